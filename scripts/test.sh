@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite: build, static checks, then unit, cluster and compatibility tests.
+# Node's test runner prints the closing summary (tests / pass / fail) that CI reads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/test-deps.sh
+npm run --silent build
+npm run --silent check
+exec node --test --test-reporter=spec --test-concurrency="${CAIRN_TEST_CONCURRENCY:-3}" \
+  --test-timeout=900000 dist/src dist/test

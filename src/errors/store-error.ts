@@ -1,0 +1,55 @@
+// StoreError: the base of every expected fault, with a stable code from a closed union.
+
+/** Every error code the store can produce. `api/common` maps each to an HTTP status once. */
+export type ErrorCode =
+  | 'BadRequest'
+  | 'InvalidBucketName'
+  | 'InvalidObjectName'
+  | 'UnknownProvider'
+  | 'InvalidChecksumType'
+  | 'InvalidBucketProps'
+  | 'ChecksumMismatch'
+  | 'InvalidRange'
+  | 'BucketNotFound'
+  | 'ObjectNotFound'
+  | 'NodeNotFound'
+  | 'BucketAlreadyExists'
+  | 'Conflict'
+  | 'ObjectCorrupted'
+  | 'MethodNotAllowed'
+  | 'NotImplemented'
+  | 'InsufficientStorage'
+  | 'ClusterNotReady'
+  | 'PeerUnreachable'
+  | 'RequestTimeout'
+  | 'Internal';
+
+export interface StoreErrorOptions {
+  cause?: unknown;
+}
+
+/** Base class: domain code throws subclasses; only api/common turns them into responses. */
+export class StoreError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options: StoreErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StoreError';
+    this.code = code;
+  }
+}
+
+export function isStoreError(error: unknown): error is StoreError {
+  return error instanceof StoreError;
+}
+
+/** True when `error` is a Node system error with the given errno code (ENOENT, ENOSPC, ...). */
+export function hasErrnoCode(error: unknown, ...codes: string[]): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    codes.includes(error.code)
+  );
+}

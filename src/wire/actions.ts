@@ -1,0 +1,41 @@
+// Action messages: control requests carry `{"action", "name", "value"}` JSON (AIStore's ActMsg).
+
+export const Action = {
+  list: 'list',
+  createBucket: 'create-bck',
+  destroyBucket: 'destroy-bck',
+  setBucketProps: 'set-bprops',
+  resetBucketProps: 'reset-bprops',
+  summaryBucket: 'summary-bck',
+  copyBucket: 'copy-bck',
+  moveBucket: 'move-bck',
+  makeNCopies: 'make-n-copies',
+  ecEncode: 'ec-encode',
+  deleteListRange: 'delete-listrange',
+  evictListRange: 'evict-listrange',
+  copyListRange: 'copy-listrange',
+  archive: 'archive',
+  renameObject: 'rename-obj',
+  promote: 'promote',
+  multipartUpload: 'mpt-upload',
+  multipartComplete: 'mpt-complete',
+  multipartAbort: 'mpt-abort',
+  setConfig: 'set-config',
+  resetConfig: 'reset-config',
+  startJob: 'start',
+  stopJob: 'stop',
+  shutdown: 'shutdown',
+  startMaintenance: 'start-maintenance',
+  stopMaintenance: 'stop-maintenance',
+  decommissionNode: 'decommission-node',
+  shutdownNode: 'shutdown-node',
+  removeUnsafe: 'rm-unsafe',
+} as const;
+export type ActionName = (typeof Action)[keyof typeof Action];
+
+/** The JSON body of a control request. */
+export interface ActionMessage<Value = unknown> {
+  action: string;
+  name?: string;
+  value?: Value | null;
+}

@@ -1,0 +1,85 @@
+// Bucket identity on the wire: provider, namespace and name; `ais://name` display form; unames.
+
+/** Providers as spelled on the wire. Aliases are normalised by `normalizeProvider`. */
+export const Provider = {
+  ais: 'ais',
+  aws: 'aws',
+  gcp: 'gcp',
+  azure: 'azure',
+  oci: 'oci',
+  ht: 'ht',
+} as const;
+export type ProviderName = (typeof Provider)[keyof typeof Provider];
+
+const providerAliases: Record<string, ProviderName> = {
+  '': 'ais',
+  ais: 'ais',
+  aws: 'aws',
+  s3: 'aws',
+  gcp: 'gcp',
+  gs: 'gcp',
+  azure: 'azure',
+  az: 'azure',
+  oci: 'oci',
+  oc: 'oci',
+  ht: 'ht',
+};
+
+/** Returns the canonical provider for a wire spelling, or undefined when unknown. */
+export function normalizeProvider(spelling: string | null | undefined): ProviderName | undefined {
+  return providerAliases[(spelling ?? '').toLowerCase()];
+}
+
+/** Bucket namespace; both empty = the global namespace. */
+export interface NamespaceJson {
+  uuid: string;
+  name: string;
+}
+
+/** Bucket as sent in JSON (AIStore's `cmn.Bck` wire form). */
+export interface BucketJson {
+  name: string;
+  provider: string;
+  namespace?: NamespaceJson;
+}
+
+export const globalNamespace: NamespaceJson = Object.freeze({ uuid: '', name: '' });
+
+/** Namespace "uname" part: `@#` for the global namespace, else `@<uuid>#<name>`. */
+export function namespaceUname(namespace: NamespaceJson | undefined): string {
+  return `@${namespace?.uuid ?? ''}#${namespace?.name ?? ''}`;
+}
+
+/** Parses the `namespace` query parameter (`@uuid#name`, `#name`, or empty). */
+export function parseNamespace(text: string | null | undefined): NamespaceJson | undefined {
+  if (text === null || text === undefined || text === '' || text === '@#') return globalNamespace;
+  const match = /^@?([^#]*)#(.*)$/.exec(text);
+  if (match === null) return undefined;
+  return { uuid: match[1] ?? '', name: match[2] ?? '' };
+}
+
+export function isGlobalNamespace(namespace: NamespaceJson | undefined): boolean {
+  return (namespace?.uuid ?? '') === '' && (namespace?.name ?? '') === '';
+}
+
+/** `ais://name` (or `ais://@uuid#ns/name`), the form AIStore prints in messages and clients match on. */
+export function bucketDisplayName(bucket: BucketJson): string {
+  const ns = isGlobalNamespace(bucket.namespace) ? '' : `${namespaceUname(bucket.namespace)}/`;
+  return `${bucket.provider}://${ns}${bucket.name}`;
+}
+
+/** Object uname used by HRW placement: `provider/@uuid#ns/bucket/object`. */
+export function objectUname(bucket: BucketJson, objectName: string): string {
+  return `${bucket.provider}/${namespaceUname(bucket.namespace)}/${bucket.name}/${objectName}`;
+}
+
+/** Parses `ais://bucket[/object]` or a bare `bucket[/object]` (CLI form). */
+export function parseBucketUri(
+  uri: string,
+): { bucket: BucketJson; objectName: string } | undefined {
+  const match = /^(?:([a-z0-9]+):\/\/)?([^/]+)(?:\/(.*))?$/.exec(uri);
+  if (match === null) return undefined;
+  const provider = normalizeProvider(match[1] ?? 'ais');
+  if (provider === undefined) return undefined;
+  return { bucket: { name: match[2] ?? '', provider }, objectName: match[3] ?? '' };
+}

@@ -1,0 +1,40 @@
+// HTTP header names of the native API; AIStore's spellings (`Ais-*`) because clients depend on them.
+
+export const Header = {
+  checksumType: 'ais-checksum-type',
+  checksumValue: 'ais-checksum-value',
+  accessTime: 'ais-atime',
+  version: 'ais-version',
+  customMetadata: 'ais-custom-md',
+  objectName: 'ais-name',
+  bucketName: 'ais-bucket-name',
+  bucketProvider: 'ais-bucket-provider',
+  location: 'ais-location',
+  mirrorCopies: 'ais-mirror-copies',
+  mirrorPaths: 'ais-mirror-paths',
+  present: 'ais-present',
+  bucketProps: 'ais-bucket-props',
+  jobId: 'ais-xaction-id',
+  nodeId: 'ais-node-id',
+  nodeUrl: 'ais-node-url',
+  callerId: 'ais-caller-id',
+  callerName: 'ais-caller-name',
+  callerSmapVersion: 'ais-caller-smap-ver',
+  error: 'hdr-error',
+  contentType: 'content-type',
+  contentLength: 'content-length',
+  accept: 'accept',
+  range: 'range',
+  contentRange: 'content-range',
+  acceptRanges: 'accept-ranges',
+  location307: 'location',
+  etag: 'etag',
+  lastModified: 'last-modified',
+} as const;
+
+export const ContentType = {
+  json: 'application/json',
+  msgpack: 'application/msgpack',
+  octetStream: 'application/octet-stream',
+  text: 'text/plain; charset=utf-8',
+} as const;

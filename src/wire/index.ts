@@ -1,0 +1,11 @@
+// The API contract shared by server, SDK and CLI.
+export * from './actions.js';
+export * from './bucket.js';
+export * from './bucket-metadata.js';
+export * from './bucket-props.js';
+export * from './cluster-map.js';
+export * from './error-body.js';
+export * from './headers.js';
+export * from './list-objects.js';
+export * from './paths.js';
+export * from './query.js';

@@ -1,0 +1,98 @@
+// List-objects request (LsoMsg) and page (LsoRes), JSON and msgpack forms (`api/apc/lsmsg.go`).
+
+/** Bits of `LsoMsg.flags` (sent as a decimal string). */
+export const ListFlag = {
+  cached: 1n << 0n,
+  missing: 1n << 1n,
+  deleted: 1n << 2n,
+  archDir: 1n << 3n,
+  nameOnly: 1n << 4n,
+  nameSize: 1n << 5n,
+  bucketPresent: 1n << 6n,
+  dontHeadRemote: 1n << 7n,
+  dontAddRemote: 1n << 8n,
+  notCached: 1n << 9n,
+  noRecursion: 1n << 11n,
+  noDirs: 1n << 13n,
+} as const;
+
+/** Properties a listing can return (`props` comma list). */
+export const ListProp = {
+  name: 'name',
+  size: 'size',
+  version: 'version',
+  checksum: 'checksum',
+  atime: 'atime',
+  cached: 'cached',
+  status: 'status',
+  copies: 'copies',
+  ec: 'ec',
+  custom: 'custom',
+  location: 'location',
+  chunked: 'chunked',
+  lastModified: 'last-modified',
+  etag: 'etag',
+} as const;
+
+export const defaultListProps = 'name,size,cached';
+export const maxListPageSize = 10000;
+
+export interface ListObjectsRequestJson {
+  uuid?: string;
+  props?: string;
+  time_format?: string;
+  prefix?: string;
+  start_after?: string;
+  continuation_token?: string;
+  target?: string;
+  flags?: string;
+  pagesize?: number;
+}
+
+/** Entry status/flag bits (`flags` of an entry). */
+export const EntryFlag = {
+  statusOk: 0,
+  statusMisplacedNode: 1,
+  statusMisplacedMountpath: 2,
+  isCached: 1 << 6,
+  isDirectory: 1 << 8,
+} as const;
+
+export interface ListEntryJson {
+  name: string;
+  checksum?: string;
+  atime?: string;
+  version?: string;
+  location?: string;
+  'custom-md'?: string;
+  size?: string;
+  copies?: number;
+  flags?: number;
+}
+
+export interface ListPageJson {
+  uuid: string;
+  continuation_token: string;
+  entries: ListEntryJson[];
+  flags: number;
+}
+
+/** msgpack form of an entry: short keys, all but `n` omitted when empty. */
+export interface ListEntryMsgpack {
+  n: string;
+  cs?: string;
+  a?: string;
+  v?: string;
+  t?: string;
+  m?: string;
+  s?: number;
+  c?: number;
+  f?: number;
+}
+
+export interface ListPageMsgpack {
+  UUID: string;
+  ContinuationToken: string;
+  Entries: ListEntryMsgpack[];
+  Flags: number;
+}

@@ -1,0 +1,28 @@
+// URL paths of the native API (AIStore-compatible): `/v1/<resource>[/<bucket>[/<object>]]`.
+
+export const apiVersion = 'v1';
+
+/** First path segment after `/v1/`. */
+export const Resource = {
+  buckets: 'buckets',
+  objects: 'objects',
+  cluster: 'cluster',
+  daemon: 'daemon',
+  health: 'health',
+  metasync: 'metasync',
+  reverse: 'reverse',
+} as const;
+export type ResourceName = (typeof Resource)[keyof typeof Resource];
+
+/** Sub-paths under `/v1/cluster/` used between nodes. */
+export const ClusterPath = {
+  autoRegister: 'autoreg',
+  keepalive: 'keepalive',
+  joinByAdmin: 'join-by-admin',
+} as const;
+
+/** Builds `/v1/<resource>/<segments...>` with each segment URL-encoded (slashes in object names kept). */
+export function apiPath(resource: ResourceName, ...segments: string[]): string {
+  const encoded = segments.map((segment) => segment.split('/').map(encodeURIComponent).join('/'));
+  return ['', apiVersion, resource, ...encoded].join('/');
+}

@@ -1,0 +1,37 @@
+// Query parameter names of the native API (AIStore's `api/apc/query.go` spellings).
+
+export const Query = {
+  provider: 'provider',
+  namespace: 'namespace',
+  what: 'what',
+  props: 'props',
+  uuid: 'uuid',
+  presence: 'presence',
+  silent: 'sln',
+  setNewCustom: 'set-new-custom',
+  validateChecksum: 'validate-checksum',
+  /** Set by a gateway when it redirects: the gateway's node ID. */
+  redirectProxyId: 'pid',
+  /** Set by a gateway when it redirects: redirect time, Unix nanoseconds in base 36. */
+  redirectTime: 'utm',
+  readiness: 'prr',
+  force: 'frc',
+} as const;
+
+/** Values of `what=` for cluster and node queries. */
+export const What = {
+  smap: 'smap',
+  bmd: 'bmd',
+  config: 'config',
+  clusterConfig: 'cluster_config',
+  nodeStats: 'node_stats',
+  nodeStatus: 'node_status',
+  softwareVersion: 'software_version',
+  mountpaths: 'mountpaths',
+  disk: 'disk',
+  snode: 'snode',
+  targetIps: 'target_ips',
+  sysinfo: 'sysinfo',
+  backends: 'backends',
+  remote: 'remote',
+} as const;
