@@ -77,6 +77,33 @@ export function insufficientStorage(where: string, options?: StoreErrorOptions):
   return new StoreError('InsufficientStorage', `insufficient storage: ${where} is full`, options);
 }
 
+/** An object's metadata record (its xattr) is missing, unreadable or fails its own checksum. */
+export function objectMetadataCorrupted(context: string, reason: string): StoreError {
+  return new StoreError('ObjectCorrupted', `object metadata of ${context} is corrupted: ${reason}`);
+}
+
+/** The encoded metadata record would exceed the store's limit (custom metadata too large). */
+export function objectMetadataTooLarge(sizeBytes: number, limitBytes: number): StoreError {
+  return new StoreError(
+    'BadRequest',
+    `object metadata too large: ${sizeBytes} bytes encoded (limit ${limitBytes})`,
+  );
+}
+
+/** Too many requests are already waiting for the same object's name lock. */
+export function objectBusy(context: string): StoreError {
+  return new StoreError('Conflict', `${context} is busy: too many concurrent operations, retry`);
+}
+
+/** A mountpath cannot be used (not a directory, unreadable marker, another node's disk...). */
+export function invalidMountpath(
+  path: string,
+  reason: string,
+  options?: StoreErrorOptions,
+): StoreError {
+  return new StoreError('Internal', `mountpath "${path}" cannot be used: ${reason}`, options);
+}
+
 /** Keeps control characters out of messages (names may hold NUL). */
 function printable(text: string): string {
   let result = '';

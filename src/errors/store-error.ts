@@ -1,28 +1,34 @@
 // StoreError: the base of every expected fault, with a stable code from a closed union.
 
 /** Every error code the store can produce. `api/common` maps each to an HTTP status once. */
-export type ErrorCode =
-  | 'BadRequest'
-  | 'InvalidBucketName'
-  | 'InvalidObjectName'
-  | 'UnknownProvider'
-  | 'InvalidChecksumType'
-  | 'InvalidBucketProps'
-  | 'ChecksumMismatch'
-  | 'InvalidRange'
-  | 'BucketNotFound'
-  | 'ObjectNotFound'
-  | 'NodeNotFound'
-  | 'BucketAlreadyExists'
-  | 'Conflict'
-  | 'ObjectCorrupted'
-  | 'MethodNotAllowed'
-  | 'NotImplemented'
-  | 'InsufficientStorage'
-  | 'ClusterNotReady'
-  | 'PeerUnreachable'
-  | 'RequestTimeout'
-  | 'Internal';
+export const errorCodes = [
+  'BadRequest',
+  'InvalidBucketName',
+  'InvalidObjectName',
+  'UnknownProvider',
+  'InvalidChecksumType',
+  'InvalidBucketProps',
+  'ChecksumMismatch',
+  'InvalidRange',
+  'BucketNotFound',
+  'ObjectNotFound',
+  'NodeNotFound',
+  'BucketAlreadyExists',
+  'Conflict',
+  'ObjectCorrupted',
+  'MethodNotAllowed',
+  'NotImplemented',
+  'InsufficientStorage',
+  'ClusterNotReady',
+  'PeerUnreachable',
+  'RequestTimeout',
+  'Internal',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (errorCodes as readonly string[]).includes(value);
+}
 
 export interface StoreErrorOptions {
   cause?: unknown;

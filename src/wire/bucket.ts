@@ -83,3 +83,11 @@ export function parseBucketUri(
   if (provider === undefined) return undefined;
   return { bucket: { name: match[2] ?? '', provider }, objectName: match[3] ?? '' };
 }
+
+/** Query parameters that carry a bucket's provider and namespace. */
+export function bucketQuery(bucket: BucketJson): URLSearchParams {
+  const query = new URLSearchParams({ provider: bucket.provider });
+  if (!isGlobalNamespace(bucket.namespace))
+    query.set('namespace', namespaceUname(bucket.namespace));
+  return query;
+}

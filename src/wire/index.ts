@@ -7,5 +7,7 @@ export * from './cluster-map.js';
 export * from './error-body.js';
 export * from './headers.js';
 export * from './list-objects.js';
+export * from './node-status.js';
+export * from './object-props.js';
 export * from './paths.js';
 export * from './query.js';

@@ -1,0 +1,6 @@
+// Shared protocol plumbing: server bootstrap, request context, bodies, ranges, error responses.
+export * from './body.js';
+export * from './error-response.js';
+export * from './http-server.js';
+export * from './range.js';
+export * from './request-context.js';

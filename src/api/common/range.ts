@@ -1,0 +1,39 @@
+// HTTP Range header: one `bytes=` range resolved against the object size (RFC 9110 §14).
+import { StoreError } from '../../errors/index.js';
+
+export interface ResolvedRange {
+  start: number;
+  /** Inclusive. */
+  end: number;
+}
+
+/**
+ * Resolves a Range header. Returns undefined when the header is absent or holds several ranges
+ * (served whole, as RFC 9110 allows). Throws InvalidRange when unsatisfiable or malformed.
+ */
+export function resolveRange(header: string | undefined, size: number): ResolvedRange | undefined {
+  if (header === undefined || header === '') return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (match === null) {
+    if (/^bytes=.+,/.test(header)) return undefined;
+    throw invalidRange(header, size);
+  }
+  const [, first = '', last = ''] = match;
+  if (first === '' && last === '') throw invalidRange(header, size);
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) throw invalidRange(header, size);
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(first);
+  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  if (start >= size || (last !== '' && Number(last) < start)) throw invalidRange(header, size);
+  return { start, end };
+}
+
+function invalidRange(header: string, size: number): StoreError {
+  return new StoreError(
+    'InvalidRange',
+    `range "${header}" is not satisfiable (object size ${size})`,
+  );
+}

@@ -1,0 +1,6 @@
+// The native REST API (AIStore-compatible): router, routes, and the ports roles implement.
+export * from './list-encoding.js';
+export * from './object-headers.js';
+export * from './ports.js';
+export * from './router.js';
+export * from './json-response.js';

@@ -1,0 +1,59 @@
+// Object properties as response headers: V1 (every non-empty property) and V2 (`props=` selection).
+import type { ServerResponse } from 'node:http';
+import { Header, ObjectProp } from '../../wire/index.js';
+import type { ObjectInfo } from './ports.js';
+
+/** `t[<node>]:<mountpath>`, AIStore's location form. */
+export function objectLocation(nodeId: string, info: ObjectInfo): string {
+  return `t[${nodeId}]:${info.mountpath}`;
+}
+
+/** Writes the headers of a HEAD V1 (all) or V2 (`selected` properties) response. */
+export function setObjectHeaders(
+  res: ServerResponse,
+  info: ObjectInfo,
+  nodeId: string,
+  selected?: ReadonlySet<string>,
+): void {
+  const want = (prop: string): boolean => selected === undefined || selected.has(prop);
+  res.setHeader(Header.contentLength, info.size);
+  res.setHeader(Header.present, 'true');
+  if (want(ObjectProp.checksum) && info.checksum.type !== 'none') {
+    res.setHeader(Header.checksumType, info.checksum.type);
+    res.setHeader(Header.checksumValue, info.checksum.value);
+  }
+  if (want(ObjectProp.atime)) res.setHeader(Header.accessTime, String(info.accessTimeNs));
+  if (want(ObjectProp.version) && info.version !== undefined)
+    res.setHeader(Header.version, info.version);
+  if (want(ObjectProp.custom)) {
+    const pairs = Object.entries(info.customMetadata).map(([key, value]) => `${key}=${value}`);
+    if (pairs.length > 0) res.setHeader(Header.customMetadata, pairs);
+  }
+  if (want(ObjectProp.name)) res.setHeader(Header.objectName, encodeURIComponent(info.name));
+  if (selected === undefined) {
+    res.setHeader(Header.bucketName, info.bucket.name);
+    res.setHeader(Header.bucketProvider, info.bucket.provider);
+  }
+  if (want(ObjectProp.location)) res.setHeader(Header.location, objectLocation(nodeId, info));
+  if (want(ObjectProp.copies)) {
+    res.setHeader(Header.mirrorCopies, String(info.copies.length + 1));
+    if (info.copies.length > 0) res.setHeader(Header.mirrorPaths, info.copies.join(','));
+  }
+  if (want(ObjectProp.lastModified))
+    res.setHeader(Header.lastModified, new Date(info.modifiedTimeMs).toUTCString());
+}
+
+/** Headers of a GET response: size, checksum (whole-object reads only), times, version, custom. */
+export function setGetHeaders(res: ServerResponse, info: ObjectInfo, partial: boolean): void {
+  if (!partial && info.checksum.type !== 'none') {
+    res.setHeader(Header.checksumType, info.checksum.type);
+    res.setHeader(Header.checksumValue, info.checksum.value);
+  }
+  res.setHeader(Header.accessTime, String(info.accessTimeNs));
+  if (info.version !== undefined) res.setHeader(Header.version, info.version);
+  const pairs = Object.entries(info.customMetadata).map(([key, value]) => `${key}=${value}`);
+  if (pairs.length > 0) res.setHeader(Header.customMetadata, pairs);
+  res.setHeader(Header.lastModified, new Date(info.modifiedTimeMs).toUTCString());
+  res.setHeader(Header.acceptRanges, 'bytes');
+  res.setHeader(Header.contentType, 'application/octet-stream');
+}

@@ -1,0 +1,142 @@
+// `/v1/objects/<bucket>/<object>`: GET (ranges), HEAD (V1/V2), PUT, DELETE, PATCH custom metadata;
+// or a 307 to the owning target when the port says so.
+import { pipeline } from 'node:stream/promises';
+import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
+import { asRecord } from '../../util/json.js';
+import { Header, ObjectProp, Query } from '../../wire/index.js';
+import { readActionMessage } from '../common/body.js';
+import { acceptBody } from '../common/http-server.js';
+import type { RequestContext } from '../common/request-context.js';
+import { bucketFromRequest } from './bucket-address.js';
+import { setGetHeaders, setObjectHeaders } from './object-headers.js';
+import type { ObjectAddress, ObjectPort } from './ports.js';
+
+export async function handleObjectRequest(
+  context: RequestContext,
+  port: ObjectPort,
+  bucketName: string,
+  objectName: string,
+): Promise<void> {
+  const address: ObjectAddress = {
+    bucket: bucketFromRequest(context, bucketName),
+    name: objectName,
+  };
+  const location = await port.redirect(address, context);
+  if (location !== undefined) {
+    context.res.writeHead(307, { [Header.location307]: location, [Header.contentLength]: 0 });
+    context.res.end();
+    return;
+  }
+  switch (context.method) {
+    case 'GET':
+      return getObject(context, port, address);
+    case 'HEAD':
+      return headObject(context, port, address);
+    case 'PUT':
+      return putObject(context, port, address);
+    case 'DELETE':
+      await port.delete(address);
+      context.res.end();
+      return;
+    case 'PATCH':
+      return patchObject(context, port, address);
+    case 'POST': {
+      const message = await readActionMessage(context);
+      throw notImplemented(`object action "${message?.action ?? ''}"`);
+    }
+    default:
+      throw new StoreError(
+        'MethodNotAllowed',
+        `method ${context.method} is not allowed on objects`,
+      );
+  }
+}
+
+async function getObject(
+  context: RequestContext,
+  port: ObjectPort,
+  address: ObjectAddress,
+): Promise<void> {
+  const { object, body, range } = await port.get(address, context.req.headers.range);
+  const { res } = context;
+  setGetHeaders(res, object, range !== undefined);
+  if (range === undefined) {
+    res.statusCode = 200;
+    res.setHeader(Header.contentLength, object.size);
+  } else {
+    res.statusCode = 206;
+    res.setHeader(Header.contentLength, range.end - range.start + 1);
+    res.setHeader(Header.contentRange, `bytes ${range.start}-${range.end}/${object.size}`);
+  }
+  // A stream error (e.g. bitrot found at the end of a large object) destroys the response, so the
+  // client sees a truncated transfer, never a completed success.
+  await pipeline(body, res);
+}
+
+async function headObject(
+  context: RequestContext,
+  port: ObjectPort,
+  address: ObjectAddress,
+): Promise<void> {
+  const propsParam = context.query.get(Query.props);
+  const object = await port.head(address);
+  let selected: Set<string> | undefined;
+  if (propsParam !== null) {
+    selected = new Set(propsParam.split(',').filter((prop) => prop !== ''));
+    for (const prop of selected) {
+      if (prop === 'cached' || prop === 'status')
+        throw badRequest(`HEAD object: property "${prop}" is not supported`);
+      if (!(Object.values(ObjectProp) as string[]).includes(prop)) {
+        throw badRequest(`HEAD object: unknown property "${prop}"`);
+      }
+    }
+  }
+  setObjectHeaders(context.res, object, context.nodeId, selected);
+  context.res.end();
+}
+
+async function putObject(
+  context: RequestContext,
+  port: ObjectPort,
+  address: ObjectAddress,
+): Promise<void> {
+  const { headers } = context.req;
+  const lengthHeader = headers[Header.contentLength];
+  const contentLength = lengthHeader === undefined ? undefined : Number(lengthHeader);
+  if (contentLength !== undefined && (!Number.isSafeInteger(contentLength) || contentLength < 0)) {
+    throw badRequest(`invalid Content-Length "${String(lengthHeader)}"`);
+  }
+  const type = headers[Header.checksumType];
+  const value = headers[Header.checksumValue];
+  if ((type === undefined) !== (value === undefined)) {
+    throw badRequest(`${Header.checksumType} and ${Header.checksumValue} must be given together`);
+  }
+  const checksum =
+    typeof type === 'string' && typeof value === 'string' && type !== 'none'
+      ? { type, value }
+      : undefined;
+  acceptBody(context);
+  await port.put(address, context.req, { contentLength, checksum });
+  context.res.end();
+}
+
+/** AIStore's client sends `{"value": {k: v}}` (action empty); `set-new-custom=true` replaces all. */
+async function patchObject(
+  context: RequestContext,
+  port: ObjectPort,
+  address: ObjectAddress,
+): Promise<void> {
+  const message = await readActionMessage(context);
+  const map = asRecord(message?.value);
+  if (message === undefined || map === undefined) {
+    throw badRequest('PATCH object: expected an action message whose value is a string map');
+  }
+  const metadata: Record<string, string> = {};
+  for (const [key, item] of Object.entries(map)) {
+    if (typeof item !== 'string')
+      throw badRequest(`PATCH object: custom metadata "${key}" must be a string`);
+    metadata[key] = item;
+  }
+  await port.setCustomMetadata(address, metadata, context.query.get(Query.setNewCustom) === 'true');
+  context.res.end();
+}

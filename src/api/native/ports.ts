@@ -1,0 +1,81 @@
+// The operations the native API needs from a role; gateways and targets implement them differently.
+import type { Readable } from 'node:stream';
+import type {
+  ActionMessage,
+  BucketJson,
+  BucketPropsJson,
+  BucketPropsUpdateJson,
+  ListObjectsRequestJson,
+  ListPageJson,
+} from '../../wire/index.js';
+import type { ResolvedRange } from '../common/range.js';
+import type { RequestContext } from '../common/request-context.js';
+
+export interface ObjectAddress {
+  readonly bucket: BucketJson;
+  readonly name: string;
+}
+
+/** What the API needs to describe a stored object (a structural subset of the store's record). */
+export interface ObjectInfo {
+  bucket: BucketJson;
+  name: string;
+  size: number;
+  checksum: { type: string; value: string };
+  version?: string | undefined;
+  customMetadata: Record<string, string>;
+  copies: string[];
+  accessTimeNs: bigint;
+  modifiedTimeMs: number;
+  mountpath: string;
+}
+
+export interface PutOptions {
+  contentLength: number | undefined;
+  checksum: { type: string; value: string } | undefined;
+}
+
+export interface ObjectPort {
+  /** A URL to answer with 307 (gateways; targets that do not own the object), or undefined to serve here. */
+  redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined>;
+  head(address: ObjectAddress): Promise<ObjectInfo>;
+  /** `rangeHeader` is the raw Range header; resolve it with `resolveRange` against the size. */
+  get(
+    address: ObjectAddress,
+    rangeHeader: string | undefined,
+  ): Promise<{ object: ObjectInfo; body: Readable; range: ResolvedRange | undefined }>;
+  put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo>;
+  delete(address: ObjectAddress): Promise<void>;
+  setCustomMetadata(
+    address: ObjectAddress,
+    metadata: Record<string, string>,
+    replace: boolean,
+  ): Promise<ObjectInfo>;
+}
+
+export interface BucketPort {
+  listBuckets(provider: string | undefined): BucketJson[];
+  props(bucket: BucketJson): BucketPropsJson;
+  /** Control-plane bucket actions: create, destroy, set or reset props. */
+  control(bucket: BucketJson, message: ActionMessage, context: RequestContext): Promise<void>;
+  listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson>;
+}
+
+export type BucketPropsUpdate = BucketPropsUpdateJson;
+
+export interface ClusterPort {
+  /** Whether the node is ready to serve (`GET /v1/health`). */
+  ready(): boolean;
+  /** `GET /v1/daemon?what=` and `GET /v1/cluster?what=`: a JSON-serialisable answer. */
+  query(scope: 'daemon' | 'cluster', what: string, context: RequestContext): Promise<unknown>;
+  /** `POST|PUT|DELETE /v1/cluster/...` and `/v1/daemon/...` (registration, keepalive, config, ...). */
+  control(scope: 'daemon' | 'cluster', context: RequestContext): Promise<unknown>;
+  /** `PUT /v1/metasync` (intra port only). */
+  metasync(body: unknown): Promise<void>;
+}
+
+export interface NativeApiPorts {
+  objects: ObjectPort;
+  buckets: BucketPort;
+  cluster: ClusterPort;
+}

@@ -1,0 +1,62 @@
+// The native API router: `/v1/<resource>/...` to the route module of each resource.
+import { StoreError, badRequest } from '../../errors/index.js';
+import { Query, Resource } from '../../wire/index.js';
+import { readJsonBody } from '../common/body.js';
+import type { RequestHandler } from '../common/http-server.js';
+import type { RequestContext } from '../common/request-context.js';
+import { handleBucketRequest } from './bucket-routes.js';
+import { sendValue } from './json-response.js';
+import { handleObjectRequest } from './object-routes.js';
+import type { NativeApiPorts } from './ports.js';
+
+export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
+  return async (context: RequestContext): Promise<void> => {
+    const [version, resource, ...rest] = context.segments;
+    if (version !== 'v1')
+      throw new StoreError('BadRequest', `unknown path ${context.url.pathname}: expecting /v1/...`);
+    switch (resource) {
+      case Resource.objects: {
+        const [bucketName = '', ...nameParts] = rest;
+        if (bucketName === '')
+          throw badRequest('missing bucket name in /v1/objects/<bucket>/<object>');
+        return handleObjectRequest(context, ports.objects, bucketName, nameParts.join('/'));
+      }
+      case Resource.buckets:
+        return handleBucketRequest(context, ports.buckets, rest[0]);
+      case Resource.health:
+        context.res.statusCode = ports.cluster.ready() ? 200 : 503;
+        context.res.end();
+        return;
+      case Resource.daemon:
+      case Resource.cluster:
+        return handleClusterRequest(context, ports, resource);
+      case Resource.metasync:
+        if (!context.intra || context.method !== 'PUT') {
+          throw new StoreError(
+            'MethodNotAllowed',
+            'metasync is accepted only as PUT on the intra-cluster port',
+          );
+        }
+        await ports.cluster.metasync(await readJsonBody(context));
+        context.res.end();
+        return;
+      default:
+        throw badRequest(`unknown resource "${resource ?? ''}" in ${context.url.pathname}`);
+    }
+  };
+}
+
+async function handleClusterRequest(
+  context: RequestContext,
+  ports: NativeApiPorts,
+  scope: 'daemon' | 'cluster',
+): Promise<void> {
+  if (context.method === 'GET') {
+    const what = context.query.get(Query.what);
+    if (what === null || what === '')
+      throw badRequest(`GET /v1/${scope}: missing "what" query parameter`);
+    sendValue(context.res, await ports.cluster.query(scope, what, context));
+    return;
+  }
+  sendValue(context.res, await ports.cluster.control(scope, context));
+}

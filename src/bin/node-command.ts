@@ -1,0 +1,77 @@
+// `cairn node`: starts a gateway or target process from a config file and flags (the composition root).
+import { Command, Option } from 'commander';
+import { parseNodeConfig, readNodeConfigFile } from '../config/index.js';
+import { isStoreError } from '../errors/index.js';
+import { startGateway } from '../roles/gateway/gateway.js';
+import type { RunningNode } from '../roles/common/node-runtime.js';
+import { startTarget } from '../roles/target/target.js';
+
+interface NodeFlags {
+  role?: string;
+  config?: string;
+  dir?: string;
+  host?: string;
+  port?: string;
+  intraPort?: string;
+  mountpath?: string[];
+  primaryUrl?: string;
+}
+
+export function nodeCommand(): Command {
+  return new Command('node')
+    .description('run a Cairn node (gateway or storage target) in the foreground')
+    .addOption(
+      new Option('--role <role>', 'proxy (gateway) or target').choices(['proxy', 'target']),
+    )
+    .option(
+      '--config <file>',
+      'JSON node config (same keys as the flags, camelCase); flags override it',
+    )
+    .option('--dir <dir>', "the node's own directory: persistent ID and cluster metadata")
+    .option('--host <host>', 'address to listen on and advertise (default 127.0.0.1)')
+    .option('--port <port>', 'public port (default 8080 proxy, 9080 target; 0 = ephemeral)')
+    .option('--intra-port <port>', 'intra-cluster port (default 0 = ephemeral)')
+    .option('--mountpath <path...>', "a target's mountpath; repeat or give a comma-separated list")
+    .option(
+      '--primary-url <url>',
+      'public URL of the primary gateway to join (omit on the first gateway)',
+    )
+    .action(async (flags: NodeFlags) => {
+      await runNode(flags);
+    });
+}
+
+async function runNode(flags: NodeFlags): Promise<void> {
+  const fromFile = flags.config === undefined ? {} : await readNodeConfigFile(flags.config);
+  const raw: Record<string, unknown> = { ...fromFile };
+  if (flags.role !== undefined) raw.role = flags.role;
+  if (flags.dir !== undefined) raw.dir = flags.dir;
+  if (flags.host !== undefined) raw.host = flags.host;
+  if (flags.port !== undefined) raw.port = Number(flags.port);
+  if (flags.intraPort !== undefined) raw.intraPort = Number(flags.intraPort);
+  if (flags.mountpath !== undefined)
+    raw.mountpaths = flags.mountpath.flatMap((item) => item.split(',')).filter(Boolean);
+  if (flags.primaryUrl !== undefined) raw.primaryUrl = flags.primaryUrl;
+  const config = parseNodeConfig(raw);
+  let node: RunningNode;
+  try {
+    node = config.role === 'proxy' ? await startGateway(config) : await startTarget(config);
+  } catch (error) {
+    const message = isStoreError(error) || error instanceof Error ? error.message : String(error);
+    process.stderr.write(`cairn node: failed to start: ${message}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    const forced = setTimeout(() => process.exit(0), 5000);
+    forced.unref();
+    node.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

@@ -1,0 +1,113 @@
+// A non-primary node's side of membership: register with the primary, then send keepalives;
+// re-register when the primary no longer knows us (e.g. it restarted or removed us).
+import { StoreError, isStoreError } from '../../errors/index.js';
+import type { IntraClient } from '../../transport/index.js';
+import type { Logger } from '../../util/log.js';
+import { sleep } from '../../util/time.js';
+import { apiPath, ClusterPath, Resource, type NodeJson } from '../../wire/index.js';
+import type { ClusterNode } from '../metadata/cluster-map.js';
+import type { MetadataBundleJson, MetadataStore } from '../metadata/metadata-store.js';
+import type { KeepaliveRequestJson, RegisterRequestJson } from './messages.js';
+
+export class ClusterMember {
+  #stopped = false;
+  #keepaliveTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly selfJson: () => NodeJson,
+    private readonly self: ClusterNode,
+    private readonly client: IntraClient,
+    private readonly configuredPrimaryUrl: string | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  /** Registers with the primary, retrying (bounded by `deadlineMs`) until it answers. */
+  async join(deadlineMs: number): Promise<void> {
+    const started = Date.now();
+    for (let attempt = 1; !this.#stopped; attempt += 1) {
+      const url = this.#primaryUrl();
+      try {
+        const bundle = (await this.client.requestJson(
+          `${url}${apiPath(Resource.cluster, ClusterPath.autoRegister)}`,
+          {
+            method: 'POST',
+            body: { node: this.selfJson() } satisfies RegisterRequestJson,
+            timeoutMs: this.#timeoutMs(),
+          },
+        )) as MetadataBundleJson;
+        await this.store.acceptJson(bundle);
+        this.log.info('joined cluster', { primary: url, attempt });
+        return;
+      } catch (error) {
+        if (Date.now() - started > deadlineMs) {
+          throw new StoreError('ClusterNotReady', `cannot join the cluster through ${url}`, {
+            cause: error,
+          });
+        }
+        if (attempt === 1 || attempt % 10 === 0)
+          this.log.warn('join failed, retrying', { primary: url, error });
+        await sleep(Math.min(1000, 100 * attempt));
+      }
+    }
+  }
+
+  startKeepalive(): void {
+    const tick = async (): Promise<void> => {
+      try {
+        await this.#sendKeepalive();
+      } catch (error) {
+        this.log.warn('keepalive failed', { error });
+      } finally {
+        if (!this.#stopped) {
+          this.#keepaliveTimer = setTimeout(
+            () => void tick(),
+            this.store.config.values.keepalive.interval_ms,
+          );
+          this.#keepaliveTimer.unref();
+        }
+      }
+    };
+    void tick();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#keepaliveTimer);
+  }
+
+  async #sendKeepalive(): Promise<void> {
+    const url = this.store.clusterMap?.primary?.intraUrl ?? this.#primaryUrl();
+    const body: KeepaliveRequestJson = {
+      id: this.self.id,
+      smap_version: String(this.store.clusterMap?.version ?? 0),
+      bmd_version: String(this.store.bucketMetadata?.version ?? 0),
+      config_version: String(this.store.config.version),
+    };
+    try {
+      await this.client.requestJson(`${url}${apiPath(Resource.cluster, ClusterPath.keepalive)}`, {
+        method: 'POST',
+        body,
+        timeoutMs: this.#timeoutMs(),
+      });
+    } catch (error) {
+      if (isStoreError(error) && error.code === 'NodeNotFound') {
+        this.log.warn('primary does not know this node; registering again');
+        await this.join(this.store.config.values.keepalive.timeout_ms);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  #primaryUrl(): string {
+    const primary = this.store.clusterMap?.primary;
+    if (primary !== undefined && primary.id !== this.self.id) return primary.publicUrl;
+    if (this.configuredPrimaryUrl !== undefined) return this.configuredPrimaryUrl;
+    throw new StoreError('ClusterNotReady', 'no primary URL: start the node with --primary-url');
+  }
+
+  #timeoutMs(): number {
+    return this.store.config.values.timeouts.control_ms;
+  }
+}

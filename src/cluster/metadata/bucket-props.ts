@@ -1,0 +1,127 @@
+// Bucket properties: defaults for new buckets, and validated nested updates (`set-bprops`).
+import { isChecksumType } from '../../checksum/index.js';
+import { StoreError } from '../../errors/index.js';
+import { nowNanoseconds } from '../../util/time.js';
+import {
+  accessAll,
+  type BucketPropsJson,
+  type BucketPropsUpdateJson,
+  type ChecksumTypeName,
+} from '../../wire/index.js';
+
+/** Properties of a new bucket: AIStore's defaults, with the cluster's checksum type. */
+export function defaultBucketProps(
+  provider: string,
+  checksumType: ChecksumTypeName,
+  bucketId: bigint,
+): BucketPropsJson {
+  return {
+    provider,
+    checksum: {
+      type: checksumType,
+      validate_cold_get: false,
+      validate_warm_get: true,
+      validate_obj_move: false,
+      enable_read_range: false,
+    },
+    versioning: { enabled: true, validate_warm_get: false, synchronize: false },
+    mirror: { enabled: false, copies: 1, burst_buffer: 128 },
+    ec: {
+      enabled: false,
+      data_slices: 2,
+      parity_slices: 2,
+      objsize_limit: 262144,
+      compression: 'never',
+      bundle_multiplier: 2,
+      disk_only: false,
+    },
+    lru: { enabled: true, dont_evict_time: '2h0m', capacity_upd_time: '10m' },
+    write_policy: { data: 'immediate', md: 'immediate' },
+    access: accessAll,
+    bid: String(bucketId),
+    created: String(nowNanoseconds()),
+  };
+}
+
+const readOnlyKeys = new Set(['provider', 'bid', 'created']);
+
+/**
+ * Merges a nested partial update into props, refusing unknown keys, wrong types and values the
+ * store cannot honour. Returns new props; `current` is not modified.
+ */
+export function applyBucketPropsUpdate(
+  current: BucketPropsJson,
+  update: BucketPropsUpdateJson,
+): BucketPropsJson {
+  const next = structuredClone(current) as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(update as Record<string, unknown>)) {
+    if (readOnlyKeys.has(key)) {
+      if (value !== undefined && value !== next[key])
+        throw invalidProps(`"${key}" cannot be changed`);
+      continue;
+    }
+    if (!(key in next)) throw invalidProps(`unknown property "${key}"`);
+    const section = next[key];
+    if (typeof section === 'object' && section !== null) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw invalidProps(`"${key}" must be an object`);
+      }
+      mergeSection(key, section as Record<string, unknown>, value as Record<string, unknown>);
+    } else {
+      next[key] = coerceLike(key, value, section);
+    }
+  }
+  const props = next as unknown as BucketPropsJson;
+  validateBucketProps(props);
+  return props;
+}
+
+function mergeSection(
+  name: string,
+  section: Record<string, unknown>,
+  update: Record<string, unknown>,
+): void {
+  for (const [field, value] of Object.entries(update)) {
+    if (!(field in section)) throw invalidProps(`unknown property "${name}.${field}"`);
+    section[field] = coerceLike(`${name}.${field}`, value, section[field]);
+  }
+}
+
+/** Accepts the value's JSON type, or a string spelling of it (CLI and `key=value` forms). */
+function coerceLike(key: string, value: unknown, previous: unknown): unknown {
+  if (typeof value === typeof previous) return value;
+  if (typeof value === 'string' && typeof previous === 'number' && /^-?\d+$/.test(value))
+    return Number(value);
+  if (typeof value === 'string' && typeof previous === 'boolean' && /^(true|false)$/.test(value)) {
+    return value === 'true';
+  }
+  if (typeof value === 'number' && typeof previous === 'string') return String(value);
+  throw invalidProps(`"${key}" must be a ${typeof previous}`);
+}
+
+function validateBucketProps(props: BucketPropsJson): void {
+  if (!isChecksumType(props.checksum.type)) {
+    throw invalidProps(`invalid checksum type "${String(props.checksum.type)}"`);
+  }
+  if (
+    !Number.isInteger(props.mirror.copies) ||
+    props.mirror.copies < 1 ||
+    props.mirror.copies > 32
+  ) {
+    throw invalidProps('mirror.copies must be an integer from 1 to 32');
+  }
+  for (const field of ['data_slices', 'parity_slices'] as const) {
+    const value = props.ec[field];
+    if (!Number.isInteger(value) || value < 1 || value > 32) {
+      throw invalidProps(`ec.${field} must be an integer from 1 to 32`);
+    }
+  }
+  if (props.mirror.enabled)
+    throw new StoreError('NotImplemented', 'mirroring (mirror.enabled) is not implemented yet');
+  if (props.ec.enabled)
+    throw new StoreError('NotImplemented', 'erasure coding (ec.enabled) is not implemented yet');
+}
+
+function invalidProps(message: string): StoreError {
+  return new StoreError('InvalidBucketProps', `invalid bucket properties: ${message}`);
+}

@@ -1,0 +1,110 @@
+// Cluster-wide configuration: versioned metadata owned by the primary and synced to every node.
+import { z } from 'zod';
+import { StoreError } from '../errors/index.js';
+import { checksumTypeNames, type ChecksumTypeName } from '../wire/index.js';
+
+/** Cluster config schema with documented defaults (wire form: snake_case sections). */
+export const clusterConfigSchema = z
+  .object({
+    keepalive: z
+      .object({
+        /** How often every node reports to the primary. */
+        interval_ms: z.number().int().min(100).max(60_000).default(1000),
+        /** A node silent this long is removed from the cluster map by the primary. */
+        timeout_ms: z.number().int().min(1000).max(3_600_000).default(30_000),
+      })
+      .strict()
+      .prefault({}),
+    storage: z
+      .object({
+        /** fsync each object's work file and directory before the PUT is acknowledged. */
+        fsync_objects: z.boolean().default(false),
+        /** Objects up to this size are verified before the first byte is sent. */
+        verify_in_memory_max_bytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(64 * 1024 * 1024)
+          .default(1024 * 1024),
+        /** Chunk size for streaming larger objects from disk. */
+        read_chunk_bytes: z
+          .number()
+          .int()
+          .min(4096)
+          .max(16 * 1024 * 1024)
+          .default(1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    checksum: z
+      .object({
+        /** Checksum type of new buckets. */
+        type: z
+          .enum(checksumTypeNames as [ChecksumTypeName, ...ChecksumTypeName[]])
+          .default('xxhash'),
+      })
+      .strict()
+      .prefault({}),
+    timeouts: z
+      .object({
+        /** Control-plane request timeout between nodes (metasync, registration, listing). */
+        control_ms: z.number().int().min(100).max(600_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    list_objects: z
+      .object({
+        /** Largest page a listing returns (AIStore: 10000 for ais buckets). */
+        max_page_size: z.number().int().min(1).max(100_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type ClusterConfigValues = z.output<typeof clusterConfigSchema>;
+
+/** Validates a full or partial cluster config, filling defaults. */
+export function parseClusterConfig(raw: unknown): ClusterConfigValues {
+  const parsed = clusterConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new StoreError('BadRequest', `invalid cluster config: ${issues.join('; ')}`);
+  }
+  return deepFreeze(parsed.data);
+}
+
+/** Applies `section.key=value` updates (from `set-config`) to a config, validating the result. */
+export function updateClusterConfig(
+  current: ClusterConfigValues,
+  updates: Record<string, unknown>,
+): ClusterConfigValues {
+  const draft = structuredClone(current) as Record<string, Record<string, unknown>>;
+  for (const [key, value] of Object.entries(updates)) {
+    const [section, field, ...rest] = key.split('.');
+    const target = section === undefined ? undefined : draft[section];
+    if (field === undefined || rest.length > 0 || target === undefined || !(field in target)) {
+      throw new StoreError('BadRequest', `invalid cluster config key "${key}"`);
+    }
+    target[field] = coerce(value, target[field]);
+  }
+  return parseClusterConfig(draft);
+}
+
+function coerce(value: unknown, previous: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (typeof previous === 'number' && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (typeof previous === 'boolean' && (value === 'true' || value === 'false'))
+    return value === 'true';
+  return value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}

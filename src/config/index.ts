@@ -1,0 +1,3 @@
+// Configuration: node config (local) and cluster config (versioned, synced), typed and validated once.
+export * from './node-config.js';
+export * from './cluster-config.js';

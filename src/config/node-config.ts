@@ -1,0 +1,88 @@
+// Node configuration: what one process needs to start (role, ports, directories); local, never synced.
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { StoreError } from '../errors/index.js';
+
+const portSchema = z.number().int().min(0).max(65535);
+
+/** Node config schema; every field documented with its default. */
+export const nodeConfigSchema = z
+  .object({
+    /** `proxy` (gateway) or `target` (storage node). */
+    role: z.enum(['proxy', 'target']),
+    /** The node's own directory: persistent ID, cluster metadata copies. Required. */
+    dir: z.string().min(1),
+    /** Address to listen on and advertise. Default 127.0.0.1. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Public port. Default 8080 for a proxy, 9080 for a target; 0 = ephemeral. */
+    port: portSchema.optional(),
+    /** Intra-cluster port (metasync, keepalive, replication). Default 0 = ephemeral. */
+    intraPort: portSchema.default(0),
+    /** A target's mountpaths (at least one for a target). */
+    mountpaths: z.array(z.string().min(1)).default([]),
+    /** Public URL of the primary gateway to join; absent on the first gateway. */
+    primaryUrl: z.url().optional(),
+  })
+  .strict();
+
+export interface NodeConfig {
+  readonly role: 'proxy' | 'target';
+  readonly dir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly intraPort: number;
+  readonly mountpaths: readonly string[];
+  readonly primaryUrl: string | undefined;
+}
+
+/** Validates raw settings (config file merged with flags) into a frozen NodeConfig. */
+export function parseNodeConfig(raw: unknown): NodeConfig {
+  const parsed = nodeConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new StoreError('BadRequest', `invalid node config: ${issues.join('; ')}`);
+  }
+  const value = parsed.data;
+  if (value.role === 'target' && value.mountpaths.length === 0) {
+    throw new StoreError(
+      'BadRequest',
+      'invalid node config: a target needs at least one --mountpath',
+    );
+  }
+  return Object.freeze({
+    role: value.role,
+    dir: absolute(value.dir),
+    host: value.host,
+    port: value.port ?? (value.role === 'proxy' ? 8080 : 9080),
+    intraPort: value.intraPort,
+    mountpaths: Object.freeze(value.mountpaths.map(absolute)),
+    primaryUrl: value.primaryUrl?.replace(/\/+$/, ''),
+  });
+}
+
+/** Reads a JSON config file (same keys as the flags, camelCase). */
+export async function readNodeConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new StoreError('BadRequest', `cannot read config file ${path}`, { cause: error });
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new StoreError('BadRequest', `config file ${path} is not a JSON object`, {
+      cause: error,
+    });
+  }
+}
+
+function absolute(path: string): string {
+  return isAbsolute(path) ? resolve(path) : resolve(process.cwd(), path);
+}

@@ -1,0 +1,115 @@
+// What every node has: its ID, public and intra-cluster servers, metadata store, intra client,
+// self description, and readiness. Roles add their ports on top.
+import type { NodeConfig } from '../../config/index.js';
+import { makeClusterNode, MetadataStore, type ClusterNode } from '../../cluster/index.js';
+import { createNativeHandler, type NativeApiPorts } from '../../api/native/index.js';
+import {
+  startHttpServer,
+  type RequestHandler,
+  type RunningServer,
+} from '../../api/common/index.js';
+import { IntraClient } from '../../transport/index.js';
+import { createLogger, type Logger } from '../../util/log.js';
+import { NodeFlag, type NodeJson } from '../../wire/index.js';
+import { loadNodeId } from './node-identity.js';
+
+/** A started node of either role. */
+export interface RunningNode {
+  readonly runtime: NodeRuntime;
+  close(): Promise<void>;
+}
+
+export class NodeRuntime {
+  ready = false;
+  readonly startedAtMs = Date.now();
+  #handler: RequestHandler | undefined;
+  #servers: RunningServer[] = [];
+  #self: ClusterNode | undefined;
+
+  private constructor(
+    readonly config: NodeConfig,
+    readonly id: string,
+    readonly store: MetadataStore,
+    readonly client: IntraClient,
+    readonly log: Logger,
+  ) {}
+
+  static async create(config: NodeConfig): Promise<NodeRuntime> {
+    const id = await loadNodeId(config.dir, config.role);
+    const log = createLogger({ node: id, role: config.role });
+    const store = await MetadataStore.load(config.dir);
+    const client = new IntraClient({ callerId: id, callerName: id, connectionsPerPeer: 32 });
+    return new NodeRuntime(config, id, store, client, log);
+  }
+
+  /** Starts both servers; requests get 503 until `serve` installs the role's ports. */
+  async listen(): Promise<void> {
+    const handle: RequestHandler = async (context) => {
+      if (this.#handler === undefined) {
+        context.res.statusCode = 503;
+        context.res.end();
+        return;
+      }
+      return this.#handler(context);
+    };
+    const common = { host: this.config.host, nodeId: this.id, log: this.log, handle };
+    this.#servers.push(await startHttpServer({ ...common, port: this.config.port, intra: false }));
+    this.#servers.push(
+      await startHttpServer({ ...common, port: this.config.intraPort, intra: true }),
+    );
+    const [publicServer, intraServer] = this.#servers;
+    this.#self = makeClusterNode(
+      this.id,
+      this.config.role,
+      `http://${this.config.host}:${publicServer?.port}`,
+      `http://${this.config.host}:${intraServer?.port}`,
+    );
+  }
+
+  serve(ports: NativeApiPorts): void {
+    this.#handler = createNativeHandler(ports);
+  }
+
+  get self(): ClusterNode {
+    if (this.#self === undefined) throw new Error('node is not listening yet');
+    return this.#self;
+  }
+
+  /** This node as the cluster map describes it, with its current flags. */
+  selfJson(): NodeJson {
+    const flags = this.store.clusterMap?.node(this.id)?.flags ?? 0;
+    const net = (url: string): NodeJson['public_net'] => {
+      const parsed = new URL(url);
+      return { node_ip_addr: parsed.hostname, daemon_port: parsed.port, direct_url: url };
+    };
+    return {
+      daemon_id: this.id,
+      daemon_type: this.config.role,
+      public_net: net(this.self.publicUrl),
+      intra_control_net: net(this.self.intraUrl),
+      intra_data_net: net(this.self.intraUrl),
+      flags: flags & ~NodeFlag.informationCenter,
+      id_digest: this.self.digest,
+    };
+  }
+
+  /** Announces readiness on stdout (the node contract's single line). */
+  announceReady(): void {
+    this.ready = true;
+    const line = {
+      event: 'ready',
+      id: this.id,
+      role: this.config.role,
+      publicUrl: this.self.publicUrl,
+      intraUrl: this.self.intraUrl,
+    };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+    this.log.info('ready', line);
+  }
+
+  async close(): Promise<void> {
+    this.ready = false;
+    await Promise.all(this.#servers.map((server) => server.close()));
+    await this.client.close();
+  }
+}

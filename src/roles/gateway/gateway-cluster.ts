@@ -1,0 +1,96 @@
+// Cluster and node endpoints on a gateway: queries, membership (on the primary), config, metasync.
+import { readActionMessage, readJsonBody, type RequestContext } from '../../api/common/index.js';
+import type { ClusterPort } from '../../api/native/index.js';
+import type {
+  ClusterOwner,
+  KeepaliveRequestJson,
+  MetadataBundleJson,
+  RegisterRequestJson,
+} from '../../cluster/index.js';
+import { badRequest, notImplemented } from '../../errors/index.js';
+import { asRecord } from '../../util/json.js';
+import { Action, ClusterPath } from '../../wire/index.js';
+import { answerNodeQuery } from '../common/node-queries.js';
+import type { NodeRuntime } from '../common/node-runtime.js';
+import { forwardToPrimary } from '../common/primary-forward.js';
+
+export class GatewayCluster implements ClusterPort {
+  constructor(
+    private readonly runtime: NodeRuntime,
+    private readonly owner: () => ClusterOwner | undefined,
+  ) {}
+
+  ready(): boolean {
+    return this.runtime.ready;
+  }
+
+  query(_scope: 'daemon' | 'cluster', what: string): Promise<unknown> {
+    return answerNodeQuery(this.runtime, what, {});
+  }
+
+  async control(scope: 'daemon' | 'cluster', context: RequestContext): Promise<unknown> {
+    const [, , subpath] = context.segments;
+    if (scope === 'cluster' && context.method === 'POST' && subpath === ClusterPath.autoRegister) {
+      const body = asRecord(await readJsonBody(context)) as RegisterRequestJson | undefined;
+      if (body?.node === undefined) throw badRequest('autoreg: missing "node"');
+      const owner = this.owner();
+      return owner === undefined
+        ? forwardToPrimary(this.runtime, context, body)
+        : owner.register(body.node);
+    }
+    if (scope === 'cluster' && context.method === 'POST' && subpath === ClusterPath.keepalive) {
+      const body = asRecord(await readJsonBody(context)) as KeepaliveRequestJson | undefined;
+      if (typeof body?.id !== 'string') throw badRequest('keepalive: missing "id"');
+      const owner = this.owner();
+      if (owner === undefined) return forwardToPrimary(this.runtime, context, body);
+      owner.keepalive(body);
+      return { ok: true };
+    }
+    if (scope === 'cluster' && context.method === 'PUT')
+      return this.#clusterAction(context, subpath);
+    throw notImplemented(`${context.method} ${context.url.pathname}`);
+  }
+
+  async metasync(body: unknown): Promise<void> {
+    await this.runtime.store.acceptJson((asRecord(body) ?? {}) as MetadataBundleJson);
+  }
+
+  /** `PUT /v1/cluster` actions, and `PUT /v1/cluster/set-config?key=value`. */
+  async #clusterAction(context: RequestContext, subpath: string | undefined): Promise<unknown> {
+    if (subpath === Action.setConfig) {
+      const updates = Object.fromEntries(context.query.entries());
+      return this.#setConfig(context, updates, updates);
+    }
+    const message = await readActionMessage(context);
+    if (message === undefined) throw badRequest('PUT /v1/cluster: missing action message');
+    if (message.action === Action.setConfig) {
+      const updates = asRecord(message.value);
+      if (updates === undefined)
+        throw badRequest('set-config: value must be an object of "section.key": value');
+      return this.#setConfig(context, flatten(updates), message);
+    }
+    throw notImplemented(`cluster action "${message.action}"`);
+  }
+
+  async #setConfig(
+    context: RequestContext,
+    updates: Record<string, unknown>,
+    forwardBody: unknown,
+  ): Promise<unknown> {
+    const owner = this.owner();
+    if (owner === undefined) return forwardToPrimary(this.runtime, context, forwardBody);
+    await owner.setConfig(updates);
+    return undefined;
+  }
+}
+
+/** `{"keepalive": {"interval_ms": 500}}` and `{"keepalive.interval_ms": 500}` both mean the same. */
+function flatten(value: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const nested = asRecord(item);
+    if (nested !== undefined) Object.assign(flat, flatten(nested, `${prefix}${key}.`));
+    else flat[`${prefix}${key}`] = item;
+  }
+  return flat;
+}

@@ -1,0 +1,58 @@
+// Starts a gateway: servers, then either the primary's ownership of the cluster or membership in it.
+import { ClusterMember, ClusterOwner } from '../../cluster/index.js';
+import type { NodeConfig } from '../../config/index.js';
+import { NodeRuntime, type RunningNode } from '../common/node-runtime.js';
+import { GatewayBuckets } from './gateway-buckets.js';
+import { GatewayCluster } from './gateway-cluster.js';
+import { GatewayObjects } from './gateway-objects.js';
+
+/** How long a starting node keeps trying to reach the primary before giving up. */
+const joinDeadlineMs = 120_000;
+
+export async function startGateway(config: NodeConfig): Promise<RunningNode> {
+  const runtime = await NodeRuntime.create(config);
+  await runtime.listen();
+  let owner: ClusterOwner | undefined;
+  const ownerOf = (): ClusterOwner | undefined => owner;
+  runtime.serve({
+    objects: new GatewayObjects(runtime),
+    buckets: new GatewayBuckets(runtime, ownerOf),
+    cluster: new GatewayCluster(runtime, ownerOf),
+  });
+  let member: ClusterMember | undefined;
+  if (isPrimary(runtime)) {
+    owner = new ClusterOwner(runtime.store, runtime.self, runtime.client, runtime.log);
+    await owner.bootstrap();
+  } else {
+    member = new ClusterMember(
+      runtime.store,
+      () => runtime.selfJson(),
+      runtime.self,
+      runtime.client,
+      config.primaryUrl,
+      runtime.log,
+    );
+    await member.join(joinDeadlineMs);
+    member.startKeepalive();
+  }
+  runtime.announceReady();
+  return {
+    runtime,
+    close: async () => {
+      owner?.stop();
+      member?.stop();
+      await runtime.close();
+    },
+  };
+}
+
+/**
+ * The first gateway (no --primary-url) is primary, unless its persisted cluster map names another
+ * primary; a --primary-url that points at this gateway also makes it primary.
+ */
+function isPrimary(runtime: NodeRuntime): boolean {
+  const { primaryUrl } = runtime.config;
+  if (primaryUrl !== undefined) return primaryUrl === runtime.self.publicUrl;
+  const map = runtime.store.clusterMap;
+  return map === undefined || map.primaryId === runtime.id || map.primary === undefined;
+}

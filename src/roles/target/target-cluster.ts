@@ -1,0 +1,79 @@
+// Cluster and node endpoints on a target: queries (with capacity and mountpaths), metasync, and
+// acting on metadata changes (a destroyed bucket's data is removed).
+import type { RequestContext } from '../../api/common/index.js';
+import { readJsonBody } from '../../api/common/index.js';
+import type { ClusterPort } from '../../api/native/index.js';
+import type { MetadataBundleJson, MetadataChange } from '../../cluster/index.js';
+import { notImplemented } from '../../errors/index.js';
+import type { LocalStore } from '../../storage/index.js';
+import { asRecord } from '../../util/json.js';
+import type { MountpathCapacityJson, MountpathListJson } from '../../wire/index.js';
+import { answerNodeQuery } from '../common/node-queries.js';
+import type { NodeRuntime } from '../common/node-runtime.js';
+import { forwardToPrimary } from '../common/primary-forward.js';
+
+export class TargetCluster implements ClusterPort {
+  constructor(
+    private readonly runtime: NodeRuntime,
+    private readonly store: LocalStore,
+  ) {
+    runtime.store.onChange((change) => this.#onMetadataChange(change));
+  }
+
+  ready(): boolean {
+    return this.runtime.ready;
+  }
+
+  query(_scope: 'daemon' | 'cluster', what: string): Promise<unknown> {
+    return answerNodeQuery(this.runtime, what, {
+      capacity: () => this.#capacity(),
+      mountpaths: () => this.#mountpaths(),
+    });
+  }
+
+  async control(scope: 'daemon' | 'cluster', context: RequestContext): Promise<unknown> {
+    if (scope === 'cluster')
+      return forwardToPrimary(this.runtime, context, await readJsonBody(context));
+    throw notImplemented(`${context.method} ${context.url.pathname}`);
+  }
+
+  async metasync(body: unknown): Promise<void> {
+    await this.runtime.store.acceptJson((asRecord(body) ?? {}) as MetadataBundleJson);
+  }
+
+  #onMetadataChange(change: MetadataChange): void {
+    const bmd = change.bucketMetadata;
+    if (bmd?.previous === undefined) return;
+    for (const { bucket } of bmd.previous.list()) {
+      if (bmd.current.get(bucket) !== undefined) continue;
+      this.runtime.log.info('bucket destroyed: removing its data', { bucket: bucket.name });
+      this.store
+        .destroyBucket(bucket)
+        .catch((error: unknown) =>
+          this.runtime.log.error('failed to remove bucket data', { bucket: bucket.name, error }),
+        );
+    }
+  }
+
+  async #capacity(): Promise<MountpathCapacityJson[]> {
+    const enabled = new Map(
+      this.store.mountpaths().map((mountpath) => [mountpath.path, mountpath.enabled]),
+    );
+    return (await this.store.capacity()).map((entry) => ({
+      mountpath: entry.mountpath,
+      enabled: enabled.get(entry.mountpath) ?? false,
+      total_bytes: entry.totalBytes,
+      used_bytes: entry.usedBytes,
+      available_bytes: entry.availableBytes,
+    }));
+  }
+
+  #mountpaths(): MountpathListJson {
+    const all = this.store.mountpaths();
+    return {
+      available: all.filter((mountpath) => mountpath.enabled).map((mountpath) => mountpath.path),
+      waiting_dd: [],
+      disabled: all.filter((mountpath) => !mountpath.enabled).map((mountpath) => mountpath.path),
+    };
+  }
+}

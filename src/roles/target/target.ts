@@ -1,0 +1,49 @@
+// Starts a target: opens its mountpaths (cleaning stale work files), serves, and joins the cluster.
+import { ClusterMember } from '../../cluster/index.js';
+import type { NodeConfig } from '../../config/index.js';
+import { LocalStore } from '../../storage/index.js';
+import { NodeRuntime, type RunningNode } from '../common/node-runtime.js';
+import { TargetBuckets } from './target-buckets.js';
+import { TargetCluster } from './target-cluster.js';
+import { TargetObjects } from './target-objects.js';
+
+const joinDeadlineMs = 120_000;
+
+export async function startTarget(config: NodeConfig): Promise<RunningNode> {
+  const runtime = await NodeRuntime.create(config);
+  const storage = runtime.store.config.values.storage;
+  const store = await LocalStore.open({
+    nodeId: runtime.id,
+    mountpaths: [...config.mountpaths],
+    storage: {
+      fsyncObjects: storage.fsync_objects,
+      verifyInMemoryMaxBytes: storage.verify_in_memory_max_bytes,
+      readChunkBytes: storage.read_chunk_bytes,
+    },
+  });
+  await runtime.listen();
+  runtime.serve({
+    objects: new TargetObjects(runtime, store),
+    buckets: new TargetBuckets(runtime, store),
+    cluster: new TargetCluster(runtime, store),
+  });
+  const member = new ClusterMember(
+    runtime.store,
+    () => runtime.selfJson(),
+    runtime.self,
+    runtime.client,
+    config.primaryUrl,
+    runtime.log,
+  );
+  await member.join(joinDeadlineMs);
+  member.startKeepalive();
+  runtime.announceReady();
+  return {
+    runtime,
+    close: async () => {
+      member.stop();
+      await runtime.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// Intra-cluster transport.
+export * from './intra-client.js';

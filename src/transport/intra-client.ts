@@ -1,0 +1,89 @@
+// Intra-cluster HTTP client (metasync, keepalive, registration, listing fan-out): undici keep-alive
+// pools, a deadline on every request, and peer errors turned back into typed StoreErrors.
+import { Agent, request } from 'undici';
+import { StoreError, isErrorCode } from '../errors/index.js';
+import { asRecord, parseJson, stringifyJson } from '../util/json.js';
+import { ContentType, Header } from '../wire/index.js';
+
+export interface IntraRequest {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH' | 'HEAD';
+  body?: unknown;
+  timeoutMs: number;
+  headers?: Record<string, string>;
+}
+
+export interface IntraClientOptions {
+  callerId: string;
+  callerName: string;
+  connectionsPerPeer: number;
+}
+
+export class IntraClient {
+  readonly #agent: Agent;
+
+  constructor(private readonly options: IntraClientOptions) {
+    this.#agent = new Agent({
+      connections: options.connectionsPerPeer,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 60_000,
+    });
+  }
+
+  /** Sends a JSON request and returns the parsed JSON (or text) body; non-2xx throws StoreError. */
+  async requestJson(url: string, options: IntraRequest): Promise<unknown> {
+    const headers: Record<string, string> = {
+      [Header.callerId]: this.options.callerId,
+      [Header.callerName]: this.options.callerName,
+      ...options.headers,
+    };
+    const body = options.body === undefined ? null : stringifyJson(options.body);
+    if (body !== null) headers[Header.contentType] = ContentType.json;
+    let response;
+    try {
+      response = await request(url, {
+        method: options.method,
+        headers,
+        body,
+        dispatcher: this.#agent,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      throw new StoreError('PeerUnreachable', `${options.method} ${url}: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+    const text = await response.body.text();
+    if (response.statusCode >= 300) throw peerError(options.method, url, response.statusCode, text);
+    const contentType = String(response.headers[Header.contentType] ?? '');
+    if (text === '' || !contentType.startsWith(ContentType.json)) return text;
+    return parseJson(text);
+  }
+
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+}
+
+/** Rebuilds the peer's typed error from its ErrHTTP body (`tcode` + message). */
+function peerError(method: string, url: string, status: number, text: string): StoreError {
+  let record: Record<string, unknown> | undefined;
+  try {
+    record = asRecord(parseJson(text));
+  } catch {
+    record = undefined;
+  }
+  const code = isErrorCode(record?.tcode) ? record.tcode : undefined;
+  const message = typeof record?.message === 'string' ? record.message : text.slice(0, 500);
+  if (code !== undefined) return new StoreError(code, message);
+  return new StoreError('Internal', `${method} ${url}: peer answered ${status}: ${message}`);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}

@@ -1,0 +1,27 @@
+// Per-node status (`GET /v1/daemon?what=node_status`): identity, state and, for targets, capacity.
+import type { NodeJson } from './cluster-map.js';
+
+export interface MountpathCapacityJson {
+  mountpath: string;
+  enabled: boolean;
+  total_bytes: number;
+  used_bytes: number;
+  available_bytes: number;
+}
+
+export interface NodeStatusJson {
+  node: NodeJson;
+  /** The cluster map version this node holds, as a string. */
+  smap_version: string;
+  uptime_ms: number;
+  /** Targets only; empty for proxies. */
+  capacity: MountpathCapacityJson[];
+  software_version: string;
+}
+
+/** `GET /v1/daemon?what=mountpaths` (AIStore's `apc.MountpathList`). */
+export interface MountpathListJson {
+  available: string[];
+  waiting_dd: string[];
+  disabled: string[];
+}

@@ -1,0 +1,102 @@
+// A real multi-process cluster on 127.0.0.1 for tests: N gateways, M targets with K mountpaths each,
+// in a temp dir that is removed at the end (processes are killed even when a test fails).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '../../src/sdk/index.js';
+import { NodeProcess } from './node-process.js';
+import { waitFor } from './wait.js';
+
+export interface TestClusterOptions {
+  proxies: number;
+  targets: number;
+  mountpaths: number;
+}
+
+export class TestCluster {
+  readonly proxies: NodeProcess[] = [];
+  readonly targets: NodeProcess[] = [];
+  readonly #clients: Client[] = [];
+
+  private constructor(readonly dir: string) {}
+
+  static async start(options: TestClusterOptions): Promise<TestCluster> {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-test-'));
+    const cluster = new TestCluster(dir);
+    try {
+      const primary = cluster.#addNode('proxy', 0, undefined, 0);
+      await primary.start();
+      const nodes: NodeProcess[] = [];
+      for (let i = 1; i < options.proxies; i += 1)
+        nodes.push(cluster.#addNode('proxy', i, primary.publicUrl, 0));
+      for (let j = 0; j < options.targets; j += 1) {
+        nodes.push(cluster.#addNode('target', j, primary.publicUrl, options.mountpaths));
+      }
+      await Promise.all(nodes.map((node) => node.start()));
+      await cluster.waitForMembers();
+      return cluster;
+    } catch (error) {
+      await cluster.destroy();
+      throw error;
+    }
+  }
+
+  get primary(): NodeProcess {
+    const primary = this.proxies[0];
+    if (primary === undefined) throw new Error('no primary');
+    return primary;
+  }
+
+  get nodes(): NodeProcess[] {
+    return [...this.proxies, ...this.targets];
+  }
+
+  /** An SDK client for gateway `index` (default: the primary). */
+  client(index = 0, options: { direct?: boolean } = {}): Client {
+    const proxy = this.proxies[index];
+    if (proxy === undefined) throw new Error(`no gateway ${index}`);
+    const client = new Client(proxy.publicUrl, options);
+    this.#clients.push(client);
+    return client;
+  }
+
+  /** Waits until every running node's cluster map lists every node (bounded). */
+  async waitForMembers(timeoutMs = 30_000): Promise<void> {
+    const expected = this.nodes.length;
+    await waitFor(`all ${expected} nodes in every cluster map`, timeoutMs, async () => {
+      for (const node of this.nodes) {
+        const response = await fetch(`${node.publicUrl}/v1/daemon?what=smap`);
+        if (!response.ok) return false;
+        const map = (await response.json()) as { pmap: object; tmap: object };
+        if (Object.keys(map.pmap).length + Object.keys(map.tmap).length !== expected) return false;
+      }
+      return true;
+    });
+  }
+
+  /** Stops every node and removes the temp dir. */
+  async destroy(): Promise<void> {
+    await Promise.all(this.#clients.map((client) => client.close()));
+    await Promise.all(this.nodes.map((node) => node.stop('SIGKILL')));
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  #addNode(
+    role: 'proxy' | 'target',
+    index: number,
+    primaryUrl: string | undefined,
+    mountpaths: number,
+  ): NodeProcess {
+    const name = `${role}-${index}`;
+    const dir = join(this.dir, name);
+    const node = new NodeProcess({
+      role,
+      name,
+      dir,
+      mountpaths: Array.from({ length: mountpaths }, (_, k) => join(dir, `mp-${k}`)),
+      primaryUrl,
+    });
+    (role === 'proxy' ? this.proxies : this.targets).push(node);
+    return node;
+  }
+}
