@@ -6,5 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/test-deps.sh
 npm run --silent build
 npm run --silent check
+# Only *.test.js files are tests (node would also run every file under a folder named `test`).
+mapfile -t tests < <(find dist/src dist/test -name '*.test.js' | sort)
 exec node --test --test-reporter=spec --test-concurrency="${CAIRN_TEST_CONCURRENCY:-3}" \
-  --test-timeout=900000 dist/src dist/test
+  --test-timeout=900000 "${tests[@]}"

@@ -20,7 +20,7 @@ function check(file) {
   const text = readFileSync(file, 'utf8');
   const lines = text.split('\n').length;
   if (lines > maxLines) problems.push(`${rel}: ${lines} lines (limit ${maxLines})`);
-  if (!/^\/\/|^\/\*/.test(text))
+  if (!/^(#!.*\n)?(\/\/|\/\*)/.test(text))
     problems.push(`${rel}: must open with a comment saying what it owns`);
 }
 

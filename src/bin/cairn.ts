@@ -5,5 +5,5 @@ import { buildCli } from '../cli/index.js';
 import { nodeCommand } from './node-command.js';
 
 const program = buildCli({ entryScript: fileURLToPath(import.meta.url) });
-program.addCommand(nodeCommand());
+program.addCommand(nodeCommand().copyInheritedSettings(program));
 await program.parseAsync(process.argv);

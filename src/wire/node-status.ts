@@ -17,6 +17,13 @@ export interface NodeStatusJson {
   /** Targets only; empty for proxies. */
   capacity: MountpathCapacityJson[];
   software_version: string;
+  /** Process memory (Node's `process.memoryUsage()`), in bytes. */
+  memory: {
+    rss_bytes: number;
+    heap_used_bytes: number;
+    external_bytes: number;
+    array_buffers_bytes: number;
+  };
 }
 
 /** `GET /v1/daemon?what=mountpaths` (AIStore's `apc.MountpathList`). */

@@ -45,7 +45,7 @@ export function sendError(context: RequestContext, error: unknown): void {
     context.log.error('request failed', {
       requestId: context.requestId,
       method: context.method,
-      path: context.url.pathname,
+      path: context.path,
       code,
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
@@ -59,7 +59,7 @@ export function sendError(context: RequestContext, error: unknown): void {
     message:
       status === 500 && code === 'Internal' ? `${message} (request ${context.requestId})` : message,
     method: context.method,
-    url_path: context.url.pathname,
+    url_path: context.path,
     remote_addr: context.req.socket.remoteAddress ?? '',
     caller: String(context.req.headers[Header.callerName] ?? ''),
     node: context.nodeId,

@@ -8,7 +8,10 @@ export interface RequestContext {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly method: string;
-  readonly url: URL;
+  /** The raw path as received (no `..` normalisation: names are validated, never rewritten). */
+  readonly path: string;
+  /** The raw query string including its leading `?`, or ''. */
+  readonly search: string;
   readonly query: URLSearchParams;
   /** Path segments after `/v1/`, each percent-decoded separately (so `%2F` stays inside a segment). */
   readonly segments: readonly string[];
@@ -24,15 +27,19 @@ export function createRequestContext(
   res: ServerResponse,
   options: { nodeId: string; intra: boolean; log: Logger },
 ): RequestContext {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const raw = url.pathname.split('/').slice(1);
+  const target = req.url ?? '/';
+  const queryStart = target.indexOf('?');
+  const path = queryStart < 0 ? target : target.slice(0, queryStart);
+  const search = queryStart < 0 ? '' : target.slice(queryStart);
+  if (!path.startsWith('/')) throw badRequest(`invalid request target "${target.slice(0, 200)}"`);
   return {
     req,
     res,
     method: req.method ?? 'GET',
-    url,
-    query: url.searchParams,
-    segments: raw.map(decodeSegment),
+    path,
+    search,
+    query: new URLSearchParams(search),
+    segments: path.split('/').slice(1).map(decodeSegment),
     requestId: randomId(12),
     nodeId: options.nodeId,
     intra: options.intra,

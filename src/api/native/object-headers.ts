@@ -29,7 +29,7 @@ export function setObjectHeaders(
     const pairs = Object.entries(info.customMetadata).map(([key, value]) => `${key}=${value}`);
     if (pairs.length > 0) res.setHeader(Header.customMetadata, pairs);
   }
-  if (want(ObjectProp.name)) res.setHeader(Header.objectName, encodeURIComponent(info.name));
+  if (want(ObjectProp.name)) res.setHeader(Header.objectName, headerSafeName(info.name));
   if (selected === undefined) {
     res.setHeader(Header.bucketName, info.bucket.name);
     res.setHeader(Header.bucketProvider, info.bucket.provider);
@@ -56,4 +56,9 @@ export function setGetHeaders(res: ServerResponse, info: ObjectInfo, partial: bo
   res.setHeader(Header.lastModified, new Date(info.modifiedTimeMs).toUTCString());
   res.setHeader(Header.acceptRanges, 'bytes');
   res.setHeader(Header.contentType, 'application/octet-stream');
+}
+
+/** The name as AIStore sends it (raw); percent-encoded only when it cannot travel in a header. */
+function headerSafeName(name: string): string {
+  return /^[\x20-\x7e]*$/.test(name) ? name : encodeURIComponent(name);
 }

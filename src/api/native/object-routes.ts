@@ -1,6 +1,5 @@
 // `/v1/objects/<bucket>/<object>`: GET (ranges), HEAD (V1/V2), PUT, DELETE, PATCH custom metadata;
 // or a 307 to the owning target when the port says so.
-import { pipeline } from 'node:stream/promises';
 import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
 import { Header, ObjectProp, Query } from '../../wire/index.js';
@@ -68,9 +67,10 @@ async function getObject(
     res.setHeader(Header.contentLength, range.end - range.start + 1);
     res.setHeader(Header.contentRange, `bytes ${range.start}-${range.end}/${object.size}`);
   }
-  // A stream error (e.g. bitrot found at the end of a large object) destroys the response, so the
-  // client sees a truncated transfer, never a completed success.
-  await pipeline(body, res);
+  // A send error (e.g. bitrot found before the last chunk) destroys the response, so the client
+  // sees a truncated transfer, never a completed success.
+  await body.sendTo(res);
+  res.end();
 }
 
 async function headObject(

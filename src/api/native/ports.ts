@@ -1,5 +1,5 @@
 // The operations the native API needs from a role; gateways and targets implement them differently.
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type {
   ActionMessage,
   BucketJson,
@@ -30,6 +30,12 @@ export interface ObjectInfo {
   mountpath: string;
 }
 
+/** An object's bytes, sent once to a socket-backed destination (verified as they go). */
+export interface ObjectBodySource {
+  sendTo(destination: Writable): Promise<void>;
+  discard(): Promise<void>;
+}
+
 export interface PutOptions {
   contentLength: number | undefined;
   checksum: { type: string; value: string } | undefined;
@@ -43,7 +49,7 @@ export interface ObjectPort {
   get(
     address: ObjectAddress,
     rangeHeader: string | undefined,
-  ): Promise<{ object: ObjectInfo; body: Readable; range: ResolvedRange | undefined }>;
+  ): Promise<{ object: ObjectInfo; body: ObjectBodySource; range: ResolvedRange | undefined }>;
   put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo>;
   delete(address: ObjectAddress): Promise<void>;
   setCustomMetadata(

@@ -13,7 +13,7 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
   return async (context: RequestContext): Promise<void> => {
     const [version, resource, ...rest] = context.segments;
     if (version !== 'v1')
-      throw new StoreError('BadRequest', `unknown path ${context.url.pathname}: expecting /v1/...`);
+      throw new StoreError('BadRequest', `unknown path ${context.path}: expecting /v1/...`);
     switch (resource) {
       case Resource.objects: {
         const [bucketName = '', ...nameParts] = rest;
@@ -41,7 +41,7 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
         context.res.end();
         return;
       default:
-        throw badRequest(`unknown resource "${resource ?? ''}" in ${context.url.pathname}`);
+        throw badRequest(`unknown resource "${resource ?? ''}" in ${context.path}`);
     }
   };
 }

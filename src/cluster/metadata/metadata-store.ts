@@ -87,7 +87,7 @@ export class MetadataStore {
     return this.#queue.run(async () => {
       const change: MetadataChange = {};
       const { clusterMap, bucketMetadata, config } = bundle;
-      if (clusterMap !== undefined && this.#isNewerMap(clusterMap)) {
+      if (clusterMap !== undefined && isNewer('cluster map', this.#clusterMap, clusterMap)) {
         await writeMetadataFile(
           join(this.dir, fileNames.clusterMap),
           'cluster-map',
@@ -96,7 +96,10 @@ export class MetadataStore {
         change.clusterMap = { previous: this.#clusterMap, current: clusterMap };
         this.#clusterMap = clusterMap;
       }
-      if (bucketMetadata !== undefined && this.#isNewerBucketMetadata(bucketMetadata)) {
+      if (
+        bucketMetadata !== undefined &&
+        isNewer('bucket metadata', this.#bucketMetadata, bucketMetadata)
+      ) {
         await writeMetadataFile(
           join(this.dir, fileNames.bucketMetadata),
           'bucket-metadata',
@@ -136,28 +139,23 @@ export class MetadataStore {
       Conf: this.#config.toJson(),
     };
   }
+}
 
-  #isNewerMap(map: ClusterMap): boolean {
-    const current = this.#clusterMap;
-    if (current === undefined) return true;
-    if (current.uuid !== map.uuid) {
-      throw new StoreError(
-        'Conflict',
-        `cluster integrity error: cluster map of cluster ${map.uuid} offered to a node of cluster ${current.uuid}`,
-      );
-    }
-    return map.version > current.version;
+/**
+ * Whether `offered` should replace `current`: only a higher version of the same cluster. Metadata
+ * of another cluster is refused outright (AIStore's "cluster integrity error").
+ */
+function isNewer(
+  kind: string,
+  current: { uuid: string; version: number } | undefined,
+  offered: { uuid: string; version: number },
+): boolean {
+  if (current === undefined) return true;
+  if (current.uuid !== offered.uuid) {
+    throw new StoreError(
+      'Conflict',
+      `cluster integrity error: ${kind} of cluster ${offered.uuid} offered to a node of cluster ${current.uuid}`,
+    );
   }
-
-  #isNewerBucketMetadata(bmd: BucketMetadata): boolean {
-    const current = this.#bucketMetadata;
-    if (current === undefined) return true;
-    if (current.uuid !== bmd.uuid) {
-      throw new StoreError(
-        'Conflict',
-        `cluster integrity error: bucket metadata of cluster ${bmd.uuid} offered to a node of cluster ${current.uuid}`,
-      );
-    }
-    return bmd.version > current.version;
-  }
+  return offered.version > current.version;
 }

@@ -15,7 +15,7 @@ import type { BucketJson, BucketPropsUpdateJson, NodeJson } from '../../wire/ind
 import { BucketMetadata } from '../metadata/bucket-metadata.js';
 import { validateBucketName } from '../metadata/bucket-name.js';
 import { applyBucketPropsUpdate, defaultBucketProps } from '../metadata/bucket-props.js';
-import { ClusterConfigMetadata } from '../metadata/cluster-config-metadata.js';
+import type { ClusterConfigMetadata } from '../metadata/cluster-config-metadata.js';
 import { ClusterMap, makeClusterNode, type ClusterNode } from '../metadata/cluster-map.js';
 import type { MetadataBundleJson, MetadataStore } from '../metadata/metadata-store.js';
 import type { KeepaliveRequestJson } from '../membership/messages.js';

@@ -1,7 +1,15 @@
 // Finds a bucket in the node's bucket metadata, with the checks every request needs.
 import { validateBucketName, type BucketEntry } from '../../cluster/index.js';
 import { StoreError, bucketNotFound, notImplemented } from '../../errors/index.js';
-import type { BucketJson } from '../../wire/index.js';
+import type { RequestContext } from '../../api/common/index.js';
+import type { BucketPort } from '../../api/native/index.js';
+import type {
+  ActionMessage,
+  BucketJson,
+  BucketPropsJson,
+  ListObjectsRequestJson,
+  ListPageJson,
+} from '../../wire/index.js';
 import type { NodeRuntime } from './node-runtime.js';
 
 /** Validates the name, refuses remote providers (not built yet), and returns the bucket's entry. */
@@ -14,4 +22,24 @@ export function lookupBucket(runtime: NodeRuntime, bucket: BucketJson): BucketEn
   if (entry !== undefined) return entry;
   if (bucket.provider !== 'ais') throw notImplemented(`remote buckets (${bucket.provider}://)`);
   throw bucketNotFound(bucket);
+}
+
+/** What both roles answer the same way from bucket metadata; each adds control and listing. */
+export abstract class KnownBuckets implements BucketPort {
+  constructor(protected readonly runtime: NodeRuntime) {}
+
+  listBuckets(provider: string | undefined): BucketJson[] {
+    return (this.runtime.store.bucketMetadata?.list(provider) ?? []).map((entry) => entry.bucket);
+  }
+
+  props(bucket: BucketJson): BucketPropsJson {
+    return lookupBucket(this.runtime, bucket).props;
+  }
+
+  abstract control(
+    bucket: BucketJson,
+    message: ActionMessage,
+    context: RequestContext,
+  ): Promise<void>;
+  abstract listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson>;
 }

@@ -67,6 +67,7 @@ export async function answerNodeQuery(
         uptime_ms: Date.now() - runtime.startedAtMs,
         capacity: extras.capacity === undefined ? [] : await extras.capacity(),
         software_version: softwareVersion,
+        memory: memoryUsage(),
       } satisfies NodeStatusJson;
     case What.mountpaths:
       if (extras.mountpaths === undefined)
@@ -76,4 +77,14 @@ export async function answerNodeQuery(
       if (knownButNotImplemented.has(what)) throw notImplemented(`query what=${what}`);
       throw badRequest(`invalid query what=${what}`);
   }
+}
+
+function memoryUsage(): NodeStatusJson['memory'] {
+  const usage = process.memoryUsage();
+  return {
+    rss_bytes: usage.rss,
+    heap_used_bytes: usage.heapUsed,
+    external_bytes: usage.external,
+    array_buffers_bytes: usage.arrayBuffers,
+  };
 }

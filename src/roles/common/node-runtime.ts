@@ -1,7 +1,12 @@
 // What every node has: its ID, public and intra-cluster servers, metadata store, intra client,
 // self description, and readiness. Roles add their ports on top.
 import type { NodeConfig } from '../../config/index.js';
-import { makeClusterNode, MetadataStore, type ClusterNode } from '../../cluster/index.js';
+import {
+  ClusterMember,
+  makeClusterNode,
+  MetadataStore,
+  type ClusterNode,
+} from '../../cluster/index.js';
 import { createNativeHandler, type NativeApiPorts } from '../../api/native/index.js';
 import {
   startHttpServer,
@@ -12,6 +17,9 @@ import { IntraClient } from '../../transport/index.js';
 import { createLogger, type Logger } from '../../util/log.js';
 import { NodeFlag, type NodeJson } from '../../wire/index.js';
 import { loadNodeId } from './node-identity.js';
+
+/** How long a starting node keeps trying to reach the primary before giving up. */
+const joinDeadlineMs = 120_000;
 
 /** A started node of either role. */
 export interface RunningNode {
@@ -91,6 +99,21 @@ export class NodeRuntime {
       flags: flags & ~NodeFlag.informationCenter,
       id_digest: this.self.digest,
     };
+  }
+
+  /** Registers with the primary (bounded retries) and starts sending keepalives. */
+  async joinCluster(): Promise<ClusterMember> {
+    const member = new ClusterMember(
+      this.store,
+      () => this.selfJson(),
+      this.self,
+      this.client,
+      this.config.primaryUrl,
+      this.log,
+    );
+    await member.join(joinDeadlineMs);
+    member.startKeepalive();
+    return member;
   }
 
   /** Announces readiness on stdout (the node contract's single line). */

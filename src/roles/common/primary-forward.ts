@@ -13,12 +13,9 @@ export async function forwardToPrimary(
   if (primary === undefined)
     throw new StoreError('ClusterNotReady', 'no primary gateway known yet');
   if (primary.id === runtime.id) throw new Error('forwardToPrimary called on the primary');
-  return runtime.client.requestJson(
-    `${primary.intraUrl}${context.url.pathname}${context.url.search}`,
-    {
-      method: context.method as 'PUT',
-      body,
-      timeoutMs: runtime.store.config.values.timeouts.control_ms * 3,
-    },
-  );
+  return runtime.client.requestJson(`${primary.intraUrl}${context.path}${context.search}`, {
+    method: context.method as 'PUT',
+    body,
+    timeoutMs: runtime.store.config.values.timeouts.control_ms * 3,
+  });
 }

@@ -1,7 +1,6 @@
 // Bucket operations on a gateway: listing from bucket metadata, control actions through the primary,
 // and list-objects fanned out to every target and merged.
 import type { RequestContext } from '../../api/common/index.js';
-import type { BucketPort } from '../../api/native/index.js';
 import type { ClusterOwner } from '../../cluster/index.js';
 import { badRequest } from '../../errors/index.js';
 import { randomId } from '../../util/ids.js';
@@ -14,28 +13,20 @@ import {
   Resource,
   type ActionMessage,
   type BucketJson,
-  type BucketPropsJson,
-  type BucketPropsUpdateJson,
   type ListObjectsRequestJson,
   type ListPageJson,
 } from '../../wire/index.js';
-import { lookupBucket } from '../common/bucket-lookup.js';
+import { KnownBuckets, lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
 import { mergeListPages } from './list-merge.js';
 
-export class GatewayBuckets implements BucketPort {
+export class GatewayBuckets extends KnownBuckets {
   constructor(
-    private readonly runtime: NodeRuntime,
+    runtime: NodeRuntime,
     private readonly owner: () => ClusterOwner | undefined,
-  ) {}
-
-  listBuckets(provider: string | undefined): BucketJson[] {
-    return (this.runtime.store.bucketMetadata?.list(provider) ?? []).map((entry) => entry.bucket);
-  }
-
-  props(bucket: BucketJson): BucketPropsJson {
-    return lookupBucket(this.runtime, bucket).props;
+  ) {
+    super(runtime);
   }
 
   async control(
@@ -55,12 +46,12 @@ export class GatewayBuckets implements BucketPort {
     }
     switch (message.action) {
       case Action.createBucket:
-        return owner.createBucket(bucket, update as BucketPropsUpdateJson | undefined);
+        return owner.createBucket(bucket, update);
       case Action.destroyBucket:
         return owner.destroyBucket(bucket);
       case Action.setBucketProps:
         if (update === undefined) throw badRequest('set-bprops: missing properties');
-        return owner.setBucketProps(bucket, update as BucketPropsUpdateJson, false);
+        return owner.setBucketProps(bucket, update, false);
       case Action.resetBucketProps:
         return owner.setBucketProps(bucket, {}, true);
       default:

@@ -4,7 +4,6 @@ import type { ClusterPort } from '../../api/native/index.js';
 import type {
   ClusterOwner,
   KeepaliveRequestJson,
-  MetadataBundleJson,
   RegisterRequestJson,
 } from '../../cluster/index.js';
 import { badRequest, notImplemented } from '../../errors/index.js';
@@ -48,11 +47,11 @@ export class GatewayCluster implements ClusterPort {
     }
     if (scope === 'cluster' && context.method === 'PUT')
       return this.#clusterAction(context, subpath);
-    throw notImplemented(`${context.method} ${context.url.pathname}`);
+    throw notImplemented(`${context.method} ${context.path}`);
   }
 
   async metasync(body: unknown): Promise<void> {
-    await this.runtime.store.acceptJson((asRecord(body) ?? {}) as MetadataBundleJson);
+    await this.runtime.store.acceptJson(asRecord(body) ?? {});
   }
 
   /** `PUT /v1/cluster` actions, and `PUT /v1/cluster/set-config?key=value`. */

@@ -16,10 +16,10 @@ export class GatewayObjects implements ObjectPort {
     const owner = this.runtime.store.clusterMap?.ownerOf(objectUname(address.bucket, address.name));
     if (owner === undefined)
       throw new StoreError('ClusterNotReady', 'no storage targets in the cluster');
-    const query = new URLSearchParams(context.url.search);
+    const query = new URLSearchParams(context.search);
     query.set(Query.redirectProxyId, this.runtime.id);
     query.set(Query.redirectTime, (BigInt(Date.now()) * 1_000_000n).toString(36));
-    return Promise.resolve(`${owner.publicUrl}${context.url.pathname}?${query.toString()}`);
+    return Promise.resolve(`${owner.publicUrl}${context.path}?${query.toString()}`);
   }
 
   head(): never {

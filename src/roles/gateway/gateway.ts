@@ -1,13 +1,10 @@
 // Starts a gateway: servers, then either the primary's ownership of the cluster or membership in it.
-import { ClusterMember, ClusterOwner } from '../../cluster/index.js';
+import { ClusterOwner, type ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
 import { NodeRuntime, type RunningNode } from '../common/node-runtime.js';
 import { GatewayBuckets } from './gateway-buckets.js';
 import { GatewayCluster } from './gateway-cluster.js';
 import { GatewayObjects } from './gateway-objects.js';
-
-/** How long a starting node keeps trying to reach the primary before giving up. */
-const joinDeadlineMs = 120_000;
 
 export async function startGateway(config: NodeConfig): Promise<RunningNode> {
   const runtime = await NodeRuntime.create(config);
@@ -24,16 +21,7 @@ export async function startGateway(config: NodeConfig): Promise<RunningNode> {
     owner = new ClusterOwner(runtime.store, runtime.self, runtime.client, runtime.log);
     await owner.bootstrap();
   } else {
-    member = new ClusterMember(
-      runtime.store,
-      () => runtime.selfJson(),
-      runtime.self,
-      runtime.client,
-      config.primaryUrl,
-      runtime.log,
-    );
-    await member.join(joinDeadlineMs);
-    member.startKeepalive();
+    member = await runtime.joinCluster();
   }
   runtime.announceReady();
   return {

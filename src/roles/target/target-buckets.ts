@@ -1,33 +1,25 @@
 // Bucket operations on a target: its own page of a listing; control actions go to the primary.
 import type { RequestContext } from '../../api/common/index.js';
-import type { BucketPort } from '../../api/native/index.js';
 import { badRequest } from '../../errors/index.js';
 import type { LocalStore } from '../../storage/index.js';
 import {
   maxListPageSize,
   type ActionMessage,
   type BucketJson,
-  type BucketPropsJson,
   type ListObjectsRequestJson,
   type ListPageJson,
 } from '../../wire/index.js';
-import { lookupBucket } from '../common/bucket-lookup.js';
+import { KnownBuckets, lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
 import { listPropsOf, toListEntry } from './list-entries.js';
 
-export class TargetBuckets implements BucketPort {
+export class TargetBuckets extends KnownBuckets {
   constructor(
-    private readonly runtime: NodeRuntime,
+    runtime: NodeRuntime,
     private readonly store: LocalStore,
-  ) {}
-
-  listBuckets(provider: string | undefined): BucketJson[] {
-    return (this.runtime.store.bucketMetadata?.list(provider) ?? []).map((entry) => entry.bucket);
-  }
-
-  props(bucket: BucketJson): BucketPropsJson {
-    return lookupBucket(this.runtime, bucket).props;
+  ) {
+    super(runtime);
   }
 
   async control(

@@ -3,7 +3,7 @@
 import type { RequestContext } from '../../api/common/index.js';
 import { readJsonBody } from '../../api/common/index.js';
 import type { ClusterPort } from '../../api/native/index.js';
-import type { MetadataBundleJson, MetadataChange } from '../../cluster/index.js';
+import type { MetadataChange } from '../../cluster/index.js';
 import { notImplemented } from '../../errors/index.js';
 import type { LocalStore } from '../../storage/index.js';
 import { asRecord } from '../../util/json.js';
@@ -34,11 +34,11 @@ export class TargetCluster implements ClusterPort {
   async control(scope: 'daemon' | 'cluster', context: RequestContext): Promise<unknown> {
     if (scope === 'cluster')
       return forwardToPrimary(this.runtime, context, await readJsonBody(context));
-    throw notImplemented(`${context.method} ${context.url.pathname}`);
+    throw notImplemented(`${context.method} ${context.path}`);
   }
 
   async metasync(body: unknown): Promise<void> {
-    await this.runtime.store.acceptJson((asRecord(body) ?? {}) as MetadataBundleJson);
+    await this.runtime.store.acceptJson(asRecord(body) ?? {});
   }
 
   #onMetadataChange(change: MetadataChange): void {

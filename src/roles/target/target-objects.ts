@@ -2,7 +2,13 @@
 // for objects another target owns (unless a gateway already routed them here).
 import type { Readable } from 'node:stream';
 import { resolveRange, type RequestContext } from '../../api/common/index.js';
-import type { ObjectAddress, ObjectInfo, ObjectPort, PutOptions } from '../../api/native/index.js';
+import type {
+  ObjectAddress,
+  ObjectBodySource,
+  ObjectInfo,
+  ObjectPort,
+  PutOptions,
+} from '../../api/native/index.js';
 import { parseChecksumType } from '../../checksum/index.js';
 import type { LocalStore } from '../../storage/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
@@ -22,9 +28,9 @@ export class TargetObjects implements ObjectPort {
     if (context.query.has(Query.redirectProxyId)) return Promise.resolve(undefined);
     const owner = this.runtime.store.clusterMap?.ownerOf(objectUname(address.bucket, address.name));
     if (owner === undefined || owner.id === this.runtime.id) return Promise.resolve(undefined);
-    const query = new URLSearchParams(context.url.search);
+    const query = new URLSearchParams(context.search);
     query.set(Query.redirectProxyId, this.runtime.id);
-    return Promise.resolve(`${owner.publicUrl}${context.url.pathname}?${query.toString()}`);
+    return Promise.resolve(`${owner.publicUrl}${context.path}?${query.toString()}`);
   }
 
   head(address: ObjectAddress): Promise<ObjectInfo> {
@@ -34,7 +40,11 @@ export class TargetObjects implements ObjectPort {
   async get(
     address: ObjectAddress,
     rangeHeader: string | undefined,
-  ): Promise<{ object: ObjectInfo; body: Readable; range: ReturnType<typeof resolveRange> }> {
+  ): Promise<{
+    object: ObjectInfo;
+    body: ObjectBodySource;
+    range: ReturnType<typeof resolveRange>;
+  }> {
     if (rangeHeader === undefined || rangeHeader === '') {
       const { object, body } = await this.store.getObject(address.bucket, address.name);
       return { object, body, range: undefined };

@@ -1,13 +1,10 @@
 // Starts a target: opens its mountpaths (cleaning stale work files), serves, and joins the cluster.
-import { ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
 import { LocalStore } from '../../storage/index.js';
 import { NodeRuntime, type RunningNode } from '../common/node-runtime.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
 import { TargetObjects } from './target-objects.js';
-
-const joinDeadlineMs = 120_000;
 
 export async function startTarget(config: NodeConfig): Promise<RunningNode> {
   const runtime = await NodeRuntime.create(config);
@@ -27,16 +24,7 @@ export async function startTarget(config: NodeConfig): Promise<RunningNode> {
     buckets: new TargetBuckets(runtime, store),
     cluster: new TargetCluster(runtime, store),
   });
-  const member = new ClusterMember(
-    runtime.store,
-    () => runtime.selfJson(),
-    runtime.self,
-    runtime.client,
-    config.primaryUrl,
-    runtime.log,
-  );
-  await member.join(joinDeadlineMs);
-  member.startKeepalive();
+  const member = await runtime.joinCluster();
   runtime.announceReady();
   return {
     runtime,

@@ -1,0 +1,60 @@
+// Parsing of command arguments: AIStore-style bucket/object URIs (`ais://bucket[/object]`, or a
+// bare `bucket[/object]`), counts and sizes. Bad input throws UsageError (exit code 2).
+import { InvalidArgumentError } from 'commander';
+import { bucketDisplayName, parseBucketUri, type BucketJson } from '../sdk/index.js';
+import { UsageError } from './cli-errors.js';
+
+/** A parsed `ais://bucket[/object]` argument. */
+export interface BucketObjectArgument {
+  bucket: BucketJson;
+  /** Empty when the argument names only the bucket. */
+  objectName: string;
+}
+
+// AIStore bucket names: letters, digits, dashes, underscores and dots (not "." or "..").
+const bucketNamePattern = /^[A-Za-z0-9_.-]+$/;
+
+/** Parses a bucket URI with an optional object part. */
+export function parseBucketObject(text: string): BucketObjectArgument {
+  const parsed = parseBucketUri(text);
+  const name = parsed?.bucket.name ?? '';
+  if (parsed === undefined || !bucketNamePattern.test(name) || name === '.' || name === '..') {
+    throw new UsageError(`invalid bucket URI "${text}" (expected ais://bucket[/object])`);
+  }
+  return parsed;
+}
+
+/** Parses a URI that must name only a bucket. */
+export function parseBucket(text: string): BucketJson {
+  const { bucket, objectName } = parseBucketObject(text);
+  if (objectName !== '') {
+    throw new UsageError(`"${text}" names an object; expected a bucket (ais://bucket)`);
+  }
+  return bucket;
+}
+
+/** Parses a URI that must name an object. */
+export function parseObject(text: string): { bucket: BucketJson; objectName: string } {
+  const parsed = parseBucketObject(text);
+  if (parsed.objectName === '' || parsed.objectName.endsWith('/')) {
+    const display = bucketDisplayName(parsed.bucket);
+    throw new UsageError(`"${text}" does not name an object (expected ${display}/object)`);
+  }
+  return parsed;
+}
+
+/** Commander argument parser for a positive integer option. */
+export function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidArgumentError('expected a positive integer');
+  }
+  return value;
+}
+
+/** Commander argument parser for a port number. */
+export function portNumber(text: string): number {
+  const value = positiveInteger(text);
+  if (value > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
+  return value;
+}

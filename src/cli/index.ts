@@ -1,0 +1,58 @@
+// The `cairn` command line: `buildCli` assembles every command group on a commander program.
+// `src/bin/cairn.ts` adds the `node` (server) command and parses `process.argv`.
+import { Command, Option } from 'commander';
+import { positiveInteger } from './arguments.js';
+import { registerBucketCommands } from './bucket-commands.js';
+import { processIo, ExitCode, type CliIo } from './cli-io.js';
+import { defaultEndpoint } from './context.js';
+import { registerGetCommand } from './get-command.js';
+import { registerLsCommand } from './ls-command.js';
+import { registerObjectCommands } from './object-commands.js';
+import { registerPlaygroundCommands } from './playground/index.js';
+import { registerPutCommand } from './put-command.js';
+import { registerShowCommand } from './show-command.js';
+
+export type { CliIo } from './cli-io.js';
+export { ExitCode } from './cli-io.js';
+export { defaultEndpoint } from './context.js';
+
+/** Options of {@link buildCli}. */
+export interface BuildCliOptions {
+  /** Absolute path of the compiled `cairn.js`; the playground spawns nodes with it. */
+  entryScript: string;
+  /** Streams and exit hooks (tests capture them); default: the process. */
+  io?: CliIo;
+}
+
+/**
+ * The `cairn` program with all client commands. Command failures print `Error: ...` on stderr and
+ * set exit code 1; usage errors (unknown option, bad URI, missing argument) exit with 2.
+ */
+export function buildCli(options: BuildCliOptions): Command {
+  const io = options.io ?? processIo();
+  const program = new Command('cairn')
+    .description('Cairn: a distributed object store speaking the AIStore native API')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    // Settings are copied to commands created afterwards, so this covers every subcommand.
+    .exitOverride((error) => io.exit(error.exitCode === 0 ? 0 : ExitCode.usage))
+    .showHelpAfterError('(run with --help for usage)')
+    .addOption(
+      new Option('--endpoint <url>', 'cluster endpoint (a gateway)')
+        .env('CAIRN_ENDPOINT')
+        .default(defaultEndpoint),
+    )
+    .option('--no-direct', 'send object requests through the gateway instead of to targets')
+    .option('--timeout <seconds>', 'per-request timeout', positiveInteger, 60);
+
+  registerLsCommand(program, io);
+  registerPutCommand(program, io);
+  registerGetCommand(program, io);
+  registerObjectCommands(program, io);
+  registerBucketCommands(program, io);
+  registerShowCommand(program, io);
+  registerPlaygroundCommands(program, io, options.entryScript);
+  return program;
+}

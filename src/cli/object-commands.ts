@@ -1,0 +1,74 @@
+// Object commands: `rmo` (several objects at once) and `object show` (the HEAD properties).
+import type { Command } from 'commander';
+import { bucketDisplayName, type ObjectProps } from '../sdk/index.js';
+import { formatBytes } from '../util/bytes.js';
+import { parseObject } from './arguments.js';
+import type { CliIo } from './cli-io.js';
+import { commandAction } from './context.js';
+import { formatTable } from './table.js';
+
+/** Registers `rmo` and `object show`. */
+export function registerObjectCommands(program: Command, io: CliIo): void {
+  program
+    .command('rmo')
+    .description('delete objects')
+    .argument('<object...>', 'ais://bucket/object')
+    .action(
+      commandAction(io, async (context, uris: string[]) => {
+        for (const { bucket, objectName } of uris.map(parseObject)) {
+          await context.client.deleteObject(bucket, objectName);
+          context.print(`deleted ${bucketDisplayName(bucket)}/${objectName}`);
+        }
+      }),
+    );
+
+  program
+    .command('object')
+    .description('object properties')
+    .command('show')
+    .description('show the properties of an object')
+    .argument('<object>', 'ais://bucket/object')
+    .option('--json', 'print JSON')
+    .action(
+      commandAction(io, async (context, uri: string, options: { json?: boolean }) => {
+        const { bucket, objectName } = parseObject(uri);
+        const props = await context.client.headObject(bucket, objectName);
+        if (options.json === true) return context.printJson(objectPropsJson(props));
+        context.printLines(
+          formatTable([{ header: 'PROPERTY' }, { header: 'VALUE' }], propsRows(props)),
+        );
+      }),
+    );
+}
+
+/** Props for `--json`: the atime as a decimal string, since JSON readers round big integers. */
+export function objectPropsJson(props: ObjectProps): Record<string, unknown> {
+  return { ...props, atimeNs: props.atimeNs.toString() };
+}
+
+/** PROPERTY / VALUE rows, unknown values shown as `-`. */
+export function propsRows(props: ObjectProps): string[][] {
+  const custom = Object.entries(props.customMetadata).map(([key, value]) => `${key}=${value}`);
+  const size = props.size >= 0 ? `${formatBytes(props.size)} (${props.size} bytes)` : '-';
+  return [
+    ['name', `${bucketDisplayName(props.bucket)}/${props.name}`],
+    ['size', size],
+    [
+      'checksum',
+      props.checksum.type === 'none' ? '-' : `${props.checksum.type}:${props.checksum.value}`,
+    ],
+    ['atime', formatNanoseconds(props.atimeNs)],
+    ['version', props.version ?? '-'],
+    ['custom', custom.length > 0 ? custom.join(', ') : '-'],
+    ['location', props.location ?? '-'],
+    ['copies', props.mirrorCopies === undefined ? '-' : String(props.mirrorCopies)],
+    ['present', props.present ? 'yes' : 'no'],
+    ['last-modified', props.lastModified?.toISOString() ?? '-'],
+  ];
+}
+
+/** Unix nanoseconds as an ISO time (millisecond precision), `-` when unknown. */
+export function formatNanoseconds(nanoseconds: bigint): string {
+  if (nanoseconds <= 0n) return '-';
+  return new Date(Number(nanoseconds / 1_000_000n)).toISOString();
+}

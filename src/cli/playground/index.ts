@@ -1,0 +1,62 @@
+// `cairn playground start|stop|status`: a local multi-process cluster for trying Cairn out.
+import type { Command } from 'commander';
+import { portNumber, positiveInteger } from '../arguments.js';
+import type { CliIo } from '../cli-io.js';
+import { commandAction } from '../context.js';
+import { startPlayground } from './start.js';
+import { showPlaygroundStatus } from './status.js';
+import { stopPlayground } from './stop.js';
+
+export const defaultPlaygroundDir = './.playground';
+
+interface StartOptions {
+  proxies: number;
+  targets: number;
+  mountpaths: number;
+  dir: string;
+  port: number;
+}
+
+/** Registers the `playground` group; nodes run `process.execPath entryScript node ...`. */
+export function registerPlaygroundCommands(program: Command, io: CliIo, entryScript: string): void {
+  const playground = program
+    .command('playground')
+    .description('run a local cluster for trying things out');
+
+  playground
+    .command('start')
+    .description('start proxies and targets as local processes and wait until the cluster is up')
+    .option('--proxies <count>', 'gateways', positiveInteger, 1)
+    .option('--targets <count>', 'storage targets', positiveInteger, 3)
+    .option('--mountpaths <count>', 'mountpaths per target', positiveInteger, 2)
+    .option('--dir <dir>', 'playground directory (node data and logs)', defaultPlaygroundDir)
+    .option('--port <port>', 'base port: the primary gateway listens here', portNumber, 8080)
+    .action(
+      commandAction(io, async (context, options: StartOptions) => {
+        const { port, ...rest } = options;
+        await startPlayground(context, { ...rest, basePort: port }, entryScript);
+      }),
+    );
+
+  playground
+    .command('stop')
+    .description('stop the playground nodes (data is kept unless --wipe)')
+    .option('--dir <dir>', 'playground directory', defaultPlaygroundDir)
+    .option('--wipe', 'also remove the playground directory')
+    .action(
+      commandAction(io, async (context, options: { dir: string; wipe?: boolean }) => {
+        await stopPlayground(context, options.dir, options.wipe === true);
+      }),
+    );
+
+  playground
+    .command('status')
+    .description('show the playground nodes and whether they run')
+    .option('--dir <dir>', 'playground directory', defaultPlaygroundDir)
+    .option('--json', 'print JSON')
+    .action(
+      commandAction(io, async (context, options: { dir: string; json?: boolean }) => {
+        await showPlaygroundStatus(context, options.dir, options.json === true);
+      }),
+    );
+}

@@ -1,0 +1,89 @@
+// Playground layout: which nodes, their ports and directories. Proxy i listens on BASE+i (intra
+// BASE+100+i), target j on BASE+P+j (intra BASE+100+P+j); the first proxy is the primary.
+import { join, resolve } from 'node:path';
+import { UsageError } from '../cli-errors.js';
+
+/** Public and intra ports of consecutive nodes are this far apart. */
+export const intraPortOffset = 100;
+
+export interface PlaygroundShape {
+  proxies: number;
+  targets: number;
+  mountpaths: number;
+  /** The playground directory (absolute once planned). */
+  dir: string;
+  basePort: number;
+}
+
+/** One node to run. */
+export interface NodePlan {
+  /** `proxy-<i>` or `target-<j>`: also its directory name. */
+  name: string;
+  role: 'proxy' | 'target';
+  primary: boolean;
+  port: number;
+  intraPort: number;
+  dir: string;
+  /** Targets only. */
+  mountpaths: string[];
+  publicUrl: string;
+}
+
+/** Plans every node; throws UsageError when the shape does not fit the port scheme. */
+export function planPlayground(shape: PlaygroundShape): { dir: string; nodes: NodePlan[] } {
+  const { proxies, targets, mountpaths, basePort } = shape;
+  if (proxies < 1 || targets < 1 || mountpaths < 1) {
+    throw new UsageError('a playground needs at least 1 proxy, 1 target and 1 mountpath');
+  }
+  if (proxies + targets > intraPortOffset) {
+    throw new UsageError(`at most ${intraPortOffset} nodes fit the port scheme`);
+  }
+  if (basePort + intraPortOffset + proxies + targets - 1 > 65535) {
+    throw new UsageError(`base port ${basePort} is too high for ${proxies + targets} nodes`);
+  }
+  const dir = resolve(shape.dir);
+  const node = (role: 'proxy' | 'target', index: number, offset: number): NodePlan => {
+    const name = `${role}-${index}`;
+    const nodeDir = join(dir, name);
+    const port = basePort + offset;
+    return {
+      name,
+      role,
+      primary: role === 'proxy' && index === 0,
+      port,
+      intraPort: port + intraPortOffset,
+      dir: nodeDir,
+      mountpaths:
+        role === 'target'
+          ? Array.from({ length: mountpaths }, (_, k) => join(nodeDir, `mp-${k}`))
+          : [],
+      publicUrl: `http://127.0.0.1:${port}`,
+    };
+  };
+  const nodes = [
+    ...Array.from({ length: proxies }, (_, i) => node('proxy', i, i)),
+    ...Array.from({ length: targets }, (_, j) => node('target', j, proxies + j)),
+  ];
+  return { dir, nodes };
+}
+
+/** The command line of a node: `<entry> node --role ... --dir ...` (the node contract). */
+export function nodeArguments(entryScript: string, plan: NodePlan, primaryUrl: string): string[] {
+  const args = [
+    entryScript,
+    'node',
+    '--role',
+    plan.role,
+    '--dir',
+    plan.dir,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(plan.port),
+    '--intra-port',
+    String(plan.intraPort),
+  ];
+  for (const mountpath of plan.mountpaths) args.push('--mountpath', mountpath);
+  if (!plan.primary) args.push('--primary-url', primaryUrl);
+  return args;
+}

@@ -1,0 +1,89 @@
+// `cairn playground status`: the recorded nodes, whether their processes still run and answer,
+// and the cluster map version when the endpoint is reachable.
+import { Client } from '../../sdk/index.js';
+import { errorLine } from '../cli-errors.js';
+import type { CommandContext } from '../context.js';
+import { formatTable } from '../table.js';
+import { isNodeProcess } from './processes.js';
+import { readState } from './state.js';
+
+const probeTimeoutMs = 2_000;
+
+/** One node's status line. */
+export interface NodeStatusReport {
+  name: string;
+  role: string;
+  pid: number | null;
+  running: boolean;
+  healthy: boolean;
+  publicUrl: string;
+}
+
+/** Prints the playground's status; `json` prints a machine-readable object instead. */
+export async function showPlaygroundStatus(
+  context: CommandContext,
+  dir: string,
+  json: boolean,
+): Promise<void> {
+  const state = await readState(dir);
+  if (state === undefined) {
+    if (json) return context.printJson({ dir, recorded: false, nodes: [] });
+    context.print(`no playground recorded in ${dir}`);
+    return;
+  }
+  const nodes = await Promise.all(
+    state.nodes.map(async (node): Promise<NodeStatusReport> => {
+      const running = await isNodeProcess(node.pid, node.dir);
+      return {
+        name: node.name,
+        role: node.primary ? 'primary' : node.role,
+        pid: node.pid,
+        running,
+        healthy: running && (await answersHealth(node.publicUrl)),
+        publicUrl: node.publicUrl,
+      };
+    }),
+  );
+  const cluster = await clusterMapVersion(state.endpoint);
+  if (json)
+    return context.printJson({ dir, recorded: true, endpoint: state.endpoint, ...cluster, nodes });
+  const summary =
+    cluster.clusterMapVersion === undefined
+      ? `unreachable (${cluster.error})`
+      : `cluster map v${cluster.clusterMapVersion}`;
+  context.print(`Playground ${dir}, endpoint ${state.endpoint}: ${summary}`);
+  const rows = nodes.map((node) => [
+    node.name,
+    node.role,
+    String(node.pid ?? '-'),
+    node.running ? (node.healthy ? 'running' : 'running, not answering') : 'stopped',
+    node.publicUrl,
+  ]);
+  const columns = ['NODE', 'ROLE', 'PID', 'STATE', 'PUBLIC URL'].map((header) => ({ header }));
+  context.printLines(formatTable(columns, rows));
+}
+
+async function answersHealth(url: string): Promise<boolean> {
+  const client = new Client(url, { timeoutMs: probeTimeoutMs, direct: false });
+  try {
+    await client.health();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.close();
+  }
+}
+
+async function clusterMapVersion(
+  endpoint: string,
+): Promise<{ clusterMapVersion?: string; error?: string }> {
+  const client = new Client(endpoint, { timeoutMs: probeTimeoutMs, direct: false });
+  try {
+    return { clusterMapVersion: (await client.clusterMap({ refresh: true })).version };
+  } catch (error) {
+    return { error: errorLine(error) };
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,107 @@
+// `cairn show cluster`: the cluster map (version, UUID, primary) and a row per node with its state
+// and, for targets, mountpaths and capacity from the node's own status.
+import type { Command } from 'commander';
+import {
+  isOutOfService,
+  nodePublicUrl,
+  NodeFlag,
+  type ClusterMapJson,
+  type NodeJson,
+  type NodeStatusJson,
+} from '../sdk/index.js';
+import { formatBytes } from '../util/bytes.js';
+import type { CliIo } from './cli-io.js';
+import { commandAction } from './context.js';
+import { errorLine } from './cli-errors.js';
+import { formatTable } from './table.js';
+
+/** A node as `show cluster` reports it. */
+export interface NodeReport {
+  id: string;
+  role: 'proxy' | 'target';
+  primary: boolean;
+  publicUrl: string;
+  state: string;
+  status?: NodeStatusJson;
+  error?: string;
+}
+
+/** Registers `show cluster`. */
+export function registerShowCommand(program: Command, io: CliIo): void {
+  program
+    .command('show')
+    .description('show cluster information')
+    .command('cluster')
+    .description('nodes, their state and capacity, and the cluster map version')
+    .option('--json', 'print JSON')
+    .action(
+      commandAction(io, async (context, options: { json?: boolean }) => {
+        const map = await context.client.clusterMap({ refresh: true });
+        const nodes = await Promise.all(
+          clusterNodes(map).map(async (node): Promise<NodeReport> => {
+            const report = nodeReport(map, node);
+            try {
+              return { ...report, status: await context.client.nodeStatus(report.publicUrl) };
+            } catch (error) {
+              return { ...report, state: 'unreachable', error: errorLine(error) };
+            }
+          }),
+        );
+        if (options.json === true) return context.printJson({ clusterMap: map, nodes });
+        const primary = map.proxy_si?.daemon_id ?? '-';
+        context.print(`Cluster ${map.uuid}, map version ${map.version}, primary ${primary}`);
+        context.printLines(clusterTable(nodes));
+      }),
+    );
+}
+
+/** Proxies first, then targets, each sorted by ID. */
+export function clusterNodes(map: ClusterMapJson): NodeJson[] {
+  const byId = (a: NodeJson, b: NodeJson): number => a.daemon_id.localeCompare(b.daemon_id);
+  return [...Object.values(map.pmap).sort(byId), ...Object.values(map.tmap).sort(byId)];
+}
+
+function nodeReport(map: ClusterMapJson, node: NodeJson): NodeReport {
+  return {
+    id: node.daemon_id,
+    role: node.daemon_type,
+    primary: map.proxy_si?.daemon_id === node.daemon_id,
+    publicUrl: nodePublicUrl(node),
+    state: nodeState(node),
+  };
+}
+
+function nodeState(node: NodeJson): string {
+  if ((node.flags & NodeFlag.decommission) !== 0) return 'decommissioning';
+  if (isOutOfService(node)) return 'maintenance';
+  return 'online';
+}
+
+/** The human table of `show cluster`. */
+export function clusterTable(nodes: readonly NodeReport[]): string[] {
+  const rows = nodes.map((node) => {
+    const capacity = node.status?.capacity ?? [];
+    const isTarget = node.role === 'target';
+    const usedBytes = capacity.reduce((sum, mountpath) => sum + mountpath.used_bytes, 0);
+    const totalBytes = capacity.reduce((sum, mountpath) => sum + mountpath.total_bytes, 0);
+    const usage =
+      isTarget && totalBytes > 0
+        ? `${formatBytes(usedBytes)}/${formatBytes(totalBytes)} (${Math.round((usedBytes / totalBytes) * 100)}%)`
+        : '-';
+    return [
+      node.id,
+      node.primary ? `${node.role} (primary)` : node.role,
+      node.publicUrl,
+      node.state,
+      isTarget && node.status !== undefined ? String(capacity.length) : '-',
+      usage,
+    ];
+  });
+  const columns = ['ID', 'ROLE', 'PUBLIC URL', 'STATE', 'MOUNTPATHS', 'USED/TOTAL'].map(
+    (header) => ({
+      header,
+      alignRight: header === 'MOUNTPATHS' || header === 'USED/TOTAL',
+    }),
+  );
+  return formatTable(columns, rows);
+}

@@ -1,0 +1,76 @@
+// Unit tests for table formatting.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StreamingTable, formatTable } from './table.js';
+import { entryRow } from './ls-command.js';
+import { clusterTable } from './show-command.js';
+import { formatNanoseconds } from './object-commands.js';
+
+test('columns are padded to the widest cell; right alignment for numbers', () => {
+  const lines = formatTable(
+    [{ header: 'NAME' }, { header: 'SIZE', alignRight: true }],
+    [
+      ['a', '1B'],
+      ['longer-name', '10.00KiB'],
+    ],
+  );
+  assert.deepEqual(lines, [
+    'NAME             SIZE',
+    'a                  1B',
+    'longer-name  10.00KiB',
+  ]);
+});
+
+test('a streaming table prints the header once and only widens columns', () => {
+  const lines: string[] = [];
+  const table = new StreamingTable([{ header: 'NAME' }, { header: 'X' }], (line) =>
+    lines.push(line),
+  );
+  table.add([['ab', '1']]);
+  table.add([['abcdef', '2']]);
+  table.add([]);
+  assert.deepEqual(lines, ['NAME  X', 'ab    1', 'abcdef  2']);
+});
+
+test('list entries: human sizes and requested props', () => {
+  assert.deepEqual(
+    entryRow({ name: 'o', size: '2048', checksum: 'abc', copies: 2 }, [
+      'checksum',
+      'copies',
+      'version',
+    ]),
+    ['o', '2.00KiB', 'abc', '2', '-'],
+  );
+  assert.deepEqual(entryRow({ name: 'o', 'custom-md': 'k=v' }, ['custom']), ['o', '-', 'k=v']);
+});
+
+test('cluster table marks the primary and sums target capacity', () => {
+  const capacity = [
+    { mountpath: '/a', enabled: true, total_bytes: 1024, used_bytes: 256, available_bytes: 768 },
+    { mountpath: '/b', enabled: true, total_bytes: 1024, used_bytes: 256, available_bytes: 768 },
+  ];
+  const status = {
+    node: {} as never,
+    smap_version: '3',
+    uptime_ms: 1,
+    capacity,
+    software_version: '0.1.0',
+    memory: { rss_bytes: 1, heap_used_bytes: 1, external_bytes: 1, array_buffers_bytes: 1 },
+  };
+  const lines = clusterTable([
+    { id: 'p1', role: 'proxy', primary: true, publicUrl: 'http://h:1', state: 'online' },
+    { id: 't1', role: 'target', primary: false, publicUrl: 'http://h:2', state: 'online', status },
+    { id: 't2', role: 'target', primary: false, publicUrl: 'http://h:3', state: 'unreachable' },
+  ]);
+  assert.deepEqual(lines, [
+    'ID  ROLE             PUBLIC URL  STATE        MOUNTPATHS          USED/TOTAL',
+    'p1  proxy (primary)  http://h:1  online                -                   -',
+    't1  target           http://h:2  online                2  512B/2.00KiB (25%)',
+    't2  target           http://h:3  unreachable           -                   -',
+  ]);
+});
+
+test('nanosecond times', () => {
+  assert.equal(formatNanoseconds(0n), '-');
+  assert.equal(formatNanoseconds(1_700_000_000_123_456_789n), '2023-11-14T22:13:20.123Z');
+});

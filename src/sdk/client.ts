@@ -1,0 +1,367 @@
+// The native-API client: buckets and objects on a Cairn (or AIStore) cluster, over one keep-alive
+// agent. Object requests go to the owning target (direct) or through the endpoint gateway.
+import type { Readable } from 'node:stream';
+import {
+  Action,
+  ContentType,
+  Header,
+  Query,
+  What,
+  apiPath,
+  type ActionMessage,
+  type BucketJson,
+  type BucketPropsJson,
+  type BucketPropsUpdateJson,
+  type ClusterMapJson,
+  type ListEntryJson,
+  type ListObjectsRequestJson,
+  type ListPageJson,
+  type NodeStatusJson,
+} from '../wire/index.js';
+import { ClusterMapCache } from './cluster-map-cache.js';
+import { parseClusterMap, parseJsonWithDigests } from './cluster-map.js';
+import { TransportError, describeError, type OperationLabel } from './errors.js';
+import {
+  HttpExchange,
+  decodeJson,
+  headerValue,
+  readBounded,
+  throwIfBufferedError,
+  throwIfError,
+  type BufferedResponse,
+} from './http-exchange.js';
+import { bucketLabel, clusterLabel, objectLabel } from './labels.js';
+import { lengthCheckedStream } from './length-checked-stream.js';
+import { decodeListPage } from './list-page.js';
+import { objectPropsFromHeaders, type ObjectProps } from './object-props.js';
+import { ObjectRouter, bucketQuery } from './object-router.js';
+import {
+  maxBufferedResponseBytes,
+  resolveClientOptions,
+  type ClientOptions,
+  type ResolvedClientOptions,
+} from './options.js';
+import { jsonBody, replayableBody, type ObjectBody } from './request-body.js';
+
+/** A byte range: `start` to `end` inclusive (to the end of the object when `end` is omitted). */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+/** An object read: status (200, or 206 for a range), properties, and the body stream. */
+export interface ObjectReadResult {
+  status: number;
+  props: ObjectProps;
+  /** Errors (never ends quietly) if fewer bytes arrive than the response announced. */
+  body: Readable;
+}
+
+/** Client of the native REST API. Create one per cluster and `close()` it when done. */
+export class Client {
+  /** The endpoint (a gateway) as given, without a trailing slash. */
+  readonly endpoint: string;
+  readonly options: ResolvedClientOptions;
+  readonly #endpointUrl: URL;
+  readonly #exchange: HttpExchange;
+  readonly #clusterMap: ClusterMapCache;
+  readonly #router: ObjectRouter;
+
+  constructor(endpoint: string, options?: ClientOptions) {
+    this.#endpointUrl = parseEndpoint(endpoint);
+    this.endpoint = this.#endpointUrl.origin;
+    this.options = resolveClientOptions(options);
+    this.#exchange = new HttpExchange(this.options.timeoutMs);
+    this.#clusterMap = new ClusterMapCache(
+      () => this.#fetchClusterMap(),
+      this.options.mapRefreshIntervalMs,
+    );
+    const placement = this.options.direct ? this.#clusterMap : undefined;
+    this.#router = new ObjectRouter(this.#exchange, this.#endpointUrl, placement);
+  }
+
+  /** `GET /v1/health`: resolves when the endpoint answers 200, else throws. */
+  async health(): Promise<void> {
+    const label = clusterLabel(`GET ${this.endpoint}/v1/health`);
+    const response = await this.#control('GET', apiPath('health'), label);
+    throwIfBufferedError(response, label);
+  }
+
+  /** The cluster map, cached; `refresh` fetches it again from the endpoint. */
+  async clusterMap(options?: { refresh?: boolean }): Promise<ClusterMapJson> {
+    const placement =
+      options?.refresh === true
+        ? await this.#clusterMap.refresh({ force: true })
+        : await this.#clusterMap.current();
+    return placement.map;
+  }
+
+  /** `GET <node>/v1/daemon?what=node_status`: one node's identity, state and capacity. */
+  async nodeStatus(nodePublicUrl: string): Promise<NodeStatusJson> {
+    const base = parseEndpoint(nodePublicUrl).origin;
+    const label = clusterLabel(`GET node status from ${base}`);
+    const url = new URL(`${base}${apiPath('daemon')}?${Query.what}=${What.nodeStatus}`);
+    const response = await this.#exchange.buffered({ method: 'GET', url, label });
+    throwIfBufferedError(response, label);
+    return decodeJson(response, label, (text) => parseJsonWithDigests(text) as NodeStatusJson);
+  }
+
+  /** `GET /v1/buckets?provider=...` with `{"action":"list"}`; the provider defaults to `ais`. */
+  async listBuckets(provider = 'ais'): Promise<BucketJson[]> {
+    const label = clusterLabel(`list ${provider} buckets`);
+    const message: ActionMessage = { action: Action.list };
+    const query = { [Query.provider]: provider };
+    const response = await this.#control('GET', apiPath('buckets'), label, { query, message });
+    throwIfBufferedError(response, label);
+    const buckets = decodeJson(response, label, (text) => JSON.parse(text) as BucketJson[] | null);
+    return buckets ?? [];
+  }
+
+  /** `POST /v1/buckets/{b}` `create-bck`, with optional initial properties. */
+  async createBucket(bucket: BucketJson, props?: BucketPropsUpdateJson): Promise<void> {
+    const message: ActionMessage = { action: Action.createBucket };
+    if (props !== undefined) message.value = props;
+    await this.#bucketAction('POST', bucket, message, 'create bucket');
+  }
+
+  /** `DELETE /v1/buckets/{b}` `destroy-bck`: removes the bucket and all its objects. */
+  async destroyBucket(bucket: BucketJson): Promise<void> {
+    await this.#bucketAction('DELETE', bucket, { action: Action.destroyBucket }, 'destroy bucket');
+  }
+
+  /** `HEAD /v1/buckets/{b}`: the bucket's properties (header `Ais-Bucket-Props`). */
+  async bucketProps(bucket: BucketJson): Promise<BucketPropsJson> {
+    const label = bucketLabel('HEAD', bucket);
+    const path = apiPath('buckets', bucket.name);
+    const response = await this.#control('HEAD', path, label, { query: bucketQuery(bucket) });
+    throwIfBufferedError(response, label);
+    const text = headerValue(response.headers, Header.bucketProps);
+    if (text === undefined) throw new TransportError(label, `answer without ${Header.bucketProps}`);
+    try {
+      return JSON.parse(text) as BucketPropsJson;
+    } catch (error) {
+      throw new TransportError(label, `malformed ${Header.bucketProps}: ${describeError(error)}`);
+    }
+  }
+
+  /** `PATCH /v1/buckets/{b}` `set-bprops` with a nested partial update. */
+  async setBucketProps(bucket: BucketJson, update: BucketPropsUpdateJson): Promise<void> {
+    const message: ActionMessage = { action: Action.setBucketProps, value: update };
+    await this.#bucketAction('PATCH', bucket, message, 'set properties of');
+  }
+
+  /** `PUT /v1/objects/{b}/{o}`; a given checksum is sent for the server to validate. */
+  async putObject(
+    bucket: BucketJson,
+    name: string,
+    body: ObjectBody,
+    options?: { checksum?: { type: string; value: string } },
+  ): Promise<void> {
+    const label = objectLabel('PUT', bucket, name);
+    const headers: Record<string, string> = { [Header.contentType]: ContentType.octetStream };
+    if (options?.checksum !== undefined) {
+      headers[Header.checksumType] = options.checksum.type;
+      headers[Header.checksumValue] = options.checksum.value;
+    }
+    const request = { bucket, objectName: name, label, headers, body: replayableBody(body) };
+    const response = await this.#router.buffered({ method: 'PUT', ...request });
+    throwIfBufferedError(response, label, [200, 201, 204]);
+  }
+
+  /** `GET /v1/objects/{b}/{o}` (a `Range` gives 206): properties and a length-checked stream. */
+  async getObject(
+    bucket: BucketJson,
+    name: string,
+    options?: { range?: ByteRange },
+  ): Promise<ObjectReadResult> {
+    const label = objectLabel('GET', bucket, name);
+    const headers: Record<string, string> = {};
+    if (options?.range !== undefined) headers[Header.range] = rangeHeader(options.range);
+    const request = { method: 'GET', bucket, objectName: name, label, headers } as const;
+    const response = await this.#router.streaming(request);
+    await throwIfError(response, label, options?.range === undefined ? [200] : [200, 206]);
+    const announced = Number(headerValue(response.headers, Header.contentLength) ?? Number.NaN);
+    const expectedBytes = Number.isSafeInteger(announced) ? announced : undefined;
+    return {
+      status: response.status,
+      props: objectPropsFromHeaders(response.headers, { bucket, name }),
+      body: lengthCheckedStream(response.body, expectedBytes, label),
+    };
+  }
+
+  /** The whole object (or range) in memory: for small objects and tests. */
+  async getObjectBytes(
+    bucket: BucketJson,
+    name: string,
+    options?: { range?: ByteRange },
+  ): Promise<Buffer> {
+    const { body } = await this.getObject(bucket, name, options);
+    const label = objectLabel('GET', bucket, name);
+    return await readBounded(body, maxBufferedResponseBytes, label);
+  }
+
+  /** `HEAD /v1/objects/{b}/{o}`: all properties (V1), or with `props` only those (V2). */
+  async headObject(
+    bucket: BucketJson,
+    name: string,
+    options?: { props?: string[] },
+  ): Promise<ObjectProps> {
+    const label = objectLabel('HEAD', bucket, name);
+    const query: Record<string, string> = {};
+    if (options?.props !== undefined) query[Query.props] = options.props.join(',');
+    const request = { method: 'HEAD', bucket, objectName: name, label, query } as const;
+    const response = await this.#router.buffered(request);
+    throwIfBufferedError(response, label);
+    return objectPropsFromHeaders(response.headers, { bucket, name });
+  }
+
+  /** `DELETE /v1/objects/{b}/{o}`. */
+  async deleteObject(bucket: BucketJson, name: string): Promise<void> {
+    const label = objectLabel('DELETE', bucket, name);
+    const response = await this.#router.buffered({
+      method: 'DELETE',
+      bucket,
+      objectName: name,
+      label,
+    });
+    throwIfBufferedError(response, label, [200, 204]);
+  }
+
+  /**
+   * `PATCH /v1/objects/{b}/{o}` with `{"value": {key: value}}`: adds or updates custom metadata
+   * keys; `replace` (`set-new-custom=true`) drops the keys not given.
+   */
+  async setCustomMetadata(
+    bucket: BucketJson,
+    name: string,
+    metadata: Record<string, string>,
+    options?: { replace?: boolean },
+  ): Promise<void> {
+    const label = objectLabel('PATCH', bucket, name);
+    const query: Record<string, string> = {};
+    if (options?.replace === true) query[Query.setNewCustom] = 'true';
+    const message: ActionMessage = { action: '', name: '', value: metadata };
+    const response = await this.#router.buffered({
+      method: 'PATCH',
+      bucket,
+      objectName: name,
+      label,
+      query,
+      headers: { [Header.contentType]: ContentType.json },
+      body: jsonBody(message),
+    });
+    throwIfBufferedError(response, label, [200, 204]);
+  }
+
+  /** One page of `GET /v1/buckets/{b}` `list`; an empty `continuation_token` means the last page. */
+  async listObjectsPage(
+    bucket: BucketJson,
+    request?: ListObjectsRequestJson,
+  ): Promise<ListPageJson> {
+    const label = bucketLabel('GET', bucket, 'list objects in');
+    const message: ActionMessage = { action: Action.list, name: '', value: request ?? {} };
+    const path = apiPath('buckets', bucket.name);
+    const response = await this.#control('GET', path, label, {
+      query: bucketQuery(bucket),
+      message,
+      accept: ContentType.json,
+    });
+    throwIfBufferedError(response, label);
+    const contentType = headerValue(response.headers, Header.contentType) ?? ContentType.json;
+    try {
+      return decodeListPage(response.payload, contentType);
+    } catch (error) {
+      throw new TransportError(label, `malformed list page: ${describeError(error)}`);
+    }
+  }
+
+  /** All entries, page after page, until the server returns an empty continuation token. */
+  async *listObjects(
+    bucket: BucketJson,
+    request?: ListObjectsRequestJson,
+  ): AsyncIterable<ListEntryJson> {
+    let pageRequest: ListObjectsRequestJson = { ...request };
+    for (;;) {
+      const page = await this.listObjectsPage(bucket, pageRequest);
+      yield* page.entries;
+      const token = page.continuation_token;
+      if (token === '') return;
+      if (token === pageRequest.continuation_token) {
+        const label = bucketLabel('GET', bucket, 'list objects in');
+        throw new TransportError(label, `listing does not advance past "${token}"`);
+      }
+      // The session `uuid` ties the pages together on the server.
+      pageRequest = { ...pageRequest, continuation_token: token };
+      if (page.uuid !== '') pageRequest.uuid = page.uuid;
+    }
+  }
+
+  /** Closes the connections; in-flight requests finish first. */
+  async close(): Promise<void> {
+    await this.#exchange.close();
+  }
+
+  async #fetchClusterMap(): Promise<ClusterMapJson> {
+    const label = clusterLabel(`GET cluster map from ${this.endpoint}`);
+    const path = `${apiPath('daemon')}?${Query.what}=${What.smap}`;
+    const response = await this.#control('GET', path, label);
+    throwIfBufferedError(response, label);
+    return decodeJson(response, label, parseClusterMap);
+  }
+
+  async #bucketAction(
+    method: 'POST' | 'DELETE' | 'PATCH',
+    bucket: BucketJson,
+    message: ActionMessage,
+    what: string,
+  ): Promise<void> {
+    const label = bucketLabel(method, bucket, what);
+    const path = apiPath('buckets', bucket.name);
+    const response = await this.#control(method, path, label, {
+      query: bucketQuery(bucket),
+      message,
+    });
+    throwIfBufferedError(response, label, [200, 201, 204]);
+  }
+
+  /** A control-plane request to the endpoint, answered in full. */
+  async #control(
+    method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    label: OperationLabel,
+    extra?: { query?: Record<string, string>; message?: ActionMessage; accept?: string },
+  ): Promise<BufferedResponse> {
+    const url = new URL(`${this.endpoint}${path}`);
+    for (const [key, value] of Object.entries(extra?.query ?? {})) url.searchParams.set(key, value);
+    const headers: Record<string, string> = {};
+    if (extra?.accept !== undefined) headers[Header.accept] = extra.accept;
+    if (extra?.message === undefined)
+      return await this.#exchange.buffered({ method, url, label, headers });
+    headers[Header.contentType] = ContentType.json;
+    const body = jsonBody(extra.message);
+    return await this.#exchange.buffered({ method, url, label, headers, body });
+  }
+}
+
+function parseEndpoint(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new TypeError(`invalid endpoint URL "${text}" (expected e.g. http://127.0.0.1:8080)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`endpoint must be http:// or https://, got "${text}"`);
+  }
+  return url;
+}
+
+function rangeHeader(range: ByteRange): string {
+  const { start, end } = range;
+  const valid =
+    Number.isSafeInteger(start) &&
+    start >= 0 &&
+    (end === undefined || (Number.isSafeInteger(end) && end >= start));
+  if (!valid) throw new RangeError(`invalid byte range ${start}-${end ?? ''}`);
+  return `bytes=${start}-${end ?? ''}`;
+}

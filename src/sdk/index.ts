@@ -1,0 +1,10 @@
+// Cairn SDK: a TypeScript client for the AIStore-compatible native REST API (the package main).
+export { Client, type ByteRange, type ObjectReadResult } from './client.js';
+export { ApiError, TransportError, isConnectionError, parseErrorBody } from './errors.js';
+export type { ObjectProps } from './object-props.js';
+export { nodePublicUrl, isOutOfService, PlacementMap } from './cluster-map.js';
+export type { ClientOptions } from './options.js';
+export type { ObjectBody } from './request-body.js';
+// The wire contract (bucket JSON, props, list pages, cluster map types, URI parsing), so that SDK
+// users need one import.
+export * from '../wire/index.js';

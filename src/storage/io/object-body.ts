@@ -1,0 +1,131 @@
+// An open object's bytes on their way out. `sendTo` reads into two pooled buffers, hashes each chunk,
+// and writes it to a socket-backed destination; the last chunk is written only after the digest
+// matched, so a corrupt object is never delivered whole. `toStream` serves internal consumers.
+import type { FileHandle } from 'node:fs/promises';
+import { Readable, pipeline, type Writable } from 'node:stream';
+import { createHasher } from '../../checksum/index.js';
+import type { BufferPool } from '../../util/buffer-pool.js';
+import { writeChunk } from '../../util/write-chunk.js';
+import type { ObjectChecksum } from '../meta/index.js';
+import { checkContent, VerifyingStream, type ChecksumProblem } from './verified-read.js';
+
+/** What a body reads: a verified in-memory copy (small objects), or a file range. */
+export type BodySource =
+  | { kind: 'memory'; data: Buffer }
+  | {
+      kind: 'file';
+      handle: FileHandle;
+      start: number;
+      /** Inclusive. */
+      end: number;
+      /** Set when the whole object is read: verify against it. */
+      verify: { checksum: ObjectChecksum; size: number } | undefined;
+      onCorrupt: (problem: ChecksumProblem) => Promise<Error>;
+    };
+
+export class ObjectBody {
+  #consumed = false;
+
+  constructor(
+    private readonly source: BodySource,
+    private readonly pool: BufferPool,
+  ) {}
+
+  /** Bytes this body delivers. */
+  get length(): number {
+    return this.source.kind === 'memory'
+      ? this.source.data.length
+      : this.source.end - this.source.start + 1;
+  }
+
+  /**
+   * Writes every byte to `destination` (a socket or HTTP response; it must copy on write). Rejects
+   * with ObjectCorrupted before the final chunk when the bytes do not match their checksum.
+   */
+  async sendTo(destination: Writable): Promise<void> {
+    this.#take();
+    const source = this.source;
+    if (source.kind === 'memory') {
+      if (source.data.length > 0) await writeChunk(destination, source.data);
+      return;
+    }
+    try {
+      await this.#sendFile(source, destination);
+    } finally {
+      await source.handle.close();
+    }
+  }
+
+  /** A Readable of the bytes (fails at its end on corruption), for consumers that are not sockets. */
+  toStream(): Readable {
+    this.#take();
+    const source = this.source;
+    if (source.kind === 'memory') return Readable.from([source.data], { objectMode: false });
+    const highWaterMark = this.pool.bufferBytes;
+    const file = source.handle.createReadStream({
+      start: source.start,
+      end: source.end,
+      highWaterMark,
+    });
+    if (source.verify === undefined) return file;
+    const verifier = new VerifyingStream(
+      source.verify.checksum,
+      source.verify.size,
+      source.onCorrupt,
+      highWaterMark,
+    );
+    return pipeline(file, verifier, () => undefined);
+  }
+
+  /** Releases the file without reading it. */
+  async discard(): Promise<void> {
+    if (this.#consumed) return;
+    this.#consumed = true;
+    if (this.source.kind === 'file') await this.source.handle.close();
+  }
+
+  async #sendFile(
+    source: Extract<BodySource, { kind: 'file' }>,
+    destination: Writable,
+  ): Promise<void> {
+    const hasher =
+      source.verify === undefined ? undefined : createHasher(source.verify.checksum.type);
+    let position = source.start;
+    let pending: Promise<void> | undefined;
+    while (position <= source.end) {
+      const buffer = this.pool.acquire();
+      const { bytesRead } = await source.handle.read(
+        buffer,
+        0,
+        Math.min(buffer.length, source.end - position + 1),
+        position,
+      );
+      const chunk = buffer.subarray(0, bytesRead);
+      position += bytesRead;
+      hasher?.update(chunk);
+      const finished = bytesRead === 0 || position > source.end;
+      if (finished && source.verify !== undefined && hasher !== undefined) {
+        const read = position - source.start;
+        const problem = checkContent(source.verify.checksum, source.verify.size, hasher, read);
+        if (problem !== undefined) {
+          this.pool.release(buffer);
+          await pending?.catch(() => undefined);
+          throw await source.onCorrupt(problem);
+        }
+      }
+      if (bytesRead === 0) {
+        this.pool.release(buffer);
+        throw new Error(`file ended at byte ${position} of ${source.end + 1}`);
+      }
+      await pending;
+      // At most one write in flight while the next chunk is read: two buffers per transfer.
+      pending = writeChunk(destination, chunk).then(() => this.pool.release(buffer));
+    }
+    await pending;
+  }
+
+  #take(): void {
+    if (this.#consumed) throw new Error('object body already consumed');
+    this.#consumed = true;
+  }
+}

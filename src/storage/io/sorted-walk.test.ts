@@ -1,0 +1,148 @@
+// Unit tests for the sorted walk and the merge: global name order, bounds, pruning.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
+import {
+  fromSortedArray,
+  mergeSorted,
+  readSortedEntries,
+  walkSorted,
+  type WalkBounds,
+} from './index.js';
+
+let root = '';
+// Chosen so that naive per-directory sorting gives the wrong global order: '-' < '/' < '0'.
+const names = [
+  'a',
+  'a-b',
+  'a0',
+  'b/c.txt',
+  'b/c-d/e',
+  'b/c/d',
+  'b/c0',
+  'b-',
+  'b0/x',
+  'z/y/x/w',
+  'é/ü',
+  'A/B',
+  ' space',
+];
+
+before(async () => {
+  root = await makeTemporaryDirectory();
+  // `a` must be a file and `a/...` cannot coexist, so the tree uses names without that clash.
+  for (const name of names) {
+    const path = join(root, name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, name);
+  }
+  await mkdir(join(root, 'empty/dir'), { recursive: true });
+});
+
+after(async () => {
+  await removeTemporaryDirectory(root);
+});
+
+async function walk(bounds: Partial<WalkBounds>): Promise<string[]> {
+  const found: string[] = [];
+  const full = { prefix: '', startAfter: '', ...bounds };
+  for await (const file of walkSorted(root, full)) found.push(file.name);
+  return found;
+}
+
+function expected(bounds: Partial<WalkBounds>): string[] {
+  const prefix = bounds.prefix ?? '';
+  const startAfter = bounds.startAfter ?? '';
+  return [...names].sort().filter((name) => name.startsWith(prefix) && name > startAfter);
+}
+
+test('yields every file in global JS string order of the full names', async () => {
+  assert.deepEqual(await walk({}), expected({}));
+});
+
+test('prefix and startAfter bounds match a brute-force filter for every cut', async () => {
+  const cuts = ['', 'a', 'a-', 'a/', 'b', 'b/', 'b/c', 'b/c/', 'b/c-d', 'b/c/d', 'b0', 'z', 'zz'];
+  for (const prefix of cuts) {
+    for (const startAfter of [...cuts, ...names]) {
+      assert.deepEqual(
+        await walk({ prefix, startAfter }),
+        expected({ prefix, startAfter }),
+        `prefix=${prefix} startAfter=${startAfter}`,
+      );
+    }
+  }
+});
+
+test('a missing root walks as empty', async () => {
+  const found: string[] = [];
+  for await (const file of walkSorted(join(root, 'absent'), { prefix: '', startAfter: '' })) {
+    found.push(file.name);
+  }
+  assert.deepEqual(found, []);
+});
+
+test('mergeSorted interleaves sorted sources and keeps equal keys together', async () => {
+  const merged: string[] = [];
+  const sources = [
+    fromSortedArray(['a', 'c', 'e']),
+    fromSortedArray(['b', 'c', 'f']),
+    fromSortedArray([]),
+  ];
+  for await (const item of mergeSorted(sources, (value) => value)) merged.push(item);
+  assert.deepEqual(merged, ['a', 'b', 'c', 'c', 'e', 'f']);
+});
+
+test('stopping a merge early returns its sources', async () => {
+  let finished = false;
+  async function* source(): AsyncGenerator<string> {
+    try {
+      yield* ['a', 'b', 'c'];
+      await Promise.resolve();
+    } finally {
+      finished = true;
+    }
+  }
+  for await (const item of mergeSorted([source()], (value) => value)) {
+    if (item === 'a') break;
+  }
+  assert.ok(finished);
+});
+
+test('a page reads only the directories on its way: subtrees before startAfter are skipped', async () => {
+  const tree = join(root, 'pruning');
+  for (let top = 0; top < 30; top += 1) {
+    for (let leaf = 0; leaf < 5; leaf += 1) {
+      const path = join(tree, `d${String(top).padStart(2, '0')}`, `sub${leaf}`, 'file');
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, '');
+    }
+  }
+  async function readsFor(bounds: WalkBounds, limit: number): Promise<string[]> {
+    const reads: string[] = [];
+    const reader = (directory: string, base: string): ReturnType<typeof readSortedEntries> => {
+      reads.push(base);
+      return readSortedEntries(directory, base);
+    };
+    let count = 0;
+    for await (const file of walkSorted(tree, bounds, reader)) {
+      assert.ok(file.name > bounds.startAfter && file.name.startsWith(bounds.prefix));
+      if ((count += 1) >= limit) break;
+    }
+    return reads;
+  }
+  assert.deepEqual(await readsFor({ prefix: '', startAfter: 'd27/sub3/file' }, 2), [
+    '',
+    'd27/',
+    'd27/sub3/',
+    'd27/sub4/',
+    'd28/',
+    'd28/sub0/',
+  ]);
+  assert.deepEqual(await readsFor({ prefix: 'd05/sub2', startAfter: '' }, 100), [
+    '',
+    'd05/',
+    'd05/sub2/',
+  ]);
+});

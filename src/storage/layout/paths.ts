@@ -1,0 +1,157 @@
+// Every on-disk path of the store is built here: bucket, content-type, object, work-file,
+// quarantine and trash paths, and the mountpath's own marker files.
+import { randomBytes } from 'node:crypto';
+import { relative } from 'node:path';
+import { invalidBucketName } from '../../errors/index.js';
+import { isGlobalNamespace, type BucketJson } from '../../wire/index.js';
+import { invariant } from '../../util/assert.js';
+import { contentTypeDirectory, type ContentTypeName } from './content-type.js';
+import { hashedEntryName, isNaturallyStorable } from './object-name.js';
+
+/** Written at first open; names the node that owns the mountpath. */
+export const ownershipMarkerName = '.cairn.mountpath.json';
+/** Replicas that failed their checksum, kept for inspection: `<ms>/<path relative to mountpath>`. */
+export const quarantineDirectoryName = '.cairn.quarantine';
+/** Destroyed buckets are renamed here first, then deleted; leftovers are removed at start-up. */
+export const trashDirectoryName = '.cairn.trash';
+
+/** What a work file is for; it prefixes the file name so an operator can tell them apart. */
+export type WorkFilePrefix = 'put';
+
+/** One place an object may be stored on a mountpath. */
+export interface ReplicaPath {
+  readonly path: string;
+  /** True when the file name is the hash of the object name (the name is in the metadata). */
+  readonly hashed: boolean;
+}
+
+/** `<mountpath>/@<provider>/[<namespace>/]<bucket>` */
+export function bucketDirectory(mountpath: string, bucket: BucketJson): string {
+  checkBucket(bucket);
+  const provider = `@${bucket.provider}`;
+  if (isGlobalNamespace(bucket.namespace)) return `${mountpath}/${provider}/${bucket.name}`;
+  return `${mountpath}/${provider}/${namespaceDirectoryName(bucket)}/${bucket.name}`;
+}
+
+/** `<bucket directory>/%<type>` */
+export function contentDirectory(
+  mountpath: string,
+  bucket: BucketJson,
+  type: ContentTypeName,
+): string {
+  return `${bucketDirectory(mountpath, bucket)}/${contentTypeDirectory(type)}`;
+}
+
+/** The root of a bucket's objects on a mountpath: `<bucket directory>/%ob`. */
+export function objectRoot(mountpath: string, bucket: BucketJson): string {
+  return contentDirectory(mountpath, bucket, 'ob');
+}
+
+/** The path an object's name maps to when stored as itself. */
+export function naturalObjectPath(root: string, name: string): string {
+  return `${root}/${name}`;
+}
+
+/** The path of an object stored in hashed form. */
+export function hashedObjectPath(root: string, name: string): string {
+  return `${root}/${hashedEntryName(name)}`;
+}
+
+/**
+ * Where `name` may live on one mountpath, in lookup order: the natural path first (when the name
+ * can be a path), then the hashed one (used for odd names and on file/directory collisions).
+ */
+export function replicaPaths(mountpath: string, bucket: BucketJson, name: string): ReplicaPath[] {
+  const root = objectRoot(mountpath, bucket);
+  const hashed: ReplicaPath = { path: hashedObjectPath(root, name), hashed: true };
+  if (!isNaturallyStorable(name, root)) return [hashed];
+  return [{ path: naturalObjectPath(root, name), hashed: false }, hashed];
+}
+
+/** A fresh work-file path: flat `%wk/<prefix>.<random>.<pid-hex>` on the destination mountpath. */
+export function workFilePath(
+  mountpath: string,
+  bucket: BucketJson,
+  prefix: WorkFilePrefix,
+): string {
+  const directory = contentDirectory(mountpath, bucket, 'wk');
+  return `${directory}/${prefix}.${randomBytes(8).toString('hex')}.${process.pid.toString(16)}`;
+}
+
+/** Where a corrupted replica at `filePath` goes: `<mountpath>/.cairn.quarantine/<ms>/<relative>`. */
+export function quarantinePath(mountpath: string, filePath: string, nowMs: number): string {
+  const relativePath = relative(mountpath, filePath);
+  invariant(
+    relativePath !== '' && !relativePath.startsWith('..'),
+    `${filePath} is not under mountpath ${mountpath}`,
+  );
+  return `${mountpath}/${quarantineDirectoryName}/${nowMs}/${relativePath}`;
+}
+
+/** The mountpath's trash directory. */
+export function trashDirectory(mountpath: string): string {
+  return `${mountpath}/${trashDirectoryName}`;
+}
+
+/** A unique name in the trash for a directory about to be deleted. */
+export function trashEntryPath(mountpath: string, nowMs: number): string {
+  return `${trashDirectory(mountpath)}/${nowMs}.${randomBytes(6).toString('hex')}`;
+}
+
+/** `<mountpath>/.cairn.mountpath.json` */
+export function ownershipMarkerPath(mountpath: string): string {
+  return `${mountpath}/${ownershipMarkerName}`;
+}
+
+/** A directory entry's path (walks use it so that no other module joins paths itself). */
+export function childPath(directory: string, entry: string): string {
+  return `${directory}/${entry}`;
+}
+
+/** True for `@<provider>` directories directly under a mountpath. */
+export function isProviderDirectoryName(entry: string): boolean {
+  return /^@[a-z0-9]+$/.test(entry);
+}
+
+/** True for namespace directories (`#name`, `@uuid#name`) under a provider directory. */
+export function isNamespaceDirectoryName(entry: string): boolean {
+  // Bucket names never start with '#' or '@' (checkBucket), so the first character decides.
+  return entry.startsWith('#') || entry.startsWith('@');
+}
+
+/** The work-file directory name inside a bucket directory (start-up cleanup empties it). */
+export const workDirectoryName = contentTypeDirectory('wk');
+
+function namespaceDirectoryName(bucket: BucketJson): string {
+  const uuid = bucket.namespace?.uuid ?? '';
+  const name = bucket.namespace?.name ?? '';
+  return uuid === '' ? `#${name}` : `@${uuid}#${name}`;
+}
+
+// Bucket and namespace names become path segments: anything that could escape the mountpath or
+// be mistaken for another level of the layout is refused (the API layer validates first; this is
+// the last line of defence before a path reaches the disk).
+function checkBucket(bucket: BucketJson): void {
+  invariant(/^[a-z0-9]+$/.test(bucket.provider), `invalid provider "${bucket.provider}"`);
+  const name = bucket.name;
+  if (!isSafeSegment(name) || name.startsWith('#') || name.startsWith('@')) {
+    throw invalidBucketName(name, 'cannot be used as a directory name');
+  }
+  const namespace = bucket.namespace;
+  if (namespace === undefined || isGlobalNamespace(namespace)) return;
+  const namespaceSegment = namespaceDirectoryName(bucket);
+  if (!isSafeSegment(namespaceSegment) || namespace.uuid.includes('#')) {
+    throw invalidBucketName(name, `namespace "${namespaceSegment}" cannot be used as a directory`);
+  }
+}
+
+function isSafeSegment(segment: string): boolean {
+  return (
+    segment !== '' &&
+    segment !== '.' &&
+    segment !== '..' &&
+    !segment.includes('/') &&
+    !segment.includes('\0') &&
+    Buffer.byteLength(segment, 'utf8') <= 255
+  );
+}

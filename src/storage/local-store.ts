@@ -1,0 +1,220 @@
+// LocalStore: the target's object store over its mountpaths — the one entry point the target
+// role uses for object data (PUT, GET, HEAD, DELETE, custom metadata, listing, bucket removal).
+import { unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { hasErrnoCode, objectNotFound, StoreError } from '../errors/index.js';
+import { invariant } from '../util/assert.js';
+import { BufferPool } from '../util/buffer-pool.js';
+import type { BucketJson } from '../wire/index.js';
+import { removeEmptyParents, removeTreeThroughTrash, syncDirectory } from './io/index.js';
+import {
+  bucketDirectory,
+  objectRoot,
+  replicaPaths,
+  trashEntryPath,
+  validateObjectName,
+} from './layout/index.js';
+import { NameLocks } from './lock/index.js';
+import { descriptorPath, encodeObjectMetadata, writeObjectMetadata } from './meta/index.js';
+import {
+  mountpathCapacity,
+  prepareMountpaths,
+  type Mountpath,
+  type MountpathCapacity,
+} from './mountpath/index.js';
+import { listObjects } from './list-objects.js';
+import { putObject } from './put-object.js';
+import { getObject, headObject } from './read-object.js';
+import { findReplica } from './replica-lookup.js';
+import { mountpathsFor, toStoredObject, unameOf, type StoreContext } from './store-context.js';
+import type {
+  ByteRange,
+  ListedName,
+  ListObjectsOptions,
+  ObjectReadResult,
+  PutObjectRequest,
+  StorageOptions,
+  StoredObject,
+} from './store-types.js';
+
+/** What `LocalStore.open` needs: the node's ID, its mountpaths and storage settings. */
+/** Read buffers kept for reuse: enough for this many GETs in flight (two buffers each). */
+const readBuffersKept = 256;
+
+export interface LocalStoreOptions {
+  nodeId: string;
+  mountpaths: string[];
+  storage: StorageOptions;
+}
+
+/**
+ * The objects of one target. Every write is a transaction (work file, checksum, metadata, atomic
+ * rename); every read is verified against the stored checksum. Create with `LocalStore.open`.
+ */
+export class LocalStore {
+  readonly nodeId: string;
+  readonly #context: StoreContext;
+  #closed = false;
+
+  private constructor(context: StoreContext) {
+    this.nodeId = context.nodeId;
+    this.#context = context;
+  }
+
+  /**
+   * Prepares the mountpaths (creates missing directories, claims them for `nodeId` or refuses
+   * those owned by another node, empties leftover work files and trash) and opens the store.
+   */
+  static async open(options: LocalStoreOptions): Promise<LocalStore> {
+    const { nodeId, storage } = options;
+    invariant(nodeId !== '', 'node ID must not be empty');
+    invariant(storage.verifyInMemoryMaxBytes >= 0, 'verifyInMemoryMaxBytes must be >= 0');
+    invariant(storage.readChunkBytes > 0, 'readChunkBytes must be > 0');
+    const mountpaths = await prepareMountpaths(options.mountpaths, nodeId);
+    const context: StoreContext = {
+      nodeId,
+      mountpaths: Object.freeze(mountpaths),
+      options: Object.freeze({ ...storage }),
+      locks: new NameLocks(),
+      buffers: new BufferPool(storage.readChunkBytes, readBuffersKept),
+    };
+    return new LocalStore(context);
+  }
+
+  /** The mountpaths in configured order. */
+  mountpaths(): readonly Mountpath[] {
+    return this.#context.mountpaths;
+  }
+
+  /** Stores an object; see `PutObjectRequest` for length, checksum and versioning rules. */
+  async putObject(request: PutObjectRequest): Promise<StoredObject> {
+    return await putObject(this.#open(), request);
+  }
+
+  /** The object's metadata, without reading its data; `objectNotFound` when absent. */
+  async headObject(bucket: BucketJson, name: string): Promise<StoredObject> {
+    return await headObject(this.#open(), bucket, name);
+  }
+
+  /** The object's metadata and verified body (or a byte range of it). */
+  async getObject(bucket: BucketJson, name: string, range?: ByteRange): Promise<ObjectReadResult> {
+    return await getObject(this.#open(), bucket, name, range);
+  }
+
+  /** Removes every replica of the object; `objectNotFound` when there was none. */
+  async deleteObject(bucket: BucketJson, name: string): Promise<void> {
+    const context = this.#open();
+    validateObjectName(name);
+    const uname = unameOf(bucket, name);
+    const removed = await context.locks.withWriteLock(uname, async () => {
+      let count = 0;
+      for (const mountpath of mountpathsFor(context, uname)) {
+        for (const location of replicaPaths(mountpath.path, bucket, name)) {
+          try {
+            await unlink(location.path);
+          } catch (error) {
+            // Absent, below a file, or a directory (`a` while `a/b` exists): nothing here.
+            if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR', 'EISDIR', 'EPERM')) continue;
+            throw error;
+          }
+          count += 1;
+          const parent = dirname(location.path);
+          if (context.options.fsyncObjects) await syncDirectory(parent);
+          // Emptied directories would force a later `a` next to a gone `a/x` into hashed form.
+          if (!location.hashed)
+            await removeEmptyParents(parent, objectRoot(mountpath.path, bucket));
+        }
+      }
+      return count;
+    });
+    if (removed === 0) throw objectNotFound(context.nodeId, bucket, name);
+  }
+
+  /** Merges `metadata` into the object's custom metadata, or replaces it all when `replace`. */
+  async setCustomMetadata(
+    bucket: BucketJson,
+    name: string,
+    metadata: Record<string, string>,
+    replace: boolean,
+  ): Promise<StoredObject> {
+    const context = this.#open();
+    validateObjectName(name);
+    return context.locks.withWriteLock(unameOf(bucket, name), async () => {
+      const replica = await findReplica(context, bucket, name);
+      if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
+      try {
+        const updated = {
+          ...replica.metadata,
+          customMetadata: replace
+            ? { ...metadata }
+            : { ...replica.metadata.customMetadata, ...metadata },
+        };
+        // Same limit as PUT: as if the name were stored in the record.
+        encodeObjectMetadata({ ...updated, name });
+        // Through the descriptor: the attribute lands on the inode that was looked up.
+        await writeObjectMetadata(descriptorPath(replica.handle.fd), updated);
+        if (context.options.fsyncObjects) await replica.handle.sync();
+        return toStoredObject(bucket, name, updated, replica.stats, replica.mountpath);
+      } finally {
+        await replica.handle.close();
+      }
+    });
+  }
+
+  /** One listing page; with `withMetadata` false, names and sizes only (no metadata reads). */
+  listObjects(
+    bucket: BucketJson,
+    options: ListObjectsOptions & { withMetadata: true },
+  ): Promise<StoredObject[]>;
+  listObjects(
+    bucket: BucketJson,
+    options: ListObjectsOptions & { withMetadata: false },
+  ): Promise<ListedName[]>;
+  listObjects(
+    bucket: BucketJson,
+    options: ListObjectsOptions,
+  ): Promise<StoredObject[] | ListedName[]>;
+  async listObjects(
+    bucket: BucketJson,
+    options: ListObjectsOptions,
+  ): Promise<StoredObject[] | ListedName[]> {
+    return await listObjects(this.#open(), bucket, options);
+  }
+
+  /**
+   * Removes the bucket's tree on every mountpath: each is renamed into the trash at once (the
+   * bucket's objects vanish atomically per mountpath), then deleted.
+   */
+  async destroyBucket(bucket: BucketJson): Promise<void> {
+    const context = this.#open();
+    await Promise.all(
+      context.mountpaths.map((mountpath) =>
+        removeTreeThroughTrash(
+          bucketDirectory(mountpath.path, bucket),
+          trashEntryPath(mountpath.path, Date.now()),
+        ),
+      ),
+    );
+  }
+
+  /** File-system capacity of every mountpath. */
+  async capacity(): Promise<MountpathCapacity[]> {
+    return await Promise.all(
+      this.#open().mountpaths.map((mountpath) => mountpathCapacity(mountpath.path)),
+    );
+  }
+
+  /**
+   * Stops accepting operations. Nothing is buffered, so there is nothing to flush; streams already
+   * returned keep their descriptors until they end.
+   */
+  close(): Promise<void> {
+    this.#closed = true;
+    return Promise.resolve();
+  }
+
+  #open(): StoreContext {
+    if (this.#closed) throw new StoreError('Internal', `local store of ${this.nodeId} is closed`);
+    return this.#context;
+  }
+}

@@ -1,0 +1,89 @@
+// Unit tests for the metadata codec: round trips, corruption and version checks, size limit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isStoreError } from '../../errors/index.js';
+import {
+  decodeObjectMetadata,
+  encodeObjectMetadata,
+  maxEncodedMetadataBytes,
+  type ObjectMetadata,
+} from './index.js';
+
+const full: ObjectMetadata = {
+  size: 2 ** 40 + 3,
+  checksum: { type: 'xxhash', value: '26c7827d889f6da3' },
+  version: '17',
+  customMetadata: { ETag: '"abc"', 'content-type': 'image/jpeg', empty: '' },
+  copies: ['/mnt/disk2/@ais/b/%ob/x'],
+  name: 'a//b',
+  flags: 5,
+};
+
+const minimal: ObjectMetadata = {
+  size: 0,
+  checksum: { type: 'none', value: '' },
+  customMetadata: {},
+  copies: [],
+  flags: 0,
+};
+
+function isCorrupted(error: unknown): boolean {
+  return isStoreError(error) && error.code === 'ObjectCorrupted';
+}
+
+test('records round-trip exactly', () => {
+  for (const record of [full, minimal]) {
+    const decoded = decodeObjectMetadata(encodeObjectMetadata(record), 'x');
+    assert.deepEqual(decoded, record);
+  }
+  assert.ok(!('version' in decodeObjectMetadata(encodeObjectMetadata(minimal), 'x')));
+});
+
+test('layout: version byte, big-endian XXH64 of the payload, then the payload', () => {
+  const encoded = encodeObjectMetadata(minimal);
+  assert.equal(encoded[0], 1);
+  assert.ok(encoded.length > 9);
+});
+
+test('any flipped byte is detected', () => {
+  const encoded = encodeObjectMetadata(full);
+  for (let index = 0; index < encoded.length; index += 1) {
+    const damaged = Buffer.from(encoded);
+    damaged[index] = (damaged[index] ?? 0) ^ 0x10;
+    assert.throws(() => decodeObjectMetadata(damaged, 'x'), isCorrupted, `byte ${index}`);
+  }
+});
+
+test('unknown versions, truncation and malformed payloads are refused', () => {
+  const encoded = encodeObjectMetadata(full);
+  const newer = Buffer.from(encoded);
+  newer[0] = 2;
+  assert.throws(() => decodeObjectMetadata(newer, 'x'), /unknown format version 2/);
+  assert.throws(() => decodeObjectMetadata(encoded.subarray(0, 5), 'x'), isCorrupted);
+  assert.throws(() => decodeObjectMetadata(Buffer.alloc(0), 'x'), isCorrupted);
+});
+
+test('records larger than the limit are a BadRequest', () => {
+  const large: ObjectMetadata = { ...minimal, customMetadata: { key: 'v'.repeat(4000) } };
+  assert.throws(
+    () => encodeObjectMetadata(large),
+    (error: unknown) =>
+      isStoreError(error) && error.code === 'BadRequest' && /too large/.test(error.message),
+  );
+  const fits: ObjectMetadata = { ...minimal, customMetadata: { key: 'v'.repeat(3900) } };
+  assert.ok(encodeObjectMetadata(fits).length <= maxEncodedMetadataBytes);
+});
+
+test('custom metadata keys that are special in JavaScript round-trip as plain keys', () => {
+  const customMetadata = JSON.parse('{"__proto__":"x","constructor":"y","a":"b"}') as Record<
+    string,
+    string
+  >;
+  const decoded = decodeObjectMetadata(encodeObjectMetadata({ ...minimal, customMetadata }), 'x');
+  assert.deepEqual(Object.entries(decoded.customMetadata), [
+    ['__proto__', 'x'],
+    ['constructor', 'y'],
+    ['a', 'b'],
+  ]);
+  assert.equal(Object.getPrototypeOf(decoded.customMetadata), Object.prototype);
+});

@@ -1,0 +1,6 @@
+// Mountpaths: preparation at open, ownership, capacity and start-up cleanup.
+export * from './capacity.js';
+export * from './mountpath.js';
+export * from './ownership-marker.js';
+export * from './prepare.js';
+export * from './startup-cleanup.js';

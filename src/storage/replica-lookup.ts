@@ -1,0 +1,77 @@
+// Finds an object's replica: home mountpath first, then the others; on each, the natural path
+// first, then the hashed one. Opens it and reads its metadata through the descriptor.
+import { constants, type BigIntStats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { BucketJson } from '../wire/index.js';
+import { hasErrnoCode } from '../errors/index.js';
+import { replicaPaths, type ReplicaPath } from './layout/index.js';
+import { descriptorPath, readObjectMetadata, type ObjectMetadata } from './meta/index.js';
+import type { Mountpath } from './mountpath/index.js';
+import { describeObject, mountpathsFor, unameOf, type StoreContext } from './store-context.js';
+
+/** An open replica; the caller must close `handle`. */
+export interface OpenReplica {
+  readonly handle: FileHandle;
+  readonly stats: BigIntStats;
+  readonly metadata: ObjectMetadata;
+  readonly mountpath: Mountpath;
+  readonly location: ReplicaPath;
+}
+
+// O_NOFOLLOW: a symlink planted under %ob is not an object. O_NONBLOCK: opening a FIFO someone
+// left there must not hang the request (it has no effect on regular files).
+const openFlags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * Opens the replica of `name`, or returns undefined when there is none. Takes no lock: callers
+ * hold the object's read lock (or its write lock) around this call.
+ */
+export async function findReplica(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+): Promise<OpenReplica | undefined> {
+  for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
+    for (const location of replicaPaths(mountpath.path, bucket, name)) {
+      const replica = await openReplica(location, mountpath, bucket, name);
+      if (replica !== undefined) return replica;
+    }
+  }
+  return undefined;
+}
+
+async function openReplica(
+  location: ReplicaPath,
+  mountpath: Mountpath,
+  bucket: BucketJson,
+  name: string,
+): Promise<OpenReplica | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(location.path, openFlags);
+  } catch (error) {
+    if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG')) return undefined;
+    throw error;
+  }
+  try {
+    const stats = await handle.stat({ bigint: true });
+    // `a` may be the directory that holds `a/b`: then `a` itself is stored hashed, if at all.
+    if (!stats.isFile()) {
+      await handle.close();
+      return undefined;
+    }
+    const metadata = await readObjectMetadata(
+      descriptorPath(handle.fd),
+      describeObject(bucket, name),
+    );
+    // A hashed file's name is in its metadata; a mismatch would take a SHA-256 collision.
+    if (location.hashed && metadata.name !== name) {
+      await handle.close();
+      return undefined;
+    }
+    return { handle, stats, metadata, mountpath, location };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}

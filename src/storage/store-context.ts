@@ -1,0 +1,61 @@
+// What every store operation needs: node identity, mountpaths, options and name locks; plus the
+// helpers that turn a name into its mountpath order and a metadata record into a StoredObject.
+import type { BigIntStats } from 'node:fs';
+import { highestRandomWeight, objectDigest } from '../placement/index.js';
+import { invariant } from '../util/assert.js';
+import type { BufferPool } from '../util/buffer-pool.js';
+import { bucketDisplayName, objectUname, type BucketJson } from '../wire/index.js';
+import type { NameLocks } from './lock/index.js';
+import type { ObjectMetadata } from './meta/index.js';
+import type { Mountpath } from './mountpath/index.js';
+import type { StorageOptions, StoredObject } from './store-types.js';
+
+export interface StoreContext {
+  readonly nodeId: string;
+  readonly mountpaths: readonly Mountpath[];
+  readonly options: StorageOptions;
+  readonly locks: NameLocks;
+  /** Read buffers of `readChunkBytes`, shared by every GET. */
+  readonly buffers: BufferPool;
+}
+
+/** Enabled mountpaths for an object, its HRW home first, then the rest in configured order. */
+export function mountpathsFor(context: StoreContext, uname: string): Mountpath[] {
+  const enabled = context.mountpaths.filter((mountpath) => mountpath.enabled);
+  const home = highestRandomWeight(objectDigest(uname), enabled);
+  invariant(home !== undefined, 'the store has no enabled mountpath');
+  return [home, ...enabled.filter((mountpath) => mountpath !== home)];
+}
+
+/** The object's uname (its lock key and placement input). */
+export function unameOf(bucket: BucketJson, name: string): string {
+  return objectUname(bucket, name);
+}
+
+/** How errors name an object: `ais://bucket/name`. */
+export function describeObject(bucket: BucketJson, name: string): string {
+  return `${bucketDisplayName(bucket)}/${name}`;
+}
+
+/** Builds the public view of an object from its metadata and the file's stat. */
+export function toStoredObject(
+  bucket: BucketJson,
+  name: string,
+  metadata: ObjectMetadata,
+  stats: BigIntStats,
+  mountpath: Mountpath,
+): StoredObject {
+  const object: StoredObject = {
+    bucket,
+    name,
+    size: metadata.size,
+    checksum: { ...metadata.checksum },
+    customMetadata: { ...metadata.customMetadata },
+    copies: [...metadata.copies],
+    accessTimeNs: stats.atimeNs,
+    modifiedTimeMs: Number(stats.mtimeNs / 1_000_000n),
+    mountpath: mountpath.path,
+  };
+  if (metadata.version !== undefined) object.version = metadata.version;
+  return object;
+}

@@ -1,0 +1,80 @@
+// Fixtures for the store's unit tests: temporary mountpaths, bodies as streams, draining streams.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { ObjectBody } from './io/index.js';
+import type { BucketJson } from '../wire/index.js';
+import { LocalStore } from './local-store.js';
+import type { StorageOptions } from './store-types.js';
+
+export const testBucket: BucketJson = { name: 'bucket', provider: 'ais' };
+
+export const testStorageOptions: StorageOptions = {
+  fsyncObjects: false,
+  verifyInMemoryMaxBytes: 64 * 1024,
+  readChunkBytes: 16 * 1024,
+};
+
+/** A fresh directory under the OS temp dir; remove it with `removeTemporaryDirectory`. */
+export function makeTemporaryDirectory(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'cairn-storage-'));
+}
+
+export function removeTemporaryDirectory(directory: string): Promise<void> {
+  return rm(directory, { recursive: true, force: true });
+}
+
+/** Opens a store over `count` mountpaths `<root>/mp<i>`. */
+export function openTestStore(
+  root: string,
+  count = 1,
+  storage: Partial<StorageOptions> = {},
+  nodeId = 'target-1',
+): Promise<LocalStore> {
+  const mountpaths = Array.from({ length: count }, (_, index) => join(root, `mp${index}`));
+  return LocalStore.open({ nodeId, mountpaths, storage: { ...testStorageOptions, ...storage } });
+}
+
+/** A request body: the bytes in chunks of at most `chunkBytes`. */
+export function bodyOf(data: Buffer | string, chunkBytes = 7_000): Readable {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  const chunks: Buffer[] = [];
+  for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
+    chunks.push(bytes.subarray(offset, offset + chunkBytes));
+  }
+  return Readable.from(chunks, { objectMode: false });
+}
+
+/**
+ * Reads a body (through `sendTo` into a sink that copies each chunk, as a socket does) or a stream
+ * to the end.
+ */
+export async function readAll(source: Readable | ObjectBody): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  if (source instanceof ObjectBody) {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(Buffer.from(chunk));
+        callback();
+      },
+    });
+    await source.sendTo(sink);
+    return Buffer.concat(chunks);
+  }
+  for await (const chunk of source) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Deterministic pseudo-random bytes (a test's data should not depend on the run). */
+export function patternBytes(length: number, seed = 1): Buffer {
+  const bytes = Buffer.allocUnsafe(length);
+  let state = seed >>> 0 || 1;
+  for (let index = 0; index < length; index += 1) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bytes[index] = state & 0xff;
+  }
+  return bytes;
+}

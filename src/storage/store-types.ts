@@ -1,0 +1,82 @@
+// Public types of the local store: options, requests and what reads and listings return.
+import type { Readable } from 'node:stream';
+import type { BucketJson, ChecksumTypeName } from '../wire/index.js';
+import type { ObjectBody } from './io/object-body.js';
+
+/** Storage settings from the node's configuration. */
+export interface StorageOptions {
+  /** fsync the work file before the rename and the directory after it. */
+  fsyncObjects: boolean;
+  /** Objects up to this size are read whole, verified, then served. */
+  verifyInMemoryMaxBytes: number;
+  /** Read chunk size when streaming larger objects. */
+  readChunkBytes: number;
+}
+
+/** An object as HEAD, GET and listings with metadata report it. */
+export interface StoredObject {
+  bucket: BucketJson;
+  name: string;
+  size: number;
+  checksum: { type: ChecksumTypeName; value: string };
+  version?: string;
+  customMetadata: Record<string, string>;
+  /** Absolute paths of mirror copies (none yet). */
+  copies: string[];
+  /** File-system access time in Unix nanoseconds. */
+  accessTimeNs: bigint;
+  /** File-system modification time in Unix milliseconds (when the object was written). */
+  modifiedTimeMs: number;
+  /** The mountpath holding the replica that was read. */
+  mountpath: string;
+}
+
+/** A listing entry without metadata: the name, and the size from the file system. */
+export interface ListedName {
+  name: string;
+  size: number;
+}
+
+export interface PutObjectRequest {
+  bucket: BucketJson;
+  name: string;
+  body: Readable;
+  /** When given, a body of another length fails with BadRequest and nothing is stored. */
+  contentLength?: number;
+  /** The bucket's checksum type: what is computed and stored. */
+  checksumType: ChecksumTypeName;
+  /** The client's checksum; a mismatch fails with ChecksumMismatch and nothing is stored. */
+  expectedChecksum?: { type: ChecksumTypeName; value: string };
+  customMetadata?: Record<string, string>;
+  /** When true the new version is the previous one plus 1 ("1" for the first). */
+  versioning: boolean;
+}
+
+/** Inclusive byte range, already validated against the object's size by the caller. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** Listing page request. */
+export interface ListObjectsOptions {
+  /** Only names starting with this. */
+  prefix?: string;
+  /** Only names strictly after this one (the previous page's last name). */
+  startAfter?: string;
+  /** At most this many entries. */
+  limit: number;
+  /** true: full `StoredObject`s (reads every object's metadata); false: `ListedName`s. */
+  withMetadata: boolean;
+}
+
+/** A GET's result: the object's metadata and its (verified) body. */
+export interface ObjectReadResult {
+  object: StoredObject;
+  /**
+   * The bytes. It holds the file open: send it, stream it, or discard it. For objects larger than
+   * `verifyInMemoryMaxBytes` it fails with ObjectCorrupted before the last chunk instead of ending
+   * when the bytes do not match their checksum: the caller must then abort its response.
+   */
+  body: ObjectBody;
+}

@@ -1,0 +1,148 @@
+// Bad input gets a clear 4xx with AIStore's wording and stores nothing: bucket and object names,
+// missing buckets and objects, unknown providers, checksum mismatches; long names are stored hashed.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Client } from '../../src/sdk/index.js';
+import { TestCluster } from '../harness/test-cluster.js';
+import { findFiles } from '../harness/disk.js';
+import { rawRequest } from '../harness/raw-http.js';
+
+const bucket = { name: 'inputs', provider: 'ais' };
+
+const messageOf = (body: string): string => (JSON.parse(body) as { message: string }).message;
+
+describe('bad input', () => {
+  let cluster: TestCluster;
+  let client: Client;
+  let gateway: string;
+
+  const objectFiles = async (): Promise<string[]> =>
+    (await findFiles(cluster.dir, '%ob')).filter((p) => p.includes('/@ais/inputs/'));
+  const put = (
+    path: string,
+    body = 'x',
+    headers: Record<string, string> = {},
+  ): ReturnType<typeof rawRequest> => rawRequest(gateway, 'PUT', path, { body, headers });
+
+  before(async () => {
+    cluster = await TestCluster.start({ proxies: 1, targets: 3, mountpaths: 2 });
+    client = cluster.client(0);
+    gateway = cluster.primary.publicUrl;
+    await client.createBucket(bucket);
+  });
+  after(() => cluster?.destroy());
+
+  test('invalid bucket names are refused and not created', async () => {
+    for (const name of ['bad%20name', 'semi%3Bcolon', '..', 'a'.repeat(65), 'sp%24ce']) {
+      const response = await rawRequest(gateway, 'POST', `/v1/buckets/${name}`, {
+        body: '{"action":"create-bck"}',
+      });
+      assert.equal(response.status, 400, name);
+      assert.match(response.body, /bucket name .* is invalid/, name);
+    }
+    const names = (await client.listBuckets()).map((entry) => entry.name);
+    assert.deepEqual(names, ['inputs']);
+  });
+
+  test('object names with .. segments, NUL, or empty are refused; nothing stored', async () => {
+    const cases = [
+      '/v1/objects/inputs/a/../b',
+      '/v1/objects/inputs/..',
+      '/v1/objects/inputs/x/..',
+      '/v1/objects/inputs/nul%00name',
+      '/v1/objects/inputs/',
+    ];
+    for (const path of cases) {
+      const response = await put(path);
+      assert.equal(response.status, 400, path);
+      assert.match(response.body, /object name|missing/, path);
+    }
+    assert.deepEqual(await objectFiles(), []);
+  });
+
+  test('names longer than the filesystem allows are stored hashed and read back by name', async () => {
+    const longSegment = `${'n'.repeat(300)}.bin`;
+    const deep = `${Array.from({ length: 3 }, () => 'd'.repeat(300)).join('/')}/leaf`;
+    for (const name of [longSegment, `dir/${longSegment}`, deep]) {
+      await client.putObject(bucket, name, `payload of ${name.length}`);
+      assert.equal(
+        (await client.getObjectBytes(bucket, name)).toString(),
+        `payload of ${name.length}`,
+      );
+      assert.equal(
+        (await client.headObject(bucket, name)).size,
+        `payload of ${name.length}`.length,
+      );
+    }
+    const listed = [];
+    for await (const entry of client.listObjects(bucket)) listed.push(entry.name);
+    assert.deepEqual(listed.sort(), [longSegment, `dir/${longSegment}`, deep].sort());
+    assert.ok(
+      (await objectFiles()).every((path) =>
+        path.split('/').every((segment) => Buffer.byteLength(segment) <= 255),
+      ),
+    );
+    for (const name of [longSegment, `dir/${longSegment}`, deep])
+      await client.deleteObject(bucket, name);
+  });
+
+  test('missing bucket and missing object: 404 with AIStore wording', async () => {
+    const noBucket = await rawRequest(gateway, 'GET', '/v1/objects/nosuch/obj');
+    assert.equal(noBucket.status, 404);
+    assert.match(messageOf(noBucket.body), /bucket "ais:\/\/nosuch" does not exist/);
+    const noObject = await rawRequest(gateway, 'GET', '/v1/objects/inputs/missing');
+    assert.equal(noObject.status, 307);
+    await assert.rejects(
+      client.getObjectBytes(bucket, 'missing'),
+      /t\[\w+\]: ais:\/\/inputs\/missing does not exist/,
+    );
+    const head = await rawRequest(
+      cluster.targets[0]?.publicUrl ?? '',
+      'HEAD',
+      '/v1/objects/inputs/missing?pid=x',
+    );
+    assert.equal(head.status, 404);
+    assert.match(String(head.headers['hdr-error']), /ais:\/\/inputs\/missing does not exist/);
+    const headBucket = await rawRequest(gateway, 'HEAD', '/v1/buckets/nosuch');
+    assert.equal(headBucket.status, 404);
+  });
+
+  test('unknown provider is refused', async () => {
+    const response = await put('/v1/objects/inputs/obj?provider=floppy');
+    assert.equal(response.status, 400);
+    assert.match(messageOf(response.body), /invalid backend provider "floppy"/);
+    const remote = await put('/v1/objects/inputs/obj?provider=aws');
+    assert.equal(remote.status, 501);
+  });
+
+  test('a PUT whose Ais-Checksum-Value does not match is refused and stores nothing', async () => {
+    const owner = await rawRequest(gateway, 'PUT', '/v1/objects/inputs/checked', { body: '' });
+    const location = String(owner.headers.location);
+    const target = new URL(location);
+    const response = await rawRequest(target.origin, 'PUT', `${target.pathname}${target.search}`, {
+      body: 'the real body',
+      headers: { 'ais-checksum-type': 'xxhash', 'ais-checksum-value': '0123456789abcdef' },
+    });
+    assert.equal(response.status, 400);
+    assert.match(response.body, /BAD DATA CHECKSUM/);
+    await assert.rejects(client.headObject(bucket, 'checked'), /does not exist/);
+    assert.deepEqual(await objectFiles(), []);
+    assert.deepEqual((await findFiles(cluster.dir, '%wk')).length, 0);
+  });
+
+  test('malformed requests: bad JSON, unknown actions, bad ranges, bad page sizes', async () => {
+    const badJson = await rawRequest(gateway, 'POST', '/v1/buckets/newb', { body: '{nope' });
+    assert.equal(badJson.status, 400);
+    const unknownAction = await rawRequest(gateway, 'POST', '/v1/buckets/inputs', {
+      body: '{"action":"copy-bck"}',
+    });
+    assert.equal(unknownAction.status, 501);
+    assert.match(unknownAction.body, /copy-bck/);
+    const unknownResource = await rawRequest(gateway, 'GET', '/v1/nothing');
+    assert.equal(unknownResource.status, 400);
+    const list = await rawRequest(gateway, 'GET', '/v1/buckets/inputs', {
+      body: '{"action":"list","value":{"pagesize":-3}}',
+    });
+    assert.equal(list.status, 400);
+  });
+});

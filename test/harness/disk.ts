@@ -1,0 +1,23 @@
+// Looking at what a cluster stored on disk: object files under `%ob`, work files under `%wk`.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Every regular file below `root` whose path contains `/<marker>/` (e.g. `%ob`), recursively. */
+export async function findFiles(root: string, marker: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string, inside: boolean): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path, inside || entry.name === marker);
+      else if (entry.isFile() && inside) found.push(path);
+    }
+  };
+  await walk(root, false);
+  return found;
+}
