@@ -6,6 +6,7 @@ import { registerBucketCommands } from './bucket-commands.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
 import { registerGetCommand } from './get-command.js';
+import { registerJobCommands } from './job-commands.js';
 import { registerLsCommand } from './ls-command.js';
 import { registerObjectCommands } from './object-commands.js';
 import { registerPlaygroundCommands } from './playground/index.js';
@@ -53,6 +54,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerObjectCommands(program, io);
   registerBucketCommands(program, io);
   registerShowCommand(program, io);
+  registerJobCommands(program, io);
   registerPlaygroundCommands(program, io, options.entryScript);
   return program;
 }

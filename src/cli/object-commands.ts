@@ -2,24 +2,43 @@
 import type { Command } from 'commander';
 import { bucketDisplayName, type ObjectProps } from '../sdk/index.js';
 import { formatBytes } from '../util/bytes.js';
-import { parseObject } from './arguments.js';
+import { parseBucket, parseObject } from './arguments.js';
 import type { CliIo } from './cli-io.js';
 import { commandAction } from './context.js';
+import { waitForJob } from './job-commands.js';
 import { formatTable } from './table.js';
 
 /** Registers `rmo` and `object show`. */
 export function registerObjectCommands(program: Command, io: CliIo): void {
   program
     .command('rmo')
-    .description('delete objects')
-    .argument('<object...>', 'ais://bucket/object')
+    .description('delete objects: named ones, or a range template / prefix as a cluster job')
+    .argument('<object...>', 'ais://bucket/object (or just ais://bucket with --template, --prefix)')
+    .option('--template <template>', "names like 'shard-{000..999}.tar' (a job on every target)")
+    .option('--prefix <prefix>', 'every object whose name starts with this (a job on every target)')
     .action(
-      commandAction(io, async (context, uris: string[]) => {
-        for (const { bucket, objectName } of uris.map(parseObject)) {
-          await context.client.deleteObject(bucket, objectName);
-          context.print(`deleted ${bucketDisplayName(bucket)}/${objectName}`);
-        }
-      }),
+      commandAction(
+        io,
+        async (context, uris: string[], options: { template?: string; prefix?: string }) => {
+          const selection = options.template ?? options.prefix;
+          if (selection !== undefined) {
+            const [uri, ...extra] = uris;
+            if (uri === undefined || extra.length > 0)
+              throw new Error('give one bucket with --template or --prefix');
+            const bucket = parseBucket(uri);
+            const id = await context.client.jobs.deleteObjects(bucket, { template: selection });
+            context.note(
+              `deleting objects in ${bucketDisplayName(bucket)} matching "${selection}": job ${id}`,
+            );
+            await waitForJob(context, id, 3600);
+            return;
+          }
+          for (const { bucket, objectName } of uris.map(parseObject)) {
+            await context.client.deleteObject(bucket, objectName);
+            context.print(`deleted ${bucketDisplayName(bucket)}/${objectName}`);
+          }
+        },
+      ),
     );
 
   program

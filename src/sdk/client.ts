@@ -42,6 +42,7 @@ import {
   type ResolvedClientOptions,
 } from './options.js';
 import { jsonBody, replayableBody, type ObjectBody } from './request-body.js';
+import { JobsClient } from './jobs-client.js';
 
 /** A byte range: `start` to `end` inclusive (to the end of the object when `end` is omitted). */
 export interface ByteRange {
@@ -66,6 +67,8 @@ export class Client {
   readonly #exchange: HttpExchange;
   readonly #clusterMap: ClusterMapCache;
   readonly #router: ObjectRouter;
+  /** Jobs: start, stop, status, wait, multi-object delete. */
+  readonly jobs: JobsClient;
 
   constructor(endpoint: string, options?: ClientOptions) {
     this.#endpointUrl = parseEndpoint(endpoint);
@@ -78,6 +81,9 @@ export class Client {
     );
     const placement = this.options.direct ? this.#clusterMap : undefined;
     this.#router = new ObjectRouter(this.#exchange, this.#endpointUrl, placement);
+    this.jobs = new JobsClient((method, path, label, extra) =>
+      this.#control(method, path, label, extra),
+    );
   }
 
   /** `GET /v1/health`: resolves when the endpoint answers 200, else throws. */
@@ -329,7 +335,7 @@ export class Client {
     method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     label: OperationLabel,
-    extra?: { query?: Record<string, string>; message?: ActionMessage; accept?: string },
+    extra?: { query?: Record<string, string>; message?: ActionMessage | object; accept?: string },
   ): Promise<BufferedResponse> {
     const url = new URL(`${this.endpoint}${path}`);
     for (const [key, value] of Object.entries(extra?.query ?? {})) url.searchParams.set(key, value);

@@ -6,6 +6,7 @@ export * from './bucket-props.js';
 export * from './cluster-map.js';
 export * from './error-body.js';
 export * from './headers.js';
+export * from './jobs.js';
 export * from './list-objects.js';
 export * from './node-status.js';
 export * from './object-props.js';

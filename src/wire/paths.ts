@@ -11,6 +11,8 @@ export const Resource = {
   health: 'health',
   metasync: 'metasync',
   reverse: 'reverse',
+  /** Intra-cluster: a target's share of jobs. */
+  jobs: 'jobs',
 } as const;
 export type ResourceName = (typeof Resource)[keyof typeof Resource];
 

@@ -35,9 +35,10 @@ describe('crash and restart', () => {
   let client: Client;
 
   before(async () => {
-    cluster = await TestCluster.start({ proxies: 2, targets: 3, mountpaths: 2 });
-    client = cluster.client(0);
-    await client.createBucket(bucket);
+    ({ cluster, client } = await TestCluster.withBucket(
+      { proxies: 2, targets: 3, mountpaths: 2 },
+      bucket,
+    ));
   });
   after(() => cluster?.destroy());
 

@@ -38,9 +38,10 @@ describe('streaming memory bound', () => {
   let client: Client;
 
   before(async () => {
-    cluster = await TestCluster.start({ proxies: 1, targets: 1, mountpaths: 1 });
-    client = cluster.client(0);
-    await client.createBucket(bucket);
+    ({ cluster, client } = await TestCluster.withBucket(
+      { proxies: 1, targets: 1, mountpaths: 1 },
+      bucket,
+    ));
   });
   after(() => cluster?.destroy());
 

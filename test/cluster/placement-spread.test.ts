@@ -15,9 +15,10 @@ describe('placement spread', () => {
   let client: Client;
 
   before(async () => {
-    cluster = await TestCluster.start({ proxies: 2, targets: 3, mountpaths: 2 });
-    client = cluster.client(0);
-    await client.createBucket(bucket);
+    ({ cluster, client } = await TestCluster.withBucket(
+      { proxies: 2, targets: 3, mountpaths: 2 },
+      bucket,
+    ));
     const names = Array.from({ length: objectCount }, (_, i) => `shard-${i}/sample.bin`);
     for (let i = 0; i < names.length; i += 64) {
       await Promise.all(names.slice(i, i + 64).map((name) => client.putObject(bucket, name, name)));

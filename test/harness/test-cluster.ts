@@ -41,6 +41,17 @@ export class TestCluster {
     }
   }
 
+  /** A started cluster with `bucket` created, and a client of the primary gateway. */
+  static async withBucket(
+    options: TestClusterOptions,
+    bucket: { name: string; provider: string },
+  ): Promise<{ cluster: TestCluster; client: Client }> {
+    const cluster = await TestCluster.start(options);
+    const client = cluster.client(0);
+    await client.createBucket(bucket);
+    return { cluster, client };
+  }
+
   get primary(): NodeProcess {
     const primary = this.proxies[0];
     if (primary === undefined) throw new Error('no primary');

@@ -17,7 +17,7 @@ import type { BucketPort } from './ports.js';
 
 const controlActions: Record<string, readonly string[]> = {
   POST: [Action.createBucket],
-  DELETE: [Action.destroyBucket],
+  DELETE: [Action.destroyBucket, Action.deleteListRange],
   PATCH: [Action.setBucketProps, Action.resetBucketProps],
 };
 
@@ -72,8 +72,7 @@ export async function handleBucketRequest(
       if (!(controlActions[context.method] ?? []).includes(message.action)) {
         throw notImplemented(`bucket action "${message.action}"`);
       }
-      await port.control(bucket, message, context);
-      context.res.end();
+      sendValue(context.res, await port.control(bucket, message, context));
       return;
     }
     default:

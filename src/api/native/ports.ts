@@ -3,10 +3,12 @@ import type { Readable, Writable } from 'node:stream';
 import type {
   ActionMessage,
   BucketJson,
+  JobSnapshotJson,
   BucketPropsJson,
   BucketPropsUpdateJson,
   ListObjectsRequestJson,
   ListPageJson,
+  StartJobRequestJson,
 } from '../../wire/index.js';
 import type { ResolvedRange } from '../common/range.js';
 import type { RequestContext } from '../common/request-context.js';
@@ -62,8 +64,12 @@ export interface ObjectPort {
 export interface BucketPort {
   listBuckets(provider: string | undefined): BucketJson[];
   props(bucket: BucketJson): BucketPropsJson;
-  /** Control-plane bucket actions: create, destroy, set or reset props. */
-  control(bucket: BucketJson, message: ActionMessage, context: RequestContext): Promise<void>;
+  /** Control-plane bucket actions (create, destroy, props, multi-object jobs); a job ID or nothing. */
+  control(
+    bucket: BucketJson,
+    message: ActionMessage,
+    context: RequestContext,
+  ): Promise<string | undefined>;
   listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson>;
 }
 
@@ -80,8 +86,25 @@ export interface ClusterPort {
   metasync(body: unknown): Promise<void>;
 }
 
+/** Selects jobs: by ID, kind, bucket, running only. */
+export interface JobSelector {
+  id?: string | undefined;
+  kind?: string | undefined;
+  bucket?: BucketJson | undefined;
+  onlyRunning?: boolean | undefined;
+}
+
+/** A target's share of jobs (`/v1/jobs`, intra-cluster only). */
+export interface JobsPort {
+  start(request: StartJobRequestJson): Promise<void>;
+  abort(selector: JobSelector): number;
+  snapshots(selector: JobSelector): JobSnapshotJson[];
+}
+
 export interface NativeApiPorts {
   objects: ObjectPort;
   buckets: BucketPort;
   cluster: ClusterPort;
+  /** Targets only. */
+  jobs?: JobsPort;
 }

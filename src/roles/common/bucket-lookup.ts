@@ -40,6 +40,6 @@ export abstract class KnownBuckets implements BucketPort {
     bucket: BucketJson,
     message: ActionMessage,
     context: RequestContext,
-  ): Promise<void>;
+  ): Promise<string | undefined>;
   abstract listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson>;
 }

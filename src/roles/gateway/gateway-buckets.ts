@@ -3,6 +3,7 @@
 import type { RequestContext } from '../../api/common/index.js';
 import type { ClusterOwner } from '../../cluster/index.js';
 import { badRequest } from '../../errors/index.js';
+import { parseListRange } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
 import { asRecord } from '../../util/json.js';
 import {
@@ -19,12 +20,14 @@ import {
 import { KnownBuckets, lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
+import type { JobCoordinator } from './job-coordinator.js';
 import { mergeListPages } from './list-merge.js';
 
 export class GatewayBuckets extends KnownBuckets {
   constructor(
     runtime: NodeRuntime,
     private readonly owner: () => ClusterOwner | undefined,
+    private readonly jobs: JobCoordinator,
   ) {
     super(runtime);
   }
@@ -33,11 +36,14 @@ export class GatewayBuckets extends KnownBuckets {
     bucket: BucketJson,
     message: ActionMessage,
     context: RequestContext,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
+    if (message.action === Action.deleteListRange) {
+      return this.jobs.start(Action.deleteListRange, bucket, parseListRange(message.value));
+    }
     const owner = this.owner();
     if (owner === undefined) {
       await forwardToPrimary(this.runtime, context, message);
-      return;
+      return undefined;
     }
     const update =
       message.value === null || message.value === undefined ? undefined : asRecord(message.value);
@@ -46,17 +52,22 @@ export class GatewayBuckets extends KnownBuckets {
     }
     switch (message.action) {
       case Action.createBucket:
-        return owner.createBucket(bucket, update);
+        await owner.createBucket(bucket, update);
+        break;
       case Action.destroyBucket:
-        return owner.destroyBucket(bucket);
+        await owner.destroyBucket(bucket);
+        break;
       case Action.setBucketProps:
         if (update === undefined) throw badRequest('set-bprops: missing properties');
-        return owner.setBucketProps(bucket, update, false);
+        await owner.setBucketProps(bucket, update, false);
+        break;
       case Action.resetBucketProps:
-        return owner.setBucketProps(bucket, {}, true);
+        await owner.setBucketProps(bucket, {}, true);
+        break;
       default:
         throw badRequest(`invalid bucket action "${message.action}"`);
     }
+    return undefined;
   }
 
   /** Asks every target for its next page after the token and merges them. */

@@ -10,6 +10,8 @@ import { badRequest, notImplemented } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
 import { Action, ClusterPath } from '../../wire/index.js';
 import { answerNodeQuery } from '../common/node-queries.js';
+import type { JobCoordinator } from './job-coordinator.js';
+import { jobArgsOf, readJobArgs, readJobQuery } from './job-messages.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
 
@@ -17,14 +19,40 @@ export class GatewayCluster implements ClusterPort {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly owner: () => ClusterOwner | undefined,
+    private readonly jobs: JobCoordinator,
   ) {}
 
   ready(): boolean {
     return this.runtime.ready;
   }
 
-  query(_scope: 'daemon' | 'cluster', what: string): Promise<unknown> {
-    return answerNodeQuery(this.runtime, what, {});
+  async query(
+    _scope: 'daemon' | 'cluster',
+    what: string,
+    context: RequestContext,
+  ): Promise<unknown> {
+    switch (what) {
+      case 'status': {
+        const args = await readJobArgs(context);
+        return this.jobs.status(args.ID ?? context.query.get('uuid') ?? '');
+      }
+      case 'status_all':
+        return this.jobs.statusAll(await readJobQuery(context));
+      case 'running_all':
+        return this.jobs.runningAll(await readJobQuery(context));
+      case 'qryxstats':
+      case 'getxstats': {
+        const args = await readJobArgs(context);
+        return this.jobs.snapshots({
+          id: args.ID,
+          kind: args.Kind,
+          bucket: args.Bck,
+          onlyRunning: args.OnlyRunning,
+        });
+      }
+      default:
+        return answerNodeQuery(this.runtime, what, {});
+    }
   }
 
   async control(scope: 'daemon' | 'cluster', context: RequestContext): Promise<unknown> {
@@ -67,6 +95,13 @@ export class GatewayCluster implements ClusterPort {
       if (updates === undefined)
         throw badRequest('set-config: value must be an object of "section.key": value');
       return this.#setConfig(context, flatten(updates), message);
+    }
+    if (message.action === Action.startJob)
+      return this.jobs.startByRequest(jobArgsOf(message.value));
+    if (message.action === Action.stopJob) {
+      const args = jobArgsOf(message.value);
+      await this.jobs.abort({ id: args.ID, kind: args.Kind, bucket: args.Bck });
+      return undefined;
     }
     throw notImplemented(`cluster action "${message.action}"`);
   }

@@ -5,16 +5,18 @@ import { NodeRuntime, type RunningNode } from '../common/node-runtime.js';
 import { GatewayBuckets } from './gateway-buckets.js';
 import { GatewayCluster } from './gateway-cluster.js';
 import { GatewayObjects } from './gateway-objects.js';
+import { JobCoordinator } from './job-coordinator.js';
 
 export async function startGateway(config: NodeConfig): Promise<RunningNode> {
   const runtime = await NodeRuntime.create(config);
   await runtime.listen();
   let owner: ClusterOwner | undefined;
   const ownerOf = (): ClusterOwner | undefined => owner;
+  const jobs = new JobCoordinator(runtime);
   runtime.serve({
     objects: new GatewayObjects(runtime),
-    buckets: new GatewayBuckets(runtime, ownerOf),
-    cluster: new GatewayCluster(runtime, ownerOf),
+    buckets: new GatewayBuckets(runtime, ownerOf, jobs),
+    cluster: new GatewayCluster(runtime, ownerOf, jobs),
   });
   let member: ClusterMember | undefined;
   if (isPrimary(runtime)) {

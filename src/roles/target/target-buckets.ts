@@ -26,8 +26,9 @@ export class TargetBuckets extends KnownBuckets {
     _bucket: BucketJson,
     message: ActionMessage,
     context: RequestContext,
-  ): Promise<void> {
-    await forwardToPrimary(this.runtime, context, message);
+  ): Promise<string | undefined> {
+    const answer = await forwardToPrimary(this.runtime, context, message);
+    return typeof answer === 'string' && answer !== '' ? answer : undefined;
   }
 
   /** Up to `pagesize` local objects after the continuation token (or `start_after`), sorted. */

@@ -1,10 +1,11 @@
 // Cluster and node endpoints on a target: queries (with capacity and mountpaths), metasync, and
-// acting on metadata changes (a destroyed bucket's data is removed).
+// acting on metadata changes (a destroyed bucket's jobs stop and its data is removed).
 import type { RequestContext } from '../../api/common/index.js';
 import { readJsonBody } from '../../api/common/index.js';
 import type { ClusterPort } from '../../api/native/index.js';
 import type { MetadataChange } from '../../cluster/index.js';
 import { notImplemented } from '../../errors/index.js';
+import { bucketKeyOf, type JobRegistry } from '../../jobs/index.js';
 import type { LocalStore } from '../../storage/index.js';
 import { asRecord } from '../../util/json.js';
 import type { MountpathCapacityJson, MountpathListJson } from '../../wire/index.js';
@@ -16,6 +17,7 @@ export class TargetCluster implements ClusterPort {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly store: LocalStore,
+    private readonly jobs: JobRegistry,
   ) {
     runtime.store.onChange((change) => this.#onMetadataChange(change));
   }
@@ -47,6 +49,7 @@ export class TargetCluster implements ClusterPort {
     for (const { bucket } of bmd.previous.list()) {
       if (bmd.current.get(bucket) !== undefined) continue;
       this.runtime.log.info('bucket destroyed: removing its data', { bucket: bucket.name });
+      this.jobs.abort({ bucketKey: bucketKeyOf(bucket) }, `bucket ${bucket.name} destroyed`);
       this.store
         .destroyBucket(bucket)
         .catch((error: unknown) =>

@@ -4,6 +4,7 @@ import { LocalStore } from '../../storage/index.js';
 import { NodeRuntime, type RunningNode } from '../common/node-runtime.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
+import { TargetJobs } from './target-jobs.js';
 import { TargetObjects } from './target-objects.js';
 
 export async function startTarget(config: NodeConfig): Promise<RunningNode> {
@@ -19,10 +20,19 @@ export async function startTarget(config: NodeConfig): Promise<RunningNode> {
     },
   });
   await runtime.listen();
+  const jobs = new TargetJobs(runtime, {
+    nodeId: runtime.id,
+    store,
+    client: runtime.client,
+    log: runtime.log,
+    clusterMap: () => runtime.store.clusterMap,
+    bucketMetadata: () => runtime.store.bucketMetadata,
+  });
   runtime.serve({
     objects: new TargetObjects(runtime, store),
     buckets: new TargetBuckets(runtime, store),
-    cluster: new TargetCluster(runtime, store),
+    cluster: new TargetCluster(runtime, store, jobs.registry),
+    jobs,
   });
   const member = await runtime.joinCluster();
   runtime.announceReady();
@@ -30,6 +40,7 @@ export async function startTarget(config: NodeConfig): Promise<RunningNode> {
     runtime,
     close: async () => {
       member.stop();
+      jobs.registry.abortAll('node shutting down');
       await runtime.close();
       await store.close();
     },

@@ -1,0 +1,54 @@
+// `/v1/jobs` on a target (intra-cluster port only): start its share of a job, abort, snapshots.
+import { StoreError, badRequest } from '../../errors/index.js';
+import { asRecord } from '../../util/json.js';
+import { normalizeProvider, type StartJobRequestJson } from '../../wire/index.js';
+import { readJsonBody } from '../common/body.js';
+import type { RequestContext } from '../common/request-context.js';
+import { sendValue } from './json-response.js';
+import type { JobSelector, JobsPort } from './ports.js';
+
+export async function handleJobsRequest(
+  context: RequestContext,
+  port: JobsPort | undefined,
+): Promise<void> {
+  if (port === undefined || !context.intra) {
+    throw new StoreError('MethodNotAllowed', '/v1/jobs is an intra-cluster endpoint of targets');
+  }
+  switch (context.method) {
+    case 'POST': {
+      const body = asRecord(await readJsonBody(context));
+      if (typeof body?.id !== 'string' || typeof body.kind !== 'string') {
+        throw badRequest('start job: expected {"id", "kind", "bucket"?, "args"?}');
+      }
+      await port.start(body as unknown as StartJobRequestJson);
+      context.res.end();
+      return;
+    }
+    case 'DELETE':
+      sendValue(context.res, { aborted: port.abort(selectorFromQuery(context)) });
+      return;
+    case 'GET':
+      sendValue(context.res, port.snapshots(selectorFromQuery(context)));
+      return;
+    default:
+      throw new StoreError(
+        'MethodNotAllowed',
+        `method ${context.method} is not allowed on /v1/jobs`,
+      );
+  }
+}
+
+/** `?id=&kind=&bucket=&provider=&running=true` */
+function selectorFromQuery(context: RequestContext): JobSelector {
+  const { query } = context;
+  const bucketName = query.get('bucket');
+  return {
+    id: query.get('id') ?? undefined,
+    kind: query.get('kind') ?? undefined,
+    bucket:
+      bucketName === null
+        ? undefined
+        : { name: bucketName, provider: normalizeProvider(query.get('provider')) ?? 'ais' },
+    onlyRunning: query.get('running') === 'true',
+  };
+}

@@ -1,0 +1,7 @@
+// Job (xaction) framework: per-node registry, job lifecycle, kinds, object selection.
+export * from './job.js';
+export * from './job-environment.js';
+export * from './job-kinds.js';
+export * from './job-registry.js';
+export * from './object-selection.js';
+export * from './kinds/index.js';

@@ -1,0 +1,95 @@
+// One target's share of a job: identity, counters, lifecycle (running → finished | failed | aborted),
+// abort signal, and the AIStore-shaped snapshot the gateway aggregates.
+import type { Logger } from '../util/log.js';
+import { zeroTime, type BucketJson, type JobSnapshotJson } from '../wire/index.js';
+
+export interface JobCounters {
+  localObjects: number;
+  localBytes: number;
+  outObjects: number;
+  outBytes: number;
+  inObjects: number;
+  inBytes: number;
+}
+
+export type JobState = 'running' | 'finished' | 'failed' | 'aborted';
+
+export abstract class Job {
+  readonly counters: JobCounters = {
+    localObjects: 0,
+    localBytes: 0,
+    outObjects: 0,
+    outBytes: 0,
+    inObjects: 0,
+    inBytes: 0,
+  };
+  readonly startTime = new Date();
+  endTime: Date | undefined;
+  state: JobState = 'running';
+  error = '';
+  readonly #controller = new AbortController();
+
+  constructor(
+    readonly id: string,
+    readonly kind: string,
+    readonly bucket: BucketJson | undefined,
+  ) {}
+
+  /** Does the work; must check `signal` between units of work and stop promptly when aborted. */
+  protected abstract execute(signal: AbortSignal, log: Logger): Promise<void>;
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Runs the job to completion; never throws (failures are recorded in the job). */
+  async run(log: Logger): Promise<void> {
+    try {
+      await this.execute(this.#controller.signal, log);
+      this.state = this.#controller.signal.aborted ? 'aborted' : 'finished';
+    } catch (error) {
+      if (this.#controller.signal.aborted) {
+        this.state = 'aborted';
+      } else {
+        this.state = 'failed';
+        this.error = error instanceof Error ? error.message : String(error);
+        log.error('job failed', { job: this.id, kind: this.kind, error });
+      }
+    } finally {
+      this.endTime = new Date();
+    }
+  }
+
+  abort(reason: string): void {
+    if (this.state !== 'running') return;
+    if (this.error === '') this.error = reason;
+    this.#controller.abort(new Error(reason));
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  snapshot(): JobSnapshotJson {
+    const { counters } = this;
+    return {
+      id: this.id,
+      kind: this.kind,
+      bck: this.bucket ?? null,
+      'start-time': this.startTime.toISOString(),
+      'end-time': this.endTime?.toISOString() ?? zeroTime,
+      'abort-err': this.state === 'aborted' ? this.error : '',
+      err: this.state === 'failed' ? this.error : '',
+      stats: {
+        'loc-objs': String(counters.localObjects),
+        'loc-bytes': String(counters.localBytes),
+        'out-objs': String(counters.outObjects),
+        'out-bytes': String(counters.outBytes),
+        'in-objs': String(counters.inObjects),
+        'in-bytes': String(counters.inBytes),
+      },
+      aborted: this.state === 'aborted',
+      is_idle: false,
+    };
+  }
+}

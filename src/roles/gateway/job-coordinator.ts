@@ -1,0 +1,150 @@
+// Jobs as a gateway sees them: start a job on every target, abort it, and aggregate the targets'
+// snapshots into AIStore's status answers (`status`, `status_all`, `running_all`, `qryxstats`).
+import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
+import { findJobDefinition, plannedJobKinds } from '../../jobs/index.js';
+import { randomId } from '../../util/ids.js';
+import {
+  apiPath,
+  Resource,
+  zeroTime,
+  type BucketJson,
+  type JobArgsJson,
+  type JobSnapshotJson,
+  type JobSnapshotsByNodeJson,
+  type JobStatusJson,
+  type StartJobRequestJson,
+} from '../../wire/index.js';
+import { lookupBucket } from '../common/bucket-lookup.js';
+import type { NodeRuntime } from '../common/node-runtime.js';
+
+export interface JobSelection {
+  id?: string | undefined;
+  kind?: string | undefined;
+  bucket?: BucketJson | undefined;
+  onlyRunning?: boolean | undefined;
+}
+
+export class JobCoordinator {
+  constructor(private readonly runtime: NodeRuntime) {}
+
+  /** `PUT /v1/cluster {"action":"start"}`: only kinds that may be started this way. */
+  async startByRequest(args: JobArgsJson): Promise<string> {
+    const kind = args.Kind ?? '';
+    const definition = findJobDefinition(kind);
+    if (definition === undefined) {
+      if (plannedJobKinds.has(kind)) throw notImplemented(`job kind "${kind}"`);
+      throw badRequest(`unknown job kind "${kind}"`);
+    }
+    if (!definition.kind.startable)
+      throw badRequest(`job kind "${kind}" cannot be started with "start"`);
+    return this.start(kind, args.Bck, undefined);
+  }
+
+  /** Starts a job on every active target; returns its ID. */
+  async start(kind: string, bucket: BucketJson | undefined, args: unknown): Promise<string> {
+    if (bucket !== undefined) lookupBucket(this.runtime, bucket);
+    const id = randomId(10);
+    const request: StartJobRequestJson = {
+      id,
+      kind,
+      ...(bucket === undefined ? {} : { bucket }),
+      args,
+    };
+    await this.#fanOut('POST', apiPath(Resource.jobs), request);
+    return id;
+  }
+
+  async abort(selection: JobSelection): Promise<void> {
+    if ((selection.id ?? '') === '' && (selection.kind ?? '') === '') {
+      throw badRequest('stop: give a job ID or a kind');
+    }
+    await this.#fanOut('DELETE', this.#jobsPath(selection), undefined);
+  }
+
+  /** `what=qryxstats`: each target's snapshots. */
+  async snapshots(selection: JobSelection): Promise<JobSnapshotsByNodeJson> {
+    const answers = await this.#fanOut('GET', this.#jobsPath(selection), undefined);
+    return Object.fromEntries(
+      answers.map(({ nodeId, body }) => [nodeId, (body ?? []) as JobSnapshotJson[]]),
+    );
+  }
+
+  /** `what=status`: one job, aggregated over targets. */
+  async status(id: string): Promise<JobStatusJson> {
+    if (id === '') throw badRequest('status: missing job ID');
+    const statuses = aggregate(await this.snapshots({ id }));
+    const status = statuses[0];
+    if (status === undefined) throw new StoreError('NodeNotFound', `job "${id}" not found`);
+    return status;
+  }
+
+  /** `what=status_all`: every matching job, aggregated. */
+  async statusAll(selection: JobSelection): Promise<JobStatusJson[]> {
+    const statuses = aggregate(await this.snapshots(selection));
+    return selection.onlyRunning === true
+      ? statuses.filter((status) => status.end_time === 0)
+      : statuses;
+  }
+
+  /** `what=running_all`: `kind[id]` of running jobs. */
+  async runningAll(selection: JobSelection): Promise<string[]> {
+    const statuses = await this.statusAll({ ...selection, onlyRunning: true });
+    return statuses.map((status) => `${status.kind}[${status.uuid}]`);
+  }
+
+  #jobsPath(selection: JobSelection): string {
+    const query = new URLSearchParams();
+    if (selection.id !== undefined && selection.id !== '') query.set('id', selection.id);
+    if (selection.kind !== undefined && selection.kind !== '') query.set('kind', selection.kind);
+    if (selection.bucket !== undefined) {
+      query.set('bucket', selection.bucket.name);
+      query.set('provider', selection.bucket.provider);
+    }
+    if (selection.onlyRunning === true) query.set('running', 'true');
+    return `${apiPath(Resource.jobs)}?${query.toString()}`;
+  }
+
+  async #fanOut(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body: unknown,
+  ): Promise<Array<{ nodeId: string; body: unknown }>> {
+    const targets = this.runtime.store.clusterMap?.activeTargets() ?? [];
+    if (targets.length === 0)
+      throw new StoreError('ClusterNotReady', 'no storage targets in the cluster');
+    const timeoutMs = this.runtime.store.config.values.timeouts.control_ms;
+    return Promise.all(
+      targets.map(async (target) => ({
+        nodeId: target.id,
+        body: await this.runtime.client.requestJson(`${target.intraUrl}${path}`, {
+          method,
+          ...(body === undefined ? {} : { body }),
+          timeoutMs,
+        }),
+      })),
+    );
+  }
+}
+
+/** Groups snapshots by job: finished when every target finished; errors and aborts propagate. */
+function aggregate(byNode: JobSnapshotsByNodeJson): JobStatusJson[] {
+  const byJob = new Map<string, JobSnapshotJson[]>();
+  for (const snapshots of Object.values(byNode)) {
+    for (const snapshot of snapshots)
+      byJob.set(snapshot.id, [...(byJob.get(snapshot.id) ?? []), snapshot]);
+  }
+  return [...byJob.entries()].map(([id, snapshots]) => {
+    const finished = snapshots.every((snapshot) => snapshot['end-time'] !== zeroTime);
+    const latestEnd = Math.max(...snapshots.map((snapshot) => Date.parse(snapshot['end-time'])));
+    const failed = snapshots.find((snapshot) => snapshot.err !== '');
+    const aborted = snapshots.find((snapshot) => snapshot.aborted);
+    return {
+      kind: snapshots[0]?.kind ?? '',
+      uuid: id,
+      err: failed?.err ?? aborted?.['abort-err'] ?? '',
+      end_time: finished ? latestEnd * 1_000_000 : 0,
+      aborted: aborted !== undefined,
+      is_idle: false,
+    };
+  });
+}

@@ -1,0 +1,56 @@
+// A target's share of jobs: builds each job from its kind's definition and runs it in the registry.
+import type { JobSelector, JobsPort } from '../../api/native/index.js';
+import { badRequest, notImplemented } from '../../errors/index.js';
+import {
+  bucketKeyOf,
+  findJobDefinition,
+  JobRegistry,
+  plannedJobKinds,
+  type TargetJobEnvironment,
+} from '../../jobs/index.js';
+import type { JobSnapshotJson, StartJobRequestJson } from '../../wire/index.js';
+import { lookupBucket } from '../common/bucket-lookup.js';
+import type { NodeRuntime } from '../common/node-runtime.js';
+
+export class TargetJobs implements JobsPort {
+  readonly registry: JobRegistry;
+
+  constructor(
+    private readonly runtime: NodeRuntime,
+    private readonly environment: TargetJobEnvironment,
+  ) {
+    this.registry = new JobRegistry(runtime.log);
+  }
+
+  start(request: StartJobRequestJson): Promise<void> {
+    const definition = findJobDefinition(request.kind);
+    if (definition === undefined) {
+      if (plannedJobKinds.has(request.kind)) throw notImplemented(`job kind "${request.kind}"`);
+      throw badRequest(`unknown job kind "${request.kind}"`);
+    }
+    if (definition.kind.bucketScoped) {
+      if (request.bucket === undefined)
+        throw badRequest(`job kind "${request.kind}" needs a bucket`);
+      lookupBucket(this.runtime, request.bucket);
+    }
+    this.registry.start(definition.create(request, this.environment), definition.kind.exclusive);
+    return Promise.resolve();
+  }
+
+  abort(selector: JobSelector): number {
+    return this.registry.abort(toFilter(selector), 'aborted by request');
+  }
+
+  snapshots(selector: JobSelector): JobSnapshotJson[] {
+    return this.registry.find(toFilter(selector)).map((job) => job.snapshot());
+  }
+}
+
+function toFilter(selector: JobSelector): Parameters<JobRegistry['find']>[0] {
+  return {
+    id: selector.id,
+    kind: selector.kind,
+    bucketKey: selector.bucket === undefined ? undefined : bucketKeyOf(selector.bucket),
+    onlyRunning: selector.onlyRunning,
+  };
+}

@@ -1,0 +1,82 @@
+// Jobs (AIStore "xactions") on the wire: start/stop arguments, queries, per-target snapshots,
+// aggregated status. Field names are AIStore's exactly (ArgsMsg has no JSON tags: Go field names).
+import type { BucketJson } from './bucket.js';
+
+/** `PUT /v1/cluster {"action":"start"|"stop","value": ArgsMsg}` and `what=status|qryxstats` bodies. */
+export interface JobArgsJson {
+  ID?: string;
+  Kind?: string;
+  DaemonID?: string;
+  Bck?: BucketJson;
+  Buckets?: BucketJson[];
+  /** Nanoseconds. */
+  Timeout?: number;
+  Force?: boolean;
+  OnlyRunning?: boolean;
+}
+
+/** `what=status_all` / `what=running_all` body (AIStore's QueryMsg). */
+export interface JobQueryJson {
+  id?: string;
+  kind?: string;
+  node?: string;
+  bck?: BucketJson;
+  buckets?: BucketJson[];
+  show_active?: boolean;
+}
+
+/** Counters of one target's share of a job; decimal strings as AIStore sends them. */
+export interface JobStatsJson {
+  'loc-objs': string;
+  'loc-bytes': string;
+  'out-objs': string;
+  'out-bytes': string;
+  'in-objs': string;
+  'in-bytes': string;
+}
+
+/** One target's view of a job (AIStore's `core.Snap`). */
+export interface JobSnapshotJson {
+  id: string;
+  kind: string;
+  bck: BucketJson | null;
+  'start-time': string;
+  /** RFC 3339; the zero time `0001-01-01T00:00:00Z` while running. */
+  'end-time': string;
+  'abort-err': string;
+  err: string;
+  stats: JobStatsJson;
+  aborted: boolean;
+  is_idle: boolean;
+}
+
+/** Aggregated job status (AIStore's `nl.Status`). */
+export interface JobStatusJson {
+  kind: string;
+  uuid: string;
+  err: string;
+  /** Unix nanoseconds; 0 while running. */
+  end_time: number;
+  aborted: boolean;
+  is_idle: boolean;
+}
+
+/** `what=qryxstats`: snapshots by target ID. */
+export type JobSnapshotsByNodeJson = Record<string, JobSnapshotJson[]>;
+
+export const zeroTime = '0001-01-01T00:00:00Z';
+
+/** Intra-cluster: a gateway asks a target to run its share of a job (`POST /v1/jobs`). */
+export interface StartJobRequestJson {
+  id: string;
+  kind: string;
+  bucket?: BucketJson;
+  /** Kind-specific arguments (e.g. a ListRange for multi-object jobs). */
+  args?: unknown;
+}
+
+/** Multi-object selection: names, a brace template `shard-{000..999}.tar`, or a prefix. */
+export interface ListRangeJson {
+  objnames?: string[];
+  template?: string;
+}
