@@ -10,16 +10,19 @@ import type {
   PutOptions,
 } from '../../api/native/index.js';
 import { parseChecksumType } from '../../checksum/index.js';
+import { isStoreError } from '../../errors/index.js';
 import type { LocalStore } from '../../storage/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
 import { objectUname, Query } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
+import type { ObjectHooks, ReadFailure } from './object-hooks.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 
 export class TargetObjects implements ObjectPort {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly store: LocalStore,
+    private readonly hooks: ObjectHooks,
   ) {}
 
   redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
@@ -34,10 +37,10 @@ export class TargetObjects implements ObjectPort {
   }
 
   head(address: ObjectAddress): Promise<ObjectInfo> {
-    return this.store.headObject(address.bucket, address.name);
+    return this.#withRecovery(address, () => this.store.headObject(address.bucket, address.name));
   }
 
-  async get(
+  get(
     address: ObjectAddress,
     rangeHeader: string | undefined,
   ): Promise<{
@@ -45,19 +48,21 @@ export class TargetObjects implements ObjectPort {
     body: ObjectBodySource;
     range: ReturnType<typeof resolveRange>;
   }> {
-    if (rangeHeader === undefined || rangeHeader === '') {
-      const { object, body } = await this.store.getObject(address.bucket, address.name);
-      return { object, body, range: undefined };
-    }
-    const info = await this.store.headObject(address.bucket, address.name);
-    const range = resolveRange(rangeHeader, info.size);
-    const { object, body } = await this.store.getObject(address.bucket, address.name, range);
-    return { object, body, range };
+    return this.#withRecovery(address, async () => {
+      if (rangeHeader === undefined || rangeHeader === '') {
+        const { object, body } = await this.store.getObject(address.bucket, address.name);
+        return { object, body, range: undefined };
+      }
+      const info = await this.store.headObject(address.bucket, address.name);
+      const range = resolveRange(rangeHeader, info.size);
+      const { object, body } = await this.store.getObject(address.bucket, address.name, range);
+      return { object, body, range };
+    });
   }
 
   async put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo> {
     const { props } = lookupBucket(this.runtime, address.bucket);
-    return this.store.putObject({
+    const object = await this.store.putObject({
       bucket: address.bucket,
       name: address.name,
       body,
@@ -73,6 +78,26 @@ export class TargetObjects implements ObjectPort {
           }),
       versioning: props.versioning.enabled,
     });
+    for (const hook of this.hooks.afterPut) await hook(address, object, props);
+    return object;
+  }
+
+  /**
+   * Runs a read; when the local replica is missing or corrupt, asks the recovery hooks to restore
+   * it and retries once. Without a hook that helps, the original error stands.
+   */
+  async #withRecovery<T>(address: ObjectAddress, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      const failure = readFailureOf(error);
+      if (failure === undefined || this.hooks.readRecovery.length === 0) throw error;
+      const { props } = lookupBucket(this.runtime, address.bucket);
+      for (const hook of this.hooks.readRecovery) {
+        if (await hook(address, failure, props)) return read();
+      }
+      throw error;
+    }
   }
 
   delete(address: ObjectAddress): Promise<void> {
@@ -86,4 +111,11 @@ export class TargetObjects implements ObjectPort {
   ): Promise<ObjectInfo> {
     return this.store.setCustomMetadata(address.bucket, address.name, metadata, replace);
   }
+}
+
+function readFailureOf(error: unknown): ReadFailure | undefined {
+  if (!isStoreError(error)) return undefined;
+  if (error.code === 'ObjectNotFound') return 'missing';
+  if (error.code === 'ObjectCorrupted') return 'corrupted';
+  return undefined;
 }

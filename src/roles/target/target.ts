@@ -4,6 +4,7 @@ import { LocalStore } from '../../storage/index.js';
 import { NodeRuntime, type RunningNode } from '../common/node-runtime.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
+import { emptyObjectHooks } from './object-hooks.js';
 import { TargetJobs } from './target-jobs.js';
 import { TargetObjects } from './target-objects.js';
 
@@ -20,6 +21,7 @@ export async function startTarget(config: NodeConfig): Promise<RunningNode> {
     },
   });
   await runtime.listen();
+  const hooks = emptyObjectHooks();
   const jobs = new TargetJobs(runtime, {
     nodeId: runtime.id,
     store,
@@ -29,7 +31,7 @@ export async function startTarget(config: NodeConfig): Promise<RunningNode> {
     bucketMetadata: () => runtime.store.bucketMetadata,
   });
   runtime.serve({
-    objects: new TargetObjects(runtime, store),
+    objects: new TargetObjects(runtime, store, hooks),
     buckets: new TargetBuckets(runtime, store),
     cluster: new TargetCluster(runtime, store, jobs.registry),
     jobs,
