@@ -5,17 +5,32 @@ import { NodeRuntime, type RunningNode } from '../common/node-runtime.js';
 import { GatewayBuckets } from './gateway-buckets.js';
 import { GatewayCluster } from './gateway-cluster.js';
 import { GatewayObjects } from './gateway-objects.js';
+import { GatewayS3Buckets } from './gateway-s3-buckets.js';
+import { ForwardedOnly } from './gateway-s3-objects.js';
+import { OwnerForwarder } from '../common/s3-forwarding.js';
+import { s3ApiOptions } from '../common/s3-settings.js';
 
 export async function startGateway(config: NodeConfig): Promise<RunningNode> {
   const runtime = await NodeRuntime.create(config);
   await runtime.listen();
   let owner: ClusterOwner | undefined;
   const ownerOf = (): ClusterOwner | undefined => owner;
-  runtime.serve({
-    objects: new GatewayObjects(runtime),
-    buckets: new GatewayBuckets(runtime, ownerOf),
-    cluster: new GatewayCluster(runtime, ownerOf),
-  });
+  runtime.serve(
+    {
+      objects: new GatewayObjects(runtime),
+      buckets: new GatewayBuckets(runtime, ownerOf),
+      cluster: new GatewayCluster(runtime, ownerOf),
+    },
+    s3ApiOptions(
+      runtime,
+      {
+        objects: new ForwardedOnly(),
+        buckets: new GatewayS3Buckets(runtime, ownerOf),
+        forwarder: new OwnerForwarder(runtime),
+      },
+      true,
+    ),
+  );
   let member: ClusterMember | undefined;
   if (isPrimary(runtime)) {
     owner = new ClusterOwner(runtime.store, runtime.self, runtime.client, runtime.log);
@@ -23,6 +38,8 @@ export async function startGateway(config: NodeConfig): Promise<RunningNode> {
   } else {
     member = await runtime.joinCluster();
   }
+  const { accessKey } = config.s3Credentials;
+  runtime.log.info('S3 API ready', { endpoint: runtime.self.publicUrl, accessKey });
   runtime.announceReady();
   return {
     runtime,

@@ -5,6 +5,10 @@ import { NodeRuntime, type RunningNode } from '../common/node-runtime.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
 import { TargetObjects } from './target-objects.js';
+import { TargetS3Buckets } from './target-s3-buckets.js';
+import { TargetS3Objects } from './target-s3-objects.js';
+import { OwnerForwarder } from '../common/s3-forwarding.js';
+import { s3ApiOptions } from '../common/s3-settings.js';
 
 export async function startTarget(config: NodeConfig): Promise<RunningNode> {
   const runtime = await NodeRuntime.create(config);
@@ -19,11 +23,22 @@ export async function startTarget(config: NodeConfig): Promise<RunningNode> {
     },
   });
   await runtime.listen();
-  runtime.serve({
-    objects: new TargetObjects(runtime, store),
-    buckets: new TargetBuckets(runtime, store),
-    cluster: new TargetCluster(runtime, store),
-  });
+  runtime.serve(
+    {
+      objects: new TargetObjects(runtime, store),
+      buckets: new TargetBuckets(runtime, store),
+      cluster: new TargetCluster(runtime, store),
+    },
+    s3ApiOptions(
+      runtime,
+      {
+        objects: new TargetS3Objects(runtime, store),
+        buckets: new TargetS3Buckets(runtime, store),
+        forwarder: new OwnerForwarder(runtime),
+      },
+      false,
+    ),
+  );
   const member = await runtime.joinCluster();
   runtime.announceReady();
   return {
