@@ -21,12 +21,14 @@ const overridableHeaders = [
   'content-encoding',
 ];
 
-function writeHeaders(request: S3Request, info: S3ObjectInfo): void {
+/** Writes the object's headers; whole-object checksums never go with a part of the object. */
+function writeHeaders(request: S3Request, info: S3ObjectInfo, partial: boolean): void {
   const res: ServerResponse = request.context.res;
   setObjectHeaders(res, info, {
     checksums:
-      header(request, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' ||
-      isForwarded(request.context),
+      !partial &&
+      (header(request, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' ||
+        isForwarded(request.context)),
     allTags: isForwarded(request.context),
   });
   for (const name of overridableHeaders) {
@@ -72,7 +74,7 @@ const getObject: S3Handler = async (request) => {
     await body.discard();
     throw error;
   }
-  writeHeaders(request, info);
+  writeHeaders(request, info, range !== undefined);
   if (range === undefined) {
     res.statusCode = 200;
     res.setHeader('content-length', info.size);
@@ -92,7 +94,7 @@ const headObject: S3Handler = async (request) => {
   const info = await request.ports.objects.head(request.bucket, request.key, versionIdOf(request));
   refuseDeleteMarker(request, info);
   checkReadConditions(request.context.req.headers, info);
-  writeHeaders(request, info);
+  writeHeaders(request, info, false);
   request.context.res.setHeader('content-length', info.size);
   request.context.res.end();
 };

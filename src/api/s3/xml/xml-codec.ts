@@ -15,6 +15,8 @@ const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
   trimValues: true,
+  // Numeric character references (Go clients write `&#34;` for quotes) are decoded too.
+  htmlEntities: true,
   isArray: (name) => repeatedElements.has(name),
 });
 
