@@ -5,7 +5,7 @@ import { StoreError } from '../../errors/index.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { AuthResult } from './auth/authenticate.js';
 import type { S3ListRequest, S3VersionListRequest } from './ports.js';
-import { forwardedPath } from './addressing.js';
+import { forwardedPath, pathStyleAddress, type S3Address } from './addressing.js';
 
 export const ForwardHeader = {
   forwardedBy: 'x-cairn-s3-forwarded-by',
@@ -14,7 +14,29 @@ export const ForwardHeader = {
   scope: 'x-cairn-s3-scope',
   seedSignature: 'x-cairn-s3-seed-signature',
   contentSha256: 'x-cairn-s3-content-sha256',
+  /**
+   * The object key, percent-encoded: URL parsers on the way (WHATWG, as undici uses) would resolve
+   * `.` and `..` segments of a key in the path, so the key travels in a header too.
+   */
+  key: 'x-cairn-s3-key',
 } as const;
+
+/** The headers that mark a request from another node, for object `key`. */
+export function forwardedRequestHeaders(nodeId: string, key: string): Record<string, string> {
+  return { [ForwardHeader.forwardedBy]: nodeId, [ForwardHeader.key]: encodeURIComponent(key) };
+}
+
+/** The address of a forwarded request: path style, with the key from its header when present. */
+export function forwardedAddress(context: RequestContext): S3Address {
+  const address = pathStyleAddress(context);
+  const key = context.req.headers[ForwardHeader.key];
+  if (typeof key !== 'string') return address;
+  try {
+    return { bucket: address.bucket, key: decodeURIComponent(key) };
+  } catch {
+    throw new StoreError('BadRequest', 'forwarded S3 request with a malformed key header');
+  }
+}
 
 /** Query parameter of the internal per-target listings a gateway merges. */
 export const internalListQuery = 'x-cairn-list';
@@ -26,9 +48,13 @@ export function isForwarded(context: RequestContext): boolean {
 }
 
 /** Headers that carry a verified request's authentication to the node that serves it. */
-export function forwardingHeaders(nodeId: string, auth: AuthResult): Record<string, string> {
+export function forwardingHeaders(
+  nodeId: string,
+  key: string,
+  auth: AuthResult,
+): Record<string, string> {
   const headers: Record<string, string> = {
-    [ForwardHeader.forwardedBy]: nodeId,
+    ...forwardedRequestHeaders(nodeId, key),
     [ForwardHeader.contentSha256]: auth.contentSha256,
   };
   if (auth.signing !== undefined) {

@@ -4,9 +4,15 @@ import { StoreError } from '../../errors/index.js';
 import type { RequestHandler } from '../common/http-server.js';
 import type { RequestContext } from '../common/request-context.js';
 import { authenticate, type AuthResult } from './auth/authenticate.js';
-import { pathStyleAddress, resolveAddress, type S3Address } from './addressing.js';
+import { resolveAddress, type S3Address } from './addressing.js';
 import { sendS3Error, setRequestIdHeaders } from './error-xml.js';
-import { forwardedAuth, forwardingHeaders, internalListQuery, isForwarded } from './forwarding.js';
+import {
+  forwardedAddress,
+  forwardedAuth,
+  forwardingHeaders,
+  internalListQuery,
+  isForwarded,
+} from './forwarding.js';
 import { detectOperation, objectOperations, type S3Operation } from './operation.js';
 import { bucketHandlers } from './operations/bucket-operations.js';
 import { serveInternalList } from './operations/internal-list.js';
@@ -44,7 +50,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
       setRequestIdHeaders(context);
       const settings = options.settings();
       const forwarded = isForwarded(context);
-      address = forwarded ? pathStyleAddress(context) : resolveAddress(context, settings.domains);
+      address = forwarded ? forwardedAddress(context) : resolveAddress(context, settings.domains);
       if (forwarded && context.query.has(internalListQuery) && address.bucket !== undefined) {
         await serveInternalList(context, options.ports.buckets, address.bucket);
         return;
@@ -69,7 +75,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
             context,
             bucket,
             key,
-            forwardingHeaders(context.nodeId, auth),
+            forwardingHeaders(context.nodeId, key, auth),
           );
           return;
         }

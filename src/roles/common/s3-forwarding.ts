@@ -7,6 +7,8 @@ import { forwardedPath, type S3Forwarder } from '../../api/s3/index.js';
 import { StoreError } from '../../errors/index.js';
 import { objectUname } from '../../wire/index.js';
 import type { ClusterNode } from '../../cluster/index.js';
+import { validateObjectName } from '../../storage/layout/index.js';
+import { lookupBucket } from './bucket-lookup.js';
 import type { NodeRuntime } from './node-runtime.js';
 
 /** Headers that describe one connection, never forwarded (RFC 9110 §7.6.1). */
@@ -54,6 +56,9 @@ export class OwnerForwarder implements S3Forwarder {
     key: string,
     extraHeaders: Record<string, string>,
   ): Promise<void> {
+    // Checked here as well as on the target: the request's URL must not be resolved on the way.
+    lookupBucket(this.runtime, s3Bucket(bucket));
+    validateObjectName(key);
     const owner = ownerOf(this.runtime, bucket, key);
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(context.req.headers)) {

@@ -2,6 +2,7 @@
 // control plane, listings fanned out to every target and merged, batch deletes sent to the owners.
 import {
   forwardedPath,
+  forwardedRequestHeaders,
   ForwardHeader,
   internalListPath,
   parseS3ErrorXml,
@@ -127,7 +128,7 @@ export class GatewayS3Buckets implements S3BucketPort {
         `${owner.intraUrl}${forwardedPath(bucket, item.key)}${query}`,
         {
           method: 'DELETE',
-          headers: { [ForwardHeader.forwardedBy]: this.runtime.id },
+          headers: forwardedRequestHeaders(this.runtime.id, item.key),
           timeoutMs: forwardTimeoutMs(this.runtime),
         },
       );

@@ -5,7 +5,7 @@ import { errorTable, resolveRange, type ResolvedRange } from '../../api/common/i
 import {
   compositeChecksum,
   forwardedPath,
-  ForwardHeader,
+  forwardedRequestHeaders,
   isChecksumAlgorithm,
   objectInfoFromHeaders,
   parseS3ErrorXml,
@@ -109,7 +109,7 @@ export class TargetS3Objects implements S3ObjectPort {
   ): Promise<{ info: S3ObjectInfo; body: Readable; range: ResolvedRange | undefined }> {
     const owner = ownerOf(this.runtime, bucket, key);
     const query = versionId === undefined ? '' : `?versionId=${encodeURIComponent(versionId)}`;
-    const headers: Record<string, string> = { [ForwardHeader.forwardedBy]: this.runtime.id };
+    const headers = forwardedRequestHeaders(this.runtime.id, key);
     if (rangeHeader !== undefined) headers.range = rangeHeader;
     const response = await this.runtime.client.stream(
       `${owner.intraUrl}${forwardedPath(bucket, key)}${query}`,

@@ -184,20 +184,18 @@ function requireSignature(signature: string | undefined): string {
 
 function checkTime(parsed: ParsedAuthorization, settings: AuthSettings): void {
   const signedAtMs = parseAmzDate(parsed.amzDate);
-  if (!parsed.amzDate.startsWith(parsed.date)) {
-    throw malformed('the credential date does not match the request date');
-  }
   const skewMs = signedAtMs - settings.nowMs();
-  if (parsed.presigned) {
-    if (skewMs > settings.maxClockSkewMs)
-      throw new StoreError('AccessDenied', 'Request is not valid yet');
-    return;
-  }
-  if (Math.abs(skewMs) > settings.maxClockSkewMs) {
+  if (!parsed.presigned && Math.abs(skewMs) > settings.maxClockSkewMs) {
     throw new StoreError(
       'RequestTimeTooSkewed',
       'The difference between the request time and the server time is too large.',
     );
+  }
+  if (!parsed.amzDate.startsWith(parsed.date)) {
+    throw malformed('the credential date does not match the request date');
+  }
+  if (parsed.presigned && skewMs > settings.maxClockSkewMs) {
+    throw new StoreError('AccessDenied', 'Request is not valid yet');
   }
 }
 
