@@ -73,23 +73,34 @@ export function describeError(error: unknown): {
   return { status: 500, code: 'Internal', message: 'internal error' };
 }
 
-/** Sends an error response unless the response already started (then the connection is cut). */
-export function sendError(context: RequestContext, error: unknown): void {
-  const { status, code, message } = describeError(error);
-  if (!isStoreError(error) || status >= 500) {
+/**
+ * Logs unexpected errors (not StoreErrors, or server faults) and, when the response already
+ * started, cuts the connection. Returns false in that case: nothing more may be sent.
+ */
+export function reportError(
+  context: RequestContext,
+  error: unknown,
+  described: { status: number; code: ErrorCode; message: string },
+): boolean {
+  if (!isStoreError(error) || described.status >= 500) {
     context.log.error('request failed', {
       requestId: context.requestId,
       method: context.method,
       path: context.path,
-      code,
+      code: described.code,
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
   }
+  if (!context.res.headersSent) return true;
+  context.res.destroy(error instanceof Error ? error : new Error(described.message));
+  return false;
+}
+
+/** Sends an error response unless the response already started (then the connection is cut). */
+export function sendError(context: RequestContext, error: unknown): void {
+  const { status, code, message } = describeError(error);
+  if (!reportError(context, error, { status, code, message })) return;
   const { res } = context;
-  if (res.headersSent) {
-    res.destroy(error instanceof Error ? error : new Error(message));
-    return;
-  }
   const body: ErrorBodyJson = {
     message:
       status === 500 && code === 'Internal' ? `${message} (request ${context.requestId})` : message,

@@ -1,8 +1,7 @@
 // S3 error responses: the status and `<Code>` come from api/common's one error table; this file only
 // renders them as S3's XML body (no body for HEAD and 304), with the request ID headers.
-import { describeError, errorTable } from '../common/error-response.js';
+import { describeError, errorTable, reportError } from '../common/error-response.js';
 import type { RequestContext } from '../common/request-context.js';
-import { isStoreError } from '../../errors/index.js';
 import { renderXml } from './xml/xml-codec.js';
 
 /** Headers every S3 response carries. */
@@ -19,20 +18,8 @@ export function sendS3Error(
   const { code, message } = describeError(error);
   const form = errorTable[code];
   const status = form.s3Status ?? form.status;
-  if (!isStoreError(error) || status >= 500) {
-    context.log.error('S3 request failed', {
-      requestId: context.requestId,
-      method: context.method,
-      path: context.path,
-      code,
-      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
-  }
+  if (!reportError(context, error, { status, code, message })) return;
   const { res } = context;
-  if (res.headersSent) {
-    res.destroy(error instanceof Error ? error : new Error(message));
-    return;
-  }
   res.statusCode = status;
   setRequestIdHeaders(context);
   if (context.method === 'HEAD' || status === 304) {
