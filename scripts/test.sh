@@ -3,7 +3,8 @@
 # Node's test runner prints the closing summary (tests / pass / fail) that CI reads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/test-deps.sh
+# The S3 compatibility tests drive Debian's command-line clients.
+bash scripts/test-deps.sh s3cmd rclone awscli
 npm run --silent build
 npm run --silent check
 # Only *.test.js files are tests (node would also run every file under a folder named `test`).

@@ -52,6 +52,11 @@ async function runNode(flags: NodeFlags): Promise<void> {
   if (flags.mountpath !== undefined)
     raw.mountpaths = flags.mountpath.flatMap((item) => item.split(',')).filter(Boolean);
   if (flags.primaryUrl !== undefined) raw.primaryUrl = flags.primaryUrl;
+  // The environment overrides the config file for the S3 key pair (as MINIO_ROOT_USER does).
+  const accessKey = process.env.CAIRN_ACCESS_KEY;
+  const secretKey = process.env.CAIRN_SECRET_KEY;
+  if (accessKey !== undefined && accessKey !== '') raw.s3AccessKey = accessKey;
+  if (secretKey !== undefined && secretKey !== '') raw.s3SecretKey = secretKey;
   const config = parseNodeConfig(raw);
   let node: RunningNode;
   try {

@@ -23,6 +23,11 @@ export interface BuildCliOptions {
   entryScript: string;
   /** Streams and exit hooks (tests capture them); default: the process. */
   io?: CliIo;
+  /**
+   * The S3 key pair the playground's nodes will use (from CAIRN_ACCESS_KEY / CAIRN_SECRET_KEY,
+   * which the nodes inherit), printed at start; default `cairnadmin` / `cairnadmin`.
+   */
+  s3Credentials?: { accessKey: string; secretKey: string };
 }
 
 /**
@@ -55,6 +60,11 @@ export function buildCli(options: BuildCliOptions): Command {
   registerBucketCommands(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);
-  registerPlaygroundCommands(program, io, options.entryScript);
+  registerPlaygroundCommands(
+    program,
+    io,
+    options.entryScript,
+    options.s3Credentials ?? { accessKey: 'cairnadmin', secretKey: 'cairnadmin' },
+  );
   return program;
 }

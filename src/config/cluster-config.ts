@@ -59,6 +59,30 @@ export const clusterConfigSchema = z
       })
       .strict()
       .prefault({}),
+    s3: z
+      .object({
+        /** Verify AWS Signature V4 on every S3 request; false only on a trusted network. */
+        auth_enabled: z.boolean().default(true),
+        /**
+         * Domain for virtual-hosted-style requests (`<bucket>.<domain>`), like MinIO's
+         * MINIO_DOMAIN; comma-separated for several. `localhost` works without DNS set-up because
+         * `*.localhost` names resolve to the loopback address.
+         */
+        domain: z.string().max(1000).default('localhost'),
+        /** Region reported by GetBucketLocation (signatures for any region are accepted). */
+        region: z.string().min(1).max(64).default('us-east-1'),
+        /** Smallest part of a multipart upload other than the last (S3: 5 MiB). */
+        multipart_min_part_bytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(5 * 1024 * 1024 * 1024)
+          .default(5 * 1024 * 1024),
+        /** Largest difference between a request's signing time and ours (S3: 15 minutes). */
+        max_clock_skew_ms: z.number().int().min(1000).max(86_400_000).default(900_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -4,6 +4,10 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { StoreError } from '../errors/index.js';
 
+/** The playground's default S3 key pair (as MinIO's is minioadmin / minioadmin). */
+export const defaultS3AccessKey = 'cairnadmin';
+export const defaultS3SecretKey = 'cairnadmin';
+
 const portSchema = z.number().int().min(0).max(65535);
 
 /** Node config schema; every field documented with its default. */
@@ -23,6 +27,10 @@ export const nodeConfigSchema = z
     mountpaths: z.array(z.string().min(1)).default([]),
     /** Public URL of the primary gateway to join; absent on the first gateway. */
     primaryUrl: z.url().optional(),
+    /** S3 access key ID (`src/bin` sets it from CAIRN_ACCESS_KEY). Default `cairnadmin`. */
+    s3AccessKey: z.string().min(3).max(128).default(defaultS3AccessKey),
+    /** S3 secret access key (`src/bin` sets it from CAIRN_SECRET_KEY). Default `cairnadmin`. */
+    s3SecretKey: z.string().min(8).max(128).default(defaultS3SecretKey),
   })
   .strict();
 
@@ -34,6 +42,8 @@ export interface NodeConfig {
   readonly intraPort: number;
   readonly mountpaths: readonly string[];
   readonly primaryUrl: string | undefined;
+  /** The S3 key pair this node accepts (gateways check signatures; targets trust gateways). */
+  readonly s3Credentials: { readonly accessKey: string; readonly secretKey: string };
 }
 
 /** Validates raw settings (config file merged with flags) into a frozen NodeConfig. */
@@ -60,6 +70,7 @@ export function parseNodeConfig(raw: unknown): NodeConfig {
     intraPort: value.intraPort,
     mountpaths: Object.freeze(value.mountpaths.map(absolute)),
     primaryUrl: value.primaryUrl?.replace(/\/+$/, ''),
+    s3Credentials: Object.freeze({ accessKey: value.s3AccessKey, secretKey: value.s3SecretKey }),
   });
 }
 

@@ -23,6 +23,26 @@ export const errorCodes = [
   'PeerUnreachable',
   'RequestTimeout',
   'Internal',
+  // Protocol errors of the S3 API (authentication, preconditions, multipart, XML documents).
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'RequestTimeTooSkewed',
+  'ContentSha256Mismatch',
+  'PreconditionFailed',
+  'NotModified',
+  'BucketNotEmpty',
+  'EntityTooSmall',
+  'InvalidPart',
+  'InvalidPartOrder',
+  'NoSuchUpload',
+  'NoSuchVersion',
+  'ObjectNameTooLong',
+  'MetadataTooLarge',
+  'MalformedXML',
+  'InvalidArgument',
+  'InvalidDigest',
+  'MissingContentLength',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

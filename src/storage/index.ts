@@ -13,3 +13,11 @@ export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
 export { ContentType, type ContentTypeName } from './layout/index.js';
 export type { ObjectChecksum, ObjectMetadata } from './meta/index.js';
 export { NameLocks, type NameLockLimits } from './lock/index.js';
+export type {
+  CompleteRequest,
+  PartWrite,
+  StoredPart,
+  UploadAttributes,
+  UploadSummary,
+} from './multipart/multipart-uploads.js';
+export type { ManifestChunk } from './multipart/chunk-manifest.js';

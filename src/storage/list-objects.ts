@@ -186,9 +186,11 @@ async function readListedName(candidate: Candidate): Promise<ListedName | undefi
     return { name: candidate.name, size: candidate.metadata.size };
   }
   const stats = await readQuietly(() => stat(candidate.path));
-  return stats === undefined || !stats.isFile()
-    ? undefined
-    : { name: candidate.name, size: stats.size };
+  if (stats === undefined || !stats.isFile()) return undefined;
+  if (stats.size > 0) return { name: candidate.name, size: stats.size };
+  // An empty file may stand for a chunked object: its size is in its record.
+  const metadata = await readQuietly(() => readObjectMetadata(candidate.path, candidate.path));
+  return metadata === undefined ? undefined : { name: candidate.name, size: metadata.size };
 }
 
 /** Runs a read; a file deleted meanwhile or with a corrupt record yields undefined. */

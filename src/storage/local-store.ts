@@ -15,7 +15,27 @@ import {
   validateObjectName,
 } from './layout/index.js';
 import { NameLocks } from './lock/index.js';
-import { descriptorPath, encodeObjectMetadata, writeObjectMetadata } from './meta/index.js';
+import {
+  descriptorPath,
+  encodeObjectMetadata,
+  readObjectMetadata,
+  writeObjectMetadata,
+  type ObjectMetadata,
+} from './meta/index.js';
+import { removeChunkSet } from './multipart/chunk-sets.js';
+import {
+  abortUpload,
+  completeUpload,
+  createUpload,
+  listParts,
+  listUploads,
+  uploadPart,
+  type CompleteRequest,
+  type PartWrite,
+  type StoredPart,
+  type UploadAttributes,
+  type UploadSummary,
+} from './multipart/multipart-uploads.js';
 import {
   mountpathCapacity,
   prepareMountpaths,
@@ -110,8 +130,13 @@ export class LocalStore {
       let count = 0;
       for (const mountpath of mountpathsFor(context, uname)) {
         for (const location of replicaPaths(mountpath.path, bucket, name)) {
+          const chunks = await readObjectMetadata(location.path, location.path).then(
+            (metadata) => metadata.chunks,
+            () => undefined,
+          );
           try {
             await unlink(location.path);
+            if (chunks !== undefined) await removeChunkSet(context, bucket, chunks);
           } catch (error) {
             // Absent, below a file, or a directory (`a` while `a/b` exists): nothing here.
             if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR', 'EISDIR', 'EPERM')) continue;
@@ -131,11 +156,58 @@ export class LocalStore {
   }
 
   /** Merges `metadata` into the object's custom metadata, or replaces it all when `replace`. */
-  async setCustomMetadata(
+  setCustomMetadata(
     bucket: BucketJson,
     name: string,
     metadata: Record<string, string>,
     replace: boolean,
+  ): Promise<StoredObject> {
+    return this.#updateMetadata(bucket, name, (record) => ({
+      ...record,
+      customMetadata: replace ? { ...metadata } : { ...record.customMetadata, ...metadata },
+    }));
+  }
+
+  /** Replaces the object's S3 tag set (empty: no tags). */
+  setTags(bucket: BucketJson, name: string, tags: Record<string, string>): Promise<StoredObject> {
+    return this.#updateMetadata(bucket, name, (record) => ({ ...record, tags: { ...tags } }));
+  }
+
+  /** Starts a multipart upload of `name`; returns its ID. */
+  createUpload(bucket: BucketJson, name: string, attributes: UploadAttributes): Promise<string> {
+    return createUpload(this.#open(), bucket, name, attributes);
+  }
+
+  /** Stores one part as a chunk (replacing an earlier part with the same number). */
+  uploadPart(write: PartWrite): Promise<StoredPart> {
+    return uploadPart(this.#open(), write);
+  }
+
+  listParts(bucket: BucketJson, name: string, uploadId: string): Promise<StoredPart[]> {
+    return listParts(this.#open(), bucket, name, uploadId);
+  }
+
+  /** Makes the listed parts the object's chunks, in order, without copying any byte. */
+  completeUpload(request: CompleteRequest): Promise<StoredObject> {
+    return completeUpload(this.#open(), request);
+  }
+
+  abortUpload(bucket: BucketJson, name: string, uploadId: string): Promise<void> {
+    return abortUpload(this.#open(), bucket, name, uploadId);
+  }
+
+  listUploads(
+    bucket: BucketJson,
+    options: { prefix: string; startAfter: string },
+  ): Promise<UploadSummary[]> {
+    return listUploads(this.#open(), bucket, options);
+  }
+
+  /** Rewrites the object's metadata record in place, under its write lock. */
+  async #updateMetadata(
+    bucket: BucketJson,
+    name: string,
+    update: (record: ObjectMetadata) => ObjectMetadata,
   ): Promise<StoredObject> {
     const context = this.#open();
     validateObjectName(name);
@@ -143,12 +215,7 @@ export class LocalStore {
       const replica = await findReplica(context, bucket, name);
       if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
       try {
-        const updated = {
-          ...replica.metadata,
-          customMetadata: replace
-            ? { ...metadata }
-            : { ...replica.metadata.customMetadata, ...metadata },
-        };
+        const updated = update(replica.metadata);
         // Same limit as PUT: as if the name were stored in the record.
         encodeObjectMetadata({ ...updated, name });
         // Through the descriptor: the attribute lands on the inode that was looked up.

@@ -22,7 +22,13 @@ import {
   validateObjectName,
   workFilePath,
 } from './layout/index.js';
-import { encodeObjectMetadata, writeObjectMetadata, type ObjectMetadata } from './meta/index.js';
+import {
+  encodeObjectMetadata,
+  readObjectMetadata,
+  writeObjectMetadata,
+  type ObjectMetadata,
+} from './meta/index.js';
+import { removeChunkSet } from './multipart/chunk-sets.js';
 import type { Mountpath } from './mountpath/index.js';
 import { findReplica } from './replica-lookup.js';
 import {
@@ -36,6 +42,9 @@ import type { PutObjectRequest, StoredObject } from './store-types.js';
 
 // Used to size-check metadata before any byte is written: versions are integer strings.
 const longestVersion = String(Number.MAX_SAFE_INTEGER);
+// ETag and additional checksum are added after the body: the limit check reserves room for them.
+const longestEtag = `${'0'.repeat(32)}-10000`;
+const longestChecksum = `${'A'.repeat(44)}-10000`;
 
 /** Stores an object atomically: readers see the previous object or the new one, never a mix. */
 export async function putObject(
@@ -49,15 +58,24 @@ export async function putObject(
   invariant(home !== undefined, 'mountpathsFor returns the home mountpath first');
   const metadata: ObjectMetadata = {
     size: 0,
-    checksum: { type: request.checksumType, value: '' },
+    checksum: { type: request.chunked === undefined ? request.checksumType : 'none', value: '' },
     customMetadata: { ...request.customMetadata },
     copies: [],
     flags: 0,
   };
+  if (request.contentHeaders !== undefined) metadata.contentHeaders = { ...request.contentHeaders };
+  if (request.tags !== undefined) metadata.tags = { ...request.tags };
+  if (request.chunked !== undefined) metadata.chunks = request.chunked.chunks;
   if (!isNaturallyStorable(name, objectRoot(home.path, bucket))) metadata.name = name;
   // Whether a name ends up hashed can depend on the directory state (collisions), so the limit is
   // checked as if it were: the outcome of a PUT never depends on which other objects exist.
-  encodeObjectMetadata({ ...metadata, name, version: longestVersion });
+  encodeObjectMetadata({
+    ...metadata,
+    name,
+    version: longestVersion,
+    etag: longestEtag,
+    extraChecksums: { sha256: longestChecksum },
+  });
 
   const workPath = workFilePath(home.path, bucket, 'put');
   let handle: FileHandle | undefined;
@@ -65,8 +83,14 @@ export async function putObject(
     handle = await openWorkFile(workPath);
     await receiveBody(handle, workPath, request, metadata);
     if (context.options.fsyncObjects) await handle.sync();
-    const transaction = { context, request, home, workPath, handle, metadata };
+    const transaction: Transaction = { context, request, home, workPath, handle, metadata };
     const directoriesToSync = await context.locks.withWriteLock(uname, () => commit(transaction));
+    if (
+      transaction.replacedChunks !== undefined &&
+      transaction.replacedChunks !== metadata.chunks
+    ) {
+      await removeChunkSet(context, bucket, transaction.replacedChunks);
+    }
     if (context.options.fsyncObjects) {
       for (const directory of directoriesToSync) await syncDirectory(directory);
     }
@@ -82,6 +106,8 @@ export async function putObject(
 }
 
 interface Transaction {
+  /** Chunk set of the object this write replaces, removed once the new object is in place. */
+  replacedChunks?: string | undefined;
   context: StoreContext;
   request: PutObjectRequest;
   home: Mountpath;
@@ -133,8 +159,13 @@ async function receiveBody(
       throw checksumMismatch(expected.type, expected.value, actual, context);
     }
   }
-  metadata.size = sink.bytesWritten;
-  metadata.checksum.value = hashing.digestOf(request.checksumType) ?? '';
+  metadata.size = request.chunked?.sizeBytes ?? sink.bytesWritten;
+  metadata.checksum.value =
+    request.chunked === undefined ? (hashing.digestOf(request.checksumType) ?? '') : '';
+  const extra = request.finish?.();
+  if (extra?.etag !== undefined) metadata.etag = extra.etag;
+  if (extra?.extraChecksums !== undefined && Object.keys(extra.extraChecksums).length > 0)
+    metadata.extraChecksums = { ...extra.extraChecksums };
   // Without versioning the record is complete now; writing it before taking the lock keeps the
   // critical section to the rename.
   if (!request.versioning) await writeObjectMetadata(workPath, metadata);
@@ -153,6 +184,7 @@ async function commit(transaction: Transaction): Promise<string[]> {
   const root = objectRoot(home.path, bucket);
   const hashedPath = hashedObjectPath(root, name);
   const [first] = replicaPaths(home.path, bucket, name);
+  transaction.replacedChunks = await chunksOf(first?.path ?? hashedPath);
   if (first !== undefined && !first.hashed) {
     const result = await renameIntoPlace(workPath, first.path);
     if (result.outcome === 'committed') {
@@ -169,6 +201,16 @@ async function commit(transaction: Transaction): Promise<string[]> {
     throw new Error(`hashed object path ${hashedPath} collides with a directory`);
   }
   return result.directoriesToSync;
+}
+
+/** The chunk set of the object file at `path`, if it is a chunked object (one getxattr). */
+async function chunksOf(path: string): Promise<string | undefined> {
+  try {
+    return (await readObjectMetadata(path, path)).chunks;
+  } catch {
+    // Absent (the usual case for a new name), a directory, or unreadable: nothing to clean up.
+    return undefined;
+  }
 }
 
 /** Writes the record on the work file and, with fsync on, makes the attribute durable too. */

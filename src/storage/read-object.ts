@@ -1,7 +1,9 @@
 // HEAD and GET: locate the replica under the read lock, then serve it verified. Small objects are
 // read whole and checked before the first byte is returned; larger ones are checked as they stream.
 import { createHasher } from '../checksum/index.js';
-import { objectCorrupted, objectNotFound } from '../errors/index.js';
+import { objectCorrupted, objectMetadataCorrupted, objectNotFound } from '../errors/index.js';
+import { ChunkedBody } from './multipart/chunked-body.js';
+import { findManifest } from './multipart/chunk-sets.js';
 import type { BucketJson } from '../wire/index.js';
 import {
   checkContent,
@@ -55,6 +57,10 @@ export async function getObject(
   const replica = await openObject(context, bucket, name);
   const { handle, metadata, stats } = replica;
   const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
+  if (metadata.chunks !== undefined) {
+    await handle.close();
+    return { object, body: await openChunks(context, bucket, metadata.chunks, replica, range) };
+  }
   let streaming = false;
   try {
     // A file longer or shorter than its record is corrupt whatever its bytes hash to.
@@ -85,6 +91,22 @@ export async function getObject(
     // From the moment a body exists it owns the descriptor and closes it when consumed or discarded.
     if (!streaming) await handle.close();
   }
+}
+
+/** The body of a chunked object: its manifest's chunks, in order (a missing manifest is corruption). */
+async function openChunks(
+  context: StoreContext,
+  bucket: BucketJson,
+  chunks: string,
+  replica: OpenReplica,
+  range: ByteRange | undefined,
+): Promise<ChunkedBody> {
+  const located = await findManifest(context, bucket, chunks, replica.mountpath);
+  if (located === undefined || located.manifest.state !== 'complete') {
+    throw objectMetadataCorrupted(replica.location.path, `chunk manifest ${chunks} is missing`);
+  }
+  const { manifest, mountpath } = located;
+  return new ChunkedBody(mountpath.path, bucket, chunks, manifest.chunks, range, context.buffers);
 }
 
 /** Reads a small object whole and checks it before anything is served. */

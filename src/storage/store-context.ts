@@ -55,7 +55,11 @@ export function toStoredObject(
     accessTimeNs: stats.atimeNs,
     modifiedTimeMs: Number(stats.mtimeNs / 1_000_000n),
     mountpath: mountpath.path,
+    contentHeaders: { ...metadata.contentHeaders },
+    tags: { ...metadata.tags },
+    extraChecksums: { ...metadata.extraChecksums },
   };
   if (metadata.version !== undefined) object.version = metadata.version;
+  if (metadata.etag !== undefined) object.etag = metadata.etag;
   return object;
 }

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { ChunkedBody } from './multipart/chunked-body.js';
 import { ObjectBody } from './io/index.js';
 import type { BucketJson } from '../wire/index.js';
 import { LocalStore } from './local-store.js';
@@ -50,9 +51,9 @@ export function bodyOf(data: Buffer | string, chunkBytes = 7_000): Readable {
  * Reads a body (through `sendTo` into a sink that copies each chunk, as a socket does) or a stream
  * to the end.
  */
-export async function readAll(source: Readable | ObjectBody): Promise<Buffer> {
+export async function readAll(source: Readable | ObjectBody | ChunkedBody): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  if (source instanceof ObjectBody) {
+  if (source instanceof ObjectBody || source instanceof ChunkedBody) {
     const sink = new Writable({
       write(chunk: Buffer, _encoding, callback) {
         chunks.push(Buffer.from(chunk));

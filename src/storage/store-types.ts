@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { BucketJson, ChecksumTypeName } from '../wire/index.js';
 import type { ObjectBody } from './io/object-body.js';
+import type { ChunkedBody } from './multipart/chunked-body.js';
 
 /** Storage settings from the node's configuration. */
 export interface StorageOptions {
@@ -29,6 +30,11 @@ export interface StoredObject {
   modifiedTimeMs: number;
   /** The mountpath holding the replica that was read. */
   mountpath: string;
+  /** S3 attributes (absent on objects written without them, e.g. through the native API). */
+  etag?: string;
+  contentHeaders: Record<string, string>;
+  tags: Record<string, string>;
+  extraChecksums: Record<string, string>;
 }
 
 /** A listing entry without metadata: the name, and the size from the file system. */
@@ -50,6 +56,16 @@ export interface PutObjectRequest {
   customMetadata?: Record<string, string>;
   /** When true the new version is the previous one plus 1 ("1" for the first). */
   versioning: boolean;
+  /** S3 content headers and tags stored with the object. */
+  contentHeaders?: Record<string, string>;
+  tags?: Record<string, string>;
+  /**
+   * Runs once the whole body arrived, before anything becomes visible: the S3 layer verifies its
+   * digests here (throwing cancels the write) and returns the ETag and checksums to store.
+   */
+  finish?: () => { etag?: string; extraChecksums?: Record<string, string> };
+  /** Internal (multipart completion): commit an empty file standing for these chunks. */
+  chunked?: { chunks: string; sizeBytes: number };
 }
 
 /** Inclusive byte range, already validated against the object's size by the caller. */
@@ -78,5 +94,5 @@ export interface ObjectReadResult {
    * `verifyInMemoryMaxBytes` it fails with ObjectCorrupted before the last chunk instead of ending
    * when the bytes do not match their checksum: the caller must then abort its response.
    */
-  body: ObjectBody;
+  body: ObjectBody | ChunkedBody;
 }

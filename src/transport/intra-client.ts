@@ -1,5 +1,6 @@
 // Intra-cluster HTTP client (metasync, keepalive, registration, listing fan-out): undici keep-alive
 // pools, a deadline on every request, and peer errors turned back into typed StoreErrors.
+import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { StoreError, isErrorCode } from '../errors/index.js';
 import { asRecord, parseJson, stringifyJson } from '../util/json.js';
@@ -10,6 +11,20 @@ export interface IntraRequest {
   body?: unknown;
   timeoutMs: number;
   headers?: Record<string, string>;
+}
+
+export interface IntraStreamRequest {
+  method: string;
+  headers: Record<string, string | string[]>;
+  body?: Readable;
+  /** Longest wait for the answer's headers and between two body chunks. */
+  timeoutMs: number;
+}
+
+export interface IntraStreamResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
 }
 
 export interface IntraClientOptions {
@@ -59,6 +74,32 @@ export class IntraClient {
     const contentType = String(response.headers[Header.contentType] ?? '');
     if (text === '' || !contentType.startsWith(ContentType.json)) return text;
     return parseJson(text);
+  }
+
+  /**
+   * Sends a request whose body is a stream (or nothing) and returns the answer without reading its
+   * body: status, headers and a stream, for proxying both ways. Any status is returned, not thrown.
+   */
+  async stream(url: string, options: IntraStreamRequest): Promise<IntraStreamResponse> {
+    try {
+      const response = await request(url, {
+        method: options.method as 'GET',
+        headers: {
+          [Header.callerId]: this.options.callerId,
+          [Header.callerName]: this.options.callerName,
+          ...options.headers,
+        },
+        body: options.body ?? null,
+        dispatcher: this.#agent,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      });
+      return { statusCode: response.statusCode, headers: response.headers, body: response.body };
+    } catch (error) {
+      throw new StoreError('PeerUnreachable', `${options.method} ${url}: ${describe(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   close(): Promise<void> {

@@ -1,31 +1,66 @@
-// The one table from error code to HTTP status, and the ErrHTTP JSON body (Hdr-Error on HEAD).
+// The one table from error code to HTTP status and S3 error code, and the native ErrHTTP JSON body
+// (Hdr-Error on HEAD). The S3 XML body is rendered by api/s3 from the same table.
 import { isStoreError, type ErrorCode } from '../../errors/index.js';
 import { ContentType, Header, type ErrorBodyJson } from '../../wire/index.js';
 import type { RequestContext } from './request-context.js';
 
-export const statusByCode: Record<ErrorCode, number> = {
-  BadRequest: 400,
-  InvalidBucketName: 400,
-  InvalidObjectName: 400,
-  UnknownProvider: 400,
-  InvalidChecksumType: 400,
-  InvalidBucketProps: 400,
-  ChecksumMismatch: 400,
-  InvalidRange: 416,
-  BucketNotFound: 404,
-  ObjectNotFound: 404,
-  NodeNotFound: 404,
-  BucketAlreadyExists: 409,
-  Conflict: 409,
-  ObjectCorrupted: 500,
-  MethodNotAllowed: 405,
-  NotImplemented: 501,
-  InsufficientStorage: 507,
-  ClusterNotReady: 503,
-  PeerUnreachable: 502,
-  RequestTimeout: 408,
-  Internal: 500,
+/** What one error code means on the wire: HTTP status and S3 error code (one table for both APIs). */
+export interface ErrorWireForm {
+  status: number;
+  /** The S3 `<Code>` of the error XML. */
+  s3Code: string;
+  /** When S3 answers with another status than the native API (e.g. RequestTimeout is a 400). */
+  s3Status?: number;
+}
+
+export const errorTable: Record<ErrorCode, ErrorWireForm> = {
+  BadRequest: { status: 400, s3Code: 'InvalidRequest' },
+  InvalidBucketName: { status: 400, s3Code: 'InvalidBucketName' },
+  InvalidObjectName: { status: 400, s3Code: 'InvalidArgument' },
+  UnknownProvider: { status: 400, s3Code: 'InvalidArgument' },
+  InvalidChecksumType: { status: 400, s3Code: 'InvalidArgument' },
+  InvalidBucketProps: { status: 400, s3Code: 'InvalidArgument' },
+  ChecksumMismatch: { status: 400, s3Code: 'BadDigest' },
+  InvalidRange: { status: 416, s3Code: 'InvalidRange' },
+  BucketNotFound: { status: 404, s3Code: 'NoSuchBucket' },
+  ObjectNotFound: { status: 404, s3Code: 'NoSuchKey' },
+  NodeNotFound: { status: 404, s3Code: 'InvalidArgument', s3Status: 400 },
+  // One tenant: a bucket that exists is always the caller's own.
+  BucketAlreadyExists: { status: 409, s3Code: 'BucketAlreadyOwnedByYou' },
+  Conflict: { status: 409, s3Code: 'OperationAborted' },
+  ObjectCorrupted: { status: 500, s3Code: 'InternalError' },
+  MethodNotAllowed: { status: 405, s3Code: 'MethodNotAllowed' },
+  NotImplemented: { status: 501, s3Code: 'NotImplemented' },
+  InsufficientStorage: { status: 507, s3Code: 'InsufficientStorage' },
+  ClusterNotReady: { status: 503, s3Code: 'ServiceUnavailable' },
+  PeerUnreachable: { status: 502, s3Code: 'ServiceUnavailable', s3Status: 503 },
+  RequestTimeout: { status: 408, s3Code: 'RequestTimeout', s3Status: 400 },
+  Internal: { status: 500, s3Code: 'InternalError' },
+  AccessDenied: { status: 403, s3Code: 'AccessDenied' },
+  InvalidAccessKeyId: { status: 403, s3Code: 'InvalidAccessKeyId' },
+  SignatureDoesNotMatch: { status: 403, s3Code: 'SignatureDoesNotMatch' },
+  RequestTimeTooSkewed: { status: 403, s3Code: 'RequestTimeTooSkewed' },
+  ContentSha256Mismatch: { status: 400, s3Code: 'XAmzContentSHA256Mismatch' },
+  PreconditionFailed: { status: 412, s3Code: 'PreconditionFailed' },
+  NotModified: { status: 304, s3Code: 'NotModified' },
+  BucketNotEmpty: { status: 409, s3Code: 'BucketNotEmpty' },
+  EntityTooSmall: { status: 400, s3Code: 'EntityTooSmall' },
+  InvalidPart: { status: 400, s3Code: 'InvalidPart' },
+  InvalidPartOrder: { status: 400, s3Code: 'InvalidPartOrder' },
+  NoSuchUpload: { status: 404, s3Code: 'NoSuchUpload' },
+  NoSuchVersion: { status: 404, s3Code: 'NoSuchVersion' },
+  ObjectNameTooLong: { status: 400, s3Code: 'KeyTooLongError' },
+  MetadataTooLarge: { status: 400, s3Code: 'MetadataTooLarge' },
+  MalformedXML: { status: 400, s3Code: 'MalformedXML' },
+  InvalidArgument: { status: 400, s3Code: 'InvalidArgument' },
+  InvalidDigest: { status: 400, s3Code: 'InvalidDigest' },
+  MissingContentLength: { status: 411, s3Code: 'MissingContentLength' },
 };
+
+/** HTTP status of each code on the native API. */
+export const statusByCode = Object.fromEntries(
+  Object.entries(errorTable).map(([code, form]) => [code, form.status]),
+) as Record<ErrorCode, number>;
 
 /** Status, code and message for any thrown value; unknown errors become a logged 500. */
 export function describeError(error: unknown): {
@@ -38,23 +73,34 @@ export function describeError(error: unknown): {
   return { status: 500, code: 'Internal', message: 'internal error' };
 }
 
-/** Sends an error response unless the response already started (then the connection is cut). */
-export function sendError(context: RequestContext, error: unknown): void {
-  const { status, code, message } = describeError(error);
-  if (!isStoreError(error) || status >= 500) {
+/**
+ * Logs unexpected errors (not StoreErrors, or server faults) and, when the response already
+ * started, cuts the connection. Returns false in that case: nothing more may be sent.
+ */
+export function reportError(
+  context: RequestContext,
+  error: unknown,
+  described: { status: number; code: ErrorCode; message: string },
+): boolean {
+  if (!isStoreError(error) || described.status >= 500) {
     context.log.error('request failed', {
       requestId: context.requestId,
       method: context.method,
       path: context.path,
-      code,
+      code: described.code,
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
   }
+  if (!context.res.headersSent) return true;
+  context.res.destroy(error instanceof Error ? error : new Error(described.message));
+  return false;
+}
+
+/** Sends an error response unless the response already started (then the connection is cut). */
+export function sendError(context: RequestContext, error: unknown): void {
+  const { status, code, message } = describeError(error);
+  if (!reportError(context, error, { status, code, message })) return;
   const { res } = context;
-  if (res.headersSent) {
-    res.destroy(error instanceof Error ? error : new Error(message));
-    return;
-  }
   const body: ErrorBodyJson = {
     message:
       status === 500 && code === 'Internal' ? `${message} (request ${context.requestId})` : message,

@@ -40,8 +40,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     serve,
   );
   server.on('checkContinue', serve);
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    if (error.code === 'HPE_HEADER_OVERFLOW') {
+      // Before any routing: answered in S3's form, which native clients read as a plain 431.
+      const body =
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>RequestHeaderSectionTooLarge</Code>' +
+        '<Message>Your request header section exceeds the maximum allowed size.</Message></Error>';
+      socket.end(
+        `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/xml\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -18,7 +18,12 @@ interface StartOptions {
 }
 
 /** Registers the `playground` group; nodes run `process.execPath entryScript node ...`. */
-export function registerPlaygroundCommands(program: Command, io: CliIo, entryScript: string): void {
+export function registerPlaygroundCommands(
+  program: Command,
+  io: CliIo,
+  entryScript: string,
+  s3Credentials: { accessKey: string; secretKey: string },
+): void {
   const playground = program
     .command('playground')
     .description('run a local cluster for trying things out');
@@ -34,7 +39,7 @@ export function registerPlaygroundCommands(program: Command, io: CliIo, entryScr
     .action(
       commandAction(io, async (context, options: StartOptions) => {
         const { port, ...rest } = options;
-        await startPlayground(context, { ...rest, basePort: port }, entryScript);
+        await startPlayground(context, { ...rest, basePort: port }, entryScript, s3Credentials);
       }),
     );
 

@@ -21,6 +21,10 @@ export async function startPlayground(
   context: CommandContext,
   shape: PlaygroundShape,
   entryScript: string,
+  s3Credentials: { accessKey: string; secretKey: string } = {
+    accessKey: 'cairnadmin',
+    secretKey: 'cairnadmin',
+  },
 ): Promise<void> {
   const { dir, nodes: plans } = planPlayground(shape);
   await refuseIfRunning(dir);
@@ -68,6 +72,9 @@ export async function startPlayground(
       : error;
   }
   printStarted(context, state, map, shape);
+  context.print(`S3 endpoint: ${state.endpoint} (path style, or <bucket>.localhost)`);
+  context.print(`S3 access key: ${s3Credentials.accessKey}`);
+  context.print(`S3 secret key: ${s3Credentials.secretKey}`);
 }
 
 /** Stops the started nodes, clears their PIDs, and shows the failing node's log. */

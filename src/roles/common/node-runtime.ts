@@ -8,6 +8,7 @@ import {
   type ClusterNode,
 } from '../../cluster/index.js';
 import { createNativeHandler, type NativeApiPorts } from '../../api/native/index.js';
+import { createS3Handler, type S3ApiOptions } from '../../api/s3/index.js';
 import {
   startHttpServer,
   type RequestHandler,
@@ -74,8 +75,14 @@ export class NodeRuntime {
     );
   }
 
-  serve(ports: NativeApiPorts): void {
-    this.#handler = createNativeHandler(ports);
+  /** Installs the role's ports: `/v1/...` is the native API, every other path the S3 API. */
+  serve(ports: NativeApiPorts, s3: S3ApiOptions): void {
+    const native = createNativeHandler(ports);
+    const s3Handler = createS3Handler(s3);
+    this.#handler = (context) =>
+      context.path === '/v1' || context.path.startsWith('/v1/')
+        ? native(context)
+        : s3Handler(context);
   }
 
   get self(): ClusterNode {

@@ -6,6 +6,10 @@ import { GatewayBuckets } from './gateway-buckets.js';
 import { GatewayCluster } from './gateway-cluster.js';
 import { GatewayObjects } from './gateway-objects.js';
 import { JobCoordinator } from './job-coordinator.js';
+import { GatewayS3Buckets } from './gateway-s3-buckets.js';
+import { ForwardedOnly } from './gateway-s3-objects.js';
+import { OwnerForwarder } from '../common/s3-forwarding.js';
+import { s3ApiOptions } from '../common/s3-settings.js';
 
 export async function startGateway(config: NodeConfig): Promise<RunningNode> {
   const runtime = await NodeRuntime.create(config);
@@ -13,11 +17,22 @@ export async function startGateway(config: NodeConfig): Promise<RunningNode> {
   let owner: ClusterOwner | undefined;
   const ownerOf = (): ClusterOwner | undefined => owner;
   const jobs = new JobCoordinator(runtime);
-  runtime.serve({
-    objects: new GatewayObjects(runtime),
-    buckets: new GatewayBuckets(runtime, ownerOf, jobs),
-    cluster: new GatewayCluster(runtime, ownerOf, jobs),
-  });
+  runtime.serve(
+    {
+      objects: new GatewayObjects(runtime),
+      buckets: new GatewayBuckets(runtime, ownerOf, jobs),
+      cluster: new GatewayCluster(runtime, ownerOf, jobs),
+    },
+    s3ApiOptions(
+      runtime,
+      {
+        objects: new ForwardedOnly(),
+        buckets: new GatewayS3Buckets(runtime, ownerOf),
+        forwarder: new OwnerForwarder(runtime),
+      },
+      true,
+    ),
+  );
   let member: ClusterMember | undefined;
   if (isPrimary(runtime)) {
     owner = new ClusterOwner(runtime.store, runtime.self, runtime.client, runtime.log);
@@ -25,6 +40,8 @@ export async function startGateway(config: NodeConfig): Promise<RunningNode> {
   } else {
     member = await runtime.joinCluster();
   }
+  const { accessKey } = config.s3Credentials;
+  runtime.log.info('S3 API ready', { endpoint: runtime.self.publicUrl, accessKey });
   runtime.announceReady();
   return {
     runtime,

@@ -7,6 +7,10 @@ import { TargetCluster } from './target-cluster.js';
 import { emptyObjectHooks } from './object-hooks.js';
 import { TargetJobs } from './target-jobs.js';
 import { TargetObjects } from './target-objects.js';
+import { TargetS3Buckets } from './target-s3-buckets.js';
+import { TargetS3Objects } from './target-s3-objects.js';
+import { OwnerForwarder } from '../common/s3-forwarding.js';
+import { s3ApiOptions } from '../common/s3-settings.js';
 
 export async function startTarget(config: NodeConfig): Promise<RunningNode> {
   const runtime = await NodeRuntime.create(config);
@@ -30,12 +34,23 @@ export async function startTarget(config: NodeConfig): Promise<RunningNode> {
     clusterMap: () => runtime.store.clusterMap,
     bucketMetadata: () => runtime.store.bucketMetadata,
   });
-  runtime.serve({
-    objects: new TargetObjects(runtime, store, hooks),
-    buckets: new TargetBuckets(runtime, store),
-    cluster: new TargetCluster(runtime, store, jobs.registry),
-    jobs,
-  });
+  runtime.serve(
+    {
+      objects: new TargetObjects(runtime, store, hooks),
+      buckets: new TargetBuckets(runtime, store),
+      cluster: new TargetCluster(runtime, store, jobs.registry),
+      jobs,
+    },
+    s3ApiOptions(
+      runtime,
+      {
+        objects: new TargetS3Objects(runtime, store),
+        buckets: new TargetS3Buckets(runtime, store),
+        forwarder: new OwnerForwarder(runtime),
+      },
+      false,
+    ),
+  );
   const member = await runtime.joinCluster();
   runtime.announceReady();
   return {

@@ -16,7 +16,7 @@ export const quarantineDirectoryName = '.cairn.quarantine';
 export const trashDirectoryName = '.cairn.trash';
 
 /** What a work file is for; it prefixes the file name so an operator can tell them apart. */
-export type WorkFilePrefix = 'put';
+export type WorkFilePrefix = 'put' | 'part';
 
 /** One place an object may be stored on a mountpath. */
 export interface ReplicaPath {
@@ -76,6 +76,43 @@ export function workFilePath(
 ): string {
   const directory = contentDirectory(mountpath, bucket, 'wk');
   return `${directory}/${prefix}.${randomBytes(8).toString('hex')}.${process.pid.toString(16)}`;
+}
+
+/** A chunk set's manifest (a multipart upload in progress, or a chunked object): `%ut/<id>`. */
+export function chunkManifestPath(mountpath: string, bucket: BucketJson, chunks: string): string {
+  checkChunkSetId(chunks);
+  return `${contentDirectory(mountpath, bucket, 'ut')}/${chunks}`;
+}
+
+/** The manifests directory of a bucket on a mountpath: `%ut`. */
+export function chunkManifestDirectory(mountpath: string, bucket: BucketJson): string {
+  return contentDirectory(mountpath, bucket, 'ut');
+}
+
+/** The directory of a chunk set's chunks: `%ch/<id>`. */
+export function chunkDirectory(mountpath: string, bucket: BucketJson, chunks: string): string {
+  checkChunkSetId(chunks);
+  return `${contentDirectory(mountpath, bucket, 'ch')}/${chunks}`;
+}
+
+/** One chunk: `%ch/<id>/<number, 5 digits>` so that a plain `ls` lists chunks in order. */
+export function chunkPath(
+  mountpath: string,
+  bucket: BucketJson,
+  chunks: string,
+  number: number,
+): string {
+  invariant(Number.isInteger(number) && number >= 1 && number <= 99_999, `chunk number ${number}`);
+  return `${chunkDirectory(mountpath, bucket, chunks)}/${String(number).padStart(5, '0')}`;
+}
+
+/** Chunk set IDs become path segments: letters, digits, `-` and `_` only. */
+export function isChunkSetId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(id);
+}
+
+function checkChunkSetId(id: string): void {
+  invariant(isChunkSetId(id), `invalid chunk set ID "${id}"`);
 }
 
 /** Where a corrupted replica at `filePath` goes: `<mountpath>/.cairn.quarantine/<ms>/<relative>`. */

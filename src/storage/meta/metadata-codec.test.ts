@@ -57,8 +57,8 @@ test('any flipped byte is detected', () => {
 test('unknown versions, truncation and malformed payloads are refused', () => {
   const encoded = encodeObjectMetadata(full);
   const newer = Buffer.from(encoded);
-  newer[0] = 2;
-  assert.throws(() => decodeObjectMetadata(newer, 'x'), /unknown format version 2/);
+  newer[0] = 3;
+  assert.throws(() => decodeObjectMetadata(newer, 'x'), /unknown format version 3/);
   assert.throws(() => decodeObjectMetadata(encoded.subarray(0, 5), 'x'), isCorrupted);
   assert.throws(() => decodeObjectMetadata(Buffer.alloc(0), 'x'), isCorrupted);
 });
@@ -86,4 +86,20 @@ test('custom metadata keys that are special in JavaScript round-trip as plain ke
     ['a', 'b'],
   ]);
   assert.equal(Object.getPrototypeOf(decoded.customMetadata), Object.prototype);
+});
+
+test('S3 attributes round-trip; only chunked records are version 2', () => {
+  const s3: ObjectMetadata = {
+    ...minimal,
+    etag: 'd41d8cd98f00b204e9800998ecf8427e',
+    contentHeaders: { 'content-type': 'text/plain' },
+    tags: { color: 'red' },
+    extraChecksums: { crc32: 'AAAAAA==' },
+  };
+  const plain = encodeObjectMetadata(s3);
+  assert.equal(plain[0], 1);
+  assert.deepEqual(decodeObjectMetadata(plain, 'x'), s3);
+  const chunked = encodeObjectMetadata({ ...s3, chunks: 'upload1' });
+  assert.equal(chunked[0], 2);
+  assert.equal(decodeObjectMetadata(chunked, 'x').chunks, 'upload1');
 });

@@ -7,8 +7,10 @@ import { asRecord } from '../../util/json.js';
 import { checksumTypeNames, type ChecksumTypeName } from '../../wire/index.js';
 import type { ObjectMetadata } from './object-metadata.js';
 
-/** The only format version written; a record of any other version is refused. */
+/** Version of records of plain objects; version-1 readers read them whole. */
 export const metadataFormatVersion = 1;
+/** Version of records of chunked objects: a version-1 reader would misread the empty file. */
+export const chunkedMetadataFormatVersion = 2;
 /** Largest encoded record: fits one extended-attribute block on ext4/XFS with 4 KiB blocks. */
 export const maxEncodedMetadataBytes = 4000;
 
@@ -24,6 +26,11 @@ const Key = {
   copies: 'c',
   name: 'n',
   flags: 'f',
+  etag: 'e',
+  contentHeaders: 'h',
+  tags: 'g',
+  extraChecksums: 'x',
+  chunks: 'k',
 } as const;
 
 /**
@@ -43,10 +50,21 @@ export function encodeObjectMetadata(metadata: ObjectMetadata): Buffer {
   map[Key.copies] = metadata.copies;
   if (metadata.name !== undefined) map[Key.name] = metadata.name;
   map[Key.flags] = metadata.flags;
+  if (metadata.etag !== undefined) map[Key.etag] = metadata.etag;
+  if (metadata.contentHeaders !== undefined && Object.keys(metadata.contentHeaders).length > 0)
+    map[Key.contentHeaders] = Object.entries(metadata.contentHeaders).flat();
+  if (metadata.tags !== undefined && Object.keys(metadata.tags).length > 0)
+    map[Key.tags] = Object.entries(metadata.tags).flat();
+  if (metadata.extraChecksums !== undefined && Object.keys(metadata.extraChecksums).length > 0)
+    map[Key.extraChecksums] = Object.entries(metadata.extraChecksums).flat();
+  if (metadata.chunks !== undefined) map[Key.chunks] = metadata.chunks;
 
   const payload = encode(map);
   const record = Buffer.allocUnsafe(headerBytes + payload.length);
-  record.writeUInt8(metadataFormatVersion, 0);
+  record.writeUInt8(
+    metadata.chunks === undefined ? metadataFormatVersion : chunkedMetadataFormatVersion,
+    0,
+  );
   record.writeBigUInt64BE(xxh64(payload, 0n), 1);
   record.set(payload, headerBytes);
   if (record.length > maxEncodedMetadataBytes) {
@@ -63,7 +81,7 @@ export function decodeObjectMetadata(record: Uint8Array, context: string): Objec
   const bytes = Buffer.from(record.buffer, record.byteOffset, record.byteLength);
   if (bytes.length < headerBytes) throw objectMetadataCorrupted(context, 'record truncated');
   const version = bytes.readUInt8(0);
-  if (version !== metadataFormatVersion) {
+  if (version !== metadataFormatVersion && version !== chunkedMetadataFormatVersion) {
     throw objectMetadataCorrupted(context, `unknown format version ${version}`);
   }
   const payload = bytes.subarray(headerBytes);
@@ -108,6 +126,14 @@ function readFields(map: Record<string, unknown>, context: string): ObjectMetada
     metadata.version = typeof version === 'string' ? version : fail('version');
   const name = map[Key.name];
   if (name !== undefined) metadata.name = typeof name === 'string' ? name : fail('name');
+  const etag = map[Key.etag];
+  if (etag !== undefined) metadata.etag = typeof etag === 'string' ? etag : fail('etag');
+  for (const field of ['contentHeaders', 'tags', 'extraChecksums'] as const) {
+    const value = map[Key[field]];
+    if (value !== undefined) metadata[field] = readStringMap(value) ?? fail(field);
+  }
+  const chunks = map[Key.chunks];
+  if (chunks !== undefined) metadata.chunks = typeof chunks === 'string' ? chunks : fail('chunks');
   return metadata;
 }
 
@@ -119,7 +145,8 @@ function isChecksumTypeName(value: unknown): value is ChecksumTypeName {
   return typeof value === 'string' && (checksumTypeNames as readonly string[]).includes(value);
 }
 
-function readStringMap(value: unknown): Record<string, string> | undefined {
+/** A flat `[key, value, ...]` string array as a map (keys such as `__proto__` stay plain keys). */
+export function readStringMap(value: unknown): Record<string, string> | undefined {
   const items = readStringArray(value);
   if (items === undefined || items.length % 2 !== 0) return undefined;
   const result: Record<string, string> = {};

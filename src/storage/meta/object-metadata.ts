@@ -24,4 +24,18 @@ export interface ObjectMetadata {
   name?: string;
   /** Reserved bit set for future per-object states; 0 today. */
   flags: number;
+  /** S3 ETag (unquoted): MD5 hex of a single-part object, `<md5>-<parts>` of a multipart one. */
+  etag?: string;
+  /** Content-Type, Content-Encoding, ... as given by an S3 client (lowercase names). */
+  contentHeaders?: Record<string, string>;
+  /** S3 object tags. */
+  tags?: Record<string, string>;
+  /** S3 additional checksums by algorithm (crc32, crc32c, sha1, sha256), base64. */
+  extraChecksums?: Record<string, string>;
+  /**
+   * Set on chunked objects (completed multipart uploads): the chunk set whose manifest is
+   * `%ut/<id>` and whose chunks are `%ch/<id>/*`. The object file itself is then empty. Records
+   * with this key are written as format version 2, which version-1 readers refuse.
+   */
+  chunks?: string;
 }

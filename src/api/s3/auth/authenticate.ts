@@ -1,0 +1,219 @@
+// Verifies a request's AWS Signature V4, from the Authorization header or a presigned URL's query,
+// against the configured key pair, and returns the signing context that chunk signatures chain from.
+import { StoreError } from '../../../errors/index.js';
+import type { RequestContext } from '../../common/request-context.js';
+import {
+  canonicalRequest,
+  deriveSigningKey,
+  sign,
+  signaturesEqual,
+  signingAlgorithm,
+  stringToSign,
+  type SigningContext,
+} from './signature-v4.js';
+
+/** Longest validity of a presigned URL (S3: 7 days). */
+const maxPresignedExpirySeconds = 604_800;
+
+export interface AuthSettings {
+  enabled: boolean;
+  /** The secret of an access key, or undefined when the key is unknown. */
+  secretOf(accessKey: string): string | undefined;
+  maxClockSkewMs: number;
+  nowMs(): number;
+}
+
+export interface AuthResult {
+  /** Present when the request was signed and verified. */
+  signing?: SigningContext;
+  /** What the client says about the payload: a hex SHA-256, UNSIGNED-PAYLOAD or STREAMING-*. */
+  contentSha256: string;
+}
+
+interface ParsedAuthorization {
+  accessKey: string;
+  date: string;
+  region: string;
+  service: string;
+  terminator: string;
+  signedHeaders: string[];
+  signature: string;
+  amzDate: string;
+  payloadHash: string;
+  presigned: boolean;
+}
+
+export const unsignedPayload = 'UNSIGNED-PAYLOAD';
+
+/** Authenticates `context`; throws the S3 error for a missing, malformed or wrong signature. */
+export function authenticate(context: RequestContext, settings: AuthSettings): AuthResult {
+  const header = headerValue(context, 'x-amz-content-sha256');
+  const presigned = context.query.get('X-Amz-Algorithm') !== null;
+  const contentSha256 = header ?? (presigned ? unsignedPayload : unsignedPayload);
+  if (!settings.enabled) return { contentSha256 };
+  const authorization = headerValue(context, 'authorization');
+  let parsed: ParsedAuthorization;
+  if (authorization !== undefined) {
+    if (authorization.startsWith('AWS ')) {
+      throw new StoreError('NotImplemented', 'AWS Signature Version 2 is not implemented yet');
+    }
+    parsed = parseAuthorizationHeader(context, authorization, contentSha256);
+  } else if (presigned) {
+    parsed = parsePresignedQuery(context, settings);
+  } else {
+    throw new StoreError('AccessDenied', 'Access Denied: the request is not signed');
+  }
+  const secretKey = settings.secretOf(parsed.accessKey);
+  if (secretKey === undefined) {
+    throw new StoreError(
+      'InvalidAccessKeyId',
+      'The AWS Access Key Id you provided does not exist in our records.',
+    );
+  }
+  checkTime(parsed, settings);
+  const scope = `${parsed.date}/${parsed.region}/${parsed.service}/${parsed.terminator}`;
+  const canonical = canonicalRequest(context.req, {
+    method: context.method,
+    rawPath: context.path,
+    rawSearch: context.search,
+    ...(parsed.presigned ? { excludeQuery: 'X-Amz-Signature' } : {}),
+    signedHeaders: parsed.signedHeaders,
+    payloadHash: parsed.payloadHash,
+  });
+  const signingKey = deriveSigningKey(secretKey, parsed.date, parsed.region, parsed.service);
+  const expected = sign(signingKey, stringToSign(parsed.amzDate, scope, canonical));
+  if (!signaturesEqual(expected, parsed.signature)) {
+    throw new StoreError(
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    );
+  }
+  return {
+    signing: { signingKey, amzDate: parsed.amzDate, scope, seedSignature: parsed.signature },
+    contentSha256,
+  };
+}
+
+function headerValue(context: RequestContext, name: string): string | undefined {
+  const value = context.req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function malformed(message: string): StoreError {
+  return new StoreError('InvalidArgument', `AuthorizationHeaderMalformed: ${message}`);
+}
+
+/** `AWS4-HMAC-SHA256 Credential=AK/date/region/s3/aws4_request, SignedHeaders=a;b, Signature=hex` */
+function parseAuthorizationHeader(
+  context: RequestContext,
+  header: string,
+  payloadHash: string,
+): ParsedAuthorization {
+  if (!header.startsWith(`${signingAlgorithm} `)) {
+    throw malformed(`unsupported authorization type (expecting ${signingAlgorithm})`);
+  }
+  const fields = new Map<string, string>();
+  for (const part of header.slice(signingAlgorithm.length + 1).split(',')) {
+    const equals = part.indexOf('=');
+    if (equals > 0) fields.set(part.slice(0, equals).trim(), part.slice(equals + 1).trim());
+  }
+  const amzDate = headerValue(context, 'x-amz-date') ?? amzDateFromHttpDate(context);
+  return {
+    ...parseCredential(fields.get('Credential')),
+    signedHeaders: parseSignedHeaders(fields.get('SignedHeaders')),
+    signature: requireSignature(fields.get('Signature')),
+    amzDate,
+    payloadHash,
+    presigned: false,
+  };
+}
+
+function parsePresignedQuery(context: RequestContext, settings: AuthSettings): ParsedAuthorization {
+  const query = context.query;
+  if (query.get('X-Amz-Algorithm') !== signingAlgorithm) {
+    throw malformed(`X-Amz-Algorithm must be ${signingAlgorithm}`);
+  }
+  const amzDate = query.get('X-Amz-Date') ?? '';
+  const expires = Number(query.get('X-Amz-Expires') ?? '');
+  if (!Number.isInteger(expires) || expires < 1 || expires > maxPresignedExpirySeconds) {
+    throw new StoreError(
+      'InvalidArgument',
+      `X-Amz-Expires must be from 1 to ${maxPresignedExpirySeconds} seconds`,
+    );
+  }
+  const signedAtMs = parseAmzDate(amzDate);
+  if (settings.nowMs() > signedAtMs + expires * 1000) {
+    throw new StoreError('AccessDenied', 'Request has expired');
+  }
+  return {
+    ...parseCredential(query.get('X-Amz-Credential') ?? undefined),
+    signedHeaders: parseSignedHeaders(query.get('X-Amz-SignedHeaders') ?? undefined),
+    signature: requireSignature(query.get('X-Amz-Signature') ?? undefined),
+    amzDate,
+    payloadHash: query.get('X-Amz-Content-Sha256') ?? unsignedPayload,
+    presigned: true,
+  };
+}
+
+function parseCredential(
+  credential: string | undefined,
+): Pick<ParsedAuthorization, 'accessKey' | 'date' | 'region' | 'service' | 'terminator'> {
+  const parts = (credential ?? '').split('/');
+  if (parts.length !== 5)
+    throw malformed('Credential must be <key>/<date>/<region>/s3/aws4_request');
+  const [accessKey = '', date = '', region = '', service = '', terminator = ''] = parts;
+  if (service !== 's3' || terminator !== 'aws4_request' || !/^\d{8}$/.test(date)) {
+    throw malformed(`invalid credential scope "${parts.slice(1).join('/')}"`);
+  }
+  return { accessKey, date, region, service, terminator };
+}
+
+function parseSignedHeaders(text: string | undefined): string[] {
+  const names = (text ?? '').split(';').filter((name) => name !== '');
+  if (names.length === 0) throw malformed('SignedHeaders is missing');
+  if (!names.includes('host')) throw malformed('SignedHeaders must include host');
+  return names.map((name) => name.toLowerCase());
+}
+
+function requireSignature(signature: string | undefined): string {
+  if (signature === undefined || !/^[0-9a-f]{64}$/.test(signature)) {
+    throw malformed('Signature must be 64 lowercase hex digits');
+  }
+  return signature;
+}
+
+function checkTime(parsed: ParsedAuthorization, settings: AuthSettings): void {
+  const signedAtMs = parseAmzDate(parsed.amzDate);
+  const skewMs = signedAtMs - settings.nowMs();
+  if (!parsed.presigned && Math.abs(skewMs) > settings.maxClockSkewMs) {
+    throw new StoreError(
+      'RequestTimeTooSkewed',
+      'The difference between the request time and the server time is too large.',
+    );
+  }
+  if (!parsed.amzDate.startsWith(parsed.date)) {
+    throw malformed('the credential date does not match the request date');
+  }
+  if (parsed.presigned && skewMs > settings.maxClockSkewMs) {
+    throw new StoreError('AccessDenied', 'Request is not valid yet');
+  }
+}
+
+/** `yyyymmddThhmmssZ` to Unix milliseconds; AccessDenied when malformed. */
+function parseAmzDate(amzDate: string): number {
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+  if (match === null) throw new StoreError('AccessDenied', `invalid X-Amz-Date "${amzDate}"`);
+  const [, year, month, day, hour, minute, second] = match.map(Number);
+  return Date.UTC(year ?? 0, (month ?? 1) - 1, day, hour, minute, second);
+}
+
+/** Clients that sign the `Date` header instead of `x-amz-date` (RFC 1123 form). */
+function amzDateFromHttpDate(context: RequestContext): string {
+  const text = headerValue(context, 'date');
+  const time = text === undefined ? Number.NaN : Date.parse(text);
+  if (Number.isNaN(time)) throw new StoreError('AccessDenied', 'the request has no valid date');
+  return new Date(time)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}

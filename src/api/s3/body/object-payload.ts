@@ -1,0 +1,192 @@
+// An object body on its way in: aws-chunked decoding (signed or not, with trailers), the length the
+// store must receive, and the digests S3 promises: the MD5 ETag, Content-MD5, a signed payload's
+// SHA-256 and the additional checksum, all verified before the object becomes visible.
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
+import { StoreError, badRequest } from '../../../errors/index.js';
+import { acceptBody } from '../../common/http-server.js';
+import type { RequestContext } from '../../common/request-context.js';
+import type { AuthResult } from '../auth/authenticate.js';
+import { AwsChunkedDecoder } from '../auth/aws-chunked-decoder.js';
+import {
+  checksumAlgorithms,
+  createChecksumHasher,
+  parseChecksumAlgorithm,
+  type ChecksumAlgorithm,
+  type ChecksumHasher,
+} from './checksum-algorithms.js';
+
+/** The plain bytes of a PUT or UploadPart, and the check to run once they have all arrived. */
+export interface ObjectPayload {
+  body: Readable;
+  contentLength: number;
+  /** Verifies every declared digest (throws the S3 error) and returns the ETag and checksums. */
+  finish(): { etag: string; checksums: Record<string, string> };
+}
+
+const signedStreaming = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
+const signedStreamingTrailer = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
+const unsignedStreamingTrailer = 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
+
+/** Hashes what flows through: MD5 always, plus a payload SHA-256 and one additional checksum. */
+class PayloadHashing extends Transform {
+  readonly md5 = createHash('md5');
+  constructor(
+    readonly sha256: Hash | undefined,
+    readonly checksum: ChecksumHasher | undefined,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.md5.update(chunk);
+    this.sha256?.update(chunk);
+    this.checksum?.update(chunk);
+    callback(null, chunk);
+  }
+}
+
+export function openObjectPayload(context: RequestContext, auth: AuthResult): ObjectPayload {
+  const headers = context.req.headers;
+  const mode = auth.contentSha256;
+  const streaming = mode.startsWith('STREAMING-');
+  if (
+    streaming &&
+    ![signedStreaming, signedStreamingTrailer, unsignedStreamingTrailer].includes(mode)
+  ) {
+    throw new StoreError('NotImplemented', `payload signing mode "${mode}" is not implemented yet`);
+  }
+  const contentLength = declaredLength(
+    streaming ? headers['x-amz-decoded-content-length'] : headers['content-length'],
+  );
+  const declared = declaredChecksum(context);
+  const payloadSha256 = /^[0-9a-f]{64}$/.test(mode) ? mode : undefined;
+  const hashing = new PayloadHashing(
+    payloadSha256 === undefined ? undefined : createHash('sha256'),
+    declared === undefined ? undefined : createChecksumHasher(declared.algorithm),
+  );
+  const decoder = streaming
+    ? new AwsChunkedDecoder({
+        signing: mode === unsignedStreamingTrailer ? undefined : auth.signing,
+      })
+    : undefined;
+  acceptBody(context);
+  const done = (): void => undefined;
+  const body =
+    decoder === undefined
+      ? pipeline(context.req, hashing, done)
+      : pipeline(context.req, decoder, hashing, done);
+  const contentMd5 = headerText(context, 'content-md5');
+  return {
+    body,
+    contentLength,
+    finish: () => {
+      const md5 = hashing.md5.digest();
+      if (contentMd5 !== undefined) checkContentMd5(contentMd5, md5);
+      if (payloadSha256 !== undefined && hashing.sha256?.digest('hex') !== payloadSha256) {
+        throw new StoreError(
+          'ContentSha256Mismatch',
+          'The provided x-amz-content-sha256 header does not match what was computed.',
+        );
+      }
+      const checksums: Record<string, string> = {};
+      if (declared !== undefined && hashing.checksum !== undefined) {
+        const computed = hashing.checksum.digestBase64();
+        const expected = declared.value ?? decoder?.trailers.get(declared.header);
+        if (expected !== undefined && expected !== computed) {
+          throw new StoreError(
+            'ChecksumMismatch',
+            `The ${declared.algorithm.toUpperCase()} you specified did not match the calculated checksum.`,
+          );
+        }
+        checksums[declared.algorithm] = computed;
+      }
+      return { etag: md5.toString('hex'), checksums };
+    },
+  };
+}
+
+function headerText(context: RequestContext, name: string): string | undefined {
+  const value = context.req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function declaredLength(value: string | string[] | undefined): number {
+  if (value === undefined) {
+    throw new StoreError(
+      'MissingContentLength',
+      'You must provide the Content-Length HTTP header.',
+    );
+  }
+  const length = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(length)) {
+    throw badRequest(`invalid content length "${String(value)}"`);
+  }
+  return length;
+}
+
+/** Which additional checksum the client sends: as a header, as a trailer, or only asks for. */
+function declaredChecksum(
+  context: RequestContext,
+): { algorithm: ChecksumAlgorithm; header: string; value: string | undefined } | undefined {
+  for (const algorithm of checksumAlgorithms) {
+    const header = `x-amz-checksum-${algorithm}`;
+    const value = headerText(context, header);
+    if (value !== undefined) return { algorithm, header, value };
+  }
+  const trailer = headerText(context, 'x-amz-trailer')?.trim().toLowerCase();
+  if (trailer !== undefined && trailer.startsWith('x-amz-checksum-')) {
+    const algorithm = parseChecksumAlgorithm(trailer.slice('x-amz-checksum-'.length));
+    return { algorithm, header: trailer, value: undefined };
+  }
+  for (const name of ['x-amz-sdk-checksum-algorithm', 'x-amz-checksum-algorithm']) {
+    const requested = headerText(context, name);
+    if (requested !== undefined) {
+      const algorithm = parseChecksumAlgorithm(requested);
+      return { algorithm, header: `x-amz-checksum-${algorithm}`, value: undefined };
+    }
+  }
+  return undefined;
+}
+
+function checkContentMd5(contentMd5: string, md5: Buffer): void {
+  const given = Buffer.from(contentMd5, 'base64');
+  if (given.length !== 16 || given.toString('base64') !== contentMd5.trim()) {
+    throw new StoreError('InvalidDigest', 'The Content-MD5 you specified is not valid.');
+  }
+  if (!given.equals(md5)) {
+    throw new StoreError(
+      'ChecksumMismatch',
+      'The Content-MD5 you specified did not match what we received.',
+    );
+  }
+}
+
+/**
+ * The payload of a copy: bytes read from the source object, hashed on the way (MD5 for the ETag,
+ * plus the checksum algorithms the source carried, so the copy carries them too).
+ */
+export function copiedPayload(
+  source: Readable,
+  contentLength: number,
+  algorithms: readonly string[],
+): ObjectPayload {
+  const algorithm = algorithms.find((name) =>
+    (checksumAlgorithms as readonly string[]).includes(name),
+  );
+  const checksum = algorithm === undefined ? undefined : parseChecksumAlgorithm(algorithm);
+  const hashing = new PayloadHashing(
+    undefined,
+    checksum === undefined ? undefined : createChecksumHasher(checksum),
+  );
+  return {
+    body: pipeline(source, hashing, () => undefined),
+    contentLength,
+    finish: () => ({
+      etag: hashing.md5.digest('hex'),
+      checksums:
+        checksum === undefined || hashing.checksum === undefined
+          ? {}
+          : { [checksum]: hashing.checksum.digestBase64() },
+    }),
+  };
+}

@@ -1,0 +1,105 @@
+// Requests between nodes: a gateway forwards object requests to the target that stores the key with
+// the signing context it verified, so the target can check aws-chunked signatures without the secret
+// key. Only the intra-cluster port accepts these headers; anywhere else they are ignored.
+import { StoreError } from '../../errors/index.js';
+import type { RequestContext } from '../common/request-context.js';
+import type { AuthResult } from './auth/authenticate.js';
+import type { S3ListRequest, S3VersionListRequest } from './ports.js';
+import { forwardedPath, pathStyleAddress, type S3Address } from './addressing.js';
+
+export const ForwardHeader = {
+  forwardedBy: 'x-cairn-s3-forwarded-by',
+  signingKey: 'x-cairn-s3-signing-key',
+  amzDate: 'x-cairn-s3-amz-date',
+  scope: 'x-cairn-s3-scope',
+  seedSignature: 'x-cairn-s3-seed-signature',
+  contentSha256: 'x-cairn-s3-content-sha256',
+  /**
+   * The object key, percent-encoded: URL parsers on the way (WHATWG, as undici uses) would resolve
+   * `.` and `..` segments of a key in the path, so the key travels in a header too.
+   */
+  key: 'x-cairn-s3-key',
+} as const;
+
+/** The headers that mark a request from another node, for object `key`. */
+export function forwardedRequestHeaders(nodeId: string, key: string): Record<string, string> {
+  return { [ForwardHeader.forwardedBy]: nodeId, [ForwardHeader.key]: encodeURIComponent(key) };
+}
+
+/** The address of a forwarded request: path style, with the key from its header when present. */
+export function forwardedAddress(context: RequestContext): S3Address {
+  const address = pathStyleAddress(context);
+  const key = context.req.headers[ForwardHeader.key];
+  if (typeof key !== 'string') return address;
+  try {
+    return { bucket: address.bucket, key: decodeURIComponent(key) };
+  } catch {
+    throw new StoreError('BadRequest', 'forwarded S3 request with a malformed key header');
+  }
+}
+
+/** Query parameter of the internal per-target listings a gateway merges. */
+export const internalListQuery = 'x-cairn-list';
+export type InternalListKind = 'objects' | 'versions' | 'uploads';
+
+/** True when the request came from another node of the cluster on the intra-cluster port. */
+export function isForwarded(context: RequestContext): boolean {
+  return context.intra && context.req.headers[ForwardHeader.forwardedBy] !== undefined;
+}
+
+/** Headers that carry a verified request's authentication to the node that serves it. */
+export function forwardingHeaders(
+  nodeId: string,
+  key: string,
+  auth: AuthResult,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    ...forwardedRequestHeaders(nodeId, key),
+    [ForwardHeader.contentSha256]: auth.contentSha256,
+  };
+  if (auth.signing !== undefined) {
+    headers[ForwardHeader.signingKey] = auth.signing.signingKey.toString('hex');
+    headers[ForwardHeader.amzDate] = auth.signing.amzDate;
+    headers[ForwardHeader.scope] = auth.signing.scope;
+    headers[ForwardHeader.seedSignature] = auth.signing.seedSignature;
+  }
+  return headers;
+}
+
+/** The authentication a forwarding node verified. */
+export function forwardedAuth(context: RequestContext): AuthResult {
+  const get = (name: string): string | undefined => {
+    const value = context.req.headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const contentSha256 = get(ForwardHeader.contentSha256) ?? 'UNSIGNED-PAYLOAD';
+  const key = get(ForwardHeader.signingKey);
+  if (key === undefined) return { contentSha256 };
+  const amzDate = get(ForwardHeader.amzDate);
+  const scope = get(ForwardHeader.scope);
+  const seedSignature = get(ForwardHeader.seedSignature);
+  if (amzDate === undefined || scope === undefined || seedSignature === undefined) {
+    throw new StoreError('BadRequest', 'forwarded S3 request with an incomplete signing context');
+  }
+  return {
+    contentSha256,
+    signing: { signingKey: Buffer.from(key, 'hex'), amzDate, scope, seedSignature },
+  };
+}
+
+/** Path and query of a target's share of a listing (JSON), which the gateway merges. */
+export function internalListPath(
+  bucket: string,
+  kind: InternalListKind,
+  request: S3ListRequest | S3VersionListRequest,
+): string {
+  const query = new URLSearchParams({
+    [internalListQuery]: kind,
+    prefix: request.prefix,
+    delimiter: request.delimiter,
+    'start-after': request.startAfter,
+    'max-keys': String(request.maxKeys),
+  });
+  if ('versionIdMarker' in request) query.set('version-id-marker', request.versionIdMarker);
+  return `${forwardedPath(bucket)}?${query.toString()}`;
+}

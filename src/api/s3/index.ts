@@ -1,0 +1,9 @@
+// The S3 API: router, ports the roles implement, and what roles need to forward and list.
+export * from './addressing.js';
+export * from './forwarding.js';
+export * from './object-headers.js';
+export * from './ports.js';
+export * from './request.js';
+export * from './router.js';
+export { parseS3ErrorXml } from './xml/error-document.js';
+export { compositeChecksum, isChecksumAlgorithm } from './body/checksum-algorithms.js';

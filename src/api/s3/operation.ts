@@ -1,0 +1,164 @@
+// Operation detection: which S3 operation a request is, from its method, bucket, key, query
+// sub-resources and headers. Sub-resources Cairn does not serve yet are named in a 501.
+import { StoreError } from '../../errors/index.js';
+import type { RequestContext } from '../common/request-context.js';
+import type { S3Address } from './addressing.js';
+
+export type S3Operation =
+  | 'ListBuckets'
+  | 'CreateBucket'
+  | 'DeleteBucket'
+  | 'HeadBucket'
+  | 'GetBucketLocation'
+  | 'GetBucketVersioning'
+  | 'PutBucketVersioning'
+  | 'ListObjects'
+  | 'ListObjectsV2'
+  | 'ListObjectVersions'
+  | 'ListMultipartUploads'
+  | 'DeleteObjects'
+  | 'GetBucketAcl'
+  | 'PutObject'
+  | 'CopyObject'
+  | 'GetObject'
+  | 'HeadObject'
+  | 'DeleteObject'
+  | 'GetObjectTagging'
+  | 'PutObjectTagging'
+  | 'DeleteObjectTagging'
+  | 'GetObjectAcl'
+  | 'CreateMultipartUpload'
+  | 'UploadPart'
+  | 'UploadPartCopy'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload'
+  | 'ListParts';
+
+/** Operations on one object: served by the node that stores the key. */
+export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
+  'PutObject',
+  'CopyObject',
+  'GetObject',
+  'HeadObject',
+  'DeleteObject',
+  'GetObjectTagging',
+  'PutObjectTagging',
+  'DeleteObjectTagging',
+  'GetObjectAcl',
+  'CreateMultipartUpload',
+  'UploadPart',
+  'UploadPartCopy',
+  'CompleteMultipartUpload',
+  'AbortMultipartUpload',
+  'ListParts',
+]);
+
+/** Sub-resources S3 defines that Cairn does not implement yet. */
+const unimplementedSubresources = [
+  'policy',
+  'policyStatus',
+  'lifecycle',
+  'cors',
+  'encryption',
+  'object-lock',
+  'retention',
+  'legal-hold',
+  'website',
+  'logging',
+  'notification',
+  'replication',
+  'ownershipControls',
+  'publicAccessBlock',
+  'accelerate',
+  'requestPayment',
+  'analytics',
+  'metrics',
+  'inventory',
+  'intelligent-tiering',
+  'attributes',
+  'torrent',
+  'restore',
+  'select',
+  'session',
+];
+
+function unimplemented(what: string): StoreError {
+  return new StoreError('NotImplemented', `S3 ${what} is not implemented yet`);
+}
+
+function methodNotAllowed(context: RequestContext, what: string): StoreError {
+  return new StoreError(
+    'MethodNotAllowed',
+    `The specified method (${context.method}) is not allowed against this resource (${what}).`,
+  );
+}
+
+export function detectOperation(context: RequestContext, address: S3Address): S3Operation {
+  const query = context.query;
+  for (const name of unimplementedSubresources) {
+    if (query.has(name)) throw unimplemented(`"?${name}" (${context.method})`);
+  }
+  if (address.bucket === undefined) {
+    if (context.method === 'GET') return 'ListBuckets';
+    throw methodNotAllowed(context, 'service');
+  }
+  return address.key === undefined ? bucketOperation(context) : objectOperation(context);
+}
+
+function bucketOperation(context: RequestContext): S3Operation {
+  const query = context.query;
+  switch (context.method) {
+    case 'GET':
+      if (query.has('location')) return 'GetBucketLocation';
+      if (query.has('versioning')) return 'GetBucketVersioning';
+      if (query.has('versions')) return 'ListObjectVersions';
+      if (query.has('uploads')) return 'ListMultipartUploads';
+      if (query.has('acl')) return 'GetBucketAcl';
+      if (query.has('tagging')) throw unimplemented('bucket tagging');
+      return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
+    case 'HEAD':
+      return 'HeadBucket';
+    case 'PUT':
+      if (query.has('versioning')) return 'PutBucketVersioning';
+      if (query.has('acl') || query.has('tagging')) throw unimplemented('bucket ACLs and tagging');
+      return 'CreateBucket';
+    case 'DELETE':
+      if (query.has('tagging')) throw unimplemented('bucket tagging');
+      return 'DeleteBucket';
+    case 'POST':
+      if (query.has('delete')) return 'DeleteObjects';
+      throw methodNotAllowed(context, 'bucket');
+    default:
+      throw methodNotAllowed(context, 'bucket');
+  }
+}
+
+function objectOperation(context: RequestContext): S3Operation {
+  const query = context.query;
+  const copySource = context.req.headers['x-amz-copy-source'] !== undefined;
+  switch (context.method) {
+    case 'GET':
+      if (query.has('uploadId')) return 'ListParts';
+      if (query.has('tagging')) return 'GetObjectTagging';
+      if (query.has('acl')) return 'GetObjectAcl';
+      return 'GetObject';
+    case 'HEAD':
+      return 'HeadObject';
+    case 'PUT':
+      if (query.has('uploadId') || query.has('partNumber'))
+        return copySource ? 'UploadPartCopy' : 'UploadPart';
+      if (query.has('tagging')) return 'PutObjectTagging';
+      if (query.has('acl')) throw unimplemented('object ACLs');
+      return copySource ? 'CopyObject' : 'PutObject';
+    case 'DELETE':
+      if (query.has('uploadId')) return 'AbortMultipartUpload';
+      if (query.has('tagging')) return 'DeleteObjectTagging';
+      return 'DeleteObject';
+    case 'POST':
+      if (query.has('uploads')) return 'CreateMultipartUpload';
+      if (query.has('uploadId')) return 'CompleteMultipartUpload';
+      throw methodNotAllowed(context, 'object');
+    default:
+      throw methodNotAllowed(context, 'object');
+  }
+}

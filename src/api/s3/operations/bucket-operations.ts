@@ -1,0 +1,156 @@
+// Bucket-level operations: ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation,
+// bucket versioning, the bucket ACL (one owner, full control) and DeleteObjects.
+import { StoreError } from '../../../errors/index.js';
+import type { S3Operation } from '../operation.js';
+import type { S3Handler, S3Request } from '../request.js';
+import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
+import { clusterOwner, readSmallBody, readXmlDocument, sendEmpty } from './xml-body.js';
+import { parseXmlDocument } from '../xml/xml-codec.js';
+
+/** At most this many keys in one DeleteObjects request (S3's limit). */
+const maxDeleteKeys = 1000;
+
+/** S3's bucket naming rules, applied when a bucket is created through S3. */
+function validateNewBucketName(name: string): void {
+  const valid =
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
+    !name.includes('..') &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(name);
+  if (!valid) throw new StoreError('InvalidBucketName', 'The specified bucket is not valid.');
+}
+
+const listBuckets: S3Handler = (request) => {
+  const buckets = request.ports.buckets.listBuckets();
+  sendXml(request.context.res, 'ListAllMyBucketsResult', {
+    Owner: clusterOwner,
+    Buckets:
+      buckets.length === 0
+        ? ''
+        : { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: xmlTime(b.createdMs) })) },
+  });
+  return Promise.resolve();
+};
+
+const createBucket: S3Handler = async (request) => {
+  validateNewBucketName(request.bucket);
+  // CreateBucketConfiguration (a location constraint) is checked for well-formedness, then ignored.
+  const text = await readSmallBody(request);
+  if (text.trim() !== '') parseXmlDocument(text, 'CreateBucketConfiguration');
+  await request.ports.buckets.createBucket(request.bucket, request.context);
+  request.context.res.setHeader('location', `/${request.bucket}`);
+  sendEmpty(request, 200);
+};
+
+const deleteBucket: S3Handler = async (request) => {
+  await request.ports.buckets.deleteBucket(request.bucket, request.context);
+  sendEmpty(request, 204);
+};
+
+const headBucket: S3Handler = (request) => {
+  request.ports.buckets.headBucket(request.bucket);
+  request.context.res.setHeader('x-amz-bucket-region', request.settings.region);
+  sendEmpty(request, 200);
+  return Promise.resolve();
+};
+
+const getBucketLocation: S3Handler = (request) => {
+  request.ports.buckets.headBucket(request.bucket);
+  // S3 reports us-east-1 as an empty constraint.
+  const region = request.settings.region === 'us-east-1' ? '' : request.settings.region;
+  sendXml(request.context.res, 'LocationConstraint', { '#text': region });
+  return Promise.resolve();
+};
+
+const getBucketVersioning: S3Handler = (request) => {
+  const status = request.ports.buckets.getVersioning(request.bucket);
+  sendXml(
+    request.context.res,
+    'VersioningConfiguration',
+    status === undefined ? {} : { Status: status },
+  );
+  return Promise.resolve();
+};
+
+const putBucketVersioning: S3Handler = async (request) => {
+  request.ports.buckets.headBucket(request.bucket);
+  const document = await readXmlDocument(request, 'VersioningConfiguration');
+  const status = childText(document, 'Status');
+  if (status !== 'Enabled' && status !== 'Suspended') {
+    throw new StoreError('MalformedXML', 'Status must be Enabled or Suspended');
+  }
+  if (childText(document, 'MfaDelete') === 'Enabled') {
+    throw new StoreError('NotImplemented', 'S3 MFA delete is not implemented yet');
+  }
+  await request.ports.buckets.setVersioning(request.bucket, status, request.context);
+  sendEmpty(request, 200);
+};
+
+/** One owner with full control: what S3 clients that read ACLs expect to find. */
+export function sendOwnerAcl(request: S3Request): void {
+  sendXml(request.context.res, 'AccessControlPolicy', {
+    Owner: clusterOwner,
+    AccessControlList: {
+      Grant: {
+        Grantee: {
+          '@_xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance',
+          '@_xsi:type': 'CanonicalUser',
+          ...clusterOwner,
+        },
+        Permission: 'FULL_CONTROL',
+      },
+    },
+  });
+}
+
+const getBucketAcl: S3Handler = (request) => {
+  request.ports.buckets.headBucket(request.bucket);
+  sendOwnerAcl(request);
+  return Promise.resolve();
+};
+
+const deleteObjects: S3Handler = async (request) => {
+  request.ports.buckets.headBucket(request.bucket);
+  const document = await readXmlDocument(request, 'Delete');
+  const quiet = childText(document, 'Quiet') === 'true';
+  const objects = childRecords(document, 'Object');
+  if (objects.length === 0 || objects.length > maxDeleteKeys) {
+    throw new StoreError('MalformedXML', `Delete must list 1 to ${maxDeleteKeys} objects`);
+  }
+  const items = objects.map((object) => {
+    const key = childText(object, 'Key');
+    if (key === undefined || key === '')
+      throw new StoreError('MalformedXML', 'Object without a Key');
+    const versionId = childText(object, 'VersionId');
+    return versionId === undefined || versionId === '' ? { key } : { key, versionId };
+  });
+  const results = await request.ports.buckets.deleteObjects(request.bucket, items);
+  const deleted = results.filter((result) => result.error === undefined);
+  const failed = results.filter((result) => result.error !== undefined);
+  sendXml(request.context.res, 'DeleteResult', {
+    Deleted: quiet
+      ? undefined
+      : deleted.map((result) => ({
+          Key: result.key,
+          VersionId: result.deleteMarker ? undefined : result.versionId,
+          DeleteMarker: result.deleteMarker ? true : undefined,
+          DeleteMarkerVersionId: result.deleteMarker ? result.versionId : undefined,
+        })),
+    Error: failed.map((result) => ({
+      Key: result.key,
+      Code: result.error?.code,
+      Message: result.error?.message,
+    })),
+  });
+};
+
+export const bucketHandlers = {
+  ListBuckets: listBuckets,
+  CreateBucket: createBucket,
+  DeleteBucket: deleteBucket,
+  HeadBucket: headBucket,
+  GetBucketLocation: getBucketLocation,
+  GetBucketVersioning: getBucketVersioning,
+  PutBucketVersioning: putBucketVersioning,
+  GetBucketAcl: getBucketAcl,
+  DeleteObjects: deleteObjects,
+} satisfies Partial<Record<S3Operation, S3Handler>>;

@@ -1,0 +1,227 @@
+// Listings: ListObjects (V1: marker), ListObjectsV2 (continuation token, start-after),
+// ListObjectVersions and ListMultipartUploads, with delimiters and `encoding-type=url`.
+import { StoreError } from '../../../errors/index.js';
+import { uriEncode } from '../auth/signature-v4.js';
+import { quoteEtag } from '../object-headers.js';
+import type { S3Operation } from '../operation.js';
+import type { S3ListRequest } from '../ports.js';
+import type { S3Handler, S3Request } from '../request.js';
+import { sendXml, xmlTime } from '../xml/xml-codec.js';
+import { clusterOwner } from './xml-body.js';
+
+/** S3's page limit (and default). */
+export const maxListKeys = 1000;
+
+function parameter(request: S3Request, name: string): string {
+  return request.context.query.get(name) ?? '';
+}
+
+function maxKeysOf(request: S3Request, name: string): number {
+  const text = request.context.query.get(name);
+  if (text === null || text === '') return maxListKeys;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
+    throw new StoreError('InvalidArgument', `${name} must be a non-negative integer`);
+  }
+  return Math.min(value, maxListKeys);
+}
+
+/** Keys and prefixes as the client asked: raw, or URL-encoded with `encoding-type=url`. */
+function encoderOf(request: S3Request): (text: string) => string {
+  const encoding = request.context.query.get('encoding-type');
+  if (encoding === null || encoding === '') return (text) => text;
+  if (encoding !== 'url')
+    throw new StoreError('InvalidArgument', 'Invalid Encoding Method specified in Request');
+  return (text) => uriEncode(text, true);
+}
+
+function listRequest(request: S3Request, startAfter: string, maxKeys: number): S3ListRequest {
+  return {
+    prefix: parameter(request, 'prefix'),
+    delimiter: parameter(request, 'delimiter'),
+    startAfter,
+    maxKeys,
+  };
+}
+
+/** The last key or common prefix of a page: where the next page starts. */
+function lastItem(keys: string[], prefixes: string[]): string {
+  const lastKey = keys[keys.length - 1] ?? '';
+  const lastPrefix = prefixes[prefixes.length - 1] ?? '';
+  return lastKey > lastPrefix ? lastKey : lastPrefix;
+}
+
+async function listPage(request: S3Request, startAfter: string, maxKeys: number) {
+  request.ports.buckets.headBucket(request.bucket);
+  const listing = listRequest(request, startAfter, maxKeys);
+  if (maxKeys === 0)
+    return { listing, page: { entries: [], commonPrefixes: [], truncated: false } };
+  return { listing, page: await request.ports.buckets.listObjects(request.bucket, listing) };
+}
+
+function contentsOf(
+  request: S3Request,
+  page: Awaited<ReturnType<typeof listPage>>['page'],
+  owner: boolean,
+) {
+  const encode = encoderOf(request);
+  return {
+    Contents: page.entries.map((entry) => ({
+      Key: encode(entry.key),
+      LastModified: xmlTime(entry.modifiedTimeMs),
+      ETag: quoteEtag(entry.etag),
+      Size: entry.size,
+      ...(owner ? { Owner: clusterOwner } : {}),
+      StorageClass: 'STANDARD',
+    })),
+    CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })),
+  };
+}
+
+const listObjects: S3Handler = async (request) => {
+  const encode = encoderOf(request);
+  const marker = parameter(request, 'marker');
+  const maxKeys = maxKeysOf(request, 'max-keys');
+  const { listing, page } = await listPage(request, marker, maxKeys);
+  const next = lastItem(
+    page.entries.map((entry) => entry.key),
+    page.commonPrefixes,
+  );
+  sendXml(request.context.res, 'ListBucketResult', {
+    Name: request.bucket,
+    Prefix: encode(listing.prefix),
+    Marker: encode(marker),
+    MaxKeys: maxKeys,
+    ...(listing.delimiter === '' ? {} : { Delimiter: encode(listing.delimiter) }),
+    IsTruncated: page.truncated,
+    ...(page.truncated && listing.delimiter !== '' ? { NextMarker: encode(next) } : {}),
+    ...(request.context.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
+    ...contentsOf(request, page, true),
+  });
+};
+
+function decodeToken(token: string): string {
+  const decoded = Buffer.from(token, 'base64url').toString('utf8');
+  if (!decoded.startsWith('1:'))
+    throw new StoreError('InvalidArgument', 'The continuation token provided is incorrect');
+  return decoded.slice(2);
+}
+
+const listObjectsV2: S3Handler = async (request) => {
+  const encode = encoderOf(request);
+  const token = request.context.query.get('continuation-token');
+  const startAfter = parameter(request, 'start-after');
+  const from = token === null ? startAfter : decodeToken(token);
+  const maxKeys = maxKeysOf(request, 'max-keys');
+  const { listing, page } = await listPage(request, from > startAfter ? from : startAfter, maxKeys);
+  const next = lastItem(
+    page.entries.map((entry) => entry.key),
+    page.commonPrefixes,
+  );
+  sendXml(request.context.res, 'ListBucketResult', {
+    Name: request.bucket,
+    Prefix: encode(listing.prefix),
+    ...(listing.delimiter === '' ? {} : { Delimiter: encode(listing.delimiter) }),
+    MaxKeys: maxKeys,
+    KeyCount: page.entries.length + page.commonPrefixes.length,
+    IsTruncated: page.truncated,
+    ...(token === null ? {} : { ContinuationToken: token }),
+    ...(page.truncated
+      ? { NextContinuationToken: Buffer.from(`1:${next}`, 'utf8').toString('base64url') }
+      : {}),
+    ...(startAfter === '' ? {} : { StartAfter: encode(startAfter) }),
+    ...(request.context.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
+    ...contentsOf(request, page, request.context.query.get('fetch-owner') === 'true'),
+  });
+};
+
+const listObjectVersions: S3Handler = async (request) => {
+  request.ports.buckets.headBucket(request.bucket);
+  const encode = encoderOf(request);
+  const keyMarker = parameter(request, 'key-marker');
+  const versionIdMarker = parameter(request, 'version-id-marker');
+  const maxKeys = maxKeysOf(request, 'max-keys');
+  const listing = { ...listRequest(request, keyMarker, maxKeys), versionIdMarker };
+  const page =
+    maxKeys === 0
+      ? { entries: [], commonPrefixes: [], truncated: false }
+      : await request.ports.buckets.listObjectVersions(request.bucket, listing);
+  const last = page.entries[page.entries.length - 1];
+  const lastPrefix = page.commonPrefixes[page.commonPrefixes.length - 1] ?? '';
+  const nextKey = last !== undefined && last.key > lastPrefix ? last.key : lastPrefix;
+  const item = (entry: (typeof page.entries)[number]) => ({
+    Key: encode(entry.key),
+    VersionId: entry.versionId,
+    IsLatest: entry.isLatest,
+    LastModified: xmlTime(entry.modifiedTimeMs),
+    ...(entry.deleteMarker
+      ? { Owner: clusterOwner }
+      : {
+          ETag: quoteEtag(entry.etag),
+          Size: entry.size,
+          Owner: clusterOwner,
+          StorageClass: 'STANDARD',
+        }),
+  });
+  sendXml(request.context.res, 'ListVersionsResult', {
+    Name: request.bucket,
+    Prefix: encode(listing.prefix),
+    KeyMarker: encode(keyMarker),
+    VersionIdMarker: versionIdMarker,
+    MaxKeys: maxKeys,
+    ...(listing.delimiter === '' ? {} : { Delimiter: encode(listing.delimiter) }),
+    IsTruncated: page.truncated,
+    ...(page.truncated
+      ? {
+          NextKeyMarker: encode(nextKey),
+          ...(last !== undefined && nextKey === last.key
+            ? { NextVersionIdMarker: last.versionId }
+            : {}),
+        }
+      : {}),
+    Version: page.entries.filter((entry) => !entry.deleteMarker).map(item),
+    DeleteMarker: page.entries.filter((entry) => entry.deleteMarker).map(item),
+    CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })),
+  });
+};
+
+const listMultipartUploads: S3Handler = async (request) => {
+  request.ports.buckets.headBucket(request.bucket);
+  const encode = encoderOf(request);
+  const keyMarker = parameter(request, 'key-marker');
+  const maxUploads = maxKeysOf(request, 'max-uploads');
+  const listing = listRequest(request, keyMarker, maxUploads);
+  const page =
+    maxUploads === 0
+      ? { uploads: [], commonPrefixes: [], truncated: false }
+      : await request.ports.buckets.listUploads(request.bucket, listing);
+  const last = page.uploads[page.uploads.length - 1];
+  sendXml(request.context.res, 'ListMultipartUploadsResult', {
+    Bucket: request.bucket,
+    KeyMarker: encode(keyMarker),
+    UploadIdMarker: parameter(request, 'upload-id-marker'),
+    ...(page.truncated && last !== undefined
+      ? { NextKeyMarker: encode(last.key), NextUploadIdMarker: last.uploadId }
+      : {}),
+    Prefix: encode(listing.prefix),
+    ...(listing.delimiter === '' ? {} : { Delimiter: encode(listing.delimiter) }),
+    MaxUploads: maxUploads,
+    IsTruncated: page.truncated,
+    Upload: page.uploads.map((upload) => ({
+      Key: encode(upload.key),
+      UploadId: upload.uploadId,
+      Initiator: clusterOwner,
+      Owner: clusterOwner,
+      StorageClass: 'STANDARD',
+      Initiated: xmlTime(upload.initiatedMs),
+    })),
+    CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })),
+  });
+};
+
+export const listHandlers = {
+  ListObjects: listObjects,
+  ListObjectsV2: listObjectsV2,
+  ListObjectVersions: listObjectVersions,
+  ListMultipartUploads: listMultipartUploads,
+} satisfies Partial<Record<S3Operation, S3Handler>>;

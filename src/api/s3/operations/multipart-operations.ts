@@ -1,0 +1,213 @@
+// Multipart uploads: Create, UploadPart, UploadPartCopy, Complete (parts in ascending order, S3's
+// ETag rules), Abort and ListParts. Parts live as chunks on the target that stores the key.
+import { StoreError } from '../../../errors/index.js';
+import { resolveRange } from '../../common/range.js';
+import { copiedPayload, openObjectPayload } from '../body/object-payload.js';
+import { checksumAlgorithms } from '../body/checksum-algorithms.js';
+import { checkCopySourceConditions } from '../conditions.js';
+import { attributesFromHeaders, quoteEtag } from '../object-headers.js';
+import type { S3Operation } from '../operation.js';
+import type { S3PartInfo } from '../ports.js';
+import { header, type S3Handler, type S3Request } from '../request.js';
+import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
+import { parseCopySource, setWriteHeaders } from './object-write.js';
+import { readXmlDocument, sendEmpty } from './xml-body.js';
+
+/** S3's part numbers run from 1 to 10000. */
+const maxPartNumber = 10_000;
+
+function uploadIdOf(request: S3Request): string {
+  const uploadId = request.context.query.get('uploadId') ?? '';
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(uploadId)) {
+    throw new StoreError(
+      'NoSuchUpload',
+      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    );
+  }
+  return uploadId;
+}
+
+function partNumberOf(request: S3Request): number {
+  const text = request.context.query.get('partNumber') ?? '';
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > maxPartNumber) {
+    throw new StoreError(
+      'InvalidArgument',
+      `Part number must be an integer between 1 and ${maxPartNumber}, inclusive`,
+    );
+  }
+  return value;
+}
+
+const createMultipartUpload: S3Handler = async (request) => {
+  const attributes = attributesFromHeaders(request.context.req.headers);
+  const uploadId = await request.ports.objects.createUpload(
+    request.bucket,
+    request.key,
+    attributes,
+  );
+  const algorithm = header(request, 'x-amz-checksum-algorithm');
+  if (algorithm !== undefined) request.context.res.setHeader('x-amz-checksum-algorithm', algorithm);
+  sendXml(request.context.res, 'InitiateMultipartUploadResult', {
+    Bucket: request.bucket,
+    Key: request.key,
+    UploadId: uploadId,
+  });
+};
+
+const uploadPart: S3Handler = async (request) => {
+  const uploadId = uploadIdOf(request);
+  const partNumber = partNumberOf(request);
+  const payload = openObjectPayload(request.context, request.auth);
+  const part = await request.ports.objects.uploadPart({
+    bucket: request.bucket,
+    key: request.key,
+    uploadId,
+    partNumber,
+    userMetadata: {},
+    contentHeaders: {},
+    tags: {},
+    ...payload,
+  });
+  request.context.res.setHeader('etag', quoteEtag(part.etag));
+  setWriteHeaders(request, part);
+  sendEmpty(request, 200);
+};
+
+const uploadPartCopy: S3Handler = async (request) => {
+  const uploadId = uploadIdOf(request);
+  const partNumber = partNumberOf(request);
+  const source = parseCopySource(request);
+  const rangeHeader = header(request, 'x-amz-copy-source-range');
+  const opened = await request.ports.objects.openSource(
+    source.bucket,
+    source.key,
+    source.versionId,
+    rangeHeader,
+  );
+  let part: S3PartInfo;
+  try {
+    checkCopySourceConditions(request.context.req.headers, opened.info);
+    if (rangeHeader !== undefined && opened.range === undefined)
+      resolveRange(rangeHeader, opened.info.size);
+    const length =
+      opened.range === undefined ? opened.info.size : opened.range.end - opened.range.start + 1;
+    part = await request.ports.objects.uploadPart({
+      bucket: request.bucket,
+      key: request.key,
+      uploadId,
+      partNumber,
+      userMetadata: {},
+      contentHeaders: {},
+      tags: {},
+      ...copiedPayload(opened.body, length, []),
+    });
+  } finally {
+    opened.body.destroy();
+  }
+  if (opened.info.versionId !== undefined) {
+    request.context.res.setHeader('x-amz-copy-source-version-id', opened.info.versionId);
+  }
+  sendXml(request.context.res, 'CopyPartResult', {
+    ETag: quoteEtag(part.etag),
+    LastModified: xmlTime(part.modifiedTimeMs),
+  });
+};
+
+const completeMultipartUpload: S3Handler = async (request) => {
+  const uploadId = uploadIdOf(request);
+  const document = await readXmlDocument(request, 'CompleteMultipartUpload');
+  const parts = childRecords(document, 'Part').map((part) => {
+    const number = Number(childText(part, 'PartNumber'));
+    const etag = (childText(part, 'ETag') ?? '').replace(/"/g, '').trim();
+    if (!Number.isInteger(number) || number < 1 || number > maxPartNumber || etag === '') {
+      throw new StoreError('MalformedXML', 'each Part needs a PartNumber (1-10000) and an ETag');
+    }
+    const checksums: Record<string, string> = {};
+    for (const algorithm of checksumAlgorithms) {
+      const value = childText(part, `Checksum${algorithm.toUpperCase()}`);
+      if (value !== undefined) checksums[algorithm] = value;
+    }
+    return { partNumber: number, etag, checksums };
+  });
+  if (parts.length === 0) {
+    throw new StoreError('MalformedXML', 'You must specify at least one part');
+  }
+  for (let index = 1; index < parts.length; index += 1) {
+    if ((parts[index]?.partNumber ?? 0) <= (parts[index - 1]?.partNumber ?? 0)) {
+      throw new StoreError(
+        'InvalidPartOrder',
+        'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
+      );
+    }
+  }
+  const info = await request.ports.objects.completeUpload(
+    request.bucket,
+    request.key,
+    uploadId,
+    parts,
+  );
+  setWriteHeaders(request, {
+    ...(info.versionId === undefined ? {} : { versionId: info.versionId }),
+    checksums: {},
+  });
+  const checksumElements = Object.fromEntries(
+    Object.entries(info.checksums).map(([algorithm, value]) => [
+      `Checksum${algorithm.toUpperCase()}`,
+      value,
+    ]),
+  );
+  sendXml(request.context.res, 'CompleteMultipartUploadResult', {
+    Location: `/${request.bucket}/${request.key}`,
+    Bucket: request.bucket,
+    Key: request.key,
+    ETag: quoteEtag(info.etag),
+    ...checksumElements,
+  });
+};
+
+const abortMultipartUpload: S3Handler = async (request) => {
+  await request.ports.objects.abortUpload(request.bucket, request.key, uploadIdOf(request));
+  sendEmpty(request, 204);
+};
+
+const listParts: S3Handler = async (request) => {
+  const uploadId = uploadIdOf(request);
+  const marker = Number(request.context.query.get('part-number-marker') ?? '0') || 0;
+  const maxPartsText = request.context.query.get('max-parts');
+  const maxParts = maxPartsText === null ? 1000 : Math.min(Number(maxPartsText) || 0, 1000);
+  const all = await request.ports.objects.listParts(request.bucket, request.key, uploadId);
+  const after = all.filter((part) => part.partNumber > marker);
+  const parts = after.slice(0, maxParts);
+  const truncated = after.length > parts.length;
+  sendXml(request.context.res, 'ListPartsResult', {
+    Bucket: request.bucket,
+    Key: request.key,
+    UploadId: uploadId,
+    PartNumberMarker: marker,
+    ...(truncated ? { NextPartNumberMarker: parts[parts.length - 1]?.partNumber } : {}),
+    MaxParts: maxParts,
+    IsTruncated: truncated,
+    Part: parts.map((part) => ({
+      PartNumber: part.partNumber,
+      LastModified: xmlTime(part.modifiedTimeMs),
+      ETag: quoteEtag(part.etag),
+      Size: part.size,
+      ...Object.fromEntries(
+        Object.entries(part.checksums).map(([algorithm, value]) => [
+          `Checksum${algorithm.toUpperCase()}`,
+          value,
+        ]),
+      ),
+    })),
+  });
+};
+
+export const multipartHandlers = {
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
+  ListParts: listParts,
+} satisfies Partial<Record<S3Operation, S3Handler>>;

@@ -1,0 +1,130 @@
+// Reading objects: GetObject (ranges, conditions, `response-*` overrides), HeadObject, the tag set
+// and the object ACL (one owner, full control).
+import type { ServerResponse } from 'node:http';
+import { StoreError } from '../../../errors/index.js';
+import { checkReadConditions } from '../conditions.js';
+import { isForwarded } from '../forwarding.js';
+import { setObjectHeaders } from '../object-headers.js';
+import type { S3Operation } from '../operation.js';
+import type { S3ObjectInfo } from '../ports.js';
+import { header, versionIdOf, type S3Handler, type S3Request } from '../request.js';
+import { sendXml } from '../xml/xml-codec.js';
+import { sendOwnerAcl } from './bucket-operations.js';
+
+/** `response-<name>` query parameters override these response headers of a GET. */
+const overridableHeaders = [
+  'content-type',
+  'content-language',
+  'expires',
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+];
+
+/** Writes the object's headers; whole-object checksums never go with a part of the object. */
+function writeHeaders(request: S3Request, info: S3ObjectInfo, partial: boolean): void {
+  const res: ServerResponse = request.context.res;
+  setObjectHeaders(res, info, {
+    checksums:
+      !partial &&
+      (header(request, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' ||
+        isForwarded(request.context)),
+    allTags: isForwarded(request.context),
+  });
+  for (const name of overridableHeaders) {
+    const value = request.context.query.get(`response-${name}`);
+    if (value !== null) res.setHeader(name, value);
+  }
+}
+
+function refuseDeleteMarker(request: S3Request, info: S3ObjectInfo): void {
+  if (info.deleteMarker !== true) return;
+  request.context.res.setHeader('x-amz-delete-marker', 'true');
+  if (info.versionId !== undefined)
+    request.context.res.setHeader('x-amz-version-id', info.versionId);
+  // S3: GET of a delete marker by version ID is 405; as the latest version, the key is absent.
+  if (versionIdOf(request) !== undefined) {
+    throw new StoreError(
+      'MethodNotAllowed',
+      'The specified method is not allowed against this resource.',
+    );
+  }
+  throw new StoreError('ObjectNotFound', 'The specified key does not exist.');
+}
+
+function refusePartNumber(request: S3Request): void {
+  if (request.context.query.has('partNumber')) {
+    throw new StoreError('NotImplemented', 'S3 GET and HEAD by partNumber is not implemented yet');
+  }
+}
+
+const getObject: S3Handler = async (request) => {
+  refusePartNumber(request);
+  const { info, body, range } = await request.ports.objects.get(
+    request.bucket,
+    request.key,
+    versionIdOf(request),
+    header(request, 'range'),
+  );
+  const { res } = request.context;
+  try {
+    refuseDeleteMarker(request, info);
+    checkReadConditions(request.context.req.headers, info);
+  } catch (error) {
+    await body.discard();
+    throw error;
+  }
+  writeHeaders(request, info, range !== undefined);
+  if (range === undefined) {
+    res.statusCode = 200;
+    res.setHeader('content-length', info.size);
+  } else {
+    res.statusCode = 206;
+    res.setHeader('content-length', range.end - range.start + 1);
+    res.setHeader('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
+  }
+  // A failure while sending (bitrot found in a later chunk) destroys the response: the client sees
+  // a short body, never a complete success.
+  await body.sendTo(res);
+  res.end();
+};
+
+const headObject: S3Handler = async (request) => {
+  refusePartNumber(request);
+  const info = await request.ports.objects.head(request.bucket, request.key, versionIdOf(request));
+  refuseDeleteMarker(request, info);
+  checkReadConditions(request.context.req.headers, info);
+  writeHeaders(request, info, false);
+  request.context.res.setHeader('content-length', info.size);
+  request.context.res.end();
+};
+
+/** The tag set document, for GetObjectTagging. */
+export function sendTagging(request: S3Request, tags: Record<string, string>): void {
+  sendXml(request.context.res, 'Tagging', {
+    TagSet:
+      Object.keys(tags).length === 0
+        ? ''
+        : { Tag: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+  });
+}
+
+const getObjectTagging: S3Handler = async (request) => {
+  const info = await request.ports.objects.head(request.bucket, request.key, versionIdOf(request));
+  refuseDeleteMarker(request, info);
+  if (info.versionId !== undefined)
+    request.context.res.setHeader('x-amz-version-id', info.versionId);
+  sendTagging(request, info.tags);
+};
+
+const getObjectAcl: S3Handler = async (request) => {
+  await request.ports.objects.head(request.bucket, request.key, versionIdOf(request));
+  sendOwnerAcl(request);
+};
+
+export const objectReadHandlers = {
+  GetObject: getObject,
+  HeadObject: headObject,
+  GetObjectTagging: getObjectTagging,
+  GetObjectAcl: getObjectAcl,
+} satisfies Partial<Record<S3Operation, S3Handler>>;

@@ -1,0 +1,203 @@
+// The operations the S3 API needs from a role. Gateways answer bucket-level requests (from bucket
+// metadata and by fanning out to targets) and forward object-level ones; targets serve objects.
+import type { Readable, Writable } from 'node:stream';
+import type { ResolvedRange } from '../common/range.js';
+import type { RequestContext } from '../common/request-context.js';
+
+export interface S3BucketInfo {
+  name: string;
+  createdMs: number;
+}
+
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
+/** An object (or one version of it) as S3 describes it. */
+export interface S3ObjectInfo {
+  key: string;
+  size: number;
+  /** MD5 hex for single-part objects, `<md5 of part md5s>-<parts>` for multipart; unquoted. */
+  etag: string;
+  modifiedTimeMs: number;
+  /** Present when the bucket keeps versions (or the object was written while it did). */
+  versionId?: string;
+  /** `x-amz-meta-*` (names without the prefix); the native API's custom metadata. */
+  userMetadata: Record<string, string>;
+  /** Content-Type, Content-Encoding, Content-Disposition, Content-Language, Cache-Control, Expires. */
+  contentHeaders: Record<string, string>;
+  tags: Record<string, string>;
+  /** Additional checksums by algorithm (crc32, crc32c, sha1, sha256), base64. */
+  checksums: Record<string, string>;
+  /** Multipart objects: how many parts. */
+  partsCount?: number;
+  deleteMarker?: boolean;
+}
+
+/** A listing request after S3's parameters were parsed (V1 marker and V2 start-after/token alike). */
+export interface S3ListRequest {
+  prefix: string;
+  delimiter: string;
+  /** Only keys (and common prefixes) strictly after this. */
+  startAfter: string;
+  maxKeys: number;
+}
+
+export interface S3ListEntry {
+  key: string;
+  size: number;
+  etag: string;
+  modifiedTimeMs: number;
+}
+
+export interface S3ListPage {
+  entries: S3ListEntry[];
+  commonPrefixes: string[];
+  truncated: boolean;
+}
+
+export interface S3VersionEntry extends S3ListEntry {
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+}
+
+export interface S3VersionListRequest extends S3ListRequest {
+  /** With `startAfter` as the key marker: versions of that key after this version (newest first). */
+  versionIdMarker: string;
+}
+
+export interface S3VersionPage {
+  entries: S3VersionEntry[];
+  commonPrefixes: string[];
+  truncated: boolean;
+}
+
+export interface S3UploadEntry {
+  key: string;
+  uploadId: string;
+  initiatedMs: number;
+}
+
+export interface S3UploadPage {
+  uploads: S3UploadEntry[];
+  commonPrefixes: string[];
+  truncated: boolean;
+}
+
+export interface S3PartInfo {
+  partNumber: number;
+  size: number;
+  etag: string;
+  modifiedTimeMs: number;
+  checksums: Record<string, string>;
+}
+
+export interface S3DeleteOutcome {
+  versionId?: string;
+  deleteMarker: boolean;
+}
+
+export interface S3DeleteResult extends S3DeleteOutcome {
+  key: string;
+  /** Set when this key failed: S3 error code and message. */
+  error?: { code: string; message: string };
+}
+
+/** What an object write stores besides its bytes. */
+export interface S3ObjectAttributes {
+  userMetadata: Record<string, string>;
+  contentHeaders: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface S3WriteRequest extends S3ObjectAttributes {
+  bucket: string;
+  key: string;
+  body: Readable;
+  contentLength: number;
+  /** Runs when the whole body arrived, before the object is visible; throwing cancels the write. */
+  finish(): { etag: string; checksums: Record<string, string> };
+}
+
+/** Bytes of an object being read; sent once to a socket-backed destination, verified as they go. */
+export interface S3ObjectBody {
+  sendTo(destination: Writable): Promise<void>;
+  discard(): Promise<void>;
+}
+
+export interface S3BucketPort {
+  listBuckets(): S3BucketInfo[];
+  createBucket(bucket: string, context: RequestContext): Promise<void>;
+  /** BucketNotEmpty while it holds objects (or versions, or uploads). */
+  deleteBucket(bucket: string, context: RequestContext): Promise<void>;
+  /** Throws NoSuchBucket when absent. */
+  headBucket(bucket: string): void;
+  getVersioning(bucket: string): VersioningStatus | undefined;
+  setVersioning(bucket: string, status: VersioningStatus, context: RequestContext): Promise<void>;
+  listObjects(bucket: string, request: S3ListRequest): Promise<S3ListPage>;
+  listObjectVersions(bucket: string, request: S3VersionListRequest): Promise<S3VersionPage>;
+  listUploads(bucket: string, request: S3ListRequest): Promise<S3UploadPage>;
+  deleteObjects(
+    bucket: string,
+    items: Array<{ key: string; versionId?: string }>,
+  ): Promise<S3DeleteResult[]>;
+}
+
+export interface S3ObjectPort {
+  head(bucket: string, key: string, versionId: string | undefined): Promise<S3ObjectInfo>;
+  get(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    rangeHeader: string | undefined,
+  ): Promise<{ info: S3ObjectInfo; body: S3ObjectBody; range: ResolvedRange | undefined }>;
+  /** The source of a copy, wherever it is stored, as a stream (a range for UploadPartCopy). */
+  openSource(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    range: string | undefined,
+  ): Promise<{ info: S3ObjectInfo; body: Readable; range: ResolvedRange | undefined }>;
+  put(request: S3WriteRequest): Promise<S3ObjectInfo>;
+  delete(bucket: string, key: string, versionId: string | undefined): Promise<S3DeleteOutcome>;
+  /** Replaces the tag set of the object (or version); an empty set removes the tags. */
+  setTags(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    tags: Record<string, string>,
+  ): Promise<S3ObjectInfo>;
+  createUpload(bucket: string, key: string, attributes: S3ObjectAttributes): Promise<string>;
+  uploadPart(
+    request: S3WriteRequest & { uploadId: string; partNumber: number },
+  ): Promise<S3PartInfo>;
+  listParts(bucket: string, key: string, uploadId: string): Promise<S3PartInfo[]>;
+  completeUpload(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }>,
+  ): Promise<S3ObjectInfo>;
+  abortUpload(bucket: string, key: string, uploadId: string): Promise<void>;
+}
+
+/** Decides where object-level requests are served and carries them there. */
+export interface S3Forwarder {
+  /** True when this node stores `key` of `bucket` (then `S3ObjectPort` serves it here). */
+  servesLocally(bucket: string, key: string): boolean;
+  /**
+   * Sends the request (canonical path-style `path`, the original query, headers plus `extraHeaders`,
+   * and the raw body) to the node that serves it, and streams the answer back to the client.
+   */
+  forward(
+    context: RequestContext,
+    bucket: string,
+    key: string,
+    extraHeaders: Record<string, string>,
+  ): Promise<void>;
+}
+
+export interface S3Ports {
+  buckets: S3BucketPort;
+  objects: S3ObjectPort;
+  forwarder: S3Forwarder;
+}

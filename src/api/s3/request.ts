@@ -1,0 +1,39 @@
+// What every S3 operation handler receives: the request context, the resolved bucket and key,
+// the verified authentication, the role's ports and the current S3 settings.
+import type { RequestContext } from '../common/request-context.js';
+import type { AuthResult } from './auth/authenticate.js';
+import type { S3Ports } from './ports.js';
+
+/** S3 settings, read from the cluster config for every request (they change at run time). */
+export interface S3Settings {
+  authEnabled: boolean;
+  /** Domains for virtual-hosted-style requests. */
+  domains: readonly string[];
+  region: string;
+  multipartMinPartBytes: number;
+  maxClockSkewMs: number;
+}
+
+export interface S3Request {
+  readonly context: RequestContext;
+  readonly bucket: string;
+  /** '' for bucket-level operations. */
+  readonly key: string;
+  readonly auth: AuthResult;
+  readonly ports: S3Ports;
+  readonly settings: S3Settings;
+}
+
+export type S3Handler = (request: S3Request) => Promise<void>;
+
+/** A header as one string (the first when repeated), or undefined. */
+export function header(request: S3Request, name: string): string | undefined {
+  const value = request.context.req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `versionId` query parameter; S3's `null` version is the unversioned one. */
+export function versionIdOf(request: S3Request): string | undefined {
+  const value = request.context.query.get('versionId');
+  return value === null || value === '' ? undefined : value;
+}

@@ -1,0 +1,100 @@
+// The S3 API router: addressing, authentication, operation detection, then either the handler of
+// the operation here or forwarding to the node that stores the key. Errors become S3 error XML.
+import { StoreError } from '../../errors/index.js';
+import type { RequestHandler } from '../common/http-server.js';
+import type { RequestContext } from '../common/request-context.js';
+import { authenticate, type AuthResult } from './auth/authenticate.js';
+import { resolveAddress, type S3Address } from './addressing.js';
+import { sendS3Error, setRequestIdHeaders } from './error-xml.js';
+import {
+  forwardedAddress,
+  forwardedAuth,
+  forwardingHeaders,
+  internalListQuery,
+  isForwarded,
+} from './forwarding.js';
+import { detectOperation, objectOperations, type S3Operation } from './operation.js';
+import { bucketHandlers } from './operations/bucket-operations.js';
+import { serveInternalList } from './operations/internal-list.js';
+import { listHandlers } from './operations/list-operations.js';
+import { multipartHandlers } from './operations/multipart-operations.js';
+import { objectReadHandlers } from './operations/object-read.js';
+import { objectWriteHandlers } from './operations/object-write.js';
+import type { S3Ports } from './ports.js';
+import type { S3Handler, S3Settings } from './request.js';
+
+/** S3 keys are at most 1024 bytes of UTF-8. */
+const maxKeyBytes = 1024;
+
+export interface S3ApiOptions {
+  ports: S3Ports;
+  settings(): S3Settings;
+  /** The secret of an access key, or undefined when unknown. */
+  secretOf(accessKey: string): string | undefined;
+  /** False on targets: bucket-level requests from clients belong to gateways. */
+  servesBucketRequests: boolean;
+}
+
+const handlers: Record<S3Operation, S3Handler> = {
+  ...bucketHandlers,
+  ...listHandlers,
+  ...objectReadHandlers,
+  ...objectWriteHandlers,
+  ...multipartHandlers,
+};
+
+export function createS3Handler(options: S3ApiOptions): RequestHandler {
+  return async (context: RequestContext): Promise<void> => {
+    let address: S3Address = { bucket: undefined, key: undefined };
+    try {
+      setRequestIdHeaders(context);
+      const settings = options.settings();
+      const forwarded = isForwarded(context);
+      address = forwarded ? forwardedAddress(context) : resolveAddress(context, settings.domains);
+      if (forwarded && context.query.has(internalListQuery) && address.bucket !== undefined) {
+        await serveInternalList(context, options.ports.buckets, address.bucket);
+        return;
+      }
+      const auth: AuthResult = forwarded
+        ? forwardedAuth(context)
+        : authenticate(context, {
+            enabled: settings.authEnabled,
+            secretOf: (accessKey) => options.secretOf(accessKey),
+            maxClockSkewMs: settings.maxClockSkewMs,
+            nowMs: Date.now,
+          });
+      const operation = detectOperation(context, address);
+      const bucket = address.bucket ?? '';
+      const key = address.key ?? '';
+      if (Buffer.byteLength(key, 'utf8') > maxKeyBytes) {
+        throw new StoreError('ObjectNameTooLong', 'Your key is too long');
+      }
+      if (objectOperations.has(operation)) {
+        if (!forwarded && !options.ports.forwarder.servesLocally(bucket, key)) {
+          await options.ports.forwarder.forward(
+            context,
+            bucket,
+            key,
+            forwardingHeaders(context.nodeId, key, auth),
+          );
+          return;
+        }
+      } else if (!forwarded && !options.servesBucketRequests) {
+        throw new StoreError(
+          'NotImplemented',
+          `S3 ${operation} on a storage target is not implemented: send it to a gateway`,
+        );
+      }
+      await handlers[operation]({
+        context,
+        bucket,
+        key,
+        auth,
+        ports: options.ports,
+        settings,
+      });
+    } catch (error) {
+      sendS3Error(context, error, address);
+    }
+  };
+}

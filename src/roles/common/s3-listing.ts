@@ -1,0 +1,84 @@
+// S3 listings over sorted names: rolling keys up into common prefixes at the delimiter (on each
+// target), and merging the targets' pages into one (on the gateway).
+import type { S3ListRequest } from '../../api/s3/index.js';
+
+/** Names fetched from the store per step while filling a page. */
+const batchSize = 1000;
+
+/** A page of keys and common prefixes, each in order, and whether more follow. */
+export interface RolledUpPage<T> {
+  entries: T[];
+  commonPrefixes: string[];
+  truncated: boolean;
+}
+
+/** The common prefix `key` rolls up into, or undefined when it is listed as itself. */
+function commonPrefixOf(key: string, request: S3ListRequest): string | undefined {
+  if (request.delimiter === '' || !key.startsWith(request.prefix)) return undefined;
+  const index = key.indexOf(request.delimiter, request.prefix.length);
+  return index < 0 ? undefined : key.slice(0, index + request.delimiter.length);
+}
+
+/**
+ * Fills one page from `fetch(startAfter, limit)` (keys in ascending order after `startAfter`):
+ * at most `maxKeys` items, keys and common prefixes together. After a common prefix the walk
+ * resumes past every key that starts with it, so a page never reads a prefix's keys twice.
+ */
+export async function rollUp<T extends { key: string }>(
+  request: S3ListRequest,
+  fetch: (startAfter: string, limit: number) => Promise<T[]>,
+): Promise<RolledUpPage<T>> {
+  const page: RolledUpPage<T> = { entries: [], commonPrefixes: [], truncated: false };
+  let cursor = request.startAfter;
+  // A marker inside a common prefix (the previous page ended on it) skips the rest of it.
+  const markerPrefix = commonPrefixOf(request.startAfter, request);
+  if (markerPrefix !== undefined) cursor = `${markerPrefix}\uffff`;
+  for (;;) {
+    const batch = await fetch(cursor, batchSize);
+    let jumped = false;
+    for (const item of batch) {
+      const prefix = commonPrefixOf(item.key, request);
+      if (page.entries.length + page.commonPrefixes.length >= request.maxKeys) {
+        page.truncated = true;
+        return page;
+      }
+      if (prefix !== undefined) {
+        if (prefix > request.startAfter) page.commonPrefixes.push(prefix);
+        cursor = `${prefix}\uffff`;
+        jumped = true;
+        break;
+      }
+      cursor = item.key;
+      page.entries.push(item);
+    }
+    if (!jumped && batch.length < batchSize) return page;
+  }
+}
+
+/** Merges the targets' pages: sorted, without duplicates, cut at `maxKeys`. */
+export function mergeRolledUp<T extends { key: string }>(
+  pages: ReadonlyArray<RolledUpPage<T>>,
+  maxKeys: number,
+  compare: (left: T, right: T) => number = (left, right) =>
+    left.key < right.key ? -1 : left.key > right.key ? 1 : 0,
+): RolledUpPage<T> {
+  type Item = { key: string; entry?: T };
+  const items: Item[] = [];
+  const prefixes = new Set<string>();
+  for (const page of pages) {
+    for (const entry of page.entries) items.push({ key: entry.key, entry });
+    for (const prefix of page.commonPrefixes) prefixes.add(prefix);
+  }
+  for (const prefix of prefixes) items.push({ key: prefix });
+  items.sort((left, right) => {
+    if (left.entry !== undefined && right.entry !== undefined)
+      return compare(left.entry, right.entry);
+    return left.key < right.key ? -1 : left.key > right.key ? 1 : 0;
+  });
+  const kept = items.slice(0, maxKeys);
+  return {
+    entries: kept.flatMap((item) => (item.entry === undefined ? [] : [item.entry])),
+    commonPrefixes: kept.flatMap((item) => (item.entry === undefined ? [item.key] : [])),
+    truncated: items.length > maxKeys || pages.some((page) => page.truncated),
+  };
+}

@@ -1,0 +1,32 @@
+// The S3 API's settings and key pair for a node: from the cluster config (auth switch, domain,
+// region, limits; read on every request so `set-config` applies at once) and the node config.
+import type { S3ApiOptions, S3Ports, S3Settings } from '../../api/s3/index.js';
+import type { NodeRuntime } from './node-runtime.js';
+
+export function s3Settings(runtime: NodeRuntime): S3Settings {
+  const s3 = runtime.store.config.values.s3;
+  return {
+    authEnabled: s3.auth_enabled,
+    domains: s3.domain
+      .split(',')
+      .map((domain) => domain.trim().toLowerCase())
+      .filter((domain) => domain !== ''),
+    region: s3.region,
+    multipartMinPartBytes: s3.multipart_min_part_bytes,
+    maxClockSkewMs: s3.max_clock_skew_ms,
+  };
+}
+
+export function s3ApiOptions(
+  runtime: NodeRuntime,
+  ports: S3Ports,
+  servesBucketRequests: boolean,
+): S3ApiOptions {
+  const { accessKey, secretKey } = runtime.config.s3Credentials;
+  return {
+    ports,
+    settings: () => s3Settings(runtime),
+    secretOf: (key) => (key === accessKey ? secretKey : undefined),
+    servesBucketRequests,
+  };
+}

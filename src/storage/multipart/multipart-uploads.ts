@@ -1,0 +1,323 @@
+// Multipart uploads on a target: create (a manifest in state `upload`), write parts as chunk files
+// (each a transaction with its own metadata record), list, abort, and complete. Completion writes
+// the final manifest and an empty object file that stands for the chunks: no byte is copied.
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { HashingStream } from '../../checksum/index.js';
+import { StoreError, badRequest } from '../../errors/index.js';
+import { randomId } from '../../util/ids.js';
+import type { BucketJson, ChecksumTypeName } from '../../wire/index.js';
+import { FileSink, isMissing, mapBounded, removeFileQuietly, toStorageError } from '../io/index.js';
+import { chunkDirectory, chunkPath, validateObjectName, workFilePath } from '../layout/index.js';
+import { readObjectMetadata, writeObjectMetadata, type ObjectMetadata } from '../meta/index.js';
+import { putObject } from '../put-object.js';
+import { mountpathsFor, unameOf, type StoreContext } from '../store-context.js';
+import type { StoredObject } from '../store-types.js';
+import type { ChunkManifest, ManifestChunk } from './chunk-manifest.js';
+import {
+  allManifests,
+  findManifest,
+  noSuchUpload,
+  removeChunkSet,
+  writeManifest,
+} from './chunk-sets.js';
+
+/** Parts read at the same time when listing or completing. */
+const partReadConcurrency = 16;
+
+export interface UploadAttributes {
+  customMetadata: Record<string, string>;
+  contentHeaders: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface PartWrite {
+  bucket: BucketJson;
+  name: string;
+  uploadId: string;
+  partNumber: number;
+  body: Readable;
+  contentLength: number;
+  checksumType: ChecksumTypeName;
+  finish?: () => { etag?: string; extraChecksums?: Record<string, string> };
+}
+
+export interface StoredPart {
+  partNumber: number;
+  sizeBytes: number;
+  etag: string;
+  modifiedTimeMs: number;
+  extraChecksums: Record<string, string>;
+}
+
+export interface UploadSummary {
+  name: string;
+  uploadId: string;
+  createdMs: number;
+}
+
+function uploadLock(uploadId: string): string {
+  return `upload/${uploadId}`;
+}
+
+export async function createUpload(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  attributes: UploadAttributes,
+): Promise<string> {
+  validateObjectName(name);
+  const [home] = mountpathsFor(context, unameOf(bucket, name));
+  if (home === undefined) throw new StoreError('Internal', 'no enabled mountpath');
+  const uploadId = randomId(24);
+  const manifest: ChunkManifest = {
+    state: 'upload',
+    name,
+    createdMs: Date.now(),
+    ...attributes,
+    chunks: [],
+  };
+  try {
+    await writeManifest(home, bucket, uploadId, manifest);
+  } catch (error) {
+    throw toStorageError(error, home.path);
+  }
+  return uploadId;
+}
+
+/** The upload's manifest, refusing completed, unknown, or another key's uploads. */
+async function openUpload(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  uploadId: string,
+) {
+  const located = await findManifest(
+    context,
+    bucket,
+    uploadId,
+    mountpathsFor(context, unameOf(bucket, name))[0],
+  );
+  if (
+    located === undefined ||
+    located.manifest.state !== 'upload' ||
+    located.manifest.name !== name
+  ) {
+    throw noSuchUpload();
+  }
+  return located;
+}
+
+export async function uploadPart(context: StoreContext, write: PartWrite): Promise<StoredPart> {
+  const { mountpath } = await openUpload(context, write.bucket, write.name, write.uploadId);
+  const workPath = workFilePath(mountpath.path, write.bucket, 'part');
+  let handle: FileHandle | undefined;
+  try {
+    await mkdir(workPath.slice(0, workPath.lastIndexOf('/')), { recursive: true });
+    handle = await open(workPath, 'wx');
+    const hashing = new HashingStream([write.checksumType]);
+    const sink = new FileSink(handle, write.contentLength);
+    await pipeline(write.body, hashing, sink);
+    if (sink.bytesWritten !== write.contentLength) {
+      throw badRequest(
+        `content length mismatch: received ${sink.bytesWritten} bytes, expected ${write.contentLength}`,
+      );
+    }
+    const extra = write.finish?.() ?? {};
+    const metadata: ObjectMetadata = {
+      size: sink.bytesWritten,
+      checksum: { type: write.checksumType, value: hashing.digestOf(write.checksumType) ?? '' },
+      customMetadata: {},
+      copies: [],
+      flags: 0,
+      etag: extra.etag ?? '',
+      ...(extra.extraChecksums === undefined ? {} : { extraChecksums: extra.extraChecksums }),
+    };
+    await writeObjectMetadata(workPath, metadata);
+    if (context.options.fsyncObjects) await handle.sync();
+    const destination = chunkPath(mountpath.path, write.bucket, write.uploadId, write.partNumber);
+    // The read lock keeps an abort or completion from running between this check and the rename.
+    await context.locks.withReadLock(uploadLock(write.uploadId), async () => {
+      await openUpload(context, write.bucket, write.name, write.uploadId);
+      await mkdir(chunkDirectory(mountpath.path, write.bucket, write.uploadId), {
+        recursive: true,
+      });
+      await rename(workPath, destination);
+    });
+    const stats = await handle.stat();
+    return {
+      partNumber: write.partNumber,
+      sizeBytes: metadata.size,
+      etag: metadata.etag ?? '',
+      modifiedTimeMs: stats.mtimeMs,
+      extraChecksums: metadata.extraChecksums ?? {},
+    };
+  } catch (error) {
+    await removeFileQuietly(workPath);
+    throw toStorageError(error, mountpath.path);
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Reads the record of every part file, ascending by part number. */
+async function readParts(
+  bucket: BucketJson,
+  uploadId: string,
+  mountpathPath: string,
+): Promise<Array<StoredPart & { checksum: ObjectMetadata['checksum'] }>> {
+  let entries: string[];
+  try {
+    entries = await readdir(chunkDirectory(mountpathPath, bucket, uploadId));
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+  const numbers = entries
+    .filter((entry) => /^\d{5}$/.test(entry))
+    .map(Number)
+    .sort((a, b) => a - b);
+  const parts = await mapBounded(numbers, partReadConcurrency, async (partNumber) => {
+    const path = chunkPath(mountpathPath, bucket, uploadId, partNumber);
+    try {
+      const [metadata, stats] = await Promise.all([readObjectMetadata(path, path), stat(path)]);
+      return {
+        partNumber,
+        sizeBytes: metadata.size,
+        etag: metadata.etag ?? '',
+        modifiedTimeMs: stats.mtimeMs,
+        extraChecksums: metadata.extraChecksums ?? {},
+        checksum: metadata.checksum,
+      };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  });
+  return parts.filter((part) => part !== undefined);
+}
+
+export async function listParts(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  uploadId: string,
+): Promise<StoredPart[]> {
+  const { mountpath } = await openUpload(context, bucket, name, uploadId);
+  return readParts(bucket, uploadId, mountpath.path);
+}
+
+export async function abortUpload(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  uploadId: string,
+): Promise<void> {
+  await context.locks.withWriteLock(uploadLock(uploadId), async () => {
+    await openUpload(context, bucket, name, uploadId);
+    await removeChunkSet(context, bucket, uploadId);
+  });
+}
+
+export interface CompleteRequest {
+  bucket: BucketJson;
+  name: string;
+  uploadId: string;
+  parts: Array<{ partNumber: number; etag: string; extraChecksums: Record<string, string> }>;
+  /** Every part but the last must be at least this large. */
+  minPartBytes: number;
+  versioning: boolean;
+  /** The object's additional checksums, computed from its chunks' (S3's composite form). */
+  combineChecksums: (chunks: ManifestChunk[]) => Record<string, string>;
+}
+
+function invalidPart(partNumber: number): StoreError {
+  return new StoreError(
+    'InvalidPart',
+    `One or more of the specified parts could not be found (part ${partNumber}). The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.`,
+  );
+}
+
+export async function completeUpload(
+  context: StoreContext,
+  request: CompleteRequest,
+): Promise<StoredObject> {
+  const { bucket, name, uploadId } = request;
+  return context.locks.withWriteLock(uploadLock(uploadId), async () => {
+    const { manifest, mountpath } = await openUpload(context, bucket, name, uploadId);
+    const stored = new Map(
+      (await readParts(bucket, uploadId, mountpath.path)).map((part) => [part.partNumber, part]),
+    );
+    const chunks: ManifestChunk[] = request.parts.map((requested, index) => {
+      const part = stored.get(requested.partNumber);
+      if (part === undefined || part.etag !== requested.etag)
+        throw invalidPart(requested.partNumber);
+      for (const [algorithm, value] of Object.entries(requested.extraChecksums)) {
+        if (part.extraChecksums[algorithm] !== value) throw invalidPart(requested.partNumber);
+      }
+      if (index < request.parts.length - 1 && part.sizeBytes < request.minPartBytes) {
+        throw new StoreError(
+          'EntityTooSmall',
+          `Your proposed upload is smaller than the minimum allowed object size (part ${requested.partNumber}: ${part.sizeBytes} bytes).`,
+        );
+      }
+      return {
+        number: part.partNumber,
+        sizeBytes: part.sizeBytes,
+        checksum: part.checksum,
+        etag: part.etag,
+        extraChecksums: part.extraChecksums,
+      };
+    });
+    const md5 = createHash('md5');
+    for (const chunk of chunks) md5.update(Buffer.from(chunk.etag, 'hex'));
+    const etag = `${md5.digest('hex')}-${chunks.length}`;
+    const listed = new Set(chunks.map((chunk) => chunk.number));
+    for (const number of stored.keys()) {
+      if (!listed.has(number))
+        await removeFileQuietly(chunkPath(mountpath.path, bucket, uploadId, number));
+    }
+    const completed: ChunkManifest = { ...manifest, state: 'complete', chunks };
+    await writeManifest(mountpath, bucket, uploadId, completed);
+    const sizeBytes = chunks.reduce((sum, chunk) => sum + chunk.sizeBytes, 0);
+    try {
+      return await putObject(context, {
+        bucket,
+        name,
+        body: Readable.from([]),
+        contentLength: 0,
+        checksumType: 'none',
+        customMetadata: manifest.customMetadata,
+        contentHeaders: manifest.contentHeaders,
+        tags: manifest.tags,
+        versioning: request.versioning,
+        chunked: { chunks: uploadId, sizeBytes },
+        finish: () => ({ etag, extraChecksums: request.combineChecksums(chunks) }),
+      });
+    } catch (error) {
+      // The upload stays open: the client may retry the completion.
+      await writeManifest(mountpath, bucket, uploadId, manifest).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/** In-progress uploads of a bucket, by name then creation time; names after `startAfter`. */
+export async function listUploads(
+  context: StoreContext,
+  bucket: BucketJson,
+  options: { prefix: string; startAfter: string },
+): Promise<UploadSummary[]> {
+  const uploads: UploadSummary[] = [];
+  for await (const { id, located } of allManifests(context, bucket)) {
+    const { manifest } = located;
+    if (manifest.state !== 'upload') continue;
+    if (!manifest.name.startsWith(options.prefix) || manifest.name <= options.startAfter) continue;
+    uploads.push({ name: manifest.name, uploadId: id, createdMs: manifest.createdMs });
+  }
+  return uploads.sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.createdMs - b.createdMs,
+  );
+}

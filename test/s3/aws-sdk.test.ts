@@ -1,0 +1,793 @@
+// The AWS SDK for JavaScript v3 against a real cluster (2 gateways, 3 targets x 2 mountpaths):
+// every S3 operation Cairn serves, through one gateway or the other, plus lib-storage multipart
+// uploads, presigned URLs, and interop with the native API on the same buckets and objects.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  DeleteObjectTaggingCommand,
+  DeleteObjectsCommand,
+  GetBucketLocationCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { TestCluster } from '../harness/test-cluster.js';
+import { sdkClient } from '../harness/s3-setup.js';
+
+const mib = 1024 * 1024;
+const md5 = (data: Buffer): string => createHash('md5').update(data).digest('hex');
+
+async function bodyBytes(body: unknown): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/** The S3 error name (code) and HTTP status an SDK call failed with. */
+async function failure(promise: Promise<unknown>): Promise<{ name: string; status: number }> {
+  try {
+    await promise;
+  } catch (error) {
+    const typed = error as { name: string; $metadata?: { httpStatusCode?: number } };
+    return { name: typed.name, status: typed.$metadata?.httpStatusCode ?? 0 };
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('AWS SDK for JavaScript v3', () => {
+  let cluster: TestCluster;
+  let s3: S3Client;
+  let viaOther: S3Client;
+  const bucket = 'sdk-bucket';
+  const other = 'sdk-other';
+
+  before(async () => {
+    cluster = await TestCluster.start({ proxies: 2, targets: 3, mountpaths: 2 });
+    s3 = sdkClient(cluster.primary.publicUrl);
+    viaOther = sdkClient(`${cluster.proxies[1]?.publicUrl ?? ''}/s3`);
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await viaOther.send(new CreateBucketCommand({ Bucket: other }));
+  });
+  after(async () => {
+    s3?.destroy();
+    viaOther?.destroy();
+    await cluster?.destroy();
+  });
+
+  test('buckets: list, head, location, already owned, invalid names', async () => {
+    const listed = await s3.send(new ListBucketsCommand({}));
+    assert.deepEqual(listed.Buckets?.map((entry) => entry.Name).sort(), [bucket, other]);
+    await s3.send(new HeadBucketCommand({ Bucket: other }));
+    const location = await s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
+    assert.equal(location.LocationConstraint ?? '', '');
+    assert.deepEqual(await failure(s3.send(new CreateBucketCommand({ Bucket: bucket }))), {
+      name: 'BucketAlreadyOwnedByYou',
+      status: 409,
+    });
+    assert.equal(
+      (await failure(s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' })))).name,
+      'InvalidBucketName',
+    );
+    assert.equal(
+      (await failure(s3.send(new HeadBucketCommand({ Bucket: 'missing-bucket' })))).status,
+      404,
+    );
+  });
+
+  test('put and get with metadata, content headers, ranges and response overrides', async () => {
+    const data = randomBytes(3 * mib + 11);
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'docs/report.bin',
+        Body: data,
+        ContentType: 'application/x-report',
+        ContentEncoding: 'identity',
+        ContentDisposition: 'attachment; filename="r.bin"',
+        CacheControl: 'max-age=60',
+        Metadata: { owner: 'alice', purpose: 'test' },
+      }),
+    );
+    assert.equal(put.ETag, `"${md5(data)}"`);
+    const got = await viaOther.send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'docs/report.bin' }),
+    );
+    assert.deepEqual(await bodyBytes(got.Body), data);
+    assert.equal(got.ContentType, 'application/x-report');
+    assert.equal(got.ContentDisposition, 'attachment; filename="r.bin"');
+    assert.equal(got.CacheControl, 'max-age=60');
+    assert.deepEqual(got.Metadata, { owner: 'alice', purpose: 'test' });
+    const ranged = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'docs/report.bin', Range: 'bytes=100-199' }),
+    );
+    assert.equal(ranged.ContentRange, `bytes 100-199/${data.length}`);
+    assert.deepEqual(await bodyBytes(ranged.Body), data.subarray(100, 200));
+    const overridden = await s3.send(
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: 'docs/report.bin',
+        ResponseContentType: 'text/plain',
+        ResponseCacheControl: 'no-cache',
+      }),
+    );
+    await bodyBytes(overridden.Body);
+    assert.equal(overridden.ContentType, 'text/plain');
+    assert.equal(overridden.CacheControl, 'no-cache');
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'docs/report.bin' }));
+    assert.equal(head.ContentLength, data.length);
+    assert.equal(head.ETag, put.ETag);
+    assert.equal(
+      (
+        await failure(
+          s3.send(
+            new GetObjectCommand({
+              Bucket: bucket,
+              Key: 'docs/report.bin',
+              Range: `bytes=${data.length}-`,
+            }),
+          ),
+        )
+      ).name,
+      'InvalidRange',
+    );
+    assert.deepEqual(
+      await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'nope' }))),
+      { name: 'NoSuchKey', status: 404 },
+    );
+  });
+
+  test('conditional requests', async () => {
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'cond.txt', Body: 'conditional' }),
+    );
+    const etag = put.ETag ?? '';
+    const ok = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'cond.txt', IfMatch: etag }),
+    );
+    assert.equal((await bodyBytes(ok.Body)).toString(), 'conditional');
+    assert.equal(
+      (
+        await failure(
+          s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond.txt', IfMatch: '"0000"' })),
+        )
+      ).status,
+      412,
+    );
+    assert.equal(
+      (
+        await failure(
+          s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond.txt', IfNoneMatch: etag })),
+        )
+      ).status,
+      304,
+    );
+    const later = new Date(Date.now() + 3600_000);
+    const earlier = new Date(Date.now() - 3600_000);
+    assert.equal(
+      (
+        await failure(
+          s3.send(
+            new HeadObjectCommand({ Bucket: bucket, Key: 'cond.txt', IfModifiedSince: later }),
+          ),
+        )
+      ).status,
+      304,
+    );
+    assert.equal(
+      (
+        await failure(
+          s3.send(
+            new HeadObjectCommand({ Bucket: bucket, Key: 'cond.txt', IfUnmodifiedSince: earlier }),
+          ),
+        )
+      ).status,
+      412,
+    );
+    await s3.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: 'cond.txt', IfModifiedSince: earlier }),
+    );
+  });
+
+  test('listing V1 and V2: prefix, delimiter, pages, start-after, url encoding', async () => {
+    const keys = [
+      'list/a/1',
+      'list/a/2',
+      'list/b/1',
+      'list/c',
+      'list/d',
+      'list/e f+g',
+      'list/z/deep/x',
+    ];
+    await Promise.all(
+      keys.map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: Key }))),
+    );
+    const v2 = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'list/', Delimiter: '/' }),
+    );
+    assert.deepEqual(
+      v2.Contents?.map((entry) => entry.Key),
+      ['list/c', 'list/d', 'list/e f+g'],
+    );
+    assert.deepEqual(
+      v2.CommonPrefixes?.map((entry) => entry.Prefix),
+      ['list/a/', 'list/b/', 'list/z/'],
+    );
+    assert.equal(v2.KeyCount, 6);
+    const seen: string[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < 10; page += 1) {
+      const result = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: 'list/',
+          Delimiter: '/',
+          MaxKeys: 2,
+          ContinuationToken: token,
+        }),
+      );
+      seen.push(
+        ...(result.CommonPrefixes ?? []).map((entry) => entry.Prefix ?? ''),
+        ...(result.Contents ?? []).map((entry) => entry.Key ?? ''),
+      );
+      token = result.NextContinuationToken;
+      if (result.IsTruncated !== true) break;
+    }
+    assert.deepEqual(seen.sort(), [
+      'list/a/',
+      'list/b/',
+      'list/c',
+      'list/d',
+      'list/e f+g',
+      'list/z/',
+    ]);
+    const after = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'list/', StartAfter: 'list/c' }),
+    );
+    assert.deepEqual(
+      after.Contents?.map((entry) => entry.Key),
+      ['list/d', 'list/e f+g', 'list/z/deep/x'],
+    );
+    const v1: string[] = [];
+    let marker: string | undefined;
+    for (let page = 0; page < 10; page += 1) {
+      const result = await s3.send(
+        new ListObjectsCommand({ Bucket: bucket, Prefix: 'list/', MaxKeys: 3, Marker: marker }),
+      );
+      v1.push(...(result.Contents ?? []).map((entry) => entry.Key ?? ''));
+      marker = v1[v1.length - 1];
+      if (result.IsTruncated !== true) break;
+    }
+    assert.deepEqual(v1, [...keys].sort());
+    const encoded = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'list/e', EncodingType: 'url' }),
+    );
+    assert.deepEqual(
+      encoded.Contents?.map((entry) => entry.Key),
+      ['list/e%20f%2Bg'],
+    );
+  });
+
+  test('delete one and many (quiet and verbose); deleting a missing key succeeds', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'del/one', Body: '1' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'del/one' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'del/one' }));
+    const names = Array.from({ length: 30 }, (_, i) => `del/many-${i}`);
+    await Promise.all(
+      names.map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: Key }))),
+    );
+    const verbose = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: names.slice(0, 10).map((Key) => ({ Key })) },
+      }),
+    );
+    assert.equal(verbose.Deleted?.length, 10);
+    const quiet = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Quiet: true, Objects: names.slice(10).map((Key) => ({ Key })) },
+      }),
+    );
+    assert.equal(quiet.Deleted, undefined);
+    assert.equal(quiet.Errors, undefined);
+    const left = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'del/' }));
+    assert.equal(left.KeyCount, 0);
+  });
+
+  test('copy: same and cross bucket, metadata directive COPY and REPLACE', async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'copy/src',
+        Body: 'source bytes',
+        ContentType: 'text/x-src',
+        Metadata: { a: '1' },
+      }),
+    );
+    const copied = await s3.send(
+      new CopyObjectCommand({ Bucket: other, Key: 'copy/dst', CopySource: `${bucket}/copy/src` }),
+    );
+    assert.equal(copied.CopyObjectResult?.ETag, `"${md5(Buffer.from('source bytes'))}"`);
+    const kept = await s3.send(new GetObjectCommand({ Bucket: other, Key: 'copy/dst' }));
+    assert.equal((await bodyBytes(kept.Body)).toString(), 'source bytes');
+    assert.equal(kept.ContentType, 'text/x-src');
+    assert.deepEqual(kept.Metadata, { a: '1' });
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: 'copy/src',
+        CopySource: `${bucket}/copy/src`,
+        MetadataDirective: 'REPLACE',
+        ContentType: 'text/x-new',
+        Metadata: { b: '2' },
+      }),
+    );
+    const replaced = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'copy/src' }));
+    assert.equal(replaced.ContentType, 'text/x-new');
+    assert.deepEqual(replaced.Metadata, { b: '2' });
+    assert.equal(
+      (
+        await failure(
+          s3.send(
+            new CopyObjectCommand({
+              Bucket: bucket,
+              Key: 'copy/src',
+              CopySource: `${bucket}/copy/src`,
+            }),
+          ),
+        )
+      ).name,
+      'InvalidRequest',
+    );
+    assert.equal(
+      (
+        await failure(
+          s3.send(
+            new CopyObjectCommand({ Bucket: bucket, Key: 'x', CopySource: `${bucket}/absent` }),
+          ),
+        )
+      ).name,
+      'NoSuchKey',
+    );
+  });
+
+  test('tagging: put, get, delete; x-amz-tagging on PUT', async () => {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'tagged',
+        Body: 't',
+        Tagging: 'color=red&size=l',
+      }),
+    );
+    const initial = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }));
+    assert.deepEqual(initial.TagSet, [
+      { Key: 'color', Value: 'red' },
+      { Key: 'size', Value: 'l' },
+    ]);
+    await s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: bucket,
+        Key: 'tagged',
+        Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] },
+      }),
+    );
+    assert.deepEqual(
+      (await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }))).TagSet,
+      [{ Key: 'k', Value: 'v' }],
+    );
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'tagged' }));
+    assert.equal(head.$metadata.httpStatusCode, 200);
+    await s3.send(new DeleteObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }));
+    assert.deepEqual(
+      (await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }))).TagSet ?? [],
+      [],
+    );
+  });
+
+  test('additional checksums are verified, stored and returned when asked', async () => {
+    for (const algorithm of ['CRC32', 'CRC32C', 'SHA1', 'SHA256'] as const) {
+      const key = `sum/${algorithm}`;
+      const put = await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: `checked ${algorithm}`,
+          ChecksumAlgorithm: algorithm,
+        }),
+      );
+      const field = `Checksum${algorithm}` as const;
+      assert.ok(put[field], `${algorithm} returned on PUT`);
+      const head = await s3.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }),
+      );
+      assert.equal(head[field], put[field]);
+    }
+    const wrong = await failure(
+      s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: 'sum/bad',
+          Body: 'x',
+          ChecksumCRC32: 'AAAAAA==',
+        }),
+      ),
+    );
+    assert.equal(wrong.name, 'BadDigest');
+    assert.equal(
+      (await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'sum/bad' })))).status,
+      404,
+    );
+  });
+
+  test('lib-storage multipart upload: chunks, multipart ETag, GET streams them in order', async () => {
+    const data = randomBytes(17 * mib + 5);
+    const upload = new Upload({
+      client: s3,
+      params: { Bucket: bucket, Key: 'mp/lib', Body: data, ContentType: 'application/x-big' },
+      partSize: 5 * mib,
+      queueSize: 3,
+    });
+    const done = await upload.done();
+    const partMd5s = [0, 1, 2, 3].map((i) =>
+      createHash('md5')
+        .update(data.subarray(i * 5 * mib, (i + 1) * 5 * mib))
+        .digest(),
+    );
+    const expected = `${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-4`;
+    assert.equal(done.ETag, `"${expected}"`);
+    const got = await viaOther.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp/lib' }));
+    assert.equal(got.ETag, `"${expected}"`);
+    assert.equal(got.ContentType, 'application/x-big');
+    assert.equal(md5(await bodyBytes(got.Body)), md5(data));
+    const ranged = await s3.send(
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: 'mp/lib',
+        Range: `bytes=${5 * mib - 10}-${5 * mib + 9}`,
+      }),
+    );
+    assert.deepEqual(await bodyBytes(ranged.Body), data.subarray(5 * mib - 10, 5 * mib + 10));
+    const native = await fetch(`${cluster.primary.publicUrl}/v1/objects/${bucket}/mp/lib`);
+    assert.equal(md5(Buffer.from(await native.arrayBuffer())), md5(data));
+  });
+
+  test('multipart by hand: parts, copy part, list parts and uploads, order and size rules, abort', async () => {
+    const part1 = randomBytes(5 * mib);
+    const part2 = Buffer.from('tail');
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/hand', Metadata: { m: '1' } }),
+    );
+    const first = await s3.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: 'mp/hand',
+        UploadId,
+        PartNumber: 1,
+        Body: part1,
+      }),
+    );
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: other,
+        Key: 'mp/source',
+        Body: Buffer.concat([Buffer.from('xx'), part2]),
+      }),
+    );
+    const copied = await s3.send(
+      new UploadPartCopyCommand({
+        Bucket: bucket,
+        Key: 'mp/hand',
+        UploadId,
+        PartNumber: 2,
+        CopySource: `${other}/mp/source`,
+        CopySourceRange: 'bytes=2-5',
+      }),
+    );
+    const parts = await s3.send(new ListPartsCommand({ Bucket: bucket, Key: 'mp/hand', UploadId }));
+    assert.deepEqual(
+      parts.Parts?.map((part) => [part.PartNumber, part.Size]),
+      [
+        [1, 5 * mib],
+        [2, 4],
+      ],
+    );
+    const uploads = await viaOther.send(
+      new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'mp/' }),
+    );
+    assert.deepEqual(
+      uploads.Uploads?.map((upload) => [upload.Key, upload.UploadId]),
+      [['mp/hand', UploadId]],
+    );
+    const list = [
+      { PartNumber: 1, ETag: first.ETag },
+      { PartNumber: 2, ETag: copied.CopyPartResult?.ETag },
+    ];
+    assert.equal(
+      (
+        await failure(
+          s3.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: bucket,
+              Key: 'mp/hand',
+              UploadId,
+              MultipartUpload: { Parts: [...list].reverse() },
+            }),
+          ),
+        )
+      ).name,
+      'InvalidPartOrder',
+    );
+    assert.equal(
+      (
+        await failure(
+          s3.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: bucket,
+              Key: 'mp/hand',
+              UploadId,
+              MultipartUpload: { Parts: [{ PartNumber: 3, ETag: first.ETag }] },
+            }),
+          ),
+        )
+      ).name,
+      'InvalidPart',
+    );
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'mp/hand',
+        UploadId,
+        MultipartUpload: { Parts: list },
+      }),
+    );
+    assert.match(done.ETag ?? '', /-2"$/);
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp/hand' }));
+    assert.deepEqual(await bodyBytes(got.Body), Buffer.concat([part1, part2]));
+    assert.deepEqual(got.Metadata, { m: '1' });
+    assert.equal(
+      (await failure(s3.send(new ListPartsCommand({ Bucket: bucket, Key: 'mp/hand', UploadId }))))
+        .name,
+      'NoSuchUpload',
+    );
+
+    const small = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/small' }),
+    );
+    const a = await s3.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: 'mp/small',
+        UploadId: small.UploadId,
+        PartNumber: 1,
+        Body: 'tiny',
+      }),
+    );
+    const b = await s3.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: 'mp/small',
+        UploadId: small.UploadId,
+        PartNumber: 2,
+        Body: 'tiny',
+      }),
+    );
+    assert.equal(
+      (
+        await failure(
+          s3.send(
+            new CompleteMultipartUploadCommand({
+              Bucket: bucket,
+              Key: 'mp/small',
+              UploadId: small.UploadId,
+              MultipartUpload: {
+                Parts: [
+                  { PartNumber: 1, ETag: a.ETag },
+                  { PartNumber: 2, ETag: b.ETag },
+                ],
+              },
+            }),
+          ),
+        )
+      ).name,
+      'EntityTooSmall',
+    );
+    await s3.send(
+      new AbortMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'mp/small',
+        UploadId: small.UploadId,
+      }),
+    );
+    assert.equal(
+      (await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'mp/small' })))).status,
+      404,
+    );
+    assert.equal(
+      (
+        await failure(
+          s3.send(
+            new AbortMultipartUploadCommand({
+              Bucket: bucket,
+              Key: 'mp/small',
+              UploadId: small.UploadId,
+            }),
+          ),
+        )
+      ).name,
+      'NoSuchUpload',
+    );
+  });
+
+  test('presigned URLs: GET and PUT work, expired and tampered ones are refused', async () => {
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'presigned.txt', Body: 'signed in the URL' }),
+    );
+    const getUrl = await getSignedUrl(
+      s3,
+      new GetObjectCommand({ Bucket: bucket, Key: 'presigned.txt' }),
+      { expiresIn: 60 },
+    );
+    const got = await fetch(getUrl);
+    assert.equal(got.status, 200);
+    assert.equal(await got.text(), 'signed in the URL');
+    const putUrl = await getSignedUrl(
+      s3,
+      new PutObjectCommand({ Bucket: bucket, Key: 'presigned-put.txt' }),
+      { expiresIn: 60 },
+    );
+    assert.equal((await fetch(putUrl, { method: 'PUT', body: 'uploaded' })).status, 200);
+    const check = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'presigned-put.txt' }));
+    assert.equal((await bodyBytes(check.Body)).toString(), 'uploaded');
+    const expired = await getSignedUrl(
+      s3,
+      new GetObjectCommand({ Bucket: bucket, Key: 'presigned.txt' }),
+      {
+        expiresIn: 1,
+        signingDate: new Date(Date.now() - 60_000),
+      },
+    );
+    const refused = await fetch(expired);
+    assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /<Code>AccessDenied<\/Code>.*expired/s);
+    const tampered = await fetch(getUrl.replace('presigned.txt', 'presigned-put.txt'));
+    assert.equal(tampered.status, 403);
+    assert.match(await tampered.text(), /SignatureDoesNotMatch/);
+  });
+
+  test('wrong secret and unknown key are refused with S3 codes', async () => {
+    const wrong = sdkClient(cluster.primary.publicUrl, { secret: 'not-the-secret' });
+    assert.deepEqual(await failure(wrong.send(new ListBucketsCommand({}))), {
+      name: 'SignatureDoesNotMatch',
+      status: 403,
+    });
+    wrong.destroy();
+  });
+
+  test('virtual-hosted style requests', async () => {
+    const port = new URL(cluster.primary.publicUrl).port;
+    // `<bucket>.localhost` needs no DNS: the handler connects to 127.0.0.1 and keeps the Host header.
+    const inner = new NodeHttpHandler();
+    const client = sdkClient(`http://localhost:${port}`, { virtualHosted: true });
+    client.config.requestHandler = {
+      handle: (request: { hostname: string }, options: unknown) => {
+        request.hostname = '127.0.0.1';
+        return inner.handle(request as never, options as never);
+      },
+      updateHttpClientConfig: () => undefined,
+      httpHandlerConfigs: () => ({}),
+    };
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'virtual/host.txt', Body: 'vhost' }),
+    );
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'virtual/host.txt' }));
+    assert.equal((await bodyBytes(got.Body)).toString(), 'vhost');
+    const listed = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'virtual/' }),
+    );
+    assert.deepEqual(
+      listed.Contents?.map((entry) => entry.Key),
+      ['virtual/host.txt'],
+    );
+    client.destroy();
+  });
+
+  test('native API and S3 share objects both ways', async () => {
+    const native = cluster.client(0);
+    const fromNative = randomBytes(100_000);
+    await native.putObject({ name: bucket, provider: 'ais' }, 'interop/native.bin', fromNative);
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'interop/native.bin' }));
+    assert.deepEqual(await bodyBytes(got.Body), fromNative);
+    const fromS3 = randomBytes(50_000);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'interop/s3.bin',
+        Body: fromS3,
+        Metadata: { k: 'v' },
+      }),
+    );
+    assert.deepEqual(
+      await native.getObjectBytes({ name: bucket, provider: 'ais' }, 'interop/s3.bin'),
+      fromS3,
+    );
+    const props = await native.headObject({ name: bucket, provider: 'ais' }, 'interop/s3.bin');
+    assert.equal(props.customMetadata.k, 'v');
+  });
+
+  test('versioning: status, unversioned listing, version IDs, and what is not built yet', async () => {
+    const status = await s3.send(new GetBucketVersioningCommand({ Bucket: other }));
+    assert.equal(status.Status, undefined);
+    const versions = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: other, Prefix: 'copy/' }),
+    );
+    assert.deepEqual(
+      versions.Versions?.map((entry) => [entry.Key, entry.VersionId, entry.IsLatest]),
+      [['copy/dst', 'null', true]],
+    );
+    const byNull = await s3.send(
+      new GetObjectCommand({ Bucket: other, Key: 'copy/dst', VersionId: 'null' }),
+    );
+    await bodyBytes(byNull.Body);
+    assert.equal(
+      (
+        await failure(
+          s3.send(new GetObjectCommand({ Bucket: other, Key: 'copy/dst', VersionId: 'zzz' })),
+        )
+      ).name,
+      'NoSuchVersion',
+    );
+    assert.deepEqual(
+      await failure(
+        s3.send(
+          new PutBucketVersioningCommand({
+            Bucket: other,
+            VersioningConfiguration: { Status: 'Enabled' },
+          }),
+        ),
+      ),
+      { name: 'NotImplemented', status: 501 },
+    );
+  });
+
+  test('deleting a bucket: BucketNotEmpty, then gone', async () => {
+    const name = 'sdk-doomed';
+    await s3.send(new CreateBucketCommand({ Bucket: name }));
+    await s3.send(new PutObjectCommand({ Bucket: name, Key: 'x', Body: 'x' }));
+    assert.deepEqual(await failure(s3.send(new DeleteBucketCommand({ Bucket: name }))), {
+      name: 'BucketNotEmpty',
+      status: 409,
+    });
+    await s3.send(new DeleteObjectCommand({ Bucket: name, Key: 'x' }));
+    await viaOther.send(new DeleteBucketCommand({ Bucket: name }));
+    assert.equal(
+      (await failure(s3.send(new ListObjectsV2Command({ Bucket: name })))).name,
+      'NoSuchBucket',
+    );
+  });
+});
