@@ -4,7 +4,7 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '../src/sdk/index.js';
-import { runBenchClient, type BenchRun } from './lib/bench-client.js';
+import { figureOf, runBenchClient, sizeArguments } from './lib/bench-client.js';
 import { Nginx } from './lib/nginx.js';
 import { Playground } from './lib/playground.js';
 import { freePortNear } from './lib/ports.js';
@@ -43,12 +43,6 @@ async function placeWrkObjects(
   return { cairnUrls: [...byTarget.values()], nginxUrls };
 }
 
-function figure(run: BenchRun, phase: 'put' | 'get', size: SizeCase): number | undefined {
-  const operation = run.operation(phase);
-  if (operation === undefined || operation.errors > 0) return undefined;
-  return size.metric === 'ops' ? operation.opsPerSecond : operation.mibPerSecond;
-}
-
 async function main(): Promise<void> {
   const rows: ResultRow[] = [];
   await withScratch('native', async (scratch) => {
@@ -58,14 +52,7 @@ async function main(): Promise<void> {
     scratch.defer(() => client.close());
     await client.createBucket(bucket);
     for (const size of sizeCases) {
-      const common = [
-        '--size',
-        size.label,
-        '--concurrency',
-        String(size.concurrency),
-        '--duration',
-        `${phaseSeconds}s`,
-      ];
+      const common = sizeArguments(size, phaseSeconds);
       const viaNginx = await runBenchClient([
         '--api',
         'http',
@@ -96,16 +83,16 @@ async function main(): Promise<void> {
         {
           ...base,
           workload: `GET ${size.label} (cairn bench)`,
-          subjectValue: figure(viaCairn, 'get', size),
-          yardstickValue: figure(viaNginx, 'get', size),
+          subjectValue: figureOf(viaCairn, 'get', size),
+          yardstickValue: figureOf(viaNginx, 'get', size),
           goal: getGoal,
         },
         {
           ...base,
           workload: `PUT ${size.label} (cairn bench)`,
           yardstick: 'nginx WebDAV',
-          subjectValue: figure(viaCairn, 'put', size),
-          yardstickValue: figure(viaNginx, 'put', size),
+          subjectValue: figureOf(viaCairn, 'put', size),
+          yardstickValue: figureOf(viaNginx, 'put', size),
           ...(size.label === '1MiB' ? { goal: 0.7 } : {}),
         },
       );

@@ -7,17 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-needed=(nginx wrk xxhash)
-missing=()
-for pkg in "${needed[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
-if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" != "0" ]; then
-    echo "bench: missing Debian packages ${missing[*]} and not root; install them first" >&2
-    exit 1
-  fi
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+bash scripts/test-deps.sh nginx wrk xxhash
 [ -d node_modules/s3rver ] || npm ci --no-audit --no-fund
 npm run --silent build
 

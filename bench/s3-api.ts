@@ -4,7 +4,7 @@
 // API lands; Cairn native vs s3rver is shown meanwhile.
 import { join } from 'node:path';
 import { S3rverProcess, s3rverCredentials } from '../test/harness/s3rver.js';
-import { runBenchClient, type BenchRun } from './lib/bench-client.js';
+import { figureOf, runBenchClient, sizeArguments, type BenchRun } from './lib/bench-client.js';
 import { playgroundS3Keys, s3Unavailable } from './lib/cairn-s3.js';
 import { Playground } from './lib/playground.js';
 import { publish, type ResultRow } from './lib/results-table.js';
@@ -16,24 +16,11 @@ type Figures = Record<'put' | 'get', number | undefined>;
 async function measure(args: string[], size: SizeCase): Promise<Figures | string> {
   let run: BenchRun;
   try {
-    run = await runBenchClient([
-      ...args,
-      '--size',
-      size.label,
-      '--concurrency',
-      String(size.concurrency),
-      '--duration',
-      `${phaseSeconds}s`,
-    ]);
+    run = await runBenchClient([...args, ...sizeArguments(size, phaseSeconds)]);
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-  const figure = (phase: 'put' | 'get'): number | undefined => {
-    const operation = run.operation(phase);
-    if (operation === undefined || operation.errors > 0) return undefined;
-    return size.metric === 'ops' ? operation.opsPerSecond : operation.mibPerSecond;
-  };
-  return { put: figure('put'), get: figure('get') };
+  return { put: figureOf(run, 'put', size), get: figureOf(run, 'get', size) };
 }
 
 async function main(): Promise<void> {

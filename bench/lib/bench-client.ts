@@ -2,6 +2,7 @@
 // figures of each operation, or the reason it could not run.
 import type { BenchReport, OperationReport } from '../../src/cli/bench/index.js';
 import { runCairn } from './processes.js';
+import type { SizeCase } from './sizes.js';
 
 export interface BenchRun {
   report: BenchReport;
@@ -24,4 +25,23 @@ export async function runBenchClient(args: readonly string[]): Promise<BenchRun>
         .find((candidate) => candidate.phase === phase)
         ?.operations.find((operation) => operation.operation === phase.toUpperCase()),
   };
+}
+
+/** The figure compared for `size` (ops/s or MiB/s); undefined when the phase had errors. */
+export function figureOf(run: BenchRun, phase: 'put' | 'get', size: SizeCase): number | undefined {
+  const operation = run.operation(phase);
+  if (operation === undefined || operation.errors > 0) return undefined;
+  return size.metric === 'ops' ? operation.opsPerSecond : operation.mibPerSecond;
+}
+
+/** `cairn bench` arguments for one size: the size, its concurrency, and the phase length. */
+export function sizeArguments(size: SizeCase, seconds: number): string[] {
+  return [
+    '--size',
+    size.label,
+    '--concurrency',
+    String(size.concurrency),
+    '--duration',
+    `${seconds}s`,
+  ];
 }

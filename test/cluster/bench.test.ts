@@ -31,6 +31,22 @@ function cairn(args: string[]): Promise<CliResult> {
   });
 }
 
+/** A short verified PUT-then-GET run with a JSON report, into `bucket`. */
+function briefRun(size: string, bucket: string): string[] {
+  return [
+    '--size',
+    size,
+    '--concurrency',
+    '4',
+    '--duration',
+    '1s',
+    '--verify',
+    '--json',
+    '--bucket',
+    bucket,
+  ];
+}
+
 function parseReport(result: CliResult): BenchReport {
   assert.equal(result.code, 0, result.stderr);
   return JSON.parse(result.stdout) as BenchReport;
@@ -66,21 +82,7 @@ describe('cairn bench', () => {
 
   test('PUT then GET for 1 s against a cluster: JSON report, verified reads, bucket cleaned up', async () => {
     const endpoint = cluster.primary.publicUrl;
-    const result = await cairn([
-      'bench',
-      '--endpoint',
-      endpoint,
-      '--size',
-      '64KiB',
-      '--concurrency',
-      '4',
-      '--duration',
-      '1s',
-      '--verify',
-      '--json',
-      '--bucket',
-      'load',
-    ]);
+    const result = await cairn(['bench', '--endpoint', endpoint, ...briefRun('64KiB', 'load')]);
     const report = parseReport(result);
     assertHealthy(report, ['put', 'get']);
     assert.equal(report.api, 'native');
@@ -169,16 +171,7 @@ describe('cairn bench', () => {
         s3rverCredentials.accessKey,
         '--secret-key',
         s3rverCredentials.secretKey,
-        '--size',
-        '100KiB',
-        '--concurrency',
-        '4',
-        '--duration',
-        '1s',
-        '--verify',
-        '--json',
-        '--bucket',
-        'sthree',
+        ...briefRun('100KiB', 'sthree'),
       ]);
       const report = parseReport(result);
       assertHealthy(report, ['put', 'get']);
