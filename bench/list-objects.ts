@@ -77,9 +77,9 @@ async function populate(
     setAttributeSync(path, metadataAttributeName, record);
     if (index % 100_000 === 99_999)
       process.stderr.write(`list-objects: ${index + 1} objects written\n`);
-  }
     // Let a Ctrl-C reach the teardown: the loop is synchronous for speed.
     if (index % 10_000 === 9_999) await new Promise((resolve) => setImmediate(resolve));
+  }
   return [...roots];
 }
 
