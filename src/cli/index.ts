@@ -2,6 +2,7 @@
 // `src/bin/cairn.ts` adds the `node` (server) command and parses `process.argv`.
 import { Command, Option } from 'commander';
 import { positiveInteger } from './arguments.js';
+import { registerBenchCommand } from './bench/index.js';
 import { registerBucketCommands } from './bucket-commands.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
@@ -60,6 +61,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerBucketCommands(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);
+  registerBenchCommand(program, io);
   registerPlaygroundCommands(
     program,
     io,

@@ -15,6 +15,7 @@ interface StartOptions {
   mountpaths: number;
   dir: string;
   port: number;
+  nodeOptions?: string;
 }
 
 /** Registers the `playground` group; nodes run `process.execPath entryScript node ...`. */
@@ -36,10 +37,20 @@ export function registerPlaygroundCommands(
     .option('--mountpaths <count>', 'mountpaths per target', positiveInteger, 2)
     .option('--dir <dir>', 'playground directory (node data and logs)', defaultPlaygroundDir)
     .option('--port <port>', 'base port: the primary gateway listens here', portNumber, 8080)
+    .option(
+      '--node-options <flags>',
+      'Node.js flags for every node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (docs/profiling.md)',
+    )
     .action(
       commandAction(io, async (context, options: StartOptions) => {
-        const { port, ...rest } = options;
-        await startPlayground(context, { ...rest, basePort: port }, entryScript, s3Credentials);
+        const { port, nodeOptions, ...rest } = options;
+        const flags = nodeOptions?.split(/\s+/).filter((flag) => flag !== '') ?? [];
+        await startPlayground(
+          context,
+          { ...rest, basePort: port, nodeOptions: flags },
+          entryScript,
+          s3Credentials,
+        );
       }),
     );
 

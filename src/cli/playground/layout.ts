@@ -13,6 +13,8 @@ export interface PlaygroundShape {
   /** The playground directory (absolute once planned). */
   dir: string;
   basePort: number;
+  /** Node.js options placed before the entry script of every node (`--cpu-prof`, `--inspect`). */
+  nodeOptions?: readonly string[];
 }
 
 /** One node to run. */

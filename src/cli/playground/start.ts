@@ -45,7 +45,8 @@ export async function startPlayground(
   const spawned = new Map<string, SpawnedNode>();
   const deadlineMs = Date.now() + startupTimeoutMs;
   const launch = async (plan: NodePlan): Promise<void> => {
-    const node = await spawnNode(plan.dir, nodeArguments(entryScript, plan, primary.publicUrl));
+    const args = nodeArguments(entryScript, plan, primary.publicUrl);
+    const node = await spawnNode(plan.dir, [...(shape.nodeOptions ?? []), ...args]);
     spawned.set(plan.name, node);
     const record = state.nodes.find((candidate) => candidate.name === plan.name);
     if (record !== undefined) record.pid = node.pid;

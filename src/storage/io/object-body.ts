@@ -11,7 +11,12 @@ import { checkContent, VerifyingStream, type ChecksumProblem } from './verified-
 
 /** What a body reads: a verified in-memory copy (small objects), or a file range. */
 export type BodySource =
-  | { kind: 'memory'; data: Buffer }
+  | {
+      kind: 'memory';
+      data: Buffer;
+      /** The pooled buffer `data` lies in, returned to the pool once the bytes are sent. */
+      pooled?: Buffer;
+    }
   | {
       kind: 'file';
       handle: FileHandle;
@@ -46,7 +51,12 @@ export class ObjectBody {
     this.#take();
     const source = this.source;
     if (source.kind === 'memory') {
-      if (source.data.length > 0) await writeChunk(destination, source.data);
+      try {
+        if (source.data.length > 0) await writeChunk(destination, source.data);
+      } finally {
+        // The socket has copied the bytes (or failed): the buffer may be reused.
+        if (source.pooled !== undefined) this.pool.release(source.pooled);
+      }
       return;
     }
     try {
@@ -56,7 +66,10 @@ export class ObjectBody {
     }
   }
 
-  /** A Readable of the bytes (fails at its end on corruption), for consumers that are not sockets. */
+  /**
+   * A Readable of the bytes (fails at its end on corruption), for consumers that are not sockets.
+   * A pooled buffer is not returned to the pool (nobody says when the consumer is done with it).
+   */
   toStream(): Readable {
     this.#take();
     const source = this.source;
@@ -82,6 +95,7 @@ export class ObjectBody {
     if (this.#consumed) return;
     this.#consumed = true;
     if (this.source.kind === 'file') await this.source.handle.close();
+    else if (this.source.pooled !== undefined) this.pool.release(this.source.pooled);
   }
 
   async #sendFile(

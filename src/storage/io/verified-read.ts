@@ -5,9 +5,15 @@ import type { FileHandle } from 'node:fs/promises';
 import { createHasher, type Hasher } from '../../checksum/index.js';
 import type { ObjectChecksum } from '../meta/index.js';
 
-/** Reads `sizeBytes` from the start of the file (fewer when the file is shorter). */
-export async function readWhole(handle: FileHandle, sizeBytes: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(sizeBytes);
+/**
+ * Reads `sizeBytes` from the start of the file (fewer when the file is shorter), into `buffer` when
+ * given (at least `sizeBytes` long), else into a new one.
+ */
+export async function readWhole(
+  handle: FileHandle,
+  sizeBytes: number,
+  buffer: Buffer = Buffer.allocUnsafe(sizeBytes),
+): Promise<Buffer> {
   let offset = 0;
   while (offset < sizeBytes) {
     const { bytesRead } = await handle.read(buffer, offset, sizeBytes - offset, offset);

@@ -1,0 +1,79 @@
+// A playground cluster for one benchmark, started with the `cairn` CLI in the scratch directory on
+// ports away from 8080 (other people's clusters), and stopped (wiped) at teardown.
+import { join } from 'node:path';
+import { Client, PlacementMap, nodePublicUrl, type BucketJson } from '../../src/sdk/index.js';
+import { runCairn } from './processes.js';
+import type { Scratch } from './scratch.js';
+
+export interface PlaygroundShape {
+  proxies: number;
+  targets: number;
+  mountpaths: number;
+}
+
+/** The shape the suite measures: one gateway, one target per core, two mountpaths each. */
+export const benchShape: PlaygroundShape = { proxies: 1, targets: 2, mountpaths: 2 };
+
+export class Playground {
+  private constructor(
+    readonly dir: string,
+    readonly endpoint: string,
+  ) {}
+
+  /** Starts a playground (trying a few base ports) and registers its teardown. */
+  static async start(
+    scratch: Scratch,
+    shape: PlaygroundShape = benchShape,
+    env: NodeJS.ProcessEnv = process.env,
+  ): Promise<Playground> {
+    const dir = join(scratch.dir, 'playground');
+    let lastError = '';
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const port = 20_000 + Math.floor(Math.random() * 300) * 20;
+      const result = await runCairn(
+        [
+          'playground',
+          'start',
+          '--dir',
+          dir,
+          '--port',
+          String(port),
+          '--proxies',
+          String(shape.proxies),
+          '--targets',
+          String(shape.targets),
+          '--mountpaths',
+          String(shape.mountpaths),
+        ],
+        { env },
+      );
+      if (result.code === 0) {
+        scratch.defer(async () => {
+          await runCairn(['playground', 'stop', '--dir', dir]);
+        });
+        return new Playground(dir, `http://127.0.0.1:${port}`);
+      }
+      lastError = result.stderr.trim();
+      if (!lastError.includes('in use')) break;
+    }
+    throw new Error(`playground did not start: ${lastError}`);
+  }
+
+  /** An SDK client (direct to targets); close it when done. */
+  client(): Client {
+    return new Client(this.endpoint);
+  }
+
+  /** The URL that reads `name` straight from its owning target (no redirect): for wrk. */
+  async directObjectUrl(client: Client, bucket: BucketJson, name: string): Promise<string> {
+    const owner = new PlacementMap(await client.clusterMap({ refresh: true })).owner(bucket, name);
+    if (owner === undefined) throw new Error('the cluster has no target');
+    return `${nodePublicUrl(owner)}/v1/objects/${bucket.name}/${encodeURIComponent(name)}?provider=${bucket.provider}`;
+  }
+
+  /** Target public URLs, in cluster-map order. */
+  async targetUrls(client: Client): Promise<string[]> {
+    const map = await client.clusterMap({ refresh: true });
+    return Object.values(map.tmap).map(nodePublicUrl);
+  }
+}

@@ -1,0 +1,105 @@
+// GET and PUT of 4 KiB, 1 MiB and 64 MiB objects through Cairn's native API (a playground
+// cluster) against nginx serving and accepting (WebDAV) the same sizes from the same disk; GETs
+// measured with wrk and with `cairn bench`, PUTs with `cairn bench`. Each pair runs back to back.
+import { writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Client } from '../src/sdk/index.js';
+import { figureOf, runBenchClient, sizeArguments } from './lib/bench-client.js';
+import { Nginx } from './lib/nginx.js';
+import { Playground } from './lib/playground.js';
+import { freePortNear } from './lib/ports.js';
+import { publish, type ResultRow } from './lib/results-table.js';
+import { withScratch } from './lib/scratch.js';
+import { phaseSeconds, sizeCases, unitOf, type SizeCase } from './lib/sizes.js';
+import { runWrk } from './lib/wrk.js';
+
+const bucket = { name: 'wrk', provider: 'ais' };
+
+/** One object per target (names chosen so that each target owns one), and the same files in nginx. */
+async function placeWrkObjects(
+  playground: Playground,
+  client: Client,
+  nginx: Nginx,
+  size: SizeCase,
+): Promise<{ cairnUrls: string[]; nginxUrls: string[] }> {
+  const data = Buffer.alloc(size.bytes, 0x5a);
+  const targets = await playground.targetUrls(client);
+  const byTarget = new Map<string, string>();
+  for (let index = 0; byTarget.size < targets.length && index < 1000; index += 1) {
+    const name = `${size.label}-${index}`;
+    const url = await playground.directObjectUrl(client, bucket, name);
+    const origin = new URL(url).origin;
+    if (!byTarget.has(origin)) {
+      await client.putObject(bucket, name, data);
+      byTarget.set(origin, url);
+    }
+  }
+  const nginxUrls: string[] = [];
+  await mkdir(join(nginx.root, 'wrk'), { recursive: true });
+  for (let index = 0; index < byTarget.size; index += 1) {
+    await writeFile(join(nginx.root, 'wrk', `${size.label}-${index}`), data);
+    nginxUrls.push(`${nginx.endpoint}/wrk/${size.label}-${index}`);
+  }
+  return { cairnUrls: [...byTarget.values()], nginxUrls };
+}
+
+async function main(): Promise<void> {
+  const rows: ResultRow[] = [];
+  await withScratch('native', async (scratch) => {
+    const playground = await Playground.start(scratch);
+    const nginx = await Nginx.start(scratch, await freePortNear(31_000));
+    const client = playground.client();
+    scratch.defer(() => client.close());
+    await client.createBucket(bucket);
+    for (const size of sizeCases) {
+      const common = sizeArguments(size, phaseSeconds);
+      const viaNginx = await runBenchClient([
+        '--api',
+        'http',
+        '--endpoint',
+        nginx.endpoint,
+        ...common,
+      ]);
+      const viaCairn = await runBenchClient(['--endpoint', playground.endpoint, ...common]);
+      const { cairnUrls, nginxUrls } = await placeWrkObjects(playground, client, nginx, size);
+      const wrkNginx = await runWrk(nginxUrls, size.concurrency, phaseSeconds);
+      const wrkCairn = await runWrk(cairnUrls, size.concurrency, phaseSeconds);
+      const wrkFigure = (result: typeof wrkNginx): number | undefined =>
+        result.errors > 0
+          ? undefined
+          : size.metric === 'ops'
+            ? result.requestsPerSecond
+            : result.mibPerSecond;
+      const getGoal = size.metric === 'ops' ? 0.5 : 0.7;
+      const base = { subject: 'Cairn native', yardstick: 'nginx', unit: unitOf(size) };
+      rows.push(
+        {
+          ...base,
+          workload: `GET ${size.label} (wrk)`,
+          subjectValue: wrkFigure(wrkCairn),
+          yardstickValue: wrkFigure(wrkNginx),
+          goal: getGoal,
+        },
+        {
+          ...base,
+          workload: `GET ${size.label} (cairn bench)`,
+          subjectValue: figureOf(viaCairn, 'get', size),
+          yardstickValue: figureOf(viaNginx, 'get', size),
+          goal: getGoal,
+        },
+        {
+          ...base,
+          workload: `PUT ${size.label} (cairn bench)`,
+          yardstick: 'nginx WebDAV',
+          subjectValue: figureOf(viaCairn, 'put', size),
+          yardstickValue: figureOf(viaNginx, 'put', size),
+          ...(size.label === '1MiB' ? { goal: 0.7 } : {}),
+        },
+      );
+      process.stderr.write(`native-vs-nginx: ${size.label} done\n`);
+    }
+  });
+  await publish('native-vs-nginx', 'Native API vs nginx (same disk, same clients)', rows);
+}
+
+await main();
