@@ -15,9 +15,9 @@ import {
   toStorageError,
 } from './io/index.js';
 import {
+  contentDirectory,
   hashedObjectPath,
   isNaturallyStorable,
-  objectRoot,
   replicaPaths,
   validateObjectName,
   workFilePath,
@@ -27,6 +27,7 @@ import type { Mountpath } from './mountpath/index.js';
 import { findReplica } from './replica-lookup.js';
 import {
   describeObject,
+  lockKeyOf,
   mountpathsFor,
   toStoredObject,
   unameOf,
@@ -43,6 +44,7 @@ export async function putObject(
   request: PutObjectRequest,
 ): Promise<StoredObject> {
   const { bucket, name } = request;
+  const type = request.contentType ?? 'ob';
   validateObjectName(name);
   const uname = unameOf(bucket, name);
   const [home] = mountpathsFor(context, uname);
@@ -54,19 +56,22 @@ export async function putObject(
     copies: [],
     flags: 0,
   };
-  if (!isNaturallyStorable(name, objectRoot(home.path, bucket))) metadata.name = name;
+  if (request.version !== undefined) metadata.version = request.version;
+  if (!isNaturallyStorable(name, contentDirectory(home.path, bucket, type))) metadata.name = name;
   // Whether a name ends up hashed can depend on the directory state (collisions), so the limit is
   // checked as if it were: the outcome of a PUT never depends on which other objects exist.
   encodeObjectMetadata({ ...metadata, name, version: longestVersion });
 
-  const workPath = workFilePath(home.path, bucket, 'put');
+  const workPath = workFilePath(home.path, bucket, type === 'ob' ? 'put' : 'slice');
   let handle: FileHandle | undefined;
   try {
     handle = await openWorkFile(workPath);
     await receiveBody(handle, workPath, request, metadata);
     if (context.options.fsyncObjects) await handle.sync();
     const transaction = { context, request, home, workPath, handle, metadata };
-    const directoriesToSync = await context.locks.withWriteLock(uname, () => commit(transaction));
+    const directoriesToSync = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
+      commit(transaction),
+    );
     if (context.options.fsyncObjects) {
       for (const directory of directoriesToSync) await syncDirectory(directory);
     }
@@ -137,7 +142,7 @@ async function receiveBody(
   metadata.checksum.value = hashing.digestOf(request.checksumType) ?? '';
   // Without versioning the record is complete now; writing it before taking the lock keeps the
   // critical section to the rename.
-  if (!request.versioning) await writeObjectMetadata(workPath, metadata);
+  if (!assignsVersion(request)) await writeObjectMetadata(workPath, metadata);
 }
 
 /**
@@ -146,13 +151,14 @@ async function receiveBody(
 async function commit(transaction: Transaction): Promise<string[]> {
   const { context, request, home, workPath, metadata } = transaction;
   const { bucket, name } = request;
-  if (request.versioning) {
+  const type = request.contentType ?? 'ob';
+  if (assignsVersion(request)) {
     metadata.version = await nextVersion(context, request);
     await writeMetadataDurably(transaction);
   }
-  const root = objectRoot(home.path, bucket);
+  const root = contentDirectory(home.path, bucket, type);
   const hashedPath = hashedObjectPath(root, name);
-  const [first] = replicaPaths(home.path, bucket, name);
+  const [first] = replicaPaths(home.path, bucket, name, type);
   if (first !== undefined && !first.hashed) {
     const result = await renameIntoPlace(workPath, first.path);
     if (result.outcome === 'committed') {
@@ -169,6 +175,11 @@ async function commit(transaction: Transaction): Promise<string[]> {
     throw new Error(`hashed object path ${hashedPath} collides with a directory`);
   }
   return result.directoriesToSync;
+}
+
+/** True when the commit numbers the version (the previous one is only known under the lock). */
+function assignsVersion(request: PutObjectRequest): boolean {
+  return request.versioning && request.version === undefined;
 }
 
 /** Writes the record on the work file and, with fsync on, makes the attribute durable too. */
