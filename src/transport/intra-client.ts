@@ -50,9 +50,13 @@ export class IntraClient {
         signal: AbortSignal.timeout(options.timeoutMs),
       });
     } catch (error) {
-      throw new StoreError('PeerUnreachable', `${options.method} ${url}: ${describe(error)}`, {
-        cause: error,
-      });
+      throw new StoreError(
+        'PeerUnreachable',
+        `${options.method} ${url}: ${describeRequestError(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     const text = await response.body.text();
     if (response.statusCode >= 300) throw peerError(options.method, url, response.statusCode, text);
@@ -67,7 +71,7 @@ export class IntraClient {
 }
 
 /** Rebuilds the peer's typed error from its ErrHTTP body (`tcode` + message). */
-function peerError(method: string, url: string, status: number, text: string): StoreError {
+export function peerError(method: string, url: string, status: number, text: string): StoreError {
   let record: Record<string, unknown> | undefined;
   try {
     record = asRecord(parseJson(text));
@@ -80,7 +84,7 @@ function peerError(method: string, url: string, status: number, text: string): S
   return new StoreError('Internal', `${method} ${url}: peer answered ${status}: ${message}`);
 }
 
-function describe(error: unknown): string {
+export function describeRequestError(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
     return `${error.message}${cause}`;
