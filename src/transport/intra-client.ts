@@ -59,7 +59,12 @@ export class IntraClient {
       );
     }
     const text = await response.body.text();
-    if (response.statusCode >= 300) throw peerError(options.method, url, response.statusCode, text);
+    if (response.statusCode >= 300) {
+      // HEAD answers carry their error in a header (no body allowed).
+      const detail =
+        options.method === 'HEAD' ? String(response.headers[Header.error] ?? '') : text;
+      throw peerError(options.method, url, response.statusCode, detail);
+    }
     const contentType = String(response.headers[Header.contentType] ?? '');
     if (text === '' || !contentType.startsWith(ContentType.json)) return text;
     return parseJson(text);

@@ -1,5 +1,6 @@
 // Erasure coding on the wire: the metafile JSON (AIStore's field names; also the on-disk format,
 // see docs/formats/ec-metadata.md) and the intra-cluster slice endpoint `/v1/ec/<bucket>/<object>`.
+import type { ChecksumTypeName } from './bucket-props.js';
 
 /** Version of the metafile format written (`md_version`). */
 export const erasureMetadataVersion = 1;
@@ -17,7 +18,7 @@ export interface ErasureMetadataJson {
   /** When the object was encoded: Unix microseconds (newest wins on restore). */
   generation: number;
   obj_cksum: string;
-  cksum_type: string;
+  cksum_type: ChecksumTypeName;
   obj_version: string;
   /** Checksum (of `cksum_type`) of this piece's bytes; '' for the main replica. */
   slice_cksum: string;

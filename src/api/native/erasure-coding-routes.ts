@@ -64,7 +64,8 @@ async function readPiece(
   address: ObjectAddress,
 ): Promise<void> {
   if (context.query.get(Query.what) === ErasureWhat.metadata) {
-    sendValue(context.res, await port.metadata(address));
+    const verify = context.query.get(Query.validateChecksum) === 'true';
+    sendValue(context.res, await port.metadata(address, verify));
     return;
   }
   const { metadata, size, body } = await port.read(address);

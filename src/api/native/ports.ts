@@ -123,8 +123,11 @@ export interface ErasureCodingPort {
     body: Readable,
     contentLength: number | undefined,
   ): Promise<unknown>;
-  /** The metafile (JSON); ObjectNotFound when this target holds nothing of the object. */
-  metadata(address: ObjectAddress): Promise<unknown>;
+  /**
+   * The metafile (JSON); ObjectNotFound when this target holds nothing of the object. With
+   * `verify`, the piece's bytes are checked first (a corrupt piece counts as not held).
+   */
+  metadata(address: ObjectAddress, verify: boolean): Promise<unknown>;
   /** The metafile and the verified bytes of the slice or replica held here. */
   read(
     address: ObjectAddress,
