@@ -12,6 +12,7 @@ import { registerObjectCommands } from './object-commands.js';
 import { registerPlaygroundCommands } from './playground/index.js';
 import { registerPutCommand } from './put-command.js';
 import { registerShowCommand } from './show-command.js';
+import { registerStorageCommands } from './storage-commands.js';
 
 export type { CliIo } from './cli-io.js';
 export { ExitCode } from './cli-io.js';
@@ -55,6 +56,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerBucketCommands(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);
+  registerStorageCommands(program, io);
   registerPlaygroundCommands(program, io, options.entryScript);
   return program;
 }
