@@ -1,5 +1,6 @@
-// Looking at what a cluster stored on disk: object files under `%ob`, work files under `%wk`.
-import { readdir } from 'node:fs/promises';
+// Looking at what a cluster stored on disk (object files under `%ob`, EC slices under `%ec`, work
+// files under `%wk`) and damaging it the way disks do.
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Every regular file below `root` whose path contains `/<marker>/` (e.g. `%ob`), recursively. */
@@ -20,4 +21,27 @@ export async function findFiles(root: string, marker: string): Promise<string[]>
   };
   await walk(root, false);
   return found;
+}
+
+/** Flips every bit of the byte at `offset` (bitrot that any checksum notices). */
+export async function flipByte(path: string, offset: number): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    const byte = Buffer.alloc(1);
+    await handle.read(byte, 0, 1, offset);
+    byte[0] = (byte[0] ?? 0) ^ 0xff;
+    await handle.write(byte, 0, 1, offset);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Files below `root` under `/<marker>/` whose path ends with `/<name>` (an object's replicas or
+ * pieces), leaving out quarantined ones.
+ */
+export async function filesOf(root: string, marker: string, name: string): Promise<string[]> {
+  return (await findFiles(root, marker)).filter(
+    (path) => path.endsWith(`/${marker}/${name}`) && !path.includes('/.cairn.quarantine/'),
+  );
 }
