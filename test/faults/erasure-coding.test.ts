@@ -1,9 +1,10 @@
 // EC 2+2 on 5 targets under faults: flipped bytes in replicas and slices are detected and repaired
 // by GET and by scrub; two targets SIGKILLed for good and every object still reads back; two
-// replacement targets join and scrub restores the pieces (proved by losing two more targets).
+// replacement targets join and scrub restores the pieces (proved by losing two more targets); a
+// mountpath folder removed under running targets is rebuilt from the other targets' pieces.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { Client } from '../../src/sdk/index.js';
 import { filesOf, findFiles, flipByte } from '../harness/disk.js';
 import { TestCluster } from '../harness/test-cluster.js';
@@ -101,5 +102,33 @@ describe('erasure coding 2+2 on 5 targets', () => {
     await cluster.targets[3]?.stop('SIGKILL');
     await cluster.waitForTargetCount(3);
     await assertAllReadBack(client, bucket, objects);
+  });
+});
+
+describe('erasure coding: a mountpath folder removed under a running target', () => {
+  let cluster: TestCluster;
+  let client: Client;
+  const ecBucket = { name: 'ecmp', provider: 'ais' };
+
+  before(async () => {
+    cluster = await TestCluster.start({ proxies: 1, targets: 5, mountpaths: 2 });
+    client = cluster.client(0);
+    await client.createBucket(ecBucket, {
+      ec: { enabled: true, data_slices: 2, parity_slices: 2, objsize_limit: replicationLimit },
+    });
+  });
+  after(() => cluster?.destroy());
+
+  test('objects are restored from slices and replicas; scrub makes every piece whole', async () => {
+    const objects = makeObjects('mp-', 30, sizes);
+    await putAll(client, ecBucket, objects);
+    for (const target of cluster.targets.slice(0, 2)) {
+      await rm(target.spec.mountpaths[0] ?? '', { recursive: true, force: true });
+    }
+    await assertAllReadBack(client, ecBucket, objects);
+    const counts = await scrub(client, ecBucket);
+    assert.equal(counts.unrecoverable, 0);
+    const again = await scrub(client, ecBucket);
+    assert.deepEqual(again, { checked: objects.length, corrupt: 0, repaired: 0, unrecoverable: 0 });
   });
 });
