@@ -3,20 +3,15 @@
 // repairs noticed on the read path, cluster-wide removal of pieces on delete, and the per-object
 // check that scrub runs.
 import type { ClusterMap } from '../cluster/index.js';
-
-/** An EC object's layout as HEAD reports it. */
-export interface ErasureCodingInfo {
-  dataSlices: number;
-  paritySlices: number;
-  generation: number;
-  replicated: boolean;
-  /** Target ID → slice ID (0 = full copy). */
-  nodes: Record<string, number>;
-}
 import type { LocalStore, StoredObject } from '../storage/index.js';
 import type { IntraClient, IntraStreamClient } from '../transport/index.js';
 import type { Logger } from '../util/log.js';
-import { objectUname, type BucketJson, type BucketPropsJson } from '../wire/index.js';
+import {
+  objectUname,
+  type BucketJson,
+  type BucketPropsJson,
+  type ErasureMetadataJson,
+} from '../wire/index.js';
 import { encodeObject } from './ec/encode-object.js';
 import { ensurePieces } from './ec/ensure-pieces.js';
 import type { ErasureContext } from './ec/erasure-context.js';
@@ -132,22 +127,14 @@ export class DataProtection {
     );
   }
 
-  /** The EC layout HEAD reports (from this owner's metafile); undefined when not erasure-coded. */
+  /** This owner's metafile of the object (what HEAD reports); undefined when not erasure-coded. */
   async describe(
     bucket: BucketJson,
     name: string,
     props: BucketPropsJson,
-  ): Promise<ErasureCodingInfo | undefined> {
+  ): Promise<ErasureMetadataJson | undefined> {
     if (!props.ec.enabled) return undefined;
-    const own = await this.erasure.pieces.metadata(bucket, name).catch(() => undefined);
-    if (own === undefined) return undefined;
-    return {
-      dataSlices: own.data_slices,
-      paritySlices: own.parity_slices,
-      generation: own.generation,
-      replicated: own.slice_size === 0,
-      nodes: own.nodes,
-    };
+    return await this.erasure.pieces.metadata(bucket, name).catch(() => undefined);
   }
 
   /** Background repairs not finished yet. */

@@ -2,10 +2,11 @@
 // intact copy when the home replica is lost or corrupt, lowered; EC files stored like objects.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { LocalStore } from './local-store.js';
 import {
   bodyOf,
+  flipByte,
   makeTemporaryDirectory,
   openTestStore,
   patternBytes,
@@ -13,18 +14,6 @@ import {
   removeTemporaryDirectory,
   testBucket,
 } from './store-fixtures.js';
-
-async function flipByte(path: string, offset: number): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    const byte = Buffer.alloc(1);
-    await handle.read(byte, 0, 1, offset);
-    byte[0] = (byte[0] ?? 0) ^ 0xff;
-    await handle.write(byte, 0, 1, offset);
-  } finally {
-    await handle.close();
-  }
-}
 
 describe('mirror copies', () => {
   let root: string;
@@ -36,6 +25,9 @@ describe('mirror copies', () => {
     store = await openTestStore(root, 3);
   });
   after(() => removeTemporaryDirectory(root));
+
+  const repair = (name: string, copies: number, verify: boolean) =>
+    store.repairCopies({ bucket: testBucket, name, copies, verify });
 
   async function put(name: string, body: Buffer = data): Promise<void> {
     await store.putObject({
@@ -49,23 +41,13 @@ describe('mirror copies', () => {
 
   test('copies are made on other mountpaths and recorded in every replica', async () => {
     await put('dir/a');
-    const report = await store.repairCopies({
-      bucket: testBucket,
-      name: 'dir/a',
-      copies: 3,
-      verify: false,
-    });
+    const report = await repair('dir/a', 3, false);
     assert.equal(report.created, 2);
     assert.equal(report.copies.length, 2);
     const head = await store.headObject(testBucket, 'dir/a');
     assert.deepEqual([...head.copies].sort(), [...report.copies].sort());
     assert.equal(head.mountpath, store.homeMountpath(testBucket, 'dir/a'));
-    const again = await store.repairCopies({
-      bucket: testBucket,
-      name: 'dir/a',
-      copies: 3,
-      verify: true,
-    });
+    const again = await repair('dir/a', 3, true);
     assert.deepEqual(
       { created: again.created, removed: again.removed, corrupt: again.corrupt },
       { created: 0, removed: 0, corrupt: 0 },
@@ -75,20 +57,10 @@ describe('mirror copies', () => {
   test('a lost or corrupt home replica is restored from a copy', async () => {
     const homePath = `${store.homeMountpath(testBucket, 'dir/a')}/@ais/bucket/%ob/dir/a`;
     await rm(homePath);
-    const lost = await store.repairCopies({
-      bucket: testBucket,
-      name: 'dir/a',
-      copies: 3,
-      verify: true,
-    });
+    const lost = await repair('dir/a', 3, true);
     assert.equal(lost.created, 1);
     await flipByte(homePath, 1000);
-    const corrupt = await store.repairCopies({
-      bucket: testBucket,
-      name: 'dir/a',
-      copies: 3,
-      verify: true,
-    });
+    const corrupt = await repair('dir/a', 3, true);
     assert.equal(corrupt.corrupt, 1);
     assert.equal(corrupt.created, 1);
     const { body, object } = await store.getObject(testBucket, 'dir/a');
@@ -97,23 +69,13 @@ describe('mirror copies', () => {
   });
 
   test('lowering the count removes copies; a newer home replaces stale copies', async () => {
-    const lowered = await store.repairCopies({
-      bucket: testBucket,
-      name: 'dir/a',
-      copies: 1,
-      verify: false,
-    });
+    const lowered = await repair('dir/a', 1, false);
     assert.equal(lowered.removed, 2);
     assert.deepEqual((await store.headObject(testBucket, 'dir/a')).copies, []);
-    await store.repairCopies({ bucket: testBucket, name: 'dir/a', copies: 2, verify: false });
+    await repair('dir/a', 2, false);
     const newer = patternBytes(5000, 9);
     await put('dir/a', newer);
-    const report = await store.repairCopies({
-      bucket: testBucket,
-      name: 'dir/a',
-      copies: 2,
-      verify: false,
-    });
+    const report = await repair('dir/a', 2, false);
     assert.equal(report.copies.length, 1);
     const head = await store.headObject(testBucket, 'dir/a');
     assert.equal(head.version, '2');
@@ -122,12 +84,7 @@ describe('mirror copies', () => {
   });
 
   test('nothing intact: the report says so and nothing changes', async () => {
-    const report = await store.repairCopies({
-      bucket: testBucket,
-      name: 'absent',
-      copies: 2,
-      verify: true,
-    });
+    const report = await repair('absent', 2, true);
     assert.equal(report.intact, false);
   });
 

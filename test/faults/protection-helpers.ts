@@ -17,20 +17,23 @@ export function makeObjects(prefix: string, count: number, sizes: readonly numbe
   }));
 }
 
-/** PUTs the objects, `parallel` at a time. */
+/** Runs `work` on every object, `parallel` at a time. */
+async function inBatches(
+  objects: readonly TestObject[],
+  work: (object: TestObject) => Promise<unknown>,
+  parallel = 8,
+): Promise<void> {
+  for (let index = 0; index < objects.length; index += parallel)
+    await Promise.all(objects.slice(index, index + parallel).map(work));
+}
+
+/** PUTs the objects. */
 export async function putAll(
   client: Client,
   bucket: BucketJson,
   objects: readonly TestObject[],
-  parallel = 8,
 ): Promise<void> {
-  for (let index = 0; index < objects.length; index += parallel) {
-    await Promise.all(
-      objects
-        .slice(index, index + parallel)
-        .map((object) => client.putObject(bucket, object.name, object.data)),
-    );
-  }
+  await inBatches(objects, (object) => client.putObject(bucket, object.name, object.data));
 }
 
 /** Reads every object back and asserts each is byte-identical. */
@@ -38,16 +41,11 @@ export async function assertAllReadBack(
   client: Client,
   bucket: BucketJson,
   objects: readonly TestObject[],
-  parallel = 8,
 ): Promise<void> {
-  for (let index = 0; index < objects.length; index += parallel) {
-    await Promise.all(
-      objects.slice(index, index + parallel).map(async (object) => {
-        const read = await client.getObjectBytes(bucket, object.name);
-        assert.ok(read.equals(object.data), `${object.name} reads back byte-identical`);
-      }),
-    );
-  }
+  await inBatches(objects, async (object) => {
+    const read = await client.getObjectBytes(bucket, object.name);
+    assert.ok(read.equals(object.data), `${object.name} reads back byte-identical`);
+  });
 }
 
 /** Scrub's counts summed over the targets. */

@@ -1,7 +1,9 @@
 // Looking at what a cluster stored on disk (object files under `%ob`, EC slices under `%ec`, work
 // files under `%wk`) and damaging it the way disks do.
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+
+export { flipByte } from '../../src/storage/store-fixtures.js';
 
 /** Every regular file below `root` whose path contains `/<marker>/` (e.g. `%ob`), recursively. */
 export async function findFiles(root: string, marker: string): Promise<string[]> {
@@ -21,19 +23,6 @@ export async function findFiles(root: string, marker: string): Promise<string[]>
   };
   await walk(root, false);
   return found;
-}
-
-/** Flips every bit of the byte at `offset` (bitrot that any checksum notices). */
-export async function flipByte(path: string, offset: number): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    const byte = Buffer.alloc(1);
-    await handle.read(byte, 0, 1, offset);
-    byte[0] = (byte[0] ?? 0) ^ 0xff;
-    await handle.write(byte, 0, 1, offset);
-  } finally {
-    await handle.close();
-  }
 }
 
 /**

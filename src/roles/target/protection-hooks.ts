@@ -17,7 +17,17 @@ export function protectionHooks(protection: DataProtection): ObjectHooks {
   hooks.afterDelete.push((address, props) =>
     protection.afterDelete(address.bucket, address.name, props),
   );
-  hooks.describe.push((address, props) => protection.describe(address.bucket, address.name, props));
+  hooks.describe.push(async (address, props) => {
+    const own = await protection.describe(address.bucket, address.name, props);
+    if (own === undefined) return undefined;
+    return {
+      dataSlices: own.data_slices,
+      paritySlices: own.parity_slices,
+      generation: own.generation,
+      replicated: own.slice_size === 0,
+      nodes: own.nodes,
+    };
+  });
   hooks.verifyBeforeSend = isProtected;
   return hooks;
 }
