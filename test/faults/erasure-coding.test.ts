@@ -29,7 +29,8 @@ describe('erasure coding 2+2 on 5 targets', () => {
   before(async () => {
     cluster = await TestCluster.start({ proxies: 1, targets: 5, mountpaths: 1 });
     client = cluster.client(0);
-    await cluster.setConfig({ 'keepalive.interval_ms': 300, 'keepalive.timeout_ms': 2000 });
+    // Dead targets leave the map within seconds; live ones keep a margin on a loaded machine.
+    await cluster.setConfig({ 'keepalive.interval_ms': 500, 'keepalive.timeout_ms': 4000 });
     await client.createBucket(bucket);
     await client.setBucketProps(bucket, {
       ec: { enabled: true, data_slices: 2, parity_slices: 2, objsize_limit: replicationLimit },
@@ -88,19 +89,23 @@ describe('erasure coding 2+2 on 5 targets', () => {
   test('two targets SIGKILLed for good: every object reads back', async () => {
     await cluster.targets[0]?.stop('SIGKILL');
     await cluster.targets[1]?.stop('SIGKILL');
-    await cluster.waitForTargetCount(3);
+    await cluster.waitForTargetCount(3, 60_000);
+    // The SDK sends reads straight to owners from its cached map: make it see the new owners.
+    await client.clusterMap({ refresh: true });
     await assertAllReadBack(client, bucket, objects);
   });
 
   test('two replacements join, scrub restores the pieces: two more losses are survived', async () => {
     await cluster.addTarget(1);
     await cluster.addTarget(1);
-    await cluster.waitForTargetCount(5);
+    await cluster.waitForTargetCount(5, 60_000);
     const counts = await scrub(client, bucket);
     assert.equal(counts.unrecoverable, 0);
     await cluster.targets[2]?.stop('SIGKILL');
     await cluster.targets[3]?.stop('SIGKILL');
-    await cluster.waitForTargetCount(3);
+    await cluster.waitForTargetCount(3, 60_000);
+    // The SDK sends reads straight to owners from its cached map: make it see the new owners.
+    await client.clusterMap({ refresh: true });
     await assertAllReadBack(client, bucket, objects);
   });
 });
