@@ -13,6 +13,7 @@ import { registerObjectCommands } from './object-commands.js';
 import { registerPlaygroundCommands } from './playground/index.js';
 import { registerPutCommand } from './put-command.js';
 import { registerShowCommand } from './show-command.js';
+import { registerStorageCommands } from './storage-commands.js';
 
 export type { CliIo } from './cli-io.js';
 export { ExitCode } from './cli-io.js';
@@ -62,6 +63,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerShowCommand(program, io);
   registerJobCommands(program, io);
   registerBenchCommand(program, io);
+  registerStorageCommands(program, io);
   registerPlaygroundCommands(
     program,
     io,

@@ -1,4 +1,5 @@
 // `cairn job ls|show|start|wait|stop`: jobs (xactions) across the cluster, with a live progress line.
+import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { JobSnapshotJson, JobSnapshotsByNodeJson, JobStatusJson } from '../sdk/index.js';
 import { formatBytes } from '../util/bytes.js';
@@ -105,20 +106,41 @@ export function registerJobCommands(program: Command, io: CliIo): void {
     );
 }
 
-/** Waits for a job with a live progress line on a terminal; throws if it failed or was aborted. */
+/** A known amount of work: a bar fills with the sum of `counter` over targets up to `total`. */
+export interface JobProgressTotal {
+  total: number;
+  /** A stats key of the snapshots (e.g. `scrub-checked`, `loc-objs`). */
+  counter: string;
+}
+
+/**
+ * Waits for a job with a live progress bar (when the total is known) or line on a terminal;
+ * throws if it failed or was aborted. Returns the final snapshots.
+ */
 export async function waitForJob(
   context: CommandContext,
   id: string,
   timeoutSeconds: number,
-): Promise<void> {
+  progress?: JobProgressTotal,
+): Promise<JobSnapshotsByNodeJson> {
   const live = context.io.stderr.isTTY === true;
-  const status = await context.client.jobs.wait(id, {
-    timeoutMs: timeoutSeconds * 1000,
-    onProgress: (snapshots) => {
-      if (live) context.io.stderr.write(`\r\x1b[K${progressLine(id, snapshots)}`);
-    },
-  });
-  if (live) context.io.stderr.write('\r\x1b[K');
+  const bar = live && progress !== undefined ? progressBar(context, progress.total) : undefined;
+  let status: JobStatusJson;
+  try {
+    status = await context.client.jobs.wait(id, {
+      timeoutMs: timeoutSeconds * 1000,
+      onProgress: (snapshots) => {
+        if (bar !== undefined && progress !== undefined) {
+          const done = sumCounter(snapshots, progress.counter);
+          bar.setTotal(Math.max(progress.total, done));
+          bar.update(done);
+        } else if (live) context.io.stderr.write(`\r\x1b[K${progressLine(id, snapshots)}`);
+      },
+    });
+  } finally {
+    bar?.stop();
+  }
+  if (live && bar === undefined) context.io.stderr.write('\r\x1b[K');
   if (status.err !== '' || status.aborted) {
     throw new Error(
       `job ${id} (${status.kind}) ${status.aborted ? 'was aborted' : 'failed'}: ${status.err}`,
@@ -126,6 +148,27 @@ export async function waitForJob(
   }
   const snapshots = await context.client.jobs.snapshots({ id });
   context.note(`job ${id} (${status.kind}) finished: ${progressLine(id, snapshots)}`);
+  return snapshots;
+}
+
+/** The sum over every target's snapshots of one stats counter (absent counts as 0). */
+export function sumCounter(snapshots: JobSnapshotsByNodeJson, counter: string): number {
+  return Object.values(snapshots)
+    .flat()
+    .reduce((total, snapshot) => total + Number(snapshot.stats[counter] ?? 0), 0);
+}
+
+function progressBar(context: CommandContext, total: number): SingleBar {
+  const bar = new SingleBar(
+    {
+      format: 'job |{bar}| {value}/{total} objects | {eta_formatted}',
+      stream: context.io.stderr,
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return bar;
 }
 
 /** `job X: 1200 objects, 3.00MiB; 2/3 targets done` */

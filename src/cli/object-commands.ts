@@ -81,9 +81,30 @@ export function propsRows(props: ObjectProps): string[][] {
     ['custom', custom.length > 0 ? custom.join(', ') : '-'],
     ['location', props.location ?? '-'],
     ['copies', props.mirrorCopies === undefined ? '-' : String(props.mirrorCopies)],
+    ['copy paths', props.mirrorPaths?.join(', ') ?? '-'],
+    ...erasureCodingRows(props),
     ['present', props.present ? 'yes' : 'no'],
     ['last-modified', props.lastModified?.toISOString() ?? '-'],
   ];
+}
+
+/** EC rows: layout and where each piece is (`-` for objects that are not erasure-coded). */
+function erasureCodingRows(props: ObjectProps): string[][] {
+  const ec = props.ec;
+  if (ec === undefined) return [['ec', '-']];
+  const layout = ec.replicated
+    ? `${ec.dataSlices}+${ec.paritySlices}, replicated (${ec.paritySlices} copies)`
+    : `${ec.dataSlices}+${ec.paritySlices}, sliced`;
+  const pieces = ec.pieces.map(({ sliceId, target }) => {
+    const what =
+      sliceId === 0
+        ? 'replica'
+        : sliceId <= ec.dataSlices
+          ? `data slice ${sliceId}`
+          : `parity slice ${sliceId - ec.dataSlices}`;
+    return [`  ${what}`, `t[${target}]`];
+  });
+  return [['ec', layout], ['ec generation', ec.generation], ...pieces];
 }
 
 /** Unix nanoseconds as an ISO time (millisecond precision), `-` when unknown. */

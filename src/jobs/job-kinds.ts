@@ -18,8 +18,6 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'lru',
   'cleanup-store',
   'summary-bck',
-  'ec-encode',
-  'make-n-copies',
   'put-copies',
   'archive',
   'copy-listrange',
@@ -35,7 +33,6 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'copy-bck',
   'etl-bck',
   'rechunk',
-  'scrub',
   'load-lom-cache',
 ]);
 

@@ -23,6 +23,8 @@ export abstract class Job {
     inObjects: 0,
     inBytes: 0,
   };
+  /** Kind-specific counters, reported beside the standard ones in the snapshot's stats. */
+  readonly extraCounters: Record<string, number> = {};
   readonly startTime = new Date();
   endTime: Date | undefined;
   state: JobState = 'running';
@@ -87,6 +89,9 @@ export abstract class Job {
         'out-bytes': String(counters.outBytes),
         'in-objs': String(counters.inObjects),
         'in-bytes': String(counters.inBytes),
+        ...Object.fromEntries(
+          Object.entries(this.extraCounters).map(([key, value]) => [key, String(value)]),
+        ),
       },
       aborted: this.state === 'aborted',
       is_idle: false,

@@ -1,7 +1,7 @@
 // Cairn SDK: a TypeScript client for the AIStore-compatible native REST API (the package main).
 export { Client, type ByteRange, type ObjectReadResult } from './client.js';
 export { ApiError, TransportError, isConnectionError, parseErrorBody } from './errors.js';
-export type { ObjectProps } from './object-props.js';
+export type { ErasureCodingProps, ObjectProps } from './object-props.js';
 export { nodePublicUrl, isOutOfService, PlacementMap } from './cluster-map.js';
 export type { ClientOptions } from './options.js';
 export { JobsClient, type JobSelector, type WaitOptions } from './jobs-client.js';

@@ -6,6 +6,7 @@ import {
   Query,
   type ActionMessage,
   type BucketJson,
+  type ErasureCodingPropsJson,
   type JobArgsJson,
   type JobQueryJson,
   type JobSnapshotsByNodeJson,
@@ -18,7 +19,7 @@ import { bucketLabel, clusterLabel } from './labels.js';
 import { bucketQuery } from './object-router.js';
 
 type ControlRequest = (
-  method: 'GET' | 'PUT' | 'DELETE',
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE',
   path: string,
   label: OperationLabel,
   extra?: { query?: Record<string, string>; message?: ActionMessage | object },
@@ -105,6 +106,37 @@ export class JobsClient {
     const response = await this.control('DELETE', apiPath('buckets', bucket.name), label, {
       query: bucketQuery(bucket),
       message: { action: Action.deleteListRange, value: selection },
+    });
+    throwIfBufferedError(response, label);
+    return response.payload.toString('utf8');
+  }
+
+  /** `make-n-copies`: sets the bucket's mirror copies and applies them to every object; job ID. */
+  async makeCopies(bucket: BucketJson, copies: number): Promise<string> {
+    return this.#bucketAction(bucket, { action: Action.makeNCopies, value: copies }, 'mirror');
+  }
+
+  /**
+   * `ec-encode`: enables erasure coding with `settings` (e.g. `{data_slices: 2, parity_slices: 2}`)
+   * and encodes every existing object; job ID.
+   */
+  async encodeBucket(
+    bucket: BucketJson,
+    settings: Partial<ErasureCodingPropsJson> = {},
+  ): Promise<string> {
+    return this.#bucketAction(bucket, { action: Action.ecEncode, value: settings }, 'erasure-code');
+  }
+
+  /** `scrub`: verifies every replica, copy and EC piece of the bucket, repairing what it can. */
+  async scrub(bucket: BucketJson): Promise<string> {
+    return this.start('scrub', { bucket });
+  }
+
+  async #bucketAction(bucket: BucketJson, message: ActionMessage, what: string): Promise<string> {
+    const label = bucketLabel('POST', bucket, what);
+    const response = await this.control('POST', apiPath('buckets', bucket.name), label, {
+      query: bucketQuery(bucket),
+      message,
     });
     throwIfBufferedError(response, label);
     return response.payload.toString('utf8');

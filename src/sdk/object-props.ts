@@ -21,10 +21,23 @@ export interface ObjectProps {
   location?: string;
   mirrorCopies?: number;
   mirrorPaths?: string[];
+  /** Erasure coding (EC objects only): layout, generation, and where each piece is. */
+  ec?: ErasureCodingProps;
   /** Whether the object is present in the cluster (as opposed to only in a remote backend). */
   present: boolean;
   lastModified?: Date;
   etag?: string;
+}
+
+/** An erasure-coded object's layout (`Ais-Ec-*` headers). */
+export interface ErasureCodingProps {
+  dataSlices: number;
+  paritySlices: number;
+  generation: string;
+  /** True when small enough to be replicated (P full copies) rather than sliced. */
+  replicated: boolean;
+  /** Pieces by holder: slice ID 0 is a full copy (the owner's main replica, or a replica). */
+  pieces: Array<{ sliceId: number; target: string }>;
 }
 
 /**
@@ -61,6 +74,8 @@ export function objectPropsFromHeaders(
   if (Number.isSafeInteger(copies)) props.mirrorCopies = copies;
   const paths = text(Header.mirrorPaths);
   if (paths !== undefined) props.mirrorPaths = paths.split(',').filter((path) => path !== '');
+  const ec = erasureCodingFromHeaders(text);
+  if (ec !== undefined) props.ec = ec;
   const lastModified = new Date(text(Header.lastModified) ?? Number.NaN);
   if (!Number.isNaN(lastModified.getTime())) props.lastModified = lastModified;
   const etag = text(Header.etag);
@@ -77,6 +92,26 @@ export function parseCustomMetadata(values: readonly string[]): Record<string, s
     metadata[value.slice(0, separator)] = value.slice(separator + 1);
   }
   return metadata;
+}
+
+function erasureCodingFromHeaders(
+  text: (name: string) => string | undefined,
+): ErasureCodingProps | undefined {
+  const data = Number(text(Header.erasureData));
+  const parity = Number(text(Header.erasureParity));
+  if (!Number.isSafeInteger(data) || !Number.isSafeInteger(parity)) return undefined;
+  const pieces = (text(Header.erasureSlices) ?? '')
+    .split(',')
+    .map((entry) => /^(\d+)=t\[(.+)\]$/.exec(entry.trim()))
+    .filter((match) => match !== null)
+    .map((match) => ({ sliceId: Number(match[1]), target: match[2] ?? '' }));
+  return {
+    dataSlices: data,
+    paritySlices: parity,
+    generation: text(Header.erasureGeneration) ?? '',
+    replicated: text(Header.erasureReplicated) === 'true',
+    pieces,
+  };
 }
 
 function bucketFromHeaders(

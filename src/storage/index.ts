@@ -5,12 +5,14 @@ export type {
   ListedName,
   ListObjectsOptions,
   ObjectReadResult,
+  ReadOptions,
   PutObjectRequest,
   StorageOptions,
   StoredObject,
 } from './store-types.js';
 export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
-export { ContentType, type ContentTypeName } from './layout/index.js';
+export { ContentType, type ContentTypeName, type StoredContentType } from './layout/index.js';
+export type { CopiesReport, CopiesRequest } from './mirror-copies.js';
 export type { ObjectChecksum, ObjectMetadata } from './meta/index.js';
 export { NameLocks, type NameLockLimits } from './lock/index.js';
 export type {

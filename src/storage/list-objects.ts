@@ -14,7 +14,12 @@ import {
   walkEntries,
   type WalkBounds,
 } from './io/index.js';
-import { childPath, isHashedEntryName, objectRoot } from './layout/index.js';
+import {
+  childPath,
+  contentDirectory,
+  isHashedEntryName,
+  type StoredContentType,
+} from './layout/index.js';
 import { readObjectMetadata, type ObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import { describeObject, toStoredObject, unameOf, type StoreContext } from './store-context.js';
@@ -42,7 +47,7 @@ export async function listObjects(
   const bounds: WalkBounds = { prefix: options.prefix ?? '', startAfter: options.startAfter ?? '' };
   const sources = context.mountpaths
     .filter((mountpath) => mountpath.enabled)
-    .map((mountpath) => listMountpath(mountpath, bucket, bounds));
+    .map((mountpath) => listMountpath(mountpath, bucket, bounds, options.contentType ?? 'ob'));
   const candidates = uniqueNames(
     mergeSorted(sources, (candidate) => candidate.name),
     bucket,
@@ -88,8 +93,9 @@ async function* listMountpath(
   mountpath: Mountpath,
   bucket: BucketJson,
   bounds: WalkBounds,
+  type: StoredContentType,
 ): AsyncGenerator<Candidate> {
-  const root = objectRoot(mountpath.path, bucket);
+  const root = contentDirectory(mountpath.path, bucket, type);
   const topEntries = await readSortedEntries(root, '');
   const hashedEntries = topEntries.filter(
     (item) => !item.directory && isHashedEntryName(item.entry),

@@ -2,7 +2,7 @@
 // updates, deletes, and replicas found on a mountpath other than their home.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, open, readdir, readFile, rename, stat, truncate } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, truncate } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { getAttribute } from 'fs-xattr';
 import { hashBuffer } from '../checksum/index.js';
@@ -10,6 +10,7 @@ import { isStoreError, type ErrorCode } from '../errors/index.js';
 import type { LocalStore } from './local-store.js';
 import {
   bodyOf,
+  flipByte,
   makeTemporaryDirectory,
   openTestStore,
   patternBytes,
@@ -46,18 +47,6 @@ async function put(name: string, data: Buffer | string): Promise<string> {
     versioning: false,
   });
   return join(stored.mountpath, '@ais/bucket/%ob', name);
-}
-
-async function flipByte(path: string, position: number): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    const byte = Buffer.alloc(1);
-    await handle.read(byte, 0, 1, position);
-    byte[0] = (byte[0] ?? 0) ^ 0xff;
-    await handle.write(byte, 0, 1, position);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Files under a mountpath's quarantine, relative to `<quarantine>/<ms>/`. */

@@ -9,10 +9,11 @@ import type { BucketJson } from '../wire/index.js';
 import { removeEmptyParents, removeTreeThroughTrash, syncDirectory } from './io/index.js';
 import {
   bucketDirectory,
-  objectRoot,
+  contentDirectory,
   replicaPaths,
   trashEntryPath,
   validateObjectName,
+  type StoredContentType,
 } from './layout/index.js';
 import { NameLocks } from './lock/index.js';
 import {
@@ -43,24 +44,32 @@ import {
   type MountpathCapacity,
 } from './mountpath/index.js';
 import { listObjects } from './list-objects.js';
+import { repairCopies, type CopiesReport, type CopiesRequest } from './mirror-copies.js';
 import { putObject } from './put-object.js';
 import { getObject, headObject } from './read-object.js';
 import { findReplica } from './replica-lookup.js';
-import { mountpathsFor, toStoredObject, unameOf, type StoreContext } from './store-context.js';
+import {
+  lockKeyOf,
+  mountpathsFor,
+  toStoredObject,
+  unameOf,
+  type StoreContext,
+} from './store-context.js';
 import type {
   ByteRange,
   ListedName,
   ListObjectsOptions,
   ObjectReadResult,
   PutObjectRequest,
+  ReadOptions,
   StorageOptions,
   StoredObject,
 } from './store-types.js';
 
-/** What `LocalStore.open` needs: the node's ID, its mountpaths and storage settings. */
 /** Read buffers kept for reuse: enough for this many GETs in flight (two buffers each). */
 const readBuffersKept = 256;
 
+/** What `LocalStore.open` needs: the node's ID, its mountpaths and storage settings. */
 export interface LocalStoreOptions {
   nodeId: string;
   mountpaths: string[];
@@ -112,24 +121,37 @@ export class LocalStore {
   }
 
   /** The object's metadata, without reading its data; `objectNotFound` when absent. */
-  async headObject(bucket: BucketJson, name: string): Promise<StoredObject> {
-    return await headObject(this.#open(), bucket, name);
+  async headObject(bucket: BucketJson, name: string, options?: ReadOptions): Promise<StoredObject> {
+    return await headObject(this.#open(), bucket, name, options);
   }
 
   /** The object's metadata and verified body (or a byte range of it). */
-  async getObject(bucket: BucketJson, name: string, range?: ByteRange): Promise<ObjectReadResult> {
-    return await getObject(this.#open(), bucket, name, range);
+  async getObject(
+    bucket: BucketJson,
+    name: string,
+    range?: ByteRange,
+    options?: ReadOptions,
+  ): Promise<ObjectReadResult> {
+    return await getObject(this.#open(), bucket, name, range, options);
   }
 
-  /** Removes every replica of the object; `objectNotFound` when there was none. */
-  async deleteObject(bucket: BucketJson, name: string): Promise<void> {
+  /**
+   * Removes every replica of the object (or of its file in another tree); `objectNotFound` when
+   * there was none.
+   */
+  async deleteObject(
+    bucket: BucketJson,
+    name: string,
+    options: { contentType?: StoredContentType } = {},
+  ): Promise<void> {
     const context = this.#open();
     validateObjectName(name);
+    const type = options.contentType ?? 'ob';
     const uname = unameOf(bucket, name);
-    const removed = await context.locks.withWriteLock(uname, async () => {
+    const removed = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), async () => {
       let count = 0;
       for (const mountpath of mountpathsFor(context, uname)) {
-        for (const location of replicaPaths(mountpath.path, bucket, name)) {
+        for (const location of replicaPaths(mountpath.path, bucket, name, type)) {
           const chunks = await readObjectMetadata(location.path, location.path).then(
             (metadata) => metadata.chunks,
             () => undefined,
@@ -147,12 +169,27 @@ export class LocalStore {
           if (context.options.fsyncObjects) await syncDirectory(parent);
           // Emptied directories would force a later `a` next to a gone `a/x` into hashed form.
           if (!location.hashed)
-            await removeEmptyParents(parent, objectRoot(mountpath.path, bucket));
+            await removeEmptyParents(parent, contentDirectory(mountpath.path, bucket, type));
         }
       }
       return count;
     });
     if (removed === 0) throw objectNotFound(context.nodeId, bucket, name);
+  }
+
+  /** The object's home mountpath: where its main replica belongs (HRW over enabled mountpaths). */
+  homeMountpath(bucket: BucketJson, name: string): string {
+    const [home] = mountpathsFor(this.#open(), unameOf(bucket, name));
+    invariant(home !== undefined, 'the store has at least one enabled mountpath');
+    return home.path;
+  }
+
+  /**
+   * Makes the object's mirror copies right (home replica plus `copies - 1` on other mountpaths,
+   * all intact, recorded in every replica's metadata); see `CopiesRequest`.
+   */
+  async repairCopies(request: CopiesRequest): Promise<CopiesReport> {
+    return await repairCopies(this.#open(), request);
   }
 
   /** Merges `metadata` into the object's custom metadata, or replaces it all when `replace`. */

@@ -15,9 +15,9 @@ import {
   toStorageError,
 } from './io/index.js';
 import {
+  contentDirectory,
   hashedObjectPath,
   isNaturallyStorable,
-  objectRoot,
   replicaPaths,
   validateObjectName,
   workFilePath,
@@ -33,6 +33,7 @@ import type { Mountpath } from './mountpath/index.js';
 import { findReplica } from './replica-lookup.js';
 import {
   describeObject,
+  lockKeyOf,
   mountpathsFor,
   toStoredObject,
   unameOf,
@@ -52,6 +53,7 @@ export async function putObject(
   request: PutObjectRequest,
 ): Promise<StoredObject> {
   const { bucket, name } = request;
+  const type = request.contentType ?? 'ob';
   validateObjectName(name);
   const uname = unameOf(bucket, name);
   const [home] = mountpathsFor(context, uname);
@@ -66,7 +68,8 @@ export async function putObject(
   if (request.contentHeaders !== undefined) metadata.contentHeaders = { ...request.contentHeaders };
   if (request.tags !== undefined) metadata.tags = { ...request.tags };
   if (request.chunked !== undefined) metadata.chunks = request.chunked.chunks;
-  if (!isNaturallyStorable(name, objectRoot(home.path, bucket))) metadata.name = name;
+  if (request.version !== undefined) metadata.version = request.version;
+  if (!isNaturallyStorable(name, contentDirectory(home.path, bucket, type))) metadata.name = name;
   // Whether a name ends up hashed can depend on the directory state (collisions), so the limit is
   // checked as if it were: the outcome of a PUT never depends on which other objects exist.
   encodeObjectMetadata({
@@ -77,14 +80,16 @@ export async function putObject(
     extraChecksums: { sha256: longestChecksum },
   });
 
-  const workPath = workFilePath(home.path, bucket, 'put');
+  const workPath = workFilePath(home.path, bucket, type === 'ob' ? 'put' : 'slice');
   let handle: FileHandle | undefined;
   try {
     handle = await openWorkFile(workPath);
     await receiveBody(handle, workPath, request, metadata);
     if (context.options.fsyncObjects) await handle.sync();
     const transaction: Transaction = { context, request, home, workPath, handle, metadata };
-    const directoriesToSync = await context.locks.withWriteLock(uname, () => commit(transaction));
+    const directoriesToSync = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
+      commit(transaction),
+    );
     if (
       transaction.replacedChunks !== undefined &&
       transaction.replacedChunks !== metadata.chunks
@@ -168,7 +173,7 @@ async function receiveBody(
     metadata.extraChecksums = { ...extra.extraChecksums };
   // Without versioning the record is complete now; writing it before taking the lock keeps the
   // critical section to the rename.
-  if (!request.versioning) await writeObjectMetadata(workPath, metadata);
+  if (!assignsVersion(request)) await writeObjectMetadata(workPath, metadata);
 }
 
 /**
@@ -177,13 +182,14 @@ async function receiveBody(
 async function commit(transaction: Transaction): Promise<string[]> {
   const { context, request, home, workPath, metadata } = transaction;
   const { bucket, name } = request;
-  if (request.versioning) {
+  const type = request.contentType ?? 'ob';
+  if (assignsVersion(request)) {
     metadata.version = await nextVersion(context, request);
     await writeMetadataDurably(transaction);
   }
-  const root = objectRoot(home.path, bucket);
+  const root = contentDirectory(home.path, bucket, type);
   const hashedPath = hashedObjectPath(root, name);
-  const [first] = replicaPaths(home.path, bucket, name);
+  const [first] = replicaPaths(home.path, bucket, name, type);
   transaction.replacedChunks = await chunksOf(first?.path ?? hashedPath);
   if (first !== undefined && !first.hashed) {
     const result = await renameIntoPlace(workPath, first.path);
@@ -211,6 +217,11 @@ async function chunksOf(path: string): Promise<string | undefined> {
     // Absent (the usual case for a new name), a directory, or unreadable: nothing to clean up.
     return undefined;
   }
+}
+
+/** True when the commit numbers the version (the previous one is only known under the lock). */
+function assignsVersion(request: PutObjectRequest): boolean {
+  return request.versioning && request.version === undefined;
 }
 
 /** Writes the record on the work file and, with fsync on, makes the attribute durable too. */

@@ -12,20 +12,21 @@ import {
   readWhole,
   type ChecksumProblem,
 } from './io/index.js';
-import { validateObjectName } from './layout/index.js';
+import { validateObjectName, type StoredContentType } from './layout/index.js';
 import { findReplica, type OpenReplica } from './replica-lookup.js';
-import { describeObject, toStoredObject, unameOf, type StoreContext } from './store-context.js';
-import type { ByteRange, ObjectReadResult, StoredObject } from './store-types.js';
+import { describeObject, lockKeyOf, toStoredObject, type StoreContext } from './store-context.js';
+import type { ByteRange, ObjectReadResult, ReadOptions, StoredObject } from './store-types.js';
 
 /** Opens the replica holding only the read lock: the descriptor keeps its inode after release. */
 async function openObject(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
+  type: StoredContentType,
 ): Promise<OpenReplica> {
   validateObjectName(name);
-  const replica = await context.locks.withReadLock(unameOf(bucket, name), () =>
-    findReplica(context, bucket, name),
+  const replica = await context.locks.withReadLock(lockKeyOf(bucket, name, type), () =>
+    findReplica(context, bucket, name, type),
   );
   if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
   return replica;
@@ -36,8 +37,9 @@ export async function headObject(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
+  options: ReadOptions = {},
 ): Promise<StoredObject> {
-  const replica = await openObject(context, bucket, name);
+  const replica = await openObject(context, bucket, name, options.contentType ?? 'ob');
   await replica.handle.close();
   return toStoredObject(bucket, name, replica.metadata, replica.stats, replica.mountpath);
 }
@@ -46,15 +48,19 @@ export async function headObject(
  * Reads an object (or an inclusive byte range of it). Corruption is never served as success: a
  * small object fails before anything is returned; a large one's body fails before its last chunk. A range
  * of a large object is served without whole-object verification (that would mean reading all of
- * it for a few bytes); its bytes are checked only when the whole object is read.
+ * it for a few bytes); its bytes are checked only when the whole object is read. With
+ * `verifyBeforeSend`, a large object is read and checked once before its body is returned, so that
+ * corruption fails the read up front (where a copy or EC slices can still replace it).
  */
 export async function getObject(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
   range?: ByteRange,
+  options: ReadOptions = {},
 ): Promise<ObjectReadResult> {
-  const replica = await openObject(context, bucket, name);
+  const type = options.contentType ?? 'ob';
+  const replica = await openObject(context, bucket, name, type);
   const { handle, metadata, stats } = replica;
   const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
   if (metadata.chunks !== undefined) {
@@ -66,10 +72,10 @@ export async function getObject(
     // A file longer or shorter than its record is corrupt whatever its bytes hash to.
     if (stats.size !== BigInt(metadata.size)) {
       const problem = { type: 'size', stored: String(metadata.size), computed: String(stats.size) };
-      throw await corrupted(context, bucket, name, replica, problem);
+      throw await corrupted(context, bucket, name, replica, problem, type);
     }
     if (metadata.size <= context.options.verifyInMemoryMaxBytes) {
-      const { data, pooled } = await readVerified(context, bucket, name, replica);
+      const { data, pooled } = await readVerified(context, bucket, name, replica, type);
       const bytes = range === undefined ? data : data.subarray(range.start, range.end + 1);
       const source = {
         kind: 'memory',
@@ -77,6 +83,11 @@ export async function getObject(
         ...(pooled === undefined ? {} : { pooled }),
       } as const;
       return { object, body: new ObjectBody(source, context.buffers) };
+    }
+    if (options.verifyBeforeSend === true && range === undefined) {
+      const problem = await checkReplica(context, replica);
+      if (problem !== undefined)
+        throw await corrupted(context, bucket, name, replica, problem, type);
     }
     streaming = true;
     const body = new ObjectBody(
@@ -87,7 +98,7 @@ export async function getObject(
         end: range?.end ?? metadata.size - 1,
         verify:
           range === undefined ? { checksum: metadata.checksum, size: metadata.size } : undefined,
-        onCorrupt: (problem) => corrupted(context, bucket, name, replica, problem),
+        onCorrupt: (problem) => corrupted(context, bucket, name, replica, problem, type),
       },
       context.buffers,
     );
@@ -127,6 +138,7 @@ async function readVerified(
   bucket: BucketJson,
   name: string,
   replica: OpenReplica,
+  type: StoredContentType,
 ): Promise<{ data: Buffer; pooled: Buffer | undefined }> {
   const { metadata } = replica;
   const usePool =
@@ -138,9 +150,31 @@ async function readVerified(
   const problem = checkContent(metadata.checksum, metadata.size, hasher, data.length);
   if (problem !== undefined) {
     if (pooled !== undefined) context.buffers.release(pooled);
-    throw await corrupted(context, bucket, name, replica, problem);
+    throw await corrupted(context, bucket, name, replica, problem, type);
   }
   return { data, pooled };
+}
+
+/** Reads a replica through pooled buffers and checks it; `undefined` when it is intact. */
+export async function checkReplica(
+  context: StoreContext,
+  replica: Pick<OpenReplica, 'handle' | 'metadata'>,
+): Promise<ChecksumProblem | undefined> {
+  const { metadata, handle } = replica;
+  const hasher = createHasher(metadata.checksum.type);
+  const buffer = context.buffers.acquire();
+  let position = 0;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) break;
+      hasher.update(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+  } finally {
+    context.buffers.release(buffer);
+  }
+  return checkContent(metadata.checksum, metadata.size, hasher, position);
 }
 
 /**
@@ -153,10 +187,11 @@ async function corrupted(
   name: string,
   replica: OpenReplica,
   problem: ChecksumProblem,
+  type: StoredContentType,
 ): Promise<Error> {
   const identity = { dev: replica.stats.dev, ino: replica.stats.ino };
   try {
-    await context.locks.withWriteLock(unameOf(bucket, name), () =>
+    await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
       quarantineReplica(replica.mountpath.path, replica.location.path, identity, Date.now()),
     );
   } catch {

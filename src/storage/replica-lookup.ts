@@ -4,7 +4,7 @@ import { constants, type BigIntStats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { BucketJson } from '../wire/index.js';
 import { hasErrnoCode } from '../errors/index.js';
-import { replicaPaths, type ReplicaPath } from './layout/index.js';
+import { replicaPaths, type ReplicaPath, type StoredContentType } from './layout/index.js';
 import { descriptorPath, readObjectMetadata, type ObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import { describeObject, mountpathsFor, unameOf, type StoreContext } from './store-context.js';
@@ -30,9 +30,10 @@ export async function findReplica(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
+  type: StoredContentType = 'ob',
 ): Promise<OpenReplica | undefined> {
   for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
-    for (const location of replicaPaths(mountpath.path, bucket, name)) {
+    for (const location of replicaPaths(mountpath.path, bucket, name, type)) {
       const replica = await openReplica(location, mountpath, bucket, name);
       if (replica !== undefined) return replica;
     }
@@ -40,7 +41,8 @@ export async function findReplica(
   return undefined;
 }
 
-async function openReplica(
+/** Opens the file at `location` if it is `name`'s replica; undefined when there is none there. */
+export async function openReplica(
   location: ReplicaPath,
   mountpath: Mountpath,
   bucket: BucketJson,

@@ -5,6 +5,7 @@ import { highestRandomWeight, objectDigest } from '../placement/index.js';
 import { invariant } from '../util/assert.js';
 import type { BufferPool } from '../util/buffer-pool.js';
 import { bucketDisplayName, objectUname, type BucketJson } from '../wire/index.js';
+import type { StoredContentType } from './layout/index.js';
 import type { NameLocks } from './lock/index.js';
 import type { ObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
@@ -30,6 +31,15 @@ export function mountpathsFor(context: StoreContext, uname: string): Mountpath[]
 /** The object's uname (its lock key and placement input). */
 export function unameOf(bucket: BucketJson, name: string): string {
   return objectUname(bucket, name);
+}
+
+/**
+ * The name-lock key of an object's file in a content tree: the uname for objects (and their
+ * mirror copies), so that EC slices and metafiles do not contend with the object itself.
+ */
+export function lockKeyOf(bucket: BucketJson, name: string, type: StoredContentType): string {
+  const uname = unameOf(bucket, name);
+  return type === 'ob' ? uname : `${uname}\u0000${type}`;
 }
 
 /** How errors name an object: `ais://bucket/name`. */

@@ -1,5 +1,6 @@
-// Fixtures for the store's unit tests: temporary mountpaths, bodies as streams, draining streams.
-import { mkdtemp, rm } from 'node:fs/promises';
+// Fixtures for the store's unit tests: temporary mountpaths, bodies as streams, draining streams,
+// damaged bytes.
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -78,4 +79,17 @@ export function patternBytes(length: number, seed = 1): Buffer {
     bytes[index] = state & 0xff;
   }
   return bytes;
+}
+
+/** Flips every bit of the byte at `position` (bitrot that any checksum notices). */
+export async function flipByte(path: string, position: number): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    const byte = Buffer.alloc(1);
+    await handle.read(byte, 0, 1, position);
+    byte[0] = (byte[0] ?? 0) ^ 0xff;
+    await handle.write(byte, 0, 1, position);
+  } finally {
+    await handle.close();
+  }
 }

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { BucketJson, ChecksumTypeName } from '../wire/index.js';
 import type { ObjectBody } from './io/object-body.js';
 import type { ChunkedBody } from './multipart/chunked-body.js';
+import type { StoredContentType } from './layout/index.js';
 
 /** Storage settings from the node's configuration. */
 export interface StorageOptions {
@@ -22,7 +23,7 @@ export interface StoredObject {
   checksum: { type: ChecksumTypeName; value: string };
   version?: string;
   customMetadata: Record<string, string>;
-  /** Absolute paths of mirror copies (none yet). */
+  /** Absolute paths of the mirror copies on other mountpaths (the record's `copies`). */
   copies: string[];
   /** File-system access time in Unix nanoseconds. */
   accessTimeNs: bigint;
@@ -66,6 +67,16 @@ export interface PutObjectRequest {
   finish?: () => { etag?: string; extraChecksums?: Record<string, string> };
   /** Internal (multipart completion): commit an empty file standing for these chunks. */
   chunked?: { chunks: string; sizeBytes: number };
+  /** Stores this version as it is (a restore keeps the version it restores); wins over `versioning`. */
+  version?: string;
+  /** The tree to store in: objects (default), or EC slices and metafiles (stored like objects). */
+  contentType?: StoredContentType;
+}
+
+/** Which tree a read looks in, and whether a large object is checked before its body is returned. */
+export interface ReadOptions {
+  contentType?: StoredContentType;
+  verifyBeforeSend?: boolean;
 }
 
 /** Inclusive byte range, already validated against the object's size by the caller. */
@@ -84,6 +95,8 @@ export interface ListObjectsOptions {
   limit: number;
   /** true: full `StoredObject`s (reads every object's metadata); false: `ListedName`s. */
   withMetadata: boolean;
+  /** The tree to list: objects (default), EC slices or EC metafiles. */
+  contentType?: StoredContentType;
 }
 
 /** A GET's result: the object's metadata and its (verified) body. */

@@ -65,12 +65,21 @@ export class IntraClient {
         signal: AbortSignal.timeout(options.timeoutMs),
       });
     } catch (error) {
-      throw new StoreError('PeerUnreachable', `${options.method} ${url}: ${describe(error)}`, {
-        cause: error,
-      });
+      throw new StoreError(
+        'PeerUnreachable',
+        `${options.method} ${url}: ${describeRequestError(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     const text = await response.body.text();
-    if (response.statusCode >= 300) throw peerError(options.method, url, response.statusCode, text);
+    if (response.statusCode >= 300) {
+      // HEAD answers carry their error in a header (no body allowed).
+      const detail =
+        options.method === 'HEAD' ? String(response.headers[Header.error] ?? '') : text;
+      throw peerError(options.method, url, response.statusCode, detail);
+    }
     const contentType = String(response.headers[Header.contentType] ?? '');
     if (text === '' || !contentType.startsWith(ContentType.json)) return text;
     return parseJson(text);
@@ -96,9 +105,13 @@ export class IntraClient {
       });
       return { statusCode: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
-      throw new StoreError('PeerUnreachable', `${options.method} ${url}: ${describe(error)}`, {
-        cause: error,
-      });
+      throw new StoreError(
+        'PeerUnreachable',
+        `${options.method} ${url}: ${describeRequestError(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -108,7 +121,7 @@ export class IntraClient {
 }
 
 /** Rebuilds the peer's typed error from its ErrHTTP body (`tcode` + message). */
-function peerError(method: string, url: string, status: number, text: string): StoreError {
+export function peerError(method: string, url: string, status: number, text: string): StoreError {
   let record: Record<string, unknown> | undefined;
   try {
     record = asRecord(parseJson(text));
@@ -121,7 +134,7 @@ function peerError(method: string, url: string, status: number, text: string): S
   return new StoreError('Internal', `${method} ${url}: peer answered ${status}: ${message}`);
 }
 
-function describe(error: unknown): string {
+export function describeRequestError(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
     return `${error.message}${cause}`;

@@ -13,6 +13,14 @@ export const Header = {
   mirrorCopies: 'ais-mirror-copies',
   mirrorPaths: 'ais-mirror-paths',
   present: 'ais-present',
+  erasureData: 'ais-ec-data',
+  erasureParity: 'ais-ec-parity',
+  erasureGeneration: 'ais-ec-generation',
+  erasureReplicated: 'ais-ec-replicated',
+  /** Cairn: where the EC pieces are, `<slice id>=t[<target id>]` comma list (0 = full copy). */
+  erasureSlices: 'ais-ec-slices',
+  /** Intra-cluster: the metafile JSON of an EC piece being stored or served. */
+  erasureMetadata: 'ais-ec-metadata',
   bucketProps: 'ais-bucket-props',
   jobId: 'ais-xaction-id',
   nodeId: 'ais-node-id',

@@ -25,7 +25,10 @@ export interface JobQueryJson {
   show_active?: boolean;
 }
 
-/** Counters of one target's share of a job; decimal strings as AIStore sends them. */
+/**
+ * Counters of one target's share of a job; decimal strings as AIStore sends them. Kinds may add
+ * their own counters (e.g. scrub's `scrub-corrupt`); AIStore clients ignore keys they do not know.
+ */
 export interface JobStatsJson {
   'loc-objs': string;
   'loc-bytes': string;
@@ -33,6 +36,7 @@ export interface JobStatsJson {
   'out-bytes': string;
   'in-objs': string;
   'in-bytes': string;
+  [extra: string]: string;
 }
 
 /** One target's view of a job (AIStore's `core.Snap`). */

@@ -17,6 +17,8 @@
  *   ais-mirror-copies     number of copies (1 = no mirror)
  *   ais-mirror-paths      comma list of copy mountpaths
  *   ais-present           "true" / "false"
+ *   ais-ec-data, ais-ec-parity, ais-ec-generation, ais-ec-replicated   EC layout (EC objects only)
+ *   ais-ec-slices         Cairn: `<slice id>=t[<target id>]` comma list (EC objects only)
  *   last-modified         RFC 7231 date
  *
  * Property names accepted by HEAD V2 (`props=a,b,c`).

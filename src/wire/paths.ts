@@ -13,6 +13,8 @@ export const Resource = {
   reverse: 'reverse',
   /** Intra-cluster: a target's share of jobs. */
   jobs: 'jobs',
+  /** Intra-cluster: EC slices, replicas and metafiles held by a target. */
+  erasureCoding: 'ec',
 } as const;
 export type ResourceName = (typeof Resource)[keyof typeof Resource];
 

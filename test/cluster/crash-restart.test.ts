@@ -4,11 +4,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { request } from 'node:http';
 import type { Client } from '../../src/sdk/index.js';
 import { TestCluster } from '../harness/test-cluster.js';
-import { findFiles } from '../harness/disk.js';
+import { findFiles, flipByte } from '../harness/disk.js';
 import { waitFor } from '../harness/wait.js';
 
 const bucket = { name: 'crash', provider: 'ais' };
@@ -16,18 +15,6 @@ const bucket = { name: 'crash', provider: 'ais' };
 async function mapVersion(url: string): Promise<number> {
   const response = await fetch(`${url}/v1/daemon?what=smap`);
   return Number(((await response.json()) as { version: string }).version);
-}
-
-async function flipByte(path: string, offset: number): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    const byte = Buffer.alloc(1);
-    await handle.read(byte, 0, 1, offset);
-    byte[0] = (byte[0] ?? 0) ^ 0xff;
-    await handle.write(byte, 0, 1, offset);
-  } finally {
-    await handle.close();
-  }
 }
 
 describe('crash and restart', () => {

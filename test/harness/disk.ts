@@ -1,6 +1,9 @@
-// Looking at what a cluster stored on disk: object files under `%ob`, work files under `%wk`.
+// Looking at what a cluster stored on disk (object files under `%ob`, EC slices under `%ec`, work
+// files under `%wk`) and damaging it the way disks do.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+
+export { flipByte } from '../../src/storage/store-fixtures.js';
 
 /** Every regular file below `root` whose path contains `/<marker>/` (e.g. `%ob`), recursively. */
 export async function findFiles(root: string, marker: string): Promise<string[]> {
@@ -20,4 +23,14 @@ export async function findFiles(root: string, marker: string): Promise<string[]>
   };
   await walk(root, false);
   return found;
+}
+
+/**
+ * Files below `root` under `/<marker>/` whose path ends with `/<name>` (an object's replicas or
+ * pieces), leaving out quarantined ones.
+ */
+export async function filesOf(root: string, marker: string, name: string): Promise<string[]> {
+  return (await findFiles(root, marker)).filter(
+    (path) => path.endsWith(`/${marker}/${name}`) && !path.includes('/.cairn.quarantine/'),
+  );
 }

@@ -85,6 +85,34 @@ export class TestCluster {
     });
   }
 
+  /** Starts one more target (a fresh node with empty mountpaths) joining the primary. */
+  async addTarget(mountpaths: number): Promise<NodeProcess> {
+    const node = this.#addNode('target', this.targets.length, this.primary.publicUrl, mountpaths);
+    await node.start();
+    return node;
+  }
+
+  /** Waits until the primary's cluster map lists exactly `count` targets (bounded). */
+  async waitForTargetCount(count: number, timeoutMs = 30_000): Promise<void> {
+    await waitFor(`${count} targets in the cluster map`, timeoutMs, async () => {
+      const response = await fetch(`${this.primary.publicUrl}/v1/daemon?what=smap`);
+      const map = (await response.json()) as { tmap: object };
+      return Object.keys(map.tmap).length === count;
+    });
+  }
+
+  /** Sets cluster configuration through the primary (`section.key` → value). */
+  async setConfig(values: Record<string, string | number | boolean>): Promise<void> {
+    const query = new URLSearchParams(
+      Object.entries(values).map(([key, value]): [string, string] => [key, String(value)]),
+    );
+    const response = await fetch(
+      `${this.primary.publicUrl}/v1/cluster/set-config?${query.toString()}`,
+      { method: 'PUT' },
+    );
+    if (!response.ok) throw new Error(`set-config: ${response.status} ${await response.text()}`);
+  }
+
   /** Stops every node and removes the temp dir. */
   async destroy(): Promise<void> {
     await Promise.all(this.#clients.map((client) => client.close()));

@@ -16,7 +16,7 @@ import { sendListPage } from './list-encoding.js';
 import type { BucketPort } from './ports.js';
 
 const controlActions: Record<string, readonly string[]> = {
-  POST: [Action.createBucket],
+  POST: [Action.createBucket, Action.makeNCopies, Action.ecEncode],
   DELETE: [Action.destroyBucket, Action.deleteListRange],
   PATCH: [Action.setBucketProps, Action.resetBucketProps],
 };

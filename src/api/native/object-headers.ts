@@ -41,6 +41,15 @@ export function setObjectHeaders(
   }
   if (want(ObjectProp.lastModified))
     res.setHeader(Header.lastModified, new Date(info.modifiedTimeMs).toUTCString());
+  const ec = info.erasureCoding;
+  if (want(ObjectProp.ec) && ec !== undefined) {
+    res.setHeader(Header.erasureData, String(ec.dataSlices));
+    res.setHeader(Header.erasureParity, String(ec.paritySlices));
+    res.setHeader(Header.erasureGeneration, String(ec.generation));
+    res.setHeader(Header.erasureReplicated, String(ec.replicated));
+    const pieces = Object.entries(ec.nodes).sort(([, left], [, right]) => left - right);
+    res.setHeader(Header.erasureSlices, pieces.map(([id, slice]) => `${slice}=t[${id}]`).join(','));
+  }
 }
 
 /** Headers of a GET response: size, checksum (whole-object reads only), times, version, custom. */

@@ -30,6 +30,19 @@ export interface ObjectInfo {
   accessTimeNs: bigint;
   modifiedTimeMs: number;
   mountpath: string;
+  /** Set for erasure-coded objects (HEAD): their layout and where the pieces are. */
+  erasureCoding?: ErasureCodingInfo | undefined;
+}
+
+/** An EC object's layout as HEAD reports it (`Ais-Ec-*`). */
+export interface ErasureCodingInfo {
+  dataSlices: number;
+  paritySlices: number;
+  generation: number;
+  /** True when the object is replicated (small objects) rather than sliced. */
+  replicated: boolean;
+  /** Target ID → slice ID (0 = full copy). */
+  nodes: Record<string, number>;
 }
 
 /** An object's bytes, sent once to a socket-backed destination (verified as they go). */
@@ -101,10 +114,34 @@ export interface JobsPort {
   snapshots(selector: JobSelector): JobSnapshotJson[];
 }
 
+/** EC pieces held by a target (`/v1/ec/<bucket>/<object>`, intra-cluster only). */
+export interface ErasureCodingPort {
+  /** Stores a slice or replica (`body`) with its metafile, or the metafile alone (empty body). */
+  store(
+    address: ObjectAddress,
+    metadata: unknown,
+    body: Readable,
+    contentLength: number | undefined,
+  ): Promise<unknown>;
+  /**
+   * The metafile (JSON); ObjectNotFound when this target holds nothing of the object. With
+   * `verify`, the piece's bytes are checked first (a corrupt piece counts as not held).
+   */
+  metadata(address: ObjectAddress, verify: boolean): Promise<unknown>;
+  /** The metafile and the verified bytes of the slice or replica held here. */
+  read(
+    address: ObjectAddress,
+  ): Promise<{ metadata: unknown; size: number; body: ObjectBodySource }>;
+  /** Removes whatever this target holds of the object (pieces and metafile). */
+  remove(address: ObjectAddress): Promise<void>;
+}
+
 export interface NativeApiPorts {
   objects: ObjectPort;
   buckets: BucketPort;
   cluster: ClusterPort;
   /** Targets only. */
   jobs?: JobsPort;
+  /** Targets only. */
+  erasureCoding?: ErasureCodingPort;
 }

@@ -6,6 +6,7 @@ import type { RequestHandler } from '../common/http-server.js';
 import type { RequestContext } from '../common/request-context.js';
 import { handleBucketRequest } from './bucket-routes.js';
 import { sendValue } from './json-response.js';
+import { handleErasureCodingRequest } from './erasure-coding-routes.js';
 import { handleJobsRequest } from './job-routes.js';
 import { handleObjectRequest } from './object-routes.js';
 import type { NativeApiPorts } from './ports.js';
@@ -33,6 +34,8 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
         return handleClusterRequest(context, ports, resource);
       case Resource.jobs:
         return handleJobsRequest(context, ports.jobs);
+      case Resource.erasureCoding:
+        return handleErasureCodingRequest(context, ports.erasureCoding, rest);
       case Resource.metasync:
         if (!context.intra || context.method !== 'PUT') {
           throw new StoreError(

@@ -45,6 +45,10 @@ export function defaultBucketProps(
 
 const readOnlyKeys = new Set(['provider', 'bid', 'created']);
 
+/** Largest data and parity slice counts the Reed-Solomon codec supports (AIStore allows 32). */
+export const maxDataSlices = 24;
+export const maxParitySlices = 6;
+
 /**
  * Merges a nested partial update into props, refusing unknown keys, wrong types and values the
  * store cannot honour. Returns new props; `current` is not modified.
@@ -116,12 +120,35 @@ function validateBucketProps(props: BucketPropsJson): void {
       throw invalidProps(`ec.${field} must be an integer from 1 to 32`);
     }
   }
-  if (props.mirror.enabled)
-    throw new StoreError('NotImplemented', 'mirroring (mirror.enabled) is not implemented yet');
-  if (props.ec.enabled)
-    throw new StoreError('NotImplemented', 'erasure coding (ec.enabled) is not implemented yet');
+  if (!Number.isSafeInteger(props.ec.objsize_limit) || props.ec.objsize_limit < -1) {
+    throw invalidProps('ec.objsize_limit must be an integer >= -1 (-1: always replicate)');
+  }
+  if (props.ec.enabled && props.ec.data_slices > maxDataSlices) {
+    throw invalidProps(
+      `ec.data_slices ${props.ec.data_slices} exceeds the codec's ${maxDataSlices}`,
+    );
+  }
+  if (props.ec.enabled && props.ec.parity_slices > maxParitySlices) {
+    throw invalidProps(
+      `ec.parity_slices ${props.ec.parity_slices} exceeds the codec's ${maxParitySlices}`,
+    );
+  }
 }
 
-function invalidProps(message: string): StoreError {
+/**
+ * Refuses changing the slice counts of a bucket whose erasure coding stays enabled: its objects
+ * are encoded with the old ones (disable EC first, or create a new bucket).
+ */
+export function checkErasureCodingChange(previous: BucketPropsJson, next: BucketPropsJson): void {
+  if (!previous.ec.enabled || !next.ec.enabled) return;
+  const { data_slices: data, parity_slices: parity } = previous.ec;
+  if (next.ec.data_slices !== data || next.ec.parity_slices !== parity) {
+    throw invalidProps(
+      `ec.data_slices and ec.parity_slices (${data}+${parity}) cannot change while ec.enabled is true`,
+    );
+  }
+}
+
+export function invalidProps(message: string): StoreError {
   return new StoreError('InvalidBucketProps', `invalid bucket properties: ${message}`);
 }

@@ -11,15 +11,25 @@ import type { IntraClient } from '../../transport/index.js';
 import { randomId } from '../../util/ids.js';
 import type { Logger } from '../../util/log.js';
 import { SerialQueue } from '../../util/serial-queue.js';
-import type { BucketJson, BucketPropsUpdateJson, NodeJson } from '../../wire/index.js';
+import type {
+  BucketJson,
+  BucketPropsJson,
+  BucketPropsUpdateJson,
+  NodeJson,
+} from '../../wire/index.js';
 import { BucketMetadata } from '../metadata/bucket-metadata.js';
 import { validateBucketName } from '../metadata/bucket-name.js';
-import { applyBucketPropsUpdate, defaultBucketProps } from '../metadata/bucket-props.js';
+import {
+  applyBucketPropsUpdate,
+  checkErasureCodingChange,
+  defaultBucketProps,
+} from '../metadata/bucket-props.js';
 import type { ClusterConfigMetadata } from '../metadata/cluster-config-metadata.js';
 import { ClusterMap, makeClusterNode, type ClusterNode } from '../metadata/cluster-map.js';
 import type { MetadataBundleJson, MetadataStore } from '../metadata/metadata-store.js';
 import type { KeepaliveRequestJson } from '../membership/messages.js';
 import { Metasync } from '../sync/metasync.js';
+import { checkProtectionFeasible } from './protection-check.js';
 
 interface Draft {
   clusterMap: ClusterMap;
@@ -36,10 +46,10 @@ export class ClusterOwner {
   constructor(
     private readonly store: MetadataStore,
     private readonly self: ClusterNode,
-    client: IntraClient,
+    private readonly client: IntraClient,
     private readonly log: Logger,
   ) {
-    this.#metasync = new Metasync(client, log);
+    this.#metasync = new Metasync(this.client, log);
   }
 
   /** Creates the cluster, or takes over the persisted one as its primary, and publishes it. */
@@ -121,6 +131,14 @@ export class ClusterOwner {
     if (bucket.provider !== 'ais')
       throw notImplemented(`creating ${bucket.provider} (remote) buckets`);
     validateBucketName(bucket.name);
+    if (update !== undefined) {
+      const tentative = defaultBucketProps(
+        bucket.provider,
+        this.store.config.values.checksum.type,
+        0n,
+      );
+      await this.#checkProtection(undefined, applyBucketPropsUpdate(tentative, update));
+    }
     await this.#mutate((draft) => {
       if (draft.bucketMetadata.get(bucket) !== undefined) throw bucketAlreadyExists(bucket);
       const bucketId = draft.bucketMetadata.maxBucketId() + 1n;
@@ -142,6 +160,12 @@ export class ClusterOwner {
     update: BucketPropsUpdateJson,
     reset: boolean,
   ): Promise<void> {
+    const current = this.store.bucketMetadata?.get(bucket)?.props;
+    if (current !== undefined && !reset) {
+      const next = applyBucketPropsUpdate(current, update);
+      checkErasureCodingChange(current, next);
+      await this.#checkProtection(current, next);
+    }
     await this.#mutate((draft) => {
       const entry = draft.bucketMetadata.get(bucket);
       if (entry === undefined) throw bucketNotFound(bucket);
@@ -164,6 +188,14 @@ export class ClusterOwner {
       ...draft,
       config: draft.config.with(updateClusterConfig(draft.config.values, updates)),
     }));
+  }
+
+  /** Refuses protection settings (mirror copies, EC slices) this cluster cannot satisfy. */
+  async #checkProtection(
+    previous: BucketPropsJson | undefined,
+    next: BucketPropsJson,
+  ): Promise<void> {
+    await checkProtectionFeasible(previous, next, this.#map(), this.client, this.#timeoutMs());
   }
 
   /** Applies a change under the lock, persists it, and pushes it to every other node. */

@@ -22,6 +22,7 @@ import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
 import type { JobCoordinator } from './job-coordinator.js';
 import { mergeListPages } from './list-merge.js';
+import { startProtectionJob } from './protection-actions.js';
 
 export class GatewayBuckets extends KnownBuckets {
   constructor(
@@ -42,8 +43,11 @@ export class GatewayBuckets extends KnownBuckets {
     }
     const owner = this.owner();
     if (owner === undefined) {
-      await forwardToPrimary(this.runtime, context, message);
-      return undefined;
+      const answer = await forwardToPrimary(this.runtime, context, message);
+      return typeof answer === 'string' && answer !== '' ? answer : undefined;
+    }
+    if (message.action === Action.makeNCopies || message.action === Action.ecEncode) {
+      return startProtectionJob(owner, this.jobs, bucket, message);
     }
     const update =
       message.value === null || message.value === undefined ? undefined : asRecord(message.value);

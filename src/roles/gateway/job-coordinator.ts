@@ -1,7 +1,7 @@
 // Jobs as a gateway sees them: start a job on every target, abort it, and aggregate the targets'
 // snapshots into AIStore's status answers (`status`, `status_all`, `running_all`, `qryxstats`).
 import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
-import { findJobDefinition, plannedJobKinds } from '../../jobs/index.js';
+import { plannedJobKinds } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
 import {
   apiPath,
@@ -15,6 +15,7 @@ import {
   type StartJobRequestJson,
 } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
+import { findJobKind } from '../common/job-catalog.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 
 export interface JobSelection {
@@ -30,13 +31,15 @@ export class JobCoordinator {
   /** `PUT /v1/cluster {"action":"start"}`: only kinds that may be started this way. */
   async startByRequest(args: JobArgsJson): Promise<string> {
     const kind = args.Kind ?? '';
-    const definition = findJobDefinition(kind);
+    const definition = findJobKind(kind);
     if (definition === undefined) {
       if (plannedJobKinds.has(kind)) throw notImplemented(`job kind "${kind}"`);
       throw badRequest(`unknown job kind "${kind}"`);
     }
-    if (!definition.kind.startable)
+    if (!definition.startable)
       throw badRequest(`job kind "${kind}" cannot be started with "start"`);
+    if (definition.bucketScoped && args.Bck === undefined)
+      throw badRequest(`job kind "${kind}" needs a bucket ("Bck")`);
     return this.start(kind, args.Bck, undefined);
   }
 

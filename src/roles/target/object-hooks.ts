@@ -1,8 +1,9 @@
 // Extension points of the target's object path, filled in by the composition root (target.ts):
-// work after a PUT commits (mirror copies, erasure coding) and recovery of a replica a read could
-// not use (missing or corrupt: restore from copies, slices, or the previous owner).
+// work after a PUT commits (mirror copies, erasure coding), recovery of a replica a read could
+// not use (missing or corrupt: restore from copies, slices, or the previous owner), repairs a
+// successful read noticed, work after a DELETE, and extra HEAD details.
 import type { BucketPropsJson } from '../../wire/index.js';
-import type { ObjectAddress } from '../../api/native/index.js';
+import type { ErasureCodingInfo, ObjectAddress } from '../../api/native/index.js';
 import type { StoredObject } from '../../storage/index.js';
 
 /** Runs after an object is committed locally, before the PUT is acknowledged. */
@@ -25,11 +26,38 @@ export type ReadRecoveryHook = (
   props: BucketPropsJson,
 ) => Promise<boolean>;
 
+/** Runs after a successful read (GET or HEAD); must not block or fail it (queue work instead). */
+export type AfterReadHook = (object: StoredObject, props: BucketPropsJson) => void;
+
+/** Runs after an object was deleted locally, before the DELETE is acknowledged. */
+export type AfterDeleteHook = (address: ObjectAddress, props: BucketPropsJson) => Promise<void>;
+
+/** Adds the EC layout to a HEAD answer (undefined: not erasure-coded). */
+export type DescribeHook = (
+  address: ObjectAddress,
+  props: BucketPropsJson,
+) => Promise<ErasureCodingInfo | undefined>;
+
 export interface ObjectHooks {
   afterPut: AfterPutHook[];
   readRecovery: ReadRecoveryHook[];
+  afterRead: AfterReadHook[];
+  afterDelete: AfterDeleteHook[];
+  describe: DescribeHook[];
+  /**
+   * Whether a whole-object GET of a large object reads and checks it before sending the first
+   * byte, so that corruption is found while recovery can still give the client correct bytes.
+   */
+  verifyBeforeSend: (props: BucketPropsJson) => boolean;
 }
 
 export function emptyObjectHooks(): ObjectHooks {
-  return { afterPut: [], readRecovery: [] };
+  return {
+    afterPut: [],
+    readRecovery: [],
+    afterRead: [],
+    afterDelete: [],
+    describe: [],
+    verifyBeforeSend: () => false,
+  };
 }

@@ -3,13 +3,14 @@ import type { JobSelector, JobsPort } from '../../api/native/index.js';
 import { badRequest, notImplemented } from '../../errors/index.js';
 import {
   bucketKeyOf,
-  findJobDefinition,
   JobRegistry,
   plannedJobKinds,
+  type JobDefinition,
   type TargetJobEnvironment,
 } from '../../jobs/index.js';
 import type { JobSnapshotJson, StartJobRequestJson } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
+import { findDefinition } from '../common/job-catalog.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 
 export class TargetJobs implements JobsPort {
@@ -18,12 +19,13 @@ export class TargetJobs implements JobsPort {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly environment: TargetJobEnvironment,
+    private readonly definitions: readonly JobDefinition[],
   ) {
     this.registry = new JobRegistry(runtime.log);
   }
 
   start(request: StartJobRequestJson): Promise<void> {
-    const definition = findJobDefinition(request.kind);
+    const definition = findDefinition(this.definitions, request.kind);
     if (definition === undefined) {
       if (plannedJobKinds.has(request.kind)) throw notImplemented(`job kind "${request.kind}"`);
       throw badRequest(`unknown job kind "${request.kind}"`);

@@ -11,9 +11,9 @@ import type {
 } from '../../api/native/index.js';
 import { parseChecksumType } from '../../checksum/index.js';
 import { isStoreError } from '../../errors/index.js';
-import type { LocalStore } from '../../storage/index.js';
+import type { LocalStore, StoredObject } from '../../storage/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
-import { objectUname, Query } from '../../wire/index.js';
+import { objectUname, Query, type BucketPropsJson } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import type { ObjectHooks, ReadFailure } from './object-hooks.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
@@ -36,8 +36,15 @@ export class TargetObjects implements ObjectPort {
     return Promise.resolve(`${owner.publicUrl}${context.path}?${query.toString()}`);
   }
 
-  head(address: ObjectAddress): Promise<ObjectInfo> {
-    return this.#withRecovery(address, () => this.store.headObject(address.bucket, address.name));
+  async head(address: ObjectAddress): Promise<ObjectInfo> {
+    const object = await this.#withRecovery(address, () =>
+      this.store.headObject(address.bucket, address.name),
+    );
+    const { props } = lookupBucket(this.runtime, address.bucket);
+    this.#afterRead(object, props);
+    const info: ObjectInfo = { ...object };
+    for (const hook of this.hooks.describe) info.erasureCoding ??= await hook(address, props);
+    return info;
   }
 
   get(
@@ -48,16 +55,24 @@ export class TargetObjects implements ObjectPort {
     body: ObjectBodySource;
     range: ReturnType<typeof resolveRange>;
   }> {
+    const { props } = lookupBucket(this.runtime, address.bucket);
+    const options = { verifyBeforeSend: this.hooks.verifyBeforeSend(props) };
     return this.#withRecovery(address, async () => {
       if (rangeHeader === undefined || rangeHeader === '') {
-        const { object, body } = await this.store.getObject(address.bucket, address.name);
-        return { object, body, range: undefined };
+        const read = await this.store.getObject(address.bucket, address.name, undefined, options);
+        this.#afterRead(read.object, props);
+        return { object: read.object, body: read.body, range: undefined };
       }
       const info = await this.store.headObject(address.bucket, address.name);
       const range = resolveRange(rangeHeader, info.size);
       const { object, body } = await this.store.getObject(address.bucket, address.name, range);
+      this.#afterRead(object, props);
       return { object, body, range };
     });
+  }
+
+  #afterRead(object: StoredObject, props: BucketPropsJson): void {
+    for (const hook of this.hooks.afterRead) hook(object, props);
   }
 
   async put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo> {
@@ -100,8 +115,14 @@ export class TargetObjects implements ObjectPort {
     }
   }
 
-  delete(address: ObjectAddress): Promise<void> {
-    return this.store.deleteObject(address.bucket, address.name);
+  async delete(address: ObjectAddress): Promise<void> {
+    const { props } = lookupBucket(this.runtime, address.bucket);
+    try {
+      await this.store.deleteObject(address.bucket, address.name);
+    } finally {
+      // Also when the local replica was already gone: pieces elsewhere must not bring it back.
+      for (const hook of this.hooks.afterDelete) await hook(address, props);
+    }
   }
 
   setCustomMetadata(

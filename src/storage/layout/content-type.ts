@@ -1,6 +1,7 @@
 // Content types: the `%xx` directory under a bucket that says what kind of file lives below it.
 
-/** Every content type AIStore defines; Cairn uses `ob` (objects) and `wk` (work files) so far. */
+/** Every content type AIStore defines; Cairn uses `ob` (objects and mirror
+ * copies), `wk` (work files), `ec` (EC slices and replicas) and `mt` (EC metafiles) so far. */
 export const ContentType = {
   /** objects and local mirror copies: the user's bytes, unchanged */
   object: 'ob',
@@ -26,3 +27,6 @@ export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];
 export function contentTypeDirectory(type: ContentTypeName): string {
   return `%${type}`;
 }
+
+/** The trees that hold files stored like objects (with a metadata record): see `replicaPaths`. */
+export type StoredContentType = 'ob' | 'ec' | 'mt';

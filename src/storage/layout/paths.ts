@@ -16,7 +16,7 @@ export const quarantineDirectoryName = '.cairn.quarantine';
 export const trashDirectoryName = '.cairn.trash';
 
 /** What a work file is for; it prefixes the file name so an operator can tell them apart. */
-export type WorkFilePrefix = 'put' | 'part';
+export type WorkFilePrefix = 'put' | 'part' | 'copy' | 'slice' | 'restore';
 
 /** One place an object may be stored on a mountpath. */
 export interface ReplicaPath {
@@ -60,9 +60,15 @@ export function hashedObjectPath(root: string, name: string): string {
 /**
  * Where `name` may live on one mountpath, in lookup order: the natural path first (when the name
  * can be a path), then the hashed one (used for odd names and on file/directory collisions).
+ * `type` selects the tree: objects and mirror copies (`ob`), EC slices (`ec`), EC metafiles (`mt`).
  */
-export function replicaPaths(mountpath: string, bucket: BucketJson, name: string): ReplicaPath[] {
-  const root = objectRoot(mountpath, bucket);
+export function replicaPaths(
+  mountpath: string,
+  bucket: BucketJson,
+  name: string,
+  type: ContentTypeName = 'ob',
+): ReplicaPath[] {
+  const root = contentDirectory(mountpath, bucket, type);
   const hashed: ReplicaPath = { path: hashedObjectPath(root, name), hashed: true };
   if (!isNaturallyStorable(name, root)) return [hashed];
   return [{ path: naturalObjectPath(root, name), hashed: false }, hashed];

@@ -1,0 +1,192 @@
+// A target's data protection: mirror copies and EC pieces made after a PUT, a lost or corrupt
+// replica restored on read (from an intact copy, then from other targets' replicas or slices),
+// repairs noticed on the read path, cluster-wide removal of pieces on delete, and the per-object
+// check that scrub runs.
+import type { ClusterMap } from '../cluster/index.js';
+import type { LocalStore, StoredObject } from '../storage/index.js';
+import type { IntraClient, IntraStreamClient } from '../transport/index.js';
+import type { Logger } from '../util/log.js';
+import {
+  objectUname,
+  type BucketJson,
+  type BucketPropsJson,
+  type ErasureMetadataJson,
+} from '../wire/index.js';
+import { encodeObject } from './ec/encode-object.js';
+import { ensurePieces } from './ec/ensure-pieces.js';
+import type { ErasureContext } from './ec/erasure-context.js';
+import { LocalPieces } from './ec/local-pieces.js';
+import { PiecePeers, type PeerTimeouts } from './ec/peers.js';
+import { restoreObject } from './ec/restore-object.js';
+import { RepairQueue } from './repair-queue.js';
+
+export interface DataProtectionOptions {
+  nodeId: string;
+  store: LocalStore;
+  client: IntraClient;
+  streams: IntraStreamClient;
+  log: Logger;
+  timeouts: PeerTimeouts;
+  clusterMap(): ClusterMap | undefined;
+}
+
+/** How a scrub found one object. */
+export type CheckOutcome = 'intact' | 'repaired' | 'degraded' | 'unrecoverable';
+
+/** Replicas wanted on this target: the mirror count, or 1. */
+export function mirrorCopies(props: BucketPropsJson): number {
+  return props.mirror.enabled ? Math.max(1, props.mirror.copies) : 1;
+}
+
+/** True when the bucket keeps more than the main replica (reads can then heal themselves). */
+export function isProtected(props: BucketPropsJson): boolean {
+  return mirrorCopies(props) > 1 || props.ec.enabled;
+}
+
+export class DataProtection {
+  readonly erasure: ErasureContext;
+  readonly #restores = new Map<string, Promise<boolean>>();
+  readonly #repairs: RepairQueue;
+
+  constructor(private readonly options: DataProtectionOptions) {
+    const pieces = new LocalPieces(options.store);
+    this.erasure = {
+      nodeId: options.nodeId,
+      store: options.store,
+      pieces,
+      peers: new PiecePeers(
+        options.nodeId,
+        pieces,
+        options.client,
+        options.streams,
+        options.timeouts,
+      ),
+      log: options.log,
+      clusterMap: () => options.clusterMap(),
+    };
+    this.#repairs = new RepairQueue({ concurrency: 4, maxQueued: 10_000 }, options.log);
+  }
+
+  get store(): LocalStore {
+    return this.options.store;
+  }
+
+  /** After a PUT commits: mirror copies, then EC pieces (the PUT is acknowledged after both). */
+  async afterPut(bucket: BucketJson, name: string, props: BucketPropsJson): Promise<void> {
+    const copies = mirrorCopies(props);
+    if (copies > 1) await this.store.repairCopies({ bucket, name, copies, verify: false });
+    if (props.ec.enabled) {
+      const report = await encodeObject(this.erasure, bucket, name, props.ec);
+      if (report.unplaced > 0) {
+        this.options.log.warn('EC protection degraded: too few targets', {
+          name,
+          unplaced: report.unplaced,
+        });
+      }
+    }
+  }
+
+  /**
+   * A read found the replica missing or corrupt: restores it from an intact local copy, else from
+   * other targets' EC pieces. Concurrent reads of the same object share one restore.
+   */
+  recover(bucket: BucketJson, name: string, props: BucketPropsJson): Promise<boolean> {
+    if (!isProtected(props)) return Promise.resolve(false);
+    const key = objectUname(bucket, name);
+    const running = this.#restores.get(key);
+    if (running !== undefined) return running;
+    const restore = this.#restore(bucket, name, props).finally(() => this.#restores.delete(key));
+    this.#restores.set(key, restore);
+    return restore;
+  }
+
+  /**
+   * A read succeeded: when it was served from a copy (the home replica is gone) or copies are
+   * missing, the repair runs in the background.
+   */
+  afterRead(object: StoredObject, props: BucketPropsJson): void {
+    const copies = mirrorCopies(props);
+    if (copies <= 1 && !props.ec.enabled) return;
+    const { bucket, name } = object;
+    const home = this.store.homeMountpath(bucket, name);
+    const missingCopies = object.copies.length < copies - 1;
+    if (object.mountpath === home && !missingCopies) return;
+    this.#repairs.add(objectUname(bucket, name), () => this.#restore(bucket, name, props));
+  }
+
+  /** After a DELETE: EC pieces go from every target (stale ones from old placements too). */
+  async afterDelete(bucket: BucketJson, name: string, props: BucketPropsJson): Promise<void> {
+    if (!props.ec.enabled) return;
+    const targets = this.options.clusterMap()?.activeTargets() ?? [];
+    await Promise.all(
+      targets.map((node) =>
+        this.erasure.peers.remove(node, bucket, name).catch((error: unknown) => {
+          this.options.log.warn('EC pieces not removed', { node: node.id, name, error });
+        }),
+      ),
+    );
+  }
+
+  /** This owner's metafile of the object (what HEAD reports); undefined when not erasure-coded. */
+  async describe(
+    bucket: BucketJson,
+    name: string,
+    props: BucketPropsJson,
+  ): Promise<ErasureMetadataJson | undefined> {
+    if (!props.ec.enabled) return undefined;
+    return await this.erasure.pieces.metadata(bucket, name).catch(() => undefined);
+  }
+
+  /** Background repairs not finished yet. */
+  get pendingRepairs(): number {
+    return this.#repairs.pending;
+  }
+
+  /**
+   * Scrub's check of an object this target owns: every replica and copy read and verified, every
+   * EC piece verified by its holder; whatever is missing or corrupt is re-created.
+   */
+  async checkObject(
+    bucket: BucketJson,
+    name: string,
+    props: BucketPropsJson,
+  ): Promise<CheckOutcome> {
+    const copies = mirrorCopies(props);
+    const local = await this.store.repairCopies({ bucket, name, copies, verify: true });
+    let problems = local.corrupt + local.created;
+    if (!local.intact) {
+      if (!props.ec.enabled || !(await restoreObject(this.erasure, bucket, name)))
+        return 'unrecoverable';
+      problems += 1;
+      if (copies > 1) await this.store.repairCopies({ bucket, name, copies, verify: false });
+    }
+    let unplaced = 0;
+    if (props.ec.enabled) {
+      const pieces = await ensurePieces(this.erasure, bucket, name, props.ec, true);
+      problems += pieces.bad;
+      unplaced = pieces.unplaced;
+    }
+    if (problems > 0) return 'repaired';
+    return unplaced > 0 ? 'degraded' : 'intact';
+  }
+
+  async #restore(bucket: BucketJson, name: string, props: BucketPropsJson): Promise<boolean> {
+    const copies = mirrorCopies(props);
+    const local = await this.store.repairCopies({ bucket, name, copies, verify: true });
+    if (local.intact) return true;
+    if (!props.ec.enabled) return false;
+    if (!(await restoreObject(this.erasure, bucket, name))) {
+      this.options.log.error('object unrecoverable: no intact replica, too few EC pieces', {
+        bucket: bucket.name,
+        name,
+      });
+      return false;
+    }
+    if (copies > 1) await this.store.repairCopies({ bucket, name, copies, verify: false });
+    // The object is readable again; re-creating lost pieces must not fail the read.
+    await ensurePieces(this.erasure, bucket, name, props.ec, false).catch((error: unknown) => {
+      this.options.log.warn('EC pieces not re-created after restore', { name, error });
+    });
+    return true;
+  }
+}

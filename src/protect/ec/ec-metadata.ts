@@ -1,0 +1,120 @@
+// The EC metafile (docs/formats/ec-metadata.md): the one module that builds, encodes and validates
+// it. Stored as `%mt/<name>` (a file with its own checksummed metadata record) beside every piece.
+import { isChecksumType } from '../../checksum/index.js';
+import { objectMetadataCorrupted } from '../../errors/index.js';
+import { asRecord } from '../../util/json.js';
+import {
+  erasureMetadataVersion,
+  type ChecksumTypeName,
+  type ErasureMetadataJson,
+} from '../../wire/index.js';
+
+/** The metafile's bytes as stored. */
+export function encodeErasureMetadata(metadata: ErasureMetadataJson): Buffer {
+  return Buffer.from(JSON.stringify(metadata));
+}
+
+/** Parses and checks a metafile (from disk or a peer); ObjectCorrupted when malformed. */
+export function decodeErasureMetadata(value: unknown, context: string): ErasureMetadataJson {
+  const record = typeof value === 'string' || Buffer.isBuffer(value) ? parse(value) : value;
+  const map = asRecord(record);
+  const fail = (why: string): never => {
+    throw objectMetadataCorrupted(context, `EC metafile: ${why}`);
+  };
+  if (map === undefined) return fail('not a JSON object');
+  if (map.md_version !== erasureMetadataVersion) return fail(`unknown md_version`);
+  const counts = [
+    'obj_size',
+    'generation',
+    'data_slices',
+    'parity_slices',
+    'slice_id',
+    'slice_size',
+    'stripe_size',
+  ];
+  for (const key of counts) if (!isCount(map[key])) fail(`"${key}" must be a count`);
+  for (const key of ['name', 'obj_cksum', 'obj_version', 'slice_cksum']) {
+    if (typeof map[key] !== 'string') fail(`"${key}" must be a string`);
+  }
+  if (!isChecksumType(map.cksum_type)) fail('"cksum_type" is not a checksum type');
+  if (typeof map.is_copy !== 'boolean') fail('"is_copy" must be a boolean');
+  const nodes = asRecord(map.nodes);
+  if (nodes === undefined || !Object.values(nodes).every(isCount)) fail('"nodes" malformed');
+  const custom = asRecord(map.custom_md);
+  if (custom === undefined || !Object.values(custom).every((item) => typeof item === 'string'))
+    fail('"custom_md" malformed');
+  const metadata = map as unknown as ErasureMetadataJson;
+  if (metadata.slice_id > metadata.data_slices + metadata.parity_slices) fail('slice_id too big');
+  return metadata;
+}
+
+/** What the encoder knows about the object it encodes. */
+export interface EncodedObject {
+  name: string;
+  size: number;
+  checksum: { type: ChecksumTypeName; value: string };
+  version: string;
+  customMetadata: Record<string, string>;
+}
+
+/** The metafile of one piece of an encoding. */
+export function pieceMetadata(
+  object: EncodedObject,
+  encoding: {
+    generation: number;
+    dataSlices: number;
+    paritySlices: number;
+    sliceBytes: number;
+    unitBytes: number;
+    nodes: Record<string, number>;
+  },
+  piece: { sliceId: number; isCopy: boolean },
+): ErasureMetadataJson {
+  return {
+    md_version: erasureMetadataVersion,
+    name: object.name,
+    obj_size: object.size,
+    generation: encoding.generation,
+    obj_cksum: object.checksum.value,
+    cksum_type: object.checksum.type,
+    obj_version: object.version,
+    slice_cksum: '',
+    nodes: encoding.nodes,
+    data_slices: encoding.dataSlices,
+    parity_slices: encoding.paritySlices,
+    slice_id: piece.sliceId,
+    is_copy: piece.isCopy,
+    slice_size: encoding.sliceBytes,
+    stripe_size: encoding.unitBytes,
+    custom_md: object.customMetadata,
+  };
+}
+
+/** True when the object is replicated rather than sliced. */
+export function isReplicated(metadata: ErasureMetadataJson): boolean {
+  return metadata.slice_size === 0;
+}
+
+/** Same encoding of the same object contents (pieces of it can be combined). */
+export function sameEncoding(left: ErasureMetadataJson, right: ErasureMetadataJson): boolean {
+  return (
+    left.generation === right.generation &&
+    left.obj_cksum === right.obj_cksum &&
+    left.obj_size === right.obj_size &&
+    left.slice_size === right.slice_size &&
+    left.data_slices === right.data_slices &&
+    left.parity_slices === right.parity_slices
+  );
+}
+
+function parse(text: string | Buffer): unknown {
+  try {
+    return JSON.parse(text.toString()) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}

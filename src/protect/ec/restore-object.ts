@@ -1,0 +1,182 @@
+// Rebuilds a lost or corrupt main replica from what other targets hold (AIStore's EC "restore"):
+// asks every target for its metafile, takes the newest encoding, then copies a full replica or
+// decodes D slices straight into a verified PUT of the local store. Lost pieces are re-created
+// afterwards by `ensurePieces`.
+import { Readable } from 'node:stream';
+import type { ClusterNode } from '../../cluster/index.js';
+import { isStoreError } from '../../errors/index.js';
+import type { BucketJson, ErasureMetadataJson } from '../../wire/index.js';
+import { sameEncoding } from './ec-metadata.js';
+import { codecFor, requireClusterMap, type ErasureContext } from './erasure-context.js';
+import { ExactReader } from './exact-reader.js';
+import { isMainReplica } from './local-pieces.js';
+import type { OpenPiece } from './peers.js';
+import { BadSlicesError, decodeStripes, type SliceSource } from './stripe-codec.js';
+import { layoutOf } from './stripe-layout.js';
+
+/** A piece some target holds. */
+export interface HeldPiece {
+  node: ClusterNode;
+  metadata: ErasureMetadataJson;
+}
+
+/** Every metafile the active targets hold for the object (unreachable targets are skipped). */
+export async function gatherPieces(
+  context: ErasureContext,
+  bucket: BucketJson,
+  name: string,
+): Promise<HeldPiece[]> {
+  const targets = requireClusterMap(context).activeTargets();
+  const answers = await Promise.all(
+    targets.map(async (node) => {
+      try {
+        const metadata = await context.peers.metadata(node, bucket, name, false);
+        return metadata === undefined ? undefined : { node, metadata };
+      } catch (error) {
+        context.log.warn('EC metafile unavailable', { node: node.id, name, error });
+        return undefined;
+      }
+    }),
+  );
+  return answers.filter((answer) => answer !== undefined);
+}
+
+/** The pieces of the newest encoding (highest generation), or none. */
+export function newestEncoding(pieces: HeldPiece[]): HeldPiece[] {
+  const newest = [...pieces].sort((a, b) => b.metadata.generation - a.metadata.generation)[0];
+  if (newest === undefined) return [];
+  return pieces.filter((piece) => sameEncoding(piece.metadata, newest.metadata));
+}
+
+/**
+ * Restores the object's main replica on this target from other targets' pieces. Returns false
+ * when too little survives (fewer than D slices and no full copy).
+ */
+export async function restoreObject(
+  context: ErasureContext,
+  bucket: BucketJson,
+  name: string,
+): Promise<boolean> {
+  // This target's own main-replica metafile describes the replica being restored: not a source.
+  const held = await gatherPieces(context, bucket, name);
+  const pieces = newestEncoding(
+    held.filter((piece) => piece.node.id !== context.nodeId || !isMainReplica(piece.metadata)),
+  );
+  for (const copy of pieces.filter((piece) => piece.metadata.slice_id === 0)) {
+    if (await storeFrom(context, bucket, copy.metadata, () => openFrom(context, bucket, copy)))
+      return true;
+  }
+  const slices = uniqueSlices(pieces.filter((piece) => piece.metadata.slice_id > 0));
+  const first = slices[0]?.metadata;
+  if (first === undefined) return false;
+  const bad = new Set<number>();
+  // Each failed attempt rules out at least one slice, so at most P+1 attempts.
+  for (let attempt = 0; attempt <= first.parity_slices; attempt += 1) {
+    const usable = slices.filter((piece) => !bad.has(piece.metadata.slice_id));
+    if (usable.length < first.data_slices) return false;
+    const chosen = usable.slice(0, first.data_slices);
+    try {
+      if (await decodeInto(context, bucket, first, chosen, bad)) return true;
+    } catch (error) {
+      if (!(error instanceof BadSlicesError)) throw error;
+      for (const sliceId of error.sliceIds) bad.add(sliceId);
+    }
+  }
+  return false;
+}
+
+/** Decodes from `chosen` into the store; a slice that cannot be opened is added to `bad`. */
+async function decodeInto(
+  context: ErasureContext,
+  bucket: BucketJson,
+  metadata: ErasureMetadataJson,
+  chosen: HeldPiece[],
+  bad: Set<number>,
+): Promise<boolean> {
+  const opened: Array<{ piece: HeldPiece; open: OpenPiece }> = [];
+  try {
+    for (const piece of chosen) {
+      try {
+        opened.push({ piece, open: await openFrom(context, bucket, piece) });
+      } catch (error) {
+        context.log.warn('EC slice unavailable', { node: piece.node.id, error });
+        bad.add(piece.metadata.slice_id);
+        return false;
+      }
+    }
+    const sources: SliceSource[] = opened.map(({ piece, open }) => ({
+      sliceId: piece.metadata.slice_id,
+      reader: new ExactReader(open.body),
+      checksum: { type: piece.metadata.cksum_type, value: open.metadata.slice_cksum },
+    }));
+    const layout = layoutOf(metadata);
+    const codec = codecFor(metadata.data_slices, metadata.parity_slices);
+    let failure: unknown;
+    const generator = decodeStripes(layout, codec, sources);
+    const body = Readable.from(
+      (async function* () {
+        try {
+          yield* generator;
+        } catch (error) {
+          failure = error;
+          throw error;
+        }
+      })(),
+      { objectMode: false },
+    );
+    const stored = await storeFrom(context, bucket, metadata, () => Promise.resolve({ body }));
+    if (failure instanceof BadSlicesError) throw failure;
+    return stored;
+  } finally {
+    for (const { open } of opened) open.body.destroy();
+  }
+}
+
+/** PUTs the bytes into the local store, checked against the object's checksum; false on failure. */
+async function storeFrom(
+  context: ErasureContext,
+  bucket: BucketJson,
+  metadata: ErasureMetadataJson,
+  open: () => Promise<{ body: Readable }>,
+): Promise<boolean> {
+  let body: Readable | undefined;
+  try {
+    ({ body } = await open());
+    await context.store.putObject({
+      bucket,
+      name: metadata.name,
+      body,
+      contentLength: metadata.obj_size,
+      checksumType: metadata.cksum_type,
+      ...(metadata.cksum_type === 'none'
+        ? {}
+        : { expectedChecksum: { type: metadata.cksum_type, value: metadata.obj_cksum } }),
+      customMetadata: metadata.custom_md,
+      versioning: false,
+      ...(metadata.obj_version === '' ? {} : { version: metadata.obj_version }),
+    });
+    return true;
+  } catch (error) {
+    body?.destroy();
+    if (error instanceof BadSlicesError) throw error;
+    if (!isStoreError(error) && !(error instanceof Error)) throw error;
+    context.log.warn('EC restore attempt failed', { name: metadata.name, error });
+    return false;
+  }
+}
+
+function openFrom(
+  context: ErasureContext,
+  bucket: BucketJson,
+  piece: HeldPiece,
+): Promise<OpenPiece> {
+  return context.peers.open(piece.node, bucket, piece.metadata.name);
+}
+
+/** One holder per slice ID (data slices first, so that fewer slices need decoding). */
+function uniqueSlices(pieces: HeldPiece[]): HeldPiece[] {
+  const bySlice = new Map<number, HeldPiece>();
+  for (const piece of pieces)
+    if (!bySlice.has(piece.metadata.slice_id)) bySlice.set(piece.metadata.slice_id, piece);
+  return [...bySlice.values()].sort((a, b) => a.metadata.slice_id - b.metadata.slice_id);
+}

@@ -1,0 +1,12 @@
+// Data protection: n-way mirroring, erasure coding, self-healing reads, and the jobs that build
+// and check them (make-n-copies, ec-encode, scrub).
+export * from './data-protection.js';
+export { decodeErasureMetadata } from './ec/ec-metadata.js';
+export {
+  protectionJobDefinitions,
+  protectionJobKinds,
+  makeCopiesKind,
+  encodeBucketKind,
+  scrubKind,
+} from './jobs/protection-jobs.js';
+export { ScrubCounter } from './jobs/scrub-job.js';

@@ -1,0 +1,44 @@
+// What protection jobs walk on a target: the names in one of a bucket's trees, page by page, and
+// a bounded pool that processes them a few at a time until the job is aborted.
+import type { LocalStore, StoredContentType } from '../../storage/index.js';
+import type { BucketJson } from '../../wire/index.js';
+
+const pageSize = 1000;
+
+/** Every name in the bucket's `contentType` tree on this target, in order. */
+export async function* localNames(
+  store: LocalStore,
+  bucket: BucketJson,
+  contentType: StoredContentType,
+): AsyncGenerator<{ name: string; size: number }> {
+  let startAfter: string | undefined;
+  for (;;) {
+    const page = await store.listObjects(bucket, {
+      ...(startAfter === undefined ? {} : { startAfter }),
+      limit: pageSize,
+      withMetadata: false,
+      contentType,
+    });
+    yield* page;
+    if (page.length < pageSize) return;
+    startAfter = page[page.length - 1]?.name;
+  }
+}
+
+/** Runs `work` for every item with at most `concurrency` at a time; stops early when aborted. */
+export async function forEachBounded<T>(
+  items: AsyncIterable<T>,
+  concurrency: number,
+  signal: AbortSignal,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  const iterator = items[Symbol.asyncIterator]();
+  const worker = async (): Promise<void> => {
+    while (!signal.aborted) {
+      const next = await iterator.next();
+      if (next.done === true) return;
+      await work(next.value);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}

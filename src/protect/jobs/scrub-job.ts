@@ -1,0 +1,102 @@
+// `scrub`: each target checks every object it owns (every replica and mirror copy read and
+// verified, every EC piece verified by its holder; the lost and corrupt ones re-created) and asks
+// the owner of every piece it holds for someone else to check that object is there (a HEAD, which
+// restores it when the owner lost it). Counts: checked, corrupt, repaired, unrecoverable.
+import { isStoreError } from '../../errors/index.js';
+import { Job, type TargetJobEnvironment } from '../../jobs/index.js';
+import type { Logger } from '../../util/log.js';
+import {
+  apiPath,
+  bucketQuery,
+  objectUname,
+  Query,
+  Resource,
+  type BucketJson,
+  type BucketPropsJson,
+} from '../../wire/index.js';
+import type { CheckOutcome, DataProtection } from '../data-protection.js';
+import { forEachBounded, localNames } from './local-walk.js';
+
+/** Objects checked at once on a target. */
+const concurrency = 4;
+
+/** Scrub's own counters in the snapshot's stats (beside AIStore's standard ones). */
+export const ScrubCounter = {
+  checked: 'scrub-checked',
+  corrupt: 'scrub-corrupt',
+  repaired: 'scrub-repaired',
+  unrecoverable: 'scrub-unrecoverable',
+  degraded: 'scrub-degraded',
+  errors: 'scrub-errors',
+} as const;
+
+export class ScrubJob extends Job {
+  constructor(
+    id: string,
+    bucket: BucketJson,
+    private readonly protection: DataProtection,
+    private readonly environment: TargetJobEnvironment,
+    private readonly props: () => BucketPropsJson,
+  ) {
+    super(id, 'scrub', bucket);
+    for (const counter of Object.values(ScrubCounter)) this.extraCounters[counter] = 0;
+  }
+
+  protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
+    const bucket = this.bucket as BucketJson;
+    const { store } = this.protection;
+    await forEachBounded(localNames(store, bucket, 'ob'), concurrency, signal, async (entry) => {
+      if (!this.#owns(entry.name)) return;
+      this.#count(ScrubCounter.checked);
+      this.counters.localObjects += 1;
+      this.counters.localBytes += entry.size;
+      let outcome: CheckOutcome;
+      try {
+        outcome = await this.protection.checkObject(bucket, entry.name, this.props());
+      } catch (error) {
+        log.warn('scrub: check failed', { job: this.id, name: entry.name, error });
+        this.#count(ScrubCounter.errors);
+        return;
+      }
+      if (outcome === 'repaired' || outcome === 'unrecoverable') this.#count(ScrubCounter.corrupt);
+      if (outcome === 'repaired') this.#count(ScrubCounter.repaired);
+      if (outcome === 'unrecoverable') this.#count(ScrubCounter.unrecoverable);
+      if (outcome === 'degraded') this.#count(ScrubCounter.degraded);
+    });
+    if (!this.props().ec.enabled) return;
+    await forEachBounded(localNames(store, bucket, 'mt'), concurrency, signal, async (entry) => {
+      if (this.#owns(entry.name)) return;
+      await this.#askOwner(bucket, entry.name, log);
+    });
+  }
+
+  /** A HEAD at the owner: it restores the object (and its pieces) if it lost it. */
+  async #askOwner(bucket: BucketJson, name: string, log: Logger): Promise<void> {
+    const owner = this.environment.clusterMap()?.ownerOf(objectUname(bucket, name));
+    if (owner === undefined) return;
+    const query = bucketQuery(bucket);
+    query.set(Query.redirectProxyId, this.environment.nodeId);
+    try {
+      await this.environment.client.requestJson(
+        `${owner.intraUrl}${apiPath(Resource.objects, bucket.name, name)}?${query.toString()}`,
+        { method: 'HEAD', timeoutMs: 120_000 },
+      );
+      this.counters.outObjects += 1;
+    } catch (error) {
+      if (isStoreError(error) && error.code === 'ObjectNotFound') return;
+      log.warn('scrub: owner check failed', { job: this.id, name, owner: owner.id, error });
+      this.#count(ScrubCounter.errors);
+    }
+  }
+
+  #owns(name: string): boolean {
+    const map = this.environment.clusterMap();
+    return (
+      map?.ownerOf(objectUname(this.bucket as BucketJson, name))?.id === this.environment.nodeId
+    );
+  }
+
+  #count(counter: string): void {
+    this.extraCounters[counter] = (this.extraCounters[counter] ?? 0) + 1;
+  }
+}

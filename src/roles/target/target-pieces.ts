@@ -1,0 +1,49 @@
+// The EC pieces this target holds for others (`/v1/ec`), served through the protection module.
+import type { Readable } from 'node:stream';
+import type { ErasureCodingPort, ObjectAddress } from '../../api/native/index.js';
+import { badRequest, objectNotFound } from '../../errors/index.js';
+import type { DataProtection } from '../../protect/index.js';
+import { decodeErasureMetadata } from '../../protect/index.js';
+import type { StoredSliceJson } from '../../wire/index.js';
+import { lookupBucket } from '../common/bucket-lookup.js';
+import type { NodeRuntime } from '../common/node-runtime.js';
+
+export class TargetPieces implements ErasureCodingPort {
+  constructor(
+    private readonly runtime: NodeRuntime,
+    private readonly protection: DataProtection,
+  ) {}
+
+  store(
+    address: ObjectAddress,
+    metadata: unknown,
+    body: Readable,
+    contentLength: number | undefined,
+  ): Promise<StoredSliceJson> {
+    lookupBucket(this.runtime, address.bucket);
+    const decoded = decodeErasureMetadata(metadata, `${address.bucket.name}/${address.name}`);
+    if (decoded.name !== address.name)
+      throw badRequest(`EC metafile names "${decoded.name}", not "${address.name}"`);
+    return this.protection.erasure.pieces.store(address.bucket, decoded, body, contentLength);
+  }
+
+  async metadata(address: ObjectAddress, verify: boolean): Promise<unknown> {
+    const found = await this.protection.erasure.pieces.metadata(
+      address.bucket,
+      address.name,
+      verify,
+    );
+    if (found === undefined) throw objectNotFound(this.runtime.id, address.bucket, address.name);
+    return found;
+  }
+
+  async read(address: ObjectAddress): ReturnType<ErasureCodingPort['read']> {
+    const opened = await this.protection.erasure.pieces.open(address.bucket, address.name);
+    if (opened === undefined) throw objectNotFound(this.runtime.id, address.bucket, address.name);
+    return { metadata: opened.metadata, size: opened.read.body.length, body: opened.read.body };
+  }
+
+  async remove(address: ObjectAddress): Promise<void> {
+    await this.protection.erasure.pieces.remove(address.bucket, address.name);
+  }
+}

@@ -1,0 +1,236 @@
+// Mirror copies: an object's replicas on other mountpaths of the same target. One operation makes
+// the set right under the object's write lock: it checks what is there, quarantines bad replicas,
+// copies an intact one to every mountpath that should hold one (the home first), drops the rest,
+// and records the copy list in every replica's metadata.
+import { copyFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { hasErrnoCode, isStoreError } from '../errors/index.js';
+import type { BucketJson } from '../wire/index.js';
+import {
+  isMissing,
+  makeDirectories,
+  quarantineReplica,
+  removeFileQuietly,
+  renameIntoPlace,
+  syncDirectory,
+  toStorageError,
+} from './io/index.js';
+import {
+  replicaPaths,
+  validateObjectName,
+  workFilePath,
+  type ReplicaPath,
+} from './layout/index.js';
+import { writeObjectMetadata, type ObjectMetadata } from './meta/index.js';
+import type { Mountpath } from './mountpath/index.js';
+import { checkReplica } from './read-object.js';
+import { openReplica, type OpenReplica } from './replica-lookup.js';
+import { mountpathsFor, unameOf, type StoreContext } from './store-context.js';
+
+export interface CopiesRequest {
+  bucket: BucketJson;
+  name: string;
+  /** Replicas wanted in all, the home one included (1 = no mirror); capped by the mountpaths. */
+  copies: number;
+  /** Read and check every replica first (recovery, scrub); false trusts them (right after a PUT). */
+  verify: boolean;
+}
+
+/** What a repair found and did. */
+export interface CopiesReport {
+  /** False when no intact replica exists: nothing was changed. */
+  intact: boolean;
+  /** Replicas that failed their checksum or whose record is unreadable (now quarantined). */
+  corrupt: number;
+  /** Replicas written, the home one included when it had to be restored. */
+  created: number;
+  /** Replicas removed: copies beyond the wanted count, and stale ones. */
+  removed: number;
+  /** Paths of the copies now recorded (the home replica's path is not among them). */
+  copies: string[];
+}
+
+/** A file found where the object may live; `replica` is undefined when its record is unreadable. */
+interface FoundReplica {
+  mountpath: Mountpath;
+  location: ReplicaPath;
+  replica: OpenReplica | undefined;
+  intact: boolean;
+}
+
+/** Makes the object's replicas exactly: the home one plus `copies - 1` copies, all intact. */
+export async function repairCopies(
+  context: StoreContext,
+  request: CopiesRequest,
+): Promise<CopiesReport> {
+  const { bucket, name } = request;
+  validateObjectName(name);
+  const uname = unameOf(bucket, name);
+  return context.locks.withWriteLock(uname, async () => {
+    const order = mountpathsFor(context, uname);
+    const found = await collectReplicas(context, bucket, name, order, request.verify);
+    try {
+      return await reconcile(context, request, order, found);
+    } finally {
+      for (const item of found) await item.replica?.handle.close();
+    }
+  });
+}
+
+async function reconcile(
+  context: StoreContext,
+  request: CopiesRequest,
+  order: Mountpath[],
+  found: FoundReplica[],
+): Promise<CopiesReport> {
+  const report: CopiesReport = { intact: false, corrupt: 0, created: 0, removed: 0, copies: [] };
+  for (const item of found.filter((entry) => !entry.intact)) {
+    report.corrupt += 1;
+    await quarantineFile(item);
+  }
+  const intact = found.filter((entry) => entry.intact);
+  const home = order[0];
+  const source = pickSource(intact, home);
+  if (source?.replica === undefined || home === undefined) return report;
+  report.intact = true;
+  const same = intact.filter((entry) => sameContent(entry.replica, source.replica));
+  const wanted = chooseMountpaths(order, same, Math.max(1, request.copies));
+  const kept = new Map<Mountpath, ReplicaPath>();
+  for (const mountpath of wanted) {
+    const existing = same.find((entry) => entry.mountpath === mountpath);
+    if (existing !== undefined) {
+      kept.set(mountpath, existing.location);
+      continue;
+    }
+    kept.set(mountpath, await copyReplica(context, request, source, mountpath));
+    report.created += 1;
+  }
+  for (const entry of intact) {
+    if (kept.get(entry.mountpath)?.path === entry.location.path) continue;
+    await removeFileQuietly(entry.location.path);
+    report.removed += 1;
+  }
+  report.copies = [...kept]
+    .filter(([mountpath]) => mountpath !== home)
+    .map(([, location]) => location.path);
+  const metadata: ObjectMetadata = { ...source.replica.metadata, copies: report.copies };
+  for (const location of kept.values()) {
+    // A file stored under a hashed name needs the full name in its record.
+    const record = location.hashed ? { ...metadata, name: request.name } : metadata;
+    await writeObjectMetadata(location.path, record);
+  }
+  return report;
+}
+
+/** Every file on every mountpath (natural and hashed paths) that holds the object's bytes. */
+async function collectReplicas(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  order: Mountpath[],
+  verify: boolean,
+): Promise<FoundReplica[]> {
+  const found: FoundReplica[] = [];
+  for (const mountpath of order) {
+    for (const location of replicaPaths(mountpath.path, bucket, name)) {
+      let replica: OpenReplica | undefined;
+      try {
+        replica = await openReplica(location, mountpath, bucket, name);
+      } catch (error) {
+        if (isStoreError(error) && error.code === 'ObjectCorrupted') {
+          found.push({ mountpath, location, replica: undefined, intact: false });
+          continue;
+        }
+        throw error;
+      }
+      if (replica === undefined) continue;
+      const problem = verify ? await checkReplica(context, replica) : undefined;
+      const sizeMatches = replica.stats.size === BigInt(replica.metadata.size);
+      const intact = problem === undefined && sizeMatches;
+      found.push({ mountpath, location, replica, intact });
+    }
+  }
+  return found;
+}
+
+/** The home replica when intact, else the most recently written intact one. */
+function pickSource(intact: FoundReplica[], home: Mountpath | undefined): FoundReplica | undefined {
+  const onHome = intact.find((entry) => entry.mountpath === home);
+  if (onHome !== undefined) return onHome;
+  return [...intact].sort((left, right) =>
+    Number((right.replica?.stats.mtimeNs ?? 0n) - (left.replica?.stats.mtimeNs ?? 0n)),
+  )[0];
+}
+
+function sameContent(left: OpenReplica | undefined, right: OpenReplica | undefined): boolean {
+  if (left === undefined || right === undefined) return false;
+  const a = left.metadata;
+  const b = right.metadata;
+  return (
+    a.size === b.size &&
+    a.checksum.type === b.checksum.type &&
+    a.checksum.value === b.checksum.value &&
+    a.version === b.version
+  );
+}
+
+/** The home, then mountpaths that already hold an identical copy, then the others in order. */
+function chooseMountpaths(order: Mountpath[], same: FoundReplica[], count: number): Mountpath[] {
+  const [home, ...others] = order;
+  if (home === undefined) return [];
+  const holding = others.filter((mountpath) => same.some((entry) => entry.mountpath === mountpath));
+  const rest = others.filter((mountpath) => !holding.includes(mountpath));
+  return [home, ...holding, ...rest].slice(0, count);
+}
+
+/** Copies the source's file to `mountpath` through a work file; returns the copy's path. */
+async function copyReplica(
+  context: StoreContext,
+  request: CopiesRequest,
+  source: FoundReplica,
+  mountpath: Mountpath,
+): Promise<ReplicaPath> {
+  const { bucket, name } = request;
+  const workPath = workFilePath(mountpath.path, bucket, 'copy');
+  try {
+    await copyIntoWorkFile(source.location.path, workPath);
+    const metadata = source.replica?.metadata;
+    if (metadata !== undefined) {
+      await writeObjectMetadata(workPath, { ...metadata, name, copies: [] });
+    }
+    for (const location of replicaPaths(mountpath.path, bucket, name)) {
+      const result = await renameIntoPlace(workPath, location.path);
+      if (result.outcome !== 'committed') continue;
+      if (context.options.fsyncObjects) {
+        for (const directory of result.directoriesToSync) await syncDirectory(directory);
+      }
+      return location;
+    }
+    throw new Error(`no path on ${mountpath.path} can hold a copy of ${name}`);
+  } catch (error) {
+    await removeFileQuietly(workPath);
+    throw toStorageError(error, mountpath.path);
+  }
+}
+
+async function copyIntoWorkFile(sourcePath: string, workPath: string): Promise<void> {
+  try {
+    await copyFile(sourcePath, workPath);
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+    // The work directory is missing (new bucket on this mountpath, or the tree was removed).
+    await makeDirectories(dirname(workPath));
+    await copyFile(sourcePath, workPath);
+  }
+}
+
+async function quarantineFile(item: FoundReplica): Promise<void> {
+  const path = item.location.path;
+  try {
+    const stats = item.replica?.stats ?? (await stat(path, { bigint: true }));
+    const identity = { dev: stats.dev, ino: stats.ino };
+    await quarantineReplica(item.mountpath.path, path, identity, Date.now());
+  } catch (error) {
+    if (!hasErrnoCode(error, 'ENOENT', 'ENOTDIR')) throw error;
+  }
+}

@@ -1,0 +1,49 @@
+// Erasure coding on the wire: the metafile JSON (AIStore's field names; also the on-disk format,
+// see docs/formats/ec-metadata.md) and the intra-cluster slice endpoint `/v1/ec/<bucket>/<object>`.
+import type { ChecksumTypeName } from './bucket-props.js';
+
+/** Version of the metafile format written (`md_version`). */
+export const erasureMetadataVersion = 1;
+
+/**
+ * One metafile: describes the object and one piece of it held by one target. `slice_id` 0 is a
+ * full copy: the main replica (`is_copy` false, on the owner) or a replica of a small object
+ * (`is_copy` true); 1..D are data slices and D+1..D+P parity slices.
+ */
+export interface ErasureMetadataJson {
+  md_version: number;
+  /** Object name (Cairn: lets a walk of `%mt` name objects stored under hashed file names). */
+  name: string;
+  obj_size: number;
+  /** When the object was encoded: Unix microseconds (newest wins on restore). */
+  generation: number;
+  obj_cksum: string;
+  cksum_type: ChecksumTypeName;
+  obj_version: string;
+  /** Checksum (of `cksum_type`) of this piece's bytes; '' for the main replica. */
+  slice_cksum: string;
+  /** Which target holds which piece at encoding time: target ID → slice ID (0 = full copy). */
+  nodes: Record<string, number>;
+  data_slices: number;
+  parity_slices: number;
+  slice_id: number;
+  is_copy: boolean;
+  /** Cairn: bytes of each slice (0 when replicated). */
+  slice_size: number;
+  /** Cairn: bytes per slice per stripe (the object is striped across data slices in these units). */
+  stripe_size: number;
+  /** Cairn: the object's custom metadata, restored with it. */
+  custom_md: Record<string, string>;
+}
+
+/** `what=` values of `GET /v1/ec/<bucket>/<object>`: the metafile alone, or the piece's bytes. */
+export const ErasureWhat = {
+  metadata: 'ec-meta',
+  data: 'ec-data',
+} as const;
+
+/** Answer of a slice PUT: the checksum the receiver computed over the bytes it stored. */
+export interface StoredSliceJson {
+  slice_cksum: string;
+  size: number;
+}

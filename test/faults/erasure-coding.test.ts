@@ -1,0 +1,139 @@
+// EC 2+2 on 5 targets under faults: flipped bytes in replicas and slices are detected and repaired
+// by GET and by scrub; two targets SIGKILLed for good and every object still reads back; two
+// replacement targets join and scrub restores the pieces (proved by losing two more targets); a
+// mountpath folder removed under running targets is rebuilt from the other targets' pieces.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import type { Client } from '../../src/sdk/index.js';
+import { filesOf, findFiles, flipByte } from '../harness/disk.js';
+import { TestCluster } from '../harness/test-cluster.js';
+import {
+  assertAllReadBack,
+  makeObjects,
+  putAll,
+  scrub,
+  type TestObject,
+} from './protection-helpers.js';
+
+const bucket = { name: 'ec22', provider: 'ais' };
+const replicationLimit = 64 * 1024;
+// Replicated (small), sliced and verified in memory (medium), sliced and streamed in two stripes.
+const sizes = [3_000, 40_000, 200_000, 700_000, 1_500_000, 3_200_000];
+
+describe('erasure coding 2+2 on 5 targets', () => {
+  let cluster: TestCluster;
+  let client: Client;
+  let objects: TestObject[];
+
+  before(async () => {
+    cluster = await TestCluster.start({ proxies: 1, targets: 5, mountpaths: 1 });
+    client = cluster.client(0);
+    // Dead targets leave the map within seconds; live ones keep a margin on a loaded machine.
+    await cluster.setConfig({ 'keepalive.interval_ms': 500, 'keepalive.timeout_ms': 4000 });
+    await client.createBucket(bucket);
+    await client.setBucketProps(bucket, {
+      ec: { enabled: true, data_slices: 2, parity_slices: 2, objsize_limit: replicationLimit },
+    });
+    objects = makeObjects('obj-', 24, sizes);
+    await putAll(client, bucket, objects);
+  });
+  after(() => cluster?.destroy());
+
+  test('HEAD reports the EC layout and where the pieces are', async () => {
+    const small = await client.headObject(bucket, 'obj-0');
+    assert.equal(small.ec?.replicated, true);
+    assert.equal(small.ec?.pieces.length, 3);
+    const large = await client.headObject(bucket, 'obj-5');
+    assert.deepEqual([large.ec?.dataSlices, large.ec?.paritySlices], [2, 2]);
+    assert.equal(large.ec?.replicated, false);
+    assert.deepEqual(
+      large.ec?.pieces.map((piece) => piece.sliceId),
+      [0, 1, 2, 3, 4],
+    );
+    assert.equal(new Set(large.ec?.pieces.map((piece) => piece.target)).size, 5);
+  });
+
+  test('a flipped byte in a main replica: GET returns correct bytes and rewrites it', async () => {
+    const victims = objects.slice(0, 6);
+    for (const object of victims) {
+      const [file] = await filesOf(cluster.dir, '%ob', object.name);
+      assert.ok(file !== undefined);
+      await flipByte(file, object.data.length - 1);
+    }
+    await assertAllReadBack(client, bucket, victims);
+    for (const object of victims) {
+      const files = await filesOf(cluster.dir, '%ob', object.name);
+      assert.equal(files.length, 1);
+      assert.ok((await readFile(files[0] ?? '')).equals(object.data), `${object.name} rewritten`);
+    }
+  });
+
+  test('flipped bytes in slices and replicas: scrub finds and repairs them', async () => {
+    const damaged = objects.slice(6, 18);
+    for (const object of damaged) {
+      const [piece] = await filesOf(cluster.dir, '%ec', object.name);
+      assert.ok(piece !== undefined, `${object.name} has pieces`);
+      await flipByte(piece, 0);
+    }
+    const counts = await scrub(client, bucket);
+    assert.equal(counts.checked, objects.length);
+    assert.equal(counts.corrupt, damaged.length);
+    assert.equal(counts.repaired, damaged.length);
+    assert.equal(counts.unrecoverable, 0);
+    const again = await scrub(client, bucket);
+    assert.deepEqual(again, { checked: objects.length, corrupt: 0, repaired: 0, unrecoverable: 0 });
+    assert.ok((await findFiles(cluster.dir, '.cairn.quarantine')).length >= damaged.length);
+  });
+
+  test('two targets SIGKILLed for good: every object reads back', async () => {
+    await cluster.targets[0]?.stop('SIGKILL');
+    await cluster.targets[1]?.stop('SIGKILL');
+    await cluster.waitForTargetCount(3, 60_000);
+    // The SDK sends reads straight to owners from its cached map: make it see the new owners.
+    await client.clusterMap({ refresh: true });
+    await assertAllReadBack(client, bucket, objects);
+  });
+
+  test('two replacements join, scrub restores the pieces: two more losses are survived', async () => {
+    await cluster.addTarget(1);
+    await cluster.addTarget(1);
+    await cluster.waitForTargetCount(5, 60_000);
+    const counts = await scrub(client, bucket);
+    assert.equal(counts.unrecoverable, 0);
+    await cluster.targets[2]?.stop('SIGKILL');
+    await cluster.targets[3]?.stop('SIGKILL');
+    await cluster.waitForTargetCount(3, 60_000);
+    // The SDK sends reads straight to owners from its cached map: make it see the new owners.
+    await client.clusterMap({ refresh: true });
+    await assertAllReadBack(client, bucket, objects);
+  });
+});
+
+describe('erasure coding: a mountpath folder removed under a running target', () => {
+  let cluster: TestCluster;
+  let client: Client;
+  const ecBucket = { name: 'ecmp', provider: 'ais' };
+
+  before(async () => {
+    cluster = await TestCluster.start({ proxies: 1, targets: 5, mountpaths: 2 });
+    client = cluster.client(0);
+    await client.createBucket(ecBucket, {
+      ec: { enabled: true, data_slices: 2, parity_slices: 2, objsize_limit: replicationLimit },
+    });
+  });
+  after(() => cluster?.destroy());
+
+  test('objects are restored from slices and replicas; scrub makes every piece whole', async () => {
+    const objects = makeObjects('mp-', 30, sizes);
+    await putAll(client, ecBucket, objects);
+    for (const target of cluster.targets.slice(0, 2)) {
+      await rm(target.spec.mountpaths[0] ?? '', { recursive: true, force: true });
+    }
+    await assertAllReadBack(client, ecBucket, objects);
+    const counts = await scrub(client, ecBucket);
+    assert.equal(counts.unrecoverable, 0);
+    const again = await scrub(client, ecBucket);
+    assert.deepEqual(again, { checked: objects.length, corrupt: 0, repaired: 0, unrecoverable: 0 });
+  });
+});

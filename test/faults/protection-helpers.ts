@@ -1,0 +1,77 @@
+// Shared pieces of the data-protection fault tests: objects of mixed sizes, reading them all back,
+// and running scrub to its counts.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { BucketJson, Client, JobSnapshotsByNodeJson } from '../../src/sdk/index.js';
+
+export interface TestObject {
+  name: string;
+  data: Buffer;
+}
+
+/** `count` objects named `<prefix><i>`, sizes cycling through `sizes`. */
+export function makeObjects(prefix: string, count: number, sizes: readonly number[]): TestObject[] {
+  return Array.from({ length: count }, (_, index) => ({
+    name: `${prefix}${index}`,
+    data: randomBytes((sizes[index % sizes.length] ?? 1) + index),
+  }));
+}
+
+/** Runs `work` on every object, `parallel` at a time. */
+async function inBatches(
+  objects: readonly TestObject[],
+  work: (object: TestObject) => Promise<unknown>,
+  parallel = 8,
+): Promise<void> {
+  for (let index = 0; index < objects.length; index += parallel)
+    await Promise.all(objects.slice(index, index + parallel).map(work));
+}
+
+/** PUTs the objects. */
+export async function putAll(
+  client: Client,
+  bucket: BucketJson,
+  objects: readonly TestObject[],
+): Promise<void> {
+  await inBatches(objects, (object) => client.putObject(bucket, object.name, object.data));
+}
+
+/** Reads every object back and asserts each is byte-identical. */
+export async function assertAllReadBack(
+  client: Client,
+  bucket: BucketJson,
+  objects: readonly TestObject[],
+): Promise<void> {
+  await inBatches(objects, async (object) => {
+    const read = await client.getObjectBytes(bucket, object.name);
+    assert.ok(read.equals(object.data), `${object.name} reads back byte-identical`);
+  });
+}
+
+/** Scrub's counts summed over the targets. */
+export interface ScrubCounts {
+  checked: number;
+  corrupt: number;
+  repaired: number;
+  unrecoverable: number;
+}
+
+/** Runs scrub on the bucket, waits (bounded), and returns its counts. */
+export async function scrub(client: Client, bucket: BucketJson): Promise<ScrubCounts> {
+  const id = await client.jobs.scrub(bucket);
+  const status = await client.jobs.wait(id, { timeoutMs: 120_000 });
+  assert.equal(status.err, '', `scrub ${id} failed: ${status.err}`);
+  const snapshots = await client.jobs.snapshots({ id });
+  return {
+    checked: total(snapshots, 'scrub-checked'),
+    corrupt: total(snapshots, 'scrub-corrupt'),
+    repaired: total(snapshots, 'scrub-repaired'),
+    unrecoverable: total(snapshots, 'scrub-unrecoverable'),
+  };
+}
+
+function total(snapshots: JobSnapshotsByNodeJson, counter: string): number {
+  return Object.values(snapshots)
+    .flat()
+    .reduce((sum, snapshot) => sum + Number(snapshot.stats[counter] ?? 0), 0);
+}
