@@ -1,12 +1,10 @@
 // LocalStore: the target's object store over its mountpaths — the one entry point the target
 // role uses for object data (PUT, GET, HEAD, DELETE, custom metadata, listing, bucket removal).
-import { unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { hasErrnoCode, objectNotFound, StoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
 import { BufferPool } from '../util/buffer-pool.js';
 import type { BucketJson } from '../wire/index.js';
-import { removeEmptyParents, removeTreeThroughTrash, syncDirectory } from './io/index.js';
+import { removeTreeThroughTrash } from './io/index.js';
 import {
   bucketDirectory,
   objectRoot,
@@ -43,11 +41,16 @@ import {
   type MountpathCapacity,
 } from './mountpath/index.js';
 import { listObjects } from './list-objects.js';
+import { removeObjectFile } from './object-placement.js';
 import { putObject } from './put-object.js';
 import { getObject, headObject } from './read-object.js';
-import { findReplica } from './replica-lookup.js';
+import { findVersion, readVersionFiles } from './versions/version-files.js';
+import { findCurrent } from './versions/version-history.js';
+import { listVersions, type ListedVersion } from './versions/list-versions.js';
+import { addDeleteMarker, deleteVersion, type DeleteOutcome } from './versions/versioned-delete.js';
 import { mountpathsFor, toStoredObject, unameOf, type StoreContext } from './store-context.js';
 import type {
+  KeptHistory,
   ByteRange,
   ListedName,
   ListObjectsOptions,
@@ -111,19 +114,69 @@ export class LocalStore {
     return await putObject(this.#open(), request);
   }
 
-  /** The object's metadata, without reading its data; `objectNotFound` when absent. */
-  async headObject(bucket: BucketJson, name: string): Promise<StoredObject> {
-    return await headObject(this.#open(), bucket, name);
+  /**
+   * The object's metadata (of the latest version, or of version `versionId`), without reading its
+   * data; `objectNotFound` (or `NoSuchVersion`) when absent.
+   */
+  async headObject(bucket: BucketJson, name: string, versionId?: string): Promise<StoredObject> {
+    return await headObject(this.#open(), bucket, name, versionId);
   }
 
-  /** The object's metadata and verified body (or a byte range of it). */
-  async getObject(bucket: BucketJson, name: string, range?: ByteRange): Promise<ObjectReadResult> {
-    return await getObject(this.#open(), bucket, name, range);
+  /** The object's metadata and verified body (or a byte range of it); see `headObject`. */
+  async getObject(
+    bucket: BucketJson,
+    name: string,
+    range?: ByteRange,
+    versionId?: string,
+  ): Promise<ObjectReadResult> {
+    return await getObject(this.#open(), bucket, name, range, versionId);
   }
 
-  /** Removes every replica of the object; `objectNotFound` when there was none. */
-  async deleteObject(bucket: BucketJson, name: string): Promise<void> {
+  /**
+   * Deletes the object. With `versionId`, that version (object or delete marker) goes for good;
+   * without one, a bucket that keeps history gets a delete marker as the latest version, and any
+   * other bucket loses every replica of the object. `objectNotFound` when there was nothing.
+   */
+  async deleteObject(
+    bucket: BucketJson,
+    name: string,
+    options: { history?: KeptHistory | undefined; versionId?: string | undefined } = {},
+  ): Promise<DeleteOutcome> {
     const context = this.#open();
+    if (options.versionId !== undefined) {
+      return await deleteVersion(context, bucket, name, options.versionId);
+    }
+    if (options.history !== undefined) {
+      return await addDeleteMarker(context, bucket, name, options.history);
+    }
+    await this.#removeReplicas(context, bucket, name);
+    return { deleteMarker: false };
+  }
+
+  /**
+   * The latest version of the name: the current object, or, in a bucket that keeps history, the
+   * newest kept version (a delete marker, usually) when there is no current object.
+   */
+  async latestVersion(bucket: BucketJson, name: string): Promise<StoredObject | undefined> {
+    const context = this.#open();
+    validateObjectName(name);
+    return context.locks.withReadLock(unameOf(bucket, name), async () => {
+      const current = await findCurrent(context, bucket, name);
+      const latest = current ?? (await readVersionFiles(context, bucket, name))[0];
+      if (latest === undefined) return undefined;
+      return toStoredObject(bucket, name, latest.metadata, latest.stats, latest.mountpath);
+    });
+  }
+
+  /** A page of versions: names after `startAfter` in order, each name's versions newest first. */
+  listVersions(
+    bucket: BucketJson,
+    options: { prefix: string; startAfter: string; limit: number },
+  ): Promise<ListedVersion[]> {
+    return listVersions(this.#open(), bucket, options);
+  }
+
+  async #removeReplicas(context: StoreContext, bucket: BucketJson, name: string): Promise<void> {
     validateObjectName(name);
     const uname = unameOf(bucket, name);
     const removed = await context.locks.withWriteLock(uname, async () => {
@@ -135,7 +188,7 @@ export class LocalStore {
             () => undefined,
           );
           try {
-            await unlink(location.path);
+            await removeObjectFile(context, location, objectRoot(mountpath.path, bucket));
             if (chunks !== undefined) await removeChunkSet(context, bucket, chunks);
           } catch (error) {
             // Absent, below a file, or a directory (`a` while `a/b` exists): nothing here.
@@ -143,11 +196,6 @@ export class LocalStore {
             throw error;
           }
           count += 1;
-          const parent = dirname(location.path);
-          if (context.options.fsyncObjects) await syncDirectory(parent);
-          // Emptied directories would force a later `a` next to a gone `a/x` into hashed form.
-          if (!location.hashed)
-            await removeEmptyParents(parent, objectRoot(mountpath.path, bucket));
         }
       }
       return count;
@@ -168,9 +216,19 @@ export class LocalStore {
     }));
   }
 
-  /** Replaces the object's S3 tag set (empty: no tags). */
-  setTags(bucket: BucketJson, name: string, tags: Record<string, string>): Promise<StoredObject> {
-    return this.#updateMetadata(bucket, name, (record) => ({ ...record, tags: { ...tags } }));
+  /** Replaces the S3 tag set (empty: no tags) of the object, or of one of its versions. */
+  setTags(
+    bucket: BucketJson,
+    name: string,
+    tags: Record<string, string>,
+    versionId?: string,
+  ): Promise<StoredObject> {
+    return this.#updateMetadata(
+      bucket,
+      name,
+      (record) => ({ ...record, tags: { ...tags } }),
+      versionId,
+    );
   }
 
   /** Starts a multipart upload of `name`; returns its ID. */
@@ -208,11 +266,15 @@ export class LocalStore {
     bucket: BucketJson,
     name: string,
     update: (record: ObjectMetadata) => ObjectMetadata,
+    versionId?: string,
   ): Promise<StoredObject> {
     const context = this.#open();
     validateObjectName(name);
     return context.locks.withWriteLock(unameOf(bucket, name), async () => {
-      const replica = await findReplica(context, bucket, name);
+      const replica = await findVersion(context, bucket, name, versionId);
+      if (replica === undefined && versionId !== undefined) {
+        throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
+      }
       if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
       try {
         const updated = update(replica.metadata);

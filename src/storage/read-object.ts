@@ -1,7 +1,12 @@
 // HEAD and GET: locate the replica under the read lock, then serve it verified. Small objects are
 // read whole and checked before the first byte is returned; larger ones are checked as they stream.
 import { createHasher } from '../checksum/index.js';
-import { objectCorrupted, objectMetadataCorrupted, objectNotFound } from '../errors/index.js';
+import {
+  objectCorrupted,
+  objectMetadataCorrupted,
+  objectNotFound,
+  StoreError,
+} from '../errors/index.js';
 import { ChunkedBody } from './multipart/chunked-body.js';
 import { findManifest } from './multipart/chunk-sets.js';
 import type { BucketJson } from '../wire/index.js';
@@ -13,22 +18,29 @@ import {
   type ChecksumProblem,
 } from './io/index.js';
 import { validateObjectName } from './layout/index.js';
-import { findReplica, type OpenReplica } from './replica-lookup.js';
+import type { OpenReplica } from './replica-lookup.js';
+import { findVersion } from './versions/version-files.js';
 import { describeObject, toStoredObject, unameOf, type StoreContext } from './store-context.js';
 import type { ByteRange, ObjectReadResult, StoredObject } from './store-types.js';
 
-/** Opens the replica holding only the read lock: the descriptor keeps its inode after release. */
+/**
+ * Opens the replica (of the latest version, or of version `versionId`: the current object when it
+ * has that ID, else a kept one) holding only the read lock: the descriptor keeps its inode after
+ * release.
+ */
 async function openObject(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
+  versionId: string | undefined,
 ): Promise<OpenReplica> {
   validateObjectName(name);
   const replica = await context.locks.withReadLock(unameOf(bucket, name), () =>
-    findReplica(context, bucket, name),
+    findVersion(context, bucket, name, versionId),
   );
-  if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
-  return replica;
+  if (replica !== undefined) return replica;
+  if (versionId === undefined) throw objectNotFound(context.nodeId, bucket, name);
+  throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
 }
 
 /** The object's metadata; `objectNotFound` when absent. Does not read or verify the data. */
@@ -36,8 +48,9 @@ export async function headObject(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
+  versionId?: string,
 ): Promise<StoredObject> {
-  const replica = await openObject(context, bucket, name);
+  const replica = await openObject(context, bucket, name, versionId);
   await replica.handle.close();
   return toStoredObject(bucket, name, replica.metadata, replica.stats, replica.mountpath);
 }
@@ -53,8 +66,9 @@ export async function getObject(
   bucket: BucketJson,
   name: string,
   range?: ByteRange,
+  versionId?: string,
 ): Promise<ObjectReadResult> {
-  const replica = await openObject(context, bucket, name);
+  const replica = await openObject(context, bucket, name, versionId);
   const { handle, metadata, stats } = replica;
   const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
   if (metadata.chunks !== undefined) {

@@ -40,7 +40,8 @@ export async function findReplica(
   return undefined;
 }
 
-async function openReplica(
+/** Opens the file at `location` as a replica of `name`; undefined when there is no such file. */
+export async function openReplica(
   location: ReplicaPath,
   mountpath: Mountpath,
   bucket: BucketJson,

@@ -35,7 +35,19 @@ export interface StoredObject {
   contentHeaders: Record<string, string>;
   tags: Record<string, string>;
   extraChecksums: Record<string, string>;
+  /** S3 version ID in buckets that keep history; absent for the `null` version. */
+  versionId?: string;
+  /** Order of the name's versions (see ObjectMetadata.versionStamp); absent: oldest. */
+  versionStamp?: number;
+  /** A delete marker (only ever returned by version reads and version listings). */
+  deleteMarker?: boolean;
 }
+
+/**
+ * How a bucket that keeps history (S3 versioning) treats writes and deletes: `enabled` keeps
+ * every version under a new ID; `suspended` writes the `null` version, keeping the others.
+ */
+export type KeptHistory = 'enabled' | 'suspended';
 
 /** A listing entry without metadata: the name, and the size from the file system. */
 export interface ListedName {
@@ -64,6 +76,8 @@ export interface PutObjectRequest {
    * digests here (throwing cancels the write) and returns the ETag and checksums to store.
    */
   finish?: () => { etag?: string; extraChecksums?: Record<string, string> };
+  /** The bucket keeps history: the current version is kept (or replaced, if `null`). */
+  history?: KeptHistory | undefined;
   /** Internal (multipart completion): commit an empty file standing for these chunks. */
   chunked?: { chunks: string; sizeBytes: number };
 }

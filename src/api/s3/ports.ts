@@ -122,6 +122,8 @@ export interface S3WriteRequest extends S3ObjectAttributes {
 export interface S3ObjectBody {
   sendTo(destination: Writable): Promise<void>;
   discard(): Promise<void>;
+  /** The bytes as a stream (a copy's source); like `sendTo`, at most once. */
+  toStream(): Readable;
 }
 
 export interface S3BucketPort {

@@ -7,6 +7,7 @@ import {
   type BucketPropsJson,
   type BucketPropsUpdateJson,
   type ChecksumTypeName,
+  versionHistoryNames,
 } from '../../wire/index.js';
 
 /** Properties of a new bucket: AIStore's defaults, with the cluster's checksum type. */
@@ -24,7 +25,7 @@ export function defaultBucketProps(
       validate_obj_move: false,
       enable_read_range: false,
     },
-    versioning: { enabled: true, validate_warm_get: false, synchronize: false },
+    versioning: { enabled: true, validate_warm_get: false, synchronize: false, history: 'none' },
     mirror: { enabled: false, copies: 1, burst_buffer: 128 },
     ec: {
       enabled: false,
@@ -54,6 +55,8 @@ export function applyBucketPropsUpdate(
   update: BucketPropsUpdateJson,
 ): BucketPropsJson {
   const next = structuredClone(current) as unknown as Record<string, unknown>;
+  // Buckets created before `versioning.history` existed keep no history.
+  (next as unknown as BucketPropsJson).versioning.history ??= 'none';
   for (const [key, value] of Object.entries(update as Record<string, unknown>)) {
     if (readOnlyKeys.has(key)) {
       if (value !== undefined && value !== next[key])
@@ -73,6 +76,9 @@ export function applyBucketPropsUpdate(
   }
   const props = next as unknown as BucketPropsJson;
   validateBucketProps(props);
+  if ((current.versioning.history ?? 'none') !== 'none' && props.versioning.history === 'none') {
+    throw invalidProps('versioning.history cannot return to "none" once enabled (use "suspended")');
+  }
   return props;
 }
 
@@ -115,6 +121,10 @@ function validateBucketProps(props: BucketPropsJson): void {
     if (!Number.isInteger(value) || value < 1 || value > 32) {
       throw invalidProps(`ec.${field} must be an integer from 1 to 32`);
     }
+  }
+  const history: string = props.versioning.history ?? 'none';
+  if (!(versionHistoryNames as readonly string[]).includes(history)) {
+    throw invalidProps(`versioning.history must be one of ${versionHistoryNames.join(', ')}`);
   }
   if (props.mirror.enabled)
     throw new StoreError('NotImplemented', 'mirroring (mirror.enabled) is not implemented yet');

@@ -13,7 +13,7 @@ import { parseChecksumType } from '../../checksum/index.js';
 import { isStoreError } from '../../errors/index.js';
 import type { LocalStore } from '../../storage/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
-import { objectUname, Query } from '../../wire/index.js';
+import { keptHistoryOf, objectUname, Query } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import type { ObjectHooks, ReadFailure } from './object-hooks.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
@@ -77,6 +77,7 @@ export class TargetObjects implements ObjectPort {
             },
           }),
       versioning: props.versioning.enabled,
+      history: keptHistoryOf(props),
     });
     for (const hook of this.hooks.afterPut) await hook(address, object, props);
     return object;
@@ -100,8 +101,10 @@ export class TargetObjects implements ObjectPort {
     }
   }
 
-  delete(address: ObjectAddress): Promise<void> {
-    return this.store.deleteObject(address.bucket, address.name);
+  /** In a bucket that keeps history, a delete marker hides the object (as an S3 DELETE does). */
+  async delete(address: ObjectAddress): Promise<void> {
+    const { props } = lookupBucket(this.runtime, address.bucket);
+    await this.store.deleteObject(address.bucket, address.name, { history: keptHistoryOf(props) });
   }
 
   setCustomMetadata(

@@ -1,6 +1,6 @@
 // Content types: the `%xx` directory under a bucket that says what kind of file lives below it.
 
-/** Every content type AIStore defines; Cairn uses `ob` (objects) and `wk` (work files) so far. */
+/** Every content type AIStore defines; Cairn uses `ob`, `wk`, `ch`, `ut` and `vr` so far. */
 export const ContentType = {
   /** objects and local mirror copies: the user's bytes, unchanged */
   object: 'ob',
@@ -18,6 +18,8 @@ export const ContentType = {
   distributedSort: 'ds',
   /** distributed-sort work files */
   distributedSortWork: 'dw',
+  /** older versions and delete markers of objects in buckets that keep history (S3 versioning) */
+  version: 'vr',
 } as const;
 
 export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];
