@@ -21,6 +21,7 @@ import {
   type ObjectMetadata,
 } from './meta/index.js';
 import { removeChunkSet } from './multipart/chunk-sets.js';
+import { sweepChunkSets, type ChunkSweepResult } from './multipart/chunk-sweep.js';
 import {
   abortUpload,
   completeUpload,
@@ -259,6 +260,17 @@ export class LocalStore {
     options: { prefix: string; startAfter: string },
   ): Promise<UploadSummary[]> {
     return listUploads(this.#open(), bucket, options);
+  }
+
+  /**
+   * Removes the bucket's chunk sets that no object version names (left by a crash during a
+   * completion or an overwrite) and uploads older than `maxUploadAgeMs`.
+   */
+  sweepChunkSets(
+    bucket: BucketJson,
+    options: { maxUploadAgeMs: number; nowMs: number },
+  ): Promise<ChunkSweepResult> {
+    return sweepChunkSets(this.#open(), bucket, options);
   }
 
   /** Rewrites the object's metadata record in place, under its write lock. */

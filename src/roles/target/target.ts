@@ -11,6 +11,7 @@ import { TargetS3Buckets } from './target-s3-buckets.js';
 import { TargetS3Objects } from './target-s3-objects.js';
 import { OwnerForwarder } from '../common/s3-forwarding.js';
 import { s3ApiOptions } from '../common/s3-settings.js';
+import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
 
 export async function startTarget(config: NodeConfig): Promise<RunningNode> {
   const runtime = await NodeRuntime.create(config);
@@ -53,6 +54,7 @@ export async function startTarget(config: NodeConfig): Promise<RunningNode> {
   );
   const member = await runtime.joinCluster();
   runtime.announceReady();
+  sweepChunkSetsInBackground(runtime, store);
   return {
     runtime,
     close: async () => {

@@ -58,7 +58,8 @@ export interface UploadSummary {
   createdMs: number;
 }
 
-function uploadLock(uploadId: string): string {
+/** The lock name of an upload (completion, abort and sweeps take it for writing). */
+export function uploadLock(uploadId: string): string {
   return `upload/${uploadId}`;
 }
 
