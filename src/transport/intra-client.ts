@@ -116,7 +116,7 @@ export class IntraClient {
       await stream(
         url,
         {
-          method: options.method as 'GET',
+          method: options.method,
           headers: {
             [Header.callerId]: this.options.callerId,
             [Header.callerName]: this.options.callerName,
