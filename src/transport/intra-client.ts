@@ -82,18 +82,7 @@ export class IntraClient {
    */
   async stream(url: string, options: IntraStreamRequest): Promise<IntraStreamResponse> {
     try {
-      const response = await request(url, {
-        method: options.method as 'GET',
-        headers: {
-          [Header.callerId]: this.options.callerId,
-          [Header.callerName]: this.options.callerName,
-          ...options.headers,
-        },
-        body: options.body ?? null,
-        dispatcher: this.#agent,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
-      });
+      const response = await request(url, this.#streamOptions(options));
       return { statusCode: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
       throw new StoreError('PeerUnreachable', `${options.method} ${url}: ${describe(error)}`, {
@@ -113,27 +102,29 @@ export class IntraClient {
     respond: (head: { statusCode: number; headers: IntraStreamResponse['headers'] }) => Writable,
   ): Promise<void> {
     try {
-      await stream(
-        url,
-        {
-          method: options.method,
-          headers: {
-            [Header.callerId]: this.options.callerId,
-            [Header.callerName]: this.options.callerName,
-            ...options.headers,
-          },
-          body: options.body ?? null,
-          dispatcher: this.#agent,
-          headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs,
-        },
-        ({ statusCode, headers }) => respond({ statusCode, headers }),
+      await stream(url, this.#streamOptions(options), ({ statusCode, headers }) =>
+        respond({ statusCode, headers }),
       );
     } catch (error) {
       throw new StoreError('PeerUnreachable', `${options.method} ${url}: ${describe(error)}`, {
         cause: error,
       });
     }
+  }
+
+  #streamOptions(options: IntraStreamRequest) {
+    return {
+      method: options.method as 'GET',
+      headers: {
+        [Header.callerId]: this.options.callerId,
+        [Header.callerName]: this.options.callerName,
+        ...options.headers,
+      },
+      body: options.body ?? null,
+      dispatcher: this.#agent,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    };
   }
 
   close(): Promise<void> {

@@ -15,6 +15,7 @@ import {
   type S3ObjectInfo,
   type S3ObjectPort,
   type S3PartInfo,
+  type S3PartWrite,
   type S3WriteRequest,
 } from '../../api/s3/index.js';
 import { StoreError, isErrorCode, isStoreError } from '../../errors/index.js';
@@ -254,9 +255,7 @@ export class TargetS3Objects implements S3ObjectPort {
     });
   }
 
-  async uploadPart(
-    request: S3WriteRequest & { uploadId: string; partNumber: number },
-  ): Promise<S3PartInfo> {
+  async uploadPart(request: S3PartWrite): Promise<S3PartInfo> {
     const { bucket, props } = this.#bucket(request.bucket);
     const part = await this.store.uploadPart({
       bucket,

@@ -2,7 +2,6 @@
 // kept versions and delete markers under `%vr`; names in order, each name's versions newest first.
 // Kept files are found by name alone (their paths say it), and only the page's records are read.
 import { readdir, stat } from 'node:fs/promises';
-import { isStoreError } from '../../errors/index.js';
 import type { BucketJson } from '../../wire/index.js';
 import { isMissing, mapBounded, readSortedEntries, walkEntries } from '../io/index.js';
 import {
@@ -15,7 +14,7 @@ import {
 } from '../layout/index.js';
 import { readObjectMetadata, type ObjectMetadata } from '../meta/index.js';
 import type { Mountpath } from '../mountpath/index.js';
-import { listObjects } from '../list-objects.js';
+import { listObjects, readQuietly } from '../list-objects.js';
 import { toStoredObject, type StoreContext } from '../store-context.js';
 import type { ListedName, StoredObject } from '../store-types.js';
 import { newestFirst, versionIdOf } from './version-files.js';
@@ -135,16 +134,4 @@ async function readKept(
       void metadata;
       return object;
     });
-}
-
-/** A file removed meanwhile, or with an unreadable record, is left out of the listing. */
-async function readQuietly<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (error) {
-    if (isMissing(error) || (isStoreError(error) && error.code === 'ObjectCorrupted')) {
-      return undefined;
-    }
-    throw error;
-  }
 }
