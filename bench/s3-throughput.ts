@@ -1,16 +1,106 @@
 // S3 against the native API on the same cluster, in one run: PUT and GET throughput of the same
-// objects through a gateway (AWS SDK v3) and through the native API (Cairn's SDK), and the ratio.
-// Run with `npm run bench` (or `node dist/bench/s3-throughput.js [objectMiB] [count] [parallel]`).
+// object sizes at the same concurrency through (1) Cairn's SDK straight to the owning target (the
+// default "direct" mode), (2) Cairn's SDK through a gateway's 307 redirect, and (3) the AWS SDK v3
+// through a gateway (S3 is proxied by the gateway). The modes take turns, round by round, so that
+// the noise of a shared machine falls on all of them alike; each figure is the median of the rounds.
+//
+//   npm run bench -- [--sizes 4k,1m,64m] [--rounds 3] [--parallel 8] [--megabytes 256] [--objects 1000]
+//
+// (`node dist/bench/s3-throughput.js ...` after `npm run build` does the same.) `--megabytes` is
+// the data moved per size, per mode, per round: at least 32 objects, at most `--objects`.
 import { randomBytes } from 'node:crypto';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { parseArgs } from 'node:util';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent } from 'node:http';
 import { TestCluster } from '../test/harness/test-cluster.js';
-import { sdkClient } from '../test/harness/s3-setup.js';
+import { accessKey, region, secretKey } from '../test/harness/s3-setup.js';
+import type { Client } from '../src/sdk/index.js';
 
-const objectMiB = Number(process.argv[2] ?? 8);
-const count = Number(process.argv[3] ?? 64);
-const parallel = Number(process.argv[4] ?? 8);
+const { values: options } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '4k,1m,64m' },
+    rounds: { type: 'string', default: '3' },
+    parallel: { type: 'string', default: '8' },
+    megabytes: { type: 'string', default: '256' },
+    objects: { type: 'string', default: '1000' },
+  },
+});
+const sizes = options.sizes.split(',').map(parseSize);
+const rounds = Number(options.rounds);
+const parallel = Number(options.parallel);
+const bytesPerRun = Number(options.megabytes) * 1024 * 1024;
+const maxObjects = Number(options.objects);
 
-async function timed(label: string, task: (index: number) => Promise<void>): Promise<number> {
+function parseSize(text: string): number {
+  const match = /^(\d+)([kmg]?)$/i.exec(text.trim());
+  if (match === null) throw new Error(`bad size "${text}" (e.g. 4k, 1m, 64m)`);
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]?.toLowerCase() ?? ''] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+function sizeLabel(bytes: number): string {
+  if (bytes >= 1024 ** 2) return `${bytes / 1024 ** 2} MiB`;
+  return `${bytes / 1024} KiB`;
+}
+
+/** One way of moving objects: PUT and GET (the GET reads the whole body). */
+interface Mode {
+  name: string;
+  put(key: string, data: Buffer): Promise<void>;
+  get(key: string): Promise<void>;
+}
+
+async function drain(body: AsyncIterable<unknown>): Promise<void> {
+  for await (const chunk of body) void chunk;
+}
+
+function nativeMode(name: string, client: Client): Mode {
+  const bucket = { name: 'bench', provider: 'ais' };
+  return {
+    name,
+    put: (key, data) => client.putObject(bucket, key, data),
+    get: async (key) => drain((await client.getObject(bucket, key)).body),
+  };
+}
+
+function s3Mode(endpoint: string): Mode & { client: S3Client; close(): void } {
+  const s3 = new S3Client({
+    endpoint,
+    region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
+    maxAttempts: 1,
+    // The SDK's default agent keeps 50 sockets; say so, so the pool is never the limit.
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }),
+    }),
+  });
+  return {
+    name: 'S3 via gateway',
+    client: s3,
+    put: async (key, data) => {
+      await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: key, Body: data }));
+    },
+    get: async (key) => {
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: key }));
+      await drain(got.Body as AsyncIterable<unknown>);
+    },
+    close: () => s3.destroy(),
+  };
+}
+
+/** Runs `count` operations, `parallel` at a time; returns MiB/s. */
+async function throughput(
+  count: number,
+  sizeBytes: number,
+  task: (index: number) => Promise<void>,
+): Promise<number> {
   const started = process.hrtime.bigint();
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -22,42 +112,60 @@ async function timed(label: string, task: (index: number) => Promise<void>): Pro
   };
   await Promise.all(Array.from({ length: parallel }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const mibPerSecond = (objectMiB * count) / seconds;
-  process.stdout.write(`${label.padEnd(12)} ${mibPerSecond.toFixed(1).padStart(8)} MiB/s\n`);
-  return mibPerSecond;
+  return (count * sizeBytes) / 1024 ** 2 / seconds;
 }
 
-async function drain(body: unknown): Promise<void> {
-  for await (const chunk of body as AsyncIterable<Uint8Array>) void chunk;
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 const cluster = await TestCluster.start({ proxies: 1, targets: 3, mountpaths: 2 });
+const s3 = s3Mode(cluster.primary.publicUrl);
+// Ctrl-C still stops the cluster's processes and removes its directory.
+process.once('SIGINT', () => {
+  void cluster.destroy().finally(() => process.exit(130));
+});
 try {
-  const data = randomBytes(objectMiB * 1024 * 1024);
-  const native = cluster.client(0);
-  const s3 = sdkClient(cluster.primary.publicUrl);
-  const bucket = { name: 'bench', provider: 'ais' };
-  await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
-  process.stdout.write(`${count} objects of ${objectMiB} MiB, ${parallel} in parallel\n`);
-  const nativePut = await timed('native PUT', (i) =>
-    native.putObject(bucket, `native/${i}`, data).then(() => undefined),
-  );
-  const s3Put = await timed('S3 PUT', (i) =>
-    s3
-      .send(new PutObjectCommand({ Bucket: 'bench', Key: `s3/${i}`, Body: data }))
-      .then(() => undefined),
-  );
-  const nativeGet = await timed('native GET', (i) =>
-    native.getObjectBytes(bucket, `native/${i}`).then(() => undefined),
-  );
-  const s3Get = await timed('S3 GET', async (i) => {
-    const got = await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: `s3/${i}` }));
-    await drain(got.Body);
-  });
+  const modes: Mode[] = [
+    nativeMode('native direct', cluster.client(0)),
+    nativeMode('native redirect', cluster.client(0, { direct: false })),
+    s3,
+  ];
+  await s3.client.send(new CreateBucketCommand({ Bucket: 'bench' }));
   process.stdout.write(
-    `S3/native PUT ${(s3Put / nativePut).toFixed(2)}, GET ${(s3Get / nativeGet).toFixed(2)}\n`,
+    `3 targets x 2 mountpaths, 1 gateway; ${parallel} in parallel; median of ${rounds} rounds\n\n`,
   );
-  s3.destroy();
+  process.stdout.write(
+    `| size | op | ${modes.map((mode) => mode.name).join(' | ')} | S3/direct | S3/redirect |\n`,
+  );
+  process.stdout.write(`|---|---|${modes.map(() => '---:|').join('')}---:|---:|\n`);
+  for (const sizeBytes of sizes) {
+    const data = randomBytes(sizeBytes);
+    const count = Math.min(maxObjects, Math.max(32, Math.round(bytesPerRun / sizeBytes)));
+    const results = { PUT: modes.map((): number[] => []), GET: modes.map((): number[] => []) };
+    for (let round = 0; round < rounds; round += 1) {
+      // Rotate who goes first so no mode always follows the same neighbour.
+      for (let step = 0; step < modes.length; step += 1) {
+        const index = (round + step) % modes.length;
+        const mode = modes[index] as Mode;
+        const prefix = `${sizeBytes}/${index}/${round}`;
+        const put = (i: number): Promise<void> => mode.put(`${prefix}/${i}`, data);
+        results.PUT[index]?.push(await throughput(count, sizeBytes, put));
+        const get = (i: number): Promise<void> => mode.get(`${prefix}/${i}`);
+        results.GET[index]?.push(await throughput(count, sizeBytes, get));
+      }
+    }
+    for (const op of ['PUT', 'GET'] as const) {
+      const [direct = 0, redirect = 0, viaS3 = 0] = results[op].map(median);
+      const cells = [direct, redirect, viaS3].map((value) => `${value.toFixed(1)} MiB/s`);
+      const ratios = [viaS3 / direct, viaS3 / redirect].map((value) => value.toFixed(2));
+      process.stdout.write(
+        `| ${sizeLabel(sizeBytes)} | ${op} | ${cells.join(' | ')} | ${ratios.join(' | ')} |\n`,
+      );
+    }
+  }
 } finally {
+  s3.close();
   await cluster.destroy();
 }

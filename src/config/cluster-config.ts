@@ -78,6 +78,15 @@ export const clusterConfigSchema = z
           .min(0)
           .max(5 * 1024 * 1024 * 1024)
           .default(5 * 1024 * 1024),
+        /**
+         * Multipart uploads older than this are removed by the chunk-set sweep each target runs
+         * after start-up (with the chunk sets a crash left without an object).
+         */
+        abandoned_upload_age_ms: z
+          .number()
+          .int()
+          .min(60_000)
+          .default(7 * 24 * 3600 * 1000),
         /** Largest difference between a request's signing time and ours (S3: 15 minutes). */
         max_clock_skew_ms: z.number().int().min(1000).max(86_400_000).default(900_000),
       })

@@ -2,6 +2,7 @@
 export { LocalStore, type LocalStoreOptions } from './local-store.js';
 export type {
   ByteRange,
+  KeptHistory,
   ListedName,
   ListObjectsOptions,
   ObjectReadResult,
@@ -23,3 +24,5 @@ export type {
   UploadSummary,
 } from './multipart/multipart-uploads.js';
 export type { ManifestChunk } from './multipart/chunk-manifest.js';
+export type { ListedVersion } from './versions/list-versions.js';
+export type { DeleteOutcome } from './versions/versioned-delete.js';

@@ -200,7 +200,7 @@ async function readListedName(candidate: Candidate): Promise<ListedName | undefi
 }
 
 /** Runs a read; a file deleted meanwhile or with a corrupt record yields undefined. */
-async function readQuietly<T>(read: () => Promise<T>): Promise<T | undefined> {
+export async function readQuietly<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read();
   } catch (error) {

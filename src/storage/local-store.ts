@@ -1,12 +1,10 @@
 // LocalStore: the target's object store over its mountpaths — the one entry point the target
 // role uses for object data (PUT, GET, HEAD, DELETE, custom metadata, listing, bucket removal).
-import { unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { hasErrnoCode, objectNotFound, StoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
 import { BufferPool } from '../util/buffer-pool.js';
 import type { BucketJson } from '../wire/index.js';
-import { removeEmptyParents, removeTreeThroughTrash, syncDirectory } from './io/index.js';
+import { removeTreeThroughTrash } from './io/index.js';
 import {
   bucketDirectory,
   contentDirectory,
@@ -24,6 +22,7 @@ import {
   type ObjectMetadata,
 } from './meta/index.js';
 import { removeChunkSet } from './multipart/chunk-sets.js';
+import { sweepChunkSets, type ChunkSweepResult } from './multipart/chunk-sweep.js';
 import {
   abortUpload,
   completeUpload,
@@ -45,9 +44,13 @@ import {
 } from './mountpath/index.js';
 import { listObjects } from './list-objects.js';
 import { repairCopies, type CopiesReport, type CopiesRequest } from './mirror-copies.js';
+import { removeObjectFile } from './object-placement.js';
 import { putObject } from './put-object.js';
 import { getObject, headObject } from './read-object.js';
-import { findReplica } from './replica-lookup.js';
+import { findVersion, readVersionFiles } from './versions/version-files.js';
+import { findCurrent } from './versions/version-history.js';
+import { listVersions, type ListedVersion } from './versions/list-versions.js';
+import { addDeleteMarker, deleteVersion, type DeleteOutcome } from './versions/versioned-delete.js';
 import {
   lockKeyOf,
   mountpathsFor,
@@ -56,6 +59,7 @@ import {
   type StoreContext,
 } from './store-context.js';
 import type {
+  KeptHistory,
   ByteRange,
   ListedName,
   ListObjectsOptions,
@@ -120,12 +124,15 @@ export class LocalStore {
     return await putObject(this.#open(), request);
   }
 
-  /** The object's metadata, without reading its data; `objectNotFound` when absent. */
+  /**
+   * The object's metadata (of the latest version, or of `options.versionId`), without reading its
+   * data; `objectNotFound` (or `NoSuchVersion`) when absent.
+   */
   async headObject(bucket: BucketJson, name: string, options?: ReadOptions): Promise<StoredObject> {
     return await headObject(this.#open(), bucket, name, options);
   }
 
-  /** The object's metadata and verified body (or a byte range of it). */
+  /** The object's metadata and verified body (or a byte range of it); see `headObject`. */
   async getObject(
     bucket: BucketJson,
     name: string,
@@ -136,17 +143,61 @@ export class LocalStore {
   }
 
   /**
-   * Removes every replica of the object (or of its file in another tree); `objectNotFound` when
-   * there was none.
+   * Deletes the object. With `versionId`, that version (object or delete marker) goes for good;
+   * without one, a bucket that keeps history gets a delete marker as the latest version, and any
+   * other bucket loses every replica of the object. With `contentType`, the file in that tree
+   * (EC slices, metafiles) goes instead. `objectNotFound` when there was nothing.
    */
   async deleteObject(
     bucket: BucketJson,
     name: string,
-    options: { contentType?: StoredContentType } = {},
-  ): Promise<void> {
+    options: {
+      contentType?: StoredContentType;
+      history?: KeptHistory | undefined;
+      versionId?: string | undefined;
+    } = {},
+  ): Promise<DeleteOutcome> {
+    const context = this.#open();
+    if (options.versionId !== undefined) {
+      return await deleteVersion(context, bucket, name, options.versionId);
+    }
+    if (options.history !== undefined) {
+      return await addDeleteMarker(context, bucket, name, options.history);
+    }
+    await this.#removeReplicas(context, bucket, name, options.contentType ?? 'ob');
+    return { deleteMarker: false };
+  }
+
+  /**
+   * The latest version of the name: the current object, or, in a bucket that keeps history, the
+   * newest kept version (a delete marker, usually) when there is no current object.
+   */
+  async latestVersion(bucket: BucketJson, name: string): Promise<StoredObject | undefined> {
     const context = this.#open();
     validateObjectName(name);
-    const type = options.contentType ?? 'ob';
+    return context.locks.withReadLock(unameOf(bucket, name), async () => {
+      const current = await findCurrent(context, bucket, name);
+      const latest = current ?? (await readVersionFiles(context, bucket, name))[0];
+      if (latest === undefined) return undefined;
+      return toStoredObject(bucket, name, latest.metadata, latest.stats, latest.mountpath);
+    });
+  }
+
+  /** A page of versions: names after `startAfter` in order, each name's versions newest first. */
+  listVersions(
+    bucket: BucketJson,
+    options: { prefix: string; startAfter: string; limit: number },
+  ): Promise<ListedVersion[]> {
+    return listVersions(this.#open(), bucket, options);
+  }
+
+  async #removeReplicas(
+    context: StoreContext,
+    bucket: BucketJson,
+    name: string,
+    type: StoredContentType,
+  ): Promise<void> {
+    validateObjectName(name);
     const uname = unameOf(bucket, name);
     const removed = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), async () => {
       let count = 0;
@@ -157,7 +208,11 @@ export class LocalStore {
             () => undefined,
           );
           try {
-            await unlink(location.path);
+            await removeObjectFile(
+              context,
+              location,
+              contentDirectory(mountpath.path, bucket, type),
+            );
             if (chunks !== undefined) await removeChunkSet(context, bucket, chunks);
           } catch (error) {
             // Absent, below a file, or a directory (`a` while `a/b` exists): nothing here.
@@ -165,11 +220,6 @@ export class LocalStore {
             throw error;
           }
           count += 1;
-          const parent = dirname(location.path);
-          if (context.options.fsyncObjects) await syncDirectory(parent);
-          // Emptied directories would force a later `a` next to a gone `a/x` into hashed form.
-          if (!location.hashed)
-            await removeEmptyParents(parent, contentDirectory(mountpath.path, bucket, type));
         }
       }
       return count;
@@ -205,9 +255,19 @@ export class LocalStore {
     }));
   }
 
-  /** Replaces the object's S3 tag set (empty: no tags). */
-  setTags(bucket: BucketJson, name: string, tags: Record<string, string>): Promise<StoredObject> {
-    return this.#updateMetadata(bucket, name, (record) => ({ ...record, tags: { ...tags } }));
+  /** Replaces the S3 tag set (empty: no tags) of the object, or of one of its versions. */
+  setTags(
+    bucket: BucketJson,
+    name: string,
+    tags: Record<string, string>,
+    versionId?: string,
+  ): Promise<StoredObject> {
+    return this.#updateMetadata(
+      bucket,
+      name,
+      (record) => ({ ...record, tags: { ...tags } }),
+      versionId,
+    );
   }
 
   /** Starts a multipart upload of `name`; returns its ID. */
@@ -240,16 +300,31 @@ export class LocalStore {
     return listUploads(this.#open(), bucket, options);
   }
 
+  /**
+   * Removes the bucket's chunk sets that no object version names (left by a crash during a
+   * completion or an overwrite) and uploads older than `maxUploadAgeMs`.
+   */
+  sweepChunkSets(
+    bucket: BucketJson,
+    options: { maxUploadAgeMs: number; nowMs: number },
+  ): Promise<ChunkSweepResult> {
+    return sweepChunkSets(this.#open(), bucket, options);
+  }
+
   /** Rewrites the object's metadata record in place, under its write lock. */
   async #updateMetadata(
     bucket: BucketJson,
     name: string,
     update: (record: ObjectMetadata) => ObjectMetadata,
+    versionId?: string,
   ): Promise<StoredObject> {
     const context = this.#open();
     validateObjectName(name);
     return context.locks.withWriteLock(unameOf(bucket, name), async () => {
-      const replica = await findReplica(context, bucket, name);
+      const replica = await findVersion(context, bucket, name, versionId);
+      if (replica === undefined && versionId !== undefined) {
+        throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
+      }
       if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
       try {
         const updated = update(replica.metadata);

@@ -7,15 +7,10 @@ import { HashingStream } from '../checksum/index.js';
 import { badRequest, checksumMismatch, hasErrnoCode, isStoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
 import type { ChecksumTypeName } from '../wire/index.js';
-import {
-  FileSink,
-  removeFileQuietly,
-  renameIntoPlace,
-  syncDirectory,
-  toStorageError,
-} from './io/index.js';
+import { FileSink, removeFileQuietly, syncDirectory, toStorageError } from './io/index.js';
 import {
   contentDirectory,
+  newVersionId,
   hashedObjectPath,
   isNaturallyStorable,
   replicaPaths,
@@ -30,6 +25,8 @@ import {
 } from './meta/index.js';
 import { removeChunkSet } from './multipart/chunk-sets.js';
 import type { Mountpath } from './mountpath/index.js';
+import { placeObjectFile } from './object-placement.js';
+import { beginNewVersion, removeVersionFiles, stampVersion } from './versions/version-history.js';
 import { findReplica } from './replica-lookup.js';
 import {
   describeObject,
@@ -76,6 +73,8 @@ export async function putObject(
     ...metadata,
     name,
     version: longestVersion,
+    versionId: newVersionId(),
+    versionStamp: Number.MAX_SAFE_INTEGER,
     etag: longestEtag,
     extraChecksums: { sha256: longestChecksum },
   });
@@ -90,11 +89,11 @@ export async function putObject(
     const directoriesToSync = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
       commit(transaction),
     );
-    if (
-      transaction.replacedChunks !== undefined &&
-      transaction.replacedChunks !== metadata.chunks
-    ) {
-      await removeChunkSet(context, bucket, transaction.replacedChunks);
+    const unused = [transaction.replacedChunks, ...(transaction.obsoleteChunks ?? [])];
+    for (const chunks of new Set(unused)) {
+      if (chunks !== undefined && chunks !== metadata.chunks) {
+        await removeChunkSet(context, bucket, chunks);
+      }
     }
     if (context.options.fsyncObjects) {
       for (const directory of directoriesToSync) await syncDirectory(directory);
@@ -113,6 +112,8 @@ export async function putObject(
 interface Transaction {
   /** Chunk set of the object this write replaces, removed once the new object is in place. */
   replacedChunks?: string | undefined;
+  /** Chunk sets of kept versions the write made obsolete (a replaced `null` version). */
+  obsoleteChunks?: string[];
   context: StoreContext;
   request: PutObjectRequest;
   home: Mountpath;
@@ -173,7 +174,9 @@ async function receiveBody(
     metadata.extraChecksums = { ...extra.extraChecksums };
   // Without versioning the record is complete now; writing it before taking the lock keeps the
   // critical section to the rename.
-  if (!assignsVersion(request)) await writeObjectMetadata(workPath, metadata);
+  if (!assignsVersion(request) && request.history === undefined) {
+    await writeObjectMetadata(workPath, metadata);
+  }
 }
 
 /**
@@ -183,30 +186,35 @@ async function commit(transaction: Transaction): Promise<string[]> {
   const { context, request, home, workPath, metadata } = transaction;
   const { bucket, name } = request;
   const type = request.contentType ?? 'ob';
-  if (assignsVersion(request)) {
-    metadata.version = await nextVersion(context, request);
-    await writeMetadataDurably(transaction);
-  }
-  const root = contentDirectory(home.path, bucket, type);
-  const hashedPath = hashedObjectPath(root, name);
+  // Kept history (S3 versioning) applies to objects only; EC pieces are single files.
+  const step =
+    request.history === undefined || type !== 'ob'
+      ? undefined
+      : await beginNewVersion(context, bucket, name, request.history);
+  if (step !== undefined) stampVersion(metadata, step);
+  if (assignsVersion(request)) metadata.version = await nextVersion(context, request);
+  if (assignsVersion(request) || step !== undefined) await writeMetadataDurably(transaction);
   const [first] = replicaPaths(home.path, bucket, name, type);
-  transaction.replacedChunks = await chunksOf(first?.path ?? hashedPath);
-  if (first !== undefined && !first.hashed) {
-    const result = await renameIntoPlace(workPath, first.path);
-    if (result.outcome === 'committed') {
-      // An earlier PUT may have stored the name hashed (during a collision): drop that stale copy.
-      await removeFileQuietly(hashedPath);
-      return result.directoriesToSync;
-    }
-    // `a` while `a/` holds objects, or `a/b` while `a` is an object: store it hashed instead.
-    metadata.name = name;
-    await writeMetadataDurably(transaction);
+  // A kept current version keeps its chunks; a replaced one's go once the new object is in place.
+  transaction.replacedChunks =
+    step !== undefined && step.current !== undefined && !step.replacesCurrent
+      ? undefined
+      : await chunksOf(
+          first?.path ?? hashedObjectPath(contentDirectory(home.path, bucket, type), name),
+        );
+  const changed = await placeObjectFile(
+    workPath,
+    home.path,
+    bucket,
+    name,
+    metadata,
+    () => writeMetadataDurably(transaction),
+    type,
+  );
+  if (step !== undefined) {
+    transaction.obsoleteChunks = await removeVersionFiles(context, bucket, step.obsolete);
   }
-  const result = await renameIntoPlace(workPath, hashedPath);
-  if (result.outcome !== 'committed') {
-    throw new Error(`hashed object path ${hashedPath} collides with a directory`);
-  }
-  return result.directoriesToSync;
+  return changed;
 }
 
 /** The chunk set of the object file at `path`, if it is a chunked object (one getxattr). */

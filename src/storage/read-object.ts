@@ -1,7 +1,12 @@
 // HEAD and GET: locate the replica under the read lock, then serve it verified. Small objects are
 // read whole and checked before the first byte is returned; larger ones are checked as they stream.
 import { createHasher } from '../checksum/index.js';
-import { objectCorrupted, objectMetadataCorrupted, objectNotFound } from '../errors/index.js';
+import {
+  objectCorrupted,
+  objectMetadataCorrupted,
+  objectNotFound,
+  StoreError,
+} from '../errors/index.js';
 import { ChunkedBody } from './multipart/chunked-body.js';
 import { findManifest } from './multipart/chunk-sets.js';
 import type { BucketJson } from '../wire/index.js';
@@ -14,22 +19,32 @@ import {
 } from './io/index.js';
 import { validateObjectName, type StoredContentType } from './layout/index.js';
 import { findReplica, type OpenReplica } from './replica-lookup.js';
+import { findVersion } from './versions/version-files.js';
 import { describeObject, lockKeyOf, toStoredObject, type StoreContext } from './store-context.js';
 import type { ByteRange, ObjectReadResult, ReadOptions, StoredObject } from './store-types.js';
 
-/** Opens the replica holding only the read lock: the descriptor keeps its inode after release. */
+/**
+ * Opens the replica (of the latest version, or of version `versionId`: the current object when it
+ * has that ID, else a kept one) holding only the read lock: the descriptor keeps its inode after
+ * release.
+ */
 async function openObject(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
   type: StoredContentType,
+  versionId: string | undefined,
 ): Promise<OpenReplica> {
   validateObjectName(name);
+  // Versions exist for objects only; EC slices and metafiles have one file each.
   const replica = await context.locks.withReadLock(lockKeyOf(bucket, name, type), () =>
-    findReplica(context, bucket, name, type),
+    type === 'ob'
+      ? findVersion(context, bucket, name, versionId)
+      : findReplica(context, bucket, name, type),
   );
-  if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
-  return replica;
+  if (replica !== undefined) return replica;
+  if (versionId === undefined) throw objectNotFound(context.nodeId, bucket, name);
+  throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
 }
 
 /** The object's metadata; `objectNotFound` when absent. Does not read or verify the data. */
@@ -39,7 +54,13 @@ export async function headObject(
   name: string,
   options: ReadOptions = {},
 ): Promise<StoredObject> {
-  const replica = await openObject(context, bucket, name, options.contentType ?? 'ob');
+  const replica = await openObject(
+    context,
+    bucket,
+    name,
+    options.contentType ?? 'ob',
+    options.versionId,
+  );
   await replica.handle.close();
   return toStoredObject(bucket, name, replica.metadata, replica.stats, replica.mountpath);
 }
@@ -60,7 +81,7 @@ export async function getObject(
   options: ReadOptions = {},
 ): Promise<ObjectReadResult> {
   const type = options.contentType ?? 'ob';
-  const replica = await openObject(context, bucket, name, type);
+  const replica = await openObject(context, bucket, name, type, options.versionId);
   const { handle, metadata, stats } = replica;
   const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
   if (metadata.chunks !== undefined) {

@@ -41,7 +41,7 @@ export async function findReplica(
   return undefined;
 }
 
-/** Opens the file at `location` if it is `name`'s replica; undefined when there is none there. */
+/** Opens the file at `location` as a replica of `name`; undefined when there is no such file. */
 export async function openReplica(
   location: ReplicaPath,
   mountpath: Mountpath,

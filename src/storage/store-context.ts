@@ -71,5 +71,8 @@ export function toStoredObject(
   };
   if (metadata.version !== undefined) object.version = metadata.version;
   if (metadata.etag !== undefined) object.etag = metadata.etag;
+  if (metadata.versionId !== undefined) object.versionId = metadata.versionId;
+  if (metadata.versionStamp !== undefined) object.versionStamp = metadata.versionStamp;
+  if (metadata.deleteMarker === true) object.deleteMarker = true;
   return object;
 }

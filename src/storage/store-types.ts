@@ -36,7 +36,19 @@ export interface StoredObject {
   contentHeaders: Record<string, string>;
   tags: Record<string, string>;
   extraChecksums: Record<string, string>;
+  /** S3 version ID in buckets that keep history; absent for the `null` version. */
+  versionId?: string;
+  /** Order of the name's versions (see ObjectMetadata.versionStamp); absent: oldest. */
+  versionStamp?: number;
+  /** A delete marker (only ever returned by version reads and version listings). */
+  deleteMarker?: boolean;
 }
+
+/**
+ * How a bucket that keeps history (S3 versioning) treats writes and deletes: `enabled` keeps
+ * every version under a new ID; `suspended` writes the `null` version, keeping the others.
+ */
+export type KeptHistory = 'enabled' | 'suspended';
 
 /** A listing entry without metadata: the name, and the size from the file system. */
 export interface ListedName {
@@ -65,6 +77,8 @@ export interface PutObjectRequest {
    * digests here (throwing cancels the write) and returns the ETag and checksums to store.
    */
   finish?: () => { etag?: string; extraChecksums?: Record<string, string> };
+  /** The bucket keeps history: the current version is kept (or replaced, if `null`). */
+  history?: KeptHistory | undefined;
   /** Internal (multipart completion): commit an empty file standing for these chunks. */
   chunked?: { chunks: string; sizeBytes: number };
   /** Stores this version as it is (a restore keeps the version it restores); wins over `versioning`. */
@@ -76,6 +90,8 @@ export interface PutObjectRequest {
 /** Which tree a read looks in, and whether a large object is checked before its body is returned. */
 export interface ReadOptions {
   contentType?: StoredContentType;
+  /** A kept version (S3 version ID) instead of the latest. */
+  versionId?: string | undefined;
   verifyBeforeSend?: boolean;
 }
 

@@ -1,7 +1,7 @@
 // Intra-cluster HTTP client (metasync, keepalive, registration, listing fan-out): undici keep-alive
 // pools, a deadline on every request, and peer errors turned back into typed StoreErrors.
-import type { Readable } from 'node:stream';
-import { Agent, request } from 'undici';
+import type { Readable, Writable } from 'node:stream';
+import { Agent, request, stream } from 'undici';
 import { StoreError, isErrorCode } from '../errors/index.js';
 import { asRecord, parseJson, stringifyJson } from '../util/json.js';
 import { ContentType, Header } from '../wire/index.js';
@@ -91,18 +91,7 @@ export class IntraClient {
    */
   async stream(url: string, options: IntraStreamRequest): Promise<IntraStreamResponse> {
     try {
-      const response = await request(url, {
-        method: options.method as 'GET',
-        headers: {
-          [Header.callerId]: this.options.callerId,
-          [Header.callerName]: this.options.callerName,
-          ...options.headers,
-        },
-        body: options.body ?? null,
-        dispatcher: this.#agent,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
-      });
+      const response = await request(url, this.#streamOptions(options));
       return { statusCode: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
       throw new StoreError(
@@ -113,6 +102,46 @@ export class IntraClient {
         },
       );
     }
+  }
+
+  /**
+   * Proxies a request: sends it (with a streamed body, or none) and writes the answer's body
+   * straight into the Writable that `respond` returns once the status and headers are known (no
+   * intermediate stream, undici's own backpressure). Resolves when the answer is fully written.
+   */
+  async proxy(
+    url: string,
+    options: IntraStreamRequest,
+    respond: (head: { statusCode: number; headers: IntraStreamResponse['headers'] }) => Writable,
+  ): Promise<void> {
+    try {
+      await stream(url, this.#streamOptions(options), ({ statusCode, headers }) =>
+        respond({ statusCode, headers }),
+      );
+    } catch (error) {
+      throw new StoreError(
+        'PeerUnreachable',
+        `${options.method} ${url}: ${describeRequestError(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  #streamOptions(options: IntraStreamRequest) {
+    return {
+      method: options.method as 'GET',
+      headers: {
+        [Header.callerId]: this.options.callerId,
+        [Header.callerName]: this.options.callerName,
+        ...options.headers,
+      },
+      body: options.body ?? null,
+      dispatcher: this.#agent,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    };
   }
 
   close(): Promise<void> {

@@ -20,9 +20,25 @@ export interface ChecksumPropsJson {
 }
 
 export interface VersioningPropsJson {
+  /** AIStore's: number the current version of each object ("1", "2", ...). */
   enabled: boolean;
   validate_warm_get: boolean;
   synchronize: boolean;
+  /**
+   * Cairn's: keep older versions and delete markers (S3 versioning). `none` (the default: never
+   * enabled), `enabled`, or `suspended` (writes replace the `null` version, older ones stay).
+   * Once enabled it never returns to `none`. Absent in metadata written before it existed.
+   */
+  history?: VersionHistoryName;
+}
+
+export const versionHistoryNames = ['none', 'enabled', 'suspended'] as const;
+export type VersionHistoryName = (typeof versionHistoryNames)[number];
+
+/** How the bucket keeps history, or undefined when it keeps none. */
+export function keptHistoryOf(props: BucketPropsJson): 'enabled' | 'suspended' | undefined {
+  const history = props.versioning.history ?? 'none';
+  return history === 'none' ? undefined : history;
 }
 
 export interface MirrorPropsJson {

@@ -54,7 +54,18 @@ export class NodeProcess {
 
   /** Starts the process (on the ports it had before, after a restart) and waits for readiness. */
   async start(timeoutMs = 30_000): Promise<ReadyLine> {
-    const args = [cairnEntry, 'node', '--role', this.spec.role, '--dir', this.spec.dir];
+    // CAIRN_NODE_ARGS: extra node flags for every node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
+    // (NODE_OPTIONS refuses --cpu-prof); profiles are written when a node stops on SIGTERM.
+    const nodeArgs = (process.env.CAIRN_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+    const args = [
+      ...nodeArgs,
+      cairnEntry,
+      'node',
+      '--role',
+      this.spec.role,
+      '--dir',
+      this.spec.dir,
+    ];
     args.push('--port', String(this.port), '--intra-port', String(this.intraPort));
     for (const mountpath of this.spec.mountpaths) args.push('--mountpath', mountpath);
     if (this.spec.primaryUrl !== undefined) args.push('--primary-url', this.spec.primaryUrl);

@@ -109,7 +109,8 @@ export interface S3ObjectAttributes {
   tags: Record<string, string>;
 }
 
-export interface S3WriteRequest extends S3ObjectAttributes {
+/** The bytes of a write and where they go. */
+export interface S3PayloadWrite {
   bucket: string;
   key: string;
   body: Readable;
@@ -118,10 +119,21 @@ export interface S3WriteRequest extends S3ObjectAttributes {
   finish(): { etag: string; checksums: Record<string, string> };
 }
 
+/** An object write: bytes and attributes. */
+export interface S3WriteRequest extends S3PayloadWrite, S3ObjectAttributes {}
+
+/** A part of a multipart upload: bytes only (the upload carries the attributes). */
+export interface S3PartWrite extends S3PayloadWrite {
+  uploadId: string;
+  partNumber: number;
+}
+
 /** Bytes of an object being read; sent once to a socket-backed destination, verified as they go. */
 export interface S3ObjectBody {
   sendTo(destination: Writable): Promise<void>;
   discard(): Promise<void>;
+  /** The bytes as a stream (a copy's source); like `sendTo`, at most once. */
+  toStream(): Readable;
 }
 
 export interface S3BucketPort {
@@ -167,9 +179,7 @@ export interface S3ObjectPort {
     tags: Record<string, string>,
   ): Promise<S3ObjectInfo>;
   createUpload(bucket: string, key: string, attributes: S3ObjectAttributes): Promise<string>;
-  uploadPart(
-    request: S3WriteRequest & { uploadId: string; partNumber: number },
-  ): Promise<S3PartInfo>;
+  uploadPart(request: S3PartWrite): Promise<S3PartInfo>;
   listParts(bucket: string, key: string, uploadId: string): Promise<S3PartInfo[]>;
   completeUpload(
     bucket: string,

@@ -7,6 +7,7 @@ import {
   type BucketPropsJson,
   type BucketPropsUpdateJson,
   type ChecksumTypeName,
+  versionHistoryNames,
 } from '../../wire/index.js';
 
 /** Properties of a new bucket: AIStore's defaults, with the cluster's checksum type. */
@@ -24,7 +25,7 @@ export function defaultBucketProps(
       validate_obj_move: false,
       enable_read_range: false,
     },
-    versioning: { enabled: true, validate_warm_get: false, synchronize: false },
+    versioning: { enabled: true, validate_warm_get: false, synchronize: false, history: 'none' },
     mirror: { enabled: false, copies: 1, burst_buffer: 128 },
     ec: {
       enabled: false,
@@ -58,6 +59,8 @@ export function applyBucketPropsUpdate(
   update: BucketPropsUpdateJson,
 ): BucketPropsJson {
   const next = structuredClone(current) as unknown as Record<string, unknown>;
+  // Buckets created before `versioning.history` existed keep no history.
+  (next as unknown as BucketPropsJson).versioning.history ??= 'none';
   for (const [key, value] of Object.entries(update as Record<string, unknown>)) {
     if (readOnlyKeys.has(key)) {
       if (value !== undefined && value !== next[key])
@@ -77,6 +80,9 @@ export function applyBucketPropsUpdate(
   }
   const props = next as unknown as BucketPropsJson;
   validateBucketProps(props);
+  if ((current.versioning.history ?? 'none') !== 'none' && props.versioning.history === 'none') {
+    throw invalidProps('versioning.history cannot return to "none" once enabled (use "suspended")');
+  }
   return props;
 }
 
@@ -132,6 +138,10 @@ function validateBucketProps(props: BucketPropsJson): void {
     throw invalidProps(
       `ec.parity_slices ${props.ec.parity_slices} exceeds the codec's ${maxParitySlices}`,
     );
+  }
+  const history: string = props.versioning.history ?? 'none';
+  if (!(versionHistoryNames as readonly string[]).includes(history)) {
+    throw invalidProps(`versioning.history must be one of ${versionHistoryNames.join(', ')}`);
   }
 }
 

@@ -176,8 +176,10 @@ export class ClusterOwner {
             BigInt(entry.props.bid),
           )
         : entry.props;
+      // A reset keeps the history state: S3 versioning never returns to "never enabled".
+      const history = entry.props.versioning.history ?? 'none';
       const props = reset
-        ? { ...base, created: entry.props.created }
+        ? { ...base, created: entry.props.created, versioning: { ...base.versioning, history } }
         : applyBucketPropsUpdate(base, update);
       return { ...draft, bucketMetadata: draft.bucketMetadata.withBucket(bucket, props) };
     });

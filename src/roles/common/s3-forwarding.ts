@@ -1,7 +1,6 @@
 // S3 requests between nodes: a gateway (or a target that does not store the key) proxies an object
 // request to the HRW owner's intra-cluster port, streaming the body there and the answer back,
 // because S3 clients do not follow redirects for writes.
-import { pipeline } from 'node:stream/promises';
 import { acceptBody, type RequestContext } from '../../api/common/index.js';
 import { forwardedPath, type S3Forwarder } from '../../api/s3/index.js';
 import { StoreError } from '../../errors/index.js';
@@ -69,7 +68,8 @@ export class OwnerForwarder implements S3Forwarder {
       context.req.headers['content-length'] !== undefined ||
       context.req.headers['transfer-encoding'] !== undefined;
     if (hasBody) acceptBody(context);
-    const response = await this.runtime.client.stream(
+    const { res } = context;
+    await this.runtime.client.proxy(
       `${owner.intraUrl}${forwardedPath(bucket, key)}${context.search}`,
       {
         method: context.method,
@@ -79,12 +79,13 @@ export class OwnerForwarder implements S3Forwarder {
           : {}),
         timeoutMs: forwardTimeoutMs(this.runtime),
       },
+      ({ statusCode, headers: answer }) => {
+        res.statusCode = statusCode;
+        for (const [name, value] of Object.entries(answer)) {
+          if (value !== undefined && !hopByHop.has(name)) res.setHeader(name, value);
+        }
+        return res;
+      },
     );
-    const { res } = context;
-    res.statusCode = response.statusCode;
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value !== undefined && !hopByHop.has(name)) res.setHeader(name, value);
-    }
-    await pipeline(response.body, res);
   }
 }

@@ -25,7 +25,18 @@ import { lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardTimeoutMs, ownerOf, s3Bucket } from '../common/s3-forwarding.js';
 import { mergeRolledUp } from '../common/s3-listing.js';
-import { Action, apiPath, Resource, type ActionMessage } from '../../wire/index.js';
+import {
+  Action,
+  apiPath,
+  keptHistoryOf,
+  Resource,
+  type ActionMessage,
+  type BucketPropsUpdateJson,
+} from '../../wire/index.js';
+
+/** A change of bucket metadata, made by the primary. */
+type BucketChange =
+  { kind: 'create' } | { kind: 'destroy' } | { kind: 'props'; update: BucketPropsUpdateJson };
 
 /** Keys of one DeleteObjects request deleted at the same time. */
 const deleteConcurrency = 16;
@@ -44,7 +55,7 @@ export class GatewayS3Buckets implements S3BucketPort {
   }
 
   async createBucket(bucket: string): Promise<void> {
-    await this.#control(bucket, { action: Action.createBucket }, 'POST');
+    await this.#control(bucket, { kind: 'create' });
   }
 
   async deleteBucket(bucket: string): Promise<void> {
@@ -55,28 +66,38 @@ export class GatewayS3Buckets implements S3BucketPort {
       startAfter: '',
       maxKeys: 1,
     });
-    if (page.entries.length > 0) {
+    // Kept versions and delete markers count too (S3 wants a versioned bucket emptied of them).
+    const versions =
+      page.entries.length > 0
+        ? page
+        : await this.listObjectVersions(bucket, {
+            prefix: '',
+            delimiter: '',
+            startAfter: '',
+            maxKeys: 1,
+            versionIdMarker: '',
+          });
+    if (versions.entries.length > 0) {
       throw new StoreError('BucketNotEmpty', 'The bucket you tried to delete is not empty');
     }
-    await this.#control(bucket, { action: Action.destroyBucket }, 'DELETE');
+    await this.#control(bucket, { kind: 'destroy' });
   }
 
   headBucket(bucket: string): void {
     lookupBucket(this.runtime, s3Bucket(bucket));
   }
 
+  /** From the bucket's `versioning.history` (AIStore's `versioning.enabled` plays no part). */
   getVersioning(bucket: string): VersioningStatus | undefined {
-    this.headBucket(bucket);
-    return undefined;
+    const { props } = lookupBucket(this.runtime, s3Bucket(bucket));
+    const history = keptHistoryOf(props);
+    return history === undefined ? undefined : history === 'enabled' ? 'Enabled' : 'Suspended';
   }
 
-  setVersioning(): Promise<void> {
-    return Promise.reject(
-      new StoreError(
-        'NotImplemented',
-        'S3 bucket versioning (keeping old versions) is not implemented yet',
-      ),
-    );
+  async setVersioning(bucket: string, status: VersioningStatus): Promise<void> {
+    this.headBucket(bucket);
+    const history = status === 'Enabled' ? 'enabled' : 'suspended';
+    await this.#control(bucket, { kind: 'props', update: { versioning: { history } } });
   }
 
   async listObjects(bucket: string, request: S3ListRequest): Promise<S3ListPage> {
@@ -174,18 +195,21 @@ export class GatewayS3Buckets implements S3BucketPort {
   }
 
   /** A bucket change on the primary: directly when this gateway is primary, else over its API. */
-  async #control(
-    bucketName: string,
-    message: ActionMessage,
-    method: 'POST' | 'DELETE',
-  ): Promise<void> {
+  async #control(bucketName: string, change: BucketChange): Promise<void> {
     const bucket = s3Bucket(bucketName);
     const owner = this.owner();
     if (owner !== undefined) {
-      if (message.action === Action.createBucket) await owner.createBucket(bucket, undefined);
+      if (change.kind === 'create') await owner.createBucket(bucket, undefined);
+      else if (change.kind === 'props') await owner.setBucketProps(bucket, change.update, false);
       else await owner.destroyBucket(bucket);
       return;
     }
+    const [method, message]: ['POST' | 'DELETE' | 'PATCH', ActionMessage] =
+      change.kind === 'create'
+        ? ['POST', { action: Action.createBucket }]
+        : change.kind === 'props'
+          ? ['PATCH', { action: Action.setBucketProps, value: change.update }]
+          : ['DELETE', { action: Action.destroyBucket }];
     const primary = this.runtime.store.clusterMap?.primary;
     if (primary === undefined)
       throw new StoreError('ClusterNotReady', 'no primary gateway known yet');

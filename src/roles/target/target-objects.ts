@@ -13,7 +13,7 @@ import { parseChecksumType } from '../../checksum/index.js';
 import { isStoreError } from '../../errors/index.js';
 import type { LocalStore, StoredObject } from '../../storage/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
-import { objectUname, Query, type BucketPropsJson } from '../../wire/index.js';
+import { keptHistoryOf, objectUname, Query, type BucketPropsJson } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import type { ObjectHooks, ReadFailure } from './object-hooks.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
@@ -92,6 +92,7 @@ export class TargetObjects implements ObjectPort {
             },
           }),
       versioning: props.versioning.enabled,
+      history: keptHistoryOf(props),
     });
     for (const hook of this.hooks.afterPut) await hook(address, object, props);
     return object;
@@ -115,10 +116,13 @@ export class TargetObjects implements ObjectPort {
     }
   }
 
+  /** In a bucket that keeps history, a delete marker hides the object (as an S3 DELETE does). */
   async delete(address: ObjectAddress): Promise<void> {
     const { props } = lookupBucket(this.runtime, address.bucket);
     try {
-      await this.store.deleteObject(address.bucket, address.name);
+      await this.store.deleteObject(address.bucket, address.name, {
+        history: keptHistoryOf(props),
+      });
     } finally {
       // Also when the local replica was already gone: pieces elsewhere must not bring it back.
       for (const hook of this.hooks.afterDelete) await hook(address, props);

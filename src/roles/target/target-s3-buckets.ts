@@ -11,12 +11,25 @@ import type {
   S3VersionPage,
 } from '../../api/s3/index.js';
 import { StoreError } from '../../errors/index.js';
-import type { LocalStore } from '../../storage/index.js';
+import type { ListedVersion, LocalStore } from '../../storage/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { s3Bucket } from '../common/s3-forwarding.js';
 import { rollUp } from '../common/s3-listing.js';
 import { toS3Info } from './target-s3-objects.js';
+
+function toVersionEntry(version: ListedVersion): S3VersionEntry {
+  const info = toS3Info(version, true);
+  return {
+    key: info.key,
+    size: info.size,
+    etag: info.etag,
+    modifiedTimeMs: info.modifiedTimeMs,
+    versionId: info.versionId ?? 'null',
+    isLatest: version.isLatest,
+    deleteMarker: version.deleteMarker === true,
+  };
+}
 
 function gatewayOnly(): never {
   throw new StoreError('NotImplemented', 'bucket-level S3 requests are served by gateways');
@@ -50,20 +63,52 @@ export class TargetS3Buckets implements S3BucketPort {
     });
   }
 
-  /** Unversioned buckets: every object is its only (`null`) version. */
-  async listObjectVersions(bucket: string, request: S3VersionListRequest): Promise<S3VersionPage> {
-    // A version-ID marker means "after this version of the key": with one version per key, that
-    // is after the key.
-    const page = await this.listObjects(bucket, request);
-    return {
-      ...page,
-      entries: page.entries.map((entry): S3VersionEntry => ({
-        ...entry,
-        versionId: 'null',
-        isLatest: true,
-        deleteMarker: false,
-      })),
-    };
+  /**
+   * Versions in key order, each key's newest first (in buckets that never kept history, every
+   * object is its only version, `null`). After a version-ID marker, the rest of that key's
+   * versions come first.
+   */
+  async listObjectVersions(
+    bucketName: string,
+    request: S3VersionListRequest,
+  ): Promise<S3VersionPage> {
+    const bucket = s3Bucket(bucketName);
+    lookupBucket(this.runtime, bucket);
+    const rest = await this.#versionsAfterMarker(bucket, request);
+    if (rest.length >= request.maxKeys && request.maxKeys > 0) {
+      return { entries: rest.slice(0, request.maxKeys), commonPrefixes: [], truncated: true };
+    }
+    const page = await rollUp<S3VersionEntry>(
+      { ...request, maxKeys: request.maxKeys - rest.length },
+      async (startAfter, limit) => {
+        const versions = await this.store.listVersions(bucket, {
+          prefix: request.prefix,
+          startAfter,
+          limit,
+        });
+        return versions.map(toVersionEntry);
+      },
+    );
+    return { ...page, entries: [...rest, ...page.entries] };
+  }
+
+  async #versionsAfterMarker(
+    bucket: { name: string; provider: string },
+    request: S3VersionListRequest,
+  ): Promise<S3VersionEntry[]> {
+    if (request.versionIdMarker === '' || request.startAfter === '') return [];
+    if (!request.startAfter.startsWith(request.prefix)) return [];
+    // The marker's key is the first name with itself as prefix.
+    const versions = await this.store.listVersions(bucket, {
+      prefix: request.startAfter,
+      startAfter: '',
+      limit: 1,
+    });
+    const entries = versions
+      .filter((version) => version.name === request.startAfter)
+      .map(toVersionEntry);
+    const index = entries.findIndex((entry) => entry.versionId === request.versionIdMarker);
+    return index < 0 ? [] : entries.slice(index + 1);
   }
 
   async listUploads(bucketName: string, request: S3ListRequest): Promise<S3UploadPage> {

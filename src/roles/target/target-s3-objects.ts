@@ -1,6 +1,6 @@
 // S3 object operations on the target that stores the key: reads, writes, tags and multipart
 // uploads through the local store; copy sources on other targets are fetched from their owner.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { errorTable, resolveRange, type ResolvedRange } from '../../api/common/index.js';
 import {
   compositeChecksum,
@@ -15,17 +15,22 @@ import {
   type S3ObjectInfo,
   type S3ObjectPort,
   type S3PartInfo,
+  type S3PartWrite,
   type S3WriteRequest,
 } from '../../api/s3/index.js';
-import { StoreError, isErrorCode } from '../../errors/index.js';
+import { StoreError, isErrorCode, isStoreError } from '../../errors/index.js';
+import { keptHistoryOf, type BucketPropsJson } from '../../wire/index.js';
 import type { LocalStore, ManifestChunk, StoredObject } from '../../storage/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardTimeoutMs, ownerOf, s3Bucket } from '../common/s3-forwarding.js';
 import { s3Settings } from '../common/s3-settings.js';
 
-/** The S3 description of a stored object. */
-export function toS3Info(object: StoredObject): S3ObjectInfo {
+/**
+ * The S3 description of a stored object. In a bucket that keeps (or kept) history every version
+ * has an ID, `null` for those written without one; elsewhere there are no version IDs.
+ */
+export function toS3Info(object: StoredObject, versioned = false): S3ObjectInfo {
   const parts = /-(\d+)$/.exec(object.etag ?? '')?.[1];
   const info: S3ObjectInfo = {
     key: object.name,
@@ -39,14 +44,33 @@ export function toS3Info(object: StoredObject): S3ObjectInfo {
     checksums: object.extraChecksums,
   };
   if (parts !== undefined) info.partsCount = Number(parts);
+  if (versioned || object.versionId !== undefined) info.versionId = object.versionId ?? 'null';
+  if (object.deleteMarker === true) info.deleteMarker = true;
   return info;
 }
 
-/** S3's unversioned buckets know one version of each object: `null`. */
+/** S3's unversioned buckets know one version of each object: `null` (or its native number). */
 function checkVersion(versionId: string | undefined, object: StoredObject): void {
   if (versionId === undefined || versionId === 'null' || versionId === object.version) return;
   throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
 }
+
+/** A bucket as the S3 object operations see it. */
+interface S3BucketView {
+  bucket: { name: string; provider: string };
+  props: BucketPropsJson;
+  /** How the bucket keeps history now (undefined: it keeps none). */
+  history: 'enabled' | 'suspended' | undefined;
+  /** Versions have IDs: the bucket keeps, or once kept, history. */
+  versioned: boolean;
+}
+
+/** The body of a delete marker: nothing (handlers answer before sending it). */
+const emptyBody: S3ObjectBody = {
+  sendTo: () => Promise.resolve(),
+  discard: () => Promise.resolve(),
+  toStream: () => Readable.from([]),
+};
 
 export class TargetS3Objects implements S3ObjectPort {
   constructor(
@@ -54,15 +78,47 @@ export class TargetS3Objects implements S3ObjectPort {
     private readonly store: LocalStore,
   ) {}
 
-  #bucket(name: string) {
+  #bucket(name: string): S3BucketView {
     const bucket = s3Bucket(name);
-    return { bucket, props: lookupBucket(this.runtime, bucket).props };
+    const { props } = lookupBucket(this.runtime, bucket);
+    const history = keptHistoryOf(props);
+    return { bucket, props, history, versioned: history !== undefined };
   }
 
-  async head(bucket: string, key: string, versionId: string | undefined): Promise<S3ObjectInfo> {
-    const object = await this.store.headObject(this.#bucket(bucket).bucket, key);
-    checkVersion(versionId, object);
-    return toS3Info(object);
+  async head(
+    bucketName: string,
+    key: string,
+    versionId: string | undefined,
+  ): Promise<S3ObjectInfo> {
+    const view = this.#bucket(bucketName);
+    if (!view.versioned) {
+      const object = await this.store.headObject(view.bucket, key);
+      checkVersion(versionId, object);
+      return toS3Info(object);
+    }
+    try {
+      return toS3Info(await this.store.headObject(view.bucket, key, { versionId }), true);
+    } catch (error) {
+      return await this.#latestDeleteMarker(view, key, versionId, error);
+    }
+  }
+
+  /**
+   * A read of the latest version found no object: when a delete marker is the latest, its
+   * description (the API answers 404 with `x-amz-delete-marker`); else the error is rethrown.
+   */
+  async #latestDeleteMarker(
+    view: S3BucketView,
+    key: string,
+    versionId: string | undefined,
+    error: unknown,
+  ): Promise<S3ObjectInfo> {
+    if (versionId !== undefined || !isStoreError(error) || error.code !== 'ObjectNotFound') {
+      throw error;
+    }
+    const latest = await this.store.latestVersion(view.bucket, key);
+    if (latest?.deleteMarker !== true) throw error;
+    return toS3Info(latest, true);
   }
 
   async get(
@@ -71,20 +127,31 @@ export class TargetS3Objects implements S3ObjectPort {
     versionId: string | undefined,
     rangeHeader: string | undefined,
   ): Promise<{ info: S3ObjectInfo; body: S3ObjectBody; range: ResolvedRange | undefined }> {
-    const { bucket } = this.#bucket(bucketName);
+    const view = this.#bucket(bucketName);
+    const { bucket, versioned } = view;
+    // Unversioned buckets check the ID against what they hold; versioned ones look it up.
+    const storeVersion = versioned ? versionId : undefined;
     let range: ResolvedRange | undefined;
-    if (rangeHeader !== undefined && rangeHeader !== '') {
-      const head = await this.store.headObject(bucket, key);
-      range = resolveRange(rangeHeader, head.size);
-    }
-    const { object, body } = await this.store.getObject(bucket, key, range);
     try {
-      checkVersion(versionId, object);
+      if (rangeHeader !== undefined && rangeHeader !== '') {
+        const head = await this.store.headObject(bucket, key, { versionId: storeVersion });
+        range = resolveRange(rangeHeader, head.size);
+      }
+      const { object, body } = await this.store.getObject(bucket, key, range, {
+        versionId: storeVersion,
+      });
+      try {
+        if (!versioned) checkVersion(versionId, object);
+      } catch (error) {
+        await body.discard();
+        throw error;
+      }
+      return { info: toS3Info(object, versioned), body, range };
     } catch (error) {
-      await body.discard();
-      throw error;
+      if (!versioned) throw error;
+      const info = await this.#latestDeleteMarker(view, key, versionId, error);
+      return { info, body: emptyBody, range: undefined };
     }
-    return { info: toS3Info(object), body, range };
   }
 
   async openSource(
@@ -95,7 +162,7 @@ export class TargetS3Objects implements S3ObjectPort {
   ): Promise<{ info: S3ObjectInfo; body: Readable; range: ResolvedRange | undefined }> {
     if (ownerOf(this.runtime, bucket, key).id === this.runtime.id) {
       const { info, body, range } = await this.get(bucket, key, versionId, rangeHeader);
-      return { info, body: (body as unknown as { toStream(): Readable }).toStream(), range };
+      return { info, body: body.toStream(), range };
     }
     return this.#fetchRemote(bucket, key, versionId, rangeHeader);
   }
@@ -134,7 +201,7 @@ export class TargetS3Objects implements S3ObjectPort {
   }
 
   async put(request: S3WriteRequest): Promise<S3ObjectInfo> {
-    const { bucket, props } = this.#bucket(request.bucket);
+    const { bucket, props, history, versioned } = this.#bucket(request.bucket);
     const object = await this.store.putObject({
       bucket,
       name: request.key,
@@ -145,22 +212,27 @@ export class TargetS3Objects implements S3ObjectPort {
       contentHeaders: request.contentHeaders,
       tags: request.tags,
       versioning: props.versioning.enabled,
+      history,
       finish: () => {
         const { etag, checksums } = request.finish();
         return { etag, extraChecksums: checksums };
       },
     });
-    return toS3Info(object);
+    return toS3Info(object, versioned);
   }
 
   async delete(
-    bucket: string,
+    bucketName: string,
     key: string,
     versionId: string | undefined,
   ): Promise<S3DeleteOutcome> {
-    if (versionId !== undefined) await this.head(bucket, key, versionId);
-    await this.store.deleteObject(this.#bucket(bucket).bucket, key);
-    return { deleteMarker: false };
+    const { bucket, history, versioned } = this.#bucket(bucketName);
+    if (!versioned) {
+      if (versionId !== undefined) await this.head(bucketName, key, versionId);
+      await this.store.deleteObject(bucket, key);
+      return { deleteMarker: false };
+    }
+    return await this.store.deleteObject(bucket, key, { history, versionId });
   }
 
   async setTags(
@@ -169,8 +241,12 @@ export class TargetS3Objects implements S3ObjectPort {
     versionId: string | undefined,
     tags: Record<string, string>,
   ): Promise<S3ObjectInfo> {
-    if (versionId !== undefined) await this.head(bucket, key, versionId);
-    return toS3Info(await this.store.setTags(this.#bucket(bucket).bucket, key, tags));
+    const view = this.#bucket(bucket);
+    if (!view.versioned) {
+      if (versionId !== undefined) await this.head(bucket, key, versionId);
+      return toS3Info(await this.store.setTags(view.bucket, key, tags));
+    }
+    return toS3Info(await this.store.setTags(view.bucket, key, tags, versionId), true);
   }
 
   createUpload(bucket: string, key: string, attributes: S3ObjectAttributes): Promise<string> {
@@ -181,9 +257,7 @@ export class TargetS3Objects implements S3ObjectPort {
     });
   }
 
-  async uploadPart(
-    request: S3WriteRequest & { uploadId: string; partNumber: number },
-  ): Promise<S3PartInfo> {
+  async uploadPart(request: S3PartWrite): Promise<S3PartInfo> {
     const { bucket, props } = this.#bucket(request.bucket);
     const part = await this.store.uploadPart({
       bucket,
@@ -212,7 +286,7 @@ export class TargetS3Objects implements S3ObjectPort {
     uploadId: string,
     parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }>,
   ): Promise<S3ObjectInfo> {
-    const { bucket, props } = this.#bucket(bucketName);
+    const { bucket, props, history, versioned } = this.#bucket(bucketName);
     const object = await this.store.completeUpload({
       bucket,
       name: key,
@@ -224,9 +298,10 @@ export class TargetS3Objects implements S3ObjectPort {
       })),
       minPartBytes: s3Settings(this.runtime).multipartMinPartBytes,
       versioning: props.versioning.enabled,
+      history,
       combineChecksums: combinedChecksums,
     });
-    return toS3Info(object);
+    return toS3Info(object, versioned);
   }
 
   abortUpload(bucket: string, key: string, uploadId: string): Promise<void> {

@@ -18,6 +18,7 @@ import { TargetPieces } from './target-pieces.js';
 
 /** Longest upload of one EC piece, and longest silence while reading one from a peer. */
 const pieceTransferTimeoutMs = 30 * 60_000;
+import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
 
 export async function startTarget(config: NodeConfig): Promise<RunningNode> {
   const runtime = await NodeRuntime.create(config);
@@ -78,6 +79,7 @@ export async function startTarget(config: NodeConfig): Promise<RunningNode> {
   );
   const member = await runtime.joinCluster();
   runtime.announceReady();
+  sweepChunkSetsInBackground(runtime, store);
   return {
     runtime,
     close: async () => {

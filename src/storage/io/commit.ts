@@ -1,6 +1,6 @@
 // Moves a finished work file into its final place with one atomic rename, creating the parent
 // directories, and reports when the natural path clashes with the directory structure.
-import { access, rename } from 'node:fs/promises';
+import { access, link, lstat, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hasErrnoCode } from '../../errors/index.js';
 import { makeDirectories } from './directories.js';
@@ -19,15 +19,36 @@ const maxAttempts = 4;
  * `directoriesToSync` lists the directories whose entries changed, for the caller to fsync
  * (after releasing its lock) when durability is required.
  */
-export async function renameIntoPlace(
+export function renameIntoPlace(workPath: string, destination: string): Promise<CommitResult> {
+  return placeFile(workPath, destination, rename);
+}
+
+/**
+ * Hard-links `source` at `destination` (the same inode, with its metadata attribute, under a second
+ * name), creating missing parents. A file already at `destination` counts as linked: callers name
+ * each file by what it holds, so it is the same content, left by an interrupted earlier attempt.
+ */
+export function linkIntoPlace(source: string, destination: string): Promise<CommitResult> {
+  return placeFile(source, destination, async (from, to) => {
+    try {
+      await link(from, to);
+    } catch (error) {
+      if (hasErrnoCode(error, 'EEXIST') && (await lstat(to)).isFile()) return;
+      throw error;
+    }
+  });
+}
+
+async function placeFile(
   workPath: string,
   destination: string,
+  place: (from: string, to: string) => Promise<void>,
 ): Promise<CommitResult> {
   const parent = dirname(destination);
   let created: string[] = [];
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await rename(workPath, destination);
+      await place(workPath, destination);
       return { outcome: 'committed', directoriesToSync: created.length > 0 ? created : [parent] };
     } catch (error) {
       // The destination is a directory (`a` while `a/` holds objects), or below a file (`a/b`).

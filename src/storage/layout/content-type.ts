@@ -1,7 +1,6 @@
 // Content types: the `%xx` directory under a bucket that says what kind of file lives below it.
 
-/** Every content type AIStore defines; Cairn uses `ob` (objects and mirror
- * copies), `wk` (work files), `ec` (EC slices and replicas) and `mt` (EC metafiles) so far. */
+/** Every content type AIStore defines; Cairn uses `ob`, `wk`, `ec`, `mt`, `ch`, `ut` and `vr` so far. */
 export const ContentType = {
   /** objects and local mirror copies: the user's bytes, unchanged */
   object: 'ob',
@@ -19,6 +18,8 @@ export const ContentType = {
   distributedSort: 'ds',
   /** distributed-sort work files */
   distributedSortWork: 'dw',
+  /** older versions and delete markers of objects in buckets that keep history (S3 versioning) */
+  version: 'vr',
 } as const;
 
 export type ContentTypeName = (typeof ContentType)[keyof typeof ContentType];

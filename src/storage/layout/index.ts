@@ -2,3 +2,4 @@
 export * from './content-type.js';
 export * from './object-name.js';
 export * from './paths.js';
+export * from './version-paths.js';

@@ -103,3 +103,15 @@ test('S3 attributes round-trip; only chunked records are version 2', () => {
   assert.equal(chunked[0], 2);
   assert.equal(decodeObjectMetadata(chunked, 'x').chunks, 'upload1');
 });
+
+test('version keys round-trip: ID, stamp and delete marker', () => {
+  const marker: ObjectMetadata = {
+    ...minimal,
+    versionId: 'a'.repeat(32),
+    versionStamp: 1_700_000_000_000_000,
+    deleteMarker: true,
+  };
+  const encoded = encodeObjectMetadata(marker);
+  assert.equal(encoded[0], 1);
+  assert.deepEqual(decodeObjectMetadata(encoded, 'x'), marker);
+});

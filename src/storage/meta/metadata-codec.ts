@@ -31,6 +31,9 @@ const Key = {
   tags: 'g',
   extraChecksums: 'x',
   chunks: 'k',
+  versionId: 'i',
+  versionStamp: 't',
+  deleteMarker: 'd',
 } as const;
 
 /**
@@ -58,6 +61,9 @@ export function encodeObjectMetadata(metadata: ObjectMetadata): Buffer {
   if (metadata.extraChecksums !== undefined && Object.keys(metadata.extraChecksums).length > 0)
     map[Key.extraChecksums] = Object.entries(metadata.extraChecksums).flat();
   if (metadata.chunks !== undefined) map[Key.chunks] = metadata.chunks;
+  if (metadata.versionId !== undefined) map[Key.versionId] = metadata.versionId;
+  if (metadata.versionStamp !== undefined) map[Key.versionStamp] = metadata.versionStamp;
+  if (metadata.deleteMarker === true) map[Key.deleteMarker] = true;
 
   const payload = encode(map);
   const record = Buffer.allocUnsafe(headerBytes + payload.length);
@@ -134,6 +140,13 @@ function readFields(map: Record<string, unknown>, context: string): ObjectMetada
   }
   const chunks = map[Key.chunks];
   if (chunks !== undefined) metadata.chunks = typeof chunks === 'string' ? chunks : fail('chunks');
+  const versionId = map[Key.versionId];
+  if (versionId !== undefined)
+    metadata.versionId = typeof versionId === 'string' ? versionId : fail('version ID');
+  const stamp = map[Key.versionStamp];
+  if (stamp !== undefined) metadata.versionStamp = isCount(stamp) ? stamp : fail('version stamp');
+  const marker = map[Key.deleteMarker];
+  if (marker !== undefined) metadata.deleteMarker = marker === true ? true : fail('delete marker');
   return metadata;
 }
 

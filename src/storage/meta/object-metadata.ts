@@ -38,4 +38,16 @@ export interface ObjectMetadata {
    * with this key are written as format version 2, which version-1 readers refuse.
    */
   chunks?: string;
+  /**
+   * S3 version ID, in buckets that keep history (S3 versioning). Absent: the `null` version (an
+   * object written while the bucket kept no history).
+   */
+  versionId?: string;
+  /**
+   * When this version became the latest, microseconds since the epoch (strictly increasing per
+   * name): the order of a name's versions. Absent on versions written without history (oldest).
+   */
+  versionStamp?: number;
+  /** A delete marker (S3): an empty record under `%vr`, never an object under `%ob`. */
+  deleteMarker?: boolean;
 }

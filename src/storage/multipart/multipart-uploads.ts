@@ -14,7 +14,7 @@ import { chunkDirectory, chunkPath, validateObjectName, workFilePath } from '../
 import { readObjectMetadata, writeObjectMetadata, type ObjectMetadata } from '../meta/index.js';
 import { putObject } from '../put-object.js';
 import { mountpathsFor, unameOf, type StoreContext } from '../store-context.js';
-import type { StoredObject } from '../store-types.js';
+import type { KeptHistory, StoredObject } from '../store-types.js';
 import type { ChunkManifest, ManifestChunk } from './chunk-manifest.js';
 import {
   allManifests,
@@ -58,7 +58,8 @@ export interface UploadSummary {
   createdMs: number;
 }
 
-function uploadLock(uploadId: string): string {
+/** The lock name of an upload (completion, abort and sweeps take it for writing). */
+export function uploadLock(uploadId: string): string {
   return `upload/${uploadId}`;
 }
 
@@ -229,6 +230,8 @@ export interface CompleteRequest {
   /** Every part but the last must be at least this large. */
   minPartBytes: number;
   versioning: boolean;
+  /** The bucket keeps history: see `PutObjectRequest.history`. */
+  history?: KeptHistory | undefined;
   /** The object's additional checksums, computed from its chunks' (S3's composite form). */
   combineChecksums: (chunks: ManifestChunk[]) => Record<string, string>;
 }
@@ -293,6 +296,7 @@ export async function completeUpload(
         contentHeaders: manifest.contentHeaders,
         tags: manifest.tags,
         versioning: request.versioning,
+        history: request.history,
         chunked: { chunks: uploadId, sizeBytes },
         finish: () => ({ etag, extraChecksums: request.combineChecksums(chunks) }),
       });

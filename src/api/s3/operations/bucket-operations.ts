@@ -124,14 +124,17 @@ const deleteObjects: S3Handler = async (request) => {
     return versionId === undefined || versionId === '' ? { key } : { key, versionId };
   });
   const results = await request.ports.buckets.deleteObjects(request.bucket, items);
-  const deleted = results.filter((result) => result.error === undefined);
+  // Results come in the order of the items: a requested version ID is the one deleted (maybe a
+  // delete marker); without one, a created delete marker has the ID the answer names.
+  const outcomes = results.map((result, index) => ({ result, requested: items[index]?.versionId }));
+  const deleted = outcomes.filter(({ result }) => result.error === undefined);
   const failed = results.filter((result) => result.error !== undefined);
   sendXml(request.context.res, 'DeleteResult', {
     Deleted: quiet
       ? undefined
-      : deleted.map((result) => ({
+      : deleted.map(({ result, requested }) => ({
           Key: result.key,
-          VersionId: result.deleteMarker ? undefined : result.versionId,
+          VersionId: requested ?? (result.deleteMarker ? undefined : result.versionId),
           DeleteMarker: result.deleteMarker ? true : undefined,
           DeleteMarkerVersionId: result.deleteMarker ? result.versionId : undefined,
         })),

@@ -45,18 +45,35 @@ function listRequest(request: S3Request, startAfter: string, maxKeys: number): S
 }
 
 /** The last key or common prefix of a page: where the next page starts. */
-function lastItem(keys: string[], prefixes: string[]): string {
-  const lastKey = keys[keys.length - 1] ?? '';
-  const lastPrefix = prefixes[prefixes.length - 1] ?? '';
+function lastItem(page: { entries: Array<{ key: string }>; commonPrefixes: string[] }): string {
+  const lastKey = page.entries[page.entries.length - 1]?.key ?? '';
+  const lastPrefix = page.commonPrefixes[page.commonPrefixes.length - 1] ?? '';
   return lastKey > lastPrefix ? lastKey : lastPrefix;
 }
 
-async function listPage(request: S3Request, startAfter: string, maxKeys: number) {
+/** `<EncodingType>url</EncodingType>` when the client asked for URL-encoded keys. */
+function encodingTypeElement(request: S3Request): { EncodingType?: 'url' } {
+  return request.context.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {};
+}
+
+/** A page of `fetch`, or an empty one without asking when the client wants no keys. */
+async function pageOf<T extends { commonPrefixes: string[]; truncated: boolean }>(
+  request: S3Request,
+  maxKeys: number,
+  empty: T,
+  fetch: () => Promise<T>,
+): Promise<T> {
   request.ports.buckets.headBucket(request.bucket);
+  return maxKeys === 0 ? empty : await fetch();
+}
+
+async function listPage(request: S3Request, startAfter: string, maxKeys: number) {
   const listing = listRequest(request, startAfter, maxKeys);
-  if (maxKeys === 0)
-    return { listing, page: { entries: [], commonPrefixes: [], truncated: false } };
-  return { listing, page: await request.ports.buckets.listObjects(request.bucket, listing) };
+  const empty = { entries: [], commonPrefixes: [], truncated: false };
+  const page = await pageOf(request, maxKeys, empty, () =>
+    request.ports.buckets.listObjects(request.bucket, listing),
+  );
+  return { listing, page };
 }
 
 function contentsOf(
@@ -83,10 +100,7 @@ const listObjects: S3Handler = async (request) => {
   const marker = parameter(request, 'marker');
   const maxKeys = maxKeysOf(request, 'max-keys');
   const { listing, page } = await listPage(request, marker, maxKeys);
-  const next = lastItem(
-    page.entries.map((entry) => entry.key),
-    page.commonPrefixes,
-  );
+  const next = lastItem(page);
   sendXml(request.context.res, 'ListBucketResult', {
     Name: request.bucket,
     Prefix: encode(listing.prefix),
@@ -95,7 +109,7 @@ const listObjects: S3Handler = async (request) => {
     ...(listing.delimiter === '' ? {} : { Delimiter: encode(listing.delimiter) }),
     IsTruncated: page.truncated,
     ...(page.truncated && listing.delimiter !== '' ? { NextMarker: encode(next) } : {}),
-    ...(request.context.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
+    ...encodingTypeElement(request),
     ...contentsOf(request, page, true),
   });
 };
@@ -114,10 +128,7 @@ const listObjectsV2: S3Handler = async (request) => {
   const from = token === null ? startAfter : decodeToken(token);
   const maxKeys = maxKeysOf(request, 'max-keys');
   const { listing, page } = await listPage(request, from > startAfter ? from : startAfter, maxKeys);
-  const next = lastItem(
-    page.entries.map((entry) => entry.key),
-    page.commonPrefixes,
-  );
+  const next = lastItem(page);
   sendXml(request.context.res, 'ListBucketResult', {
     Name: request.bucket,
     Prefix: encode(listing.prefix),
@@ -130,25 +141,25 @@ const listObjectsV2: S3Handler = async (request) => {
       ? { NextContinuationToken: Buffer.from(`1:${next}`, 'utf8').toString('base64url') }
       : {}),
     ...(startAfter === '' ? {} : { StartAfter: encode(startAfter) }),
-    ...(request.context.query.get('encoding-type') === 'url' ? { EncodingType: 'url' } : {}),
+    ...encodingTypeElement(request),
     ...contentsOf(request, page, request.context.query.get('fetch-owner') === 'true'),
   });
 };
 
 const listObjectVersions: S3Handler = async (request) => {
-  request.ports.buckets.headBucket(request.bucket);
   const encode = encoderOf(request);
   const keyMarker = parameter(request, 'key-marker');
   const versionIdMarker = parameter(request, 'version-id-marker');
   const maxKeys = maxKeysOf(request, 'max-keys');
   const listing = { ...listRequest(request, keyMarker, maxKeys), versionIdMarker };
-  const page =
-    maxKeys === 0
-      ? { entries: [], commonPrefixes: [], truncated: false }
-      : await request.ports.buckets.listObjectVersions(request.bucket, listing);
+  const page = await pageOf(
+    request,
+    maxKeys,
+    { entries: [], commonPrefixes: [], truncated: false },
+    () => request.ports.buckets.listObjectVersions(request.bucket, listing),
+  );
   const last = page.entries[page.entries.length - 1];
-  const lastPrefix = page.commonPrefixes[page.commonPrefixes.length - 1] ?? '';
-  const nextKey = last !== undefined && last.key > lastPrefix ? last.key : lastPrefix;
+  const nextKey = lastItem(page);
   const item = (entry: (typeof page.entries)[number]) => ({
     Key: encode(entry.key),
     VersionId: entry.versionId,
@@ -186,15 +197,16 @@ const listObjectVersions: S3Handler = async (request) => {
 };
 
 const listMultipartUploads: S3Handler = async (request) => {
-  request.ports.buckets.headBucket(request.bucket);
   const encode = encoderOf(request);
   const keyMarker = parameter(request, 'key-marker');
   const maxUploads = maxKeysOf(request, 'max-uploads');
   const listing = listRequest(request, keyMarker, maxUploads);
-  const page =
-    maxUploads === 0
-      ? { uploads: [], commonPrefixes: [], truncated: false }
-      : await request.ports.buckets.listUploads(request.bucket, listing);
+  const page = await pageOf(
+    request,
+    maxUploads,
+    { uploads: [], commonPrefixes: [], truncated: false },
+    () => request.ports.buckets.listUploads(request.bucket, listing),
+  );
   const last = page.uploads[page.uploads.length - 1];
   sendXml(request.context.res, 'ListMultipartUploadsResult', {
     Bucket: request.bucket,

@@ -64,9 +64,6 @@ const uploadPart: S3Handler = async (request) => {
     key: request.key,
     uploadId,
     partNumber,
-    userMetadata: {},
-    contentHeaders: {},
-    tags: {},
     ...payload,
   });
   request.context.res.setHeader('etag', quoteEtag(part.etag));
@@ -97,9 +94,6 @@ const uploadPartCopy: S3Handler = async (request) => {
       key: request.key,
       uploadId,
       partNumber,
-      userMetadata: {},
-      contentHeaders: {},
-      tags: {},
       ...copiedPayload(opened.body, length, []),
     });
   } finally {
