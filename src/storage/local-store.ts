@@ -1,32 +1,23 @@
 // LocalStore: the target's object store over its mountpaths — the one entry point the target
-// role uses for object data (PUT, GET, HEAD, DELETE, custom metadata, listing, bucket removal).
-import { unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { hasErrnoCode, objectNotFound, StoreError } from '../errors/index.js';
+// role uses for object data (PUT, GET, HEAD, DELETE, custom metadata, listing, bucket removal),
+// and for moving objects (rebalance hand-off, resilver after mountpath changes at run time).
+import { objectNotFound, StoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
 import { BufferPool } from '../util/buffer-pool.js';
 import type { BucketJson } from '../wire/index.js';
-import { removeEmptyParents, removeTreeThroughTrash, syncDirectory } from './io/index.js';
-import {
-  bucketDirectory,
-  objectRoot,
-  replicaPaths,
-  trashEntryPath,
-  validateObjectName,
-} from './layout/index.js';
+import { removeTreeThroughTrash } from './io/index.js';
+import { bucketDirectory, trashEntryPath, validateObjectName } from './layout/index.js';
 import { NameLocks } from './lock/index.js';
 import { descriptorPath, encodeObjectMetadata, writeObjectMetadata } from './meta/index.js';
-import {
-  mountpathCapacity,
-  prepareMountpaths,
-  type Mountpath,
-  type MountpathCapacity,
-} from './mountpath/index.js';
+import { mountpathCapacity, type Mountpath, type MountpathCapacity } from './mountpath/index.js';
 import { listObjects } from './list-objects.js';
 import { putObject } from './put-object.js';
 import { getObject, headObject } from './read-object.js';
+import { relocateMisplaced, type RelocateOptions } from './relocate.js';
+import { removeIfUnchanged, unlinkAllReplicas, type ReplicaIdentity } from './remove-replicas.js';
 import { findReplica } from './replica-lookup.js';
-import { mountpathsFor, toStoredObject, unameOf, type StoreContext } from './store-context.js';
+import { toStoredObject, unameOf, type StoreContext } from './store-context.js';
+import { Volume, type MountpathChange } from './volume.js';
 import type {
   ByteRange,
   ListedName,
@@ -45,6 +36,11 @@ export interface LocalStoreOptions {
   nodeId: string;
   mountpaths: string[];
   storage: StorageOptions;
+  /**
+   * Where run-time mountpath changes are recorded (`<node dir>/mountpaths.json`); without it
+   * changes last until the process ends.
+   */
+  volumeRecordPath?: string;
 }
 
 /**
@@ -54,11 +50,13 @@ export interface LocalStoreOptions {
 export class LocalStore {
   readonly nodeId: string;
   readonly #context: StoreContext;
+  readonly #volume: Volume;
   #closed = false;
 
-  private constructor(context: StoreContext) {
+  private constructor(context: StoreContext, volume: Volume) {
     this.nodeId = context.nodeId;
     this.#context = context;
+    this.#volume = volume;
   }
 
   /**
@@ -70,20 +68,55 @@ export class LocalStore {
     invariant(nodeId !== '', 'node ID must not be empty');
     invariant(storage.verifyInMemoryMaxBytes >= 0, 'verifyInMemoryMaxBytes must be >= 0');
     invariant(storage.readChunkBytes > 0, 'readChunkBytes must be > 0');
-    const mountpaths = await prepareMountpaths(options.mountpaths, nodeId);
+    const volume = await Volume.open(nodeId, options.mountpaths, options.volumeRecordPath);
     const context: StoreContext = {
       nodeId,
-      mountpaths: Object.freeze(mountpaths),
+      // Read at every use: mountpath changes apply to operations that start afterwards.
+      get mountpaths() {
+        return volume.mountpaths;
+      },
       options: Object.freeze({ ...storage }),
       locks: new NameLocks(),
       buffers: new BufferPool(storage.readChunkBytes, readBuffersKept),
     };
-    return new LocalStore(context);
+    return new LocalStore(context, volume);
   }
 
-  /** The mountpaths in configured order. */
+  /** The mountpaths in configured order (then attached ones), with their states. */
   mountpaths(): readonly Mountpath[] {
     return this.#context.mountpaths;
+  }
+
+  /**
+   * Attaches, enables, detaches or disables a mountpath; resolves true when objects may have to
+   * move (run `relocateMisplaced`, then `completeMountpathChanges`).
+   */
+  changeMountpath(path: string, change: MountpathChange): Promise<boolean> {
+    this.#open();
+    return this.#volume.change(path, change);
+  }
+
+  /** Finishes detaches and disables whose mountpaths were drained; returns their paths. */
+  completeMountpathChanges(): Promise<string[]> {
+    return this.#volume.completeLeaving();
+  }
+
+  /** A mountpath change still owes a resilver (also after a restart). */
+  get resilverPending(): boolean {
+    return this.#volume.resilverPending;
+  }
+
+  /** One resilver pass: moves objects of `buckets` off mountpaths that are not their home. */
+  relocateMisplaced(buckets: readonly BucketJson[], options: RelocateOptions): Promise<number> {
+    return relocateMisplaced(() => this.#open(), buckets, options);
+  }
+
+  /**
+   * Deletes the object if it is still the version `expected` (a rebalance sent it to its new
+   * owner); false when it changed or vanished meanwhile.
+   */
+  removeIfUnchanged(bucket: BucketJson, name: string, expected: ReplicaIdentity): Promise<boolean> {
+    return removeIfUnchanged(this.#open(), bucket, name, expected);
   }
 
   /** Stores an object; see `PutObjectRequest` for length, checksum and versioning rules. */
@@ -105,28 +138,9 @@ export class LocalStore {
   async deleteObject(bucket: BucketJson, name: string): Promise<void> {
     const context = this.#open();
     validateObjectName(name);
-    const uname = unameOf(bucket, name);
-    const removed = await context.locks.withWriteLock(uname, async () => {
-      let count = 0;
-      for (const mountpath of mountpathsFor(context, uname)) {
-        for (const location of replicaPaths(mountpath.path, bucket, name)) {
-          try {
-            await unlink(location.path);
-          } catch (error) {
-            // Absent, below a file, or a directory (`a` while `a/b` exists): nothing here.
-            if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR', 'EISDIR', 'EPERM')) continue;
-            throw error;
-          }
-          count += 1;
-          const parent = dirname(location.path);
-          if (context.options.fsyncObjects) await syncDirectory(parent);
-          // Emptied directories would force a later `a` next to a gone `a/x` into hashed form.
-          if (!location.hashed)
-            await removeEmptyParents(parent, objectRoot(mountpath.path, bucket));
-        }
-      }
-      return count;
-    });
+    const removed = await context.locks.withWriteLock(unameOf(bucket, name), () =>
+      unlinkAllReplicas(context, bucket, name),
+    );
     if (removed === 0) throw objectNotFound(context.nodeId, bucket, name);
   }
 

@@ -47,6 +47,7 @@ export async function putObject(
   const uname = unameOf(bucket, name);
   const [home] = mountpathsFor(context, uname);
   invariant(home !== undefined, 'mountpathsFor returns the home mountpath first');
+  invariant(request.migration === undefined || !request.versioning, 'a migration keeps versions');
   const metadata: ObjectMetadata = {
     size: 0,
     checksum: { type: request.checksumType, value: '' },
@@ -54,6 +55,7 @@ export async function putObject(
     copies: [],
     flags: 0,
   };
+  if (request.migration?.version !== undefined) metadata.version = request.migration.version;
   if (!isNaturallyStorable(name, objectRoot(home.path, bucket))) metadata.name = name;
   // Whether a name ends up hashed can depend on the directory state (collisions), so the limit is
   // checked as if it were: the outcome of a PUT never depends on which other objects exist.
@@ -64,11 +66,18 @@ export async function putObject(
   try {
     handle = await openWorkFile(workPath);
     await receiveBody(handle, workPath, request, metadata);
+    if (request.migration !== undefined) {
+      await handle.utimes(new Date(), new Date(request.migration.modifiedTimeMs));
+    }
     if (context.options.fsyncObjects) await handle.sync();
     const transaction = { context, request, home, workPath, handle, metadata };
-    const directoriesToSync = await context.locks.withWriteLock(uname, () => commit(transaction));
+    const outcome = await context.locks.withWriteLock(uname, () => commit(transaction));
+    if (outcome.kept !== undefined) {
+      await removeFileQuietly(workPath);
+      return outcome.kept;
+    }
     if (context.options.fsyncObjects) {
-      for (const directory of directoriesToSync) await syncDirectory(directory);
+      for (const directory of outcome.directoriesToSync) await syncDirectory(directory);
     }
     // The work file's inode is now the object: its stat is the object's.
     const stats = await handle.stat({ bigint: true });
@@ -140,10 +149,47 @@ async function receiveBody(
   if (!request.versioning) await writeObjectMetadata(workPath, metadata);
 }
 
-/**
- * Runs under the object's write lock. Returns the directories to fsync after the lock is released.
- */
-async function commit(transaction: Transaction): Promise<string[]> {
+/** What a commit did: directories to fsync after the lock is released, or the replica it kept. */
+interface CommitOutcome {
+  directoriesToSync: string[];
+  kept?: StoredObject;
+}
+
+/** Runs under the object's write lock. */
+async function commit(transaction: Transaction): Promise<CommitOutcome> {
+  const { request } = transaction;
+  if (request.migration !== undefined) {
+    const kept = await newerReplica(transaction.context, request, request.migration);
+    if (kept !== undefined) return { directoriesToSync: [], kept };
+  }
+  return { directoriesToSync: await renameIntoHome(transaction) };
+}
+
+/** An existing replica at least as new as the migrating object, which then stays as it is. */
+async function newerReplica(
+  context: StoreContext,
+  request: PutObjectRequest,
+  migration: NonNullable<PutObjectRequest['migration']>,
+): Promise<StoredObject | undefined> {
+  let existing;
+  try {
+    existing = await findReplica(context, request.bucket, request.name, migration.ignoreMountpath);
+  } catch (error) {
+    if (isStoreError(error) && error.code === 'ObjectCorrupted') return undefined;
+    throw error;
+  }
+  if (existing === undefined) return undefined;
+  try {
+    const { stats, metadata, mountpath } = existing;
+    if (Number(stats.mtimeNs / 1_000_000n) < migration.modifiedTimeMs) return undefined;
+    return toStoredObject(request.bucket, request.name, metadata, stats, mountpath);
+  } finally {
+    await existing.handle.close();
+  }
+}
+
+/** Versions, then renames the work file into place; returns the directories to fsync. */
+async function renameIntoHome(transaction: Transaction): Promise<string[]> {
   const { context, request, home, workPath, metadata } = transaction;
   const { bucket, name } = request;
   if (request.versioning) {

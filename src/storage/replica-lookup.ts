@@ -30,8 +30,10 @@ export async function findReplica(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
+  skipMountpath?: string,
 ): Promise<OpenReplica | undefined> {
   for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
+    if (mountpath.path === skipMountpath) continue;
     for (const location of replicaPaths(mountpath.path, bucket, name)) {
       const replica = await openReplica(location, mountpath, bucket, name);
       if (replica !== undefined) return replica;

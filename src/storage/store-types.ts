@@ -50,6 +50,17 @@ export interface PutObjectRequest {
   customMetadata?: Record<string, string>;
   /** When true the new version is the previous one plus 1 ("1" for the first). */
   versioning: boolean;
+  /**
+   * Set when an existing object moves here (rebalance, resilver): its version and modification
+   * time are kept, and a replica already here that is at least as new (same or later modification
+   * time) is kept instead (then nothing is written). `versioning` must be false.
+   */
+  migration?: {
+    version?: string;
+    modifiedTimeMs: number;
+    /** A replica on this mountpath does not count (the resilver's source). */
+    ignoreMountpath?: string;
+  };
 }
 
 /** Inclusive byte range, already validated against the object's size by the caller. */

@@ -13,6 +13,12 @@ export const Resource = {
   reverse: 'reverse',
   /** Intra-cluster: a target's share of jobs. */
   jobs: 'jobs',
+  /** Intra-cluster: primary election between gateways (`/v1/vote/init|proxy`). */
+  vote: 'vote',
+  /** Intra-cluster: a node's full metadata bundle (a new primary gathers the newest). */
+  metadata: 'metadata',
+  /** Intra-cluster: objects moving between targets, and rebalance progress. */
+  rebalance: 'rebalance',
 } as const;
 export type ResourceName = (typeof Resource)[keyof typeof Resource];
 

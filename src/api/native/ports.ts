@@ -101,10 +101,18 @@ export interface JobsPort {
   snapshots(selector: JobSelector): JobSnapshotJson[];
 }
 
+/**
+ * A node-to-node resource served only on the intra-cluster port (`/v1/<resource>/...`): election,
+ * metadata gathering, object transfers between targets. `segments` follow the resource name.
+ */
+export type InternalRoute = (context: RequestContext, segments: readonly string[]) => Promise<void>;
+
 export interface NativeApiPorts {
   objects: ObjectPort;
   buckets: BucketPort;
   cluster: ClusterPort;
   /** Targets only. */
   jobs?: JobsPort;
+  /** Intra-cluster resources a role adds, by resource name. */
+  internal?: Readonly<Record<string, InternalRoute>>;
 }

@@ -1,19 +1,26 @@
 // A node's copy of the cluster metadata: accepts only newer versions, persists each atomically,
 // and tells listeners what changed.
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreError } from '../../errors/index.js';
 import { SerialQueue } from '../../util/serial-queue.js';
-import type { BucketMetadataJson, ClusterMapJson } from '../../wire/index.js';
+import type {
+  BucketMetadataJson,
+  ClusterMapJson,
+  RebalanceMetadataJson,
+} from '../../wire/index.js';
 import { BucketMetadata } from './bucket-metadata.js';
 import { ClusterConfigMetadata } from './cluster-config-metadata.js';
 import { ClusterMap } from './cluster-map.js';
 import { readMetadataFile, writeMetadataFile } from './metadata-file.js';
+import { RebalanceMetadata } from './rebalance-metadata.js';
 
 /** What changed in one accept call; the previous values are given for diffing. */
 export interface MetadataChange {
   clusterMap?: { previous: ClusterMap | undefined; current: ClusterMap };
   bucketMetadata?: { previous: BucketMetadata | undefined; current: BucketMetadata };
   config?: { previous: ClusterConfigMetadata; current: ClusterConfigMetadata };
+  rebalance?: { previous: RebalanceMetadata | undefined; current: RebalanceMetadata };
 }
 
 /** The metasync payload: any subset, keyed by AIStore's tags. */
@@ -21,18 +28,21 @@ export interface MetadataBundleJson {
   Smap?: ClusterMapJson;
   BMD?: BucketMetadataJson;
   Conf?: unknown;
+  RMD?: RebalanceMetadataJson;
 }
 
 const fileNames = {
   clusterMap: 'cluster-map.json',
   bucketMetadata: 'bucket-metadata.json',
   config: 'cluster-config.json',
+  rebalance: 'rebalance-metadata.json',
 } as const;
 
 export class MetadataStore {
   #clusterMap: ClusterMap | undefined;
   #bucketMetadata: BucketMetadata | undefined;
   #config: ClusterConfigMetadata;
+  #rebalance: RebalanceMetadata | undefined;
   readonly #queue = new SerialQueue();
   readonly #listeners: Array<(change: MetadataChange) => void> = [];
 
@@ -41,10 +51,12 @@ export class MetadataStore {
     clusterMap: ClusterMap | undefined,
     bucketMetadata: BucketMetadata | undefined,
     config: ClusterConfigMetadata,
+    rebalance: RebalanceMetadata | undefined,
   ) {
     this.#clusterMap = clusterMap;
     this.#bucketMetadata = bucketMetadata;
     this.#config = config;
+    this.#rebalance = rebalance;
   }
 
   /** Loads the persisted copies from `dir` (absent files mean a new node). */
@@ -52,6 +64,7 @@ export class MetadataStore {
     const map = await readMetadataFile(join(dir, fileNames.clusterMap), 'cluster-map');
     const bmd = await readMetadataFile(join(dir, fileNames.bucketMetadata), 'bucket-metadata');
     const config = await readMetadataFile(join(dir, fileNames.config), 'cluster-config');
+    const rmd = await readMetadataFile(join(dir, fileNames.rebalance), 'rebalance-metadata');
     return new MetadataStore(
       dir,
       map === undefined ? undefined : ClusterMap.fromJson(map as ClusterMapJson),
@@ -59,6 +72,7 @@ export class MetadataStore {
       config === undefined
         ? ClusterConfigMetadata.initial()
         : ClusterConfigMetadata.fromJson(config),
+      rmd === undefined ? undefined : RebalanceMetadata.fromJson(rmd as RebalanceMetadataJson),
     );
   }
 
@@ -74,6 +88,11 @@ export class MetadataStore {
     return this.#config;
   }
 
+  /** The latest global rebalance generation; undefined before the first rebalance. */
+  get rebalance(): RebalanceMetadata | undefined {
+    return this.#rebalance;
+  }
+
   onChange(listener: (change: MetadataChange) => void): void {
     this.#listeners.push(listener);
   }
@@ -83,10 +102,11 @@ export class MetadataStore {
     clusterMap?: ClusterMap | undefined;
     bucketMetadata?: BucketMetadata | undefined;
     config?: ClusterConfigMetadata | undefined;
+    rebalance?: RebalanceMetadata | undefined;
   }): Promise<MetadataChange> {
     return this.#queue.run(async () => {
       const change: MetadataChange = {};
-      const { clusterMap, bucketMetadata, config } = bundle;
+      const { clusterMap, bucketMetadata, config, rebalance } = bundle;
       if (clusterMap !== undefined && isNewer('cluster map', this.#clusterMap, clusterMap)) {
         await writeMetadataFile(
           join(this.dir, fileNames.clusterMap),
@@ -117,8 +137,27 @@ export class MetadataStore {
         change.config = { previous: this.#config, current: config };
         this.#config = config;
       }
+      if (rebalance !== undefined && isNewer('rebalance metadata', this.#rebalance, rebalance)) {
+        await writeMetadataFile(
+          join(this.dir, fileNames.rebalance),
+          'rebalance-metadata',
+          rebalance.toJson(),
+        );
+        change.rebalance = { previous: this.#rebalance, current: rebalance };
+        this.#rebalance = rebalance;
+      }
       if (Object.keys(change).length > 0) for (const listener of this.#listeners) listener(change);
       return change;
+    });
+  }
+
+  /**
+   * Deletes the persisted copies (a decommissioned node): a later start joins as a new member.
+   * The in-memory copies stay until the process ends.
+   */
+  forget(): Promise<void> {
+    return this.#queue.run(async () => {
+      for (const name of Object.values(fileNames)) await rm(join(this.dir, name), { force: true });
     });
   }
 
@@ -128,6 +167,7 @@ export class MetadataStore {
       clusterMap: bundle.Smap === undefined ? undefined : ClusterMap.fromJson(bundle.Smap),
       bucketMetadata: bundle.BMD === undefined ? undefined : BucketMetadata.fromJson(bundle.BMD),
       config: bundle.Conf === undefined ? undefined : ClusterConfigMetadata.fromJson(bundle.Conf),
+      rebalance: bundle.RMD === undefined ? undefined : RebalanceMetadata.fromJson(bundle.RMD),
     });
   }
 
@@ -137,6 +177,7 @@ export class MetadataStore {
       ...(this.#clusterMap === undefined ? {} : { Smap: this.#clusterMap.toJson() }),
       ...(this.#bucketMetadata === undefined ? {} : { BMD: this.#bucketMetadata.toJson() }),
       Conf: this.#config.toJson(),
+      ...(this.#rebalance === undefined ? {} : { RMD: this.#rebalance.toJson() }),
     };
   }
 }

@@ -11,20 +11,45 @@ import type { IntraClient } from '../../transport/index.js';
 import { randomId } from '../../util/ids.js';
 import type { Logger } from '../../util/log.js';
 import { SerialQueue } from '../../util/serial-queue.js';
-import type { BucketJson, BucketPropsUpdateJson, NodeJson } from '../../wire/index.js';
+import {
+  NodeFlag,
+  type BucketJson,
+  type BucketPropsUpdateJson,
+  type NodeJson,
+} from '../../wire/index.js';
 import { BucketMetadata } from '../metadata/bucket-metadata.js';
 import { validateBucketName } from '../metadata/bucket-name.js';
 import { applyBucketPropsUpdate, defaultBucketProps } from '../metadata/bucket-props.js';
-import type { ClusterConfigMetadata } from '../metadata/cluster-config-metadata.js';
-import { ClusterMap, makeClusterNode, type ClusterNode } from '../metadata/cluster-map.js';
+import { ClusterConfigMetadata } from '../metadata/cluster-config-metadata.js';
+import {
+  ClusterMap,
+  isInMaintenance,
+  makeClusterNode,
+  placementDiffers,
+  type ClusterNode,
+} from '../metadata/cluster-map.js';
 import type { MetadataBundleJson, MetadataStore } from '../metadata/metadata-store.js';
+import { RebalanceMetadata } from '../metadata/rebalance-metadata.js';
 import type { KeepaliveRequestJson } from '../membership/messages.js';
 import { Metasync } from '../sync/metasync.js';
+import {
+  withDecommission,
+  withMaintenance,
+  withoutMaintenance,
+  withoutMember,
+  type RemoveNodeOptions,
+} from './node-lifecycle.js';
+
+/** How far a newly elected primary raises metadata versions (see `bootstrap`). */
+const electionVersionJump = 100;
 
 interface Draft {
   clusterMap: ClusterMap;
   bucketMetadata: BucketMetadata;
   config: ClusterConfigMetadata;
+  rebalance: RebalanceMetadata | undefined;
+  /** A change that must not start a rebalance even though placement changed. */
+  skipRebalance?: boolean;
 }
 
 export class ClusterOwner {
@@ -32,6 +57,7 @@ export class ClusterOwner {
   readonly #lastSeenMs = new Map<string, number>();
   readonly #metasync: Metasync;
   #sweepTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
   constructor(
     private readonly store: MetadataStore,
@@ -42,23 +68,93 @@ export class ClusterOwner {
     this.#metasync = new Metasync(client, log);
   }
 
-  /** Creates the cluster, or takes over the persisted one as its primary, and publishes it. */
-  async bootstrap(): Promise<void> {
+  /**
+   * Creates the cluster, or takes over the persisted one as its primary, and publishes it. After
+   * an election, `replacing` names the failed primary, which leaves the map.
+   */
+  async bootstrap(replacing?: string): Promise<void> {
     await this.#mutate((draft) => {
       const map = draft.clusterMap.withNode(this.self).withPrimary(this.self.id);
-      return { ...draft, clusterMap: map };
+      if (replacing === undefined) return { ...draft, clusterMap: map };
+      // The failed primary may have persisted one version it never sent; jump past it.
+      return {
+        ...draft,
+        clusterMap: map.withoutNode(replacing).bumped(electionVersionJump),
+        bucketMetadata: draft.bucketMetadata.bumped(electionVersionJump),
+        config: new ClusterConfigMetadata(
+          draft.config.version + electionVersionJump,
+          draft.config.values,
+        ),
+      };
     });
     const now = Date.now();
     for (const node of this.#map().allNodes()) this.#lastSeenMs.set(node.id, now);
-    this.#sweepTimer = setInterval(
-      () => void this.#sweep(),
-      this.store.config.values.keepalive.interval_ms,
-    );
-    this.#sweepTimer.unref();
+    this.#scheduleSweep();
   }
 
   stop(): void {
-    clearInterval(this.#sweepTimer);
+    this.#stopped = true;
+    clearTimeout(this.#sweepTimer);
+  }
+
+  /** Starts a rebalance now (`start` of kind `rebalance`); returns its job ID `g<N>`. */
+  async startRebalance(): Promise<string> {
+    await this.#mutate((draft) => ({
+      ...draft,
+      rebalance: RebalanceMetadata.next(draft.rebalance, draft.clusterMap),
+    }));
+    return this.#rebalanceJobId();
+  }
+
+  /** Puts a node in maintenance; returns the rebalance job ID when objects move. */
+  async startMaintenance(id: string, options: RemoveNodeOptions): Promise<string | undefined> {
+    return this.#changeNode(
+      (map) => withMaintenance(map, id, this.self.id),
+      options.skipRebalance === true,
+    );
+  }
+
+  async stopMaintenance(id: string): Promise<string | undefined> {
+    return this.#changeNode((map) => withoutMaintenance(map, id, this.self.id), false);
+  }
+
+  /**
+   * Marks a node for decommission; returns the rebalance job ID that moves its objects away, or
+   * undefined when nothing has to move (it may then leave at once: see `removeNode`).
+   */
+  async decommission(id: string, options: RemoveNodeOptions): Promise<string | undefined> {
+    return this.#changeNode(
+      (map) => withDecommission(map, id, this.self.id),
+      options.skipRebalance === true,
+    );
+  }
+
+  /** Removes a node from the map now (its objects are not moved first). */
+  async removeNode(id: string): Promise<void> {
+    await this.#mutate((draft) => ({
+      ...draft,
+      clusterMap: withoutMember(draft.clusterMap, id, this.self.id),
+    }));
+    this.#lastSeenMs.delete(id);
+  }
+
+  async #changeNode(
+    change: (map: ClusterMap) => ClusterMap,
+    skipRebalance: boolean,
+  ): Promise<string | undefined> {
+    const before = this.store.rebalance?.version;
+    await this.#mutate((draft) => ({
+      ...draft,
+      clusterMap: change(draft.clusterMap),
+      skipRebalance,
+    }));
+    return this.store.rebalance?.version === before ? undefined : this.#rebalanceJobId();
+  }
+
+  #rebalanceJobId(): string {
+    const rebalance = this.store.rebalance;
+    if (rebalance === undefined) throw new Error('no rebalance metadata after starting one');
+    return rebalance.jobId;
   }
 
   /** A node joins (or re-joins with new URLs); answers with the full metadata. */
@@ -109,7 +205,8 @@ export class ClusterOwner {
     const behind =
       Number(request.smap_version) < this.#map().version ||
       Number(request.bmd_version) < (this.store.bucketMetadata?.version ?? 0) ||
-      Number(request.config_version) < this.store.config.version;
+      Number(request.config_version) < this.store.config.version ||
+      Number(request.rmd_version ?? '0') < (this.store.rebalance?.version ?? 0);
     if (behind) {
       this.#metasync
         .pushOne(node, this.store.toJson(), this.#timeoutMs())
@@ -166,7 +263,10 @@ export class ClusterOwner {
     }));
   }
 
-  /** Applies a change under the lock, persists it, and pushes it to every other node. */
+  /**
+   * Applies a change under the lock, persists it, and pushes it to every other node. A change of
+   * which targets own objects also starts a rebalance (a new RMD version in the same push).
+   */
   #mutate(change: (draft: Draft) => Draft): Promise<void> {
     return this.#queue.run(async () => {
       const uuid = this.store.clusterMap?.uuid ?? randomId(12);
@@ -174,9 +274,17 @@ export class ClusterOwner {
         clusterMap: this.store.clusterMap ?? ClusterMap.create(uuid, this.self),
         bucketMetadata: this.store.bucketMetadata ?? BucketMetadata.empty(uuid),
         config: this.store.config,
+        rebalance: this.store.rebalance,
       };
-      const after = change(before);
+      let after = change(before);
       const fresh = this.store.clusterMap === undefined;
+      if (!fresh && after.rebalance === before.rebalance && this.#needsRebalance(before, after)) {
+        after = { ...after, rebalance: RebalanceMetadata.next(before.rebalance, after.clusterMap) };
+        this.log.info('placement changed: starting a rebalance', {
+          job: after.rebalance?.jobId,
+          clusterMapVersion: after.clusterMap.version,
+        });
+      }
       await this.store.accept({
         clusterMap: after.clusterMap !== before.clusterMap || fresh ? after.clusterMap : undefined,
         bucketMetadata:
@@ -184,6 +292,7 @@ export class ClusterOwner {
             ? after.bucketMetadata
             : undefined,
         config: after.config !== before.config ? after.config : undefined,
+        rebalance: after.rebalance !== before.rebalance ? after.rebalance : undefined,
       });
       const others = this.#map()
         .allNodes()
@@ -193,11 +302,34 @@ export class ClusterOwner {
     });
   }
 
+  /** Rebalance when enabled, buckets exist (else nothing can move) and placement changed. */
+  #needsRebalance(before: Draft, after: Draft): boolean {
+    return (
+      after.skipRebalance !== true &&
+      after.config.values.rebalance.enabled &&
+      after.bucketMetadata.list().length > 0 &&
+      placementDiffers(before.clusterMap, after.clusterMap)
+    );
+  }
+
+  /** Sweeps on the configured keepalive interval (re-read each time, so set-config applies). */
+  #scheduleSweep(): void {
+    if (this.#stopped) return;
+    this.#sweepTimer = setTimeout(() => {
+      void this.#sweep().finally(() => this.#scheduleSweep());
+    }, this.store.config.values.keepalive.interval_ms);
+    this.#sweepTimer.unref();
+  }
+
+  /** Removes nodes silent past the keepalive timeout; nodes in maintenance may be down. */
   async #sweep(): Promise<void> {
     const timeoutMs = this.store.config.values.keepalive.timeout_ms;
     const now = Date.now();
     for (const node of this.#map().allNodes()) {
-      if (node.id === this.self.id) continue;
+      if (node.id === this.self.id || (isInMaintenance(node) && !isDecommissioning(node))) {
+        this.#lastSeenMs.set(node.id, now);
+        continue;
+      }
       const seen = this.#lastSeenMs.get(node.id) ?? now;
       if (now - seen <= timeoutMs) continue;
       this.log.warn('removing silent node', { node: node.id, silentMs: now - seen });
@@ -213,6 +345,11 @@ export class ClusterOwner {
     }
   }
 
+  /** When each node was last heard from (for election candidates and status). */
+  lastSeenMs(id: string): number | undefined {
+    return this.#lastSeenMs.get(id);
+  }
+
   #map(): ClusterMap {
     const map = this.store.clusterMap;
     if (map === undefined) throw new StoreError('ClusterNotReady', 'cluster map not created yet');
@@ -222,4 +359,8 @@ export class ClusterOwner {
   #timeoutMs(): number {
     return this.store.config.values.timeouts.control_ms;
   }
+}
+
+function isDecommissioning(node: ClusterNode): boolean {
+  return (node.flags & NodeFlag.decommission) !== 0;
 }

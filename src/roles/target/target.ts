@@ -1,14 +1,14 @@
 // Starts a target: opens its mountpaths (cleaning stale work files), serves, and joins the cluster.
 import type { NodeConfig } from '../../config/index.js';
 import { LocalStore } from '../../storage/index.js';
-import { NodeRuntime, type RunningNode } from '../common/node-runtime.js';
+import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
 import { emptyObjectHooks } from './object-hooks.js';
 import { TargetJobs } from './target-jobs.js';
 import { TargetObjects } from './target-objects.js';
 
-export async function startTarget(config: NodeConfig): Promise<RunningNode> {
+export async function startTarget(config: NodeConfig, _hooks: NodeHooks): Promise<RunningNode> {
   const runtime = await NodeRuntime.create(config);
   const storage = runtime.store.config.values.storage;
   const store = await LocalStore.open({
