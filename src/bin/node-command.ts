@@ -68,7 +68,9 @@ async function runNode(flags: NodeFlags): Promise<void> {
   const hooks = { requestExit: stop };
   try {
     node =
-      config.role === 'proxy' ? await startGateway(config, hooks) : await startTarget(config, hooks);
+      config.role === 'proxy'
+        ? await startGateway(config, hooks)
+        : await startTarget(config, hooks);
   } catch (error) {
     const message = isStoreError(error) || error instanceof Error ? error.message : String(error);
     process.stderr.write(`cairn node: failed to start: ${message}\n`);

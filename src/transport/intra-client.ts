@@ -1,6 +1,6 @@
 // Intra-cluster HTTP client (metasync, keepalive, registration, listing fan-out): undici keep-alive
 // pools, a deadline on every request, and peer errors turned back into typed StoreErrors.
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { StoreError, isErrorCode } from '../errors/index.js';
 import { asRecord, parseJson, stringifyJson } from '../util/json.js';
 import { ContentType, Header } from '../wire/index.js';
@@ -27,6 +27,19 @@ export class IntraClient {
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 60_000,
     });
+  }
+
+  /** The keep-alive pool, for streaming transfers (see object-stream.ts). */
+  get dispatcher(): Dispatcher {
+    return this.#agent;
+  }
+
+  /** Headers every request carries: who is calling. */
+  get callerHeaders(): Record<string, string> {
+    return {
+      [Header.callerId]: this.options.callerId,
+      [Header.callerName]: this.options.callerName,
+    };
   }
 
   /** Sends a JSON request and returns the parsed JSON (or text) body; non-2xx throws StoreError. */
@@ -67,7 +80,7 @@ export class IntraClient {
 }
 
 /** Rebuilds the peer's typed error from its ErrHTTP body (`tcode` + message). */
-function peerError(method: string, url: string, status: number, text: string): StoreError {
+export function peerError(method: string, url: string, status: number, text: string): StoreError {
   let record: Record<string, unknown> | undefined;
   try {
     record = asRecord(parseJson(text));
@@ -80,7 +93,7 @@ function peerError(method: string, url: string, status: number, text: string): S
   return new StoreError('Internal', `${method} ${url}: peer answered ${status}: ${message}`);
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
     return `${error.message}${cause}`;

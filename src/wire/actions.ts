@@ -61,4 +61,3 @@ export interface RemoveNodeValueJson {
   /** Decommission: leave the process running (out of the cluster) instead of stopping it. */
   no_shutdown?: boolean;
 }
-

@@ -162,21 +162,24 @@ export class ClusterOwner {
     if (nodeJson.daemon_type !== 'proxy' && nodeJson.daemon_type !== 'target') {
       throw new StoreError('BadRequest', `invalid node role "${String(nodeJson.daemon_type)}"`);
     }
+    const known = this.#map().node(nodeJson.daemon_id);
+    // The primary's flags win over the node's memory (maintenance may have ended while it was
+    // down); a node the map does not know starts in service.
     const node = makeClusterNode(
       nodeJson.daemon_id,
       nodeJson.daemon_type,
       nodeJson.public_net.direct_url,
       nodeJson.intra_control_net.direct_url,
-      nodeJson.flags,
+      known?.flags ?? nodeJson.flags & NodeFlag.nonElectable,
     );
     this.#lastSeenMs.set(node.id, Date.now());
-    const known = this.#map().node(node.id);
     const unchanged =
       known !== undefined &&
       known.publicUrl === node.publicUrl &&
       known.intraUrl === node.intraUrl &&
       known.role === node.role;
     if (!unchanged) {
+      // The joining node gets the metadata first: nobody may route to it before it has it.
       await this.#mutate((draft) => {
         let map = draft.clusterMap;
         // A node that came back with a new ID on the same address replaces the old entry.
@@ -190,7 +193,7 @@ export class ClusterOwner {
           }
         }
         return { ...draft, clusterMap: map.withNode(node) };
-      });
+      }, node.id);
       this.log.info('node registered', { node: node.id, role: node.role, url: node.publicUrl });
     }
     return this.store.toJson();
@@ -267,7 +270,7 @@ export class ClusterOwner {
    * Applies a change under the lock, persists it, and pushes it to every other node. A change of
    * which targets own objects also starts a rebalance (a new RMD version in the same push).
    */
-  #mutate(change: (draft: Draft) => Draft): Promise<void> {
+  #mutate(change: (draft: Draft) => Draft, pushFirstTo?: string): Promise<void> {
     return this.#queue.run(async () => {
       const uuid = this.store.clusterMap?.uuid ?? randomId(12);
       const before: Draft = {
@@ -294,10 +297,19 @@ export class ClusterOwner {
         config: after.config !== before.config ? after.config : undefined,
         rebalance: after.rebalance !== before.rebalance ? after.rebalance : undefined,
       });
+      const bundle = this.store.toJson();
       const others = this.#map()
         .allNodes()
         .filter((node) => node.id !== this.self.id);
-      const failed = await this.#metasync.push(others, this.store.toJson(), this.#timeoutMs());
+      const first = others.filter((node) => node.id === pushFirstTo);
+      const failed = await this.#metasync.push(first, bundle, this.#timeoutMs());
+      failed.push(
+        ...(await this.#metasync.push(
+          others.filter((node) => node.id !== pushFirstTo),
+          bundle,
+          this.#timeoutMs(),
+        )),
+      );
       if (failed.length > 0) this.log.warn('metadata not yet delivered', { nodes: failed });
     });
   }

@@ -17,7 +17,7 @@ export class GatewayLeadership {
   #owner: ClusterOwner | undefined;
   #member: ClusterMember | undefined;
   #stopped = false;
-  #joining: Promise<void> | undefined;
+  #rejoining = false;
   readonly #elector: Elector;
   readonly supervisor: DecommissionSupervisor;
 
@@ -98,10 +98,12 @@ export class GatewayLeadership {
     this.#owner?.stop();
     this.#owner = undefined;
     this.supervisor.stop();
-    this.#joining ??= this.#join()
+    if (this.#rejoining) return;
+    this.#rejoining = true;
+    this.#join()
       .catch((error: unknown) => this.runtime.log.error('failed to rejoin as member', { error }))
       .finally(() => {
-        this.#joining = undefined;
+        this.#rejoining = false;
       });
   }
 }

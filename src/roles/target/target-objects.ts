@@ -25,14 +25,27 @@ export class TargetObjects implements ObjectPort {
     private readonly hooks: ObjectHooks,
   ) {}
 
+  /**
+   * Serves here when this target owns the object, or when the node that redirected here chose it
+   * with a cluster map at least as new as this target's (a newer one is about to arrive).
+   * Otherwise sends the request on to the owner: a gateway or client with an older map reaches
+   * the right target, in two redirects at most (each hop needs a strictly newer map).
+   */
   redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
     lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);
-    if (context.query.has(Query.redirectProxyId)) return Promise.resolve(undefined);
-    const owner = this.runtime.store.clusterMap?.ownerOf(objectUname(address.bucket, address.name));
-    if (owner === undefined || owner.id === this.runtime.id) return Promise.resolve(undefined);
+    const map = this.runtime.store.clusterMap;
+    const owner = map?.ownerOf(objectUname(address.bucket, address.name));
+    if (map === undefined || owner === undefined || owner.id === this.runtime.id)
+      return Promise.resolve(undefined);
+    const senderVersion = Number(context.query.get(Query.redirectMapVersion) ?? Number.NaN);
+    const redirected = context.query.has(Query.redirectProxyId);
+    // Without a version (an older gateway), trust the redirect as before.
+    if (redirected && (Number.isNaN(senderVersion) || senderVersion >= map.version))
+      return Promise.resolve(undefined);
     const query = new URLSearchParams(context.search);
     query.set(Query.redirectProxyId, this.runtime.id);
+    query.set(Query.redirectMapVersion, String(map.version));
     return Promise.resolve(`${owner.publicUrl}${context.path}?${query.toString()}`);
   }
 

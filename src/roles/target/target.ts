@@ -1,14 +1,33 @@
-// Starts a target: opens its mountpaths (cleaning stale work files), serves, and joins the cluster.
+// Starts a target: opens its mountpaths (cleaning stale work files, applying run-time mountpath
+// changes recorded earlier), serves, joins the cluster, then resumes an interrupted rebalance or
+// resilver.
+import { join } from 'node:path';
+import type { ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
+import {
+  fetchFromNeighbors,
+  RebalanceManager,
+  RebalanceMarker,
+  startResilver,
+  type RebalanceEnvironment,
+} from '../../protect/rebalance/index.js';
 import { LocalStore } from '../../storage/index.js';
+import { Resource } from '../../wire/index.js';
+import type { DaemonExit } from '../common/daemon-actions.js';
+import { metadataRoute } from '../common/metadata-route.js';
 import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
+import { MountpathActions } from './mountpath-actions.js';
+import { emptyObjectHooks } from './object-hooks.js';
+import { rebalanceRoute } from './rebalance-route.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
-import { emptyObjectHooks } from './object-hooks.js';
 import { TargetJobs } from './target-jobs.js';
 import { TargetObjects } from './target-objects.js';
 
-export async function startTarget(config: NodeConfig, _hooks: NodeHooks): Promise<RunningNode> {
+/** The volume record: mountpath changes made at run time (see storage/mountpath/volume-record). */
+const volumeRecordName = 'mountpaths.json';
+
+export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise<RunningNode> {
   const runtime = await NodeRuntime.create(config);
   const storage = runtime.store.config.values.storage;
   const store = await LocalStore.open({
@@ -19,9 +38,10 @@ export async function startTarget(config: NodeConfig, _hooks: NodeHooks): Promis
       verifyInMemoryMaxBytes: storage.verify_in_memory_max_bytes,
       readChunkBytes: storage.read_chunk_bytes,
     },
+    volumeRecordPath: join(config.dir, volumeRecordName),
   });
   await runtime.listen();
-  const hooks = emptyObjectHooks();
+  const objectHooks = emptyObjectHooks();
   const jobs = new TargetJobs(runtime, {
     nodeId: runtime.id,
     store,
@@ -30,13 +50,57 @@ export async function startTarget(config: NodeConfig, _hooks: NodeHooks): Promis
     clusterMap: () => runtime.store.clusterMap,
     bucketMetadata: () => runtime.store.bucketMetadata,
   });
-  runtime.serve({
-    objects: new TargetObjects(runtime, store, hooks),
-    buckets: new TargetBuckets(runtime, store),
-    cluster: new TargetCluster(runtime, store, jobs.registry),
-    jobs,
+  const rebalance: RebalanceEnvironment = {
+    nodeId: runtime.id,
+    store,
+    client: runtime.client,
+    metadata: runtime.store,
+    marker: await RebalanceMarker.load(config.dir),
+    log: runtime.log,
+  };
+  const rebalanceManager = new RebalanceManager(rebalance, jobs.registry);
+  // Get-from-neighbor: during a rebalance a missing object may still be at its previous owner.
+  // Only the owner fetches: a copy anywhere else would be misplaced.
+  objectHooks.readRecovery.push((address, failure) =>
+    failure === 'missing' &&
+    rebalanceManager.active &&
+    rebalanceManager.owns(address.bucket, address.name)
+      ? fetchFromNeighbors(rebalance, address.bucket, address.name)
+      : Promise.resolve(false),
+  );
+  objectHooks.afterPut.push((address) => {
+    rebalanceManager.placeAfterPut(address.bucket, address.name);
+    return Promise.resolve();
   });
+  const mountpaths = new MountpathActions(store, jobs.registry, runtime.store);
+  jobs.localKinds.set('resilver', (request) => {
+    startResilver(jobs.registry, store, runtime.store, request.id);
+  });
+  const membership: { member?: ClusterMember } = {};
+  const exit: DaemonExit = {
+    leaveCluster: () => membership.member?.stop(),
+    wipeUserData: async () => {
+      for (const { bucket } of runtime.store.bucketMetadata?.list() ?? [])
+        await store.destroyBucket(bucket);
+    },
+    exitProcess: hooks.requestExit,
+  };
+  runtime.serve({
+    objects: new TargetObjects(runtime, store, objectHooks),
+    buckets: new TargetBuckets(runtime, store),
+    cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit),
+    jobs,
+    internal: {
+      [Resource.rebalance]: rebalanceRoute(runtime, store, rebalanceManager),
+      [Resource.metadata]: metadataRoute(runtime),
+    },
+  });
+  // Before joining: the join brings the RMD of the rebalance this target's arrival starts, and
+  // requests may reach it as soon as the others learn of it.
+  rebalanceManager.start();
   const member = await runtime.joinCluster();
+  membership.member = member;
+  mountpaths.resumeIfPending();
   runtime.announceReady();
   return {
     runtime,

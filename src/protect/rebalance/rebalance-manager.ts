@@ -1,0 +1,98 @@
+// A target's rebalances: starts job g<N> when RMD version N arrives (aborting an older one: a newer
+// rebalance supersedes it), resumes an unfinished one after a restart, answers peers' progress
+// questions, and tells reads whether objects may still be at their previous owner.
+import type { JobRegistry } from '../../jobs/index.js';
+import { sleep } from '../../util/time.js';
+import { objectUname, type BucketJson } from '../../wire/index.js';
+import { sendObject } from './object-transfer.js';
+import type { RebalanceEnvironment, RebalanceStatusJson } from './rebalance-environment.js';
+import { RebalanceJob } from './rebalance-job.js';
+
+/** Attempts to hand a misplaced fresh object to its owner before leaving it to a rebalance. */
+const handOffAttempts = 5;
+
+export class RebalanceManager {
+  #job: RebalanceJob | undefined;
+
+  constructor(
+    private readonly environment: RebalanceEnvironment,
+    private readonly registry: JobRegistry,
+  ) {}
+
+  /** Follows RMD changes from now on, and resumes the rebalance a restart interrupted. */
+  start(): void {
+    const { metadata, marker } = this.environment;
+    metadata.onChange((change) => {
+      if (change.rebalance !== undefined) this.#begin(change.rebalance.current.version);
+    });
+    const latest = metadata.rebalance;
+    if (latest !== undefined && latest.version > marker.progress.completed) {
+      this.environment.log.info('resuming an interrupted rebalance', { job: latest.jobId });
+      this.#begin(latest.version);
+    }
+  }
+
+  /** True while a rebalance runs here: a missing object may still be at its previous owner. */
+  get active(): boolean {
+    return this.#job?.running === true;
+  }
+
+  /** Whether this target owns `bucket/name` under its current cluster map. */
+  owns(bucket: BucketJson, name: string): boolean {
+    const { metadata, nodeId } = this.environment;
+    return metadata.clusterMap?.ownerOf(objectUname(bucket, name))?.id === nodeId;
+  }
+
+  /**
+   * After a PUT committed here: if this target does not own the object under its current map (it
+   * was served on the word of a node with a newer map, or the map changed during the write), the
+   * object is handed to its owner in the background, so a walk that already passed it does not
+   * leave it misplaced.
+   */
+  placeAfterPut(bucket: BucketJson, name: string): void {
+    if (this.owns(bucket, name)) return;
+    void this.#handOff(bucket, name);
+  }
+
+  async #handOff(bucket: BucketJson, name: string): Promise<void> {
+    const { metadata, store, client, log } = this.environment;
+    for (let attempt = 1; attempt <= handOffAttempts; attempt += 1) {
+      const owner = metadata.clusterMap?.ownerOf(objectUname(bucket, name));
+      if (owner === undefined || owner.id === this.environment.nodeId) return;
+      try {
+        const timeoutMs = metadata.config.values.rebalance.transfer_timeout_ms;
+        await sendObject({ store, client, timeoutMs }, owner, bucket, name, '');
+        log.info('handed a misplaced object to its owner', { name, owner: owner.id });
+        return;
+      } catch (error) {
+        log.warn('hand-off to owner failed', { name, owner: owner.id, attempt, error });
+        await sleep(500 * attempt);
+      }
+    }
+  }
+
+  /** Counts an object a peer sent for rebalance `jobId`. */
+  received(jobId: string, sizeBytes: number): void {
+    if (this.#job?.id === jobId && this.#job.running) this.#job.received(sizeBytes);
+  }
+
+  status(): RebalanceStatusJson {
+    const { progress } = this.environment.marker;
+    return {
+      rmd_version: this.environment.metadata.rebalance?.version ?? 0,
+      walked: progress.walked,
+      completed: progress.completed,
+      running: this.active ? (this.#job?.id ?? '') : '',
+    };
+  }
+
+  #begin(generation: number): void {
+    const current = this.#job;
+    if (current !== undefined && current.running) {
+      if (current.generation >= generation) return;
+      current.abort(`superseded by rebalance g${generation}`);
+    }
+    const started = this.registry.start(new RebalanceJob(generation, this.environment), false);
+    this.#job = started instanceof RebalanceJob ? started : undefined;
+  }
+}
