@@ -25,8 +25,8 @@ interface MountpathList {
 }
 
 /** Every mountpath directory a target process may hold data in (configured and attached ones). */
-async function mountpathsOf(target: NodeProcess, extra: readonly string[]): Promise<string[]> {
-  const paths = new Set([...target.spec.mountpaths, ...extra]);
+async function mountpathsOf(target: NodeProcess): Promise<string[]> {
+  const paths = new Set(target.spec.mountpaths);
   if (target.running) {
     const response = await fetch(`${target.publicUrl}/v1/daemon?what=mountpaths`);
     const list = (await response.json()) as MountpathList;
@@ -50,14 +50,13 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Scans every target process's mountpaths (`extraMountpaths` adds detached ones) for objects of
- * `bucket` and reports misplaced and duplicated copies.
+ * Scans every target process's mountpaths (configured ones, detached or not, and attached ones)
+ * for objects of `bucket` and reports misplaced and duplicated copies.
  */
 export async function checkPlacement(
   map: ClusterMapJson,
   targets: readonly NodeProcess[],
   bucket: BucketJson,
-  extraMountpaths: readonly string[] = [],
 ): Promise<PlacementReport> {
   const placement = new PlacementMap(map);
   const report: PlacementReport = { locations: new Map(), misplaced: [], duplicates: [] };
@@ -65,7 +64,7 @@ export async function checkPlacement(
     const id = target.ready?.id ?? '?';
     const enabled =
       map.tmap[id] !== undefined && target.running ? await enabledMountpaths(target) : [];
-    for (const mountpath of await mountpathsOf(target, extraMountpaths)) {
+    for (const mountpath of await mountpathsOf(target)) {
       const bucketDir = join(mountpath, `@${bucket.provider}`, bucket.name);
       const root = join(bucketDir, '%ob');
       if (!(await exists(root))) continue;
