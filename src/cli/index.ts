@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { positiveInteger } from './arguments.js';
 import { registerBucketCommands } from './bucket-commands.js';
+import { registerClusterCommands } from './cluster-commands.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
 import { registerGetCommand } from './get-command.js';
@@ -55,6 +56,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerBucketCommands(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);
+  registerClusterCommands(program, io);
   registerPlaygroundCommands(program, io, options.entryScript);
   return program;
 }

@@ -134,8 +134,9 @@ export function progressLine(id: string, snapshots: JobSnapshotsByNodeJson): str
   const sum = (key: keyof JobSnapshotJson['stats']): number =>
     all.reduce((total, snapshot) => total + Number(snapshot.stats[key]), 0);
   const done = all.filter((snapshot) => snapshot['end-time'] !== zeroTime).length;
-  const objects = sum('loc-objs') + sum('out-objs') + sum('in-objs');
-  const bytes = sum('loc-bytes') + sum('out-bytes') + sum('in-bytes');
+  // A transfer between targets is counted out at one and in at the other: count it once.
+  const objects = sum('loc-objs') + Math.max(sum('out-objs'), sum('in-objs'));
+  const bytes = sum('loc-bytes') + Math.max(sum('out-bytes'), sum('in-bytes'));
   return `job ${id}: ${objects} objects, ${formatBytes(bytes)}; ${done}/${all.length} targets done`;
 }
 

@@ -85,7 +85,6 @@ export class RebalanceJob extends Job {
           limit: walkPageSize,
           withMetadata: false,
         });
-        this.counters.localObjects += page.length;
         const map = metadata.clusterMap;
         const misplaced = page.filter(
           (entry) => map?.ownerOf(objectUname(bucket, entry.name))?.id !== nodeId,
