@@ -45,6 +45,7 @@ export class MetadataStore {
   #rebalance: RebalanceMetadata | undefined;
   readonly #queue = new SerialQueue();
   readonly #listeners: Array<(change: MetadataChange) => void> = [];
+  readonly #mapWaiters = new Set<{ version: number; resolve: () => void }>();
 
   private constructor(
     private readonly dir: string,
@@ -93,6 +94,23 @@ export class MetadataStore {
     return this.#rebalance;
   }
 
+  /** Resolves once the cluster map reaches `version`, or after `timeoutMs` at the latest. */
+  waitForClusterMap(version: number, timeoutMs: number): Promise<void> {
+    if ((this.#clusterMap?.version ?? 0) >= version) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        version,
+        resolve: () => {
+          clearTimeout(timer);
+          this.#mapWaiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.resolve, timeoutMs);
+      this.#mapWaiters.add(waiter);
+    });
+  }
+
   onChange(listener: (change: MetadataChange) => void): void {
     this.#listeners.push(listener);
   }
@@ -114,7 +132,6 @@ export class MetadataStore {
           clusterMap.toJson(),
         );
         change.clusterMap = { previous: this.#clusterMap, current: clusterMap };
-        this.#clusterMap = clusterMap;
       }
       if (
         bucketMetadata !== undefined &&
@@ -126,7 +143,6 @@ export class MetadataStore {
           bucketMetadata.toJson(),
         );
         change.bucketMetadata = { previous: this.#bucketMetadata, current: bucketMetadata };
-        this.#bucketMetadata = bucketMetadata;
       }
       if (config !== undefined && config.version > this.#config.version) {
         await writeMetadataFile(
@@ -135,7 +151,6 @@ export class MetadataStore {
           config.toJson(),
         );
         change.config = { previous: this.#config, current: config };
-        this.#config = config;
       }
       if (rebalance !== undefined && isNewer('rebalance metadata', this.#rebalance, rebalance)) {
         await writeMetadataFile(
@@ -144,9 +159,16 @@ export class MetadataStore {
           rebalance.toJson(),
         );
         change.rebalance = { previous: this.#rebalance, current: rebalance };
-        this.#rebalance = rebalance;
       }
+      // Everything is persisted; now switch in one step and tell the listeners in the same tick,
+      // so no request sees a new cluster map without the rebalance that goes with it.
+      if (change.clusterMap !== undefined) this.#clusterMap = change.clusterMap.current;
+      if (change.bucketMetadata !== undefined) this.#bucketMetadata = change.bucketMetadata.current;
+      if (change.config !== undefined) this.#config = change.config.current;
+      if (change.rebalance !== undefined) this.#rebalance = change.rebalance.current;
       if (Object.keys(change).length > 0) for (const listener of this.#listeners) listener(change);
+      for (const waiter of this.#mapWaiters)
+        if ((this.#clusterMap?.version ?? 0) >= waiter.version) waiter.resolve();
       return change;
     });
   }

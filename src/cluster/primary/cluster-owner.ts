@@ -58,6 +58,8 @@ export class ClusterOwner {
   readonly #metasync: Metasync;
   #sweepTimer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** Changes being applied or pushed right now. */
+  #mutations = 0;
 
   constructor(
     private readonly store: MetadataStore,
@@ -210,7 +212,9 @@ export class ClusterOwner {
       Number(request.bmd_version) < (this.store.bucketMetadata?.version ?? 0) ||
       Number(request.config_version) < this.store.config.version ||
       Number(request.rmd_version ?? '0') < (this.store.rebalance?.version ?? 0);
-    if (behind) {
+    // While a change is being pushed (in its order: targets before gateways), that push brings
+    // the node up to date; a catch-up push now could hand a gateway the map before the targets.
+    if (behind && this.#mutations === 0) {
       this.#metasync
         .pushOne(node, this.store.toJson(), this.#timeoutMs())
         .catch((error: unknown) => this.log.warn('catch-up push failed', { node: node.id, error }));
@@ -271,47 +275,55 @@ export class ClusterOwner {
    * which targets own objects also starts a rebalance (a new RMD version in the same push).
    */
   #mutate(change: (draft: Draft) => Draft, pushFirstTo?: string): Promise<void> {
-    return this.#queue.run(async () => {
-      const uuid = this.store.clusterMap?.uuid ?? randomId(12);
-      const before: Draft = {
-        clusterMap: this.store.clusterMap ?? ClusterMap.create(uuid, this.self),
-        bucketMetadata: this.store.bucketMetadata ?? BucketMetadata.empty(uuid),
-        config: this.store.config,
-        rebalance: this.store.rebalance,
-      };
-      let after = change(before);
-      const fresh = this.store.clusterMap === undefined;
-      if (!fresh && after.rebalance === before.rebalance && this.#needsRebalance(before, after)) {
-        after = { ...after, rebalance: RebalanceMetadata.next(before.rebalance, after.clusterMap) };
-        this.log.info('placement changed: starting a rebalance', {
-          job: after.rebalance?.jobId,
-          clusterMapVersion: after.clusterMap.version,
-        });
-      }
-      await this.store.accept({
-        clusterMap: after.clusterMap !== before.clusterMap || fresh ? after.clusterMap : undefined,
-        bucketMetadata:
-          after.bucketMetadata !== before.bucketMetadata || this.store.bucketMetadata === undefined
-            ? after.bucketMetadata
-            : undefined,
-        config: after.config !== before.config ? after.config : undefined,
-        rebalance: after.rebalance !== before.rebalance ? after.rebalance : undefined,
+    this.#mutations += 1;
+    return this.#queue
+      .run(() => this.#apply(change, pushFirstTo))
+      .finally(() => {
+        this.#mutations -= 1;
       });
-      const bundle = this.store.toJson();
-      const others = this.#map()
-        .allNodes()
-        .filter((node) => node.id !== this.self.id);
-      const first = others.filter((node) => node.id === pushFirstTo);
-      const failed = await this.#metasync.push(first, bundle, this.#timeoutMs());
-      failed.push(
-        ...(await this.#metasync.push(
-          others.filter((node) => node.id !== pushFirstTo),
-          bundle,
-          this.#timeoutMs(),
-        )),
-      );
-      if (failed.length > 0) this.log.warn('metadata not yet delivered', { nodes: failed });
+  }
+
+  async #apply(change: (draft: Draft) => Draft, pushFirstTo: string | undefined): Promise<void> {
+    const uuid = this.store.clusterMap?.uuid ?? randomId(12);
+    const before: Draft = {
+      clusterMap: this.store.clusterMap ?? ClusterMap.create(uuid, this.self),
+      bucketMetadata: this.store.bucketMetadata ?? BucketMetadata.empty(uuid),
+      config: this.store.config,
+      rebalance: this.store.rebalance,
+    };
+    let after = change(before);
+    const fresh = this.store.clusterMap === undefined;
+    if (!fresh && after.rebalance === before.rebalance && this.#needsRebalance(before, after)) {
+      after = { ...after, rebalance: RebalanceMetadata.next(before.rebalance, after.clusterMap) };
+      this.log.info('placement changed: starting a rebalance', {
+        job: after.rebalance?.jobId,
+        clusterMapVersion: after.clusterMap.version,
+      });
+    }
+    await this.store.accept({
+      clusterMap: after.clusterMap !== before.clusterMap || fresh ? after.clusterMap : undefined,
+      bucketMetadata:
+        after.bucketMetadata !== before.bucketMetadata || this.store.bucketMetadata === undefined
+          ? after.bucketMetadata
+          : undefined,
+      config: after.config !== before.config ? after.config : undefined,
+      rebalance: after.rebalance !== before.rebalance ? after.rebalance : undefined,
     });
+    // Push order: a joining node, then targets, then gateways: nobody routes requests by a new
+    // placement before the targets it names know it (and have started their rebalance).
+    const bundle = this.store.toJson();
+    const others = this.#map()
+      .allNodes()
+      .filter((node) => node.id !== this.self.id);
+    const waves = [
+      others.filter((node) => node.id === pushFirstTo),
+      others.filter((node) => node.id !== pushFirstTo && node.role === 'target'),
+      others.filter((node) => node.id !== pushFirstTo && node.role === 'proxy'),
+    ];
+    const failed: string[] = [];
+    for (const wave of waves)
+      failed.push(...(await this.#metasync.push(wave, bundle, this.#timeoutMs())));
+    if (failed.length > 0) this.log.warn('metadata not yet delivered', { nodes: failed });
   }
 
   /** Rebalance when enabled, buckets exist (else nothing can move) and placement changed. */

@@ -2,6 +2,7 @@
 // sit at a previous owner. The targets of the map are asked in HRW order for the object (the
 // previous owners come first: HRW order among the remaining targets does not change when one
 // joins or leaves); the first copy found is verified and committed here, so the read can retry.
+import { isStoreError } from '../../errors/index.js';
 import { highestRandomWeightList, objectDigest } from '../../placement/index.js';
 import { fetchObjectStream } from '../../transport/index.js';
 import { objectUname, type BucketJson } from '../../wire/index.js';
@@ -41,5 +42,20 @@ export async function fetchFromNeighbors(
       log.warn('get from neighbor failed', { name, neighbor: neighbor.id, error });
     }
   }
-  return false;
+  // The previous owner may have sent it here meanwhile (its walk crossed this lookup).
+  return presentLocally(environment, bucket, name);
+}
+
+async function presentLocally(
+  environment: RebalanceEnvironment,
+  bucket: BucketJson,
+  name: string,
+): Promise<boolean> {
+  try {
+    await environment.store.headObject(bucket, name);
+    return true;
+  } catch (error) {
+    if (isStoreError(error) && error.code === 'ObjectNotFound') return false;
+    throw error;
+  }
 }

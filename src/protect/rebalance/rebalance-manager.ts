@@ -46,28 +46,35 @@ export class RebalanceManager {
   /**
    * After a PUT committed here: if this target does not own the object under its current map (it
    * was served on the word of a node with a newer map, or the map changed during the write), the
-   * object is handed to its owner in the background, so a walk that already passed it does not
-   * leave it misplaced.
+   * object goes to its owner before the PUT is acknowledged, so a walk that already passed it does
+   * not leave it misplaced. If the owner cannot take it now, retries continue in the background.
    */
-  placeAfterPut(bucket: BucketJson, name: string): void {
+  async placeAfterPut(bucket: BucketJson, name: string): Promise<void> {
     if (this.owns(bucket, name)) return;
-    void this.#handOff(bucket, name);
+    if (await this.#handOff(bucket, name, 1)) return;
+    void this.#retryHandOff(bucket, name);
   }
 
-  async #handOff(bucket: BucketJson, name: string): Promise<void> {
+  async #retryHandOff(bucket: BucketJson, name: string): Promise<void> {
+    for (let attempt = 2; attempt <= handOffAttempts; attempt += 1) {
+      await sleep(500 * attempt);
+      if (await this.#handOff(bucket, name, attempt)) return;
+    }
+  }
+
+  /** One attempt; true when the object is where it belongs (sent, or this target owns it now). */
+  async #handOff(bucket: BucketJson, name: string, attempt: number): Promise<boolean> {
     const { metadata, store, client, log } = this.environment;
-    for (let attempt = 1; attempt <= handOffAttempts; attempt += 1) {
-      const owner = metadata.clusterMap?.ownerOf(objectUname(bucket, name));
-      if (owner === undefined || owner.id === this.environment.nodeId) return;
-      try {
-        const timeoutMs = metadata.config.values.rebalance.transfer_timeout_ms;
-        await sendObject({ store, client, timeoutMs }, owner, bucket, name, '');
-        log.info('handed a misplaced object to its owner', { name, owner: owner.id });
-        return;
-      } catch (error) {
-        log.warn('hand-off to owner failed', { name, owner: owner.id, attempt, error });
-        await sleep(500 * attempt);
-      }
+    const owner = metadata.clusterMap?.ownerOf(objectUname(bucket, name));
+    if (owner === undefined || owner.id === this.environment.nodeId) return true;
+    try {
+      const timeoutMs = metadata.config.values.rebalance.transfer_timeout_ms;
+      await sendObject({ store, client, timeoutMs }, owner, bucket, name, '');
+      log.info('handed a misplaced object to its owner', { name, owner: owner.id });
+      return true;
+    } catch (error) {
+      log.warn('hand-off to owner failed', { name, owner: owner.id, attempt, error });
+      return false;
     }
   }
 

@@ -11,6 +11,8 @@ interface PendingRemoval {
   /** The rebalance that must finish first; undefined when nothing has to move. */
   jobId: string | undefined;
   options: RemoveNodeValueJson;
+  /** The decommission is being applied: its rebalance job ID is not known yet. */
+  starting?: boolean;
 }
 
 export class DecommissionSupervisor {
@@ -35,10 +37,24 @@ export class DecommissionSupervisor {
     clearTimeout(this.#timer);
   }
 
-  /** Remembers how a decommissioned node leaves: after `jobId` (if any) finished. */
-  track(options: RemoveNodeValueJson, jobId: string | undefined): void {
-    this.#pending.set(options.sid, { jobId, options });
-    void this.#tick();
+  /**
+   * Runs `decommission` (which flags the node and returns the rebalance job ID, if objects move)
+   * and remembers how the node leaves: after that job finished.
+   */
+  async track(
+    options: RemoveNodeValueJson,
+    decommission: () => Promise<string | undefined>,
+  ): Promise<string | undefined> {
+    this.#pending.set(options.sid, { jobId: undefined, options, starting: true });
+    try {
+      const jobId = await decommission();
+      this.#pending.set(options.sid, { jobId, options });
+      void this.#tick();
+      return jobId;
+    } catch (error) {
+      this.#pending.delete(options.sid);
+      throw error;
+    }
   }
 
   #schedule(): void {
@@ -75,6 +91,7 @@ export class DecommissionSupervisor {
       pending = { jobId, options: { sid: node.id } };
       this.#pending.set(node.id, pending);
     }
+    if (pending.starting === true) return false;
     if (pending.jobId === undefined) return true;
     let status;
     try {

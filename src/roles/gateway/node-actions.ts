@@ -52,11 +52,10 @@ export class GatewayNodeActions {
         return owner.startMaintenance(value.sid, options);
       case Action.stopMaintenance:
         return owner.stopMaintenance(value.sid);
-      case Action.decommissionNode: {
-        const jobId = await owner.decommission(value.sid, options);
-        this.leadership.supervisor.track(value, jobId);
-        return jobId;
-      }
+      case Action.decommissionNode:
+        return this.leadership.supervisor.track(value, () =>
+          owner.decommission(value.sid, options),
+        );
       case Action.shutdownNode:
         return this.#shutdown(owner, value.sid);
       default:

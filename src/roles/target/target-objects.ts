@@ -26,27 +26,36 @@ export class TargetObjects implements ObjectPort {
   ) {}
 
   /**
-   * Serves here when this target owns the object, or when the node that redirected here chose it
-   * with a cluster map at least as new as this target's (a newer one is about to arrive).
-   * Otherwise sends the request on to the owner: a gateway or client with an older map reaches
-   * the right target, in two redirects at most (each hop needs a strictly newer map).
+   * Serves here when this target owns the object. A node that redirected here with a newer
+   * cluster map than this target's is believed: the new map is on its way, so the target waits for
+   * it briefly (then it knows the rebalance that may be moving the object here), and serves if
+   * the object is its own or the map did not come. Otherwise the request goes on to the owner: a
+   * gateway or client with an older map reaches the right target, in two redirects at most.
    */
-  redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
+  async redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
     lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);
-    const map = this.runtime.store.clusterMap;
-    const owner = map?.ownerOf(objectUname(address.bucket, address.name));
-    if (map === undefined || owner === undefined || owner.id === this.runtime.id)
-      return Promise.resolve(undefined);
+    const uname = objectUname(address.bucket, address.name);
+    let map = this.runtime.store.clusterMap;
+    let owner = map?.ownerOf(uname);
+    if (map === undefined || owner === undefined || owner.id === this.runtime.id) return undefined;
     const senderVersion = Number(context.query.get(Query.redirectMapVersion) ?? Number.NaN);
     const redirected = context.query.has(Query.redirectProxyId);
     // Without a version (an older gateway), trust the redirect as before.
-    if (redirected && (Number.isNaN(senderVersion) || senderVersion >= map.version))
-      return Promise.resolve(undefined);
+    if (redirected && Number.isNaN(senderVersion)) return undefined;
+    if (redirected && senderVersion > map.version) {
+      const { keepalive } = this.runtime.store.config.values;
+      await this.runtime.store.waitForClusterMap(senderVersion, keepalive.interval_ms * 2);
+      map = this.runtime.store.clusterMap ?? map;
+      owner = map.ownerOf(uname);
+      if (owner === undefined || owner.id === this.runtime.id || senderVersion > map.version)
+        return undefined;
+    }
+    if (redirected && senderVersion === map.version) return undefined;
     const query = new URLSearchParams(context.search);
     query.set(Query.redirectProxyId, this.runtime.id);
     query.set(Query.redirectMapVersion, String(map.version));
-    return Promise.resolve(`${owner.publicUrl}${context.path}?${query.toString()}`);
+    return `${owner.publicUrl}${context.path}?${query.toString()}`;
   }
 
   head(address: ObjectAddress): Promise<ObjectInfo> {

@@ -68,10 +68,9 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
       ? fetchFromNeighbors(rebalance, address.bucket, address.name)
       : Promise.resolve(false),
   );
-  objectHooks.afterPut.push((address) => {
-    rebalanceManager.placeAfterPut(address.bucket, address.name);
-    return Promise.resolve();
-  });
+  objectHooks.afterPut.push((address) =>
+    rebalanceManager.placeAfterPut(address.bucket, address.name),
+  );
   const mountpaths = new MountpathActions(store, jobs.registry, runtime.store);
   jobs.localKinds.set('resilver', (request) => {
     startResilver(jobs.registry, store, runtime.store, request.id);
