@@ -67,7 +67,10 @@ export async function putObject(
     handle = await openWorkFile(workPath);
     await receiveBody(handle, workPath, request, metadata);
     if (request.migration !== undefined) {
-      await handle.utimes(new Date(), new Date(request.migration.modifiedTimeMs));
+      // Seconds as a double lose the last millisecond (x.123 s reads back as x.1229999 s): aim at
+      // the middle of the millisecond so it reads back exactly.
+      const seconds = (request.migration.modifiedTimeMs + 0.5) / 1000;
+      await handle.utimes(Date.now() / 1000, seconds);
     }
     if (context.options.fsyncObjects) await handle.sync();
     const transaction = { context, request, home, workPath, handle, metadata };
