@@ -4,9 +4,8 @@
 // restarted after a crash catches up on the metadata it missed and serves its data again.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import type { Client } from '../../src/sdk/index.js';
-import { SteadyLoad, verifyObjects } from '../harness/load.js';
+import { putObjects, SteadyLoad, verifyObjects } from '../harness/load.js';
 import { checkPlacement, fetchClusterMap } from '../harness/placement.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
@@ -26,13 +25,8 @@ describe('primary failover and restarts', () => {
       { proxies: 3, targets: 4, mountpaths: 1 },
       bucket,
     ));
-    await Promise.all(
-      Array.from({ length: 200 }, async (_, i) => {
-        const data = randomBytes(100 + i * 10);
-        await client.putObject(bucket, `base-${i}`, data);
-        objects.set(`base-${i}`, data);
-      }),
-    );
+    const shape = { name: (i: number) => `base-${i}`, sizeBytes: (i: number) => 100 + i * 10 };
+    await putObjects(client, bucket, 200, shape, objects);
   });
   after(() => cluster?.destroy());
 

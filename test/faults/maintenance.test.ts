@@ -3,11 +3,10 @@
 // objects move away, then it leaves the map and stops. Every object stays readable and in place.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { NodeFlag, type Client } from '../../src/sdk/index.js';
-import { SteadyLoad, verifyObjects } from '../harness/load.js';
+import { putObjects, SteadyLoad, verifyObjects } from '../harness/load.js';
 import { checkPlacement, fetchClusterMap } from '../harness/placement.js';
-import { TestCluster } from '../harness/test-cluster.js';
+import { faultClusterOptions, TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
 
 const bucket = { name: 'lifecycle', provider: 'ais' };
@@ -18,19 +17,9 @@ describe('maintenance and decommission', () => {
   const objects = new Map<string, Buffer>();
 
   before(async () => {
-    ({ cluster, client } = await TestCluster.withBucket(
-      { proxies: 3, targets: 4, mountpaths: 2, config: { 'keepalive.interval_ms': 500 } },
-      bucket,
-    ));
-    for (let i = 0; i < 600; i += 50) {
-      await Promise.all(
-        Array.from({ length: 50 }, async (_, k) => {
-          const data = randomBytes(64 + (i + k) * 7);
-          await client.putObject(bucket, `object-${i + k}`, data);
-          objects.set(`object-${i + k}`, data);
-        }),
-      );
-    }
+    ({ cluster, client } = await TestCluster.withBucket(faultClusterOptions, bucket));
+    const shape = { name: (i: number) => `object-${i}`, sizeBytes: (i: number) => 64 + i * 7 };
+    await putObjects(client, bucket, 600, shape, objects);
   });
   after(() => cluster?.destroy());
 

@@ -3,11 +3,10 @@
 // killed with SIGKILL in the middle of a rebalance resumes it after a restart.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import type { Client, JobSnapshotJson, JobSnapshotsByNodeJson } from '../../src/sdk/index.js';
-import { SteadyLoad, verifyObjects } from '../harness/load.js';
+import { putObjects, SteadyLoad, verifyObjects } from '../harness/load.js';
 import { checkPlacement, fetchClusterMap } from '../harness/placement.js';
-import { TestCluster } from '../harness/test-cluster.js';
+import { faultClusterOptions, TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
 
 const bucket = { name: 'elastic', provider: 'ais' };
@@ -25,20 +24,12 @@ describe('rebalance', () => {
   const objects = new Map<string, Buffer>();
 
   before(async () => {
-    ({ cluster, client } = await TestCluster.withBucket(
-      { proxies: 3, targets: 4, mountpaths: 2, config: { 'keepalive.interval_ms': 500 } },
-      bucket,
-    ));
-    for (let i = 0; i < initialObjects; i += 100) {
-      await Promise.all(
-        Array.from({ length: 100 }, async (_, k) => {
-          const name = `base/${String(i + k).padStart(5, '0')}`;
-          const data = randomBytes(256 + ((i + k) % 4096));
-          await client.putObject(bucket, name, data);
-          objects.set(name, data);
-        }),
-      );
-    }
+    ({ cluster, client } = await TestCluster.withBucket(faultClusterOptions, bucket));
+    const shape = {
+      name: (i: number) => `base/${String(i).padStart(5, '0')}`,
+      sizeBytes: (i: number) => 256 + (i % 4096),
+    };
+    await putObjects(client, bucket, initialObjects, shape, objects);
   });
   after(() => cluster?.destroy());
 

@@ -4,12 +4,11 @@
 // mountpath changes (volume record). Nothing is lost and nothing is left misplaced.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import type { Client } from '../../src/sdk/index.js';
 import { findFiles } from '../harness/disk.js';
-import { SteadyLoad, verifyObjects } from '../harness/load.js';
+import { putObjects, SteadyLoad, verifyObjects } from '../harness/load.js';
 import { checkPlacement, fetchClusterMap } from '../harness/placement.js';
-import { TestCluster } from '../harness/test-cluster.js';
+import { faultClusterOptions, TestCluster } from '../harness/test-cluster.js';
 
 const bucket = { name: 'resilver', provider: 'ais' };
 
@@ -25,19 +24,9 @@ describe('resilver', () => {
   const objects = new Map<string, Buffer>();
 
   before(async () => {
-    ({ cluster, client } = await TestCluster.withBucket(
-      { proxies: 3, targets: 4, mountpaths: 2, config: { 'keepalive.interval_ms': 500 } },
-      bucket,
-    ));
-    for (let i = 0; i < 800; i += 100) {
-      await Promise.all(
-        Array.from({ length: 100 }, async (_, k) => {
-          const data = randomBytes(32 + ((i + k) % 50) * 300);
-          await client.putObject(bucket, `dir-${(i + k) % 7}/object-${i + k}`, data);
-          objects.set(`dir-${(i + k) % 7}/object-${i + k}`, data);
-        }),
-      );
-    }
+    ({ cluster, client } = await TestCluster.withBucket(faultClusterOptions, bucket));
+    const name = (index: number): string => `dir-${index % 7}/object-${index}`;
+    await putObjects(client, bucket, 800, { name, sizeBytes: (i) => 32 + (i % 50) * 300 }, objects);
   });
   after(() => cluster?.destroy());
 

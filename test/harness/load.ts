@@ -95,3 +95,23 @@ export async function verifyObjects(
   }
   return bad;
 }
+
+/** PUTs `count` objects (100 at a time), named and sized by index; records them in `into`. */
+export async function putObjects(
+  client: Client,
+  bucket: BucketJson,
+  count: number,
+  shape: { name: (index: number) => string; sizeBytes: (index: number) => number },
+  into: Map<string, Buffer>,
+): Promise<void> {
+  for (let start = 0; start < count; start += 100) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, count - start) }, async (_, offset) => {
+        const index = start + offset;
+        const data = randomBytes(shape.sizeBytes(index));
+        await client.putObject(bucket, shape.name(index), data);
+        into.set(shape.name(index), data);
+      }),
+    );
+  }
+}

@@ -15,6 +15,14 @@ export interface TestClusterOptions {
   config?: Record<string, string | number | boolean>;
 }
 
+/** The shape of the fault tests: 3 gateways, 4 targets with 2 mountpaths, fast keepalives. */
+export const faultClusterOptions: TestClusterOptions = {
+  proxies: 3,
+  targets: 4,
+  mountpaths: 2,
+  config: { 'keepalive.interval_ms': 500 },
+};
+
 export class TestCluster {
   readonly proxies: NodeProcess[] = [];
   readonly targets: NodeProcess[] = [];

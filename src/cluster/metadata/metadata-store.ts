@@ -12,7 +12,7 @@ import type {
 import { BucketMetadata } from './bucket-metadata.js';
 import { ClusterConfigMetadata } from './cluster-config-metadata.js';
 import { ClusterMap } from './cluster-map.js';
-import { readMetadataFile, writeMetadataFile } from './metadata-file.js';
+import { readMetadataFile, writeMetadataFile, type MetadataKind } from './metadata-file.js';
 import { RebalanceMetadata } from './rebalance-metadata.js';
 
 /** What changed in one accept call; the previous values are given for diffing. */
@@ -126,38 +126,22 @@ export class MetadataStore {
       const change: MetadataChange = {};
       const { clusterMap, bucketMetadata, config, rebalance } = bundle;
       if (clusterMap !== undefined && isNewer('cluster map', this.#clusterMap, clusterMap)) {
-        await writeMetadataFile(
-          join(this.dir, fileNames.clusterMap),
-          'cluster-map',
-          clusterMap.toJson(),
-        );
+        await this.#persist('clusterMap', 'cluster-map', clusterMap.toJson());
         change.clusterMap = { previous: this.#clusterMap, current: clusterMap };
       }
       if (
         bucketMetadata !== undefined &&
         isNewer('bucket metadata', this.#bucketMetadata, bucketMetadata)
       ) {
-        await writeMetadataFile(
-          join(this.dir, fileNames.bucketMetadata),
-          'bucket-metadata',
-          bucketMetadata.toJson(),
-        );
+        await this.#persist('bucketMetadata', 'bucket-metadata', bucketMetadata.toJson());
         change.bucketMetadata = { previous: this.#bucketMetadata, current: bucketMetadata };
       }
       if (config !== undefined && config.version > this.#config.version) {
-        await writeMetadataFile(
-          join(this.dir, fileNames.config),
-          'cluster-config',
-          config.toJson(),
-        );
+        await this.#persist('config', 'cluster-config', config.toJson());
         change.config = { previous: this.#config, current: config };
       }
       if (rebalance !== undefined && isNewer('rebalance metadata', this.#rebalance, rebalance)) {
-        await writeMetadataFile(
-          join(this.dir, fileNames.rebalance),
-          'rebalance-metadata',
-          rebalance.toJson(),
-        );
+        await this.#persist('rebalance', 'rebalance-metadata', rebalance.toJson());
         change.rebalance = { previous: this.#rebalance, current: rebalance };
       }
       // Everything is persisted; now switch in one step and tell the listeners in the same tick,
@@ -171,6 +155,10 @@ export class MetadataStore {
         if ((this.#clusterMap?.version ?? 0) >= waiter.version) waiter.resolve();
       return change;
     });
+  }
+
+  #persist(file: keyof typeof fileNames, kind: MetadataKind, payload: unknown): Promise<void> {
+    return writeMetadataFile(join(this.dir, fileNames[file]), kind, payload);
   }
 
   /**
