@@ -101,14 +101,10 @@ export class ClusterClient {
     });
     throwIfBufferedError(answer, label);
     const node = decodeJson(answer, label, (text) => parseJsonWithDigests(text) as NodeJson);
-    const response = await this.control(
-      'POST',
-      apiPath('cluster', ClusterPath.joinByAdmin),
-      label,
-      {
-        message: node,
-      },
-    );
+    // The primary recomputes the digest from the ID (and JSON.stringify refuses bigints).
+    const message = { ...node, id_digest: String(node.id_digest) };
+    const path = apiPath('cluster', ClusterPath.joinByAdmin);
+    const response = await this.control('POST', path, label, { message });
     throwIfBufferedError(response, label);
     return node;
   }

@@ -88,6 +88,18 @@ export class ClusterMember {
     clearTimeout(this.#keepaliveTimer);
   }
 
+  /** Keepalives again after `stop` (a node that left and was added back by an admin). */
+  resume(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#lastContactMs = Date.now();
+    this.startKeepalive();
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
   /** How long the primary has not answered (0 right after a successful keepalive). */
   millisecondsSinceContact(): number {
     return Date.now() - this.#lastContactMs;

@@ -99,6 +99,13 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
   rebalanceManager.start();
   const member = await runtime.joinCluster();
   membership.member = member;
+  // Removed without shutting down, then added back by an admin (`cluster add`): keepalives again.
+  runtime.store.onChange((change) => {
+    if (member.stopped && change.clusterMap?.current.node(runtime.id) !== undefined) {
+      runtime.log.info('added back to the cluster');
+      member.resume();
+    }
+  });
   mountpaths.resumeIfPending();
   runtime.announceReady();
   return {
