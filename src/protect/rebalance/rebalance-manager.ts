@@ -2,17 +2,24 @@
 // rebalance supersedes it), resumes an unfinished one after a restart, answers peers' progress
 // questions, and tells reads whether objects may still be at their previous owner.
 import type { JobRegistry } from '../../jobs/index.js';
+import type { Readable } from 'node:stream';
+import type { StoredObject } from '../../storage/index.js';
 import { sleep } from '../../util/time.js';
 import { objectUname, type BucketJson } from '../../wire/index.js';
-import { sendObject } from './object-transfer.js';
+import { commitTransferred, sendObject } from './object-transfer.js';
+import type { TransferredObject } from './transfer-headers.js';
 import type { RebalanceEnvironment, RebalanceStatusJson } from './rebalance-environment.js';
 import { RebalanceJob } from './rebalance-job.js';
 
 /** Attempts to hand a misplaced fresh object to its owner before leaving it to a rebalance. */
 const handOffAttempts = 5;
+/** Deletes remembered during one rebalance (the oldest are forgotten past this). */
+const maxRememberedDeletes = 100_000;
 
 export class RebalanceManager {
   #job: RebalanceJob | undefined;
+  /** Objects deleted here while a rebalance ran: uname → when. Copies moved in later are dropped. */
+  readonly #deleted = new Map<string, number>();
 
   constructor(
     private readonly environment: RebalanceEnvironment,
@@ -78,6 +85,38 @@ export class RebalanceManager {
     }
   }
 
+  /** A DELETE is about to run here: during a rebalance, remember it (see `commitMoved`). */
+  recordDelete(bucket: BucketJson, name: string): void {
+    if (!this.active) return;
+    if (this.#deleted.size >= maxRememberedDeletes) {
+      const [oldest] = this.#deleted.keys();
+      if (oldest !== undefined) this.#deleted.delete(oldest);
+    }
+    this.#deleted.set(objectUname(bucket, name), Date.now());
+  }
+
+  /**
+   * Commits an object moved here (sent by a peer, or fetched from a neighbor). A copy whose
+   * version predates a DELETE made here during this rebalance is removed again at once, so the
+   * move cannot bring a deleted object back (the sender then drops its copy as usual).
+   */
+  async commitMoved(
+    bucket: BucketJson,
+    name: string,
+    object: TransferredObject,
+    body: Readable,
+  ): Promise<StoredObject> {
+    const stored = await commitTransferred(this.environment.store, bucket, name, object, body);
+    const deletedAtMs = this.#deleted.get(objectUname(bucket, name));
+    if (deletedAtMs !== undefined && object.modifiedTimeMs <= deletedAtMs) {
+      await this.environment.store.removeIfUnchanged(bucket, name, {
+        modifiedTimeMs: object.modifiedTimeMs,
+        checksumValue: object.checksum.value,
+      });
+    }
+    return stored;
+  }
+
   /** Counts an object a peer sent for rebalance `jobId`. */
   received(jobId: string, sizeBytes: number): void {
     if (this.#job?.id === jobId && this.#job.running) this.#job.received(sizeBytes);
@@ -98,6 +137,8 @@ export class RebalanceManager {
     if (current !== undefined && current.running) {
       if (current.generation >= generation) return;
       current.abort(`superseded by rebalance g${generation}`);
+    } else {
+      this.#deleted.clear();
     }
     const started = this.registry.start(new RebalanceJob(generation, this.environment), false);
     this.#job = started instanceof RebalanceJob ? started : undefined;

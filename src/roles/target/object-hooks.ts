@@ -1,6 +1,7 @@
 // Extension points of the target's object path, filled in by the composition root (target.ts):
-// work after a PUT commits (mirror copies, erasure coding) and recovery of a replica a read could
-// not use (missing or corrupt: restore from copies, slices, or the previous owner).
+// work after a PUT commits (mirror copies, erasure coding), recovery of a replica a read could
+// not use (missing or corrupt: restore from copies, slices, or the previous owner), and removal of
+// copies elsewhere after a DELETE.
 import type { BucketPropsJson } from '../../wire/index.js';
 import type { ObjectAddress } from '../../api/native/index.js';
 import type { StoredObject } from '../../storage/index.js';
@@ -25,11 +26,22 @@ export type ReadRecoveryHook = (
   props: BucketPropsJson,
 ) => Promise<boolean>;
 
+/** Runs before a DELETE here (e.g. to remember it, so that copies arriving later are dropped). */
+export type BeforeDeleteHook = (address: ObjectAddress) => void;
+
+/**
+ * Runs after a DELETE here, whether or not a local replica existed: removes copies kept elsewhere
+ * (a previous owner during a rebalance). Resolves true when it removed one.
+ */
+export type AfterDeleteHook = (address: ObjectAddress) => Promise<boolean>;
+
 export interface ObjectHooks {
   afterPut: AfterPutHook[];
   readRecovery: ReadRecoveryHook[];
+  beforeDelete: BeforeDeleteHook[];
+  afterDelete: AfterDeleteHook[];
 }
 
 export function emptyObjectHooks(): ObjectHooks {
-  return { afterPut: [], readRecovery: [] };
+  return { afterPut: [], readRecovery: [], beforeDelete: [], afterDelete: [] };
 }

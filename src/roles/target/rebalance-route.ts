@@ -1,12 +1,12 @@
 // `/v1/rebalance/...` on a target's intra-cluster port: `PUT objects/<bucket>/<name>` receives an
 // object a peer moves here (verified, committed atomically), `GET objects/<bucket>/<name>` serves
 // the local replica to a new owner looking for it (get-from-neighbor; never redirected, never
-// recovered from elsewhere), and `GET status` reports this target's rebalance progress.
+// recovered from elsewhere), `DELETE objects/<bucket>/<name>` removes the local replica (the owner
+// deletes during a rebalance), and `GET status` reports this target's rebalance progress.
 import { acceptBody, type RequestContext } from '../../api/common/index.js';
 import { bucketFromRequest, sendValue, type InternalRoute } from '../../api/native/index.js';
 import { StoreError, badRequest } from '../../errors/index.js';
 import {
-  commitTransferred,
   objectsSegment,
   parseTransferHeaders,
   statusSegment,
@@ -39,21 +39,25 @@ export function rebalanceRoute(
     };
     lookupBucket(runtime, address.bucket);
     validateObjectName(address.name);
-    if (context.method === 'PUT') return receive(context, store, manager, address);
+    if (context.method === 'PUT') return receive(context, manager, address);
     if (context.method === 'GET') return serveLocal(context, store, address);
+    if (context.method === 'DELETE') {
+      await store.deleteObject(address.bucket, address.name);
+      context.res.end();
+      return;
+    }
     throw new StoreError('MethodNotAllowed', `${context.method} is not allowed on ${context.path}`);
   };
 }
 
 async function receive(
   context: RequestContext,
-  store: LocalStore,
   manager: RebalanceManager,
   address: ObjectAddress,
 ): Promise<void> {
   const object = parseTransferHeaders(context.req.headers);
   acceptBody(context);
-  await commitTransferred(store, address.bucket, address.name, object, context.req);
+  await manager.commitMoved(address.bucket, address.name, object, context.req);
   const jobId = context.req.headers[TransferHeader.rebalanceId];
   if (typeof jobId === 'string') manager.received(jobId, object.size);
   context.res.end();

@@ -122,8 +122,19 @@ export class TargetObjects implements ObjectPort {
     }
   }
 
-  delete(address: ObjectAddress): Promise<void> {
-    return this.store.deleteObject(address.bucket, address.name);
+  /** Deletes the local replica, then copies elsewhere; not found only when there was none. */
+  async delete(address: ObjectAddress): Promise<void> {
+    for (const hook of this.hooks.beforeDelete) hook(address);
+    let missing: Error | undefined;
+    try {
+      await this.store.deleteObject(address.bucket, address.name);
+    } catch (error) {
+      if (readFailureOf(error) !== 'missing' || !(error instanceof Error)) throw error;
+      missing = error;
+    }
+    let removedElsewhere = false;
+    for (const hook of this.hooks.afterDelete) if (await hook(address)) removedElsewhere = true;
+    if (missing !== undefined && !removedElsewhere) throw missing;
   }
 
   setCustomMetadata(

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
 import {
+  deleteAtNeighbors,
   fetchFromNeighbors,
   RebalanceManager,
   RebalanceMarker,
@@ -65,7 +66,20 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
     failure === 'missing' &&
     rebalanceManager.active &&
     rebalanceManager.owns(address.bucket, address.name)
-      ? fetchFromNeighbors(rebalance, address.bucket, address.name)
+      ? fetchFromNeighbors(rebalance, address.bucket, address.name, (...moved) =>
+          rebalanceManager.commitMoved(...moved),
+        )
+      : Promise.resolve(false),
+  );
+  // Deletes during a rebalance: remembered first (copies moving in later are dropped), then the
+  // copies other targets still hold are deleted too.
+  objectHooks.beforeDelete.push((address) => {
+    if (rebalanceManager.owns(address.bucket, address.name))
+      rebalanceManager.recordDelete(address.bucket, address.name);
+  });
+  objectHooks.afterDelete.push((address) =>
+    rebalanceManager.active && rebalanceManager.owns(address.bucket, address.name)
+      ? deleteAtNeighbors(rebalance, address.bucket, address.name)
       : Promise.resolve(false),
   );
   objectHooks.afterPut.push((address) =>
