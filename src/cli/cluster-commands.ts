@@ -136,9 +136,11 @@ export function registerClusterCommands(program: Command, io: CliIo): void {
     }),
   );
 
-  const mountpath = program
-    .command('storage')
-    .description("targets' storage")
+  // `storage` may already hold other commands (data protection): add to it.
+  const storage =
+    program.commands.find((command) => command.name() === 'storage') ??
+    program.command('storage').description("targets' storage");
+  const mountpath = storage
     .command('mountpath')
     .description("change a target's mountpaths at run time (objects move: resilver)");
   for (const action of ['attach', 'detach', 'enable', 'disable'] as MountpathAction[]) {

@@ -33,15 +33,15 @@ export type BeforeDeleteHook = (address: ObjectAddress) => void;
  * Runs after a DELETE here, whether or not a local replica existed: removes copies kept elsewhere
  * (a previous owner during a rebalance). Resolves true when it removed one.
  */
-export type AfterDeleteHook = (address: ObjectAddress) => Promise<boolean>;
+export type DeleteElsewhereHook = (address: ObjectAddress) => Promise<boolean>;
 
 export interface ObjectHooks {
   afterPut: AfterPutHook[];
   readRecovery: ReadRecoveryHook[];
   beforeDelete: BeforeDeleteHook[];
-  afterDelete: AfterDeleteHook[];
+  deleteElsewhere: DeleteElsewhereHook[];
 }
 
 export function emptyObjectHooks(): ObjectHooks {
-  return { afterPut: [], readRecovery: [], beforeDelete: [], afterDelete: [] };
+  return { afterPut: [], readRecovery: [], beforeDelete: [], deleteElsewhere: [] };
 }

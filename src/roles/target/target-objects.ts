@@ -133,7 +133,7 @@ export class TargetObjects implements ObjectPort {
       missing = error;
     }
     let removedElsewhere = false;
-    for (const hook of this.hooks.afterDelete) if (await hook(address)) removedElsewhere = true;
+    for (const hook of this.hooks.deleteElsewhere) if (await hook(address)) removedElsewhere = true;
     if (missing !== undefined && !removedElsewhere) throw missing;
   }
 

@@ -77,7 +77,7 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
     if (rebalanceManager.owns(address.bucket, address.name))
       rebalanceManager.recordDelete(address.bucket, address.name);
   });
-  objectHooks.afterDelete.push((address) =>
+  objectHooks.deleteElsewhere.push((address) =>
     rebalanceManager.active && rebalanceManager.owns(address.bucket, address.name)
       ? deleteAtNeighbors(rebalance, address.bucket, address.name)
       : Promise.resolve(false),
