@@ -20,6 +20,8 @@ export class RebalanceManager {
   #job: RebalanceJob | undefined;
   /** Objects deleted here while a rebalance ran: uname → when. Copies moved in later are dropped. */
   readonly #deleted = new Map<string, number>();
+  /** Deleted objects whose moved-in copy was dropped here (the DELETE found it that way). */
+  readonly #dropped = new Set<string>();
 
   constructor(
     private readonly environment: RebalanceEnvironment,
@@ -107,14 +109,24 @@ export class RebalanceManager {
     body: Readable,
   ): Promise<StoredObject> {
     const stored = await commitTransferred(this.environment.store, bucket, name, object, body);
-    const deletedAtMs = this.#deleted.get(objectUname(bucket, name));
+    const uname = objectUname(bucket, name);
+    const deletedAtMs = this.#deleted.get(uname);
     if (deletedAtMs !== undefined && object.modifiedTimeMs <= deletedAtMs) {
-      await this.environment.store.removeIfUnchanged(bucket, name, {
+      const removed = await this.environment.store.removeIfUnchanged(bucket, name, {
         modifiedTimeMs: object.modifiedTimeMs,
         checksumValue: object.checksum.value,
       });
+      if (removed) this.#dropped.add(uname);
     }
     return stored;
+  }
+
+  /**
+   * Whether a copy of `bucket/name` that moved in after its DELETE started was dropped here (then
+   * the DELETE did find the object, even if neither this target nor its peers hold it any more).
+   */
+  droppedAfterDelete(bucket: BucketJson, name: string): boolean {
+    return this.#dropped.delete(objectUname(bucket, name));
   }
 
   /** Counts an object a peer sent for rebalance `jobId`. */
@@ -139,6 +151,7 @@ export class RebalanceManager {
       current.abort(`superseded by rebalance g${generation}`);
     } else {
       this.#deleted.clear();
+      this.#dropped.clear();
     }
     const started = this.registry.start(new RebalanceJob(generation, this.environment), false);
     this.#job = started instanceof RebalanceJob ? started : undefined;

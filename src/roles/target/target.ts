@@ -77,11 +77,12 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
     if (rebalanceManager.owns(address.bucket, address.name))
       rebalanceManager.recordDelete(address.bucket, address.name);
   });
-  objectHooks.deleteElsewhere.push((address) =>
-    rebalanceManager.active && rebalanceManager.owns(address.bucket, address.name)
-      ? deleteAtNeighbors(rebalance, address.bucket, address.name)
-      : Promise.resolve(false),
-  );
+  objectHooks.deleteElsewhere.push(async (address) => {
+    const { bucket, name } = address;
+    if (!rebalanceManager.active || !rebalanceManager.owns(bucket, name)) return false;
+    const removed = await deleteAtNeighbors(rebalance, bucket, name);
+    return rebalanceManager.droppedAfterDelete(bucket, name) || removed;
+  });
   objectHooks.afterPut.push((address) =>
     rebalanceManager.placeAfterPut(address.bucket, address.name),
   );
