@@ -58,25 +58,29 @@ async function runNode(flags: NodeFlags): Promise<void> {
   if (accessKey !== undefined && accessKey !== '') raw.s3AccessKey = accessKey;
   if (secretKey !== undefined && secretKey !== '') raw.s3SecretKey = secretKey;
   const config = parseNodeConfig(raw);
-  let node: RunningNode;
-  try {
-    node = config.role === 'proxy' ? await startGateway(config) : await startTarget(config);
-  } catch (error) {
-    const message = isStoreError(error) || error instanceof Error ? error.message : String(error);
-    process.stderr.write(`cairn node: failed to start: ${message}\n`);
-    process.exit(1);
-  }
+  let node: RunningNode | undefined;
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
     const forced = setTimeout(() => process.exit(0), 5000);
     forced.unref();
-    node.close().then(
+    (node?.close() ?? Promise.resolve()).then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
+  const hooks = { requestExit: stop };
+  try {
+    node =
+      config.role === 'proxy'
+        ? await startGateway(config, hooks)
+        : await startTarget(config, hooks);
+  } catch (error) {
+    const message = isStoreError(error) || error instanceof Error ? error.message : String(error);
+    process.stderr.write(`cairn node: failed to start: ${message}\n`);
+    process.exit(1);
+  }
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

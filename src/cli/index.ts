@@ -4,16 +4,17 @@ import { Command, Option } from 'commander';
 import { positiveInteger } from './arguments.js';
 import { registerBenchCommand } from './bench/index.js';
 import { registerBucketCommands } from './bucket-commands.js';
+import { registerClusterCommands } from './admin/cluster-commands.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
 import { registerGetCommand } from './get-command.js';
-import { registerJobCommands } from './job-commands.js';
+import { registerJobCommands } from './admin/job-commands.js';
 import { registerLsCommand } from './ls-command.js';
 import { registerObjectCommands } from './object-commands.js';
 import { registerPlaygroundCommands } from './playground/index.js';
 import { registerPutCommand } from './put-command.js';
 import { registerShowCommand } from './show-command.js';
-import { registerStorageCommands } from './storage-commands.js';
+import { registerStorageCommands } from './admin/storage-commands.js';
 
 export type { CliIo } from './cli-io.js';
 export { ExitCode } from './cli-io.js';
@@ -64,6 +65,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerJobCommands(program, io);
   registerBenchCommand(program, io);
   registerStorageCommands(program, io);
+  registerClusterCommands(program, io);
   registerPlaygroundCommands(
     program,
     io,

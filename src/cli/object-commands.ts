@@ -5,7 +5,7 @@ import { formatBytes } from '../util/bytes.js';
 import { parseBucket, parseObject } from './arguments.js';
 import type { CliIo } from './cli-io.js';
 import { commandAction } from './context.js';
-import { waitForJob } from './job-commands.js';
+import { waitForJob } from './admin/job-commands.js';
 import { formatTable } from './table.js';
 
 /** Registers `rmo` and `object show`. */

@@ -12,6 +12,8 @@ export const clusterConfigSchema = z
         interval_ms: z.number().int().min(100).max(60_000).default(1000),
         /** A node silent this long is removed from the cluster map by the primary. */
         timeout_ms: z.number().int().min(1000).max(3_600_000).default(30_000),
+        /** A gateway that has not reached the primary this long starts an election. */
+        primary_timeout_ms: z.number().int().min(500).max(600_000).default(8000),
       })
       .strict()
       .prefault({}),
@@ -49,6 +51,17 @@ export const clusterConfigSchema = z
       .object({
         /** Control-plane request timeout between nodes (metasync, registration, listing). */
         control_ms: z.number().int().min(100).max(600_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    rebalance: z
+      .object({
+        /** Membership changes that move objects (join, leave, maintenance) start a rebalance. */
+        enabled: z.boolean().default(true),
+        /** Objects a target sends (or a resilver moves) at the same time. */
+        concurrency: z.number().int().min(1).max(256).default(8),
+        /** Per-object transfer deadline between targets. */
+        transfer_timeout_ms: z.number().int().min(1000).max(3_600_000).default(120_000),
       })
       .strict()
       .prefault({}),

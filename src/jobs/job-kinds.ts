@@ -13,8 +13,6 @@ export interface JobKind {
 
 /** AIStore job kinds Cairn does not run yet: starting one answers 501, not 400. */
 export const plannedJobKinds: ReadonlySet<string> = new Set([
-  'rebalance',
-  'resilver',
   'lru',
   'cleanup-store',
   'summary-bck',

@@ -42,6 +42,7 @@ import {
   type ResolvedClientOptions,
 } from './options.js';
 import { jsonBody, replayableBody, type ObjectBody } from './request-body.js';
+import { ClusterClient } from './cluster-client.js';
 import { JobsClient } from './jobs-client.js';
 
 /** A byte range: `start` to `end` inclusive (to the end of the object when `end` is omitted). */
@@ -69,6 +70,8 @@ export class Client {
   readonly #router: ObjectRouter;
   /** Jobs: start, stop, status, wait, multi-object delete. */
   readonly jobs: JobsClient;
+  /** Membership, maintenance, rebalance, mountpaths, cluster config. */
+  readonly cluster: ClusterClient;
 
   constructor(endpoint: string, options?: ClientOptions) {
     this.#endpointUrl = parseEndpoint(endpoint);
@@ -83,6 +86,10 @@ export class Client {
     this.#router = new ObjectRouter(this.#exchange, this.#endpointUrl, placement);
     this.jobs = new JobsClient((method, path, label, extra) =>
       this.#control(method, path, label, extra),
+    );
+    this.cluster = new ClusterClient(
+      (method, path, label, extra) => this.#control(method, path, label, extra),
+      () => this.clusterMap({ refresh: true }),
     );
   }
 
@@ -335,9 +342,15 @@ export class Client {
     method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     label: OperationLabel,
-    extra?: { query?: Record<string, string>; message?: ActionMessage | object; accept?: string },
+    extra?: {
+      query?: Record<string, string>;
+      message?: ActionMessage | object;
+      accept?: string;
+      /** Another node than the endpoint (a target's own API). */
+      baseUrl?: string;
+    },
   ): Promise<BufferedResponse> {
-    const url = new URL(`${this.endpoint}${path}`);
+    const url = new URL(`${extra?.baseUrl ?? this.endpoint}${path}`);
     for (const [key, value] of Object.entries(extra?.query ?? {})) url.searchParams.set(key, value);
     const headers: Record<string, string> = {};
     if (extra?.accept !== undefined) headers[Header.accept] = extra.accept;

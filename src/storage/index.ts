@@ -14,6 +14,10 @@ export type {
 export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
 export { ContentType, type ContentTypeName, type StoredContentType } from './layout/index.js';
 export type { CopiesReport, CopiesRequest } from './mirror-copies.js';
+export { isReadable } from './mountpath/index.js';
+export type { MountpathChange } from './volume.js';
+export type { RelocateOptions } from './relocate.js';
+export type { ReplicaIdentity } from './remove-replicas.js';
 export type { ObjectChecksum, ObjectMetadata } from './meta/index.js';
 export { NameLocks, type NameLockLimits } from './lock/index.js';
 export type {

@@ -22,14 +22,20 @@ import {
 } from './layout/index.js';
 import { readObjectMetadata, type ObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
-import { describeObject, toStoredObject, unameOf, type StoreContext } from './store-context.js';
+import {
+  describeObject,
+  readableMountpaths,
+  toStoredObject,
+  unameOf,
+  type StoreContext,
+} from './store-context.js';
 import type { ListedName, ListObjectsOptions, StoredObject } from './store-types.js';
 
 /** Files whose metadata or stat are read at the same time while building a page. */
 const metadataReadConcurrency = 32;
 
 /** A file the walk found, not yet read. */
-interface Candidate {
+export interface Candidate {
   readonly name: string;
   readonly path: string;
   readonly mountpath: Mountpath;
@@ -45,9 +51,9 @@ export async function listObjects(
 ): Promise<StoredObject[] | ListedName[]> {
   invariant(Number.isInteger(options.limit) && options.limit >= 0, 'listing limit');
   const bounds: WalkBounds = { prefix: options.prefix ?? '', startAfter: options.startAfter ?? '' };
-  const sources = context.mountpaths
-    .filter((mountpath) => mountpath.enabled)
-    .map((mountpath) => listMountpath(mountpath, bucket, bounds, options.contentType ?? 'ob'));
+  const sources = readableMountpaths(context).map((mountpath) =>
+    listMountpath(mountpath, bucket, bounds, options.contentType ?? 'ob'),
+  );
   const candidates = uniqueNames(
     mergeSorted(sources, (candidate) => candidate.name),
     bucket,
@@ -89,7 +95,7 @@ async function collectPage<T>(
 }
 
 /** One mountpath's candidates in name order: the natural walk merged with the hashed files. */
-async function* listMountpath(
+export async function* listMountpath(
   mountpath: Mountpath,
   bucket: BucketJson,
   bounds: WalkBounds,

@@ -1,5 +1,6 @@
 // LocalStore: the target's object store over its mountpaths — the one entry point the target
-// role uses for object data (PUT, GET, HEAD, DELETE, custom metadata, listing, bucket removal).
+// role uses for object data (PUT, GET, HEAD, DELETE, custom metadata, listing, bucket removal),
+// and for moving objects (rebalance hand-off, resilver after mountpath changes at run time).
 import { hasErrnoCode, objectNotFound, StoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
 import { BufferPool } from '../util/buffer-pool.js';
@@ -36,12 +37,7 @@ import {
   type UploadAttributes,
   type UploadSummary,
 } from './multipart/multipart-uploads.js';
-import {
-  mountpathCapacity,
-  prepareMountpaths,
-  type Mountpath,
-  type MountpathCapacity,
-} from './mountpath/index.js';
+import { mountpathCapacity, type Mountpath, type MountpathCapacity } from './mountpath/index.js';
 import { listObjects } from './list-objects.js';
 import { repairCopies, type CopiesReport, type CopiesRequest } from './mirror-copies.js';
 import { removeObjectFile } from './object-placement.js';
@@ -58,6 +54,9 @@ import {
   unameOf,
   type StoreContext,
 } from './store-context.js';
+import { relocateMisplaced, type RelocateOptions } from './relocate.js';
+import { removeIfUnchanged, type ReplicaIdentity } from './remove-replicas.js';
+import { Volume, type MountpathChange } from './volume.js';
 import type {
   KeptHistory,
   ByteRange,
@@ -78,6 +77,11 @@ export interface LocalStoreOptions {
   nodeId: string;
   mountpaths: string[];
   storage: StorageOptions;
+  /**
+   * Where run-time mountpath changes are recorded (`<node dir>/mountpaths.json`); without it
+   * changes last until the process ends.
+   */
+  volumeRecordPath?: string;
 }
 
 /**
@@ -87,11 +91,13 @@ export interface LocalStoreOptions {
 export class LocalStore {
   readonly nodeId: string;
   readonly #context: StoreContext;
+  readonly #volume: Volume;
   #closed = false;
 
-  private constructor(context: StoreContext) {
+  private constructor(context: StoreContext, volume: Volume) {
     this.nodeId = context.nodeId;
     this.#context = context;
+    this.#volume = volume;
   }
 
   /**
@@ -103,20 +109,55 @@ export class LocalStore {
     invariant(nodeId !== '', 'node ID must not be empty');
     invariant(storage.verifyInMemoryMaxBytes >= 0, 'verifyInMemoryMaxBytes must be >= 0');
     invariant(storage.readChunkBytes > 0, 'readChunkBytes must be > 0');
-    const mountpaths = await prepareMountpaths(options.mountpaths, nodeId);
+    const volume = await Volume.open(nodeId, options.mountpaths, options.volumeRecordPath);
     const context: StoreContext = {
       nodeId,
-      mountpaths: Object.freeze(mountpaths),
+      // Read at every use: mountpath changes apply to operations that start afterwards.
+      get mountpaths() {
+        return volume.mountpaths;
+      },
       options: Object.freeze({ ...storage }),
       locks: new NameLocks(),
       buffers: new BufferPool(storage.readChunkBytes, readBuffersKept),
     };
-    return new LocalStore(context);
+    return new LocalStore(context, volume);
   }
 
-  /** The mountpaths in configured order. */
+  /** The mountpaths in configured order (then attached ones), with their states. */
   mountpaths(): readonly Mountpath[] {
     return this.#context.mountpaths;
+  }
+
+  /**
+   * Attaches, enables, detaches or disables a mountpath; resolves true when objects may have to
+   * move (run `relocateMisplaced`, then `completeMountpathChanges`).
+   */
+  changeMountpath(path: string, change: MountpathChange): Promise<boolean> {
+    this.#open();
+    return this.#volume.change(path, change);
+  }
+
+  /** Finishes detaches and disables whose mountpaths were drained; returns their paths. */
+  completeMountpathChanges(): Promise<string[]> {
+    return this.#volume.completeLeaving();
+  }
+
+  /** A mountpath change still owes a resilver (also after a restart). */
+  get resilverPending(): boolean {
+    return this.#volume.resilverPending;
+  }
+
+  /** One resilver pass: moves objects of `buckets` off mountpaths that are not their home. */
+  relocateMisplaced(buckets: readonly BucketJson[], options: RelocateOptions): Promise<number> {
+    return relocateMisplaced(() => this.#open(), buckets, options);
+  }
+
+  /**
+   * Deletes the object if it is still the version `expected` (a rebalance sent it to its new
+   * owner); false when it changed or vanished meanwhile.
+   */
+  removeIfUnchanged(bucket: BucketJson, name: string, expected: ReplicaIdentity): Promise<boolean> {
+    return removeIfUnchanged(this.#open(), bucket, name, expected);
   }
 
   /** Stores an object; see `PutObjectRequest` for length, checksum and versioning rules. */

@@ -55,6 +55,7 @@ export async function putObject(
   const uname = unameOf(bucket, name);
   const [home] = mountpathsFor(context, uname);
   invariant(home !== undefined, 'mountpathsFor returns the home mountpath first');
+  invariant(request.migration === undefined || !request.versioning, 'a migration keeps versions');
   const metadata: ObjectMetadata = {
     size: 0,
     checksum: { type: request.chunked === undefined ? request.checksumType : 'none', value: '' },
@@ -67,6 +68,7 @@ export async function putObject(
   if (request.chunked !== undefined) metadata.chunks = request.chunked.chunks;
   if (request.version !== undefined) metadata.version = request.version;
   if (!isNaturallyStorable(name, contentDirectory(home.path, bucket, type))) metadata.name = name;
+  if (request.migration?.version !== undefined) metadata.version = request.migration.version;
   // Whether a name ends up hashed can depend on the directory state (collisions), so the limit is
   // checked as if it were: the outcome of a PUT never depends on which other objects exist.
   encodeObjectMetadata({
@@ -84,11 +86,21 @@ export async function putObject(
   try {
     handle = await openWorkFile(workPath);
     await receiveBody(handle, workPath, request, metadata);
+    if (request.migration !== undefined) {
+      // Seconds as a double lose the last millisecond (x.123 s reads back as x.1229999 s): aim at
+      // the middle of the millisecond so it reads back exactly.
+      const seconds = (request.migration.modifiedTimeMs + 0.5) / 1000;
+      await handle.utimes(Date.now() / 1000, seconds);
+    }
     if (context.options.fsyncObjects) await handle.sync();
     const transaction: Transaction = { context, request, home, workPath, handle, metadata };
-    const directoriesToSync = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
+    const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
       commit(transaction),
     );
+    if (outcome.kept !== undefined) {
+      await removeFileQuietly(workPath);
+      return outcome.kept;
+    }
     const unused = [transaction.replacedChunks, ...(transaction.obsoleteChunks ?? [])];
     for (const chunks of new Set(unused)) {
       if (chunks !== undefined && chunks !== metadata.chunks) {
@@ -96,7 +108,7 @@ export async function putObject(
       }
     }
     if (context.options.fsyncObjects) {
-      for (const directory of directoriesToSync) await syncDirectory(directory);
+      for (const directory of outcome.directoriesToSync) await syncDirectory(directory);
     }
     // The work file's inode is now the object: its stat is the object's.
     const stats = await handle.stat({ bigint: true });
@@ -179,10 +191,53 @@ async function receiveBody(
   }
 }
 
-/**
- * Runs under the object's write lock. Returns the directories to fsync after the lock is released.
- */
-async function commit(transaction: Transaction): Promise<string[]> {
+/** What a commit did: directories to fsync after the lock is released, or the replica it kept. */
+interface CommitOutcome {
+  directoriesToSync: string[];
+  kept?: StoredObject;
+}
+
+/** Runs under the object's write lock. */
+async function commit(transaction: Transaction): Promise<CommitOutcome> {
+  const { request } = transaction;
+  if (request.migration !== undefined) {
+    const kept = await newerReplica(transaction.context, request, request.migration);
+    if (kept !== undefined) return { directoriesToSync: [], kept };
+  }
+  return { directoriesToSync: await renameIntoHome(transaction) };
+}
+
+/** An existing replica at least as new as the migrating object, which then stays as it is. */
+async function newerReplica(
+  context: StoreContext,
+  request: PutObjectRequest,
+  migration: NonNullable<PutObjectRequest['migration']>,
+): Promise<StoredObject | undefined> {
+  let existing;
+  try {
+    existing = await findReplica(
+      context,
+      request.bucket,
+      request.name,
+      request.contentType ?? 'ob',
+      migration.ignoreMountpath,
+    );
+  } catch (error) {
+    if (isStoreError(error) && error.code === 'ObjectCorrupted') return undefined;
+    throw error;
+  }
+  if (existing === undefined) return undefined;
+  try {
+    const { stats, metadata, mountpath } = existing;
+    if (Number(stats.mtimeNs / 1_000_000n) < migration.modifiedTimeMs) return undefined;
+    return toStoredObject(request.bucket, request.name, metadata, stats, mountpath);
+  } finally {
+    await existing.handle.close();
+  }
+}
+
+/** Versions, then renames the work file into place; returns the directories to fsync. */
+async function renameIntoHome(transaction: Transaction): Promise<string[]> {
   const { context, request, home, workPath, metadata } = transaction;
   const { bucket, name } = request;
   const type = request.contentType ?? 'ob';

@@ -31,8 +31,10 @@ export async function findReplica(
   bucket: BucketJson,
   name: string,
   type: StoredContentType = 'ob',
+  skipMountpath?: string,
 ): Promise<OpenReplica | undefined> {
   for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
+    if (mountpath.path === skipMountpath) continue;
     for (const location of replicaPaths(mountpath.path, bucket, name, type)) {
       const replica = await openReplica(location, mountpath, bucket, name);
       if (replica !== undefined) return replica;

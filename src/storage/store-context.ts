@@ -8,7 +8,7 @@ import { bucketDisplayName, objectUname, type BucketJson } from '../wire/index.j
 import type { StoredContentType } from './layout/index.js';
 import type { NameLocks } from './lock/index.js';
 import type { ObjectMetadata } from './meta/index.js';
-import type { Mountpath } from './mountpath/index.js';
+import { isReadable, type Mountpath } from './mountpath/index.js';
 import type { StorageOptions, StoredObject } from './store-types.js';
 
 export interface StoreContext {
@@ -20,12 +20,26 @@ export interface StoreContext {
   readonly buffers: BufferPool;
 }
 
-/** Enabled mountpaths for an object, its HRW home first, then the rest in configured order. */
+/**
+ * Where to look for an object: its HRW home among the enabled mountpaths first, then every other
+ * readable one (enabled, or being drained by a detach or disable) in configured order.
+ */
 export function mountpathsFor(context: StoreContext, uname: string): Mountpath[] {
+  const home = homeMountpath(context, uname);
+  return [home, ...readableMountpaths(context).filter((mountpath) => mountpath !== home)];
+}
+
+/** The object's HRW mountpath: where it is written and where a resilver moves it. */
+export function homeMountpath(context: StoreContext, uname: string): Mountpath {
   const enabled = context.mountpaths.filter((mountpath) => mountpath.enabled);
   const home = highestRandomWeight(objectDigest(uname), enabled);
   invariant(home !== undefined, 'the store has no enabled mountpath');
-  return [home, ...enabled.filter((mountpath) => mountpath !== home)];
+  return home;
+}
+
+/** Mountpaths that may hold objects a read must find. */
+export function readableMountpaths(context: StoreContext): Mountpath[] {
+  return context.mountpaths.filter(isReadable);
 }
 
 /** The object's uname (its lock key and placement input). */

@@ -85,6 +85,17 @@ export interface PutObjectRequest {
   version?: string;
   /** The tree to store in: objects (default), or EC slices and metafiles (stored like objects). */
   contentType?: StoredContentType;
+  /**
+   * Set when an existing object moves here (rebalance, resilver): its version and modification
+   * time are kept, and a replica already here that is at least as new (same or later modification
+   * time) is kept instead (then nothing is written). `versioning` must be false.
+   */
+  migration?: {
+    version?: string;
+    modifiedTimeMs: number;
+    /** A replica on this mountpath does not count (the resilver's source). */
+    ignoreMountpath?: string;
+  };
 }
 
 /** Which tree a read looks in, and whether a large object is checked before its body is returned. */

@@ -1,7 +1,7 @@
 // Intra-cluster HTTP client (metasync, keepalive, registration, listing fan-out): undici keep-alive
 // pools, a deadline on every request, and peer errors turned back into typed StoreErrors.
 import type { Readable, Writable } from 'node:stream';
-import { Agent, request, stream } from 'undici';
+import { Agent, request, stream, type Dispatcher } from 'undici';
 import { StoreError, isErrorCode } from '../errors/index.js';
 import { asRecord, parseJson, stringifyJson } from '../util/json.js';
 import { ContentType, Header } from '../wire/index.js';
@@ -42,6 +42,19 @@ export class IntraClient {
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 60_000,
     });
+  }
+
+  /** The keep-alive pool, for streaming transfers (see object-stream.ts). */
+  get dispatcher(): Dispatcher {
+    return this.#agent;
+  }
+
+  /** Headers every request carries: who is calling. */
+  get callerHeaders(): Record<string, string> {
+    return {
+      [Header.callerId]: this.options.callerId,
+      [Header.callerName]: this.options.callerName,
+    };
   }
 
   /** Sends a JSON request and returns the parsed JSON (or text) body; non-2xx throws StoreError. */

@@ -30,6 +30,10 @@ export const Action = {
   decommissionNode: 'decommission-node',
   shutdownNode: 'shutdown-node',
   removeUnsafe: 'rm-unsafe',
+  attachMountpath: 'attach-mp',
+  enableMountpath: 'enable-mp',
+  detachMountpath: 'detach-mp',
+  disableMountpath: 'disable-mp',
 } as const;
 export type ActionName = (typeof Action)[keyof typeof Action];
 
@@ -38,4 +42,22 @@ export interface ActionMessage<Value = unknown> {
   action: string;
   name?: string;
   value?: Value | null;
+}
+
+/**
+ * Value of `start-maintenance`, `stop-maintenance`, `decommission-node`, `shutdown-node` and
+ * `rm-unsafe` (AIStore's ActValRmNode).
+ */
+export interface RemoveNodeValueJson {
+  /** The node's ID. */
+  sid: string;
+  sids?: string[];
+  /** Change the cluster map without moving the node's objects away first. */
+  skip_rebalance?: boolean;
+  /** Decommission: also delete the node's objects. */
+  rm_user_data?: boolean;
+  /** Decommission: keep the node's cluster metadata copies (it may rejoin as the same member). */
+  keep_initial_config?: boolean;
+  /** Decommission: leave the process running (out of the cluster) instead of stopping it. */
+  no_shutdown?: boolean;
 }

@@ -13,3 +13,4 @@ export * from './node-status.js';
 export * from './object-props.js';
 export * from './paths.js';
 export * from './query.js';
+export * from './rebalance-metadata.js';

@@ -15,6 +15,12 @@ export const Resource = {
   jobs: 'jobs',
   /** Intra-cluster: EC slices, replicas and metafiles held by a target. */
   erasureCoding: 'ec',
+  /** Intra-cluster: primary election between gateways (`/v1/vote/init|proxy`). */
+  vote: 'vote',
+  /** Intra-cluster: a node's full metadata bundle (a new primary gathers the newest). */
+  metadata: 'metadata',
+  /** Intra-cluster: objects moving between targets, and rebalance progress. */
+  rebalance: 'rebalance',
 } as const;
 export type ResourceName = (typeof Resource)[keyof typeof Resource];
 

@@ -14,6 +14,8 @@ export const Query = {
   redirectProxyId: 'pid',
   /** Set by a gateway when it redirects: redirect time, Unix nanoseconds in base 36. */
   redirectTime: 'utm',
+  /** Set by the redirecting node: the version of the cluster map it chose the target with. */
+  redirectMapVersion: 'vpams',
   readiness: 'prr',
   force: 'frc',
 } as const;
@@ -34,4 +36,6 @@ export const What = {
   sysinfo: 'sysinfo',
   backends: 'backends',
   remote: 'remote',
+  /** Rebalance metadata (Cairn): the latest rebalance generation and its job ID `g<N>`. */
+  rebalanceMetadata: 'rmd',
 } as const;

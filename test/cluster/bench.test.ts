@@ -32,12 +32,12 @@ function cairn(args: string[]): Promise<CliResult> {
 }
 
 /** A short verified PUT-then-GET run with a JSON report, into `bucket`. */
-function briefRun(size: string, bucket: string): string[] {
+function briefRun(size: string, bucket: string, concurrency = 4): string[] {
   return [
     '--size',
     size,
     '--concurrency',
-    '4',
+    String(concurrency),
     '--duration',
     '1s',
     '--verify',
@@ -171,7 +171,8 @@ describe('cairn bench', () => {
         s3rverCredentials.accessKey,
         '--secret-key',
         s3rverCredentials.secretKey,
-        ...briefRun('100KiB', 'sthree'),
+        // One at a time: s3rver's concurrent DELETEs race on its directories (500 InternalError).
+        ...briefRun('100KiB', 'sthree', 1),
       ]);
       const report = parseReport(result);
       assertHealthy(report, ['put', 'get']);

@@ -46,6 +46,12 @@ export class NodeProcess {
     return this.#ready().publicUrl;
   }
 
+  /** True while the process runs. */
+  get running(): boolean {
+    const child = this.child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
   get pid(): number {
     const pid = this.child?.pid;
     if (pid === undefined) throw new Error(`${this.spec.name} is not running`);

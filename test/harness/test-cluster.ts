@@ -11,18 +11,31 @@ export interface TestClusterOptions {
   proxies: number;
   targets: number;
   mountpaths: number;
+  /** Cluster config set right after start (`section.key`: value), e.g. faster keepalives. */
+  config?: Record<string, string | number | boolean>;
 }
+
+/** The shape of the fault tests: 3 gateways, 4 targets with 2 mountpaths, fast keepalives. */
+export const faultClusterOptions: TestClusterOptions = {
+  proxies: 3,
+  targets: 4,
+  mountpaths: 2,
+  config: { 'keepalive.interval_ms': 500 },
+};
 
 export class TestCluster {
   readonly proxies: NodeProcess[] = [];
   readonly targets: NodeProcess[] = [];
   readonly #clients: Client[] = [];
 
+  #mountpaths = 1;
+
   private constructor(readonly dir: string) {}
 
   static async start(options: TestClusterOptions): Promise<TestCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'cairn-test-'));
     const cluster = new TestCluster(dir);
+    cluster.#mountpaths = options.mountpaths;
     try {
       const primary = cluster.#addNode('proxy', 0, undefined, 0);
       await primary.start();
@@ -34,6 +47,7 @@ export class TestCluster {
       }
       await Promise.all(nodes.map((node) => node.start()));
       await cluster.waitForMembers();
+      if (options.config !== undefined) await cluster.client(0).cluster.setConfig(options.config);
       return cluster;
     } catch (error) {
       await cluster.destroy();
@@ -71,11 +85,49 @@ export class TestCluster {
     return client;
   }
 
-  /** Waits until every running node's cluster map lists every node (bounded). */
-  async waitForMembers(timeoutMs = 30_000): Promise<void> {
-    const expected = this.nodes.length;
+  /**
+   * Starts one more target (a fresh node with empty mountpaths; `mountpaths` of them, by default as
+   * many as the others) joining through the current primary, and waits until it is ready.
+   */
+  async addTarget(mountpaths = this.#mountpaths): Promise<NodeProcess> {
+    const node = this.#addNode('target', this.targets.length, await this.primaryUrl(), mountpaths);
+    await node.start();
+    return node;
+  }
+
+  /** Starts one more gateway. */
+  async addProxy(): Promise<NodeProcess> {
+    const node = this.#addNode('proxy', this.proxies.length, await this.primaryUrl(), 0);
+    await node.start();
+    return node;
+  }
+
+  /** The primary's public URL, as the first gateway that answers reports it. */
+  async primaryUrl(): Promise<string> {
+    for (const proxy of this.proxies) {
+      try {
+        const response = await fetch(`${proxy.publicUrl}/v1/daemon?what=smap`, {
+          signal: AbortSignal.timeout(2000),
+        });
+        if (!response.ok) continue;
+        const map = (await response.json()) as {
+          proxy_si: { public_net: { direct_url: string } } | null;
+        };
+        if (map.proxy_si !== null) return map.proxy_si.public_net.direct_url;
+      } catch {
+        // down: ask the next one
+      }
+    }
+    throw new Error('no gateway answers with a primary');
+  }
+
+  /**
+   * Waits until every running node's cluster map lists `expected` nodes (default: every node this
+   * cluster started), bounded.
+   */
+  async waitForMembers(timeoutMs = 30_000, expected = this.nodes.length): Promise<void> {
     await waitFor(`all ${expected} nodes in every cluster map`, timeoutMs, async () => {
-      for (const node of this.nodes) {
+      for (const node of this.nodes.filter((item) => item.running)) {
         const response = await fetch(`${node.publicUrl}/v1/daemon?what=smap`);
         if (!response.ok) return false;
         const map = (await response.json()) as { pmap: object; tmap: object };
@@ -83,13 +135,6 @@ export class TestCluster {
       }
       return true;
     });
-  }
-
-  /** Starts one more target (a fresh node with empty mountpaths) joining the primary. */
-  async addTarget(mountpaths: number): Promise<NodeProcess> {
-    const node = this.#addNode('target', this.targets.length, this.primary.publicUrl, mountpaths);
-    await node.start();
-    return node;
   }
 
   /** Waits until the primary's cluster map lists exactly `count` targets (bounded). */
@@ -117,7 +162,9 @@ export class TestCluster {
   async destroy(): Promise<void> {
     await Promise.all(this.#clients.map((client) => client.close()));
     await Promise.all(this.nodes.map((node) => node.stop('SIGKILL')));
-    await rm(this.dir, { recursive: true, force: true });
+    // CAIRN_KEEP_TEST_DIR=1 keeps node logs and data for a post-mortem.
+    if (process.env['CAIRN_KEEP_TEST_DIR'] === '1') console.log(`kept test cluster in ${this.dir}`);
+    else await rm(this.dir, { recursive: true, force: true });
   }
 
   #addNode(

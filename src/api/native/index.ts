@@ -4,3 +4,4 @@ export * from './object-headers.js';
 export * from './ports.js';
 export * from './router.js';
 export * from './json-response.js';
+export * from './bucket-address.js';

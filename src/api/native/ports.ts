@@ -135,6 +135,11 @@ export interface ErasureCodingPort {
   /** Removes whatever this target holds of the object (pieces and metafile). */
   remove(address: ObjectAddress): Promise<void>;
 }
+/**
+ * A node-to-node resource served only on the intra-cluster port (`/v1/<resource>/...`): election,
+ * metadata gathering, object transfers between targets. `segments` follow the resource name.
+ */
+export type InternalRoute = (context: RequestContext, segments: readonly string[]) => Promise<void>;
 
 export interface NativeApiPorts {
   objects: ObjectPort;
@@ -144,4 +149,6 @@ export interface NativeApiPorts {
   jobs?: JobsPort;
   /** Targets only. */
   erasureCoding?: ErasureCodingPort;
+  /** Intra-cluster resources a role adds, by resource name. */
+  internal?: Readonly<Record<string, InternalRoute>>;
 }

@@ -46,8 +46,18 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
         await ports.cluster.metasync(await readJsonBody(context));
         context.res.end();
         return;
-      default:
-        throw badRequest(`unknown resource "${resource ?? ''}" in ${context.path}`);
+      default: {
+        const route = resource === undefined ? undefined : ports.internal?.[resource];
+        if (route === undefined)
+          throw badRequest(`unknown resource "${resource ?? ''}" in ${context.path}`);
+        if (!context.intra) {
+          throw new StoreError(
+            'MethodNotAllowed',
+            `/v1/${resource ?? ''} is served only on the intra-cluster port`,
+          );
+        }
+        return route(context, rest);
+      }
     }
   };
 }

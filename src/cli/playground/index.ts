@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { portNumber, positiveInteger } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
 import { commandAction } from '../context.js';
+import { addPlaygroundNode } from './add-node.js';
 import { startPlayground } from './start.js';
 import { showPlaygroundStatus } from './status.js';
 import { stopPlayground } from './stop.js';
@@ -53,6 +54,48 @@ export function registerPlaygroundCommands(
         );
       }),
     );
+
+  for (const role of ['target', 'proxy'] as const) {
+    playground
+      .command(`add-${role}`)
+      .description(
+        role === 'target'
+          ? 'start one more target in the running playground (objects rebalance onto it)'
+          : 'start one more gateway in the running playground',
+      )
+      .option('--dir <dir>', 'playground directory', defaultPlaygroundDir)
+      .option(
+        '--mountpaths <count>',
+        'mountpaths of a new target (default: as the others)',
+        positiveInteger,
+      )
+      .option('--wait', 'wait until the rebalance the new target starts has finished')
+      .option('--timeout <seconds>', 'with --wait: give up after this long', positiveInteger, 600)
+      .option('--json', 'print JSON: name, id, role, publicUrl, rebalance')
+      .action(
+        commandAction(
+          io,
+          async (
+            context,
+            options: {
+              dir: string;
+              mountpaths?: number;
+              wait?: boolean;
+              timeout: number;
+              json?: boolean;
+            },
+          ) => {
+            await addPlaygroundNode(context, role, {
+              dir: options.dir,
+              ...(options.mountpaths === undefined ? {} : { mountpaths: options.mountpaths }),
+              wait: options.wait === true,
+              timeoutSeconds: options.timeout,
+              json: options.json === true,
+            });
+          },
+        ),
+      );
+  }
 
   playground
     .command('stop')

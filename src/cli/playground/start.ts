@@ -120,7 +120,8 @@ async function refuseBusyPorts(plans: readonly NodePlan[]): Promise<void> {
   }
 }
 
-function portBusy(port: number): Promise<boolean> {
+/** True when something listens on `port` on 127.0.0.1. */
+export function portBusy(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(true));

@@ -1,5 +1,6 @@
 // A non-primary node's side of membership: register with the primary, then send keepalives;
-// re-register when the primary no longer knows us (e.g. it restarted or removed us).
+// re-register when the primary no longer knows us (e.g. it restarted or removed us), and look for a
+// newer cluster map at the other nodes when the primary stops answering (it may have been replaced).
 import { StoreError, isStoreError } from '../../errors/index.js';
 import type { IntraClient } from '../../transport/index.js';
 import type { Logger } from '../../util/log.js';
@@ -7,11 +8,15 @@ import { sleep } from '../../util/time.js';
 import { apiPath, ClusterPath, Resource, type NodeJson } from '../../wire/index.js';
 import type { ClusterNode } from '../metadata/cluster-map.js';
 import type { MetadataBundleJson, MetadataStore } from '../metadata/metadata-store.js';
+import { discoverNewestMap } from './map-discovery.js';
 import type { KeepaliveRequestJson, RegisterRequestJson } from './messages.js';
 
 export class ClusterMember {
   #stopped = false;
   #keepaliveTimer: NodeJS.Timeout | undefined;
+  /** When the primary last answered a keepalive (or the node joined). */
+  #lastContactMs = Date.now();
+  #lastDiscoveryMs = 0;
 
   constructor(
     private readonly store: MetadataStore,
@@ -37,9 +42,12 @@ export class ClusterMember {
           },
         )) as MetadataBundleJson;
         await this.store.acceptJson(bundle);
+        this.#lastContactMs = Date.now();
         this.log.info('joined cluster', { primary: url, attempt });
         return;
       } catch (error) {
+        // The primary in our (persisted) map may be gone: another node may know its successor.
+        if (attempt % 5 === 0) await this.#discoverNewerMap();
         if (Date.now() - started > deadlineMs) {
           throw new StoreError('ClusterNotReady', `cannot join the cluster through ${url}`, {
             cause: error,
@@ -56,8 +64,12 @@ export class ClusterMember {
     const tick = async (): Promise<void> => {
       try {
         await this.#sendKeepalive();
+        this.#lastContactMs = Date.now();
       } catch (error) {
         this.log.warn('keepalive failed', { error });
+        if (this.millisecondsSinceContact() > this.#primaryTimeoutMs()) {
+          await this.#discoverNewerMap();
+        }
       } finally {
         if (!this.#stopped) {
           this.#keepaliveTimer = setTimeout(
@@ -76,6 +88,48 @@ export class ClusterMember {
     clearTimeout(this.#keepaliveTimer);
   }
 
+  /** Keepalives again after `stop` (a node that left and was added back by an admin). */
+  resume(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#lastContactMs = Date.now();
+    this.startKeepalive();
+  }
+
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** How long the primary has not answered (0 right after a successful keepalive). */
+  millisecondsSinceContact(): number {
+    return Date.now() - this.#lastContactMs;
+  }
+
+  /**
+   * Asks the other nodes of the map for theirs and accepts a newer one (at most once per primary
+   * timeout): after an election the new primary's map names it, and keepalives follow it.
+   */
+  async #discoverNewerMap(): Promise<void> {
+    const map = this.store.clusterMap;
+    const now = Date.now();
+    if (map === undefined || now - this.#lastDiscoveryMs < this.#primaryTimeoutMs()) return;
+    this.#lastDiscoveryMs = now;
+    const peers = map
+      .allNodes()
+      .filter((node) => node.id !== this.self.id && node.id !== map.primaryId);
+    const newest = await discoverNewestMap(this.client, peers, map.uuid, this.#timeoutMs());
+    if (newest === undefined || newest.version <= map.version) return;
+    this.log.info('found a newer cluster map at a peer', {
+      version: newest.version,
+      primary: newest.primaryId,
+    });
+    await this.store.accept({ clusterMap: newest });
+  }
+
+  #primaryTimeoutMs(): number {
+    return this.store.config.values.keepalive.primary_timeout_ms;
+  }
+
   async #sendKeepalive(): Promise<void> {
     const url = this.store.clusterMap?.primary?.intraUrl ?? this.#primaryUrl();
     const body: KeepaliveRequestJson = {
@@ -83,6 +137,7 @@ export class ClusterMember {
       smap_version: String(this.store.clusterMap?.version ?? 0),
       bmd_version: String(this.store.bucketMetadata?.version ?? 0),
       config_version: String(this.store.config.version),
+      rmd_version: String(this.store.rebalance?.version ?? 0),
     };
     try {
       await this.client.requestJson(`${url}${apiPath(Resource.cluster, ClusterPath.keepalive)}`, {

@@ -12,4 +12,6 @@ export interface KeepaliveRequestJson {
   smap_version: string;
   bmd_version: string;
   config_version: string;
+  /** Absent from nodes that predate rebalance metadata. */
+  rmd_version?: string;
 }

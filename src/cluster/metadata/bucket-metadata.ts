@@ -82,6 +82,11 @@ export class BucketMetadata {
     return new BucketMetadata(this.version + 1, this.uuid, entries);
   }
 
+  /** Same buckets, version raised by `by` (a newly elected primary, see ClusterMap.bumped). */
+  bumped(by: number): BucketMetadata {
+    return new BucketMetadata(this.version + by, this.uuid, this.entries);
+  }
+
   withoutBucket(bucket: BucketJson): BucketMetadata {
     const entries = new Map(this.entries);
     entries.delete(bucketKey(bucket));

@@ -114,13 +114,30 @@ export class ClusterMap {
     return this.next(proxies, targets, this.primaryId);
   }
 
+  /** A new version with the node's flags replaced (maintenance, decommission). */
+  withNodeFlags(id: string, flags: number): ClusterMap {
+    const node = this.node(id);
+    if (node === undefined) return this;
+    return this.withNode(makeClusterNode(node.id, node.role, node.publicUrl, node.intraUrl, flags));
+  }
+
   withPrimary(id: string): ClusterMap {
     return this.next(new Map(this.proxies), new Map(this.targets), id);
   }
 
-  /** Same content, higher version: a restarted primary republishes so everyone re-syncs. */
-  bumped(): ClusterMap {
-    return this.next(new Map(this.proxies), new Map(this.targets), this.primaryId);
+  /**
+   * Same content, higher version: a restarted primary republishes so everyone re-syncs; a newly
+   * elected one jumps further (`by`), past any version the failed primary may have kept unsent.
+   */
+  bumped(by = 1): ClusterMap {
+    return new ClusterMap(
+      this.version + by,
+      this.uuid,
+      this.creationTime,
+      this.primaryId,
+      this.proxies,
+      this.targets,
+    );
   }
 
   private next(
@@ -137,6 +154,19 @@ export class ClusterMap {
       targets,
     );
   }
+}
+
+/**
+ * Whether object placement differs between two maps: the sets of active targets differ. URLs and
+ * flags that do not change which targets own objects (a restarted target) move nothing.
+ */
+export function placementDiffers(before: ClusterMap | undefined, after: ClusterMap): boolean {
+  const ids = (map: ClusterMap | undefined): string =>
+    (map?.activeTargets() ?? [])
+      .map((node) => node.id)
+      .sort()
+      .join(',');
+  return ids(before) !== ids(after);
 }
 
 /** Builds a node record; the digest always comes from the ID (never trusted from JSON). */

@@ -6,3 +6,4 @@ export * from './cluster-config-metadata.js';
 export * from './cluster-map.js';
 export * from './metadata-file.js';
 export * from './metadata-store.js';
+export * from './rebalance-metadata.js';

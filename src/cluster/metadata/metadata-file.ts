@@ -1,4 +1,5 @@
-// The on-disk format of persisted cluster metadata (cluster map, bucket metadata, cluster config).
+// The on-disk format of persisted cluster metadata (cluster map, bucket metadata, cluster config,
+// rebalance metadata).
 // Line 1: JSON header {format, format_version, kind, checksum_type, checksum}; then the payload JSON.
 // The checksum is XXH64 (seed 0, hex) of the payload text, so a torn or edited file is detected.
 import { readFile } from 'node:fs/promises';
@@ -10,7 +11,8 @@ import { asRecord, parseJson, stringifyJson } from '../../util/json.js';
 const formatName = 'cairn-metadata';
 const formatVersion = 1;
 
-export type MetadataKind = 'cluster-map' | 'bucket-metadata' | 'cluster-config';
+export type MetadataKind =
+  'cluster-map' | 'bucket-metadata' | 'cluster-config' | 'rebalance-metadata';
 
 /** Writes `payload` atomically with its header. */
 export async function writeMetadataFile(

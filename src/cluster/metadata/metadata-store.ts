@@ -1,19 +1,26 @@
 // A node's copy of the cluster metadata: accepts only newer versions, persists each atomically,
 // and tells listeners what changed.
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreError } from '../../errors/index.js';
 import { SerialQueue } from '../../util/serial-queue.js';
-import type { BucketMetadataJson, ClusterMapJson } from '../../wire/index.js';
+import type {
+  BucketMetadataJson,
+  ClusterMapJson,
+  RebalanceMetadataJson,
+} from '../../wire/index.js';
 import { BucketMetadata } from './bucket-metadata.js';
 import { ClusterConfigMetadata } from './cluster-config-metadata.js';
 import { ClusterMap } from './cluster-map.js';
-import { readMetadataFile, writeMetadataFile } from './metadata-file.js';
+import { readMetadataFile, writeMetadataFile, type MetadataKind } from './metadata-file.js';
+import { RebalanceMetadata } from './rebalance-metadata.js';
 
 /** What changed in one accept call; the previous values are given for diffing. */
 export interface MetadataChange {
   clusterMap?: { previous: ClusterMap | undefined; current: ClusterMap };
   bucketMetadata?: { previous: BucketMetadata | undefined; current: BucketMetadata };
   config?: { previous: ClusterConfigMetadata; current: ClusterConfigMetadata };
+  rebalance?: { previous: RebalanceMetadata | undefined; current: RebalanceMetadata };
 }
 
 /** The metasync payload: any subset, keyed by AIStore's tags. */
@@ -21,30 +28,36 @@ export interface MetadataBundleJson {
   Smap?: ClusterMapJson;
   BMD?: BucketMetadataJson;
   Conf?: unknown;
+  RMD?: RebalanceMetadataJson;
 }
 
 const fileNames = {
   clusterMap: 'cluster-map.json',
   bucketMetadata: 'bucket-metadata.json',
   config: 'cluster-config.json',
+  rebalance: 'rebalance-metadata.json',
 } as const;
 
 export class MetadataStore {
   #clusterMap: ClusterMap | undefined;
   #bucketMetadata: BucketMetadata | undefined;
   #config: ClusterConfigMetadata;
+  #rebalance: RebalanceMetadata | undefined;
   readonly #queue = new SerialQueue();
   readonly #listeners: Array<(change: MetadataChange) => void> = [];
+  readonly #mapWaiters = new Set<{ version: number; resolve: () => void }>();
 
   private constructor(
     private readonly dir: string,
     clusterMap: ClusterMap | undefined,
     bucketMetadata: BucketMetadata | undefined,
     config: ClusterConfigMetadata,
+    rebalance: RebalanceMetadata | undefined,
   ) {
     this.#clusterMap = clusterMap;
     this.#bucketMetadata = bucketMetadata;
     this.#config = config;
+    this.#rebalance = rebalance;
   }
 
   /** Loads the persisted copies from `dir` (absent files mean a new node). */
@@ -52,6 +65,7 @@ export class MetadataStore {
     const map = await readMetadataFile(join(dir, fileNames.clusterMap), 'cluster-map');
     const bmd = await readMetadataFile(join(dir, fileNames.bucketMetadata), 'bucket-metadata');
     const config = await readMetadataFile(join(dir, fileNames.config), 'cluster-config');
+    const rmd = await readMetadataFile(join(dir, fileNames.rebalance), 'rebalance-metadata');
     return new MetadataStore(
       dir,
       map === undefined ? undefined : ClusterMap.fromJson(map as ClusterMapJson),
@@ -59,6 +73,7 @@ export class MetadataStore {
       config === undefined
         ? ClusterConfigMetadata.initial()
         : ClusterConfigMetadata.fromJson(config),
+      rmd === undefined ? undefined : RebalanceMetadata.fromJson(rmd as RebalanceMetadataJson),
     );
   }
 
@@ -74,6 +89,28 @@ export class MetadataStore {
     return this.#config;
   }
 
+  /** The latest global rebalance generation; undefined before the first rebalance. */
+  get rebalance(): RebalanceMetadata | undefined {
+    return this.#rebalance;
+  }
+
+  /** Resolves once the cluster map reaches `version`, or after `timeoutMs` at the latest. */
+  waitForClusterMap(version: number, timeoutMs: number): Promise<void> {
+    if ((this.#clusterMap?.version ?? 0) >= version) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        version,
+        resolve: () => {
+          clearTimeout(timer);
+          this.#mapWaiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.resolve, timeoutMs);
+      this.#mapWaiters.add(waiter);
+    });
+  }
+
   onChange(listener: (change: MetadataChange) => void): void {
     this.#listeners.push(listener);
   }
@@ -83,42 +120,54 @@ export class MetadataStore {
     clusterMap?: ClusterMap | undefined;
     bucketMetadata?: BucketMetadata | undefined;
     config?: ClusterConfigMetadata | undefined;
+    rebalance?: RebalanceMetadata | undefined;
   }): Promise<MetadataChange> {
     return this.#queue.run(async () => {
       const change: MetadataChange = {};
-      const { clusterMap, bucketMetadata, config } = bundle;
+      const { clusterMap, bucketMetadata, config, rebalance } = bundle;
       if (clusterMap !== undefined && isNewer('cluster map', this.#clusterMap, clusterMap)) {
-        await writeMetadataFile(
-          join(this.dir, fileNames.clusterMap),
-          'cluster-map',
-          clusterMap.toJson(),
-        );
+        await this.#persist('clusterMap', 'cluster-map', clusterMap.toJson());
         change.clusterMap = { previous: this.#clusterMap, current: clusterMap };
-        this.#clusterMap = clusterMap;
       }
       if (
         bucketMetadata !== undefined &&
         isNewer('bucket metadata', this.#bucketMetadata, bucketMetadata)
       ) {
-        await writeMetadataFile(
-          join(this.dir, fileNames.bucketMetadata),
-          'bucket-metadata',
-          bucketMetadata.toJson(),
-        );
+        await this.#persist('bucketMetadata', 'bucket-metadata', bucketMetadata.toJson());
         change.bucketMetadata = { previous: this.#bucketMetadata, current: bucketMetadata };
-        this.#bucketMetadata = bucketMetadata;
       }
       if (config !== undefined && config.version > this.#config.version) {
-        await writeMetadataFile(
-          join(this.dir, fileNames.config),
-          'cluster-config',
-          config.toJson(),
-        );
+        await this.#persist('config', 'cluster-config', config.toJson());
         change.config = { previous: this.#config, current: config };
-        this.#config = config;
       }
+      if (rebalance !== undefined && isNewer('rebalance metadata', this.#rebalance, rebalance)) {
+        await this.#persist('rebalance', 'rebalance-metadata', rebalance.toJson());
+        change.rebalance = { previous: this.#rebalance, current: rebalance };
+      }
+      // Everything is persisted; now switch in one step and tell the listeners in the same tick,
+      // so no request sees a new cluster map without the rebalance that goes with it.
+      if (change.clusterMap !== undefined) this.#clusterMap = change.clusterMap.current;
+      if (change.bucketMetadata !== undefined) this.#bucketMetadata = change.bucketMetadata.current;
+      if (change.config !== undefined) this.#config = change.config.current;
+      if (change.rebalance !== undefined) this.#rebalance = change.rebalance.current;
       if (Object.keys(change).length > 0) for (const listener of this.#listeners) listener(change);
+      for (const waiter of this.#mapWaiters)
+        if ((this.#clusterMap?.version ?? 0) >= waiter.version) waiter.resolve();
       return change;
+    });
+  }
+
+  #persist(file: keyof typeof fileNames, kind: MetadataKind, payload: unknown): Promise<void> {
+    return writeMetadataFile(join(this.dir, fileNames[file]), kind, payload);
+  }
+
+  /**
+   * Deletes the persisted copies (a decommissioned node): a later start joins as a new member.
+   * The in-memory copies stay until the process ends.
+   */
+  forget(): Promise<void> {
+    return this.#queue.run(async () => {
+      for (const name of Object.values(fileNames)) await rm(join(this.dir, name), { force: true });
     });
   }
 
@@ -128,6 +177,7 @@ export class MetadataStore {
       clusterMap: bundle.Smap === undefined ? undefined : ClusterMap.fromJson(bundle.Smap),
       bucketMetadata: bundle.BMD === undefined ? undefined : BucketMetadata.fromJson(bundle.BMD),
       config: bundle.Conf === undefined ? undefined : ClusterConfigMetadata.fromJson(bundle.Conf),
+      rebalance: bundle.RMD === undefined ? undefined : RebalanceMetadata.fromJson(bundle.RMD),
     });
   }
 
@@ -137,6 +187,7 @@ export class MetadataStore {
       ...(this.#clusterMap === undefined ? {} : { Smap: this.#clusterMap.toJson() }),
       ...(this.#bucketMetadata === undefined ? {} : { BMD: this.#bucketMetadata.toJson() }),
       Conf: this.#config.toJson(),
+      ...(this.#rebalance === undefined ? {} : { RMD: this.#rebalance.toJson() }),
     };
   }
 }

@@ -11,11 +11,12 @@ import type { IntraClient } from '../../transport/index.js';
 import { randomId } from '../../util/ids.js';
 import type { Logger } from '../../util/log.js';
 import { SerialQueue } from '../../util/serial-queue.js';
-import type {
-  BucketJson,
-  BucketPropsJson,
-  BucketPropsUpdateJson,
-  NodeJson,
+import {
+  NodeFlag,
+  type BucketJson,
+  type BucketPropsJson,
+  type BucketPropsUpdateJson,
+  type NodeJson,
 } from '../../wire/index.js';
 import { BucketMetadata } from '../metadata/bucket-metadata.js';
 import { validateBucketName } from '../metadata/bucket-name.js';
@@ -24,17 +25,37 @@ import {
   checkErasureCodingChange,
   defaultBucketProps,
 } from '../metadata/bucket-props.js';
-import type { ClusterConfigMetadata } from '../metadata/cluster-config-metadata.js';
-import { ClusterMap, makeClusterNode, type ClusterNode } from '../metadata/cluster-map.js';
+import { ClusterConfigMetadata } from '../metadata/cluster-config-metadata.js';
+import {
+  ClusterMap,
+  isInMaintenance,
+  makeClusterNode,
+  placementDiffers,
+  type ClusterNode,
+} from '../metadata/cluster-map.js';
 import type { MetadataBundleJson, MetadataStore } from '../metadata/metadata-store.js';
+import { RebalanceMetadata } from '../metadata/rebalance-metadata.js';
 import type { KeepaliveRequestJson } from '../membership/messages.js';
 import { Metasync } from '../sync/metasync.js';
 import { checkProtectionFeasible } from './protection-check.js';
+import {
+  withDecommission,
+  withMaintenance,
+  withoutMaintenance,
+  withoutMember,
+  type RemoveNodeOptions,
+} from './node-lifecycle.js';
+
+/** How far a newly elected primary raises metadata versions (see `bootstrap`). */
+const electionVersionJump = 100;
 
 interface Draft {
   clusterMap: ClusterMap;
   bucketMetadata: BucketMetadata;
   config: ClusterConfigMetadata;
+  rebalance: RebalanceMetadata | undefined;
+  /** A change that must not start a rebalance even though placement changed. */
+  skipRebalance?: boolean;
 }
 
 export class ClusterOwner {
@@ -42,6 +63,9 @@ export class ClusterOwner {
   readonly #lastSeenMs = new Map<string, number>();
   readonly #metasync: Metasync;
   #sweepTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  /** Changes being applied or pushed right now. */
+  #mutations = 0;
 
   constructor(
     private readonly store: MetadataStore,
@@ -52,23 +76,93 @@ export class ClusterOwner {
     this.#metasync = new Metasync(this.client, log);
   }
 
-  /** Creates the cluster, or takes over the persisted one as its primary, and publishes it. */
-  async bootstrap(): Promise<void> {
+  /**
+   * Creates the cluster, or takes over the persisted one as its primary, and publishes it. After
+   * an election, `replacing` names the failed primary, which leaves the map.
+   */
+  async bootstrap(replacing?: string): Promise<void> {
     await this.#mutate((draft) => {
       const map = draft.clusterMap.withNode(this.self).withPrimary(this.self.id);
-      return { ...draft, clusterMap: map };
+      if (replacing === undefined) return { ...draft, clusterMap: map };
+      // The failed primary may have persisted one version it never sent; jump past it.
+      return {
+        ...draft,
+        clusterMap: map.withoutNode(replacing).bumped(electionVersionJump),
+        bucketMetadata: draft.bucketMetadata.bumped(electionVersionJump),
+        config: new ClusterConfigMetadata(
+          draft.config.version + electionVersionJump,
+          draft.config.values,
+        ),
+      };
     });
     const now = Date.now();
     for (const node of this.#map().allNodes()) this.#lastSeenMs.set(node.id, now);
-    this.#sweepTimer = setInterval(
-      () => void this.#sweep(),
-      this.store.config.values.keepalive.interval_ms,
-    );
-    this.#sweepTimer.unref();
+    this.#scheduleSweep();
   }
 
   stop(): void {
-    clearInterval(this.#sweepTimer);
+    this.#stopped = true;
+    clearTimeout(this.#sweepTimer);
+  }
+
+  /** Starts a rebalance now (`start` of kind `rebalance`); returns its job ID `g<N>`. */
+  async startRebalance(): Promise<string> {
+    await this.#mutate((draft) => ({
+      ...draft,
+      rebalance: RebalanceMetadata.next(draft.rebalance, draft.clusterMap),
+    }));
+    return this.#rebalanceJobId();
+  }
+
+  /** Puts a node in maintenance; returns the rebalance job ID when objects move. */
+  async startMaintenance(id: string, options: RemoveNodeOptions): Promise<string | undefined> {
+    return this.#changeNode(
+      (map) => withMaintenance(map, id, this.self.id),
+      options.skipRebalance === true,
+    );
+  }
+
+  async stopMaintenance(id: string): Promise<string | undefined> {
+    return this.#changeNode((map) => withoutMaintenance(map, id, this.self.id), false);
+  }
+
+  /**
+   * Marks a node for decommission; returns the rebalance job ID that moves its objects away, or
+   * undefined when nothing has to move (it may then leave at once: see `removeNode`).
+   */
+  async decommission(id: string, options: RemoveNodeOptions): Promise<string | undefined> {
+    return this.#changeNode(
+      (map) => withDecommission(map, id, this.self.id),
+      options.skipRebalance === true,
+    );
+  }
+
+  /** Removes a node from the map now (its objects are not moved first). */
+  async removeNode(id: string): Promise<void> {
+    await this.#mutate((draft) => ({
+      ...draft,
+      clusterMap: withoutMember(draft.clusterMap, id, this.self.id),
+    }));
+    this.#lastSeenMs.delete(id);
+  }
+
+  async #changeNode(
+    change: (map: ClusterMap) => ClusterMap,
+    skipRebalance: boolean,
+  ): Promise<string | undefined> {
+    const before = this.store.rebalance?.version;
+    await this.#mutate((draft) => ({
+      ...draft,
+      clusterMap: change(draft.clusterMap),
+      skipRebalance,
+    }));
+    return this.store.rebalance?.version === before ? undefined : this.#rebalanceJobId();
+  }
+
+  #rebalanceJobId(): string {
+    const rebalance = this.store.rebalance;
+    if (rebalance === undefined) throw new Error('no rebalance metadata after starting one');
+    return rebalance.jobId;
   }
 
   /** A node joins (or re-joins with new URLs); answers with the full metadata. */
@@ -76,21 +170,24 @@ export class ClusterOwner {
     if (nodeJson.daemon_type !== 'proxy' && nodeJson.daemon_type !== 'target') {
       throw new StoreError('BadRequest', `invalid node role "${String(nodeJson.daemon_type)}"`);
     }
+    const known = this.#map().node(nodeJson.daemon_id);
+    // The primary's flags win over the node's memory (maintenance may have ended while it was
+    // down); a node the map does not know starts in service.
     const node = makeClusterNode(
       nodeJson.daemon_id,
       nodeJson.daemon_type,
       nodeJson.public_net.direct_url,
       nodeJson.intra_control_net.direct_url,
-      nodeJson.flags,
+      known?.flags ?? nodeJson.flags & NodeFlag.nonElectable,
     );
     this.#lastSeenMs.set(node.id, Date.now());
-    const known = this.#map().node(node.id);
     const unchanged =
       known !== undefined &&
       known.publicUrl === node.publicUrl &&
       known.intraUrl === node.intraUrl &&
       known.role === node.role;
     if (!unchanged) {
+      // The joining node gets the metadata first: nobody may route to it before it has it.
       await this.#mutate((draft) => {
         let map = draft.clusterMap;
         // A node that came back with a new ID on the same address replaces the old entry.
@@ -104,7 +201,7 @@ export class ClusterOwner {
           }
         }
         return { ...draft, clusterMap: map.withNode(node) };
-      });
+      }, node.id);
       this.log.info('node registered', { node: node.id, role: node.role, url: node.publicUrl });
     }
     return this.store.toJson();
@@ -119,8 +216,11 @@ export class ClusterOwner {
     const behind =
       Number(request.smap_version) < this.#map().version ||
       Number(request.bmd_version) < (this.store.bucketMetadata?.version ?? 0) ||
-      Number(request.config_version) < this.store.config.version;
-    if (behind) {
+      Number(request.config_version) < this.store.config.version ||
+      Number(request.rmd_version ?? '0') < (this.store.rebalance?.version ?? 0);
+    // While a change is being pushed (in its order: targets before gateways), that push brings
+    // the node up to date; a catch-up push now could hand a gateway the map before the targets.
+    if (behind && this.#mutations === 0) {
       this.#metasync
         .pushOne(node, this.store.toJson(), this.#timeoutMs())
         .catch((error: unknown) => this.log.warn('catch-up push failed', { node: node.id, error }));
@@ -200,38 +300,90 @@ export class ClusterOwner {
     await checkProtectionFeasible(previous, next, this.#map(), this.client, this.#timeoutMs());
   }
 
-  /** Applies a change under the lock, persists it, and pushes it to every other node. */
-  #mutate(change: (draft: Draft) => Draft): Promise<void> {
-    return this.#queue.run(async () => {
-      const uuid = this.store.clusterMap?.uuid ?? randomId(12);
-      const before: Draft = {
-        clusterMap: this.store.clusterMap ?? ClusterMap.create(uuid, this.self),
-        bucketMetadata: this.store.bucketMetadata ?? BucketMetadata.empty(uuid),
-        config: this.store.config,
-      };
-      const after = change(before);
-      const fresh = this.store.clusterMap === undefined;
-      await this.store.accept({
-        clusterMap: after.clusterMap !== before.clusterMap || fresh ? after.clusterMap : undefined,
-        bucketMetadata:
-          after.bucketMetadata !== before.bucketMetadata || this.store.bucketMetadata === undefined
-            ? after.bucketMetadata
-            : undefined,
-        config: after.config !== before.config ? after.config : undefined,
+  /**
+   * Applies a change under the lock, persists it, and pushes it to every other node. A change of
+   * which targets own objects also starts a rebalance (a new RMD version in the same push).
+   */
+  #mutate(change: (draft: Draft) => Draft, pushFirstTo?: string): Promise<void> {
+    this.#mutations += 1;
+    return this.#queue
+      .run(() => this.#apply(change, pushFirstTo))
+      .finally(() => {
+        this.#mutations -= 1;
       });
-      const others = this.#map()
-        .allNodes()
-        .filter((node) => node.id !== this.self.id);
-      const failed = await this.#metasync.push(others, this.store.toJson(), this.#timeoutMs());
-      if (failed.length > 0) this.log.warn('metadata not yet delivered', { nodes: failed });
-    });
   }
 
+  async #apply(change: (draft: Draft) => Draft, pushFirstTo: string | undefined): Promise<void> {
+    const uuid = this.store.clusterMap?.uuid ?? randomId(12);
+    const before: Draft = {
+      clusterMap: this.store.clusterMap ?? ClusterMap.create(uuid, this.self),
+      bucketMetadata: this.store.bucketMetadata ?? BucketMetadata.empty(uuid),
+      config: this.store.config,
+      rebalance: this.store.rebalance,
+    };
+    let after = change(before);
+    const fresh = this.store.clusterMap === undefined;
+    if (!fresh && after.rebalance === before.rebalance && this.#needsRebalance(before, after)) {
+      after = { ...after, rebalance: RebalanceMetadata.next(before.rebalance, after.clusterMap) };
+      this.log.info('placement changed: starting a rebalance', {
+        job: after.rebalance?.jobId,
+        clusterMapVersion: after.clusterMap.version,
+      });
+    }
+    await this.store.accept({
+      clusterMap: after.clusterMap !== before.clusterMap || fresh ? after.clusterMap : undefined,
+      bucketMetadata:
+        after.bucketMetadata !== before.bucketMetadata || this.store.bucketMetadata === undefined
+          ? after.bucketMetadata
+          : undefined,
+      config: after.config !== before.config ? after.config : undefined,
+      rebalance: after.rebalance !== before.rebalance ? after.rebalance : undefined,
+    });
+    // Push order: a joining node, then targets, then gateways: nobody routes requests by a new
+    // placement before the targets it names know it (and have started their rebalance).
+    const bundle = this.store.toJson();
+    const others = this.#map()
+      .allNodes()
+      .filter((node) => node.id !== this.self.id);
+    const waves = [
+      others.filter((node) => node.id === pushFirstTo),
+      others.filter((node) => node.id !== pushFirstTo && node.role === 'target'),
+      others.filter((node) => node.id !== pushFirstTo && node.role === 'proxy'),
+    ];
+    const failed: string[] = [];
+    for (const wave of waves)
+      failed.push(...(await this.#metasync.push(wave, bundle, this.#timeoutMs())));
+    if (failed.length > 0) this.log.warn('metadata not yet delivered', { nodes: failed });
+  }
+
+  /** Rebalance when enabled, buckets exist (else nothing can move) and placement changed. */
+  #needsRebalance(before: Draft, after: Draft): boolean {
+    return (
+      after.skipRebalance !== true &&
+      after.config.values.rebalance.enabled &&
+      after.bucketMetadata.list().length > 0 &&
+      placementDiffers(before.clusterMap, after.clusterMap)
+    );
+  }
+
+  /** Sweeps on the configured keepalive interval (re-read each time, so set-config applies). */
+  #scheduleSweep(): void {
+    if (this.#stopped) return;
+    this.#sweepTimer = setTimeout(() => {
+      void this.#sweep().finally(() => this.#scheduleSweep());
+    }, this.store.config.values.keepalive.interval_ms);
+    this.#sweepTimer.unref();
+  }
+
+  /** Removes nodes silent past the keepalive timeout; nodes in maintenance may be down. */
   async #sweep(): Promise<void> {
     const timeoutMs = this.store.config.values.keepalive.timeout_ms;
     const now = Date.now();
     for (const node of this.#map().allNodes()) {
-      if (node.id === this.self.id) continue;
+      if (node.id === this.self.id || (isInMaintenance(node) && !isDecommissioning(node))) {
+        this.#lastSeenMs.set(node.id, now);
+        continue;
+      }
       const seen = this.#lastSeenMs.get(node.id) ?? now;
       if (now - seen <= timeoutMs) continue;
       this.log.warn('removing silent node', { node: node.id, silentMs: now - seen });
@@ -247,6 +399,11 @@ export class ClusterOwner {
     }
   }
 
+  /** When each node was last heard from (for election candidates and status). */
+  lastSeenMs(id: string): number | undefined {
+    return this.#lastSeenMs.get(id);
+  }
+
   #map(): ClusterMap {
     const map = this.store.clusterMap;
     if (map === undefined) throw new StoreError('ClusterNotReady', 'cluster map not created yet');
@@ -256,4 +413,8 @@ export class ClusterOwner {
   #timeoutMs(): number {
     return this.store.config.values.timeouts.control_ms;
   }
+}
+
+function isDecommissioning(node: ClusterNode): boolean {
+  return (node.flags & NodeFlag.decommission) !== 0;
 }

@@ -58,6 +58,8 @@ export async function answerNodeQuery(
       return { ...store.config.values, version: String(store.config.version) };
     case What.snode:
       return runtime.selfJson();
+    case What.rebalanceMetadata:
+      return store.rebalance?.toJson() ?? null;
     case What.softwareVersion:
       return softwareVersion;
     case What.nodeStatus:

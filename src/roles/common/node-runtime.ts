@@ -22,6 +22,12 @@ import { loadNodeId } from './node-identity.js';
 /** How long a starting node keeps trying to reach the primary before giving up. */
 const joinDeadlineMs = 120_000;
 
+/** What the composition root gives a role. */
+export interface NodeHooks {
+  /** Ends the process gracefully (a decommissioned or shut-down node). */
+  requestExit: () => void;
+}
+
 /** A started node of either role. */
 export interface RunningNode {
   readonly runtime: NodeRuntime;

@@ -8,18 +8,22 @@ import type {
 } from '../../cluster/index.js';
 import { badRequest, notImplemented } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
-import { Action, ClusterPath } from '../../wire/index.js';
+import { Action, ClusterPath, Resource } from '../../wire/index.js';
 import { answerNodeQuery } from '../common/node-queries.js';
 import type { JobCoordinator } from './job-coordinator.js';
 import { jobArgsOf, readJobArgs, readJobQuery } from './job-messages.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
+import { handleDaemonAction, type DaemonExit } from '../common/daemon-actions.js';
+import { clusterJobKinds, type GatewayNodeActions } from './node-actions.js';
 
 export class GatewayCluster implements ClusterPort {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly owner: () => ClusterOwner | undefined,
     private readonly jobs: JobCoordinator,
+    private readonly actions: GatewayNodeActions,
+    private readonly exit: DaemonExit,
   ) {}
 
   ready(): boolean {
@@ -73,8 +77,17 @@ export class GatewayCluster implements ClusterPort {
       owner.keepalive(body);
       return { ok: true };
     }
+    if (scope === 'cluster' && context.method === 'POST' && subpath === ClusterPath.joinByAdmin)
+      return this.actions.join(await readJsonBody(context), context);
+    if (scope === 'cluster' && context.method === 'DELETE' && subpath === Resource.daemon) {
+      const [, , , id = ''] = context.segments;
+      const message = { action: Action.removeUnsafe, value: { sid: id } };
+      return this.actions.run(message, context);
+    }
     if (scope === 'cluster' && context.method === 'PUT')
       return this.#clusterAction(context, subpath);
+    if (scope === 'daemon' && context.method === 'PUT' && context.intra && subpath === undefined)
+      return handleDaemonAction(this.runtime, await readActionMessage(context), this.exit);
     throw notImplemented(`${context.method} ${context.path}`);
   }
 
@@ -96,8 +109,13 @@ export class GatewayCluster implements ClusterPort {
         throw badRequest('set-config: value must be an object of "section.key": value');
       return this.#setConfig(context, flatten(updates), message);
     }
-    if (message.action === Action.startJob)
-      return this.jobs.startByRequest(jobArgsOf(message.value));
+    if (this.actions.handles(message.action)) return this.actions.run(message, context);
+    if (message.action === Action.startJob) {
+      const args = jobArgsOf(message.value);
+      if (clusterJobKinds.has(args.Kind ?? ''))
+        return this.actions.startJob(args, context, message);
+      return this.jobs.startByRequest(args);
+    }
     if (message.action === Action.stopJob) {
       const args = jobArgsOf(message.value);
       await this.jobs.abort({ id: args.ID, kind: args.Kind, bucket: args.Bck });

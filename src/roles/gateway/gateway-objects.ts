@@ -13,11 +13,13 @@ export class GatewayObjects implements ObjectPort {
   redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
     lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);
-    const owner = this.runtime.store.clusterMap?.ownerOf(objectUname(address.bucket, address.name));
-    if (owner === undefined)
+    const map = this.runtime.store.clusterMap;
+    const owner = map?.ownerOf(objectUname(address.bucket, address.name));
+    if (map === undefined || owner === undefined)
       throw new StoreError('ClusterNotReady', 'no storage targets in the cluster');
     const query = new URLSearchParams(context.search);
     query.set(Query.redirectProxyId, this.runtime.id);
+    query.set(Query.redirectMapVersion, String(map.version));
     query.set(Query.redirectTime, (BigInt(Date.now()) * 1_000_000n).toString(36));
     return Promise.resolve(`${owner.publicUrl}${context.path}?${query.toString()}`);
   }

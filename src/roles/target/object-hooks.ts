@@ -1,7 +1,8 @@
 // Extension points of the target's object path, filled in by the composition root (target.ts):
 // work after a PUT commits (mirror copies, erasure coding), recovery of a replica a read could
 // not use (missing or corrupt: restore from copies, slices, or the previous owner), repairs a
-// successful read noticed, work after a DELETE, and extra HEAD details.
+// successful read noticed, work before and after a DELETE (here and elsewhere), and extra HEAD
+// details.
 import type { BucketPropsJson } from '../../wire/index.js';
 import type { ErasureCodingInfo, ObjectAddress } from '../../api/native/index.js';
 import type { StoredObject } from '../../storage/index.js';
@@ -38,11 +39,22 @@ export type DescribeHook = (
   props: BucketPropsJson,
 ) => Promise<ErasureCodingInfo | undefined>;
 
+/** Runs before a DELETE here (e.g. to remember it, so that copies arriving later are dropped). */
+export type BeforeDeleteHook = (address: ObjectAddress) => void;
+
+/**
+ * Runs after a DELETE here, whether or not a local replica existed: removes copies kept elsewhere
+ * (a previous owner during a rebalance). Resolves true when it removed one.
+ */
+export type DeleteElsewhereHook = (address: ObjectAddress) => Promise<boolean>;
+
 export interface ObjectHooks {
   afterPut: AfterPutHook[];
   readRecovery: ReadRecoveryHook[];
   afterRead: AfterReadHook[];
   afterDelete: AfterDeleteHook[];
+  beforeDelete: BeforeDeleteHook[];
+  deleteElsewhere: DeleteElsewhereHook[];
   describe: DescribeHook[];
   /**
    * Whether a whole-object GET of a large object reads and checks it before sending the first
@@ -57,6 +69,8 @@ export function emptyObjectHooks(): ObjectHooks {
     readRecovery: [],
     afterRead: [],
     afterDelete: [],
+    beforeDelete: [],
+    deleteElsewhere: [],
     describe: [],
     verifyBeforeSend: () => false,
   };

@@ -1,15 +1,18 @@
 // Cluster and node endpoints on a target: queries (with capacity and mountpaths), metasync, and
 // acting on metadata changes (a destroyed bucket's jobs stop and its data is removed).
 import type { RequestContext } from '../../api/common/index.js';
-import { readJsonBody } from '../../api/common/index.js';
+import { readActionMessage, readJsonBody } from '../../api/common/index.js';
 import type { ClusterPort } from '../../api/native/index.js';
 import type { MetadataChange } from '../../cluster/index.js';
 import { notImplemented } from '../../errors/index.js';
 import { bucketKeyOf, type JobRegistry } from '../../jobs/index.js';
 import type { LocalStore } from '../../storage/index.js';
 import { asRecord } from '../../util/json.js';
+import { isReadable } from '../../storage/index.js';
 import type { MountpathCapacityJson, MountpathListJson } from '../../wire/index.js';
+import { handleDaemonAction, type DaemonExit } from '../common/daemon-actions.js';
 import { answerNodeQuery } from '../common/node-queries.js';
+import type { MountpathActions } from './mountpath-actions.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
 
@@ -18,6 +21,8 @@ export class TargetCluster implements ClusterPort {
     private readonly runtime: NodeRuntime,
     private readonly store: LocalStore,
     private readonly jobs: JobRegistry,
+    private readonly mountpathActions: MountpathActions,
+    private readonly exit: DaemonExit,
   ) {
     runtime.store.onChange((change) => this.#onMetadataChange(change));
   }
@@ -36,6 +41,11 @@ export class TargetCluster implements ClusterPort {
   async control(scope: 'daemon' | 'cluster', context: RequestContext): Promise<unknown> {
     if (scope === 'cluster')
       return forwardToPrimary(this.runtime, context, await readJsonBody(context));
+    const [, , subpath] = context.segments;
+    if (context.method === 'PUT' && subpath === 'mountpaths')
+      return this.mountpathActions.run(context);
+    if (context.method === 'PUT' && context.intra && subpath === undefined)
+      return handleDaemonAction(this.runtime, await readActionMessage(context), this.exit);
     throw notImplemented(`${context.method} ${context.path}`);
   }
 
@@ -73,10 +83,13 @@ export class TargetCluster implements ClusterPort {
 
   #mountpaths(): MountpathListJson {
     const all = this.store.mountpaths();
+    const paths = (keep: (mountpath: (typeof all)[number]) => boolean): string[] =>
+      all.filter(keep).map((mountpath) => mountpath.path);
     return {
-      available: all.filter((mountpath) => mountpath.enabled).map((mountpath) => mountpath.path),
-      waiting_dd: [],
-      disabled: all.filter((mountpath) => !mountpath.enabled).map((mountpath) => mountpath.path),
+      available: paths((mountpath) => mountpath.enabled),
+      // Draining before a detach or disable (AIStore: "waiting for detach or disable").
+      waiting_dd: paths((mountpath) => mountpath.leaving !== undefined),
+      disabled: paths((mountpath) => !isReadable(mountpath)),
     };
   }
 }

@@ -16,6 +16,9 @@ import type { NodeRuntime } from '../common/node-runtime.js';
 export class TargetJobs implements JobsPort {
   readonly registry: JobRegistry;
 
+  /** Kinds this target starts itself (e.g. resilver), by kind name. */
+  readonly localKinds = new Map<string, (request: StartJobRequestJson) => void>();
+
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly environment: TargetJobEnvironment,
@@ -25,6 +28,11 @@ export class TargetJobs implements JobsPort {
   }
 
   start(request: StartJobRequestJson): Promise<void> {
+    const local = this.localKinds.get(request.kind);
+    if (local !== undefined) {
+      local(request);
+      return Promise.resolve();
+    }
     const definition = findDefinition(this.definitions, request.kind);
     if (definition === undefined) {
       if (plannedJobKinds.has(request.kind)) throw notImplemented(`job kind "${request.kind}"`);

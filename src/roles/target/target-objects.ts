@@ -25,15 +25,37 @@ export class TargetObjects implements ObjectPort {
     private readonly hooks: ObjectHooks,
   ) {}
 
-  redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
+  /**
+   * Serves here when this target owns the object. A node that redirected here with a newer
+   * cluster map than this target's is believed: the new map is on its way, so the target waits for
+   * it briefly (then it knows the rebalance that may be moving the object here), and serves if
+   * the object is its own or the map did not come. Otherwise the request goes on to the owner: a
+   * gateway or client with an older map reaches the right target, in two redirects at most.
+   */
+  async redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
     lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);
-    if (context.query.has(Query.redirectProxyId)) return Promise.resolve(undefined);
-    const owner = this.runtime.store.clusterMap?.ownerOf(objectUname(address.bucket, address.name));
-    if (owner === undefined || owner.id === this.runtime.id) return Promise.resolve(undefined);
+    const uname = objectUname(address.bucket, address.name);
+    let map = this.runtime.store.clusterMap;
+    let owner = map?.ownerOf(uname);
+    if (map === undefined || owner === undefined || owner.id === this.runtime.id) return undefined;
+    const senderVersion = Number(context.query.get(Query.redirectMapVersion) ?? Number.NaN);
+    const redirected = context.query.has(Query.redirectProxyId);
+    // Without a version (an older gateway), trust the redirect as before.
+    if (redirected && Number.isNaN(senderVersion)) return undefined;
+    if (redirected && senderVersion > map.version) {
+      const { keepalive } = this.runtime.store.config.values;
+      await this.runtime.store.waitForClusterMap(senderVersion, keepalive.interval_ms * 2);
+      map = this.runtime.store.clusterMap ?? map;
+      owner = map.ownerOf(uname);
+      if (owner === undefined || owner.id === this.runtime.id || senderVersion > map.version)
+        return undefined;
+    }
+    if (redirected && senderVersion === map.version) return undefined;
     const query = new URLSearchParams(context.search);
     query.set(Query.redirectProxyId, this.runtime.id);
-    return Promise.resolve(`${owner.publicUrl}${context.path}?${query.toString()}`);
+    query.set(Query.redirectMapVersion, String(map.version));
+    return `${owner.publicUrl}${context.path}?${query.toString()}`;
   }
 
   async head(address: ObjectAddress): Promise<ObjectInfo> {
@@ -116,17 +138,28 @@ export class TargetObjects implements ObjectPort {
     }
   }
 
-  /** In a bucket that keeps history, a delete marker hides the object (as an S3 DELETE does). */
+  /**
+   * Deletes the local replica (in a bucket that keeps history, a delete marker hides the object, as
+   * an S3 DELETE does), then copies elsewhere: EC pieces, and a previous owner's copy during a
+   * rebalance. Not found only when there was nothing anywhere.
+   */
   async delete(address: ObjectAddress): Promise<void> {
     const { props } = lookupBucket(this.runtime, address.bucket);
+    for (const hook of this.hooks.beforeDelete) hook(address);
+    let missing: Error | undefined;
     try {
       await this.store.deleteObject(address.bucket, address.name, {
         history: keptHistoryOf(props),
       });
-    } finally {
-      // Also when the local replica was already gone: pieces elsewhere must not bring it back.
-      for (const hook of this.hooks.afterDelete) await hook(address, props);
+    } catch (error) {
+      if (readFailureOf(error) !== 'missing' || !(error instanceof Error)) throw error;
+      missing = error;
     }
+    // Also when the local replica was already gone: pieces elsewhere must not bring it back.
+    for (const hook of this.hooks.afterDelete) await hook(address, props);
+    let removedElsewhere = false;
+    for (const hook of this.hooks.deleteElsewhere) if (await hook(address)) removedElsewhere = true;
+    if (missing !== undefined && !removedElsewhere) throw missing;
   }
 
   setCustomMetadata(

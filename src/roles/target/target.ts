@@ -1,11 +1,28 @@
-// Starts a target: opens its mountpaths (cleaning stale work files), serves, and joins the cluster.
+// Starts a target: opens its mountpaths (cleaning stale work files, applying run-time mountpath
+// changes recorded earlier), serves, joins the cluster, then resumes an interrupted rebalance or
+// resilver.
+import { join } from 'node:path';
+import type { ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
 import { jobDefinitions } from '../../jobs/index.js';
 import { DataProtection, protectionJobDefinitions } from '../../protect/index.js';
+import {
+  deleteAtNeighbors,
+  fetchFromNeighbors,
+  RebalanceManager,
+  RebalanceMarker,
+  startResilver,
+  type RebalanceEnvironment,
+} from '../../protect/rebalance/index.js';
 import { LocalStore } from '../../storage/index.js';
 import { IntraStreamClient } from '../../transport/index.js';
-import { NodeRuntime, type RunningNode } from '../common/node-runtime.js';
+import { Resource } from '../../wire/index.js';
+import type { DaemonExit } from '../common/daemon-actions.js';
+import { metadataRoute } from '../common/metadata-route.js';
+import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
+import { MountpathActions } from './mountpath-actions.js';
 import { protectionHooks } from './protection-hooks.js';
+import { rebalanceRoute } from './rebalance-route.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
 import { TargetJobs } from './target-jobs.js';
@@ -16,11 +33,15 @@ import { OwnerForwarder } from '../common/s3-forwarding.js';
 import { s3ApiOptions } from '../common/s3-settings.js';
 import { TargetPieces } from './target-pieces.js';
 
-/** Longest upload of one EC piece, and longest silence while reading one from a peer. */
-const pieceTransferTimeoutMs = 30 * 60_000;
 import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
 
-export async function startTarget(config: NodeConfig): Promise<RunningNode> {
+/** Longest upload of one EC piece, and longest silence while reading one from a peer. */
+const pieceTransferTimeoutMs = 30 * 60_000;
+
+/** The volume record: mountpath changes made at run time (see storage/mountpath/volume-record). */
+const volumeRecordName = 'mountpaths.json';
+
+export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise<RunningNode> {
   const runtime = await NodeRuntime.create(config);
   const storage = runtime.store.config.values.storage;
   const store = await LocalStore.open({
@@ -31,6 +52,7 @@ export async function startTarget(config: NodeConfig): Promise<RunningNode> {
       verifyInMemoryMaxBytes: storage.verify_in_memory_max_bytes,
       readChunkBytes: storage.read_chunk_bytes,
     },
+    volumeRecordPath: join(config.dir, volumeRecordName),
   });
   await runtime.listen();
   const streams = new IntraStreamClient({ callerId: runtime.id, connectionsPerPeer: 32 });
@@ -58,14 +80,66 @@ export async function startTarget(config: NodeConfig): Promise<RunningNode> {
     },
     [...jobDefinitions, ...protectionJobDefinitions(protection)],
   );
-  const hooks = protectionHooks(protection);
+  const objectHooks = protectionHooks(protection);
+  const rebalance: RebalanceEnvironment = {
+    nodeId: runtime.id,
+    store,
+    client: runtime.client,
+    metadata: runtime.store,
+    marker: await RebalanceMarker.load(config.dir),
+    log: runtime.log,
+  };
+  const rebalanceManager = new RebalanceManager(rebalance, jobs.registry);
+  // Get-from-neighbor: during a rebalance a missing object may still be at its previous owner.
+  // Only the owner fetches: a copy anywhere else would be misplaced.
+  objectHooks.readRecovery.push((address, failure) =>
+    failure === 'missing' &&
+    rebalanceManager.active &&
+    rebalanceManager.owns(address.bucket, address.name)
+      ? fetchFromNeighbors(rebalance, address.bucket, address.name, (...moved) =>
+          rebalanceManager.commitMoved(...moved),
+        )
+      : Promise.resolve(false),
+  );
+  // Deletes during a rebalance: remembered first (copies moving in later are dropped), then the
+  // copies other targets still hold are deleted too.
+  objectHooks.beforeDelete.push((address) => {
+    if (rebalanceManager.owns(address.bucket, address.name))
+      rebalanceManager.recordDelete(address.bucket, address.name);
+  });
+  objectHooks.deleteElsewhere.push(async (address) => {
+    const { bucket, name } = address;
+    if (!rebalanceManager.active || !rebalanceManager.owns(bucket, name)) return false;
+    const removed = await deleteAtNeighbors(rebalance, bucket, name);
+    return rebalanceManager.droppedAfterDelete(bucket, name) || removed;
+  });
+  objectHooks.afterPut.push((address) =>
+    rebalanceManager.placeAfterPut(address.bucket, address.name),
+  );
+  const mountpaths = new MountpathActions(store, jobs.registry, runtime.store);
+  jobs.localKinds.set('resilver', (request) => {
+    startResilver(jobs.registry, store, runtime.store, request.id);
+  });
+  const membership: { member?: ClusterMember } = {};
+  const exit: DaemonExit = {
+    leaveCluster: () => membership.member?.stop(),
+    wipeUserData: async () => {
+      for (const { bucket } of runtime.store.bucketMetadata?.list() ?? [])
+        await store.destroyBucket(bucket);
+    },
+    exitProcess: hooks.requestExit,
+  };
   runtime.serve(
     {
-      objects: new TargetObjects(runtime, store, hooks),
+      objects: new TargetObjects(runtime, store, objectHooks),
       buckets: new TargetBuckets(runtime, store),
-      cluster: new TargetCluster(runtime, store, jobs.registry),
+      cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit),
       jobs,
       erasureCoding: new TargetPieces(runtime, protection),
+      internal: {
+        [Resource.rebalance]: rebalanceRoute(runtime, store, rebalanceManager),
+        [Resource.metadata]: metadataRoute(runtime),
+      },
     },
     s3ApiOptions(
       runtime,
@@ -77,7 +151,19 @@ export async function startTarget(config: NodeConfig): Promise<RunningNode> {
       false,
     ),
   );
+  // Before joining: the join brings the RMD of the rebalance this target's arrival starts, and
+  // requests may reach it as soon as the others learn of it.
+  rebalanceManager.start();
   const member = await runtime.joinCluster();
+  membership.member = member;
+  // Removed without shutting down, then added back by an admin (`cluster add`): keepalives again.
+  runtime.store.onChange((change) => {
+    if (member.stopped && change.clusterMap?.current.node(runtime.id) !== undefined) {
+      runtime.log.info('added back to the cluster');
+      member.resume();
+    }
+  });
+  mountpaths.resumeIfPending();
   runtime.announceReady();
   sweepChunkSetsInBackground(runtime, store);
   return {

@@ -4,3 +4,4 @@ export * from './mountpath.js';
 export * from './ownership-marker.js';
 export * from './prepare.js';
 export * from './startup-cleanup.js';
+export * from './volume-record.js';

@@ -10,8 +10,18 @@ export interface Mountpath {
   readonly path: string;
   /** `mountpathDigest(path)`: its weight input for HRW placement within the target. */
   readonly digest: bigint;
-  /** Disabled mountpaths hold data but receive no new objects (all are enabled for now). */
+  /** Enabled mountpaths take new objects: HRW places objects among them only. */
   readonly enabled: boolean;
+  /**
+   * Set while a detach or disable waits for the resilver to move the objects off: the mountpath
+   * takes no new objects (not enabled) but reads still find what it holds.
+   */
+  readonly leaving?: 'detach' | 'disable';
+}
+
+/** Reads look on enabled mountpaths and on those being drained. */
+export function isReadable(mountpath: Mountpath): boolean {
+  return mountpath.enabled || mountpath.leaving !== undefined;
 }
 
 /** Cleans each path and refuses duplicates and mountpaths nested in one another. */
@@ -33,8 +43,15 @@ export function cleanMountpaths(paths: readonly string[]): string[] {
 }
 
 /** The Mountpath record of a cleaned path. */
-export function describeMountpath(path: string, enabled = true): Mountpath {
-  return Object.freeze({ path, digest: mountpathDigest(path), enabled });
+export function describeMountpath(
+  path: string,
+  enabled = true,
+  leaving?: 'detach' | 'disable',
+): Mountpath {
+  const digest = mountpathDigest(path);
+  return Object.freeze(
+    leaving === undefined ? { path, digest, enabled } : { path, digest, enabled, leaving },
+  );
 }
 
 function isNested(outer: string, inner: string): boolean {

@@ -1,9 +1,10 @@
-// Brings configured mountpaths into service at open: create, check, claim, clean.
+// Brings mountpaths into service: create, check, claim, clean — at open and on attach.
 import { mkdir, stat } from 'node:fs/promises';
 import { hasErrnoCode, invalidMountpath } from '../../errors/index.js';
 import { cleanMountpath } from './startup-cleanup.js';
 import { cleanMountpaths, describeMountpath, type Mountpath } from './mountpath.js';
 import { claimMountpath } from './ownership-marker.js';
+import type { MountpathState } from './volume-record.js';
 
 /**
  * Prepares every mountpath for `nodeId`: the directory is created if missing (development and
@@ -14,19 +15,42 @@ export async function prepareMountpaths(
   paths: readonly string[],
   nodeId: string,
 ): Promise<Mountpath[]> {
-  const cleaned = cleanMountpaths(paths);
+  return prepareVolume(
+    paths.map((path) => ({ path, state: 'enabled' })),
+    nodeId,
+  );
+}
+
+/** Like `prepareMountpaths`, with states; disabled mountpaths are not touched (their disk may be bad). */
+export async function prepareVolume(
+  entries: ReadonlyArray<{ path: string; state: MountpathState }>,
+  nodeId: string,
+): Promise<Mountpath[]> {
+  const cleaned = cleanMountpaths(entries.map((entry) => entry.path));
   const prepared: Mountpath[] = [];
-  for (const path of cleaned) {
-    try {
-      await mkdir(path, { recursive: true });
-    } catch (error) {
-      if (!hasErrnoCode(error, 'EEXIST', 'ENOTDIR')) throw error;
+  for (const [index, path] of cleaned.entries()) {
+    const state = entries[index]?.state ?? 'enabled';
+    if (state === 'disabled') {
+      prepared.push(describeMountpath(path, false));
+      continue;
     }
-    const stats = await stat(path);
-    if (!stats.isDirectory()) throw invalidMountpath(path, 'not a directory');
-    await claimMountpath(path, nodeId);
-    await cleanMountpath(path);
-    prepared.push(describeMountpath(path));
+    await prepareMountpath(path, nodeId);
+    const leaving =
+      state === 'detaching' ? 'detach' : state === 'disabling' ? 'disable' : undefined;
+    prepared.push(describeMountpath(path, state === 'enabled', leaving));
   }
   return prepared;
+}
+
+/** Creates (if missing), checks, claims and cleans one mountpath directory. */
+export async function prepareMountpath(path: string, nodeId: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
+    if (!hasErrnoCode(error, 'EEXIST', 'ENOTDIR')) throw error;
+  }
+  const stats = await stat(path);
+  if (!stats.isDirectory()) throw invalidMountpath(path, 'not a directory');
+  await claimMountpath(path, nodeId);
+  await cleanMountpath(path);
 }

@@ -1,12 +1,12 @@
 // `cairn job ls|show|start|wait|stop`: jobs (xactions) across the cluster, with a live progress line.
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { JobSnapshotJson, JobSnapshotsByNodeJson, JobStatusJson } from '../sdk/index.js';
-import { formatBytes } from '../util/bytes.js';
-import { parseBucket, positiveInteger } from './arguments.js';
-import type { CliIo } from './cli-io.js';
-import { commandAction, type CommandContext } from './context.js';
-import { formatTable } from './table.js';
+import type { JobSnapshotJson, JobSnapshotsByNodeJson, JobStatusJson } from '../../sdk/index.js';
+import { formatBytes } from '../../util/bytes.js';
+import { parseBucket, positiveInteger } from '../arguments.js';
+import type { CliIo } from '../cli-io.js';
+import { commandAction, type CommandContext } from '../context.js';
+import { formatTable } from '../table.js';
 
 const zeroTime = '0001-01-01T00:00:00Z';
 
@@ -177,8 +177,9 @@ export function progressLine(id: string, snapshots: JobSnapshotsByNodeJson): str
   const sum = (key: keyof JobSnapshotJson['stats']): number =>
     all.reduce((total, snapshot) => total + Number(snapshot.stats[key]), 0);
   const done = all.filter((snapshot) => snapshot['end-time'] !== zeroTime).length;
-  const objects = sum('loc-objs') + sum('out-objs') + sum('in-objs');
-  const bytes = sum('loc-bytes') + sum('out-bytes') + sum('in-bytes');
+  // A transfer between targets is counted out at one and in at the other: count it once.
+  const objects = sum('loc-objs') + Math.max(sum('out-objs'), sum('in-objs'));
+  const bytes = sum('loc-bytes') + Math.max(sum('out-bytes'), sum('in-bytes'));
   return `job ${id}: ${objects} objects, ${formatBytes(bytes)}; ${done}/${all.length} targets done`;
 }
 

@@ -7,10 +7,10 @@ import {
   type BucketJson,
   type Client,
   type JobSnapshotsByNodeJson,
-} from '../sdk/index.js';
-import { parseBucket, positiveInteger } from './arguments.js';
-import type { CliIo } from './cli-io.js';
-import { commandAction, type CommandContext } from './context.js';
+} from '../../sdk/index.js';
+import { parseBucket, positiveInteger } from '../arguments.js';
+import type { CliIo } from '../cli-io.js';
+import { commandAction, type CommandContext } from '../context.js';
 import { sumCounter, waitForJob } from './job-commands.js';
 
 /** Counting objects for the bar stops here (the bar then grows with the work). */

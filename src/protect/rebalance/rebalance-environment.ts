@@ -1,0 +1,31 @@
+// What rebalance and resilver use on a target: its store, the intra-cluster client, the metadata
+// store (cluster map, bucket metadata, config, RMD), the progress marker and a logger.
+import type { MetadataStore } from '../../cluster/index.js';
+import type { LocalStore } from '../../storage/index.js';
+import type { IntraClient } from '../../transport/index.js';
+import type { Logger } from '../../util/log.js';
+import type { RebalanceMarker } from './rebalance-marker.js';
+
+export interface RebalanceEnvironment {
+  readonly nodeId: string;
+  readonly store: LocalStore;
+  readonly client: IntraClient;
+  readonly metadata: MetadataStore;
+  readonly marker: RebalanceMarker;
+  readonly log: Logger;
+}
+
+/** `status` under `/v1/rebalance/`: a target's progress, asked by its peers. */
+export const statusSegment = 'status';
+
+/** A target's answer to `GET /v1/rebalance/status`. */
+export interface RebalanceStatusJson {
+  /** The latest RMD version this target knows. */
+  rmd_version: number;
+  /** Latest generation whose walk (all sends) finished here. */
+  walked: number;
+  /** Latest generation that finished on every target, as far as this one knows. */
+  completed: number;
+  /** The running rebalance job here, if any. */
+  running: string;
+}

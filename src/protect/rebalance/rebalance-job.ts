@@ -1,0 +1,157 @@
+// One target's share of global rebalance g<N>: walk every local object, send each one whose HRW
+// owner under the current cluster map is another target (bounded concurrency, retried passes),
+// record the walk as done, then wait until every other target's walk is done too, so that when
+// g<N> ends here nothing more will arrive and every object is where the map says.
+import { rebalanceJobId } from '../../wire/index.js';
+import { Job } from '../../jobs/index.js';
+import { mapBounded } from '../../storage/io/index.js';
+import { apiPath, objectUname, Resource, type BucketJson } from '../../wire/index.js';
+import type { Logger } from '../../util/log.js';
+import { sleep } from '../../util/time.js';
+import { sendObject } from './object-transfer.js';
+import {
+  statusSegment,
+  type RebalanceEnvironment,
+  type RebalanceStatusJson,
+} from './rebalance-environment.js';
+
+/** Names read per listing page while walking. */
+const walkPageSize = 1000;
+/** Passes over objects that failed to move before the job gives up (with growing pauses). */
+const maxPasses = 30;
+
+interface Pending {
+  bucket: BucketJson;
+  name: string;
+}
+
+export class RebalanceJob extends Job {
+  constructor(
+    readonly generation: number,
+    private readonly environment: RebalanceEnvironment,
+  ) {
+    super(rebalanceJobId(generation), 'rebalance', undefined);
+  }
+
+  /** Counts an object another target sent here for this rebalance. */
+  received(sizeBytes: number): void {
+    this.counters.inObjects += 1;
+    this.counters.inBytes += sizeBytes;
+  }
+
+  protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
+    const { marker } = this.environment;
+    if (marker.progress.walked < this.generation) {
+      await this.#walk(signal, log);
+      if (signal.aborted) return;
+      await marker.record({ walked: this.generation });
+    }
+    await this.#waitForPeers(signal);
+    if (signal.aborted) return;
+    await marker.record({ completed: Math.max(marker.progress.completed, this.generation) });
+  }
+
+  async #walk(signal: AbortSignal, log: Logger): Promise<void> {
+    let failed = await this.#walkAll(signal);
+    for (let pass = 2; failed.length > 0 && !signal.aborted; pass += 1) {
+      if (pass > maxPasses) {
+        const example = failed[0];
+        throw new Error(
+          `${failed.length} objects could not be moved (e.g. ${example?.bucket.name}/${example?.name})`,
+        );
+      }
+      log.warn('rebalance: retrying objects that did not move', {
+        job: this.id,
+        count: failed.length,
+        pass,
+      });
+      await sleep(Math.min(5000, 250 * pass), signal);
+      const retry = failed;
+      failed = [];
+      await mapBounded(retry, this.#concurrency(), (item) => this.#move(item, failed, log));
+    }
+  }
+
+  /** One pass over every bucket; returns the objects that failed to move. */
+  async #walkAll(signal: AbortSignal): Promise<Pending[]> {
+    const { store, metadata, nodeId, log } = this.environment;
+    const failed: Pending[] = [];
+    for (const { bucket } of metadata.bucketMetadata?.list() ?? []) {
+      let startAfter: string | undefined;
+      for (;;) {
+        if (signal.aborted) return failed;
+        const page = await store.listObjects(bucket, {
+          ...(startAfter === undefined ? {} : { startAfter }),
+          limit: walkPageSize,
+          withMetadata: false,
+        });
+        const map = metadata.clusterMap;
+        const misplaced = page.filter(
+          (entry) => map?.ownerOf(objectUname(bucket, entry.name))?.id !== nodeId,
+        );
+        await mapBounded(misplaced, this.#concurrency(), (entry) =>
+          this.#move({ bucket, name: entry.name }, failed, log),
+        );
+        if (page.length < walkPageSize) break;
+        startAfter = page[page.length - 1]?.name;
+      }
+    }
+    return failed;
+  }
+
+  async #move(item: Pending, failed: Pending[], log: Logger): Promise<void> {
+    const { metadata, nodeId, store, client } = this.environment;
+    if (this.signal.aborted) return;
+    const owner = metadata.clusterMap?.ownerOf(objectUname(item.bucket, item.name));
+    if (owner === undefined || owner.id === nodeId) return;
+    const timeoutMs = metadata.config.values.rebalance.transfer_timeout_ms;
+    try {
+      const { outcome, sizeBytes } = await sendObject(
+        { store, client, timeoutMs },
+        owner,
+        item.bucket,
+        item.name,
+        this.id,
+      );
+      if (outcome === 'moved') {
+        this.counters.outObjects += 1;
+        this.counters.outBytes += sizeBytes;
+      }
+    } catch (error) {
+      failed.push(item);
+      log.debug('rebalance: object not moved yet', { name: item.name, owner: owner.id, error });
+    }
+  }
+
+  /** Polls every other target of the current map until each reports this walk done. */
+  async #waitForPeers(signal: AbortSignal): Promise<void> {
+    const { metadata, nodeId, client } = this.environment;
+    const done = new Set<string>();
+    while (!signal.aborted) {
+      const peers = [...(metadata.clusterMap?.targets.values() ?? [])].filter(
+        (target) => target.id !== nodeId && !done.has(target.id),
+      );
+      if (peers.length === 0) return;
+      const timeoutMs = Math.min(2000, metadata.config.values.timeouts.control_ms);
+      await Promise.all(
+        peers.map(async (peer) => {
+          try {
+            const status = (await client.requestJson(
+              `${peer.intraUrl}${apiPath(Resource.rebalance, statusSegment)}`,
+              { method: 'GET', timeoutMs },
+            )) as RebalanceStatusJson;
+            if (status.walked >= this.generation) done.add(peer.id);
+          } catch {
+            // Down or restarting: it resumes this rebalance when it is back (or leaves the map).
+          }
+        }),
+      );
+      if (peers.every((peer) => done.has(peer.id))) return;
+      await sleep(Math.max(200, metadata.config.values.keepalive.interval_ms / 2), signal);
+    }
+  }
+
+  #concurrency(): number {
+    return this.environment.metadata.config.values.rebalance.concurrency;
+  }
+}

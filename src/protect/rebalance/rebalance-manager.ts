@@ -1,0 +1,159 @@
+// A target's rebalances: starts job g<N> when RMD version N arrives (aborting an older one: a newer
+// rebalance supersedes it), resumes an unfinished one after a restart, answers peers' progress
+// questions, and tells reads whether objects may still be at their previous owner.
+import type { JobRegistry } from '../../jobs/index.js';
+import type { Readable } from 'node:stream';
+import type { StoredObject } from '../../storage/index.js';
+import { sleep } from '../../util/time.js';
+import { objectUname, type BucketJson } from '../../wire/index.js';
+import { commitTransferred, sendObject } from './object-transfer.js';
+import type { TransferredObject } from './transfer-headers.js';
+import type { RebalanceEnvironment, RebalanceStatusJson } from './rebalance-environment.js';
+import { RebalanceJob } from './rebalance-job.js';
+
+/** Attempts to hand a misplaced fresh object to its owner before leaving it to a rebalance. */
+const handOffAttempts = 5;
+/** Deletes remembered during one rebalance (the oldest are forgotten past this). */
+const maxRememberedDeletes = 100_000;
+
+export class RebalanceManager {
+  #job: RebalanceJob | undefined;
+  /** Objects deleted here while a rebalance ran: uname → when. Copies moved in later are dropped. */
+  readonly #deleted = new Map<string, number>();
+  /** Deleted objects whose moved-in copy was dropped here (the DELETE found it that way). */
+  readonly #dropped = new Set<string>();
+
+  constructor(
+    private readonly environment: RebalanceEnvironment,
+    private readonly registry: JobRegistry,
+  ) {}
+
+  /** Follows RMD changes from now on, and resumes the rebalance a restart interrupted. */
+  start(): void {
+    const { metadata, marker } = this.environment;
+    metadata.onChange((change) => {
+      if (change.rebalance !== undefined) this.#begin(change.rebalance.current.version);
+    });
+    const latest = metadata.rebalance;
+    if (latest !== undefined && latest.version > marker.progress.completed) {
+      this.environment.log.info('resuming an interrupted rebalance', { job: latest.jobId });
+      this.#begin(latest.version);
+    }
+  }
+
+  /** True while a rebalance runs here: a missing object may still be at its previous owner. */
+  get active(): boolean {
+    return this.#job?.running === true;
+  }
+
+  /** Whether this target owns `bucket/name` under its current cluster map. */
+  owns(bucket: BucketJson, name: string): boolean {
+    const { metadata, nodeId } = this.environment;
+    return metadata.clusterMap?.ownerOf(objectUname(bucket, name))?.id === nodeId;
+  }
+
+  /**
+   * After a PUT committed here: if this target does not own the object under its current map (it
+   * was served on the word of a node with a newer map, or the map changed during the write), the
+   * object goes to its owner before the PUT is acknowledged, so a walk that already passed it does
+   * not leave it misplaced. If the owner cannot take it now, retries continue in the background.
+   */
+  async placeAfterPut(bucket: BucketJson, name: string): Promise<void> {
+    if (this.owns(bucket, name)) return;
+    if (await this.#handOff(bucket, name, 1)) return;
+    void this.#retryHandOff(bucket, name);
+  }
+
+  async #retryHandOff(bucket: BucketJson, name: string): Promise<void> {
+    for (let attempt = 2; attempt <= handOffAttempts; attempt += 1) {
+      await sleep(500 * attempt);
+      if (await this.#handOff(bucket, name, attempt)) return;
+    }
+  }
+
+  /** One attempt; true when the object is where it belongs (sent, or this target owns it now). */
+  async #handOff(bucket: BucketJson, name: string, attempt: number): Promise<boolean> {
+    const { metadata, store, client, log } = this.environment;
+    const owner = metadata.clusterMap?.ownerOf(objectUname(bucket, name));
+    if (owner === undefined || owner.id === this.environment.nodeId) return true;
+    try {
+      const timeoutMs = metadata.config.values.rebalance.transfer_timeout_ms;
+      await sendObject({ store, client, timeoutMs }, owner, bucket, name, '');
+      log.info('handed a misplaced object to its owner', { name, owner: owner.id });
+      return true;
+    } catch (error) {
+      log.warn('hand-off to owner failed', { name, owner: owner.id, attempt, error });
+      return false;
+    }
+  }
+
+  /** A DELETE is about to run here: during a rebalance, remember it (see `commitMoved`). */
+  recordDelete(bucket: BucketJson, name: string): void {
+    if (!this.active) return;
+    if (this.#deleted.size >= maxRememberedDeletes) {
+      const [oldest] = this.#deleted.keys();
+      if (oldest !== undefined) this.#deleted.delete(oldest);
+    }
+    this.#deleted.set(objectUname(bucket, name), Date.now());
+  }
+
+  /**
+   * Commits an object moved here (sent by a peer, or fetched from a neighbor). A copy whose
+   * version predates a DELETE made here during this rebalance is removed again at once, so the
+   * move cannot bring a deleted object back (the sender then drops its copy as usual).
+   */
+  async commitMoved(
+    bucket: BucketJson,
+    name: string,
+    object: TransferredObject,
+    body: Readable,
+  ): Promise<StoredObject> {
+    const stored = await commitTransferred(this.environment.store, bucket, name, object, body);
+    const uname = objectUname(bucket, name);
+    const deletedAtMs = this.#deleted.get(uname);
+    if (deletedAtMs !== undefined && object.modifiedTimeMs <= deletedAtMs) {
+      const removed = await this.environment.store.removeIfUnchanged(bucket, name, {
+        modifiedTimeMs: object.modifiedTimeMs,
+        checksumValue: object.checksum.value,
+      });
+      if (removed) this.#dropped.add(uname);
+    }
+    return stored;
+  }
+
+  /**
+   * Whether a copy of `bucket/name` that moved in after its DELETE started was dropped here (then
+   * the DELETE did find the object, even if neither this target nor its peers hold it any more).
+   */
+  droppedAfterDelete(bucket: BucketJson, name: string): boolean {
+    return this.#dropped.delete(objectUname(bucket, name));
+  }
+
+  /** Counts an object a peer sent for rebalance `jobId`. */
+  received(jobId: string, sizeBytes: number): void {
+    if (this.#job?.id === jobId && this.#job.running) this.#job.received(sizeBytes);
+  }
+
+  status(): RebalanceStatusJson {
+    const { progress } = this.environment.marker;
+    return {
+      rmd_version: this.environment.metadata.rebalance?.version ?? 0,
+      walked: progress.walked,
+      completed: progress.completed,
+      running: this.active ? (this.#job?.id ?? '') : '',
+    };
+  }
+
+  #begin(generation: number): void {
+    const current = this.#job;
+    if (current !== undefined && current.running) {
+      if (current.generation >= generation) return;
+      current.abort(`superseded by rebalance g${generation}`);
+    } else {
+      this.#deleted.clear();
+      this.#dropped.clear();
+    }
+    const started = this.registry.start(new RebalanceJob(generation, this.environment), false);
+    this.#job = started instanceof RebalanceJob ? started : undefined;
+  }
+}

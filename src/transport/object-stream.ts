@@ -1,0 +1,71 @@
+// Streaming object transfers between nodes over the intra-cluster pool: send a body with a PUT,
+// or fetch one with a GET, each bounded by a deadline. Errors come back as typed StoreErrors.
+import type { Readable } from 'node:stream';
+import { request } from 'undici';
+import { StoreError } from '../errors/index.js';
+import { describeRequestError, peerError, type IntraClient } from './intra-client.js';
+
+/** A fetched body with the response headers (lower-case names). */
+export interface FetchedObject {
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
+
+/** PUTs `body` to `url` with `headers`; resolves when the peer answered 2xx. */
+export async function sendObjectStream(
+  client: IntraClient,
+  url: string,
+  options: { headers: Record<string, string>; body: Readable; timeoutMs: number },
+): Promise<void> {
+  let response;
+  try {
+    response = await request(url, {
+      method: 'PUT',
+      headers: { ...client.callerHeaders, ...options.headers },
+      body: options.body,
+      dispatcher: client.dispatcher,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+  } catch (error) {
+    options.body.destroy();
+    if (error instanceof StoreError) throw error;
+    throw new StoreError('PeerUnreachable', `PUT ${url}: ${describeRequestError(error)}`, {
+      cause: error,
+    });
+  }
+  const text = await response.body.text();
+  if (response.statusCode >= 300) throw peerError('PUT', url, response.statusCode, text);
+}
+
+/** GETs `url`; undefined on 404, the open body otherwise (the caller must consume it). */
+export async function fetchObjectStream(
+  client: IntraClient,
+  url: string,
+  timeoutMs: number,
+): Promise<FetchedObject | undefined> {
+  let response;
+  try {
+    response = await request(url, {
+      method: 'GET',
+      headers: client.callerHeaders,
+      dispatcher: client.dispatcher,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new StoreError('PeerUnreachable', `GET ${url}: ${describeRequestError(error)}`, {
+      cause: error,
+    });
+  }
+  if (response.statusCode === 404) {
+    await response.body.dump();
+    return undefined;
+  }
+  if (response.statusCode >= 300) {
+    throw peerError('GET', url, response.statusCode, await response.body.text());
+  }
+  return { headers: response.headers, body: response.body };
+}
