@@ -10,6 +10,7 @@ export type {
   PutObjectRequest,
   StorageOptions,
   StoredObject,
+  VersionAttributes,
 } from './store-types.js';
 export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
 export { ContentType, type ContentTypeName, type StoredContentType } from './layout/index.js';

@@ -23,6 +23,7 @@ import {
 } from './layout/index.js';
 import { writeObjectMetadata, type ObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
+import { chunksIntact } from './multipart/chunk-check.js';
 import { checkReplica } from './read-object.js';
 import { openReplica, type OpenReplica } from './replica-lookup.js';
 import { mountpathsFor, unameOf, type StoreContext } from './store-context.js';
@@ -144,13 +145,31 @@ async function collectReplicas(
         throw error;
       }
       if (replica === undefined) continue;
-      const problem = verify ? await checkReplica(context, replica) : undefined;
-      const sizeMatches = replica.stats.size === BigInt(replica.metadata.size);
-      const intact = problem === undefined && sizeMatches;
+      const intact = await replicaIntact(context, bucket, replica, verify);
       found.push({ mountpath, location, replica, intact });
     }
   }
   return found;
+}
+
+/**
+ * A plain replica holds its bytes (checked when `verify`); a chunked one is an empty file naming
+ * its chunk set, which must be complete (its chunks checked when `verify`). Copies of a chunked
+ * object share its one chunk set: they survive the loss of the object file, not of the set.
+ */
+async function replicaIntact(
+  context: StoreContext,
+  bucket: BucketJson,
+  replica: OpenReplica,
+  verify: boolean,
+): Promise<boolean> {
+  const { metadata, stats } = replica;
+  if (metadata.chunks !== undefined) {
+    if (stats.size !== 0n) return false;
+    return await chunksIntact(context, bucket, metadata.chunks, replica.mountpath, verify);
+  }
+  const problem = verify ? await checkReplica(context, replica) : undefined;
+  return problem === undefined && stats.size === BigInt(metadata.size);
 }
 
 /** The home replica when intact, else the most recently written intact one. */
@@ -170,7 +189,9 @@ function sameContent(left: OpenReplica | undefined, right: OpenReplica | undefin
     a.size === b.size &&
     a.checksum.type === b.checksum.type &&
     a.checksum.value === b.checksum.value &&
-    a.version === b.version
+    a.version === b.version &&
+    a.chunks === b.chunks &&
+    a.versionId === b.versionId
   );
 }
 
