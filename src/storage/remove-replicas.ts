@@ -6,7 +6,6 @@ import { hasErrnoCode, isStoreError } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
 import { removeEmptyParents, syncDirectory } from './io/index.js';
 import { objectRoot, replicaPaths, type ReplicaPath } from './layout/index.js';
-import type { Mountpath } from './mountpath/index.js';
 import { findReplica } from './replica-lookup.js';
 import { mountpathsFor, unameOf, type StoreContext } from './store-context.js';
 
@@ -25,7 +24,7 @@ export async function unlinkAllReplicas(
   let count = 0;
   for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
     for (const location of replicaPaths(mountpath.path, bucket, name)) {
-      if (await unlinkReplica(context, mountpath, bucket, location)) count += 1;
+      if (await unlinkReplica(context, location, objectRoot(mountpath.path, bucket))) count += 1;
     }
   }
   return count;
@@ -69,10 +68,9 @@ export async function removeIfUnchanged(
  */
 export async function unlinkMovedReplica(
   context: StoreContext,
-  mountpath: Mountpath,
-  bucket: BucketJson,
   location: ReplicaPath,
   inode: bigint,
+  root: string,
 ): Promise<boolean> {
   try {
     const stats = await stat(location.path, { bigint: true });
@@ -81,14 +79,13 @@ export async function unlinkMovedReplica(
     if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR')) return false;
     throw error;
   }
-  return unlinkReplica(context, mountpath, bucket, location);
+  return unlinkReplica(context, location, root);
 }
 
 async function unlinkReplica(
   context: StoreContext,
-  mountpath: Mountpath,
-  bucket: BucketJson,
   location: ReplicaPath,
+  root: string,
 ): Promise<boolean> {
   try {
     await unlink(location.path);
@@ -100,6 +97,6 @@ async function unlinkReplica(
   const parent = dirname(location.path);
   if (context.options.fsyncObjects) await syncDirectory(parent);
   // Emptied directories would force a later `a` next to a gone `a/x` into hashed form.
-  if (!location.hashed) await removeEmptyParents(parent, objectRoot(mountpath.path, bucket));
+  if (!location.hashed) await removeEmptyParents(parent, root);
   return true;
 }

@@ -12,6 +12,7 @@ import { placeObjectFile } from '../object-placement.js';
 import { unlinkAllReplicas } from '../remove-replicas.js';
 import { findReplica } from '../replica-lookup.js';
 import type { StoreContext } from '../store-context.js';
+import type { VersionAttributes } from '../store-types.js';
 import { readVersionFiles, versionIdOf, type VersionFile } from './version-files.js';
 import { keepAside, removeCurrentFile } from './version-history.js';
 
@@ -26,7 +27,7 @@ export interface ImportedFile {
   home: Mountpath;
   metadata: ObjectMetadata;
   writeRecord: () => Promise<void>;
-  /** Files on this mountpath do not count (the resilver's source). */
+  /** The version's file on this mountpath is its source (a resilver's move), not a copy here. */
   ignoreMountpath?: string | undefined;
 }
 
@@ -42,14 +43,18 @@ export async function importVersion(
   name: string,
   file: ImportedFile,
 ): Promise<ImportPlacement> {
-  const found = await findReplica(context, bucket, name, 'ob', file.ignoreMountpath);
-  await found?.handle.close();
-  const current: VersionFile | undefined =
-    found === undefined ? undefined : { ...found, versionId: versionIdOf(found.metadata) };
-  const kept = (await readVersionFiles(context, bucket, name)).filter(
-    (version) => version.mountpath.path !== file.ignoreMountpath,
-  );
   const versionId = versionIdOf(file.metadata);
+  // The file being moved (same ID, on the source mountpath) is not a version already here.
+  const isSource = (version: VersionFile): boolean =>
+    version.versionId === versionId && version.mountpath.path === file.ignoreMountpath;
+  const found = await findReplica(context, bucket, name, 'ob');
+  await found?.handle.close();
+  const currentFile: VersionFile | undefined =
+    found === undefined ? undefined : { ...found, versionId: versionIdOf(found.metadata) };
+  const current = currentFile !== undefined && isSource(currentFile) ? undefined : currentFile;
+  const kept = (await readVersionFiles(context, bucket, name)).filter(
+    (version) => !isSource(version),
+  );
   const existing = [current, ...kept].find((version) => version?.versionId === versionId);
   if (existing !== undefined) return { placed: 'present', existing };
   const stamp = file.metadata.versionStamp ?? 0;
@@ -81,6 +86,19 @@ export async function importVersion(
     await removeCurrentFile(context, bucket, current);
   }
   return { placed: 'current', directoriesToSync };
+}
+
+/** The attributes a version keeps when it is stored again (see `VersionAttributes`). */
+export function attributesOf(metadata: ObjectMetadata): VersionAttributes {
+  const attributes: VersionAttributes = {};
+  if (metadata.etag !== undefined) attributes.etag = metadata.etag;
+  if (metadata.contentHeaders !== undefined) attributes.contentHeaders = metadata.contentHeaders;
+  if (metadata.tags !== undefined) attributes.tags = metadata.tags;
+  if (metadata.extraChecksums !== undefined) attributes.extraChecksums = metadata.extraChecksums;
+  if (metadata.versionId !== undefined) attributes.versionId = metadata.versionId;
+  if (metadata.versionStamp !== undefined) attributes.versionStamp = metadata.versionStamp;
+  if (metadata.deleteMarker === true) attributes.deleteMarker = true;
+  return attributes;
 }
 
 function stampOf(version: VersionFile): number {
