@@ -7,7 +7,9 @@ import {
   erasureMetadataVersion,
   type ChecksumTypeName,
   type ErasureMetadataJson,
+  type ErasureS3AttributesJson,
 } from '../../wire/index.js';
+import type { VersionAttributes } from '../../storage/index.js';
 
 /** The metafile's bytes as stored. */
 export function encodeErasureMetadata(metadata: ErasureMetadataJson): Buffer {
@@ -43,6 +45,7 @@ export function decodeErasureMetadata(value: unknown, context: string): ErasureM
   const custom = asRecord(map.custom_md);
   if (custom === undefined || !Object.values(custom).every((item) => typeof item === 'string'))
     fail('"custom_md" malformed');
+  if (map.s3_attrs !== undefined && asRecord(map.s3_attrs) === undefined) fail('"s3_attrs" malformed');
   const metadata = map as unknown as ErasureMetadataJson;
   if (metadata.slice_id > metadata.data_slices + metadata.parity_slices) fail('slice_id too big');
   return metadata;
@@ -55,6 +58,7 @@ export interface EncodedObject {
   checksum: { type: ChecksumTypeName; value: string };
   version: string;
   customMetadata: Record<string, string>;
+  attributes: VersionAttributes;
 }
 
 /** The metafile of one piece of an encoding. */
@@ -87,7 +91,44 @@ export function pieceMetadata(
     slice_size: encoding.sliceBytes,
     stripe_size: encoding.unitBytes,
     custom_md: object.customMetadata,
+    s3_attrs: toS3Attributes(object.attributes),
   };
+}
+
+function toS3Attributes(attributes: VersionAttributes): ErasureS3AttributesJson {
+  const json: ErasureS3AttributesJson = {};
+  if (attributes.etag !== undefined) json.etag = attributes.etag;
+  if (hasEntries(attributes.contentHeaders)) json.content_headers = attributes.contentHeaders;
+  if (hasEntries(attributes.tags)) json.tags = attributes.tags;
+  if (hasEntries(attributes.extraChecksums)) json.extra_checksums = attributes.extraChecksums;
+  if (attributes.versionId !== undefined) json.version_id = attributes.versionId;
+  if (attributes.versionStamp !== undefined) json.version_stamp = attributes.versionStamp;
+  return json;
+}
+
+/** The attributes a restore from this metafile gives the object (none from older metafiles). */
+export function restoredAttributes(metadata: ErasureMetadataJson): VersionAttributes {
+  const json = metadata.s3_attrs ?? {};
+  const strings = (value: unknown): Record<string, string> => {
+    const result: Record<string, string> = {};
+    for (const [key, item] of Object.entries(asRecord(value) ?? {}))
+      if (typeof item === 'string') result[key] = item;
+    return result;
+  };
+  const attributes: VersionAttributes = {
+    contentHeaders: strings(json.content_headers),
+    tags: strings(json.tags),
+    extraChecksums: strings(json.extra_checksums),
+  };
+  if (typeof json.etag === 'string') attributes.etag = json.etag;
+  if (typeof json.version_id === 'string') attributes.versionId = json.version_id;
+  if (Number.isSafeInteger(json.version_stamp))
+    attributes.versionStamp = json.version_stamp as number;
+  return attributes;
+}
+
+function hasEntries(record: Record<string, string> | undefined): record is Record<string, string> {
+  return record !== undefined && Object.keys(record).length > 0;
 }
 
 /** True when the object is replicated rather than sliced. */

@@ -90,6 +90,14 @@ export function encodedObject(head: StoredObject): EncodedObject {
     checksum: head.checksum,
     version: head.version ?? '',
     customMetadata: head.customMetadata,
+    attributes: {
+      ...(head.etag === undefined ? {} : { etag: head.etag }),
+      contentHeaders: head.contentHeaders,
+      tags: head.tags,
+      extraChecksums: head.extraChecksums,
+      ...(head.versionId === undefined ? {} : { versionId: head.versionId }),
+      ...(head.versionStamp === undefined ? {} : { versionStamp: head.versionStamp }),
+    },
   };
 }
 
