@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { isStoreError } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
 import { isMissing, mapBounded } from './io/index.js';
-import { isHashedEntryName, objectRoot, versionRoot } from './layout/index.js';
+import { contentDirectory, isHashedEntryName, type StoredContentType } from './layout/index.js';
 import { descriptorPath, readObjectMetadata, type ObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import { relocateChunkSets } from './multipart/chunk-set-moves.js';
@@ -22,6 +22,7 @@ import { unlinkMovedReplica } from './remove-replicas.js';
 import {
   describeObject,
   homeMountpath,
+  lockKeyOf,
   readableMountpaths,
   unameOf,
   type StoreContext,
@@ -50,10 +51,12 @@ export async function relocateMisplaced(
   let moved = 0;
   for (const bucket of buckets) {
     for (const mountpath of readableMountpaths(context())) {
-      const objects = listMountpath(mountpath, bucket, { prefix: '', startAfter: '' }, 'ob');
-      moved += await moveBatches(context, bucket, mountpath, objects, options, objectRoot);
+      for (const type of ['ob', 'ec', 'mt'] as const) {
+        const files = listMountpath(mountpath, bucket, { prefix: '', startAfter: '' }, type);
+        moved += await moveBatches(context, bucket, mountpath, files, options, type);
+      }
       const kept = keptFiles(mountpath, bucket);
-      moved += await moveBatches(context, bucket, mountpath, kept, options, versionRoot);
+      moved += await moveBatches(context, bucket, mountpath, kept, options, 'vr');
     }
     if (options.signal.aborted) return moved;
     moved += await relocateChunkSets(context(), bucket, options.signal);
@@ -68,21 +71,20 @@ async function moveBatches(
   mountpath: Mountpath,
   walk: AsyncIterable<Candidate>,
   options: RelocateOptions,
-  root: (mountpath: string, bucket: BucketJson) => string,
+  tree: StoredContentType | 'vr',
 ): Promise<number> {
   let moved = 0;
   let batch: Candidate[] = [];
   const flush = async (): Promise<void> => {
     const results = await mapBounded(batch, options.concurrency, (candidate) =>
-      moveHome(context(), bucket, candidate, options, root(candidate.mountpath.path, bucket)),
+      moveHome(context(), bucket, candidate, options, tree),
     );
     moved += results.filter(Boolean).length;
     batch = [];
   };
   for await (const candidate of walk) {
     if (options.signal.aborted) return moved;
-    if (homeMountpath(context(), unameOf(bucket, candidate.name)).path === mountpath.path)
-      continue;
+    if (homeMountpath(context(), unameOf(bucket, candidate.name)).path === mountpath.path) continue;
     batch.push(candidate);
     if (batch.length >= batchSize) await flush();
   }
@@ -104,9 +106,11 @@ async function moveHome(
   bucket: BucketJson,
   candidate: Candidate,
   options: RelocateOptions,
-  root: string,
+  tree: StoredContentType | 'vr',
 ): Promise<boolean> {
   const { name, path, mountpath } = candidate;
+  // Kept versions go through the objects' PUT (placed under `%vr` by their stamp).
+  const type = tree === 'vr' ? 'ob' : tree;
   if (options.signal.aborted) return false;
   let handle;
   try {
@@ -133,6 +137,7 @@ async function moveHome(
       ...(chunks === undefined ? {} : { chunked: { chunks, sizeBytes: metadata.size } }),
       customMetadata: metadata.customMetadata,
       versioning: false,
+      contentType: type,
       attributes,
       // Versions with an ID or stamp take their place among the name's versions by stamp.
       history: isVersioned(metadata) ? 'enabled' : undefined,
@@ -143,7 +148,8 @@ async function moveHome(
       },
     });
     const location = { path, hashed: isHashedEntryName(basename(path)) };
-    await context.locks.withWriteLock(unameOf(bucket, name), () =>
+    const root = contentDirectory(mountpath.path, bucket, tree);
+    await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
       unlinkMovedReplica(context, location, stats.ino, root),
     );
     options.onMoved(metadata.size);

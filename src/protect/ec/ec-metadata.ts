@@ -45,7 +45,8 @@ export function decodeErasureMetadata(value: unknown, context: string): ErasureM
   const custom = asRecord(map.custom_md);
   if (custom === undefined || !Object.values(custom).every((item) => typeof item === 'string'))
     fail('"custom_md" malformed');
-  if (map.s3_attrs !== undefined && asRecord(map.s3_attrs) === undefined) fail('"s3_attrs" malformed');
+  if (map.s3_attrs !== undefined && asRecord(map.s3_attrs) === undefined)
+    fail('"s3_attrs" malformed');
   const metadata = map as unknown as ErasureMetadataJson;
   if (metadata.slice_id > metadata.data_slices + metadata.parity_slices) fail('slice_id too big');
   return metadata;

@@ -49,6 +49,8 @@ export class RebalanceJob extends Job {
     }
     await this.#waitForPeers(signal);
     if (signal.aborted) return;
+    await this.environment.afterPlacementChange?.(signal, log);
+    if (signal.aborted) return;
     await marker.record({ completed: Math.max(marker.progress.completed, this.generation) });
   }
 

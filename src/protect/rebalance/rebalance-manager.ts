@@ -183,7 +183,9 @@ export class RebalanceManager {
       this.#deleted.clear();
       this.#dropped.clear();
     }
-    const job = new RebalanceJob(generation, this.environment, (bucket) => this.keepsHistory(bucket));
+    const job = new RebalanceJob(generation, this.environment, (bucket) =>
+      this.keepsHistory(bucket),
+    );
     const started = this.registry.start(job, false);
     this.#job = started instanceof RebalanceJob ? started : undefined;
   }

@@ -106,11 +106,7 @@ function stampOf(version: VersionFile): number {
 }
 
 /** Renames the work file into `%vr` on the home mountpath, under the version's ID. */
-async function placeKept(
-  bucket: BucketJson,
-  name: string,
-  file: ImportedFile,
-): Promise<string[]> {
+async function placeKept(bucket: BucketJson, name: string, file: ImportedFile): Promise<string[]> {
   for (const location of versionPaths(file.home.path, bucket, name, versionIdOf(file.metadata))) {
     if (location.hashed && file.metadata.name !== name) {
       file.metadata.name = name;
