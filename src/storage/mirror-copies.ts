@@ -2,7 +2,7 @@
 // the set right under the object's write lock: it checks what is there, quarantines bad replicas,
 // copies an intact one to every mountpath that should hold one (the home first), drops the rest,
 // and records the copy list in every replica's metadata.
-import { copyFile, stat } from 'node:fs/promises';
+import { copyFile, stat, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hasErrnoCode, isStoreError } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
@@ -215,6 +215,13 @@ async function copyReplica(
   const workPath = workFilePath(mountpath.path, bucket, 'copy');
   try {
     await copyIntoWorkFile(source.location.path, workPath);
+    // A copy is the object as it was written, modification time included (a copy that becomes
+    // the main replica after a loss or a resilver must not look like a newer write).
+    const mtimeNs = source.replica?.stats.mtimeNs;
+    if (mtimeNs !== undefined) {
+      const seconds = (Number(mtimeNs / 1_000_000n) + 0.5) / 1000;
+      await utimes(workPath, Date.now() / 1000, seconds);
+    }
     const metadata = source.replica?.metadata;
     if (metadata !== undefined) {
       await writeObjectMetadata(workPath, { ...metadata, name, copies: [] });
