@@ -148,6 +148,25 @@ describe('feature integration: S3, protection and the elastic cluster', () => {
     assert.equal(counts.corrupt, 0, 'scrub: no piece missing or corrupt');
   }
 
+  /** Reads every latest S3 object of the attribute and EC buckets, rounds until `done` settles. */
+  async function readWhileMoving(done: Promise<unknown>): Promise<string[]> {
+    let settled = false;
+    void done.finally(() => (settled = true)).catch(() => undefined);
+    const failures: string[] = [];
+    const keys = [
+      ...Array.from({ length: 12 }, (_, i) => [buckets.attributes, `a/${i}`]),
+      ...Array.from({ length: 12 }, (_, i) => [buckets.ec, `e/${i}`]),
+    ];
+    for (let round = 0; round < 20 && !settled; round += 1) {
+      for (const [bucket = '', key = ''] of keys) {
+        await s3Read(s3, bucket, key).catch((error: unknown) => {
+          failures.push(`${bucket}/${key}: ${String(error)}`);
+        });
+      }
+    }
+    return failures;
+  }
+
   test('a target joins: every object and version reads back as it was, placed by HRW', async () => {
     for (let i = 0; i < 40; i += 1) {
       const name = `n/${i}`;
@@ -206,8 +225,12 @@ describe('feature integration: S3, protection and the elastic cluster', () => {
     await cluster.addTarget();
     const rmd = await client.cluster.rebalanceMetadata();
     assert.ok(rmd !== undefined, 'a rebalance started');
-    const status = await client.jobs.wait(`g${rmd.version}`, { timeoutMs: 120_000 });
+    // S3 reads while objects move: a new owner without the object yet gets it from its neighbor.
+    const waiting = client.jobs.wait(`g${rmd.version}`, { timeoutMs: 120_000 });
+    const failures = await readWhileMoving(waiting);
+    const status = await waiting;
     assert.equal(status.err, '', 'rebalance succeeded');
+    assert.deepEqual(failures, [], 'no S3 read failed during the rebalance');
     assert.deepEqual(await snapshot(), before);
     await expectPlaced();
     await expectEcWhole();
