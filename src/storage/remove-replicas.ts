@@ -6,6 +6,7 @@ import { hasErrnoCode, isStoreError } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
 import { removeEmptyParents, syncDirectory } from './io/index.js';
 import { objectRoot, replicaPaths, type ReplicaPath } from './layout/index.js';
+import { removeChunkSet } from './multipart/chunk-sets.js';
 import { findReplica } from './replica-lookup.js';
 import { mountpathsFor, unameOf, type StoreContext } from './store-context.js';
 
@@ -41,25 +42,29 @@ export async function removeIfUnchanged(
   name: string,
   expected: ReplicaIdentity,
 ): Promise<boolean> {
-  return context.locks.withWriteLock(unameOf(bucket, name), async () => {
+  const removed = await context.locks.withWriteLock(unameOf(bucket, name), async () => {
     let replica;
     try {
       replica = await findReplica(context, bucket, name);
     } catch (error) {
-      if (isStoreError(error) && error.code === 'ObjectCorrupted') return false;
+      if (isStoreError(error) && error.code === 'ObjectCorrupted') return undefined;
       throw error;
     }
-    if (replica === undefined) return false;
+    if (replica === undefined) return undefined;
     await replica.handle.close();
     const modifiedTimeMs = Number(replica.stats.mtimeNs / 1_000_000n);
     if (
       modifiedTimeMs !== expected.modifiedTimeMs ||
       replica.metadata.checksum.value !== expected.checksumValue
     ) {
-      return false;
+      return undefined;
     }
-    return (await unlinkAllReplicas(context, bucket, name)) > 0;
+    if ((await unlinkAllReplicas(context, bucket, name)) === 0) return undefined;
+    return { chunks: replica.metadata.chunks };
   });
+  // A chunked object's set goes with it (the new owner holds the bytes).
+  if (removed?.chunks !== undefined) await removeChunkSet(context, bucket, removed.chunks);
+  return removed !== undefined;
 }
 
 /**
