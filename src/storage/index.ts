@@ -32,3 +32,4 @@ export type { ManifestChunk } from './multipart/chunk-manifest.js';
 export type { ListedVersion } from './versions/list-versions.js';
 export type { DeleteOutcome } from './versions/versioned-delete.js';
 export type { HistoryIdentity } from './versions/version-removal.js';
+export { attributesOf } from './versions/version-import.js';

@@ -38,17 +38,21 @@ export interface ErasureMetadataJson {
    * Cairn (optional): the S3 attributes of the encoded version, restored with it: ETag, content
    * headers, tags, extra checksums, version ID and stamp.
    */
-  s3_attrs?: ErasureS3AttributesJson;
+  s3_attrs?: S3AttributesJson;
 }
 
-/** The S3 attributes an EC metafile carries (each absent when the object has none). */
-export interface ErasureS3AttributesJson {
+/**
+ * The S3 attributes of a version as an EC metafile and a rebalance transfer carry them (each absent
+ * when the version has none; `delete_marker` only on transfers).
+ */
+export interface S3AttributesJson {
   etag?: string;
   content_headers?: Record<string, string>;
   tags?: Record<string, string>;
   extra_checksums?: Record<string, string>;
   version_id?: string;
   version_stamp?: number;
+  delete_marker?: boolean;
 }
 
 /** `what=` values of `GET /v1/ec/<bucket>/<object>`: the metafile alone, or the piece's bytes. */

@@ -7,9 +7,9 @@ import {
   erasureMetadataVersion,
   type ChecksumTypeName,
   type ErasureMetadataJson,
-  type ErasureS3AttributesJson,
 } from '../../wire/index.js';
 import type { VersionAttributes } from '../../storage/index.js';
+import { decodeS3Attributes, encodeS3Attributes } from '../s3-attributes.js';
 
 /** The metafile's bytes as stored. */
 export function encodeErasureMetadata(metadata: ErasureMetadataJson): Buffer {
@@ -92,44 +92,13 @@ export function pieceMetadata(
     slice_size: encoding.sliceBytes,
     stripe_size: encoding.unitBytes,
     custom_md: object.customMetadata,
-    s3_attrs: toS3Attributes(object.attributes),
+    s3_attrs: encodeS3Attributes(object.attributes),
   };
-}
-
-function toS3Attributes(attributes: VersionAttributes): ErasureS3AttributesJson {
-  const json: ErasureS3AttributesJson = {};
-  if (attributes.etag !== undefined) json.etag = attributes.etag;
-  if (hasEntries(attributes.contentHeaders)) json.content_headers = attributes.contentHeaders;
-  if (hasEntries(attributes.tags)) json.tags = attributes.tags;
-  if (hasEntries(attributes.extraChecksums)) json.extra_checksums = attributes.extraChecksums;
-  if (attributes.versionId !== undefined) json.version_id = attributes.versionId;
-  if (attributes.versionStamp !== undefined) json.version_stamp = attributes.versionStamp;
-  return json;
 }
 
 /** The attributes a restore from this metafile gives the object (none from older metafiles). */
 export function restoredAttributes(metadata: ErasureMetadataJson): VersionAttributes {
-  const json = metadata.s3_attrs ?? {};
-  const strings = (value: unknown): Record<string, string> => {
-    const result: Record<string, string> = {};
-    for (const [key, item] of Object.entries(asRecord(value) ?? {}))
-      if (typeof item === 'string') result[key] = item;
-    return result;
-  };
-  const attributes: VersionAttributes = {
-    contentHeaders: strings(json.content_headers),
-    tags: strings(json.tags),
-    extraChecksums: strings(json.extra_checksums),
-  };
-  if (typeof json.etag === 'string') attributes.etag = json.etag;
-  if (typeof json.version_id === 'string') attributes.versionId = json.version_id;
-  if (Number.isSafeInteger(json.version_stamp))
-    attributes.versionStamp = json.version_stamp as number;
-  return attributes;
-}
-
-function hasEntries(record: Record<string, string> | undefined): record is Record<string, string> {
-  return record !== undefined && Object.keys(record).length > 0;
+  return decodeS3Attributes(metadata.s3_attrs);
 }
 
 /** True when the object is replicated rather than sliced. */

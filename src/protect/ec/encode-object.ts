@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import { createHasher, type Hasher } from '../../checksum/index.js';
 import { StoreError } from '../../errors/index.js';
-import type { StoredObject } from '../../storage/index.js';
+import { attributesOf, type StoredObject } from '../../storage/index.js';
 import {
   objectUname,
   type BucketJson,
@@ -90,14 +90,7 @@ export function encodedObject(head: StoredObject): EncodedObject {
     checksum: head.checksum,
     version: head.version ?? '',
     customMetadata: head.customMetadata,
-    attributes: {
-      ...(head.etag === undefined ? {} : { etag: head.etag }),
-      contentHeaders: head.contentHeaders,
-      tags: head.tags,
-      extraChecksums: head.extraChecksums,
-      ...(head.versionId === undefined ? {} : { versionId: head.versionId }),
-      ...(head.versionStamp === undefined ? {} : { versionStamp: head.versionStamp }),
-    },
+    attributes: attributesOf(head),
   };
 }
 

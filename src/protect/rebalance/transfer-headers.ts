@@ -4,8 +4,9 @@
 // the bytes, so the receiver verifies the bytes and commits a record identical to the sender's.
 import { parseChecksumType } from '../../checksum/index.js';
 import { badRequest } from '../../errors/index.js';
-import type { StoredObject, VersionAttributes } from '../../storage/index.js';
-import { asRecord, parseJson } from '../../util/json.js';
+import { attributesOf, type StoredObject, type VersionAttributes } from '../../storage/index.js';
+import { parseJson } from '../../util/json.js';
+import { decodeS3Attributes, encodeS3Attributes, stringRecord } from '../s3-attributes.js';
 import { Header, type ChecksumTypeName } from '../../wire/index.js';
 
 /** Intra-cluster only, so Cairn's own names. */
@@ -37,7 +38,7 @@ export function transferHeaders(object: StoredObject): Record<string, string> {
     [Header.checksumValue]: object.checksum.value,
     [TransferHeader.modifiedTimeMs]: String(object.modifiedTimeMs),
     [TransferHeader.customMetadata]: toBase64Json(object.customMetadata),
-    [TransferHeader.attributes]: toBase64Json(attributesOf(object)),
+    [TransferHeader.attributes]: toBase64Json(encodeS3Attributes(attributesOf(object))),
   };
   if (object.version !== undefined) headers[Header.version] = object.version;
   return headers;
@@ -55,7 +56,7 @@ export function parseTransferHeaders(
   if (!Number.isSafeInteger(size) || size < 0 || !Number.isSafeInteger(modifiedTimeMs))
     throw badRequest('object transfer: missing or invalid length or modification time');
   const customMetadata = stringRecord(fromBase64Json(single(TransferHeader.customMetadata)));
-  const attributes = parseAttributes(fromBase64Json(single(TransferHeader.attributes)));
+  const attributes = decodeS3Attributes(fromBase64Json(single(TransferHeader.attributes)));
   return {
     size,
     checksum: {
@@ -69,48 +70,10 @@ export function parseTransferHeaders(
   };
 }
 
-/** The S3 attributes of a stored version, as a transfer carries them. */
-function attributesOf(object: StoredObject): VersionAttributes {
-  const attributes: VersionAttributes = {
-    contentHeaders: object.contentHeaders,
-    tags: object.tags,
-    extraChecksums: object.extraChecksums,
-  };
-  if (object.etag !== undefined) attributes.etag = object.etag;
-  if (object.versionId !== undefined) attributes.versionId = object.versionId;
-  if (object.versionStamp !== undefined) attributes.versionStamp = object.versionStamp;
-  if (object.deleteMarker === true) attributes.deleteMarker = true;
-  return attributes;
-}
-
-function parseAttributes(value: unknown): VersionAttributes {
-  const record = asRecord(value) ?? {};
-  const attributes: VersionAttributes = {
-    contentHeaders: stringRecord(record.contentHeaders),
-    tags: stringRecord(record.tags),
-    extraChecksums: stringRecord(record.extraChecksums),
-  };
-  if (typeof record.etag === 'string') attributes.etag = record.etag;
-  if (typeof record.versionId === 'string') attributes.versionId = record.versionId;
-  if (Number.isSafeInteger(record.versionStamp))
-    attributes.versionStamp = record.versionStamp as number;
-  if (record.deleteMarker === true) attributes.deleteMarker = true;
-  return attributes;
-}
-
 function toBase64Json(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64');
 }
 
 function fromBase64Json(text: string | undefined): unknown {
   return text === undefined ? {} : parseJson(Buffer.from(text, 'base64').toString('utf8'));
-}
-
-/** The string-valued entries of a JSON object (anything else is dropped). */
-function stringRecord(value: unknown): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [key, item] of Object.entries(asRecord(value) ?? {})) {
-    if (typeof item === 'string') result[key] = item;
-  }
-  return result;
 }

@@ -88,8 +88,11 @@ export async function importVersion(
   return { placed: 'current', directoriesToSync };
 }
 
-/** The attributes a version keeps when it is stored again (see `VersionAttributes`). */
-export function attributesOf(metadata: ObjectMetadata): VersionAttributes {
+/**
+ * The attributes a version keeps when it is stored again (see `VersionAttributes`), from its
+ * record or from the `StoredObject` a read returned (same fields).
+ */
+export function attributesOf(metadata: VersionAttributes): VersionAttributes {
   const attributes: VersionAttributes = {};
   if (metadata.etag !== undefined) attributes.etag = metadata.etag;
   if (metadata.contentHeaders !== undefined) attributes.contentHeaders = metadata.contentHeaders;
