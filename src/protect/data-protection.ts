@@ -15,7 +15,7 @@ import {
 import { encodeObject } from './ec/encode-object.js';
 import { ensurePieces } from './ec/ensure-pieces.js';
 import type { ErasureContext } from './ec/erasure-context.js';
-import { LocalPieces } from './ec/local-pieces.js';
+import { isMainReplica, LocalPieces } from './ec/local-pieces.js';
 import { PiecePeers, type PeerTimeouts } from './ec/peers.js';
 import { restoreObject } from './ec/restore-object.js';
 import { RepairQueue } from './repair-queue.js';
@@ -125,6 +125,24 @@ export class DataProtection {
         }),
       ),
     );
+  }
+
+  /**
+   * The object moved here, or its pieces' placement may have changed (a target joined or left, a
+   * mountpath went): mirror copies and EC pieces are made right from the local replica, which is
+   * trusted (it was verified when it moved). Pieces still where they belong stay; an object whose
+   * own metafile is not this owner's (it held a slice before it moved here) is encoded anew.
+   */
+  async reprotect(bucket: BucketJson, name: string, props: BucketPropsJson): Promise<void> {
+    const copies = mirrorCopies(props);
+    if (copies > 1) await this.store.repairCopies({ bucket, name, copies, verify: false });
+    if (!props.ec.enabled) return;
+    const own = await this.erasure.pieces.metadata(bucket, name).catch(() => undefined);
+    if (own !== undefined && !isMainReplica(own)) {
+      await encodeObject(this.erasure, bucket, name, props.ec);
+      return;
+    }
+    await ensurePieces(this.erasure, bucket, name, props.ec, false);
   }
 
   /** This owner's metafile of the object (what HEAD reports); undefined when not erasure-coded. */

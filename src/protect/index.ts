@@ -10,3 +10,4 @@ export {
   scrubKind,
 } from './jobs/protection-jobs.js';
 export { ScrubCounter } from './jobs/scrub-job.js';
+export { reprotectOwned } from './jobs/reprotect-owned.js';

@@ -10,6 +10,7 @@ export type {
   PutObjectRequest,
   StorageOptions,
   StoredObject,
+  VersionAttributes,
 } from './store-types.js';
 export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
 export { ContentType, type ContentTypeName, type StoredContentType } from './layout/index.js';
@@ -30,3 +31,5 @@ export type {
 export type { ManifestChunk } from './multipart/chunk-manifest.js';
 export type { ListedVersion } from './versions/list-versions.js';
 export type { DeleteOutcome } from './versions/versioned-delete.js';
+export type { HistoryIdentity } from './versions/version-removal.js';
+export { attributesOf } from './versions/version-import.js';

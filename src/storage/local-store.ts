@@ -46,6 +46,11 @@ import { getObject, headObject } from './read-object.js';
 import { findVersion, readVersionFiles } from './versions/version-files.js';
 import { findCurrent } from './versions/version-history.js';
 import { listVersions, type ListedVersion } from './versions/list-versions.js';
+import {
+  keptVersions,
+  removeHistoryIfUnchanged,
+  type HistoryIdentity,
+} from './versions/version-removal.js';
 import { addDeleteMarker, deleteVersion, type DeleteOutcome } from './versions/versioned-delete.js';
 import {
   lockKeyOf,
@@ -158,6 +163,23 @@ export class LocalStore {
    */
   removeIfUnchanged(bucket: BucketJson, name: string, expected: ReplicaIdentity): Promise<boolean> {
     return removeIfUnchanged(this.#open(), bucket, name, expected);
+  }
+
+  /** The kept versions and delete markers of `name`, oldest first (the current one not among them). */
+  keptVersions(bucket: BucketJson, name: string): Promise<StoredObject[]> {
+    return keptVersions(this.#open(), bucket, name);
+  }
+
+  /**
+   * Deletes every version of `name` if its history is still `expected` (a rebalance sent all of it
+   * to the new owner); false when anything changed meanwhile.
+   */
+  removeHistoryIfUnchanged(
+    bucket: BucketJson,
+    name: string,
+    expected: HistoryIdentity,
+  ): Promise<boolean> {
+    return removeHistoryIfUnchanged(this.#open(), bucket, name, expected);
   }
 
   /** Stores an object; see `PutObjectRequest` for length, checksum and versioning rules. */

@@ -2,7 +2,7 @@
 // the set right under the object's write lock: it checks what is there, quarantines bad replicas,
 // copies an intact one to every mountpath that should hold one (the home first), drops the rest,
 // and records the copy list in every replica's metadata.
-import { copyFile, stat } from 'node:fs/promises';
+import { copyFile, stat, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hasErrnoCode, isStoreError } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
@@ -23,6 +23,7 @@ import {
 } from './layout/index.js';
 import { writeObjectMetadata, type ObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
+import { chunksIntact } from './multipart/chunk-check.js';
 import { checkReplica } from './read-object.js';
 import { openReplica, type OpenReplica } from './replica-lookup.js';
 import { mountpathsFor, unameOf, type StoreContext } from './store-context.js';
@@ -144,13 +145,31 @@ async function collectReplicas(
         throw error;
       }
       if (replica === undefined) continue;
-      const problem = verify ? await checkReplica(context, replica) : undefined;
-      const sizeMatches = replica.stats.size === BigInt(replica.metadata.size);
-      const intact = problem === undefined && sizeMatches;
+      const intact = await replicaIntact(context, bucket, replica, verify);
       found.push({ mountpath, location, replica, intact });
     }
   }
   return found;
+}
+
+/**
+ * A plain replica holds its bytes (checked when `verify`); a chunked one is an empty file naming
+ * its chunk set, which must be complete (its chunks checked when `verify`). Copies of a chunked
+ * object share its one chunk set: they survive the loss of the object file, not of the set.
+ */
+async function replicaIntact(
+  context: StoreContext,
+  bucket: BucketJson,
+  replica: OpenReplica,
+  verify: boolean,
+): Promise<boolean> {
+  const { metadata, stats } = replica;
+  if (metadata.chunks !== undefined) {
+    if (stats.size !== 0n) return false;
+    return await chunksIntact(context, bucket, metadata.chunks, replica.mountpath, verify);
+  }
+  const problem = verify ? await checkReplica(context, replica) : undefined;
+  return problem === undefined && stats.size === BigInt(metadata.size);
 }
 
 /** The home replica when intact, else the most recently written intact one. */
@@ -170,7 +189,9 @@ function sameContent(left: OpenReplica | undefined, right: OpenReplica | undefin
     a.size === b.size &&
     a.checksum.type === b.checksum.type &&
     a.checksum.value === b.checksum.value &&
-    a.version === b.version
+    a.version === b.version &&
+    a.chunks === b.chunks &&
+    a.versionId === b.versionId
   );
 }
 
@@ -194,6 +215,13 @@ async function copyReplica(
   const workPath = workFilePath(mountpath.path, bucket, 'copy');
   try {
     await copyIntoWorkFile(source.location.path, workPath);
+    // A copy is the object as it was written, modification time included (a copy that becomes
+    // the main replica after a loss or a resilver must not look like a newer write).
+    const mtimeNs = source.replica?.stats.mtimeNs;
+    if (mtimeNs !== undefined) {
+      const seconds = (Number(mtimeNs / 1_000_000n) + 0.5) / 1000;
+      await utimes(workPath, Date.now() / 1000, seconds);
+    }
     const metadata = source.replica?.metadata;
     if (metadata !== undefined) {
       await writeObjectMetadata(workPath, { ...metadata, name, copies: [] });

@@ -36,7 +36,8 @@ import {
   unameOf,
   type StoreContext,
 } from './store-context.js';
-import type { PutObjectRequest, StoredObject } from './store-types.js';
+import type { PutObjectRequest, StoredObject, VersionAttributes } from './store-types.js';
+import { importVersion } from './versions/version-import.js';
 
 // Used to size-check metadata before any byte is written: versions are integer strings.
 const longestVersion = String(Number.MAX_SAFE_INTEGER);
@@ -69,6 +70,7 @@ export async function putObject(
   if (request.version !== undefined) metadata.version = request.version;
   if (!isNaturallyStorable(name, contentDirectory(home.path, bucket, type))) metadata.name = name;
   if (request.migration?.version !== undefined) metadata.version = request.migration.version;
+  if (request.attributes !== undefined) applyAttributes(metadata, request.attributes);
   // Whether a name ends up hashed can depend on the directory state (collisions), so the limit is
   // checked as if it were: the outcome of a PUT never depends on which other objects exist.
   encodeObjectMetadata({
@@ -200,11 +202,56 @@ interface CommitOutcome {
 /** Runs under the object's write lock. */
 async function commit(transaction: Transaction): Promise<CommitOutcome> {
   const { request } = transaction;
+  if (isVersionImport(request)) return await commitImport(transaction);
   if (request.migration !== undefined) {
     const kept = await newerReplica(transaction.context, request, request.migration);
     if (kept !== undefined) return { directoriesToSync: [], kept };
   }
   return { directoriesToSync: await renameIntoHome(transaction) };
+}
+
+/** An existing version stored again in a bucket that keeps history: placed by its stamp. */
+function isVersionImport(request: PutObjectRequest): boolean {
+  return (
+    request.attributes !== undefined &&
+    request.history !== undefined &&
+    (request.contentType ?? 'ob') === 'ob'
+  );
+}
+
+async function commitImport(transaction: Transaction): Promise<CommitOutcome> {
+  const { context, request, home, workPath, metadata } = transaction;
+  const placement = await importVersion(context, request.bucket, request.name, {
+    workPath,
+    home,
+    metadata,
+    writeRecord: () => writeMetadataDurably(transaction),
+    ignoreMountpath: request.migration?.ignoreMountpath,
+  });
+  if (placement.placed !== 'present') return { directoriesToSync: placement.directoriesToSync };
+  const { existing } = placement;
+  const kept = toStoredObject(
+    request.bucket,
+    request.name,
+    existing.metadata,
+    existing.stats,
+    existing.mountpath,
+  );
+  return { directoriesToSync: [], kept };
+}
+
+/** Copies the S3 attributes of a version stored again onto its new record. */
+function applyAttributes(metadata: ObjectMetadata, attributes: VersionAttributes): void {
+  const { etag, contentHeaders, tags, extraChecksums, versionId, versionStamp } = attributes;
+  if (etag !== undefined) metadata.etag = etag;
+  if (contentHeaders !== undefined && Object.keys(contentHeaders).length > 0)
+    metadata.contentHeaders = { ...contentHeaders };
+  if (tags !== undefined && Object.keys(tags).length > 0) metadata.tags = { ...tags };
+  if (extraChecksums !== undefined && Object.keys(extraChecksums).length > 0)
+    metadata.extraChecksums = { ...extraChecksums };
+  if (versionId !== undefined) metadata.versionId = versionId;
+  if (versionStamp !== undefined) metadata.versionStamp = versionStamp;
+  if (attributes.deleteMarker === true) metadata.deleteMarker = true;
 }
 
 /** An existing replica at least as new as the migrating object, which then stays as it is. */

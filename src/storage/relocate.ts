@@ -1,21 +1,28 @@
-// Resilvering: walks every readable mountpath and moves each object that is not on its HRW home
-// mountpath (after an attach, enable, detach or disable) to the home. A move is a verified copy
-// through the PUT transaction (version, custom metadata and modification time kept), then the
-// source is unlinked if it is still the file that was copied. Reads find either copy meanwhile.
+// Resilvering: walks every readable mountpath and moves each object, kept version (`%vr`) and chunk
+// set that is not on its HRW home mountpath (after an attach, enable, detach or disable) to the
+// home. A move is a verified copy through the PUT transaction with the whole record kept (version,
+// S3 attributes, version ID and stamp, custom metadata, modification time; a chunked object stays
+// an empty file naming its set), then the source is unlinked if it is still the file that was
+// copied. Reads find either copy meanwhile.
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isStoreError } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
 import { isMissing, mapBounded } from './io/index.js';
-import { isHashedEntryName } from './layout/index.js';
-import { descriptorPath, readObjectMetadata } from './meta/index.js';
+import { contentDirectory, isHashedEntryName, type StoredContentType } from './layout/index.js';
+import { descriptorPath, readObjectMetadata, type ObjectMetadata } from './meta/index.js';
+import type { Mountpath } from './mountpath/index.js';
+import { relocateChunkSets } from './multipart/chunk-set-moves.js';
+import { keptCandidates } from './versions/list-versions.js';
+import { attributesOf } from './versions/version-import.js';
 import { listMountpath, type Candidate } from './list-objects.js';
 import { putObject } from './put-object.js';
 import { unlinkMovedReplica } from './remove-replicas.js';
 import {
   describeObject,
   homeMountpath,
+  lockKeyOf,
   readableMountpaths,
   unameOf,
   type StoreContext,
@@ -35,7 +42,7 @@ export interface RelocateOptions {
 /** Candidates read from a walk before they are moved, so a slow move does not hold a directory. */
 const batchSize = 256;
 
-/** One pass over `buckets`; returns how many objects moved. */
+/** One pass over `buckets`; returns how many objects, versions and chunk sets moved. */
 export async function relocateMisplaced(
   context: () => StoreContext,
   buckets: readonly BucketJson[],
@@ -44,36 +51,66 @@ export async function relocateMisplaced(
   let moved = 0;
   for (const bucket of buckets) {
     for (const mountpath of readableMountpaths(context())) {
-      const walk = listMountpath(mountpath, bucket, { prefix: '', startAfter: '' }, 'ob');
-      let batch: Candidate[] = [];
-      const flush = async (): Promise<void> => {
-        const results = await mapBounded(batch, options.concurrency, (candidate) =>
-          moveHome(context(), bucket, candidate, options),
-        );
-        moved += results.filter(Boolean).length;
-        batch = [];
-      };
-      for await (const candidate of walk) {
-        if (options.signal.aborted) return moved;
-        if (homeMountpath(context(), unameOf(bucket, candidate.name)).path === mountpath.path)
-          continue;
-        batch.push(candidate);
-        if (batch.length >= batchSize) await flush();
+      for (const type of ['ob', 'ec', 'mt'] as const) {
+        const files = listMountpath(mountpath, bucket, { prefix: '', startAfter: '' }, type);
+        moved += await moveBatches(context, bucket, mountpath, files, options, type);
       }
-      await flush();
+      const kept = keptFiles(mountpath, bucket);
+      moved += await moveBatches(context, bucket, mountpath, kept, options, 'vr');
     }
+    if (options.signal.aborted) return moved;
+    moved += await relocateChunkSets(context(), bucket, options.signal);
   }
   return moved;
 }
 
-/** Moves one object from `candidate.mountpath` to its home; true when it moved. */
+/** Moves the files of one walk that are not on their home, a batch at a time. */
+async function moveBatches(
+  context: () => StoreContext,
+  bucket: BucketJson,
+  mountpath: Mountpath,
+  walk: AsyncIterable<Candidate>,
+  options: RelocateOptions,
+  tree: StoredContentType | 'vr',
+): Promise<number> {
+  let moved = 0;
+  let batch: Candidate[] = [];
+  const flush = async (): Promise<void> => {
+    const results = await mapBounded(batch, options.concurrency, (candidate) =>
+      moveHome(context(), bucket, candidate, options, tree),
+    );
+    moved += results.filter(Boolean).length;
+    batch = [];
+  };
+  for await (const candidate of walk) {
+    if (options.signal.aborted) return moved;
+    if (homeMountpath(context(), unameOf(bucket, candidate.name)).path === mountpath.path) continue;
+    batch.push(candidate);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  return moved;
+}
+
+/** The kept versions and delete markers under a mountpath's `%vr`, as move candidates. */
+async function* keptFiles(mountpath: Mountpath, bucket: BucketJson): AsyncIterable<Candidate> {
+  const bounds = { prefix: '', startAfter: '' };
+  for (const kept of await keptCandidates(mountpath, bucket, bounds)) {
+    yield { name: kept.name, path: kept.location.path, mountpath };
+  }
+}
+
+/** Moves one object or kept version from `candidate.mountpath` to its home; true when it moved. */
 async function moveHome(
   context: StoreContext,
   bucket: BucketJson,
   candidate: Candidate,
   options: RelocateOptions,
+  tree: StoredContentType | 'vr',
 ): Promise<boolean> {
   const { name, path, mountpath } = candidate;
+  // Kept versions go through the objects' PUT (placed under `%vr` by their stamp).
+  const type = tree === 'vr' ? 'ob' : tree;
   if (options.signal.aborted) return false;
   let handle;
   try {
@@ -88,16 +125,22 @@ async function moveHome(
       descriptorPath(handle.fd),
       describeObject(bucket, name),
     );
-    const checksum = metadata.checksum;
+    const { checksum, chunks } = metadata;
+    const attributes = attributesOf(metadata);
     await putObject(context, {
       bucket,
       name,
       body: handle.createReadStream({ autoClose: false }),
-      contentLength: metadata.size,
+      contentLength: chunks === undefined ? metadata.size : 0,
       checksumType: checksum.type,
-      ...(checksum.type === 'none' ? {} : { expectedChecksum: checksum }),
+      ...(checksum.type === 'none' || chunks !== undefined ? {} : { expectedChecksum: checksum }),
+      ...(chunks === undefined ? {} : { chunked: { chunks, sizeBytes: metadata.size } }),
       customMetadata: metadata.customMetadata,
       versioning: false,
+      contentType: type,
+      attributes,
+      // Versions with an ID or stamp take their place among the name's versions by stamp.
+      history: isVersioned(metadata) ? 'enabled' : undefined,
       migration: {
         ...(metadata.version === undefined ? {} : { version: metadata.version }),
         modifiedTimeMs: Number(stats.mtimeNs / 1_000_000n),
@@ -105,8 +148,9 @@ async function moveHome(
       },
     });
     const location = { path, hashed: isHashedEntryName(basename(path)) };
-    await context.locks.withWriteLock(unameOf(bucket, name), () =>
-      unlinkMovedReplica(context, mountpath, bucket, location, stats.ino),
+    const root = contentDirectory(mountpath.path, bucket, tree);
+    await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
+      unlinkMovedReplica(context, location, stats.ino, root),
     );
     options.onMoved(metadata.size);
     return true;
@@ -119,4 +163,12 @@ async function moveHome(
   } finally {
     await handle.close();
   }
+}
+
+function isVersioned(metadata: ObjectMetadata): boolean {
+  return (
+    metadata.versionId !== undefined ||
+    metadata.versionStamp !== undefined ||
+    metadata.deleteMarker === true
+  );
 }

@@ -6,7 +6,7 @@ import { hasErrnoCode, isStoreError } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
 import { removeEmptyParents, syncDirectory } from './io/index.js';
 import { objectRoot, replicaPaths, type ReplicaPath } from './layout/index.js';
-import type { Mountpath } from './mountpath/index.js';
+import { removeChunkSet } from './multipart/chunk-sets.js';
 import { findReplica } from './replica-lookup.js';
 import { mountpathsFor, unameOf, type StoreContext } from './store-context.js';
 
@@ -25,7 +25,7 @@ export async function unlinkAllReplicas(
   let count = 0;
   for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
     for (const location of replicaPaths(mountpath.path, bucket, name)) {
-      if (await unlinkReplica(context, mountpath, bucket, location)) count += 1;
+      if (await unlinkReplica(context, location, objectRoot(mountpath.path, bucket))) count += 1;
     }
   }
   return count;
@@ -42,25 +42,29 @@ export async function removeIfUnchanged(
   name: string,
   expected: ReplicaIdentity,
 ): Promise<boolean> {
-  return context.locks.withWriteLock(unameOf(bucket, name), async () => {
+  const removed = await context.locks.withWriteLock(unameOf(bucket, name), async () => {
     let replica;
     try {
       replica = await findReplica(context, bucket, name);
     } catch (error) {
-      if (isStoreError(error) && error.code === 'ObjectCorrupted') return false;
+      if (isStoreError(error) && error.code === 'ObjectCorrupted') return undefined;
       throw error;
     }
-    if (replica === undefined) return false;
+    if (replica === undefined) return undefined;
     await replica.handle.close();
     const modifiedTimeMs = Number(replica.stats.mtimeNs / 1_000_000n);
     if (
       modifiedTimeMs !== expected.modifiedTimeMs ||
       replica.metadata.checksum.value !== expected.checksumValue
     ) {
-      return false;
+      return undefined;
     }
-    return (await unlinkAllReplicas(context, bucket, name)) > 0;
+    if ((await unlinkAllReplicas(context, bucket, name)) === 0) return undefined;
+    return { chunks: replica.metadata.chunks };
   });
+  // A chunked object's set goes with it (the new owner holds the bytes).
+  if (removed?.chunks !== undefined) await removeChunkSet(context, bucket, removed.chunks);
+  return removed !== undefined;
 }
 
 /**
@@ -69,10 +73,9 @@ export async function removeIfUnchanged(
  */
 export async function unlinkMovedReplica(
   context: StoreContext,
-  mountpath: Mountpath,
-  bucket: BucketJson,
   location: ReplicaPath,
   inode: bigint,
+  root: string,
 ): Promise<boolean> {
   try {
     const stats = await stat(location.path, { bigint: true });
@@ -81,14 +84,13 @@ export async function unlinkMovedReplica(
     if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR')) return false;
     throw error;
   }
-  return unlinkReplica(context, mountpath, bucket, location);
+  return unlinkReplica(context, location, root);
 }
 
 async function unlinkReplica(
   context: StoreContext,
-  mountpath: Mountpath,
-  bucket: BucketJson,
   location: ReplicaPath,
+  root: string,
 ): Promise<boolean> {
   try {
     await unlink(location.path);
@@ -100,6 +102,6 @@ async function unlinkReplica(
   const parent = dirname(location.path);
   if (context.options.fsyncObjects) await syncDirectory(parent);
   // Emptied directories would force a later `a` next to a gone `a/x` into hashed form.
-  if (!location.hashed) await removeEmptyParents(parent, objectRoot(mountpath.path, bucket));
+  if (!location.hashed) await removeEmptyParents(parent, root);
   return true;
 }

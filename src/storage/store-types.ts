@@ -96,6 +96,23 @@ export interface PutObjectRequest {
     /** A replica on this mountpath does not count (the resilver's source). */
     ignoreMountpath?: string;
   };
+  /**
+   * The S3 attributes of an existing version stored again (rebalance, resilver, EC restore): kept
+   * as they are instead of being computed. In a bucket that keeps history (`history` set) the
+   * version is placed by its stamp among the versions already here (see `version-import.ts`).
+   */
+  attributes?: VersionAttributes;
+}
+
+/** What a version is besides its bytes and custom metadata, as moves and restores carry it. */
+export interface VersionAttributes {
+  etag?: string;
+  contentHeaders?: Record<string, string>;
+  tags?: Record<string, string>;
+  extraChecksums?: Record<string, string>;
+  versionId?: string;
+  versionStamp?: number;
+  deleteMarker?: boolean;
 }
 
 /** Which tree a read looks in, and whether a large object is checked before its body is returned. */

@@ -34,6 +34,25 @@ export interface ErasureMetadataJson {
   stripe_size: number;
   /** Cairn: the object's custom metadata, restored with it. */
   custom_md: Record<string, string>;
+  /**
+   * Cairn (optional): the S3 attributes of the encoded version, restored with it: ETag, content
+   * headers, tags, extra checksums, version ID and stamp.
+   */
+  s3_attrs?: S3AttributesJson;
+}
+
+/**
+ * The S3 attributes of a version as an EC metafile and a rebalance transfer carry them (each absent
+ * when the version has none; `delete_marker` only on transfers).
+ */
+export interface S3AttributesJson {
+  etag?: string;
+  content_headers?: Record<string, string>;
+  tags?: Record<string, string>;
+  extra_checksums?: Record<string, string>;
+  version_id?: string;
+  version_stamp?: number;
+  delete_marker?: boolean;
 }
 
 /** `what=` values of `GET /v1/ec/<bucket>/<object>`: the metafile alone, or the piece's bytes. */

@@ -1,4 +1,5 @@
-// `delete-listrange`: each target deletes the selected objects it holds (names, template or prefix).
+// `delete-listrange`: each target deletes the selected objects it owns (names, template or prefix),
+// each as a client's DELETE would (EC pieces and copies elsewhere go too).
 import { isStoreError } from '../../errors/index.js';
 import type { Logger } from '../../util/log.js';
 import type { BucketJson, ListRangeJson } from '../../wire/index.js';
@@ -24,7 +25,8 @@ class DeleteObjectsJob extends Job {
     for await (const name of selectOwnedObjects(this.selection, bucket, nodeId, map, store)) {
       if (signal.aborted) return;
       try {
-        await store.deleteObject(bucket, name);
+        // Through the object hooks: EC pieces go too, so nothing restores the object later.
+        await this.environment.deleteObject(bucket, name);
         this.counters.localObjects += 1;
       } catch (error) {
         if (isStoreError(error) && error.code === 'ObjectNotFound') continue;

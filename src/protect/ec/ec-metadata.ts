@@ -8,6 +8,8 @@ import {
   type ChecksumTypeName,
   type ErasureMetadataJson,
 } from '../../wire/index.js';
+import type { VersionAttributes } from '../../storage/index.js';
+import { decodeS3Attributes, encodeS3Attributes } from '../s3-attributes.js';
 
 /** The metafile's bytes as stored. */
 export function encodeErasureMetadata(metadata: ErasureMetadataJson): Buffer {
@@ -43,6 +45,8 @@ export function decodeErasureMetadata(value: unknown, context: string): ErasureM
   const custom = asRecord(map.custom_md);
   if (custom === undefined || !Object.values(custom).every((item) => typeof item === 'string'))
     fail('"custom_md" malformed');
+  if (map.s3_attrs !== undefined && asRecord(map.s3_attrs) === undefined)
+    fail('"s3_attrs" malformed');
   const metadata = map as unknown as ErasureMetadataJson;
   if (metadata.slice_id > metadata.data_slices + metadata.parity_slices) fail('slice_id too big');
   return metadata;
@@ -55,6 +59,7 @@ export interface EncodedObject {
   checksum: { type: ChecksumTypeName; value: string };
   version: string;
   customMetadata: Record<string, string>;
+  attributes: VersionAttributes;
 }
 
 /** The metafile of one piece of an encoding. */
@@ -87,7 +92,13 @@ export function pieceMetadata(
     slice_size: encoding.sliceBytes,
     stripe_size: encoding.unitBytes,
     custom_md: object.customMetadata,
+    s3_attrs: encodeS3Attributes(object.attributes),
   };
+}
+
+/** The attributes a restore from this metafile gives the object (none from older metafiles). */
+export function restoredAttributes(metadata: ErasureMetadataJson): VersionAttributes {
+  return decodeS3Attributes(metadata.s3_attrs);
 }
 
 /** True when the object is replicated rather than sliced. */

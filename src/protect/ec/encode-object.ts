@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import { createHasher, type Hasher } from '../../checksum/index.js';
 import { StoreError } from '../../errors/index.js';
-import type { StoredObject } from '../../storage/index.js';
+import { attributesOf, type StoredObject } from '../../storage/index.js';
 import {
   objectUname,
   type BucketJson,
@@ -90,6 +90,7 @@ export function encodedObject(head: StoredObject): EncodedObject {
     checksum: head.checksum,
     version: head.version ?? '',
     customMetadata: head.customMetadata,
+    attributes: attributesOf(head),
   };
 }
 

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { ClusterNode } from '../../cluster/index.js';
 import { isStoreError } from '../../errors/index.js';
 import type { BucketJson, ErasureMetadataJson } from '../../wire/index.js';
-import { sameEncoding } from './ec-metadata.js';
+import { restoredAttributes, sameEncoding } from './ec-metadata.js';
 import { codecFor, requireClusterMap, type ErasureContext } from './erasure-context.js';
 import { ExactReader } from './exact-reader.js';
 import { isMainReplica } from './local-pieces.js';
@@ -140,6 +140,7 @@ async function storeFrom(
   open: () => Promise<{ body: Readable }>,
 ): Promise<boolean> {
   let body: Readable | undefined;
+  const attributes = restoredAttributes(metadata);
   try {
     ({ body } = await open());
     await context.store.putObject({
@@ -154,6 +155,12 @@ async function storeFrom(
       customMetadata: metadata.custom_md,
       versioning: false,
       ...(metadata.obj_version === '' ? {} : { version: metadata.obj_version }),
+      attributes,
+      // A version of a bucket that keeps history goes back in its place among the kept ones.
+      history:
+        attributes.versionId !== undefined || attributes.versionStamp !== undefined
+          ? 'enabled'
+          : undefined,
     });
     return true;
   } catch (error) {

@@ -9,7 +9,7 @@ import { highestRandomWeightList, objectDigest } from '../../placement/index.js'
 import { fetchObjectStream, type IntraClient } from '../../transport/index.js';
 import { objectUname, type BucketJson } from '../../wire/index.js';
 import type { Readable } from 'node:stream';
-import { transferUrl } from './object-transfer.js';
+import { transferUrl, versionIdQuery } from './object-transfer.js';
 import type { RebalanceEnvironment } from './rebalance-environment.js';
 import { parseTransferHeaders, type TransferredObject } from './transfer-headers.js';
 
@@ -72,23 +72,31 @@ async function presentLocally(
   }
 }
 
-/** Deletes `bucket/name` on every other target of the map; true when one of them held it. */
+/**
+ * Deletes `bucket/name` (or only its version `versionId`) on every other target of the map; true
+ * when one of them held it.
+ */
 export async function deleteAtNeighbors(
   environment: RebalanceEnvironment,
   bucket: BucketJson,
   name: string,
+  versionId?: string,
 ): Promise<boolean> {
   const { metadata, nodeId, client, log } = environment;
   const others = [...(metadata.clusterMap?.targets.values() ?? [])].filter(
     (target) => target.id !== nodeId,
   );
   const timeoutMs = metadata.config.values.timeouts.control_ms;
+  const version =
+    versionId === undefined ? '' : `&${versionIdQuery}=${encodeURIComponent(versionId)}`;
   const removed = await Promise.all(
     others.map((neighbor) =>
-      deleteAt(client, transferUrl(neighbor, bucket, name), timeoutMs).catch((error: unknown) => {
-        log.warn('delete at neighbor failed', { name, neighbor: neighbor.id, error });
-        return false;
-      }),
+      deleteAt(client, `${transferUrl(neighbor, bucket, name)}${version}`, timeoutMs).catch(
+        (error: unknown) => {
+          log.warn('delete at neighbor failed', { name, neighbor: neighbor.id, error });
+          return false;
+        },
+      ),
     ),
   );
   return removed.includes(true);
@@ -99,7 +107,8 @@ async function deleteAt(client: IntraClient, url: string, timeoutMs: number): Pr
     await client.requestJson(url, { method: 'DELETE', timeoutMs });
     return true;
   } catch (error) {
-    if (isStoreError(error) && error.code === 'ObjectNotFound') return false;
+    if (isStoreError(error) && (error.code === 'ObjectNotFound' || error.code === 'NoSuchVersion'))
+      return false;
     throw error;
   }
 }

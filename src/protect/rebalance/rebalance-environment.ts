@@ -13,7 +13,15 @@ export interface RebalanceEnvironment {
   readonly metadata: MetadataStore;
   readonly marker: RebalanceMarker;
   readonly log: Logger;
+  /**
+   * Runs on every target once every walk of a rebalance is done (all objects are at their new
+   * owners): makes mirror copies and EC pieces right for the new map.
+   */
+  readonly afterPlacementChange?: PlacementChangeHook;
 }
+
+/** Work after objects moved (rebalance) or changed mountpath (resilver); see above. */
+export type PlacementChangeHook = (signal: AbortSignal, log: Logger) => Promise<void>;
 
 /** `status` under `/v1/rebalance/`: a target's progress, asked by its peers. */
 export const statusSegment = 'status';

@@ -29,6 +29,7 @@ export class RebalanceJob extends Job {
   constructor(
     readonly generation: number,
     private readonly environment: RebalanceEnvironment,
+    private readonly keepsHistory: (bucket: BucketJson) => boolean,
   ) {
     super(rebalanceJobId(generation), 'rebalance', undefined);
   }
@@ -47,6 +48,8 @@ export class RebalanceJob extends Job {
       await marker.record({ walked: this.generation });
     }
     await this.#waitForPeers(signal);
+    if (signal.aborted) return;
+    await this.environment.afterPlacementChange?.(signal, log);
     if (signal.aborted) return;
     await marker.record({ completed: Math.max(marker.progress.completed, this.generation) });
   }
@@ -74,29 +77,47 @@ export class RebalanceJob extends Job {
 
   /** One pass over every bucket; returns the objects that failed to move. */
   async #walkAll(signal: AbortSignal): Promise<Pending[]> {
-    const { store, metadata, nodeId, log } = this.environment;
+    const { metadata, nodeId, log } = this.environment;
     const failed: Pending[] = [];
     for (const { bucket } of metadata.bucketMetadata?.list() ?? []) {
-      let startAfter: string | undefined;
+      let startAfter = '';
       for (;;) {
         if (signal.aborted) return failed;
-        const page = await store.listObjects(bucket, {
-          ...(startAfter === undefined ? {} : { startAfter }),
-          limit: walkPageSize,
-          withMetadata: false,
-        });
+        const names = await this.#page(bucket, startAfter);
         const map = metadata.clusterMap;
-        const misplaced = page.filter(
-          (entry) => map?.ownerOf(objectUname(bucket, entry.name))?.id !== nodeId,
+        const misplaced = names.filter(
+          (name) => map?.ownerOf(objectUname(bucket, name))?.id !== nodeId,
         );
-        await mapBounded(misplaced, this.#concurrency(), (entry) =>
-          this.#move({ bucket, name: entry.name }, failed, log),
+        await mapBounded(misplaced, this.#concurrency(), (name) =>
+          this.#move({ bucket, name }, failed, log),
         );
-        if (page.length < walkPageSize) break;
-        startAfter = page[page.length - 1]?.name;
+        if (names.length < walkPageSize) break;
+        startAfter = names[names.length - 1] ?? '';
       }
     }
     return failed;
+  }
+
+  /**
+   * The next names of the bucket: its objects, and in a bucket that keeps history also names whose
+   * versions are all kept (the latest a delete marker).
+   */
+  async #page(bucket: BucketJson, startAfter: string): Promise<string[]> {
+    const { store } = this.environment;
+    if (this.keepsHistory(bucket)) {
+      const versions = await store.listVersions(bucket, {
+        prefix: '',
+        startAfter,
+        limit: walkPageSize,
+      });
+      return [...new Set(versions.map((version) => version.name))];
+    }
+    const page = await store.listObjects(bucket, {
+      ...(startAfter === '' ? {} : { startAfter }),
+      limit: walkPageSize,
+      withMetadata: false,
+    });
+    return page.map((entry) => entry.name);
   }
 
   async #move(item: Pending, failed: Pending[], log: Logger): Promise<void> {
@@ -112,6 +133,7 @@ export class RebalanceJob extends Job {
         item.bucket,
         item.name,
         this.id,
+        this.keepsHistory(item.bucket),
       );
       if (outcome === 'moved') {
         this.counters.outObjects += 1;

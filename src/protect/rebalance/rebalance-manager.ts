@@ -2,11 +2,11 @@
 // rebalance supersedes it), resumes an unfinished one after a restart, answers peers' progress
 // questions, and tells reads whether objects may still be at their previous owner.
 import type { JobRegistry } from '../../jobs/index.js';
-import type { Readable } from 'node:stream';
-import type { StoredObject } from '../../storage/index.js';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { sleep } from '../../util/time.js';
-import { objectUname, type BucketJson } from '../../wire/index.js';
-import { commitTransferred, sendObject } from './object-transfer.js';
+import { keptHistoryOf, objectUname, type BucketJson } from '../../wire/index.js';
+import { commitTransferred, sendObject, type ReceivingBucket } from './object-transfer.js';
 import type { TransferredObject } from './transfer-headers.js';
 import type { RebalanceEnvironment, RebalanceStatusJson } from './rebalance-environment.js';
 import { RebalanceJob } from './rebalance-job.js';
@@ -78,7 +78,8 @@ export class RebalanceManager {
     if (owner === undefined || owner.id === this.environment.nodeId) return true;
     try {
       const timeoutMs = metadata.config.values.rebalance.transfer_timeout_ms;
-      await sendObject({ store, client, timeoutMs }, owner, bucket, name, '');
+      const history = this.keepsHistory(bucket);
+      await sendObject({ store, client, timeoutMs }, owner, bucket, name, '', history);
       log.info('handed a misplaced object to its owner', { name, owner: owner.id });
       return true;
     } catch (error) {
@@ -87,28 +88,58 @@ export class RebalanceManager {
     }
   }
 
-  /** A DELETE is about to run here: during a rebalance, remember it (see `commitMoved`). */
-  recordDelete(bucket: BucketJson, name: string): void {
+  /**
+   * A DELETE is about to run here: during a rebalance, remember it (see `commitMoved`). In a
+   * bucket that keeps history only deletes of one version are remembered: a delete marker needs
+   * no memory, versions moving in later are older than it and stay hidden behind it.
+   */
+  recordDelete(bucket: BucketJson, name: string, versionId?: string): void {
     if (!this.active) return;
     if (this.#deleted.size >= maxRememberedDeletes) {
       const [oldest] = this.#deleted.keys();
       if (oldest !== undefined) this.#deleted.delete(oldest);
     }
-    this.#deleted.set(objectUname(bucket, name), Date.now());
+    this.#deleted.set(deleteKey(bucket, name, versionId), Date.now());
+  }
+
+  /** Whether `bucket` keeps history (its objects move with all their versions). */
+  keepsHistory(bucket: BucketJson): boolean {
+    return this.#receiving(bucket).history !== undefined;
+  }
+
+  #receiving(bucket: BucketJson): ReceivingBucket {
+    const props = this.environment.metadata.bucketMetadata?.get(bucket)?.props;
+    return {
+      checksumType: props?.checksum.type ?? 'none',
+      history: props === undefined ? undefined : keptHistoryOf(props),
+    };
   }
 
   /**
    * Commits an object moved here (sent by a peer, or fetched from a neighbor). A copy whose
    * version predates a DELETE made here during this rebalance is removed again at once, so the
-   * move cannot bring a deleted object back (the sender then drops its copy as usual).
+   * move cannot bring a deleted object back (the sender then drops its copy as usual). In a bucket
+   * that keeps history a version deleted by ID here is not stored at all.
    */
   async commitMoved(
     bucket: BucketJson,
     name: string,
     object: TransferredObject,
     body: Readable,
-  ): Promise<StoredObject> {
-    const stored = await commitTransferred(this.environment.store, bucket, name, object, body);
+  ): Promise<void> {
+    const receiving = this.#receiving(bucket);
+    const versionId = object.attributes.versionId ?? 'null';
+    const versionDeletedAtMs = this.#deleted.get(deleteKey(bucket, name, versionId));
+    if (
+      receiving.history !== undefined &&
+      versionDeletedAtMs !== undefined &&
+      object.modifiedTimeMs <= versionDeletedAtMs
+    ) {
+      await pipeline(body, new PassThrough().resume());
+      return;
+    }
+    await commitTransferred(this.environment.store, bucket, name, object, body, receiving);
+    if (receiving.history !== undefined) return;
     const uname = objectUname(bucket, name);
     const deletedAtMs = this.#deleted.get(uname);
     if (deletedAtMs !== undefined && object.modifiedTimeMs <= deletedAtMs) {
@@ -118,7 +149,6 @@ export class RebalanceManager {
       });
       if (removed) this.#dropped.add(uname);
     }
-    return stored;
   }
 
   /**
@@ -153,7 +183,16 @@ export class RebalanceManager {
       this.#deleted.clear();
       this.#dropped.clear();
     }
-    const started = this.registry.start(new RebalanceJob(generation, this.environment), false);
+    const job = new RebalanceJob(generation, this.environment, (bucket) =>
+      this.keepsHistory(bucket),
+    );
+    const started = this.registry.start(job, false);
     this.#job = started instanceof RebalanceJob ? started : undefined;
   }
+}
+
+/** What a remembered delete is filed under: the name, or one of its versions. */
+function deleteKey(bucket: BucketJson, name: string, versionId: string | undefined): string {
+  const uname = objectUname(bucket, name);
+  return versionId === undefined ? uname : `${uname}\u0000${versionId}`;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RebalanceMarker, rebalanceMarkerName } from './rebalance-marker.js';
 import { parseTransferHeaders, transferHeaders } from './transfer-headers.js';
 
-test('object metadata survives the transfer headers, any custom key or value included', () => {
+test('object metadata and S3 attributes survive the transfer headers, any custom key or value included', () => {
   const headers = transferHeaders({
     bucket: { name: 'b', provider: 'ais' },
     name: 'n',
@@ -19,9 +19,12 @@ test('object metadata survives the transfer headers, any custom key or value inc
     accessTimeNs: 0n,
     modifiedTimeMs: 1_700_000_000_001,
     mountpath: '/mp',
-    contentHeaders: {},
-    tags: {},
-    extraChecksums: {},
+    contentHeaders: { 'content-type': 'text/plain; charset=ü' },
+    tags: { 'a b': 'c=d' },
+    extraChecksums: { crc32c: 'AAAAAA==' },
+    etag: '0123456789abcdef0123456789abcdef-2',
+    versionId: 'V'.repeat(32),
+    versionStamp: 1_700_000_000_001_234,
   });
   assert.deepEqual(parseTransferHeaders(headers), {
     size: 42,
@@ -29,6 +32,14 @@ test('object metadata survives the transfer headers, any custom key or value inc
     version: '3',
     customMetadata: { 'a,b': 'x=y, z', ünï: '∂' },
     modifiedTimeMs: 1_700_000_000_001,
+    attributes: {
+      contentHeaders: { 'content-type': 'text/plain; charset=ü' },
+      tags: { 'a b': 'c=d' },
+      extraChecksums: { crc32c: 'AAAAAA==' },
+      etag: '0123456789abcdef0123456789abcdef-2',
+      versionId: 'V'.repeat(32),
+      versionStamp: 1_700_000_000_001_234,
+    },
   });
   assert.throws(() => parseTransferHeaders({}), /invalid length/);
 });

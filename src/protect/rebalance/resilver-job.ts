@@ -7,6 +7,7 @@ import { Job, type JobRegistry } from '../../jobs/index.js';
 import type { LocalStore } from '../../storage/index.js';
 import { randomId } from '../../util/ids.js';
 import type { Logger } from '../../util/log.js';
+import type { PlacementChangeHook } from './rebalance-environment.js';
 
 /** Passes before the job stops even if objects still move (writes keep landing elsewhere). */
 const maxPasses = 10;
@@ -16,6 +17,7 @@ export class ResilverJob extends Job {
     id: string,
     private readonly store: LocalStore,
     private readonly metadata: MetadataStore,
+    private readonly afterMoves: PlacementChangeHook | undefined,
   ) {
     super(id, 'resilver', undefined);
   }
@@ -38,6 +40,8 @@ export class ResilverJob extends Job {
     }
     const finished = await this.store.completeMountpathChanges();
     if (finished.length > 0) log.info('mountpaths drained', { job: this.id, mountpaths: finished });
+    // Mirror copies were gathered on the home, pieces may have left with a mountpath.
+    await this.afterMoves?.(signal, log);
   }
 }
 
@@ -47,8 +51,9 @@ export function startResilver(
   store: LocalStore,
   metadata: MetadataStore,
   id = randomId(10),
+  afterMoves?: PlacementChangeHook,
 ): string {
   registry.abort({ kind: 'resilver' }, `superseded by resilver ${id}`);
-  registry.start(new ResilverJob(id, store, metadata), false);
+  registry.start(new ResilverJob(id, store, metadata, afterMoves), false);
   return id;
 }

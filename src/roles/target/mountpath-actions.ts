@@ -5,7 +5,7 @@ import { readActionMessage, type RequestContext } from '../../api/common/index.j
 import type { MetadataStore } from '../../cluster/index.js';
 import { badRequest } from '../../errors/index.js';
 import type { JobRegistry } from '../../jobs/index.js';
-import { startResilver } from '../../protect/rebalance/index.js';
+import { startResilver, type PlacementChangeHook } from '../../protect/rebalance/index.js';
 import type { LocalStore, MountpathChange } from '../../storage/index.js';
 import { asRecord } from '../../util/json.js';
 import { Action } from '../../wire/index.js';
@@ -22,7 +22,12 @@ export class MountpathActions {
     private readonly store: LocalStore,
     private readonly registry: JobRegistry,
     private readonly metadata: MetadataStore,
+    private readonly afterMoves: PlacementChangeHook,
   ) {}
+
+  #start(): string {
+    return startResilver(this.registry, this.store, this.metadata, undefined, this.afterMoves);
+  }
 
   async run(context: RequestContext): Promise<string | undefined> {
     const message = await readActionMessage(context);
@@ -40,11 +45,11 @@ export class MountpathActions {
         'mountpaths: expected {"action": "attach-mp|enable-mp|detach-mp|disable-mp", "value": "<path>"}',
       );
     const moved = await this.store.changeMountpath(path, change);
-    return moved ? startResilver(this.registry, this.store, this.metadata) : undefined;
+    return moved ? this.#start() : undefined;
   }
 
   /** Resumes a resilver a restart interrupted. */
   resumeIfPending(): void {
-    if (this.store.resilverPending) startResilver(this.registry, this.store, this.metadata);
+    if (this.store.resilverPending) this.#start();
   }
 }

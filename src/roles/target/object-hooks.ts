@@ -39,14 +39,17 @@ export type DescribeHook = (
   props: BucketPropsJson,
 ) => Promise<ErasureCodingInfo | undefined>;
 
-/** Runs before a DELETE here (e.g. to remember it, so that copies arriving later are dropped). */
-export type BeforeDeleteHook = (address: ObjectAddress) => void;
+/**
+ * Runs before a DELETE here (e.g. to remember it, so that copies arriving later are dropped); with
+ * `versionId` when only that version of a bucket that keeps history is deleted.
+ */
+export type BeforeDeleteHook = (address: ObjectAddress, versionId?: string) => void;
 
 /**
  * Runs after a DELETE here, whether or not a local replica existed: removes copies kept elsewhere
  * (a previous owner during a rebalance). Resolves true when it removed one.
  */
-export type DeleteElsewhereHook = (address: ObjectAddress) => Promise<boolean>;
+export type DeleteElsewhereHook = (address: ObjectAddress, versionId?: string) => Promise<boolean>;
 
 export interface ObjectHooks {
   afterPut: AfterPutHook[];

@@ -12,6 +12,7 @@ import {
   statusSegment,
   TransferHeader,
   transferHeaders,
+  versionIdQuery,
   type RebalanceManager,
 } from '../../protect/rebalance/index.js';
 import type { LocalStore } from '../../storage/index.js';
@@ -42,7 +43,9 @@ export function rebalanceRoute(
     if (context.method === 'PUT') return receive(context, manager, address);
     if (context.method === 'GET') return serveLocal(context, store, address);
     if (context.method === 'DELETE') {
-      await store.deleteObject(address.bucket, address.name);
+      // One version (a bucket that keeps history), or every replica of the object.
+      const versionId = context.query.get(versionIdQuery) ?? undefined;
+      await store.deleteObject(address.bucket, address.name, { versionId });
       context.res.end();
       return;
     }

@@ -1,5 +1,5 @@
-// The target's object data path: serve reads and writes from the local store, redirect requests
-// for objects another target owns (unless a gateway already routed them here).
+// The target's native object data path: serve reads and writes through the hooked object layer,
+// redirect requests for objects another target owns (unless a gateway already routed them here).
 import type { Readable } from 'node:stream';
 import { resolveRange, type RequestContext } from '../../api/common/index.js';
 import type {
@@ -10,20 +10,22 @@ import type {
   PutOptions,
 } from '../../api/native/index.js';
 import { parseChecksumType } from '../../checksum/index.js';
-import { isStoreError } from '../../errors/index.js';
-import type { LocalStore, StoredObject } from '../../storage/index.js';
+import type { LocalStore } from '../../storage/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
-import { keptHistoryOf, objectUname, Query, type BucketPropsJson } from '../../wire/index.js';
+import { keptHistoryOf, objectUname, Query } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
-import type { ObjectHooks, ReadFailure } from './object-hooks.js';
+import type { HookedObjects } from './hooked-objects.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 
 export class TargetObjects implements ObjectPort {
   constructor(
     private readonly runtime: NodeRuntime,
-    private readonly store: LocalStore,
-    private readonly hooks: ObjectHooks,
+    private readonly objects: HookedObjects,
   ) {}
+
+  private get store(): LocalStore {
+    return this.objects.store;
+  }
 
   /**
    * Serves here when this target owns the object. A node that redirected here with a newer
@@ -59,13 +61,13 @@ export class TargetObjects implements ObjectPort {
   }
 
   async head(address: ObjectAddress): Promise<ObjectInfo> {
-    const object = await this.#withRecovery(address, () =>
+    const object = await this.objects.read(address, () =>
       this.store.headObject(address.bucket, address.name),
     );
-    const { props } = lookupBucket(this.runtime, address.bucket);
-    this.#afterRead(object, props);
+    this.objects.afterRead(object);
     const info: ObjectInfo = { ...object };
-    for (const hook of this.hooks.describe) info.erasureCoding ??= await hook(address, props);
+    const erasureCoding = await this.objects.describe(address);
+    if (erasureCoding !== undefined) info.erasureCoding = erasureCoding;
     return info;
   }
 
@@ -77,29 +79,26 @@ export class TargetObjects implements ObjectPort {
     body: ObjectBodySource;
     range: ReturnType<typeof resolveRange>;
   }> {
-    const { props } = lookupBucket(this.runtime, address.bucket);
-    const options = { verifyBeforeSend: this.hooks.verifyBeforeSend(props) };
-    return this.#withRecovery(address, async () => {
+    const options = {
+      verifyBeforeSend: this.objects.verifyBeforeSend(this.objects.props(address)),
+    };
+    return this.objects.read(address, async () => {
       if (rangeHeader === undefined || rangeHeader === '') {
         const read = await this.store.getObject(address.bucket, address.name, undefined, options);
-        this.#afterRead(read.object, props);
+        this.objects.afterRead(read.object);
         return { object: read.object, body: read.body, range: undefined };
       }
       const info = await this.store.headObject(address.bucket, address.name);
       const range = resolveRange(rangeHeader, info.size);
       const { object, body } = await this.store.getObject(address.bucket, address.name, range);
-      this.#afterRead(object, props);
+      this.objects.afterRead(object);
       return { object, body, range };
     });
   }
 
-  #afterRead(object: StoredObject, props: BucketPropsJson): void {
-    for (const hook of this.hooks.afterRead) hook(object, props);
-  }
-
   async put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo> {
-    const { props } = lookupBucket(this.runtime, address.bucket);
-    const object = await this.store.putObject({
+    const props = this.objects.props(address);
+    return await this.objects.put({
       bucket: address.bucket,
       name: address.name,
       body,
@@ -116,26 +115,6 @@ export class TargetObjects implements ObjectPort {
       versioning: props.versioning.enabled,
       history: keptHistoryOf(props),
     });
-    for (const hook of this.hooks.afterPut) await hook(address, object, props);
-    return object;
-  }
-
-  /**
-   * Runs a read; when the local replica is missing or corrupt, asks the recovery hooks to restore
-   * it and retries once. Without a hook that helps, the original error stands.
-   */
-  async #withRecovery<T>(address: ObjectAddress, read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (error) {
-      const failure = readFailureOf(error);
-      if (failure === undefined || this.hooks.readRecovery.length === 0) throw error;
-      const { props } = lookupBucket(this.runtime, address.bucket);
-      for (const hook of this.hooks.readRecovery) {
-        if (await hook(address, failure, props)) return read();
-      }
-      throw error;
-    }
   }
 
   /**
@@ -144,22 +123,7 @@ export class TargetObjects implements ObjectPort {
    * rebalance. Not found only when there was nothing anywhere.
    */
   async delete(address: ObjectAddress): Promise<void> {
-    const { props } = lookupBucket(this.runtime, address.bucket);
-    for (const hook of this.hooks.beforeDelete) hook(address);
-    let missing: Error | undefined;
-    try {
-      await this.store.deleteObject(address.bucket, address.name, {
-        history: keptHistoryOf(props),
-      });
-    } catch (error) {
-      if (readFailureOf(error) !== 'missing' || !(error instanceof Error)) throw error;
-      missing = error;
-    }
-    // Also when the local replica was already gone: pieces elsewhere must not bring it back.
-    for (const hook of this.hooks.afterDelete) await hook(address, props);
-    let removedElsewhere = false;
-    for (const hook of this.hooks.deleteElsewhere) if (await hook(address)) removedElsewhere = true;
-    if (missing !== undefined && !removedElsewhere) throw missing;
+    await this.objects.delete(address);
   }
 
   setCustomMetadata(
@@ -169,11 +133,4 @@ export class TargetObjects implements ObjectPort {
   ): Promise<ObjectInfo> {
     return this.store.setCustomMetadata(address.bucket, address.name, metadata, replace);
   }
-}
-
-function readFailureOf(error: unknown): ReadFailure | undefined {
-  if (!isStoreError(error)) return undefined;
-  if (error.code === 'ObjectNotFound') return 'missing';
-  if (error.code === 'ObjectCorrupted') return 'corrupted';
-  return undefined;
 }

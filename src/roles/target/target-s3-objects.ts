@@ -22,6 +22,7 @@ import { StoreError, isErrorCode, isStoreError } from '../../errors/index.js';
 import { keptHistoryOf, type BucketPropsJson } from '../../wire/index.js';
 import type { LocalStore, ManifestChunk, StoredObject } from '../../storage/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
+import type { HookedObjects } from './hooked-objects.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardTimeoutMs, ownerOf, s3Bucket } from '../common/s3-forwarding.js';
 import { s3Settings } from '../common/s3-settings.js';
@@ -75,8 +76,22 @@ const emptyBody: S3ObjectBody = {
 export class TargetS3Objects implements S3ObjectPort {
   constructor(
     private readonly runtime: NodeRuntime,
-    private readonly store: LocalStore,
+    private readonly objects: HookedObjects,
   ) {}
+
+  private get store(): LocalStore {
+    return this.objects.store;
+  }
+
+  /**
+   * Reads through the hooked layer: a read of the latest version recovers a missing or corrupt
+   * replica (copies, EC pieces, the previous owner during a rebalance); reads of a kept version
+   * by ID do not (kept versions are not protected).
+   */
+  #read<T>(view: S3BucketView, key: string, versionId: string | undefined, read: () => Promise<T>) {
+    if (versionId !== undefined && view.versioned) return read();
+    return this.objects.read({ bucket: view.bucket, name: key }, read);
+  }
 
   #bucket(name: string): S3BucketView {
     const bucket = s3Bucket(name);
@@ -92,12 +107,19 @@ export class TargetS3Objects implements S3ObjectPort {
   ): Promise<S3ObjectInfo> {
     const view = this.#bucket(bucketName);
     if (!view.versioned) {
-      const object = await this.store.headObject(view.bucket, key);
+      const object = await this.#read(view, key, versionId, () =>
+        this.store.headObject(view.bucket, key),
+      );
       checkVersion(versionId, object);
+      this.objects.afterRead(object);
       return toS3Info(object);
     }
     try {
-      return toS3Info(await this.store.headObject(view.bucket, key, { versionId }), true);
+      const object = await this.#read(view, key, versionId, () =>
+        this.store.headObject(view.bucket, key, { versionId }),
+      );
+      if (versionId === undefined) this.objects.afterRead(object);
+      return toS3Info(object, true);
     } catch (error) {
       return await this.#latestDeleteMarker(view, key, versionId, error);
     }
@@ -132,14 +154,19 @@ export class TargetS3Objects implements S3ObjectPort {
     // Unversioned buckets check the ID against what they hold; versioned ones look it up.
     const storeVersion = versioned ? versionId : undefined;
     let range: ResolvedRange | undefined;
+    const verifyBeforeSend = this.objects.verifyBeforeSend(view.props);
     try {
-      if (rangeHeader !== undefined && rangeHeader !== '') {
-        const head = await this.store.headObject(bucket, key, { versionId: storeVersion });
-        range = resolveRange(rangeHeader, head.size);
-      }
-      const { object, body } = await this.store.getObject(bucket, key, range, {
-        versionId: storeVersion,
+      const { object, body } = await this.#read(view, key, versionId, async () => {
+        if (rangeHeader !== undefined && rangeHeader !== '') {
+          const head = await this.store.headObject(bucket, key, { versionId: storeVersion });
+          range = resolveRange(rangeHeader, head.size);
+        }
+        return await this.store.getObject(bucket, key, range, {
+          versionId: storeVersion,
+          verifyBeforeSend,
+        });
       });
+      if (storeVersion === undefined) this.objects.afterRead(object);
       try {
         if (!versioned) checkVersion(versionId, object);
       } catch (error) {
@@ -202,7 +229,7 @@ export class TargetS3Objects implements S3ObjectPort {
 
   async put(request: S3WriteRequest): Promise<S3ObjectInfo> {
     const { bucket, props, history, versioned } = this.#bucket(request.bucket);
-    const object = await this.store.putObject({
+    const object = await this.objects.put({
       bucket,
       name: request.key,
       body: request.body,
@@ -226,13 +253,13 @@ export class TargetS3Objects implements S3ObjectPort {
     key: string,
     versionId: string | undefined,
   ): Promise<S3DeleteOutcome> {
-    const { bucket, history, versioned } = this.#bucket(bucketName);
+    const { bucket, versioned } = this.#bucket(bucketName);
     if (!versioned) {
       if (versionId !== undefined) await this.head(bucketName, key, versionId);
-      await this.store.deleteObject(bucket, key);
+      await this.objects.delete({ bucket, name: key });
       return { deleteMarker: false };
     }
-    return await this.store.deleteObject(bucket, key, { history, versionId });
+    return await this.objects.delete({ bucket, name: key }, versionId);
   }
 
   async setTags(
@@ -287,7 +314,7 @@ export class TargetS3Objects implements S3ObjectPort {
     parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }>,
   ): Promise<S3ObjectInfo> {
     const { bucket, props, history, versioned } = this.#bucket(bucketName);
-    const object = await this.store.completeUpload({
+    const object = await this.objects.completeUpload({
       bucket,
       name: key,
       uploadId,

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import type { ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
 import { jobDefinitions } from '../../jobs/index.js';
-import { DataProtection, protectionJobDefinitions } from '../../protect/index.js';
+import { DataProtection, protectionJobDefinitions, reprotectOwned } from '../../protect/index.js';
 import {
   deleteAtNeighbors,
   fetchFromNeighbors,
   RebalanceManager,
   RebalanceMarker,
   startResilver,
+  type PlacementChangeHook,
   type RebalanceEnvironment,
 } from '../../protect/rebalance/index.js';
 import { LocalStore } from '../../storage/index.js';
@@ -20,6 +21,7 @@ import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
 import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
+import { HookedObjects } from './hooked-objects.js';
 import { MountpathActions } from './mountpath-actions.js';
 import { protectionHooks } from './protection-hooks.js';
 import { rebalanceRoute } from './rebalance-route.js';
@@ -68,6 +70,8 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
     },
     clusterMap: () => runtime.store.clusterMap,
   });
+  const objectHooks = protectionHooks(protection);
+  const hookedObjects = new HookedObjects(runtime, store, objectHooks);
   const jobs = new TargetJobs(
     runtime,
     {
@@ -77,11 +81,18 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
       log: runtime.log,
       clusterMap: () => runtime.store.clusterMap,
       bucketMetadata: () => runtime.store.bucketMetadata,
+      deleteObject: async (bucket, name) => {
+        await hookedObjects.delete({ bucket, name });
+      },
     },
     [...jobDefinitions, ...protectionJobDefinitions(protection)],
   );
-  const objectHooks = protectionHooks(protection);
+  const reprotect: PlacementChangeHook = async (signal, log) => {
+    const checked = await reprotectOwned(protection, runtime.store, runtime.id, signal, log);
+    if (checked > 0) log.info('protection made right after a placement change', { checked });
+  };
   const rebalance: RebalanceEnvironment = {
+    afterPlacementChange: reprotect,
     nodeId: runtime.id,
     store,
     client: runtime.client,
@@ -103,22 +114,22 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
   );
   // Deletes during a rebalance: remembered first (copies moving in later are dropped), then the
   // copies other targets still hold are deleted too.
-  objectHooks.beforeDelete.push((address) => {
+  objectHooks.beforeDelete.push((address, versionId) => {
     if (rebalanceManager.owns(address.bucket, address.name))
-      rebalanceManager.recordDelete(address.bucket, address.name);
+      rebalanceManager.recordDelete(address.bucket, address.name, versionId);
   });
-  objectHooks.deleteElsewhere.push(async (address) => {
+  objectHooks.deleteElsewhere.push(async (address, versionId) => {
     const { bucket, name } = address;
     if (!rebalanceManager.active || !rebalanceManager.owns(bucket, name)) return false;
-    const removed = await deleteAtNeighbors(rebalance, bucket, name);
+    const removed = await deleteAtNeighbors(rebalance, bucket, name, versionId);
     return rebalanceManager.droppedAfterDelete(bucket, name) || removed;
   });
   objectHooks.afterPut.push((address) =>
     rebalanceManager.placeAfterPut(address.bucket, address.name),
   );
-  const mountpaths = new MountpathActions(store, jobs.registry, runtime.store);
+  const mountpaths = new MountpathActions(store, jobs.registry, runtime.store, reprotect);
   jobs.localKinds.set('resilver', (request) => {
-    startResilver(jobs.registry, store, runtime.store, request.id);
+    startResilver(jobs.registry, store, runtime.store, request.id, reprotect);
   });
   const membership: { member?: ClusterMember } = {};
   const exit: DaemonExit = {
@@ -131,7 +142,7 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
   };
   runtime.serve(
     {
-      objects: new TargetObjects(runtime, store, objectHooks),
+      objects: new TargetObjects(runtime, hookedObjects),
       buckets: new TargetBuckets(runtime, store),
       cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit),
       jobs,
@@ -144,7 +155,7 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
     s3ApiOptions(
       runtime,
       {
-        objects: new TargetS3Objects(runtime, store),
+        objects: new TargetS3Objects(runtime, hookedObjects),
         buckets: new TargetS3Buckets(runtime, store),
         forwarder: new OwnerForwarder(runtime),
       },

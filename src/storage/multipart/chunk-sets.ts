@@ -11,7 +11,7 @@ import {
   chunkManifestPath,
   isChunkSetId,
 } from '../layout/index.js';
-import type { Mountpath } from '../mountpath/index.js';
+import { isReadable, type Mountpath } from '../mountpath/index.js';
 import type { StoreContext } from '../store-context.js';
 import { decodeChunkManifest, encodeChunkManifest, type ChunkManifest } from './chunk-manifest.js';
 
@@ -37,7 +37,8 @@ export async function findManifest(
   if (!isChunkSetId(id)) return undefined;
   const order = preferred === undefined ? context.mountpaths : [preferred, ...context.mountpaths];
   for (const mountpath of order) {
-    if (!mountpath.enabled) continue;
+    // A detached or disabled mountpath still serves reads until a resilver moved its sets off.
+    if (!isReadable(mountpath)) continue;
     const path = chunkManifestPath(mountpath.path, bucket, id);
     let bytes: Buffer;
     try {

@@ -25,7 +25,7 @@ const readConcurrency = 32;
 /** One version in a listing. */
 export type ListedVersion = StoredObject & { isLatest: boolean };
 
-interface KeptCandidate {
+export interface KeptCandidate {
   name: string;
   location: ReplicaPath;
   mountpath: Mountpath;
@@ -75,7 +75,7 @@ export async function listVersions(
 }
 
 /** A mountpath's kept files of names within the bounds (records read only for hashed ones). */
-async function keptCandidates(
+export async function keptCandidates(
   mountpath: Mountpath,
   bucket: BucketJson,
   bounds: { prefix: string; startAfter: string },

@@ -98,7 +98,7 @@ export function stampVersion(metadata: ObjectMetadata, step: HistoryStep): void 
 }
 
 /** Links the current object into `%vr` under its version ID. */
-async function keepAside(
+export async function keepAside(
   context: StoreContext,
   bucket: BucketJson,
   name: string,

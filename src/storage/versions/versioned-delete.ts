@@ -7,12 +7,12 @@ import { isVersionId, validateObjectName } from '../layout/index.js';
 import { removeChunkSet } from '../multipart/chunk-sets.js';
 import { mountpathsFor, unameOf, type StoreContext } from '../store-context.js';
 import type { KeptHistory } from '../store-types.js';
+import { unlinkAllReplicas } from '../remove-replicas.js';
 import { readVersionFiles, type VersionFile } from './version-files.js';
 import {
   beginNewVersion,
   findCurrent,
   isLeftover,
-  removeCurrentFile,
   removeVersionFiles,
   restoreVersion,
   writeDeleteMarker,
@@ -44,7 +44,8 @@ export async function addDeleteMarker(
     // The marker first, then the object goes: a crash in between leaves the object current and
     // an unacknowledged newer marker, which readers ignore.
     await writeDeleteMarker(context, bucket, name, mountpath, step);
-    if (current !== undefined) await removeCurrentFile(context, bucket, current);
+    // Every replica goes (mirror copies too): none may be found as the latest afterwards.
+    if (current !== undefined) await unlinkAllReplicas(context, bucket, name);
     const removed = await removeVersionFiles(context, bucket, step.obsolete);
     if (step.replacesCurrent && current?.metadata.chunks !== undefined) {
       removed.push(current.metadata.chunks);
@@ -111,5 +112,5 @@ async function replaceLatest(
     await restoreVersion(context, bucket, name, next);
     return;
   }
-  if (current !== undefined) await removeCurrentFile(context, bucket, current);
+  if (current !== undefined) await unlinkAllReplicas(context, bucket, name);
 }
