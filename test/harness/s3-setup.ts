@@ -3,6 +3,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 
 export const accessKey = 'cairnadmin';
 export const secretKey = 'cairnadmin';
@@ -76,4 +77,26 @@ export async function writeClientConfigs(
     rclone: ['--config', rcloneConfig],
     awsEnv,
   };
+}
+
+export const mib = 1024 * 1024;
+export const md5 = (data: Buffer): string => createHash('md5').update(data).digest('hex');
+
+export async function bodyBytes(body: unknown): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/** The S3 error name (code) and HTTP status an SDK call failed with. */
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<{ name: string; status: number }> {
+  try {
+    await promise;
+  } catch (error) {
+    const typed = error as { name: string; $metadata?: { httpStatusCode?: number } };
+    return { name: typed.name, status: typed.$metadata?.httpStatusCode ?? 0 };
+  }
+  throw new Error('expected the call to fail');
 }
