@@ -1,12 +1,16 @@
 // The load of native-vs-nginx through the S3 API: Cairn's S3 API against its native API (goal:
 // within 15%) and against another S3 server installed from npm, s3rver (goal: ahead of it), all
-// driven by `cairn bench` in the same run. Cairn's S3 rows say "not available yet" until the S3
-// API lands; Cairn native vs s3rver is shown meanwhile.
+// driven by `cairn bench` in the same run. S3 goes through the gateway (S3 clients do not follow
+// redirects for writes), so a last row per size measures the floor of that: nginx through the
+// cheapest Node pass-through proxy against nginx direct.
 import { join } from 'node:path';
 import { S3rverProcess, s3rverCredentials } from '../test/harness/s3rver.js';
 import { figureOf, runBenchClient, sizeArguments, type BenchRun } from './lib/bench-client.js';
 import { playgroundS3Keys, s3Unavailable } from './lib/cairn-s3.js';
+import { Nginx } from './lib/nginx.js';
+import { startPassThroughProxy } from './lib/pass-through-proxy.js';
 import { Playground } from './lib/playground.js';
+import { freePortNear } from './lib/ports.js';
 import { publish, type ResultRow } from './lib/results-table.js';
 import { withScratch } from './lib/scratch.js';
 import { phaseSeconds, sizeCases, unitOf, type SizeCase } from './lib/sizes.js';
@@ -29,6 +33,8 @@ async function main(): Promise<void> {
     const playground = await Playground.start(scratch);
     const s3rver = await S3rverProcess.start(join(scratch.dir, 's3rver'));
     scratch.defer(() => s3rver.stop());
+    const nginx = await Nginx.start(scratch, await freePortNear(31_000));
+    const proxy = await startPassThroughProxy(scratch, nginx.endpoint);
     const cairnS3Missing = await s3Unavailable(playground.endpoint);
     for (const size of sizeCases) {
       const native = await measure(['--endpoint', playground.endpoint], size);
@@ -58,6 +64,8 @@ async function main(): Promise<void> {
         ],
         size,
       );
+      const nginxDirect = await measure(['--api', 'http', '--endpoint', nginx.endpoint], size);
+      const nginxProxied = await measure(['--api', 'http', '--endpoint', proxy], size);
       for (const phase of ['get', 'put'] as const) {
         const value = (figures: Figures | string): number | undefined =>
           typeof figures === 'string' ? undefined : figures[phase];
@@ -94,6 +102,15 @@ async function main(): Promise<void> {
             subjectValue: value(native),
             yardstickValue: value(other),
             ...note(other),
+          },
+          {
+            workload,
+            subject: 'nginx via Node proxy',
+            yardstick: 'nginx direct',
+            unit,
+            subjectValue: value(nginxProxied),
+            yardstickValue: value(nginxDirect),
+            note: 'floor of one proxy hop',
           },
         );
       }
