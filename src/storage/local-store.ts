@@ -266,10 +266,14 @@ export class LocalStore {
       let count = 0;
       for (const mountpath of mountpathsFor(context, uname)) {
         for (const location of replicaPaths(mountpath.path, bucket, name, type)) {
-          const chunks = await readObjectMetadata(location.path, location.path).then(
-            (metadata) => metadata.chunks,
-            () => undefined,
-          );
+          // Chunk sets belong to objects: EC slices and metafiles never have one.
+          const chunks =
+            type === 'ob'
+              ? await readObjectMetadata(location.path, location.path).then(
+                  (metadata) => metadata.chunks,
+                  () => undefined,
+                )
+              : undefined;
           try {
             await removeObjectFile(
               context,

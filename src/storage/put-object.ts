@@ -16,6 +16,8 @@ import {
   replicaPaths,
   validateObjectName,
   workFilePath,
+  type ReplicaPath,
+  type StoredContentType,
 } from './layout/index.js';
 import {
   encodeObjectMetadata,
@@ -294,16 +296,16 @@ async function renameIntoHome(transaction: Transaction): Promise<string[]> {
       ? undefined
       : await beginNewVersion(context, bucket, name, request.history);
   if (step !== undefined) stampVersion(metadata, step);
-  if (assignsVersion(request)) metadata.version = await nextVersion(context, request);
-  if (assignsVersion(request) || step !== undefined) await writeMetadataDurably(transaction);
+  const numbered = assignsVersion(request) ? await nextVersion(context, request) : undefined;
+  if (numbered !== undefined) metadata.version = numbered.version;
+  if (numbered !== undefined || step !== undefined) await writeMetadataDurably(transaction);
   const [first] = replicaPaths(home.path, bucket, name, type);
+  const path = first?.path ?? hashedObjectPath(contentDirectory(home.path, bucket, type), name);
   // A kept current version keeps its chunks; a replaced one's go once the new object is in place.
   transaction.replacedChunks =
     step !== undefined && step.current !== undefined && !step.replacesCurrent
       ? undefined
-      : await chunksOf(
-          first?.path ?? hashedObjectPath(contentDirectory(home.path, bucket, type), name),
-        );
+      : await replacedChunksOf(path, type, step?.current ?? numbered?.previous);
   const changed = await placeObjectFile(
     workPath,
     home.path,
@@ -317,6 +319,22 @@ async function renameIntoHome(transaction: Transaction): Promise<string[]> {
     transaction.obsoleteChunks = await removeVersionFiles(context, bucket, step.obsolete);
   }
   return changed;
+}
+
+/**
+ * The chunk set of the object file at `path` that this write replaces. `known` is what a lookup
+ * under the same write lock found: its record is reused when it is the file at `path`, and
+ * 'none' (no replica anywhere, `path` included) saves the getxattr of a new name.
+ */
+async function replacedChunksOf(
+  path: string,
+  type: StoredContentType,
+  known: KnownReplica | 'none' | undefined,
+): Promise<string | undefined> {
+  // Chunk sets belong to objects: EC slices and metafiles never have one.
+  if (type !== 'ob' || known === 'none') return undefined;
+  if (known !== undefined && known.location.path === path) return known.metadata.chunks;
+  return await chunksOf(path);
 }
 
 /** The chunk set of the object file at `path`, if it is a chunked object (one getxattr). */
@@ -340,22 +358,42 @@ async function writeMetadataDurably(transaction: Transaction): Promise<void> {
   if (transaction.context.options.fsyncObjects) await transaction.handle.sync();
 }
 
+/** A replica a lookup under the write lock found: where it is and its record. */
+interface KnownReplica {
+  location: ReplicaPath;
+  metadata: ObjectMetadata;
+}
+
+/** The version a commit assigns, and the previous replica it was derived from. */
+interface NumberedVersion {
+  version: string;
+  /** 'none': no replica on any mountpath; undefined: one whose record was unreadable. */
+  previous: KnownReplica | 'none' | undefined;
+}
+
 /**
  * The previous version plus one; "1" when there is no previous object or no integer version. A
  * previous replica with an unreadable record does not block the PUT: overwriting is its repair.
  */
-async function nextVersion(context: StoreContext, request: PutObjectRequest): Promise<string> {
+async function nextVersion(
+  context: StoreContext,
+  request: PutObjectRequest,
+): Promise<NumberedVersion> {
   let previous;
   try {
     previous = await findReplica(context, request.bucket, request.name);
   } catch (error) {
-    if (isStoreError(error) && error.code === 'ObjectCorrupted') return '1';
+    if (isStoreError(error) && error.code === 'ObjectCorrupted') {
+      return { version: '1', previous: undefined };
+    }
     throw error;
   }
-  if (previous === undefined) return '1';
+  if (previous === undefined) return { version: '1', previous: 'none' };
   await previous.handle.close();
-  const version = Number(previous.metadata.version ?? '');
-  return /^\d+$/.test(previous.metadata.version ?? '') && Number.isSafeInteger(version + 1)
-    ? String(version + 1)
-    : '1';
+  const text = previous.metadata.version ?? '';
+  const version = Number(text);
+  return {
+    version: /^\d+$/.test(text) && Number.isSafeInteger(version + 1) ? String(version + 1) : '1',
+    previous,
+  };
 }

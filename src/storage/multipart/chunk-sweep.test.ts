@@ -1,5 +1,6 @@
 // Unit tests for the chunk-set sweep: a completed set without its object (a crash between the
-// manifest and the commit) goes, an old upload goes, a live object's set and a young upload stay.
+// manifest and the commit) goes, an old upload goes, a live object's set and a young upload stay;
+// and a PUT over a chunked object removes the set it replaced.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, unlink } from 'node:fs/promises';
@@ -74,5 +75,18 @@ test('orphaned and abandoned chunk sets are removed, live ones stay', async () =
   });
   assert.deepEqual(later, { orphans: 0, abandoned: 1 });
   assert.deepEqual(await readdir(join(directory, 'mp0/@ais/bucket/%ut')), [live]);
+  await store.close();
+});
+
+test('a PUT over a chunked object removes its chunk set, with or without version numbering', async () => {
+  const directory = join(root, 'replace');
+  const store = await openTestStore(directory, 1);
+  for (const versioning of [false, true]) {
+    const name = `replaced-${versioning}`;
+    await completed(store, name);
+    const body = bodyOf('new bytes');
+    await store.putObject({ bucket: testBucket, name, body, checksumType: 'xxhash', versioning });
+  }
+  assert.deepEqual(await readdir(join(directory, 'mp0/@ais/bucket/%ut')), []);
   await store.close();
 });
