@@ -82,8 +82,10 @@ export function clusterTable(nodes: readonly NodeReport[]): string[] {
   const rows = nodes.map((node) => {
     const capacity = node.status?.capacity ?? [];
     const isTarget = node.role === 'target';
-    const usedBytes = capacity.reduce((sum, mountpath) => sum + mountpath.used_bytes, 0);
-    const totalBytes = capacity.reduce((sum, mountpath) => sum + mountpath.total_bytes, 0);
+    // Mountpaths on one file system report its sizes each: count every file system once.
+    const filesystems = [...new Map(capacity.map((entry) => [entry.filesystem, entry])).values()];
+    const usedBytes = filesystems.reduce((sum, entry) => sum + entry.used_bytes, 0);
+    const totalBytes = filesystems.reduce((sum, entry) => sum + entry.total_bytes, 0);
     const usage =
       isTarget && totalBytes > 0
         ? `${formatBytes(usedBytes)}/${formatBytes(totalBytes)} (${Math.round((usedBytes / totalBytes) * 100)}%)`

@@ -44,10 +44,12 @@ test('list entries: human sizes and requested props', () => {
   assert.deepEqual(entryRow({ name: 'o', 'custom-md': 'k=v' }, ['custom']), ['o', '-', 'k=v']);
 });
 
-test('cluster table marks the primary and sums target capacity', () => {
+test('cluster table marks the primary and sums target capacity, each file system once', () => {
+  const sizes = { enabled: true, total_bytes: 1024, used_bytes: 256, available_bytes: 768 };
   const capacity = [
-    { mountpath: '/a', enabled: true, total_bytes: 1024, used_bytes: 256, available_bytes: 768 },
-    { mountpath: '/b', enabled: true, total_bytes: 1024, used_bytes: 256, available_bytes: 768 },
+    { mountpath: '/a', filesystem: '2049', ...sizes },
+    { mountpath: '/b', filesystem: '2050', ...sizes },
+    { mountpath: '/c', filesystem: '2050', ...sizes },
   ];
   const status = {
     node: {} as never,
@@ -65,7 +67,7 @@ test('cluster table marks the primary and sums target capacity', () => {
   assert.deepEqual(lines, [
     'ID  ROLE             PUBLIC URL  STATE        MOUNTPATHS          USED/TOTAL',
     'p1  proxy (primary)  http://h:1  online                -                   -',
-    't1  target           http://h:2  online                2  512B/2.00KiB (25%)',
+    't1  target           http://h:2  online                3  512B/2.00KiB (25%)',
     't2  target           http://h:3  unreachable           -                   -',
   ]);
 });

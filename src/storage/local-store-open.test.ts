@@ -58,6 +58,9 @@ test('mountpaths are cleaned absolute paths with their placement digest', async 
   const capacity = await store.capacity();
   assert.equal(capacity.length, 2);
   assert.ok((capacity[0]?.totalBytes ?? 0) > 0);
+  // Both mountpaths are directories of one file system: the same device ID tells so.
+  assert.match(capacity[0]?.filesystem ?? '', /^\d+$/);
+  assert.equal(capacity[0]?.filesystem, capacity[1]?.filesystem);
   await store.close();
 });
 

@@ -3,6 +3,8 @@ import type { NodeJson } from './cluster-map.js';
 
 export interface MountpathCapacityJson {
   mountpath: string;
+  /** The file system's device ID; mountpaths that share a file system report the same sizes. */
+  filesystem: string;
   enabled: boolean;
   total_bytes: number;
   used_bytes: number;

@@ -74,6 +74,7 @@ export class TargetCluster implements ClusterPort {
     );
     return (await this.store.capacity()).map((entry) => ({
       mountpath: entry.mountpath,
+      filesystem: entry.filesystem,
       enabled: enabled.get(entry.mountpath) ?? false,
       total_bytes: entry.totalBytes,
       used_bytes: entry.usedBytes,
