@@ -119,6 +119,20 @@ describe('data path across gateways', () => {
     } while (token !== '' && pages < 20);
     assert.deepEqual(seen, names);
     assert.equal(pages, 6);
+    // The same listing as one session (its uuid passed on): targets resume from what they read.
+    const session: string[] = [];
+    let request = { prefix: 'paged/', pagesize: 7, continuation_token: '', uuid: '' };
+    for (let page = 0; page < 20; page += 1) {
+      const answer = await viaB.listObjectsPage(bucket, request);
+      session.push(...answer.entries.map((entry) => entry.name));
+      if (answer.continuation_token === '') break;
+      request = { ...request, continuation_token: answer.continuation_token, uuid: answer.uuid };
+    }
+    assert.deepEqual(session, names);
+    const iterated: string[] = [];
+    for await (const entry of viaA.listObjects(bucket, { prefix: 'paged/', pagesize: 4 }))
+      iterated.push(entry.name);
+    assert.deepEqual(iterated, names);
     const after = await viaA.listObjectsPage(bucket, {
       prefix: 'paged/',
       start_after: 'paged/item-050',

@@ -13,8 +13,11 @@ import { KnownBuckets, lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
 import { listPropsOf, toListEntry } from './list-entries.js';
+import { ListSessions } from './list-sessions.js';
 
 export class TargetBuckets extends KnownBuckets {
+  readonly #sessions = new ListSessions();
+
   constructor(
     runtime: NodeRuntime,
     private readonly store: LocalStore,
@@ -31,7 +34,10 @@ export class TargetBuckets extends KnownBuckets {
     return typeof answer === 'string' && answer !== '' ? answer : undefined;
   }
 
-  /** Up to `pagesize` local objects after the continuation token (or `start_after`), sorted. */
+  /**
+   * Up to `pagesize` local objects after the continuation token (or `start_after`), sorted; the
+   * next page of a listing reuses what the previous one read (`ListSessions`).
+   */
   async listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson> {
     lookupBucket(this.runtime, bucket);
     const limit = Number(request.pagesize ?? 0) || maxListPageSize;
@@ -46,17 +52,35 @@ export class TargetBuckets extends KnownBuckets {
     const { props, needsMetadata } = listPropsOf(request.props, flags);
     const token = request.continuation_token ?? '';
     const startAfter = token !== '' ? token : (request.start_after ?? '');
-    const objects = await this.store.listObjects(bucket, {
-      ...(request.prefix === undefined || request.prefix === '' ? {} : { prefix: request.prefix }),
-      ...(startAfter === '' ? {} : { startAfter }),
-      limit,
-      withMetadata: needsMetadata,
-    });
-    const entries = objects.map((object) => toListEntry(object, props, this.runtime.id));
+    const prefix = request.prefix ?? '';
+    const uuid = request.uuid ?? '';
+    const key = JSON.stringify([bucket, prefix, [...props], needsMetadata]);
+    const start =
+      token === ''
+        ? { reused: [], walkAfter: startAfter }
+        : this.#sessions.begin(uuid, key, startAfter);
+    let entries = start.reused;
+    let walkedTo = start.walkAfter;
+    if (entries.length < limit && start.walkAfter !== undefined) {
+      const wanted = limit - entries.length;
+      const objects = await this.store.listObjects(bucket, {
+        ...(prefix === '' ? {} : { prefix }),
+        ...(start.walkAfter === '' ? {} : { startAfter: start.walkAfter }),
+        limit: wanted,
+        withMetadata: needsMetadata,
+      });
+      entries = [
+        ...entries,
+        ...objects.map((object) => toListEntry(object, props, this.runtime.id)),
+      ];
+      walkedTo = objects.length < wanted ? undefined : objects[objects.length - 1]?.name;
+    }
+    this.#sessions.remember(uuid, key, startAfter, entries, walkedTo);
+    const page = entries.slice(0, limit);
     return {
-      uuid: request.uuid ?? '',
-      continuation_token: entries.length === limit ? (entries[entries.length - 1]?.name ?? '') : '',
-      entries,
+      uuid,
+      continuation_token: page.length === limit ? (page[page.length - 1]?.name ?? '') : '',
+      entries: page,
       flags: 0,
     };
   }
