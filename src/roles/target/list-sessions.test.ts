@@ -1,42 +1,70 @@
-// Unit tests for a target's listing sessions: what a next page may reuse, and when it must walk.
+// Unit tests for a target's listing sessions: what a next page reuses, and when it must walk.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ListSessions } from './list-sessions.js';
+import { ListSessions, type ListWalk } from './list-sessions.js';
 
-const entries = (...names: string[]): { name: string }[] => names.map((name) => ({ name }));
+/** A walk over a sorted list of names that records each call (after, limit). */
+function walker(names: string[]): { walk: ListWalk<string>; calls: Array<[string, number]> } {
+  const calls: Array<[string, number]> = [];
+  const walk: ListWalk<string> = (after, limit) => {
+    calls.push([after, limit]);
+    return Promise.resolve(names.filter((name) => name > after).slice(0, limit));
+  };
+  return { walk, calls };
+}
 
-test('a next page reuses the entries after its token and walks on from where the last stopped', () => {
-  const sessions = new ListSessions();
-  assert.deepEqual(sessions.begin('u1', 'k', 'a'), { reused: [], walkAfter: 'a' });
-  sessions.remember('u1', 'k', '', entries('a', 'b', 'c', 'd'), 'd');
-  assert.deepEqual(sessions.begin('u1', 'k', 'b'), { reused: entries('c', 'd'), walkAfter: 'd' });
-  assert.deepEqual(sessions.begin('u1', 'k', 'd'), { reused: [], walkAfter: 'd' });
+const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+
+test('a next page reuses what the session read after its token and walks on from there', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  assert.deepEqual(await sessions.page('u1', 'k', '', 4, walk), ['a', 'b', 'c', 'd']);
+  // The merge used only a and b: c and d come from memory, e and f from the walk after d.
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 4, walk), ['c', 'd', 'e', 'f']);
+  assert.deepEqual(await sessions.page('u1', 'k', 'f', 4, walk), ['g']);
+  // The walk ended: nothing more is read.
+  assert.deepEqual(await sessions.page('u1', 'k', 'g', 4, walk), []);
+  assert.deepEqual(calls, [
+    ['', 4],
+    ['d', 2],
+    ['f', 4],
+  ]);
 });
 
-test('a walk that reached the end has nothing more to walk', () => {
-  const sessions = new ListSessions();
-  sessions.remember('u1', 'k', 'a', entries('b', 'c'), undefined);
-  assert.deepEqual(sessions.begin('u1', 'k', 'b'), { reused: entries('c'), walkAfter: undefined });
-  assert.deepEqual(sessions.begin('u1', 'k', 'z'), { reused: [], walkAfter: undefined });
+test('a page smaller than what is remembered needs no walk', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  await sessions.page('u1', 'k', '', 5, walk);
+  assert.deepEqual(await sessions.page('u1', 'k', 'a', 2, walk), ['b', 'c']);
+  assert.deepEqual(await sessions.page('u1', 'k', 'c', 2, walk), ['d', 'e']);
+  assert.equal(calls.length, 1);
 });
 
-test('another listing, a token outside what was read, or no token walk afresh', () => {
-  const sessions = new ListSessions();
-  sessions.remember('u1', 'k', 'b', entries('c', 'd'), 'd');
-  assert.deepEqual(sessions.begin('u1', 'other', 'c'), { reused: [], walkAfter: 'c' });
-  assert.deepEqual(sessions.begin('u2', 'k', 'c'), { reused: [], walkAfter: 'c' });
-  assert.deepEqual(sessions.begin('u1', 'k', 'a'), { reused: [], walkAfter: 'a' });
-  assert.deepEqual(sessions.begin('u1', 'k', 'e'), { reused: [], walkAfter: 'e' });
-  assert.deepEqual(sessions.begin('u1', 'k', ''), { reused: [], walkAfter: '' });
-  sessions.remember('', 'k', '', entries('x'), 'x');
-  assert.deepEqual(sessions.begin('', 'k', 'a'), { reused: [], walkAfter: 'a' });
+test('another listing, a token outside what was read, or no session ID walk afresh', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  await sessions.page('u1', 'k', 'b', 2, walk); // read c, d
+  await sessions.page('u1', 'other', 'c', 1, walk);
+  await sessions.page('u2', 'k', 'c', 1, walk);
+  await sessions.page('u1', 'k', 'e', 1, walk);
+  await sessions.page('', 'k', '', 3, walk);
+  await sessions.page('', 'k', 'a', 1, walk);
+  assert.deepEqual(calls, [
+    ['b', 2],
+    ['c', 1],
+    ['c', 1],
+    ['e', 1],
+    ['', 3],
+    ['a', 1],
+  ]);
 });
 
-test('sessions are bounded: the oldest are forgotten first', () => {
-  const sessions = new ListSessions();
-  for (let index = 0; index < 100; index += 1) {
-    sessions.remember(`u${index}`, 'k', 'a', entries('b', 'c'), 'c');
-  }
-  assert.deepEqual(sessions.begin('u0', 'k', 'b'), { reused: [], walkAfter: 'b' });
-  assert.deepEqual(sessions.begin('u99', 'k', 'b'), { reused: entries('c'), walkAfter: 'c' });
+test('sessions are bounded: the oldest are forgotten first', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  for (let index = 0; index < 100; index += 1) await sessions.page(`u${index}`, 'k', '', 3, walk);
+  calls.length = 0;
+  await sessions.page('u99', 'k', 'a', 2, walk);
+  await sessions.page('u0', 'k', 'a', 2, walk);
+  assert.deepEqual(calls, [['a', 2]]);
 });

@@ -6,6 +6,7 @@ import {
   maxListPageSize,
   type ActionMessage,
   type BucketJson,
+  type ListEntryJson,
   type ListObjectsRequestJson,
   type ListPageJson,
 } from '../../wire/index.js';
@@ -16,7 +17,7 @@ import { listPropsOf, toListEntry } from './list-entries.js';
 import { ListSessions } from './list-sessions.js';
 
 export class TargetBuckets extends KnownBuckets {
-  readonly #sessions = new ListSessions();
+  readonly #sessions = new ListSessions<ListEntryJson>((entry) => entry.name);
 
   constructor(
     runtime: NodeRuntime,
@@ -55,28 +56,15 @@ export class TargetBuckets extends KnownBuckets {
     const prefix = request.prefix ?? '';
     const uuid = request.uuid ?? '';
     const key = JSON.stringify([bucket, prefix, [...props], needsMetadata]);
-    const start =
-      token === ''
-        ? { reused: [], walkAfter: startAfter }
-        : this.#sessions.begin(uuid, key, startAfter);
-    let entries = start.reused;
-    let walkedTo = start.walkAfter;
-    if (entries.length < limit && start.walkAfter !== undefined) {
-      const wanted = limit - entries.length;
+    const page = await this.#sessions.page(uuid, key, startAfter, limit, async (after, wanted) => {
       const objects = await this.store.listObjects(bucket, {
         ...(prefix === '' ? {} : { prefix }),
-        ...(start.walkAfter === '' ? {} : { startAfter: start.walkAfter }),
+        ...(after === '' ? {} : { startAfter: after }),
         limit: wanted,
         withMetadata: needsMetadata,
       });
-      entries = [
-        ...entries,
-        ...objects.map((object) => toListEntry(object, props, this.runtime.id)),
-      ];
-      walkedTo = objects.length < wanted ? undefined : objects[objects.length - 1]?.name;
-    }
-    this.#sessions.remember(uuid, key, startAfter, entries, walkedTo);
-    const page = entries.slice(0, limit);
+      return objects.map((object) => toListEntry(object, props, this.runtime.id));
+    });
     return {
       uuid,
       continuation_token: page.length === limit ? (page[page.length - 1]?.name ?? '') : '',
