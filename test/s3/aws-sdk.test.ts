@@ -236,6 +236,24 @@ describe('AWS SDK for JavaScript v3', () => {
       'list/e f+g',
       'list/z/',
     ]);
+    // Without a delimiter, page after page of one listing (its session in the token): every key
+    // once, in order.
+    const flat: string[] = [];
+    let flatToken: string | undefined;
+    for (let page = 0; page < 20; page += 1) {
+      const result = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: 'list/',
+          MaxKeys: 2,
+          ContinuationToken: flatToken,
+        }),
+      );
+      flat.push(...(result.Contents ?? []).map((entry) => entry.Key ?? ''));
+      flatToken = result.NextContinuationToken;
+      if (result.IsTruncated !== true) break;
+    }
+    assert.deepEqual(flat, [...keys].sort());
     const after = await s3.send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: 'list/', StartAfter: 'list/c' }),
     );

@@ -101,5 +101,6 @@ export function internalListPath(
     'max-keys': String(request.maxKeys),
   });
   if ('versionIdMarker' in request) query.set('version-id-marker', request.versionIdMarker);
+  if (request.session !== undefined) query.set('session', request.session);
   return `${forwardedPath(bucket)}?${query.toString()}`;
 }

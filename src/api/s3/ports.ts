@@ -39,6 +39,8 @@ export interface S3ListRequest {
   /** Only keys (and common prefixes) strictly after this. */
   startAfter: string;
   maxKeys: number;
+  /** Ties the pages of one listing together: targets reuse what its earlier pages read. */
+  session?: string;
 }
 
 export interface S3ListEntry {

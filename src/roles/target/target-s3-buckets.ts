@@ -16,6 +16,7 @@ import { lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { s3Bucket } from '../common/s3-forwarding.js';
 import { rollUp } from '../common/s3-listing.js';
+import { ListSessions, type ListWalk } from './list-sessions.js';
 import { toS3Info } from './target-s3-objects.js';
 
 function toVersionEntry(version: ListedVersion): S3VersionEntry {
@@ -36,6 +37,8 @@ function gatewayOnly(): never {
 }
 
 export class TargetS3Buckets implements S3BucketPort {
+  readonly #sessions = new ListSessions<S3ListEntry>((entry) => entry.key);
+
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly store: LocalStore,
@@ -44,7 +47,8 @@ export class TargetS3Buckets implements S3BucketPort {
   listObjects(bucketName: string, request: S3ListRequest): Promise<S3ListPage> {
     const bucket = s3Bucket(bucketName);
     lookupBucket(this.runtime, bucket);
-    return rollUp<S3ListEntry>(request, async (startAfter, limit) => {
+    const key = JSON.stringify([bucket, request.prefix]);
+    const walk: ListWalk<S3ListEntry> = async (startAfter, limit) => {
       const objects = await this.store.listObjects(bucket, {
         prefix: request.prefix,
         startAfter,
@@ -60,7 +64,10 @@ export class TargetS3Buckets implements S3BucketPort {
           modifiedTimeMs: info.modifiedTimeMs,
         };
       });
-    });
+    };
+    return rollUp<S3ListEntry>(request, (startAfter, limit) =>
+      this.#sessions.page(request.session ?? '', key, startAfter, limit, walk),
+    );
   }
 
   /**

@@ -11,11 +11,13 @@ export function parseInternalList(query: URLSearchParams): S3ListRequest {
   if (!Number.isSafeInteger(maxKeys) || maxKeys < 0) {
     throw new StoreError('BadRequest', 'internal listing: invalid max-keys');
   }
+  const session = query.get('session');
   return {
     prefix: query.get('prefix') ?? '',
     delimiter: query.get('delimiter') ?? '',
     startAfter: query.get('start-after') ?? '',
     maxKeys,
+    ...(session === null ? {} : { session }),
   };
 }
 

@@ -1,6 +1,7 @@
 // Listings: ListObjects (V1: marker), ListObjectsV2 (continuation token, start-after),
 // ListObjectVersions and ListMultipartUploads, with delimiters and `encoding-type=url`.
 import { StoreError } from '../../../errors/index.js';
+import { randomId } from '../../../util/ids.js';
 import { uriEncode } from '../auth/signature-v4.js';
 import { quoteEtag } from '../object-headers.js';
 import type { S3Operation } from '../operation.js';
@@ -67,8 +68,11 @@ async function pageOf<T extends { commonPrefixes: string[]; truncated: boolean }
   return maxKeys === 0 ? empty : await fetch();
 }
 
-async function listPage(request: S3Request, startAfter: string, maxKeys: number) {
-  const listing = listRequest(request, startAfter, maxKeys);
+async function listPage(request: S3Request, startAfter: string, maxKeys: number, session?: string) {
+  const listing = {
+    ...listRequest(request, startAfter, maxKeys),
+    ...(session === undefined ? {} : { session }),
+  };
   const empty = { entries: [], commonPrefixes: [], truncated: false };
   const page = await pageOf(request, maxKeys, empty, () =>
     request.ports.buckets.listObjects(request.bucket, listing),
@@ -114,20 +118,32 @@ const listObjects: S3Handler = async (request) => {
   });
 };
 
-function decodeToken(token: string): string {
+/** A V2 continuation token: `2:<listing session>:<last key>`, base64url (opaque to clients). */
+function encodeToken(session: string, next: string): string {
+  return Buffer.from(`2:${session}:${next}`, 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): { session: string; from: string } {
   const decoded = Buffer.from(token, 'base64url').toString('utf8');
-  if (!decoded.startsWith('1:'))
+  const match = /^2:([A-Za-z0-9]+):/.exec(decoded);
+  if (match === null)
     throw new StoreError('InvalidArgument', 'The continuation token provided is incorrect');
-  return decoded.slice(2);
+  return { session: match[1] ?? '', from: decoded.slice(match[0].length) };
 }
 
 const listObjectsV2: S3Handler = async (request) => {
   const encode = encoderOf(request);
   const token = request.context.query.get('continuation-token');
   const startAfter = parameter(request, 'start-after');
-  const from = token === null ? startAfter : decodeToken(token);
+  const { session, from } =
+    token === null ? { session: randomId(10), from: startAfter } : decodeToken(token);
   const maxKeys = maxKeysOf(request, 'max-keys');
-  const { listing, page } = await listPage(request, from > startAfter ? from : startAfter, maxKeys);
+  const { listing, page } = await listPage(
+    request,
+    from > startAfter ? from : startAfter,
+    maxKeys,
+    session,
+  );
   const next = lastItem(page);
   sendXml(request.context.res, 'ListBucketResult', {
     Name: request.bucket,
@@ -137,9 +153,7 @@ const listObjectsV2: S3Handler = async (request) => {
     KeyCount: page.entries.length + page.commonPrefixes.length,
     IsTruncated: page.truncated,
     ...(token === null ? {} : { ContinuationToken: token }),
-    ...(page.truncated
-      ? { NextContinuationToken: Buffer.from(`1:${next}`, 'utf8').toString('base64url') }
-      : {}),
+    ...(page.truncated ? { NextContinuationToken: encodeToken(session, next) } : {}),
     ...(startAfter === '' ? {} : { StartAfter: encode(startAfter) }),
     ...encodingTypeElement(request),
     ...contentsOf(request, page, request.context.query.get('fetch-owner') === 'true'),
