@@ -21,6 +21,8 @@ import {
   ListObjectVersionsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandInput,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
@@ -29,6 +31,22 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { TestCluster } from '../harness/test-cluster.js';
 import { bodyBytes, failure, md5, mib, sdkClient } from '../harness/s3-setup.js';
+
+/** Every page of a V2 listing, following its continuation tokens (at most 20 pages). */
+async function listPagesV2(
+  s3: S3Client,
+  input: ListObjectsV2CommandInput,
+): Promise<ListObjectsV2CommandOutput[]> {
+  const pages: ListObjectsV2CommandOutput[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < 20; page += 1) {
+    const result = await s3.send(new ListObjectsV2Command({ ...input, ContinuationToken: token }));
+    pages.push(result);
+    token = result.NextContinuationToken;
+    if (result.IsTruncated !== true) break;
+  }
+  return pages;
+}
 
 describe('AWS SDK for JavaScript v3', () => {
   let cluster: TestCluster;
@@ -209,25 +227,12 @@ describe('AWS SDK for JavaScript v3', () => {
       ['list/a/', 'list/b/', 'list/z/'],
     );
     assert.equal(v2.KeyCount, 6);
-    const seen: string[] = [];
-    let token: string | undefined;
-    for (let page = 0; page < 10; page += 1) {
-      const result = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: 'list/',
-          Delimiter: '/',
-          MaxKeys: 2,
-          ContinuationToken: token,
-        }),
-      );
-      seen.push(
-        ...(result.CommonPrefixes ?? []).map((entry) => entry.Prefix ?? ''),
-        ...(result.Contents ?? []).map((entry) => entry.Key ?? ''),
-      );
-      token = result.NextContinuationToken;
-      if (result.IsTruncated !== true) break;
-    }
+    const seen = (
+      await listPagesV2(s3, { Bucket: bucket, Prefix: 'list/', Delimiter: '/', MaxKeys: 2 })
+    ).flatMap((result) => [
+      ...(result.CommonPrefixes ?? []).map((entry) => entry.Prefix ?? ''),
+      ...(result.Contents ?? []).map((entry) => entry.Key ?? ''),
+    ]);
     assert.deepEqual(seen.sort(), [
       'list/a/',
       'list/b/',
@@ -238,21 +243,9 @@ describe('AWS SDK for JavaScript v3', () => {
     ]);
     // Without a delimiter, page after page of one listing (its session in the token): every key
     // once, in order.
-    const flat: string[] = [];
-    let flatToken: string | undefined;
-    for (let page = 0; page < 20; page += 1) {
-      const result = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: 'list/',
-          MaxKeys: 2,
-          ContinuationToken: flatToken,
-        }),
-      );
-      flat.push(...(result.Contents ?? []).map((entry) => entry.Key ?? ''));
-      flatToken = result.NextContinuationToken;
-      if (result.IsTruncated !== true) break;
-    }
+    const flat = (await listPagesV2(s3, { Bucket: bucket, Prefix: 'list/', MaxKeys: 2 })).flatMap(
+      (result) => (result.Contents ?? []).map((entry) => entry.Key ?? ''),
+    );
     assert.deepEqual(flat, [...keys].sort());
     const after = await s3.send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: 'list/', StartAfter: 'list/c' }),
