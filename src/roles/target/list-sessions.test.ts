@@ -40,6 +40,21 @@ test('a page smaller than what is remembered needs no walk', async () => {
   assert.equal(calls.length, 1);
 });
 
+test('a page read in several steps keeps every step for the next page', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  // One page of a listing that starts after '' reads a..c, then d..f (as S3's roll-up does).
+  await sessions.page('u1', 'k', '', 3, walk, '');
+  await sessions.page('u1', 'k', 'c', 3, walk, '');
+  // The merge used a and b: the next page finds c..f in memory and walks only after f.
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 5, walk, 'b'), ['c', 'd', 'e', 'f', 'g']);
+  assert.deepEqual(calls, [
+    ['', 3],
+    ['c', 3],
+    ['f', 1],
+  ]);
+});
+
 test('another listing, a token outside what was read, or no session ID walk afresh', async () => {
   const sessions = new ListSessions<string>((name) => name);
   const { walk, calls } = walker(names);

@@ -6,6 +6,8 @@
 
 const maxSessions = 64;
 const sessionTtlMs = 60_000;
+/** A session holding more than this is not kept (memory per session stays bounded). */
+const maxRememberedEntries = 50_000;
 
 interface Session<T> {
   /** Bucket, prefix and properties: a page of another listing never reuses these entries. */
@@ -29,7 +31,9 @@ export class ListSessions<T> {
   /**
    * Up to `limit` entries after `startAfter`: those session `id` read already (when it covers
    * `startAfter` and belongs to the same listing `key`), then a walk for the rest. A page with
-   * no session ID (or the first of a listing) walks afresh; every page is remembered.
+   * no session ID (or the first of a listing) walks afresh; every page is remembered. The session
+   * keeps what it read after `keepAfter` (a page that reads in several steps passes where the page
+   * began, so that its later steps do not drop what the next page will need).
    */
   async page(
     id: string,
@@ -37,22 +41,8 @@ export class ListSessions<T> {
     startAfter: string,
     limit: number,
     walk: ListWalk<T>,
+    keepAfter = startAfter,
   ): Promise<T[]> {
-    const start = this.#begin(id, key, startAfter);
-    let entries = start.reused;
-    let walkedTo = start.walkAfter;
-    if (entries.length < limit && start.walkAfter !== undefined) {
-      const wanted = limit - entries.length;
-      const walked = await walk(start.walkAfter, wanted);
-      entries = [...entries, ...walked];
-      const last = walked[walked.length - 1];
-      walkedTo = walked.length < wanted || last === undefined ? undefined : this.nameOf(last);
-    }
-    this.#remember(id, { key, entries, startAfter, walkedTo, touchedAt: Date.now() });
-    return entries.slice(0, limit);
-  }
-
-  #begin(id: string, key: string, startAfter: string): { reused: T[]; walkAfter?: string } {
     const session = this.#sessions.get(id);
     const covered =
       session !== undefined &&
@@ -61,11 +51,29 @@ export class ListSessions<T> {
       startAfter !== '' &&
       startAfter >= session.startAfter &&
       (session.walkedTo === undefined || startAfter <= session.walkedTo);
-    if (!covered) return { reused: [], walkAfter: startAfter };
-    return {
-      reused: session.entries.filter((entry) => this.nameOf(entry) > startAfter),
-      ...(session.walkedTo === undefined ? {} : { walkAfter: session.walkedTo }),
-    };
+    const kept = covered ? session.entries.filter((entry) => this.nameOf(entry) > keepAfter) : [];
+    let entries = kept.filter((entry) => this.nameOf(entry) > startAfter);
+    let walkedTo = covered ? session.walkedTo : startAfter;
+    const walked: T[] = [];
+    if (entries.length < limit && walkedTo !== undefined) {
+      const wanted = limit - entries.length;
+      walked.push(...(await walk(walkedTo, wanted)));
+      entries = [...entries, ...walked];
+      const last = walked[walked.length - 1];
+      walkedTo = walked.length < wanted || last === undefined ? undefined : this.nameOf(last);
+    }
+    const remembered = covered ? [...kept, ...walked] : walked;
+    if (remembered.length <= maxRememberedEntries) {
+      const from = covered && session.startAfter > keepAfter ? session.startAfter : keepAfter;
+      this.#remember(id, {
+        key,
+        entries: remembered,
+        startAfter: covered ? from : startAfter,
+        walkedTo,
+        touchedAt: Date.now(),
+      });
+    }
+    return entries.slice(0, limit);
   }
 
   #remember(id: string, session: Session<T>): void {

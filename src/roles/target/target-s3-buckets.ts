@@ -66,7 +66,7 @@ export class TargetS3Buckets implements S3BucketPort {
       });
     };
     return rollUp<S3ListEntry>(request, (startAfter, limit) =>
-      this.#sessions.page(request.session ?? '', key, startAfter, limit, walk),
+      this.#sessions.page(request.session ?? '', key, startAfter, limit, walk, request.startAfter),
     );
   }
 
