@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ListSessions, type ListWalk } from './list-sessions.js';
 
-/** A walk over a sorted list of names that records each call (after, limit). */
-function walker(names: string[]): { walk: ListWalk<string>; calls: Array<[string, number]> } {
-  const calls: Array<[string, number]> = [];
+/** A walk over a sorted list of names that records each call as `after:limit`. */
+function walker(names: string[]): { walk: ListWalk<string>; calls: string[] } {
+  const calls: string[] = [];
   const walk: ListWalk<string> = (after, limit) => {
-    calls.push([after, limit]);
+    calls.push(`${after}:${limit}`);
     return Promise.resolve(names.filter((name) => name > after).slice(0, limit));
   };
   return { walk, calls };
@@ -24,11 +24,7 @@ test('a next page reuses what the session read after its token and walks on from
   assert.deepEqual(await sessions.page('u1', 'k', 'f', 4, walk), ['g']);
   // The walk ended: nothing more is read.
   assert.deepEqual(await sessions.page('u1', 'k', 'g', 4, walk), []);
-  assert.deepEqual(calls, [
-    ['', 4],
-    ['d', 2],
-    ['f', 4],
-  ]);
+  assert.deepEqual(calls, [':4', 'd:2', 'f:4']);
 });
 
 test('a page smaller than what is remembered needs no walk', async () => {
@@ -48,11 +44,7 @@ test('a page read in several steps keeps every step for the next page', async ()
   await sessions.page('u1', 'k', 'c', 3, walk, '');
   // The merge used a and b: the next page finds c..f in memory and walks only after f.
   assert.deepEqual(await sessions.page('u1', 'k', 'b', 5, walk, 'b'), ['c', 'd', 'e', 'f', 'g']);
-  assert.deepEqual(calls, [
-    ['', 3],
-    ['c', 3],
-    ['f', 1],
-  ]);
+  assert.deepEqual(calls, [':3', 'c:3', 'f:1']);
 });
 
 test('another listing, a token outside what was read, or no session ID walk afresh', async () => {
@@ -64,14 +56,7 @@ test('another listing, a token outside what was read, or no session ID walk afre
   await sessions.page('u1', 'k', 'e', 1, walk);
   await sessions.page('', 'k', '', 3, walk);
   await sessions.page('', 'k', 'a', 1, walk);
-  assert.deepEqual(calls, [
-    ['b', 2],
-    ['c', 1],
-    ['c', 1],
-    ['e', 1],
-    ['', 3],
-    ['a', 1],
-  ]);
+  assert.deepEqual(calls, ['b:2', 'c:1', 'c:1', 'e:1', ':3', 'a:1']);
 });
 
 test('sessions are bounded: the oldest are forgotten first', async () => {
@@ -81,5 +66,5 @@ test('sessions are bounded: the oldest are forgotten first', async () => {
   calls.length = 0;
   await sessions.page('u99', 'k', 'a', 2, walk);
   await sessions.page('u0', 'k', 'a', 2, walk);
-  assert.deepEqual(calls, [['a', 2]]);
+  assert.deepEqual(calls, ['a:2']);
 });
