@@ -4,10 +4,10 @@
 // the entries read but not yet consumed and where its walk stopped: the next page of the same
 // listing starts from them and walks only what is missing.
 
-const maxSessions = 64;
+const maxSessions = 32;
 const sessionTtlMs = 60_000;
-/** A session holding more than this is not kept (memory per session stays bounded). */
-const maxRememberedEntries = 50_000;
+/** A session holding more than this is not kept: two full native pages (10,000 each) fit. */
+const maxRememberedEntries = 20_000;
 
 interface Session<T> {
   /** Bucket, prefix and properties: a page of another listing never reuses these entries. */
