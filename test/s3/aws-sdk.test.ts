@@ -247,6 +247,24 @@ describe('AWS SDK for JavaScript v3', () => {
       (result) => (result.Contents ?? []).map((entry) => entry.Key ?? ''),
     );
     assert.deepEqual(flat, [...keys].sort());
+    // A token of the earlier format (`1:<last key>`) still continues; a foreign one is refused.
+    const legacy = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: 'list/',
+        ContinuationToken: Buffer.from('1:list/c', 'utf8').toString('base64url'),
+      }),
+    );
+    assert.deepEqual(
+      legacy.Contents?.map((entry) => entry.Key),
+      [...keys].sort().filter((key) => key > 'list/c'),
+    );
+    assert.deepEqual(
+      await failure(
+        s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: 'bm9wZQ' })),
+      ),
+      { name: 'InvalidArgument', status: 400 },
+    );
     const after = await s3.send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: 'list/', StartAfter: 'list/c' }),
     );

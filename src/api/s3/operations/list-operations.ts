@@ -123,8 +123,10 @@ function encodeToken(session: string, next: string): string {
   return Buffer.from(`2:${session}:${next}`, 'utf8').toString('base64url');
 }
 
+/** Also reads the older `1:<last key>` tokens (no session: the listing gets a new one). */
 function decodeToken(token: string): { session: string; from: string } {
   const decoded = Buffer.from(token, 'base64url').toString('utf8');
+  if (decoded.startsWith('1:')) return { session: randomId(10), from: decoded.slice(2) };
   const match = /^2:([A-Za-z0-9]+):/.exec(decoded);
   if (match === null)
     throw new StoreError('InvalidArgument', 'The continuation token provided is incorrect');
