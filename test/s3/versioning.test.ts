@@ -210,6 +210,22 @@ describe('S3 bucket versioning', () => {
     assert.equal((await failure(get('c/src', first))).name, 'NoSuchVersion');
     assert.equal(await get('c/src'), 'second');
     assert.equal((await failure(get('c/dst'))).status, 404);
+
+    // A delete marker is no copy source, whichever target serves the copy (destinations spread
+    // over the targets, so both the source's owner and the others answer): nothing is written.
+    const marker = byKey.get('c/dst')?.DeleteMarkerVersionId;
+    for (let index = 0; index < 6; index += 1) {
+      const Key = `c/from-marker-${index}`;
+      const latest = new CopyObjectCommand({ Bucket: bucket, Key, CopySource: `${bucket}/c/dst` });
+      assert.deepEqual(await failure(s3.send(latest)), { name: 'NoSuchKey', status: 404 });
+      const byId = new CopyObjectCommand({
+        Bucket: bucket,
+        Key,
+        CopySource: `${bucket}/c/dst?versionId=${marker}`,
+      });
+      assert.deepEqual(await failure(s3.send(byId)), { name: 'InvalidRequest', status: 400 });
+      assert.equal((await failure(get(Key))).status, 404);
+    }
   });
 
   test('listing versions page by page with key and version-ID markers, and a delimiter', async () => {

@@ -187,11 +187,18 @@ export class TargetS3Objects implements S3ObjectPort {
     versionId: string | undefined,
     rangeHeader: string | undefined,
   ): Promise<{ info: S3ObjectInfo; body: Readable; range: ResolvedRange | undefined }> {
-    if (ownerOf(this.runtime, bucket, key).id === this.runtime.id) {
-      const { info, body, range } = await this.get(bucket, key, versionId, rangeHeader);
-      return { info, body: body.toStream(), range };
+    if (ownerOf(this.runtime, bucket, key).id !== this.runtime.id) {
+      try {
+        return await this.#fetchRemote(bucket, key, versionId, rangeHeader);
+      } catch (error) {
+        // The owner refuses a GET of a delete marker by version ID with 405.
+        if (isStoreError(error) && error.code === 'MethodNotAllowed') refuseMarkerSource(versionId);
+        throw error;
+      }
     }
-    return this.#fetchRemote(bucket, key, versionId, rangeHeader);
+    const { info, body, range } = await this.get(bucket, key, versionId, rangeHeader);
+    if (info.deleteMarker === true) refuseMarkerSource(versionId);
+    return { info, body: body.toStream(), range };
   }
 
   /** GET from the owner's intra port, as a forwarded request (its answer carries every attribute). */
@@ -366,6 +373,17 @@ function combinedChecksums(chunks: ManifestChunk[]): Record<string, string> {
 }
 
 /** A remote S3 error answer as the StoreError it stands for (the error table read backwards). */
+/** S3: a delete marker is no copy source (absent as the latest version, invalid by version ID). */
+function refuseMarkerSource(versionId: string | undefined): never {
+  if (versionId !== undefined) {
+    throw new StoreError(
+      'BadRequest',
+      'The source of a copy request may not specifically refer to a delete marker by version id.',
+    );
+  }
+  throw new StoreError('ObjectNotFound', 'The specified key does not exist.');
+}
+
 function remoteError(status: number, text: string): StoreError {
   const parsed = parseS3ErrorXml(text);
   const match = Object.entries(errorTable).find(
