@@ -38,6 +38,7 @@ describe('primary failover and restarts', () => {
       maxDurationMs: 60_000,
       minBytes: 1,
       maxBytes: 16 * 1024,
+      readable: new Map(objects),
     });
     load.start();
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -56,6 +57,7 @@ describe('primary failover and restarts', () => {
       `failover: new primary ${newPrimaryId} ${failoverMs} ms after SIGKILL of ${oldPrimaryId}; load: ${load.operations} operations, ${load.acknowledged.size} acknowledged PUTs, ${load.putFailures.length} failed PUTs, ${load.getFailures.length} failed GETs`,
     );
     assert.ok(failoverMs < 15_000, `new primary after ${failoverMs} ms`);
+    assert.ok(load.gets > 0, 'GETs ran through the failover');
     assert.deepEqual(load.getFailures, []);
     for (const [name, data] of load.acknowledged) objects.set(name, data);
     // Every gateway that survived agrees, and serves data and control requests.

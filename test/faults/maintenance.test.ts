@@ -40,6 +40,7 @@ describe('maintenance and decommission', () => {
       maxDurationMs: 60_000,
       minBytes: 1,
       maxBytes: 8 * 1024,
+      readable: new Map(objects),
     });
     load.start();
     const away = await client.cluster.startMaintenance(target.id);
@@ -53,6 +54,7 @@ describe('maintenance and decommission', () => {
     assert.match(back, /^g\d+$/);
     assert.equal((await client.jobs.wait(back, { timeoutMs: 60_000 })).err, '');
     await load.stop();
+    assert.ok(load.gets > 0, 'GETs ran while objects moved');
     assert.deepEqual(load.getFailures, []);
     assert.deepEqual(load.putFailures, []);
     for (const [name, data] of load.acknowledged) objects.set(name, data);

@@ -70,10 +70,12 @@ describe('resilver', () => {
       maxDurationMs: 60_000,
       minBytes: 1,
       maxBytes: 4096,
+      readable: new Map(objects),
     });
     load.start();
     await change('detach', second);
     await load.stop();
+    assert.ok(load.gets > 0, 'GETs ran during the resilver');
     assert.deepEqual(load.getFailures, []);
     assert.deepEqual(load.putFailures, []);
     for (const [name, data] of load.acknowledged) objects.set(name, data);

@@ -12,6 +12,8 @@ export interface LoadOptions {
   /** Object sizes are drawn from [minBytes, maxBytes]. */
   minBytes: number;
   maxBytes: number;
+  /** Objects stored before the load started, read too (those are the ones a change moves). */
+  readable?: ReadonlyMap<string, Buffer>;
 }
 
 export class SteadyLoad {
@@ -20,6 +22,8 @@ export class SteadyLoad {
   readonly putFailures: string[] = [];
   readonly getFailures: string[] = [];
   operations = 0;
+  /** GETs done: a test asserting no GET failed also asserts that some ran. */
+  gets = 0;
   #stopped = false;
   #done: Promise<void> | undefined;
 
@@ -60,11 +64,19 @@ export class SteadyLoad {
         }
         continue;
       }
-      const names = [...this.acknowledged.keys()];
+      // Every other GET reads an object stored before the load, when there are any.
+      const pool =
+        this.options.readable !== undefined &&
+        this.options.readable.size > 0 &&
+        this.operations % 4 === 0
+          ? this.options.readable
+          : this.acknowledged;
+      const names = [...pool.keys()];
       const name = names[Math.floor(Math.random() * names.length)] ?? '';
+      this.gets += 1;
       try {
         const data = await this.client.getObjectBytes(this.bucket, name);
-        if (!data.equals(this.acknowledged.get(name) ?? Buffer.alloc(0)))
+        if (!data.equals(pool.get(name) ?? Buffer.alloc(0)))
           this.getFailures.push(`${name}: bytes differ`);
       } catch (error) {
         this.getFailures.push(`${name}: ${String(error)}`);

@@ -105,6 +105,7 @@ describe('hostile S3 input', () => {
       headers: { ...headers, 'x-amz-date': '20200101T000000Z' },
     });
     assert.equal(old.status, 403);
+    assert.equal(s3Code(old), 'RequestTimeTooSkewed');
     assert.deepEqual(await storedFiles(), []);
   });
 
@@ -123,8 +124,6 @@ describe('hostile S3 input', () => {
     const good = await rawRequest(gateway, 'PUT', `/${bucket}/chunked`, { headers, body });
     assert.equal(good.status, 200, good.body);
     assert.deepEqual(await keys(), ['chunked']);
-    const tampered = Buffer.from(body);
-    tampered[200] = (tampered[200] ?? 0) ^ 0xff;
     const headers2 = await signedHeaders(
       gateway,
       'PUT',
