@@ -195,3 +195,39 @@ test('detach drains a mountpath through the resilver walk; the volume record sur
   assert.equal(after.modifiedTimeMs, before.modifiedTimeMs);
   assert.equal((await stat(record)).isFile(), true);
 });
+
+test('resilver keeps a null version written before history was on as a kept version', async () => {
+  const base = join(root, 'null-versions');
+  const paths = [join(base, 'mp0'), join(base, 'mp1')];
+  const store = await LocalStore.open({
+    nodeId: 'node',
+    mountpaths: paths,
+    storage: testStorageOptions,
+    volumeRecordPath: join(base, 'mountpaths.json'),
+  });
+  const put = (name: string, data: string, history?: 'enabled') =>
+    store.putObject({
+      bucket: testBucket,
+      name,
+      body: bodyOf(data),
+      checksumType: 'xxhash',
+      versioning: false,
+      ...(history === undefined ? {} : { history }),
+    });
+  const names = Array.from({ length: 24 }, (_, index) => `n/${index}`);
+  for (const name of names) {
+    await put(name, `before-${name}`); // no history yet: no version ID, no stamp
+    await put(name, `after-${name}`, 'enabled'); // the first is kept aside as version `null`
+  }
+  const [, second = ''] = paths;
+  assert.equal(await store.changeMountpath(second, 'detach'), true);
+  const options = { signal: noAbort, concurrency: 4, onMoved: () => 0, onFailed: () => 0 };
+  await store.relocateMisplaced([testBucket], options);
+  await store.completeMountpathChanges();
+  for (const name of names) {
+    const latest = await readAll((await store.getObject(testBucket, name)).body);
+    assert.equal(latest.toString(), `after-${name}`);
+    const kept = await store.getObject(testBucket, name, undefined, { versionId: 'null' });
+    assert.equal((await readAll(kept.body)).toString(), `before-${name}`);
+  }
+});

@@ -139,8 +139,9 @@ async function moveHome(
       versioning: false,
       contentType: type,
       attributes,
-      // Versions with an ID or stamp take their place among the name's versions by stamp.
-      history: isVersioned(metadata) ? 'enabled' : undefined,
+      // Versions take their place among the name's versions by stamp; a kept file always does
+      // (a `null` version written before history was on has neither ID nor stamp).
+      history: tree === 'vr' || isVersioned(metadata) ? 'enabled' : undefined,
       migration: {
         ...(metadata.version === undefined ? {} : { version: metadata.version }),
         modifiedTimeMs: Number(stats.mtimeNs / 1_000_000n),
