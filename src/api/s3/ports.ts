@@ -141,7 +141,7 @@ export interface S3ObjectBody {
 export interface S3BucketPort {
   listBuckets(): S3BucketInfo[];
   createBucket(bucket: string, context: RequestContext): Promise<void>;
-  /** BucketNotEmpty while it holds objects (or versions, or uploads). */
+  /** BucketNotEmpty while it holds objects, kept versions or delete markers. */
   deleteBucket(bucket: string, context: RequestContext): Promise<void>;
   /** Throws NoSuchBucket when absent. */
   headBucket(bucket: string): void;

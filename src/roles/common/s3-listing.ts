@@ -34,7 +34,12 @@ export async function rollUp<T extends { key: string }>(
   const markerPrefix = commonPrefixOf(request.startAfter, request);
   if (markerPrefix !== undefined) cursor = `${markerPrefix}\uffff`;
   for (;;) {
-    const batch = await fetch(cursor, batchSize);
+    // Never more than the page can still take, plus one to tell whether more follow.
+    const limit = Math.min(
+      batchSize,
+      request.maxKeys - page.entries.length - page.commonPrefixes.length + 1,
+    );
+    const batch = await fetch(cursor, limit);
     let jumped = false;
     for (const item of batch) {
       const prefix = commonPrefixOf(item.key, request);
@@ -51,7 +56,7 @@ export async function rollUp<T extends { key: string }>(
       cursor = item.key;
       page.entries.push(item);
     }
-    if (!jumped && batch.length < batchSize) return page;
+    if (!jumped && batch.length < limit) return page;
   }
 }
 

@@ -59,24 +59,15 @@ export class GatewayS3Buckets implements S3BucketPort {
   }
 
   async deleteBucket(bucket: string): Promise<void> {
-    this.headBucket(bucket);
-    const page = await this.listObjects(bucket, {
+    // Versions list current objects too, and kept versions and delete markers (S3 wants a
+    // versioned bucket emptied of them): one listing answers whether anything is left.
+    const versions = await this.listObjectVersions(bucket, {
       prefix: '',
       delimiter: '',
       startAfter: '',
       maxKeys: 1,
+      versionIdMarker: '',
     });
-    // Kept versions and delete markers count too (S3 wants a versioned bucket emptied of them).
-    const versions =
-      page.entries.length > 0
-        ? page
-        : await this.listObjectVersions(bucket, {
-            prefix: '',
-            delimiter: '',
-            startAfter: '',
-            maxKeys: 1,
-            versionIdMarker: '',
-          });
     if (versions.entries.length > 0) {
       throw new StoreError('BucketNotEmpty', 'The bucket you tried to delete is not empty');
     }
@@ -188,7 +179,7 @@ export class GatewayS3Buckets implements S3BucketPort {
           (await this.runtime.client.requestJson(`${target.intraUrl}${path}`, {
             method: 'GET',
             headers: { [ForwardHeader.forwardedBy]: this.runtime.id },
-            timeoutMs: this.runtime.store.config.values.timeouts.control_ms * 6,
+            timeoutMs: forwardTimeoutMs(this.runtime),
           })) as T,
       ),
     );
