@@ -111,7 +111,8 @@ export class DataProtection {
     const home = this.store.homeMountpath(bucket, name);
     const missingCopies = object.copies.length < copies - 1;
     if (object.mountpath === home && !missingCopies) return;
-    this.#repairs.add(objectUname(bucket, name), () => this.#restore(bucket, name, props));
+    // Through `recover`: a restore already running for the object (a foreground read's) is shared.
+    this.#repairs.add(objectUname(bucket, name), () => this.recover(bucket, name, props));
   }
 
   /** After a DELETE: EC pieces go from every target (stale ones from old placements too). */

@@ -11,35 +11,36 @@ export interface RepairQueueLimits {
 
 export class RepairQueue {
   readonly #waiting = new Map<string, () => Promise<unknown>>();
-  #running = 0;
+  readonly #running = new Set<string>();
 
   constructor(
     private readonly limits: RepairQueueLimits,
     private readonly log: Logger,
   ) {}
 
-  /** Queues `repair` under `key` unless one is already queued. */
+  /** Queues `repair` under `key` unless one is already queued or running. */
   add(key: string, repair: () => Promise<unknown>): void {
-    if (this.#waiting.has(key) || this.#waiting.size >= this.limits.maxQueued) return;
+    if (this.#waiting.has(key) || this.#running.has(key)) return;
+    if (this.#waiting.size >= this.limits.maxQueued) return;
     this.#waiting.set(key, repair);
     this.#pump();
   }
 
   get pending(): number {
-    return this.#waiting.size + this.#running;
+    return this.#waiting.size + this.#running.size;
   }
 
   #pump(): void {
-    while (this.#running < this.limits.concurrency) {
+    while (this.#running.size < this.limits.concurrency) {
       const next = this.#waiting.entries().next();
       if (next.done === true) return;
       const [key, repair] = next.value;
       this.#waiting.delete(key);
-      this.#running += 1;
+      this.#running.add(key);
       repair()
         .catch((error: unknown) => this.log.warn('background repair failed', { key, error }))
         .finally(() => {
-          this.#running -= 1;
+          this.#running.delete(key);
           this.#pump();
         });
     }

@@ -70,17 +70,20 @@ export async function restoreObject(
   const first = slices[0]?.metadata;
   if (first === undefined) return false;
   const bad = new Set<number>();
-  // Each failed attempt rules out at least one slice, so at most P+1 attempts.
+  // Each retry rules out at least one more slice, so at most P+1 attempts; a failure that
+  // blames no slice (the local write failed) would only repeat itself.
   for (let attempt = 0; attempt <= first.parity_slices; attempt += 1) {
     const usable = slices.filter((piece) => !bad.has(piece.metadata.slice_id));
     if (usable.length < first.data_slices) return false;
     const chosen = usable.slice(0, first.data_slices);
+    const badBefore = bad.size;
     try {
       if (await decodeInto(context, bucket, first, chosen, bad)) return true;
     } catch (error) {
       if (!(error instanceof BadSlicesError)) throw error;
       for (const sliceId of error.sliceIds) bad.add(sliceId);
     }
+    if (bad.size === badBefore) return false;
   }
   return false;
 }

@@ -71,7 +71,8 @@ export async function* decodeStripes(
       const shard = source.sliceId - 1;
       const [target, offset] =
         shard < dataSlices ? [data, shard * unitBytes] : [parity, (shard - dataSlices) * unitBytes];
-      const read = await source.reader.readInto(target, offset, unitBytes);
+      // A slice whose stream fails or ends early is as bad as one failing its checksum.
+      const read = await source.reader.readInto(target, offset, unitBytes).catch(() => -1);
       if (read !== unitBytes) throw new BadSlicesError([source.sliceId]);
       hashers[index]?.update(target.subarray(offset, offset + unitBytes));
     }
