@@ -105,7 +105,8 @@ export async function getObject(
       } as const;
       return { object, body: new ObjectBody(source, context.buffers) };
     }
-    if (options.verifyBeforeSend === true && range === undefined) {
+    const checked = options.verifyBeforeSend === true && range === undefined;
+    if (checked) {
       const problem = await checkReplica(context, replica);
       if (problem !== undefined)
         throw await corrupted(context, bucket, name, replica, problem, type);
@@ -117,8 +118,11 @@ export async function getObject(
         handle,
         start: range?.start ?? 0,
         end: range?.end ?? metadata.size - 1,
+        // Checked already: the descriptor pins that inode, so the send need not hash it again.
         verify:
-          range === undefined ? { checksum: metadata.checksum, size: metadata.size } : undefined,
+          range === undefined && !checked
+            ? { checksum: metadata.checksum, size: metadata.size }
+            : undefined,
         onCorrupt: (problem) => corrupted(context, bucket, name, replica, problem, type),
       },
       context.buffers,
