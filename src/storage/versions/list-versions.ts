@@ -15,7 +15,7 @@ import {
 import { readObjectMetadata, type ObjectMetadata } from '../meta/index.js';
 import type { Mountpath } from '../mountpath/index.js';
 import { listObjects, readQuietly } from '../list-objects.js';
-import { toStoredObject, type StoreContext } from '../store-context.js';
+import { readableMountpaths, toStoredObject, type StoreContext } from '../store-context.js';
 import type { ListedName, StoredObject } from '../store-types.js';
 import { newestFirst, versionIdOf } from './version-files.js';
 
@@ -44,8 +44,8 @@ export async function listVersions(
   });
   const current = listed.filter((entry): entry is StoredObject => 'checksum' in entry);
   const kept = new Map<string, KeptCandidate[]>();
-  for (const mountpath of context.mountpaths) {
-    if (!mountpath.enabled) continue;
+  // Draining mountpaths too: their kept versions are readable until the resilver moves them.
+  for (const mountpath of readableMountpaths(context)) {
     for (const candidate of await keptCandidates(mountpath, bucket, options)) {
       const group = kept.get(candidate.name) ?? [];
       group.push(candidate);
@@ -86,7 +86,9 @@ export async function keptCandidates(
     name.startsWith(bounds.prefix) && name > bounds.startAfter;
   const candidates: KeptCandidate[] = [];
   const natural = top.filter((item) => !(item.directory && isHashedEntryName(item.entry)));
-  for await (const file of walkEntries(root, natural, { prefix: '', startAfter: '' })) {
+  // `name;id` is in bounds whenever `name` is, so the walk may skip what is out of bounds; the
+  // check below drops the few extra (`a;id` sorts after `a/x`).
+  for await (const file of walkEntries(root, natural, bounds)) {
     const parsed = parseVersionEntry(file.name);
     if (parsed === undefined || !inBounds(parsed.name)) continue;
     const location = { path: file.path, hashed: false };
