@@ -156,11 +156,6 @@ export class DataProtection {
     return await this.erasure.pieces.metadata(bucket, name).catch(() => undefined);
   }
 
-  /** Background repairs not finished yet. */
-  get pendingRepairs(): number {
-    return this.#repairs.pending;
-  }
-
   /**
    * Scrub's check of an object this target owns: every replica and copy read and verified, every
    * EC piece verified by its holder; whatever is missing or corrupt is re-created.

@@ -1,7 +1,7 @@
 // Data protection: n-way mirroring, erasure coding, self-healing reads, and the jobs that build
 // and check them (make-n-copies, ec-encode, scrub).
 export * from './data-protection.js';
-export { decodeErasureMetadata } from './ec/ec-metadata.js';
+export { decodeErasureMetadata, isReplicated } from './ec/ec-metadata.js';
 export {
   protectionJobDefinitions,
   protectionJobKinds,

@@ -4,9 +4,6 @@ import type { ClusterMap, ClusterNode } from '../../cluster/index.js';
 import { highestRandomWeightList, objectDigest } from '../../placement/index.js';
 import type { ErasureCodingPropsJson } from '../../wire/index.js';
 
-/** Objects below this are replicated when the bucket says 0 (AIStore's default `objsize_limit`). */
-export const defaultReplicationLimitBytes = 256 * 1024;
-
 export interface PieceHolder {
   node: ClusterNode;
   /** 0 = full replica (small objects); 1..D data slices; D+1..D+P parity slices. */

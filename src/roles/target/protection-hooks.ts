@@ -2,7 +2,7 @@
 // a failed read, background repair after a read served from a copy, piece removal after a DELETE,
 // the EC layout in HEAD answers, and verification before sending for protected buckets.
 import type { DataProtection } from '../../protect/index.js';
-import { isProtected } from '../../protect/index.js';
+import { isProtected, isReplicated } from '../../protect/index.js';
 import { emptyObjectHooks, type ObjectHooks } from './object-hooks.js';
 
 export function protectionHooks(protection: DataProtection): ObjectHooks {
@@ -24,7 +24,7 @@ export function protectionHooks(protection: DataProtection): ObjectHooks {
       dataSlices: own.data_slices,
       paritySlices: own.parity_slices,
       generation: own.generation,
-      replicated: own.slice_size === 0,
+      replicated: isReplicated(own),
       nodes: own.nodes,
     };
   });

@@ -48,8 +48,7 @@ export const unsignedPayload = 'UNSIGNED-PAYLOAD';
 /** Authenticates `context`; throws the S3 error for a missing, malformed or wrong signature. */
 export function authenticate(context: RequestContext, settings: AuthSettings): AuthResult {
   const header = headerValue(context, 'x-amz-content-sha256');
-  const presigned = context.query.get('X-Amz-Algorithm') !== null;
-  const contentSha256 = header ?? (presigned ? unsignedPayload : unsignedPayload);
+  const contentSha256 = header ?? unsignedPayload;
   if (!settings.enabled) return { contentSha256 };
   const authorization = headerValue(context, 'authorization');
   let parsed: ParsedAuthorization;
@@ -58,7 +57,7 @@ export function authenticate(context: RequestContext, settings: AuthSettings): A
       throw new StoreError('NotImplemented', 'AWS Signature Version 2 is not implemented yet');
     }
     parsed = parseAuthorizationHeader(context, authorization, contentSha256);
-  } else if (presigned) {
+  } else if (context.query.get('X-Amz-Algorithm') !== null) {
     parsed = parsePresignedQuery(context, settings);
   } else {
     throw new StoreError('AccessDenied', 'Access Denied: the request is not signed');
