@@ -22,6 +22,7 @@ export const errorCodes = [
   'ClusterNotReady',
   'PeerUnreachable',
   'RequestTimeout',
+  'RequestTooLarge',
   'Internal',
   // Protocol errors of the S3 API (authentication, preconditions, multipart, XML documents).
   'AccessDenied',

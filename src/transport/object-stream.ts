@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import { StoreError } from '../errors/index.js';
 import { describeRequestError, peerError, type IntraClient } from './intra-client.js';
+import { destroyQuietly } from '../util/stream-teardown.js';
 
 /** A fetched body with the response headers (lower-case names). */
 export interface FetchedObject {
@@ -29,7 +30,7 @@ export async function sendObjectStream(
       signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (error) {
-    options.body.destroy();
+    destroyQuietly(options.body);
     if (error instanceof StoreError) throw error;
     throw new StoreError('PeerUnreachable', `PUT ${url}: ${describeRequestError(error)}`, {
       cause: error,

@@ -1,5 +1,6 @@
-// Small request bodies: bounded JSON reading and action messages (`{"action","name","value"}`).
-import { badRequest } from '../../errors/index.js';
+// Small request bodies: bounded reading, JSON and action messages (`{"action","name","value"}`).
+import type { Readable } from 'node:stream';
+import { StoreError, badRequest } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
 import type { ActionMessage } from '../../wire/index.js';
 import { acceptBody } from './http-server.js';
@@ -8,21 +9,54 @@ import type { RequestContext } from './request-context.js';
 /** Largest control-plane JSON body accepted. */
 export const maxJsonBodyBytes = 4 * 1024 * 1024;
 
+/**
+ * Reads a whole small body of at most `limitBytes`. Beyond the limit it stops keeping bytes and
+ * throws RequestTooLarge, but leaves the socket open (the rest of the body is discarded as it
+ * arrives) so that the error answer still reaches the client; the answer then closes the
+ * connection (see sendError). Breaking out of the request's iterator would destroy the socket
+ * before anything could be answered.
+ */
+export function readSmallBody(body: Readable, limitBytes: number, what: string): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const cleanup = (): void => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total <= limitBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      cleanup();
+      body.on('error', () => undefined);
+      body.resume();
+      reject(new StoreError('RequestTooLarge', `${what} larger than ${limitBytes} bytes`));
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.concat(chunks, total));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+  });
+}
+
 /** Reads a JSON body (empty body → undefined); refuses oversized or malformed input. */
 export async function readJsonBody(context: RequestContext): Promise<unknown> {
   acceptBody(context);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of context.req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxJsonBodyBytes)
-      throw badRequest(`request body larger than ${maxJsonBodyBytes} bytes`);
-    chunks.push(chunk);
-  }
-  if (total === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
+  const data = await readSmallBody(context.req, maxJsonBodyBytes, 'request body');
+  if (data.length === 0) return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(data.toString('utf8')) as unknown;
   } catch (error) {
     throw badRequest('request body is not valid JSON', { cause: error });
   }

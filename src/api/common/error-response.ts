@@ -35,6 +35,7 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   ClusterNotReady: { status: 503, s3Code: 'ServiceUnavailable' },
   PeerUnreachable: { status: 502, s3Code: 'ServiceUnavailable', s3Status: 503 },
   RequestTimeout: { status: 408, s3Code: 'RequestTimeout', s3Status: 400 },
+  RequestTooLarge: { status: 413, s3Code: 'MaxMessageLengthExceeded', s3Status: 400 },
   Internal: { status: 500, s3Code: 'InternalError' },
   AccessDenied: { status: 403, s3Code: 'AccessDenied' },
   InvalidAccessKeyId: { status: 403, s3Code: 'InvalidAccessKeyId' },
@@ -82,6 +83,16 @@ export function reportError(
   error: unknown,
   described: { status: number; code: ErrorCode; message: string },
 ): boolean {
+  const { res, req } = context;
+  if (res.destroyed) {
+    // The client hung up (or the connection was already cut): nobody to answer, nothing to fix.
+    context.log.debug('request ended by the client', {
+      requestId: context.requestId,
+      path: context.path,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return false;
+  }
   if (!isStoreError(error) || described.status >= 500) {
     context.log.error('request failed', {
       requestId: context.requestId,
@@ -91,8 +102,17 @@ export function reportError(
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
   }
-  if (!context.res.headersSent) return true;
-  context.res.destroy(error instanceof Error ? error : new Error(described.message));
+  if (!res.headersSent && !res.writableEnded) {
+    // The request body was not read to its end (refused early, or over a limit): close the
+    // connection after the answer rather than read and discard the rest of an unbounded body.
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined ||
+      (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+    if (hasBody && !req.complete) res.setHeader('connection', 'close');
+    return true;
+  }
+  // A half-sent answer must not look complete: cut the connection.
+  res.destroy(error instanceof Error ? error : new Error(described.message));
   return false;
 }
 
@@ -106,7 +126,7 @@ export function sendError(context: RequestContext, error: unknown): void {
       status === 500 && code === 'Internal' ? `${message} (request ${context.requestId})` : message,
     method: context.method,
     url_path: context.path,
-    remote_addr: context.req.socket.remoteAddress ?? '',
+    remote_addr: context.remoteAddress,
     caller: String(context.req.headers[Header.callerName] ?? ''),
     node: context.nodeId,
     status,

@@ -33,7 +33,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       res.end(error instanceof Error ? error.message : 'bad request');
       return;
     }
-    options.handle(context).catch((error: unknown) => sendError(context, error));
+    options.handle(context).catch((error: unknown) => {
+      try {
+        sendError(context, error);
+      } catch (failure) {
+        // Answering failed too: log it and cut this one connection, never the process.
+        options.log.error('error answer failed', { requestId: context.requestId, error: failure });
+        res.destroy();
+      }
+    });
   };
   const server = createServer(
     { keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 },

@@ -19,6 +19,8 @@ export interface RequestContext {
   readonly nodeId: string;
   /** True when the request arrived on the intra-cluster port. */
   readonly intra: boolean;
+  /** The client's address, read on arrival (the socket is gone once the client hangs up). */
+  readonly remoteAddress: string;
   readonly log: Logger;
 }
 
@@ -43,6 +45,7 @@ export function createRequestContext(
     requestId: randomId(12),
     nodeId: options.nodeId,
     intra: options.intra,
+    remoteAddress: req.socket.remoteAddress ?? '',
     log: options.log,
   };
 }

@@ -1,6 +1,7 @@
 // Reads a byte stream in exact-size pieces (one EC unit at a time) without buffering more than the
 // chunk the stream last delivered.
 import type { Readable } from 'node:stream';
+import { destroyQuietly } from '../../util/stream-teardown.js';
 
 export class ExactReader {
   readonly #iterator: AsyncIterator<unknown>;
@@ -31,7 +32,7 @@ export class ExactReader {
   /** Stops reading: the stream is destroyed (its source released). */
   close(): void {
     this.#ended = true;
-    this.stream.destroy();
+    destroyQuietly(this.stream);
   }
 
   async #next(): Promise<Buffer | undefined> {

@@ -13,6 +13,7 @@ import { isMainReplica } from './local-pieces.js';
 import type { OpenPiece } from './peers.js';
 import { BadSlicesError, decodeStripes, type SliceSource } from './stripe-codec.js';
 import { layoutOf } from './stripe-layout.js';
+import { destroyQuietly } from '../../util/stream-teardown.js';
 
 /** A piece some target holds. */
 export interface HeldPiece {
@@ -131,7 +132,7 @@ async function decodeInto(
     if (failure instanceof BadSlicesError) throw failure;
     return stored;
   } finally {
-    for (const { open } of opened) open.body.destroy();
+    for (const { open } of opened) destroyQuietly(open.body);
   }
 }
 
@@ -167,7 +168,7 @@ async function storeFrom(
     });
     return true;
   } catch (error) {
-    body?.destroy();
+    if (body !== undefined) destroyQuietly(body);
     if (error instanceof BadSlicesError) throw error;
     if (!isStoreError(error) && !(error instanceof Error)) throw error;
     context.log.warn('EC restore attempt failed', { name: metadata.name, error });

@@ -108,12 +108,18 @@ export class ObjectBody {
     let pending: Promise<void> | undefined;
     while (position <= source.end) {
       const buffer = this.pool.acquire();
-      const { bytesRead } = await source.handle.read(
-        buffer,
-        0,
-        Math.min(buffer.length, source.end - position + 1),
-        position,
-      );
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await source.handle.read(
+          buffer,
+          0,
+          Math.min(buffer.length, source.end - position + 1),
+          position,
+        ));
+      } catch (error) {
+        this.pool.release(buffer);
+        throw error;
+      }
       const chunk = buffer.subarray(0, bytesRead);
       position += bytesRead;
       hasher?.update(chunk);
@@ -131,9 +137,17 @@ export class ObjectBody {
         this.pool.release(buffer);
         throw new Error(`file ended at byte ${position} of ${source.end + 1}`);
       }
-      await pending;
-      // At most one write in flight while the next chunk is read: two buffers per transfer.
-      pending = writeChunk(destination, chunk).then(() => this.pool.release(buffer));
+      try {
+        await pending;
+      } catch (error) {
+        this.pool.release(buffer);
+        throw error;
+      }
+      // At most one write in flight while the next chunk is read: two buffers per transfer. The
+      // write may fail (the client hung up) while the next read is awaited: the rejection is
+      // observed at once and rethrown by the next `await pending`, never left unhandled.
+      pending = writeChunk(destination, chunk).finally(() => this.pool.release(buffer));
+      pending.catch(() => undefined);
     }
     await pending;
   }

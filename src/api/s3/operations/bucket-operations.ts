@@ -4,7 +4,7 @@ import { StoreError } from '../../../errors/index.js';
 import type { S3Operation } from '../operation.js';
 import type { S3Handler, S3Request } from '../request.js';
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
-import { clusterOwner, readSmallBody, readXmlDocument, sendEmpty } from './xml-body.js';
+import { clusterOwner, readSmallDocument, readXmlDocument, sendEmpty } from './xml-body.js';
 import { parseXmlDocument } from '../xml/xml-codec.js';
 
 /** At most this many keys in one DeleteObjects request (S3's limit). */
@@ -34,7 +34,7 @@ const listBuckets: S3Handler = (request) => {
 const createBucket: S3Handler = async (request) => {
   validateNewBucketName(request.bucket);
   // CreateBucketConfiguration (a location constraint) is checked for well-formedness, then ignored.
-  const text = await readSmallBody(request);
+  const text = await readSmallDocument(request);
   if (text.trim() !== '') parseXmlDocument(text, 'CreateBucketConfiguration');
   await request.ports.buckets.createBucket(request.bucket, request.context);
   request.context.res.setHeader('location', `/${request.bucket}`);

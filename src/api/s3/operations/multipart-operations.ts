@@ -12,6 +12,7 @@ import { header, type S3Handler, type S3Request } from '../request.js';
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { parseCopySource, setWriteHeaders } from './object-write.js';
 import { readXmlDocument, sendEmpty } from './xml-body.js';
+import { destroyQuietly } from '../../../util/stream-teardown.js';
 
 /** S3's part numbers run from 1 to 10000. */
 const maxPartNumber = 10_000;
@@ -97,7 +98,7 @@ const uploadPartCopy: S3Handler = async (request) => {
       ...copiedPayload(opened.body, length, []),
     });
   } finally {
-    opened.body.destroy();
+    destroyQuietly(opened.body);
   }
   if (opened.info.versionId !== undefined) {
     request.context.res.setHeader('x-amz-copy-source-version-id', opened.info.versionId);

@@ -9,6 +9,7 @@ import type { S3ObjectInfo } from '../ports.js';
 import { header, versionIdOf, type S3Handler, type S3Request } from '../request.js';
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { readXmlDocument, sendEmpty } from './xml-body.js';
+import { destroyQuietly } from '../../../util/stream-teardown.js';
 
 /** Response headers of a write: version and the checksums that were computed. */
 export function setWriteHeaders(
@@ -119,7 +120,7 @@ const copyObject: S3Handler = async (request) => {
       ...payload,
     });
   } finally {
-    opened.body.destroy();
+    destroyQuietly(opened.body);
   }
   if (opened.info.versionId !== undefined) {
     request.context.res.setHeader('x-amz-copy-source-version-id', opened.info.versionId);

@@ -1,6 +1,7 @@
 // Small XML request documents (DeleteObjects, CompleteMultipartUpload, Tagging, Versioning): read
 // whole with a size limit, with the same digest checks as object bodies, then parsed.
 import { StoreError } from '../../../errors/index.js';
+import { readSmallBody } from '../../common/body.js';
 import { openObjectPayload } from '../body/object-payload.js';
 import type { S3Request } from '../request.js';
 import { parseXmlDocument, type XmlRecord } from '../xml/xml-codec.js';
@@ -10,35 +11,27 @@ const maxDocumentBytes = 2 * 1024 * 1024;
 
 /** Reads the body (refusing more than the limit) and returns its root element's content. */
 export async function readXmlDocument(request: S3Request, rootName: string): Promise<XmlRecord> {
-  const text = await readSmallBody(request);
+  const text = await readSmallDocument(request);
   if (text.trim() === '') throw new StoreError('MalformedXML', `missing <${rootName}> document`);
   return parseXmlDocument(text, rootName);
 }
 
 /** The whole body as text ('' when empty), at most `maxDocumentBytes`. */
-export async function readSmallBody(request: S3Request): Promise<string> {
+export async function readSmallDocument(request: S3Request): Promise<string> {
   const headers = request.context.req.headers;
   if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
     return '';
   }
   const payload = openObjectPayload(request.context, request.auth);
   if (payload.contentLength > maxDocumentBytes) {
-    throw new StoreError('MalformedXML', `request document larger than ${maxDocumentBytes} bytes`);
+    throw new StoreError(
+      'RequestTooLarge',
+      `request document larger than ${maxDocumentBytes} bytes`,
+    );
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of payload.body as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxDocumentBytes) {
-      throw new StoreError(
-        'MalformedXML',
-        `request document larger than ${maxDocumentBytes} bytes`,
-      );
-    }
-    chunks.push(chunk);
-  }
+  const data = await readSmallBody(payload.body, maxDocumentBytes, 'request document');
   payload.finish();
-  return Buffer.concat(chunks).toString('utf8');
+  return data.toString('utf8');
 }
 
 /** An empty answer with the given status (204 for deletes). */
