@@ -17,7 +17,7 @@ import { ensurePieces } from './ec/ensure-pieces.js';
 import type { ErasureContext } from './ec/erasure-context.js';
 import { isMainReplica, LocalPieces } from './ec/local-pieces.js';
 import { PiecePeers, type PeerTimeouts } from './ec/peers.js';
-import { restoreObject } from './ec/restore-object.js';
+import { openSurviving, restoreObject, type SurvivingObject } from './ec/restore-object.js';
 import { RepairQueue } from './repair-queue.js';
 
 export interface DataProtectionOptions {
@@ -92,6 +92,9 @@ export class DataProtection {
    */
   recover(bucket: BucketJson, name: string, props: BucketPropsJson): Promise<boolean> {
     if (!isProtected(props)) return Promise.resolve(false);
+    // Only the owner restores: a replica anywhere else would be misplaced (and could go stale).
+    const owner = this.options.clusterMap()?.ownerOf(objectUname(bucket, name));
+    if (owner !== undefined && owner.id !== this.options.nodeId) return Promise.resolve(false);
     const key = objectUname(bucket, name);
     const running = this.#restores.get(key);
     if (running !== undefined) return running;
@@ -154,6 +157,20 @@ export class DataProtection {
   ): Promise<ErasureMetadataJson | undefined> {
     if (!props.ec.enabled) return undefined;
     return await this.erasure.pieces.metadata(bucket, name).catch(() => undefined);
+  }
+
+  /**
+   * The object streamed from what other targets hold, not stored here (for a target standing in
+   * for an unreachable owner); undefined when the bucket is not erasure-coded or too little
+   * survives.
+   */
+  async openSurviving(
+    bucket: BucketJson,
+    name: string,
+    props: BucketPropsJson,
+  ): Promise<SurvivingObject | undefined> {
+    if (!props.ec.enabled) return undefined;
+    return await openSurviving(this.erasure, bucket, name);
   }
 
   /**

@@ -93,10 +93,15 @@ export class Client {
     );
   }
 
-  /** `GET /v1/health`: resolves when the endpoint answers 200, else throws. */
-  async health(): Promise<void> {
-    const label = clusterLabel(`GET ${this.endpoint}/v1/health`);
-    const response = await this.#control('GET', apiPath('health'), label);
+  /**
+   * `GET /v1/health`: resolves when the endpoint is ready to serve data (a gateway with storage
+   * targets, a target that joined with a usable mountpath), else throws with the reason. `live`
+   * asks only whether the process answers.
+   */
+  async health(options?: { live?: boolean }): Promise<void> {
+    const path = `${apiPath('health')}${options?.live === true ? `?${Query.live}=true` : ''}`;
+    const label = clusterLabel(`GET ${this.endpoint}${path}`);
+    const response = await this.#control('GET', path, label);
     throwIfBufferedError(response, label);
   }
 

@@ -43,12 +43,19 @@ export class TransportError extends Error {
   readonly operation: string;
   /** The underlying error code (`ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`, ...), when known. */
   readonly code?: string;
+  /** The origin (`http://host:port`) of the node that failed, when known. */
+  readonly origin?: string;
 
-  constructor(label: OperationLabel, detail: string, options?: { cause?: unknown; code?: string }) {
+  constructor(
+    label: OperationLabel,
+    detail: string,
+    options?: { cause?: unknown; code?: string; origin?: string },
+  ) {
     super(`${label.text}: ${detail}`, options?.cause === undefined ? {} : { cause: options.cause });
     this.name = 'TransportError';
     this.operation = label.text;
     if (options?.code !== undefined) this.code = options.code;
+    if (options?.origin !== undefined) this.origin = options.origin;
   }
 }
 

@@ -168,6 +168,7 @@ export class HttpExchange {
       const code = controller.signal.aborted ? 'ETIMEDOUT' : errorCode(error);
       throw new TransportError(request.label, detail, {
         cause: error,
+        origin: url.origin,
         ...(code === undefined ? {} : { code }),
       });
     }

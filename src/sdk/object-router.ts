@@ -1,11 +1,12 @@
 // Routes object requests: straight to the HRW owner target (direct mode), or to the endpoint
 // gateway whose 307 the exchange follows. Direct mode refreshes the cluster map when a target
-// redirects, and retries once after a connection failure with a refreshed map.
+// redirects, and retries once after a connection failure with a refreshed map; a read whose target
+// stays unreachable is sent to the gateway, which serves it from another target.
 import type { BucketJson } from '../wire/index.js';
-import { Query, apiPath, isGlobalNamespace, namespaceUname } from '../wire/index.js';
+import { Header, Query, apiPath, isGlobalNamespace, namespaceUname } from '../wire/index.js';
 import type { ClusterMapCache } from './cluster-map-cache.js';
 import { nodePublicUrl } from './cluster-map.js';
-import { isConnectionError } from './errors.js';
+import { isConnectionError, TransportError } from './errors.js';
 import type {
   BufferedResponse,
   ExchangeRequest,
@@ -19,6 +20,9 @@ export interface ObjectRequest extends Omit<ExchangeRequest, 'url' | 'onRedirect
   readonly objectName: string;
   readonly query?: Record<string, string>;
 }
+
+/** Targets a read may find unreachable in a row before it fails (each is a redirect elsewhere). */
+const maxUnreachableReported = 4;
 
 /** Chooses the node for each object request and applies the redirect and retry policy. */
 export class ObjectRouter {
@@ -43,33 +47,73 @@ export class ObjectRouter {
     return this.#withRetry(request, (routed) => this.#exchange.buffered(routed));
   }
 
+  /**
+   * A connection failure at a target: in direct mode the map is refreshed and the new owner tried
+   * once. A read whose target stays unreachable goes to the endpoint gateway, naming that target:
+   * the gateway checks it and sends the read to a target that can serve it in its place (from EC
+   * pieces), without waiting for the cluster to drop the dead one.
+   */
   async #withRetry<T>(
     request: ObjectRequest,
     send: (routed: ExchangeRequest) => Promise<T>,
   ): Promise<T> {
-    const clusterMap = this.#clusterMap;
-    if (clusterMap === undefined) return await send(await this.#route(request));
     try {
       return await send(await this.#route(request));
     } catch (error) {
       if (!isConnectionError(error)) throw error;
-      // The owner may have left the cluster: ask for the current map and try its owner once.
-      await clusterMap.refresh();
-      return await send(await this.#route(request));
+      const failed = error instanceof TransportError ? error.origin : undefined;
+      if (this.#clusterMap !== undefined) {
+        // The owner may have left the cluster: ask for the current map and try its owner once.
+        await this.#clusterMap.refresh();
+        const again = await this.#route(request);
+        if (again.url.origin !== failed) return await send(again);
+      }
+      const read = request.method === 'GET' || request.method === 'HEAD';
+      if (!read || failed === undefined || failed === this.#endpoint.origin) throw error;
+      return await this.#readViaEndpoint(request, send, [failed]);
+    }
+  }
+
+  /**
+   * Sends the read to the endpoint gateway, naming the targets that could not be reached; when the
+   * target it redirects to is unreachable too, again with that one added (bounded).
+   */
+  async #readViaEndpoint<T>(
+    request: ObjectRequest,
+    send: (routed: ExchangeRequest) => Promise<T>,
+    unreachable: string[],
+  ): Promise<T> {
+    for (;;) {
+      const routed: ExchangeRequest = {
+        method: request.method,
+        url: objectUrl(this.#endpoint.origin, request),
+        label: request.label,
+        headers: { ...request.headers, [Header.unreachableTarget]: unreachable.join(',') },
+      };
+      try {
+        return await send(routed);
+      } catch (error) {
+        const failed = error instanceof TransportError ? error.origin : undefined;
+        const retry =
+          isConnectionError(error) &&
+          failed !== undefined &&
+          failed !== this.#endpoint.origin &&
+          !unreachable.includes(failed) &&
+          unreachable.length < maxUnreachableReported;
+        if (!retry) throw error;
+        unreachable.push(failed);
+      }
     }
   }
 
   /** Builds the URL: the owner target's in direct mode (if the map has one), else the endpoint. */
   async #route(request: ObjectRequest): Promise<ExchangeRequest> {
-    const path = apiPath('objects', request.bucket.name, request.objectName);
-    const query = new URLSearchParams({ ...bucketQuery(request.bucket), ...request.query });
     const placement = await this.#clusterMap?.current();
     const owner = placement?.owner(request.bucket, request.objectName);
     const base = owner === undefined ? this.#endpoint.origin : nodePublicUrl(owner);
-    const url = new URL(`${base}${path}?${query.toString()}`);
     const routed = {
       method: request.method,
-      url,
+      url: objectUrl(base, request),
       label: request.label,
       ...(request.headers === undefined ? {} : { headers: request.headers }),
       ...(request.body === undefined ? {} : { body: request.body }),
@@ -78,6 +122,13 @@ export class ObjectRouter {
     // A target redirecting a direct request means the map is stale (placement changed).
     return { ...routed, onRedirect: async () => void (await this.#clusterMap?.refresh()) };
   }
+}
+
+/** The object's URL on the node at `base`. */
+function objectUrl(base: string, request: ObjectRequest): URL {
+  const path = apiPath('objects', request.bucket.name, request.objectName);
+  const query = new URLSearchParams({ ...bucketQuery(request.bucket), ...request.query });
+  return new URL(`${base}${path}?${query.toString()}`);
 }
 
 /** Query parameters naming a bucket's provider and (non-global) namespace. */

@@ -37,7 +37,12 @@ import {
   type UploadAttributes,
   type UploadSummary,
 } from './multipart/multipart-uploads.js';
-import { mountpathCapacity, type Mountpath, type MountpathCapacity } from './mountpath/index.js';
+import {
+  mountpathCapacity,
+  mountpathPresent,
+  type Mountpath,
+  type MountpathCapacity,
+} from './mountpath/index.js';
 import { listObjects } from './list-objects.js';
 import { repairCopies, type CopiesReport, type CopiesRequest } from './mirror-copies.js';
 import { removeObjectFile } from './object-placement.js';
@@ -131,6 +136,13 @@ export class LocalStore {
   /** The mountpaths in configured order (then attached ones), with their states. */
   mountpaths(): readonly Mountpath[] {
     return this.#context.mountpaths;
+  }
+
+  /** Enabled mountpaths whose folder (and ownership marker) is still there. */
+  async usableMountpaths(): Promise<number> {
+    const enabled = this.#context.mountpaths.filter((mountpath) => mountpath.enabled);
+    const present = await Promise.all(enabled.map((mountpath) => mountpathPresent(mountpath.path)));
+    return present.filter(Boolean).length;
   }
 
   /**

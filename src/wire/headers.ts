@@ -38,6 +38,11 @@ export const Header = {
   location307: 'location',
   etag: 'etag',
   lastModified: 'last-modified',
+  /**
+   * Cairn: on a read sent to a gateway again after its target could not be reached, the origin
+   * (`http://host:port`) of that target. The gateway checks it and sends the read elsewhere.
+   */
+  unreachableTarget: 'x-cairn-unreachable-target',
 } as const;
 
 export const ContentType = {

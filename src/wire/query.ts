@@ -16,7 +16,14 @@ export const Query = {
   redirectTime: 'utm',
   /** Set by the redirecting node: the version of the cluster map it chose the target with. */
   redirectMapVersion: 'vpams',
+  /**
+   * Cairn: set by a gateway that found an object's owner unreachable and sent the read to the next
+   * target instead: the unreachable owner's ID. That target serves the read (see substitute reads).
+   */
+  substituteFor: 'x-cairn-substitute-for',
   readiness: 'prr',
+  /** Cairn: `GET /v1/health?live=true` answers 200 whenever the process serves (liveness). */
+  live: 'live',
   force: 'frc',
 } as const;
 

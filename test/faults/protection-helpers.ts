@@ -2,6 +2,8 @@
 // and running scrub to its counts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { bodyBytes } from '../harness/s3-setup.js';
 import type { BucketJson, Client, JobSnapshotsByNodeJson } from '../../src/sdk/index.js';
 
 export interface TestObject {
@@ -45,6 +47,19 @@ export async function assertAllReadBack(
   await inBatches(objects, async (object) => {
     const read = await client.getObjectBytes(bucket, object.name);
     assert.ok(read.equals(object.data), `${object.name} reads back byte-identical`);
+  });
+}
+
+/** Reads every object back through S3 (GetObject) and asserts each is byte-identical. */
+export async function assertAllReadBackS3(
+  s3: S3Client,
+  bucket: string,
+  objects: readonly TestObject[],
+): Promise<void> {
+  await inBatches(objects, async (object) => {
+    const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.name }));
+    const read = await bodyBytes(answer.Body);
+    assert.ok(read.equals(object.data), `${object.name} reads back byte-identical over S3`);
   });
 }
 

@@ -8,7 +8,7 @@ import { acceptBody } from '../common/http-server.js';
 import type { RequestContext } from '../common/request-context.js';
 import { bucketFromRequest } from './bucket-address.js';
 import { setGetHeaders, setObjectHeaders } from './object-headers.js';
-import type { ObjectAddress, ObjectPort } from './ports.js';
+import type { ObjectAddress, ObjectPort, ReadRouting } from './ports.js';
 
 export async function handleObjectRequest(
   context: RequestContext,
@@ -56,7 +56,11 @@ async function getObject(
   port: ObjectPort,
   address: ObjectAddress,
 ): Promise<void> {
-  const { object, body, range } = await port.get(address, context.req.headers.range);
+  const { object, body, range } = await port.get(
+    address,
+    context.req.headers.range,
+    readRouting(context),
+  );
   const { res } = context;
   setGetHeaders(res, object, range !== undefined);
   if (range === undefined) {
@@ -79,7 +83,7 @@ async function headObject(
   address: ObjectAddress,
 ): Promise<void> {
   const propsParam = context.query.get(Query.props);
-  const object = await port.head(address);
+  const object = await port.head(address, readRouting(context));
   let selected: Set<string> | undefined;
   if (propsParam !== null) {
     selected = new Set(propsParam.split(',').filter((prop) => prop !== ''));
@@ -93,6 +97,12 @@ async function headObject(
   }
   setObjectHeaders(context.res, object, context.nodeId, selected);
   context.res.end();
+}
+
+/** A read a gateway sent here in place of an unreachable owner says so in its query. */
+function readRouting(context: RequestContext): ReadRouting {
+  const substituteFor = context.query.get(Query.substituteFor);
+  return substituteFor === null || substituteFor === '' ? {} : { substituteFor };
 }
 
 async function putObject(

@@ -56,14 +56,21 @@ export interface PutOptions {
   checksum: { type: string; value: string } | undefined;
 }
 
+/** How a read reached this node. */
+export interface ReadRouting {
+  /** The ID of the unreachable owner this target stands in for (`Query.substituteFor`). */
+  substituteFor?: string;
+}
+
 export interface ObjectPort {
   /** A URL to answer with 307 (gateways; targets that do not own the object), or undefined to serve here. */
   redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined>;
-  head(address: ObjectAddress): Promise<ObjectInfo>;
+  head(address: ObjectAddress, options?: ReadRouting): Promise<ObjectInfo>;
   /** `rangeHeader` is the raw Range header; resolve it with `resolveRange` against the size. */
   get(
     address: ObjectAddress,
     rangeHeader: string | undefined,
+    options?: ReadRouting,
   ): Promise<{ object: ObjectInfo; body: ObjectBodySource; range: ResolvedRange | undefined }>;
   put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo>;
   delete(address: ObjectAddress): Promise<void>;
@@ -89,8 +96,11 @@ export interface BucketPort {
 export type BucketPropsUpdate = BucketPropsUpdateJson;
 
 export interface ClusterPort {
-  /** Whether the node is ready to serve (`GET /v1/health`). */
-  ready(): boolean;
+  /**
+   * Why the node cannot serve data now (`GET /v1/health` answers 503 with it), or undefined when
+   * it is ready.
+   */
+  notReadyReason(): Promise<string | undefined>;
   /** `GET /v1/daemon?what=` and `GET /v1/cluster?what=`: a JSON-serialisable answer. */
   query(scope: 'daemon' | 'cluster', what: string, context: RequestContext): Promise<unknown>;
   /** `POST|PUT|DELETE /v1/cluster/...` and `/v1/daemon/...` (registration, keepalive, config, ...). */

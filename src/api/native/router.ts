@@ -7,6 +7,7 @@ import type { RequestContext } from '../common/request-context.js';
 import { handleBucketRequest } from './bucket-routes.js';
 import { sendValue } from './json-response.js';
 import { handleErasureCodingRequest } from './erasure-coding-routes.js';
+import { handleHealthRequest } from './health-route.js';
 import { handleJobsRequest } from './job-routes.js';
 import { handleObjectRequest } from './object-routes.js';
 import type { NativeApiPorts } from './ports.js';
@@ -26,9 +27,7 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
       case Resource.buckets:
         return handleBucketRequest(context, ports.buckets, rest[0]);
       case Resource.health:
-        context.res.statusCode = ports.cluster.ready() ? 200 : 503;
-        context.res.end();
-        return;
+        return handleHealthRequest(context, ports.cluster);
       case Resource.daemon:
       case Resource.cluster:
         return handleClusterRequest(context, ports, resource);

@@ -4,7 +4,7 @@
 import { StoreError } from '../../errors/index.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { AuthResult } from './auth/authenticate.js';
-import type { S3ListRequest, S3VersionListRequest } from './ports.js';
+import type { S3ListRequest, S3ReadRouting, S3VersionListRequest } from './ports.js';
 import { forwardedPath, pathStyleAddress, type S3Address } from './addressing.js';
 
 export const ForwardHeader = {
@@ -19,6 +19,8 @@ export const ForwardHeader = {
    * `.` and `..` segments of a key in the path, so the key travels in a header too.
    */
   key: 'x-cairn-s3-key',
+  /** The ID of an unreachable owner the receiving target stands in for (reads only). */
+  substituteFor: 'x-cairn-s3-substitute-for',
 } as const;
 
 /** The headers that mark a request from another node, for object `key`. */
@@ -64,6 +66,14 @@ export function forwardingHeaders(
     headers[ForwardHeader.seedSignature] = auth.signing.seedSignature;
   }
   return headers;
+}
+
+/** How a forwarded read reached this target (in place of an unreachable owner, or not). */
+export function forwardedRouting(context: RequestContext): S3ReadRouting {
+  const substituteFor = context.req.headers[ForwardHeader.substituteFor];
+  return isForwarded(context) && typeof substituteFor === 'string' && substituteFor !== ''
+    ? { substituteFor }
+    : {};
 }
 
 /** The authentication a forwarding node verified. */

@@ -156,13 +156,25 @@ export interface S3BucketPort {
   ): Promise<S3DeleteResult[]>;
 }
 
+/** How a read reached this node. */
+export interface S3ReadRouting {
+  /** The ID of the unreachable owner this target stands in for (a forwarding node says so). */
+  substituteFor?: string;
+}
+
 export interface S3ObjectPort {
-  head(bucket: string, key: string, versionId: string | undefined): Promise<S3ObjectInfo>;
+  head(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    routing?: S3ReadRouting,
+  ): Promise<S3ObjectInfo>;
   get(
     bucket: string,
     key: string,
     versionId: string | undefined,
     rangeHeader: string | undefined,
+    routing?: S3ReadRouting,
   ): Promise<{ info: S3ObjectInfo; body: S3ObjectBody; range: ResolvedRange | undefined }>;
   /** The source of a copy, wherever it is stored, as a stream (a range for UploadPartCopy). */
   openSource(

@@ -18,11 +18,15 @@ export class StartupFailure extends Error {
 const pollIntervalMs = 250;
 const probeTimeoutMs = 2_000;
 
-/** Resolves once `node` answers /v1/health with 200; rejects on exit or at the deadline. */
+/**
+ * Resolves once `node` answers /v1/health with 200 (only `live`: the process answers, as the
+ * primary does before any target joined); rejects on exit or at the deadline.
+ */
 export async function waitHealthy(
   node: NodePlan,
   exited: Promise<string>,
   deadlineMs: number,
+  check: 'ready' | 'live' = 'ready',
 ): Promise<void> {
   const exit: { reason?: string } = {};
   void exited.then((reason) => {
@@ -30,7 +34,7 @@ export async function waitHealthy(
   });
   await poll(node, deadlineMs, async (client) => {
     if (exit.reason !== undefined) throw new StartupFailure(node, `process ${exit.reason}`);
-    await client.health();
+    await client.health({ live: check === 'live' });
     return true;
   });
 }

@@ -52,19 +52,20 @@ export async function startPlayground(
     if (record !== undefined) record.pid = node.pid;
     await writeState(dir, state);
   };
-  const healthy = async (plan: NodePlan): Promise<void> => {
+  const healthy = async (plan: NodePlan, check?: 'ready' | 'live'): Promise<void> => {
     const exited = spawned.get(plan.name)?.exited ?? Promise.resolve('was not started');
-    await waitHealthy(plan, exited, deadlineMs);
+    await waitHealthy(plan, exited, deadlineMs, check);
   };
 
   let map: ClusterMapJson;
   try {
     // The primary first: every other node registers with it.
     await launch(primary);
-    await healthy(primary);
+    // Not ready until a target joins: only alive.
+    await healthy(primary, 'live');
     const others = plans.slice(1);
     for (const plan of others) await launch(plan);
-    await Promise.all(others.map(healthy));
+    await Promise.all(others.map((plan) => healthy(plan)));
     map = await waitClusterMap(primary, shape.proxies, shape.targets, deadlineMs);
   } catch (error) {
     await abandonStartup(context, state, dir, error);

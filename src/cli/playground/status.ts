@@ -66,7 +66,7 @@ export async function showPlaygroundStatus(
 async function answersHealth(url: string): Promise<boolean> {
   const client = new Client(url, { timeoutMs: probeTimeoutMs, direct: false });
   try {
-    await client.health();
+    await client.health({ live: true });
     return true;
   } catch {
     return false;

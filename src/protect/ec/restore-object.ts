@@ -1,10 +1,12 @@
 // Rebuilds a lost or corrupt main replica from what other targets hold (AIStore's EC "restore"):
 // asks every target for its metafile, takes the newest encoding, then copies a full replica or
 // decodes D slices straight into a verified PUT of the local store. Lost pieces are re-created
-// afterwards by `ensurePieces`.
-import { Readable } from 'node:stream';
+// afterwards by `ensurePieces`. The same sources also stream the object without storing it, for a
+// target standing in for an unreachable owner.
+import { pipeline, Readable } from 'node:stream';
 import type { ClusterNode } from '../../cluster/index.js';
-import { isStoreError } from '../../errors/index.js';
+import { StoreError, isStoreError } from '../../errors/index.js';
+import { VerifyingStream } from '../../storage/io/index.js';
 import type { BucketJson, ErasureMetadataJson } from '../../wire/index.js';
 import { restoredAttributes, sameEncoding } from './ec-metadata.js';
 import { codecFor, requireClusterMap, type ErasureContext } from './erasure-context.js';
@@ -14,6 +16,9 @@ import type { OpenPiece } from './peers.js';
 import { BadSlicesError, decodeStripes, type SliceSource } from './stripe-codec.js';
 import { layoutOf } from './stripe-layout.js';
 import { destroyQuietly } from '../../util/stream-teardown.js';
+
+/** Chunk size of the checks on a streamed restore. */
+const verifiedChunkBytes = 256 * 1024;
 
 /** A piece some target holds. */
 export interface HeldPiece {
@@ -49,6 +54,19 @@ export function newestEncoding(pieces: HeldPiece[]): HeldPiece[] {
   return pieces.filter((piece) => sameEncoding(piece.metadata, newest.metadata));
 }
 
+/** The pieces a restore can use: the newest encoding's, minus this target's own main replica. */
+async function survivingPieces(
+  context: ErasureContext,
+  bucket: BucketJson,
+  name: string,
+): Promise<HeldPiece[]> {
+  // This target's own main-replica metafile describes the replica being restored: not a source.
+  const held = await gatherPieces(context, bucket, name);
+  return newestEncoding(
+    held.filter((piece) => piece.node.id !== context.nodeId || !isMainReplica(piece.metadata)),
+  );
+}
+
 /**
  * Restores the object's main replica on this target from other targets' pieces. Returns false
  * when too little survives (fewer than D slices and no full copy).
@@ -58,11 +76,7 @@ export async function restoreObject(
   bucket: BucketJson,
   name: string,
 ): Promise<boolean> {
-  // This target's own main-replica metafile describes the replica being restored: not a source.
-  const held = await gatherPieces(context, bucket, name);
-  const pieces = newestEncoding(
-    held.filter((piece) => piece.node.id !== context.nodeId || !isMainReplica(piece.metadata)),
-  );
+  const pieces = await survivingPieces(context, bucket, name);
   for (const copy of pieces.filter((piece) => piece.metadata.slice_id === 0)) {
     if (await storeFrom(context, bucket, copy.metadata, () => openFrom(context, bucket, copy)))
       return true;
@@ -76,64 +90,151 @@ export async function restoreObject(
   for (let attempt = 0; attempt <= first.parity_slices; attempt += 1) {
     const usable = slices.filter((piece) => !bad.has(piece.metadata.slice_id));
     if (usable.length < first.data_slices) return false;
-    const chosen = usable.slice(0, first.data_slices);
     const badBefore = bad.size;
-    try {
-      if (await decodeInto(context, bucket, first, chosen, bad)) return true;
-    } catch (error) {
-      if (!(error instanceof BadSlicesError)) throw error;
-      for (const sliceId of error.sliceIds) bad.add(sliceId);
+    const decoded = await openDecoded(context, bucket, first, usable, bad);
+    if (decoded !== undefined) {
+      try {
+        const stored = await storeFrom(context, bucket, first, () => Promise.resolve(decoded));
+        const failure = decoded.failure();
+        if (failure instanceof BadSlicesError) throw failure;
+        if (stored) return true;
+      } catch (error) {
+        if (!(error instanceof BadSlicesError)) throw error;
+        for (const sliceId of error.sliceIds) bad.add(sliceId);
+      } finally {
+        decoded.close();
+      }
     }
     if (bad.size === badBefore) return false;
   }
   return false;
 }
 
-/** Decodes from `chosen` into the store; a slice that cannot be opened is added to `bad`. */
-async function decodeInto(
+/** The bytes of a surviving encoding, and what they are. */
+export interface SurvivingObject {
+  metadata: ErasureMetadataJson;
+  /** Fails (short) when the bytes do not match the object's checksum. */
+  body: Readable;
+}
+
+/**
+ * Opens the object's bytes from what survives on the targets (a full replica, this target's own
+ * first, else D slices decoded as they stream), checked against the object's checksum on the way,
+ * without storing them here: for a target that stands in for an unreachable owner, where a copy
+ * would be misplaced and could later go stale. Undefined when too little survives.
+ */
+export async function openSurviving(
+  context: ErasureContext,
+  bucket: BucketJson,
+  name: string,
+): Promise<SurvivingObject | undefined> {
+  const pieces = await survivingPieces(context, bucket, name);
+  const copies = pieces
+    .filter((piece) => piece.metadata.slice_id === 0)
+    .sort((a, b) => Number(b.node.id === context.nodeId) - Number(a.node.id === context.nodeId));
+  for (const copy of copies) {
+    try {
+      const open = await openFrom(context, bucket, copy);
+      return { metadata: copy.metadata, body: verified(context, copy.metadata, open.body) };
+    } catch (error) {
+      context.log.warn('EC replica unavailable', { node: copy.node.id, name, error });
+    }
+  }
+  const slices = uniqueSlices(pieces.filter((piece) => piece.metadata.slice_id > 0));
+  const first = slices[0]?.metadata;
+  if (first === undefined) return undefined;
+  const bad = new Set<number>();
+  for (let attempt = 0; attempt <= first.parity_slices; attempt += 1) {
+    const usable = slices.filter((piece) => !bad.has(piece.metadata.slice_id));
+    if (usable.length < first.data_slices) return undefined;
+    const decoded = await openDecoded(context, bucket, first, usable, bad);
+    if (decoded === undefined) continue;
+    decoded.body.once('close', () => decoded.close());
+    return { metadata: first, body: verified(context, first, decoded.body) };
+  }
+  return undefined;
+}
+
+/** `body` checked against the object's size and checksum: a mismatch fails it before its end. */
+function verified(
+  context: ErasureContext,
+  metadata: ErasureMetadataJson,
+  body: Readable,
+): Readable {
+  const checksum = { type: metadata.cksum_type, value: metadata.obj_cksum };
+  const verifier = new VerifyingStream(
+    checksum,
+    metadata.obj_size,
+    (problem) => {
+      context.log.warn('EC restore produced bytes that do not match', {
+        name: metadata.name,
+        problem,
+      });
+      return Promise.resolve(
+        new StoreError(
+          'ObjectCorrupted',
+          `${metadata.name}: rebuilt bytes do not match their checksum`,
+        ),
+      );
+    },
+    verifiedChunkBytes,
+  );
+  return pipeline(body, verifier, () => undefined);
+}
+
+/** A stream of decoded object bytes over open slices; `close` releases the slices. */
+interface DecodedBody {
+  body: Readable;
+  /** The error decoding ended with, once the body failed. */
+  failure(): unknown;
+  close(): void;
+}
+
+/**
+ * Opens the first D of `usable` slices and decodes them as the body is read. A slice that cannot
+ * be opened is added to `bad` and undefined is returned (the caller retries without it).
+ */
+async function openDecoded(
   context: ErasureContext,
   bucket: BucketJson,
   metadata: ErasureMetadataJson,
-  chosen: HeldPiece[],
+  usable: HeldPiece[],
   bad: Set<number>,
-): Promise<boolean> {
+): Promise<DecodedBody | undefined> {
   const opened: Array<{ piece: HeldPiece; open: OpenPiece }> = [];
-  try {
-    for (const piece of chosen) {
-      try {
-        opened.push({ piece, open: await openFrom(context, bucket, piece) });
-      } catch (error) {
-        context.log.warn('EC slice unavailable', { node: piece.node.id, error });
-        bad.add(piece.metadata.slice_id);
-        return false;
-      }
-    }
-    const sources: SliceSource[] = opened.map(({ piece, open }) => ({
-      sliceId: piece.metadata.slice_id,
-      reader: new ExactReader(open.body),
-      checksum: { type: piece.metadata.cksum_type, value: open.metadata.slice_cksum },
-    }));
-    const layout = layoutOf(metadata);
-    const codec = codecFor(metadata.data_slices, metadata.parity_slices);
-    let failure: unknown;
-    const generator = decodeStripes(layout, codec, sources);
-    const body = Readable.from(
-      (async function* () {
-        try {
-          yield* generator;
-        } catch (error) {
-          failure = error;
-          throw error;
-        }
-      })(),
-      { objectMode: false },
-    );
-    const stored = await storeFrom(context, bucket, metadata, () => Promise.resolve({ body }));
-    if (failure instanceof BadSlicesError) throw failure;
-    return stored;
-  } finally {
+  const close = (): void => {
     for (const { open } of opened) destroyQuietly(open.body);
+  };
+  for (const piece of usable.slice(0, metadata.data_slices)) {
+    try {
+      opened.push({ piece, open: await openFrom(context, bucket, piece) });
+    } catch (error) {
+      context.log.warn('EC slice unavailable', { node: piece.node.id, error });
+      bad.add(piece.metadata.slice_id);
+      close();
+      return undefined;
+    }
   }
+  const sources: SliceSource[] = opened.map(({ piece, open }) => ({
+    sliceId: piece.metadata.slice_id,
+    reader: new ExactReader(open.body),
+    checksum: { type: piece.metadata.cksum_type, value: open.metadata.slice_cksum },
+  }));
+  const codec = codecFor(metadata.data_slices, metadata.parity_slices);
+  const generator = decodeStripes(layoutOf(metadata), codec, sources);
+  let failure: unknown;
+  const body = Readable.from(
+    (async function* () {
+      try {
+        yield* generator;
+      } catch (error) {
+        failure = error;
+        throw error;
+      }
+    })(),
+    { objectMode: false },
+  );
+  return { body, failure: () => failure, close };
 }
 
 /** PUTs the bytes into the local store, checked against the object's checksum; false on failure. */

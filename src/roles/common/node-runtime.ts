@@ -18,6 +18,7 @@ import { IntraClient } from '../../transport/index.js';
 import { createLogger, type Logger } from '../../util/log.js';
 import { NodeFlag, type NodeJson } from '../../wire/index.js';
 import { loadNodeId } from './node-identity.js';
+import { UnreachableTargets } from './unreachable-targets.js';
 
 /** How long a starting node keeps trying to reach the primary before giving up. */
 const joinDeadlineMs = 120_000;
@@ -40,6 +41,8 @@ export class NodeRuntime {
   #handler: RequestHandler | undefined;
   #servers: RunningServer[] = [];
   #self: ClusterNode | undefined;
+  /** Targets this node found unreachable before the cluster map dropped them. */
+  readonly unreachable: UnreachableTargets;
 
   private constructor(
     readonly config: NodeConfig,
@@ -47,7 +50,9 @@ export class NodeRuntime {
     readonly store: MetadataStore,
     readonly client: IntraClient,
     readonly log: Logger,
-  ) {}
+  ) {
+    this.unreachable = new UnreachableTargets(client);
+  }
 
   static async create(config: NodeConfig): Promise<NodeRuntime> {
     const id = await loadNodeId(config.dir, config.role);

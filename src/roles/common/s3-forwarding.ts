@@ -2,12 +2,13 @@
 // request to the HRW owner's intra-cluster port, streaming the body there and the answer back,
 // because S3 clients do not follow redirects for writes.
 import { acceptBody, type RequestContext } from '../../api/common/index.js';
-import { forwardedPath, type S3Forwarder } from '../../api/s3/index.js';
+import { ForwardHeader, forwardedPath, type S3Forwarder } from '../../api/s3/index.js';
 import { StoreError } from '../../errors/index.js';
 import { objectUname } from '../../wire/index.js';
 import type { ClusterNode } from '../../cluster/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
 import { lookupBucket } from './bucket-lookup.js';
+import { isConnectionFailure, unreachableOwner } from './unreachable-targets.js';
 import type { NodeRuntime } from './node-runtime.js';
 
 /** Headers that describe one connection, never forwarded (RFC 9110 §7.6.1). */
@@ -49,6 +50,10 @@ export class OwnerForwarder implements S3Forwarder {
     return ownerOf(this.runtime, bucket, key).id === this.runtime.id;
   }
 
+  /**
+   * Proxies the request to the owner. A read whose owner is unreachable (known so, or its
+   * connection fails before anything was answered) goes to the target that stands in for it.
+   */
   async forward(
     context: RequestContext,
     bucket: string,
@@ -64,19 +69,63 @@ export class OwnerForwarder implements S3Forwarder {
       if (value !== undefined && !hopByHop.has(name)) headers[name] = value;
     }
     Object.assign(headers, extraHeaders);
+    const read = context.method === 'GET' || context.method === 'HEAD';
+    const unreachable = this.runtime.unreachable;
+    if (!read || !unreachable.isUnreachable(owner)) {
+      try {
+        await this.#proxy(context, owner, bucket, key, headers, read);
+        return;
+      } catch (error) {
+        const answered = context.res.headersSent || context.res.destroyed;
+        if (!read || answered || !isConnectionFailure(error)) throw error;
+        unreachable.markUnreachable(owner);
+        this.runtime.log.warn('owner unreachable: reading through a substitute', {
+          owner: owner.id,
+          bucket,
+          key,
+        });
+      }
+    }
+    headers[ForwardHeader.substituteFor] = owner.id;
+    const map = this.runtime.store.clusterMap;
+    const uname = objectUname(s3Bucket(bucket), key);
+    // Each failed substitute is marked unreachable, so the next pass picks another one.
+    for (let attempt = 0; attempt < (map?.activeTargets().length ?? 0); attempt += 1) {
+      const substitute =
+        map === undefined ? undefined : await unreachable.substituteFor(map, uname, owner);
+      if (substitute === undefined) break;
+      try {
+        await this.#proxy(context, substitute, bucket, key, headers, read);
+        return;
+      } catch (error) {
+        const answered = context.res.headersSent || context.res.destroyed;
+        if (answered || !isConnectionFailure(error)) throw error;
+        unreachable.markUnreachable(substitute);
+      }
+    }
+    throw unreachableOwner(owner);
+  }
+
+  async #proxy(
+    context: RequestContext,
+    node: ClusterNode,
+    bucket: string,
+    key: string,
+    headers: Record<string, string | string[]>,
+    read: boolean,
+  ): Promise<void> {
     const hasBody =
-      context.req.headers['content-length'] !== undefined ||
-      context.req.headers['transfer-encoding'] !== undefined;
+      !read &&
+      (context.req.headers['content-length'] !== undefined ||
+        context.req.headers['transfer-encoding'] !== undefined);
     if (hasBody) acceptBody(context);
     const { res } = context;
     await this.runtime.client.proxy(
-      `${owner.intraUrl}${forwardedPath(bucket, key)}${context.search}`,
+      `${node.intraUrl}${forwardedPath(bucket, key)}${context.search}`,
       {
         method: context.method,
         headers,
-        ...(hasBody && context.method !== 'GET' && context.method !== 'HEAD'
-          ? { body: context.req }
-          : {}),
+        ...(hasBody ? { body: context.req } : {}),
         timeoutMs: forwardTimeoutMs(this.runtime),
       },
       ({ statusCode, headers: answer }) => {

@@ -26,8 +26,14 @@ export class GatewayCluster implements ClusterPort {
     private readonly exit: DaemonExit,
   ) {}
 
-  ready(): boolean {
-    return this.runtime.ready;
+  /** A gateway serves data once it has started and its cluster map has an active target. */
+  notReadyReason(): Promise<string | undefined> {
+    const map = this.runtime.store.clusterMap;
+    if (!this.runtime.ready || map === undefined)
+      return Promise.resolve('gateway still joining the cluster');
+    if (map.activeTargets().length === 0)
+      return Promise.resolve('no storage targets in the cluster');
+    return Promise.resolve(undefined);
   }
 
   async query(

@@ -3,25 +3,45 @@ import type { ObjectAddress, ObjectPort } from '../../api/native/index.js';
 import type { RequestContext } from '../../api/common/index.js';
 import { StoreError } from '../../errors/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
-import { objectUname, Query } from '../../wire/index.js';
+import { Header, objectUname, Query } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
+import { unreachableOwner } from '../common/unreachable-targets.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 
 export class GatewayObjects implements ObjectPort {
   constructor(private readonly runtime: NodeRuntime) {}
 
-  redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
+  /**
+   * The owner's URL; for a read whose owner is unreachable (found so by this gateway, or reported
+   * by the client and confirmed with a probe), the URL of the target that stands in for it.
+   */
+  async redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
     lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);
     const map = this.runtime.store.clusterMap;
-    const owner = map?.ownerOf(objectUname(address.bucket, address.name));
+    const uname = objectUname(address.bucket, address.name);
+    const owner = map?.ownerOf(uname);
     if (map === undefined || owner === undefined)
       throw new StoreError('ClusterNotReady', 'no storage targets in the cluster');
     const query = new URLSearchParams(context.search);
     query.set(Query.redirectProxyId, this.runtime.id);
     query.set(Query.redirectMapVersion, String(map.version));
     query.set(Query.redirectTime, (BigInt(Date.now()) * 1_000_000n).toString(36));
-    return Promise.resolve(`${owner.publicUrl}${context.path}?${query.toString()}`);
+    let target = owner;
+    if (isRead(context)) {
+      const unreachable = this.runtime.unreachable;
+      const reported = reportedUnreachable(context);
+      const ownerDown =
+        unreachable.isUnreachable(owner) ||
+        (reported.has(new URL(owner.publicUrl).origin) && (await unreachable.confirm(owner)));
+      if (ownerDown) {
+        const substitute = await unreachable.substituteFor(map, uname, owner, reported);
+        if (substitute === undefined) throw unreachableOwner(owner);
+        query.set(Query.substituteFor, owner.id);
+        target = substitute;
+      }
+    }
+    return `${target.publicUrl}${context.path}?${query.toString()}`;
   }
 
   head(): never {
@@ -39,6 +59,22 @@ export class GatewayObjects implements ObjectPort {
   setCustomMetadata(): never {
     throw unreachable();
   }
+}
+
+/** The origins of targets the client could not reach with this read (`Header.unreachableTarget`). */
+function reportedUnreachable(context: RequestContext): Set<string> {
+  const header = context.req.headers[Header.unreachableTarget];
+  const text = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return new Set(
+    text
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+  );
+}
+
+function isRead(context: RequestContext): boolean {
+  return context.method === 'GET' || context.method === 'HEAD';
 }
 
 function unreachable(): Error {

@@ -27,8 +27,14 @@ export class TargetCluster implements ClusterPort {
     runtime.store.onChange((change) => this.#onMetadataChange(change));
   }
 
-  ready(): boolean {
-    return this.runtime.ready;
+  /** A target serves data once it has joined the cluster and one of its mountpaths is usable. */
+  async notReadyReason(): Promise<string | undefined> {
+    const map = this.runtime.store.clusterMap;
+    if (!this.runtime.ready || map?.node(this.runtime.id) === undefined)
+      return 'target not (yet) in the cluster map';
+    if ((await this.store.usableMountpaths()) === 0)
+      return 'no usable mountpath: every mountpath is disabled, detached or gone';
+    return undefined;
   }
 
   query(_scope: 'daemon' | 'cluster', what: string): Promise<unknown> {

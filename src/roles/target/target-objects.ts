@@ -8,6 +8,7 @@ import type {
   ObjectInfo,
   ObjectPort,
   PutOptions,
+  ReadRouting,
 } from '../../api/native/index.js';
 import { parseChecksumType } from '../../checksum/index.js';
 import type { LocalStore } from '../../storage/index.js';
@@ -15,12 +16,14 @@ import { validateObjectName } from '../../storage/layout/index.js';
 import { keptHistoryOf, objectUname, Query } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import type { HookedObjects } from './hooked-objects.js';
+import type { SubstituteReads } from './substitute-reads.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 
 export class TargetObjects implements ObjectPort {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly objects: HookedObjects,
+    private readonly substitutes: SubstituteReads,
   ) {}
 
   private get store(): LocalStore {
@@ -37,6 +40,8 @@ export class TargetObjects implements ObjectPort {
   async redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
     lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);
+    // A gateway sent a read here in place of an unreachable owner: served here, whatever the map.
+    if (context.query.has(Query.substituteFor)) return undefined;
     const uname = objectUname(address.bucket, address.name);
     let map = this.runtime.store.clusterMap;
     let owner = map?.ownerOf(uname);
@@ -60,7 +65,9 @@ export class TargetObjects implements ObjectPort {
     return `${owner.publicUrl}${context.path}?${query.toString()}`;
   }
 
-  async head(address: ObjectAddress): Promise<ObjectInfo> {
+  async head(address: ObjectAddress, routing?: ReadRouting): Promise<ObjectInfo> {
+    if (routing?.substituteFor !== undefined)
+      return await this.substitutes.head(address, routing.substituteFor);
     const object = await this.objects.read(address, () =>
       this.store.headObject(address.bucket, address.name),
     );
@@ -74,11 +81,14 @@ export class TargetObjects implements ObjectPort {
   get(
     address: ObjectAddress,
     rangeHeader: string | undefined,
+    routing?: ReadRouting,
   ): Promise<{
     object: ObjectInfo;
     body: ObjectBodySource;
     range: ReturnType<typeof resolveRange>;
   }> {
+    if (routing?.substituteFor !== undefined)
+      return this.substitutes.get(address, rangeHeader, routing.substituteFor);
     const options = {
       verifyBeforeSend: this.objects.verifyBeforeSend(this.objects.props(address)),
     };

@@ -16,6 +16,7 @@ import {
   type S3ObjectPort,
   type S3PartInfo,
   type S3PartWrite,
+  type S3ReadRouting,
   type S3WriteRequest,
 } from '../../api/s3/index.js';
 import { StoreError, isErrorCode, isStoreError } from '../../errors/index.js';
@@ -23,6 +24,7 @@ import { keptHistoryOf, type BucketPropsJson } from '../../wire/index.js';
 import type { LocalStore, ManifestChunk, StoredObject } from '../../storage/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import type { HookedObjects } from './hooked-objects.js';
+import type { SubstituteReads } from './substitute-reads.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardTimeoutMs, ownerOf, s3Bucket } from '../common/s3-forwarding.js';
 import { s3Settings } from '../common/s3-settings.js';
@@ -56,6 +58,25 @@ function checkVersion(versionId: string | undefined, object: StoredObject): void
   throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
 }
 
+/**
+ * The latest version, read in place of an unreachable owner: a read of another version cannot be
+ * served (kept versions live only on their owner), and says why rather than claiming it is absent.
+ */
+function substituteInfo(
+  view: S3BucketView,
+  object: StoredObject,
+  versionId: string | undefined,
+): S3ObjectInfo {
+  const info = toS3Info(object, view.versioned);
+  if (versionId !== undefined && versionId !== info.versionId && versionId !== object.version) {
+    throw new StoreError(
+      'PeerUnreachable',
+      'The target that stores this version is unreachable; only the latest version can be read now.',
+    );
+  }
+  return info;
+}
+
 /** A bucket as the S3 object operations see it. */
 interface S3BucketView {
   bucket: { name: string; provider: string };
@@ -77,6 +98,7 @@ export class TargetS3Objects implements S3ObjectPort {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly objects: HookedObjects,
+    private readonly substitutes: SubstituteReads,
   ) {}
 
   private get store(): LocalStore {
@@ -104,8 +126,14 @@ export class TargetS3Objects implements S3ObjectPort {
     bucketName: string,
     key: string,
     versionId: string | undefined,
+    routing?: S3ReadRouting,
   ): Promise<S3ObjectInfo> {
     const view = this.#bucket(bucketName);
+    if (routing?.substituteFor !== undefined) {
+      const address = { bucket: view.bucket, name: key };
+      const object = await this.substitutes.head(address, routing.substituteFor);
+      return substituteInfo(view, object, versionId);
+    }
     if (!view.versioned) {
       const object = await this.#read(view, key, versionId, () =>
         this.store.headObject(view.bucket, key),
@@ -148,8 +176,23 @@ export class TargetS3Objects implements S3ObjectPort {
     key: string,
     versionId: string | undefined,
     rangeHeader: string | undefined,
+    routing?: S3ReadRouting,
   ): Promise<{ info: S3ObjectInfo; body: S3ObjectBody; range: ResolvedRange | undefined }> {
     const view = this.#bucket(bucketName);
+    if (routing?.substituteFor !== undefined) {
+      const address = { bucket: view.bucket, name: key };
+      const read = await this.substitutes.get(address, rangeHeader, routing.substituteFor);
+      try {
+        return {
+          info: substituteInfo(view, read.object, versionId),
+          body: read.body,
+          range: read.range,
+        };
+      } catch (error) {
+        await read.body.discard();
+        throw error;
+      }
+    }
     const { bucket, versioned } = view;
     // Unversioned buckets check the ID against what they hold; versioned ones look it up.
     const storeVersion = versioned ? versionId : undefined;

@@ -34,6 +34,7 @@ import { TargetS3Objects } from './target-s3-objects.js';
 import { OwnerForwarder } from '../common/s3-forwarding.js';
 import { s3ApiOptions } from '../common/s3-settings.js';
 import { TargetPieces } from './target-pieces.js';
+import { SubstituteReads } from './substitute-reads.js';
 
 import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
 
@@ -72,6 +73,7 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
   });
   const objectHooks = protectionHooks(protection);
   const hookedObjects = new HookedObjects(runtime, store, objectHooks);
+  const substitutes = new SubstituteReads(hookedObjects, protection);
   const jobs = new TargetJobs(
     runtime,
     {
@@ -142,7 +144,7 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
   };
   runtime.serve(
     {
-      objects: new TargetObjects(runtime, hookedObjects),
+      objects: new TargetObjects(runtime, hookedObjects, substitutes),
       buckets: new TargetBuckets(runtime, store),
       cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit),
       jobs,
@@ -155,7 +157,7 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
     s3ApiOptions(
       runtime,
       {
-        objects: new TargetS3Objects(runtime, hookedObjects),
+        objects: new TargetS3Objects(runtime, hookedObjects, substitutes),
         buckets: new TargetS3Buckets(runtime, store),
         forwarder: new OwnerForwarder(runtime),
       },

@@ -1,6 +1,6 @@
 // The mountpath ownership marker `.cairn.mountpath.json`: which node a mountpath belongs to, so a
 // disk moved to (or shared by mistake with) another node is not silently mixed into its data.
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { invalidMountpath } from '../../errors/index.js';
 import { asRecord, parseJson } from '../../util/json.js';
 import { writeFileAtomically } from '../../util/atomic-file.js';
@@ -57,4 +57,14 @@ function parseMarker(mountpath: string, text: string): OwnershipMarker {
     throw invalidMountpath(mountpath, 'its ownership marker names no node');
   }
   return { formatVersion, nodeId };
+}
+
+/** Whether the mountpath still holds its marker: false when its disk or folder is gone. */
+export async function mountpathPresent(mountpath: string): Promise<boolean> {
+  try {
+    await access(ownershipMarkerPath(mountpath));
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import { StoreError } from '../../../errors/index.js';
 import { checkReadConditions } from '../conditions.js';
-import { isForwarded } from '../forwarding.js';
+import { forwardedRouting, isForwarded } from '../forwarding.js';
 import { setObjectHeaders } from '../object-headers.js';
 import type { S3Operation } from '../operation.js';
 import type { S3ObjectInfo } from '../ports.js';
@@ -65,6 +65,7 @@ const getObject: S3Handler = async (request) => {
     request.key,
     versionIdOf(request),
     header(request, 'range'),
+    forwardedRouting(request.context),
   );
   const { res } = request.context;
   try {
@@ -91,7 +92,12 @@ const getObject: S3Handler = async (request) => {
 
 const headObject: S3Handler = async (request) => {
   refusePartNumber(request);
-  const info = await request.ports.objects.head(request.bucket, request.key, versionIdOf(request));
+  const info = await request.ports.objects.head(
+    request.bucket,
+    request.key,
+    versionIdOf(request),
+    forwardedRouting(request.context),
+  );
   refuseDeleteMarker(request, info);
   checkReadConditions(request.context.req.headers, info);
   writeHeaders(request, info, false);
