@@ -1,4 +1,6 @@
-// Query parameter names of the native API (AIStore's `api/apc/query.go` spellings).
+// Query parameter names of the native API (AIStore's `api/apc/query.go` spellings), and the
+// catalogue of every parameter AIStore defines, so that a request naming one Cairn does not serve
+// is refused by name instead of being treated as a plain request.
 
 export const Query = {
   provider: 'provider',
@@ -21,11 +23,138 @@ export const Query = {
    * target instead: the unreachable owner's ID. That target serves the read (see substitute reads).
    */
   substituteFor: 'x-cairn-substitute-for',
+  /** AIStore's redirect signature (cluster-key signing): nonce and HMAC. Cairn does not sign. */
+  redirectNonce: 'x',
+  redirectSignature: 'u',
+  /** Only remote buckets are ever added to bucket metadata on the fly (Cairn never does it). */
+  dontAddRemoteBucket: 'dont_add_remote_bck_md',
   readiness: 'prr',
   /** Cairn: `GET /v1/health?live=true` answers 200 whenever the process serves (liveness). */
   live: 'live',
   force: 'frc',
 } as const;
+
+/**
+ * How a parameter's value reads: which values leave the request as if the parameter were absent.
+ * - `flag`: a boolean (Go's `strconv.ParseBool` spellings); empty or false is off.
+ * - `text`: a name, path, ID or enum; only the empty value is off (AIStore tests `!= ""`).
+ * - `number`: an integer whose default is 0; empty or 0 is off.
+ * - `switch`: the parameter's presence is the request (`?uploads`); never off.
+ */
+export type QueryValueKind = 'flag' | 'text' | 'number' | 'switch';
+
+export interface QueryParameterSpec {
+  /** What the parameter asks for, as refusals name it. */
+  readonly meaning: string;
+  readonly kind: QueryValueKind;
+}
+
+/** Go's `strconv.ParseBool` spellings of true and false. */
+export const flagOnValues: readonly string[] = ['1', 't', 'T', 'true', 'True', 'TRUE'];
+export const flagOffValues: readonly string[] = ['0', 'f', 'F', 'false', 'False', 'FALSE'];
+
+const flag = (meaning: string): QueryParameterSpec => ({ meaning, kind: 'flag' });
+const text = (meaning: string): QueryParameterSpec => ({ meaning, kind: 'text' });
+const number = (meaning: string): QueryParameterSpec => ({ meaning, kind: 'number' });
+
+/**
+ * Every query parameter of AIStore's native API (`api/apc/query.go` at 583e7729, and the older
+ * `nel`), user-facing and internal. A parameter missing here is one nobody defines.
+ */
+export const aisQueryParameters: Readonly<Record<string, QueryParameterSpec>> = {
+  provider: text('bucket provider'),
+  namespace: text('bucket namespace'),
+  what: text('query selector'),
+  props: text('property selection'),
+  transient: flag('in-memory only change'),
+  uuid: text('job or session ID'),
+  jobid: text('job ID'),
+  etl_name: text('inline ETL transform'),
+  etl_pipeline: text('ETL pipeline'),
+  etl_args: text('ETL arguments'),
+  etl_fqn: text('ETL direct file access'),
+  etl_secret: text('ETL target access'),
+  regex: text('dSort job filter'),
+  only_active: flag('dSort active jobs only'),
+  'set-new-custom': flag('replace all custom metadata'),
+  bck_to: text('destination bucket'),
+  object_to: text('single-object copy'),
+  dont_add_remote_bck_md: flag('do not add a remote bucket to bucket metadata'),
+  dont_head_remote_bck: flag('add a remote bucket without checking it'),
+  keep_bck_md: flag('evict remote data, keep bucket metadata'),
+  bsumm_remote: text('bucket summary'),
+  presence: number('presence filter'),
+  append_type: text('append'),
+  append_handle: text('append handle'),
+  original_url: text('HTTP bucket object'),
+  severity: text('node log severity'),
+  offset: number('node log offset'),
+  all: flag('all node logs'),
+  archpath: text('file inside a shard'),
+  archmime: text('shard format'),
+  archregx: text('files inside a shard by pattern'),
+  archmode: text('shard match mode'),
+  skip_vc: flag('skip version and checksum check of the existing object'),
+  frc: flag('force'),
+  'latest-ver': flag('latest remote version'),
+  synchronize: flag('synchronize with the remote backend'),
+  'validate-checksum': flag('checksum validation'),
+  sln: flag('silent'),
+  mountpath_label: text('mountpath label'),
+  object: text('EC object restore'),
+  uploads: { meaning: 'native multipart upload', kind: 'switch' },
+  uploadId: text('native multipart upload'),
+  partNumber: text('native multipart upload part'),
+  readiness: flag('readiness check'),
+  apr: flag('health request to the primary'),
+  prr: flag('primary ready to rebalance'),
+  pid: text('redirecting gateway'),
+  can: text('primary candidate'),
+  prp: flag('election prepare phase'),
+  nel: flag('non-electable gateway'),
+  utm: text('redirect time'),
+  gfn: flag('get from neighbor'),
+  rbs: flag('rebalance status'),
+  rbd: flag('EC rebalance data'),
+  cii: flag('cluster info'),
+  owt: text('object write transaction'),
+  dntres: flag('no resilver'),
+  tcs: number('dSort compressed size'),
+  tise: number('dSort extracted shards'),
+  tunc: number('dSort uncompressed size'),
+  xnt: text('transaction network timeout'),
+  xht: text('transaction host timeout'),
+  xwm: flag('wait for metasync'),
+  'confirm-fshr': flag('promote: confirm file share'),
+  'act-no-xact': flag('promote without a job'),
+  nft: text('notification target'),
+  vpams: text('redirect cluster map version'),
+  x: text('redirect signature nonce'),
+  u: text('redirect signature'),
+  tid: text('GetBatch designated target'),
+  coloc: number('GetBatch colocation'),
+  sys: flag('system bucket'),
+};
+
+/** The spec of an AIStore query parameter, or undefined when AIStore does not define `name`. */
+export function aisQueryParameter(name: string): QueryParameterSpec | undefined {
+  // Own keys only: `constructor` or `__proto__` in a query must not find Object's prototype.
+  return Object.hasOwn(aisQueryParameters, name) ? aisQueryParameters[name] : undefined;
+}
+
+/** True when `value` leaves the request as if the parameter were absent. */
+export function isQueryValueOff(spec: QueryParameterSpec, value: string): boolean {
+  switch (spec.kind) {
+    case 'flag':
+      return value === '' || flagOffValues.includes(value);
+    case 'text':
+      return value === '';
+    case 'number':
+      return value === '' || value === '0';
+    case 'switch':
+      return false;
+  }
+}
 
 /** Values of `what=` for cluster and node queries. */
 export const What = {

@@ -1,5 +1,6 @@
-// `/v1/buckets[/<bucket>]`: list buckets, list objects, HEAD props, and control actions.
-import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
+// `/v1/buckets[/<bucket>]`: list buckets, list objects, HEAD props, and control actions. What the
+// route does not serve is refused first (route-policy.ts).
+import { StoreError, badRequest } from '../../errors/index.js';
 import { asRecord, stringifyJson } from '../../util/json.js';
 import {
   Action,
@@ -14,26 +15,21 @@ import { bucketFromRequest } from './bucket-address.js';
 import { sendValue } from './json-response.js';
 import { sendListPage } from './list-encoding.js';
 import type { BucketPort } from './ports.js';
-
-const controlActions: Record<string, readonly string[]> = {
-  POST: [Action.createBucket, Action.makeNCopies, Action.ecEncode],
-  DELETE: [Action.destroyBucket, Action.deleteListRange],
-  PATCH: [Action.setBucketProps, Action.resetBucketProps],
-};
+import { checkAction, checkQuery } from './route-policy.js';
 
 export async function handleBucketRequest(
   context: RequestContext,
   port: BucketPort,
   bucketName: string | undefined,
+  extraSegments: readonly string[] = [],
 ): Promise<void> {
   if (bucketName === undefined || bucketName === '') {
+    checkQuery(context, 'buckets');
     if (context.method !== 'GET') {
       throw new StoreError('MethodNotAllowed', `method ${context.method} needs a bucket name`);
     }
     const message = await readActionMessage(context);
-    if (message !== undefined && message.action !== Action.list) {
-      throw badRequest(`invalid action "${message.action}" for listing buckets`);
-    }
+    if (message !== undefined) checkAction('buckets', context.method, message.action);
     const spelling = context.query.get(Query.provider);
     const provider = spelling === null || spelling === '' ? undefined : normalizeProvider(spelling);
     if (spelling !== null && spelling !== '' && provider === undefined) {
@@ -41,6 +37,11 @@ export async function handleBucketRequest(
     }
     sendValue(context.res, port.listBuckets(provider));
     return;
+  }
+  checkQuery(context, 'bucket');
+  // `DELETE /v1/buckets/b/o` must not destroy bucket b (AIStore: 400 on a path this long).
+  if (extraSegments.some((segment) => segment !== '')) {
+    throw badRequest(`invalid URL path ${context.path}: expecting /v1/buckets/<bucket>`);
   }
   const bucket = bucketFromRequest(context, bucketName);
   switch (context.method) {
@@ -52,8 +53,7 @@ export async function handleBucketRequest(
     }
     case 'GET': {
       const message = await readActionMessage(context);
-      const action = message?.action ?? Action.list;
-      if (action !== Action.list) throw notImplemented(`bucket action "${action}"`);
+      checkAction('bucket', context.method, message?.action ?? Action.list);
       const request = (asRecord(message?.value) ?? {}) as ListObjectsRequestJson;
       sendListPage(
         context.res,
@@ -69,9 +69,7 @@ export async function handleBucketRequest(
       const message = await readActionMessage(context);
       if (message === undefined)
         throw badRequest(`${context.method} bucket: missing action message`);
-      if (!(controlActions[context.method] ?? []).includes(message.action)) {
-        throw notImplemented(`bucket action "${message.action}"`);
-      }
+      checkAction('bucket', context.method, message.action);
       sendValue(context.res, await port.control(bucket, message, context));
       return;
     }

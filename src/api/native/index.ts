@@ -5,3 +5,4 @@ export * from './ports.js';
 export * from './router.js';
 export * from './json-response.js';
 export * from './bucket-address.js';
+export { refusedAction } from './route-policy.js';

@@ -1,12 +1,14 @@
 // `/v1/objects/<bucket>/<object>`: GET (ranges), HEAD (V1/V2), PUT, DELETE, PATCH custom metadata;
-// or a 307 to the owning target when the port says so.
-import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
+// or a 307 to the owning target when the port says so. What the route does not serve is refused
+// first (route-policy.ts), on the gateway before the redirect and again on the target.
+import { StoreError, badRequest } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
-import { Header, ObjectProp, Query } from '../../wire/index.js';
+import { flagOnValues, Header, ObjectProp, Query } from '../../wire/index.js';
 import { readActionMessage } from '../common/body.js';
 import { acceptBody } from '../common/http-server.js';
 import type { RequestContext } from '../common/request-context.js';
 import { bucketFromRequest } from './bucket-address.js';
+import { checkAction, checkQuery } from './route-policy.js';
 import { setGetHeaders, setObjectHeaders } from './object-headers.js';
 import type { ObjectAddress, ObjectPort, ReadRouting } from './ports.js';
 
@@ -16,6 +18,8 @@ export async function handleObjectRequest(
   bucketName: string,
   objectName: string,
 ): Promise<void> {
+  checkQuery(context, 'object');
+  await checkObjectAction(context);
   const address: ObjectAddress = {
     bucket: bucketFromRequest(context, bucketName),
     name: objectName,
@@ -39,16 +43,27 @@ export async function handleObjectRequest(
       return;
     case 'PATCH':
       return patchObject(context, port, address);
-    case 'POST': {
-      const message = await readActionMessage(context);
-      throw notImplemented(`object action "${message?.action ?? ''}"`);
-    }
     default:
       throw new StoreError(
         'MethodNotAllowed',
         `method ${context.method} is not allowed on objects`,
       );
   }
+}
+
+/**
+ * POST (rename, multipart, promote, blob download...) and DELETE with an action (multipart abort,
+ * evict) are other operations than the plain ones: their action is read and refused here, before
+ * any redirect. A DELETE without a body is a plain delete.
+ */
+async function checkObjectAction(context: RequestContext): Promise<void> {
+  if (context.method !== 'POST' && context.method !== 'DELETE') return;
+  const message = await readActionMessage(context);
+  if (message === undefined) {
+    if (context.method === 'POST') throw badRequest('POST object: missing action message');
+    return;
+  }
+  checkAction('object', context.method, message.action);
 }
 
 async function getObject(
@@ -85,7 +100,8 @@ async function headObject(
   const propsParam = context.query.get(Query.props);
   const object = await port.head(address, readRouting(context));
   let selected: Set<string> | undefined;
-  if (propsParam !== null) {
+  // AIStore: an empty `props` is the V1 HEAD (everything), not a V2 asking for nothing.
+  if (propsParam !== null && propsParam !== '') {
     selected = new Set(propsParam.split(',').filter((prop) => prop !== ''));
     for (const prop of selected) {
       if (prop === 'cached' || prop === 'status')
@@ -137,6 +153,7 @@ async function patchObject(
   address: ObjectAddress,
 ): Promise<void> {
   const message = await readActionMessage(context);
+  if (message !== undefined) checkAction('object', context.method, message.action);
   const map = asRecord(message?.value);
   if (message === undefined || map === undefined) {
     throw badRequest('PATCH object: expected an action message whose value is a string map');
@@ -147,6 +164,8 @@ async function patchObject(
       throw badRequest(`PATCH object: custom metadata "${key}" must be a string`);
     metadata[key] = item;
   }
-  await port.setCustomMetadata(address, metadata, context.query.get(Query.setNewCustom) === 'true');
+  // AIStore parses the flag with Go's ParseBool: `t`, `1` and `True` replace too.
+  const replace = flagOnValues.includes(context.query.get(Query.setNewCustom) ?? '');
+  await port.setCustomMetadata(address, metadata, replace);
   context.res.end();
 }

@@ -22,6 +22,7 @@ import { objectReadHandlers } from './operations/object-read.js';
 import { objectWriteHandlers } from './operations/object-write.js';
 import type { S3Ports } from './ports.js';
 import type { S3Handler, S3Settings } from './request.js';
+import { refuseUnsupportedGuarantees } from './write-guarantees.js';
 
 /** S3 keys are at most 1024 bytes of UTF-8. */
 const maxKeyBytes = 1024;
@@ -64,6 +65,8 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
             nowMs: Date.now,
           });
       const operation = detectOperation(context, address);
+      // Before forwarding to the target that stores the key, and again there.
+      refuseUnsupportedGuarantees(context, operation);
       const bucket = address.bucket ?? '';
       const key = address.key ?? '';
       if (Buffer.byteLength(key, 'utf8') > maxKeyBytes) {

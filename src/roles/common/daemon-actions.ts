@@ -1,6 +1,7 @@
 // `PUT /v1/daemon` actions the primary sends a node on the intra-cluster port: leave after a
 // decommission (stop membership, optionally wipe, exit unless told not to) and shut down.
-import { badRequest, notImplemented } from '../../errors/index.js';
+import { refusedAction } from '../../api/native/index.js';
+import { badRequest } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
 import { Action, type ActionMessage } from '../../wire/index.js';
 import type { NodeRuntime } from './node-runtime.js';
@@ -39,6 +40,6 @@ export async function handleDaemonAction(
     case undefined:
       throw badRequest('PUT /v1/daemon: missing action message');
     default:
-      throw notImplemented(`node action "${message?.action ?? ''}"`);
+      throw refusedAction('node', message?.action ?? '');
   }
 }

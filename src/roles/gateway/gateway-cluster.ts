@@ -1,6 +1,6 @@
 // Cluster and node endpoints on a gateway: queries, membership (on the primary), config, metasync.
 import { readActionMessage, readJsonBody, type RequestContext } from '../../api/common/index.js';
-import type { ClusterPort } from '../../api/native/index.js';
+import { refusedAction, type ClusterPort } from '../../api/native/index.js';
 import type {
   ClusterOwner,
   KeepaliveRequestJson,
@@ -92,13 +92,24 @@ export class GatewayCluster implements ClusterPort {
     }
     if (scope === 'cluster' && context.method === 'PUT')
       return this.#clusterAction(context, subpath);
-    if (scope === 'daemon' && context.method === 'PUT' && context.intra && subpath === undefined)
-      return handleDaemonAction(this.runtime, await readActionMessage(context), this.exit);
+    if (scope === 'daemon' && context.method === 'PUT' && subpath === undefined)
+      return this.#daemonAction(context);
     throw notImplemented(`${context.method} ${context.path}`);
   }
 
   async metasync(body: unknown): Promise<void> {
     await this.runtime.store.acceptJson(asRecord(body) ?? {});
+  }
+
+  /**
+   * `PUT /v1/daemon`: the primary's decommission and shutdown, on the intra-cluster port only; an
+   * action from anywhere else is refused by name.
+   */
+  async #daemonAction(context: RequestContext): Promise<unknown> {
+    const message = await readActionMessage(context);
+    if (context.intra) return handleDaemonAction(this.runtime, message, this.exit);
+    if (message === undefined) throw badRequest('PUT /v1/daemon: missing action message');
+    throw refusedAction('node', message.action);
   }
 
   /** `PUT /v1/cluster` actions, and `PUT /v1/cluster/set-config?key=value`. */
@@ -107,6 +118,8 @@ export class GatewayCluster implements ClusterPort {
       const updates = Object.fromEntries(context.query.entries());
       return this.#setConfig(context, updates, updates);
     }
+    // `attach`, `detach`, `proxy/<id>` (set primary)...: never run the body's action in their place.
+    if (subpath !== undefined && subpath !== '') throw notImplemented(`PUT /v1/cluster/${subpath}`);
     const message = await readActionMessage(context);
     if (message === undefined) throw badRequest('PUT /v1/cluster: missing action message');
     if (message.action === Action.setConfig) {
@@ -127,7 +140,7 @@ export class GatewayCluster implements ClusterPort {
       await this.jobs.abort({ id: args.ID, kind: args.Kind, bucket: args.Bck });
       return undefined;
     }
-    throw notImplemented(`cluster action "${message.action}"`);
+    throw refusedAction('cluster', message.action);
   }
 
   async #setConfig(

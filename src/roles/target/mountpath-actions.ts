@@ -2,6 +2,7 @@
 // (AIStore's `attach-mp`, `enable-mp`, `detach-mp`, `disable-mp`; value = the path). A change that
 // may move objects starts a resilver; its job ID is the answer.
 import { readActionMessage, type RequestContext } from '../../api/common/index.js';
+import { refusedAction } from '../../api/native/index.js';
 import type { MetadataStore } from '../../cluster/index.js';
 import { badRequest } from '../../errors/index.js';
 import type { JobRegistry } from '../../jobs/index.js';
@@ -31,16 +32,19 @@ export class MountpathActions {
 
   async run(context: RequestContext): Promise<string | undefined> {
     const message = await readActionMessage(context);
-    const change = changes[message?.action ?? ''];
+    if (message === undefined) throw badRequest('mountpaths: missing action message');
+    // Own keys only, and rescan-mp / fshc-mp are refused by name rather than as malformed.
+    const change = Object.hasOwn(changes, message.action) ? changes[message.action] : undefined;
+    if (change === undefined) throw refusedAction('mountpath', message.action);
     // AIStore sends the path as the value; `{"mountpath": path}` and `name` are accepted too.
-    const value = message?.value;
+    const value = message.value;
     const path =
       typeof value === 'string'
         ? value
         : typeof asRecord(value)?.mountpath === 'string'
           ? String(asRecord(value)?.mountpath)
-          : message?.name;
-    if (change === undefined || path === undefined || path === '')
+          : message.name;
+    if (path === undefined || path === '')
       throw badRequest(
         'mountpaths: expected {"action": "attach-mp|enable-mp|detach-mp|disable-mp", "value": "<path>"}',
       );

@@ -2,9 +2,9 @@
 // acting on metadata changes (a destroyed bucket's jobs stop and its data is removed).
 import type { RequestContext } from '../../api/common/index.js';
 import { readActionMessage, readJsonBody } from '../../api/common/index.js';
-import type { ClusterPort } from '../../api/native/index.js';
+import { refusedAction, type ClusterPort } from '../../api/native/index.js';
 import type { MetadataChange } from '../../cluster/index.js';
-import { notImplemented } from '../../errors/index.js';
+import { badRequest, notImplemented } from '../../errors/index.js';
 import { bucketKeyOf, type JobRegistry } from '../../jobs/index.js';
 import type { LocalStore } from '../../storage/index.js';
 import { asRecord } from '../../util/json.js';
@@ -50,8 +50,12 @@ export class TargetCluster implements ClusterPort {
     const [, , subpath] = context.segments;
     if (context.method === 'PUT' && subpath === 'mountpaths')
       return this.mountpathActions.run(context);
-    if (context.method === 'PUT' && context.intra && subpath === undefined)
-      return handleDaemonAction(this.runtime, await readActionMessage(context), this.exit);
+    if (context.method === 'PUT' && subpath === undefined) {
+      const message = await readActionMessage(context);
+      if (context.intra) return handleDaemonAction(this.runtime, message, this.exit);
+      if (message === undefined) throw badRequest('PUT /v1/daemon: missing action message');
+      throw refusedAction('node', message.action);
+    }
     throw notImplemented(`${context.method} ${context.path}`);
   }
 

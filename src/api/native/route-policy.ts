@@ -1,0 +1,110 @@
+// What each native object and bucket route serves: its query parameters and its actions. Anything
+// else AIStore defines is refused with 501 naming it, anything nobody defines with 400, before a
+// redirect, a forward or a write: an ignored `object_to` turned a copy into a PUT that truncated
+// the source, an ignored `append_type` turned appends into replacements.
+import { badRequest, notImplemented, type StoreError } from '../../errors/index.js';
+import {
+  Action,
+  aisActionNames,
+  aisQueryParameter,
+  flagOffValues,
+  flagOnValues,
+  isQueryValueOff,
+  Query,
+} from '../../wire/index.js';
+import type { RequestContext } from '../common/request-context.js';
+
+/**
+ * `object`: `/v1/objects/<bucket>[/<object>]`; `bucket`: `/v1/buckets/<bucket>`; `buckets`:
+ * `/v1/buckets` (all buckets).
+ */
+export type NativeScope = 'object' | 'bucket' | 'buckets';
+
+/** Values a route accepts for a parameter it reads (`any`: the route validates the value). */
+type AcceptedValues = readonly string[] | 'any';
+
+/**
+ * Accepted on every route: bucket identity, the redirect markers gateways and targets add (and
+ * AIStore's signature, which Cairn does not check), the log-silencing flag, and "do not add a
+ * remote bucket to bucket metadata", a guarantee Cairn always gives (it never adds one).
+ */
+const everywhere: ReadonlySet<string> = new Set([
+  Query.provider,
+  Query.namespace,
+  Query.redirectProxyId,
+  Query.redirectTime,
+  Query.redirectMapVersion,
+  Query.redirectNonce,
+  Query.redirectSignature,
+  Query.silent,
+  Query.dontAddRemoteBucket,
+]);
+
+/**
+ * Every bucket Cairn holds is an ais bucket present in the cluster, so AIStore's presence filters
+ * 0-4 (exists, present, present anywhere in the cluster; with or without props) all ask the one
+ * question Cairn answers. 5 (exists only outside the cluster) is another question.
+ */
+const presenceInCluster: readonly string[] = ['', '0', '1', '2', '3', '4'];
+const flagValues: readonly string[] = ['', ...flagOnValues, ...flagOffValues];
+
+/** The parameters each route reads beyond `everywhere`. */
+const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedValues>>>> = {
+  // A read a gateway sent to a target in place of an unreachable owner names the owner.
+  'object GET': { [Query.substituteFor]: 'any' },
+  'object HEAD': {
+    [Query.props]: 'any',
+    [Query.presence]: presenceInCluster,
+    [Query.substituteFor]: 'any',
+  },
+  'object PATCH': { [Query.setNewCustom]: flagValues },
+  'bucket HEAD': { [Query.presence]: presenceInCluster },
+  'buckets GET': { [Query.presence]: presenceInCluster },
+};
+
+/** The actions each route runs; AIStore's client sets custom metadata with an empty action. */
+const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
+  'object PATCH': new Set(['']),
+  'buckets GET': new Set([Action.list]),
+  'bucket GET': new Set([Action.list]),
+  'bucket POST': new Set([Action.createBucket, Action.makeNCopies, Action.ecEncode]),
+  'bucket DELETE': new Set([Action.destroyBucket, Action.deleteListRange]),
+  'bucket PATCH': new Set([Action.setBucketProps, Action.resetBucketProps]),
+};
+
+/**
+ * Refuses a query parameter the route does not serve. A parameter AIStore defines whose value
+ * means "off" (`latest-ver=false`, an empty `archpath`) leaves the request what it is, as in
+ * AIStore, and passes.
+ */
+export function checkQuery(context: RequestContext, scope: NativeScope): void {
+  const accepted = routeParameters[`${scope} ${context.method}`] ?? {};
+  for (const [name, value] of context.query) {
+    if (everywhere.has(name)) continue;
+    const values = Object.hasOwn(accepted, name) ? accepted[name] : undefined;
+    if (values === 'any' || values?.includes(value) === true) continue;
+    const spec = aisQueryParameter(name);
+    if (spec === undefined) throw badRequest(`invalid query parameter "${printable(name)}"`);
+    if (values === undefined && isQueryValueOff(spec, value)) continue;
+    const named = values === undefined ? `"${name}"` : `"${name}=${printable(value)}"`;
+    throw notImplemented(`query parameter ${named} (${spec.meaning})`);
+  }
+}
+
+/** Refuses an action the route does not run (never runs another operation in its place). */
+export function checkAction(scope: NativeScope, method: string, action: string): void {
+  if (routeActions[`${scope} ${method}`]?.has(action) === true) return;
+  throw refusedAction(scope, action);
+}
+
+/** 501 naming an action AIStore defines, 400 for one nobody defines. `where`: e.g. `cluster`. */
+export function refusedAction(where: string, action: string): StoreError {
+  if (aisActionNames.has(action)) return notImplemented(`${where} action "${action}"`);
+  return badRequest(`invalid ${where} action "${printable(action)}"`);
+}
+
+/** Error messages quote client input: bounded, and control characters escaped. */
+function printable(text: string): string {
+  const bounded = text.length > 100 ? `${text.slice(0, 100)}...` : text;
+  return JSON.stringify(bounded).slice(1, -1);
+}

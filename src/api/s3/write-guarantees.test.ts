@@ -1,0 +1,61 @@
+// Unit tests for the S3 write guarantees: headers Cairn cannot honour are refused by name.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RequestContext } from '../common/request-context.js';
+import type { S3Operation } from './operation.js';
+import { refuseUnsupportedGuarantees } from './write-guarantees.js';
+
+function outcome(operation: S3Operation, headers: Record<string, string>): string {
+  const context = { req: { headers } } as unknown as RequestContext;
+  try {
+    refuseUnsupportedGuarantees(context, operation);
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+test('what clients send by default passes', () => {
+  const sdkPut = {
+    'x-amz-checksum-crc32': 'AAAAAA==',
+    'x-amz-sdk-checksum-algorithm': 'CRC32',
+    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+    'x-amz-meta-a': 'b',
+    'x-amz-storage-class': 'STANDARD',
+    'x-amz-acl': 'private',
+  };
+  assert.equal(outcome('PutObject', sdkPut), 'ok');
+  assert.equal(outcome('CreateMultipartUpload', { 'x-amz-checksum-algorithm': 'CRC32' }), 'ok');
+  assert.equal(outcome('CreateBucket', { 'x-amz-bucket-object-lock-enabled': 'false' }), 'ok');
+  // Reads are not writes: conditions and SSE-C there are the read path's business.
+  assert.equal(outcome('GetObject', { 'if-none-match': '"x"' }), 'ok');
+});
+
+test('guarantees Cairn does not give are refused by header name', () => {
+  const cases: [S3Operation, Record<string, string>, string][] = [
+    ['PutObject', { 'x-amz-server-side-encryption': 'AES256' }, 'x-amz-server-side-encryption'],
+    ['UploadPart', { 'x-amz-server-side-encryption-customer-key': 'k' }, 'customer-key'],
+    ['PutObject', { 'x-amz-object-lock-mode': 'GOVERNANCE' }, 'object lock'],
+    ['CreateBucket', { 'x-amz-bucket-object-lock-enabled': 'true' }, 'object lock'],
+    ['PutObject', { 'if-none-match': '*' }, 'conditional write'],
+    ['DeleteObject', { 'if-match': '"e"' }, 'conditional write'],
+    ['DeleteObject', { 'x-amz-if-match-size': '3' }, 'conditional delete'],
+    ['PutObject', { 'x-amz-checksum-crc64nvme': 'AAAAAAAAAAA=' }, 'x-amz-checksum-crc64nvme'],
+    ['CreateMultipartUpload', { 'x-amz-checksum-algorithm': 'CRC64NVME' }, 'algorithm'],
+    ['CreateMultipartUpload', { 'x-amz-checksum-type': 'FULL_OBJECT' }, 'full-object'],
+    ['CompleteMultipartUpload', { 'x-amz-checksum-crc32': 'AAAAAA==' }, 'whole-object'],
+    ['CopyObject', { 'x-amz-checksum-algorithm': 'SHA256' }, 'checksum of a copy'],
+    ['PutObject', { 'x-amz-website-redirect-location': '/x' }, 'website redirect'],
+    ['PutObject', { 'x-amz-request-payer': 'requester' }, 'requester pays'],
+    ['PutObject', { 'x-amz-storage-class': 'GLACIER' }, 'storage class'],
+    ['PutObject', { 'x-amz-acl': 'public-read' }, 'canned ACL'],
+    ['CreateBucket', { 'x-amz-grant-read': 'id=x' }, 'ACL grant'],
+    ['PutBucketVersioning', { 'x-amz-mfa': 'serial 123456' }, 'MFA delete'],
+    ['PutObject', { 'x-amz-write-offset-bytes': '10' }, 'append'],
+  ];
+  for (const [operation, headers, named] of cases) {
+    const message = outcome(operation, headers);
+    assert.match(message, /is not implemented/, `${operation} ${JSON.stringify(headers)}`);
+    assert.ok(message.includes(named), message);
+  }
+});

@@ -1,0 +1,129 @@
+// S3 writes asking for a guarantee Cairn does not give (encryption, object lock, conditional
+// writes and deletes, website redirects, requester pays, storage classes, ACL grants, appends)
+// answer 501 NotImplemented through the AWS SDK, and change nothing.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { TestCluster } from '../harness/test-cluster.js';
+import { sdkClient } from '../harness/s3-setup.js';
+
+const bucket = 'guarantees';
+const key = 'kept';
+const original = 'original bytes';
+
+describe('S3 write guarantees', () => {
+  let cluster: TestCluster;
+  let s3: S3Client;
+
+  /** Sends and expects S3's NotImplemented (501) naming `header`. */
+  const refused = async (label: string, send: () => Promise<unknown>, header: string) => {
+    await assert.rejects(send(), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(error.name, 'NotImplemented', `${label}: ${error.name} ${error.message}`);
+      assert.equal(error.$metadata?.httpStatusCode, 501, label);
+      assert.ok(error.message.includes(header), `${label}: ${error.message}`);
+      return true;
+    });
+  };
+
+  before(async () => {
+    cluster = await TestCluster.start({ proxies: 1, targets: 2, mountpaths: 1 });
+    s3 = sdkClient(cluster.primary.publicUrl);
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: original, Metadata: { a: '1' } }),
+    );
+  });
+  after(async () => {
+    s3?.destroy();
+    await cluster?.destroy();
+  });
+
+  test('PutObject headers Cairn cannot honour are refused by name; the object is unchanged', async () => {
+    const put = (extra: Partial<PutObjectCommandInput>) => () =>
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'replaced', ...extra }));
+    const cases: [Partial<PutObjectCommandInput>, string][] = [
+      [{ ServerSideEncryption: 'AES256' }, 'x-amz-server-side-encryption'],
+      [{ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'k' }, 'x-amz-server-side-encryption'],
+      [{ ObjectLockMode: 'COMPLIANCE' }, 'x-amz-object-lock-mode'],
+      [{ ObjectLockLegalHoldStatus: 'ON' }, 'x-amz-object-lock-legal-hold'],
+      [{ IfNoneMatch: '*' }, 'if-none-match'],
+      [{ IfMatch: '"0123"' }, 'if-match'],
+      [{ StorageClass: 'GLACIER' }, 'x-amz-storage-class'],
+      [{ WebsiteRedirectLocation: '/elsewhere' }, 'x-amz-website-redirect-location'],
+      [{ RequestPayer: 'requester' }, 'x-amz-request-payer'],
+      [{ ACL: 'public-read' }, 'x-amz-acl'],
+      [{ GrantRead: 'id=someone' }, 'x-amz-grant-read'],
+      [{ WriteOffsetBytes: 14 }, 'x-amz-write-offset-bytes'],
+    ];
+    for (const [extra, header] of cases) await refused(JSON.stringify(extra), put(extra), header);
+    // What clients send by default, and the harmless spellings, still write.
+    await put({ StorageClass: 'STANDARD', ACL: 'private' })();
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: original, Metadata: { a: '1' } }),
+    );
+    const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    assert.equal(await answer.Body?.transformToString(), original);
+    assert.deepEqual(answer.Metadata, { a: '1' });
+  });
+
+  test('other writes: object-lock buckets, conditional deletes, checksums not computed', async () => {
+    await refused(
+      'object-lock bucket',
+      () =>
+        s3.send(new CreateBucketCommand({ Bucket: 'locked', ObjectLockEnabledForBucket: true })),
+      'x-amz-bucket-object-lock-enabled',
+    );
+    await refused(
+      'conditional delete',
+      () => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, IfMatch: '"nope"' })),
+      'if-match',
+    );
+    await refused(
+      'copy with a checksum',
+      () =>
+        s3.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: 'copy',
+            CopySource: `${bucket}/${key}`,
+            ChecksumAlgorithm: 'SHA256',
+          }),
+        ),
+      'x-amz-checksum-algorithm',
+    );
+    await refused(
+      'full-object multipart checksum',
+      () =>
+        s3.send(
+          new CreateMultipartUploadCommand({
+            Bucket: bucket,
+            Key: 'mpu',
+            ChecksumAlgorithm: 'CRC32',
+            ChecksumType: 'FULL_OBJECT',
+          }),
+        ),
+      'x-amz-checksum-type',
+    );
+    const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets ?? [];
+    assert.deepEqual(
+      buckets.map((entry) => entry.Name),
+      [bucket],
+    );
+    const listed = (await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? [];
+    assert.deepEqual(
+      listed.map((entry) => entry.Key),
+      [key],
+    );
+  });
+});
