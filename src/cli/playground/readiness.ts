@@ -18,7 +18,10 @@ export class StartupFailure extends Error {
 const pollIntervalMs = 250;
 const probeTimeoutMs = 2_000;
 
-/** Resolves once `node` answers /v1/health with 200; rejects on exit or at the deadline. */
+/**
+ * Resolves once `node` answers /v1/health with 200; rejects at the deadline or when `exited`
+ * resolves, with its reason (`process exited with code 1`).
+ */
 export async function waitHealthy(
   node: NodePlan,
   exited: Promise<string>,
@@ -29,7 +32,7 @@ export async function waitHealthy(
     exit.reason = reason;
   });
   await poll(node, deadlineMs, async (client) => {
-    if (exit.reason !== undefined) throw new StartupFailure(node, `process ${exit.reason}`);
+    if (exit.reason !== undefined) throw new StartupFailure(node, exit.reason);
     await client.health();
     return true;
   });
