@@ -13,6 +13,7 @@ export interface CliIo {
 
 /** The real process. */
 export function processIo(): CliIo {
+  endQuietlyOnBrokenPipe();
   return {
     stdin: process.stdin,
     stdout: process.stdout,
@@ -26,3 +27,27 @@ export function processIo(): CliIo {
 
 /** Exit codes: 1 when a command fails, 2 when it was called wrongly. */
 export const ExitCode = { failure: 1, usage: 2 } as const;
+
+let outputGuarded = false;
+
+/**
+ * A reader that stops early (`cairn ls | head -1`) closes the pipe and the next write fails with
+ * EPIPE, which Node emits as an 'error' event: unhandled, it prints a stack trace. Node ignores
+ * SIGPIPE, so nothing else ends the run. We exit at once with the status so far (0 unless a
+ * command already failed), not the 141 of a process killed by SIGPIPE: whether `cat` gets 141
+ * depends on whether its output outgrew the pipe buffer, and under `set -o pipefail` that noise
+ * fails scripts that chose to read only the head. Any other output error is reported and fails.
+ */
+function endQuietlyOnBrokenPipe(): void {
+  if (outputGuarded) return;
+  outputGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit();
+    process.stderr.write(`Error: cannot write to stdout: ${error.message}\n`);
+    process.exit(ExitCode.failure);
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    // Nowhere left to report it.
+    process.exit(error.code === 'EPIPE' ? undefined : ExitCode.failure);
+  });
+}

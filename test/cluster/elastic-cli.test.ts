@@ -5,37 +5,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '../../src/sdk/index.js';
 import { verifyObjects } from '../harness/load.js';
 import { cairnEntry } from '../harness/node-process.js';
+import { freeBasePort } from '../harness/ports.js';
 import { waitFor } from '../harness/wait.js';
 
 const run = promisify(execFile);
 const bucket = { name: 'cli', provider: 'ais' };
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port whose next 10 ports and their intra ports (+100) are free. */
-async function freeBasePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
-    let free = true;
-    for (let offset = 0; offset < 10 && free; offset += 1)
-      free = (await portFree(base + offset)) && (await portFree(base + 100 + offset));
-    if (free) return base;
-  }
-  throw new Error('no free port range');
-}
 
 describe('elastic cluster CLI on a playground', () => {
   let dir = '';

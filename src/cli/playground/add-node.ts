@@ -1,6 +1,7 @@
 // `cairn playground add-target|add-proxy`: one more node in a running playground. It takes the
-// next free ports after the recorded nodes, joins through the current primary, and is recorded in
-// `playground.json` (so `stop` and `status` include it). A new target starts a rebalance when the
+// next free ports after the recorded nodes, joins through the current primary, and is run and
+// recorded in `playground.json` by the playground's supervisor (so it is restarted after a crash,
+// and `stop` and `status` include it). A new target starts a rebalance when the
 // cluster holds buckets: its job ID is printed, and `--wait` waits until it finished.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,11 +10,12 @@ import { sleep } from '../../util/time.js';
 import { CommandError } from '../cli-errors.js';
 import type { CommandContext } from '../context.js';
 import { waitForJob } from '../admin/job-commands.js';
-import { intraPortOffset, nodeArguments, type NodePlan } from './layout.js';
-import { logTail, spawnNode } from './processes.js';
+import { intraPortOffset, type NodePlan } from './layout.js';
+import { logTail } from './processes.js';
 import { StartupFailure, waitHealthy } from './readiness.js';
 import { portBusy, startupTimeoutMs } from './start.js';
-import { readState, writeState, type PlaygroundState } from './state.js';
+import { readState, type PlaygroundState } from './state.js';
+import { SupervisorClient } from './supervisor-client.js';
 
 export interface AddNodeOptions {
   dir: string;
@@ -33,6 +35,11 @@ export async function addPlaygroundNode(
   const dir = resolve(options.dir);
   const state = await readState(dir);
   if (state === undefined) throw new CommandError(`no playground recorded in ${dir}`);
+  const supervisor = await SupervisorClient.connect(dir).catch(() => {
+    throw new CommandError(
+      `the playground in ${dir} has no supervisor running (it was killed, or the playground was started by an older cairn); restart the playground: cairn playground stop --dir ${options.dir}, then start`,
+    );
+  });
   const client = new Client(state.endpoint, { direct: false, timeoutMs: 10_000 });
   try {
     const map = await client.clusterMap({ refresh: true }).catch(() => {
@@ -42,13 +49,12 @@ export async function addPlaygroundNode(
     const plan = await planNode(state, dir, role, options.mountpaths);
     const before = (await client.cluster.rebalanceMetadata())?.version ?? 0;
     for (const path of [plan.dir, ...plan.mountpaths]) await mkdir(path, { recursive: true });
-    const spawned = await spawnNode(plan.dir, nodeArguments(state.entryScript, plan, primaryUrl));
-    state.nodes.push({ ...plan, pid: spawned.pid });
-    await writeState(dir, state);
+    const exited = supervisor.exitOf(plan.name);
+    await supervisor.startNode({ ...plan, primaryUrl });
     const deadlineMs = Date.now() + startupTimeoutMs;
     let id: string;
     try {
-      await waitHealthy(plan, spawned.exited, deadlineMs);
+      await waitHealthy(plan, exited, deadlineMs);
       id = await waitInMap(client, plan.publicUrl, deadlineMs);
     } catch (error) {
       if (error instanceof StartupFailure) {
@@ -70,6 +76,7 @@ export async function addPlaygroundNode(
     if (options.wait && rebalance !== '')
       await waitForJob(context, rebalance, options.timeoutSeconds);
   } finally {
+    supervisor.close();
     await client.close();
   }
 }

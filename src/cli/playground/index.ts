@@ -1,4 +1,5 @@
-// `cairn playground start|stop|status`: a local multi-process cluster for trying Cairn out.
+// `cairn playground start|stop|status|add-*`: a local multi-process cluster for trying Cairn out,
+// kept running by a supervisor process (`playground supervise`, started by `start`).
 import type { Command } from 'commander';
 import { portNumber, positiveInteger } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
@@ -7,8 +8,17 @@ import { addPlaygroundNode } from './add-node.js';
 import { startPlayground } from './start.js';
 import { showPlaygroundStatus } from './status.js';
 import { stopPlayground } from './stop.js';
+import { runSupervisor } from './supervise.js';
 
 export const defaultPlaygroundDir = './.playground';
+
+const supervisionHelp = `
+The nodes run under a supervisor process (\`cairn playground supervise\`, logging to DIR/supervisor.log).
+A node that crashes (exits non-zero or is killed by a signal such as SIGKILL) is restarted on the
+same ports, directory and mountpaths after 1 s, doubling to 30 s for crashes in a row (reset once it
+ran for a minute); its stderr, and so a crash's stack trace, and a line about each restart go to
+DIR/<node>/node.log. A node that exits with 0 (SIGTERM, decommission, shutdown) stays down.
+\`playground stop\` stops the supervisor first, so nothing restarts behind it.`;
 
 interface StartOptions {
   proxies: number;
@@ -42,6 +52,7 @@ export function registerPlaygroundCommands(
       '--node-options <flags>',
       'Node.js flags for every node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (docs/profiling.md)',
     )
+    .addHelpText('after', supervisionHelp)
     .action(
       commandAction(io, async (context, options: StartOptions) => {
         const { port, nodeOptions, ...rest } = options;
@@ -98,8 +109,23 @@ export function registerPlaygroundCommands(
   }
 
   playground
+    .command('supervise', { hidden: true })
+    .description('keep the playground nodes running (started by `playground start`)')
+    .option('--dir <dir>', 'playground directory', defaultPlaygroundDir)
+    .action(
+      commandAction(io, async (context, options: { dir: string }) => {
+        const log = (line: string): void => {
+          context.io.stdout.write(`${new Date().toISOString()} ${line}\n`);
+        };
+        await runSupervisor(options.dir, log);
+        // Only the nodes' handles could remain, and they are gone: nothing is left to wait for.
+        io.exit(0);
+      }),
+    );
+
+  playground
     .command('stop')
-    .description('stop the playground nodes (data is kept unless --wipe)')
+    .description('stop the supervisor, then the playground nodes (data is kept unless --wipe)')
     .option('--dir <dir>', 'playground directory', defaultPlaygroundDir)
     .option('--wipe', 'also remove the playground directory')
     .action(

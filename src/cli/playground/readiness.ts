@@ -20,7 +20,8 @@ const probeTimeoutMs = 2_000;
 
 /**
  * Resolves once `node` answers /v1/health with 200 (only `live`: the process answers, as the
- * primary does before any target joined); rejects on exit or at the deadline.
+ * primary does before any target joined); rejects at the deadline or when `exited` resolves, with
+ * its reason (`process exited with code 1`).
  */
 export async function waitHealthy(
   node: NodePlan,
@@ -33,7 +34,7 @@ export async function waitHealthy(
     exit.reason = reason;
   });
   await poll(node, deadlineMs, async (client) => {
-    if (exit.reason !== undefined) throw new StartupFailure(node, `process ${exit.reason}`);
+    if (exit.reason !== undefined) throw new StartupFailure(node, exit.reason);
     await client.health({ live: check === 'live' });
     return true;
   });

@@ -1,20 +1,22 @@
-// `cairn playground start`: runs a local cluster of detached node processes under one directory,
-// waits until it is complete, and records it; on failure stops what it started and shows the log.
+// `cairn playground start`: records a local cluster under one directory, launches its supervisor
+// (which runs the nodes and restarts those that crash), has it start the nodes, waits until the
+// cluster is complete, and prints it; on failure stops what it started and shows the log.
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { ClusterMapJson } from '../../sdk/index.js';
 import { CommandError } from '../cli-errors.js';
 import type { CommandContext } from '../context.js';
 import { formatTable } from '../table.js';
-import { planPlayground, nodeArguments, type NodePlan, type PlaygroundShape } from './layout.js';
-import { isNodeProcess, logTail, spawnNode, terminate, type SpawnedNode } from './processes.js';
+import { controlSocketPath } from './control-protocol.js';
+import { planPlayground, type NodePlan, type PlaygroundShape } from './layout.js';
+import { isNodeProcess, isSupervisorProcess, logTail } from './processes.js';
 import { StartupFailure, waitClusterMap, waitHealthy } from './readiness.js';
-import { readState, writeState, type NodeRecord, type PlaygroundState } from './state.js';
+import { readState, writeState, type PlaygroundState } from './state.js';
+import { stopPlaygroundProcesses } from './stop.js';
+import { launchSupervisor, type SupervisorClient } from './supervisor-client.js';
 
 /** Whole startup, from the first spawn to a complete cluster map. */
 export const startupTimeoutMs = 60_000;
-/** How long stopped nodes get to exit before SIGKILL. */
-export const stopGraceMs = 10_000;
 
 /** Starts the playground described by `shape` with nodes running `entryScript`. */
 export async function startPlayground(
@@ -27,6 +29,7 @@ export async function startPlayground(
   },
 ): Promise<void> {
   const { dir, nodes: plans } = planPlayground(shape);
+  controlSocketPath(dir); // refuses a directory path too long for the supervisor's socket
   await refuseIfRunning(dir);
   await refuseBusyPorts(plans);
   const primary = plans[0];
@@ -40,21 +43,27 @@ export async function startPlayground(
     entryScript,
     endpoint: primary.publicUrl,
     startedAt: new Date().toISOString(),
+    nodeOptions: [...(shape.nodeOptions ?? [])],
+    supervisorPid: null,
     nodes: plans.map((plan) => ({ ...plan, pid: null })),
   };
-  const spawned = new Map<string, SpawnedNode>();
+  await writeState(dir, state);
   const deadlineMs = Date.now() + startupTimeoutMs;
+  const supervisor = await launchSupervisor(dir, entryScript, deadlineMs);
+  const exits = new Map<string, Promise<string>>();
   const launch = async (plan: NodePlan): Promise<void> => {
-    const args = nodeArguments(entryScript, plan, primary.publicUrl);
-    const node = await spawnNode(plan.dir, [...(shape.nodeOptions ?? []), ...args]);
-    spawned.set(plan.name, node);
+    exits.set(plan.name, supervisor.exitOf(plan.name));
+    const pid = await supervisor.startNode({ ...plan, primaryUrl: primary.publicUrl });
     const record = state.nodes.find((candidate) => candidate.name === plan.name);
-    if (record !== undefined) record.pid = node.pid;
-    await writeState(dir, state);
+    if (record !== undefined) record.pid = pid;
   };
   const healthy = async (plan: NodePlan, check?: 'ready' | 'live'): Promise<void> => {
-    const exited = spawned.get(plan.name)?.exited ?? Promise.resolve('was not started');
-    await waitHealthy(plan, exited, deadlineMs, check);
+    await waitHealthy(
+      plan,
+      exits.get(plan.name) ?? Promise.resolve('process was not started'),
+      deadlineMs,
+      check,
+    );
   };
 
   let map: ClusterMapJson;
@@ -68,10 +77,12 @@ export async function startPlayground(
     await Promise.all(others.map((plan) => healthy(plan)));
     map = await waitClusterMap(primary, shape.proxies, shape.targets, deadlineMs);
   } catch (error) {
-    await abandonStartup(context, state, dir, error);
+    await abandonStartup(context, supervisor, dir, error);
     throw error instanceof StartupFailure
       ? new CommandError(`playground did not start: ${error.message}`)
       : error;
+  } finally {
+    supervisor.close();
   }
   printStarted(context, state, map, shape);
   context.print(`S3 endpoint: ${state.endpoint} (path style, or <bucket>.localhost)`);
@@ -79,17 +90,16 @@ export async function startPlayground(
   context.print(`S3 secret key: ${s3Credentials.secretKey}`);
 }
 
-/** Stops the started nodes, clears their PIDs, and shows the failing node's log. */
+/** Stops the supervisor and the started nodes, and shows the failing node's log. */
 async function abandonStartup(
   context: CommandContext,
-  state: PlaygroundState,
+  supervisor: SupervisorClient,
   dir: string,
   error: unknown,
 ): Promise<void> {
-  const pids = state.nodes.flatMap((node) => (node.pid === null ? [] : [node.pid]));
-  await terminate(pids, stopGraceMs);
-  for (const node of state.nodes) node.pid = null;
-  await writeState(dir, state);
+  supervisor.close();
+  const recorded = await readState(dir);
+  if (recorded !== undefined) await stopPlaygroundProcesses(dir, recorded);
   if (error instanceof StartupFailure) {
     context.note(`Last lines of ${error.node.dir}/node.log:`);
     for (const line of await logTail(error.node.dir)) context.note(`  ${line}`);
@@ -98,14 +108,16 @@ async function abandonStartup(
 
 async function refuseIfRunning(dir: string): Promise<void> {
   const previous = await readState(dir);
-  const running: NodeRecord[] = [];
+  const running: number[] = [];
+  const supervisorPid = previous?.supervisorPid ?? null;
+  if (supervisorPid !== null && (await isSupervisorProcess(supervisorPid, dir)))
+    running.push(supervisorPid);
   for (const node of previous?.nodes ?? []) {
-    if (await isNodeProcess(node.pid, node.dir)) running.push(node);
+    if (node.pid !== null && (await isNodeProcess(node.pid, node.dir))) running.push(node.pid);
   }
   if (running.length > 0) {
-    const pids = running.map((node) => node.pid).join(', ');
     throw new CommandError(
-      `a playground is already running in ${dir} (PIDs ${pids}); stop it first: cairn playground stop --dir ${dir}`,
+      `a playground is already running in ${dir} (PIDs ${running.join(', ')}); stop it first: cairn playground stop --dir ${dir}`,
     );
   }
 }

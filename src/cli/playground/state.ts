@@ -1,5 +1,6 @@
 // The playground record `DIR/playground.json`: layout, PIDs and endpoint of the last start, read
-// by `stop` and `status` (and by `start`, which refuses to run twice).
+// by `stop` and `status` (and by `start`, which refuses to run twice). `start` writes it first;
+// while the supervisor runs it is the only writer (it restarts nodes); `stop` writes it last.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asRecord } from '../../util/json.js';
@@ -8,9 +9,13 @@ import type { NodePlan } from './layout.js';
 
 export const stateFileName = 'playground.json';
 
-/** A node as recorded: its plan plus the PID it was started with (null once stopped). */
+/** A node as recorded: its plan plus the PID of its current run (null while not running). */
 export interface NodeRecord extends NodePlan {
   pid: number | null;
+  /** The primary it joins through when (re)started; absent in older records: the endpoint. */
+  primaryUrl?: string;
+  /** How often the supervisor restarted it after a crash. */
+  restarts?: number;
 }
 
 export interface PlaygroundState {
@@ -18,6 +23,10 @@ export interface PlaygroundState {
   entryScript: string;
   endpoint: string;
   startedAt: string;
+  /** Node.js flags placed before the entry script of every node (`start --node-options`). */
+  nodeOptions?: string[];
+  /** The `cairn playground supervise` process; null or absent when none runs. */
+  supervisorPid?: number | null;
   nodes: NodeRecord[];
 }
 

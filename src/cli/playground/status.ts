@@ -1,10 +1,11 @@
-// `cairn playground status`: the recorded nodes, whether their processes still run and answer,
-// and the cluster map version when the endpoint is reachable.
+// `cairn playground status`: the recorded nodes, whether their processes still run and answer and
+// how often they were restarted, whether the supervisor runs, and the cluster map version.
 import { Client } from '../../sdk/index.js';
 import { errorLine } from '../cli-errors.js';
 import type { CommandContext } from '../context.js';
 import { formatTable } from '../table.js';
-import { isNodeProcess } from './processes.js';
+import { resolve } from 'node:path';
+import { isNodeProcess, isSupervisorProcess } from './processes.js';
 import { readState } from './state.js';
 
 const probeTimeoutMs = 2_000;
@@ -16,6 +17,7 @@ export interface NodeStatusReport {
   pid: number | null;
   running: boolean;
   healthy: boolean;
+  restarts: number;
   publicUrl: string;
 }
 
@@ -40,26 +42,41 @@ export async function showPlaygroundStatus(
         pid: node.pid,
         running,
         healthy: running && (await answersHealth(node.publicUrl)),
+        restarts: node.restarts ?? 0,
         publicUrl: node.publicUrl,
       };
     }),
   );
   const cluster = await clusterMapVersion(state.endpoint);
-  if (json)
-    return context.printJson({ dir, recorded: true, endpoint: state.endpoint, ...cluster, nodes });
+  const supervisorPid = state.supervisorPid ?? null;
+  const supervisor = {
+    pid: supervisorPid,
+    running: await isSupervisorProcess(supervisorPid, resolve(dir)),
+  };
+  if (json) {
+    const { endpoint } = state;
+    return context.printJson({ dir, recorded: true, endpoint, ...cluster, supervisor, nodes });
+  }
   const summary =
     cluster.clusterMapVersion === undefined
       ? `unreachable (${cluster.error})`
       : `cluster map v${cluster.clusterMapVersion}`;
   context.print(`Playground ${dir}, endpoint ${state.endpoint}: ${summary}`);
+  context.print(
+    supervisor.running
+      ? `Supervisor: PID ${supervisorPid} (restarts nodes that crash)`
+      : 'Supervisor: not running (nodes that crash stay down; stop and start the playground)',
+  );
   const rows = nodes.map((node) => [
     node.name,
     node.role,
     String(node.pid ?? '-'),
     node.running ? (node.healthy ? 'running' : 'running, not answering') : 'stopped',
+    String(node.restarts),
     node.publicUrl,
   ]);
-  const columns = ['NODE', 'ROLE', 'PID', 'STATE', 'PUBLIC URL'].map((header) => ({ header }));
+  const headers = ['NODE', 'ROLE', 'PID', 'STATE', 'RESTARTS', 'PUBLIC URL'];
+  const columns = headers.map((header) => ({ header }));
   context.printLines(formatTable(columns, rows));
 }
 
