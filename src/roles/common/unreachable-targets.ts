@@ -1,6 +1,6 @@
 // Targets this node found unreachable just now, before the cluster map drops them (which waits for
 // keepalives to time out). Reads of objects they own go to the next target in HRW order, which
-// serves them in their place (see roles/target/substitute-reads.ts). Evidence is a failed connection
+// serves them in their place (see roles/target/objects/substitute-reads.ts). Evidence is a failed connection
 // of this node's own, or a client's report checked with a probe; it expires quickly, so a target
 // that comes back gets its reads again within seconds.
 import type { ClusterMap, ClusterNode } from '../../cluster/index.js';

@@ -21,20 +21,20 @@ import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
 import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
-import { HookedObjects } from './hooked-objects.js';
+import { HookedObjects } from './objects/hooked-objects.js';
 import { MountpathActions } from './mountpath-actions.js';
-import { protectionHooks } from './protection-hooks.js';
+import { protectionHooks } from './objects/protection-hooks.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
 import { TargetJobs } from './target-jobs.js';
-import { TargetObjects } from './target-objects.js';
+import { TargetObjects } from './objects/target-objects.js';
 import { TargetS3Buckets } from './target-s3-buckets.js';
-import { TargetS3Objects } from './target-s3-objects.js';
+import { TargetS3Objects } from './objects/target-s3-objects.js';
 import { OwnerForwarder } from '../common/s3-forwarding.js';
 import { s3ApiOptions } from '../common/s3-settings.js';
 import { TargetPieces } from './target-pieces.js';
-import { SubstituteReads } from './substitute-reads.js';
+import { SubstituteReads } from './objects/substitute-reads.js';
 
 import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
 

@@ -3,9 +3,9 @@
 // not use (missing or corrupt: restore from copies, slices, or the previous owner), repairs a
 // successful read noticed, work before and after a DELETE (here and elsewhere), and extra HEAD
 // details.
-import type { BucketPropsJson } from '../../wire/index.js';
-import type { ErasureCodingInfo, ObjectAddress } from '../../api/native/index.js';
-import type { StoredObject } from '../../storage/index.js';
+import type { BucketPropsJson } from '../../../wire/index.js';
+import type { ErasureCodingInfo, ObjectAddress } from '../../../api/native/index.js';
+import type { StoredObject } from '../../../storage/index.js';
 
 /** Runs after an object is committed locally, before the PUT is acknowledged. */
 export type AfterPutHook = (

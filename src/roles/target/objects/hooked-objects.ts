@@ -2,18 +2,18 @@
 // the after-PUT hooks (mirror copies, EC pieces, hand-off to the owner), reads of the latest
 // version recover a missing or corrupt replica (copies, EC pieces, the previous owner during a
 // rebalance) and report what they served, deletes run the before/after/elsewhere hooks.
-import { isStoreError } from '../../errors/index.js';
-import type { ErasureCodingInfo, ObjectAddress } from '../../api/native/index.js';
+import { isStoreError } from '../../../errors/index.js';
+import type { ErasureCodingInfo, ObjectAddress } from '../../../api/native/index.js';
 import type {
   CompleteRequest,
   DeleteOutcome,
   LocalStore,
   PutObjectRequest,
   StoredObject,
-} from '../../storage/index.js';
-import { keptHistoryOf, type BucketPropsJson } from '../../wire/index.js';
-import { lookupBucket } from '../common/bucket-lookup.js';
-import type { NodeRuntime } from '../common/node-runtime.js';
+} from '../../../storage/index.js';
+import { keptHistoryOf, type BucketPropsJson } from '../../../wire/index.js';
+import { lookupBucket } from '../../common/bucket-lookup.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectHooks, ReadFailure } from './object-hooks.js';
 
 /**

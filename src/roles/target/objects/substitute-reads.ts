@@ -5,18 +5,18 @@
 // but never stored here (a copy on a target that does not own the object would be misplaced, and
 // stale after the owner returns and the object changes).
 import { Readable, type Writable } from 'node:stream';
-import { resolveRange, type ResolvedRange } from '../../api/common/index.js';
-import type { ObjectAddress } from '../../api/native/index.js';
-import { StoreError, objectNotFound } from '../../errors/index.js';
+import { resolveRange, type ResolvedRange } from '../../../api/common/index.js';
+import type { ObjectAddress } from '../../../api/native/index.js';
+import { StoreError, objectNotFound } from '../../../errors/index.js';
 import {
   restoredAttributes,
   type DataProtection,
   type SurvivingObject,
-} from '../../protect/index.js';
-import type { ObjectReadResult, StoredObject } from '../../storage/index.js';
-import { destroyQuietly } from '../../util/stream-teardown.js';
-import { writeChunk } from '../../util/write-chunk.js';
-import type { ErasureMetadataJson } from '../../wire/index.js';
+} from '../../../protect/index.js';
+import type { ObjectReadResult, StoredObject } from '../../../storage/index.js';
+import { destroyQuietly } from '../../../util/stream-teardown.js';
+import { writeChunk } from '../../../util/write-chunk.js';
+import type { ErasureMetadataJson } from '../../../wire/index.js';
 import { readFailureOf, type HookedObjects } from './hooked-objects.js';
 
 /** A body read from a stream (the rebuilt object), for the API ports. */

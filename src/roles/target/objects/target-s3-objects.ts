@@ -1,7 +1,7 @@
 // S3 object operations on the target that stores the key: reads, writes, tags and multipart
 // uploads through the local store; copy sources on other targets are fetched from their owner.
 import { Readable } from 'node:stream';
-import { errorTable, resolveRange, type ResolvedRange } from '../../api/common/index.js';
+import { errorTable, resolveRange, type ResolvedRange } from '../../../api/common/index.js';
 import {
   compositeChecksum,
   forwardedPath,
@@ -18,16 +18,16 @@ import {
   type S3PartWrite,
   type S3ReadRouting,
   type S3WriteRequest,
-} from '../../api/s3/index.js';
-import { StoreError, isErrorCode, isStoreError } from '../../errors/index.js';
-import { keptHistoryOf, type BucketPropsJson } from '../../wire/index.js';
-import type { LocalStore, ManifestChunk, StoredObject } from '../../storage/index.js';
-import { lookupBucket } from '../common/bucket-lookup.js';
+} from '../../../api/s3/index.js';
+import { StoreError, isErrorCode, isStoreError } from '../../../errors/index.js';
+import { keptHistoryOf, type BucketPropsJson } from '../../../wire/index.js';
+import type { LocalStore, ManifestChunk, StoredObject } from '../../../storage/index.js';
+import { lookupBucket } from '../../common/bucket-lookup.js';
 import type { HookedObjects } from './hooked-objects.js';
 import type { SubstituteReads } from './substitute-reads.js';
-import type { NodeRuntime } from '../common/node-runtime.js';
-import { forwardTimeoutMs, ownerOf, s3Bucket } from '../common/s3-forwarding.js';
-import { s3Settings } from '../common/s3-settings.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
+import { forwardTimeoutMs, ownerOf, s3Bucket } from '../../common/s3-forwarding.js';
+import { s3Settings } from '../../common/s3-settings.js';
 
 /**
  * The S3 description of a stored object. In a bucket that keeps (or kept) history every version

@@ -1,7 +1,7 @@
 // The target's native object data path: serve reads and writes through the hooked object layer,
 // redirect requests for objects another target owns (unless a gateway already routed them here).
 import type { Readable } from 'node:stream';
-import { resolveRange, type RequestContext } from '../../api/common/index.js';
+import { resolveRange, type RequestContext } from '../../../api/common/index.js';
 import type {
   ObjectAddress,
   ObjectBodySource,
@@ -9,15 +9,15 @@ import type {
   ObjectPort,
   PutOptions,
   ReadRouting,
-} from '../../api/native/index.js';
-import { parseChecksumType } from '../../checksum/index.js';
-import type { LocalStore } from '../../storage/index.js';
-import { validateObjectName } from '../../storage/layout/index.js';
-import { keptHistoryOf, objectUname, Query } from '../../wire/index.js';
-import { lookupBucket } from '../common/bucket-lookup.js';
+} from '../../../api/native/index.js';
+import { parseChecksumType } from '../../../checksum/index.js';
+import type { LocalStore } from '../../../storage/index.js';
+import { validateObjectName } from '../../../storage/layout/index.js';
+import { keptHistoryOf, objectUname, Query } from '../../../wire/index.js';
+import { lookupBucket } from '../../common/bucket-lookup.js';
 import type { HookedObjects } from './hooked-objects.js';
 import type { SubstituteReads } from './substitute-reads.js';
-import type { NodeRuntime } from '../common/node-runtime.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
 
 export class TargetObjects implements ObjectPort {
   constructor(

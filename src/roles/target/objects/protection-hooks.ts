@@ -1,8 +1,8 @@
 // The object hooks that data protection fills: mirror copies and EC pieces after a PUT, restore on
 // a failed read, background repair after a read served from a copy, piece removal after a DELETE,
 // the EC layout in HEAD answers, and verification before sending for protected buckets.
-import type { DataProtection } from '../../protect/index.js';
-import { isProtected, isReplicated } from '../../protect/index.js';
+import type { DataProtection } from '../../../protect/index.js';
+import { isProtected, isReplicated } from '../../../protect/index.js';
 import { emptyObjectHooks, type ObjectHooks } from './object-hooks.js';
 
 export function protectionHooks(protection: DataProtection): ObjectHooks {
