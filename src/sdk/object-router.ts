@@ -60,17 +60,24 @@ export class ObjectRouter {
     try {
       return await send(await this.#route(request));
     } catch (error) {
-      if (!isConnectionError(error)) throw error;
-      const failed = error instanceof TransportError ? error.origin : undefined;
+      let failure = connectionFailure(error);
+      const unreachable = [failure.origin];
       if (this.#clusterMap !== undefined) {
         // The owner may have left the cluster: ask for the current map and try its owner once.
         await this.#clusterMap.refresh();
         const again = await this.#route(request);
-        if (again.url.origin !== failed) return await send(again);
+        if (!unreachable.includes(again.url.origin)) {
+          try {
+            return await send(again);
+          } catch (retryError) {
+            failure = connectionFailure(retryError);
+            unreachable.push(failure.origin);
+          }
+        }
       }
       const read = request.method === 'GET' || request.method === 'HEAD';
-      if (!read || failed === undefined || failed === this.#endpoint.origin) throw error;
-      return await this.#readViaEndpoint(request, send, [failed]);
+      if (!read || unreachable.includes(this.#endpoint.origin)) throw failure.error;
+      return await this.#readViaEndpoint(request, send, unreachable);
     }
   }
 
@@ -122,6 +129,14 @@ export class ObjectRouter {
     // A target redirecting a direct request means the map is stale (placement changed).
     return { ...routed, onRedirect: async () => void (await this.#clusterMap?.refresh()) };
   }
+}
+
+/** A connection failure and the origin it happened at; any other error is rethrown. */
+function connectionFailure(error: unknown): { error: TransportError; origin: string } {
+  if (!isConnectionError(error) || !(error instanceof TransportError)) throw error;
+  const origin = error.origin;
+  if (origin === undefined) throw error;
+  return { error, origin };
 }
 
 /** The object's URL on the node at `base`. */
