@@ -6,6 +6,7 @@ export type {
   ListedName,
   ListObjectsOptions,
   ObjectReadResult,
+  RangeResolver,
   ReadOptions,
   PutObjectRequest,
   StorageOptions,

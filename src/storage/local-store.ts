@@ -74,6 +74,7 @@ import type {
   ListObjectsOptions,
   ObjectReadResult,
   PutObjectRequest,
+  RangeResolver,
   ReadOptions,
   StorageOptions,
   StoredObject,
@@ -211,7 +212,7 @@ export class LocalStore {
   async getObject(
     bucket: BucketJson,
     name: string,
-    range?: ByteRange,
+    range?: ByteRange | RangeResolver,
     options?: ReadOptions,
   ): Promise<ObjectReadResult> {
     return await getObject(this.#open(), bucket, name, range, options);

@@ -21,7 +21,13 @@ import { validateObjectName, type StoredContentType } from './layout/index.js';
 import { findReplica, type OpenReplica } from './replica-lookup.js';
 import { findVersion } from './versions/version-files.js';
 import { describeObject, lockKeyOf, toStoredObject, type StoreContext } from './store-context.js';
-import type { ByteRange, ObjectReadResult, ReadOptions, StoredObject } from './store-types.js';
+import type {
+  ByteRange,
+  ObjectReadResult,
+  RangeResolver,
+  ReadOptions,
+  StoredObject,
+} from './store-types.js';
 
 /**
  * Opens the replica (of the latest version, or of version `versionId`: the current object when it
@@ -77,19 +83,24 @@ export async function getObject(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
-  range?: ByteRange,
+  requested?: ByteRange | RangeResolver,
   options: ReadOptions = {},
 ): Promise<ObjectReadResult> {
   const type = options.contentType ?? 'ob';
   const replica = await openObject(context, bucket, name, type, options.versionId);
   const { handle, metadata, stats } = replica;
   const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
-  if (metadata.chunks !== undefined) {
-    await handle.close();
-    return { object, body: await openChunks(context, bucket, metadata.chunks, replica, range) };
-  }
+  let range: ByteRange | undefined;
   let streaming = false;
   try {
+    // A Range header is resolved against the size read here: one open serves the whole request.
+    range = typeof requested === 'function' ? requested(metadata.size) : requested;
+    if (metadata.chunks !== undefined) {
+      await handle.close();
+      streaming = true;
+      const body = await openChunks(context, bucket, metadata.chunks, replica, range);
+      return { object, body, ...(range === undefined ? {} : { range }) };
+    }
     // A file longer or shorter than its record is corrupt whatever its bytes hash to.
     if (stats.size !== BigInt(metadata.size)) {
       const problem = { type: 'size', stored: String(metadata.size), computed: String(stats.size) };
@@ -103,7 +114,11 @@ export async function getObject(
         data: bytes,
         ...(pooled === undefined ? {} : { pooled }),
       } as const;
-      return { object, body: new ObjectBody(source, context.buffers) };
+      return {
+        object,
+        body: new ObjectBody(source, context.buffers),
+        ...(range === undefined ? {} : { range }),
+      };
     }
     const checked = options.verifyBeforeSend === true && range === undefined;
     if (checked) {
@@ -127,7 +142,7 @@ export async function getObject(
       },
       context.buffers,
     );
-    return { object, body };
+    return { object, body, ...(range === undefined ? {} : { range }) };
   } finally {
     // From the moment a body exists it owns the descriptor and closes it when consumed or discarded.
     if (!streaming) await handle.close();

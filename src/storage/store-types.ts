@@ -129,6 +129,12 @@ export interface ByteRange {
   end: number;
 }
 
+/**
+ * Chooses the range to read once the object's size is known (a Range header resolved against it;
+ * undefined: the whole object). It may throw (an unsatisfiable range): nothing is read then.
+ */
+export type RangeResolver = (sizeBytes: number) => ByteRange | undefined;
+
 /** Listing page request. */
 export interface ListObjectsOptions {
   /** Only names starting with this. */
@@ -146,6 +152,8 @@ export interface ListObjectsOptions {
 /** A GET's result: the object's metadata and its (verified) body. */
 export interface ObjectReadResult {
   object: StoredObject;
+  /** The range read (from a resolver), absent for the whole object. */
+  range?: ByteRange;
   /**
    * The bytes. It holds the file open: send it, stream it, or discard it. For objects larger than
    * `verifyInMemoryMaxBytes` it fails with ObjectCorrupted before the last chunk instead of ending

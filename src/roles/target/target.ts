@@ -7,8 +7,6 @@ import type { NodeConfig } from '../../config/index.js';
 import { jobDefinitions } from '../../jobs/index.js';
 import { DataProtection, protectionJobDefinitions, reprotectOwned } from '../../protect/index.js';
 import {
-  deleteAtNeighbors,
-  fetchFromNeighbors,
   RebalanceManager,
   RebalanceMarker,
   startResilver,
@@ -21,9 +19,9 @@ import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
 import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
-import { HookedObjects } from './objects/hooked-objects.js';
 import { MountpathActions } from './mountpath-actions.js';
-import { protectionHooks } from './objects/protection-hooks.js';
+import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js';
+import { ObjectService } from './objects/object-service.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
@@ -34,7 +32,6 @@ import { TargetS3Objects } from './objects/target-s3-objects.js';
 import { OwnerForwarder } from '../common/s3-forwarding.js';
 import { s3ApiOptions } from '../common/s3-settings.js';
 import { TargetPieces } from './target-pieces.js';
-import { SubstituteReads } from './objects/substitute-reads.js';
 
 import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
 
@@ -71,9 +68,6 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
     },
     clusterMap: () => runtime.store.clusterMap,
   });
-  const objectHooks = protectionHooks(protection);
-  const hookedObjects = new HookedObjects(runtime, store, objectHooks);
-  const substitutes = new SubstituteReads(hookedObjects, protection);
   const jobs = new TargetJobs(
     runtime,
     {
@@ -84,7 +78,7 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
       clusterMap: () => runtime.store.clusterMap,
       bucketMetadata: () => runtime.store.bucketMetadata,
       deleteObject: async (bucket, name) => {
-        await hookedObjects.delete({ bucket, name });
+        await objects.delete({ bucket: objects.resolve(bucket), name });
       },
     },
     [...jobDefinitions, ...protectionJobDefinitions(protection)],
@@ -103,31 +97,11 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
     log: runtime.log,
   };
   const rebalanceManager = new RebalanceManager(rebalance, jobs.registry);
-  // Get-from-neighbor: during a rebalance a missing object may still be at its previous owner.
-  // Only the owner fetches: a copy anywhere else would be misplaced.
-  objectHooks.readRecovery.push((address, failure) =>
-    failure === 'missing' &&
-    rebalanceManager.active &&
-    rebalanceManager.owns(address.bucket, address.name)
-      ? fetchFromNeighbors(rebalance, address.bucket, address.name, (...moved) =>
-          rebalanceManager.commitMoved(...moved),
-        )
-      : Promise.resolve(false),
-  );
-  // Deletes during a rebalance: remembered first (copies moving in later are dropped), then the
-  // copies other targets still hold are deleted too.
-  objectHooks.beforeDelete.push((address, versionId) => {
-    if (rebalanceManager.owns(address.bucket, address.name))
-      rebalanceManager.recordDelete(address.bucket, address.name, versionId);
-  });
-  objectHooks.deleteElsewhere.push(async (address, versionId) => {
-    const { bucket, name } = address;
-    if (!rebalanceManager.active || !rebalanceManager.owns(bucket, name)) return false;
-    const removed = await deleteAtNeighbors(rebalance, bucket, name, versionId);
-    return rebalanceManager.droppedAfterDelete(bucket, name) || removed;
-  });
-  objectHooks.afterPut.push((address) =>
-    rebalanceManager.placeAfterPut(address.bucket, address.name),
+  const objects = new ObjectService(
+    runtime,
+    store,
+    protectionPolicy(protection),
+    rebalancePolicy(rebalanceManager, rebalance),
   );
   const mountpaths = new MountpathActions(store, jobs.registry, runtime.store, reprotect);
   jobs.localKinds.set('resilver', (request) => {
@@ -144,7 +118,7 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
   };
   runtime.serve(
     {
-      objects: new TargetObjects(runtime, hookedObjects, substitutes),
+      objects: new TargetObjects(runtime, objects),
       buckets: new TargetBuckets(runtime, store),
       cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit),
       jobs,
@@ -157,7 +131,7 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
     s3ApiOptions(
       runtime,
       {
-        objects: new TargetS3Objects(runtime, hookedObjects, substitutes),
+        objects: new TargetS3Objects(runtime, objects),
         buckets: new TargetS3Buckets(runtime, store),
         forwarder: new OwnerForwarder(runtime),
       },

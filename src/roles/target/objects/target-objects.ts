@@ -1,10 +1,9 @@
-// The target's native object data path: serve reads and writes through the hooked object layer,
-// redirect requests for objects another target owns (unless a gateway already routed them here).
+// The native API's object port on a target: requests go to the object service, or are redirected
+// to the target that owns the object (unless a gateway already routed them here).
 import type { Readable } from 'node:stream';
-import { resolveRange, type RequestContext } from '../../../api/common/index.js';
+import type { RequestContext } from '../../../api/common/index.js';
 import type {
   ObjectAddress,
-  ObjectBodySource,
   ObjectInfo,
   ObjectPort,
   PutOptions,
@@ -13,17 +12,16 @@ import type {
 import { parseChecksumType } from '../../../checksum/index.js';
 import type { LocalStore } from '../../../storage/index.js';
 import { validateObjectName } from '../../../storage/layout/index.js';
-import { keptHistoryOf, objectUname, Query } from '../../../wire/index.js';
+import { objectUname, Query } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
-import type { HookedObjects } from './hooked-objects.js';
-import type { SubstituteReads } from './substitute-reads.js';
+import type { ObjectService } from './object-service.js';
+import type { ObjectRead, ObjectTarget } from './object-types.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 
 export class TargetObjects implements ObjectPort {
   constructor(
     private readonly runtime: NodeRuntime,
-    private readonly objects: HookedObjects,
-    private readonly substitutes: SubstituteReads,
+    private readonly objects: ObjectService,
   ) {}
 
   private get store(): LocalStore {
@@ -66,14 +64,11 @@ export class TargetObjects implements ObjectPort {
   }
 
   async head(address: ObjectAddress, routing?: ReadRouting): Promise<ObjectInfo> {
-    if (routing?.substituteFor !== undefined)
-      return await this.substitutes.head(address, routing.substituteFor);
-    const object = await this.objects.read(address, () =>
-      this.store.headObject(address.bucket, address.name),
-    );
-    this.objects.afterRead(object);
+    const target = this.#target(address);
+    const object = await this.objects.head(target, routing);
     const info: ObjectInfo = { ...object };
-    const erasureCoding = await this.objects.describe(address);
+    if (routing?.substituteFor !== undefined) return info;
+    const erasureCoding = await this.objects.describe(target);
     if (erasureCoding !== undefined) info.erasureCoding = erasureCoding;
     return info;
   }
@@ -82,33 +77,14 @@ export class TargetObjects implements ObjectPort {
     address: ObjectAddress,
     rangeHeader: string | undefined,
     routing?: ReadRouting,
-  ): Promise<{
-    object: ObjectInfo;
-    body: ObjectBodySource;
-    range: ReturnType<typeof resolveRange>;
-  }> {
-    if (routing?.substituteFor !== undefined)
-      return this.substitutes.get(address, rangeHeader, routing.substituteFor);
-    const options = {
-      verifyBeforeSend: this.objects.verifyBeforeSend(this.objects.props(address)),
-    };
-    return this.objects.read(address, async () => {
-      if (rangeHeader === undefined || rangeHeader === '') {
-        const read = await this.store.getObject(address.bucket, address.name, undefined, options);
-        this.objects.afterRead(read.object);
-        return { object: read.object, body: read.body, range: undefined };
-      }
-      const info = await this.store.headObject(address.bucket, address.name);
-      const range = resolveRange(rangeHeader, info.size);
-      const { object, body } = await this.store.getObject(address.bucket, address.name, range);
-      this.objects.afterRead(object);
-      return { object, body, range };
-    });
+  ): Promise<ObjectRead> {
+    return this.objects.get(this.#target(address), rangeHeader, routing);
   }
 
   async put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo> {
-    const props = this.objects.props(address);
-    return await this.objects.put({
+    const bucket = this.objects.resolve(address.bucket);
+    const { props } = bucket;
+    return await this.objects.put(bucket, {
       bucket: address.bucket,
       name: address.name,
       body,
@@ -123,7 +99,7 @@ export class TargetObjects implements ObjectPort {
             },
           }),
       versioning: props.versioning.enabled,
-      history: keptHistoryOf(props),
+      history: bucket.history,
     });
   }
 
@@ -133,7 +109,11 @@ export class TargetObjects implements ObjectPort {
    * rebalance. Not found only when there was nothing anywhere.
    */
   async delete(address: ObjectAddress): Promise<void> {
-    await this.objects.delete(address);
+    await this.objects.delete(this.#target(address));
+  }
+
+  #target(address: ObjectAddress): ObjectTarget {
+    return { bucket: this.objects.resolve(address.bucket), name: address.name };
   }
 
   setCustomMetadata(

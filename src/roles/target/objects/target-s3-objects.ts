@@ -1,7 +1,8 @@
-// S3 object operations on the target that stores the key: reads, writes, tags and multipart
-// uploads through the local store; copy sources on other targets are fetched from their owner.
+// The S3 API's object port on the target that stores the key: reads, writes and deletes through the
+// object service (S3's version IDs and delete markers on top), tags and multipart uploads through
+// the local store; copy sources on other targets are fetched from their owner.
 import { Readable } from 'node:stream';
-import { errorTable, resolveRange, type ResolvedRange } from '../../../api/common/index.js';
+import { errorTable, type ResolvedRange } from '../../../api/common/index.js';
 import {
   compositeChecksum,
   forwardedPath,
@@ -20,11 +21,9 @@ import {
   type S3WriteRequest,
 } from '../../../api/s3/index.js';
 import { StoreError, isErrorCode, isStoreError } from '../../../errors/index.js';
-import { keptHistoryOf, type BucketPropsJson } from '../../../wire/index.js';
 import type { LocalStore, ManifestChunk, StoredObject } from '../../../storage/index.js';
-import { lookupBucket } from '../../common/bucket-lookup.js';
-import type { HookedObjects } from './hooked-objects.js';
-import type { SubstituteReads } from './substitute-reads.js';
+import type { ObjectService } from './object-service.js';
+import type { ObjectRead, ResolvedBucket } from './object-types.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import { forwardTimeoutMs, ownerOf, s3Bucket } from '../../common/s3-forwarding.js';
 import { s3Settings } from '../../common/s3-settings.js';
@@ -63,7 +62,7 @@ function checkVersion(versionId: string | undefined, object: StoredObject): void
  * served (kept versions live only on their owner), and says why rather than claiming it is absent.
  */
 function substituteInfo(
-  view: S3BucketView,
+  view: ResolvedBucket,
   object: StoredObject,
   versionId: string | undefined,
 ): S3ObjectInfo {
@@ -77,16 +76,6 @@ function substituteInfo(
   return info;
 }
 
-/** A bucket as the S3 object operations see it. */
-interface S3BucketView {
-  bucket: { name: string; provider: string };
-  props: BucketPropsJson;
-  /** How the bucket keeps history now (undefined: it keeps none). */
-  history: 'enabled' | 'suspended' | undefined;
-  /** Versions have IDs: the bucket keeps, or once kept, history. */
-  versioned: boolean;
-}
-
 /** The body of a delete marker: nothing (handlers answer before sending it). */
 const emptyBody: S3ObjectBody = {
   sendTo: () => Promise.resolve(),
@@ -97,29 +86,15 @@ const emptyBody: S3ObjectBody = {
 export class TargetS3Objects implements S3ObjectPort {
   constructor(
     private readonly runtime: NodeRuntime,
-    private readonly objects: HookedObjects,
-    private readonly substitutes: SubstituteReads,
+    private readonly objects: ObjectService,
   ) {}
 
   private get store(): LocalStore {
     return this.objects.store;
   }
 
-  /**
-   * Reads through the hooked layer: a read of the latest version recovers a missing or corrupt
-   * replica (copies, EC pieces, the previous owner during a rebalance); reads of a kept version
-   * by ID do not (kept versions are not protected).
-   */
-  #read<T>(view: S3BucketView, key: string, versionId: string | undefined, read: () => Promise<T>) {
-    if (versionId !== undefined && view.versioned) return read();
-    return this.objects.read({ bucket: view.bucket, name: key }, read);
-  }
-
-  #bucket(name: string): S3BucketView {
-    const bucket = s3Bucket(name);
-    const { props } = lookupBucket(this.runtime, bucket);
-    const history = keptHistoryOf(props);
-    return { bucket, props, history, versioned: history !== undefined };
+  #bucket(name: string): ResolvedBucket {
+    return this.objects.resolve(s3Bucket(name));
   }
 
   async head(
@@ -129,26 +104,18 @@ export class TargetS3Objects implements S3ObjectPort {
     routing?: S3ReadRouting,
   ): Promise<S3ObjectInfo> {
     const view = this.#bucket(bucketName);
+    const target = { bucket: view, name: key };
     if (routing?.substituteFor !== undefined) {
-      const address = { bucket: view.bucket, name: key };
-      const object = await this.substitutes.head(address, routing.substituteFor);
+      const object = await this.objects.head(target, routing);
       return substituteInfo(view, object, versionId);
     }
-    if (!view.versioned) {
-      const object = await this.#read(view, key, versionId, () =>
-        this.store.headObject(view.bucket, key),
-      );
-      checkVersion(versionId, object);
-      this.objects.afterRead(object);
-      return toS3Info(object);
-    }
     try {
-      const object = await this.#read(view, key, versionId, () =>
-        this.store.headObject(view.bucket, key, { versionId }),
-      );
-      if (versionId === undefined) this.objects.afterRead(object);
-      return toS3Info(object, true);
+      const object = await this.objects.head(target, { versionId });
+      // Unversioned buckets check the ID against what they hold; versioned ones looked it up.
+      if (!view.versioned) checkVersion(versionId, object);
+      return toS3Info(object, view.versioned);
     } catch (error) {
+      if (!view.versioned) throw error;
       return await this.#latestDeleteMarker(view, key, versionId, error);
     }
   }
@@ -158,7 +125,7 @@ export class TargetS3Objects implements S3ObjectPort {
    * description (the API answers 404 with `x-amz-delete-marker`); else the error is rethrown.
    */
   async #latestDeleteMarker(
-    view: S3BucketView,
+    view: ResolvedBucket,
     key: string,
     versionId: string | undefined,
     error: unknown,
@@ -179,48 +146,25 @@ export class TargetS3Objects implements S3ObjectPort {
     routing?: S3ReadRouting,
   ): Promise<{ info: S3ObjectInfo; body: S3ObjectBody; range: ResolvedRange | undefined }> {
     const view = this.#bucket(bucketName);
-    if (routing?.substituteFor !== undefined) {
-      const address = { bucket: view.bucket, name: key };
-      const read = await this.substitutes.get(address, rangeHeader, routing.substituteFor);
-      try {
-        return {
-          info: substituteInfo(view, read.object, versionId),
-          body: read.body,
-          range: read.range,
-        };
-      } catch (error) {
-        await read.body.discard();
-        throw error;
-      }
-    }
-    const { bucket, versioned } = view;
-    // Unversioned buckets check the ID against what they hold; versioned ones look it up.
-    const storeVersion = versioned ? versionId : undefined;
-    let range: ResolvedRange | undefined;
-    const verifyBeforeSend = this.objects.verifyBeforeSend(view.props);
+    const target = { bucket: view, name: key };
+    const substitute = routing?.substituteFor !== undefined;
+    let read: ObjectRead;
     try {
-      const { object, body } = await this.#read(view, key, versionId, async () => {
-        if (rangeHeader !== undefined && rangeHeader !== '') {
-          const head = await this.store.headObject(bucket, key, { versionId: storeVersion });
-          range = resolveRange(rangeHeader, head.size);
-        }
-        return await this.store.getObject(bucket, key, range, {
-          versionId: storeVersion,
-          verifyBeforeSend,
-        });
-      });
-      if (storeVersion === undefined) this.objects.afterRead(object);
-      try {
-        if (!versioned) checkVersion(versionId, object);
-      } catch (error) {
-        await body.discard();
-        throw error;
-      }
-      return { info: toS3Info(object, versioned), body, range };
+      read = await this.objects.get(target, rangeHeader, substitute ? routing : { versionId });
     } catch (error) {
-      if (!versioned) throw error;
+      if (!view.versioned || substitute) throw error;
       const info = await this.#latestDeleteMarker(view, key, versionId, error);
       return { info, body: emptyBody, range: undefined };
+    }
+    try {
+      const info = substitute
+        ? substituteInfo(view, read.object, versionId)
+        : toS3Info(read.object, view.versioned);
+      if (!substitute && !view.versioned) checkVersion(versionId, read.object);
+      return { info, body: read.body, range: read.range };
+    } catch (error) {
+      await read.body.discard();
+      throw error;
     }
   }
 
@@ -278,8 +222,9 @@ export class TargetS3Objects implements S3ObjectPort {
   }
 
   async put(request: S3WriteRequest): Promise<S3ObjectInfo> {
-    const { bucket, props, history, versioned } = this.#bucket(request.bucket);
-    const object = await this.objects.put({
+    const view = this.#bucket(request.bucket);
+    const { bucket, props, history, versioned } = view;
+    const object = await this.objects.put(view, {
       bucket,
       name: request.key,
       body: request.body,
@@ -303,13 +248,14 @@ export class TargetS3Objects implements S3ObjectPort {
     key: string,
     versionId: string | undefined,
   ): Promise<S3DeleteOutcome> {
-    const { bucket, versioned } = this.#bucket(bucketName);
-    if (!versioned) {
+    const view = this.#bucket(bucketName);
+    const target = { bucket: view, name: key };
+    if (!view.versioned) {
       if (versionId !== undefined) await this.head(bucketName, key, versionId);
-      await this.objects.delete({ bucket, name: key });
+      await this.objects.delete(target);
       return { deleteMarker: false };
     }
-    return await this.objects.delete({ bucket, name: key }, versionId);
+    return await this.objects.delete(target, versionId);
   }
 
   async setTags(
@@ -363,8 +309,9 @@ export class TargetS3Objects implements S3ObjectPort {
     uploadId: string,
     parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }>,
   ): Promise<S3ObjectInfo> {
-    const { bucket, props, history, versioned } = this.#bucket(bucketName);
-    const object = await this.objects.completeUpload({
+    const view = this.#bucket(bucketName);
+    const { bucket, props, history, versioned } = view;
+    const object = await this.objects.completeUpload(view, {
       bucket,
       name: key,
       uploadId,

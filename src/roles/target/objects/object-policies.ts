@@ -1,0 +1,114 @@
+// What the target's object path asks of the services around it, as two named policies the object
+// service calls at fixed points: data protection (mirror copies and EC pieces after a write,
+// restore on a failed read, repairs after a read, removal after a delete) and a rebalance in
+// progress (the previous owner may still hold an object; a misplaced write goes to its owner;
+// deletes reach copies not moved yet).
+import type { ErasureCodingInfo, ObjectAddress } from '../../../api/native/index.js';
+import {
+  isProtected,
+  isReplicated,
+  type DataProtection,
+  type SurvivingObject,
+} from '../../../protect/index.js';
+import {
+  deleteAtNeighbors,
+  fetchFromNeighbors,
+  type RebalanceEnvironment,
+  type RebalanceManager,
+} from '../../../protect/rebalance/index.js';
+import type { StoredObject } from '../../../storage/index.js';
+import type { BucketPropsJson } from '../../../wire/index.js';
+
+export interface ProtectionPolicy {
+  /** After a write committed here, before it is acknowledged: copies and EC pieces. */
+  afterWrite(address: ObjectAddress, object: StoredObject, props: BucketPropsJson): Promise<void>;
+  /**
+   * The latest version's replica is missing or corrupt: make a good one exist here again (from an
+   * intact copy, or EC pieces). True when it did.
+   */
+  restore(address: ObjectAddress, props: BucketPropsJson): Promise<boolean>;
+  /** A read succeeded: repairs it noticed (served from a copy, copies missing) run later. */
+  afterRead(object: StoredObject, props: BucketPropsJson): void;
+  /** The latest version went (deleted, or replaced by a delete): its EC pieces go everywhere. */
+  afterRemove(address: ObjectAddress, props: BucketPropsJson): Promise<void>;
+  /** The EC layout a HEAD reports (undefined when the object is not erasure-coded). */
+  describe(address: ObjectAddress, props: BucketPropsJson): Promise<ErasureCodingInfo | undefined>;
+  /**
+   * Whether a whole GET of a large object is read and checked before its first byte is sent, so
+   * that corruption is found while recovery can still give the client correct bytes.
+   */
+  verifyBeforeSend(props: BucketPropsJson): boolean;
+  /** The object rebuilt from what other targets hold, not stored here (substitute reads). */
+  openSurviving(
+    address: ObjectAddress,
+    props: BucketPropsJson,
+  ): Promise<SurvivingObject | undefined>;
+}
+
+export interface RebalancePolicy {
+  /** A missing object this target owns may still be at its previous owner: fetch it here. */
+  fetchFromPreviousOwner(address: ObjectAddress): Promise<boolean>;
+  /** After a write: an object this target does not own (any more) goes to its owner. */
+  placeAfterWrite(address: ObjectAddress): Promise<void>;
+  /** Before a delete here: remembered, so a copy moving in later is dropped. */
+  beforeDelete(address: ObjectAddress, versionId?: string): void;
+  /** After a delete here: copies other targets still hold go too. True when one was removed. */
+  deleteElsewhere(address: ObjectAddress, versionId?: string): Promise<boolean>;
+}
+
+/** The protection policy of a target: its DataProtection. */
+export function protectionPolicy(protection: DataProtection): ProtectionPolicy {
+  return {
+    afterWrite: (address, _object, props) =>
+      protection.afterPut(address.bucket, address.name, props),
+    restore: (address, props) => protection.recover(address.bucket, address.name, props),
+    afterRead: (object, props) => protection.afterRead(object, props),
+    afterRemove: (address, props) => protection.afterDelete(address.bucket, address.name, props),
+    describe: async (address, props) => {
+      const own = await protection.describe(address.bucket, address.name, props);
+      if (own === undefined) return undefined;
+      return {
+        dataSlices: own.data_slices,
+        paritySlices: own.parity_slices,
+        generation: own.generation,
+        replicated: isReplicated(own),
+        nodes: own.nodes,
+      };
+    },
+    verifyBeforeSend: isProtected,
+    openSurviving: (address, props) =>
+      protection.openSurviving(address.bucket, address.name, props),
+  };
+}
+
+/**
+ * The rebalance policy of a target: get-from-neighbor while a rebalance runs (only the owner
+ * fetches: a copy anywhere else would be misplaced), hand-off of misplaced writes, and deletes
+ * that also reach the copies a rebalance has not moved yet.
+ */
+export function rebalancePolicy(
+  manager: RebalanceManager,
+  environment: RebalanceEnvironment,
+): RebalancePolicy {
+  const duringRebalance = ({ bucket, name }: ObjectAddress): boolean =>
+    manager.active && manager.owns(bucket, name);
+  return {
+    fetchFromPreviousOwner: (address) =>
+      duringRebalance(address)
+        ? fetchFromNeighbors(environment, address.bucket, address.name, (...moved) =>
+            manager.commitMoved(...moved),
+          )
+        : Promise.resolve(false),
+    placeAfterWrite: (address) => manager.placeAfterPut(address.bucket, address.name),
+    beforeDelete: (address, versionId) => {
+      if (manager.owns(address.bucket, address.name))
+        manager.recordDelete(address.bucket, address.name, versionId);
+    },
+    deleteElsewhere: async (address, versionId) => {
+      if (!duringRebalance(address)) return false;
+      const { bucket, name } = address;
+      const removed = await deleteAtNeighbors(environment, bucket, name, versionId);
+      return manager.droppedAfterDelete(bucket, name) || removed;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// The shapes the target's object path passes around: a bucket resolved once per request, the
+// object a request is about, what a read returns, and which read failures recovery can help with.
+import type { ResolvedRange } from '../../../api/common/index.js';
+import type { ObjectAddress } from '../../../api/native/index.js';
+import { isStoreError } from '../../../errors/index.js';
+import type { KeptHistory, ObjectReadResult, StoredObject } from '../../../storage/index.js';
+import type { BucketJson, BucketPropsJson } from '../../../wire/index.js';
+import type { StreamedBody } from './streamed-body.js';
+
+/** A bucket as one request sees it, looked up once. */
+export interface ResolvedBucket {
+  readonly bucket: BucketJson;
+  readonly props: BucketPropsJson;
+  /** How the bucket keeps history now (undefined: it keeps none). */
+  readonly history: KeptHistory | undefined;
+  /** Versions have IDs: the bucket keeps, or once kept, history. */
+  readonly versioned: boolean;
+}
+
+/** One object of a resolved bucket. */
+export interface ObjectTarget {
+  readonly bucket: ResolvedBucket;
+  readonly name: string;
+}
+
+/** A read: what was read, its bytes, and the range when a Range header asked for one. */
+export interface ObjectRead {
+  object: StoredObject;
+  body: ObjectReadResult['body'] | StreamedBody;
+  range: ResolvedRange | undefined;
+}
+
+/** How a read reaches the store: a kept version, or in place of an unreachable owner. */
+export interface ReadOptions {
+  /** A kept version (S3 version ID) rather than the latest; never recovered. */
+  versionId?: string | undefined;
+  /** The unreachable owner this target stands in for. */
+  substituteFor?: string | undefined;
+}
+
+/** Why a read failed, when recovery may help: the replica is missing or corrupt. */
+export function readFailureOf(error: unknown): 'missing' | 'corrupted' | undefined {
+  if (!isStoreError(error)) return undefined;
+  if (error.code === 'ObjectNotFound') return 'missing';
+  if (error.code === 'ObjectCorrupted') return 'corrupted';
+  return undefined;
+}
+
+export function addressOf(target: ObjectTarget): ObjectAddress {
+  return { bucket: target.bucket.bucket, name: target.name };
+}
