@@ -1,5 +1,6 @@
 // The one table from error code to HTTP status and S3 error code, and the native ErrHTTP JSON body
 // (Hdr-Error on HEAD). The S3 XML body is rendered by api/s3 from the same table.
+import type { Socket } from 'node:net';
 import { isStoreError, type ErrorCode } from '../../errors/index.js';
 import { ContentType, Header, type ErrorBodyJson } from '../../wire/index.js';
 import type { RequestContext } from './request-context.js';
@@ -84,8 +85,12 @@ export function reportError(
   described: { status: number; code: ErrorCode; message: string },
 ): boolean {
   const { res, req } = context;
-  if (res.destroyed) {
+  // Node clears `socket` once a connection is done with, whatever the types say.
+  const socket: Socket | null = res.socket ?? req.socket;
+  if (res.destroyed || socket === null || socket.destroyed) {
     // The client hung up (or the connection was already cut): nobody to answer, nothing to fix.
+    // A write that failed on a reset socket arrives before the response itself is marked
+    // destroyed (that happens on the socket's close, a tick later), hence the socket test.
     context.log.debug('request ended by the client', {
       requestId: context.requestId,
       path: context.path,

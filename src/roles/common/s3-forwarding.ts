@@ -133,6 +133,10 @@ export class OwnerForwarder implements S3Forwarder {
         for (const [name, value] of Object.entries(answer)) {
           if (value !== undefined && !hopByHop.has(name)) res.setHeader(name, value);
         }
+        // The owner answered before the whole body arrived (a refusal): nothing reads the rest, so
+        // the connection could never carry another request; it would sit paused, unaware of the
+        // client hanging up, until the keep-alive timeout. Close it after the answer instead.
+        if (hasBody && !context.req.complete) res.setHeader('connection', 'close');
         return res;
       },
     );
