@@ -22,8 +22,8 @@ const mixMultiplierB = 0x94d049bb133111ebn;
 
 type Code = number | readonly number[];
 
-/** Exported function names and their indices in the module. */
-export const kernelFunctions = {
+/** Function indices in the module, for calls between them. */
+const kernelFunctions = {
   hash: 0,
   mix: 1,
   ownerByDigest: 2,
