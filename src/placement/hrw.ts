@@ -1,26 +1,14 @@
 // Highest-random-weight placement: which target owns an object, and which mountpath within it.
-import { mix64, placementDigest } from './digest.js';
-
-/** Anything placement can choose among: an ID and its precomputed digest. */
-export interface PlacementCandidate {
-  readonly digest: bigint;
-}
+// Hot callers keep a PlacementTable per candidate set; these functions build one per call.
+import { placementDigest } from './digest.js';
+import { PlacementTable, type PlacementCandidate } from './placement-table.js';
 
 /** The candidate with the highest `mix64(candidate.digest XOR objectDigest)`, or undefined if none. */
 export function highestRandomWeight<T extends PlacementCandidate>(
   objectDigest: bigint,
   candidates: Iterable<T>,
 ): T | undefined {
-  let best: T | undefined;
-  let bestWeight = -1n;
-  for (const candidate of candidates) {
-    const weight = mix64(candidate.digest ^ objectDigest);
-    if (weight > bestWeight) {
-      bestWeight = weight;
-      best = candidate;
-    }
-  }
-  return best;
+  return new PlacementTable(candidates).ownerByDigest(objectDigest);
 }
 
 /** The top `count` candidates by weight, highest first (EC slice and replica placement). */
@@ -29,12 +17,7 @@ export function highestRandomWeightList<T extends PlacementCandidate>(
   candidates: Iterable<T>,
   count: number,
 ): T[] {
-  const weighted = [...candidates].map((candidate) => ({
-    candidate,
-    weight: mix64(candidate.digest ^ objectDigest),
-  }));
-  weighted.sort((a, b) => (a.weight === b.weight ? 0 : a.weight > b.weight ? -1 : 1));
-  return weighted.slice(0, count).map((entry) => entry.candidate);
+  return new PlacementTable(candidates).ranked(objectDigest, count);
 }
 
 /** Digest of an object uname (`provider/@uuid#ns/bucket/object`). */

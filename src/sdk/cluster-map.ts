@@ -1,6 +1,6 @@
 // Cluster map (Smap) decoding and HRW owner selection: which target serves an object, computed the
 // way the gateways compute it, so a direct request lands where a redirect would have sent it.
-import { highestRandomWeight, nodeDigest, objectDigest } from '../placement/index.js';
+import { nodeDigest, PlacementTable } from '../placement/index.js';
 import {
   NodeFlag,
   objectUname,
@@ -61,18 +61,19 @@ interface TargetCandidate {
 /** Placement view of one cluster-map version: targets with their digests, computed once. */
 export class PlacementMap {
   readonly map: ClusterMapJson;
-  readonly #candidates: readonly TargetCandidate[];
+  readonly #targets: PlacementTable<TargetCandidate>;
 
   constructor(map: ClusterMapJson) {
     this.map = map;
-    this.#candidates = Object.values(map.tmap)
-      .filter((node) => !isOutOfService(node))
-      .map((node) => ({ node, digest: nodeDigest(node.daemon_id) }));
+    this.#targets = new PlacementTable(
+      Object.values(map.tmap)
+        .filter((node) => !isOutOfService(node))
+        .map((node) => ({ node, digest: nodeDigest(node.daemon_id) })),
+    );
   }
 
   /** The target that owns `bucket/objectName`, or undefined when the map has no usable target. */
   owner(bucket: BucketJson, objectName: string): NodeJson | undefined {
-    const digest = objectDigest(objectUname(bucket, objectName));
-    return highestRandomWeight(digest, this.#candidates)?.node;
+    return this.#targets.owner(objectUname(bucket, objectName))?.node;
   }
 }

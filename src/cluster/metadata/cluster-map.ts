@@ -1,5 +1,5 @@
 // The cluster map (Smap): every node, its URLs and state, the primary; immutable per version.
-import { highestRandomWeight, nodeDigest, objectDigest } from '../../placement/index.js';
+import { nodeDigest, PlacementTable } from '../../placement/index.js';
 import {
   NodeFlag,
   type ClusterMapJson,
@@ -25,6 +25,9 @@ export function isInMaintenance(node: ClusterNode): boolean {
 
 /** Immutable snapshot of cluster membership; every change makes a new, higher version. */
 export class ClusterMap {
+  /** Active targets laid out for placement; built on the first `ownerOf` of this version. */
+  #owners: PlacementTable<ClusterNode> | undefined;
+
   private constructor(
     readonly version: number,
     readonly uuid: string,
@@ -95,7 +98,8 @@ export class ClusterMap {
 
   /** The HRW owner of an object uname, or undefined when there is no active target. */
   ownerOf(uname: string): ClusterNode | undefined {
-    return highestRandomWeight(objectDigest(uname), this.activeTargets());
+    this.#owners ??= new PlacementTable(this.activeTargets());
+    return this.#owners.owner(uname);
   }
 
   /** A new version with `node` added or replaced (same ID re-registering with new URLs). */
