@@ -137,9 +137,14 @@ export function sendError(context: RequestContext, error: unknown): void {
     status,
     tcode: code,
   };
-  const text = JSON.stringify(body);
-  res.statusCode = status;
   res.setHeader('x-request-id', context.requestId);
+  sendJsonAnswer(context, status, JSON.stringify(body));
+}
+
+/** Answers `status` with a JSON text: as the body, or in `Hdr-Error` for HEAD (no body allowed). */
+export function sendJsonAnswer(context: RequestContext, status: number, text: string): void {
+  const { res } = context;
+  res.statusCode = status;
   if (context.method === 'HEAD') {
     res.setHeader(Header.error, text);
     res.end();
