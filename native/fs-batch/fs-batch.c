@@ -241,7 +241,7 @@ static napi_value stat_batch(napi_env env, napi_callback_info info) {
   }
   Batch *batch = calloc(1, sizeof(Batch));
   int32_t mode;
-  size_t names_length;
+  size_t names_length = 0;
   if (batch == NULL) goto invalid;
   batch->directory = string_argument(env, args[0], NULL);
   batch->names = string_argument(env, args[1], &names_length);
@@ -291,8 +291,12 @@ typedef struct {
   size_t names_length;
   size_t names_capacity;
   uint8_t *types;
+  /** Where each name starts in `names`. */
+  size_t *offsets;
   size_t count;
   size_t types_capacity;
+  /** The names are in the order of their keys (see compare_keys). */
+  int sorted;
   int error;
 } Listing;
 
@@ -300,6 +304,7 @@ static void listing_free(Listing *listing) {
   free(listing->directory);
   free(listing->names);
   free(listing->types);
+  free(listing->offsets);
   free(listing);
 }
 
@@ -317,8 +322,131 @@ static int listing_grow(Listing *listing, size_t name_length) {
     uint8_t *types = realloc(listing->types, listing->types_capacity * 2);
     if (types == NULL) return ENOMEM;
     listing->types = types;
+    size_t *offsets = realloc(listing->offsets, listing->types_capacity * 2 * sizeof(size_t));
+    if (offsets == NULL) return ENOMEM;
+    listing->offsets = offsets;
     listing->types_capacity *= 2;
   }
+  return 0;
+}
+
+/** A name to sort, by its key: the name, plus '/' for a directory. */
+typedef struct {
+  const unsigned char *name;
+  size_t length;
+  uint8_t type;
+} SortEntry;
+
+/** Byte `index` of an entry's key; -1 past its end. */
+static int key_byte(const SortEntry *entry, size_t index) {
+  if (index < entry->length) return entry->name[index];
+  if (index == entry->length && entry->type == TYPE_DIRECTORY) return '/';
+  return -1;
+}
+
+/**
+ * Orders keys as JavaScript compares strings: by UTF-16 code units. For valid UTF-8 that is byte
+ * order except between a four-byte sequence (a surrogate pair in UTF-16, 0xD800-0xDFFF) and a
+ * three-byte one for U+E000-U+FFFF (lead byte 0xEE or 0xEF): the pair sorts first. After equal
+ * bytes, the first differing byte is a lead byte in both keys or a continuation byte in both.
+ */
+static int compare_keys(const void *left, const void *right) {
+  const SortEntry *a = left, *b = right;
+  for (size_t index = 0;; index += 1) {
+    int x = key_byte(a, index), y = key_byte(b, index);
+    if (x == y) {
+      if (x < 0) return 0;
+      continue;
+    }
+    if (x < 0) return -1;
+    if (y < 0) return 1;
+    int x_pair = x >= 0xF0, y_pair = y >= 0xF0;
+    int x_high = x == 0xEE || x == 0xEF, y_high = y == 0xEE || y == 0xEF;
+    if (x_pair && y_high) return -1;
+    if (x_high && y_pair) return 1;
+    return x < y ? -1 : 1;
+  }
+}
+
+/** Strict UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
+static int is_valid_utf8(const unsigned char *text, size_t length) {
+  size_t index = 0;
+  while (index < length) {
+    unsigned char lead = text[index];
+    size_t extra;
+    unsigned int value;
+    if (lead < 0x80) {
+      index += 1;
+      continue;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      extra = 1;
+      value = lead & 0x1F;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      extra = 2;
+      value = lead & 0x0F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      extra = 3;
+      value = lead & 0x07;
+    } else {
+      return 0;
+    }
+    if (index + extra >= length) return 0;
+    for (size_t next = 1; next <= extra; next += 1) {
+      unsigned char byte = text[index + next];
+      if ((byte & 0xC0) != 0x80) return 0;
+      value = (value << 6) | (byte & 0x3F);
+    }
+    if ((extra == 2 && value < 0x800) || (extra == 3 && value < 0x10000) || value > 0x10FFFF ||
+        (value >= 0xD800 && value <= 0xDFFF))
+      return 0;
+    index += extra + 1;
+  }
+  return 1;
+}
+
+/**
+ * Puts the names in key order, as the walk needs them, when they are all valid UTF-8 (JavaScript
+ * sees any other name with replacement characters, so only JavaScript can sort those the same way).
+ * Returns 0 or ENOMEM.
+ */
+static int sort_listing(Listing *listing) {
+  size_t count = listing->count;
+  SortEntry *entries = malloc((count == 0 ? 1 : count) * sizeof(SortEntry));
+  char *names = malloc(listing->names_length + 1);
+  uint8_t *types = malloc(count == 0 ? 1 : count);
+  if (entries == NULL || names == NULL || types == NULL) {
+    free(entries);
+    free(names);
+    free(types);
+    return ENOMEM;
+  }
+  for (size_t index = 0; index < count; index += 1) {
+    size_t start = listing->offsets[index];
+    size_t end = index + 1 < count ? listing->offsets[index + 1] - 1 : listing->names_length;
+    entries[index].name = (const unsigned char *)listing->names + start;
+    entries[index].length = end - start;
+    entries[index].type = listing->types[index];
+    if (!is_valid_utf8(entries[index].name, entries[index].length)) {
+      free(entries);
+      free(names);
+      free(types);
+      return 0;
+    }
+  }
+  qsort(entries, count, sizeof(SortEntry), compare_keys);
+  size_t length = 0;
+  for (size_t index = 0; index < count; index += 1) {
+    if (index > 0) names[length++] = '\0';
+    memcpy(names + length, entries[index].name, entries[index].length);
+    length += entries[index].length;
+    types[index] = entries[index].type;
+  }
+  free(entries);
+  free(listing->names);
+  free(listing->types);
+  listing->names = names;
+  listing->types = types;
+  listing->sorted = 1;
   return 0;
 }
 
@@ -329,7 +457,8 @@ static void read_directory_execute(napi_env env, void *data) {
   listing->types_capacity = 1024;
   listing->names = malloc(listing->names_capacity);
   listing->types = malloc(listing->types_capacity);
-  if (listing->names == NULL || listing->types == NULL) {
+  listing->offsets = malloc(listing->types_capacity * sizeof(size_t));
+  if (listing->names == NULL || listing->types == NULL || listing->offsets == NULL) {
     listing->error = ENOMEM;
     return;
   }
@@ -361,12 +490,14 @@ static void read_directory_execute(napi_env env, void *data) {
       break;
     }
     if (listing->count > 0) listing->names[listing->names_length++] = '\0';
+    listing->offsets[listing->count] = listing->names_length;
     memcpy(listing->names + listing->names_length, name, name_length);
     listing->names_length += name_length;
     listing->types[listing->count++] =
         type == DT_DIR ? TYPE_DIRECTORY : type == DT_REG ? TYPE_FILE : TYPE_OTHER;
   }
   closedir(directory);
+  if (listing->error == 0) listing->error = sort_listing(listing);
 }
 
 static void read_directory_complete(napi_env env, napi_status status, void *data) {
@@ -382,6 +513,8 @@ static void read_directory_complete(napi_env env, napi_status status, void *data
   CHECK(napi_set_named_property(env, result, "names", value));
   CHECK(typed_copy(env, napi_uint8_array, listing->types, count, 1, &value));
   CHECK(napi_set_named_property(env, result, "types", value));
+  CHECK(napi_get_boolean(env, listing->sorted != 0, &value));
+  CHECK(napi_set_named_property(env, result, "sorted", value));
   CHECK(napi_resolve_deferred(env, listing->deferred, result));
   napi_delete_async_work(env, listing->work);
   listing_free(listing);
@@ -391,9 +524,10 @@ fail:
 }
 
 /**
- * readDirectory(directory): resolves to { error, names, types }: the errno of a failed read (0
- * when it worked), the entry names (without . and ..) joined by NULs in directory order, and each
- * entry's type (0 other, 1 directory, 2 regular file; symbolic links are "other").
+ * readDirectory(directory): resolves to { error, names, types, sorted }: the errno of a failed
+ * read (0 when it worked), the entry names (without . and ..) joined by NULs, each entry's type
+ * (0 other, 1 directory, 2 regular file; symbolic links are "other"), and whether the names are
+ * in key order (compare_keys) rather than in directory order.
  */
 static napi_value read_directory(napi_env env, napi_callback_info info) {
   size_t argc = 1;

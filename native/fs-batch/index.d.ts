@@ -36,6 +36,11 @@ export interface RawDirectory {
   readonly names: string;
   /** Per entry: 0 other (symbolic links among them), 1 directory, 2 regular file. */
   readonly types: Uint8Array;
+  /**
+   * The names are in JavaScript string order of their keys (the name, plus '/' for a
+   * directory); false (directory order) when a name is not valid UTF-8.
+   */
+  readonly sorted: boolean;
 }
 
 /** Reads a whole directory in one thread-pool job. */

@@ -133,3 +133,69 @@ test('many names in one batch come back in order', async () => {
   const batch = await statFiles(directory, names, attribute, 'empty');
   for (const [at] of names.entries()) assert.equal(batch.size(at), at % 7);
 });
+
+test('a directory read sorts names as JavaScript does, directories as name plus /', async () => {
+  const directory = join(root, 'order');
+  await mkdir(directory);
+  // Around '/': '-' < '/' < '0'. Around UTF-16: an emoji (a surrogate pair) sorts before U+E000 and
+  // U+FF3A although its code point is larger; byte order would put it last.
+  const files = ['a-b', 'a0', 'b', 'b-', 'é', 'z😀', 'z\uE000', 'zＺ', 'z\uFFFD', 'z~', '0', ' x'];
+  const directories = ['a', 'b0', 'z😀x', 'zz', 'é-'];
+  for (const name of files) await writeFile(join(directory, name), '');
+  for (const name of directories) await mkdir(join(directory, name));
+  const read = await readDirectoryEntries(directory);
+  assert.equal(read.sorted, true);
+  const keyOf = (name: string, index: number): string =>
+    read.types[index] === EntryType.directory ? `${name}/` : name;
+  const keys = read.names.map(keyOf);
+  assert.deepEqual(keys, [...keys].sort());
+  assert.deepEqual([...keys].sort(), [...files, ...directories.map((name) => `${name}/`)].sort());
+});
+
+test('a directory with a name that is not UTF-8 comes back unsorted, every name there', async () => {
+  const directory = join(root, 'bytes');
+  await mkdir(directory);
+  await writeFile(Buffer.from(`${directory}/bad-\xff-name`, 'latin1'), '');
+  for (const name of ['c', 'a', 'b']) await writeFile(join(directory, name), '');
+  const read = await readDirectoryEntries(directory);
+  assert.equal(read.sorted, false);
+  assert.equal(read.names.length, 4);
+  assert.ok(read.names.includes('bad-\uFFFD-name'), 'seen as JavaScript sees it, as readdir does');
+  assert.deepEqual(read.names.filter((name) => name.length === 1).sort(), ['a', 'b', 'c']);
+});
+
+test('random names in one directory come back in JavaScript key order', async () => {
+  const directory = join(root, 'random');
+  await mkdir(directory);
+  const alphabet = ['a', 'b', '-', '.', '0', '~', 'é', '中', '😀', '𝄞', '\uE000', 'Ｚ', '\uFFFD'];
+  let seed = 5;
+  const random = (): number => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const names = new Set<string>();
+  while (names.size < 300) {
+    const length = 1 + Math.floor(random() * 4);
+    const name = Array.from(
+      { length },
+      () => alphabet[Math.floor(random() * alphabet.length)],
+    ).join('');
+    if (name !== '.' && name !== '..') names.add(name);
+  }
+  const directories = new Set<string>();
+  for (const name of names) {
+    if (random() < 0.3) {
+      await mkdir(join(directory, name));
+      directories.add(name);
+    } else {
+      await writeFile(join(directory, name), '');
+    }
+  }
+  const read = await readDirectoryEntries(directory);
+  assert.equal(read.sorted, true);
+  const keys = read.names.map((name, index) =>
+    read.types[index] === EntryType.directory ? `${name}/` : name,
+  );
+  const expected = [...names].map((name) => (directories.has(name) ? `${name}/` : name)).sort();
+  assert.deepEqual(keys, expected);
+});

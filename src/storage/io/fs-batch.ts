@@ -106,24 +106,31 @@ export async function statFiles(
   return new StatBatch(raw, directory, names);
 }
 
-/** A directory's entries (without . and ..) in directory order, with their types. */
+/** A directory's entries (without . and ..), with their types. */
 export interface DirectoryEntries {
   readonly names: string[];
   /** Per name: whether it is a directory, a regular file, or something else (a symbolic link...). */
   readonly types: Uint8Array;
+  /**
+   * The names are sorted by key (the name, plus '/' for a directory) in JavaScript string order;
+   * false: in directory order (some name is not valid UTF-8: only JavaScript sorts it as it sees it).
+   */
+  readonly sorted: boolean;
 }
 
 /** `DirectoryEntries.types` values. */
 export const EntryType = { other: 0, directory: 1, file: 2 } as const;
 
 /**
- * Reads a whole directory in one thread-pool job, the names coming back as one string: no object
- * per entry (as `readdir` with file types makes). Fails as `readdir` does (ENOENT, ENOTDIR...).
+ * Reads a whole directory in one thread-pool job, the names coming back as one string (no object
+ * per entry, as `readdir` with file types makes) and sorted there, off the event loop: sorting
+ * names with long common prefixes cost 0.3 us per entry in JavaScript. Fails as `readdir` does
+ * (ENOENT, ENOTDIR...).
  */
 export async function readDirectoryEntries(directory: string): Promise<DirectoryEntries> {
   const raw = await readDirectory(directory);
   if (raw.error !== 0) throw errnoError(raw.error, 'scandir', directory);
   const names = raw.types.length === 0 ? [] : raw.names.split('\0');
   invariant(names.length === raw.types.length, 'directory entries and types');
-  return { names, types: raw.types };
+  return { names, types: raw.types, sorted: raw.sorted };
 }

@@ -43,7 +43,7 @@ export async function readSortedEntries(directory: string, base: string): Promis
     if (isMissing(error)) return [];
     throw error;
   }
-  const { names, types } = read;
+  const { names, types, sorted } = read;
   const entries: SortedEntry[] = [];
   for (let index = 0; index < names.length; index += 1) {
     const entry = names[index] as string;
@@ -54,6 +54,8 @@ export async function readSortedEntries(directory: string, base: string): Promis
       entries.push({ key: `${base}${entry}`, entry, directory: false });
     }
   }
+  // Sorting by key within one directory is sorting by entry plus its '/': the addon did it.
+  if (sorted) return entries;
   return entries.sort((left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0));
 }
 
