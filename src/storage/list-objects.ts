@@ -17,18 +17,13 @@ import {
   isHashedEntryName,
   type StoredContentType,
 } from './layout/index.js';
-import {
-  isQuietFailure,
-  resolveNames,
-  resolveStoredObjects,
-  type Candidate,
-} from './list-resolve.js';
+import { isQuietFailure, resolveNames, resolveStoredObjects, Candidate } from './list-resolve.js';
 import { readObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import { describeObject, readableMountpaths, unameOf, type StoreContext } from './store-context.js';
 import type { ListedName, ListObjectsOptions, ObjectName, StoredObject } from './store-types.js';
 
-export type { Candidate } from './list-resolve.js';
+export { Candidate } from './list-resolve.js';
 
 /** Hashed files whose metadata is read at the same time while building a page. */
 const metadataReadConcurrency = 32;
@@ -123,17 +118,14 @@ export async function* listMountpathRuns(
     (item) => item.directory || !isHashedEntryName(item.entry),
   );
   const hashed = await readHashedCandidates(hashedEntries, root, mountpath, bucket, bounds);
-  const natural = async function* (): AsyncGenerator<Candidate[]> {
-    for await (const run of walkEntryRuns(root, naturalEntries, bounds)) {
-      yield run.map((file) => ({
-        name: file.name,
-        path: file.path,
-        directory: file.directory,
-        entry: file.entry,
-        mountpath,
-      }));
-    }
-  };
+  const natural = (): AsyncGenerator<Candidate[]> =>
+    walkEntryRuns(
+      root,
+      naturalEntries,
+      bounds,
+      readSortedEntries,
+      (name, directory, entry) => new Candidate(name, directory, entry, mountpath),
+    );
   if (hashed.length === 0) {
     yield* natural();
     return;
@@ -168,7 +160,7 @@ async function readHashedCandidates(
     const name = metadata?.name;
     if (metadata === undefined || name === undefined) return undefined;
     if (!name.startsWith(bounds.prefix) || name <= bounds.startAfter) return undefined;
-    return { name, path, directory: root, entry, mountpath, metadata };
+    return new Candidate(name, root, entry, mountpath, metadata);
   });
   const candidates = read.filter((candidate) => candidate !== undefined);
   return candidates.sort((left, right) => (left.name < right.name ? -1 : 1));

@@ -17,6 +17,7 @@ import {
   type ObjectMetadata,
 } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
+import { childPath } from './layout/index.js';
 import { describeObject, toStoredObject } from './store-context.js';
 import type { ListedName, StoredObject } from './store-types.js';
 
@@ -25,16 +26,21 @@ const batchMaxFiles = 1000;
 /** Jobs in flight: libuv's default thread pool has four threads. */
 const batchConcurrency = 4;
 
-/** A file the walk found, not yet read. */
-export interface Candidate {
-  readonly name: string;
-  readonly path: string;
-  /** The directory that holds the file, and its entry there (`path` is both joined). */
-  readonly directory: string;
-  readonly entry: string;
-  readonly mountpath: Mountpath;
-  /** Already read for hashed files (their name is only in the metadata). */
-  readonly metadata?: ObjectMetadata;
+/** A file the walk found, not yet read (one object per listed file: its path is made on demand). */
+export class Candidate {
+  constructor(
+    readonly name: string,
+    /** The directory that holds the file, and its entry there. */
+    readonly directory: string,
+    readonly entry: string,
+    readonly mountpath: Mountpath,
+    /** Already read for hashed files (their name is only in the metadata). */
+    readonly metadata?: ObjectMetadata,
+  ) {}
+
+  get path(): string {
+    return childPath(this.directory, this.entry);
+  }
 }
 
 /** Names and sizes: the stat's size, or for an empty file (maybe chunked) its record's. */
@@ -54,10 +60,17 @@ export async function resolveNames(batch: Candidate[]): Promise<Array<ListedName
       listed[index] = { name: candidate.name, size };
       return;
     }
-    const recorded = quietly(() =>
-      sizeFromAttribute(stats.attribute(at), stats.attributeError(at), candidate.path),
-    );
-    if (recorded !== undefined) listed[index] = { name: candidate.name, size: recorded };
+    try {
+      // The name as context: a corrupt record only leaves the entry out, its message unseen.
+      const recorded = sizeFromAttribute(
+        stats.attribute(at),
+        stats.attributeError(at),
+        candidate.name,
+      );
+      listed[index] = { name: candidate.name, size: recorded };
+    } catch (error) {
+      if (!isQuietFailure(error)) throw error;
+    }
   });
   return listed;
 }

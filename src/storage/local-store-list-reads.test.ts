@@ -7,7 +7,7 @@ import { mkdir, readdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { metadataAttributeName } from './meta/index.js';
 import type { LocalStore } from './local-store.js';
-import { resolveNames, type Candidate } from './list-resolve.js';
+import { Candidate, resolveNames } from './list-resolve.js';
 import {
   bodyOf,
   makeTemporaryDirectory,
@@ -107,13 +107,7 @@ test('a names-only listing names the same objects and reads none of them', async
 function candidatesIn(directory: string, entries: string[]): Candidate[] {
   const [mountpath] = store.mountpaths();
   assert.ok(mountpath !== undefined);
-  return entries.map((entry) => ({
-    name: `odd/${entry}`,
-    path: join(directory, entry),
-    directory,
-    entry,
-    mountpath,
-  }));
+  return entries.map((entry) => new Candidate(`odd/${entry}`, directory, entry, mountpath));
 }
 
 test('gone, empty without a record, corrupt, or not a file: left out of a sized page', async () => {

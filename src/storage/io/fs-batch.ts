@@ -17,7 +17,14 @@ const notRead = -1;
 
 /** The results of one batch, indexed like the names asked for. */
 export class StatBatch {
-  readonly #raw: RawStatBatch;
+  // The addon's arrays, held directly: read once or twice per entry.
+  readonly #sizes: Float64Array;
+  readonly #statErrors: Int32Array;
+  readonly #accessNs: BigInt64Array;
+  readonly #modifyNs: BigInt64Array;
+  readonly #recordErrors: Int32Array;
+  readonly #recordLengths: Int32Array;
+  readonly #records: Buffer;
   readonly #offsets: Uint32Array;
 
   constructor(
@@ -26,7 +33,13 @@ export class StatBatch {
     readonly names: readonly string[],
   ) {
     invariant(raw.sizes.length === names.length, 'stat batch length');
-    this.#raw = raw;
+    this.#sizes = raw.sizes;
+    this.#statErrors = raw.statErrors;
+    this.#accessNs = raw.accessNs;
+    this.#modifyNs = raw.modifyNs;
+    this.#recordErrors = raw.recordErrors;
+    this.#recordLengths = raw.recordLengths;
+    this.#records = raw.records;
     this.#offsets = new Uint32Array(names.length);
     let offset = 0;
     for (let index = 0; index < names.length; index += 1) {
@@ -38,44 +51,40 @@ export class StatBatch {
 
   /** True when entry `index` is a regular file (its size and times are then valid). */
   isFile(index: number): boolean {
-    return this.#raw.statErrors[index] === 0;
+    return this.#statErrors[index] === 0;
   }
 
   /** The failed stat of entry `index` as Node's fs would report it; undefined when it worked. */
   statError(index: number): NodeJS.ErrnoException | undefined {
-    const errno = this.#raw.statErrors[index] ?? 0;
+    const errno = this.#statErrors[index] ?? 0;
     if (errno === 0 || errno === notRegular) return undefined;
-    return this.#error(errno, 'stat', index);
+    return errnoError(errno, 'stat', childPath(this.directory, this.names[index] ?? ''));
   }
 
   size(index: number): number {
-    return this.#raw.sizes[index] ?? 0;
+    return this.#sizes[index] ?? 0;
   }
 
   accessTimeNs(index: number): bigint {
-    return this.#raw.accessNs[index] ?? 0n;
+    return this.#accessNs[index] ?? 0n;
   }
 
   modifiedTimeNs(index: number): bigint {
-    return this.#raw.modifyNs[index] ?? 0n;
+    return this.#modifyNs[index] ?? 0n;
   }
 
   /** The attribute's value (a view into the batch's buffer); undefined when not read or failed. */
   attribute(index: number): Buffer | undefined {
-    if (this.#raw.recordErrors[index] !== 0) return undefined;
+    if (this.#recordErrors[index] !== 0) return undefined;
     const start = this.#offsets[index] ?? 0;
-    return this.#raw.records.subarray(start, start + (this.#raw.recordLengths[index] ?? 0));
+    return this.#records.subarray(start, start + (this.#recordLengths[index] ?? 0));
   }
 
   /** The failed attribute read of entry `index`, as fs-xattr would report it. */
   attributeError(index: number): NodeJS.ErrnoException | undefined {
-    const errno = this.#raw.recordErrors[index] ?? notRead;
+    const errno = this.#recordErrors[index] ?? notRead;
     if (errno === 0 || errno === notRead) return undefined;
-    return this.#error(errno, 'getxattr', index);
-  }
-
-  #error(errno: number, syscall: string, index: number): NodeJS.ErrnoException {
-    return errnoError(errno, syscall, childPath(this.directory, this.names[index] ?? ''));
+    return errnoError(errno, 'getxattr', childPath(this.directory, this.names[index] ?? ''));
   }
 }
 

@@ -81,18 +81,53 @@ export async function* walkEntries(
   for await (const run of walkEntryRuns(directory, entries, bounds, read)) yield* run;
 }
 
+/** Makes the walk's item for a file: its name, the directory holding it, its entry there. */
+export type FileMaker<T> = (name: string, directory: string, entry: string) => T;
+
+const walkedFile: FileMaker<WalkedFile> = (name, directory, entry) => ({
+  name,
+  path: childPath(directory, entry),
+  directory,
+  entry,
+});
+
 /**
  * The same walk, yielding runs of files instead of single files: each run is consecutive files of
- * one directory, in name order. Listing resumes a generator once per run, not once per object.
+ * one directory, in name order. Listing resumes a generator once per run, not once per object,
+ * and makes its own items (`make`), one object per file.
  */
-export async function* walkEntryRuns(
+export function walkEntryRuns(
+  directory: string,
+  entries: readonly SortedEntry[],
+  bounds: WalkBounds,
+  read?: DirectoryReader,
+): AsyncGenerator<WalkedFile[]>;
+export function walkEntryRuns<T>(
+  directory: string,
+  entries: readonly SortedEntry[],
+  bounds: WalkBounds,
+  read: DirectoryReader,
+  make: FileMaker<T>,
+): AsyncGenerator<T[]>;
+export function walkEntryRuns<T>(
   directory: string,
   entries: readonly SortedEntry[],
   bounds: WalkBounds,
   read: DirectoryReader = readSortedEntries,
-): AsyncGenerator<WalkedFile[]> {
+  make?: FileMaker<T>,
+): AsyncGenerator<Array<T | WalkedFile>> {
+  return walkRuns<T | WalkedFile>(directory, entries, bounds, read, make ?? walkedFile);
+}
+
+async function* walkRuns<T>(
+  directory: string,
+  entries: readonly SortedEntry[],
+  bounds: WalkBounds,
+  read: DirectoryReader,
+  make: FileMaker<T>,
+): AsyncGenerator<T[]> {
   const { prefix, startAfter } = bounds;
-  let run: WalkedFile[] = [];
+  let run: T[] = [];
   for (const item of entries) {
     if (!item.key.startsWith(prefix)) {
       // Sorted order: once past the prefix range, nothing later can match.
@@ -105,10 +140,9 @@ export async function* walkEntryRuns(
       if (run.length > 0) yield run;
       run = [];
       const path = childPath(directory, item.entry);
-      yield* walkEntryRuns(path, await read(path, item.key), bounds, read);
+      yield* walkRuns(path, await read(path, item.key), bounds, read, make);
     } else if (item.key > startAfter) {
-      const path = childPath(directory, item.entry);
-      run.push({ name: item.key, path, directory, entry: item.entry });
+      run.push(make(item.key, directory, item.entry));
     }
   }
   if (run.length > 0) yield run;

@@ -111,7 +111,9 @@ export function decodeObjectMetadata(record: Uint8Array, context: string): Objec
  * encoder writes `s` first, so the scan usually stops at the first key). Throws ObjectCorrupted.
  */
 export function decodeObjectSize(record: Uint8Array, context: string): number {
-  const bytes = Buffer.from(record.buffer, record.byteOffset, record.byteLength);
+  const bytes = Buffer.isBuffer(record)
+    ? record
+    : Buffer.from(record.buffer, record.byteOffset, record.byteLength);
   if (bytes.length < headerBytes) throw objectMetadataCorrupted(context, 'record truncated');
   const version = bytes[0];
   if (version !== metadataFormatVersion && version !== chunkedMetadataFormatVersion) {
