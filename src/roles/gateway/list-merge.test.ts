@@ -62,7 +62,7 @@ test('nothing beyond the last name of a target that may have more is taken', () 
 });
 
 test('a stream asks only for what it lacks of a page, after the last name it received', () => {
-  const stream = newStream('t', 'http://t', 'start');
+  const stream = newStream('t', 'http://t', '');
   assert.equal(missingEntries(stream, 4), 4);
   receive(stream, entries(['a', 'b', 'c', 'd']), 4);
   stream.position = 3;
@@ -152,4 +152,12 @@ test('a cursor continues only the same listing from the token it gave out', () =
   assert.equal(cursors.take('u1', 'k', 'm', 't1,t2'), kept);
   assert.equal(cursors.take('u1', 'k', 'm', 't1,t2'), undefined, 'taken once');
   assert.equal(cursors.keep('', cursor('m')), false, 'a listing without a UUID is not kept');
+});
+
+test('an answer out of order, or not after the name asked from, is refused', () => {
+  const stream = newStream('t', 'http://t', 'm');
+  assert.throws(() => receive(stream, entries(['n', 'p', 'o']), 5), /not ascending/);
+  assert.throws(() => receive(stream, entries(['m']), 5), /not ascending/);
+  receive(stream, entries(['n']), 5);
+  assert.equal(stream.after, 'n');
 });

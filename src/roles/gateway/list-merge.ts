@@ -3,6 +3,7 @@
 // it sent. A next page asks each target only for what it is missing, so each entry crosses from a
 // target to the gateway once (asking every target for a full page each time sent N-1 of every N
 // entries again, with N targets).
+import { StoreError } from '../../errors/index.js';
 import { invariant } from '../../util/assert.js';
 import type { ListEntryJson } from '../../wire/index.js';
 
@@ -29,8 +30,21 @@ export function missingEntries(stream: TargetStream, pageSize: number): number {
   return stream.done ? 0 : Math.max(0, pageSize - (stream.entries.length - stream.position));
 }
 
-/** Adds a target's answer (up to `asked` entries after `stream.after`) to its stream. */
+/**
+ * Adds a target's answer (up to `asked` entries after `stream.after`) to its stream. The merge
+ * relies on each answer being ascending and after the name asked from: anything else is refused.
+ */
 export function receive(stream: TargetStream, entries: ListEntryJson[], asked: number): void {
+  let previous = stream.after;
+  for (const entry of entries) {
+    if (typeof entry.name !== 'string' || entry.name <= previous) {
+      throw new StoreError(
+        'Internal',
+        `target ${stream.targetId} listed "${String(entry.name)}" after "${previous}": not ascending`,
+      );
+    }
+    previous = entry.name;
+  }
   const kept = stream.entries.slice(stream.position);
   stream.entries = kept.length === 0 ? entries : kept.concat(entries);
   stream.position = 0;
