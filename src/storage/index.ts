@@ -5,6 +5,7 @@ export type {
   KeptHistory,
   ListedName,
   ListObjectsOptions,
+  ObjectName,
   ObjectReadResult,
   RangeResolver,
   ReadOptions,

@@ -71,6 +71,7 @@ import type {
   KeptHistory,
   ByteRange,
   ListedName,
+  ObjectName,
   ListObjectsOptions,
   ObjectReadResult,
   PutObjectRequest,
@@ -427,16 +428,20 @@ export class LocalStore {
   ): Promise<StoredObject[]>;
   listObjects(
     bucket: BucketJson,
-    options: ListObjectsOptions & { withMetadata: false },
+    options: ListObjectsOptions & { withMetadata: false; namesOnly: true },
+  ): Promise<ObjectName[]>;
+  listObjects(
+    bucket: BucketJson,
+    options: ListObjectsOptions & { withMetadata: false; namesOnly?: false },
   ): Promise<ListedName[]>;
   listObjects(
     bucket: BucketJson,
     options: ListObjectsOptions,
-  ): Promise<StoredObject[] | ListedName[]>;
+  ): Promise<StoredObject[] | ListedName[] | ObjectName[]>;
   async listObjects(
     bucket: BucketJson,
     options: ListObjectsOptions,
-  ): Promise<StoredObject[] | ListedName[]> {
+  ): Promise<StoredObject[] | ListedName[] | ObjectName[]> {
     return await listObjects(this.#open(), bucket, options);
   }
 

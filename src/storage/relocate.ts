@@ -39,6 +39,9 @@ export interface RelocateOptions {
   onFailed: (bucket: BucketJson, name: string, error: unknown) => void;
 }
 
+/** What a move needs of a walked file (kept versions come from another walk). */
+type MoveCandidate = Pick<Candidate, 'name' | 'path' | 'mountpath'>;
+
 /** Candidates read from a walk before they are moved, so a slow move does not hold a directory. */
 const batchSize = 256;
 
@@ -69,12 +72,12 @@ async function moveBatches(
   context: () => StoreContext,
   bucket: BucketJson,
   mountpath: Mountpath,
-  walk: AsyncIterable<Candidate>,
+  walk: AsyncIterable<MoveCandidate>,
   options: RelocateOptions,
   tree: StoredContentType | 'vr',
 ): Promise<number> {
   let moved = 0;
-  let batch: Candidate[] = [];
+  let batch: MoveCandidate[] = [];
   const flush = async (): Promise<void> => {
     const results = await mapBounded(batch, options.concurrency, (candidate) =>
       moveHome(context(), bucket, candidate, options, tree),
@@ -93,7 +96,7 @@ async function moveBatches(
 }
 
 /** The kept versions and delete markers under a mountpath's `%vr`, as move candidates. */
-async function* keptFiles(mountpath: Mountpath, bucket: BucketJson): AsyncIterable<Candidate> {
+async function* keptFiles(mountpath: Mountpath, bucket: BucketJson): AsyncIterable<MoveCandidate> {
   const bounds = { prefix: '', startAfter: '' };
   for (const kept of await keptCandidates(mountpath, bucket, bounds)) {
     yield { name: kept.name, path: kept.location.path, mountpath };
@@ -104,7 +107,7 @@ async function* keptFiles(mountpath: Mountpath, bucket: BucketJson): AsyncIterab
 async function moveHome(
   context: StoreContext,
   bucket: BucketJson,
-  candidate: Candidate,
+  candidate: MoveCandidate,
   options: RelocateOptions,
   tree: StoredContentType | 'vr',
 ): Promise<boolean> {

@@ -66,7 +66,7 @@ export function toStoredObject(
   bucket: BucketJson,
   name: string,
   metadata: ObjectMetadata,
-  stats: BigIntStats,
+  stats: Pick<BigIntStats, 'atimeNs' | 'mtimeNs'>,
   mountpath: Mountpath,
 ): StoredObject {
   const object: StoredObject = {

@@ -9,3 +9,4 @@ export * from './sorted-walk.js';
 export * from './storage-errors.js';
 export * from './verified-read.js';
 export * from './object-body.js';
+export * from './fs-batch.js';

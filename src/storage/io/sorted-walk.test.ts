@@ -7,9 +7,12 @@ import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtu
 import {
   fromSortedArray,
   mergeSorted,
+  mergeSortedRuns,
   readSortedEntries,
+  walkEntryRuns,
   walkSorted,
   type WalkBounds,
+  type WalkedFile,
 } from './index.js';
 
 let root = '';
@@ -145,4 +148,99 @@ test('a page reads only the directories on its way: subtrees before startAfter a
     'd05/',
     'd05/sub2/',
   ]);
+});
+
+test('the walk in runs yields the same files, each run from one directory', async () => {
+  const cuts = ['', 'a', 'b/', 'b/c', 'b0', 'é'];
+  for (const prefix of cuts) {
+    for (const startAfter of cuts) {
+      const bounds = { prefix, startAfter };
+      const runs: WalkedFile[][] = [];
+      for await (const run of walkEntryRuns(root, await readSortedEntries(root, ''), bounds)) {
+        runs.push(run);
+      }
+      assert.deepEqual(
+        // The pruning test above added its own tree.
+        runs
+          .flat()
+          .map((file) => file.name)
+          .filter((name) => !name.startsWith('pruning/')),
+        expected(bounds),
+        `prefix=${prefix} startAfter=${startAfter}`,
+      );
+      for (const run of runs) {
+        assert.ok(run.length > 0);
+        for (const file of run) {
+          assert.equal(file.directory, run[0]?.directory);
+          assert.equal(join(file.directory, file.entry), file.path);
+          assert.equal(file.path, join(root, file.name));
+        }
+      }
+    }
+  }
+});
+
+/** Runs as an async source, with an empty run thrown in (sources may yield them). */
+async function* runsOf(runs: string[][]): AsyncGenerator<string[]> {
+  for (const run of runs) {
+    await Promise.resolve();
+    yield run;
+    yield [];
+  }
+}
+
+test('mergeSortedRuns merges runs in order, keeping equal keys adjacent across runs', async () => {
+  const merged: string[][] = [];
+  const sources = [
+    runsOf([
+      ['a', 'c'],
+      ['e', 'g', 'k'],
+    ]),
+    runsOf([['b'], ['c', 'f'], ['g'], ['g', 'z']]),
+    runsOf([]),
+  ];
+  for await (const run of mergeSortedRuns(sources, (value) => value)) merged.push(run);
+  assert.deepEqual(merged.flat(), ['a', 'b', 'c', 'c', 'e', 'f', 'g', 'g', 'g', 'k', 'z']);
+  for (const run of merged) assert.ok(run.length > 0);
+});
+
+test('mergeSortedRuns against a brute-force sort, and stopping early returns the sources', async () => {
+  let seed = 11;
+  const random = (): number => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  for (let round = 0; round < 30; round += 1) {
+    const lists = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
+      Array.from({ length: Math.floor(random() * 30) }, () => String(Math.floor(random() * 50)))
+        .sort()
+        .filter((value, index, all) => all.indexOf(value) === index),
+    );
+    const sources = lists.map((list) => {
+      const runs: string[][] = [];
+      for (let start = 0; start < list.length;) {
+        const length = 1 + Math.floor(random() * 5);
+        runs.push(list.slice(start, start + length));
+        start += length;
+      }
+      return runsOf(runs);
+    });
+    const merged: string[] = [];
+    for await (const run of mergeSortedRuns(sources, (value) => value)) merged.push(...run);
+    assert.deepEqual(merged, lists.flat().sort(), `round ${round}`);
+  }
+  let finished = false;
+  async function* source(): AsyncGenerator<string[]> {
+    try {
+      yield ['a', 'b'];
+      await Promise.resolve();
+      yield ['c'];
+    } finally {
+      finished = true;
+    }
+  }
+  for await (const run of mergeSortedRuns([source()], (value) => value)) {
+    if (run.includes('a')) break;
+  }
+  assert.ok(finished);
 });

@@ -1,7 +1,7 @@
 // Reads and writes the metadata record in the object file's extended attribute `user.ais.lom`.
 import { getAttribute, setAttribute } from 'fs-xattr';
 import { hasErrnoCode, objectMetadataCorrupted } from '../../errors/index.js';
-import { decodeObjectMetadata, encodeObjectMetadata } from './metadata-codec.js';
+import { decodeObjectMetadata, decodeObjectSize, encodeObjectMetadata } from './metadata-codec.js';
 import type { ObjectMetadata } from './object-metadata.js';
 
 /** AIStore's attribute name, kept so that tools that look for it find it. */
@@ -27,6 +27,42 @@ export async function readObjectMetadata(path: string, context: string): Promise
     throw error;
   }
   return decodeObjectMetadata(record, context);
+}
+
+/**
+ * Decodes a record read elsewhere (a listing's batched attribute reads), with the same outcomes as
+ * `readObjectMetadata`: an absent attribute is corruption; any other failed read is rethrown.
+ */
+export function metadataFromAttribute(
+  record: Buffer | undefined,
+  readError: Error | undefined,
+  context: string,
+): ObjectMetadata {
+  return decodeObjectMetadata(readRecord(record, readError, context), context);
+}
+
+/** Like `metadataFromAttribute`, for the size alone (`decodeObjectSize`). */
+export function sizeFromAttribute(
+  record: Buffer | undefined,
+  readError: Error | undefined,
+  context: string,
+): number {
+  return decodeObjectSize(readRecord(record, readError, context), context);
+}
+
+function readRecord(
+  record: Buffer | undefined,
+  readError: Error | undefined,
+  context: string,
+): Buffer {
+  if (readError !== undefined) {
+    if (hasErrnoCode(readError, 'ENODATA', 'ENOATTR')) {
+      throw objectMetadataCorrupted(context, 'no metadata attribute');
+    }
+    throw readError;
+  }
+  if (record === undefined) throw objectMetadataCorrupted(context, 'no metadata attribute');
+  return record;
 }
 
 /** Encodes (checking the size limit) and writes the record of the file at `path`. */

@@ -16,7 +16,7 @@ import { readObjectMetadata, type ObjectMetadata } from '../meta/index.js';
 import type { Mountpath } from '../mountpath/index.js';
 import { listObjects, readQuietly } from '../list-objects.js';
 import { readableMountpaths, toStoredObject, type StoreContext } from '../store-context.js';
-import type { ListedName, StoredObject } from '../store-types.js';
+import type { ListedName, ObjectName, StoredObject } from '../store-types.js';
 import { newestFirst, versionIdOf } from './version-files.js';
 
 /** Records read at the same time while building a page. */
@@ -38,7 +38,7 @@ export async function listVersions(
   bucket: BucketJson,
   options: { prefix: string; startAfter: string; limit: number },
 ): Promise<ListedVersion[]> {
-  const listed: Array<StoredObject | ListedName> = await listObjects(context, bucket, {
+  const listed: Array<StoredObject | ListedName | ObjectName> = await listObjects(context, bucket, {
     ...options,
     withMetadata: true,
   });
