@@ -1,6 +1,5 @@
 // Listing pages: a sorted walk of every mountpath's object tree, merged and deduplicated by name,
 // with hashed names resolved through their metadata and merged into place.
-import { stat } from 'node:fs/promises';
 import { isStoreError } from '../errors/index.js';
 import { highestRandomWeight, objectDigest } from '../placement/index.js';
 import { invariant } from '../util/assert.js';
@@ -12,6 +11,7 @@ import {
   mergeSorted,
   readSortedEntries,
   walkEntries,
+  type Disk,
   type WalkBounds,
 } from './io/index.js';
 import {
@@ -52,15 +52,18 @@ export async function listObjects(
   invariant(Number.isInteger(options.limit) && options.limit >= 0, 'listing limit');
   const bounds: WalkBounds = { prefix: options.prefix ?? '', startAfter: options.startAfter ?? '' };
   const sources = readableMountpaths(context).map((mountpath) =>
-    listMountpath(mountpath, bucket, bounds, options.contentType ?? 'ob'),
+    listMountpath(context.disk, mountpath, bucket, bounds, options.contentType ?? 'ob'),
   );
   const candidates = uniqueNames(
     mergeSorted(sources, (candidate) => candidate.name),
     bucket,
   );
+  const { disk } = context;
   return options.withMetadata
-    ? collectPage(candidates, options.limit, (candidate) => readStoredObject(bucket, candidate))
-    : collectPage(candidates, options.limit, readListedName);
+    ? collectPage(candidates, options.limit, (candidate) =>
+        readStoredObject(disk, bucket, candidate),
+      )
+    : collectPage(candidates, options.limit, (candidate) => readListedName(disk, candidate));
 }
 
 /**
@@ -96,13 +99,14 @@ async function collectPage<T>(
 
 /** One mountpath's candidates in name order: the natural walk merged with the hashed files. */
 export async function* listMountpath(
+  disk: Disk,
   mountpath: Mountpath,
   bucket: BucketJson,
   bounds: WalkBounds,
   type: StoredContentType,
 ): AsyncGenerator<Candidate> {
   const root = contentDirectory(mountpath.path, bucket, type);
-  const topEntries = await readSortedEntries(root, '');
+  const topEntries = await readSortedEntries(disk, root, '');
   const hashedEntries = topEntries.filter(
     (item) => !item.directory && isHashedEntryName(item.entry),
   );
@@ -110,13 +114,14 @@ export async function* listMountpath(
     (item) => item.directory || !isHashedEntryName(item.entry),
   );
   const hashed = await readHashedCandidates(
+    disk,
     hashedEntries.map((item) => childPath(root, item.entry)),
     mountpath,
     bucket,
     bounds,
   );
   const natural = async function* (): AsyncGenerator<Candidate> {
-    for await (const file of walkEntries(root, naturalEntries, bounds)) {
+    for await (const file of walkEntries(disk, root, naturalEntries, bounds)) {
       yield { name: file.name, path: file.path, mountpath };
     }
   };
@@ -131,6 +136,7 @@ export async function* listMountpath(
  * bounds. A file whose record cannot be read is left out (a GET of its name reports the fault).
  */
 async function readHashedCandidates(
+  disk: Disk,
   paths: string[],
   mountpath: Mountpath,
   bucket: BucketJson,
@@ -138,7 +144,7 @@ async function readHashedCandidates(
 ): Promise<Candidate[]> {
   const read = await mapBounded(paths, metadataReadConcurrency, async (path) => {
     const metadata = await readQuietly(() =>
-      readObjectMetadata(path, `${describeObject(bucket, '')} (${path})`),
+      readObjectMetadata(disk, path, `${describeObject(bucket, '')} (${path})`),
     );
     const name = metadata?.name;
     if (metadata === undefined || name === undefined) return undefined;
@@ -182,26 +188,30 @@ function preferred(group: Candidate[], bucket: BucketJson): Candidate {
 
 // Listing reads by path without the name lock: a page is a snapshot of names, not a transaction.
 async function readStoredObject(
+  disk: Disk,
   bucket: BucketJson,
   candidate: Candidate,
 ): Promise<StoredObject | undefined> {
   const context = describeObject(bucket, candidate.name);
   const metadata =
-    candidate.metadata ?? (await readQuietly(() => readObjectMetadata(candidate.path, context)));
-  const stats = await readQuietly(() => stat(candidate.path, { bigint: true }));
+    candidate.metadata ??
+    (await readQuietly(() => readObjectMetadata(disk, candidate.path, context)));
+  const stats = await readQuietly(() => disk.stat(candidate.path, { bigint: true }));
   if (metadata === undefined || stats === undefined) return undefined;
   return toStoredObject(bucket, candidate.name, metadata, stats, candidate.mountpath);
 }
 
-async function readListedName(candidate: Candidate): Promise<ListedName | undefined> {
+async function readListedName(disk: Disk, candidate: Candidate): Promise<ListedName | undefined> {
   if (candidate.metadata !== undefined) {
     return { name: candidate.name, size: candidate.metadata.size };
   }
-  const stats = await readQuietly(() => stat(candidate.path));
+  const stats = await readQuietly(() => disk.stat(candidate.path));
   if (stats === undefined || !stats.isFile()) return undefined;
   if (stats.size > 0) return { name: candidate.name, size: stats.size };
   // An empty file may stand for a chunked object: its size is in its record.
-  const metadata = await readQuietly(() => readObjectMetadata(candidate.path, candidate.path));
+  const metadata = await readQuietly(() =>
+    readObjectMetadata(disk, candidate.path, candidate.path),
+  );
   return metadata === undefined ? undefined : { name: candidate.name, size: metadata.size };
 }
 

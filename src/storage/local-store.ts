@@ -4,8 +4,9 @@
 import { hasErrnoCode, objectNotFound, StoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
 import { BufferPool } from '../util/buffer-pool.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import type { BucketJson } from '../wire/index.js';
-import { removeTreeThroughTrash } from './io/index.js';
+import { localDisk, removeTreeThroughTrash, type Disk } from './io/index.js';
 import {
   bucketDirectory,
   contentDirectory,
@@ -16,10 +17,9 @@ import {
 } from './layout/index.js';
 import { NameLocks } from './lock/index.js';
 import {
-  descriptorPath,
   encodeObjectMetadata,
   readObjectMetadata,
-  writeObjectMetadata,
+  writeFileMetadata,
   type ObjectMetadata,
 } from './meta/index.js';
 import { removeChunkSet } from './multipart/chunk-sets.js';
@@ -92,6 +92,10 @@ export interface LocalStoreOptions {
    * changes last until the process ends.
    */
   volumeRecordPath?: string;
+  /** The file system (default: the real one; tests wrap it to inject faults). */
+  disk?: Disk;
+  /** Where the store takes the time (default: the system clock). */
+  clock?: Clock;
 }
 
 /**
@@ -100,12 +104,15 @@ export interface LocalStoreOptions {
  */
 export class LocalStore {
   readonly nodeId: string;
+  /** The store's clock (the target's object path takes its time from it too). */
+  readonly clock: Clock;
   readonly #context: StoreContext;
   readonly #volume: Volume;
   #closed = false;
 
   private constructor(context: StoreContext, volume: Volume) {
     this.nodeId = context.nodeId;
+    this.clock = context.clock;
     this.#context = context;
     this.#volume = volume;
   }
@@ -119,7 +126,8 @@ export class LocalStore {
     invariant(nodeId !== '', 'node ID must not be empty');
     invariant(storage.verifyInMemoryMaxBytes >= 0, 'verifyInMemoryMaxBytes must be >= 0');
     invariant(storage.readChunkBytes > 0, 'readChunkBytes must be > 0');
-    const volume = await Volume.open(nodeId, options.mountpaths, options.volumeRecordPath);
+    const disk = options.disk ?? localDisk;
+    const volume = await Volume.open(disk, nodeId, options.mountpaths, options.volumeRecordPath);
     const context: StoreContext = {
       nodeId,
       // Read at every use: mountpath changes apply to operations that start afterwards.
@@ -129,6 +137,8 @@ export class LocalStore {
       options: Object.freeze({ ...storage }),
       locks: new NameLocks(),
       buffers: new BufferPool(storage.readChunkBytes, readBuffersKept),
+      disk,
+      clock: options.clock ?? systemClock,
     };
     return new LocalStore(context, volume);
   }
@@ -141,7 +151,10 @@ export class LocalStore {
   /** Enabled mountpaths whose folder (and ownership marker) is still there. */
   async usableMountpaths(): Promise<number> {
     const enabled = this.#context.mountpaths.filter((mountpath) => mountpath.enabled);
-    const present = await Promise.all(enabled.map((mountpath) => mountpathPresent(mountpath.path)));
+    const disk = this.#context.disk;
+    const present = await Promise.all(
+      enabled.map((mountpath) => mountpathPresent(disk, mountpath.path)),
+    );
     return present.filter(Boolean).length;
   }
 
@@ -281,7 +294,7 @@ export class LocalStore {
           // Chunk sets belong to objects: EC slices and metafiles never have one.
           const chunks =
             type === 'ob'
-              ? await readObjectMetadata(location.path, location.path).then(
+              ? await readObjectMetadata(context.disk, location.path, location.path).then(
                   (metadata) => metadata.chunks,
                   () => undefined,
                 )
@@ -410,7 +423,7 @@ export class LocalStore {
         // Same limit as PUT: as if the name were stored in the record.
         encodeObjectMetadata({ ...updated, name });
         // Through the descriptor: the attribute lands on the inode that was looked up.
-        await writeObjectMetadata(descriptorPath(replica.handle.fd), updated);
+        await writeFileMetadata(context.disk, replica.handle, updated);
         if (context.options.fsyncObjects) await replica.handle.sync();
         return toStoredObject(bucket, name, updated, replica.stats, replica.mountpath);
       } finally {
@@ -448,8 +461,9 @@ export class LocalStore {
     await Promise.all(
       context.mountpaths.map((mountpath) =>
         removeTreeThroughTrash(
+          context.disk,
           bucketDirectory(mountpath.path, bucket),
-          trashEntryPath(mountpath.path, Date.now()),
+          trashEntryPath(mountpath.path, context.clock.nowMs()),
         ),
       ),
     );
@@ -457,8 +471,9 @@ export class LocalStore {
 
   /** File-system capacity of every mountpath. */
   async capacity(): Promise<MountpathCapacity[]> {
+    const { disk, mountpaths } = this.#open();
     return await Promise.all(
-      this.#open().mountpaths.map((mountpath) => mountpathCapacity(mountpath.path)),
+      mountpaths.map((mountpath) => mountpathCapacity(disk, mountpath.path)),
     );
   }
 

@@ -147,7 +147,15 @@ async function openChunks(
     throw objectMetadataCorrupted(replica.location.path, `chunk manifest ${chunks} is missing`);
   }
   const { manifest, mountpath } = located;
-  return new ChunkedBody(mountpath.path, bucket, chunks, manifest.chunks, range, context.buffers);
+  return new ChunkedBody(
+    context.disk,
+    mountpath.path,
+    bucket,
+    chunks,
+    manifest.chunks,
+    range,
+    context.buffers,
+  );
 }
 
 /**
@@ -217,7 +225,13 @@ async function corrupted(
   const identity = { dev: replica.stats.dev, ino: replica.stats.ino };
   try {
     await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
-      quarantineReplica(replica.mountpath.path, replica.location.path, identity, Date.now()),
+      quarantineReplica(
+        context.disk,
+        replica.mountpath.path,
+        replica.location.path,
+        identity,
+        context.clock.nowMs(),
+      ),
     );
   } catch {
     // Reported through the corruption error below; the next read will retry the quarantine.

@@ -1,26 +1,21 @@
 // Finds an object's replica: home mountpath first, then the others; on each, the natural path
 // first, then the hashed one. Opens it and reads its metadata through the descriptor.
-import { constants, type BigIntStats } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import type { BucketJson } from '../wire/index.js';
 import { hasErrnoCode } from '../errors/index.js';
+import { openFlags, type BigIntStats, type DiskFile } from './io/index.js';
 import { replicaPaths, type ReplicaPath, type StoredContentType } from './layout/index.js';
-import { descriptorPath, readObjectMetadata, type ObjectMetadata } from './meta/index.js';
+import { readFileMetadata, type ObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import { describeObject, mountpathsFor, unameOf, type StoreContext } from './store-context.js';
 
 /** An open replica; the caller must close `handle`. */
 export interface OpenReplica {
-  readonly handle: FileHandle;
+  readonly handle: DiskFile;
   readonly stats: BigIntStats;
   readonly metadata: ObjectMetadata;
   readonly mountpath: Mountpath;
   readonly location: ReplicaPath;
 }
-
-// O_NOFOLLOW: a symlink planted under %ob is not an object. O_NONBLOCK: opening a FIFO someone
-// left there must not hang the request (it has no effect on regular files).
-const openFlags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /**
  * Opens the replica of `name`, or returns undefined when there is none. Takes no lock: callers
@@ -36,7 +31,7 @@ export async function findReplica(
   for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
     if (mountpath.path === skipMountpath) continue;
     for (const location of replicaPaths(mountpath.path, bucket, name, type)) {
-      const replica = await openReplica(location, mountpath, bucket, name);
+      const replica = await openReplica(context, location, mountpath, bucket, name);
       if (replica !== undefined) return replica;
     }
   }
@@ -45,14 +40,16 @@ export async function findReplica(
 
 /** Opens the file at `location` as a replica of `name`; undefined when there is no such file. */
 export async function openReplica(
+  context: StoreContext,
   location: ReplicaPath,
   mountpath: Mountpath,
   bucket: BucketJson,
   name: string,
 ): Promise<OpenReplica | undefined> {
-  let handle: FileHandle;
+  const { disk } = context;
+  let handle: DiskFile;
   try {
-    handle = await open(location.path, openFlags);
+    handle = await disk.open(location.path, openFlags.replica);
   } catch (error) {
     if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG')) return undefined;
     throw error;
@@ -64,10 +61,7 @@ export async function openReplica(
       await handle.close();
       return undefined;
     }
-    const metadata = await readObjectMetadata(
-      descriptorPath(handle.fd),
-      describeObject(bucket, name),
-    );
+    const metadata = await readFileMetadata(disk, handle, describeObject(bucket, name));
     // A hashed file's name is in its metadata; a mismatch would take a SHA-256 collision.
     if (location.hashed && metadata.name !== name) {
       await handle.close();

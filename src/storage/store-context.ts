@@ -1,10 +1,11 @@
 // What every store operation needs: node identity, mountpaths, options and name locks; plus the
 // helpers that turn a name into its mountpath order and a metadata record into a StoredObject.
-import type { BigIntStats } from 'node:fs';
 import { highestRandomWeight, objectDigest } from '../placement/index.js';
 import { invariant } from '../util/assert.js';
 import type { BufferPool } from '../util/buffer-pool.js';
+import type { Clock } from '../util/clock.js';
 import { bucketDisplayName, objectUname, type BucketJson } from '../wire/index.js';
+import type { BigIntStats, Disk } from './io/disk.js';
 import type { StoredContentType } from './layout/index.js';
 import type { NameLocks } from './lock/index.js';
 import type { ObjectMetadata } from './meta/index.js';
@@ -18,6 +19,9 @@ export interface StoreContext {
   readonly locks: NameLocks;
   /** Read buffers of `readChunkBytes`, shared by every GET. */
   readonly buffers: BufferPool;
+  /** Every file-system call of the store goes through it (tests give a faulty one). */
+  readonly disk: Disk;
+  readonly clock: Clock;
 }
 
 /**

@@ -3,6 +3,7 @@
 // resilver has moved its objects to their new homes; `completeLeaving` then finishes the change.
 // Every change is persisted in the volume record (when the store has one) before it is answered.
 import { StoreError } from '../errors/index.js';
+import type { Disk } from './io/index.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import {
   cleanMountpaths,
@@ -26,6 +27,7 @@ export class Volume {
   readonly #queue = new SerialQueue();
 
   private constructor(
+    private readonly disk: Disk,
     private readonly nodeId: string,
     private readonly recordPath: string | undefined,
     mountpaths: Mountpath[],
@@ -39,16 +41,18 @@ export class Volume {
 
   /** Prepares the configured mountpaths, as changed by the volume record at `recordPath`. */
   static async open(
+    disk: Disk,
     nodeId: string,
     configured: readonly string[],
     recordPath: string | undefined,
   ): Promise<Volume> {
-    const record = recordPath === undefined ? undefined : await readVolumeRecord(recordPath);
+    const record = recordPath === undefined ? undefined : await readVolumeRecord(disk, recordPath);
     const entries = resolveVolume(cleanMountpaths(configured), record);
-    const mountpaths = await prepareVolume(entries, nodeId);
+    const mountpaths = await prepareVolume(disk, entries, nodeId);
     if (!mountpaths.some((mountpath) => mountpath.enabled))
       throw new StoreError('Internal', 'the target has no enabled mountpath');
     return new Volume(
+      disk,
       nodeId,
       recordPath,
       mountpaths,
@@ -79,7 +83,7 @@ export class Volume {
       if (change === 'attach') {
         if (existing !== undefined) throw conflict(cleaned, 'is already attached');
         cleanMountpaths([...this.#mountpaths.map((mountpath) => mountpath.path), cleaned]);
-        await prepareMountpath(cleaned, this.nodeId);
+        await prepareMountpath(this.disk, cleaned, this.nodeId);
         next = [...this.#mountpaths, describeMountpath(cleaned)];
         this.#detached = this.#detached.filter((item) => item !== cleaned);
       } else {
@@ -87,7 +91,7 @@ export class Volume {
           throw new StoreError('NodeNotFound', `mountpath "${cleaned}" is not attached`);
         // A disabled mountpath was not prepared at open (its disk may have been bad).
         if (change === 'enable' && !existing.enabled && existing.leaving === undefined)
-          await prepareMountpath(cleaned, this.nodeId);
+          await prepareMountpath(this.disk, cleaned, this.nodeId);
         const replacement = changed(existing, change);
         if (replacement === existing) return false;
         next = this.#mountpaths.flatMap((mountpath) => {
@@ -127,7 +131,7 @@ export class Volume {
 
   async #persist(): Promise<void> {
     if (this.recordPath === undefined) return;
-    await writeVolumeRecord(this.recordPath, {
+    await writeVolumeRecord(this.disk, this.recordPath, {
       format_version: volumeRecordFormatVersion,
       mountpaths: this.#mountpaths.map((mountpath) => ({
         path: mountpath.path,

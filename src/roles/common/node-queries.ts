@@ -66,7 +66,7 @@ export async function answerNodeQuery(
       return {
         node: runtime.selfJson(),
         smap_version: String(store.clusterMap?.version ?? 0),
-        uptime_ms: Date.now() - runtime.startedAtMs,
+        uptime_ms: runtime.clock.nowMs() - runtime.startedAtMs,
         capacity: extras.capacity === undefined ? [] : await extras.capacity(),
         software_version: softwareVersion,
         memory: memoryUsage(),

@@ -15,12 +15,17 @@ import {
   type PlacementChangeHook,
   type RebalanceEnvironment,
 } from '../../protect/rebalance/index.js';
-import { LocalStore } from '../../storage/index.js';
+import { LocalStore, type Disk } from '../../storage/index.js';
 import { IntraStreamClient } from '../../transport/index.js';
 import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
-import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
+import {
+  NodeRuntime,
+  type NodeHooks,
+  type NodeSeams,
+  type RunningNode,
+} from '../common/node-runtime.js';
 import { HookedObjects } from './objects/hooked-objects.js';
 import { MountpathActions } from './mountpath-actions.js';
 import { protectionHooks } from './objects/protection-hooks.js';
@@ -44,8 +49,17 @@ const pieceTransferTimeoutMs = 30 * 60_000;
 /** The volume record: mountpath changes made at run time (see storage/mountpath/volume-record). */
 const volumeRecordName = 'mountpaths.json';
 
-export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise<RunningNode> {
-  const runtime = await NodeRuntime.create(config);
+/** A target's seams: those of every node, and the disk its store works on (tests wrap it). */
+export interface TargetSeams extends NodeSeams {
+  disk?: Disk;
+}
+
+export async function startTarget(
+  config: NodeConfig,
+  hooks: NodeHooks,
+  seams: TargetSeams = {},
+): Promise<RunningNode> {
+  const runtime = await NodeRuntime.create(config, seams);
   const storage = runtime.store.config.values.storage;
   const store = await LocalStore.open({
     nodeId: runtime.id,
@@ -56,6 +70,8 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
       readChunkBytes: storage.read_chunk_bytes,
     },
     volumeRecordPath: join(config.dir, volumeRecordName),
+    clock: runtime.clock,
+    ...(seams.disk === undefined ? {} : { disk: seams.disk }),
   });
   await runtime.listen();
   const streams = new IntraStreamClient({ callerId: runtime.id, connectionsPerPeer: 32 });

@@ -1,12 +1,12 @@
 // An open object's bytes on their way out. `sendTo` reads into two pooled buffers, hashes each chunk,
 // and writes it to a socket-backed destination; the last chunk is written only after the digest
 // matched, so a corrupt object is never delivered whole. `toStream` serves internal consumers.
-import type { FileHandle } from 'node:fs/promises';
 import { Readable, pipeline, type Writable } from 'node:stream';
 import { createHasher } from '../../checksum/index.js';
 import type { BufferPool } from '../../util/buffer-pool.js';
 import { writeChunk } from '../../util/write-chunk.js';
 import type { ObjectChecksum } from '../meta/index.js';
+import type { DiskFile } from './disk.js';
 import { checkContent, VerifyingStream, type ChecksumProblem } from './verified-read.js';
 
 /** What a body reads: a verified in-memory copy (small objects), or a file range. */
@@ -19,7 +19,7 @@ export type BodySource =
     }
   | {
       kind: 'file';
-      handle: FileHandle;
+      handle: DiskFile;
       start: number;
       /** Inclusive. */
       end: number;

@@ -6,9 +6,11 @@ import { dirname, join } from 'node:path';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
 import {
   fromSortedArray,
+  localDisk,
   mergeSorted,
   readSortedEntries,
   walkSorted,
+  type DirectoryReader,
   type WalkBounds,
 } from './index.js';
 
@@ -48,7 +50,7 @@ after(async () => {
 async function walk(bounds: Partial<WalkBounds>): Promise<string[]> {
   const found: string[] = [];
   const full = { prefix: '', startAfter: '', ...bounds };
-  for await (const file of walkSorted(root, full)) found.push(file.name);
+  for await (const file of walkSorted(localDisk, root, full)) found.push(file.name);
   return found;
 }
 
@@ -77,7 +79,10 @@ test('prefix and startAfter bounds match a brute-force filter for every cut', as
 
 test('a missing root walks as empty', async () => {
   const found: string[] = [];
-  for await (const file of walkSorted(join(root, 'absent'), { prefix: '', startAfter: '' })) {
+  for await (const file of walkSorted(localDisk, join(root, 'absent'), {
+    prefix: '',
+    startAfter: '',
+  })) {
     found.push(file.name);
   }
   assert.deepEqual(found, []);
@@ -121,12 +126,12 @@ test('a page reads only the directories on its way: subtrees before startAfter a
   }
   async function readsFor(bounds: WalkBounds, limit: number): Promise<string[]> {
     const reads: string[] = [];
-    const reader = (directory: string, base: string): ReturnType<typeof readSortedEntries> => {
+    const reader: DirectoryReader = (disk, directory, base) => {
       reads.push(base);
-      return readSortedEntries(directory, base);
+      return readSortedEntries(disk, directory, base);
     };
     let count = 0;
-    for await (const file of walkSorted(tree, bounds, reader)) {
+    for await (const file of walkSorted(localDisk, tree, bounds, reader)) {
       assert.ok(file.name > bounds.startAfter && file.name.startsWith(bounds.prefix));
       if ((count += 1) >= limit) break;
     }

@@ -1,8 +1,7 @@
 // Walks an object tree in the global string order of the object names, skipping whole subtrees
 // that lie before `startAfter` or outside `prefix`, so a listing page reads only what it returns.
-import { readdir } from 'node:fs/promises';
-import type { Dirent } from 'node:fs';
 import { childPath } from '../layout/index.js';
+import type { Dirent, Disk } from './disk.js';
 import { isMissing } from './storage-errors.js';
 
 /** Listing bounds; '' means unbounded. */
@@ -33,10 +32,14 @@ export interface WalkedFile {
  * (`a-b` < `a/...` < `a0`). Other entry types (symlinks, sockets) are not objects and are left out.
  * A directory that vanished reads as empty.
  */
-export async function readSortedEntries(directory: string, base: string): Promise<SortedEntry[]> {
+export async function readSortedEntries(
+  disk: Disk,
+  directory: string,
+  base: string,
+): Promise<SortedEntry[]> {
   let dirents: Dirent[];
   try {
-    dirents = await readdir(directory, { withFileTypes: true });
+    dirents = await disk.readdir(directory, { withFileTypes: true });
   } catch (error) {
     if (isMissing(error)) return [];
     throw error;
@@ -53,19 +56,25 @@ export async function readSortedEntries(directory: string, base: string): Promis
 }
 
 /** Reads one directory's sorted entries; a seam so tests can see which directories a walk reads. */
-export type DirectoryReader = (directory: string, base: string) => Promise<SortedEntry[]>;
+export type DirectoryReader = (
+  disk: Disk,
+  directory: string,
+  base: string,
+) => Promise<SortedEntry[]>;
 
 /** Yields the files below `root` in name order within `bounds`. */
 export async function* walkSorted(
+  disk: Disk,
   root: string,
   bounds: WalkBounds,
   read: DirectoryReader = readSortedEntries,
 ): AsyncGenerator<WalkedFile> {
-  yield* walkEntries(root, await read(root, ''), bounds, read);
+  yield* walkEntries(disk, root, await read(disk, root, ''), bounds, read);
 }
 
 /** Continues a walk from a directory's already-read entries (callers may filter them first). */
 export async function* walkEntries(
+  disk: Disk,
   directory: string,
   entries: readonly SortedEntry[],
   bounds: WalkBounds,
@@ -82,7 +91,7 @@ export async function* walkEntries(
     }
     if (item.directory) {
       if (isSubtreeBefore(item.key, startAfter)) continue;
-      yield* walkEntries(path, await read(path, item.key), bounds, read);
+      yield* walkEntries(disk, path, await read(disk, path, item.key), bounds, read);
     } else if (item.key > startAfter) {
       yield { name: item.key, path };
     }
