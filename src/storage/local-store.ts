@@ -6,7 +6,7 @@ import { invariant } from '../util/assert.js';
 import { BufferPool } from '../util/buffer-pool.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { BucketJson } from '../wire/index.js';
-import { localDisk, removeTreeThroughTrash, type Disk } from './io/index.js';
+import { isDiskFault, localDisk, removeTreeThroughTrash, type Disk } from './io/index.js';
 import {
   bucketDirectory,
   contentDirectory,
@@ -38,8 +38,11 @@ import {
   type UploadSummary,
 } from './multipart/multipart-uploads.js';
 import {
+  checkMountpath,
+  DiskFaults,
   mountpathCapacity,
   mountpathPresent,
+  type DiskFaultListener,
   type Mountpath,
   type MountpathCapacity,
 } from './mountpath/index.js';
@@ -139,6 +142,7 @@ export class LocalStore {
       buffers: new BufferPool(storage.readChunkBytes, readBuffersKept),
       disk,
       clock: options.clock ?? systemClock,
+      faults: new DiskFaults(() => volume.mountpaths),
     };
     return new LocalStore(context, volume);
   }
@@ -209,7 +213,7 @@ export class LocalStore {
 
   /** Stores an object; see `PutObjectRequest` for length, checksum and versioning rules. */
   async putObject(request: PutObjectRequest): Promise<StoredObject> {
-    return await putObject(this.#open(), request);
+    return await this.#watch((context) => putObject(context, request));
   }
 
   /**
@@ -217,7 +221,7 @@ export class LocalStore {
    * data; `objectNotFound` (or `NoSuchVersion`) when absent.
    */
   async headObject(bucket: BucketJson, name: string, options?: ReadOptions): Promise<StoredObject> {
-    return await headObject(this.#open(), bucket, name, options);
+    return await this.#watch((context) => headObject(context, bucket, name, options));
   }
 
   /** The object's metadata and verified body (or a byte range of it); see `headObject`. */
@@ -227,7 +231,7 @@ export class LocalStore {
     range?: ByteRange,
     options?: ReadOptions,
   ): Promise<ObjectReadResult> {
-    return await getObject(this.#open(), bucket, name, range, options);
+    return await this.#watch((context) => getObject(context, bucket, name, range, options));
   }
 
   /**
@@ -245,15 +249,16 @@ export class LocalStore {
       versionId?: string | undefined;
     } = {},
   ): Promise<DeleteOutcome> {
-    const context = this.#open();
-    if (options.versionId !== undefined) {
-      return await deleteVersion(context, bucket, name, options.versionId);
-    }
-    if (options.history !== undefined) {
-      return await addDeleteMarker(context, bucket, name, options.history);
-    }
-    await this.#removeReplicas(context, bucket, name, options.contentType ?? 'ob');
-    return { deleteMarker: false };
+    return await this.#watch(async (context) => {
+      if (options.versionId !== undefined) {
+        return await deleteVersion(context, bucket, name, options.versionId);
+      }
+      if (options.history !== undefined) {
+        return await addDeleteMarker(context, bucket, name, options.history);
+      }
+      await this.#removeReplicas(context, bucket, name, options.contentType ?? 'ob');
+      return { deleteMarker: false };
+    });
   }
 
   /**
@@ -331,7 +336,7 @@ export class LocalStore {
    * all intact, recorded in every replica's metadata); see `CopiesRequest`.
    */
   async repairCopies(request: CopiesRequest): Promise<CopiesReport> {
-    return await repairCopies(this.#open(), request);
+    return await this.#watch((context) => repairCopies(context, request));
   }
 
   /** Merges `metadata` into the object's custom metadata, or replaces it all when `replace`. */
@@ -369,7 +374,7 @@ export class LocalStore {
 
   /** Stores one part as a chunk (replacing an earlier part with the same number). */
   uploadPart(write: PartWrite): Promise<StoredPart> {
-    return uploadPart(this.#open(), write);
+    return this.#watch((context) => uploadPart(context, write));
   }
 
   listParts(bucket: BucketJson, name: string, uploadId: string): Promise<StoredPart[]> {
@@ -378,7 +383,7 @@ export class LocalStore {
 
   /** Makes the listed parts the object's chunks, in order, without copying any byte. */
   completeUpload(request: CompleteRequest): Promise<StoredObject> {
-    return completeUpload(this.#open(), request);
+    return this.#watch((context) => completeUpload(context, request));
   }
 
   abortUpload(bucket: BucketJson, name: string, uploadId: string): Promise<void> {
@@ -410,26 +415,27 @@ export class LocalStore {
     update: (record: ObjectMetadata) => ObjectMetadata,
     versionId?: string,
   ): Promise<StoredObject> {
-    const context = this.#open();
     validateObjectName(name);
-    return context.locks.withWriteLock(unameOf(bucket, name), async () => {
-      const replica = await findVersion(context, bucket, name, versionId);
-      if (replica === undefined && versionId !== undefined) {
-        throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
-      }
-      if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
-      try {
-        const updated = update(replica.metadata);
-        // Same limit as PUT: as if the name were stored in the record.
-        encodeObjectMetadata({ ...updated, name });
-        // Through the descriptor: the attribute lands on the inode that was looked up.
-        await writeFileMetadata(context.disk, replica.handle, updated);
-        if (context.options.fsyncObjects) await replica.handle.sync();
-        return toStoredObject(bucket, name, updated, replica.stats, replica.mountpath);
-      } finally {
-        await replica.handle.close();
-      }
-    });
+    return await this.#watch((context) =>
+      context.locks.withWriteLock(unameOf(bucket, name), async () => {
+        const replica = await findVersion(context, bucket, name, versionId);
+        if (replica === undefined && versionId !== undefined) {
+          throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
+        }
+        if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
+        try {
+          const updated = update(replica.metadata);
+          // Same limit as PUT: as if the name were stored in the record.
+          encodeObjectMetadata({ ...updated, name });
+          // Through the descriptor: the attribute lands on the inode that was looked up.
+          await writeFileMetadata(context.disk, replica.handle, updated);
+          if (context.options.fsyncObjects) await replica.handle.sync();
+          return toStoredObject(bucket, name, updated, replica.stats, replica.mountpath);
+        } finally {
+          await replica.handle.close();
+        }
+      }),
+    );
   }
 
   /** One listing page; with `withMetadata` false, names and sizes only (no metadata reads). */
@@ -449,7 +455,7 @@ export class LocalStore {
     bucket: BucketJson,
     options: ListObjectsOptions,
   ): Promise<StoredObject[] | ListedName[]> {
-    return await listObjects(this.#open(), bucket, options);
+    return await this.#watch((context) => listObjects(context, bucket, options));
   }
 
   /**
@@ -471,10 +477,57 @@ export class LocalStore {
 
   /** File-system capacity of every mountpath. */
   async capacity(): Promise<MountpathCapacity[]> {
-    const { disk, mountpaths } = this.#open();
+    const { disk, mountpaths, faults } = this.#open();
     return await Promise.all(
-      mountpaths.map((mountpath) => mountpathCapacity(disk, mountpath.path)),
+      mountpaths.map(({ path }) =>
+        mountpathCapacity(disk, path).catch((error: unknown) => {
+          // A failing disk reports zeros (and the fault) rather than failing the answer.
+          if (!isDiskFault(error)) throw error;
+          faults.report(error, path);
+          return {
+            mountpath: path,
+            filesystem: '',
+            totalBytes: 0,
+            usedBytes: 0,
+            availableBytes: 0,
+          };
+        }),
+      ),
     );
+  }
+
+  /**
+   * Calls `listener` with each disk fault (EIO and the like) an operation meets, and the mountpath
+   * it happened on when known.
+   */
+  onDiskFault(listener: DiskFaultListener): void {
+    this.#context.faults.listen(listener);
+  }
+
+  /** Checks a mountpath's disk (read, write, fsync); resolves with the fault found, if any. */
+  checkMountpath(path: string): Promise<unknown> {
+    const { disk, clock } = this.#open();
+    return checkMountpath(disk, path, clock.nowMs());
+  }
+
+  /**
+   * Disables a mountpath whose disk fails, without draining it (see `Volume.fail`); true when it
+   * was disabled (then run a resilver), false when it was not enabled or is the last one.
+   */
+  failMountpath(path: string): Promise<boolean> {
+    this.#open();
+    return this.#volume.fail(path);
+  }
+
+  /** Runs an operation; a disk fault it fails with is reported before it is rethrown. */
+  async #watch<T>(operation: (context: StoreContext) => Promise<T>): Promise<T> {
+    const context = this.#open();
+    try {
+      return await operation(context);
+    } catch (error) {
+      context.faults.report(error);
+      throw error;
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { hasErrnoCode, isStoreError } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
 import {
+  isDiskFault,
   isMissing,
   makeDirectories,
   quarantineReplica,
@@ -121,7 +122,10 @@ async function reconcile(
   return report;
 }
 
-/** Every file on every mountpath (natural and hashed paths) that holds the object's bytes. */
+/**
+ * Every file on every mountpath (natural and hashed paths) that holds the object's bytes. A replica
+ * whose record is corrupt, or that cannot be read (a disk fault), is found but not intact.
+ */
 async function collectReplicas(
   context: StoreContext,
   bucket: BucketJson,
@@ -140,10 +144,20 @@ async function collectReplicas(
           found.push({ mountpath, location, replica: undefined, intact: false });
           continue;
         }
-        throw error;
+        if (!isDiskFault(error)) throw error;
+        context.faults.report(error, mountpath.path);
+        found.push({ mountpath, location, replica: undefined, intact: false });
+        break;
       }
       if (replica === undefined) continue;
-      const intact = await replicaIntact(context, bucket, replica, verify);
+      let intact: boolean;
+      try {
+        intact = await replicaIntact(context, bucket, replica, verify);
+      } catch (error) {
+        if (!isDiskFault(error)) throw error;
+        context.faults.report(error, mountpath.path);
+        intact = false;
+      }
       found.push({ mountpath, location, replica, intact });
     }
   }
@@ -236,7 +250,8 @@ async function copyReplica(
     }
     throw new Error(`no path on ${mountpath.path} can hold a copy of ${name}`);
   } catch (error) {
-    await removeFileQuietly(context.disk, workPath);
+    context.faults.report(error, mountpath.path);
+    await removeFileQuietly(context.disk, workPath).catch(() => undefined);
     throw toStorageError(error, mountpath.path);
   }
 }
@@ -265,6 +280,7 @@ async function quarantineFile(context: StoreContext, item: FoundReplica): Promis
     const identity = { dev: stats.dev, ino: stats.ino };
     await quarantineReplica(disk, item.mountpath.path, path, identity, clock.nowMs());
   } catch (error) {
-    if (!hasErrnoCode(error, 'ENOENT', 'ENOTDIR')) throw error;
+    // Gone already; or its disk fails (it is passed over: the mountpath is being checked).
+    if (!hasErrnoCode(error, 'ENOENT', 'ENOTDIR') && !isDiskFault(error)) throw error;
   }
 }

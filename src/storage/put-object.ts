@@ -124,7 +124,8 @@ export async function putObject(
     const stats = await handle.stat({ bigint: true });
     return toStoredObject(bucket, name, metadata, stats, home);
   } catch (error) {
-    await removeFileQuietly(disk, workPath);
+    context.faults.report(error, home.path);
+    await removeFileQuietly(disk, workPath).catch(() => undefined);
     throw toStorageError(error, home.path);
   } finally {
     await handle?.close();

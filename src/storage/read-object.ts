@@ -1,10 +1,12 @@
 // HEAD and GET: locate the replica under the read lock, then serve it verified. Small objects are
 // read whole and checked before the first byte is returned; larger ones are checked as they stream.
+// A disk fault while reading fails the read as unreadable (recovery may restore the object).
 import { createHasher } from '../checksum/index.js';
 import {
   objectCorrupted,
   objectMetadataCorrupted,
   objectNotFound,
+  objectUnreadable,
   StoreError,
 } from '../errors/index.js';
 import { ChunkedBody } from './multipart/chunked-body.js';
@@ -12,6 +14,7 @@ import { findManifest } from './multipart/chunk-sets.js';
 import type { BucketJson } from '../wire/index.js';
 import {
   checkContent,
+  isDiskFault,
   ObjectBody,
   quarantineReplica,
   readWhole,
@@ -96,7 +99,9 @@ export async function getObject(
       throw await corrupted(context, bucket, name, replica, problem, type);
     }
     if (metadata.size <= context.options.verifyInMemoryMaxBytes) {
-      const { data, pooled } = await readVerified(context, bucket, name, replica, type);
+      const { data, pooled } = await unlessUnreadable(context, replica, () =>
+        readVerified(context, bucket, name, replica, type),
+      );
       const bytes = range === undefined ? data : data.subarray(range.start, range.end + 1);
       const source = {
         kind: 'memory',
@@ -107,7 +112,9 @@ export async function getObject(
     }
     const checked = options.verifyBeforeSend === true && range === undefined;
     if (checked) {
-      const problem = await checkReplica(context, replica);
+      const problem = await unlessUnreadable(context, replica, () =>
+        checkReplica(context, replica),
+      );
       if (problem !== undefined)
         throw await corrupted(context, bucket, name, replica, problem, type);
     }
@@ -124,6 +131,7 @@ export async function getObject(
             ? { checksum: metadata.checksum, size: metadata.size }
             : undefined,
         onCorrupt: (problem) => corrupted(context, bucket, name, replica, problem, type),
+        onReadError: (error) => context.faults.report(error, replica.mountpath.path),
       },
       context.buffers,
     );
@@ -131,6 +139,24 @@ export async function getObject(
   } finally {
     // From the moment a body exists it owns the descriptor and closes it when consumed or discarded.
     if (!streaming) await handle.close();
+  }
+}
+
+/**
+ * Runs a read of the replica's bytes; a disk fault is reported and becomes `objectUnreadable`. The
+ * replica stays where it is: a repair that has an intact copy quarantines it, nothing else should.
+ */
+async function unlessUnreadable<T>(
+  context: StoreContext,
+  replica: OpenReplica,
+  read: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!isDiskFault(error)) throw error;
+    context.faults.report(error, replica.mountpath.path);
+    throw objectUnreadable(`${replica.location.path}`, { cause: error });
   }
 }
 

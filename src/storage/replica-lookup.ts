@@ -1,8 +1,9 @@
 // Finds an object's replica: home mountpath first, then the others; on each, the natural path
-// first, then the hashed one. Opens it and reads its metadata through the descriptor.
+// first, then the hashed one. Opens it and reads its metadata through the descriptor. A mountpath
+// whose disk fails is passed over (and reported) in favour of a copy on another one.
 import type { BucketJson } from '../wire/index.js';
-import { hasErrnoCode } from '../errors/index.js';
-import { openFlags, type BigIntStats, type DiskFile } from './io/index.js';
+import { hasErrnoCode, objectUnreadable } from '../errors/index.js';
+import { isDiskFault, openFlags, type BigIntStats, type DiskFile } from './io/index.js';
 import { replicaPaths, type ReplicaPath, type StoredContentType } from './layout/index.js';
 import { readFileMetadata, type ObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
@@ -19,7 +20,9 @@ export interface OpenReplica {
 
 /**
  * Opens the replica of `name`, or returns undefined when there is none. Takes no lock: callers
- * hold the object's read lock (or its write lock) around this call.
+ * hold the object's read lock (or its write lock) around this call. A disk fault on a mountpath
+ * sends the search on to the next one; when no other holds a replica the object is unreadable
+ * (ObjectCorrupted, so that a protected object is restored), never "not found".
  */
 export async function findReplica(
   context: StoreContext,
@@ -28,14 +31,22 @@ export async function findReplica(
   type: StoredContentType = 'ob',
   skipMountpath?: string,
 ): Promise<OpenReplica | undefined> {
+  let fault: unknown;
   for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
     if (mountpath.path === skipMountpath) continue;
-    for (const location of replicaPaths(mountpath.path, bucket, name, type)) {
-      const replica = await openReplica(context, location, mountpath, bucket, name);
-      if (replica !== undefined) return replica;
+    try {
+      for (const location of replicaPaths(mountpath.path, bucket, name, type)) {
+        const replica = await openReplica(context, location, mountpath, bucket, name);
+        if (replica !== undefined) return replica;
+      }
+    } catch (error) {
+      if (!isDiskFault(error)) throw error;
+      context.faults.report(error, mountpath.path);
+      fault ??= error;
     }
   }
-  return undefined;
+  if (fault === undefined) return undefined;
+  throw objectUnreadable(describeObject(bucket, name), { cause: fault });
 }
 
 /** Opens the file at `location` as a replica of `name`; undefined when there is no such file. */

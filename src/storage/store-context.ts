@@ -9,7 +9,7 @@ import type { BigIntStats, Disk } from './io/disk.js';
 import type { StoredContentType } from './layout/index.js';
 import type { NameLocks } from './lock/index.js';
 import type { ObjectMetadata } from './meta/index.js';
-import { isReadable, type Mountpath } from './mountpath/index.js';
+import { isReadable, type DiskFaults, type Mountpath } from './mountpath/index.js';
 import type { StorageOptions, StoredObject } from './store-types.js';
 
 export interface StoreContext {
@@ -22,6 +22,8 @@ export interface StoreContext {
   /** Every file-system call of the store goes through it (tests give a faulty one). */
   readonly disk: Disk;
   readonly clock: Clock;
+  /** Disk faults met on the way are reported here (the target checks the mountpath). */
+  readonly faults: DiskFaults;
 }
 
 /**

@@ -8,6 +8,7 @@ import { SerialQueue } from '../util/serial-queue.js';
 import {
   cleanMountpaths,
   describeMountpath,
+  isReadable,
   prepareMountpath,
   prepareVolume,
   readVolumeRecord,
@@ -102,6 +103,26 @@ export class Volume {
       }
       if (!next.some((mountpath) => mountpath.enabled))
         throw conflict(cleaned, 'is the last enabled mountpath');
+      this.#mountpaths = Object.freeze(next);
+      this.#resilverPending = true;
+      await this.#persist();
+      return true;
+    });
+  }
+
+  /**
+   * Disables a mountpath whose disk is failing, at once: unlike `disable` it is not drained (its
+   * objects cannot be read; copies and EC pieces elsewhere restore them). Resolves false when it
+   * is not enabled, or is the last enabled mountpath (then it stays: the target has no other).
+   */
+  fail(path: string): Promise<boolean> {
+    return this.#queue.run(async () => {
+      const existing = this.#mountpaths.find((mountpath) => mountpath.path === path);
+      if (existing === undefined || !isReadable(existing)) return false;
+      const next = this.#mountpaths.map((mountpath) =>
+        mountpath === existing ? describeMountpath(path, false) : mountpath,
+      );
+      if (!next.some((mountpath) => mountpath.enabled)) return false;
       this.#mountpaths = Object.freeze(next);
       this.#resilverPending = true;
       await this.#persist();

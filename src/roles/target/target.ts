@@ -27,6 +27,7 @@ import {
   type RunningNode,
 } from '../common/node-runtime.js';
 import { HookedObjects } from './objects/hooked-objects.js';
+import { DiskHealth } from './disk-health.js';
 import { MountpathActions } from './mountpath-actions.js';
 import { protectionHooks } from './objects/protection-hooks.js';
 import { rebalanceRoute } from './rebalance-route.js';
@@ -146,6 +147,9 @@ export async function startTarget(
     rebalanceManager.placeAfterPut(address.bucket, address.name),
   );
   const mountpaths = new MountpathActions(store, jobs.registry, runtime.store, reprotect);
+  const diskHealth = new DiskHealth(store, runtime.log, runtime.clock, () => {
+    mountpaths.resilver();
+  });
   jobs.localKinds.set('resilver', (request) => {
     startResilver(jobs.registry, store, runtime.store, request.id, reprotect);
   });
@@ -162,7 +166,7 @@ export async function startTarget(
     {
       objects: new TargetObjects(runtime, hookedObjects, substitutes),
       buckets: new TargetBuckets(runtime, store),
-      cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit),
+      cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth),
       jobs,
       erasureCoding: new TargetPieces(runtime, protection),
       internal: {

@@ -26,6 +26,8 @@ export type BodySource =
       /** Set when the whole object is read: verify against it. */
       verify: { checksum: ObjectChecksum; size: number } | undefined;
       onCorrupt: (problem: ChecksumProblem) => Promise<Error>;
+      /** Told of an error reading the file (the body then fails with it). */
+      onReadError?: (error: unknown) => void;
     };
 
 export class ObjectBody {
@@ -80,6 +82,8 @@ export class ObjectBody {
       end: source.end,
       highWaterMark,
     });
+    const { onReadError } = source;
+    if (onReadError !== undefined) file.once('error', onReadError);
     if (source.verify === undefined) return file;
     const verifier = new VerifyingStream(
       source.verify.checksum,
@@ -118,6 +122,7 @@ export class ObjectBody {
         ));
       } catch (error) {
         this.pool.release(buffer);
+        source.onReadError?.(error);
         throw error;
       }
       const chunk = buffer.subarray(0, bytesRead);

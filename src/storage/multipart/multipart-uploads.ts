@@ -164,7 +164,8 @@ export async function uploadPart(context: StoreContext, write: PartWrite): Promi
       extraChecksums: metadata.extraChecksums ?? {},
     };
   } catch (error) {
-    await removeFileQuietly(disk, workPath);
+    context.faults.report(error, mountpath.path);
+    await removeFileQuietly(disk, workPath).catch(() => undefined);
     throw toStorageError(error, mountpath.path);
   } finally {
     await handle?.close();
