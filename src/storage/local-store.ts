@@ -6,7 +6,13 @@ import { invariant } from '../util/assert.js';
 import { BufferPool } from '../util/buffer-pool.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { BucketJson } from '../wire/index.js';
-import { isDiskFault, localDisk, removeTreeThroughTrash, type Disk } from './io/index.js';
+import {
+  DirectorySyncs,
+  isDiskFault,
+  localDisk,
+  removeTreeThroughTrash,
+  type Disk,
+} from './io/index.js';
 import {
   bucketDirectory,
   contentDirectory,
@@ -111,13 +117,19 @@ export class LocalStore {
   readonly clock: Clock;
   readonly #context: StoreContext;
   readonly #volume: Volume;
+  readonly #settings: { options: Readonly<StorageOptions> };
   #closed = false;
 
-  private constructor(context: StoreContext, volume: Volume) {
+  private constructor(
+    context: StoreContext,
+    volume: Volume,
+    settings: { options: Readonly<StorageOptions> },
+  ) {
     this.nodeId = context.nodeId;
     this.clock = context.clock;
     this.#context = context;
     this.#volume = volume;
+    this.#settings = settings;
   }
 
   /**
@@ -131,20 +143,35 @@ export class LocalStore {
     invariant(storage.readChunkBytes > 0, 'readChunkBytes must be > 0');
     const disk = options.disk ?? localDisk;
     const volume = await Volume.open(disk, nodeId, options.mountpaths, options.volumeRecordPath);
+    const settings = { options: Object.freeze({ ...storage }) };
     const context: StoreContext = {
       nodeId,
       // Read at every use: mountpath changes apply to operations that start afterwards.
       get mountpaths() {
         return volume.mountpaths;
       },
-      options: Object.freeze({ ...storage }),
+      // Read at every use too: `setFsyncObjects` applies to operations that start afterwards.
+      get options() {
+        return settings.options;
+      },
       locks: new NameLocks(),
       buffers: new BufferPool(storage.readChunkBytes, readBuffersKept),
       disk,
       clock: options.clock ?? systemClock,
+      syncs: new DirectorySyncs(disk),
       faults: new DiskFaults(() => volume.mountpaths),
     };
-    return new LocalStore(context, volume);
+    return new LocalStore(context, volume, settings);
+  }
+
+  /**
+   * Turns fsync of objects on or off for operations that start from now on (the cluster config's
+   * `storage.fsync_objects` changed). The other storage options are fixed when the store opens.
+   */
+  setFsyncObjects(fsyncObjects: boolean): void {
+    const { options } = this.#settings;
+    if (options.fsyncObjects === fsyncObjects) return;
+    this.#settings.options = Object.freeze({ ...options, fsyncObjects });
   }
 
   /** The mountpaths in configured order (then attached ones), with their states. */

@@ -12,6 +12,7 @@ import {
   quarantineReplica,
   removeFileQuietly,
   renameIntoPlace,
+  syncFile,
   toStorageError,
 } from './io/index.js';
 import {
@@ -238,12 +239,16 @@ async function copyReplica(
     if (metadata !== undefined) {
       await writeObjectMetadata(context.disk, workPath, { ...metadata, name, copies: [] });
     }
+    // The copy's bytes and record are durable before its name is: a crash cannot leave an empty
+    // or recordless copy. (The copy lists written afterwards are not synced: a stale list after a
+    // power loss is repaired by the next read, which counts the copies.)
+    if (context.options.fsyncObjects) await syncFile(context.disk, workPath);
     for (const location of replicaPaths(mountpath.path, bucket, name)) {
       const result = await renameIntoPlace(context.disk, workPath, location.path);
       if (result.outcome !== 'committed') continue;
       if (context.options.fsyncObjects) {
         for (const directory of result.directoriesToSync) {
-          await context.disk.syncDirectory(directory);
+          await context.syncs.sync(directory);
         }
       }
       return location;
@@ -267,7 +272,10 @@ async function copyIntoWorkFile(
   } catch (error) {
     if (!isMissing(error)) throw error;
     // The work directory is missing (new bucket on this mountpath, or the tree was removed).
-    await makeDirectories(disk, dirname(workPath));
+    const created = await makeDirectories(disk, dirname(workPath));
+    if (context.options.fsyncObjects) {
+      for (const directory of created) await context.syncs.sync(directory);
+    }
     await disk.copyFile(sourcePath, workPath);
   }
 }

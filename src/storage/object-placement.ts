@@ -63,6 +63,6 @@ export async function removeObjectFile(
   const { disk } = context;
   await disk.unlink(location.path);
   const parent = dirname(location.path);
-  if (context.options.fsyncObjects) await disk.syncDirectory(parent);
+  if (context.options.fsyncObjects) await context.syncs.sync(parent);
   await removeEmptyParents(disk, parent, root);
 }

@@ -8,6 +8,7 @@ import { invariant } from '../util/assert.js';
 import type { ChecksumTypeName } from '../wire/index.js';
 import {
   FileSink,
+  makeDirectories,
   removeFileQuietly,
   toStorageError,
   type Disk,
@@ -94,7 +95,7 @@ export async function putObject(
   const { disk } = context;
   let handle: DiskFile | undefined;
   try {
-    handle = await openWorkFile(disk, workPath);
+    handle = await openWorkFile(context, workPath);
     await receiveBody(disk, handle, workPath, request, metadata);
     if (request.migration !== undefined) {
       // Seconds as a double lose the last millisecond (x.123 s reads back as x.1229999 s): aim at
@@ -102,7 +103,10 @@ export async function putObject(
       const seconds = (request.migration.modifiedTimeMs + 0.5) / 1000;
       await handle.utimes(context.clock.nowMs() / 1000, seconds);
     }
-    if (context.options.fsyncObjects) await handle.sync();
+    // One fsync makes the bytes and the record durable: here when the record is complete, else
+    // under the lock, once the version is known (the lock is the object's own: it then covers
+    // the flush of the bytes too, which only writers and readers of this name wait for).
+    if (context.options.fsyncObjects && !recordsUnderLock(request)) await handle.sync();
     const transaction: Transaction = { context, request, home, workPath, handle, metadata };
     const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
       commit(transaction),
@@ -118,7 +122,7 @@ export async function putObject(
       }
     }
     if (context.options.fsyncObjects) {
-      for (const directory of outcome.directoriesToSync) await disk.syncDirectory(directory);
+      for (const directory of outcome.directoriesToSync) await context.syncs.sync(directory);
     }
     // The work file's inode is now the object: its stat is the object's.
     const stats = await handle.stat({ bigint: true });
@@ -145,13 +149,21 @@ interface Transaction {
   metadata: ObjectMetadata;
 }
 
-// A new bucket (or one whose %wk start-up removed) has no work directory yet.
-async function openWorkFile(disk: Disk, workPath: string): Promise<DiskFile> {
+/**
+ * Opens a new work file. A new bucket (or one whose %wk start-up removed) has no work directory
+ * yet: with fsync on, the directories made for it are fsynced into their parents, since the
+ * object's directories will hang below them (only the new ones: once per bucket and mountpath).
+ */
+async function openWorkFile(context: StoreContext, workPath: string): Promise<DiskFile> {
+  const { disk } = context;
   try {
     return await disk.open(workPath, 'wx');
   } catch (error) {
     if (!hasErrnoCode(error, 'ENOENT')) throw error;
-    await disk.mkdir(dirname(workPath), { recursive: true });
+    const created = await makeDirectories(disk, dirname(workPath));
+    if (context.options.fsyncObjects) {
+      for (const directory of created) await context.syncs.sync(directory);
+    }
     return await disk.open(workPath, 'wx');
   }
 }
@@ -355,6 +367,17 @@ async function chunksOf(disk: Disk, path: string): Promise<string | undefined> {
     // Absent (the usual case for a new name), a directory, or unreadable: nothing to clean up.
     return undefined;
   }
+}
+
+/**
+ * True when the commit writes the record (and fsyncs the file) under the lock: a numbered version,
+ * or a new version of an object in a bucket that keeps history (`renameIntoHome`, `commitImport`).
+ */
+function recordsUnderLock(request: PutObjectRequest): boolean {
+  return (
+    assignsVersion(request) ||
+    (request.history !== undefined && (request.contentType ?? 'ob') === 'ob')
+  );
 }
 
 /** True when the commit numbers the version (the previous one is only known under the lock). */

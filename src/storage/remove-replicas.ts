@@ -100,7 +100,7 @@ async function unlinkReplica(
     throw error;
   }
   const parent = dirname(location.path);
-  if (context.options.fsyncObjects) await disk.syncDirectory(parent);
+  if (context.options.fsyncObjects) await context.syncs.sync(parent);
   // Emptied directories would force a later `a` next to a gone `a/x` into hashed form.
   if (!location.hashed) await removeEmptyParents(disk, parent, root);
   return true;

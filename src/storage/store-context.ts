@@ -6,6 +6,7 @@ import type { BufferPool } from '../util/buffer-pool.js';
 import type { Clock } from '../util/clock.js';
 import { bucketDisplayName, objectUname, type BucketJson } from '../wire/index.js';
 import type { BigIntStats, Disk } from './io/disk.js';
+import type { DirectorySyncs } from './io/directory-syncs.js';
 import type { StoredContentType } from './layout/index.js';
 import type { NameLocks } from './lock/index.js';
 import type { ObjectMetadata } from './meta/index.js';
@@ -22,6 +23,8 @@ export interface StoreContext {
   /** Every file-system call of the store goes through it (tests give a faulty one). */
   readonly disk: Disk;
   readonly clock: Clock;
+  /** Directory fsyncs, shared by concurrent callers (use it rather than `disk.syncDirectory`). */
+  readonly syncs: DirectorySyncs;
   /** Disk faults met on the way are reported here (the target checks the mountpath). */
   readonly faults: DiskFaults;
 }

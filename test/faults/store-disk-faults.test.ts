@@ -1,5 +1,5 @@
 // The local store on a faulty disk (no sockets): a full disk mid-PUT, a torn metadata write, an
-// unreadable replica. The same faults through a
+// unreadable replica, and a crash that loses what was not fsynced. The same faults through a
 // running target are in disk-faults.test.ts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -113,5 +113,53 @@ describe('store on a faulty disk', () => {
       eio.remove();
     }
     assert.ok(eio.fired >= 1);
+  });
+});
+
+describe('crash: what an acknowledged PUT keeps', () => {
+  let root = '';
+  before(async () => {
+    root = await makeTemporaryDirectory();
+  });
+  after(() => removeTemporaryDirectory(root));
+
+  /** PUTs `count` objects on a tracking disk, crashes, reopens on the real disk. */
+  async function putThenCrash(fsyncObjects: boolean, directory: string): Promise<LocalStore> {
+    const disk = new FaultyDisk(undefined, { keepDirectory: join(root, `${directory}-kept`) });
+    const base = join(root, directory);
+    const before = await openTestStore(base, 2, { fsyncObjects }, 'target-1', { disk });
+    for (let index = 0; index < 10; index += 1) {
+      await put(before, `object-${index}`, patternBytes(50_000 + index, index));
+    }
+    await put(before, 'object-0', patternBytes(70_000, 100));
+    await disk.crash();
+    await before.close();
+    return await openTestStore(base, 2, { fsyncObjects });
+  }
+
+  test('with fsync on, every acknowledged PUT survives the crash', async () => {
+    const after = await putThenCrash(true, 'synced');
+    try {
+      assert.deepEqual(await read(after, 'object-0'), patternBytes(70_000, 100));
+      assert.equal((await after.headObject(testBucket, 'object-0')).version, '2');
+      for (let index = 1; index < 10; index += 1) {
+        assert.deepEqual(await read(after, `object-${index}`), patternBytes(50_000 + index, index));
+      }
+    } finally {
+      await after.close();
+    }
+  });
+
+  test('with fsync off, acknowledged PUTs are lost (the simulated crash is real)', async () => {
+    const after = await putThenCrash(false, 'unsynced');
+    try {
+      let lost = 0;
+      for (let index = 0; index < 10; index += 1) {
+        await after.headObject(testBucket, `object-${index}`).catch(() => (lost += 1));
+      }
+      assert.equal(lost, 10);
+    } finally {
+      await after.close();
+    }
   });
 });

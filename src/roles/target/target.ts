@@ -74,6 +74,12 @@ export async function startTarget(
     clock: runtime.clock,
     ...(seams.disk === undefined ? {} : { disk: seams.disk }),
   });
+  // fsync of objects follows the cluster config as it changes (a new target's store opens with the
+  // defaults, before the join brings the cluster's config).
+  runtime.store.onChange((change) => {
+    if (change.config !== undefined)
+      store.setFsyncObjects(change.config.current.values.storage.fsync_objects);
+  });
   await runtime.listen();
   const streams = new IntraStreamClient({ callerId: runtime.id, connectionsPerPeer: 32 });
   const protection = new DataProtection({

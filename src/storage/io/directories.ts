@@ -1,5 +1,6 @@
-// Directory operations with durability: mkdir -p that reports what it created (to fsync), pruning
-// of emptied parents, and removal of whole trees through a trash rename.
+// Directory operations with durability: mkdir -p that reports what it created (to fsync), fsync of
+// a file named by path, pruning of emptied parents, and removal of whole trees through a trash
+// rename.
 import { dirname } from 'node:path';
 import { hasErrnoCode } from '../../errors/index.js';
 import type { Disk } from './disk.js';
@@ -18,6 +19,16 @@ export async function makeDirectories(disk: Disk, directory: string): Promise<st
   }
   changed.push(firstCreated, dirname(firstCreated));
   return changed.reverse();
+}
+
+/** fsync of the file at `path` (written by path: a copy, an attribute set through its name). */
+export async function syncFile(disk: Disk, path: string): Promise<void> {
+  const file = await disk.open(path, 'r');
+  try {
+    await file.sync();
+  } finally {
+    await file.close();
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 // Brings mountpaths into service: create, check, claim, clean — at open and on attach.
 import { hasErrnoCode, invalidMountpath } from '../../errors/index.js';
-import type { Disk } from '../io/index.js';
+import { makeDirectories, type Disk } from '../io/index.js';
 import { cleanMountpath } from './startup-cleanup.js';
 import { cleanMountpaths, describeMountpath, type Mountpath } from './mountpath.js';
 import { claimMountpath } from './ownership-marker.js';
@@ -45,10 +45,13 @@ export async function prepareVolume(
   return prepared;
 }
 
-/** Creates (if missing), checks, claims and cleans one mountpath directory. */
+/**
+ * Creates (if missing, durably: the new directories' parents are fsynced), checks, claims and
+ * cleans one mountpath directory.
+ */
 export async function prepareMountpath(disk: Disk, path: string, nodeId: string): Promise<void> {
   try {
-    await disk.mkdir(path, { recursive: true });
+    for (const changed of await makeDirectories(disk, path)) await disk.syncDirectory(changed);
   } catch (error) {
     if (!hasErrnoCode(error, 'EEXIST', 'ENOTDIR')) throw error;
   }

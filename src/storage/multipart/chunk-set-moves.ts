@@ -3,7 +3,7 @@
 // Each move holds the upload's write lock, so no part lands in a set while it moves; readers find
 // the set on either mountpath meanwhile (the copy's manifest is written last).
 import type { BucketJson } from '../../wire/index.js';
-import { isMissing } from '../io/index.js';
+import { isMissing, makeDirectories, syncFile } from '../io/index.js';
 import {
   chunkDirectory,
   chunkManifestDirectory,
@@ -63,7 +63,7 @@ async function moveChunkSet(
   const home = homeMountpath(context, unameOf(bucket, manifest.name));
   const from = chunkDirectory(source.path, bucket, id);
   const to = chunkDirectory(home.path, bucket, id);
-  await disk.mkdir(to, { recursive: true });
+  const created = await makeDirectories(disk, to);
   const chunks = await disk.readdir(from).catch((error: unknown) => {
     if (isMissing(error)) return [];
     throw error;
@@ -73,6 +73,11 @@ async function moveChunkSet(
     await disk.copyFile(childPath(from, chunk), target);
     const record = await readObjectMetadata(disk, childPath(from, chunk), target);
     await writeObjectMetadata(disk, target, record);
+    if (context.options.fsyncObjects) await syncFile(disk, target);
+  }
+  // The chunks last before the manifest that names them is written (atomically, synced).
+  if (context.options.fsyncObjects) {
+    for (const directory of new Set([...created, to])) await context.syncs.sync(directory);
   }
   await writeManifest(disk, home, bucket, id, manifest);
   // The manifest first: a reader never finds a manifest whose chunks are gone.

@@ -3,7 +3,7 @@
 import { StoreError } from '../../errors/index.js';
 import { writeFileAtomically } from '../../util/atomic-file.js';
 import type { BucketJson } from '../../wire/index.js';
-import { isMissing, type Disk } from '../io/index.js';
+import { isMissing, makeDirectories, type Disk } from '../io/index.js';
 import {
   chunkDirectory,
   chunkManifestDirectory,
@@ -51,7 +51,10 @@ export async function findManifest(
   return undefined;
 }
 
-/** Writes (or replaces) a manifest atomically: temporary file, fsync, rename, fsync directory. */
+/**
+ * Writes (or replaces) a manifest atomically: temporary file, fsync, rename, fsync directory (and
+ * the directories made for it into their parents).
+ */
 export async function writeManifest(
   disk: Disk,
   mountpath: Mountpath,
@@ -60,7 +63,8 @@ export async function writeManifest(
   manifest: ChunkManifest,
 ): Promise<void> {
   const path = chunkManifestPath(mountpath.path, bucket, id);
-  await disk.mkdir(chunkManifestDirectory(mountpath.path, bucket), { recursive: true });
+  const created = await makeDirectories(disk, chunkManifestDirectory(mountpath.path, bucket));
+  for (const directory of created) await disk.syncDirectory(directory);
   await writeFileAtomically(path, encodeChunkManifest(manifest), disk);
 }
 

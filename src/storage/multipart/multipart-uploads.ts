@@ -11,6 +11,7 @@ import type { BucketJson, ChecksumTypeName } from '../../wire/index.js';
 import {
   FileSink,
   isMissing,
+  makeDirectories,
   mapBounded,
   removeFileQuietly,
   toStorageError,
@@ -150,10 +151,13 @@ export async function uploadPart(context: StoreContext, write: PartWrite): Promi
     // The read lock keeps an abort or completion from running between this check and the rename.
     await context.locks.withReadLock(uploadLock(write.uploadId), async () => {
       await openUpload(context, write.bucket, write.name, write.uploadId);
-      await disk.mkdir(chunkDirectory(mountpath.path, write.bucket, write.uploadId), {
-        recursive: true,
-      });
+      const directory = chunkDirectory(mountpath.path, write.bucket, write.uploadId);
+      const created = await makeDirectories(disk, directory);
       await disk.rename(workPath, destination);
+      // The part is acknowledged: its name (and the directories made for it) must last too.
+      if (context.options.fsyncObjects) {
+        for (const changed of new Set([...created, directory])) await context.syncs.sync(changed);
+      }
     });
     const stats = await handle.stat();
     return {

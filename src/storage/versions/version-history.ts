@@ -5,7 +5,13 @@
 import { dirname } from 'node:path';
 import { hasErrnoCode, isStoreError } from '../../errors/index.js';
 import type { BucketJson } from '../../wire/index.js';
-import { linkIntoPlace, removeFileQuietly, renameIntoPlace } from '../io/index.js';
+import {
+  linkIntoPlace,
+  makeDirectories,
+  removeFileQuietly,
+  renameIntoPlace,
+  syncFile,
+} from '../io/index.js';
 import {
   newVersionId,
   nullVersionId,
@@ -15,7 +21,7 @@ import {
   workFilePath,
   type ReplicaPath,
 } from '../layout/index.js';
-import { writeObjectMetadata, type ObjectMetadata } from '../meta/index.js';
+import { writeFileMetadata, writeObjectMetadata, type ObjectMetadata } from '../meta/index.js';
 import type { Mountpath } from '../mountpath/index.js';
 import { placeObjectFile, removeObjectFile } from '../object-placement.js';
 import { findReplica } from '../replica-lookup.js';
@@ -108,6 +114,7 @@ export async function keepAside(
     // A hashed version file's name is only in its record (same inode: the current one's too).
     if (location.hashed && current.metadata.name !== name) {
       await writeObjectMetadata(context.disk, current.location.path, { ...current.metadata, name });
+      if (context.options.fsyncObjects) await syncFile(context.disk, current.location.path);
     }
     const result = await linkIntoPlace(context.disk, current.location.path, location.path);
     if (result.outcome === 'committed') {
@@ -134,7 +141,10 @@ export async function restoreVersion(
     bucket,
     name,
     metadata,
-    () => writeObjectMetadata(context.disk, source, metadata),
+    async () => {
+      await writeObjectMetadata(context.disk, source, metadata);
+      if (context.options.fsyncObjects) await syncFile(context.disk, source);
+    },
   );
   await syncIfAsked(context, changed);
 }
@@ -158,12 +168,14 @@ export async function writeDeleteMarker(
   stampVersion(metadata, step);
   const workPath = workFilePath(mountpath.path, bucket, 'put');
   const { disk } = context;
-  await disk.mkdir(dirname(workPath), { recursive: true });
-  await (await disk.open(workPath, 'wx')).close();
+  await syncIfAsked(context, await makeDirectories(disk, dirname(workPath)));
+  const file = await disk.open(workPath, 'wx');
   try {
     for (const location of versionPaths(mountpath.path, bucket, name, step.versionId)) {
       if (location.hashed) metadata.name = name;
-      await writeObjectMetadata(disk, workPath, metadata);
+      await writeFileMetadata(disk, file, metadata);
+      // The marker's record lasts before its name does (a marker without one would be lost).
+      if (context.options.fsyncObjects) await file.sync();
       const result = await renameIntoPlace(disk, workPath, location.path);
       if (result.outcome === 'committed') {
         await syncIfAsked(context, result.directoriesToSync);
@@ -172,6 +184,7 @@ export async function writeDeleteMarker(
     }
     throw new Error(`cannot write delete marker ${step.versionId} of ${name}: its paths collide`);
   } finally {
+    await file.close();
     await removeFileQuietly(disk, workPath);
   }
 }
@@ -214,5 +227,5 @@ export async function removeCurrentFile(
 
 async function syncIfAsked(context: StoreContext, directories: readonly string[]): Promise<void> {
   if (!context.options.fsyncObjects) return;
-  for (const directory of directories) await context.disk.syncDirectory(directory);
+  for (const directory of directories) await context.syncs.sync(directory);
 }
