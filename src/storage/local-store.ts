@@ -46,6 +46,7 @@ import {
 import {
   checkMountpath,
   DiskFaults,
+  isReadable,
   mountpathCapacity,
   mountpathPresent,
   type DiskFaultListener,
@@ -497,7 +498,10 @@ export class LocalStore {
           context.disk,
           bucketDirectory(mountpath.path, bucket),
           trashEntryPath(mountpath.path, context.clock.nowMs()),
-        ),
+        ).catch((error: unknown) => {
+          // A disabled mountpath whose disk fails keeps what it holds (it is not read).
+          if (isReadable(mountpath) || !isDiskFault(error)) throw error;
+        }),
       ),
     );
   }

@@ -193,5 +193,16 @@ describe('a mountpath whose disk fails every call', () => {
     };
     await waitFor('two intact replicas of every object on the good mountpaths', 60_000, healthy);
     await assertAllReadBack(client, mirrored, objects);
+
+    // The bucket can still be destroyed: the good mountpaths are emptied, the failed one is left.
+    await client.destroyBucket(mirrored);
+    await waitFor('the bucket removed from the good mountpaths', 20_000, async () => {
+      const left = await Promise.all(others.map((mountpath) => findFiles(mountpath, '%ob')));
+      return left.every((files) => files.length === 0);
+    });
+    assert.ok(
+      !cluster.target.logs.some((line) => line.message === 'failed to remove bucket data'),
+      'destroying the bucket did not fail on the disabled mountpath',
+    );
   });
 });

@@ -3,7 +3,7 @@
 import { StoreError } from '../../errors/index.js';
 import { writeFileAtomically } from '../../util/atomic-file.js';
 import type { BucketJson } from '../../wire/index.js';
-import { isMissing, makeDirectories, type Disk } from '../io/index.js';
+import { isDiskFault, isMissing, makeDirectories, type Disk } from '../io/index.js';
 import {
   chunkDirectory,
   chunkManifestDirectory,
@@ -68,7 +68,10 @@ export async function writeManifest(
   await writeFileAtomically(path, encodeChunkManifest(manifest), disk);
 }
 
-/** Removes a chunk set (its chunks first, then its manifest) from every mountpath. */
+/**
+ * Removes a chunk set (its chunks first, then its manifest) from every mountpath. A disabled
+ * mountpath whose disk fails is passed over (what it holds is swept as an orphan if it returns).
+ */
 export async function removeChunkSet(
   context: StoreContext,
   bucket: BucketJson,
@@ -76,11 +79,15 @@ export async function removeChunkSet(
 ): Promise<void> {
   if (!isChunkSetId(id)) return;
   for (const mountpath of context.mountpaths) {
-    await context.disk.rm(chunkDirectory(mountpath.path, bucket, id), {
-      recursive: true,
-      force: true,
-    });
-    await context.disk.rm(chunkManifestPath(mountpath.path, bucket, id), { force: true });
+    try {
+      await context.disk.rm(chunkDirectory(mountpath.path, bucket, id), {
+        recursive: true,
+        force: true,
+      });
+      await context.disk.rm(chunkManifestPath(mountpath.path, bucket, id), { force: true });
+    } catch (error) {
+      if (isReadable(mountpath) || !isDiskFault(error)) throw error;
+    }
   }
 }
 
