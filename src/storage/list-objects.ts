@@ -9,6 +9,7 @@ import {
   mergeSortedRuns,
   readSortedEntries,
   walkEntryRuns,
+  type Disk,
   type WalkBounds,
 } from './io/index.js';
 import {
@@ -36,15 +37,18 @@ export async function listObjects(
 ): Promise<StoredObject[] | ListedName[] | ObjectName[]> {
   invariant(Number.isInteger(options.limit) && options.limit >= 0, 'listing limit');
   const bounds: WalkBounds = { prefix: options.prefix ?? '', startAfter: options.startAfter ?? '' };
+  const { disk } = context;
   const sources = readableMountpaths(context).map((mountpath) =>
-    listMountpathRuns(mountpath, bucket, bounds, options.contentType ?? 'ob'),
+    listMountpathRuns(disk, mountpath, bucket, bounds, options.contentType ?? 'ob'),
   );
   const candidates = uniqueNames(
     mergeSortedRuns(sources, (candidate) => candidate.name),
     bucket,
   );
   if (options.withMetadata) {
-    return collectPage(candidates, options.limit, (batch) => resolveStoredObjects(bucket, batch));
+    return collectPage(candidates, options.limit, (batch) =>
+      resolveStoredObjects(disk, bucket, batch),
+    );
   }
   if (options.namesOnly === true) {
     // The walk just saw each file: nothing more to read (AIStore's LsNameOnly).
@@ -52,7 +56,7 @@ export async function listObjects(
       Promise.resolve(batch.map((candidate): ObjectName => ({ name: candidate.name }))),
     );
   }
-  return collectPage(candidates, options.limit, resolveNames);
+  return collectPage(candidates, options.limit, (batch) => resolveNames(disk, batch));
 }
 
 /**
@@ -94,32 +98,35 @@ async function collectPage<T>(
 
 /** One mountpath's candidates in name order: the natural walk merged with the hashed files. */
 export async function* listMountpath(
+  disk: Disk,
   mountpath: Mountpath,
   bucket: BucketJson,
   bounds: WalkBounds,
   type: StoredContentType,
 ): AsyncGenerator<Candidate> {
-  for await (const run of listMountpathRuns(mountpath, bucket, bounds, type)) yield* run;
+  for await (const run of listMountpathRuns(disk, mountpath, bucket, bounds, type)) yield* run;
 }
 
 /** The same candidates as `listMountpath`, in runs (see `walkEntryRuns`). */
 export async function* listMountpathRuns(
+  disk: Disk,
   mountpath: Mountpath,
   bucket: BucketJson,
   bounds: WalkBounds,
   type: StoredContentType,
 ): AsyncGenerator<Candidate[]> {
   const root = contentDirectory(mountpath.path, bucket, type);
-  const topEntries = await readSortedEntries(root, '');
+  const topEntries = await readSortedEntries(disk, root, '');
   const hashedEntries = topEntries.filter(
     (item) => !item.directory && isHashedEntryName(item.entry),
   );
   const naturalEntries = topEntries.filter(
     (item) => item.directory || !isHashedEntryName(item.entry),
   );
-  const hashed = await readHashedCandidates(hashedEntries, root, mountpath, bucket, bounds);
+  const hashed = await readHashedCandidates(disk, hashedEntries, root, mountpath, bucket, bounds);
   const natural = (): AsyncGenerator<Candidate[]> =>
     walkEntryRuns(
+      disk,
       root,
       naturalEntries,
       bounds,
@@ -146,6 +153,7 @@ async function* singleRun<T>(items: T[]): AsyncGenerator<T[]> {
  * bounds. A file whose record cannot be read is left out (a GET of its name reports the fault).
  */
 async function readHashedCandidates(
+  disk: Disk,
   entries: ReadonlyArray<{ readonly entry: string }>,
   root: string,
   mountpath: Mountpath,
@@ -155,7 +163,7 @@ async function readHashedCandidates(
   const read = await mapBounded(entries, metadataReadConcurrency, async ({ entry }) => {
     const path = childPath(root, entry);
     const metadata = await readQuietly(() =>
-      readObjectMetadata(path, `${describeObject(bucket, '')} (${path})`),
+      readObjectMetadata(disk, path, `${describeObject(bucket, '')} (${path})`),
     );
     const name = metadata?.name;
     if (metadata === undefined || name === undefined) return undefined;

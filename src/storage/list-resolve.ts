@@ -6,8 +6,8 @@ import type { BucketJson } from '../wire/index.js';
 import {
   isMissing,
   mapBounded,
-  statFiles,
   type AttributeReads,
+  type Disk,
   type StatBatch,
 } from './io/index.js';
 import {
@@ -44,7 +44,10 @@ export class Candidate {
 }
 
 /** Names and sizes: the stat's size, or for an empty file (maybe chunked) its record's. */
-export async function resolveNames(batch: Candidate[]): Promise<Array<ListedName | undefined>> {
+export async function resolveNames(
+  disk: Disk,
+  batch: Candidate[],
+): Promise<Array<ListedName | undefined>> {
   const listed = new Array<ListedName | undefined>(batch.length).fill(undefined);
   const unread: number[] = [];
   for (let index = 0; index < batch.length; index += 1) {
@@ -53,7 +56,7 @@ export async function resolveNames(batch: Candidate[]): Promise<Array<ListedName
     if (candidate.metadata === undefined) unread.push(index);
     else listed[index] = { name: candidate.name, size: candidate.metadata.size };
   }
-  await readGroups(batch, unread, 'empty', (index, candidate, stats, at) => {
+  await readGroups(disk, batch, unread, 'empty', (index, candidate, stats, at) => {
     if (!isRegularFile(stats, at)) return;
     const size = stats.size(at);
     if (size > 0) {
@@ -78,12 +81,13 @@ export async function resolveNames(batch: Candidate[]): Promise<Array<ListedName
 // Listing reads by path without the name lock: a page is a snapshot of names, not a transaction.
 /** Full objects: every file's stat and record. */
 export async function resolveStoredObjects(
+  disk: Disk,
   bucket: BucketJson,
   batch: Candidate[],
 ): Promise<Array<StoredObject | undefined>> {
   const listed = new Array<StoredObject | undefined>(batch.length).fill(undefined);
   const all = batch.map((_, index) => index);
-  await readGroups(batch, all, 'all', (index, candidate, stats, at) => {
+  await readGroups(disk, batch, all, 'all', (index, candidate, stats, at) => {
     if (!isRegularFile(stats, at)) return;
     const context = describeObject(bucket, candidate.name);
     const metadata =
@@ -101,6 +105,7 @@ export async function resolveStoredObjects(
  * results. A failure other than a vanished file fails the page, as a single read would.
  */
 async function readGroups(
+  disk: Disk,
   batch: readonly Candidate[],
   indices: readonly number[],
   reads: AttributeReads,
@@ -124,7 +129,7 @@ async function readGroups(
   }
   await mapBounded(jobs, batchConcurrency, async ({ directory, members }) => {
     const names = members.map((index) => (batch[index] as Candidate).entry);
-    const stats = await statFiles(directory, names, metadataAttributeName, reads);
+    const stats = await disk.statFiles(directory, names, metadataAttributeName, reads);
     for (let at = 0; at < members.length; at += 1) {
       const index = members[at] as number;
       read(index, batch[index] as Candidate, stats, at);

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { localDisk } from './io/index.js';
 import { metadataAttributeName } from './meta/index.js';
 import type { LocalStore } from './local-store.js';
 import { Candidate, resolveNames } from './list-resolve.js';
@@ -122,7 +123,7 @@ test('gone, empty without a record, corrupt, or not a file: left out of a sized 
   await writeFile(join(directory, 'plain'), 'four');
   await symlink(join(directory, 'plain'), join(directory, 'link'));
   const entries = ['gone', 'bare', 'corrupt', 'sub', 'plain', 'link'];
-  const listed = await resolveNames(candidatesIn(directory, entries));
+  const listed = await resolveNames(localDisk, candidatesIn(directory, entries));
   assert.deepEqual(listed, [
     undefined,
     undefined,

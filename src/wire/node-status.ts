@@ -11,6 +11,16 @@ export interface MountpathCapacityJson {
   available_bytes: number;
 }
 
+/** Something an operator must look at (targets: a mountpath disabled because its disk failed). */
+export interface NodeAlertJson {
+  kind: 'disk-fault';
+  /** The mountpath concerned. */
+  mountpath: string;
+  message: string;
+  /** When it was raised, RFC 3339. */
+  time: string;
+}
+
 export interface NodeStatusJson {
   node: NodeJson;
   /** The cluster map version this node holds, as a string. */
@@ -26,6 +36,8 @@ export interface NodeStatusJson {
     external_bytes: number;
     array_buffers_bytes: number;
   };
+  /** Alerts raised since the node started, oldest first (absent from older nodes). */
+  alerts?: NodeAlertJson[];
 }
 
 /** `GET /v1/daemon?what=mountpaths` (AIStore's `apc.MountpathList`). */

@@ -4,6 +4,7 @@ import {
   What,
   type MountpathCapacityJson,
   type MountpathListJson,
+  type NodeAlertJson,
   type NodeStatusJson,
 } from '../../wire/index.js';
 import type { NodeRuntime } from './node-runtime.js';
@@ -14,6 +15,7 @@ export const softwareVersion = '0.1.0';
 export interface RoleQueryExtras {
   capacity?: () => Promise<MountpathCapacityJson[]>;
   mountpaths?: () => MountpathListJson;
+  alerts?: () => NodeAlertJson[];
 }
 
 /** AIStore `what=` values Cairn knows of but does not answer yet (501 rather than 400). */
@@ -66,10 +68,11 @@ export async function answerNodeQuery(
       return {
         node: runtime.selfJson(),
         smap_version: String(store.clusterMap?.version ?? 0),
-        uptime_ms: Date.now() - runtime.startedAtMs,
+        uptime_ms: runtime.clock.nowMs() - runtime.startedAtMs,
         capacity: extras.capacity === undefined ? [] : await extras.capacity(),
         software_version: softwareVersion,
         memory: memoryUsage(),
+        alerts: extras.alerts?.() ?? [],
       } satisfies NodeStatusJson;
     case What.mountpaths:
       if (extras.mountpaths === undefined)

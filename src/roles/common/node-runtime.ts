@@ -15,6 +15,7 @@ import {
   type RunningServer,
 } from '../../api/common/index.js';
 import { IntraClient } from '../../transport/index.js';
+import { systemClock, type Clock } from '../../util/clock.js';
 import { createLogger, type Logger } from '../../util/log.js';
 import { NodeFlag, type NodeJson } from '../../wire/index.js';
 import { loadNodeId } from './node-identity.js';
@@ -29,6 +30,16 @@ export interface NodeHooks {
   requestExit: () => void;
 }
 
+/**
+ * What a test may put in place of the real thing when it runs a node in its own process (the
+ * composition root passes none): where the node takes the time, and where its log lines go.
+ */
+export interface NodeSeams {
+  clock?: Clock;
+  /** Receives each JSON log line (default: stderr). */
+  writeLog?: (line: string) => void;
+}
+
 /** A started node of either role. */
 export interface RunningNode {
   readonly runtime: NodeRuntime;
@@ -37,7 +48,7 @@ export interface RunningNode {
 
 export class NodeRuntime {
   ready = false;
-  readonly startedAtMs = Date.now();
+  readonly startedAtMs: number;
   #handler: RequestHandler | undefined;
   #servers: RunningServer[] = [];
   #self: ClusterNode | undefined;
@@ -50,16 +61,22 @@ export class NodeRuntime {
     readonly store: MetadataStore,
     readonly client: IntraClient,
     readonly log: Logger,
+    readonly clock: Clock,
   ) {
-    this.unreachable = new UnreachableTargets(client);
+    this.startedAtMs = clock.nowMs();
+    this.unreachable = new UnreachableTargets(client, () => clock.nowMs());
   }
 
-  static async create(config: NodeConfig): Promise<NodeRuntime> {
+  static async create(config: NodeConfig, seams: NodeSeams = {}): Promise<NodeRuntime> {
     const id = await loadNodeId(config.dir, config.role);
-    const log = createLogger({ node: id, role: config.role });
+    const base = { node: id, role: config.role };
+    const log =
+      seams.writeLog === undefined
+        ? createLogger(base)
+        : createLogger(base, 'info', seams.writeLog);
     const store = await MetadataStore.load(config.dir);
     const client = new IntraClient({ callerId: id, callerName: id, connectionsPerPeer: 32 });
-    return new NodeRuntime(config, id, store, client, log);
+    return new NodeRuntime(config, id, store, client, log, seams.clock ?? systemClock);
   }
 
   /** Starts both servers; requests get 503 until `serve` installs the role's ports. */

@@ -3,7 +3,12 @@ import type { NodeConfig } from '../../config/index.js';
 import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
-import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
+import {
+  NodeRuntime,
+  type NodeHooks,
+  type NodeSeams,
+  type RunningNode,
+} from '../common/node-runtime.js';
 import { GatewayBuckets } from './gateway-buckets.js';
 import { GatewayCluster } from './gateway-cluster.js';
 import { GatewayObjects } from './gateway-objects.js';
@@ -16,8 +21,12 @@ import { GatewayLeadership } from './leadership.js';
 import { GatewayNodeActions } from './node-actions.js';
 import { voteRoute } from './vote-route.js';
 
-export async function startGateway(config: NodeConfig, hooks: NodeHooks): Promise<RunningNode> {
-  const runtime = await NodeRuntime.create(config);
+export async function startGateway(
+  config: NodeConfig,
+  hooks: NodeHooks,
+  seams: NodeSeams = {},
+): Promise<RunningNode> {
+  const runtime = await NodeRuntime.create(config, seams);
   await runtime.listen();
   const jobs = new JobCoordinator(runtime);
   const leadership = new GatewayLeadership(runtime, jobs);

@@ -12,6 +12,7 @@ import { isReadable } from '../../storage/index.js';
 import type { MountpathCapacityJson, MountpathListJson } from '../../wire/index.js';
 import { handleDaemonAction, type DaemonExit } from '../common/daemon-actions.js';
 import { answerNodeQuery } from '../common/node-queries.js';
+import type { DiskHealth } from './disk-health.js';
 import type { MountpathActions } from './mountpath-actions.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
@@ -23,6 +24,7 @@ export class TargetCluster implements ClusterPort {
     private readonly jobs: JobRegistry,
     private readonly mountpathActions: MountpathActions,
     private readonly exit: DaemonExit,
+    private readonly diskHealth: DiskHealth,
   ) {
     runtime.store.onChange((change) => this.#onMetadataChange(change));
   }
@@ -41,6 +43,7 @@ export class TargetCluster implements ClusterPort {
     return answerNodeQuery(this.runtime, what, {
       capacity: () => this.#capacity(),
       mountpaths: () => this.#mountpaths(),
+      alerts: () => this.diskHealth.alerts(),
     });
   }
 

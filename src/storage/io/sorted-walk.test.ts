@@ -6,11 +6,13 @@ import { dirname, join } from 'node:path';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
 import {
   fromSortedArray,
+  localDisk,
   mergeSorted,
   mergeSortedRuns,
   readSortedEntries,
   walkEntryRuns,
   walkSorted,
+  type DirectoryReader,
   type WalkBounds,
   type WalkedFile,
 } from './index.js';
@@ -51,7 +53,7 @@ after(async () => {
 async function walk(bounds: Partial<WalkBounds>): Promise<string[]> {
   const found: string[] = [];
   const full = { prefix: '', startAfter: '', ...bounds };
-  for await (const file of walkSorted(root, full)) found.push(file.name);
+  for await (const file of walkSorted(localDisk, root, full)) found.push(file.name);
   return found;
 }
 
@@ -80,7 +82,10 @@ test('prefix and startAfter bounds match a brute-force filter for every cut', as
 
 test('a missing root walks as empty', async () => {
   const found: string[] = [];
-  for await (const file of walkSorted(join(root, 'absent'), { prefix: '', startAfter: '' })) {
+  for await (const file of walkSorted(localDisk, join(root, 'absent'), {
+    prefix: '',
+    startAfter: '',
+  })) {
     found.push(file.name);
   }
   assert.deepEqual(found, []);
@@ -124,12 +129,12 @@ test('a page reads only the directories on its way: subtrees before startAfter a
   }
   async function readsFor(bounds: WalkBounds, limit: number): Promise<string[]> {
     const reads: string[] = [];
-    const reader = (directory: string, base: string): ReturnType<typeof readSortedEntries> => {
+    const reader: DirectoryReader = (disk, directory, base) => {
       reads.push(base);
-      return readSortedEntries(directory, base);
+      return readSortedEntries(disk, directory, base);
     };
     let count = 0;
-    for await (const file of walkSorted(tree, bounds, reader)) {
+    for await (const file of walkSorted(localDisk, tree, bounds, reader)) {
       assert.ok(file.name > bounds.startAfter && file.name.startsWith(bounds.prefix));
       if ((count += 1) >= limit) break;
     }
@@ -156,7 +161,8 @@ test('the walk in runs yields the same files, each run from one directory', asyn
     for (const startAfter of cuts) {
       const bounds = { prefix, startAfter };
       const runs: WalkedFile[][] = [];
-      for await (const run of walkEntryRuns(root, await readSortedEntries(root, ''), bounds)) {
+      const entries = await readSortedEntries(localDisk, root, '');
+      for await (const run of walkEntryRuns(localDisk, root, entries, bounds)) {
         runs.push(run);
       }
       assert.deepEqual(

@@ -1,7 +1,8 @@
 // Walks an object tree in the global string order of the object names, skipping whole subtrees
 // that lie before `startAfter` or outside `prefix`, so a listing page reads only what it returns.
 import { childPath } from '../layout/index.js';
-import { EntryType, readDirectoryEntries, type DirectoryEntries } from './fs-batch.js';
+import type { Disk } from './disk.js';
+import { EntryType, type DirectoryEntries } from './fs-batch.js';
 import { isMissing } from './storage-errors.js';
 
 /** Listing bounds; '' means unbounded. */
@@ -35,10 +36,14 @@ export interface WalkedFile {
  * (`a-b` < `a/...` < `a0`). Other entry types (symlinks, sockets) are not objects and are left out.
  * A directory that vanished reads as empty.
  */
-export async function readSortedEntries(directory: string, base: string): Promise<SortedEntry[]> {
+export async function readSortedEntries(
+  disk: Disk,
+  directory: string,
+  base: string,
+): Promise<SortedEntry[]> {
   let read: DirectoryEntries;
   try {
-    read = await readDirectoryEntries(directory);
+    read = await disk.readDirectoryEntries(directory);
   } catch (error) {
     if (isMissing(error)) return [];
     throw error;
@@ -60,25 +65,31 @@ export async function readSortedEntries(directory: string, base: string): Promis
 }
 
 /** Reads one directory's sorted entries; a seam so tests can see which directories a walk reads. */
-export type DirectoryReader = (directory: string, base: string) => Promise<SortedEntry[]>;
+export type DirectoryReader = (
+  disk: Disk,
+  directory: string,
+  base: string,
+) => Promise<SortedEntry[]>;
 
 /** Yields the files below `root` in name order within `bounds`. */
 export async function* walkSorted(
+  disk: Disk,
   root: string,
   bounds: WalkBounds,
   read: DirectoryReader = readSortedEntries,
 ): AsyncGenerator<WalkedFile> {
-  yield* walkEntries(root, await read(root, ''), bounds, read);
+  yield* walkEntries(disk, root, await read(disk, root, ''), bounds, read);
 }
 
 /** Continues a walk from a directory's already-read entries (callers may filter them first). */
 export async function* walkEntries(
+  disk: Disk,
   directory: string,
   entries: readonly SortedEntry[],
   bounds: WalkBounds,
   read: DirectoryReader = readSortedEntries,
 ): AsyncGenerator<WalkedFile> {
-  for await (const run of walkEntryRuns(directory, entries, bounds, read)) yield* run;
+  for await (const run of walkEntryRuns(disk, directory, entries, bounds, read)) yield* run;
 }
 
 /** Makes the walk's item for a file: its name, the directory holding it, its entry there. */
@@ -97,12 +108,14 @@ const walkedFile: FileMaker<WalkedFile> = (name, directory, entry) => ({
  * and makes its own items (`make`), one object per file.
  */
 export function walkEntryRuns(
+  disk: Disk,
   directory: string,
   entries: readonly SortedEntry[],
   bounds: WalkBounds,
   read?: DirectoryReader,
 ): AsyncGenerator<WalkedFile[]>;
 export function walkEntryRuns<T>(
+  disk: Disk,
   directory: string,
   entries: readonly SortedEntry[],
   bounds: WalkBounds,
@@ -110,16 +123,18 @@ export function walkEntryRuns<T>(
   make: FileMaker<T>,
 ): AsyncGenerator<T[]>;
 export function walkEntryRuns<T>(
+  disk: Disk,
   directory: string,
   entries: readonly SortedEntry[],
   bounds: WalkBounds,
   read: DirectoryReader = readSortedEntries,
   make?: FileMaker<T>,
 ): AsyncGenerator<Array<T | WalkedFile>> {
-  return walkRuns<T | WalkedFile>(directory, entries, bounds, read, make ?? walkedFile);
+  return walkRuns<T | WalkedFile>(disk, directory, entries, bounds, read, make ?? walkedFile);
 }
 
 async function* walkRuns<T>(
+  disk: Disk,
   directory: string,
   entries: readonly SortedEntry[],
   bounds: WalkBounds,
@@ -140,7 +155,7 @@ async function* walkRuns<T>(
       if (run.length > 0) yield run;
       run = [];
       const path = childPath(directory, item.entry);
-      yield* walkRuns(path, await read(path, item.key), bounds, read, make);
+      yield* walkRuns(disk, path, await read(disk, path, item.key), bounds, read, make);
     } else if (item.key > startAfter) {
       run.push(make(item.key, directory, item.entry));
     }
