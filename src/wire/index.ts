@@ -1,4 +1,5 @@
 // The API contract shared by server, SDK and CLI.
+export * from './access.js';
 export * from './actions.js';
 export * from './bucket.js';
 export * from './bucket-name.js';
