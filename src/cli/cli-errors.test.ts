@@ -1,3 +1,4 @@
+// Error lines spelled as the user typed the bucket's scheme.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { respellSchemes, typedSchemes } from './cli-errors.js';

@@ -1,3 +1,4 @@
+// Access masks as permission names and back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { accessAll } from './bucket-props.js';

@@ -1,3 +1,4 @@
+// AIStore's bucket-name rules and their exact wording.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bucketNameProblem } from './bucket-name.js';

@@ -1,3 +1,4 @@
+// Answers before routing: the request line read from a raw packet, and each API's error form.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { earlyAnswer, parseRequestLine, rawHttpResponse } from './early-answer.js';
