@@ -1,8 +1,6 @@
 // The API contract shared by server, SDK and CLI.
-export * from './access.js';
 export * from './actions.js';
 export * from './bucket.js';
-export * from './bucket-name.js';
 export * from './bucket-metadata.js';
 export * from './bucket-props.js';
 export * from './cluster-map.js';

@@ -1,8 +1,13 @@
-// Access masks as permission names and back.
+// Bucket props: access masks as permission names and back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accessAll } from './bucket-props.js';
-import { accessReadOnly, accessReadWrite, describeAccess, parseAccess } from './access.js';
+import {
+  accessAll,
+  accessReadOnly,
+  accessReadWrite,
+  describeAccess,
+  parseAccess,
+} from './bucket-props.js';
 
 test("masks read as AIStore's permission names and shorthands", () => {
   assert.equal(describeAccess('0'), 'none');

@@ -1,7 +1,7 @@
-// AIStore's bucket-name rules and their exact wording.
+// Bucket identity: AIStore's bucket-name rules and their exact wording.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bucketNameProblem } from './bucket-name.js';
+import { bucketNameProblem } from './bucket.js';
 
 const invalid =
   'bucket name is invalid: may only contain letters, numbers, dashes (-), underscores (_), and dots (.)';
