@@ -4,7 +4,7 @@ import { bucketDisplayName } from '../sdk/index.js';
 import { parseBucket } from './arguments.js';
 import type { CliIo } from './cli-io.js';
 import { commandAction } from './context.js';
-import { flattenProps, parseAssignments } from './props.js';
+import { parseAssignments, readableProps } from './props.js';
 
 /** Registers `create`, `rmb` and `bucket props show|set`. */
 export function registerBucketCommands(program: Command, io: CliIo): void {
@@ -42,20 +42,22 @@ export function registerBucketCommands(program: Command, io: CliIo): void {
 
   props
     .command('show')
-    .description('show bucket properties as key.sub = value lines')
+    .description(
+      'show bucket properties as key.sub = value lines (access as permissions, times as dates; --json: raw)',
+    )
     .argument('<bucket>', 'ais://bucket')
     .option('--json', 'print JSON')
     .action(
       commandAction(io, async (context, uri: string, options: { json?: boolean }) => {
         const bucketProps = await context.client.bucketProps(parseBucket(uri));
         if (options.json === true) return context.printJson(bucketProps);
-        context.printLines(flattenProps(bucketProps).map(([key, value]) => `${key} = ${value}`));
+        context.printLines(readableProps(bucketProps).map(([key, value]) => `${key} = ${value}`));
       }),
     );
 
   props
     .command('set')
-    .description('change bucket properties, e.g. mirror.copies=2 versioning.enabled=true')
+    .description('change bucket properties, e.g. mirror.copies=2 versioning.enabled=true access=ro')
     .argument('<bucket>', 'ais://bucket')
     .argument('<assignment...>', 'key=value (nested keys with dots)')
     .action(

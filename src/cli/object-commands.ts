@@ -30,6 +30,7 @@ export function registerObjectCommands(program: Command, io: CliIo): void {
             context.note(
               `deleting objects in ${bucketDisplayName(bucket)} matching "${selection}": job ${id}`,
             );
+            context.print(id);
             await waitForJob(context, id, 3600);
             return;
           }

@@ -8,6 +8,7 @@ import {
   Query,
   What,
   apiPath,
+  dotSegmentIn,
   type ActionMessage,
   type BucketJson,
   type BucketPropsJson,
@@ -355,6 +356,12 @@ export class Client {
       baseUrl?: string;
     },
   ): Promise<BufferedResponse> {
+    const dots = dotSegmentIn(path.split('?')[0] ?? '');
+    if (dots !== undefined) {
+      throw new TypeError(
+        `${label.text}: a bucket or object name with a "${dots}" path segment cannot be sent (URL handling resolves it away: ${path} would address another path)`,
+      );
+    }
     const url = new URL(`${extra?.baseUrl ?? this.endpoint}${path}`);
     for (const [key, value] of Object.entries(extra?.query ?? {})) url.searchParams.set(key, value);
     const headers: Record<string, string> = {};

@@ -39,11 +39,10 @@ export async function handleBucketRequest(
     return;
   }
   checkQuery(context, 'bucket');
-  // `DELETE /v1/buckets/b/o` must not destroy bucket b (AIStore: 400 on a path this long).
-  if (extraSegments.some((segment) => segment !== '')) {
-    throw badRequest(`invalid URL path ${context.path}: expecting /v1/buckets/<bucket>`);
-  }
-  const bucket = bucketFromRequest(context, bucketName);
+  // `/v1/buckets/bucket/badname` names the bucket "bucket/badname", which the name check refuses
+  // with AIStore's wording: `DELETE /v1/buckets/b/o` never destroys bucket b.
+  const fullName = [bucketName, ...extraSegments].join('/').replace(/\/+$/, '');
+  const bucket = bucketFromRequest(context, fullName);
   switch (context.method) {
     case 'HEAD': {
       const props = port.props(bucket);

@@ -17,7 +17,7 @@ import {
 import { IntraClient } from '../../transport/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { createLogger, type Logger } from '../../util/log.js';
-import { NodeFlag, type NodeJson } from '../../wire/index.js';
+import { isNativeApiPath, NodeFlag, type NodeJson } from '../../wire/index.js';
 import { loadNodeId } from './node-identity.js';
 import { UnreachableTargets } from './unreachable-targets.js';
 
@@ -108,9 +108,7 @@ export class NodeRuntime {
     const native = createNativeHandler(ports);
     const s3Handler = createS3Handler(s3);
     this.#handler = (context) =>
-      context.path === '/v1' || context.path.startsWith('/v1/')
-        ? native(context)
-        : s3Handler(context);
+      isNativeApiPath(context.path) ? native(context) : s3Handler(context);
   }
 
   get self(): ClusterNode {
