@@ -49,6 +49,8 @@ export interface JobSnapshotJson {
   'end-time': string;
   'abort-err': string;
   err: string;
+  /** What the job was asked to do, or what it found (e.g. `lru`: nothing to evict). */
+  ctlmsg?: string;
   stats: JobStatsJson;
   aborted: boolean;
   is_idle: boolean;
