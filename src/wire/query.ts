@@ -172,6 +172,8 @@ export const What = {
   sysinfo: 'sysinfo',
   backends: 'backends',
   remote: 'remote',
+  log: 'log',
+  metrics: 'metrics',
   /** Rebalance metadata (Cairn): the latest rebalance generation and its job ID `g<N>`. */
   rebalanceMetadata: 'rmd',
 } as const;

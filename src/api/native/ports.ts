@@ -161,4 +161,6 @@ export interface NativeApiPorts {
   erasureCoding?: ErasureCodingPort;
   /** Intra-cluster resources a role adds, by resource name. */
   internal?: Readonly<Record<string, InternalRoute>>;
+  /** Gateways only: `/v1/reverse/daemon...` forwarded to the node named by `Ais-Node-Id`. */
+  reverse?: InternalRoute;
 }

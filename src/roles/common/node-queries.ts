@@ -6,6 +6,7 @@ import {
   type MountpathListJson,
   type NodeStatusJson,
 } from '../../wire/index.js';
+import { answerLogQuery } from './node-log.js';
 import type { NodeRuntime } from './node-runtime.js';
 
 export const softwareVersion = '0.1.0';
@@ -26,7 +27,6 @@ const knownButNotImplemented = new Set<string>([
   What.remote,
   'metrics',
   'smapvote',
-  'log',
   'status',
   'status_all',
   'getxstats',
@@ -38,9 +38,12 @@ export async function answerNodeQuery(
   runtime: NodeRuntime,
   what: string,
   extras: RoleQueryExtras,
+  query: URLSearchParams,
 ): Promise<unknown> {
   const { store } = runtime;
   switch (what) {
+    case What.log:
+      return answerLogQuery(runtime.logFiles, query);
     case What.smap: {
       const map = store.clusterMap;
       if (map === undefined)

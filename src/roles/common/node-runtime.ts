@@ -16,6 +16,7 @@ import {
 } from '../../api/common/index.js';
 import { IntraClient } from '../../transport/index.js';
 import { createLogger, type Logger } from '../../util/log.js';
+import { defaultLogFileLimits, NodeLogFiles } from '../../util/log-files.js';
 import { NodeFlag, type NodeJson } from '../../wire/index.js';
 import { loadNodeId } from './node-identity.js';
 import { UnreachableTargets } from './unreachable-targets.js';
@@ -50,16 +51,26 @@ export class NodeRuntime {
     readonly store: MetadataStore,
     readonly client: IntraClient,
     readonly log: Logger,
+    /** The node's log files (`what=log`); every line also goes to stderr. */
+    readonly logFiles: NodeLogFiles,
   ) {
     this.unreachable = new UnreachableTargets(client);
   }
 
   static async create(config: NodeConfig): Promise<NodeRuntime> {
     const id = await loadNodeId(config.dir, config.role);
-    const log = createLogger({ node: id, role: config.role });
+    const logFiles = await NodeLogFiles.open(config.log.dir, {
+      ...defaultLogFileLimits,
+      maxFileBytes: config.log.maxFileBytes,
+      maxOldFiles: config.log.maxOldFiles,
+    });
+    const log = createLogger({ node: id, role: config.role }, 'info', (line, level) => {
+      process.stderr.write(line);
+      logFiles.write(line, level);
+    });
     const store = await MetadataStore.load(config.dir);
     const client = new IntraClient({ callerId: id, callerName: id, connectionsPerPeer: 32 });
-    return new NodeRuntime(config, id, store, client, log);
+    return new NodeRuntime(config, id, store, client, log, logFiles);
   }
 
   /** Starts both servers; requests get 503 until `serve` installs the role's ports. */
@@ -152,5 +163,6 @@ export class NodeRuntime {
     this.ready = false;
     await Promise.all(this.#servers.map((server) => server.close()));
     await this.client.close();
+    await this.logFiles.close();
   }
 }

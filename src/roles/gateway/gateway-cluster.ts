@@ -52,7 +52,7 @@ export class GatewayCluster implements ClusterPort {
       case 'getxstats':
         return this.jobs.snapshots(await readJobQuery(context));
       default:
-        return answerNodeQuery(this.runtime, what, {});
+        return answerNodeQuery(this.runtime, what, {}, context.query);
     }
   }
 

@@ -3,6 +3,7 @@ import type { NodeConfig } from '../../config/index.js';
 import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
+import { reverseRoute } from '../common/reverse-route.js';
 import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
 import { GatewayBuckets } from './gateway-buckets.js';
 import { GatewayCluster } from './gateway-cluster.js';
@@ -42,6 +43,7 @@ export async function startGateway(config: NodeConfig, hooks: NodeHooks): Promis
         [Resource.vote]: voteRoute(leadership),
         [Resource.metadata]: metadataRoute(runtime),
       },
+      reverse: reverseRoute(runtime),
     },
     s3ApiOptions(
       runtime,

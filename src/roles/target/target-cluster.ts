@@ -37,11 +37,13 @@ export class TargetCluster implements ClusterPort {
     return undefined;
   }
 
-  query(_scope: 'daemon' | 'cluster', what: string): Promise<unknown> {
-    return answerNodeQuery(this.runtime, what, {
-      capacity: () => this.#capacity(),
-      mountpaths: () => this.#mountpaths(),
-    });
+  query(_scope: 'daemon' | 'cluster', what: string, context: RequestContext): Promise<unknown> {
+    return answerNodeQuery(
+      this.runtime,
+      what,
+      { capacity: () => this.#capacity(), mountpaths: () => this.#mountpaths() },
+      context.query,
+    );
   }
 
   async control(scope: 'daemon' | 'cluster', context: RequestContext): Promise<unknown> {
