@@ -80,7 +80,7 @@ function nodeState(node: NodeJson): string {
 /** The human table of `show cluster`. */
 export function clusterTable(nodes: readonly NodeReport[]): string[] {
   const rows = nodes.map((node) => {
-    const capacity = node.status?.capacity ?? [];
+    const capacity = node.status?.mountpath_capacity ?? [];
     const isTarget = node.role === 'target';
     // Mountpaths on one file system report its sizes each: count every file system once.
     const filesystems = [...new Map(capacity.map((entry) => [entry.filesystem, entry])).values()];

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../util/log.js';
 import { sendError } from './error-response.js';
 import { createRequestContext, type RequestContext } from './request-context.js';
+import type { RequestStats } from './request-stats.js';
 
 export type RequestHandler = (context: RequestContext) => Promise<void>;
 
@@ -15,6 +16,8 @@ export interface HttpServerOptions {
   nodeId: string;
   log: Logger;
   handle: RequestHandler;
+  /** Counts every request once it ends (the node's `what=node_stats`). */
+  stats?: RequestStats;
 }
 
 export interface RunningServer {
@@ -32,6 +35,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       res.statusCode = 400;
       res.end(error instanceof Error ? error.message : 'bad request');
       return;
+    }
+    const { stats } = options;
+    if (stats !== undefined) {
+      const startedNs = process.hrtime.bigint();
+      res.once('close', () => stats.record(context, startedNs));
     }
     options.handle(context).catch((error: unknown) => {
       try {

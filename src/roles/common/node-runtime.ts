@@ -10,6 +10,7 @@ import {
 import { createNativeHandler, type NativeApiPorts } from '../../api/native/index.js';
 import { createS3Handler, type S3ApiOptions } from '../../api/s3/index.js';
 import {
+  RequestStats,
   startHttpServer,
   type RequestHandler,
   type RunningServer,
@@ -44,6 +45,8 @@ export class NodeRuntime {
   #self: ClusterNode | undefined;
   /** Targets this node found unreachable before the cluster map dropped them. */
   readonly unreachable: UnreachableTargets;
+  /** What this node served: requests, bytes, time, failures (`what=node_stats`). */
+  readonly stats = new RequestStats();
 
   private constructor(
     readonly config: NodeConfig,
@@ -83,7 +86,13 @@ export class NodeRuntime {
       }
       return this.#handler(context);
     };
-    const common = { host: this.config.host, nodeId: this.id, log: this.log, handle };
+    const common = {
+      host: this.config.host,
+      nodeId: this.id,
+      log: this.log,
+      handle,
+      stats: this.stats,
+    };
     this.#servers.push(await startHttpServer({ ...common, port: this.config.port, intra: false }));
     this.#servers.push(
       await startHttpServer({ ...common, port: this.config.intraPort, intra: true }),
