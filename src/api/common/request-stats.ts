@@ -124,7 +124,8 @@ export function s3StatsOperation(operation: string): StatsOperation {
   }
 }
 
-function byteCount(value: unknown): bigint {
-  const text = Array.isArray(value) ? String(value[0]) : String(value ?? '');
+function byteCount(value: number | string | string[] | undefined): bigint {
+  const first = Array.isArray(value) ? value[0] : value;
+  const text = first === undefined ? '' : String(first);
   return /^\d+$/.test(text) ? BigInt(text) : 0n;
 }
