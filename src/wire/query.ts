@@ -28,6 +28,8 @@ export const Query = {
   redirectSignature: 'u',
   /** Only remote buckets are ever added to bucket metadata on the fly (Cairn never does it). */
   dontAddRemoteBucket: 'dont_add_remote_bck_md',
+  /** HEAD bucket: any non-empty value asks for a summary (`true`: also objects not in the cluster). */
+  bucketSummary: 'bsumm_remote',
   readiness: 'prr',
   /** Cairn: `GET /v1/health?live=true` answers 200 whenever the process serves (liveness). */
   live: 'live',

@@ -25,7 +25,13 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
         return handleObjectRequest(context, ports.objects, bucketName, nameParts.join('/'));
       }
       case Resource.buckets:
-        return handleBucketRequest(context, ports.buckets, rest[0], rest.slice(1));
+        return handleBucketRequest(
+          context,
+          ports.buckets,
+          rest[0],
+          rest.slice(1),
+          ports.bucketSummary,
+        );
       case Resource.health:
         return handleHealthRequest(context, ports.cluster);
       case Resource.daemon:

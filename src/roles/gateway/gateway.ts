@@ -5,6 +5,7 @@ import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
 import { reverseRoute } from '../common/reverse-route.js';
 import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
+import { BucketSummaries } from './bucket-summary.js';
 import { GatewayBuckets } from './gateway-buckets.js';
 import { GatewayCluster } from './gateway-cluster.js';
 import { GatewayObjects } from './gateway-objects.js';
@@ -44,6 +45,7 @@ export async function startGateway(config: NodeConfig, hooks: NodeHooks): Promis
         [Resource.metadata]: metadataRoute(runtime),
       },
       reverse: reverseRoute(runtime),
+      bucketSummary: new BucketSummaries(runtime, jobs),
     },
     s3ApiOptions(
       runtime,
