@@ -353,11 +353,12 @@ export class Client {
       accept?: string;
       /** Another node than the endpoint (a target's own API). */
       baseUrl?: string;
+      headers?: Record<string, string>;
     },
   ): Promise<BufferedResponse> {
     const url = new URL(`${extra?.baseUrl ?? this.endpoint}${path}`);
     for (const [key, value] of Object.entries(extra?.query ?? {})) url.searchParams.set(key, value);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extra?.headers };
     if (extra?.accept !== undefined) headers[Header.accept] = extra.accept;
     if (extra?.message === undefined)
       return await this.#exchange.buffered({ method, url, label, headers });
