@@ -179,10 +179,17 @@ export class RotatingFile {
     const next = this.#openStream();
     this.#stream = next;
     this.#rotation = undefined;
-    const queued = this.#backlog.splice(0);
-    this.#backlogBytes = 0;
     if (this.#dropped > 0) this.#append(next, `(${this.#takeDropped()} log lines dropped)\n`);
-    for (const line of queued) this.#append(next, line);
+    // Queued lines fill the new file up to its limit; the rest waits for the next rotation, so
+    // no file passes its limit by more than one line.
+    let taken = 0;
+    for (const line of this.#backlog) {
+      if (this.#sizeBytes >= this.limits.maxFileBytes) break;
+      this.#backlogBytes -= Buffer.byteLength(line);
+      this.#append(next, line);
+      taken += 1;
+    }
+    this.#backlog.splice(0, taken);
     if (this.#sizeBytes >= this.limits.maxFileBytes) this.#rotation = this.#rotate(next);
   }
 
