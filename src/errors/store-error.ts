@@ -13,6 +13,8 @@ export const errorCodes = [
   'BucketNotFound',
   'ObjectNotFound',
   'NodeNotFound',
+  'JobNotFound',
+  'LogNotFound',
   'BucketAlreadyExists',
   'Conflict',
   'ObjectCorrupted',

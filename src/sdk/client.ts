@@ -354,6 +354,7 @@ export class Client {
       accept?: string;
       /** Another node than the endpoint (a target's own API). */
       baseUrl?: string;
+      headers?: Record<string, string>;
     },
   ): Promise<BufferedResponse> {
     const dots = dotSegmentIn(path.split('?')[0] ?? '');
@@ -364,7 +365,7 @@ export class Client {
     }
     const url = new URL(`${extra?.baseUrl ?? this.endpoint}${path}`);
     for (const [key, value] of Object.entries(extra?.query ?? {})) url.searchParams.set(key, value);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extra?.headers };
     if (extra?.accept !== undefined) headers[Header.accept] = extra.accept;
     if (extra?.message === undefined)
       return await this.#exchange.buffered({ method, url, label, headers });

@@ -22,6 +22,8 @@ export const Header = {
   /** Intra-cluster: the metafile JSON of an EC piece being stored or served. */
   erasureMetadata: 'ais-ec-metadata',
   bucketProps: 'ais-bucket-props',
+  /** HEAD bucket with `bsumm_remote`: the bucket's summary (BsummResult JSON). */
+  bucketSummary: 'ais-bucket-summ',
   jobId: 'ais-xaction-id',
   nodeId: 'ais-node-id',
   nodeUrl: 'ais-node-url',

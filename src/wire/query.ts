@@ -28,6 +28,8 @@ export const Query = {
   redirectSignature: 'u',
   /** Only remote buckets are ever added to bucket metadata on the fly (Cairn never does it). */
   dontAddRemoteBucket: 'dont_add_remote_bck_md',
+  /** HEAD bucket: any non-empty value asks for a summary (`true`: also objects not in the cluster). */
+  bucketSummary: 'bsumm_remote',
   readiness: 'prr',
   /** Cairn: `GET /v1/health?live=true` answers 200 whenever the process serves (liveness). */
   live: 'live',
@@ -172,6 +174,8 @@ export const What = {
   sysinfo: 'sysinfo',
   backends: 'backends',
   remote: 'remote',
+  log: 'log',
+  metrics: 'metrics',
   /** Rebalance metadata (Cairn): the latest rebalance generation and its job ID `g<N>`. */
   rebalanceMetadata: 'rmd',
 } as const;

@@ -168,7 +168,7 @@ export const actionRoutes: readonly ActionRoute[] = [
   // AIStore's client sets custom metadata with an empty action.
   { method: 'PATCH', path: '/v1/objects/sweep/victim', implemented: [''] },
   { method: 'GET', path: '/v1/buckets', implemented: ['list'] },
-  { method: 'GET', path: '/v1/buckets/sweep', implemented: ['list'] },
+  { method: 'GET', path: '/v1/buckets/sweep', implemented: ['list', 'summary-bck'] },
   {
     method: 'POST',
     path: '/v1/buckets/sweep',

@@ -26,6 +26,8 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   BucketNotFound: { status: 404, s3Code: 'NoSuchBucket' },
   ObjectNotFound: { status: 404, s3Code: 'NoSuchKey' },
   NodeNotFound: { status: 404, s3Code: 'InvalidArgument', s3Status: 400 },
+  JobNotFound: { status: 404, s3Code: 'InvalidArgument', s3Status: 400 },
+  LogNotFound: { status: 404, s3Code: 'InvalidArgument', s3Status: 400 },
   // One tenant: a bucket that exists is always the caller's own.
   BucketAlreadyExists: { status: 409, s3Code: 'BucketAlreadyOwnedByYou' },
   Conflict: { status: 409, s3Code: 'OperationAborted' },

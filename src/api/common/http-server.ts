@@ -13,6 +13,7 @@ import type { Logger } from '../../util/log.js';
 import { earlyAnswer, parseRequestLine, rawHttpResponse } from './early-answer.js';
 import { sendError } from './error-response.js';
 import { createRequestContext, type RequestContext } from './request-context.js';
+import type { RequestStats } from './request-stats.js';
 
 export type RequestHandler = (context: RequestContext) => Promise<void>;
 
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   nodeId: string;
   log: Logger;
   handle: RequestHandler;
+  /** Counts every request once it ends (the node's `what=node_stats`). */
+  stats?: RequestStats;
 }
 
 export interface RunningServer {
@@ -47,6 +50,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       );
       res.writeHead(answer.status, answer.headers).end(answer.body);
       return;
+    }
+    const { stats } = options;
+    if (stats !== undefined) {
+      const startedNs = process.hrtime.bigint();
+      res.once('close', () => stats.record(context, startedNs));
     }
     options.handle(context).catch((error: unknown) => {
       try {

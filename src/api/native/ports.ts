@@ -3,6 +3,8 @@ import type { Readable, Writable } from 'node:stream';
 import type {
   ActionMessage,
   BucketJson,
+  BucketSummaryJson,
+  BucketSummaryRequestJson,
   JobSnapshotJson,
   BucketPropsJson,
   BucketPropsUpdateJson,
@@ -95,6 +97,21 @@ export interface BucketPort {
 
 export type BucketPropsUpdate = BucketPropsUpdateJson;
 
+/** Where a bucket summary stands. */
+export interface BucketSummaryAnswer {
+  jobId: string;
+  /** `running`: no target finished yet (202); `partial`: some did (206); `done`: all did (200). */
+  state: 'running' | 'partial' | 'done';
+  /** The summary of what the finished targets counted (one entry), empty while running. */
+  results: BucketSummaryJson[];
+}
+
+/** Bucket summaries (gateways): `summary-bck` and HEAD bucket with `bsumm_remote`. */
+export interface BucketSummaryPort {
+  /** Starts a summary job (no `uuid`), or reports on one. */
+  summarize(bucket: BucketJson, request: BucketSummaryRequestJson): Promise<BucketSummaryAnswer>;
+}
+
 export interface ClusterPort {
   /**
    * Why the node cannot serve data now (`GET /v1/health` answers 503 with it), or undefined when
@@ -161,4 +178,8 @@ export interface NativeApiPorts {
   erasureCoding?: ErasureCodingPort;
   /** Intra-cluster resources a role adds, by resource name. */
   internal?: Readonly<Record<string, InternalRoute>>;
+  /** Gateways only: `/v1/reverse/daemon...` forwarded to the node named by `Ais-Node-Id`. */
+  reverse?: InternalRoute;
+  /** Gateways only. */
+  bucketSummary?: BucketSummaryPort;
 }

@@ -40,7 +40,10 @@ test('AIStore parameters Cairn does not serve are refused by name with 501', () 
   ])
     assert.match(codeOf('PUT', search), /^NotImplemented: query parameter/, search);
   assert.match(codeOf('HEAD', 'presence=5'), /"presence=5"/);
-  assert.match(codeOf('HEAD', 'bsumm_remote=false', 'bucket'), /bucket summary/);
+  // A bucket summary is served on HEAD bucket (with its job ID), nowhere else.
+  assert.equal(codeOf('HEAD', 'bsumm_remote=false&uuid=Xq1w2e3r4', 'bucket'), 'ok');
+  assert.match(codeOf('HEAD', 'bsumm_remote=true'), /bucket summary/);
+  assert.match(codeOf('GET', 'bsumm_remote=true', 'bucket'), /bucket summary/);
   assert.match(codeOf('PATCH', 'set-new-custom=maybe'), /NotImplemented/);
 });
 

@@ -58,7 +58,12 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
     [Query.substituteFor]: 'any',
   },
   'object PATCH': { [Query.setNewCustom]: flagValues },
-  'bucket HEAD': { [Query.presence]: presenceInCluster },
+  // A summary (`bsumm_remote`: any non-empty value asks for one) and polling it by job ID.
+  'bucket HEAD': {
+    [Query.presence]: presenceInCluster,
+    [Query.bucketSummary]: 'any',
+    [Query.uuid]: 'any',
+  },
   'buckets GET': { [Query.presence]: presenceInCluster },
 };
 
@@ -66,7 +71,7 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
 const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
   'object PATCH': new Set(['']),
   'buckets GET': new Set([Action.list]),
-  'bucket GET': new Set([Action.list]),
+  'bucket GET': new Set([Action.list, Action.summaryBucket]),
   'bucket POST': new Set([Action.createBucket, Action.makeNCopies, Action.ecEncode]),
   'bucket DELETE': new Set([Action.destroyBucket, Action.deleteListRange]),
   'bucket PATCH': new Set([Action.setBucketProps, Action.resetBucketProps]),
