@@ -22,7 +22,8 @@ import {
   writeObjectMetadata,
   type ObjectMetadata,
 } from './meta/index.js';
-import { removeChunkSet } from './multipart/chunk-sets.js';
+import { AppendFiles } from './append-files.js';
+import { chunkLayout, removeChunkSet } from './multipart/chunk-sets.js';
 import { sweepChunkSets, type ChunkSweepResult } from './multipart/chunk-sweep.js';
 import {
   abortUpload,
@@ -101,6 +102,8 @@ export interface LocalStoreOptions {
  */
 export class LocalStore {
   readonly nodeId: string;
+  /** Appends in progress (AIStore's APPEND), each in its own work file. */
+  readonly appends: AppendFiles;
   readonly #context: StoreContext;
   readonly #volume: Volume;
   #closed = false;
@@ -109,6 +112,7 @@ export class LocalStore {
     this.nodeId = context.nodeId;
     this.#context = context;
     this.#volume = volume;
+    this.appends = new AppendFiles(() => this.#open());
   }
 
   /**
@@ -371,6 +375,14 @@ export class LocalStore {
 
   abortUpload(bucket: BucketJson, name: string, uploadId: string): Promise<void> {
     return abortUpload(this.#open(), bucket, name, uploadId);
+  }
+
+  /** A chunked object's chunk count and largest chunk (`StoredObject.chunkSet`). */
+  chunkLayout(
+    bucket: BucketJson,
+    chunkSet: string,
+  ): Promise<{ count: number; maxChunkSizeBytes: number } | undefined> {
+    return chunkLayout(this.#open(), bucket, chunkSet);
   }
 
   listUploads(
