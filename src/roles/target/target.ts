@@ -20,6 +20,7 @@ import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
 import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
 import { MountpathActions } from './mountpath-actions.js';
+import { copyRoute } from './objects/object-copy.js';
 import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js';
 import { ObjectService } from './objects/object-service.js';
 import { rebalanceRoute } from './rebalance-route.js';
@@ -116,9 +117,10 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
     },
     exitProcess: hooks.requestExit,
   };
+  const nativeObjects = new TargetObjects(runtime, objects);
   runtime.serve(
     {
-      objects: new TargetObjects(runtime, objects),
+      objects: nativeObjects,
       buckets: new TargetBuckets(runtime, store),
       cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit),
       jobs,
@@ -126,6 +128,7 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
       internal: {
         [Resource.rebalance]: rebalanceRoute(runtime, store, rebalanceManager),
         [Resource.metadata]: metadataRoute(runtime),
+        [Resource.copy]: copyRoute(objects),
       },
     },
     s3ApiOptions(
@@ -153,9 +156,11 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
   mountpaths.resumeIfPending();
   runtime.announceReady();
   sweepChunkSetsInBackground(runtime, store);
+  const stopAppendSweep = nativeObjects.appends.sweepAbandoned();
   return {
     runtime,
     close: async () => {
+      stopAppendSweep();
       member.stop();
       jobs.registry.abortAll('node shutting down');
       await runtime.close();
