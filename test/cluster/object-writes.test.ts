@@ -208,6 +208,11 @@ describe('object writes: copy, append, native multipart, HEAD V2', () => {
     );
     await client.flushObject(source, 'append/new', second);
     assert.equal((await client.getObjectBytes(source, 'append/new')).toString(), 'ab');
+
+    // A flush is protected like a PUT: mirror copies exist when it is acknowledged.
+    const mirroredHandle = await client.appendObject(mirrored, 'appended', 'kept twice');
+    await client.flushObject(mirrored, 'appended', mirroredHandle);
+    assert.equal((await client.headObject(mirrored, 'appended')).mirrorCopies, 2);
   });
 
   test('append: bad handles are clear 400s; flush needs a handle', async () => {
@@ -296,6 +301,13 @@ describe('object writes: copy, append, native multipart, HEAD V2', () => {
       pieces.push(range.bytes);
     }
     assert.deepEqual(Buffer.concat(pieces), whole);
+
+    // A completion is protected like a PUT: EC pieces exist when it is acknowledged.
+    const coding = await client.createMultipartUpload(coded, 'mpu');
+    await client.uploadPart(coded, 'mpu', coding, 1, parts[2]);
+    await client.completeMultipartUpload(coded, 'mpu', coding, [1]);
+    assert.equal((await client.headObject(coded, 'mpu')).ec?.pieces.length, 3);
+    assert.deepEqual(await client.getObjectBytes(coded, 'mpu'), parts[2]);
 
     // After completion the upload is gone.
     await rejectsWith(
