@@ -74,8 +74,9 @@ export async function handleObjectRequest(
 
 /**
  * POST (rename, multipart, promote, blob download...) and DELETE with an action (multipart abort,
- * evict) are other operations than the plain ones: their action is read and refused here, before
- * any redirect. A DELETE without a body is a plain delete.
+ * evict) are other operations than the plain ones: their action is read here, before any redirect,
+ * and refused unless the route runs it (multipart on an object); the message is returned. A DELETE
+ * without a body is a plain delete.
  */
 async function checkObjectAction(
   context: RequestContext,

@@ -75,6 +75,8 @@ test('values that mean "off" pass as in AIStore; unknown parameters are a 400', 
   for (const search of ['latest-ver=false', 'archpath=', 'append_type=', 'presence=0', 'frc=F'])
     assert.equal(codeOf('GET', search), 'ok', search);
   assert.equal(codeOf('HEAD', 'props=size,checksum&presence=2'), 'ok');
+  assert.equal(codeOf('GET', 'x-cairn-substitute-for=t1'), 'ok');
+  assert.match(codeOf('PUT', 'x-cairn-substitute-for=t1'), /^BadRequest/);
   assert.equal(codeOf('PATCH', 'set-new-custom=true'), 'ok');
   assert.equal(codeOf('GET', 'presence=2', 'buckets'), 'ok');
   assert.match(codeOf('GET', 'nosuch=1'), /^BadRequest: invalid query parameter "nosuch"/);

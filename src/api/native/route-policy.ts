@@ -132,7 +132,8 @@ export function checkQuery(
     const values = Object.hasOwn(accepted, name) ? accepted[name] : undefined;
     if (values === 'any' || values?.includes(value) === true) continue;
     const spec = aisQueryParameter(name);
-    if (spec === undefined) continue;
+    // Cairn's own parameter where no route of this request reads it.
+    if (spec === undefined) throw badRequest(`invalid query parameter "${printable(name)}"`);
     if (values === undefined && isQueryValueOff(spec, value)) continue;
     const named = values === undefined ? `"${name}"` : `"${name}=${printable(value)}"`;
     throw notImplemented(`query parameter ${named} (${spec.meaning})`);
@@ -145,8 +146,10 @@ export function checkQuery(
  */
 export function checkQueryNames(context: RequestContext): void {
   for (const name of context.query.keys()) {
-    if (!everywhere.has(name) && aisQueryParameter(name) === undefined)
-      throw badRequest(`invalid query parameter "${printable(name)}"`);
+    if (everywhere.has(name) || aisQueryParameter(name) !== undefined) continue;
+    // Cairn's own parameters (the substitute-read marker) are known where a route reads them.
+    if (Object.values(routeParameters).some((accepted) => Object.hasOwn(accepted, name))) continue;
+    throw badRequest(`invalid query parameter "${printable(name)}"`);
   }
 }
 
