@@ -26,13 +26,13 @@ import {
   HttpExchange,
   decodeJson,
   headerValue,
+  lengthCheckedStream,
   readBounded,
   throwIfBufferedError,
   throwIfError,
   type BufferedResponse,
 } from './http-exchange.js';
 import { bucketLabel, clusterLabel, objectLabel } from './labels.js';
-import { lengthCheckedStream } from './length-checked-stream.js';
 import { decodeListPage } from './list-page.js';
 import { objectPropsFromHeaders, type ObjectProps } from './object-props.js';
 import { ObjectRouter, bucketQuery } from './object-router.js';
@@ -42,6 +42,7 @@ import {
   type ClientOptions,
   type ResolvedClientOptions,
 } from './options.js';
+import { ObjectWrites, type ObjectAddress } from './object-writes.js';
 import { jsonBody, replayableBody, type ObjectBody } from './request-body.js';
 import { ClusterClient } from './cluster-client.js';
 import { JobsClient } from './jobs-client.js';
@@ -69,6 +70,7 @@ export class Client {
   readonly #exchange: HttpExchange;
   readonly #clusterMap: ClusterMapCache;
   readonly #router: ObjectRouter;
+  readonly #writes: ObjectWrites;
   /** Jobs: start, stop, status, wait, multi-object delete. */
   readonly jobs: JobsClient;
   /** Membership, maintenance, rebalance, mountpaths, cluster config. */
@@ -85,6 +87,7 @@ export class Client {
     );
     const placement = this.options.direct ? this.#clusterMap : undefined;
     this.#router = new ObjectRouter(this.#exchange, this.#endpointUrl, placement);
+    this.#writes = new ObjectWrites(this.#router);
     this.jobs = new JobsClient((method, path, label, extra) =>
       this.#control(method, path, label, extra),
     );
@@ -270,6 +273,74 @@ export class Client {
       body: jsonBody(message),
     });
     throwIfBufferedError(response, label, [200, 204]);
+  }
+
+  /**
+   * `PUT /v1/objects/{b}/{o}?object_to=<uname>`: copies the object to `to` (another name, another
+   * bucket, or both); `latest` and `sync` are AIStore's `latest-ver` and `synchronize`.
+   */
+  copyObject(
+    bucket: BucketJson,
+    name: string,
+    to: ObjectAddress,
+    options?: { latest?: boolean; sync?: boolean },
+  ): Promise<void> {
+    return this.#writes.copy({ bucket, name }, to, options);
+  }
+
+  /**
+   * `PUT ?append_type=append`: appends `body` (the first append, without a handle, starts from the
+   * object's current content); returns the handle for the next append or the flush. Nothing is
+   * visible until `flushObject`.
+   */
+  appendObject(
+    bucket: BucketJson,
+    name: string,
+    body: ObjectBody,
+    options?: { handle?: string },
+  ): Promise<string> {
+    return this.#writes.append({ bucket, name }, body, options?.handle);
+  }
+
+  /** `PUT ?append_type=flush`: the appended bytes become the object, atomically. */
+  flushObject(
+    bucket: BucketJson,
+    name: string,
+    handle: string,
+    options?: { checksum?: { type: string; value: string } },
+  ): Promise<void> {
+    return this.#writes.flush({ bucket, name }, handle, options?.checksum);
+  }
+
+  /** `POST /v1/objects/{b}/{o}` `mpt-upload`: starts a native multipart upload; its ID. */
+  createMultipartUpload(bucket: BucketJson, name: string): Promise<string> {
+    return this.#writes.createUpload({ bucket, name });
+  }
+
+  /** `PUT ?uploadId=&partNumber=`: one part (1..9999; sent again, it replaces the earlier one). */
+  uploadPart(
+    bucket: BucketJson,
+    name: string,
+    uploadId: string,
+    partNumber: number,
+    body: ObjectBody,
+  ): Promise<void> {
+    return this.#writes.uploadPart({ bucket, name }, uploadId, partNumber, body);
+  }
+
+  /** `POST mpt-complete`: `partNumbers` must be all uploaded parts, 1..N, in any order. */
+  completeMultipartUpload(
+    bucket: BucketJson,
+    name: string,
+    uploadId: string,
+    partNumbers: number[],
+  ): Promise<void> {
+    return this.#writes.completeUpload({ bucket, name }, uploadId, partNumbers);
+  }
+
+  /** `DELETE ?uploadId=` with `mpt-abort`. */
+  abortMultipartUpload(bucket: BucketJson, name: string, uploadId: string): Promise<void> {
+    return this.#writes.abortUpload({ bucket, name }, uploadId);
   }
 
   /** One page of `GET /v1/buckets/{b}` `list`; an empty `continuation_token` means the last page. */

@@ -74,6 +74,26 @@ export function objectUname(bucket: BucketJson, objectName: string): string {
   return `${bucket.provider}/${namespaceUname(bucket.namespace)}/${bucket.name}/${objectName}`;
 }
 
+/**
+ * Parses an object uname `<provider>/<namespace>/<bucket>/<object>` (`ais/@#/dst/a/b`), the form of
+ * `object_to`. The namespace is `@#` (global) or `@<uuid>#<name>`; the object name may hold
+ * slashes. Returns why it cannot be parsed as a string.
+ */
+export function parseObjectUname(
+  text: string,
+): { bucket: BucketJson; objectName: string } | string {
+  const [providerText = '', namespaceText = '', name = '', ...rest] = text.split('/');
+  const provider = normalizeProvider(providerText);
+  if (provider === undefined || providerText === '') return `invalid provider "${providerText}"`;
+  const namespace = namespaceText.startsWith('@') ? parseNamespace(namespaceText) : undefined;
+  if (namespace === undefined) return `invalid namespace "${namespaceText}"`;
+  if (name === '') return 'missing bucket name';
+  const objectName = rest.join('/');
+  if (objectName === '') return 'missing object name';
+  const global = namespace.uuid === '' && namespace.name === '';
+  return { bucket: global ? { name, provider } : { name, provider, namespace }, objectName };
+}
+
 /** Parses `ais://bucket[/object]` or a bare `bucket[/object]` (CLI form). */
 export function parseBucketUri(
   uri: string,

@@ -21,6 +21,8 @@ export const Resource = {
   metadata: 'metadata',
   /** Intra-cluster: objects moving between targets, and rebalance progress. */
   rebalance: 'rebalance',
+  /** Intra-cluster: an object a single-object copy writes at its destination's owner. */
+  copy: 'copy',
 } as const;
 export type ResourceName = (typeof Resource)[keyof typeof Resource];
 
