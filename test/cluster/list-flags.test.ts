@@ -5,8 +5,11 @@
 // on 2 gateways and 3 targets.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { decode } from '@msgpack/msgpack';
 import { ApiError, ListFlag, type Client, type ListEntryJson } from '../../src/sdk/index.js';
+import { cairnEntry } from '../harness/node-process.js';
 import { rawRequest, type RawResponse } from '../harness/raw-http.js';
 import { TestCluster } from '../harness/test-cluster.js';
 
@@ -211,6 +214,27 @@ describe('list flags and promote addressing (issue 12)', () => {
     }))
       listed.push(entry.name);
     assert.deepEqual(listed, ['d1/a', 'd1/b', 'd1/sub/', 'd1/sub2/', 'd10/']);
+  });
+
+  test('CLI: cairn ls --no-recursion [--no-dirs]', async () => {
+    const env = { ...process.env, CAIRN_ENDPOINT: gateways[1] ?? '' };
+    const ls = async (...args: string[]): Promise<string> =>
+      (await promisify(execFile)(process.execPath, [cairnEntry, 'ls', ...args], { env })).stdout;
+    assert.equal(
+      await ls('ais://lf/d1/', '--no-recursion', '--page-size', '1'),
+      [
+        'NAME      SIZE',
+        'd1/a        4B',
+        'd1/b        4B',
+        'd1/sub/      -',
+        'd1/sub2/     -',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(
+      await ls('ais://lf', '--no-recursion', '--no-dirs'),
+      'NAME  SIZE\ntop1    4B\ntop2    4B\n',
+    );
   });
 
   test('promote: the source in the action name, checked as AIStore checks it, then 501 naming promote', async () => {
