@@ -259,7 +259,11 @@ describe('list flags and promote addressing (issue 12)', () => {
       },
     };
     const cases: Array<[object, number, RegExp, string?]> = [
-      [python, 501, /promote .*not implemented/],
+      [
+        python,
+        501,
+        /^copying files on the targets into a bucket, objects action "promote" is not implemented yet$/,
+      ],
       [{ action: 'promote', name: '/data/x', value: { OBJ: 'o', RCR: true } }, 501, /promote/],
       [{ action: 'promote', name: '/data/x', value: null }, 501, /promote/],
       [{ action: 'promote', name: '', value: { src: '/data/x' } }, 501, /promote/],

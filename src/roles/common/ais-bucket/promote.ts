@@ -22,5 +22,5 @@ export function refusePromote(
       );
     }
   }
-  throw notImplemented('promote (files on the targets into the bucket)');
+  throw notImplemented('copying files on the targets into a bucket, objects action "promote"');
 }
