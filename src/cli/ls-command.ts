@@ -3,6 +3,7 @@
 import { Option, type Command } from 'commander';
 import {
   bucketDisplayName,
+  ListFlag,
   type BucketJson,
   type ListEntryJson,
   type ListObjectsRequestJson,
@@ -20,6 +21,10 @@ interface LsOptions {
   limit?: number;
   props?: string;
   json?: boolean;
+  /** `--no-recursion` sets it false. */
+  recursion?: boolean;
+  /** `--no-dirs` sets it false. */
+  dirs?: boolean;
 }
 
 /** Props always listed; others come from `--props`. */
@@ -38,6 +43,11 @@ export function registerLsCommand(program: Command, io: CliIo): void {
       '--props <list>',
       'extra properties, e.g. checksum,atime,version,copies,location,custom',
     )
+    .option(
+      '--no-recursion',
+      'only the objects directly under the prefix, and its directories one level down (names ending in /)',
+    )
+    .option('--no-dirs', 'no directory entries (with --no-recursion: only the objects)')
     .addOption(new Option('--json', 'print JSON'))
     .action(
       commandAction(io, async (context, uri: string | undefined, options: LsOptions) => {
@@ -70,6 +80,10 @@ async function listObjects(
   const request: ListObjectsRequestJson = { props: [...baseProps, ...extraProps].join(',') };
   if (options.prefix !== undefined && options.prefix !== '') request.prefix = options.prefix;
   if (options.pageSize !== undefined) request.pagesize = options.pageSize;
+  const flags =
+    (options.recursion === false ? ListFlag.noRecursion : 0n) |
+    (options.dirs === false ? ListFlag.noDirs : 0n);
+  if (flags !== 0n) request.flags = String(flags);
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const output =
     options.json === true ? jsonArrayWriter(context) : tableWriter(context, extraProps);

@@ -18,6 +18,7 @@ import {
   type ListObjectsRequestJson,
   type ListPageJson,
   type NodeStatusJson,
+  type PromoteArgsJson,
 } from '../wire/index.js';
 import { ClusterMapCache } from './cluster-map-cache.js';
 import { parseClusterMap, parseJsonWithDigests } from './cluster-map.js';
@@ -341,6 +342,26 @@ export class Client {
   /** `DELETE ?uploadId=` with `mpt-abort`. */
   abortMultipartUpload(bucket: BucketJson, name: string, uploadId: string): Promise<void> {
     return this.#writes.abortUpload({ bucket, name }, uploadId);
+  }
+
+  /**
+   * `POST /v1/objects/{b}` `promote`: the file or directory at `source` (an absolute path on the
+   * targets) becomes objects (`obj`: destination name or prefix, `rcr`, `ovw`, `dls`, `tid`,
+   * `notshr`). A job ID, or "" when promoted synchronously.
+   */
+  async promote(
+    bucket: BucketJson,
+    source: string,
+    args?: Omit<PromoteArgsJson, 'src'>,
+  ): Promise<string> {
+    const label = bucketLabel('POST', bucket, `promote ${source} into`);
+    const message: ActionMessage = { action: Action.promote, name: source, value: { ...args } };
+    const response = await this.#control('POST', apiPath('objects', bucket.name), label, {
+      query: bucketQuery(bucket),
+      message,
+    });
+    throwIfBufferedError(response, label);
+    return Buffer.from(response.payload).toString('utf8').trim();
   }
 
   /** One page of `GET /v1/buckets/{b}` `list`; an empty `continuation_token` means the last page. */

@@ -44,6 +44,22 @@ export interface ActionMessage<Value = unknown> {
   value?: Value | null;
 }
 
+/**
+ * Value of `promote` (`api/apc/promote.go` PromoteArgs); the action's `name` is the source path.
+ * All optional: `src` (equal to `name` when both are set), `obj` (destination name or prefix),
+ * `tid` (only this target), `rcr` (recurse), `ovw` (overwrite), `dls` (delete the source after),
+ * `notshr` (the source is not a file share every target sees).
+ */
+export interface PromoteArgsJson {
+  tid?: string;
+  src?: string;
+  obj?: string;
+  rcr?: boolean;
+  ovw?: boolean;
+  dls?: boolean;
+  notshr?: boolean;
+}
+
 /** One part of `mpt-complete`'s value. The ETag may be empty (the server knows its parts). */
 export interface MultipartPartJson {
   'part-number': number;

@@ -13,7 +13,9 @@ export const ListFlag = {
   dontAddRemote: 1n << 8n,
   notCached: 1n << 9n,
   noRecursion: 1n << 11n,
+  diff: 1n << 12n,
   noDirs: 1n << 13n,
+  nativeInventory: 1n << 15n,
 } as const;
 
 /** Properties a listing can return (`props` comma list). */
@@ -35,6 +37,8 @@ export const ListProp = {
 } as const;
 
 export const defaultListProps = 'name,size,cached';
+/** The default with the `cached` flag (`apc.GetPropsDefaultAIS`). */
+export const defaultCachedListProps = 'name,size,checksum,atime';
 export const maxListPageSize = 10000;
 
 export interface ListObjectsRequestJson {

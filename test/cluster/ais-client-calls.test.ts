@@ -306,6 +306,19 @@ describe('AIStore client calls: jobs, node requests, bucket summaries (issue 12)
     );
     assert.equal(metrics['get.n'], 'counter');
     assert.equal(metrics['get.size'], 'size');
+    // A node's MemCPUInfo, as in node_status's sys_info; the cluster-wide form is not built.
+    const sysinfo = await rawRequest(gateway, 'GET', '/v1/reverse/daemon?what=sysinfo', {
+      headers: { 'ais-node-id': target },
+    });
+    assert.equal(sysinfo.status, 200, sysinfo.body);
+    assert.deepEqual(Object.keys(json<Record<string, unknown>>(sysinfo)).sort(), [
+      'load_avg',
+      'mem_avail',
+      'mem_used',
+      'pct_cpu_used',
+      'pct_mem_used',
+    ]);
+    assert.equal((await rawRequest(gateway, 'GET', '/v1/cluster?what=sysinfo')).status, 501);
     const env = { ...process.env, CAIRN_ENDPOINT: gateway };
     const { stdout } = await run(process.execPath, [cairnEntry, 'show', 'performance'], { env });
     for (const node of cluster.targets) assert.match(stdout, new RegExp(`^${node.id} `, 'm'));

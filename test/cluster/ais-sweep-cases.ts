@@ -177,7 +177,8 @@ export interface ActionRoute {
 }
 export const actionRoutes: readonly ActionRoute[] = [
   { method: 'POST', path: '/v1/objects/sweep/victim', implemented: ['mpt-upload', 'mpt-complete'] },
-  { method: 'POST', path: '/v1/objects/sweep', implemented: [] },
+  // Promote's addressing is served (checked, then 501 naming promote: a test of its own).
+  { method: 'POST', path: '/v1/objects/sweep', implemented: ['promote'] },
   { method: 'DELETE', path: '/v1/objects/sweep/victim', implemented: ['mpt-abort'] },
   // AIStore's client sets custom metadata with an empty action.
   { method: 'PATCH', path: '/v1/objects/sweep/victim', implemented: [''] },

@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { xxh64 } from '@node-rs/xxhash';
 import { ApiError, PlacementMap, type BucketJson, type Client } from '../../src/sdk/index.js';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+} from '@aws-sdk/client-s3';
 import { fetchClusterMap } from '../harness/placement.js';
+import { sdkClient } from '../harness/s3-setup.js';
 import { rawRequest, type RawResponse } from '../harness/raw-http.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
@@ -315,6 +322,49 @@ describe('object writes: copy, append, native multipart, HEAD V2', () => {
       404,
       new RegExp(`^mpu/object: ${uploadId} does not exist`),
     );
+  });
+
+  test("native and S3 multipart are one: each sees, fills and completes the other's uploads", async () => {
+    const s3 = sdkClient(cluster.primary.publicUrl);
+    try {
+      const nativeId = await viaGateway.createMultipartUpload(source, 'mix/native');
+      const listed = await s3.send(
+        new ListMultipartUploadsCommand({ Bucket: source.name, Prefix: 'mix/' }),
+      );
+      assert.deepEqual(
+        listed.Uploads?.map((upload) => [upload.Key, upload.UploadId]),
+        [['mix/native', nativeId]],
+      );
+      const nativePart = randomBytes(1000);
+      await viaGateway.uploadPart(source, 'mix/native', nativeId, 1, nativePart);
+      const parts = await s3.send(
+        new ListPartsCommand({ Bucket: source.name, Key: 'mix/native', UploadId: nativeId }),
+      );
+      const etag = parts.Parts?.[0]?.ETag;
+      assert.equal(parts.Parts?.[0]?.Size, 1000);
+      await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: source.name,
+          Key: 'mix/native',
+          UploadId: nativeId,
+          MultipartUpload: {
+            Parts: [{ PartNumber: 1, ...(etag === undefined ? {} : { ETag: etag }) }],
+          },
+        }),
+      );
+      assert.deepEqual(await client.getObjectBytes(source, 'mix/native'), nativePart);
+
+      const created = await s3.send(
+        new CreateMultipartUploadCommand({ Bucket: source.name, Key: 'mix/s3' }),
+      );
+      const s3Id = created.UploadId ?? '';
+      const s3Part = randomBytes(2000);
+      await viaGateway.uploadPart(source, 'mix/s3', s3Id, 1, s3Part);
+      await viaGateway.completeMultipartUpload(source, 'mix/s3', s3Id, [1]);
+      assert.deepEqual(await client.getObjectBytes(source, 'mix/s3'), s3Part);
+    } finally {
+      s3.destroy();
+    }
   });
 
   test('native multipart: wire errors and abort', async () => {

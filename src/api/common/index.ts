@@ -5,3 +5,4 @@ export * from './http-server.js';
 export * from './range.js';
 export * from './request-context.js';
 export * from './request-stats.js';
+export * from './caseless-fields.js';

@@ -3,7 +3,7 @@
 // with a JSON array of BsummResult), and `HEAD /v1/buckets/<b>[/<prefix>]?bsumm_remote=...` (202 with
 // `Ais-Xaction-Id`; polled with `uuid` until 200, `Ais-Bucket-Summ` carrying the result).
 import { StoreError, badRequest } from '../../errors/index.js';
-import { asRecord, stringifyJson } from '../../util/json.js';
+import { stringifyJson } from '../../util/json.js';
 import {
   ContentType,
   flagOnValues,
@@ -12,6 +12,7 @@ import {
   type BucketJson,
   type BucketSummaryRequestJson,
 } from '../../wire/index.js';
+import { caselessFields, type FieldType } from '../common/caseless-fields.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { BucketSummaryAnswer, BucketSummaryPort } from './ports.js';
 
@@ -81,7 +82,7 @@ async function summarize(
   return port.summarize(bucket, request);
 }
 
-const summaryFields: Record<string, 'string' | 'boolean'> = {
+const summaryFields = {
   uuid: 'string',
   prefix: 'string',
   cached: 'boolean',
@@ -89,25 +90,11 @@ const summaryFields: Record<string, 'string' | 'boolean'> = {
   dont_add_remote: 'boolean',
   // Sent by older AIStore clients; summaries are always fast here.
   fast: 'boolean',
-};
+} as const satisfies Record<string, FieldType>;
 
 /** A BsummCtrlMsg, keys matched case-insensitively; unknown keys refused as AIStore refuses them. */
 function parseSummaryRequest(value: unknown): BucketSummaryRequestJson {
-  if (value === null || value === undefined) return {};
-  const record = asRecord(value);
-  if (record === undefined)
-    throw badRequest('summary-bck: failed to unmarshal: expected an object');
-  const request: Record<string, string | boolean> = {};
-  for (const [key, item] of Object.entries(record)) {
-    const name = key.toLowerCase();
-    const type = Object.hasOwn(summaryFields, name) ? summaryFields[name] : undefined;
-    if (type === undefined)
-      throw badRequest(`summary-bck: failed to unmarshal: unknown field "${key}"`);
-    if (item === null) continue;
-    if (typeof item !== type)
-      throw badRequest(`summary-bck: failed to unmarshal: "${key}" must be a ${type}`);
-    request[name] = item as string | boolean;
-  }
+  const request = caselessFields(value, summaryFields, 'summary-bck');
   const uuid = typeof request.uuid === 'string' ? request.uuid : '';
   if (uuid !== '' && !validJobId.test(uuid)) throw badRequest('summary-bck: invalid UUID');
   return {

@@ -4,7 +4,14 @@
 // on the gateway before the redirect and again on the target.
 import { StoreError, badRequest } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
-import { type ActionMessage, flagOnValues, Header, isObjectProp, Query } from '../../wire/index.js';
+import {
+  Action,
+  type ActionMessage,
+  flagOnValues,
+  Header,
+  isObjectProp,
+  Query,
+} from '../../wire/index.js';
 import { readActionMessage } from '../common/body.js';
 import { acceptBody } from '../common/http-server.js';
 import type { RequestContext } from '../common/request-context.js';
@@ -29,6 +36,7 @@ import {
   requestLength,
 } from './object-write-routes.js';
 import type { ObjectAddress, ObjectPort, ReadRouting } from './ports.js';
+import { promoteObjects } from './promote-route.js';
 
 export async function handleObjectRequest(
   context: RequestContext,
@@ -44,6 +52,9 @@ export async function handleObjectRequest(
     bucket: bucketFromRequest(context, bucketName),
     name: objectName,
   };
+  // Promote names no object: the bucket's and the source's addressing are checked where it lands.
+  if (message?.action === Action.promote)
+    return promoteObjects(context, port, address.bucket, message);
   const location = await port.redirect(address, context);
   if (location !== undefined) {
     context.res.writeHead(307, { [Header.location307]: location, [Header.contentLength]: 0 });

@@ -11,6 +11,7 @@ import type {
   ListObjectsRequestJson,
   ListPageJson,
   StartJobRequestJson,
+  PromoteArgsJson,
 } from '../../wire/index.js';
 import type { ResolvedRange } from '../common/range.js';
 import type { RequestContext } from '../common/request-context.js';
@@ -135,6 +136,8 @@ export interface ObjectPort {
   completeUpload(address: ObjectAddress, uploadId: string, partNumbers: number[]): Promise<void>;
   /** `DELETE mpt-abort`. */
   abortUpload(address: ObjectAddress, uploadId: string): Promise<void>;
+  /** `POST /v1/objects/<bucket>` `promote` (`src` checked): a job ID, or "" when done already. */
+  promote(bucket: BucketJson, args: PromoteArgsJson & { src: string }): Promise<string>;
 }
 
 export interface BucketPort {

@@ -112,6 +112,7 @@ const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
   'object PATCH': new Set(['']),
   'object POST': new Set([Action.multipartUpload, Action.multipartComplete]),
   'object DELETE': new Set([Action.multipartAbort]),
+  'objects POST': new Set([Action.promote]),
   'buckets GET': new Set([Action.list]),
   'bucket GET': new Set([Action.list, Action.summaryBucket]),
   'bucket POST': new Set([Action.createBucket, Action.makeNCopies, Action.ecEncode]),

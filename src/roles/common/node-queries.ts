@@ -8,7 +8,7 @@ import {
 } from '../../wire/index.js';
 import { answerLogQuery } from './node-log.js';
 import type { NodeRuntime } from './node-runtime.js';
-import { metricNames, nodeStats, nodeStatus, softwareVersion } from './node-stats.js';
+import { memoryCpu, metricNames, nodeStats, nodeStatus, softwareVersion } from './node-stats.js';
 
 export { softwareVersion } from './node-stats.js';
 
@@ -22,7 +22,6 @@ export interface RoleQueryExtras {
 /** AIStore `what=` values Cairn knows of but does not answer yet (501 rather than 400). */
 const knownButNotImplemented = new Set<string>([
   What.disk,
-  What.sysinfo,
   What.targetIps,
   What.backends,
   What.remote,
@@ -73,6 +72,8 @@ export async function answerNodeQuery(
       return nodeStats(runtime, await capacity());
     case What.metrics:
       return metricNames();
+    case What.sysinfo:
+      return memoryCpu(runtime);
     case What.mountpaths:
       if (extras.mountpaths === undefined)
         throw badRequest('what=mountpaths: this node is not a target');

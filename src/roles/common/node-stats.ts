@@ -102,8 +102,11 @@ function targetCapacity(capacity: readonly MountpathCapacityJson[]): TargetCapac
   };
 }
 
-/** Process memory against the machine's, CPU time over the node's life, and the load average. */
-function memoryCpu(runtime: NodeRuntime): MemoryCpuJson {
+/**
+ * Process memory against the machine's, CPU time over the node's life, and the load average
+ * (AIStore's MemCPUInfo: `sys_info` of node_status, and a node's answer to `what=sysinfo`).
+ */
+export function memoryCpu(runtime: NodeRuntime): MemoryCpuJson {
   const rss = process.memoryUsage().rss;
   const cpu = process.cpuUsage();
   const elapsedUs = Math.max(1, (Date.now() - runtime.startedAtMs) * 1000);

@@ -13,7 +13,10 @@ export interface RolledUpPage<T> {
 }
 
 /** The common prefix `key` rolls up into, or undefined when it is listed as itself. */
-function commonPrefixOf(key: string, request: S3ListRequest): string | undefined {
+function commonPrefixOf(
+  key: string,
+  request: Pick<S3ListRequest, 'prefix' | 'delimiter'>,
+): string | undefined {
   if (request.delimiter === '' || !key.startsWith(request.prefix)) return undefined;
   const index = key.indexOf(request.delimiter, request.prefix.length);
   return index < 0 ? undefined : key.slice(0, index + request.delimiter.length);
@@ -23,15 +26,18 @@ function commonPrefixOf(key: string, request: S3ListRequest): string | undefined
  * Fills one page from `fetch(startAfter, limit)` (keys in ascending order after `startAfter`):
  * at most `maxKeys` items, keys and common prefixes together. After a common prefix the walk
  * resumes past every key that starts with it, so a page never reads a prefix's keys twice.
+ * `groupOf` says which prefix a key rolls up into (S3's delimiter rule unless given: the native
+ * API's non-recursive listing has its own).
  */
 export async function rollUp<T extends { key: string }>(
-  request: S3ListRequest,
+  request: Pick<S3ListRequest, 'prefix' | 'delimiter' | 'startAfter' | 'maxKeys'>,
   fetch: (startAfter: string, limit: number) => Promise<T[]>,
+  groupOf: (key: string) => string | undefined = (key) => commonPrefixOf(key, request),
 ): Promise<RolledUpPage<T>> {
   const page: RolledUpPage<T> = { entries: [], commonPrefixes: [], truncated: false };
   let cursor = request.startAfter;
   // A marker inside a common prefix (the previous page ended on it) skips the rest of it.
-  const markerPrefix = commonPrefixOf(request.startAfter, request);
+  const markerPrefix = groupOf(request.startAfter);
   if (markerPrefix !== undefined) cursor = `${markerPrefix}\uffff`;
   for (;;) {
     // Never more than the page can still take, plus one to tell whether more follow.
@@ -42,7 +48,7 @@ export async function rollUp<T extends { key: string }>(
     const batch = await fetch(cursor, limit);
     let jumped = false;
     for (const item of batch) {
-      const prefix = commonPrefixOf(item.key, request);
+      const prefix = groupOf(item.key);
       if (page.entries.length + page.commonPrefixes.length >= request.maxKeys) {
         page.truncated = true;
         return page;

@@ -18,6 +18,7 @@ import {
   type ListPageJson,
 } from '../../wire/index.js';
 import { KnownBuckets, lookupBucket } from '../common/bucket-lookup.js';
+import { checkListFlags, listFlagsOf } from '../common/ais-bucket/list-flags.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
 import type { JobCoordinator } from './job-coordinator.js';
@@ -90,6 +91,7 @@ export class GatewayBuckets extends KnownBuckets {
    */
   async listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson> {
     lookupBucket(this.runtime, bucket);
+    checkListFlags(bucket, listFlagsOf(request.flags));
     const maxPage = Math.min(
       this.runtime.store.config.values.list_objects.max_page_size,
       maxListPageSize,

@@ -8,7 +8,7 @@ import type {
 } from '../../cluster/index.js';
 import { badRequest, notImplemented } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
-import { Action, ClusterPath, Resource } from '../../wire/index.js';
+import { Action, ClusterPath, Resource, What } from '../../wire/index.js';
 import { answerNodeQuery } from '../common/node-queries.js';
 import type { JobCoordinator } from './job-coordinator.js';
 import { parseJobArgs, readJobQuery } from './job-messages.js';
@@ -37,11 +37,15 @@ export class GatewayCluster implements ClusterPort {
   }
 
   async query(
-    _scope: 'daemon' | 'cluster',
+    scope: 'daemon' | 'cluster',
     what: string,
     context: RequestContext,
   ): Promise<unknown> {
     switch (what) {
+      case What.sysinfo:
+        // AIStore's cluster-wide form maps every node's; a node answers only its own.
+        if (scope === 'cluster') throw notImplemented('query what=sysinfo on /v1/cluster');
+        return answerNodeQuery(this.runtime, what, {}, context.query);
       case 'status':
         return this.jobs.status(await readJobQuery(context));
       case 'status_all':

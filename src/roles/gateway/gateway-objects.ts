@@ -8,8 +8,15 @@ import {
 import type { RequestContext } from '../../api/common/index.js';
 import { StoreError } from '../../errors/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
-import { Header, objectUname, Query } from '../../wire/index.js';
+import {
+  Header,
+  objectUname,
+  Query,
+  type BucketJson,
+  type PromoteArgsJson,
+} from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
+import { refusePromote } from '../common/ais-bucket/promote.js';
 import { unreachableOwner } from '../common/unreachable-targets.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 
@@ -97,6 +104,9 @@ export class GatewayObjects implements ObjectPort {
   }
   abortUpload(): never {
     throw unreachable();
+  }
+  promote(bucket: BucketJson, args: PromoteArgsJson): Promise<string> {
+    return Promise.resolve(refusePromote(this.runtime, bucket, args));
   }
 }
 

@@ -4,6 +4,7 @@ import {
   EntryFlag,
   ListFlag,
   ListProp,
+  defaultCachedListProps,
   defaultListProps,
   type ListEntryJson,
 } from '../../wire/index.js';
@@ -17,6 +18,7 @@ export type ListReads = 'names' | 'sizes' | 'metadata';
  * The requested property set (defaults when empty) and what it costs per object: nothing beyond
  * the walk for names only (LsNameOnly, or no size asked for), a stat for sizes (the defaults,
  * LsNameSize; empty files also their record, as they may be chunked), the record for the rest.
+ * The `cached` flag has its own defaults, as in AIStore.
  */
 export function listPropsOf(
   props: string | undefined,
@@ -26,7 +28,8 @@ export function listPropsOf(
     return { props: new Set([ListProp.name]), reads: 'names' };
   if ((flags & ListFlag.nameSize) !== 0n)
     return { props: new Set([ListProp.name, ListProp.size]), reads: 'sizes' };
-  const names = (props === undefined || props === '' ? defaultListProps : props)
+  const defaults = (flags & ListFlag.cached) !== 0n ? defaultCachedListProps : defaultListProps;
+  const names = (props === undefined || props === '' ? defaults : props)
     .split(',')
     .filter((p) => p !== '');
   const set = new Set(names);

@@ -3,6 +3,7 @@ import type { RequestContext } from '../../api/common/index.js';
 import { badRequest } from '../../errors/index.js';
 import type { LocalStore } from '../../storage/index.js';
 import {
+  ListFlag,
   maxListPageSize,
   type ActionMessage,
   type BucketJson,
@@ -13,6 +14,8 @@ import {
 import { KnownBuckets, lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
+import { listFlagsOf } from '../common/ais-bucket/list-flags.js';
+import { listOneLevel } from './list-directories.js';
 import { listEntryMaker, listPropsOf } from './list-entries.js';
 import { ListSessions } from './list-sessions.js';
 
@@ -37,27 +40,25 @@ export class TargetBuckets extends KnownBuckets {
 
   /**
    * Up to `pagesize` local objects after the continuation token (or `start_after`), sorted; the
-   * next page of a listing reuses what the previous one read (`ListSessions`).
+   * next page of a listing reuses what the previous one read (`ListSessions`). A non-recursive
+   * listing rolls deeper names up into directory entries (list-directories.ts).
    */
   async listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson> {
     lookupBucket(this.runtime, bucket);
     const limit = Number(request.pagesize ?? 0) || maxListPageSize;
     if (!Number.isInteger(limit) || limit < 0)
       throw badRequest(`invalid page size ${String(request.pagesize)}`);
-    let flags: bigint;
-    try {
-      flags = BigInt(request.flags ?? '0');
-    } catch {
-      throw badRequest(`invalid list flags "${String(request.flags)}"`);
-    }
+    const flags = listFlagsOf(request.flags);
     const { props, reads } = listPropsOf(request.props, flags);
     const token = request.continuation_token ?? '';
     const startAfter = token !== '' ? token : (request.start_after ?? '');
-    const prefix = request.prefix ?? '';
+    const noRecursion = (flags & ListFlag.noRecursion) !== 0n;
+    // A non-recursive listing's `/` is the top level, as `""` is.
+    const prefix = noRecursion && request.prefix === '/' ? '' : (request.prefix ?? '');
     const uuid = request.uuid ?? '';
     const key = JSON.stringify([bucket, prefix, [...props], reads]);
     const toEntry = listEntryMaker(props, this.runtime.id);
-    const page = await this.#sessions.page(uuid, key, startAfter, limit, async (after, wanted) => {
+    const walk = async (after: string, wanted: number): Promise<ListEntryJson[]> => {
       const objects = await this.store.listObjects(bucket, {
         ...(prefix === '' ? {} : { prefix }),
         ...(after === '' ? {} : { startAfter: after }),
@@ -66,7 +67,24 @@ export class TargetBuckets extends KnownBuckets {
         namesOnly: reads === 'names',
       });
       return objects.map(toEntry);
-    });
+    };
+    if (noRecursion) {
+      const { entries, more } = await listOneLevel(
+        prefix,
+        startAfter,
+        limit,
+        (flags & ListFlag.noDirs) !== 0n,
+        (after, wanted) => this.#sessions.page(uuid, key, after, wanted, walk, startAfter),
+      );
+      const last = entries[entries.length - 1];
+      return {
+        uuid,
+        continuation_token: more && last !== undefined ? last.name : '',
+        entries,
+        flags: 0,
+      };
+    }
+    const page = await this.#sessions.page(uuid, key, startAfter, limit, walk);
     return {
       uuid,
       continuation_token: page.length === limit ? (page[page.length - 1]?.name ?? '') : '',

@@ -18,8 +18,9 @@ import {
 } from '../../../api/native/index.js';
 import type { LocalStore } from '../../../storage/index.js';
 import { validateObjectName } from '../../../storage/layout/index.js';
-import { objectUname, Query } from '../../../wire/index.js';
+import { objectUname, Query, type BucketJson, type PromoteArgsJson } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
+import { refusePromote } from '../../common/ais-bucket/promote.js';
 import { ObjectAppends } from './object-appends.js';
 import { copyObject } from './object-copy.js';
 import type { ObjectService } from './object-service.js';
@@ -168,5 +169,9 @@ export class TargetObjects implements ObjectPort {
 
   abortUpload(address: ObjectAddress, uploadId: string): Promise<void> {
     return this.#multipart.abort(this.#target(address), uploadId);
+  }
+
+  promote(bucket: BucketJson, args: PromoteArgsJson): Promise<string> {
+    return Promise.resolve(refusePromote(this.runtime, bucket, args));
   }
 }
