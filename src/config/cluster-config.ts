@@ -45,6 +45,16 @@ export const clusterConfigSchema = z
           .min(0)
           .max(16 * 1024 * 1024 * 1024)
           .default(64 * 1024 * 1024),
+        /**
+         * An APPEND not continued or flushed for this long is abandoned: its work file is removed
+         * (targets look every quarter of this, at most every 5 minutes).
+         */
+        abandoned_append_age_ms: z
+          .number()
+          .int()
+          .min(1000)
+          .max(7 * 24 * 3600 * 1000)
+          .default(30 * 60_000),
       })
       .strict()
       .prefault({}),

@@ -30,7 +30,8 @@ import {
   writeFileMetadata,
   type ObjectMetadata,
 } from './meta/index.js';
-import { removeChunkSet } from './multipart/chunk-sets.js';
+import { AppendFiles } from './append-files.js';
+import { chunkLayout, removeChunkSet } from './multipart/chunk-sets.js';
 import { sweepChunkSets, type ChunkSweepResult } from './multipart/chunk-sweep.js';
 import {
   abortUpload,
@@ -122,6 +123,8 @@ export class LocalStore {
   readonly nodeId: string;
   /** The store's clock (the target's object path takes its time from it too). */
   readonly clock: Clock;
+  /** Appends in progress (AIStore's APPEND), each in its own work file. */
+  readonly appends: AppendFiles;
   readonly #context: StoreContext;
   readonly #volume: Volume;
   readonly #settings: { options: Readonly<StorageOptions> };
@@ -137,6 +140,7 @@ export class LocalStore {
     this.#context = context;
     this.#volume = volume;
     this.#settings = settings;
+    this.appends = new AppendFiles(() => this.#open());
   }
 
   /**
@@ -430,6 +434,14 @@ export class LocalStore {
 
   abortUpload(bucket: BucketJson, name: string, uploadId: string): Promise<void> {
     return abortUpload(this.#open(), bucket, name, uploadId);
+  }
+
+  /** A chunked object's chunk count and largest chunk (`StoredObject.chunkSet`). */
+  chunkLayout(
+    bucket: BucketJson,
+    chunkSet: string,
+  ): Promise<{ count: number; maxChunkSizeBytes: number } | undefined> {
+    return chunkLayout(this.#open(), bucket, chunkSet);
   }
 
   listUploads(

@@ -107,5 +107,6 @@ export function toStoredObject(
   if (metadata.versionId !== undefined) object.versionId = metadata.versionId;
   if (metadata.versionStamp !== undefined) object.versionStamp = metadata.versionStamp;
   if (metadata.deleteMarker === true) object.deleteMarker = true;
+  if (metadata.chunks !== undefined) object.chunkSet = metadata.chunks;
   return object;
 }

@@ -50,6 +50,8 @@ export interface StoredObject {
   versionStamp?: number;
   /** A delete marker (only ever returned by version reads and version listings). */
   deleteMarker?: boolean;
+  /** A chunked (multipart) object's chunk set: its manifest under `%ut` (see `chunkLayout`). */
+  chunkSet?: string;
 }
 
 /**

@@ -109,6 +109,11 @@ export class FaultyFile implements DiskFile {
     await this.inner.utimes(atime, mtime);
   }
 
+  async truncate(length: number): Promise<void> {
+    await this.before('write');
+    await this.inner.truncate(length);
+  }
+
   /** Reads through `read` (so faults apply), as Node's stream over a FileHandle would. */
   createReadStream(options: FileStreamOptions): Readable {
     const readAt = (buffer: Buffer, at: number): Promise<{ bytesRead: number }> =>

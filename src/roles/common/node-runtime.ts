@@ -10,6 +10,7 @@ import {
 import { createNativeHandler, type NativeApiPorts } from '../../api/native/index.js';
 import { createS3Handler, type S3ApiOptions } from '../../api/s3/index.js';
 import {
+  RequestStats,
   startHttpServer,
   type RequestHandler,
   type RunningServer,
@@ -17,7 +18,8 @@ import {
 import { IntraClient } from '../../transport/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { createLogger, type Logger } from '../../util/log.js';
-import { NodeFlag, type NodeJson } from '../../wire/index.js';
+import { defaultLogFileLimits, NodeLogFiles } from '../../util/log-files.js';
+import { isNativeApiPath, NodeFlag, type NodeJson } from '../../wire/index.js';
 import { loadNodeId } from './node-identity.js';
 import { UnreachableTargets } from './unreachable-targets.js';
 
@@ -54,6 +56,8 @@ export class NodeRuntime {
   #self: ClusterNode | undefined;
   /** Targets this node found unreachable before the cluster map dropped them. */
   readonly unreachable: UnreachableTargets;
+  /** What this node served: requests, bytes, time, failures (`what=node_stats`). */
+  readonly stats = new RequestStats();
 
   private constructor(
     readonly config: NodeConfig,
@@ -62,6 +66,8 @@ export class NodeRuntime {
     readonly client: IntraClient,
     readonly log: Logger,
     readonly clock: Clock,
+    /** The node's log files (`what=log`); every line also goes to stderr (or `seams.writeLog`). */
+    readonly logFiles: NodeLogFiles,
   ) {
     this.startedAtMs = clock.nowMs();
     this.unreachable = new UnreachableTargets(client, () => clock.nowMs());
@@ -69,14 +75,19 @@ export class NodeRuntime {
 
   static async create(config: NodeConfig, seams: NodeSeams = {}): Promise<NodeRuntime> {
     const id = await loadNodeId(config.dir, config.role);
-    const base = { node: id, role: config.role };
-    const log =
-      seams.writeLog === undefined
-        ? createLogger(base)
-        : createLogger(base, 'info', seams.writeLog);
+    const logFiles = await NodeLogFiles.open(config.log.dir, {
+      ...defaultLogFileLimits,
+      maxFileBytes: config.log.maxFileBytes,
+      maxOldFiles: config.log.maxOldFiles,
+    });
+    const writeLog = seams.writeLog ?? ((line: string) => process.stderr.write(line));
+    const log = createLogger({ node: id, role: config.role }, 'info', (line, level) => {
+      writeLog(line);
+      logFiles.write(line, level);
+    });
     const store = await MetadataStore.load(config.dir);
     const client = new IntraClient({ callerId: id, callerName: id, connectionsPerPeer: 32 });
-    return new NodeRuntime(config, id, store, client, log, seams.clock ?? systemClock);
+    return new NodeRuntime(config, id, store, client, log, seams.clock ?? systemClock, logFiles);
   }
 
   /** Starts both servers; requests get 503 until `serve` installs the role's ports. */
@@ -89,7 +100,13 @@ export class NodeRuntime {
       }
       return this.#handler(context);
     };
-    const common = { host: this.config.host, nodeId: this.id, log: this.log, handle };
+    const common = {
+      host: this.config.host,
+      nodeId: this.id,
+      log: this.log,
+      handle,
+      stats: this.stats,
+    };
     this.#servers.push(await startHttpServer({ ...common, port: this.config.port, intra: false }));
     this.#servers.push(
       await startHttpServer({ ...common, port: this.config.intraPort, intra: true }),
@@ -108,9 +125,7 @@ export class NodeRuntime {
     const native = createNativeHandler(ports);
     const s3Handler = createS3Handler(s3);
     this.#handler = (context) =>
-      context.path === '/v1' || context.path.startsWith('/v1/')
-        ? native(context)
-        : s3Handler(context);
+      isNativeApiPath(context.path) ? native(context) : s3Handler(context);
   }
 
   get self(): ClusterNode {
@@ -169,5 +184,6 @@ export class NodeRuntime {
     this.ready = false;
     await Promise.all(this.#servers.map((server) => server.close()));
     await this.client.close();
+    await this.logFiles.close();
   }
 }

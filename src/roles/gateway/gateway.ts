@@ -3,12 +3,14 @@ import type { NodeConfig } from '../../config/index.js';
 import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
+import { reverseRoute } from '../common/reverse-route.js';
 import {
   NodeRuntime,
   type NodeHooks,
   type NodeSeams,
   type RunningNode,
 } from '../common/node-runtime.js';
+import { BucketSummaries } from './bucket-summary.js';
 import { GatewayBuckets } from './gateway-buckets.js';
 import { GatewayCluster } from './gateway-cluster.js';
 import { GatewayObjects } from './gateway-objects.js';
@@ -51,6 +53,8 @@ export async function startGateway(
         [Resource.vote]: voteRoute(leadership),
         [Resource.metadata]: metadataRoute(runtime),
       },
+      reverse: reverseRoute(runtime),
+      bucketSummary: new BucketSummaries(runtime, jobs),
     },
     s3ApiOptions(
       runtime,

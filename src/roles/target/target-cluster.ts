@@ -39,12 +39,17 @@ export class TargetCluster implements ClusterPort {
     return undefined;
   }
 
-  query(_scope: 'daemon' | 'cluster', what: string): Promise<unknown> {
-    return answerNodeQuery(this.runtime, what, {
-      capacity: () => this.#capacity(),
-      mountpaths: () => this.#mountpaths(),
-      alerts: () => this.diskHealth.alerts(),
-    });
+  query(_scope: 'daemon' | 'cluster', what: string, context: RequestContext): Promise<unknown> {
+    return answerNodeQuery(
+      this.runtime,
+      what,
+      {
+        capacity: () => this.#capacity(),
+        mountpaths: () => this.#mountpaths(),
+        alerts: () => this.diskHealth.alerts(),
+      },
+      context.query,
+    );
   }
 
   async control(scope: 'daemon' | 'cluster', context: RequestContext): Promise<unknown> {

@@ -26,6 +26,7 @@ import {
 } from '../common/node-runtime.js';
 import { DiskHealth } from './disk-health.js';
 import { MountpathActions } from './mountpath-actions.js';
+import { copyRoute } from './objects/object-copy.js';
 import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js';
 import { ObjectService } from './objects/object-service.js';
 import { rebalanceRoute } from './rebalance-route.js';
@@ -143,9 +144,10 @@ export async function startTarget(
     },
     exitProcess: hooks.requestExit,
   };
+  const nativeObjects = new TargetObjects(runtime, objects);
   runtime.serve(
     {
-      objects: new TargetObjects(runtime, objects),
+      objects: nativeObjects,
       buckets: new TargetBuckets(runtime, store),
       cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth),
       jobs,
@@ -153,6 +155,7 @@ export async function startTarget(
       internal: {
         [Resource.rebalance]: rebalanceRoute(runtime, store, rebalanceManager),
         [Resource.metadata]: metadataRoute(runtime),
+        [Resource.copy]: copyRoute(objects),
       },
     },
     s3ApiOptions(
@@ -180,9 +183,11 @@ export async function startTarget(
   mountpaths.resumeIfPending();
   runtime.announceReady();
   sweepChunkSetsInBackground(runtime, store);
+  const stopAppendSweep = nativeObjects.appends.sweepAbandoned();
   return {
     runtime,
     close: async () => {
+      stopAppendSweep();
       member.stop();
       jobs.registry.abortAll('node shutting down');
       await runtime.close();

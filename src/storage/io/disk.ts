@@ -44,6 +44,8 @@ export const openFlags = {
   replica: constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
   /** Reading a file that must not be a symlink. */
   noFollow: constants.O_RDONLY | constants.O_NOFOLLOW,
+  /** Appending to a file that must not be a symlink. */
+  appendNoFollow: constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW,
 } as const;
 
 /** Whether open flags (Node's strings, or a number) may change the file. */
@@ -88,6 +90,8 @@ export interface DiskFile {
   stat(): Promise<Stats>;
   /** Times in seconds since the epoch. */
   utimes(atime: number, mtime: number): Promise<void>;
+  /** Cuts the file to `length` bytes (an append that failed half-way is undone). */
+  truncate(length: number): Promise<void>;
   createReadStream(options: FileStreamOptions): Readable;
   close(): Promise<void>;
 }

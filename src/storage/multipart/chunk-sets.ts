@@ -118,3 +118,16 @@ export async function* allManifests(
     }
   }
 }
+
+/** A completed chunk set's chunk count and largest chunk; undefined when it has no manifest. */
+export async function chunkLayout(
+  context: StoreContext,
+  bucket: BucketJson,
+  id: string,
+): Promise<{ count: number; maxChunkSizeBytes: number } | undefined> {
+  const located = await findManifest(context, bucket, id);
+  if (located === undefined || located.manifest.state !== 'complete') return undefined;
+  const { chunks } = located.manifest;
+  const maxChunkSizeBytes = chunks.reduce((max, chunk) => Math.max(max, chunk.sizeBytes), 0);
+  return { count: chunks.length, maxChunkSizeBytes };
+}
