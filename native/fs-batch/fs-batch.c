@@ -1,7 +1,7 @@
 // Cairn's listing core: reads a directory, and stats many files of one directory (reading one
 // extended attribute of those that ask for it), each in a single libuv thread-pool job, so that a
 // listing page costs a few thread-pool hand-offs instead of one or two per object. Results come
-// back as one string and typed arrays, not an object per entry.
+// back as one string and typed arrays, not an object per entry. (read-file.c: one object's read.)
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -15,14 +15,11 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "fs-batch.h"
+
 #ifndef XATTR_SIZE_MAX
 #define XATTR_SIZE_MAX 65536
 #endif
-/**
- * First read size: Cairn's records are at most 4000 bytes. Linux allocates (and zeroes) a kernel
- * buffer of the size asked for, so asking for XATTR_SIZE_MAX every time costs more than the read.
- */
-#define ATTRIBUTE_FIRST_READ 4096
 
 /** Attribute reads: none, only of empty regular files, or of every regular file. */
 enum { READ_NONE = 0, READ_EMPTY = 1, READ_ALL = 2 };
@@ -161,11 +158,6 @@ done:
   free(path);
 }
 
-#define CHECK(call)                                                                                \
-  do {                                                                                             \
-    if ((call) != napi_ok) goto fail;                                                              \
-  } while (0)
-
 /** A typed array over a fresh copy of `bytes`. */
 static napi_status typed_copy(napi_env env, napi_typedarray_type type, const void *source,
                               size_t length, size_t element_size, napi_value *result) {
@@ -214,8 +206,7 @@ fail:
   napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot build the result", NAPI_AUTO_LENGTH);
 }
 
-/** A copy of a string argument as UTF-8 (embedded NULs kept); sets *length. */
-static char *string_argument(napi_env env, napi_value value, size_t *length) {
+char *string_argument(napi_env env, napi_value value, size_t *length) {
   size_t size;
   if (napi_get_value_string_utf8(env, value, NULL, 0, &size) != napi_ok) return NULL;
   char *text = malloc(size + 1);
@@ -564,6 +555,10 @@ static napi_value init(napi_env env, napi_value exports) {
   if (napi_create_function(env, "readDirectory", NAPI_AUTO_LENGTH, read_directory, NULL,
                            &function) != napi_ok ||
       napi_set_named_property(env, exports, "readDirectory", function) != napi_ok)
+    return NULL;
+  if (napi_create_function(env, "readFile", NAPI_AUTO_LENGTH, read_file, NULL, &function) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "readFile", function) != napi_ok)
     return NULL;
   return exports;
 }

@@ -45,3 +45,20 @@ export interface RawDirectory {
 
 /** Reads a whole directory in one thread-pool job. */
 export function readDirectory(directory: string): Promise<RawDirectory>;
+
+/**
+ * Opens `path` (read only, not following a symbolic link, not blocking on a FIFO), fstats it,
+ * reads attribute `attribute` through the descriptor and, for a regular file no longer than
+ * `buffer`, its content into `buffer`; then closes it: one thread-pool job. Fills `numbers` (12
+ * slots: per step, open, fstat, attribute and read, the errno of its failure, 0 when it worked, -1
+ * when it was not taken, -2 for an attribute skipped; then dev, ino, mode, size, atime, mtime and
+ * ctime in ns, and the bytes of content read, -1 when none were). `known` (dev, ino, size, mtime ns, ctime ns) skips the attribute read
+ * when the open file still matches it. Resolves to the attribute's value when it was read.
+ */
+export function readFile(
+  path: string,
+  attribute: string,
+  numbers: BigInt64Array,
+  buffer: Buffer | null,
+  known: BigInt64Array | null,
+): Promise<Buffer | undefined>;

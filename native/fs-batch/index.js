@@ -5,3 +5,4 @@ const addon = createRequire(import.meta.url)('./build/Release/fs_batch.node');
 
 export const statBatch = addon.statBatch;
 export const readDirectory = addon.readDirectory;
+export const readFile = addon.readFile;

@@ -36,6 +36,16 @@ export const clusterConfigSchema = z
           .max(16 * 1024 * 1024)
           .default(1024 * 1024),
         /**
+         * Memory for the target's object metadata cache (decoded records of recently read objects,
+         * estimated per entry; 0 turns it off). 64 MiB holds about 65,000 small records.
+         */
+        metadata_cache_bytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(16 * 1024 * 1024 * 1024)
+          .default(64 * 1024 * 1024),
+        /**
          * An APPEND not continued or flushed for this long is abandoned: its work file is removed
          * (targets look every quarter of this, at most every 5 minutes).
          */

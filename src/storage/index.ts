@@ -10,7 +10,13 @@ export {
   type Stats,
   type StatsFs,
 } from './io/disk.js';
-export type { AttributeReads, DirectoryEntries, StatBatch } from './io/fs-batch.js';
+export type {
+  AttributeReads,
+  DirectoryEntries,
+  SmallFile,
+  SmallFileRead,
+  StatBatch,
+} from './io/fs-batch.js';
 export type {
   ByteRange,
   KeptHistory,

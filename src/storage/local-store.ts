@@ -11,6 +11,7 @@ import {
   isDiskFault,
   localDisk,
   removeTreeThroughTrash,
+  WatchedDisk,
   type Disk,
 } from './io/index.js';
 import {
@@ -24,6 +25,7 @@ import {
 import { NameLocks } from './lock/index.js';
 import {
   encodeObjectMetadata,
+  MetadataCache,
   readObjectMetadata,
   writeFileMetadata,
   type ObjectMetadata,
@@ -71,6 +73,7 @@ import { addDeleteMarker, deleteVersion, type DeleteOutcome } from './versions/v
 import {
   lockKeyOf,
   mountpathsFor,
+  smallReadBytes,
   toStoredObject,
   unameOf,
   type StoreContext,
@@ -78,18 +81,19 @@ import {
 import { relocateMisplaced, type RelocateOptions } from './relocate.js';
 import { removeIfUnchanged, type ReplicaIdentity } from './remove-replicas.js';
 import { Volume, type MountpathChange } from './volume.js';
-import type {
-  KeptHistory,
-  ByteRange,
-  ListedName,
-  ObjectName,
-  ListObjectsOptions,
-  ObjectReadResult,
-  PutObjectRequest,
-  RangeResolver,
-  ReadOptions,
-  StorageOptions,
-  StoredObject,
+import {
+  defaultMetadataCacheBytes,
+  type KeptHistory,
+  type ByteRange,
+  type ListedName,
+  type ObjectName,
+  type ListObjectsOptions,
+  type ObjectReadResult,
+  type PutObjectRequest,
+  type RangeResolver,
+  type ReadOptions,
+  type StorageOptions,
+  type StoredObject,
 } from './store-types.js';
 
 /** Read buffers kept for reuse: enough for this many GETs in flight (two buffers each). */
@@ -148,7 +152,13 @@ export class LocalStore {
     invariant(nodeId !== '', 'node ID must not be empty');
     invariant(storage.verifyInMemoryMaxBytes >= 0, 'verifyInMemoryMaxBytes must be >= 0');
     invariant(storage.readChunkBytes > 0, 'readChunkBytes must be > 0');
-    const disk = options.disk ?? localDisk;
+    const metadataCache = new MetadataCache(
+      storage.metadataCacheBytes ?? defaultMetadataCacheBytes,
+    );
+    // Every change the store makes to a file drops that path's cached record.
+    const disk = new WatchedDisk(options.disk ?? localDisk, (path) =>
+      metadataCache.invalidate(path),
+    );
     const volume = await Volume.open(disk, nodeId, options.mountpaths, options.volumeRecordPath);
     const settings = { options: Object.freeze({ ...storage }) };
     const context: StoreContext = {
@@ -163,6 +173,8 @@ export class LocalStore {
       },
       locks: new NameLocks(),
       buffers: new BufferPool(storage.readChunkBytes, readBuffersKept),
+      smallBuffers: new BufferPool(smallReadBytes, readBuffersKept),
+      metadataCache,
       disk,
       clock: options.clock ?? systemClock,
       syncs: new DirectorySyncs(disk),

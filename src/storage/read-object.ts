@@ -1,6 +1,8 @@
 // HEAD and GET: locate the replica under the read lock, then serve it verified. Small objects are
-// read whole and checked before the first byte is returned; larger ones are checked as they stream.
-// A disk fault while reading fails the read as unreadable (recovery may restore the object).
+// read whole and checked before the first byte is returned: the latest version in one thread-pool
+// job (open, stat, record, bytes, close; see replica-lookup's `readReplica`). Larger ones are
+// opened and checked as they stream. A disk fault while reading fails the read as unreadable
+// (recovery may restore the object).
 import { createHasher } from '../checksum/index.js';
 import {
   objectCorrupted,
@@ -11,6 +13,7 @@ import {
 } from '../errors/index.js';
 import { ChunkedBody } from './multipart/chunked-body.js';
 import { findManifest } from './multipart/chunk-sets.js';
+import { invariant } from '../util/assert.js';
 import type { BucketJson } from '../wire/index.js';
 import {
   checkContent,
@@ -20,10 +23,24 @@ import {
   readWhole,
   type ChecksumProblem,
 } from './io/index.js';
-import { validateObjectName, type StoredContentType } from './layout/index.js';
-import { findReplica, type OpenReplica } from './replica-lookup.js';
-import { findVersion } from './versions/version-files.js';
-import { describeObject, lockKeyOf, toStoredObject, type StoreContext } from './store-context.js';
+import { validateObjectName, type ReplicaPath, type StoredContentType } from './layout/index.js';
+import type { Mountpath } from './mountpath/index.js';
+import {
+  openReplica,
+  readReplica,
+  searchReplicas,
+  type OpenReplica,
+  type ReadReplica,
+  type ReplicaFile,
+} from './replica-lookup.js';
+import { openVersionFile, versionIdOf } from './versions/version-files.js';
+import {
+  describeObject,
+  lockKeyOf,
+  smallReadBytes,
+  toStoredObject,
+  type StoreContext,
+} from './store-context.js';
 import type {
   ByteRange,
   ObjectReadResult,
@@ -32,28 +49,129 @@ import type {
   StoredObject,
 } from './store-types.js';
 
+/** A replica found under the read lock: read in one job already, or open (to stream from). */
+type Located =
+  | { kind: 'read'; replica: ReadReplica; lease: Lease | undefined }
+  | { kind: 'open'; replica: OpenReplica };
+
+/** What a read needs of each replica it looks at: the record only, or the bytes too. */
+type Wanted = 'record' | 'content';
+
 /**
- * Opens the replica (of the latest version, or of version `versionId`: the current object when it
- * has that ID, else a kept one) holding only the read lock: the descriptor keeps its inode after
- * release.
+ * Finds the replica (of the latest version, or of version `versionId`: the current object when it
+ * has that ID, else a kept one, which is opened) holding only the read lock: an open descriptor
+ * keeps its inode after release.
  */
-async function openObject(
+async function locateObject(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
   type: StoredContentType,
   versionId: string | undefined,
-): Promise<OpenReplica> {
+  wanted: Wanted,
+): Promise<Located> {
   validateObjectName(name);
-  // Versions exist for objects only; EC slices and metafiles have one file each.
-  const replica = await context.locks.withReadLock(lockKeyOf(bucket, name, type), () =>
-    type === 'ob'
-      ? findVersion(context, bucket, name, versionId)
-      : findReplica(context, bucket, name, type),
-  );
-  if (replica !== undefined) return replica;
+  const located = await context.locks.withReadLock(lockKeyOf(bucket, name, type), async () => {
+    const probe = (location: ReplicaPath, mountpath: Mountpath): Promise<Located | undefined> =>
+      wanted === 'content'
+        ? readOrOpen(context, location, mountpath, bucket, name)
+        : readRecord(context, location, mountpath, bucket, name);
+    const current = await searchReplicas(context, bucket, name, type, undefined, probe);
+    // Versions exist for objects only; EC slices and metafiles have one file each.
+    if (versionId === undefined || type !== 'ob') return current;
+    if (current !== undefined && versionIdOf(current.replica.metadata) === versionId)
+      return current;
+    if (current !== undefined) await release(current);
+    const kept = await openVersionFile(context, bucket, name, versionId);
+    return kept === undefined ? undefined : ({ kind: 'open', replica: kept } as const);
+  });
+  if (located !== undefined) return located;
   if (versionId === undefined) throw objectNotFound(context.nodeId, bucket, name);
   throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
+}
+
+async function readRecord(
+  context: StoreContext,
+  location: ReplicaPath,
+  mountpath: Mountpath,
+  bucket: BucketJson,
+  name: string,
+): Promise<Located | undefined> {
+  const replica = await readReplica(context, location, mountpath, bucket, name, undefined);
+  return replica === undefined ? undefined : { kind: 'read', replica, lease: undefined };
+}
+
+/**
+ * Reads the replica at `location` whole when it is small enough to verify in memory, else opens
+ * it. The buffer is chosen by the size the metadata cache last saw; a file longer than that is
+ * read again into a buffer of its size (one more job, the record then comes from the cache).
+ */
+async function readOrOpen(
+  context: StoreContext,
+  location: ReplicaPath,
+  mountpath: Mountpath,
+  bucket: BucketJson,
+  name: string,
+): Promise<Located | undefined> {
+  const limit = context.options.verifyInMemoryMaxBytes;
+  const seen = context.metadataCache.peek(location.path)?.identity.size;
+  let size = seen === undefined ? 0 : Number(seen);
+  for (let attempt = 0; attempt < 2 && size <= limit; attempt += 1) {
+    const lease = leaseFor(context, size);
+    let replica: ReadReplica | undefined;
+    try {
+      replica = await readReplica(context, location, mountpath, bucket, name, lease.buffer);
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    if (replica === undefined) {
+      lease.release();
+      return undefined;
+    }
+    if (replica.content !== undefined || replica.readError !== undefined) {
+      return { kind: 'read', replica, lease };
+    }
+    lease.release();
+    size = Number(replica.stats.size);
+  }
+  const replica = await openReplica(context, location, mountpath, bucket, name);
+  return replica === undefined ? undefined : { kind: 'open', replica };
+}
+
+/** A read buffer taken from a pool (or allocated), returned once (later calls do nothing). */
+interface Lease {
+  /** At most `verifyInMemoryMaxBytes` long: the one-job read reads no longer file. */
+  readonly buffer: Buffer;
+  readonly release: () => void;
+}
+
+/**
+ * A buffer for an object of `sizeBytes`: a small pooled one, one of the GET path's pooled
+ * `readChunkBytes` buffers, or a fresh one when the object is larger than those.
+ */
+function leaseFor(context: StoreContext, sizeBytes: number): Lease {
+  const pool =
+    sizeBytes <= smallReadBytes
+      ? context.smallBuffers
+      : sizeBytes <= context.buffers.bufferBytes
+        ? context.buffers
+        : undefined;
+  const whole = pool?.acquire() ?? Buffer.allocUnsafe(sizeBytes);
+  let released = false;
+  return {
+    buffer: whole.subarray(0, Math.min(whole.length, context.options.verifyInMemoryMaxBytes)),
+    release: () => {
+      if (released) return;
+      released = true;
+      pool?.release(whole);
+    },
+  };
+}
+
+async function release(located: Located): Promise<void> {
+  if (located.kind === 'open') await located.replica.handle.close();
+  else located.lease?.release();
 }
 
 /** The object's metadata; `objectNotFound` when absent. Does not read or verify the data. */
@@ -63,14 +181,10 @@ export async function headObject(
   name: string,
   options: ReadOptions = {},
 ): Promise<StoredObject> {
-  const replica = await openObject(
-    context,
-    bucket,
-    name,
-    options.contentType ?? 'ob',
-    options.versionId,
-  );
-  await replica.handle.close();
+  const type = options.contentType ?? 'ob';
+  const located = await locateObject(context, bucket, name, type, options.versionId, 'record');
+  await release(located);
+  const { replica } = located;
   return toStoredObject(bucket, name, replica.metadata, replica.stats, replica.mountpath);
 }
 
@@ -90,7 +204,72 @@ export async function getObject(
   options: ReadOptions = {},
 ): Promise<ObjectReadResult> {
   const type = options.contentType ?? 'ob';
-  const replica = await openObject(context, bucket, name, type, options.versionId);
+  const located = await locateObject(context, bucket, name, type, options.versionId, 'content');
+  if (located.kind === 'read') {
+    return await serveRead(context, bucket, name, type, located.replica, located.lease, requested);
+  }
+  return await serveOpen(context, bucket, name, type, located.replica, requested, options);
+}
+
+/** Serves a replica read whole in one job: checked here, before anything is returned. */
+async function serveRead(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  type: StoredContentType,
+  replica: ReadReplica,
+  lease: Lease | undefined,
+  requested: ByteRange | RangeResolver | undefined,
+): Promise<ObjectReadResult> {
+  const { metadata, stats } = replica;
+  const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
+  let handedOver = false;
+  try {
+    const range = typeof requested === 'function' ? requested(metadata.size) : requested;
+    const ranged = range === undefined ? {} : { range };
+    if (metadata.chunks !== undefined) {
+      const body = await openChunks(context, bucket, metadata.chunks, replica, range);
+      return { object, body, ...ranged };
+    }
+    if (stats.size !== BigInt(metadata.size)) {
+      const problem = { type: 'size', stored: String(metadata.size), computed: String(stats.size) };
+      throw await corrupted(context, bucket, name, replica, problem, type);
+    }
+    const data = await unlessUnreadable(context, replica, () => contentOf(replica));
+    const hasher = createHasher(metadata.checksum.type);
+    hasher.update(data);
+    const problem = checkContent(metadata.checksum, metadata.size, hasher, data.length);
+    if (problem !== undefined) throw await corrupted(context, bucket, name, replica, problem, type);
+    const bytes = range === undefined ? data : data.subarray(range.start, range.end + 1);
+    const source = {
+      kind: 'memory',
+      data: bytes,
+      ...(lease === undefined ? {} : { release: lease.release }),
+    } as const;
+    handedOver = true;
+    return { object, body: new ObjectBody(source, context.buffers), ...ranged };
+  } finally {
+    if (!handedOver) lease?.release();
+  }
+}
+
+/** The bytes a one-job read got, or the error it met reading them. */
+function contentOf(replica: ReadReplica): Promise<Buffer> {
+  if (replica.readError !== undefined) return Promise.reject(replica.readError);
+  invariant(replica.content !== undefined, 'a replica read whole without its bytes');
+  return Promise.resolve(replica.content);
+}
+
+/** Serves an open replica: small ones (kept versions) read whole and checked, others streamed. */
+async function serveOpen(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  type: StoredContentType,
+  replica: OpenReplica,
+  requested: ByteRange | RangeResolver | undefined,
+  options: ReadOptions,
+): Promise<ObjectReadResult> {
   const { handle, metadata, stats } = replica;
   const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
   let range: ByteRange | undefined;
@@ -110,15 +289,11 @@ export async function getObject(
       throw await corrupted(context, bucket, name, replica, problem, type);
     }
     if (metadata.size <= context.options.verifyInMemoryMaxBytes) {
-      const { data, pooled } = await unlessUnreadable(context, replica, () =>
+      const { data, lease } = await unlessUnreadable(context, replica, () =>
         readVerified(context, bucket, name, replica, type),
       );
       const bytes = range === undefined ? data : data.subarray(range.start, range.end + 1);
-      const source = {
-        kind: 'memory',
-        data: bytes,
-        ...(pooled === undefined ? {} : { pooled }),
-      } as const;
+      const source = { kind: 'memory', data: bytes, release: lease.release } as const;
       return {
         object,
         body: new ObjectBody(source, context.buffers),
@@ -163,7 +338,7 @@ export async function getObject(
  */
 async function unlessUnreadable<T>(
   context: StoreContext,
-  replica: OpenReplica,
+  replica: ReplicaFile,
   read: () => Promise<T>,
 ): Promise<T> {
   try {
@@ -180,7 +355,7 @@ async function openChunks(
   context: StoreContext,
   bucket: BucketJson,
   chunks: string,
-  replica: OpenReplica,
+  replica: ReplicaFile,
   range: ByteRange | undefined,
 ): Promise<ChunkedBody> {
   const located = await findManifest(context, bucket, chunks, replica.mountpath);
@@ -199,34 +374,31 @@ async function openChunks(
   );
 }
 
-/**
- * Objects above this size are read whole into a pooled buffer (when one is large enough) rather
- * than a fresh one: a megabyte allocated per GET kept the garbage collector busy for an eighth of
- * the target's time. Smaller ones come from Node's cheap slab allocator.
- */
-const pooledReadMinBytes = 64 * 1024;
-
-/** Reads a small object whole and checks it before anything is served. */
+/** Reads a small open object whole and checks it before anything is served. */
 async function readVerified(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
   replica: OpenReplica,
   type: StoredContentType,
-): Promise<{ data: Buffer; pooled: Buffer | undefined }> {
+): Promise<{ data: Buffer; lease: Lease }> {
   const { metadata } = replica;
-  const usePool =
-    metadata.size > pooledReadMinBytes && metadata.size <= context.buffers.bufferBytes;
-  const pooled = usePool ? context.buffers.acquire() : undefined;
-  const data = await readWhole(replica.handle, metadata.size, pooled);
+  const lease = leaseFor(context, metadata.size);
+  let data: Buffer;
+  try {
+    data = await readWhole(replica.handle, metadata.size, lease.buffer);
+  } catch (error) {
+    lease.release();
+    throw error;
+  }
   const hasher = createHasher(metadata.checksum.type);
   hasher.update(data);
   const problem = checkContent(metadata.checksum, metadata.size, hasher, data.length);
   if (problem !== undefined) {
-    if (pooled !== undefined) context.buffers.release(pooled);
+    lease.release();
     throw await corrupted(context, bucket, name, replica, problem, type);
   }
-  return { data, pooled };
+  return { data, lease };
 }
 
 /** Reads a replica through pooled buffers and checks it; `undefined` when it is intact. */
@@ -259,7 +431,7 @@ async function corrupted(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
-  replica: OpenReplica,
+  replica: ReplicaFile,
   problem: ChecksumProblem,
   type: StoredContentType,
 ): Promise<Error> {

@@ -1,22 +1,64 @@
 // Finds an object's replica: home mountpath first, then the others; on each, the natural path
-// first, then the hashed one. Opens it and reads its metadata through the descriptor. A mountpath
-// whose disk fails is passed over (and reported) in favour of a copy on another one.
+// first, then the hashed one. Either opens it and reads its metadata through the descriptor
+// (`openReplica`: the caller streams from it), or reads it in one thread-pool job with its record
+// and, when it fits a buffer, its bytes (`readReplica`). Both take a record from the metadata cache
+// when the file they opened is still the one it was read from. A mountpath whose disk fails is
+// passed over (and reported) in favour of a copy on another one.
 import type { BucketJson } from '../wire/index.js';
 import { hasErrnoCode, objectUnreadable } from '../errors/index.js';
-import { isDiskFault, openFlags, type BigIntStats, type DiskFile } from './io/index.js';
+import {
+  isDiskFault,
+  openFlags,
+  type BigIntStats,
+  type DiskFile,
+  type FileStats,
+  type SmallFile,
+} from './io/index.js';
 import { replicaPaths, type ReplicaPath, type StoredContentType } from './layout/index.js';
-import { readFileMetadata, type ObjectMetadata } from './meta/index.js';
+import {
+  decodeObjectMetadata,
+  metadataAttributeName,
+  metadataFromAttribute,
+  readFileRecord,
+  type ObjectMetadata,
+} from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import { describeObject, mountpathsFor, unameOf, type StoreContext } from './store-context.js';
 
-/** An open replica; the caller must close `handle`. */
-export interface OpenReplica {
-  readonly handle: DiskFile;
-  readonly stats: BigIntStats;
+/** The stat fields a replica's readers use (Node's BigIntStats, or the one-job read's). */
+export type ReplicaStats = Pick<BigIntStats, 'dev' | 'ino' | 'size' | 'atimeNs' | 'mtimeNs'>;
+
+/** A replica found, with its record. */
+export interface ReplicaFile {
+  readonly stats: ReplicaStats;
   readonly metadata: ObjectMetadata;
   readonly mountpath: Mountpath;
   readonly location: ReplicaPath;
 }
+
+/** An open replica; the caller must close `handle`. */
+export interface OpenReplica extends ReplicaFile {
+  readonly handle: DiskFile;
+  readonly stats: BigIntStats;
+}
+
+/** A replica read in one job (the descriptor is closed already). */
+export interface ReadReplica extends ReplicaFile {
+  readonly stats: FileStats;
+  /** Its bytes (a view of the buffer given): undefined when none was or the file is longer. */
+  readonly content: Buffer | undefined;
+  /** Reading the bytes failed (the record was read). */
+  readonly readError: Error | undefined;
+}
+
+/** Looks at one candidate location of a replica; undefined when no replica is there. */
+export type ReplicaProbe<T> = (
+  location: ReplicaPath,
+  mountpath: Mountpath,
+) => Promise<T | undefined>;
+
+/** Missing files: no replica at that path (another mountpath or path may hold one). */
+const absent = ['ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG'] as const;
 
 /**
  * Opens the replica of `name`, or returns undefined when there is none. Takes no lock: callers
@@ -31,12 +73,26 @@ export async function findReplica(
   type: StoredContentType = 'ob',
   skipMountpath?: string,
 ): Promise<OpenReplica | undefined> {
+  return await searchReplicas(context, bucket, name, type, skipMountpath, (location, mountpath) =>
+    openReplica(context, location, mountpath, bucket, name),
+  );
+}
+
+/** `findReplica`'s search, with `probe` looking at each location. */
+export async function searchReplicas<T>(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  type: StoredContentType,
+  skipMountpath: string | undefined,
+  probe: ReplicaProbe<T>,
+): Promise<T | undefined> {
   let fault: unknown;
   for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
     if (mountpath.path === skipMountpath) continue;
     try {
       for (const location of replicaPaths(mountpath.path, bucket, name, type)) {
-        const replica = await openReplica(context, location, mountpath, bucket, name);
+        const replica = await probe(location, mountpath);
         if (replica !== undefined) return replica;
       }
     } catch (error) {
@@ -57,12 +113,13 @@ export async function openReplica(
   bucket: BucketJson,
   name: string,
 ): Promise<OpenReplica | undefined> {
-  const { disk } = context;
+  const { disk, metadataCache } = context;
+  const epoch = metadataCache.epoch;
   let handle: DiskFile;
   try {
     handle = await disk.open(location.path, openFlags.replica);
   } catch (error) {
-    if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG')) return undefined;
+    if (hasErrnoCode(error, ...absent)) return undefined;
     throw error;
   }
   try {
@@ -72,7 +129,13 @@ export async function openReplica(
       await handle.close();
       return undefined;
     }
-    const metadata = await readFileMetadata(disk, handle, describeObject(bucket, name));
+    let metadata = metadataCache.lookup(location.path, stats);
+    if (metadata === undefined) {
+      const what = describeObject(bucket, name);
+      const record = await readFileRecord(disk, handle, what);
+      const decoded = decodeObjectMetadata(record, what);
+      metadata = metadataCache.remember(location.path, stats, decoded, record.length, epoch);
+    }
     // A hashed file's name is in its metadata; a mismatch would take a SHA-256 collision.
     if (location.hashed && metadata.name !== name) {
       await handle.close();
@@ -83,4 +146,48 @@ export async function openReplica(
     await handle.close();
     throw error;
   }
+}
+
+/**
+ * Reads the file at `location` as a replica of `name` in one job: its record, and its bytes when
+ * `buffer` is given and the file is no longer. Undefined when there is no such file. A failed
+ * record read throws (a disk fault, or ObjectCorrupted); a failed bytes read is in the result.
+ */
+export async function readReplica(
+  context: StoreContext,
+  location: ReplicaPath,
+  mountpath: Mountpath,
+  bucket: BucketJson,
+  name: string,
+  buffer: Buffer | undefined,
+): Promise<ReadReplica | undefined> {
+  const { metadataCache } = context;
+  const epoch = metadataCache.epoch;
+  const cached = metadataCache.peek(location.path);
+  let file: SmallFile;
+  try {
+    file = await context.disk.readSmallFile(location.path, {
+      attribute: metadataAttributeName,
+      ...(buffer === undefined ? {} : { buffer }),
+      ...(cached === undefined ? {} : { known: cached.identity }),
+    });
+  } catch (error) {
+    if (hasErrnoCode(error, ...absent)) return undefined;
+    throw error;
+  }
+  const { stats, attribute } = file;
+  if (!stats.isFile()) return undefined;
+  let metadata: ObjectMetadata;
+  if (file.attributeSkipped && cached !== undefined) {
+    metadataCache.touch(location.path, cached);
+    metadata = cached.metadata;
+  } else {
+    const what = describeObject(bucket, name);
+    const decoded = metadataFromAttribute(attribute, file.attributeError, what);
+    const bytes = attribute?.length ?? 0;
+    metadata = metadataCache.remember(location.path, stats, decoded, bytes, epoch);
+  }
+  if (location.hashed && metadata.name !== name) return undefined;
+  const { content, readError } = file;
+  return { stats, metadata, mountpath, location, content, readError };
 }

@@ -9,7 +9,7 @@ import type { BigIntStats, Disk } from './io/disk.js';
 import type { DirectorySyncs } from './io/directory-syncs.js';
 import type { StoredContentType } from './layout/index.js';
 import type { NameLocks } from './lock/index.js';
-import type { ObjectMetadata } from './meta/index.js';
+import type { MetadataCache, ObjectMetadata } from './meta/index.js';
 import { isReadable, type DiskFaults, type Mountpath } from './mountpath/index.js';
 import type { StorageOptions, StoredObject } from './store-types.js';
 
@@ -20,6 +20,10 @@ export interface StoreContext {
   readonly locks: NameLocks;
   /** Read buffers of `readChunkBytes`, shared by every GET. */
   readonly buffers: BufferPool;
+  /** Smaller read buffers (`smallReadBytes`), for objects read whole in one job. */
+  readonly smallBuffers: BufferPool;
+  /** Decoded records of recently read replicas, by path (invalidated by every change of a file). */
+  readonly metadataCache: MetadataCache;
   /** Every file-system call of the store goes through it (tests give a faulty one). */
   readonly disk: Disk;
   readonly clock: Clock;
@@ -28,6 +32,12 @@ export interface StoreContext {
   /** Disk faults met on the way are reported here (the target checks the mountpath). */
   readonly faults: DiskFaults;
 }
+
+/**
+ * Size of the buffers a GET of an object of unknown size reads into first: small objects are read
+ * whole in one job; a longer one is read again into a buffer of its size (then its size is known).
+ */
+export const smallReadBytes = 64 * 1024;
 
 /**
  * Where to look for an object: its HRW home among the enabled mountpaths first, then every other

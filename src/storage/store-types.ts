@@ -13,7 +13,15 @@ export interface StorageOptions {
   verifyInMemoryMaxBytes: number;
   /** Read chunk size when streaming larger objects. */
   readChunkBytes: number;
+  /**
+   * Memory for the metadata cache (decoded records of recently read objects, estimated; see
+   * meta/metadata-cache.ts). 0 turns it off. Default `defaultMetadataCacheBytes`.
+   */
+  metadataCacheBytes?: number;
 }
+
+/** The metadata cache's default limit: about 65,000 objects with small records (~1 KB each). */
+export const defaultMetadataCacheBytes = 64 * 1024 * 1024;
 
 /** An object as HEAD, GET and listings with metadata report it. */
 export interface StoredObject {

@@ -12,6 +12,8 @@ import {
   type Dirent,
   type Disk,
   type DiskFile,
+  type SmallFile,
+  type SmallFileRead,
   type StatBatch,
   type Stats,
   type StatsFs,
@@ -160,6 +162,40 @@ export class FaultyDisk implements Disk {
     return await this.inner.statFiles(directory, names, attribute, reads);
   }
 
+  /**
+   * The one-job read passes the rules of the calls it makes: an open or stat fault fails it as
+   * those calls would; an attribute or read fault becomes that step's error in the result (what
+   * the real disk returned for the step is dropped, and no content follows a failed attribute).
+   * An attribute read the real call skipped (the file matched `known`) meets no attribute fault.
+   */
+  async readSmallFile(path: string, request: SmallFileRead): Promise<SmallFile> {
+    await this.#plan.before('open', [path]);
+    await this.#plan.before('stat', [path]);
+    const file = await this.inner.readSmallFile(path, request);
+    const inode = (): Promise<string> => Promise.resolve(`${file.stats.dev}:${file.stats.ino}`);
+    let { attribute, attributeError, content, readError } = file;
+    if (attribute !== undefined || attributeError !== undefined) {
+      try {
+        await this.#plan.before('getAttribute', [path], inode);
+      } catch (error) {
+        [attribute, attributeError, content, readError] = [
+          undefined,
+          asErrno(error),
+          undefined,
+          undefined,
+        ];
+      }
+    }
+    if (content !== undefined || readError !== undefined) {
+      try {
+        await this.#plan.before('read', [path], inode);
+      } catch (error) {
+        [content, readError] = [undefined, asErrno(error)];
+      }
+    }
+    return { ...file, attribute, attributeError, content, readError };
+  }
+
   stat(path: string, options: { bigint: true }): Promise<BigIntStats>;
   stat(path: string): Promise<Stats>;
   async stat(path: string, options?: { bigint: true }): Promise<BigIntStats | Stats> {
@@ -262,6 +298,11 @@ export class FaultyDisk implements Disk {
     const kept = torn === undefined ? value : value.subarray(0, torn);
     await this.inner.setFileAttribute(faulty.inner, name, kept);
   }
+}
+
+function asErrno(error: unknown): NodeJS.ErrnoException {
+  if (error instanceof Error) return error;
+  throw error;
 }
 
 function asFaultyFile(file: DiskFile): FaultyFile {

@@ -67,6 +67,7 @@ export async function startTarget(
       fsyncObjects: storage.fsync_objects,
       verifyInMemoryMaxBytes: storage.verify_in_memory_max_bytes,
       readChunkBytes: storage.read_chunk_bytes,
+      metadataCacheBytes: storage.metadata_cache_bytes,
     },
     volumeRecordPath: join(config.dir, volumeRecordName),
     clock: runtime.clock,

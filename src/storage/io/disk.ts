@@ -24,9 +24,12 @@ import type { Readable } from 'node:stream';
 import { getAttribute, removeAttribute, setAttribute } from 'fs-xattr';
 import {
   readDirectoryEntries,
+  readSmallFile,
   statFiles,
   type AttributeReads,
   type DirectoryEntries,
+  type SmallFile,
+  type SmallFileRead,
   type StatBatch,
 } from './fs-batch.js';
 
@@ -44,6 +47,15 @@ export const openFlags = {
   /** Appending to a file that must not be a symlink. */
   appendNoFollow: constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW,
 } as const;
+
+/** Whether open flags (Node's strings, or a number) may change the file. */
+export function opensForWriting(flags: string | number): boolean {
+  if (typeof flags === 'number') {
+    const access = flags & (constants.O_WRONLY | constants.O_RDWR);
+    return access !== 0 || (flags & (constants.O_CREAT | constants.O_TRUNC)) !== 0;
+  }
+  return flags !== 'r' && flags !== 'rs';
+}
 
 /** Options of `DiskFile.createReadStream` (Node's names). */
 export interface FileStreamOptions {
@@ -127,6 +139,12 @@ export interface Disk {
     attribute: string,
     reads: AttributeReads,
   ): Promise<StatBatch>;
+  /**
+   * A replica read in one job (fs-batch.ts): open as `openFlags.replica`, fstat, the attribute
+   * through the descriptor, the content when it fits the buffer, close. Fails as `open` or `fstat`
+   * would; attribute and content read errors are in the result.
+   */
+  readSmallFile(path: string, request: SmallFileRead): Promise<SmallFile>;
 }
 
 /**
@@ -174,4 +192,5 @@ export const localDisk: Disk = {
   setFileAttribute: (file, name, value) => setAttribute(descriptorPath(file.fd), name, value),
   readDirectoryEntries,
   statFiles,
+  readSmallFile,
 };

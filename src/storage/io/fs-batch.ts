@@ -1,8 +1,9 @@
 // File-system calls in batches (the `cairn-fs-batch` addon, native/fs-batch): a whole directory
 // read, or many files of one directory stat'ed, in one thread-pool job each, so that a listing page
-// costs a few thread-pool hand-offs instead of one stat (and one attribute read) per object.
+// costs a few thread-pool hand-offs instead of one stat (and one attribute read) per object; and a
+// small file's open, stat, attribute, content and close in one job (`readSmallFile`).
 import { getSystemErrorName } from 'node:util';
-import { readDirectory, statBatch, type RawStatBatch } from 'cairn-fs-batch';
+import { readDirectory, readFile, statBatch, type RawStatBatch } from 'cairn-fs-batch';
 import { invariant } from '../../util/assert.js';
 import { childPath } from '../layout/index.js';
 
@@ -142,4 +143,133 @@ export async function readDirectoryEntries(directory: string): Promise<Directory
   const names = raw.types.length === 0 ? [] : raw.names.split('\0');
   invariant(names.length === raw.types.length, 'directory entries and types');
   return { names, types: raw.types, sorted: raw.sorted };
+}
+
+/**
+ * What tells one state of a file from another: a rename puts another inode at the path, a write
+ * changes size or mtime, an attribute set changes ctime. (Timestamps advance at the kernel's clock
+ * tick, so two changes within one tick may look alike: callers that change files also say so.)
+ */
+export interface FileState {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+}
+
+/** The stat of a file `readSmallFile` opened: the fields of Node's BigIntStats the store uses. */
+export class FileStats implements FileState {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly atimeNs: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+  readonly #mode: bigint;
+
+  constructor(numbers: BigInt64Array) {
+    this.dev = numbers[slot.dev] ?? 0n;
+    this.ino = numbers[slot.ino] ?? 0n;
+    this.#mode = numbers[slot.mode] ?? 0n;
+    this.size = numbers[slot.size] ?? 0n;
+    this.atimeNs = numbers[slot.atimeNs] ?? 0n;
+    this.mtimeNs = numbers[slot.mtimeNs] ?? 0n;
+    this.ctimeNs = numbers[slot.ctimeNs] ?? 0n;
+  }
+
+  isFile(): boolean {
+    return (this.#mode & 0o170000n) === 0o100000n;
+  }
+}
+
+/** What `readSmallFile` reads besides the stat. */
+export interface SmallFileRead {
+  /** The extended attribute read with the file (through its descriptor). */
+  readonly attribute: string;
+  /** Receives the content of a regular file no longer than it; none: the content is not read. */
+  readonly buffer?: Buffer;
+  /** The attribute is not read when the open file still has this identity. */
+  readonly known?: FileState;
+}
+
+/** One file read by `readSmallFile`. */
+export interface SmallFile {
+  readonly stats: FileStats;
+  /** The attribute's value; undefined when not read (skipped, failed, or not a regular file). */
+  readonly attribute: Buffer | undefined;
+  /** The open file matched `known`: the attribute was not read. */
+  readonly attributeSkipped: boolean;
+  /** The failed attribute read, as fs-xattr would report it (ENODATA for none). */
+  readonly attributeError: NodeJS.ErrnoException | undefined;
+  /**
+   * The bytes read from the start (a view of the caller's buffer; shorter than the stat's size
+   * when the file shrank meanwhile). Undefined when not read: not a regular file, no buffer or a
+   * file longer than it, or the attribute read failed.
+   */
+  readonly content: Buffer | undefined;
+  /** The failed content read (the bytes read before it are lost). */
+  readonly readError: NodeJS.ErrnoException | undefined;
+}
+
+/** Slots of the addon's `numbers` (see native/fs-batch/read-file.c). */
+const slot = {
+  openError: 0,
+  statError: 1,
+  attributeError: 2,
+  readError: 3,
+  dev: 4,
+  ino: 5,
+  mode: 6,
+  size: 7,
+  atimeNs: 8,
+  mtimeNs: 9,
+  ctimeNs: 10,
+  bytesRead: 11,
+} as const;
+const numbersLength = 12;
+/** An error slot's value for a step not taken, and for an attribute read skipped (known file). */
+const notTaken = -1n;
+const skipped = -2n;
+
+/**
+ * Opens `path` (read only, not following a symbolic link, not blocking on a FIFO), fstats it,
+ * reads `request.attribute` through the descriptor and, for a regular file that fits
+ * `request.buffer`, reads its content; then closes it. One thread-pool job, where fs.promises takes
+ * one per call. Fails as `open` or `fstat` would (ENOENT, ELOOP...); a failed attribute or content
+ * read is reported in the result.
+ */
+export async function readSmallFile(path: string, request: SmallFileRead): Promise<SmallFile> {
+  const numbers = new BigInt64Array(numbersLength);
+  const { known } = request;
+  const identity =
+    known === undefined
+      ? null
+      : BigInt64Array.of(known.dev, known.ino, known.size, known.mtimeNs, known.ctimeNs);
+  const attribute = await readFile(
+    path,
+    request.attribute,
+    numbers,
+    request.buffer ?? null,
+    identity,
+  );
+  const openError = numbers[slot.openError] ?? 0n;
+  if (openError !== 0n) throw errnoError(Number(openError), 'open', path);
+  const statError = numbers[slot.statError] ?? 0n;
+  if (statError !== 0n) throw errnoError(Number(statError), 'fstat', path);
+  const attributeError = numbers[slot.attributeError] ?? notTaken;
+  const readError = numbers[slot.readError] ?? notTaken;
+  const bytesRead = Number(numbers[slot.bytesRead] ?? -1n);
+  return {
+    stats: new FileStats(numbers),
+    attribute,
+    attributeSkipped: attributeError === skipped,
+    attributeError:
+      attributeError > 0n ? errnoError(Number(attributeError), 'fgetxattr', path) : undefined,
+    content:
+      readError === 0n && request.buffer !== undefined
+        ? request.buffer.subarray(0, bytesRead)
+        : undefined,
+    readError: readError > 0n ? errnoError(Number(readError), 'read', path) : undefined,
+  };
 }

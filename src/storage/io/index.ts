@@ -12,3 +12,4 @@ export * from './storage-errors.js';
 export * from './verified-read.js';
 export * from './object-body.js';
 export * from './fs-batch.js';
+export * from './watched-disk.js';

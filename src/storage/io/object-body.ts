@@ -14,8 +14,8 @@ export type BodySource =
   | {
       kind: 'memory';
       data: Buffer;
-      /** The pooled buffer `data` lies in, returned to the pool once the bytes are sent. */
-      pooled?: Buffer;
+      /** Returns the pooled buffer `data` lies in, once the bytes are sent (or discarded). */
+      release?: () => void;
     }
   | {
       kind: 'file';
@@ -57,7 +57,7 @@ export class ObjectBody {
         if (source.data.length > 0) await writeChunk(destination, source.data);
       } finally {
         // The socket has copied the bytes (or failed): the buffer may be reused.
-        if (source.pooled !== undefined) this.pool.release(source.pooled);
+        source.release?.();
       }
       return;
     }
@@ -99,7 +99,7 @@ export class ObjectBody {
     if (this.#consumed) return;
     this.#consumed = true;
     if (this.source.kind === 'file') await this.source.handle.close();
-    else if (this.source.pooled !== undefined) this.pool.release(this.source.pooled);
+    else this.source.release?.();
   }
 
   async #sendFile(

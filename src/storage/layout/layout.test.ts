@@ -62,14 +62,14 @@ test('hashed entry names are .x + SHA-256 hex and recognisable', () => {
 
 test('replica paths: natural then hashed, or hashed only', () => {
   const bucket = { name: 'b', provider: 'ais' };
-  const paths = replicaPaths('/mp', bucket, 'x/y');
+  const paths = [...replicaPaths('/mp', bucket, 'x/y')];
   assert.deepEqual(
     paths.map((item) => item.hashed),
     [false, true],
   );
   assert.equal(paths[0]?.path, '/mp/@ais/b/%ob/x/y');
   assert.equal(paths[1]?.path, `/mp/@ais/b/%ob/${hashedEntryName('x/y')}`);
-  const only = replicaPaths('/mp', bucket, 'a//b');
+  const only = [...replicaPaths('/mp', bucket, 'a//b')];
   assert.equal(only.length, 1);
   assert.ok(only[0]?.hashed);
 });

@@ -61,17 +61,17 @@ export function hashedObjectPath(root: string, name: string): string {
  * Where `name` may live on one mountpath, in lookup order: the natural path first (when the name
  * can be a path), then the hashed one (used for odd names and on file/directory collisions).
  * `type` selects the tree: objects and mirror copies (`ob`), EC slices (`ec`), EC metafiles (`mt`).
+ * Lazy: the hashed path (a SHA-256 of the name) is computed only when a lookup gets that far.
  */
-export function replicaPaths(
+export function* replicaPaths(
   mountpath: string,
   bucket: BucketJson,
   name: string,
   type: ContentTypeName = 'ob',
-): ReplicaPath[] {
+): Generator<ReplicaPath, void, undefined> {
   const root = contentDirectory(mountpath, bucket, type);
-  const hashed: ReplicaPath = { path: hashedObjectPath(root, name), hashed: true };
-  if (!isNaturallyStorable(name, root)) return [hashed];
-  return [{ path: naturalObjectPath(root, name), hashed: false }, hashed];
+  if (isNaturallyStorable(name, root)) yield { path: naturalObjectPath(root, name), hashed: false };
+  yield { path: hashedObjectPath(root, name), hashed: true };
 }
 
 /** A fresh work-file path: flat `%wk/<prefix>.<random>.<pid-hex>` on the destination mountpath. */

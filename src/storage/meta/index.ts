@@ -1,4 +1,6 @@
-// Object metadata: the record, its versioned and checksummed codec, and its extended attribute.
+// Object metadata: the record, its versioned and checksummed codec, its extended attribute, and the
+// cache of decoded records.
 export * from './object-metadata.js';
 export * from './metadata-codec.js';
 export * from './metadata-attribute.js';
+export * from './metadata-cache.js';

@@ -63,13 +63,16 @@ export async function readFileMetadata(
   file: DiskFile,
   context: string,
 ): Promise<ObjectMetadata> {
-  let record: Buffer;
+  return decodeObjectMetadata(await readFileRecord(disk, file, context), context);
+}
+
+/** The encoded record of an open file (see `readFileMetadata`), not decoded. */
+export async function readFileRecord(disk: Disk, file: DiskFile, context: string): Promise<Buffer> {
   try {
-    record = await disk.getFileAttribute(file, metadataAttributeName);
+    return await disk.getFileAttribute(file, metadataAttributeName);
   } catch (error) {
     throw attributeError(error, context);
   }
-  return decodeObjectMetadata(record, context);
 }
 
 function attributeError(error: unknown, context: string): unknown {

@@ -1,0 +1,25 @@
+// What the addon's source files share: argument and error helpers, the attribute read size.
+#ifndef CAIRN_FS_BATCH_H
+#define CAIRN_FS_BATCH_H
+#include <node_api.h>
+#include <stddef.h>
+
+/**
+ * First read size of an attribute: Cairn's records are at most 4000 bytes. Linux allocates (and
+ * zeroes) a kernel buffer of the size asked for, so asking for XATTR_SIZE_MAX every time costs
+ * more than the read.
+ */
+#define ATTRIBUTE_FIRST_READ 4096
+
+#define CHECK(call)                                                                                \
+  do {                                                                                             \
+    if ((call) != napi_ok) goto fail;                                                              \
+  } while (0)
+
+/** A copy of a string argument as UTF-8 (embedded NULs kept); sets *length when not NULL. */
+char *string_argument(napi_env env, napi_value value, size_t *length);
+
+/** readFile (read-file.c). */
+napi_value read_file(napi_env env, napi_callback_info info);
+
+#endif

@@ -1,0 +1,255 @@
+// One replica read in one libuv thread-pool job: open (O_RDONLY | O_NOFOLLOW | O_NONBLOCK), fstat,
+// the metadata attribute through the descriptor, and for a regular file that fits the caller's
+// buffer its whole content, then close. Through fs.promises and fs-xattr the same GET took five
+// hand-offs (open, fstat, getxattr twice in one, read, close), each a wake-up of the event loop.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "fs-batch.h"
+
+#ifdef __APPLE__
+#define O_CLOEXEC_IF 0
+#define MTIME(stats) ((stats).st_mtimespec)
+#define ATIME(stats) ((stats).st_atimespec)
+#define CTIME(stats) ((stats).st_ctimespec)
+#define get_attribute(fd, name, value, size) fgetxattr(fd, name, value, size, 0, 0)
+#else
+#define O_CLOEXEC_IF O_CLOEXEC
+#define MTIME(stats) ((stats).st_mtim)
+#define ATIME(stats) ((stats).st_atim)
+#define CTIME(stats) ((stats).st_ctim)
+#define get_attribute(fd, name, value, size) fgetxattr(fd, name, value, size)
+#endif
+
+/** `numbers` slots: errors of each step (0: worked), the stat, and the bytes read. */
+enum {
+  AT_OPEN_ERROR,
+  AT_STAT_ERROR,
+  AT_ATTRIBUTE_ERROR,
+  AT_READ_ERROR,
+  AT_DEV,
+  AT_INO,
+  AT_MODE,
+  AT_SIZE,
+  AT_ATIME_NS,
+  AT_MTIME_NS,
+  AT_CTIME_NS,
+  AT_BYTES_READ,
+  NUMBERS_LENGTH
+};
+/** Error slot values besides 0 and an errno: the step was not taken, or skipped (file known). */
+#define STEP_NOT_TAKEN -1
+#define ATTRIBUTE_SKIPPED -2
+/** `known` slots: a file identity; the attribute is not read when the open file still has it. */
+enum { KNOWN_DEV, KNOWN_INO, KNOWN_SIZE, KNOWN_MTIME_NS, KNOWN_CTIME_NS, KNOWN_LENGTH };
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  char *path;
+  char *attribute;
+  /** The caller's typed arrays and buffer, held until the job completes. */
+  napi_ref numbers_ref;
+  napi_ref buffer_ref;
+  int64_t *numbers;
+  char *content;
+  size_t capacity;
+  int has_known;
+  int64_t known[KNOWN_LENGTH];
+  char *value;
+  ssize_t value_length;
+} FileRead;
+
+static void file_read_free(napi_env env, FileRead *read) {
+  if (read->numbers_ref != NULL) napi_delete_reference(env, read->numbers_ref);
+  if (read->buffer_ref != NULL) napi_delete_reference(env, read->buffer_ref);
+  free(read->path);
+  free(read->attribute);
+  free(read->value);
+  free(read);
+}
+
+static int64_t ns_of(struct timespec time) {
+  return (int64_t)time.tv_sec * 1000000000 + (int64_t)time.tv_nsec;
+}
+
+/** The attribute through the descriptor: one call for the usual record, more for a larger one. */
+static int read_attribute(FileRead *read, int fd) {
+  size_t size = ATTRIBUTE_FIRST_READ;
+  for (int attempt = 0; attempt < 4; attempt += 1) {
+    char *value = realloc(read->value, size);
+    if (value == NULL) return ENOMEM;
+    read->value = value;
+    ssize_t length = get_attribute(fd, read->attribute, value, size);
+    if (length >= 0) {
+      read->value_length = length;
+      return 0;
+    }
+    if (errno != ERANGE) return errno;
+    // Larger than asked for: ask its size (it may change again before the next call).
+    ssize_t wanted = get_attribute(fd, read->attribute, NULL, 0);
+    if (wanted < 0) return errno;
+    size = (size_t)wanted > size ? (size_t)wanted : size * 2;
+  }
+  return ERANGE;
+}
+
+/** Reads `size` bytes from the start (fewer when the file is shorter now); 0 or an errno. */
+static int read_content(FileRead *read, int fd, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t got = pread(fd, read->content + done, size - done, (off_t)done);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      read->numbers[AT_BYTES_READ] = (int64_t)done;
+      return errno;
+    }
+    if (got == 0) break;
+    done += (size_t)got;
+  }
+  read->numbers[AT_BYTES_READ] = (int64_t)done;
+  return 0;
+}
+
+static int is_known(const FileRead *read, const struct stat *stats) {
+  return read->has_known && read->known[KNOWN_DEV] == (int64_t)stats->st_dev &&
+         read->known[KNOWN_INO] == (int64_t)stats->st_ino &&
+         read->known[KNOWN_SIZE] == (int64_t)stats->st_size &&
+         read->known[KNOWN_MTIME_NS] == ns_of(MTIME(*stats)) &&
+         read->known[KNOWN_CTIME_NS] == ns_of(CTIME(*stats));
+}
+
+static void read_file_execute(napi_env env, void *data) {
+  (void)env;
+  FileRead *read = data;
+  int64_t *numbers = read->numbers;
+  numbers[AT_STAT_ERROR] = STEP_NOT_TAKEN;
+  numbers[AT_ATTRIBUTE_ERROR] = STEP_NOT_TAKEN;
+  numbers[AT_READ_ERROR] = STEP_NOT_TAKEN;
+  numbers[AT_BYTES_READ] = -1;
+  // O_NOFOLLOW: a symbolic link is not an object. O_NONBLOCK: a FIFO left there must not hang.
+  int fd = open(read->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC_IF);
+  if (fd < 0) {
+    numbers[AT_OPEN_ERROR] = errno;
+    return;
+  }
+  numbers[AT_OPEN_ERROR] = 0;
+  struct stat stats;
+  if (fstat(fd, &stats) != 0) {
+    numbers[AT_STAT_ERROR] = errno;
+    close(fd);
+    return;
+  }
+  numbers[AT_STAT_ERROR] = 0;
+  numbers[AT_DEV] = (int64_t)stats.st_dev;
+  numbers[AT_INO] = (int64_t)stats.st_ino;
+  numbers[AT_MODE] = (int64_t)stats.st_mode;
+  numbers[AT_SIZE] = (int64_t)stats.st_size;
+  numbers[AT_ATIME_NS] = ns_of(ATIME(stats));
+  numbers[AT_MTIME_NS] = ns_of(MTIME(stats));
+  numbers[AT_CTIME_NS] = ns_of(CTIME(stats));
+  if (S_ISREG(stats.st_mode)) {
+    int attribute = is_known(read, &stats) ? ATTRIBUTE_SKIPPED : read_attribute(read, fd);
+    numbers[AT_ATTRIBUTE_ERROR] = attribute;
+    // Without a record there is no object to serve: its bytes are not read.
+    if ((attribute == 0 || attribute == ATTRIBUTE_SKIPPED) && read->content != NULL &&
+        (uint64_t)stats.st_size <= read->capacity)
+      numbers[AT_READ_ERROR] = read_content(read, fd, (size_t)stats.st_size);
+  }
+  // A read-only descriptor has nothing to flush: a failed close loses nothing.
+  close(fd);
+}
+
+static void read_file_complete(napi_env env, napi_status status, void *data) {
+  FileRead *read = data;
+  napi_value result;
+  if (status != napi_ok) {
+    read->numbers[AT_OPEN_ERROR] = ECANCELED;
+    read->value_length = 0;
+  }
+  if (read->numbers[AT_ATTRIBUTE_ERROR] == 0) {
+    CHECK(napi_create_buffer_copy(env, (size_t)read->value_length, read->value, NULL, &result));
+  } else {
+    CHECK(napi_get_undefined(env, &result));
+  }
+  CHECK(napi_resolve_deferred(env, read->deferred, result));
+  napi_delete_async_work(env, read->work);
+  file_read_free(env, read);
+  return;
+fail:
+  napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot build the result", NAPI_AUTO_LENGTH);
+}
+
+/** The data of a BigInt64Array argument of `length` elements; NULL when it is not one. */
+static int64_t *bigint_array(napi_env env, napi_value value, size_t length) {
+  napi_typedarray_type type;
+  size_t count;
+  void *data;
+  if (napi_get_typedarray_info(env, value, &type, &count, &data, NULL, NULL) != napi_ok ||
+      type != napi_bigint64_array || count != length)
+    return NULL;
+  return data;
+}
+
+/**
+ * readFile(path, attribute, numbers, buffer, known): resolves to the attribute's value (a Buffer),
+ * or undefined when it was not read; fills `numbers` (a BigInt64Array, see AT_*) and, when the
+ * file is regular and no longer than `buffer` (or null), its content into `buffer`. `known` (a
+ * BigInt64Array of dev, ino, size, mtime and ctime in ns, or null) skips the attribute read when
+ * the open file still matches it.
+ */
+napi_value read_file(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value args[5], promise, resource_name;
+  napi_valuetype kind;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 5) {
+    napi_throw_type_error(env, NULL, "readFile(path, attribute, numbers, buffer, known)");
+    return NULL;
+  }
+  FileRead *read = calloc(1, sizeof(FileRead));
+  if (read == NULL) goto invalid;
+  read->path = string_argument(env, args[0], NULL);
+  read->attribute = string_argument(env, args[1], NULL);
+  read->numbers = bigint_array(env, args[2], NUMBERS_LENGTH);
+  if (read->path == NULL || read->attribute == NULL || read->numbers == NULL) goto invalid;
+  if (napi_create_reference(env, args[2], 1, &read->numbers_ref) != napi_ok) goto invalid;
+  if (napi_typeof(env, args[3], &kind) != napi_ok) goto invalid;
+  if (kind != napi_null) {
+    bool is_buffer;
+    void *content;
+    if (napi_is_buffer(env, args[3], &is_buffer) != napi_ok || !is_buffer ||
+        napi_get_buffer_info(env, args[3], &content, &read->capacity) != napi_ok ||
+        napi_create_reference(env, args[3], 1, &read->buffer_ref) != napi_ok)
+      goto invalid;
+    // A zero-length buffer still reads empty files (a non-NULL pointer marks "content wanted").
+    read->content = content == NULL ? (char *)read : content;
+  }
+  if (napi_typeof(env, args[4], &kind) != napi_ok) goto invalid;
+  if (kind != napi_null) {
+    int64_t *known = bigint_array(env, args[4], KNOWN_LENGTH);
+    if (known == NULL) goto invalid;
+    memcpy(read->known, known, sizeof(read->known));
+    read->has_known = 1;
+  }
+  if (napi_create_promise(env, &read->deferred, &promise) != napi_ok) goto invalid;
+  if (napi_create_string_utf8(env, "cairn:read-file", NAPI_AUTO_LENGTH, &resource_name) !=
+          napi_ok ||
+      napi_create_async_work(env, NULL, resource_name, read_file_execute, read_file_complete, read,
+                             &read->work) != napi_ok ||
+      napi_queue_async_work(env, read->work) != napi_ok) {
+    napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot queue work", NAPI_AUTO_LENGTH);
+  }
+  return promise;
+invalid:
+  if (read != NULL) file_read_free(env, read);
+  napi_throw_type_error(env, NULL, "readFile: invalid arguments or out of memory");
+  return NULL;
+}

@@ -1,0 +1,143 @@
+// Unit tests for the one-job replica read (fs-batch addon's readFile): it reports what open, fstat,
+// an attribute read through the descriptor and a read of the whole file report, step by step.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { setAttribute } from 'fs-xattr';
+import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
+import { readSmallFile, type FileState } from './index.js';
+
+const attribute = 'user.cairn.test';
+let root = '';
+
+before(async () => {
+  root = await makeTemporaryDirectory();
+  await writeFile(join(root, 'small'), 'hello, world');
+  await setAttribute(join(root, 'small'), attribute, Buffer.from('record of small'));
+  await writeFile(join(root, 'empty'), '');
+  await setAttribute(join(root, 'empty'), attribute, Buffer.from('record of empty'));
+  await writeFile(join(root, 'bare'), 'no record');
+  await writeFile(join(root, 'large'), Buffer.alloc(100_000, 1));
+  await setAttribute(join(root, 'large'), attribute, Buffer.from('record of large'));
+  await mkdir(join(root, 'directory'));
+  await symlink(join(root, 'small'), join(root, 'link'));
+});
+
+after(async () => {
+  await removeTemporaryDirectory(root);
+});
+
+test('a small file comes back whole with its attribute and the stat fstat reports', async () => {
+  const path = join(root, 'small');
+  const buffer = Buffer.alloc(1024);
+  // Before the read: reading may move the access time (relatime), after the addon's fstat.
+  const expected = await stat(path, { bigint: true });
+  const file = await readSmallFile(path, { attribute, buffer });
+  assert.equal(file.stats.isFile(), true);
+  for (const field of ['dev', 'ino', 'size', 'atimeNs', 'mtimeNs', 'ctimeNs'] as const) {
+    assert.equal(file.stats[field], expected[field], field);
+  }
+  assert.deepEqual(file.attribute, Buffer.from('record of small'));
+  assert.equal(file.attributeSkipped, false);
+  assert.equal(file.attributeError, undefined);
+  assert.equal(file.content?.toString(), 'hello, world');
+  assert.equal(file.content?.buffer, buffer.buffer, 'read into the buffer given');
+  assert.equal(file.readError, undefined);
+});
+
+test('an empty file reads as no bytes, even into an empty buffer', async () => {
+  const file = await readSmallFile(join(root, 'empty'), { attribute, buffer: Buffer.alloc(0) });
+  assert.deepEqual(file.attribute, Buffer.from('record of empty'));
+  assert.equal(file.content?.length, 0);
+});
+
+test('a file longer than the buffer, or read without one: attribute and stat, no bytes', async () => {
+  const longer = await readSmallFile(join(root, 'large'), { attribute, buffer: Buffer.alloc(10) });
+  assert.equal(longer.stats.size, 100_000n);
+  assert.deepEqual(longer.attribute, Buffer.from('record of large'));
+  assert.equal(longer.content, undefined);
+  assert.equal(longer.readError, undefined);
+  const none = await readSmallFile(join(root, 'small'), { attribute });
+  assert.deepEqual(none.attribute, Buffer.from('record of small'));
+  assert.equal(none.content, undefined);
+});
+
+test('without the attribute: ENODATA, and the bytes are not read', async () => {
+  const file = await readSmallFile(join(root, 'bare'), { attribute, buffer: Buffer.alloc(64) });
+  assert.equal(file.attribute, undefined);
+  assert.equal(file.attributeError?.code, 'ENODATA');
+  assert.equal(file.content, undefined);
+});
+
+test('a known file skips the attribute; a changed one (bytes or attribute) is read again', async () => {
+  const path = join(root, 'known');
+  await writeFile(path, 'v1');
+  await setAttribute(path, attribute, Buffer.from('one'));
+  const first = await readSmallFile(path, { attribute, buffer: Buffer.alloc(64) });
+  const known: FileState = first.stats;
+  const again = await readSmallFile(path, { attribute, buffer: Buffer.alloc(64), known });
+  assert.equal(again.attributeSkipped, true);
+  assert.equal(again.attribute, undefined);
+  assert.equal(again.content?.toString(), 'v1', 'the bytes are read all the same');
+  await setAttribute(path, attribute, Buffer.from('two'));
+  const reattributed = await readSmallFile(path, { attribute, known });
+  assert.equal(reattributed.attributeSkipped, false, 'an attribute set changes ctime');
+  assert.deepEqual(reattributed.attribute, Buffer.from('two'));
+  await truncate(path, 1);
+  const shortened = await readSmallFile(path, { attribute, known: reattributed.stats });
+  assert.equal(shortened.attributeSkipped, false);
+});
+
+test('missing files, links and directories: as open reports them, or not a file', async () => {
+  await assert.rejects(readSmallFile(join(root, 'absent'), { attribute }), {
+    code: 'ENOENT',
+    syscall: 'open',
+  });
+  await assert.rejects(readSmallFile(join(root, 'small', 'below'), { attribute }), {
+    code: 'ENOTDIR',
+  });
+  await assert.rejects(readSmallFile(join(root, 'link'), { attribute }), { code: 'ELOOP' });
+  const directory = await readSmallFile(join(root, 'directory'), {
+    attribute,
+    buffer: Buffer.alloc(64),
+  });
+  assert.equal(directory.stats.isFile(), false);
+  assert.equal(directory.attribute, undefined);
+  assert.equal(directory.attributeError, undefined);
+  assert.equal(directory.content, undefined);
+});
+
+test('a FIFO does not block the read: it is not a file', async () => {
+  const path = join(root, 'fifo');
+  await promisify(execFile)('mkfifo', [path]);
+  try {
+    const file = await readSmallFile(path, { attribute, buffer: Buffer.alloc(64) });
+    assert.equal(file.stats.isFile(), false);
+    assert.equal(file.content, undefined);
+  } finally {
+    await rm(path, { force: true });
+  }
+});
+
+test('reads at once do not mix their buffers', async () => {
+  const names = Array.from({ length: 64 }, (_, index) => `many-${index}`);
+  await Promise.all(
+    names.map(async (name, index) => {
+      await writeFile(join(root, name), name.repeat(index + 1));
+      await setAttribute(join(root, name), attribute, Buffer.from(name));
+    }),
+  );
+  const files = await Promise.all(
+    names.map((name) =>
+      readSmallFile(join(root, name), { attribute, buffer: Buffer.alloc(64 * 1024) }),
+    ),
+  );
+  for (const [index, file] of files.entries()) {
+    const name = names[index] ?? '';
+    assert.equal(file.content?.toString(), name.repeat(index + 1));
+    assert.equal(file.attribute?.toString(), name);
+  }
+});
