@@ -18,6 +18,7 @@ import type { ErasureContext } from './ec/erasure-context.js';
 import { isMainReplica, LocalPieces } from './ec/local-pieces.js';
 import { PiecePeers, type PeerTimeouts } from './ec/peers.js';
 import { openSurviving, restoreObject, type SurvivingObject } from './ec/restore-object.js';
+import { updatePieceAttributes } from './ec/update-attributes.js';
 import { RepairQueue } from './repair-queue.js';
 
 export interface DataProtectionOptions {
@@ -87,18 +88,58 @@ export class DataProtection {
   }
 
   /**
+   * Kept versions and delete markers (under `%vr`) just created, or whose metadata changed: they get
+   * the bucket's mirror copies before the write, delete or change is acknowledged.
+   */
+  async protectKept(
+    bucket: BucketJson,
+    name: string,
+    versionIds: readonly string[],
+    props: BucketPropsJson,
+  ): Promise<void> {
+    const copies = mirrorCopies(props);
+    if (copies <= 1) return;
+    for (const versionId of versionIds)
+      await this.store.repairCopies({ bucket, name, versionId, copies, verify: false });
+  }
+
+  /**
+   * After the latest version's custom metadata or S3 attributes changed, before the change is
+   * acknowledged: mirror copies get the new record, EC metafiles the new attributes (a restore
+   * brings back what was acknowledged last).
+   */
+  async afterMetadataChange(
+    bucket: BucketJson,
+    name: string,
+    props: BucketPropsJson,
+  ): Promise<void> {
+    const copies = mirrorCopies(props);
+    if (copies > 1) await this.store.repairCopies({ bucket, name, copies, verify: false });
+    if (props.ec.enabled) await updatePieceAttributes(this.erasure, bucket, name, props.ec);
+  }
+
+  /**
    * A read found the replica missing or corrupt: restores it from an intact local copy, else from
    * other targets' EC pieces. Concurrent reads of the same object share one restore.
    */
-  recover(bucket: BucketJson, name: string, props: BucketPropsJson): Promise<boolean> {
+  recover(
+    bucket: BucketJson,
+    name: string,
+    props: BucketPropsJson,
+    versionId?: string,
+  ): Promise<boolean> {
     if (!isProtected(props)) return Promise.resolve(false);
     // Only the owner restores: a replica anywhere else would be misplaced (and could go stale).
     const owner = this.options.clusterMap()?.ownerOf(objectUname(bucket, name));
     if (owner !== undefined && owner.id !== this.options.nodeId) return Promise.resolve(false);
-    const key = objectUname(bucket, name);
+    const key = `${objectUname(bucket, name)}\n${versionId ?? ''}`;
     const running = this.#restores.get(key);
     if (running !== undefined) return running;
-    const restore = this.#restore(bucket, name, props).finally(() => this.#restores.delete(key));
+    const restore = (
+      versionId === undefined
+        ? this.#restore(bucket, name, props)
+        : this.#restoreKept(bucket, name, versionId, props)
+    ).finally(() => this.#restores.delete(key));
     this.#restores.set(key, restore);
     return restore;
   }
@@ -199,6 +240,32 @@ export class DataProtection {
     }
     if (problems > 0) return 'repaired';
     return unplaced > 0 ? 'degraded' : 'intact';
+  }
+
+  /** Scrub's check of a kept version or delete marker: its mirror copies read and verified. */
+  async checkKept(
+    bucket: BucketJson,
+    name: string,
+    versionId: string,
+    props: BucketPropsJson,
+  ): Promise<CheckOutcome> {
+    const copies = mirrorCopies(props);
+    const local = await this.store.repairCopies({ bucket, name, versionId, copies, verify: true });
+    if (!local.intact) return 'unrecoverable';
+    return local.corrupt + local.created > 0 ? 'repaired' : 'intact';
+  }
+
+  /** A kept version's file is missing or corrupt: rebuilt from an intact mirror copy. */
+  async #restoreKept(
+    bucket: BucketJson,
+    name: string,
+    versionId: string,
+    props: BucketPropsJson,
+  ): Promise<boolean> {
+    const copies = mirrorCopies(props);
+    if (copies <= 1) return false;
+    const local = await this.store.repairCopies({ bucket, name, versionId, copies, verify: true });
+    return local.intact;
   }
 
   async #restore(bucket: BucketJson, name: string, props: BucketPropsJson): Promise<boolean> {

@@ -4,8 +4,8 @@
 // no longer matches the replica is redone.
 import type { BucketJson, ErasureCodingPropsJson } from '../../wire/index.js';
 import { objectUname } from '../../wire/index.js';
-import { sameEncoding } from './ec-metadata.js';
-import { encodeObject } from './encode-object.js';
+import { carriesAttributes, sameAttributes, sameEncoding } from './ec-metadata.js';
+import { encodedObject, encodeObject } from './encode-object.js';
 import { requireClusterMap, type ErasureContext } from './erasure-context.js';
 import { placePieces, replicates } from './placement.js';
 
@@ -30,6 +30,7 @@ export async function ensurePieces(
   const own = await context.pieces.metadata(bucket, name);
   const current =
     own !== undefined &&
+    carriesAttributes(own, encodedObject(head)) &&
     own.obj_cksum === head.checksum.value &&
     own.obj_size === head.size &&
     own.data_slices === props.data_slices &&
@@ -55,6 +56,7 @@ export async function ensurePieces(
       const intact =
         held !== undefined &&
         sameEncoding(held, own) &&
+        sameAttributes(held, own) &&
         held.slice_id === holder.sliceId &&
         held.is_copy === replicated;
       if (!intact) missing.add(holder.node.id);

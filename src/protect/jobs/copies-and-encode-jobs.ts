@@ -5,7 +5,8 @@ import type { Logger } from '../../util/log.js';
 import { objectUname, type BucketJson, type BucketPropsJson } from '../../wire/index.js';
 import type { DataProtection } from '../data-protection.js';
 import { ensurePieces } from '../ec/ensure-pieces.js';
-import { forEachBounded, localNames } from './local-walk.js';
+import type { KeptHistory } from '../../storage/index.js';
+import { concat, forEachBounded, localKeptVersions, localNames } from './local-walk.js';
 
 /** Objects processed at once on a target. */
 const concurrency = 4;
@@ -16,6 +17,8 @@ export class MakeCopiesJob extends Job {
     bucket: BucketJson,
     private readonly copies: number,
     private readonly protection: DataProtection,
+    /** The bucket keeps (or kept) history: kept versions and delete markers get copies too. */
+    private readonly history: KeptHistory | undefined,
   ) {
     super(id, 'make-n-copies', bucket);
   }
@@ -23,14 +26,19 @@ export class MakeCopiesJob extends Job {
   protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
     const bucket = this.bucket as BucketJson;
     const { store } = this.protection;
-    await forEachBounded(localNames(store, bucket, 'ob'), concurrency, signal, async (entry) => {
+    const files: AsyncIterable<{ name: string; size: number; versionId?: string }> =
+      this.history === undefined
+        ? localNames(store, bucket, 'ob')
+        : concat(localNames(store, bucket, 'ob'), localKeptVersions(store, bucket));
+    await forEachBounded(files, concurrency, signal, async (entry) => {
       const report = await store.repairCopies({
         bucket,
         name: entry.name,
         copies: this.copies,
         verify: false,
+        ...(entry.versionId === undefined ? {} : { versionId: entry.versionId }),
       });
-      if (!report.intact) log.warn('make-n-copies: no intact replica', { name: entry.name });
+      if (!report.intact) log.warn('make-n-copies: no intact replica', { entry });
       this.counters.localObjects += 1;
       this.counters.localBytes += entry.size * report.created;
       this.extraCounters['copies-created'] =

@@ -8,6 +8,7 @@ import type { Logger } from '../../util/log.js';
 import {
   apiPath,
   bucketQuery,
+  keptHistoryOf,
   objectUname,
   Query,
   Resource,
@@ -15,7 +16,7 @@ import {
   type BucketPropsJson,
 } from '../../wire/index.js';
 import type { CheckOutcome, DataProtection } from '../data-protection.js';
-import { forEachBounded, localNames } from './local-walk.js';
+import { concat, forEachBounded, localKeptVersions, localNames } from './local-walk.js';
 
 /** Objects checked at once on a target. */
 const concurrency = 4;
@@ -45,16 +46,23 @@ export class ScrubJob extends Job {
   protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
     const bucket = this.bucket as BucketJson;
     const { store } = this.protection;
-    await forEachBounded(localNames(store, bucket, 'ob'), concurrency, signal, async (entry) => {
+    const files: AsyncIterable<{ name: string; size: number; versionId?: string }> =
+      keptHistoryOf(this.props()) === undefined
+        ? localNames(store, bucket, 'ob')
+        : concat(localNames(store, bucket, 'ob'), localKeptVersions(store, bucket));
+    await forEachBounded(files, concurrency, signal, async (entry) => {
       if (!this.#owns(entry.name)) return;
       this.#count(ScrubCounter.checked);
       this.counters.localObjects += 1;
       this.counters.localBytes += entry.size;
       let outcome: CheckOutcome;
       try {
-        outcome = await this.protection.checkObject(bucket, entry.name, this.props());
+        outcome =
+          entry.versionId === undefined
+            ? await this.protection.checkObject(bucket, entry.name, this.props())
+            : await this.protection.checkKept(bucket, entry.name, entry.versionId, this.props());
       } catch (error) {
-        log.warn('scrub: check failed', { job: this.id, name: entry.name, error });
+        log.warn('scrub: check failed', { job: this.id, entry, error });
         this.#count(ScrubCounter.errors);
         return;
       }

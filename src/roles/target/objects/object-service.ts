@@ -89,15 +89,35 @@ export class ObjectService {
 
   /** Stores an object, then protects it (and hands it to its owner when misplaced). */
   async put(bucket: ResolvedBucket, request: PutObjectRequest): Promise<StoredObject> {
-    const object = await this.store.putObject(request);
-    await this.#afterWrite(bucket, object);
-    return object;
+    return await this.#write(bucket, request.name, () => this.store.putObject(request));
   }
 
   /** Completes a multipart upload; the chunked object is then protected like any PUT. */
   async completeUpload(bucket: ResolvedBucket, request: CompleteRequest): Promise<StoredObject> {
-    const object = await this.store.completeUpload(request);
-    await this.#afterWrite(bucket, object);
+    return await this.#write(bucket, request.name, () => this.store.completeUpload(request));
+  }
+
+  /** Merges (or with `replace` replaces) the custom metadata, then updates copies and pieces. */
+  async setCustomMetadata(
+    target: ObjectTarget,
+    metadata: Record<string, string>,
+    replace: boolean,
+  ): Promise<StoredObject> {
+    const { bucket, name } = addressOf(target);
+    const object = await this.store.setCustomMetadata(bucket, name, metadata, replace);
+    await this.#afterMetadataChange(target, object);
+    return object;
+  }
+
+  /** Replaces the S3 tags of the latest version (or of `versionId`), then copies and pieces. */
+  async setTags(
+    target: ObjectTarget,
+    tags: Record<string, string>,
+    versionId?: string,
+  ): Promise<StoredObject> {
+    const { bucket, name } = addressOf(target);
+    const object = await this.store.setTags(bucket, name, tags, versionId);
+    await this.#afterMetadataChange(target, object);
     return object;
   }
 
@@ -128,6 +148,14 @@ export class ObjectService {
     if (versionId === undefined) await remove();
     else await this.#deleteEverywhere(target, remove, versionId);
     const after = await this.#latest(address);
+    // The delete marker, and the version it pushed down to `%vr`, get their copies.
+    const kept = [outcome.deleteMarker ? outcome.versionId : undefined, before?.versionId];
+    if (versionId === undefined && this.protection.isProtected(props))
+      await this.protection.protectKept(
+        address,
+        kept.filter((id) => id !== undefined),
+        props,
+      );
     if (
       before?.versionId !== after?.versionId ||
       (before === undefined) !== (after === undefined)
@@ -140,8 +168,8 @@ export class ObjectService {
   }
 
   /**
-   * Runs a read; when it reads the latest version and its replica is missing or corrupt, restores
-   * it (protection first, then the previous owner during a rebalance) and retries once.
+   * Runs a read; when its replica is missing or corrupt, restores it (protection first, then, for
+   * the latest version, the previous owner during a rebalance) and retries once.
    */
   async #recovering<T>(
     target: ObjectTarget,
@@ -151,10 +179,15 @@ export class ObjectService {
     try {
       return await read();
     } catch (error) {
-      if (versionId !== undefined || readFailureOf(error) === undefined) throw error;
+      if (readFailureOf(error) === undefined) throw error;
       const address = addressOf(target);
-      if (await this.protection.restore(address, target.bucket.props)) return await read();
+      const { props } = target.bucket;
+      // A version read by ID is a kept one or the latest: each is tried.
+      if (versionId !== undefined && (await this.protection.restoreKept(address, versionId, props)))
+        return await read();
+      if (await this.protection.restore(address, props)) return await read();
       if (
+        versionId === undefined &&
         readFailureOf(error) === 'missing' &&
         (await this.rebalance.fetchFromPreviousOwner(address))
       )
@@ -163,10 +196,41 @@ export class ObjectService {
     }
   }
 
+  /**
+   * A write, then its protection: in a protected bucket that keeps history, the version it pushed
+   * down to `%vr` gets its copies too.
+   */
+  async #write(
+    bucket: ResolvedBucket,
+    name: string,
+    write: () => Promise<StoredObject>,
+  ): Promise<StoredObject> {
+    const keepsProtected =
+      bucket.history !== undefined && this.protection.isProtected(bucket.props);
+    const before = keepsProtected ? await this.#latest({ bucket: bucket.bucket, name }) : undefined;
+    const object = await write();
+    if (before !== undefined && before.versionId !== object.versionId) {
+      const address = { bucket: object.bucket, name: object.name };
+      await this.protection.protectKept(address, [before.versionId ?? 'null'], bucket.props);
+    }
+    await this.#afterWrite(bucket, object);
+    return object;
+  }
+
   async #afterWrite(bucket: ResolvedBucket, object: StoredObject): Promise<void> {
     const address = { bucket: object.bucket, name: object.name };
     await this.protection.afterWrite(address, object, bucket.props);
     await this.rebalance.placeAfterWrite(address);
+  }
+
+  /** The changed version's protection carries the change before it is acknowledged. */
+  async #afterMetadataChange(target: ObjectTarget, object: StoredObject): Promise<void> {
+    const address = addressOf(target);
+    const latest = await this.#latest(address);
+    if (latest !== undefined && latest.versionId === object.versionId)
+      await this.protection.afterMetadataChange(address, target.bucket.props);
+    else if (this.protection.isProtected(target.bucket.props))
+      await this.protection.protectKept(address, [object.versionId ?? 'null'], target.bucket.props);
   }
 
   /**
