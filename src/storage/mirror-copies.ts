@@ -38,7 +38,7 @@ export interface CopiesRequest {
   /** Read and check every replica first (recovery, scrub); false trusts them (right after a PUT). */
   verify: boolean;
   /** A kept version (its files under `%vr`) instead of the current object. */
-  versionId?: string;
+  versionId?: string | undefined;
 }
 
 /** What a repair found and did. */

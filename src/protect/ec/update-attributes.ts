@@ -5,7 +5,7 @@
 // object is encoded anew when the owner's own encoding does not describe the replica any more.
 import type { BucketJson, ErasureCodingPropsJson } from '../../wire/index.js';
 import { pieceMetadata } from './ec-metadata.js';
-import { encodedObject, encodeObject } from './encode-object.js';
+import { encodedObject, encodeObject, pieceKeyOf, type VersionChoice } from './encode-object.js';
 import { requireClusterMap, type ErasureContext } from './erasure-context.js';
 
 /** Pushes the object's current attributes into every metafile of its encoding. */
@@ -14,11 +14,13 @@ export async function updatePieceAttributes(
   bucket: BucketJson,
   name: string,
   props: ErasureCodingPropsJson,
+  version: VersionChoice = {},
 ): Promise<void> {
-  const head = await context.store.headObject(bucket, name);
-  const own = await context.pieces.metadata(bucket, name);
+  const key = pieceKeyOf(name, version.versionId, version.latest === true);
+  const head = await context.store.headObject(bucket, name, { versionId: version.versionId });
+  const own = await context.pieces.metadata(bucket, key);
   if (own === undefined || own.obj_cksum !== head.checksum.value || own.obj_size !== head.size) {
-    await encodeObject(context, bucket, name, props);
+    await encodeObject(context, bucket, name, props, version);
     return;
   }
   const encoding = {
@@ -29,7 +31,7 @@ export async function updatePieceAttributes(
     unitBytes: own.stripe_size,
     nodes: own.nodes,
   };
-  const object = encodedObject(head);
+  const object = { ...encodedObject(head), name: key };
   const replicated = own.slice_size === 0;
   const map = requireClusterMap(context);
   const failed = new Set<string>();
@@ -58,6 +60,7 @@ export async function updatePieceAttributes(
   // The change is acknowledged either way: a holder still stale is found by scrub (its metafile's
   // attributes differ from the owner's, see `ensurePieces`).
   await encodeObject(context, bucket, name, props, {
+    ...version,
     generation: own.generation,
     only: reachable,
   }).catch((error: unknown) => {

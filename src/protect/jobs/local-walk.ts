@@ -25,6 +25,13 @@ export async function* localNames(
   }
 }
 
+/** A name's entry under `%vr`: which version, and whether it is the latest (a delete marker). */
+export interface KeptEntry {
+  name: string;
+  size: number;
+  kept: { versionId: string; latest: boolean };
+}
+
 /**
  * Every kept version and delete marker (the files under `%vr`) of the bucket on this target, names
  * in order. A name's newest entry is its current object unless it is a delete marker (a name
@@ -33,14 +40,14 @@ export async function* localNames(
 export async function* localKeptVersions(
   store: LocalStore,
   bucket: BucketJson,
-): AsyncGenerator<{ name: string; versionId: string; size: number }> {
+): AsyncGenerator<KeptEntry> {
   let startAfter = '';
   for (;;) {
     const page = await store.listVersions(bucket, { prefix: '', startAfter, limit: pageSize });
     for (const version of page) {
       if (version.isLatest && version.deleteMarker !== true) continue;
-      const { name, size } = version;
-      yield { name, versionId: version.versionId ?? 'null', size };
+      const { name, size, isLatest } = version;
+      yield { name, size, kept: { versionId: version.versionId ?? 'null', latest: isLatest } };
     }
     const last = page[page.length - 1];
     if (last === undefined || new Set(page.map((version) => version.name)).size < pageSize) return;

@@ -3,12 +3,7 @@
 // verifies every replica, copy and piece and repairs what it can.
 import type { JobDefinition, JobKind, TargetJobEnvironment } from '../../jobs/index.js';
 import { badRequest } from '../../errors/index.js';
-import {
-  keptHistoryOf,
-  type BucketJson,
-  type BucketPropsJson,
-  type StartJobRequestJson,
-} from '../../wire/index.js';
+import type { BucketJson, BucketPropsJson, StartJobRequestJson } from '../../wire/index.js';
 import type { DataProtection } from '../data-protection.js';
 import { EncodeBucketJob, MakeCopiesJob } from './copies-and-encode-jobs.js';
 import { ScrubJob } from './scrub-job.js';
@@ -43,7 +38,9 @@ export function protectionJobDefinitions(protection: DataProtection): JobDefinit
       create(request, environment) {
         const { bucket, props } = bucketOf(request, environment);
         const copies = copiesOf(request.args, props);
-        return new MakeCopiesJob(request.id, bucket, copies, protection, keptHistoryOf(props));
+        return new MakeCopiesJob(request.id, bucket, copies, protection, () =>
+          currentProps(environment, bucket),
+        );
       },
     },
     {

@@ -25,12 +25,23 @@ export interface ProtectionPolicy {
   /** True when the bucket keeps more than one replica (mirror copies or EC pieces). */
   isProtected(props: BucketPropsJson): boolean;
   /**
-   * Kept versions or delete markers created (or changed) by a write, delete or metadata change,
-   * before it is acknowledged: their copies.
+   * Kept versions or delete markers created by a write or delete (the version it pushed down to
+   * `%vr`), before it is acknowledged: their copies and pieces.
    */
   protectKept(address: ObjectAddress, versionIds: string[], props: BucketPropsJson): Promise<void>;
-  /** After the latest version's metadata changed, before it is acknowledged: copies and pieces. */
-  afterMetadataChange(address: ObjectAddress, props: BucketPropsJson): Promise<void>;
+  /**
+   * After the metadata of the latest version (or of kept version `versionId`) changed, before it
+   * is acknowledged: copies and pieces.
+   */
+  afterMetadataChange(
+    address: ObjectAddress,
+    props: BucketPropsJson,
+    versionId?: string,
+  ): Promise<void>;
+  /** A delete marker became the latest version: its copies and pieces. */
+  protectMarker(address: ObjectAddress, versionId: string, props: BucketPropsJson): Promise<void>;
+  /** Kept version `versionId` was deleted: its pieces go everywhere. */
+  afterRemoveKept(address: ObjectAddress, versionId: string, props: BucketPropsJson): Promise<void>;
   /**
    * The latest version's replica is missing or corrupt: make a good one exist here again (from an
    * intact copy, or EC pieces). True when it did.
@@ -75,8 +86,12 @@ export function protectionPolicy(protection: DataProtection): ProtectionPolicy {
     isProtected,
     protectKept: (address, versionIds, props) =>
       protection.protectKept(address.bucket, address.name, versionIds, props),
-    afterMetadataChange: (address, props) =>
-      protection.afterMetadataChange(address.bucket, address.name, props),
+    afterMetadataChange: (address, props, versionId) =>
+      protection.afterMetadataChange(address.bucket, address.name, props, versionId),
+    protectMarker: (address, versionId, props) =>
+      protection.protectMarker(address.bucket, address.name, versionId, props),
+    afterRemoveKept: (address, versionId, props) =>
+      protection.afterDeleteKept(address.bucket, address.name, versionId, props),
     restore: (address, props) => protection.recover(address.bucket, address.name, props),
     restoreKept: (address, versionId, props) =>
       protection.recover(address.bucket, address.name, props, versionId),

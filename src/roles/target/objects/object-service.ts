@@ -5,6 +5,7 @@
 // once; writes and deletes apply both policies before they are acknowledged; a read sent here in
 // place of an unreachable owner is served from what survives elsewhere.
 import { resolveRange } from '../../../api/common/index.js';
+import { isStoreError } from '../../../errors/index.js';
 import type { ErasureCodingInfo, ObjectAddress } from '../../../api/native/index.js';
 import type {
   CompleteRequest,
@@ -135,7 +136,7 @@ export class ObjectService {
       );
       return { deleteMarker: false };
     }
-    const before = await this.#latest(address);
+    const before = await this.store.latestVersion(address.bucket, address.name);
     let outcome: DeleteOutcome = { deleteMarker: false };
     const remove = async (): Promise<void> => {
       outcome = await this.store.deleteObject(address.bucket, address.name, {
@@ -147,23 +148,20 @@ export class ObjectService {
     // also go where a rebalance has not moved it from yet.
     if (versionId === undefined) await remove();
     else await this.#deleteEverywhere(target, remove, versionId);
-    const after = await this.#latest(address);
-    // The delete marker, and the version it pushed down to `%vr`, get their copies.
-    const kept = [outcome.deleteMarker ? outcome.versionId : undefined, before?.versionId];
-    if (versionId === undefined && this.protection.isProtected(props))
-      await this.protection.protectKept(
-        address,
-        kept.filter((id) => id !== undefined),
-        props,
-      );
-    if (
-      before?.versionId !== after?.versionId ||
-      (before === undefined) !== (after === undefined)
-    ) {
-      // The latest version changed: the old one's pieces go, the new one is protected.
+    const after = await this.store.latestVersion(address.bucket, address.name);
+    const latestChanged =
+      before?.versionId !== after?.versionId || (before === undefined) !== (after === undefined);
+    if (latestChanged) {
+      // The old latest's pieces (under the object's name) go; the new latest is protected.
       await this.protection.afterRemove(address, props);
-      if (after !== undefined) await this.protection.afterWrite(address, after, props);
+      if (after?.deleteMarker === true)
+        await this.protection.protectMarker(address, after.versionId ?? 'null', props);
+      else if (after !== undefined) await this.protection.afterWrite(address, after, props);
     }
+    if (versionId !== undefined) await this.protection.afterRemoveKept(address, versionId, props);
+    else if (before !== undefined && latestChanged)
+      // The version the delete marker pushed down to `%vr` is protected as a kept one.
+      await this.protection.protectKept(address, [before.versionId ?? 'null'], props);
     return outcome;
   }
 
@@ -179,13 +177,16 @@ export class ObjectService {
     try {
       return await read();
     } catch (error) {
-      if (readFailureOf(error) === undefined) throw error;
+      // A version missing here may be one this target is the new owner of: its pieces may hold it.
+      const lostVersion =
+        versionId !== undefined && isStoreError(error) && error.code === 'NoSuchVersion';
+      if (readFailureOf(error) === undefined && !lostVersion) throw error;
       const address = addressOf(target);
       const { props } = target.bucket;
       // A version read by ID is a kept one or the latest: each is tried.
       if (versionId !== undefined && (await this.protection.restoreKept(address, versionId, props)))
         return await read();
-      if (await this.protection.restore(address, props)) return await read();
+      if (!lostVersion && (await this.protection.restore(address, props))) return await read();
       if (
         versionId === undefined &&
         readFailureOf(error) === 'missing' &&
@@ -207,7 +208,7 @@ export class ObjectService {
   ): Promise<StoredObject> {
     const keepsProtected =
       bucket.history !== undefined && this.protection.isProtected(bucket.props);
-    const before = keepsProtected ? await this.#latest({ bucket: bucket.bucket, name }) : undefined;
+    const before = keepsProtected ? await this.store.latestVersion(bucket.bucket, name) : undefined;
     const object = await write();
     if (before !== undefined && before.versionId !== object.versionId) {
       const address = { bucket: object.bucket, name: object.name };
@@ -227,10 +228,9 @@ export class ObjectService {
   async #afterMetadataChange(target: ObjectTarget, object: StoredObject): Promise<void> {
     const address = addressOf(target);
     const latest = await this.#latest(address);
-    if (latest !== undefined && latest.versionId === object.versionId)
-      await this.protection.afterMetadataChange(address, target.bucket.props);
-    else if (this.protection.isProtected(target.bucket.props))
-      await this.protection.protectKept(address, [object.versionId ?? 'null'], target.bucket.props);
+    const isLatest = latest !== undefined && latest.versionId === object.versionId;
+    const versionId = isLatest ? undefined : (object.versionId ?? 'null');
+    await this.protection.afterMetadataChange(address, target.bucket.props, versionId);
   }
 
   /**
