@@ -238,6 +238,24 @@ export class DataProtection {
     await ensurePieces(this.erasure, bucket, name, props.ec, false);
   }
 
+  /**
+   * `reprotect` for a kept version or delete marker (`latest`: a marker that is the latest
+   * version) that moved here or whose placement changed: copies made right, missing or stale EC
+   * pieces re-created from the local file.
+   */
+  async reprotectKept(
+    bucket: BucketJson,
+    name: string,
+    version: { versionId: string; latest: boolean },
+    props: BucketPropsJson,
+  ): Promise<void> {
+    const { versionId } = version;
+    const copies = mirrorCopies(props);
+    if (copies > 1)
+      await this.store.repairCopies({ bucket, name, versionId, copies, verify: false });
+    if (props.ec.enabled) await ensurePieces(this.erasure, bucket, name, props.ec, false, version);
+  }
+
   /** This owner's metafile of the object (what HEAD reports); undefined when not erasure-coded. */
   async describe(
     bucket: BucketJson,
