@@ -195,8 +195,25 @@ describe('an EC 2+2 bucket with versioning loses two targets', () => {
       }
     }
     const expected = (await s3Snapshot(s3, bucket.name)) as {
-      versions: Array<{ key: string; versionId: string }>;
+      versions: Array<{ key: string; versionId: string; latest: boolean }>;
     };
+    // Every kept version has pieces of its own; a delete marker that is the latest has them
+    // under the object's name.
+    for (const version of expected.versions.filter((entry) => !entry.latest)) {
+      const name = `${version.key};${version.versionId}`;
+      const metafiles = await filesOf(cluster.dir, '%mt', name);
+      assert.ok(metafiles.length >= 3, `${name}: owner and holders have metafiles`);
+    }
+    for (const key of ['obj-1', 'obj-2']) {
+      const metafiles = await filesOf(cluster.dir, '%mt', key);
+      assert.ok(metafiles.length >= 3, `${key}: its delete marker has pieces`);
+      for (const path of metafiles) {
+        const metafile = JSON.parse(await readFile(path, 'utf8')) as {
+          s3_attrs?: { delete_marker?: boolean };
+        };
+        assert.equal(metafile.s3_attrs?.delete_marker, true, `${path}: a delete marker`);
+      }
+    }
     await cluster.targets[0]?.stop('SIGKILL');
     await cluster.targets[1]?.stop('SIGKILL');
     await cluster.waitForTargetCount(3, 60_000);
