@@ -72,9 +72,11 @@ async function survivingPieces(
   const wanted = (piece: HeldPiece): boolean => {
     // This target's own main-replica metafile describes the replica being restored: not a source.
     if (piece.node.id === context.nodeId && isMainReplica(piece.metadata)) return false;
-    const pieceVersion = restoredAttributes(piece.metadata).versionId ?? 'null';
-    if (versionId !== undefined) return pieceVersion === versionId;
-    return versionOfPiece(key)?.versionId !== pieceVersion;
+    const pieceVersion = restoredAttributes(piece.metadata).versionId;
+    if (versionId !== undefined) return (pieceVersion ?? 'null') === versionId;
+    // Not a kept version of `<x>` when restoring the object `<x>;<id>` (pieces without an ID,
+    // e.g. of an unversioned `<x>;null`, are the object's own).
+    return pieceVersion === undefined || versionOfPiece(key)?.versionId !== pieceVersion;
   };
   return newestEncoding(held.filter(wanted));
 }

@@ -199,7 +199,7 @@ export class ObjectService {
 
   /**
    * A write, then its protection: in a protected bucket that keeps history, the version it pushed
-   * down to `%vr` gets its copies too.
+   * down to `%vr` gets its copies and EC pieces too.
    */
   async #write(
     bucket: ResolvedBucket,
