@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import {
   DeleteObjectCommand,
+  ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectTaggingCommand,
   type S3Client,
@@ -100,6 +101,39 @@ async function fill(s3: S3Client, client: Client, bucket: BucketJson): Promise<L
   return latest;
 }
 
+/**
+ * A bucket that keeps history but has no protection yet: three keys written three times, one
+ * deleted (a delete marker). Returns the piece names (`<key>;<version ID>`) of every kept version
+ * and delete marker.
+ */
+async function unprotectedHistory(s3: S3Client, client: Client, bucket: BucketJson) {
+  await client.createBucket(bucket);
+  await s3.send(
+    new PutBucketVersioningCommand({
+      Bucket: bucket.name,
+      VersioningConfiguration: { Status: 'Enabled' },
+    }),
+  );
+  for (let round = 0; round < 3; round += 1) {
+    for (const key of ['a', 'b', 'c']) {
+      await s3Put(s3, bucket.name, key, bytesFor(`${key}@${round}`, 40_000 + round));
+    }
+  }
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket.name, Key: 'c' }));
+  const listing = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket.name }));
+  const kept = [...(listing.Versions ?? []), ...(listing.DeleteMarkers ?? [])].filter(
+    (version) => version.IsLatest !== true,
+  );
+  assert.equal(kept.length, 7, 'two kept versions of a and b, three of c');
+  return kept.map((version) => `${version.Key ?? ''};${version.VersionId ?? ''}`);
+}
+
+/** Runs a protection job to its end. */
+async function runJob(client: Client, id: string): Promise<void> {
+  const status = await client.jobs.wait(id, { timeoutMs: 120_000 });
+  assert.equal(status.err, '', `job ${id} failed: ${status.err}`);
+}
+
 /** The latest version of every key through the native API: bytes and custom metadata. */
 async function assertNativeLatest(client: Client, bucket: BucketJson, latest: Latest) {
   for (const [key, expected] of latest) {
@@ -126,6 +160,18 @@ describe('a 2-copy mirrored bucket with versioning loses a mountpath on every ta
   after(async () => {
     s3?.destroy();
     await cluster?.destroy();
+  });
+
+  test('make-n-copies gives versions written before mirroring was on their copies', async () => {
+    const later = { name: 'mirror-later', provider: 'ais' };
+    const kept = await unprotectedHistory(s3, client, later);
+    await runJob(client, await client.jobs.makeCopies(later, 2));
+    for (const name of kept) {
+      const files = (await filesOf(cluster.dir, '%vr', name)).filter((path) =>
+        path.includes(`/${later.name}/`),
+      );
+      assert.equal(files.length, 2, `${name}: a kept version or marker and its copy`);
+    }
   });
 
   test('every version, tag, marker and multipart object survives; scrub re-protects', async () => {
@@ -177,6 +223,21 @@ describe('an EC 2+2 bucket with versioning loses two targets', () => {
   after(async () => {
     s3?.destroy();
     await cluster?.destroy();
+  });
+
+  test('ec-encode gives versions written before EC was on their pieces', async () => {
+    const later = { name: 'ec-later', provider: 'ais' };
+    const kept = await unprotectedHistory(s3, client, later);
+    await runJob(
+      client,
+      await client.jobs.encodeBucket(later, { data_slices: 1, parity_slices: 1 }),
+    );
+    for (const name of kept) {
+      const metafiles = (await filesOf(cluster.dir, '%mt', name)).filter((path) =>
+        path.includes(`/${later.name}/`),
+      );
+      assert.ok(metafiles.length >= 2, `${name}: owner and holder have metafiles`);
+    }
   });
 
   test('every version, tag, marker and multipart object is restored by its new owner', async () => {
