@@ -1,6 +1,6 @@
 // Data protection and rebalance: the Reed-Solomon encode rate on one core (goal: at least
 // 1 GiB/s), EC 4+2 and 2-copy mirror PUT as a ratio of plain PUT on the same cluster (goal for
-// EC 4+2: 0.5), and rebalance MiB/s when a target joins, from the rebalance job's own counters,
+// EC 4+2: 0.5), the same for overwrites in buckets that keep history (kept versions protected too), and rebalance MiB/s when a target joins, from the rebalance job's own counters,
 // against `cp -r` of the same bytes on the same disk.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -67,7 +67,12 @@ async function tryBucket(
   }
 }
 
-async function putMiBPerSecond(endpoint: string, bucket: string): Promise<number | undefined> {
+/** MiB/s of 1 MiB PUTs; with `names`, over that many names only (so objects are overwritten). */
+async function putMiBPerSecond(
+  endpoint: string,
+  bucket: string,
+  names?: number,
+): Promise<number | undefined> {
   const run = await runBenchClient([
     '--endpoint',
     endpoint,
@@ -81,28 +86,36 @@ async function putMiBPerSecond(endpoint: string, bucket: string): Promise<number
     '16',
     '--duration',
     `${phaseSeconds}s`,
+    ...(names === undefined ? [] : ['--objects', String(names)]),
   ]);
   const operation = run.operation('put');
   return operation === undefined || operation.errors > 0 ? undefined : operation.mibPerSecond;
 }
 
-/** PUT 1MiB into a protected bucket vs a plain one, back to back on one playground. */
+/**
+ * PUT 1MiB into a protected bucket vs a plain one, back to back on one playground. `versioned`:
+ * both buckets keep history and the PUTs overwrite 64 names, so every PUT also keeps (and, in the
+ * protected bucket, protects) the version it replaces.
+ */
 async function protectedPut(
   scratch: Scratch,
   shape: PlaygroundShape,
   workload: string,
   props: BucketPropsUpdateJson,
+  versioned = false,
 ): Promise<ResultRow> {
   const row = { workload, subject: 'protected PUT', yardstick: 'plain PUT', unit: 'MiB/s' };
   const playground = await Playground.start(scratch, shape);
   const client = playground.client();
+  const history: BucketPropsUpdateJson = versioned ? { versioning: { history: 'enabled' } } : {};
+  const names = versioned ? 64 : undefined;
   try {
-    const refused = await tryBucket(client, 'protected', props);
+    const refused = await tryBucket(client, 'protected', { ...props, ...history });
     if (refused !== undefined)
       return { ...row, subjectValue: undefined, yardstickValue: undefined, note: refused };
-    await tryBucket(client, 'plain');
-    const plain = await putMiBPerSecond(playground.endpoint, 'plain');
-    const protectedFigure = await putMiBPerSecond(playground.endpoint, 'protected');
+    await tryBucket(client, 'plain', history);
+    const plain = await putMiBPerSecond(playground.endpoint, 'plain', names);
+    const protectedFigure = await putMiBPerSecond(playground.endpoint, 'protected', names);
     return { ...row, subjectValue: protectedFigure, yardstickValue: plain };
   } finally {
     await client.close();
@@ -204,6 +217,20 @@ async function main(): Promise<void> {
         {
           mirror: { enabled: true, copies: 2 },
         },
+      ),
+      await protectedPut(
+        scratch,
+        { proxies: 1, targets: 2, mountpaths: 2 },
+        'PUT 1MiB over 64 names, versioned, mirror 2 copies',
+        { mirror: { enabled: true, copies: 2 } },
+        true,
+      ),
+      await protectedPut(
+        scratch,
+        { proxies: 1, targets: 7, mountpaths: 1 },
+        'PUT 1MiB over 64 names, versioned, EC 4+2',
+        { ec: { enabled: true, data_slices: 4, parity_slices: 2 } },
+        true,
       ),
       await rebalance(scratch),
     );

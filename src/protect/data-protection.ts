@@ -3,6 +3,7 @@
 // repairs noticed on the read path, cluster-wide removal of pieces on delete, and the per-object
 // check that scrub runs.
 import type { ClusterMap } from '../cluster/index.js';
+import { isStoreError } from '../errors/index.js';
 import type { LocalStore, StoredObject } from '../storage/index.js';
 import type { IntraClient, IntraStreamClient } from '../transport/index.js';
 import type { Logger } from '../util/log.js';
@@ -18,6 +19,8 @@ import type { ErasureContext } from './ec/erasure-context.js';
 import { isMainReplica, LocalPieces } from './ec/local-pieces.js';
 import { PiecePeers, type PeerTimeouts } from './ec/peers.js';
 import { openSurviving, restoreObject, type SurvivingObject } from './ec/restore-object.js';
+import { updatePieceAttributes } from './ec/update-attributes.js';
+import { versionPieceName } from './ec/version-pieces.js';
 import { RepairQueue } from './repair-queue.js';
 
 export interface DataProtectionOptions {
@@ -87,18 +90,104 @@ export class DataProtection {
   }
 
   /**
+   * Kept versions and delete markers (under `%vr`) just created, before the write or delete that
+   * made them is acknowledged: mirror copies, and EC pieces under `versionPieceName`.
+   */
+  async protectKept(
+    bucket: BucketJson,
+    name: string,
+    versionIds: readonly string[],
+    props: BucketPropsJson,
+  ): Promise<void> {
+    for (const versionId of versionIds)
+      await this.#protectVersion(bucket, name, versionId, props, false);
+  }
+
+  /** A delete marker became the latest version: its copies, and EC pieces under the object's name. */
+  async protectMarker(
+    bucket: BucketJson,
+    name: string,
+    versionId: string,
+    props: BucketPropsJson,
+  ): Promise<void> {
+    await this.#protectVersion(bucket, name, versionId, props, true);
+  }
+
+  /** A kept version was deleted: its EC pieces go from every target. */
+  async afterDeleteKept(
+    bucket: BucketJson,
+    name: string,
+    versionId: string,
+    props: BucketPropsJson,
+  ): Promise<void> {
+    const key = versionPieceName(name, versionId);
+    if (key !== undefined) await this.afterDelete(bucket, key, props);
+  }
+
+  async #protectVersion(
+    bucket: BucketJson,
+    name: string,
+    versionId: string,
+    props: BucketPropsJson,
+    latest: boolean,
+  ): Promise<void> {
+    const copies = mirrorCopies(props);
+    if (copies > 1)
+      await this.store.repairCopies({ bucket, name, versionId, copies, verify: false });
+    if (!props.ec.enabled) return;
+    try {
+      const report = await encodeObject(this.erasure, bucket, name, props.ec, {
+        versionId,
+        latest,
+      });
+      if (report.unplaced > 0)
+        this.options.log.warn('EC protection degraded: too few targets', { name, versionId });
+    } catch (error) {
+      if (!isStoreError(error) || error.code !== 'ObjectNameTooLong') throw error;
+      this.options.log.warn('kept version not erasure-coded', { name, versionId, error });
+    }
+  }
+
+  /**
+   * After the custom metadata or S3 attributes of the latest version (or of kept version
+   * `versionId`) changed, before the change is acknowledged: mirror copies get the new record, EC
+   * metafiles the new attributes (a restore brings back what was acknowledged last).
+   */
+  async afterMetadataChange(
+    bucket: BucketJson,
+    name: string,
+    props: BucketPropsJson,
+    versionId?: string,
+  ): Promise<void> {
+    const copies = mirrorCopies(props);
+    if (copies > 1)
+      await this.store.repairCopies({ bucket, name, versionId, copies, verify: false });
+    if (props.ec.enabled)
+      await updatePieceAttributes(this.erasure, bucket, name, props.ec, { versionId });
+  }
+
+  /**
    * A read found the replica missing or corrupt: restores it from an intact local copy, else from
    * other targets' EC pieces. Concurrent reads of the same object share one restore.
    */
-  recover(bucket: BucketJson, name: string, props: BucketPropsJson): Promise<boolean> {
+  recover(
+    bucket: BucketJson,
+    name: string,
+    props: BucketPropsJson,
+    versionId?: string,
+  ): Promise<boolean> {
     if (!isProtected(props)) return Promise.resolve(false);
     // Only the owner restores: a replica anywhere else would be misplaced (and could go stale).
     const owner = this.options.clusterMap()?.ownerOf(objectUname(bucket, name));
     if (owner !== undefined && owner.id !== this.options.nodeId) return Promise.resolve(false);
-    const key = objectUname(bucket, name);
+    const key = `${objectUname(bucket, name)}\n${versionId ?? ''}`;
     const running = this.#restores.get(key);
     if (running !== undefined) return running;
-    const restore = this.#restore(bucket, name, props).finally(() => this.#restores.delete(key));
+    const restore = (
+      versionId === undefined
+        ? this.#restore(bucket, name, props)
+        : this.#restoreKept(bucket, name, versionId, props)
+    ).finally(() => this.#restores.delete(key));
     this.#restores.set(key, restore);
     return restore;
   }
@@ -147,6 +236,24 @@ export class DataProtection {
       return;
     }
     await ensurePieces(this.erasure, bucket, name, props.ec, false);
+  }
+
+  /**
+   * `reprotect` for a kept version or delete marker (`latest`: a marker that is the latest
+   * version) that moved here or whose placement changed: copies made right, missing or stale EC
+   * pieces re-created from the local file.
+   */
+  async reprotectKept(
+    bucket: BucketJson,
+    name: string,
+    version: { versionId: string; latest: boolean },
+    props: BucketPropsJson,
+  ): Promise<void> {
+    const { versionId } = version;
+    const copies = mirrorCopies(props);
+    if (copies > 1)
+      await this.store.repairCopies({ bucket, name, versionId, copies, verify: false });
+    if (props.ec.enabled) await ensurePieces(this.erasure, bucket, name, props.ec, false, version);
   }
 
   /** This owner's metafile of the object (what HEAD reports); undefined when not erasure-coded. */
@@ -199,6 +306,65 @@ export class DataProtection {
     }
     if (problems > 0) return 'repaired';
     return unplaced > 0 ? 'degraded' : 'intact';
+  }
+
+  /**
+   * Scrub's check of a kept version or delete marker (`latest`: a marker that is the latest
+   * version): its file and mirror copies read and verified, its EC pieces verified by their
+   * holders; whatever is missing or corrupt is re-created.
+   */
+  async checkKept(
+    bucket: BucketJson,
+    name: string,
+    version: { versionId: string; latest: boolean },
+    props: BucketPropsJson,
+  ): Promise<CheckOutcome> {
+    const { versionId, latest } = version;
+    const copies = mirrorCopies(props);
+    const local = await this.store.repairCopies({ bucket, name, versionId, copies, verify: true });
+    let problems = local.corrupt + local.created;
+    if (!local.intact) {
+      if (!props.ec.enabled || latest) return 'unrecoverable';
+      if (!(await restoreObject(this.erasure, bucket, name, versionId))) return 'unrecoverable';
+      problems += 1;
+      if (copies > 1)
+        await this.store.repairCopies({ bucket, name, versionId, copies, verify: false });
+    }
+    let unplaced = 0;
+    if (props.ec.enabled) {
+      const pieces = await ensurePieces(this.erasure, bucket, name, props.ec, true, version);
+      problems += pieces.bad;
+      unplaced = pieces.unplaced;
+    }
+    if (problems > 0) return 'repaired';
+    return unplaced > 0 ? 'degraded' : 'intact';
+  }
+
+  /**
+   * A kept version's file is missing or corrupt: rebuilt from an intact mirror copy, else from EC
+   * pieces. The latest version comes back first (a version restored into an empty history would
+   * pass for the latest).
+   */
+  async #restoreKept(
+    bucket: BucketJson,
+    name: string,
+    versionId: string,
+    props: BucketPropsJson,
+  ): Promise<boolean> {
+    const copies = mirrorCopies(props);
+    const local = await this.store.repairCopies({ bucket, name, versionId, copies, verify: true });
+    if (local.intact) return true;
+    if (!props.ec.enabled) return false;
+    if ((await this.store.latestVersion(bucket, name)) === undefined) {
+      await this.#restore(bucket, name, props);
+      // The version asked for may be the latest (or its delete marker).
+      const restored = await this.store.latestVersion(bucket, name);
+      if (restored !== undefined && (restored.versionId ?? 'null') === versionId) return true;
+    }
+    if (!(await restoreObject(this.erasure, bucket, name, versionId))) return false;
+    if (copies > 1)
+      await this.store.repairCopies({ bucket, name, versionId, copies, verify: false });
+    return true;
   }
 
   async #restore(bucket: BucketJson, name: string, props: BucketPropsJson): Promise<boolean> {

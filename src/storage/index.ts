@@ -32,7 +32,12 @@ export type {
   VersionAttributes,
 } from './store-types.js';
 export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
-export { ContentType, type ContentTypeName, type StoredContentType } from './layout/index.js';
+export {
+  ContentType,
+  maxObjectNameBytes,
+  type ContentTypeName,
+  type StoredContentType,
+} from './layout/index.js';
 export type { CopiesReport, CopiesRequest } from './mirror-copies.js';
 export { isReadable } from './mountpath/index.js';
 export type { MountpathChange } from './volume.js';

@@ -1,8 +1,9 @@
 // Unit tests for mirror copies and the other content trees: copies made, recorded, repaired from an
-// intact copy when the home replica is lost or corrupt, lowered; EC files stored like objects.
+// intact copy when the home replica is lost or corrupt, lowered; copies of kept versions and of
+// chunked objects (with their chunk sets); EC files stored like objects.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import type { LocalStore } from './local-store.js';
 import {
   bodyOf,
@@ -113,5 +114,141 @@ describe('mirror copies', () => {
     );
     await store.deleteObject(testBucket, 'dir/a', { contentType: 'ec' });
     assert.equal((await store.headObject(testBucket, 'dir/a')).size, 5000);
+  });
+});
+
+describe('mirror copies of kept versions and chunked objects', () => {
+  let root: string;
+  let store: LocalStore;
+  const first = patternBytes(30_000, 3);
+  const second = patternBytes(20_000, 4);
+
+  before(async () => {
+    root = await makeTemporaryDirectory();
+    store = await openTestStore(root, 3);
+  });
+  after(() => removeTemporaryDirectory(root));
+
+  async function putVersion(name: string, body: Buffer): Promise<string> {
+    const object = await store.putObject({
+      bucket: testBucket,
+      name,
+      body: bodyOf(body),
+      checksumType: 'xxhash',
+      versioning: false,
+      history: 'enabled',
+    });
+    assert.ok(object.versionId !== undefined);
+    return object.versionId;
+  }
+
+  /** Every file of the bucket's `tree` on every mountpath whose path contains `part`. */
+  async function filesUnder(tree: string, part: string): Promise<string[]> {
+    const found: string[] = [];
+    for (const mountpath of await readdir(root)) {
+      const directory = `${root}/${mountpath}/@ais/bucket/${tree}`;
+      const entries = await readdir(directory, { recursive: true }).catch(() => []);
+      for (const entry of entries) if (entry.includes(part)) found.push(`${directory}/${entry}`);
+    }
+    return found;
+  }
+
+  test('a kept version gets copies; it reads back after losing one, scrub-style repair', async () => {
+    const kept = await putVersion('v/a', first);
+    await putVersion('v/a', second);
+    const made = await store.repairCopies({
+      bucket: testBucket,
+      name: 'v/a',
+      versionId: kept,
+      copies: 3,
+      verify: false,
+    });
+    assert.equal(made.created, 2);
+    assert.equal((await filesUnder('%vr', kept)).length, 3);
+    const listed = await store.listVersions(testBucket, {
+      prefix: 'v/',
+      startAfter: '',
+      limit: 10,
+    });
+    assert.deepEqual(
+      listed.map((version) => version.versionId === kept),
+      [false, true],
+      'a version with copies is listed once',
+    );
+    assert.equal((await store.keptVersions(testBucket, 'v/a')).length, 1);
+    const [home] = (await filesUnder('%vr', kept)).filter((path) =>
+      path.startsWith(store.homeMountpath(testBucket, 'v/a')),
+    );
+    assert.ok(home !== undefined);
+    await rm(home);
+    const read = await store.getObject(testBucket, 'v/a', undefined, { versionId: kept });
+    assert.deepEqual(await readAll(read.body), first);
+    const [copy] = await filesUnder('%vr', kept);
+    await flipByte(copy ?? '', 100);
+    const repaired = await store.repairCopies({
+      bucket: testBucket,
+      name: 'v/a',
+      versionId: kept,
+      copies: 3,
+      verify: true,
+    });
+    assert.deepEqual([repaired.intact, repaired.corrupt, repaired.created], [true, 1, 2]);
+    await store.deleteObject(testBucket, 'v/a', { versionId: kept });
+    assert.deepEqual(await filesUnder('%vr', kept), [], 'deleting a version removes its copies');
+  });
+
+  test("a chunked object's copies have the chunk set on their own mountpath", async () => {
+    const name = 'mp/a';
+    const uploadId = await store.createUpload(testBucket, name, {
+      customMetadata: {},
+      contentHeaders: {},
+      tags: {},
+    });
+    const parts = [first, second];
+    for (const [index, part] of parts.entries()) {
+      await store.uploadPart({
+        bucket: testBucket,
+        name,
+        uploadId,
+        partNumber: index + 1,
+        body: bodyOf(part),
+        contentLength: part.length,
+        checksumType: 'xxhash',
+        finish: () => ({ etag: `e${index}` }),
+      });
+    }
+    const object = await store.completeUpload({
+      bucket: testBucket,
+      name,
+      uploadId,
+      parts: parts.map((_, index) => ({
+        partNumber: index + 1,
+        etag: `e${index}`,
+        extraChecksums: {},
+      })),
+      minPartBytes: 0,
+      versioning: false,
+      combineChecksums: () => ({}),
+    });
+    const set = object.chunkSet ?? '';
+    assert.notEqual(set, '');
+    await store.repairCopies({ bucket: testBucket, name, copies: 2, verify: false });
+    const manifests = await filesUnder('%ut', set);
+    assert.equal(manifests.length, 2, 'the chunk set is on both mountpaths');
+    // The mountpath that held the original set loses it (and the object file): the copy serves.
+    const home = store.homeMountpath(testBucket, name);
+    await rm(`${home}/@ais/bucket`, { recursive: true, force: true });
+    const read = await store.getObject(testBucket, name);
+    assert.deepEqual(await readAll(read.body), Buffer.concat(parts));
+    const restored = await store.repairCopies({
+      bucket: testBucket,
+      name,
+      copies: 2,
+      verify: true,
+    });
+    assert.deepEqual([restored.intact, restored.created], [true, 1]);
+    assert.equal((await filesUnder('%ut', set)).length, 2, 'the set is copied back to the home');
+    await store.deleteObject(testBucket, name);
+    assert.deepEqual(await filesUnder('%ch', set), [], 'deleting the object removes every set');
   });
 });

@@ -18,12 +18,14 @@ import {
 import {
   replicaPaths,
   validateObjectName,
+  versionPaths,
   workFilePath,
   type ReplicaPath,
 } from './layout/index.js';
 import { writeObjectMetadata, type ObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import { chunksIntact } from './multipart/chunk-check.js';
+import { mirrorChunkSet } from './multipart/chunk-set-moves.js';
 import { checkReplica } from './read-object.js';
 import { openReplica, type OpenReplica } from './replica-lookup.js';
 import { mountpathsFor, unameOf, type StoreContext } from './store-context.js';
@@ -35,6 +37,8 @@ export interface CopiesRequest {
   copies: number;
   /** Read and check every replica first (recovery, scrub); false trusts them (right after a PUT). */
   verify: boolean;
+  /** A kept version (its files under `%vr`) instead of the current object. */
+  versionId?: string | undefined;
 }
 
 /** What a repair found and did. */
@@ -69,7 +73,7 @@ export async function repairCopies(
   const uname = unameOf(bucket, name);
   return context.locks.withWriteLock(uname, async () => {
     const order = mountpathsFor(context, uname);
-    const found = await collectReplicas(context, bucket, name, order, request.verify);
+    const found = await collectReplicas(context, request, order);
     try {
       return await reconcile(context, request, order, found);
     } finally {
@@ -97,7 +101,11 @@ async function reconcile(
   const same = intact.filter((entry) => sameContent(entry.replica, source.replica));
   const wanted = chooseMountpaths(order, same, Math.max(1, request.copies));
   const kept = new Map<Mountpath, ReplicaPath>();
+  const chunks = source.replica.metadata.chunks;
   for (const mountpath of wanted) {
+    // A copy of a chunked object needs the chunk set on its own mountpath too.
+    if (chunks !== undefined && request.copies > 1)
+      await mirrorChunkSet(context, request.bucket, chunks, mountpath);
     const existing = same.find((entry) => entry.mountpath === mountpath);
     if (existing !== undefined) {
       kept.set(mountpath, existing.location);
@@ -129,14 +137,13 @@ async function reconcile(
  */
 async function collectReplicas(
   context: StoreContext,
-  bucket: BucketJson,
-  name: string,
+  request: CopiesRequest,
   order: Mountpath[],
-  verify: boolean,
 ): Promise<FoundReplica[]> {
+  const { bucket, name, verify } = request;
   const found: FoundReplica[] = [];
   for (const mountpath of order) {
-    for (const location of replicaPaths(mountpath.path, bucket, name)) {
+    for (const location of pathsOf(request, mountpath)) {
       let replica: OpenReplica | undefined;
       try {
         replica = await openReplica(context, location, mountpath, bucket, name);
@@ -167,8 +174,8 @@ async function collectReplicas(
 
 /**
  * A plain replica holds its bytes (checked when `verify`); a chunked one is an empty file naming
- * its chunk set, which must be complete (its chunks checked when `verify`). Copies of a chunked
- * object share its one chunk set: they survive the loss of the object file, not of the set.
+ * its chunk set, which must be complete (its chunks checked when `verify`). In a mirrored bucket
+ * every replica's mountpath holds a copy of the set (`mirrorChunkSet`).
  */
 async function replicaIntact(
   context: StoreContext,
@@ -183,6 +190,13 @@ async function replicaIntact(
   }
   const problem = verify ? await checkReplica(context, replica) : undefined;
   return problem === undefined && stats.size === BigInt(metadata.size);
+}
+
+/** Where the object's (or the kept version's) files may be on a mountpath, in lookup order. */
+function pathsOf(request: CopiesRequest, mountpath: Mountpath): ReplicaPath[] {
+  const { bucket, name, versionId } = request;
+  if (versionId === undefined) return replicaPaths(mountpath.path, bucket, name);
+  return versionPaths(mountpath.path, bucket, name, versionId);
 }
 
 /** The home replica when intact, else the most recently written intact one. */
@@ -243,7 +257,7 @@ async function copyReplica(
     // or recordless copy. (The copy lists written afterwards are not synced: a stale list after a
     // power loss is repaired by the next read, which counts the copies.)
     if (context.options.fsyncObjects) await syncFile(context.disk, workPath);
-    for (const location of replicaPaths(mountpath.path, bucket, name)) {
+    for (const location of pathsOf(request, mountpath)) {
       const result = await renameIntoPlace(context.disk, workPath, location.path);
       if (result.outcome !== 'committed') continue;
       if (context.options.fsyncObjects) {

@@ -43,7 +43,7 @@ export interface ErasureMetadataJson {
 
 /**
  * The S3 attributes of a version as an EC metafile and a rebalance transfer carry them (each absent
- * when the version has none; `delete_marker` only on transfers).
+ * when the version has none; `delete_marker` on transfers and on the pieces of delete markers).
  */
 export interface S3AttributesJson {
   etag?: string;

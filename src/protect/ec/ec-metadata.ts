@@ -118,6 +118,39 @@ export function sameEncoding(left: ErasureMetadataJson, right: ErasureMetadataJs
   );
 }
 
+/** Same custom metadata and S3 attributes (tags, content headers...) in both metafiles. */
+export function sameAttributes(left: ErasureMetadataJson, right: ErasureMetadataJson): boolean {
+  return (
+    sameRecord(left.custom_md, right.custom_md) &&
+    sameRecord(
+      encodeS3Attributes(restoredAttributes(left)),
+      encodeS3Attributes(restoredAttributes(right)),
+    )
+  );
+}
+
+/** The metafile carries the object's current custom metadata and S3 attributes. */
+export function carriesAttributes(metadata: ErasureMetadataJson, object: EncodedObject): boolean {
+  return (
+    sameRecord(metadata.custom_md, object.customMetadata) &&
+    sameRecord(
+      encodeS3Attributes(restoredAttributes(metadata)),
+      encodeS3Attributes(object.attributes),
+    )
+  );
+}
+
+/** Equal as JSON whatever the key order. */
+function sameRecord(left: object, right: object): boolean {
+  return canonical(left) === canonical(right);
+}
+
+function canonical(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+}
+
 function parse(text: string | Buffer): unknown {
   try {
     return JSON.parse(text.toString()) as unknown;

@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import { createHasher, type Hasher } from '../../checksum/index.js';
 import { StoreError } from '../../errors/index.js';
-import { attributesOf, type StoredObject } from '../../storage/index.js';
+import { attributesOf, type ObjectReadResult, type StoredObject } from '../../storage/index.js';
 import {
   objectUname,
   type BucketJson,
@@ -17,8 +17,20 @@ import { ExactReader } from './exact-reader.js';
 import { placePieces, replicates, type PieceHolder } from './placement.js';
 import { encodeStripes } from './stripe-codec.js';
 import { sliceLayout, type SliceLayout } from './stripe-layout.js';
+import { versionPieceName } from './version-pieces.js';
 
-export interface EncodeOptions {
+/** Which version an EC operation is about: the current object unless `versionId`. */
+export interface VersionChoice {
+  /** A kept version or a delete marker instead of the current object. */
+  versionId?: string | undefined;
+  /**
+   * The version is the latest (a delete marker): its pieces go under the object's name, as the
+   * current object's would. Otherwise a version's go under `versionPieceName`.
+   */
+  latest?: boolean;
+}
+
+export interface EncodeOptions extends VersionChoice {
   /** Keep this generation (re-creating lost pieces of an existing encoding); default: now. */
   generation?: number;
   /** Send only these pieces (holder target IDs); default: all. */
@@ -43,7 +55,9 @@ export async function encodeObject(
   options: EncodeOptions = {},
 ): Promise<EncodeReport> {
   const map = requireClusterMap(context);
-  const head = await context.store.headObject(bucket, name);
+  const { versionId } = options;
+  const key = pieceKeyOf(name, versionId, options.latest === true);
+  const head = await context.store.headObject(bucket, name, { versionId });
   const replicated = replicates(head.size, props);
   const placement = placePieces(map, objectUname(bucket, name), props, replicated);
   const holders = placement.holders.filter((holder) => holder.node.id !== context.nodeId);
@@ -61,7 +75,7 @@ export async function encodeObject(
     unitBytes: layout?.unitBytes ?? 0,
     nodes,
   };
-  const object = encodedObject(head);
+  const object = { ...encodedObject(head), name: key };
   const targets = holders.filter((holder) => options.only?.has(holder.node.id) ?? true);
   const report: EncodeReport = {
     sent: 0,
@@ -72,14 +86,27 @@ export async function encodeObject(
   if (targets.length > 0) {
     const send = (holder: PieceHolder): ErasureMetadataJson =>
       pieceMetadata(object, encoding, { sliceId: holder.sliceId, isCopy: replicated });
-    if (layout === undefined) await sendReplicas(context, bucket, head, targets, send);
-    else await sendSlices(context, bucket, head, layout, targets, send);
+    if (layout === undefined) await sendReplicas(context, bucket, head, versionId, targets, send);
+    else await sendSlices(context, bucket, head, versionId, layout, targets, send);
     report.sent = targets.length;
     report.sentBytes = targets.length * (layout?.sliceBytes ?? head.size);
   }
   const own = pieceMetadata(object, encoding, { sliceId: 0, isCopy: false });
   await context.pieces.store(bucket, own, undefined, 0);
   return report;
+}
+
+/**
+ * The piece name of the current object (its name), of a version that is the latest (a delete
+ * marker: its name too), or of a kept version (`versionPieceName`; ObjectNameTooLong when it has
+ * none).
+ */
+export function pieceKeyOf(name: string, versionId: string | undefined, latest: boolean): string {
+  if (versionId === undefined || latest) return name;
+  const key = versionPieceName(name, versionId);
+  if (key === undefined)
+    throw new StoreError('ObjectNameTooLong', `${name}: too long to erasure-code its versions`);
+  return key;
 }
 
 /** The object as its metafiles describe it. */
@@ -99,17 +126,22 @@ async function sendReplicas(
   context: ErasureContext,
   bucket: BucketJson,
   head: StoredObject,
+  versionId: string | undefined,
   holders: PieceHolder[],
   metadataOf: (holder: PieceHolder) => ErasureMetadataJson,
 ): Promise<void> {
   await Promise.all(
     holders.map(async (holder) => {
-      const { body } = await context.store.getObject(bucket, head.name);
+      // A delete marker has no bytes to read.
+      const body =
+        head.deleteMarker === true
+          ? Buffer.alloc(0)
+          : (await readVersion(context, head, versionId)).toStream();
       const stored = await context.peers.send(
         holder.node,
         bucket,
         metadataOf(holder),
-        body.toStream(),
+        body,
         head.size,
       );
       checkStored(holder, stored.slice_cksum, head.checksum.value, head.checksum.type);
@@ -125,6 +157,7 @@ async function sendSlices(
   context: ErasureContext,
   bucket: BucketJson,
   head: StoredObject,
+  versionId: string | undefined,
   layout: SliceLayout,
   holders: PieceHolder[],
   metadataOf: (holder: PieceHolder) => ErasureMetadataJson,
@@ -149,8 +182,7 @@ async function sendSlices(
     for (const stream of streams) stream.destroy(error instanceof Error ? error : undefined);
   };
   uploads.catch(failAll);
-  const { body } = await context.store.getObject(bucket, head.name);
-  const source = new ExactReader(body.toStream());
+  const source = new ExactReader((await readVersion(context, head, versionId)).toStream());
   try {
     await encodeStripes(layout, codecFor(layout.dataSlices, layout.paritySlices), source, (units) =>
       Promise.all(
@@ -169,6 +201,16 @@ async function sendSlices(
     throw error;
   }
   await uploads;
+}
+
+/** A verified read of the version being encoded (the current object without an ID). */
+async function readVersion(
+  context: ErasureContext,
+  head: StoredObject,
+  versionId: string | undefined,
+): Promise<ObjectReadResult['body']> {
+  const read = await context.store.getObject(head.bucket, head.name, undefined, { versionId });
+  return read.body;
 }
 
 /** Writes a unit, resolving when the stream can take more (or rejecting if it was destroyed). */

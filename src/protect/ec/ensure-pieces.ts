@@ -4,8 +4,8 @@
 // no longer matches the replica is redone.
 import type { BucketJson, ErasureCodingPropsJson } from '../../wire/index.js';
 import { objectUname } from '../../wire/index.js';
-import { sameEncoding } from './ec-metadata.js';
-import { encodeObject } from './encode-object.js';
+import { carriesAttributes, sameAttributes, sameEncoding } from './ec-metadata.js';
+import { encodedObject, encodeObject, pieceKeyOf, type VersionChoice } from './encode-object.js';
 import { requireClusterMap, type ErasureContext } from './erasure-context.js';
 import { placePieces, replicates } from './placement.js';
 
@@ -25,17 +25,20 @@ export async function ensurePieces(
   name: string,
   props: ErasureCodingPropsJson,
   verify: boolean,
+  version: VersionChoice = {},
 ): Promise<PiecesReport> {
-  const head = await context.store.headObject(bucket, name);
-  const own = await context.pieces.metadata(bucket, name);
+  const key = pieceKeyOf(name, version.versionId, version.latest === true);
+  const head = await context.store.headObject(bucket, name, { versionId: version.versionId });
+  const own = await context.pieces.metadata(bucket, key);
   const current =
     own !== undefined &&
+    carriesAttributes(own, { ...encodedObject(head), name: key }) &&
     own.obj_cksum === head.checksum.value &&
     own.obj_size === head.size &&
     own.data_slices === props.data_slices &&
     own.parity_slices === props.parity_slices;
   if (!current) {
-    const report = await encodeObject(context, bucket, name, props);
+    const report = await encodeObject(context, bucket, name, props, version);
     return { bad: report.sent, repaired: report.sent, unplaced: report.unplaced };
   }
   const map = requireClusterMap(context);
@@ -47,7 +50,7 @@ export async function ensurePieces(
     holders.map(async (holder) => {
       let held;
       try {
-        held = await context.peers.metadata(holder.node, bucket, name, verify);
+        held = await context.peers.metadata(holder.node, bucket, key, verify);
       } catch (error) {
         context.log.warn('EC piece check failed', { node: holder.node.id, name, error });
         return;
@@ -55,6 +58,7 @@ export async function ensurePieces(
       const intact =
         held !== undefined &&
         sameEncoding(held, own) &&
+        sameAttributes(held, own) &&
         held.slice_id === holder.sliceId &&
         held.is_copy === replicated;
       if (!intact) missing.add(holder.node.id);
@@ -67,6 +71,7 @@ export async function ensurePieces(
     return { bad: 0, repaired: 0, unplaced: placement.unplaced.length };
   }
   const report = await encodeObject(context, bucket, name, props, {
+    ...version,
     generation: own.generation,
     only: missing,
   });

@@ -2,10 +2,10 @@
 // metafile under `%mt` (the metafile is written last: a piece without one does not exist). The
 // owner keeps a metafile for its main replica too (slice 0, not a copy), with no `%ec` file.
 import { Readable } from 'node:stream';
-import { isStoreError } from '../../errors/index.js';
+import { StoreError, isStoreError } from '../../errors/index.js';
 import type { LocalStore, ObjectReadResult } from '../../storage/index.js';
 import type { BucketJson, ErasureMetadataJson, StoredSliceJson } from '../../wire/index.js';
-import { decodeErasureMetadata, encodeErasureMetadata } from './ec-metadata.js';
+import { decodeErasureMetadata, encodeErasureMetadata, sameEncoding } from './ec-metadata.js';
 
 /** True for the owner's metafile of its main replica (it describes `%ob`, not an `%ec` piece). */
 export function isMainReplica(metadata: ErasureMetadataJson): boolean {
@@ -30,6 +30,10 @@ export class LocalPieces {
     if (isMainReplica(metadata)) {
       body?.resume();
       await this.#removeQuietly(bucket, name, 'ec');
+    } else if (contentLength === 0 && metadata.obj_size > 0) {
+      // No piece of a non-empty object is empty: this is a metadata change of the piece held.
+      body?.resume();
+      stored = await this.#heldPiece(bucket, metadata);
     } else {
       if (body === undefined) throw new Error('an EC piece needs its bytes');
       const piece = await this.objects.putObject({
@@ -99,6 +103,21 @@ export class LocalPieces {
       verifyBeforeSend: true,
     });
     return { metadata, read };
+  }
+
+  /**
+   * The piece held for `metadata`'s encoding (same generation, contents and slice), whose metafile
+   * is about to be replaced; ObjectNotFound when this target holds another or none.
+   */
+  async #heldPiece(bucket: BucketJson, metadata: ErasureMetadataJson): Promise<StoredSliceJson> {
+    const held = await this.metadata(bucket, metadata.name);
+    if (held === undefined || !sameEncoding(held, metadata) || held.slice_id !== metadata.slice_id)
+      throw new StoreError(
+        'ObjectNotFound',
+        `${bucket.name}/${metadata.name}: no piece of this encoding is held here`,
+      );
+    const piece = await this.objects.headObject(bucket, metadata.name, { contentType: 'ec' });
+    return { slice_cksum: held.slice_cksum, size: piece.size };
   }
 
   /** Removes the piece and its metafile; true when anything was there. */

@@ -15,6 +15,8 @@ import { isMainReplica } from './local-pieces.js';
 import type { OpenPiece } from './peers.js';
 import { BadSlicesError, decodeStripes, type SliceSource } from './stripe-codec.js';
 import { layoutOf } from './stripe-layout.js';
+import { pieceKeyOf } from './encode-object.js';
+import { versionOfPiece } from './version-pieces.js';
 import { destroyQuietly } from '../../util/stream-teardown.js';
 
 /** Chunk size of the checks on a streamed restore. */
@@ -54,38 +56,53 @@ export function newestEncoding(pieces: HeldPiece[]): HeldPiece[] {
   return pieces.filter((piece) => sameEncoding(piece.metadata, newest.metadata));
 }
 
-/** The pieces a restore can use: the newest encoding's, minus this target's own main replica. */
+/**
+ * The pieces a restore of the object (or of its kept version `versionId`) can use: the newest
+ * encoding's, minus this target's own main replica. A kept version's piece name can be a real
+ * object's name too (see `version-pieces.ts`): only the pieces of the version asked for are used.
+ */
 async function survivingPieces(
   context: ErasureContext,
   bucket: BucketJson,
   name: string,
+  versionId?: string,
 ): Promise<HeldPiece[]> {
-  // This target's own main-replica metafile describes the replica being restored: not a source.
-  const held = await gatherPieces(context, bucket, name);
-  return newestEncoding(
-    held.filter((piece) => piece.node.id !== context.nodeId || !isMainReplica(piece.metadata)),
-  );
+  const key = pieceKeyOf(name, versionId, false);
+  const held = await gatherPieces(context, bucket, key);
+  const wanted = (piece: HeldPiece): boolean => {
+    // This target's own main-replica metafile describes the replica being restored: not a source.
+    if (piece.node.id === context.nodeId && isMainReplica(piece.metadata)) return false;
+    const pieceVersion = restoredAttributes(piece.metadata).versionId;
+    if (versionId !== undefined) return (pieceVersion ?? 'null') === versionId;
+    // Not a kept version of `<x>` when restoring the object `<x>;<id>` (pieces without an ID,
+    // e.g. of an unversioned `<x>;null`, are the object's own).
+    return pieceVersion === undefined || versionOfPiece(key)?.versionId !== pieceVersion;
+  };
+  return newestEncoding(held.filter(wanted));
 }
 
 /**
- * Restores the object's main replica on this target from other targets' pieces. Returns false
- * when too little survives (fewer than D slices and no full copy).
+ * Restores the object's main replica (or kept version `versionId`, placed among the versions
+ * here by its stamp) on this target from other targets' pieces. Returns false when too little
+ * survives (fewer than D slices and no full copy).
  */
 export async function restoreObject(
   context: ErasureContext,
   bucket: BucketJson,
   name: string,
+  versionId?: string,
 ): Promise<boolean> {
-  const pieces = await survivingPieces(context, bucket, name);
+  const pieces = await survivingPieces(context, bucket, name, versionId);
+  const store = (metadata: ErasureMetadataJson, open: () => Promise<{ body: Readable }>) =>
+    storeFrom(context, bucket, name, metadata, open);
   for (const copy of pieces.filter((piece) => piece.metadata.slice_id === 0)) {
-    if (await storeFrom(context, bucket, copy.metadata, () => openFrom(context, bucket, copy)))
-      return true;
+    if (await store(copy.metadata, () => openFrom(context, bucket, copy))) return true;
   }
   const bad = new Set<number>();
   for await (const { metadata, decoded } of decodeAttempts(context, bucket, pieces, bad)) {
     const badBefore = bad.size;
     try {
-      const stored = await storeFrom(context, bucket, metadata, () => Promise.resolve(decoded));
+      const stored = await store(metadata, () => Promise.resolve(decoded));
       const failure = decoded.failure();
       if (failure instanceof BadSlicesError) throw failure;
       if (stored) return true;
@@ -246,6 +263,7 @@ async function openDecoded(
 async function storeFrom(
   context: ErasureContext,
   bucket: BucketJson,
+  name: string,
   metadata: ErasureMetadataJson,
   open: () => Promise<{ body: Readable }>,
 ): Promise<boolean> {
@@ -255,7 +273,7 @@ async function storeFrom(
     ({ body } = await open());
     await context.store.putObject({
       bucket,
-      name: metadata.name,
+      name,
       body,
       contentLength: metadata.obj_size,
       checksumType: metadata.cksum_type,

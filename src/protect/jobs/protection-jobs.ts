@@ -38,7 +38,9 @@ export function protectionJobDefinitions(protection: DataProtection): JobDefinit
       create(request, environment) {
         const { bucket, props } = bucketOf(request, environment);
         const copies = copiesOf(request.args, props);
-        return new MakeCopiesJob(request.id, bucket, copies, protection);
+        return new MakeCopiesJob(request.id, bucket, copies, protection, () =>
+          currentProps(environment, bucket),
+        );
       },
     },
     {

@@ -1,11 +1,13 @@
-// After a rebalance or a resilver: every object this target owns in a protected bucket gets its
-// mirror copies and EC pieces made right for the current cluster map and mountpaths (objects that
+// After a rebalance or a resilver: every object (and, in buckets that keep history, every kept
+// version and delete marker) this target owns in a protected bucket gets its mirror copies and EC
+// pieces made right for the current cluster map and mountpaths (objects that
 // moved here, pieces whose holder changed or left, copies a resilver gathered on the home).
 import type { MetadataStore } from '../../cluster/index.js';
 import type { Logger } from '../../util/log.js';
 import { objectUname } from '../../wire/index.js';
 import { isProtected, type DataProtection } from '../data-protection.js';
-import { forEachBounded, localNames } from './local-walk.js';
+import { filesOf } from './copies-and-encode-jobs.js';
+import { forEachBounded } from './local-walk.js';
 
 /** Objects made right at once on a target. */
 const concurrency = 4;
@@ -21,12 +23,13 @@ export async function reprotectOwned(
   let checked = 0;
   for (const { bucket, props } of metadata.bucketMetadata?.list() ?? []) {
     if (!isProtected(props)) continue;
-    const names = localNames(protection.store, bucket, 'ob');
-    await forEachBounded(names, concurrency, signal, async ({ name }) => {
+    const files = filesOf(protection.store, bucket, props);
+    await forEachBounded(files, concurrency, signal, async ({ name, kept }) => {
       if (metadata.clusterMap?.ownerOf(objectUname(bucket, name))?.id !== nodeId) return;
       checked += 1;
       try {
-        await protection.reprotect(bucket, name, props);
+        if (kept === undefined) await protection.reprotect(bucket, name, props);
+        else await protection.reprotectKept(bucket, name, kept, props);
       } catch (error) {
         // Scrub finds and repairs whatever is still wrong.
         log.warn('protection not restored after a placement change', { name, error });

@@ -15,6 +15,7 @@ import {
   type BucketPropsJson,
 } from '../../wire/index.js';
 import type { CheckOutcome, DataProtection } from '../data-protection.js';
+import { filesOf } from './copies-and-encode-jobs.js';
 import { forEachBounded, localNames } from './local-walk.js';
 
 /** Objects checked at once on a target. */
@@ -45,24 +46,33 @@ export class ScrubJob extends Job {
   protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
     const bucket = this.bucket as BucketJson;
     const { store } = this.protection;
-    await forEachBounded(localNames(store, bucket, 'ob'), concurrency, signal, async (entry) => {
-      if (!this.#owns(entry.name)) return;
-      this.#count(ScrubCounter.checked);
-      this.counters.localObjects += 1;
-      this.counters.localBytes += entry.size;
-      let outcome: CheckOutcome;
-      try {
-        outcome = await this.protection.checkObject(bucket, entry.name, this.props());
-      } catch (error) {
-        log.warn('scrub: check failed', { job: this.id, name: entry.name, error });
-        this.#count(ScrubCounter.errors);
-        return;
-      }
-      if (outcome === 'repaired' || outcome === 'unrecoverable') this.#count(ScrubCounter.corrupt);
-      if (outcome === 'repaired') this.#count(ScrubCounter.repaired);
-      if (outcome === 'unrecoverable') this.#count(ScrubCounter.unrecoverable);
-      if (outcome === 'degraded') this.#count(ScrubCounter.degraded);
-    });
+    await forEachBounded(
+      filesOf(store, bucket, this.props()),
+      concurrency,
+      signal,
+      async (entry) => {
+        if (!this.#owns(entry.name)) return;
+        this.#count(ScrubCounter.checked);
+        this.counters.localObjects += 1;
+        this.counters.localBytes += entry.size;
+        let outcome: CheckOutcome;
+        try {
+          outcome =
+            entry.kept === undefined
+              ? await this.protection.checkObject(bucket, entry.name, this.props())
+              : await this.protection.checkKept(bucket, entry.name, entry.kept, this.props());
+        } catch (error) {
+          log.warn('scrub: check failed', { job: this.id, entry, error });
+          this.#count(ScrubCounter.errors);
+          return;
+        }
+        if (outcome === 'repaired' || outcome === 'unrecoverable')
+          this.#count(ScrubCounter.corrupt);
+        if (outcome === 'repaired') this.#count(ScrubCounter.repaired);
+        if (outcome === 'unrecoverable') this.#count(ScrubCounter.unrecoverable);
+        if (outcome === 'degraded') this.#count(ScrubCounter.degraded);
+      },
+    );
     if (!this.props().ec.enabled) return;
     await forEachBounded(localNames(store, bucket, 'mt'), concurrency, signal, async (entry) => {
       if (this.#owns(entry.name)) return;

@@ -14,8 +14,8 @@ import {
 import { readObjectMetadata, writeObjectMetadata } from '../meta/index.js';
 import { isReadable, type Mountpath } from '../mountpath/index.js';
 import { homeMountpath, unameOf, type StoreContext } from '../store-context.js';
-import { decodeChunkManifest } from './chunk-manifest.js';
-import { writeManifest } from './chunk-sets.js';
+import { decodeChunkManifest, type ChunkManifest } from './chunk-manifest.js';
+import { findManifest, writeManifest } from './chunk-sets.js';
 import { uploadLock } from './multipart-uploads.js';
 
 /** Moves every chunk set of `bucket` off leaving mountpaths; returns how many moved. */
@@ -61,8 +61,43 @@ async function moveChunkSet(
   }
   const manifest = decodeChunkManifest(bytes, manifestPath);
   const home = homeMountpath(context, unameOf(bucket, manifest.name));
+  await copyChunkSet(context, bucket, id, manifest, source, home);
+  // The manifest first: a reader never finds a manifest whose chunks are gone.
+  await disk.rm(manifestPath, { force: true });
+  await disk.rm(chunkDirectory(source.path, bucket, id), { recursive: true, force: true });
+  return true;
+}
+
+/**
+ * Makes chunk set `id` (complete) exist on `mountpath` too, so that a mirror copy naming it there
+ * survives the loss of the mountpath holding the original set. Nothing to do when it is there.
+ */
+export async function mirrorChunkSet(
+  context: StoreContext,
+  bucket: BucketJson,
+  id: string,
+  mountpath: Mountpath,
+): Promise<void> {
+  const located = await findManifest(context, bucket, id, mountpath);
+  if (located === undefined || located.mountpath === mountpath) return;
+  await copyChunkSet(context, bucket, id, located.manifest, located.mountpath, mountpath);
+}
+
+/**
+ * Copies chunk set `id` (chunks with their records, then the manifest naming them) from one
+ * mountpath to another: a resilver's move, and a mirror copy of a chunked object.
+ */
+export async function copyChunkSet(
+  context: StoreContext,
+  bucket: BucketJson,
+  id: string,
+  manifest: ChunkManifest,
+  source: Mountpath,
+  destination: Mountpath,
+): Promise<void> {
+  const { disk } = context;
   const from = chunkDirectory(source.path, bucket, id);
-  const to = chunkDirectory(home.path, bucket, id);
+  const to = chunkDirectory(destination.path, bucket, id);
   const created = await makeDirectories(disk, to);
   const chunks = await disk.readdir(from).catch((error: unknown) => {
     if (isMissing(error)) return [];
@@ -79,9 +114,5 @@ async function moveChunkSet(
   if (context.options.fsyncObjects) {
     for (const directory of new Set([...created, to])) await context.syncs.sync(directory);
   }
-  await writeManifest(disk, home, bucket, id, manifest);
-  // The manifest first: a reader never finds a manifest whose chunks are gone.
-  await disk.rm(manifestPath, { force: true });
-  await disk.rm(from, { recursive: true, force: true });
-  return true;
+  await writeManifest(disk, destination, bucket, id, manifest);
 }

@@ -16,7 +16,7 @@ import type { Mountpath } from '../mountpath/index.js';
 import { listObjects, readQuietly } from '../list-objects.js';
 import { readableMountpaths, toStoredObject, type StoreContext } from '../store-context.js';
 import type { ListedName, ObjectName, StoredObject } from '../store-types.js';
-import { newestFirst, versionIdOf } from './version-files.js';
+import { newestFirst, uniqueVersions, versionIdOf } from './version-files.js';
 
 /** Records read at the same time while building a page. */
 const readConcurrency = 32;
@@ -130,11 +130,10 @@ async function readKept(
     const object = toStoredObject(bucket, candidate.name, metadata, stats, candidate.mountpath);
     return { ...object, versionId: versionIdOf(metadata), metadata };
   });
-  return read
-    .filter((entry) => entry !== undefined)
-    .sort(newestFirst)
-    .map(({ metadata, ...object }) => {
+  return uniqueVersions(read.filter((entry) => entry !== undefined).sort(newestFirst)).map(
+    ({ metadata, ...object }) => {
       void metadata;
       return object;
-    });
+    },
+  );
 }

@@ -32,7 +32,23 @@ export function newestFirst(
   return left.versionId < right.versionId ? -1 : left.versionId > right.versionId ? 1 : 0;
 }
 
-/** Every kept version of `name` on the enabled mountpaths, newest first. Takes no lock. */
+/**
+ * One file per version ID (the first: the home mountpath's when sorted by `readVersionFiles`): in a
+ * mirrored bucket a kept version has a copy on other mountpaths, which is the same version.
+ */
+export function uniqueVersions<T extends { versionId: string }>(files: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return files.filter((file) => {
+    if (seen.has(file.versionId)) return false;
+    seen.add(file.versionId);
+    return true;
+  });
+}
+
+/**
+ * Every kept version file of `name` on the enabled mountpaths (a mirrored version's copies
+ * included: see `uniqueVersions`), newest first. Takes no lock.
+ */
 export async function readVersionFiles(
   context: StoreContext,
   bucket: BucketJson,

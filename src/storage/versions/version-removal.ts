@@ -6,7 +6,7 @@ import { removeChunkSet } from '../multipart/chunk-sets.js';
 import { unlinkAllReplicas, type ReplicaIdentity } from '../remove-replicas.js';
 import { toStoredObject, unameOf, type StoreContext } from '../store-context.js';
 import type { StoredObject } from '../store-types.js';
-import { readVersionFiles, type VersionFile } from './version-files.js';
+import { readVersionFiles, uniqueVersions, type VersionFile } from './version-files.js';
 import { findCurrent, isLeftover, removeVersionFiles } from './version-history.js';
 
 /** What a history looked like when it was sent: the current object (if any) and kept IDs. */
@@ -25,8 +25,7 @@ export async function keptVersions(
   return context.locks.withReadLock(unameOf(bucket, name), async () => {
     const current = await findCurrent(context, bucket, name);
     const kept = await readVersionFiles(context, bucket, name);
-    return kept
-      .filter((file) => !isLeftover(file, current))
+    return uniqueVersions(kept.filter((file) => !isLeftover(file, current)))
       .reverse()
       .map((file) => toStoredObject(bucket, name, file.metadata, file.stats, file.mountpath));
   });

@@ -22,11 +22,33 @@ import type { BucketPropsJson } from '../../../wire/index.js';
 export interface ProtectionPolicy {
   /** After a write committed here, before it is acknowledged: copies and EC pieces. */
   afterWrite(address: ObjectAddress, object: StoredObject, props: BucketPropsJson): Promise<void>;
+  /** True when the bucket keeps more than one replica (mirror copies or EC pieces). */
+  isProtected(props: BucketPropsJson): boolean;
+  /**
+   * Kept versions or delete markers created by a write or delete (the version it pushed down to
+   * `%vr`), before it is acknowledged: their copies and pieces.
+   */
+  protectKept(address: ObjectAddress, versionIds: string[], props: BucketPropsJson): Promise<void>;
+  /**
+   * After the metadata of the latest version (or of kept version `versionId`) changed, before it
+   * is acknowledged: copies and pieces.
+   */
+  afterMetadataChange(
+    address: ObjectAddress,
+    props: BucketPropsJson,
+    versionId?: string,
+  ): Promise<void>;
+  /** A delete marker became the latest version: its copies and pieces. */
+  protectMarker(address: ObjectAddress, versionId: string, props: BucketPropsJson): Promise<void>;
+  /** Kept version `versionId` was deleted: its pieces go everywhere. */
+  afterRemoveKept(address: ObjectAddress, versionId: string, props: BucketPropsJson): Promise<void>;
   /**
    * The latest version's replica is missing or corrupt: make a good one exist here again (from an
    * intact copy, or EC pieces). True when it did.
    */
   restore(address: ObjectAddress, props: BucketPropsJson): Promise<boolean>;
+  /** The same for kept version `versionId` (under `%vr`): from an intact mirror copy. */
+  restoreKept(address: ObjectAddress, versionId: string, props: BucketPropsJson): Promise<boolean>;
   /** A read succeeded: repairs it noticed (served from a copy, copies missing) run later. */
   afterRead(object: StoredObject, props: BucketPropsJson): void;
   /** The latest version went (deleted, or replaced by a delete): its EC pieces go everywhere. */
@@ -61,7 +83,18 @@ export function protectionPolicy(protection: DataProtection): ProtectionPolicy {
   return {
     afterWrite: (address, _object, props) =>
       protection.afterPut(address.bucket, address.name, props),
+    isProtected,
+    protectKept: (address, versionIds, props) =>
+      protection.protectKept(address.bucket, address.name, versionIds, props),
+    afterMetadataChange: (address, props, versionId) =>
+      protection.afterMetadataChange(address.bucket, address.name, props, versionId),
+    protectMarker: (address, versionId, props) =>
+      protection.protectMarker(address.bucket, address.name, versionId, props),
+    afterRemoveKept: (address, versionId, props) =>
+      protection.afterDeleteKept(address.bucket, address.name, versionId, props),
     restore: (address, props) => protection.recover(address.bucket, address.name, props),
+    restoreKept: (address, versionId, props) =>
+      protection.recover(address.bucket, address.name, props, versionId),
     afterRead: (object, props) => protection.afterRead(object, props),
     afterRemove: (address, props) => protection.afterDelete(address.bucket, address.name, props),
     describe: async (address, props) => {

@@ -5,6 +5,7 @@
 // once; writes and deletes apply both policies before they are acknowledged; a read sent here in
 // place of an unreachable owner is served from what survives elsewhere.
 import { resolveRange } from '../../../api/common/index.js';
+import { isStoreError } from '../../../errors/index.js';
 import type { ErasureCodingInfo, ObjectAddress } from '../../../api/native/index.js';
 import type {
   CompleteRequest,
@@ -89,15 +90,35 @@ export class ObjectService {
 
   /** Stores an object, then protects it (and hands it to its owner when misplaced). */
   async put(bucket: ResolvedBucket, request: PutObjectRequest): Promise<StoredObject> {
-    const object = await this.store.putObject(request);
-    await this.#afterWrite(bucket, object);
-    return object;
+    return await this.#write(bucket, request.name, () => this.store.putObject(request));
   }
 
   /** Completes a multipart upload; the chunked object is then protected like any PUT. */
   async completeUpload(bucket: ResolvedBucket, request: CompleteRequest): Promise<StoredObject> {
-    const object = await this.store.completeUpload(request);
-    await this.#afterWrite(bucket, object);
+    return await this.#write(bucket, request.name, () => this.store.completeUpload(request));
+  }
+
+  /** Merges (or with `replace` replaces) the custom metadata, then updates copies and pieces. */
+  async setCustomMetadata(
+    target: ObjectTarget,
+    metadata: Record<string, string>,
+    replace: boolean,
+  ): Promise<StoredObject> {
+    const { bucket, name } = addressOf(target);
+    const object = await this.store.setCustomMetadata(bucket, name, metadata, replace);
+    await this.#afterMetadataChange(target, object);
+    return object;
+  }
+
+  /** Replaces the S3 tags of the latest version (or of `versionId`), then copies and pieces. */
+  async setTags(
+    target: ObjectTarget,
+    tags: Record<string, string>,
+    versionId?: string,
+  ): Promise<StoredObject> {
+    const { bucket, name } = addressOf(target);
+    const object = await this.store.setTags(bucket, name, tags, versionId);
+    await this.#afterMetadataChange(target, object);
     return object;
   }
 
@@ -115,7 +136,7 @@ export class ObjectService {
       );
       return { deleteMarker: false };
     }
-    const before = await this.#latest(address);
+    const before = await this.store.latestVersion(address.bucket, address.name);
     let outcome: DeleteOutcome = { deleteMarker: false };
     const remove = async (): Promise<void> => {
       outcome = await this.store.deleteObject(address.bucket, address.name, {
@@ -127,21 +148,26 @@ export class ObjectService {
     // also go where a rebalance has not moved it from yet.
     if (versionId === undefined) await remove();
     else await this.#deleteEverywhere(target, remove, versionId);
-    const after = await this.#latest(address);
-    if (
-      before?.versionId !== after?.versionId ||
-      (before === undefined) !== (after === undefined)
-    ) {
-      // The latest version changed: the old one's pieces go, the new one is protected.
+    const after = await this.store.latestVersion(address.bucket, address.name);
+    const latestChanged =
+      before?.versionId !== after?.versionId || (before === undefined) !== (after === undefined);
+    if (latestChanged) {
+      // The old latest's pieces (under the object's name) go; the new latest is protected.
       await this.protection.afterRemove(address, props);
-      if (after !== undefined) await this.protection.afterWrite(address, after, props);
+      if (after?.deleteMarker === true)
+        await this.protection.protectMarker(address, after.versionId ?? 'null', props);
+      else if (after !== undefined) await this.protection.afterWrite(address, after, props);
     }
+    if (versionId !== undefined) await this.protection.afterRemoveKept(address, versionId, props);
+    else if (before !== undefined && latestChanged)
+      // The version the delete marker pushed down to `%vr` is protected as a kept one.
+      await this.protection.protectKept(address, [before.versionId ?? 'null'], props);
     return outcome;
   }
 
   /**
-   * Runs a read; when it reads the latest version and its replica is missing or corrupt, restores
-   * it (protection first, then the previous owner during a rebalance) and retries once.
+   * Runs a read; when its replica is missing or corrupt, restores it (protection first, then, for
+   * the latest version, the previous owner during a rebalance) and retries once.
    */
   async #recovering<T>(
     target: ObjectTarget,
@@ -151,10 +177,18 @@ export class ObjectService {
     try {
       return await read();
     } catch (error) {
-      if (versionId !== undefined || readFailureOf(error) === undefined) throw error;
+      // A version missing here may be one this target is the new owner of: its pieces may hold it.
+      const lostVersion =
+        versionId !== undefined && isStoreError(error) && error.code === 'NoSuchVersion';
+      if (readFailureOf(error) === undefined && !lostVersion) throw error;
       const address = addressOf(target);
-      if (await this.protection.restore(address, target.bucket.props)) return await read();
+      const { props } = target.bucket;
+      // A version read by ID is a kept one or the latest: each is tried.
+      if (versionId !== undefined && (await this.protection.restoreKept(address, versionId, props)))
+        return await read();
+      if (!lostVersion && (await this.protection.restore(address, props))) return await read();
       if (
+        versionId === undefined &&
         readFailureOf(error) === 'missing' &&
         (await this.rebalance.fetchFromPreviousOwner(address))
       )
@@ -163,10 +197,40 @@ export class ObjectService {
     }
   }
 
+  /**
+   * A write, then its protection: in a protected bucket that keeps history, the version it pushed
+   * down to `%vr` gets its copies and EC pieces too.
+   */
+  async #write(
+    bucket: ResolvedBucket,
+    name: string,
+    write: () => Promise<StoredObject>,
+  ): Promise<StoredObject> {
+    const keepsProtected =
+      bucket.history !== undefined && this.protection.isProtected(bucket.props);
+    const before = keepsProtected ? await this.store.latestVersion(bucket.bucket, name) : undefined;
+    const object = await write();
+    if (before !== undefined && before.versionId !== object.versionId) {
+      const address = { bucket: object.bucket, name: object.name };
+      await this.protection.protectKept(address, [before.versionId ?? 'null'], bucket.props);
+    }
+    await this.#afterWrite(bucket, object);
+    return object;
+  }
+
   async #afterWrite(bucket: ResolvedBucket, object: StoredObject): Promise<void> {
     const address = { bucket: object.bucket, name: object.name };
     await this.protection.afterWrite(address, object, bucket.props);
     await this.rebalance.placeAfterWrite(address);
+  }
+
+  /** The changed version's protection carries the change before it is acknowledged. */
+  async #afterMetadataChange(target: ObjectTarget, object: StoredObject): Promise<void> {
+    const address = addressOf(target);
+    const latest = await this.#latest(address);
+    const isLatest = latest !== undefined && latest.versionId === object.versionId;
+    const versionId = isLatest ? undefined : (object.versionId ?? 'null');
+    await this.protection.afterMetadataChange(address, target.bucket.props, versionId);
   }
 
   /**

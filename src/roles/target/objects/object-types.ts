@@ -39,7 +39,7 @@ export interface ObjectRead {
 
 /** How a read reaches the store: a kept version, or in place of an unreachable owner. */
 export interface ReadOptions {
-  /** A kept version (S3 version ID) rather than the latest; never recovered. */
+  /** A kept version (S3 version ID) rather than the latest; recovered from its mirror copies. */
   versionId?: string | undefined;
   /** The unreachable owner this target stands in for. */
   substituteFor?: string | undefined;

@@ -136,7 +136,7 @@ export class TargetObjects implements ObjectPort {
     metadata: Record<string, string>,
     replace: boolean,
   ): Promise<ObjectInfo> {
-    return this.store.setCustomMetadata(address.bucket, address.name, metadata, replace);
+    return this.objects.setCustomMetadata(this.#target(address), metadata, replace);
   }
 
   copy(source: ObjectAddress, destination: ObjectAddress, options: CopyOptions): Promise<void> {

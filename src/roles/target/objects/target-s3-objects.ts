@@ -265,11 +265,12 @@ export class TargetS3Objects implements S3ObjectPort {
     tags: Record<string, string>,
   ): Promise<S3ObjectInfo> {
     const view = this.#bucket(bucket);
+    const target = { bucket: view, name: key };
     if (!view.versioned) {
       if (versionId !== undefined) await this.head(bucket, key, versionId);
-      return toS3Info(await this.store.setTags(view.bucket, key, tags));
+      return toS3Info(await this.objects.setTags(target, tags));
     }
-    return toS3Info(await this.store.setTags(view.bucket, key, tags, versionId), true);
+    return toS3Info(await this.objects.setTags(target, tags, versionId), true);
   }
 
   createUpload(bucket: string, key: string, attributes: S3ObjectAttributes): Promise<string> {
