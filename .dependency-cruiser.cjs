@@ -10,6 +10,7 @@ const allowed = {
   auth: ['util', 'wire', 'errors', 'config', 'checksum'],
   cluster: ['util', 'wire', 'errors', 'config', 'checksum', 'placement', 'transport'],
   storage: ['util', 'wire', 'errors', 'config', 'checksum', 'placement'],
+  archive: ['util', 'wire', 'errors'],
   jobs: [
     'util',
     'wire',
@@ -63,6 +64,7 @@ const allowed = {
     'transforms',
     'backends',
     'api',
+    'archive',
   ],
   // The SDK computes HRW placement itself, as AIStore's SDK does, so it may use the pure placement module.
   sdk: ['util', 'wire', 'placement'],
