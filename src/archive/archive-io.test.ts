@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +17,9 @@ import {
   listArchive,
   selectEntries,
   splitAtExtension,
-  type ArchiveFormat,
   type ArchiveSource,
 } from './index.js';
+import { makeShard, sampleFiles as samples } from '../../test/harness/shard-files.js';
 
 function fileSource(path: string): ArchiveSource {
   return {
@@ -34,36 +34,11 @@ async function collect(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-const samples: Record<string, Buffer> = {
-  'a/000.jpg': Buffer.alloc(70_000, 7),
-  'a/000.cls': Buffer.from('cat'),
-  'a/001.jpg': Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251)),
-  'b/empty.txt': Buffer.alloc(0),
-};
-
-/** Builds `name` in `dir` from the sample files with the Debian tools. */
-function makeWithTools(dir: string, format: ArchiveFormat): string {
-  const files = join(dir, 'files');
-  mkdirSync(join(files, 'a'), { recursive: true });
-  mkdirSync(join(files, 'b'), { recursive: true });
-  for (const [name, data] of Object.entries(samples)) writeFileSync(join(files, name), data);
-  const names = Object.keys(samples);
-  const out = join(dir, `shard${format}`);
-  const tar = join(dir, 'plain.tar');
-  execFileSync('tar', ['-cf', tar, '-C', files, ...names]);
-  if (format === '.tar') execFileSync('cp', [tar, out]);
-  if (format === '.tgz' || format === '.tar.gz')
-    writeFileSync(out, execFileSync('gzip', ['-c', tar], { maxBuffer: 1 << 26 }));
-  if (format === '.tar.lz4') execFileSync('lz4', ['-q', '-f', tar, out]);
-  if (format === '.zip') execFileSync('zip', ['-q', out, ...names], { cwd: files });
-  return out;
-}
-
 for (const format of archiveFormats) {
   test(`${format}: made by the Debian tools, listed and read back byte for byte`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-archive-'));
     try {
-      const source = fileSource(makeWithTools(dir, format));
+      const source = fileSource(makeShard(dir, format));
       assert.equal(await detectFormat(source, 'x', ''), format === '.tar.gz' ? '.tgz' : format);
       assert.equal(await detectFormat(source, `s${format}`, ''), format);
       const list = await listArchive(source, format);

@@ -45,6 +45,7 @@ import {
 import { ObjectWrites, type ObjectAddress } from './object-writes.js';
 import { jsonBody, replayableBody, type ObjectBody } from './request-body.js';
 import { ClusterClient } from './cluster-client.js';
+import { readFromShard, type ArchiveReadResult, type ArchiveSelection } from './shards.js';
 import { JobsClient } from './jobs-client.js';
 
 /** A byte range: `start` to `end` inclusive (to the end of the object when `end` is omitted). */
@@ -209,6 +210,15 @@ export class Client {
       props: objectPropsFromHeaders(response.headers, { bucket, name }),
       body: lengthCheckedStream(response.body, expectedBytes, label),
     };
+  }
+
+  /** `GET ?archpath=` (one file's bytes) or `?archregx=&archmode=` (a TAR of the matches). */
+  getFromShard(
+    bucket: BucketJson,
+    shard: string,
+    selection: ArchiveSelection,
+  ): Promise<ArchiveReadResult> {
+    return readFromShard(this.#router, bucket, shard, selection);
   }
 
   /** The whole object (or range) in memory: for small objects and tests. */

@@ -28,6 +28,7 @@ import {
   requestChecksum,
   requestLength,
 } from './object-write-routes.js';
+import { archiveReadRequest, getFromArchive } from './archive-routes.js';
 import type { ObjectAddress, ObjectPort, ReadRouting } from './ports.js';
 
 export async function handleObjectRequest(
@@ -115,6 +116,8 @@ async function getObject(
   port: ObjectPort,
   address: ObjectAddress,
 ): Promise<void> {
+  const archive = archiveReadRequest(context);
+  if (archive !== undefined) return getFromArchive(context, port, address, archive);
   const { object, body, range } = await port.get(
     address,
     context.req.headers.range,

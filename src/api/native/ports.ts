@@ -101,6 +101,21 @@ export interface PartRequest {
   contentLength: number;
 }
 
+/** A read out of a shard: one file (`path`, raw bytes) or the files a pattern selects (a TAR). */
+export interface ArchiveReadRequest {
+  /** `archmime`: the shard's format when its name and bytes do not say ('' otherwise). */
+  mime: string;
+  path?: string | undefined;
+  match?: { expression: string; mode: string } | undefined;
+}
+
+export interface ArchiveRead {
+  contentType: string;
+  /** Known for one file; a TAR of selected files is streamed without a length. */
+  size: number | undefined;
+  body: Readable;
+}
+
 export interface ObjectPort {
   /** A URL to answer with 307 (gateways; targets that do not own the object), or undefined to serve here. */
   redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined>;
@@ -111,6 +126,8 @@ export interface ObjectPort {
     rangeHeader: string | undefined,
     options?: ReadRouting,
   ): Promise<{ object: ObjectInfo; body: ObjectBodySource; range: ResolvedRange | undefined }>;
+  /** `GET ?archpath=` or `?archregx=&archmode=`: files out of a shard. */
+  getFromArchive(address: ObjectAddress, request: ArchiveReadRequest): Promise<ArchiveRead>;
   put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo>;
   delete(address: ObjectAddress): Promise<void>;
   setCustomMetadata(

@@ -79,7 +79,13 @@ export function objectOperation(context: RequestContext, action?: string): Objec
  */
 const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedValues>>>> = {
   // A read a gateway sent to a target in place of an unreachable owner names the owner.
-  'object GET': { [Query.substituteFor]: 'any' },
+  'object GET': {
+    [Query.substituteFor]: 'any',
+    [Query.archpath]: 'any',
+    [Query.archmime]: 'any',
+    [Query.archregx]: 'any',
+    [Query.archmode]: 'any',
+  },
   'object HEAD': {
     [Query.props]: 'any',
     [Query.presence]: presenceInCluster,

@@ -68,6 +68,9 @@ export class GatewayObjects implements ObjectPort {
   get(): never {
     throw unreachable();
   }
+  getFromArchive(): never {
+    throw unreachable();
+  }
   put(): never {
     throw unreachable();
   }

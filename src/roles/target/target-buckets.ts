@@ -3,6 +3,7 @@ import type { RequestContext } from '../../api/common/index.js';
 import { badRequest } from '../../errors/index.js';
 import type { LocalStore } from '../../storage/index.js';
 import {
+  ListFlag,
   maxListPageSize,
   type ActionMessage,
   type BucketJson,
@@ -15,6 +16,7 @@ import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
 import { listEntryMaker, listPropsOf } from './list-entries.js';
 import { ListSessions } from './list-sessions.js';
+import type { ShardListing } from './shards/shard-listing.js';
 
 export class TargetBuckets extends KnownBuckets {
   readonly #sessions = new ListSessions<ListEntryJson>((entry) => entry.name);
@@ -22,6 +24,7 @@ export class TargetBuckets extends KnownBuckets {
   constructor(
     runtime: NodeRuntime,
     private readonly store: LocalStore,
+    private readonly shards: ShardListing,
   ) {
     super(runtime);
   }
@@ -55,7 +58,8 @@ export class TargetBuckets extends KnownBuckets {
     const startAfter = token !== '' ? token : (request.start_after ?? '');
     const prefix = request.prefix ?? '';
     const uuid = request.uuid ?? '';
-    const key = JSON.stringify([bucket, prefix, [...props], reads]);
+    const archDir = (flags & ListFlag.archDir) !== 0n;
+    const key = JSON.stringify([bucket, prefix, [...props], reads, archDir]);
     const toEntry = listEntryMaker(props, this.runtime.id);
     const page = await this.#sessions.page(uuid, key, startAfter, limit, async (after, wanted) => {
       const objects = await this.store.listObjects(bucket, {
@@ -65,7 +69,8 @@ export class TargetBuckets extends KnownBuckets {
         withMetadata: reads === 'metadata',
         namesOnly: reads === 'names',
       });
-      return objects.map(toEntry);
+      const entries = objects.map(toEntry);
+      return archDir ? await this.shards.expand(bucket, entries, after, prefix) : entries;
     });
     return {
       uuid,

