@@ -47,7 +47,7 @@ const allowed = {
     'jobs',
   ],
   backends: ['util', 'wire', 'errors', 'transport', 'storage', 'checksum'],
-  api: ['util', 'wire', 'errors', 'auth', 'checksum'],
+  api: ['util', 'wire', 'errors', 'auth', 'checksum', 'archive'],
   roles: [
     'util',
     'wire',

@@ -112,5 +112,51 @@ export interface ArchiveWriter {
 
 export function createArchiveWriter(format: ArchiveFormat): ArchiveWriter {
   const codec = codecOf(format);
-  return codec === 'zip' ? new ZipWriter() : new TarWriter(codec);
+  return new AbortableWriter(codec === 'zip' ? new ZipWriter() : new TarWriter(codec));
+}
+
+/**
+ * Once aborted (the reader went away, a source failed), every pending and later `add` rejects:
+ * nothing waits on an archive nobody reads any more.
+ */
+class AbortableWriter implements ArchiveWriter {
+  #abortError: Error | undefined;
+  #rejectPending = new Set<(error: Error) => void>();
+
+  constructor(private readonly writer: ArchiveWriter) {}
+
+  get output(): Readable {
+    return this.writer.output;
+  }
+
+  add(name: string, size: number, body: Readable, modifiedMs: number): Promise<void> {
+    if (this.#abortError !== undefined) {
+      body.destroy();
+      return Promise.reject(this.#abortError);
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = (error: Error): void => {
+        body.destroy();
+        reject(error);
+      };
+      this.#rejectPending.add(onAbort);
+      this.writer
+        .add(name, size, body, modifiedMs)
+        .then(resolve, reject)
+        .finally(() => {
+          this.#rejectPending.delete(onAbort);
+        });
+    });
+  }
+
+  finish(): void {
+    this.writer.finish();
+  }
+
+  abort(error: Error): void {
+    if (this.#abortError !== undefined) return;
+    this.#abortError = error;
+    for (const reject of this.#rejectPending) reject(error);
+    this.writer.abort(error);
+  }
 }

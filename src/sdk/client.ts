@@ -17,6 +17,7 @@ import {
   type ListEntryJson,
   type ListObjectsRequestJson,
   type ListPageJson,
+  type MossReqJson,
   type NodeStatusJson,
 } from '../wire/index.js';
 import { ClusterMapCache } from './cluster-map-cache.js';
@@ -45,7 +46,12 @@ import {
 import { ObjectWrites, type ObjectAddress } from './object-writes.js';
 import { jsonBody, replayableBody, type ObjectBody } from './request-body.js';
 import { ClusterClient } from './cluster-client.js';
-import { readFromShard, type ArchiveReadResult, type ArchiveSelection } from './shards.js';
+import { getBatch as requestBatch } from './shards/get-batch.js';
+import {
+  readFromShard,
+  type ArchiveReadResult,
+  type ArchiveSelection,
+} from './shards/archive-reads.js';
 import { JobsClient } from './jobs-client.js';
 
 /** A byte range: `start` to `end` inclusive (to the end of the object when `end` is omitted). */
@@ -219,6 +225,15 @@ export class Client {
     selection: ArchiveSelection,
   ): Promise<ArchiveReadResult> {
     return readFromShard(this.#router, bucket, shard, selection);
+  }
+
+  /**
+   * GetBatch: the objects, ranges and files inside shards `request.in` names, in that order, as one
+   * archive (`request.mime`, TAR by default) streamed from a designated target. `bucket`: the
+   * default for items that name none.
+   */
+  getBatch(request: MossReqJson, bucket?: BucketJson): Promise<ArchiveReadResult> {
+    return requestBatch(this.#exchange, this.endpoint, request, bucket);
   }
 
   /** The whole object (or range) in memory: for small objects and tests. */

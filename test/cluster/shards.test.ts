@@ -4,10 +4,17 @@
 // (paged, a prefix inside a shard); and GetBatch (`/v1/ml/moss`) across the targets.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiError, EntryFlag, ListFlag, type Client } from '../../src/sdk/index.js';
+import {
+  ApiError,
+  EntryFlag,
+  ListFlag,
+  type Client,
+  type MossReqJson,
+} from '../../src/sdk/index.js';
 import { rawRequest, type RawResponse } from '../harness/raw-http.js';
 import { makeShard, sampleFiles, shardFormats, untar } from '../harness/shard-files.js';
 import { TestCluster } from '../harness/test-cluster.js';
@@ -144,5 +151,139 @@ describe('shards: archived files, archive listings, GetBatch', () => {
     ]);
     const plain = await client.listObjectsPage(bucket, {});
     assert.equal(plain.entries.length, 1 + shardFormats.length);
+  });
+
+  describe('GetBatch', () => {
+    const objects = new Map<string, Buffer>();
+    before(async () => {
+      for (let i = 0; i < 24; i += 1) {
+        const data = Buffer.alloc(1000 + i * 37, i + 1);
+        objects.set(`obj-${i}`, data);
+        await client.putObject(bucket, `obj-${i}`, data);
+      }
+    });
+
+    /** The request the tests send, and the files it must come back as (in order). */
+    function batch(): { request: MossReqJson; expected: { name: string; data: Buffer }[] } {
+      const request: MossReqJson = { in: [], strm: true, coer: true };
+      const expected: { name: string; data: Buffer }[] = [];
+      for (const [name, data] of objects) {
+        request.in.push({ objname: name });
+        expected.push({ name: `shards/${name}`, data });
+      }
+      request.in.push({ objname: 'obj-3', start: 10, length: 20 });
+      expected.push({
+        name: 'shards/obj-3',
+        data: objects.get('obj-3')?.subarray(10, 30) ?? Buffer.alloc(0),
+      });
+      request.in.push({ objname: 'obj-5', start: 100, length: -1 });
+      expected.push({
+        name: 'shards/obj-5',
+        data: objects.get('obj-5')?.subarray(100) ?? Buffer.alloc(0),
+      });
+      for (const format of shardFormats) {
+        request.in.push({ objname: `s${format}`, archpath: 'a/001.jpg' });
+        expected.push({
+          name: `shards/s${format}/a/001.jpg`,
+          data: sampleFiles['a/001.jpg'] ?? Buffer.alloc(0),
+        });
+      }
+      request.in.push({ objname: 's.zip', archpath: 'a/000.jpg', start: 5, length: 10 });
+      expected.push({
+        name: 'shards/s.zip/a/000.jpg',
+        data: sampleFiles['a/000.jpg']?.subarray(5, 15) ?? Buffer.alloc(0),
+      });
+      request.in.push({ objname: 'no-such-object' });
+      expected.push({ name: '__404__/shards/no-such-object', data: Buffer.alloc(0) });
+      request.in.push({ objname: 's.tar', archpath: 'no/such/file' });
+      expected.push({ name: '__404__/shards/s.tar/no/such/file', data: Buffer.alloc(0) });
+      return { request, expected };
+    }
+
+    test('objects, ranges, archived files and misses across 3 targets, in request order', async () => {
+      const { request, expected } = batch();
+      const answer = await client.getBatch(request, bucket);
+      assert.equal(answer.contentType, 'application/x-tar');
+      const files = await untar(answer.body);
+      assert.deepEqual(
+        files.map((file) => file.name),
+        expected.map((file) => file.name),
+      );
+      files.forEach((file, index) =>
+        assert.ok(file.data.equals(expected[index]?.data ?? Buffer.alloc(1)), file.name),
+      );
+    });
+
+    for (const mime of ['.tgz', '.tar.lz4', '.zip']) {
+      test(`output as ${mime}, read by the Debian tools`, async () => {
+        const { request, expected } = batch();
+        // Misses are empty entries; the tools would extract those too, so leave them out here.
+        request.in = request.in.slice(0, -2);
+        const answer = await client.getBatch({ ...request, mime, onob: true }, bucket);
+        const out = join(dir, `batch${mime}`);
+        writeFileSync(out, await bytesOf(answer.body));
+        const extracted = mkdtempSync(join(dir, 'x-'));
+        if (mime === '.zip') execFileSync('unzip', ['-q', '-o', out, '-d', extracted]);
+        else if (mime === '.tar.lz4')
+          execFileSync('sh', ['-c', `lz4 -dc "${out}" | tar -xf - -C "${extracted}"`]);
+        else execFileSync('tar', ['-xzf', out, '-C', extracted]);
+        // A name given twice (a range after the whole object) is extracted last-wins.
+        const last = new Map(
+          expected.slice(0, -2).map((file) => [file.name.slice('shards/'.length), file.data]),
+        );
+        for (const [name, data] of last)
+          assert.ok(readFileSync(join(extracted, name)).equals(data), name);
+      });
+    }
+
+    test('raw HTTP through the gateway: a 307 to a target, the body re-sent', async () => {
+      const body = JSON.stringify({
+        in: [
+          { objname: 'obj-1', bucket: 'shards' },
+          { ObjName: 'obj-2', Bucket: 'shards' },
+        ],
+        strm: true,
+      });
+      const first = await rawRequest(gateway, 'GET', '/v1/ml/moss', {
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(first.status, 307, first.body);
+      assert.match(String(first.headers.location), /[?&]tid=/);
+      const answer = await send(gateway, 'GET', '/v1/ml/moss', {
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(answer.status, 200, answer.body);
+      const { Readable } = await import('node:stream');
+      const files = await untar(Readable.from([answer.bytes]));
+      assert.deepEqual(
+        files.map((file) => file.name),
+        ['shards/obj-1', 'shards/obj-2'],
+      );
+      assert.ok(files[1]?.data.equals(objects.get('obj-2') ?? Buffer.alloc(1)));
+    });
+
+    test('without coer a miss fails the request; what is not built is 501; bad requests 400/405', async () => {
+      const miss = await send(gateway, 'GET', '/v1/ml/moss/shards', {
+        body: JSON.stringify({ in: [{ objname: 'no-such-object' }], strm: true }),
+      });
+      assert.equal(miss.status, 404, miss.body);
+      const multipart = await send(gateway, 'GET', '/v1/ml/moss/shards', {
+        body: JSON.stringify({ in: [{ objname: 'obj-1' }] }),
+      });
+      assert.equal(multipart.status, 501, multipart.body);
+      assert.match(multipart.body, /multipart/);
+      const empty = await send(gateway, 'GET', '/v1/ml/moss/shards', {
+        body: JSON.stringify({ in: [] }),
+      });
+      assert.equal(empty.status, 400, empty.body);
+      const badRange = await send(gateway, 'GET', '/v1/ml/moss/shards', {
+        body: JSON.stringify({ in: [{ objname: 'obj-1', start: 5, length: 0 }], strm: true }),
+      });
+      assert.equal(badRange.status, 400, badRange.body);
+      const post = await rawRequest(gateway, 'POST', '/v1/ml/moss/shards', { body: '{}' });
+      assert.equal(post.status, 405, post.body);
+    });
   });
 });

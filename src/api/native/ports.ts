@@ -14,6 +14,7 @@ import type {
 } from '../../wire/index.js';
 import type { ResolvedRange } from '../common/range.js';
 import type { RequestContext } from '../common/request-context.js';
+import type { BatchRequest } from './get-batch-route.js';
 
 export interface ObjectAddress {
   readonly bucket: BucketJson;
@@ -239,7 +240,14 @@ export interface ErasureCodingPort {
  */
 export type InternalRoute = (context: RequestContext, segments: readonly string[]) => Promise<void>;
 
+/** GetBatch: a gateway redirects to a designated target, which assembles and streams the archive. */
+export interface BatchPort {
+  getBatch(request: BatchRequest, context: RequestContext): Promise<void>;
+}
+
 export interface NativeApiPorts {
+  /** GetBatch (`/v1/ml/moss`). */
+  batch?: BatchPort;
   objects: ObjectPort;
   buckets: BucketPort;
   cluster: ClusterPort;

@@ -31,6 +31,7 @@ import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js'
 import { ObjectService } from './objects/object-service.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { ShardListing } from './shards/shard-listing.js';
+import { TargetBatch } from './shards/target-batch.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
 import { TargetJobs } from './target-jobs.js';
@@ -149,6 +150,7 @@ export async function startTarget(
     {
       objects: nativeObjects,
       buckets: new TargetBuckets(runtime, store, new ShardListing(objects, store)),
+      batch: new TargetBatch(runtime, objects),
       cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth),
       jobs,
       erasureCoding: new TargetPieces(runtime, protection),

@@ -1,10 +1,10 @@
 // Shard reads as AIStore's clients send them: one file out of a shard (`archpath`, raw bytes) or
 // the files a pattern selects (`archregx` + `archmode`, a TAR stream), through the object's owner.
 import type { Readable } from 'node:stream';
-import { Header, Query, type BucketJson } from '../wire/index.js';
-import { headerValue, lengthCheckedStream, throwIfError } from './http-exchange.js';
-import { objectLabel } from './labels.js';
-import type { ObjectRouter } from './object-router.js';
+import { Header, Query, type BucketJson } from '../../wire/index.js';
+import { headerValue, lengthCheckedStream, throwIfError } from '../http-exchange.js';
+import { objectLabel } from '../labels.js';
+import type { ObjectRouter } from '../object-router.js';
 
 /** AIStore's `archmode` values. */
 export type ArchiveMatchMode = 'regexp' | 'prefix' | 'suffix' | 'substr' | 'wdskey';
