@@ -9,7 +9,7 @@ export * from './error-body.js';
 export * from './headers.js';
 export * from './jobs.js';
 export * from './list-objects.js';
-export * from './get-batch.js';
+export * from './ml/get-batch.js';
 export * from './node-status.js';
 export * from './object-props.js';
 export * from './paths.js';

@@ -28,7 +28,7 @@ import {
   requestChecksum,
   requestLength,
 } from './object-write-routes.js';
-import { archiveReadRequest, getFromArchive } from './archive-routes.js';
+import { archiveReadRequest, getFromArchive } from './shards/archive-routes.js';
 import type { ObjectAddress, ObjectPort, ReadRouting } from './ports.js';
 
 export async function handleObjectRequest(

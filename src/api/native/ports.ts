@@ -14,7 +14,7 @@ import type {
 } from '../../wire/index.js';
 import type { ResolvedRange } from '../common/range.js';
 import type { RequestContext } from '../common/request-context.js';
-import type { BatchRequest } from './get-batch-route.js';
+import type { BatchRequest } from './shards/get-batch-route.js';
 
 export interface ObjectAddress {
   readonly bucket: BucketJson;

@@ -7,7 +7,7 @@ import type { RequestContext } from '../common/request-context.js';
 import { handleBucketRequest } from './bucket-routes.js';
 import { sendAnswer } from './json-response.js';
 import { handleErasureCodingRequest } from './erasure-coding-routes.js';
-import { handleBatchRequest } from './get-batch-route.js';
+import { handleBatchRequest } from './shards/get-batch-route.js';
 import { handleHealthRequest } from './health-route.js';
 import { handleJobsRequest } from './job-routes.js';
 import { handleObjectRequest } from './object-routes.js';

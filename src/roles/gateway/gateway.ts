@@ -13,8 +13,7 @@ import {
 import { BucketSummaries } from './bucket-summary.js';
 import { GatewayBuckets } from './gateway-buckets.js';
 import { GatewayCluster } from './gateway-cluster.js';
-import { GatewayBatch } from './gateway-batch.js';
-import { GatewayObjects } from './gateway-objects.js';
+import { GatewayBatch, GatewayObjects } from './gateway-objects.js';
 import { JobCoordinator } from './job-coordinator.js';
 import { GatewayS3Buckets } from './gateway-s3-buckets.js';
 import { ForwardedOnly } from './gateway-s3-objects.js';

@@ -1,10 +1,10 @@
 // Object GETs that read inside a shard: `archpath` (one file's raw bytes) or `archregx` with
 // `archmode` (a TAR of the matches), as AIStore's `ais/dpq.go` reads them.
 import { pipeline } from 'node:stream/promises';
-import { badRequest } from '../../errors/index.js';
-import { Header, Query } from '../../wire/index.js';
-import type { RequestContext } from '../common/request-context.js';
-import type { ArchiveReadRequest, ObjectAddress, ObjectPort } from './ports.js';
+import { badRequest } from '../../../errors/index.js';
+import { Header, Query } from '../../../wire/index.js';
+import type { RequestContext } from '../../common/request-context.js';
+import type { ArchiveReadRequest, ObjectAddress, ObjectPort } from '../ports.js';
 
 /**
  * The shard read a GET asks for, or undefined for a plain GET. As in AIStore the multi-file read

@@ -1,16 +1,21 @@
 // `GET /v1/ml/moss[/<bucket>]` (GetBatch): the MossReq body read and checked here (keys matched
 // case-insensitively, as Go's decoder does; ranges by AIStore's rules), then served by the role:
 // a gateway redirects to a designated target, which streams the archive.
-import type { ArchiveFormat } from '../../archive/index.js';
-import { requireFormat } from '../../archive/index.js';
-import { StoreError, badRequest } from '../../errors/index.js';
-import { asRecord } from '../../util/json.js';
-import { normalizeProvider, parseObjectUname, Query, type BucketJson } from '../../wire/index.js';
-import { readJsonBody } from '../common/body.js';
-import type { RequestContext } from '../common/request-context.js';
-import { bucketFromRequest } from './bucket-address.js';
-import type { BatchPort } from './ports.js';
-import { checkQueryNames } from './route-policy.js';
+import type { ArchiveFormat } from '../../../archive/index.js';
+import { requireFormat } from '../../../archive/index.js';
+import { StoreError, badRequest } from '../../../errors/index.js';
+import { asRecord } from '../../../util/json.js';
+import {
+  normalizeProvider,
+  parseObjectUname,
+  Query,
+  type BucketJson,
+} from '../../../wire/index.js';
+import { readJsonBody } from '../../common/body.js';
+import type { RequestContext } from '../../common/request-context.js';
+import { bucketFromRequest } from '../bucket-address.js';
+import type { BatchPort } from '../ports.js';
+import { checkQueryNames } from '../route-policy.js';
 
 /** One item of a batch, resolved: its bucket, name, file inside, range, opaque bytes. */
 export interface BatchItem {
