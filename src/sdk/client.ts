@@ -49,9 +49,11 @@ import { ClusterClient } from './cluster-client.js';
 import { getBatch as requestBatch } from './shards/get-batch.js';
 import {
   readFromShard,
+  writeIntoShard,
   type ArchiveReadResult,
+  type ArchiveWriteMode,
   type ArchiveSelection,
-} from './shards/archive-reads.js';
+} from './shards/shard-objects.js';
 import { JobsClient } from './jobs-client.js';
 
 /** A byte range: `start` to `end` inclusive (to the end of the object when `end` is omitted). */
@@ -225,6 +227,17 @@ export class Client {
     selection: ArchiveSelection,
   ): Promise<ArchiveReadResult> {
     return readFromShard(this.#router, bucket, shard, selection);
+  }
+
+  /** `PUT ?archpath=`: `body` as the file `path` of `shard` (created, appended to, or either). */
+  putIntoShard(
+    bucket: BucketJson,
+    shard: string,
+    path: string,
+    body: ObjectBody,
+    options?: { mode?: ArchiveWriteMode; mime?: string },
+  ): Promise<void> {
+    return writeIntoShard(this.#router, bucket, shard, path, body, options);
   }
 
   /**

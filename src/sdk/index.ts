@@ -22,7 +22,7 @@ export type {
   ArchiveMatchMode,
   ArchiveReadResult,
   ArchiveSelection,
-} from './shards/archive-reads.js';
+} from './shards/shard-objects.js';
 export { objectUnameOf, type ObjectAddress } from './object-writes.js';
 // The wire contract (bucket JSON, props, list pages, cluster map types, URI parsing), so that SDK
 // users need one import.

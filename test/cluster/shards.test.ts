@@ -153,6 +153,73 @@ describe('shards: archived files, archive listings, GetBatch', () => {
     assert.equal(plain.entries.length, 1 + shardFormats.length);
   });
 
+  for (const format of shardFormats) {
+    test(`${format}: PUT with archpath creates, appends, appends-or-creates`, async () => {
+      const shard = `made${format}`;
+      await client.putIntoShard(bucket, shard, 'x/1.txt', 'one');
+      await client.putIntoShard(bucket, shard, 'x/2.bin', Buffer.alloc(3000, 2), {
+        mode: 'append',
+      });
+      const raw = await send(gateway, 'PUT', `/v1/objects/shards/${shard}?archpath=x/3.txt`, {
+        headers: { 'ais-pine': '2' },
+        body: 'three',
+      });
+      assert.equal(raw.status, 200, raw.body);
+      const read = async (path: string): Promise<string> =>
+        (await bytesOf((await client.getFromShard(bucket, shard, { path })).body)).toString();
+      assert.equal(await read('x/1.txt'), 'one');
+      assert.equal(await read('x/2.bin'), '\u0002'.repeat(3000));
+      assert.equal(await read('x/3.txt'), 'three');
+      // The object is an archive the Debian tools read.
+      const file = join(dir, `got-${shard}`);
+      writeFileSync(file, await client.getObjectBytes(bucket, shard));
+      const listing =
+        format === '.zip'
+          ? execFileSync('unzip', ['-Z1', file]).toString()
+          : execFileSync('sh', [
+              '-c',
+              format === '.tar.lz4' ? `lz4 -dc "${file}" | tar -tf -` : `tar -tf "${file}"`,
+            ]).toString();
+      assert.deepEqual(listing.trim().split('\n'), ['x/1.txt', 'x/2.bin', 'x/3.txt']);
+      // Create replaces the shard with one holding only the new file.
+      await client.putIntoShard(bucket, shard, 'only.txt', 'only');
+      const after = await client.listObjectsPage(bucket, {
+        flags: String(ListFlag.archDir),
+        prefix: `${shard}/`,
+      });
+      assert.deepEqual(
+        after.entries.map((entry) => entry.name),
+        [`${shard}/only.txt`],
+      );
+      const fresh = `fresh${format}`;
+      await client.putIntoShard(bucket, fresh, 'f.txt', 'f', { mode: 'append-or-create' });
+      assert.equal(
+        (
+          await bytesOf((await client.getFromShard(bucket, fresh, { path: 'f.txt' })).body)
+        ).toString(),
+        'f',
+      );
+    });
+  }
+
+  test('PUT into a shard refuses what AIStore refuses', async () => {
+    await assert.rejects(
+      client.putIntoShard(bucket, 'absent.tar', 'a', 'x', { mode: 'append' }),
+      (error: unknown) => error instanceof ApiError && error.status === 404,
+    );
+    const empty = await send(gateway, 'PUT', '/v1/objects/shards/e.tar?archpath=a', { body: '' });
+    assert.equal(empty.status, 400, empty.body);
+    const badFlags = await send(gateway, 'PUT', '/v1/objects/shards/e.tar?archpath=a', {
+      headers: { 'ais-pine': '7' },
+      body: 'x',
+    });
+    assert.equal(badFlags.status, 400, badFlags.body);
+    const noFormat = await send(gateway, 'PUT', '/v1/objects/shards/e.bin?archpath=a', {
+      body: 'x',
+    });
+    assert.equal(noFormat.status, 400, noFormat.body);
+  });
+
   describe('GetBatch', () => {
     const objects = new Map<string, Buffer>();
     before(async () => {

@@ -28,7 +28,7 @@ import {
   requestChecksum,
   requestLength,
 } from './object-write-routes.js';
-import { archiveReadRequest, getFromArchive } from './shards/archive-routes.js';
+import { archiveReadRequest, getFromArchive, putIntoArchive } from './shards/archive-routes.js';
 import type { ObjectAddress, ObjectPort, ReadRouting } from './ports.js';
 
 export async function handleObjectRequest(
@@ -106,6 +106,8 @@ function putOperation(
       return appendObject(context, port, address);
     case 'part':
       return putPart(context, port, address);
+    case 'archive':
+      return putIntoArchive(context, port, address);
     default:
       return putObject(context, port, address);
   }

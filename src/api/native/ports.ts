@@ -110,6 +110,16 @@ export interface ArchiveReadRequest {
   match?: { expression: string; mode: string } | undefined;
 }
 
+/** `PUT ?archpath=`: one file into a shard. */
+export interface ArchiveWriteRequest {
+  mime: string;
+  path: string;
+  body: Readable;
+  contentLength: number;
+  /** `Ais-Pine`: create (or replace) the shard, append to it (it must exist), or either. */
+  mode: 'create' | 'append' | 'append-or-create';
+}
+
 export interface ArchiveRead {
   contentType: string;
   /** Known for one file; a TAR of selected files is streamed without a length. */
@@ -129,6 +139,8 @@ export interface ObjectPort {
   ): Promise<{ object: ObjectInfo; body: ObjectBodySource; range: ResolvedRange | undefined }>;
   /** `GET ?archpath=` or `?archregx=&archmode=`: files out of a shard. */
   getFromArchive(address: ObjectAddress, request: ArchiveReadRequest): Promise<ArchiveRead>;
+  /** `PUT ?archpath=`: adds one file to a shard (or makes a shard of it). */
+  putIntoArchive(address: ObjectAddress, request: ArchiveWriteRequest): Promise<void>;
   put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo>;
   delete(address: ObjectAddress): Promise<void>;
   setCustomMetadata(

@@ -51,9 +51,11 @@ const flagValues: readonly string[] = ['', ...flagOnValues, ...flagOffValues];
 
 /**
  * The operation an object request asks for beyond the plain one: a PUT selects it by parameter
- * (`object_to`, `append_type`, `uploadId`, in that order), a POST or DELETE by its action.
+ * (`object_to`, `append_type`, `uploadId`, `archpath`, in that order), a POST or DELETE by its
+ * action.
  */
-export type ObjectOperation = '' | 'copy' | 'append' | 'part' | (typeof objectActions)[number];
+export type ObjectOperation =
+  '' | 'copy' | 'append' | 'part' | 'archive' | (typeof objectActions)[number];
 
 const objectActions = [
   Action.multipartUpload,
@@ -68,6 +70,7 @@ export function objectOperation(context: RequestContext, action?: string): Objec
     if (selected(Query.objectTo)) return 'copy';
     if (selected(Query.appendType)) return 'append';
     if (selected(Query.uploadId)) return 'part';
+    if (selected(Query.archpath)) return 'archive';
     return '';
   }
   return objectActions.find((known) => known === action) ?? '';
@@ -102,6 +105,7 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
     [Query.appendHandle]: 'any',
   },
   'object PUT part': { [Query.uploadId]: 'any', [Query.partNumber]: 'any' },
+  'object PUT archive': { [Query.archpath]: 'any', [Query.archmime]: 'any' },
   'object POST mpt-complete': { [Query.uploadId]: 'any' },
   'object DELETE mpt-abort': { [Query.uploadId]: 'any' },
   // A summary (`bsumm_remote`: any non-empty value asks for one) and polling it by job ID.

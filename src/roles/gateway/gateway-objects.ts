@@ -75,6 +75,9 @@ export class GatewayObjects implements ObjectPort {
   getFromArchive(): never {
     throw unreachable();
   }
+  putIntoArchive(): never {
+    throw unreachable();
+  }
   put(): never {
     throw unreachable();
   }

@@ -11,7 +11,7 @@ import {
 import { headerValue, throwIfError, type HttpExchange } from '../http-exchange.js';
 import { clusterLabel } from '../labels.js';
 import { jsonBody } from '../request-body.js';
-import type { ArchiveReadResult } from './archive-reads.js';
+import type { ArchiveReadResult } from './shard-objects.js';
 
 export async function getBatch(
   exchange: HttpExchange,

@@ -4,7 +4,14 @@ import { pipeline } from 'node:stream/promises';
 import { badRequest } from '../../../errors/index.js';
 import { Header, Query } from '../../../wire/index.js';
 import type { RequestContext } from '../../common/request-context.js';
-import type { ArchiveReadRequest, ObjectAddress, ObjectPort } from '../ports.js';
+import { acceptBody } from '../../common/http-server.js';
+import type {
+  ArchiveReadRequest,
+  ArchiveWriteRequest,
+  ObjectAddress,
+  ObjectPort,
+} from '../ports.js';
+import { requestLength } from '../object-write-routes.js';
 
 /**
  * The shard read a GET asks for, or undefined for a plain GET. As in AIStore the multi-file read
@@ -41,4 +48,34 @@ export async function getFromArchive(
   if (read.size !== undefined) res.setHeader(Header.contentLength, read.size);
   // A failure mid-way destroys the response: the client sees a truncated transfer, not a success.
   await pipeline(read.body, res);
+}
+
+const archiveWriteModes: Readonly<Record<string, ArchiveWriteRequest['mode']>> = {
+  '': 'create',
+  '0': 'create',
+  '1': 'append',
+  '2': 'append-or-create',
+};
+
+/** `PUT ?archpath=` (AIStore's PutApndArch): a non-empty body of announced length, `Ais-Pine` flags. */
+export async function putIntoArchive(
+  context: RequestContext,
+  port: ObjectPort,
+  address: ObjectAddress,
+): Promise<void> {
+  const contentLength = requestLength(context);
+  if (contentLength === undefined || contentLength === 0)
+    throw badRequest('PUT into a shard: Content-Length is required and must be non-zero');
+  const flags = String(context.req.headers[Header.archiveAppendFlags] ?? '');
+  const mode = Object.hasOwn(archiveWriteModes, flags) ? archiveWriteModes[flags] : undefined;
+  if (mode === undefined) throw badRequest(`invalid ${Header.archiveAppendFlags} "${flags}"`);
+  acceptBody(context);
+  await port.putIntoArchive(address, {
+    mime: context.query.get(Query.archmime) ?? '',
+    path: (context.query.get(Query.archpath) ?? '').replace(/^\/+/, ''),
+    body: context.req,
+    contentLength,
+    mode,
+  });
+  context.res.end();
 }

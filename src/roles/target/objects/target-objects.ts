@@ -7,6 +7,7 @@ import {
   appendHandleNode,
   type ArchiveRead,
   type ArchiveReadRequest,
+  type ArchiveWriteRequest,
   invalidAppendHandle,
   type AppendRequest,
   type CopyOptions,
@@ -28,6 +29,7 @@ import type { ObjectService } from './object-service.js';
 import { nativePutRequest, type ObjectRead, type ObjectTarget } from './object-types.js';
 import { NativeMultipart } from './native-multipart.js';
 import { readFromShard } from '../shards/shard-reads.js';
+import { writeIntoShard } from '../shards/shard-writes.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 
 export class TargetObjects implements ObjectPort {
@@ -117,6 +119,11 @@ export class TargetObjects implements ObjectPort {
 
   getFromArchive(address: ObjectAddress, request: ArchiveReadRequest): Promise<ArchiveRead> {
     return readFromShard(this.objects, this.#target(address), request);
+  }
+
+  putIntoArchive(address: ObjectAddress, request: ArchiveWriteRequest): Promise<void> {
+    const target = { bucket: this.objects.resolve(address.bucket), name: address.name };
+    return writeIntoShard(this.objects, target, request, this.runtime.clock.nowMs());
   }
 
   async put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo> {
