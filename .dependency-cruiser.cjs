@@ -12,6 +12,7 @@ const allowed = {
   storage: ['util', 'wire', 'errors', 'config', 'checksum', 'placement'],
   archive: ['util', 'wire', 'errors'],
   jobs: [
+    'archive',
     'util',
     'wire',
     'errors',
@@ -23,6 +24,7 @@ const allowed = {
     'storage',
   ],
   protect: [
+    'archive',
     'util',
     'wire',
     'errors',

@@ -303,6 +303,68 @@ describe('shards: archived files, archive listings, GetBatch', () => {
       });
     }
 
+    for (const format of ['.tar', '.zip', '.tar.lz4']) {
+      test(`the archive job builds a ${format} shard from objects across targets`, async () => {
+        const other = { name: 'shards-out', provider: 'ais' };
+        if (format === '.tar') await client.createBucket(other);
+        const byTemplate = await client.jobs.archive(bucket, {
+          archname: `built${format}`,
+          template: 'obj-{0..3}',
+          tobck: other,
+          isbn: true,
+        });
+        await client.jobs.wait(byTemplate, { timeoutMs: 120_000 });
+        const listed = await client.jobs.archive(bucket, {
+          archname: `listed${format}`,
+          objnames: ['obj-7', 'missing', 'obj-8'],
+          coer: true,
+        });
+        await client.jobs.wait(listed, { timeoutMs: 120_000 });
+        const file = join(dir, `built${format}`);
+        writeFileSync(file, await client.getObjectBytes(other, `built${format}`));
+        const extracted = mkdtempSync(join(dir, 'built-'));
+        if (format === '.zip') execFileSync('unzip', ['-q', file, '-d', extracted]);
+        else if (format === '.tar.lz4')
+          execFileSync('sh', ['-c', `lz4 -dc "${file}" | tar -xf - -C "${extracted}"`]);
+        else execFileSync('tar', ['-xf', file, '-C', extracted]);
+        for (let i = 0; i <= 3; i += 1)
+          assert.ok(
+            readFileSync(join(extracted, 'shards', `obj-${i}`)).equals(
+              objects.get(`obj-${i}`) ?? Buffer.alloc(1),
+            ),
+          );
+        const page = await client.listObjectsPage(bucket, {
+          flags: String(ListFlag.archDir),
+          prefix: `listed${format}/`,
+        });
+        assert.deepEqual(
+          page.entries.map((entry) => entry.name),
+          [`listed${format}/obj-7`, `listed${format}/obj-8`],
+        );
+      });
+    }
+
+    test('the archive job refuses a bad name, and names what is not built', async () => {
+      const bad = await send(gateway, 'PUT', '/v1/buckets/shards', {
+        body: JSON.stringify({
+          action: 'archive',
+          value: { archname: 'x.rar', objnames: ['obj-1'] },
+        }),
+      });
+      assert.equal(bad.status, 400, bad.body);
+      const prefix = await send(gateway, 'PUT', '/v1/buckets/shards', {
+        body: JSON.stringify({ action: 'archive', value: { archname: 'x.tar', template: 'obj-' } }),
+      });
+      assert.equal(prefix.status, 501, prefix.body);
+      const append = await send(gateway, 'PUT', '/v1/buckets/shards', {
+        body: JSON.stringify({
+          action: 'archive',
+          value: { archname: 'x.tar', objnames: ['obj-1'], aate: true },
+        }),
+      });
+      assert.equal(append.status, 501, append.body);
+    });
+
     test('raw HTTP through the gateway: a 307 to a target, the body re-sent', async () => {
       const body = JSON.stringify({
         in: [

@@ -127,6 +127,7 @@ const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
   'bucket POST': new Set([Action.createBucket, Action.makeNCopies, Action.ecEncode]),
   'bucket DELETE': new Set([Action.destroyBucket, Action.deleteListRange]),
   'bucket PATCH': new Set([Action.setBucketProps, Action.resetBucketProps]),
+  'bucket PUT': new Set([Action.archive]),
 };
 
 /**

@@ -31,6 +31,7 @@ import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js'
 import { ObjectService } from './objects/object-service.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { ShardListing } from './shards/shard-listing.js';
+import { openWholeObject, putStreamedObject } from './shards/batch-items.js';
 import { TargetBatch } from './shards/target-batch.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
@@ -106,6 +107,8 @@ export async function startTarget(
       deleteObject: async (bucket, name) => {
         await objects.delete({ bucket: objects.resolve(bucket), name });
       },
+      openObject: (bucket, name) => openWholeObject(runtime, objects, bucket, name),
+      putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
     },
     [...jobDefinitions, ...protectionJobDefinitions(protection)],
   );
@@ -123,7 +126,7 @@ export async function startTarget(
     log: runtime.log,
   };
   const rebalanceManager = new RebalanceManager(rebalance, jobs.registry);
-  const objects = new ObjectService(
+  const objects: ObjectService = new ObjectService(
     runtime,
     store,
     protectionPolicy(protection),

@@ -6,9 +6,18 @@ import { readSmallBody } from '../../../api/common/body.js';
 import type { BatchItem } from '../../../api/native/index.js';
 import { StoreError, isStoreError } from '../../../errors/index.js';
 import { peerError } from '../../../transport/index.js';
-import { apiPath, bucketQuery, Header, objectUname, Query, Resource } from '../../../wire/index.js';
+import {
+  apiPath,
+  bucketQuery,
+  Header,
+  objectUname,
+  Query,
+  Resource,
+  type BucketJson,
+} from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from '../objects/object-service.js';
+import { nativePutRequest } from '../objects/object-types.js';
 import { readFromShard } from './shard-reads.js';
 
 /** An item ready to be archived; the body must be read to its end or destroyed. */
@@ -21,6 +30,29 @@ const maxErrorBytes = 64 * 1024;
 
 /** Longest wait for a peer's answer, and between two chunks of it. */
 const peerReadTimeoutMs = 60_000;
+
+/** A whole object, read here or streamed from its owner (for jobs that gather objects). */
+export async function openWholeObject(
+  runtime: NodeRuntime,
+  objects: ObjectService,
+  bucket: BucketJson,
+  name: string,
+): Promise<OpenedItem & { modifiedMs: number }> {
+  const item = { bucket, name, archpath: '', start: 0, length: 0, opaque: undefined };
+  return { ...(await openItem(runtime, objects, item)), modifiedMs: runtime.clock.nowMs() };
+}
+
+/** Stores a stream of unknown length as the object, as a client's PUT does. */
+export async function putStreamedObject(
+  objects: ObjectService,
+  bucket: BucketJson,
+  name: string,
+  body: Readable,
+): Promise<void> {
+  const resolved = objects.resolve(bucket);
+  const options = { contentLength: undefined, checksum: undefined };
+  await objects.put(resolved, nativePutRequest(resolved, name, body, options));
+}
 
 /** `bytes=...` for the item's range, undefined for all of it. */
 export function rangeHeaderOf(item: BatchItem): string | undefined {
