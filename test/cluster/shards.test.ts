@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +13,14 @@ import {
   ApiError,
   EntryFlag,
   ListFlag,
+  PlacementMap,
   type Client,
   type MossReqJson,
 } from '../../src/sdk/index.js';
 import { rawRequest, type RawResponse } from '../harness/raw-http.js';
 import { makeShard, sampleFiles, shardFormats, untar } from '../harness/shard-files.js';
 import { TestCluster } from '../harness/test-cluster.js';
+import { fetchClusterMap } from '../harness/placement.js';
 
 const bucket = { name: 'shards', provider: 'ais' };
 
@@ -414,5 +417,47 @@ describe('shards: archived files, archive listings, GetBatch', () => {
       const post = await rawRequest(gateway, 'POST', '/v1/ml/moss/shards', { body: '{}' });
       assert.equal(post.status, 405, post.body);
     });
+  });
+  // Last: it kills a target.
+  test('a target killed during a GetBatch: the answer fails, never a complete-looking TAR', async () => {
+    const big = Buffer.alloc(48 * 1024 * 1024, 9);
+    await client.putObject(bucket, 'big', big);
+    const placement = new PlacementMap(await fetchClusterMap(gateway));
+    const ownerId = placement.owner(bucket, 'big')?.daemon_id;
+    const owner = cluster.targets.find((node) => node.id === ownerId);
+    const designated = cluster.targets.find((node) => node.id !== ownerId);
+    assert.ok(owner !== undefined && designated !== undefined);
+    const body = JSON.stringify({ in: [{ objname: 'obj-1' }, { objname: 'big' }], strm: true });
+    const url = new URL(designated.publicUrl);
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'GET',
+          path: '/v1/ml/moss/shards',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        resolve,
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    assert.equal(response.statusCode, 200);
+    let received = 0;
+    let killed = false;
+    await assert.rejects(async () => {
+      for await (const chunk of response) {
+        received += (chunk as Buffer).length;
+        if (!killed) {
+          killed = true;
+          await owner.stop('SIGKILL');
+        }
+      }
+    });
+    assert.ok(killed && received < big.length, `received ${received}`);
   });
 });
