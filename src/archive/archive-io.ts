@@ -2,7 +2,7 @@
 // and what callers ask of an archive (its file list, one file, the files a matcher selects) is
 // answered over that module's entry stream.
 import type { Readable } from 'node:stream';
-import { badRequest } from '../errors/index.js';
+import { badRequest, isStoreError } from '../errors/index.js';
 import {
   codecOf,
   formatFromMagic,
@@ -48,13 +48,20 @@ async function readHead(source: ArchiveSource): Promise<Buffer> {
 }
 
 /** The files of an archive, in archive order (see readTarEntries for how bodies are read). */
-export function archiveEntries(
+export async function* archiveEntries(
   source: ArchiveSource,
   format: ArchiveFormat,
   bodies = true,
 ): AsyncGenerator<ArchiveEntry> {
   const codec = codecOf(format);
-  return codec === 'zip' ? readZipEntries(source, bodies) : readTarEntries(source, codec);
+  try {
+    yield* codec === 'zip' ? readZipEntries(source, bodies) : readTarEntries(source, codec);
+  } catch (error) {
+    // The store's own failures (a missing or corrupt object) keep their meaning; bytes that are
+    // not an archive of the format are the request's problem.
+    if (isStoreError(error)) throw error;
+    throw badRequest(`not a valid ${format} archive: ${String(error)}`, { cause: error });
+  }
 }
 
 /** Names and sizes of the archive's files, in archive order. */
