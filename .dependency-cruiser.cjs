@@ -10,7 +10,9 @@ const allowed = {
   auth: ['util', 'wire', 'errors', 'config', 'checksum'],
   cluster: ['util', 'wire', 'errors', 'config', 'checksum', 'placement', 'transport'],
   storage: ['util', 'wire', 'errors', 'config', 'checksum', 'placement'],
+  archive: ['util', 'wire', 'errors'],
   jobs: [
+    'archive',
     'util',
     'wire',
     'errors',
@@ -22,6 +24,7 @@ const allowed = {
     'storage',
   ],
   protect: [
+    'archive',
     'util',
     'wire',
     'errors',
@@ -46,7 +49,7 @@ const allowed = {
     'jobs',
   ],
   backends: ['util', 'wire', 'errors', 'transport', 'storage', 'checksum'],
-  api: ['util', 'wire', 'errors', 'auth', 'checksum'],
+  api: ['util', 'wire', 'errors', 'auth', 'checksum', 'archive'],
   roles: [
     'util',
     'wire',
@@ -63,6 +66,7 @@ const allowed = {
     'transforms',
     'backends',
     'api',
+    'archive',
   ],
   // The SDK computes HRW placement itself, as AIStore's SDK does, so it may use the pure placement module.
   sdk: ['util', 'wire', 'placement'],

@@ -3,8 +3,9 @@
 # Node's test runner prints the closing summary (tests / pass / fail) that CI reads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The S3 compatibility tests drive Debian's command-line clients.
-bash scripts/test-deps.sh s3cmd rclone awscli
+# The S3 compatibility tests drive Debian's command-line clients; the shard tests make and read
+# archives with zip, unzip and lz4.
+bash scripts/test-deps.sh s3cmd rclone awscli zip unzip lz4
 npm run --silent build
 npm run --silent check
 # Only *.test.js files are tests (node would also run every file under a folder named `test`).

@@ -1,4 +1,5 @@
 // What a target's job may use, and how a kind creates its job from a start request.
+import type { Readable } from 'node:stream';
 import type { BucketMetadata, ClusterMap } from '../cluster/index.js';
 import type { LocalStore } from '../storage/index.js';
 import type { IntraClient } from '../transport/index.js';
@@ -20,6 +21,13 @@ export interface TargetJobEnvironment {
    * when there was nothing anywhere.
    */
   deleteObject(bucket: BucketJson, name: string): Promise<void>;
+  /** An object's bytes, read here or streamed from its owner (ObjectNotFound when missing). */
+  openObject(
+    bucket: BucketJson,
+    name: string,
+  ): Promise<{ size: number; body: Readable; modifiedMs: number }>;
+  /** Stores `body` as the object, as a client's PUT does (protected, placed). */
+  putObject(bucket: BucketJson, name: string, body: Readable): Promise<void>;
 }
 
 /** A kind and the factory that builds its per-target job. */

@@ -17,6 +17,7 @@ import {
   type ListEntryJson,
   type ListObjectsRequestJson,
   type ListPageJson,
+  type MossReqJson,
   type NodeStatusJson,
   type PromoteArgsJson,
 } from '../wire/index.js';
@@ -46,6 +47,14 @@ import {
 import { ObjectWrites, type ObjectAddress } from './object-writes.js';
 import { jsonBody, replayableBody, type ObjectBody } from './request-body.js';
 import { ClusterClient } from './cluster-client.js';
+import { getBatch as requestBatch } from './shards/get-batch.js';
+import {
+  readFromShard,
+  writeIntoShard,
+  type ArchiveReadResult,
+  type ArchiveWriteMode,
+  type ArchiveSelection,
+} from './shards/shard-objects.js';
 import { JobsClient } from './jobs-client.js';
 
 /** A byte range: `start` to `end` inclusive (to the end of the object when `end` is omitted). */
@@ -210,6 +219,35 @@ export class Client {
       props: objectPropsFromHeaders(response.headers, { bucket, name }),
       body: lengthCheckedStream(response.body, expectedBytes, label),
     };
+  }
+
+  /** `GET ?archpath=` (one file's bytes) or `?archregx=&archmode=` (a TAR of the matches). */
+  getFromShard(
+    bucket: BucketJson,
+    shard: string,
+    selection: ArchiveSelection,
+  ): Promise<ArchiveReadResult> {
+    return readFromShard(this.#router, bucket, shard, selection);
+  }
+
+  /** `PUT ?archpath=`: `body` as the file `path` of `shard` (created, appended to, or either). */
+  putIntoShard(
+    bucket: BucketJson,
+    shard: string,
+    path: string,
+    body: ObjectBody,
+    options?: { mode?: ArchiveWriteMode; mime?: string },
+  ): Promise<void> {
+    return writeIntoShard(this.#router, bucket, shard, path, body, options);
+  }
+
+  /**
+   * GetBatch: the objects, ranges and files inside shards `request.in` names, in that order, as one
+   * archive (`request.mime`, TAR by default) streamed from a designated target. `bucket`: the
+   * default for items that name none.
+   */
+  getBatch(request: MossReqJson, bucket?: BucketJson): Promise<ArchiveReadResult> {
+    return requestBatch(this.#exchange, this.endpoint, request, bucket);
   }
 
   /** The whole object (or range) in memory: for small objects and tests. */

@@ -18,6 +18,11 @@ export {
   type RemoveNodeOptions,
 } from './cluster-client.js';
 export type { ObjectBody } from './request-body.js';
+export type {
+  ArchiveMatchMode,
+  ArchiveReadResult,
+  ArchiveSelection,
+} from './shards/shard-objects.js';
 export { objectUnameOf, type ObjectAddress } from './object-writes.js';
 // The wire contract (bucket JSON, props, list pages, cluster map types, URI parsing), so that SDK
 // users need one import.

@@ -7,6 +7,7 @@ import {
   Header,
   Query,
   type ActionMessage,
+  type ArchiveBckMsgJson,
   type BucketJson,
   type BucketPropsJson,
   type BucketSummaryJson,
@@ -136,6 +137,17 @@ export class JobsClient {
     const response = await this.control('DELETE', apiPath('buckets', bucket.name), label, {
       query: bucketQuery(bucket),
       message: { action: Action.deleteListRange, value: selection },
+    });
+    throwIfBufferedError(response, label);
+    return response.payload.toString('utf8');
+  }
+
+  /** `archive`: a shard of the listed or templated objects of `bucket`; returns the job ID. */
+  async archive(bucket: BucketJson, message: ArchiveBckMsgJson): Promise<string> {
+    const label = bucketLabel('PUT', bucket, 'archive objects of');
+    const response = await this.control('PUT', apiPath('buckets', bucket.name), label, {
+      query: bucketQuery(bucket),
+      message: { action: Action.archive, value: message },
     });
     throwIfBufferedError(response, label);
     return response.payload.toString('utf8');

@@ -193,7 +193,7 @@ async function replicaIntact(
 }
 
 /** Where the object's (or the kept version's) files may be on a mountpath, in lookup order. */
-function pathsOf(request: CopiesRequest, mountpath: Mountpath): ReplicaPath[] {
+function pathsOf(request: CopiesRequest, mountpath: Mountpath): Iterable<ReplicaPath> {
   const { bucket, name, versionId } = request;
   if (versionId === undefined) return replicaPaths(mountpath.path, bucket, name);
   return versionPaths(mountpath.path, bucket, name, versionId);

@@ -26,6 +26,8 @@ export const Header = {
   chunksMaxChunkSize: 'ais-chunks-max-chunk-size',
   /** APPEND response: the handle the next append or the flush sends back. */
   appendHandle: 'ais-append-handle',
+  /** PUT with `archpath`: 0 create or replace the shard, 1 append (404 without it), 2 either. */
+  archiveAppendFlags: 'ais-pine',
   bucketProps: 'ais-bucket-props',
   /** HEAD bucket with `bsumm_remote`: the bucket's summary (BsummResult JSON). */
   bucketSummary: 'ais-bucket-summ',

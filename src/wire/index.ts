@@ -9,6 +9,8 @@ export * from './error-body.js';
 export * from './headers.js';
 export * from './jobs.js';
 export * from './list-objects.js';
+export * from './shards/get-batch.js';
+export * from './shards/archive-message.js';
 export * from './node-status.js';
 export * from './object-props.js';
 export * from './paths.js';

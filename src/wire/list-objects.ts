@@ -59,7 +59,11 @@ export const EntryFlag = {
   statusMisplacedNode: 1,
   statusMisplacedMountpath: 2,
   isCached: 1 << 6,
+  /** A file inside a shard, listed as `<shard>/<path>` (ArchDir listings). */
+  inArchive: 1 << 7,
   isDirectory: 1 << 8,
+  /** A shard whose files an ArchDir listing lists after it. */
+  isArchive: 1 << 9,
 } as const;
 
 export interface ListEntryJson {

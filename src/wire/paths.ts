@@ -23,6 +23,8 @@ export const Resource = {
   rebalance: 'rebalance',
   /** Intra-cluster: an object a single-object copy writes at its destination's owner. */
   copy: 'copy',
+  /** GetBatch (`/v1/ml/moss`). */
+  ml: 'ml',
 } as const;
 export type ResourceName = (typeof Resource)[keyof typeof Resource];
 

@@ -46,6 +46,14 @@ export const Query = {
   /** Cairn: `GET /v1/health?live=true` answers 200 whenever the process serves (liveness). */
   live: 'live',
   force: 'frc',
+  /** Shards: one file inside (`archpath`), the shard's format, files by pattern and match mode. */
+  archpath: 'archpath',
+  archmime: 'archmime',
+  archregx: 'archregx',
+  archmode: 'archmode',
+  /** GetBatch: the designated target and the colocation hint. */
+  designatedTarget: 'tid',
+  colocation: 'coloc',
 } as const;
 
 /**

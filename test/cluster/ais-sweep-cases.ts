@@ -121,7 +121,6 @@ export const harmlessQueries: readonly string[] = [
  * (served as a plain PUT they would replace the object).
  */
 export const dangerousPutQueries: readonly string[] = [
-  'archpath=x',
   'latest-ver=true',
   'synchronize=true',
   'append_handle=h1',
@@ -139,6 +138,12 @@ export const servedPutQueries: readonly string[] = [
   'object_to=ais%2F%40%23%2Fsweep%2Fvictim',
   'append_type=append',
 ];
+
+/**
+ * PUTs into a shard, served since issue 14 (test/cluster/shards.test.ts): with a format they make
+ * the victim a shard, so the sweep does not send them with a body (without one they are a 400).
+ */
+export const shardWriteQueries: readonly string[] = ['archpath=dir%2Ffile.txt&archmime=.tar'];
 
 /** Every action name AIStore defines (actmsg.go, native-api.md §1.5, the data-services doc). */
 export const aisActions: readonly string[] = [
@@ -189,7 +194,7 @@ export const actionRoutes: readonly ActionRoute[] = [
     path: '/v1/buckets/sweep',
     implemented: ['create-bck', 'make-n-copies', 'ec-encode'],
   },
-  { method: 'PUT', path: '/v1/buckets/sweep', implemented: [] },
+  { method: 'PUT', path: '/v1/buckets/sweep', implemented: ['archive'] },
   { method: 'DELETE', path: '/v1/buckets/sweep', implemented: ['destroy-bck', 'delete-listrange'] },
   { method: 'PATCH', path: '/v1/buckets/sweep', implemented: ['set-bprops', 'reset-bprops'] },
   {

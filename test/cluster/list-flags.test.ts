@@ -1,6 +1,7 @@
 // Issue 12 (item 8): the list-objects flags AIStore's clients send (NoRecursion with directory
 // entries deduplicated across targets and paged by continuation token, NoDirs, Cached's default
-// properties, NotCached/Diff refused as AIStore refuses them on an ais bucket, ArchDir not built),
+// properties, NotCached/Diff refused as AIStore refuses them on an ais bucket, NBI not built; ArchDir is
+// tested with shards in shards.test.ts),
 // and promote addressed as AIStore addresses it. Through raw HTTP (JSON and msgpack) and the SDK,
 // on 2 gateways and 3 targets.
 import { after, before, describe, test } from 'node:test';
@@ -183,7 +184,7 @@ describe('list flags and promote addressing (issue 12)', () => {
     }
   });
 
-  test('NotCached and Diff are 400 with AIStore messages; ArchDir is 501 naming it; bad flags 400', async () => {
+  test('NotCached and Diff are 400 with AIStore messages; NBI is 501 naming it; bad flags 400', async () => {
     const gateway = gateways[0] ?? '';
     const notCached = await list(gateway, { flags: String(ListFlag.notCached) });
     assert.equal(notCached.status, 400);
@@ -197,9 +198,9 @@ describe('list flags and promote addressing (issue 12)', () => {
       messageOf(diff),
       /^cannot perform remote versions check .*ais:\/\/lf does not provide remote versioning info$/,
     );
-    const archDir = await list(gateway, { flags: String(ListFlag.archDir) });
-    assert.equal(archDir.status, 501);
-    assert.match(messageOf(archDir), /ArchDir/);
+    const nbi = await list(gateway, { flags: String(ListFlag.nativeInventory) });
+    assert.equal(nbi.status, 501);
+    assert.match(messageOf(nbi), /NBI/);
     const bad = await list(gateway, { flags: 'many' });
     assert.equal(bad.status, 400);
     assert.match(messageOf(bad), /invalid list flags "many"/);

@@ -7,3 +7,4 @@ export * from './json-response.js';
 export * from './bucket-address.js';
 export { refusedAction } from './route-policy.js';
 export { appendHandleNode, invalidAppendHandle } from './object-write-routes.js';
+export type { BatchItem, BatchRequest } from './shards/get-batch-route.js';

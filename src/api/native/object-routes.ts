@@ -35,6 +35,7 @@ import {
   requestChecksum,
   requestLength,
 } from './object-write-routes.js';
+import { archiveReadRequest, getFromArchive, putIntoArchive } from './shards/archive-routes.js';
 import type { ObjectAddress, ObjectPort, ReadRouting } from './ports.js';
 import { promoteObjects } from './promote-route.js';
 
@@ -116,6 +117,8 @@ function putOperation(
       return appendObject(context, port, address);
     case 'part':
       return putPart(context, port, address);
+    case 'archive':
+      return putIntoArchive(context, port, address);
     default:
       return putObject(context, port, address);
   }
@@ -126,6 +129,8 @@ async function getObject(
   port: ObjectPort,
   address: ObjectAddress,
 ): Promise<void> {
+  const archive = archiveReadRequest(context);
+  if (archive !== undefined) return getFromArchive(context, port, address, archive);
   const { object, body, range } = await port.get(
     address,
     context.req.headers.range,

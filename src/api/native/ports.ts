@@ -15,6 +15,7 @@ import type {
 } from '../../wire/index.js';
 import type { ResolvedRange } from '../common/range.js';
 import type { RequestContext } from '../common/request-context.js';
+import type { BatchRequest } from './shards/get-batch-route.js';
 
 export interface ObjectAddress {
   readonly bucket: BucketJson;
@@ -102,6 +103,31 @@ export interface PartRequest {
   contentLength: number;
 }
 
+/** A read out of a shard: one file (`path`, raw bytes) or the files a pattern selects (a TAR). */
+export interface ArchiveReadRequest {
+  /** `archmime`: the shard's format when its name and bytes do not say ('' otherwise). */
+  mime: string;
+  path?: string | undefined;
+  match?: { expression: string; mode: string } | undefined;
+}
+
+/** `PUT ?archpath=`: one file into a shard. */
+export interface ArchiveWriteRequest {
+  mime: string;
+  path: string;
+  body: Readable;
+  contentLength: number;
+  /** `Ais-Pine`: create (or replace) the shard, append to it (it must exist), or either. */
+  mode: 'create' | 'append' | 'append-or-create';
+}
+
+export interface ArchiveRead {
+  contentType: string;
+  /** Known for one file; a TAR of selected files is streamed without a length. */
+  size: number | undefined;
+  body: Readable;
+}
+
 export interface ObjectPort {
   /** A URL to answer with 307 (gateways; targets that do not own the object), or undefined to serve here. */
   redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined>;
@@ -112,6 +138,10 @@ export interface ObjectPort {
     rangeHeader: string | undefined,
     options?: ReadRouting,
   ): Promise<{ object: ObjectInfo; body: ObjectBodySource; range: ResolvedRange | undefined }>;
+  /** `GET ?archpath=` or `?archregx=&archmode=`: files out of a shard. */
+  getFromArchive(address: ObjectAddress, request: ArchiveReadRequest): Promise<ArchiveRead>;
+  /** `PUT ?archpath=`: adds one file to a shard (or makes a shard of it). */
+  putIntoArchive(address: ObjectAddress, request: ArchiveWriteRequest): Promise<void>;
   put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo>;
   delete(address: ObjectAddress): Promise<void>;
   setCustomMetadata(
@@ -225,7 +255,14 @@ export interface ErasureCodingPort {
  */
 export type InternalRoute = (context: RequestContext, segments: readonly string[]) => Promise<void>;
 
+/** GetBatch: a gateway redirects to a designated target, which assembles and streams the archive. */
+export interface BatchPort {
+  getBatch(request: BatchRequest, context: RequestContext): Promise<void>;
+}
+
 export interface NativeApiPorts {
+  /** GetBatch (`/v1/ml/moss`). */
+  batch?: BatchPort;
   objects: ObjectPort;
   buckets: BucketPort;
   cluster: ClusterPort;

@@ -34,7 +34,7 @@ test('AIStore parameters Cairn does not serve are refused by name with 501', () 
     /^NotImplemented: query parameter "object_to" \(single-object copy\) is not implemented/,
   );
   for (const search of [
-    'archpath=x',
+    'archpath=x&object_to=ais/@%23/b2/o2',
     'partNumber=1',
     'append_handle=h',
     'synchronize=true',
@@ -55,14 +55,18 @@ test('AIStore parameters Cairn does not serve are refused by name with 501', () 
   assert.match(codeOf('PATCH', 'set-new-custom=maybe'), /NotImplemented/);
 });
 
-test('copy, append and multipart operations accept their own parameters only', () => {
+test('copy, append, multipart and shard operations accept their own parameters only', () => {
   for (const search of [
     'object_to=ais/@%23/b2/o2&latest-ver=true&synchronize=false',
     'append_type=append&append_handle=',
     'append_type=flush&append_handle=h',
     'uploadId=u&partNumber=1',
+    'archpath=a/b.txt&archmime=.tar',
   ])
     assert.equal(codeOf('PUT', search), 'ok', search);
+  // Shard reads; `archmode` and `archregx` are not parameters of a PUT into a shard.
+  assert.equal(codeOf('GET', 'archregx=x&archmode=wdskey&archmime=.zip'), 'ok');
+  assert.match(codeOf('PUT', 'archpath=a&archmode=prefix'), /query parameter "archmode"/);
   assert.equal(codeOf('POST', 'uploadId=u', 'object', 'mpt-complete'), 'ok');
   assert.equal(codeOf('DELETE', 'uploadId=u', 'object', 'mpt-abort'), 'ok');
   assert.match(codeOf('DELETE', 'uploadId=u'), /^NotImplemented/);
@@ -95,7 +99,8 @@ test('actions: served ones pass, AIStore ones are 501, others 400', () => {
   assert.throws(() => checkAction('bucket', 'DELETE', 'evict-remote-bck'), {
     code: 'NotImplemented',
   });
-  assert.throws(() => checkAction('bucket', 'PUT', 'archive'), { code: 'NotImplemented' });
+  checkAction('bucket', 'PUT', 'archive');
+  assert.throws(() => checkAction('bucket', 'PUT', 'copy-bck'), { code: 'NotImplemented' });
   assert.throws(() => checkAction('bucket', 'POST', 'toString'), { code: 'BadRequest' });
   assert.equal(refusedAction('cluster', 'rotate-logs').code, 'NotImplemented');
   assert.equal(refusedAction('cluster', 'nope').code, 'BadRequest');

@@ -51,9 +51,11 @@ const flagValues: readonly string[] = ['', ...flagOnValues, ...flagOffValues];
 
 /**
  * The operation an object request asks for beyond the plain one: a PUT selects it by parameter
- * (`object_to`, `append_type`, `uploadId`, in that order), a POST or DELETE by its action.
+ * (`object_to`, `append_type`, `uploadId`, `archpath`, in that order), a POST or DELETE by its
+ * action.
  */
-export type ObjectOperation = '' | 'copy' | 'append' | 'part' | (typeof objectActions)[number];
+export type ObjectOperation =
+  '' | 'copy' | 'append' | 'part' | 'archive' | (typeof objectActions)[number];
 
 const objectActions = [
   Action.multipartUpload,
@@ -68,6 +70,7 @@ export function objectOperation(context: RequestContext, action?: string): Objec
     if (selected(Query.objectTo)) return 'copy';
     if (selected(Query.appendType)) return 'append';
     if (selected(Query.uploadId)) return 'part';
+    if (selected(Query.archpath)) return 'archive';
     return '';
   }
   return objectActions.find((known) => known === action) ?? '';
@@ -79,7 +82,13 @@ export function objectOperation(context: RequestContext, action?: string): Objec
  */
 const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedValues>>>> = {
   // A read a gateway sent to a target in place of an unreachable owner names the owner.
-  'object GET': { [Query.substituteFor]: 'any' },
+  'object GET': {
+    [Query.substituteFor]: 'any',
+    [Query.archpath]: 'any',
+    [Query.archmime]: 'any',
+    [Query.archregx]: 'any',
+    [Query.archmode]: 'any',
+  },
   'object HEAD': {
     [Query.props]: 'any',
     [Query.presence]: presenceInCluster,
@@ -96,6 +105,7 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
     [Query.appendHandle]: 'any',
   },
   'object PUT part': { [Query.uploadId]: 'any', [Query.partNumber]: 'any' },
+  'object PUT archive': { [Query.archpath]: 'any', [Query.archmime]: 'any' },
   'object POST mpt-complete': { [Query.uploadId]: 'any' },
   'object DELETE mpt-abort': { [Query.uploadId]: 'any' },
   // A summary (`bsumm_remote`: any non-empty value asks for one) and polling it by job ID.
@@ -118,6 +128,7 @@ const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
   'bucket POST': new Set([Action.createBucket, Action.makeNCopies, Action.ecEncode]),
   'bucket DELETE': new Set([Action.destroyBucket, Action.deleteListRange]),
   'bucket PATCH': new Set([Action.setBucketProps, Action.resetBucketProps]),
+  'bucket PUT': new Set([Action.archive]),
 };
 
 /**

@@ -7,6 +7,7 @@ import type { RequestContext } from '../common/request-context.js';
 import { handleBucketRequest } from './bucket-routes.js';
 import { sendAnswer } from './json-response.js';
 import { handleErasureCodingRequest } from './erasure-coding-routes.js';
+import { handleBatchRequest } from './shards/get-batch-route.js';
 import { handleHealthRequest } from './health-route.js';
 import { handleJobsRequest } from './job-routes.js';
 import { handleObjectRequest } from './object-routes.js';
@@ -44,6 +45,8 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
         if (ports.reverse === undefined)
           throw badRequest(`invalid request URI ${context.path}: not a gateway`);
         return ports.reverse(context, rest);
+      case Resource.ml:
+        return handleBatchRequest(context, ports.batch, rest);
       case Resource.erasureCoding:
         return handleErasureCodingRequest(context, ports.erasureCoding, rest);
       case Resource.metasync:

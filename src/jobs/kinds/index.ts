@@ -1,5 +1,6 @@
 // Every job kind this build implements; roles look kinds up here.
 import type { JobDefinition } from '../job-environment.js';
+import { archiveDefinition } from './archive-job.js';
 import { deleteObjectsDefinition } from './delete-objects-job.js';
 import { lruDefinition } from './lru-job.js';
 import { summaryDefinition } from './summary-job.js';
@@ -7,7 +8,10 @@ import { summaryDefinition } from './summary-job.js';
 export { LruCounter } from './lru-job.js';
 export { SummaryCounter, type SummaryArgs } from './summary-job.js';
 
+export { parseArchiveMessage } from './archive-job.js';
+
 export const jobDefinitions: readonly JobDefinition[] = [
+  archiveDefinition,
   deleteObjectsDefinition,
   lruDefinition,
   summaryDefinition,

@@ -3,7 +3,7 @@
 import type { RequestContext } from '../../api/common/index.js';
 import type { ClusterOwner } from '../../cluster/index.js';
 import { badRequest } from '../../errors/index.js';
-import { parseListRange } from '../../jobs/index.js';
+import { parseArchiveMessage, parseListRange } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
 import { asRecord } from '../../util/json.js';
 import {
@@ -48,6 +48,11 @@ export class GatewayBuckets extends KnownBuckets {
     message: ActionMessage,
     context: RequestContext,
   ): Promise<string | undefined> {
+    if (message.action === Action.archive) {
+      const args = parseArchiveMessage(message.value);
+      if (args.to !== undefined) lookupBucket(this.runtime, args.to);
+      return this.jobs.start(Action.archive, bucket, message.value);
+    }
     if (message.action === Action.deleteListRange) {
       return this.jobs.start(Action.deleteListRange, bucket, parseListRange(message.value));
     }

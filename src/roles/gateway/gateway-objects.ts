@@ -1,7 +1,11 @@
-// A gateway never stores objects: it checks the request and redirects it (307) to the HRW owner.
+// A gateway never stores objects: it checks the request and redirects it (307) to the HRW owner;
+// a GetBatch goes to the designated target it picks.
+import { randomInt } from 'node:crypto';
 import {
   appendHandleNode,
   invalidAppendHandle,
+  type BatchPort,
+  type BatchRequest,
   type ObjectAddress,
   type ObjectPort,
 } from '../../api/native/index.js';
@@ -75,6 +79,12 @@ export class GatewayObjects implements ObjectPort {
   get(): never {
     throw unreachable();
   }
+  getFromArchive(): never {
+    throw unreachable();
+  }
+  putIntoArchive(): never {
+    throw unreachable();
+  }
   put(): never {
     throw unreachable();
   }
@@ -128,4 +138,35 @@ function isRead(context: RequestContext): boolean {
 
 function unreachable(): Error {
   return new Error('gateway object operations are always redirected');
+}
+
+/**
+ * GetBatch on a gateway: every referenced bucket must exist; the gateway picks the designated
+ * target (a random one, or with `coloc` the owner of the first item, as AIStore's HRW choice) and
+ * redirects the GET, body and all, to it (307 with `tid`).
+ */
+export class GatewayBatch implements BatchPort {
+  constructor(private readonly runtime: NodeRuntime) {}
+
+  getBatch(request: BatchRequest, context: RequestContext): Promise<void> {
+    for (const item of request.items) lookupBucket(this.runtime, item.bucket);
+    const map = this.runtime.store.clusterMap;
+    const targets = map?.activeTargets() ?? [];
+    const first = request.items[0];
+    const designated =
+      request.colocation > 0 && first !== undefined
+        ? map?.ownerOf(objectUname(first.bucket, first.name))
+        : targets[randomInt(Math.max(targets.length, 1))];
+    if (designated === undefined)
+      throw new StoreError('ClusterNotReady', 'no storage targets in the cluster');
+    const query = new URLSearchParams(context.search);
+    query.set(Query.designatedTarget, designated.id);
+    query.set(Query.redirectProxyId, this.runtime.id);
+    context.res.writeHead(307, {
+      [Header.location307]: `${designated.publicUrl}${context.path}?${query.toString()}`,
+      [Header.contentLength]: 0,
+    });
+    context.res.end();
+    return Promise.resolve();
+  }
 }

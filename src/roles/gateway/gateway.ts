@@ -13,7 +13,7 @@ import {
 import { BucketSummaries } from './bucket-summary.js';
 import { GatewayBuckets } from './gateway-buckets.js';
 import { GatewayCluster } from './gateway-cluster.js';
-import { GatewayObjects } from './gateway-objects.js';
+import { GatewayBatch, GatewayObjects } from './gateway-objects.js';
 import { JobCoordinator } from './job-coordinator.js';
 import { GatewayS3Buckets } from './gateway-s3-buckets.js';
 import { ForwardedOnly } from './gateway-s3-objects.js';
@@ -41,6 +41,7 @@ export async function startGateway(
   runtime.serve(
     {
       objects: new GatewayObjects(runtime),
+      batch: new GatewayBatch(runtime),
       buckets: new GatewayBuckets(runtime, ownerOf, jobs),
       cluster: new GatewayCluster(
         runtime,

@@ -18,6 +18,7 @@ import { listFlagsOf } from '../common/ais-bucket/list-flags.js';
 import { listOneLevel } from './list-directories.js';
 import { listEntryMaker, listPropsOf } from './list-entries.js';
 import { ListSessions } from './list-sessions.js';
+import type { ShardListing } from './shards/shard-listing.js';
 
 export class TargetBuckets extends KnownBuckets {
   readonly #sessions = new ListSessions<ListEntryJson>((entry) => entry.name);
@@ -25,6 +26,7 @@ export class TargetBuckets extends KnownBuckets {
   constructor(
     runtime: NodeRuntime,
     private readonly store: LocalStore,
+    private readonly shards: ShardListing,
   ) {
     super(runtime);
   }
@@ -56,7 +58,8 @@ export class TargetBuckets extends KnownBuckets {
     // A non-recursive listing's `/` is the top level, as `""` is.
     const prefix = noRecursion && request.prefix === '/' ? '' : (request.prefix ?? '');
     const uuid = request.uuid ?? '';
-    const key = JSON.stringify([bucket, prefix, [...props], reads]);
+    const archDir = (flags & ListFlag.archDir) !== 0n;
+    const key = JSON.stringify([bucket, prefix, [...props], reads, archDir]);
     const toEntry = listEntryMaker(props, this.runtime.id);
     const walk = async (after: string, wanted: number): Promise<ListEntryJson[]> => {
       const objects = await this.store.listObjects(bucket, {
@@ -66,7 +69,8 @@ export class TargetBuckets extends KnownBuckets {
         withMetadata: reads === 'metadata',
         namesOnly: reads === 'names',
       });
-      return objects.map(toEntry);
+      const entries = objects.map(toEntry);
+      return archDir ? await this.shards.expand(bucket, entries, after, prefix) : entries;
     };
     if (noRecursion) {
       const { entries, more } = await listOneLevel(

@@ -30,6 +30,9 @@ import { copyRoute } from './objects/object-copy.js';
 import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js';
 import { ObjectService } from './objects/object-service.js';
 import { rebalanceRoute } from './rebalance-route.js';
+import { ShardListing } from './shards/shard-listing.js';
+import { openWholeObject, putStreamedObject } from './shards/batch-items.js';
+import { TargetBatch } from './shards/target-batch.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
 import { TargetJobs } from './target-jobs.js';
@@ -105,6 +108,8 @@ export async function startTarget(
       deleteObject: async (bucket, name) => {
         await objects.delete({ bucket: objects.resolve(bucket), name });
       },
+      openObject: (bucket, name) => openWholeObject(runtime, objects, bucket, name),
+      putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
     },
     [...jobDefinitions, ...protectionJobDefinitions(protection)],
   );
@@ -122,7 +127,7 @@ export async function startTarget(
     log: runtime.log,
   };
   const rebalanceManager = new RebalanceManager(rebalance, jobs.registry);
-  const objects = new ObjectService(
+  const objects: ObjectService = new ObjectService(
     runtime,
     store,
     protectionPolicy(protection),
@@ -148,7 +153,8 @@ export async function startTarget(
   runtime.serve(
     {
       objects: nativeObjects,
-      buckets: new TargetBuckets(runtime, store),
+      buckets: new TargetBuckets(runtime, store, new ShardListing(objects, store)),
+      batch: new TargetBatch(runtime, objects),
       cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth),
       jobs,
       erasureCoding: new TargetPieces(runtime, protection),

@@ -33,8 +33,6 @@ export function checkListFlags(bucket: BucketJson, flags: bigint): void {
   }
   if (has(flags, ListFlag.notCached))
     throw badRequest(`${name} is not a remote bucket - cannot list 'not cached' objects`);
-  if (has(flags, ListFlag.archDir))
-    throw notImplemented('list flag ArchDir (archive contents listed as directories)');
   if (has(flags, ListFlag.nativeInventory))
     throw notImplemented('list flag NBI (listing through a native bucket inventory)');
 }

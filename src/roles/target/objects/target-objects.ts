@@ -5,6 +5,9 @@ import type { Readable } from 'node:stream';
 import type { RequestContext } from '../../../api/common/index.js';
 import {
   appendHandleNode,
+  type ArchiveRead,
+  type ArchiveReadRequest,
+  type ArchiveWriteRequest,
   invalidAppendHandle,
   type AppendRequest,
   type CopyOptions,
@@ -26,6 +29,8 @@ import { copyObject } from './object-copy.js';
 import type { ObjectService } from './object-service.js';
 import { nativePutRequest, type ObjectRead, type ObjectTarget } from './object-types.js';
 import { NativeMultipart } from './native-multipart.js';
+import { readFromShard } from '../shards/shard-reads.js';
+import { writeIntoShard } from '../shards/shard-writes.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 
 export class TargetObjects implements ObjectPort {
@@ -111,6 +116,15 @@ export class TargetObjects implements ObjectPort {
     routing?: ReadRouting,
   ): Promise<ObjectRead> {
     return this.objects.get(this.#target(address), rangeHeader, routing);
+  }
+
+  getFromArchive(address: ObjectAddress, request: ArchiveReadRequest): Promise<ArchiveRead> {
+    return readFromShard(this.objects, this.#target(address), request);
+  }
+
+  putIntoArchive(address: ObjectAddress, request: ArchiveWriteRequest): Promise<void> {
+    const target = { bucket: this.objects.resolve(address.bucket), name: address.name };
+    return writeIntoShard(this.objects, target, request, this.runtime.clock.nowMs());
   }
 
   async put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo> {

@@ -1,0 +1,81 @@
+// Object GETs that read inside a shard: `archpath` (one file's raw bytes) or `archregx` with
+// `archmode` (a TAR of the matches), as AIStore's `ais/dpq.go` reads them.
+import { pipeline } from 'node:stream/promises';
+import { badRequest } from '../../../errors/index.js';
+import { Header, Query } from '../../../wire/index.js';
+import type { RequestContext } from '../../common/request-context.js';
+import { acceptBody } from '../../common/http-server.js';
+import type {
+  ArchiveReadRequest,
+  ArchiveWriteRequest,
+  ObjectAddress,
+  ObjectPort,
+} from '../ports.js';
+import { requestLength } from '../object-write-routes.js';
+
+/**
+ * The shard read a GET asks for, or undefined for a plain GET. As in AIStore the multi-file read
+ * is taken only when `archmode` is present: an `archregx` without it is refused, not ignored.
+ */
+export function archiveReadRequest(context: RequestContext): ArchiveReadRequest | undefined {
+  const path = context.query.get(Query.archpath) ?? '';
+  const expression = context.query.get(Query.archregx) ?? '';
+  const mode = context.query.get(Query.archmode);
+  const mime = context.query.get(Query.archmime) ?? '';
+  if (path === '' && mode === null && expression === '') return undefined;
+  if (path !== '' && (mode !== null || expression !== ''))
+    throw badRequest(
+      `"${Query.archpath}" and "${Query.archregx}"/"${Query.archmode}" are mutually exclusive`,
+    );
+  if (context.req.headers.range !== undefined)
+    throw badRequest('a Range read of a file inside a shard is not supported');
+  if (path !== '') return { mime, path };
+  if (mode === null)
+    throw badRequest(`"${Query.archregx}" selects files only with "${Query.archmode}"`);
+  return { mime, match: { expression, mode: mode ?? '' } };
+}
+
+export async function getFromArchive(
+  context: RequestContext,
+  port: ObjectPort,
+  address: ObjectAddress,
+  request: ArchiveReadRequest,
+): Promise<void> {
+  const read = await port.getFromArchive(address, request);
+  const { res } = context;
+  res.statusCode = 200;
+  res.setHeader(Header.contentType, read.contentType);
+  if (read.size !== undefined) res.setHeader(Header.contentLength, read.size);
+  // A failure mid-way destroys the response: the client sees a truncated transfer, not a success.
+  await pipeline(read.body, res);
+}
+
+const archiveWriteModes: Readonly<Record<string, ArchiveWriteRequest['mode']>> = {
+  '': 'create',
+  '0': 'create',
+  '1': 'append',
+  '2': 'append-or-create',
+};
+
+/** `PUT ?archpath=` (AIStore's PutApndArch): a non-empty body of announced length, `Ais-Pine` flags. */
+export async function putIntoArchive(
+  context: RequestContext,
+  port: ObjectPort,
+  address: ObjectAddress,
+): Promise<void> {
+  const contentLength = requestLength(context);
+  if (contentLength === undefined || contentLength === 0)
+    throw badRequest('PUT into a shard: Content-Length is required and must be non-zero');
+  const flags = String(context.req.headers[Header.archiveAppendFlags] ?? '');
+  const mode = Object.hasOwn(archiveWriteModes, flags) ? archiveWriteModes[flags] : undefined;
+  if (mode === undefined) throw badRequest(`invalid ${Header.archiveAppendFlags} "${flags}"`);
+  acceptBody(context);
+  await port.putIntoArchive(address, {
+    mime: context.query.get(Query.archmime) ?? '',
+    path: (context.query.get(Query.archpath) ?? '').replace(/^\/+/, ''),
+    body: context.req,
+    contentLength,
+    mode,
+  });
+  context.res.end();
+}

@@ -1,0 +1,146 @@
+// `GET /v1/ml/moss[/<bucket>]` (GetBatch): the MossReq body read and checked here (keys matched
+// case-insensitively, as Go's decoder does; ranges by AIStore's rules), then served by the role:
+// a gateway redirects to a designated target, which streams the archive.
+import type { ArchiveFormat } from '../../../archive/index.js';
+import { requireFormat } from '../../../archive/index.js';
+import { StoreError, badRequest } from '../../../errors/index.js';
+import { asRecord } from '../../../util/json.js';
+import {
+  normalizeProvider,
+  parseObjectUname,
+  Query,
+  type BucketJson,
+} from '../../../wire/index.js';
+import { readJsonBody } from '../../common/body.js';
+import type { RequestContext } from '../../common/request-context.js';
+import { bucketFromRequest } from '../bucket-address.js';
+import type { BatchPort } from '../ports.js';
+import { checkQueryNames } from '../route-policy.js';
+
+/** One item of a batch, resolved: its bucket, name, file inside, range, opaque bytes. */
+export interface BatchItem {
+  bucket: BucketJson;
+  name: string;
+  archpath: string;
+  /** `length` -1: to the end; both 0: the whole object (or file). */
+  start: number;
+  length: number;
+  opaque: Buffer | undefined;
+}
+
+export interface BatchRequest {
+  items: BatchItem[];
+  format: ArchiveFormat;
+  continueOnError: boolean;
+  onlyObjectName: boolean;
+  streaming: boolean;
+  colocation: number;
+}
+
+export async function handleBatchRequest(
+  context: RequestContext,
+  port: BatchPort | undefined,
+  segments: readonly string[],
+): Promise<void> {
+  const [what, bucketName] = segments;
+  if (what !== 'moss') throw badRequest(`unknown path ${context.path}: expecting /v1/ml/moss`);
+  if (context.method !== 'GET')
+    throw new StoreError('MethodNotAllowed', `GetBatch: method ${context.method} is not allowed`);
+  checkQueryNames(context);
+  if (port === undefined) throw badRequest('GetBatch is not served by this node');
+  const defaultBucket =
+    bucketName === undefined || bucketName === ''
+      ? undefined
+      : bucketFromRequest(context, bucketName);
+  const request = parseBatchRequest(await readJsonBody(context), defaultBucket, context);
+  await port.getBatch(request, context);
+}
+
+function lowerCaseKeys(value: unknown, where: string): Record<string, unknown> {
+  const record = asRecord(value);
+  if (record === undefined) throw badRequest(`${where}: failed to unmarshal: expected an object`);
+  return Object.fromEntries(Object.entries(record).map(([key, item]) => [key.toLowerCase(), item]));
+}
+
+function typed<T>(
+  record: Record<string, unknown>,
+  key: string,
+  type: string,
+  where: string,
+): T | undefined {
+  const value = record[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== type) throw badRequest(`${where}: "${key}" must be a ${type}`);
+  return value as T;
+}
+
+export function parseBatchRequest(
+  body: unknown,
+  defaultBucket: BucketJson | undefined,
+  context: RequestContext,
+): BatchRequest {
+  const where = 'GetBatch';
+  const record = lowerCaseKeys(body ?? {}, where);
+  const items = record.in;
+  if (!Array.isArray(items) || items.length === 0)
+    throw badRequest(`${where}: empty request ("in" lists no objects)`);
+  const mime = typed<string>(record, 'mime', 'string', where) ?? '';
+  const colocation =
+    typed<number>(record, 'coloc', 'number', where) ??
+    Number(context.query.get(Query.colocation) ?? 0);
+  return {
+    items: items.map((item, index) => parseItem(item, index, defaultBucket)),
+    format: mime === '' ? '.tar' : requireFormat(mime),
+    continueOnError: typed<boolean>(record, 'coer', 'boolean', where) ?? false,
+    onlyObjectName: typed<boolean>(record, 'onob', 'boolean', where) ?? false,
+    streaming: typed<boolean>(record, 'strm', 'boolean', where) ?? false,
+    colocation: Number.isInteger(colocation) ? colocation : 0,
+  };
+}
+
+function parseItem(
+  value: unknown,
+  index: number,
+  defaultBucket: BucketJson | undefined,
+): BatchItem {
+  const where = `GetBatch: in[${index}]`;
+  const record = lowerCaseKeys(value, where);
+  const uname = typed<string>(record, 'uname', 'string', where) ?? '';
+  let bucket: BucketJson | undefined = defaultBucket;
+  let name = typed<string>(record, 'objname', 'string', where) ?? '';
+  if (uname !== '') {
+    const parsed = parseObjectUname(uname);
+    if (typeof parsed === 'string')
+      throw badRequest(`${where}: invalid uname "${uname}": ${parsed}`);
+    bucket = parsed.bucket;
+    name = parsed.objectName;
+  } else {
+    const bucketName = typed<string>(record, 'bucket', 'string', where) ?? '';
+    const providerText = typed<string>(record, 'provider', 'string', where) ?? '';
+    if (bucketName !== '' || providerText !== '') {
+      const provider = normalizeProvider(
+        providerText === '' ? (bucket?.provider ?? 'ais') : providerText,
+      );
+      if (provider === undefined) throw badRequest(`${where}: invalid provider "${providerText}"`);
+      bucket = { name: bucketName === '' ? (bucket?.name ?? '') : bucketName, provider };
+    }
+  }
+  if (bucket === undefined || bucket.name === '') throw badRequest(`${where}: missing bucket`);
+  if (name === '') throw badRequest(`${where}: missing object name`);
+  const start = typed<number>(record, 'start', 'number', where) ?? 0;
+  const length = typed<number>(record, 'length', 'number', where) ?? 0;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 0 || length < -1)
+    throw badRequest(`${where}: invalid range (start ${start}, length ${length})`);
+  if (start !== 0 && length === 0)
+    throw badRequest(`${where}: invalid range: start ${start} with zero length`);
+  const opaqueText = typed<string>(record, 'opaque', 'string', where);
+  return {
+    bucket,
+    name,
+    archpath: typed<string>(record, 'archpath', 'string', where) ?? '',
+    start,
+    length,
+    // Go decodes []byte as standard base64, Python sends URL-safe: Node's decoder takes both.
+    opaque: opaqueText === undefined ? undefined : Buffer.from(opaqueText, 'base64'),
+  };
+}

@@ -1,0 +1,99 @@
+// TAR, plain or compressed (`.tar`, `.tgz`/`.tar.gz` with zlib's gzip, `.tar.lz4` with the LZ4
+// frame codec), read and written as streams with tar-stream: reading passes once over the
+// archive from its start; writing packs each file as its bytes arrive.
+import { pipeline, Readable, type Transform, type Writable } from 'node:stream';
+import { createGunzip, createGzip } from 'node:zlib';
+import tarStream from 'tar-stream';
+import type { ArchiveCodec } from './archive-format.js';
+import type { ArchiveEntry, ArchiveSource } from './archive-source.js';
+import { lz4Decoder, lz4Encoder } from './lz4-frames.js';
+
+type TarCodec = Exclude<ArchiveCodec, 'zip'>;
+
+function decompressor(codec: TarCodec): Transform | undefined {
+  if (codec === 'gzip') return createGunzip();
+  if (codec === 'lz4') return lz4Decoder();
+  return undefined;
+}
+
+function compressor(codec: TarCodec): Transform | undefined {
+  if (codec === 'gzip') return createGzip();
+  if (codec === 'lz4') return lz4Encoder();
+  return undefined;
+}
+
+/**
+ * The regular files of a tar archive, in archive order. The consumer reads an entry's body to its
+ * end or not at all; an unread body is skipped when the next entry is asked for.
+ */
+export async function* readTarEntries(
+  source: ArchiveSource,
+  codec: TarCodec,
+): AsyncGenerator<ArchiveEntry> {
+  if (source.size === 0) return;
+  const raw = await source.read(0, source.size - 1);
+  const extract = tarStream.extract();
+  const inflate = decompressor(codec);
+  const done = (error: Error | null): void => {
+    if (error) extract.destroy(error);
+  };
+  if (inflate === undefined) pipeline(raw, extract, done);
+  else pipeline(raw, inflate, extract, done);
+  try {
+    for await (const entry of extract) {
+      const { header } = entry;
+      if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        entry.resume();
+        continue;
+      }
+      const body = Readable.from(entry, { objectMode: false });
+      yield { name: header.name, size: header.size ?? 0, body };
+      if (!body.readableDidRead) entry.resume();
+    }
+  } finally {
+    raw.destroy();
+  }
+}
+
+/** A tar archive being written: files are added one at a time, in order. */
+export class TarWriter {
+  readonly output: Readable;
+  readonly #pack = tarStream.pack();
+
+  constructor(codec: TarCodec) {
+    const deflate = compressor(codec);
+    if (deflate === undefined) {
+      this.output = Readable.from(this.#pack, { objectMode: false });
+    } else {
+      pipeline(this.#pack, deflate, (error) => {
+        if (error) deflate.destroy(error);
+      });
+      this.output = deflate;
+    }
+  }
+
+  /** Adds a file of exactly `size` bytes; resolves when all of `body` is in the archive. */
+  add(name: string, size: number, body: Readable, modifiedMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const entry: Writable = this.#pack.entry(
+        { name, size, mode: 0o644, mtime: new Date(modifiedMs) },
+        (error) => {
+          if (error) reject(error);
+          else resolve();
+        },
+      ) as unknown as Writable;
+      pipeline(body, entry, (error) => {
+        if (error) reject(error);
+      });
+    });
+  }
+
+  finish(): void {
+    this.#pack.finalize();
+  }
+
+  abort(error: Error): void {
+    this.#pack.destroy(error);
+    this.output.destroy(error);
+  }
+}

@@ -1,0 +1,115 @@
+// ZIP, read with yauzl from the archive's bytes by range (the central directory first, then each
+// file where the directory says it is) and written with yazl as a stream (sizes in data
+// descriptors after each file, so nothing is known in advance).
+import { PassThrough, pipeline, type Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import yazl from 'yazl';
+import type { ArchiveEntry, ArchiveSource } from './archive-source.js';
+
+/** yauzl's view of the archive: every read is a range of the source. */
+class SourceReader extends yauzl.RandomAccessReader {
+  constructor(private readonly source: ArchiveSource) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    const out = new PassThrough();
+    // yauzl's `end` is exclusive; an empty range is an empty stream.
+    if (end <= start) {
+      out.end();
+      return out;
+    }
+    this.source.read(start, end - 1).then(
+      (stream) =>
+        pipeline(stream, out, (error) => {
+          if (error) out.destroy(error);
+        }),
+      (error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))),
+    );
+    return out;
+  }
+}
+
+function openZip(source: ArchiveSource): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromRandomAccessReader(
+      new SourceReader(source),
+      source.size,
+      { lazyEntries: true, autoClose: true, decodeStrings: true, validateEntrySizes: true },
+      (error, zip) => {
+        if (error) reject(error);
+        else resolve(zip);
+      },
+    );
+  });
+}
+
+function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      zip.off('entry', onEntry);
+      zip.off('end', onEnd);
+      zip.off('error', onError);
+    };
+    const onEntry = (entry: yauzl.Entry): void => {
+      cleanup();
+      resolve(entry);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(undefined);
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    zip.on('entry', onEntry);
+    zip.on('end', onEnd);
+    zip.on('error', onError);
+    zip.readEntry();
+  });
+}
+
+/**
+ * The files of a zip archive, in central-directory order. A body is opened only when the consumer
+ * reads it (`bodies` false: listing; the bodies are empty streams never to be read).
+ */
+export async function* readZipEntries(
+  source: ArchiveSource,
+  bodies = true,
+): AsyncGenerator<ArchiveEntry> {
+  const zip = await openZip(source);
+  try {
+    for (let entry = await nextEntry(zip); entry !== undefined; entry = await nextEntry(zip)) {
+      if (entry.fileName.endsWith('/')) continue;
+      const body = bodies ? await zip.openReadStreamPromise(entry) : new PassThrough().end();
+      yield { name: entry.fileName, size: entry.uncompressedSize, body };
+      if (bodies && !body.readableDidRead) body.destroy();
+    }
+  } finally {
+    zip.close();
+  }
+}
+
+/** A zip archive being written: files are added one at a time, in order. */
+export class ZipWriter {
+  readonly #zip = new yazl.ZipFile();
+  readonly output: Readable = this.#zip.outputStream as Readable;
+
+  /** Adds a file of exactly `size` bytes; resolves when all of `body` is in the archive. */
+  add(name: string, size: number, body: Readable, modifiedMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      body.once('end', resolve);
+      body.once('error', reject);
+      this.#zip.addReadStream(body, name, { size, mtime: new Date(modifiedMs), compress: false });
+    });
+  }
+
+  finish(): void {
+    this.#zip.end();
+  }
+
+  abort(error: Error): void {
+    this.output.destroy(error);
+  }
+}

@@ -1,0 +1,147 @@
+// Opening one GetBatch item on the designated target: a whole object, a byte range of it, or a
+// file out of a shard (a range of that file), read here when this target owns it, else fetched
+// from its owner over the intra-cluster network. What opens is a size and an unread body.
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { readSmallBody } from '../../../api/common/body.js';
+import type { BatchItem } from '../../../api/native/index.js';
+import { StoreError, isStoreError } from '../../../errors/index.js';
+import { peerError } from '../../../transport/index.js';
+import {
+  apiPath,
+  bucketQuery,
+  Header,
+  objectUname,
+  Query,
+  Resource,
+  type BucketJson,
+} from '../../../wire/index.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
+import type { ObjectService } from '../objects/object-service.js';
+import { nativePutRequest } from '../objects/object-types.js';
+import { readFromShard } from './shard-reads.js';
+
+/** An item ready to be archived; the body must be read to its end or destroyed. */
+export interface OpenedItem {
+  size: number;
+  body: Readable;
+}
+
+const maxErrorBytes = 64 * 1024;
+
+/** Longest wait for a peer's answer, and between two chunks of it. */
+const peerReadTimeoutMs = 60_000;
+
+/** A whole object, read here or streamed from its owner (for jobs that gather objects). */
+export async function openWholeObject(
+  runtime: NodeRuntime,
+  objects: ObjectService,
+  bucket: BucketJson,
+  name: string,
+): Promise<OpenedItem & { modifiedMs: number }> {
+  const item = { bucket, name, archpath: '', start: 0, length: 0, opaque: undefined };
+  return { ...(await openItem(runtime, objects, item)), modifiedMs: runtime.clock.nowMs() };
+}
+
+/** Stores a stream of unknown length as the object, as a client's PUT does. */
+export async function putStreamedObject(
+  objects: ObjectService,
+  bucket: BucketJson,
+  name: string,
+  body: Readable,
+): Promise<void> {
+  const resolved = objects.resolve(bucket);
+  const options = { contentLength: undefined, checksum: undefined };
+  await objects.put(resolved, nativePutRequest(resolved, name, body, options));
+}
+
+/** `bytes=...` for the item's range, undefined for all of it. */
+export function rangeHeaderOf(item: BatchItem): string | undefined {
+  if (item.start === 0 && item.length === 0) return undefined;
+  return item.length === -1
+    ? `bytes=${item.start}-`
+    : `bytes=${item.start}-${item.start + item.length - 1}`;
+}
+
+export async function openItem(
+  runtime: NodeRuntime,
+  objects: ObjectService,
+  item: BatchItem,
+): Promise<OpenedItem> {
+  const owner = runtime.store.clusterMap?.ownerOf(objectUname(item.bucket, item.name));
+  const opened =
+    owner === undefined || owner.id === runtime.id
+      ? await openLocal(objects, item)
+      : await openRemote(runtime, item, owner.intraUrl);
+  if (item.archpath === '' || rangeHeaderOf(item) === undefined) return opened;
+  return sliceFile(opened, item);
+}
+
+async function openLocal(objects: ObjectService, item: BatchItem): Promise<OpenedItem> {
+  const target = { bucket: objects.resolve(item.bucket), name: item.name };
+  if (item.archpath !== '') {
+    const read = await readFromShard(objects, target, { mime: '', path: item.archpath });
+    return { size: read.size ?? 0, body: read.body };
+  }
+  const read = await objects.get(target, rangeHeaderOf(item));
+  const size = read.range === undefined ? read.object.size : read.range.end - read.range.start + 1;
+  return { size, body: read.body.toStream() };
+}
+
+async function openRemote(
+  runtime: NodeRuntime,
+  item: BatchItem,
+  ownerUrl: string,
+): Promise<OpenedItem> {
+  const query = bucketQuery(item.bucket);
+  if (item.archpath !== '') query.set(Query.archpath, item.archpath);
+  // Sent as the owner's own request: it serves rather than redirects (same map version).
+  query.set(Query.redirectProxyId, runtime.id);
+  query.set(Query.redirectMapVersion, String(runtime.store.clusterMap?.version ?? 0));
+  const url = `${ownerUrl}${apiPath(Resource.objects, item.bucket.name, item.name)}?${query.toString()}`;
+  const range = item.archpath === '' ? rangeHeaderOf(item) : undefined;
+  const response = await runtime.client.stream(url, {
+    method: 'GET',
+    headers: range === undefined ? {} : { [Header.range]: range },
+    timeoutMs: peerReadTimeoutMs,
+  });
+  if (response.statusCode >= 300) {
+    const text = await readSmallBody(response.body, maxErrorBytes, 'peer error');
+    throw peerError('GET', url, response.statusCode, text.toString('utf8'));
+  }
+  const size = Number(response.headers[Header.contentLength] ?? Number.NaN);
+  if (!Number.isSafeInteger(size)) {
+    response.body.destroy();
+    throw new StoreError('Internal', `GET ${url}: the owner sent no length`);
+  }
+  return { size, body: response.body };
+}
+
+/** The item's range of a file read out of a shard (416 when it lies beyond the file). */
+function sliceFile(opened: OpenedItem, item: BatchItem): OpenedItem {
+  const end = item.length === -1 ? opened.size : item.start + item.length;
+  if (item.start >= opened.size || end > opened.size) {
+    opened.body.destroy();
+    throw new StoreError(
+      'InvalidRange',
+      `range ${item.start}+${item.length} is out of bounds of "${item.archpath}" (${opened.size} bytes)`,
+    );
+  }
+  let position = 0;
+  const slice = new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      const from = Math.max(item.start - position, 0);
+      const to = Math.min(end - position, chunk.length);
+      position += chunk.length;
+      callback(null, from < to ? chunk.subarray(from, to) : undefined);
+    },
+  });
+  opened.body.once('error', (error) => slice.destroy(error));
+  return { size: end - item.start, body: opened.body.pipe(slice) };
+}
+
+/** Whether a failure to open an item is a miss that `coer` turns into a `__404__/` entry. */
+export function isMiss(error: unknown): boolean {
+  return (
+    isStoreError(error) && (error.code === 'ObjectNotFound' || error.code === 'BucketNotFound')
+  );
+}

@@ -1,0 +1,73 @@
+// ArchDir listings (AIStore's `LsArchDir`): each shard a target holds is flagged EntryIsArchive and
+// followed by its files, `<shard>/<path>` with sizes and EntryInArch. A page that ends inside a
+// shard continues inside it (the token is a file's name), and a prefix reaching into a shard
+// (`a.tar/dir/`) lists the files under it.
+import { formatFromName, listArchive, splitAtExtension } from '../../../archive/index.js';
+import type { LocalStore } from '../../../storage/index.js';
+import { EntryFlag, type BucketJson, type ListEntryJson } from '../../../wire/index.js';
+import type { ObjectService } from '../objects/object-service.js';
+import { openShard } from './object-archive-source.js';
+
+export class ShardListing {
+  constructor(
+    private readonly objects: ObjectService,
+    private readonly store: LocalStore,
+  ) {}
+
+  /**
+   * `entries` (a walk after `after`, under `prefix`) with every shard's files after it, and the
+   * files of the shard `after` or `prefix` lies inside; ascending by name.
+   */
+  async expand(
+    bucket: BucketJson,
+    entries: readonly ListEntryJson[],
+    after: string,
+    prefix: string,
+  ): Promise<ListEntryJson[]> {
+    const out: ListEntryJson[] = [];
+    const inside = new Set(
+      [splitAtExtension(after)?.shard, splitAtExtension(prefix)?.shard].filter(
+        (shard): shard is string => shard !== undefined,
+      ),
+    );
+    for (const shard of inside) {
+      if (!(await this.#holds(bucket, shard))) continue;
+      const files = await this.#files(bucket, shard, EntryFlag.isCached);
+      out.push(...files.filter((file) => file.name > after && file.name.startsWith(prefix)));
+    }
+    for (const entry of entries) {
+      if (formatFromName(entry.name) === undefined) {
+        out.push(entry);
+        continue;
+      }
+      const flags = entry.flags ?? 0;
+      out.push({ ...entry, flags: flags | EntryFlag.isArchive });
+      const files = await this.#files(bucket, entry.name, flags);
+      out.push(...files.filter((file) => file.name.startsWith(prefix)));
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Whether this target holds the object `name` (only what a target holds is listed here). */
+  async #holds(bucket: BucketJson, name: string): Promise<boolean> {
+    const [first] = await this.store.listObjects(bucket, {
+      prefix: name,
+      limit: 1,
+      namesOnly: true,
+      withMetadata: false,
+    });
+    return first?.name === name;
+  }
+
+  async #files(bucket: BucketJson, shard: string, flags: number): Promise<ListEntryJson[]> {
+    const target = { bucket: this.objects.resolve(bucket), name: shard };
+    const { source } = await openShard(this.objects, target);
+    const format = formatFromName(shard) ?? '.tar';
+    const fileFlags = (flags & ~EntryFlag.isArchive) | EntryFlag.inArchive;
+    return (await listArchive(source, format)).map((file) => ({
+      name: `${shard}/${file.name}`,
+      size: String(file.size),
+      flags: fileFlags,
+    }));
+  }
+}

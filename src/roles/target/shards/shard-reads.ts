@@ -1,0 +1,73 @@
+// Reads out of a shard (AIStore's `archpath`, `archregx` + `archmode`): one file's raw bytes, or a
+// TAR of the files a pattern selects, whatever the shard's format. The shard is read as a stream
+// (tar) or by ranges (zip), never whole into memory.
+import type { ArchiveRead, ArchiveReadRequest } from '../../../api/native/index.js';
+import {
+  contentTypeOf,
+  createArchiveWriter,
+  detectFormat,
+  entryMatcher,
+  findEntry,
+  selectEntries,
+  type ArchiveEntry,
+} from '../../../archive/index.js';
+import { StoreError } from '../../../errors/index.js';
+import { bucketDisplayName } from '../../../wire/index.js';
+import type { ObjectService } from '../objects/object-service.js';
+import type { ObjectTarget } from '../objects/object-types.js';
+import { openShard } from './object-archive-source.js';
+
+export async function readFromShard(
+  objects: ObjectService,
+  target: ObjectTarget,
+  request: ArchiveReadRequest,
+): Promise<ArchiveRead> {
+  const { source, object } = await openShard(objects, target);
+  const format = await detectFormat(source, target.name, request.mime);
+  const shardName = `${bucketDisplayName(target.bucket.bucket)}/${target.name}`;
+  if (request.path !== undefined) {
+    const path = entryPath(request.path, target.name);
+    const entry = await findEntry(source, format, path);
+    if (entry === undefined) throw fileNotFound(shardName, path);
+    return { contentType: 'application/octet-stream', size: entry.size, body: entry.body };
+  }
+  const match = request.match ?? { expression: '', mode: '' };
+  const selected = selectEntries(source, format, entryMatcher(match.expression, match.mode));
+  const first = await selected.next();
+  if (first.done === true)
+    throw fileNotFound(shardName, `${match.mode || 'prefix'}:${match.expression}`);
+  const writer = createArchiveWriter('.tar');
+  void packSelected(writer, first.value, selected, object.modifiedTimeMs);
+  return { contentType: contentTypeOf('.tar'), size: undefined, body: writer.output };
+}
+
+/**
+ * AIStore's `archpath` cleanup: a leading `/` goes, and so does the shard's own name when the path
+ * starts with it (`shard.tar/a/b` is `a/b`).
+ */
+export function entryPath(path: string, shardName: string): string {
+  const trimmed = path.replace(/^\/+/, '');
+  return trimmed.startsWith(`${shardName}/`) ? trimmed.slice(shardName.length + 1) : trimmed;
+}
+
+export function fileNotFound(shard: string, path: string): StoreError {
+  return new StoreError('ObjectNotFound', `file "${path}" does not exist in ${shard}`);
+}
+
+async function packSelected(
+  writer: ReturnType<typeof createArchiveWriter>,
+  first: ArchiveEntry,
+  rest: AsyncGenerator<ArchiveEntry>,
+  modifiedMs: number,
+): Promise<void> {
+  try {
+    await writer.add(first.name, first.size, first.body, modifiedMs);
+    for await (const entry of rest)
+      await writer.add(entry.name, entry.size, entry.body, modifiedMs);
+    writer.finish();
+  } catch (error) {
+    // The client sees a truncated TAR (the response is destroyed), never a complete-looking one.
+    writer.abort(error instanceof Error ? error : new Error(String(error)));
+    await rest.return(undefined);
+  }
+}
