@@ -55,6 +55,7 @@ export function createS3Client(settings: AwsSettings): S3Client {
     requestHandler: {
       connectionTimeout: settings.requestTimeoutMs,
       requestTimeout: settings.requestTimeoutMs,
+      throwOnRequestTimeout: true,
     },
     // Plain signed payloads: S3-compatible servers need not understand aws-chunked trailers.
     requestChecksumCalculation: 'WHEN_REQUIRED',

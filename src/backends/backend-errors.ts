@@ -70,9 +70,11 @@ function httpStatusOf(error: unknown): number | undefined {
   return typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
 }
 
+/**
+ * The SDK names a reset connection `TimeoutError` too (so that it retries it): a timeout is known
+ * by its code or the SDK's own "timed out" wording instead.
+ */
 function isTimeout(error: unknown): boolean {
   if (hasErrnoCode(error, ...timeoutCodes)) return true;
-  return (
-    error instanceof Error && (error.name === 'TimeoutError' || /timed? ?out/i.test(error.message))
-  );
+  return error instanceof Error && /timed out/i.test(error.message);
 }

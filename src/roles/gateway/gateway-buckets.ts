@@ -1,7 +1,12 @@
 // Bucket operations on a gateway: listing from bucket metadata, control actions through the primary,
 // and list-objects fanned out to every target and merged.
 import type { RequestContext } from '../../api/common/index.js';
-import type { ClusterOwner } from '../../cluster/index.js';
+import { isRemoteBucket } from '../../backends/index.js';
+import {
+  applyBucketPropsUpdate,
+  defaultBucketProps,
+  type ClusterOwner,
+} from '../../cluster/index.js';
 import { badRequest } from '../../errors/index.js';
 import { parseListRange } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
@@ -9,6 +14,9 @@ import { asRecord } from '../../util/json.js';
 import {
   Action,
   apiPath,
+  flagOnValues,
+  Query,
+  type ExtraPropsJson,
   bucketQuery,
   maxListPageSize,
   Resource,
@@ -65,6 +73,11 @@ export class GatewayBuckets extends KnownBuckets {
     }
     switch (message.action) {
       case Action.createBucket:
+        if (
+          isRemoteBucket(bucket) &&
+          !flagOnValues.includes(context.query.get(Query.dontHeadRemoteBucket) ?? '')
+        )
+          await this.#headRemote(bucket, update);
         await owner.createBucket(bucket, update);
         break;
       case Action.destroyBucket:
@@ -81,6 +94,19 @@ export class GatewayBuckets extends KnownBuckets {
         throw badRequest(`invalid bucket action "${message.action}"`);
     }
     return undefined;
+  }
+
+  /** A remote bucket is created only when its backend has it (unless `dont_head_remote_bck`). */
+  async #headRemote(
+    bucket: BucketJson,
+    update: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    const extra = update?.['extra'];
+    const props = applyBucketPropsUpdate(
+      defaultBucketProps(bucket.provider, 'none', 0n),
+      extra === undefined ? {} : { extra: extra as ExtraPropsJson },
+    );
+    await this.runtime.backends.for(bucket, props).headBucket();
   }
 
   /**

@@ -5,6 +5,7 @@
 // once; writes and deletes apply both policies before they are acknowledged; a read sent here in
 // place of an unreachable owner is served from what survives elsewhere.
 import { resolveRange } from '../../../api/common/index.js';
+import { isRemoteBucket } from '../../../backends/index.js';
 import type { ErasureCodingInfo, ObjectAddress } from '../../../api/native/index.js';
 import type {
   CompleteRequest,
@@ -26,9 +27,11 @@ import {
   type ResolvedBucket,
 } from './object-types.js';
 import { SubstituteReads } from './substitute-reads.js';
+import { ColdReads } from './cold-reads.js';
 
 export class ObjectService {
   readonly #substitutes: SubstituteReads;
+  readonly #cold: ColdReads;
 
   constructor(
     private readonly runtime: NodeRuntime,
@@ -37,6 +40,9 @@ export class ObjectService {
     private readonly rebalance: RebalancePolicy,
   ) {
     this.#substitutes = new SubstituteReads(store, protection, runtime.id);
+    this.#cold = new ColdReads(store, runtime.clock, (bucket, object) =>
+      this.#afterWrite(bucket, object),
+    );
   }
 
   /** The bucket's entry (BucketNotFound when it does not exist), for the rest of the request. */
@@ -72,14 +78,25 @@ export class ObjectService {
     const versionId = target.bucket.versioned ? options.versionId : undefined;
     const resolver =
       header === undefined ? undefined : (size: number) => resolveRange(header, size);
-    const read = await this.#recovering(target, versionId, () =>
-      this.store.getObject(bucket, name, resolver, {
-        versionId,
-        verifyBeforeSend: this.protection.verifyBeforeSend(target.bucket.props),
-      }),
-    );
-    if (versionId === undefined) this.protection.afterRead(read.object, target.bucket.props);
-    return { object: read.object, body: read.body, range: read.range };
+    const readStored = async (): Promise<ObjectRead> => {
+      const read = await this.#recovering(target, versionId, () =>
+        this.store.getObject(bucket, name, resolver, {
+          versionId,
+          verifyBeforeSend: this.protection.verifyBeforeSend(target.bucket.props),
+        }),
+      );
+      if (versionId === undefined) this.protection.afterRead(read.object, target.bucket.props);
+      return { object: read.object, body: read.body, range: read.range };
+    };
+    try {
+      return await readStored();
+    } catch (error) {
+      // What local recovery could not bring back, a remote bucket's backend has: a cold GET.
+      if (versionId !== undefined || !isRemoteBucket(bucket) || readFailureOf(error) === undefined)
+        throw error;
+      const backend = this.runtime.backends.for(bucket, target.bucket.props);
+      return await this.#cold.get(target, backend, header === undefined, readStored);
+    }
   }
 
   /** The EC layout a HEAD reports (undefined when the object is not erasure-coded). */
