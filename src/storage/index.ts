@@ -24,6 +24,7 @@ export type {
   StorageOptions,
   StoredObject,
   VersionAttributes,
+  WriteFinish,
 } from './store-types.js';
 export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
 export { ContentType, type ContentTypeName, type StoredContentType } from './layout/index.js';

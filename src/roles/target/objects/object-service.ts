@@ -28,6 +28,7 @@ import {
 } from './object-types.js';
 import { SubstituteReads } from './substitute-reads.js';
 import { ColdReads } from './cold-reads.js';
+import { writeThrough } from './write-through.js';
 
 export class ObjectService {
   readonly #substitutes: SubstituteReads;
@@ -106,7 +107,10 @@ export class ObjectService {
 
   /** Stores an object, then protects it (and hands it to its owner when misplaced). */
   async put(bucket: ResolvedBucket, request: PutObjectRequest): Promise<StoredObject> {
-    const object = await this.store.putObject(request);
+    const write = isRemoteBucket(bucket.bucket)
+      ? writeThrough(bucket, this.runtime.backends.for(bucket.bucket, bucket.props), request)
+      : request;
+    const object = await this.store.putObject(write);
     await this.#afterWrite(bucket, object);
     return object;
   }
@@ -126,6 +130,16 @@ export class ObjectService {
   async delete(target: ObjectTarget, versionId?: string): Promise<DeleteOutcome> {
     const address = addressOf(target);
     const { history, props } = target.bucket;
+    if (isRemoteBucket(address.bucket)) {
+      // The remote first: when it fails, the cached copy stays and the delete fails.
+      await this.runtime.backends.for(address.bucket, props).delete(target.name);
+      await this.#deleteEverywhere(target, () =>
+        this.store.deleteObject(address.bucket, address.name),
+      ).catch((error: unknown) => {
+        if (readFailureOf(error) !== 'missing') throw error;
+      });
+      return { deleteMarker: false };
+    }
     if (history === undefined) {
       await this.#deleteEverywhere(target, () =>
         this.store.deleteObject(address.bucket, address.name),

@@ -25,6 +25,7 @@ import { copyObject } from './object-copy.js';
 import type { ObjectService } from './object-service.js';
 import { nativePutRequest, type ObjectRead, type ObjectTarget } from './object-types.js';
 import { NativeMultipart } from './native-multipart.js';
+import { refuseOnRemote } from './write-through.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 
 export class TargetObjects implements ObjectPort {
@@ -135,14 +136,17 @@ export class TargetObjects implements ObjectPort {
     metadata: Record<string, string>,
     replace: boolean,
   ): Promise<ObjectInfo> {
+    refuseOnRemote(address.bucket, 'setting custom metadata');
     return this.store.setCustomMetadata(address.bucket, address.name, metadata, replace);
   }
 
   copy(source: ObjectAddress, destination: ObjectAddress, options: CopyOptions): Promise<void> {
+    refuseOnRemote(destination.bucket, 'copying objects');
     return copyObject(this.runtime, this.objects, this.#target(source), destination, options);
   }
 
   append(address: ObjectAddress, request: AppendRequest): Promise<string> {
+    refuseOnRemote(address.bucket, 'APPEND');
     return this.appends.append(this.#target(address), request);
   }
 
@@ -155,6 +159,7 @@ export class TargetObjects implements ObjectPort {
   }
 
   createUpload(address: ObjectAddress): Promise<string> {
+    refuseOnRemote(address.bucket, 'multipart uploads');
     return this.#multipart.create(this.#target(address));
   }
 
