@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { EntryFlag, ListFlag } from '../../src/wire/index.js';
 import {
   createRemoteBucket,
   errorMessage,
@@ -136,6 +137,51 @@ describe('cold GET from an aws:// bucket', () => {
     assert.equal(silent.status, 504);
     assert.match(await errorMessage(silent), /timed out/);
   }
+
+  test('listing merges the remote pages with what the cluster holds (Cached, NotCached)', async () => {
+    for (let index = 0; index < 5; index += 1)
+      await putRemote(`ls/${index}`, Buffer.from(`o${index}`));
+    for (const name of ['ls/1', 'ls/3']) {
+      const read = await fetch(objectUrl(setup, bucket, name));
+      assert.equal(read.status, 200);
+      await read.arrayBuffer();
+    }
+    const client = setup.cluster.client(0);
+    const remoteBucket = { name: bucket, provider: 'aws' };
+    const list = async (flags: bigint): Promise<Array<[string, boolean]>> => {
+      const seen: Array<[string, boolean]> = [];
+      let token = '';
+      for (let pages = 0; pages < 10; pages += 1) {
+        const page = await client.listObjectsPage(remoteBucket, {
+          prefix: 'ls/',
+          pagesize: 2,
+          flags: String(flags),
+          continuation_token: token,
+        });
+        for (const entry of page.entries)
+          seen.push([entry.name, ((entry.flags ?? 0) & EntryFlag.isCached) !== 0]);
+        token = page.continuation_token;
+        if (token === '') return seen;
+      }
+      throw new Error('listing did not end');
+    };
+    assert.deepEqual(await list(0n), [
+      ['ls/0', false],
+      ['ls/1', true],
+      ['ls/2', false],
+      ['ls/3', true],
+      ['ls/4', false],
+    ]);
+    assert.deepEqual(await list(ListFlag.notCached), [
+      ['ls/0', false],
+      ['ls/2', false],
+      ['ls/4', false],
+    ]);
+    assert.deepEqual(await list(ListFlag.cached), [
+      ['ls/1', true],
+      ['ls/3', true],
+    ]);
+  });
 
   test('buckets: one the remote lacks is refused; providers without a backend answer 501', async () => {
     const client = setup.cluster.client(0);

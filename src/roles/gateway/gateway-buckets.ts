@@ -38,6 +38,7 @@ import {
   type ListCursor,
 } from './list-merge.js';
 import { startProtectionJob } from './protection-actions.js';
+import { listRemotePage, listsCachedOnly } from './remote-listing.js';
 
 export class GatewayBuckets extends KnownBuckets {
   readonly #cursors = new ListCursors();
@@ -115,7 +116,7 @@ export class GatewayBuckets extends KnownBuckets {
    * missing; while the client reads a page, the next one is fetched.
    */
   async listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson> {
-    lookupBucket(this.runtime, bucket);
+    const { props } = lookupBucket(this.runtime, bucket);
     const maxPage = Math.min(
       this.runtime.store.config.values.list_objects.max_page_size,
       maxListPageSize,
@@ -124,6 +125,12 @@ export class GatewayBuckets extends KnownBuckets {
     if (!Number.isInteger(requested) || requested < 0)
       throw badRequest(`invalid page size ${String(request.pagesize)}`);
     const pageSize = requested === 0 ? maxPage : Math.min(requested, maxPage);
+    if (isRemoteBucket(bucket) && !listsCachedOnly(request)) {
+      const backend = this.runtime.backends.for(bucket, props);
+      return await listRemotePage(backend, request, pageSize, (local) =>
+        this.listObjects(bucket, local),
+      );
+    }
     const uuid = request.uuid !== undefined && request.uuid !== '' ? request.uuid : randomId(10);
     const targets = this.runtime.store.clusterMap?.activeTargets() ?? [];
     const targetIds = targets.map((target) => target.id).join(',');
