@@ -9,3 +9,4 @@ export type {
 } from './backend.js';
 export { Backends, defaultProfileName, isRemoteBucket } from './backends.js';
 export type { AwsProfile, BackendSettings } from './backends.js';
+export { listRemotePage, listsCachedOnly, type LocalListing } from './remote-listing.js';

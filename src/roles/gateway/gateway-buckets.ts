@@ -1,7 +1,7 @@
 // Bucket operations on a gateway: listing from bucket metadata, control actions through the primary,
 // and list-objects fanned out to every target and merged.
 import type { RequestContext } from '../../api/common/index.js';
-import { isRemoteBucket } from '../../backends/index.js';
+import { isRemoteBucket, listRemotePage, listsCachedOnly } from '../../backends/index.js';
 import {
   applyBucketPropsUpdate,
   defaultBucketProps,
@@ -38,7 +38,6 @@ import {
   type ListCursor,
 } from './list-merge.js';
 import { startProtectionJob } from './protection-actions.js';
-import { listRemotePage, listsCachedOnly } from './remote-listing.js';
 
 export class GatewayBuckets extends KnownBuckets {
   readonly #cursors = new ListCursors();

@@ -2,15 +2,15 @@
 // carried in ours), merged with what the cluster holds of those names: an entry the cluster has is
 // flagged cached and carries the cluster's properties. `Cached` lists only what the cluster holds
 // (no remote call: the caller's local listing); `NotCached` only what it does not.
-import type { Backend, RemoteObject } from '../../backends/index.js';
-import { badRequest } from '../../errors/index.js';
+import type { Backend, RemoteObject } from './backend.js';
+import { badRequest } from '../errors/index.js';
 import {
   EntryFlag,
   ListFlag,
   type ListEntryJson,
   type ListObjectsRequestJson,
   type ListPageJson,
-} from '../../wire/index.js';
+} from '../wire/index.js';
 
 /** Most entries an S3 listing page holds (AIStore's page limit for aws buckets). */
 export const remotePageLimit = 1000;
