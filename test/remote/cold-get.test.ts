@@ -61,6 +61,19 @@ describe('cold GET from an aws:// bucket', () => {
     assert.equal(props.present, true);
   });
 
+  test('HEAD of an object only the remote holds: its remote properties, not present', async () => {
+    await putRemote('remote-only', Buffer.from('twelve bytes'), { kind: 'far' });
+    const url = objectUrl(setup, bucket, 'remote-only');
+    const head = await fetch(url, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('ais-present'), 'false');
+    assert.equal(head.headers.get('content-length'), '12');
+    assert.match(head.headers.get('ais-custom-md') ?? '', /kind=far/);
+    const inCluster = await fetch(`${url}&presence=1`, { method: 'HEAD' });
+    assert.equal(inCluster.status, 404, 'presence 1 asks about the cluster only');
+    assert.equal(setup.proxy.gets(bucket, 'remote-only'), 0, 'a HEAD fetches nothing');
+  });
+
   test('concurrent cold GETs of one object share one remote fetch', async () => {
     const body = randomBytes(4 * mib);
     await putRemote('shared', body);
@@ -130,7 +143,7 @@ describe('cold GET from an aws:// bucket', () => {
       await errorMessage(down),
       new RegExp(`backend aws://${bucket} at ${setup.proxy.endpoint}`),
     );
-    const head = await fetch(url, { method: 'HEAD' });
+    const head = await fetch(`${url}&presence=1`, { method: 'HEAD' });
     assert.equal(head.status, 404, 'nothing of the failed fetch is visible');
     setup.proxy.mode = { kind: 'silent' };
     const silent = await fetch(url);

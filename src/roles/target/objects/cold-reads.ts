@@ -50,7 +50,7 @@ export class ColdReads {
     const fetch = this.#start(key, target, backend, true);
     const { remote, body } = await fetch.streaming;
     return {
-      object: this.#provisional(target, remote),
+      object: describeRemote(target, remote, this.clock),
       body: new StreamedBody(body),
       range: undefined,
     };
@@ -115,27 +115,35 @@ export class ColdReads {
     streaming.catch(() => undefined);
     return { streaming, stored };
   }
+}
 
-  /** What the first client is told before the object is stored (no checksum yet: none is sent). */
-  #provisional(target: ObjectTarget, remote: RemoteObject): StoredObject {
-    const nowMs = this.clock.nowMs();
-    return {
-      bucket: target.bucket.bucket,
-      name: target.name,
-      size: remote.size,
-      checksum: { type: 'none', value: '' },
-      ...(remote.version === undefined ? {} : { version: remote.version }),
-      customMetadata: remoteMetadata(target.bucket, remote),
-      copies: [],
-      accessTimeNs: BigInt(nowMs) * 1_000_000n,
-      modifiedTimeMs: nowMs,
-      mountpath: '',
-      ...(remote.etag === undefined ? {} : { etag: remote.etag }),
-      contentHeaders: {},
-      tags: {},
-      extraChecksums: {},
-    };
-  }
+/**
+ * An object as its backend describes it: what a HEAD of an object the cluster does not hold
+ * answers, and what the first client of a cold GET is told before the object is stored (no
+ * checksum yet: none is sent).
+ */
+export function describeRemote(
+  target: ObjectTarget,
+  remote: RemoteObject,
+  clock: Clock,
+): StoredObject {
+  const nowMs = clock.nowMs();
+  return {
+    bucket: target.bucket.bucket,
+    name: target.name,
+    size: remote.size,
+    checksum: { type: 'none', value: '' },
+    ...(remote.version === undefined ? {} : { version: remote.version }),
+    customMetadata: remoteMetadata(target.bucket, remote),
+    copies: [],
+    accessTimeNs: BigInt(nowMs) * 1_000_000n,
+    modifiedTimeMs: remote.lastModifiedMs ?? nowMs,
+    mountpath: '',
+    ...(remote.etag === undefined ? {} : { etag: remote.etag }),
+    contentHeaders: {},
+    tags: {},
+    extraChecksums: {},
+  };
 }
 
 /** The remote's attributes as the object's custom metadata (with the remote's own). */

@@ -6,7 +6,7 @@
 // place of an unreachable owner is served from what survives elsewhere.
 import { resolveRange } from '../../../api/common/index.js';
 import { isRemoteBucket } from '../../../backends/index.js';
-import type { ErasureCodingInfo, ObjectAddress } from '../../../api/native/index.js';
+import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/native/index.js';
 import type {
   CompleteRequest,
   DeleteOutcome,
@@ -27,7 +27,7 @@ import {
   type ResolvedBucket,
 } from './object-types.js';
 import { SubstituteReads } from './substitute-reads.js';
-import { ColdReads } from './cold-reads.js';
+import { ColdReads, describeRemote } from './cold-reads.js';
 import { writeThrough } from './write-through.js';
 
 export class ObjectService {
@@ -53,8 +53,32 @@ export class ObjectService {
     return { bucket, props, history, versioned: history !== undefined };
   }
 
-  /** The object's metadata (of the latest version unless `options.versionId`). */
-  async head(target: ObjectTarget, options: ReadOptions = {}): Promise<StoredObject> {
+  /**
+   * The object's metadata (of the latest version unless `options.versionId`). In a remote bucket,
+   * an object only the backend holds is described as the backend has it, not present here.
+   */
+  async head(
+    target: ObjectTarget,
+    options: ReadOptions = {},
+  ): Promise<StoredObject & Pick<ObjectInfo, 'present'>> {
+    try {
+      return await this.#headStored(target, options);
+    } catch (error) {
+      const { bucket } = target.bucket;
+      if (
+        !isRemoteBucket(bucket) ||
+        options.versionId !== undefined ||
+        options.substituteFor !== undefined ||
+        options.inClusterOnly === true ||
+        readFailureOf(error) !== 'missing'
+      )
+        throw error;
+      const remote = await this.runtime.backends.for(bucket, target.bucket.props).head(target.name);
+      return { ...describeRemote(target, remote, this.runtime.clock), present: false };
+    }
+  }
+
+  async #headStored(target: ObjectTarget, options: ReadOptions): Promise<StoredObject> {
     if (options.substituteFor !== undefined)
       return await this.#substitutes.head(target, options.substituteFor);
     const { bucket, name } = addressOf(target);

@@ -94,7 +94,11 @@ export class TargetObjects implements ObjectPort {
     const target = this.#target(address);
     const routing: ReadRouting =
       options?.substituteFor === undefined ? {} : { substituteFor: options.substituteFor };
-    const object = await this.objects.head(target, routing);
+    const object = await this.objects.head(target, {
+      ...routing,
+      inClusterOnly: options?.inClusterOnly === true,
+    });
+    if (object.present === false) return object;
     const info: ObjectInfo = { ...object };
     if (options?.chunks === true && object.chunkSet !== undefined) {
       info.chunks = await this.store.chunkLayout(address.bucket, object.chunkSet);
