@@ -205,6 +205,17 @@ describe('cold GET from an aws:// bucket', () => {
       ),
       /does not exist/,
     );
+    const gateway = setup.cluster.primary.publicUrl;
+    const unchecked = await fetch(
+      `${gateway}/v1/buckets/not-in-remote?provider=aws&dont_head_remote_bck=true`,
+      { method: 'POST', body: JSON.stringify({ action: 'create-bck' }) },
+    );
+    assert.equal(unchecked.status, 200, 'dont_head_remote_bck skips the check');
+    const onAis = await fetch(`${gateway}/v1/buckets/plain?dont_head_remote_bck=true`, {
+      method: 'POST',
+      body: JSON.stringify({ action: 'create-bck' }),
+    });
+    assert.equal(onAis.status, 400, 'the flag is for remote buckets only');
     await assert.rejects(
       client.createBucket({ name: 'gbucket', provider: 'gcp' }),
       (error: Error) => {

@@ -55,6 +55,9 @@ export class GatewayBuckets extends KnownBuckets {
     message: ActionMessage,
     context: RequestContext,
   ): Promise<string | undefined> {
+    const dontHead = flagOnValues.includes(context.query.get(Query.dontHeadRemoteBucket) ?? '');
+    if (dontHead && (message.action !== Action.createBucket || !isRemoteBucket(bucket)))
+      throw badRequest(`${Query.dontHeadRemoteBucket} applies to creating remote buckets only`);
     if (message.action === Action.deleteListRange) {
       return this.jobs.start(Action.deleteListRange, bucket, parseListRange(message.value));
     }
@@ -73,11 +76,7 @@ export class GatewayBuckets extends KnownBuckets {
     }
     switch (message.action) {
       case Action.createBucket:
-        if (
-          isRemoteBucket(bucket) &&
-          !flagOnValues.includes(context.query.get(Query.dontHeadRemoteBucket) ?? '')
-        )
-          await this.#headRemote(bucket, update);
+        if (isRemoteBucket(bucket) && !dontHead) await this.#headRemote(bucket, update);
         await owner.createBucket(bucket, update);
         break;
       case Action.destroyBucket:
