@@ -1,3 +1,4 @@
+// The remote listing merge over a fake backend and a fake cluster listing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isStoreError } from '../errors/index.js';
