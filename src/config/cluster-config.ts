@@ -125,6 +125,37 @@ export const clusterConfigSchema = z
       })
       .strict()
       .prefault({}),
+    backend: z
+      .object({
+        /**
+         * Named S3 endpoint profiles for `aws://` buckets (a bucket picks one with
+         * `extra.aws.profile`; without it, the profile named `default` if any, else the SDK's own
+         * defaults). Set as one JSON value: `backend.aws_profiles='{"local":{...}}'`.
+         */
+        aws_profiles: z
+          .record(
+            z.string().min(1).max(64),
+            z
+              .object({
+                /** Endpoint URL; empty: AWS itself. */
+                endpoint: z.string().max(1000).default(''),
+                region: z.string().max(64).default('us-east-1'),
+                /** Empty: the SDK's default credential chain. */
+                access_key_id: z.string().max(256).default(''),
+                secret_access_key: z.string().max(256).default(''),
+                /** Path-style addressing (`host/bucket/key`), what most non-AWS servers want. */
+                path_style: z.boolean().default(true),
+              })
+              .strict(),
+          )
+          .default({}),
+        /** A backend connection, or a silence mid-answer, longer than this fails the request (504). */
+        request_timeout_ms: z.number().int().min(100).max(3_600_000).default(30_000),
+        /** Attempts per backend request (throttling and network errors are retried). */
+        max_attempts: z.number().int().min(1).max(10).default(3),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -161,6 +192,14 @@ export function updateClusterConfig(
 
 function coerce(value: unknown, previous: unknown): unknown {
   if (typeof value !== 'string') return value;
+  // Map-valued keys (backend profiles) are set as one JSON document.
+  if (typeof previous === 'object' && previous !== null) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      throw new StoreError('BadRequest', `invalid JSON value: ${value}`);
+    }
+  }
   if (typeof previous === 'number' && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
   if (typeof previous === 'boolean' && (value === 'true' || value === 'false'))
     return value === 'true';

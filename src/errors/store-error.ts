@@ -23,6 +23,10 @@ export const errorCodes = [
   'InsufficientStorage',
   'ClusterNotReady',
   'PeerUnreachable',
+  /** A remote bucket's backend (S3 endpoint, remote cluster, origin) did not answer or failed. */
+  'BackendUnreachable',
+  /** A remote bucket's backend went silent past the configured timeout. */
+  'BackendTimeout',
   'RequestTimeout',
   'RequestTooLarge',
   /** The request's header section is over the server's limit (answered before any routing). */

@@ -30,6 +30,7 @@ export type {
   StorageOptions,
   StoredObject,
   VersionAttributes,
+  WriteFinish,
 } from './store-types.js';
 export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
 export {

@@ -204,8 +204,11 @@ async function receiveBody(
   metadata.size = request.chunked?.sizeBytes ?? sink.bytesWritten;
   metadata.checksum.value =
     request.chunked === undefined ? (hashing.digestOf(request.checksumType) ?? '') : '';
-  const extra = request.finish?.();
+  const extra = await request.finish?.();
   if (extra?.etag !== undefined) metadata.etag = extra.etag;
+  if (extra?.version !== undefined) metadata.version = extra.version;
+  if (extra?.customMetadata !== undefined)
+    Object.assign(metadata.customMetadata, extra.customMetadata);
   if (extra?.extraChecksums !== undefined && Object.keys(extra.extraChecksums).length > 0)
     metadata.extraChecksums = { ...extra.extraChecksums };
   // Without versioning the record is complete now; writing it before taking the lock keeps the

@@ -90,7 +90,7 @@ export interface PutObjectRequest {
    * Runs once the whole body arrived, before anything becomes visible: the S3 layer verifies its
    * digests here (throwing cancels the write) and returns the ETag and checksums to store.
    */
-  finish?: () => { etag?: string; extraChecksums?: Record<string, string> };
+  finish?: () => WriteFinish | Promise<WriteFinish>;
   /** The bucket keeps history: the current version is kept (or replaced, if `null`). */
   history?: KeptHistory | undefined;
   /** Internal (multipart completion): commit an empty file standing for these chunks. */
@@ -116,6 +116,19 @@ export interface PutObjectRequest {
    * version is placed by its stamp among the versions already here (see `version-import.ts`).
    */
   attributes?: VersionAttributes;
+}
+
+/**
+ * What a write learns once its body arrived: the S3 layer's ETag and checksums; a remote bucket's
+ * write-through, the remote's ETag, version and attributes (kept as custom metadata).
+ */
+export interface WriteFinish {
+  etag?: string | undefined;
+  extraChecksums?: Record<string, string>;
+  /** Replaces the version (a remote's version ID); only for writes that number none. */
+  version?: string;
+  /** Added to the object's custom metadata. */
+  customMetadata?: Record<string, string>;
 }
 
 /** What a version is besides its bytes and custom metadata, as moves and restores carry it. */

@@ -69,6 +69,22 @@ export interface WritePolicyJson {
   md: string;
 }
 
+/** A remote bucket's backend settings (AIStore's `extra.aws`): empty strings mean "not set". */
+export interface AwsExtraPropsJson {
+  /** S3 endpoint URL, overriding the profile's. */
+  endpoint?: string;
+  /** Name of a backend profile in the cluster config (`backend.aws_profiles`). */
+  profile?: string;
+  /** Region, overriding the profile's. */
+  cloud_region?: string;
+}
+
+export const awsExtraPropsKeys = ['endpoint', 'profile', 'cloud_region'] as const;
+
+export interface ExtraPropsJson {
+  aws?: AwsExtraPropsJson;
+}
+
 export interface BucketPropsJson {
   provider: string;
   checksum: ChecksumPropsJson;
@@ -83,6 +99,8 @@ export interface BucketPropsJson {
   bid: string;
   /** Creation time, Unix nanoseconds as a decimal string. */
   created: string;
+  /** Provider-specific settings of remote buckets (absent on ais buckets). */
+  extra?: ExtraPropsJson;
 }
 
 /** A partial, nested update (`set-bprops` value). */

@@ -40,6 +40,8 @@ export const Query = {
   redirectSignature: 'u',
   /** Only remote buckets are ever added to bucket metadata on the fly (Cairn never does it). */
   dontAddRemoteBucket: 'dont_add_remote_bck_md',
+  /** Create a remote bucket without checking that its backend has it. */
+  dontHeadRemoteBucket: 'dont_head_remote_bck',
   /** HEAD bucket: any non-empty value asks for a summary (`true`: also objects not in the cluster). */
   bucketSummary: 'bsumm_remote',
   readiness: 'prr',

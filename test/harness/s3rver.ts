@@ -34,7 +34,19 @@ export class S3rverProcess {
     const packageJson = createRequire(import.meta.url).resolve('s3rver/package.json');
     const script = join(dirname(packageJson), 'bin', 's3rver.js');
     const port = await freePort();
-    const args = [script, '-d', directory, '-a', '127.0.0.1', '-p', String(port), '--silent'];
+    // s3rver encrypts listing continuation tokens with DES, which OpenSSL 3 keeps in its legacy
+    // provider: without it every second listing page is a 500.
+    const args = [
+      '--openssl-legacy-provider',
+      script,
+      '-d',
+      directory,
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '--silent',
+    ];
     const child = spawn(process.execPath, args, { stdio: 'ignore' });
     const server = new S3rverProcess(child, `http://127.0.0.1:${port}`);
     try {

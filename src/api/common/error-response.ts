@@ -37,6 +37,8 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   InsufficientStorage: { status: 507, s3Code: 'InsufficientStorage' },
   ClusterNotReady: { status: 503, s3Code: 'ServiceUnavailable' },
   PeerUnreachable: { status: 502, s3Code: 'ServiceUnavailable', s3Status: 503 },
+  BackendUnreachable: { status: 502, s3Code: 'ServiceUnavailable', s3Status: 503 },
+  BackendTimeout: { status: 504, s3Code: 'ServiceUnavailable', s3Status: 503 },
   RequestTimeout: { status: 408, s3Code: 'RequestTimeout', s3Status: 400 },
   RequestTooLarge: { status: 413, s3Code: 'MaxMessageLengthExceeded', s3Status: 400 },
   RequestHeaderTooLarge: { status: 431, s3Code: 'RequestHeaderSectionTooLarge' },

@@ -17,7 +17,7 @@ export function setObjectHeaders(
 ): void {
   const want = (prop: string): boolean => selected === undefined || selected.has(prop);
   res.setHeader(Header.contentLength, info.size);
-  res.setHeader(Header.present, 'true');
+  res.setHeader(Header.present, info.present === false ? 'false' : 'true');
   if (want(ObjectProp.checksum) && info.checksum.type !== 'none') {
     res.setHeader(Header.checksumType, info.checksum.type);
     res.setHeader(Header.checksumValue, info.checksum.value);

@@ -168,9 +168,10 @@ async function headObject(
     }
   }
   const chunks = selected?.has('chunked') === true;
-  const object = await port.head(address, { ...readRouting(context), chunks });
   // AIStore's presence 1 and 3 ask "is it there?" without properties: 200 and no headers at all.
   const presence = context.query.get(Query.presence);
+  const inClusterOnly = presence === '1' || presence === '2' || presence === '3';
+  const object = await port.head(address, { ...readRouting(context), chunks, inClusterOnly });
   if (presence !== '1' && presence !== '3')
     setObjectHeaders(context.res, object, context.nodeId, selected);
   context.res.end();

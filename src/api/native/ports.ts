@@ -40,6 +40,8 @@ export interface ObjectInfo {
   etag?: string | undefined;
   /** Set for chunked (multipart) objects when a HEAD asked for it (`props=chunked`). */
   chunks?: ChunkLayout | undefined;
+  /** False for an object of a remote bucket that only its backend holds (HEAD). */
+  present?: boolean;
 }
 
 /** A chunked object's chunks as HEAD V2 reports them (`Ais-Chunks-*`). */
@@ -80,6 +82,8 @@ export interface ReadRouting {
 export interface HeadOptions extends ReadRouting {
   /** The chunk layout of a chunked object (HEAD V2 `chunked`). */
   chunks?: boolean;
+  /** Only an object the cluster holds counts (presence filters 1-3), not one only a backend has. */
+  inClusterOnly?: boolean;
 }
 
 /** Single-object copy flags (AIStore's; for ais buckets they only disable the no-op shortcut). */

@@ -115,6 +115,7 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
     [Query.uuid]: 'any',
   },
   'buckets GET': { [Query.presence]: presenceInCluster },
+  'bucket POST': { [Query.dontHeadRemoteBucket]: flagValues },
 };
 
 /** The actions each route runs; AIStore's client sets custom metadata with an empty action. */

@@ -4,6 +4,8 @@ import { StoreError } from '../../errors/index.js';
 import { nowNanoseconds } from '../../util/time.js';
 import {
   accessAll,
+  awsExtraPropsKeys,
+  type ExtraPropsJson,
   type BucketPropsJson,
   type BucketPropsUpdateJson,
   type ChecksumTypeName,
@@ -67,6 +69,10 @@ export function applyBucketPropsUpdate(
         throw invalidProps(`"${key}" cannot be changed`);
       continue;
     }
+    if (key === 'extra') {
+      next[key] = mergeExtra(next[key], value);
+      continue;
+    }
     if (!(key in next)) throw invalidProps(`unknown property "${key}"`);
     const section = next[key];
     if (typeof section === 'object' && section !== null) {
@@ -95,6 +101,27 @@ function mergeSection(
     if (!(field in section)) throw invalidProps(`unknown property "${name}.${field}"`);
     section[field] = coerceLike(`${name}.${field}`, value, section[field]);
   }
+}
+
+/** `extra.aws.{endpoint,profile,cloud_region}`: strings, merged into what the bucket has. */
+function mergeExtra(current: unknown, update: unknown): ExtraPropsJson {
+  const extra = { ...(current as ExtraPropsJson | undefined) };
+  if (typeof update !== 'object' || update === null || Array.isArray(update))
+    throw invalidProps('"extra" must be an object');
+  for (const [provider, section] of Object.entries(update)) {
+    if (provider !== 'aws') throw invalidProps(`unknown property "extra.${provider}"`);
+    if (typeof section !== 'object' || section === null || Array.isArray(section))
+      throw invalidProps('"extra.aws" must be an object');
+    const aws: Record<string, string> = { ...extra.aws };
+    for (const [field, value] of Object.entries(section as Record<string, unknown>)) {
+      if (!(awsExtraPropsKeys as readonly string[]).includes(field))
+        throw invalidProps(`unknown property "extra.aws.${field}"`);
+      if (typeof value !== 'string') throw invalidProps(`"extra.aws.${field}" must be a string`);
+      aws[field] = value;
+    }
+    extra.aws = aws;
+  }
+  return extra;
 }
 
 /** Accepts the value's JSON type, or a string spelling of it (CLI and `key=value` forms). */

@@ -228,8 +228,9 @@ export class ClusterOwner {
   }
 
   async createBucket(bucket: BucketJson, update: BucketPropsUpdateJson | undefined): Promise<void> {
-    if (bucket.provider !== 'ais')
-      throw notImplemented(`creating ${bucket.provider} (remote) buckets`);
+    // Of the remote providers only aws:// has a backend (the gateway checked the remote bucket).
+    if (bucket.provider !== 'ais' && bucket.provider !== 'aws')
+      throw notImplemented(`creating ${bucket.provider}:// (remote) buckets`);
     validateBucketName(bucket.name);
     if (update !== undefined) {
       const tentative = defaultBucketProps(

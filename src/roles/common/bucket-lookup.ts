@@ -12,7 +12,7 @@ import type {
 } from '../../wire/index.js';
 import type { NodeRuntime } from './node-runtime.js';
 
-/** Validates the name, refuses remote providers (not built yet), and returns the bucket's entry. */
+/** Validates the name and returns the bucket's entry (remote buckets must have been created). */
 export function lookupBucket(runtime: NodeRuntime, bucket: BucketJson): BucketEntry {
   validateBucketName(bucket.name);
   const bmd = runtime.store.bucketMetadata;
@@ -20,7 +20,10 @@ export function lookupBucket(runtime: NodeRuntime, bucket: BucketJson): BucketEn
     throw new StoreError('ClusterNotReady', 'bucket metadata not received yet');
   const entry = bmd.get(bucket);
   if (entry !== undefined) return entry;
-  if (bucket.provider !== 'ais') throw notImplemented(`remote buckets (${bucket.provider}://)`);
+  if (bucket.provider !== 'ais')
+    throw notImplemented(
+      `adding remote buckets on first access (${bucket.provider}://${bucket.name}: create it with create-bck)`,
+    );
   throw bucketNotFound(bucket);
 }
 

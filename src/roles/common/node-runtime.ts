@@ -15,6 +15,7 @@ import {
   type RequestHandler,
   type RunningServer,
 } from '../../api/common/index.js';
+import { Backends } from '../../backends/index.js';
 import { IntraClient } from '../../transport/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { createLogger, type Logger } from '../../util/log.js';
@@ -58,6 +59,8 @@ export class NodeRuntime {
   readonly unreachable: UnreachableTargets;
   /** What this node served: requests, bytes, time, failures (`what=node_stats`). */
   readonly stats = new RequestStats();
+  /** Remote buckets' backends, configured from the cluster config as it changes. */
+  readonly backends: Backends;
 
   private constructor(
     readonly config: NodeConfig,
@@ -71,6 +74,14 @@ export class NodeRuntime {
   ) {
     this.startedAtMs = clock.nowMs();
     this.unreachable = new UnreachableTargets(client, () => clock.nowMs());
+    this.backends = new Backends(() => {
+      const { backend } = store.config.values;
+      return {
+        awsProfiles: backend.aws_profiles,
+        requestTimeoutMs: backend.request_timeout_ms,
+        maxAttempts: backend.max_attempts,
+      };
+    });
   }
 
   static async create(config: NodeConfig, seams: NodeSeams = {}): Promise<NodeRuntime> {
@@ -184,6 +195,7 @@ export class NodeRuntime {
     this.ready = false;
     await Promise.all(this.#servers.map((server) => server.close()));
     await this.client.close();
+    this.backends.close();
     await this.logFiles.close();
   }
 }

@@ -1,7 +1,12 @@
 // Bucket operations on a gateway: listing from bucket metadata, control actions through the primary,
 // and list-objects fanned out to every target and merged.
 import type { RequestContext } from '../../api/common/index.js';
-import type { ClusterOwner } from '../../cluster/index.js';
+import { isRemoteBucket, listRemotePage, listsCachedOnly } from '../../backends/index.js';
+import {
+  applyBucketPropsUpdate,
+  defaultBucketProps,
+  type ClusterOwner,
+} from '../../cluster/index.js';
 import { badRequest } from '../../errors/index.js';
 import { parseArchiveMessage, parseListRange } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
@@ -9,6 +14,9 @@ import { asRecord } from '../../util/json.js';
 import {
   Action,
   apiPath,
+  flagOnValues,
+  Query,
+  type ExtraPropsJson,
   bucketQuery,
   maxListPageSize,
   Resource,
@@ -48,6 +56,9 @@ export class GatewayBuckets extends KnownBuckets {
     message: ActionMessage,
     context: RequestContext,
   ): Promise<string | undefined> {
+    const dontHead = flagOnValues.includes(context.query.get(Query.dontHeadRemoteBucket) ?? '');
+    if (dontHead && (message.action !== Action.createBucket || !isRemoteBucket(bucket)))
+      throw badRequest(`${Query.dontHeadRemoteBucket} applies to creating remote buckets only`);
     if (message.action === Action.archive) {
       const args = parseArchiveMessage(message.value);
       if (args.to !== undefined) lookupBucket(this.runtime, args.to);
@@ -71,6 +82,7 @@ export class GatewayBuckets extends KnownBuckets {
     }
     switch (message.action) {
       case Action.createBucket:
+        if (isRemoteBucket(bucket) && !dontHead) await this.#headRemote(bucket, update);
         await owner.createBucket(bucket, update);
         break;
       case Action.destroyBucket:
@@ -89,13 +101,26 @@ export class GatewayBuckets extends KnownBuckets {
     return undefined;
   }
 
+  /** A remote bucket is created only when its backend has it (unless `dont_head_remote_bck`). */
+  async #headRemote(
+    bucket: BucketJson,
+    update: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    const extra = update?.['extra'];
+    const props = applyBucketPropsUpdate(
+      defaultBucketProps(bucket.provider, 'none', 0n),
+      extra === undefined ? {} : { extra: extra as ExtraPropsJson },
+    );
+    await this.runtime.backends.for(bucket, props).headBucket();
+  }
+
   /**
    * Merges the targets' listings into a page. A listing's next page continues from what the
    * gateway kept of the previous one (`ListCursors`) and asks each target only for what it is
    * missing; while the client reads a page, the next one is fetched.
    */
   async listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson> {
-    lookupBucket(this.runtime, bucket);
+    const { props } = lookupBucket(this.runtime, bucket);
     checkListFlags(bucket, listFlagsOf(request.flags));
     const maxPage = Math.min(
       this.runtime.store.config.values.list_objects.max_page_size,
@@ -105,6 +130,12 @@ export class GatewayBuckets extends KnownBuckets {
     if (!Number.isInteger(requested) || requested < 0)
       throw badRequest(`invalid page size ${String(request.pagesize)}`);
     const pageSize = requested === 0 ? maxPage : Math.min(requested, maxPage);
+    if (isRemoteBucket(bucket) && !listsCachedOnly(request)) {
+      const backend = this.runtime.backends.for(bucket, props);
+      return await listRemotePage(backend, request, pageSize, (local) =>
+        this.listObjects(bucket, local),
+      );
+    }
     const uuid = request.uuid !== undefined && request.uuid !== '' ? request.uuid : randomId(10);
     const targets = this.runtime.store.clusterMap?.activeTargets() ?? [];
     const targetIds = targets.map((target) => target.id).join(',');

@@ -1,10 +1,12 @@
 // The list-objects flags (`LsoMsg.flags`, a uint64 in a decimal string) and what each does to a
-// listing of an ais bucket, the only kind Cairn holds. As in AIStore: every object of an ais bucket
+// listing of an ais bucket (remote buckets' Cached/NotCached are the remote listing's, in
+// backends/remote-listing.ts). As in AIStore: every object of an ais bucket
 // is in the cluster, so `cached` lists them all (and changes only the default properties),
 // `not-cached` is a 400, and the remote-bucket flags (bucket present, do not HEAD or add the remote
 // bucket) ask for what is already so; `deleted` is a flag AIStore defines and never reads; `missing`
 // (copies whose main replica is missing) adds nothing, since a Cairn listing already lists each
 // object once wherever its replicas are. Features not built are refused with 501.
+import { isRemoteBucket } from '../../../backends/index.js';
 import { badRequest, notImplemented } from '../../../errors/index.js';
 import { bucketDisplayName, ListFlag, type BucketJson } from '../../../wire/index.js';
 
@@ -26,6 +28,14 @@ function has(flags: bigint, flag: bigint): boolean {
 /** Refuses what a listing of `bucket` cannot do, with AIStore's messages (`ais/plstcx.go`). */
 export function checkListFlags(bucket: BucketJson, flags: bigint): void {
   const name = bucketDisplayName(bucket);
+  if (has(flags, ListFlag.nativeInventory))
+    throw notImplemented('list flag NBI (listing through a native bucket inventory)');
+  if (isRemoteBucket(bucket)) {
+    // NotCached and Cached are served by the remote listing (docs/remote-buckets.md).
+    if (has(flags, ListFlag.diff))
+      throw notImplemented('list flag Diff (versions compared with the remote bucket)');
+    return;
+  }
   if (has(flags, ListFlag.diff)) {
     throw badRequest(
       `cannot perform remote versions check (or diff vs remote bucket): bucket ${name} does not provide remote versioning info`,
@@ -33,6 +43,4 @@ export function checkListFlags(bucket: BucketJson, flags: bigint): void {
   }
   if (has(flags, ListFlag.notCached))
     throw badRequest(`${name} is not a remote bucket - cannot list 'not cached' objects`);
-  if (has(flags, ListFlag.nativeInventory))
-    throw notImplemented('list flag NBI (listing through a native bucket inventory)');
 }

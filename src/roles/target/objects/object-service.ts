@@ -6,7 +6,8 @@
 // place of an unreachable owner is served from what survives elsewhere.
 import { resolveRange } from '../../../api/common/index.js';
 import { isStoreError } from '../../../errors/index.js';
-import type { ErasureCodingInfo, ObjectAddress } from '../../../api/native/index.js';
+import { isRemoteBucket } from '../../../backends/index.js';
+import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/native/index.js';
 import type {
   CompleteRequest,
   DeleteOutcome,
@@ -27,9 +28,12 @@ import {
   type ResolvedBucket,
 } from './object-types.js';
 import { SubstituteReads } from './substitute-reads.js';
+import { ColdReads, describeRemote } from './cold-reads.js';
+import { writeThrough } from './write-through.js';
 
 export class ObjectService {
   readonly #substitutes: SubstituteReads;
+  readonly #cold: ColdReads;
 
   constructor(
     private readonly runtime: NodeRuntime,
@@ -38,6 +42,9 @@ export class ObjectService {
     private readonly rebalance: RebalancePolicy,
   ) {
     this.#substitutes = new SubstituteReads(store, protection, runtime.id);
+    this.#cold = new ColdReads(store, runtime.clock, (bucket, object) =>
+      this.#afterWrite(bucket, object),
+    );
   }
 
   /** The bucket's entry (BucketNotFound when it does not exist), for the rest of the request. */
@@ -47,8 +54,32 @@ export class ObjectService {
     return { bucket, props, history, versioned: history !== undefined };
   }
 
-  /** The object's metadata (of the latest version unless `options.versionId`). */
-  async head(target: ObjectTarget, options: ReadOptions = {}): Promise<StoredObject> {
+  /**
+   * The object's metadata (of the latest version unless `options.versionId`). In a remote bucket,
+   * an object only the backend holds is described as the backend has it, not present here.
+   */
+  async head(
+    target: ObjectTarget,
+    options: ReadOptions = {},
+  ): Promise<StoredObject & Pick<ObjectInfo, 'present'>> {
+    try {
+      return await this.#headStored(target, options);
+    } catch (error) {
+      const { bucket } = target.bucket;
+      if (
+        !isRemoteBucket(bucket) ||
+        options.versionId !== undefined ||
+        options.substituteFor !== undefined ||
+        options.inClusterOnly === true ||
+        readFailureOf(error) !== 'missing'
+      )
+        throw error;
+      const remote = await this.runtime.backends.for(bucket, target.bucket.props).head(target.name);
+      return { ...describeRemote(target, remote, this.runtime.clock), present: false };
+    }
+  }
+
+  async #headStored(target: ObjectTarget, options: ReadOptions): Promise<StoredObject> {
     if (options.substituteFor !== undefined)
       return await this.#substitutes.head(target, options.substituteFor);
     const { bucket, name } = addressOf(target);
@@ -73,14 +104,25 @@ export class ObjectService {
     const versionId = target.bucket.versioned ? options.versionId : undefined;
     const resolver =
       header === undefined ? undefined : (size: number) => resolveRange(header, size);
-    const read = await this.#recovering(target, versionId, () =>
-      this.store.getObject(bucket, name, resolver, {
-        versionId,
-        verifyBeforeSend: this.protection.verifyBeforeSend(target.bucket.props),
-      }),
-    );
-    if (versionId === undefined) this.protection.afterRead(read.object, target.bucket.props);
-    return { object: read.object, body: read.body, range: read.range };
+    const readStored = async (): Promise<ObjectRead> => {
+      const read = await this.#recovering(target, versionId, () =>
+        this.store.getObject(bucket, name, resolver, {
+          versionId,
+          verifyBeforeSend: this.protection.verifyBeforeSend(target.bucket.props),
+        }),
+      );
+      if (versionId === undefined) this.protection.afterRead(read.object, target.bucket.props);
+      return { object: read.object, body: read.body, range: read.range };
+    };
+    try {
+      return await readStored();
+    } catch (error) {
+      // What local recovery could not bring back, a remote bucket's backend has: a cold GET.
+      if (versionId !== undefined || !isRemoteBucket(bucket) || readFailureOf(error) === undefined)
+        throw error;
+      const backend = this.runtime.backends.for(bucket, target.bucket.props);
+      return await this.#cold.get(target, backend, header === undefined, readStored);
+    }
   }
 
   /** The EC layout a HEAD reports (undefined when the object is not erasure-coded). */
@@ -90,7 +132,10 @@ export class ObjectService {
 
   /** Stores an object, then protects it (and hands it to its owner when misplaced). */
   async put(bucket: ResolvedBucket, request: PutObjectRequest): Promise<StoredObject> {
-    return await this.#write(bucket, request.name, () => this.store.putObject(request));
+    const write = isRemoteBucket(bucket.bucket)
+      ? writeThrough(bucket, this.runtime.backends.for(bucket.bucket, bucket.props), request)
+      : request;
+    return await this.#write(bucket, request.name, () => this.store.putObject(write));
   }
 
   /** Completes a multipart upload; the chunked object is then protected like any PUT. */
@@ -130,6 +175,16 @@ export class ObjectService {
   async delete(target: ObjectTarget, versionId?: string): Promise<DeleteOutcome> {
     const address = addressOf(target);
     const { history, props } = target.bucket;
+    if (isRemoteBucket(address.bucket)) {
+      // The remote first: when it fails, the cached copy stays and the delete fails.
+      await this.runtime.backends.for(address.bucket, props).delete(target.name);
+      await this.#deleteEverywhere(target, () =>
+        this.store.deleteObject(address.bucket, address.name),
+      ).catch((error: unknown) => {
+        if (readFailureOf(error) !== 'missing') throw error;
+      });
+      return { deleteMarker: false };
+    }
     if (history === undefined) {
       await this.#deleteEverywhere(target, () =>
         this.store.deleteObject(address.bucket, address.name),

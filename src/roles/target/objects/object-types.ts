@@ -43,6 +43,8 @@ export interface ReadOptions {
   versionId?: string | undefined;
   /** The unreachable owner this target stands in for. */
   substituteFor?: string | undefined;
+  /** HEAD: an object only a remote bucket's backend holds is not found rather than described. */
+  inClusterOnly?: boolean;
 }
 
 /** Why a read failed, when recovery may help: the replica is missing or corrupt. */

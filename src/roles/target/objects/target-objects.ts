@@ -31,6 +31,7 @@ import { nativePutRequest, type ObjectRead, type ObjectTarget } from './object-t
 import { NativeMultipart } from './native-multipart.js';
 import { readFromShard } from '../shards/shard-reads.js';
 import { writeIntoShard } from '../shards/shard-writes.js';
+import { refuseOnRemote } from './write-through.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 
 export class TargetObjects implements ObjectPort {
@@ -99,7 +100,11 @@ export class TargetObjects implements ObjectPort {
     const target = this.#target(address);
     const routing: ReadRouting =
       options?.substituteFor === undefined ? {} : { substituteFor: options.substituteFor };
-    const object = await this.objects.head(target, routing);
+    const object = await this.objects.head(target, {
+      ...routing,
+      inClusterOnly: options?.inClusterOnly === true,
+    });
+    if (object.present === false) return object;
     const info: ObjectInfo = { ...object };
     if (options?.chunks === true && object.chunkSet !== undefined) {
       info.chunks = await this.store.chunkLayout(address.bucket, object.chunkSet);
@@ -150,14 +155,17 @@ export class TargetObjects implements ObjectPort {
     metadata: Record<string, string>,
     replace: boolean,
   ): Promise<ObjectInfo> {
+    refuseOnRemote(address.bucket, 'setting custom metadata');
     return this.objects.setCustomMetadata(this.#target(address), metadata, replace);
   }
 
   copy(source: ObjectAddress, destination: ObjectAddress, options: CopyOptions): Promise<void> {
+    refuseOnRemote(destination.bucket, 'copying objects');
     return copyObject(this.runtime, this.objects, this.#target(source), destination, options);
   }
 
   append(address: ObjectAddress, request: AppendRequest): Promise<string> {
+    refuseOnRemote(address.bucket, 'APPEND');
     return this.appends.append(this.#target(address), request);
   }
 
@@ -170,6 +178,7 @@ export class TargetObjects implements ObjectPort {
   }
 
   createUpload(address: ObjectAddress): Promise<string> {
+    refuseOnRemote(address.bucket, 'multipart uploads');
     return this.#multipart.create(this.#target(address));
   }
 

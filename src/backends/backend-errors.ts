@@ -1,0 +1,80 @@
+// Remote failures as the store's typed errors, each naming the backend: the remote's own answers
+// (404, 403, 412) keep their meaning; a remote that cannot be reached or fails is a 502, one that
+// goes silent past the timeout a 504.
+import { StoreError, hasErrnoCode, isStoreError } from '../errors/index.js';
+
+/** Where a failure happened: the bucket as the cluster names it, and the remote's address. */
+export interface BackendIdentity {
+  /** `aws://bucket` */
+  bucketUri: string;
+  /** `http://host:port`, or the provider's default endpoint. */
+  remote: string;
+}
+
+export function describeBackend(identity: BackendIdentity): string {
+  return `${identity.bucketUri} at ${identity.remote}`;
+}
+
+const timeoutCodes = [
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+];
+
+/** `error` from `operation` on the remote as a StoreError (StoreErrors pass through). */
+export function backendError(
+  identity: BackendIdentity,
+  operation: string,
+  error: unknown,
+  objectName?: string,
+): StoreError {
+  if (isStoreError(error)) return error;
+  const where = describeBackend(identity);
+  const status = httpStatusOf(error);
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (status === 404) {
+    return objectName === undefined
+      ? new StoreError(
+          'BucketNotFound',
+          `bucket "${identity.bucketUri}" does not exist in ${where}`,
+        )
+      : new StoreError(
+          'ObjectNotFound',
+          `${identity.bucketUri}/${objectName} does not exist in ${where}`,
+        );
+  }
+  if (status === 403) {
+    return new StoreError('AccessDenied', `${where} refused ${operation}: ${detail}`, {
+      cause: error,
+    });
+  }
+  if (status === 412)
+    return new StoreError('PreconditionFailed', `${where}: ${operation}: ${detail}`);
+  if (isTimeout(error)) {
+    return new StoreError('BackendTimeout', `backend ${where} timed out: ${operation}: ${detail}`, {
+      cause: error,
+    });
+  }
+  const answered = status === undefined ? '' : ` (HTTP ${status})`;
+  return new StoreError(
+    'BackendUnreachable',
+    `backend ${where} failed${answered}: ${operation}: ${detail}`,
+    { cause: error },
+  );
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('$metadata' in error)) return undefined;
+  const metadata = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata;
+  return typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
+}
+
+/**
+ * The SDK names a reset connection `TimeoutError` too (so that it retries it): a timeout is known
+ * by its code or the SDK's own "timed out" wording instead.
+ */
+function isTimeout(error: unknown): boolean {
+  if (hasErrnoCode(error, ...timeoutCodes)) return true;
+  return error instanceof Error && /timed out/i.test(error.message);
+}

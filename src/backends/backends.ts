@@ -1,0 +1,92 @@
+// Which backend serves a remote bucket: `aws://` through the S3 adapter with the bucket's profile
+// (cluster config `backend.aws_profiles`, overridden by the bucket's `extra.aws`); providers with
+// no adapter answer 501 naming them. S3 clients are shared between buckets with the same settings.
+import type { S3Client } from '@aws-sdk/client-s3';
+import { StoreError, notImplemented } from '../errors/index.js';
+import { bucketDisplayName, type BucketJson, type BucketPropsJson } from '../wire/index.js';
+import type { Backend } from './backend.js';
+import { AwsBackend, createS3Client, type AwsSettings } from './aws-backend.js';
+
+/** A named S3 endpoint profile (cluster config `backend.aws_profiles.<name>`). */
+export interface AwsProfile {
+  endpoint: string;
+  region: string;
+  access_key_id: string;
+  secret_access_key: string;
+  path_style: boolean;
+}
+
+/** The cluster config's backend section, as the backends read it. */
+export interface BackendSettings {
+  awsProfiles: Readonly<Record<string, AwsProfile>>;
+  requestTimeoutMs: number;
+  maxAttempts: number;
+}
+
+/** The profile a bucket without `extra.aws.profile` uses (when the config has one by this name). */
+export const defaultProfileName = 'default';
+
+const unsupported: Record<string, string> = {
+  gcp: 'gcp:// backend (Google Cloud Storage)',
+  azure: 'azure:// backend (Azure Blob Storage)',
+  oci: 'oci:// backend (Oracle Cloud Object Storage)',
+  ht: 'ht:// backend (HTTP origins)',
+};
+
+/** True for buckets whose objects live in a backend (every provider but `ais`). */
+export function isRemoteBucket(bucket: BucketJson): boolean {
+  return bucket.provider !== 'ais';
+}
+
+export class Backends {
+  readonly #clients = new Map<string, S3Client>();
+
+  constructor(private readonly settings: () => BackendSettings) {}
+
+  /** The backend of a remote bucket (501 for providers without an adapter). */
+  for(bucket: BucketJson, props: BucketPropsJson): Backend {
+    if (bucket.provider === 'aws') {
+      const settings = this.#awsSettings(props);
+      const key = JSON.stringify(settings);
+      let client = this.#clients.get(key);
+      if (client === undefined) {
+        client = createS3Client(settings);
+        this.#clients.set(key, client);
+      }
+      const remote = settings.endpoint === '' ? `AWS S3 (${settings.region})` : settings.endpoint;
+      return new AwsBackend(client, bucket.name, { bucketUri: bucketDisplayName(bucket), remote });
+    }
+    throw notImplemented(unsupported[bucket.provider] ?? `${bucket.provider}:// backend`);
+  }
+
+  close(): void {
+    for (const client of this.#clients.values()) client.destroy();
+    this.#clients.clear();
+  }
+
+  #awsSettings(props: BucketPropsJson): AwsSettings {
+    const { awsProfiles, requestTimeoutMs, maxAttempts } = this.settings();
+    const extra = props.extra?.aws ?? {};
+    const named = extra.profile ?? '';
+    const profile = awsProfiles[named === '' ? defaultProfileName : named];
+    if (profile === undefined && named !== '') {
+      throw new StoreError(
+        'InvalidBucketProps',
+        `backend profile "${named}" (extra.aws.profile) is not in the cluster config (backend.aws_profiles)`,
+      );
+    }
+    return {
+      endpoint: nonEmpty(extra.endpoint) ?? profile?.endpoint ?? '',
+      region: nonEmpty(extra.cloud_region) ?? nonEmpty(profile?.region) ?? 'us-east-1',
+      accessKeyId: profile?.access_key_id ?? '',
+      secretAccessKey: profile?.secret_access_key ?? '',
+      pathStyle: profile?.path_style ?? true,
+      requestTimeoutMs,
+      maxAttempts,
+    };
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,12 @@
+// Remote backends of remote buckets: the one interface and the adapters behind it.
+export type {
+  Backend,
+  RemoteListOptions,
+  RemoteObject,
+  RemotePage,
+  RemotePutOptions,
+  RemoteRead,
+} from './backend.js';
+export { Backends, defaultProfileName, isRemoteBucket } from './backends.js';
+export type { AwsProfile, BackendSettings } from './backends.js';
+export { listRemotePage, listsCachedOnly, type LocalListing } from './remote-listing.js';

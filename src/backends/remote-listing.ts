@@ -1,0 +1,138 @@
+// Listing a remote bucket: each page is one page of the backend's listing (its continuation token
+// carried in ours), merged with what the cluster holds of those names: an entry the cluster has is
+// flagged cached and carries the cluster's properties. `Cached` lists only what the cluster holds
+// (no remote call: the caller's local listing); `NotCached` only what it does not.
+import type { Backend, RemoteObject } from './backend.js';
+import { badRequest } from '../errors/index.js';
+import {
+  EntryFlag,
+  ListFlag,
+  type ListEntryJson,
+  type ListObjectsRequestJson,
+  type ListPageJson,
+} from '../wire/index.js';
+
+/** Most entries an S3 listing page holds (AIStore's page limit for aws buckets). */
+export const remotePageLimit = 1000;
+
+/** Lists the cluster's own objects of the bucket (the merged listing of every target). */
+export type LocalListing = (request: ListObjectsRequestJson) => Promise<ListPageJson>;
+
+/** Whether the request lists only what the cluster holds (no remote listing). */
+export function listsCachedOnly(request: ListObjectsRequestJson): boolean {
+  return (flagsOf(request) & ListFlag.cached) !== 0n;
+}
+
+/** One page of a remote bucket's listing, merged with the cluster's presence. */
+export async function listRemotePage(
+  backend: Backend,
+  request: ListObjectsRequestJson,
+  pageSize: number,
+  listLocal: LocalListing,
+): Promise<ListPageJson> {
+  const position = decodeToken(request.continuation_token ?? '');
+  const prefix = request.prefix ?? '';
+  const page = await backend.list({
+    ...(prefix === '' ? {} : { prefix }),
+    ...(position.remote === undefined ? {} : { continuationToken: position.remote }),
+    limit: Math.min(pageSize, remotePageLimit),
+  });
+  const last = page.entries[page.entries.length - 1]?.name;
+  const local = await localEntries(
+    listLocal,
+    request,
+    position.after ?? request.start_after ?? '',
+    page.continuationToken === undefined ? undefined : last,
+  );
+  const notCachedOnly = (flagsOf(request) & ListFlag.notCached) !== 0n;
+  const entries: ListEntryJson[] = [];
+  for (const remote of page.entries) {
+    const held = local.get(remote.name);
+    if (held !== undefined && !notCachedOnly) entries.push(cachedEntry(held, remote));
+    if (held === undefined) entries.push(remoteEntry(remote));
+  }
+  const token =
+    page.continuationToken === undefined || last === undefined
+      ? ''
+      : encodeToken({ remote: page.continuationToken, after: last });
+  return { uuid: request.uuid ?? '', continuation_token: token, entries, flags: 0 };
+}
+
+/**
+ * The cluster's entries after `after` up to `last` (inclusive; undefined: to the end), read page
+ * by page from the local listing.
+ */
+async function localEntries(
+  listLocal: LocalListing,
+  request: ListObjectsRequestJson,
+  after: string,
+  last: string | undefined,
+): Promise<Map<string, ListEntryJson>> {
+  const held = new Map<string, ListEntryJson>();
+  let localRequest: ListObjectsRequestJson = {
+    ...request,
+    flags: String(ListFlag.cached),
+    continuation_token: '',
+    uuid: '',
+    start_after: after,
+  };
+  for (;;) {
+    const page = await listLocal(localRequest);
+    for (const entry of page.entries) {
+      if (last !== undefined && entry.name > last) return held;
+      held.set(entry.name, entry);
+    }
+    if (page.continuation_token === '') return held;
+    localRequest = {
+      ...localRequest,
+      continuation_token: page.continuation_token,
+      uuid: page.uuid,
+    };
+  }
+}
+
+function cachedEntry(held: ListEntryJson, remote: RemoteObject): ListEntryJson {
+  return {
+    ...held,
+    ...(held.version === undefined && remote.version !== undefined
+      ? { version: remote.version }
+      : {}),
+    flags: (held.flags ?? EntryFlag.statusOk) | EntryFlag.isCached,
+  };
+}
+
+function remoteEntry(remote: RemoteObject): ListEntryJson {
+  return {
+    name: remote.name,
+    size: String(remote.size),
+    ...(remote.version === undefined ? {} : { version: remote.version }),
+    flags: EntryFlag.statusOk,
+  };
+}
+
+function flagsOf(request: ListObjectsRequestJson): bigint {
+  const text = request.flags ?? '';
+  if (!/^\d*$/.test(text)) throw badRequest(`invalid list flags "${text}"`);
+  return BigInt(text === '' ? '0' : text);
+}
+
+/** Where the next page starts: the backend's token and the last name listed so far. */
+interface Position {
+  remote?: string;
+  after?: string;
+}
+
+function encodeToken(position: Required<Position>): string {
+  return Buffer.from(JSON.stringify([position.remote, position.after])).toString('base64url');
+}
+
+function decodeToken(token: string): Position {
+  if (token === '') return {};
+  try {
+    const [remote, after] = JSON.parse(Buffer.from(token, 'base64url').toString()) as unknown[];
+    if (typeof remote === 'string' && typeof after === 'string') return { remote, after };
+  } catch {
+    // reported below
+  }
+  throw badRequest(`invalid continuation token "${token}"`);
+}

@@ -1,0 +1,185 @@
+// Cold GET: an object of a remote bucket that is not here (or whose replica is lost) is fetched
+// from the backend once, streamed to the client while it is written and checksummed, and becomes
+// visible only when complete (the store's work file and rename). Concurrent cold GETs of one
+// object share that one fetch: the others wait for it and then read the stored object. The
+// remote's ETag, version, last-modified time and custom metadata are kept in the object's record.
+import { PassThrough, type Readable } from 'node:stream';
+import type { Backend, RemoteObject } from '../../../backends/index.js';
+import type { LocalStore, PutObjectRequest, StoredObject } from '../../../storage/index.js';
+import type { Clock } from '../../../util/clock.js';
+import { objectUname } from '../../../wire/index.js';
+import { StreamedBody } from './streamed-body.js';
+import type { ObjectRead, ObjectTarget, ResolvedBucket } from './object-types.js';
+
+/** Custom metadata keys of a fetched object's remote attributes (AIStore's `cmn/objattrs.go`). */
+export const RemoteMetadataKey = {
+  source: 'source',
+  etag: 'ETag',
+  lastModified: 'LastModified',
+  version: 'version',
+} as const;
+
+export class ColdReads {
+  /** Fetches in progress, by object uname: what they stored, when they are done. */
+  readonly #fetches = new Map<string, Promise<StoredObject>>();
+
+  constructor(
+    private readonly store: LocalStore,
+    private readonly clock: Clock,
+    /** Protection and placement of what was stored, as after any write. */
+    private readonly afterStore: (bucket: ResolvedBucket, object: StoredObject) => Promise<void>,
+  ) {}
+
+  /**
+   * Serves a cold GET. A whole-object read with no fetch in progress streams the remote body as it
+   * arrives; a ranged read, or one that finds a fetch in progress, waits until the object is
+   * stored and then reads it (`readStored`).
+   */
+  async get(
+    target: ObjectTarget,
+    backend: Backend,
+    whole: boolean,
+    readStored: () => Promise<ObjectRead>,
+  ): Promise<ObjectRead> {
+    const key = objectUname(target.bucket.bucket, target.name);
+    const inProgress = this.#fetches.get(key);
+    if (inProgress !== undefined || !whole) {
+      await (inProgress ?? this.#start(key, target, backend, false).stored);
+      return await readStored();
+    }
+    const fetch = this.#start(key, target, backend, true);
+    const { remote, body } = await fetch.streaming;
+    return {
+      object: describeRemote(target, remote, this.clock),
+      body: new StreamedBody(body),
+      range: undefined,
+    };
+  }
+
+  /** Fetches the object into the store (nothing is kept when the remote fails part-way). */
+  fetch(target: ObjectTarget, backend: Backend): Promise<StoredObject> {
+    const key = objectUname(target.bucket.bucket, target.name);
+    return this.#fetches.get(key) ?? this.#start(key, target, backend, false).stored;
+  }
+
+  /**
+   * Starts the one fetch of `key`, registered before anything is awaited. With `stream`,
+   * `streaming` resolves with a stream of the bytes for the client once the remote answered (the
+   * client may abandon it; the fetch goes on); `stored` once the object is committed.
+   */
+  #start(
+    key: string,
+    target: ObjectTarget,
+    backend: Backend,
+    stream: boolean,
+  ): {
+    streaming: Promise<{ remote: RemoteObject; body: Readable }>;
+    stored: Promise<StoredObject>;
+  } {
+    let answered: (value: { remote: RemoteObject; body: Readable }) => void = () => undefined;
+    let refused: (error: unknown) => void = () => undefined;
+    const streaming = new Promise<{ remote: RemoteObject; body: Readable }>((resolve, reject) => {
+      answered = resolve;
+      refused = reject;
+    });
+    const stored = (async () => {
+      let remote;
+      try {
+        remote = await backend.get(target.name);
+      } catch (error) {
+        refused(error);
+        throw error;
+      }
+      const toStore = new PassThrough();
+      const toClient = stream ? new PassThrough() : undefined;
+      remote.body.once('error', (error) => {
+        toStore.destroy(error);
+        toClient?.destroy(error);
+      });
+      remote.body.pipe(toStore);
+      if (toClient !== undefined) {
+        remote.body.pipe(toClient);
+        answered({ remote: remote.object, body: toClient });
+      }
+      const object = await this.store.putObject(coldPutRequest(target, remote.object, toStore));
+      await this.afterStore(target.bucket, object);
+      return object;
+    })();
+    this.#fetches.set(key, stored);
+    // Waiters see the failure; the map entry goes either way.
+    stored.then(
+      () => this.#fetches.delete(key),
+      () => this.#fetches.delete(key),
+    );
+    // A streaming read that never reaches the client must not leave an unhandled rejection.
+    streaming.catch(() => undefined);
+    return { streaming, stored };
+  }
+}
+
+/**
+ * An object as its backend describes it: what a HEAD of an object the cluster does not hold
+ * answers, and what the first client of a cold GET is told before the object is stored (no
+ * checksum yet: none is sent).
+ */
+export function describeRemote(
+  target: ObjectTarget,
+  remote: RemoteObject,
+  clock: Clock,
+): StoredObject {
+  const nowMs = clock.nowMs();
+  return {
+    bucket: target.bucket.bucket,
+    name: target.name,
+    size: remote.size,
+    checksum: { type: 'none', value: '' },
+    ...(remote.version === undefined ? {} : { version: remote.version }),
+    customMetadata: remoteMetadata(target.bucket, remote),
+    copies: [],
+    accessTimeNs: BigInt(nowMs) * 1_000_000n,
+    modifiedTimeMs: remote.lastModifiedMs ?? nowMs,
+    mountpath: '',
+    ...(remote.etag === undefined ? {} : { etag: remote.etag }),
+    contentHeaders: {},
+    tags: {},
+    extraChecksums: {},
+  };
+}
+
+/** The remote's attributes as the object's custom metadata (with the remote's own). */
+export function remoteMetadata(
+  bucket: ResolvedBucket,
+  remote: RemoteObject,
+): Record<string, string> {
+  const metadata: Record<string, string> = {
+    ...remote.customMetadata,
+    [RemoteMetadataKey.source]: bucket.bucket.provider,
+  };
+  if (remote.etag !== undefined) metadata[RemoteMetadataKey.etag] = remote.etag;
+  if (remote.version !== undefined) metadata[RemoteMetadataKey.version] = remote.version;
+  if (remote.lastModifiedMs !== undefined)
+    metadata[RemoteMetadataKey.lastModified] = new Date(remote.lastModifiedMs).toUTCString();
+  return metadata;
+}
+
+/** Stores a remote object as the remote has it: its version, ETag and metadata. */
+function coldPutRequest(
+  target: ObjectTarget,
+  remote: RemoteObject,
+  body: Readable,
+): PutObjectRequest {
+  const { bucket, props, history } = target.bucket;
+  const { etag } = remote;
+  return {
+    bucket,
+    name: target.name,
+    body,
+    contentLength: remote.size,
+    checksumType: props.checksum.type,
+    customMetadata: remoteMetadata(target.bucket, remote),
+    versioning: false,
+    ...(remote.version === undefined ? {} : { version: remote.version }),
+    ...(etag === undefined ? {} : { finish: () => ({ etag }) }),
+    history,
+  };
+}

@@ -1,0 +1,91 @@
+// A proxy in front of a remote (s3rver) that counts the requests it passes and can fail them as a
+// remote does: refuse (connections reset), cut a GET's body after some bytes, or go silent.
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+
+export type ProxyMode =
+  | { kind: 'pass' }
+  | { kind: 'refuse' }
+  | { kind: 'silent' }
+  /** GET bodies stop after this many bytes and the connection is reset. */
+  | { kind: 'cut'; afterBytes: number };
+
+export class RemoteProxy {
+  mode: ProxyMode = { kind: 'pass' };
+  /** `METHOD /path?query` of every request passed on. */
+  readonly requests: string[] = [];
+  /** Open connections, reset at the end. */
+  readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly endpoint: string,
+  ) {}
+
+  static async start(remote: string): Promise<RemoteProxy> {
+    const target = new URL(remote);
+    const holder: { proxy?: RemoteProxy } = {};
+    const server = createServer((req, res) => {
+      const mode = holder.proxy?.mode ?? { kind: 'pass' };
+      if (mode.kind === 'refuse') {
+        req.socket.destroy();
+        return;
+      }
+      if (mode.kind === 'silent') return;
+      holder.proxy?.requests.push(`${req.method} ${req.url}`);
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          let sent = 0;
+          answer.on('data', (chunk: Buffer) => {
+            if (
+              mode.kind === 'cut' &&
+              req.method === 'GET' &&
+              sent + chunk.length > mode.afterBytes
+            ) {
+              res.write(chunk.subarray(0, Math.max(0, mode.afterBytes - sent)));
+              answer.destroy();
+              res.socket?.destroy();
+              return;
+            }
+            sent += chunk.length;
+            res.write(chunk);
+          });
+          answer.on('end', () => res.end());
+          answer.on('error', () => res.destroy());
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    server.on('connection', (socket: Socket) => {
+      holder.proxy?.sockets.add(socket);
+      socket.on('close', () => holder.proxy?.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const proxy = new RemoteProxy(server, `http://127.0.0.1:${port}`);
+    holder.proxy = proxy;
+    return proxy;
+  }
+
+  /** How many GETs of `key` in `bucket` were passed on. */
+  gets(bucket: string, key: string): number {
+    const path = `/${bucket}/${key}`;
+    return this.requests.filter((line) => line === `GET ${path}` || line.startsWith(`GET ${path}?`))
+      .length;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
