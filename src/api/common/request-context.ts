@@ -1,6 +1,7 @@
-// Per-request context: parsed URL (path segments decoded one by one), query, ids, logger.
+// Per-request context: the request target split once into path and query; the query parameters
+// and the decoded path segments are parsed on first use (an S3 GET needs neither), request ID.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomId } from '../../util/ids.js';
+import { requestId } from '../../util/ids.js';
 import type { Logger } from '../../util/log.js';
 import { badRequest } from '../../errors/index.js';
 
@@ -13,7 +14,10 @@ export interface RequestContext {
   /** The raw query string including its leading `?`, or ''. */
   readonly search: string;
   readonly query: URLSearchParams;
-  /** Path segments after `/v1/`, each percent-decoded separately (so `%2F` stays inside a segment). */
+  /**
+   * Path segments after `/v1/`, each percent-decoded separately (so `%2F` stays inside a segment).
+   * Decoded on first use, which throws BadRequest for malformed percent-encoding.
+   */
   readonly segments: readonly string[];
   readonly requestId: string;
   readonly nodeId: string;
@@ -24,30 +28,50 @@ export interface RequestContext {
   readonly log: Logger;
 }
 
+class Context implements RequestContext {
+  readonly method: string;
+  readonly path: string;
+  readonly search: string;
+  readonly requestId = requestId();
+  readonly remoteAddress: string;
+  #query: URLSearchParams | undefined;
+  #segments: readonly string[] | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly nodeId: string,
+    readonly intra: boolean,
+    readonly log: Logger,
+  ) {
+    const target = req.url ?? '/';
+    const queryStart = target.indexOf('?');
+    this.path = queryStart < 0 ? target : target.slice(0, queryStart);
+    this.search = queryStart < 0 ? '' : target.slice(queryStart);
+    if (this.path.charCodeAt(0) !== 0x2f) {
+      throw badRequest(`invalid request target "${target.slice(0, 200)}"`);
+    }
+    this.method = req.method ?? 'GET';
+    this.remoteAddress = req.socket.remoteAddress ?? '';
+  }
+
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.search);
+    return this.#query;
+  }
+
+  get segments(): readonly string[] {
+    this.#segments ??= this.path.split('/').slice(1).map(decodeSegment);
+    return this.#segments;
+  }
+}
+
 export function createRequestContext(
   req: IncomingMessage,
   res: ServerResponse,
   options: { nodeId: string; intra: boolean; log: Logger },
 ): RequestContext {
-  const target = req.url ?? '/';
-  const queryStart = target.indexOf('?');
-  const path = queryStart < 0 ? target : target.slice(0, queryStart);
-  const search = queryStart < 0 ? '' : target.slice(queryStart);
-  if (!path.startsWith('/')) throw badRequest(`invalid request target "${target.slice(0, 200)}"`);
-  return {
-    req,
-    res,
-    method: req.method ?? 'GET',
-    path,
-    search,
-    query: new URLSearchParams(search),
-    segments: path.split('/').slice(1).map(decodeSegment),
-    requestId: randomId(12),
-    nodeId: options.nodeId,
-    intra: options.intra,
-    remoteAddress: req.socket.remoteAddress ?? '',
-    log: options.log,
-  };
+  return new Context(req, res, options.nodeId, options.intra, options.log);
 }
 
 function decodeSegment(segment: string): string {
