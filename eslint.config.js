@@ -8,6 +8,18 @@ const noSyncCalls = {
     'Synchronous calls block the event loop; use fs/promises (allowed only in src/bin and tests).',
 };
 
+// The target's store reaches the file system only through its disk seam (src/storage/io/disk.ts),
+// so that tests can give it a faulty disk.
+const diskSeamOnly = {
+  paths: ['node:fs', 'node:fs/promises', 'fs', 'fs/promises', 'fs-xattr', 'cairn-fs-batch'].map(
+    (name) => ({
+      name,
+      message: 'src/storage uses the disk seam (io/disk.ts: Disk, localDisk), not the file system.',
+      allowTypeImports: true,
+    }),
+  ),
+};
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'node_modules/**', 'scripts/**', '*.config.*', '.dependency-cruiser.cjs'],
@@ -32,6 +44,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-restricted-syntax': ['error', noSyncCalls],
     },
+  },
+  {
+    files: ['src/storage/**'],
+    ignores: [
+      'src/storage/io/disk.ts',
+      'src/storage/io/fs-batch.ts',
+      'src/storage/store-fixtures.ts',
+      'src/**/*.test.ts',
+    ],
+    rules: { 'no-restricted-imports': ['error', diskSeamOnly] },
   },
   {
     files: ['src/bin/**', 'test/**', 'bench/**', 'src/**/*.test.ts'],

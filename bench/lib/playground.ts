@@ -1,5 +1,7 @@
 // A playground cluster for one benchmark, started with the `cairn` CLI in the scratch directory on
-// ports away from 8080 (other people's clusters), and stopped (wiped) at teardown.
+// ports away from 8080 (other people's clusters), and stopped (wiped) at teardown. Its targets do
+// not fsync objects (the yardsticks, nginx and s3rver, do not either); bench/durability.ts
+// measures what fsync costs.
 import { join } from 'node:path';
 import { Client, PlacementMap, nodePublicUrl, type BucketJson } from '../../src/sdk/index.js';
 import { runCairn } from './processes.js';
@@ -51,7 +53,14 @@ export class Playground {
         scratch.defer(async () => {
           await runCairn(['playground', 'stop', '--dir', dir]);
         });
-        return new Playground(dir, `http://127.0.0.1:${port}`);
+        const playground = new Playground(dir, `http://127.0.0.1:${port}`);
+        const client = playground.client();
+        try {
+          await client.cluster.setConfig({ 'storage.fsync_objects': false });
+        } finally {
+          await client.close();
+        }
+        return playground;
       }
       lastError = result.stderr.trim();
       if (!lastError.includes('in use')) break;

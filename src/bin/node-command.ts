@@ -15,6 +15,8 @@ interface NodeFlags {
   intraPort?: string;
   mountpath?: string[];
   primaryUrl?: string;
+  logMaxFileBytes?: string;
+  logMaxOldFiles?: string;
 }
 
 export function nodeCommand(): Command {
@@ -36,6 +38,8 @@ export function nodeCommand(): Command {
       '--primary-url <url>',
       'public URL of the primary gateway to join (omit on the first gateway)',
     )
+    .option('--log-max-file-bytes <bytes>', 'log files (<dir>/log) rotate at this size (8 MiB)')
+    .option('--log-max-old-files <count>', 'rotated log files kept per severity (4)')
     .action(async (flags: NodeFlags) => {
       await runNode(flags);
     });
@@ -52,6 +56,8 @@ async function runNode(flags: NodeFlags): Promise<void> {
   if (flags.mountpath !== undefined)
     raw.mountpaths = flags.mountpath.flatMap((item) => item.split(',')).filter(Boolean);
   if (flags.primaryUrl !== undefined) raw.primaryUrl = flags.primaryUrl;
+  if (flags.logMaxFileBytes !== undefined) raw.logMaxFileBytes = Number(flags.logMaxFileBytes);
+  if (flags.logMaxOldFiles !== undefined) raw.logMaxOldFiles = Number(flags.logMaxOldFiles);
   // The environment overrides the config file for the S3 key pair (as MINIO_ROOT_USER does).
   const accessKey = process.env.CAIRN_ACCESS_KEY;
   const secretKey = process.env.CAIRN_SECRET_KEY;

@@ -5,6 +5,7 @@ import {
   parseBucket,
   parseBucketObject,
   parseObject,
+  parseObjectDestination,
   portNumber,
   positiveInteger,
 } from './arguments.js';
@@ -34,6 +35,32 @@ test('invalid URIs are usage errors', () => {
   for (const text of ['ais://', '', 'foo://b', 'ais://b@d', 'ais://..']) {
     assert.throws(() => parseBucketObject(text), UsageError, text);
   }
+});
+
+test("bucket names are checked by AIStore's rules, in its words", () => {
+  assert.throws(
+    () => parseBucket('ais://a..b'),
+    (error: unknown) =>
+      error instanceof UsageError &&
+      error.message ===
+        'invalid bucket in "ais://a..b": bucket name is invalid: may only contain letters, numbers, dashes (-), underscores (_), and dots (.)',
+  );
+  assert.throws(() => parseBucket(`ais://${'x'.repeat(65)}`), /too long: 65 > 64\(max length\)/);
+  assert.throws(() => parseBucket('ais://.b'), /reserved bucket name "\.b"/);
+});
+
+test('object names with . or .. segments are refused, saying why', () => {
+  for (const text of ['ais://b/../../etc/passwd', 'ais://b/a/./c', 'ais://b/x/..']) {
+    assert.throws(() => parseObject(text), UsageError, text);
+    assert.throws(() => parseObjectDestination(text), UsageError, text);
+  }
+  assert.throws(
+    () => parseObject('ais://b/../../etc/passwd'),
+    /^UsageError: invalid object name "\.\.\/\.\.\/etc\/passwd" in "ais:\/\/b\/\.\.\/\.\.\/etc\/passwd": "\.\." path segments are not allowed \(a URL would resolve them away and address another object\)$/,
+  );
+  assert.equal(parseObject('ais://b/a..b/.c').objectName, 'a..b/.c');
+  // A listing prefix is not a path: any text goes.
+  assert.equal(parseBucketObject('ais://b/x/..').objectName, 'x/..');
 });
 
 test('bucket-only and object-only arguments', () => {

@@ -2,6 +2,7 @@
 // bare `bucket[/object]`), counts and sizes. Bad input throws UsageError (exit code 2).
 import { InvalidArgumentError } from 'commander';
 import { bucketDisplayName, parseBucketUri, type BucketJson } from '../sdk/index.js';
+import { bucketNameProblem, dotSegmentIn } from '../wire/index.js';
 import { UsageError } from './cli-errors.js';
 
 /** A parsed `ais://bucket[/object]` argument. */
@@ -11,16 +12,17 @@ export interface BucketObjectArgument {
   objectName: string;
 }
 
-// AIStore bucket names: letters, digits, dashes, underscores and dots (not "." or "..").
-const bucketNamePattern = /^[A-Za-z0-9_.-]+$/;
-
-/** Parses a bucket URI with an optional object part. */
+/**
+ * Parses a bucket URI with an optional object part (or listing prefix, where any text goes). The
+ * bucket name is checked by AIStore's rules, with AIStore's wording.
+ */
 export function parseBucketObject(text: string): BucketObjectArgument {
   const parsed = parseBucketUri(text);
-  const name = parsed?.bucket.name ?? '';
-  if (parsed === undefined || !bucketNamePattern.test(name) || name === '.' || name === '..') {
+  if (parsed === undefined) {
     throw new UsageError(`invalid bucket URI "${text}" (expected ais://bucket[/object])`);
   }
+  const problem = bucketNameProblem(parsed.bucket.name);
+  if (problem !== undefined) throw new UsageError(`invalid bucket in "${text}": ${problem}`);
   return parsed;
 }
 
@@ -35,10 +37,26 @@ export function parseBucket(text: string): BucketJson {
 
 /** Parses a URI that must name an object. */
 export function parseObject(text: string): { bucket: BucketJson; objectName: string } {
-  const parsed = parseBucketObject(text);
+  const parsed = parseObjectDestination(text);
   if (parsed.objectName === '' || parsed.objectName.endsWith('/')) {
     const display = bucketDisplayName(parsed.bucket);
     throw new UsageError(`"${text}" does not name an object (expected ${display}/object)`);
+  }
+  return parsed;
+}
+
+/**
+ * Parses where objects go: a bucket with an optional object name or name prefix. A `.` or `..`
+ * segment is refused: URL handling would resolve it away, so the request would reach another
+ * object than the one named (or no object at all: `ais://b/../../etc` is `/v1/etc`).
+ */
+export function parseObjectDestination(text: string): BucketObjectArgument {
+  const parsed = parseBucketObject(text);
+  const dots = dotSegmentIn(parsed.objectName);
+  if (dots !== undefined) {
+    throw new UsageError(
+      `invalid object name "${parsed.objectName}" in "${text}": "${dots}" path segments are not allowed (a URL would resolve them away and address another object)`,
+    );
   }
   return parsed;
 }

@@ -1,10 +1,12 @@
-// Bucket commands: `create` and `rmb` (several buckets at once), `bucket props show|set`.
+// Bucket commands: `create` and `rmb` (several buckets at once), `bucket props show|set`,
+// `bucket summary`.
 import type { Command } from 'commander';
-import { bucketDisplayName } from '../sdk/index.js';
+import { bucketDisplayName, type BucketSummaryJson } from '../sdk/index.js';
+import { formatBytes } from '../util/bytes.js';
 import { parseBucket } from './arguments.js';
 import type { CliIo } from './cli-io.js';
 import { commandAction } from './context.js';
-import { flattenProps, parseAssignments } from './props.js';
+import { parseAssignments, readableProps } from './props.js';
 
 /** Registers `create`, `rmb` and `bucket props show|set`. */
 export function registerBucketCommands(program: Command, io: CliIo): void {
@@ -34,28 +36,48 @@ export function registerBucketCommands(program: Command, io: CliIo): void {
       }),
     );
 
-  const props = program
-    .command('bucket')
-    .description('bucket properties')
-    .command('props')
-    .description('show or change bucket properties');
+  const bucketCommand = program.command('bucket').description('bucket properties and summary');
+  const props = bucketCommand.command('props').description('show or change bucket properties');
+
+  bucketCommand
+    .command('summary')
+    .description("a bucket's objects, their sizes and the space they take (runs a summary job)")
+    .argument('<bucket>', 'ais://bucket')
+    .option('--prefix <prefix>', 'only objects whose names start with this')
+    .option('--json', "print JSON (AIStore's bucket summary)")
+    .action(
+      commandAction(
+        io,
+        async (context, uri: string, options: { prefix?: string; json?: boolean }) => {
+          const bucket = parseBucket(uri);
+          const summary = await context.client.jobs.bucketSummary(bucket, {
+            ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+            timeoutMs: context.globals.timeout * 1000 * 10,
+          });
+          if (options.json === true) return context.printJson(summary);
+          context.printLines(summaryLines(summary));
+        },
+      ),
+    );
 
   props
     .command('show')
-    .description('show bucket properties as key.sub = value lines')
+    .description(
+      'show bucket properties as key.sub = value lines (access as permissions, times as dates; --json: raw)',
+    )
     .argument('<bucket>', 'ais://bucket')
     .option('--json', 'print JSON')
     .action(
       commandAction(io, async (context, uri: string, options: { json?: boolean }) => {
         const bucketProps = await context.client.bucketProps(parseBucket(uri));
         if (options.json === true) return context.printJson(bucketProps);
-        context.printLines(flattenProps(bucketProps).map(([key, value]) => `${key} = ${value}`));
+        context.printLines(readableProps(bucketProps).map(([key, value]) => `${key} = ${value}`));
       }),
     );
 
   props
     .command('set')
-    .description('change bucket properties, e.g. mirror.copies=2 versioning.enabled=true')
+    .description('change bucket properties, e.g. mirror.copies=2 versioning.enabled=true access=ro')
     .argument('<bucket>', 'ais://bucket')
     .argument('<assignment...>', 'key=value (nested keys with dots)')
     .action(
@@ -68,4 +90,18 @@ export function registerBucketCommands(program: Command, io: CliIo): void {
         context.print(`updated ${bucketDisplayName(bucket)}: ${assignments.join(' ')}`);
       }),
     );
+}
+
+/** `bucket summary` as lines of `key: value`. */
+export function summaryLines(summary: BucketSummaryJson): string[] {
+  const bytes = (text: string): string => formatBytes(Number(text));
+  const { ObjCount: count, ObjSize: size, TotalSize: total } = summary;
+  return [
+    `bucket:        ${bucketDisplayName(summary)}`,
+    `objects:       ${count.obj_count_present}`,
+    `size:          ${bytes(total.size_all_present_objs)}`,
+    `object sizes:  min ${formatBytes(size.obj_min_size)}, avg ${formatBytes(size.obj_avg_size)}, max ${formatBytes(size.obj_max_size)}`,
+    `on disk:       ${bytes(total.size_on_disk)} (copies and EC pieces included)`,
+    `disks:         ${bytes(total.total_disks_size)}, ${summary.used_pct}% used by this bucket`,
+  ];
 }

@@ -207,7 +207,7 @@ test('bucket listing, props and object show', async (t) => {
     value: { mirror: { copies: 2 }, access: '7' },
   });
   const show = await runCli(gateway.url, ['bucket', 'props', 'show', 'ais://b']);
-  assert.equal(show.stdout, 'access = 1\nmirror.copies = 1\n');
+  assert.equal(show.stdout, 'access = GET\nmirror.copies = 1\n');
   const object = await runCli(gateway.url, ['object', 'show', 'ais://b/o', '--json']);
   const props = JSON.parse(object.stdout) as Record<string, unknown>;
   assert.equal(props['size'], 5);

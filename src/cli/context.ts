@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { Client } from '../sdk/index.js';
 import { stringifyJson } from '../util/json.js';
-import { errorLine, exitCodeFor } from './cli-errors.js';
+import { errorLine, exitCodeFor, respellSchemes, typedSchemes } from './cli-errors.js';
 import type { CliIo } from './cli-io.js';
 
 /** The playground's endpoint, used when neither `--endpoint` nor CAIRN_ENDPOINT is given. */
@@ -63,7 +63,8 @@ export class CommandContext {
 
 /**
  * Wraps a command handler: builds its context from the command's global options, reports a thrown
- * error as `Error: ...` on stderr with exit code 1 (2 for usage errors), and closes the client.
+ * error as `Error: ...` on stderr with exit code 1 (2 for usage errors), naming buckets with the
+ * scheme the user typed, and closes the client.
  * Commander passes the handler's arguments followed by its options and the command itself.
  */
 export function commandAction<Arguments extends unknown[]>(
@@ -76,7 +77,9 @@ export function commandAction<Arguments extends unknown[]>(
     try {
       await handler(context, ...(args.slice(0, -1) as Arguments));
     } catch (error) {
-      io.stderr.write(`Error: ${errorLine(error)}\n`);
+      // Name buckets as the user did: `s3://b`, not Cairn's `aws://b`.
+      const line = respellSchemes(errorLine(error), typedSchemes(args.slice(0, -1)));
+      io.stderr.write(`Error: ${line}\n`);
       io.setExitCode(exitCodeFor(error));
     } finally {
       await context.close();

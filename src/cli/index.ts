@@ -5,6 +5,7 @@ import { positiveInteger } from './arguments.js';
 import { registerBenchCommand } from './bench/index.js';
 import { registerBucketCommands } from './bucket-commands.js';
 import { registerClusterCommands } from './admin/cluster-commands.js';
+import { registerCompletionCommand } from './completion/index.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
 import { registerGetCommand } from './get-command.js';
@@ -72,5 +73,6 @@ export function buildCli(options: BuildCliOptions): Command {
     options.entryScript,
     options.s3Credentials ?? { accessKey: 'cairnadmin', secretKey: 'cairnadmin' },
   );
+  registerCompletionCommand(program, io);
   return program;
 }

@@ -1,14 +1,15 @@
-// Object commands: `rmo` (several objects at once) and `object show` (the HEAD properties).
+// Object commands: `rmo` (several objects at once), `object show` (the HEAD properties) and
+// `object cp` (single-object copy, done by the cluster).
 import type { Command } from 'commander';
-import { bucketDisplayName, type ObjectProps } from '../sdk/index.js';
+import { bucketDisplayName, type BucketJson, type ObjectProps } from '../sdk/index.js';
 import { formatBytes } from '../util/bytes.js';
-import { parseBucket, parseObject } from './arguments.js';
+import { parseBucket, parseBucketObject, parseObject } from './arguments.js';
 import type { CliIo } from './cli-io.js';
 import { commandAction } from './context.js';
 import { waitForJob } from './admin/job-commands.js';
 import { formatTable } from './table.js';
 
-/** Registers `rmo` and `object show`. */
+/** Registers `rmo`, `object show` and `object cp`. */
 export function registerObjectCommands(program: Command, io: CliIo): void {
   program
     .command('rmo')
@@ -30,6 +31,7 @@ export function registerObjectCommands(program: Command, io: CliIo): void {
             context.note(
               `deleting objects in ${bucketDisplayName(bucket)} matching "${selection}": job ${id}`,
             );
+            context.print(id);
             await waitForJob(context, id, 3600);
             return;
           }
@@ -41,20 +43,49 @@ export function registerObjectCommands(program: Command, io: CliIo): void {
       ),
     );
 
-  program
-    .command('object')
-    .description('object properties')
+  const object = program.command('object').description('object properties and copies');
+  object
     .command('show')
     .description('show the properties of an object')
     .argument('<object>', 'ais://bucket/object')
     .option('--json', 'print JSON')
+    .option('--props <list>', 'only these properties (HEAD V2), e.g. size,etag,chunked')
     .action(
-      commandAction(io, async (context, uri: string, options: { json?: boolean }) => {
-        const { bucket, objectName } = parseObject(uri);
-        const props = await context.client.headObject(bucket, objectName);
-        if (options.json === true) return context.printJson(objectPropsJson(props));
-        context.printLines(
-          formatTable([{ header: 'PROPERTY' }, { header: 'VALUE' }], propsRows(props)),
+      commandAction(
+        io,
+        async (context, uri: string, options: { json?: boolean; props?: string }) => {
+          const { bucket, objectName } = parseObject(uri);
+          const props = await context.client.headObject(
+            bucket,
+            objectName,
+            options.props === undefined ? undefined : { props: options.props.split(',') },
+          );
+          if (options.json === true) return context.printJson(objectPropsJson(props));
+          context.printLines(
+            formatTable([{ header: 'PROPERTY' }, { header: 'VALUE' }], propsRows(props)),
+          );
+        },
+      ),
+    );
+
+  object
+    .command('cp')
+    .description('copy an object within the cluster (to another name, bucket, or both)')
+    .argument('<source>', 'ais://bucket/object')
+    .argument('<destination>', 'ais://bucket/object, or ais://bucket/ to keep the name')
+    .action(
+      commandAction(io, async (context, from: string, to: string) => {
+        const source = parseObject(from);
+        const target = parseBucketObject(to);
+        const name = target.objectName === '' ? source.objectName : target.objectName;
+        await context.client.copyObject(source.bucket, source.objectName, {
+          bucket: target.bucket,
+          name,
+        });
+        const shown = (bucket: BucketJson, objectName: string): string =>
+          `${bucketDisplayName(bucket)}/${objectName}`;
+        context.print(
+          `copied ${shown(source.bucket, source.objectName)} to ${shown(target.bucket, name)}`,
         );
       }),
     );
@@ -85,6 +116,15 @@ export function propsRows(props: ObjectProps): string[][] {
     ...erasureCodingRows(props),
     ['present', props.present ? 'yes' : 'no'],
     ['last-modified', props.lastModified?.toISOString() ?? '-'],
+    ['etag', props.etag ?? '-'],
+    ...(props.chunks === undefined
+      ? []
+      : [
+          [
+            'chunks',
+            `${props.chunks.count} (largest ${formatBytes(props.chunks.maxChunkSizeBytes)})`,
+          ],
+        ]),
   ];
 }
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from './cli-errors.js';
-import { flattenProps, parseAssignments } from './props.js';
+import { flattenProps, parseAssignments, readableProps } from './props.js';
 
 test('nested keys with booleans and numbers parsed', () => {
   assert.deepEqual(
@@ -55,4 +55,33 @@ test('flattened props keep order and show scalars plainly', () => {
     ['mirror.copies', '2'],
     ['extra', '{}'],
   ]);
+});
+
+test('show: access as permission names, created as a date, the rest as on the wire', () => {
+  const props = {
+    provider: 'ais',
+    mirror: { copies: 2 },
+    access: '4194303',
+    bid: '7',
+    created: '1700000000123456789',
+  };
+  assert.deepEqual(readableProps(props), [
+    ['provider', 'ais'],
+    ['mirror.copies', '2'],
+    ['access', 'su (all)'],
+    ['bid', '7'],
+    ['created', '2023-11-14T22:13:20.123Z'],
+  ]);
+  assert.deepEqual(readableProps({ access: '13', created: 'soon' }), [
+    ['access', 'GET,PUT,APPEND'],
+    ['created', 'soon'],
+  ]);
+});
+
+test('set: access takes names, shorthands or a mask', () => {
+  assert.deepEqual(parseAssignments(['access=ro']), { access: '4867' });
+  assert.deepEqual(parseAssignments(['access=get,PUT']), { access: '5' });
+  assert.deepEqual(parseAssignments(['access=su']), { access: '4194303' });
+  assert.deepEqual(parseAssignments(['access=12']), { access: '12' });
+  assert.throws(() => parseAssignments(['access=everything']), /property "access" expects/);
 });

@@ -1,15 +1,19 @@
 // Bucket property arguments and display: `key.sub=value` assignments into a nested update, and
-// nested props flattened into `key.sub = value` lines.
+// nested props flattened into `key.sub = value` lines, with values people read (permission names,
+// dates) where the wire has raw numbers.
 import type { BucketPropsUpdateJson } from '../sdk/index.js';
 import { asRecord } from '../util/json.js';
+import { describeAccess, parseAccess } from '../wire/index.js';
 import { UsageError } from './cli-errors.js';
+import { formatNanoseconds } from './object-commands.js';
 
 type Scalar = string | number | boolean;
 
 /**
  * Parses `key=value` assignments (`checksum.type=md5`, `mirror.copies=2`) into a nested partial
- * update. A value takes the type of the current value at that key when known (so `access=...`
- * stays a string); otherwise `true`/`false` and numbers are parsed, anything else is a string.
+ * update. A value takes the type of the current value at that key when known; otherwise
+ * `true`/`false` and numbers are parsed, anything else is a string. `access` takes permission
+ * names too (and is sent as AIStore's decimal string).
  */
 export function parseAssignments(
   assignments: readonly string[],
@@ -27,7 +31,11 @@ export function parseAssignments(
     }
     const path = key.split('.');
     const text = assignment.slice(separator + 1).trim();
-    setPath(update, path, parseValue(text, valueAt(current, path), key));
+    setPath(
+      update,
+      path,
+      key === 'access' ? accessValue(text) : parseValue(text, valueAt(current, path), key),
+    );
   }
   return update;
 }
@@ -46,6 +54,34 @@ export function flattenProps(value: unknown, prefix = ''): [string, string][] {
     }
   }
   return lines;
+}
+
+/** Wire values that mean something else to people, by flattened key. */
+const readableValues: Readonly<Record<string, (value: string) => string | undefined>> = {
+  access: describeAccess,
+  created: (value) => (/^\d+$/.test(value) ? formatNanoseconds(BigInt(value)) : undefined),
+};
+
+/**
+ * `flattenProps` with readable values: `access` as permission names (`su (all)`, `ro: GET,...`),
+ * `created` as a date. A value that cannot be read so is shown raw.
+ */
+export function readableProps(value: unknown): [string, string][] {
+  return flattenProps(value).map(([key, raw]) => {
+    const readable = readableValues[key]?.(raw);
+    return [key, readable ?? raw];
+  });
+}
+
+/** `access=` takes a decimal mask, `ro`, `rw`, `su`, `none`, or permission names (`GET,PUT`). */
+function accessValue(text: string): string {
+  const mask = parseAccess(text);
+  if (mask === undefined) {
+    throw new UsageError(
+      `property "access" expects a number, ro, rw, su, none, or permission names like GET,HEAD-OBJECT; got "${text}"`,
+    );
+  }
+  return mask;
 }
 
 function formatScalar(value: unknown): string {

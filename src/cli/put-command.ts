@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { bucketDisplayName, type BucketJson, type Client } from '../sdk/index.js';
 import { formatBytes } from '../util/bytes.js';
-import { parseBucketObject, positiveInteger } from './arguments.js';
+import { parseObjectDestination, positiveInteger } from './arguments.js';
 import { CommandError, UsageError } from './cli-errors.js';
 import type { CliIo } from './cli-io.js';
 import { commandAction, type CommandContext } from './context.js';
@@ -33,7 +33,7 @@ export function registerPutCommand(program: Command, io: CliIo): void {
       commandAction(
         io,
         async (context, source: string, destination: string, options: PutOptions) => {
-          const { bucket, objectName } = parseBucketObject(destination);
+          const { bucket, objectName } = parseObjectDestination(destination);
           if (source === '-') return await putStdin(context, bucket, objectName);
           const info = await stat(source).catch(() => undefined);
           if (info?.isDirectory() === true) {

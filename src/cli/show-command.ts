@@ -1,5 +1,6 @@
 // `cairn show cluster`: the cluster map (version, UUID, primary) and a row per node with its state
-// and, for targets, mountpaths and capacity from the node's own status.
+// and, for targets, mountpaths and capacity from the node's own status. (`show log` and `show
+// performance` are in node-commands.ts.)
 import type { Command } from 'commander';
 import {
   isOutOfService,
@@ -13,6 +14,7 @@ import { formatBytes } from '../util/bytes.js';
 import type { CliIo } from './cli-io.js';
 import { commandAction } from './context.js';
 import { errorLine } from './cli-errors.js';
+import { registerNodeCommands } from './node-commands.js';
 import { formatTable } from './table.js';
 
 /** A node as `show cluster` reports it. */
@@ -26,11 +28,11 @@ export interface NodeReport {
   error?: string;
 }
 
-/** Registers `show cluster`. */
+/** Registers `show cluster`, `show log` and `show performance`. */
 export function registerShowCommand(program: Command, io: CliIo): void {
-  program
-    .command('show')
-    .description('show cluster information')
+  const show = program.command('show').description('show cluster information');
+  registerNodeCommands(show, io);
+  show
     .command('cluster')
     .description('nodes, their state and capacity, and the cluster map version')
     .option('--json', 'print JSON')
@@ -80,7 +82,7 @@ function nodeState(node: NodeJson): string {
 /** The human table of `show cluster`. */
 export function clusterTable(nodes: readonly NodeReport[]): string[] {
   const rows = nodes.map((node) => {
-    const capacity = node.status?.capacity ?? [];
+    const capacity = node.status?.mountpath_capacity ?? [];
     const isTarget = node.role === 'target';
     // Mountpaths on one file system report its sizes each: count every file system once.
     const filesystems = [...new Map(capacity.map((entry) => [entry.filesystem, entry])).values()];

@@ -5,6 +5,7 @@ import { StreamingTable, formatTable } from './table.js';
 import { entryRow } from './ls-command.js';
 import { clusterTable } from './show-command.js';
 import { formatNanoseconds } from './object-commands.js';
+import type { NodeStatusJson } from '../sdk/index.js';
 
 test('columns are padded to the widest cell; right alignment for numbers', () => {
   const lines = formatTable(
@@ -51,14 +52,8 @@ test('cluster table marks the primary and sums target capacity, each file system
     { mountpath: '/b', filesystem: '2050', ...sizes },
     { mountpath: '/c', filesystem: '2050', ...sizes },
   ];
-  const status = {
-    node: {} as never,
-    smap_version: '3',
-    uptime_ms: 1,
-    capacity,
-    software_version: '0.1.0',
-    memory: { rss_bytes: 1, heap_used_bytes: 1, external_bytes: 1, array_buffers_bytes: 1 },
-  };
+  // Only the mountpath capacity matters to the table.
+  const status = { mountpath_capacity: capacity } as Partial<NodeStatusJson> as NodeStatusJson;
   const lines = clusterTable([
     { id: 'p1', role: 'proxy', primary: true, publicUrl: 'http://h:1', state: 'online' },
     { id: 't1', role: 'target', primary: false, publicUrl: 'http://h:2', state: 'online', status },

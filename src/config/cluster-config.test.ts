@@ -20,10 +20,10 @@ test('unknown keys and bad values are refused', () => {
 test('dotted updates coerce strings and validate', () => {
   const config = updateClusterConfig(parseClusterConfig({}), {
     'keepalive.interval_ms': '500',
-    'storage.fsync_objects': 'true',
+    'storage.fsync_objects': 'false',
   });
   assert.equal(config.keepalive.interval_ms, 500);
-  assert.equal(config.storage.fsync_objects, true);
+  assert.equal(config.storage.fsync_objects, false);
   assert.throws(
     () => updateClusterConfig(config, { 'keepalive.bogus': 1 }),
     /invalid cluster config key/,

@@ -20,7 +20,7 @@ export const clusterConfigSchema = z
     storage: z
       .object({
         /** fsync each object's work file and directory before the PUT is acknowledged. */
-        fsync_objects: z.boolean().default(false),
+        fsync_objects: z.boolean().default(true),
         /** Objects up to this size are verified before the first byte is sent. */
         verify_in_memory_max_bytes: z
           .number()
@@ -35,6 +35,16 @@ export const clusterConfigSchema = z
           .min(4096)
           .max(16 * 1024 * 1024)
           .default(1024 * 1024),
+        /**
+         * An APPEND not continued or flushed for this long is abandoned: its work file is removed
+         * (targets look every quarter of this, at most every 5 minutes).
+         */
+        abandoned_append_age_ms: z
+          .number()
+          .int()
+          .min(1000)
+          .max(7 * 24 * 3600 * 1000)
+          .default(30 * 60_000),
       })
       .strict()
       .prefault({}),

@@ -1,6 +1,6 @@
 // Node configuration: what one process needs to start (role, ports, directories); local, never synced.
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { StoreError } from '../errors/index.js';
 
@@ -31,6 +31,15 @@ export const nodeConfigSchema = z
     s3AccessKey: z.string().min(3).max(128).default(defaultS3AccessKey),
     /** S3 secret access key (`src/bin` sets it from CAIRN_SECRET_KEY). Default `cairnadmin`. */
     s3SecretKey: z.string().min(8).max(128).default(defaultS3SecretKey),
+    /** Log files (`<dir>/log/cairn.INFO`, `cairn.ERROR`) rotate at this size. Default 8 MiB. */
+    logMaxFileBytes: z
+      .number()
+      .int()
+      .min(4096)
+      .max(1024 * 1024 * 1024)
+      .default(8 * 1024 * 1024),
+    /** Rotated log files kept per severity (`.1` is the newest). Default 4. */
+    logMaxOldFiles: z.number().int().min(0).max(100).default(4),
   })
   .strict();
 
@@ -44,6 +53,12 @@ export interface NodeConfig {
   readonly primaryUrl: string | undefined;
   /** The S3 key pair this node accepts (gateways check signatures; targets trust gateways). */
   readonly s3Credentials: { readonly accessKey: string; readonly secretKey: string };
+  /** Where the node's log files go (`<dir>/log`) and how large they grow. */
+  readonly log: {
+    readonly dir: string;
+    readonly maxFileBytes: number;
+    readonly maxOldFiles: number;
+  };
 }
 
 /** Validates raw settings (config file merged with flags) into a frozen NodeConfig. */
@@ -71,6 +86,11 @@ export function parseNodeConfig(raw: unknown): NodeConfig {
     mountpaths: Object.freeze(value.mountpaths.map(absolute)),
     primaryUrl: value.primaryUrl?.replace(/\/+$/, ''),
     s3Credentials: Object.freeze({ accessKey: value.s3AccessKey, secretKey: value.s3SecretKey }),
+    log: Object.freeze({
+      dir: join(absolute(value.dir), 'log'),
+      maxFileBytes: value.logMaxFileBytes,
+      maxOldFiles: value.logMaxOldFiles,
+    }),
   });
 }
 

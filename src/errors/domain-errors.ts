@@ -73,6 +73,14 @@ export function objectCorrupted(
   );
 }
 
+/**
+ * A replica's bytes or record cannot be read (an I/O error of its disk). Classed with corruption:
+ * a protected object is then restored from another copy; the replica itself is left in place.
+ */
+export function objectUnreadable(context: string, options?: StoreErrorOptions): StoreError {
+  return new StoreError('ObjectCorrupted', `cannot read ${context}: disk I/O error`, options);
+}
+
 export function insufficientStorage(where: string, options?: StoreErrorOptions): StoreError {
   return new StoreError('InsufficientStorage', `insufficient storage: ${where} is full`, options);
 }

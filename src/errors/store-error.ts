@@ -13,6 +13,8 @@ export const errorCodes = [
   'BucketNotFound',
   'ObjectNotFound',
   'NodeNotFound',
+  'JobNotFound',
+  'LogNotFound',
   'BucketAlreadyExists',
   'Conflict',
   'ObjectCorrupted',
@@ -23,6 +25,8 @@ export const errorCodes = [
   'PeerUnreachable',
   'RequestTimeout',
   'RequestTooLarge',
+  /** The request's header section is over the server's limit (answered before any routing). */
+  'RequestHeaderTooLarge',
   'Internal',
   // Protocol errors of the S3 API (authentication, preconditions, multipart, XML documents).
   'AccessDenied',

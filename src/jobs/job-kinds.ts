@@ -13,9 +13,7 @@ export interface JobKind {
 
 /** AIStore job kinds Cairn does not run yet: starting one answers 501, not 400. */
 export const plannedJobKinds: ReadonlySet<string> = new Set([
-  'lru',
   'cleanup-store',
-  'summary-bck',
   'put-copies',
   'archive',
   'copy-listrange',
@@ -33,6 +31,40 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'rechunk',
   'load-lom-cache',
 ]);
+
+/**
+ * Every job kind AIStore defines (`xact/api_table.go` at 583e7729) and Cairn's own (`scrub`): a
+ * query naming another kind is treated as AIStore's gateway treats it (see `jobKindOf`).
+ */
+export const knownJobKinds: ReadonlySet<string> = new Set([
+  ...plannedJobKinds,
+  ...['rebalance', 'resilver', 'election', 'lru', 'summary-bck', 'summary-shard', 'index-shard'],
+  ...['ec-get', 'ec-put', 'ec-resp', 'ec-encode', 'make-n-copies', 'delete-listrange', 'list'],
+  ...['etl-inline', 'get-batch', 'create-inventory', 'scrub'],
+]);
+
+/** AIStore's display names of kinds (`ais show job` prints them; clients may send them). */
+const kindsByDisplayName: Readonly<Record<string, string>> = {
+  'lru-eviction': 'lru',
+  cleanup: 'cleanup-store',
+  summary: 'summary-bck',
+  'delete-objects': 'delete-listrange',
+  'evict-objects': 'evict-listrange',
+  'prefetch-objects': 'prefetch-listrange',
+  'copy-objects': 'copy-listrange',
+  'etl-objects': 'etl-listrange',
+};
+
+/**
+ * The kind a query names: a kind, or a display name turned into its kind. Anything else is ''
+ * (AIStore's gateway maps an unknown kind to '' so that it matches every kind).
+ */
+export function jobKindOf(kindOrDisplayName: string): string {
+  if (knownJobKinds.has(kindOrDisplayName)) return kindOrDisplayName;
+  return Object.hasOwn(kindsByDisplayName, kindOrDisplayName)
+    ? (kindsByDisplayName[kindOrDisplayName] ?? '')
+    : '';
+}
 
 /** Key of a job's bucket for conflict checks and filters ('' for cluster-wide jobs). */
 export function bucketKeyOf(bucket: BucketJson | undefined): string {

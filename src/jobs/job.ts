@@ -29,6 +29,8 @@ export abstract class Job {
   endTime: Date | undefined;
   state: JobState = 'running';
   error = '';
+  /** Said in the snapshot's `ctlmsg`: what the job was asked to do or found (empty: nothing). */
+  controlMessage = '';
   readonly #controller = new AbortController();
 
   constructor(
@@ -82,6 +84,7 @@ export abstract class Job {
       'end-time': this.endTime?.toISOString() ?? zeroTime,
       'abort-err': this.state === 'aborted' ? this.error : '',
       err: this.state === 'failed' ? this.error : '',
+      ...(this.controlMessage === '' ? {} : { ctlmsg: this.controlMessage }),
       stats: {
         'loc-objs': String(counters.localObjects),
         'loc-bytes': String(counters.localBytes),

@@ -8,6 +8,7 @@ import {
   Query,
   What,
   apiPath,
+  dotSegmentIn,
   type ActionMessage,
   type BucketJson,
   type BucketPropsJson,
@@ -25,13 +26,13 @@ import {
   HttpExchange,
   decodeJson,
   headerValue,
+  lengthCheckedStream,
   readBounded,
   throwIfBufferedError,
   throwIfError,
   type BufferedResponse,
 } from './http-exchange.js';
 import { bucketLabel, clusterLabel, objectLabel } from './labels.js';
-import { lengthCheckedStream } from './length-checked-stream.js';
 import { decodeListPage } from './list-page.js';
 import { objectPropsFromHeaders, type ObjectProps } from './object-props.js';
 import { ObjectRouter, bucketQuery } from './object-router.js';
@@ -41,6 +42,7 @@ import {
   type ClientOptions,
   type ResolvedClientOptions,
 } from './options.js';
+import { ObjectWrites, type ObjectAddress } from './object-writes.js';
 import { jsonBody, replayableBody, type ObjectBody } from './request-body.js';
 import { ClusterClient } from './cluster-client.js';
 import { JobsClient } from './jobs-client.js';
@@ -68,6 +70,7 @@ export class Client {
   readonly #exchange: HttpExchange;
   readonly #clusterMap: ClusterMapCache;
   readonly #router: ObjectRouter;
+  readonly #writes: ObjectWrites;
   /** Jobs: start, stop, status, wait, multi-object delete. */
   readonly jobs: JobsClient;
   /** Membership, maintenance, rebalance, mountpaths, cluster config. */
@@ -84,6 +87,7 @@ export class Client {
     );
     const placement = this.options.direct ? this.#clusterMap : undefined;
     this.#router = new ObjectRouter(this.#exchange, this.#endpointUrl, placement);
+    this.#writes = new ObjectWrites(this.#router);
     this.jobs = new JobsClient((method, path, label, extra) =>
       this.#control(method, path, label, extra),
     );
@@ -271,6 +275,74 @@ export class Client {
     throwIfBufferedError(response, label, [200, 204]);
   }
 
+  /**
+   * `PUT /v1/objects/{b}/{o}?object_to=<uname>`: copies the object to `to` (another name, another
+   * bucket, or both); `latest` and `sync` are AIStore's `latest-ver` and `synchronize`.
+   */
+  copyObject(
+    bucket: BucketJson,
+    name: string,
+    to: ObjectAddress,
+    options?: { latest?: boolean; sync?: boolean },
+  ): Promise<void> {
+    return this.#writes.copy({ bucket, name }, to, options);
+  }
+
+  /**
+   * `PUT ?append_type=append`: appends `body` (the first append, without a handle, starts from the
+   * object's current content); returns the handle for the next append or the flush. Nothing is
+   * visible until `flushObject`.
+   */
+  appendObject(
+    bucket: BucketJson,
+    name: string,
+    body: ObjectBody,
+    options?: { handle?: string },
+  ): Promise<string> {
+    return this.#writes.append({ bucket, name }, body, options?.handle);
+  }
+
+  /** `PUT ?append_type=flush`: the appended bytes become the object, atomically. */
+  flushObject(
+    bucket: BucketJson,
+    name: string,
+    handle: string,
+    options?: { checksum?: { type: string; value: string } },
+  ): Promise<void> {
+    return this.#writes.flush({ bucket, name }, handle, options?.checksum);
+  }
+
+  /** `POST /v1/objects/{b}/{o}` `mpt-upload`: starts a native multipart upload; its ID. */
+  createMultipartUpload(bucket: BucketJson, name: string): Promise<string> {
+    return this.#writes.createUpload({ bucket, name });
+  }
+
+  /** `PUT ?uploadId=&partNumber=`: one part (1..9999; sent again, it replaces the earlier one). */
+  uploadPart(
+    bucket: BucketJson,
+    name: string,
+    uploadId: string,
+    partNumber: number,
+    body: ObjectBody,
+  ): Promise<void> {
+    return this.#writes.uploadPart({ bucket, name }, uploadId, partNumber, body);
+  }
+
+  /** `POST mpt-complete`: `partNumbers` must be all uploaded parts, 1..N, in any order. */
+  completeMultipartUpload(
+    bucket: BucketJson,
+    name: string,
+    uploadId: string,
+    partNumbers: number[],
+  ): Promise<void> {
+    return this.#writes.completeUpload({ bucket, name }, uploadId, partNumbers);
+  }
+
+  /** `DELETE ?uploadId=` with `mpt-abort`. */
+  abortMultipartUpload(bucket: BucketJson, name: string, uploadId: string): Promise<void> {
+    return this.#writes.abortUpload({ bucket, name }, uploadId);
+  }
+
   /** One page of `GET /v1/buckets/{b}` `list`; an empty `continuation_token` means the last page. */
   async listObjectsPage(
     bucket: BucketJson,
@@ -353,11 +425,18 @@ export class Client {
       accept?: string;
       /** Another node than the endpoint (a target's own API). */
       baseUrl?: string;
+      headers?: Record<string, string>;
     },
   ): Promise<BufferedResponse> {
+    const dots = dotSegmentIn(path.split('?')[0] ?? '');
+    if (dots !== undefined) {
+      throw new TypeError(
+        `${label.text}: a bucket or object name with a "${dots}" path segment cannot be sent (URL handling resolves it away: ${path} would address another path)`,
+      );
+    }
     const url = new URL(`${extra?.baseUrl ?? this.endpoint}${path}`);
     for (const [key, value] of Object.entries(extra?.query ?? {})) url.searchParams.set(key, value);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extra?.headers };
     if (extra?.accept !== undefined) headers[Header.accept] = extra.accept;
     if (extra?.message === undefined)
       return await this.#exchange.buffered({ method, url, label, headers });

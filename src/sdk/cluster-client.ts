@@ -1,15 +1,20 @@
 // Cluster administration through the native API: config, node maintenance and decommission,
-// admin join and removal, rebalance generations, and a target's mountpaths. Wire shapes are
+// admin join and removal, rebalance generations, a target's mountpaths, and a node's log, stats
+// and status through a gateway (`/v1/reverse/daemon` with `Ais-Node-Id`). Wire shapes are
 // AIStore's (`PUT /v1/cluster` actions with ActValRmNode, `PUT /v1/daemon/mountpaths`).
 import {
   Action,
   apiPath,
   ClusterPath,
+  Header,
   Query,
+  Resource,
   What,
   type ActionMessage,
   type ClusterMapJson,
   type NodeJson,
+  type NodeStatsJson,
+  type NodeStatusJson,
   type RebalanceMetadataJson,
   type RemoveNodeValueJson,
 } from '../wire/index.js';
@@ -26,8 +31,12 @@ type ControlRequest = (
     query?: Record<string, string>;
     message?: ActionMessage | object;
     baseUrl?: string;
+    headers?: Record<string, string>;
   },
 ) => Promise<BufferedResponse>;
+
+/** Which of a node's logs: `info` holds every line, `error` warnings and errors (AIStore's split). */
+export type LogSeverity = 'info' | 'error';
 
 /** Options of maintenance and decommission (AIStore's ActValRmNode, in camelCase). */
 export interface RemoveNodeOptions {
@@ -136,6 +145,69 @@ export class ClusterClient {
     });
     throwIfBufferedError(response, label);
     return response.payload.toString('utf8');
+  }
+
+  /**
+   * A node's log as text (`what=log` through the endpoint gateway); from `offset` bytes on, e.g. the
+   * length of what an earlier call returned, to follow it.
+   */
+  async nodeLog(
+    nodeId: string,
+    options: { severity?: LogSeverity; offset?: number } = {},
+  ): Promise<string> {
+    const query: Record<string, string> = {
+      [Query.what]: What.log,
+      severity: options.severity ?? 'info',
+    };
+    if (options.offset !== undefined) query['offset'] = String(options.offset);
+    const response = await this.#reverse(nodeId, query, `log of node ${nodeId}`);
+    return response.payload.toString('utf8');
+  }
+
+  /** Every log file of a severity, rotated ones too, as a `.tar.gz` (`what=log&all=true`). */
+  async nodeLogArchive(nodeId: string, options: { severity?: LogSeverity } = {}): Promise<Buffer> {
+    const query = { [Query.what]: What.log, severity: options.severity ?? 'info', all: 'true' };
+    return (await this.#reverse(nodeId, query, `log archive of node ${nodeId}`)).payload;
+  }
+
+  /** A node's request counters and capacity (`what=node_stats`, AIStore's tracker). */
+  async nodeStats(nodeId: string): Promise<NodeStatsJson> {
+    const label = clusterLabel(`stats of node ${nodeId}`);
+    const response = await this.#reverse(nodeId, { [Query.what]: What.nodeStats }, label.text);
+    return decodeJson(response, label, (text) => parseJsonWithDigests(text) as NodeStatsJson);
+  }
+
+  /**
+   * Every target's status and counters by target ID (AIStore SDK `get_performance`:
+   * `what=node_status` for each target of the cluster map).
+   */
+  async performance(): Promise<Record<string, NodeStatusJson>> {
+    const map = await this.clusterMap();
+    const entries = await Promise.all(
+      Object.keys(map.tmap).map(async (id): Promise<[string, NodeStatusJson]> => {
+        const label = clusterLabel(`status of node ${id}`);
+        const response = await this.#reverse(id, { [Query.what]: What.nodeStatus }, label.text);
+        return [
+          id,
+          decodeJson(response, label, (text) => parseJsonWithDigests(text) as NodeStatusJson),
+        ];
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  async #reverse(
+    nodeId: string,
+    query: Record<string, string>,
+    what: string,
+  ): Promise<BufferedResponse> {
+    const label = clusterLabel(what);
+    const response = await this.control('GET', apiPath(Resource.reverse, Resource.daemon), label, {
+      query,
+      headers: { [Header.nodeId]: nodeId },
+    });
+    throwIfBufferedError(response, label);
+    return response;
   }
 
   async #nodeAction(action: string, nodeId: string, options: RemoveNodeOptions): Promise<string> {

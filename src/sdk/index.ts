@@ -4,9 +4,21 @@ export { ApiError, TransportError, isConnectionError, parseErrorBody } from './e
 export type { ErasureCodingProps, ObjectProps } from './object-props.js';
 export { nodePublicUrl, isOutOfService, PlacementMap } from './cluster-map.js';
 export type { ClientOptions } from './options.js';
-export { JobsClient, type JobSelector, type WaitOptions } from './jobs-client.js';
-export { ClusterClient, type MountpathAction, type RemoveNodeOptions } from './cluster-client.js';
+export {
+  JobsClient,
+  type BucketSummaryProgress,
+  type JobSelector,
+  type SummaryWaitOptions,
+  type WaitOptions,
+} from './jobs-client.js';
+export {
+  ClusterClient,
+  type LogSeverity,
+  type MountpathAction,
+  type RemoveNodeOptions,
+} from './cluster-client.js';
 export type { ObjectBody } from './request-body.js';
+export { objectUnameOf, type ObjectAddress } from './object-writes.js';
 // The wire contract (bucket JSON, props, list pages, cluster map types, URI parsing), so that SDK
 // users need one import.
 export * from '../wire/index.js';

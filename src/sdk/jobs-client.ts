@@ -1,29 +1,52 @@
-// Jobs (xactions) through the native API: start, stop, status, snapshots, waiting, and the
-// multi-object delete job. Wire shapes are AIStore's (ArgsMsg, QueryMsg, nl.Status, Snap).
+// Jobs (xactions) through the native API: start, stop, status, snapshots, waiting, the
+// multi-object delete job and bucket summaries. Wire shapes are AIStore's (ArgsMsg as its Python
+// client sends it, QueryMsg, nl.Status, Snap, BsummCtrlMsg, BsummResult).
 import {
   Action,
   apiPath,
+  Header,
   Query,
   type ActionMessage,
   type BucketJson,
+  type BucketPropsJson,
+  type BucketSummaryJson,
+  type BucketSummaryRequestJson,
   type ErasureCodingPropsJson,
-  type JobArgsJson,
   type JobQueryJson,
   type JobSnapshotsByNodeJson,
   type JobStatusJson,
   type ListRangeJson,
 } from '../wire/index.js';
-import type { OperationLabel } from './errors.js';
-import { decodeJson, throwIfBufferedError, type BufferedResponse } from './http-exchange.js';
+import { TransportError, type OperationLabel } from './errors.js';
+import {
+  decodeJson,
+  headerValue,
+  throwIfBufferedError,
+  type BufferedResponse,
+} from './http-exchange.js';
 import { bucketLabel, clusterLabel } from './labels.js';
 import { bucketQuery } from './object-router.js';
 
 type ControlRequest = (
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE',
   path: string,
   label: OperationLabel,
   extra?: { query?: Record<string, string>; message?: ActionMessage | object },
 ) => Promise<BufferedResponse>;
+
+/** Where a bucket summary stands (`running` 202, `partial` 206, `done` 200). */
+export interface BucketSummaryProgress {
+  state: 'running' | 'partial' | 'done';
+  /** The summary of the targets that finished so far (undefined while none has). */
+  summary: BucketSummaryJson | undefined;
+}
+
+/** Polling of bucket summaries: bounded, with a growing interval (AIStore's SDK: 0.2 s × 1.5). */
+export interface SummaryWaitOptions {
+  prefix?: string;
+  timeoutMs?: number;
+  intervalMs?: number;
+}
 
 export interface JobSelector {
   id?: string;
@@ -41,27 +64,31 @@ export interface WaitOptions {
 export class JobsClient {
   constructor(private readonly control: ControlRequest) {}
 
-  /** Starts a job of `kind` (kinds that `start` may launch, e.g. `rebalance`); returns its ID. */
-  async start(kind: string, options: { bucket?: BucketJson } = {}): Promise<string> {
-    const value: JobArgsJson = {
-      Kind: kind,
-      ...(options.bucket === undefined ? {} : { Bck: options.bucket }),
-    };
+  /**
+   * Starts a job of `kind` (kinds that `start` may launch, e.g. `rebalance`, `lru`); returns its
+   * ID. `buckets` narrows `lru` to several buckets.
+   */
+  async start(
+    kind: string,
+    options: { bucket?: BucketJson; buckets?: BucketJson[] } = {},
+  ): Promise<string> {
+    const value = argsMessage({ kind, ...options });
     return this.#clusterAction({ action: Action.startJob, value }, `start job ${kind}`);
   }
 
   /** Aborts running jobs by ID, or by kind (and bucket). */
   async stop(selector: JobSelector): Promise<void> {
     await this.#clusterAction(
-      { action: Action.stopJob, value: toArgs(selector) },
+      { action: Action.stopJob, value: argsMessage(selector) },
       `stop job ${selector.id ?? selector.kind ?? ''}`,
     );
   }
 
+  /** One job's status (`what=status`); ApiError 404 for a job no target knows. */
   async status(id: string): Promise<JobStatusJson> {
     return this.#query(
       'status',
-      { action: '', value: { ID: id } },
+      argsMessage({ id }),
       `status of job ${id}`,
     ) as Promise<JobStatusJson>;
   }
@@ -78,11 +105,14 @@ export class JobsClient {
     return (answer ?? []) as JobStatusJson[];
   }
 
-  /** Each target's snapshot of matching jobs (counters, times, errors). */
+  /**
+   * Each target's snapshot of matching jobs (counters, times, errors); for one job (`id`), only the
+   * targets that ran it, and ApiError 404 when none did.
+   */
   async snapshots(selector: JobSelector = {}): Promise<JobSnapshotsByNodeJson> {
     return this.#query(
       'qryxstats',
-      { action: '', value: toArgs(selector) },
+      argsMessage(selector),
       'job snapshots',
     ) as Promise<JobSnapshotsByNodeJson>;
   }
@@ -127,6 +157,67 @@ export class JobsClient {
     return this.#bucketAction(bucket, { action: Action.ecEncode, value: settings }, 'erasure-code');
   }
 
+  /** Starts a `summary-bck` job (GET with action `summary-bck`); returns its ID. */
+  async startBucketSummary(bucket: BucketJson, options: { prefix?: string } = {}): Promise<string> {
+    const response = await this.#summaryRequest(bucket, { uuid: '', prefix: options.prefix ?? '' });
+    return response.payload.toString('utf8').replace(/^"|"$/g, '');
+  }
+
+  /** Where summary `id` stands (AIStore: 202 nothing yet, 206 partial, 200 done). */
+  async bucketSummaryProgress(bucket: BucketJson, id: string): Promise<BucketSummaryProgress> {
+    const label = bucketLabel('GET', bucket, 'summarize');
+    const response = await this.#summaryRequest(bucket, { uuid: id });
+    const results = decodeJson(response, label, (text) => JSON.parse(text) as unknown);
+    const summary = Array.isArray(results) ? (results[0] as BucketSummaryJson) : undefined;
+    return { state: progressState(response.status, label), summary };
+  }
+
+  /** A bucket's summary: starts the job and polls it (bounded) until every target finished. */
+  async bucketSummary(
+    bucket: BucketJson,
+    options: SummaryWaitOptions = {},
+  ): Promise<BucketSummaryJson> {
+    const id = await this.startBucketSummary(bucket, options);
+    return this.#poll(bucket, id, options, async () => {
+      const progress = await this.bucketSummaryProgress(bucket, id);
+      return progress.state === 'done' ? progress.summary : undefined;
+    });
+  }
+
+  /**
+   * HEAD bucket with `bsumm_remote` (AIStore `Bucket.info`): the properties and the summary,
+   * polled by the job ID the first answer gives until the summary is complete.
+   */
+  async bucketInfo(
+    bucket: BucketJson,
+    options: SummaryWaitOptions = {},
+  ): Promise<{ props: BucketPropsJson; summary: BucketSummaryJson }> {
+    const label = bucketLabel('HEAD', bucket);
+    const head = async (path: string, id?: string): Promise<BufferedResponse> => {
+      const query = { ...bucketQuery(bucket), [Query.bucketSummary]: 'true' };
+      const response = await this.control('HEAD', path, label, {
+        query: id === undefined ? query : { ...query, [Query.uuid]: id },
+      });
+      throwIfBufferedError(response, label, [200, 202, 206]);
+      return response;
+    };
+    const prefix = options.prefix ?? '';
+    const first = await head(apiPath('buckets', bucket.name, ...(prefix === '' ? [] : [prefix])));
+    const id = headerValue(first.headers, Header.jobId) ?? '';
+    const propsText = headerValue(first.headers, Header.bucketProps) ?? '{}';
+    if (first.status !== 202 || id === '')
+      throw new TransportError(label, `expected 202 with ${Header.jobId}, got ${first.status}`);
+    const summary = await this.#poll(bucket, id, options, async () => {
+      const response = await head(apiPath('buckets', bucket.name), id);
+      if (response.status !== 200) return undefined;
+      const text = headerValue(response.headers, Header.bucketSummary);
+      if (text === undefined)
+        throw new TransportError(label, `200 without ${Header.bucketSummary}`);
+      return JSON.parse(text) as BucketSummaryJson;
+    });
+    return { props: JSON.parse(propsText) as BucketPropsJson, summary };
+  }
+
   /** `scrub`: verifies every replica, copy and EC piece of the bucket, repairing what it can. */
   async scrub(bucket: BucketJson): Promise<string> {
     return this.start('scrub', { bucket });
@@ -140,6 +231,40 @@ export class JobsClient {
     });
     throwIfBufferedError(response, label);
     return response.payload.toString('utf8');
+  }
+
+  async #summaryRequest(
+    bucket: BucketJson,
+    value: BucketSummaryRequestJson,
+  ): Promise<BufferedResponse> {
+    const label = bucketLabel('GET', bucket, 'summarize');
+    const response = await this.control('GET', apiPath('buckets', bucket.name), label, {
+      query: bucketQuery(bucket),
+      message: { action: Action.summaryBucket, name: '', value },
+    });
+    throwIfBufferedError(response, label, [200, 202, 206]);
+    return response;
+  }
+
+  async #poll<T>(
+    bucket: BucketJson,
+    id: string,
+    options: SummaryWaitOptions,
+    attempt: () => Promise<T | undefined>,
+  ): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? 600_000;
+    const deadline = Date.now() + timeoutMs;
+    let intervalMs = options.intervalMs ?? 200;
+    for (;;) {
+      const result = await attempt();
+      if (result !== undefined) return result;
+      if (Date.now() > deadline) {
+        const label = bucketLabel('GET', bucket, 'summarize');
+        throw new TransportError(label, `summary ${id} not done after ${timeoutMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      intervalMs = Math.min(10_000, intervalMs * 1.5);
+    }
   }
 
   async #clusterAction(message: ActionMessage, what: string): Promise<string> {
@@ -161,10 +286,20 @@ export class JobsClient {
   }
 }
 
-function toArgs(selector: JobSelector): JobArgsJson {
+/** ArgsMsg as AIStore's Python client sends it: every key, Go spellings, null for no bucket. */
+function argsMessage(selector: JobSelector & { buckets?: BucketJson[] }): object {
   return {
-    ...(selector.id === undefined ? {} : { ID: selector.id }),
-    ...(selector.kind === undefined ? {} : { Kind: selector.kind }),
-    ...(selector.bucket === undefined ? {} : { Bck: selector.bucket }),
+    ID: selector.id ?? '',
+    Kind: selector.kind ?? '',
+    DaemonID: '',
+    Bck: selector.bucket ?? null,
+    Buckets: selector.buckets ?? null,
   };
+}
+
+function progressState(status: number, label: OperationLabel): BucketSummaryProgress['state'] {
+  if (status === 200) return 'done';
+  if (status === 206) return 'partial';
+  if (status === 202) return 'running';
+  throw new TransportError(label, `unexpected status ${status}`);
 }

@@ -26,7 +26,10 @@ export interface ObjectProps {
   /** Whether the object is present in the cluster (as opposed to only in a remote backend). */
   present: boolean;
   lastModified?: Date;
+  /** The ETag, quotes removed (V1: an S3 ETag only; V2 `etag`: always one if there is a checksum). */
   etag?: string;
+  /** A chunked (multipart) object's chunks (V2 `chunked` only). */
+  chunks?: { count: number; maxChunkSizeBytes: number };
 }
 
 /** An erasure-coded object's layout (`Ais-Ec-*` headers). */
@@ -79,7 +82,11 @@ export function objectPropsFromHeaders(
   const lastModified = new Date(text(Header.lastModified) ?? Number.NaN);
   if (!Number.isNaN(lastModified.getTime())) props.lastModified = lastModified;
   const etag = text(Header.etag);
-  if (etag !== undefined) props.etag = etag;
+  if (etag !== undefined) props.etag = etag.replace(/^"(.*)"$/, '$1');
+  const chunkCount = Number(text(Header.chunksCount));
+  const maxChunkSizeBytes = Number(text(Header.chunksMaxChunkSize));
+  if (Number.isSafeInteger(chunkCount) && Number.isSafeInteger(maxChunkSizeBytes))
+    props.chunks = { count: chunkCount, maxChunkSizeBytes };
   return props;
 }
 

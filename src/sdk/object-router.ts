@@ -3,7 +3,14 @@
 // redirects, and retries once after a connection failure with a refreshed map; a read whose target
 // stays unreachable is sent to the gateway, which serves it from another target.
 import type { BucketJson } from '../wire/index.js';
-import { Header, Query, apiPath, isGlobalNamespace, namespaceUname } from '../wire/index.js';
+import {
+  Header,
+  Query,
+  apiPath,
+  dotSegmentIn,
+  isGlobalNamespace,
+  namespaceUname,
+} from '../wire/index.js';
 import type { ClusterMapCache } from './cluster-map-cache.js';
 import { nodePublicUrl } from './cluster-map.js';
 import { isConnectionError, TransportError } from './errors.js';
@@ -141,6 +148,7 @@ function connectionFailure(error: unknown): { error: TransportError; origin: str
 
 /** The object's URL on the node at `base`. */
 function objectUrl(base: string, request: ObjectRequest): URL {
+  checkObjectName(request.objectName);
   const path = apiPath('objects', request.bucket.name, request.objectName);
   const query = new URLSearchParams({ ...bucketQuery(request.bucket), ...request.query });
   return new URL(`${base}${path}?${query.toString()}`);
@@ -152,4 +160,16 @@ export function bucketQuery(bucket: BucketJson): Record<string, string> {
   if (!isGlobalNamespace(bucket.namespace))
     query[Query.namespace] = namespaceUname(bucket.namespace);
   return query;
+}
+
+/**
+ * Refuses an object name with a `.` or `..` segment: URL handling would resolve it and the request
+ * would address another object, or another resource altogether (`b/../../etc` is `/v1/etc`).
+ */
+export function checkObjectName(name: string): void {
+  const dots = dotSegmentIn(name);
+  if (dots === undefined) return;
+  throw new TypeError(
+    `object name "${name}" has a "${dots}" path segment, which URL handling resolves away (the request would address another path); such a name cannot be sent`,
+  );
 }

@@ -1,10 +1,22 @@
 // Public surface of the target's local object store.
 export { LocalStore, type LocalStoreOptions } from './local-store.js';
+export {
+  localDisk,
+  type BigIntStats,
+  type Dirent,
+  type Disk,
+  type DiskFile,
+  type FileStreamOptions,
+  type Stats,
+  type StatsFs,
+} from './io/disk.js';
+export type { AttributeReads, DirectoryEntries, StatBatch } from './io/fs-batch.js';
 export type {
   ByteRange,
   KeptHistory,
   ListedName,
   ListObjectsOptions,
+  ObjectName,
   ObjectReadResult,
   RangeResolver,
   ReadOptions,

@@ -1,17 +1,15 @@
 // Listing pages: a sorted walk of every mountpath's object tree, merged and deduplicated by name,
-// with hashed names resolved through their metadata and merged into place.
-import { stat } from 'node:fs/promises';
-import { isStoreError } from '../errors/index.js';
+// with hashed names resolved through their metadata and merged into place. The walk moves in runs
+// (consecutive files of one directory), and a page's files are read in batches (list-resolve.ts).
 import { highestRandomWeight, objectDigest } from '../placement/index.js';
 import { invariant } from '../util/assert.js';
 import type { BucketJson } from '../wire/index.js';
 import {
-  fromSortedArray,
-  isMissing,
   mapBounded,
-  mergeSorted,
+  mergeSortedRuns,
   readSortedEntries,
-  walkEntries,
+  walkEntryRuns,
+  type Disk,
   type WalkBounds,
 } from './io/index.js';
 import {
@@ -20,73 +18,77 @@ import {
   isHashedEntryName,
   type StoredContentType,
 } from './layout/index.js';
-import { readObjectMetadata, type ObjectMetadata } from './meta/index.js';
+import { isQuietFailure, resolveNames, resolveStoredObjects, Candidate } from './list-resolve.js';
+import { readObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
-import {
-  describeObject,
-  readableMountpaths,
-  toStoredObject,
-  unameOf,
-  type StoreContext,
-} from './store-context.js';
-import type { ListedName, ListObjectsOptions, StoredObject } from './store-types.js';
+import { describeObject, readableMountpaths, unameOf, type StoreContext } from './store-context.js';
+import type { ListedName, ListObjectsOptions, ObjectName, StoredObject } from './store-types.js';
 
-/** Files whose metadata or stat are read at the same time while building a page. */
+export { Candidate } from './list-resolve.js';
+
+/** Hashed files whose metadata is read at the same time while building a page. */
 const metadataReadConcurrency = 32;
-
-/** A file the walk found, not yet read. */
-export interface Candidate {
-  readonly name: string;
-  readonly path: string;
-  readonly mountpath: Mountpath;
-  /** Already read for hashed files (their name is only in the metadata). */
-  readonly metadata?: ObjectMetadata;
-}
 
 /** One page of a bucket listing, ascending by name, strictly after `startAfter`. */
 export async function listObjects(
   context: StoreContext,
   bucket: BucketJson,
   options: ListObjectsOptions,
-): Promise<StoredObject[] | ListedName[]> {
+): Promise<StoredObject[] | ListedName[] | ObjectName[]> {
   invariant(Number.isInteger(options.limit) && options.limit >= 0, 'listing limit');
   const bounds: WalkBounds = { prefix: options.prefix ?? '', startAfter: options.startAfter ?? '' };
+  const { disk } = context;
   const sources = readableMountpaths(context).map((mountpath) =>
-    listMountpath(mountpath, bucket, bounds, options.contentType ?? 'ob'),
+    listMountpathRuns(disk, mountpath, bucket, bounds, options.contentType ?? 'ob'),
   );
   const candidates = uniqueNames(
-    mergeSorted(sources, (candidate) => candidate.name),
+    mergeSortedRuns(sources, (candidate) => candidate.name),
     bucket,
   );
-  return options.withMetadata
-    ? collectPage(candidates, options.limit, (candidate) => readStoredObject(bucket, candidate))
-    : collectPage(candidates, options.limit, readListedName);
+  if (options.withMetadata) {
+    return collectPage(candidates, options.limit, (batch) =>
+      resolveStoredObjects(disk, bucket, batch),
+    );
+  }
+  if (options.namesOnly === true) {
+    // The walk just saw each file: nothing more to read (AIStore's LsNameOnly).
+    return collectPage(candidates, options.limit, (batch) =>
+      Promise.resolve(batch.map((candidate): ObjectName => ({ name: candidate.name }))),
+    );
+  }
+  return collectPage(candidates, options.limit, (batch) => resolveNames(disk, batch));
 }
 
 /**
- * Pulls only as many candidates as still fit in the page and reads them in parallel; a name whose
- * file vanished meanwhile is replaced by the next one.
+ * Pulls only as many candidates as still fit in the page and reads them as one batch; names whose
+ * file vanished meanwhile are replaced by the next ones.
  */
 async function collectPage<T>(
-  candidates: AsyncGenerator<Candidate>,
+  candidates: AsyncGenerator<Candidate[]>,
   limit: number,
-  resolve: (candidate: Candidate) => Promise<T | undefined>,
+  resolve: (batch: Candidate[]) => Promise<Array<T | undefined>>,
 ): Promise<T[]> {
   const page: T[] = [];
+  let carried: Candidate[] = [];
   try {
     let exhausted = false;
-    while (!exhausted && page.length < limit) {
-      const batch: Candidate[] = [];
-      while (batch.length < limit - page.length) {
+    while (page.length < limit) {
+      const wanted = limit - page.length;
+      let batch = carried.length <= wanted ? carried : carried.slice(0, wanted);
+      carried = carried.length <= wanted ? [] : carried.slice(wanted);
+      while (batch.length < wanted && !exhausted) {
         const next = await candidates.next();
         if (next.done === true) {
           exhausted = true;
           break;
         }
-        batch.push(next.value);
+        const room = wanted - batch.length;
+        const run = next.value;
+        batch = batch.length === 0 && run.length <= room ? run : batch.concat(run.slice(0, room));
+        if (run.length > room) carried = run.slice(room);
       }
-      const resolved = await mapBounded(batch, metadataReadConcurrency, resolve);
-      for (const entry of resolved) if (entry !== undefined) page.push(entry);
+      if (batch.length === 0) break;
+      for (const entry of await resolve(batch)) if (entry !== undefined) page.push(entry);
     }
   } finally {
     await candidates.return(undefined);
@@ -96,33 +98,53 @@ async function collectPage<T>(
 
 /** One mountpath's candidates in name order: the natural walk merged with the hashed files. */
 export async function* listMountpath(
+  disk: Disk,
   mountpath: Mountpath,
   bucket: BucketJson,
   bounds: WalkBounds,
   type: StoredContentType,
 ): AsyncGenerator<Candidate> {
+  for await (const run of listMountpathRuns(disk, mountpath, bucket, bounds, type)) yield* run;
+}
+
+/** The same candidates as `listMountpath`, in runs (see `walkEntryRuns`). */
+export async function* listMountpathRuns(
+  disk: Disk,
+  mountpath: Mountpath,
+  bucket: BucketJson,
+  bounds: WalkBounds,
+  type: StoredContentType,
+): AsyncGenerator<Candidate[]> {
   const root = contentDirectory(mountpath.path, bucket, type);
-  const topEntries = await readSortedEntries(root, '');
+  const topEntries = await readSortedEntries(disk, root, '');
   const hashedEntries = topEntries.filter(
     (item) => !item.directory && isHashedEntryName(item.entry),
   );
   const naturalEntries = topEntries.filter(
     (item) => item.directory || !isHashedEntryName(item.entry),
   );
-  const hashed = await readHashedCandidates(
-    hashedEntries.map((item) => childPath(root, item.entry)),
-    mountpath,
-    bucket,
-    bounds,
-  );
-  const natural = async function* (): AsyncGenerator<Candidate> {
-    for await (const file of walkEntries(root, naturalEntries, bounds)) {
-      yield { name: file.name, path: file.path, mountpath };
-    }
-  };
+  const hashed = await readHashedCandidates(disk, hashedEntries, root, mountpath, bucket, bounds);
+  const natural = (): AsyncGenerator<Candidate[]> =>
+    walkEntryRuns(
+      disk,
+      root,
+      naturalEntries,
+      bounds,
+      readSortedEntries,
+      (name, directory, entry) => new Candidate(name, directory, entry, mountpath),
+    );
+  if (hashed.length === 0) {
+    yield* natural();
+    return;
+  }
   // Natural first: if a name briefly has both forms (a PUT replacing a hashed copy), the natural
   // file is the newer one and deduplication keeps the first of equal names on a mountpath.
-  yield* mergeSorted([natural(), fromSortedArray(hashed)], (candidate) => candidate.name);
+  yield* mergeSortedRuns([natural(), singleRun(hashed)], (candidate) => candidate.name);
+}
+
+async function* singleRun<T>(items: T[]): AsyncGenerator<T[]> {
+  await Promise.resolve();
+  yield items;
 }
 
 /**
@@ -131,19 +153,22 @@ export async function* listMountpath(
  * bounds. A file whose record cannot be read is left out (a GET of its name reports the fault).
  */
 async function readHashedCandidates(
-  paths: string[],
+  disk: Disk,
+  entries: ReadonlyArray<{ readonly entry: string }>,
+  root: string,
   mountpath: Mountpath,
   bucket: BucketJson,
   bounds: WalkBounds,
 ): Promise<Candidate[]> {
-  const read = await mapBounded(paths, metadataReadConcurrency, async (path) => {
+  const read = await mapBounded(entries, metadataReadConcurrency, async ({ entry }) => {
+    const path = childPath(root, entry);
     const metadata = await readQuietly(() =>
-      readObjectMetadata(path, `${describeObject(bucket, '')} (${path})`),
+      readObjectMetadata(disk, path, `${describeObject(bucket, '')} (${path})`),
     );
     const name = metadata?.name;
     if (metadata === undefined || name === undefined) return undefined;
     if (!name.startsWith(bounds.prefix) || name <= bounds.startAfter) return undefined;
-    return { name, path, mountpath, metadata };
+    return new Candidate(name, root, entry, mountpath, metadata);
   });
   const candidates = read.filter((candidate) => candidate !== undefined);
   return candidates.sort((left, right) => (left.name < right.name ? -1 : 1));
@@ -151,21 +176,34 @@ async function readHashedCandidates(
 
 /**
  * Merged candidates arrive with equal names side by side (a misplaced replica on a second
- * mountpath); keeps one per name, preferring the one on the name's home mountpath.
+ * mountpath), possibly split across runs; keeps one per name, preferring the one on the name's
+ * home mountpath.
  */
 async function* uniqueNames(
-  candidates: AsyncIterable<Candidate>,
+  runs: AsyncIterable<Candidate[]>,
   bucket: BucketJson,
-): AsyncGenerator<Candidate> {
-  let group: Candidate[] = [];
-  for await (const candidate of candidates) {
-    if (group.length > 0 && group[0]?.name !== candidate.name) {
-      yield preferred(group, bucket);
-      group = [];
+): AsyncGenerator<Candidate[]> {
+  let pending: Candidate | undefined;
+  let equals: Candidate[] = [];
+  const settle = (first: Candidate): Candidate =>
+    equals.length === 0 ? first : preferred([first, ...equals], bucket);
+  for await (const run of runs) {
+    const unique: Candidate[] = [];
+    for (const candidate of run) {
+      if (pending === undefined) {
+        pending = candidate;
+      } else if (pending.name === candidate.name) {
+        equals.push(candidate);
+      } else {
+        unique.push(settle(pending));
+        pending = candidate;
+        equals = [];
+      }
     }
-    group.push(candidate);
+    // The last name of a run may continue in the next one: it waits.
+    if (unique.length > 0) yield unique;
   }
-  if (group.length > 0) yield preferred(group, bucket);
+  if (pending !== undefined) yield [settle(pending)];
 }
 
 function preferred(group: Candidate[], bucket: BucketJson): Candidate {
@@ -180,39 +218,12 @@ function preferred(group: Candidate[], bucket: BucketJson): Candidate {
   return group.find((candidate) => candidate.mountpath === home) ?? first;
 }
 
-// Listing reads by path without the name lock: a page is a snapshot of names, not a transaction.
-async function readStoredObject(
-  bucket: BucketJson,
-  candidate: Candidate,
-): Promise<StoredObject | undefined> {
-  const context = describeObject(bucket, candidate.name);
-  const metadata =
-    candidate.metadata ?? (await readQuietly(() => readObjectMetadata(candidate.path, context)));
-  const stats = await readQuietly(() => stat(candidate.path, { bigint: true }));
-  if (metadata === undefined || stats === undefined) return undefined;
-  return toStoredObject(bucket, candidate.name, metadata, stats, candidate.mountpath);
-}
-
-async function readListedName(candidate: Candidate): Promise<ListedName | undefined> {
-  if (candidate.metadata !== undefined) {
-    return { name: candidate.name, size: candidate.metadata.size };
-  }
-  const stats = await readQuietly(() => stat(candidate.path));
-  if (stats === undefined || !stats.isFile()) return undefined;
-  if (stats.size > 0) return { name: candidate.name, size: stats.size };
-  // An empty file may stand for a chunked object: its size is in its record.
-  const metadata = await readQuietly(() => readObjectMetadata(candidate.path, candidate.path));
-  return metadata === undefined ? undefined : { name: candidate.name, size: metadata.size };
-}
-
 /** Runs a read; a file deleted meanwhile or with a corrupt record yields undefined. */
 export async function readQuietly<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read();
   } catch (error) {
-    if (isMissing(error) || (isStoreError(error) && error.code === 'ObjectCorrupted')) {
-      return undefined;
-    }
+    if (isQuietFailure(error)) return undefined;
     throw error;
   }
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { hashBuffer } from '../checksum/index.js';
 import { isStoreError, type ErrorCode } from '../errors/index.js';
+import { localDisk, type Disk } from './io/index.js';
 import type { LocalStore } from './local-store.js';
 import {
   bodyOf,
@@ -229,4 +230,40 @@ test('concurrent versioned PUTs get distinct consecutive versions', async () => 
   const versions = results.map((stored) => Number(stored.version)).sort((a, b) => a - b);
   assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   assert.equal((await store.headObject(testBucket, 'versioned-race')).version, '10');
+});
+
+test('fsync follows setFsyncObjects: file and directory are synced only while it is on', async () => {
+  const syncs = { files: 0, directories: 0 };
+  const disk: Disk = {
+    ...localDisk,
+    open: async (path, flags, mode) => {
+      const file = await localDisk.open(path, flags, mode);
+      const sync = file.sync.bind(file);
+      return Object.assign(file, { sync: () => ((syncs.files += 1), sync()) });
+    },
+    syncDirectory: (path) => ((syncs.directories += 1), localDisk.syncDirectory(path)),
+  };
+  const counted = await openTestStore(join(root, 'counted'), 1, { fsyncObjects: false }, 'n', {
+    disk,
+  });
+  try {
+    const write = (name: string): Promise<unknown> =>
+      counted.putObject({
+        bucket: testBucket,
+        name,
+        body: bodyOf('bytes'),
+        checksumType: 'xxhash',
+        versioning: true,
+      });
+    await write('first');
+    const atOpen = { ...syncs }; // the mountpath's creation and marker are always durable
+    await write('second');
+    assert.deepEqual(syncs, atOpen, 'off: no fsync');
+    counted.setFsyncObjects(true);
+    await write('third');
+    assert.equal(syncs.files, atOpen.files + 1, 'on: one fsync of the file (bytes and record)');
+    assert.equal(syncs.directories, atOpen.directories + 1, 'on: one of its directory');
+  } finally {
+    await counted.close();
+  }
 });

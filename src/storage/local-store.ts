@@ -4,8 +4,15 @@
 import { hasErrnoCode, objectNotFound, StoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
 import { BufferPool } from '../util/buffer-pool.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import type { BucketJson } from '../wire/index.js';
-import { removeTreeThroughTrash } from './io/index.js';
+import {
+  DirectorySyncs,
+  isDiskFault,
+  localDisk,
+  removeTreeThroughTrash,
+  type Disk,
+} from './io/index.js';
 import {
   bucketDirectory,
   contentDirectory,
@@ -16,13 +23,13 @@ import {
 } from './layout/index.js';
 import { NameLocks } from './lock/index.js';
 import {
-  descriptorPath,
   encodeObjectMetadata,
   readObjectMetadata,
-  writeObjectMetadata,
+  writeFileMetadata,
   type ObjectMetadata,
 } from './meta/index.js';
-import { removeChunkSet } from './multipart/chunk-sets.js';
+import { AppendFiles } from './append-files.js';
+import { chunkLayout, removeChunkSet } from './multipart/chunk-sets.js';
 import { sweepChunkSets, type ChunkSweepResult } from './multipart/chunk-sweep.js';
 import {
   abortUpload,
@@ -38,8 +45,12 @@ import {
   type UploadSummary,
 } from './multipart/multipart-uploads.js';
 import {
+  checkMountpath,
+  DiskFaults,
+  isReadable,
   mountpathCapacity,
   mountpathPresent,
+  type DiskFaultListener,
   type Mountpath,
   type MountpathCapacity,
 } from './mountpath/index.js';
@@ -71,6 +82,7 @@ import type {
   KeptHistory,
   ByteRange,
   ListedName,
+  ObjectName,
   ListObjectsOptions,
   ObjectReadResult,
   PutObjectRequest,
@@ -93,6 +105,10 @@ export interface LocalStoreOptions {
    * changes last until the process ends.
    */
   volumeRecordPath?: string;
+  /** The file system (default: the real one; tests wrap it to inject faults). */
+  disk?: Disk;
+  /** Where the store takes the time (default: the system clock). */
+  clock?: Clock;
 }
 
 /**
@@ -101,14 +117,26 @@ export interface LocalStoreOptions {
  */
 export class LocalStore {
   readonly nodeId: string;
+  /** The store's clock (the target's object path takes its time from it too). */
+  readonly clock: Clock;
+  /** Appends in progress (AIStore's APPEND), each in its own work file. */
+  readonly appends: AppendFiles;
   readonly #context: StoreContext;
   readonly #volume: Volume;
+  readonly #settings: { options: Readonly<StorageOptions> };
   #closed = false;
 
-  private constructor(context: StoreContext, volume: Volume) {
+  private constructor(
+    context: StoreContext,
+    volume: Volume,
+    settings: { options: Readonly<StorageOptions> },
+  ) {
     this.nodeId = context.nodeId;
+    this.clock = context.clock;
     this.#context = context;
     this.#volume = volume;
+    this.#settings = settings;
+    this.appends = new AppendFiles(() => this.#open());
   }
 
   /**
@@ -120,18 +148,37 @@ export class LocalStore {
     invariant(nodeId !== '', 'node ID must not be empty');
     invariant(storage.verifyInMemoryMaxBytes >= 0, 'verifyInMemoryMaxBytes must be >= 0');
     invariant(storage.readChunkBytes > 0, 'readChunkBytes must be > 0');
-    const volume = await Volume.open(nodeId, options.mountpaths, options.volumeRecordPath);
+    const disk = options.disk ?? localDisk;
+    const volume = await Volume.open(disk, nodeId, options.mountpaths, options.volumeRecordPath);
+    const settings = { options: Object.freeze({ ...storage }) };
     const context: StoreContext = {
       nodeId,
       // Read at every use: mountpath changes apply to operations that start afterwards.
       get mountpaths() {
         return volume.mountpaths;
       },
-      options: Object.freeze({ ...storage }),
+      // Read at every use too: `setFsyncObjects` applies to operations that start afterwards.
+      get options() {
+        return settings.options;
+      },
       locks: new NameLocks(),
       buffers: new BufferPool(storage.readChunkBytes, readBuffersKept),
+      disk,
+      clock: options.clock ?? systemClock,
+      syncs: new DirectorySyncs(disk),
+      faults: new DiskFaults(() => volume.mountpaths),
     };
-    return new LocalStore(context, volume);
+    return new LocalStore(context, volume, settings);
+  }
+
+  /**
+   * Turns fsync of objects on or off for operations that start from now on (the cluster config's
+   * `storage.fsync_objects` changed). The other storage options are fixed when the store opens.
+   */
+  setFsyncObjects(fsyncObjects: boolean): void {
+    const { options } = this.#settings;
+    if (options.fsyncObjects === fsyncObjects) return;
+    this.#settings.options = Object.freeze({ ...options, fsyncObjects });
   }
 
   /** The mountpaths in configured order (then attached ones), with their states. */
@@ -142,7 +189,10 @@ export class LocalStore {
   /** Enabled mountpaths whose folder (and ownership marker) is still there. */
   async usableMountpaths(): Promise<number> {
     const enabled = this.#context.mountpaths.filter((mountpath) => mountpath.enabled);
-    const present = await Promise.all(enabled.map((mountpath) => mountpathPresent(mountpath.path)));
+    const disk = this.#context.disk;
+    const present = await Promise.all(
+      enabled.map((mountpath) => mountpathPresent(disk, mountpath.path)),
+    );
     return present.filter(Boolean).length;
   }
 
@@ -197,7 +247,7 @@ export class LocalStore {
 
   /** Stores an object; see `PutObjectRequest` for length, checksum and versioning rules. */
   async putObject(request: PutObjectRequest): Promise<StoredObject> {
-    return await putObject(this.#open(), request);
+    return await this.#watch((context) => putObject(context, request));
   }
 
   /**
@@ -205,7 +255,7 @@ export class LocalStore {
    * data; `objectNotFound` (or `NoSuchVersion`) when absent.
    */
   async headObject(bucket: BucketJson, name: string, options?: ReadOptions): Promise<StoredObject> {
-    return await headObject(this.#open(), bucket, name, options);
+    return await this.#watch((context) => headObject(context, bucket, name, options));
   }
 
   /** The object's metadata and verified body (or a byte range of it); see `headObject`. */
@@ -215,7 +265,7 @@ export class LocalStore {
     range?: ByteRange | RangeResolver,
     options?: ReadOptions,
   ): Promise<ObjectReadResult> {
-    return await getObject(this.#open(), bucket, name, range, options);
+    return await this.#watch((context) => getObject(context, bucket, name, range, options));
   }
 
   /**
@@ -233,15 +283,16 @@ export class LocalStore {
       versionId?: string | undefined;
     } = {},
   ): Promise<DeleteOutcome> {
-    const context = this.#open();
-    if (options.versionId !== undefined) {
-      return await deleteVersion(context, bucket, name, options.versionId);
-    }
-    if (options.history !== undefined) {
-      return await addDeleteMarker(context, bucket, name, options.history);
-    }
-    await this.#removeReplicas(context, bucket, name, options.contentType ?? 'ob');
-    return { deleteMarker: false };
+    return await this.#watch(async (context) => {
+      if (options.versionId !== undefined) {
+        return await deleteVersion(context, bucket, name, options.versionId);
+      }
+      if (options.history !== undefined) {
+        return await addDeleteMarker(context, bucket, name, options.history);
+      }
+      await this.#removeReplicas(context, bucket, name, options.contentType ?? 'ob');
+      return { deleteMarker: false };
+    });
   }
 
   /**
@@ -282,7 +333,7 @@ export class LocalStore {
           // Chunk sets belong to objects: EC slices and metafiles never have one.
           const chunks =
             type === 'ob'
-              ? await readObjectMetadata(location.path, location.path).then(
+              ? await readObjectMetadata(context.disk, location.path, location.path).then(
                   (metadata) => metadata.chunks,
                   () => undefined,
                 )
@@ -319,7 +370,7 @@ export class LocalStore {
    * all intact, recorded in every replica's metadata); see `CopiesRequest`.
    */
   async repairCopies(request: CopiesRequest): Promise<CopiesReport> {
-    return await repairCopies(this.#open(), request);
+    return await this.#watch((context) => repairCopies(context, request));
   }
 
   /** Merges `metadata` into the object's custom metadata, or replaces it all when `replace`. */
@@ -357,7 +408,7 @@ export class LocalStore {
 
   /** Stores one part as a chunk (replacing an earlier part with the same number). */
   uploadPart(write: PartWrite): Promise<StoredPart> {
-    return uploadPart(this.#open(), write);
+    return this.#watch((context) => uploadPart(context, write));
   }
 
   listParts(bucket: BucketJson, name: string, uploadId: string): Promise<StoredPart[]> {
@@ -366,11 +417,19 @@ export class LocalStore {
 
   /** Makes the listed parts the object's chunks, in order, without copying any byte. */
   completeUpload(request: CompleteRequest): Promise<StoredObject> {
-    return completeUpload(this.#open(), request);
+    return this.#watch((context) => completeUpload(context, request));
   }
 
   abortUpload(bucket: BucketJson, name: string, uploadId: string): Promise<void> {
     return abortUpload(this.#open(), bucket, name, uploadId);
+  }
+
+  /** A chunked object's chunk count and largest chunk (`StoredObject.chunkSet`). */
+  chunkLayout(
+    bucket: BucketJson,
+    chunkSet: string,
+  ): Promise<{ count: number; maxChunkSizeBytes: number } | undefined> {
+    return chunkLayout(this.#open(), bucket, chunkSet);
   }
 
   listUploads(
@@ -398,26 +457,27 @@ export class LocalStore {
     update: (record: ObjectMetadata) => ObjectMetadata,
     versionId?: string,
   ): Promise<StoredObject> {
-    const context = this.#open();
     validateObjectName(name);
-    return context.locks.withWriteLock(unameOf(bucket, name), async () => {
-      const replica = await findVersion(context, bucket, name, versionId);
-      if (replica === undefined && versionId !== undefined) {
-        throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
-      }
-      if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
-      try {
-        const updated = update(replica.metadata);
-        // Same limit as PUT: as if the name were stored in the record.
-        encodeObjectMetadata({ ...updated, name });
-        // Through the descriptor: the attribute lands on the inode that was looked up.
-        await writeObjectMetadata(descriptorPath(replica.handle.fd), updated);
-        if (context.options.fsyncObjects) await replica.handle.sync();
-        return toStoredObject(bucket, name, updated, replica.stats, replica.mountpath);
-      } finally {
-        await replica.handle.close();
-      }
-    });
+    return await this.#watch((context) =>
+      context.locks.withWriteLock(unameOf(bucket, name), async () => {
+        const replica = await findVersion(context, bucket, name, versionId);
+        if (replica === undefined && versionId !== undefined) {
+          throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
+        }
+        if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
+        try {
+          const updated = update(replica.metadata);
+          // Same limit as PUT: as if the name were stored in the record.
+          encodeObjectMetadata({ ...updated, name });
+          // Through the descriptor: the attribute lands on the inode that was looked up.
+          await writeFileMetadata(context.disk, replica.handle, updated);
+          if (context.options.fsyncObjects) await replica.handle.sync();
+          return toStoredObject(bucket, name, updated, replica.stats, replica.mountpath);
+        } finally {
+          await replica.handle.close();
+        }
+      }),
+    );
   }
 
   /** One listing page; with `withMetadata` false, names and sizes only (no metadata reads). */
@@ -427,17 +487,21 @@ export class LocalStore {
   ): Promise<StoredObject[]>;
   listObjects(
     bucket: BucketJson,
-    options: ListObjectsOptions & { withMetadata: false },
+    options: ListObjectsOptions & { withMetadata: false; namesOnly: true },
+  ): Promise<ObjectName[]>;
+  listObjects(
+    bucket: BucketJson,
+    options: ListObjectsOptions & { withMetadata: false; namesOnly?: false },
   ): Promise<ListedName[]>;
   listObjects(
     bucket: BucketJson,
     options: ListObjectsOptions,
-  ): Promise<StoredObject[] | ListedName[]>;
+  ): Promise<StoredObject[] | ListedName[] | ObjectName[]>;
   async listObjects(
     bucket: BucketJson,
     options: ListObjectsOptions,
-  ): Promise<StoredObject[] | ListedName[]> {
-    return await listObjects(this.#open(), bucket, options);
+  ): Promise<StoredObject[] | ListedName[] | ObjectName[]> {
+    return await this.#watch((context) => listObjects(context, bucket, options));
   }
 
   /**
@@ -449,18 +513,70 @@ export class LocalStore {
     await Promise.all(
       context.mountpaths.map((mountpath) =>
         removeTreeThroughTrash(
+          context.disk,
           bucketDirectory(mountpath.path, bucket),
-          trashEntryPath(mountpath.path, Date.now()),
-        ),
+          trashEntryPath(mountpath.path, context.clock.nowMs()),
+        ).catch((error: unknown) => {
+          // A disabled mountpath whose disk fails keeps what it holds (it is not read).
+          if (isReadable(mountpath) || !isDiskFault(error)) throw error;
+        }),
       ),
     );
   }
 
   /** File-system capacity of every mountpath. */
   async capacity(): Promise<MountpathCapacity[]> {
+    const { disk, mountpaths, faults } = this.#open();
     return await Promise.all(
-      this.#open().mountpaths.map((mountpath) => mountpathCapacity(mountpath.path)),
+      mountpaths.map(({ path }) =>
+        mountpathCapacity(disk, path).catch((error: unknown) => {
+          // A failing disk reports zeros (and the fault) rather than failing the answer.
+          if (!isDiskFault(error)) throw error;
+          faults.report(error, path);
+          return {
+            mountpath: path,
+            filesystem: '',
+            totalBytes: 0,
+            usedBytes: 0,
+            availableBytes: 0,
+          };
+        }),
+      ),
     );
+  }
+
+  /**
+   * Calls `listener` with each disk fault (EIO and the like) an operation meets, and the mountpath
+   * it happened on when known.
+   */
+  onDiskFault(listener: DiskFaultListener): void {
+    this.#context.faults.listen(listener);
+  }
+
+  /** Checks a mountpath's disk (read, write, fsync); resolves with the fault found, if any. */
+  checkMountpath(path: string): Promise<unknown> {
+    const { disk, clock } = this.#open();
+    return checkMountpath(disk, path, clock.nowMs());
+  }
+
+  /**
+   * Disables a mountpath whose disk fails, without draining it (see `Volume.fail`); true when it
+   * was disabled (then run a resilver), false when it was not enabled or is the last one.
+   */
+  failMountpath(path: string): Promise<boolean> {
+    this.#open();
+    return this.#volume.fail(path);
+  }
+
+  /** Runs an operation; a disk fault it fails with is reported before it is rethrown. */
+  async #watch<T>(operation: (context: StoreContext) => Promise<T>): Promise<T> {
+    const context = this.#open();
+    try {
+      return await operation(context);
+    } catch (error) {
+      context.faults.report(error);
+      throw error;
+    }
   }
 
   /**

@@ -2,17 +2,17 @@
 // the set right under the object's write lock: it checks what is there, quarantines bad replicas,
 // copies an intact one to every mountpath that should hold one (the home first), drops the rest,
 // and records the copy list in every replica's metadata.
-import { copyFile, stat, utimes } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hasErrnoCode, isStoreError } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
 import {
+  isDiskFault,
   isMissing,
   makeDirectories,
   quarantineReplica,
   removeFileQuietly,
   renameIntoPlace,
-  syncDirectory,
+  syncFile,
   toStorageError,
 } from './io/index.js';
 import {
@@ -87,7 +87,7 @@ async function reconcile(
   const report: CopiesReport = { intact: false, corrupt: 0, created: 0, removed: 0, copies: [] };
   for (const item of found.filter((entry) => !entry.intact)) {
     report.corrupt += 1;
-    await quarantineFile(item);
+    await quarantineFile(context, item);
   }
   const intact = found.filter((entry) => entry.intact);
   const home = order[0];
@@ -108,7 +108,7 @@ async function reconcile(
   }
   for (const entry of intact) {
     if (kept.get(entry.mountpath)?.path === entry.location.path) continue;
-    await removeFileQuietly(entry.location.path);
+    await removeFileQuietly(context.disk, entry.location.path);
     report.removed += 1;
   }
   report.copies = [...kept]
@@ -118,12 +118,15 @@ async function reconcile(
   for (const location of kept.values()) {
     // A file stored under a hashed name needs the full name in its record.
     const record = location.hashed ? { ...metadata, name: request.name } : metadata;
-    await writeObjectMetadata(location.path, record);
+    await writeObjectMetadata(context.disk, location.path, record);
   }
   return report;
 }
 
-/** Every file on every mountpath (natural and hashed paths) that holds the object's bytes. */
+/**
+ * Every file on every mountpath (natural and hashed paths) that holds the object's bytes. A replica
+ * whose record is corrupt, or that cannot be read (a disk fault), is found but not intact.
+ */
 async function collectReplicas(
   context: StoreContext,
   bucket: BucketJson,
@@ -136,16 +139,26 @@ async function collectReplicas(
     for (const location of replicaPaths(mountpath.path, bucket, name)) {
       let replica: OpenReplica | undefined;
       try {
-        replica = await openReplica(location, mountpath, bucket, name);
+        replica = await openReplica(context, location, mountpath, bucket, name);
       } catch (error) {
         if (isStoreError(error) && error.code === 'ObjectCorrupted') {
           found.push({ mountpath, location, replica: undefined, intact: false });
           continue;
         }
-        throw error;
+        if (!isDiskFault(error)) throw error;
+        context.faults.report(error, mountpath.path);
+        found.push({ mountpath, location, replica: undefined, intact: false });
+        break;
       }
       if (replica === undefined) continue;
-      const intact = await replicaIntact(context, bucket, replica, verify);
+      let intact: boolean;
+      try {
+        intact = await replicaIntact(context, bucket, replica, verify);
+      } catch (error) {
+        if (!isDiskFault(error)) throw error;
+        context.faults.report(error, mountpath.path);
+        intact = false;
+      }
       found.push({ mountpath, location, replica, intact });
     }
   }
@@ -214,51 +227,68 @@ async function copyReplica(
   const { bucket, name } = request;
   const workPath = workFilePath(mountpath.path, bucket, 'copy');
   try {
-    await copyIntoWorkFile(source.location.path, workPath);
+    await copyIntoWorkFile(context, source.location.path, workPath);
     // A copy is the object as it was written, modification time included (a copy that becomes
     // the main replica after a loss or a resilver must not look like a newer write).
     const mtimeNs = source.replica?.stats.mtimeNs;
     if (mtimeNs !== undefined) {
       const seconds = (Number(mtimeNs / 1_000_000n) + 0.5) / 1000;
-      await utimes(workPath, Date.now() / 1000, seconds);
+      await context.disk.utimes(workPath, context.clock.nowMs() / 1000, seconds);
     }
     const metadata = source.replica?.metadata;
     if (metadata !== undefined) {
-      await writeObjectMetadata(workPath, { ...metadata, name, copies: [] });
+      await writeObjectMetadata(context.disk, workPath, { ...metadata, name, copies: [] });
     }
+    // The copy's bytes and record are durable before its name is: a crash cannot leave an empty
+    // or recordless copy. (The copy lists written afterwards are not synced: a stale list after a
+    // power loss is repaired by the next read, which counts the copies.)
+    if (context.options.fsyncObjects) await syncFile(context.disk, workPath);
     for (const location of replicaPaths(mountpath.path, bucket, name)) {
-      const result = await renameIntoPlace(workPath, location.path);
+      const result = await renameIntoPlace(context.disk, workPath, location.path);
       if (result.outcome !== 'committed') continue;
       if (context.options.fsyncObjects) {
-        for (const directory of result.directoriesToSync) await syncDirectory(directory);
+        for (const directory of result.directoriesToSync) {
+          await context.syncs.sync(directory);
+        }
       }
       return location;
     }
     throw new Error(`no path on ${mountpath.path} can hold a copy of ${name}`);
   } catch (error) {
-    await removeFileQuietly(workPath);
+    context.faults.report(error, mountpath.path);
+    await removeFileQuietly(context.disk, workPath).catch(() => undefined);
     throw toStorageError(error, mountpath.path);
   }
 }
 
-async function copyIntoWorkFile(sourcePath: string, workPath: string): Promise<void> {
+async function copyIntoWorkFile(
+  context: StoreContext,
+  sourcePath: string,
+  workPath: string,
+): Promise<void> {
+  const { disk } = context;
   try {
-    await copyFile(sourcePath, workPath);
+    await disk.copyFile(sourcePath, workPath);
   } catch (error) {
     if (!isMissing(error)) throw error;
     // The work directory is missing (new bucket on this mountpath, or the tree was removed).
-    await makeDirectories(dirname(workPath));
-    await copyFile(sourcePath, workPath);
+    const created = await makeDirectories(disk, dirname(workPath));
+    if (context.options.fsyncObjects) {
+      for (const directory of created) await context.syncs.sync(directory);
+    }
+    await disk.copyFile(sourcePath, workPath);
   }
 }
 
-async function quarantineFile(item: FoundReplica): Promise<void> {
+async function quarantineFile(context: StoreContext, item: FoundReplica): Promise<void> {
   const path = item.location.path;
+  const { disk, clock } = context;
   try {
-    const stats = item.replica?.stats ?? (await stat(path, { bigint: true }));
+    const stats = item.replica?.stats ?? (await disk.stat(path, { bigint: true }));
     const identity = { dev: stats.dev, ino: stats.ino };
-    await quarantineReplica(item.mountpath.path, path, identity, Date.now());
+    await quarantineReplica(disk, item.mountpath.path, path, identity, clock.nowMs());
   } catch (error) {
-    if (!hasErrnoCode(error, 'ENOENT', 'ENOTDIR')) throw error;
+    // Gone already; or its disk fails (it is passed over: the mountpath is being checked).
+    if (!hasErrnoCode(error, 'ENOENT', 'ENOTDIR') && !isDiskFault(error)) throw error;
   }
 }

@@ -1,14 +1,8 @@
 // Puts a finished file (a PUT's work file, or a kept version being restored) at an object's path on
 // a mountpath: the natural path when the name can be one, else (or on a file/directory collision)
 // the hashed path, with the name written into the file's record first; and removes such files.
-import { unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import {
-  removeEmptyParents,
-  removeFileQuietly,
-  renameIntoPlace,
-  syncDirectory,
-} from './io/index.js';
+import { removeEmptyParents, removeFileQuietly, renameIntoPlace, type Disk } from './io/index.js';
 import {
   contentDirectory,
   hashedObjectPath,
@@ -25,6 +19,7 @@ import type { BucketJson } from '../wire/index.js';
  * into it. Returns the directories whose entries changed (to fsync when durability is asked for).
  */
 export async function placeObjectFile(
+  disk: Disk,
   source: string,
   mountpath: string,
   bucket: BucketJson,
@@ -36,10 +31,10 @@ export async function placeObjectFile(
   const hashedPath = hashedObjectPath(contentDirectory(mountpath, bucket, type), name);
   const [first] = replicaPaths(mountpath, bucket, name, type);
   if (first !== undefined && !first.hashed) {
-    const result = await renameIntoPlace(source, first.path);
+    const result = await renameIntoPlace(disk, source, first.path);
     if (result.outcome === 'committed') {
       // An earlier PUT may have stored the name hashed (during a collision): drop that stale copy.
-      await removeFileQuietly(hashedPath);
+      await removeFileQuietly(disk, hashedPath);
       return result.directoriesToSync;
     }
   }
@@ -48,7 +43,7 @@ export async function placeObjectFile(
     metadata.name = name;
     await writeRecord();
   }
-  const result = await renameIntoPlace(source, hashedPath);
+  const result = await renameIntoPlace(disk, source, hashedPath);
   if (result.outcome !== 'committed') {
     throw new Error(`hashed object path ${hashedPath} collides with a directory`);
   }
@@ -65,8 +60,9 @@ export async function removeObjectFile(
   location: ReplicaPath,
   root: string,
 ): Promise<void> {
-  await unlink(location.path);
+  const { disk } = context;
+  await disk.unlink(location.path);
   const parent = dirname(location.path);
-  if (context.options.fsyncObjects) await syncDirectory(parent);
-  await removeEmptyParents(parent, root);
+  if (context.options.fsyncObjects) await context.syncs.sync(parent);
+  await removeEmptyParents(disk, parent, root);
 }

@@ -1,13 +1,19 @@
 // The PUT transaction: stream the body into a work file while hashing, verify length and client
 // checksum, write the metadata attribute, then rename into place under the object's write lock.
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { HashingStream } from '../checksum/index.js';
 import { badRequest, checksumMismatch, hasErrnoCode, isStoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
 import type { ChecksumTypeName } from '../wire/index.js';
-import { FileSink, removeFileQuietly, syncDirectory, toStorageError } from './io/index.js';
+import {
+  FileSink,
+  makeDirectories,
+  removeFileQuietly,
+  toStorageError,
+  type Disk,
+  type DiskFile,
+} from './io/index.js';
 import {
   contentDirectory,
   newVersionId,
@@ -86,23 +92,27 @@ export async function putObject(
   });
 
   const workPath = workFilePath(home.path, bucket, type === 'ob' ? 'put' : 'slice');
-  let handle: FileHandle | undefined;
+  const { disk } = context;
+  let handle: DiskFile | undefined;
   try {
-    handle = await openWorkFile(workPath);
-    await receiveBody(handle, workPath, request, metadata);
+    handle = await openWorkFile(context, workPath);
+    await receiveBody(disk, handle, workPath, request, metadata);
     if (request.migration !== undefined) {
       // Seconds as a double lose the last millisecond (x.123 s reads back as x.1229999 s): aim at
       // the middle of the millisecond so it reads back exactly.
       const seconds = (request.migration.modifiedTimeMs + 0.5) / 1000;
-      await handle.utimes(Date.now() / 1000, seconds);
+      await handle.utimes(context.clock.nowMs() / 1000, seconds);
     }
-    if (context.options.fsyncObjects) await handle.sync();
+    // One fsync makes the bytes and the record durable: here when the record is complete, else
+    // under the lock, once the version is known (the lock is the object's own: it then covers
+    // the flush of the bytes too, which only writers and readers of this name wait for).
+    if (context.options.fsyncObjects && !recordsUnderLock(request)) await handle.sync();
     const transaction: Transaction = { context, request, home, workPath, handle, metadata };
     const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
       commit(transaction),
     );
     if (outcome.kept !== undefined) {
-      await removeFileQuietly(workPath);
+      await removeFileQuietly(disk, workPath);
       return outcome.kept;
     }
     const unused = [transaction.replacedChunks, ...(transaction.obsoleteChunks ?? [])];
@@ -112,13 +122,14 @@ export async function putObject(
       }
     }
     if (context.options.fsyncObjects) {
-      for (const directory of outcome.directoriesToSync) await syncDirectory(directory);
+      for (const directory of outcome.directoriesToSync) await context.syncs.sync(directory);
     }
     // The work file's inode is now the object: its stat is the object's.
     const stats = await handle.stat({ bigint: true });
     return toStoredObject(bucket, name, metadata, stats, home);
   } catch (error) {
-    await removeFileQuietly(workPath);
+    context.faults.report(error, home.path);
+    await removeFileQuietly(disk, workPath).catch(() => undefined);
     throw toStorageError(error, home.path);
   } finally {
     await handle?.close();
@@ -134,24 +145,33 @@ interface Transaction {
   request: PutObjectRequest;
   home: Mountpath;
   workPath: string;
-  handle: FileHandle;
+  handle: DiskFile;
   metadata: ObjectMetadata;
 }
 
-// A new bucket (or one whose %wk start-up removed) has no work directory yet.
-async function openWorkFile(workPath: string): Promise<FileHandle> {
+/**
+ * Opens a new work file. A new bucket (or one whose %wk start-up removed) has no work directory
+ * yet: with fsync on, the directories made for it are fsynced into their parents, since the
+ * object's directories will hang below them (only the new ones: once per bucket and mountpath).
+ */
+async function openWorkFile(context: StoreContext, workPath: string): Promise<DiskFile> {
+  const { disk } = context;
   try {
-    return await open(workPath, 'wx');
+    return await disk.open(workPath, 'wx');
   } catch (error) {
     if (!hasErrnoCode(error, 'ENOENT')) throw error;
-    await mkdir(dirname(workPath), { recursive: true });
-    return await open(workPath, 'wx');
+    const created = await makeDirectories(disk, dirname(workPath));
+    if (context.options.fsyncObjects) {
+      for (const directory of created) await context.syncs.sync(directory);
+    }
+    return await disk.open(workPath, 'wx');
   }
 }
 
 /** Streams the body to the work file, then checks its length and the client's checksum. */
 async function receiveBody(
-  handle: FileHandle,
+  disk: Disk,
+  handle: DiskFile,
   workPath: string,
   request: PutObjectRequest,
   metadata: ObjectMetadata,
@@ -191,7 +211,7 @@ async function receiveBody(
   // Without versioning the record is complete now; writing it before taking the lock keeps the
   // critical section to the rename.
   if (!assignsVersion(request) && request.history === undefined) {
-    await writeObjectMetadata(workPath, metadata);
+    await writeObjectMetadata(disk, workPath, metadata);
   }
 }
 
@@ -305,8 +325,9 @@ async function renameIntoHome(transaction: Transaction): Promise<string[]> {
   transaction.replacedChunks =
     step !== undefined && step.current !== undefined && !step.replacesCurrent
       ? undefined
-      : await replacedChunksOf(path, type, step?.current ?? numbered?.previous);
+      : await replacedChunksOf(context.disk, path, type, step?.current ?? numbered?.previous);
   const changed = await placeObjectFile(
+    context.disk,
     workPath,
     home.path,
     bucket,
@@ -327,6 +348,7 @@ async function renameIntoHome(transaction: Transaction): Promise<string[]> {
  * 'none' (no replica anywhere, `path` included) saves the getxattr of a new name.
  */
 async function replacedChunksOf(
+  disk: Disk,
   path: string,
   type: StoredContentType,
   known: KnownReplica | 'none' | undefined,
@@ -334,17 +356,28 @@ async function replacedChunksOf(
   // Chunk sets belong to objects: EC slices and metafiles never have one.
   if (type !== 'ob' || known === 'none') return undefined;
   if (known !== undefined && known.location.path === path) return known.metadata.chunks;
-  return await chunksOf(path);
+  return await chunksOf(disk, path);
 }
 
 /** The chunk set of the object file at `path`, if it is a chunked object (one getxattr). */
-async function chunksOf(path: string): Promise<string | undefined> {
+async function chunksOf(disk: Disk, path: string): Promise<string | undefined> {
   try {
-    return (await readObjectMetadata(path, path)).chunks;
+    return (await readObjectMetadata(disk, path, path)).chunks;
   } catch {
     // Absent (the usual case for a new name), a directory, or unreadable: nothing to clean up.
     return undefined;
   }
+}
+
+/**
+ * True when the commit writes the record (and fsyncs the file) under the lock: a numbered version,
+ * or a new version of an object in a bucket that keeps history (`renameIntoHome`, `commitImport`).
+ */
+function recordsUnderLock(request: PutObjectRequest): boolean {
+  return (
+    assignsVersion(request) ||
+    (request.history !== undefined && (request.contentType ?? 'ob') === 'ob')
+  );
 }
 
 /** True when the commit numbers the version (the previous one is only known under the lock). */
@@ -354,7 +387,7 @@ function assignsVersion(request: PutObjectRequest): boolean {
 
 /** Writes the record on the work file and, with fsync on, makes the attribute durable too. */
 async function writeMetadataDurably(transaction: Transaction): Promise<void> {
-  await writeObjectMetadata(transaction.workPath, transaction.metadata);
+  await writeObjectMetadata(transaction.context.disk, transaction.workPath, transaction.metadata);
   if (transaction.context.options.fsyncObjects) await transaction.handle.sync();
 }
 

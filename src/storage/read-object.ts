@@ -1,10 +1,12 @@
 // HEAD and GET: locate the replica under the read lock, then serve it verified. Small objects are
 // read whole and checked before the first byte is returned; larger ones are checked as they stream.
+// A disk fault while reading fails the read as unreadable (recovery may restore the object).
 import { createHasher } from '../checksum/index.js';
 import {
   objectCorrupted,
   objectMetadataCorrupted,
   objectNotFound,
+  objectUnreadable,
   StoreError,
 } from '../errors/index.js';
 import { ChunkedBody } from './multipart/chunked-body.js';
@@ -12,6 +14,7 @@ import { findManifest } from './multipart/chunk-sets.js';
 import type { BucketJson } from '../wire/index.js';
 import {
   checkContent,
+  isDiskFault,
   ObjectBody,
   quarantineReplica,
   readWhole,
@@ -107,7 +110,9 @@ export async function getObject(
       throw await corrupted(context, bucket, name, replica, problem, type);
     }
     if (metadata.size <= context.options.verifyInMemoryMaxBytes) {
-      const { data, pooled } = await readVerified(context, bucket, name, replica, type);
+      const { data, pooled } = await unlessUnreadable(context, replica, () =>
+        readVerified(context, bucket, name, replica, type),
+      );
       const bytes = range === undefined ? data : data.subarray(range.start, range.end + 1);
       const source = {
         kind: 'memory',
@@ -122,7 +127,9 @@ export async function getObject(
     }
     const checked = options.verifyBeforeSend === true && range === undefined;
     if (checked) {
-      const problem = await checkReplica(context, replica);
+      const problem = await unlessUnreadable(context, replica, () =>
+        checkReplica(context, replica),
+      );
       if (problem !== undefined)
         throw await corrupted(context, bucket, name, replica, problem, type);
     }
@@ -139,6 +146,7 @@ export async function getObject(
             ? { checksum: metadata.checksum, size: metadata.size }
             : undefined,
         onCorrupt: (problem) => corrupted(context, bucket, name, replica, problem, type),
+        onReadError: (error) => context.faults.report(error, replica.mountpath.path),
       },
       context.buffers,
     );
@@ -146,6 +154,24 @@ export async function getObject(
   } finally {
     // From the moment a body exists it owns the descriptor and closes it when consumed or discarded.
     if (!streaming) await handle.close();
+  }
+}
+
+/**
+ * Runs a read of the replica's bytes; a disk fault is reported and becomes `objectUnreadable`. The
+ * replica stays where it is: a repair that has an intact copy quarantines it, nothing else should.
+ */
+async function unlessUnreadable<T>(
+  context: StoreContext,
+  replica: OpenReplica,
+  read: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!isDiskFault(error)) throw error;
+    context.faults.report(error, replica.mountpath.path);
+    throw objectUnreadable(`${replica.location.path}`, { cause: error });
   }
 }
 
@@ -162,7 +188,15 @@ async function openChunks(
     throw objectMetadataCorrupted(replica.location.path, `chunk manifest ${chunks} is missing`);
   }
   const { manifest, mountpath } = located;
-  return new ChunkedBody(mountpath.path, bucket, chunks, manifest.chunks, range, context.buffers);
+  return new ChunkedBody(
+    context.disk,
+    mountpath.path,
+    bucket,
+    chunks,
+    manifest.chunks,
+    range,
+    context.buffers,
+  );
 }
 
 /**
@@ -232,7 +266,13 @@ async function corrupted(
   const identity = { dev: replica.stats.dev, ino: replica.stats.ino };
   try {
     await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
-      quarantineReplica(replica.mountpath.path, replica.location.path, identity, Date.now()),
+      quarantineReplica(
+        context.disk,
+        replica.mountpath.path,
+        replica.location.path,
+        identity,
+        context.clock.nowMs(),
+      ),
     );
   } catch {
     // Reported through the corruption error below; the next read will retry the quarantine.

@@ -4,14 +4,12 @@
 // S3 attributes, version ID and stamp, custom metadata, modification time; a chunked object stays
 // an empty file naming its set), then the source is unlinked if it is still the file that was
 // copied. Reads find either copy meanwhile.
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isStoreError } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
-import { isMissing, mapBounded } from './io/index.js';
+import { isMissing, mapBounded, openFlags } from './io/index.js';
 import { contentDirectory, isHashedEntryName, type StoredContentType } from './layout/index.js';
-import { descriptorPath, readObjectMetadata, type ObjectMetadata } from './meta/index.js';
+import { readFileMetadata, type ObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import { relocateChunkSets } from './multipart/chunk-set-moves.js';
 import { keptCandidates } from './versions/list-versions.js';
@@ -39,6 +37,9 @@ export interface RelocateOptions {
   onFailed: (bucket: BucketJson, name: string, error: unknown) => void;
 }
 
+/** What a move needs of a walked file (kept versions come from another walk). */
+type MoveCandidate = Pick<Candidate, 'name' | 'path' | 'mountpath'>;
+
 /** Candidates read from a walk before they are moved, so a slow move does not hold a directory. */
 const batchSize = 256;
 
@@ -52,10 +53,11 @@ export async function relocateMisplaced(
   for (const bucket of buckets) {
     for (const mountpath of readableMountpaths(context())) {
       for (const type of ['ob', 'ec', 'mt'] as const) {
-        const files = listMountpath(mountpath, bucket, { prefix: '', startAfter: '' }, type);
+        const bounds = { prefix: '', startAfter: '' };
+        const files = listMountpath(context().disk, mountpath, bucket, bounds, type);
         moved += await moveBatches(context, bucket, mountpath, files, options, type);
       }
-      const kept = keptFiles(mountpath, bucket);
+      const kept = keptFiles(context(), mountpath, bucket);
       moved += await moveBatches(context, bucket, mountpath, kept, options, 'vr');
     }
     if (options.signal.aborted) return moved;
@@ -69,12 +71,12 @@ async function moveBatches(
   context: () => StoreContext,
   bucket: BucketJson,
   mountpath: Mountpath,
-  walk: AsyncIterable<Candidate>,
+  walk: AsyncIterable<MoveCandidate>,
   options: RelocateOptions,
   tree: StoredContentType | 'vr',
 ): Promise<number> {
   let moved = 0;
-  let batch: Candidate[] = [];
+  let batch: MoveCandidate[] = [];
   const flush = async (): Promise<void> => {
     const results = await mapBounded(batch, options.concurrency, (candidate) =>
       moveHome(context(), bucket, candidate, options, tree),
@@ -93,9 +95,13 @@ async function moveBatches(
 }
 
 /** The kept versions and delete markers under a mountpath's `%vr`, as move candidates. */
-async function* keptFiles(mountpath: Mountpath, bucket: BucketJson): AsyncIterable<Candidate> {
+async function* keptFiles(
+  context: StoreContext,
+  mountpath: Mountpath,
+  bucket: BucketJson,
+): AsyncIterable<MoveCandidate> {
   const bounds = { prefix: '', startAfter: '' };
-  for (const kept of await keptCandidates(mountpath, bucket, bounds)) {
+  for (const kept of await keptCandidates(context.disk, mountpath, bucket, bounds)) {
     yield { name: kept.name, path: kept.location.path, mountpath };
   }
 }
@@ -104,7 +110,7 @@ async function* keptFiles(mountpath: Mountpath, bucket: BucketJson): AsyncIterab
 async function moveHome(
   context: StoreContext,
   bucket: BucketJson,
-  candidate: Candidate,
+  candidate: MoveCandidate,
   options: RelocateOptions,
   tree: StoredContentType | 'vr',
 ): Promise<boolean> {
@@ -114,17 +120,14 @@ async function moveHome(
   if (options.signal.aborted) return false;
   let handle;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    handle = await context.disk.open(path, openFlags.noFollow);
   } catch (error) {
     if (isMissing(error)) return false; // deleted or moved meanwhile
     throw error;
   }
   try {
     const stats = await handle.stat({ bigint: true });
-    const metadata = await readObjectMetadata(
-      descriptorPath(handle.fd),
-      describeObject(bucket, name),
-    );
+    const metadata = await readFileMetadata(context.disk, handle, describeObject(bucket, name));
     const { checksum, chunks } = metadata;
     const attributes = attributesOf(metadata);
     await putObject(context, {

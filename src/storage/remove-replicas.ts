@@ -1,10 +1,9 @@
 // Removing an object's replicas: all of them (DELETE), all of them only if still the version a
 // rebalance sent away, or the one copy a resilver moved off a mountpath.
-import { stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hasErrnoCode, isStoreError } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
-import { removeEmptyParents, syncDirectory } from './io/index.js';
+import { removeEmptyParents } from './io/index.js';
 import { objectRoot, replicaPaths, type ReplicaPath } from './layout/index.js';
 import { removeChunkSet } from './multipart/chunk-sets.js';
 import { findReplica } from './replica-lookup.js';
@@ -78,7 +77,7 @@ export async function unlinkMovedReplica(
   root: string,
 ): Promise<boolean> {
   try {
-    const stats = await stat(location.path, { bigint: true });
+    const stats = await context.disk.stat(location.path, { bigint: true });
     if (stats.ino !== inode) return false;
   } catch (error) {
     if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR')) return false;
@@ -92,16 +91,17 @@ async function unlinkReplica(
   location: ReplicaPath,
   root: string,
 ): Promise<boolean> {
+  const { disk } = context;
   try {
-    await unlink(location.path);
+    await disk.unlink(location.path);
   } catch (error) {
     // Absent, below a file, or a directory (`a` while `a/b` exists): nothing here.
     if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR', 'EISDIR', 'EPERM')) return false;
     throw error;
   }
   const parent = dirname(location.path);
-  if (context.options.fsyncObjects) await syncDirectory(parent);
+  if (context.options.fsyncObjects) await context.syncs.sync(parent);
   // Emptied directories would force a later `a` next to a gone `a/x` into hashed form.
-  if (!location.hashed) await removeEmptyParents(parent, root);
+  if (!location.hashed) await removeEmptyParents(disk, parent, root);
   return true;
 }

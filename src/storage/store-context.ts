@@ -1,14 +1,16 @@
 // What every store operation needs: node identity, mountpaths, options and name locks; plus the
 // helpers that turn a name into its mountpath order and a metadata record into a StoredObject.
-import type { BigIntStats } from 'node:fs';
 import { highestRandomWeight, objectDigest } from '../placement/index.js';
 import { invariant } from '../util/assert.js';
 import type { BufferPool } from '../util/buffer-pool.js';
+import type { Clock } from '../util/clock.js';
 import { bucketDisplayName, objectUname, type BucketJson } from '../wire/index.js';
+import type { BigIntStats, Disk } from './io/disk.js';
+import type { DirectorySyncs } from './io/directory-syncs.js';
 import type { StoredContentType } from './layout/index.js';
 import type { NameLocks } from './lock/index.js';
 import type { ObjectMetadata } from './meta/index.js';
-import { isReadable, type Mountpath } from './mountpath/index.js';
+import { isReadable, type DiskFaults, type Mountpath } from './mountpath/index.js';
 import type { StorageOptions, StoredObject } from './store-types.js';
 
 export interface StoreContext {
@@ -18,6 +20,13 @@ export interface StoreContext {
   readonly locks: NameLocks;
   /** Read buffers of `readChunkBytes`, shared by every GET. */
   readonly buffers: BufferPool;
+  /** Every file-system call of the store goes through it (tests give a faulty one). */
+  readonly disk: Disk;
+  readonly clock: Clock;
+  /** Directory fsyncs, shared by concurrent callers (use it rather than `disk.syncDirectory`). */
+  readonly syncs: DirectorySyncs;
+  /** Disk faults met on the way are reported here (the target checks the mountpath). */
+  readonly faults: DiskFaults;
 }
 
 /**
@@ -66,7 +75,7 @@ export function toStoredObject(
   bucket: BucketJson,
   name: string,
   metadata: ObjectMetadata,
-  stats: BigIntStats,
+  stats: Pick<BigIntStats, 'atimeNs' | 'mtimeNs'>,
   mountpath: Mountpath,
 ): StoredObject {
   const object: StoredObject = {
@@ -88,5 +97,6 @@ export function toStoredObject(
   if (metadata.versionId !== undefined) object.versionId = metadata.versionId;
   if (metadata.versionStamp !== undefined) object.versionStamp = metadata.versionStamp;
   if (metadata.deleteMarker === true) object.deleteMarker = true;
+  if (metadata.chunks !== undefined) object.chunkSet = metadata.chunks;
   return object;
 }

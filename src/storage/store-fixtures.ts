@@ -1,5 +1,5 @@
 // Fixtures for the store's unit tests: temporary mountpaths, bodies as streams, draining streams,
-// damaged bytes.
+// damaged bytes. Test support: it sets up and damages files directly, not through the disk seam.
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { Readable, Writable } from 'node:stream';
 import { ChunkedBody } from './multipart/chunked-body.js';
 import { ObjectBody } from './io/index.js';
 import type { BucketJson } from '../wire/index.js';
-import { LocalStore } from './local-store.js';
+import { LocalStore, type LocalStoreOptions } from './local-store.js';
 import type { StorageOptions } from './store-types.js';
 
 export const testBucket: BucketJson = { name: 'bucket', provider: 'ais' };
@@ -27,15 +27,21 @@ export function removeTemporaryDirectory(directory: string): Promise<void> {
   return rm(directory, { recursive: true, force: true });
 }
 
-/** Opens a store over `count` mountpaths `<root>/mp<i>`. */
+/** Opens a store over `count` mountpaths `<root>/mp<i>` (with `seams`: a disk or clock of the test's). */
 export function openTestStore(
   root: string,
   count = 1,
   storage: Partial<StorageOptions> = {},
   nodeId = 'target-1',
+  seams: Pick<LocalStoreOptions, 'disk' | 'clock'> = {},
 ): Promise<LocalStore> {
   const mountpaths = Array.from({ length: count }, (_, index) => join(root, `mp${index}`));
-  return LocalStore.open({ nodeId, mountpaths, storage: { ...testStorageOptions, ...storage } });
+  return LocalStore.open({
+    nodeId,
+    mountpaths,
+    storage: { ...testStorageOptions, ...storage },
+    ...seams,
+  });
 }
 
 /** A request body: the bytes in chunks of at most `chunkBytes`. */

@@ -42,6 +42,8 @@ export interface StoredObject {
   versionStamp?: number;
   /** A delete marker (only ever returned by version reads and version listings). */
   deleteMarker?: boolean;
+  /** A chunked (multipart) object's chunk set: its manifest under `%ut` (see `chunkLayout`). */
+  chunkSet?: string;
 }
 
 /**
@@ -50,9 +52,13 @@ export interface StoredObject {
  */
 export type KeptHistory = 'enabled' | 'suspended';
 
-/** A listing entry without metadata: the name, and the size from the file system. */
-export interface ListedName {
+/** A listing entry of a names-only listing (`namesOnly`): no file was read for it. */
+export interface ObjectName {
   name: string;
+}
+
+/** A listing entry without metadata: the name, and the size from the file system. */
+export interface ListedName extends ObjectName {
   size: number;
 }
 
@@ -145,6 +151,8 @@ export interface ListObjectsOptions {
   limit: number;
   /** true: full `StoredObject`s (reads every object's metadata); false: `ListedName`s. */
   withMetadata: boolean;
+  /** With `withMetadata` false: names only (`ObjectName`s); no object file is read at all. */
+  namesOnly?: boolean;
   /** The tree to list: objects (default), EC slices or EC metafiles. */
   contentType?: StoredContentType;
 }

@@ -3,10 +3,12 @@
 // resilver has moved its objects to their new homes; `completeLeaving` then finishes the change.
 // Every change is persisted in the volume record (when the store has one) before it is answered.
 import { StoreError } from '../errors/index.js';
+import type { Disk } from './io/index.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import {
   cleanMountpaths,
   describeMountpath,
+  isReadable,
   prepareMountpath,
   prepareVolume,
   readVolumeRecord,
@@ -26,6 +28,7 @@ export class Volume {
   readonly #queue = new SerialQueue();
 
   private constructor(
+    private readonly disk: Disk,
     private readonly nodeId: string,
     private readonly recordPath: string | undefined,
     mountpaths: Mountpath[],
@@ -39,16 +42,18 @@ export class Volume {
 
   /** Prepares the configured mountpaths, as changed by the volume record at `recordPath`. */
   static async open(
+    disk: Disk,
     nodeId: string,
     configured: readonly string[],
     recordPath: string | undefined,
   ): Promise<Volume> {
-    const record = recordPath === undefined ? undefined : await readVolumeRecord(recordPath);
+    const record = recordPath === undefined ? undefined : await readVolumeRecord(disk, recordPath);
     const entries = resolveVolume(cleanMountpaths(configured), record);
-    const mountpaths = await prepareVolume(entries, nodeId);
+    const mountpaths = await prepareVolume(disk, entries, nodeId);
     if (!mountpaths.some((mountpath) => mountpath.enabled))
       throw new StoreError('Internal', 'the target has no enabled mountpath');
     return new Volume(
+      disk,
       nodeId,
       recordPath,
       mountpaths,
@@ -79,7 +84,7 @@ export class Volume {
       if (change === 'attach') {
         if (existing !== undefined) throw conflict(cleaned, 'is already attached');
         cleanMountpaths([...this.#mountpaths.map((mountpath) => mountpath.path), cleaned]);
-        await prepareMountpath(cleaned, this.nodeId);
+        await prepareMountpath(this.disk, cleaned, this.nodeId);
         next = [...this.#mountpaths, describeMountpath(cleaned)];
         this.#detached = this.#detached.filter((item) => item !== cleaned);
       } else {
@@ -87,7 +92,7 @@ export class Volume {
           throw new StoreError('NodeNotFound', `mountpath "${cleaned}" is not attached`);
         // A disabled mountpath was not prepared at open (its disk may have been bad).
         if (change === 'enable' && !existing.enabled && existing.leaving === undefined)
-          await prepareMountpath(cleaned, this.nodeId);
+          await prepareMountpath(this.disk, cleaned, this.nodeId);
         const replacement = changed(existing, change);
         if (replacement === existing) return false;
         next = this.#mountpaths.flatMap((mountpath) => {
@@ -98,6 +103,26 @@ export class Volume {
       }
       if (!next.some((mountpath) => mountpath.enabled))
         throw conflict(cleaned, 'is the last enabled mountpath');
+      this.#mountpaths = Object.freeze(next);
+      this.#resilverPending = true;
+      await this.#persist();
+      return true;
+    });
+  }
+
+  /**
+   * Disables a mountpath whose disk is failing, at once: unlike `disable` it is not drained (its
+   * objects cannot be read; copies and EC pieces elsewhere restore them). Resolves false when it
+   * is not enabled, or is the last enabled mountpath (then it stays: the target has no other).
+   */
+  fail(path: string): Promise<boolean> {
+    return this.#queue.run(async () => {
+      const existing = this.#mountpaths.find((mountpath) => mountpath.path === path);
+      if (existing === undefined || !isReadable(existing)) return false;
+      const next = this.#mountpaths.map((mountpath) =>
+        mountpath === existing ? describeMountpath(path, false) : mountpath,
+      );
+      if (!next.some((mountpath) => mountpath.enabled)) return false;
       this.#mountpaths = Object.freeze(next);
       this.#resilverPending = true;
       await this.#persist();
@@ -127,7 +152,7 @@ export class Volume {
 
   async #persist(): Promise<void> {
     if (this.recordPath === undefined) return;
-    await writeVolumeRecord(this.recordPath, {
+    await writeVolumeRecord(this.disk, this.recordPath, {
       format_version: volumeRecordFormatVersion,
       mountpaths: this.#mountpaths.map((mountpath) => ({
         path: mountpath.path,

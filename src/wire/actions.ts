@@ -44,6 +44,12 @@ export interface ActionMessage<Value = unknown> {
   value?: Value | null;
 }
 
+/** One part of `mpt-complete`'s value. The ETag may be empty (the server knows its parts). */
+export interface MultipartPartJson {
+  'part-number': number;
+  etag: string;
+}
+
 /**
  * Value of `start-maintenance`, `stop-maintenance`, `decommission-node`, `shutdown-node` and
  * `rm-unsafe` (AIStore's ActValRmNode).

@@ -1,4 +1,5 @@
-// Bucket identity on the wire: provider, namespace and name; `ais://name` display form; unames.
+// Bucket identity on the wire: provider, namespace and name (and AIStore's rules for names);
+// `ais://name` display form; unames.
 
 /** Providers as spelled on the wire. Aliases are normalised by `normalizeProvider`. */
 export const Provider = {
@@ -73,6 +74,26 @@ export function objectUname(bucket: BucketJson, objectName: string): string {
   return `${bucket.provider}/${namespaceUname(bucket.namespace)}/${bucket.name}/${objectName}`;
 }
 
+/**
+ * Parses an object uname `<provider>/<namespace>/<bucket>/<object>` (`ais/@#/dst/a/b`), the form of
+ * `object_to`. The namespace is `@#` (global) or `@<uuid>#<name>`; the object name may hold
+ * slashes. Returns why it cannot be parsed as a string.
+ */
+export function parseObjectUname(
+  text: string,
+): { bucket: BucketJson; objectName: string } | string {
+  const [providerText = '', namespaceText = '', name = '', ...rest] = text.split('/');
+  const provider = normalizeProvider(providerText);
+  if (provider === undefined || providerText === '') return `invalid provider "${providerText}"`;
+  const namespace = namespaceText.startsWith('@') ? parseNamespace(namespaceText) : undefined;
+  if (namespace === undefined) return `invalid namespace "${namespaceText}"`;
+  if (name === '') return 'missing bucket name';
+  const objectName = rest.join('/');
+  if (objectName === '') return 'missing object name';
+  const global = namespace.uuid === '' && namespace.name === '';
+  return { bucket: global ? { name, provider } : { name, provider, namespace }, objectName };
+}
+
 /** Parses `ais://bucket[/object]` or a bare `bucket[/object]` (CLI form). */
 export function parseBucketUri(
   uri: string,
@@ -90,4 +111,42 @@ export function bucketQuery(bucket: BucketJson): URLSearchParams {
   if (!isGlobalNamespace(bucket.namespace))
     query.set('namespace', namespaceUname(bucket.namespace));
   return query;
+}
+
+// Bucket-name rules: AIStore's (`cmn/bck.go` ValidateName, `cmn/cos` CheckAlphaPlus) with its
+// wording, so the server, the SDK and the CLI say the same thing.
+
+/** AIStore's `cos.MaxNameLength`, in bytes (the allowed characters are all one byte). */
+export const maxBucketNameLength = 64;
+
+/** The only names that may start with a dot: AIStore's system buckets. */
+export const systemBucketNames: readonly string[] = ['.sys-inventory', '.sys-shardidx'];
+
+const onlyPlus = 'may only contain letters, numbers, dashes (-), underscores (_), and dots (.)';
+
+/**
+ * Why `name` cannot be a bucket name, in AIStore's words, or undefined when it can be one:
+ * `bucket name is missing`; `bucket name is too long: 65 > 64(max length)`;
+ * `bucket name is invalid: may only contain ...` (any other character, or `..`);
+ * `reserved bucket name ".x" (unknown system bucket)`.
+ */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name === '') return 'bucket name is missing';
+  const problem = alphaPlusProblem(name, 'bucket name');
+  if (problem !== undefined) return problem;
+  if (name.startsWith('.') && !systemBucketNames.includes(name)) {
+    return `reserved bucket name "${name}" (unknown system bucket)`;
+  }
+  return undefined;
+}
+
+/** AIStore's `CheckAlphaPlus`: letters, digits, `-`, `_`, and `.` but never two dots in a row. */
+function alphaPlusProblem(text: string, tag: string): string | undefined {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > maxBucketNameLength) {
+    return `${tag} is too long: ${bytes} > ${maxBucketNameLength}(max length)`;
+  }
+  if (!/^[A-Za-z0-9_.-]*$/.test(text) || text.includes('..'))
+    return `${tag} is invalid: ${onlyPlus}`;
+  return undefined;
 }

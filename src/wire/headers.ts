@@ -21,7 +21,14 @@ export const Header = {
   erasureSlices: 'ais-ec-slices',
   /** Intra-cluster: the metafile JSON of an EC piece being stored or served. */
   erasureMetadata: 'ais-ec-metadata',
+  /** HEAD V2 `chunked`: number of chunks and the size of the largest, in bytes. */
+  chunksCount: 'ais-chunks-count',
+  chunksMaxChunkSize: 'ais-chunks-max-chunk-size',
+  /** APPEND response: the handle the next append or the flush sends back. */
+  appendHandle: 'ais-append-handle',
   bucketProps: 'ais-bucket-props',
+  /** HEAD bucket with `bsumm_remote`: the bucket's summary (BsummResult JSON). */
+  bucketSummary: 'ais-bucket-summ',
   jobId: 'ais-xaction-id',
   nodeId: 'ais-node-id',
   nodeUrl: 'ais-node-url',

@@ -49,6 +49,8 @@ export interface JobSnapshotJson {
   'end-time': string;
   'abort-err': string;
   err: string;
+  /** What the job was asked to do, or what it found (e.g. `lru`: nothing to evict). */
+  ctlmsg?: string;
   stats: JobStatsJson;
   aborted: boolean;
   is_idle: boolean;
@@ -83,4 +85,39 @@ export interface StartJobRequestJson {
 export interface ListRangeJson {
   objnames?: string[];
   template?: string;
+}
+
+/** `summary-bck` action value, also how HEAD bucket with `bsumm_remote` asks (AIStore BsummCtrlMsg). */
+export interface BucketSummaryRequestJson {
+  /** Empty: start a summary; else the summary job to report on. */
+  uuid?: string;
+  prefix?: string;
+  /** Only objects present in the cluster (every object of an ais bucket is). */
+  cached?: boolean;
+  /** The bucket must already be present in the cluster's bucket metadata. */
+  present?: boolean;
+  dont_add_remote?: boolean;
+}
+
+/**
+ * A bucket's summary (AIStore `cmn.BsummResult`: the bucket's fields, then the groups whose keys
+ * are Go field names). Counts and totals are decimal strings, sizes per object plain numbers.
+ */
+export interface BucketSummaryJson {
+  name: string;
+  provider: string;
+  namespace: { uuid: string; name: string };
+  ObjCount: { obj_count_present: string; obj_count_remote: string };
+  ObjSize: { obj_min_size: number; obj_avg_size: number; obj_max_size: number };
+  TotalSize: {
+    /** Bytes the bucket takes on the targets' disks (replicas, mirror copies, EC pieces). */
+    size_on_disk: string;
+    size_all_present_objs: string;
+    size_all_remote_objs: string;
+    /** Total size of the file systems the bucket's targets store on. */
+    total_disks_size: string;
+  };
+  /** `size_on_disk` as a whole percentage of `total_disks_size`. */
+  used_pct: number;
+  is_present: boolean;
 }

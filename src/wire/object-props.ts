@@ -19,9 +19,12 @@
  *   ais-present           "true" / "false"
  *   ais-ec-data, ais-ec-parity, ais-ec-generation, ais-ec-replicated   EC layout (EC objects only)
  *   ais-ec-slices         Cairn: `<slice id>=t[<target id>]` comma list (EC objects only)
+ *   ais-chunks-count, ais-chunks-max-chunk-size   chunked objects (V2 `chunked` only)
  *   last-modified         RFC 7231 date
+ *   etag                  quoted; V1 only when the object has an S3 ETag (see HEAD V2 `etag`)
  *
- * Property names accepted by HEAD V2 (`props=a,b,c`).
+ * Property names accepted by HEAD V2 (`props=a,b,c`): AIStore's `GetPropsAllV2`. AIStore refuses
+ * any other name with 400 (`cached`, `status` and `present` included).
  */
 export const ObjectProp = {
   name: 'name',
@@ -32,8 +35,13 @@ export const ObjectProp = {
   location: 'location',
   custom: 'custom',
   copies: 'copies',
-  present: 'present',
   ec: 'ec',
   lastModified: 'last-modified',
   etag: 'etag',
+  chunked: 'chunked',
 } as const;
+
+/** True when `name` is a property HEAD V2 accepts. */
+export function isObjectProp(name: string): boolean {
+  return (Object.values(ObjectProp) as string[]).includes(name);
+}

@@ -21,6 +21,8 @@ export const Resource = {
   metadata: 'metadata',
   /** Intra-cluster: objects moving between targets, and rebalance progress. */
   rebalance: 'rebalance',
+  /** Intra-cluster: an object a single-object copy writes at its destination's owner. */
+  copy: 'copy',
 } as const;
 export type ResourceName = (typeof Resource)[keyof typeof Resource];
 
@@ -31,8 +33,26 @@ export const ClusterPath = {
   joinByAdmin: 'join-by-admin',
 } as const;
 
+/** True for a path of the native API (`/v1` and below); every other path is the S3 API's. */
+export function isNativeApiPath(path: string): boolean {
+  return path === `/${apiVersion}` || path.startsWith(`/${apiVersion}/`);
+}
+
 /** Builds `/v1/<resource>/<segments...>` with each segment URL-encoded (slashes in object names kept). */
 export function apiPath(resource: ResourceName, ...segments: string[]): string {
   const encoded = segments.map((segment) => segment.split('/').map(encodeURIComponent).join('/'));
   return ['', apiVersion, resource, ...encoded].join('/');
+}
+
+/**
+ * The first `.` or `..` segment of a slash-separated name (or path), if any. URL handling resolves
+ * such segments away (WHATWG URL, undici and most HTTP clients turn `b/../etc` into `etc`, even
+ * when the dots are percent-encoded), so a name with one cannot travel in a URL path unchanged.
+ */
+export function dotSegmentIn(name: string): '.' | '..' | undefined {
+  for (const segment of name.split('/')) {
+    const dots = /^(?:\.|%2e){1,2}$/i.test(segment) ? segment.replace(/%2e/gi, '.') : '';
+    if (dots === '.' || dots === '..') return dots;
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
-// Query parameter names of the native API (AIStore's `api/apc/query.go` spellings), and the
-// catalogue of every parameter AIStore defines, so that a request naming one Cairn does not serve
-// is refused by name instead of being treated as a plain request.
+// Query parameter names of the native API (AIStore's `api/apc/query.go` spellings), the catalogue
+// of every parameter AIStore defines, so that a request naming one Cairn does not serve is refused
+// by name instead of being treated as a plain request, and the APPEND handle's format.
 
 export const Query = {
   provider: 'provider',
@@ -12,6 +12,18 @@ export const Query = {
   silent: 'sln',
   setNewCustom: 'set-new-custom',
   validateChecksum: 'validate-checksum',
+  /** Single-object copy: the destination as an object uname, `ais/@#/bucket/name`. */
+  objectTo: 'object_to',
+  /** Copy: fetch the latest remote version (ais buckets: no effect but disabling the no-op). */
+  latestVersion: 'latest-ver',
+  /** Copy: also remove the in-cluster copy of an object the remote backend deleted. */
+  synchronize: 'synchronize',
+  /** APPEND: `append` or `flush`, and the handle of the append in progress. */
+  appendType: 'append_type',
+  appendHandle: 'append_handle',
+  /** Native multipart upload (S3 spellings). */
+  uploadId: 'uploadId',
+  partNumber: 'partNumber',
   /** Set by a gateway when it redirects: the gateway's node ID. */
   redirectProxyId: 'pid',
   /** Set by a gateway when it redirects: redirect time, Unix nanoseconds in base 36. */
@@ -28,6 +40,8 @@ export const Query = {
   redirectSignature: 'u',
   /** Only remote buckets are ever added to bucket metadata on the fly (Cairn never does it). */
   dontAddRemoteBucket: 'dont_add_remote_bck_md',
+  /** HEAD bucket: any non-empty value asks for a summary (`true`: also objects not in the cluster). */
+  bucketSummary: 'bsumm_remote',
   readiness: 'prr',
   /** Cairn: `GET /v1/health?live=true` answers 200 whenever the process serves (liveness). */
   live: 'live',
@@ -172,6 +186,38 @@ export const What = {
   sysinfo: 'sysinfo',
   backends: 'backends',
   remote: 'remote',
+  log: 'log',
+  metrics: 'metrics',
   /** Rebalance metadata (Cairn): the latest rebalance generation and its job ID `g<N>`. */
   rebalanceMetadata: 'rmd',
 } as const;
+
+/** `append_type` values. */
+export const AppendType = { append: 'append', flush: 'flush' } as const;
+
+/**
+ * An APPEND handle: `<target ID>|<work file path on that target>|<checksum type>|<state>`, the
+ * state base64 (standard alphabet). The client sends it back percent-encoded; the gateway routes
+ * by its target ID. Cairn's state is its own (AIStore's is a partial hash).
+ */
+export interface AppendHandleJson {
+  nodeId: string;
+  workPath: string;
+  checksumType: string;
+  state: string;
+}
+
+const handleSeparator = '|';
+
+export function formatAppendHandle(handle: AppendHandleJson): string {
+  return [handle.nodeId, handle.workPath, handle.checksumType, handle.state].join(handleSeparator);
+}
+
+/** The handle's four fields; undefined unless there are exactly four and the first two are set. */
+export function parseAppendHandle(text: string): AppendHandleJson | undefined {
+  const fields = text.split(handleSeparator);
+  if (fields.length !== 4) return undefined;
+  const [nodeId = '', workPath = '', checksumType = '', state = ''] = fields;
+  if (nodeId === '' || workPath === '') return undefined;
+  return { nodeId, workPath, checksumType, state };
+}

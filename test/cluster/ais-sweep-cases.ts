@@ -116,14 +116,28 @@ export const harmlessQueries: readonly string[] = [
   'bsumm_remote=',
 ];
 
-/** Refusing these is the point of issue 10: they must answer 501 on a PUT, with or without body. */
+/**
+ * Refusing these is the point of issue 10: they must answer 501 on a PUT, with or without body
+ * (served as a plain PUT they would replace the object).
+ */
 export const dangerousPutQueries: readonly string[] = [
+  'archpath=x',
+  'latest-ver=true',
+  'synchronize=true',
+  'append_handle=h1',
+  'partNumber=1',
+];
+
+/**
+ * PUTs Cairn serves since issue 12, which must leave the victim as it is: copies (to `sweep2/o2`,
+ * or onto the victim itself: a no-op) and an append (invisible until a flush, which the sweep never
+ * sends with a valid handle).
+ */
+export const servedPutQueries: readonly string[] = [
   'object_to=ais%2F%40%23%2Fsweep2%2Fo2',
   'object_to=ais/@%23/sweep2/o2&latest-ver=false&synchronize=false',
+  'object_to=ais%2F%40%23%2Fsweep%2Fvictim',
   'append_type=append',
-  'append_type=flush',
-  'archpath=x',
-  'uploadId=x&partNumber=1',
 ];
 
 /** Every action name AIStore defines (actmsg.go, native-api.md §1.5, the data-services doc). */
@@ -162,13 +176,13 @@ export interface ActionRoute {
   atTarget?: boolean;
 }
 export const actionRoutes: readonly ActionRoute[] = [
-  { method: 'POST', path: '/v1/objects/sweep/victim', implemented: [] },
+  { method: 'POST', path: '/v1/objects/sweep/victim', implemented: ['mpt-upload', 'mpt-complete'] },
   { method: 'POST', path: '/v1/objects/sweep', implemented: [] },
-  { method: 'DELETE', path: '/v1/objects/sweep/victim', implemented: [] },
+  { method: 'DELETE', path: '/v1/objects/sweep/victim', implemented: ['mpt-abort'] },
   // AIStore's client sets custom metadata with an empty action.
   { method: 'PATCH', path: '/v1/objects/sweep/victim', implemented: [''] },
   { method: 'GET', path: '/v1/buckets', implemented: ['list'] },
-  { method: 'GET', path: '/v1/buckets/sweep', implemented: ['list'] },
+  { method: 'GET', path: '/v1/buckets/sweep', implemented: ['list', 'summary-bck'] },
   {
     method: 'POST',
     path: '/v1/buckets/sweep',

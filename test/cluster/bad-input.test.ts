@@ -32,13 +32,40 @@ describe('bad input', () => {
   });
   after(() => cluster?.destroy());
 
-  test('invalid bucket names are refused and not created', async () => {
-    for (const name of ['bad%20name', 'semi%3Bcolon', '..', 'a'.repeat(65), 'sp%24ce']) {
+  test("invalid bucket names are refused with AIStore's wording and not created", async () => {
+    const onlyPlus =
+      'bucket name is invalid: may only contain letters, numbers, dashes (-), underscores (_), and dots (.)';
+    const cases: Array<[string, string]> = [
+      ['bad%20name', onlyPlus],
+      ['semi%3Bcolon', onlyPlus],
+      ['sp%24ce', onlyPlus],
+      ['a..b', onlyPlus],
+      ['bucket/badname', onlyPlus],
+      ['bucket%2Fbadname', onlyPlus],
+      ['a'.repeat(65), 'bucket name is too long: 65 > 64(max length)'],
+      ['.hidden', 'reserved bucket name ".hidden" (unknown system bucket)'],
+    ];
+    for (const [name, message] of cases) {
       const response = await rawRequest(gateway, 'POST', `/v1/buckets/${name}`, {
         body: '{"action":"create-bck"}',
       });
       assert.equal(response.status, 400, name);
-      assert.match(response.body, /bucket name .* is invalid/, name);
+      assert.equal(messageOf(response.body), message, name);
+    }
+    // Every route and node checks the name while parsing the URL (HEAD: in Hdr-Error).
+    const target = cluster.targets[0]?.publicUrl ?? '';
+    for (const [node, method, path] of [
+      [gateway, 'HEAD', '/v1/buckets/bucket/badname'],
+      [gateway, 'GET', '/v1/buckets/bucket/badname'],
+      [gateway, 'DELETE', '/v1/buckets/inputs/badname'],
+      [target, 'PUT', '/v1/objects/bad%20name/object'],
+    ] as const) {
+      const response = await rawRequest(node, method, path, {
+        ...(method === 'DELETE' ? { body: '{"action":"destroy-bck"}' } : {}),
+      });
+      assert.equal(response.status, 400, `${method} ${path}`);
+      const text = method === 'HEAD' ? String(response.headers['hdr-error']) : response.body;
+      assert.equal(messageOf(text), onlyPlus, `${method} ${path}`);
     }
     const names = (await client.listBuckets()).map((entry) => entry.name);
     assert.deepEqual(names, ['inputs']);
@@ -144,5 +171,55 @@ describe('bad input', () => {
       body: '{"action":"list","value":{"pagesize":-3}}',
     });
     assert.equal(list.status, 400);
+  });
+  test("requests refused before routing answer in their API's form: JSON on /v1, XML for S3", async () => {
+    const big = { 'x-big': 'a'.repeat(20_000) };
+    const native = await rawRequest(gateway, 'GET', '/v1/buckets?provider=ais', { headers: big });
+    assert.equal(native.status, 431);
+    assert.equal(native.headers['content-type'], 'application/json');
+    const body = JSON.parse(native.body) as Record<string, unknown>;
+    assert.match(String(body['message']), /request header fields too large/);
+    assert.deepEqual(
+      [body['status'], body['method'], body['url_path']],
+      [431, 'GET', '/v1/buckets'],
+    );
+    const head = await rawRequest(gateway, 'HEAD', '/v1/buckets/inputs', { headers: big });
+    assert.equal(head.status, 431);
+    assert.equal((JSON.parse(String(head.headers['hdr-error'])) as { status: number }).status, 431);
+    const s3 = await rawRequest(gateway, 'GET', '/inputs/key', { headers: big });
+    assert.equal(s3.status, 431);
+    assert.match(s3.body, /<Code>RequestHeaderSectionTooLarge<\/Code>/);
+    const percent = await rawRequest(gateway, 'GET', '/v1/objects/inputs/%zz');
+    assert.equal(percent.status, 400);
+    assert.match(messageOf(percent.body), /malformed percent-encoding in URL path segment "%zz"/);
+  });
+
+  test("promote addressed AIStore's way (source path in the message name) reaches its 501", async () => {
+    const message = JSON.stringify({
+      action: 'promote',
+      name: '/tmp/promote/src',
+      value: {
+        tid: '',
+        src: '/tmp/promote/src',
+        obj: 'dst/',
+        rcr: true,
+        ovw: false,
+        dls: false,
+        notshr: false,
+      },
+    });
+    const target = cluster.targets[0]?.publicUrl ?? '';
+    for (const [node, path] of [
+      [gateway, '/v1/objects/inputs?provider=ais'],
+      [target, '/v1/objects/inputs?provider=ais'],
+      [gateway, '/v1/objects/inputs'],
+    ] as const) {
+      const response = await rawRequest(node, 'POST', path, {
+        body: message,
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(response.status, 501, path);
+      assert.match(messageOf(response.body), /"promote" is not implemented yet/, path);
+    }
   });
 });

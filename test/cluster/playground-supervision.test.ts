@@ -182,7 +182,12 @@ describe('playground supervision', () => {
     await waitFor('the supervisor to schedule the restart', 30_000, async () =>
       (await log('supervisor.log')).includes(`(pid ${pid}) killed by SIGKILL`),
     );
-    assert.match(await cairn('playground', 'stop', '--dir', dir), /^stopped 1 node; data kept/);
+    // 1 node, or 2 when a slow machine let the restart run before the stop (the back-off resets
+    // after a minute up): either way, nothing may run afterwards.
+    assert.match(
+      await cairn('playground', 'stop', '--dir', dir),
+      /^stopped [12] nodes?; data kept/,
+    );
     const stopped = await record();
     assert.equal(stopped.supervisorPid, null);
     assert.deepEqual(

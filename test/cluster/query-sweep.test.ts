@@ -1,7 +1,9 @@
 // Issue 10: a request naming something Cairn does not implement must not be served as a plainer
 // request. Every AIStore query parameter goes with every method to the gateway (redirects
 // followed), the owning target and another target; every action name to every action route. An
-// existing object must stay byte-identical, no object may appear, nothing may answer 5xx but 501.
+// existing object must stay byte-identical, nothing may answer 5xx but 501, and no object may
+// appear but the copy the served `object_to` PUTs make (issue 12: copies and appends are served;
+// an append leaves the object as it was).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -13,6 +15,7 @@ import {
   aisActions,
   dangerousPutQueries,
   harmlessQueries,
+  servedPutQueries,
   sweptQueries,
   unknownActions,
 } from './ais-sweep-cases.js';
@@ -128,9 +131,13 @@ describe('query and action sweep (issue 10)', () => {
           const forged = where === 'other' && query.startsWith('pid=');
           if (harmless && status !== 200 && !forged) failures.push(`harmless refused: ${label}`);
           // A write that passed would be the silent fallback of issue 10; PATCH with
-          // set-new-custom rewrites the same metadata, which the snapshot checks.
-          const served = method === 'PATCH' && query === 'set-new-custom=true';
+          // set-new-custom rewrites the same metadata, copies and appends leave the victim as it
+          // was: the snapshot checks all three.
+          const served =
+            (method === 'PATCH' && query === 'set-new-custom=true') ||
+            (method === 'PUT' && servedPutQueries.includes(query));
           if (writes && status < 400 && !served) failures.push(`served: ${label}`);
+          if (served && status >= 400) failures.push(`not served: ${label}`);
           if (method === 'PUT' && dangerousPutQueries.includes(query) && status !== 501)
             failures.push(`dangerous not 501: ${label}`);
         }
@@ -139,7 +146,11 @@ describe('query and action sweep (issue 10)', () => {
     assert.deepEqual(failures.slice(0, 30), [], `${failures.length} failures`);
     assert.deepEqual(await snapshot(), original);
     assert.deepEqual(await names(bucket), ['victim']);
-    assert.deepEqual(await names(destination), []);
+    // The copies: the victim's bytes and custom metadata, nothing else.
+    assert.deepEqual(await names(destination), ['o2']);
+    assert.deepEqual(await client.getObjectBytes(destination, 'o2'), content);
+    const copied = await client.headObject(destination, 'o2');
+    assert.deepEqual(copied.customMetadata, customMetadata);
   });
 
   test('bucket routes: refused parameters never fall through (destroy, create, archive)', async () => {

@@ -18,6 +18,8 @@ export interface NodeSpec {
   dir: string;
   mountpaths: string[];
   primaryUrl: string | undefined;
+  /** More `cairn node` flags (e.g. `--log-max-file-bytes 4096`). */
+  extraArgs?: readonly string[];
 }
 
 export interface ReadyLine {
@@ -75,6 +77,7 @@ export class NodeProcess {
     args.push('--port', String(this.port), '--intra-port', String(this.intraPort));
     for (const mountpath of this.spec.mountpaths) args.push('--mountpath', mountpath);
     if (this.spec.primaryUrl !== undefined) args.push('--primary-url', this.spec.primaryUrl);
+    args.push(...(this.spec.extraArgs ?? []));
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     live.add(child);

@@ -89,8 +89,12 @@ export class TestCluster {
    * Starts one more target (a fresh node with empty mountpaths; `mountpaths` of them, by default as
    * many as the others) joining through the current primary, and waits until it is ready.
    */
-  async addTarget(mountpaths = this.#mountpaths): Promise<NodeProcess> {
-    const node = this.#addNode('target', this.targets.length, await this.primaryUrl(), mountpaths);
+  async addTarget(
+    mountpaths = this.#mountpaths,
+    extraArgs: readonly string[] = [],
+  ): Promise<NodeProcess> {
+    const primaryUrl = await this.primaryUrl();
+    const node = this.#addNode('target', this.targets.length, primaryUrl, mountpaths, extraArgs);
     await node.start();
     return node;
   }
@@ -172,6 +176,7 @@ export class TestCluster {
     index: number,
     primaryUrl: string | undefined,
     mountpaths: number,
+    extraArgs: readonly string[] = [],
   ): NodeProcess {
     const name = `${role}-${index}`;
     const dir = join(this.dir, name);
@@ -181,6 +186,7 @@ export class TestCluster {
       dir,
       mountpaths: Array.from({ length: mountpaths }, (_, k) => join(dir, `mp-${k}`)),
       primaryUrl,
+      extraArgs,
     });
     (role === 'proxy' ? this.proxies : this.targets).push(node);
     return node;

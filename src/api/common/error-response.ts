@@ -26,6 +26,8 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   BucketNotFound: { status: 404, s3Code: 'NoSuchBucket' },
   ObjectNotFound: { status: 404, s3Code: 'NoSuchKey' },
   NodeNotFound: { status: 404, s3Code: 'InvalidArgument', s3Status: 400 },
+  JobNotFound: { status: 404, s3Code: 'InvalidArgument', s3Status: 400 },
+  LogNotFound: { status: 404, s3Code: 'InvalidArgument', s3Status: 400 },
   // One tenant: a bucket that exists is always the caller's own.
   BucketAlreadyExists: { status: 409, s3Code: 'BucketAlreadyOwnedByYou' },
   Conflict: { status: 409, s3Code: 'OperationAborted' },
@@ -37,6 +39,7 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   PeerUnreachable: { status: 502, s3Code: 'ServiceUnavailable', s3Status: 503 },
   RequestTimeout: { status: 408, s3Code: 'RequestTimeout', s3Status: 400 },
   RequestTooLarge: { status: 413, s3Code: 'MaxMessageLengthExceeded', s3Status: 400 },
+  RequestHeaderTooLarge: { status: 431, s3Code: 'RequestHeaderSectionTooLarge' },
   Internal: { status: 500, s3Code: 'InternalError' },
   AccessDenied: { status: 403, s3Code: 'AccessDenied' },
   InvalidAccessKeyId: { status: 403, s3Code: 'InvalidAccessKeyId' },
@@ -137,9 +140,14 @@ export function sendError(context: RequestContext, error: unknown): void {
     status,
     tcode: code,
   };
-  const text = JSON.stringify(body);
-  res.statusCode = status;
   res.setHeader('x-request-id', context.requestId);
+  sendJsonAnswer(context, status, JSON.stringify(body));
+}
+
+/** Answers `status` with a JSON text: as the body, or in `Hdr-Error` for HEAD (no body allowed). */
+export function sendJsonAnswer(context: RequestContext, status: number, text: string): void {
+  const { res } = context;
+  res.statusCode = status;
   if (context.method === 'HEAD') {
     res.setHeader(Header.error, text);
     res.end();

@@ -1,10 +1,19 @@
 // HTTP server bootstrap: one handler per port, request contexts, errors turned into responses,
 // and `Expect: 100-continue` left to the handler (a gateway redirects before the body is sent).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer,
+  maxHeaderSize,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { ErrorCode } from '../../errors/index.js';
 import type { Logger } from '../../util/log.js';
+import { earlyAnswer, parseRequestLine, rawHttpResponse } from './early-answer.js';
 import { sendError } from './error-response.js';
 import { createRequestContext, type RequestContext } from './request-context.js';
+import type { RequestStats } from './request-stats.js';
 
 export type RequestHandler = (context: RequestContext) => Promise<void>;
 
@@ -15,6 +24,8 @@ export interface HttpServerOptions {
   nodeId: string;
   log: Logger;
   handle: RequestHandler;
+  /** Counts every request once it ends (the node's `what=node_stats`). */
+  stats?: RequestStats;
 }
 
 export interface RunningServer {
@@ -29,9 +40,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     try {
       context = createRequestContext(req, res, options);
     } catch (error) {
-      res.statusCode = 400;
-      res.end(error instanceof Error ? error.message : 'bad request');
+      // A request line Node accepted but Cairn cannot read (malformed percent-encoding).
+      const target = req.url ?? '/';
+      const answer = earlyAnswer(
+        'BadRequest',
+        error instanceof Error ? error.message : 'bad request',
+        { method: req.method ?? 'GET', path: target.split('?')[0] ?? '/' },
+        { nodeId: options.nodeId, remoteAddress: req.socket.remoteAddress ?? '' },
+      );
+      res.writeHead(answer.status, answer.headers).end(answer.body);
       return;
+    }
+    const { stats } = options;
+    if (stats !== undefined) {
+      const startedNs = process.hrtime.bigint();
+      res.once('close', () => stats.record(context, startedNs));
     }
     options.handle(context).catch((error: unknown) => {
       try {
@@ -48,20 +71,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     serve,
   );
   server.on('checkContinue', serve);
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (!socket.writable) return;
-    if (error.code === 'HPE_HEADER_OVERFLOW') {
-      // Before any routing: answered in S3's form, which native clients read as a plain 431.
-      const body =
-        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>RequestHeaderSectionTooLarge</Code>' +
-        '<Message>Your request header section exceeds the maximum allowed size.</Message></Error>';
-      socket.end(
-        `HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/xml\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-      return;
-    }
-    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    socket.end(refusedRequestAnswer(error, socket as Socket, options.nodeId));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -81,6 +93,27 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       }),
   };
+}
+
+/**
+ * The answer to a request Node's parser refused, in the form of the API its request line names
+ * (when the packet in hand starts with one): 431 for a header section over the limit, 408 for
+ * headers that did not arrive in time, 400 for anything else malformed.
+ */
+function refusedRequestAnswer(
+  error: NodeJS.ErrnoException & { rawPacket?: Buffer },
+  socket: Socket,
+  nodeId: string,
+): string {
+  const [code, message]: [ErrorCode, string] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? ['RequestHeaderTooLarge', `request header fields too large (over ${maxHeaderSize} bytes)`]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['RequestTimeout', 'request headers not received in time']
+        : ['BadRequest', `malformed HTTP request (${error.code ?? 'parse error'})`];
+  const request = parseRequestLine(error.rawPacket);
+  const origin = { nodeId, remoteAddress: socket.remoteAddress ?? '' };
+  return rawHttpResponse(earlyAnswer(code, message, request, origin));
 }
 
 /** Sends `100 Continue` if the client waits for it; call before reading a request body. */

@@ -4,3 +4,4 @@ export * from './error-response.js';
 export * from './http-server.js';
 export * from './range.js';
 export * from './request-context.js';
+export * from './request-stats.js';

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestId } from '../../util/ids.js';
 import type { Logger } from '../../util/log.js';
 import { badRequest } from '../../errors/index.js';
+import type { StatsOperation } from './request-stats.js';
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -26,6 +27,8 @@ export interface RequestContext {
   /** The client's address, read on arrival (the socket is gone once the client hangs up). */
   readonly remoteAddress: string;
   readonly log: Logger;
+  /** What the request counts as in the node's stats; routes set it when the path does not say. */
+  operation?: StatsOperation | undefined;
 }
 
 class Context implements RequestContext {
@@ -34,6 +37,7 @@ class Context implements RequestContext {
   readonly search: string;
   readonly requestId = requestId();
   readonly remoteAddress: string;
+  operation: StatsOperation | undefined = undefined;
   #query: URLSearchParams | undefined;
   #segments: readonly string[] | undefined;
 

@@ -1,6 +1,7 @@
 // Bucket identity from a request: name from the path, provider and namespace from the query.
 import { StoreError, unknownProvider } from '../../errors/index.js';
 import {
+  bucketNameProblem,
   isGlobalNamespace,
   normalizeProvider,
   parseNamespace,
@@ -9,8 +10,13 @@ import {
 } from '../../wire/index.js';
 import type { RequestContext } from '../common/request-context.js';
 
-/** Builds the bucket of a request; the name is validated by the role (it knows the rules). */
+/**
+ * Builds the bucket of a request. As in AIStore, the name is validated while the URL is parsed, on
+ * gateways and targets alike, with AIStore's wording (400).
+ */
 export function bucketFromRequest(context: RequestContext, name: string): BucketJson {
+  const problem = bucketNameProblem(name);
+  if (problem !== undefined) throw new StoreError('InvalidBucketName', problem);
   const spelling = context.query.get(Query.provider);
   const provider = normalizeProvider(spelling);
   if (provider === undefined) throw unknownProvider(spelling ?? '');

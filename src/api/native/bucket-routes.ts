@@ -14,14 +14,16 @@ import type { RequestContext } from '../common/request-context.js';
 import { bucketFromRequest } from './bucket-address.js';
 import { sendValue } from './json-response.js';
 import { sendListPage } from './list-encoding.js';
-import type { BucketPort } from './ports.js';
+import type { BucketPort, BucketSummaryPort } from './ports.js';
 import { checkAction, checkQuery } from './route-policy.js';
+import { sendSummaryAction, sendSummaryHead } from './bucket-summary-routes.js';
 
 export async function handleBucketRequest(
   context: RequestContext,
   port: BucketPort,
   bucketName: string | undefined,
   extraSegments: readonly string[] = [],
+  summary?: BucketSummaryPort,
 ): Promise<void> {
   if (bucketName === undefined || bucketName === '') {
     checkQuery(context, 'buckets');
@@ -39,21 +41,32 @@ export async function handleBucketRequest(
     return;
   }
   checkQuery(context, 'bucket');
-  // `DELETE /v1/buckets/b/o` must not destroy bucket b (AIStore: 400 on a path this long).
-  if (extraSegments.some((segment) => segment !== '')) {
-    throw badRequest(`invalid URL path ${context.path}: expecting /v1/buckets/<bucket>`);
-  }
-  const bucket = bucketFromRequest(context, bucketName);
+  // HEAD with a summary takes a prefix after the bucket (AIStore). Elsewhere
+  // `/v1/buckets/bucket/badname` names the bucket "bucket/badname", which the name check refuses
+  // with AIStore's wording: `DELETE /v1/buckets/b/o` never destroys bucket b.
+  const summaryHead =
+    context.method === 'HEAD' && (context.query.get(Query.bucketSummary) ?? '') !== '';
+  const fullName = summaryHead
+    ? bucketName
+    : [bucketName, ...extraSegments].join('/').replace(/\/+$/, '');
+  const bucket = bucketFromRequest(context, fullName);
   switch (context.method) {
     case 'HEAD': {
       const props = port.props(bucket);
       context.res.setHeader(Header.bucketProps, stringifyJson(props));
+      if (summaryHead) return sendSummaryHead(context, summary, bucket, extraSegments.join('/'));
+      if ((context.query.get(Query.uuid) ?? '') !== '')
+        throw badRequest(
+          `"${Query.uuid}" on HEAD bucket names a summary: add "${Query.bucketSummary}"`,
+        );
       context.res.end();
       return;
     }
     case 'GET': {
       const message = await readActionMessage(context);
       checkAction('bucket', context.method, message?.action ?? Action.list);
+      if (message?.action === Action.summaryBucket)
+        return sendSummaryAction(context, summary, bucket, message.value);
       const request = (asRecord(message?.value) ?? {}) as ListObjectsRequestJson;
       sendListPage(
         context.res,

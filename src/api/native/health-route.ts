@@ -1,6 +1,7 @@
 // `GET /v1/health`: readiness as AIStore's clients and probes read it (200 only when the node can
 // serve data; 503 with the reason otherwise), and `?live=true` for liveness (the process answers).
-import { ContentType, Header, Query } from '../../wire/index.js';
+import { Query } from '../../wire/index.js';
+import { sendJsonAnswer } from '../common/error-response.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { ClusterPort } from './ports.js';
 
@@ -21,13 +22,5 @@ export async function handleHealthRequest(
     return;
   }
   const text = JSON.stringify({ ready: false, reason: notReady, node: context.nodeId });
-  res.statusCode = 503;
-  if (context.method === 'HEAD') {
-    res.setHeader(Header.error, text);
-    res.end();
-    return;
-  }
-  res.setHeader(Header.contentType, ContentType.json);
-  res.setHeader(Header.contentLength, Buffer.byteLength(text));
-  res.end(text);
+  sendJsonAnswer(context, 503, text);
 }

@@ -6,3 +6,4 @@ export * from './router.js';
 export * from './json-response.js';
 export * from './bucket-address.js';
 export { refusedAction } from './route-policy.js';
+export { appendHandleNode, invalidAppendHandle } from './object-write-routes.js';

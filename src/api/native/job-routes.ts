@@ -1,7 +1,13 @@
 // `/v1/jobs` on a target (intra-cluster port only): start its share of a job, abort, snapshots.
 import { StoreError, badRequest } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
-import { normalizeProvider, type StartJobRequestJson } from '../../wire/index.js';
+import {
+  isGlobalNamespace,
+  normalizeProvider,
+  parseNamespace,
+  type BucketJson,
+  type StartJobRequestJson,
+} from '../../wire/index.js';
 import { readJsonBody } from '../common/body.js';
 import type { RequestContext } from '../common/request-context.js';
 import { sendValue } from './json-response.js';
@@ -38,17 +44,22 @@ export async function handleJobsRequest(
   }
 }
 
-/** `?id=&kind=&bucket=&provider=&running=true` */
+/** `?id=&kind=&bucket=&provider=&namespace=&running=true` */
 function selectorFromQuery(context: RequestContext): JobSelector {
   const { query } = context;
-  const bucketName = query.get('bucket');
   return {
     id: query.get('id') ?? undefined,
     kind: query.get('kind') ?? undefined,
-    bucket:
-      bucketName === null
-        ? undefined
-        : { name: bucketName, provider: normalizeProvider(query.get('provider')) ?? 'ais' },
+    bucket: bucketFromQuery(query),
     onlyRunning: query.get('running') === 'true',
   };
+}
+
+function bucketFromQuery(query: URLSearchParams): BucketJson | undefined {
+  const name = query.get('bucket');
+  if (name === null) return undefined;
+  const provider = normalizeProvider(query.get('provider')) ?? 'ais';
+  const namespace = parseNamespace(query.get('namespace'));
+  if (namespace === undefined) throw badRequest('jobs: invalid bucket namespace');
+  return isGlobalNamespace(namespace) ? { name, provider } : { name, provider, namespace };
 }

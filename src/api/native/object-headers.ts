@@ -22,7 +22,8 @@ export function setObjectHeaders(
     res.setHeader(Header.checksumType, info.checksum.type);
     res.setHeader(Header.checksumValue, info.checksum.value);
   }
-  if (want(ObjectProp.atime)) res.setHeader(Header.accessTime, String(info.accessTimeNs));
+  if (want(ObjectProp.atime) && info.accessTimeNs !== 0n)
+    res.setHeader(Header.accessTime, String(info.accessTimeNs));
   if (want(ObjectProp.version) && info.version !== undefined)
     res.setHeader(Header.version, info.version);
   if (want(ObjectProp.custom)) {
@@ -41,6 +42,14 @@ export function setObjectHeaders(
   }
   if (want(ObjectProp.lastModified))
     res.setHeader(Header.lastModified, new Date(info.modifiedTimeMs).toUTCString());
+  // V1 sends a stored ETag only (AIStore: the custom one); V2 `etag` derives one if need be.
+  const etag = selected === undefined ? info.etag : etagOf(info);
+  if (want(ObjectProp.etag) && etag !== undefined && etag !== '')
+    res.setHeader(Header.etag, `"${etag}"`);
+  if (selected?.has(ObjectProp.chunked) === true && info.chunks !== undefined) {
+    res.setHeader(Header.chunksCount, String(info.chunks.count));
+    res.setHeader(Header.chunksMaxChunkSize, String(info.chunks.maxChunkSizeBytes));
+  }
   const ec = info.erasureCoding;
   if (want(ObjectProp.ec) && ec !== undefined) {
     res.setHeader(Header.erasureData, String(ec.dataSlices));
@@ -50,6 +59,19 @@ export function setObjectHeaders(
     const pieces = Object.entries(ec.nodes).sort(([, left], [, right]) => left - right);
     res.setHeader(Header.erasureSlices, pieces.map(([id, slice]) => `${slice}=t[${id}]`).join(','));
   }
+}
+
+/**
+ * AIStore's ETag of an object (`core/lom.go` `ETag`, unquoted): the stored one (S3 writes and
+ * multipart completions); else an MD5 content checksum; else `v1-<checksum>-<mtime ns, base 36>`;
+ * none without a checksum.
+ */
+export function etagOf(info: ObjectInfo): string | undefined {
+  if (info.etag !== undefined && info.etag !== '') return info.etag;
+  const { type, value } = info.checksum;
+  if (type === 'none' || value === '') return undefined;
+  if (type === 'md5') return value;
+  return `v1-${value}-${(BigInt(info.modifiedTimeMs) * 1_000_000n).toString(36)}`;
 }
 
 /** Headers of a GET response: size, checksum (whole-object reads only), times, version, custom. */

@@ -1,15 +1,33 @@
-// `/v1/objects/<bucket>/<object>`: GET (ranges), HEAD (V1/V2), PUT, DELETE, PATCH custom metadata;
-// or a 307 to the owning target when the port says so. What the route does not serve is refused
-// first (route-policy.ts), on the gateway before the redirect and again on the target.
+// `/v1/objects/<bucket>/<object>`: GET (ranges), HEAD (V1/V2), PUT, DELETE, PATCH custom metadata,
+// and the writes of object-write-routes.ts (copy, append, multipart); or a 307 to the owning
+// target when the port says so. What the route does not serve is refused first (route-policy.ts),
+// on the gateway before the redirect and again on the target.
 import { StoreError, badRequest } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
-import { flagOnValues, Header, ObjectProp, Query } from '../../wire/index.js';
+import { type ActionMessage, flagOnValues, Header, isObjectProp, Query } from '../../wire/index.js';
 import { readActionMessage } from '../common/body.js';
 import { acceptBody } from '../common/http-server.js';
 import type { RequestContext } from '../common/request-context.js';
 import { bucketFromRequest } from './bucket-address.js';
-import { checkAction, checkQuery } from './route-policy.js';
+import {
+  checkAction,
+  checkQuery,
+  checkQueryNames,
+  objectOperation,
+  type NativeScope,
+  type ObjectOperation,
+} from './route-policy.js';
 import { setGetHeaders, setObjectHeaders } from './object-headers.js';
+import {
+  abortUpload,
+  appendObject,
+  completeUpload,
+  copyObject,
+  createUpload,
+  putPart,
+  requestChecksum,
+  requestLength,
+} from './object-write-routes.js';
 import type { ObjectAddress, ObjectPort, ReadRouting } from './ports.js';
 
 export async function handleObjectRequest(
@@ -18,8 +36,10 @@ export async function handleObjectRequest(
   bucketName: string,
   objectName: string,
 ): Promise<void> {
-  checkQuery(context, 'object');
-  await checkObjectAction(context);
+  checkQueryNames(context);
+  const message = await checkObjectAction(context, objectName === '' ? 'objects' : 'object');
+  const operation = objectOperation(context, message?.action);
+  checkQuery(context, 'object', operation);
   const address: ObjectAddress = {
     bucket: bucketFromRequest(context, bucketName),
     name: objectName,
@@ -36,34 +56,58 @@ export async function handleObjectRequest(
     case 'HEAD':
       return headObject(context, port, address);
     case 'PUT':
-      return putObject(context, port, address);
+      return putOperation(context, port, address, operation);
+    case 'POST':
+      if (operation === 'mpt-upload') return createUpload(context, port, address);
+      if (operation === 'mpt-complete') return completeUpload(context, port, address, message);
+      break;
     case 'DELETE':
+      if (operation === 'mpt-abort') return abortUpload(context, port, address);
       await port.delete(address);
       context.res.end();
       return;
     case 'PATCH':
       return patchObject(context, port, address);
-    default:
-      throw new StoreError(
-        'MethodNotAllowed',
-        `method ${context.method} is not allowed on objects`,
-      );
   }
+  throw new StoreError('MethodNotAllowed', `method ${context.method} is not allowed on objects`);
 }
 
 /**
  * POST (rename, multipart, promote, blob download...) and DELETE with an action (multipart abort,
- * evict) are other operations than the plain ones: their action is read and refused here, before
- * any redirect. A DELETE without a body is a plain delete.
+ * evict) are other operations than the plain ones: their action is read here, before any redirect,
+ * and refused unless the route runs it (multipart on an object); the message is returned. A DELETE
+ * without a body is a plain delete.
  */
-async function checkObjectAction(context: RequestContext): Promise<void> {
-  if (context.method !== 'POST' && context.method !== 'DELETE') return;
+async function checkObjectAction(
+  context: RequestContext,
+  scope: NativeScope,
+): Promise<ActionMessage | undefined> {
+  if (context.method !== 'POST' && context.method !== 'DELETE') return undefined;
   const message = await readActionMessage(context);
   if (message === undefined) {
     if (context.method === 'POST') throw badRequest('POST object: missing action message');
-    return;
+    return undefined;
   }
-  checkAction('object', context.method, message.action);
+  checkAction(scope, context.method, message.action);
+  return message;
+}
+
+function putOperation(
+  context: RequestContext,
+  port: ObjectPort,
+  address: ObjectAddress,
+  operation: ObjectOperation,
+): Promise<void> {
+  switch (operation) {
+    case 'copy':
+      return copyObject(context, port, address);
+    case 'append':
+      return appendObject(context, port, address);
+    case 'part':
+      return putPart(context, port, address);
+    default:
+      return putObject(context, port, address);
+  }
 }
 
 async function getObject(
@@ -98,20 +142,21 @@ async function headObject(
   address: ObjectAddress,
 ): Promise<void> {
   const propsParam = context.query.get(Query.props);
-  const object = await port.head(address, readRouting(context));
   let selected: Set<string> | undefined;
   // AIStore: an empty `props` is the V1 HEAD (everything), not a V2 asking for nothing.
   if (propsParam !== null && propsParam !== '') {
-    selected = new Set(propsParam.split(',').filter((prop) => prop !== ''));
+    const names = propsParam.split(',').map((prop) => prop.trim());
+    selected = new Set(names.filter((prop) => prop !== ''));
     for (const prop of selected) {
-      if (prop === 'cached' || prop === 'status')
-        throw badRequest(`HEAD object: property "${prop}" is not supported`);
-      if (!(Object.values(ObjectProp) as string[]).includes(prop)) {
-        throw badRequest(`HEAD object: unknown property "${prop}"`);
-      }
+      if (!isObjectProp(prop)) throw badRequest(`invalid property "${prop}" in props list`);
     }
   }
-  setObjectHeaders(context.res, object, context.nodeId, selected);
+  const chunks = selected?.has('chunked') === true;
+  const object = await port.head(address, { ...readRouting(context), chunks });
+  // AIStore's presence 1 and 3 ask "is it there?" without properties: 200 and no headers at all.
+  const presence = context.query.get(Query.presence);
+  if (presence !== '1' && presence !== '3')
+    setObjectHeaders(context.res, object, context.nodeId, selected);
   context.res.end();
 }
 
@@ -126,21 +171,8 @@ async function putObject(
   port: ObjectPort,
   address: ObjectAddress,
 ): Promise<void> {
-  const { headers } = context.req;
-  const lengthHeader = headers[Header.contentLength];
-  const contentLength = lengthHeader === undefined ? undefined : Number(lengthHeader);
-  if (contentLength !== undefined && (!Number.isSafeInteger(contentLength) || contentLength < 0)) {
-    throw badRequest(`invalid Content-Length "${String(lengthHeader)}"`);
-  }
-  const type = headers[Header.checksumType];
-  const value = headers[Header.checksumValue];
-  if ((type === undefined) !== (value === undefined)) {
-    throw badRequest(`${Header.checksumType} and ${Header.checksumValue} must be given together`);
-  }
-  const checksum =
-    typeof type === 'string' && typeof value === 'string' && type !== 'none'
-      ? { type, value }
-      : undefined;
+  const contentLength = requestLength(context);
+  const checksum = requestChecksum(context);
   acceptBody(context);
   await port.put(address, context.req, { contentLength, checksum });
   context.res.end();

@@ -3,6 +3,8 @@ import type { Readable, Writable } from 'node:stream';
 import type {
   ActionMessage,
   BucketJson,
+  BucketSummaryJson,
+  BucketSummaryRequestJson,
   JobSnapshotJson,
   BucketPropsJson,
   BucketPropsUpdateJson,
@@ -32,6 +34,16 @@ export interface ObjectInfo {
   mountpath: string;
   /** Set for erasure-coded objects (HEAD): their layout and where the pieces are. */
   erasureCoding?: ErasureCodingInfo | undefined;
+  /** The S3 ETag stored with the object (S3 writes, multipart completions), unquoted. */
+  etag?: string | undefined;
+  /** Set for chunked (multipart) objects when a HEAD asked for it (`props=chunked`). */
+  chunks?: ChunkLayout | undefined;
+}
+
+/** A chunked object's chunks as HEAD V2 reports them (`Ais-Chunks-*`). */
+export interface ChunkLayout {
+  count: number;
+  maxChunkSizeBytes: number;
 }
 
 /** An EC object's layout as HEAD reports it (`Ais-Ec-*`). */
@@ -62,10 +74,37 @@ export interface ReadRouting {
   substituteFor?: string;
 }
 
+/** What a HEAD asks for beyond the object's record. */
+export interface HeadOptions extends ReadRouting {
+  /** The chunk layout of a chunked object (HEAD V2 `chunked`). */
+  chunks?: boolean;
+}
+
+/** Single-object copy flags (AIStore's; for ais buckets they only disable the no-op shortcut). */
+export interface CopyOptions {
+  latestVersion: boolean;
+  synchronize: boolean;
+}
+
+/** One APPEND: the handle ('' for the first), the bytes to add. */
+export interface AppendRequest {
+  handle: string;
+  body: Readable;
+  contentLength: number | undefined;
+}
+
+/** One part of a native multipart upload. */
+export interface PartRequest {
+  uploadId: string;
+  partNumber: number;
+  body: Readable;
+  contentLength: number;
+}
+
 export interface ObjectPort {
   /** A URL to answer with 307 (gateways; targets that do not own the object), or undefined to serve here. */
   redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined>;
-  head(address: ObjectAddress, options?: ReadRouting): Promise<ObjectInfo>;
+  head(address: ObjectAddress, options?: HeadOptions): Promise<ObjectInfo>;
   /** `rangeHeader` is the raw Range header; resolve it with `resolveRange` against the size. */
   get(
     address: ObjectAddress,
@@ -79,6 +118,23 @@ export interface ObjectPort {
     metadata: Record<string, string>,
     replace: boolean,
   ): Promise<ObjectInfo>;
+  /** `PUT ?object_to=`: copies the object (this target owns the source) to `destination`. */
+  copy(source: ObjectAddress, destination: ObjectAddress, options: CopyOptions): Promise<void>;
+  /** `PUT ?append_type=append`: adds the bytes to the append in progress; returns its new handle. */
+  append(address: ObjectAddress, request: AppendRequest): Promise<string>;
+  /** `PUT ?append_type=flush`: commits the append as the object (`checksum`: of all of it). */
+  flush(
+    address: ObjectAddress,
+    handle: string,
+    checksum: { type: string; value: string } | undefined,
+  ): Promise<void>;
+  /** `POST mpt-upload`: starts a multipart upload; returns its ID. */
+  createUpload(address: ObjectAddress): Promise<string>;
+  uploadPart(address: ObjectAddress, request: PartRequest): Promise<void>;
+  /** `POST mpt-complete`: the listed part numbers must be exactly the uploaded parts, 1..N. */
+  completeUpload(address: ObjectAddress, uploadId: string, partNumbers: number[]): Promise<void>;
+  /** `DELETE mpt-abort`. */
+  abortUpload(address: ObjectAddress, uploadId: string): Promise<void>;
 }
 
 export interface BucketPort {
@@ -94,6 +150,21 @@ export interface BucketPort {
 }
 
 export type BucketPropsUpdate = BucketPropsUpdateJson;
+
+/** Where a bucket summary stands. */
+export interface BucketSummaryAnswer {
+  jobId: string;
+  /** `running`: no target finished yet (202); `partial`: some did (206); `done`: all did (200). */
+  state: 'running' | 'partial' | 'done';
+  /** The summary of what the finished targets counted (one entry), empty while running. */
+  results: BucketSummaryJson[];
+}
+
+/** Bucket summaries (gateways): `summary-bck` and HEAD bucket with `bsumm_remote`. */
+export interface BucketSummaryPort {
+  /** Starts a summary job (no `uuid`), or reports on one. */
+  summarize(bucket: BucketJson, request: BucketSummaryRequestJson): Promise<BucketSummaryAnswer>;
+}
 
 export interface ClusterPort {
   /**
@@ -161,4 +232,8 @@ export interface NativeApiPorts {
   erasureCoding?: ErasureCodingPort;
   /** Intra-cluster resources a role adds, by resource name. */
   internal?: Readonly<Record<string, InternalRoute>>;
+  /** Gateways only: `/v1/reverse/daemon...` forwarded to the node named by `Ais-Node-Id`. */
+  reverse?: InternalRoute;
+  /** Gateways only. */
+  bucketSummary?: BucketSummaryPort;
 }

@@ -3,12 +3,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStoreError } from '../../errors/index.js';
 import type { RequestContext } from '../common/request-context.js';
-import { checkAction, checkQuery, refusedAction, type NativeScope } from './route-policy.js';
+import {
+  checkAction,
+  checkQuery,
+  objectOperation,
+  refusedAction,
+  type NativeScope,
+} from './route-policy.js';
 
-function codeOf(method: string, search: string, scope: NativeScope = 'object'): string {
+function codeOf(method: string, search: string, scope: NativeScope = 'object', action?: string) {
   const context = { method, query: new URLSearchParams(search) } as unknown as RequestContext;
   try {
-    checkQuery(context, scope);
+    checkQuery(context, scope, scope === 'object' ? objectOperation(context, action) : '');
     return 'ok';
   } catch (error) {
     if (!isStoreError(error)) throw error;
@@ -24,14 +30,16 @@ test('bucket identity, redirect markers and signatures pass everywhere', () => {
 
 test('AIStore parameters Cairn does not serve are refused by name with 501', () => {
   assert.match(
-    codeOf('PUT', 'object_to=ais/@%23/b2/o2'),
+    codeOf('GET', 'object_to=ais/@%23/b2/o2'),
     /^NotImplemented: query parameter "object_to" \(single-object copy\) is not implemented/,
   );
   for (const search of [
-    'append_type=append',
-    'append_type=flush',
     'archpath=x',
-    'uploadId=u&partNumber=1',
+    'partNumber=1',
+    'append_handle=h',
+    'synchronize=true',
+    'object_to=ais/@%23/b2/o2&append_type=append',
+    'append_type=append&uploadId=u',
     'uploads',
     'etl_name=e',
     'latest-ver=true',
@@ -40,14 +48,38 @@ test('AIStore parameters Cairn does not serve are refused by name with 501', () 
   ])
     assert.match(codeOf('PUT', search), /^NotImplemented: query parameter/, search);
   assert.match(codeOf('HEAD', 'presence=5'), /"presence=5"/);
-  assert.match(codeOf('HEAD', 'bsumm_remote=false', 'bucket'), /bucket summary/);
+  // A bucket summary is served on HEAD bucket (with its job ID), nowhere else.
+  assert.equal(codeOf('HEAD', 'bsumm_remote=false&uuid=Xq1w2e3r4', 'bucket'), 'ok');
+  assert.match(codeOf('HEAD', 'bsumm_remote=true'), /bucket summary/);
+  assert.match(codeOf('GET', 'bsumm_remote=true', 'bucket'), /bucket summary/);
   assert.match(codeOf('PATCH', 'set-new-custom=maybe'), /NotImplemented/);
+});
+
+test('copy, append and multipart operations accept their own parameters only', () => {
+  for (const search of [
+    'object_to=ais/@%23/b2/o2&latest-ver=true&synchronize=false',
+    'append_type=append&append_handle=',
+    'append_type=flush&append_handle=h',
+    'uploadId=u&partNumber=1',
+  ])
+    assert.equal(codeOf('PUT', search), 'ok', search);
+  assert.equal(codeOf('POST', 'uploadId=u', 'object', 'mpt-complete'), 'ok');
+  assert.equal(codeOf('DELETE', 'uploadId=u', 'object', 'mpt-abort'), 'ok');
+  assert.match(codeOf('DELETE', 'uploadId=u'), /^NotImplemented/);
+  assert.match(codeOf('POST', 'uploadId=u', 'object', 'mpt-upload'), /^NotImplemented/);
+  assert.match(codeOf('PUT', 'append_type=prepend'), /"append_type=prepend"/);
+  checkAction('object', 'POST', 'mpt-upload');
+  checkAction('object', 'DELETE', 'mpt-abort');
+  assert.throws(() => checkAction('object', 'POST', 'mpt-abort'), { code: 'NotImplemented' });
+  assert.throws(() => checkAction('objects', 'POST', 'mpt-upload'), { code: 'NotImplemented' });
 });
 
 test('values that mean "off" pass as in AIStore; unknown parameters are a 400', () => {
   for (const search of ['latest-ver=false', 'archpath=', 'append_type=', 'presence=0', 'frc=F'])
     assert.equal(codeOf('GET', search), 'ok', search);
   assert.equal(codeOf('HEAD', 'props=size,checksum&presence=2'), 'ok');
+  assert.equal(codeOf('GET', 'x-cairn-substitute-for=t1'), 'ok');
+  assert.match(codeOf('PUT', 'x-cairn-substitute-for=t1'), /^BadRequest/);
   assert.equal(codeOf('PATCH', 'set-new-custom=true'), 'ok');
   assert.equal(codeOf('GET', 'presence=2', 'buckets'), 'ok');
   assert.match(codeOf('GET', 'nosuch=1'), /^BadRequest: invalid query parameter "nosuch"/);

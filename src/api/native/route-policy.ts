@@ -5,6 +5,7 @@
 import { badRequest, notImplemented, type StoreError } from '../../errors/index.js';
 import {
   Action,
+  AppendType,
   aisActionNames,
   aisQueryParameter,
   flagOffValues,
@@ -15,10 +16,10 @@ import {
 import type { RequestContext } from '../common/request-context.js';
 
 /**
- * `object`: `/v1/objects/<bucket>[/<object>]`; `bucket`: `/v1/buckets/<bucket>`; `buckets`:
- * `/v1/buckets` (all buckets).
+ * `object`: `/v1/objects/<bucket>/<object>`; `objects`: `/v1/objects/<bucket>` (AIStore's promote);
+ * `bucket`: `/v1/buckets/<bucket>`; `buckets`: `/v1/buckets` (all buckets).
  */
-export type NativeScope = 'object' | 'bucket' | 'buckets';
+export type NativeScope = 'object' | 'objects' | 'bucket' | 'buckets';
 
 /** Values a route accepts for a parameter it reads (`any`: the route validates the value). */
 type AcceptedValues = readonly string[] | 'any';
@@ -48,7 +49,34 @@ const everywhere: ReadonlySet<string> = new Set([
 const presenceInCluster: readonly string[] = ['', '0', '1', '2', '3', '4'];
 const flagValues: readonly string[] = ['', ...flagOnValues, ...flagOffValues];
 
-/** The parameters each route reads beyond `everywhere`. */
+/**
+ * The operation an object request asks for beyond the plain one: a PUT selects it by parameter
+ * (`object_to`, `append_type`, `uploadId`, in that order), a POST or DELETE by its action.
+ */
+export type ObjectOperation = '' | 'copy' | 'append' | 'part' | (typeof objectActions)[number];
+
+const objectActions = [
+  Action.multipartUpload,
+  Action.multipartComplete,
+  Action.multipartAbort,
+] as const;
+
+/** The operation of an object request (`action`: the POST or DELETE body's, if any). */
+export function objectOperation(context: RequestContext, action?: string): ObjectOperation {
+  if (context.method === 'PUT') {
+    const selected = (name: string): boolean => (context.query.get(name) ?? '') !== '';
+    if (selected(Query.objectTo)) return 'copy';
+    if (selected(Query.appendType)) return 'append';
+    if (selected(Query.uploadId)) return 'part';
+    return '';
+  }
+  return objectActions.find((known) => known === action) ?? '';
+}
+
+/**
+ * The parameters each route (or operation of a route: `object PUT copy`) reads beyond
+ * `everywhere`. An operation accepts only its own: `latest-ver` on a plain PUT is refused.
+ */
 const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedValues>>>> = {
   // A read a gateway sent to a target in place of an unreachable owner names the owner.
   'object GET': { [Query.substituteFor]: 'any' },
@@ -58,15 +86,34 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
     [Query.substituteFor]: 'any',
   },
   'object PATCH': { [Query.setNewCustom]: flagValues },
-  'bucket HEAD': { [Query.presence]: presenceInCluster },
+  'object PUT copy': {
+    [Query.objectTo]: 'any',
+    [Query.latestVersion]: flagValues,
+    [Query.synchronize]: flagValues,
+  },
+  'object PUT append': {
+    [Query.appendType]: [AppendType.append, AppendType.flush],
+    [Query.appendHandle]: 'any',
+  },
+  'object PUT part': { [Query.uploadId]: 'any', [Query.partNumber]: 'any' },
+  'object POST mpt-complete': { [Query.uploadId]: 'any' },
+  'object DELETE mpt-abort': { [Query.uploadId]: 'any' },
+  // A summary (`bsumm_remote`: any non-empty value asks for one) and polling it by job ID.
+  'bucket HEAD': {
+    [Query.presence]: presenceInCluster,
+    [Query.bucketSummary]: 'any',
+    [Query.uuid]: 'any',
+  },
   'buckets GET': { [Query.presence]: presenceInCluster },
 };
 
 /** The actions each route runs; AIStore's client sets custom metadata with an empty action. */
 const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
   'object PATCH': new Set(['']),
+  'object POST': new Set([Action.multipartUpload, Action.multipartComplete]),
+  'object DELETE': new Set([Action.multipartAbort]),
   'buckets GET': new Set([Action.list]),
-  'bucket GET': new Set([Action.list]),
+  'bucket GET': new Set([Action.list, Action.summaryBucket]),
   'bucket POST': new Set([Action.createBucket, Action.makeNCopies, Action.ecEncode]),
   'bucket DELETE': new Set([Action.destroyBucket, Action.deleteListRange]),
   'bucket PATCH': new Set([Action.setBucketProps, Action.resetBucketProps]),
@@ -77,17 +124,37 @@ const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
  * means "off" (`latest-ver=false`, an empty `archpath`) leaves the request what it is, as in
  * AIStore, and passes.
  */
-export function checkQuery(context: RequestContext, scope: NativeScope): void {
-  const accepted = routeParameters[`${scope} ${context.method}`] ?? {};
+export function checkQuery(
+  context: RequestContext,
+  scope: NativeScope,
+  operation: ObjectOperation = '',
+): void {
+  const route = `${scope} ${context.method}${operation === '' ? '' : ` ${operation}`}`;
+  const accepted = routeParameters[route] ?? {};
+  checkQueryNames(context);
   for (const [name, value] of context.query) {
     if (everywhere.has(name)) continue;
     const values = Object.hasOwn(accepted, name) ? accepted[name] : undefined;
     if (values === 'any' || values?.includes(value) === true) continue;
     const spec = aisQueryParameter(name);
+    // Cairn's own parameter where no route of this request reads it.
     if (spec === undefined) throw badRequest(`invalid query parameter "${printable(name)}"`);
     if (values === undefined && isQueryValueOff(spec, value)) continue;
     const named = values === undefined ? `"${name}"` : `"${name}=${printable(value)}"`;
     throw notImplemented(`query parameter ${named} (${spec.meaning})`);
+  }
+}
+
+/**
+ * Refuses (400) a parameter nobody defines: checked before an action is read, so that a request
+ * naming one is a 400 whatever its action.
+ */
+export function checkQueryNames(context: RequestContext): void {
+  for (const name of context.query.keys()) {
+    if (everywhere.has(name) || aisQueryParameter(name) !== undefined) continue;
+    // Cairn's own parameters (the substitute-read marker) are known where a route reads them.
+    if (Object.values(routeParameters).some((accepted) => Object.hasOwn(accepted, name))) continue;
+    throw badRequest(`invalid query parameter "${printable(name)}"`);
   }
 }
 

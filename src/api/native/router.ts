@@ -5,7 +5,7 @@ import { readJsonBody } from '../common/body.js';
 import type { RequestHandler } from '../common/http-server.js';
 import type { RequestContext } from '../common/request-context.js';
 import { handleBucketRequest } from './bucket-routes.js';
-import { sendValue } from './json-response.js';
+import { sendAnswer } from './json-response.js';
 import { handleErasureCodingRequest } from './erasure-coding-routes.js';
 import { handleHealthRequest } from './health-route.js';
 import { handleJobsRequest } from './job-routes.js';
@@ -25,7 +25,13 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
         return handleObjectRequest(context, ports.objects, bucketName, nameParts.join('/'));
       }
       case Resource.buckets:
-        return handleBucketRequest(context, ports.buckets, rest[0], rest.slice(1));
+        return handleBucketRequest(
+          context,
+          ports.buckets,
+          rest[0],
+          rest.slice(1),
+          ports.bucketSummary,
+        );
       case Resource.health:
         return handleHealthRequest(context, ports.cluster);
       case Resource.daemon:
@@ -33,6 +39,11 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
         return handleClusterRequest(context, ports, resource);
       case Resource.jobs:
         return handleJobsRequest(context, ports.jobs);
+      case Resource.reverse:
+        // AIStore: only gateways forward requests to a node (`Ais-Node-Id`).
+        if (ports.reverse === undefined)
+          throw badRequest(`invalid request URI ${context.path}: not a gateway`);
+        return ports.reverse(context, rest);
       case Resource.erasureCoding:
         return handleErasureCodingRequest(context, ports.erasureCoding, rest);
       case Resource.metasync:
@@ -70,8 +81,8 @@ async function handleClusterRequest(
     const what = context.query.get(Query.what);
     if (what === null || what === '')
       throw badRequest(`GET /v1/${scope}: missing "what" query parameter`);
-    sendValue(context.res, await ports.cluster.query(scope, what, context));
+    await sendAnswer(context.res, await ports.cluster.query(scope, what, context));
     return;
   }
-  sendValue(context.res, await ports.cluster.control(scope, context));
+  await sendAnswer(context.res, await ports.cluster.control(scope, context));
 }

@@ -3,6 +3,7 @@
 import { StoreError } from '../../errors/index.js';
 import type { RequestHandler } from '../common/http-server.js';
 import type { RequestContext } from '../common/request-context.js';
+import { s3StatsOperation } from '../common/request-stats.js';
 import { authenticate, type AuthResult } from './auth/authenticate.js';
 import { resolveAddress, type S3Address } from './addressing.js';
 import { sendS3Error, setRequestIdHeaders } from './error-xml.js';
@@ -65,6 +66,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
             nowMs: Date.now,
           });
       const operation = detectOperation(context, address);
+      context.operation = s3StatsOperation(operation);
       // Before forwarding to the target that stores the key, and again there.
       refuseUnsupportedGuarantees(context, operation);
       const bucket = address.bucket ?? '';

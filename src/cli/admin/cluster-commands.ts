@@ -13,7 +13,10 @@ interface WaitOption {
   timeout: number;
 }
 
-/** Prints the job a command started and, with --wait, waits for it (progress on a terminal). */
+/**
+ * Prints the job a command started (stdout: nothing when none was needed, which stderr tells)
+ * and, with --wait, waits for it (progress on a terminal, its end on stderr).
+ */
 async function reportJob(
   context: CommandContext,
   jobId: string,
@@ -21,7 +24,7 @@ async function reportJob(
   options: WaitOption,
 ): Promise<void> {
   if (jobId === '') {
-    context.print(`${what}: no objects to move`);
+    context.note(`${what}: no objects to move`);
     return;
   }
   context.print(jobId);

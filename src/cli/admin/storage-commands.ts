@@ -1,5 +1,6 @@
 // `cairn storage scrub|mirror|ec-encode BUCKET`: data protection jobs over a whole bucket, each
-// waited for with a progress bar; scrub ends with its counts.
+// waited for with a progress bar on stderr. mirror and ec-encode print the job ID on stdout;
+// scrub prints its counts there (its job ID goes to stderr with the progress).
 import type { Command } from 'commander';
 import {
   bucketDisplayName,
@@ -117,6 +118,10 @@ export function registerStorageCommands(program: Command, io: CliIo): void {
     );
 }
 
+/**
+ * The job ID is the command's result (stdout, as for every command that starts a job); what it
+ * does, its progress and its end are told on stderr.
+ */
 async function finish(
   context: CommandContext,
   bucket: BucketJson,
@@ -125,7 +130,8 @@ async function finish(
   what: string,
 ): Promise<void> {
   context.note(`${bucketDisplayName(bucket)}: ${what}, job ${id}`);
-  if (!options.wait) return context.print(id);
+  context.print(id);
+  if (!options.wait) return;
   const total = await countObjects(context.client, bucket);
   await waitForJob(context, id, options.timeout, { total, counter: 'loc-objs' });
 }

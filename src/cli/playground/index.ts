@@ -115,7 +115,7 @@ export function registerPlaygroundCommands(
     .action(
       commandAction(io, async (context, options: { dir: string }) => {
         const log = (line: string): void => {
-          context.io.stdout.write(`${new Date().toISOString()} ${line}\n`);
+          context.io.stderr.write(`${new Date().toISOString()} ${line}\n`);
         };
         await runSupervisor(options.dir, log);
         // Only the nodes' handles could remain, and they are gone: nothing is left to wait for.

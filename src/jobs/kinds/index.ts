@@ -1,8 +1,17 @@
 // Every job kind this build implements; roles look kinds up here.
 import type { JobDefinition } from '../job-environment.js';
 import { deleteObjectsDefinition } from './delete-objects-job.js';
+import { lruDefinition } from './lru-job.js';
+import { summaryDefinition } from './summary-job.js';
 
-export const jobDefinitions: readonly JobDefinition[] = [deleteObjectsDefinition];
+export { LruCounter } from './lru-job.js';
+export { SummaryCounter, type SummaryArgs } from './summary-job.js';
+
+export const jobDefinitions: readonly JobDefinition[] = [
+  deleteObjectsDefinition,
+  lruDefinition,
+  summaryDefinition,
+];
 
 export function findJobDefinition(kind: string): JobDefinition | undefined {
   return jobDefinitions.find((definition) => definition.kind.name === kind);

@@ -47,7 +47,7 @@ export async function encodeObject(
   const replicated = replicates(head.size, props);
   const placement = placePieces(map, objectUname(bucket, name), props, replicated);
   const holders = placement.holders.filter((holder) => holder.node.id !== context.nodeId);
-  const generation = options.generation ?? Date.now() * 1000;
+  const generation = options.generation ?? context.store.clock.nowMs() * 1000;
   const layout = replicated
     ? undefined
     : sliceLayout(head.size, props.data_slices, props.parity_slices);

@@ -81,30 +81,21 @@ export async function restoreObject(
     if (await storeFrom(context, bucket, copy.metadata, () => openFrom(context, bucket, copy)))
       return true;
   }
-  const slices = uniqueSlices(pieces.filter((piece) => piece.metadata.slice_id > 0));
-  const first = slices[0]?.metadata;
-  if (first === undefined) return false;
   const bad = new Set<number>();
-  // Each retry rules out at least one more slice, so at most P+1 attempts; a failure that
-  // blames no slice (the local write failed) would only repeat itself.
-  for (let attempt = 0; attempt <= first.parity_slices; attempt += 1) {
-    const usable = slices.filter((piece) => !bad.has(piece.metadata.slice_id));
-    if (usable.length < first.data_slices) return false;
+  for await (const { metadata, decoded } of decodeAttempts(context, bucket, pieces, bad)) {
     const badBefore = bad.size;
-    const decoded = await openDecoded(context, bucket, first, usable, bad);
-    if (decoded !== undefined) {
-      try {
-        const stored = await storeFrom(context, bucket, first, () => Promise.resolve(decoded));
-        const failure = decoded.failure();
-        if (failure instanceof BadSlicesError) throw failure;
-        if (stored) return true;
-      } catch (error) {
-        if (!(error instanceof BadSlicesError)) throw error;
-        for (const sliceId of error.sliceIds) bad.add(sliceId);
-      } finally {
-        decoded.close();
-      }
+    try {
+      const stored = await storeFrom(context, bucket, metadata, () => Promise.resolve(decoded));
+      const failure = decoded.failure();
+      if (failure instanceof BadSlicesError) throw failure;
+      if (stored) return true;
+    } catch (error) {
+      if (!(error instanceof BadSlicesError)) throw error;
+      for (const sliceId of error.sliceIds) bad.add(sliceId);
+    } finally {
+      decoded.close();
     }
+    // A failure that blames no slice (the local write failed) would only repeat itself.
     if (bad.size === badBefore) return false;
   }
   return false;
@@ -140,19 +131,33 @@ export async function openSurviving(
       context.log.warn('EC replica unavailable', { node: copy.node.id, name, error });
     }
   }
-  const slices = uniqueSlices(pieces.filter((piece) => piece.metadata.slice_id > 0));
-  const first = slices[0]?.metadata;
-  if (first === undefined) return undefined;
-  const bad = new Set<number>();
-  for (let attempt = 0; attempt <= first.parity_slices; attempt += 1) {
-    const usable = slices.filter((piece) => !bad.has(piece.metadata.slice_id));
-    if (usable.length < first.data_slices) return undefined;
-    const decoded = await openDecoded(context, bucket, first, usable, bad);
-    if (decoded === undefined) continue;
+  for await (const { metadata, decoded } of decodeAttempts(context, bucket, pieces, new Set())) {
     decoded.body.once('close', () => decoded.close());
-    return { metadata: first, body: verified(context, first, decoded.body) };
+    return { metadata, body: verified(context, metadata, decoded.body) };
   }
   return undefined;
+}
+
+/**
+ * Decodings of the object from D of its slices, each attempt without the slices found bad so far
+ * (`bad`, which the caller adds to when a decoding fails): at most P+1 attempts, since each one
+ * after the first rules out at least one more slice. Ends when too few usable slices remain.
+ */
+async function* decodeAttempts(
+  context: ErasureContext,
+  bucket: BucketJson,
+  pieces: HeldPiece[],
+  bad: Set<number>,
+): AsyncGenerator<{ metadata: ErasureMetadataJson; decoded: DecodedBody }> {
+  const slices = uniqueSlices(pieces.filter((piece) => piece.metadata.slice_id > 0));
+  const first = slices[0]?.metadata;
+  if (first === undefined) return;
+  for (let attempt = 0; attempt <= first.parity_slices; attempt += 1) {
+    const usable = slices.filter((piece) => !bad.has(piece.metadata.slice_id));
+    if (usable.length < first.data_slices) return;
+    const decoded = await openDecoded(context, bucket, first, usable, bad);
+    if (decoded !== undefined) yield { metadata: first, decoded };
+  }
 }
 
 /** `body` checked against the object's size and checksum: a mismatch fails it before its end. */

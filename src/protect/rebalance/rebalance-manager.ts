@@ -99,7 +99,7 @@ export class RebalanceManager {
       const [oldest] = this.#deleted.keys();
       if (oldest !== undefined) this.#deleted.delete(oldest);
     }
-    this.#deleted.set(deleteKey(bucket, name, versionId), Date.now());
+    this.#deleted.set(deleteKey(bucket, name, versionId), this.environment.store.clock.nowMs());
   }
 
   /** Whether `bucket` keeps history (its objects move with all their versions). */

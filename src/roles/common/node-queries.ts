@@ -4,29 +4,29 @@ import {
   What,
   type MountpathCapacityJson,
   type MountpathListJson,
-  type NodeStatusJson,
+  type NodeAlertJson,
 } from '../../wire/index.js';
+import { answerLogQuery } from './node-log.js';
 import type { NodeRuntime } from './node-runtime.js';
+import { metricNames, nodeStats, nodeStatus, softwareVersion } from './node-stats.js';
 
-export const softwareVersion = '0.1.0';
+export { softwareVersion } from './node-stats.js';
 
 /** Role-specific answers a node may add (targets: capacity and mountpaths). */
 export interface RoleQueryExtras {
   capacity?: () => Promise<MountpathCapacityJson[]>;
   mountpaths?: () => MountpathListJson;
+  alerts?: () => NodeAlertJson[];
 }
 
 /** AIStore `what=` values Cairn knows of but does not answer yet (501 rather than 400). */
 const knownButNotImplemented = new Set<string>([
-  What.nodeStats,
   What.disk,
   What.sysinfo,
   What.targetIps,
   What.backends,
   What.remote,
-  'metrics',
   'smapvote',
-  'log',
   'status',
   'status_all',
   'getxstats',
@@ -38,9 +38,14 @@ export async function answerNodeQuery(
   runtime: NodeRuntime,
   what: string,
   extras: RoleQueryExtras,
+  query: URLSearchParams,
 ): Promise<unknown> {
   const { store } = runtime;
+  const capacity = async (): Promise<MountpathCapacityJson[]> =>
+    extras.capacity === undefined ? [] : await extras.capacity();
   switch (what) {
+    case What.log:
+      return answerLogQuery(runtime.logFiles, query);
     case What.smap: {
       const map = store.clusterMap;
       if (map === undefined)
@@ -63,14 +68,11 @@ export async function answerNodeQuery(
     case What.softwareVersion:
       return softwareVersion;
     case What.nodeStatus:
-      return {
-        node: runtime.selfJson(),
-        smap_version: String(store.clusterMap?.version ?? 0),
-        uptime_ms: Date.now() - runtime.startedAtMs,
-        capacity: extras.capacity === undefined ? [] : await extras.capacity(),
-        software_version: softwareVersion,
-        memory: memoryUsage(),
-      } satisfies NodeStatusJson;
+      return { ...nodeStatus(runtime, await capacity()), alerts: extras.alerts?.() ?? [] };
+    case What.nodeStats:
+      return nodeStats(runtime, await capacity());
+    case What.metrics:
+      return metricNames();
     case What.mountpaths:
       if (extras.mountpaths === undefined)
         throw badRequest('what=mountpaths: this node is not a target');
@@ -79,14 +81,4 @@ export async function answerNodeQuery(
       if (knownButNotImplemented.has(what)) throw notImplemented(`query what=${what}`);
       throw badRequest(`invalid query what=${what}`);
   }
-}
-
-function memoryUsage(): NodeStatusJson['memory'] {
-  const usage = process.memoryUsage();
-  return {
-    rss_bytes: usage.rss,
-    heap_used_bytes: usage.heapUsed,
-    external_bytes: usage.external,
-    array_buffers_bytes: usage.arrayBuffers,
-  };
 }

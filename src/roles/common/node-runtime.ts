@@ -10,13 +10,16 @@ import {
 import { createNativeHandler, type NativeApiPorts } from '../../api/native/index.js';
 import { createS3Handler, type S3ApiOptions } from '../../api/s3/index.js';
 import {
+  RequestStats,
   startHttpServer,
   type RequestHandler,
   type RunningServer,
 } from '../../api/common/index.js';
 import { IntraClient } from '../../transport/index.js';
+import { systemClock, type Clock } from '../../util/clock.js';
 import { createLogger, type Logger } from '../../util/log.js';
-import { NodeFlag, type NodeJson } from '../../wire/index.js';
+import { defaultLogFileLimits, NodeLogFiles } from '../../util/log-files.js';
+import { isNativeApiPath, NodeFlag, type NodeJson } from '../../wire/index.js';
 import { loadNodeId } from './node-identity.js';
 import { UnreachableTargets } from './unreachable-targets.js';
 
@@ -29,6 +32,16 @@ export interface NodeHooks {
   requestExit: () => void;
 }
 
+/**
+ * What a test may put in place of the real thing when it runs a node in its own process (the
+ * composition root passes none): where the node takes the time, and where its log lines go.
+ */
+export interface NodeSeams {
+  clock?: Clock;
+  /** Receives each JSON log line (default: stderr). */
+  writeLog?: (line: string) => void;
+}
+
 /** A started node of either role. */
 export interface RunningNode {
   readonly runtime: NodeRuntime;
@@ -37,12 +50,14 @@ export interface RunningNode {
 
 export class NodeRuntime {
   ready = false;
-  readonly startedAtMs = Date.now();
+  readonly startedAtMs: number;
   #handler: RequestHandler | undefined;
   #servers: RunningServer[] = [];
   #self: ClusterNode | undefined;
   /** Targets this node found unreachable before the cluster map dropped them. */
   readonly unreachable: UnreachableTargets;
+  /** What this node served: requests, bytes, time, failures (`what=node_stats`). */
+  readonly stats = new RequestStats();
 
   private constructor(
     readonly config: NodeConfig,
@@ -50,16 +65,29 @@ export class NodeRuntime {
     readonly store: MetadataStore,
     readonly client: IntraClient,
     readonly log: Logger,
+    readonly clock: Clock,
+    /** The node's log files (`what=log`); every line also goes to stderr (or `seams.writeLog`). */
+    readonly logFiles: NodeLogFiles,
   ) {
-    this.unreachable = new UnreachableTargets(client);
+    this.startedAtMs = clock.nowMs();
+    this.unreachable = new UnreachableTargets(client, () => clock.nowMs());
   }
 
-  static async create(config: NodeConfig): Promise<NodeRuntime> {
+  static async create(config: NodeConfig, seams: NodeSeams = {}): Promise<NodeRuntime> {
     const id = await loadNodeId(config.dir, config.role);
-    const log = createLogger({ node: id, role: config.role });
+    const logFiles = await NodeLogFiles.open(config.log.dir, {
+      ...defaultLogFileLimits,
+      maxFileBytes: config.log.maxFileBytes,
+      maxOldFiles: config.log.maxOldFiles,
+    });
+    const writeLog = seams.writeLog ?? ((line: string) => process.stderr.write(line));
+    const log = createLogger({ node: id, role: config.role }, 'info', (line, level) => {
+      writeLog(line);
+      logFiles.write(line, level);
+    });
     const store = await MetadataStore.load(config.dir);
     const client = new IntraClient({ callerId: id, callerName: id, connectionsPerPeer: 32 });
-    return new NodeRuntime(config, id, store, client, log);
+    return new NodeRuntime(config, id, store, client, log, seams.clock ?? systemClock, logFiles);
   }
 
   /** Starts both servers; requests get 503 until `serve` installs the role's ports. */
@@ -72,7 +100,13 @@ export class NodeRuntime {
       }
       return this.#handler(context);
     };
-    const common = { host: this.config.host, nodeId: this.id, log: this.log, handle };
+    const common = {
+      host: this.config.host,
+      nodeId: this.id,
+      log: this.log,
+      handle,
+      stats: this.stats,
+    };
     this.#servers.push(await startHttpServer({ ...common, port: this.config.port, intra: false }));
     this.#servers.push(
       await startHttpServer({ ...common, port: this.config.intraPort, intra: true }),
@@ -91,9 +125,7 @@ export class NodeRuntime {
     const native = createNativeHandler(ports);
     const s3Handler = createS3Handler(s3);
     this.#handler = (context) =>
-      context.path === '/v1' || context.path.startsWith('/v1/')
-        ? native(context)
-        : s3Handler(context);
+      isNativeApiPath(context.path) ? native(context) : s3Handler(context);
   }
 
   get self(): ClusterNode {
@@ -152,5 +184,6 @@ export class NodeRuntime {
     this.ready = false;
     await Promise.all(this.#servers.map((server) => server.close()));
     await this.client.close();
+    await this.logFiles.close();
   }
 }

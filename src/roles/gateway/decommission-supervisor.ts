@@ -95,9 +95,9 @@ export class DecommissionSupervisor {
     if (pending.jobId === undefined) return true;
     let status;
     try {
-      status = await this.jobs.status(pending.jobId);
+      status = await this.jobs.status({ id: pending.jobId });
     } catch (error) {
-      if (isStoreError(error) && error.code === 'NodeNotFound') return false;
+      if (isStoreError(error) && error.code === 'JobNotFound') return false;
       throw error;
     }
     if (status.end_time === 0) return false;

@@ -21,10 +21,19 @@ import { KnownBuckets, lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
 import type { JobCoordinator } from './job-coordinator.js';
-import { mergeListPages } from './list-merge.js';
+import {
+  ListCursors,
+  mergeStreams,
+  missingEntries,
+  newStream,
+  receive,
+  type ListCursor,
+} from './list-merge.js';
 import { startProtectionJob } from './protection-actions.js';
 
 export class GatewayBuckets extends KnownBuckets {
+  readonly #cursors = new ListCursors();
+
   constructor(
     runtime: NodeRuntime,
     private readonly owner: () => ClusterOwner | undefined,
@@ -74,7 +83,11 @@ export class GatewayBuckets extends KnownBuckets {
     return undefined;
   }
 
-  /** Asks every target for its next page after the token and merges them. */
+  /**
+   * Merges the targets' listings into a page. A listing's next page continues from what the
+   * gateway kept of the previous one (`ListCursors`) and asks each target only for what it is
+   * missing; while the client reads a page, the next one is fetched.
+   */
   async listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson> {
     lookupBucket(this.runtime, bucket);
     const maxPage = Math.min(
@@ -87,21 +100,66 @@ export class GatewayBuckets extends KnownBuckets {
     const pageSize = requested === 0 ? maxPage : Math.min(requested, maxPage);
     const uuid = request.uuid !== undefined && request.uuid !== '' ? request.uuid : randomId(10);
     const targets = this.runtime.store.clusterMap?.activeTargets() ?? [];
+    const targetIds = targets.map((target) => target.id).join(',');
+    const token = request.continuation_token ?? '';
+    const key = JSON.stringify([
+      bucket,
+      request.prefix ?? '',
+      request.props ?? '',
+      request.flags ?? '',
+      pageSize,
+    ]);
+    let cursor = this.#cursors.take(uuid, key, token, targetIds);
+    if (cursor?.prefetch !== undefined) {
+      // A failed prefetch is forgotten: the page is fetched again, and reports its own failure.
+      cursor = await cursor.prefetch.then(
+        () => cursor,
+        () => undefined,
+      );
+    }
+    if (cursor === undefined) {
+      const after = token !== '' ? token : (request.start_after ?? '');
+      const streams = targets.map((target) => newStream(target.id, target.intraUrl, after));
+      cursor = { key, targets: targetIds, streams, token, touchedAt: Date.now() };
+    }
+    const fetch = (): Promise<void> => this.#fill(bucket, request, uuid, cursor, pageSize);
+    await fetch();
+    const { entries, more } = mergeStreams(cursor.streams, pageSize);
+    const last = entries[entries.length - 1];
+    cursor.token = more && last !== undefined ? last.name : '';
+    if (cursor.token !== '' && this.#cursors.keep(uuid, cursor)) {
+      const prefetch = fetch();
+      // Handled when the next page awaits it; never an unhandled rejection meanwhile.
+      prefetch.catch(() => undefined);
+      cursor.prefetch = prefetch;
+    }
+    return { uuid, continuation_token: cursor.token, entries, flags: 0 };
+  }
+
+  /** Asks every target that is short of a page's worth for what it is missing, in parallel. */
+  async #fill(
+    bucket: BucketJson,
+    request: ListObjectsRequestJson,
+    uuid: string,
+    cursor: ListCursor,
+    pageSize: number,
+  ): Promise<void> {
     const path = `${apiPath(Resource.buckets, bucket.name)}?${bucketQuery(bucket).toString()}`;
-    const body: ActionMessage = {
-      action: Action.list,
-      value: { ...request, pagesize: pageSize, uuid },
-    };
-    const pages = await Promise.all(
-      targets.map(
-        async (target) =>
-          (await this.runtime.client.requestJson(`${target.intraUrl}${path}`, {
-            method: 'GET',
-            body,
-            timeoutMs: this.runtime.store.config.values.timeouts.control_ms * 6,
-          })) as ListPageJson,
-      ),
+    await Promise.all(
+      cursor.streams.map(async (stream) => {
+        const wanted = missingEntries(stream, pageSize);
+        if (wanted === 0) return;
+        const body: ActionMessage = {
+          action: Action.list,
+          value: { ...request, pagesize: wanted, uuid, continuation_token: stream.after },
+        };
+        const page = (await this.runtime.client.requestJson(`${stream.url}${path}`, {
+          method: 'GET',
+          body,
+          timeoutMs: this.runtime.store.config.values.timeouts.control_ms * 6,
+        })) as ListPageJson;
+        receive(stream, page.entries, wanted);
+      }),
     );
-    return mergeListPages(pages, pageSize, uuid);
   }
 }

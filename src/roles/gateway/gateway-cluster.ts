@@ -11,7 +11,7 @@ import { asRecord } from '../../util/json.js';
 import { Action, ClusterPath, Resource } from '../../wire/index.js';
 import { answerNodeQuery } from '../common/node-queries.js';
 import type { JobCoordinator } from './job-coordinator.js';
-import { jobArgsOf, readJobArgs, readJobQuery } from './job-messages.js';
+import { parseJobArgs, readJobQuery } from './job-messages.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
 import { handleDaemonAction, type DaemonExit } from '../common/daemon-actions.js';
@@ -42,26 +42,17 @@ export class GatewayCluster implements ClusterPort {
     context: RequestContext,
   ): Promise<unknown> {
     switch (what) {
-      case 'status': {
-        const args = await readJobArgs(context);
-        return this.jobs.status(args.ID ?? context.query.get('uuid') ?? '');
-      }
+      case 'status':
+        return this.jobs.status(await readJobQuery(context));
       case 'status_all':
         return this.jobs.statusAll(await readJobQuery(context));
       case 'running_all':
         return this.jobs.runningAll(await readJobQuery(context));
       case 'qryxstats':
-      case 'getxstats': {
-        const args = await readJobArgs(context);
-        return this.jobs.snapshots({
-          id: args.ID,
-          kind: args.Kind,
-          bucket: args.Bck,
-          onlyRunning: args.OnlyRunning,
-        });
-      }
+      case 'getxstats':
+        return this.jobs.snapshots(await readJobQuery(context));
       default:
-        return answerNodeQuery(this.runtime, what, {});
+        return answerNodeQuery(this.runtime, what, {}, context.query);
     }
   }
 
@@ -130,13 +121,13 @@ export class GatewayCluster implements ClusterPort {
     }
     if (this.actions.handles(message.action)) return this.actions.run(message, context);
     if (message.action === Action.startJob) {
-      const args = jobArgsOf(message.value);
+      const args = parseJobArgs(message.value, message.action);
       if (clusterJobKinds.has(args.Kind ?? ''))
         return this.actions.startJob(args, context, message);
       return this.jobs.startByRequest(args);
     }
     if (message.action === Action.stopJob) {
-      const args = jobArgsOf(message.value);
+      const args = parseJobArgs(message.value, message.action);
       await this.jobs.abort({ id: args.ID, kind: args.Kind, bucket: args.Bck });
       return undefined;
     }

@@ -1,5 +1,10 @@
 // A gateway never stores objects: it checks the request and redirects it (307) to the HRW owner.
-import type { ObjectAddress, ObjectPort } from '../../api/native/index.js';
+import {
+  appendHandleNode,
+  invalidAppendHandle,
+  type ObjectAddress,
+  type ObjectPort,
+} from '../../api/native/index.js';
 import type { RequestContext } from '../../api/common/index.js';
 import { StoreError } from '../../errors/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
@@ -28,6 +33,19 @@ export class GatewayObjects implements ObjectPort {
     query.set(Query.redirectMapVersion, String(map.version));
     query.set(Query.redirectTime, (BigInt(Date.now()) * 1_000_000n).toString(36));
     let target = owner;
+    // An append goes on at the target holding its work file (named by the handle).
+    const appendNode = appendHandleNode(context);
+    if (appendNode !== undefined) {
+      const holder = map.targets.get(appendNode);
+      if (holder === undefined) {
+        const handle = context.query.get(Query.appendHandle) ?? '';
+        throw invalidAppendHandle(
+          handle,
+          `node ${appendNode} not present in cluster map v${map.version}`,
+        );
+      }
+      target = holder;
+    }
     if (isRead(context)) {
       const unreachable = this.runtime.unreachable;
       const reported = reportedUnreachable(context);
@@ -57,6 +75,27 @@ export class GatewayObjects implements ObjectPort {
     throw unreachable();
   }
   setCustomMetadata(): never {
+    throw unreachable();
+  }
+  copy(): never {
+    throw unreachable();
+  }
+  append(): never {
+    throw unreachable();
+  }
+  flush(): never {
+    throw unreachable();
+  }
+  createUpload(): never {
+    throw unreachable();
+  }
+  uploadPart(): never {
+    throw unreachable();
+  }
+  completeUpload(): never {
+    throw unreachable();
+  }
+  abortUpload(): never {
     throw unreachable();
   }
 }

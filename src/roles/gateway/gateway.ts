@@ -3,7 +3,14 @@ import type { NodeConfig } from '../../config/index.js';
 import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
-import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
+import { reverseRoute } from '../common/reverse-route.js';
+import {
+  NodeRuntime,
+  type NodeHooks,
+  type NodeSeams,
+  type RunningNode,
+} from '../common/node-runtime.js';
+import { BucketSummaries } from './bucket-summary.js';
 import { GatewayBuckets } from './gateway-buckets.js';
 import { GatewayCluster } from './gateway-cluster.js';
 import { GatewayObjects } from './gateway-objects.js';
@@ -16,8 +23,12 @@ import { GatewayLeadership } from './leadership.js';
 import { GatewayNodeActions } from './node-actions.js';
 import { voteRoute } from './vote-route.js';
 
-export async function startGateway(config: NodeConfig, hooks: NodeHooks): Promise<RunningNode> {
-  const runtime = await NodeRuntime.create(config);
+export async function startGateway(
+  config: NodeConfig,
+  hooks: NodeHooks,
+  seams: NodeSeams = {},
+): Promise<RunningNode> {
+  const runtime = await NodeRuntime.create(config, seams);
   await runtime.listen();
   const jobs = new JobCoordinator(runtime);
   const leadership = new GatewayLeadership(runtime, jobs);
@@ -42,6 +53,8 @@ export async function startGateway(config: NodeConfig, hooks: NodeHooks): Promis
         [Resource.vote]: voteRoute(leadership),
         [Resource.metadata]: metadataRoute(runtime),
       },
+      reverse: reverseRoute(runtime),
+      bucketSummary: new BucketSummaries(runtime, jobs),
     },
     s3ApiOptions(
       runtime,

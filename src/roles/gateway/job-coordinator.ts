@@ -1,10 +1,12 @@
 // Jobs as a gateway sees them: start a job on every target, abort it, and aggregate the targets'
-// snapshots into AIStore's status answers (`status`, `status_all`, `running_all`, `qryxstats`).
+// snapshots into AIStore's status answers (`status`, `status_all`, `running_all`, `qryxstats`),
+// with AIStore's wording when nothing matches (clients print it).
 import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
 import { plannedJobKinds } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
 import {
   apiPath,
+  bucketQuery,
   Resource,
   zeroTime,
   type BucketJson,
@@ -17,12 +19,14 @@ import {
 import { lookupBucket } from '../common/bucket-lookup.js';
 import { findJobKind } from '../common/job-catalog.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
+import { describeSelection, type JobSelection } from './job-messages.js';
 
-export interface JobSelection {
-  id?: string | undefined;
-  kind?: string | undefined;
-  bucket?: BucketJson | undefined;
-  onlyRunning?: boolean | undefined;
+export type { JobSelection } from './job-messages.js';
+
+/** A job's status with the time it started (the latest of a kind is the one `status` reports). */
+interface AggregatedStatus {
+  status: JobStatusJson;
+  startMs: number;
 }
 
 export class JobCoordinator {
@@ -40,7 +44,9 @@ export class JobCoordinator {
       throw badRequest(`job kind "${kind}" cannot be started with "start"`);
     if (definition.bucketScoped && args.Bck === undefined)
       throw badRequest(`job kind "${kind}" needs a bucket ("Bck")`);
-    return this.start(kind, args.Bck, undefined);
+    for (const bucket of args.Buckets ?? []) lookupBucket(this.runtime, bucket);
+    // `lru` may be narrowed to several buckets (AIStore's `Buckets`).
+    return this.start(kind, args.Bck, kind === 'lru' ? (args.Buckets ?? []) : undefined);
   }
 
   /** Starts a job on every active target; returns its ID. */
@@ -64,26 +70,42 @@ export class JobCoordinator {
     await this.#fanOut('DELETE', this.#jobsPath(selection), undefined);
   }
 
-  /** `what=qryxstats`: each target's snapshots. */
+  /**
+   * `what=qryxstats`: each target's snapshots. For one job (an ID), targets that do not know it
+   * are left out, and 404 when none does (AIStore: `"x-[<id>]" not found`).
+   */
   async snapshots(selection: JobSelection): Promise<JobSnapshotsByNodeJson> {
-    const answers = await this.#fanOut('GET', this.#jobsPath(selection), undefined);
-    return Object.fromEntries(
-      answers.map(({ nodeId, body }) => [nodeId, (body ?? []) as JobSnapshotJson[]]),
-    );
+    const byNode = await this.#snapshotsByNode(selection);
+    if (selection.id === undefined) return byNode;
+    const known = Object.entries(byNode).filter(([, snapshots]) => snapshots.length > 0);
+    if (known.length === 0)
+      throw new StoreError('JobNotFound', `"${describeSelection(selection)}" not found`);
+    return Object.fromEntries(known);
   }
 
-  /** `what=status`: one job, aggregated over targets. */
-  async status(id: string): Promise<JobStatusJson> {
-    if (id === '') throw badRequest('status: missing job ID');
-    const statuses = aggregate(await this.snapshots({ id }));
-    const status = statuses[0];
-    if (status === undefined) throw new StoreError('NodeNotFound', `job "${id}" not found`);
-    return status;
+  /**
+   * `what=status`: one job by ID, or the latest job of a kind, aggregated over targets (AIStore:
+   * 400 `invalid x-` without either, 404 `nl not found` for none, 400 `kind mismatch`).
+   */
+  async status(selection: JobSelection): Promise<JobStatusJson> {
+    const { id, kind } = selection;
+    if (id === undefined && kind === undefined)
+      throw badRequest(`invalid ${describeSelection(selection)}`);
+    const scope = id === undefined ? selection : { ...selection, kind: undefined };
+    const candidates = aggregate(await this.#snapshotsByNode(scope));
+    const latest = candidates.sort((a, b) => b.startMs - a.startMs)[0]?.status;
+    if (latest === undefined)
+      throw new StoreError('JobNotFound', `nl not found: ${describeSelection(selection)}`);
+    if (kind !== undefined && latest.kind !== kind)
+      throw badRequest(
+        `kind mismatch: ${describeSelection(selection)}, expected kind=${latest.kind}`,
+      );
+    return latest;
   }
 
   /** `what=status_all`: every matching job, aggregated. */
   async statusAll(selection: JobSelection): Promise<JobStatusJson[]> {
-    const statuses = aggregate(await this.snapshots(selection));
+    const statuses = aggregate(await this.#snapshotsByNode(selection)).map((item) => item.status);
     return selection.onlyRunning === true
       ? statuses.filter((status) => status.end_time === 0)
       : statuses;
@@ -95,13 +117,24 @@ export class JobCoordinator {
     return statuses.map((status) => `${status.kind}[${status.uuid}]`);
   }
 
+  async #snapshotsByNode(selection: JobSelection): Promise<JobSnapshotsByNodeJson> {
+    if (selection.bucket !== undefined) lookupBucket(this.runtime, selection.bucket);
+    const answers = await this.#fanOut('GET', this.#jobsPath(selection), undefined);
+    return Object.fromEntries(
+      answers.map(({ nodeId, body }): [string, JobSnapshotJson[]] => [
+        nodeId,
+        Array.isArray(body) ? (body as JobSnapshotJson[]) : [],
+      ]),
+    );
+  }
+
   #jobsPath(selection: JobSelection): string {
     const query = new URLSearchParams();
     if (selection.id !== undefined && selection.id !== '') query.set('id', selection.id);
     if (selection.kind !== undefined && selection.kind !== '') query.set('kind', selection.kind);
     if (selection.bucket !== undefined) {
+      for (const [key, value] of bucketQuery(selection.bucket)) query.set(key, value);
       query.set('bucket', selection.bucket.name);
-      query.set('provider', selection.bucket.provider);
     }
     if (selection.onlyRunning === true) query.set('running', 'true');
     return `${apiPath(Resource.jobs)}?${query.toString()}`;
@@ -130,7 +163,7 @@ export class JobCoordinator {
 }
 
 /** Groups snapshots by job: finished when every target finished; errors and aborts propagate. */
-function aggregate(byNode: JobSnapshotsByNodeJson): JobStatusJson[] {
+function aggregate(byNode: JobSnapshotsByNodeJson): AggregatedStatus[] {
   const byJob = new Map<string, JobSnapshotJson[]>();
   for (const snapshots of Object.values(byNode)) {
     for (const snapshot of snapshots)
@@ -141,7 +174,7 @@ function aggregate(byNode: JobSnapshotsByNodeJson): JobStatusJson[] {
     const latestEnd = Math.max(...snapshots.map((snapshot) => Date.parse(snapshot['end-time'])));
     const failed = snapshots.find((snapshot) => snapshot.err !== '');
     const aborted = snapshots.find((snapshot) => snapshot.aborted);
-    return {
+    const status = {
       kind: snapshots[0]?.kind ?? '',
       uuid: id,
       err: failed?.err ?? aborted?.['abort-err'] ?? '',
@@ -149,5 +182,7 @@ function aggregate(byNode: JobSnapshotsByNodeJson): JobStatusJson[] {
       aborted: aborted !== undefined,
       is_idle: false,
     };
+    const startMs = Math.min(...snapshots.map((snapshot) => Date.parse(snapshot['start-time'])));
+    return { status, startMs };
   });
 }

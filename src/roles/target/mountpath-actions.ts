@@ -30,6 +30,11 @@ export class MountpathActions {
     return startResilver(this.registry, this.store, this.metadata, undefined, this.afterMoves);
   }
 
+  /** Starts a resilver (a mountpath was disabled for a failing disk); returns its job ID. */
+  resilver(): string {
+    return this.#start();
+  }
+
   async run(context: RequestContext): Promise<string | undefined> {
     const message = await readActionMessage(context);
     if (message === undefined) throw badRequest('mountpaths: missing action message');

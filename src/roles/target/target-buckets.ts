@@ -13,7 +13,7 @@ import {
 import { KnownBuckets, lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
-import { listPropsOf, toListEntry } from './list-entries.js';
+import { listEntryMaker, listPropsOf } from './list-entries.js';
 import { ListSessions } from './list-sessions.js';
 
 export class TargetBuckets extends KnownBuckets {
@@ -50,20 +50,22 @@ export class TargetBuckets extends KnownBuckets {
     } catch {
       throw badRequest(`invalid list flags "${String(request.flags)}"`);
     }
-    const { props, needsMetadata } = listPropsOf(request.props, flags);
+    const { props, reads } = listPropsOf(request.props, flags);
     const token = request.continuation_token ?? '';
     const startAfter = token !== '' ? token : (request.start_after ?? '');
     const prefix = request.prefix ?? '';
     const uuid = request.uuid ?? '';
-    const key = JSON.stringify([bucket, prefix, [...props], needsMetadata]);
+    const key = JSON.stringify([bucket, prefix, [...props], reads]);
+    const toEntry = listEntryMaker(props, this.runtime.id);
     const page = await this.#sessions.page(uuid, key, startAfter, limit, async (after, wanted) => {
       const objects = await this.store.listObjects(bucket, {
         ...(prefix === '' ? {} : { prefix }),
         ...(after === '' ? {} : { startAfter: after }),
         limit: wanted,
-        withMetadata: needsMetadata,
+        withMetadata: reads === 'metadata',
+        namesOnly: reads === 'names',
       });
-      return objects.map((object) => toListEntry(object, props, this.runtime.id));
+      return objects.map(toEntry);
     });
     return {
       uuid,

@@ -12,6 +12,7 @@ import { isReadable } from '../../storage/index.js';
 import type { MountpathCapacityJson, MountpathListJson } from '../../wire/index.js';
 import { handleDaemonAction, type DaemonExit } from '../common/daemon-actions.js';
 import { answerNodeQuery } from '../common/node-queries.js';
+import type { DiskHealth } from './disk-health.js';
 import type { MountpathActions } from './mountpath-actions.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
@@ -23,6 +24,7 @@ export class TargetCluster implements ClusterPort {
     private readonly jobs: JobRegistry,
     private readonly mountpathActions: MountpathActions,
     private readonly exit: DaemonExit,
+    private readonly diskHealth: DiskHealth,
   ) {
     runtime.store.onChange((change) => this.#onMetadataChange(change));
   }
@@ -37,11 +39,17 @@ export class TargetCluster implements ClusterPort {
     return undefined;
   }
 
-  query(_scope: 'daemon' | 'cluster', what: string): Promise<unknown> {
-    return answerNodeQuery(this.runtime, what, {
-      capacity: () => this.#capacity(),
-      mountpaths: () => this.#mountpaths(),
-    });
+  query(_scope: 'daemon' | 'cluster', what: string, context: RequestContext): Promise<unknown> {
+    return answerNodeQuery(
+      this.runtime,
+      what,
+      {
+        capacity: () => this.#capacity(),
+        mountpaths: () => this.#mountpaths(),
+        alerts: () => this.diskHealth.alerts(),
+      },
+      context.query,
+    );
   }
 
   async control(scope: 'daemon' | 'cluster', context: RequestContext): Promise<unknown> {

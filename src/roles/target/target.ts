@@ -13,13 +13,20 @@ import {
   type PlacementChangeHook,
   type RebalanceEnvironment,
 } from '../../protect/rebalance/index.js';
-import { LocalStore } from '../../storage/index.js';
+import { LocalStore, type Disk } from '../../storage/index.js';
 import { IntraStreamClient } from '../../transport/index.js';
 import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
-import { NodeRuntime, type NodeHooks, type RunningNode } from '../common/node-runtime.js';
+import {
+  NodeRuntime,
+  type NodeHooks,
+  type NodeSeams,
+  type RunningNode,
+} from '../common/node-runtime.js';
+import { DiskHealth } from './disk-health.js';
 import { MountpathActions } from './mountpath-actions.js';
+import { copyRoute } from './objects/object-copy.js';
 import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js';
 import { ObjectService } from './objects/object-service.js';
 import { rebalanceRoute } from './rebalance-route.js';
@@ -41,8 +48,17 @@ const pieceTransferTimeoutMs = 30 * 60_000;
 /** The volume record: mountpath changes made at run time (see storage/mountpath/volume-record). */
 const volumeRecordName = 'mountpaths.json';
 
-export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise<RunningNode> {
-  const runtime = await NodeRuntime.create(config);
+/** A target's seams: those of every node, and the disk its store works on (tests wrap it). */
+export interface TargetSeams extends NodeSeams {
+  disk?: Disk;
+}
+
+export async function startTarget(
+  config: NodeConfig,
+  hooks: NodeHooks,
+  seams: TargetSeams = {},
+): Promise<RunningNode> {
+  const runtime = await NodeRuntime.create(config, seams);
   const storage = runtime.store.config.values.storage;
   const store = await LocalStore.open({
     nodeId: runtime.id,
@@ -53,6 +69,14 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
       readChunkBytes: storage.read_chunk_bytes,
     },
     volumeRecordPath: join(config.dir, volumeRecordName),
+    clock: runtime.clock,
+    ...(seams.disk === undefined ? {} : { disk: seams.disk }),
+  });
+  // fsync of objects follows the cluster config as it changes (a new target's store opens with the
+  // defaults, before the join brings the cluster's config).
+  runtime.store.onChange((change) => {
+    if (change.config !== undefined)
+      store.setFsyncObjects(change.config.current.values.storage.fsync_objects);
   });
   await runtime.listen();
   const streams = new IntraStreamClient({ callerId: runtime.id, connectionsPerPeer: 32 });
@@ -104,6 +128,9 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
     rebalancePolicy(rebalanceManager, rebalance),
   );
   const mountpaths = new MountpathActions(store, jobs.registry, runtime.store, reprotect);
+  const diskHealth = new DiskHealth(store, runtime.log, runtime.clock, () => {
+    mountpaths.resilver();
+  });
   jobs.localKinds.set('resilver', (request) => {
     startResilver(jobs.registry, store, runtime.store, request.id, reprotect);
   });
@@ -116,16 +143,18 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
     },
     exitProcess: hooks.requestExit,
   };
+  const nativeObjects = new TargetObjects(runtime, objects);
   runtime.serve(
     {
-      objects: new TargetObjects(runtime, objects),
+      objects: nativeObjects,
       buckets: new TargetBuckets(runtime, store),
-      cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit),
+      cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth),
       jobs,
       erasureCoding: new TargetPieces(runtime, protection),
       internal: {
         [Resource.rebalance]: rebalanceRoute(runtime, store, rebalanceManager),
         [Resource.metadata]: metadataRoute(runtime),
+        [Resource.copy]: copyRoute(objects),
       },
     },
     s3ApiOptions(
@@ -153,9 +182,11 @@ export async function startTarget(config: NodeConfig, hooks: NodeHooks): Promise
   mountpaths.resumeIfPending();
   runtime.announceReady();
   sweepChunkSetsInBackground(runtime, store);
+  const stopAppendSweep = nativeObjects.appends.sweepAbandoned();
   return {
     runtime,
     close: async () => {
+      stopAppendSweep();
       member.stop();
       jobs.registry.abortAll('node shutting down');
       await runtime.close();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
-import { makeDirectories, removeEmptyParents, renameIntoPlace } from './index.js';
+import { localDisk, makeDirectories, removeEmptyParents, renameIntoPlace } from './index.js';
 
 let root = '';
 
@@ -24,7 +24,7 @@ async function workFile(content: string): Promise<string> {
 
 test('commits create parents and replace an existing file', async () => {
   const destination = join(root, 'ob/x/y/z');
-  const first = await renameIntoPlace(await workFile('one'), destination);
+  const first = await renameIntoPlace(localDisk, await workFile('one'), destination);
   assert.equal(first.outcome, 'committed');
   if (first.outcome === 'committed') {
     assert.deepEqual(first.directoriesToSync, [
@@ -34,7 +34,7 @@ test('commits create parents and replace an existing file', async () => {
       join(root, 'ob/x/y'),
     ]);
   }
-  const second = await renameIntoPlace(await workFile('two'), destination);
+  const second = await renameIntoPlace(localDisk, await workFile('two'), destination);
   assert.equal(second.outcome, 'committed');
   if (second.outcome === 'committed')
     assert.deepEqual(second.directoriesToSync, [join(root, 'ob/x/y')]);
@@ -44,21 +44,24 @@ test('commits create parents and replace an existing file', async () => {
 test('a path that is a directory, or below a file, is a collision', async () => {
   await mkdir(join(root, 'c/dir/sub'), { recursive: true });
   const work = await workFile('w');
-  assert.equal((await renameIntoPlace(work, join(root, 'c/dir'))).outcome, 'collision');
+  assert.equal((await renameIntoPlace(localDisk, work, join(root, 'c/dir'))).outcome, 'collision');
   await writeFile(join(root, 'c/file'), 'f');
-  assert.equal((await renameIntoPlace(work, join(root, 'c/file/below'))).outcome, 'collision');
+  assert.equal(
+    (await renameIntoPlace(localDisk, work, join(root, 'c/file/below'))).outcome,
+    'collision',
+  );
   assert.equal(await readFile(work, 'utf8'), 'w', 'the work file is left for the caller');
 });
 
 test('a missing work file is an error, not a retry loop', async () => {
-  await assert.rejects(renameIntoPlace(join(root, 'no-such-work'), join(root, 'd/x')), {
+  await assert.rejects(renameIntoPlace(localDisk, join(root, 'no-such-work'), join(root, 'd/x')), {
     code: 'ENOENT',
   });
 });
 
 test('empty parents are pruned up to the stop directory', async () => {
-  await makeDirectories(join(root, 'p/a/b/c'));
+  await makeDirectories(localDisk, join(root, 'p/a/b/c'));
   await writeFile(join(root, 'p/a/keep'), 'k');
-  await removeEmptyParents(join(root, 'p/a/b/c'), join(root, 'p'));
+  await removeEmptyParents(localDisk, join(root, 'p/a/b/c'), join(root, 'p'));
   assert.deepEqual(await readdir(join(root, 'p/a')), ['keep']);
 });

@@ -1,9 +1,9 @@
 // Moves a finished work file into its final place with one atomic rename, creating the parent
 // directories, and reports when the natural path clashes with the directory structure.
-import { access, link, lstat, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hasErrnoCode } from '../../errors/index.js';
 import { makeDirectories } from './directories.js';
+import type { Disk } from './disk.js';
 
 /** `committed`: the file is in place. `collision`: the path is a directory, or below a file. */
 export type CommitResult =
@@ -19,8 +19,12 @@ const maxAttempts = 4;
  * `directoriesToSync` lists the directories whose entries changed, for the caller to fsync
  * (after releasing its lock) when durability is required.
  */
-export function renameIntoPlace(workPath: string, destination: string): Promise<CommitResult> {
-  return placeFile(workPath, destination, rename);
+export function renameIntoPlace(
+  disk: Disk,
+  workPath: string,
+  destination: string,
+): Promise<CommitResult> {
+  return placeFile(disk, workPath, destination, 'rename');
 }
 
 /**
@@ -28,27 +32,35 @@ export function renameIntoPlace(workPath: string, destination: string): Promise<
  * name), creating missing parents. A file already at `destination` counts as linked: callers name
  * each file by what it holds, so it is the same content, left by an interrupted earlier attempt.
  */
-export function linkIntoPlace(source: string, destination: string): Promise<CommitResult> {
-  return placeFile(source, destination, async (from, to) => {
-    try {
-      await link(from, to);
-    } catch (error) {
-      if (hasErrnoCode(error, 'EEXIST') && (await lstat(to)).isFile()) return;
-      throw error;
-    }
-  });
+export function linkIntoPlace(
+  disk: Disk,
+  source: string,
+  destination: string,
+): Promise<CommitResult> {
+  return placeFile(disk, source, destination, 'link');
+}
+
+async function linkOrFind(disk: Disk, from: string, to: string): Promise<void> {
+  try {
+    await disk.link(from, to);
+  } catch (error) {
+    if (hasErrnoCode(error, 'EEXIST') && (await disk.lstat(to)).isFile()) return;
+    throw error;
+  }
 }
 
 async function placeFile(
+  disk: Disk,
   workPath: string,
   destination: string,
-  place: (from: string, to: string) => Promise<void>,
+  how: 'rename' | 'link',
 ): Promise<CommitResult> {
   const parent = dirname(destination);
   let created: string[] = [];
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await place(workPath, destination);
+      if (how === 'rename') await disk.rename(workPath, destination);
+      else await linkOrFind(disk, workPath, destination);
       return { outcome: 'committed', directoriesToSync: created.length > 0 ? created : [parent] };
     } catch (error) {
       // The destination is a directory (`a` while `a/` holds objects), or below a file (`a/b`).
@@ -58,9 +70,9 @@ async function placeFile(
       if (!hasErrnoCode(error, 'ENOENT') || attempt >= maxAttempts) throw error;
     }
     // ENOENT: the work file is gone (give up with its error), or the parent is missing.
-    await access(workPath);
+    await disk.access(workPath);
     try {
-      created = await makeDirectories(parent);
+      created = await makeDirectories(disk, parent);
     } catch (error) {
       // A path component exists as a file: `a/b` while `a` is an object.
       if (hasErrnoCode(error, 'ENOTDIR', 'EEXIST')) return { outcome: 'collision' };

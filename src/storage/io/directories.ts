@@ -1,26 +1,17 @@
-// Directory operations with durability: fsync of directories, mkdir -p that reports what it
-// created, pruning of emptied parents, and removal of whole trees through a trash rename.
-import { mkdir, open, rename, rm, rmdir, unlink } from 'node:fs/promises';
+// Directory operations with durability: mkdir -p that reports what it created (to fsync), fsync of
+// a file named by path, pruning of emptied parents, and removal of whole trees through a trash
+// rename.
 import { dirname } from 'node:path';
 import { hasErrnoCode } from '../../errors/index.js';
+import type { Disk } from './disk.js';
 import { isMissing } from './storage-errors.js';
-
-/** fsync a directory so that entries created, renamed or removed in it survive a crash. */
-export async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * mkdir -p. Returns the directories whose entries changed (the parent of the first directory
  * created, then each created one), i.e. the ones to fsync for the new chain to be durable.
  */
-export async function makeDirectories(directory: string): Promise<string[]> {
-  const firstCreated = await mkdir(directory, { recursive: true });
+export async function makeDirectories(disk: Disk, directory: string): Promise<string[]> {
+  const firstCreated = await disk.mkdir(directory, { recursive: true });
   if (firstCreated === undefined) return [];
   const changed: string[] = [];
   for (let current = directory; current !== firstCreated; current = dirname(current)) {
@@ -30,14 +21,28 @@ export async function makeDirectories(directory: string): Promise<string[]> {
   return changed.reverse();
 }
 
+/** fsync of the file at `path` (written by path: a copy, an attribute set through its name). */
+export async function syncFile(disk: Disk, path: string): Promise<void> {
+  const file = await disk.open(path, 'r');
+  try {
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
 /**
  * Removes `directory` and its parents while they are empty, stopping at (and keeping) `stopAt`.
  * A concurrent writer may re-create a removed directory at any time; commits retry for that.
  */
-export async function removeEmptyParents(directory: string, stopAt: string): Promise<void> {
+export async function removeEmptyParents(
+  disk: Disk,
+  directory: string,
+  stopAt: string,
+): Promise<void> {
   for (let current = directory; current.startsWith(`${stopAt}/`); current = dirname(current)) {
     try {
-      await rmdir(current);
+      await disk.rmdir(current);
     } catch (error) {
       if (hasErrnoCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOENT', 'ENOTDIR', 'EBUSY')) return;
       throw error;
@@ -51,25 +56,26 @@ export async function removeEmptyParents(directory: string, stopAt: string): Pro
  * which start-up removes.
  */
 export async function removeTreeThroughTrash(
+  disk: Disk,
   directory: string,
   trashPath: string,
 ): Promise<boolean> {
-  await mkdir(dirname(trashPath), { recursive: true });
+  await disk.mkdir(dirname(trashPath), { recursive: true });
   try {
-    await rename(directory, trashPath);
+    await disk.rename(directory, trashPath);
   } catch (error) {
     if (isMissing(error)) return false;
     throw error;
   }
-  await rm(trashPath, { recursive: true, force: true });
+  await disk.rm(trashPath, { recursive: true, force: true });
   return true;
 }
 
 /** Deletes a file, ignoring its absence. */
-export async function removeFileQuietly(path: string): Promise<void> {
+export async function removeFileQuietly(disk: Disk, path: string): Promise<void> {
   // One unlink: `rm({ force: true })` costs two lstat calls before it, even for a missing file.
   try {
-    await unlink(path);
+    await disk.unlink(path);
   } catch (error) {
     if (!hasErrnoCode(error, 'ENOENT')) throw error;
   }

@@ -1,17 +1,17 @@
 // A Writable that writes into an open file handle (gathered writes, no close on finish) and refuses
 // to write more than a byte limit, so an over-long body is cut short instead of filling the disk.
 import { Writable } from 'node:stream';
-import type { FileHandle } from 'node:fs/promises';
 import { badRequest } from '../../errors/index.js';
+import type { DiskFile } from './disk.js';
 
 /** Writes every chunk to `handle` at its current position; the caller owns and closes it. */
 export class FileSink extends Writable {
-  readonly #handle: FileHandle;
+  readonly #handle: DiskFile;
   readonly #limitBytes: number | undefined;
   #bytesWritten = 0;
 
   /** `limitBytes`: the declared body length; a longer body fails with BadRequest. */
-  constructor(handle: FileHandle, limitBytes: number | undefined, highWaterMark?: number) {
+  constructor(handle: DiskFile, limitBytes: number | undefined, highWaterMark?: number) {
     super(highWaterMark === undefined ? {} : { highWaterMark });
     this.#handle = handle;
     this.#limitBytes = limitBytes;

@@ -1,7 +1,9 @@
 // Storage I/O: atomic writes and commits, verified reads, quarantine, sorted walks and merges.
 export * from './bounded-map.js';
 export * from './commit.js';
+export * from './disk.js';
 export * from './directories.js';
+export * from './directory-syncs.js';
 export * from './file-sink.js';
 export * from './merge-sorted.js';
 export * from './quarantine.js';
@@ -9,3 +11,4 @@ export * from './sorted-walk.js';
 export * from './storage-errors.js';
 export * from './verified-read.js';
 export * from './object-body.js';
+export * from './fs-batch.js';

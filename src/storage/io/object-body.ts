@@ -1,12 +1,12 @@
 // An open object's bytes on their way out. `sendTo` reads into two pooled buffers, hashes each chunk,
 // and writes it to a socket-backed destination; the last chunk is written only after the digest
 // matched, so a corrupt object is never delivered whole. `toStream` serves internal consumers.
-import type { FileHandle } from 'node:fs/promises';
 import { Readable, pipeline, type Writable } from 'node:stream';
 import { createHasher } from '../../checksum/index.js';
 import type { BufferPool } from '../../util/buffer-pool.js';
 import { writeChunk } from '../../util/write-chunk.js';
 import type { ObjectChecksum } from '../meta/index.js';
+import type { DiskFile } from './disk.js';
 import { checkContent, VerifyingStream, type ChecksumProblem } from './verified-read.js';
 
 /** What a body reads: a verified in-memory copy (small objects), or a file range. */
@@ -19,13 +19,15 @@ export type BodySource =
     }
   | {
       kind: 'file';
-      handle: FileHandle;
+      handle: DiskFile;
       start: number;
       /** Inclusive. */
       end: number;
       /** Set when the whole object is read: verify against it. */
       verify: { checksum: ObjectChecksum; size: number } | undefined;
       onCorrupt: (problem: ChecksumProblem) => Promise<Error>;
+      /** Told of an error reading the file (the body then fails with it). */
+      onReadError?: (error: unknown) => void;
     };
 
 export class ObjectBody {
@@ -80,6 +82,8 @@ export class ObjectBody {
       end: source.end,
       highWaterMark,
     });
+    const { onReadError } = source;
+    if (onReadError !== undefined) file.once('error', onReadError);
     if (source.verify === undefined) return file;
     const verifier = new VerifyingStream(
       source.verify.checksum,
@@ -118,6 +122,7 @@ export class ObjectBody {
         ));
       } catch (error) {
         this.pool.release(buffer);
+        source.onReadError?.(error);
         throw error;
       }
       const chunk = buffer.subarray(0, bytesRead);

@@ -1,8 +1,8 @@
 // Moves a replica that failed verification out of the namespace into the mountpath's quarantine,
 // keeping its bytes and metadata attribute for inspection.
-import { mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { quarantinePath } from '../layout/index.js';
+import type { Disk } from './disk.js';
 import { isMissing } from './storage-errors.js';
 
 /** The identity of the inode that was read (from fstat of the open descriptor). */
@@ -17,17 +17,18 @@ export interface FileIdentity {
  * check and the rename cannot interleave with a commit. Returns whether the file was moved.
  */
 export async function quarantineReplica(
+  disk: Disk,
   mountpath: string,
   filePath: string,
   identity: FileIdentity,
   nowMs: number,
 ): Promise<boolean> {
   try {
-    const current = await stat(filePath, { bigint: true });
+    const current = await disk.stat(filePath, { bigint: true });
     if (current.dev !== identity.dev || current.ino !== identity.ino) return false;
     const target = quarantinePath(mountpath, filePath, nowMs);
-    await mkdir(dirname(target), { recursive: true });
-    await rename(filePath, target);
+    await disk.mkdir(dirname(target), { recursive: true });
+    await disk.rename(filePath, target);
     return true;
   } catch (error) {
     if (isMissing(error)) return false;

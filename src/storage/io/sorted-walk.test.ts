@@ -6,10 +6,15 @@ import { dirname, join } from 'node:path';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
 import {
   fromSortedArray,
+  localDisk,
   mergeSorted,
+  mergeSortedRuns,
   readSortedEntries,
+  walkEntryRuns,
   walkSorted,
+  type DirectoryReader,
   type WalkBounds,
+  type WalkedFile,
 } from './index.js';
 
 let root = '';
@@ -48,7 +53,7 @@ after(async () => {
 async function walk(bounds: Partial<WalkBounds>): Promise<string[]> {
   const found: string[] = [];
   const full = { prefix: '', startAfter: '', ...bounds };
-  for await (const file of walkSorted(root, full)) found.push(file.name);
+  for await (const file of walkSorted(localDisk, root, full)) found.push(file.name);
   return found;
 }
 
@@ -77,7 +82,10 @@ test('prefix and startAfter bounds match a brute-force filter for every cut', as
 
 test('a missing root walks as empty', async () => {
   const found: string[] = [];
-  for await (const file of walkSorted(join(root, 'absent'), { prefix: '', startAfter: '' })) {
+  for await (const file of walkSorted(localDisk, join(root, 'absent'), {
+    prefix: '',
+    startAfter: '',
+  })) {
     found.push(file.name);
   }
   assert.deepEqual(found, []);
@@ -121,12 +129,12 @@ test('a page reads only the directories on its way: subtrees before startAfter a
   }
   async function readsFor(bounds: WalkBounds, limit: number): Promise<string[]> {
     const reads: string[] = [];
-    const reader = (directory: string, base: string): ReturnType<typeof readSortedEntries> => {
+    const reader: DirectoryReader = (disk, directory, base) => {
       reads.push(base);
-      return readSortedEntries(directory, base);
+      return readSortedEntries(disk, directory, base);
     };
     let count = 0;
-    for await (const file of walkSorted(tree, bounds, reader)) {
+    for await (const file of walkSorted(localDisk, tree, bounds, reader)) {
       assert.ok(file.name > bounds.startAfter && file.name.startsWith(bounds.prefix));
       if ((count += 1) >= limit) break;
     }
@@ -145,4 +153,100 @@ test('a page reads only the directories on its way: subtrees before startAfter a
     'd05/',
     'd05/sub2/',
   ]);
+});
+
+test('the walk in runs yields the same files, each run from one directory', async () => {
+  const cuts = ['', 'a', 'b/', 'b/c', 'b0', 'é'];
+  for (const prefix of cuts) {
+    for (const startAfter of cuts) {
+      const bounds = { prefix, startAfter };
+      const runs: WalkedFile[][] = [];
+      const entries = await readSortedEntries(localDisk, root, '');
+      for await (const run of walkEntryRuns(localDisk, root, entries, bounds)) {
+        runs.push(run);
+      }
+      assert.deepEqual(
+        // The pruning test above added its own tree.
+        runs
+          .flat()
+          .map((file) => file.name)
+          .filter((name) => !name.startsWith('pruning/')),
+        expected(bounds),
+        `prefix=${prefix} startAfter=${startAfter}`,
+      );
+      for (const run of runs) {
+        assert.ok(run.length > 0);
+        for (const file of run) {
+          assert.equal(file.directory, run[0]?.directory);
+          assert.equal(join(file.directory, file.entry), file.path);
+          assert.equal(file.path, join(root, file.name));
+        }
+      }
+    }
+  }
+});
+
+/** Runs as an async source, with an empty run thrown in (sources may yield them). */
+async function* runsOf(runs: string[][]): AsyncGenerator<string[]> {
+  for (const run of runs) {
+    await Promise.resolve();
+    yield run;
+    yield [];
+  }
+}
+
+test('mergeSortedRuns merges runs in order, keeping equal keys adjacent across runs', async () => {
+  const merged: string[][] = [];
+  const sources = [
+    runsOf([
+      ['a', 'c'],
+      ['e', 'g', 'k'],
+    ]),
+    runsOf([['b'], ['c', 'f'], ['g'], ['g', 'z']]),
+    runsOf([]),
+  ];
+  for await (const run of mergeSortedRuns(sources, (value) => value)) merged.push(run);
+  assert.deepEqual(merged.flat(), ['a', 'b', 'c', 'c', 'e', 'f', 'g', 'g', 'g', 'k', 'z']);
+  for (const run of merged) assert.ok(run.length > 0);
+});
+
+test('mergeSortedRuns against a brute-force sort, and stopping early returns the sources', async () => {
+  let seed = 11;
+  const random = (): number => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  for (let round = 0; round < 30; round += 1) {
+    const lists = Array.from({ length: 1 + Math.floor(random() * 4) }, () =>
+      Array.from({ length: Math.floor(random() * 30) }, () => String(Math.floor(random() * 50)))
+        .sort()
+        .filter((value, index, all) => all.indexOf(value) === index),
+    );
+    const sources = lists.map((list) => {
+      const runs: string[][] = [];
+      for (let start = 0; start < list.length;) {
+        const length = 1 + Math.floor(random() * 5);
+        runs.push(list.slice(start, start + length));
+        start += length;
+      }
+      return runsOf(runs);
+    });
+    const merged: string[] = [];
+    for await (const run of mergeSortedRuns(sources, (value) => value)) merged.push(...run);
+    assert.deepEqual(merged, lists.flat().sort(), `round ${round}`);
+  }
+  let finished = false;
+  async function* source(): AsyncGenerator<string[]> {
+    try {
+      yield ['a', 'b'];
+      await Promise.resolve();
+      yield ['c'];
+    } finally {
+      finished = true;
+    }
+  }
+  for await (const run of mergeSortedRuns([source()], (value) => value)) {
+    if (run.includes('a')) break;
+  }
+  assert.ok(finished);
 });

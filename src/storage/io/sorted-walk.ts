@@ -1,8 +1,8 @@
 // Walks an object tree in the global string order of the object names, skipping whole subtrees
 // that lie before `startAfter` or outside `prefix`, so a listing page reads only what it returns.
-import { readdir } from 'node:fs/promises';
-import type { Dirent } from 'node:fs';
 import { childPath } from '../layout/index.js';
+import type { Disk } from './disk.js';
+import { EntryType, type DirectoryEntries } from './fs-batch.js';
 import { isMissing } from './storage-errors.js';
 
 /** Listing bounds; '' means unbounded. */
@@ -25,6 +25,9 @@ export interface WalkedFile {
   /** Path relative to the root, '/'-separated: the object name. */
   readonly name: string;
   readonly path: string;
+  /** The directory that holds it, and its entry there (`path` is both joined). */
+  readonly directory: string;
+  readonly entry: string;
 }
 
 /**
@@ -33,60 +36,131 @@ export interface WalkedFile {
  * (`a-b` < `a/...` < `a0`). Other entry types (symlinks, sockets) are not objects and are left out.
  * A directory that vanished reads as empty.
  */
-export async function readSortedEntries(directory: string, base: string): Promise<SortedEntry[]> {
-  let dirents: Dirent[];
+export async function readSortedEntries(
+  disk: Disk,
+  directory: string,
+  base: string,
+): Promise<SortedEntry[]> {
+  let read: DirectoryEntries;
   try {
-    dirents = await readdir(directory, { withFileTypes: true });
+    read = await disk.readDirectoryEntries(directory);
   } catch (error) {
     if (isMissing(error)) return [];
     throw error;
   }
+  const { names, types, sorted } = read;
   const entries: SortedEntry[] = [];
-  for (const dirent of dirents) {
-    if (dirent.isDirectory()) {
-      entries.push({ key: `${base}${dirent.name}/`, entry: dirent.name, directory: true });
-    } else if (dirent.isFile()) {
-      entries.push({ key: `${base}${dirent.name}`, entry: dirent.name, directory: false });
+  for (let index = 0; index < names.length; index += 1) {
+    const entry = names[index] as string;
+    const type = types[index];
+    if (type === EntryType.directory) {
+      entries.push({ key: `${base}${entry}/`, entry, directory: true });
+    } else if (type === EntryType.file) {
+      entries.push({ key: `${base}${entry}`, entry, directory: false });
     }
   }
+  // Sorting by key within one directory is sorting by entry plus its '/': the addon did it.
+  if (sorted) return entries;
   return entries.sort((left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0));
 }
 
 /** Reads one directory's sorted entries; a seam so tests can see which directories a walk reads. */
-export type DirectoryReader = (directory: string, base: string) => Promise<SortedEntry[]>;
+export type DirectoryReader = (
+  disk: Disk,
+  directory: string,
+  base: string,
+) => Promise<SortedEntry[]>;
 
 /** Yields the files below `root` in name order within `bounds`. */
 export async function* walkSorted(
+  disk: Disk,
   root: string,
   bounds: WalkBounds,
   read: DirectoryReader = readSortedEntries,
 ): AsyncGenerator<WalkedFile> {
-  yield* walkEntries(root, await read(root, ''), bounds, read);
+  yield* walkEntries(disk, root, await read(disk, root, ''), bounds, read);
 }
 
 /** Continues a walk from a directory's already-read entries (callers may filter them first). */
 export async function* walkEntries(
+  disk: Disk,
   directory: string,
   entries: readonly SortedEntry[],
   bounds: WalkBounds,
   read: DirectoryReader = readSortedEntries,
 ): AsyncGenerator<WalkedFile> {
+  for await (const run of walkEntryRuns(disk, directory, entries, bounds, read)) yield* run;
+}
+
+/** Makes the walk's item for a file: its name, the directory holding it, its entry there. */
+export type FileMaker<T> = (name: string, directory: string, entry: string) => T;
+
+const walkedFile: FileMaker<WalkedFile> = (name, directory, entry) => ({
+  name,
+  path: childPath(directory, entry),
+  directory,
+  entry,
+});
+
+/**
+ * The same walk, yielding runs of files instead of single files: each run is consecutive files of
+ * one directory, in name order. Listing resumes a generator once per run, not once per object,
+ * and makes its own items (`make`), one object per file.
+ */
+export function walkEntryRuns(
+  disk: Disk,
+  directory: string,
+  entries: readonly SortedEntry[],
+  bounds: WalkBounds,
+  read?: DirectoryReader,
+): AsyncGenerator<WalkedFile[]>;
+export function walkEntryRuns<T>(
+  disk: Disk,
+  directory: string,
+  entries: readonly SortedEntry[],
+  bounds: WalkBounds,
+  read: DirectoryReader,
+  make: FileMaker<T>,
+): AsyncGenerator<T[]>;
+export function walkEntryRuns<T>(
+  disk: Disk,
+  directory: string,
+  entries: readonly SortedEntry[],
+  bounds: WalkBounds,
+  read: DirectoryReader = readSortedEntries,
+  make?: FileMaker<T>,
+): AsyncGenerator<Array<T | WalkedFile>> {
+  return walkRuns<T | WalkedFile>(disk, directory, entries, bounds, read, make ?? walkedFile);
+}
+
+async function* walkRuns<T>(
+  disk: Disk,
+  directory: string,
+  entries: readonly SortedEntry[],
+  bounds: WalkBounds,
+  read: DirectoryReader,
+  make: FileMaker<T>,
+): AsyncGenerator<T[]> {
   const { prefix, startAfter } = bounds;
+  let run: T[] = [];
   for (const item of entries) {
-    const path = childPath(directory, item.entry);
     if (!item.key.startsWith(prefix)) {
       // Sorted order: once past the prefix range, nothing later can match.
-      if (item.key > prefix) return;
+      if (item.key > prefix) break;
       // A directory on the way to the prefix (`a/` for prefix `a/b`) must be entered.
       if (!(item.directory && prefix.startsWith(item.key))) continue;
     }
     if (item.directory) {
       if (isSubtreeBefore(item.key, startAfter)) continue;
-      yield* walkEntries(path, await read(path, item.key), bounds, read);
+      if (run.length > 0) yield run;
+      run = [];
+      const path = childPath(directory, item.entry);
+      yield* walkRuns(disk, path, await read(disk, path, item.key), bounds, read, make);
     } else if (item.key > startAfter) {
-      yield { name: item.key, path };
+      run.push(make(item.key, directory, item.entry));
     }
   }
+  if (run.length > 0) yield run;
 }
 
 // Every name below directory key `key` starts with `key`; they are all <= startAfter exactly when

@@ -1,16 +1,16 @@
 // Reads that check stored bytes against their stored checksum: whole reads for small objects, and
 // a pass-through stream for large ones that fails at the end instead of finishing on a mismatch.
 import { Transform, type TransformCallback } from 'node:stream';
-import type { FileHandle } from 'node:fs/promises';
 import { createHasher, type Hasher } from '../../checksum/index.js';
 import type { ObjectChecksum } from '../meta/index.js';
+import type { DiskFile } from './disk.js';
 
 /**
  * Reads `sizeBytes` from the start of the file (fewer when the file is shorter), into `buffer` when
  * given (at least `sizeBytes` long), else into a new one.
  */
 export async function readWhole(
-  handle: FileHandle,
+  handle: DiskFile,
   sizeBytes: number,
   buffer: Buffer = Buffer.allocUnsafe(sizeBytes),
 ): Promise<Buffer> {

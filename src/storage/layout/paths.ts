@@ -16,7 +16,7 @@ export const quarantineDirectoryName = '.cairn.quarantine';
 export const trashDirectoryName = '.cairn.trash';
 
 /** What a work file is for; it prefixes the file name so an operator can tell them apart. */
-export type WorkFilePrefix = 'put' | 'part' | 'copy' | 'slice' | 'restore';
+export type WorkFilePrefix = 'put' | 'part' | 'copy' | 'slice' | 'restore' | 'append';
 
 /** One place an object may be stored on a mountpath. */
 export interface ReplicaPath {
@@ -82,6 +82,18 @@ export function workFilePath(
 ): string {
   const directory = contentDirectory(mountpath, bucket, 'wk');
   return `${directory}/${prefix}.${randomBytes(8).toString('hex')}.${process.pid.toString(16)}`;
+}
+
+/** True when `path` is an append work file (`%wk/append.<random>.<pid-hex>`) of `bucket`. */
+export function isAppendWorkFile(mountpath: string, bucket: BucketJson, path: string): boolean {
+  const directory = contentDirectory(mountpath, bucket, 'wk');
+  if (!path.startsWith(`${directory}/`)) return false;
+  return isAppendWorkFileName(path.slice(directory.length + 1));
+}
+
+/** True for the file name of an append work file. */
+export function isAppendWorkFileName(entry: string): boolean {
+  return /^append\.[0-9a-f]{16}\.[0-9a-f]+$/.test(entry);
 }
 
 /** A chunk set's manifest (a multipart upload in progress, or a chunked object): `%ut/<id>`. */

@@ -1,9 +1,13 @@
-// Unit tests for the metadata codec: round trips, corruption and version checks, size limit.
+// Unit tests for the metadata codec: round trips, corruption and version checks, size limit, and
+// the size-only read of listings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { encode } from '@msgpack/msgpack';
+import { xxh64 } from '@node-rs/xxhash';
 import { isStoreError } from '../../errors/index.js';
 import {
   decodeObjectMetadata,
+  decodeObjectSize,
   encodeObjectMetadata,
   maxEncodedMetadataBytes,
   type ObjectMetadata,
@@ -114,4 +118,53 @@ test('version keys round-trip: ID, stamp and delete marker', () => {
   const encoded = encodeObjectMetadata(marker);
   assert.equal(encoded[0], 1);
   assert.deepEqual(decodeObjectMetadata(encoded, 'x'), marker);
+});
+
+/** A record of `payload` (a msgpack map of our own making) with a valid header. */
+function recordOf(payload: Uint8Array): Buffer {
+  const record = Buffer.alloc(9 + payload.length);
+  record[0] = 1;
+  record.writeBigUInt64BE(xxh64(payload, 0n), 1);
+  record.set(payload, 9);
+  return record;
+}
+
+test('the size alone is read as the full decoder reads it', () => {
+  const sizes = [0, 1, 127, 128, 255, 256, 65_535, 65_536, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1];
+  const shapes: ObjectMetadata[] = [
+    full,
+    minimal,
+    { ...full, chunks: 'upload-7', etag: 'e', tags: { a: 'b' }, versionId: 'v', versionStamp: 9 },
+    { ...minimal, customMetadata: { key: 'v'.repeat(3000) }, copies: ['/a', '/b', '/c'] },
+  ];
+  for (const shape of shapes) {
+    for (const size of sizes) {
+      const record = encodeObjectMetadata({ ...shape, size });
+      assert.equal(decodeObjectSize(record, 'x'), decodeObjectMetadata(record, 'x').size);
+      assert.equal(decodeObjectSize(record, 'x'), size);
+    }
+  }
+});
+
+test('the size is found wherever it sits in the map, and refused when malformed', () => {
+  const base = { ct: 'none', cv: '', m: ['k', 'v'.repeat(40)], c: [], f: 0 };
+  // Keys before `s` of every kind the format writes: strings, arrays, integers.
+  const late = recordOf(encode({ ...base, n: 'x'.repeat(300), t: 2 ** 40, s: 4242 }));
+  assert.equal(decodeObjectSize(late, 'x'), 4242);
+  const missing = recordOf(encode(base));
+  assert.throws(() => decodeObjectSize(missing, 'x'), isCorrupted);
+  for (const bad of [-1, 1.5, 'ten', 2 ** 53]) {
+    assert.throws(() => decodeObjectSize(recordOf(encode({ s: bad, ...base })), 'x'), isCorrupted);
+  }
+});
+
+test('the size-only read checks the version and the checksum like the full one', () => {
+  const encoded = encodeObjectMetadata(full);
+  for (let index = 0; index < encoded.length; index += 1) {
+    const damaged = Buffer.from(encoded);
+    damaged[index] = (damaged[index] ?? 0) ^ 0x10;
+    assert.throws(() => decodeObjectSize(damaged, 'x'), isCorrupted, `byte ${index}`);
+  }
+  assert.throws(() => decodeObjectSize(encoded.subarray(0, 5), 'x'), isCorrupted);
+  assert.throws(() => decodeObjectSize(recordOf(encode([1, 2])), 'x'), isCorrupted);
 });

@@ -105,6 +105,99 @@ export function decodeObjectMetadata(record: Uint8Array, context: string): Objec
   return readFields(map, context);
 }
 
+/**
+ * The size alone, for listings: the same version and checksum checks as `decodeObjectMetadata`,
+ * then a scan of the payload's top-level map for `s` without building the other fields (the
+ * encoder writes `s` first, so the scan usually stops at the first key). Throws ObjectCorrupted.
+ */
+export function decodeObjectSize(record: Uint8Array, context: string): number {
+  const bytes = Buffer.isBuffer(record)
+    ? record
+    : Buffer.from(record.buffer, record.byteOffset, record.byteLength);
+  if (bytes.length < headerBytes) throw objectMetadataCorrupted(context, 'record truncated');
+  const version = bytes[0];
+  if (version !== metadataFormatVersion && version !== chunkedMetadataFormatVersion) {
+    throw objectMetadataCorrupted(context, `unknown format version ${version}`);
+  }
+  const payload = bytes.subarray(headerBytes);
+  if (bytes.readBigUInt64BE(1) !== xxh64(payload, 0n)) {
+    throw objectMetadataCorrupted(context, 'record checksum mismatch');
+  }
+  const size = scanForSize(payload);
+  if (size === undefined) {
+    // Not found by the scan (or a form it does not read): the full decoder decides.
+    return decodeObjectMetadata(record, context).size;
+  }
+  if (!isCount(size)) throw objectMetadataCorrupted(context, 'field "size" missing or malformed');
+  return size;
+}
+
+/** The `s` value of a MessagePack map of string keys; undefined when absent or unreadable. */
+function scanForSize(payload: Buffer): number | undefined {
+  const head = payload[0];
+  if (head === undefined) return undefined;
+  let entries: number;
+  let offset: number;
+  if (head >= 0x80 && head <= 0x8f) [entries, offset] = [head & 0x0f, 1];
+  else if (head === 0xde && payload.length >= 3) [entries, offset] = [payload.readUInt16BE(1), 3];
+  else return undefined;
+  for (let entry = 0; entry < entries; entry += 1) {
+    const key = payload[offset];
+    // The key `s`: a one-byte fixstr (0xa1) holding 0x73.
+    if (key === 0xa1 && payload[offset + 1] === 0x73) return readUnsigned(payload, offset + 2);
+    const valueAt = skipValue(payload, offset, 0);
+    if (valueAt === undefined) return undefined;
+    const next = skipValue(payload, valueAt, 0);
+    if (next === undefined) return undefined;
+    offset = next;
+  }
+  return undefined;
+}
+
+function readUnsigned(bytes: Buffer, offset: number): number | undefined {
+  const head = bytes[offset];
+  if (head === undefined) return undefined;
+  if (head <= 0x7f) return head;
+  const fits = (length: number): boolean => offset + 1 + length <= bytes.length;
+  if (head === 0xcc && fits(1)) return bytes.readUInt8(offset + 1);
+  if (head === 0xcd && fits(2)) return bytes.readUInt16BE(offset + 1);
+  if (head === 0xce && fits(4)) return bytes.readUInt32BE(offset + 1);
+  if (head === 0xcf && fits(8)) return Number(bytes.readBigUInt64BE(offset + 1));
+  return undefined;
+}
+
+/** Where the MessagePack value at `offset` ends; undefined for a truncated or unknown form. */
+function skipValue(bytes: Buffer, offset: number, depth: number): number | undefined {
+  const head = bytes[offset];
+  if (head === undefined || depth > 8) return undefined;
+  let end: number | undefined;
+  if (head <= 0x7f || head >= 0xe0 || head === 0xc0 || head === 0xc2 || head === 0xc3) {
+    end = offset + 1; // fixint, negative fixint, nil, false, true
+  } else if (head >= 0xa0 && head <= 0xbf) {
+    end = offset + 1 + (head & 0x1f); // fixstr
+  } else if (head === 0xd9 || head === 0xc4) {
+    end = offset + 2 + (bytes[offset + 1] ?? Infinity); // str8, bin8
+  } else if ((head === 0xda || head === 0xc5) && offset + 3 <= bytes.length) {
+    end = offset + 3 + bytes.readUInt16BE(offset + 1); // str16, bin16
+  } else if ((head === 0xdb || head === 0xc6) && offset + 5 <= bytes.length) {
+    end = offset + 5 + bytes.readUInt32BE(offset + 1); // str32, bin32
+  } else if (head === 0xcc || head === 0xd0) end = offset + 2;
+  else if (head === 0xcd || head === 0xd1) end = offset + 3;
+  else if (head === 0xce || head === 0xd2 || head === 0xca) end = offset + 5;
+  else if (head === 0xcf || head === 0xd3 || head === 0xcb) end = offset + 9;
+  else if ((head >= 0x90 && head <= 0x9f) || head === 0xdc) {
+    // Arrays (of strings, in this format): fixarray or array16.
+    const short = head !== 0xdc;
+    if (!short && offset + 3 > bytes.length) return undefined;
+    const count = short ? head & 0x0f : bytes.readUInt16BE(offset + 1);
+    end = offset + (short ? 1 : 3);
+    for (let item = 0; item < count && end !== undefined; item += 1) {
+      end = skipValue(bytes, end, depth + 1);
+    }
+  }
+  return end !== undefined && end <= bytes.length ? end : undefined;
+}
+
 function readFields(map: Record<string, unknown>, context: string): ObjectMetadata {
   const fail = (field: string): never => {
     throw objectMetadataCorrupted(context, `field "${field}" missing or malformed`);

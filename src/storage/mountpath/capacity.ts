@@ -1,5 +1,5 @@
 // Capacity of a mountpath's file system, from statfs (what a full-disk check and stats report).
-import { stat, statfs } from 'node:fs/promises';
+import type { Disk } from '../io/disk.js';
 
 /** Sizes in bytes; `availableBytes` is what an unprivileged writer can still use. */
 export interface MountpathCapacity {
@@ -11,8 +11,8 @@ export interface MountpathCapacity {
   availableBytes: number;
 }
 
-export async function mountpathCapacity(mountpath: string): Promise<MountpathCapacity> {
-  const [stats, directory] = await Promise.all([statfs(mountpath), stat(mountpath)]);
+export async function mountpathCapacity(disk: Disk, mountpath: string): Promise<MountpathCapacity> {
+  const [stats, directory] = await Promise.all([disk.statfs(mountpath), disk.stat(mountpath)]);
   return {
     mountpath,
     filesystem: String(directory.dev),

@@ -5,3 +5,5 @@ export * from './ownership-marker.js';
 export * from './prepare.js';
 export * from './startup-cleanup.js';
 export * from './volume-record.js';
+export * from './disk-faults.js';
+export * from './health-check.js';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { isStoreError } from '../../errors/index.js';
 import { mountpathDigest } from '../../placement/index.js';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
+import { localDisk } from '../io/index.js';
 import { cleanMountpaths, mountpathCapacity, prepareMountpaths } from './index.js';
 
 let root = '';
@@ -28,15 +29,15 @@ test('paths are cleaned; duplicates and nesting are refused', () => {
 
 test('first open writes the marker; the same node reopens; another node is refused', async () => {
   const path = join(root, 'owned');
-  const [mountpath] = await prepareMountpaths([path], 'node-a');
+  const [mountpath] = await prepareMountpaths(localDisk, [path], 'node-a');
   assert.equal(mountpath?.path, path);
   assert.equal(mountpath?.digest, mountpathDigest(path));
   assert.equal(mountpath?.enabled, true);
   const marker = JSON.parse(await readFile(join(path, '.cairn.mountpath.json'), 'utf8')) as unknown;
   assert.deepEqual(marker, { formatVersion: 1, nodeId: 'node-a' });
-  await prepareMountpaths([path], 'node-a');
+  await prepareMountpaths(localDisk, [path], 'node-a');
   await assert.rejects(
-    prepareMountpaths([path], 'node-b'),
+    prepareMountpaths(localDisk, [path], 'node-b'),
     (error: unknown) =>
       isStoreError(error) &&
       /belongs to node "node-a", not to this node "node-b"/.test(error.message),
@@ -47,15 +48,18 @@ test('an unreadable or unknown marker is refused, not overwritten', async () => 
   const path = join(root, 'bad-marker');
   await mkdir(path);
   await writeFile(join(path, '.cairn.mountpath.json'), '{"formatVersion":9,"nodeId":"x"}');
-  await assert.rejects(prepareMountpaths([path], 'x'), /unknown ownership marker format 9/);
+  await assert.rejects(
+    prepareMountpaths(localDisk, [path], 'x'),
+    /unknown ownership marker format 9/,
+  );
   await writeFile(join(path, '.cairn.mountpath.json'), 'not json');
-  await assert.rejects(prepareMountpaths([path], 'x'), /not valid JSON/);
+  await assert.rejects(prepareMountpaths(localDisk, [path], 'x'), /not valid JSON/);
 });
 
 test('a mountpath that is a file is refused', async () => {
   const path = join(root, 'a-file');
   await writeFile(path, 'x');
-  await assert.rejects(prepareMountpaths([path], 'x'), /not a directory/);
+  await assert.rejects(prepareMountpaths(localDisk, [path], 'x'), /not a directory/);
 });
 
 test('start-up removes work files of every bucket and namespace, and the trash', async () => {
@@ -67,7 +71,7 @@ test('start-up removes work files of every bucket and namespace, and the trash',
     await mkdir(join(file, '..'), { recursive: true });
     await writeFile(file, 'x');
   }
-  await prepareMountpaths([path], 'node');
+  await prepareMountpaths(localDisk, [path], 'node');
   for (const relative of work) {
     await assert.rejects(readFile(join(path, relative)), { code: 'ENOENT' }, relative);
   }
@@ -76,7 +80,7 @@ test('start-up removes work files of every bucket and namespace, and the trash',
 });
 
 test('capacity reports the file system sizes', async () => {
-  const capacity = await mountpathCapacity(root);
+  const capacity = await mountpathCapacity(localDisk, root);
   assert.equal(capacity.mountpath, root);
   assert.ok(capacity.totalBytes > 0);
   assert.ok(capacity.availableBytes <= capacity.totalBytes);

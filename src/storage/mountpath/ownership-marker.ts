@@ -1,10 +1,9 @@
 // The mountpath ownership marker `.cairn.mountpath.json`: which node a mountpath belongs to, so a
 // disk moved to (or shared by mistake with) another node is not silently mixed into its data.
-import { access, readFile } from 'node:fs/promises';
 import { invalidMountpath } from '../../errors/index.js';
 import { asRecord, parseJson } from '../../util/json.js';
 import { writeFileAtomically } from '../../util/atomic-file.js';
-import { isMissing } from '../io/index.js';
+import { isMissing, type Disk } from '../io/index.js';
 import { ownershipMarkerPath } from '../layout/index.js';
 
 /** Marker format written today; any other version is refused rather than guessed at. */
@@ -20,15 +19,15 @@ export interface OwnershipMarker {
  * Writes the marker on first use, or checks that the existing one names `nodeId`. Throws
  * `invalidMountpath` when another node owns the mountpath or the marker cannot be understood.
  */
-export async function claimMountpath(mountpath: string, nodeId: string): Promise<void> {
+export async function claimMountpath(disk: Disk, mountpath: string, nodeId: string): Promise<void> {
   const path = ownershipMarkerPath(mountpath);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await disk.readFile(path, 'utf8');
   } catch (error) {
     if (!isMissing(error)) throw error;
     const marker: OwnershipMarker = { formatVersion: ownershipMarkerFormatVersion, nodeId };
-    await writeFileAtomically(path, `${JSON.stringify(marker)}\n`);
+    await writeFileAtomically(path, `${JSON.stringify(marker)}\n`, disk);
     return;
   }
   const owner = parseMarker(mountpath, text);
@@ -60,9 +59,9 @@ function parseMarker(mountpath: string, text: string): OwnershipMarker {
 }
 
 /** Whether the mountpath still holds its marker: false when its disk or folder is gone. */
-export async function mountpathPresent(mountpath: string): Promise<boolean> {
+export async function mountpathPresent(disk: Disk, mountpath: string): Promise<boolean> {
   try {
-    await access(ownershipMarkerPath(mountpath));
+    await disk.access(ownershipMarkerPath(mountpath));
     return true;
   } catch {
     return false;

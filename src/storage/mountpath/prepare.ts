@@ -1,6 +1,6 @@
 // Brings mountpaths into service: create, check, claim, clean — at open and on attach.
-import { mkdir, stat } from 'node:fs/promises';
 import { hasErrnoCode, invalidMountpath } from '../../errors/index.js';
+import { makeDirectories, type Disk } from '../io/index.js';
 import { cleanMountpath } from './startup-cleanup.js';
 import { cleanMountpaths, describeMountpath, type Mountpath } from './mountpath.js';
 import { claimMountpath } from './ownership-marker.js';
@@ -12,10 +12,12 @@ import type { MountpathState } from './volume-record.js';
  * directory, gets or checks its ownership marker, and loses leftover work files and trash.
  */
 export async function prepareMountpaths(
+  disk: Disk,
   paths: readonly string[],
   nodeId: string,
 ): Promise<Mountpath[]> {
   return prepareVolume(
+    disk,
     paths.map((path) => ({ path, state: 'enabled' })),
     nodeId,
   );
@@ -23,6 +25,7 @@ export async function prepareMountpaths(
 
 /** Like `prepareMountpaths`, with states; disabled mountpaths are not touched (their disk may be bad). */
 export async function prepareVolume(
+  disk: Disk,
   entries: ReadonlyArray<{ path: string; state: MountpathState }>,
   nodeId: string,
 ): Promise<Mountpath[]> {
@@ -34,7 +37,7 @@ export async function prepareVolume(
       prepared.push(describeMountpath(path, false));
       continue;
     }
-    await prepareMountpath(path, nodeId);
+    await prepareMountpath(disk, path, nodeId);
     const leaving =
       state === 'detaching' ? 'detach' : state === 'disabling' ? 'disable' : undefined;
     prepared.push(describeMountpath(path, state === 'enabled', leaving));
@@ -42,15 +45,18 @@ export async function prepareVolume(
   return prepared;
 }
 
-/** Creates (if missing), checks, claims and cleans one mountpath directory. */
-export async function prepareMountpath(path: string, nodeId: string): Promise<void> {
+/**
+ * Creates (if missing, durably: the new directories' parents are fsynced), checks, claims and
+ * cleans one mountpath directory.
+ */
+export async function prepareMountpath(disk: Disk, path: string, nodeId: string): Promise<void> {
   try {
-    await mkdir(path, { recursive: true });
+    for (const changed of await makeDirectories(disk, path)) await disk.syncDirectory(changed);
   } catch (error) {
     if (!hasErrnoCode(error, 'EEXIST', 'ENOTDIR')) throw error;
   }
-  const stats = await stat(path);
+  const stats = await disk.stat(path);
   if (!stats.isDirectory()) throw invalidMountpath(path, 'not a directory');
-  await claimMountpath(path, nodeId);
-  await cleanMountpath(path);
+  await claimMountpath(disk, path, nodeId);
+  await cleanMountpath(disk, path);
 }

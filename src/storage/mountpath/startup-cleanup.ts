@@ -1,7 +1,6 @@
 // Start-up cleanup of a mountpath: work files belong to a process that is gone (a crash mid-write
 // leaves them), and trash is what a bucket destroy did not finish deleting.
-import { readdir, rm } from 'node:fs/promises';
-import { isMissing } from '../io/index.js';
+import { isMissing, type Disk } from '../io/index.js';
 import {
   childPath,
   isNamespaceDirectoryName,
@@ -11,35 +10,35 @@ import {
 } from '../layout/index.js';
 
 /** Removes every `%wk` directory of every bucket on the mountpath, and the trash. */
-export async function cleanMountpath(mountpath: string): Promise<void> {
-  await rm(trashDirectory(mountpath), { recursive: true, force: true });
-  for (const bucketDirectory of await bucketDirectories(mountpath)) {
-    await rm(childPath(bucketDirectory, workDirectoryName), { recursive: true, force: true });
+export async function cleanMountpath(disk: Disk, mountpath: string): Promise<void> {
+  await disk.rm(trashDirectory(mountpath), { recursive: true, force: true });
+  for (const bucketDirectory of await bucketDirectories(disk, mountpath)) {
+    await disk.rm(childPath(bucketDirectory, workDirectoryName), { recursive: true, force: true });
   }
 }
 
 /** Every bucket directory: `@provider/bucket` and `@provider/<namespace>/bucket`. */
-async function bucketDirectories(mountpath: string): Promise<string[]> {
+async function bucketDirectories(disk: Disk, mountpath: string): Promise<string[]> {
   const buckets: string[] = [];
-  for (const provider of await subdirectories(mountpath)) {
+  for (const provider of await subdirectories(disk, mountpath)) {
     if (!isProviderDirectoryName(provider)) continue;
     const providerPath = childPath(mountpath, provider);
-    for (const entry of await subdirectories(providerPath)) {
+    for (const entry of await subdirectories(disk, providerPath)) {
       const entryPath = childPath(providerPath, entry);
       if (!isNamespaceDirectoryName(entry)) {
         buckets.push(entryPath);
         continue;
       }
-      for (const bucket of await subdirectories(entryPath))
+      for (const bucket of await subdirectories(disk, entryPath))
         buckets.push(childPath(entryPath, bucket));
     }
   }
   return buckets;
 }
 
-async function subdirectories(directory: string): Promise<string[]> {
+async function subdirectories(disk: Disk, directory: string): Promise<string[]> {
   try {
-    const entries = await readdir(directory, { withFileTypes: true });
+    const entries = await disk.readdir(directory, { withFileTypes: true });
     return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
   } catch (error) {
     if (isMissing(error)) return [];

@@ -2,11 +2,10 @@
 // (attached, detached, enabled, disabled), and whether a resilver is still owed. The command line
 // gives the initial set; once the record exists it wins, so a detached mountpath stays detached
 // and a disabled one stays disabled across restarts. See docs/formats/volume-record.md.
-import { readFile } from 'node:fs/promises';
 import { invalidMountpath } from '../../errors/index.js';
 import { writeFileAtomically } from '../../util/atomic-file.js';
 import { asRecord, parseJson } from '../../util/json.js';
-import { isMissing } from '../io/index.js';
+import { isMissing, type Disk } from '../io/index.js';
 
 export const volumeRecordFormatVersion = 1;
 
@@ -25,10 +24,13 @@ export interface VolumeRecord {
 const states: readonly MountpathState[] = ['enabled', 'detaching', 'disabling', 'disabled'];
 
 /** Reads the record; undefined when the node has none yet. */
-export async function readVolumeRecord(path: string): Promise<VolumeRecord | undefined> {
+export async function readVolumeRecord(
+  disk: Disk,
+  path: string,
+): Promise<VolumeRecord | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await disk.readFile(path, 'utf8');
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw error;
@@ -58,8 +60,12 @@ export async function readVolumeRecord(path: string): Promise<VolumeRecord | und
   };
 }
 
-export async function writeVolumeRecord(path: string, record: VolumeRecord): Promise<void> {
-  await writeFileAtomically(path, `${JSON.stringify(record, null, 2)}\n`);
+export async function writeVolumeRecord(
+  disk: Disk,
+  path: string,
+  record: VolumeRecord,
+): Promise<void> {
+  await writeFileAtomically(path, `${JSON.stringify(record, null, 2)}\n`, disk);
 }
 
 /**

@@ -23,6 +23,7 @@ export async function chunksIntact(
   if (!verify) return true;
   const { manifest, mountpath } = located;
   const body = new ChunkedBody(
+    context.disk,
     mountpath.path,
     bucket,
     chunks,

@@ -2,9 +2,8 @@
 // disabled) is copied to its object's home mountpath, records and all, then removed where it was.
 // Each move holds the upload's write lock, so no part lands in a set while it moves; readers find
 // the set on either mountpath meanwhile (the copy's manifest is written last).
-import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import type { BucketJson } from '../../wire/index.js';
-import { isMissing } from '../io/index.js';
+import { isMissing, makeDirectories, syncFile } from '../io/index.js';
 import {
   chunkDirectory,
   chunkManifestDirectory,
@@ -28,12 +27,12 @@ export async function relocateChunkSets(
   let moved = 0;
   const leaving = context.mountpaths.filter((item) => !item.enabled && isReadable(item));
   for (const mountpath of leaving) {
-    const ids = await readdir(chunkManifestDirectory(mountpath.path, bucket)).catch(
-      (error: unknown) => {
+    const ids = await context.disk
+      .readdir(chunkManifestDirectory(mountpath.path, bucket))
+      .catch((error: unknown) => {
         if (isMissing(error)) return [];
         throw error;
-      },
-    );
+      });
     for (const id of ids.filter(isChunkSetId)) {
       if (signal.aborted) return moved;
       const done = await context.locks.withWriteLock(uploadLock(id), () =>
@@ -51,10 +50,11 @@ async function moveChunkSet(
   id: string,
   source: Mountpath,
 ): Promise<boolean> {
+  const { disk } = context;
   const manifestPath = chunkManifestPath(source.path, bucket, id);
   let bytes: Buffer;
   try {
-    bytes = await readFile(manifestPath);
+    bytes = await disk.readFile(manifestPath);
   } catch (error) {
     if (isMissing(error)) return false;
     throw error;
@@ -63,20 +63,25 @@ async function moveChunkSet(
   const home = homeMountpath(context, unameOf(bucket, manifest.name));
   const from = chunkDirectory(source.path, bucket, id);
   const to = chunkDirectory(home.path, bucket, id);
-  await mkdir(to, { recursive: true });
-  const chunks = await readdir(from).catch((error: unknown) => {
+  const created = await makeDirectories(disk, to);
+  const chunks = await disk.readdir(from).catch((error: unknown) => {
     if (isMissing(error)) return [];
     throw error;
   });
   for (const chunk of chunks) {
     const target = childPath(to, chunk);
-    await copyFile(childPath(from, chunk), target);
-    const record = await readObjectMetadata(childPath(from, chunk), target);
-    await writeObjectMetadata(target, record);
+    await disk.copyFile(childPath(from, chunk), target);
+    const record = await readObjectMetadata(disk, childPath(from, chunk), target);
+    await writeObjectMetadata(disk, target, record);
+    if (context.options.fsyncObjects) await syncFile(disk, target);
   }
-  await writeManifest(home, bucket, id, manifest);
+  // The chunks last before the manifest that names them is written (atomically, synced).
+  if (context.options.fsyncObjects) {
+    for (const directory of new Set([...created, to])) await context.syncs.sync(directory);
+  }
+  await writeManifest(disk, home, bucket, id, manifest);
   // The manifest first: a reader never finds a manifest whose chunks are gone.
-  await rm(manifestPath, { force: true });
-  await rm(from, { recursive: true, force: true });
+  await disk.rm(manifestPath, { force: true });
+  await disk.rm(from, { recursive: true, force: true });
   return true;
 }

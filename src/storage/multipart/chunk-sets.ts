@@ -1,10 +1,9 @@
 // Chunk sets on disk: finding, writing and removing a manifest (`%ut/<id>`) and its chunks
 // (`%ch/<id>/<n>`). A set lives on one mountpath: the object's home when the upload was created.
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { StoreError } from '../../errors/index.js';
 import { writeFileAtomically } from '../../util/atomic-file.js';
 import type { BucketJson } from '../../wire/index.js';
-import { isMissing } from '../io/index.js';
+import { isDiskFault, isMissing, makeDirectories, type Disk } from '../io/index.js';
 import {
   chunkDirectory,
   chunkManifestDirectory,
@@ -42,7 +41,7 @@ export async function findManifest(
     const path = chunkManifestPath(mountpath.path, bucket, id);
     let bytes: Buffer;
     try {
-      bytes = await readFile(path);
+      bytes = await context.disk.readFile(path);
     } catch (error) {
       if (isMissing(error)) continue;
       throw error;
@@ -52,19 +51,27 @@ export async function findManifest(
   return undefined;
 }
 
-/** Writes (or replaces) a manifest atomically: temporary file, fsync, rename, fsync directory. */
+/**
+ * Writes (or replaces) a manifest atomically: temporary file, fsync, rename, fsync directory (and
+ * the directories made for it into their parents).
+ */
 export async function writeManifest(
+  disk: Disk,
   mountpath: Mountpath,
   bucket: BucketJson,
   id: string,
   manifest: ChunkManifest,
 ): Promise<void> {
   const path = chunkManifestPath(mountpath.path, bucket, id);
-  await mkdir(chunkManifestDirectory(mountpath.path, bucket), { recursive: true });
-  await writeFileAtomically(path, encodeChunkManifest(manifest));
+  const created = await makeDirectories(disk, chunkManifestDirectory(mountpath.path, bucket));
+  for (const directory of created) await disk.syncDirectory(directory);
+  await writeFileAtomically(path, encodeChunkManifest(manifest), disk);
 }
 
-/** Removes a chunk set (its chunks first, then its manifest) from every mountpath. */
+/**
+ * Removes a chunk set (its chunks first, then its manifest) from every mountpath. A disabled
+ * mountpath whose disk fails is passed over (what it holds is swept as an orphan if it returns).
+ */
 export async function removeChunkSet(
   context: StoreContext,
   bucket: BucketJson,
@@ -72,8 +79,15 @@ export async function removeChunkSet(
 ): Promise<void> {
   if (!isChunkSetId(id)) return;
   for (const mountpath of context.mountpaths) {
-    await rm(chunkDirectory(mountpath.path, bucket, id), { recursive: true, force: true });
-    await rm(chunkManifestPath(mountpath.path, bucket, id), { force: true });
+    try {
+      await context.disk.rm(chunkDirectory(mountpath.path, bucket, id), {
+        recursive: true,
+        force: true,
+      });
+      await context.disk.rm(chunkManifestPath(mountpath.path, bucket, id), { force: true });
+    } catch (error) {
+      if (isReadable(mountpath) || !isDiskFault(error)) throw error;
+    }
   }
 }
 
@@ -86,7 +100,7 @@ export async function* allManifests(
     if (!mountpath.enabled) continue;
     let entries: string[];
     try {
-      entries = await readdir(chunkManifestDirectory(mountpath.path, bucket));
+      entries = await context.disk.readdir(chunkManifestDirectory(mountpath.path, bucket));
     } catch (error) {
       if (isMissing(error)) continue;
       throw error;
@@ -94,7 +108,7 @@ export async function* allManifests(
     for (const id of entries) {
       if (!isChunkSetId(id)) continue;
       try {
-        const bytes = await readFile(chunkManifestPath(mountpath.path, bucket, id));
+        const bytes = await context.disk.readFile(chunkManifestPath(mountpath.path, bucket, id));
         yield { id, located: { manifest: decodeChunkManifest(bytes, id), mountpath } };
       } catch (error) {
         // Removed meanwhile, or unreadable: not listed (reads of it report the fault).
@@ -103,4 +117,17 @@ export async function* allManifests(
       }
     }
   }
+}
+
+/** A completed chunk set's chunk count and largest chunk; undefined when it has no manifest. */
+export async function chunkLayout(
+  context: StoreContext,
+  bucket: BucketJson,
+  id: string,
+): Promise<{ count: number; maxChunkSizeBytes: number } | undefined> {
+  const located = await findManifest(context, bucket, id);
+  if (located === undefined || located.manifest.state !== 'complete') return undefined;
+  const { chunks } = located.manifest;
+  const maxChunkSizeBytes = chunks.reduce((max, chunk) => Math.max(max, chunk.sizeBytes), 0);
+  return { count: chunks.length, maxChunkSizeBytes };
 }

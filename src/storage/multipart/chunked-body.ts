@@ -1,12 +1,11 @@
 // The bytes of a chunked object: its chunks in manifest order, each served through the verified
 // sender of a plain object (a chunk read whole is checked against its own checksum before its last
 // bytes go out), so a GET streams the object without it ever existing as one file.
-import { open } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { objectCorrupted } from '../../errors/index.js';
 import type { BufferPool } from '../../util/buffer-pool.js';
 import type { BucketJson } from '../../wire/index.js';
-import { ObjectBody } from '../io/index.js';
+import { ObjectBody, type Disk } from '../io/index.js';
 import { chunkPath } from '../layout/index.js';
 import type { ByteRange } from '../store-types.js';
 import type { ManifestChunk } from './chunk-manifest.js';
@@ -23,6 +22,7 @@ export class ChunkedBody {
   readonly #slices: ChunkSlice[];
 
   constructor(
+    private readonly disk: Disk,
     private readonly mountpath: string,
     private readonly bucket: BucketJson,
     private readonly chunkSet: string,
@@ -61,7 +61,7 @@ export class ChunkedBody {
 
   async #open(slice: ChunkSlice): Promise<ObjectBody> {
     const path = chunkPath(this.mountpath, this.bucket, this.chunkSet, slice.chunk.number);
-    const handle = await open(path, 'r');
+    const handle = await this.disk.open(path, 'r');
     const whole = slice.start === 0 && slice.end === slice.chunk.sizeBytes - 1;
     return new ObjectBody(
       {

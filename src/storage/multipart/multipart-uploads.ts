@@ -2,14 +2,22 @@
 // (each a transaction with its own metadata record), list, abort, and complete. Completion writes
 // the final manifest and an empty object file that stands for the chunks: no byte is copied.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HashingStream } from '../../checksum/index.js';
 import { StoreError, badRequest } from '../../errors/index.js';
 import { randomId } from '../../util/ids.js';
 import type { BucketJson, ChecksumTypeName } from '../../wire/index.js';
-import { FileSink, isMissing, mapBounded, removeFileQuietly, toStorageError } from '../io/index.js';
+import {
+  FileSink,
+  isMissing,
+  makeDirectories,
+  mapBounded,
+  removeFileQuietly,
+  toStorageError,
+  type Disk,
+  type DiskFile,
+} from '../io/index.js';
 import { chunkDirectory, chunkPath, validateObjectName, workFilePath } from '../layout/index.js';
 import { readObjectMetadata, writeObjectMetadata, type ObjectMetadata } from '../meta/index.js';
 import { putObject } from '../put-object.js';
@@ -76,12 +84,12 @@ export async function createUpload(
   const manifest: ChunkManifest = {
     state: 'upload',
     name,
-    createdMs: Date.now(),
+    createdMs: context.clock.nowMs(),
     ...attributes,
     chunks: [],
   };
   try {
-    await writeManifest(home, bucket, uploadId, manifest);
+    await writeManifest(context.disk, home, bucket, uploadId, manifest);
   } catch (error) {
     throw toStorageError(error, home.path);
   }
@@ -114,10 +122,11 @@ async function openUpload(
 export async function uploadPart(context: StoreContext, write: PartWrite): Promise<StoredPart> {
   const { mountpath } = await openUpload(context, write.bucket, write.name, write.uploadId);
   const workPath = workFilePath(mountpath.path, write.bucket, 'part');
-  let handle: FileHandle | undefined;
+  const { disk } = context;
+  let handle: DiskFile | undefined;
   try {
-    await mkdir(workPath.slice(0, workPath.lastIndexOf('/')), { recursive: true });
-    handle = await open(workPath, 'wx');
+    await disk.mkdir(workPath.slice(0, workPath.lastIndexOf('/')), { recursive: true });
+    handle = await disk.open(workPath, 'wx');
     const hashing = new HashingStream([write.checksumType]);
     const sink = new FileSink(handle, write.contentLength);
     await pipeline(write.body, hashing, sink);
@@ -136,16 +145,19 @@ export async function uploadPart(context: StoreContext, write: PartWrite): Promi
       etag: extra.etag ?? '',
       ...(extra.extraChecksums === undefined ? {} : { extraChecksums: extra.extraChecksums }),
     };
-    await writeObjectMetadata(workPath, metadata);
+    await writeObjectMetadata(disk, workPath, metadata);
     if (context.options.fsyncObjects) await handle.sync();
     const destination = chunkPath(mountpath.path, write.bucket, write.uploadId, write.partNumber);
     // The read lock keeps an abort or completion from running between this check and the rename.
     await context.locks.withReadLock(uploadLock(write.uploadId), async () => {
       await openUpload(context, write.bucket, write.name, write.uploadId);
-      await mkdir(chunkDirectory(mountpath.path, write.bucket, write.uploadId), {
-        recursive: true,
-      });
-      await rename(workPath, destination);
+      const directory = chunkDirectory(mountpath.path, write.bucket, write.uploadId);
+      const created = await makeDirectories(disk, directory);
+      await disk.rename(workPath, destination);
+      // The part is acknowledged: its name (and the directories made for it) must last too.
+      if (context.options.fsyncObjects) {
+        for (const changed of new Set([...created, directory])) await context.syncs.sync(changed);
+      }
     });
     const stats = await handle.stat();
     return {
@@ -156,7 +168,8 @@ export async function uploadPart(context: StoreContext, write: PartWrite): Promi
       extraChecksums: metadata.extraChecksums ?? {},
     };
   } catch (error) {
-    await removeFileQuietly(workPath);
+    context.faults.report(error, mountpath.path);
+    await removeFileQuietly(disk, workPath).catch(() => undefined);
     throw toStorageError(error, mountpath.path);
   } finally {
     await handle?.close();
@@ -165,13 +178,14 @@ export async function uploadPart(context: StoreContext, write: PartWrite): Promi
 
 /** Reads the record of every part file, ascending by part number. */
 async function readParts(
+  disk: Disk,
   bucket: BucketJson,
   uploadId: string,
   mountpathPath: string,
 ): Promise<Array<StoredPart & { checksum: ObjectMetadata['checksum'] }>> {
   let entries: string[];
   try {
-    entries = await readdir(chunkDirectory(mountpathPath, bucket, uploadId));
+    entries = await disk.readdir(chunkDirectory(mountpathPath, bucket, uploadId));
   } catch (error) {
     if (isMissing(error)) return [];
     throw error;
@@ -183,7 +197,10 @@ async function readParts(
   const parts = await mapBounded(numbers, partReadConcurrency, async (partNumber) => {
     const path = chunkPath(mountpathPath, bucket, uploadId, partNumber);
     try {
-      const [metadata, stats] = await Promise.all([readObjectMetadata(path, path), stat(path)]);
+      const [metadata, stats] = await Promise.all([
+        readObjectMetadata(disk, path, path),
+        disk.stat(path),
+      ]);
       return {
         partNumber,
         sizeBytes: metadata.size,
@@ -207,7 +224,7 @@ export async function listParts(
   uploadId: string,
 ): Promise<StoredPart[]> {
   const { mountpath } = await openUpload(context, bucket, name, uploadId);
-  return readParts(bucket, uploadId, mountpath.path);
+  return readParts(context.disk, bucket, uploadId, mountpath.path);
 }
 
 export async function abortUpload(
@@ -251,7 +268,10 @@ export async function completeUpload(
   return context.locks.withWriteLock(uploadLock(uploadId), async () => {
     const { manifest, mountpath } = await openUpload(context, bucket, name, uploadId);
     const stored = new Map(
-      (await readParts(bucket, uploadId, mountpath.path)).map((part) => [part.partNumber, part]),
+      (await readParts(context.disk, bucket, uploadId, mountpath.path)).map((part) => [
+        part.partNumber,
+        part,
+      ]),
     );
     const chunks: ManifestChunk[] = request.parts.map((requested, index) => {
       const part = stored.get(requested.partNumber);
@@ -280,10 +300,10 @@ export async function completeUpload(
     const listed = new Set(chunks.map((chunk) => chunk.number));
     for (const number of stored.keys()) {
       if (!listed.has(number))
-        await removeFileQuietly(chunkPath(mountpath.path, bucket, uploadId, number));
+        await removeFileQuietly(context.disk, chunkPath(mountpath.path, bucket, uploadId, number));
     }
     const completed: ChunkManifest = { ...manifest, state: 'complete', chunks };
-    await writeManifest(mountpath, bucket, uploadId, completed);
+    await writeManifest(context.disk, mountpath, bucket, uploadId, completed);
     const sizeBytes = chunks.reduce((sum, chunk) => sum + chunk.sizeBytes, 0);
     try {
       return await putObject(context, {
@@ -302,7 +322,9 @@ export async function completeUpload(
       });
     } catch (error) {
       // The upload stays open: the client may retry the completion.
-      await writeManifest(mountpath, bucket, uploadId, manifest).catch(() => undefined);
+      await writeManifest(context.disk, mountpath, bucket, uploadId, manifest).catch(
+        () => undefined,
+      );
       throw error;
     }
   });

@@ -1,9 +1,8 @@
 // A page of a bucket's versions: the current objects (from the ordinary listing) merged with the
 // kept versions and delete markers under `%vr`; names in order, each name's versions newest first.
 // Kept files are found by name alone (their paths say it), and only the page's records are read.
-import { readdir, stat } from 'node:fs/promises';
 import type { BucketJson } from '../../wire/index.js';
-import { isMissing, mapBounded, readSortedEntries, walkEntries } from '../io/index.js';
+import { isMissing, mapBounded, readSortedEntries, walkEntries, type Disk } from '../io/index.js';
 import {
   childPath,
   isHashedEntryName,
@@ -16,7 +15,7 @@ import { readObjectMetadata, type ObjectMetadata } from '../meta/index.js';
 import type { Mountpath } from '../mountpath/index.js';
 import { listObjects, readQuietly } from '../list-objects.js';
 import { readableMountpaths, toStoredObject, type StoreContext } from '../store-context.js';
-import type { ListedName, StoredObject } from '../store-types.js';
+import type { ListedName, ObjectName, StoredObject } from '../store-types.js';
 import { newestFirst, versionIdOf } from './version-files.js';
 
 /** Records read at the same time while building a page. */
@@ -38,7 +37,7 @@ export async function listVersions(
   bucket: BucketJson,
   options: { prefix: string; startAfter: string; limit: number },
 ): Promise<ListedVersion[]> {
-  const listed: Array<StoredObject | ListedName> = await listObjects(context, bucket, {
+  const listed: Array<StoredObject | ListedName | ObjectName> = await listObjects(context, bucket, {
     ...options,
     withMetadata: true,
   });
@@ -46,7 +45,7 @@ export async function listVersions(
   const kept = new Map<string, KeptCandidate[]>();
   // Draining mountpaths too: their kept versions are readable until the resilver moves them.
   for (const mountpath of readableMountpaths(context)) {
-    for (const candidate of await keptCandidates(mountpath, bucket, options)) {
+    for (const candidate of await keptCandidates(context.disk, mountpath, bucket, options)) {
       const group = kept.get(candidate.name) ?? [];
       group.push(candidate);
       kept.set(candidate.name, group);
@@ -59,7 +58,7 @@ export async function listVersions(
   const page: ListedVersion[] = [];
   for (const name of names) {
     const latest = currentByName.get(name);
-    const versions = await readKept(bucket, kept.get(name) ?? []);
+    const versions = await readKept(context.disk, bucket, kept.get(name) ?? []);
     const shown = versions.filter(
       (version) =>
         latest === undefined ||
@@ -76,19 +75,20 @@ export async function listVersions(
 
 /** A mountpath's kept files of names within the bounds (records read only for hashed ones). */
 export async function keptCandidates(
+  disk: Disk,
   mountpath: Mountpath,
   bucket: BucketJson,
   bounds: { prefix: string; startAfter: string },
 ): Promise<KeptCandidate[]> {
   const root = versionRoot(mountpath.path, bucket);
-  const top = await readSortedEntries(root, '');
+  const top = await readSortedEntries(disk, root, '');
   const inBounds = (name: string): boolean =>
     name.startsWith(bounds.prefix) && name > bounds.startAfter;
   const candidates: KeptCandidate[] = [];
   const natural = top.filter((item) => !(item.directory && isHashedEntryName(item.entry)));
   // `name;id` is in bounds whenever `name` is, so the walk may skip what is out of bounds; the
   // check below drops the few extra (`a;id` sorts after `a/x`).
-  for await (const file of walkEntries(root, natural, bounds)) {
+  for await (const file of walkEntries(disk, root, natural, bounds)) {
     const parsed = parseVersionEntry(file.name);
     if (parsed === undefined || !inBounds(parsed.name)) continue;
     const location = { path: file.path, hashed: false };
@@ -97,13 +97,13 @@ export async function keptCandidates(
   for (const item of top) {
     if (!item.directory || !isHashedEntryName(item.entry)) continue;
     const directory = childPath(root, item.entry);
-    const entries = await readdir(directory).catch((error: unknown) => {
+    const entries = await disk.readdir(directory).catch((error: unknown) => {
       if (isMissing(error)) return [];
       throw error;
     });
     for (const entry of entries.filter(isVersionId)) {
       const path = childPath(directory, entry);
-      const metadata = await readQuietly(() => readObjectMetadata(path, path));
+      const metadata = await readQuietly(() => readObjectMetadata(disk, path, path));
       if (metadata?.name === undefined || !inBounds(metadata.name)) continue;
       candidates.push({
         name: metadata.name,
@@ -117,14 +117,15 @@ export async function keptCandidates(
 }
 
 async function readKept(
+  disk: Disk,
   bucket: BucketJson,
   candidates: KeptCandidate[],
 ): Promise<Array<StoredObject & { versionId: string }>> {
   const read = await mapBounded(candidates, readConcurrency, async (candidate) => {
     const path = candidate.location.path;
     const metadata =
-      candidate.metadata ?? (await readQuietly(() => readObjectMetadata(path, path)));
-    const stats = await readQuietly(() => stat(path, { bigint: true }));
+      candidate.metadata ?? (await readQuietly(() => readObjectMetadata(disk, path, path)));
+    const stats = await readQuietly(() => disk.stat(path, { bigint: true }));
     if (metadata === undefined || stats === undefined) return undefined;
     const object = toStoredObject(bucket, candidate.name, metadata, stats, candidate.mountpath);
     return { ...object, versionId: versionIdOf(metadata), metadata };

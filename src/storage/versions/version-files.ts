@@ -1,8 +1,7 @@
 // The kept versions of one object name in a bucket that keeps history: finding, opening and ordering
 // its `%vr` files, and the stamp that orders a new version after all of them.
-import { readdir } from 'node:fs/promises';
 import type { BucketJson } from '../../wire/index.js';
-import { isMissing } from '../io/index.js';
+import { isMissing, type Disk } from '../io/index.js';
 import {
   childPath,
   isVersionId,
@@ -44,19 +43,19 @@ export async function readVersionFiles(
     const { natural, hashedDirectory } = versionLocations(mountpath.path, bucket, name);
     const locations: ReplicaPath[] = [];
     if (natural !== undefined) {
-      for (const entry of await entriesOf(natural.directory)) {
+      for (const entry of await entriesOf(context.disk, natural.directory)) {
         if (entry.startsWith(natural.prefix) && isVersionId(entry.slice(natural.prefix.length))) {
           locations.push({ path: childPath(natural.directory, entry), hashed: false });
         }
       }
     }
-    for (const entry of await entriesOf(hashedDirectory)) {
+    for (const entry of await entriesOf(context.disk, hashedDirectory)) {
       if (isVersionId(entry)) {
         locations.push({ path: childPath(hashedDirectory, entry), hashed: true });
       }
     }
     for (const location of locations) {
-      const replica = await openReplica(location, mountpath, bucket, name);
+      const replica = await openReplica(context, location, mountpath, bucket, name);
       if (replica === undefined) continue;
       const { handle, ...file } = replica;
       await handle.close();
@@ -76,7 +75,7 @@ export async function openVersionFile(
   if (!isVersionId(versionId)) return undefined;
   for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
     for (const location of versionPaths(mountpath.path, bucket, name, versionId)) {
-      const replica = await openReplica(location, mountpath, bucket, name);
+      const replica = await openReplica(context, location, mountpath, bucket, name);
       if (replica !== undefined) return replica;
     }
   }
@@ -101,14 +100,17 @@ export async function findVersion(
 }
 
 /** A stamp after every version of the name: now, or one past the newest when the clock lags. */
-export function nextVersionStamp(versions: ReadonlyArray<{ metadata: ObjectMetadata }>): number {
+export function nextVersionStamp(
+  nowMs: number,
+  versions: ReadonlyArray<{ metadata: ObjectMetadata }>,
+): number {
   const newest = Math.max(0, ...versions.map((version) => version.metadata.versionStamp ?? 0));
-  return Math.max(Date.now() * 1000, newest + 1);
+  return Math.max(nowMs * 1000, newest + 1);
 }
 
-async function entriesOf(directory: string): Promise<string[]> {
+async function entriesOf(disk: Disk, directory: string): Promise<string[]> {
   try {
-    return await readdir(directory);
+    return await disk.readdir(directory);
   } catch (error) {
     if (isMissing(error)) return [];
     throw error;

@@ -2,11 +2,16 @@
 // always under the object's write lock. Every step is one link, rename or unlink, ordered so that a
 // crash keeps every acknowledged version and leaves at most a duplicate link of the current version
 // or an unacknowledged, newer `%vr` entry behind; both are recognised and cleaned by the next write.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hasErrnoCode, isStoreError } from '../../errors/index.js';
 import type { BucketJson } from '../../wire/index.js';
-import { linkIntoPlace, removeFileQuietly, renameIntoPlace, syncDirectory } from '../io/index.js';
+import {
+  linkIntoPlace,
+  makeDirectories,
+  removeFileQuietly,
+  renameIntoPlace,
+  syncFile,
+} from '../io/index.js';
 import {
   newVersionId,
   nullVersionId,
@@ -16,7 +21,7 @@ import {
   workFilePath,
   type ReplicaPath,
 } from '../layout/index.js';
-import { writeObjectMetadata, type ObjectMetadata } from '../meta/index.js';
+import { writeFileMetadata, writeObjectMetadata, type ObjectMetadata } from '../meta/index.js';
 import type { Mountpath } from '../mountpath/index.js';
 import { placeObjectFile, removeObjectFile } from '../object-placement.js';
 import { findReplica } from '../replica-lookup.js';
@@ -86,7 +91,8 @@ export async function beginNewVersion(
       isLeftover(file, current) ||
       (versionId === nullVersionId && file.versionId === nullVersionId),
   );
-  const versionStamp = nextVersionStamp(current === undefined ? kept : [current, ...kept]);
+  const versions = current === undefined ? kept : [current, ...kept];
+  const versionStamp = nextVersionStamp(context.clock.nowMs(), versions);
   return { current, versionId, versionStamp, replacesCurrent, obsolete };
 }
 
@@ -107,9 +113,10 @@ export async function keepAside(
   for (const location of versionPaths(current.mountpath.path, bucket, name, current.versionId)) {
     // A hashed version file's name is only in its record (same inode: the current one's too).
     if (location.hashed && current.metadata.name !== name) {
-      await writeObjectMetadata(current.location.path, { ...current.metadata, name });
+      await writeObjectMetadata(context.disk, current.location.path, { ...current.metadata, name });
+      if (context.options.fsyncObjects) await syncFile(context.disk, current.location.path);
     }
-    const result = await linkIntoPlace(current.location.path, location.path);
+    const result = await linkIntoPlace(context.disk, current.location.path, location.path);
     if (result.outcome === 'committed') {
       await syncIfAsked(context, result.directoriesToSync);
       return;
@@ -128,12 +135,16 @@ export async function restoreVersion(
   const metadata = { ...version.metadata };
   const source = version.location.path;
   const changed = await placeObjectFile(
+    context.disk,
     source,
     version.mountpath.path,
     bucket,
     name,
     metadata,
-    () => writeObjectMetadata(source, metadata),
+    async () => {
+      await writeObjectMetadata(context.disk, source, metadata);
+      if (context.options.fsyncObjects) await syncFile(context.disk, source);
+    },
   );
   await syncIfAsked(context, changed);
 }
@@ -156,13 +167,16 @@ export async function writeDeleteMarker(
   };
   stampVersion(metadata, step);
   const workPath = workFilePath(mountpath.path, bucket, 'put');
-  await mkdir(dirname(workPath), { recursive: true });
-  await writeFile(workPath, '', { flag: 'wx' });
+  const { disk } = context;
+  await syncIfAsked(context, await makeDirectories(disk, dirname(workPath)));
+  const file = await disk.open(workPath, 'wx');
   try {
     for (const location of versionPaths(mountpath.path, bucket, name, step.versionId)) {
       if (location.hashed) metadata.name = name;
-      await writeObjectMetadata(workPath, metadata);
-      const result = await renameIntoPlace(workPath, location.path);
+      await writeFileMetadata(disk, file, metadata);
+      // The marker's record lasts before its name does (a marker without one would be lost).
+      if (context.options.fsyncObjects) await file.sync();
+      const result = await renameIntoPlace(disk, workPath, location.path);
       if (result.outcome === 'committed') {
         await syncIfAsked(context, result.directoriesToSync);
         return;
@@ -170,7 +184,8 @@ export async function writeDeleteMarker(
     }
     throw new Error(`cannot write delete marker ${step.versionId} of ${name}: its paths collide`);
   } finally {
-    await removeFileQuietly(workPath);
+    await file.close();
+    await removeFileQuietly(disk, workPath);
   }
 }
 
@@ -212,5 +227,5 @@ export async function removeCurrentFile(
 
 async function syncIfAsked(context: StoreContext, directories: readonly string[]): Promise<void> {
   if (!context.options.fsyncObjects) return;
-  for (const directory of directories) await syncDirectory(directory);
+  for (const directory of directories) await context.syncs.sync(directory);
 }

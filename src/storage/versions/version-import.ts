@@ -4,7 +4,7 @@
 // stamp, so versions arriving in any order, next to writes and deletes made here meanwhile, end
 // up as one history ordered as it was written.
 import type { BucketJson } from '../../wire/index.js';
-import { renameIntoPlace } from '../io/index.js';
+import { renameIntoPlace, type Disk } from '../io/index.js';
 import { versionPaths } from '../layout/index.js';
 import type { ObjectMetadata } from '../meta/index.js';
 import type { Mountpath } from '../mountpath/index.js';
@@ -62,7 +62,7 @@ export async function importVersion(
   const newest = newerThanCurrent && kept.every((version) => stamp > stampOf(version));
   await file.writeRecord();
   if (file.metadata.deleteMarker === true) {
-    const directoriesToSync = await placeKept(bucket, name, file);
+    const directoriesToSync = await placeKept(context.disk, bucket, name, file);
     if (current !== undefined && newerThanCurrent) {
       await keepAside(context, bucket, name, current);
       await unlinkAllReplicas(context, bucket, name);
@@ -70,10 +70,11 @@ export async function importVersion(
     return { placed: 'kept', directoriesToSync };
   }
   if (!newest) {
-    return { placed: 'kept', directoriesToSync: await placeKept(bucket, name, file) };
+    return { placed: 'kept', directoriesToSync: await placeKept(context.disk, bucket, name, file) };
   }
   if (current !== undefined) await keepAside(context, bucket, name, current);
   const directoriesToSync = await placeObjectFile(
+    context.disk,
     file.workPath,
     file.home.path,
     bucket,
@@ -109,13 +110,18 @@ function stampOf(version: VersionFile): number {
 }
 
 /** Renames the work file into `%vr` on the home mountpath, under the version's ID. */
-async function placeKept(bucket: BucketJson, name: string, file: ImportedFile): Promise<string[]> {
+async function placeKept(
+  disk: Disk,
+  bucket: BucketJson,
+  name: string,
+  file: ImportedFile,
+): Promise<string[]> {
   for (const location of versionPaths(file.home.path, bucket, name, versionIdOf(file.metadata))) {
     if (location.hashed && file.metadata.name !== name) {
       file.metadata.name = name;
       await file.writeRecord();
     }
-    const result = await renameIntoPlace(file.workPath, location.path);
+    const result = await renameIntoPlace(disk, file.workPath, location.path);
     if (result.outcome === 'committed') return result.directoriesToSync;
   }
   throw new Error(`cannot keep version ${versionIdOf(file.metadata)} of ${name}: paths collide`);

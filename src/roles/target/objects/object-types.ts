@@ -1,9 +1,16 @@
 // The shapes the target's object path passes around: a bucket resolved once per request, the
 // object a request is about, what a read returns, and which read failures recovery can help with.
+import type { Readable } from 'node:stream';
 import type { ResolvedRange } from '../../../api/common/index.js';
-import type { ObjectAddress } from '../../../api/native/index.js';
+import type { ObjectAddress, PutOptions } from '../../../api/native/index.js';
+import { parseChecksumType } from '../../../checksum/index.js';
 import { isStoreError } from '../../../errors/index.js';
-import type { KeptHistory, ObjectReadResult, StoredObject } from '../../../storage/index.js';
+import type {
+  KeptHistory,
+  ObjectReadResult,
+  PutObjectRequest,
+  StoredObject,
+} from '../../../storage/index.js';
 import type { BucketJson, BucketPropsJson } from '../../../wire/index.js';
 import type { StreamedBody } from './streamed-body.js';
 
@@ -48,4 +55,26 @@ export function readFailureOf(error: unknown): 'missing' | 'corrupted' | undefin
 
 export function addressOf(target: ObjectTarget): ObjectAddress {
   return { bucket: target.bucket.bucket, name: target.name };
+}
+
+/** A native PUT of `body` as `name`: the bucket's checksum type and versioning, the client's checksum. */
+export function nativePutRequest(
+  bucket: ResolvedBucket,
+  name: string,
+  body: Readable,
+  options: PutOptions,
+): PutObjectRequest {
+  const { checksum, contentLength } = options;
+  return {
+    bucket: bucket.bucket,
+    name,
+    body,
+    ...(contentLength === undefined ? {} : { contentLength }),
+    checksumType: bucket.props.checksum.type,
+    ...(checksum === undefined
+      ? {}
+      : { expectedChecksum: { type: parseChecksumType(checksum.type), value: checksum.value } }),
+    versioning: bucket.props.versioning.enabled,
+    history: bucket.history,
+  };
 }

@@ -1,28 +1,43 @@
-// The native API's object port on a target: requests go to the object service, or are redirected
-// to the target that owns the object (unless a gateway already routed them here).
+// The native API's object port on a target: requests go to the object service (copies, appends
+// and native multipart uploads through their modules over it), or are redirected to the target
+// that owns the object (unless a gateway already routed them here).
 import type { Readable } from 'node:stream';
 import type { RequestContext } from '../../../api/common/index.js';
-import type {
-  ObjectAddress,
-  ObjectInfo,
-  ObjectPort,
-  PutOptions,
-  ReadRouting,
+import {
+  appendHandleNode,
+  invalidAppendHandle,
+  type AppendRequest,
+  type CopyOptions,
+  type HeadOptions,
+  type ObjectAddress,
+  type ObjectInfo,
+  type ObjectPort,
+  type PartRequest,
+  type PutOptions,
+  type ReadRouting,
 } from '../../../api/native/index.js';
-import { parseChecksumType } from '../../../checksum/index.js';
 import type { LocalStore } from '../../../storage/index.js';
 import { validateObjectName } from '../../../storage/layout/index.js';
 import { objectUname, Query } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
+import { ObjectAppends } from './object-appends.js';
+import { copyObject } from './object-copy.js';
 import type { ObjectService } from './object-service.js';
-import type { ObjectRead, ObjectTarget } from './object-types.js';
+import { nativePutRequest, type ObjectRead, type ObjectTarget } from './object-types.js';
+import { NativeMultipart } from './native-multipart.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 
 export class TargetObjects implements ObjectPort {
+  readonly appends: ObjectAppends;
+  readonly #multipart: NativeMultipart;
+
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly objects: ObjectService,
-  ) {}
+  ) {
+    this.appends = new ObjectAppends(runtime, objects);
+    this.#multipart = new NativeMultipart(objects);
+  }
 
   private get store(): LocalStore {
     return this.objects.store;
@@ -40,8 +55,19 @@ export class TargetObjects implements ObjectPort {
     validateObjectName(address.name);
     // A gateway sent a read here in place of an unreachable owner: served here, whatever the map.
     if (context.query.has(Query.substituteFor)) return undefined;
-    const uname = objectUname(address.bucket, address.name);
     let map = this.runtime.store.clusterMap;
+    // An append goes on where its work file is, whoever owns the object now.
+    const appendNode = appendHandleNode(context);
+    if (appendNode !== undefined && appendNode !== this.runtime.id) {
+      const holder = map?.targets.get(appendNode);
+      if (holder === undefined) {
+        const handle = context.query.get(Query.appendHandle) ?? '';
+        throw invalidAppendHandle(handle, `node ${appendNode} not present in the cluster map`);
+      }
+      return `${holder.publicUrl}${context.path}${context.search}`;
+    }
+    if (appendNode !== undefined) return undefined;
+    const uname = objectUname(address.bucket, address.name);
     let owner = map?.ownerOf(uname);
     if (map === undefined || owner === undefined || owner.id === this.runtime.id) return undefined;
     const senderVersion = Number(context.query.get(Query.redirectMapVersion) ?? Number.NaN);
@@ -63,11 +89,16 @@ export class TargetObjects implements ObjectPort {
     return `${owner.publicUrl}${context.path}?${query.toString()}`;
   }
 
-  async head(address: ObjectAddress, routing?: ReadRouting): Promise<ObjectInfo> {
+  async head(address: ObjectAddress, options?: HeadOptions): Promise<ObjectInfo> {
     const target = this.#target(address);
+    const routing: ReadRouting =
+      options?.substituteFor === undefined ? {} : { substituteFor: options.substituteFor };
     const object = await this.objects.head(target, routing);
     const info: ObjectInfo = { ...object };
-    if (routing?.substituteFor !== undefined) return info;
+    if (options?.chunks === true && object.chunkSet !== undefined) {
+      info.chunks = await this.store.chunkLayout(address.bucket, object.chunkSet);
+    }
+    if (routing.substituteFor !== undefined) return info;
     const erasureCoding = await this.objects.describe(target);
     if (erasureCoding !== undefined) info.erasureCoding = erasureCoding;
     return info;
@@ -83,24 +114,7 @@ export class TargetObjects implements ObjectPort {
 
   async put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo> {
     const bucket = this.objects.resolve(address.bucket);
-    const { props } = bucket;
-    return await this.objects.put(bucket, {
-      bucket: address.bucket,
-      name: address.name,
-      body,
-      ...(options.contentLength === undefined ? {} : { contentLength: options.contentLength }),
-      checksumType: props.checksum.type,
-      ...(options.checksum === undefined
-        ? {}
-        : {
-            expectedChecksum: {
-              type: parseChecksumType(options.checksum.type),
-              value: options.checksum.value,
-            },
-          }),
-      versioning: props.versioning.enabled,
-      history: bucket.history,
-    });
+    return await this.objects.put(bucket, nativePutRequest(bucket, address.name, body, options));
   }
 
   /**
@@ -122,5 +136,37 @@ export class TargetObjects implements ObjectPort {
     replace: boolean,
   ): Promise<ObjectInfo> {
     return this.store.setCustomMetadata(address.bucket, address.name, metadata, replace);
+  }
+
+  copy(source: ObjectAddress, destination: ObjectAddress, options: CopyOptions): Promise<void> {
+    return copyObject(this.runtime, this.objects, this.#target(source), destination, options);
+  }
+
+  append(address: ObjectAddress, request: AppendRequest): Promise<string> {
+    return this.appends.append(this.#target(address), request);
+  }
+
+  flush(
+    address: ObjectAddress,
+    handle: string,
+    checksum: { type: string; value: string } | undefined,
+  ): Promise<void> {
+    return this.appends.flush(this.#target(address), handle, checksum);
+  }
+
+  createUpload(address: ObjectAddress): Promise<string> {
+    return this.#multipart.create(this.#target(address));
+  }
+
+  uploadPart(address: ObjectAddress, request: PartRequest): Promise<void> {
+    return this.#multipart.uploadPart(this.#target(address), request);
+  }
+
+  completeUpload(address: ObjectAddress, uploadId: string, partNumbers: number[]): Promise<void> {
+    return this.#multipart.complete(this.#target(address), uploadId, partNumbers);
+  }
+
+  abortUpload(address: ObjectAddress, uploadId: string): Promise<void> {
+    return this.#multipart.abort(this.#target(address), uploadId);
   }
 }

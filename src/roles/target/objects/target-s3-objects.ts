@@ -349,8 +349,8 @@ function toPartInfo(part: {
   };
 }
 
-/** The composite checksum of each algorithm every chunk carries. */
-function combinedChecksums(chunks: ManifestChunk[]): Record<string, string> {
+/** The composite checksum of each algorithm every chunk carries (S3 and native completions). */
+export function combinedChecksums(chunks: ManifestChunk[]): Record<string, string> {
   const result: Record<string, string> = {};
   const first = chunks[0];
   if (first === undefined) return result;

@@ -1,0 +1,47 @@
+// Types of the fs-batch addon (see fs-batch.c).
+
+/** One batch's results, indexed like the names passed in. */
+export interface RawStatBatch {
+  /** Size in bytes of each regular file (0 where statErrors is not 0). */
+  readonly sizes: Float64Array;
+  /** 0 for a regular file; the errno of the failed stat; -1 for an entry that is not a regular file. */
+  readonly statErrors: Int32Array;
+  /** Access and modification times, nanoseconds since the epoch. */
+  readonly accessNs: BigInt64Array;
+  readonly modifyNs: BigInt64Array;
+  /** 0 when the attribute was read; its errno when reading failed; -1 when not read. */
+  readonly recordErrors: Int32Array;
+  /** Length of each attribute value read (0 for the others). */
+  readonly recordLengths: Int32Array;
+  /** The values read, back to back in name order. */
+  readonly records: Buffer;
+}
+
+/**
+ * Stats `names` (entries of `directory`, joined by '\0') in one thread-pool job and, by `mode`,
+ * reads attribute `attribute` of none (0), only the empty (1) or all (2) regular files.
+ */
+export function statBatch(
+  directory: string,
+  names: string,
+  attribute: string,
+  mode: 0 | 1 | 2,
+): Promise<RawStatBatch>;
+
+/** A directory's entries, in directory order. */
+export interface RawDirectory {
+  /** The errno of a failed read; 0 when it worked. */
+  readonly error: number;
+  /** The entry names (without . and ..) joined by '\0'; '' for none. */
+  readonly names: string;
+  /** Per entry: 0 other (symbolic links among them), 1 directory, 2 regular file. */
+  readonly types: Uint8Array;
+  /**
+   * The names are in JavaScript string order of their keys (the name, plus '/' for a
+   * directory); false (directory order) when a name is not valid UTF-8.
+   */
+  readonly sorted: boolean;
+}
+
+/** Reads a whole directory in one thread-pool job. */
+export function readDirectory(directory: string): Promise<RawDirectory>;

@@ -1,0 +1,7 @@
+// Loads the compiled addon (built by `node-gyp rebuild` when npm installs this package).
+import { createRequire } from 'node:module';
+
+const addon = createRequire(import.meta.url)('./build/Release/fs_batch.node');
+
+export const statBatch = addon.statBatch;
+export const readDirectory = addon.readDirectory;

@@ -1,0 +1,131 @@
+// Per-node request counters under AIStore's metric names (`get.n`, `get.size`, `err.get.n`, ...):
+// how many object reads, writes, HEADs, deletes and listings this node served on either port (a
+// gateway counts what it redirects or forwards, a target what it serves), their bytes, their time,
+// and how many failed. `what=node_stats` and `what=node_status` report them as AIStore's tracker.
+import type { StatsTrackerJson } from '../../wire/index.js';
+import type { RequestContext } from './request-context.js';
+
+/** The kinds of request counted; `none` is not counted (e.g. a bucket summary poll). */
+export type StatsOperation = 'get' | 'put' | 'head' | 'del' | 'lst' | 'none';
+
+/** AIStore's metric kinds, as `what=metrics` reports them. */
+export type MetricKind = 'counter' | 'size' | 'total' | 'special';
+
+/** Every metric this node keeps, with its kind (AIStore `GetMetricNames`). */
+export const metricKinds: Readonly<Record<string, MetricKind>> = Object.freeze({
+  'get.n': 'counter',
+  'get.size': 'size',
+  'get.ns.total': 'total',
+  'err.get.n': 'counter',
+  'put.n': 'counter',
+  'put.size': 'size',
+  'put.ns.total': 'total',
+  'err.put.n': 'counter',
+  'head.n': 'counter',
+  'err.head.n': 'counter',
+  'del.n': 'counter',
+  'err.del.n': 'counter',
+  'lst.n': 'counter',
+  'lst.ns.total': 'total',
+  'err.lst.n': 'counter',
+  'up.ns.time': 'special',
+});
+
+export class RequestStats {
+  readonly #values = new Map<string, bigint>();
+  readonly #startedNs = process.hrtime.bigint();
+
+  constructor() {
+    for (const name of Object.keys(metricKinds)) this.#values.set(name, 0n);
+  }
+
+  /**
+   * Counts a finished request: its operation (set by the route, else from the path), status,
+   * bytes (the announced body length of a successful read or write) and duration. A failure is an
+   * answer of 400 or more other than 404 (a missing object or bucket is the client's question,
+   * not the node failing).
+   */
+  record(context: RequestContext, startedNs: bigint): void {
+    const operation = context.operation ?? classify(context);
+    if (operation === 'none') return;
+    const { res, req } = context;
+    const status = res.statusCode;
+    this.#add(`${operation}.n`, 1n);
+    if (status >= 400 && status !== 404) {
+      this.#add(`err.${operation}.n`, 1n);
+      return;
+    }
+    if (!res.writableFinished) return;
+    this.#add(`${operation}.ns.total`, process.hrtime.bigint() - startedNs);
+    if (operation === 'get' && (status === 200 || status === 206))
+      this.#add('get.size', byteCount(res.getHeader('content-length')));
+    if (operation === 'put' && status < 300) {
+      const decoded = req.headers['x-amz-decoded-content-length'];
+      this.#add('put.size', byteCount(decoded ?? req.headers['content-length']));
+    }
+  }
+
+  /** The current values, as AIStore's tracker. */
+  tracker(): StatsTrackerJson {
+    const tracker: StatsTrackerJson = {};
+    for (const [name, value] of this.#values) tracker[name] = { v: value.toString() };
+    tracker['up.ns.time'] = { v: (process.hrtime.bigint() - this.#startedNs).toString() };
+    return tracker;
+  }
+
+  #add(name: string, amount: bigint): void {
+    if (!this.#values.has(name)) return;
+    this.#values.set(name, (this.#values.get(name) ?? 0n) + amount);
+  }
+}
+
+/** Native paths by method: objects under `/v1/objects/`, listings as GET `/v1/buckets/<b>`. */
+function classify(context: RequestContext): StatsOperation {
+  const [version, resource, bucket, ...object] = context.segments;
+  if (version !== 'v1') return 'none';
+  if (resource === 'objects' && object.length > 0) {
+    switch (context.method) {
+      case 'GET':
+        return 'get';
+      case 'PUT':
+        return 'put';
+      case 'HEAD':
+        return 'head';
+      case 'DELETE':
+        return 'del';
+      default:
+        return 'none';
+    }
+  }
+  if (resource === 'buckets' && (bucket ?? '') !== '' && context.method === 'GET') return 'lst';
+  return 'none';
+}
+
+/** What S3 operations count as (S3 requests are classified by the S3 router). */
+export function s3StatsOperation(operation: string): StatsOperation {
+  switch (operation) {
+    case 'GetObject':
+      return 'get';
+    case 'PutObject':
+    case 'CopyObject':
+    case 'UploadPart':
+      return 'put';
+    case 'HeadObject':
+      return 'head';
+    case 'DeleteObject':
+    case 'DeleteObjects':
+      return 'del';
+    case 'ListObjects':
+    case 'ListObjectsV2':
+    case 'ListObjectVersions':
+      return 'lst';
+    default:
+      return 'none';
+  }
+}
+
+function byteCount(value: number | string | string[] | undefined): bigint {
+  const first = Array.isArray(value) ? value[0] : value;
+  const text = first === undefined ? '' : String(first);
+  return /^\d+$/.test(text) ? BigInt(text) : 0n;
+}

@@ -1,0 +1,122 @@
+// Single-object copy (`PUT ?object_to=`) on the source's owner: the source is read once through the
+// object service (verified, recovered if need be) and written by the destination's owner through
+// its object service, so the copy is protected (mirror, EC) and placed like any PUT. Another target
+// receives the bytes on its intra-cluster port (`PUT /v1/copy/<bucket>/<name>`), with the source's
+// checksum (verified on receipt), custom metadata and S3 attributes as transfer headers.
+import type { Readable } from 'node:stream';
+import { acceptBody } from '../../../api/common/index.js';
+import {
+  bucketFromRequest,
+  type CopyOptions,
+  type InternalRoute,
+  type ObjectAddress,
+} from '../../../api/native/index.js';
+import { StoreError, badRequest } from '../../../errors/index.js';
+import {
+  parseTransferHeaders,
+  transferHeaders,
+  type TransferredObject,
+} from '../../../protect/rebalance/index.js';
+import { attributesOf, type PutObjectRequest } from '../../../storage/index.js';
+import { validateObjectName } from '../../../storage/layout/index.js';
+import { sendObjectStream } from '../../../transport/index.js';
+import { destroyQuietly } from '../../../util/stream-teardown.js';
+import { apiPath, bucketQuery, objectUname, Resource } from '../../../wire/index.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
+import type { ObjectService } from './object-service.js';
+import type { ObjectTarget, ResolvedBucket } from './object-types.js';
+
+/** Longest copy transfer to another target (a deadline for the whole object). */
+const copyTransferTimeoutMs = 30 * 60_000;
+
+/**
+ * Copies `source` (owned here) to `destination`. The destination bucket must exist (404 naming it,
+ * as AIStore says it). A copy onto itself changes nothing: an ais bucket has no remote version for
+ * `latest-ver` or `synchronize` to bring in, so they leave it a no-op too.
+ */
+export async function copyObject(
+  runtime: NodeRuntime,
+  objects: ObjectService,
+  source: ObjectTarget,
+  destination: ObjectAddress,
+  _options: CopyOptions,
+): Promise<void> {
+  validateObjectName(destination.name);
+  const into = objects.resolve(destination.bucket);
+  const uname = objectUname(destination.bucket, destination.name);
+  if (objectUname(source.bucket.bucket, source.name) === uname) {
+    await objects.head(source);
+    return;
+  }
+  const read = await objects.get(source, undefined);
+  const body = read.body.toStream();
+  try {
+    const owner = runtime.store.clusterMap?.ownerOf(uname);
+    if (owner === undefined || owner.id === runtime.id) {
+      const copied = { ...read.object, attributes: attributesOf(read.object) };
+      await objects.put(into, copyRequest(into, destination.name, copied, body));
+      return;
+    }
+    const path = apiPath(Resource.copy, destination.bucket.name, destination.name);
+    const query = bucketQuery(destination.bucket).toString();
+    await sendObjectStream(runtime.client, `${owner.intraUrl}${path}?${query}`, {
+      headers: transferHeaders(read.object),
+      body,
+      timeoutMs: copyTransferTimeoutMs,
+    });
+  } finally {
+    destroyQuietly(body);
+  }
+}
+
+/** `/v1/copy/<bucket>/<name>` (intra-cluster): stores a copy another target sends. */
+export function copyRoute(objects: ObjectService): InternalRoute {
+  return async (context, segments) => {
+    const [bucketName = '', ...nameParts] = segments;
+    if (context.method !== 'PUT')
+      throw new StoreError(
+        'MethodNotAllowed',
+        `${context.method} is not allowed on ${context.path}`,
+      );
+    if (bucketName === '' || nameParts.length === 0)
+      throw badRequest(`expected /v1/${Resource.copy}/<bucket>/<object>`);
+    const name = nameParts.join('/');
+    validateObjectName(name);
+    const into = objects.resolve(bucketFromRequest(context, bucketName));
+    const object = parseTransferHeaders(context.req.headers);
+    acceptBody(context);
+    await objects.put(into, copyRequest(into, name, object, context.req));
+    context.res.end();
+  };
+}
+
+/**
+ * A PUT of the copied bytes: a new version of the destination (its bucket's checksum type and
+ * versioning), checked against the source's checksum, with the source's custom metadata and S3
+ * attributes (content headers, tags, ETag and checksums: they describe the same bytes).
+ */
+function copyRequest(
+  into: ResolvedBucket,
+  name: string,
+  source: Pick<TransferredObject, 'size' | 'checksum' | 'customMetadata' | 'attributes'>,
+  body: Readable,
+): PutObjectRequest {
+  const { etag, contentHeaders, tags, extraChecksums } = source.attributes;
+  return {
+    bucket: into.bucket,
+    name,
+    body,
+    contentLength: source.size,
+    checksumType: into.props.checksum.type,
+    ...(source.checksum.type === 'none' ? {} : { expectedChecksum: source.checksum }),
+    customMetadata: source.customMetadata,
+    ...(contentHeaders === undefined ? {} : { contentHeaders }),
+    ...(tags === undefined ? {} : { tags }),
+    versioning: into.props.versioning.enabled,
+    history: into.history,
+    finish: () => ({
+      ...(etag === undefined ? {} : { etag }),
+      ...(extraChecksums === undefined ? {} : { extraChecksums }),
+    }),
+  };
+}

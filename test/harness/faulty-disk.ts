@@ -1,0 +1,270 @@
+// A Disk for tests (MinIO's naughtyDisk): wraps a real one and injects faults — errno errors (EIO...)
+// on chosen calls and paths, a full disk after N bytes, torn writes, latency — and, with a keep
+// directory, simulates a crash that loses every write not made durable by fsync (see
+// durability-journal.ts). Give it to `LocalStore.open({ disk })` or to an in-process target.
+import { constants } from 'node:fs';
+import { join } from 'node:path';
+import {
+  localDisk,
+  type AttributeReads,
+  type BigIntStats,
+  type DirectoryEntries,
+  type Dirent,
+  type Disk,
+  type DiskFile,
+  type StatBatch,
+  type Stats,
+  type StatsFs,
+} from '../../src/storage/index.js';
+import { DurabilityJournal, inodeOf } from './durability-journal.js';
+import { FaultPlan, type FaultRule, type InjectedFault } from './fault-plan.js';
+import { FaultyFile } from './faulty-file.js';
+
+export type { DiskOperation, Fault, FaultRule, InjectedFault } from './fault-plan.js';
+
+export interface FaultyDiskOptions {
+  /**
+   * Track durability so that `crash()` can lose unsynced writes; replaced and unlinked files are
+   * kept here until then (it must be on the same file system as the mountpaths).
+   */
+  keepDirectory?: string;
+}
+
+/** Flags that create the file when it is missing. */
+function creates(flags: string | number): boolean {
+  return typeof flags === 'number'
+    ? (flags & constants.O_CREAT) !== 0
+    : flags.startsWith('w') || flags.startsWith('a');
+}
+
+export class FaultyDisk implements Disk {
+  readonly #plan: FaultPlan;
+
+  constructor(
+    private readonly inner: Disk = localDisk,
+    options: FaultyDiskOptions = {},
+  ) {
+    const { keepDirectory } = options;
+    this.#plan = new FaultPlan(
+      keepDirectory === undefined ? undefined : new DurabilityJournal(keepDirectory),
+    );
+  }
+
+  /** Adds a fault rule (see `FaultRule`); `remove()` lifts it. */
+  inject(rule: FaultRule): InjectedFault {
+    return this.#plan.add(rule);
+  }
+
+  /** Below `path`, writes fail with ENOSPC once `bytes` more bytes were written (a short write first). */
+  fillAfter(path: string, bytes: number): { remove(): void } {
+    return this.#plan.limitSpace(path, bytes);
+  }
+
+  /** Lifts every rule and space limit. */
+  clear(): void {
+    this.#plan.clear();
+  }
+
+  /**
+   * The power goes: every later call fails with EIO (the process is gone), and what was not made
+   * durable is undone on the real file system. Needs `keepDirectory`.
+   */
+  async crash(): Promise<void> {
+    const { journal } = this.#plan;
+    if (journal === undefined) throw new Error('crash() needs a FaultyDisk with a keepDirectory');
+    this.#plan.crashed = true;
+    await journal.revert();
+  }
+
+  async open(path: string, flags: string | number, mode?: number): Promise<DiskFile> {
+    await this.#plan.before('open', [path]);
+    const { journal } = this.#plan;
+    const existed = journal !== undefined && creates(flags) && (await inodeOf(path)) !== undefined;
+    const inner = await this.inner.open(path, flags, mode);
+    const file = new FaultyFile(this.#plan, inner, path);
+    if (journal !== undefined && creates(flags) && !existed) {
+      const inode = await file.inode();
+      journal.created(path, inode);
+      journal.newFile(inode, path);
+    }
+    return file;
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await this.#plan.before('rename', [from, to]);
+    const { journal } = this.#plan;
+    if (journal === undefined) return await this.inner.rename(from, to);
+    const inode = await inodeOf(from);
+    const replaced = (await inodeOf(to)) === undefined ? undefined : await journal.keep(to);
+    await this.inner.rename(from, to);
+    if (inode !== undefined) journal.renamed(from, to, inode, replaced);
+  }
+
+  async link(existing: string, newPath: string): Promise<void> {
+    await this.#plan.before('link', [existing, newPath]);
+    await this.inner.link(existing, newPath);
+    const inode = await inodeOf(newPath);
+    if (inode !== undefined) this.#plan.journal?.linked(newPath, inode);
+  }
+
+  async unlink(path: string): Promise<void> {
+    await this.#plan.before('unlink', [path]);
+    const { journal } = this.#plan;
+    const kept = journal === undefined ? undefined : await journal.keep(path);
+    await this.inner.unlink(path);
+    journal?.unlinked(path, kept);
+  }
+
+  async mkdir(path: string, options: { recursive: true }): Promise<string | undefined> {
+    await this.#plan.before('mkdir', [path]);
+    const first = await this.inner.mkdir(path, options);
+    this.#plan.journal?.madeDirectories(first, path);
+    return first;
+  }
+
+  async rmdir(path: string): Promise<void> {
+    await this.#plan.before('rmdir', [path]);
+    await this.inner.rmdir(path);
+  }
+
+  async rm(path: string, options: { recursive?: boolean; force?: boolean }): Promise<void> {
+    await this.#plan.before('rm', [path]);
+    await this.inner.rm(path, options);
+  }
+
+  readdir(path: string): Promise<string[]>;
+  readdir(path: string, options: { withFileTypes: true }): Promise<Dirent[]>;
+  async readdir(path: string, options?: { withFileTypes: true }): Promise<string[] | Dirent[]> {
+    await this.#plan.before('readdir', [path]);
+    return options === undefined
+      ? await this.inner.readdir(path)
+      : await this.inner.readdir(path, options);
+  }
+
+  async readDirectoryEntries(path: string): Promise<DirectoryEntries> {
+    await this.#plan.before('readdir', [path]);
+    return await this.inner.readDirectoryEntries(path);
+  }
+
+  /** One call for many files: a fault on any of them fails the whole batch. */
+  async statFiles(
+    directory: string,
+    names: readonly string[],
+    attribute: string,
+    reads: AttributeReads,
+  ): Promise<StatBatch> {
+    await this.#plan.before(
+      'stat',
+      names.map((name) => join(directory, name)),
+    );
+    return await this.inner.statFiles(directory, names, attribute, reads);
+  }
+
+  stat(path: string, options: { bigint: true }): Promise<BigIntStats>;
+  stat(path: string): Promise<Stats>;
+  async stat(path: string, options?: { bigint: true }): Promise<BigIntStats | Stats> {
+    await this.#plan.before('stat', [path]);
+    return options === undefined
+      ? await this.inner.stat(path)
+      : await this.inner.stat(path, options);
+  }
+
+  async lstat(path: string): Promise<Stats> {
+    await this.#plan.before('stat', [path]);
+    return await this.inner.lstat(path);
+  }
+
+  async access(path: string): Promise<void> {
+    await this.#plan.before('access', [path]);
+    await this.inner.access(path);
+  }
+
+  async statfs(path: string): Promise<StatsFs> {
+    await this.#plan.before('statfs', [path]);
+    return await this.inner.statfs(path);
+  }
+
+  async copyFile(source: string, destination: string): Promise<void> {
+    await this.#plan.before('copyFile', [source, destination]);
+    const { size } = await this.inner.stat(source);
+    const allowed = this.#plan.takeSpace('copyFile', destination, size);
+    if (allowed < size) throw new Error('unreachable: a short copy');
+    const { journal } = this.#plan;
+    const existed = journal !== undefined && (await inodeOf(destination)) !== undefined;
+    await this.inner.copyFile(source, destination);
+    const inode = await inodeOf(destination);
+    if (journal === undefined || inode === undefined) return;
+    if (!existed) journal.created(destination, inode);
+    journal.newFile(inode, destination);
+  }
+
+  async utimes(path: string, atime: number, mtime: number): Promise<void> {
+    await this.#plan.before('utimes', [path]);
+    await this.inner.utimes(path, atime, mtime);
+  }
+
+  readFile(path: string): Promise<Buffer>;
+  readFile(path: string, encoding: 'utf8'): Promise<string>;
+  async readFile(path: string, encoding?: 'utf8'): Promise<Buffer | string> {
+    await this.#plan.before('read', [path]);
+    return encoding === undefined
+      ? await this.inner.readFile(path)
+      : await this.inner.readFile(path, encoding);
+  }
+
+  async syncDirectory(path: string): Promise<void> {
+    await this.#plan.before('syncDirectory', [path]);
+    await this.inner.syncDirectory(path);
+    await this.#plan.journal?.directorySynced(path);
+  }
+
+  async getAttribute(path: string, name: string): Promise<Buffer> {
+    await this.#plan.before('getAttribute', [path]);
+    return await this.inner.getAttribute(path, name);
+  }
+
+  async setAttribute(path: string, name: string, value: Buffer): Promise<void> {
+    const torn = await this.#plan.before('setAttribute', [path]);
+    this.#plan.takeSpace('setAttribute', path, value.length);
+    const { journal } = this.#plan;
+    const inode = await inodeOf(path);
+    if (journal !== undefined && inode !== undefined) {
+      const { size } = await this.inner.stat(path);
+      await journal.beforeAttribute(inode, path, name, size, () =>
+        this.inner.getAttribute(path, name).catch(() => undefined),
+      );
+    }
+    await this.inner.setAttribute(path, name, torn === undefined ? value : value.subarray(0, torn));
+  }
+
+  async removeAttribute(path: string, name: string): Promise<void> {
+    await this.#plan.before('removeAttribute', [path]);
+    await this.inner.removeAttribute(path, name);
+  }
+
+  async getFileAttribute(file: DiskFile, name: string): Promise<Buffer> {
+    const faulty = asFaultyFile(file);
+    await faulty.before('getAttribute');
+    return await this.inner.getFileAttribute(faulty.inner, name);
+  }
+
+  async setFileAttribute(file: DiskFile, name: string, value: Buffer): Promise<void> {
+    const faulty = asFaultyFile(file);
+    const torn = await faulty.before('setAttribute');
+    this.#plan.takeSpace('setAttribute', faulty.path, value.length);
+    const { journal } = this.#plan;
+    if (journal !== undefined) {
+      const { size } = await faulty.inner.stat();
+      await journal.beforeAttribute(await faulty.inode(), faulty.path, name, size, () =>
+        this.inner.getFileAttribute(faulty.inner, name).catch(() => undefined),
+      );
+    }
+    const kept = torn === undefined ? value : value.subarray(0, torn);
+    await this.inner.setFileAttribute(faulty.inner, name, kept);
+  }
+}
+
+function asFaultyFile(file: DiskFile): FaultyFile {
+  if (!(file instanceof FaultyFile)) throw new Error('a file the faulty disk did not open');
+  return file;
+}
