@@ -7,7 +7,7 @@ import { asRecord, parseJson, stringifyJson } from '../util/json.js';
 import { ContentType, Header } from '../wire/index.js';
 import { ProxyHandler, type ProxyHead } from './proxy-handler.js';
 
-export type { ProxyHead } from './proxy-handler.js';
+export { passedHead, type PassedHead, type ProxyHead } from './proxy-handler.js';
 
 export interface IntraRequest {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH' | 'HEAD';

@@ -8,6 +8,31 @@ import type { Dispatcher } from 'undici';
 /** Writes the answer's status and headers (a raw list: names and values alternating) to `res`. */
 export type ProxyHead = (statusCode: number, rawHeaders: readonly Buffer[]) => void;
 
+/** An answer's head as passed on: its headers as a raw list of strings, and its body length. */
+export interface PassedHead {
+  headers: string[];
+  /** The announced body length (Node keeps no header object for a raw list, so it is noted here). */
+  contentLength: number | undefined;
+}
+
+/** The answer's raw headers as strings for `writeHead`, without those in `dropped` (lower case). */
+export function passedHead(
+  rawHeaders: readonly Buffer[],
+  dropped: ReadonlySet<string>,
+): PassedHead {
+  const headers: string[] = [];
+  let contentLength: number | undefined;
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = (rawHeaders[index] as Buffer).toString('latin1');
+    const lower = name.toLowerCase();
+    if (dropped.has(lower)) continue;
+    const value = (rawHeaders[index + 1] as Buffer).toString('latin1');
+    if (lower === 'content-length') contentLength = Number(value);
+    headers.push(name, value);
+  }
+  return { headers, contentLength };
+}
+
 export class ProxyHandler implements Dispatcher.DispatchHandler {
   #abort: ((error?: Error) => void) | undefined;
   #resume: (() => void) | undefined;

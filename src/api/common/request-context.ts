@@ -29,6 +29,11 @@ export interface RequestContext {
   readonly log: Logger;
   /** What the request counts as in the node's stats; routes set it when the path does not say. */
   operation?: StatsOperation | undefined;
+  /**
+   * The announced length of a proxied answer, whose headers go out as a raw list (for which Node
+   * keeps no header object to read it from): the stats count it.
+   */
+  answerLength?: number | undefined;
 }
 
 class Context implements RequestContext {
@@ -38,6 +43,7 @@ class Context implements RequestContext {
   readonly requestId = requestId();
   readonly remoteAddress: string;
   operation: StatsOperation | undefined = undefined;
+  answerLength: number | undefined = undefined;
   #query: URLSearchParams | undefined;
   #segments: readonly string[] | undefined;
 

@@ -14,6 +14,7 @@ import { StoreError } from '../../errors/index.js';
 import { objectUname } from '../../wire/index.js';
 import type { ClusterNode } from '../../cluster/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
+import { passedHead } from '../../transport/index.js';
 import { lookupBucket } from './bucket-lookup.js';
 import { isConnectionFailure, unreachableOwner } from './unreachable-targets.js';
 import type { NodeRuntime } from './node-runtime.js';
@@ -153,25 +154,23 @@ export class OwnerForwarder implements S3Forwarder {
       },
       res,
       (statusCode, answer) => {
-        const out: string[] = [];
-        for (let index = 0; index + 1 < answer.length; index += 2) {
-          const name = (answer[index] as Buffer).toString('latin1');
-          if (hopByHop.has(name.toLowerCase())) continue;
-          out.push(name, (answer[index + 1] as Buffer).toString('latin1'));
-        }
+        const passed = passedHead(answer, hopByHop);
+        context.answerLength = passed.contentLength;
         // The owner answered before the whole body arrived (a refusal): nothing reads the rest, so
         // the connection could never carry another request; it would sit paused, unaware of the
         // client hanging up, until the keep-alive timeout. Close it after the answer instead.
-        if (hasBody && !req.complete) out.push('connection', 'close');
-        res.writeHead(statusCode, out);
+        if (hasBody && !req.complete) passed.headers.push('connection', 'close');
+        res.writeHead(statusCode, passed.headers);
       },
     );
   }
 }
 
 /**
- * The client's headers as a raw list for the owner, without hop-by-hop headers and without any
- * that claim to be part of the forwarding protocol (only this node may set those).
+ * The client's headers as a raw list for the owner, without hop-by-hop headers, without any that
+ * claim to be part of the forwarding protocol (only this node may set those), and without the
+ * signature this node verified (the owner reads the verified context from the forwarding headers;
+ * the credential need not travel further, nor be checked and copied again on the way).
  */
 function forwardedHeaders(context: RequestContext): string[] {
   const raw = context.req.rawHeaders;
@@ -179,7 +178,8 @@ function forwardedHeaders(context: RequestContext): string[] {
   for (let index = 0; index + 1 < raw.length; index += 2) {
     const name = raw[index] as string;
     const lower = name.toLowerCase();
-    if (hopByHop.has(lower) || lower.startsWith(forwardHeaderPrefix)) continue;
+    if (hopByHop.has(lower) || lower === 'authorization' || lower.startsWith(forwardHeaderPrefix))
+      continue;
     headers.push(name, raw[index + 1] as string);
   }
   return headers;
