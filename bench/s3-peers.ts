@@ -251,7 +251,9 @@ function markdown(
   const lines = [
     `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ` +
       `${load} at the end; s3bench.mjs, concurrency ${concurrency}, median of ${runs} ` +
-      `runs of ${seconds} s; wrk \`-t2 -c32\` over 256 presigned URLs.`,
+      `runs of ${seconds} s; wrk \`-t2 -c32\` over 256 presigned URLs. The machine is shared ` +
+      `with other jobs: absolute figures move with their load from run to run; the ratios ` +
+      `compare servers measured back to back in the same run.`,
     ...notes.map((note) => `\n${note}.`),
     '',
     '| size | server | PUT | GET | wrk GET |',
