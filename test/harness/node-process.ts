@@ -1,6 +1,6 @@
 // One Cairn node as a child process for tests: spawn, wait for its ready line, kill, restart.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +61,9 @@ export class NodeProcess {
   }
 
   /** Starts the process (on the ports it had before, after a restart) and waits for readiness. */
-  async start(timeoutMs = 30_000): Promise<ReadyLine> {
+  // Generous: a node imports the AWS SDK and opens its mountpaths, which takes seconds on a
+  // machine loaded by other test runs; the limit only matters when something is wrong.
+  async start(timeoutMs = 60_000): Promise<ReadyLine> {
     // CAIRN_NODE_ARGS: extra node flags for every node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
     // (NODE_OPTIONS refuses --cpu-prof); profiles are written when a node stops on SIGTERM.
     const nodeArgs = (process.env.CAIRN_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
@@ -91,7 +93,7 @@ export class NodeProcess {
         () =>
           reject(
             new Error(
-              `${this.spec.name} not ready in ${timeoutMs} ms (see ${this.spec.dir}/node.log)`,
+              `${this.spec.name} not ready in ${timeoutMs} ms; its log ends:\n${this.#logTail()}`,
             ),
           ),
         timeoutMs,
@@ -112,7 +114,7 @@ export class NodeProcess {
         clearTimeout(timer);
         reject(
           new Error(
-            `${this.spec.name} exited (${code ?? signal}) before ready (see ${this.spec.dir}/node.log)`,
+            `${this.spec.name} exited (${code ?? signal}) before ready; its log ends:\n${this.#logTail()}`,
           ),
         );
       });
@@ -121,6 +123,19 @@ export class NodeProcess {
     this.port = Number(new URL(line.publicUrl).port);
     this.intraPort = Number(new URL(line.intraUrl).port);
     return line;
+  }
+
+  /** The end of the node's log, for a failure message (the test's temp dir is gone by the time
+   * anyone reads the report). */
+  #logTail(): string {
+    try {
+      return readFileSync(join(this.spec.dir, 'node.log'), 'utf8')
+        .split('\n')
+        .slice(-20)
+        .join('\n');
+    } catch (error) {
+      return `(no log: ${String(error)})`;
+    }
   }
 
   /** Sends a signal and waits (bounded) for the process to exit. */
