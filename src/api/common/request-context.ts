@@ -1,5 +1,6 @@
 // Per-request context: the request target split once into path and query; the query parameters
-// and the decoded path segments are parsed on first use (an S3 GET needs neither), request ID.
+// and the decoded path segments are parsed on first use (an S3 GET needs neither; a path with
+// percent-encoding is decoded at once, so a malformed one is refused up front), request ID.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestId } from '../../util/ids.js';
 import type { Logger } from '../../util/log.js';
@@ -17,7 +18,8 @@ export interface RequestContext {
   readonly query: URLSearchParams;
   /**
    * Path segments after `/v1/`, each percent-decoded separately (so `%2F` stays inside a segment).
-   * Decoded on first use, which throws BadRequest for malformed percent-encoding.
+   * A path without percent-encoding is split on first use; one with it is decoded when the context
+   * is made, which throws BadRequest for malformed percent-encoding.
    */
   readonly segments: readonly string[];
   readonly requestId: string;
@@ -63,6 +65,9 @@ class Context implements RequestContext {
     }
     this.method = req.method ?? 'GET';
     this.remoteAddress = req.socket.remoteAddress ?? '';
+    // A path with percent-encoding is decoded now, so that a malformed one is refused before the
+    // request is handled (and counted), as every later reader of `segments` expects.
+    if (this.path.includes('%')) this.#segments = decodeSegments(this.path);
   }
 
   get query(): URLSearchParams {
@@ -71,7 +76,7 @@ class Context implements RequestContext {
   }
 
   get segments(): readonly string[] {
-    this.#segments ??= this.path.split('/').slice(1).map(decodeSegment);
+    this.#segments ??= decodeSegments(this.path);
     return this.#segments;
   }
 }
@@ -82,6 +87,10 @@ export function createRequestContext(
   options: { nodeId: string; intra: boolean; log: Logger },
 ): RequestContext {
   return new Context(req, res, options.nodeId, options.intra, options.log);
+}
+
+function decodeSegments(path: string): readonly string[] {
+  return path.split('/').slice(1).map(decodeSegment);
 }
 
 function decodeSegment(segment: string): string {
