@@ -1,10 +1,13 @@
 // Intra-cluster HTTP client (metasync, keepalive, registration, listing fan-out): undici keep-alive
 // pools, a deadline on every request, and peer errors turned back into typed StoreErrors.
 import type { Readable, Writable } from 'node:stream';
-import { Agent, request, stream, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { StoreError, isErrorCode } from '../errors/index.js';
 import { asRecord, parseJson, stringifyJson } from '../util/json.js';
 import { ContentType, Header } from '../wire/index.js';
+import { ProxyHandler, type ProxyHead } from './proxy-handler.js';
+
+export { passedHead, type PassedHead, type ProxyHead } from './proxy-handler.js';
 
 export interface IntraRequest {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH' | 'HEAD';
@@ -25,6 +28,19 @@ export interface IntraStreamResponse {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
   body: Readable;
+}
+
+/** A request to proxy: one peer's origin (`http://host:port`, made once per node), path and query. */
+export interface ProxyRequest {
+  origin: string;
+  /** Path and query, already encoded. */
+  path: string;
+  method: string;
+  /** Header names and values, alternating (a raw header list, as `IncomingMessage.rawHeaders`). */
+  headers: string[];
+  body?: Readable | undefined;
+  /** Longest wait for the answer's headers and between two body chunks. */
+  timeoutMs: number;
 }
 
 export interface IntraClientOptions {
@@ -118,28 +134,53 @@ export class IntraClient {
   }
 
   /**
-   * Proxies a request: sends it (with a streamed body, or none) and writes the answer's body
-   * straight into the Writable that `respond` returns once the status and headers are known (no
-   * intermediate stream, undici's own backpressure). Resolves when the answer is fully written.
+   * Proxies a request with undici's `dispatch` and a handler that writes the answer straight into
+   * `res`: raw header lists both ways (nothing parsed into objects), the body's chunks written as
+   * they arrive with `res`'s backpressure. `head` writes the status line and headers from the
+   * answer's raw header list. Resolves once the answer is fully written; rejects with
+   * PeerUnreachable when the exchange fails (`res` is destroyed if its head was written already).
+   * Takes ownership of `request.headers` (the caller headers are appended to it).
    */
-  async proxy(
-    url: string,
-    options: IntraStreamRequest,
-    respond: (head: { statusCode: number; headers: IntraStreamResponse['headers'] }) => Writable,
-  ): Promise<void> {
-    try {
-      await stream(url, this.#streamOptions(options), ({ statusCode, headers }) =>
-        respond({ statusCode, headers }),
+  proxy(request: ProxyRequest, res: Writable, head: ProxyHead): Promise<void> {
+    const headers = request.headers;
+    headers.push(
+      Header.callerId,
+      this.options.callerId,
+      Header.callerName,
+      this.options.callerName,
+    );
+    return new Promise<void>((resolve, reject) => {
+      const handler = new ProxyHandler(
+        res,
+        head,
+        resolve,
+        (error) =>
+          reject(
+            new StoreError(
+              'PeerUnreachable',
+              `${request.method} ${request.origin}${request.path}: ${describeRequestError(error)}`,
+              { cause: error },
+            ),
+          ),
+        request.body,
       );
-    } catch (error) {
-      throw new StoreError(
-        'PeerUnreachable',
-        `${options.method} ${url}: ${describeRequestError(error)}`,
-        {
-          cause: error,
-        },
-      );
-    }
+      try {
+        this.#agent.dispatch(
+          {
+            origin: request.origin,
+            path: request.path,
+            method: request.method,
+            headers,
+            body: request.body ?? null,
+            headersTimeout: request.timeoutMs,
+            bodyTimeout: request.timeoutMs,
+          },
+          handler,
+        );
+      } catch (error) {
+        handler.onError(error as Error);
+      }
+    });
   }
 
   #streamOptions(options: IntraStreamRequest) {

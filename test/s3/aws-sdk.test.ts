@@ -88,6 +88,27 @@ describe('AWS SDK for JavaScript v3', () => {
     );
   });
 
+  test('a gateway counts the bytes of the S3 GETs it forwards in its node stats', async () => {
+    // The forwarded answer's headers go out as a raw list: its length is noted for the stats.
+    const data = randomBytes(12_345);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'stats/counted', Body: data }));
+    const getSize = async (): Promise<number> => {
+      const response = await fetch(`${cluster.primary.publicUrl}/v1/daemon?what=node_stats`);
+      const stats = (await response.json()) as { tracker: Record<string, { v: string }> };
+      return Number(stats.tracker['get.size']?.v);
+    };
+    const before = await getSize();
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'stats/counted' }));
+    assert.deepEqual(await bodyBytes(got.Body), data);
+    // Counted when the response closes, which may follow the client's last byte by a moment.
+    let counted = before;
+    for (let attempt = 0; attempt < 100 && counted === before; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      counted = await getSize();
+    }
+    assert.equal(counted - before, data.length);
+  });
+
   test('put and get with metadata, content headers, ranges and response overrides', async () => {
     const data = randomBytes(3 * mib + 11);
     const put = await s3.send(

@@ -54,7 +54,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const { stats } = options;
     if (stats !== undefined) {
       const startedNs = process.hrtime.bigint();
-      res.once('close', () => stats.record(context, startedNs));
+      res.once('close', () => {
+        // A throw here would escape from an event listener and end the process.
+        try {
+          stats.record(context, startedNs);
+        } catch (error) {
+          context.log.warn('request not counted', { error: String(error) });
+        }
+      });
     }
     options.handle(context).catch((error: unknown) => {
       try {

@@ -1,6 +1,8 @@
-// Per-request context: parsed URL (path segments decoded one by one), query, ids, logger.
+// Per-request context: the request target split once into path and query; the query parameters
+// and the decoded path segments are parsed on first use (an S3 GET needs neither; a path with
+// percent-encoding is decoded at once, so a malformed one is refused up front), request ID.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomId } from '../../util/ids.js';
+import { requestId } from '../../util/ids.js';
 import type { Logger } from '../../util/log.js';
 import { badRequest } from '../../errors/index.js';
 import type { StatsOperation } from './request-stats.js';
@@ -14,7 +16,11 @@ export interface RequestContext {
   /** The raw query string including its leading `?`, or ''. */
   readonly search: string;
   readonly query: URLSearchParams;
-  /** Path segments after `/v1/`, each percent-decoded separately (so `%2F` stays inside a segment). */
+  /**
+   * Path segments after `/v1/`, each percent-decoded separately (so `%2F` stays inside a segment).
+   * A path without percent-encoding is split on first use; one with it is decoded when the context
+   * is made, which throws BadRequest for malformed percent-encoding.
+   */
   readonly segments: readonly string[];
   readonly requestId: string;
   readonly nodeId: string;
@@ -25,6 +31,54 @@ export interface RequestContext {
   readonly log: Logger;
   /** What the request counts as in the node's stats; routes set it when the path does not say. */
   operation?: StatsOperation | undefined;
+  /**
+   * The announced length of a proxied answer, whose headers go out as a raw list (for which Node
+   * keeps no header object to read it from): the stats count it.
+   */
+  answerLength?: number | undefined;
+}
+
+class Context implements RequestContext {
+  readonly method: string;
+  readonly path: string;
+  readonly search: string;
+  readonly requestId = requestId();
+  readonly remoteAddress: string;
+  operation: StatsOperation | undefined = undefined;
+  answerLength: number | undefined = undefined;
+  #query: URLSearchParams | undefined;
+  #segments: readonly string[] | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly nodeId: string,
+    readonly intra: boolean,
+    readonly log: Logger,
+  ) {
+    const target = req.url ?? '/';
+    const queryStart = target.indexOf('?');
+    this.path = queryStart < 0 ? target : target.slice(0, queryStart);
+    this.search = queryStart < 0 ? '' : target.slice(queryStart);
+    if (this.path.charCodeAt(0) !== 0x2f) {
+      throw badRequest(`invalid request target "${target.slice(0, 200)}"`);
+    }
+    this.method = req.method ?? 'GET';
+    this.remoteAddress = req.socket.remoteAddress ?? '';
+    // A path with percent-encoding is decoded now, so that a malformed one is refused before the
+    // request is handled (and counted), as every later reader of `segments` expects.
+    if (this.path.includes('%')) this.#segments = decodeSegments(this.path);
+  }
+
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.search);
+    return this.#query;
+  }
+
+  get segments(): readonly string[] {
+    this.#segments ??= decodeSegments(this.path);
+    return this.#segments;
+  }
 }
 
 export function createRequestContext(
@@ -32,25 +86,11 @@ export function createRequestContext(
   res: ServerResponse,
   options: { nodeId: string; intra: boolean; log: Logger },
 ): RequestContext {
-  const target = req.url ?? '/';
-  const queryStart = target.indexOf('?');
-  const path = queryStart < 0 ? target : target.slice(0, queryStart);
-  const search = queryStart < 0 ? '' : target.slice(queryStart);
-  if (!path.startsWith('/')) throw badRequest(`invalid request target "${target.slice(0, 200)}"`);
-  return {
-    req,
-    res,
-    method: req.method ?? 'GET',
-    path,
-    search,
-    query: new URLSearchParams(search),
-    segments: path.split('/').slice(1).map(decodeSegment),
-    requestId: randomId(12),
-    nodeId: options.nodeId,
-    intra: options.intra,
-    remoteAddress: req.socket.remoteAddress ?? '',
-    log: options.log,
-  };
+  return new Context(req, res, options.nodeId, options.intra, options.log);
+}
+
+function decodeSegments(path: string): readonly string[] {
+  return path.split('/').slice(1).map(decodeSegment);
 }
 
 function decodeSegment(segment: string): string {

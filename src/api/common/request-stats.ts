@@ -58,7 +58,12 @@ export class RequestStats {
     if (!res.writableFinished) return;
     this.#add(`${operation}.ns.total`, process.hrtime.bigint() - startedNs);
     if (operation === 'get' && (status === 200 || status === 206))
-      this.#add('get.size', byteCount(res.getHeader('content-length')));
+      this.#add(
+        'get.size',
+        context.answerLength === undefined
+          ? byteCount(res.getHeader('content-length'))
+          : BigInt(context.answerLength),
+      );
     if (operation === 'put' && status < 300) {
       const decoded = req.headers['x-amz-decoded-content-length'];
       this.#add('put.size', byteCount(decoded ?? req.headers['content-length']));

@@ -49,23 +49,41 @@ export function isForwarded(context: RequestContext): boolean {
   return context.intra && context.req.headers[ForwardHeader.forwardedBy] !== undefined;
 }
 
-/** Headers that carry a verified request's authentication to the node that serves it. */
-export function forwardingHeaders(
+/** Every header of the forwarding protocol starts so; a gateway drops clients' headers that do. */
+export const forwardHeaderPrefix = 'x-cairn-s3-';
+
+/**
+ * Headers that mark a forwarded request and carry its verified authentication, as a raw list
+ * (names and values alternating) appended to `headers`. The signing context (key, date, scope, seed
+ * signature) goes only with signed aws-chunked bodies, the one thing on a target that checks it.
+ */
+export function appendForwardingHeaders(
+  headers: string[],
   nodeId: string,
   key: string,
   auth: AuthResult,
-): Record<string, string> {
-  const headers: Record<string, string> = {
-    ...forwardedRequestHeaders(nodeId, key),
-    [ForwardHeader.contentSha256]: auth.contentSha256,
-  };
-  if (auth.signing !== undefined) {
-    headers[ForwardHeader.signingKey] = auth.signing.signingKey.toString('hex');
-    headers[ForwardHeader.amzDate] = auth.signing.amzDate;
-    headers[ForwardHeader.scope] = auth.signing.scope;
-    headers[ForwardHeader.seedSignature] = auth.signing.seedSignature;
+): void {
+  headers.push(
+    ForwardHeader.forwardedBy,
+    nodeId,
+    ForwardHeader.key,
+    encodeURIComponent(key),
+    ForwardHeader.contentSha256,
+    auth.contentSha256,
+  );
+  const signing = auth.signing;
+  if (signing !== undefined && auth.contentSha256.startsWith('STREAMING-')) {
+    headers.push(
+      ForwardHeader.signingKey,
+      signing.signingKey.toString('hex'),
+      ForwardHeader.amzDate,
+      signing.amzDate,
+      ForwardHeader.scope,
+      signing.scope,
+      ForwardHeader.seedSignature,
+      signing.seedSignature,
+    );
   }
-  return headers;
 }
 
 /** How a forwarded read reached this target (in place of an unreachable owner, or not). */

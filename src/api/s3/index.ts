@@ -1,5 +1,6 @@
 // The S3 API: router, ports the roles implement, and what roles need to forward and list.
 export * from './addressing.js';
+export type { AuthResult } from './auth/authenticate.js';
 export * from './forwarding.js';
 export * from './object-headers.js';
 export * from './ports.js';

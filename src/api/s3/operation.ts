@@ -54,7 +54,7 @@ export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
 ]);
 
 /** Sub-resources S3 defines that Cairn does not implement yet. */
-const unimplementedSubresources = [
+const unimplementedSubresources: ReadonlySet<string> = new Set([
   'policy',
   'policyStatus',
   'lifecycle',
@@ -80,7 +80,7 @@ const unimplementedSubresources = [
   'restore',
   'select',
   'session',
-];
+]);
 
 function unimplemented(what: string): StoreError {
   return new StoreError('NotImplemented', `S3 ${what} is not implemented yet`);
@@ -94,9 +94,12 @@ function methodNotAllowed(context: RequestContext, what: string): StoreError {
 }
 
 export function detectOperation(context: RequestContext, address: S3Address): S3Operation {
-  const query = context.query;
-  for (const name of unimplementedSubresources) {
-    if (query.has(name)) throw unimplemented(`"?${name}" (${context.method})`);
+  // Most requests have no query at all (or only a presigned URL's): one pass over what is there.
+  if (context.search !== '') {
+    for (const name of context.query.keys()) {
+      if (unimplementedSubresources.has(name))
+        throw unimplemented(`"?${name}" (${context.method})`);
+    }
   }
   if (address.bucket === undefined) {
     if (context.method === 'GET') return 'ListBuckets';
@@ -134,8 +137,15 @@ function bucketOperation(context: RequestContext): S3Operation {
 }
 
 function objectOperation(context: RequestContext): S3Operation {
-  const query = context.query;
   const copySource = context.req.headers['x-amz-copy-source'] !== undefined;
+  if (context.search === '') {
+    // No sub-resource: the method alone decides.
+    if (context.method === 'GET') return 'GetObject';
+    if (context.method === 'HEAD') return 'HeadObject';
+    if (context.method === 'PUT') return copySource ? 'CopyObject' : 'PutObject';
+    if (context.method === 'DELETE') return 'DeleteObject';
+  }
+  const query = context.query;
   switch (context.method) {
     case 'GET':
       if (query.has('uploadId')) return 'ListParts';

@@ -2,6 +2,7 @@
 // metadata and by fanning out to targets) and forward object-level ones; targets serve objects.
 import type { Readable, Writable } from 'node:stream';
 import type { ResolvedRange } from '../common/range.js';
+import type { AuthResult } from './auth/authenticate.js';
 import type { RequestContext } from '../common/request-context.js';
 
 export interface S3BucketInfo {
@@ -206,18 +207,13 @@ export interface S3ObjectPort {
 
 /** Decides where object-level requests are served and carries them there. */
 export interface S3Forwarder {
-  /** True when this node stores `key` of `bucket` (then `S3ObjectPort` serves it here). */
-  servesLocally(bucket: string, key: string): boolean;
   /**
-   * Sends the request (canonical path-style `path`, the original query, headers plus `extraHeaders`,
-   * and the raw body) to the node that serves it, and streams the answer back to the client.
+   * Sends an object request to the node that stores `key` of `bucket` (canonical path-style path,
+   * the original query, the client's headers plus the verified `auth`, the raw body) and streams
+   * the answer back, resolving true once answered; resolves false at once when this node stores
+   * the key, so that `S3ObjectPort` serves it here. The owner is looked up once.
    */
-  forward(
-    context: RequestContext,
-    bucket: string,
-    key: string,
-    extraHeaders: Record<string, string>,
-  ): Promise<void>;
+  forward(context: RequestContext, bucket: string, key: string, auth: AuthResult): Promise<boolean>;
 }
 
 export interface S3Ports {

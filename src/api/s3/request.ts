@@ -34,6 +34,7 @@ export function header(request: S3Request, name: string): string | undefined {
 
 /** `versionId` query parameter; S3's `null` version is the unversioned one. */
 export function versionIdOf(request: S3Request): string | undefined {
+  if (request.context.search === '') return undefined;
   const value = request.context.query.get('versionId');
   return value === null || value === '' ? undefined : value;
 }

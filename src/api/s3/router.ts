@@ -7,13 +7,7 @@ import { s3StatsOperation } from '../common/request-stats.js';
 import { authenticate, type AuthResult } from './auth/authenticate.js';
 import { resolveAddress, type S3Address } from './addressing.js';
 import { sendS3Error, setRequestIdHeaders } from './error-xml.js';
-import {
-  forwardedAddress,
-  forwardedAuth,
-  forwardingHeaders,
-  internalListQuery,
-  isForwarded,
-} from './forwarding.js';
+import { forwardedAddress, forwardedAuth, internalListQuery, isForwarded } from './forwarding.js';
 import { detectOperation, objectOperations, type S3Operation } from './operation.js';
 import { bucketHandlers } from './operations/bucket-operations.js';
 import { serveInternalList } from './operations/internal-list.js';
@@ -46,14 +40,20 @@ const handlers: Record<S3Operation, S3Handler> = {
 };
 
 export function createS3Handler(options: S3ApiOptions): RequestHandler {
+  const secretOf = (accessKey: string): string | undefined => options.secretOf(accessKey);
   return async (context: RequestContext): Promise<void> => {
     let address: S3Address = { bucket: undefined, key: undefined };
     try {
-      setRequestIdHeaders(context);
       const settings = options.settings();
       const forwarded = isForwarded(context);
       address = forwarded ? forwardedAddress(context) : resolveAddress(context, settings.domains);
-      if (forwarded && context.query.has(internalListQuery) && address.bucket !== undefined) {
+      if (
+        forwarded &&
+        context.search !== '' &&
+        context.query.has(internalListQuery) &&
+        address.bucket !== undefined
+      ) {
+        setRequestIdHeaders(context);
         await serveInternalList(context, options.ports.buckets, address.bucket);
         return;
       }
@@ -61,7 +61,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
         ? forwardedAuth(context)
         : authenticate(context, {
             enabled: settings.authEnabled,
-            secretOf: (accessKey) => options.secretOf(accessKey),
+            secretOf,
             maxClockSkewMs: settings.maxClockSkewMs,
             nowMs: Date.now,
           });
@@ -71,17 +71,13 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
       refuseUnsupportedGuarantees(context, operation);
       const bucket = address.bucket ?? '';
       const key = address.key ?? '';
-      if (Buffer.byteLength(key, 'utf8') > maxKeyBytes) {
+      // A UTF-16 code unit is at most 3 bytes of UTF-8: only long keys need counting.
+      if (key.length * 3 > maxKeyBytes && Buffer.byteLength(key, 'utf8') > maxKeyBytes) {
         throw new StoreError('ObjectNameTooLong', 'Your key is too long');
       }
       if (objectOperations.has(operation)) {
-        if (!forwarded && !options.ports.forwarder.servesLocally(bucket, key)) {
-          await options.ports.forwarder.forward(
-            context,
-            bucket,
-            key,
-            forwardingHeaders(context.nodeId, key, auth),
-          );
+        // Forwarded answers carry the request ID headers of the node that served them.
+        if (!forwarded && (await options.ports.forwarder.forward(context, bucket, key, auth))) {
           return;
         }
       } else if (!forwarded && !options.servesBucketRequests) {
@@ -90,6 +86,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
           `S3 ${operation} on a storage target is not implemented: send it to a gateway`,
         );
       }
+      setRequestIdHeaders(context);
       await handlers[operation]({
         context,
         bucket,

@@ -3,10 +3,10 @@
 // status this way). Queries (GET) go to the node's intra-cluster port; anything else to its public
 // port, so that the node's own public rules apply (a node action is refused there as it would be
 // if sent directly).
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { InternalRoute } from '../../api/native/index.js';
 import { StoreError, badRequest, isStoreError } from '../../errors/index.js';
 import { Header, NodeFlag, Query, What } from '../../wire/index.js';
+import { passedHead } from '../../transport/index.js';
 import type { NodeRuntime } from './node-runtime.js';
 
 const forwardedMethods: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE']);
@@ -43,32 +43,29 @@ export function reverseRoute(runtime: NodeRuntime): InternalRoute {
           `the cluster map (v${map?.version ?? 0})`,
       );
     }
-    const base = context.method === 'GET' ? node.intraUrl : node.publicUrl;
-    const url = `${base}${context.path.replace(/^\/v1\/reverse\//, '/v1/')}${context.search}`;
-    const headers: Record<string, string> = {};
+    const origin = context.method === 'GET' ? node.intraUrl : node.publicUrl;
+    const path = `${context.path.replace(/^\/v1\/reverse\//, '/v1/')}${context.search}`;
+    const headers: string[] = [];
     for (const name of passedRequestHeaders) {
       const value = context.req.headers[name];
-      if (typeof value === 'string') headers[name] = value;
+      if (typeof value === 'string') headers.push(name, value);
     }
     const hasBody =
       context.req.headers['transfer-encoding'] !== undefined ||
       (context.req.headers['content-length'] ?? '0') !== '0';
     try {
       await runtime.client.proxy(
-        url,
         {
+          origin,
+          path,
           method: context.method,
           headers,
-          ...(hasBody ? { body: context.req } : {}),
+          body: hasBody ? context.req : undefined,
           timeoutMs: runtime.store.config.values.timeouts.control_ms * 6,
         },
-        ({ statusCode, headers: answerHeaders }) => {
-          const passed: OutgoingHttpHeaders = {};
-          for (const [name, value] of Object.entries(answerHeaders)) {
-            if (value !== undefined && !hopByHopHeaders.has(name)) passed[name] = value;
-          }
-          context.res.writeHead(statusCode, passed);
-          return context.res;
+        context.res,
+        (statusCode, answer) => {
+          context.res.writeHead(statusCode, passedHead(answer, hopByHopHeaders).headers);
         },
       );
     } catch (error) {

@@ -2,16 +2,24 @@
 // request to the HRW owner's intra-cluster port, streaming the body there and the answer back,
 // because S3 clients do not follow redirects for writes.
 import { acceptBody, type RequestContext } from '../../api/common/index.js';
-import { ForwardHeader, forwardedPath, type S3Forwarder } from '../../api/s3/index.js';
+import {
+  appendForwardingHeaders,
+  ForwardHeader,
+  forwardedPath,
+  forwardHeaderPrefix,
+  type AuthResult,
+  type S3Forwarder,
+} from '../../api/s3/index.js';
 import { StoreError } from '../../errors/index.js';
 import { objectUname } from '../../wire/index.js';
 import type { ClusterNode } from '../../cluster/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
+import { passedHead } from '../../transport/index.js';
 import { lookupBucket } from './bucket-lookup.js';
 import { isConnectionFailure, unreachableOwner } from './unreachable-targets.js';
 import type { NodeRuntime } from './node-runtime.js';
 
-/** Headers that describe one connection, never forwarded (RFC 9110 §7.6.1). */
+/** Headers that describe one connection (RFC 9110 §7.6.1) or the caller: never forwarded. */
 const hopByHop = new Set([
   'connection',
   'keep-alive',
@@ -23,6 +31,9 @@ const hopByHop = new Set([
   'proxy-connection',
   'expect',
   'host',
+  // The intra client says who is calling.
+  'ais-caller-id',
+  'ais-caller-name',
 ]);
 
 /** The bucket identity S3 requests use: the global namespace of ais buckets. */
@@ -46,35 +57,34 @@ export function forwardTimeoutMs(runtime: NodeRuntime): number {
 export class OwnerForwarder implements S3Forwarder {
   constructor(private readonly runtime: NodeRuntime) {}
 
-  servesLocally(bucket: string, key: string): boolean {
-    return ownerOf(this.runtime, bucket, key).id === this.runtime.id;
-  }
-
   /**
-   * Proxies the request to the owner. A read whose owner is unreachable (known so, or its
-   * connection fails before anything was answered) goes to the target that stands in for it.
+   * Proxies the request to the owner, or answers false when this node is the owner. A read whose
+   * owner is unreachable (known so, or its connection fails before anything was answered) goes to
+   * the target that stands in for it.
    */
   async forward(
     context: RequestContext,
     bucket: string,
     key: string,
-    extraHeaders: Record<string, string>,
-  ): Promise<void> {
+    auth: AuthResult,
+  ): Promise<boolean> {
+    const owner = ownerOf(this.runtime, bucket, key);
+    if (owner.id === this.runtime.id) return false;
     // Checked here as well as on the target: the request's URL must not be resolved on the way.
     lookupBucket(this.runtime, s3Bucket(bucket));
     validateObjectName(key);
-    const owner = ownerOf(this.runtime, bucket, key);
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(context.req.headers)) {
-      if (value !== undefined && !hopByHop.has(name)) headers[name] = value;
-    }
-    Object.assign(headers, extraHeaders);
+    const headers = (): string[] => {
+      const list = forwardedHeaders(context);
+      appendForwardingHeaders(list, this.runtime.id, key, auth);
+      return list;
+    };
+    const path = `${forwardedPath(bucket, key)}${context.search}`;
     const read = context.method === 'GET' || context.method === 'HEAD';
     const unreachable = this.runtime.unreachable;
     if (!read || !unreachable.isUnreachable(owner)) {
       try {
-        await this.#proxy(context, owner, bucket, key, headers, read);
-        return;
+        await this.#proxy(context, owner, path, headers(), read);
+        return true;
       } catch (error) {
         const answered = context.res.headersSent || context.res.destroyed;
         if (!read || answered || !isConnectionFailure(error)) throw error;
@@ -86,7 +96,19 @@ export class OwnerForwarder implements S3Forwarder {
         });
       }
     }
-    headers[ForwardHeader.substituteFor] = owner.id;
+    await this.#readThroughSubstitute(context, bucket, key, owner, path, headers);
+    return true;
+  }
+
+  async #readThroughSubstitute(
+    context: RequestContext,
+    bucket: string,
+    key: string,
+    owner: ClusterNode,
+    path: string,
+    headers: () => string[],
+  ): Promise<void> {
+    const unreachable = this.runtime.unreachable;
     const map = this.runtime.store.clusterMap;
     const uname = objectUname(s3Bucket(bucket), key);
     // Each failed substitute is marked unreachable, so the next pass picks another one.
@@ -95,7 +117,9 @@ export class OwnerForwarder implements S3Forwarder {
         map === undefined ? undefined : await unreachable.substituteFor(map, uname, owner);
       if (substitute === undefined) break;
       try {
-        await this.#proxy(context, substitute, bucket, key, headers, read);
+        const substituteHeaders = headers();
+        substituteHeaders.push(ForwardHeader.substituteFor, owner.id);
+        await this.#proxy(context, substitute, path, substituteHeaders, true);
         return;
       } catch (error) {
         const answered = context.res.headersSent || context.res.destroyed;
@@ -106,39 +130,57 @@ export class OwnerForwarder implements S3Forwarder {
     throw unreachableOwner(owner);
   }
 
-  async #proxy(
+  #proxy(
     context: RequestContext,
     node: ClusterNode,
-    bucket: string,
-    key: string,
-    headers: Record<string, string | string[]>,
+    path: string,
+    headers: string[],
     read: boolean,
   ): Promise<void> {
+    const { req, res } = context;
     const hasBody =
       !read &&
-      (context.req.headers['content-length'] !== undefined ||
-        context.req.headers['transfer-encoding'] !== undefined);
+      (req.headers['content-length'] !== undefined ||
+        req.headers['transfer-encoding'] !== undefined);
     if (hasBody) acceptBody(context);
-    const { res } = context;
-    await this.runtime.client.proxy(
-      `${node.intraUrl}${forwardedPath(bucket, key)}${context.search}`,
+    return this.runtime.client.proxy(
       {
+        origin: node.intraUrl,
+        path,
         method: context.method,
         headers,
-        ...(hasBody ? { body: context.req } : {}),
+        body: hasBody ? req : undefined,
         timeoutMs: forwardTimeoutMs(this.runtime),
       },
-      ({ statusCode, headers: answer }) => {
-        res.statusCode = statusCode;
-        for (const [name, value] of Object.entries(answer)) {
-          if (value !== undefined && !hopByHop.has(name)) res.setHeader(name, value);
-        }
+      res,
+      (statusCode, answer) => {
+        const passed = passedHead(answer, hopByHop);
+        context.answerLength = passed.contentLength;
         // The owner answered before the whole body arrived (a refusal): nothing reads the rest, so
         // the connection could never carry another request; it would sit paused, unaware of the
         // client hanging up, until the keep-alive timeout. Close it after the answer instead.
-        if (hasBody && !context.req.complete) res.setHeader('connection', 'close');
-        return res;
+        if (hasBody && !req.complete) passed.headers.push('connection', 'close');
+        res.writeHead(statusCode, passed.headers);
       },
     );
   }
+}
+
+/**
+ * The client's headers as a raw list for the owner, without hop-by-hop headers, without any that
+ * claim to be part of the forwarding protocol (only this node may set those), and without the
+ * signature this node verified (the owner reads the verified context from the forwarding headers;
+ * the credential need not travel further, nor be checked and copied again on the way).
+ */
+function forwardedHeaders(context: RequestContext): string[] {
+  const raw = context.req.rawHeaders;
+  const headers: string[] = [];
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = raw[index] as string;
+    const lower = name.toLowerCase();
+    if (hopByHop.has(lower) || lower === 'authorization' || lower.startsWith(forwardHeaderPrefix))
+      continue;
+    headers.push(name, raw[index + 1] as string);
+  }
+  return headers;
 }

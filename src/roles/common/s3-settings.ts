@@ -1,10 +1,25 @@
 // The S3 API's settings and key pair for a node: from the cluster config (auth switch, domain,
-// region, limits; read on every request so `set-config` applies at once) and the node config.
+// region, limits; looked up on every request so `set-config` applies at once) and the node config.
 import type { S3ApiOptions, S3Ports, S3Settings } from '../../api/s3/index.js';
 import type { NodeRuntime } from './node-runtime.js';
 
-export function s3Settings(runtime: NodeRuntime): S3Settings {
+/**
+ * Settings derived from each cluster config's S3 section. A config change replaces the section
+ * (configs are immutable), so each is derived once, not on every request.
+ */
+const derived = new WeakMap<object, Readonly<S3Settings>>();
+
+export function s3Settings(runtime: NodeRuntime): Readonly<S3Settings> {
   const s3 = runtime.store.config.values.s3;
+  let settings = derived.get(s3);
+  if (settings === undefined) {
+    settings = Object.freeze(deriveSettings(s3));
+    derived.set(s3, settings);
+  }
+  return settings;
+}
+
+function deriveSettings(s3: NodeRuntime['store']['config']['values']['s3']): S3Settings {
   return {
     authEnabled: s3.auth_enabled,
     domains: s3.domain

@@ -5,8 +5,7 @@ import type { RequestContext } from '../../common/request-context.js';
 import {
   canonicalRequest,
   deriveSigningKey,
-  sign,
-  signaturesEqual,
+  signatureMatches,
   signingAlgorithm,
   stringToSign,
   type SigningContext,
@@ -36,7 +35,7 @@ interface ParsedAuthorization {
   region: string;
   service: string;
   terminator: string;
-  signedHeaders: string[];
+  signedHeaders: readonly string[];
   signature: string;
   amzDate: string;
   payloadHash: string;
@@ -80,8 +79,9 @@ export function authenticate(context: RequestContext, settings: AuthSettings): A
     payloadHash: parsed.payloadHash,
   });
   const signingKey = deriveSigningKey(secretKey, parsed.date, parsed.region, parsed.service);
-  const expected = sign(signingKey, stringToSign(parsed.amzDate, scope, canonical));
-  if (!signaturesEqual(expected, parsed.signature)) {
+  if (
+    !signatureMatches(signingKey, stringToSign(parsed.amzDate, scope, canonical), parsed.signature)
+  ) {
     throw new StoreError(
       'SignatureDoesNotMatch',
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
@@ -111,16 +111,22 @@ function parseAuthorizationHeader(
   if (!header.startsWith(`${signingAlgorithm} `)) {
     throw malformed(`unsupported authorization type (expecting ${signingAlgorithm})`);
   }
-  const fields = new Map<string, string>();
+  let credential: string | undefined;
+  let signedHeaders: string | undefined;
+  let signature: string | undefined;
   for (const part of header.slice(signingAlgorithm.length + 1).split(',')) {
     const equals = part.indexOf('=');
-    if (equals > 0) fields.set(part.slice(0, equals).trim(), part.slice(equals + 1).trim());
+    if (equals <= 0) continue;
+    const name = part.slice(0, equals).trim();
+    if (name === 'Credential') credential = part.slice(equals + 1).trim();
+    else if (name === 'SignedHeaders') signedHeaders = part.slice(equals + 1).trim();
+    else if (name === 'Signature') signature = part.slice(equals + 1).trim();
   }
   const amzDate = headerValue(context, 'x-amz-date') ?? amzDateFromHttpDate(context);
   return {
-    ...parseCredential(fields.get('Credential')),
-    signedHeaders: parseSignedHeaders(fields.get('SignedHeaders')),
-    signature: requireSignature(fields.get('Signature')),
+    ...parseCredential(credential),
+    signedHeaders: parseSignedHeaders(signedHeaders),
+    signature: requireSignature(signature),
     amzDate,
     payloadHash,
     presigned: false,
@@ -154,9 +160,28 @@ function parsePresignedQuery(context: RequestContext, settings: AuthSettings): P
   };
 }
 
-function parseCredential(
-  credential: string | undefined,
-): Pick<ParsedAuthorization, 'accessKey' | 'date' | 'region' | 'service' | 'terminator'> {
+type Credential = Pick<
+  ParsedAuthorization,
+  'accessKey' | 'date' | 'region' | 'service' | 'terminator'
+>;
+
+/**
+ * A client signs many requests with the same credential scope and header list: both are parsed
+ * once and kept (a few of each; cleared when full, like the signing keys).
+ */
+const parsedKept = 64;
+const credentials = new Map<string, Readonly<Credential>>();
+const signedHeaderLists = new Map<string, readonly string[]>();
+
+function remember<T>(cache: Map<string, T>, text: string, value: T): T {
+  if (cache.size >= parsedKept) cache.clear();
+  cache.set(text, value);
+  return value;
+}
+
+function parseCredential(credential: string | undefined): Readonly<Credential> {
+  const known = credential === undefined ? undefined : credentials.get(credential);
+  if (known !== undefined) return known;
   const parts = (credential ?? '').split('/');
   if (parts.length !== 5)
     throw malformed('Credential must be <key>/<date>/<region>/s3/aws4_request');
@@ -164,14 +189,20 @@ function parseCredential(
   if (service !== 's3' || terminator !== 'aws4_request' || !/^\d{8}$/.test(date)) {
     throw malformed(`invalid credential scope "${parts.slice(1).join('/')}"`);
   }
-  return { accessKey, date, region, service, terminator };
+  return remember(credentials, credential ?? '', { accessKey, date, region, service, terminator });
 }
 
-function parseSignedHeaders(text: string | undefined): string[] {
+function parseSignedHeaders(text: string | undefined): readonly string[] {
+  const known = text === undefined ? undefined : signedHeaderLists.get(text);
+  if (known !== undefined) return known;
   const names = (text ?? '').split(';').filter((name) => name !== '');
   if (names.length === 0) throw malformed('SignedHeaders is missing');
   if (!names.includes('host')) throw malformed('SignedHeaders must include host');
-  return names.map((name) => name.toLowerCase());
+  return remember(
+    signedHeaderLists,
+    text ?? '',
+    Object.freeze(names.map((name) => name.toLowerCase())),
+  );
 }
 
 function requireSignature(signature: string | undefined): string {
@@ -198,8 +229,18 @@ function checkTime(parsed: ParsedAuthorization, settings: AuthSettings): void {
   }
 }
 
+/** The last date parsed: requests signed in the same second share it. */
+let lastAmzDate = { text: '', ms: 0 };
+
 /** `yyyymmddThhmmssZ` to Unix milliseconds; AccessDenied when malformed. */
 function parseAmzDate(amzDate: string): number {
+  if (amzDate === lastAmzDate.text) return lastAmzDate.ms;
+  const ms = parseAmzDateText(amzDate);
+  lastAmzDate = { text: amzDate, ms };
+  return ms;
+}
+
+function parseAmzDateText(amzDate: string): number {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
   if (match === null) throw new StoreError('AccessDenied', `invalid X-Amz-Date "${amzDate}"`);
   const [, year, month, day, hour, minute, second] = match.map(Number);

@@ -1,5 +1,6 @@
 // AWS Signature Version 4 primitives: S3's URI encoding, the canonical request, the string to sign,
 // the derived signing key, and the chunk and trailer signatures of aws-chunked bodies.
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
@@ -34,12 +35,23 @@ function decodeLeniently(text: string): string {
   }
 }
 
+/** Text that SigV4's encoding leaves as it is: unreserved characters only (and `/`, in a path). */
+const unreservedPath = /^[A-Za-z0-9\-._~/]*$/;
+const unreserved = /^[A-Za-z0-9\-._~]*$/;
+
 /** The canonical URI of a raw request path: each segment decoded, then encoded once (no dot removal). */
 export function canonicalUri(rawPath: string): string {
+  // Most paths need neither: nothing to decode, nothing to encode.
+  if (unreservedPath.test(rawPath)) return rawPath;
   return rawPath
     .split('/')
     .map((segment) => uriEncode(decodeLeniently(segment), false))
     .join('/');
+}
+
+/** One name or value of a query string in its canonical form (decoded, then encoded once). */
+function canonicalQueryPart(raw: string): string {
+  return unreserved.test(raw) ? raw : uriEncode(decodeLeniently(raw), false);
 }
 
 /** The canonical query string: pairs encoded, sorted by name then value, `exclude` left out. */
@@ -50,22 +62,39 @@ export function canonicalQuery(rawSearch: string, exclude?: string): string {
   for (const part of text.split('&')) {
     if (part === '') continue;
     const equals = part.indexOf('=');
-    const name = decodeLeniently(equals < 0 ? part : part.slice(0, equals));
-    if (name === exclude) continue;
-    const value = equals < 0 ? '' : decodeLeniently(part.slice(equals + 1));
-    pairs.push([uriEncode(name, false), uriEncode(value, false)]);
+    const rawName = equals < 0 ? part : part.slice(0, equals);
+    const plain = unreserved.test(rawName);
+    const decodedName = plain ? rawName : decodeLeniently(rawName);
+    if (decodedName === exclude) continue;
+    const name = plain ? rawName : uriEncode(decodedName, false);
+    pairs.push([name, equals < 0 ? '' : canonicalQueryPart(part.slice(equals + 1))]);
   }
   pairs.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
-  return pairs.map(([name, value]) => `${name}=${value}`).join('&');
+  let canonical = '';
+  for (const [name, value] of pairs) canonical += `${canonical === '' ? '' : '&'}${name}=${value}`;
+  return canonical;
 }
 
-/** `name:value\n` for each signed header: values trimmed, inner whitespace runs collapsed. */
+const foldableWhitespace = /\s{2,}|[\t\r\n\f\v]/;
+
+/**
+ * `name:value\n` for each signed header: values trimmed, inner whitespace runs collapsed, repeated
+ * headers joined with `,` in the order received. Read from the raw header list in one pass.
+ */
 export function canonicalHeaders(req: IncomingMessage, signedHeaders: readonly string[]): string {
+  const values: Array<string | undefined> = new Array<string | undefined>(signedHeaders.length);
+  const raw = req.rawHeaders;
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const position = signedHeaders.indexOf((raw[index] as string).toLowerCase());
+    if (position < 0) continue;
+    let value = (raw[index + 1] as string).trim();
+    if (foldableWhitespace.test(value)) value = value.replace(/\s+/g, ' ');
+    const earlier = values[position];
+    values[position] = earlier === undefined ? value : `${earlier},${value}`;
+  }
   let text = '';
-  for (const name of signedHeaders) {
-    const values = req.headersDistinct[name] ?? [];
-    const joined = values.map((value) => value.trim().replace(/\s+/g, ' ')).join(',');
-    text += `${name}:${joined}\n`;
+  for (let position = 0; position < signedHeaders.length; position += 1) {
+    text += `${signedHeaders[position]}:${values[position] ?? ''}\n`;
   }
   return text;
 }
@@ -81,17 +110,18 @@ export interface CanonicalRequestParts {
 }
 
 export function canonicalRequest(req: IncomingMessage, parts: CanonicalRequestParts): string {
-  return [
-    parts.method,
-    canonicalUri(parts.rawPath),
-    canonicalQuery(parts.rawSearch, parts.excludeQuery),
-    canonicalHeaders(req, parts.signedHeaders),
-    parts.signedHeaders.join(';'),
-    parts.payloadHash,
-  ].join('\n');
+  const query = parts.rawSearch === '' ? '' : canonicalQuery(parts.rawSearch, parts.excludeQuery);
+  return `${parts.method}\n${canonicalUri(parts.rawPath)}\n${query}\n${canonicalHeaders(req, parts.signedHeaders)}\n${parts.signedHeaders.join(';')}\n${parts.payloadHash}`;
 }
 
+/** One-shot hashing where Node has it (20.12+): no Hash object per call. */
+const oneShotHash = (
+  crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }
+).hash;
+
 export function sha256Hex(data: string | Uint8Array): string {
+  if (typeof data === 'string' && oneShotHash !== undefined)
+    return oneShotHash('sha256', data, 'hex');
   return createHash('sha256').update(data).digest('hex');
 }
 
@@ -151,4 +181,11 @@ export function signaturesEqual(expected: string, given: string): boolean {
   const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(given, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** True when `signature` (64 lowercase hex digits) signs `text` with `signingKey`; constant time. */
+export function signatureMatches(signingKey: Buffer, text: string, signature: string): boolean {
+  const expected = createHmac('sha256', signingKey).update(text).digest();
+  const given = Buffer.from(signature, 'hex');
+  return given.length === expected.length && timingSafeEqual(expected, given);
 }

@@ -31,6 +31,7 @@ function writeHeaders(request: S3Request, info: S3ObjectInfo, partial: boolean):
         isForwarded(request.context)),
     allTags: isForwarded(request.context),
   });
+  if (request.context.search === '') return;
   for (const name of overridableHeaders) {
     const value = request.context.query.get(`response-${name}`);
     if (value !== null) res.setHeader(name, value);
@@ -53,7 +54,7 @@ function refuseDeleteMarker(request: S3Request, info: S3ObjectInfo): void {
 }
 
 function refusePartNumber(request: S3Request): void {
-  if (request.context.query.has('partNumber')) {
+  if (request.context.search !== '' && request.context.query.has('partNumber')) {
     throw new StoreError('NotImplemented', 'S3 GET and HEAD by partNumber is not implemented yet');
   }
 }
