@@ -40,6 +40,9 @@ export class RemoteProxy {
           method: req.method,
           path: req.url,
           headers: req.headers,
+          // A fresh connection per request: reusing one s3rver is closing would fail the request
+          // with a reset that no test asked for.
+          agent: false,
         },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -65,6 +68,9 @@ export class RemoteProxy {
       upstream.on('error', () => res.destroy());
       req.pipe(upstream);
     });
+    // Idle connections stay open for the test's life: a node's backend client (one attempt in
+    // these tests) must never reuse a connection the proxy is closing.
+    server.keepAliveTimeout = 10 * 60_000;
     server.on('connection', (socket: Socket) => {
       holder.proxy?.sockets.add(socket);
       socket.on('close', () => holder.proxy?.sockets.delete(socket));

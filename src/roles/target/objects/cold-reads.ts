@@ -98,10 +98,22 @@ export class ColdReads {
       });
       remote.body.pipe(toStore);
       if (toClient !== undefined) {
-        remote.body.pipe(toClient);
+        // The client's answer ends only once the object is committed, so a client that has read
+        // every byte finds the object listed and local at once (read-after-write); a failed
+        // commit cuts the answer. Errors reach the reader through its iterator; the listener
+        // keeps one raised before it starts reading from being unhandled.
+        toClient.on('error', () => undefined);
+        remote.body.pipe(toClient, { end: false });
         answered({ remote: remote.object, body: toClient });
       }
-      const object = await this.store.putObject(coldPutRequest(target, remote.object, toStore));
+      let object: StoredObject;
+      try {
+        object = await this.store.putObject(coldPutRequest(target, remote.object, toStore));
+      } catch (error) {
+        toClient?.destroy(error instanceof Error ? error : new Error(String(error)));
+        throw error;
+      }
+      toClient?.end();
       await this.afterStore(target.bucket, object);
       return object;
     })();
