@@ -195,7 +195,11 @@ export const actionRoutes: readonly ActionRoute[] = [
     implemented: ['create-bck', 'make-n-copies', 'ec-encode'],
   },
   { method: 'PUT', path: '/v1/buckets/sweep', implemented: ['archive'] },
-  { method: 'DELETE', path: '/v1/buckets/sweep', implemented: ['destroy-bck', 'delete-listrange'] },
+  {
+    method: 'DELETE',
+    path: '/v1/buckets/sweep',
+    implemented: ['destroy-bck', 'delete-listrange', 'evict-listrange', 'evict-remote-bck'],
+  },
   { method: 'PATCH', path: '/v1/buckets/sweep', implemented: ['set-bprops', 'reset-bprops'] },
   {
     method: 'PUT',

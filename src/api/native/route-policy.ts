@@ -116,6 +116,7 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
   },
   'buckets GET': { [Query.presence]: presenceInCluster },
   'bucket POST': { [Query.dontHeadRemoteBucket]: flagValues },
+  'bucket DELETE': { [Query.keepBucketMetadata]: flagValues },
 };
 
 /** The actions each route runs; AIStore's client sets custom metadata with an empty action. */
@@ -127,7 +128,12 @@ const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
   'buckets GET': new Set([Action.list]),
   'bucket GET': new Set([Action.list, Action.summaryBucket]),
   'bucket POST': new Set([Action.createBucket, Action.makeNCopies, Action.ecEncode]),
-  'bucket DELETE': new Set([Action.destroyBucket, Action.deleteListRange]),
+  'bucket DELETE': new Set([
+    Action.destroyBucket,
+    Action.deleteListRange,
+    Action.evictListRange,
+    Action.evictRemoteBucket,
+  ]),
   'bucket PATCH': new Set([Action.setBucketProps, Action.resetBucketProps]),
   'bucket PUT': new Set([Action.archive]),
 };
