@@ -4,7 +4,9 @@
 // (one more remote GET through the counting proxy); an ais:// bucket is refused.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { BucketJson, ListRangeJson } from '../../src/wire/index.js';
 import {
@@ -14,6 +16,9 @@ import {
   startRemoteSetup,
   type RemoteSetup,
 } from './remote-bucket-helpers.js';
+import { cairnEntry } from '../harness/node-process.js';
+
+const run = promisify(execFile);
 
 const bucketName = 'evict-bucket';
 const remoteBucket: BucketJson = { name: bucketName, provider: 'aws' };
@@ -135,6 +140,25 @@ describe('evict on an aws:// bucket', () => {
       { extra: { aws: { profile: 'local' } } },
     );
     for (const [name, body] of bodies) await evicted(other, name, body);
+  });
+
+  test('CLI: cairn evict of named objects, then of a prefix (each a job it waits for)', async () => {
+    const bodies = await cache(bucketName, ['cli/1', 'cli/2', 'cli/3', 'other/4']);
+    const env = { ...process.env, CAIRN_ENDPOINT: setup.cluster.primary.publicUrl };
+    const named = await run(
+      process.execPath,
+      [cairnEntry, 'evict', `s3://${bucketName}/cli/1`, `s3://${bucketName}/cli/2`],
+      { env },
+    );
+    assert.match(named.stdout, /^[\w-]+\n$/, 'prints the job ID');
+    for (const name of ['cli/1', 'cli/2']) await evicted(bucketName, name, bodies.get(name)!);
+    await kept(bucketName, 'cli/3', bodies.get('cli/3')!);
+    await run(process.execPath, [cairnEntry, 'evict', `s3://${bucketName}`, '--prefix', 'cli/'], {
+      env,
+    });
+    for (const name of ['cli/1', 'cli/2', 'cli/3'])
+      assert.equal(await cached(bucketName, name), false, `${name} evicted by prefix`);
+    await kept(bucketName, 'other/4', bodies.get('other/4')!);
   });
 
   test('an ais:// bucket is refused; keep_bck_md applies to evict-remote-bck only', async () => {
