@@ -184,7 +184,11 @@ export const actionRoutes: readonly ActionRoute[] = [
   { method: 'POST', path: '/v1/objects/sweep/victim', implemented: ['mpt-upload', 'mpt-complete'] },
   // Promote's addressing is served (checked, then 501 naming promote: a test of its own).
   { method: 'POST', path: '/v1/objects/sweep', implemented: ['promote'] },
-  { method: 'DELETE', path: '/v1/objects/sweep/victim', implemented: ['mpt-abort'] },
+  {
+    method: 'DELETE',
+    path: '/v1/objects/sweep/victim',
+    implemented: ['mpt-abort', 'evict-listrange'],
+  },
   // AIStore's client sets custom metadata with an empty action.
   { method: 'PATCH', path: '/v1/objects/sweep/victim', implemented: [''] },
   { method: 'GET', path: '/v1/buckets', implemented: ['list'] },

@@ -102,6 +102,18 @@ describe('evict on an aws:// bucket', () => {
     for (const name of ['list/b', 'list/d']) await kept(bucketName, name, bodies.get(name)!);
   });
 
+  test('one object: DELETE on the object with evict-listrange', async () => {
+    const bodies = await cache(bucketName, ['one/a', 'one/b']);
+    const response = await fetch(objectUrl(setup, bucketName, 'one/a'), {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'evict-listrange', name: `${bucketName}/one/a` }),
+    });
+    assert.equal(response.status, 200, await response.text());
+    await evicted(bucketName, 'one/a', bodies.get('one/a')!);
+    await kept(bucketName, 'one/b', bodies.get('one/b')!);
+  });
+
   test('a template: the names it expands to leave the cluster', async () => {
     const names = ['tpl-0', 'tpl-1', 'tpl-2', 'tpl-3', 'tpl-4'];
     const bodies = await cache(bucketName, names);
@@ -187,6 +199,18 @@ describe('evict on an aws:// bucket', () => {
       await refused('destroy-bck', undefined, '&keep_bck_md=true'),
       /keep_bck_md applies to evict-remote-bck only/,
     );
+    await client.putObject(local, 'kept', Buffer.from('only here'));
+    const one = await fetch(
+      `${setup.cluster.primary.publicUrl}/v1/objects/${local.name}/kept?provider=ais`,
+      {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'evict-listrange', name: `${local.name}/kept` }),
+      },
+    );
+    assert.equal(one.status, 400);
+    assert.match(await errorMessage(one), /evict: ais:\/\/evict-local is not a remote bucket/);
+    assert.equal((await client.headObject(local, 'kept')).size, 9, 'the object is still there');
     assert.deepEqual(
       (await client.listBuckets('ais')).map((bucket) => bucket.name),
       ['evict-local'],

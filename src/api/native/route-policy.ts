@@ -61,6 +61,7 @@ const objectActions = [
   Action.multipartUpload,
   Action.multipartComplete,
   Action.multipartAbort,
+  Action.evictListRange,
 ] as const;
 
 /** The operation of an object request (`action`: the POST or DELETE body's, if any). */
@@ -123,7 +124,7 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
 const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
   'object PATCH': new Set(['']),
   'object POST': new Set([Action.multipartUpload, Action.multipartComplete]),
-  'object DELETE': new Set([Action.multipartAbort]),
+  'object DELETE': new Set([Action.multipartAbort, Action.evictListRange]),
   'objects POST': new Set([Action.promote]),
   'buckets GET': new Set([Action.list]),
   'bucket GET': new Set([Action.list, Action.summaryBucket]),
