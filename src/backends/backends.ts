@@ -2,7 +2,7 @@
 // (cluster config `backend.aws_profiles`, overridden by the bucket's `extra.aws`); providers with
 // no adapter answer 501 naming them. S3 clients are shared between buckets with the same settings.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { StoreError, notImplemented } from '../errors/index.js';
+import { StoreError, badRequest, notImplemented } from '../errors/index.js';
 import { bucketDisplayName, type BucketJson, type BucketPropsJson } from '../wire/index.js';
 import type { Backend } from './backend.js';
 import { AwsBackend, createS3Client, type AwsSettings } from './aws-backend.js';
@@ -36,6 +36,12 @@ const unsupported: Record<string, string> = {
 /** True for buckets whose objects live in a backend (every provider but `ais`). */
 export function isRemoteBucket(bucket: BucketJson): boolean {
   return bucket.provider !== 'ais';
+}
+
+/** Evict and prefetch act on cached copies of remote objects: an ais bucket is refused (400). */
+export function requireRemoteBucket(bucket: BucketJson, operation: string): void {
+  if (!isRemoteBucket(bucket))
+    throw badRequest(`${operation}: ${bucketDisplayName(bucket)} is not a remote bucket`);
 }
 
 export class Backends {

@@ -7,6 +7,6 @@ export type {
   RemotePutOptions,
   RemoteRead,
 } from './backend.js';
-export { Backends, defaultProfileName, isRemoteBucket } from './backends.js';
+export { Backends, defaultProfileName, isRemoteBucket, requireRemoteBucket } from './backends.js';
 export type { AwsProfile, BackendSettings } from './backends.js';
 export { listRemotePage, listsCachedOnly, type LocalListing } from './remote-listing.js';

@@ -8,6 +8,7 @@ import { registerClusterCommands } from './admin/cluster-commands.js';
 import { registerCompletionCommand } from './completion/index.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
+import { registerEvictCommand } from './evict-command.js';
 import { registerGetCommand } from './get-command.js';
 import { registerJobCommands } from './admin/job-commands.js';
 import { registerLsCommand } from './ls-command.js';
@@ -61,6 +62,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerPutCommand(program, io);
   registerGetCommand(program, io);
   registerObjectCommands(program, io);
+  registerEvictCommand(program, io);
   registerBucketCommands(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);

@@ -21,6 +21,11 @@ export interface TargetJobEnvironment {
    * when there was nothing anywhere.
    */
   deleteObject(bucket: BucketJson, name: string): Promise<void>;
+  /**
+   * Evicts a remote bucket's cached object (replica, copies, EC pieces); the remote keeps it.
+   * ObjectNotFound when nothing was cached.
+   */
+  evictObject(bucket: BucketJson, name: string): Promise<void>;
   /** An object's bytes, read here or streamed from its owner (ObjectNotFound when missing). */
   openObject(
     bucket: BucketJson,

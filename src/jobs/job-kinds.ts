@@ -22,7 +22,6 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'download',
   'dsort',
   'promote',
-  'evict-listrange',
   'evict-remote-bck',
   'prefetch-listrange',
   'move-bck',
@@ -40,6 +39,7 @@ export const knownJobKinds: ReadonlySet<string> = new Set([
   ...plannedJobKinds,
   ...['rebalance', 'resilver', 'election', 'lru', 'summary-bck', 'summary-shard', 'index-shard'],
   ...['ec-get', 'ec-put', 'ec-resp', 'ec-encode', 'make-n-copies', 'delete-listrange', 'list'],
+  'evict-listrange',
   ...['etl-inline', 'get-batch', 'create-inventory', 'scrub'],
 ]);
 

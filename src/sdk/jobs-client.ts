@@ -132,11 +132,47 @@ export class JobsClient {
   }
 
   /** Deletes the listed objects, or a template's (`shard-{000..999}.tar`) or prefix's; returns the job ID. */
-  async deleteObjects(bucket: BucketJson, selection: ListRangeJson): Promise<string> {
-    const label = bucketLabel('DELETE', bucket, 'delete objects in');
+  deleteObjects(bucket: BucketJson, selection: ListRangeJson): Promise<string> {
+    return this.#bucketDelete(bucket, 'delete objects in', {
+      action: Action.deleteListRange,
+      value: selection,
+    });
+  }
+
+  /**
+   * Evicts the cached copies of a remote bucket's listed, templated or prefixed objects (the
+   * remote keeps them); returns the job ID.
+   */
+  evictObjects(bucket: BucketJson, selection: ListRangeJson): Promise<string> {
+    return this.#bucketDelete(bucket, 'evict objects in', {
+      action: Action.evictListRange,
+      value: selection,
+    });
+  }
+
+  /**
+   * Evicts every cached object of a remote bucket; the bucket leaves the cluster's map unless
+   * `keepMetadata`. Answers once done.
+   */
+  async evictRemoteBucket(bucket: BucketJson, keepMetadata: boolean): Promise<void> {
+    await this.#bucketDelete(
+      bucket,
+      'evict',
+      { action: Action.evictRemoteBucket },
+      keepMetadata ? { [Query.keepBucketMetadata]: 'true' } : {},
+    );
+  }
+
+  async #bucketDelete(
+    bucket: BucketJson,
+    verb: string,
+    message: ActionMessage,
+    extraQuery: Record<string, string> = {},
+  ): Promise<string> {
+    const label = bucketLabel('DELETE', bucket, verb);
     const response = await this.control('DELETE', apiPath('buckets', bucket.name), label, {
-      query: bucketQuery(bucket),
-      message: { action: Action.deleteListRange, value: selection },
+      query: { ...bucketQuery(bucket), ...extraQuery },
+      message,
     });
     throwIfBufferedError(response, label);
     return response.payload.toString('utf8');

@@ -42,6 +42,7 @@ export const Query = {
   dontAddRemoteBucket: 'dont_add_remote_bck_md',
   /** Create a remote bucket without checking that its backend has it. */
   dontHeadRemoteBucket: 'dont_head_remote_bck',
+  keepBucketMetadata: 'keep_bck_md',
   /** HEAD bucket: any non-empty value asks for a summary (`true`: also objects not in the cluster). */
   bucketSummary: 'bsumm_remote',
   readiness: 'prr',

@@ -184,7 +184,11 @@ export const actionRoutes: readonly ActionRoute[] = [
   { method: 'POST', path: '/v1/objects/sweep/victim', implemented: ['mpt-upload', 'mpt-complete'] },
   // Promote's addressing is served (checked, then 501 naming promote: a test of its own).
   { method: 'POST', path: '/v1/objects/sweep', implemented: ['promote'] },
-  { method: 'DELETE', path: '/v1/objects/sweep/victim', implemented: ['mpt-abort'] },
+  {
+    method: 'DELETE',
+    path: '/v1/objects/sweep/victim',
+    implemented: ['mpt-abort', 'evict-listrange'],
+  },
   // AIStore's client sets custom metadata with an empty action.
   { method: 'PATCH', path: '/v1/objects/sweep/victim', implemented: [''] },
   { method: 'GET', path: '/v1/buckets', implemented: ['list'] },
@@ -195,7 +199,11 @@ export const actionRoutes: readonly ActionRoute[] = [
     implemented: ['create-bck', 'make-n-copies', 'ec-encode'],
   },
   { method: 'PUT', path: '/v1/buckets/sweep', implemented: ['archive'] },
-  { method: 'DELETE', path: '/v1/buckets/sweep', implemented: ['destroy-bck', 'delete-listrange'] },
+  {
+    method: 'DELETE',
+    path: '/v1/buckets/sweep',
+    implemented: ['destroy-bck', 'delete-listrange', 'evict-listrange', 'evict-remote-bck'],
+  },
   { method: 'PATCH', path: '/v1/buckets/sweep', implemented: ['set-bprops', 'reset-bprops'] },
   {
     method: 'PUT',

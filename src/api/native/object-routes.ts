@@ -75,7 +75,8 @@ export async function handleObjectRequest(
       break;
     case 'DELETE':
       if (operation === 'mpt-abort') return abortUpload(context, port, address);
-      await port.delete(address);
+      if (operation === Action.evictListRange) await port.evict(address);
+      else await port.delete(address);
       context.res.end();
       return;
     case 'PATCH':

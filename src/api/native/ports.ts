@@ -148,6 +148,8 @@ export interface ObjectPort {
   putIntoArchive(address: ObjectAddress, request: ArchiveWriteRequest): Promise<void>;
   put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo>;
   delete(address: ObjectAddress): Promise<void>;
+  /** `DELETE` with `evict-listrange`: drops the cached copy of a remote bucket's object. */
+  evict(address: ObjectAddress): Promise<void>;
   setCustomMetadata(
     address: ObjectAddress,
     metadata: Record<string, string>,

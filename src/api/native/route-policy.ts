@@ -61,6 +61,7 @@ const objectActions = [
   Action.multipartUpload,
   Action.multipartComplete,
   Action.multipartAbort,
+  Action.evictListRange,
 ] as const;
 
 /** The operation of an object request (`action`: the POST or DELETE body's, if any). */
@@ -116,18 +117,24 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
   },
   'buckets GET': { [Query.presence]: presenceInCluster },
   'bucket POST': { [Query.dontHeadRemoteBucket]: flagValues },
+  'bucket DELETE': { [Query.keepBucketMetadata]: flagValues },
 };
 
 /** The actions each route runs; AIStore's client sets custom metadata with an empty action. */
 const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
   'object PATCH': new Set(['']),
   'object POST': new Set([Action.multipartUpload, Action.multipartComplete]),
-  'object DELETE': new Set([Action.multipartAbort]),
+  'object DELETE': new Set([Action.multipartAbort, Action.evictListRange]),
   'objects POST': new Set([Action.promote]),
   'buckets GET': new Set([Action.list]),
   'bucket GET': new Set([Action.list, Action.summaryBucket]),
   'bucket POST': new Set([Action.createBucket, Action.makeNCopies, Action.ecEncode]),
-  'bucket DELETE': new Set([Action.destroyBucket, Action.deleteListRange]),
+  'bucket DELETE': new Set([
+    Action.destroyBucket,
+    Action.deleteListRange,
+    Action.evictListRange,
+    Action.evictRemoteBucket,
+  ]),
   'bucket PATCH': new Set([Action.setBucketProps, Action.resetBucketProps]),
   'bucket PUT': new Set([Action.archive]),
 };

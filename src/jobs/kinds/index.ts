@@ -1,7 +1,7 @@
 // Every job kind this build implements; roles look kinds up here.
 import type { JobDefinition } from '../job-environment.js';
 import { archiveDefinition } from './archive-job.js';
-import { deleteObjectsDefinition } from './delete-objects-job.js';
+import { deleteObjectsDefinition, evictObjectsDefinition } from './remove-objects-job.js';
 import { lruDefinition } from './lru-job.js';
 import { summaryDefinition } from './summary-job.js';
 
@@ -13,6 +13,7 @@ export { parseArchiveMessage } from './archive-job.js';
 export const jobDefinitions: readonly JobDefinition[] = [
   archiveDefinition,
   deleteObjectsDefinition,
+  evictObjectsDefinition,
   lruDefinition,
   summaryDefinition,
 ];

@@ -1,7 +1,12 @@
 // Bucket operations on a gateway: listing from bucket metadata, control actions through the primary,
 // and list-objects fanned out to every target and merged.
 import type { RequestContext } from '../../api/common/index.js';
-import { isRemoteBucket, listRemotePage, listsCachedOnly } from '../../backends/index.js';
+import {
+  isRemoteBucket,
+  listRemotePage,
+  listsCachedOnly,
+  requireRemoteBucket,
+} from '../../backends/index.js';
 import {
   applyBucketPropsUpdate,
   defaultBucketProps,
@@ -64,8 +69,24 @@ export class GatewayBuckets extends KnownBuckets {
       if (args.to !== undefined) lookupBucket(this.runtime, args.to);
       return this.jobs.start(Action.archive, bucket, message.value);
     }
+    const keepMetadata = flagOnValues.includes(context.query.get(Query.keepBucketMetadata) ?? '');
+    if (keepMetadata && message.action !== Action.evictRemoteBucket)
+      throw badRequest(`${Query.keepBucketMetadata} applies to ${Action.evictRemoteBucket} only`);
     if (message.action === Action.deleteListRange) {
       return this.jobs.start(Action.deleteListRange, bucket, parseListRange(message.value));
+    }
+    if (message.action === Action.evictListRange) {
+      requireRemoteBucket(bucket, message.action);
+      return this.jobs.start(Action.evictListRange, bucket, parseListRange(message.value));
+    }
+    if (message.action === Action.evictRemoteBucket) {
+      requireRemoteBucket(bucket, message.action);
+      // Keeping the bucket: every cached object goes (the whole-bucket selection), and the
+      // answer waits for that, with no job ID (as AIStore's).
+      if (keepMetadata) {
+        await this.jobs.run(Action.evictListRange, bucket, { template: '' });
+        return undefined;
+      }
     }
     const owner = this.owner();
     if (owner === undefined) {
@@ -85,7 +106,10 @@ export class GatewayBuckets extends KnownBuckets {
         if (isRemoteBucket(bucket) && !dontHead) await this.#headRemote(bucket, update);
         await owner.createBucket(bucket, update);
         break;
+      // Without `keep_bck_md` an evicted remote bucket leaves the cluster's map with its cached
+      // objects, as a destroyed one does; its remote is untouched.
       case Action.destroyBucket:
+      case Action.evictRemoteBucket:
         await owner.destroyBucket(bucket);
         break;
       case Action.setBucketProps:

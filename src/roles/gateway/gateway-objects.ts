@@ -115,6 +115,9 @@ export class GatewayObjects implements ObjectPort {
   abortUpload(): never {
     throw unreachable();
   }
+  evict(): never {
+    throw unreachable();
+  }
   promote(bucket: BucketJson, args: PromoteArgsJson): Promise<string> {
     return Promise.resolve(refusePromote(this.runtime, bucket, args));
   }

@@ -1,6 +1,7 @@
 // Jobs as a gateway sees them: start a job on every target, abort it, and aggregate the targets'
 // snapshots into AIStore's status answers (`status`, `status_all`, `running_all`, `qryxstats`),
 // with AIStore's wording when nothing matches (clients print it).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
 import { plannedJobKinds } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
@@ -22,6 +23,9 @@ import type { NodeRuntime } from '../common/node-runtime.js';
 import { describeSelection, type JobSelection } from './job-messages.js';
 
 export type { JobSelection } from './job-messages.js';
+
+/** How often `run` asks the targets whether its job finished. */
+const jobPollMs = 100;
 
 /** A job's status with the time it started (the latest of a kind is the one `status` reports). */
 interface AggregatedStatus {
@@ -61,6 +65,23 @@ export class JobCoordinator {
     };
     await this.#fanOut('POST', apiPath(Resource.jobs), request);
     return id;
+  }
+
+  /**
+   * Starts a job on every target and answers when all of them finished it (a job's failure is
+   * this call's): for actions that answer only once done, as AIStore's `evict-remote-bck` with
+   * `keep_bck_md`.
+   */
+  async run(kind: string, bucket: BucketJson | undefined, args: unknown): Promise<void> {
+    const id = await this.start(kind, bucket, args);
+    for (;;) {
+      const status = await this.status({ id });
+      if (status.end_time !== 0) {
+        if (status.err !== '') throw new StoreError('Internal', `${kind}[${id}]: ${status.err}`);
+        return;
+      }
+      await sleep(jobPollMs);
+    }
   }
 
   async abort(selection: JobSelection): Promise<void> {

@@ -108,6 +108,7 @@ export async function startTarget(
       deleteObject: async (bucket, name) => {
         await objects.delete({ bucket: objects.resolve(bucket), name });
       },
+      evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
       openObject: (bucket, name) => openWholeObject(runtime, objects, bucket, name),
       putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
     },

@@ -6,7 +6,7 @@
 // place of an unreachable owner is served from what survives elsewhere.
 import { resolveRange } from '../../../api/common/index.js';
 import { isStoreError } from '../../../errors/index.js';
-import { isRemoteBucket } from '../../../backends/index.js';
+import { isRemoteBucket, requireRemoteBucket } from '../../../backends/index.js';
 import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/native/index.js';
 import type {
   CompleteRequest,
@@ -178,9 +178,7 @@ export class ObjectService {
     if (isRemoteBucket(address.bucket)) {
       // The remote first: when it fails, the cached copy stays and the delete fails.
       await this.runtime.backends.for(address.bucket, props).delete(target.name);
-      await this.#deleteEverywhere(target, () =>
-        this.store.deleteObject(address.bucket, address.name),
-      ).catch((error: unknown) => {
+      await this.evict(target).catch((error: unknown) => {
         if (readFailureOf(error) !== 'missing') throw error;
       });
       return { deleteMarker: false };
@@ -218,6 +216,19 @@ export class ObjectService {
       // The version the delete marker pushed down to `%vr` is protected as a kept one.
       await this.protection.protectKept(address, [before.versionId ?? 'null'], props);
     return outcome;
+  }
+
+  /**
+   * Evicts a remote bucket's cached object: its replica, copies and EC pieces go, here and where a
+   * rebalance has not moved them from; the remote keeps it, so the next GET is a cold GET. Not
+   * found when nothing was cached.
+   */
+  async evict(target: ObjectTarget): Promise<void> {
+    const address = addressOf(target);
+    requireRemoteBucket(address.bucket, 'evict');
+    await this.#deleteEverywhere(target, () =>
+      this.store.deleteObject(address.bucket, address.name),
+    );
   }
 
   /**

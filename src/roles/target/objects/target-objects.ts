@@ -190,6 +190,10 @@ export class TargetObjects implements ObjectPort {
     return this.#multipart.complete(this.#target(address), uploadId, partNumbers);
   }
 
+  evict(address: ObjectAddress): Promise<void> {
+    return this.objects.evict(this.#target(address));
+  }
+
   abortUpload(address: ObjectAddress, uploadId: string): Promise<void> {
     return this.#multipart.abort(this.#target(address), uploadId);
   }
