@@ -2,6 +2,8 @@
 // `src/bin/cairn.ts` adds the `node` (server) command and parses `process.argv`.
 import { Command, Option } from 'commander';
 import { positiveInteger } from './arguments.js';
+import { registerArchiveCommands } from './shards/archive-commands.js';
+import { registerBatchCommand } from './shards/batch-command.js';
 import { registerBenchCommand } from './bench/index.js';
 import { registerBucketCommands } from './bucket-commands.js';
 import { registerClusterCommands } from './admin/cluster-commands.js';
@@ -61,6 +63,8 @@ export function buildCli(options: BuildCliOptions): Command {
   registerPutCommand(program, io);
   registerGetCommand(program, io);
   registerObjectCommands(program, io);
+  registerArchiveCommands(program, io);
+  registerBatchCommand(program, io);
   registerBucketCommands(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);
