@@ -89,6 +89,22 @@ describe('CLI: shards and GetBatch', () => {
     assert.deepEqual(toStdout.stdout, sampleFiles['a/001.jpg']);
   });
 
+  test('ls --archive lists the files inside shards after each shard', async () => {
+    const run = await cairn(endpoint, ['ls', 'ais://clishards/gnu.tar', '--archive']);
+    assert.equal(run.code, 0, run.stderr);
+    const names = run.stdout
+      .toString()
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => line.split(/\s+/)[0]);
+    const inside = Object.keys(sampleFiles).map((name) => `gnu.tar/${name}`);
+    assert.deepEqual(names.sort(), ['gnu.tar', ...inside].sort());
+    const plain = await cairn(endpoint, ['ls', 'ais://clishards/gnu.tar']);
+    assert.match(plain.stdout.toString(), /^NAME +SIZE\ngnu\.tar +/);
+    assert.equal(plain.stdout.toString().split('\n').filter(Boolean).length, 2);
+  });
+
   test('get --archregx --archmode writes a TAR of the matches', async () => {
     const run = await cairn(endpoint, [
       'get',
