@@ -58,6 +58,7 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
             body,
             destination,
             `batch${mime ?? '.tar'}`,
+            'GetBatch',
           );
           if (path !== undefined) {
             context.print(`${items.length} item(s) => ${path} (${formatBytes(bytes)})`);
