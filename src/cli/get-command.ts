@@ -1,62 +1,95 @@
 // `cairn get ais://bucket/object [DEST]`: streams an object to a file (written beside it under a
-// temporary name, renamed when complete) or to stdout (`-`).
-import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import type { Command } from 'commander';
-import { bucketDisplayName } from '../sdk/index.js';
+// temporary name, renamed when complete) or to stdout (`-`). With `--archpath` it reads one file
+// out of a shard; with `--archregx`/`--archmode` a TAR of the files they select (AIStore's
+// `ais get` options).
+import { Option, type Command } from 'commander';
+import { bucketDisplayName, type ArchiveMatchMode, type ArchiveSelection } from '../sdk/index.js';
 import { formatBytes } from '../util/bytes.js';
 import { parseObject } from './arguments.js';
+import { UsageError } from './cli-errors.js';
 import type { CliIo } from './cli-io.js';
 import { commandAction } from './context.js';
+import { download } from './download.js';
+
+const archiveModes: readonly ArchiveMatchMode[] = [
+  'regexp',
+  'prefix',
+  'suffix',
+  'substr',
+  'wdskey',
+];
+
+interface GetOptions {
+  archpath?: string;
+  archregx?: string;
+  archmode?: ArchiveMatchMode;
+  archmime?: string;
+}
 
 /** Registers `get`. */
 export function registerGetCommand(program: Command, io: CliIo): void {
   program
     .command('get')
-    .description('download an object to a file, or to stdout with -')
+    .description(
+      'download an object, a file inside a shard, or a TAR of files matched inside a shard, to a file or to stdout with -',
+    )
     .argument('<object>', 'ais://bucket/object')
     .argument(
       '[destination]',
-      'file or directory (default: the object base name here), - for stdout',
+      'file or directory (default: the object or archived file base name here), - for stdout',
     )
+    .option('--archpath <path>', 'read this file out of the shard (its raw bytes)')
+    .option('--archregx <expression>', 'read the files of the shard it matches, as one TAR')
+    .addOption(
+      new Option('--archmode <mode>', 'how --archregx matches (default prefix)').choices(
+        archiveModes,
+      ),
+    )
+    .option('--archmime <format>', 'the shard format when its name does not tell (.tar, .zip...)')
     .action(
-      commandAction(io, async (context, uri: string, destination: string | undefined) => {
-        const { bucket, objectName } = parseObject(uri);
-        const { body, props } = await context.client.getObject(bucket, objectName);
-        if (destination === '-') {
-          try {
-            await pipeline(body, context.io.stdout, { end: false });
-          } catch (error) {
-            // A reader that stops early (`| head`) is not a failure of ours.
-            if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+      commandAction(
+        io,
+        async (context, uri: string, destination: string | undefined, options: GetOptions) => {
+          const { bucket, objectName } = parseObject(uri);
+          const selection = archiveSelection(options);
+          const display = `${bucketDisplayName(bucket)}/${objectName}`;
+          if (selection === undefined) {
+            const { body, props } = await context.client.getObject(bucket, objectName);
+            const { path } = await download(context, body, destination, objectName);
+            if (path === undefined) return;
+            const size = props.size >= 0 ? formatBytes(props.size) : 'size unknown';
+            context.print(`${display} => ${path} (${size})`);
+            return;
           }
-          return;
-        }
-        const path = await destinationPath(destination, objectName);
-        const partial = `${path}.cairn-partial-${process.pid}`;
-        try {
-          await pipeline(body, createWriteStream(partial));
-          await rename(partial, path);
-        } catch (error) {
-          await rm(partial, { force: true });
-          throw error;
-        }
-        const display = `${bucketDisplayName(bucket)}/${objectName}`;
-        const size = props.size >= 0 ? formatBytes(props.size) : 'size unknown';
-        context.print(`${display} => ${path} (${size})`);
-      }),
+          if (!('path' in selection) && destination === undefined) {
+            throw new UsageError('--archregx needs a destination (a file, or - for stdout)');
+          }
+          const { body } = await context.client.getFromShard(bucket, objectName, selection);
+          const name = 'path' in selection ? selection.path : `${objectName}.tar`;
+          const { path, bytes } = await download(context, body, destination, name);
+          if (path === undefined) return;
+          const what = 'path' in selection ? `${display}/${selection.path}` : display;
+          context.print(`${what} => ${path} (${formatBytes(bytes)})`);
+        },
+      ),
     );
 }
 
-/** The file to write: the destination, inside it when it is a directory, or the base name here. */
-async function destinationPath(
-  destination: string | undefined,
-  objectName: string,
-): Promise<string> {
-  const name = basename(objectName);
-  if (destination === undefined) return name;
-  const info = await stat(destination).catch(() => undefined);
-  return info?.isDirectory() === true ? join(destination, name) : destination;
+/** The part of a shard the options select, or undefined for the whole object. */
+function archiveSelection(options: GetOptions): ArchiveSelection | undefined {
+  const mime = options.archmime === undefined ? {} : { mime: options.archmime };
+  if (options.archpath !== undefined) {
+    if (options.archregx !== undefined || options.archmode !== undefined) {
+      throw new UsageError('--archpath reads one file: it does not go with --archregx/--archmode');
+    }
+    return { path: options.archpath, ...mime };
+  }
+  if (options.archregx !== undefined) {
+    return { regex: options.archregx, mode: options.archmode ?? 'prefix', ...mime };
+  }
+  if (options.archmode !== undefined) throw new UsageError('--archmode needs --archregx');
+  if (options.archmime !== undefined) {
+    throw new UsageError('--archmime needs --archpath or --archregx');
+  }
+  return undefined;
 }

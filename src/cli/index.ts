@@ -2,13 +2,15 @@
 // `src/bin/cairn.ts` adds the `node` (server) command and parses `process.argv`.
 import { Command, Option } from 'commander';
 import { positiveInteger } from './arguments.js';
+import { registerArchiveCommands } from './shards/archive-commands.js';
+import { registerBatchCommand } from './shards/batch-command.js';
 import { registerBenchCommand } from './bench/index.js';
 import { registerBucketCommands } from './bucket-commands.js';
 import { registerClusterCommands } from './admin/cluster-commands.js';
 import { registerCompletionCommand } from './completion/index.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
-import { registerEvictCommand } from './evict-command.js';
+import { registerEvictCommand } from './remote/evict-command.js';
 import { registerGetCommand } from './get-command.js';
 import { registerJobCommands } from './admin/job-commands.js';
 import { registerLsCommand } from './ls-command.js';
@@ -63,6 +65,8 @@ export function buildCli(options: BuildCliOptions): Command {
   registerGetCommand(program, io);
   registerObjectCommands(program, io);
   registerEvictCommand(program, io);
+  registerArchiveCommands(program, io);
+  registerBatchCommand(program, io);
   registerBucketCommands(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);

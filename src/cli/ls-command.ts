@@ -25,6 +25,7 @@ interface LsOptions {
   recursion?: boolean;
   /** `--no-dirs` sets it false. */
   dirs?: boolean;
+  archive?: boolean;
 }
 
 /** Props always listed; others come from `--props`. */
@@ -48,6 +49,7 @@ export function registerLsCommand(program: Command, io: CliIo): void {
       'only the objects directly under the prefix, and its directories one level down (names ending in /)',
     )
     .option('--no-dirs', 'no directory entries (with --no-recursion: only the objects)')
+    .option('--archive', 'list the files inside shards too, as <shard>/<path>')
     .addOption(new Option('--json', 'print JSON'))
     .action(
       commandAction(io, async (context, uri: string | undefined, options: LsOptions) => {
@@ -82,7 +84,8 @@ async function listObjects(
   if (options.pageSize !== undefined) request.pagesize = options.pageSize;
   const flags =
     (options.recursion === false ? ListFlag.noRecursion : 0n) |
-    (options.dirs === false ? ListFlag.noDirs : 0n);
+    (options.dirs === false ? ListFlag.noDirs : 0n) |
+    (options.archive === true ? ListFlag.archDir : 0n);
   if (flags !== 0n) request.flags = String(flags);
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const output =

@@ -22,6 +22,7 @@ export type {
   ArchiveMatchMode,
   ArchiveReadResult,
   ArchiveSelection,
+  ArchiveWriteMode,
 } from './shards/shard-objects.js';
 export { objectUnameOf, type ObjectAddress } from './object-writes.js';
 // The wire contract (bucket JSON, props, list pages, cluster map types, URI parsing), so that SDK

@@ -2,12 +2,12 @@
 // the next read is a cold GET): named objects, a template or prefix (one job on every target), or
 // the whole bucket (`--keep-md` keeps the bucket in the cluster's map).
 import type { Command } from 'commander';
-import { bucketDisplayName, type ListRangeJson } from '../sdk/index.js';
-import { waitForJob } from './admin/job-commands.js';
-import { parseBucketObject } from './arguments.js';
-import { UsageError } from './cli-errors.js';
-import type { CliIo } from './cli-io.js';
-import { commandAction } from './context.js';
+import { bucketDisplayName, type ListRangeJson } from '../../sdk/index.js';
+import { waitForJob } from '../admin/job-commands.js';
+import { parseBucketObject } from '../arguments.js';
+import { UsageError } from '../cli-errors.js';
+import type { CliIo } from '../cli-io.js';
+import { commandAction } from '../context.js';
 
 interface EvictOptions {
   template?: string;

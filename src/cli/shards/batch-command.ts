@@ -1,0 +1,92 @@
+// `cairn batch LIST DEST`: GetBatch (`/v1/ml/moss`). LIST names the items, one a line (whole
+// objects, or files inside shards); the cluster answers one archive of them in that order, which
+// is streamed to DEST (a file, written under a temporary name and renamed when complete, or - for
+// stdout). A batch cut short (a target lost mid-way) fails and leaves no file.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import type { MossInJson } from '../../sdk/index.js';
+import { formatBytes } from '../../util/bytes.js';
+import { parseObject } from '../arguments.js';
+import { UsageError } from '../cli-errors.js';
+import type { CliIo } from '../cli-io.js';
+import { commandAction } from '../context.js';
+import { download } from '../download.js';
+
+/** Output formats by file name ending (compound endings first). */
+const formatsByEnding = ['.tar.gz', '.tar.lz4', '.tgz', '.zip', '.tar'] as const;
+
+interface BatchOptions {
+  mime?: string;
+  contOnErr?: boolean;
+  omitSrcBck?: boolean;
+}
+
+/** Registers `batch`. */
+export function registerBatchCommand(program: Command, io: CliIo): void {
+  program
+    .command('batch')
+    .description(
+      'GetBatch: objects and files inside shards, listed in a file, as one archive (tar, tgz, zip, tar.lz4)',
+    )
+    .argument(
+      '<list>',
+      "a file (- for stdin): one item a line, 'ais://bucket/object' or 'ais://bucket/shard.tar PATH'",
+    )
+    .argument('<destination>', 'the archive file (its ending picks the format), - for stdout')
+    .option('--mime <format>', 'the archive format: .tar (default), .tgz, .tar.gz, .zip, .tar.lz4')
+    .option('--cont-on-err', 'a missing item becomes an empty __404__/ entry instead of failing')
+    .option('--omit-src-bck', 'name entries <object> rather than <bucket>/<object>')
+    .action(
+      commandAction(
+        io,
+        async (context, list: string, destination: string, options: BatchOptions) => {
+          const items = await readItems(list === '-' ? context.io.stdin : createReadStream(list));
+          if (items.length === 0) throw new UsageError(`"${list}" lists no item`);
+          const mime =
+            options.mime ?? formatsByEnding.find((ending) => destination.endsWith(ending));
+          context.note(`GetBatch of ${items.length} item(s)`);
+          const { body } = await context.client.getBatch({
+            in: items,
+            strm: true,
+            ...(mime === undefined ? {} : { mime }),
+            ...(options.contOnErr === true ? { coer: true } : {}),
+            ...(options.omitSrcBck === true ? { onob: true } : {}),
+          });
+          const { path, bytes } = await download(
+            context,
+            body,
+            destination,
+            `batch${mime ?? '.tar'}`,
+            'GetBatch',
+          );
+          if (path !== undefined) {
+            context.print(`${items.length} item(s) => ${path} (${formatBytes(bytes)})`);
+          }
+        },
+      ),
+    );
+}
+
+/** The items of a list: `ais://bucket/object [archpath]` a line; blank lines and `#...` skipped. */
+async function readItems(input: NodeJS.ReadableStream): Promise<MossInJson[]> {
+  const items: MossInJson[] = [];
+  let lineNumber = 0;
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    lineNumber += 1;
+    const text = line.trim();
+    if (text === '' || text.startsWith('#')) continue;
+    const [uri = '', archpath, extra] = text.split(/\s+/);
+    if (extra !== undefined) {
+      throw new UsageError(`line ${lineNumber}: expected 'ais://bucket/object [archpath]'`);
+    }
+    const { bucket, objectName } = parseObject(uri);
+    items.push({
+      objname: objectName,
+      bucket: bucket.name,
+      provider: bucket.provider,
+      ...(archpath === undefined ? {} : { archpath }),
+    });
+  }
+  return items;
+}

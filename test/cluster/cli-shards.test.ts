@@ -1,0 +1,296 @@
+// The shard commands of the CLI run as a user runs them (the built `cairn`, a real cluster of one
+// gateway and 2 targets): `get --archpath/--archregx`, `archive put` (create, append, append or
+// create), `archive bucket` (the archive job, waited for), `batch` (GetBatch into a file or
+// stdout, in tar and zip). Output bytes are compared with what went in, and read back with the
+// Debian tools; failures exit 1 (or 2 when called wrongly) with one clear line on stderr.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Client } from '../../src/sdk/index.js';
+import { cairnEntry } from '../harness/node-process.js';
+import { makeShard, sampleFiles, untar } from '../harness/shard-files.js';
+import { TestCluster } from '../harness/test-cluster.js';
+
+const bucket = { name: 'clishards', provider: 'ais' };
+
+interface Run {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs the built `cairn` with `args`; resolves with its exit code and outputs (never rejects). */
+function cairn(endpoint: string, args: string[], input?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [cairnEntry, '--endpoint', endpoint, ...args],
+      { encoding: 'buffer', timeout: 120_000, maxBuffer: 1 << 26 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr: stderr.toString() });
+      },
+    );
+    child.stdin?.end(input ?? '');
+  });
+}
+
+describe('CLI: shards and GetBatch', () => {
+  let cluster: TestCluster;
+  let client: Client;
+  let endpoint = '';
+  let dir = '';
+
+  before(async () => {
+    ({ cluster, client } = await TestCluster.withBucket(
+      { proxies: 1, targets: 2, mountpaths: 1 },
+      bucket,
+    ));
+    endpoint = cluster.primary.publicUrl;
+    dir = mkdtempSync(join(tmpdir(), 'cairn-cli-shards-'));
+    await client.putObject(bucket, 'gnu.tar', readFileSync(makeShard(dir, '.tar')));
+    await client.putObject(bucket, 'gnu.zip', readFileSync(makeShard(dir, '.zip')));
+    for (let index = 0; index < 5; index += 1) {
+      await client.putObject(bucket, `obj-${index}`, Buffer.from(`object ${index}\n`));
+    }
+  });
+  after(async () => {
+    await cluster?.destroy();
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('get --archpath writes one archived file, to a file or to stdout', async () => {
+    const out = join(dir, 'one.jpg');
+    const toFile = await cairn(endpoint, [
+      'get',
+      'ais://clishards/gnu.tar',
+      out,
+      '--archpath',
+      'a/000.jpg',
+    ]);
+    assert.equal(toFile.code, 0, toFile.stderr);
+    assert.deepEqual(readFileSync(out), sampleFiles['a/000.jpg']);
+    assert.match(
+      toFile.stdout.toString(),
+      /^ais:\/\/clishards\/gnu\.tar\/a\/000\.jpg => .*one\.jpg \(/,
+    );
+    const toStdout = await cairn(endpoint, [
+      'get',
+      'ais://clishards/gnu.zip',
+      '-',
+      '--archpath',
+      'a/001.jpg',
+    ]);
+    assert.equal(toStdout.code, 0, toStdout.stderr);
+    assert.deepEqual(toStdout.stdout, sampleFiles['a/001.jpg']);
+  });
+
+  test('ls --archive lists the files inside shards after each shard', async () => {
+    const run = await cairn(endpoint, ['ls', 'ais://clishards/gnu.tar', '--archive']);
+    assert.equal(run.code, 0, run.stderr);
+    const names = run.stdout
+      .toString()
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => line.split(/\s+/)[0]);
+    const inside = Object.keys(sampleFiles).map((name) => `gnu.tar/${name}`);
+    assert.deepEqual(names.sort(), ['gnu.tar', ...inside].sort());
+    const plain = await cairn(endpoint, ['ls', 'ais://clishards/gnu.tar']);
+    assert.match(plain.stdout.toString(), /^NAME +SIZE\ngnu\.tar +/);
+    assert.equal(plain.stdout.toString().split('\n').filter(Boolean).length, 2);
+  });
+
+  test('get --archregx --archmode writes a TAR of the matches', async () => {
+    const run = await cairn(endpoint, [
+      'get',
+      'ais://clishards/gnu.zip',
+      '-',
+      '--archregx',
+      'a/000',
+      '--archmode',
+      'wdskey',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const files = await untar(Readable.from([run.stdout]));
+    assert.deepEqual(files.map((file) => file.name).sort(), ['a/000.cls', 'a/000.jpg']);
+    for (const file of files) assert.deepEqual(file.data, sampleFiles[file.name]);
+  });
+
+  test('get --archpath of a missing file fails with one line and leaves no file', async () => {
+    const out = join(dir, 'missing.out');
+    const run = await cairn(endpoint, [
+      'get',
+      'ais://clishards/gnu.tar',
+      out,
+      '--archpath',
+      'nope.txt',
+    ]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^Error: .*nope\.txt.*\n$/);
+    assert.equal(run.stdout.length, 0);
+    assert.equal(existsSync(out), false);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.includes('cairn-partial')),
+      [],
+    );
+  });
+
+  test('get with --archpath and --archregx together is a usage error', async () => {
+    const run = await cairn(endpoint, [
+      'get',
+      'ais://clishards/gnu.tar',
+      '-',
+      '--archpath',
+      'a/000.jpg',
+      '--archregx',
+      'a',
+    ]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^Error: --archpath reads one file: it does not go with --archregx/);
+  });
+
+  test('archive put creates, appends, and appends or creates', async () => {
+    const first = join(dir, 'first.txt');
+    const second = join(dir, 'second.bin');
+    writeFileSync(first, 'first file\n');
+    writeFileSync(second, Buffer.alloc(3000, 9));
+    const create = await cairn(endpoint, ['archive', 'put', first, 'ais://clishards/made.tar']);
+    assert.equal(create.code, 0, create.stderr);
+    assert.match(
+      create.stdout.toString(),
+      /first\.txt => ais:\/\/clishards\/made\.tar\/first\.txt \(/,
+    );
+    const append = await cairn(endpoint, [
+      'archive',
+      'put',
+      second,
+      'ais://clishards/made.tar',
+      '--archpath',
+      'dir/second.bin',
+      '--append',
+    ]);
+    assert.equal(append.code, 0, append.stderr);
+    const orCreate = await cairn(endpoint, [
+      'archive',
+      'put',
+      first,
+      'ais://clishards/new.tar',
+      '--append-or-create',
+    ]);
+    assert.equal(orCreate.code, 0, orCreate.stderr);
+
+    const made = join(dir, 'made.tar');
+    assert.equal((await cairn(endpoint, ['get', 'ais://clishards/made.tar', made])).code, 0);
+    assert.deepEqual(execFileSync('tar', ['-tf', made]).toString().split('\n').filter(Boolean), [
+      'first.txt',
+      'dir/second.bin',
+    ]);
+    assert.deepEqual(execFileSync('tar', ['-xOf', made, 'dir/second.bin']), Buffer.alloc(3000, 9));
+    const fresh = await cairn(endpoint, [
+      'get',
+      'ais://clishards/new.tar',
+      '-',
+      '--archpath',
+      'first.txt',
+    ]);
+    assert.equal(fresh.stdout.toString(), 'first file\n');
+  });
+
+  test('archive put --append to a missing shard fails with exit code 1', async () => {
+    const file = join(dir, 'lonely.txt');
+    writeFileSync(file, 'x');
+    const run = await cairn(endpoint, [
+      'archive',
+      'put',
+      file,
+      'ais://clishards/absent.tar',
+      '--append',
+    ]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^Error: .*absent\.tar.*\n$/);
+    assert.equal(run.stdout.length, 0);
+  });
+
+  test('archive bucket runs the archive job, prints its ID and waits for it', async () => {
+    const run = await cairn(endpoint, [
+      'archive',
+      'bucket',
+      'ais://clishards',
+      'ais://clishards/objs.tar',
+      '--template',
+      'obj-{0..3}',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const id = run.stdout.toString().trim();
+    assert.match(id, /^\S+$/);
+    assert.match(run.stderr, new RegExp(`job ${id} \\(archive\\) finished`));
+    const out = join(dir, 'objs.tar');
+    assert.equal((await cairn(endpoint, ['get', 'ais://clishards/objs.tar', out])).code, 0);
+    assert.deepEqual(execFileSync('tar', ['-tf', out]).toString().split('\n').filter(Boolean), [
+      'obj-0',
+      'obj-1',
+      'obj-2',
+      'obj-3',
+    ]);
+    assert.equal(execFileSync('tar', ['-xOf', out, 'obj-2']).toString(), 'object 2\n');
+  });
+
+  test('archive bucket without --list or --template is a usage error', async () => {
+    const run = await cairn(endpoint, [
+      'archive',
+      'bucket',
+      'ais://clishards',
+      'ais://clishards/x.tar',
+    ]);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /^Error: give the objects to archive with either --list or --template\n$/,
+    );
+  });
+
+  test('batch writes objects and archived files, in order, as a tar to stdout', async () => {
+    const list = join(dir, 'list.txt');
+    writeFileSync(
+      list,
+      '# samples\nais://clishards/obj-4\n\nais://clishards/gnu.zip a/000.cls\nais://clishards/obj-1\n',
+    );
+    const run = await cairn(endpoint, ['batch', list, '-']);
+    assert.equal(run.code, 0, run.stderr);
+    const files = await untar(Readable.from([run.stdout]));
+    assert.deepEqual(
+      files.map((file) => [file.name, file.data.toString()]),
+      [
+        ['clishards/obj-4', 'object 4\n'],
+        ['clishards/gnu.zip/a/000.cls', 'cat'],
+        ['clishards/obj-1', 'object 1\n'],
+      ],
+    );
+  });
+
+  test('batch picks the format from the file name; misses become __404__/ with --cont-on-err', async () => {
+    const out = join(dir, 'batch.zip');
+    const list = 'ais://clishards/obj-0\nais://clishards/ghost\n';
+    const run = await cairn(endpoint, ['batch', '-', out, '--cont-on-err', '--omit-src-bck'], list);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout.toString(), /^2 item\(s\) => .*batch\.zip \(/);
+    assert.deepEqual(execFileSync('unzip', ['-Z1', out]).toString().split('\n').filter(Boolean), [
+      'obj-0',
+      '__404__/ghost',
+    ]);
+    assert.equal(execFileSync('unzip', ['-p', out, 'obj-0']).toString(), 'object 0\n');
+  });
+
+  test('batch of a missing object fails with one line and leaves no file', async () => {
+    const out = join(dir, 'failed.tar');
+    const run = await cairn(endpoint, ['batch', '-', out], 'ais://clishards/ghost\n');
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Error: .*ghost.*\n$/);
+    assert.equal(existsSync(out), false);
+  });
+});
