@@ -278,6 +278,10 @@ describe('an EC 2+2 bucket with versioning loses two targets', () => {
     await cluster.targets[0]?.stop('SIGKILL');
     await cluster.targets[1]?.stop('SIGKILL');
     await cluster.waitForTargetCount(3, 60_000);
+    // Every node's map, not only the primary's: a target restores only what its own map says it
+    // owns, and a gateway forwards by its own map.
+    const running = cluster.nodes.filter((node) => node.running).length;
+    await cluster.waitForMembers(60_000, running);
     await client.clusterMap({ refresh: true });
     // The new owners know nothing yet: reading a version by ID restores it (the latest first).
     for (const version of expected.versions) {
