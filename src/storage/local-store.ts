@@ -23,13 +23,7 @@ import {
   type StoredContentType,
 } from './layout/index.js';
 import { NameLocks } from './lock/index.js';
-import {
-  encodeObjectMetadata,
-  MetadataCache,
-  readObjectMetadata,
-  writeFileMetadata,
-  type ObjectMetadata,
-} from './meta/index.js';
+import { MetadataCache, readObjectMetadata } from './meta/index.js';
 import { AppendFiles } from './append-files.js';
 import { chunkLayout, removeChunkSet } from './multipart/chunk-sets.js';
 import { sweepChunkSets, type ChunkSweepResult } from './multipart/chunk-sweep.js';
@@ -61,7 +55,8 @@ import { repairCopies, type CopiesReport, type CopiesRequest } from './mirror-co
 import { removeObjectFile } from './object-placement.js';
 import { putObject } from './put-object.js';
 import { getObject, headObject } from './read-object.js';
-import { findVersion, readVersionFiles } from './versions/version-files.js';
+import { updateObjectMetadata } from './versions/metadata-update.js';
+import { readVersionFiles } from './versions/version-files.js';
 import { findCurrent } from './versions/version-history.js';
 import { listVersions, type ListedVersion } from './versions/list-versions.js';
 import {
@@ -392,10 +387,12 @@ export class LocalStore {
     metadata: Record<string, string>,
     replace: boolean,
   ): Promise<StoredObject> {
-    return this.#updateMetadata(bucket, name, (record) => ({
-      ...record,
-      customMetadata: replace ? { ...metadata } : { ...record.customMetadata, ...metadata },
-    }));
+    return this.#watch((context) =>
+      updateObjectMetadata(context, bucket, name, (record) => ({
+        ...record,
+        customMetadata: replace ? { ...metadata } : { ...record.customMetadata, ...metadata },
+      })),
+    );
   }
 
   /** Replaces the S3 tag set (empty: no tags) of the object, or of one of its versions. */
@@ -405,11 +402,14 @@ export class LocalStore {
     tags: Record<string, string>,
     versionId?: string,
   ): Promise<StoredObject> {
-    return this.#updateMetadata(
-      bucket,
-      name,
-      (record) => ({ ...record, tags: { ...tags } }),
-      versionId,
+    return this.#watch((context) =>
+      updateObjectMetadata(
+        context,
+        bucket,
+        name,
+        (record) => ({ ...record, tags: { ...tags } }),
+        versionId,
+      ),
     );
   }
 
@@ -460,36 +460,6 @@ export class LocalStore {
     options: { maxUploadAgeMs: number; nowMs: number },
   ): Promise<ChunkSweepResult> {
     return sweepChunkSets(this.#open(), bucket, options);
-  }
-
-  /** Rewrites the object's metadata record in place, under its write lock. */
-  async #updateMetadata(
-    bucket: BucketJson,
-    name: string,
-    update: (record: ObjectMetadata) => ObjectMetadata,
-    versionId?: string,
-  ): Promise<StoredObject> {
-    validateObjectName(name);
-    return await this.#watch((context) =>
-      context.locks.withWriteLock(unameOf(bucket, name), async () => {
-        const replica = await findVersion(context, bucket, name, versionId);
-        if (replica === undefined && versionId !== undefined) {
-          throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
-        }
-        if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
-        try {
-          const updated = update(replica.metadata);
-          // Same limit as PUT: as if the name were stored in the record.
-          encodeObjectMetadata({ ...updated, name });
-          // Through the descriptor: the attribute lands on the inode that was looked up.
-          await writeFileMetadata(context.disk, replica.handle, updated);
-          if (context.options.fsyncObjects) await replica.handle.sync();
-          return toStoredObject(bucket, name, updated, replica.stats, replica.mountpath);
-        } finally {
-          await replica.handle.close();
-        }
-      }),
-    );
   }
 
   /** One listing page; with `withMetadata` false, names and sizes only (no metadata reads). */

@@ -1,0 +1,38 @@
+// A metadata-only change (custom metadata, S3 tags) of an object or one of its kept versions:
+// the record is rewritten in place under the object's write lock; the bytes stay.
+import { objectNotFound, StoreError } from '../../errors/index.js';
+import type { BucketJson } from '../../wire/index.js';
+import { validateObjectName } from '../layout/index.js';
+import { encodeObjectMetadata, writeFileMetadata, type ObjectMetadata } from '../meta/index.js';
+import { toStoredObject, unameOf, type StoreContext } from '../store-context.js';
+import type { StoredObject } from '../store-types.js';
+import { findVersion } from './version-files.js';
+
+/** Rewrites the record of `name` (or of its version `versionId`) with `update`. */
+export async function updateObjectMetadata(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  update: (record: ObjectMetadata) => ObjectMetadata,
+  versionId?: string,
+): Promise<StoredObject> {
+  validateObjectName(name);
+  return await context.locks.withWriteLock(unameOf(bucket, name), async () => {
+    const replica = await findVersion(context, bucket, name, versionId);
+    if (replica === undefined && versionId !== undefined) {
+      throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
+    }
+    if (replica === undefined) throw objectNotFound(context.nodeId, bucket, name);
+    try {
+      const updated = update(replica.metadata);
+      // Same limit as PUT: as if the name were stored in the record.
+      encodeObjectMetadata({ ...updated, name });
+      // Through the descriptor: the attribute lands on the inode that was looked up.
+      await writeFileMetadata(context.disk, replica.handle, updated);
+      if (context.options.fsyncObjects) await replica.handle.sync();
+      return toStoredObject(bucket, name, updated, replica.stats, replica.mountpath);
+    } finally {
+      await replica.handle.close();
+    }
+  });
+}
