@@ -197,15 +197,14 @@ describe('mirror copies of kept versions and chunked objects', () => {
     assert.deepEqual(await filesUnder('%vr', kept), [], 'deleting a version removes its copies');
   });
 
-  test("a chunked object's copies have the chunk set on their own mountpath", async () => {
-    const name = 'mp/a';
+  /** A chunked object of the two parts `first` and `second`; returns its chunk set. */
+  async function putChunked(name: string): Promise<string> {
     const uploadId = await store.createUpload(testBucket, name, {
       customMetadata: {},
       contentHeaders: {},
       tags: {},
     });
-    const parts = [first, second];
-    for (const [index, part] of parts.entries()) {
+    for (const [index, part] of [first, second].entries()) {
       await store.uploadPart({
         bucket: testBucket,
         name,
@@ -221,7 +220,7 @@ describe('mirror copies of kept versions and chunked objects', () => {
       bucket: testBucket,
       name,
       uploadId,
-      parts: parts.map((_, index) => ({
+      parts: [first, second].map((_, index) => ({
         partNumber: index + 1,
         etag: `e${index}`,
         extraChecksums: {},
@@ -232,6 +231,12 @@ describe('mirror copies of kept versions and chunked objects', () => {
     });
     const set = object.chunkSet ?? '';
     assert.notEqual(set, '');
+    return set;
+  }
+
+  test("a chunked object's copies have the chunk set on their own mountpath", async () => {
+    const name = 'mp/a';
+    const set = await putChunked(name);
     await store.repairCopies({ bucket: testBucket, name, copies: 2, verify: false });
     const manifests = await filesUnder('%ut', set);
     assert.equal(manifests.length, 2, 'the chunk set is on both mountpaths');
@@ -239,7 +244,7 @@ describe('mirror copies of kept versions and chunked objects', () => {
     const home = store.homeMountpath(testBucket, name);
     await rm(`${home}/@ais/bucket`, { recursive: true, force: true });
     const read = await store.getObject(testBucket, name);
-    assert.deepEqual(await readAll(read.body), Buffer.concat(parts));
+    assert.deepEqual(await readAll(read.body), Buffer.concat([first, second]));
     const restored = await store.repairCopies({
       bucket: testBucket,
       name,
@@ -250,5 +255,27 @@ describe('mirror copies of kept versions and chunked objects', () => {
     assert.equal((await filesUnder('%ut', set)).length, 2, 'the set is copied back to the home');
     await store.deleteObject(testBucket, name);
     assert.deepEqual(await filesUnder('%ch', set), [], 'deleting the object removes every set');
+  });
+
+  test("a corrupt chunk of a mirrored chunked object: that mountpath's set is replaced", async () => {
+    const name = 'mp/b';
+    const set = await putChunked(name);
+    await store.repairCopies({ bucket: testBucket, name, copies: 2, verify: false });
+    const home = store.homeMountpath(testBucket, name);
+    const chunkFiles = await filesUnder('%ch', set);
+    const homeChunks = chunkFiles.filter((path) => path.startsWith(`${home}/`));
+    const homeChunk = homeChunks.find((path) => !path.endsWith(set));
+    assert.ok(homeChunk !== undefined, 'a chunk on the home mountpath');
+    await flipByte(homeChunk, 100);
+    const repaired = await store.repairCopies({ bucket: testBucket, name, copies: 2, verify: true });
+    assert.deepEqual([repaired.intact, repaired.corrupt, repaired.created], [true, 1, 1]);
+    const check = await store.repairCopies({ bucket: testBucket, name, copies: 2, verify: true });
+    assert.deepEqual([check.corrupt, check.created], [0, 0], 'both sets check out now');
+    // The other mountpath goes: the home's replaced set alone serves the object.
+    const copy = (await filesUnder('%ut', set)).find((path) => !path.startsWith(`${home}/`));
+    assert.ok(copy !== undefined, 'the set is on a second mountpath');
+    await rm(copy.slice(0, copy.indexOf('/@ais/')) + '/@ais/bucket', { recursive: true });
+    const read = await store.getObject(testBucket, name);
+    assert.deepEqual(await readAll(read.body), Buffer.concat([first, second]));
   });
 });

@@ -25,7 +25,8 @@ import {
 import { writeObjectMetadata, type ObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import { chunksIntact } from './multipart/chunk-check.js';
-import { mirrorChunkSet } from './multipart/chunk-set-moves.js';
+import { findManifest } from './multipart/chunk-sets.js';
+import { dropChunkSetCopy, mirrorChunkSet } from './multipart/chunk-set-moves.js';
 import { checkReplica } from './read-object.js';
 import { openReplica, type OpenReplica } from './replica-lookup.js';
 import { mountpathsFor, unameOf, type StoreContext } from './store-context.js';
@@ -89,7 +90,8 @@ async function reconcile(
   found: FoundReplica[],
 ): Promise<CopiesReport> {
   const report: CopiesReport = { intact: false, corrupt: 0, created: 0, removed: 0, copies: [] };
-  for (const item of found.filter((entry) => !entry.intact)) {
+  const broken = found.filter((entry) => !entry.intact);
+  for (const item of broken) {
     report.corrupt += 1;
     await quarantineFile(context, item);
   }
@@ -98,6 +100,7 @@ async function reconcile(
   const source = pickSource(intact, home);
   if (source?.replica === undefined || home === undefined) return report;
   report.intact = true;
+  await dropBrokenChunkSets(context, request.bucket, broken, source);
   const same = intact.filter((entry) => sameContent(entry.replica, source.replica));
   const wanted = chooseMountpaths(order, same, Math.max(1, request.copies));
   const kept = new Map<Mountpath, ReplicaPath>();
@@ -197,6 +200,28 @@ function pathsOf(request: CopiesRequest, mountpath: Mountpath): Iterable<Replica
   const { bucket, name, versionId } = request;
   if (versionId === undefined) return replicaPaths(mountpath.path, bucket, name);
   return versionPaths(mountpath.path, bucket, name, versionId);
+}
+
+/**
+ * A broken replica of a chunked object may be broken by its mountpath's copy of the chunk set (a
+ * corrupt or missing chunk): that copy goes, so that `mirrorChunkSet` copies the intact source's
+ * set there again instead of finding the broken one in place.
+ */
+async function dropBrokenChunkSets(
+  context: StoreContext,
+  bucket: BucketJson,
+  broken: FoundReplica[],
+  source: FoundReplica,
+): Promise<void> {
+  const chunks = source.replica?.metadata.chunks;
+  if (chunks === undefined) return;
+  // Only when the source's set is on its own mountpath (the one its check read).
+  const good = await findManifest(context, bucket, chunks, source.mountpath);
+  if (good?.mountpath !== source.mountpath) return;
+  for (const item of broken) {
+    if (item.mountpath === source.mountpath || item.replica?.metadata.chunks !== chunks) continue;
+    await dropChunkSetCopy(context, bucket, chunks, item.mountpath);
+  }
 }
 
 /** The home replica when intact, else the most recently written intact one. */

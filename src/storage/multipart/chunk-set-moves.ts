@@ -84,6 +84,25 @@ export async function mirrorChunkSet(
 }
 
 /**
+ * Drops the copy of chunk set `id` on `mountpath` (a corrupt one, about to be replaced from an
+ * intact copy on another mountpath by `mirrorChunkSet`): the manifest first, as a move does.
+ */
+export async function dropChunkSetCopy(
+  context: StoreContext,
+  bucket: BucketJson,
+  id: string,
+  mountpath: Mountpath,
+): Promise<void> {
+  await context.locks.withWriteLock(uploadLock(id), async () => {
+    await context.disk.rm(chunkManifestPath(mountpath.path, bucket, id), { force: true });
+    await context.disk.rm(chunkDirectory(mountpath.path, bucket, id), {
+      recursive: true,
+      force: true,
+    });
+  });
+}
+
+/**
  * Copies chunk set `id` (chunks with their records, then the manifest naming them) from one
  * mountpath to another: a resilver's move, and a mirror copy of a chunked object.
  */
