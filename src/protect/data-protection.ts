@@ -31,10 +31,18 @@ export interface DataProtectionOptions {
   log: Logger;
   timeouts: PeerTimeouts;
   clusterMap(): ClusterMap | undefined;
+  /**
+   * Pulls a newer cluster map when one exists (from the primary): a target asked to restore an
+   * object its map says another target owns may not have received the map that made it the owner.
+   */
+  refreshClusterMap(): Promise<void>;
 }
 
 /** How a scrub found one object. */
 export type CheckOutcome = 'intact' | 'repaired' | 'degraded' | 'unrecoverable';
+
+/** How an owner asked for one of its kept versions found it (`ensureKept`). */
+export type KeptOutcome = 'present' | 'restored' | 'unrecoverable';
 
 /** Replicas wanted on this target: the mirror count, or 1. */
 export function mirrorCopies(props: BucketPropsJson): number {
@@ -120,8 +128,7 @@ export class DataProtection {
     versionId: string,
     props: BucketPropsJson,
   ): Promise<void> {
-    const key = versionPieceName(name, versionId);
-    if (key !== undefined) await this.afterDelete(bucket, key, props);
+    await this.afterDelete(bucket, versionPieceName(name, versionId), props);
   }
 
   async #protectVersion(
@@ -135,17 +142,9 @@ export class DataProtection {
     if (copies > 1)
       await this.store.repairCopies({ bucket, name, versionId, copies, verify: false });
     if (!props.ec.enabled) return;
-    try {
-      const report = await encodeObject(this.erasure, bucket, name, props.ec, {
-        versionId,
-        latest,
-      });
-      if (report.unplaced > 0)
-        this.options.log.warn('EC protection degraded: too few targets', { name, versionId });
-    } catch (error) {
-      if (!isStoreError(error) || error.code !== 'ObjectNameTooLong') throw error;
-      this.options.log.warn('kept version not erasure-coded', { name, versionId, error });
-    }
+    const report = await encodeObject(this.erasure, bucket, name, props.ec, { versionId, latest });
+    if (report.unplaced > 0)
+      this.options.log.warn('EC protection degraded: too few targets', { name, versionId });
   }
 
   /**
@@ -177,19 +176,50 @@ export class DataProtection {
     versionId?: string,
   ): Promise<boolean> {
     if (!isProtected(props)) return Promise.resolve(false);
-    // Only the owner restores: a replica anywhere else would be misplaced (and could go stale).
-    const owner = this.options.clusterMap()?.ownerOf(objectUname(bucket, name));
-    if (owner !== undefined && owner.id !== this.options.nodeId) return Promise.resolve(false);
     const key = `${objectUname(bucket, name)}\n${versionId ?? ''}`;
     const running = this.#restores.get(key);
     if (running !== undefined) return running;
-    const restore = (
-      versionId === undefined
-        ? this.#restore(bucket, name, props)
-        : this.#restoreKept(bucket, name, versionId, props)
-    ).finally(() => this.#restores.delete(key));
+    const restore = (async () => {
+      // Only the owner restores: a replica anywhere else would be misplaced (and could go stale).
+      if (!(await this.#owns(bucket, name))) return false;
+      return versionId === undefined
+        ? await this.#restore(bucket, name, props)
+        : await this.#restoreKept(bucket, name, versionId, props);
+    })().finally(() => this.#restores.delete(key));
     this.#restores.set(key, restore);
     return restore;
+  }
+
+  /**
+   * Whether this target owns the object. When its map names another owner, a newer map is pulled
+   * first: the request was sent here by a node whose map already names this target (a gateway, or
+   * a holder of the object's pieces), and this target's map may not have caught up yet.
+   */
+  async #owns(bucket: BucketJson, name: string): Promise<boolean> {
+    const uname = objectUname(bucket, name);
+    const owner = this.options.clusterMap()?.ownerOf(uname);
+    if (owner === undefined || owner.id === this.options.nodeId) return true;
+    await this.options.refreshClusterMap();
+    return this.options.clusterMap()?.ownerOf(uname)?.id === this.options.nodeId;
+  }
+
+  /**
+   * A holder of a piece of kept version `versionId` asks this owner (scrub) to make sure the
+   * version is here: restored from a copy or from EC pieces when it is not.
+   */
+  async ensureKept(
+    bucket: BucketJson,
+    name: string,
+    versionId: string,
+    props: BucketPropsJson,
+  ): Promise<KeptOutcome> {
+    try {
+      await this.store.headObject(bucket, name, { versionId });
+      return 'present';
+    } catch (error) {
+      if (!isStoreError(error) || !isMissingVersion(error.code)) throw error;
+    }
+    return (await this.recover(bucket, name, props, versionId)) ? 'restored' : 'unrecoverable';
   }
 
   /**
@@ -356,7 +386,8 @@ export class DataProtection {
     if (local.intact) return true;
     if (!props.ec.enabled) return false;
     if ((await this.store.latestVersion(bucket, name)) === undefined) {
-      await this.#restore(bucket, name, props);
+      // Through `recover`: restores of several kept versions of the name share one of the latest.
+      await this.recover(bucket, name, props);
       // The version asked for may be the latest (or its delete marker).
       const restored = await this.store.latestVersion(bucket, name);
       if (restored !== undefined && (restored.versionId ?? 'null') === versionId) return true;
@@ -386,4 +417,9 @@ export class DataProtection {
     });
     return true;
   }
+}
+
+/** The codes a read of a version that is not here fails with. */
+function isMissingVersion(code: string): boolean {
+  return code === 'ObjectNotFound' || code === 'NoSuchVersion' || code === 'ObjectCorrupted';
 }

@@ -2,6 +2,7 @@
 // and check them (make-n-copies, ec-encode, scrub).
 export * from './data-protection.js';
 export { decodeErasureMetadata, isReplicated, restoredAttributes } from './ec/ec-metadata.js';
+export { keptVersionOf } from './ec/version-pieces.js';
 export type { SurvivingObject } from './ec/restore-object.js';
 export {
   protectionJobDefinitions,

@@ -267,7 +267,12 @@ describe('mirror copies of kept versions and chunked objects', () => {
     const homeChunk = homeChunks.find((path) => !path.endsWith(set));
     assert.ok(homeChunk !== undefined, 'a chunk on the home mountpath');
     await flipByte(homeChunk, 100);
-    const repaired = await store.repairCopies({ bucket: testBucket, name, copies: 2, verify: true });
+    const repaired = await store.repairCopies({
+      bucket: testBucket,
+      name,
+      copies: 2,
+      verify: true,
+    });
     assert.deepEqual([repaired.intact, repaired.corrupt, repaired.created], [true, 1, 1]);
     const check = await store.repairCopies({ bucket: testBucket, name, copies: 2, verify: true });
     assert.deepEqual([check.corrupt, check.created], [0, 0], 'both sets check out now');

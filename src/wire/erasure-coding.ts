@@ -39,6 +39,13 @@ export interface ErasureMetadataJson {
    * headers, tags, extra checksums, version ID and stamp.
    */
   s3_attrs?: S3AttributesJson;
+  /**
+   * Cairn (optional: absent in older metafiles): the object's name; a kept version's piece name is
+   * another (see `protect/ec/version-pieces.ts`).
+   */
+  obj_name?: string;
+  /** Cairn (optional): the version's modification time, Unix milliseconds (a restore keeps it). */
+  mtime_ms?: number;
 }
 
 /**

@@ -1,5 +1,6 @@
 // `/v1/ec/<bucket>/<object>` on a target (intra-cluster port only): store, read and remove the EC
-// slices, replicas and metafiles it holds for other targets.
+// slices, replicas and metafiles it holds for other targets; POST: a holder of a kept version's
+// piece asks the object's owner to make sure it has that version.
 import { StoreError, badRequest } from '../../errors/index.js';
 import { ContentType, ErasureWhat, Header, Query } from '../../wire/index.js';
 import { acceptBody } from '../common/http-server.js';
@@ -32,6 +33,9 @@ export async function handleErasureCodingRequest(
       await port.remove(address);
       context.res.end();
       return;
+    case 'POST':
+      sendValue(context.res, await port.ensureKept(address, metadataHeader(context)));
+      return;
     default:
       throw new StoreError('MethodNotAllowed', `method ${context.method} is not allowed on /v1/ec`);
   }
@@ -42,14 +46,7 @@ async function storePiece(
   port: ErasureCodingPort,
   address: ObjectAddress,
 ): Promise<void> {
-  const text = context.req.headers[Header.erasureMetadata];
-  if (typeof text !== 'string') throw badRequest(`missing ${Header.erasureMetadata} header`);
-  let metadata: unknown;
-  try {
-    metadata = JSON.parse(text) as unknown;
-  } catch (error) {
-    throw badRequest(`${Header.erasureMetadata} is not valid JSON`, { cause: error });
-  }
+  const metadata = metadataHeader(context);
   const lengthHeader = context.req.headers[Header.contentLength];
   const length = lengthHeader === undefined ? undefined : Number(lengthHeader);
   if (length !== undefined && (!Number.isSafeInteger(length) || length < 0))
@@ -77,4 +74,15 @@ async function readPiece(
   // A corrupt piece fails before its last chunk: the reader sees a short body, never bad bytes.
   await body.sendTo(res);
   res.end();
+}
+
+/** The metafile a request carries in its header (JSON, checked by the port). */
+function metadataHeader(context: RequestContext): unknown {
+  const text = context.req.headers[Header.erasureMetadata];
+  if (typeof text !== 'string') throw badRequest(`missing ${Header.erasureMetadata} header`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw badRequest(`${Header.erasureMetadata} is not valid JSON`, { cause: error });
+  }
 }

@@ -254,6 +254,12 @@ export interface ErasureCodingPort {
   ): Promise<{ metadata: unknown; size: number; body: ObjectBodySource }>;
   /** Removes whatever this target holds of the object (pieces and metafile). */
   remove(address: ObjectAddress): Promise<void>;
+  /**
+   * Asked of the object's owner by a holder of a piece of its kept version (`metadata`, the
+   * holder's metafile): the version is restored here if it is missing. Answers `{"outcome":
+   * "present" | "restored" | "unrecoverable"}`.
+   */
+  ensureKept(address: ObjectAddress, metadata: unknown): Promise<{ outcome: string }>;
 }
 /**
  * A node-to-node resource served only on the intra-cluster port (`/v1/<resource>/...`): election,

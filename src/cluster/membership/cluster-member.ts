@@ -8,7 +8,7 @@ import { sleep } from '../../util/time.js';
 import { apiPath, ClusterPath, Resource, type NodeJson } from '../../wire/index.js';
 import type { ClusterNode } from '../metadata/cluster-map.js';
 import type { MetadataBundleJson, MetadataStore } from '../metadata/metadata-store.js';
-import { discoverNewestMap } from './map-discovery.js';
+import { discoverNewestMap, fetchClusterMap } from './map-discovery.js';
 import type { KeepaliveRequestJson, RegisterRequestJson } from './messages.js';
 
 export class ClusterMember {
@@ -17,6 +17,7 @@ export class ClusterMember {
   /** When the primary last answered a keepalive (or the node joined). */
   #lastContactMs = Date.now();
   #lastDiscoveryMs = 0;
+  #refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly store: MetadataStore,
@@ -124,6 +125,29 @@ export class ClusterMember {
       primary: newest.primaryId,
     });
     await this.store.accept({ clusterMap: newest });
+  }
+
+  /**
+   * Asks the primary for its cluster map and accepts it when it is newer than this node's: for a
+   * node asked to act on a placement its own map does not show yet (a metasync push still on its
+   * way), which AIStore's targets answer by waiting for the newer map. Concurrent calls share one
+   * request; an unreachable primary leaves the map as it is.
+   */
+  refreshClusterMap(): Promise<void> {
+    this.#refreshing ??= this.#fetchPrimaryMap().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #fetchPrimaryMap(): Promise<void> {
+    const current = this.store.clusterMap;
+    const primary = current?.primary;
+    if (current === undefined || primary === undefined || primary.id === this.self.id) return;
+    const map = await fetchClusterMap(this.client, primary.intraUrl, this.#timeoutMs());
+    if (map === undefined || map.uuid !== current.uuid || map.version <= current.version) return;
+    this.log.info('cluster map pulled from the primary', { version: map.version });
+    await this.store.accept({ clusterMap: map });
   }
 
   #primaryTimeoutMs(): number {

@@ -47,6 +47,9 @@ export function decodeErasureMetadata(value: unknown, context: string): ErasureM
     fail('"custom_md" malformed');
   if (map.s3_attrs !== undefined && asRecord(map.s3_attrs) === undefined)
     fail('"s3_attrs" malformed');
+  if (map.obj_name !== undefined && typeof map.obj_name !== 'string')
+    fail('"obj_name" must be a string');
+  if (map.mtime_ms !== undefined && !isCount(map.mtime_ms)) fail('"mtime_ms" must be a count');
   const metadata = map as unknown as ErasureMetadataJson;
   if (metadata.slice_id > metadata.data_slices + metadata.parity_slices) fail('slice_id too big');
   return metadata;
@@ -54,7 +57,12 @@ export function decodeErasureMetadata(value: unknown, context: string): ErasureM
 
 /** What the encoder knows about the object it encodes. */
 export interface EncodedObject {
+  /** The piece name (see `version-pieces.ts`). */
   name: string;
+  /** The object's name (the piece name is another for a kept version). */
+  objectName: string;
+  /** When the version was written, Unix milliseconds. */
+  modifiedTimeMs: number;
   size: number;
   checksum: { type: ChecksumTypeName; value: string };
   version: string;
@@ -93,6 +101,8 @@ export function pieceMetadata(
     stripe_size: encoding.unitBytes,
     custom_md: object.customMetadata,
     s3_attrs: encodeS3Attributes(object.attributes),
+    obj_name: object.objectName,
+    mtime_ms: object.modifiedTimeMs,
   };
 }
 

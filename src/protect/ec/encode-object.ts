@@ -17,7 +17,7 @@ import { ExactReader } from './exact-reader.js';
 import { placePieces, replicates, type PieceHolder } from './placement.js';
 import { encodeStripes } from './stripe-codec.js';
 import { sliceLayout, type SliceLayout } from './stripe-layout.js';
-import { versionPieceName } from './version-pieces.js';
+import { pieceKeyOf } from './version-pieces.js';
 
 /** Which version an EC operation is about: the current object unless `versionId`. */
 export interface VersionChoice {
@@ -75,7 +75,7 @@ export async function encodeObject(
     unitBytes: layout?.unitBytes ?? 0,
     nodes,
   };
-  const object = { ...encodedObject(head), name: key };
+  const object = encodedObject(head, key);
   const targets = holders.filter((holder) => options.only?.has(holder.node.id) ?? true);
   const report: EncodeReport = {
     sent: 0,
@@ -96,23 +96,12 @@ export async function encodeObject(
   return report;
 }
 
-/**
- * The piece name of the current object (its name), of a version that is the latest (a delete
- * marker: its name too), or of a kept version (`versionPieceName`; ObjectNameTooLong when it has
- * none).
- */
-export function pieceKeyOf(name: string, versionId: string | undefined, latest: boolean): string {
-  if (versionId === undefined || latest) return name;
-  const key = versionPieceName(name, versionId);
-  if (key === undefined)
-    throw new StoreError('ObjectNameTooLong', `${name}: too long to erasure-code its versions`);
-  return key;
-}
-
-/** The object as its metafiles describe it. */
-export function encodedObject(head: StoredObject): EncodedObject {
+/** The object (or version) as the metafiles of its pieces under `key` describe it. */
+export function encodedObject(head: StoredObject, key: string): EncodedObject {
   return {
-    name: head.name,
+    name: key,
+    objectName: head.name,
+    modifiedTimeMs: head.modifiedTimeMs,
     size: head.size,
     checksum: head.checksum,
     version: head.version ?? '',

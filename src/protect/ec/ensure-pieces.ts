@@ -5,7 +5,8 @@
 import type { BucketJson, ErasureCodingPropsJson } from '../../wire/index.js';
 import { objectUname } from '../../wire/index.js';
 import { carriesAttributes, sameAttributes, sameEncoding } from './ec-metadata.js';
-import { encodedObject, encodeObject, pieceKeyOf, type VersionChoice } from './encode-object.js';
+import { encodedObject, encodeObject, type VersionChoice } from './encode-object.js';
+import { pieceKeyOf } from './version-pieces.js';
 import { requireClusterMap, type ErasureContext } from './erasure-context.js';
 import { placePieces, replicates } from './placement.js';
 
@@ -32,7 +33,7 @@ export async function ensurePieces(
   const own = await context.pieces.metadata(bucket, key);
   const current =
     own !== undefined &&
-    carriesAttributes(own, { ...encodedObject(head), name: key }) &&
+    carriesAttributes(own, encodedObject(head, key)) &&
     own.obj_cksum === head.checksum.value &&
     own.obj_size === head.size &&
     own.data_slices === props.data_slices &&

@@ -15,6 +15,7 @@ import {
   type ErasureMetadataJson,
   type StoredSliceJson,
 } from '../../wire/index.js';
+import { asRecord } from '../../util/json.js';
 import { decodeErasureMetadata } from './ec-metadata.js';
 import type { LocalPieces } from './local-pieces.js';
 
@@ -117,6 +118,25 @@ export class PiecePeers {
       method: 'DELETE',
       timeoutMs: this.timeouts.controlMs,
     });
+  }
+
+  /**
+   * Asks `node`, the owner of the object whose kept version `metadata` (a metafile held here)
+   * describes, to make sure it has that version (see `DataProtection.ensureKept`).
+   */
+  async ensureKept(
+    node: ClusterNode,
+    bucket: BucketJson,
+    name: string,
+    metadata: ErasureMetadataJson,
+  ): Promise<string> {
+    const answer = await this.client.requestJson(this.#url(node, bucket, name), {
+      method: 'POST',
+      headers: { [Header.erasureMetadata]: JSON.stringify(metadata) },
+      timeoutMs: this.timeouts.dataMs,
+    });
+    const outcome = asRecord(answer)?.outcome;
+    return typeof outcome === 'string' ? outcome : 'unknown';
   }
 
   #url(node: ClusterNode, bucket: BucketJson, name: string, query = bucketQuery(bucket)): string {

@@ -15,8 +15,7 @@ import { isMainReplica } from './local-pieces.js';
 import type { OpenPiece } from './peers.js';
 import { BadSlicesError, decodeStripes, type SliceSource } from './stripe-codec.js';
 import { layoutOf } from './stripe-layout.js';
-import { pieceKeyOf } from './encode-object.js';
-import { versionOfPiece } from './version-pieces.js';
+import { keptVersionOf, pieceKeyOf } from './version-pieces.js';
 import { destroyQuietly } from '../../util/stream-teardown.js';
 
 /** Chunk size of the checks on a streamed restore. */
@@ -72,11 +71,13 @@ async function survivingPieces(
   const wanted = (piece: HeldPiece): boolean => {
     // This target's own main-replica metafile describes the replica being restored: not a source.
     if (piece.node.id === context.nodeId && isMainReplica(piece.metadata)) return false;
-    const pieceVersion = restoredAttributes(piece.metadata).versionId;
-    if (versionId !== undefined) return (pieceVersion ?? 'null') === versionId;
-    // Not a kept version of `<x>` when restoring the object `<x>;<id>` (pieces without an ID,
-    // e.g. of an unversioned `<x>;null`, are the object's own).
-    return pieceVersion === undefined || versionOfPiece(key)?.versionId !== pieceVersion;
+    const kept = keptVersionOf(piece.metadata);
+    if (versionId === undefined) {
+      // Not a kept version of `<x>` when restoring the object `<x>;<id>` (pieces without an ID,
+      // e.g. of an unversioned `<x>;null`, are the object's own).
+      return kept === undefined;
+    }
+    return kept?.name === name && kept.versionId === versionId;
   };
   return newestEncoding(held.filter(wanted));
 }
@@ -283,6 +284,10 @@ async function storeFrom(
       customMetadata: metadata.custom_md,
       versioning: false,
       ...(metadata.obj_version === '' ? {} : { version: metadata.obj_version }),
+      // The version keeps its modification time (metafiles written before `mtime_ms`: now).
+      ...(metadata.mtime_ms === undefined
+        ? {}
+        : { migration: { modifiedTimeMs: metadata.mtime_ms } }),
       attributes,
       // A version of a bucket that keeps history goes back in its place among the kept ones.
       history:

@@ -5,7 +5,8 @@
 // object is encoded anew when the owner's own encoding does not describe the replica any more.
 import type { BucketJson, ErasureCodingPropsJson } from '../../wire/index.js';
 import { pieceMetadata } from './ec-metadata.js';
-import { encodedObject, encodeObject, pieceKeyOf, type VersionChoice } from './encode-object.js';
+import { encodedObject, encodeObject, type VersionChoice } from './encode-object.js';
+import { pieceKeyOf } from './version-pieces.js';
 import { requireClusterMap, type ErasureContext } from './erasure-context.js';
 
 /** Pushes the object's current attributes into every metafile of its encoding. */
@@ -31,7 +32,7 @@ export async function updatePieceAttributes(
     unitBytes: own.stripe_size,
     nodes: own.nodes,
   };
-  const object = { ...encodedObject(head), name: key };
+  const object = encodedObject(head, key);
   const replicated = own.slice_size === 0;
   const map = requireClusterMap(context);
   const failed = new Set<string>();

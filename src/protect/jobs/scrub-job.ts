@@ -1,7 +1,9 @@
 // `scrub`: each target checks every object it owns (every replica and mirror copy read and
 // verified, every EC piece verified by its holder; the lost and corrupt ones re-created) and asks
-// the owner of every piece it holds for someone else to check that object is there (a HEAD, which
-// restores it when the owner lost it). Counts: checked, corrupt, repaired, unrecoverable.
+// the owner of every piece it holds for someone else to check that object or kept version is there
+// (a HEAD of the object, or an `ensureKept` of the version, which restore it when the owner lost
+// it: a new owner after a loss knows of a kept version only through its pieces). Counts: checked,
+// corrupt, repaired, unrecoverable.
 import { isStoreError } from '../../errors/index.js';
 import { Job, type TargetJobEnvironment } from '../../jobs/index.js';
 import type { Logger } from '../../util/log.js';
@@ -13,8 +15,10 @@ import {
   Resource,
   type BucketJson,
   type BucketPropsJson,
+  type ErasureMetadataJson,
 } from '../../wire/index.js';
 import type { CheckOutcome, DataProtection } from '../data-protection.js';
+import { keptVersionOf } from '../ec/version-pieces.js';
 import { filesOf } from './copies-and-encode-jobs.js';
 import { forEachBounded, localNames } from './local-walk.js';
 
@@ -75,9 +79,41 @@ export class ScrubJob extends Job {
     );
     if (!this.props().ec.enabled) return;
     await forEachBounded(localNames(store, bucket, 'mt'), concurrency, signal, async (entry) => {
-      if (this.#owns(entry.name)) return;
-      await this.#askOwner(bucket, entry.name, log);
+      const metadata = await this.protection.erasure.pieces
+        .metadata(bucket, entry.name)
+        .catch(() => undefined);
+      if (metadata === undefined) return;
+      const kept = keptVersionOf(metadata);
+      if (kept === undefined) {
+        if (!this.#owns(entry.name)) await this.#askOwner(bucket, entry.name, log);
+        return;
+      }
+      await this.#askKeptOwner(bucket, kept, metadata, log);
     });
+  }
+
+  /** The owner of a kept version a piece held here belongs to makes sure it has the version. */
+  async #askKeptOwner(
+    bucket: BucketJson,
+    kept: { name: string; versionId: string },
+    metadata: ErasureMetadataJson,
+    log: Logger,
+  ): Promise<void> {
+    const owner = this.environment.clusterMap()?.ownerOf(objectUname(bucket, kept.name));
+    if (owner === undefined) return;
+    try {
+      const outcome =
+        owner.id === this.environment.nodeId
+          ? await this.protection.ensureKept(bucket, kept.name, kept.versionId, this.props())
+          : await this.protection.erasure.peers.ensureKept(owner, bucket, kept.name, metadata);
+      if (owner.id !== this.environment.nodeId) this.counters.outObjects += 1;
+      if (outcome === 'restored' || outcome === 'unrecoverable') this.#count(ScrubCounter.corrupt);
+      if (outcome === 'restored') this.#count(ScrubCounter.repaired);
+      if (outcome === 'unrecoverable') this.#count(ScrubCounter.unrecoverable);
+    } catch (error) {
+      log.warn('scrub: owner check of a kept version failed', { job: this.id, kept, error });
+      this.#count(ScrubCounter.errors);
+    }
   }
 
   /** A HEAD at the owner: it restores the object (and its pieces) if it lost it. */

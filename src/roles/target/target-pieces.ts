@@ -2,8 +2,8 @@
 import type { Readable } from 'node:stream';
 import type { ErasureCodingPort, ObjectAddress } from '../../api/native/index.js';
 import { badRequest, objectNotFound } from '../../errors/index.js';
-import type { DataProtection } from '../../protect/index.js';
-import { decodeErasureMetadata } from '../../protect/index.js';
+import type { DataProtection, KeptOutcome } from '../../protect/index.js';
+import { decodeErasureMetadata, keptVersionOf } from '../../protect/index.js';
 import type { StoredSliceJson } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
@@ -45,5 +45,18 @@ export class TargetPieces implements ErasureCodingPort {
 
   async remove(address: ObjectAddress): Promise<void> {
     await this.protection.erasure.pieces.remove(address.bucket, address.name);
+  }
+
+  async ensureKept(address: ObjectAddress, metadata: unknown): Promise<{ outcome: KeptOutcome }> {
+    const { bucket, props } = lookupBucket(this.runtime, address.bucket);
+    const decoded = decodeErasureMetadata(metadata, `${bucket.name}/${address.name}`);
+    const kept = keptVersionOf(decoded);
+    if (kept?.name !== address.name)
+      throw badRequest(
+        `EC metafile "${decoded.name}" is not of a kept version of "${address.name}"`,
+      );
+    return {
+      outcome: await this.protection.ensureKept(bucket, kept.name, kept.versionId, props),
+    };
   }
 }

@@ -84,6 +84,7 @@ export async function startTarget(
   });
   await runtime.listen();
   const streams = new IntraStreamClient({ callerId: runtime.id, connectionsPerPeer: 32 });
+  const membership: { member?: ClusterMember } = {};
   const protection = new DataProtection({
     nodeId: runtime.id,
     store,
@@ -95,6 +96,7 @@ export async function startTarget(
       dataMs: pieceTransferTimeoutMs,
     },
     clusterMap: () => runtime.store.clusterMap,
+    refreshClusterMap: async () => membership.member?.refreshClusterMap(),
   });
   const jobs = new TargetJobs(
     runtime,
@@ -141,7 +143,6 @@ export async function startTarget(
   jobs.localKinds.set('resilver', (request) => {
     startResilver(jobs.registry, store, runtime.store, request.id, reprotect);
   });
-  const membership: { member?: ClusterMember } = {};
   const exit: DaemonExit = {
     leaveCluster: () => membership.member?.stop(),
     wipeUserData: async () => {
