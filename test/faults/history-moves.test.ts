@@ -147,8 +147,10 @@ describe('kept versions move with their protection (rebalance, resilver)', () =>
     const joined = await cluster.addTarget();
     await cluster.waitForMembers(60_000);
     await waitForRebalance();
-    const moved = await findFiles(joined.spec.mountpaths[0] ?? '', '%vr');
-    assert.ok(moved.length > 0, 'kept versions moved to the new target');
+    const moved = await Promise.all(
+      joined.spec.mountpaths.map((mountpath) => findFiles(mountpath, '%vr')),
+    );
+    assert.ok(moved.flat().length > 0, 'kept versions moved to the new target');
     await assertProtected();
     const jobId = await client.cluster.decommission(joined.id);
     assert.equal((await client.jobs.wait(jobId, { timeoutMs: 120_000 })).err, '');
