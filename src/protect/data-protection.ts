@@ -233,6 +233,9 @@ export class DataProtection {
     const home = this.store.homeMountpath(bucket, name);
     const missingCopies = object.copies.length < copies - 1;
     if (object.mountpath === home && !missingCopies) return;
+    // A background repair goes by this target's map as it is (no map pulls for it: `#owns`).
+    const owner = this.options.clusterMap()?.ownerOf(objectUname(bucket, name));
+    if (owner !== undefined && owner.id !== this.options.nodeId) return;
     // Through `recover`: a restore already running for the object (a foreground read's) is shared.
     this.#repairs.add(objectUname(bucket, name), () => this.recover(bucket, name, props));
   }
