@@ -19,7 +19,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { BucketJson, Client } from '../../src/sdk/index.js';
-import { filesOf } from '../harness/disk.js';
+import { filesOf, findFiles, flipByte } from '../harness/disk.js';
 import { sdkClient } from '../harness/s3-setup.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import {
@@ -188,6 +188,17 @@ describe('a 2-copy mirrored bucket with versioning loses a mountpath on every ta
   test('every version, tag, marker and multipart object survives; scrub re-protects', async () => {
     const latest = await fill(s3, client, bucket);
     const expected = await s3Snapshot(s3, bucket.name);
+    // A chunk of a multipart object rots in the copy of its chunk set on the second mountpath:
+    // scrub replaces that copy of the set from the first, which is lost next.
+    const chunk = (
+      await Promise.all(
+        cluster.targets.map((target) => findFiles(target.spec.mountpaths[1] ?? '', '%ch')),
+      )
+    ).flat()[0];
+    assert.ok(chunk !== undefined, 'a chunk of a multipart object on a second mountpath');
+    await flipByte(chunk, 100);
+    const fixed = await scrub(client, bucket);
+    assert.deepEqual([fixed.repaired, fixed.unrecoverable], [1, 0], 'the rotten chunk set');
     for (const target of cluster.targets) {
       await rm(target.spec.mountpaths[0] ?? '', { recursive: true, force: true });
     }
