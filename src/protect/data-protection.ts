@@ -41,8 +41,11 @@ export interface DataProtectionOptions {
 /** How a scrub found one object. */
 export type CheckOutcome = 'intact' | 'repaired' | 'degraded' | 'unrecoverable';
 
-/** How an owner asked for one of its kept versions found it (`ensureKept`). */
-export type KeptOutcome = 'present' | 'restored' | 'unrecoverable';
+/**
+ * How an owner asked for one of its kept versions found it (`ensureKept`); `not-owner` when its
+ * map (even the primary's) names another owner: the asker's map is not the current one.
+ */
+export type KeptOutcome = 'present' | 'restored' | 'unrecoverable' | 'not-owner';
 
 /** Replicas wanted on this target: the mirror count, or 1. */
 export function mirrorCopies(props: BucketPropsJson): number {
@@ -219,6 +222,7 @@ export class DataProtection {
     } catch (error) {
       if (!isStoreError(error) || !isMissingVersion(error.code)) throw error;
     }
+    if (!(await this.#owns(bucket, name))) return 'not-owner';
     return (await this.recover(bucket, name, props, versionId)) ? 'restored' : 'unrecoverable';
   }
 

@@ -257,7 +257,7 @@ export interface ErasureCodingPort {
   /**
    * Asked of the object's owner by a holder of a piece of its kept version (`metadata`, the
    * holder's metafile): the version is restored here if it is missing. Answers `{"outcome":
-   * "present" | "restored" | "unrecoverable"}`.
+   * "present" | "restored" | "unrecoverable" | "not-owner"}`.
    */
   ensureKept(address: ObjectAddress, metadata: unknown): Promise<{ outcome: string }>;
 }

@@ -110,6 +110,8 @@ export class ScrubJob extends Job {
       if (outcome === 'restored' || outcome === 'unrecoverable') this.#count(ScrubCounter.corrupt);
       if (outcome === 'restored') this.#count(ScrubCounter.repaired);
       if (outcome === 'unrecoverable') this.#count(ScrubCounter.unrecoverable);
+      // The owner's map and this target's disagree (a map change under way): asked again next time.
+      if (outcome === 'not-owner') this.#count(ScrubCounter.errors);
     } catch (error) {
       log.warn('scrub: owner check of a kept version failed', { job: this.id, kept, error });
       this.#count(ScrubCounter.errors);
