@@ -4,7 +4,10 @@
 // crashing transformer restarted, a hanging one cut by obj_timeout, and a target restart.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { cairnEntry } from '../harness/node-process.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
 import { writeTransformers, type TransformerFiles } from './transformers.js';
@@ -300,6 +303,56 @@ describe('ETL', () => {
     assert.equal((await call('DELETE', '/v1/etl/upper-node')).status, 200);
     assert.equal((await call('GET', '/v1/etl/upper-node')).status, 404);
     assert.equal((await transform('upper-node', 'obj-1')).status, 404);
+  });
+
+  test('CLI: etl init (io), ls, show, logs, object, get --etl, stop, start, rm', async () => {
+    const cairn = async (
+      ...args: string[]
+    ): Promise<{ stdout: string; stderr: string; code: number }> => {
+      const argv = [cairnEntry, '--endpoint', gateway, ...args];
+      try {
+        const { stdout, stderr } = await promisify(execFile)(process.execPath, argv, {
+          timeout: 120_000,
+        });
+        return { stdout, stderr, code: 0 };
+      } catch (error) {
+        return error as { stdout: string; stderr: string; code: number };
+      }
+    };
+    const init = await cairn(
+      'etl',
+      'init',
+      '--name',
+      'cli-upper',
+      '--comm',
+      'io',
+      '--command',
+      'tr a-z A-Z',
+    );
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /^etl-\w+\n$/);
+    const list = await cairn('etl', 'ls');
+    assert.match(list.stdout, /cli-upper\s+Running\s+etl-/);
+    const data = objects[2]?.data ?? '';
+    const object = await cairn('etl', 'object', 'cli-upper', `ais://${bucket}/obj-2`, '-');
+    assert.equal(object.code, 0, object.stderr);
+    assert.equal(object.stdout, data.toUpperCase());
+    const get = await cairn('get', `ais://${bucket}/obj-2`, '-', '--etl', 'cli-upper');
+    assert.equal(get.stdout, data.toUpperCase());
+    const show = await cairn('etl', 'show', 'cli-upper');
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /"communication": "io:\/\/"/);
+    assert.match(show.stdout, /Running/);
+    const logs = await cairn('etl', 'logs', 'cli-upper');
+    assert.match(logs.stdout, /=== target \w+ ===/);
+    assert.equal((await cairn('etl', 'stop', 'cli-upper')).code, 0);
+    assert.match((await cairn('etl', 'ls')).stdout, /cli-upper\s+Aborted/);
+    const restarted = await cairn('etl', 'start', 'cli-upper');
+    assert.match(restarted.stdout, /^etl-\w+\n$/);
+    assert.equal((await cairn('etl', 'rm', 'cli-upper')).code, 0);
+    const gone = await cairn('etl', 'show', 'cli-upper');
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /etl job "cli-upper" does not exist/);
   });
 
   /** The ports of a target's transformers, from their logs (`[cairn] running on port N`). */
