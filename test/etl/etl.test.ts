@@ -305,6 +305,35 @@ describe('ETL', () => {
     assert.equal((await transform('upper-node', 'obj-1')).status, 404);
   });
 
+  test('a transformer that keeps crashing: the targets give up and the ETL is Aborted', async () => {
+    await cluster.setConfig({ 'etl.max_restarts': 1, 'etl.restart_backoff_ms': 100 });
+    try {
+      const server = `require('node:http').createServer((q, s) => s.end('Running')).listen(process.env.PORT, process.env.HOST); setTimeout(() => process.exit(7), 1500);`;
+      const answer = await init({
+        name: 'crash-loop',
+        runtime: { command: ['node', '-e', server] },
+      });
+      assert.equal(answer.status, 200, answer.text);
+      await waitFor(
+        'the crash-looping ETL to be aborted',
+        90_000,
+        async () => (await stageOf('crash-loop')) === 'Aborted',
+      );
+      const health = await json<Array<{ health_status: string }>>('/v1/etl/crash-loop/health');
+      assert.ok(
+        health.every((item) => item.health_status === 'Stopped'),
+        JSON.stringify(health),
+      );
+      const logs = await json<Array<{ logs: string }>>('/v1/etl/crash-loop/logs');
+      assert.ok(
+        logs.some((log) => /exited with status 7/.test(Buffer.from(log.logs, 'base64').toString())),
+      );
+      assert.equal((await call('DELETE', '/v1/etl/crash-loop')).status, 200);
+    } finally {
+      await cluster.setConfig({ 'etl.max_restarts': 5, 'etl.restart_backoff_ms': 500 });
+    }
+  });
+
   test('CLI: etl init (io), ls, show, logs, object, get --etl, stop, start, rm', async () => {
     const cairn = async (
       ...args: string[]
