@@ -48,6 +48,7 @@ const allowed = {
     'storage',
     'jobs',
   ],
+  etl: ['util', 'wire', 'errors', 'config', 'checksum', 'transport', 'cluster', 'storage', 'api'],
   backends: ['util', 'wire', 'errors', 'transport', 'storage', 'checksum'],
   api: ['util', 'wire', 'errors', 'auth', 'checksum', 'archive'],
   roles: [
@@ -64,6 +65,7 @@ const allowed = {
     'jobs',
     'protect',
     'transforms',
+    'etl',
     'backends',
     'api',
     'archive',

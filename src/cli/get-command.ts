@@ -24,6 +24,8 @@ interface GetOptions {
   archregx?: string;
   archmode?: ArchiveMatchMode;
   archmime?: string;
+  etl?: string;
+  etlArgs?: string;
 }
 
 /** Registers `get`. */
@@ -46,6 +48,8 @@ export function registerGetCommand(program: Command, io: CliIo): void {
       ),
     )
     .option('--archmime <format>', 'the shard format when its name does not tell (.tar, .zip...)')
+    .option('--etl <name>', 'the object transformed by this ETL (inline transform)')
+    .option('--etl-args <args>', 'arguments for the ETL (etl_args)')
     .action(
       commandAction(
         io,
@@ -53,8 +57,21 @@ export function registerGetCommand(program: Command, io: CliIo): void {
           const { bucket, objectName } = parseObject(uri);
           const selection = archiveSelection(options);
           const display = `${bucketDisplayName(bucket)}/${objectName}`;
+          if (options.etl !== undefined && selection !== undefined)
+            throw new UsageError('--etl does not combine with --archpath or --archregx');
+          if (options.etlArgs !== undefined && options.etl === undefined)
+            throw new UsageError('--etl-args needs --etl');
+          const etl =
+            options.etl === undefined
+              ? {}
+              : {
+                  etl: {
+                    name: options.etl,
+                    ...(options.etlArgs === undefined ? {} : { args: options.etlArgs }),
+                  },
+                };
           if (selection === undefined) {
-            const { body, props } = await context.client.getObject(bucket, objectName);
+            const { body, props } = await context.client.getObject(bucket, objectName, etl);
             const { path } = await download(context, body, destination, objectName);
             if (path === undefined) return;
             const size = props.size >= 0 ? formatBytes(props.size) : 'size unknown';

@@ -11,6 +11,7 @@ import { registerCompletionCommand } from './completion/index.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
 import { registerEvictCommand } from './remote/evict-command.js';
+import { registerEtlCommands } from './etl/etl-commands.js';
 import { registerGetCommand } from './get-command.js';
 import { registerJobCommands } from './admin/job-commands.js';
 import { registerLsCommand } from './ls-command.js';
@@ -70,6 +71,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerBucketCommands(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);
+  registerEtlCommands(program, io);
   registerBenchCommand(program, io);
   registerStorageCommands(program, io);
   registerClusterCommands(program, io);

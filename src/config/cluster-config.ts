@@ -156,6 +156,43 @@ export const clusterConfigSchema = z
       })
       .strict()
       .prefault({}),
+    etl: z
+      .object({
+        /**
+         * Local launchers for `runtime.image` names (an ETL with an image and no command runs the
+         * image's argv; the user's program comes in its env, e.g. `ETL_MAIN`). Set as one JSON
+         * value: `etl.runtimes='{"my/image":["python3","/opt/server.py"]}'`.
+         */
+        runtimes: z
+          .record(z.string().min(1).max(256), z.array(z.string().max(4096)).min(1).max(256))
+          .default({
+            'cairn/python': ['sh', '-c', 'exec python3 -u "$ETL_MAIN"'],
+            'cairn/node': ['sh', '-c', 'exec node "$ETL_MAIN"'],
+          }),
+        /** First wait before restarting a crashed transformer; doubles per crash in a row. */
+        restart_backoff_ms: z.number().int().min(10).max(600_000).default(500),
+        /** Longest wait between restarts. */
+        restart_backoff_max_ms: z.number().int().min(10).max(3_600_000).default(10_000),
+        /** Crashes in a row (no healthy run of a minute between them) before a target gives up. */
+        max_restarts: z.number().int().min(0).max(1000).default(5),
+        /** Per transformer process (ulimit): virtual memory in bytes, 0 = unlimited. */
+        limit_memory_bytes: z.number().int().min(0).default(0),
+        /** Per transformer process (ulimit): CPU seconds, 0 = unlimited. */
+        limit_cpu_seconds: z.number().int().min(0).default(0),
+        /** Per transformer process (ulimit): open files, 0 = inherited. */
+        limit_open_files: z.number().int().min(0).max(1_048_576).default(0),
+        /** Log bytes kept per transformer (the newest; `etl logs` returns them). */
+        log_bytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024 * 1024)
+          .default(1024 * 1024),
+        /** Failed objects remembered per ETL and target (`obj_errors`). */
+        max_obj_errors: z.number().int().min(1).max(100_000).default(1000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -27,6 +27,12 @@ export const errorCodes = [
   'BackendUnreachable',
   /** A remote bucket's backend went silent past the configured timeout. */
   'BackendTimeout',
+  /** An ETL transformer is (re)starting or gave up: retry later. */
+  'TransformerUnavailable',
+  /** An ETL transformer answered an error or broke off mid-answer. */
+  'TransformFailed',
+  /** An ETL transformer did not answer within the ETL's `obj_timeout`. */
+  'TransformTimeout',
   'RequestTimeout',
   'RequestTooLarge',
   /** The request's header section is over the server's limit (answered before any routing). */

@@ -55,6 +55,7 @@ import {
   type ArchiveWriteMode,
   type ArchiveSelection,
 } from './shards/shard-objects.js';
+import { EtlClient } from './etl/etl-client.js';
 import { JobsClient } from './jobs-client.js';
 
 /** A byte range: `start` to `end` inclusive (to the end of the object when `end` is omitted). */
@@ -83,6 +84,8 @@ export class Client {
   readonly #writes: ObjectWrites;
   /** Jobs: start, stop, status, wait, multi-object delete. */
   readonly jobs: JobsClient;
+  /** ETL: transformers every target runs (`/v1/etl`). */
+  readonly etl: EtlClient;
   /** Membership, maintenance, rebalance, mountpaths, cluster config. */
   readonly cluster: ClusterClient;
 
@@ -99,6 +102,9 @@ export class Client {
     this.#router = new ObjectRouter(this.#exchange, this.#endpointUrl, placement);
     this.#writes = new ObjectWrites(this.#router);
     this.jobs = new JobsClient((method, path, label, extra) =>
+      this.#control(method, path, label, extra),
+    );
+    this.etl = new EtlClient((method, path, label, extra) =>
       this.#control(method, path, label, extra),
     );
     this.cluster = new ClusterClient(
@@ -204,12 +210,21 @@ export class Client {
   async getObject(
     bucket: BucketJson,
     name: string,
-    options?: { range?: ByteRange },
+    options?: { range?: ByteRange; etl?: { name: string; args?: string } },
   ): Promise<ObjectReadResult> {
     const label = objectLabel('GET', bucket, name);
     const headers: Record<string, string> = {};
     if (options?.range !== undefined) headers[Header.range] = rangeHeader(options.range);
-    const request = { method: 'GET', bucket, objectName: name, label, headers } as const;
+    const etl = options?.etl;
+    // Inline ETL: the target answers with the transformed bytes (or a 307 to an hpull transformer).
+    const query: Record<string, string> =
+      etl === undefined
+        ? {}
+        : {
+            [Query.etlName]: etl.name,
+            ...(etl.args === undefined ? {} : { [Query.etlArgs]: etl.args }),
+          };
+    const request = { method: 'GET', bucket, objectName: name, label, headers, query } as const;
     const response = await this.#router.streaming(request);
     await throwIfError(response, label, options?.range === undefined ? [200] : [200, 206]);
     const announced = Number(headerValue(response.headers, Header.contentLength) ?? Number.NaN);

@@ -5,6 +5,7 @@ export * from './bucket-metadata.js';
 export * from './bucket-props.js';
 export * from './cluster-map.js';
 export * from './erasure-coding.js';
+export * from './etl/etl-wire.js';
 export * from './error-body.js';
 export * from './headers.js';
 export * from './jobs.js';

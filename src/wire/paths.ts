@@ -25,6 +25,8 @@ export const Resource = {
   copy: 'copy',
   /** GetBatch (`/v1/ml/moss`). */
   ml: 'ml',
+  /** ETL control API, and the object endpoint transformers use (`/v1/etl/_object/...`). */
+  etl: 'etl',
 } as const;
 export type ResourceName = (typeof Resource)[keyof typeof Resource];
 

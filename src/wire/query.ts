@@ -57,6 +57,10 @@ export const Query = {
   /** GetBatch: the designated target and the colocation hint. */
   designatedTarget: 'tid',
   colocation: 'coloc',
+  /** Inline ETL: the ETL's name, its arguments, and further ETLs to apply in order. */
+  etlName: 'etl_name',
+  etlArgs: 'etl_args',
+  etlPipeline: 'etl_pipeline',
 } as const;
 
 /**

@@ -2,7 +2,7 @@
 // and the writes of object-write-routes.ts (copy, append, multipart); or a 307 to the owning
 // target when the port says so. What the route does not serve is refused first (route-policy.ts),
 // on the gateway before the redirect and again on the target.
-import { StoreError, badRequest } from '../../errors/index.js';
+import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
 import {
   Action,
@@ -36,7 +36,7 @@ import {
   requestLength,
 } from './object-write-routes.js';
 import { archiveReadRequest, getFromArchive, putIntoArchive } from './shards/archive-routes.js';
-import type { ObjectAddress, ObjectPort, ReadRouting } from './ports.js';
+import type { EtlPort, ObjectAddress, ObjectPort, ReadRouting } from './ports.js';
 import { promoteObjects } from './promote-route.js';
 
 export async function handleObjectRequest(
@@ -44,6 +44,7 @@ export async function handleObjectRequest(
   port: ObjectPort,
   bucketName: string,
   objectName: string,
+  etl?: EtlPort,
 ): Promise<void> {
   checkQueryNames(context);
   const message = await checkObjectAction(context, objectName === '' ? 'objects' : 'object');
@@ -64,6 +65,10 @@ export async function handleObjectRequest(
   }
   switch (context.method) {
     case 'GET':
+      if ((context.query.get(Query.etlName) ?? '') !== '') {
+        if (etl?.transform === undefined) throw notImplemented('inline ETL on this node');
+        return etl.transform(context, address);
+      }
       return getObject(context, port, address);
     case 'HEAD':
       return headObject(context, port, address);

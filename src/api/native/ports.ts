@@ -272,6 +272,12 @@ export interface BatchPort {
   getBatch(request: BatchRequest, context: RequestContext): Promise<void>;
 }
 
+/** ETL (`/v1/etl/...`), and the inline transform of a GET with `etl_name` (targets). */
+export interface EtlPort {
+  handle(context: RequestContext, segments: readonly string[]): Promise<void>;
+  transform?(context: RequestContext, address: ObjectAddress): Promise<void>;
+}
+
 export interface NativeApiPorts {
   /** GetBatch (`/v1/ml/moss`). */
   batch?: BatchPort;
@@ -288,4 +294,6 @@ export interface NativeApiPorts {
   reverse?: InternalRoute;
   /** Gateways only. */
   bucketSummary?: BucketSummaryPort;
+  /** Gateways: the control API; targets: transformers, inline transforms, object endpoint. */
+  etl?: EtlPort;
 }

@@ -89,6 +89,9 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
     [Query.archmime]: 'any',
     [Query.archregx]: 'any',
     [Query.archmode]: 'any',
+    [Query.etlName]: 'any',
+    [Query.etlArgs]: 'any',
+    [Query.etlPipeline]: 'any',
   },
   'object HEAD': {
     [Query.props]: 'any',

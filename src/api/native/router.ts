@@ -1,5 +1,5 @@
 // The native API router: `/v1/<resource>/...` to the route module of each resource.
-import { StoreError, badRequest } from '../../errors/index.js';
+import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
 import { Query, Resource } from '../../wire/index.js';
 import { readJsonBody } from '../common/body.js';
 import type { RequestHandler } from '../common/http-server.js';
@@ -23,7 +23,13 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
         const [bucketName = '', ...nameParts] = rest;
         if (bucketName === '')
           throw badRequest('missing bucket name in /v1/objects/<bucket>/<object>');
-        return handleObjectRequest(context, ports.objects, bucketName, nameParts.join('/'));
+        return handleObjectRequest(
+          context,
+          ports.objects,
+          bucketName,
+          nameParts.join('/'),
+          ports.etl,
+        );
       }
       case Resource.buckets:
         return handleBucketRequest(
@@ -45,6 +51,9 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
         if (ports.reverse === undefined)
           throw badRequest(`invalid request URI ${context.path}: not a gateway`);
         return ports.reverse(context, rest);
+      case Resource.etl:
+        if (ports.etl === undefined) throw notImplemented('ETL on this node');
+        return ports.etl.handle(context, rest);
       case Resource.ml:
         return handleBatchRequest(context, ports.batch, rest);
       case Resource.erasureCoding:

@@ -162,6 +162,7 @@ export class ClusterMember {
       bmd_version: String(this.store.bucketMetadata?.version ?? 0),
       config_version: String(this.store.config.version),
       rmd_version: String(this.store.rebalance?.version ?? 0),
+      etl_version: String(this.store.etl?.version ?? 0),
     };
     try {
       await this.client.requestJson(`${url}${apiPath(Resource.cluster, ClusterPath.keepalive)}`, {

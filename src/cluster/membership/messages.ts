@@ -14,4 +14,6 @@ export interface KeepaliveRequestJson {
   config_version: string;
   /** Absent from nodes that predate rebalance metadata. */
   rmd_version?: string;
+  /** Absent from nodes that predate ETL metadata. */
+  etl_version?: string;
 }

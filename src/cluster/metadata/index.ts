@@ -4,6 +4,7 @@ export * from './bucket-name.js';
 export * from './bucket-props.js';
 export * from './cluster-config-metadata.js';
 export * from './cluster-map.js';
+export * from './etl-metadata.js';
 export * from './metadata-file.js';
 export * from './metadata-store.js';
 export * from './rebalance-metadata.js';

@@ -12,7 +12,7 @@ const formatName = 'cairn-metadata';
 const formatVersion = 1;
 
 export type MetadataKind =
-  'cluster-map' | 'bucket-metadata' | 'cluster-config' | 'rebalance-metadata';
+  'cluster-map' | 'bucket-metadata' | 'cluster-config' | 'rebalance-metadata' | 'etl-metadata';
 
 /** Writes `payload` atomically with its header. */
 export async function writeMetadataFile(

@@ -7,11 +7,13 @@ import { SerialQueue } from '../../util/serial-queue.js';
 import type {
   BucketMetadataJson,
   ClusterMapJson,
+  EtlMetadataJson,
   RebalanceMetadataJson,
 } from '../../wire/index.js';
 import { BucketMetadata } from './bucket-metadata.js';
 import { ClusterConfigMetadata } from './cluster-config-metadata.js';
 import { ClusterMap } from './cluster-map.js';
+import { EtlMetadata } from './etl-metadata.js';
 import { readMetadataFile, writeMetadataFile, type MetadataKind } from './metadata-file.js';
 import { RebalanceMetadata } from './rebalance-metadata.js';
 
@@ -21,6 +23,7 @@ export interface MetadataChange {
   bucketMetadata?: { previous: BucketMetadata | undefined; current: BucketMetadata };
   config?: { previous: ClusterConfigMetadata; current: ClusterConfigMetadata };
   rebalance?: { previous: RebalanceMetadata | undefined; current: RebalanceMetadata };
+  etl?: { previous: EtlMetadata | undefined; current: EtlMetadata };
 }
 
 /** The metasync payload: any subset, keyed by AIStore's tags. */
@@ -29,6 +32,7 @@ export interface MetadataBundleJson {
   BMD?: BucketMetadataJson;
   Conf?: unknown;
   RMD?: RebalanceMetadataJson;
+  EtlMD?: EtlMetadataJson;
 }
 
 const fileNames = {
@@ -36,6 +40,7 @@ const fileNames = {
   bucketMetadata: 'bucket-metadata.json',
   config: 'cluster-config.json',
   rebalance: 'rebalance-metadata.json',
+  etl: 'etl-metadata.json',
 } as const;
 
 export class MetadataStore {
@@ -43,6 +48,7 @@ export class MetadataStore {
   #bucketMetadata: BucketMetadata | undefined;
   #config: ClusterConfigMetadata;
   #rebalance: RebalanceMetadata | undefined;
+  #etl: EtlMetadata | undefined;
   readonly #queue = new SerialQueue();
   readonly #listeners: Array<(change: MetadataChange) => void> = [];
   readonly #mapWaiters = new Set<{ version: number; resolve: () => void }>();
@@ -53,11 +59,13 @@ export class MetadataStore {
     bucketMetadata: BucketMetadata | undefined,
     config: ClusterConfigMetadata,
     rebalance: RebalanceMetadata | undefined,
+    etl: EtlMetadata | undefined,
   ) {
     this.#clusterMap = clusterMap;
     this.#bucketMetadata = bucketMetadata;
     this.#config = config;
     this.#rebalance = rebalance;
+    this.#etl = etl;
   }
 
   /** Loads the persisted copies from `dir` (absent files mean a new node). */
@@ -66,6 +74,7 @@ export class MetadataStore {
     const bmd = await readMetadataFile(join(dir, fileNames.bucketMetadata), 'bucket-metadata');
     const config = await readMetadataFile(join(dir, fileNames.config), 'cluster-config');
     const rmd = await readMetadataFile(join(dir, fileNames.rebalance), 'rebalance-metadata');
+    const etl = await readMetadataFile(join(dir, fileNames.etl), 'etl-metadata');
     return new MetadataStore(
       dir,
       map === undefined ? undefined : ClusterMap.fromJson(map as ClusterMapJson),
@@ -74,6 +83,7 @@ export class MetadataStore {
         ? ClusterConfigMetadata.initial()
         : ClusterConfigMetadata.fromJson(config),
       rmd === undefined ? undefined : RebalanceMetadata.fromJson(rmd as RebalanceMetadataJson),
+      etl === undefined ? undefined : EtlMetadata.fromJson(etl as EtlMetadataJson),
     );
   }
 
@@ -92,6 +102,11 @@ export class MetadataStore {
   /** The latest global rebalance generation; undefined before the first rebalance. */
   get rebalance(): RebalanceMetadata | undefined {
     return this.#rebalance;
+  }
+
+  /** Every ETL's init message and stage; undefined before the first ETL was made. */
+  get etl(): EtlMetadata | undefined {
+    return this.#etl;
   }
 
   /** Resolves once the cluster map reaches `version`, or after `timeoutMs` at the latest. */
@@ -121,10 +136,11 @@ export class MetadataStore {
     bucketMetadata?: BucketMetadata | undefined;
     config?: ClusterConfigMetadata | undefined;
     rebalance?: RebalanceMetadata | undefined;
+    etl?: EtlMetadata | undefined;
   }): Promise<MetadataChange> {
     return this.#queue.run(async () => {
       const change: MetadataChange = {};
-      const { clusterMap, bucketMetadata, config, rebalance } = bundle;
+      const { clusterMap, bucketMetadata, config, rebalance, etl } = bundle;
       if (clusterMap !== undefined && isNewer('cluster map', this.#clusterMap, clusterMap)) {
         await this.#persist('clusterMap', 'cluster-map', clusterMap.toJson());
         change.clusterMap = { previous: this.#clusterMap, current: clusterMap };
@@ -144,12 +160,17 @@ export class MetadataStore {
         await this.#persist('rebalance', 'rebalance-metadata', rebalance.toJson());
         change.rebalance = { previous: this.#rebalance, current: rebalance };
       }
+      if (etl !== undefined && isNewer('ETL metadata', this.#etl, etl)) {
+        await this.#persist('etl', 'etl-metadata', etl.toJson());
+        change.etl = { previous: this.#etl, current: etl };
+      }
       // Everything is persisted; now switch in one step and tell the listeners in the same tick,
       // so no request sees a new cluster map without the rebalance that goes with it.
       if (change.clusterMap !== undefined) this.#clusterMap = change.clusterMap.current;
       if (change.bucketMetadata !== undefined) this.#bucketMetadata = change.bucketMetadata.current;
       if (change.config !== undefined) this.#config = change.config.current;
       if (change.rebalance !== undefined) this.#rebalance = change.rebalance.current;
+      if (change.etl !== undefined) this.#etl = change.etl.current;
       if (Object.keys(change).length > 0) for (const listener of this.#listeners) listener(change);
       for (const waiter of this.#mapWaiters)
         if ((this.#clusterMap?.version ?? 0) >= waiter.version) waiter.resolve();
@@ -178,6 +199,7 @@ export class MetadataStore {
       bucketMetadata: bundle.BMD === undefined ? undefined : BucketMetadata.fromJson(bundle.BMD),
       config: bundle.Conf === undefined ? undefined : ClusterConfigMetadata.fromJson(bundle.Conf),
       rebalance: bundle.RMD === undefined ? undefined : RebalanceMetadata.fromJson(bundle.RMD),
+      etl: bundle.EtlMD === undefined ? undefined : EtlMetadata.fromJson(bundle.EtlMD),
     });
   }
 
@@ -188,6 +210,7 @@ export class MetadataStore {
       ...(this.#bucketMetadata === undefined ? {} : { BMD: this.#bucketMetadata.toJson() }),
       Conf: this.#config.toJson(),
       ...(this.#rebalance === undefined ? {} : { RMD: this.#rebalance.toJson() }),
+      ...(this.#etl === undefined ? {} : { EtlMD: this.#etl.toJson() }),
     };
   }
 }

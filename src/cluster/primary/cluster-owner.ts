@@ -26,6 +26,7 @@ import {
   defaultBucketProps,
 } from '../metadata/bucket-props.js';
 import { ClusterConfigMetadata } from '../metadata/cluster-config-metadata.js';
+import { EtlMetadata } from '../metadata/etl-metadata.js';
 import {
   ClusterMap,
   isInMaintenance,
@@ -54,6 +55,7 @@ interface Draft {
   bucketMetadata: BucketMetadata;
   config: ClusterConfigMetadata;
   rebalance: RebalanceMetadata | undefined;
+  etl: EtlMetadata;
   /** A change that must not start a rebalance even though placement changed. */
   skipRebalance?: boolean;
 }
@@ -89,6 +91,7 @@ export class ClusterOwner {
         ...draft,
         clusterMap: map.withoutNode(replacing).bumped(electionVersionJump),
         bucketMetadata: draft.bucketMetadata.bumped(electionVersionJump),
+        etl: draft.etl.bumped(electionVersionJump),
         config: new ClusterConfigMetadata(
           draft.config.version + electionVersionJump,
           draft.config.values,
@@ -217,7 +220,8 @@ export class ClusterOwner {
       Number(request.smap_version) < this.#map().version ||
       Number(request.bmd_version) < (this.store.bucketMetadata?.version ?? 0) ||
       Number(request.config_version) < this.store.config.version ||
-      Number(request.rmd_version ?? '0') < (this.store.rebalance?.version ?? 0);
+      Number(request.rmd_version ?? '0') < (this.store.rebalance?.version ?? 0) ||
+      Number(request.etl_version ?? '0') < (this.store.etl?.version ?? 0);
     // While a change is being pushed (in its order: targets before gateways), that push brings
     // the node up to date; a catch-up push now could hand a gateway the map before the targets.
     if (behind && this.#mutations === 0) {
@@ -286,6 +290,14 @@ export class ClusterOwner {
     });
   }
 
+  /**
+   * Changes the ETL metadata under the lock (`change` sees the current copy and may throw to
+   * refuse), persists it and pushes it to every node before resolving.
+   */
+  async changeEtl(change: (current: EtlMetadata) => EtlMetadata): Promise<void> {
+    await this.#mutate((draft) => ({ ...draft, etl: change(draft.etl) }));
+  }
+
   async setConfig(updates: Record<string, unknown>): Promise<void> {
     await this.#mutate((draft) => ({
       ...draft,
@@ -321,6 +333,7 @@ export class ClusterOwner {
       bucketMetadata: this.store.bucketMetadata ?? BucketMetadata.empty(uuid),
       config: this.store.config,
       rebalance: this.store.rebalance,
+      etl: this.store.etl ?? EtlMetadata.empty(uuid),
     };
     let after = change(before);
     const fresh = this.store.clusterMap === undefined;
@@ -339,6 +352,7 @@ export class ClusterOwner {
           : undefined,
       config: after.config !== before.config ? after.config : undefined,
       rebalance: after.rebalance !== before.rebalance ? after.rebalance : undefined,
+      etl: after.etl !== before.etl ? after.etl : undefined,
     });
     // Push order: a joining node, then targets, then gateways: nobody routes requests by a new
     // placement before the targets it names know it (and have started their rebalance).

@@ -1,5 +1,6 @@
 // Starts a gateway: servers, then its place in the cluster (primary or member, see leadership.ts).
 import type { NodeConfig } from '../../config/index.js';
+import { EtlControl } from '../../etl/index.js';
 import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
@@ -56,6 +57,7 @@ export async function startGateway(
       },
       reverse: reverseRoute(runtime),
       bucketSummary: new BucketSummaries(runtime, jobs),
+      etl: new EtlControl({ metadata: runtime.store, client: runtime.client, owner: ownerOf }),
     },
     s3ApiOptions(
       runtime,

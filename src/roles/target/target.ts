@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
+import { TargetEtl } from '../../etl/index.js';
 import { jobDefinitions } from '../../jobs/index.js';
 import { DataProtection, protectionJobDefinitions, reprotectOwned } from '../../protect/index.js';
 import {
@@ -44,6 +45,7 @@ import { s3ApiOptions } from '../common/s3-settings.js';
 import { TargetPieces } from './target-pieces.js';
 
 import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
+import { abortEtlOnPrimary } from './etl-abort.js';
 
 /** Longest upload of one EC piece, and longest silence while reading one from a peer. */
 const pieceTransferTimeoutMs = 30 * 60_000;
@@ -152,6 +154,17 @@ export async function startTarget(
     exitProcess: hooks.requestExit,
   };
   const nativeObjects = new TargetObjects(runtime, objects);
+  const etl = new TargetEtl({
+    nodeId: runtime.id,
+    dir: config.dir,
+    intraUrl: () => runtime.self.intraUrl,
+    metadata: runtime.store,
+    clock: runtime.clock,
+    log: runtime.log,
+    openObject: (bucket, name) => openWholeObject(runtime, objects, bucket, name),
+    putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+    abortEtl: (name, reason) => abortEtlOnPrimary(runtime, name, reason),
+  });
   runtime.serve(
     {
       objects: nativeObjects,
@@ -160,6 +173,7 @@ export async function startTarget(
       cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth),
       jobs,
       erasureCoding: new TargetPieces(runtime, protection),
+      etl,
       internal: {
         [Resource.rebalance]: rebalanceRoute(runtime, store, rebalanceManager),
         [Resource.metadata]: metadataRoute(runtime),
@@ -189,6 +203,8 @@ export async function startTarget(
     }
   });
   mountpaths.resumeIfPending();
+  // Transformers of the ETLs the metadata says run (restored after a restart, or new at join).
+  etl.reconcile();
   runtime.announceReady();
   sweepChunkSetsInBackground(runtime, store);
   const stopAppendSweep = nativeObjects.appends.sweepAbandoned();
@@ -198,6 +214,7 @@ export async function startTarget(
       stopAppendSweep();
       member.stop();
       jobs.registry.abortAll('node shutting down');
+      await etl.close();
       await runtime.close();
       await streams.close();
       await store.close();

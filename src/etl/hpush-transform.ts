@@ -1,0 +1,119 @@
+// The `hpush://` communication (AIStore's pushComm): the target PUTs the object to the transformer
+// (`PUT /<bucket>/<object>?etl_args=`, `Ais-Node-Url` naming the next stages of a pipeline) and
+// takes its answer: 200/202 with the transformed bytes, 204 when delivered by direct put, >=400 a
+// failure, 503 with `Ais-Etl-Retry-Reason: direct-put-transient` a request to send it again.
+import type { Readable } from 'node:stream';
+import { Agent, errors, request, type Dispatcher } from 'undici';
+import { readSmallBody } from '../api/common/body.js';
+import { isStoreError } from '../errors/index.js';
+import { EtlHeader, etlRetryDirectPutTransient, Header, Query } from '../wire/index.js';
+import { etlUnavailable, transformFailed, transformTimedOut } from './etl-errors.js';
+
+/** Connections to the transformers of this target (all on the loopback interface). */
+const transformers = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
+const maxErrorBytes = 16 * 1024;
+/** Sends of one object when the transformer asks for a replay. */
+const maxAttempts = 3;
+
+export interface PushRequest {
+  etlName: string;
+  /** The transformer's base URL (`http://127.0.0.1:<port>`). */
+  url: string;
+  /** `/<bucket>/<object>` (the path the transformer sees). */
+  path: string;
+  args: string | undefined;
+  /** Further stages (`Ais-Node-Url`). */
+  nextStages: readonly string[];
+  objTimeoutMs: number;
+  /** Opens the object (again, on a replay). */
+  open: () => Promise<{ size: number; body: Readable }>;
+}
+
+export interface PushAnswer {
+  status: 200 | 204;
+  /** The transformed bytes (status 200). */
+  body: Readable | undefined;
+  length: number | undefined;
+  inBytes: number;
+  /** Direct put: what the transformer says it delivered. */
+  directPutLength: string | undefined;
+}
+
+export async function pushToTransformer(push: PushRequest): Promise<PushAnswer> {
+  for (let attempt = 1; ; attempt += 1) {
+    const opened = await push.open();
+    const response = await send(push, opened);
+    const retry = response.headers[EtlHeader.retryReason] === etlRetryDirectPutTransient;
+    if (response.statusCode === 503 && retry && attempt < maxAttempts) {
+      await response.body.dump();
+      continue;
+    }
+    if (response.statusCode >= 400) {
+      const text = (await readSmallBody(response.body, maxErrorBytes, 'transformer error'))
+        .toString('utf8')
+        .trim();
+      const why = `the transformer answered ${response.statusCode}: ${text}`;
+      throw response.statusCode === 503
+        ? etlUnavailable(push.etlName, why)
+        : transformFailed(push.etlName, why);
+    }
+    const length = Number(response.headers[Header.contentLength] ?? Number.NaN);
+    const directPut = response.headers[EtlHeader.directPutLength];
+    if (
+      response.statusCode === 204 ||
+      (response.statusCode === 200 && length === 0 && directPut !== undefined)
+    ) {
+      await response.body.dump();
+      return {
+        status: 204,
+        body: undefined,
+        length: undefined,
+        inBytes: opened.size,
+        directPutLength: typeof directPut === 'string' ? directPut : undefined,
+      };
+    }
+    return {
+      status: 200,
+      body: response.body,
+      length: Number.isSafeInteger(length) ? length : undefined,
+      inBytes: opened.size,
+      directPutLength: undefined,
+    };
+  }
+}
+
+async function send(
+  push: PushRequest,
+  opened: { size: number; body: Readable },
+): Promise<Dispatcher.ResponseData> {
+  const query = new URLSearchParams();
+  if (push.args !== undefined) query.set(Query.etlArgs, push.args);
+  const search = query.size > 0 ? `?${query.toString()}` : '';
+  const headers: Record<string, string> = { [Header.contentLength]: String(opened.size) };
+  if (push.nextStages.length > 0) headers[EtlHeader.nodeUrl] = push.nextStages.join(',');
+  try {
+    return await request(`${push.url}${push.path}${search}`, {
+      method: 'PUT',
+      headers,
+      body: opened.body,
+      dispatcher: transformers,
+      headersTimeout: push.objTimeoutMs,
+      bodyTimeout: push.objTimeoutMs,
+    });
+  } catch (error) {
+    opened.body.destroy();
+    throw exchangeError(push.etlName, push.objTimeoutMs, error);
+  }
+}
+
+/** A failed exchange with a transformer as the error the client gets. */
+export function exchangeError(etlName: string, objTimeoutMs: number, error: unknown): Error {
+  if (isStoreError(error)) return error;
+  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError)
+    return transformTimedOut(etlName, objTimeoutMs);
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
+    return etlUnavailable(etlName, `the transformer is unreachable: ${message}`);
+  return transformFailed(etlName, message);
+}

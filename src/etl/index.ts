@@ -1,0 +1,3 @@
+// ETL as local transformer processes: the control API (gateways) and transformers (targets).
+export { EtlControl, type EtlControlEnvironment } from './etl-control.js';
+export { TargetEtl, type EtlTargetEnvironment } from './target-etl.js';
