@@ -78,6 +78,21 @@ export async function findReplica(
   );
 }
 
+/**
+ * The record of `name`'s replica and where it is, without keeping the file open: one thread-pool
+ * job per path looked at (`readReplica`), where `findReplica` takes four for the replica it opens.
+ * Same lock, fault and corruption rules as `findReplica`.
+ */
+export async function findRecord(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+): Promise<ReadReplica | undefined> {
+  return await searchReplicas(context, bucket, name, 'ob', undefined, (location, mountpath) =>
+    readReplica(context, location, mountpath, bucket, name, undefined),
+  );
+}
+
 /** `findReplica`'s search, with `probe` looking at each location. */
 export async function searchReplicas<T>(
   context: StoreContext,
