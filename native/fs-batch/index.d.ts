@@ -47,16 +47,19 @@ export interface RawDirectory {
 export function readDirectory(directory: string): Promise<RawDirectory>;
 
 /**
- * Opens `path` (read only, not following a symbolic link, not blocking on a FIFO), fstats it,
- * reads attribute `attribute` through the descriptor and, for a regular file no longer than
- * `buffer`, its content into `buffer`; then closes it: one thread-pool job. Fills `numbers` (12
- * slots: per step, open, fstat, attribute and read, the errno of its failure, 0 when it worked, -1
- * when it was not taken, -2 for an attribute skipped; then dev, ino, mode, size, atime, mtime and
- * ctime in ns, and the bytes of content read, -1 when none were). `known` (dev, ino, size, mtime ns, ctime ns) skips the attribute read
- * when the open file still matches it. Resolves to the attribute's value when it was read.
+ * Opens the first of `paths` (candidates joined by NUL; one that is missing, below a file, a link
+ * loop or too long sends the open on to the next) read only, not following a symbolic link, not
+ * blocking on a FIFO; fstats it, reads attribute `attribute` through the descriptor and, for a
+ * regular file no longer than `buffer`, its content into `buffer`; then closes it: one thread-pool
+ * job. Fills `numbers` (13 slots: per step, open, fstat, attribute and read, the errno of its
+ * failure, 0 when it worked, -1 when it was not taken, -2 for an attribute skipped; then dev, ino,
+ * mode, size, atime, mtime and ctime in ns; the bytes of content read, -1 when none were; and the
+ * index of the candidate opened, or whose open failed last). `known` (dev, ino, size, mtime ns,
+ * ctime ns) skips the attribute read when the open file still matches it. Resolves to the
+ * attribute's value when it was read.
  */
 export function readFile(
-  path: string,
+  paths: string,
   attribute: string,
   numbers: BigInt64Array,
   buffer: Buffer | null,

@@ -2,6 +2,8 @@
 // the metadata attribute through the descriptor, and for a regular file that fits the caller's
 // buffer its whole content, then close. Through fs.promises and fs-xattr the same GET took five
 // hand-offs (open, fstat, getxattr twice in one, read, close), each a wake-up of the event loop.
+// Given several candidate paths, the job opens the first that exists: a lookup of a new name
+// (natural and hashed path on each mountpath, all missing) is one job instead of one per path.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +45,7 @@ enum {
   AT_MTIME_NS,
   AT_CTIME_NS,
   AT_BYTES_READ,
+  AT_PATH_INDEX,
   NUMBERS_LENGTH
 };
 /** Error slot values besides 0 and an errno: the step was not taken, or skipped (file known). */
@@ -54,7 +57,9 @@ enum { KNOWN_DEV, KNOWN_INO, KNOWN_SIZE, KNOWN_MTIME_NS, KNOWN_CTIME_NS, KNOWN_L
 typedef struct {
   napi_async_work work;
   napi_deferred deferred;
+  /** Candidate paths, NUL-separated (a file name cannot hold a NUL). */
   char *path;
+  size_t path_length;
   char *attribute;
   /** The caller's typed arrays and buffer, held until the job completes. */
   napi_ref numbers_ref;
@@ -136,10 +141,23 @@ static void read_file_execute(napi_env env, void *data) {
   numbers[AT_READ_ERROR] = STEP_NOT_TAKEN;
   numbers[AT_BYTES_READ] = -1;
   // O_NOFOLLOW: a symbolic link is not an object. O_NONBLOCK: a FIFO left there must not hang.
-  int fd = open(read->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC_IF);
-  if (fd < 0) {
-    numbers[AT_OPEN_ERROR] = errno;
-    return;
+  // A missing candidate (or one below a file, or a name too long to be a path) sends the open on
+  // to the next; any other failure, or the last candidate's, ends the job with its errno.
+  const char *path = read->path;
+  const char *end = read->path + read->path_length;
+  int fd;
+  for (int64_t index = 0;; index += 1) {
+    numbers[AT_PATH_INDEX] = index;
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC_IF);
+    if (fd >= 0) break;
+    int error = errno;
+    const char *next = path + strlen(path) + 1;
+    if (next >= end ||
+        (error != ENOENT && error != ENOTDIR && error != ELOOP && error != ENAMETOOLONG)) {
+      numbers[AT_OPEN_ERROR] = error;
+      return;
+    }
+    path = next;
   }
   numbers[AT_OPEN_ERROR] = 0;
   struct stat stats;
@@ -200,7 +218,8 @@ static int64_t *bigint_array(napi_env env, napi_value value, size_t length) {
 }
 
 /**
- * readFile(path, attribute, numbers, buffer, known): resolves to the attribute's value (a Buffer),
+ * readFile(paths, attribute, numbers, buffer, known): `paths` are candidates joined by NUL; the
+ * first that opens is read (AT_PATH_INDEX says which). Resolves to the attribute's value (a Buffer),
  * or undefined when it was not read; fills `numbers` (a BigInt64Array, see AT_*) and, when the
  * file is regular and no longer than `buffer` (or null), its content into `buffer`. `known` (a
  * BigInt64Array of dev, ino, size, mtime and ctime in ns, or null) skips the attribute read when
@@ -216,7 +235,7 @@ napi_value read_file(napi_env env, napi_callback_info info) {
   }
   FileRead *read = calloc(1, sizeof(FileRead));
   if (read == NULL) goto invalid;
-  read->path = string_argument(env, args[0], NULL);
+  read->path = string_argument(env, args[0], &read->path_length);
   read->attribute = string_argument(env, args[1], NULL);
   read->numbers = bigint_array(env, args[2], NUMBERS_LENGTH);
   if (read->path == NULL || read->attribute == NULL || read->numbers == NULL) goto invalid;

@@ -4,11 +4,10 @@
 // it once abandoned. Start-up removes them with every other work file.
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { StoreError, badRequest, hasErrnoCode } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
 import {
-  FileSink,
+  writeBody,
   isMissing,
   openFlags,
   toStorageError,
@@ -73,19 +72,19 @@ export class AppendFiles {
       try {
         const { size } = await handle.stat();
         checkSize(path, size, expected.sizeBytes);
-        const sink = new FileSink(handle, expected.contentLength);
+        let bytesWritten: number;
         try {
-          await pipeline(body, sink);
-          if (expected.contentLength !== undefined && sink.bytesWritten !== expected.contentLength)
+          bytesWritten = await writeBody(body, handle, { limitBytes: expected.contentLength });
+          if (expected.contentLength !== undefined && bytesWritten !== expected.contentLength)
             throw badRequest(
-              `content length mismatch: received ${sink.bytesWritten} bytes, expected ${expected.contentLength}`,
+              `content length mismatch: received ${bytesWritten} bytes, expected ${expected.contentLength}`,
             );
         } catch (error) {
           await handle.truncate(size).catch(() => undefined);
           throw error;
         }
         if (this.context().options.fsyncObjects) await handle.sync();
-        return size + sink.bytesWritten;
+        return size + bytesWritten;
       } catch (error) {
         throw toStorageError(error, dirname(path));
       } finally {

@@ -13,6 +13,7 @@ export {
 export type {
   AttributeReads,
   DirectoryEntries,
+  FirstFile,
   SmallFile,
   SmallFileRead,
   StatBatch,

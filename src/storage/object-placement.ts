@@ -17,6 +17,8 @@ import type { BucketJson } from '../wire/index.js';
 /**
  * Renames `source` into place (in the objects tree, or in `type`'s tree); `writeRecord` rewrites the file's record when the name has to go
  * into it. Returns the directories whose entries changed (to fsync when durability is asked for).
+ * `noReplica`: a lookup under the same write lock found no replica of the name on any mountpath,
+ * so there is no stale hashed copy to remove (saves a failing unlink per new name).
  */
 export async function placeObjectFile(
   disk: Disk,
@@ -27,6 +29,7 @@ export async function placeObjectFile(
   metadata: ObjectMetadata,
   writeRecord: () => Promise<void>,
   type: StoredContentType = 'ob',
+  noReplica = false,
 ): Promise<string[]> {
   const hashedPath = hashedObjectPath(contentDirectory(mountpath, bucket, type), name);
   const [first] = replicaPaths(mountpath, bucket, name, type);
@@ -34,7 +37,7 @@ export async function placeObjectFile(
     const result = await renameIntoPlace(disk, source, first.path);
     if (result.outcome === 'committed') {
       // An earlier PUT may have stored the name hashed (during a collision): drop that stale copy.
-      await removeFileQuietly(disk, hashedPath);
+      if (!noReplica) await removeFileQuietly(disk, hashedPath);
       return result.directoriesToSync;
     }
   }

@@ -1,13 +1,12 @@
 // The PUT transaction: stream the body into a work file while hashing, verify length and client
 // checksum, write the metadata attribute, then rename into place under the object's write lock.
 import { dirname } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { HashingStream } from '../checksum/index.js';
+import { createHasher } from '../checksum/index.js';
 import { badRequest, checksumMismatch, hasErrnoCode, isStoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
 import type { ChecksumTypeName } from '../wire/index.js';
 import {
-  FileSink,
+  writeBody,
   makeDirectories,
   removeFileQuietly,
   toStorageError,
@@ -16,7 +15,7 @@ import {
 } from './io/index.js';
 import {
   contentDirectory,
-  newVersionId,
+  longestVersionId,
   hashedObjectPath,
   isNaturallyStorable,
   replicaPaths,
@@ -35,7 +34,7 @@ import { removeChunkSet } from './multipart/chunk-sets.js';
 import type { Mountpath } from './mountpath/index.js';
 import { placeObjectFile } from './object-placement.js';
 import { beginNewVersion, removeVersionFiles, stampVersion } from './versions/version-history.js';
-import { findReplica } from './replica-lookup.js';
+import { findRecord, findReplica } from './replica-lookup.js';
 import {
   describeObject,
   lockKeyOf,
@@ -85,7 +84,7 @@ export async function putObject(
     ...metadata,
     name,
     version: longestVersion,
-    versionId: newVersionId(),
+    versionId: longestVersionId,
     versionStamp: Number.MAX_SAFE_INTEGER,
     etag: longestEtag,
     extraChecksums: { sha256: longestChecksum },
@@ -185,25 +184,28 @@ async function receiveBody(
   ) {
     types.push(expected.type);
   }
-  const hashing = new HashingStream(types);
-  const sink = new FileSink(handle, request.contentLength);
-  await pipeline(request.body, hashing, sink);
+  const hashers = types.map(createHasher);
+  const bytesWritten = await writeBody(request.body, handle, {
+    limitBytes: request.contentLength,
+    hashers,
+  });
+  const digestOf = (type: ChecksumTypeName): string =>
+    hashers.find((hasher) => hasher.type === type)?.digest() ?? '';
 
   const context = describeObject(request.bucket, request.name);
-  if (request.contentLength !== undefined && sink.bytesWritten !== request.contentLength) {
+  if (request.contentLength !== undefined && bytesWritten !== request.contentLength) {
     throw badRequest(
-      `content length mismatch: received ${sink.bytesWritten} bytes, expected ${request.contentLength} (${context})`,
+      `content length mismatch: received ${bytesWritten} bytes, expected ${request.contentLength} (${context})`,
     );
   }
   if (expected !== undefined && expected.type !== 'none') {
-    const actual = hashing.digestOf(expected.type) ?? '';
+    const actual = digestOf(expected.type);
     if (actual !== expected.value.toLowerCase()) {
       throw checksumMismatch(expected.type, expected.value, actual, context);
     }
   }
-  metadata.size = request.chunked?.sizeBytes ?? sink.bytesWritten;
-  metadata.checksum.value =
-    request.chunked === undefined ? (hashing.digestOf(request.checksumType) ?? '') : '';
+  metadata.size = request.chunked?.sizeBytes ?? bytesWritten;
+  metadata.checksum.value = request.chunked === undefined ? digestOf(request.checksumType) : '';
   const extra = await request.finish?.();
   if (extra?.etag !== undefined) metadata.etag = extra.etag;
   if (extra?.version !== undefined) metadata.version = extra.version;
@@ -338,6 +340,7 @@ async function renameIntoHome(transaction: Transaction): Promise<string[]> {
     metadata,
     () => writeMetadataDurably(transaction),
     type,
+    numbered?.previous === 'none',
   );
   if (step !== undefined) {
     transaction.obsoleteChunks = await removeVersionFiles(context, bucket, step.obsolete);
@@ -417,7 +420,7 @@ async function nextVersion(
 ): Promise<NumberedVersion> {
   let previous;
   try {
-    previous = await findReplica(context, request.bucket, request.name);
+    previous = await findRecord(context, request.bucket, request.name);
   } catch (error) {
     if (isStoreError(error) && error.code === 'ObjectCorrupted') {
       return { version: '1', previous: undefined };
@@ -425,7 +428,6 @@ async function nextVersion(
     throw error;
   }
   if (previous === undefined) return { version: '1', previous: 'none' };
-  await previous.handle.close();
   const text = previous.metadata.version ?? '';
   const version = Number(text);
   return {

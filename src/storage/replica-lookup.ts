@@ -20,6 +20,7 @@ import {
   metadataAttributeName,
   metadataFromAttribute,
   readFileRecord,
+  type CachedRecord,
   type ObjectMetadata,
 } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
@@ -75,6 +76,61 @@ export async function findReplica(
 ): Promise<OpenReplica | undefined> {
   return await searchReplicas(context, bucket, name, type, skipMountpath, (location, mountpath) =>
     openReplica(context, location, mountpath, bucket, name),
+  );
+}
+
+/**
+ * The record of `name`'s replica and where it is, without keeping the file open, as `findReplica`
+ * would find it (same lock, fault and corruption rules). Every candidate path (natural and hashed
+ * on each mountpath, in search order) goes to one thread-pool job that reads the first one that
+ * exists: a new name's lookup is one job, where a search path by path takes one per candidate
+ * (and makes an error for each). A candidate that exists but is no replica of the name, or a
+ * failure, hands over to that search, which sorts them out as it always does.
+ */
+export async function findRecord(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+): Promise<ReadReplica | undefined> {
+  const candidates: Array<{ location: ReplicaPath; mountpath: Mountpath }> = [];
+  for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
+    for (const location of replicaPaths(mountpath.path, bucket, name, 'ob')) {
+      candidates.push({ location, mountpath });
+    }
+  }
+  const { metadataCache } = context;
+  const epoch = metadataCache.epoch;
+  const cached = metadataCache.peek(candidates[0]?.location.path ?? '');
+  try {
+    const first = await context.disk.readFirstFile(
+      candidates.map((candidate) => candidate.location.path),
+      {
+        attribute: metadataAttributeName,
+        ...(cached === undefined ? {} : { known: cached.identity }),
+      },
+    );
+    if (first === undefined) return undefined;
+    const candidate = candidates[first.index];
+    if (candidate !== undefined) {
+      const { location, mountpath } = candidate;
+      const known = first.index === 0 ? cached : undefined;
+      const replica = replicaOf(
+        context,
+        first.file,
+        location,
+        mountpath,
+        bucket,
+        name,
+        epoch,
+        known,
+      );
+      if (replica !== undefined) return replica;
+    }
+  } catch {
+    // Retried below, where a fault counts against its mountpath only.
+  }
+  return await searchReplicas(context, bucket, name, 'ob', undefined, (location, mountpath) =>
+    readReplica(context, location, mountpath, bucket, name, undefined),
   );
 }
 
@@ -175,6 +231,21 @@ export async function readReplica(
     if (hasErrnoCode(error, ...absent)) return undefined;
     throw error;
   }
+  return replicaOf(context, file, location, mountpath, bucket, name, epoch, cached);
+}
+
+/** The replica a one-job read found at `location`; undefined when it is none of `name`'s. */
+function replicaOf(
+  context: StoreContext,
+  file: SmallFile,
+  location: ReplicaPath,
+  mountpath: Mountpath,
+  bucket: BucketJson,
+  name: string,
+  epoch: number,
+  cached: CachedRecord | undefined,
+): ReadReplica | undefined {
+  const { metadataCache } = context;
   const { stats, attribute } = file;
   if (!stats.isFile()) return undefined;
   let metadata: ObjectMetadata;

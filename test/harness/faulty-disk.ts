@@ -12,6 +12,7 @@ import {
   type Dirent,
   type Disk,
   type DiskFile,
+  type FirstFile,
   type SmallFile,
   type SmallFileRead,
   type StatBatch,
@@ -194,6 +195,22 @@ export class FaultyDisk implements Disk {
       }
     }
     return { ...file, attribute, attributeError, content, readError };
+  }
+
+  /** The candidates one by one, each under `readSmallFile`'s rules: a fault stops the search there. */
+  async readFirstFile(
+    paths: readonly string[],
+    request: SmallFileRead,
+  ): Promise<FirstFile | undefined> {
+    for (const [index, path] of paths.entries()) {
+      try {
+        return { index, file: await this.readSmallFile(path, request) };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        if (!['ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG'].includes(code)) throw error;
+      }
+    }
+    return undefined;
   }
 
   stat(path: string, options: { bigint: true }): Promise<BigIntStats>;

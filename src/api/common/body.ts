@@ -47,6 +47,8 @@ export function readSmallBody(body: Readable, limitBytes: number, what: string):
     body.on('data', onData);
     body.on('end', onEnd);
     body.on('error', onError);
+    // A body paused on purpose (S3's payload hashing) does not flow on a new 'data' listener alone.
+    body.resume();
   });
 }
 

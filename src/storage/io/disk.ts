@@ -24,10 +24,12 @@ import type { Readable } from 'node:stream';
 import { getAttribute, removeAttribute, setAttribute } from 'fs-xattr';
 import {
   readDirectoryEntries,
+  readFirstFile,
   readSmallFile,
   statFiles,
   type AttributeReads,
   type DirectoryEntries,
+  type FirstFile,
   type SmallFile,
   type SmallFileRead,
   type StatBatch,
@@ -145,6 +147,11 @@ export interface Disk {
    * would; attribute and content read errors are in the result.
    */
   readSmallFile(path: string, request: SmallFileRead): Promise<SmallFile>;
+  /**
+   * `readSmallFile` of the first of `paths` that exists, in one job (missing candidates are
+   * passed over); undefined when none exists.
+   */
+  readFirstFile(paths: readonly string[], request: SmallFileRead): Promise<FirstFile | undefined>;
 }
 
 /**
@@ -193,4 +200,5 @@ export const localDisk: Disk = {
   readDirectoryEntries,
   statFiles,
   readSmallFile,
+  readFirstFile,
 };

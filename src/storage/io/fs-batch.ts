@@ -226,8 +226,11 @@ const slot = {
   mtimeNs: 9,
   ctimeNs: 10,
   bytesRead: 11,
+  pathIndex: 12,
 } as const;
-const numbersLength = 12;
+const numbersLength = 13;
+/** Open failures that mean "no file at this candidate" (`readFirstFile` goes on to the next). */
+const absentErrnos = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG']);
 /** An error slot's value for a step not taken, and for an attribute read skipped (known file). */
 const notTaken = -1n;
 const skipped = -2n;
@@ -240,27 +243,62 @@ const skipped = -2n;
  * read is reported in the result.
  */
 export async function readSmallFile(path: string, request: SmallFileRead): Promise<SmallFile> {
+  const read = await readCandidates([path], request);
+  if ('error' in read) throw read.error;
+  return read.file;
+}
+
+/** The candidate `readFirstFile` read, and which one it was. */
+export interface FirstFile {
+  readonly index: number;
+  readonly file: SmallFile;
+}
+
+/**
+ * `readSmallFile` of the first of `paths` that exists, in one job: candidates that are missing
+ * (or below a file, a link loop, a name too long) are passed over; undefined when none exists,
+ * without an error made for each. Fails as `readSmallFile` would for the first candidate whose
+ * open fails otherwise, or whose fstat fails.
+ */
+export async function readFirstFile(
+  paths: readonly string[],
+  request: SmallFileRead,
+): Promise<FirstFile | undefined> {
+  invariant(paths.length > 0, 'readFirstFile of no paths');
+  const read = await readCandidates(paths, request);
+  if (!('error' in read)) return read;
+  if (read.index === paths.length - 1 && absentErrnos.has(read.error.code ?? '')) return undefined;
+  throw read.error;
+}
+
+async function readCandidates(
+  paths: readonly string[],
+  request: SmallFileRead,
+): Promise<FirstFile | { index: number; error: NodeJS.ErrnoException }> {
   const numbers = new BigInt64Array(numbersLength);
   const { known } = request;
   const identity =
     known === undefined
       ? null
       : BigInt64Array.of(known.dev, known.ino, known.size, known.mtimeNs, known.ctimeNs);
+  // File names cannot contain NUL: the addon splits the candidates on it.
   const attribute = await readFile(
-    path,
+    paths.join('\0'),
     request.attribute,
     numbers,
     request.buffer ?? null,
     identity,
   );
+  const index = Number(numbers[slot.pathIndex] ?? 0n);
+  const path = paths[index] ?? '';
   const openError = numbers[slot.openError] ?? 0n;
-  if (openError !== 0n) throw errnoError(Number(openError), 'open', path);
+  if (openError !== 0n) return { index, error: errnoError(Number(openError), 'open', path) };
   const statError = numbers[slot.statError] ?? 0n;
-  if (statError !== 0n) throw errnoError(Number(statError), 'fstat', path);
+  if (statError !== 0n) return { index, error: errnoError(Number(statError), 'fstat', path) };
   const attributeError = numbers[slot.attributeError] ?? notTaken;
   const readError = numbers[slot.readError] ?? notTaken;
   const bytesRead = Number(numbers[slot.bytesRead] ?? -1n);
-  return {
+  const file: SmallFile = {
     stats: new FileStats(numbers),
     attribute,
     attributeSkipped: attributeError === skipped,
@@ -272,4 +310,5 @@ export async function readSmallFile(path: string, request: SmallFileRead): Promi
         : undefined,
     readError: readError > 0n ? errnoError(Number(readError), 'read', path) : undefined,
   };
+  return { index, file };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setAttribute } from 'fs-xattr';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
-import { readSmallFile, type FileState } from './index.js';
+import { readFirstFile, readSmallFile, type FileState } from './index.js';
 
 const attribute = 'user.cairn.test';
 let root = '';
@@ -140,4 +140,22 @@ test('reads at once do not mix their buffers', async () => {
     assert.equal(file.content?.toString(), name.repeat(index + 1));
     assert.equal(file.attribute?.toString(), name);
   }
+});
+
+test('the first existing of several candidates is read in one job; none existing is undefined', async () => {
+  const missing = [join(root, 'absent'), join(root, 'small', 'below'), join(root, 'link')];
+  assert.equal(await readFirstFile(missing, { attribute }), undefined);
+  const first = await readFirstFile([...missing, join(root, 'small'), join(root, 'large')], {
+    attribute,
+    buffer: Buffer.alloc(64),
+  });
+  assert.equal(first?.index, 3);
+  assert.equal(first.file.content?.toString(), 'hello, world');
+  assert.equal(first.file.attribute?.toString(), 'record of small');
+  // A candidate that exists but is not a file is still the one opened: the caller decides.
+  const directory = await readFirstFile([join(root, 'directory'), join(root, 'small')], {
+    attribute,
+  });
+  assert.equal(directory?.index, 0);
+  assert.equal(directory.file.stats.isFile(), false);
 });

@@ -16,6 +16,7 @@ import {
 import type {
   AttributeReads,
   DirectoryEntries,
+  FirstFile,
   SmallFile,
   SmallFileRead,
   StatBatch,
@@ -155,5 +156,9 @@ export class WatchedDisk implements Disk {
 
   readSmallFile(path: string, request: SmallFileRead): Promise<SmallFile> {
     return this.disk.readSmallFile(path, request);
+  }
+
+  readFirstFile(paths: readonly string[], request: SmallFileRead): Promise<FirstFile | undefined> {
+    return this.disk.readFirstFile(paths, request);
   }
 }

@@ -5,6 +5,7 @@ import { relative } from 'node:path';
 import { invalidBucketName } from '../../errors/index.js';
 import { isGlobalNamespace, type BucketJson } from '../../wire/index.js';
 import { invariant } from '../../util/assert.js';
+import { uniqueHex } from '../../util/ids.js';
 import { contentTypeDirectory, type ContentTypeName } from './content-type.js';
 import { hashedEntryName, isNaturallyStorable } from './object-name.js';
 
@@ -81,7 +82,7 @@ export function workFilePath(
   prefix: WorkFilePrefix,
 ): string {
   const directory = contentDirectory(mountpath, bucket, 'wk');
-  return `${directory}/${prefix}.${randomBytes(8).toString('hex')}.${process.pid.toString(16)}`;
+  return `${directory}/${prefix}.${uniqueHex()}.${process.pid.toString(16)}`;
 }
 
 /** True when `path` is an append work file (`%wk/append.<random>.<pid-hex>`) of `bucket`. */

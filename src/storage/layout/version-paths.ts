@@ -15,6 +15,9 @@ const versionSeparator = ';';
 const versionIdLength = 32;
 const versionIdPattern = /^(null|[A-Za-z0-9]{32})$/;
 
+/** As long as any version ID: for size checks of a record before its ID is drawn. */
+export const longestVersionId = 'x'.repeat(versionIdLength);
+
 /** A fresh, opaque version ID: 32 letters and digits. */
 export function newVersionId(): string {
   return randomId(versionIdLength);

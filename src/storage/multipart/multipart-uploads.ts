@@ -3,13 +3,12 @@
 // the final manifest and an empty object file that stands for the chunks: no byte is copied.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { HashingStream } from '../../checksum/index.js';
+import { createHasher } from '../../checksum/index.js';
 import { StoreError, badRequest } from '../../errors/index.js';
 import { randomId } from '../../util/ids.js';
 import type { BucketJson, ChecksumTypeName } from '../../wire/index.js';
 import {
-  FileSink,
+  writeBody,
   isMissing,
   makeDirectories,
   mapBounded,
@@ -127,18 +126,20 @@ export async function uploadPart(context: StoreContext, write: PartWrite): Promi
   try {
     await disk.mkdir(workPath.slice(0, workPath.lastIndexOf('/')), { recursive: true });
     handle = await disk.open(workPath, 'wx');
-    const hashing = new HashingStream([write.checksumType]);
-    const sink = new FileSink(handle, write.contentLength);
-    await pipeline(write.body, hashing, sink);
-    if (sink.bytesWritten !== write.contentLength) {
+    const hasher = createHasher(write.checksumType);
+    const bytesWritten = await writeBody(write.body, handle, {
+      limitBytes: write.contentLength,
+      hashers: [hasher],
+    });
+    if (bytesWritten !== write.contentLength) {
       throw badRequest(
-        `content length mismatch: received ${sink.bytesWritten} bytes, expected ${write.contentLength}`,
+        `content length mismatch: received ${bytesWritten} bytes, expected ${write.contentLength}`,
       );
     }
     const extra = write.finish?.() ?? {};
     const metadata: ObjectMetadata = {
-      size: sink.bytesWritten,
-      checksum: { type: write.checksumType, value: hashing.digestOf(write.checksumType) ?? '' },
+      size: bytesWritten,
+      checksum: { type: write.checksumType, value: hasher.digest() },
       customMetadata: {},
       copies: [],
       flags: 0,

@@ -2,7 +2,7 @@
 // store must receive, and the digests S3 promises: the MD5 ETag, Content-MD5, a signed payload's
 // SHA-256 and the additional checksum, all verified before the object becomes visible.
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { StoreError, badRequest } from '../../../errors/index.js';
 import { acceptBody } from '../../common/http-server.js';
 import type { RequestContext } from '../../common/request-context.js';
@@ -29,19 +29,26 @@ const signedStreamingTrailer = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
 const unsignedStreamingTrailer = 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
 
 /** Hashes what flows through: MD5 always, plus a payload SHA-256 and one additional checksum. */
-class PayloadHashing extends Transform {
+class PayloadHashing {
   readonly md5 = createHash('md5');
   constructor(
     readonly sha256: Hash | undefined,
     readonly checksum: ChecksumHasher | undefined,
-  ) {
-    super();
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.md5.update(chunk);
-    this.sha256?.update(chunk);
-    this.checksum?.update(chunk);
-    callback(null, chunk);
+  ) {}
+
+  /**
+   * Watches `body` (paused until its consumer starts reading it): a second 'data' listener sees
+   * every chunk the consumer gets, in order, without a Transform and a pipeline per request (the
+   * pipeline's AbortController and Transform were 3-4% of a target's CPU under small PUTs).
+   */
+  watch(body: Readable): Readable {
+    body.on('data', (chunk: Buffer) => {
+      this.md5.update(chunk);
+      this.sha256?.update(chunk);
+      this.checksum?.update(chunk);
+    });
+    body.pause();
+    return body;
   }
 }
 
@@ -70,11 +77,9 @@ export function openObjectPayload(context: RequestContext, auth: AuthResult): Ob
       })
     : undefined;
   acceptBody(context);
-  const done = (): void => undefined;
-  const body =
-    decoder === undefined
-      ? pipeline(context.req, hashing, done)
-      : pipeline(context.req, decoder, hashing, done);
+  const body = hashing.watch(
+    decoder === undefined ? context.req : pipeline(context.req, decoder, () => undefined),
+  );
   const contentMd5 = headerText(context, 'content-md5');
   return {
     body,
@@ -179,7 +184,8 @@ export function copiedPayload(
     checksum === undefined ? undefined : createChecksumHasher(checksum),
   );
   return {
-    body: pipeline(source, hashing, () => undefined),
+    // The source's errors reach its consumer through this pipeline's output.
+    body: hashing.watch(pipeline(source, new PassThrough(), () => undefined)),
     contentLength,
     finish: () => ({
       etag: hashing.md5.digest('hex'),

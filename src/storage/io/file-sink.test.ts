@@ -1,0 +1,134 @@
+// Unit tests of writing a request body into a file: order, hashing, gathered writes, and the
+// failures (over-long body, body error, client gone, failed write) that must reject and stop it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { createHasher, hashBuffer } from '../../checksum/index.js';
+import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
+import type { DiskFile } from './disk.js';
+import { writeBody } from './file-sink.js';
+
+let root = '';
+let files = 0;
+
+before(async () => {
+  root = await makeTemporaryDirectory();
+});
+
+after(async () => {
+  await removeTemporaryDirectory(root);
+});
+
+/** A new file, and a handle that counts its write calls (each a thread-pool job). */
+async function countingFile(): Promise<{ path: string; handle: DiskFile; writes: () => number }> {
+  files += 1;
+  const path = join(root, `body-${files}`);
+  const handle = await open(path, 'wx');
+  let writes = 0;
+  const counted: DiskFile = Object.assign(Object.create(handle) as DiskFile, {
+    write: (...args: Parameters<DiskFile['write']>) => {
+      writes += 1;
+      return handle.write(...args);
+    },
+    writev: (buffers: readonly Buffer[]) => {
+      writes += 1;
+      return handle.writev(buffers);
+    },
+  });
+  return { path, handle: counted, writes: () => writes };
+}
+
+function chunksOf(count: number, size: number): Buffer[] {
+  return Array.from({ length: count }, (_, index) => Buffer.alloc(size, index % 251));
+}
+
+test('writes every chunk in order, feeds the hashers, and gathers chunks into fewer writes', async () => {
+  const { path, handle, writes } = await countingFile();
+  const chunks = chunksOf(64, 64 * 1024);
+  const hasher = createHasher('xxhash');
+  try {
+    const written = await writeBody(Readable.from(chunks), handle, {
+      limitBytes: 64 * 64 * 1024,
+      hashers: [hasher],
+    });
+    assert.equal(written, 64 * 64 * 1024);
+  } finally {
+    await handle.close();
+  }
+  const content = await readFile(path);
+  assert.deepEqual(content, Buffer.concat(chunks));
+  assert.equal(hasher.digest(), hashBuffer('xxhash', content));
+  // Chunks that arrive while a write is in flight share the next write.
+  assert.ok(writes() < chunks.length, `${writes()} writes for ${chunks.length} chunks`);
+});
+
+test('an empty body writes nothing and resolves with 0', async () => {
+  const { handle, writes } = await countingFile();
+  try {
+    assert.equal(await writeBody(Readable.from([]), handle), 0);
+  } finally {
+    await handle.close();
+  }
+  assert.equal(writes(), 0);
+});
+
+test('a body longer than its limit fails with BadRequest and is destroyed', async () => {
+  const { handle } = await countingFile();
+  const body = Readable.from(chunksOf(4, 1024));
+  try {
+    await assert.rejects(writeBody(body, handle, { limitBytes: 3000 }), /content length mismatch/);
+  } finally {
+    await handle.close();
+  }
+  assert.ok(body.destroyed);
+});
+
+test('a body error, and a body closed before its end, reject', async () => {
+  const { handle } = await countingFile();
+  try {
+    const failing = new PassThrough();
+    const failed = writeBody(failing, handle);
+    failing.write(Buffer.alloc(10));
+    failing.destroy(new Error('socket reset'));
+    await assert.rejects(failed, /socket reset/);
+    const gone = new PassThrough();
+    const closed = writeBody(gone, handle);
+    gone.write(Buffer.alloc(10));
+    gone.destroy();
+    await assert.rejects(closed, /premature close/i);
+  } finally {
+    await handle.close();
+  }
+});
+
+test('a failed write rejects and destroys the body', async () => {
+  const { handle } = await countingFile();
+  const failing: DiskFile = Object.assign(Object.create(handle) as DiskFile, {
+    write: () => Promise.reject(Object.assign(new Error('ENOSPC: no space'), { code: 'ENOSPC' })),
+    writev: () => Promise.reject(Object.assign(new Error('ENOSPC: no space'), { code: 'ENOSPC' })),
+  });
+  const body = new PassThrough();
+  const written = writeBody(body, failing);
+  body.write(Buffer.alloc(1024));
+  try {
+    await assert.rejects(written, /ENOSPC/);
+  } finally {
+    await handle.close();
+  }
+  assert.ok(body.destroyed);
+});
+
+test('a body paused before it is handed over still flows', async () => {
+  const { path, handle } = await countingFile();
+  const body = Readable.from([Buffer.from('paused '), Buffer.from('body')]);
+  body.on('data', () => undefined);
+  body.pause();
+  try {
+    assert.equal(await writeBody(body, handle), 11);
+  } finally {
+    await handle.close();
+  }
+  assert.equal(await readFile(path, 'utf8'), 'paused body');
+});
