@@ -48,7 +48,8 @@ const allowed = {
     'storage',
     'jobs',
   ],
-  backends: ['util', 'wire', 'errors', 'transport', 'storage', 'checksum'],
+  // A remote AIS cluster is reached with Cairn's own native-API client.
+  backends: ['util', 'wire', 'errors', 'transport', 'storage', 'checksum', 'sdk'],
   api: ['util', 'wire', 'errors', 'auth', 'checksum', 'archive'],
   roles: [
     'util',

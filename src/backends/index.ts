@@ -10,3 +10,10 @@ export type {
 export { Backends, defaultProfileName, isRemoteBucket, requireRemoteBucket } from './backends.js';
 export type { AwsProfile, BackendSettings } from './backends.js';
 export { listRemotePage, listsCachedOnly, type LocalListing } from './remote-listing.js';
+export {
+  attachedClusters,
+  canonicalNamespace,
+  findRemoteCluster,
+  isRemoteAisBucket,
+  type RemoteCluster,
+} from './remote-clusters.js';

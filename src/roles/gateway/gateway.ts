@@ -12,6 +12,7 @@ import {
 } from '../common/node-runtime.js';
 import { BucketSummaries } from './bucket-summary.js';
 import { GatewayBuckets } from './gateway-buckets.js';
+import { RemoteClusterAdmin } from './remote-cluster-admin.js';
 import { GatewayCluster } from './gateway-cluster.js';
 import { GatewayBatch, GatewayObjects } from './gateway-objects.js';
 import { JobCoordinator } from './job-coordinator.js';
@@ -49,6 +50,7 @@ export async function startGateway(
         jobs,
         new GatewayNodeActions(runtime, leadership),
         exit,
+        new RemoteClusterAdmin(runtime, ownerOf),
       ),
       internal: {
         [Resource.vote]: voteRoute(leadership),

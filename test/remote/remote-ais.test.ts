@@ -1,0 +1,157 @@
+// A second Cairn cluster as a remote AIS cluster: attached by alias, its buckets addressed as
+// `ais://@alias/b` (and `@uuid`, the same bucket), read cold then warm, listed, written through,
+// deleted through; detached again.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { Client } from '../../src/sdk/index.js';
+import { EntryFlag, type BucketJson } from '../../src/wire/index.js';
+import { TestCluster } from '../harness/test-cluster.js';
+import { errorMessage } from './remote-bucket-helpers.js';
+
+const alias = 'far';
+const bucketName = 'shared';
+const remoteBucket: BucketJson = { name: bucketName, provider: 'ais' };
+const viaAlias: BucketJson = { ...remoteBucket, namespace: { uuid: alias, name: '' } };
+
+interface RemoteList {
+  a: Array<{ url: string; alias: string; uuid: string; smap?: { uuid: string } }>;
+  ver: number;
+}
+
+describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
+  let remote: TestCluster;
+  let local: TestCluster;
+  let remoteClient: Client;
+  let client: Client;
+  let remoteUuid: string;
+
+  before(async () => {
+    remote = await TestCluster.start({ proxies: 1, targets: 1, mountpaths: 1 });
+    local = await TestCluster.start({
+      proxies: 1,
+      targets: 2,
+      mountpaths: 1,
+      config: { 'backend.request_timeout_ms': 5000 },
+    });
+    remoteClient = remote.client(0);
+    client = local.client(0);
+    remoteUuid = (await remoteClient.clusterMap({ refresh: true })).uuid;
+    await remoteClient.createBucket(remoteBucket);
+  });
+  after(async () => {
+    await local?.destroy();
+    await remote?.destroy();
+  });
+
+  function attach(name: string, url: string): Promise<Response> {
+    return fetch(`${local.primary.publicUrl}/v1/cluster/attach?what=remote`, {
+      method: 'PUT',
+      headers: { 'Ais-Remote-Ais-Alias': name, 'Ais-Remote-Ais-Url': url },
+    });
+  }
+
+  async function attached(): Promise<RemoteList> {
+    const response = await fetch(`${local.primary.publicUrl}/v1/cluster?what=remote`);
+    assert.equal(response.status, 200, await response.clone().text());
+    return (await response.json()) as RemoteList;
+  }
+
+  function objectUrl(name: string, namespace: string): string {
+    const query = `provider=ais&namespace=${encodeURIComponent(namespace)}`;
+    return `${local.primary.publicUrl}/v1/objects/${bucketName}/${name}?${query}`;
+  }
+
+  test('attach by alias: listed with its UUID and map; a second attach of either is refused', async () => {
+    const answer = await attach(alias, remote.primary.publicUrl);
+    assert.equal(answer.status, 200, await errorMessage(answer));
+    const list = await attached();
+    assert.equal(list.a.length, 1);
+    assert.equal(list.a[0]?.alias, alias);
+    assert.equal(list.a[0]?.uuid, remoteUuid);
+    assert.equal(list.a[0]?.url, remote.primary.publicUrl);
+    assert.equal(list.a[0]?.smap?.uuid, remoteUuid);
+    const again = await attach(alias, remote.primary.publicUrl);
+    assert.equal(again.status, 409);
+    const twin = await attach('twin', remote.primary.publicUrl);
+    assert.equal(twin.status, 409);
+    assert.match(await errorMessage(twin), /already attached as "far"/);
+    const badUrl = await attach('other', 'ftp://127.0.0.1:1');
+    assert.equal(badUrl.status, 400);
+    const down = await attach('other', 'http://127.0.0.1:9');
+    assert.equal(down.status, 502);
+    assert.match(await errorMessage(down), /http:\/\/127\.0\.0\.1:9/);
+    assert.equal((await attached()).a.length, 1, 'refused attaches change nothing');
+  });
+
+  test('cold GET through @alias, warm after; @uuid names the same bucket', async () => {
+    const body = randomBytes(2 * 1024 * 1024 + 5);
+    await remoteClient.putObject(remoteBucket, 'cold', body);
+    await client.createBucket(viaAlias);
+    const cold = await fetch(objectUrl('cold', `@${alias}#`));
+    assert.equal(cold.status, 200, await errorMessage(cold.clone()));
+    assert.ok(Buffer.from(await cold.arrayBuffer()).equals(body));
+    // The cluster now holds it: asked about the cluster only, by the UUID form of the namespace.
+    const present = await fetch(`${objectUrl('cold', `@${remoteUuid}#`)}&presence=1`, {
+      method: 'HEAD',
+    });
+    assert.equal(present.status, 200, 'cached under the one (UUID) namespace');
+    // A warm read is local: it survives the remote's copy being replaced behind the cluster's back.
+    await remoteClient.putObject(remoteBucket, 'cold', 'changed behind our back');
+    const warm = await fetch(objectUrl('cold', `@${remoteUuid}#`));
+    assert.ok(Buffer.from(await warm.arrayBuffer()).equals(body), 'warm GET is the cached copy');
+    assert.match(warm.headers.get('ais-custom-md') ?? '', /source=ais/);
+    const buckets = await client.listBuckets('ais');
+    const names = buckets.map((bucket) => `${bucket.namespace?.uuid ?? ''}/${bucket.name}`);
+    assert.ok(names.includes(`${remoteUuid}/${bucketName}`), names.join(','));
+  });
+
+  test('listing merges the remote listing with what is cached', async () => {
+    await remoteClient.putObject(remoteBucket, 'listed/a', 'a');
+    await remoteClient.putObject(remoteBucket, 'listed/b', 'bb');
+    await client.getObjectBytes(viaAlias, 'listed/b');
+    const entries = [];
+    for await (const entry of client.listObjects(viaAlias, { prefix: 'listed/', props: 'name,size' }))
+      entries.push(entry);
+    assert.deepEqual(
+      entries.map((entry) => [entry.name, entry.size, ((entry.flags ?? 0) & EntryFlag.isCached) !== 0]),
+      [
+        ['listed/a', '1', false],
+        ['listed/b', '2', true],
+      ],
+    );
+  });
+
+  test('PUT and DELETE write through to the remote cluster', async () => {
+    await client.putObject(viaAlias, 'written', 'through to the remote');
+    assert.equal(
+      (await remoteClient.getObjectBytes(remoteBucket, 'written')).toString(),
+      'through to the remote',
+    );
+    const local1 = await client.headObject(viaAlias, 'written');
+    assert.equal(local1.present, true);
+    await client.deleteObject(viaAlias, 'written');
+    await assert.rejects(remoteClient.headObject(remoteBucket, 'written'), /404|does not exist/);
+    const missing = await fetch(objectUrl('never-there', `@${alias}#`));
+    assert.equal(missing.status, 404);
+    assert.match(await errorMessage(missing), /ais:\/\/@far\/shared\/never-there does not exist/);
+  });
+
+  test('detach: gone from the list; its buckets can no longer reach it', async () => {
+    const unknown = await fetch(`${local.primary.publicUrl}/v1/cluster/detach?what=remote`, {
+      method: 'PUT',
+      headers: { 'Ais-Remote-Ais-Alias': 'nobody' },
+    });
+    assert.equal(unknown.status, 400);
+    const detach = await fetch(`${local.primary.publicUrl}/v1/cluster/detach?what=remote`, {
+      method: 'PUT',
+      headers: { 'Ais-Remote-Ais-Alias': alias },
+    });
+    assert.equal(detach.status, 200, await errorMessage(detach));
+    assert.deepEqual((await attached()).a, []);
+    await remoteClient.putObject(remoteBucket, 'after-detach', 'x');
+    const read = await fetch(objectUrl('after-detach', `@${remoteUuid}#`));
+    assert.equal(read.status, 404);
+    assert.match(await errorMessage(read), /is not attached/);
+  });
+});
