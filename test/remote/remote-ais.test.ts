@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Client } from '../../src/sdk/index.js';
 import { EntryFlag, type BucketJson } from '../../src/wire/index.js';
 import { TestCluster } from '../harness/test-cluster.js';
+import { waitFor } from '../harness/wait.js';
 import { errorMessage } from './remote-bucket-helpers.js';
 
 const alias = 'far';
@@ -91,16 +92,21 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
     const cold = await fetch(objectUrl('cold', `@${alias}#`));
     assert.equal(cold.status, 200, await errorMessage(cold.clone()));
     assert.ok(Buffer.from(await cold.arrayBuffer()).equals(body));
-    // The cluster now holds it: asked about the cluster only, by the UUID form of the namespace.
-    const present = await fetch(`${objectUrl('cold', `@${remoteUuid}#`)}&presence=1`, {
-      method: 'HEAD',
+    // The cluster now holds it (once committed: the client may have every byte first), asked
+    // about the cluster only by the UUID form of the namespace: one bucket.
+    await waitFor('cold cached under the UUID namespace', 20_000, async () => {
+      const url = `${objectUrl('cold', `@${remoteUuid}#`)}&presence=1`;
+      return (await fetch(url, { method: 'HEAD' })).status === 200;
     });
-    assert.equal(present.status, 200, 'cached under the one (UUID) namespace');
     // A warm read is local: it survives the remote's copy being replaced behind the cluster's back.
     await remoteClient.putObject(remoteBucket, 'cold', 'changed behind our back');
     const warm = await fetch(objectUrl('cold', `@${remoteUuid}#`));
     assert.ok(Buffer.from(await warm.arrayBuffer()).equals(body), 'warm GET is the cached copy');
     assert.match(warm.headers.get('ais-custom-md') ?? '', /source=ais/);
+    // latest-ver compares the remote's version with the cached one and fetches the new object.
+    const latest = await fetch(`${objectUrl('cold', `@${alias}#`)}&latest-ver=true`);
+    assert.equal(await latest.text(), 'changed behind our back');
+    assert.equal(latest.headers.get('ais-version'), '2');
     const buckets = await client.listBuckets('ais');
     const names = buckets.map((bucket) => `${bucket.namespace?.uuid ?? ''}/${bucket.name}`);
     assert.ok(names.includes(`${remoteUuid}/${bucketName}`), names.join(','));
@@ -111,10 +117,17 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
     await remoteClient.putObject(remoteBucket, 'listed/b', 'bb');
     await client.getObjectBytes(viaAlias, 'listed/b');
     const entries = [];
-    for await (const entry of client.listObjects(viaAlias, { prefix: 'listed/', props: 'name,size' }))
+    for await (const entry of client.listObjects(viaAlias, {
+      prefix: 'listed/',
+      props: 'name,size',
+    }))
       entries.push(entry);
     assert.deepEqual(
-      entries.map((entry) => [entry.name, entry.size, ((entry.flags ?? 0) & EntryFlag.isCached) !== 0]),
+      entries.map((entry) => [
+        entry.name,
+        entry.size,
+        ((entry.flags ?? 0) & EntryFlag.isCached) !== 0,
+      ]),
       [
         ['listed/a', '1', false],
         ['listed/b', '2', true],

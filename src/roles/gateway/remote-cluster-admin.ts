@@ -70,7 +70,11 @@ export class RemoteClusterAdmin {
     const url = subpath === 'attach' ? attachUrl(field(Header.remoteAisUrl, 'url')) : undefined;
     const owner = this.owner();
     if (owner === undefined)
-      return forwardToPrimary(this.runtime, context, url === undefined ? { alias } : { alias, url });
+      return forwardToPrimary(
+        this.runtime,
+        context,
+        url === undefined ? { alias } : { alias, url },
+      );
     if (url === undefined) await this.#detach(owner, alias);
     else await this.#attach(owner, alias, url);
     return undefined;
