@@ -12,8 +12,8 @@ import {
 } from '../common/node-runtime.js';
 import { BucketSummaries } from './bucket-summary.js';
 import { GatewayBuckets } from './gateway-buckets.js';
-import { RemoteClusterAdmin } from './remote-cluster-admin.js';
-import { GatewayCluster } from './gateway-cluster.js';
+import { RemoteClusterAdmin } from './cluster/remote-cluster-admin.js';
+import { GatewayCluster } from './cluster/gateway-cluster.js';
 import { GatewayBatch, GatewayObjects } from './gateway-objects.js';
 import { JobCoordinator } from './job-coordinator.js';
 import { GatewayS3Buckets } from './gateway-s3-buckets.js';

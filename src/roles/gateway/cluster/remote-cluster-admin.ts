@@ -2,14 +2,14 @@
 // (`PUT /v1/cluster/attach|detach?what=remote` with the `Ais-Remote-Ais-Alias` and
 // `Ais-Remote-Ais-Url` headers, run by the primary as a cluster config change) and the query
 // `GET /v1/cluster?what=remote` (each attached cluster with its current map, asked live).
-import { readJsonBody, type RequestContext } from '../../api/common/index.js';
-import { findRemoteCluster, type RemoteCluster } from '../../backends/index.js';
-import type { ClusterOwner } from '../../cluster/index.js';
-import { StoreError, badRequest } from '../../errors/index.js';
-import { asRecord } from '../../util/json.js';
-import { Header, What, type ClusterMapJson } from '../../wire/index.js';
-import type { NodeRuntime } from '../common/node-runtime.js';
-import { forwardToPrimary } from '../common/primary-forward.js';
+import { readJsonBody, type RequestContext } from '../../../api/common/index.js';
+import { findRemoteCluster, type RemoteCluster } from '../../../backends/index.js';
+import type { ClusterOwner } from '../../../cluster/index.js';
+import { StoreError, badRequest } from '../../../errors/index.js';
+import { asRecord } from '../../../util/json.js';
+import { Header, What, type ClusterMapJson } from '../../../wire/index.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
+import { forwardToPrimary } from '../../common/primary-forward.js';
 
 /** One entry of the `what=remote` answer (AIStore's `RemAis`). */
 export interface RemoteClusterJson {

@@ -1,21 +1,21 @@
 // Cluster and node endpoints on a gateway: queries, membership (on the primary), config, metasync.
-import { readActionMessage, readJsonBody, type RequestContext } from '../../api/common/index.js';
-import { refusedAction, type ClusterPort } from '../../api/native/index.js';
+import { readActionMessage, readJsonBody, type RequestContext } from '../../../api/common/index.js';
+import { refusedAction, type ClusterPort } from '../../../api/native/index.js';
 import type {
   ClusterOwner,
   KeepaliveRequestJson,
   RegisterRequestJson,
-} from '../../cluster/index.js';
-import { badRequest, notImplemented } from '../../errors/index.js';
-import { asRecord } from '../../util/json.js';
-import { Action, ClusterPath, Resource, What } from '../../wire/index.js';
-import { answerNodeQuery } from '../common/node-queries.js';
-import type { JobCoordinator } from './job-coordinator.js';
-import { parseJobArgs, readJobQuery } from './job-messages.js';
-import type { NodeRuntime } from '../common/node-runtime.js';
-import { forwardToPrimary } from '../common/primary-forward.js';
-import { handleDaemonAction, type DaemonExit } from '../common/daemon-actions.js';
-import { clusterJobKinds, type GatewayNodeActions } from './node-actions.js';
+} from '../../../cluster/index.js';
+import { badRequest, notImplemented } from '../../../errors/index.js';
+import { asRecord } from '../../../util/json.js';
+import { Action, ClusterPath, Resource, What } from '../../../wire/index.js';
+import { answerNodeQuery } from '../../common/node-queries.js';
+import type { JobCoordinator } from '../job-coordinator.js';
+import { parseJobArgs, readJobQuery } from '../job-messages.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
+import { forwardToPrimary } from '../../common/primary-forward.js';
+import { handleDaemonAction, type DaemonExit } from '../../common/daemon-actions.js';
+import { clusterJobKinds, type GatewayNodeActions } from '../node-actions.js';
 import type { RemoteClusterAdmin } from './remote-cluster-admin.js';
 
 export class GatewayCluster implements ClusterPort {
