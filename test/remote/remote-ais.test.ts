@@ -63,6 +63,14 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
     return `${local.primary.publicUrl}/v1/objects/${bucketName}/${name}?${query}`;
   }
 
+  /** Until the cluster holds it: a client may have every byte of a cold GET before the commit. */
+  async function waitCached(name: string, namespace = `@${alias}#`): Promise<void> {
+    await waitFor(`${name} cached`, 20_000, async () => {
+      const url = `${objectUrl(name, namespace)}&presence=1`;
+      return (await fetch(url, { method: 'HEAD' })).status === 200;
+    });
+  }
+
   test('attach by alias: listed with its UUID and map; a second attach of either is refused', async () => {
     const answer = await attach(alias, remote.primary.publicUrl);
     assert.equal(answer.status, 200, await errorMessage(answer));
@@ -94,10 +102,7 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
     assert.ok(Buffer.from(await cold.arrayBuffer()).equals(body));
     // The cluster now holds it (once committed: the client may have every byte first), asked
     // about the cluster only by the UUID form of the namespace: one bucket.
-    await waitFor('cold cached under the UUID namespace', 20_000, async () => {
-      const url = `${objectUrl('cold', `@${remoteUuid}#`)}&presence=1`;
-      return (await fetch(url, { method: 'HEAD' })).status === 200;
-    });
+    await waitCached('cold', `@${remoteUuid}#`);
     // A warm read is local: it survives the remote's copy being replaced behind the cluster's back.
     await remoteClient.putObject(remoteBucket, 'cold', 'changed behind our back');
     const warm = await fetch(objectUrl('cold', `@${remoteUuid}#`));
@@ -116,6 +121,7 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
     await remoteClient.putObject(remoteBucket, 'listed/a', 'a');
     await remoteClient.putObject(remoteBucket, 'listed/b', 'bb');
     await client.getObjectBytes(viaAlias, 'listed/b');
+    await waitCached('listed/b');
     const entries = [];
     for await (const entry of client.listObjects(viaAlias, {
       prefix: 'listed/',
@@ -133,6 +139,26 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
         ['listed/b', '2', true],
       ],
     );
+  });
+
+  test('a bucket of the attached cluster is added on first access (unless asked not to)', async () => {
+    const auto: BucketJson = { name: 'auto', provider: 'ais' };
+    await remoteClient.createBucket(auto);
+    await remoteClient.putObject(auto, 'first', 'added on the fly');
+    const url = `${local.primary.publicUrl}/v1/objects/auto/first?provider=ais&namespace=${encodeURIComponent(`@${alias}#`)}`;
+    const refused = await fetch(`${url}&dont_add_remote_bck_md=true`);
+    assert.equal(refused.status, 501);
+    assert.match(await errorMessage(refused), /without adding it/);
+    const read = await fetch(url);
+    assert.equal(read.status, 200, await errorMessage(read.clone()));
+    assert.equal(await read.text(), 'added on the fly');
+    const buckets = await client.listBuckets('ais');
+    assert.ok(
+      buckets.some((bucket) => bucket.name === 'auto' && bucket.namespace?.uuid === remoteUuid),
+    );
+    const missing = await fetch(url.replace('/auto/', '/not-there/'));
+    assert.equal(missing.status, 404, 'a bucket the remote does not have is not added');
+    assert.ok(!(await client.listBuckets('ais')).some((bucket) => bucket.name === 'not-there'));
   });
 
   test('PUT and DELETE write through to the remote cluster', async () => {

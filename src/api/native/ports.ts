@@ -180,7 +180,8 @@ export interface ObjectPort {
 
 export interface BucketPort {
   listBuckets(provider: string | undefined): BucketJson[];
-  props(bucket: BucketJson): BucketPropsJson;
+  /** HEAD bucket (a gateway adds a remote bucket it is asked about first, as AIStore does). */
+  props(bucket: BucketJson, context: RequestContext): Promise<BucketPropsJson>;
   /** Control-plane bucket actions (create, destroy, props, multi-object jobs); a job ID or nothing. */
   control(
     bucket: BucketJson,

@@ -13,6 +13,7 @@ import {
 import { BucketSummaries } from './bucket-summary.js';
 import { GatewayBuckets } from './gateway-buckets.js';
 import { RemoteClusterAdmin } from './cluster/remote-cluster-admin.js';
+import { RemoteBucketAdd } from './remote-bucket-add.js';
 import { GatewayCluster } from './cluster/gateway-cluster.js';
 import { GatewayBatch, GatewayObjects } from './gateway-objects.js';
 import { JobCoordinator } from './job-coordinator.js';
@@ -39,11 +40,12 @@ export async function startGateway(
     wipeUserData: () => Promise.resolve(),
     exitProcess: hooks.requestExit,
   };
+  const remoteAdd = new RemoteBucketAdd(runtime, ownerOf);
   runtime.serve(
     {
-      objects: new GatewayObjects(runtime),
+      objects: new GatewayObjects(runtime, remoteAdd),
       batch: new GatewayBatch(runtime),
-      buckets: new GatewayBuckets(runtime, ownerOf, jobs),
+      buckets: new GatewayBuckets(runtime, ownerOf, jobs, remoteAdd),
       cluster: new GatewayCluster(
         runtime,
         ownerOf,
