@@ -1,4 +1,5 @@
 // Remote backends of remote buckets: the one interface and the adapters behind it.
+export { RemoteMetadataKey } from './backend.js';
 export type {
   Backend,
   RemoteListOptions,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { BucketJson } from '../../src/wire/index.js';
+import { EntryFlag, ListFlag, type BucketJson } from '../../src/wire/index.js';
 import { waitFor } from '../harness/wait.js';
 import {
   createRemoteBucket,
@@ -101,5 +101,27 @@ describe('warm GET validated against the remote', () => {
     assert.equal((await read('synced')).status, 404);
     assert.equal(await cached('synced'), false, 'synchronize evicts what the remote deleted');
     await client.setBucketProps(bucket, { versioning: { synchronize: false } });
+  });
+
+  test('listing with Diff: VerChanged and VerRemoved against the remote', async () => {
+    for (const name of ['diff/changed', 'diff/gone', 'diff/same']) {
+      await putRemote(name, `${name} as cached`);
+      await coldRead(name);
+    }
+    await putRemote('diff/changed', 'another object now');
+    await setup.direct.send(new DeleteObjectCommand({ Bucket: bucketName, Key: 'diff/gone' }));
+    const page = await setup.cluster.client(0).listObjectsPage(bucket, {
+      prefix: 'diff/',
+      flags: String(ListFlag.diff),
+    });
+    const { isCached, verChanged, verRemoved } = EntryFlag;
+    assert.deepEqual(
+      page.entries.map((entry) => [entry.name, (entry.flags ?? 0) & ~0x1f]),
+      [
+        ['diff/changed', isCached | verChanged],
+        ['diff/gone', isCached | verRemoved],
+        ['diff/same', isCached],
+      ],
+    );
   });
 });

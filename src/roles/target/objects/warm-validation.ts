@@ -3,10 +3,9 @@
 // object's attributes; a changed object (another version, ETag, or size and time) is fetched
 // again before it is read, and one the backend no longer has is a 404, whose cached copy
 // `synchronize` also evicts.
-import type { Backend, RemoteObject } from '../../../backends/index.js';
+import { RemoteMetadataKey, type Backend, type RemoteObject } from '../../../backends/index.js';
 import { isStoreError } from '../../../errors/index.js';
 import type { StoredObject } from '../../../storage/index.js';
-import { RemoteMetadataKey } from './cold-reads.js';
 import type { ResolvedBucket } from './object-types.js';
 
 /** What a validated warm GET found. */
