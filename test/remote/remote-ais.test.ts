@@ -2,14 +2,18 @@
 // `ais://@alias/b` (and `@uuid`, the same bucket), read cold then warm, listed, written through,
 // deleted through; detached again.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import type { Client } from '../../src/sdk/index.js';
 import { EntryFlag, type BucketJson } from '../../src/wire/index.js';
+import { cairnEntry } from '../harness/node-process.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
 import { errorMessage } from './remote-bucket-helpers.js';
 
+const run = promisify(execFile);
 const alias = 'far';
 const bucketName = 'shared';
 const remoteBucket: BucketJson = { name: bucketName, provider: 'ais' };
@@ -159,6 +163,27 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
     const missing = await fetch(url.replace('/auto/', '/not-there/'));
     assert.equal(missing.status, 404, 'a bucket the remote does not have is not added');
     assert.ok(!(await client.listBuckets('ais')).some((bucket) => bucket.name === 'not-there'));
+  });
+
+  test('CLI: ls and get with ais://@alias/bucket', async () => {
+    const env = { ...process.env, CAIRN_ENDPOINT: local.primary.publicUrl };
+    const listed = await run(
+      process.execPath,
+      [cairnEntry, 'ls', `ais://@${alias}/${bucketName}/listed/`],
+      {
+        env,
+      },
+    );
+    assert.match(listed.stdout, /listed\/a/);
+    assert.match(listed.stdout, /listed\/b/);
+    const got = await run(
+      process.execPath,
+      [cairnEntry, 'get', `ais://@${alias}/${bucketName}/listed/a`, '-'],
+      {
+        env,
+      },
+    );
+    assert.equal(got.stdout, 'a');
   });
 
   test('PUT and DELETE write through to the remote cluster', async () => {
