@@ -201,6 +201,30 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
     assert.match(await errorMessage(missing), /ais:\/\/@far\/shared\/never-there does not exist/);
   });
 
+  test('the remote cluster down: 502 naming it, nothing cached; back up, the read succeeds', async () => {
+    await remoteClient.putObject(remoteBucket, 'while-down', 'served once it is back');
+    const target = remote.targets[0];
+    assert.ok(target !== undefined);
+    await target.stop('SIGKILL');
+    try {
+      const down = await fetch(objectUrl('while-down', `@${alias}#`));
+      assert.equal(down.status, 502);
+      assert.match(
+        await errorMessage(down),
+        /backend ais:\/\/@far\/shared at http:\/\/127\.0\.0\.1:\d+ failed/,
+      );
+      const url = `${objectUrl('while-down', `@${alias}#`)}&presence=1`;
+      assert.equal((await fetch(url, { method: 'HEAD' })).status, 404, 'nothing cached');
+    } finally {
+      await target.restart();
+      await remote.waitForMembers();
+    }
+    await waitFor('the remote serving again', 30_000, async () => {
+      const again = await fetch(objectUrl('while-down', `@${alias}#`));
+      return again.status === 200 && (await again.text()) === 'served once it is back';
+    });
+  });
+
   test('detach: gone from the list; its buckets can no longer reach it', async () => {
     const unknown = await fetch(`${local.primary.publicUrl}/v1/cluster/detach?what=remote`, {
       method: 'PUT',
@@ -213,8 +237,7 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
     });
     assert.equal(detach.status, 200, await errorMessage(detach));
     assert.deepEqual((await attached()).a, []);
-    await remoteClient.putObject(remoteBucket, 'after-detach', 'x');
-    const read = await fetch(objectUrl('after-detach', `@${remoteUuid}#`));
+    const read = await fetch(objectUrl('never-cached', `@${remoteUuid}#`));
     assert.equal(read.status, 404);
     assert.match(await errorMessage(read), /is not attached/);
   });
