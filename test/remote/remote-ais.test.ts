@@ -176,6 +176,11 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
     );
     assert.match(listed.stdout, /listed\/a/);
     assert.match(listed.stdout, /listed\/b/);
+    const shown = await run(process.execPath, [cairnEntry, 'show', 'remote-cluster'], { env });
+    assert.match(
+      shown.stdout,
+      new RegExp(`^far\\s+${remoteUuid}\\s+http://\\S+\\s+1 gateways, 1 targets$`, 'm'),
+    );
     const got = await run(
       process.execPath,
       [cairnEntry, 'get', `ais://@${alias}/${bucketName}/listed/a`, '-'],
@@ -226,6 +231,21 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
   });
 
   test('detach: gone from the list; its buckets can no longer reach it', async () => {
+    // The SDK's and the CLI's attach and detach (the HTTP calls are tested above).
+    const env = { ...process.env, CAIRN_ENDPOINT: local.primary.publicUrl };
+    await client.cluster.detachRemote(alias);
+    assert.deepEqual((await client.cluster.remoteClusters()).a, []);
+    const cli = await run(
+      process.execPath,
+      [cairnEntry, 'cluster', 'remote-attach', alias, remote.primary.publicUrl],
+      { env },
+    );
+    assert.equal(cli.stdout, `attached ${alias} (${remote.primary.publicUrl})\n`);
+    assert.equal((await client.cluster.remoteClusters()).a[0]?.uuid, remoteUuid);
+    await assert.rejects(
+      run(process.execPath, [cairnEntry, 'cluster', 'remote-detach', 'nobody'], { env }),
+      /remote cluster "nobody" is not attached/,
+    );
     const unknown = await fetch(`${local.primary.publicUrl}/v1/cluster/detach?what=remote`, {
       method: 'PUT',
       headers: { 'Ais-Remote-Ais-Alias': 'nobody' },

@@ -7,23 +7,14 @@ import { findRemoteCluster, type RemoteCluster } from '../../../backends/index.j
 import type { ClusterOwner } from '../../../cluster/index.js';
 import { StoreError, badRequest } from '../../../errors/index.js';
 import { asRecord } from '../../../util/json.js';
-import { Header, What, type ClusterMapJson } from '../../../wire/index.js';
+import {
+  Header,
+  What,
+  type RemoteClusterJson,
+  type RemoteClustersJson,
+} from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import { forwardToPrimary } from '../../common/primary-forward.js';
-
-/** One entry of the `what=remote` answer (AIStore's `RemAis`). */
-export interface RemoteClusterJson {
-  url: string;
-  alias: string;
-  uuid: string;
-  smap?: ClusterMapJson;
-}
-
-/** The `what=remote` answer (AIStore's `RemAisVec`). */
-export interface RemoteClustersJson {
-  a: RemoteClusterJson[];
-  ver: number;
-}
 
 const aliasPattern = /^[A-Za-z0-9_.-]{1,64}$/;
 
