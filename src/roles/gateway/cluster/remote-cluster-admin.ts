@@ -9,6 +9,7 @@ import { StoreError, badRequest } from '../../../errors/index.js';
 import { asRecord } from '../../../util/json.js';
 import {
   Header,
+  Query,
   What,
   type RemoteClusterJson,
   type RemoteClustersJson,
@@ -45,7 +46,7 @@ export class RemoteClusterAdmin {
 
   /** `PUT /v1/cluster/attach|detach?what=remote`. */
   async control(context: RequestContext, subpath: 'attach' | 'detach'): Promise<unknown> {
-    const what = context.query.get('what');
+    const what = context.query.get(Query.what);
     if (what !== What.remote) throw badRequest(`${subpath}: expected what=${What.remote}`);
     // A request forwarded to the primary carries the headers' values in its body.
     const forwarded = context.intra ? asRecord(await readJsonBody(context)) : undefined;
