@@ -34,7 +34,7 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
   before(async () => {
     remote = await TestCluster.start({ proxies: 1, targets: 1, mountpaths: 1 });
     local = await TestCluster.start({
-      proxies: 1,
+      proxies: 2,
       targets: 2,
       mountpaths: 1,
       config: { 'backend.request_timeout_ms': 5000 },
@@ -231,9 +231,11 @@ describe('remote AIS cluster: attach, ais://@alias buckets, detach', () => {
   });
 
   test('detach: gone from the list; its buckets can no longer reach it', async () => {
-    // The SDK's and the CLI's attach and detach (the HTTP calls are tested above).
-    const env = { ...process.env, CAIRN_ENDPOINT: local.primary.publicUrl };
-    await client.cluster.detachRemote(alias);
+    // The SDK's and the CLI's attach and detach (the HTTP calls are tested above), through the
+    // gateway that is not the primary (which forwards them).
+    const other = local.proxies[1]?.publicUrl ?? '';
+    const env = { ...process.env, CAIRN_ENDPOINT: other };
+    await local.client(1).cluster.detachRemote(alias);
     assert.deepEqual((await client.cluster.remoteClusters()).a, []);
     const cli = await run(
       process.execPath,
