@@ -49,7 +49,8 @@ const allowed = {
     'jobs',
   ],
   etl: ['util', 'wire', 'errors', 'config', 'checksum', 'transport', 'cluster', 'storage', 'api'],
-  backends: ['util', 'wire', 'errors', 'transport', 'storage', 'checksum'],
+  // A remote AIS cluster is reached with Cairn's own native-API client.
+  backends: ['util', 'wire', 'errors', 'transport', 'storage', 'checksum', 'sdk'],
   api: ['util', 'wire', 'errors', 'auth', 'checksum', 'archive'],
   roles: [
     'util',

@@ -1,6 +1,6 @@
 // The `aws://` (`s3://`) backend: any S3 endpoint through the AWS SDK v3 (SigV4, retries), with
 // the endpoint, region, keys and addressing style of the bucket's profile.
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -19,7 +19,12 @@ import type {
   RemotePutOptions,
   RemoteRead,
 } from './backend.js';
-import { backendError, describeBackend, type BackendIdentity } from './backend-errors.js';
+import {
+  backendError,
+  describeBackend,
+  relayRemoteBody,
+  type BackendIdentity,
+} from './backend-errors.js';
 
 /** How to reach one S3 endpoint (a profile of the cluster config, with a bucket's overrides). */
 export interface AwsSettings {
@@ -123,17 +128,7 @@ export class AwsBackend implements Backend {
         }),
       ),
     );
-    const source = answer.Body as Readable | undefined;
-    const body = new PassThrough();
-    if (source === undefined) body.end();
-    else {
-      // A remote that fails mid-body fails the read with an error naming it (502/504).
-      source.once('error', (error) =>
-        body.destroy(backendError(this.identity, 'GET object body', error, name)),
-      );
-      body.once('close', () => source.destroy());
-      source.pipe(body);
-    }
+    const body = relayRemoteBody(this.identity, name, answer.Body as Readable | undefined);
     const size = range === undefined ? (answer.ContentLength ?? 0) : totalSize(answer, range);
     return { object: describeAnswer(name, size, answer), body };
   }

@@ -1,6 +1,7 @@
 // Remote failures as the store's typed errors, each naming the backend: the remote's own answers
 // (404, 403, 412) keep their meaning; a remote that cannot be reached or fails is a 502, one that
 // goes silent past the timeout a 504.
+import { PassThrough, type Readable } from 'node:stream';
 import { StoreError, hasErrnoCode, isStoreError } from '../errors/index.js';
 
 /** Where a failure happened: the bucket as the cluster names it, and the remote's address. */
@@ -64,8 +65,31 @@ export function backendError(
   );
 }
 
+/**
+ * A remote body for the reader: a remote that fails mid-body fails it with an error naming the
+ * backend (502/504); a reader that stops early releases the remote's stream.
+ */
+export function relayRemoteBody(
+  identity: BackendIdentity,
+  name: string,
+  source: Readable | undefined,
+): Readable {
+  const body = new PassThrough();
+  if (source === undefined) return body.end();
+  source.once('error', (error) =>
+    body.destroy(backendError(identity, 'GET object body', error, name)),
+  );
+  body.once('close', () => source.destroy());
+  source.pipe(body);
+  return body;
+}
+
+/** The remote's HTTP status: the AWS SDK's `$metadata`, or the native SDK's `ApiError.status`. */
 function httpStatusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('$metadata' in error)) return undefined;
+  if (typeof error !== 'object' || error === null) return undefined;
+  if (error instanceof Error && error.name === 'ApiError' && 'status' in error)
+    return typeof error.status === 'number' ? error.status : undefined;
+  if (!('$metadata' in error)) return undefined;
   const metadata = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata;
   return typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
 }

@@ -3,6 +3,14 @@
 import type { Readable } from 'node:stream';
 import type { ByteRange } from '../storage/index.js';
 
+/** Custom metadata keys of a cached object's remote attributes (AIStore's `cmn/objattrs.go`). */
+export const RemoteMetadataKey = {
+  source: 'source',
+  etag: 'ETag',
+  lastModified: 'LastModified',
+  version: 'version',
+} as const;
+
 /** An object as the remote describes it. */
 export interface RemoteObject {
   name: string;

@@ -1,11 +1,15 @@
 // Which backend serves a remote bucket: `aws://` through the S3 adapter with the bucket's profile
-// (cluster config `backend.aws_profiles`, overridden by the bucket's `extra.aws`); providers with
-// no adapter answer 501 naming them. S3 clients are shared between buckets with the same settings.
+// (cluster config `backend.aws_profiles`, overridden by the bucket's `extra.aws`); `ais://@alias/b`
+// through the native API of the attached cluster; providers with no adapter answer 501 naming
+// them. Clients are shared between buckets with the same settings (S3) or cluster (AIS).
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StoreError, badRequest, notImplemented } from '../errors/index.js';
+import { Client } from '../sdk/index.js';
 import { bucketDisplayName, type BucketJson, type BucketPropsJson } from '../wire/index.js';
 import type { Backend } from './backend.js';
 import { AwsBackend, createS3Client, type AwsSettings } from './aws-backend.js';
+import { AisBackend, aisBackendIdentity } from './ais-backend.js';
+import { findRemoteCluster, isRemoteAisBucket, type RemoteCluster } from './remote-clusters.js';
 
 /** A named S3 endpoint profile (cluster config `backend.aws_profiles.<name>`). */
 export interface AwsProfile {
@@ -19,6 +23,8 @@ export interface AwsProfile {
 /** The cluster config's backend section, as the backends read it. */
 export interface BackendSettings {
   awsProfiles: Readonly<Record<string, AwsProfile>>;
+  /** Attached remote AIS clusters. */
+  remoteClusters: readonly RemoteCluster[];
   requestTimeoutMs: number;
   maxAttempts: number;
 }
@@ -33,9 +39,9 @@ const unsupported: Record<string, string> = {
   ht: 'ht:// backend (HTTP origins)',
 };
 
-/** True for buckets whose objects live in a backend (every provider but `ais`). */
+/** True for buckets whose objects live in a backend: every provider but `ais`, and `ais://@alias/b`. */
 export function isRemoteBucket(bucket: BucketJson): boolean {
-  return bucket.provider !== 'ais';
+  return bucket.provider !== 'ais' || isRemoteAisBucket(bucket);
 }
 
 /** Evict and prefetch act on cached copies of remote objects: an ais bucket is refused (400). */
@@ -46,6 +52,8 @@ export function requireRemoteBucket(bucket: BucketJson, operation: string): void
 
 export class Backends {
   readonly #clients = new Map<string, S3Client>();
+  /** Native-API clients of attached clusters, by URL. */
+  readonly #aisClients = new Map<string, Client>();
 
   constructor(private readonly settings: () => BackendSettings) {}
 
@@ -62,12 +70,50 @@ export class Backends {
       const remote = settings.endpoint === '' ? `AWS S3 (${settings.region})` : settings.endpoint;
       return new AwsBackend(client, bucket.name, { bucketUri: bucketDisplayName(bucket), remote });
     }
+    if (isRemoteAisBucket(bucket)) return this.#aisBackend(bucket);
     throw notImplemented(unsupported[bucket.provider] ?? `${bucket.provider}:// backend`);
   }
 
-  close(): void {
+  /** The attached clusters, as the cluster config has them now. */
+  remoteClusters(): readonly RemoteCluster[] {
+    return this.settings().remoteClusters;
+  }
+
+  /** A native-API client of a remote cluster's URL (shared; closed with the backends). */
+  aisClient(url: string): Client {
+    let client = this.#aisClients.get(url);
+    if (client === undefined) {
+      client = new Client(url, { timeoutMs: this.settings().requestTimeoutMs });
+      this.#aisClients.set(url, client);
+    }
+    return client;
+  }
+
+  async close(): Promise<void> {
     for (const client of this.#clients.values()) client.destroy();
     this.#clients.clear();
+    const clients = [...this.#aisClients.values()];
+    this.#aisClients.clear();
+    await Promise.all(clients.map((client) => client.close()));
+  }
+
+  /** `ais://@<alias|uuid>#<ns>/b` is the remote's bucket `b` (in its namespace `#<ns>`). */
+  #aisBackend(bucket: BucketJson): Backend {
+    const namespace = bucket.namespace ?? { uuid: '', name: '' };
+    const cluster = findRemoteCluster(this.settings().remoteClusters, namespace.uuid);
+    const url = cluster?.urls[0];
+    if (cluster === undefined || url === undefined) {
+      throw new StoreError(
+        'BucketNotFound',
+        `bucket "${bucketDisplayName(bucket)}": remote cluster "${namespace.uuid}" is not attached (PUT /v1/cluster/attach?what=remote)`,
+      );
+    }
+    const remote: BucketJson =
+      namespace.name === ''
+        ? { name: bucket.name, provider: 'ais' }
+        : { name: bucket.name, provider: 'ais', namespace: { uuid: '', name: namespace.name } };
+    const identity = aisBackendIdentity(cluster.alias, bucket.name, url);
+    return new AisBackend(this.aisClient(url), remote, identity);
   }
 
   #awsSettings(props: BucketPropsJson): AwsSettings {

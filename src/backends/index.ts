@@ -1,4 +1,5 @@
 // Remote backends of remote buckets: the one interface and the adapters behind it.
+export { RemoteMetadataKey } from './backend.js';
 export type {
   Backend,
   RemoteListOptions,
@@ -10,3 +11,10 @@ export type {
 export { Backends, defaultProfileName, isRemoteBucket, requireRemoteBucket } from './backends.js';
 export type { AwsProfile, BackendSettings } from './backends.js';
 export { listRemotePage, listsCachedOnly, type LocalListing } from './remote-listing.js';
+export {
+  attachedClusters,
+  canonicalNamespace,
+  findRemoteCluster,
+  isRemoteAisBucket,
+  type RemoteCluster,
+} from './remote-clusters.js';

@@ -5,6 +5,7 @@ import { isStoreError } from '../errors/index.js';
 import {
   EntryFlag,
   ListFlag,
+  type ListEntryJson,
   type ListObjectsRequestJson,
   type ListPageJson,
 } from '../wire/index.js';
@@ -40,14 +41,21 @@ function fakeBackend(): Backend & { calls: RemoteListOptions[] } {
   };
 }
 
-/** The cluster holds `b` and `d` (and `c0`, which the remote no longer has), one per page. */
-function localListing(requests: ListObjectsRequestJson[]) {
+/**
+ * The cluster holds `b` and `d` (and `c0`, which the remote no longer has), one per page; `extra`
+ * adds properties to some (a size the remote does not have, custom metadata).
+ */
+function localListing(
+  requests: ListObjectsRequestJson[],
+  extra: Record<string, Partial<ListEntryJson>> = {},
+) {
   const held = ['b', 'c0', 'd'];
   return (request: ListObjectsRequestJson): Promise<ListPageJson> => {
     requests.push(request);
     const after = request.continuation_token || request.start_after || '';
     const next = held.find((name) => name > after);
-    const entries = next === undefined ? [] : [{ name: next, checksum: 'x', flags: 0 }];
+    const entries =
+      next === undefined ? [] : [{ name: next, checksum: 'x', flags: 0, ...extra[next] }];
     const more = next !== undefined && next !== held[held.length - 1];
     return Promise.resolve({
       uuid: 'u',
@@ -107,4 +115,35 @@ test('a continuation token not made here, or bad flags: 400', async () => {
       (error: unknown) => isStoreError(error) && error.code === 'BadRequest',
     );
   }
+});
+
+test('Diff: a cached object unlike the remote is VerChanged, one the remote lost VerRemoved', async () => {
+  const requests: ListObjectsRequestJson[] = [];
+  const extra = {
+    b: { size: '10', 'custom-md': JSON.stringify({ ETag: 'e-b' }) },
+    c0: { size: '10' },
+    d: { size: '11' },
+  };
+  const seen: Array<[string, number]> = [];
+  let token = '';
+  for (let pages = 0; pages < 10 && (pages === 0 || token !== ''); pages += 1) {
+    const request = { continuation_token: token, flags: String(ListFlag.diff), props: 'name,size' };
+    const page = await listRemotePage(fakeBackend(), request, 2, localListing(requests, extra));
+    for (const entry of page.entries) {
+      assert.equal(entry['custom-md'], undefined, 'compared, not asked for: left out');
+      seen.push([entry.name, entry.flags ?? 0]);
+    }
+    token = page.continuation_token;
+  }
+  const { isCached, verChanged, verRemoved } = EntryFlag;
+  assert.deepEqual(seen, [
+    ['a', 0],
+    ['b', isCached],
+    ['c', 0],
+    ['c0', isCached | verRemoved],
+    ['d', isCached | verChanged],
+    ['e', 0],
+  ]);
+  assert.ok(requests.every((request) => /version/.test(request.props ?? '')));
+  assert.ok(requests.every((request) => /custom/.test(request.props ?? '')));
 });

@@ -1,12 +1,16 @@
 // Listing a remote bucket: each page is one page of the backend's listing (its continuation token
 // carried in ours), merged with what the cluster holds of those names: an entry the cluster has is
 // flagged cached and carries the cluster's properties. `Cached` lists only what the cluster holds
-// (no remote call: the caller's local listing); `NotCached` only what it does not.
-import type { Backend, RemoteObject } from './backend.js';
+// (no remote call: the caller's local listing); `NotCached` only what it does not. `Diff` compares
+// each cached object with the remote's entry (`VerChanged`) and lists the cached objects the
+// remote no longer has (`VerRemoved`).
+import { RemoteMetadataKey, type Backend, type RemoteObject } from './backend.js';
 import { badRequest } from '../errors/index.js';
 import {
   EntryFlag,
   ListFlag,
+  ListProp,
+  defaultListProps,
   type ListEntryJson,
   type ListObjectsRequestJson,
   type ListPageJson,
@@ -38,9 +42,10 @@ export async function listRemotePage(
     limit: Math.min(pageSize, remotePageLimit),
   });
   const last = page.entries[page.entries.length - 1]?.name;
+  const diff = (flagsOf(request) & ListFlag.diff) !== 0n;
   const local = await localEntries(
     listLocal,
-    request,
+    diff ? withComparedProps(request) : request,
     position.after ?? request.start_after ?? '',
     page.continuationToken === undefined ? undefined : last,
   );
@@ -48,8 +53,18 @@ export async function listRemotePage(
   const entries: ListEntryJson[] = [];
   for (const remote of page.entries) {
     const held = local.get(remote.name);
-    if (held !== undefined && !notCachedOnly) entries.push(cachedEntry(held, remote));
+    local.delete(remote.name);
+    if (held !== undefined && !notCachedOnly) {
+      const changed = diff && cachedChanged(held, remote);
+      entries.push(cachedEntry(held, remote, request, changed ? EntryFlag.verChanged : 0));
+    }
     if (held === undefined) entries.push(remoteEntry(remote));
+  }
+  // What is left of the cluster's names in this page's range the remote no longer lists.
+  if (diff && !notCachedOnly) {
+    for (const held of local.values())
+      entries.push(cachedEntry(held, undefined, request, EntryFlag.verRemoved));
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
   const token =
     page.continuationToken === undefined || last === undefined
@@ -91,14 +106,52 @@ async function localEntries(
   }
 }
 
-function cachedEntry(held: ListEntryJson, remote: RemoteObject): ListEntryJson {
-  return {
-    ...held,
-    ...(held.version === undefined && remote.version !== undefined
-      ? { version: remote.version }
-      : {}),
-    flags: (held.flags ?? EntryFlag.statusOk) | EntryFlag.isCached,
-  };
+function cachedEntry(
+  held: ListEntryJson,
+  remote: RemoteObject | undefined,
+  request: ListObjectsRequestJson,
+  flag: number,
+): ListEntryJson {
+  const entry: ListEntryJson = { ...held };
+  // Custom metadata read only to compare (Diff) leaves the entry unless the client asked for it.
+  if (!askedProps(request).has(ListProp.custom)) delete entry['custom-md'];
+  if (entry.version === undefined && remote?.version !== undefined) entry.version = remote.version;
+  entry.flags = (held.flags ?? EntryFlag.statusOk) | EntryFlag.isCached | flag;
+  return entry;
+}
+
+/** The request with the props a Diff compares added (version, and the ETag in custom metadata). */
+function withComparedProps(request: ListObjectsRequestJson): ListObjectsRequestJson {
+  const props = new Set([...askedProps(request), ListProp.version, ListProp.custom]);
+  return { ...request, props: [...props].join(',') };
+}
+
+function askedProps(request: ListObjectsRequestJson): Set<string> {
+  const text =
+    request.props === undefined || request.props === '' ? defaultListProps : request.props;
+  return new Set(text.split(',').map((prop) => prop.trim()));
+}
+
+/** Whether the cached object is another than the remote's (by version, else ETag, else size). */
+function cachedChanged(held: ListEntryJson, remote: RemoteObject): boolean {
+  if (held.version !== undefined && remote.version !== undefined)
+    return held.version !== remote.version;
+  const etag = cachedEtag(held);
+  if (etag !== undefined && remote.etag !== undefined) return etag !== remote.etag;
+  return held.size !== undefined && Number(held.size) !== remote.size;
+}
+
+/** The remote's ETag a cold GET or write-through kept in the object's custom metadata. */
+function cachedEtag(held: ListEntryJson): string | undefined {
+  const text = held['custom-md'];
+  if (text === undefined) return undefined;
+  try {
+    const metadata = JSON.parse(text) as Record<string, unknown>;
+    const etag = metadata[RemoteMetadataKey.etag];
+    return typeof etag === 'string' ? etag : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function remoteEntry(remote: RemoteObject): ListEntryJson {

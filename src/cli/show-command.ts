@@ -1,6 +1,6 @@
 // `cairn show cluster`: the cluster map (version, UUID, primary) and a row per node with its state
 // and, for targets, mountpaths and capacity from the node's own status. (`show log` and `show
-// performance` are in node-commands.ts.)
+// performance` are in node-commands.ts.) `cairn show remote-cluster`: the attached AIS clusters.
 import type { Command } from 'commander';
 import {
   isOutOfService,
@@ -28,7 +28,7 @@ export interface NodeReport {
   error?: string;
 }
 
-/** Registers `show cluster`, `show log` and `show performance`. */
+/** Registers `show cluster`, `show remote-cluster`, `show log` and `show performance`. */
 export function registerShowCommand(program: Command, io: CliIo): void {
   const show = program.command('show').description('show cluster information');
   registerNodeCommands(show, io);
@@ -53,6 +53,26 @@ export function registerShowCommand(program: Command, io: CliIo): void {
         const primary = map.proxy_si?.daemon_id ?? '-';
         context.print(`Cluster ${map.uuid}, map version ${map.version}, primary ${primary}`);
         context.printLines(clusterTable(nodes));
+      }),
+    );
+  show
+    .command('remote-cluster')
+    .description('attached remote AIS clusters: alias, UUID, URL, and their size when they answer')
+    .option('--json', 'print JSON')
+    .action(
+      commandAction(io, async (context, options: { json?: boolean }) => {
+        const remotes = await context.client.cluster.remoteClusters();
+        if (options.json === true) return context.printJson(remotes);
+        const rows = remotes.a.map((remote) => [
+          remote.alias,
+          remote.uuid,
+          remote.url,
+          remote.smap === undefined
+            ? 'unreachable'
+            : `${Object.keys(remote.smap.pmap).length} gateways, ${Object.keys(remote.smap.tmap).length} targets`,
+        ]);
+        const columns = ['ALIAS', 'UUID', 'URL', 'NODES'].map((header) => ({ header }));
+        context.printLines(formatTable(columns, rows));
       }),
     );
 }

@@ -3,6 +3,13 @@ import { z } from 'zod';
 import { StoreError } from '../errors/index.js';
 import { checksumTypeNames, type ChecksumTypeName } from '../wire/index.js';
 
+/** An attached remote cluster's alias: a namespace's first part, so no `#`, `/` or `@`. */
+const remoteAliasSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/);
+
 /** Cluster config schema with documented defaults (wire form: snake_case sections). */
 export const clusterConfigSchema = z
   .object({
@@ -149,6 +156,23 @@ export const clusterConfigSchema = z
               .strict(),
           )
           .default({}),
+        /**
+         * Attached remote AIStore-compatible clusters (AIStore's `backend.conf`): `{"ais": {alias:
+         * [url, ...]}}`. Edited by `PUT /v1/cluster/attach|detach?what=remote`.
+         */
+        conf: z
+          .object({
+            ais: z
+              .record(remoteAliasSchema, z.array(z.string().url().max(1000)).min(1).max(16))
+              .default({}),
+          })
+          .strict()
+          .prefault({}),
+        /**
+         * The UUID each attached cluster had when it was attached, by alias: the namespace its
+         * buckets have here (`ais://@<uuid>/b`; `@<alias>` is mapped to it on arrival).
+         */
+        remote_ais_uuids: z.record(remoteAliasSchema, z.string().min(1).max(128)).default({}),
         /** A backend connection, or a silence mid-answer, longer than this fails the request (504). */
         request_timeout_ms: z.number().int().min(100).max(3_600_000).default(30_000),
         /** Attempts per backend request (throttling and network errors are retried). */

@@ -16,6 +16,7 @@ import {
   type NodeStatsJson,
   type NodeStatusJson,
   type RebalanceMetadataJson,
+  type RemoteClustersJson,
   type RemoveNodeValueJson,
 } from '../wire/index.js';
 import { parseJsonWithDigests, nodePublicUrl } from './cluster-map.js';
@@ -68,6 +69,28 @@ export class ClusterClient {
   /** `set-config` with `section.key` names, e.g. `{"keepalive.interval_ms": 500}`. */
   async setConfig(updates: Record<string, string | number | boolean>): Promise<void> {
     await this.#action({ action: Action.setConfig, value: updates }, 'set cluster config');
+  }
+
+  /**
+   * `PUT /v1/cluster/attach?what=remote`: attaches the AIStore-compatible cluster whose gateway is
+   * `url` as `alias`; its buckets are then `ais://@alias/b`.
+   */
+  async attachRemote(alias: string, url: string): Promise<void> {
+    await this.#remoteAction(ClusterPath.attach, alias, url);
+  }
+
+  /** `PUT /v1/cluster/detach?what=remote`: detaches the remote cluster `alias`. */
+  async detachRemote(alias: string): Promise<void> {
+    await this.#remoteAction(ClusterPath.detach, alias);
+  }
+
+  /** `GET /v1/cluster?what=remote`: the attached clusters, each with its current map. */
+  async remoteClusters(): Promise<RemoteClustersJson> {
+    const label = clusterLabel('list remote clusters');
+    const query = { [Query.what]: What.remote };
+    const response = await this.control('GET', apiPath('cluster'), label, { query });
+    throwIfBufferedError(response, label);
+    return decodeJson(response, label, (text) => parseJsonWithDigests(text) as RemoteClustersJson);
   }
 
   /** Puts a node in maintenance; returns the rebalance job ID ('' when nothing moves). */
@@ -219,6 +242,18 @@ export class ClusterClient {
       no_shutdown: options.noShutdown === true,
     };
     return this.#action({ action, value }, `${action} ${nodeId}`);
+  }
+
+  async #remoteAction(path: string, alias: string, url?: string): Promise<void> {
+    const label = clusterLabel(`${path} remote cluster ${alias}`);
+    const headers: Record<string, string> = { [Header.remoteAisAlias]: alias };
+    if (url !== undefined) headers[Header.remoteAisUrl] = url;
+    const query = { [Query.what]: What.remote };
+    const response = await this.control('PUT', apiPath('cluster', path), label, {
+      query,
+      headers,
+    });
+    throwIfBufferedError(response, label);
   }
 
   async #action(message: ActionMessage, what: string): Promise<string> {

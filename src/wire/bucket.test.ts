@@ -1,7 +1,7 @@
 // Bucket identity: AIStore's bucket-name rules and their exact wording.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bucketNameProblem } from './bucket.js';
+import { bucketDisplayName, bucketNameProblem, parseBucketUri } from './bucket.js';
 
 const invalid =
   'bucket name is invalid: may only contain letters, numbers, dashes (-), underscores (_), and dots (.)';
@@ -23,4 +23,24 @@ test("AIStore's wording for each rule", () => {
     bucketNameProblem('.hidden'),
     'reserved bucket name ".hidden" (unknown system bucket)',
   );
+});
+
+test('URIs with a namespace (remote AIS clusters) parse and print as AIStore writes them', () => {
+  const cases: Array<[string, object, string]> = [
+    ['ais://b/o/p', { name: 'b', provider: 'ais' }, 'o/p'],
+    ['s3://b', { name: 'b', provider: 'aws' }, ''],
+    ['ais://@far/b/o', { name: 'b', provider: 'ais', namespace: { uuid: 'far', name: '' } }, 'o'],
+    ['ais://@U1#ns/b', { name: 'b', provider: 'ais', namespace: { uuid: 'U1', name: 'ns' } }, ''],
+    ['ais://#ns/b/x', { name: 'b', provider: 'ais', namespace: { uuid: '', name: 'ns' } }, 'x'],
+    ['ais://@#/b', { name: 'b', provider: 'ais' }, ''],
+  ];
+  for (const [uri, bucket, objectName] of cases) {
+    assert.deepEqual(parseBucketUri(uri), { bucket, objectName }, uri);
+  }
+  const display = (uri: string): string =>
+    bucketDisplayName(parseBucketUri(uri)?.bucket ?? { name: '', provider: '' });
+  assert.equal(display('ais://@far/b'), 'ais://@far/b');
+  assert.equal(display('ais://@U1#ns/b'), 'ais://@U1#ns/b');
+  assert.equal(display('ais://#ns/b'), 'ais://#ns/b');
+  assert.equal(display('ais://b'), 'ais://b');
 });

@@ -63,10 +63,20 @@ export function isGlobalNamespace(namespace: NamespaceJson | undefined): boolean
   return (namespace?.uuid ?? '') === '' && (namespace?.name ?? '') === '';
 }
 
-/** `ais://name` (or `ais://@uuid#ns/name`), the form AIStore prints in messages and clients match on. */
+/**
+ * `ais://name` (or `ais://@uuid#ns/name`, `ais://@uuid/name`, `ais://#ns/name`), the form AIStore
+ * prints in messages and clients match on (`cmn.Ns.String`: an empty part is left out).
+ */
 export function bucketDisplayName(bucket: BucketJson): string {
-  const ns = isGlobalNamespace(bucket.namespace) ? '' : `${namespaceUname(bucket.namespace)}/`;
-  return `${bucket.provider}://${ns}${bucket.name}`;
+  return `${bucket.provider}://${namespacePrefix(bucket.namespace)}${bucket.name}`;
+}
+
+function namespacePrefix(namespace: NamespaceJson | undefined): string {
+  const uuid = namespace?.uuid ?? '';
+  const name = namespace?.name ?? '';
+  if (uuid === '' && name === '') return '';
+  if (uuid === '') return `#${name}/`;
+  return name === '' ? `@${uuid}/` : `@${uuid}#${name}/`;
 }
 
 /** Object uname used by HRW placement: `provider/@uuid#ns/bucket/object`. */
@@ -94,15 +104,25 @@ export function parseObjectUname(
   return { bucket: global ? { name, provider } : { name, provider, namespace }, objectName };
 }
 
-/** Parses `ais://bucket[/object]` or a bare `bucket[/object]` (CLI form). */
+/**
+ * Parses `ais://bucket[/object]` or a bare `bucket[/object]` (CLI form); a namespace goes first,
+ * as AIStore's CLI writes it: `ais://@alias/bucket`, `ais://@uuid#ns/bucket`, `ais://#ns/bucket`.
+ */
 export function parseBucketUri(
   uri: string,
 ): { bucket: BucketJson; objectName: string } | undefined {
-  const match = /^(?:([a-z0-9]+):\/\/)?([^/]+)(?:\/(.*))?$/.exec(uri);
+  const match = /^(?:([a-z0-9]+):\/\/)?((?:[@#][^/]*\/)?)([^/]+)(?:\/(.*))?$/.exec(uri);
   if (match === null) return undefined;
   const provider = normalizeProvider(match[1] ?? 'ais');
   if (provider === undefined) return undefined;
-  return { bucket: { name: match[2] ?? '', provider }, objectName: match[3] ?? '' };
+  const nsText = (match[2] ?? '').replace(/\/$/, '');
+  const bucket: BucketJson = { name: match[3] ?? '', provider };
+  if (nsText !== '') {
+    const namespace = parseNamespace(nsText.includes('#') ? nsText : `${nsText}#`);
+    if (namespace === undefined) return undefined;
+    if (!isGlobalNamespace(namespace)) bucket.namespace = namespace;
+  }
+  return { bucket, objectName: match[4] ?? '' };
 }
 
 /** Query parameters that carry a bucket's provider and namespace. */

@@ -38,3 +38,18 @@ export interface ClusterMapJson {
   /** Integer as a string, monotonically increasing. */
   version: string;
 }
+
+/** One attached remote AIS cluster in `GET /v1/cluster?what=remote` (AIStore's `RemAis`). */
+export interface RemoteClusterJson {
+  url: string;
+  alias: string;
+  uuid: string;
+  /** Its current map; absent when it did not answer. */
+  smap?: ClusterMapJson;
+}
+
+/** `GET /v1/cluster?what=remote` (AIStore's `RemAisVec`); `ver`: the cluster config's version. */
+export interface RemoteClustersJson {
+  a: RemoteClusterJson[];
+  ver: number;
+}

@@ -37,6 +37,9 @@ export const Header = {
   callerId: 'ais-caller-id',
   callerName: 'ais-caller-name',
   callerSmapVersion: 'ais-caller-smap-ver',
+  /** `PUT /v1/cluster/attach|detach?what=remote`: the remote cluster's alias and URL. */
+  remoteAisAlias: 'ais-remote-ais-alias',
+  remoteAisUrl: 'ais-remote-ais-url',
   error: 'hdr-error',
   contentType: 'content-type',
   contentLength: 'content-length',

@@ -64,6 +64,10 @@ export const EntryFlag = {
   isDirectory: 1 << 8,
   /** A shard whose files an ArchDir listing lists after it. */
   isArchive: 1 << 9,
+  /** List flag Diff: the cached object is not the remote's current one. */
+  verChanged: 1 << 10,
+  /** List flag Diff: the cached object's remote no longer lists it. */
+  verRemoved: 1 << 11,
 } as const;
 
 export interface ListEntryJson {

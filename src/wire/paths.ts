@@ -35,6 +35,9 @@ export const ClusterPath = {
   autoRegister: 'autoreg',
   keepalive: 'keepalive',
   joinByAdmin: 'join-by-admin',
+  /** `PUT /v1/cluster/attach|detach?what=remote`: remote AIS clusters. */
+  attach: 'attach',
+  detach: 'detach',
 } as const;
 
 /** True for a path of the native API (`/v1` and below); every other path is the S3 API's. */

@@ -138,8 +138,13 @@ describe('bad input', () => {
     const response = await put('/v1/objects/inputs/obj?provider=floppy');
     assert.equal(response.status, 400);
     assert.match(messageOf(response.body), /invalid backend provider "floppy"/);
-    const remote = await put('/v1/objects/inputs/obj?provider=aws');
+    // A remote bucket the cluster does not know is added on first access (after a HEAD of its
+    // backend); asked not to add it, the request is refused as not built.
+    const remote = await put('/v1/objects/inputs/obj?provider=aws&dont_add_remote_bck_md=true');
     assert.equal(remote.status, 501);
+    const unbuilt = await put('/v1/objects/inputs/obj?provider=gcp');
+    assert.equal(unbuilt.status, 501);
+    assert.match(messageOf(unbuilt.body), /gcp:\/\/ backend/);
   });
 
   test('a PUT whose Ais-Checksum-Value does not match is refused and stores nothing', async () => {

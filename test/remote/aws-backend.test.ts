@@ -20,6 +20,7 @@ function remoteProps(extra: BucketPropsJson['extra']): BucketPropsJson {
 
 function settingsFor(endpoint: string): BackendSettings {
   return {
+    remoteClusters: [],
     awsProfiles: {
       local: {
         endpoint,
@@ -71,7 +72,7 @@ describe('aws:// backend over s3rver', () => {
     );
   });
   after(async () => {
-    backends.close();
+    await backends.close();
     await s3.stop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -153,7 +154,7 @@ describe('aws:// backend over s3rver', () => {
       );
       await expectCode(unreachable.head('x'), 'BackendUnreachable', 'http://127.0.0.1:9');
     } finally {
-      down.close();
+      await down.close();
     }
   });
 });

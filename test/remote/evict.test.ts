@@ -143,10 +143,10 @@ describe('evict on an aws:// bucket', () => {
     await client.jobs.evictRemoteBucket({ name: other, provider: 'aws' }, false);
     const buckets = await client.listBuckets('aws');
     assert.ok(!buckets.some((bucket) => bucket.name === other), 'the bucket left the map');
-    const gone = await fetch(objectUrl(setup, other, 'w/1'));
-    // Not a bucket of the cluster any more (Cairn does not add remote buckets on first access).
+    // Not a bucket of the cluster any more; asked not to add it again on access, it is refused.
+    const gone = await fetch(`${objectUrl(setup, other, 'w/1')}&dont_add_remote_bck_md=true`);
     assert.equal(gone.status, 501);
-    assert.match(await errorMessage(gone), /adding remote buckets on first access/);
+    assert.match(await errorMessage(gone), /without adding it to the cluster's buckets/);
     await client.createBucket(
       { name: other, provider: 'aws' },
       { extra: { aws: { profile: 'local' } } },

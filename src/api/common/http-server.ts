@@ -9,20 +9,20 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ErrorCode } from '../../errors/index.js';
-import type { Logger } from '../../util/log.js';
 import { earlyAnswer, parseRequestLine, rawHttpResponse } from './early-answer.js';
 import { sendError } from './error-response.js';
-import { createRequestContext, type RequestContext } from './request-context.js';
+import {
+  createRequestContext,
+  type RequestContext,
+  type RequestContextOptions,
+} from './request-context.js';
 import type { RequestStats } from './request-stats.js';
 
 export type RequestHandler = (context: RequestContext) => Promise<void>;
 
-export interface HttpServerOptions {
+export interface HttpServerOptions extends RequestContextOptions {
   host: string;
   port: number;
-  intra: boolean;
-  nodeId: string;
-  log: Logger;
   handle: RequestHandler;
   /** Counts every request once it ends (the node's `what=node_stats`). */
   stats?: RequestStats;

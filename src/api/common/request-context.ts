@@ -6,6 +6,7 @@ import { requestId } from '../../util/ids.js';
 import type { Logger } from '../../util/log.js';
 import { badRequest } from '../../errors/index.js';
 import type { StatsOperation } from './request-stats.js';
+import type { NamespaceJson } from '../../wire/index.js';
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -36,6 +37,19 @@ export interface RequestContext {
    * keeps no header object to read it from): the stats count it.
    */
   answerLength?: number | undefined;
+  /**
+   * A bucket namespace in its one spelling (an attached cluster's alias becomes its UUID), so that
+   * both name one bucket; absent: namespaces are taken as written.
+   */
+  readonly canonicalNamespace?: ((namespace: NamespaceJson) => NamespaceJson) | undefined;
+}
+
+/** How the server builds each request's context. */
+export interface RequestContextOptions {
+  nodeId: string;
+  intra: boolean;
+  log: Logger;
+  canonicalNamespace?: ((namespace: NamespaceJson) => NamespaceJson) | undefined;
 }
 
 class Context implements RequestContext {
@@ -55,6 +69,7 @@ class Context implements RequestContext {
     readonly nodeId: string,
     readonly intra: boolean,
     readonly log: Logger,
+    readonly canonicalNamespace: ((namespace: NamespaceJson) => NamespaceJson) | undefined,
   ) {
     const target = req.url ?? '/';
     const queryStart = target.indexOf('?');
@@ -84,9 +99,10 @@ class Context implements RequestContext {
 export function createRequestContext(
   req: IncomingMessage,
   res: ServerResponse,
-  options: { nodeId: string; intra: boolean; log: Logger },
+  options: RequestContextOptions,
 ): RequestContext {
-  return new Context(req, res, options.nodeId, options.intra, options.log);
+  const { nodeId, intra, log, canonicalNamespace } = options;
+  return new Context(req, res, nodeId, intra, log, canonicalNamespace);
 }
 
 function decodeSegments(path: string): readonly string[] {

@@ -1,4 +1,5 @@
-// Bucket identity from a request: name from the path, provider and namespace from the query.
+// Bucket identity from a request: name from the path, provider and namespace from the query (an
+// attached cluster's alias in the namespace becomes its UUID).
 import { StoreError, unknownProvider } from '../../errors/index.js';
 import {
   bucketNameProblem,
@@ -20,12 +21,13 @@ export function bucketFromRequest(context: RequestContext, name: string): Bucket
   const spelling = context.query.get(Query.provider);
   const provider = normalizeProvider(spelling);
   if (provider === undefined) throw unknownProvider(spelling ?? '');
-  const namespace = parseNamespace(context.query.get(Query.namespace));
-  if (namespace === undefined) {
+  const written = parseNamespace(context.query.get(Query.namespace));
+  if (written === undefined) {
     throw new StoreError(
       'BadRequest',
       `invalid namespace "${context.query.get(Query.namespace) ?? ''}"`,
     );
   }
+  const namespace = context.canonicalNamespace?.(written) ?? written;
   return isGlobalNamespace(namespace) ? { name, provider } : { name, provider, namespace };
 }

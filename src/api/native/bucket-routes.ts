@@ -52,7 +52,7 @@ export async function handleBucketRequest(
   const bucket = bucketFromRequest(context, fullName);
   switch (context.method) {
     case 'HEAD': {
-      const props = port.props(bucket);
+      const props = await port.props(bucket, context);
       context.res.setHeader(Header.bucketProps, stringifyJson(props));
       if (summaryHead) return sendSummaryHead(context, summary, bucket, extraSegments.join('/'));
       if ((context.query.get(Query.uuid) ?? '') !== '')

@@ -186,7 +186,11 @@ async function headObject(
 /** A read a gateway sent here in place of an unreachable owner says so in its query. */
 function readRouting(context: RequestContext): ReadRouting {
   const substituteFor = context.query.get(Query.substituteFor);
-  return substituteFor === null || substituteFor === '' ? {} : { substituteFor };
+  const routing: ReadRouting =
+    substituteFor === null || substituteFor === '' ? {} : { substituteFor };
+  if (flagOnValues.includes(context.query.get(Query.latestVersion) ?? ''))
+    routing.latestVersion = true;
+  return routing;
 }
 
 async function putObject(

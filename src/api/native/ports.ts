@@ -76,6 +76,8 @@ export interface PutOptions {
 export interface ReadRouting {
   /** The ID of the unreachable owner this target stands in for (`Query.substituteFor`). */
   substituteFor?: string;
+  /** GET `latest-ver`: a remote bucket's cached object is checked against the remote first. */
+  latestVersion?: boolean;
 }
 
 /** What a HEAD asks for beyond the object's record. */
@@ -178,7 +180,8 @@ export interface ObjectPort {
 
 export interface BucketPort {
   listBuckets(provider: string | undefined): BucketJson[];
-  props(bucket: BucketJson): BucketPropsJson;
+  /** HEAD bucket (a gateway adds a remote bucket it is asked about first, as AIStore does). */
+  props(bucket: BucketJson, context: RequestContext): Promise<BucketPropsJson>;
   /** Control-plane bucket actions (create, destroy, props, multi-object jobs); a job ID or nothing. */
   control(
     bucket: BucketJson,

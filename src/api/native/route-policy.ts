@@ -85,6 +85,7 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
   // A read a gateway sent to a target in place of an unreachable owner names the owner.
   'object GET': {
     [Query.substituteFor]: 'any',
+    [Query.latestVersion]: flagValues,
     [Query.archpath]: 'any',
     [Query.archmime]: 'any',
     [Query.archregx]: 'any',

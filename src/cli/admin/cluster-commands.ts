@@ -1,4 +1,5 @@
-// `cairn cluster add|remove|maintenance start|stop|decommission|rebalance` and
+// `cairn cluster add|remove|maintenance start|stop|decommission|rebalance|remote-attach|
+// remote-detach` and
 // `cairn storage mountpath attach|detach|enable|disable`: membership and disks at run time. Each
 // prints the job it started (a rebalance `g<N>`, or a resilver); `--wait` follows it to the end.
 import type { Command } from 'commander';
@@ -73,6 +74,29 @@ export function registerClusterCommands(program: Command, io: CliIo): void {
       await reportJob(context, jobId, `remove ${id}`, options);
     }),
   );
+
+  cluster
+    .command('remote-attach')
+    .description('attach an AIStore-compatible cluster: its buckets become ais://@<alias>/<bucket>')
+    .argument('<alias>', 'a name for it (letters, digits, -, _, .)')
+    .argument('<url>', "one of its gateways' URL, e.g. http://10.0.0.9:8080")
+    .action(
+      commandAction(io, async (context, alias: string, url: string) => {
+        await context.client.cluster.attachRemote(alias, url);
+        context.print(`attached ${alias} (${url})`);
+      }),
+    );
+
+  cluster
+    .command('remote-detach')
+    .description('detach a remote cluster (its cached objects stay, its remote is not reached)')
+    .argument('<alias>', 'the alias it was attached as')
+    .action(
+      commandAction(io, async (context, alias: string) => {
+        await context.client.cluster.detachRemote(alias);
+        context.print(`detached ${alias}`);
+      }),
+    );
 
   const maintenance = cluster
     .command('maintenance')

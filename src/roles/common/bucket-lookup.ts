@@ -2,17 +2,20 @@
 import { validateBucketName, type BucketEntry } from '../../cluster/index.js';
 import { StoreError, bucketNotFound, notImplemented } from '../../errors/index.js';
 import type { RequestContext } from '../../api/common/index.js';
+import { isRemoteBucket } from '../../backends/index.js';
 import type { BucketPort } from '../../api/native/index.js';
-import type {
-  ActionMessage,
-  BucketJson,
-  BucketPropsJson,
-  ListObjectsRequestJson,
-  ListPageJson,
+import {
+  Query,
+  bucketDisplayName,
+  type ActionMessage,
+  type BucketJson,
+  type BucketPropsJson,
+  type ListObjectsRequestJson,
+  type ListPageJson,
 } from '../../wire/index.js';
 import type { NodeRuntime } from './node-runtime.js';
 
-/** Validates the name and returns the bucket's entry (remote buckets must have been created). */
+/** Validates the name and returns the bucket's entry (remote buckets must have been added). */
 export function lookupBucket(runtime: NodeRuntime, bucket: BucketJson): BucketEntry {
   validateBucketName(bucket.name);
   const bmd = runtime.store.bucketMetadata;
@@ -20,9 +23,10 @@ export function lookupBucket(runtime: NodeRuntime, bucket: BucketJson): BucketEn
     throw new StoreError('ClusterNotReady', 'bucket metadata not received yet');
   const entry = bmd.get(bucket);
   if (entry !== undefined) return entry;
-  if (bucket.provider !== 'ais')
+  // Gateways add a remote bucket on first access; here it was not added (or the request said not to).
+  if (isRemoteBucket(bucket))
     throw notImplemented(
-      `adding remote buckets on first access (${bucket.provider}://${bucket.name}: create it with create-bck)`,
+      `using remote bucket ${bucketDisplayName(bucket)} without adding it to the cluster's buckets (it is added on first access unless ${Query.dontAddRemoteBucket} or DontAddRemote; or create it with create-bck)`,
     );
   throw bucketNotFound(bucket);
 }
@@ -35,8 +39,8 @@ export abstract class KnownBuckets implements BucketPort {
     return (this.runtime.store.bucketMetadata?.list(provider) ?? []).map((entry) => entry.bucket);
   }
 
-  props(bucket: BucketJson): BucketPropsJson {
-    return lookupBucket(this.runtime, bucket).props;
+  props(bucket: BucketJson, _context?: RequestContext): Promise<BucketPropsJson> {
+    return Promise.resolve(lookupBucket(this.runtime, bucket).props);
   }
 
   abstract control(

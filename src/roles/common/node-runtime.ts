@@ -15,12 +15,12 @@ import {
   type RequestHandler,
   type RunningServer,
 } from '../../api/common/index.js';
-import { Backends } from '../../backends/index.js';
+import { Backends, attachedClusters, canonicalNamespace } from '../../backends/index.js';
 import { IntraClient } from '../../transport/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { createLogger, type Logger } from '../../util/log.js';
 import { defaultLogFileLimits, NodeLogFiles } from '../../util/log-files.js';
-import { isNativeApiPath, NodeFlag, type NodeJson } from '../../wire/index.js';
+import { isNativeApiPath, NodeFlag, type NamespaceJson, type NodeJson } from '../../wire/index.js';
 import { loadNodeId } from './node-identity.js';
 import { UnreachableTargets } from './unreachable-targets.js';
 
@@ -78,6 +78,7 @@ export class NodeRuntime {
       const { backend } = store.config.values;
       return {
         awsProfiles: backend.aws_profiles,
+        remoteClusters: attachedClusters(backend.conf.ais, backend.remote_ais_uuids),
         requestTimeoutMs: backend.request_timeout_ms,
         maxAttempts: backend.max_attempts,
       };
@@ -117,6 +118,8 @@ export class NodeRuntime {
       log: this.log,
       handle,
       stats: this.stats,
+      canonicalNamespace: (namespace: NamespaceJson) =>
+        canonicalNamespace(namespace, this.backends.remoteClusters()),
     };
     this.#servers.push(await startHttpServer({ ...common, port: this.config.port, intra: false }));
     this.#servers.push(
@@ -195,7 +198,7 @@ export class NodeRuntime {
     this.ready = false;
     await Promise.all(this.#servers.map((server) => server.close()));
     await this.client.close();
-    this.backends.close();
+    await this.backends.close();
     await this.logFiles.close();
   }
 }

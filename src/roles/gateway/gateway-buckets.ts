@@ -18,6 +18,7 @@ import { randomId } from '../../util/ids.js';
 import { asRecord } from '../../util/json.js';
 import {
   Action,
+  ListFlag,
   apiPath,
   flagOnValues,
   Query,
@@ -27,6 +28,7 @@ import {
   Resource,
   type ActionMessage,
   type BucketJson,
+  type BucketPropsJson,
   type ListObjectsRequestJson,
   type ListPageJson,
 } from '../../wire/index.js';
@@ -44,6 +46,7 @@ import {
   type ListCursor,
 } from './list-merge.js';
 import { startProtectionJob } from './protection-actions.js';
+import { dontAddRemote, type RemoteBucketAdd } from './remote-bucket-add.js';
 
 export class GatewayBuckets extends KnownBuckets {
   readonly #cursors = new ListCursors();
@@ -52,8 +55,14 @@ export class GatewayBuckets extends KnownBuckets {
     runtime: NodeRuntime,
     private readonly owner: () => ClusterOwner | undefined,
     private readonly jobs: JobCoordinator,
+    private readonly remoteAdd: RemoteBucketAdd,
   ) {
     super(runtime);
+  }
+
+  override async props(bucket: BucketJson, context: RequestContext): Promise<BucketPropsJson> {
+    await this.remoteAdd.ensure(bucket, dontAddRemote(context.query));
+    return await super.props(bucket);
   }
 
   async control(
@@ -144,8 +153,10 @@ export class GatewayBuckets extends KnownBuckets {
    * missing; while the client reads a page, the next one is fetched.
    */
   async listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson> {
+    const flags = listFlagsOf(request.flags);
+    await this.remoteAdd.ensure(bucket, (flags & ListFlag.dontAddRemote) !== 0n);
     const { props } = lookupBucket(this.runtime, bucket);
-    checkListFlags(bucket, listFlagsOf(request.flags));
+    checkListFlags(bucket, flags);
     const maxPage = Math.min(
       this.runtime.store.config.values.list_objects.max_page_size,
       maxListPageSize,

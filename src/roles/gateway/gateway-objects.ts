@@ -20,18 +20,23 @@ import {
   type PromoteArgsJson,
 } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
+import { dontAddRemote, type RemoteBucketAdd } from './remote-bucket-add.js';
 import { refusePromote } from '../common/ais-bucket/promote.js';
 import { unreachableOwner } from '../common/unreachable-targets.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 
 export class GatewayObjects implements ObjectPort {
-  constructor(private readonly runtime: NodeRuntime) {}
+  constructor(
+    private readonly runtime: NodeRuntime,
+    private readonly remoteAdd: RemoteBucketAdd,
+  ) {}
 
   /**
    * The owner's URL; for a read whose owner is unreachable (found so by this gateway, or reported
    * by the client and confirmed with a probe), the URL of the target that stands in for it.
    */
   async redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
+    await this.remoteAdd.ensure(address.bucket, dontAddRemote(context.query));
     lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);
     const map = this.runtime.store.clusterMap;

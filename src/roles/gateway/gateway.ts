@@ -13,7 +13,9 @@ import {
 } from '../common/node-runtime.js';
 import { BucketSummaries } from './bucket-summary.js';
 import { GatewayBuckets } from './gateway-buckets.js';
-import { GatewayCluster } from './gateway-cluster.js';
+import { RemoteClusterAdmin } from './cluster/remote-cluster-admin.js';
+import { RemoteBucketAdd } from './remote-bucket-add.js';
+import { GatewayCluster } from './cluster/gateway-cluster.js';
 import { GatewayBatch, GatewayObjects } from './gateway-objects.js';
 import { JobCoordinator } from './job-coordinator.js';
 import { GatewayS3Buckets } from './gateway-s3-buckets.js';
@@ -39,17 +41,19 @@ export async function startGateway(
     wipeUserData: () => Promise.resolve(),
     exitProcess: hooks.requestExit,
   };
+  const remoteAdd = new RemoteBucketAdd(runtime, ownerOf);
   runtime.serve(
     {
-      objects: new GatewayObjects(runtime),
+      objects: new GatewayObjects(runtime, remoteAdd),
       batch: new GatewayBatch(runtime),
-      buckets: new GatewayBuckets(runtime, ownerOf, jobs),
+      buckets: new GatewayBuckets(runtime, ownerOf, jobs, remoteAdd),
       cluster: new GatewayCluster(
         runtime,
         ownerOf,
         jobs,
         new GatewayNodeActions(runtime, leadership),
         exit,
+        new RemoteClusterAdmin(runtime, ownerOf),
       ),
       internal: {
         [Resource.vote]: voteRoute(leadership),

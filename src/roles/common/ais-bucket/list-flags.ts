@@ -31,9 +31,7 @@ export function checkListFlags(bucket: BucketJson, flags: bigint): void {
   if (has(flags, ListFlag.nativeInventory))
     throw notImplemented('list flag NBI (listing through a native bucket inventory)');
   if (isRemoteBucket(bucket)) {
-    // NotCached and Cached are served by the remote listing (docs/remote-buckets.md).
-    if (has(flags, ListFlag.diff))
-      throw notImplemented('list flag Diff (versions compared with the remote bucket)');
+    // NotCached, Cached and Diff are served by the remote listing (docs/remote-buckets.md).
     return;
   }
   if (has(flags, ListFlag.diff)) {

@@ -4,20 +4,12 @@
 // object share that one fetch: the others wait for it and then read the stored object. The
 // remote's ETag, version, last-modified time and custom metadata are kept in the object's record.
 import { PassThrough, type Readable } from 'node:stream';
-import type { Backend, RemoteObject } from '../../../backends/index.js';
+import { RemoteMetadataKey, type Backend, type RemoteObject } from '../../../backends/index.js';
 import type { LocalStore, PutObjectRequest, StoredObject } from '../../../storage/index.js';
 import type { Clock } from '../../../util/clock.js';
 import { objectUname } from '../../../wire/index.js';
 import { StreamedBody } from './streamed-body.js';
 import type { ObjectRead, ObjectTarget, ResolvedBucket } from './object-types.js';
-
-/** Custom metadata keys of a fetched object's remote attributes (AIStore's `cmn/objattrs.go`). */
-export const RemoteMetadataKey = {
-  source: 'source',
-  etag: 'ETag',
-  lastModified: 'LastModified',
-  version: 'version',
-} as const;
 
 export class ColdReads {
   /** Fetches in progress, by object uname: what they stored, when they are done. */

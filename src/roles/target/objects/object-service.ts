@@ -5,7 +5,7 @@
 // once; writes and deletes apply both policies before they are acknowledged; a read sent here in
 // place of an unreachable owner is served from what survives elsewhere.
 import { resolveRange } from '../../../api/common/index.js';
-import { isStoreError } from '../../../errors/index.js';
+import { StoreError, isStoreError } from '../../../errors/index.js';
 import { isRemoteBucket, requireRemoteBucket } from '../../../backends/index.js';
 import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/native/index.js';
 import type {
@@ -15,7 +15,7 @@ import type {
   PutObjectRequest,
   StoredObject,
 } from '../../../storage/index.js';
-import { keptHistoryOf, type BucketJson } from '../../../wire/index.js';
+import { bucketDisplayName, keptHistoryOf, type BucketJson } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ProtectionPolicy, RebalancePolicy } from './object-policies.js';
@@ -30,6 +30,7 @@ import {
 import { SubstituteReads } from './substitute-reads.js';
 import { ColdReads, describeRemote } from './cold-reads.js';
 import { writeThrough } from './write-through.js';
+import { checkRemote, synchronizes, validatesWarmGet } from './warm-validation.js';
 
 export class ObjectService {
   readonly #substitutes: SubstituteReads;
@@ -114,6 +115,12 @@ export class ObjectService {
       if (versionId === undefined) this.protection.afterRead(read.object, target.bucket.props);
       return { object: read.object, body: read.body, range: read.range };
     };
+    if (
+      versionId === undefined &&
+      isRemoteBucket(bucket) &&
+      validatesWarmGet(target.bucket, options.latestVersion === true)
+    )
+      await this.#validateWarm(target);
     try {
       return await readStored();
     } catch (error) {
@@ -123,6 +130,29 @@ export class ObjectService {
       const backend = this.runtime.backends.for(bucket, target.bucket.props);
       return await this.#cold.get(target, backend, header === undefined, readStored);
     }
+  }
+
+  /**
+   * `latest-ver` / `validate_warm_get` / `synchronize`: a cached object the backend changed is
+   * fetched again before the read; one it no longer has is a 404 (evicted with `synchronize`).
+   * An object not cached is left to the cold GET.
+   */
+  async #validateWarm(target: ObjectTarget): Promise<void> {
+    const { bucket, name } = addressOf(target);
+    const backend = this.runtime.backends.for(bucket, target.bucket.props);
+    const cached = await this.#latest({ bucket, name });
+    const found = await checkRemote(cached, backend, name);
+    if (found === 'changed') await this.#cold.fetch(target, backend);
+    if (found !== 'removed') return;
+    if (synchronizes(target.bucket)) {
+      await this.evict(target).catch((error: unknown) => {
+        if (readFailureOf(error) !== 'missing') throw error;
+      });
+    }
+    throw new StoreError(
+      'ObjectNotFound',
+      `${bucketDisplayName(bucket)}/${name} does not exist in ${backend.description}`,
+    );
   }
 
   /** The EC layout a HEAD reports (undefined when the object is not erasure-coded). */

@@ -45,6 +45,8 @@ export interface ReadOptions {
   substituteFor?: string | undefined;
   /** HEAD: an object only a remote bucket's backend holds is not found rather than described. */
   inClusterOnly?: boolean;
+  /** GET `latest-ver`: a remote bucket's cached object is checked against its backend first. */
+  latestVersion?: boolean;
 }
 
 /** Why a read failed, when recovery may help: the replica is missing or corrupt. */

@@ -1,21 +1,22 @@
 // Cluster and node endpoints on a gateway: queries, membership (on the primary), config, metasync.
-import { readActionMessage, readJsonBody, type RequestContext } from '../../api/common/index.js';
-import { refusedAction, type ClusterPort } from '../../api/native/index.js';
+import { readActionMessage, readJsonBody, type RequestContext } from '../../../api/common/index.js';
+import { refusedAction, type ClusterPort } from '../../../api/native/index.js';
 import type {
   ClusterOwner,
   KeepaliveRequestJson,
   RegisterRequestJson,
-} from '../../cluster/index.js';
-import { badRequest, notImplemented } from '../../errors/index.js';
-import { asRecord } from '../../util/json.js';
-import { Action, ClusterPath, Resource, What } from '../../wire/index.js';
-import { answerNodeQuery } from '../common/node-queries.js';
-import type { JobCoordinator } from './job-coordinator.js';
-import { parseJobArgs, readJobQuery } from './job-messages.js';
-import type { NodeRuntime } from '../common/node-runtime.js';
-import { forwardToPrimary } from '../common/primary-forward.js';
-import { handleDaemonAction, type DaemonExit } from '../common/daemon-actions.js';
-import { clusterJobKinds, type GatewayNodeActions } from './node-actions.js';
+} from '../../../cluster/index.js';
+import { badRequest, notImplemented } from '../../../errors/index.js';
+import { asRecord } from '../../../util/json.js';
+import { Action, ClusterPath, Resource, What } from '../../../wire/index.js';
+import { answerNodeQuery } from '../../common/node-queries.js';
+import type { JobCoordinator } from '../job-coordinator.js';
+import { parseJobArgs, readJobQuery } from '../job-messages.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
+import { forwardToPrimary } from '../../common/primary-forward.js';
+import { handleDaemonAction, type DaemonExit } from '../../common/daemon-actions.js';
+import { clusterJobKinds, type GatewayNodeActions } from '../node-actions.js';
+import type { RemoteClusterAdmin } from './remote-cluster-admin.js';
 
 export class GatewayCluster implements ClusterPort {
   constructor(
@@ -24,6 +25,7 @@ export class GatewayCluster implements ClusterPort {
     private readonly jobs: JobCoordinator,
     private readonly actions: GatewayNodeActions,
     private readonly exit: DaemonExit,
+    private readonly remotes: RemoteClusterAdmin,
   ) {}
 
   /** A gateway serves data once it has started and its cluster map has an active target. */
@@ -52,6 +54,9 @@ export class GatewayCluster implements ClusterPort {
         return this.jobs.statusAll(await readJobQuery(context));
       case 'running_all':
         return this.jobs.runningAll(await readJobQuery(context));
+      case What.remote:
+        if (scope === 'cluster') return this.remotes.query();
+        return answerNodeQuery(this.runtime, what, {}, context.query);
       case 'qryxstats':
       case 'getxstats':
         return this.jobs.snapshots(await readJobQuery(context));
@@ -113,7 +118,9 @@ export class GatewayCluster implements ClusterPort {
       const updates = Object.fromEntries(context.query.entries());
       return this.#setConfig(context, updates, updates);
     }
-    // `attach`, `detach`, `proxy/<id>` (set primary)...: never run the body's action in their place.
+    if (subpath === ClusterPath.attach || subpath === ClusterPath.detach)
+      return this.remotes.control(context, subpath);
+    // `proxy/<id>` (set primary)...: never run the body's action in their place.
     if (subpath !== undefined && subpath !== '') throw notImplemented(`PUT /v1/cluster/${subpath}`);
     const message = await readActionMessage(context);
     if (message === undefined) throw badRequest('PUT /v1/cluster: missing action message');
