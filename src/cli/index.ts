@@ -6,6 +6,7 @@ import { registerArchiveCommands } from './shards/archive-commands.js';
 import { registerBatchCommand } from './shards/batch-command.js';
 import { registerBenchCommand } from './bench/index.js';
 import { registerBucketCommands } from './bucket-commands.js';
+import { registerCopyCommand } from './data/copy-commands.js';
 import { registerClusterCommands } from './admin/cluster-commands.js';
 import { registerCompletionCommand } from './completion/index.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
@@ -68,6 +69,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerArchiveCommands(program, io);
   registerBatchCommand(program, io);
   registerBucketCommands(program, io);
+  registerCopyCommand(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);
   registerBenchCommand(program, io);

@@ -31,6 +31,17 @@ export interface TargetJobEnvironment {
     bucket: BucketJson,
     name: string,
   ): Promise<{ size: number; body: Readable; modifiedMs: number }>;
+  /**
+   * Copies an object this target owns to `destination` as a single-object copy does: read here,
+   * written by the destination's owner (streamed over the intra-cluster port when that is another
+   * target) and verified there against the source's checksum. Says how many bytes, and where to.
+   */
+  copyObject(
+    source: BucketJson,
+    name: string,
+    destination: BucketJson,
+    destinationName: string,
+  ): Promise<{ size: number; sentTo: string | undefined }>;
   /** Stores `body` as the object, as a client's PUT does (protected, placed). */
   putObject(bucket: BucketJson, name: string, body: Readable): Promise<void>;
 }

@@ -16,7 +16,6 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'cleanup-store',
   'put-copies',
   'archive',
-  'copy-listrange',
   'etl-listrange',
   'blob-download',
   'download',
@@ -25,7 +24,6 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'evict-remote-bck',
   'prefetch-listrange',
   'move-bck',
-  'copy-bck',
   'etl-bck',
   'rechunk',
   'load-lom-cache',
@@ -39,7 +37,7 @@ export const knownJobKinds: ReadonlySet<string> = new Set([
   ...plannedJobKinds,
   ...['rebalance', 'resilver', 'election', 'lru', 'summary-bck', 'summary-shard', 'index-shard'],
   ...['ec-get', 'ec-put', 'ec-resp', 'ec-encode', 'make-n-copies', 'delete-listrange', 'list'],
-  'evict-listrange',
+  ...['evict-listrange', 'copy-bck', 'copy-listrange'],
   ...['etl-inline', 'get-batch', 'create-inventory', 'scrub'],
 ]);
 

@@ -13,7 +13,7 @@ import {
   type ClusterOwner,
 } from '../../cluster/index.js';
 import { badRequest } from '../../errors/index.js';
-import { parseArchiveMessage, parseListRange } from '../../jobs/index.js';
+import { parseArchiveMessage, parseMultiObjectArgs } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
 import { asRecord } from '../../util/json.js';
 import {
@@ -44,6 +44,7 @@ import {
   type ListCursor,
 } from './list-merge.js';
 import { startProtectionJob } from './protection-actions.js';
+import { startCopy } from './data/copy-actions.js';
 
 export class GatewayBuckets extends KnownBuckets {
   readonly #cursors = new ListCursors();
@@ -72,12 +73,10 @@ export class GatewayBuckets extends KnownBuckets {
     const keepMetadata = flagOnValues.includes(context.query.get(Query.keepBucketMetadata) ?? '');
     if (keepMetadata && message.action !== Action.evictRemoteBucket)
       throw badRequest(`${Query.keepBucketMetadata} applies to ${Action.evictRemoteBucket} only`);
-    if (message.action === Action.deleteListRange) {
-      return this.jobs.start(Action.deleteListRange, bucket, parseListRange(message.value));
-    }
-    if (message.action === Action.evictListRange) {
-      requireRemoteBucket(bucket, message.action);
-      return this.jobs.start(Action.evictListRange, bucket, parseListRange(message.value));
+    if (message.action === Action.deleteListRange || message.action === Action.evictListRange) {
+      if (message.action === Action.evictListRange) requireRemoteBucket(bucket, message.action);
+      parseMultiObjectArgs(message.value, message.action);
+      return this.jobs.start(message.action, bucket, message.value);
     }
     if (message.action === Action.evictRemoteBucket) {
       requireRemoteBucket(bucket, message.action);
@@ -95,6 +94,9 @@ export class GatewayBuckets extends KnownBuckets {
     }
     if (message.action === Action.makeNCopies || message.action === Action.ecEncode) {
       return startProtectionJob(owner, this.jobs, bucket, message);
+    }
+    if (message.action === Action.copyBucket || message.action === Action.copyListRange) {
+      return startCopy(this.runtime, owner, this.jobs, bucket, message, context.query);
     }
     const update =
       message.value === null || message.value === undefined ? undefined : asRecord(message.value);

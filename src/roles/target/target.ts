@@ -26,7 +26,7 @@ import {
 } from '../common/node-runtime.js';
 import { DiskHealth } from './disk-health.js';
 import { MountpathActions } from './mountpath-actions.js';
-import { copyRoute } from './objects/object-copy.js';
+import { copyObject, copyRoute } from './objects/object-copy.js';
 import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js';
 import { ObjectService } from './objects/object-service.js';
 import { rebalanceRoute } from './rebalance-route.js';
@@ -111,6 +111,14 @@ export async function startTarget(
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
       openObject: (bucket, name) => openWholeObject(runtime, objects, bucket, name),
       putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+      copyObject: (source, name, destination, destinationName) =>
+        copyObject(
+          runtime,
+          objects,
+          { bucket: objects.resolve(source), name },
+          { bucket: destination, name: destinationName },
+          { latestVersion: false, synchronize: false },
+        ),
     },
     [...jobDefinitions, ...protectionJobDefinitions(protection)],
   );

@@ -159,9 +159,13 @@ export class TargetObjects implements ObjectPort {
     return this.objects.setCustomMetadata(this.#target(address), metadata, replace);
   }
 
-  copy(source: ObjectAddress, destination: ObjectAddress, options: CopyOptions): Promise<void> {
+  async copy(
+    source: ObjectAddress,
+    destination: ObjectAddress,
+    options: CopyOptions,
+  ): Promise<void> {
     refuseOnRemote(destination.bucket, 'copying objects');
-    return copyObject(this.runtime, this.objects, this.#target(source), destination, options);
+    await copyObject(this.runtime, this.objects, this.#target(source), destination, options);
   }
 
   append(address: ObjectAddress, request: AppendRequest): Promise<string> {
