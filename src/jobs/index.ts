@@ -6,4 +6,5 @@ export * from './job-registry.js';
 export * from './object-selection.js';
 export * from './multi-object.js';
 export * from './copy-message.js';
+export * from './promote-message.js';
 export * from './kinds/index.js';

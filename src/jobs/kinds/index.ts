@@ -4,6 +4,7 @@ import { archiveDefinition } from './archive-job.js';
 import { copyBucketDefinition, copyListRangeDefinition } from './copy-objects-job.js';
 import { deleteObjectsDefinition, evictObjectsDefinition } from './remove-objects-job.js';
 import { lruDefinition } from './lru-job.js';
+import { promoteDefinition } from './promote-job.js';
 import { summaryDefinition } from './summary-job.js';
 
 export { LruCounter } from './lru-job.js';
@@ -19,6 +20,7 @@ export const jobDefinitions: readonly JobDefinition[] = [
   deleteObjectsDefinition,
   evictObjectsDefinition,
   lruDefinition,
+  promoteDefinition,
   summaryDefinition,
 ];
 

@@ -12,7 +12,7 @@ import {
   defaultBucketProps,
   type ClusterOwner,
 } from '../../cluster/index.js';
-import { badRequest } from '../../errors/index.js';
+import { badRequest, notImplemented } from '../../errors/index.js';
 import { parseArchiveMessage, parseMultiObjectArgs } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
 import { asRecord } from '../../util/json.js';
@@ -65,6 +65,12 @@ export class GatewayBuckets extends KnownBuckets {
     const dontHead = flagOnValues.includes(context.query.get(Query.dontHeadRemoteBucket) ?? '');
     if (dontHead && (message.action !== Action.createBucket || !isRemoteBucket(bucket)))
       throw badRequest(`${Query.dontHeadRemoteBucket} applies to creating remote buckets only`);
+    const copying = message.action === Action.copyBucket || message.action === Action.copyListRange;
+    for (const name of [Query.bucketTo, Query.presence]) {
+      const served = name === Query.bucketTo ? message.action === Action.copyBucket : copying;
+      if (context.query.has(name) && !served)
+        throw notImplemented(`query parameter "${name}" with action "${message.action}"`);
+    }
     if (message.action === Action.archive) {
       const args = parseArchiveMessage(message.value);
       if (args.to !== undefined) lookupBucket(this.runtime, args.to);

@@ -20,12 +20,16 @@ import {
   type PromoteArgsJson,
 } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
-import { refusePromote } from '../common/ais-bucket/promote.js';
+import { promote } from './data/promote-action.js';
+import type { JobCoordinator } from './job-coordinator.js';
 import { unreachableOwner } from '../common/unreachable-targets.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 
 export class GatewayObjects implements ObjectPort {
-  constructor(private readonly runtime: NodeRuntime) {}
+  constructor(
+    private readonly runtime: NodeRuntime,
+    private readonly jobs: JobCoordinator,
+  ) {}
 
   /**
    * The owner's URL; for a read whose owner is unreachable (found so by this gateway, or reported
@@ -118,8 +122,8 @@ export class GatewayObjects implements ObjectPort {
   evict(): never {
     throw unreachable();
   }
-  promote(bucket: BucketJson, args: PromoteArgsJson): Promise<string> {
-    return Promise.resolve(refusePromote(this.runtime, bucket, args));
+  promote(bucket: BucketJson, args: PromoteArgsJson & { src: string }): Promise<string> {
+    return promote(this.runtime, this.jobs, bucket, args);
   }
 }
 

@@ -40,7 +40,7 @@ export async function startGateway(
   };
   runtime.serve(
     {
-      objects: new GatewayObjects(runtime),
+      objects: new GatewayObjects(runtime, jobs),
       batch: new GatewayBatch(runtime),
       buckets: new GatewayBuckets(runtime, ownerOf, jobs),
       cluster: new GatewayCluster(

@@ -13,7 +13,7 @@ import {
   type PlacementChangeHook,
   type RebalanceEnvironment,
 } from '../../protect/rebalance/index.js';
-import { LocalStore, type Disk } from '../../storage/index.js';
+import { LocalStore, localDisk, type Disk } from '../../storage/index.js';
 import { IntraStreamClient } from '../../transport/index.js';
 import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
@@ -29,6 +29,7 @@ import { MountpathActions } from './mountpath-actions.js';
 import { copyObject, copyRoute } from './objects/object-copy.js';
 import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js';
 import { ObjectService } from './objects/object-service.js';
+import { existsAtOwner, storeAtOwner } from './objects/owner-writes.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { ShardListing } from './shards/shard-listing.js';
 import { openWholeObject, putStreamedObject } from './shards/batch-items.js';
@@ -103,6 +104,8 @@ export async function startTarget(
       store,
       client: runtime.client,
       log: runtime.log,
+      disk: localDisk,
+      promoteRoot: config.promoteRoot,
       clusterMap: () => runtime.store.clusterMap,
       bucketMetadata: () => runtime.store.bucketMetadata,
       deleteObject: async (bucket, name) => {
@@ -111,6 +114,9 @@ export async function startTarget(
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
       openObject: (bucket, name) => openWholeObject(runtime, objects, bucket, name),
       putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+      storeObject: (bucket, name, body, size) =>
+        storeAtOwner(runtime, objects, bucket, name, body, size),
+      objectExists: (bucket, name) => existsAtOwner(runtime, objects, bucket, name),
       copyObject: (source, name, destination, destinationName) =>
         copyObject(
           runtime,
