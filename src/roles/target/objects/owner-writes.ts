@@ -22,13 +22,26 @@ import { nativePutRequest } from './object-types.js';
 const ownerTransferTimeoutMs = 30 * 60_000;
 const maxErrorBytes = 64 * 1024;
 
+/**
+ * The URL of an object request to another target that it serves as its own (not redirected): as
+ * if this node had redirected it there with its cluster map's version.
+ */
+export function peerObjectUrl(
+  runtime: NodeRuntime,
+  peerUrl: string,
+  bucket: BucketJson,
+  name: string,
+  query = bucketQuery(bucket),
+): string {
+  query.set(Query.redirectProxyId, runtime.id);
+  query.set(Query.redirectMapVersion, String(runtime.store.clusterMap?.version ?? 0));
+  return `${peerUrl}${apiPath(Resource.objects, bucket.name, name)}?${query.toString()}`;
+}
+
 function ownerUrl(runtime: NodeRuntime, bucket: BucketJson, name: string): string | undefined {
   const owner = runtime.store.clusterMap?.ownerOf(objectUname(bucket, name));
   if (owner === undefined || owner.id === runtime.id) return undefined;
-  const query = bucketQuery(bucket);
-  query.set(Query.redirectProxyId, runtime.id);
-  query.set(Query.redirectMapVersion, String(runtime.store.clusterMap?.version ?? 0));
-  return `${owner.intraUrl}${apiPath(Resource.objects, bucket.name, name)}?${query.toString()}`;
+  return peerObjectUrl(runtime, owner.intraUrl, bucket, name);
 }
 
 /** Stores the object on its owner; the owner's ID when that is another target. */
