@@ -23,6 +23,8 @@ export interface CopyArgs extends MultiObjectArgs {
   dryRun: boolean;
   force: boolean;
   latestVersion: boolean;
+  /** Also remove destination objects whose source is gone (under the prefix, or as named). */
+  synchronize: boolean;
 }
 
 /**
@@ -38,12 +40,12 @@ export function parseCopyMessage(
   const destination = to ?? parseBucketJson(record.tobck);
   if (typeof destination === 'string') throw badRequest(`${kind}: "tobck": ${destination}`);
   const prepend = readString(record, 'prepend', kind);
-  if (readBoolean(record, 'synchronize', kind)) {
-    if (prepend !== '') throw badRequest(`${kind}: "synchronize" and "prepend" cannot be combined`);
-    throw notImplemented(
-      `${kind} "synchronize" (removing destination objects the source no longer has)`,
-    );
-  }
+  const ext = parseExtensions(record.ext, kind);
+  const synchronize = readBoolean(record, 'synchronize', kind);
+  if (synchronize && prepend !== '')
+    throw badRequest(`${kind}: "synchronize" and "prepend" cannot be combined`);
+  if (synchronize && Object.keys(ext).length > 0)
+    throw notImplemented(`${kind} "synchronize" with an extension remap ("ext")`);
   return {
     selection:
       kind === 'copy-bck'
@@ -52,10 +54,11 @@ export function parseCopyMessage(
     flags: parseMultiObjectFlags(record, kind),
     to: destination,
     prepend,
-    ext: parseExtensions(record.ext, kind),
+    ext,
     dryRun: readBoolean(record, 'dry_run', kind),
     force: readBoolean(record, 'force', kind),
     latestVersion: readBoolean(record, 'latest-ver', kind),
+    synchronize,
   };
 }
 

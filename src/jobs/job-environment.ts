@@ -20,7 +20,7 @@ export interface TargetJobEnvironment {
   clusterMap(): ClusterMap | undefined;
   bucketMetadata(): BucketMetadata | undefined;
   /**
-   * Deletes an object as a client's DELETE does: the local replica (a delete marker in a bucket
+   * Deletes an object at its owner as a client's DELETE does: the replica (a delete marker in a bucket
    * that keeps history), its EC pieces, and copies a rebalance has not moved yet. ObjectNotFound
    * when there was nothing anywhere.
    */

@@ -158,6 +158,38 @@ describe('copy jobs', () => {
     assert.equal(sha(bytes), digests.get('other/a.txt'));
   });
 
+  test('synchronize removes destination objects whose source is gone', async () => {
+    const destination = { name: 'copy-sync', provider: 'ais' };
+    await Promise.all(['sync/x1', 'sync/x2'].map((name) => client.putObject(source, name, name)));
+    assert.equal(
+      (
+        await client.jobs.wait(
+          await client.jobs.copyBucket(source, destination, { prefix: 'sync/' }),
+        )
+      ).err,
+      '',
+    );
+    await client.putObject(destination, 'sync/extra', 'only here');
+    await client.putObject(destination, 'elsewhere', 'outside the prefix');
+    await client.deleteObject(source, 'sync/x1');
+    const id = await client.jobs.copyBucket(source, destination, {
+      prefix: 'sync/',
+      synchronize: true,
+    });
+    assert.equal((await client.jobs.wait(id)).err, '');
+    assert.deepEqual(await names(client, destination), ['elsewhere', 'sync/x2']);
+    assert.equal(snapshotTotal(await client.jobs.snapshots({ id }), 'deleted'), 2);
+    await client.putObject(destination, 'sync/named', 'its source never was');
+    const [byList] = await client.jobs.copyObjects(source, {
+      tobck: destination,
+      objnames: ['sync/x2', 'sync/named'],
+      synchronize: true,
+    });
+    assert.equal((await client.jobs.wait(byList ?? '')).err, '');
+    assert.deepEqual(await names(client, destination), ['elsewhere', 'sync/x2']);
+    await client.deleteObject(source, 'sync/x2');
+  });
+
   test('an aborted copy stops, and the bucket it created goes again', async () => {
     const destination = { name: 'copy-aborted', provider: 'ais' };
     const id = await client.jobs.copyBucket(source, destination, { 'num-workers': -1 });
@@ -189,11 +221,11 @@ describe('copy jobs', () => {
       value: { synchronize: true, prepend: 'p/' },
     });
     assert.equal(syncPrepend.status, 400);
-    const sync = await post('?bck_to=ais/@%23/y/', {
+    const syncExt = await post('?bck_to=ais/@%23/y/', {
       action: 'copy-bck',
-      value: { synchronize: true },
+      value: { synchronize: true, ext: { jpg: 'png' } },
     });
-    assert.equal(sync.status, 501);
+    assert.equal(syncExt.status, 501);
     const badTemplate = await post('', {
       action: 'copy-listrange',
       value: { tobck: { name: 'y', provider: 'ais' }, template: 'train/{9..1}' },

@@ -8,6 +8,8 @@ import type { BucketJson } from '../../wire/index.js';
 import { destinationName, parseCopyMessage, type CopyArgs } from '../copy-message.js';
 import type { JobDefinition, TargetJobEnvironment } from '../job-environment.js';
 import { MultiObjectJob } from '../multi-object.js';
+import { selectOwnedObjects } from '../object-selection.js';
+import type { Logger } from '../../util/log.js';
 
 /** Moves one object to its destination; says how many bytes, and which target took them. */
 export type CopyStep = (
@@ -28,6 +30,36 @@ class CopyObjectsJob extends MultiObjectJob {
     super(id, kind, bucket, copyArgs, environment);
   }
 
+  protected override async execute(signal: AbortSignal, log: Logger): Promise<void> {
+    await super.execute(signal, log);
+    const { synchronize, dryRun, selection } = this.copyArgs;
+    if (!synchronize || dryRun || signal.aborted || selection.prefix === undefined) return;
+    const map = this.environment.clusterMap();
+    if (map === undefined) throw new Error('no cluster map');
+    const destination = this.copyArgs.to;
+    // The destination's objects under the prefix that this target owns, whose source is gone.
+    for await (const name of selectOwnedObjects(selection, {
+      bucket: destination,
+      nodeId: this.environment.nodeId,
+      map,
+      store: this.environment.store,
+      nonRecursive: this.copyArgs.flags.nonRecursive,
+    })) {
+      if (signal.aborted) return;
+      if (await this.environment.objectExists(this.bucket as BucketJson, name)) continue;
+      await this.#removeDestination(name);
+    }
+  }
+
+  async #removeDestination(name: string): Promise<void> {
+    try {
+      await this.environment.deleteObject(this.copyArgs.to, name);
+      this.extraCounters.deleted = (this.extraCounters.deleted ?? 0) + 1;
+    } catch (error) {
+      if (!isStoreError(error) || error.code !== 'ObjectNotFound') throw error;
+    }
+  }
+
   protected async visit(name: string): Promise<void> {
     const source = { bucket: this.bucket as BucketJson, name };
     try {
@@ -42,8 +74,12 @@ class CopyObjectsJob extends MultiObjectJob {
     } catch (error) {
       // A range names objects that may not exist, and a listed prefix's object may be gone since;
       // a name given in a list must exist.
+      const missing = isStoreError(error) && error.code === 'ObjectNotFound';
+      // Synchronizing, a named source that is gone takes its copy with it.
+      if (missing && this.copyArgs.synchronize && !this.copyArgs.dryRun)
+        return this.#removeDestination(destinationName(this.copyArgs, name));
       const listed = this.copyArgs.selection.objnames !== undefined;
-      if (!listed && isStoreError(error) && error.code === 'ObjectNotFound') return;
+      if (!listed && missing) return;
       throw error;
     }
   }

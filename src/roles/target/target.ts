@@ -29,7 +29,7 @@ import { MountpathActions } from './mountpath-actions.js';
 import { copyObject, copyRoute } from './objects/object-copy.js';
 import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js';
 import { ObjectService } from './objects/object-service.js';
-import { existsAtOwner, storeAtOwner } from './objects/owner-writes.js';
+import { deleteAtOwner, existsAtOwner, storeAtOwner } from './objects/owner-writes.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { ShardListing } from './shards/shard-listing.js';
 import { openWholeObject, putStreamedObject } from './shards/batch-items.js';
@@ -108,9 +108,7 @@ export async function startTarget(
       promoteRoot: config.promoteRoot,
       clusterMap: () => runtime.store.clusterMap,
       bucketMetadata: () => runtime.store.bucketMetadata,
-      deleteObject: async (bucket, name) => {
-        await objects.delete({ bucket: objects.resolve(bucket), name });
-      },
+      deleteObject: (bucket, name) => deleteAtOwner(runtime, objects, bucket, name),
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
       openObject: (bucket, name) => openWholeObject(runtime, objects, bucket, name),
       putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),

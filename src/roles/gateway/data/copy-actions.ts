@@ -46,6 +46,8 @@ export async function startCopy(
   const remoteSource = isRemoteBucket(source);
   if (remoteSource && !presentValues.includes(query.get(Query.presence) ?? ''))
     throw notImplemented(`${kind} of a remote bucket's objects that are not in the cluster`);
+  if (remoteSource && args.synchronize)
+    throw notImplemented(`${kind} "synchronize" from a remote bucket`);
   if (remoteSource && args.latestVersion)
     throw notImplemented(`${kind} "latest-ver" (re-validating remote versions while copying)`);
   if (isRemoteBucket(args.to))

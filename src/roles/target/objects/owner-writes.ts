@@ -1,9 +1,9 @@
-// Writes and existence checks addressed to an object's owner, from a target that may not own it
+// Writes, deletes and existence checks addressed to an object's owner, from a target that may not own it
 // (promote of files only this target sees): here through the object service, else the owner's own
 // PUT or HEAD over the intra-cluster port, sent as its own request (it serves, not redirects).
 import type { Readable } from 'node:stream';
 import { readSmallBody } from '../../../api/common/body.js';
-import { isStoreError } from '../../../errors/index.js';
+import { StoreError, isStoreError } from '../../../errors/index.js';
 import { peerError, sendObjectStream } from '../../../transport/index.js';
 import {
   apiPath,
@@ -95,4 +95,27 @@ export async function existsAtOwner(
   if (response.statusCode >= 300)
     throw peerError('HEAD', url, response.statusCode, text.toString('utf8'));
   return true;
+}
+
+/** Deletes the object as a client's DELETE does, at its owner (ObjectNotFound when absent). */
+export async function deleteAtOwner(
+  runtime: NodeRuntime,
+  objects: ObjectService,
+  bucket: BucketJson,
+  name: string,
+): Promise<void> {
+  const url = ownerUrl(runtime, bucket, name);
+  if (url === undefined) {
+    await objects.delete({ bucket: objects.resolve(bucket), name });
+    return;
+  }
+  const response = await runtime.client.stream(url, {
+    method: 'DELETE',
+    headers: {},
+    timeoutMs: runtime.store.config.values.timeouts.control_ms,
+  });
+  const text = (await readSmallBody(response.body, maxErrorBytes, 'peer answer')).toString('utf8');
+  if (response.statusCode === 404)
+    throw new StoreError('ObjectNotFound', `${bucket.name}/${name}: ${text}`);
+  if (response.statusCode >= 300) throw peerError('DELETE', url, response.statusCode, text);
 }
