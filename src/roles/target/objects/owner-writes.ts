@@ -85,15 +85,9 @@ export async function existsAtOwner(
       throw error;
     }
   }
-  const response = await runtime.client.stream(url, {
-    method: 'HEAD',
-    headers: {},
-    timeoutMs: runtime.store.config.values.timeouts.control_ms,
-  });
-  const text = await readSmallBody(response.body, maxErrorBytes, 'peer answer');
-  if (response.statusCode === 404) return false;
-  if (response.statusCode >= 300)
-    throw peerError('HEAD', url, response.statusCode, text.toString('utf8'));
+  const { status, text } = await askOwner(runtime, url, 'HEAD');
+  if (status === 404) return false;
+  if (status >= 300) throw peerError('HEAD', url, status, text);
   return true;
 }
 
@@ -109,13 +103,22 @@ export async function deleteAtOwner(
     await objects.delete({ bucket: objects.resolve(bucket), name });
     return;
   }
+  const { status, text } = await askOwner(runtime, url, 'DELETE');
+  if (status === 404) throw new StoreError('ObjectNotFound', `${bucket.name}/${name}: ${text}`);
+  if (status >= 300) throw peerError('DELETE', url, status, text);
+}
+
+/** A body-less request to the owner: its status and (short) answer. */
+async function askOwner(
+  runtime: NodeRuntime,
+  url: string,
+  method: 'HEAD' | 'DELETE',
+): Promise<{ status: number; text: string }> {
   const response = await runtime.client.stream(url, {
-    method: 'DELETE',
+    method,
     headers: {},
     timeoutMs: runtime.store.config.values.timeouts.control_ms,
   });
-  const text = (await readSmallBody(response.body, maxErrorBytes, 'peer answer')).toString('utf8');
-  if (response.statusCode === 404)
-    throw new StoreError('ObjectNotFound', `${bucket.name}/${name}: ${text}`);
-  if (response.statusCode >= 300) throw peerError('DELETE', url, response.statusCode, text);
+  const text = await readSmallBody(response.body, maxErrorBytes, 'peer answer');
+  return { status: response.statusCode, text: text.toString('utf8') };
 }
