@@ -17,6 +17,7 @@ interface NodeFlags {
   primaryUrl?: string;
   logMaxFileBytes?: string;
   logMaxOldFiles?: string;
+  promoteRoot?: string;
 }
 
 export function nodeCommand(): Command {
@@ -40,6 +41,7 @@ export function nodeCommand(): Command {
     )
     .option('--log-max-file-bytes <bytes>', 'log files (<dir>/log) rotate at this size (8 MiB)')
     .option('--log-max-old-files <count>', 'rotated log files kept per severity (4)')
+    .option('--promote-root <dir>', 'promote reads files only below this (/var/lib/cairn/promote)')
     .action(async (flags: NodeFlags) => {
       await runNode(flags);
     });
@@ -58,6 +60,7 @@ async function runNode(flags: NodeFlags): Promise<void> {
   if (flags.primaryUrl !== undefined) raw.primaryUrl = flags.primaryUrl;
   if (flags.logMaxFileBytes !== undefined) raw.logMaxFileBytes = Number(flags.logMaxFileBytes);
   if (flags.logMaxOldFiles !== undefined) raw.logMaxOldFiles = Number(flags.logMaxOldFiles);
+  if (flags.promoteRoot !== undefined) raw.promoteRoot = flags.promoteRoot;
   // The environment overrides the config file for the S3 key pair (as MINIO_ROOT_USER does).
   const accessKey = process.env.CAIRN_ACCESS_KEY;
   const secretKey = process.env.CAIRN_SECRET_KEY;

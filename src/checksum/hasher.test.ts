@@ -2,7 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createHasher, hashBuffer } from './hasher.js';
+import { HashingStream } from './hashing-stream.js';
 
 test('xxhash of "hello" is AIStore\'s value', () => {
   assert.equal(hashBuffer('xxhash', Buffer.from('hello')), '26c7827d889f6da3');
@@ -30,4 +33,12 @@ test('xxhash digests are zero-padded to 16 hex digits', () => {
   for (let i = 0; i < 200; i += 1) {
     assert.equal(hashBuffer('xxhash', Buffer.from(String(i))).length, 16);
   }
+});
+
+test('a hashing stream gives the same digest when asked twice (checked, then stored)', async () => {
+  const hashing = new HashingStream(['sha256']);
+  const data = Buffer.from('copied bytes');
+  await pipeline(Readable.from([data]), hashing, new PassThrough().resume());
+  assert.equal(hashing.digestOf('sha256'), hashBuffer('sha256', data));
+  assert.equal(hashing.digestOf('sha256'), hashBuffer('sha256', data));
 });

@@ -7,6 +7,8 @@ import { createHasher, type Hasher } from './hasher.js';
 export class HashingStream extends Transform {
   readonly hashers: Hasher[];
   bytes = 0;
+  /** A hasher gives its digest once; asking again (the same type checked and stored) reuses it. */
+  readonly #digests = new Map<ChecksumTypeName, string>();
 
   constructor(types: ChecksumTypeName[], highWaterMark?: number) {
     super(highWaterMark === undefined ? {} : { highWaterMark });
@@ -21,6 +23,10 @@ export class HashingStream extends Transform {
 
   /** Digest of the hasher of `type` (call after the stream ended). */
   digestOf(type: ChecksumTypeName): string | undefined {
-    return this.hashers.find((hasher) => hasher.type === type)?.digest();
+    const known = this.#digests.get(type);
+    if (known !== undefined) return known;
+    const digest = this.hashers.find((hasher) => hasher.type === type)?.digest();
+    if (digest !== undefined) this.#digests.set(type, digest);
+    return digest;
   }
 }

@@ -3,6 +3,7 @@
 import { InvalidArgumentError } from 'commander';
 import { bucketDisplayName, parseBucketUri, type BucketJson } from '../sdk/index.js';
 import { bucketNameProblem, dotSegmentIn } from '../wire/index.js';
+import { parseRangeTemplate } from '../util/range-template.js';
 import { UsageError } from './cli-errors.js';
 
 /** A parsed `ais://bucket[/object]` argument. */
@@ -70,9 +71,47 @@ export function positiveInteger(text: string): number {
   return value;
 }
 
+/** Commander argument parser for an integer option (may be 0 or negative, e.g. `-1`). */
+export function integerArgument(text: string): number {
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
+    throw new InvalidArgumentError('expected an integer');
+  }
+  return value;
+}
+
 /** Commander argument parser for a port number. */
 export function portNumber(text: string): number {
   const value = positiveInteger(text);
   if (value > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
   return value;
+}
+
+/**
+ * A multi-object job's selection from exactly one of `--list` (comma-separated names) and
+ * `--template` (a range), and how many objects it names (for a progress bar).
+ */
+export function listOrTemplate(
+  options: { list?: string; template?: string },
+  verb: string,
+): { selection: { objnames: string[] } | { template: string }; total: number } {
+  if ((options.list === undefined) === (options.template === undefined)) {
+    throw new UsageError(`give the objects to ${verb} with either --list or --template`);
+  }
+  if (options.list !== undefined) {
+    const objnames = options.list.split(',').filter((name) => name !== '');
+    if (objnames.length === 0) throw new UsageError('--list names no object');
+    return { selection: { objnames }, total: objnames.length };
+  }
+  const template = options.template ?? '';
+  let parsed;
+  try {
+    parsed = parseRangeTemplate(template);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed === undefined) {
+    throw new UsageError(`--template "${template}" holds no range ({a..b}, @N or %0Nd)`);
+  }
+  return { selection: { template }, total: parsed.count };
 }

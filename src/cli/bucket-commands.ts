@@ -1,11 +1,12 @@
 // Bucket commands: `create` and `rmb` (several buckets at once), `bucket props show|set`,
-// `bucket summary`.
+// `bucket summary`, `bucket cp`.
 import type { Command } from 'commander';
 import { bucketDisplayName, type BucketSummaryJson } from '../sdk/index.js';
 import { formatBytes } from '../util/bytes.js';
 import { parseBucket } from './arguments.js';
 import type { CliIo } from './cli-io.js';
 import { commandAction } from './context.js';
+import { registerCopyCommand } from './data/copy-commands.js';
 import { parseAssignments, readableProps } from './props.js';
 
 /** Registers `create`, `rmb` and `bucket props show|set`. */
@@ -37,6 +38,7 @@ export function registerBucketCommands(program: Command, io: CliIo): void {
     );
 
   const bucketCommand = program.command('bucket').description('bucket properties and summary');
+  registerCopyCommand(bucketCommand, io);
   const props = bucketCommand.command('props').description('show or change bucket properties');
 
   bucketCommand

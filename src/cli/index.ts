@@ -6,6 +6,8 @@ import { registerArchiveCommands } from './shards/archive-commands.js';
 import { registerBatchCommand } from './shards/batch-command.js';
 import { registerBenchCommand } from './bench/index.js';
 import { registerBucketCommands } from './bucket-commands.js';
+import { registerCopyCommand } from './data/copy-commands.js';
+import { registerPromoteCommand } from './data/promote-command.js';
 import { registerClusterCommands } from './admin/cluster-commands.js';
 import { registerCompletionCommand } from './completion/index.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
@@ -69,6 +71,8 @@ export function buildCli(options: BuildCliOptions): Command {
   registerArchiveCommands(program, io);
   registerBatchCommand(program, io);
   registerBucketCommands(program, io);
+  registerCopyCommand(program, io);
+  registerPromoteCommand(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);
   registerEtlCommands(program, io);

@@ -8,6 +8,9 @@ import { StoreError } from '../errors/index.js';
 export const defaultS3AccessKey = 'cairnadmin';
 export const defaultS3SecretKey = 'cairnadmin';
 
+/** Where promoted files must be unless the node config names another directory. */
+export const defaultPromoteRoot = '/var/lib/cairn/promote';
+
 const portSchema = z.number().int().min(0).max(65535);
 
 /** Node config schema; every field documented with its default. */
@@ -40,6 +43,11 @@ export const nodeConfigSchema = z
       .default(8 * 1024 * 1024),
     /** Rotated log files kept per severity (`.1` is the newest). Default 4. */
     logMaxOldFiles: z.number().int().min(0).max(100).default(4),
+    /**
+     * The only directory `promote` reads files from (it and below; AIStore's is
+     * `/var/lib/ais/promote`). Default `/var/lib/cairn/promote`.
+     */
+    promoteRoot: z.string().min(1).default(defaultPromoteRoot),
   })
   .strict();
 
@@ -59,6 +67,8 @@ export interface NodeConfig {
     readonly maxFileBytes: number;
     readonly maxOldFiles: number;
   };
+  /** Absolute: `promote` reads files only from here and below. */
+  readonly promoteRoot: string;
 }
 
 /** Validates raw settings (config file merged with flags) into a frozen NodeConfig. */
@@ -91,6 +101,7 @@ export function parseNodeConfig(raw: unknown): NodeConfig {
       maxFileBytes: value.logMaxFileBytes,
       maxOldFiles: value.logMaxOldFiles,
     }),
+    promoteRoot: absolute(value.promoteRoot),
   });
 }
 

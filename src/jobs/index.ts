@@ -4,4 +4,7 @@ export * from './job-environment.js';
 export * from './job-kinds.js';
 export * from './job-registry.js';
 export * from './object-selection.js';
+export * from './multi-object.js';
+export * from './copy-message.js';
+export * from './promote-message.js';
 export * from './kinds/index.js';

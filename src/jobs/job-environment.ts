@@ -1,7 +1,7 @@
 // What a target's job may use, and how a kind creates its job from a start request.
 import type { Readable } from 'node:stream';
 import type { BucketMetadata, ClusterMap } from '../cluster/index.js';
-import type { LocalStore } from '../storage/index.js';
+import type { Disk, LocalStore } from '../storage/index.js';
 import type { IntraClient } from '../transport/index.js';
 import type { Logger } from '../util/log.js';
 import type { BucketJson, StartJobRequestJson } from '../wire/index.js';
@@ -13,10 +13,14 @@ export interface TargetJobEnvironment {
   readonly store: LocalStore;
   readonly client: IntraClient;
   readonly log: Logger;
+  /** The file system outside the store (promote's source files). */
+  readonly disk: Disk;
+  /** `promote` reads only this directory and below (the node config's `promoteRoot`). */
+  readonly promoteRoot: string;
   clusterMap(): ClusterMap | undefined;
   bucketMetadata(): BucketMetadata | undefined;
   /**
-   * Deletes an object as a client's DELETE does: the local replica (a delete marker in a bucket
+   * Deletes an object at its owner as a client's DELETE does: the replica (a delete marker in a bucket
    * that keeps history), its EC pieces, and copies a rebalance has not moved yet. ObjectNotFound
    * when there was nothing anywhere.
    */
@@ -31,6 +35,29 @@ export interface TargetJobEnvironment {
     bucket: BucketJson,
     name: string,
   ): Promise<{ size: number; body: Readable; modifiedMs: number }>;
+  /**
+   * Copies an object this target owns to `destination` as a single-object copy does: read here,
+   * written by the destination's owner (streamed over the intra-cluster port when that is another
+   * target) and verified there against the source's checksum. Says how many bytes, and where to.
+   */
+  copyObject(
+    source: BucketJson,
+    name: string,
+    destination: BucketJson,
+    destinationName: string,
+  ): Promise<{ size: number; sentTo: string | undefined }>;
+  /**
+   * Stores `size` bytes of `body` as the object on its owner, as a client's PUT does: here, or
+   * streamed to the owner. Says which other target took it (undefined: stored here).
+   */
+  storeObject(
+    bucket: BucketJson,
+    name: string,
+    body: Readable,
+    size: number,
+  ): Promise<string | undefined>;
+  /** Whether the object exists (asked of its owner). */
+  objectExists(bucket: BucketJson, name: string): Promise<boolean>;
   /** Stores `body` as the object, as a client's PUT does (protected, placed). */
   putObject(bucket: BucketJson, name: string, body: Readable): Promise<void>;
 }

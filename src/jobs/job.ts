@@ -97,7 +97,8 @@ export abstract class Job {
         ),
       },
       aborted: this.state === 'aborted',
-      is_idle: false,
+      // Kinds that idle (copy-listrange, archive) are waited on until every target is idle.
+      is_idle: this.state !== 'running',
     };
   }
 }

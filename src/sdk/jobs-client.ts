@@ -12,6 +12,9 @@ import {
   type BucketPropsJson,
   type BucketSummaryJson,
   type BucketSummaryRequestJson,
+  bucketUname,
+  type CopyBucketMsgJson,
+  type CopyObjectsMsgJson,
   type ErasureCodingPropsJson,
   type JobQueryJson,
   type JobSnapshotsByNodeJson,
@@ -187,6 +190,37 @@ export class JobsClient {
     });
     throwIfBufferedError(response, label);
     return response.payload.toString('utf8');
+  }
+
+  /**
+   * `copy-bck`: copies `from` (or its `prefix`) into `to`, which is created with the source's
+   * properties when missing; returns the job ID.
+   */
+  async copyBucket(
+    from: BucketJson,
+    to: BucketJson,
+    message: CopyBucketMsgJson = {},
+  ): Promise<string> {
+    const label = bucketLabel('POST', from, 'copy');
+    const response = await this.control('POST', apiPath('buckets', from.name), label, {
+      query: { ...bucketQuery(from), [Query.bucketTo]: bucketUname(to) },
+      message: { action: Action.copyBucket, value: message },
+    });
+    throwIfBufferedError(response, label);
+    return response.payload.toString('utf8');
+  }
+
+  /**
+   * `copy-listrange`: copies the listed or templated objects of `from` into `message.tobck`;
+   * returns the job IDs (AIStore may answer several, comma-joined).
+   */
+  async copyObjects(from: BucketJson, message: CopyObjectsMsgJson): Promise<string[]> {
+    const id = await this.#bucketAction(
+      from,
+      { action: Action.copyListRange, value: message },
+      'copy objects of',
+    );
+    return id.split(',').filter((part) => part !== '');
   }
 
   /** `make-n-copies`: sets the bucket's mirror copies and applies them to every object; job ID. */

@@ -92,16 +92,59 @@ export function objectUname(bucket: BucketJson, objectName: string): string {
 export function parseObjectUname(
   text: string,
 ): { bucket: BucketJson; objectName: string } | string {
+  const parsed = parseUname(text);
+  if (typeof parsed === 'string') return parsed;
+  if (parsed.objectName === '') return 'missing object name';
+  return parsed;
+}
+
+/** A bucket uname, `<provider>/<namespace>/<bucket>/` (the trailing slash is part of it). */
+export function bucketUname(bucket: BucketJson): string {
+  return objectUname(bucket, '');
+}
+
+/**
+ * Parses a bucket uname `<provider>/<namespace>/<bucket>/` (`ais/@#/dst/`), the form of `bck_to`:
+ * as in AIStore, the bucket name counts only when a slash follows it.
+ */
+export function parseBucketUname(text: string): BucketJson | string {
+  if (text.split('/').length < 4) return `invalid bucket uname "${text}" (expecting ais/@#/name/)`;
+  const parsed = parseUname(text);
+  return typeof parsed === 'string' ? parsed : parsed.bucket;
+}
+
+function parseUname(text: string): { bucket: BucketJson; objectName: string } | string {
   const [providerText = '', namespaceText = '', name = '', ...rest] = text.split('/');
   const provider = normalizeProvider(providerText);
   if (provider === undefined || providerText === '') return `invalid provider "${providerText}"`;
   const namespace = namespaceText.startsWith('@') ? parseNamespace(namespaceText) : undefined;
   if (namespace === undefined) return `invalid namespace "${namespaceText}"`;
   if (name === '') return 'missing bucket name';
-  const objectName = rest.join('/');
-  if (objectName === '') return 'missing object name';
   const global = namespace.uuid === '' && namespace.name === '';
-  return { bucket: global ? { name, provider } : { name, provider, namespace }, objectName };
+  const bucket = global ? { name, provider } : { name, provider, namespace };
+  return { bucket, objectName: rest.join('/') };
+}
+
+/** A bucket in an action's JSON (`{"name", "provider", "namespace": {"uuid", "name"}}`). */
+export function parseBucketJson(value: unknown): BucketJson | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'expected a bucket {"name", "provider"}';
+  const record = Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key.toLowerCase(), item as unknown]),
+  );
+  const { name, provider: spelling, namespace } = record;
+  if (typeof name !== 'string' || name === '') return 'missing bucket name';
+  const provider = normalizeProvider(
+    typeof spelling === 'string' && spelling !== '' ? spelling : 'ais',
+  );
+  if (provider === undefined) return `invalid provider "${String(spelling)}"`;
+  if (typeof namespace !== 'object' || namespace === null) return { name, provider };
+  const { uuid, name: nsName } = namespace as Record<string, unknown>;
+  const parsed = {
+    uuid: typeof uuid === 'string' ? uuid : '',
+    name: typeof nsName === 'string' ? nsName : '',
+  };
+  return isGlobalNamespace(parsed) ? { name, provider } : { name, provider, namespace: parsed };
 }
 
 /**

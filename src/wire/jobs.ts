@@ -87,6 +87,33 @@ export interface ListRangeJson {
   template?: string;
 }
 
+/** Multi-object flags (AIStore's EvdMsg beside the ListRange). */
+export interface MultiObjectFlagsJson {
+  /** 0 auto, -1 serial, N exactly N workers per target. */
+  'num-workers'?: number;
+  /** Continue on error: count a failed object and go on. */
+  coer?: boolean;
+  /** A prefix selects only the objects directly under it. */
+  'non-recurs'?: boolean;
+}
+
+/** `copy-bck` value (AIStore's TCBMsg); the destination goes in `?bck_to=`. */
+export interface CopyBucketMsgJson extends MultiObjectFlagsJson {
+  prefix?: string;
+  prepend?: string;
+  /** Extension remap: `{"jpg": "png"}`. */
+  ext?: Record<string, string>;
+  dry_run?: boolean;
+  force?: boolean;
+  'latest-ver'?: boolean;
+  synchronize?: boolean;
+}
+
+/** `copy-listrange` value (AIStore's TCOMsg): a ListRange and the TCBMsg keys, to `tobck`. */
+export interface CopyObjectsMsgJson extends CopyBucketMsgJson, ListRangeJson {
+  tobck: BucketJson;
+}
+
 /** `summary-bck` action value, also how HEAD bucket with `bsumm_remote` asks (AIStore BsummCtrlMsg). */
 export interface BucketSummaryRequestJson {
   /** Empty: start a summary; else the summary job to report on. */

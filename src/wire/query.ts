@@ -16,6 +16,8 @@ export const Query = {
   objectTo: 'object_to',
   /** Copy: fetch the latest remote version (ais buckets: no effect but disabling the no-op). */
   latestVersion: 'latest-ver',
+  /** Copy or rename a bucket: the destination as a bucket uname, `ais/@#/bucket/`. */
+  bucketTo: 'bck_to',
   /** Copy: also remove the in-cluster copy of an object the remote backend deleted. */
   synchronize: 'synchronize',
   /** APPEND: `append` or `flush`, and the handle of the append in progress. */

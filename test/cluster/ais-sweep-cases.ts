@@ -196,7 +196,7 @@ export const actionRoutes: readonly ActionRoute[] = [
   {
     method: 'POST',
     path: '/v1/buckets/sweep',
-    implemented: ['create-bck', 'make-n-copies', 'ec-encode'],
+    implemented: ['create-bck', 'make-n-copies', 'ec-encode', 'copy-bck', 'copy-listrange'],
   },
   { method: 'PUT', path: '/v1/buckets/sweep', implemented: ['archive'] },
   {

@@ -165,11 +165,11 @@ describe('bad input', () => {
   test('malformed requests: bad JSON, unknown actions, bad ranges, bad page sizes', async () => {
     const badJson = await rawRequest(gateway, 'POST', '/v1/buckets/newb', { body: '{nope' });
     assert.equal(badJson.status, 400);
-    const unknownAction = await rawRequest(gateway, 'POST', '/v1/buckets/inputs', {
+    const noDestination = await rawRequest(gateway, 'POST', '/v1/buckets/inputs', {
       body: '{"action":"copy-bck"}',
     });
-    assert.equal(unknownAction.status, 501);
-    assert.match(unknownAction.body, /copy-bck/);
+    assert.equal(noDestination.status, 400);
+    assert.match(noDestination.body, /copy-bck: missing destination bucket/);
     const unknownResource = await rawRequest(gateway, 'GET', '/v1/nothing');
     assert.equal(unknownResource.status, 400);
     const list = await rawRequest(gateway, 'GET', '/v1/buckets/inputs', {
@@ -199,7 +199,7 @@ describe('bad input', () => {
     assert.match(messageOf(percent.body), /malformed percent-encoding in URL path segment "%zz"/);
   });
 
-  test("promote addressed AIStore's way (source path in the message name) reaches its 501", async () => {
+  test("promote addressed AIStore's way (source path in the message name): outside the promote root", async () => {
     const message = JSON.stringify({
       action: 'promote',
       name: '/tmp/promote/src',
@@ -223,8 +223,12 @@ describe('bad input', () => {
         body: message,
         headers: { 'content-type': 'application/json' },
       });
-      assert.equal(response.status, 501, path);
-      assert.match(messageOf(response.body), /"promote" is not implemented yet/, path);
+      assert.equal(response.status, 400, path);
+      assert.match(
+        messageOf(response.body),
+        /must be \/var\/lib\/cairn\/promote or below it/,
+        path,
+      );
     }
   });
 });

@@ -13,6 +13,8 @@ export interface TestClusterOptions {
   mountpaths: number;
   /** Cluster config set right after start (`section.key`: value), e.g. faster keepalives. */
   config?: Record<string, string | number | boolean>;
+  /** More `cairn node` flags for every node (e.g. `--promote-root <dir>`). */
+  nodeArgs?: readonly string[];
 }
 
 /** The shape of the fault tests: 3 gateways, 4 targets with 2 mountpaths, fast keepalives. */
@@ -29,6 +31,7 @@ export class TestCluster {
   readonly #clients: Client[] = [];
 
   #mountpaths = 1;
+  #nodeArgs: readonly string[] = [];
 
   private constructor(readonly dir: string) {}
 
@@ -36,6 +39,7 @@ export class TestCluster {
     const dir = await mkdtemp(join(tmpdir(), 'cairn-test-'));
     const cluster = new TestCluster(dir);
     cluster.#mountpaths = options.mountpaths;
+    cluster.#nodeArgs = options.nodeArgs ?? [];
     try {
       const primary = cluster.#addNode('proxy', 0, undefined, 0);
       await primary.start();
@@ -186,7 +190,7 @@ export class TestCluster {
       dir,
       mountpaths: Array.from({ length: mountpaths }, (_, k) => join(dir, `mp-${k}`)),
       primaryUrl,
-      extraArgs,
+      extraArgs: [...this.#nodeArgs, ...extraArgs],
     });
     (role === 'proxy' ? this.proxies : this.targets).push(node);
     return node;

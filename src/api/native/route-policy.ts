@@ -120,7 +120,11 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
     [Query.uuid]: 'any',
   },
   'buckets GET': { [Query.presence]: presenceInCluster },
-  'bucket POST': { [Query.dontHeadRemoteBucket]: flagValues },
+  'bucket POST': {
+    [Query.dontHeadRemoteBucket]: flagValues,
+    [Query.bucketTo]: 'any',
+    [Query.presence]: presenceInCluster,
+  },
   'bucket DELETE': { [Query.keepBucketMetadata]: flagValues },
 };
 
@@ -132,7 +136,13 @@ const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
   'objects POST': new Set([Action.promote]),
   'buckets GET': new Set([Action.list]),
   'bucket GET': new Set([Action.list, Action.summaryBucket]),
-  'bucket POST': new Set([Action.createBucket, Action.makeNCopies, Action.ecEncode]),
+  'bucket POST': new Set([
+    Action.createBucket,
+    Action.makeNCopies,
+    Action.ecEncode,
+    Action.copyBucket,
+    Action.copyListRange,
+  ]),
   'bucket DELETE': new Set([
     Action.destroyBucket,
     Action.deleteListRange,

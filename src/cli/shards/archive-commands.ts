@@ -6,9 +6,8 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { bucketDisplayName, type ArchiveWriteMode } from '../../sdk/index.js';
 import { formatBytes } from '../../util/bytes.js';
-import { parseBraceTemplate } from '../../util/brace-template.js';
 import { waitForJob } from '../admin/job-commands.js';
-import { parseBucket, parseObject, positiveInteger } from '../arguments.js';
+import { listOrTemplate, parseBucket, parseObject, positiveInteger } from '../arguments.js';
 import { UsageError } from '../cli-errors.js';
 import type { CliIo } from '../cli-io.js';
 import { commandAction } from '../context.js';
@@ -83,7 +82,7 @@ export function registerArchiveCommands(program: Command, io: CliIo): void {
         async (context, sourceUri: string, shardUri: string, options: BucketOptions) => {
           const source = parseBucket(sourceUri);
           const { bucket, objectName } = parseObject(shardUri);
-          const names = selectedNames(options);
+          const names = listOrTemplate(options, 'archive');
           const id = await context.client.jobs.archive(source, {
             tobck: bucket,
             archname: objectName,
@@ -113,30 +112,4 @@ function writeMode(options: PutOptions): ArchiveWriteMode {
   }
   if (options.append === true) return 'append';
   return options.appendOrCreate === true ? 'append-or-create' : 'create';
-}
-
-/** The job's selection (exactly one of --list, --template) and how many objects it names. */
-function selectedNames(options: BucketOptions): {
-  selection: { objnames: string[] } | { template: string };
-  total: number;
-} {
-  if ((options.list === undefined) === (options.template === undefined)) {
-    throw new UsageError('give the objects to archive with either --list or --template');
-  }
-  if (options.list !== undefined) {
-    const objnames = options.list.split(',').filter((name) => name !== '');
-    if (objnames.length === 0) throw new UsageError('--list names no object');
-    return { selection: { objnames }, total: objnames.length };
-  }
-  const template = options.template ?? '';
-  let parsed;
-  try {
-    parsed = parseBraceTemplate(template);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (parsed === undefined) {
-    throw new UsageError(`--template "${template}" holds no {a..b} range`);
-  }
-  return { selection: { template }, total: parsed.count };
 }

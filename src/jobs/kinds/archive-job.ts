@@ -10,20 +10,18 @@ import {
   type ArchiveFormat,
 } from '../../archive/index.js';
 import { badRequest, isStoreError, notImplemented } from '../../errors/index.js';
-import { expandBraceTemplate, parseBraceTemplate } from '../../util/brace-template.js';
 import { asRecord } from '../../util/json.js';
 import type { Logger } from '../../util/log.js';
-import { objectUname, type BucketJson } from '../../wire/index.js';
+import { objectUname, type BucketJson, type ListRangeJson } from '../../wire/index.js';
 import type { JobDefinition, TargetJobEnvironment } from '../job-environment.js';
 import { Job } from '../job.js';
-import { parseListRange } from '../object-selection.js';
+import { parseListRange, selectedNames, selectionPrefix } from '../object-selection.js';
 
 export interface ArchiveArgs {
   to: BucketJson | undefined;
   name: string;
   format: ArchiveFormat;
-  objnames: string[] | undefined;
-  template: string | undefined;
+  selection: ListRangeJson;
   baseNameOnly: boolean;
   includeBucketName: boolean;
   continueOnError: boolean;
@@ -48,10 +46,7 @@ export function parseArchiveMessage(value: unknown): ArchiveArgs {
   if (record.aate === true)
     throw notImplemented('archive "aate" (append to an existing shard: use PUT with archpath)');
   const selection = parseListRange({ objnames: record.objnames, template: record.template ?? '' });
-  if (
-    selection.objnames === undefined &&
-    parseBraceTemplate(selection.template ?? '') === undefined
-  )
+  if (selectionPrefix(selection) !== undefined)
     throw notImplemented(
       'archive of a prefix or a whole bucket (give "objnames" or a range template)',
     );
@@ -66,8 +61,7 @@ export function parseArchiveMessage(value: unknown): ArchiveArgs {
           },
     name,
     format,
-    objnames: selection.objnames,
-    template: selection.template,
+    selection,
     baseNameOnly: record.bnonly === true,
     includeBucketName: record.isbn === true,
     continueOnError: record.coer === true,
@@ -96,7 +90,7 @@ class ArchiveJob extends Job {
       writer.abort(error instanceof Error ? error : new Error(String(error))),
     );
     try {
-      for (const name of this.#names()) {
+      for (const name of selectedNames(this.args.selection)) {
         if (signal.aborted) throw new Error('aborted');
         let opened;
         try {
@@ -124,15 +118,6 @@ class ArchiveJob extends Job {
       throw error;
     }
     await stored;
-  }
-
-  *#names(): Generator<string> {
-    if (this.args.objnames !== undefined) {
-      yield* this.args.objnames;
-      return;
-    }
-    const template = parseBraceTemplate(this.args.template ?? '');
-    if (template !== undefined) yield* expandBraceTemplate(template);
   }
 
   #entryName(source: BucketJson, name: string): string {

@@ -3,11 +3,9 @@
 // elsewhere go too, and a remote bucket's remote object first); an evict removes only the cached
 // copies of a remote bucket's objects and never touches the remote.
 import { isStoreError } from '../../errors/index.js';
-import type { Logger } from '../../util/log.js';
-import type { BucketJson, ListRangeJson } from '../../wire/index.js';
+import type { BucketJson } from '../../wire/index.js';
 import type { JobDefinition, TargetJobEnvironment } from '../job-environment.js';
-import { Job } from '../job.js';
-import { parseListRange, selectOwnedObjects } from '../object-selection.js';
+import { MultiObjectJob, parseMultiObjectArgs, type MultiObjectArgs } from '../multi-object.js';
 
 type Removal = (
   environment: TargetJobEnvironment,
@@ -15,34 +13,26 @@ type Removal = (
   name: string,
 ) => Promise<void>;
 
-class RemoveObjectsJob extends Job {
+class RemoveObjectsJob extends MultiObjectJob {
   constructor(
     id: string,
     kind: string,
     bucket: BucketJson,
-    private readonly selection: ListRangeJson,
-    private readonly environment: TargetJobEnvironment,
+    args: MultiObjectArgs,
+    environment: TargetJobEnvironment,
     private readonly remove: Removal,
   ) {
-    super(id, kind, bucket);
+    super(id, kind, bucket, args, environment);
   }
 
-  protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
-    const { store, nodeId } = this.environment;
-    const map = this.environment.clusterMap();
-    const bucket = this.bucket as BucketJson;
-    if (map === undefined) throw new Error('no cluster map');
-    for await (const name of selectOwnedObjects(this.selection, bucket, nodeId, map, store)) {
-      if (signal.aborted) return;
-      try {
-        await this.remove(this.environment, bucket, name);
-        this.counters.localObjects += 1;
-      } catch (error) {
-        // Selected but absent (or, evicting, not cached): nothing to remove.
-        if (isStoreError(error) && error.code === 'ObjectNotFound') continue;
-        log.warn(`${this.kind} failed`, { job: this.id, name, error });
-        throw error;
-      }
+  protected async visit(name: string): Promise<void> {
+    try {
+      await this.remove(this.environment, this.bucket as BucketJson, name);
+      this.counters.localObjects += 1;
+    } catch (error) {
+      // Selected but absent (or, evicting, not cached): nothing to remove.
+      if (isStoreError(error) && error.code === 'ObjectNotFound') return;
+      throw error;
     }
   }
 }
@@ -56,7 +46,7 @@ function removalDefinition(name: string, remove: Removal): JobDefinition {
         request.id,
         name,
         request.bucket,
-        parseListRange(request.args),
+        parseMultiObjectArgs(request.args, name),
         environment,
         remove,
       );

@@ -12,8 +12,8 @@ import {
   defaultBucketProps,
   type ClusterOwner,
 } from '../../cluster/index.js';
-import { badRequest } from '../../errors/index.js';
-import { parseArchiveMessage, parseListRange } from '../../jobs/index.js';
+import { badRequest, notImplemented } from '../../errors/index.js';
+import { parseArchiveMessage, parseMultiObjectArgs } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
 import { asRecord } from '../../util/json.js';
 import {
@@ -47,6 +47,7 @@ import {
 } from './list-merge.js';
 import { startProtectionJob } from './protection-actions.js';
 import { dontAddRemote, type RemoteBucketAdd } from './remote-bucket-add.js';
+import { startCopy } from './data/copy-actions.js';
 
 export class GatewayBuckets extends KnownBuckets {
   readonly #cursors = new ListCursors();
@@ -73,6 +74,12 @@ export class GatewayBuckets extends KnownBuckets {
     const dontHead = flagOnValues.includes(context.query.get(Query.dontHeadRemoteBucket) ?? '');
     if (dontHead && (message.action !== Action.createBucket || !isRemoteBucket(bucket)))
       throw badRequest(`${Query.dontHeadRemoteBucket} applies to creating remote buckets only`);
+    const copying = message.action === Action.copyBucket || message.action === Action.copyListRange;
+    for (const name of [Query.bucketTo, Query.presence]) {
+      const served = name === Query.bucketTo ? message.action === Action.copyBucket : copying;
+      if (context.query.has(name) && !served)
+        throw notImplemented(`query parameter "${name}" with action "${message.action}"`);
+    }
     if (message.action === Action.archive) {
       const args = parseArchiveMessage(message.value);
       if (args.to !== undefined) lookupBucket(this.runtime, args.to);
@@ -81,12 +88,10 @@ export class GatewayBuckets extends KnownBuckets {
     const keepMetadata = flagOnValues.includes(context.query.get(Query.keepBucketMetadata) ?? '');
     if (keepMetadata && message.action !== Action.evictRemoteBucket)
       throw badRequest(`${Query.keepBucketMetadata} applies to ${Action.evictRemoteBucket} only`);
-    if (message.action === Action.deleteListRange) {
-      return this.jobs.start(Action.deleteListRange, bucket, parseListRange(message.value));
-    }
-    if (message.action === Action.evictListRange) {
-      requireRemoteBucket(bucket, message.action);
-      return this.jobs.start(Action.evictListRange, bucket, parseListRange(message.value));
+    if (message.action === Action.deleteListRange || message.action === Action.evictListRange) {
+      if (message.action === Action.evictListRange) requireRemoteBucket(bucket, message.action);
+      parseMultiObjectArgs(message.value, message.action);
+      return this.jobs.start(message.action, bucket, message.value);
     }
     if (message.action === Action.evictRemoteBucket) {
       requireRemoteBucket(bucket, message.action);
@@ -104,6 +109,9 @@ export class GatewayBuckets extends KnownBuckets {
     }
     if (message.action === Action.makeNCopies || message.action === Action.ecEncode) {
       return startProtectionJob(owner, this.jobs, bucket, message);
+    }
+    if (message.action === Action.copyBucket || message.action === Action.copyListRange) {
+      return startCopy(this.runtime, owner, this.jobs, bucket, message, context.query);
     }
     const update =
       message.value === null || message.value === undefined ? undefined : asRecord(message.value);

@@ -21,7 +21,8 @@ import {
 } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import { dontAddRemote, type RemoteBucketAdd } from './remote-bucket-add.js';
-import { refusePromote } from '../common/ais-bucket/promote.js';
+import { promote } from './data/promote-action.js';
+import type { JobCoordinator } from './job-coordinator.js';
 import { unreachableOwner } from '../common/unreachable-targets.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 
@@ -29,6 +30,7 @@ export class GatewayObjects implements ObjectPort {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly remoteAdd: RemoteBucketAdd,
+    private readonly jobs: JobCoordinator,
   ) {}
 
   /**
@@ -123,8 +125,8 @@ export class GatewayObjects implements ObjectPort {
   evict(): never {
     throw unreachable();
   }
-  promote(bucket: BucketJson, args: PromoteArgsJson): Promise<string> {
-    return Promise.resolve(refusePromote(this.runtime, bucket, args));
+  promote(bucket: BucketJson, args: PromoteArgsJson & { src: string }): Promise<string> {
+    return promote(this.runtime, this.jobs, bucket, args);
   }
 }
 

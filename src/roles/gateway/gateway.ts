@@ -44,7 +44,7 @@ export async function startGateway(
   const remoteAdd = new RemoteBucketAdd(runtime, ownerOf);
   runtime.serve(
     {
-      objects: new GatewayObjects(runtime, remoteAdd),
+      objects: new GatewayObjects(runtime, remoteAdd, jobs),
       batch: new GatewayBatch(runtime),
       buckets: new GatewayBuckets(runtime, ownerOf, jobs, remoteAdd),
       cluster: new GatewayCluster(

@@ -53,10 +53,15 @@ export class JobCoordinator {
     return this.start(kind, args.Bck, kind === 'lru' ? (args.Buckets ?? []) : undefined);
   }
 
-  /** Starts a job on every active target; returns its ID. */
-  async start(kind: string, bucket: BucketJson | undefined, args: unknown): Promise<string> {
+  /** Starts a job on every active target; returns its ID (`idPrefix` first, as `tco-`). */
+  async start(
+    kind: string,
+    bucket: BucketJson | undefined,
+    args: unknown,
+    idPrefix = '',
+  ): Promise<string> {
     if (bucket !== undefined) lookupBucket(this.runtime, bucket);
-    const id = randomId(10);
+    const id = `${idPrefix}${randomId(10)}`;
     const request: StartJobRequestJson = {
       id,
       kind,
@@ -74,12 +79,15 @@ export class JobCoordinator {
    */
   async run(kind: string, bucket: BucketJson | undefined, args: unknown): Promise<void> {
     const id = await this.start(kind, bucket, args);
+    const status = await this.ended(id);
+    if (status.err !== '') throw new StoreError('Internal', `${kind}[${id}]: ${status.err}`);
+  }
+
+  /** Polls until job `id` ended on every target; its final status. */
+  async ended(id: string): Promise<JobStatusJson> {
     for (;;) {
       const status = await this.status({ id });
-      if (status.end_time !== 0) {
-        if (status.err !== '') throw new StoreError('Internal', `${kind}[${id}]: ${status.err}`);
-        return;
-      }
+      if (status.end_time !== 0) return status;
       await sleep(jobPollMs);
     }
   }

@@ -14,7 +14,7 @@ import {
   type PlacementChangeHook,
   type RebalanceEnvironment,
 } from '../../protect/rebalance/index.js';
-import { LocalStore, type Disk } from '../../storage/index.js';
+import { LocalStore, localDisk, type Disk } from '../../storage/index.js';
 import { IntraStreamClient } from '../../transport/index.js';
 import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
@@ -27,9 +27,10 @@ import {
 } from '../common/node-runtime.js';
 import { DiskHealth } from './disk-health.js';
 import { MountpathActions } from './mountpath-actions.js';
-import { copyRoute } from './objects/object-copy.js';
+import { copyObject, copyRoute } from './objects/object-copy.js';
 import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js';
 import { ObjectService } from './objects/object-service.js';
+import { deleteAtOwner, existsAtOwner, storeAtOwner } from './objects/owner-writes.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { ShardListing } from './shards/shard-listing.js';
 import { openWholeObject, putStreamedObject } from './shards/batch-items.js';
@@ -107,14 +108,25 @@ export async function startTarget(
       store,
       client: runtime.client,
       log: runtime.log,
+      disk: localDisk,
+      promoteRoot: config.promoteRoot,
       clusterMap: () => runtime.store.clusterMap,
       bucketMetadata: () => runtime.store.bucketMetadata,
-      deleteObject: async (bucket, name) => {
-        await objects.delete({ bucket: objects.resolve(bucket), name });
-      },
+      deleteObject: (bucket, name) => deleteAtOwner(runtime, objects, bucket, name),
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
       openObject: (bucket, name) => openWholeObject(runtime, objects, bucket, name),
       putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+      storeObject: (bucket, name, body, size) =>
+        storeAtOwner(runtime, objects, bucket, name, body, size),
+      objectExists: (bucket, name) => existsAtOwner(runtime, objects, bucket, name),
+      copyObject: (source, name, destination, destinationName) =>
+        copyObject(
+          runtime,
+          objects,
+          { bucket: objects.resolve(source), name },
+          { bucket: destination, name: destinationName },
+          { latestVersion: false, synchronize: false },
+        ),
     },
     [...jobDefinitions, ...protectionJobDefinitions(protection)],
   );

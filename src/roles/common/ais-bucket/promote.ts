@@ -1,16 +1,16 @@
-// Promote (files on the targets' disks into a bucket) is the issue "Batch data movement": until it
-// is built, a request addressed as AIStore addresses it is checked as far as its addressing goes
-// (the bucket exists, the named target is in the cluster) and then refused with 501.
-import { StoreError, notImplemented } from '../../../errors/index.js';
+// Promote's addressing, checked the same way by every node before anything runs: the bucket
+// exists, the named target is in the cluster, the source is the promote root or below it.
+import { StoreError } from '../../../errors/index.js';
+import { checkPromoteSource } from '../../../jobs/index.js';
 import type { BucketJson, PromoteArgsJson } from '../../../wire/index.js';
 import { lookupBucket } from '../bucket-lookup.js';
 import type { NodeRuntime } from '../node-runtime.js';
 
-export function refusePromote(
+export function checkPromote(
   runtime: NodeRuntime,
   bucket: BucketJson,
-  args: PromoteArgsJson,
-): never {
+  args: PromoteArgsJson & { src: string },
+): void {
   lookupBucket(runtime, bucket);
   const targetId = args.tid ?? '';
   if (targetId !== '') {
@@ -22,5 +22,5 @@ export function refusePromote(
       );
     }
   }
-  throw notImplemented('copying files on the targets into a bucket, objects action "promote"');
+  checkPromoteSource(args.src, runtime.config.promoteRoot);
 }

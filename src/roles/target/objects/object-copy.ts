@@ -29,6 +29,12 @@ import type { ObjectTarget, ResolvedBucket } from './object-types.js';
 /** Longest copy transfer to another target (a deadline for the whole object). */
 const copyTransferTimeoutMs = 30 * 60_000;
 
+/** What one copy moved: its bytes, and the target it sent them to (undefined: stored here). */
+export interface CopiedObject {
+  size: number;
+  sentTo: string | undefined;
+}
+
 /**
  * Copies `source` (owned here) to `destination`. The destination bucket must exist (404 naming it,
  * as AIStore says it). A copy onto itself changes nothing: an ais bucket has no remote version for
@@ -40,13 +46,13 @@ export async function copyObject(
   source: ObjectTarget,
   destination: ObjectAddress,
   _options: CopyOptions,
-): Promise<void> {
+): Promise<CopiedObject> {
   validateObjectName(destination.name);
   const into = objects.resolve(destination.bucket);
   const uname = objectUname(destination.bucket, destination.name);
   if (objectUname(source.bucket.bucket, source.name) === uname) {
-    await objects.head(source);
-    return;
+    const { size } = await objects.head(source);
+    return { size, sentTo: undefined };
   }
   const read = await objects.get(source, undefined);
   const body = read.body.toStream();
@@ -55,7 +61,7 @@ export async function copyObject(
     if (owner === undefined || owner.id === runtime.id) {
       const copied = { ...read.object, attributes: attributesOf(read.object) };
       await objects.put(into, copyRequest(into, destination.name, copied, body));
-      return;
+      return { size: read.object.size, sentTo: undefined };
     }
     const path = apiPath(Resource.copy, destination.bucket.name, destination.name);
     const query = bucketQuery(destination.bucket).toString();
@@ -64,6 +70,7 @@ export async function copyObject(
       body,
       timeoutMs: copyTransferTimeoutMs,
     });
+    return { size: read.object.size, sentTo: owner.id };
   } finally {
     destroyQuietly(body);
   }

@@ -21,9 +21,10 @@ import {
 } from '../../../api/native/index.js';
 import type { LocalStore } from '../../../storage/index.js';
 import { validateObjectName } from '../../../storage/layout/index.js';
+import { badRequest } from '../../../errors/index.js';
 import { objectUname, Query, type BucketJson, type PromoteArgsJson } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
-import { refusePromote } from '../../common/ais-bucket/promote.js';
+import { checkPromote } from '../../common/ais-bucket/promote.js';
 import { ObjectAppends } from './object-appends.js';
 import { copyObject } from './object-copy.js';
 import type { ObjectService } from './object-service.js';
@@ -159,9 +160,13 @@ export class TargetObjects implements ObjectPort {
     return this.objects.setCustomMetadata(this.#target(address), metadata, replace);
   }
 
-  copy(source: ObjectAddress, destination: ObjectAddress, options: CopyOptions): Promise<void> {
+  async copy(
+    source: ObjectAddress,
+    destination: ObjectAddress,
+    options: CopyOptions,
+  ): Promise<void> {
     refuseOnRemote(destination.bucket, 'copying objects');
-    return copyObject(this.runtime, this.objects, this.#target(source), destination, options);
+    await copyObject(this.runtime, this.objects, this.#target(source), destination, options);
   }
 
   append(address: ObjectAddress, request: AppendRequest): Promise<string> {
@@ -198,7 +203,9 @@ export class TargetObjects implements ObjectPort {
     return this.#multipart.abort(this.#target(address), uploadId);
   }
 
-  promote(bucket: BucketJson, args: PromoteArgsJson): Promise<string> {
-    return Promise.resolve(refusePromote(this.runtime, bucket, args));
+  /** Checked as a gateway checks it; only a gateway coordinates the targets' share of it. */
+  promote(bucket: BucketJson, args: PromoteArgsJson & { src: string }): Promise<string> {
+    checkPromote(this.runtime, bucket, args);
+    throw badRequest('promote: send it to a gateway (it has every target promote its share)');
   }
 }

@@ -6,18 +6,11 @@ import { readSmallBody } from '../../../api/common/body.js';
 import type { BatchItem } from '../../../api/native/index.js';
 import { StoreError, isStoreError } from '../../../errors/index.js';
 import { peerError } from '../../../transport/index.js';
-import {
-  apiPath,
-  bucketQuery,
-  Header,
-  objectUname,
-  Query,
-  Resource,
-  type BucketJson,
-} from '../../../wire/index.js';
+import { bucketQuery, Header, objectUname, Query, type BucketJson } from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { nativePutRequest } from '../objects/object-types.js';
+import { peerObjectUrl } from '../objects/owner-writes.js';
 import { readFromShard } from './shard-reads.js';
 
 /** An item ready to be archived; the body must be read to its end or destroyed. */
@@ -94,10 +87,7 @@ async function openRemote(
 ): Promise<OpenedItem> {
   const query = bucketQuery(item.bucket);
   if (item.archpath !== '') query.set(Query.archpath, item.archpath);
-  // Sent as the owner's own request: it serves rather than redirects (same map version).
-  query.set(Query.redirectProxyId, runtime.id);
-  query.set(Query.redirectMapVersion, String(runtime.store.clusterMap?.version ?? 0));
-  const url = `${ownerUrl}${apiPath(Resource.objects, item.bucket.name, item.name)}?${query.toString()}`;
+  const url = peerObjectUrl(runtime, ownerUrl, item.bucket, item.name, query);
   const range = item.archpath === '' ? rangeHeaderOf(item) : undefined;
   const response = await runtime.client.stream(url, {
     method: 'GET',

@@ -1,0 +1,124 @@
+// `promote`: files below the node's promote root become objects. The gateway first runs the scan
+// phase (each target counts and hashes the names it sees), then the share phase (the same files
+// everywhere: each target promotes the files it owns by HRW) or the all phase (local disks: each
+// target promotes every file it sees, sending each to its owner). Files are streamed, never read
+// whole; `ovw` overwrites existing objects (else they are kept), `dls` deletes each promoted file.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path/posix';
+import { badRequest } from '../../errors/index.js';
+import type { Logger } from '../../util/log.js';
+import { objectUname, type BucketJson } from '../../wire/index.js';
+import type { JobDefinition, TargetJobEnvironment } from '../job-environment.js';
+import { Job } from '../job.js';
+import {
+  checkPromoteSource,
+  parsePromoteJobArgs,
+  promotedName,
+  type PromoteArgs,
+} from '../promote-message.js';
+
+/** Largest safe-integer prefix of a SHA-256 (the snapshot's counters are numbers). */
+const hashHexDigits = 12;
+
+class PromoteJob extends Job {
+  constructor(
+    id: string,
+    bucket: BucketJson,
+    private readonly args: PromoteArgs,
+    private readonly environment: TargetJobEnvironment,
+  ) {
+    super(id, 'promote', bucket);
+  }
+
+  protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
+    const { args, environment } = this;
+    if (args.tid !== '' && args.tid !== environment.nodeId) return;
+    checkPromoteSource(args.src, environment.promoteRoot);
+    const stats = await environment.disk.stat(args.src).catch((error: unknown) => {
+      throw badRequest(`promote: cannot read "${args.src}": ${String(error)}`);
+    });
+    const isDirectory = stats.isDirectory();
+    if (args.phase === 'scan') return this.#scan(isDirectory);
+    const map = environment.clusterMap();
+    if (map === undefined) throw new Error('no cluster map');
+    const bucket = this.bucket as BucketJson;
+    for await (const file of this.#files(isDirectory)) {
+      if (signal.aborted) return;
+      const name = promotedName(args, file, isDirectory);
+      const owner = map.ownerOf(objectUname(bucket, name));
+      if (args.phase === 'share' && owner?.id !== environment.nodeId) continue;
+      if (!args.ovw && (await environment.objectExists(bucket, name))) {
+        this.extraCounters.skipped = (this.extraCounters.skipped ?? 0) + 1;
+        continue;
+      }
+      await this.#promote(file, bucket, name, log);
+    }
+  }
+
+  async #scan(isDirectory: boolean): Promise<void> {
+    const hash = createHash('sha256');
+    let files = 0;
+    for await (const file of this.#files(isDirectory)) {
+      hash.update(`${file}\n`);
+      files += 1;
+    }
+    this.extraCounters.files = files;
+    this.extraCounters['names-hash'] = Number.parseInt(
+      hash.digest('hex').slice(0, hashHexDigits),
+      16,
+    );
+  }
+
+  async #promote(file: string, bucket: BucketJson, name: string, log: Logger): Promise<void> {
+    const { disk } = this.environment;
+    const handle = await disk.open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      const body = handle.createReadStream({ autoClose: false });
+      const sentTo = await this.environment.storeObject(bucket, name, body, size);
+      this.counters.localObjects += 1;
+      this.counters.localBytes += size;
+      if (sentTo !== undefined) {
+        this.counters.outObjects += 1;
+        this.counters.outBytes += size;
+      }
+    } finally {
+      await handle.close();
+    }
+    if (this.args.dls) {
+      await disk.unlink(file);
+      log.info('promote: source file deleted', { job: this.id, file });
+    }
+  }
+
+  /** The source's regular files, in name order (subdirectories with `rcr`). */
+  async *#files(isDirectory: boolean): AsyncGenerator<string> {
+    if (!isDirectory) {
+      yield this.args.src;
+      return;
+    }
+    const pending = [this.args.src];
+    for (let directory = pending.shift(); directory !== undefined; directory = pending.shift()) {
+      const entries = await this.environment.disk.readdir(directory, { withFileTypes: true });
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const entry of entries) {
+        const path = join(directory, entry.name);
+        if (entry.isFile()) yield path;
+        else if (entry.isDirectory() && this.args.rcr) pending.push(path);
+      }
+    }
+  }
+}
+
+export const promoteDefinition: JobDefinition = {
+  kind: { name: 'promote', startable: false, bucketScoped: true, exclusive: false },
+  create(request, environment) {
+    if (request.bucket === undefined) throw new Error('promote needs a bucket');
+    return new PromoteJob(
+      request.id,
+      request.bucket,
+      parsePromoteJobArgs(request.args),
+      environment,
+    );
+  },
+};

@@ -1,0 +1,115 @@
+// `copy-bck` (`POST /v1/buckets/<src>?bck_to=<uname>` with a TCBMsg) and `copy-listrange` (a
+// TCOMsg naming `tobck`) on the primary: AIStore's checks (a destination, not the source itself
+// unless a dry run, no remote source objects outside the cluster), the destination ais:// bucket
+// created with the source's props when missing and destroyed again if the job fails or is
+// aborted, then the job on every target. The answer is the job ID as plain text.
+import { isRemoteBucket } from '../../../backends/index.js';
+import type { ClusterOwner } from '../../../cluster/index.js';
+import { badRequest, isStoreError, notImplemented } from '../../../errors/index.js';
+import { bucketKeyOf, parseCopyMessage } from '../../../jobs/index.js';
+import {
+  Action,
+  bucketDisplayName,
+  parseBucketUname,
+  Query,
+  type ActionMessage,
+  type BucketJson,
+  type BucketPropsJson,
+  type BucketPropsUpdateJson,
+} from '../../../wire/index.js';
+import { lookupBucket } from '../../common/bucket-lookup.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
+import type { JobCoordinator } from '../job-coordinator.js';
+
+/** `presence` values that ask only for what is in the cluster (AIStore's `apc.FltPresent*`). */
+const presentValues: readonly string[] = ['', '2', '3', '4'];
+
+export async function startCopy(
+  runtime: NodeRuntime,
+  owner: ClusterOwner,
+  jobs: JobCoordinator,
+  source: BucketJson,
+  message: ActionMessage,
+  query: URLSearchParams,
+): Promise<string> {
+  const kind = message.action === Action.copyBucket ? 'copy-bck' : 'copy-listrange';
+  let to: BucketJson | undefined;
+  if (kind === 'copy-bck') {
+    const uname = query.get(Query.bucketTo) ?? '';
+    if (uname === '') throw badRequest(`${kind}: missing destination bucket ("${Query.bucketTo}")`);
+    const parsed = parseBucketUname(uname);
+    if (typeof parsed === 'string') throw badRequest(`${kind}: ${parsed}`);
+    to = parsed;
+  }
+  const args = parseCopyMessage(message.value, kind, to);
+  const { props } = lookupBucket(runtime, source);
+  const remoteSource = isRemoteBucket(source);
+  if (remoteSource && !presentValues.includes(query.get(Query.presence) ?? ''))
+    throw notImplemented(`${kind} of a remote bucket's objects that are not in the cluster`);
+  if (remoteSource && args.synchronize)
+    throw notImplemented(`${kind} "synchronize" from a remote bucket`);
+  if (remoteSource && args.latestVersion)
+    throw notImplemented(`${kind} "latest-ver" (re-validating remote versions while copying)`);
+  if (isRemoteBucket(args.to))
+    throw notImplemented(`${kind} into a remote bucket (${bucketDisplayName(args.to)})`);
+  if (bucketKeyOf(args.to) === bucketKeyOf(source) && !args.dryRun && !remoteSource)
+    throw badRequest(`cannot copy ${bucketDisplayName(source)} onto itself`);
+  const created = args.dryRun ? false : await createMissing(runtime, owner, args.to, props);
+  const value = { ...(message.value as object | null), tobck: args.to };
+  let id: string;
+  try {
+    id = await jobs.start(kind, source, value, kind === 'copy-listrange' ? 'tco-' : '');
+  } catch (error) {
+    if (created) await owner.destroyBucket(args.to);
+    throw error;
+  }
+  if (created) void destroyIfFailed(runtime, owner, jobs, id, args.to);
+  return id;
+}
+
+/** Creates `to` with `props` (the source's) unless it exists; says whether it did. */
+async function createMissing(
+  runtime: NodeRuntime,
+  owner: ClusterOwner,
+  to: BucketJson,
+  props: BucketPropsJson,
+): Promise<boolean> {
+  try {
+    lookupBucket(runtime, to);
+    return false;
+  } catch (error) {
+    if (!isStoreError(error) || error.code !== 'BucketNotFound') throw error;
+  }
+  const cloned: BucketPropsUpdateJson = {
+    checksum: props.checksum,
+    versioning: props.versioning,
+    mirror: props.mirror,
+    ec: props.ec,
+    lru: props.lru,
+    write_policy: props.write_policy,
+    access: props.access,
+  };
+  await owner.createBucket(to, cloned);
+  return true;
+}
+
+async function destroyIfFailed(
+  runtime: NodeRuntime,
+  owner: ClusterOwner,
+  jobs: JobCoordinator,
+  id: string,
+  to: BucketJson,
+): Promise<void> {
+  try {
+    const status = await jobs.ended(id);
+    if (status.err === '' && !status.aborted) return;
+    runtime.log.warn('copy failed: destroying the bucket it created', {
+      job: id,
+      bucket: bucketDisplayName(to),
+      error: status.err,
+    });
+    await owner.destroyBucket(to);
+  } catch (error) {
+    runtime.log.error('copy: could not remove the bucket it created', { job: id, error });
+  }
+}

@@ -1,0 +1,124 @@
+// Writes, deletes and existence checks addressed to an object's owner, from a target that may not own it
+// (promote of files only this target sees): here through the object service, else the owner's own
+// PUT or HEAD over the intra-cluster port, sent as its own request (it serves, not redirects).
+import type { Readable } from 'node:stream';
+import { readSmallBody } from '../../../api/common/body.js';
+import { StoreError, isStoreError } from '../../../errors/index.js';
+import { peerError, sendObjectStream } from '../../../transport/index.js';
+import {
+  apiPath,
+  bucketQuery,
+  Header,
+  objectUname,
+  Query,
+  Resource,
+  type BucketJson,
+} from '../../../wire/index.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
+import type { ObjectService } from './object-service.js';
+import { nativePutRequest } from './object-types.js';
+
+/** Longest transfer of one object to its owner. */
+const ownerTransferTimeoutMs = 30 * 60_000;
+const maxErrorBytes = 64 * 1024;
+
+/**
+ * The URL of an object request to another target that it serves as its own (not redirected): as
+ * if this node had redirected it there with its cluster map's version.
+ */
+export function peerObjectUrl(
+  runtime: NodeRuntime,
+  peerUrl: string,
+  bucket: BucketJson,
+  name: string,
+  query = bucketQuery(bucket),
+): string {
+  query.set(Query.redirectProxyId, runtime.id);
+  query.set(Query.redirectMapVersion, String(runtime.store.clusterMap?.version ?? 0));
+  return `${peerUrl}${apiPath(Resource.objects, bucket.name, name)}?${query.toString()}`;
+}
+
+function ownerUrl(runtime: NodeRuntime, bucket: BucketJson, name: string): string | undefined {
+  const owner = runtime.store.clusterMap?.ownerOf(objectUname(bucket, name));
+  if (owner === undefined || owner.id === runtime.id) return undefined;
+  return peerObjectUrl(runtime, owner.intraUrl, bucket, name);
+}
+
+/** Stores the object on its owner; the owner's ID when that is another target. */
+export async function storeAtOwner(
+  runtime: NodeRuntime,
+  objects: ObjectService,
+  bucket: BucketJson,
+  name: string,
+  body: Readable,
+  size: number,
+): Promise<string | undefined> {
+  const url = ownerUrl(runtime, bucket, name);
+  if (url === undefined) {
+    const resolved = objects.resolve(bucket);
+    const options = { contentLength: size, checksum: undefined };
+    await objects.put(resolved, nativePutRequest(resolved, name, body, options));
+    return undefined;
+  }
+  await sendObjectStream(runtime.client, url, {
+    headers: { [Header.contentLength]: String(size) },
+    body,
+    timeoutMs: ownerTransferTimeoutMs,
+  });
+  return runtime.store.clusterMap?.ownerOf(objectUname(bucket, name))?.id;
+}
+
+/** Whether the object exists, asked of its owner. */
+export async function existsAtOwner(
+  runtime: NodeRuntime,
+  objects: ObjectService,
+  bucket: BucketJson,
+  name: string,
+): Promise<boolean> {
+  const url = ownerUrl(runtime, bucket, name);
+  if (url === undefined) {
+    try {
+      await objects.head({ bucket: objects.resolve(bucket), name });
+      return true;
+    } catch (error) {
+      if (isStoreError(error) && error.code === 'ObjectNotFound') return false;
+      throw error;
+    }
+  }
+  const { status, text } = await askOwner(runtime, url, 'HEAD');
+  if (status === 404) return false;
+  if (status >= 300) throw peerError('HEAD', url, status, text);
+  return true;
+}
+
+/** Deletes the object as a client's DELETE does, at its owner (ObjectNotFound when absent). */
+export async function deleteAtOwner(
+  runtime: NodeRuntime,
+  objects: ObjectService,
+  bucket: BucketJson,
+  name: string,
+): Promise<void> {
+  const url = ownerUrl(runtime, bucket, name);
+  if (url === undefined) {
+    await objects.delete({ bucket: objects.resolve(bucket), name });
+    return;
+  }
+  const { status, text } = await askOwner(runtime, url, 'DELETE');
+  if (status === 404) throw new StoreError('ObjectNotFound', `${bucket.name}/${name}: ${text}`);
+  if (status >= 300) throw peerError('DELETE', url, status, text);
+}
+
+/** A body-less request to the owner: its status and (short) answer. */
+async function askOwner(
+  runtime: NodeRuntime,
+  url: string,
+  method: 'HEAD' | 'DELETE',
+): Promise<{ status: number; text: string }> {
+  const response = await runtime.client.stream(url, {
+    method,
+    headers: {},
+    timeoutMs: runtime.store.config.values.timeouts.control_ms,
+  });
+  const text = await readSmallBody(response.body, maxErrorBytes, 'peer answer');
+  return { status: response.statusCode, text: text.toString('utf8') };
+}

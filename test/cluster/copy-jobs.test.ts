@@ -1,0 +1,274 @@
+// Copy jobs on a real cluster (3 targets): copy-bck of 2,000 objects into a bucket the job creates
+// with the source's props, every byte and checksum checked; prefix, prepend and extension remap;
+// copy-listrange by template and by list (tco- IDs, continue on error); dry run; abort mid-job
+// (the bucket the job created goes again); bad input answered with clear 4xx/501 statuses.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Client } from '../../src/sdk/index.js';
+import type { BucketJson } from '../../src/wire/index.js';
+import { cairnEntry } from '../harness/node-process.js';
+import { rawRequest } from '../harness/raw-http.js';
+import { TestCluster } from '../harness/test-cluster.js';
+import { waitFor } from '../harness/wait.js';
+
+const run = promisify(execFile);
+const source = { name: 'copy-src', provider: 'ais' };
+const objectCount = 2000;
+const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+async function names(client: Client, bucket: BucketJson, prefix = ''): Promise<string[]> {
+  const found: string[] = [];
+  for await (const entry of client.listObjects(bucket, { prefix })) found.push(entry.name);
+  return found.sort();
+}
+
+function snapshotTotal(
+  snapshots: Record<string, Array<{ stats: Record<string, string> }>>,
+  key: string,
+): number {
+  return Object.values(snapshots)
+    .flat()
+    .reduce((sum, snapshot) => sum + Number(snapshot.stats[key] ?? 0), 0);
+}
+
+describe('copy jobs', () => {
+  let cluster: TestCluster;
+  let client: Client;
+  const digests = new Map<string, string>();
+
+  before(async () => {
+    cluster = await TestCluster.start({ proxies: 1, targets: 3, mountpaths: 2 });
+    client = cluster.client();
+    await client.createBucket(source, {
+      checksum: { type: 'sha256' },
+      versioning: { enabled: false },
+    });
+    const all = Array.from(
+      { length: objectCount },
+      (_, i) => `train/${String(i).padStart(4, '0')}.jpg`,
+    );
+    all.push('big/one.bin', 'big/two.bin', 'other/a.txt');
+    for (let i = 0; i < all.length; i += 40) {
+      await Promise.all(
+        all.slice(i, i + 40).map(async (name) => {
+          const size = name.startsWith('big/') ? 3 * 1024 * 1024 + 17 : 1 + (i % 7) * 1500;
+          const data = randomBytes(size);
+          digests.set(name, sha(data));
+          await client.putObject(source, name, data);
+        }),
+      );
+    }
+  });
+  after(() => cluster?.destroy());
+
+  test('copy-bck moves every object, byte for byte, into a bucket made with the source props', async () => {
+    const destination = { name: 'copy-dst', provider: 'ais' };
+    const id = await client.jobs.copyBucket(source, destination);
+    const status = await client.jobs.wait(id, { timeoutMs: 600_000 });
+    assert.equal(status.kind, 'copy-bck');
+    assert.equal(status.err, '');
+    const props = await client.bucketProps(destination);
+    assert.equal(props.checksum.type, 'sha256');
+    const copied = await names(client, destination);
+    assert.deepEqual(copied, [...digests.keys()].sort());
+    for (let i = 0; i < copied.length; i += 50) {
+      await Promise.all(
+        copied.slice(i, i + 50).map(async (name) => {
+          const bytes = await client.getObjectBytes(destination, name);
+          assert.equal(sha(bytes), digests.get(name), name);
+          const [from, to] = await Promise.all([
+            client.headObject(source, name),
+            client.headObject(destination, name),
+          ]);
+          assert.equal(to.checksum.type, 'sha256');
+          assert.equal(to.checksum.value, from.checksum.value, name);
+        }),
+      );
+    }
+    const snapshots = await client.jobs.snapshots({ id });
+    assert.equal(Object.keys(snapshots).length, 3);
+    assert.equal(snapshotTotal(snapshots, 'loc-objs'), digests.size);
+    // With three targets most objects change owner with the bucket name: they crossed the wire.
+    assert.ok(snapshotTotal(snapshots, 'out-objs') > digests.size / 3);
+  });
+
+  test('prefix, prepend and extension remap; dry run writes nothing', async () => {
+    const destination = { name: 'copy-remap', provider: 'ais' };
+    const dry = await client.jobs.copyBucket(source, destination, {
+      prefix: 'big/',
+      dry_run: true,
+    });
+    assert.equal((await client.jobs.wait(dry)).err, '');
+    assert.equal(snapshotTotal(await client.jobs.snapshots({ id: dry }), 'loc-objs'), 2);
+    await assert.rejects(
+      client.bucketProps(destination),
+      (error: Error & { status?: number }) => error.status === 404,
+    );
+
+    const id = await client.jobs.copyBucket(source, destination, {
+      prefix: 'train/001',
+      prepend: 'v2/',
+      ext: { '.jpg': 'png' },
+      'num-workers': -1,
+    });
+    assert.equal((await client.jobs.wait(id)).err, '');
+    const copied = await names(client, destination);
+    assert.equal(copied.length, 10);
+    assert.equal(copied[0], 'v2/train/0010.png');
+    const bytes = await client.getObjectBytes(destination, 'v2/train/0013.png');
+    assert.equal(sha(bytes), digests.get('train/0013.jpg'));
+  });
+
+  test('copy-listrange by template and by list, with continue-on-error', async () => {
+    const destination = { name: 'copy-objs', provider: 'ais' };
+    const [byTemplate] = await client.jobs.copyObjects(source, {
+      tobck: destination,
+      template: 'train/{0100..0199}.jpg',
+      'num-workers': 8,
+    });
+    assert.match(byTemplate ?? '', /^tco-/);
+    assert.equal((await client.jobs.wait(byTemplate ?? '')).err, '');
+    assert.equal((await names(client, destination, 'train/01')).length, 100);
+
+    const at = await client.jobs.copyObjects(source, {
+      tobck: destination,
+      template: 'train/@0009.jpg',
+    });
+    assert.equal((await client.jobs.wait(at[0] ?? '')).err, '');
+    assert.equal((await names(client, destination, 'train/000')).length, 10);
+
+    const listed = ['other/a.txt', 'missing-object'];
+    const [strict] = await client.jobs.copyObjects(source, {
+      tobck: destination,
+      objnames: listed,
+    });
+    const failed = await client.jobs.wait(strict ?? '');
+    assert.match(failed.err, /missing-object/);
+    const [lenient] = await client.jobs.copyObjects(source, {
+      tobck: destination,
+      objnames: listed,
+      coer: true,
+    });
+    assert.equal((await client.jobs.wait(lenient ?? '')).err, '');
+    assert.equal(snapshotTotal(await client.jobs.snapshots({ id: lenient ?? '' }), 'errors'), 1);
+    const bytes = await client.getObjectBytes(destination, 'other/a.txt');
+    assert.equal(sha(bytes), digests.get('other/a.txt'));
+  });
+
+  test('synchronize removes destination objects whose source is gone', async () => {
+    const destination = { name: 'copy-sync', provider: 'ais' };
+    await Promise.all(['sync/x1', 'sync/x2'].map((name) => client.putObject(source, name, name)));
+    assert.equal(
+      (
+        await client.jobs.wait(
+          await client.jobs.copyBucket(source, destination, { prefix: 'sync/' }),
+        )
+      ).err,
+      '',
+    );
+    await client.putObject(destination, 'sync/extra', 'only here');
+    await client.putObject(destination, 'elsewhere', 'outside the prefix');
+    await client.deleteObject(source, 'sync/x1');
+    const id = await client.jobs.copyBucket(source, destination, {
+      prefix: 'sync/',
+      synchronize: true,
+    });
+    assert.equal((await client.jobs.wait(id)).err, '');
+    assert.deepEqual(await names(client, destination), ['elsewhere', 'sync/x2']);
+    assert.equal(snapshotTotal(await client.jobs.snapshots({ id }), 'deleted'), 2);
+    await client.putObject(destination, 'sync/named', 'its source never was');
+    const [byList] = await client.jobs.copyObjects(source, {
+      tobck: destination,
+      objnames: ['sync/x2', 'sync/named'],
+      synchronize: true,
+    });
+    assert.equal((await client.jobs.wait(byList ?? '')).err, '');
+    assert.deepEqual(await names(client, destination), ['elsewhere', 'sync/x2']);
+    await client.deleteObject(source, 'sync/x2');
+  });
+
+  test('an aborted copy stops, and the bucket it created goes again', async () => {
+    const destination = { name: 'copy-aborted', provider: 'ais' };
+    const id = await client.jobs.copyBucket(source, destination, { 'num-workers': -1 });
+    await client.jobs.stop({ id });
+    const status = await client.jobs.wait(id, { timeoutMs: 120_000 });
+    assert.equal(status.aborted, true);
+    await waitFor('the aborted copy to remove its bucket', 60_000, async () => {
+      const buckets = await client.listBuckets();
+      return !buckets.some((bucket) => bucket.name === destination.name);
+    });
+    // The source is whole.
+    assert.equal((await names(client, source)).length, digests.size);
+  });
+
+  test('bad requests: clear statuses', async () => {
+    const url = cluster.primary.publicUrl;
+    const post = async (query: string, body: unknown): Promise<{ status: number; body: string }> =>
+      rawRequest(url, 'POST', `/v1/buckets/copy-src${query}`, { body: JSON.stringify(body) });
+    const missingTo = await post('', { action: 'copy-bck', value: {} });
+    assert.equal(missingTo.status, 400);
+    assert.match(missingTo.body, /bck_to/);
+    const noSlash = await post('?bck_to=ais/@%23/x', { action: 'copy-bck', value: {} });
+    assert.equal(noSlash.status, 400);
+    const itself = await post('?bck_to=ais/@%23/copy-src/', { action: 'copy-bck', value: {} });
+    assert.equal(itself.status, 400);
+    assert.match(itself.body, /onto itself/);
+    const syncPrepend = await post('?bck_to=ais/@%23/y/', {
+      action: 'copy-bck',
+      value: { synchronize: true, prepend: 'p/' },
+    });
+    assert.equal(syncPrepend.status, 400);
+    const syncExt = await post('?bck_to=ais/@%23/y/', {
+      action: 'copy-bck',
+      value: { synchronize: true, ext: { jpg: 'png' } },
+    });
+    assert.equal(syncExt.status, 501);
+    const badTemplate = await post('', {
+      action: 'copy-listrange',
+      value: { tobck: { name: 'y', provider: 'ais' }, template: 'train/{9..1}' },
+    });
+    assert.equal(badTemplate.status, 400);
+    assert.match(badTemplate.body, /'start' cannot be greater than 'end'/);
+    const noSource = await rawRequest(url, 'POST', '/v1/buckets/nope?bck_to=ais/@%23/y/', {
+      body: JSON.stringify({ action: 'copy-bck', value: {} }),
+    });
+    assert.equal(noSource.status, 404);
+    const workers = await post('?bck_to=ais/@%23/y/', {
+      action: 'copy-bck',
+      value: { 'num-workers': 100000 },
+    });
+    assert.equal(workers.status, 400);
+    assert.ok(!(await client.listBuckets()).some((bucket) => bucket.name === 'y'));
+  });
+
+  test('CLI: bucket cp and cp --template wait for the job', async () => {
+    const env = { ...process.env, CAIRN_ENDPOINT: cluster.primary.publicUrl };
+    const { stdout } = await run(
+      process.execPath,
+      [cairnEntry, 'bucket', 'cp', 'ais://copy-src', 'ais://copy-cli', '--prefix', 'other/'],
+      { env },
+    );
+    assert.equal((await client.jobs.status(stdout.trim())).kind, 'copy-bck');
+    assert.deepEqual(await names(client, { name: 'copy-cli', provider: 'ais' }), ['other/a.txt']);
+    await run(
+      process.execPath,
+      [cairnEntry, 'cp', 'ais://copy-src', 'ais://copy-cli', '--template', 'big/{one,two}.bin'],
+      { env },
+    ).then(
+      () => assert.fail('a bad template must fail'),
+      (error: Error & { code?: number }) => assert.notEqual(error.code, 0),
+    );
+    await run(
+      process.execPath,
+      [cairnEntry, 'cp', 'ais://copy-src', 'ais://copy-cli', '--list', 'big/one.bin,big/two.bin'],
+      { env },
+    );
+    assert.deepEqual(await names(client, { name: 'copy-cli', provider: 'ais' }, 'big/'), [
+      'big/one.bin',
+      'big/two.bin',
+    ]);
+  });
+});
