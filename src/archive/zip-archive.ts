@@ -71,20 +71,22 @@ function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
 }
 
 /**
- * The files of a zip archive, in central-directory order. A body is opened only when the consumer
- * reads it (`bodies` false: listing; the bodies are empty streams never to be read).
+ * The files of a zip archive, in central-directory order. Only the files `open` accepts have their
+ * bodies opened (a range read each); the others carry empty streams never to be read, so finding
+ * one file reads the central directory and that file only.
  */
 export async function* readZipEntries(
   source: ArchiveSource,
-  bodies = true,
+  open: (name: string) => boolean,
 ): AsyncGenerator<ArchiveEntry> {
   const zip = await openZip(source);
   try {
     for (let entry = await nextEntry(zip); entry !== undefined; entry = await nextEntry(zip)) {
       if (entry.fileName.endsWith('/')) continue;
-      const body = bodies ? await zip.openReadStreamPromise(entry) : new PassThrough().end();
+      const opened = open(entry.fileName);
+      const body = opened ? await zip.openReadStreamPromise(entry) : new PassThrough().end();
       yield { name: entry.fileName, size: entry.uncompressedSize, body };
-      if (bodies && !body.readableDidRead) body.destroy();
+      if (opened && !body.readableDidRead) body.destroy();
     }
   } finally {
     zip.close();

@@ -4,10 +4,10 @@
 // The other targets have nothing to do and finish at once.
 import { basename } from 'node:path/posix';
 import {
-  createArchiveWriter,
   formatFromName,
   normalizeFormat,
   type ArchiveFormat,
+  type ArchiveWriter,
 } from '../../archive/index.js';
 import { badRequest, isStoreError, notImplemented } from '../../errors/index.js';
 import { expandBraceTemplate, parseBraceTemplate } from '../../util/brace-template.js';
@@ -27,6 +27,8 @@ export interface ArchiveArgs {
   baseNameOnly: boolean;
   includeBucketName: boolean;
   continueOnError: boolean;
+  /** `aate`: append to the shard when it exists. */
+  appendToExisting: boolean;
 }
 
 /** Validates an ArchiveBckMsg (keys case-insensitive); 501 for what is not built. */
@@ -45,8 +47,6 @@ export function parseArchiveMessage(value: unknown): ArchiveArgs {
     !(mime.includes('gz') && format.includes('gz'))
   )
     throw badRequest(`archive: mime "${mime}" does not agree with "${name}"`);
-  if (record.aate === true)
-    throw notImplemented('archive "aate" (append to an existing shard: use PUT with archpath)');
   const selection = parseListRange({ objnames: record.objnames, template: record.template ?? '' });
   if (
     selection.objnames === undefined &&
@@ -71,6 +71,7 @@ export function parseArchiveMessage(value: unknown): ArchiveArgs {
     baseNameOnly: record.bnonly === true,
     includeBucketName: record.isbn === true,
     continueOnError: record.coer === true,
+    appendToExisting: record.aate === true,
   };
 }
 
@@ -90,40 +91,37 @@ class ArchiveJob extends Job {
     const map = this.environment.clusterMap();
     const owner = map?.ownerOf(objectUname(destination, this.args.name));
     if (owner?.id !== this.environment.nodeId) return;
-    const writer = createArchiveWriter(this.args.format);
-    const stored = this.environment.putObject(destination, this.args.name, writer.output);
-    stored.catch((error: unknown) =>
-      writer.abort(error instanceof Error ? error : new Error(String(error))),
+    const { format, appendToExisting } = this.args;
+    await this.environment.writeShard(
+      destination,
+      this.args.name,
+      { format, append: appendToExisting },
+      (writer) => this.#addObjects(writer, source, signal, log),
     );
-    try {
-      for (const name of this.#names()) {
-        if (signal.aborted) throw new Error('aborted');
-        let opened;
-        try {
-          opened = await this.environment.openObject(source, name);
-        } catch (error) {
-          if (this.args.continueOnError && isStoreError(error) && error.code === 'ObjectNotFound') {
-            log.warn('archive: object skipped', { job: this.id, name, error: error.message });
-            continue;
-          }
-          throw error;
+  }
+
+  async #addObjects(
+    writer: ArchiveWriter,
+    source: BucketJson,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<void> {
+    for (const name of this.#names()) {
+      if (signal.aborted) throw new Error('aborted');
+      let opened;
+      try {
+        opened = await this.environment.openObject(source, name);
+      } catch (error) {
+        if (this.args.continueOnError && isStoreError(error) && error.code === 'ObjectNotFound') {
+          log.warn('archive: object skipped', { job: this.id, name, error: error.message });
+          continue;
         }
-        await writer.add(
-          this.#entryName(source, name),
-          opened.size,
-          opened.body,
-          opened.modifiedMs,
-        );
-        this.counters.localObjects += 1;
-        this.counters.localBytes += opened.size;
+        throw error;
       }
-      writer.finish();
-    } catch (error) {
-      writer.abort(error instanceof Error ? error : new Error(String(error)));
-      await stored.catch(() => undefined);
-      throw error;
+      await writer.add(this.#entryName(source, name), opened.size, opened.body, opened.modifiedMs);
+      this.counters.localObjects += 1;
+      this.counters.localBytes += opened.size;
     }
-    await stored;
   }
 
   *#names(): Generator<string> {

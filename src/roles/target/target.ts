@@ -31,7 +31,9 @@ import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js'
 import { ObjectService } from './objects/object-service.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { ShardListing } from './shards/shard-listing.js';
-import { openWholeObject, putStreamedObject } from './shards/batch-items.js';
+import { openWholeObject } from './shards/batch-items.js';
+import { ShardIndexes } from './shards/shard-indexes.js';
+import { writeShard } from './shards/shard-writes.js';
 import { TargetBatch } from './shards/target-batch.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
@@ -109,8 +111,15 @@ export async function startTarget(
         await objects.delete({ bucket: objects.resolve(bucket), name });
       },
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
-      openObject: (bucket, name) => openWholeObject(runtime, objects, bucket, name),
-      putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+      openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
+      writeShard: (bucket, name, options, addNew) =>
+        writeShard(
+          objects,
+          shardIndexes,
+          { bucket: objects.resolve(bucket), name },
+          { mode: options.append ? 'append-or-create' : 'create', mime: options.format },
+          addNew,
+        ),
     },
     [...jobDefinitions, ...protectionJobDefinitions(protection)],
   );
@@ -134,6 +143,8 @@ export async function startTarget(
     protectionPolicy(protection),
     rebalancePolicy(rebalanceManager, rebalance),
   );
+  const shardIndexes = new ShardIndexes(store, runtime.log);
+  const shards = { objects, indexes: shardIndexes };
   const mountpaths = new MountpathActions(store, jobs.registry, runtime.store, reprotect);
   const diskHealth = new DiskHealth(store, runtime.log, runtime.clock, () => {
     mountpaths.resilver();
@@ -150,12 +161,12 @@ export async function startTarget(
     },
     exitProcess: hooks.requestExit,
   };
-  const nativeObjects = new TargetObjects(runtime, objects);
+  const nativeObjects = new TargetObjects(runtime, objects, shardIndexes);
   runtime.serve(
     {
       objects: nativeObjects,
-      buckets: new TargetBuckets(runtime, store, new ShardListing(objects, store)),
-      batch: new TargetBatch(runtime, objects),
+      buckets: new TargetBuckets(runtime, store, new ShardListing(shards, store)),
+      batch: new TargetBatch(runtime, shards),
       cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth),
       jobs,
       erasureCoding: new TargetPieces(runtime, protection),

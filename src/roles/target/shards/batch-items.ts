@@ -17,7 +17,7 @@ import {
 } from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from '../objects/object-service.js';
-import { nativePutRequest } from '../objects/object-types.js';
+import type { ShardIndexes } from './shard-indexes.js';
 import { readFromShard } from './shard-reads.js';
 
 /** An item ready to be archived; the body must be read to its end or destroyed. */
@@ -34,24 +34,12 @@ const peerReadTimeoutMs = 60_000;
 /** A whole object, read here or streamed from its owner (for jobs that gather objects). */
 export async function openWholeObject(
   runtime: NodeRuntime,
-  objects: ObjectService,
+  shards: ShardAccess,
   bucket: BucketJson,
   name: string,
 ): Promise<OpenedItem & { modifiedMs: number }> {
   const item = { bucket, name, archpath: '', start: 0, length: 0, opaque: undefined };
-  return { ...(await openItem(runtime, objects, item)), modifiedMs: runtime.clock.nowMs() };
-}
-
-/** Stores a stream of unknown length as the object, as a client's PUT does. */
-export async function putStreamedObject(
-  objects: ObjectService,
-  bucket: BucketJson,
-  name: string,
-  body: Readable,
-): Promise<void> {
-  const resolved = objects.resolve(bucket);
-  const options = { contentLength: undefined, checksum: undefined };
-  await objects.put(resolved, nativePutRequest(resolved, name, body, options));
+  return { ...(await openItem(runtime, shards, item)), modifiedMs: runtime.clock.nowMs() };
 }
 
 /** `bytes=...` for the item's range, undefined for all of it. */
@@ -62,24 +50,31 @@ export function rangeHeaderOf(item: BatchItem): string | undefined {
     : `bytes=${item.start}-${item.start + item.length - 1}`;
 }
 
+/** What reading objects and files in shards on this target needs. */
+export interface ShardAccess {
+  objects: ObjectService;
+  indexes: ShardIndexes;
+}
+
 export async function openItem(
   runtime: NodeRuntime,
-  objects: ObjectService,
+  shards: ShardAccess,
   item: BatchItem,
 ): Promise<OpenedItem> {
   const owner = runtime.store.clusterMap?.ownerOf(objectUname(item.bucket, item.name));
   const opened =
     owner === undefined || owner.id === runtime.id
-      ? await openLocal(objects, item)
+      ? await openLocal(shards, item)
       : await openRemote(runtime, item, owner.intraUrl);
   if (item.archpath === '' || rangeHeaderOf(item) === undefined) return opened;
   return sliceFile(opened, item);
 }
 
-async function openLocal(objects: ObjectService, item: BatchItem): Promise<OpenedItem> {
+async function openLocal(shards: ShardAccess, item: BatchItem): Promise<OpenedItem> {
+  const { objects, indexes } = shards;
   const target = { bucket: objects.resolve(item.bucket), name: item.name };
   if (item.archpath !== '') {
-    const read = await readFromShard(objects, target, { mime: '', path: item.archpath });
+    const read = await readFromShard(objects, indexes, target, { mime: '', path: item.archpath });
     return { size: read.size ?? 0, body: read.body };
   }
   const read = await objects.get(target, rangeHeaderOf(item));

@@ -11,8 +11,7 @@ import { notImplemented } from '../../../errors/index.js';
 import { Header, missingEntryPrefix } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
-import type { ObjectService } from '../objects/object-service.js';
-import { isMiss, openItem, type OpenedItem } from './batch-items.js';
+import { isMiss, openItem, type OpenedItem, type ShardAccess } from './batch-items.js';
 
 /**
  * Items opened ahead of the one being written. Each holds an open file or a peer's response
@@ -25,7 +24,7 @@ type Opening = Promise<{ opened: OpenedItem } | { error: unknown }>;
 export class TargetBatch implements BatchPort {
   constructor(
     private readonly runtime: NodeRuntime,
-    private readonly objects: ObjectService,
+    private readonly shards: ShardAccess,
   ) {}
 
   async getBatch(request: BatchRequest, context: RequestContext): Promise<void> {
@@ -36,7 +35,7 @@ export class TargetBatch implements BatchPort {
     const open = (index: number): void => {
       const item = request.items[index];
       if (item === undefined || openings[index] !== undefined) return;
-      openings[index] = openItem(this.runtime, this.objects, item).then(
+      openings[index] = openItem(this.runtime, this.shards, item).then(
         (opened) => ({ opened }),
         (error: unknown) => ({ error }),
       );
