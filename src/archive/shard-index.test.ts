@@ -27,7 +27,10 @@ const files: Record<string, Buffer> = {
 
 const shard = { size: 1, checksum: 'xxhash:1', version: '1', modifiedMs: 5 };
 
-function assertOffsets(tar: Buffer, entries: readonly { name: string; offset: number; size: number }[]): void {
+function assertOffsets(
+  tar: Buffer,
+  entries: readonly { name: string; offset: number; size: number }[],
+): void {
   assert.deepEqual(entries.map((entry) => entry.name).sort(), Object.keys(files).sort());
   for (const entry of entries) {
     const expected = files[entry.name] ?? Buffer.alloc(1);

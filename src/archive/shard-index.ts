@@ -55,7 +55,8 @@ export class ShardIndex {
     readonly entries: readonly IndexedEntry[],
   ) {
     // The first file of a name is the one a scan finds (findEntry), so the index agrees with it.
-    for (const entry of entries) if (!this.#byName.has(entry.name)) this.#byName.set(entry.name, entry);
+    for (const entry of entries)
+      if (!this.#byName.has(entry.name)) this.#byName.set(entry.name, entry);
   }
 
   find(name: string): IndexedEntry | undefined {
@@ -69,7 +70,9 @@ export async function openIndexedEntry(
   entry: IndexedEntry,
 ): Promise<ArchiveEntry> {
   const body =
-    entry.size === 0 ? Readable.from([]) : await source.read(entry.offset, entry.offset + entry.size - 1);
+    entry.size === 0
+      ? Readable.from([])
+      : await source.read(entry.offset, entry.offset + entry.size - 1);
   return { name: entry.name, size: entry.size, body };
 }
 

@@ -23,6 +23,7 @@ import { lookupBucket } from '../common/bucket-lookup.js';
 import { refusePromote } from '../common/ais-bucket/promote.js';
 import { unreachableOwner } from '../common/unreachable-targets.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
+import { randomId } from '../../util/ids.js';
 
 export class GatewayObjects implements ObjectPort {
   constructor(private readonly runtime: NodeRuntime) {}
@@ -165,8 +166,10 @@ export class GatewayBatch implements BatchPort {
     const query = new URLSearchParams(context.search);
     query.set(Query.designatedTarget, designated.id);
     query.set(Query.redirectProxyId, this.runtime.id);
+    // AIStore's path to the designated target: the batch's ID, a work ID, the number of targets.
+    const path = `${context.path.replace(/\/+$/, '')}/${randomId(10)}/${randomId(6)}/${targets.length}`;
     context.res.writeHead(307, {
-      [Header.location307]: `${designated.publicUrl}${context.path}?${query.toString()}`,
+      [Header.location307]: `${designated.publicUrl}${path}?${query.toString()}`,
       [Header.contentLength]: 0,
     });
     context.res.end();

@@ -28,6 +28,12 @@ export interface OpenedItem {
 
 const maxErrorBytes = 64 * 1024;
 
+/** Closes an item that will not be read (a peer's response errors as it is aborted). */
+export function close(opened: OpenedItem): void {
+  opened.body.once('error', () => undefined);
+  opened.body.destroy();
+}
+
 /** Longest wait for a peer's answer, and between two chunks of it. */
 const peerReadTimeoutMs = 60_000;
 
@@ -105,7 +111,7 @@ async function openRemote(
   }
   const size = Number(response.headers[Header.contentLength] ?? Number.NaN);
   if (!Number.isSafeInteger(size)) {
-    response.body.destroy();
+    close({ size: 0, body: response.body });
     throw new StoreError('Internal', `GET ${url}: the owner sent no length`);
   }
   return { size, body: response.body };
@@ -115,7 +121,7 @@ async function openRemote(
 function sliceFile(opened: OpenedItem, item: BatchItem): OpenedItem {
   const end = item.length === -1 ? opened.size : item.start + item.length;
   if (item.start >= opened.size || end > opened.size) {
-    opened.body.destroy();
+    close(opened);
     throw new StoreError(
       'InvalidRange',
       `range ${item.start}+${item.length} is out of bounds of "${item.archpath}" (${opened.size} bytes)`,

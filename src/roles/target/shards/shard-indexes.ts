@@ -99,7 +99,11 @@ export class ShardIndexes {
     await this.#store(key, new ShardIndex(identityOf(object), indexed));
   }
 
-  async #loadOrBuild(key: string, shard: ShardIdentity, source: ArchiveSource): Promise<ShardIndex> {
+  async #loadOrBuild(
+    key: string,
+    shard: ShardIdentity,
+    source: ArchiveSource,
+  ): Promise<ShardIndex> {
     const stored = await this.#load(key);
     if (stored !== undefined && sameShard(stored.shard, shard)) {
       this.#remember(key, stored);

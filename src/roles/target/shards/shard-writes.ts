@@ -87,11 +87,7 @@ async function openExisting(
     const shard = await openShard(objects, target);
     return { ...shard, format: await detectFormat(shard.source, target.name, write.mime) };
   } catch (error) {
-    if (
-      write.mode === 'append-or-create' &&
-      isStoreError(error) &&
-      error.code === 'ObjectNotFound'
-    )
+    if (write.mode === 'append-or-create' && isStoreError(error) && error.code === 'ObjectNotFound')
       return undefined;
     throw error;
   }
