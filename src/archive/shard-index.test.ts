@@ -83,7 +83,7 @@ test('the encoding round-trips; another version or a cut index is not used', asy
   entries.push({ name: 's/0.jpg', offset: 9, size: 9 });
   const index = new ShardIndex(shard, entries);
   let text = '';
-  for await (const chunk of encodeShardIndex(index)) text += chunk;
+  for (const chunk of encodeShardIndex(index)) text += chunk;
   const decoded = await decodeShardIndex(Readable.from([text]));
   assert.ok(decoded);
   assert.deepEqual(decoded.shard, shard);

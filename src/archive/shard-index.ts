@@ -143,8 +143,8 @@ interface IndexHeaderJson {
 const linesPerChunk = 1024;
 
 /** The index as JSON lines: a header, then `[name, offset, size]` per file, in archive order. */
-export function encodeShardIndex(index: ShardIndex): AsyncGenerator<string> {
-  return (async function* () {
+export function encodeShardIndex(index: ShardIndex): Generator<string> {
+  return (function* () {
     const header: IndexHeaderJson = {
       version: shardIndexVersion,
       shard: index.shard,

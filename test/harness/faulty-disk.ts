@@ -19,12 +19,7 @@ import {
   type StatsFs,
 } from '../../src/storage/index.js';
 import { DurabilityJournal, inodeOf } from './durability-journal.js';
-import {
-  FaultPlan,
-  type FaultRule,
-  type InjectedFault,
-  type ReadCounter,
-} from './fault-plan.js';
+import { FaultPlan, type FaultRule, type InjectedFault, type ReadCounter } from './fault-plan.js';
 import { FaultyFile } from './faulty-file.js';
 
 export type { DiskOperation, Fault, FaultRule, InjectedFault, ReadCounter } from './fault-plan.js';
