@@ -32,6 +32,8 @@ export interface TargetJobEnvironment {
     bucket: BucketJson,
     name: string,
   ): Promise<{ size: number; body: Readable; modifiedMs: number }>;
+  /** The names of the bucket's objects under `prefix` across the cluster, ascending. */
+  listObjectNames(bucket: BucketJson, prefix: string): AsyncIterable<string>;
   /**
    * Writes the shard `name` as a client's PUT does (protected, placed, indexed): a new one, or with
    * `append` the existing shard's files first (a new shard when there is none); `addNew` adds

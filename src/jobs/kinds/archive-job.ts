@@ -9,7 +9,7 @@ import {
   type ArchiveFormat,
   type ArchiveWriter,
 } from '../../archive/index.js';
-import { badRequest, isStoreError, notImplemented } from '../../errors/index.js';
+import { badRequest, isStoreError } from '../../errors/index.js';
 import { expandBraceTemplate, parseBraceTemplate } from '../../util/brace-template.js';
 import { asRecord } from '../../util/json.js';
 import type { Logger } from '../../util/log.js';
@@ -29,9 +29,11 @@ export interface ArchiveArgs {
   continueOnError: boolean;
   /** `aate`: append to the shard when it exists. */
   appendToExisting: boolean;
+  /** `non-recurs`: with a prefix, not the objects of its virtual subdirectories. */
+  nonRecursive: boolean;
 }
 
-/** Validates an ArchiveBckMsg (keys case-insensitive); 501 for what is not built. */
+/** Validates an ArchiveBckMsg (keys case-insensitive). */
 export function parseArchiveMessage(value: unknown): ArchiveArgs {
   const record = Object.fromEntries(
     Object.entries(asRecord(value) ?? {}).map(([key, item]) => [key.toLowerCase(), item]),
@@ -48,13 +50,6 @@ export function parseArchiveMessage(value: unknown): ArchiveArgs {
   )
     throw badRequest(`archive: mime "${mime}" does not agree with "${name}"`);
   const selection = parseListRange({ objnames: record.objnames, template: record.template ?? '' });
-  if (
-    selection.objnames === undefined &&
-    parseBraceTemplate(selection.template ?? '') === undefined
-  )
-    throw notImplemented(
-      'archive of a prefix or a whole bucket (give "objnames" or a range template)',
-    );
   const to = asRecord(record.tobck);
   return {
     to:
@@ -72,6 +67,7 @@ export function parseArchiveMessage(value: unknown): ArchiveArgs {
     includeBucketName: record.isbn === true,
     continueOnError: record.coer === true,
     appendToExisting: record.aate === true,
+    nonRecursive: record['non-recurs'] === true,
   };
 }
 
@@ -96,17 +92,18 @@ class ArchiveJob extends Job {
       destination,
       this.args.name,
       { format, append: appendToExisting },
-      (writer) => this.#addObjects(writer, source, signal, log),
+      (writer) => this.#addObjects(writer, source, destination, signal, log),
     );
   }
 
   async #addObjects(
     writer: ArchiveWriter,
     source: BucketJson,
+    destination: BucketJson,
     signal: AbortSignal,
     log: Logger,
   ): Promise<void> {
-    for (const name of this.#names()) {
+    for await (const name of this.#names(source, destination)) {
       if (signal.aborted) throw new Error('aborted');
       let opened;
       try {
@@ -124,13 +121,29 @@ class ArchiveJob extends Job {
     }
   }
 
-  *#names(): Generator<string> {
+  /**
+   * Listed names, a range template's, or (a template with no range: AIStore's plain prefix, `*`
+   * trimmed; empty: the whole bucket) the objects under the prefix across the cluster, in order,
+   * less the shard itself.
+   */
+  async *#names(source: BucketJson, destination: BucketJson): AsyncGenerator<string> {
     if (this.args.objnames !== undefined) {
       yield* this.args.objnames;
       return;
     }
     const template = parseBraceTemplate(this.args.template ?? '');
-    if (template !== undefined) yield* expandBraceTemplate(template);
+    if (template !== undefined) {
+      yield* expandBraceTemplate(template);
+      return;
+    }
+    const prefix = (this.args.template ?? '').replace(/\*$/, '');
+    const directory = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const sameBucket = objectUname(source, '') === objectUname(destination, '');
+    for await (const name of this.environment.listObjectNames(source, prefix)) {
+      if (this.args.nonRecursive && name.slice(directory.length).includes('/')) continue;
+      if (sameBucket && name === this.args.name) continue;
+      yield name;
+    }
   }
 
   #entryName(source: BucketJson, name: string): string {

@@ -32,6 +32,7 @@ import { ObjectService } from './objects/object-service.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { ShardListing } from './shards/shard-listing.js';
 import { openWholeObject } from './shards/batch-items.js';
+import { clusterObjectNames } from './shards/cluster-names.js';
 import { ShardIndexes } from './shards/shard-indexes.js';
 import { writeShard } from './shards/shard-writes.js';
 import { TargetBatch } from './shards/target-batch.js';
@@ -112,6 +113,7 @@ export async function startTarget(
       },
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
       openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
+      listObjectNames: (bucket, prefix) => clusterObjectNames(runtime, bucket, prefix),
       writeShard: (bucket, name, options, addNew) =>
         writeShard(
           objects,
