@@ -6,8 +6,19 @@ import yauzl from 'yauzl';
 import yazl from 'yazl';
 import type { ArchiveEntry, ArchiveSource } from './archive-source.js';
 
-/** yauzl's view of the archive: every read is a range of the source. */
+/** Reads of at most this many bytes (central-directory records, local headers) are windowed. */
+const smallReadBytes = 64 * 1024;
+/** One range read of the source serves the small reads that fall inside it. */
+const windowBytes = 256 * 1024;
+
+/**
+ * yauzl's view of the archive: every read is a range of the source. yauzl reads the central
+ * directory a record at a time (two or three small reads per file): those are served from a
+ * window read once, so listing a zip of thousands of files costs a few range reads, not thousands.
+ */
 class SourceReader extends yauzl.RandomAccessReader {
+  #window: { start: number; data: Buffer } | undefined;
+
   constructor(private readonly source: ArchiveSource) {
     super();
   }
@@ -19,6 +30,13 @@ class SourceReader extends yauzl.RandomAccessReader {
       out.end();
       return out;
     }
+    if (end - start <= smallReadBytes) {
+      this.#windowed(start, end).then(
+        (data) => out.end(data),
+        (error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))),
+      );
+      return out;
+    }
     this.source.read(start, end - 1).then(
       (stream) =>
         pipeline(stream, out, (error) => {
@@ -27,6 +45,18 @@ class SourceReader extends yauzl.RandomAccessReader {
       (error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))),
     );
     return out;
+  }
+
+  async #windowed(start: number, end: number): Promise<Buffer> {
+    const window = this.#window;
+    if (window === undefined || start < window.start || end > window.start + window.data.length) {
+      const last = Math.min(this.source.size, Math.max(end, start + windowBytes)) - 1;
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.source.read(start, last)) chunks.push(chunk as Buffer);
+      this.#window = { start, data: Buffer.concat(chunks) };
+    }
+    const current = this.#window as { start: number; data: Buffer };
+    return current.data.subarray(start - current.start, end - current.start);
   }
 }
 

@@ -144,6 +144,13 @@ describe('shards: archived files, archive listings, GetBatch', () => {
       client.getFromShard(bucket, 'plain.bin', { path: 'x' }),
       (error: unknown) => error instanceof ApiError && error.status === 400,
     );
+    // Named a tar, not one: its index cannot be built, and that is the request's problem.
+    await client.putObject(bucket, 'garbage.tar', Buffer.alloc(3000, 0x41));
+    await assert.rejects(
+      client.getFromShard(bucket, 'garbage.tar', { path: 'x' }),
+      (error: unknown) => error instanceof ApiError && error.status === 400,
+    );
+    await client.deleteObject(bucket, 'garbage.tar');
   });
 
   test('ArchDir lists every shard with its files, paged, and a prefix inside a shard', async () => {

@@ -71,6 +71,12 @@ export function parseArchiveMessage(value: unknown): ArchiveArgs {
   };
 }
 
+/** Objects opened ahead of the one being written (each an open file or a peer's response). */
+const objectsOpenedAhead = 16;
+
+type OpenOutcome =
+  { opened: Awaited<ReturnType<TargetJobEnvironment['openObject']>> } | { error: unknown };
+
 class ArchiveJob extends Job {
   constructor(
     id: string,
@@ -96,6 +102,10 @@ class ArchiveJob extends Job {
     );
   }
 
+  /**
+   * Adds the selected objects in order, each opened `objectsOpenedAhead` ahead of the one written
+   * (most are read from other targets: their requests overlap instead of following each other).
+   */
   async #addObjects(
     writer: ArchiveWriter,
     source: BucketJson,
@@ -103,21 +113,53 @@ class ArchiveJob extends Job {
     signal: AbortSignal,
     log: Logger,
   ): Promise<void> {
-    for await (const name of this.#names(source, destination)) {
-      if (signal.aborted) throw new Error('aborted');
-      let opened;
-      try {
-        opened = await this.environment.openObject(source, name);
-      } catch (error) {
-        if (this.args.continueOnError && isStoreError(error) && error.code === 'ObjectNotFound') {
-          log.warn('archive: object skipped', { job: this.id, name, error: error.message });
-          continue;
-        }
-        throw error;
+    const names = this.#names(source, destination);
+    const ahead: { name: string; opening: Promise<OpenOutcome> }[] = [];
+    const fill = async (): Promise<void> => {
+      while (ahead.length < objectsOpenedAhead) {
+        const next = await names.next();
+        if (next.done === true) return;
+        const name = next.value;
+        const opening = this.environment.openObject(source, name).then(
+          (opened) => ({ opened }),
+          (error: unknown) => ({ error }),
+        );
+        ahead.push({ name, opening });
       }
-      await writer.add(this.#entryName(source, name), opened.size, opened.body, opened.modifiedMs);
-      this.counters.localObjects += 1;
-      this.counters.localBytes += opened.size;
+    };
+    try {
+      for (await fill(); ahead.length > 0; await fill()) {
+        if (signal.aborted) throw new Error('aborted');
+        const { name, opening } = ahead.shift() as (typeof ahead)[number];
+        const outcome = await opening;
+        if ('error' in outcome) {
+          const { error } = outcome;
+          if (this.args.continueOnError && isStoreError(error) && error.code === 'ObjectNotFound') {
+            log.warn('archive: object skipped', { job: this.id, name, error: error.message });
+            continue;
+          }
+          throw error;
+        }
+        const { opened } = outcome;
+        await writer.add(
+          this.#entryName(source, name),
+          opened.size,
+          opened.body,
+          opened.modifiedMs,
+        );
+        this.counters.localObjects += 1;
+        this.counters.localBytes += opened.size;
+      }
+    } finally {
+      // What was opened ahead and will not be written is closed (a peer's response errors then).
+      for (const { opening } of ahead) {
+        const outcome = await opening;
+        if ('opened' in outcome) {
+          outcome.opened.body.once('error', () => undefined);
+          outcome.opened.body.destroy();
+        }
+      }
+      await names.return(undefined);
     }
   }
 

@@ -17,7 +17,7 @@ import {
   type IndexedEntry,
   type ShardIdentity,
 } from '../../../archive/index.js';
-import { isStoreError } from '../../../errors/index.js';
+import { badRequest, isStoreError } from '../../../errors/index.js';
 import type { LocalStore, StoredObject } from '../../../storage/index.js';
 import type { Logger } from '../../../util/log.js';
 import { objectUname, type BucketJson } from '../../../wire/index.js';
@@ -109,10 +109,20 @@ export class ShardIndexes {
       this.#remember(key, stored);
       return stored;
     }
-    const entries = shard.size === 0 ? [] : await indexTar(await source.read(0, shard.size - 1));
+    const entries = shard.size === 0 ? [] : await this.#scan(source, shard.size);
     const index = new ShardIndex(shard, entries);
     await this.#store(key, index);
     return index;
+  }
+
+  /** Indexes the whole shard; bytes that are not a tar are the request's problem (400). */
+  async #scan(source: ArchiveSource, size: number): Promise<IndexedEntry[]> {
+    try {
+      return await indexTar(await source.read(0, size - 1));
+    } catch (error) {
+      if (isStoreError(error)) throw error;
+      throw badRequest(`not a valid .tar archive: ${String(error)}`, { cause: error });
+    }
   }
 
   async #load(key: string): Promise<ShardIndex | undefined> {
