@@ -47,15 +47,20 @@ async function readHead(source: ArchiveSource): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The files of an archive, in archive order (see readTarEntries for how bodies are read). */
+const everyEntry = (): boolean => true;
+
+/**
+ * The files of an archive, in archive order (see readTarEntries for how bodies are read). A zip
+ * opens only the bodies `open` accepts (the others are empty); a tar skips what is not read.
+ */
 export async function* archiveEntries(
   source: ArchiveSource,
   format: ArchiveFormat,
-  bodies = true,
+  open: (name: string) => boolean = everyEntry,
 ): AsyncGenerator<ArchiveEntry> {
   const codec = codecOf(format);
   try {
-    yield* codec === 'zip' ? readZipEntries(source, bodies) : readTarEntries(source, codec);
+    yield* codec === 'zip' ? readZipEntries(source, open) : readTarEntries(source, codec);
   } catch (error) {
     // The store's own failures (a missing or corrupt object) keep their meaning; bytes that are
     // not an archive of the format are the request's problem.
@@ -70,7 +75,7 @@ export async function listArchive(
   format: ArchiveFormat,
 ): Promise<ArchiveEntryInfo[]> {
   const list: ArchiveEntryInfo[] = [];
-  for await (const entry of archiveEntries(source, format, false))
+  for await (const entry of archiveEntries(source, format, () => false))
     list.push({ name: entry.name, size: entry.size });
   return list;
 }
@@ -85,7 +90,7 @@ export async function findEntry(
   path: string,
 ): Promise<ArchiveEntry | undefined> {
   const wanted = path.replace(/^\/+/, '');
-  const entries = archiveEntries(source, format);
+  const entries = archiveEntries(source, format, (name) => name === wanted);
   // Not a for-await loop: leaving one would end the generator and close the archive under the
   // body. The generator is finished once the body has been read (or destroyed).
   for (;;) {
@@ -104,7 +109,7 @@ export async function* selectEntries(
   format: ArchiveFormat,
   matcher: EntryMatcher,
 ): AsyncGenerator<ArchiveEntry> {
-  for await (const entry of archiveEntries(source, format)) {
+  for await (const entry of archiveEntries(source, format, matcher)) {
     if (matcher(entry.name)) yield entry;
   }
 }

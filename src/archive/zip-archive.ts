@@ -6,8 +6,19 @@ import yauzl from 'yauzl';
 import yazl from 'yazl';
 import type { ArchiveEntry, ArchiveSource } from './archive-source.js';
 
-/** yauzl's view of the archive: every read is a range of the source. */
+/** Reads of at most this many bytes (central-directory records, local headers) are windowed. */
+const smallReadBytes = 64 * 1024;
+/** One range read of the source serves the small reads that fall inside it. */
+const windowBytes = 256 * 1024;
+
+/**
+ * yauzl's view of the archive: every read is a range of the source. yauzl reads the central
+ * directory a record at a time (two or three small reads per file): those are served from a
+ * window read once, so listing a zip of thousands of files costs a few range reads, not thousands.
+ */
 class SourceReader extends yauzl.RandomAccessReader {
+  #window: { start: number; data: Buffer } | undefined;
+
   constructor(private readonly source: ArchiveSource) {
     super();
   }
@@ -19,6 +30,13 @@ class SourceReader extends yauzl.RandomAccessReader {
       out.end();
       return out;
     }
+    if (end - start <= smallReadBytes) {
+      this.#windowed(start, end).then(
+        (data) => out.end(data),
+        (error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))),
+      );
+      return out;
+    }
     this.source.read(start, end - 1).then(
       (stream) =>
         pipeline(stream, out, (error) => {
@@ -27,6 +45,18 @@ class SourceReader extends yauzl.RandomAccessReader {
       (error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))),
     );
     return out;
+  }
+
+  async #windowed(start: number, end: number): Promise<Buffer> {
+    const window = this.#window;
+    if (window === undefined || start < window.start || end > window.start + window.data.length) {
+      const last = Math.min(this.source.size, Math.max(end, start + windowBytes)) - 1;
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.source.read(start, last)) chunks.push(chunk as Buffer);
+      this.#window = { start, data: Buffer.concat(chunks) };
+    }
+    const current = this.#window as { start: number; data: Buffer };
+    return current.data.subarray(start - current.start, end - current.start);
   }
 }
 
@@ -71,20 +101,22 @@ function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
 }
 
 /**
- * The files of a zip archive, in central-directory order. A body is opened only when the consumer
- * reads it (`bodies` false: listing; the bodies are empty streams never to be read).
+ * The files of a zip archive, in central-directory order. Only the files `open` accepts have their
+ * bodies opened (a range read each); the others carry empty streams never to be read, so finding
+ * one file reads the central directory and that file only.
  */
 export async function* readZipEntries(
   source: ArchiveSource,
-  bodies = true,
+  open: (name: string) => boolean,
 ): AsyncGenerator<ArchiveEntry> {
   const zip = await openZip(source);
   try {
     for (let entry = await nextEntry(zip); entry !== undefined; entry = await nextEntry(zip)) {
       if (entry.fileName.endsWith('/')) continue;
-      const body = bodies ? await zip.openReadStreamPromise(entry) : new PassThrough().end();
+      const opened = open(entry.fileName);
+      const body = opened ? await zip.openReadStreamPromise(entry) : new PassThrough().end();
       yield { name: entry.fileName, size: entry.uncompressedSize, body };
-      if (bodies && !body.readableDidRead) body.destroy();
+      if (opened && !body.readableDidRead) body.destroy();
     }
   } finally {
     zip.close();

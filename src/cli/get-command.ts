@@ -30,8 +30,12 @@ interface GetOptions {
 
 /** Registers `get`. */
 export function registerGetCommand(program: Command, io: CliIo): void {
-  program
-    .command('get')
+  defineGet(program.command('get'), io);
+}
+
+/** `get`'s arguments, options and action on `command` (also `archive get`). */
+export function defineGet(command: Command, io: CliIo): void {
+  command
     .description(
       'download an object, a file inside a shard, or a TAR of files matched inside a shard, to a file or to stdout with -',
     )

@@ -15,7 +15,7 @@ import type { CliIo } from './cli-io.js';
 import { commandAction, type CommandContext } from './context.js';
 import { StreamingTable, formatTable, type Column } from './table.js';
 
-interface LsOptions {
+export interface LsOptions {
   prefix?: string;
   pageSize?: number;
   limit?: number;
@@ -70,7 +70,7 @@ async function listBuckets(context: CommandContext, options: LsOptions): Promise
   context.printLines(formatTable([{ header: 'NAME' }], rows));
 }
 
-async function listObjects(
+export async function listObjects(
   context: CommandContext,
   bucket: BucketJson,
   options: LsOptions,

@@ -35,6 +35,8 @@ export const errorCodes = [
   'TransformTimeout',
   'RequestTimeout',
   'RequestTooLarge',
+  /** Over a node's limit of work in progress (GetBatch): try again later. */
+  'TooManyRequests',
   /** The request's header section is over the server's limit (answered before any routing). */
   'RequestHeaderTooLarge',
   'Internal',

@@ -1,5 +1,6 @@
 // What a target's job may use, and how a kind creates its job from a start request.
 import type { Readable } from 'node:stream';
+import type { ArchiveFormat, ArchiveWriter } from '../archive/index.js';
 import type { BucketMetadata, ClusterMap } from '../cluster/index.js';
 import type { Disk, LocalStore } from '../storage/index.js';
 import type { IntraClient } from '../transport/index.js';
@@ -58,8 +59,19 @@ export interface TargetJobEnvironment {
   ): Promise<string | undefined>;
   /** Whether the object exists (asked of its owner). */
   objectExists(bucket: BucketJson, name: string): Promise<boolean>;
-  /** Stores `body` as the object, as a client's PUT does (protected, placed). */
-  putObject(bucket: BucketJson, name: string, body: Readable): Promise<void>;
+  /** The names of the bucket's objects under `prefix` across the cluster, ascending. */
+  listObjectNames(bucket: BucketJson, prefix: string): AsyncIterable<string>;
+  /**
+   * Writes the shard `name` as a client's PUT does (protected, placed, indexed): a new one, or with
+   * `append` the existing shard's files first (a new shard when there is none); `addNew` adds
+   * the new files.
+   */
+  writeShard(
+    bucket: BucketJson,
+    name: string,
+    options: { format: ArchiveFormat; append: boolean },
+    addNew: (writer: ArchiveWriter) => Promise<void>,
+  ): Promise<void>;
 }
 
 /** A kind and the factory that builds its per-target job. */

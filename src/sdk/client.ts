@@ -47,7 +47,7 @@ import {
 import { ObjectWrites, type ObjectAddress } from './object-writes.js';
 import { jsonBody, replayableBody, type ObjectBody } from './request-body.js';
 import { ClusterClient } from './cluster-client.js';
-import { getBatch as requestBatch } from './shards/get-batch.js';
+import { getBatch as requestBatch, type BatchResult } from './shards/get-batch.js';
 import {
   readFromShard,
   writeIntoShard,
@@ -258,10 +258,11 @@ export class Client {
 
   /**
    * GetBatch: the objects, ranges and files inside shards `request.in` names, in that order, as one
-   * archive (`request.mime`, TAR by default) streamed from a designated target. `bucket`: the
-   * default for items that name none.
+   * archive (`request.mime`, TAR by default) streamed from a designated target; without `strm`
+   * the answer is multipart and `metadata` (MossResp: each item's size, error, opaque) comes
+   * with it. `bucket`: the default for items that name none.
    */
-  getBatch(request: MossReqJson, bucket?: BucketJson): Promise<ArchiveReadResult> {
+  getBatch(request: MossReqJson, bucket?: BucketJson): Promise<BatchResult> {
     return requestBatch(this.#exchange, this.endpoint, request, bucket);
   }
 

@@ -25,6 +25,7 @@ export type {
   ArchiveSelection,
   ArchiveWriteMode,
 } from './shards/shard-objects.js';
+export type { BatchResult } from './shards/get-batch.js';
 export { objectUnameOf, type ObjectAddress } from './object-writes.js';
 // The wire contract (bucket JSON, props, list pages, cluster map types, URI parsing), so that SDK
 // users need one import.

@@ -250,8 +250,59 @@ describe('CLI: shards and GetBatch', () => {
     assert.equal(run.code, 2);
     assert.match(
       run.stderr,
-      /^Error: give the objects to archive with either --list or --template\n$/,
+      /^Error: give the objects to archive with one of --list, --template, --prefix\n$/,
     );
+  });
+
+  test('archive create --prefix, archive append, archive ls, archive get', async () => {
+    const create = await cairn(endpoint, [
+      'archive',
+      'create',
+      'ais://clishards',
+      'ais://clishards/prefixed.tar',
+      '--prefix',
+      'obj-',
+    ]);
+    assert.equal(create.code, 0, create.stderr);
+    const extra = join(dir, 'extra.txt');
+    writeFileSync(extra, 'appended\n');
+    const append = await cairn(endpoint, [
+      'archive',
+      'append',
+      extra,
+      'ais://clishards/prefixed.tar',
+      '--archpath',
+      'more/extra.txt',
+    ]);
+    assert.equal(append.code, 0, append.stderr);
+    const ls = await cairn(endpoint, ['archive', 'ls', 'ais://clishards/prefixed.tar']);
+    assert.equal(ls.code, 0, ls.stderr);
+    const names = ls.stdout
+      .toString()
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => line.split(/\s+/)[0]);
+    // A listing is in name order.
+    const files = ['more/extra.txt', 'obj-0', 'obj-1', 'obj-2', 'obj-3', 'obj-4'];
+    assert.deepEqual(names, ['prefixed.tar', ...files.map((file) => `prefixed.tar/${file}`)]);
+    const get = await cairn(endpoint, [
+      'archive',
+      'get',
+      'ais://clishards/prefixed.tar',
+      '-',
+      '--archpath',
+      'more/extra.txt',
+    ]);
+    assert.equal(get.code, 0, get.stderr);
+    assert.equal(get.stdout.toString(), 'appended\n');
+    const missing = await cairn(endpoint, [
+      'archive',
+      'append',
+      extra,
+      'ais://clishards/no-such.tar',
+    ]);
+    assert.equal(missing.code, 1);
   });
 
   test('batch writes objects and archived files, in order, as a tar to stdout', async () => {

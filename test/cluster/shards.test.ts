@@ -21,6 +21,7 @@ import { rawRequest, type RawResponse } from '../harness/raw-http.js';
 import { makeShard, sampleFiles, shardFormats, untar } from '../harness/shard-files.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { fetchClusterMap } from '../harness/placement.js';
+import { waitFor } from '../harness/wait.js';
 
 const bucket = { name: 'shards', provider: 'ais' };
 
@@ -44,6 +45,25 @@ async function bytesOf(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** A GetBatch sent straight to a target, its answer's headers received and its body not read. */
+function openBatch(targetUrl: string, body: string): Promise<IncomingMessage> {
+  const url = new URL(targetUrl);
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'GET',
+        path: '/v1/ml/moss/shards',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      resolve,
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 describe('shards: archived files, archive listings, GetBatch', () => {
@@ -124,6 +144,13 @@ describe('shards: archived files, archive listings, GetBatch', () => {
       client.getFromShard(bucket, 'plain.bin', { path: 'x' }),
       (error: unknown) => error instanceof ApiError && error.status === 400,
     );
+    // Named a tar, not one: its index cannot be built, and that is the request's problem.
+    await client.putObject(bucket, 'garbage.tar', Buffer.alloc(3000, 0x41));
+    await assert.rejects(
+      client.getFromShard(bucket, 'garbage.tar', { path: 'x' }),
+      (error: unknown) => error instanceof ApiError && error.status === 400,
+    );
+    await client.deleteObject(bucket, 'garbage.tar');
   });
 
   test('ArchDir lists every shard with its files, paged, and a prefix inside a shard', async () => {
@@ -347,7 +374,62 @@ describe('shards: archived files, archive listings, GetBatch', () => {
       });
     }
 
-    test('the archive job refuses a bad name, and names what is not built', async () => {
+    test('the archive job with aate appends to the shard, which stays indexed', async () => {
+      for (const [names, aate] of [
+        [['obj-1', 'obj-2'], false],
+        [['obj-3'], true],
+      ] as const) {
+        const id = await client.jobs.archive(bucket, {
+          archname: 'grown.tar',
+          objnames: [...names],
+          ...(aate ? { aate } : {}),
+        });
+        await client.jobs.wait(id, { timeoutMs: 120_000 });
+      }
+      const files = await untar((await client.getObject(bucket, 'grown.tar')).body);
+      assert.deepEqual(
+        files.map((file) => file.name),
+        ['obj-1', 'obj-2', 'obj-3'],
+      );
+      const { body } = await client.getFromShard(bucket, 'grown.tar', { path: 'obj-3' });
+      assert.ok((await bytesOf(body)).equals(objects.get('obj-3') ?? Buffer.alloc(1)));
+      // aate onto a shard that is not there yet creates it.
+      const fresh = await client.jobs.archive(bucket, {
+        archname: 'fresh.tar',
+        objnames: ['obj-4'],
+        aate: true,
+      });
+      await client.jobs.wait(fresh, { timeoutMs: 120_000 });
+      const made = await client.getFromShard(bucket, 'fresh.tar', { path: 'obj-4' });
+      assert.ok((await bytesOf(made.body)).equals(objects.get('obj-4') ?? Buffer.alloc(1)));
+    });
+
+    test('the archive job selects a prefix (non-recurs) or the whole bucket across targets', async () => {
+      const source = { name: 'prefixed', provider: 'ais' };
+      await client.createBucket(source);
+      const names = ['d/a', 'd/b', 'd/sub/c', 'e/x', 'top'];
+      for (const name of names)
+        await client.putObject(source, name, Buffer.from(`data of ${name}`));
+      const archived = async (
+        archname: string,
+        value: { template?: string; 'non-recurs'?: boolean },
+      ): Promise<string[]> => {
+        const id = await client.jobs.archive(source, { archname, ...value });
+        await client.jobs.wait(id, { timeoutMs: 120_000 });
+        const files = await untar((await client.getObject(source, archname)).body);
+        for (const file of files) assert.equal(file.data.toString(), `data of ${file.name}`);
+        return files.map((file) => file.name);
+      };
+      // The whole bucket: every object, in name order, but not the shard itself.
+      assert.deepEqual(await archived('whole.tar', { template: '' }), names);
+      assert.deepEqual(await archived('p1.tar', { template: 'd/' }), ['d/a', 'd/b', 'd/sub/c']);
+      assert.deepEqual(await archived('p2.tar', { template: 'd/*', 'non-recurs': true }), [
+        'd/a',
+        'd/b',
+      ]);
+    });
+
+    test('the archive job refuses a bad name', async () => {
       const bad = await send(gateway, 'PUT', '/v1/buckets/shards', {
         body: JSON.stringify({
           action: 'archive',
@@ -355,17 +437,101 @@ describe('shards: archived files, archive listings, GetBatch', () => {
         }),
       });
       assert.equal(bad.status, 400, bad.body);
-      const prefix = await send(gateway, 'PUT', '/v1/buckets/shards', {
-        body: JSON.stringify({ action: 'archive', value: { archname: 'x.tar', template: 'obj-' } }),
+    });
+
+    test('multipart answer (strm false): metadata (sizes, misses, opaque) then the archive', async () => {
+      const { request, expected } = batch();
+      request.strm = false;
+      request.in[0] = {
+        ...request.in[0],
+        objname: 'obj-0',
+        opaque: Buffer.from('ctx-0').toString('base64url'),
+      };
+      request.in[1] = {
+        ...request.in[1],
+        objname: 'obj-1',
+        opaque: Buffer.from([0xfb, 0xff]).toString('base64'),
+      };
+      const answer = await client.getBatch(request, bucket);
+      const metadata = answer.metadata;
+      assert.ok(metadata !== undefined);
+      assert.ok(metadata.uuid !== '');
+      assert.equal(metadata.out.length, expected.length);
+      metadata.out.forEach((out, index) => {
+        const item = request.in[index];
+        assert.equal(out.objname, item?.objname);
+        assert.equal(out.bucket, 'shards');
+        assert.equal(out.provider, 'ais');
+        assert.equal(out.size, expected[index]?.data.length, out.objname);
+        assert.equal(out.archpath, item?.archpath);
       });
-      assert.equal(prefix.status, 501, prefix.body);
-      const append = await send(gateway, 'PUT', '/v1/buckets/shards', {
-        body: JSON.stringify({
-          action: 'archive',
-          value: { archname: 'x.tar', objnames: ['obj-1'], aate: true },
-        }),
+      assert.equal(metadata.out[0]?.opaque, Buffer.from('ctx-0').toString('base64'));
+      assert.equal(metadata.out[1]?.opaque, Buffer.from([0xfb, 0xff]).toString('base64'));
+      const misses = metadata.out.filter((out) => out.err_msg !== undefined);
+      assert.deepEqual(
+        misses.map((out) => out.objname),
+        ['no-such-object', 's.tar'],
+      );
+      const files = await untar(answer.body);
+      assert.deepEqual(
+        files.map((file) => file.name),
+        expected.map((file) => file.name),
+      );
+      files.forEach((file, index) =>
+        assert.ok(file.data.equals(expected[index]?.data ?? Buffer.alloc(1)), file.name),
+      );
+
+      // On the wire: the gateway redirects to `.../<xid>/<wid>/<nat>`; Go's multipart framing.
+      const body = JSON.stringify({ in: [{ objname: 'obj-2' }], mime: '.tar' });
+      const first = await rawRequest(gateway, 'GET', '/v1/ml/moss/shards', { body });
+      assert.equal(first.status, 307, first.body);
+      const location = new URL(String(first.headers.location));
+      const [xid] = location.pathname.split('/').slice(-3);
+      assert.match(location.pathname, /^\/v1\/ml\/moss\/shards\/\w+\/\w+\/3$/);
+      const raw = await send(gateway, 'GET', '/v1/ml/moss/shards', { body });
+      const contentType = String(raw.headers['content-type']);
+      const boundary = /^multipart\/mixed; boundary=(\S+)$/.exec(contentType)?.[1];
+      assert.ok(boundary !== undefined, contentType);
+      const text = raw.bytes.toString('latin1');
+      assert.ok(
+        text.startsWith(
+          `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n{`,
+        ),
+      );
+      assert.match(
+        text,
+        /Content-Disposition: form-data; name="archive"; filename="get-batch\[\w+\]"\r\nContent-Type: application\/octet-stream\r\n\r\n/,
+      );
+      assert.ok(text.endsWith(`\r\n--${boundary}--\r\n`));
+      assert.ok(xid !== undefined && xid !== '');
+    });
+
+    test('a target over its limit of batches in progress answers 429', async () => {
+      await client.putObject(bucket, 'slow', Buffer.alloc(24 << 20, 3));
+      const placement = new PlacementMap(await fetchClusterMap(gateway));
+      const ownerId = placement.owner(bucket, 'slow')?.daemon_id;
+      const owner = cluster.targets.find((node) => node.id === ownerId);
+      assert.ok(owner !== undefined);
+      const body = JSON.stringify({ in: [{ objname: 'slow' }], strm: true });
+      // Unread answers stay in progress (the target waits on the socket): 16 fill the target.
+      const held: IncomingMessage[] = [];
+      try {
+        for (let index = 0; index < 16; index += 1)
+          held.push(await openBatch(owner.publicUrl, body));
+        assert.ok(held.every((response) => response.statusCode === 200));
+        const over = await rawRequest(owner.publicUrl, 'GET', '/v1/ml/moss/shards', { body });
+        assert.equal(over.status, 429, over.body);
+        assert.match(over.body, /try again later/);
+      } finally {
+        for (const response of held) response.destroy();
+      }
+      // Once they are gone, batches are served again.
+      await waitFor('batches admitted again', 60_000, async () => {
+        const again = await send(gateway, 'GET', '/v1/ml/moss/shards', {
+          body: JSON.stringify({ in: [{ objname: 'obj-1' }], strm: true }),
+        });
+        return again.status === 200;
       });
-      assert.equal(append.status, 501, append.body);
     });
 
     test('raw HTTP through the gateway: a 307 to a target, the body re-sent', async () => {
@@ -396,16 +562,15 @@ describe('shards: archived files, archive listings, GetBatch', () => {
       assert.ok(files[1]?.data.equals(objects.get('obj-2') ?? Buffer.alloc(1)));
     });
 
-    test('without coer a miss fails the request; what is not built is 501; bad requests 400/405', async () => {
+    test('without coer a miss fails the request (either answer); bad requests 400/405', async () => {
       const miss = await send(gateway, 'GET', '/v1/ml/moss/shards', {
         body: JSON.stringify({ in: [{ objname: 'no-such-object' }], strm: true }),
       });
       assert.equal(miss.status, 404, miss.body);
       const multipart = await send(gateway, 'GET', '/v1/ml/moss/shards', {
-        body: JSON.stringify({ in: [{ objname: 'obj-1' }] }),
+        body: JSON.stringify({ in: [{ objname: 'obj-1' }, { objname: 'no-such-object' }] }),
       });
-      assert.equal(multipart.status, 501, multipart.body);
-      assert.match(multipart.body, /multipart/);
+      assert.equal(multipart.status, 404, multipart.body);
       const empty = await send(gateway, 'GET', '/v1/ml/moss/shards', {
         body: JSON.stringify({ in: [] }),
       });
@@ -428,24 +593,7 @@ describe('shards: archived files, archive listings, GetBatch', () => {
     const designated = cluster.targets.find((node) => node.id !== ownerId);
     assert.ok(owner !== undefined && designated !== undefined);
     const body = JSON.stringify({ in: [{ objname: 'obj-1' }, { objname: 'big' }], strm: true });
-    const url = new URL(designated.publicUrl);
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: url.hostname,
-          port: url.port,
-          method: 'GET',
-          path: '/v1/ml/moss/shards',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          },
-        },
-        resolve,
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+    const response = await openBatch(designated.publicUrl, body);
     assert.equal(response.statusCode, 200);
     let received = 0;
     let killed = false;

@@ -44,6 +44,12 @@ export interface FaultRule {
   times?: number;
 }
 
+/** Bytes read below a path since the counter was made (`FaultyDisk.countReads`). */
+export interface ReadCounter {
+  readonly bytes: number;
+  remove(): void;
+}
+
 /** A rule in effect: how often it fired, and how to lift it. */
 export interface InjectedFault {
   readonly fired: number;
@@ -79,6 +85,7 @@ class RuleState implements InjectedFault {
 export class FaultPlan {
   readonly #rules: RuleState[] = [];
   readonly #space: Array<{ path: string; remainingBytes: number }> = [];
+  readonly #readCounters: Array<{ path: string; bytes: number }> = [];
   crashed = false;
 
   constructor(readonly journal: DurabilityJournal | undefined) {}
@@ -94,6 +101,23 @@ export class FaultPlan {
     const limit = { path, remainingBytes: bytes };
     this.#space.push(limit);
     return { remove: () => this.#space.splice(this.#space.indexOf(limit), 1) };
+  }
+
+  /** Counts the bytes read from files opened below `path` from now on. */
+  countReads(path: string): ReadCounter {
+    const counter = { path, bytes: 0 };
+    this.#readCounters.push(counter);
+    return {
+      get bytes() {
+        return counter.bytes;
+      },
+      remove: () => this.#readCounters.splice(this.#readCounters.indexOf(counter), 1),
+    };
+  }
+
+  /** A file opened at `path` read `bytes`. */
+  noteRead(path: string, bytes: number): void {
+    for (const counter of this.#readCounters) if (below(path, counter.path)) counter.bytes += bytes;
   }
 
   clear(): void {

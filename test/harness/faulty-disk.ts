@@ -20,10 +20,10 @@ import {
   type StatsFs,
 } from '../../src/storage/index.js';
 import { DurabilityJournal, inodeOf } from './durability-journal.js';
-import { FaultPlan, type FaultRule, type InjectedFault } from './fault-plan.js';
+import { FaultPlan, type FaultRule, type InjectedFault, type ReadCounter } from './fault-plan.js';
 import { FaultyFile } from './faulty-file.js';
 
-export type { DiskOperation, Fault, FaultRule, InjectedFault } from './fault-plan.js';
+export type { DiskOperation, Fault, FaultRule, InjectedFault, ReadCounter } from './fault-plan.js';
 
 export interface FaultyDiskOptions {
   /**
@@ -56,6 +56,11 @@ export class FaultyDisk implements Disk {
   /** Adds a fault rule (see `FaultRule`); `remove()` lifts it. */
   inject(rule: FaultRule): InjectedFault {
     return this.#plan.add(rule);
+  }
+
+  /** Counts the bytes read through files opened below `path` (every read of an object's bytes). */
+  countReads(path: string): ReadCounter {
+    return this.#plan.countReads(path);
   }
 
   /** Below `path`, writes fail with ENOSPC once `bytes` more bytes were written (a short write first). */
@@ -173,6 +178,7 @@ export class FaultyDisk implements Disk {
     await this.#plan.before('open', [path]);
     await this.#plan.before('stat', [path]);
     const file = await this.inner.readSmallFile(path, request);
+    this.#plan.noteRead(path, file.content?.length ?? 0);
     const inode = (): Promise<string> => Promise.resolve(`${file.stats.dev}:${file.stats.ino}`);
     let { attribute, attributeError, content, readError } = file;
     if (attribute !== undefined || attributeError !== undefined) {
@@ -260,9 +266,9 @@ export class FaultyDisk implements Disk {
   readFile(path: string, encoding: 'utf8'): Promise<string>;
   async readFile(path: string, encoding?: 'utf8'): Promise<Buffer | string> {
     await this.#plan.before('read', [path]);
-    return encoding === undefined
-      ? await this.inner.readFile(path)
-      : await this.inner.readFile(path, encoding);
+    const data = await this.inner.readFile(path);
+    this.#plan.noteRead(path, data.length);
+    return encoding === undefined ? data : data.toString(encoding);
   }
 
   async syncDirectory(path: string): Promise<void> {

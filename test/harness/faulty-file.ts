@@ -51,7 +51,9 @@ export class FaultyFile implements DiskFile {
     position: number,
   ): Promise<{ bytesRead: number }> {
     await this.before('read');
-    return await this.inner.read(buffer, offset, length, position);
+    const result = await this.inner.read(buffer, offset, length, position);
+    this.plan.noteRead(this.path, result.bytesRead);
+    return result;
   }
 
   async write(

@@ -45,6 +45,7 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   RequestTimeout: { status: 408, s3Code: 'RequestTimeout', s3Status: 400 },
   RequestTooLarge: { status: 413, s3Code: 'MaxMessageLengthExceeded', s3Status: 400 },
   RequestHeaderTooLarge: { status: 431, s3Code: 'RequestHeaderSectionTooLarge' },
+  TooManyRequests: { status: 429, s3Code: 'SlowDown', s3Status: 503 },
   Internal: { status: 500, s3Code: 'InternalError' },
   AccessDenied: { status: 403, s3Code: 'AccessDenied' },
   InvalidAccessKeyId: { status: 403, s3Code: 'InvalidAccessKeyId' },

@@ -4,12 +4,12 @@
 // The other targets have nothing to do and finish at once.
 import { basename } from 'node:path/posix';
 import {
-  createArchiveWriter,
   formatFromName,
   normalizeFormat,
   type ArchiveFormat,
+  type ArchiveWriter,
 } from '../../archive/index.js';
-import { badRequest, isStoreError, notImplemented } from '../../errors/index.js';
+import { badRequest, isStoreError } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
 import type { Logger } from '../../util/log.js';
 import { objectUname, type BucketJson, type ListRangeJson } from '../../wire/index.js';
@@ -25,9 +25,13 @@ export interface ArchiveArgs {
   baseNameOnly: boolean;
   includeBucketName: boolean;
   continueOnError: boolean;
+  /** `aate`: append to the shard when it exists. */
+  appendToExisting: boolean;
+  /** `non-recurs`: with a prefix, not the objects of its virtual subdirectories. */
+  nonRecursive: boolean;
 }
 
-/** Validates an ArchiveBckMsg (keys case-insensitive); 501 for what is not built. */
+/** Validates an ArchiveBckMsg (keys case-insensitive). */
 export function parseArchiveMessage(value: unknown): ArchiveArgs {
   const record = Object.fromEntries(
     Object.entries(asRecord(value) ?? {}).map(([key, item]) => [key.toLowerCase(), item]),
@@ -43,13 +47,7 @@ export function parseArchiveMessage(value: unknown): ArchiveArgs {
     !(mime.includes('gz') && format.includes('gz'))
   )
     throw badRequest(`archive: mime "${mime}" does not agree with "${name}"`);
-  if (record.aate === true)
-    throw notImplemented('archive "aate" (append to an existing shard: use PUT with archpath)');
   const selection = parseListRange({ objnames: record.objnames, template: record.template ?? '' });
-  if (selectionPrefix(selection) !== undefined)
-    throw notImplemented(
-      'archive of a prefix or a whole bucket (give "objnames" or a range template)',
-    );
   const to = asRecord(record.tobck);
   return {
     to:
@@ -65,8 +63,16 @@ export function parseArchiveMessage(value: unknown): ArchiveArgs {
     baseNameOnly: record.bnonly === true,
     includeBucketName: record.isbn === true,
     continueOnError: record.coer === true,
+    appendToExisting: record.aate === true,
+    nonRecursive: record['non-recurs'] === true,
   };
 }
+
+/** Objects opened ahead of the one being written (each an open file or a peer's response). */
+const objectsOpenedAhead = 16;
+
+type OpenOutcome =
+  { opened: Awaited<ReturnType<TargetJobEnvironment['openObject']>> } | { error: unknown };
 
 class ArchiveJob extends Job {
   constructor(
@@ -84,24 +90,54 @@ class ArchiveJob extends Job {
     const map = this.environment.clusterMap();
     const owner = map?.ownerOf(objectUname(destination, this.args.name));
     if (owner?.id !== this.environment.nodeId) return;
-    const writer = createArchiveWriter(this.args.format);
-    const stored = this.environment.putObject(destination, this.args.name, writer.output);
-    stored.catch((error: unknown) =>
-      writer.abort(error instanceof Error ? error : new Error(String(error))),
+    const { format, appendToExisting } = this.args;
+    await this.environment.writeShard(
+      destination,
+      this.args.name,
+      { format, append: appendToExisting },
+      (writer) => this.#addObjects(writer, source, destination, signal, log),
     );
+  }
+
+  /**
+   * Adds the selected objects in order, each opened `objectsOpenedAhead` ahead of the one written
+   * (most are read from other targets: their requests overlap instead of following each other).
+   */
+  async #addObjects(
+    writer: ArchiveWriter,
+    source: BucketJson,
+    destination: BucketJson,
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<void> {
+    const names = this.#names(source, destination);
+    const ahead: { name: string; opening: Promise<OpenOutcome> }[] = [];
+    const fill = async (): Promise<void> => {
+      while (ahead.length < objectsOpenedAhead) {
+        const next = await names.next();
+        if (next.done === true) return;
+        const name = next.value;
+        const opening = this.environment.openObject(source, name).then(
+          (opened) => ({ opened }),
+          (error: unknown) => ({ error }),
+        );
+        ahead.push({ name, opening });
+      }
+    };
     try {
-      for (const name of selectedNames(this.args.selection)) {
+      for (await fill(); ahead.length > 0; await fill()) {
         if (signal.aborted) throw new Error('aborted');
-        let opened;
-        try {
-          opened = await this.environment.openObject(source, name);
-        } catch (error) {
+        const { name, opening } = ahead.shift() as (typeof ahead)[number];
+        const outcome = await opening;
+        if ('error' in outcome) {
+          const { error } = outcome;
           if (this.args.continueOnError && isStoreError(error) && error.code === 'ObjectNotFound') {
             log.warn('archive: object skipped', { job: this.id, name, error: error.message });
             continue;
           }
           throw error;
         }
+        const { opened } = outcome;
         await writer.add(
           this.#entryName(source, name),
           opened.size,
@@ -111,13 +147,37 @@ class ArchiveJob extends Job {
         this.counters.localObjects += 1;
         this.counters.localBytes += opened.size;
       }
-      writer.finish();
-    } catch (error) {
-      writer.abort(error instanceof Error ? error : new Error(String(error)));
-      await stored.catch(() => undefined);
-      throw error;
+    } finally {
+      // What was opened ahead and will not be written is closed (a peer's response errors then).
+      for (const { opening } of ahead) {
+        const outcome = await opening;
+        if ('opened' in outcome) {
+          outcome.opened.body.once('error', () => undefined);
+          outcome.opened.body.destroy();
+        }
+      }
+      await names.return(undefined);
     }
-    await stored;
+  }
+
+  /**
+   * Listed names, a range template's, or (a template with no range: AIStore's plain prefix, `*`
+   * trimmed; empty: the whole bucket) the objects under the prefix across the cluster, in order,
+   * less the shard itself.
+   */
+  async *#names(source: BucketJson, destination: BucketJson): AsyncGenerator<string> {
+    const prefix = selectionPrefix(this.args.selection);
+    if (prefix === undefined) {
+      yield* selectedNames(this.args.selection);
+      return;
+    }
+    const directory = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const sameBucket = objectUname(source, '') === objectUname(destination, '');
+    for await (const name of this.environment.listObjectNames(source, prefix)) {
+      if (this.args.nonRecursive && name.slice(directory.length).includes('/')) continue;
+      if (sameBucket && name === this.args.name) continue;
+      yield name;
+    }
   }
 
   #entryName(source: BucketJson, name: string): string {

@@ -25,6 +25,7 @@ import { promote } from './data/promote-action.js';
 import type { JobCoordinator } from './job-coordinator.js';
 import { unreachableOwner } from '../common/unreachable-targets.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
+import { randomId } from '../../util/ids.js';
 
 export class GatewayObjects implements ObjectPort {
   constructor(
@@ -172,8 +173,10 @@ export class GatewayBatch implements BatchPort {
     const query = new URLSearchParams(context.search);
     query.set(Query.designatedTarget, designated.id);
     query.set(Query.redirectProxyId, this.runtime.id);
+    // AIStore's path to the designated target: the batch's ID, a work ID, the number of targets.
+    const path = `${context.path.replace(/\/+$/, '')}/${randomId(10)}/${randomId(6)}/${targets.length}`;
     context.res.writeHead(307, {
-      [Header.location307]: `${designated.publicUrl}${context.path}?${query.toString()}`,
+      [Header.location307]: `${designated.publicUrl}${path}?${query.toString()}`,
       [Header.contentLength]: 0,
     });
     context.res.end();

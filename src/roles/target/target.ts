@@ -34,6 +34,9 @@ import { deleteAtOwner, existsAtOwner, storeAtOwner } from './objects/owner-writ
 import { rebalanceRoute } from './rebalance-route.js';
 import { ShardListing } from './shards/shard-listing.js';
 import { openWholeObject, putStreamedObject } from './shards/batch-items.js';
+import { clusterObjectNames } from './shards/cluster-names.js';
+import { ShardIndexes } from './shards/shard-indexes.js';
+import { writeShard } from './shards/shard-writes.js';
 import { TargetBatch } from './shards/target-batch.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
@@ -114,8 +117,16 @@ export async function startTarget(
       bucketMetadata: () => runtime.store.bucketMetadata,
       deleteObject: (bucket, name) => deleteAtOwner(runtime, objects, bucket, name),
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
-      openObject: (bucket, name) => openWholeObject(runtime, objects, bucket, name),
-      putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+      openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
+      listObjectNames: (bucket, prefix) => clusterObjectNames(runtime, bucket, prefix),
+      writeShard: (bucket, name, options, addNew) =>
+        writeShard(
+          objects,
+          shardIndexes,
+          { bucket: objects.resolve(bucket), name },
+          { mode: options.append ? 'append-or-create' : 'create', mime: options.format },
+          addNew,
+        ),
       storeObject: (bucket, name, body, size) =>
         storeAtOwner(runtime, objects, bucket, name, body, size),
       objectExists: (bucket, name) => existsAtOwner(runtime, objects, bucket, name),
@@ -150,6 +161,8 @@ export async function startTarget(
     protectionPolicy(protection),
     rebalancePolicy(rebalanceManager, rebalance),
   );
+  const shardIndexes = new ShardIndexes(store, runtime.log);
+  const shards = { objects, indexes: shardIndexes };
   const mountpaths = new MountpathActions(store, jobs.registry, runtime.store, reprotect);
   const diskHealth = new DiskHealth(store, runtime.log, runtime.clock, () => {
     mountpaths.resilver();
@@ -165,7 +178,7 @@ export async function startTarget(
     },
     exitProcess: hooks.requestExit,
   };
-  const nativeObjects = new TargetObjects(runtime, objects);
+  const nativeObjects = new TargetObjects(runtime, objects, shardIndexes);
   const etl = new TargetEtl({
     nodeId: runtime.id,
     dir: config.dir,
@@ -173,15 +186,15 @@ export async function startTarget(
     metadata: runtime.store,
     clock: runtime.clock,
     log: runtime.log,
-    openObject: (bucket, name) => openWholeObject(runtime, objects, bucket, name),
+    openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
     putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
     abortEtl: (name, reason) => abortEtlOnPrimary(runtime, name, reason),
   });
   runtime.serve(
     {
       objects: nativeObjects,
-      buckets: new TargetBuckets(runtime, store, new ShardListing(objects, store)),
-      batch: new TargetBatch(runtime, objects),
+      buckets: new TargetBuckets(runtime, store, new ShardListing(shards, store)),
+      batch: new TargetBatch(runtime, shards),
       cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth),
       jobs,
       erasureCoding: new TargetPieces(runtime, protection),

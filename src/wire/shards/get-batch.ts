@@ -33,3 +33,53 @@ export interface MossReqJson {
 export const missingEntryPrefix = '__404__/';
 
 export const mlPath = { moss: 'moss' } as const;
+
+/** One item of the answer's metadata (MossOut), in request order. */
+export interface MossOutJson {
+  objname: string;
+  archpath?: string;
+  bucket: string;
+  provider: string;
+  /** Why the item is a `__404__/` entry (with `coer`). */
+  err_msg?: string;
+  /** The request's `opaque`, echoed (standard base64). */
+  opaque?: string;
+  /** The entry's size in the archive. */
+  size: number;
+}
+
+/** The metadata part of a multipart answer (MossResp). */
+export interface MossRespJson {
+  uuid: string;
+  out: MossOutJson[];
+}
+
+/**
+ * The multipart answer (`strm` false, AIStore's `api/ml.go`): `multipart/mixed` with the form
+ * field `metadata` (MossResp JSON) then the form file `archive` named `get-batch[<xid>]`, as Go's
+ * multipart writer frames them.
+ */
+export const batchMultipart = {
+  metadataField: 'metadata',
+  archiveField: 'archive',
+  archiveFileName: (xid: string): string => `get-batch[${xid}]`,
+} as const;
+
+/** The framing around the two parts of a multipart answer with `boundary`. */
+export function batchMultipartFraming(
+  boundary: string,
+  xid: string,
+  metadata: MossRespJson,
+): { contentType: string; head: string; tail: string } {
+  const { metadataField, archiveField, archiveFileName } = batchMultipart;
+  const head =
+    `--${boundary}\r\nContent-Disposition: form-data; name="${metadataField}"\r\n\r\n` +
+    `${JSON.stringify(metadata)}\r\n` +
+    `--${boundary}\r\nContent-Disposition: form-data; name="${archiveField}"; ` +
+    `filename="${archiveFileName(xid)}"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+  return {
+    contentType: `multipart/mixed; boundary=${boundary}`,
+    head,
+    tail: `\r\n--${boundary}--\r\n`,
+  };
+}

@@ -35,6 +35,8 @@ export interface BatchRequest {
   onlyObjectName: boolean;
   streaming: boolean;
   colocation: number;
+  /** The batch's ID from the gateway's redirect (`.../<xid>/<wid>/<nat>`), when it came that way. */
+  xid?: string | undefined;
 }
 
 export async function handleBatchRequest(
@@ -42,8 +44,14 @@ export async function handleBatchRequest(
   port: BatchPort | undefined,
   segments: readonly string[],
 ): Promise<void> {
-  const [what, bucketName] = segments;
-  if (what !== 'moss') throw badRequest(`unknown path ${context.path}: expecting /v1/ml/moss`);
+  const [what, ...rest] = segments;
+  if (what !== 'moss' || rest.length === 2 || rest.length > 4)
+    throw badRequest(
+      `unknown path ${context.path}: expecting /v1/ml/moss[/<bucket>][/<xid>/<wid>/<nat>]`,
+    );
+  // The gateway's redirect appends `<xid>/<wid>/<nat>` (AIStore's path to the designated target).
+  const bucketName = rest.length === 1 || rest.length === 4 ? rest[0] : undefined;
+  const xid = rest.length >= 3 ? rest[rest.length - 3] : undefined;
   if (context.method !== 'GET')
     throw new StoreError('MethodNotAllowed', `GetBatch: method ${context.method} is not allowed`);
   checkQueryNames(context);
@@ -53,7 +61,7 @@ export async function handleBatchRequest(
       ? undefined
       : bucketFromRequest(context, bucketName);
   const request = parseBatchRequest(await readJsonBody(context), defaultBucket, context);
-  await port.getBatch(request, context);
+  await port.getBatch({ ...request, xid }, context);
 }
 
 function lowerCaseKeys(value: unknown, where: string): Record<string, unknown> {

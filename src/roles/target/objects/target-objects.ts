@@ -31,6 +31,7 @@ import type { ObjectService } from './object-service.js';
 import { nativePutRequest, type ObjectRead, type ObjectTarget } from './object-types.js';
 import { NativeMultipart } from './native-multipart.js';
 import { readFromShard } from '../shards/shard-reads.js';
+import type { ShardIndexes } from '../shards/shard-indexes.js';
 import { writeIntoShard } from '../shards/shard-writes.js';
 import { refuseOnRemote } from './write-through.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
@@ -42,6 +43,7 @@ export class TargetObjects implements ObjectPort {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly objects: ObjectService,
+    private readonly shardIndexes: ShardIndexes,
   ) {
     this.appends = new ObjectAppends(runtime, objects);
     this.#multipart = new NativeMultipart(objects);
@@ -125,12 +127,13 @@ export class TargetObjects implements ObjectPort {
   }
 
   getFromArchive(address: ObjectAddress, request: ArchiveReadRequest): Promise<ArchiveRead> {
-    return readFromShard(this.objects, this.#target(address), request);
+    return readFromShard(this.objects, this.shardIndexes, this.#target(address), request);
   }
 
   putIntoArchive(address: ObjectAddress, request: ArchiveWriteRequest): Promise<void> {
     const target = { bucket: this.objects.resolve(address.bucket), name: address.name };
-    return writeIntoShard(this.objects, target, request, this.runtime.clock.nowMs());
+    const nowMs = this.runtime.clock.nowMs();
+    return writeIntoShard(this.objects, this.shardIndexes, target, request, nowMs);
   }
 
   async put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo> {

@@ -11,6 +11,7 @@ import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { nativePutRequest } from '../objects/object-types.js';
 import { peerObjectUrl } from '../objects/owner-writes.js';
+import type { ShardIndexes } from './shard-indexes.js';
 import { readFromShard } from './shard-reads.js';
 
 /** An item ready to be archived; the body must be read to its end or destroyed. */
@@ -21,21 +22,27 @@ export interface OpenedItem {
 
 const maxErrorBytes = 64 * 1024;
 
+/** Closes an item that will not be read (a peer's response errors as it is aborted). */
+export function close(opened: OpenedItem): void {
+  opened.body.once('error', () => undefined);
+  opened.body.destroy();
+}
+
 /** Longest wait for a peer's answer, and between two chunks of it. */
 const peerReadTimeoutMs = 60_000;
 
 /** A whole object, read here or streamed from its owner (for jobs that gather objects). */
 export async function openWholeObject(
   runtime: NodeRuntime,
-  objects: ObjectService,
+  shards: ShardAccess,
   bucket: BucketJson,
   name: string,
 ): Promise<OpenedItem & { modifiedMs: number }> {
   const item = { bucket, name, archpath: '', start: 0, length: 0, opaque: undefined };
-  return { ...(await openItem(runtime, objects, item)), modifiedMs: runtime.clock.nowMs() };
+  return { ...(await openItem(runtime, shards, item)), modifiedMs: runtime.clock.nowMs() };
 }
 
-/** Stores a stream of unknown length as the object, as a client's PUT does. */
+/** Stores a stream of unknown length as the object here, as a client's PUT does. */
 export async function putStreamedObject(
   objects: ObjectService,
   bucket: BucketJson,
@@ -55,24 +62,31 @@ export function rangeHeaderOf(item: BatchItem): string | undefined {
     : `bytes=${item.start}-${item.start + item.length - 1}`;
 }
 
+/** What reading objects and files in shards on this target needs. */
+export interface ShardAccess {
+  objects: ObjectService;
+  indexes: ShardIndexes;
+}
+
 export async function openItem(
   runtime: NodeRuntime,
-  objects: ObjectService,
+  shards: ShardAccess,
   item: BatchItem,
 ): Promise<OpenedItem> {
   const owner = runtime.store.clusterMap?.ownerOf(objectUname(item.bucket, item.name));
   const opened =
     owner === undefined || owner.id === runtime.id
-      ? await openLocal(objects, item)
+      ? await openLocal(shards, item)
       : await openRemote(runtime, item, owner.intraUrl);
   if (item.archpath === '' || rangeHeaderOf(item) === undefined) return opened;
   return sliceFile(opened, item);
 }
 
-async function openLocal(objects: ObjectService, item: BatchItem): Promise<OpenedItem> {
+async function openLocal(shards: ShardAccess, item: BatchItem): Promise<OpenedItem> {
+  const { objects, indexes } = shards;
   const target = { bucket: objects.resolve(item.bucket), name: item.name };
   if (item.archpath !== '') {
-    const read = await readFromShard(objects, target, { mime: '', path: item.archpath });
+    const read = await readFromShard(objects, indexes, target, { mime: '', path: item.archpath });
     return { size: read.size ?? 0, body: read.body };
   }
   const read = await objects.get(target, rangeHeaderOf(item));
@@ -100,7 +114,7 @@ async function openRemote(
   }
   const size = Number(response.headers[Header.contentLength] ?? Number.NaN);
   if (!Number.isSafeInteger(size)) {
-    response.body.destroy();
+    close({ size: 0, body: response.body });
     throw new StoreError('Internal', `GET ${url}: the owner sent no length`);
   }
   return { size, body: response.body };
@@ -110,7 +124,7 @@ async function openRemote(
 function sliceFile(opened: OpenedItem, item: BatchItem): OpenedItem {
   const end = item.length === -1 ? opened.size : item.start + item.length;
   if (item.start >= opened.size || end > opened.size) {
-    opened.body.destroy();
+    close(opened);
     throw new StoreError(
       'InvalidRange',
       `range ${item.start}+${item.length} is out of bounds of "${item.archpath}" (${opened.size} bytes)`,

@@ -9,6 +9,8 @@ import type { ObjectRead, ObjectTarget } from '../objects/object-types.js';
 export interface OpenedShard {
   source: ArchiveSource;
   object: ObjectRead['object'];
+  /** False for a remote bucket's object only its backend holds (it has no index here). */
+  present: boolean;
 }
 
 /** Opens the shard (ObjectNotFound when it is not there) and returns it as a source. */
@@ -25,5 +27,5 @@ export async function openShard(
       return read.body.toStream();
     },
   };
-  return { source, object };
+  return { source, object, present: object.present !== false };
 }

@@ -2,15 +2,20 @@
 // followed by its files, `<shard>/<path>` with sizes and EntryInArch. A page that ends inside a
 // shard continues inside it (the token is a file's name), and a prefix reaching into a shard
 // (`a.tar/dir/`) lists the files under it.
-import { formatFromName, listArchive, splitAtExtension } from '../../../archive/index.js';
+import {
+  formatFromName,
+  isIndexable,
+  listArchive,
+  splitAtExtension,
+} from '../../../archive/index.js';
 import type { LocalStore } from '../../../storage/index.js';
 import { EntryFlag, type BucketJson, type ListEntryJson } from '../../../wire/index.js';
-import type { ObjectService } from '../objects/object-service.js';
+import type { ShardAccess } from './batch-items.js';
 import { openShard } from './object-archive-source.js';
 
 export class ShardListing {
   constructor(
-    private readonly objects: ObjectService,
+    private readonly shards: ShardAccess,
     private readonly store: LocalStore,
   ) {}
 
@@ -60,11 +65,16 @@ export class ShardListing {
   }
 
   async #files(bucket: BucketJson, shard: string, flags: number): Promise<ListEntryJson[]> {
-    const target = { bucket: this.objects.resolve(bucket), name: shard };
-    const { source } = await openShard(this.objects, target);
+    const { objects, indexes } = this.shards;
+    const opened = await openShard(objects, { bucket: objects.resolve(bucket), name: shard });
     const format = formatFromName(shard) ?? '.tar';
     const fileFlags = (flags & ~EntryFlag.isArchive) | EntryFlag.inArchive;
-    return (await listArchive(source, format)).map((file) => ({
+    // A plain tar is listed from its index (built by this listing when there is none yet).
+    const files =
+      isIndexable(format) && opened.present
+        ? (await indexes.indexOf(bucket, shard, opened.object, opened.source)).entries
+        : await listArchive(opened.source, format);
+    return files.map((file) => ({
       name: `${shard}/${file.name}`,
       size: String(file.size),
       flags: fileFlags,

@@ -8,26 +8,32 @@ import {
   detectFormat,
   entryMatcher,
   findEntry,
+  isIndexable,
+  openIndexedEntry,
   selectEntries,
   type ArchiveEntry,
+  type ArchiveFormat,
 } from '../../../archive/index.js';
 import { StoreError } from '../../../errors/index.js';
 import { bucketDisplayName } from '../../../wire/index.js';
 import type { ObjectService } from '../objects/object-service.js';
 import type { ObjectTarget } from '../objects/object-types.js';
-import { openShard } from './object-archive-source.js';
+import { openShard, type OpenedShard } from './object-archive-source.js';
+import type { ShardIndexes } from './shard-indexes.js';
 
 export async function readFromShard(
   objects: ObjectService,
+  indexes: ShardIndexes,
   target: ObjectTarget,
   request: ArchiveReadRequest,
 ): Promise<ArchiveRead> {
-  const { source, object } = await openShard(objects, target);
+  const shard = await openShard(objects, target);
+  const { source, object } = shard;
   const format = await detectFormat(source, target.name, request.mime);
   const shardName = `${bucketDisplayName(target.bucket.bucket)}/${target.name}`;
   if (request.path !== undefined) {
     const path = entryPath(request.path, target.name);
-    const entry = await findEntry(source, format, path);
+    const entry = await openEntry(indexes, target, shard, format, path);
     if (entry === undefined) throw fileNotFound(shardName, path);
     return { contentType: 'application/octet-stream', size: entry.size, body: entry.body };
   }
@@ -39,6 +45,24 @@ export async function readFromShard(
   const writer = createArchiveWriter('.tar');
   void packSelected(writer, first.value, selected, object.modifiedTimeMs);
   return { contentType: contentTypeOf('.tar'), size: undefined, body: writer.output };
+}
+
+/**
+ * One file of the shard: by its index where the format has one (a plain tar), else by reading the
+ * shard up to it (compressed tars) or its central directory (zip).
+ */
+async function openEntry(
+  indexes: ShardIndexes,
+  target: ObjectTarget,
+  shard: OpenedShard,
+  format: ArchiveFormat,
+  path: string,
+): Promise<ArchiveEntry | undefined> {
+  if (!isIndexable(format) || !shard.present) return await findEntry(shard.source, format, path);
+  const { bucket } = target.bucket;
+  const index = await indexes.indexOf(bucket, target.name, shard.object, shard.source);
+  const entry = index.find(path);
+  return entry === undefined ? undefined : await openIndexedEntry(shard.source, entry);
 }
 
 /**

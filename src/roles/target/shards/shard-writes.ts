@@ -1,13 +1,16 @@
-// One file into a shard (AIStore's PUT with `archpath` and `Ais-Pine`): a new shard holding only
-// it, or the shard's files followed by it. Every format is rewritten as a stream into a new
-// version of the object (a PUT, atomic like any other); TAR is not appended in place.
+// Writing a shard (AIStore's PUT with `archpath` and `Ais-Pine`, the archive job): a new shard,
+// or the shard's files followed by new ones. Every format is rewritten as a stream into a new
+// version of the object (a PUT, atomic like any other); TAR is not appended in place. A plain tar
+// is indexed as it passes on its way to the store (shard-indexes.ts).
 import type { ArchiveWriteRequest } from '../../../api/native/index.js';
 import {
   archiveEntries,
   createArchiveWriter,
   detectFormat,
   formatFromName,
+  isIndexable,
   requireFormat,
+  TarIndexer,
   type ArchiveFormat,
   type ArchiveWriter,
 } from '../../../archive/index.js';
@@ -15,22 +18,49 @@ import { badRequest, isStoreError } from '../../../errors/index.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { nativePutRequest, type ObjectTarget } from '../objects/object-types.js';
 import { openShard, type OpenedShard } from './object-archive-source.js';
+import type { ShardIndexes } from './shard-indexes.js';
 
+export interface ShardWrite {
+  /** Create (or replace) the shard, append to it (it must exist), or either. */
+  mode: ArchiveWriteRequest['mode'];
+  /** The shard's format when its name does not say ('' otherwise). */
+  mime: string;
+}
+
+/** Adds the new files to the shard being written (after the existing ones, when appending). */
+export type ShardFiller = (writer: ArchiveWriter) => Promise<void>;
+
+/** `PUT ?archpath=`: one file into a shard. */
 export async function writeIntoShard(
   objects: ObjectService,
+  indexes: ShardIndexes,
   target: ObjectTarget,
   request: ArchiveWriteRequest,
   nowMs: number,
 ): Promise<void> {
   if (request.path === '') throw badRequest('PUT into a shard: empty archpath');
-  const existing =
-    request.mode === 'create' ? undefined : await openExisting(objects, target, request);
-  const format = existing?.format ?? newShardFormat(target.name, request.mime);
+  await writeShard(objects, indexes, target, request, (writer) =>
+    writer.add(request.path, request.contentLength, request.body, nowMs),
+  );
+}
+
+export async function writeShard(
+  objects: ObjectService,
+  indexes: ShardIndexes,
+  target: ObjectTarget,
+  write: ShardWrite,
+  addNew: ShardFiller,
+): Promise<void> {
+  const existing = write.mode === 'create' ? undefined : await openExisting(objects, target, write);
+  const format = existing?.format ?? newShardFormat(target.name, write.mime);
   const writer = createArchiveWriter(format);
-  const filled = fill(writer, existing, request, nowMs);
+  const filled = fill(writer, existing, addNew);
+  const indexer = isIndexable(format) ? new TarIndexer() : undefined;
+  const body = indexer === undefined ? writer.output : writer.output.pipe(indexer);
+  writer.output.once('error', (error) => indexer?.destroy(error));
   const put = objects.put(
     target.bucket,
-    nativePutRequest(target.bucket, target.name, writer.output, {
+    nativePutRequest(target.bucket, target.name, body, {
       contentLength: undefined,
       checksum: undefined,
     }),
@@ -43,23 +73,21 @@ export async function writeIntoShard(
   const [fillResult, putResult] = await Promise.allSettled([filled, put]);
   if (fillResult.status === 'rejected') throw fillResult.reason;
   if (putResult.status === 'rejected') throw putResult.reason;
+  if (indexer !== undefined)
+    await indexes.afterWrite(target.bucket.bucket, target.name, putResult.value, indexer.entries);
 }
 
 /** The shard and its format; undefined to create one (`append-or-create` and no shard yet). */
 async function openExisting(
   objects: ObjectService,
   target: ObjectTarget,
-  request: ArchiveWriteRequest,
+  write: ShardWrite,
 ): Promise<(OpenedShard & { format: ArchiveFormat }) | undefined> {
   try {
     const shard = await openShard(objects, target);
-    return { ...shard, format: await detectFormat(shard.source, target.name, request.mime) };
+    return { ...shard, format: await detectFormat(shard.source, target.name, write.mime) };
   } catch (error) {
-    if (
-      request.mode === 'append-or-create' &&
-      isStoreError(error) &&
-      error.code === 'ObjectNotFound'
-    )
+    if (write.mode === 'append-or-create' && isStoreError(error) && error.code === 'ObjectNotFound')
       return undefined;
     throw error;
   }
@@ -78,15 +106,14 @@ function newShardFormat(name: string, mime: string): ArchiveFormat {
 async function fill(
   writer: ArchiveWriter,
   existing: (OpenedShard & { format: ArchiveFormat }) | undefined,
-  request: ArchiveWriteRequest,
-  nowMs: number,
+  addNew: ShardFiller,
 ): Promise<void> {
   try {
     if (existing !== undefined) {
       for await (const entry of archiveEntries(existing.source, existing.format))
         await writer.add(entry.name, entry.size, entry.body, existing.object.modifiedTimeMs);
     }
-    await writer.add(request.path, request.contentLength, request.body, nowMs);
+    await addNew(writer);
     writer.finish();
   } catch (error) {
     writer.abort(error instanceof Error ? error : new Error(String(error)));

@@ -2,17 +2,25 @@
 // across owners) and written to one archive in request order, as it streams to the client. A miss
 // with `coer` is an empty `__404__/...` entry; any other failure before the first byte is the
 // answer's status, after it a destroyed response (a truncated archive, never a complete-looking one).
+// The streaming answer (`strm`) is the archive; the multipart one puts the metadata (every item's
+// size and error) first, so its items are opened twice: once to describe them, once to send them.
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RequestContext } from '../../../api/common/index.js';
 import type { BatchItem, BatchPort, BatchRequest } from '../../../api/native/index.js';
-import { contentTypeOf, createArchiveWriter } from '../../../archive/index.js';
-import { notImplemented } from '../../../errors/index.js';
-import { Header, missingEntryPrefix } from '../../../wire/index.js';
+import { contentTypeOf, createArchiveWriter, type ArchiveWriter } from '../../../archive/index.js';
+import { StoreError } from '../../../errors/index.js';
+import { randomId } from '../../../util/ids.js';
+import {
+  batchMultipartFraming,
+  Header,
+  missingEntryPrefix,
+  type MossOutJson,
+} from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
-import type { ObjectService } from '../objects/object-service.js';
-import { isMiss, openItem, type OpenedItem } from './batch-items.js';
+import { close, isMiss, openItem, type OpenedItem, type ShardAccess } from './batch-items.js';
 
 /**
  * Items opened ahead of the one being written. Each holds an open file or a peer's response
@@ -20,35 +28,105 @@ import { isMiss, openItem, type OpenedItem } from './batch-items.js';
  */
 export const batchItemsInFlight = 16;
 
-type Opening = Promise<{ opened: OpenedItem } | { error: unknown }>;
+/**
+ * GetBatch requests a target serves at once; one more is refused with 429. With the window above,
+ * this bounds what batches hold in flight: 16 × 16 open items (each a file or a socket's buffers).
+ */
+export const batchesInProgressMax = 16;
+
+/**
+ * The target's pending-work watermark (AIStore's PrepRx): items of the batches in progress. A
+ * batch that would take it over is refused with 429, unless the target serves no other batch.
+ */
+export const pendingBatchItemsMax = 1_000_000;
+
+type Outcome = { opened: OpenedItem } | { error: unknown };
+
+/** The batch's items opened `batchItemsInFlight` ahead of the one taken. */
+class ItemWindow {
+  readonly #openings: (Promise<Outcome> | undefined)[] = [];
+
+  constructor(
+    private readonly open: (item: BatchItem) => Promise<OpenedItem>,
+    private readonly items: readonly BatchItem[],
+  ) {
+    for (let index = 0; index < batchItemsInFlight; index += 1) this.#start(index);
+  }
+
+  /** The item's outcome; opens the one a window ahead. */
+  async take(index: number): Promise<Outcome> {
+    this.#start(index + batchItemsInFlight);
+    this.#start(index);
+    const outcome = (await this.#openings[index]) as Outcome;
+    this.#openings[index] = undefined;
+    return outcome;
+  }
+
+  /** Closes what was opened ahead and will not be taken. */
+  async discard(): Promise<void> {
+    for (const opening of this.#openings) {
+      const outcome = await opening;
+      if (outcome !== undefined && 'opened' in outcome) close(outcome.opened);
+    }
+  }
+
+  #start(index: number): void {
+    const item = this.items[index];
+    if (item === undefined || index in this.#openings) return;
+    this.#openings[index] = this.open(item).then(
+      (opened) => ({ opened }),
+      (error: unknown) => ({ error }),
+    );
+  }
+}
 
 export class TargetBatch implements BatchPort {
+  #inProgress = 0;
+  #pendingItems = 0;
+
   constructor(
     private readonly runtime: NodeRuntime,
-    private readonly objects: ObjectService,
+    private readonly shards: ShardAccess,
   ) {}
 
   async getBatch(request: BatchRequest, context: RequestContext): Promise<void> {
     for (const item of request.items) lookupBucket(this.runtime, item.bucket);
-    if (!request.streaming)
-      throw notImplemented('GetBatch multipart output ("strm": false; ask with "strm": true)');
-    const openings: Opening[] = [];
-    const open = (index: number): void => {
-      const item = request.items[index];
-      if (item === undefined || openings[index] !== undefined) return;
-      openings[index] = openItem(this.runtime, this.objects, item).then(
-        (opened) => ({ opened }),
-        (error: unknown) => ({ error }),
+    const items = request.items.length;
+    this.#admit(items);
+    this.#inProgress += 1;
+    this.#pendingItems += items;
+    try {
+      if (request.streaming) await this.#stream(request, context);
+      else await this.#multipart(request, context);
+    } finally {
+      this.#inProgress -= 1;
+      this.#pendingItems -= items;
+    }
+  }
+
+  #admit(items: number): void {
+    if (this.#inProgress >= batchesInProgressMax)
+      throw new StoreError(
+        'TooManyRequests',
+        `GetBatch: ${this.#inProgress} batches in progress (limit ${batchesInProgressMax}): try again later`,
       );
-    };
-    for (let index = 0; index < batchItemsInFlight; index += 1) open(index);
-    const first = await openings[0];
-    if (
-      first !== undefined &&
-      'error' in first &&
-      !(request.continueOnError && isMiss(first.error))
-    ) {
-      await this.#discard(openings, 1);
+    if (this.#inProgress > 0 && this.#pendingItems + items > pendingBatchItemsMax)
+      throw new StoreError(
+        'TooManyRequests',
+        `GetBatch: ${this.#pendingItems} items pending, ${items} more would exceed ${pendingBatchItemsMax}: try again later`,
+      );
+  }
+
+  #window(request: BatchRequest): ItemWindow {
+    return new ItemWindow((item) => openItem(this.runtime, this.shards, item), request.items);
+  }
+
+  /** `strm`: the archive itself; a failure of the first item is still the answer's status. */
+  async #stream(request: BatchRequest, context: RequestContext): Promise<void> {
+    const window = this.#window(request);
+    const first = await window.take(0);
+    if ('error' in first && !(request.continueOnError && isMiss(first.error))) {
+      await window.discard();
       throw first.error;
     }
     const writer = createArchiveWriter(request.format);
@@ -59,38 +137,112 @@ export class TargetBatch implements BatchPort {
     const sent = pipeline(writer.output, res).catch((error: unknown) => {
       writer.abort(error instanceof Error ? error : new Error(String(error)));
     });
-    const modifiedMs = this.runtime.clock.nowMs();
-    try {
-      for (let index = 0; index < request.items.length; index += 1) {
-        open(index + batchItemsInFlight);
-        const outcome = await openings[index];
-        const item = request.items[index] as BatchItem;
-        if (outcome === undefined) continue;
-        if ('error' in outcome) {
-          if (!request.continueOnError || !isMiss(outcome.error)) throw outcome.error;
-          const name = `${missingEntryPrefix}${entryName(item, request.onlyObjectName)}`;
-          await writer.add(name, 0, Readable.from([]), modifiedMs);
-          continue;
-        }
-        const { size, body } = outcome.opened;
-        await writer.add(entryName(item, request.onlyObjectName), size, body, modifiedMs);
-      }
-      writer.finish();
-    } catch (error) {
-      await this.#discard(openings, 0);
-      writer.abort(error instanceof Error ? error : new Error(String(error)));
-      this.runtime.log.warn('GetBatch failed mid-stream', { error: String(error) });
-    }
+    await this.#fill(request, writer, window, first, undefined);
     await sent;
   }
 
-  /** Closes what was opened ahead and will not be written. */
-  async #discard(openings: readonly (Opening | undefined)[], from: number): Promise<void> {
-    for (const opening of openings.slice(from)) {
-      const outcome = await opening;
-      if (outcome !== undefined && 'opened' in outcome) outcome.opened.body.destroy();
+  /**
+   * Multipart: every item is described first (its size, or its miss), so that any failure is the
+   * answer's status; then the metadata part and the archive part stream. An item that changed in
+   * between fails the answer mid-way (never an archive that disagrees with its metadata).
+   */
+  async #multipart(request: BatchRequest, context: RequestContext): Promise<void> {
+    const out = await this.#describe(request);
+    const xid = request.xid ?? randomId(10);
+    const framing = batchMultipartFraming(randomBytes(16).toString('hex'), xid, {
+      uuid: xid,
+      out,
+    });
+    const writer = createArchiveWriter(request.format);
+    const { res } = context;
+    res.statusCode = 200;
+    res.setHeader(Header.contentType, framing.contentType);
+    const framed = async function* (): AsyncGenerator<Buffer | string> {
+      yield framing.head;
+      for await (const chunk of writer.output) yield chunk as Buffer;
+      yield framing.tail;
+    };
+    const sent = pipeline(Readable.from(framed()), res).catch((error: unknown) => {
+      writer.abort(error instanceof Error ? error : new Error(String(error)));
+    });
+    const window = this.#window(request);
+    const sizes = out.map((item) => item.size);
+    await this.#fill(request, writer, window, await window.take(0), sizes);
+    await sent;
+  }
+
+  /** Each item's metadata, opened (and closed) a window ahead; a failure not turned into a miss throws. */
+  async #describe(request: BatchRequest): Promise<MossOutJson[]> {
+    const window = this.#window(request);
+    const out: MossOutJson[] = [];
+    for (const [index, item] of request.items.entries()) {
+      const outcome = await window.take(index);
+      const described: MossOutJson = {
+        objname: item.name,
+        ...(item.archpath === '' ? {} : { archpath: item.archpath }),
+        bucket: item.bucket.name,
+        provider: item.bucket.provider,
+        ...(item.opaque === undefined ? {} : { opaque: item.opaque.toString('base64') }),
+        size: 0,
+      };
+      if ('error' in outcome) {
+        if (!request.continueOnError || !isMiss(outcome.error)) {
+          await window.discard();
+          throw outcome.error;
+        }
+        described.err_msg = String((outcome.error as Error).message);
+      } else {
+        close(outcome.opened);
+        described.size = outcome.opened.size;
+      }
+      out.push(described);
+    }
+    return out;
+  }
+
+  /** Writes every item in order (`sizes`: what the metadata announced), then ends the archive. */
+  async #fill(
+    request: BatchRequest,
+    writer: ArchiveWriter,
+    window: ItemWindow,
+    first: Outcome,
+    sizes: readonly number[] | undefined,
+  ): Promise<void> {
+    const modifiedMs = this.runtime.clock.nowMs();
+    try {
+      for (const [index, item] of request.items.entries()) {
+        const outcome = index === 0 ? first : await window.take(index);
+        const name = entryName(item, request.onlyObjectName);
+        if ('error' in outcome) {
+          if (!request.continueOnError || !isMiss(outcome.error)) throw outcome.error;
+          checkSize(item, 0, sizes?.[index]);
+          await writer.add(`${missingEntryPrefix}${name}`, 0, Readable.from([]), modifiedMs);
+          continue;
+        }
+        const { size, body } = outcome.opened;
+        if (!sameSize(size, sizes?.[index])) close(outcome.opened);
+        checkSize(item, size, sizes?.[index]);
+        await writer.add(name, size, body, modifiedMs);
+      }
+      writer.finish();
+    } catch (error) {
+      await window.discard();
+      writer.abort(error instanceof Error ? error : new Error(String(error)));
+      this.runtime.log.warn('GetBatch failed mid-stream', { error: String(error) });
     }
   }
+}
+
+function sameSize(size: number, announced: number | undefined): boolean {
+  return announced === undefined || announced === size;
+}
+
+function checkSize(item: BatchItem, size: number, announced: number | undefined): void {
+  if (!sameSize(size, announced))
+    throw new StoreError(
+      'Conflict',
+      `GetBatch: ${item.bucket.name}/${item.name} changed during the batch (${announced} bytes announced, ${size} now)`,
+    );
 }
 
 /** `<bucket>/<objname>[/<archpath>]`, or without the bucket (`onob`). */

@@ -1,0 +1,200 @@
+// Shards for ML loaders (issue 14's table), on a playground of 3 targets, each against a
+// yardstick measured in the same run:
+// - GetBatch of 1,000 × 4 KiB objects (samples/s) vs 1,000 single GETs with 16 in flight;
+// - one 4 KiB file out of a 1 GiB tar (indexed; reads/s, 16 in flight) vs GETs of a 4 KiB object;
+// - the archive job over 10,000 objects (objects/s) vs GNU `tar -cf` of the same files on disk;
+// - GetBatch of 100 × 1 MiB (MiB/s) vs plain GETs of the same objects, 16 in flight.
+// BENCH_SHARD_BYTES (default 1 GiB) and BENCH_ARCHIVE_OBJECTS (default 10,000) scale it down.
+import { createReadStream, createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tarStream from 'tar-stream';
+import type { Client } from '../src/sdk/index.js';
+import { Playground } from './lib/playground.js';
+import { runTool } from './lib/processes.js';
+import { publish, type ResultRow } from './lib/results-table.js';
+import { withScratch, type Scratch } from './lib/scratch.js';
+
+const bucket = { name: 'shards', provider: 'ais' };
+const shape = { proxies: 1, targets: 3, mountpaths: 1 };
+const inFlight = 16;
+const shardBytes = Number(process.env['BENCH_SHARD_BYTES'] ?? 1 << 30);
+const archiveObjects = Number(process.env['BENCH_ARCHIVE_OBJECTS'] ?? 10_000);
+const small = 4096;
+const sampleName = (index: number): string => `sample-${String(index).padStart(6, '0')}`;
+
+async function drain(stream: Readable): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of stream) bytes += (chunk as Buffer).length;
+  return bytes;
+}
+
+/** Runs `count` calls of `one`, `inFlight` at a time; returns the seconds taken. */
+async function timed(count: number, one: (index: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(inFlight, count) }, async () => {
+      while (next < count) {
+        const index = next;
+        next += 1;
+        await one(index);
+      }
+    }),
+  );
+  return (performance.now() - started) / 1000;
+}
+
+/** PUTs the samples (4 KiB each) and writes the same files under `dir` for GNU tar. */
+async function putSamples(client: Client, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await timed(archiveObjects, async (index) => {
+    const data = Buffer.alloc(small, index % 251);
+    writeFileSync(join(dir, sampleName(index)), data);
+    await client.putObject(bucket, sampleName(index), data);
+  });
+}
+
+async function getBatchRows(client: Client): Promise<ResultRow[]> {
+  const count = Math.min(1000, archiveObjects);
+  const request = {
+    in: Array.from({ length: count }, (_, index) => ({ objname: sampleName(index) })),
+    strm: true,
+  };
+  await drain((await client.getBatch(request, bucket)).body);
+  const batchStarted = performance.now();
+  const got = await drain((await client.getBatch(request, bucket)).body);
+  const batchSeconds = (performance.now() - batchStarted) / 1000;
+  const singleSeconds = await timed(count, async (index) => {
+    await drain((await client.getObject(bucket, sampleName(index))).body);
+  });
+  const big = 100;
+  await timed(big, (index) =>
+    client.putObject(bucket, `big-${index}`, Buffer.alloc(1 << 20, index)),
+  );
+  const bigRequest = {
+    in: Array.from({ length: big }, (_, index) => ({ objname: `big-${index}` })),
+    strm: true,
+  };
+  const bigStarted = performance.now();
+  const bigBytes = await drain((await client.getBatch(bigRequest, bucket)).body);
+  const bigSeconds = (performance.now() - bigStarted) / 1000;
+  const plainSeconds = await timed(big, async (index) => {
+    await drain((await client.getObject(bucket, `big-${index}`)).body);
+  });
+  return [
+    {
+      workload: `GetBatch ${count} x 4 KiB, 3 targets`,
+      subject: 'one GetBatch (TAR)',
+      yardstick: `${count} GETs, ${inFlight} in flight`,
+      unit: 'samples/s',
+      subjectValue: count / batchSeconds,
+      yardstickValue: count / singleSeconds,
+      goal: 10,
+      note: `${got} bytes of TAR`,
+    },
+    {
+      workload: `GetBatch ${big} x 1 MiB`,
+      subject: 'one GetBatch (TAR)',
+      yardstick: `${big} GETs, ${inFlight} in flight`,
+      unit: 'MiB/s',
+      subjectValue: bigBytes / (1 << 20) / bigSeconds,
+      yardstickValue: big / plainSeconds,
+      goal: 1,
+    },
+  ];
+}
+
+/** A tar of about `shardBytes`: 1 MiB files, then 1,000 files of 4 KiB (the ones read). */
+async function makeTar(path: string): Promise<string[]> {
+  const pack = tarStream.pack();
+  const written = pipeline(pack, createWriteStream(path));
+  const names: string[] = [];
+  const add = (name: string, data: Buffer): Promise<void> =>
+    new Promise((resolve, reject) => {
+      pack.entry({ name, size: data.length }, data, (error) => (error ? reject(error) : resolve()));
+    });
+  const bigFiles = Math.max(0, Math.floor(shardBytes / (1 << 20)) - 4);
+  const filler = Buffer.alloc(1 << 20, 7);
+  for (let index = 0; index < bigFiles; index += 1) await add(`big/${index}.bin`, filler);
+  for (let index = 0; index < 1000; index += 1) {
+    const name = `small/${index}.jpg`;
+    names.push(name);
+    await add(name, Buffer.alloc(small, index % 251));
+  }
+  pack.finalize();
+  await written;
+  return names;
+}
+
+async function indexedReadRow(client: Client, scratch: Scratch): Promise<ResultRow> {
+  const path = join(scratch.dir, 'large.tar');
+  const names = await makeTar(path);
+  const size = statSync(path).size;
+  await client.putObject(bucket, 'large.tar', { size, open: () => createReadStream(path) });
+  const firstStarted = performance.now();
+  await drain((await client.getFromShard(bucket, 'large.tar', { path: names[0] ?? '' })).body);
+  const firstSeconds = (performance.now() - firstStarted) / 1000;
+  const reads = 2000;
+  const shardSeconds = await timed(reads, async (index) => {
+    const name = names[(index * 7919) % names.length] ?? '';
+    await drain((await client.getFromShard(bucket, 'large.tar', { path: name })).body);
+  });
+  const getSeconds = await timed(reads, async () => {
+    await drain((await client.getObject(bucket, sampleName(0))).body);
+  });
+  return {
+    workload: `4 KiB file of a ${(size / (1 << 30)).toFixed(2)} GiB tar`,
+    subject: 'GET ?archpath (indexed)',
+    yardstick: 'GET of a 4 KiB object',
+    unit: 'reads/s',
+    subjectValue: reads / shardSeconds,
+    yardstickValue: reads / getSeconds,
+    goal: 0.8,
+    note: `first read (builds the index) ${firstSeconds.toFixed(1)} s`,
+  };
+}
+
+async function archiveRow(client: Client, scratch: Scratch, files: string): Promise<ResultRow> {
+  const started = performance.now();
+  const id = await client.jobs.archive(bucket, {
+    archname: 'all.tar',
+    template: `sample-{000000..${String(archiveObjects - 1).padStart(6, '0')}}`,
+  });
+  await client.jobs.wait(id, { timeoutMs: 1_800_000 });
+  const archiveSeconds = (performance.now() - started) / 1000;
+  const tarStarted = performance.now();
+  await runTool('tar', ['-cf', join(scratch.dir, 'gnu.tar'), '-C', files, '.'], {
+    timeoutMs: 600_000,
+  });
+  const tarSeconds = (performance.now() - tarStarted) / 1000;
+  return {
+    workload: `archive ${archiveObjects} x 4 KiB objects into one tar`,
+    subject: 'archive job',
+    yardstick: 'GNU tar -cf (files on disk)',
+    unit: 'objects/s',
+    subjectValue: archiveObjects / archiveSeconds,
+    yardstickValue: archiveObjects / tarSeconds,
+    goal: 0.5,
+  };
+}
+
+async function main(): Promise<void> {
+  const rows: ResultRow[] = [];
+  await withScratch('shards', async (scratch) => {
+    const playground = await Playground.start(scratch, shape);
+    const client = playground.client();
+    scratch.defer(() => client.close());
+    await client.createBucket(bucket);
+    const files = join(scratch.dir, 'samples');
+    await putSamples(client, files);
+    rows.push(...(await getBatchRows(client)));
+    rows.push(await indexedReadRow(client, scratch));
+    rows.push(await archiveRow(client, scratch, files));
+  });
+  await publish('shards', 'Shards: GetBatch, indexed archpath reads, the archive job', rows);
+}
+
+await main();

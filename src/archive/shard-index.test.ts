@@ -1,0 +1,101 @@
+// Unit tests of the shard index: a GNU tar (long pax names, an empty file, a directory) indexed in
+// one pass gives each file's exact offset and size; an archive written here is indexed on its way
+// out; the encoding round-trips, and an index of another version or cut short is not used.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, createReadStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  createArchiveWriter,
+  decodeShardIndex,
+  encodeShardIndex,
+  indexTar,
+  isIndexable,
+  ShardIndex,
+  TarIndexer,
+} from './index.js';
+import { makeShard, sampleFiles } from '../../test/harness/shard-files.js';
+
+const longName = `deep/${'d'.repeat(120)}/${'n'.repeat(150)}.bin`;
+const files: Record<string, Buffer> = {
+  ...sampleFiles,
+  [longName]: Buffer.from('long name, pax header'),
+};
+
+const shard = { size: 1, checksum: 'xxhash:1', version: '1', modifiedMs: 5 };
+
+function assertOffsets(
+  tar: Buffer,
+  entries: readonly { name: string; offset: number; size: number }[],
+): void {
+  assert.deepEqual(entries.map((entry) => entry.name).sort(), Object.keys(files).sort());
+  for (const entry of entries) {
+    const expected = files[entry.name] ?? Buffer.alloc(1);
+    assert.equal(entry.size, expected.length, entry.name);
+    assert.ok(tar.subarray(entry.offset, entry.offset + entry.size).equals(expected), entry.name);
+  }
+}
+
+test('a GNU tar is indexed in one pass: every file at its offset', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-index-'));
+  try {
+    const path = makeShard(dir, '.tar', files);
+    const entries = await indexTar(createReadStream(path));
+    assertOffsets(readFileSync(path), entries);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a tar written here is indexed as it passes', async () => {
+  const writer = createArchiveWriter('.tar');
+  const indexer = new TarIndexer();
+  const chunks: Buffer[] = [];
+  const collected = pipeline(writer.output, indexer, async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) chunks.push(chunk);
+  });
+  for (const [name, data] of Object.entries(files))
+    await writer.add(name, data.length, Readable.from([data]), 1_700_000_000_000);
+  writer.finish();
+  await collected;
+  assertOffsets(Buffer.concat(chunks), await indexer.entries);
+});
+
+test('bytes that are not a tar fail the index, not the stream', async () => {
+  const indexer = new TarIndexer();
+  const passed: Buffer[] = [];
+  indexer.on('data', (chunk: Buffer) => passed.push(chunk));
+  const garbage = Buffer.alloc(2048, 0x41);
+  indexer.end(garbage);
+  await assert.rejects(indexer.entries);
+  assert.ok(Buffer.concat(passed).equals(garbage));
+});
+
+test('the encoding round-trips; another version or a cut index is not used', async () => {
+  const entries = Array.from({ length: 2500 }, (_, i) => ({
+    name: `s/${i}.jpg`,
+    offset: 512 + i * 1024,
+    size: i,
+  }));
+  entries.push({ name: 's/0.jpg', offset: 9, size: 9 });
+  const index = new ShardIndex(shard, entries);
+  let text = '';
+  for (const chunk of encodeShardIndex(index)) text += chunk;
+  const decoded = await decodeShardIndex(Readable.from([text]));
+  assert.ok(decoded);
+  assert.deepEqual(decoded.shard, shard);
+  assert.deepEqual(decoded.entries, entries);
+  // The first file of a name is the one found, as a scan finds it.
+  assert.deepEqual(decoded.find('s/0.jpg'), { name: 's/0.jpg', offset: 512, size: 0 });
+  assert.equal(decoded.find('s/none'), undefined);
+  const cut = text.slice(0, text.lastIndexOf('\n', text.length - 2) + 1);
+  assert.equal(await decodeShardIndex(Readable.from([cut])), undefined);
+  const other = text.replace('"version":1', '"version":99');
+  assert.equal(await decodeShardIndex(Readable.from([other])), undefined);
+  assert.equal(await decodeShardIndex(Readable.from(['not json\n'])), undefined);
+  assert.ok(isIndexable('.tar'));
+  assert.ok(!isIndexable('.tgz') && !isIndexable('.zip') && !isIndexable('.tar.lz4'));
+});

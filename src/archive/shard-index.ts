@@ -1,0 +1,194 @@
+// The shard index (AIStore's `index-shard`): where each file of an uncompressed tar lies (the
+// offset of its bytes and their length), so that one file is read by range instead of by scanning
+// the shard from its start. This module owns the index and its encoding (JSON lines; see
+// docs/formats/shard-index.md); it is built from the tar's bytes as they pass, whoever reads or
+// writes them. Compressed tars cannot be read from an offset and zip has its central directory:
+// only `.tar` is indexed.
+import { createInterface } from 'node:readline';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import tarStream from 'tar-stream';
+import { codecOf, type ArchiveFormat } from './archive-format.js';
+import type { ArchiveEntry, ArchiveEntryInfo, ArchiveSource } from './archive-source.js';
+
+/** The format version this module writes and reads (an index of another version is rebuilt). */
+export const shardIndexVersion = 1;
+
+/** A tar header is one 512-byte block; a file's bytes follow its (last) header. */
+const tarBlock = 512;
+
+/**
+ * The stored shard an index describes. An index is used only while the shard is this very object:
+ * an overwrite (any PUT, an append, a job) makes it stale, and it is then rebuilt.
+ */
+export interface ShardIdentity {
+  size: number;
+  /** `<type>:<value>` of the object's checksum. */
+  checksum: string;
+  version: string;
+  modifiedMs: number;
+}
+
+/** One file of the shard: its path inside, the offset of its first byte, its length. */
+export interface IndexedEntry extends ArchiveEntryInfo {
+  offset: number;
+}
+
+export function isIndexable(format: ArchiveFormat): boolean {
+  return codecOf(format) === 'tar';
+}
+
+export function sameShard(a: ShardIdentity, b: ShardIdentity): boolean {
+  return (
+    a.size === b.size &&
+    a.checksum === b.checksum &&
+    a.version === b.version &&
+    a.modifiedMs === b.modifiedMs
+  );
+}
+
+export class ShardIndex {
+  readonly #byName = new Map<string, IndexedEntry>();
+
+  constructor(
+    readonly shard: ShardIdentity,
+    /** In archive order. */
+    readonly entries: readonly IndexedEntry[],
+  ) {
+    // The first file of a name is the one a scan finds (findEntry), so the index agrees with it.
+    for (const entry of entries)
+      if (!this.#byName.has(entry.name)) this.#byName.set(entry.name, entry);
+  }
+
+  find(name: string): IndexedEntry | undefined {
+    return this.#byName.get(name);
+  }
+}
+
+/** An indexed file open for reading: a range read of the shard, whatever its size. */
+export async function openIndexedEntry(
+  source: ArchiveSource,
+  entry: IndexedEntry,
+): Promise<ArchiveEntry> {
+  const body =
+    entry.size === 0
+      ? Readable.from([])
+      : await source.read(entry.offset, entry.offset + entry.size - 1);
+  return { name: entry.name, size: entry.size, body };
+}
+
+/**
+ * A pass-through that indexes the plain tar flowing through it: `entries` resolves with the
+ * regular files once the stream has ended (it rejects when the bytes are not a tar). The tar
+ * parser sees each chunk as it passes and skips file bodies at once, so it holds no more than a
+ * header's worth of bytes.
+ */
+export class TarIndexer extends Transform {
+  readonly entries: Promise<IndexedEntry[]>;
+  readonly #extract = tarStream.extract();
+
+  constructor() {
+    super();
+    const found: IndexedEntry[] = [];
+    this.entries = new Promise((resolve, reject) => {
+      this.#extract.on('entry', (header, body, next) => {
+        if (header.type === 'file' || header.type === 'contiguous-file')
+          // `offset` is where the file's own header starts (after any pax or long-name headers).
+          found.push({ name: header.name, size: header.size ?? 0, offset: body.offset + tarBlock });
+        body.on('end', next);
+        body.resume();
+      });
+      this.#extract.on('finish', () => resolve(found));
+      this.#extract.on('error', reject);
+    });
+    // Settled by whoever awaits `entries`; a stream destroyed early must not leave it unhandled.
+    this.entries.catch(() => undefined);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#extract.write(chunk);
+    callback(null, chunk);
+  }
+
+  #ended = false;
+
+  override _flush(callback: TransformCallback): void {
+    this.#ended = true;
+    this.#extract.end(undefined);
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
+    // After the end the parser finishes on its own; before it, the index would be partial.
+    if (error !== null || !this.#ended)
+      this.#extract.destroy(error ?? new Error('the tar stream was not read to its end'));
+    callback(error);
+  }
+}
+
+/** Indexes a whole plain tar read from `stream` (the first read of a shard with no index). */
+export async function indexTar(stream: Readable): Promise<IndexedEntry[]> {
+  const indexer = new TarIndexer();
+  stream.once('error', (error) => indexer.destroy(error));
+  stream.pipe(indexer).resume();
+  return await indexer.entries;
+}
+
+interface IndexHeaderJson {
+  version: number;
+  shard: ShardIdentity;
+  entries: number;
+}
+
+/** Entry lines per chunk of the encoded index. */
+const linesPerChunk = 1024;
+
+/** The index as JSON lines: a header, then `[name, offset, size]` per file, in archive order. */
+export function encodeShardIndex(index: ShardIndex): Generator<string> {
+  return (function* () {
+    const header: IndexHeaderJson = {
+      version: shardIndexVersion,
+      shard: index.shard,
+      entries: index.entries.length,
+    };
+    yield `${JSON.stringify(header)}\n`;
+    for (let at = 0; at < index.entries.length; at += linesPerChunk) {
+      yield index.entries
+        .slice(at, at + linesPerChunk)
+        .map((entry) => `${JSON.stringify([entry.name, entry.offset, entry.size])}\n`)
+        .join('');
+    }
+  })();
+}
+
+/**
+ * Reads an encoded index; undefined when it is of another version or not whole (it is then
+ * rebuilt from the shard, as when there is none).
+ */
+export async function decodeShardIndex(stream: Readable): Promise<ShardIndex | undefined> {
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let header: IndexHeaderJson | undefined;
+  const entries: IndexedEntry[] = [];
+  try {
+    for await (const line of lines) {
+      const value: unknown = JSON.parse(line);
+      if (header === undefined) {
+        header = value as IndexHeaderJson;
+        if (header.version !== shardIndexVersion) return undefined;
+        continue;
+      }
+      if (!Array.isArray(value) || value.length !== 3) return undefined;
+      const [name, offset, size] = value as unknown[];
+      if (typeof name !== 'string' || typeof offset !== 'number' || typeof size !== 'number')
+        return undefined;
+      entries.push({ name, offset, size });
+    }
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+  if (header === undefined || entries.length !== header.entries) return undefined;
+  return new ShardIndex(header.shard, entries);
+}

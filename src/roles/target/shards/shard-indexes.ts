@@ -1,0 +1,174 @@
+// Shard indexes on a target (docs/formats/shard-index.md): each kept as an object of the system
+// bucket `.sys-shardidx` in this target's own store, named by the shard's uname, and the recently
+// used ones in memory. An index is written when a shard is (PUT into a shard, the archive job) and
+// built on the first read of a shard that has none (one pass over it); it is used only while it
+// describes the stored shard byte for byte (size, checksum, version, time), so any overwrite makes
+// it stale and the next read rebuilds it. A target that receives a shard (rebalance, a lost
+// mountpath) rebuilds its index on demand: the index is derived data, never the only copy of
+// anything.
+import { Readable } from 'node:stream';
+import {
+  encodeShardIndex,
+  decodeShardIndex,
+  indexTar,
+  sameShard,
+  ShardIndex,
+  type ArchiveSource,
+  type IndexedEntry,
+  type ShardIdentity,
+} from '../../../archive/index.js';
+import { badRequest, isStoreError } from '../../../errors/index.js';
+import type { LocalStore, StoredObject } from '../../../storage/index.js';
+import type { Logger } from '../../../util/log.js';
+import { objectUname, type BucketJson } from '../../../wire/index.js';
+
+/** Where a target keeps its shards' indexes (AIStore's system bucket of that name). */
+export const shardIndexBucket: BucketJson = { name: '.sys-shardidx', provider: 'ais' };
+
+/**
+ * Index entries kept in memory, over all the indexes cached (about 100 bytes each): the most
+ * recently used indexes stay until their entries add up to more.
+ */
+const cachedEntriesMax = 1_000_000;
+
+export function identityOf(object: StoredObject): ShardIdentity {
+  return {
+    size: object.size,
+    checksum: `${object.checksum.type}:${object.checksum.value}`,
+    version: object.version ?? '',
+    modifiedMs: object.modifiedTimeMs,
+  };
+}
+
+export class ShardIndexes {
+  /** By shard uname, least recently used first. */
+  readonly #cache = new Map<string, ShardIndex>();
+  #cachedEntries = 0;
+  /** Builds in progress, by shard uname and identity: concurrent first reads share one pass. */
+  readonly #building = new Map<string, Promise<ShardIndex>>();
+
+  constructor(
+    private readonly store: LocalStore,
+    private readonly log: Logger,
+  ) {}
+
+  /** The index of the stored shard `object` (read through `source`): cached, stored, or built. */
+  async indexOf(
+    bucket: BucketJson,
+    name: string,
+    object: StoredObject,
+    source: ArchiveSource,
+  ): Promise<ShardIndex> {
+    const key = objectUname(bucket, name);
+    const shard = identityOf(object);
+    const cached = this.#cache.get(key);
+    if (cached !== undefined && sameShard(cached.shard, shard)) {
+      this.#remember(key, cached);
+      return cached;
+    }
+    const buildKey = `${key}\n${JSON.stringify(shard)}`;
+    let pending = this.#building.get(buildKey);
+    if (pending === undefined) {
+      pending = this.#loadOrBuild(key, shard, source).finally(() => {
+        this.#building.delete(buildKey);
+      });
+      this.#building.set(buildKey, pending);
+    }
+    return await pending;
+  }
+
+  /**
+   * Stores the index of a shard just written (`object`, as the store committed it; `entries` as
+   * its bytes were indexed on their way). A tar the indexer could not follow is logged and left
+   * to be indexed by its first read.
+   */
+  async afterWrite(
+    bucket: BucketJson,
+    name: string,
+    object: StoredObject,
+    entries: Promise<IndexedEntry[]>,
+  ): Promise<void> {
+    const key = objectUname(bucket, name);
+    let indexed: IndexedEntry[];
+    try {
+      indexed = await entries;
+    } catch (error) {
+      this.log.warn('shard not indexed on write', { shard: key, error: String(error) });
+      return;
+    }
+    await this.#store(key, new ShardIndex(identityOf(object), indexed));
+  }
+
+  async #loadOrBuild(
+    key: string,
+    shard: ShardIdentity,
+    source: ArchiveSource,
+  ): Promise<ShardIndex> {
+    const stored = await this.#load(key);
+    if (stored !== undefined && sameShard(stored.shard, shard)) {
+      this.#remember(key, stored);
+      return stored;
+    }
+    const entries = shard.size === 0 ? [] : await this.#scan(source, shard.size);
+    const index = new ShardIndex(shard, entries);
+    await this.#store(key, index);
+    return index;
+  }
+
+  /** Indexes the whole shard; bytes that are not a tar are the request's problem (400). */
+  async #scan(source: ArchiveSource, size: number): Promise<IndexedEntry[]> {
+    try {
+      return await indexTar(await source.read(0, size - 1));
+    } catch (error) {
+      if (isStoreError(error)) throw error;
+      throw badRequest(`not a valid .tar archive: ${String(error)}`, { cause: error });
+    }
+  }
+
+  async #load(key: string): Promise<ShardIndex | undefined> {
+    try {
+      const read = await this.store.getObject(shardIndexBucket, key);
+      return await decodeShardIndex(read.body.toStream());
+    } catch (error) {
+      if (isStoreError(error) && error.code === 'ObjectNotFound') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Keeps the index in memory and in the store. A failure to store it is logged, not the
+   * request's: the index is rebuilt from the shard on a later read.
+   */
+  async #store(key: string, index: ShardIndex): Promise<void> {
+    this.#remember(key, index);
+    try {
+      await this.store.putObject({
+        bucket: shardIndexBucket,
+        name: key,
+        body: Readable.from(encodeShardIndex(index)),
+        checksumType: 'xxhash',
+        versioning: false,
+      });
+    } catch (error) {
+      this.log.warn('shard index not stored (it is rebuilt when next needed)', {
+        shard: key,
+        error: String(error),
+      });
+    }
+  }
+
+  #remember(key: string, index: ShardIndex): void {
+    const previous = this.#cache.get(key);
+    if (previous !== undefined) {
+      this.#cache.delete(key);
+      this.#cachedEntries -= previous.entries.length;
+    }
+    this.#cache.set(key, index);
+    this.#cachedEntries += index.entries.length;
+    for (const [oldest, old] of this.#cache) {
+      if (this.#cachedEntries <= cachedEntriesMax || oldest === key) break;
+      this.#cache.delete(oldest);
+      this.#cachedEntries -= old.entries.length;
+    }
+  }
+}

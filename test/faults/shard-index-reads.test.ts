@@ -1,0 +1,151 @@
+// Reading one file of a large shard reads a bounded number of bytes, counted through the target's
+// Disk seam: a plain tar by its shard index (built on the first read, kept across a restart, built
+// on write by a PUT into the shard, never used once the shard is overwritten), a zip by its
+// central directory.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { Client } from '../../src/sdk/index.js';
+import { FaultyDisk } from '../harness/faulty-disk.js';
+import { InProcessCluster } from '../harness/in-process-target.js';
+
+const bucket = { name: 'shards', provider: 'ais' };
+const bigFiles = 12;
+const bigBytes = 4 << 20;
+const smallFiles = 1500;
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** A big file's bytes (distinct per file). */
+function bigFile(index: number): Buffer {
+  return Buffer.alloc(bigBytes, index + 1);
+}
+
+/** Small files after the big ones; the last is the one read. */
+function smallFile(index: number): Buffer {
+  return Buffer.from(`sample ${index} `.repeat(20 + (index % 7)));
+}
+
+const lastName = `small/${String(smallFiles - 1).padStart(5, '0')}.txt`;
+
+describe('reads of one file of a large shard', () => {
+  let dir: string;
+  let disk: FaultyDisk;
+  let cluster: InProcessCluster;
+  let client: Client;
+  let tarPath: string;
+  let zipPath: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cairn-shardidx-'));
+    const root = join(dir, 'files');
+    const names: string[] = [];
+    mkdirSync(join(root, 'big'), { recursive: true });
+    mkdirSync(join(root, 'small'), { recursive: true });
+    for (let index = 0; index < bigFiles; index += 1) {
+      const name = `big/${index}.bin`;
+      writeFileSync(join(root, name), bigFile(index));
+      names.push(name);
+    }
+    for (let index = 0; index < smallFiles; index += 1) {
+      const name = `small/${String(index).padStart(5, '0')}.txt`;
+      writeFileSync(join(root, name), smallFile(index));
+      names.push(name);
+    }
+    writeFileSync(join(dir, 'names'), names.join('\n'));
+    tarPath = join(dir, 'large.tar');
+    zipPath = join(dir, 'large.zip');
+    execFileSync('tar', ['-cf', tarPath, '-C', root, '-T', join(dir, 'names')]);
+    execFileSync('sh', ['-c', `zip -q -0 "${zipPath}" -@ < "${join(dir, 'names')}"`], {
+      cwd: root,
+    });
+    disk = new FaultyDisk();
+    cluster = await InProcessCluster.start(disk, 1);
+    client = cluster.client();
+    await client.createBucket(bucket);
+  });
+  after(async () => {
+    await cluster?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function putFile(name: string, path: string): Promise<void> {
+    const size = statSync(path).size;
+    await client.putObject(bucket, name, { size, open: () => createReadStream(path) });
+  }
+
+  /** Reads `path` out of `shard`; returns the bytes and how many bytes the target read. */
+  async function readCounted(shard: string, path: string): Promise<{ data: Buffer; read: number }> {
+    const counter = disk.countReads(cluster.target.mountpaths[0] ?? '');
+    try {
+      const { body } = await client.getFromShard(bucket, shard, { path });
+      return { data: await collect(body), read: counter.bytes };
+    } finally {
+      counter.remove();
+    }
+  }
+
+  test('a plain tar: indexed on the first read, then read by range, also after a restart', async () => {
+    const shardBytes = statSync(tarPath).size;
+    await putFile('large.tar', tarPath);
+    const first = await readCounted('large.tar', lastName);
+    assert.ok(first.data.equals(smallFile(smallFiles - 1)));
+    assert.ok(first.read >= shardBytes, 'the first read indexed the whole shard');
+
+    const second = await readCounted('large.tar', lastName);
+    assert.ok(second.data.equals(smallFile(smallFiles - 1)));
+    // The file's bytes and a read-ahead chunk at most: nothing of the 48 MiB before it.
+    assert.ok(second.read <= 128 * 1024, `indexed read read ${second.read} bytes`);
+    const middle = await readCounted('large.tar', 'big/5.bin');
+    assert.ok(middle.data.equals(bigFile(5)));
+    assert.ok(middle.read <= bigBytes + 128 * 1024, `read ${middle.read} bytes`);
+
+    // A restart forgets what was in memory: the index comes back from .sys-shardidx.
+    await cluster.target.stop();
+    await cluster.target.start(disk);
+    await cluster.waitForTarget();
+    const restarted = await readCounted('large.tar', lastName);
+    assert.ok(restarted.data.equals(smallFile(smallFiles - 1)));
+    assert.ok(restarted.read <= 1024 * 1024, `read ${restarted.read} bytes after a restart`);
+    assert.ok(restarted.read < shardBytes / 20);
+  });
+
+  test('a file put into the shard: indexed on write; an overwrite is never read by a stale index', async () => {
+    const added = Buffer.from('appended into the shard');
+    await client.putIntoShard(bucket, 'large.tar', 'added/one.txt', added, { mode: 'append' });
+    const read = await readCounted('large.tar', 'added/one.txt');
+    assert.ok(read.data.equals(added));
+    assert.ok(read.read <= 128 * 1024, `read ${read.read} bytes after an append`);
+    const old = await readCounted('large.tar', lastName);
+    assert.ok(old.data.equals(smallFile(smallFiles - 1)));
+
+    // The same name overwritten by a plain PUT of another tar: the old index no longer applies.
+    const other = join(dir, 'other');
+    mkdirSync(join(other, 'small'), { recursive: true });
+    writeFileSync(join(other, lastName), 'replaced');
+    const otherTar = join(dir, 'other.tar');
+    execFileSync('tar', ['-cf', otherTar, '-C', other, lastName]);
+    await putFile('large.tar', otherTar);
+    const replaced = await readCounted('large.tar', lastName);
+    assert.equal(replaced.data.toString(), 'replaced');
+    await assert.rejects(client.getFromShard(bucket, 'large.tar', { path: 'added/one.txt' }), {
+      status: 404,
+    });
+  });
+
+  test('a zip: its central directory and the file, nothing of the files before it', async () => {
+    await putFile('large.zip', zipPath);
+    const read = await readCounted('large.zip', lastName);
+    assert.ok(read.data.equals(smallFile(smallFiles - 1)));
+    // The central directory (about 100 bytes a file) and a chunk or two per range read.
+    assert.ok(read.read <= 1024 * 1024, `zip read read ${read.read} bytes`);
+  });
+});
