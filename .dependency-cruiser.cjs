@@ -48,6 +48,19 @@ const allowed = {
     'storage',
     'jobs',
   ],
+  dsort: [
+    'archive',
+    'util',
+    'wire',
+    'errors',
+    'config',
+    'checksum',
+    'placement',
+    'transport',
+    'cluster',
+    'storage',
+    'jobs',
+  ],
   backends: ['util', 'wire', 'errors', 'transport', 'storage', 'checksum'],
   api: ['util', 'wire', 'errors', 'auth', 'checksum', 'archive'],
   roles: [
@@ -67,6 +80,7 @@ const allowed = {
     'backends',
     'api',
     'archive',
+    'dsort',
   ],
   // The SDK computes HRW placement itself, as AIStore's SDK does, so it may use the pure placement module.
   sdk: ['util', 'wire', 'placement'],

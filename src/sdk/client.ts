@@ -55,6 +55,7 @@ import {
   type ArchiveWriteMode,
   type ArchiveSelection,
 } from './shards/shard-objects.js';
+import { DsortClient } from './shards/dsort-client.js';
 import { JobsClient } from './jobs-client.js';
 
 /** A byte range: `start` to `end` inclusive (to the end of the object when `end` is omitted). */
@@ -85,6 +86,8 @@ export class Client {
   readonly jobs: JobsClient;
   /** Membership, maintenance, rebalance, mountpaths, cluster config. */
   readonly cluster: ClusterClient;
+  /** dSort: start, metrics, list, abort, remove, wait. */
+  readonly dsort: DsortClient;
 
   constructor(endpoint: string, options?: ClientOptions) {
     this.#endpointUrl = parseEndpoint(endpoint);
@@ -99,6 +102,9 @@ export class Client {
     this.#router = new ObjectRouter(this.#exchange, this.#endpointUrl, placement);
     this.#writes = new ObjectWrites(this.#router);
     this.jobs = new JobsClient((method, path, label, extra) =>
+      this.#control(method, path, label, extra),
+    );
+    this.dsort = new DsortClient((method, path, label, extra) =>
       this.#control(method, path, label, extra),
     );
     this.cluster = new ClusterClient(

@@ -25,6 +25,10 @@ export const Resource = {
   copy: 'copy',
   /** GetBatch (`/v1/ml/moss`). */
   ml: 'ml',
+  /** dSort (`/v1/sort`, AIStore's name). */
+  sort: 'sort',
+  /** Intra-cluster: a target's share of a dSort job, and its extracted records. */
+  dsort: 'dsort',
 } as const;
 export type ResourceName = (typeof Resource)[keyof typeof Resource];
 

@@ -13,6 +13,7 @@ import {
 import { BucketSummaries } from './bucket-summary.js';
 import { GatewayBuckets } from './gateway-buckets.js';
 import { GatewayCluster } from './gateway-cluster.js';
+import { gatewayDsort } from './shards/gateway-dsort.js';
 import { GatewayBatch, GatewayObjects } from './gateway-objects.js';
 import { JobCoordinator } from './job-coordinator.js';
 import { GatewayS3Buckets } from './gateway-s3-buckets.js';
@@ -42,6 +43,7 @@ export async function startGateway(
     {
       objects: new GatewayObjects(runtime),
       batch: new GatewayBatch(runtime),
+      dsort: gatewayDsort(runtime, ownerOf),
       buckets: new GatewayBuckets(runtime, ownerOf, jobs),
       cluster: new GatewayCluster(
         runtime,
