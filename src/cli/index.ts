@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { positiveInteger } from './arguments.js';
 import { registerArchiveCommands } from './shards/archive-commands.js';
 import { registerBatchCommand } from './shards/batch-command.js';
+import { registerDsortCommands } from './shards/dsort-commands.js';
 import { registerBenchCommand } from './bench/index.js';
 import { registerBucketCommands } from './bucket-commands.js';
 import { registerClusterCommands } from './admin/cluster-commands.js';
@@ -67,6 +68,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerEvictCommand(program, io);
   registerArchiveCommands(program, io);
   registerBatchCommand(program, io);
+  registerDsortCommands(program, io);
   registerBucketCommands(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);

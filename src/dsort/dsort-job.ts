@@ -129,6 +129,7 @@ export class DsortJob extends Job {
   abortWith(reason: string, failure: boolean): void {
     if (!this.running) return;
     if (failure) this.metrics.fail(reason);
+    this.metrics.aborted = true;
     this.abort(reason);
   }
 

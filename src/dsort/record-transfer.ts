@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream';
 import { StoreError } from '../errors/index.js';
 import { fetchObjectStream, type IntraClient } from '../transport/index.js';
+import { destroyQuietly } from '../util/stream-teardown.js';
 import { apiPath, Resource } from '../wire/index.js';
 import type { RecordStore, StoredRecord } from './record-store.js';
 
@@ -76,7 +77,8 @@ export async function* remoteRecordFiles(
       if (remaining > 0) throw new StoreError('Internal', `dsort: "${name}" was not read through`);
     }
   } finally {
+    // Cut short (an abort, a failed shard): the rest of the body is not wanted.
+    destroyQuietly(fetched.body);
     await chunks.return?.();
-    fetched.body.destroy();
   }
 }

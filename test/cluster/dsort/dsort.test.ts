@@ -6,7 +6,12 @@
 // output format; an abort mid-creation leaves no output shard; a bad spec is a clear 400.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApiError, type Client, type DsortJobInfoJson } from '../../../src/sdk/index.js';
+import { cairnEntry } from '../../harness/node-process.js';
 import { rawRequest } from '../../harness/raw-http.js';
 import { TestCluster } from '../../harness/test-cluster.js';
 import { filesOf, keyOf, makeDataset, readArchive, type Dataset } from './dsort-data.js';
@@ -251,6 +256,62 @@ describe('dsort', () => {
     for await (const entry of client.listObjects(bucket)) left.push(entry.name);
     assert.deepEqual(left, []);
     await client.dsort.remove(id);
+  });
+
+  test('CLI: dsort start spec.yaml --wait, ls, show, rm', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-dsort-cli-'));
+    const cairn = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          [cairnEntry, '--endpoint', cluster.primary.publicUrl, 'dsort', ...args],
+          { timeout: 300_000 },
+          (error, stdout, stderr) => {
+            const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+            resolve({ code, stdout, stderr });
+          },
+        );
+      });
+    try {
+      const spec = join(dir, 'spec.yaml');
+      writeFileSync(
+        spec,
+        [
+          'input_bck: {name: dsort-in}',
+          'input_format: {template: "in-{000..011}.tar"}',
+          'output_bck: {name: dsort-cli}',
+          'output_format: "cli-{000..999}.tar"',
+          'output_shard_size: 64KiB',
+          'description: from the CLI',
+          'algorithm: {kind: alphanumeric, decreasing: true}',
+          '',
+        ].join('\n'),
+      );
+      const started = await cairn(['start', spec, '--wait']);
+      assert.equal(started.code, 0, started.stderr);
+      const id = started.stdout.trim();
+      assert.match(id, /^srt-/);
+      assert.match(
+        started.stderr,
+        new RegExp(`dsort ${id} finished: ${dataset.records.length} records`),
+      );
+      const keys = checkComplete(await outputs('dsort-cli', '.tar'));
+      assert.deepEqual(keys, [...keys].sort().reverse());
+      const listed = await cairn(['ls', '--regex', 'from the CLI']);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.match(listed.stdout, new RegExp(`${id}\\s+finished`));
+      const shown = await cairn(['show', id]);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.equal(shown.stdout.trim().split('\n').length, 4, shown.stdout);
+      assert.match(shown.stdout, /TARGET\s+EXTRACTED/);
+      const removed = await cairn(['rm', id]);
+      assert.equal(removed.code, 0, removed.stderr);
+      const gone = await cairn(['show', id]);
+      assert.notEqual(gone.code, 0);
+      assert.match(gone.stderr, /not found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a bad spec is a 400 naming what is wrong', async () => {
