@@ -83,7 +83,7 @@ export class DsortCoordinator {
     } catch (error) {
       throw badRequest(`invalid regex "${regex ?? ''}": ${describe(error)}`);
     }
-    const answers = await this.#fanOut(this.#targets(), 'GET', [], undefined);
+    const answers = await this.#reachable(this.#targets(), []);
     const byJob = new Map<string, DsortJobInfoJson[]>();
     for (const { body } of answers)
       for (const info of body as DsortJobInfoJson[])
@@ -234,17 +234,29 @@ export class DsortCoordinator {
 
   /** The targets that know the job, with their JobInfo (404 when none does). */
   async #known(id: string): Promise<TargetAnswer[]> {
-    const settled = await Promise.allSettled(
-      this.#targets().map(async (node) => ({ node, body: await this.#call(node, 'GET', [id]) })),
-    );
-    const known: TargetAnswer[] = [];
-    for (const result of settled) {
-      if (result.status === 'fulfilled') known.push(result.value);
-      else if (!isStoreError(result.reason) || result.reason.code !== 'JobNotFound')
-        throw result.reason;
-    }
+    const known = await this.#reachable(this.#targets(), [id]);
     if (known.length === 0) throw new StoreError('JobNotFound', `dsort job "${id}" not found`);
     return known;
+  }
+
+  /**
+   * GETs from every target, leaving out those that do not know the job or do not answer (a lost
+   * target: what the others report says why the job failed).
+   */
+  async #reachable(targets: readonly ClusterNode[], segments: string[]): Promise<TargetAnswer[]> {
+    const settled = await Promise.allSettled(
+      targets.map(async (node) => ({ node, body: await this.#call(node, 'GET', segments) })),
+    );
+    const answers: TargetAnswer[] = [];
+    for (const result of settled) {
+      if (result.status === 'fulfilled') answers.push(result.value);
+      else if (
+        !isStoreError(result.reason) ||
+        (result.reason.code !== 'JobNotFound' && result.reason.code !== 'PeerUnreachable')
+      )
+        throw result.reason;
+    }
+    return answers;
   }
 
   async #abortEverywhere(

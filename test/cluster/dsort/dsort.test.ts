@@ -165,6 +165,20 @@ describe('dsort', () => {
       algorithm: { kind: 'content', extension: '.cls', content_key_type: 'int', decreasing: true },
     });
     const keys = checkComplete(await outputs('dsort-content', '.tar'));
+    const dry = await run({
+      input_bck: input,
+      input_format: { template: 'in-{000..011}.tar' },
+      output_bck: { name: 'dsort-dry' },
+      output_format: 'dry-{000..999}.tar',
+      output_shard_size: '32KiB',
+      dry_run: true,
+    });
+    const planned = Object.values(dry).reduce(
+      (total, info) => total + Number(info.Metrics.shard_creation.to_create),
+      0,
+    );
+    assert.ok(planned > 1, `${planned} shards planned`);
+    assert.deepEqual(await outputs('dsort-dry', '.tar'), []);
     const labels = new Map(dataset.records.map((record) => [record.key, record.label]));
     const sequence = keys.map((key) => labels.get(key) ?? -1);
     assert.deepEqual(
@@ -361,5 +375,32 @@ describe('dsort', () => {
     assert.equal(missing.status, 404, missing.body);
     const unknown = await rawRequest(cluster.primary.publicUrl, 'GET', '/v1/sort?uuid=srt-none');
     assert.equal(unknown.status, 404, unknown.body);
+  });
+
+  // Last: it kills a target.
+  test('a target lost mid-job fails the job on the others with a clear error', async () => {
+    const bucket = { name: 'dsort-lost', provider: 'ais' };
+    const id = await client.dsort.start({
+      input_bck: input,
+      input_format: { template: 'in-{000..011}.tar' },
+      output_bck: bucket,
+      output_format: 'l-%06d.tar',
+      output_shard_size: '1B',
+      create_concurrency_max_limit: 1,
+    });
+    const victim = cluster.targets[2];
+    assert.ok(victim);
+    await victim.stop('SIGKILL');
+    let infos: DsortJobInfoJson[] = [];
+    for (let attempt = 0; attempt < 1200; attempt += 1) {
+      infos = Object.values(await client.dsort.metrics(id));
+      if (infos.length > 0 && infos.every((info) => info.aborted)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(infos.length > 0 && infos.every((info) => info.aborted), JSON.stringify(infos));
+    for (const info of infos) {
+      assert.equal(info.archived, false);
+      assert.match((info.Metrics.errors ?? []).join('\n'), /unreachable|left the cluster|ECONN/);
+    }
   });
 });
