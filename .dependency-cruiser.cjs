@@ -51,6 +51,19 @@ const allowed = {
   etl: ['util', 'wire', 'errors', 'config', 'checksum', 'transport', 'cluster', 'storage', 'api'],
   // A remote AIS cluster is reached with Cairn's own native-API client.
   backends: ['util', 'wire', 'errors', 'transport', 'storage', 'checksum', 'sdk'],
+  dsort: [
+    'archive',
+    'util',
+    'wire',
+    'errors',
+    'config',
+    'checksum',
+    'placement',
+    'transport',
+    'cluster',
+    'storage',
+    'jobs',
+  ],
   api: ['util', 'wire', 'errors', 'auth', 'checksum', 'archive'],
   roles: [
     'util',
@@ -70,6 +83,7 @@ const allowed = {
     'backends',
     'api',
     'archive',
+    'dsort',
   ],
   // The SDK computes HRW placement itself, as AIStore's SDK does, so it may use the pure placement module.
   sdk: ['util', 'wire', 'placement'],

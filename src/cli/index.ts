@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { positiveInteger } from './arguments.js';
 import { registerArchiveCommands } from './shards/archive-commands.js';
 import { registerBatchCommand } from './shards/batch-command.js';
+import { registerDsortCommands } from './shards/dsort-commands.js';
 import { registerBenchCommand } from './bench/index.js';
 import { registerBucketCommands } from './bucket-commands.js';
 import { registerCopyCommand } from './data/copy-commands.js';
@@ -70,6 +71,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerEvictCommand(program, io);
   registerArchiveCommands(program, io);
   registerBatchCommand(program, io);
+  registerDsortCommands(program, io);
   registerBucketCommands(program, io);
   registerCopyCommand(program, io);
   registerPromoteCommand(program, io);

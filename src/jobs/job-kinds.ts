@@ -19,7 +19,6 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'etl-listrange',
   'blob-download',
   'download',
-  'dsort',
   'evict-remote-bck',
   'prefetch-listrange',
   'move-bck',
@@ -37,7 +36,7 @@ export const knownJobKinds: ReadonlySet<string> = new Set([
   ...['rebalance', 'resilver', 'election', 'lru', 'summary-bck', 'summary-shard', 'index-shard'],
   ...['ec-get', 'ec-put', 'ec-resp', 'ec-encode', 'make-n-copies', 'delete-listrange', 'list'],
   ...['evict-listrange', 'copy-bck', 'copy-listrange', 'promote'],
-  ...['etl-inline', 'get-batch', 'create-inventory', 'scrub'],
+  ...['etl-inline', 'get-batch', 'create-inventory', 'scrub', 'dsort'],
 ]);
 
 /** AIStore's display names of kinds (`ais show job` prints them; clients may send them). */

@@ -56,6 +56,7 @@ import {
   type ArchiveSelection,
 } from './shards/shard-objects.js';
 import { EtlClient } from './etl/etl-client.js';
+import { DsortClient } from './shards/dsort-client.js';
 import { JobsClient } from './jobs-client.js';
 
 /** A byte range: `start` to `end` inclusive (to the end of the object when `end` is omitted). */
@@ -88,6 +89,8 @@ export class Client {
   readonly etl: EtlClient;
   /** Membership, maintenance, rebalance, mountpaths, cluster config. */
   readonly cluster: ClusterClient;
+  /** dSort: start, metrics, list, abort, remove, wait. */
+  readonly dsort: DsortClient;
 
   constructor(endpoint: string, options?: ClientOptions) {
     this.#endpointUrl = parseEndpoint(endpoint);
@@ -105,6 +108,9 @@ export class Client {
       this.#control(method, path, label, extra),
     );
     this.etl = new EtlClient((method, path, label, extra) =>
+      this.#control(method, path, label, extra),
+    );
+    this.dsort = new DsortClient((method, path, label, extra) =>
       this.#control(method, path, label, extra),
     );
     this.cluster = new ClusterClient(

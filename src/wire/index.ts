@@ -4,6 +4,7 @@ export * from './bucket.js';
 export * from './bucket-metadata.js';
 export * from './bucket-props.js';
 export * from './cluster-map.js';
+export * from './shards/dsort.js';
 export * from './erasure-coding.js';
 export * from './etl/etl-wire.js';
 export * from './error-body.js';

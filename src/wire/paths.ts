@@ -27,6 +27,10 @@ export const Resource = {
   ml: 'ml',
   /** ETL control API, and the object endpoint transformers use (`/v1/etl/_object/...`). */
   etl: 'etl',
+  /** dSort (`/v1/sort`, AIStore's name). */
+  sort: 'sort',
+  /** Intra-cluster: a target's share of a dSort job, and its extracted records. */
+  dsort: 'dsort',
 } as const;
 export type ResourceName = (typeof Resource)[keyof typeof Resource];
 

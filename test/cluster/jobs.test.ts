@@ -86,14 +86,18 @@ describe('jobs', () => {
     assert.equal(status.aborted, true);
   });
 
-  test('start refuses unknown kinds (400) and kinds not built yet (501)', async () => {
+  test('start refuses unknown kinds (400), kinds not built yet (501), dsort (400: /v1/sort starts it)', async () => {
     await assert.rejects(
       client.jobs.start('no-such-kind'),
       (error: Error & { status?: number }) => error.status === 400,
     );
     await assert.rejects(
-      client.jobs.start('dsort'),
+      client.jobs.start('download'),
       (error: Error & { status?: number }) => error.status === 501,
+    );
+    await assert.rejects(
+      client.jobs.start('dsort'),
+      (error: Error & { status?: number }) => error.status === 400,
     );
     const badTemplate = await rawRequest(cluster.primary.publicUrl, 'DELETE', '/v1/buckets/jobs', {
       body: JSON.stringify({ action: 'delete-listrange', value: { template: 'x-{9..1}' } }),

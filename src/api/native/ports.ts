@@ -5,6 +5,7 @@ import type {
   BucketJson,
   BucketSummaryJson,
   BucketSummaryRequestJson,
+  DsortJobInfoJson,
   JobSnapshotJson,
   BucketPropsJson,
   BucketPropsUpdateJson,
@@ -281,7 +282,20 @@ export interface EtlPort {
   transform?(context: RequestContext, address: ObjectAddress): Promise<void>;
 }
 
+/** dSort (`/v1/sort`, gateways). */
+export interface DsortPort {
+  /** Starts a job from a RequestSpec; its ID (`srt-...`). */
+  start(spec: unknown): Promise<string>;
+  /** Each target's JobInfo of the job (JobNotFound when none knows it). */
+  metrics(id: string): Promise<Record<string, DsortJobInfoJson>>;
+  list(regex: string | undefined, onlyActive: boolean): Promise<DsortJobInfoJson[]>;
+  abort(id: string): Promise<void>;
+  remove(id: string): Promise<void>;
+}
+
 export interface NativeApiPorts {
+  /** Gateways only. */
+  dsort?: DsortPort;
   /** GetBatch (`/v1/ml/moss`). */
   batch?: BatchPort;
   objects: ObjectPort;

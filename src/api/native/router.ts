@@ -11,6 +11,7 @@ import { handleBatchRequest } from './shards/get-batch-route.js';
 import { handleHealthRequest } from './health-route.js';
 import { handleJobsRequest } from './job-routes.js';
 import { handleObjectRequest } from './object-routes.js';
+import { handleSortRequest } from './shards/sort-routes.js';
 import type { NativeApiPorts } from './ports.js';
 
 export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
@@ -56,6 +57,8 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
         return ports.etl.handle(context, rest);
       case Resource.ml:
         return handleBatchRequest(context, ports.batch, rest);
+      case Resource.sort:
+        return handleSortRequest(context, ports.dsort, rest);
       case Resource.erasureCoding:
         return handleErasureCodingRequest(context, ports.erasureCoding, rest);
       case Resource.metasync:

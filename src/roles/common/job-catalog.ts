@@ -1,13 +1,16 @@
 // Every job kind this build runs: the generic ones from `jobs` and the protection ones from
 // `protect` (which sits above `jobs`, so only roles can see both).
 import { jobDefinitions, type JobDefinition, type JobKind } from '../../jobs/index.js';
+import { dsortJobKind } from '../../dsort/index.js';
 import { protectionJobKinds } from '../../protect/index.js';
 
 /** A kind by name (what a gateway needs to accept a start request). */
 export function findJobKind(name: string): JobKind | undefined {
-  return [...jobDefinitions.map((definition) => definition.kind), ...protectionJobKinds].find(
-    (kind) => kind.name === name,
-  );
+  return [
+    ...jobDefinitions.map((definition) => definition.kind),
+    ...protectionJobKinds,
+    dsortJobKind,
+  ].find((kind) => kind.name === name);
 }
 
 /** A definition by name among `definitions` (a target's, bound to its services). */

@@ -16,6 +16,7 @@ import { GatewayBuckets } from './gateway-buckets.js';
 import { RemoteClusterAdmin } from './cluster/remote-cluster-admin.js';
 import { RemoteBucketAdd } from './remote-bucket-add.js';
 import { GatewayCluster } from './cluster/gateway-cluster.js';
+import { gatewayDsort } from './shards/gateway-dsort.js';
 import { GatewayBatch, GatewayObjects } from './gateway-objects.js';
 import { JobCoordinator } from './job-coordinator.js';
 import { GatewayS3Buckets } from './gateway-s3-buckets.js';
@@ -46,6 +47,7 @@ export async function startGateway(
     {
       objects: new GatewayObjects(runtime, remoteAdd, jobs),
       batch: new GatewayBatch(runtime),
+      dsort: gatewayDsort(runtime, ownerOf),
       buckets: new GatewayBuckets(runtime, ownerOf, jobs, remoteAdd),
       cluster: new GatewayCluster(
         runtime,

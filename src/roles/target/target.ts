@@ -26,6 +26,9 @@ import {
   type RunningNode,
 } from '../common/node-runtime.js';
 import { DiskHealth } from './disk-health.js';
+import { dsortRoute } from './dsort-route.js';
+import { TargetDsort } from '../../dsort/index.js';
+import { openShard } from './shards/object-archive-source.js';
 import { MountpathActions } from './mountpath-actions.js';
 import { copyObject, copyRoute } from './objects/object-copy.js';
 import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js';
@@ -53,6 +56,9 @@ import { abortEtlOnPrimary } from './etl-abort.js';
 
 /** Longest upload of one EC piece, and longest silence while reading one from a peer. */
 const pieceTransferTimeoutMs = 30 * 60_000;
+
+/** Longest wait for a peer's dSort answer, and between two chunks of a record (AIStore's call_timeout). */
+const dsortCallTimeoutMs = 10 * 60_000;
 
 /** The volume record: mountpath changes made at run time (see storage/mountpath/volume-record). */
 const volumeRecordName = 'mountpaths.json';
@@ -190,6 +196,24 @@ export async function startTarget(
     putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
     abortEtl: (name, reason) => abortEtlOnPrimary(runtime, name, reason),
   });
+  const dsort = new TargetDsort(
+    {
+      nodeId: runtime.id,
+      store,
+      client: runtime.client,
+      clock: runtime.clock,
+      workDirectory: join(config.dir, 'dsort'),
+      callTimeoutMs: dsortCallTimeoutMs,
+      clusterMap: () => runtime.store.clusterMap,
+      openArchive: async (bucket, name) =>
+        (await openShard(objects, { bucket: objects.resolve(bucket), name })).source,
+      putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+      deleteObject: async (bucket, name) => {
+        await objects.delete({ bucket: objects.resolve(bucket), name });
+      },
+    },
+    jobs.registry,
+  );
   runtime.serve(
     {
       objects: nativeObjects,
@@ -203,6 +227,7 @@ export async function startTarget(
         [Resource.rebalance]: rebalanceRoute(runtime, store, rebalanceManager),
         [Resource.metadata]: metadataRoute(runtime),
         [Resource.copy]: copyRoute(objects),
+        [Resource.dsort]: dsortRoute(dsort),
       },
     },
     s3ApiOptions(

@@ -1,0 +1,158 @@
+// One target's share of a dSort job: extraction of the input shards it owns, then (when the
+// sorting node sends the plan) creation of the output shards it owns, then waiting for the word
+// that every target is done (its records are served to the others until then). An abort at any
+// point removes the output shards it stored and drops the extracted records.
+import { join } from 'node:path';
+import { isStoreError } from '../errors/index.js';
+import { Job, type JobKind } from '../jobs/index.js';
+import type { Logger } from '../util/log.js';
+import type { DsortJobInfoJson, DsortShardPlanJson } from '../wire/index.js';
+import { createShards } from './create-shards.js';
+import type { DsortTargetEnvironment } from './dsort-environment.js';
+import { extractOwnedShards } from './extract-shards.js';
+import { DsortMetrics } from './job-metrics.js';
+import { RecordStore } from './record-store.js';
+import { memoryBudget, type DsortSpec } from './request-spec.js';
+
+/** The kind as job queries show it; started by `POST /v1/sort`, never by a start action. */
+export const dsortJobKind: JobKind = {
+  name: 'dsort',
+  startable: false,
+  bucketScoped: true,
+  exclusive: false,
+};
+
+/** A value that arrives later, or the abort that ends the wait for it. */
+class Awaited<T> {
+  #resolve: (value: T) => void = () => undefined;
+  readonly #promise = new Promise<T>((resolve) => {
+    this.#resolve = resolve;
+  });
+  arrived = false;
+
+  deliver(value: T): void {
+    this.arrived = true;
+    this.#resolve(value);
+  }
+
+  wait(signal: AbortSignal): Promise<T> {
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void this.#promise.then((value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      });
+    });
+  }
+}
+
+export class DsortJob extends Job {
+  readonly metrics: DsortMetrics;
+  readonly records: RecordStore;
+  readonly #plan = new Awaited<DsortShardPlanJson[]>();
+  readonly #completion = new Awaited<void>();
+  readonly #created: string[] = [];
+
+  constructor(
+    id: string,
+    readonly spec: DsortSpec,
+    private readonly environment: DsortTargetEnvironment,
+  ) {
+    super(id, dsortJobKind.name, spec.inputBucket);
+    this.metrics = new DsortMetrics(environment.clock, spec.description);
+    this.records = new RecordStore(
+      join(environment.workDirectory, id),
+      memoryBudget(spec.maxMemUsage),
+    );
+  }
+
+  protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
+    const { metrics } = this;
+    try {
+      metrics.extraction.begin();
+      await extractOwnedShards({ ...this.#context(signal), records: this.records });
+      metrics.extraction.finish();
+      this.counters.localObjects = metrics.extractedShards;
+      this.counters.localBytes = metrics.extractedBytes;
+      const plan = await this.#plan.wait(signal);
+      metrics.sorting.finish();
+      metrics.creation.begin();
+      metrics.toCreate = plan.length;
+      if (!this.spec.dryRun) {
+        await createShards(
+          {
+            ...this.#context(signal),
+            jobId: this.id,
+            records: this.records,
+            modifiedMs: this.startTime.getTime(),
+            created: this.#created,
+          },
+          plan,
+        );
+      }
+      metrics.creation.finish();
+      this.counters.outObjects = metrics.created;
+      await this.#completion.wait(signal);
+      metrics.archived = true;
+    } catch (error) {
+      metrics.aborted = true;
+      if (!signal.aborted) metrics.fail(error instanceof Error ? error.message : String(error));
+      await this.#removeOutputs(log);
+      throw error;
+    } finally {
+      await this.records.clear();
+    }
+  }
+
+  #context(signal: AbortSignal) {
+    return { spec: this.spec, environment: this.environment, metrics: this.metrics, signal };
+  }
+
+  /** The sorting node began gathering the records' metadata. */
+  startSorting(): void {
+    this.metrics.sorting.begin();
+  }
+
+  /** The output shards this target builds (none is a valid plan). */
+  receivePlan(plan: DsortShardPlanJson[]): void {
+    if (!this.#plan.arrived) this.#plan.deliver(plan);
+  }
+
+  /** Every target built its shards: the records may go. */
+  complete(): void {
+    this.#completion.deliver();
+  }
+
+  /** Aborts; `failure` (another node's error) is reported in this target's errors too. */
+  abortWith(reason: string, failure: boolean): void {
+    if (!this.running) return;
+    if (failure) this.metrics.fail(reason);
+    this.metrics.aborted = true;
+    this.abort(reason);
+  }
+
+  jobInfo(): DsortJobInfoJson {
+    return this.metrics.jobInfo(
+      this.id,
+      { input: this.spec.inputBucket, output: this.spec.outputBucket },
+      { files: this.records.spilledFiles, bytes: this.records.spilledBytes },
+    );
+  }
+
+  async #removeOutputs(log: Logger): Promise<void> {
+    for (const name of this.#created.splice(0)) {
+      try {
+        await this.environment.deleteObject(this.spec.outputBucket, name);
+      } catch (error) {
+        if (isStoreError(error) && error.code === 'ObjectNotFound') continue;
+        log.warn('dsort: an output shard of an aborted job was not removed', {
+          job: this.id,
+          name,
+          error,
+        });
+      }
+    }
+  }
+}

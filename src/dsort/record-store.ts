@@ -1,0 +1,119 @@
+// A target's extracted records, kept until every output shard is built: each file's bytes in
+// memory while the job's memory budget (`max_mem_usage`) allows, else streamed into the job's
+// spill file at a reserved offset (sizes are known from the archive headers, so concurrent
+// extractions write their own ranges of one file). Readers get each file as a stream.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { StoreError } from '../errors/index.js';
+
+type Placement = { memory: Buffer } | { offset: number };
+
+export interface StoredFile {
+  name: string;
+  size: number;
+  placement: Placement;
+}
+
+export interface StoredRecord {
+  key: string;
+  shard: string;
+  position: number;
+  files: StoredFile[];
+  content?: string | number;
+}
+
+export class RecordStore {
+  readonly records: StoredRecord[] = [];
+  #memoryUsed = 0;
+  #spillEnd = 0;
+  #spill: Promise<FileHandle> | undefined;
+  spilledFiles = 0;
+  spilledBytes = 0;
+
+  constructor(
+    private readonly directory: string,
+    private readonly memoryBudget: number,
+  ) {}
+
+  /** Stores one file's body (exactly `size` bytes) and returns where it went. */
+  async storeFile(name: string, size: number, body: Readable): Promise<StoredFile> {
+    if (this.#memoryUsed + size <= this.memoryBudget) {
+      this.#memoryUsed += size;
+      const memory = await readAll(body, size);
+      return { name, size, placement: { memory } };
+    }
+    return { name, size, placement: { offset: await this.#spillBody(body, size) } };
+  }
+
+  /** A file whose bytes were read already (e.g. a `content` key file). */
+  async storeBuffer(name: string, data: Buffer): Promise<StoredFile> {
+    return this.storeFile(name, data.length, Readable.from([data]));
+  }
+
+  add(record: StoredRecord): number {
+    this.records.push(record);
+    return this.records.length - 1;
+  }
+
+  /** One file's bytes, from memory or the spill file. */
+  open(file: StoredFile): Readable {
+    const { placement } = file;
+    if ('memory' in placement) return Readable.from([placement.memory]);
+    if (file.size === 0) return Readable.from([]);
+    return createReadStream(this.#spillPath, {
+      start: placement.offset,
+      end: placement.offset + file.size - 1,
+    });
+  }
+
+  record(index: number): StoredRecord {
+    const record = this.records[index];
+    if (record === undefined) throw new StoreError('ObjectNotFound', `dsort: no record #${index}`);
+    return record;
+  }
+
+  /** Drops everything (memory and the spill file). */
+  async clear(): Promise<void> {
+    this.records.length = 0;
+    this.#memoryUsed = 0;
+    const spill = this.#spill;
+    this.#spill = undefined;
+    if (spill !== undefined) await (await spill.catch(() => undefined))?.close();
+    await rm(this.directory, { recursive: true, force: true });
+  }
+
+  get #spillPath(): string {
+    return join(this.directory, 'records.spill');
+  }
+
+  async #spillBody(body: Readable, size: number): Promise<number> {
+    const offset = this.#spillEnd;
+    this.#spillEnd += size;
+    this.#spill ??= mkdir(this.directory, { recursive: true }).then(() =>
+      open(this.#spillPath, 'w+'),
+    );
+    const handle = await this.#spill;
+    await pipeline(
+      body,
+      createWriteStream('', { fd: handle, start: offset, autoClose: false, flush: false }),
+    );
+    this.spilledFiles += 1;
+    this.spilledBytes += size;
+    return offset;
+  }
+}
+
+async function readAll(body: Readable, size: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+  }
+  if (length !== size)
+    throw new StoreError('ObjectCorrupted', `dsort: expected ${size} bytes, read ${length}`);
+  return Buffer.concat(chunks, length);
+}

@@ -1,0 +1,84 @@
+// Records between targets (`GET /v1/dsort/<id>/records/<n>` on the owner's intra-cluster port):
+// the owner sends the record's files back to back; the builder of an output shard, knowing their
+// sizes from the plan, cuts the body into one stream per file as it reads it.
+import { Readable } from 'node:stream';
+import { StoreError } from '../errors/index.js';
+import { fetchObjectStream, type IntraClient } from '../transport/index.js';
+import { destroyQuietly } from '../util/stream-teardown.js';
+import { apiPath, Resource } from '../wire/index.js';
+import type { RecordStore, StoredRecord } from './record-store.js';
+
+/** One file of a record being read: name, size, and a body to read to its end. */
+export interface RecordFile {
+  name: string;
+  size: number;
+  body: Readable;
+}
+
+export function recordPath(jobId: string, index: number): string {
+  return apiPath(Resource.dsort, jobId, 'records', String(index));
+}
+
+/** The files of a record held here, back to back (what the route sends). */
+export function recordBody(records: RecordStore, record: StoredRecord): Readable {
+  return Readable.from(
+    (async function* () {
+      for (const file of record.files) yield* records.open(file);
+    })(),
+  );
+}
+
+/** The files of a record held here, each as its own stream. */
+export function* localRecordFiles(
+  records: RecordStore,
+  record: StoredRecord,
+): Generator<RecordFile> {
+  for (const file of record.files)
+    yield { name: file.name, size: file.size, body: records.open(file) };
+}
+
+/** The files of a record another target holds, cut out of one body in order. */
+export async function* remoteRecordFiles(
+  client: IntraClient,
+  ownerUrl: string,
+  jobId: string,
+  index: number,
+  files: ReadonlyArray<[string, number]>,
+  timeoutMs: number,
+): AsyncGenerator<RecordFile> {
+  const url = `${ownerUrl}${recordPath(jobId, index)}`;
+  const fetched = await fetchObjectStream(client, url, timeoutMs);
+  if (fetched === undefined)
+    throw new StoreError('ObjectNotFound', `dsort: ${url}: no such record`);
+  const chunks = fetched.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let leftover: Buffer | undefined;
+  try {
+    for (const [name, size] of files) {
+      let remaining = size;
+      const part = async function* (): AsyncGenerator<Buffer> {
+        while (remaining > 0) {
+          let chunk = leftover;
+          leftover = undefined;
+          if (chunk === undefined) {
+            const next = await chunks.next();
+            if (next.done === true)
+              throw new StoreError('PeerUnreachable', `dsort: ${url}: record cut short`);
+            chunk = next.value;
+          }
+          if (chunk.length > remaining) {
+            leftover = chunk.subarray(remaining);
+            chunk = chunk.subarray(0, remaining);
+          }
+          remaining -= chunk.length;
+          yield chunk;
+        }
+      };
+      yield { name, size, body: Readable.from(part()) };
+      if (remaining > 0) throw new StoreError('Internal', `dsort: "${name}" was not read through`);
+    }
+  } finally {
+    // Cut short (an abort, a failed shard): the rest of the body is not wanted.
+    destroyQuietly(fetched.body);
+    await chunks.return?.();
+  }
+}

@@ -1,0 +1,96 @@
+// `/v1/dsort/...` on a target's intra-cluster port: a gateway starts the target's share of a dSort
+// job (`POST <id>`), reads its JobInfo (`GET <id>`, `GET` for all), marks the sorting phase
+// (`POST <id>/sorting`), gathers its records' metadata (`GET <id>/records`), sends its output shards
+// (`POST <id>/plan`), ends it (`POST <id>/complete`), aborts (`DELETE <id>/abort?reason=&failure=`)
+// and forgets it (`DELETE <id>`); targets building shards pull records (`GET <id>/records/<n>`).
+import { pipeline } from 'node:stream/promises';
+import {
+  acceptBody,
+  readJsonBody,
+  readSmallBody,
+  type RequestContext,
+} from '../../api/common/index.js';
+import { sendValue, type InternalRoute } from '../../api/native/index.js';
+import type { TargetDsort } from '../../dsort/index.js';
+import { StoreError, badRequest } from '../../errors/index.js';
+import { ContentType, Header } from '../../wire/index.js';
+
+export function dsortRoute(dsort: TargetDsort): InternalRoute {
+  return async (context, segments) => {
+    const [id = '', what = '', index, ...rest] = segments;
+    if (rest.length > 0) throw badRequest(`unknown dsort request ${context.path}`);
+    const request = `${context.method} ${what}${index === undefined ? '' : ' <n>'}`;
+    if (id === '') {
+      if (context.method !== 'GET') throw notAllowed(context);
+      sendValue(context.res, dsort.list());
+      return;
+    }
+    switch (request) {
+      case 'POST ':
+        dsort.start(id, await readJsonBody(context));
+        break;
+      case 'GET ':
+        sendValue(context.res, dsort.get(id).jobInfo());
+        return;
+      case 'POST sorting':
+        dsort.get(id).startSorting();
+        break;
+      case 'GET records':
+        sendValue(context.res, dsort.records(id));
+        return;
+      case 'GET records <n>':
+        return sendRecord(context, dsort, id, Number(index));
+      case 'POST plan':
+        dsort.plan(id, await readPlan(context));
+        break;
+      case 'POST complete':
+        dsort.get(id).complete();
+        break;
+      case 'DELETE abort':
+        dsort.abort(
+          id,
+          context.query.get('reason') ?? 'aborted by request',
+          context.query.get('failure') === 'true',
+        );
+        break;
+      case 'DELETE ':
+        dsort.remove(id);
+        break;
+      default:
+        throw notAllowed(context);
+    }
+    context.res.end();
+  };
+}
+
+async function sendRecord(
+  context: RequestContext,
+  dsort: TargetDsort,
+  id: string,
+  index: number,
+): Promise<void> {
+  if (!Number.isSafeInteger(index)) throw badRequest(`invalid record number in ${context.path}`);
+  const { size, body } = dsort.recordBody(id, index);
+  context.res.writeHead(200, {
+    [Header.contentType]: ContentType.octetStream,
+    [Header.contentLength]: String(size),
+  });
+  await pipeline(body, context.res);
+}
+
+/** Largest plan accepted: a target's share of the output shards with their records' metadata. */
+const maxPlanBytes = 512 << 20;
+
+async function readPlan(context: RequestContext): Promise<unknown> {
+  acceptBody(context);
+  const data = await readSmallBody(context.req, maxPlanBytes, 'dsort plan');
+  try {
+    return JSON.parse(data.toString('utf8')) as unknown;
+  } catch (error) {
+    throw badRequest('dsort plan is not valid JSON', { cause: error });
+  }
+}
+
+function notAllowed(context: RequestContext): StoreError {
+  return new StoreError('MethodNotAllowed', `${context.method} ${context.path} is not allowed`);
+}

@@ -1,0 +1,105 @@
+// Input shards for the dSort tests: records of two files each (`<key>.bin` of seeded random bytes
+// and `<key>.cls` holding a number), packed by GNU tar (and gzip for .tgz) into input shards;
+// and output shards read back with the Debian tools (tar, gzip, unzip, lz4) into their files.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Prng } from '../../harness/prng.js';
+
+export interface InputRecord {
+  key: string;
+  shard: string;
+  files: Record<string, Buffer>;
+  /** The number in its `.cls` file. */
+  label: number;
+}
+
+export interface Dataset {
+  records: InputRecord[];
+  /** Shard name → its bytes. */
+  shards: Map<string, Buffer>;
+}
+
+/** `shardCount` shards of `perShard` records, keys `r-<n>` in a seeded random order. */
+export function makeDataset(
+  seed: number,
+  shardCount: number,
+  perShard: number,
+  format: '.tar' | '.tgz',
+  prefix = 'in-',
+): Dataset {
+  const prng = new Prng(seed);
+  const total = shardCount * perShard;
+  const numbers = Array.from({ length: total }, (_, index) => index);
+  for (let index = total - 1; index > 0; index -= 1) {
+    const other = prng.int(0, index);
+    [numbers[index], numbers[other]] = [numbers[other] ?? 0, numbers[index] ?? 0];
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-dsort-data-'));
+  const records: InputRecord[] = [];
+  const shards = new Map<string, Buffer>();
+  try {
+    for (let shard = 0; shard < shardCount; shard += 1) {
+      const name = `${prefix}${String(shard).padStart(3, '0')}${format}`;
+      const root = join(dir, `s${shard}`);
+      mkdirSync(join(root, 'd'), { recursive: true });
+      const names: string[] = [];
+      for (let index = 0; index < perShard; index += 1) {
+        const number = numbers[shard * perShard + index] ?? 0;
+        const key = `d/r-${String(number).padStart(6, '0')}`;
+        const body = Buffer.from(
+          Array.from({ length: prng.int(100, 3000) }, () => prng.int(0, 255)),
+        );
+        const label = prng.int(0, 9);
+        const files = { [`${key}.bin`]: body, [`${key}.cls`]: Buffer.from(String(label)) };
+        for (const [file, data] of Object.entries(files)) {
+          writeFileSync(join(root, file), data);
+          names.push(file);
+        }
+        records.push({ key, shard: name, files, label });
+      }
+      const tar = join(dir, `s${shard}.tar`);
+      execFileSync('tar', ['-cf', tar, '-C', root, ...names]);
+      shards.set(name, format === '.tar' ? readFileSync(tar) : execFileSync('gzip', ['-c', tar]));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { records, shards };
+}
+
+/** The files of an archive in archive order, as the Debian tools list and extract them. */
+export function readArchive(data: Buffer, format: string): Array<{ name: string; data: Buffer }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-dsort-out-'));
+  try {
+    const file = join(dir, `shard${format}`);
+    writeFileSync(file, data);
+    const out = join(dir, 'x');
+    mkdirSync(out);
+    let names: string[];
+    if (format === '.zip') {
+      names = execFileSync('zipinfo', ['-1', file]).toString().split('\n').filter(Boolean);
+      execFileSync('unzip', ['-q', file, '-d', out]);
+    } else {
+      const tar = join(dir, 'plain.tar');
+      if (format === '.tar.lz4') execFileSync('lz4', ['-q', '-d', '-f', file, tar]);
+      else if (format === '.tgz') writeFileSync(tar, execFileSync('gzip', ['-dc', file]));
+      else writeFileSync(tar, data);
+      names = execFileSync('tar', ['-tf', tar]).toString().split('\n').filter(Boolean);
+      execFileSync('tar', ['-xf', tar, '-C', out]);
+    }
+    return names.map((name) => ({ name, data: readFileSync(join(out, name)) }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every file of a dataset by name. */
+export function filesOf(dataset: Dataset): Map<string, Buffer> {
+  return new Map(dataset.records.flatMap((record) => Object.entries(record.files)));
+}
+
+export function keyOf(name: string): string {
+  return name.replace(/\.[^./]*$/, '');
+}
