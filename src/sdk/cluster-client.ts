@@ -20,21 +20,9 @@ import {
   type RemoveNodeValueJson,
 } from '../wire/index.js';
 import { parseJsonWithDigests, nodePublicUrl } from './cluster-map.js';
-import type { OperationLabel } from './errors.js';
 import { decodeJson, throwIfBufferedError, type BufferedResponse } from './http-exchange.js';
 import { clusterLabel } from './labels.js';
-
-type ControlRequest = (
-  method: 'GET' | 'PUT' | 'POST' | 'DELETE',
-  path: string,
-  label: OperationLabel,
-  extra?: {
-    query?: Record<string, string>;
-    message?: ActionMessage | object;
-    baseUrl?: string;
-    headers?: Record<string, string>;
-  },
-) => Promise<BufferedResponse>;
+import type { ControlRequest } from './control-request.js';
 
 /** Which of a node's logs: `info` holds every line, `error` warnings and errors (AIStore's split). */
 export type LogSeverity = 'info' | 'error';

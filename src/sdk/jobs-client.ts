@@ -30,13 +30,7 @@ import {
 } from './http-exchange.js';
 import { bucketLabel, clusterLabel } from './labels.js';
 import { bucketQuery } from './object-router.js';
-
-type ControlRequest = (
-  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE',
-  path: string,
-  label: OperationLabel,
-  extra?: { query?: Record<string, string>; message?: ActionMessage | object },
-) => Promise<BufferedResponse>;
+import type { ControlRequest } from './control-request.js';
 
 /** Where a bucket summary stands (`running` 202, `partial` 206, `done` 200). */
 export interface BucketSummaryProgress {

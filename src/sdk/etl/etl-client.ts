@@ -4,23 +4,15 @@
 import {
   apiPath,
   EtlPath,
-  type ActionMessage,
   type EtlDetailsJson,
   type EtlHealthJson,
   type EtlListEntryJson,
   type EtlLogsJson,
   type EtlMetricsJson,
 } from '../../wire/index.js';
-import type { OperationLabel } from '../errors.js';
-import { decodeJson, throwIfBufferedError, type BufferedResponse } from '../http-exchange.js';
+import { decodeJson, throwIfBufferedError } from '../http-exchange.js';
 import { clusterLabel } from '../labels.js';
-
-type ControlRequest = (
-  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE',
-  path: string,
-  label: OperationLabel,
-  extra?: { query?: Record<string, string>; message?: ActionMessage | object },
-) => Promise<BufferedResponse>;
+import type { ControlRequest } from '../control-request.js';
 
 /** What `init` sends (AIStore's ETLSpecMsg); durations are Go duration strings (`45s`, `5m`). */
 export interface EtlInitSpec {

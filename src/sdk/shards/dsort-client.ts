@@ -2,16 +2,9 @@
 // RequestSpec, each target's metrics, the list of jobs, abort, remove, and waiting until every
 // target finished creating its shards (as AIStore's Python `Dsort.wait`).
 import { apiPath, type DsortJobInfoJson } from '../../wire/index.js';
-import type { OperationLabel } from '../errors.js';
-import { decodeJson, throwIfBufferedError, type BufferedResponse } from '../http-exchange.js';
+import { decodeJson, throwIfBufferedError } from '../http-exchange.js';
 import { clusterLabel } from '../labels.js';
-
-type ControlRequest = (
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  label: OperationLabel,
-  extra?: { query?: Record<string, string>; message?: object },
-) => Promise<BufferedResponse>;
+import type { ControlRequest } from '../control-request.js';
 
 export interface DsortWaitOptions {
   timeoutMs?: number;
