@@ -22,7 +22,7 @@ import {
 import { parseJsonWithDigests, nodePublicUrl } from './cluster-map.js';
 import { decodeJson, throwIfBufferedError, type BufferedResponse } from './http-exchange.js';
 import { clusterLabel } from './labels.js';
-import type { ControlRequest } from './control-request.js';
+import type { ControlRequest } from './http-exchange.js';
 
 /** Which of a node's logs: `info` holds every line, `error` warnings and errors (AIStore's split). */
 export type LogSeverity = 'info' | 'error';

@@ -4,7 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
-import { ContentType, Header } from '../wire/index.js';
+import { ContentType, Header, type ActionMessage } from '../wire/index.js';
 import {
   ApiError,
   TransportError,
@@ -323,3 +323,20 @@ export function lengthCheckedStream(
   source.pipe(checker);
   return checker;
 }
+
+/**
+ * The one shape of a control-plane call that the client hands its sub-clients (jobs, cluster,
+ * ETL, dSort): they build paths and messages, the client sends them and maps errors.
+ */
+export type ControlRequest = (
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE',
+  path: string,
+  label: OperationLabel,
+  extra?: {
+    query?: Record<string, string>;
+    message?: ActionMessage | object;
+    /** Another node than the endpoint (a target's own API). */
+    baseUrl?: string;
+    headers?: Record<string, string>;
+  },
+) => Promise<BufferedResponse>;

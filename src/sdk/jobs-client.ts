@@ -30,7 +30,7 @@ import {
 } from './http-exchange.js';
 import { bucketLabel, clusterLabel } from './labels.js';
 import { bucketQuery } from './object-router.js';
-import type { ControlRequest } from './control-request.js';
+import type { ControlRequest } from './http-exchange.js';
 
 /** Where a bucket summary stands (`running` 202, `partial` 206, `done` 200). */
 export interface BucketSummaryProgress {

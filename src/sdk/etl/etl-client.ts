@@ -12,7 +12,7 @@ import {
 } from '../../wire/index.js';
 import { decodeJson, throwIfBufferedError } from '../http-exchange.js';
 import { clusterLabel } from '../labels.js';
-import type { ControlRequest } from '../control-request.js';
+import type { ControlRequest } from '../http-exchange.js';
 
 /** What `init` sends (AIStore's ETLSpecMsg); durations are Go duration strings (`45s`, `5m`). */
 export interface EtlInitSpec {

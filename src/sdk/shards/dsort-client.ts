@@ -4,7 +4,7 @@
 import { apiPath, type DsortJobInfoJson } from '../../wire/index.js';
 import { decodeJson, throwIfBufferedError } from '../http-exchange.js';
 import { clusterLabel } from '../labels.js';
-import type { ControlRequest } from '../control-request.js';
+import type { ControlRequest } from '../http-exchange.js';
 
 export interface DsortWaitOptions {
   timeoutMs?: number;
