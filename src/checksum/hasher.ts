@@ -4,11 +4,11 @@ import { Xxh64 } from '@node-rs/xxhash';
 import { crc32c } from '@node-rs/crc32';
 import type { ChecksumTypeName } from '../wire/index.js';
 
-/** Incremental hasher: feed chunks, then read the hex digest once. */
+/** Incremental hasher: feed chunks, then read the hex digest. */
 export interface Hasher {
   readonly type: ChecksumTypeName;
   update(chunk: Uint8Array): void;
-  /** Hex digest; '' for type `none`. */
+  /** Hex digest; '' for type `none`. The same value when asked again (checked, then stored). */
   digest(): string;
 }
 
@@ -36,6 +36,8 @@ class Crc32cHasher implements Hasher {
 
 class CryptoHasher implements Hasher {
   readonly #hash: Hash;
+  /** node's Hash gives its digest once; a second ask reuses it. */
+  #digest: string | undefined;
   constructor(
     readonly type: ChecksumTypeName,
     algorithm: string,
@@ -46,7 +48,8 @@ class CryptoHasher implements Hasher {
     this.#hash.update(chunk);
   }
   digest(): string {
-    return this.#hash.digest('hex');
+    this.#digest ??= this.#hash.digest('hex');
+    return this.#digest;
   }
 }
 

@@ -7,8 +7,6 @@ import { createHasher, type Hasher } from './hasher.js';
 export class HashingStream extends Transform {
   readonly hashers: Hasher[];
   bytes = 0;
-  /** A hasher gives its digest once; asking again (the same type checked and stored) reuses it. */
-  readonly #digests = new Map<ChecksumTypeName, string>();
 
   constructor(types: ChecksumTypeName[], highWaterMark?: number) {
     super(highWaterMark === undefined ? {} : { highWaterMark });
@@ -23,10 +21,6 @@ export class HashingStream extends Transform {
 
   /** Digest of the hasher of `type` (call after the stream ended). */
   digestOf(type: ChecksumTypeName): string | undefined {
-    const known = this.#digests.get(type);
-    if (known !== undefined) return known;
-    const digest = this.hashers.find((hasher) => hasher.type === type)?.digest();
-    if (digest !== undefined) this.#digests.set(type, digest);
-    return digest;
+    return this.hashers.find((hasher) => hasher.type === type)?.digest();
   }
 }

@@ -192,9 +192,13 @@ describe('ETL', () => {
   test('a crashing transformer is restarted (the request it crashed on fails with 502/503), then serves again', async () => {
     const crashed = await transform('upper-node', 'crash-1');
     assert.ok([502, 503].includes(crashed.status), `${crashed.status} ${crashed.text}`);
+    // Health can still say Running before the target has seen its transformer exit: the wait is
+    // over when every target reports Running and a transform is served.
     await waitFor('the crashed transformer to serve again', 60_000, async () => {
       const health = await json<Array<{ health_status: string }>>('/v1/etl/upper-node/health');
-      return health.every((item) => item.health_status === 'Running');
+      if (!health.every((item) => item.health_status === 'Running')) return false;
+      const first = objects[0];
+      return first !== undefined && (await transform('upper-node', first.name)).status === 200;
     });
     for (const { name, data } of objects) {
       const out = await transform('upper-node', name);
