@@ -6,8 +6,7 @@
 // key too long for `<key>;<version ID>` has its kept version protected too, reads right after the
 // loss (only the primary's map changed) find their versions, and scrub alone brings back what
 // nobody read, modification times included.
-// Scaled down from 50 objects to 12 (each written 4 times: 3 overwrites) to keep the test within
-// minutes on a loaded 2-core machine; the multipart count (10) is as specified.
+// At the issue's scale: 50 objects each written 4 times (3 overwrites), 10 multipart objects.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
@@ -32,7 +31,7 @@ import {
 import { versionPieceName } from '../../src/protect/ec/version-pieces.js';
 import { scrub } from './protection-helpers.js';
 
-const objectCount = 12;
+const objectCount = 50;
 const writes = 4;
 const multipartCount = 10;
 const partBytes = 64 * 1024;
