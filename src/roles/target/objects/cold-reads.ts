@@ -3,7 +3,7 @@
 // visible only when complete (the store's work file and rename). Concurrent cold GETs of one
 // object share that one fetch: the others wait for it and then read the stored object. The
 // remote's ETag, version, last-modified time and custom metadata are kept in the object's record.
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { RemoteMetadataKey, type Backend, type RemoteObject } from '../../../backends/index.js';
 import type { LocalStore, PutObjectRequest, StoredObject } from '../../../storage/index.js';
 import type { Clock } from '../../../util/clock.js';
@@ -83,19 +83,20 @@ export class ColdReads {
         throw error;
       }
       const toStore = new PassThrough();
-      const toClient = stream ? new PassThrough() : undefined;
+      const toClient = stream ? new HeldTail() : undefined;
       remote.body.once('error', (error) => {
         toStore.destroy(error);
         toClient?.destroy(error);
       });
       remote.body.pipe(toStore);
       if (toClient !== undefined) {
-        // The client's answer ends only once the object is committed, so a client that has read
-        // every byte finds the object listed and local at once (read-after-write); a failed
-        // commit cuts the answer. Errors reach the reader through its iterator; the listener
-        // keeps one raised before it starts reading from being unhandled.
+        // The client's last bytes are sent only once the object is committed, so a client that
+        // has every byte (even one that stops at Content-Length) finds the object listed and
+        // local at once (read-after-write); a failed commit cuts the answer. Errors reach the
+        // reader through its iterator; the listener keeps one raised before it starts reading
+        // from being unhandled.
         toClient.on('error', () => undefined);
-        remote.body.pipe(toClient, { end: false });
+        remote.body.pipe(toClient);
         answered({ remote: remote.object, body: toClient });
       }
       let object: StoredObject;
@@ -105,7 +106,7 @@ export class ColdReads {
         toClient?.destroy(error instanceof Error ? error : new Error(String(error)));
         throw error;
       }
-      toClient?.end();
+      toClient?.release();
       await this.afterStore(target.bucket, object);
       return object;
     })();
@@ -118,6 +119,39 @@ export class ColdReads {
     // A streaming read that never reaches the client must not leave an unhandled rejection.
     streaming.catch(() => undefined);
     return { streaming, stored };
+  }
+}
+
+/**
+ * The client's copy of a cold GET's bytes: every chunk but the last flows as it arrives (with the
+ * client's backpressure); the last, and the end, wait for `release()`.
+ */
+export class HeldTail extends Transform {
+  #held: Buffer | undefined;
+  #flushed: TransformCallback | undefined;
+  #released = false;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const previous = this.#held;
+    this.#held = chunk;
+    callback(null, previous);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.#flushed = callback;
+    if (this.#released) this.#finish();
+  }
+
+  /** The object is committed: the last chunk and the end may go. */
+  release(): void {
+    this.#released = true;
+    if (this.#flushed !== undefined) this.#finish();
+  }
+
+  #finish(): void {
+    const callback = this.#flushed;
+    this.#flushed = undefined;
+    callback?.(null, this.#held);
   }
 }
 
