@@ -27,7 +27,8 @@ type AcceptedValues = readonly string[] | 'any';
 /**
  * Accepted on every route: bucket identity, the redirect markers gateways and targets add (and
  * AIStore's signature, which Cairn does not check), the log-silencing flag, and "do not add a
- * remote bucket to bucket metadata", a guarantee Cairn always gives (it never adds one).
+ * remote bucket to bucket metadata" (the gateway reads it: a remote bucket it would have added on
+ * first access is answered 501 instead).
  */
 const everywhere: ReadonlySet<string> = new Set([
   Query.provider,
