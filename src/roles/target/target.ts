@@ -33,10 +33,15 @@ import { MountpathActions } from './mountpath-actions.js';
 import { copyObject, copyRoute } from './objects/object-copy.js';
 import { protectionPolicy, rebalancePolicy } from './objects/object-policies.js';
 import { ObjectService } from './objects/object-service.js';
-import { deleteAtOwner, existsAtOwner, storeAtOwner } from './objects/owner-writes.js';
+import {
+  deleteAtOwner,
+  existsAtOwner,
+  putStreamedObject,
+  storeAtOwner,
+} from './objects/owner-writes.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { ShardListing } from './shards/shard-listing.js';
-import { openWholeObject, putStreamedObject } from './shards/batch-items.js';
+import { openWholeObject } from './shards/batch-items.js';
 import { clusterObjectNames } from './shards/cluster-names.js';
 import { ShardIndexes } from './shards/shard-indexes.js';
 import { writeShard } from './shards/shard-writes.js';

@@ -18,6 +18,21 @@ import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from './object-service.js';
 import { nativePutRequest } from './object-types.js';
 
+/**
+ * Stores a stream of unknown length as the object on this target, as a client's PUT does; the
+ * caller chose this target (dSort builds each output shard on its owner).
+ */
+export async function putStreamedObject(
+  objects: ObjectService,
+  bucket: BucketJson,
+  name: string,
+  body: Readable,
+): Promise<void> {
+  const resolved = objects.resolve(bucket);
+  const options = { contentLength: undefined, checksum: undefined };
+  await objects.put(resolved, nativePutRequest(resolved, name, body, options));
+}
+
 /** Longest transfer of one object to its owner. */
 const ownerTransferTimeoutMs = 30 * 60_000;
 const maxErrorBytes = 64 * 1024;

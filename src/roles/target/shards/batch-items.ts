@@ -9,7 +9,6 @@ import { peerError } from '../../../transport/index.js';
 import { bucketQuery, Header, objectUname, Query, type BucketJson } from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from '../objects/object-service.js';
-import { nativePutRequest } from '../objects/object-types.js';
 import { peerObjectUrl } from '../objects/owner-writes.js';
 import type { ShardIndexes } from './shard-indexes.js';
 import { readFromShard } from './shard-reads.js';
@@ -40,18 +39,6 @@ export async function openWholeObject(
 ): Promise<OpenedItem & { modifiedMs: number }> {
   const item = { bucket, name, archpath: '', start: 0, length: 0, opaque: undefined };
   return { ...(await openItem(runtime, shards, item)), modifiedMs: runtime.clock.nowMs() };
-}
-
-/** Stores a stream of unknown length as the object here, as a client's PUT does. */
-export async function putStreamedObject(
-  objects: ObjectService,
-  bucket: BucketJson,
-  name: string,
-  body: Readable,
-): Promise<void> {
-  const resolved = objects.resolve(bucket);
-  const options = { contentLength: undefined, checksum: undefined };
-  await objects.put(resolved, nativePutRequest(resolved, name, body, options));
 }
 
 /** `bytes=...` for the item's range, undefined for all of it. */
