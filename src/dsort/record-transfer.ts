@@ -73,7 +73,11 @@ export async function* remoteRecordFiles(
           yield chunk;
         }
       };
-      yield { name, size, body: Readable.from(part()) };
+      const body = Readable.from(part());
+      // The archive writer reads it and sees its errors; after an abort nobody does, and a read
+      // that then fails on the destroyed response must not become an uncaught error.
+      body.on('error', () => undefined);
+      yield { name, size, body };
       if (remaining > 0) throw new StoreError('Internal', `dsort: "${name}" was not read through`);
     }
   } finally {
