@@ -16,6 +16,33 @@ export function stringifyJson(value: unknown, indent?: number): string {
   return text.replace(markerPattern, '$1');
 }
 
+/**
+ * How deeply `text` nests arrays and objects, counted up to `limit + 1` (then it stops looking).
+ * JSON.parse takes any depth, but JSON.stringify and recursive readers of the result overflow the
+ * stack on a few thousand levels, so input from outside is measured before it is parsed.
+ */
+export function jsonNestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c)
+        index += 1; // backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      depth += 1;
+      if (depth > deepest) {
+        deepest = depth;
+        if (deepest > limit) return deepest;
+      }
+    } else if (code === 0x5d || code === 0x7d) depth -= 1;
+  }
+  return deepest;
+}
+
 /** Parses JSON of unknown shape; callers validate what they read. */
 export function parseJson(text: string): unknown {
   return JSON.parse(text) as unknown;

@@ -1,13 +1,27 @@
 // Small request bodies: bounded reading, JSON and action messages (`{"action","name","value"}`).
 import type { Readable } from 'node:stream';
 import { StoreError, badRequest } from '../../errors/index.js';
-import { asRecord } from '../../util/json.js';
+import { asRecord, jsonNestingDepth } from '../../util/json.js';
 import type { ActionMessage } from '../../wire/index.js';
 import { acceptBody } from './http-server.js';
 import type { RequestContext } from './request-context.js';
 
 /** Largest control-plane JSON body accepted. */
 export const maxJsonBodyBytes = 4 * 1024 * 1024;
+
+/** Deepest nesting of arrays and objects accepted in JSON from outside (AIStore's are < 10). */
+export const maxJsonDepth = 64;
+
+/** Parses JSON a client sent (`what` names it in the 400), refusing malformed or too deep input. */
+export function parseClientJson(text: string, what: string): unknown {
+  if (jsonNestingDepth(text, maxJsonDepth) > maxJsonDepth)
+    throw badRequest(`${what} nests arrays or objects deeper than ${maxJsonDepth} levels`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw badRequest(`${what} is not valid JSON`, { cause: error });
+  }
+}
 
 /**
  * Reads a whole small body of at most `limitBytes`. Beyond the limit it stops keeping bytes and
@@ -57,11 +71,7 @@ export async function readJsonBody(context: RequestContext): Promise<unknown> {
   acceptBody(context);
   const data = await readSmallBody(context.req, maxJsonBodyBytes, 'request body');
   if (data.length === 0) return undefined;
-  try {
-    return JSON.parse(data.toString('utf8')) as unknown;
-  } catch (error) {
-    throw badRequest('request body is not valid JSON', { cause: error });
-  }
+  return parseClientJson(data.toString('utf8'), 'request body');
 }
 
 /** Reads an action message (empty body → undefined). */

@@ -3,6 +3,7 @@
 // piece asks the object's owner to make sure it has that version.
 import { StoreError, badRequest } from '../../errors/index.js';
 import { ContentType, ErasureWhat, Header, Query } from '../../wire/index.js';
+import { parseClientJson } from '../common/body.js';
 import { acceptBody } from '../common/http-server.js';
 import type { RequestContext } from '../common/request-context.js';
 import { bucketFromRequest } from './bucket-address.js';
@@ -80,9 +81,5 @@ async function readPiece(
 function metadataHeader(context: RequestContext): unknown {
   const text = context.req.headers[Header.erasureMetadata];
   if (typeof text !== 'string') throw badRequest(`missing ${Header.erasureMetadata} header`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw badRequest(`${Header.erasureMetadata} is not valid JSON`, { cause: error });
-  }
+  return parseClientJson(text, `${Header.erasureMetadata} header`);
 }

@@ -6,6 +6,7 @@
 import { pipeline } from 'node:stream/promises';
 import {
   acceptBody,
+  parseClientJson,
   readJsonBody,
   readSmallBody,
   type RequestContext,
@@ -84,11 +85,7 @@ const maxPlanBytes = 512 << 20;
 async function readPlan(context: RequestContext): Promise<unknown> {
   acceptBody(context);
   const data = await readSmallBody(context.req, maxPlanBytes, 'dsort plan');
-  try {
-    return JSON.parse(data.toString('utf8')) as unknown;
-  } catch (error) {
-    throw badRequest('dsort plan is not valid JSON', { cause: error });
-  }
+  return parseClientJson(data.toString('utf8'), 'dsort plan');
 }
 
 function notAllowed(context: RequestContext): StoreError {
