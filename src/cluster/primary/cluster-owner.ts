@@ -31,6 +31,7 @@ import {
   ClusterMap,
   isInMaintenance,
   makeClusterNode,
+  nodeUrlsFromJson,
   placementDiffers,
   type ClusterNode,
 } from '../metadata/cluster-map.js';
@@ -176,18 +177,21 @@ export class ClusterOwner {
     const known = this.#map().node(nodeJson.daemon_id);
     // The primary's flags win over the node's memory (maintenance may have ended while it was
     // down); a node the map does not know starts in service.
+    const urls = nodeUrlsFromJson(nodeJson);
     const node = makeClusterNode(
       nodeJson.daemon_id,
       nodeJson.daemon_type,
-      nodeJson.public_net.direct_url,
-      nodeJson.intra_control_net.direct_url,
+      urls.publicUrl,
+      urls.intraUrl,
       known?.flags ?? nodeJson.flags & NodeFlag.nonElectable,
+      urls.dataUrl,
     );
     this.#lastSeenMs.set(node.id, Date.now());
     const unchanged =
       known !== undefined &&
       known.publicUrl === node.publicUrl &&
       known.intraUrl === node.intraUrl &&
+      known.dataUrl === node.dataUrl &&
       known.role === node.role;
     if (!unchanged) {
       // The joining node gets the metadata first: nobody may route to it before it has it.
