@@ -39,6 +39,7 @@ import type { MetadataBundleJson, MetadataStore } from '../metadata/metadata-sto
 import { RebalanceMetadata } from '../metadata/rebalance-metadata.js';
 import type { KeepaliveRequestJson } from '../membership/messages.js';
 import { Metasync } from '../sync/metasync.js';
+import { DepartedPeers } from './departed-peers.js';
 import { checkProtectionFeasible } from './protection-check.js';
 import {
   withDecommission,
@@ -64,6 +65,7 @@ interface Draft {
 export class ClusterOwner {
   readonly #queue = new SerialQueue();
   readonly #lastSeenMs = new Map<string, number>();
+  readonly #departed = new DepartedPeers();
   readonly #metasync: Metasync;
   #sweepTimer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -187,6 +189,7 @@ export class ClusterOwner {
       urls.dataUrl,
     );
     this.#lastSeenMs.set(node.id, Date.now());
+    this.#departed.forget(node.id);
     const unchanged =
       known !== undefined &&
       known.publicUrl === node.publicUrl &&
@@ -407,6 +410,7 @@ export class ClusterOwner {
       if (now - seen <= timeoutMs) continue;
       this.log.warn('removing silent node', { node: node.id, silentMs: now - seen });
       this.#lastSeenMs.delete(node.id);
+      this.#departed.remember(node, now);
       try {
         await this.#mutate((draft) => ({
           ...draft,
@@ -416,6 +420,25 @@ export class ClusterOwner {
         this.log.error('failed to remove silent node', { node: node.id, error });
       }
     }
+    await this.#yieldToRival();
+  }
+
+  /** Steps down (through the store's change listeners) when a dropped node knows a newer primary. */
+  async #yieldToRival(): Promise<void> {
+    const { interval_ms: intervalMs } = this.store.config.values.keepalive;
+    const rival = await this.#departed.rivalMap(
+      this.client,
+      this.#map(),
+      this.self.id,
+      Date.now(),
+      Math.max(500, intervalMs),
+    );
+    if (rival === undefined || this.#stopped) return;
+    this.log.warn('a newer map names another primary: yielding', {
+      primary: rival.primaryId,
+      version: rival.version,
+    });
+    await this.store.accept({ clusterMap: rival });
   }
 
   /** When each node was last heard from (for election candidates and status). */
