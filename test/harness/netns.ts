@@ -141,6 +141,16 @@ export class NetnsLab {
   }
 }
 
+/** Names of this harness's namespaces and root-namespace links with `tag` (all when omitted). */
+export async function labResources(tag = ''): Promise<string[]> {
+  const namespaces = (await ip('netns', 'list').catch(() => ''))
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name.startsWith(`${namePrefix}${tag}`) && !name.includes('probe'));
+  const links = await linksOf((name) => name.slice(2, 8).startsWith(tag));
+  return [...namespaces, ...links];
+}
+
 /** `count` distinct 10.77.X prefixes that no route of the root namespace uses. */
 async function freeSubnets(count: number): Promise<string[]> {
   const routes = await ip('route', 'show', 'table', 'all');
@@ -178,7 +188,7 @@ async function removeOwned(tag: string): Promise<void> {
 }
 
 /** Namespaces and links of runs whose process is gone (killed before it could clean up). */
-async function removeLeftovers(): Promise<void> {
+export async function removeLeftovers(): Promise<void> {
   const tags = new Set<string>();
   for (const line of (await ip('netns', 'list').catch(() => '')).split('\n')) {
     const match = /^cairn-([0-9a-z]{6})-\d+/.exec(line);

@@ -1,5 +1,5 @@
-// A cluster spread over network namespaces (3 gateways, 3 targets, each on its own simulated host
-// with its own address): PUT/GET through every gateway; a target whose link is cut (the process
+// A cluster spread over network namespaces (3 gateways listening on 0.0.0.0, 3 targets, each on its
+// own simulated host with its own address): PUT/GET through every gateway; a target whose link is cut (the process
 // keeps running) leaves the map, the cluster rebalances, and takes it back when the link returns,
 // every object readable throughout; a partitioned primary is replaced and steps down when healed.
 import { after, before, describe, test } from 'node:test';
