@@ -13,6 +13,10 @@ interface NodeFlags {
   host?: string;
   port?: string;
   intraPort?: string;
+  intraControlHost?: string;
+  intraDataHost?: string;
+  intraDataPort?: string;
+  listenHost?: string;
   mountpath?: string[];
   primaryUrl?: string;
   logMaxFileBytes?: string;
@@ -31,9 +35,19 @@ export function nodeCommand(): Command {
       'JSON node config (same keys as the flags, camelCase); flags override it',
     )
     .option('--dir <dir>', "the node's own directory: persistent ID and cluster metadata")
-    .option('--host <host>', 'address to listen on and advertise (default 127.0.0.1)')
+    .option('--host <host>', 'public address to listen on and advertise (default 127.0.0.1)')
     .option('--port <port>', 'public port (default 8080 proxy, 9080 target; 0 = ephemeral)')
-    .option('--intra-port <port>', 'intra-cluster port (default 0 = ephemeral)')
+    .option('--intra-port <port>', 'intra-control port (default 0 = ephemeral)')
+    .option('--intra-control-host <host>', 'intra-control address (default: --host)')
+    .option('--intra-data-host <host>', 'intra-data address (default: the intra-control one)')
+    .option(
+      '--intra-data-port <port>',
+      'intra-data port (default: shares the intra-control server; 0 = ephemeral)',
+    )
+    .option(
+      '--listen-host <host>',
+      'address every server binds to, e.g. 0.0.0.0 (default: each network its own address)',
+    )
     .option('--mountpath <path...>', "a target's mountpath; repeat or give a comma-separated list")
     .option(
       '--primary-url <url>',
@@ -55,6 +69,10 @@ async function runNode(flags: NodeFlags): Promise<void> {
   if (flags.host !== undefined) raw.host = flags.host;
   if (flags.port !== undefined) raw.port = Number(flags.port);
   if (flags.intraPort !== undefined) raw.intraPort = Number(flags.intraPort);
+  if (flags.intraControlHost !== undefined) raw.intraControlHost = flags.intraControlHost;
+  if (flags.intraDataHost !== undefined) raw.intraDataHost = flags.intraDataHost;
+  if (flags.intraDataPort !== undefined) raw.intraDataPort = Number(flags.intraDataPort);
+  if (flags.listenHost !== undefined) raw.listenHost = flags.listenHost;
   if (flags.mountpath !== undefined)
     raw.mountpaths = flags.mountpath.flatMap((item) => item.split(',')).filter(Boolean);
   if (flags.primaryUrl !== undefined) raw.primaryUrl = flags.primaryUrl;

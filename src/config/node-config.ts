@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { StoreError } from '../errors/index.js';
+import { resolveNetworks, type NodeNetworks } from './node-networks.js';
 
 /** The playground's default S3 key pair (as MinIO's is minioadmin / minioadmin). */
 export const defaultS3AccessKey = 'cairnadmin';
@@ -20,12 +21,23 @@ export const nodeConfigSchema = z
     role: z.enum(['proxy', 'target']),
     /** The node's own directory: persistent ID, cluster metadata copies. Required. */
     dir: z.string().min(1),
-    /** Address to listen on and advertise. Default 127.0.0.1. */
+    /** Public address (AIStore's `host_net.hostname`): listened on and advertised. Default 127.0.0.1. */
     host: z.string().min(1).default('127.0.0.1'),
     /** Public port. Default 8080 for a proxy, 9080 for a target; 0 = ephemeral. */
     port: portSchema.optional(),
-    /** Intra-cluster port (metasync, keepalive, replication). Default 0 = ephemeral. */
+    /** Intra-control port (AIStore's `port_intra_control`). Default 0 = ephemeral. */
     intraPort: portSchema.default(0),
+    /** Intra-control address (`hostname_intra_control`). Default: `host`. */
+    intraControlHost: z.string().min(1).optional(),
+    /** Intra-data address (`hostname_intra_data`). Default: the intra-control address. */
+    intraDataHost: z.string().min(1).optional(),
+    /**
+     * Intra-data port (`port_intra_data`). Default: none, and intra-data shares the intra-control
+     * server unless `intraDataHost` differs from it (then 0 = ephemeral).
+     */
+    intraDataPort: portSchema.optional(),
+    /** Address every server binds to (e.g. 0.0.0.0) while the per-network ones are advertised. */
+    listenHost: z.string().min(1).optional(),
     /** A target's mountpaths (at least one for a target). */
     mountpaths: z.array(z.string().min(1)).default([]),
     /** Public URL of the primary gateway to join; absent on the first gateway. */
@@ -54,9 +66,13 @@ export const nodeConfigSchema = z
 export interface NodeConfig {
   readonly role: 'proxy' | 'target';
   readonly dir: string;
+  /** The public address (advertised to clients). */
   readonly host: string;
   readonly port: number;
+  /** The intra-control port. */
   readonly intraPort: number;
+  /** The three logical networks: what each server binds to and advertises. */
+  readonly networks: NodeNetworks;
   readonly mountpaths: readonly string[];
   readonly primaryUrl: string | undefined;
   /** The S3 key pair this node accepts (gateways check signatures; targets trust gateways). */
@@ -93,6 +109,10 @@ export function parseNodeConfig(raw: unknown): NodeConfig {
     host: value.host,
     port: value.port ?? (value.role === 'proxy' ? 8080 : 9080),
     intraPort: value.intraPort,
+    networks: resolveNetworks({
+      ...value,
+      port: value.port ?? (value.role === 'proxy' ? 8080 : 9080),
+    }),
     mountpaths: Object.freeze(value.mountpaths.map(absolute)),
     primaryUrl: value.primaryUrl?.replace(/\/+$/, ''),
     s3Credentials: Object.freeze({ accessKey: value.s3AccessKey, secretKey: value.s3SecretKey }),

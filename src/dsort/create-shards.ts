@@ -78,7 +78,7 @@ function recordFiles(
     );
   return remoteRecordFiles(
     environment.client,
-    owner.intraUrl,
+    owner.dataUrl,
     job.jobId,
     record.index,
     record.files,

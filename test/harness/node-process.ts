@@ -20,6 +20,8 @@ export interface NodeSpec {
   primaryUrl: string | undefined;
   /** More `cairn node` flags (e.g. `--log-max-file-bytes 4096`). */
   extraArgs?: readonly string[];
+  /** A command the node runs under, e.g. `ip netns exec NS` (which execs: the PID stays the node's). */
+  launcher?: readonly string[];
 }
 
 export interface ReadyLine {
@@ -28,6 +30,7 @@ export interface ReadyLine {
   role: string;
   publicUrl: string;
   intraUrl: string;
+  dataUrl: string;
 }
 
 export class NodeProcess {
@@ -80,7 +83,10 @@ export class NodeProcess {
     for (const mountpath of this.spec.mountpaths) args.push('--mountpath', mountpath);
     if (this.spec.primaryUrl !== undefined) args.push('--primary-url', this.spec.primaryUrl);
     args.push(...(this.spec.extraArgs ?? []));
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, ...launcherArgs] = [...(this.spec.launcher ?? []), process.execPath];
+    const child = spawn(command ?? process.execPath, [...launcherArgs, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     live.add(child);
     const log = createWriteStream(join(this.spec.dir, 'node.log'), { flags: 'a' });

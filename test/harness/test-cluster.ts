@@ -15,6 +15,15 @@ export interface TestClusterOptions {
   config?: Record<string, string | number | boolean>;
   /** More `cairn node` flags for every node (e.g. `--promote-root <dir>`). */
   nodeArgs?: readonly string[];
+  /** Where each node runs (default: a plain process on 127.0.0.1); destroyed with the cluster. */
+  placement?: NodePlacement;
+}
+
+/** Puts a node somewhere else than 127.0.0.1 of this host (e.g. its own network namespace). */
+export interface NodePlacement {
+  /** The command the node runs under and its address flags (`--host` ...). */
+  place(role: 'proxy' | 'target', index: number): Promise<{ launcher: string[]; args: string[] }>;
+  destroy(): Promise<void>;
 }
 
 /** The shape of the fault tests: 3 gateways, 4 targets with 2 mountpaths, fast keepalives. */
@@ -32,6 +41,7 @@ export class TestCluster {
 
   #mountpaths = 1;
   #nodeArgs: readonly string[] = [];
+  #placement: NodePlacement | undefined;
 
   private constructor(readonly dir: string) {}
 
@@ -40,14 +50,15 @@ export class TestCluster {
     const cluster = new TestCluster(dir);
     cluster.#mountpaths = options.mountpaths;
     cluster.#nodeArgs = options.nodeArgs ?? [];
+    cluster.#placement = options.placement;
     try {
-      const primary = cluster.#addNode('proxy', 0, undefined, 0);
+      const primary = await cluster.#addNode('proxy', 0, undefined, 0);
       await primary.start();
       const nodes: NodeProcess[] = [];
       for (let i = 1; i < options.proxies; i += 1)
-        nodes.push(cluster.#addNode('proxy', i, primary.publicUrl, 0));
+        nodes.push(await cluster.#addNode('proxy', i, primary.publicUrl, 0));
       for (let j = 0; j < options.targets; j += 1) {
-        nodes.push(cluster.#addNode('target', j, primary.publicUrl, options.mountpaths));
+        nodes.push(await cluster.#addNode('target', j, primary.publicUrl, options.mountpaths));
       }
       await Promise.all(nodes.map((node) => node.start()));
       await cluster.waitForMembers();
@@ -98,14 +109,20 @@ export class TestCluster {
     extraArgs: readonly string[] = [],
   ): Promise<NodeProcess> {
     const primaryUrl = await this.primaryUrl();
-    const node = this.#addNode('target', this.targets.length, primaryUrl, mountpaths, extraArgs);
+    const node = await this.#addNode(
+      'target',
+      this.targets.length,
+      primaryUrl,
+      mountpaths,
+      extraArgs,
+    );
     await node.start();
     return node;
   }
 
   /** Starts one more gateway. */
   async addProxy(): Promise<NodeProcess> {
-    const node = this.#addNode('proxy', this.proxies.length, await this.primaryUrl(), 0);
+    const node = await this.#addNode('proxy', this.proxies.length, await this.primaryUrl(), 0);
     await node.start();
     return node;
   }
@@ -170,27 +187,30 @@ export class TestCluster {
   async destroy(): Promise<void> {
     await Promise.all(this.#clients.map((client) => client.close()));
     await Promise.all(this.nodes.map((node) => node.stop('SIGKILL')));
+    await this.#placement?.destroy();
     // CAIRN_KEEP_TEST_DIR=1 keeps node logs and data for a post-mortem.
     if (process.env['CAIRN_KEEP_TEST_DIR'] === '1') console.log(`kept test cluster in ${this.dir}`);
     else await rm(this.dir, { recursive: true, force: true });
   }
 
-  #addNode(
+  async #addNode(
     role: 'proxy' | 'target',
     index: number,
     primaryUrl: string | undefined,
     mountpaths: number,
     extraArgs: readonly string[] = [],
-  ): NodeProcess {
+  ): Promise<NodeProcess> {
     const name = `${role}-${index}`;
     const dir = join(this.dir, name);
+    const placed = await this.#placement?.place(role, index);
     const node = new NodeProcess({
       role,
       name,
       dir,
       mountpaths: Array.from({ length: mountpaths }, (_, k) => join(dir, `mp-${k}`)),
       primaryUrl,
-      extraArgs: [...this.#nodeArgs, ...extraArgs],
+      extraArgs: [...(placed?.args ?? []), ...this.#nodeArgs, ...extraArgs],
+      ...(placed === undefined ? {} : { launcher: placed.launcher }),
     });
     (role === 'proxy' ? this.proxies : this.targets).push(node);
     return node;

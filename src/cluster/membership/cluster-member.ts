@@ -182,7 +182,7 @@ export class ClusterMember {
 
   #primaryUrl(): string {
     const primary = this.store.clusterMap?.primary;
-    if (primary !== undefined && primary.id !== this.self.id) return primary.publicUrl;
+    if (primary !== undefined && primary.id !== this.self.id) return primary.intraUrl;
     if (this.configuredPrimaryUrl !== undefined) return this.configuredPrimaryUrl;
     throw new StoreError('ClusterNotReady', 'no primary URL: start the node with --primary-url');
   }

@@ -12,8 +12,12 @@ import {
 export interface ClusterNode {
   readonly id: string;
   readonly role: NodeRoleName;
+  /** Where clients go (`public_net`): redirects, the SDK's direct mode. */
   readonly publicUrl: string;
+  /** Intra-control (`intra_control_net`): keepalive, metadata sync, votes, job control. */
   readonly intraUrl: string;
+  /** Intra-data (`intra_data_net`): object bytes between nodes (rebalance, EC, mirror, GetBatch). */
+  readonly dataUrl: string;
   readonly flags: number;
   /** XXH64(id, seed): HRW digest. */
   readonly digest: bigint;
@@ -122,7 +126,9 @@ export class ClusterMap {
   withNodeFlags(id: string, flags: number): ClusterMap {
     const node = this.node(id);
     if (node === undefined) return this;
-    return this.withNode(makeClusterNode(node.id, node.role, node.publicUrl, node.intraUrl, flags));
+    return this.withNode(
+      makeClusterNode(node.id, node.role, node.publicUrl, node.intraUrl, flags, node.dataUrl),
+    );
   }
 
   withPrimary(id: string): ClusterMap {
@@ -180,28 +186,41 @@ export function makeClusterNode(
   publicUrl: string,
   intraUrl: string,
   flags = 0,
+  dataUrl = intraUrl,
 ): ClusterNode {
-  return Object.freeze({ id, role, publicUrl, intraUrl, flags, digest: nodeDigest(id) });
+  return Object.freeze({ id, role, publicUrl, intraUrl, dataUrl, flags, digest: nodeDigest(id) });
+}
+
+/** A node's URLs from its JSON; an empty intra network falls back as AIStore's does (to public). */
+export function nodeUrlsFromJson(json: NodeJson): {
+  publicUrl: string;
+  intraUrl: string;
+  dataUrl: string;
+} {
+  const publicUrl = json.public_net.direct_url;
+  const intraUrl = json.intra_control_net?.direct_url || publicUrl;
+  return { publicUrl, intraUrl, dataUrl: json.intra_data_net?.direct_url || intraUrl };
 }
 
 function nodeFromJson(json: NodeJson): ClusterNode {
+  const urls = nodeUrlsFromJson(json);
   return makeClusterNode(
     json.daemon_id,
     json.daemon_type,
-    json.public_net.direct_url,
-    json.intra_control_net.direct_url || json.public_net.direct_url,
+    urls.publicUrl,
+    urls.intraUrl,
     json.flags,
+    urls.dataUrl,
   );
 }
 
 function nodeToJson(node: ClusterNode): NodeJson {
-  const intra = netInfo(node.intraUrl);
   return {
     daemon_id: node.id,
     daemon_type: node.role,
     public_net: netInfo(node.publicUrl),
-    intra_control_net: intra,
-    intra_data_net: intra,
+    intra_control_net: netInfo(node.intraUrl),
+    intra_data_net: netInfo(node.dataUrl),
     flags: node.flags,
     id_digest: node.digest,
   };

@@ -31,6 +31,7 @@ import {
   ClusterMap,
   isInMaintenance,
   makeClusterNode,
+  nodeUrlsFromJson,
   placementDiffers,
   type ClusterNode,
 } from '../metadata/cluster-map.js';
@@ -38,6 +39,7 @@ import type { MetadataBundleJson, MetadataStore } from '../metadata/metadata-sto
 import { RebalanceMetadata } from '../metadata/rebalance-metadata.js';
 import type { KeepaliveRequestJson } from '../membership/messages.js';
 import { Metasync } from '../sync/metasync.js';
+import { DepartedPeers } from './departed-peers.js';
 import { checkProtectionFeasible } from './protection-check.js';
 import {
   withDecommission,
@@ -63,6 +65,7 @@ interface Draft {
 export class ClusterOwner {
   readonly #queue = new SerialQueue();
   readonly #lastSeenMs = new Map<string, number>();
+  readonly #departed = new DepartedPeers();
   readonly #metasync: Metasync;
   #sweepTimer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -176,18 +179,22 @@ export class ClusterOwner {
     const known = this.#map().node(nodeJson.daemon_id);
     // The primary's flags win over the node's memory (maintenance may have ended while it was
     // down); a node the map does not know starts in service.
+    const urls = nodeUrlsFromJson(nodeJson);
     const node = makeClusterNode(
       nodeJson.daemon_id,
       nodeJson.daemon_type,
-      nodeJson.public_net.direct_url,
-      nodeJson.intra_control_net.direct_url,
+      urls.publicUrl,
+      urls.intraUrl,
       known?.flags ?? nodeJson.flags & NodeFlag.nonElectable,
+      urls.dataUrl,
     );
     this.#lastSeenMs.set(node.id, Date.now());
+    this.#departed.forget(node.id);
     const unchanged =
       known !== undefined &&
       known.publicUrl === node.publicUrl &&
       known.intraUrl === node.intraUrl &&
+      known.dataUrl === node.dataUrl &&
       known.role === node.role;
     if (!unchanged) {
       // The joining node gets the metadata first: nobody may route to it before it has it.
@@ -403,6 +410,7 @@ export class ClusterOwner {
       if (now - seen <= timeoutMs) continue;
       this.log.warn('removing silent node', { node: node.id, silentMs: now - seen });
       this.#lastSeenMs.delete(node.id);
+      this.#departed.remember(node, now);
       try {
         await this.#mutate((draft) => ({
           ...draft,
@@ -412,6 +420,25 @@ export class ClusterOwner {
         this.log.error('failed to remove silent node', { node: node.id, error });
       }
     }
+    await this.#yieldToRival();
+  }
+
+  /** Steps down (through the store's change listeners) when a dropped node knows a newer primary. */
+  async #yieldToRival(): Promise<void> {
+    const { interval_ms: intervalMs } = this.store.config.values.keepalive;
+    const rival = await this.#departed.rivalMap(
+      this.client,
+      this.#map(),
+      this.self.id,
+      Date.now(),
+      Math.max(500, intervalMs),
+    );
+    if (rival === undefined || this.#stopped) return;
+    this.log.warn('a newer map names another primary: yielding', {
+      primary: rival.primaryId,
+      version: rival.version,
+    });
+    await this.store.accept({ clusterMap: rival });
   }
 
   /** When each node was last heard from (for election candidates and status). */

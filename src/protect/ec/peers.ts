@@ -140,6 +140,6 @@ export class PiecePeers {
   }
 
   #url(node: ClusterNode, bucket: BucketJson, name: string, query = bucketQuery(bucket)): string {
-    return `${node.intraUrl}${apiPath(Resource.erasureCoding, bucket.name, name)}?${query.toString()}`;
+    return `${node.dataUrl}${apiPath(Resource.erasureCoding, bucket.name, name)}?${query.toString()}`;
   }
 }

@@ -42,7 +42,7 @@ export interface TransferContext {
 /** The intra-cluster URL of an object on `node` for transfers. */
 export function transferUrl(node: ClusterNode, bucket: BucketJson, name: string): string {
   const path = apiPath(Resource.rebalance, objectsSegment, bucket.name, name);
-  return `${node.intraUrl}${path}?${bucketQuery(bucket).toString()}`;
+  return `${node.dataUrl}${path}?${bucketQuery(bucket).toString()}`;
 }
 
 /**

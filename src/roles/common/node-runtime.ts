@@ -1,6 +1,6 @@
 // What every node has: its ID, public and intra-cluster servers, metadata store, intra client,
 // self description, and readiness. Roles add their ports on top.
-import type { NodeConfig } from '../../config/index.js';
+import { httpUrl, type NetworkEndpoint, type NodeConfig } from '../../config/index.js';
 import {
   ClusterMember,
   makeClusterNode,
@@ -113,7 +113,6 @@ export class NodeRuntime {
       return this.#handler(context);
     };
     const common = {
-      host: this.config.host,
       nodeId: this.id,
       log: this.log,
       handle,
@@ -121,17 +120,25 @@ export class NodeRuntime {
       canonicalNamespace: (namespace: NamespaceJson) =>
         canonicalNamespace(namespace, this.backends.remoteClusters()),
     };
-    this.#servers.push(await startHttpServer({ ...common, port: this.config.port, intra: false }));
-    this.#servers.push(
-      await startHttpServer({ ...common, port: this.config.intraPort, intra: true }),
-    );
-    const [publicServer, intraServer] = this.#servers;
-    this.#self = makeClusterNode(
-      this.id,
-      this.config.role,
-      `http://${this.config.host}:${publicServer?.port}`,
-      `http://${this.config.host}:${intraServer?.port}`,
-    );
+    // Each network's server binds its own address (or the common listen address) and is
+    // advertised under the network's address; intra-data shares the intra-control server unless
+    // configured apart.
+    const open = async (endpoint: NetworkEndpoint, intra: boolean): Promise<string> => {
+      const server = await startHttpServer({
+        ...common,
+        host: endpoint.listenHost,
+        port: endpoint.port,
+        intra,
+      });
+      this.#servers.push(server);
+      return httpUrl(endpoint.host, server.port);
+    };
+    const { networks } = this.config;
+    const publicUrl = await open(networks.public, false);
+    const intraUrl = await open(networks.intraControl, true);
+    const dataUrl =
+      networks.intraData === undefined ? intraUrl : await open(networks.intraData, true);
+    this.#self = makeClusterNode(this.id, this.config.role, publicUrl, intraUrl, 0, dataUrl);
   }
 
   /** Installs the role's ports: `/v1/...` is the native API, every other path the S3 API. */
@@ -159,7 +166,7 @@ export class NodeRuntime {
       daemon_type: this.config.role,
       public_net: net(this.self.publicUrl),
       intra_control_net: net(this.self.intraUrl),
-      intra_data_net: net(this.self.intraUrl),
+      intra_data_net: net(this.self.dataUrl),
       flags: flags & ~NodeFlag.informationCenter,
       id_digest: this.self.digest,
     };
@@ -189,6 +196,7 @@ export class NodeRuntime {
       role: this.config.role,
       publicUrl: this.self.publicUrl,
       intraUrl: this.self.intraUrl,
+      dataUrl: this.self.dataUrl,
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
     this.log.info('ready', line);

@@ -145,7 +145,7 @@ export class OwnerForwarder implements S3Forwarder {
     if (hasBody) acceptBody(context);
     return this.runtime.client.proxy(
       {
-        origin: node.intraUrl,
+        origin: node.dataUrl,
         path,
         method: context.method,
         headers,

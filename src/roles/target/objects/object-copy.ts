@@ -65,7 +65,7 @@ export async function copyObject(
     }
     const path = apiPath(Resource.copy, destination.bucket.name, destination.name);
     const query = bucketQuery(destination.bucket).toString();
-    await sendObjectStream(runtime.client, `${owner.intraUrl}${path}?${query}`, {
+    await sendObjectStream(runtime.client, `${owner.dataUrl}${path}?${query}`, {
       headers: transferHeaders(read.object),
       body,
       timeoutMs: copyTransferTimeoutMs,

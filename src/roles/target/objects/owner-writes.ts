@@ -56,7 +56,7 @@ export function peerObjectUrl(
 function ownerUrl(runtime: NodeRuntime, bucket: BucketJson, name: string): string | undefined {
   const owner = runtime.store.clusterMap?.ownerOf(objectUname(bucket, name));
   if (owner === undefined || owner.id === runtime.id) return undefined;
-  return peerObjectUrl(runtime, owner.intraUrl, bucket, name);
+  return peerObjectUrl(runtime, owner.dataUrl, bucket, name);
 }
 
 /** Stores the object on its owner; the owner's ID when that is another target. */

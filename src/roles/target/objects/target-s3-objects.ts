@@ -200,7 +200,7 @@ export class TargetS3Objects implements S3ObjectPort {
     const headers = forwardedRequestHeaders(this.runtime.id, key);
     if (rangeHeader !== undefined) headers.range = rangeHeader;
     const response = await this.runtime.client.stream(
-      `${owner.intraUrl}${forwardedPath(bucket, key)}${query}`,
+      `${owner.dataUrl}${forwardedPath(bucket, key)}${query}`,
       { method: 'GET', headers, timeoutMs: forwardTimeoutMs(this.runtime) },
     );
     if (response.statusCode !== 200 && response.statusCode !== 206) {

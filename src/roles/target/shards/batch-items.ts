@@ -64,7 +64,7 @@ export async function openItem(
   const opened =
     owner === undefined || owner.id === runtime.id
       ? await openLocal(shards, item)
-      : await openRemote(runtime, item, owner.intraUrl);
+      : await openRemote(runtime, item, owner.dataUrl);
   if (item.archpath === '' || rangeHeaderOf(item) === undefined) return opened;
   return sliceFile(opened, item);
 }
