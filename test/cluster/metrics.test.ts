@@ -4,11 +4,14 @@
 // `what=node_stats` tracker, and the mountpath, cache, job and process metrics are there.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '../../src/sdk/index.js';
+import { filesOf } from '../harness/disk.js';
 import { Scrape } from '../harness/prometheus-text.js';
 import { sdkClient } from '../harness/s3-setup.js';
 import { TestCluster } from '../harness/test-cluster.js';
+import { waitFor } from '../harness/wait.js';
 import { s3Put } from './integration-helpers.js';
 
 const bucket = { name: 'metered', provider: 'ais' };
@@ -165,6 +168,32 @@ describe('GET /metrics after a known workload', () => {
       assert.equal(scrape.family('nodejs_heap_size_used_bytes').type, 'GAUGE');
     }
     assert.ok(target.value('ais_target_uptime') > 0);
+  });
+
+  test('home replicas of a mirrored bucket removed: each read repairs one, counted as mirror', async () => {
+    const mirrored = { name: 'metered-mirror', provider: 'ais' };
+    await client.createBucket(mirrored, { mirror: { enabled: true, copies: 2 } });
+    const names = ['a', 'b', 'c'];
+    const mountpaths = cluster.targets[0]?.spec.mountpaths ?? [];
+    for (const name of names) {
+      await client.putObject(mirrored, name, Buffer.from(`mirrored ${name}`));
+      const home = (await client.headObject(mirrored, name)).location?.split(':')[1] ?? '';
+      const replicas = (await Promise.all(mountpaths.map((root) => filesOf(root, '%ob', name))))
+        .flat()
+        .filter((path) => path.includes(`/${mirrored.name}/`));
+      const main = replicas.find((path) => path.startsWith(`${home}/`));
+      assert.ok(main !== undefined && replicas.length === 2, `${name}: ${replicas.join(', ')}`);
+      await rm(main);
+      assert.equal((await client.getObjectBytes(mirrored, name)).toString(), `mirrored ${name}`);
+    }
+    const url = cluster.targets[0]?.publicUrl ?? '';
+    await waitFor('three mirror repairs counted', 30_000, async () => {
+      const scrape = await Scrape.of(url);
+      return scrape.value('cairn_repairs_total', { kind: 'mirror' }) === names.length;
+    });
+    const scrape = await Scrape.of(url);
+    assert.equal(scrape.value('cairn_repairs_total', { kind: 'ec' }), 0);
+    assert.equal(scrape.value('cairn_repairs_total', { kind: 'failed' }), 0);
   });
 
   test('only GET and HEAD; a bucket named metrics stays reachable under /s3/', async () => {

@@ -121,14 +121,17 @@ export class RequestMetrics {
 
   /**
    * Counts one request: `failed` (AIStore's error: status ≥ 400 but 404), `status` (for the
-   * errors by code), and for a successful finished one its bytes and duration.
+   * errors by code), and for one that succeeded and was sent in full (`timed`) its bytes and
+   * duration. Plain numbers: nothing is allocated per request.
    */
   record(
     api: RequestApi,
     operation: CountedOperation,
     status: number,
     failed: boolean,
-    done: { bytes: number; nanoseconds: number } | undefined,
+    timed: boolean,
+    bytes: number,
+    nanoseconds: number,
   ): void {
     const children = this.#children[api][operation];
     if (children === undefined) return;
@@ -138,10 +141,10 @@ export class RequestMetrics {
       children.errors.inc();
       return;
     }
-    if (done === undefined) return;
-    children.time.inc(done.nanoseconds);
-    children.duration.observe(done.nanoseconds / 1e9);
-    if (done.bytes > 0) children.bytes?.inc(done.bytes);
+    if (!timed) return;
+    children.time.inc(nanoseconds);
+    children.duration.observe(nanoseconds / 1e9);
+    if (bytes > 0) children.bytes?.inc(bytes);
   }
 
   #errorOf(children: OperationChildren, status: number): CounterChild {

@@ -55,11 +55,12 @@ export class RequestStats {
     const failed = status >= 400 && status !== 404;
     this.#add(`${operation}.n`, 1n);
     if (failed) this.#add(`err.${operation}.n`, 1n);
-    let done: { bytes: number; nanoseconds: number } | undefined;
-    if (!failed && res.writableFinished) {
-      const nanoseconds = process.hrtime.bigint() - startedNs;
+    const timed = !failed && res.writableFinished;
+    let bytes = 0n;
+    let nanoseconds = 0n;
+    if (timed) {
+      nanoseconds = process.hrtime.bigint() - startedNs;
       this.#add(`${operation}.ns.total`, nanoseconds);
-      let bytes = 0n;
       if (operation === 'get' && (status === 200 || status === 206)) {
         bytes =
           context.answerLength === undefined
@@ -72,11 +73,11 @@ export class RequestStats {
         bytes = byteCount(decoded ?? req.headers['content-length']);
         this.#add('put.size', bytes);
       }
-      done = { bytes: Number(bytes), nanoseconds: Number(nanoseconds) };
     }
+    if (this.metrics === undefined) return;
     // The S3 router names its operations; everything else counted is under `/v1/`.
     const api = isNativeApiPath(context.path) ? 'native' : 's3';
-    this.metrics?.record(api, operation, status, failed, done);
+    this.metrics.record(api, operation, status, failed, timed, Number(bytes), Number(nanoseconds));
   }
 
   /** The current values, as AIStore's tracker. */
