@@ -208,6 +208,7 @@ async function main(): Promise<void> {
     {
       ...common,
       workload: 'GET 4KiB per node CPU-second, counting measured alone',
+      subject: 'counted (computed)',
       unit: 'GET/CPU-s',
       subjectValue: 1 / (1 / getsPerCpuSecond + recordNs / 1e9),
       yardstickValue: getsPerCpuSecond,
