@@ -1,3 +1,5 @@
+// The CLI views computed from targets' statuses: throughput and latency over an interval, capacity
+// with shared file systems counted once, and disk states (enabled, disabled, faulty).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MountpathCapacityJson, NodeStatusJson } from '../../sdk/index.js';
