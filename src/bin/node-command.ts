@@ -84,6 +84,10 @@ async function runNode(flags: NodeFlags): Promise<void> {
   const secretKey = process.env.CAIRN_SECRET_KEY;
   if (accessKey !== undefined && accessKey !== '') raw.s3AccessKey = accessKey;
   if (secretKey !== undefined && secretKey !== '') raw.s3SecretKey = secretKey;
+  // For a benchmark's baseline: the same node without request counters in `/metrics`.
+  const requestMetrics = process.env.CAIRN_REQUEST_METRICS;
+  if (requestMetrics === 'off' || requestMetrics === 'on')
+    raw.requestMetrics = requestMetrics === 'on';
   const config = parseNodeConfig(raw);
   let node: RunningNode | undefined;
   let stopping = false;

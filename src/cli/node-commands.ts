@@ -1,5 +1,5 @@
-// `cairn show log <node>` (a node's log through the gateway, or all its files as a .tar.gz) and
-// `cairn show performance` (every target's request counters: AIStore's `get_performance`).
+// `cairn show log <node>` (a node's log through the gateway, or all its files as a .tar.gz), and
+// the counters table of `cairn show performance` (its command is in views/view-commands.ts).
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { LogSeverity, NodeStatusJson } from '../sdk/index.js';
@@ -9,7 +9,7 @@ import type { CliIo } from './cli-io.js';
 import { commandAction } from './context.js';
 import { formatTable } from './table.js';
 
-/** Adds `log` and `performance` to the `show` command group. */
+/** Adds `log` to the `show` command group. */
 export function registerNodeCommands(show: Command, io: CliIo): void {
   show
     .command('log')
@@ -41,18 +41,6 @@ export function registerNodeCommands(show: Command, io: CliIo): void {
           context.io.stdout.write(text);
         },
       ),
-    );
-
-  show
-    .command('performance')
-    .description("every target's requests, bytes and errors since it started")
-    .option('--json', 'print JSON (node_status of every target)')
-    .action(
-      commandAction(io, async (context, options: { json?: boolean }) => {
-        const statuses = await context.client.cluster.performance();
-        if (options.json === true) return context.printJson(statuses);
-        context.printLines(performanceTable(statuses));
-      }),
     );
 }
 
@@ -88,12 +76,12 @@ export function performanceTable(statuses: Record<string, NodeStatusJson>): stri
   );
 }
 
-function parseSeverity(text: string): LogSeverity {
+export function parseSeverity(text: string): LogSeverity {
   if (text === 'info' || text === 'error') return text;
   throw new UsageError(`invalid --severity "${text}" (expected info or error)`);
 }
 
-function parseOffset(text: string): number {
+export function parseOffset(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value))
     throw new UsageError(`invalid --offset "${text}" (expected a number of bytes)`);

@@ -16,6 +16,7 @@ import { commandAction } from './context.js';
 import { errorLine } from './cli-errors.js';
 import { registerNodeCommands } from './node-commands.js';
 import { formatTable } from './table.js';
+import { registerViewCommands } from './views/view-commands.js';
 
 /** A node as `show cluster` reports it. */
 export interface NodeReport {
@@ -28,10 +29,14 @@ export interface NodeReport {
   error?: string;
 }
 
-/** Registers `show cluster`, `show remote-cluster`, `show log` and `show performance`. */
+/**
+ * Registers `show cluster`, `show remote-cluster`, `show log`, and the views (`show performance`,
+ * `show disk`, `show job`, `log get`).
+ */
 export function registerShowCommand(program: Command, io: CliIo): void {
   const show = program.command('show').description('show cluster information');
   registerNodeCommands(show, io);
+  registerViewCommands(program, show, io);
   show
     .command('cluster')
     .description('nodes, their state and capacity, and the cluster map version')

@@ -60,6 +60,12 @@ export const nodeConfigSchema = z
      * `/var/lib/ais/promote`). Default `/var/lib/cairn/promote`.
      */
     promoteRoot: z.string().min(1).default(defaultPromoteRoot),
+    /**
+     * Count requests in `/metrics` (the `ais_*` request counters and the latency histogram); false
+     * leaves them out, the rest of `/metrics` stays (`src/bin` sets it from CAIRN_REQUEST_METRICS).
+     * Default true.
+     */
+    requestMetrics: z.boolean().default(true),
   })
   .strict();
 
@@ -85,6 +91,8 @@ export interface NodeConfig {
   };
   /** Absolute: `promote` reads files only from here and below. */
   readonly promoteRoot: string;
+  /** Whether `/metrics` counts requests. */
+  readonly requestMetrics: boolean;
 }
 
 /** Validates raw settings (config file merged with flags) into a frozen NodeConfig. */
@@ -122,6 +130,7 @@ export function parseNodeConfig(raw: unknown): NodeConfig {
       maxOldFiles: value.logMaxOldFiles,
     }),
     promoteRoot: absolute(value.promoteRoot),
+    requestMetrics: value.requestMetrics,
   });
 }
 

@@ -3,7 +3,7 @@
 import { StoreError } from '../errors/index.js';
 import type { Logger } from '../util/log.js';
 import { bucketKeyOf } from './job-kinds.js';
-import type { Job } from './job.js';
+import type { Job, JobState } from './job.js';
 
 /** Finished jobs remembered for status queries. */
 const maxFinishedJobs = 256;
@@ -15,10 +15,19 @@ export interface JobFilter {
   onlyRunning?: boolean | undefined;
 }
 
+/** Told of every job started and ended here (the node's job counters in `/metrics`). */
+export interface JobObserver {
+  started(kind: string): void;
+  ended(kind: string, state: JobState): void;
+}
+
 export class JobRegistry {
   readonly #jobs = new Map<string, Job>();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly observer?: JobObserver,
+  ) {}
 
   /**
    * Starts `job` in the background; a job with the same ID already here is left as it is. An
@@ -35,7 +44,9 @@ export class JobRegistry {
     }
     this.#jobs.set(job.id, job);
     this.log.info('job started', { job: job.id, kind: job.kind });
+    this.observer?.started(job.kind);
     void job.run(this.log).then(() => {
+      this.observer?.ended(job.kind, job.state);
       this.log.info('job ended', {
         job: job.id,
         kind: job.kind,

@@ -57,8 +57,19 @@ export function isProtected(props: BucketPropsJson): boolean {
   return mirrorCopies(props) > 1 || props.ec.enabled;
 }
 
+/** Objects restored on this target since it started (`/metrics`). */
+export interface RepairCounts {
+  /** Missing or corrupt replicas rewritten from an intact local copy. */
+  mirror: number;
+  /** Objects rebuilt from other targets' EC slices. */
+  ec: number;
+  /** Restores that found no intact copy and too few slices. */
+  failed: number;
+}
+
 export class DataProtection {
   readonly erasure: ErasureContext;
+  readonly repairs: RepairCounts = { mirror: 0, ec: 0, failed: 0 };
   readonly #restores = new Map<string, Promise<boolean>>();
   readonly #repairs: RepairQueue;
 
@@ -408,15 +419,23 @@ export class DataProtection {
   async #restore(bucket: BucketJson, name: string, props: BucketPropsJson): Promise<boolean> {
     const copies = mirrorCopies(props);
     const local = await this.store.repairCopies({ bucket, name, copies, verify: true });
-    if (local.intact) return true;
-    if (!props.ec.enabled) return false;
+    if (local.intact) {
+      if (local.created > 0) this.repairs.mirror += 1;
+      return true;
+    }
+    if (!props.ec.enabled) {
+      this.repairs.failed += 1;
+      return false;
+    }
     if (!(await restoreObject(this.erasure, bucket, name))) {
+      this.repairs.failed += 1;
       this.options.log.error('object unrecoverable: no intact replica, too few EC pieces', {
         bucket: bucket.name,
         name,
       });
       return false;
     }
+    this.repairs.ec += 1;
     if (copies > 1) await this.store.repairCopies({ bucket, name, copies, verify: false });
     // The object is readable again; re-creating lost pieces must not fail the read.
     await ensurePieces(this.erasure, bucket, name, props.ec, false).catch((error: unknown) => {

@@ -45,7 +45,7 @@ export { isReadable } from './mountpath/index.js';
 export type { MountpathChange } from './volume.js';
 export type { RelocateOptions } from './relocate.js';
 export type { ReplicaIdentity } from './remove-replicas.js';
-export type { ObjectChecksum, ObjectMetadata } from './meta/index.js';
+export type { MetadataCacheStats, ObjectChecksum, ObjectMetadata } from './meta/index.js';
 export { NameLocks, type NameLockLimits } from './lock/index.js';
 export type {
   CompleteRequest,

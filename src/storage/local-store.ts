@@ -23,7 +23,7 @@ import {
   type StoredContentType,
 } from './layout/index.js';
 import { NameLocks } from './lock/index.js';
-import { MetadataCache, readObjectMetadata } from './meta/index.js';
+import { MetadataCache, readObjectMetadata, type MetadataCacheStats } from './meta/index.js';
 import { AppendFiles } from './append-files.js';
 import { chunkLayout, removeChunkSet } from './multipart/chunk-sets.js';
 import { sweepChunkSets, type ChunkSweepResult } from './multipart/chunk-sweep.js';
@@ -504,6 +504,11 @@ export class LocalStore {
         }),
       ),
     );
+  }
+
+  /** The object metadata cache's size and hit counts (`/metrics`). */
+  metadataCacheStats(): MetadataCacheStats {
+    return this.#context.metadataCache.stats();
   }
 
   /** File-system capacity of every mountpath. */

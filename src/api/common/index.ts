@@ -4,5 +4,6 @@ export * from './error-response.js';
 export * from './http-server.js';
 export * from './range.js';
 export * from './request-context.js';
+export * from './request-metrics.js';
 export * from './request-stats.js';
 export * from './caseless-fields.js';

@@ -2,8 +2,9 @@
 // how many object reads, writes, HEADs, deletes and listings this node served on either port (a
 // gateway counts what it redirects or forwards, a target what it serves), their bytes, their time,
 // and how many failed. `what=node_stats` and `what=node_status` report them as AIStore's tracker.
-import type { StatsTrackerJson } from '../../wire/index.js';
+import { isNativeApiPath, type StatsTrackerJson } from '../../wire/index.js';
 import type { RequestContext } from './request-context.js';
+import type { RequestMetrics } from './request-metrics.js';
 
 /** The kinds of request counted; `none` is not counted (e.g. a bucket summary poll). */
 export type StatsOperation = 'get' | 'put' | 'head' | 'del' | 'lst' | 'none';
@@ -35,7 +36,8 @@ export class RequestStats {
   readonly #values = new Map<string, bigint>();
   readonly #startedNs = process.hrtime.bigint();
 
-  constructor() {
+  /** `metrics`: the Prometheus counters fed with the same requests (absent: not exported). */
+  constructor(private readonly metrics?: RequestMetrics) {
     for (const name of Object.keys(metricKinds)) this.#values.set(name, 0n);
   }
 
@@ -50,24 +52,32 @@ export class RequestStats {
     if (operation === 'none') return;
     const { res, req } = context;
     const status = res.statusCode;
+    const failed = status >= 400 && status !== 404;
     this.#add(`${operation}.n`, 1n);
-    if (status >= 400 && status !== 404) {
-      this.#add(`err.${operation}.n`, 1n);
-      return;
+    if (failed) this.#add(`err.${operation}.n`, 1n);
+    const timed = !failed && res.writableFinished;
+    let bytes = 0n;
+    let nanoseconds = 0n;
+    if (timed) {
+      nanoseconds = process.hrtime.bigint() - startedNs;
+      this.#add(`${operation}.ns.total`, nanoseconds);
+      if (operation === 'get' && (status === 200 || status === 206)) {
+        bytes =
+          context.answerLength === undefined
+            ? byteCount(res.getHeader('content-length'))
+            : BigInt(context.answerLength);
+        this.#add('get.size', bytes);
+      }
+      if (operation === 'put' && status < 300) {
+        const decoded = req.headers['x-amz-decoded-content-length'];
+        bytes = byteCount(decoded ?? req.headers['content-length']);
+        this.#add('put.size', bytes);
+      }
     }
-    if (!res.writableFinished) return;
-    this.#add(`${operation}.ns.total`, process.hrtime.bigint() - startedNs);
-    if (operation === 'get' && (status === 200 || status === 206))
-      this.#add(
-        'get.size',
-        context.answerLength === undefined
-          ? byteCount(res.getHeader('content-length'))
-          : BigInt(context.answerLength),
-      );
-    if (operation === 'put' && status < 300) {
-      const decoded = req.headers['x-amz-decoded-content-length'];
-      this.#add('put.size', byteCount(decoded ?? req.headers['content-length']));
-    }
+    if (this.metrics === undefined) return;
+    // The S3 router names its operations; everything else counted is under `/v1/`.
+    const api = isNativeApiPath(context.path) ? 'native' : 's3';
+    this.metrics.record(api, operation, status, failed, timed, Number(bytes), Number(nanoseconds));
   }
 
   /** The current values, as AIStore's tracker. */

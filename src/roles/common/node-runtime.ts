@@ -21,8 +21,12 @@ import { systemClock, type Clock } from '../../util/clock.js';
 import { createLogger, type Logger } from '../../util/log.js';
 import { defaultLogFileLimits, NodeLogFiles } from '../../util/log-files.js';
 import { isNativeApiPath, NodeFlag, type NamespaceJson, type NodeJson } from '../../wire/index.js';
+import { NodeMetrics } from './metrics/node-metrics.js';
 import { loadNodeId } from './node-identity.js';
 import { UnreachableTargets } from './unreachable-targets.js';
+
+/** Where every node answers with its Prometheus metrics (a reserved root path, not S3's). */
+const metricsPath = '/metrics';
 
 /** How long a starting node keeps trying to reach the primary before giving up. */
 const joinDeadlineMs = 120_000;
@@ -58,7 +62,9 @@ export class NodeRuntime {
   /** Targets this node found unreachable before the cluster map dropped them. */
   readonly unreachable: UnreachableTargets;
   /** What this node served: requests, bytes, time, failures (`what=node_stats`). */
-  readonly stats = new RequestStats();
+  readonly stats: RequestStats;
+  /** The node's Prometheus registry (`GET /metrics`); roles add their collectors. */
+  readonly metrics: NodeMetrics;
   /** Remote buckets' backends, configured from the cluster config as it changes. */
   readonly backends: Backends;
 
@@ -73,6 +79,8 @@ export class NodeRuntime {
     readonly logFiles: NodeLogFiles,
   ) {
     this.startedAtMs = clock.nowMs();
+    this.metrics = new NodeMetrics(id, config.role, config.requestMetrics);
+    this.stats = new RequestStats(this.metrics.requests);
     this.unreachable = new UnreachableTargets(client, () => clock.nowMs());
     this.backends = new Backends(() => {
       const { backend } = store.config.values;
@@ -141,12 +149,19 @@ export class NodeRuntime {
     this.#self = makeClusterNode(this.id, this.config.role, publicUrl, intraUrl, 0, dataUrl);
   }
 
-  /** Installs the role's ports: `/v1/...` is the native API, every other path the S3 API. */
+  /**
+   * Installs the role's ports: `/v1/...` is the native API, `/metrics` the Prometheus metrics,
+   * every other path the S3 API.
+   */
   serve(ports: NativeApiPorts, s3: S3ApiOptions): void {
     const native = createNativeHandler(ports);
     const s3Handler = createS3Handler(s3);
     this.#handler = (context) =>
-      isNativeApiPath(context.path) ? native(context) : s3Handler(context);
+      isNativeApiPath(context.path)
+        ? native(context)
+        : context.path === metricsPath
+          ? this.metrics.serve(context)
+          : s3Handler(context);
   }
 
   get self(): ClusterNode {

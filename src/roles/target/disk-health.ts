@@ -17,6 +17,8 @@ export class DiskHealth {
   readonly #checking = new Map<string, Promise<void>>();
   readonly #passedAtMs = new Map<string, number>();
   readonly #alerts: NodeAlertJson[] = [];
+  /** Failed checks by mountpath since start (AIStore's `err.fshc.n`). */
+  readonly failedChecks = new Map<string, number>();
 
   constructor(
     private readonly store: LocalStore,
@@ -75,6 +77,7 @@ export class DiskHealth {
       });
       return;
     }
+    this.failedChecks.set(path, (this.failedChecks.get(path) ?? 0) + 1);
     const disabled = await this.store.failMountpath(path);
     const code = (fault as { code?: unknown }).code;
     const message = disabled

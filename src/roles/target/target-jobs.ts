@@ -24,7 +24,7 @@ export class TargetJobs implements JobsPort {
     private readonly environment: TargetJobEnvironment,
     private readonly definitions: readonly JobDefinition[],
   ) {
-    this.registry = new JobRegistry(runtime.log);
+    this.registry = new JobRegistry(runtime.log, runtime.metrics.jobs);
   }
 
   start(request: StartJobRequestJson): Promise<void> {

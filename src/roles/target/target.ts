@@ -49,6 +49,7 @@ import { TargetBatch } from './shards/target-batch.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
 import { TargetJobs } from './target-jobs.js';
+import { registerTargetMetrics } from '../common/metrics/target-metrics.js';
 import { TargetObjects } from './objects/target-objects.js';
 import { TargetS3Buckets } from './target-s3-buckets.js';
 import { TargetS3Objects } from './objects/target-s3-objects.js';
@@ -177,6 +178,12 @@ export async function startTarget(
   const mountpaths = new MountpathActions(store, jobs.registry, runtime.store, reprotect);
   const diskHealth = new DiskHealth(store, runtime.log, runtime.clock, () => {
     mountpaths.resilver();
+  });
+  registerTargetMetrics(runtime.metrics, {
+    store,
+    jobs: jobs.registry,
+    repairs: protection.repairs,
+    failedChecks: diskHealth.failedChecks,
   });
   jobs.localKinds.set('resilver', (request) => {
     startResilver(jobs.registry, store, runtime.store, request.id, reprotect);

@@ -1,0 +1,158 @@
+// The Prometheus side of a node's request counters (`GET /metrics`), under AIStore's public names
+// (`ais_<proxy|target>_get_count`, `..._get_bytes`, `..._get_ns_total`, `..._err_get_count`) with
+// an `api` label (native or s3), plus Cairn's latency histogram and error counts by status. Every
+// label set is made once here (a child per API and operation), so counting a request allocates
+// no label objects.
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { StatsOperation } from './request-stats.js';
+
+/** The API a request came through. */
+export type RequestApi = 'native' | 's3';
+
+export type CountedOperation = Exclude<StatsOperation, 'none'>;
+
+const apis: readonly RequestApi[] = ['native', 's3'];
+const operations: readonly CountedOperation[] = ['get', 'put', 'head', 'del', 'lst'];
+
+/** What AIStore's help says each operation counts. */
+const operationHelp: Readonly<Record<CountedOperation, string>> = {
+  get: 'GET(object)',
+  put: 'PUT(object)',
+  head: 'HEAD(object)',
+  del: 'DELETE(object)',
+  lst: 'list-objects',
+};
+
+/** Latency buckets, seconds: 0.5 ms (a cached small GET) to 10 s (a large object). */
+const latencyBuckets = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10,
+];
+
+interface CounterChild {
+  inc(value?: number): void;
+}
+interface HistogramChild {
+  observe(value: number): void;
+}
+
+/** One API's and operation's children, made at start. */
+interface OperationChildren {
+  count: CounterChild;
+  errors: CounterChild;
+  time: CounterChild;
+  duration: HistogramChild;
+  bytes: CounterChild | undefined;
+  /** Error answers by status code, made at the first of each code. */
+  byStatus: Map<number, CounterChild>;
+  api: RequestApi;
+  operation: CountedOperation;
+}
+
+export class RequestMetrics {
+  readonly #children: Record<RequestApi, Partial<Record<CountedOperation, OperationChildren>>> = {
+    native: {},
+    s3: {},
+  };
+  readonly #statusErrors: Counter<'api' | 'op' | 'code'>;
+
+  /** `subsystem` is AIStore's node type in metric names: `proxy` or `target`. */
+  constructor(registry: Registry, subsystem: 'proxy' | 'target') {
+    const registers = [registry];
+    const prefix = `ais_${subsystem}_`;
+    this.#statusErrors = new Counter({
+      name: 'cairn_request_errors_total',
+      help: 'object and list-objects requests answered with a status of 400 or more, 404 included, by status code',
+      labelNames: ['api', 'op', 'code'],
+      registers,
+    });
+    const duration = new Histogram({
+      name: 'cairn_request_duration_seconds',
+      help: 'time to serve a successful object or list-objects request (a gateway: to redirect or forward it)',
+      labelNames: ['api', 'op'],
+      buckets: latencyBuckets,
+      registers,
+    });
+    for (const operation of operations) {
+      const what = operationHelp[operation];
+      const count = new Counter({
+        name: `${prefix}${operation}_count`,
+        help: `total number of executed ${what} requests`,
+        labelNames: ['api'],
+        registers,
+      });
+      const errors = new Counter({
+        name: `${prefix}err_${operation}_count`,
+        help: `total number of ${what} errors (status 400 or more, 404 not counted)`,
+        labelNames: ['api'],
+        registers,
+      });
+      const time = new Counter({
+        name: `${prefix}${operation}_ns_total`,
+        help: `${what}: total cumulative time (nanoseconds) of successful requests`,
+        labelNames: ['api'],
+        registers,
+      });
+      const bytes =
+        operation === 'get' || operation === 'put'
+          ? new Counter({
+              name: `${prefix}${operation}_bytes`,
+              help: `${what}: total cumulative size (bytes) of successful requests`,
+              labelNames: ['api'],
+              registers,
+            })
+          : undefined;
+      for (const api of apis) {
+        this.#children[api][operation] = {
+          count: count.labels(api),
+          errors: errors.labels(api),
+          time: time.labels(api),
+          duration: duration.labels(api, operation),
+          bytes: bytes?.labels(api),
+          byStatus: new Map(),
+          api,
+          operation,
+        };
+        // Zero from the start, so that a rate over the first requests is right.
+        count.labels(api).inc(0);
+        errors.labels(api).inc(0);
+      }
+    }
+  }
+
+  /**
+   * Counts one request: `failed` (AIStore's error: status ≥ 400 but 404), `status` (for the
+   * errors by code), and for one that succeeded and was sent in full (`timed`) its bytes and
+   * duration. Plain numbers: nothing is allocated per request.
+   */
+  record(
+    api: RequestApi,
+    operation: CountedOperation,
+    status: number,
+    failed: boolean,
+    timed: boolean,
+    bytes: number,
+    nanoseconds: number,
+  ): void {
+    const children = this.#children[api][operation];
+    if (children === undefined) return;
+    children.count.inc();
+    if (status >= 400) this.#errorOf(children, status).inc();
+    if (failed) {
+      children.errors.inc();
+      return;
+    }
+    if (!timed) return;
+    children.time.inc(nanoseconds);
+    children.duration.observe(nanoseconds / 1e9);
+    if (bytes > 0) children.bytes?.inc(bytes);
+  }
+
+  #errorOf(children: OperationChildren, status: number): CounterChild {
+    let child = children.byStatus.get(status);
+    if (child === undefined) {
+      child = this.#statusErrors.labels(children.api, children.operation, String(status));
+      children.byStatus.set(status, child);
+    }
+    return child;
+  }
+}
