@@ -2,16 +2,20 @@
 // of users × operations × buckets on the native API and on S3, token expiry, revocation seen by
 // every node, a target refusing a client that skips the gateway, and auth off by default.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AuthnProcess, authnAdminPassword } from '../harness/authn-process.js';
+import { cairnEntry } from '../harness/node-process.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
 
 const secret = 'a-shared-secret-for-the-tests';
+const run = promisify(execFile);
 let dir = '';
 let cluster: TestCluster;
 let authn: AuthnProcess;
@@ -48,6 +52,26 @@ before(async () => {
   cluster = await TestCluster.start({ proxies: 1, targets: 2, mountpaths: 1 });
   authn = await AuthnProcess.start(join(dir, 'authn'), secret);
 });
+
+/** Runs the CLI with the AuthN service and a token file of this test's own. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cairnEntry, ...args], {
+      env: {
+        ...process.env,
+        CAIRN_ENDPOINT: cluster.primary.publicUrl,
+        CAIRN_AUTHN_URL: authn.url,
+        CAIRN_AUTHN_TOKEN_FILE: join(dir, 'cli', 'auth.token'),
+        CAIRN_AUTHN_TOKEN: '',
+      },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
 
 after(async () => {
   authn?.stop();
@@ -246,4 +270,39 @@ test('S3 keys belong to users and carry their permissions', async () => {
   await denied(put(b1only, 'b2'), 'b1only PUT b2');
   await denied(get(b1only, 'b2'), 'b1only GET b2');
   for (const client of [guest, b1only, configured]) client.destroy();
+});
+
+test('the CLI logs in, lists with the saved token, makes S3 keys, and logs out', async () => {
+  const refused = await cli('ls', 'ais://b1');
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /token required/);
+  const login = await cli('auth', 'login', 'admin', '--password', authnAdminPassword);
+  assert.equal(login.code, 0, login.stderr);
+  const listing = await cli('ls', 'ais://b1');
+  assert.equal(listing.code, 0, listing.stderr);
+  assert.match(listing.stdout, /open-b1/);
+  const added = await cli('auth', 'key', 'add', 'guest');
+  assert.equal(added.code, 0, added.stderr);
+  const accessKey = /access key: (\S+)/.exec(added.stdout)?.[1] ?? '';
+  const keys = await cli('auth', 'key', 'ls', 'guest');
+  assert.match(keys.stdout, new RegExp(accessKey));
+  const users = await cli('auth', 'user', 'ls');
+  assert.match(users.stdout, /b1only/);
+  const logout = await cli('auth', 'logout');
+  assert.equal(logout.code, 0, logout.stderr);
+  const loggedOut = await cli('ls', 'ais://b1');
+  assert.notEqual(loggedOut.code, 0);
+});
+
+test('the AuthN service keeps its users across a restart', async () => {
+  authn.stop();
+  await authn.exited();
+  // No admin password this time: the records are on disk (only hashes of passwords).
+  authn = await AuthnProcess.start(join(dir, 'authn'), secret, { firstStart: false });
+  const token = await authn.login('guest', 'guest-pass');
+  assert.equal((await call('GET', '/v1/objects/b1/open', token)).status, 200);
+  await assert.rejects(authn.login('guest', 'wrong'), /401/);
+  const stored = await readFile(join(dir, 'authn', 'authn.db.json'), 'utf8');
+  assert.doesNotMatch(stored, /guest-pass/);
+  assert.doesNotMatch(stored, new RegExp(authnAdminPassword));
 });

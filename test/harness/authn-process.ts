@@ -11,16 +11,18 @@ export class AuthnProcess {
     readonly url: string,
   ) {}
 
-  static async start(dir: string, secret: string): Promise<AuthnProcess> {
+  static async start(
+    dir: string,
+    secret: string,
+    options: { firstStart?: boolean } = {},
+  ): Promise<AuthnProcess> {
+    const admin =
+      options.firstStart === false ? {} : { CAIRN_AUTHN_ADMIN_PASSWORD: authnAdminPassword };
     const child = spawn(
       process.execPath,
       [cairnEntry, 'authn', '--dir', dir, '--port', '0', '--push-interval', '2000'],
       {
-        env: {
-          ...process.env,
-          CAIRN_AUTHN_SECRET: secret,
-          CAIRN_AUTHN_ADMIN_PASSWORD: authnAdminPassword,
-        },
+        env: { ...withoutAdminPassword(process.env), CAIRN_AUTHN_SECRET: secret, ...admin },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
@@ -73,4 +75,16 @@ export class AuthnProcess {
   stop(): void {
     this.child.kill('SIGKILL');
   }
+
+  /** Resolves once the process is gone. */
+  exited(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => this.child.once('exit', () => resolve()));
+  }
+}
+
+function withoutAdminPassword(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy.CAIRN_AUTHN_ADMIN_PASSWORD;
+  return copy;
 }
