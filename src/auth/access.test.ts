@@ -1,3 +1,4 @@
+// AIStore access bits: values, parsing of perm strings, unions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {

@@ -1,3 +1,4 @@
+// Which bit each native request needs, and the allow/deny decision from token permissions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Access } from './access.js';

@@ -1,3 +1,4 @@
+// Tokens (HS256 and RS256), password hashes and redirect proofs.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
