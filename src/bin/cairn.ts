@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { buildCli } from '../cli/index.js';
 import { defaultS3AccessKey, defaultS3SecretKey } from '../config/index.js';
+import { authnCommand } from './authn-command.js';
 import { nodeCommand } from './node-command.js';
 
 // The playground's nodes inherit this environment, so they use the key pair printed here.
@@ -14,4 +15,5 @@ const program = buildCli({
   },
 });
 program.addCommand(nodeCommand().copyInheritedSettings(program));
+program.addCommand(authnCommand().copyInheritedSettings(program));
 await program.parseAsync(process.argv);

@@ -2,6 +2,7 @@
 // output helpers, and the wrapper that turns a thrown error into one stderr line and an exit code.
 import type { Command } from 'commander';
 import { Client } from '../sdk/index.js';
+import { savedToken } from './auth/token-file.js';
 import { stringifyJson } from '../util/json.js';
 import { errorLine, exitCodeFor, respellSchemes, typedSchemes } from './cli-errors.js';
 import type { CliIo } from './cli-io.js';
@@ -14,6 +15,8 @@ export interface GlobalOptions {
   endpoint: string;
   direct: boolean;
   timeout: number;
+  /** `cairn auth ...` only: the AuthN service. */
+  authnUrl?: string;
 }
 
 /** What a command handler works with. */
@@ -21,6 +24,8 @@ export class CommandContext {
   readonly io: CliIo;
   readonly globals: GlobalOptions;
   #client: Client | undefined;
+  /** The AuthN token of `cairn auth login`, read before the command runs. */
+  token: string | undefined;
 
   constructor(io: CliIo, globals: GlobalOptions) {
     this.io = io;
@@ -29,10 +34,14 @@ export class CommandContext {
 
   /** The SDK client for `--endpoint`, created on first use. */
   get client(): Client {
-    this.#client ??= new Client(this.globals.endpoint, {
-      direct: this.globals.direct,
-      timeoutMs: this.globals.timeout * 1000,
-    });
+    if (this.#client === undefined) {
+      const token = this.token;
+      this.#client = new Client(this.globals.endpoint, {
+        direct: this.globals.direct,
+        timeoutMs: this.globals.timeout * 1000,
+        ...(token === undefined ? {} : { token }),
+      });
+    }
     return this.#client;
   }
 
@@ -75,6 +84,7 @@ export function commandAction<Arguments extends unknown[]>(
     const command = args[args.length - 1] as Command;
     const context = new CommandContext(io, command.optsWithGlobals<GlobalOptions>());
     try {
+      context.token = await savedToken();
       await handler(context, ...(args.slice(0, -1) as Arguments));
     } catch (error) {
       // Name buckets as the user did: `s3://b`, not Cairn's `aws://b`.

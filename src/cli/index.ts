@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { positiveInteger } from './arguments.js';
 import { registerArchiveCommands } from './shards/archive-commands.js';
+import { registerAuthCommands } from './auth/auth-commands.js';
 import { registerBatchCommand } from './shards/batch-command.js';
 import { registerDsortCommands } from './shards/dsort-commands.js';
 import { registerBenchCommand } from './bench/index.js';
@@ -80,6 +81,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerEtlCommands(program, io);
   registerBenchCommand(program, io);
   registerStorageCommands(program, io);
+  registerAuthCommands(program, io);
   registerClusterCommands(program, io);
   registerPlaygroundCommands(
     program,

@@ -132,6 +132,23 @@ export const clusterConfigSchema = z
       })
       .strict()
       .prefault({}),
+    auth: z
+      .object({
+        /**
+         * Check `Authorization: Bearer` tokens on the native API and S3 keys' owners' permissions
+         * (AIStore's `auth.enabled`). Needs `secret`.
+         */
+        enabled: z.boolean().default(false),
+        /** HMAC secret shared with the AuthN service (`cairn authn`): verifies tokens, signs redirects. */
+        secret: z.string().max(1024).default(''),
+        /** PEM public key verifying RS256 tokens, when the AuthN service signs with RSA. */
+        public_key: z.string().max(16_384).default(''),
+      })
+      .strict()
+      .prefault({})
+      .refine((auth) => !auth.enabled || auth.secret.length >= 16, {
+        message: 'auth.enabled needs auth.secret (at least 16 characters)',
+      }),
     backend: z
       .object({
         /**

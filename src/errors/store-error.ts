@@ -40,6 +40,8 @@ export const errorCodes = [
   /** The request's header section is over the server's limit (answered before any routing). */
   'RequestHeaderTooLarge',
   'Internal',
+  /** No, an invalid, an expired or a revoked token (AuthN on): 401. */
+  'Unauthorized',
   // Protocol errors of the S3 API (authentication, preconditions, multipart, XML documents).
   'AccessDenied',
   'InvalidAccessKeyId',

@@ -64,9 +64,11 @@ interface Attempt {
 export class HttpExchange {
   readonly #agent: Agent;
   readonly #timeoutMs: number;
+  readonly #authorization: Record<string, string>;
 
-  constructor(timeoutMs: number) {
+  constructor(timeoutMs: number, token?: string) {
     this.#timeoutMs = timeoutMs;
+    this.#authorization = token === undefined ? {} : { authorization: `Bearer ${token}` };
     this.#agent = new Agent({
       connections: connectionsPerNode,
       keepAliveTimeout: 30_000,
@@ -138,7 +140,11 @@ export class HttpExchange {
         ? undefined
         : setTimeout(() => controller.abort(), this.#timeoutMs).unref();
     const settle = (): void => clearTimeout(timer);
-    const headers: Record<string, string> = { 'user-agent': userAgent, ...request.headers };
+    const headers: Record<string, string> = {
+      'user-agent': userAgent,
+      ...this.#authorization,
+      ...request.headers,
+    };
     if (request.body !== undefined) headers['content-length'] = String(request.body.sizeBytes);
     try {
       const response = await this.#agent.request({

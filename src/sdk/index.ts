@@ -1,6 +1,12 @@
 // Cairn SDK: a TypeScript client for the AIStore-compatible native REST API (the package main).
 export { Client, type ByteRange, type ObjectReadResult } from './client.js';
 export { EtlClient, type EtlInitSpec } from './etl/etl-client.js';
+export {
+  AuthnClient,
+  type AuthnRole,
+  type AuthnS3Key,
+  type AuthnUser,
+} from './authn/authn-client.js';
 export { ApiError, TransportError, isConnectionError, parseErrorBody } from './errors.js';
 export type { ErasureCodingProps, ObjectProps } from './object-props.js';
 export { nodePublicUrl, isOutOfService, PlacementMap } from './cluster-map.js';

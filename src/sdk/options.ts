@@ -19,6 +19,8 @@ export interface ClientOptions {
    * targets (default 2 s), so that a burst of them costs one fetch.
    */
   mapRefreshIntervalMs?: number;
+  /** An AuthN token (`cairn auth login`), sent as `Authorization: Bearer` on every request. */
+  token?: string;
 }
 
 /** Options with defaults applied. */
@@ -26,6 +28,7 @@ export interface ResolvedClientOptions {
   readonly timeoutMs: number;
   readonly direct: boolean;
   readonly mapRefreshIntervalMs: number;
+  readonly token: string | undefined;
 }
 
 export const defaultTimeoutMs = 60_000;
@@ -53,5 +56,10 @@ export function resolveClientOptions(options: ClientOptions | undefined): Resolv
   if (!Number.isFinite(mapRefreshIntervalMs) || mapRefreshIntervalMs < 0) {
     throw new RangeError(`mapRefreshIntervalMs must be >= 0, got ${mapRefreshIntervalMs}`);
   }
-  return Object.freeze({ timeoutMs, direct: options?.direct ?? true, mapRefreshIntervalMs });
+  return Object.freeze({
+    timeoutMs,
+    direct: options?.direct ?? true,
+    mapRefreshIntervalMs,
+    token: options?.token,
+  });
 }

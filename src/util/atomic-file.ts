@@ -23,14 +23,18 @@ export interface AtomicFileSystem {
 /** Node's file system. */
 const nodeFileSystem: AtomicFileSystem = { open, rename, unlink, syncDirectory };
 
-/** Replaces `path` with `data` so that a crash leaves either the old or the new content. */
+/**
+ * Replaces `path` with `data` so that a crash leaves either the old or the new content. `mode`
+ * 0o600 keeps secrets (password hashes, keys) readable by the owner only.
+ */
 export async function writeFileAtomically(
   path: string,
   data: string | Uint8Array,
   fileSystem: AtomicFileSystem = nodeFileSystem,
+  mode = 0o644,
 ): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomId(8)}.tmp`);
-  const handle = await fileSystem.open(temporary, 'wx', 0o644);
+  const handle = await fileSystem.open(temporary, 'wx', mode);
   try {
     await handle.writeFile(data);
     await handle.sync();

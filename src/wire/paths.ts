@@ -31,6 +31,8 @@ export const Resource = {
   sort: 'sort',
   /** Intra-cluster: a target's share of a dSort job, and its extracted records. */
   dsort: 'dsort',
+  /** AuthN: revoked tokens (AIStore's `DELETE /v1/tokens`) and S3 keys, from the AuthN service. */
+  tokens: 'tokens',
 } as const;
 export type ResourceName = (typeof Resource)[keyof typeof Resource];
 

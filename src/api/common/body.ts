@@ -66,8 +66,23 @@ export function readSmallBody(body: Readable, limitBytes: number, what: string):
   });
 }
 
+/**
+ * A body is read once: the access check (AuthN on) reads the action message before the route
+ * does, and both get the same parse.
+ */
+const jsonBodies = new WeakMap<RequestContext, Promise<unknown>>();
+
 /** Reads a JSON body (empty body → undefined); refuses oversized or malformed input. */
-export async function readJsonBody(context: RequestContext): Promise<unknown> {
+export function readJsonBody(context: RequestContext): Promise<unknown> {
+  let body = jsonBodies.get(context);
+  if (body === undefined) {
+    body = parseJsonBody(context);
+    jsonBodies.set(context, body);
+  }
+  return body;
+}
+
+async function parseJsonBody(context: RequestContext): Promise<unknown> {
   acceptBody(context);
   const data = await readSmallBody(context.req, maxJsonBodyBytes, 'request body');
   if (data.length === 0) return undefined;

@@ -47,6 +47,7 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   RequestHeaderTooLarge: { status: 431, s3Code: 'RequestHeaderSectionTooLarge' },
   TooManyRequests: { status: 429, s3Code: 'SlowDown', s3Status: 503 },
   Internal: { status: 500, s3Code: 'InternalError' },
+  Unauthorized: { status: 401, s3Code: 'AccessDenied', s3Status: 403 },
   AccessDenied: { status: 403, s3Code: 'AccessDenied' },
   InvalidAccessKeyId: { status: 403, s3Code: 'InvalidAccessKeyId' },
   SignatureDoesNotMatch: { status: 403, s3Code: 'SignatureDoesNotMatch' },

@@ -29,6 +29,16 @@ export interface S3ApiOptions {
   secretOf(accessKey: string): string | undefined;
   /** False on targets: bucket-level requests from clients belong to gateways. */
   servesBucketRequests: boolean;
+  /**
+   * Checks that the signer may do `operation` on `bucket` (AuthN on); throws AccessDenied. Runs
+   * where the signature is verified, before any forwarding.
+   */
+  authorize?(
+    context: RequestContext,
+    auth: AuthResult,
+    operation: S3Operation,
+    bucket: string,
+  ): void;
 }
 
 const handlers: Record<S3Operation, S3Handler> = {
@@ -67,6 +77,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
           });
       const operation = detectOperation(context, address);
       context.operation = s3StatsOperation(operation);
+      if (!forwarded) options.authorize?.(context, auth, operation, address.bucket ?? '');
       // Before forwarding to the target that stores the key, and again there.
       refuseUnsupportedGuarantees(context, operation);
       const bucket = address.bucket ?? '';

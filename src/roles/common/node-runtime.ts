@@ -22,6 +22,8 @@ import { createLogger, type Logger } from '../../util/log.js';
 import { defaultLogFileLimits, NodeLogFiles } from '../../util/log-files.js';
 import { isNativeApiPath, NodeFlag, type NamespaceJson, type NodeJson } from '../../wire/index.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
+import { NodeAuth } from './auth/node-auth.js';
+import { withTokenRoutes } from './auth/token-routes.js';
 import { loadNodeId } from './node-identity.js';
 import { UnreachableTargets } from './unreachable-targets.js';
 
@@ -77,6 +79,8 @@ export class NodeRuntime {
     readonly clock: Clock,
     /** The node's log files (`what=log`); every line also goes to stderr (or `seams.writeLog`). */
     readonly logFiles: NodeLogFiles,
+    /** Token and permission checks (AuthN), with what the AuthN service handed the cluster. */
+    readonly auth: NodeAuth,
   ) {
     this.startedAtMs = clock.nowMs();
     this.metrics = new NodeMetrics(id, config.role, config.requestMetrics);
@@ -107,7 +111,13 @@ export class NodeRuntime {
     });
     const store = await MetadataStore.load(config.dir);
     const client = new IntraClient({ callerId: id, callerName: id, connectionsPerPeer: 32 });
-    return new NodeRuntime(config, id, store, client, log, seams.clock ?? systemClock, logFiles);
+    const auth = await NodeAuth.load(
+      config.dir,
+      () => store.config.values.auth,
+      () => store.clusterMap?.uuid ?? '',
+    );
+    const clock = seams.clock ?? systemClock;
+    return new NodeRuntime(config, id, store, client, log, clock, logFiles, auth);
   }
 
   /** Starts both servers; requests get 503 until `serve` installs the role's ports. */
@@ -154,7 +164,7 @@ export class NodeRuntime {
    * every other path the S3 API.
    */
   serve(ports: NativeApiPorts, s3: S3ApiOptions): void {
-    const native = createNativeHandler(ports);
+    const native = this.auth.guardNative(withTokenRoutes(this, createNativeHandler(ports)));
     const s3Handler = createS3Handler(s3);
     this.#handler = (context) =>
       isNativeApiPath(context.path)

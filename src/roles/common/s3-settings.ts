@@ -1,6 +1,7 @@
 // The S3 API's settings and key pair for a node: from the cluster config (auth switch, domain,
 // region, limits; looked up on every request so `set-config` applies at once) and the node config.
 import type { S3ApiOptions, S3Ports, S3Settings } from '../../api/s3/index.js';
+import { s3Authorizer } from './auth/s3-authorize.js';
 import type { NodeRuntime } from './node-runtime.js';
 
 /**
@@ -41,7 +42,9 @@ export function s3ApiOptions(
   return {
     ports,
     settings: () => s3Settings(runtime),
-    secretOf: (key) => (key === accessKey ? secretKey : undefined),
+    // The node config's pair, else a key the AuthN service handed the cluster (`cairn auth key add`).
+    secretOf: (key) => (key === accessKey ? secretKey : runtime.auth.s3Secret(key)),
     servesBucketRequests,
+    authorize: s3Authorizer(runtime.auth, accessKey),
   };
 }

@@ -78,6 +78,7 @@ export class GatewayObjects implements ObjectPort {
         target = substitute;
       }
     }
+    this.runtime.auth.signRedirect(context.method, context.path, query);
     return `${target.publicUrl}${context.path}?${query.toString()}`;
   }
 
@@ -175,6 +176,8 @@ export class GatewayBatch implements BatchPort {
     query.set(Query.redirectProxyId, this.runtime.id);
     // AIStore's path to the designated target: the batch's ID, a work ID, the number of targets.
     const path = `${context.path.replace(/\/+$/, '')}/${randomId(10)}/${randomId(6)}/${targets.length}`;
+    query.set(Query.redirectTime, (BigInt(Date.now()) * 1_000_000n).toString(36));
+    this.runtime.auth.signRedirect(context.method, path, query);
     context.res.writeHead(307, {
       [Header.location307]: `${designated.publicUrl}${path}?${query.toString()}`,
       [Header.contentLength]: 0,

@@ -25,6 +25,8 @@ export interface AuthSettings {
 export interface AuthResult {
   /** Present when the request was signed and verified. */
   signing?: SigningContext;
+  /** The access key that signed the request (absent when unsigned or auth is off). */
+  accessKey?: string;
   /** What the client says about the payload: a hex SHA-256, UNSIGNED-PAYLOAD or STREAMING-*. */
   contentSha256: string;
 }
@@ -89,6 +91,7 @@ export function authenticate(context: RequestContext, settings: AuthSettings): A
   }
   return {
     signing: { signingKey, amzDate: parsed.amzDate, scope, seedSignature: parsed.signature },
+    accessKey: parsed.accessKey,
     contentSha256,
   };
 }

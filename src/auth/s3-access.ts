@@ -1,0 +1,49 @@
+// The access bit each S3 operation needs (on the addressed bucket, or cluster-wide for the
+// service-level ones). An operation not in the table needs admin.
+import { Access } from './access.js';
+
+const bucketOperations: Record<string, number> = {
+  HeadBucket: Access.bckHead,
+  GetBucketLocation: Access.bckHead,
+  GetBucketVersioning: Access.bckHead,
+  GetBucketAcl: Access.bckHead,
+  PutBucketVersioning: Access.patch,
+  ListObjects: Access.objList,
+  ListObjectsV2: Access.objList,
+  ListObjectVersions: Access.objList,
+  ListMultipartUploads: Access.objList,
+  DeleteObjects: Access.objDelete,
+  DeleteBucket: Access.destroyBucket,
+  PutObject: Access.put,
+  CopyObject: Access.put,
+  GetObject: Access.get,
+  HeadObject: Access.objHead,
+  DeleteObject: Access.objDelete,
+  GetObjectTagging: Access.objHead,
+  GetObjectAcl: Access.objHead,
+  PutObjectTagging: Access.put,
+  DeleteObjectTagging: Access.put,
+  CreateMultipartUpload: Access.put,
+  UploadPart: Access.put,
+  UploadPartCopy: Access.put,
+  CompleteMultipartUpload: Access.put,
+  AbortMultipartUpload: Access.put,
+  ListParts: Access.put,
+};
+
+const clusterOperations: Record<string, number> = {
+  ListBuckets: Access.listBuckets,
+  CreateBucket: Access.createBucket,
+};
+
+/** What `operation` needs, and whether on its bucket (false: a cluster-level right). */
+export function s3OperationAccess(operation: string): { access: number; onBucket: boolean } {
+  if (Object.hasOwn(clusterOperations, operation))
+    return { access: clusterOperations[operation] ?? Access.admin, onBucket: false };
+  if (Object.hasOwn(bucketOperations, operation))
+    return { access: bucketOperations[operation] ?? Access.admin, onBucket: true };
+  return { access: Access.admin, onBucket: false };
+}
+
+/** Operations that read a source object (`x-amz-copy-source`) besides writing their own. */
+export const s3CopyOperations: ReadonlySet<string> = new Set(['CopyObject', 'UploadPartCopy']);

@@ -1,0 +1,221 @@
+// A node's side of AuthN: checks every public native request's token (or a gateway's redirect
+// proof) and every S3 key owner's permissions when `auth.enabled` is set, and keeps what the AuthN
+// service hands the cluster: revoked tokens and S3 keys (`<dir>/auth-state.json`, atomic).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RequestContext, RequestHandler } from '../../../api/common/index.js';
+import { readActionMessage } from '../../../api/common/index.js';
+import {
+  describeAccess,
+  isAllowed,
+  parseClusterAuthState,
+  requiredAccess,
+  signRedirect,
+  TokenErrorText,
+  tokenKeys,
+  verifyRedirect,
+  verifyToken,
+  type BucketIdentity,
+  type ClusterAuthState,
+  type Permissions,
+  type S3Identity,
+  type TokenKeys,
+  type VerifiedToken,
+} from '../../../auth/index.js';
+import type { ClusterConfigValues } from '../../../config/index.js';
+import { StoreError } from '../../../errors/index.js';
+import { writeFileAtomically } from '../../../util/atomic-file.js';
+import { SerialQueue } from '../../../util/serial-queue.js';
+
+const stateFileName = 'auth-state.json';
+
+type AuthConfig = ClusterConfigValues['auth'];
+
+export class NodeAuth {
+  #revoked = new Map<string, number>();
+  #s3Keys = new Map<string, S3Identity>();
+  #keys: { config: AuthConfig; keys: TokenKeys } | undefined;
+  readonly #writes = new SerialQueue();
+
+  private constructor(
+    private readonly dir: string,
+    private readonly config: () => AuthConfig,
+    private readonly clusterId: () => string,
+  ) {}
+
+  static async load(
+    dir: string,
+    config: () => AuthConfig,
+    clusterId: () => string,
+  ): Promise<NodeAuth> {
+    const auth = new NodeAuth(dir, config, clusterId);
+    let text: string | undefined;
+    try {
+      text = await readFile(join(dir, stateFileName), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (text !== undefined) {
+      const state = parseClusterAuthState(JSON.parse(text));
+      if (state === undefined) throw new Error(`${join(dir, stateFileName)} is malformed`);
+      auth.#install(state, true);
+    }
+    return auth;
+  }
+
+  get enabled(): boolean {
+    return this.config().enabled;
+  }
+
+  /** The native API behind the access check: public requests need a token or a redirect proof. */
+  guardNative(handler: RequestHandler): RequestHandler {
+    return (context) => {
+      if (context.intra || !this.enabled) return handler(context);
+      return this.#checkNative(context).then(() => handler(context));
+    };
+  }
+
+  async #checkNative(context: RequestContext): Promise<void> {
+    const segments = context.segments.slice(1);
+    const [resource, bucket] = segments;
+    const readsAction =
+      (resource === 'buckets' && bucket !== undefined && bucket !== '' && !isRead(context)) ||
+      (resource === 'objects' && context.method === 'POST');
+    const action = readsAction ? (await readActionMessage(context))?.action : undefined;
+    const needed = requiredAccess({
+      method: context.method,
+      segments,
+      query: context.query,
+      action,
+    });
+    if (needed.kind === 'open') return;
+    const config = this.config();
+    if (
+      (resource === 'objects' || resource === 'ml') &&
+      verifyRedirect(config.secret, context.method, context.path, context.query, Date.now())
+    ) {
+      return;
+    }
+    const token = await this.#verifiedToken(context);
+    this.#authorize(token, needed.access, needed.bucket);
+  }
+
+  async #verifiedToken(context: RequestContext): Promise<VerifiedToken> {
+    const header = context.req.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (match?.[1] === undefined) throw new StoreError('Unauthorized', TokenErrorText.missing);
+    const token = await verifyToken(this.#tokenKeys(), match[1]);
+    if (this.#revoked.has(token.digest))
+      throw new StoreError('Unauthorized', TokenErrorText.revoked);
+    return token;
+  }
+
+  #authorize(permissions: Permissions, access: number, bucket?: BucketIdentity): void {
+    if (isAllowed(permissions, this.clusterId(), access, bucket)) return;
+    const on =
+      bucket === undefined ? 'the cluster' : `bucket "${bucket.provider}://${bucket.name}"`;
+    throw new StoreError(
+      'AccessDenied',
+      `${TokenErrorText.noPermissions}: user "${permissions.username}" may not ${describeAccess(access)} on ${on}`,
+    );
+  }
+
+  #tokenKeys(): TokenKeys {
+    const config = this.config();
+    if (this.#keys?.config !== config) {
+      this.#keys = {
+        config,
+        keys: tokenKeys({ secret: config.secret, rsaPem: config.public_key }),
+      };
+    }
+    return this.#keys.keys;
+  }
+
+  /** Signs a gateway's redirect (pid and utm already in `query`) when AuthN is on. */
+  signRedirect(method: string, path: string, query: URLSearchParams): void {
+    const config = this.config();
+    if (config.enabled) signRedirect(config.secret, method, path, query);
+  }
+
+  /** The S3 key's secret: the pushed key table's, else the node config's single pair. */
+  s3Secret(accessKey: string): string | undefined {
+    return this.#s3Keys.get(accessKey)?.secretKey;
+  }
+
+  /**
+   * Whether the owner of `accessKey` may do `access` (on `bucket`); AccessDenied when not. The
+   * node config's own key pair is the admin's. Called only when AuthN is on.
+   */
+  authorizeS3(accessKey: string, access: number, bucket?: BucketIdentity): void {
+    const identity = this.#s3Keys.get(accessKey);
+    if (identity === undefined) {
+      throw new StoreError('AccessDenied', 'Access Denied');
+    }
+    if (!isAllowed(identity.owner, this.clusterId(), access, bucket))
+      throw new StoreError('AccessDenied', 'Access Denied');
+  }
+
+  /** Token and keys as the AuthN service sends them: revocations add up, the key table is replaced. */
+  async apply(state: ClusterAuthState, replaceKeys: boolean): Promise<void> {
+    this.#install(state, replaceKeys);
+    await this.#save();
+  }
+
+  /** Revokes single tokens (AIStore's `DELETE /v1/tokens`), checking each one's signature. */
+  async revokeTokens(tokens: readonly string[]): Promise<void> {
+    const revoked: ClusterAuthState['revoked'] = [];
+    for (const token of tokens) {
+      try {
+        const verified = await verifyToken(this.#tokenKeys(), token);
+        revoked.push({ digest: verified.digest, expires: verified.expiresAt });
+      } catch {
+        // An expired or foreign token needs no revoking: it is refused anyway.
+      }
+    }
+    await this.apply({ revoked, s3_keys: [] }, false);
+  }
+
+  /** What this node holds, to fan out (a gateway passes a revocation on to every other node). */
+  snapshot(): ClusterAuthState {
+    return {
+      revoked: [...this.#revoked].map(([digest, expires]) => ({ digest, expires })),
+      s3_keys: [...this.#s3Keys].map(([access_key, identity]) => ({
+        access_key,
+        secret_key: identity.secretKey,
+        owner: {
+          username: identity.owner.username,
+          admin: identity.owner.admin,
+          clusters: [...identity.owner.clusters],
+          buckets: [...identity.owner.buckets],
+        },
+      })),
+    };
+  }
+
+  #install(state: ClusterAuthState, replaceKeys: boolean): void {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    for (const [digest, expires] of this.#revoked)
+      if (expires < nowSeconds) this.#revoked.delete(digest);
+    for (const entry of state.revoked)
+      if (entry.expires >= nowSeconds) this.#revoked.set(entry.digest, entry.expires);
+    if (!replaceKeys) return;
+    this.#s3Keys = new Map(
+      state.s3_keys.map((key) => [key.access_key, { secretKey: key.secret_key, owner: key.owner }]),
+    );
+  }
+
+  #save(): Promise<void> {
+    return this.#writes.run(() =>
+      writeFileAtomically(
+        join(this.dir, stateFileName),
+        JSON.stringify(this.snapshot()),
+        undefined,
+        0o600,
+      ),
+    );
+  }
+}
+
+function isRead(context: RequestContext): boolean {
+  return context.method === 'GET' || context.method === 'HEAD';
+}
