@@ -60,6 +60,12 @@ export const errorCodes = [
   'InvalidArgument',
   'InvalidDigest',
   'MissingContentLength',
+  /** A conditional write lost to a concurrent write of the same key (its condition held on arrival). */
+  'ConditionalRequestConflict',
+  /** The bucket's state forbids the request (versioning suspended on an object-lock bucket). */
+  'InvalidBucketState',
+  'ObjectLockConfigurationNotFound',
+  'NoSuchLifecycleConfiguration',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

@@ -32,6 +32,7 @@ export type {
   StoredObject,
   VersionAttributes,
   WriteFinish,
+  WritePrecondition,
 } from './store-types.js';
 export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
 export {

@@ -234,7 +234,20 @@ async function commit(transaction: Transaction): Promise<CommitOutcome> {
     const kept = await newerReplica(transaction.context, request, request.migration);
     if (kept !== undefined) return { directoriesToSync: [], kept };
   }
+  if (request.precondition !== undefined) await checkPrecondition(transaction);
   return { directoriesToSync: await renameIntoHome(transaction) };
+}
+
+/** Runs the request's precondition against the latest object, read under the write lock. */
+async function checkPrecondition(transaction: Transaction): Promise<void> {
+  const { context, request } = transaction;
+  const { bucket, name } = request;
+  const current = await findRecord(context, bucket, name);
+  request.precondition?.(
+    current === undefined
+      ? undefined
+      : toStoredObject(bucket, name, current.metadata, current.stats, current.mountpath),
+  );
 }
 
 /** An existing version stored again in a bucket that keeps history: placed by its stamp. */

@@ -116,7 +116,16 @@ export interface PutObjectRequest {
    * version is placed by its stamp among the versions already here (see `version-import.ts`).
    */
   attributes?: VersionAttributes;
+  /**
+   * Runs under the object's write lock just before the new version commits, with the latest
+   * object (undefined when there is none, or a delete marker is the latest version); throwing
+   * cancels the write. S3's conditional writes check their condition here, atomically.
+   */
+  precondition?: WritePrecondition;
 }
+
+/** A check of the object a write replaces, made atomically with the commit (see `precondition`). */
+export type WritePrecondition = (current: StoredObject | undefined) => void;
 
 /**
  * What a write learns once its body arrived: the S3 layer's ETag and checksums; a remote bucket's

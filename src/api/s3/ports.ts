@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { ResolvedRange } from '../common/range.js';
 import type { AuthResult } from './auth/authenticate.js';
 import type { RequestContext } from '../common/request-context.js';
+import type { WriteCondition } from './write-conditions.js';
 
 export interface S3BucketInfo {
   name: string;
@@ -122,8 +123,10 @@ export interface S3PayloadWrite {
   finish(): { etag: string; checksums: Record<string, string> };
 }
 
-/** An object write: bytes and attributes. */
-export interface S3WriteRequest extends S3PayloadWrite, S3ObjectAttributes {}
+/** An object write: bytes and attributes, and the condition it makes (If-None-Match, If-Match). */
+export interface S3WriteRequest extends S3PayloadWrite, S3ObjectAttributes {
+  condition?: WriteCondition | undefined;
+}
 
 /** A part of a multipart upload: bytes only (the upload carries the attributes). */
 export interface S3PartWrite extends S3PayloadWrite {
@@ -201,6 +204,7 @@ export interface S3ObjectPort {
     key: string,
     uploadId: string,
     parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }>,
+    condition?: WriteCondition,
   ): Promise<S3ObjectInfo>;
   abortUpload(bucket: string, key: string, uploadId: string): Promise<void>;
 }

@@ -1,5 +1,5 @@
 // Request headers that ask S3 for a guarantee Cairn does not give: encryption, object lock,
-// conditional writes and deletes, checksums it does not compute or verify, website redirects,
+// conditional deletes, checksums it does not compute or verify, website redirects,
 // requester pays, storage classes, ACL grants, MFA delete, appends. A write naming one is refused
 // with 501 naming the header: stored as if the header were absent, it would break the promise.
 import { notImplemented } from '../../errors/index.js';
@@ -78,14 +78,10 @@ const rules: readonly HeaderRule[] = [
     harmless: ['false'],
   },
   {
+    // PutObject, CopyObject and CompleteMultipartUpload check them (write-conditions.ts).
     matches: exact('if-match', 'if-none-match'),
-    meaning: 'conditional write',
-    operations: new Set<S3Operation>([
-      'PutObject',
-      'CopyObject',
-      'CompleteMultipartUpload',
-      'DeleteObject',
-    ]),
+    meaning: 'conditional delete',
+    operations: new Set<S3Operation>(['DeleteObject']),
   },
   {
     matches: prefix('x-amz-if-match-'),

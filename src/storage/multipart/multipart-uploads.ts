@@ -21,7 +21,7 @@ import { chunkDirectory, chunkPath, validateObjectName, workFilePath } from '../
 import { readObjectMetadata, writeObjectMetadata, type ObjectMetadata } from '../meta/index.js';
 import { putObject } from '../put-object.js';
 import { mountpathsFor, unameOf, type StoreContext } from '../store-context.js';
-import type { KeptHistory, StoredObject } from '../store-types.js';
+import type { KeptHistory, StoredObject, WritePrecondition } from '../store-types.js';
 import type { ChunkManifest, ManifestChunk } from './chunk-manifest.js';
 import {
   allManifests,
@@ -252,6 +252,8 @@ export interface CompleteRequest {
   history?: KeptHistory | undefined;
   /** The object's additional checksums, computed from its chunks' (S3's composite form). */
   combineChecksums: (chunks: ManifestChunk[]) => Record<string, string>;
+  /** Checked atomically with the commit: see `PutObjectRequest.precondition`. */
+  precondition?: WritePrecondition | undefined;
 }
 
 function invalidPart(partNumber: number): StoreError {
@@ -320,6 +322,7 @@ export async function completeUpload(
         history: request.history,
         chunked: { chunks: uploadId, sizeBytes },
         finish: () => ({ etag, extraChecksums: request.combineChecksums(chunks) }),
+        ...(request.precondition === undefined ? {} : { precondition: request.precondition }),
       });
     } catch (error) {
       // The upload stays open: the client may retry the completion.

@@ -12,6 +12,7 @@ import { header, type S3Handler, type S3Request } from '../request.js';
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { parseCopySource, setWriteHeaders } from './object-write.js';
 import { readXmlDocument, sendEmpty } from './xml-body.js';
+import { parseWriteCondition } from '../write-conditions.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
 
 /** S3's part numbers run from 1 to 10000. */
@@ -111,6 +112,7 @@ const uploadPartCopy: S3Handler = async (request) => {
 
 const completeMultipartUpload: S3Handler = async (request) => {
   const uploadId = uploadIdOf(request);
+  const condition = parseWriteCondition(request.context.req.headers);
   const document = await readXmlDocument(request, 'CompleteMultipartUpload');
   const parts = childRecords(document, 'Part').map((part) => {
     const number = Number(childText(part, 'PartNumber'));
@@ -141,6 +143,7 @@ const completeMultipartUpload: S3Handler = async (request) => {
     request.key,
     uploadId,
     parts,
+    condition,
   );
   setWriteHeaders(request, {
     ...(info.versionId === undefined ? {} : { versionId: info.versionId }),

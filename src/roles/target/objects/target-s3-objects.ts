@@ -19,9 +19,16 @@ import {
   type S3PartWrite,
   type S3ReadRouting,
   type S3WriteRequest,
+  checkWriteCondition,
+  type WriteCondition,
 } from '../../../api/s3/index.js';
 import { StoreError, isErrorCode, isStoreError } from '../../../errors/index.js';
-import type { LocalStore, ManifestChunk, StoredObject } from '../../../storage/index.js';
+import type {
+  LocalStore,
+  ManifestChunk,
+  StoredObject,
+  WritePrecondition,
+} from '../../../storage/index.js';
 import type { ObjectService } from './object-service.js';
 import type { ObjectRead, ResolvedBucket } from './object-types.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
@@ -221,10 +228,41 @@ export class TargetS3Objects implements S3ObjectPort {
     return { info, body: response.body, range };
   }
 
+  /**
+   * A conditional write's check on arrival (before any byte is stored), and the same check to run
+   * under the write lock at the commit (see api/s3/write-conditions.ts).
+   */
+  async #precondition(
+    view: ResolvedBucket,
+    key: string,
+    condition: WriteCondition | undefined,
+  ): Promise<{ precondition?: WritePrecondition }> {
+    if (condition === undefined) return {};
+    let current: S3ObjectInfo | undefined;
+    try {
+      current = await this.head(view.bucket.name, key, undefined);
+    } catch (error) {
+      if (!isStoreError(error) || error.code !== 'ObjectNotFound') throw error;
+    }
+    checkWriteCondition(condition, current, 'arrival');
+    const versioned = view.versioned;
+    return {
+      precondition: (object) => {
+        checkWriteCondition(
+          condition,
+          object === undefined ? undefined : toS3Info(object, versioned),
+          'commit',
+        );
+      },
+    };
+  }
+
   async put(request: S3WriteRequest): Promise<S3ObjectInfo> {
     const view = this.#bucket(request.bucket);
     const { bucket, props, history, versioned } = view;
+    const condition = await this.#precondition(view, request.key, request.condition);
     const object = await this.objects.put(view, {
+      ...condition,
       bucket,
       name: request.key,
       body: request.body,
@@ -309,10 +347,13 @@ export class TargetS3Objects implements S3ObjectPort {
     key: string,
     uploadId: string,
     parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }>,
+    writeCondition?: WriteCondition,
   ): Promise<S3ObjectInfo> {
     const view = this.#bucket(bucketName);
     const { bucket, props, history, versioned } = view;
+    const condition = await this.#precondition(view, key, writeCondition);
     const object = await this.objects.completeUpload(view, {
+      ...condition,
       bucket,
       name: key,
       uploadId,
