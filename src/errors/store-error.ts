@@ -65,6 +65,8 @@ export const errorCodes = [
   /** The bucket's state forbids the request (versioning suspended on an object-lock bucket). */
   'InvalidBucketState',
   'ObjectLockConfigurationNotFound',
+  /** A version without the retention asked for. */
+  'NoSuchObjectLockConfiguration',
   'NoSuchLifecycleConfiguration',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

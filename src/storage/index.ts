@@ -33,6 +33,8 @@ export type {
   VersionAttributes,
   WriteFinish,
   WritePrecondition,
+  DeleteGuard,
+  ObjectLockState,
 } from './store-types.js';
 export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
 export {
@@ -46,7 +48,12 @@ export { isReadable } from './mountpath/index.js';
 export type { MountpathChange } from './volume.js';
 export type { RelocateOptions } from './relocate.js';
 export type { ReplicaIdentity } from './remove-replicas.js';
-export type { ObjectChecksum, ObjectMetadata } from './meta/index.js';
+export type {
+  ObjectChecksum,
+  ObjectMetadata,
+  ObjectRetention,
+  RetentionMode,
+} from './meta/index.js';
 export { NameLocks, type NameLockLimits } from './lock/index.js';
 export type {
   CompleteRequest,

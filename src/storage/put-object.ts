@@ -73,6 +73,8 @@ export async function putObject(
   };
   if (request.contentHeaders !== undefined) metadata.contentHeaders = { ...request.contentHeaders };
   if (request.tags !== undefined) metadata.tags = { ...request.tags };
+  if (request.retention !== undefined) metadata.retention = { ...request.retention };
+  if (request.legalHold === true) metadata.legalHold = true;
   if (request.chunked !== undefined) metadata.chunks = request.chunked.chunks;
   if (request.version !== undefined) metadata.version = request.version;
   if (!isNaturallyStorable(name, contentDirectory(home.path, bucket, type))) metadata.name = name;
@@ -292,6 +294,8 @@ function applyAttributes(metadata: ObjectMetadata, attributes: VersionAttributes
   if (versionId !== undefined) metadata.versionId = versionId;
   if (versionStamp !== undefined) metadata.versionStamp = versionStamp;
   if (attributes.deleteMarker === true) metadata.deleteMarker = true;
+  if (attributes.retention !== undefined) metadata.retention = { ...attributes.retention };
+  if (attributes.legalHold === true) metadata.legalHold = true;
 }
 
 /** An existing replica at least as new as the migrating object, which then stays as it is. */

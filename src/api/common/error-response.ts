@@ -69,6 +69,7 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   ConditionalRequestConflict: { status: 409, s3Code: 'ConditionalRequestConflict' },
   InvalidBucketState: { status: 409, s3Code: 'InvalidBucketState' },
   ObjectLockConfigurationNotFound: { status: 404, s3Code: 'ObjectLockConfigurationNotFoundError' },
+  NoSuchObjectLockConfiguration: { status: 404, s3Code: 'NoSuchObjectLockConfiguration' },
   NoSuchLifecycleConfiguration: { status: 404, s3Code: 'NoSuchLifecycleConfiguration' },
 };
 

@@ -18,7 +18,12 @@ import {
   type DiskFile,
 } from '../io/index.js';
 import { chunkDirectory, chunkPath, validateObjectName, workFilePath } from '../layout/index.js';
-import { readObjectMetadata, writeObjectMetadata, type ObjectMetadata } from '../meta/index.js';
+import {
+  readObjectMetadata,
+  writeObjectMetadata,
+  type ObjectMetadata,
+  type ObjectRetention,
+} from '../meta/index.js';
 import { putObject } from '../put-object.js';
 import { mountpathsFor, unameOf, type StoreContext } from '../store-context.js';
 import type { KeptHistory, StoredObject, WritePrecondition } from '../store-types.js';
@@ -254,6 +259,9 @@ export interface CompleteRequest {
   combineChecksums: (chunks: ManifestChunk[]) => Record<string, string>;
   /** Checked atomically with the commit: see `PutObjectRequest.precondition`. */
   precondition?: WritePrecondition | undefined;
+  /** S3 object lock of the completed object (see `PutObjectRequest`). */
+  retention?: ObjectRetention | undefined;
+  legalHold?: boolean | undefined;
 }
 
 function invalidPart(partNumber: number): StoreError {
@@ -323,6 +331,8 @@ export async function completeUpload(
         chunked: { chunks: uploadId, sizeBytes },
         finish: () => ({ etag, extraChecksums: request.combineChecksums(chunks) }),
         ...(request.precondition === undefined ? {} : { precondition: request.precondition }),
+        retention: request.retention,
+        legalHold: request.legalHold,
       });
     } catch (error) {
       // The upload stays open: the client may retry the completion.

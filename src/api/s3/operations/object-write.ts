@@ -10,6 +10,7 @@ import { header, versionIdOf, type S3Handler, type S3Request } from '../request.
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { readXmlDocument, sendEmpty } from './xml-body.js';
 import { parseWriteCondition } from '../write-conditions.js';
+import { bypassesGovernance, parseLockHeaders } from '../object-lock.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
 
 /** Response headers of a write: version and the checksums that were computed. */
@@ -27,6 +28,7 @@ export function setWriteHeaders(
 const putObject: S3Handler = async (request) => {
   const attributes = attributesFromHeaders(request.context.req.headers);
   const condition = parseWriteCondition(request.context.req.headers);
+  const lock = parseLockHeaders(request.context.req.headers, Date.now());
   const payload = openObjectPayload(request.context, request.auth);
   const info = await request.ports.objects.put({
     bucket: request.bucket,
@@ -34,6 +36,7 @@ const putObject: S3Handler = async (request) => {
     ...attributes,
     ...payload,
     condition,
+    lock,
   });
   request.context.res.setHeader('etag', quoteEtag(info.etag));
   setWriteHeaders(request, info);
@@ -88,6 +91,8 @@ const copyObject: S3Handler = async (request) => {
   const metadataDirective = directive(request, 'x-amz-metadata-directive');
   const taggingDirective = directive(request, 'x-amz-tagging-directive');
   const condition = parseWriteCondition(request.context.req.headers);
+  // A copy's lock is what the request asks for (or the bucket's default), never the source's.
+  const lock = parseLockHeaders(request.context.req.headers, Date.now());
   if (
     source.bucket === request.bucket &&
     source.key === request.key &&
@@ -123,6 +128,7 @@ const copyObject: S3Handler = async (request) => {
       tags: taggingDirective === 'REPLACE' ? given.tags : opened.info.tags,
       ...payload,
       condition,
+      lock,
     });
   } finally {
     destroyQuietly(opened.body);
@@ -144,6 +150,7 @@ const deleteObject: S3Handler = async (request) => {
       request.bucket,
       request.key,
       versionIdOf(request),
+      bypassesGovernance(request.context.req.headers),
     );
     if (outcome.versionId !== undefined) res.setHeader('x-amz-version-id', outcome.versionId);
     if (outcome.deleteMarker) res.setHeader('x-amz-delete-marker', 'true');

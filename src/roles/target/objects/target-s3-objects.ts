@@ -20,12 +20,21 @@ import {
   type S3ReadRouting,
   type S3WriteRequest,
   checkWriteCondition,
+  checkDeletable,
+  checkRetentionChange,
+  type S3Retention,
   type WriteCondition,
 } from '../../../api/s3/index.js';
+import {
+  lockOfNewVersion,
+  objectLockConfigOf,
+  requireObjectLock,
+} from '../../common/s3-object-lock.js';
 import { StoreError, isErrorCode, isStoreError } from '../../../errors/index.js';
 import type {
   LocalStore,
   ManifestChunk,
+  DeleteGuard,
   StoredObject,
   WritePrecondition,
 } from '../../../storage/index.js';
@@ -55,6 +64,11 @@ export function toS3Info(object: StoredObject, versioned = false): S3ObjectInfo 
   if (parts !== undefined) info.partsCount = Number(parts);
   if (versioned || object.versionId !== undefined) info.versionId = object.versionId ?? 'null';
   if (object.deleteMarker === true) info.deleteMarker = true;
+  if (object.retention !== undefined || object.legalHold === true) {
+    info.lock = {};
+    if (object.retention !== undefined) info.lock.retention = { ...object.retention };
+    if (object.legalHold === true) info.lock.legalHold = true;
+  }
   return info;
 }
 
@@ -261,8 +275,10 @@ export class TargetS3Objects implements S3ObjectPort {
     const view = this.#bucket(request.bucket);
     const { bucket, props, history, versioned } = view;
     const condition = await this.#precondition(view, request.key, request.condition);
+    const lock = lockOfNewVersion(props, request.lock, this.runtime.clock.nowMs());
     const object = await this.objects.put(view, {
       ...condition,
+      ...lock,
       bucket,
       name: request.key,
       body: request.body,
@@ -285,6 +301,7 @@ export class TargetS3Objects implements S3ObjectPort {
     bucketName: string,
     key: string,
     versionId: string | undefined,
+    bypassGovernance = false,
   ): Promise<S3DeleteOutcome> {
     const view = this.#bucket(bucketName);
     const target = { bucket: view, name: key };
@@ -293,7 +310,63 @@ export class TargetS3Objects implements S3ObjectPort {
       await this.objects.delete(target);
       return { deleteMarker: false };
     }
-    return await this.objects.delete(target, versionId);
+    // Only a delete by version ID removes data; a delete marker hides it and removes nothing.
+    const locked = objectLockConfigOf(view.props) !== undefined;
+    if (locked && versionId !== undefined) {
+      // Refused before a rebalance is told of the delete; the guard decides under the lock.
+      const version = await this.head(bucketName, key, versionId).catch(() => undefined);
+      const lock = version?.lock;
+      if (lock !== undefined) checkDeletable(lock, this.runtime.clock.nowMs(), bypassGovernance);
+    }
+    const guard: DeleteGuard | undefined =
+      locked && versionId !== undefined
+        ? (version) => {
+            const lock = { retention: version.retention, legalHold: version.legalHold };
+            checkDeletable(lock, this.runtime.clock.nowMs(), bypassGovernance);
+          }
+        : undefined;
+    return await this.objects.delete(target, versionId, guard);
+  }
+
+  async setRetention(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    retention: S3Retention | undefined,
+    bypassGovernance: boolean,
+  ): Promise<S3ObjectInfo> {
+    const view = this.#bucket(bucket);
+    requireObjectLock(view.props);
+    const object = await this.objects.setObjectLock(
+      { bucket: view, name: key },
+      versionId,
+      (current) => {
+        checkRetentionChange(
+          current.retention,
+          retention,
+          this.runtime.clock.nowMs(),
+          bypassGovernance,
+        );
+        return { ...current, retention };
+      },
+    );
+    return toS3Info(object, view.versioned);
+  }
+
+  async setLegalHold(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    on: boolean,
+  ): Promise<S3ObjectInfo> {
+    const view = this.#bucket(bucket);
+    requireObjectLock(view.props);
+    const object = await this.objects.setObjectLock(
+      { bucket: view, name: key },
+      versionId,
+      (current) => ({ ...current, legalHold: on ? true : undefined }),
+    );
+    return toS3Info(object, view.versioned);
   }
 
   async setTags(
@@ -352,8 +425,10 @@ export class TargetS3Objects implements S3ObjectPort {
     const view = this.#bucket(bucketName);
     const { bucket, props, history, versioned } = view;
     const condition = await this.#precondition(view, key, writeCondition);
+    const lock = lockOfNewVersion(props, undefined, this.runtime.clock.nowMs());
     const object = await this.objects.completeUpload(view, {
       ...condition,
+      ...lock,
       bucket,
       name: key,
       uploadId,
