@@ -2,14 +2,16 @@
 // cli: lock-enabled buckets (versioned, cannot be suspended), the bucket configuration and its
 // validation, per-version retention (GOVERNANCE, COMPLIANCE) and legal hold from headers, defaults
 // and the retention/legal-hold calls, deletes of locked versions refused (single and batch) unless
-// the governance bypass applies, and a locked version that stays locked after a rebalance.
+// the governance bypass applies, multipart uploads, and a locked version that stays locked after a rebalance.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import {
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -24,6 +26,7 @@ import {
   PutObjectLegalHoldCommand,
   PutObjectLockConfigurationCommand,
   PutObjectRetentionCommand,
+  UploadPartCommand,
   type ObjectLockRetentionMode,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -279,6 +282,62 @@ describe('S3 object lock', () => {
     const copied = await s3.send(new HeadObjectCommand({ Bucket: locked, Key: 'copied' }));
     assert.equal(copied.ObjectLockLegalHoldStatus, 'ON');
     assert.equal(copied.ObjectLockMode, 'GOVERNANCE');
+  });
+
+  test('multipart uploads: the lock asked for at creation, else the default at completion', async () => {
+    const upload = async (key: string, extra: Record<string, unknown>) => {
+      const { UploadId } = await s3.send(
+        new CreateMultipartUploadCommand({ Bucket: locked, Key: key, ...extra }),
+      );
+      const part = await s3.send(
+        new UploadPartCommand({
+          Bucket: locked,
+          Key: key,
+          UploadId,
+          PartNumber: 1,
+          Body: Buffer.alloc(1000, 7),
+        }),
+      );
+      const done = await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: locked,
+          Key: key,
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag ?? '' }] },
+        }),
+      );
+      return s3.send(
+        new HeadObjectCommand({ Bucket: locked, Key: key, VersionId: done.VersionId ?? '' }),
+      );
+    };
+    const untilMs = Date.now() + 5 * dayMs;
+    const asked = await upload('mpu-asked', {
+      ObjectLockMode: 'COMPLIANCE',
+      ObjectLockRetainUntilDate: new Date(untilMs),
+      ObjectLockLegalHoldStatus: 'ON',
+    });
+    assert.equal(asked.ObjectLockMode, 'COMPLIANCE');
+    assert.equal(asked.ObjectLockRetainUntilDate?.getTime(), untilMs);
+    assert.equal(asked.ObjectLockLegalHoldStatus, 'ON');
+    assert.deepEqual(
+      await failure(deleteVersion('mpu-asked', asked.VersionId ?? '', true)),
+      denied,
+    );
+    const defaulted = await upload('mpu-default', {});
+    assert.equal(defaulted.ObjectLockMode, 'GOVERNANCE');
+    assert.equal(defaulted.ObjectLockLegalHoldStatus, undefined);
+    assert.deepEqual(
+      await failure(
+        s3.send(
+          new CreateMultipartUploadCommand({
+            Bucket: plain,
+            Key: 'x',
+            ObjectLockLegalHoldStatus: 'ON',
+          }),
+        ),
+      ),
+      { name: 'InvalidRequest', status: 400 },
+    );
   });
 
   test('aws cli: get-object-lock-configuration, get-object-retention, put-object-legal-hold', async () => {

@@ -227,7 +227,13 @@ export interface S3ObjectPort {
     versionId: string | undefined,
     tags: Record<string, string>,
   ): Promise<S3ObjectInfo>;
-  createUpload(bucket: string, key: string, attributes: S3ObjectAttributes): Promise<string>;
+  /** `lock`: the object lock the completed object gets (`x-amz-object-lock-*`). */
+  createUpload(
+    bucket: string,
+    key: string,
+    attributes: S3ObjectAttributes,
+    lock?: S3ObjectLock,
+  ): Promise<string>;
   uploadPart(request: S3PartWrite): Promise<S3PartInfo>;
   listParts(bucket: string, key: string, uploadId: string): Promise<S3PartInfo[]>;
   completeUpload(

@@ -1,5 +1,4 @@
-// Request headers that ask S3 for a guarantee Cairn does not give: encryption, object lock headers
-// on multipart uploads, conditional deletes, checksums it does not compute or verify, website redirects,
+// Request headers that ask S3 for a guarantee Cairn does not give: encryption, conditional deletes, checksums it does not compute or verify, website redirects,
 // requester pays, storage classes, ACL grants, MFA delete, appends. A write naming one is refused
 // with 501 naming the header: stored as if the header were absent, it would break the promise.
 import { notImplemented } from '../../errors/index.js';
@@ -69,12 +68,6 @@ const rules: readonly HeaderRule[] = [
     matches: prefix('x-amz-copy-source-server-side-encryption'),
     meaning: 'server-side encryption of the copy source',
     operations: copies,
-  },
-  {
-    // PutObject and CopyObject store it (object-lock.ts); a multipart upload gets the default.
-    matches: prefix('x-amz-object-lock-'),
-    meaning: 'object lock of a multipart upload',
-    operations: new Set<S3Operation>(['CreateMultipartUpload']),
   },
   {
     // PutObject, CopyObject and CompleteMultipartUpload check them (write-conditions.ts).

@@ -43,6 +43,9 @@ export interface UploadAttributes {
   customMetadata: Record<string, string>;
   contentHeaders: Record<string, string>;
   tags: Record<string, string>;
+  /** S3 object lock asked for at creation; it wins over the completion's default retention. */
+  retention?: ObjectRetention;
+  legalHold?: boolean;
 }
 
 export interface PartWrite {
@@ -259,7 +262,7 @@ export interface CompleteRequest {
   combineChecksums: (chunks: ManifestChunk[]) => Record<string, string>;
   /** Checked atomically with the commit: see `PutObjectRequest.precondition`. */
   precondition?: WritePrecondition | undefined;
-  /** S3 object lock of the completed object (see `PutObjectRequest`). */
+  /** S3 object lock of the completed object unless the upload asked for one (its default). */
   retention?: ObjectRetention | undefined;
   legalHold?: boolean | undefined;
 }
@@ -331,8 +334,8 @@ export async function completeUpload(
         chunked: { chunks: uploadId, sizeBytes },
         finish: () => ({ etag, extraChecksums: request.combineChecksums(chunks) }),
         ...(request.precondition === undefined ? {} : { precondition: request.precondition }),
-        retention: request.retention,
-        legalHold: request.legalHold,
+        retention: manifest.retention ?? request.retention,
+        legalHold: manifest.legalHold ?? request.legalHold,
       });
     } catch (error) {
       // The upload stays open: the client may retry the completion.

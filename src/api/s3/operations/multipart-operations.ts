@@ -13,6 +13,7 @@ import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { parseCopySource, setWriteHeaders } from './object-write.js';
 import { readXmlDocument, sendEmpty } from './xml-body.js';
 import { parseWriteCondition } from '../write-conditions.js';
+import { parseLockHeaders } from '../object-lock.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
 
 /** S3's part numbers run from 1 to 10000. */
@@ -43,10 +44,12 @@ function partNumberOf(request: S3Request): number {
 
 const createMultipartUpload: S3Handler = async (request) => {
   const attributes = attributesFromHeaders(request.context.req.headers);
+  const lock = parseLockHeaders(request.context.req.headers, Date.now());
   const uploadId = await request.ports.objects.createUpload(
     request.bucket,
     request.key,
     attributes,
+    lock,
   );
   const algorithm = header(request, 'x-amz-checksum-algorithm');
   if (algorithm !== undefined) request.context.res.setHeader('x-amz-checksum-algorithm', algorithm);

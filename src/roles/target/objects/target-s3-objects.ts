@@ -22,6 +22,7 @@ import {
   checkWriteCondition,
   checkDeletable,
   checkRetentionChange,
+  type S3ObjectLock,
   type S3Retention,
   type WriteCondition,
 } from '../../../api/s3/index.js';
@@ -384,11 +385,21 @@ export class TargetS3Objects implements S3ObjectPort {
     return toS3Info(await this.objects.setTags(target, tags, versionId), true);
   }
 
-  createUpload(bucket: string, key: string, attributes: S3ObjectAttributes): Promise<string> {
-    return this.store.createUpload(this.#bucket(bucket).bucket, key, {
+  createUpload(
+    bucket: string,
+    key: string,
+    attributes: S3ObjectAttributes,
+    lock?: S3ObjectLock,
+  ): Promise<string> {
+    const view = this.#bucket(bucket);
+    // The lock asked for now; without one the completion applies the bucket's default.
+    if (lock !== undefined) requireObjectLock(view.props);
+    return this.store.createUpload(view.bucket, key, {
       customMetadata: attributes.userMetadata,
       contentHeaders: attributes.contentHeaders,
       tags: attributes.tags,
+      ...(lock?.retention === undefined ? {} : { retention: lock.retention }),
+      ...(lock?.legalHold === true ? { legalHold: true } : {}),
     });
   }
 
