@@ -284,6 +284,27 @@ describe('S3 object lock', () => {
     assert.equal(copied.ObjectLockMode, 'GOVERNANCE');
   });
 
+  test('the native API cannot undo object lock: props stay, a bucket with versions stays', async () => {
+    const bucket = { name: locked, provider: 'ais' };
+    await assert.rejects(
+      client.setBucketProps(bucket, { versioning: { history: 'suspended' } }),
+      (error: Error & { status?: number }) => error.status === 400,
+    );
+    await assert.rejects(
+      client.setBucketProps(bucket, {
+        object_lock: { enabled: false, mode: '', days: 0, years: 0 },
+      }),
+      (error: Error & { status?: number }) => error.status === 400,
+    );
+    await assert.rejects(
+      client.destroyBucket(bucket),
+      (error: Error & { status?: number }) => error.status === 409,
+    );
+    const props = await client.bucketProps(bucket);
+    assert.equal(props.object_lock?.enabled, true);
+    assert.equal(props.versioning.history, 'enabled');
+  });
+
   test('multipart uploads: the lock asked for at creation, else the default at completion', async () => {
     const upload = async (key: string, extra: Record<string, unknown>) => {
       const { UploadId } = await s3.send(

@@ -93,6 +93,12 @@ export class GatewayS3Buckets implements S3BucketPort {
   }
 
   async deleteBucket(bucket: string): Promise<void> {
+    await this.refuseNonEmpty(bucket);
+    await this.#control(bucket, { kind: 'destroy' });
+  }
+
+  /** BucketNotEmpty while the bucket holds objects, kept versions or delete markers. */
+  async refuseNonEmpty(bucket: string): Promise<void> {
     // Versions list current objects too, and kept versions and delete markers (S3 wants a
     // versioned bucket emptied of them): one listing answers whether anything is left.
     const versions = await this.listObjectVersions(bucket, {
@@ -105,7 +111,6 @@ export class GatewayS3Buckets implements S3BucketPort {
     if (versions.entries.length > 0) {
       throw new StoreError('BucketNotEmpty', 'The bucket you tried to delete is not empty');
     }
-    await this.#control(bucket, { kind: 'destroy' });
   }
 
   headBucket(bucket: string): void {
