@@ -2,11 +2,13 @@
 // cli: lock-enabled buckets (versioned, cannot be suspended), the bucket configuration and its
 // validation, per-version retention (GOVERNANCE, COMPLIANCE) and legal hold from headers, defaults
 // and the retention/legal-hold calls, deletes of locked versions refused (single and batch) unless
-// the governance bypass applies, multipart uploads, and a locked version that stays locked after a rebalance.
+// the governance bypass applies, multipart uploads, and a locked version that stays locked after a
+// rebalance and after an EC restore.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import {
   CompleteMultipartUploadCommand,
@@ -428,5 +430,52 @@ describe('S3 object lock', () => {
       assert.equal(head.ObjectLockLegalHoldStatus, 'ON', key);
       assert.deepEqual(await failure(deleteVersion(key, versionId, true)), denied, key);
     }
+  });
+
+  test('a locked version restored from its EC slices keeps its lock', async () => {
+    const bucket = 'locked-ec';
+    await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }));
+    await client.setBucketProps(
+      { name: bucket, provider: 'ais' },
+      { ec: { enabled: true, data_slices: 1, parity_slices: 1, objsize_limit: 1024 } },
+    );
+    const untilMs = Date.now() + 4 * dayMs;
+    const { VersionId } = await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'encoded',
+        Body: Buffer.alloc(40_000, 3),
+        ObjectLockMode: 'COMPLIANCE',
+        ObjectLockRetainUntilDate: new Date(untilMs),
+      }),
+    );
+    const replicas = (
+      await Promise.all(
+        cluster.targets.flatMap((node) =>
+          node.spec.mountpaths.map((mountpath) => findFiles(mountpath, '%ob')),
+        ),
+      )
+    )
+      .flat()
+      .filter((path) => path.includes(`/${bucket}/`) && path.endsWith('/encoded'));
+    assert.ok(replicas.length > 0, 'the object is stored');
+    for (const path of replicas) await rm(path);
+    const restored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'encoded' }));
+    assert.equal((await restored.Body?.transformToByteArray())?.length, 40_000);
+    assert.equal(restored.ObjectLockMode, 'COMPLIANCE');
+    assert.equal(restored.ObjectLockRetainUntilDate?.getTime(), untilMs);
+    assert.deepEqual(
+      await failure(
+        s3.send(
+          new DeleteObjectCommand({
+            Bucket: bucket,
+            Key: 'encoded',
+            VersionId,
+            BypassGovernanceRetention: true,
+          }),
+        ),
+      ),
+      denied,
+    );
   });
 });
