@@ -62,6 +62,14 @@ export const errorCodes = [
   'InvalidArgument',
   'InvalidDigest',
   'MissingContentLength',
+  /** A conditional write lost to a concurrent write of the same key (its condition held on arrival). */
+  'ConditionalRequestConflict',
+  /** The bucket's state forbids the request (versioning suspended on an object-lock bucket). */
+  'InvalidBucketState',
+  'ObjectLockConfigurationNotFound',
+  /** A version without the retention asked for. */
+  'NoSuchObjectLockConfiguration',
+  'NoSuchLifecycleConfiguration',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

@@ -15,6 +15,9 @@ export function encodeS3Attributes(attributes: VersionAttributes): S3AttributesJ
   if (attributes.versionId !== undefined) json.version_id = attributes.versionId;
   if (attributes.versionStamp !== undefined) json.version_stamp = attributes.versionStamp;
   if (attributes.deleteMarker === true) json.delete_marker = true;
+  if (attributes.retention !== undefined)
+    json.retention = { mode: attributes.retention.mode, until_ms: attributes.retention.untilMs };
+  if (attributes.legalHold === true) json.legal_hold = true;
   return json;
 }
 
@@ -31,6 +34,12 @@ export function decodeS3Attributes(value: unknown): VersionAttributes {
   if (Number.isSafeInteger(json.version_stamp))
     attributes.versionStamp = json.version_stamp as number;
   if (json.delete_marker === true) attributes.deleteMarker = true;
+  const retention = asRecord(json.retention);
+  const mode = retention?.mode;
+  const untilMs = retention?.until_ms;
+  if ((mode === 'GOVERNANCE' || mode === 'COMPLIANCE') && Number.isSafeInteger(untilMs))
+    attributes.retention = { mode, untilMs: untilMs as number };
+  if (json.legal_hold === true) attributes.legalHold = true;
   return attributes;
 }
 

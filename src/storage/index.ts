@@ -32,6 +32,9 @@ export type {
   StoredObject,
   VersionAttributes,
   WriteFinish,
+  WritePrecondition,
+  DeleteGuard,
+  ObjectLockState,
 } from './store-types.js';
 export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
 export {
@@ -45,7 +48,13 @@ export { isReadable } from './mountpath/index.js';
 export type { MountpathChange } from './volume.js';
 export type { RelocateOptions } from './relocate.js';
 export type { ReplicaIdentity } from './remove-replicas.js';
-export type { MetadataCacheStats, ObjectChecksum, ObjectMetadata } from './meta/index.js';
+export type {
+  MetadataCacheStats,
+  ObjectChecksum,
+  ObjectMetadata,
+  ObjectRetention,
+  RetentionMode,
+} from './meta/index.js';
 export { NameLocks, type NameLockLimits } from './lock/index.js';
 export type {
   CompleteRequest,

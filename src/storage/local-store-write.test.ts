@@ -5,7 +5,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { hashBuffer } from '../checksum/index.js';
-import { isStoreError, type ErrorCode } from '../errors/index.js';
+import { StoreError, isStoreError, type ErrorCode } from '../errors/index.js';
 import { localDisk, type Disk } from './io/index.js';
 import type { LocalStore } from './local-store.js';
 import {
@@ -266,4 +266,32 @@ test('fsync follows setFsyncObjects: file and directory are synced only while it
   } finally {
     await counted.close();
   }
+});
+
+test('a precondition runs under the write lock: of concurrent create-only PUTs exactly one commits', async () => {
+  const name = 'create-only';
+  const createOnly = (current: unknown): void => {
+    if (current !== undefined) throw new StoreError('PreconditionFailed', 'exists');
+  };
+  const writers = Array.from({ length: 6 }, (_, index) =>
+    put(name, `writer ${index}`, { precondition: createOnly }),
+  );
+  const outcomes = await Promise.allSettled(writers);
+  const won = outcomes.flatMap((outcome, index) => (outcome.status === 'fulfilled' ? [index] : []));
+  assert.equal(won.length, 1, JSON.stringify(outcomes.map((outcome) => outcome.status)));
+  for (const outcome of outcomes) {
+    if (outcome.status === 'rejected') assert.ok(hasCode('PreconditionFailed')(outcome.reason));
+  }
+  const read = await store.getObject(testBucket, name);
+  assert.equal((await readAll(read.body)).toString(), `writer ${won[0] ?? -1}`);
+  // A failed precondition leaves no work file behind.
+  assert.deepEqual(await workFiles(), []);
+  // The precondition sees the object it would replace.
+  let seen: string | undefined;
+  await put(name, 'replaced', {
+    precondition: (current: { size: number } | undefined) => {
+      seen = String(current?.size);
+    },
+  });
+  assert.equal(seen, String(`writer ${won[0] ?? -1}`.length));
 });

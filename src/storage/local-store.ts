@@ -80,6 +80,8 @@ import {
   defaultMetadataCacheBytes,
   type KeptHistory,
   type ByteRange,
+  type DeleteGuard,
+  type ObjectLockState,
   type ListedName,
   type ObjectName,
   type ListObjectsOptions,
@@ -288,11 +290,13 @@ export class LocalStore {
       contentType?: StoredContentType;
       history?: KeptHistory | undefined;
       versionId?: string | undefined;
+      /** With `versionId`: checks the version under the write lock before it goes. */
+      guard?: DeleteGuard | undefined;
     } = {},
   ): Promise<DeleteOutcome> {
     return await this.#watch(async (context) => {
       if (options.versionId !== undefined) {
-        return await deleteVersion(context, bucket, name, options.versionId);
+        return await deleteVersion(context, bucket, name, options.versionId, options.guard);
       }
       if (options.history !== undefined) {
         return await addDeleteMarker(context, bucket, name, options.history);
@@ -408,6 +412,35 @@ export class LocalStore {
         bucket,
         name,
         (record) => ({ ...record, tags: { ...tags } }),
+        versionId,
+      ),
+    );
+  }
+
+  /**
+   * Changes the S3 object lock (retention, legal hold) of the object or one of its versions:
+   * `change` gets the current lock under the write lock and returns the new one (or throws).
+   */
+  setObjectLock(
+    bucket: BucketJson,
+    name: string,
+    versionId: string | undefined,
+    change: (current: ObjectLockState) => ObjectLockState,
+  ): Promise<StoredObject> {
+    return this.#watch((context) =>
+      updateObjectMetadata(
+        context,
+        bucket,
+        name,
+        (record) => {
+          const { retention, legalHold, ...rest } = record;
+          const next = change({ retention, legalHold });
+          return {
+            ...rest,
+            ...(next.retention === undefined ? {} : { retention: next.retention }),
+            ...(next.legalHold === true ? { legalHold: true } : {}),
+          };
+        },
         versionId,
       ),
     );

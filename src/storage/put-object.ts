@@ -73,6 +73,8 @@ export async function putObject(
   };
   if (request.contentHeaders !== undefined) metadata.contentHeaders = { ...request.contentHeaders };
   if (request.tags !== undefined) metadata.tags = { ...request.tags };
+  if (request.retention !== undefined) metadata.retention = { ...request.retention };
+  if (request.legalHold === true) metadata.legalHold = true;
   if (request.chunked !== undefined) metadata.chunks = request.chunked.chunks;
   if (request.version !== undefined) metadata.version = request.version;
   if (!isNaturallyStorable(name, contentDirectory(home.path, bucket, type))) metadata.name = name;
@@ -234,7 +236,20 @@ async function commit(transaction: Transaction): Promise<CommitOutcome> {
     const kept = await newerReplica(transaction.context, request, request.migration);
     if (kept !== undefined) return { directoriesToSync: [], kept };
   }
+  if (request.precondition !== undefined) await checkPrecondition(transaction);
   return { directoriesToSync: await renameIntoHome(transaction) };
+}
+
+/** Runs the request's precondition against the latest object, read under the write lock. */
+async function checkPrecondition(transaction: Transaction): Promise<void> {
+  const { context, request } = transaction;
+  const { bucket, name } = request;
+  const current = await findRecord(context, bucket, name);
+  request.precondition?.(
+    current === undefined
+      ? undefined
+      : toStoredObject(bucket, name, current.metadata, current.stats, current.mountpath),
+  );
 }
 
 /** An existing version stored again in a bucket that keeps history: placed by its stamp. */
@@ -279,6 +294,8 @@ function applyAttributes(metadata: ObjectMetadata, attributes: VersionAttributes
   if (versionId !== undefined) metadata.versionId = versionId;
   if (versionStamp !== undefined) metadata.versionStamp = versionStamp;
   if (attributes.deleteMarker === true) metadata.deleteMarker = true;
+  if (attributes.retention !== undefined) metadata.retention = { ...attributes.retention };
+  if (attributes.legalHold === true) metadata.legalHold = true;
 }
 
 /** An existing replica at least as new as the migrating object, which then stays as it is. */

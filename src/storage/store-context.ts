@@ -108,5 +108,7 @@ export function toStoredObject(
   if (metadata.versionStamp !== undefined) object.versionStamp = metadata.versionStamp;
   if (metadata.deleteMarker === true) object.deleteMarker = true;
   if (metadata.chunks !== undefined) object.chunkSet = metadata.chunks;
+  if (metadata.retention !== undefined) object.retention = { ...metadata.retention };
+  if (metadata.legalHold === true) object.legalHold = true;
   return object;
 }

@@ -4,6 +4,7 @@ import type { BucketJson, ChecksumTypeName } from '../wire/index.js';
 import type { ObjectBody } from './io/object-body.js';
 import type { ChunkedBody } from './multipart/chunked-body.js';
 import type { StoredContentType } from './layout/index.js';
+import type { ObjectMetadata, ObjectRetention } from './meta/index.js';
 
 /** Storage settings from the node's configuration. */
 export interface StorageOptions {
@@ -52,6 +53,10 @@ export interface StoredObject {
   deleteMarker?: boolean;
   /** A chunked (multipart) object's chunk set: its manifest under `%ut` (see `chunkLayout`). */
   chunkSet?: string;
+  /** S3 object lock retention of this version. */
+  retention?: ObjectRetention;
+  /** S3 legal hold on this version. */
+  legalHold?: boolean;
 }
 
 /**
@@ -86,6 +91,9 @@ export interface PutObjectRequest {
   /** S3 content headers and tags stored with the object. */
   contentHeaders?: Record<string, string>;
   tags?: Record<string, string>;
+  /** S3 object lock of the new version: its retention and legal hold. */
+  retention?: ObjectRetention | undefined;
+  legalHold?: boolean | undefined;
   /**
    * Runs once the whole body arrived, before anything becomes visible: the S3 layer verifies its
    * digests here (throwing cancels the write) and returns the ETag and checksums to store.
@@ -116,7 +124,28 @@ export interface PutObjectRequest {
    * version is placed by its stamp among the versions already here (see `version-import.ts`).
    */
   attributes?: VersionAttributes;
+  /**
+   * Runs under the object's write lock just before the new version commits, with the latest
+   * object (undefined when there is none, or a delete marker is the latest version); throwing
+   * cancels the write. S3's conditional writes check their condition here, atomically.
+   */
+  precondition?: WritePrecondition;
 }
+
+/** The S3 object lock of one version (each absent when not set). */
+export interface ObjectLockState {
+  retention?: ObjectRetention | undefined;
+  legalHold?: boolean | undefined;
+}
+
+/**
+ * A check of a version about to be deleted for good, made under the object's write lock with its
+ * record; throwing keeps the version (S3 object lock refuses deletes of locked versions here).
+ */
+export type DeleteGuard = (version: ObjectMetadata) => void;
+
+/** A check of the object a write replaces, made atomically with the commit (see `precondition`). */
+export type WritePrecondition = (current: StoredObject | undefined) => void;
 
 /**
  * What a write learns once its body arrived: the S3 layer's ETag and checksums; a remote bucket's
@@ -140,6 +169,8 @@ export interface VersionAttributes {
   versionId?: string;
   versionStamp?: number;
   deleteMarker?: boolean;
+  retention?: ObjectRetention;
+  legalHold?: boolean;
 }
 
 /** Which tree a read looks in, and whether a large object is checked before its body is returned. */

@@ -85,6 +85,21 @@ export interface ExtraPropsJson {
   aws?: AwsExtraPropsJson;
 }
 
+/**
+ * Cairn's S3 object lock of a bucket (absent: never enabled). Once enabled it stays enabled, and
+ * `versioning.history` stays `enabled`.
+ */
+export interface ObjectLockPropsJson {
+  enabled: boolean;
+  /** Default retention of new versions: '' (none), `GOVERNANCE` or `COMPLIANCE`. */
+  mode: string;
+  /** Default retention period with `mode`: days or years, exactly one of them positive. */
+  days: number;
+  years: number;
+}
+
+export const objectLockModes = ['GOVERNANCE', 'COMPLIANCE'] as const;
+
 export interface BucketPropsJson {
   provider: string;
   checksum: ChecksumPropsJson;
@@ -101,6 +116,8 @@ export interface BucketPropsJson {
   created: string;
   /** Provider-specific settings of remote buckets (absent on ais buckets). */
   extra?: ExtraPropsJson;
+  /** S3 object lock (absent on buckets that never had it). */
+  object_lock?: ObjectLockPropsJson;
 }
 
 /** A partial, nested update (`set-bprops` value). */

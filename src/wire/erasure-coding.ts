@@ -60,6 +60,9 @@ export interface S3AttributesJson {
   version_id?: string;
   version_stamp?: number;
   delete_marker?: boolean;
+  /** S3 object lock retention: `GOVERNANCE` or `COMPLIANCE`, until (ms since the epoch). */
+  retention?: { mode: string; until_ms: number };
+  legal_hold?: boolean;
 }
 
 /** `what=` values of `GET /v1/ec/<bucket>/<object>`: the metafile alone, or the piece's bytes. */

@@ -67,6 +67,11 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   InvalidArgument: { status: 400, s3Code: 'InvalidArgument' },
   InvalidDigest: { status: 400, s3Code: 'InvalidDigest' },
   MissingContentLength: { status: 411, s3Code: 'MissingContentLength' },
+  ConditionalRequestConflict: { status: 409, s3Code: 'ConditionalRequestConflict' },
+  InvalidBucketState: { status: 409, s3Code: 'InvalidBucketState' },
+  ObjectLockConfigurationNotFound: { status: 404, s3Code: 'ObjectLockConfigurationNotFoundError' },
+  NoSuchObjectLockConfiguration: { status: 404, s3Code: 'NoSuchObjectLockConfiguration' },
+  NoSuchLifecycleConfiguration: { status: 404, s3Code: 'NoSuchLifecycleConfiguration' },
 };
 
 /** HTTP status of each code on the native API. */

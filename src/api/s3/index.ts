@@ -8,3 +8,5 @@ export * from './request.js';
 export * from './router.js';
 export { parseS3ErrorXml } from './xml/error-document.js';
 export { compositeChecksum, isChecksumAlgorithm } from './body/checksum-algorithms.js';
+export * from './write-conditions.js';
+export * from './object-lock.js';

@@ -1,6 +1,7 @@
 // Object attributes on the wire: user metadata (`x-amz-meta-*`), content headers and tags read from
 // a request, and an object's description written as response headers (and read back from one).
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { setLockHeaders } from './object-lock.js';
 import { StoreError } from '../../errors/index.js';
 import type { S3ObjectAttributes, S3ObjectInfo } from './ports.js';
 
@@ -141,6 +142,7 @@ export function setObjectHeaders(
       res.setHeader(`x-amz-checksum-${algorithm}`, value);
     }
   }
+  if (info.lock !== undefined) setLockHeaders(res, info.lock);
 }
 
 /** Reads an object's description back from the headers of a GET answer (a copy's remote source). */

@@ -32,7 +32,13 @@ export type S3Operation =
   | 'UploadPartCopy'
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
-  | 'ListParts';
+  | 'ListParts'
+  | 'GetObjectLockConfiguration'
+  | 'PutObjectLockConfiguration'
+  | 'GetObjectRetention'
+  | 'PutObjectRetention'
+  | 'GetObjectLegalHold'
+  | 'PutObjectLegalHold';
 
 /** Operations on one object: served by the node that stores the key. */
 export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
@@ -51,6 +57,10 @@ export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
   'CompleteMultipartUpload',
   'AbortMultipartUpload',
   'ListParts',
+  'GetObjectRetention',
+  'PutObjectRetention',
+  'GetObjectLegalHold',
+  'PutObjectLegalHold',
 ]);
 
 /** Sub-resources S3 defines that Cairn does not implement yet. */
@@ -60,9 +70,6 @@ const unimplementedSubresources: ReadonlySet<string> = new Set([
   'lifecycle',
   'cors',
   'encryption',
-  'object-lock',
-  'retention',
-  'legal-hold',
   'website',
   'logging',
   'notification',
@@ -117,12 +124,14 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('versions')) return 'ListObjectVersions';
       if (query.has('uploads')) return 'ListMultipartUploads';
       if (query.has('acl')) return 'GetBucketAcl';
+      if (query.has('object-lock')) return 'GetObjectLockConfiguration';
       if (query.has('tagging')) throw unimplemented('bucket tagging');
       return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
     case 'HEAD':
       return 'HeadBucket';
     case 'PUT':
       if (query.has('versioning')) return 'PutBucketVersioning';
+      if (query.has('object-lock')) return 'PutObjectLockConfiguration';
       if (query.has('acl') || query.has('tagging')) throw unimplemented('bucket ACLs and tagging');
       return 'CreateBucket';
     case 'DELETE':
@@ -151,6 +160,8 @@ function objectOperation(context: RequestContext): S3Operation {
       if (query.has('uploadId')) return 'ListParts';
       if (query.has('tagging')) return 'GetObjectTagging';
       if (query.has('acl')) return 'GetObjectAcl';
+      if (query.has('retention')) return 'GetObjectRetention';
+      if (query.has('legal-hold')) return 'GetObjectLegalHold';
       return 'GetObject';
     case 'HEAD':
       return 'HeadObject';
@@ -158,6 +169,8 @@ function objectOperation(context: RequestContext): S3Operation {
       if (query.has('uploadId') || query.has('partNumber'))
         return copySource ? 'UploadPartCopy' : 'UploadPart';
       if (query.has('tagging')) return 'PutObjectTagging';
+      if (query.has('retention')) return 'PutObjectRetention';
+      if (query.has('legal-hold')) return 'PutObjectLegalHold';
       if (query.has('acl')) throw unimplemented('object ACLs');
       return copySource ? 'CopyObject' : 'PutObject';
     case 'DELETE':

@@ -4,6 +4,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { ResolvedRange } from '../common/range.js';
 import type { AuthResult } from './auth/authenticate.js';
 import type { RequestContext } from '../common/request-context.js';
+import type { WriteCondition } from './write-conditions.js';
+import type { S3ObjectLock, S3ObjectLockConfig, S3Retention } from './object-lock.js';
 
 export interface S3BucketInfo {
   name: string;
@@ -31,6 +33,8 @@ export interface S3ObjectInfo {
   /** Multipart objects: how many parts. */
   partsCount?: number;
   deleteMarker?: boolean;
+  /** S3 object lock of this version (retention, legal hold), when it has one. */
+  lock?: S3ObjectLock;
 }
 
 /** A listing request after S3's parameters were parsed (V1 marker and V2 start-after/token alike). */
@@ -122,8 +126,12 @@ export interface S3PayloadWrite {
   finish(): { etag: string; checksums: Record<string, string> };
 }
 
-/** An object write: bytes and attributes. */
-export interface S3WriteRequest extends S3PayloadWrite, S3ObjectAttributes {}
+/** An object write: bytes and attributes, and the condition it makes (If-None-Match, If-Match). */
+export interface S3WriteRequest extends S3PayloadWrite, S3ObjectAttributes {
+  condition?: WriteCondition | undefined;
+  /** The object lock the write asks for (`x-amz-object-lock-*`); else the bucket's default. */
+  lock?: S3ObjectLock | undefined;
+}
 
 /** A part of a multipart upload: bytes only (the upload carries the attributes). */
 export interface S3PartWrite extends S3PayloadWrite {
@@ -141,7 +149,12 @@ export interface S3ObjectBody {
 
 export interface S3BucketPort {
   listBuckets(): S3BucketInfo[];
-  createBucket(bucket: string, context: RequestContext): Promise<void>;
+  /** `objectLock`: the bucket has object lock enabled (and keeps every version). */
+  createBucket(bucket: string, context: RequestContext, objectLock?: boolean): Promise<void>;
+  /** The object lock configuration; undefined when the bucket does not have object lock. */
+  getObjectLock(bucket: string): S3ObjectLockConfig | undefined;
+  /** Enables object lock (versioning must be Enabled) and sets the default retention. */
+  setObjectLock(bucket: string, config: S3ObjectLockConfig, context: RequestContext): Promise<void>;
   /** BucketNotEmpty while it holds objects, kept versions or delete markers. */
   deleteBucket(bucket: string, context: RequestContext): Promise<void>;
   /** Throws NoSuchBucket when absent. */
@@ -154,6 +167,7 @@ export interface S3BucketPort {
   deleteObjects(
     bucket: string,
     items: Array<{ key: string; versionId?: string }>,
+    bypassGovernance: boolean,
   ): Promise<S3DeleteResult[]>;
 }
 
@@ -185,7 +199,27 @@ export interface S3ObjectPort {
     range: string | undefined,
   ): Promise<{ info: S3ObjectInfo; body: Readable; range: ResolvedRange | undefined }>;
   put(request: S3WriteRequest): Promise<S3ObjectInfo>;
-  delete(bucket: string, key: string, versionId: string | undefined): Promise<S3DeleteOutcome>;
+  /** A version under object lock is refused (AccessDenied); GOVERNANCE yields to the bypass. */
+  delete(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    bypassGovernance?: boolean,
+  ): Promise<S3DeleteOutcome>;
+  /** Sets (or with undefined removes) the retention of the object or version. */
+  setRetention(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    retention: S3Retention | undefined,
+    bypassGovernance: boolean,
+  ): Promise<S3ObjectInfo>;
+  setLegalHold(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    on: boolean,
+  ): Promise<S3ObjectInfo>;
   /** Replaces the tag set of the object (or version); an empty set removes the tags. */
   setTags(
     bucket: string,
@@ -193,7 +227,13 @@ export interface S3ObjectPort {
     versionId: string | undefined,
     tags: Record<string, string>,
   ): Promise<S3ObjectInfo>;
-  createUpload(bucket: string, key: string, attributes: S3ObjectAttributes): Promise<string>;
+  /** `lock`: the object lock the completed object gets (`x-amz-object-lock-*`). */
+  createUpload(
+    bucket: string,
+    key: string,
+    attributes: S3ObjectAttributes,
+    lock?: S3ObjectLock,
+  ): Promise<string>;
   uploadPart(request: S3PartWrite): Promise<S3PartInfo>;
   listParts(bucket: string, key: string, uploadId: string): Promise<S3PartInfo[]>;
   completeUpload(
@@ -201,6 +241,7 @@ export interface S3ObjectPort {
     key: string,
     uploadId: string,
     parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }>,
+    condition?: WriteCondition,
   ): Promise<S3ObjectInfo>;
   abortUpload(bucket: string, key: string, uploadId: string): Promise<void>;
 }

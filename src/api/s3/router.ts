@@ -15,6 +15,7 @@ import { listHandlers } from './operations/list-operations.js';
 import { multipartHandlers } from './operations/multipart-operations.js';
 import { objectReadHandlers } from './operations/object-read.js';
 import { objectWriteHandlers } from './operations/object-write.js';
+import { objectLockHandlers } from './operations/object-lock-operations.js';
 import type { S3Ports } from './ports.js';
 import type { S3Handler, S3Settings } from './request.js';
 import { refuseUnsupportedGuarantees } from './write-guarantees.js';
@@ -47,6 +48,7 @@ const handlers: Record<S3Operation, S3Handler> = {
   ...objectReadHandlers,
   ...objectWriteHandlers,
   ...multipartHandlers,
+  ...objectLockHandlers,
 };
 
 export function createS3Handler(options: S3ApiOptions): RequestHandler {

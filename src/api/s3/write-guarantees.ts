@@ -1,5 +1,4 @@
-// Request headers that ask S3 for a guarantee Cairn does not give: encryption, object lock,
-// conditional writes and deletes, checksums it does not compute or verify, website redirects,
+// Request headers that ask S3 for a guarantee Cairn does not give: encryption, conditional deletes, checksums it does not compute or verify, website redirects,
 // requester pays, storage classes, ACL grants, MFA delete, appends. A write naming one is refused
 // with 501 naming the header: stored as if the header were absent, it would break the promise.
 import { notImplemented } from '../../errors/index.js';
@@ -70,22 +69,11 @@ const rules: readonly HeaderRule[] = [
     meaning: 'server-side encryption of the copy source',
     operations: copies,
   },
-  { matches: prefix('x-amz-object-lock-'), meaning: 'object lock', operations: objectCreations },
   {
-    matches: exact('x-amz-bucket-object-lock-enabled'),
-    meaning: 'object lock',
-    operations: new Set<S3Operation>(['CreateBucket']),
-    harmless: ['false'],
-  },
-  {
+    // PutObject, CopyObject and CompleteMultipartUpload check them (write-conditions.ts).
     matches: exact('if-match', 'if-none-match'),
-    meaning: 'conditional write',
-    operations: new Set<S3Operation>([
-      'PutObject',
-      'CopyObject',
-      'CompleteMultipartUpload',
-      'DeleteObject',
-    ]),
+    meaning: 'conditional delete',
+    operations: new Set<S3Operation>(['DeleteObject']),
   },
   {
     matches: prefix('x-amz-if-match-'),

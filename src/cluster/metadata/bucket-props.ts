@@ -9,6 +9,8 @@ import {
   type BucketPropsJson,
   type BucketPropsUpdateJson,
   type ChecksumTypeName,
+  type ObjectLockPropsJson,
+  objectLockModes,
   versionHistoryNames,
 } from '../../wire/index.js';
 
@@ -73,6 +75,10 @@ export function applyBucketPropsUpdate(
       next[key] = mergeExtra(next[key], value);
       continue;
     }
+    if (key === 'object_lock') {
+      next[key] = mergeObjectLock(current.object_lock, value);
+      continue;
+    }
     if (!(key in next)) throw invalidProps(`unknown property "${key}"`);
     const section = next[key];
     if (typeof section === 'object' && section !== null) {
@@ -89,7 +95,43 @@ export function applyBucketPropsUpdate(
   if ((current.versioning.history ?? 'none') !== 'none' && props.versioning.history === 'none') {
     throw invalidProps('versioning.history cannot return to "none" once enabled (use "suspended")');
   }
+  if (props.object_lock?.enabled === true && props.versioning.history !== 'enabled') {
+    throw invalidProps('versioning.history must stay "enabled" while object_lock.enabled is true');
+  }
   return props;
+}
+
+/** `object_lock`: merged into what the bucket has; once enabled, it stays enabled. */
+function mergeObjectLock(
+  current: ObjectLockPropsJson | undefined,
+  update: unknown,
+): ObjectLockPropsJson {
+  const lock: ObjectLockPropsJson = { enabled: false, mode: '', days: 0, years: 0, ...current };
+  if (typeof update !== 'object' || update === null || Array.isArray(update))
+    throw invalidProps('"object_lock" must be an object');
+  mergeSection(
+    'object_lock',
+    lock as unknown as Record<string, unknown>,
+    update as Record<string, unknown>,
+  );
+  if (current?.enabled === true && !lock.enabled)
+    throw invalidProps('object_lock.enabled cannot be turned off once enabled');
+  const periods = [lock.days, lock.years];
+  if (periods.some((value) => !Number.isSafeInteger(value) || value < 0))
+    throw invalidProps('object_lock.days and object_lock.years must be integers >= 0');
+  if (lock.mode === '') {
+    if (lock.days !== 0 || lock.years !== 0)
+      throw invalidProps('object_lock.days and object_lock.years need object_lock.mode');
+  } else {
+    if (!(objectLockModes as readonly string[]).includes(lock.mode))
+      throw invalidProps(`object_lock.mode must be '', ${objectLockModes.join(' or ')}`);
+    if (lock.days > 0 === lock.years > 0)
+      throw invalidProps(
+        'object_lock.mode needs exactly one of object_lock.days, object_lock.years',
+      );
+    if (!lock.enabled) throw invalidProps('object_lock.mode needs object_lock.enabled');
+  }
+  return lock;
 }
 
 function mergeSection(

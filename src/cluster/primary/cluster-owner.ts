@@ -288,10 +288,17 @@ export class ClusterOwner {
             BigInt(entry.props.bid),
           )
         : entry.props;
-      // A reset keeps the history state: S3 versioning never returns to "never enabled".
+      // A reset keeps the history state (S3 versioning never returns to "never enabled") and
+      // the object lock (once enabled, it stays: the bucket's versions stay protected).
       const history = entry.props.versioning.history ?? 'none';
+      const lock = entry.props.object_lock;
       const props = reset
-        ? { ...base, created: entry.props.created, versioning: { ...base.versioning, history } }
+        ? {
+            ...base,
+            created: entry.props.created,
+            versioning: { ...base.versioning, history },
+            ...(lock === undefined ? {} : { object_lock: lock }),
+          }
         : applyBucketPropsUpdate(base, update);
       return { ...draft, bucketMetadata: draft.bucketMetadata.withBucket(bucket, props) };
     });

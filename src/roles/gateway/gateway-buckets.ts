@@ -48,6 +48,7 @@ import {
 import { startProtectionJob } from './protection-actions.js';
 import { dontAddRemote, type RemoteBucketAdd } from './remote-bucket-add.js';
 import { startCopy } from './data/copy-actions.js';
+import { GatewayS3Buckets } from './gateway-s3-buckets.js';
 
 export class GatewayBuckets extends KnownBuckets {
   readonly #cursors = new ListCursors();
@@ -127,6 +128,9 @@ export class GatewayBuckets extends KnownBuckets {
       // objects, as a destroyed one does; its remote is untouched.
       case Action.destroyBucket:
       case Action.evictRemoteBucket:
+        // Destroying would take locked versions with it: an object-lock bucket must be empty.
+        if (lookupBucket(this.runtime, bucket).props.object_lock?.enabled === true)
+          await new GatewayS3Buckets(this.runtime, this.owner).refuseNonEmpty(bucket.name);
         await owner.destroyBucket(bucket);
         break;
       case Action.setBucketProps:

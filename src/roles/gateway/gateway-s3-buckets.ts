@@ -17,7 +17,10 @@ import {
   type S3VersionListRequest,
   type S3VersionPage,
   type VersioningStatus,
+  bypassGovernanceHeader,
+  type S3ObjectLockConfig,
 } from '../../api/s3/index.js';
+import { objectLockConfigOf } from '../common/s3-object-lock.js';
 import type { ClusterOwner } from '../../cluster/index.js';
 import { StoreError } from '../../errors/index.js';
 import { mapBounded } from '../../storage/io/index.js';
@@ -36,7 +39,9 @@ import {
 
 /** A change of bucket metadata, made by the primary. */
 type BucketChange =
-  { kind: 'create' } | { kind: 'destroy' } | { kind: 'props'; update: BucketPropsUpdateJson };
+  | { kind: 'create'; update?: BucketPropsUpdateJson }
+  | { kind: 'destroy' }
+  | { kind: 'props'; update: BucketPropsUpdateJson };
 
 /** Keys of one DeleteObjects request deleted at the same time. */
 const deleteConcurrency = 16;
@@ -54,11 +59,46 @@ export class GatewayS3Buckets implements S3BucketPort {
     }));
   }
 
-  async createBucket(bucket: string): Promise<void> {
-    await this.#control(bucket, { kind: 'create' });
+  async createBucket(bucket: string, _context: unknown, objectLock = false): Promise<void> {
+    // Object lock keeps every version: the bucket is created versioned.
+    const update: BucketPropsUpdateJson | undefined = objectLock
+      ? {
+          versioning: { history: 'enabled' },
+          object_lock: { enabled: true, mode: '', days: 0, years: 0 },
+        }
+      : undefined;
+    await this.#control(bucket, { kind: 'create', ...(update === undefined ? {} : { update }) });
+  }
+
+  getObjectLock(bucket: string): S3ObjectLockConfig | undefined {
+    return objectLockConfigOf(lookupBucket(this.runtime, s3Bucket(bucket)).props);
+  }
+
+  async setObjectLock(bucket: string, config: S3ObjectLockConfig): Promise<void> {
+    const { props } = lookupBucket(this.runtime, s3Bucket(bucket));
+    if (props.object_lock?.enabled !== true && keptHistoryOf(props) !== 'enabled') {
+      throw new StoreError(
+        'InvalidBucketState',
+        "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration",
+      );
+    }
+    const { rule } = config;
+    const object_lock = {
+      enabled: true,
+      mode: rule?.mode ?? '',
+      days: rule?.days ?? 0,
+      years: rule?.years ?? 0,
+    };
+    await this.#control(bucket, { kind: 'props', update: { object_lock } });
   }
 
   async deleteBucket(bucket: string): Promise<void> {
+    await this.refuseNonEmpty(bucket);
+    await this.#control(bucket, { kind: 'destroy' });
+  }
+
+  /** BucketNotEmpty while the bucket holds objects, kept versions or delete markers. */
+  async refuseNonEmpty(bucket: string): Promise<void> {
     // Versions list current objects too, and kept versions and delete markers (S3 wants a
     // versioned bucket emptied of them): one listing answers whether anything is left.
     const versions = await this.listObjectVersions(bucket, {
@@ -71,7 +111,6 @@ export class GatewayS3Buckets implements S3BucketPort {
     if (versions.entries.length > 0) {
       throw new StoreError('BucketNotEmpty', 'The bucket you tried to delete is not empty');
     }
-    await this.#control(bucket, { kind: 'destroy' });
   }
 
   headBucket(bucket: string): void {
@@ -86,7 +125,12 @@ export class GatewayS3Buckets implements S3BucketPort {
   }
 
   async setVersioning(bucket: string, status: VersioningStatus): Promise<void> {
-    this.headBucket(bucket);
+    if (status !== 'Enabled' && this.getObjectLock(bucket) !== undefined) {
+      throw new StoreError(
+        'InvalidBucketState',
+        'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.',
+      );
+    }
     const history = status === 'Enabled' ? 'enabled' : 'suspended';
     await this.#control(bucket, { kind: 'props', update: { versioning: { history } } });
   }
@@ -123,24 +167,30 @@ export class GatewayS3Buckets implements S3BucketPort {
   async deleteObjects(
     bucket: string,
     items: Array<{ key: string; versionId?: string }>,
+    bypassGovernance: boolean,
   ): Promise<S3DeleteResult[]> {
-    return mapBounded(items, deleteConcurrency, (item) => this.#deleteOne(bucket, item));
+    return mapBounded(items, deleteConcurrency, (item) =>
+      this.#deleteOne(bucket, item, bypassGovernance),
+    );
   }
 
   /** One key of a batch delete, on its owner; a missing key counts as deleted (as in S3). */
   async #deleteOne(
     bucket: string,
     item: { key: string; versionId?: string },
+    bypassGovernance: boolean,
   ): Promise<S3DeleteResult> {
     try {
       const owner = ownerOf(this.runtime, bucket, item.key);
       const query =
         item.versionId === undefined ? '' : `?versionId=${encodeURIComponent(item.versionId)}`;
+      const headers = forwardedRequestHeaders(this.runtime.id, item.key);
+      if (bypassGovernance) headers[bypassGovernanceHeader] = 'true';
       const response = await this.runtime.client.stream(
         `${owner.intraUrl}${forwardedPath(bucket, item.key)}${query}`,
         {
           method: 'DELETE',
-          headers: forwardedRequestHeaders(this.runtime.id, item.key),
+          headers,
           timeoutMs: forwardTimeoutMs(this.runtime),
         },
       );
@@ -190,14 +240,20 @@ export class GatewayS3Buckets implements S3BucketPort {
     const bucket = s3Bucket(bucketName);
     const owner = this.owner();
     if (owner !== undefined) {
-      if (change.kind === 'create') await owner.createBucket(bucket, undefined);
+      if (change.kind === 'create') await owner.createBucket(bucket, change.update);
       else if (change.kind === 'props') await owner.setBucketProps(bucket, change.update, false);
       else await owner.destroyBucket(bucket);
       return;
     }
     const [method, message]: ['POST' | 'DELETE' | 'PATCH', ActionMessage] =
       change.kind === 'create'
-        ? ['POST', { action: Action.createBucket }]
+        ? [
+            'POST',
+            {
+              action: Action.createBucket,
+              ...(change.update === undefined ? {} : { value: change.update }),
+            },
+          ]
         : change.kind === 'props'
           ? ['PATCH', { action: Action.setBucketProps, value: change.update }]
           : ['DELETE', { action: Action.destroyBucket }];

@@ -13,6 +13,8 @@ export class ForwardedOnly implements S3ObjectPort {
   put = unreachable;
   delete = unreachable;
   setTags = unreachable;
+  setRetention = unreachable;
+  setLegalHold = unreachable;
   createUpload = unreachable;
   uploadPart = unreachable;
   listParts = unreachable;

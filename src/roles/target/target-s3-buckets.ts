@@ -164,4 +164,10 @@ export class TargetS3Buckets implements S3BucketPort {
   deleteObjects(): never {
     return gatewayOnly();
   }
+  getObjectLock(): never {
+    return gatewayOnly();
+  }
+  setObjectLock(): never {
+    return gatewayOnly();
+  }
 }

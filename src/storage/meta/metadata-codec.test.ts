@@ -168,3 +168,28 @@ test('the size-only read checks the version and the checksum like the full one',
   assert.throws(() => decodeObjectSize(encoded.subarray(0, 5), 'x'), isCorrupted);
   assert.throws(() => decodeObjectSize(recordOf(encode([1, 2])), 'x'), isCorrupted);
 });
+
+test('S3 object lock fields round-trip; records without them read as unlocked; bad ones are refused', () => {
+  const locked: ObjectMetadata = {
+    ...minimal,
+    versionId: 'v'.repeat(32),
+    retention: { mode: 'COMPLIANCE', untilMs: 1_900_000_000_123 },
+    legalHold: true,
+  };
+  assert.deepEqual(decodeObjectMetadata(encodeObjectMetadata(locked), 'x'), locked);
+  const unlocked = decodeObjectMetadata(encodeObjectMetadata(minimal), 'x');
+  assert.equal(unlocked.retention, undefined);
+  assert.equal(unlocked.legalHold, undefined);
+  const forged = (fields: Record<string, unknown>): Buffer => {
+    const payload = Buffer.from(
+      encode({ s: 0, ct: 'none', cv: '', m: [], c: [], f: 0, ...fields }),
+    );
+    const header = Buffer.alloc(9);
+    header.writeUInt8(1, 0);
+    header.writeBigUInt64BE(xxh64(payload, 0n), 1);
+    return Buffer.concat([header, payload]);
+  };
+  assert.throws(() => decodeObjectMetadata(forged({ rm: 'FOREVER', ru: 5 }), 'x'), isCorrupted);
+  assert.throws(() => decodeObjectMetadata(forged({ rm: 'GOVERNANCE' }), 'x'), isCorrupted);
+  assert.throws(() => decodeObjectMetadata(forged({ l: 'yes' }), 'x'), isCorrupted);
+});

@@ -34,6 +34,9 @@ const Key = {
   versionId: 'i',
   versionStamp: 't',
   deleteMarker: 'd',
+  retentionMode: 'rm',
+  retentionUntil: 'ru',
+  legalHold: 'l',
 } as const;
 
 /**
@@ -64,6 +67,11 @@ export function encodeObjectMetadata(metadata: ObjectMetadata): Buffer {
   if (metadata.versionId !== undefined) map[Key.versionId] = metadata.versionId;
   if (metadata.versionStamp !== undefined) map[Key.versionStamp] = metadata.versionStamp;
   if (metadata.deleteMarker === true) map[Key.deleteMarker] = true;
+  if (metadata.retention !== undefined) {
+    map[Key.retentionMode] = metadata.retention.mode;
+    map[Key.retentionUntil] = metadata.retention.untilMs;
+  }
+  if (metadata.legalHold === true) map[Key.legalHold] = true;
 
   const payload = encode(map);
   const record = Buffer.allocUnsafe(headerBytes + payload.length);
@@ -240,6 +248,15 @@ function readFields(map: Record<string, unknown>, context: string): ObjectMetada
   if (stamp !== undefined) metadata.versionStamp = isCount(stamp) ? stamp : fail('version stamp');
   const marker = map[Key.deleteMarker];
   if (marker !== undefined) metadata.deleteMarker = marker === true ? true : fail('delete marker');
+  const mode = map[Key.retentionMode];
+  const until = map[Key.retentionUntil];
+  if (mode !== undefined || until !== undefined) {
+    if ((mode !== 'GOVERNANCE' && mode !== 'COMPLIANCE') || !isCount(until))
+      return fail('retention');
+    metadata.retention = { mode, untilMs: until };
+  }
+  const hold = map[Key.legalHold];
+  if (hold !== undefined) metadata.legalHold = hold === true ? true : fail('legal hold');
   return metadata;
 }
 

@@ -7,6 +7,16 @@ export interface ObjectChecksum {
   value: string;
 }
 
+/** S3 object lock modes: GOVERNANCE can be lifted with a bypass; COMPLIANCE by nobody. */
+export type RetentionMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+/** An S3 object lock retention of one version: it may not be deleted before `untilMs`. */
+export interface ObjectRetention {
+  mode: RetentionMode;
+  /** When the retention ends, milliseconds since the epoch. */
+  untilMs: number;
+}
+
 /**
  * Kept in the `user.ais.lom` extended attribute of the object file, so the metadata moves with
  * the file (rename, copy with xattrs) and is replaced atomically with it.
@@ -50,4 +60,8 @@ export interface ObjectMetadata {
   versionStamp?: number;
   /** A delete marker (S3): an empty record under `%vr`, never an object under `%ob`. */
   deleteMarker?: boolean;
+  /** S3 object lock retention of this version (absent: none; older records have none). */
+  retention?: ObjectRetention;
+  /** S3 legal hold on this version (absent: off). */
+  legalHold?: boolean;
 }

@@ -6,7 +6,7 @@ import { xxh64 } from '@node-rs/xxhash';
 import { StoreError } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
 import type { ChecksumTypeName } from '../../wire/index.js';
-import { readStringMap } from '../meta/index.js';
+import { readStringMap, type ObjectRetention } from '../meta/index.js';
 
 export const manifestFormatVersion = 1;
 const headerBytes = 9;
@@ -34,6 +34,9 @@ export interface ChunkManifest {
   customMetadata: Record<string, string>;
   contentHeaders: Record<string, string>;
   tags: Record<string, string>;
+  /** S3 object lock asked for when the upload was created (absent: none asked for). */
+  retention?: ObjectRetention;
+  legalHold?: boolean;
   /** Complete manifests only: the chunks in object order. */
   chunks: ManifestChunk[];
 }
@@ -50,6 +53,10 @@ export function encodeChunkManifest(manifest: ChunkManifest): Buffer {
     m: Object.entries(manifest.customMetadata).flat(),
     h: Object.entries(manifest.contentHeaders).flat(),
     g: Object.entries(manifest.tags).flat(),
+    ...(manifest.retention === undefined
+      ? {}
+      : { rm: manifest.retention.mode, ru: manifest.retention.untilMs }),
+    ...(manifest.legalHold === true ? { l: true } : {}),
     c: manifest.chunks.map((chunk) => [
       chunk.number,
       chunk.sizeBytes,
@@ -88,7 +95,7 @@ export function decodeChunkManifest(bytes: Buffer, context: string): ChunkManife
   const chunks = Array.isArray(map.c)
     ? map.c.map((item) => readChunk(item) ?? fail('chunks'))
     : fail('chunks');
-  return {
+  const manifest: ChunkManifest = {
     state,
     name,
     createdMs,
@@ -97,6 +104,13 @@ export function decodeChunkManifest(bytes: Buffer, context: string): ChunkManife
     tags: readStringMap(map.g) ?? fail('tags'),
     chunks,
   };
+  if (map.rm !== undefined || map.ru !== undefined) {
+    const mode = map.rm === 'GOVERNANCE' || map.rm === 'COMPLIANCE' ? map.rm : fail('retention');
+    const untilMs = Number.isSafeInteger(map.ru) ? (map.ru as number) : fail('retention');
+    manifest.retention = { mode, untilMs };
+  }
+  if (map.l !== undefined) manifest.legalHold = map.l === true ? true : fail('legal hold');
+  return manifest;
 }
 
 function readChunk(item: unknown): ManifestChunk | undefined {

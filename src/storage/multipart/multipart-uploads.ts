@@ -18,10 +18,15 @@ import {
   type DiskFile,
 } from '../io/index.js';
 import { chunkDirectory, chunkPath, validateObjectName, workFilePath } from '../layout/index.js';
-import { readObjectMetadata, writeObjectMetadata, type ObjectMetadata } from '../meta/index.js';
+import {
+  readObjectMetadata,
+  writeObjectMetadata,
+  type ObjectMetadata,
+  type ObjectRetention,
+} from '../meta/index.js';
 import { putObject } from '../put-object.js';
 import { mountpathsFor, unameOf, type StoreContext } from '../store-context.js';
-import type { KeptHistory, StoredObject } from '../store-types.js';
+import type { KeptHistory, StoredObject, WritePrecondition } from '../store-types.js';
 import type { ChunkManifest, ManifestChunk } from './chunk-manifest.js';
 import {
   allManifests,
@@ -38,6 +43,9 @@ export interface UploadAttributes {
   customMetadata: Record<string, string>;
   contentHeaders: Record<string, string>;
   tags: Record<string, string>;
+  /** S3 object lock asked for at creation; it wins over the completion's default retention. */
+  retention?: ObjectRetention;
+  legalHold?: boolean;
 }
 
 export interface PartWrite {
@@ -252,6 +260,11 @@ export interface CompleteRequest {
   history?: KeptHistory | undefined;
   /** The object's additional checksums, computed from its chunks' (S3's composite form). */
   combineChecksums: (chunks: ManifestChunk[]) => Record<string, string>;
+  /** Checked atomically with the commit: see `PutObjectRequest.precondition`. */
+  precondition?: WritePrecondition | undefined;
+  /** S3 object lock of the completed object unless the upload asked for one (its default). */
+  retention?: ObjectRetention | undefined;
+  legalHold?: boolean | undefined;
 }
 
 function invalidPart(partNumber: number): StoreError {
@@ -320,6 +333,9 @@ export async function completeUpload(
         history: request.history,
         chunked: { chunks: uploadId, sizeBytes },
         finish: () => ({ etag, extraChecksums: request.combineChecksums(chunks) }),
+        ...(request.precondition === undefined ? {} : { precondition: request.precondition }),
+        retention: manifest.retention ?? request.retention,
+        legalHold: manifest.legalHold ?? request.legalHold,
       });
     } catch (error) {
       // The upload stays open: the client may retry the completion.

@@ -102,6 +102,8 @@ export function attributesOf(metadata: VersionAttributes): VersionAttributes {
   if (metadata.versionId !== undefined) attributes.versionId = metadata.versionId;
   if (metadata.versionStamp !== undefined) attributes.versionStamp = metadata.versionStamp;
   if (metadata.deleteMarker === true) attributes.deleteMarker = true;
+  if (metadata.retention !== undefined) attributes.retention = { ...metadata.retention };
+  if (metadata.legalHold === true) attributes.legalHold = true;
   return attributes;
 }
 

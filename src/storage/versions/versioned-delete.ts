@@ -6,7 +6,7 @@ import type { BucketJson } from '../../wire/index.js';
 import { isVersionId, validateObjectName } from '../layout/index.js';
 import { removeChunkSet } from '../multipart/chunk-sets.js';
 import { mountpathsFor, unameOf, type StoreContext } from '../store-context.js';
-import type { KeptHistory } from '../store-types.js';
+import type { DeleteGuard, KeptHistory } from '../store-types.js';
 import { unlinkAllReplicas } from '../remove-replicas.js';
 import { readVersionFiles, type VersionFile } from './version-files.js';
 import {
@@ -65,6 +65,7 @@ export async function deleteVersion(
   bucket: BucketJson,
   name: string,
   versionId: string,
+  guard?: DeleteGuard,
 ): Promise<DeleteOutcome> {
   validateObjectName(name);
   if (!isVersionId(versionId)) {
@@ -78,6 +79,8 @@ export async function deleteVersion(
       const doomed = kept.filter((file) => file.versionId === versionId);
       const isCurrent = current?.versionId === versionId;
       if (!isCurrent && doomed.length === 0) throw objectNotFound(context.nodeId, bucket, name);
+      const version = isCurrent ? current : doomed[0];
+      if (guard !== undefined && version !== undefined) guard(version.metadata);
       const remaining = kept.filter(
         (file) => file.versionId !== versionId && !isLeftover(file, current),
       );

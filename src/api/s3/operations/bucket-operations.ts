@@ -2,7 +2,8 @@
 // bucket versioning, the bucket ACL (one owner, full control) and DeleteObjects.
 import { StoreError } from '../../../errors/index.js';
 import type { S3Operation } from '../operation.js';
-import type { S3Handler, S3Request } from '../request.js';
+import { header, type S3Handler, type S3Request } from '../request.js';
+import { bypassesGovernance } from '../object-lock.js';
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { clusterOwner, readSmallDocument, readXmlDocument, sendEmpty } from './xml-body.js';
 import { parseXmlDocument } from '../xml/xml-codec.js';
@@ -36,7 +37,13 @@ const createBucket: S3Handler = async (request) => {
   // CreateBucketConfiguration (a location constraint) is checked for well-formedness, then ignored.
   const text = await readSmallDocument(request);
   if (text.trim() !== '') parseXmlDocument(text, 'CreateBucketConfiguration');
-  await request.ports.buckets.createBucket(request.bucket, request.context);
+  const lock = (header(request, 'x-amz-bucket-object-lock-enabled') ?? 'false').toLowerCase();
+  if (lock !== 'true' && lock !== 'false')
+    throw new StoreError(
+      'InvalidArgument',
+      'x-amz-bucket-object-lock-enabled must be true or false',
+    );
+  await request.ports.buckets.createBucket(request.bucket, request.context, lock === 'true');
   request.context.res.setHeader('location', `/${request.bucket}`);
   sendEmpty(request, 200);
 };
@@ -123,7 +130,11 @@ const deleteObjects: S3Handler = async (request) => {
     const versionId = childText(object, 'VersionId');
     return versionId === undefined || versionId === '' ? { key } : { key, versionId };
   });
-  const results = await request.ports.buckets.deleteObjects(request.bucket, items);
+  const results = await request.ports.buckets.deleteObjects(
+    request.bucket,
+    items,
+    bypassesGovernance(request.context.req.headers),
+  );
   // Results come in the order of the items: a requested version ID is the one deleted (maybe a
   // delete marker); without one, a created delete marker has the ID the answer names.
   const outcomes = results.map((result, index) => ({ result, requested: items[index]?.versionId }));

@@ -12,6 +12,8 @@ import { header, type S3Handler, type S3Request } from '../request.js';
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { parseCopySource, setWriteHeaders } from './object-write.js';
 import { readXmlDocument, sendEmpty } from './xml-body.js';
+import { parseWriteCondition } from '../write-conditions.js';
+import { parseLockHeaders } from '../object-lock.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
 
 /** S3's part numbers run from 1 to 10000. */
@@ -42,10 +44,12 @@ function partNumberOf(request: S3Request): number {
 
 const createMultipartUpload: S3Handler = async (request) => {
   const attributes = attributesFromHeaders(request.context.req.headers);
+  const lock = parseLockHeaders(request.context.req.headers, Date.now());
   const uploadId = await request.ports.objects.createUpload(
     request.bucket,
     request.key,
     attributes,
+    lock,
   );
   const algorithm = header(request, 'x-amz-checksum-algorithm');
   if (algorithm !== undefined) request.context.res.setHeader('x-amz-checksum-algorithm', algorithm);
@@ -111,6 +115,7 @@ const uploadPartCopy: S3Handler = async (request) => {
 
 const completeMultipartUpload: S3Handler = async (request) => {
   const uploadId = uploadIdOf(request);
+  const condition = parseWriteCondition(request.context.req.headers);
   const document = await readXmlDocument(request, 'CompleteMultipartUpload');
   const parts = childRecords(document, 'Part').map((part) => {
     const number = Number(childText(part, 'PartNumber'));
@@ -141,6 +146,7 @@ const completeMultipartUpload: S3Handler = async (request) => {
     request.key,
     uploadId,
     parts,
+    condition,
   );
   setWriteHeaders(request, {
     ...(info.versionId === undefined ? {} : { versionId: info.versionId }),

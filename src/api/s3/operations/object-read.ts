@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { StoreError } from '../../../errors/index.js';
 import { checkReadConditions } from '../conditions.js';
 import { forwardedRouting, isForwarded } from '../forwarding.js';
-import { setObjectHeaders } from '../object-headers.js';
+import { quoteEtag, setObjectHeaders } from '../object-headers.js';
 import type { S3Operation } from '../operation.js';
 import type { S3ObjectInfo } from '../ports.js';
 import { header, versionIdOf, type S3Handler, type S3Request } from '../request.js';
@@ -53,6 +53,19 @@ function refuseDeleteMarker(request: S3Request, info: S3ObjectInfo): void {
   throw new StoreError('ObjectNotFound', 'The specified key does not exist.');
 }
 
+/** The GET/HEAD conditions; a 304 still names the ETag it matched (RFC 9110, as S3 does). */
+function checkConditions(request: S3Request, info: S3ObjectInfo): void {
+  try {
+    checkReadConditions(request.context.req.headers, info);
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'NotModified') {
+      request.context.res.setHeader('etag', quoteEtag(info.etag));
+      request.context.res.setHeader('last-modified', new Date(info.modifiedTimeMs).toUTCString());
+    }
+    throw error;
+  }
+}
+
 function refusePartNumber(request: S3Request): void {
   if (request.context.search !== '' && request.context.query.has('partNumber')) {
     throw new StoreError('NotImplemented', 'S3 GET and HEAD by partNumber is not implemented yet');
@@ -71,7 +84,7 @@ const getObject: S3Handler = async (request) => {
   const { res } = request.context;
   try {
     refuseDeleteMarker(request, info);
-    checkReadConditions(request.context.req.headers, info);
+    checkConditions(request, info);
   } catch (error) {
     await body.discard();
     throw error;
@@ -100,7 +113,7 @@ const headObject: S3Handler = async (request) => {
     forwardedRouting(request.context),
   );
   refuseDeleteMarker(request, info);
-  checkReadConditions(request.context.req.headers, info);
+  checkConditions(request, info);
   writeHeaders(request, info, false);
   request.context.res.setHeader('content-length', info.size);
   request.context.res.end();

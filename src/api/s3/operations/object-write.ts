@@ -9,6 +9,8 @@ import type { S3ObjectInfo } from '../ports.js';
 import { header, versionIdOf, type S3Handler, type S3Request } from '../request.js';
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { readXmlDocument, sendEmpty } from './xml-body.js';
+import { parseWriteCondition } from '../write-conditions.js';
+import { bypassesGovernance, parseLockHeaders } from '../object-lock.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
 
 /** Response headers of a write: version and the checksums that were computed. */
@@ -25,12 +27,16 @@ export function setWriteHeaders(
 
 const putObject: S3Handler = async (request) => {
   const attributes = attributesFromHeaders(request.context.req.headers);
+  const condition = parseWriteCondition(request.context.req.headers);
+  const lock = parseLockHeaders(request.context.req.headers, Date.now());
   const payload = openObjectPayload(request.context, request.auth);
   const info = await request.ports.objects.put({
     bucket: request.bucket,
     key: request.key,
     ...attributes,
     ...payload,
+    condition,
+    lock,
   });
   request.context.res.setHeader('etag', quoteEtag(info.etag));
   setWriteHeaders(request, info);
@@ -84,6 +90,9 @@ const copyObject: S3Handler = async (request) => {
   const source = parseCopySource(request);
   const metadataDirective = directive(request, 'x-amz-metadata-directive');
   const taggingDirective = directive(request, 'x-amz-tagging-directive');
+  const condition = parseWriteCondition(request.context.req.headers);
+  // A copy's lock is what the request asks for (or the bucket's default), never the source's.
+  const lock = parseLockHeaders(request.context.req.headers, Date.now());
   if (
     source.bucket === request.bucket &&
     source.key === request.key &&
@@ -118,6 +127,8 @@ const copyObject: S3Handler = async (request) => {
         metadataDirective === 'REPLACE' ? given.contentHeaders : opened.info.contentHeaders,
       tags: taggingDirective === 'REPLACE' ? given.tags : opened.info.tags,
       ...payload,
+      condition,
+      lock,
     });
   } finally {
     destroyQuietly(opened.body);
@@ -139,6 +150,7 @@ const deleteObject: S3Handler = async (request) => {
       request.bucket,
       request.key,
       versionIdOf(request),
+      bypassesGovernance(request.context.req.headers),
     );
     if (outcome.versionId !== undefined) res.setHeader('x-amz-version-id', outcome.versionId);
     if (outcome.deleteMarker) res.setHeader('x-amz-delete-marker', 'true');

@@ -10,7 +10,9 @@ import { isRemoteBucket, requireRemoteBucket } from '../../../backends/index.js'
 import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/native/index.js';
 import type {
   CompleteRequest,
+  DeleteGuard,
   DeleteOutcome,
+  ObjectLockState,
   LocalStore,
   PutObjectRequest,
   StoredObject,
@@ -197,12 +199,28 @@ export class ObjectService {
     return object;
   }
 
+  /** Changes the S3 object lock of the latest version (or of `versionId`), then copies and pieces. */
+  async setObjectLock(
+    target: ObjectTarget,
+    versionId: string | undefined,
+    change: (current: ObjectLockState) => ObjectLockState,
+  ): Promise<StoredObject> {
+    const { bucket, name } = addressOf(target);
+    const object = await this.store.setObjectLock(bucket, name, versionId, change);
+    await this.#afterMetadataChange(target, object);
+    return object;
+  }
+
   /**
    * Deletes the object: in a bucket that keeps history a delete marker hides it (or, with
    * `versionId`, that version goes); elsewhere every replica goes. Then what protects it, and the
    * copies a rebalance has not moved yet. Not found only when there was nothing anywhere.
    */
-  async delete(target: ObjectTarget, versionId?: string): Promise<DeleteOutcome> {
+  async delete(
+    target: ObjectTarget,
+    versionId?: string,
+    guard?: DeleteGuard,
+  ): Promise<DeleteOutcome> {
     const address = addressOf(target);
     const { history, props } = target.bucket;
     if (isRemoteBucket(address.bucket)) {
@@ -225,6 +243,7 @@ export class ObjectService {
       outcome = await this.store.deleteObject(address.bucket, address.name, {
         history,
         versionId,
+        guard,
       });
     };
     // A delete marker hides whatever moves in later (it is newer); a version deleted by ID must

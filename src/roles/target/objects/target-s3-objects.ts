@@ -19,9 +19,26 @@ import {
   type S3PartWrite,
   type S3ReadRouting,
   type S3WriteRequest,
+  checkWriteCondition,
+  checkDeletable,
+  checkRetentionChange,
+  type S3ObjectLock,
+  type S3Retention,
+  type WriteCondition,
 } from '../../../api/s3/index.js';
+import {
+  lockOfNewVersion,
+  objectLockConfigOf,
+  requireObjectLock,
+} from '../../common/s3-object-lock.js';
 import { StoreError, isErrorCode, isStoreError } from '../../../errors/index.js';
-import type { LocalStore, ManifestChunk, StoredObject } from '../../../storage/index.js';
+import type {
+  LocalStore,
+  ManifestChunk,
+  DeleteGuard,
+  StoredObject,
+  WritePrecondition,
+} from '../../../storage/index.js';
 import type { ObjectService } from './object-service.js';
 import type { ObjectRead, ResolvedBucket } from './object-types.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
@@ -48,6 +65,11 @@ export function toS3Info(object: StoredObject, versioned = false): S3ObjectInfo 
   if (parts !== undefined) info.partsCount = Number(parts);
   if (versioned || object.versionId !== undefined) info.versionId = object.versionId ?? 'null';
   if (object.deleteMarker === true) info.deleteMarker = true;
+  if (object.retention !== undefined || object.legalHold === true) {
+    info.lock = {};
+    if (object.retention !== undefined) info.lock.retention = { ...object.retention };
+    if (object.legalHold === true) info.lock.legalHold = true;
+  }
   return info;
 }
 
@@ -221,10 +243,43 @@ export class TargetS3Objects implements S3ObjectPort {
     return { info, body: response.body, range };
   }
 
+  /**
+   * A conditional write's check on arrival (before any byte is stored), and the same check to run
+   * under the write lock at the commit (see api/s3/write-conditions.ts).
+   */
+  async #precondition(
+    view: ResolvedBucket,
+    key: string,
+    condition: WriteCondition | undefined,
+  ): Promise<{ precondition?: WritePrecondition }> {
+    if (condition === undefined) return {};
+    let current: S3ObjectInfo | undefined;
+    try {
+      current = await this.head(view.bucket.name, key, undefined);
+    } catch (error) {
+      if (!isStoreError(error) || error.code !== 'ObjectNotFound') throw error;
+    }
+    checkWriteCondition(condition, current, 'arrival');
+    const versioned = view.versioned;
+    return {
+      precondition: (object) => {
+        checkWriteCondition(
+          condition,
+          object === undefined ? undefined : toS3Info(object, versioned),
+          'commit',
+        );
+      },
+    };
+  }
+
   async put(request: S3WriteRequest): Promise<S3ObjectInfo> {
     const view = this.#bucket(request.bucket);
     const { bucket, props, history, versioned } = view;
+    const condition = await this.#precondition(view, request.key, request.condition);
+    const lock = lockOfNewVersion(props, request.lock, this.runtime.clock.nowMs());
     const object = await this.objects.put(view, {
+      ...condition,
+      ...lock,
       bucket,
       name: request.key,
       body: request.body,
@@ -247,6 +302,7 @@ export class TargetS3Objects implements S3ObjectPort {
     bucketName: string,
     key: string,
     versionId: string | undefined,
+    bypassGovernance = false,
   ): Promise<S3DeleteOutcome> {
     const view = this.#bucket(bucketName);
     const target = { bucket: view, name: key };
@@ -255,7 +311,63 @@ export class TargetS3Objects implements S3ObjectPort {
       await this.objects.delete(target);
       return { deleteMarker: false };
     }
-    return await this.objects.delete(target, versionId);
+    // Only a delete by version ID removes data; a delete marker hides it and removes nothing.
+    const locked = objectLockConfigOf(view.props) !== undefined;
+    if (locked && versionId !== undefined) {
+      // Refused before a rebalance is told of the delete; the guard decides under the lock.
+      const version = await this.head(bucketName, key, versionId).catch(() => undefined);
+      const lock = version?.lock;
+      if (lock !== undefined) checkDeletable(lock, this.runtime.clock.nowMs(), bypassGovernance);
+    }
+    const guard: DeleteGuard | undefined =
+      locked && versionId !== undefined
+        ? (version) => {
+            const lock = { retention: version.retention, legalHold: version.legalHold };
+            checkDeletable(lock, this.runtime.clock.nowMs(), bypassGovernance);
+          }
+        : undefined;
+    return await this.objects.delete(target, versionId, guard);
+  }
+
+  async setRetention(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    retention: S3Retention | undefined,
+    bypassGovernance: boolean,
+  ): Promise<S3ObjectInfo> {
+    const view = this.#bucket(bucket);
+    requireObjectLock(view.props);
+    const object = await this.objects.setObjectLock(
+      { bucket: view, name: key },
+      versionId,
+      (current) => {
+        checkRetentionChange(
+          current.retention,
+          retention,
+          this.runtime.clock.nowMs(),
+          bypassGovernance,
+        );
+        return { ...current, retention };
+      },
+    );
+    return toS3Info(object, view.versioned);
+  }
+
+  async setLegalHold(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    on: boolean,
+  ): Promise<S3ObjectInfo> {
+    const view = this.#bucket(bucket);
+    requireObjectLock(view.props);
+    const object = await this.objects.setObjectLock(
+      { bucket: view, name: key },
+      versionId,
+      (current) => ({ ...current, legalHold: on ? true : undefined }),
+    );
+    return toS3Info(object, view.versioned);
   }
 
   async setTags(
@@ -273,11 +385,21 @@ export class TargetS3Objects implements S3ObjectPort {
     return toS3Info(await this.objects.setTags(target, tags, versionId), true);
   }
 
-  createUpload(bucket: string, key: string, attributes: S3ObjectAttributes): Promise<string> {
-    return this.store.createUpload(this.#bucket(bucket).bucket, key, {
+  createUpload(
+    bucket: string,
+    key: string,
+    attributes: S3ObjectAttributes,
+    lock?: S3ObjectLock,
+  ): Promise<string> {
+    const view = this.#bucket(bucket);
+    // The lock asked for now; without one the completion applies the bucket's default.
+    if (lock !== undefined) requireObjectLock(view.props);
+    return this.store.createUpload(view.bucket, key, {
       customMetadata: attributes.userMetadata,
       contentHeaders: attributes.contentHeaders,
       tags: attributes.tags,
+      ...(lock?.retention === undefined ? {} : { retention: lock.retention }),
+      ...(lock?.legalHold === true ? { legalHold: true } : {}),
     });
   }
 
@@ -309,10 +431,15 @@ export class TargetS3Objects implements S3ObjectPort {
     key: string,
     uploadId: string,
     parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }>,
+    writeCondition?: WriteCondition,
   ): Promise<S3ObjectInfo> {
     const view = this.#bucket(bucketName);
     const { bucket, props, history, versioned } = view;
+    const condition = await this.#precondition(view, key, writeCondition);
+    const lock = lockOfNewVersion(props, undefined, this.runtime.clock.nowMs());
     const object = await this.objects.completeUpload(view, {
+      ...condition,
+      ...lock,
       bucket,
       name: key,
       uploadId,
