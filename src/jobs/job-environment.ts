@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { ArchiveFormat, ArchiveWriter } from '../archive/index.js';
 import type { BucketMetadata, ClusterMap } from '../cluster/index.js';
+import type { ClusterConfigValues } from '../config/index.js';
 import type { Disk, LocalStore } from '../storage/index.js';
 import type { IntraClient } from '../transport/index.js';
 import type { Logger } from '../util/log.js';
@@ -20,6 +21,10 @@ export interface TargetJobEnvironment {
   readonly promoteRoot: string;
   clusterMap(): ClusterMap | undefined;
   bucketMetadata(): BucketMetadata | undefined;
+  /** The cluster config as this node has it now. */
+  clusterConfig(): ClusterConfigValues;
+  /** A bucket whose objects live in a backend (aws, remote AIS, ...): its cached copies may go. */
+  isRemoteBucket(bucket: BucketJson): boolean;
   /**
    * Deletes an object at its owner as a client's DELETE does: the replica (a delete marker in a bucket
    * that keeps history), its EC pieces, and copies a rebalance has not moved yet. ObjectNotFound

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '../../src/sdk/index.js';
 import { NodeProcess } from './node-process.js';
+import { mountTmpfs, unmountTmpfs } from './tmpfs.js';
 import { waitFor } from './wait.js';
 
 export interface TestClusterOptions {
@@ -15,6 +16,8 @@ export interface TestClusterOptions {
   config?: Record<string, string | number | boolean>;
   /** More `cairn node` flags for every node (e.g. `--promote-root <dir>`). */
   nodeArgs?: readonly string[];
+  /** Each target mountpath is a tmpfs of this many bytes (capacity tests; needs root). */
+  mountpathBytes?: number;
 }
 
 /** The shape of the fault tests: 3 gateways, 4 targets with 2 mountpaths, fast keepalives. */
@@ -32,6 +35,7 @@ export class TestCluster {
 
   #mountpaths = 1;
   #nodeArgs: readonly string[] = [];
+  readonly #tmpfsMounts: string[] = [];
 
   private constructor(readonly dir: string) {}
 
@@ -48,6 +52,13 @@ export class TestCluster {
         nodes.push(cluster.#addNode('proxy', i, primary.publicUrl, 0));
       for (let j = 0; j < options.targets; j += 1) {
         nodes.push(cluster.#addNode('target', j, primary.publicUrl, options.mountpaths));
+      }
+      if (options.mountpathBytes !== undefined) {
+        for (const target of cluster.targets)
+          for (const path of target.spec.mountpaths) {
+            await mountTmpfs(path, options.mountpathBytes);
+            cluster.#tmpfsMounts.push(path);
+          }
       }
       await Promise.all(nodes.map((node) => node.start()));
       await cluster.waitForMembers();
@@ -170,6 +181,7 @@ export class TestCluster {
   async destroy(): Promise<void> {
     await Promise.all(this.#clients.map((client) => client.close()));
     await Promise.all(this.nodes.map((node) => node.stop('SIGKILL')));
+    for (const path of this.#tmpfsMounts.splice(0)) await unmountTmpfs(path);
     // CAIRN_KEEP_TEST_DIR=1 keeps node logs and data for a post-mortem.
     if (process.env['CAIRN_KEEP_TEST_DIR'] === '1') console.log(`kept test cluster in ${this.dir}`);
     else await rm(this.dir, { recursive: true, force: true });

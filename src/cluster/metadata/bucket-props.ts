@@ -1,6 +1,7 @@
 // Bucket properties: defaults for new buckets, and validated nested updates (`set-bprops`).
 import { isChecksumType } from '../../checksum/index.js';
 import { StoreError } from '../../errors/index.js';
+import { parseGoDuration } from '../../config/index.js';
 import { nowNanoseconds } from '../../util/time.js';
 import {
   accessAll,
@@ -136,6 +137,23 @@ function coerceLike(key: string, value: unknown, previous: unknown): unknown {
   throw invalidProps(`"${key}" must be a ${typeof previous}`);
 }
 
+/** AIStore's limits: objects read within the last hour are never evicted; capacity every 10 s at most. */
+function validateLru(props: BucketPropsJson): void {
+  const limits = [
+    ['dont_evict_time', 3_600_000, '1h'],
+    ['capacity_upd_time', 10_000, '10s'],
+  ] as const;
+  for (const [field, minimumMs, minimum] of limits) {
+    let milliseconds: number;
+    try {
+      milliseconds = parseGoDuration(props.lru[field], `lru.${field}`);
+    } catch {
+      throw invalidProps(`lru.${field}: invalid duration "${props.lru[field]}"`);
+    }
+    if (milliseconds < minimumMs) throw invalidProps(`lru.${field} must be at least ${minimum}`);
+  }
+}
+
 function validateBucketProps(props: BucketPropsJson): void {
   if (!isChecksumType(props.checksum.type)) {
     throw invalidProps(`invalid checksum type "${String(props.checksum.type)}"`);
@@ -166,6 +184,7 @@ function validateBucketProps(props: BucketPropsJson): void {
       `ec.parity_slices ${props.ec.parity_slices} exceeds the codec's ${maxParitySlices}`,
     );
   }
+  validateLru(props);
   const history: string = props.versioning.history ?? 'none';
   if (!(versionHistoryNames as readonly string[]).includes(history)) {
     throw invalidProps(`versioning.history must be one of ${versionHistoryNames.join(', ')}`);

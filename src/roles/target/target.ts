@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
 import { TargetEtl } from '../../etl/index.js';
+import { isRemoteBucket } from '../../backends/index.js';
 import { jobDefinitions } from '../../jobs/index.js';
 import { DataProtection, protectionJobDefinitions, reprotectOwned } from '../../protect/index.js';
 import {
@@ -57,6 +58,7 @@ import { s3ApiOptions } from '../common/s3-settings.js';
 import { TargetPieces } from './target-pieces.js';
 
 import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
+import { SpaceWatcher } from './space/space-watcher.js';
 import { abortEtlOnPrimary } from './etl-abort.js';
 
 /** Longest upload of one EC piece, and longest silence while reading one from a peer. */
@@ -126,6 +128,8 @@ export async function startTarget(
       promoteRoot: config.promoteRoot,
       clusterMap: () => runtime.store.clusterMap,
       bucketMetadata: () => runtime.store.bucketMetadata,
+      clusterConfig: () => runtime.store.config.values,
+      isRemoteBucket,
       deleteObject: (bucket, name) => deleteAtOwner(runtime, objects, bucket, name),
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
       openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
@@ -263,10 +267,13 @@ export async function startTarget(
   runtime.announceReady();
   sweepChunkSetsInBackground(runtime, store);
   const stopAppendSweep = nativeObjects.appends.sweepAbandoned();
+  const space = new SpaceWatcher(runtime, store, jobs);
+  space.start();
   return {
     runtime,
     close: async () => {
       stopAppendSweep();
+      space.stop();
       member.stop();
       jobs.registry.abortAll('node shutting down');
       await etl.close();

@@ -113,6 +113,8 @@ export class ObjectService {
         }),
       );
       if (versionId === undefined) this.protection.afterRead(read.object, target.bucket.props);
+      // What LRU evicts by: cached objects of remote buckets (ais data is never evicted).
+      if (isRemoteBucket(bucket)) this.store.recordAccess(bucket, name);
       return { object: read.object, body: read.body, range: read.range };
     };
     if (
