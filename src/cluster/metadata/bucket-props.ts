@@ -6,6 +6,7 @@ import { nowNanoseconds } from '../../util/time.js';
 import {
   accessAll,
   awsExtraPropsKeys,
+  httpExtraPropsKeys,
   type ExtraPropsJson,
   type BucketPropsJson,
   type BucketPropsUpdateJson,
@@ -104,26 +105,41 @@ function mergeSection(
   }
 }
 
-/** `extra.aws.{endpoint,profile,cloud_region}`: strings, merged into what the bucket has. */
+/**
+ * `extra.aws.{endpoint,profile,cloud_region}` and `extra.http.original_url`: strings, merged into
+ * what the bucket has.
+ */
 function mergeExtra(current: unknown, update: unknown): ExtraPropsJson {
   const extra = { ...(current as ExtraPropsJson | undefined) };
   if (typeof update !== 'object' || update === null || Array.isArray(update))
     throw invalidProps('"extra" must be an object');
   for (const [provider, section] of Object.entries(update)) {
-    if (provider !== 'aws') throw invalidProps(`unknown property "extra.${provider}"`);
+    const keys = extraKeys[provider];
+    if (keys === undefined) throw invalidProps(`unknown property "extra.${provider}"`);
     if (typeof section !== 'object' || section === null || Array.isArray(section))
-      throw invalidProps('"extra.aws" must be an object');
-    const aws: Record<string, string> = { ...extra.aws };
+      throw invalidProps(`"extra.${provider}" must be an object`);
+    const merged: Record<string, string> = {
+      ...(extra as Record<string, Record<string, string> | undefined>)[provider],
+    };
     for (const [field, value] of Object.entries(section as Record<string, unknown>)) {
-      if (!(awsExtraPropsKeys as readonly string[]).includes(field))
-        throw invalidProps(`unknown property "extra.aws.${field}"`);
-      if (typeof value !== 'string') throw invalidProps(`"extra.aws.${field}" must be a string`);
-      aws[field] = value;
+      if (!keys.includes(field))
+        throw invalidProps(`unknown property "extra.${provider}.${field}"`);
+      if (typeof value !== 'string')
+        throw invalidProps(`"extra.${provider}.${field}" must be a string`);
+      merged[field] = value;
     }
-    extra.aws = aws;
+    (extra as Record<string, Record<string, string>>)[provider] = merged;
   }
+  const origin = extra.http?.original_url;
+  if (origin !== undefined && origin !== '' && !/^https?:\/\/[^/]/.test(origin))
+    throw invalidProps(`extra.http.original_url must be an http(s) URL, not "${origin}"`);
   return extra;
 }
+
+const extraKeys: Readonly<Record<string, readonly string[]>> = {
+  aws: awsExtraPropsKeys,
+  http: httpExtraPropsKeys,
+};
 
 /** Accepts the value's JSON type, or a string spelling of it (CLI and `key=value` forms). */
 function coerceLike(key: string, value: unknown, previous: unknown): unknown {

@@ -173,7 +173,7 @@ export class GatewayBuckets extends KnownBuckets {
     if (!Number.isInteger(requested) || requested < 0)
       throw badRequest(`invalid page size ${String(request.pagesize)}`);
     const pageSize = requested === 0 ? maxPage : Math.min(requested, maxPage);
-    if (isRemoteBucket(bucket) && !listsCachedOnly(request)) {
+    if (isRemoteBucket(bucket) && !listsCachedOnly(request, bucket)) {
       const backend = this.runtime.backends.for(bucket, props);
       return await listRemotePage(backend, request, pageSize, (local) =>
         this.listObjects(bucket, local),
