@@ -36,6 +36,14 @@ export interface TargetJobEnvironment {
    * ObjectNotFound when nothing was cached.
    */
   evictObject(bucket: BucketJson, name: string): Promise<void>;
+  /**
+   * Fetches a remote bucket's object into the cluster (a cold GET without a client) unless it is
+   * cached; with `latestVersion`, a cached copy the remote changed is fetched again (ObjectNotFound
+   * when the remote no longer has it). Says whether it fetched.
+   */
+  prefetchObject(bucket: BucketJson, name: string, latestVersion: boolean): Promise<boolean>;
+  /** The names of a remote bucket's objects under `prefix`, as its backend lists them. */
+  remoteObjectNames(bucket: BucketJson, prefix: string): AsyncIterable<string>;
   /** An object's bytes, read here or streamed from its owner (ObjectNotFound when missing). */
   openObject(
     bucket: BucketJson,

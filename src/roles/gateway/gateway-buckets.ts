@@ -13,7 +13,11 @@ import {
   type ClusterOwner,
 } from '../../cluster/index.js';
 import { badRequest, notImplemented } from '../../errors/index.js';
-import { parseArchiveMessage, parseMultiObjectArgs } from '../../jobs/index.js';
+import {
+  parseArchiveMessage,
+  parseMultiObjectArgs,
+  parsePrefetchMessage,
+} from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
 import { asRecord } from '../../util/json.js';
 import {
@@ -91,6 +95,11 @@ export class GatewayBuckets extends KnownBuckets {
     if (message.action === Action.deleteListRange || message.action === Action.evictListRange) {
       if (message.action === Action.evictListRange) requireRemoteBucket(bucket, message.action);
       parseMultiObjectArgs(message.value, message.action);
+      return this.jobs.start(message.action, bucket, message.value);
+    }
+    if (message.action === Action.prefetchListRange) {
+      requireRemoteBucket(bucket, message.action);
+      parsePrefetchMessage(message.value);
       return this.jobs.start(message.action, bucket, message.value);
     }
     if (message.action === Action.evictRemoteBucket) {

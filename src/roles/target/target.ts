@@ -58,6 +58,7 @@ import { s3ApiOptions } from '../common/s3-settings.js';
 import { TargetPieces } from './target-pieces.js';
 
 import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
+import { remoteObjectNames } from './objects/remote-names.js';
 import { SpaceWatcher } from './space/space-watcher.js';
 import { abortEtlOnPrimary } from './etl-abort.js';
 
@@ -132,6 +133,9 @@ export async function startTarget(
       isRemoteBucket,
       deleteObject: (bucket, name) => deleteAtOwner(runtime, objects, bucket, name),
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
+      prefetchObject: (bucket, name, latest) =>
+        objects.prefetch({ bucket: objects.resolve(bucket), name }, latest),
+      remoteObjectNames: (bucket, prefix) => remoteObjectNames(runtime, objects, bucket, prefix),
       openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
       listObjectNames: (bucket, prefix) => clusterObjectNames(runtime, bucket, prefix),
       writeShard: (bucket, name, options, addNew) =>

@@ -157,6 +157,28 @@ export class ObjectService {
     );
   }
 
+  /**
+   * Prefetch of one object: fetched from the backend when not cached, or (with `latestVersion`)
+   * when the cached copy is not the remote's; ObjectNotFound when the remote does not have it.
+   * Says whether it fetched.
+   */
+  async prefetch(target: ObjectTarget, latestVersion: boolean): Promise<boolean> {
+    const { bucket, name } = addressOf(target);
+    requireRemoteBucket(bucket, 'prefetch-listrange');
+    const backend = this.runtime.backends.for(bucket, target.bucket.props);
+    const cached = await this.#latest({ bucket, name });
+    if (cached !== undefined && !latestVersion) return false;
+    const found = await checkRemote(cached, backend, name);
+    if (found === 'removed')
+      throw new StoreError(
+        'ObjectNotFound',
+        `${bucketDisplayName(bucket)}/${name} does not exist in ${backend.description}`,
+      );
+    if (found === 'unchanged') return false;
+    await this.#cold.fetch(target, backend);
+    return true;
+  }
+
   /** The EC layout a HEAD reports (undefined when the object is not erasure-coded). */
   describe(target: ObjectTarget): Promise<ErasureCodingInfo | undefined> {
     return this.protection.describe(addressOf(target), target.bucket.props);
