@@ -84,9 +84,24 @@ export function relayRemoteBody(
   return body;
 }
 
-/** The remote's HTTP status: the AWS SDK's `$metadata`, or the native SDK's `ApiError.status`. */
+/** An HTTP origin's answer other than success (`ht://` backends), with its status. */
+export class RemoteStatusError extends Error {
+  constructor(
+    readonly status: number,
+    what: string,
+  ) {
+    super(`${what}: HTTP ${status}`);
+    this.name = 'RemoteStatusError';
+  }
+}
+
+/**
+ * The remote's HTTP status: the AWS SDK's `$metadata`, the native SDK's `ApiError.status`, or a
+ * RemoteStatusError's.
+ */
 function httpStatusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
+  if (error instanceof RemoteStatusError) return error.status;
   if (error instanceof Error && error.name === 'ApiError' && 'status' in error)
     return typeof error.status === 'number' ? error.status : undefined;
   if (!('$metadata' in error)) return undefined;

@@ -9,6 +9,8 @@ import { bucketDisplayName, type BucketJson, type BucketPropsJson } from '../wir
 import type { Backend } from './backend.js';
 import { AwsBackend, createS3Client, type AwsSettings } from './aws-backend.js';
 import { AisBackend, aisBackendIdentity } from './ais-backend.js';
+import { createHttpAgent, HttpBackend } from './http-backend.js';
+import type { Agent } from 'undici';
 import { findRemoteCluster, isRemoteAisBucket, type RemoteCluster } from './remote-clusters.js';
 
 /** A named S3 endpoint profile (cluster config `backend.aws_profiles.<name>`). */
@@ -36,7 +38,6 @@ const unsupported: Record<string, string> = {
   gcp: 'gcp:// backend (Google Cloud Storage)',
   azure: 'azure:// backend (Azure Blob Storage)',
   oci: 'oci:// backend (Oracle Cloud Object Storage)',
-  ht: 'ht:// backend (HTTP origins)',
 };
 
 /** True for buckets whose objects live in a backend: every provider but `ais`, and `ais://@alias/b`. */
@@ -54,6 +55,8 @@ export class Backends {
   readonly #clients = new Map<string, S3Client>();
   /** Native-API clients of attached clusters, by URL. */
   readonly #aisClients = new Map<string, Client>();
+  /** The connections to HTTP origins (`ht://`), created on first use. */
+  #httpAgent: Agent | undefined;
 
   constructor(private readonly settings: () => BackendSettings) {}
 
@@ -71,6 +74,7 @@ export class Backends {
       return new AwsBackend(client, bucket.name, { bucketUri: bucketDisplayName(bucket), remote });
     }
     if (isRemoteAisBucket(bucket)) return this.#aisBackend(bucket);
+    if (bucket.provider === 'ht') return this.#httpBackend(bucket, props);
     throw notImplemented(unsupported[bucket.provider] ?? `${bucket.provider}:// backend`);
   }
 
@@ -95,6 +99,22 @@ export class Backends {
     const clients = [...this.#aisClients.values()];
     this.#aisClients.clear();
     await Promise.all(clients.map((client) => client.close()));
+    const agent = this.#httpAgent;
+    this.#httpAgent = undefined;
+    await agent?.close();
+  }
+
+  /** `ht://b`: the origin its `extra.http.original_url` names (400 without one). */
+  #httpBackend(bucket: BucketJson, props: BucketPropsJson): Backend {
+    const origin = props.extra?.http?.original_url ?? '';
+    if (origin === '') {
+      throw new StoreError(
+        'InvalidBucketProps',
+        `${bucketDisplayName(bucket)} has no origin: set extra.http.original_url (create-bck or set-bprops)`,
+      );
+    }
+    this.#httpAgent ??= createHttpAgent(this.settings().requestTimeoutMs);
+    return new HttpBackend(this.#httpAgent, origin.replace(/\/+$/, ''), bucketDisplayName(bucket));
   }
 
   /** `ais://@<alias|uuid>#<ns>/b` is the remote's bucket `b` (in its namespace `#<ns>`). */

@@ -10,7 +10,12 @@ export type {
 } from './backend.js';
 export { Backends, defaultProfileName, isRemoteBucket, requireRemoteBucket } from './backends.js';
 export type { AwsProfile, BackendSettings } from './backends.js';
-export { listRemotePage, listsCachedOnly, type LocalListing } from './remote-listing.js';
+export {
+  listRemotePage,
+  listsCachedOnly,
+  remotePageLimit,
+  type LocalListing,
+} from './remote-listing.js';
 export {
   attachedClusters,
   canonicalNamespace,

@@ -104,8 +104,11 @@ test('a cached entry keeps the cluster properties; the local listing asks for ca
   const requests: ListObjectsRequestJson[] = [];
   const page = await listRemotePage(fakeBackend(), { prefix: 'p' }, 2, localListing(requests));
   assert.deepEqual(page.entries[1], { name: 'b', checksum: 'x', flags: EntryFlag.isCached });
-  assert.ok(requests.every((request) => listsCachedOnly(request) && request.prefix === 'p'));
-  assert.equal(listsCachedOnly({ flags: String(ListFlag.notCached) }), false);
+  const aws = { name: 'b', provider: 'aws' };
+  assert.ok(requests.every((request) => listsCachedOnly(request, aws) && request.prefix === 'p'));
+  assert.equal(listsCachedOnly({ flags: String(ListFlag.notCached) }, aws), false);
+  // An HTTP origin has no listing: what the cluster holds.
+  assert.equal(listsCachedOnly({}, { name: 'b', provider: 'ht' }), true);
 });
 
 test('a continuation token not made here, or bad flags: 400', async () => {

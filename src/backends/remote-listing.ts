@@ -11,6 +11,7 @@ import {
   ListFlag,
   ListProp,
   defaultListProps,
+  type BucketJson,
   type ListEntryJson,
   type ListObjectsRequestJson,
   type ListPageJson,
@@ -22,9 +23,12 @@ export const remotePageLimit = 1000;
 /** Lists the cluster's own objects of the bucket (the merged listing of every target). */
 export type LocalListing = (request: ListObjectsRequestJson) => Promise<ListPageJson>;
 
-/** Whether the request lists only what the cluster holds (no remote listing). */
-export function listsCachedOnly(request: ListObjectsRequestJson): boolean {
-  return (flagsOf(request) & ListFlag.cached) !== 0n;
+/**
+ * Whether the request lists only what the cluster holds (no remote listing): flag `Cached`, or an
+ * `ht://` bucket (an HTTP origin cannot be listed; AIStore lists what it holds of one).
+ */
+export function listsCachedOnly(request: ListObjectsRequestJson, bucket: BucketJson): boolean {
+  return (flagsOf(request) & ListFlag.cached) !== 0n || bucket.provider === 'ht';
 }
 
 /** One page of a remote bucket's listing, merged with the cluster's presence. */

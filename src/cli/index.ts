@@ -15,6 +15,7 @@ import { registerCompletionCommand } from './completion/index.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
 import { registerEvictCommand } from './remote/evict-command.js';
+import { registerPrefetchCommand } from './remote/prefetch-command.js';
 import { registerEtlCommands } from './etl/etl-commands.js';
 import { registerGetCommand } from './get-command.js';
 import { registerJobCommands } from './admin/job-commands.js';
@@ -70,6 +71,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerGetCommand(program, io);
   registerObjectCommands(program, io);
   registerEvictCommand(program, io);
+  registerPrefetchCommand(program, io);
   registerArchiveCommands(program, io);
   registerBatchCommand(program, io);
   registerDsortCommands(program, io);

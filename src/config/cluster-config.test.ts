@@ -38,3 +38,22 @@ test('node config requires mountpaths for targets and fills port defaults', () =
   assert.ok(proxy.dir.startsWith('/'));
   assert.throws(() => parseNodeConfig({ role: 'gateway', dir: '/x' }), /role/);
 });
+
+test('space watermarks keep their order and LRU looks at capacity no more often than every 10 s', () => {
+  const defaults = parseClusterConfig({});
+  assert.deepEqual(defaults.space, { cleanupwm: 65, lowwm: 75, highwm: 90, out_of_space: 95 });
+  assert.equal(defaults.lru.capacity_upd_time_ms, 600_000);
+  const lowered = updateClusterConfig(defaults, {
+    'space.cleanupwm': 30,
+    'space.lowwm': '40',
+    'space.highwm': 60,
+  });
+  assert.equal(lowered.space.lowwm, 40);
+  assert.equal(lowered.space.highwm, 60);
+  assert.throws(() => updateClusterConfig(defaults, { 'space.lowwm': 91 }), /cleanupwm <= lowwm/);
+  assert.throws(() => updateClusterConfig(defaults, { 'space.highwm': 101 }), /space.highwm/);
+  assert.throws(
+    () => updateClusterConfig(defaults, { 'lru.capacity_upd_time_ms': 1000 }),
+    /lru.capacity_upd_time_ms/,
+  );
+});

@@ -197,6 +197,36 @@ export const clusterConfigSchema = z
       })
       .strict()
       .prefault({}),
+    space: z
+      .object({
+        /** Used capacity (percent of a mountpath's file system) below which cleanup stops. */
+        cleanupwm: z.number().int().min(1).max(100).default(65),
+        /** An `lru` run evicts until every file system it looked at is below this. */
+        lowwm: z.number().int().min(1).max(100).default(75),
+        /** A file system above this starts an `lru` run on its target by itself. */
+        highwm: z.number().int().min(1).max(100).default(90),
+        /** AIStore's out-of-space mark (PUTs refused above it): kept and validated, not enforced yet. */
+        out_of_space: z.number().int().min(1).max(100).default(95),
+      })
+      .strict()
+      .refine(
+        (space) =>
+          space.cleanupwm <= space.lowwm &&
+          space.lowwm <= space.highwm &&
+          space.highwm <= space.out_of_space,
+        { message: 'watermarks must satisfy cleanupwm <= lowwm <= highwm <= out_of_space' },
+      )
+      .prefault({}),
+    lru: z
+      .object({
+        /**
+         * How often a target looks at its mountpaths' capacity (AIStore's
+         * `lru.capacity_upd_time`): a file system above `space.highwm` starts an `lru` run.
+         */
+        capacity_upd_time_ms: z.number().int().min(10_000).max(86_400_000).default(600_000),
+      })
+      .strict()
+      .prefault({}),
     etl: z
       .object({
         /**

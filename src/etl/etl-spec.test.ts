@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseClusterConfig } from '../config/index.js';
 import { normalizeInitMessage, specOf } from './etl-spec.js';
-import { formatGoDuration, parseGoDuration } from './go-duration.js';
+import { formatGoDuration, parseGoDuration } from '../config/index.js';
 
 const runtimes = parseClusterConfig({}).etl.runtimes;
 const codeOf = (body: unknown): string => {

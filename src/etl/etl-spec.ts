@@ -5,7 +5,7 @@ import type { ClusterConfigValues } from '../config/index.js';
 import { badRequest, notImplemented } from '../errors/index.js';
 import { asRecord } from '../util/json.js';
 import { etlNamePattern, type EtlEnvJson, type EtlInitMsgJson } from '../wire/index.js';
-import { formatGoDuration, parseGoDuration } from './go-duration.js';
+import { formatGoDuration, parseGoDuration } from '../config/index.js';
 
 export type Communication = 'hpush' | 'hpull' | 'io';
 

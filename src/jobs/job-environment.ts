@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { ArchiveFormat, ArchiveWriter } from '../archive/index.js';
 import type { BucketMetadata, ClusterMap } from '../cluster/index.js';
+import type { ClusterConfigValues } from '../config/index.js';
 import type { Disk, LocalStore } from '../storage/index.js';
 import type { IntraClient } from '../transport/index.js';
 import type { Logger } from '../util/log.js';
@@ -20,6 +21,10 @@ export interface TargetJobEnvironment {
   readonly promoteRoot: string;
   clusterMap(): ClusterMap | undefined;
   bucketMetadata(): BucketMetadata | undefined;
+  /** The cluster config as this node has it now. */
+  clusterConfig(): ClusterConfigValues;
+  /** A bucket whose objects live in a backend (aws, remote AIS, ...): its cached copies may go. */
+  isRemoteBucket(bucket: BucketJson): boolean;
   /**
    * Deletes an object at its owner as a client's DELETE does: the replica (a delete marker in a bucket
    * that keeps history), its EC pieces, and copies a rebalance has not moved yet. ObjectNotFound
@@ -31,6 +36,14 @@ export interface TargetJobEnvironment {
    * ObjectNotFound when nothing was cached.
    */
   evictObject(bucket: BucketJson, name: string): Promise<void>;
+  /**
+   * Fetches a remote bucket's object into the cluster (a cold GET without a client) unless it is
+   * cached; with `latestVersion`, a cached copy the remote changed is fetched again (ObjectNotFound
+   * when the remote no longer has it). Says whether it fetched.
+   */
+  prefetchObject(bucket: BucketJson, name: string, latestVersion: boolean): Promise<boolean>;
+  /** The names of a remote bucket's objects under `prefix`, as its backend lists them. */
+  remoteObjectNames(bucket: BucketJson, prefix: string): AsyncIterable<string>;
   /** An object's bytes, read here or streamed from its owner (ObjectNotFound when missing). */
   openObject(
     bucket: BucketJson,

@@ -20,7 +20,6 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'blob-download',
   'download',
   'evict-remote-bck',
-  'prefetch-listrange',
   'move-bck',
   'etl-bck',
   'rechunk',
@@ -35,7 +34,7 @@ export const knownJobKinds: ReadonlySet<string> = new Set([
   ...plannedJobKinds,
   ...['rebalance', 'resilver', 'election', 'lru', 'summary-bck', 'summary-shard', 'index-shard'],
   ...['ec-get', 'ec-put', 'ec-resp', 'ec-encode', 'make-n-copies', 'delete-listrange', 'list'],
-  ...['evict-listrange', 'copy-bck', 'copy-listrange', 'promote'],
+  ...['evict-listrange', 'prefetch-listrange', 'copy-bck', 'copy-listrange', 'promote'],
   ...['etl-inline', 'get-batch', 'create-inventory', 'scrub', 'dsort'],
 ]);
 

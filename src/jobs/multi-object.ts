@@ -6,6 +6,7 @@ import { badRequest } from '../errors/index.js';
 import type { Logger } from '../util/log.js';
 import { asRecord } from '../util/json.js';
 import type { BucketJson } from '../wire/index.js';
+import type { ClusterMap } from '../cluster/index.js';
 import type { TargetJobEnvironment } from './job-environment.js';
 import { Job } from './job.js';
 import { parseListRange, selectOwnedObjects, type ObjectSelection } from './object-selection.js';
@@ -98,16 +99,21 @@ export abstract class MultiObjectJob extends Job {
   /** Does the job's work on one selected object this target owns. */
   protected abstract visit(name: string, signal: AbortSignal, log: Logger): Promise<void>;
 
-  protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
-    const map = this.environment.clusterMap();
-    if (map === undefined) throw new Error('no cluster map');
-    const names = selectOwnedObjects(this.args.selection, {
+  /** The selected objects this target owns (a prefix: those it stores; prefetch lists the remote). */
+  protected selectNames(map: ClusterMap): AsyncGenerator<string> {
+    return selectOwnedObjects(this.args.selection, {
       bucket: this.bucket as BucketJson,
       nodeId: this.environment.nodeId,
       map,
       store: this.environment.store,
       nonRecursive: this.args.flags.nonRecursive,
     });
+  }
+
+  protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
+    const map = this.environment.clusterMap();
+    if (map === undefined) throw new Error('no cluster map');
+    const names = this.selectNames(map);
     const { numWorkers } = this.args.flags;
     const workers = numWorkers === -1 ? 1 : numWorkers === 0 ? autoWorkers : numWorkers;
     // Workers share one generator: each `next()` hands a name to exactly one of them.

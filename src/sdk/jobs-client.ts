@@ -15,6 +15,7 @@ import {
   bucketUname,
   type CopyBucketMsgJson,
   type CopyObjectsMsgJson,
+  type PrefetchMsgJson,
   type ErasureCodingPropsJson,
   type JobQueryJson,
   type JobSnapshotsByNodeJson,
@@ -145,6 +146,19 @@ export class JobsClient {
       action: Action.evictListRange,
       value: selection,
     });
+  }
+
+  /**
+   * Prefetches the listed objects, or a template's or prefix's (`""`: the whole bucket), of a
+   * remote bucket into the cluster; `latest-ver` fetches cached ones the remote changed again.
+   * Returns the job ID.
+   */
+  prefetchObjects(bucket: BucketJson, message: PrefetchMsgJson): Promise<string> {
+    return this.#bucketAction(
+      bucket,
+      { action: Action.prefetchListRange, name: '', value: message },
+      'prefetch objects in',
+    );
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   DirectorySyncs,
   isDiskFault,
   localDisk,
+  openFlags,
   removeTreeThroughTrash,
   WatchedDisk,
   type Disk,
@@ -24,6 +25,8 @@ import {
 } from './layout/index.js';
 import { NameLocks } from './lock/index.js';
 import { MetadataCache, readObjectMetadata, type MetadataCacheStats } from './meta/index.js';
+import { AccessTimes, type AccessFlush } from './meta/access-times.js';
+import { searchReplicas } from './replica-lookup.js';
 import { AppendFiles } from './append-files.js';
 import { chunkLayout, removeChunkSet } from './multipart/chunk-sets.js';
 import { sweepChunkSets, type ChunkSweepResult } from './multipart/chunk-sweep.js';
@@ -96,6 +99,12 @@ import {
 /** Read buffers kept for reuse: enough for this many GETs in flight (two buffers each). */
 const readBuffersKept = 256;
 
+/** Recorded access times that start a flush to the object files. */
+const accessTimesBatch = 1024;
+
+/** Longest an access time stays only in memory. */
+const accessTimesFlushMs = 30_000;
+
 /** What `LocalStore.open` needs: the node's ID, its mountpaths and storage settings. */
 export interface LocalStoreOptions {
   nodeId: string;
@@ -125,6 +134,8 @@ export class LocalStore {
   readonly #context: StoreContext;
   readonly #volume: Volume;
   readonly #settings: { options: Readonly<StorageOptions> };
+  readonly #accessTimes: AccessTimes;
+  readonly #accessTimer: NodeJS.Timeout;
   #closed = false;
 
   private constructor(
@@ -138,6 +149,12 @@ export class LocalStore {
     this.#volume = volume;
     this.#settings = settings;
     this.appends = new AppendFiles(() => this.#open());
+    this.#accessTimes = new AccessTimes(
+      (bucket, name, atimeMs) => this.#writeAccessTime(bucket, name, atimeMs),
+      accessTimesBatch,
+    );
+    this.#accessTimer = setInterval(() => void this.#accessTimes.flush(), accessTimesFlushMs);
+    this.#accessTimer.unref();
   }
 
   /**
@@ -603,9 +620,50 @@ export class LocalStore {
    * Stops accepting operations. Nothing is buffered, so there is nothing to flush; streams already
    * returned keep their descriptors until they end.
    */
-  close(): Promise<void> {
+  /**
+   * Records that the object was read now: its file's atime says so after the next flush (batched,
+   * so that a read costs no write; see meta/access-times.ts). LRU eviction orders by it.
+   */
+  recordAccess(bucket: BucketJson, name: string): void {
+    this.#accessTimes.record(bucket, name, unameOf(bucket, name), this.clock.nowMs());
+  }
+
+  /** Writes the recorded access times to the object files now (LRU does before it looks). */
+  flushAccessTimes(): Promise<AccessFlush> {
+    return this.#accessTimes.flush();
+  }
+
+  /**
+   * Sets the atime of the object's replica through an open descriptor (the file read, even if a
+   * PUT renames another into place meanwhile), never moving it back, and keeping the modification
+   * time's milliseconds (what the object's last-modified and rebalance identity use).
+   */
+  async #writeAccessTime(bucket: BucketJson, name: string, atimeMs: number): Promise<void> {
+    const context = this.#open();
+    await searchReplicas(context, bucket, name, 'ob', undefined, async (location) => {
+      const file = await context.disk.open(location.path, openFlags.replica).catch((error) => {
+        if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR', 'ENAMETOOLONG')) return undefined;
+        throw error;
+      });
+      if (file === undefined) return undefined;
+      try {
+        const stats = await file.stat({ bigint: true });
+        if (stats.atimeNs / 1_000_000n >= BigInt(atimeMs)) return true;
+        // Mid-millisecond, so that the double's rounding cannot move it to another millisecond.
+        const mtimeMs = Number(stats.mtimeNs / 1_000_000n) + 0.5;
+        await file.utimes(atimeMs / 1000, mtimeMs / 1000);
+        return true;
+      } finally {
+        await file.close();
+      }
+    });
+  }
+
+  /** Writes the access times still in memory, then refuses further operations. */
+  async close(): Promise<void> {
+    clearInterval(this.#accessTimer);
+    await this.#accessTimes.flush();
     this.#closed = true;
-    return Promise.resolve();
   }
 
   #open(): StoreContext {

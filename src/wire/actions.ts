@@ -13,6 +13,7 @@ export const Action = {
   ecEncode: 'ec-encode',
   deleteListRange: 'delete-listrange',
   evictListRange: 'evict-listrange',
+  prefetchListRange: 'prefetch-listrange',
   evictRemoteBucket: 'evict-remote-bck',
   copyListRange: 'copy-listrange',
   archive: 'archive',

@@ -81,8 +81,17 @@ export interface AwsExtraPropsJson {
 
 export const awsExtraPropsKeys = ['endpoint', 'profile', 'cloud_region'] as const;
 
+/** `ht://` buckets (AIStore's `extra.http`): the origin an object name is appended to. */
+export interface HttpExtraPropsJson {
+  /** Base URL (`http(s)://host[:port]/path/`); an object `a/b.txt` is `<original_url>/a/b.txt`. */
+  original_url?: string;
+}
+
+export const httpExtraPropsKeys = ['original_url'] as const;
+
 export interface ExtraPropsJson {
   aws?: AwsExtraPropsJson;
+  http?: HttpExtraPropsJson;
 }
 
 /**

@@ -148,3 +148,9 @@ export interface BucketSummaryJson {
   used_pct: number;
   is_present: boolean;
 }
+
+/** `prefetch-listrange` value (AIStore's PrefetchMsg); blob download settings are not accepted. */
+export interface PrefetchMsgJson extends MultiObjectFlagsJson, ListRangeJson {
+  /** Compare cached objects with the remote and fetch the changed ones again. */
+  'latest-ver'?: boolean;
+}

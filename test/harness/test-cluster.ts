@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '../../src/sdk/index.js';
 import { NodeProcess } from './node-process.js';
+import { mountTmpfs, unmountTmpfs } from './tmpfs.js';
 import { waitFor } from './wait.js';
 
 export interface TestClusterOptions {
@@ -17,6 +18,8 @@ export interface TestClusterOptions {
   nodeArgs?: readonly string[];
   /** Where each node runs (default: a plain process on 127.0.0.1); destroyed with the cluster. */
   placement?: NodePlacement;
+  /** Each target mountpath is a tmpfs of this many bytes (capacity tests; needs root). */
+  mountpathBytes?: number;
 }
 
 /** Puts a node somewhere else than 127.0.0.1 of this host (e.g. its own network namespace). */
@@ -42,6 +45,7 @@ export class TestCluster {
   #mountpaths = 1;
   #nodeArgs: readonly string[] = [];
   #placement: NodePlacement | undefined;
+  readonly #tmpfsMounts: string[] = [];
 
   private constructor(readonly dir: string) {}
 
@@ -59,6 +63,13 @@ export class TestCluster {
         nodes.push(await cluster.#addNode('proxy', i, primary.publicUrl, 0));
       for (let j = 0; j < options.targets; j += 1) {
         nodes.push(await cluster.#addNode('target', j, primary.publicUrl, options.mountpaths));
+      }
+      if (options.mountpathBytes !== undefined) {
+        for (const target of cluster.targets)
+          for (const path of target.spec.mountpaths) {
+            await mountTmpfs(path, options.mountpathBytes);
+            cluster.#tmpfsMounts.push(path);
+          }
       }
       await Promise.all(nodes.map((node) => node.start()));
       await cluster.waitForMembers();
@@ -188,6 +199,7 @@ export class TestCluster {
     await Promise.all(this.#clients.map((client) => client.close()));
     await Promise.all(this.nodes.map((node) => node.stop('SIGKILL')));
     await this.#placement?.destroy();
+    for (const path of this.#tmpfsMounts.splice(0)) await unmountTmpfs(path);
     // CAIRN_KEEP_TEST_DIR=1 keeps node logs and data for a post-mortem.
     if (process.env['CAIRN_KEEP_TEST_DIR'] === '1') console.log(`kept test cluster in ${this.dir}`);
     else await rm(this.dir, { recursive: true, force: true });

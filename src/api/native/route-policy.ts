@@ -143,6 +143,7 @@ const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
     Action.ecEncode,
     Action.copyBucket,
     Action.copyListRange,
+    Action.prefetchListRange,
   ]),
   'bucket DELETE': new Set([
     Action.destroyBucket,

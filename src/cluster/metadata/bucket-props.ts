@@ -1,10 +1,12 @@
 // Bucket properties: defaults for new buckets, and validated nested updates (`set-bprops`).
 import { isChecksumType } from '../../checksum/index.js';
 import { StoreError } from '../../errors/index.js';
+import { parseGoDuration } from '../../config/index.js';
 import { nowNanoseconds } from '../../util/time.js';
 import {
   accessAll,
   awsExtraPropsKeys,
+  httpExtraPropsKeys,
   type ExtraPropsJson,
   type BucketPropsJson,
   type BucketPropsUpdateJson,
@@ -145,26 +147,41 @@ function mergeSection(
   }
 }
 
-/** `extra.aws.{endpoint,profile,cloud_region}`: strings, merged into what the bucket has. */
+/**
+ * `extra.aws.{endpoint,profile,cloud_region}` and `extra.http.original_url`: strings, merged into
+ * what the bucket has.
+ */
 function mergeExtra(current: unknown, update: unknown): ExtraPropsJson {
   const extra = { ...(current as ExtraPropsJson | undefined) };
   if (typeof update !== 'object' || update === null || Array.isArray(update))
     throw invalidProps('"extra" must be an object');
   for (const [provider, section] of Object.entries(update)) {
-    if (provider !== 'aws') throw invalidProps(`unknown property "extra.${provider}"`);
+    const keys = extraKeys[provider];
+    if (keys === undefined) throw invalidProps(`unknown property "extra.${provider}"`);
     if (typeof section !== 'object' || section === null || Array.isArray(section))
-      throw invalidProps('"extra.aws" must be an object');
-    const aws: Record<string, string> = { ...extra.aws };
+      throw invalidProps(`"extra.${provider}" must be an object`);
+    const merged: Record<string, string> = {
+      ...(extra as Record<string, Record<string, string> | undefined>)[provider],
+    };
     for (const [field, value] of Object.entries(section as Record<string, unknown>)) {
-      if (!(awsExtraPropsKeys as readonly string[]).includes(field))
-        throw invalidProps(`unknown property "extra.aws.${field}"`);
-      if (typeof value !== 'string') throw invalidProps(`"extra.aws.${field}" must be a string`);
-      aws[field] = value;
+      if (!keys.includes(field))
+        throw invalidProps(`unknown property "extra.${provider}.${field}"`);
+      if (typeof value !== 'string')
+        throw invalidProps(`"extra.${provider}.${field}" must be a string`);
+      merged[field] = value;
     }
-    extra.aws = aws;
+    (extra as Record<string, Record<string, string>>)[provider] = merged;
   }
+  const origin = extra.http?.original_url;
+  if (origin !== undefined && origin !== '' && !/^https?:\/\/[^/]/.test(origin))
+    throw invalidProps(`extra.http.original_url must be an http(s) URL, not "${origin}"`);
   return extra;
 }
+
+const extraKeys: Readonly<Record<string, readonly string[]>> = {
+  aws: awsExtraPropsKeys,
+  http: httpExtraPropsKeys,
+};
 
 /** Accepts the value's JSON type, or a string spelling of it (CLI and `key=value` forms). */
 function coerceLike(key: string, value: unknown, previous: unknown): unknown {
@@ -176,6 +193,23 @@ function coerceLike(key: string, value: unknown, previous: unknown): unknown {
   }
   if (typeof value === 'number' && typeof previous === 'string') return String(value);
   throw invalidProps(`"${key}" must be a ${typeof previous}`);
+}
+
+/** AIStore's limits: objects read within the last hour are never evicted; capacity every 10 s at most. */
+function validateLru(props: BucketPropsJson): void {
+  const limits = [
+    ['dont_evict_time', 3_600_000, '1h'],
+    ['capacity_upd_time', 10_000, '10s'],
+  ] as const;
+  for (const [field, minimumMs, minimum] of limits) {
+    let milliseconds: number;
+    try {
+      milliseconds = parseGoDuration(props.lru[field], `lru.${field}`);
+    } catch {
+      throw invalidProps(`lru.${field}: invalid duration "${props.lru[field]}"`);
+    }
+    if (milliseconds < minimumMs) throw invalidProps(`lru.${field} must be at least ${minimum}`);
+  }
 }
 
 function validateBucketProps(props: BucketPropsJson): void {
@@ -208,6 +242,7 @@ function validateBucketProps(props: BucketPropsJson): void {
       `ec.parity_slices ${props.ec.parity_slices} exceeds the codec's ${maxParitySlices}`,
     );
   }
+  validateLru(props);
   const history: string = props.versioning.history ?? 'none';
   if (!(versionHistoryNames as readonly string[]).includes(history)) {
     throw invalidProps(`versioning.history must be one of ${versionHistoryNames.join(', ')}`);

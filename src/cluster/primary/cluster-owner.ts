@@ -239,8 +239,8 @@ export class ClusterOwner {
   }
 
   async createBucket(bucket: BucketJson, update: BucketPropsUpdateJson | undefined): Promise<void> {
-    // Of the remote providers only aws:// has a backend (the gateway checked the remote bucket).
-    if (bucket.provider !== 'ais' && bucket.provider !== 'aws')
+    // Of the remote providers aws:// and ht:// have a backend (the gateway checked the remote bucket).
+    if (!['ais', 'aws', 'ht'].includes(bucket.provider))
       throw notImplemented(`creating ${bucket.provider}:// (remote) buckets`);
     validateBucketName(bucket.name);
     if (update !== undefined) {

@@ -4,10 +4,12 @@ import { archiveDefinition } from './archive-job.js';
 import { copyBucketDefinition, copyListRangeDefinition } from './copy-objects-job.js';
 import { deleteObjectsDefinition, evictObjectsDefinition } from './remove-objects-job.js';
 import { lruDefinition } from './lru-job.js';
+import { prefetchDefinition } from './prefetch-job.js';
 import { promoteDefinition } from './promote-job.js';
 import { summaryDefinition } from './summary-job.js';
 
 export { LruCounter } from './lru-job.js';
+export { parsePrefetchMessage, prefetchSkippedCounter } from './prefetch-job.js';
 export { SummaryCounter, type SummaryArgs } from './summary-job.js';
 
 export { parseArchiveMessage } from './archive-job.js';
@@ -20,6 +22,7 @@ export const jobDefinitions: readonly JobDefinition[] = [
   deleteObjectsDefinition,
   evictObjectsDefinition,
   lruDefinition,
+  prefetchDefinition,
   promoteDefinition,
   summaryDefinition,
 ];

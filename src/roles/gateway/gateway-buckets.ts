@@ -13,7 +13,11 @@ import {
   type ClusterOwner,
 } from '../../cluster/index.js';
 import { badRequest, notImplemented } from '../../errors/index.js';
-import { parseArchiveMessage, parseMultiObjectArgs } from '../../jobs/index.js';
+import {
+  parseArchiveMessage,
+  parseMultiObjectArgs,
+  parsePrefetchMessage,
+} from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
 import { asRecord } from '../../util/json.js';
 import {
@@ -92,6 +96,11 @@ export class GatewayBuckets extends KnownBuckets {
     if (message.action === Action.deleteListRange || message.action === Action.evictListRange) {
       if (message.action === Action.evictListRange) requireRemoteBucket(bucket, message.action);
       parseMultiObjectArgs(message.value, message.action);
+      return this.jobs.start(message.action, bucket, message.value);
+    }
+    if (message.action === Action.prefetchListRange) {
+      requireRemoteBucket(bucket, message.action);
+      parsePrefetchMessage(message.value);
       return this.jobs.start(message.action, bucket, message.value);
     }
     if (message.action === Action.evictRemoteBucket) {
@@ -177,7 +186,7 @@ export class GatewayBuckets extends KnownBuckets {
     if (!Number.isInteger(requested) || requested < 0)
       throw badRequest(`invalid page size ${String(request.pagesize)}`);
     const pageSize = requested === 0 ? maxPage : Math.min(requested, maxPage);
-    if (isRemoteBucket(bucket) && !listsCachedOnly(request)) {
+    if (isRemoteBucket(bucket) && !listsCachedOnly(request, bucket)) {
       const backend = this.runtime.backends.for(bucket, props);
       return await listRemotePage(backend, request, pageSize, (local) =>
         this.listObjects(bucket, local),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
 import { TargetEtl } from '../../etl/index.js';
+import { isRemoteBucket } from '../../backends/index.js';
 import { jobDefinitions } from '../../jobs/index.js';
 import { DataProtection, protectionJobDefinitions, reprotectOwned } from '../../protect/index.js';
 import {
@@ -58,6 +59,8 @@ import { s3ApiOptions } from '../common/s3-settings.js';
 import { TargetPieces } from './target-pieces.js';
 
 import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
+import { remoteObjectNames } from './objects/remote-names.js';
+import { SpaceWatcher } from './space/space-watcher.js';
 import { abortEtlOnPrimary } from './etl-abort.js';
 
 /** Longest upload of one EC piece, and longest silence while reading one from a peer. */
@@ -127,8 +130,13 @@ export async function startTarget(
       promoteRoot: config.promoteRoot,
       clusterMap: () => runtime.store.clusterMap,
       bucketMetadata: () => runtime.store.bucketMetadata,
+      clusterConfig: () => runtime.store.config.values,
+      isRemoteBucket,
       deleteObject: (bucket, name) => deleteAtOwner(runtime, objects, bucket, name),
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
+      prefetchObject: (bucket, name, latest) =>
+        objects.prefetch({ bucket: objects.resolve(bucket), name }, latest),
+      remoteObjectNames: (bucket, prefix) => remoteObjectNames(runtime, objects, bucket, prefix),
       openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
       listObjectNames: (bucket, prefix) => clusterObjectNames(runtime, bucket, prefix),
       writeShard: (bucket, name, options, addNew) =>
@@ -270,10 +278,13 @@ export async function startTarget(
   runtime.announceReady();
   sweepChunkSetsInBackground(runtime, store);
   const stopAppendSweep = nativeObjects.appends.sweepAbandoned();
+  const space = new SpaceWatcher(runtime, store, jobs);
+  space.start();
   return {
     runtime,
     close: async () => {
       stopAppendSweep();
+      space.stop();
       member.stop();
       jobs.registry.abortAll('node shutting down');
       await etl.close();

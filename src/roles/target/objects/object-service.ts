@@ -115,6 +115,8 @@ export class ObjectService {
         }),
       );
       if (versionId === undefined) this.protection.afterRead(read.object, target.bucket.props);
+      // What LRU evicts by: cached objects of remote buckets (ais data is never evicted).
+      if (isRemoteBucket(bucket)) this.store.recordAccess(bucket, name);
       return { object: read.object, body: read.body, range: read.range };
     };
     if (
@@ -155,6 +157,28 @@ export class ObjectService {
       'ObjectNotFound',
       `${bucketDisplayName(bucket)}/${name} does not exist in ${backend.description}`,
     );
+  }
+
+  /**
+   * Prefetch of one object: fetched from the backend when not cached, or (with `latestVersion`)
+   * when the cached copy is not the remote's; ObjectNotFound when the remote does not have it.
+   * Says whether it fetched.
+   */
+  async prefetch(target: ObjectTarget, latestVersion: boolean): Promise<boolean> {
+    const { bucket, name } = addressOf(target);
+    requireRemoteBucket(bucket, 'prefetch-listrange');
+    const backend = this.runtime.backends.for(bucket, target.bucket.props);
+    const cached = await this.#latest({ bucket, name });
+    if (cached !== undefined && !latestVersion) return false;
+    const found = await checkRemote(cached, backend, name);
+    if (found === 'removed')
+      throw new StoreError(
+        'ObjectNotFound',
+        `${bucketDisplayName(bucket)}/${name} does not exist in ${backend.description}`,
+      );
+    if (found === 'unchanged') return false;
+    await this.#cold.fetch(target, backend);
+    return true;
   }
 
   /** The EC layout a HEAD reports (undefined when the object is not erasure-coded). */
