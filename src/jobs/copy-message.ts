@@ -13,6 +13,9 @@ import {
 } from './multi-object.js';
 import { parseListRange } from './object-selection.js';
 
+/** The kinds of the copy engine: plain copies, and transforms through an ETL. */
+export type CopyKind = 'copy-bck' | 'copy-listrange' | 'etl-bck' | 'etl-listrange';
+
 export interface CopyArgs extends MultiObjectArgs {
   to: BucketJson;
   /** Added in front of every destination name. */
@@ -28,14 +31,11 @@ export interface CopyArgs extends MultiObjectArgs {
 }
 
 /**
- * Validates a copy message. `copy-bck` selects by `prefix` (the destination comes from `bck_to`
- * and is passed here as `to`); `copy-listrange` by `objnames` or `template`, to `tobck`.
+ * Validates a copy message. `copy-bck` and `etl-bck` select by `prefix` (the destination comes
+ * from `bck_to` and is passed here as `to`); the `-listrange` kinds by `objnames` or `template`,
+ * to `tobck`.
  */
-export function parseCopyMessage(
-  value: unknown,
-  kind: 'copy-bck' | 'copy-listrange',
-  to?: BucketJson,
-): CopyArgs {
+export function parseCopyMessage(value: unknown, kind: CopyKind, to?: BucketJson): CopyArgs {
   const record = caselessRecord(value, kind);
   const destination = to ?? parseBucketJson(record.tobck);
   if (typeof destination === 'string') throw badRequest(`${kind}: "tobck": ${destination}`);
@@ -48,7 +48,7 @@ export function parseCopyMessage(
     throw notImplemented(`${kind} "synchronize" with an extension remap ("ext")`);
   return {
     selection:
-      kind === 'copy-bck'
+      kind === 'copy-bck' || kind === 'etl-bck'
         ? { prefix: readString(record, 'prefix', kind) }
         : parseListRange({ objnames: record.objnames, template: record.template }),
     flags: parseMultiObjectFlags(record, kind),

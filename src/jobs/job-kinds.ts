@@ -16,13 +16,11 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'cleanup-store',
   'put-copies',
   'archive',
-  'etl-listrange',
   'blob-download',
   'download',
   'evict-remote-bck',
   'prefetch-listrange',
   'move-bck',
-  'etl-bck',
   'rechunk',
   'load-lom-cache',
 ]);
@@ -35,7 +33,7 @@ export const knownJobKinds: ReadonlySet<string> = new Set([
   ...plannedJobKinds,
   ...['rebalance', 'resilver', 'election', 'lru', 'summary-bck', 'summary-shard', 'index-shard'],
   ...['ec-get', 'ec-put', 'ec-resp', 'ec-encode', 'make-n-copies', 'delete-listrange', 'list'],
-  ...['evict-listrange', 'copy-bck', 'copy-listrange', 'promote'],
+  ...['evict-listrange', 'copy-bck', 'copy-listrange', 'promote', 'etl-bck', 'etl-listrange'],
   ...['etl-inline', 'get-batch', 'create-inventory', 'scrub', 'dsort'],
 ]);
 

@@ -15,6 +15,8 @@ export const Action = {
   evictListRange: 'evict-listrange',
   evictRemoteBucket: 'evict-remote-bck',
   copyListRange: 'copy-listrange',
+  etlBucket: 'etl-bck',
+  etlListRange: 'etl-listrange',
   archive: 'archive',
   renameObject: 'rename-obj',
   promote: 'promote',

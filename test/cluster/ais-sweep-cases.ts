@@ -196,7 +196,10 @@ export const actionRoutes: readonly ActionRoute[] = [
   {
     method: 'POST',
     path: '/v1/buckets/sweep',
-    implemented: ['create-bck', 'make-n-copies', 'ec-encode', 'copy-bck', 'copy-listrange'],
+    implemented: [
+      ...['create-bck', 'make-n-copies', 'ec-encode', 'copy-bck', 'copy-listrange'],
+      ...['etl-bck', 'etl-listrange'],
+    ],
   },
   { method: 'PUT', path: '/v1/buckets/sweep', implemented: ['archive'] },
   {

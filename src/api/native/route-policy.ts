@@ -103,6 +103,8 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
   'object PATCH': { [Query.setNewCustom]: flagValues },
   'object PUT copy': {
     [Query.objectTo]: 'any',
+    [Query.etlName]: 'any',
+    [Query.etlArgs]: 'any',
     [Query.latestVersion]: flagValues,
     [Query.synchronize]: flagValues,
   },
@@ -143,6 +145,8 @@ const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
     Action.ecEncode,
     Action.copyBucket,
     Action.copyListRange,
+    Action.etlBucket,
+    Action.etlListRange,
   ]),
   'bucket DELETE': new Set([
     Action.destroyBucket,

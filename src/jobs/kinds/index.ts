@@ -11,7 +11,7 @@ export { LruCounter } from './lru-job.js';
 export { SummaryCounter, type SummaryArgs } from './summary-job.js';
 
 export { parseArchiveMessage } from './archive-job.js';
-export type { CopyStep } from './copy-objects-job.js';
+export { copyDefinition, type CopyStep } from './copy-objects-job.js';
 
 export const jobDefinitions: readonly JobDefinition[] = [
   archiveDefinition,

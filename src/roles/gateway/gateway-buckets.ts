@@ -47,7 +47,7 @@ import {
 } from './list-merge.js';
 import { startProtectionJob } from './protection-actions.js';
 import { dontAddRemote, type RemoteBucketAdd } from './remote-bucket-add.js';
-import { startCopy } from './data/copy-actions.js';
+import { isCopyAction, startCopy } from './data/copy-actions.js';
 
 export class GatewayBuckets extends KnownBuckets {
   readonly #cursors = new ListCursors();
@@ -74,9 +74,12 @@ export class GatewayBuckets extends KnownBuckets {
     const dontHead = flagOnValues.includes(context.query.get(Query.dontHeadRemoteBucket) ?? '');
     if (dontHead && (message.action !== Action.createBucket || !isRemoteBucket(bucket)))
       throw badRequest(`${Query.dontHeadRemoteBucket} applies to creating remote buckets only`);
-    const copying = message.action === Action.copyBucket || message.action === Action.copyListRange;
+    const copying = isCopyAction(message.action);
     for (const name of [Query.bucketTo, Query.presence]) {
-      const served = name === Query.bucketTo ? message.action === Action.copyBucket : copying;
+      const served =
+        name === Query.bucketTo
+          ? message.action === Action.copyBucket || message.action === Action.etlBucket
+          : copying;
       if (context.query.has(name) && !served)
         throw notImplemented(`query parameter "${name}" with action "${message.action}"`);
     }
@@ -110,7 +113,7 @@ export class GatewayBuckets extends KnownBuckets {
     if (message.action === Action.makeNCopies || message.action === Action.ecEncode) {
       return startProtectionJob(owner, this.jobs, bucket, message);
     }
-    if (message.action === Action.copyBucket || message.action === Action.copyListRange) {
+    if (copying) {
       return startCopy(this.runtime, owner, this.jobs, bucket, message, context.query);
     }
     const update =

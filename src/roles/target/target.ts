@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
-import { TargetEtl } from '../../etl/index.js';
+import { TargetEtl, etlJobDefinitions } from '../../etl/index.js';
 import { jobDefinitions } from '../../jobs/index.js';
 import { DataProtection, protectionJobDefinitions, reprotectOwned } from '../../protect/index.js';
 import {
@@ -58,6 +58,7 @@ import { TargetPieces } from './target-pieces.js';
 
 import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
 import { abortEtlOnPrimary } from './etl-abort.js';
+import { refuseOnRemote } from './objects/write-through.js';
 
 /** Longest upload of one EC piece, and longest silence while reading one from a peer. */
 const pieceTransferTimeoutMs = 30 * 60_000;
@@ -115,6 +116,27 @@ export async function startTarget(
     clusterMap: () => runtime.store.clusterMap,
     refreshClusterMap: async () => membership.member?.refreshClusterMap(),
   });
+  // Before the jobs: offline transforms are jobs that use it (the object service comes later).
+  const etl = new TargetEtl({
+    nodeId: runtime.id,
+    dir: config.dir,
+    intraUrl: () => runtime.self.intraUrl,
+    metadata: runtime.store,
+    clock: runtime.clock,
+    log: runtime.log,
+    openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
+    headObject: async (bucket, name) => {
+      const { size, body } = await openWholeObject(runtime, shards, bucket, name);
+      body.destroy();
+      return { size };
+    },
+    storeObject: (bucket, name, body, size) => {
+      refuseOnRemote(bucket, 'copying objects');
+      return storeAtOwner(runtime, objects, bucket, name, body, size);
+    },
+    putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+    abortEtl: (name, reason) => abortEtlOnPrimary(runtime, name, reason),
+  });
   const jobs = new TargetJobs(
     runtime,
     {
@@ -150,7 +172,7 @@ export async function startTarget(
           { latestVersion: false, synchronize: false },
         ),
     },
-    [...jobDefinitions, ...protectionJobDefinitions(protection)],
+    [...jobDefinitions, ...protectionJobDefinitions(protection), ...etlJobDefinitions(etl)],
   );
   const reprotect: PlacementChangeHook = async (signal, log) => {
     const checked = await reprotectOwned(protection, runtime.store, runtime.id, signal, log);
@@ -190,17 +212,6 @@ export async function startTarget(
     exitProcess: hooks.requestExit,
   };
   const nativeObjects = new TargetObjects(runtime, objects, shardIndexes);
-  const etl = new TargetEtl({
-    nodeId: runtime.id,
-    dir: config.dir,
-    intraUrl: () => runtime.self.intraUrl,
-    metadata: runtime.store,
-    clock: runtime.clock,
-    log: runtime.log,
-    openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
-    putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
-    abortEtl: (name, reason) => abortEtlOnPrimary(runtime, name, reason),
-  });
   const dsort = new TargetDsort(
     {
       nodeId: runtime.id,
