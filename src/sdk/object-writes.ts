@@ -41,11 +41,7 @@ export class ObjectWrites {
   constructor(private readonly router: ObjectRouter) {}
 
   /** `PUT ?object_to=`: `latest` and `sync` are AIStore's `latest-ver` and `synchronize`. */
-  async copy(
-    from: ObjectAddress,
-    to: ObjectAddress,
-    options?: CopyObjectOptions,
-  ): Promise<void> {
+  async copy(from: ObjectAddress, to: ObjectAddress, options?: CopyObjectOptions): Promise<void> {
     const etl = options?.etl;
     const query = {
       [Query.objectTo]: objectUnameOf(to),
