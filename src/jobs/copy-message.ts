@@ -13,8 +13,8 @@ import {
 } from './multi-object.js';
 import { parseListRange } from './object-selection.js';
 
-/** The kinds of the copy engine: plain copies, and transforms through an ETL. */
-export type CopyKind = 'copy-bck' | 'copy-listrange' | 'etl-bck' | 'etl-listrange';
+/** The kinds of the copy engine: plain copies, transforms through an ETL, a bucket's move. */
+export type CopyKind = 'copy-bck' | 'copy-listrange' | 'etl-bck' | 'etl-listrange' | 'move-bck';
 
 export interface CopyArgs extends MultiObjectArgs {
   to: BucketJson;
@@ -31,7 +31,7 @@ export interface CopyArgs extends MultiObjectArgs {
 }
 
 /**
- * Validates a copy message. `copy-bck` and `etl-bck` select by `prefix` (the destination comes
+ * Validates a copy message. The `-bck` kinds select by `prefix` (the destination comes
  * from `bck_to` and is passed here as `to`); the `-listrange` kinds by `objnames` or `template`,
  * to `tobck`.
  */
@@ -47,10 +47,9 @@ export function parseCopyMessage(value: unknown, kind: CopyKind, to?: BucketJson
   if (synchronize && Object.keys(ext).length > 0)
     throw notImplemented(`${kind} "synchronize" with an extension remap ("ext")`);
   return {
-    selection:
-      kind === 'copy-bck' || kind === 'etl-bck'
-        ? { prefix: readString(record, 'prefix', kind) }
-        : parseListRange({ objnames: record.objnames, template: record.template }),
+    selection: kind.endsWith('-bck')
+      ? { prefix: readString(record, 'prefix', kind) }
+      : parseListRange({ objnames: record.objnames, template: record.template }),
     flags: parseMultiObjectFlags(record, kind),
     to: destination,
     prepend,

@@ -20,7 +20,6 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'download',
   'evict-remote-bck',
   'prefetch-listrange',
-  'move-bck',
   'rechunk',
   'load-lom-cache',
 ]);
@@ -34,6 +33,7 @@ export const knownJobKinds: ReadonlySet<string> = new Set([
   ...['rebalance', 'resilver', 'election', 'lru', 'summary-bck', 'summary-shard', 'index-shard'],
   ...['ec-get', 'ec-put', 'ec-resp', 'ec-encode', 'make-n-copies', 'delete-listrange', 'list'],
   ...['evict-listrange', 'copy-bck', 'copy-listrange', 'promote', 'etl-bck', 'etl-listrange'],
+  'move-bck',
   ...['etl-inline', 'get-batch', 'create-inventory', 'scrub', 'dsort'],
 ]);
 

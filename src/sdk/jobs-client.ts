@@ -235,6 +235,14 @@ export class JobsClient {
     return id.split(',').filter((part) => part !== '');
   }
 
+  /**
+   * `move-bck`: renames `from` to `to` (which must not exist); returns the job ID. Once the job
+   * ends, the primary removes `from`.
+   */
+  async moveBucket(from: BucketJson, to: BucketJson): Promise<string> {
+    return this.#bucketToBucket(Action.moveBucket, from, to, {}, 'move');
+  }
+
   async #bucketToBucket(
     action: string,
     from: BucketJson,

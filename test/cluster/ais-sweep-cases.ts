@@ -198,7 +198,7 @@ export const actionRoutes: readonly ActionRoute[] = [
     path: '/v1/buckets/sweep',
     implemented: [
       ...['create-bck', 'make-n-copies', 'ec-encode', 'copy-bck', 'copy-listrange'],
-      ...['etl-bck', 'etl-listrange'],
+      ...['etl-bck', 'etl-listrange', 'move-bck'],
     ],
   },
   { method: 'PUT', path: '/v1/buckets/sweep', implemented: ['archive'] },

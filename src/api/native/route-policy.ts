@@ -147,6 +147,7 @@ const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
     Action.copyListRange,
     Action.etlBucket,
     Action.etlListRange,
+    Action.moveBucket,
   ]),
   'bucket DELETE': new Set([
     Action.destroyBucket,

@@ -1,7 +1,11 @@
 // Every job kind this build implements; roles look kinds up here.
 import type { JobDefinition } from '../job-environment.js';
 import { archiveDefinition } from './archive-job.js';
-import { copyBucketDefinition, copyListRangeDefinition } from './copy-objects-job.js';
+import {
+  copyBucketDefinition,
+  copyListRangeDefinition,
+  moveBucketDefinition,
+} from './copy-objects-job.js';
 import { deleteObjectsDefinition, evictObjectsDefinition } from './remove-objects-job.js';
 import { lruDefinition } from './lru-job.js';
 import { promoteDefinition } from './promote-job.js';
@@ -20,6 +24,7 @@ export const jobDefinitions: readonly JobDefinition[] = [
   deleteObjectsDefinition,
   evictObjectsDefinition,
   lruDefinition,
+  moveBucketDefinition,
   promoteDefinition,
   summaryDefinition,
 ];

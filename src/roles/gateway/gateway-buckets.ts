@@ -48,6 +48,7 @@ import {
 import { startProtectionJob } from './protection-actions.js';
 import { dontAddRemote, type RemoteBucketAdd } from './remote-bucket-add.js';
 import { isCopyAction, startCopy } from './data/copy-actions.js';
+import { startMove } from './data/move-action.js';
 
 export class GatewayBuckets extends KnownBuckets {
   readonly #cursors = new ListCursors();
@@ -78,7 +79,9 @@ export class GatewayBuckets extends KnownBuckets {
     for (const name of [Query.bucketTo, Query.presence]) {
       const served =
         name === Query.bucketTo
-          ? message.action === Action.copyBucket || message.action === Action.etlBucket
+          ? ([Action.copyBucket, Action.etlBucket, Action.moveBucket] as string[]).includes(
+              message.action,
+            )
           : copying;
       if (context.query.has(name) && !served)
         throw notImplemented(`query parameter "${name}" with action "${message.action}"`);
@@ -113,6 +116,8 @@ export class GatewayBuckets extends KnownBuckets {
     if (message.action === Action.makeNCopies || message.action === Action.ecEncode) {
       return startProtectionJob(owner, this.jobs, bucket, message);
     }
+    if (message.action === Action.moveBucket)
+      return startMove(this.runtime, owner, this.jobs, bucket, message, context.query);
     if (copying) {
       return startCopy(this.runtime, owner, this.jobs, bucket, message, context.query);
     }

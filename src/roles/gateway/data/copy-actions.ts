@@ -49,14 +49,7 @@ export async function startCopy(
   const kind = copyKinds[message.action];
   if (kind === undefined) throw badRequest(`invalid copy action "${message.action}"`);
   const bucketKind = kind === 'copy-bck' || kind === 'etl-bck';
-  let to: BucketJson | undefined;
-  if (bucketKind) {
-    const uname = query.get(Query.bucketTo) ?? '';
-    if (uname === '') throw badRequest(`${kind}: missing destination bucket ("${Query.bucketTo}")`);
-    const parsed = parseBucketUname(uname);
-    if (typeof parsed === 'string') throw badRequest(`${kind}: ${parsed}`);
-    to = parsed;
-  }
+  const to = bucketKind ? bucketTo(query, kind) : undefined;
   const args = parseCopyMessage(message.value, kind, to);
   if (kind === 'etl-bck' || kind === 'etl-listrange')
     checkEtlJob(runtime.store.etl, parseEtlJobOptions(message.value, kind));
@@ -85,8 +78,17 @@ export async function startCopy(
   return id;
 }
 
+/** The destination of a bucket-to-bucket action (`?bck_to=<uname with its trailing slash>`). */
+export function bucketTo(query: URLSearchParams, kind: string): BucketJson {
+  const uname = query.get(Query.bucketTo) ?? '';
+  if (uname === '') throw badRequest(`${kind}: missing destination bucket ("${Query.bucketTo}")`);
+  const parsed = parseBucketUname(uname);
+  if (typeof parsed === 'string') throw badRequest(`${kind}: ${parsed}`);
+  return parsed;
+}
+
 /** Creates `to` with `props` (the source's) unless it exists; says whether it did. */
-async function createMissing(
+export async function createMissing(
   runtime: NodeRuntime,
   owner: ClusterOwner,
   to: BucketJson,
