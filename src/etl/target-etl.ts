@@ -32,6 +32,7 @@ import { etlNotFound, etlUnavailable, etlWrongStage, transformFailed } from './e
 import { specOf, type EtlSpec } from './etl-spec.js';
 import { exchangeError, pushToTransformer } from './hpush-transform.js';
 import { countingStream, pullFromTransformer } from './hpull-transform.js';
+import { EtlInlineJob } from './etl-inline-job.js';
 import { runIoTransform } from './io-transform.js';
 import { TransformerProcess } from './process/transformer-process.js';
 
@@ -60,6 +61,8 @@ export interface EtlTargetEnvironment {
   ): Promise<string | undefined>;
   /** Stores a stream as the object (direct put from a transformer). */
   putObject(bucket: BucketJson, name: string, body: Readable): Promise<void>;
+  /** Runs a job in the target's job registry (the ETL's `etl-inline` job). */
+  startJob(job: EtlInlineJob): void;
   /** Asks the primary to abort an ETL (its transformer here keeps crashing). */
   abortEtl(name: string, reason: string): Promise<void>;
 }
@@ -80,6 +83,8 @@ interface LocalEtl {
   errors: EtlObjErrorJson[];
   /** Failed objects of offline jobs, by job ID (the newest `maxJobErrorLists` jobs). */
   jobErrors: Map<string, EtlObjErrorJson[]>;
+  /** Its `etl-inline` job here (ends when the ETL stops). */
+  job: EtlInlineJob | undefined;
 }
 
 /** Offline jobs per ETL whose failed objects a target keeps. */
@@ -204,11 +209,32 @@ export class TargetEtl {
       outBytes: 0,
       errors: [],
       jobErrors: new Map(),
+      job: undefined,
     });
+    this.#startJob(name, entry.xaction_id);
+  }
+
+  #startJob(name: string, xid: string): void {
+    const local = this.#etls.get(name);
+    if (local === undefined) return;
+    local.job = new EtlInlineJob(
+      xid,
+      () => local,
+      (reason) => {
+        if (local.stopped) return;
+        this.env
+          .abortEtl(name, reason)
+          .catch((error: unknown) =>
+            this.env.log.error('could not stop an ETL whose job was aborted', { etl: name, error }),
+          );
+      },
+    );
+    this.env.startJob(local.job);
   }
 
   async #stopLocal(local: LocalEtl): Promise<void> {
     local.stopped = true;
+    local.job?.finish();
     await local.process?.stop();
   }
 

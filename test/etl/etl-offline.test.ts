@@ -2,7 +2,8 @@
 // upper-caser into a bucket the job creates, every output byte-checked against the transform
 // applied here; etl-listrange by template (io shell command, prepend and ext remap) and by list
 // (Python hpull MD5, continue on error, the failed object in the job's details); single-object
-// copy with etl_name; dry run; abort; unknown ETL 404; the CLI's `etl bucket`.
+// copy with etl_name; dry run; abort; unknown ETL 404; the CLI's `etl bucket`; the per-ETL
+// `etl-inline` jobs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -297,5 +298,28 @@ describe('offline ETL', () => {
         assert.match(error.stderr ?? '', /etl job "nonexistent" does not exist/);
       },
     );
+  });
+
+  test('each ETL is an etl-inline job per target with its counts; stopping the job stops the ETL', async () => {
+    const listed = (await client.etl.list()).find((etl) => etl.id === 'upper-node');
+    const xid = listed?.xaction_id ?? '';
+    assert.match(xid, /^etl-/);
+    const snapshots = await client.jobs.snapshots({ id: xid });
+    assert.equal(Object.keys(snapshots).length, 3);
+    for (const snapshot of Object.values(snapshots).flat()) {
+      assert.equal(snapshot.kind, 'etl-inline');
+      assert.equal(snapshot.is_idle, false);
+    }
+    assert.equal(snapshotTotal(snapshots, 'loc-objs'), listed?.obj_count);
+    assert.ok(snapshotTotal(snapshots, 'out-bytes') > 0);
+    const shell = (await client.etl.list()).find((etl) => etl.id === 'upper-shell');
+    await client.jobs.stop({ id: shell?.xaction_id ?? '' });
+    await waitFor('the ETL whose job was stopped to be Aborted', 60_000, async () => {
+      const stage = (await client.etl.list()).find((etl) => etl.id === 'upper-shell')?.stage;
+      return stage === 'Aborted';
+    });
+    const status = await client.jobs.wait(shell?.xaction_id ?? '', { timeoutMs: 60_000 });
+    assert.equal(status.kind, 'etl-inline');
+    assert.ok(status.end_time !== 0);
   });
 });

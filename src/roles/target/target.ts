@@ -136,6 +136,8 @@ export async function startTarget(
     },
     putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
     abortEtl: (name, reason) => abortEtlOnPrimary(runtime, name, reason),
+    // The registry comes next (its job kinds include the offline transforms, which use `etl`).
+    startJob: (job) => jobs.registry.start(job, false),
   });
   const jobs = new TargetJobs(
     runtime,
