@@ -221,7 +221,7 @@ export class TargetEtl {
       xid,
       () => local,
       (reason) => {
-        if (local.stopped) return;
+        if (local.stopped || this.#closed) return;
         this.env
           .abortEtl(name, reason)
           .catch((error: unknown) =>

@@ -281,8 +281,10 @@ export async function startTarget(
     close: async () => {
       stopAppendSweep();
       member.stop();
-      jobs.registry.abortAll('node shutting down');
+      // The transformers first: their etl-inline jobs then end, and are not aborted (aborting
+      // one asks the primary to stop its ETL everywhere).
       await etl.close();
+      jobs.registry.abortAll('node shutting down');
       await runtime.close();
       await streams.close();
       await store.close();
