@@ -48,7 +48,19 @@ const allowed = {
     'storage',
     'jobs',
   ],
-  etl: ['util', 'wire', 'errors', 'config', 'checksum', 'transport', 'cluster', 'storage', 'api'],
+  // Offline transforms are copy jobs with a transforming step.
+  etl: [
+    'util',
+    'wire',
+    'errors',
+    'config',
+    'checksum',
+    'transport',
+    'cluster',
+    'storage',
+    'api',
+    'jobs',
+  ],
   // A remote AIS cluster is reached with Cairn's own native-API client.
   backends: ['util', 'wire', 'errors', 'transport', 'storage', 'checksum', 'sdk'],
   dsort: [

@@ -7,6 +7,7 @@ import { parseBucket } from './arguments.js';
 import type { CliIo } from './cli-io.js';
 import { commandAction } from './context.js';
 import { registerCopyCommand } from './data/copy-commands.js';
+import { registerMoveCommand } from './data/move-command.js';
 import { parseAssignments, readableProps } from './props.js';
 
 /** Registers `create`, `rmb` and `bucket props show|set`. */
@@ -39,6 +40,7 @@ export function registerBucketCommands(program: Command, io: CliIo): void {
 
   const bucketCommand = program.command('bucket').description('bucket properties and summary');
   registerCopyCommand(bucketCommand, io);
+  registerMoveCommand(bucketCommand, io);
   const props = bucketCommand.command('props').description('show or change bucket properties');
 
   bucketCommand

@@ -9,6 +9,7 @@ import { registerDsortCommands } from './shards/dsort-commands.js';
 import { registerBenchCommand } from './bench/index.js';
 import { registerBucketCommands } from './bucket-commands.js';
 import { registerCopyCommand } from './data/copy-commands.js';
+import { registerMoveCommand } from './data/move-command.js';
 import { registerPromoteCommand } from './data/promote-command.js';
 import { registerClusterCommands } from './admin/cluster-commands.js';
 import { registerCompletionCommand } from './completion/index.js';
@@ -77,6 +78,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerDsortCommands(program, io);
   registerBucketCommands(program, io);
   registerCopyCommand(program, io);
+  registerMoveCommand(program, io);
   registerPromoteCommand(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);

@@ -6,7 +6,7 @@
 import { readJsonBody, type RequestContext } from '../api/common/index.js';
 import { sendValue } from '../api/native/index.js';
 import type { ClusterNode, ClusterOwner, MetadataStore } from '../cluster/index.js';
-import { StoreError, badRequest, notImplemented } from '../errors/index.js';
+import { StoreError, badRequest } from '../errors/index.js';
 import type { IntraClient } from '../transport/index.js';
 import { randomId } from '../util/ids.js';
 import { asRecord } from '../util/json.js';
@@ -71,9 +71,12 @@ export class EtlControl {
     const entry = this.#entry(name);
     switch (what) {
       case '': {
-        if ((context.query.get(Query.uuid) ?? '') !== '')
-          throw notImplemented('ETL details of an offline job (etl-bck, etl-listrange: ?uuid=)');
-        const statuses = await this.#gather<EtlNodeStatusJson>(name, 'status');
+        // `?uuid=<job>`: the failed objects of that offline job (etl-bck, etl-listrange).
+        const job = context.query.get(Query.uuid) ?? '';
+        const statuses = await this.#gather<EtlNodeStatusJson>(
+          name,
+          job === '' ? 'status' : `status?${new URLSearchParams({ [Query.uuid]: job }).toString()}`,
+        );
         return {
           init_msg: entry.init_msg,
           obj_errors: statuses.flatMap((status) => status.obj_errors),
@@ -135,7 +138,8 @@ export class EtlControl {
 
   #ask(target: ClusterNode, name: string, what: string, timeoutMs: number): Promise<unknown> {
     return this.env.client.requestJson(
-      `${target.intraUrl}${apiPath(Resource.etl, EtlPath.node, name, what)}`,
+      // `what` may carry a query (`status?uuid=`).
+      `${target.intraUrl}${apiPath(Resource.etl, EtlPath.node, name)}/${what}`,
       { method: 'GET', timeoutMs },
     );
   }

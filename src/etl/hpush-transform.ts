@@ -10,8 +10,9 @@ import { EtlHeader, etlRetryDirectPutTransient, Header, Query } from '../wire/in
 import { etlUnavailable, transformFailed, transformTimedOut } from './etl-errors.js';
 
 /** Connections to the transformers of this target (all on the loopback interface). */
-const transformers = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
-const maxErrorBytes = 16 * 1024;
+export const transformers = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
+/** Most of a transformer's error text that is kept. */
+export const maxErrorBytes = 16 * 1024;
 /** Sends of one object when the transformer asks for a replay. */
 const maxAttempts = 3;
 

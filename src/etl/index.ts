@@ -1,3 +1,10 @@
 // ETL as local transformer processes: the control API (gateways) and transformers (targets).
 export { EtlControl, type EtlControlEnvironment } from './etl-control.js';
 export { TargetEtl, type EtlTargetEnvironment } from './target-etl.js';
+export {
+  checkEtlJob,
+  etlJobDefinitions,
+  etlJobKinds,
+  parseEtlJobOptions,
+  type EtlJobKind,
+} from './etl-jobs.js';

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { describeError, type RequestContext } from '../api/common/index.js';
 import { sendValue, type ObjectAddress } from '../api/native/index.js';
 import type { MetadataStore } from '../cluster/index.js';
+import { validateObjectName } from '../storage/layout/index.js';
 import { StoreError, badRequest, notImplemented } from '../errors/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
@@ -30,6 +31,8 @@ import {
 import { etlNotFound, etlUnavailable, etlWrongStage, transformFailed } from './etl-errors.js';
 import { specOf, type EtlSpec } from './etl-spec.js';
 import { exchangeError, pushToTransformer } from './hpush-transform.js';
+import { countingStream, pullFromTransformer } from './hpull-transform.js';
+import { EtlInlineJob } from './etl-inline-job.js';
 import { runIoTransform } from './io-transform.js';
 import { TransformerProcess } from './process/transformer-process.js';
 
@@ -44,8 +47,22 @@ export interface EtlTargetEnvironment {
   log: Logger;
   /** An object's bytes, read here or from its owner. */
   openObject(bucket: BucketJson, name: string): Promise<{ size: number; body: Readable }>;
+  /** An object's size, asked here or of its owner (ObjectNotFound when missing). */
+  headObject(bucket: BucketJson, name: string): Promise<{ size: number }>;
+  /**
+   * Stores a stream (of `size` bytes; undefined: until it ends) as the object on its owner: here
+   * or streamed there. The owner's ID when that is another target.
+   */
+  storeObject(
+    bucket: BucketJson,
+    name: string,
+    body: Readable,
+    size: number | undefined,
+  ): Promise<string | undefined>;
   /** Stores a stream as the object (direct put from a transformer). */
   putObject(bucket: BucketJson, name: string, body: Readable): Promise<void>;
+  /** Runs a job in the target's job registry (the ETL's `etl-inline` job). */
+  startJob(job: EtlInlineJob): void;
   /** Asks the primary to abort an ETL (its transformer here keeps crashing). */
   abortEtl(name: string, reason: string): Promise<void>;
 }
@@ -64,6 +81,35 @@ interface LocalEtl {
   inBytes: number;
   outBytes: number;
   errors: EtlObjErrorJson[];
+  /** Failed objects of offline jobs, by job ID (the newest `maxJobErrorLists` jobs). */
+  jobErrors: Map<string, EtlObjErrorJson[]>;
+  /** Its `etl-inline` job here (ends when the ETL stops). */
+  job: EtlInlineJob | undefined;
+}
+
+/** Offline jobs per ETL whose failed objects a target keeps. */
+const maxJobErrorLists = 16;
+
+/** One object to transform. */
+export interface TransformRequest {
+  etlName: string;
+  bucket: BucketJson;
+  name: string;
+  args: string | undefined;
+  /** Further hpush stages (`etl_pipeline`, the message's `pipeline`). */
+  pipeline: readonly string[];
+  /** The offline job it belongs to: its failures are kept apart (details `?uuid=`). */
+  jobId?: string;
+  /** Instead of the ETL's `obj_timeout` (an offline job's `request_timeout`). */
+  timeoutMs?: number;
+}
+
+/** A transform's answer: the bytes (none: the transformer delivered them by direct put). */
+export interface TransformedObject {
+  body: Readable | undefined;
+  length: number | undefined;
+  inBytes: number;
+  directPutLength?: string;
 }
 
 export class TargetEtl {
@@ -162,11 +208,33 @@ export class TargetEtl {
       inBytes: 0,
       outBytes: 0,
       errors: [],
+      jobErrors: new Map(),
+      job: undefined,
     });
+    this.#startJob(name, entry.xaction_id);
+  }
+
+  #startJob(name: string, xid: string): void {
+    const local = this.#etls.get(name);
+    if (local === undefined) return;
+    local.job = new EtlInlineJob(
+      xid,
+      () => local,
+      (reason) => {
+        if (local.stopped || this.#closed) return;
+        this.env
+          .abortEtl(name, reason)
+          .catch((error: unknown) =>
+            this.env.log.error('could not stop an ETL whose job was aborted', { etl: name, error }),
+          );
+      },
+    );
+    this.env.startJob(local.job);
   }
 
   async #stopLocal(local: LocalEtl): Promise<void> {
     local.stopped = true;
+    local.job?.finish();
     await local.process?.stop();
   }
 
@@ -189,10 +257,12 @@ export class TargetEtl {
     const local = this.#etls.get(name);
     if (local === undefined) throw etlNotFound(name);
     if (kind === EtlPath.object) return this.#serveObject(context, local, rest);
-    sendValue(context.res, await this.#nodeAnswer(local, rest[0] ?? 'status'));
+    const jobId = context.query.get(Query.uuid) ?? '';
+    sendValue(context.res, await this.#nodeAnswer(local, rest[0] ?? 'status', jobId));
   }
 
-  async #nodeAnswer(local: LocalEtl, what: string): Promise<unknown> {
+  /** `jobId`: the status's failed objects are those of this offline job. */
+  async #nodeAnswer(local: LocalEtl, what: string, jobId: string): Promise<unknown> {
     const targetId = this.env.nodeId;
     switch (what) {
       case 'ready':
@@ -219,7 +289,7 @@ export class TargetEtl {
           obj_count: local.objCount,
           in_bytes: local.inBytes,
           out_bytes: local.outBytes,
-          obj_errors: local.errors,
+          obj_errors: jobId === '' ? local.errors : (local.jobErrors.get(jobId) ?? []),
         };
         return status;
       }
@@ -274,15 +344,89 @@ export class TargetEtl {
     const local = this.#running(name);
     if (context.req.headers.range !== undefined)
       throw notImplemented('a Range read of an ETL-transformed object');
+    const request: TransformRequest = {
+      etlName: name,
+      bucket: address.bucket,
+      name: address.name,
+      args: context.query.get(Query.etlArgs) ?? undefined,
+      pipeline: (context.query.get(Query.etlPipeline) ?? '')
+        .split(',')
+        .filter((stage) => stage !== ''),
+    };
     try {
-      await this.#transform(context, address, local);
+      await this.#transformInline(context, request, local);
     } catch (error) {
-      const { status, message } = describeError(error);
-      local.errors.push({ obj_name: address.name, msg: message, ecode: status });
-      const limit = this.env.metadata.config.values.etl.max_obj_errors;
-      if (local.errors.length > limit) local.errors.splice(0, local.errors.length - limit);
+      this.#recordError(local, request, error);
       throw error;
     }
+  }
+
+  /**
+   * The object (read here or from its owner) through the ETL and its pipeline, for an offline
+   * transform (a copy with `etl_name`, `etl-bck`, `etl-listrange`): the transformed bytes, or a
+   * failure recorded in the ETL's failed objects (those of the job when it names one). hpull is
+   * asked by the target itself (`GET /<uname>`), as AIStore's offline jobs do.
+   */
+  async transformObject(
+    request: TransformRequest,
+  ): Promise<TransformedObject & { body: Readable }> {
+    const local = this.#running(request.etlName);
+    try {
+      const produced =
+        local.spec.communication === 'hpull'
+          ? await this.#pull(local, request)
+          : await this.#produce(local, request);
+      if (produced.body === undefined)
+        throw transformFailed(
+          local.name,
+          'the transformer answered 204 (delivered by direct put) but no destination was given',
+        );
+      local.inBytes += produced.inBytes;
+      return { ...produced, body: this.#counted(local, produced.body) };
+    } catch (error) {
+      this.#recordError(local, request, error);
+      throw error;
+    }
+  }
+
+  /**
+   * `PUT ?object_to=<uname>&etl_name=[&etl_args=]` on the source's owner: the object through the
+   * ETL, stored as the destination (AIStore's single-object offline transform).
+   */
+  async copy(context: RequestContext, source: ObjectAddress): Promise<void> {
+    const uname = context.query.get(Query.objectTo) ?? '';
+    const parsed = parseObjectUname(uname);
+    if (typeof parsed === 'string') throw badRequest(`parse-uname "${uname}": ${parsed}`);
+    validateObjectName(parsed.objectName);
+    const output = await this.transformObject({
+      etlName: context.query.get(Query.etlName) ?? '',
+      bucket: source.bucket,
+      name: source.name,
+      args: context.query.get(Query.etlArgs) ?? undefined,
+      pipeline: [],
+    });
+    await this.env.storeObject(parsed.bucket, parsed.objectName, output.body, output.length);
+    context.res.end();
+  }
+
+  /** Failed objects of an offline job on this target (none when it had none or is forgotten). */
+  jobErrors(name: string, jobId: string): EtlObjErrorJson[] {
+    return this.#etls.get(name)?.jobErrors.get(jobId) ?? [];
+  }
+
+  #recordError(local: LocalEtl, request: TransformRequest, error: unknown): void {
+    const { status, message } = describeError(error);
+    const limit = this.env.metadata.config.values.etl.max_obj_errors;
+    let errors = local.errors;
+    if (request.jobId !== undefined) {
+      errors = local.jobErrors.get(request.jobId) ?? [];
+      local.jobErrors.set(request.jobId, errors);
+      // The newest jobs' lists are kept, as the newest failures of each.
+      for (const old of [...local.jobErrors.keys()].slice(0, -maxJobErrorLists))
+        local.jobErrors.delete(old);
+    }
+    errors.push({ obj_name: request.name, msg: message, ecode: status });
+    if (errors.length > limit) errors.splice(0, errors.length - limit);
   }
 
   #running(name: string): LocalEtl {
@@ -292,65 +436,24 @@ export class TargetEtl {
     return local;
   }
 
-  async #transform(
+  async #transformInline(
     context: RequestContext,
-    address: ObjectAddress,
+    request: TransformRequest,
     local: LocalEtl,
   ): Promise<void> {
-    const args = context.query.get(Query.etlArgs) ?? undefined;
-    const stages = (context.query.get(Query.etlPipeline) ?? '')
-      .split(',')
-      .filter((stage) => stage !== '');
     const { res } = context;
-    const { spec } = local;
-    if (spec.communication === 'hpull') {
-      if (stages.length > 0)
+    if (local.spec.communication === 'hpull') {
+      if (request.pipeline.length > 0)
         throw badRequest(`etl job "${local.name}": hpull does not take a pipeline`);
-      const query =
-        args === undefined ? '' : `?${new URLSearchParams({ [Query.etlArgs]: args }).toString()}`;
-      const uname = encodeURIComponent(objectUname(address.bucket, address.name));
       local.objCount += 1;
       res.writeHead(307, {
-        [Header.location307]: `${this.#url(local)}/${uname}${query}`,
+        [Header.location307]: this.#pullUrl(local, request),
         [Header.contentLength]: 0,
       });
       res.end();
       return;
     }
-    const open = (): Promise<{ size: number; body: Readable }> =>
-      this.env.openObject(address.bucket, address.name);
-    if (spec.communication === 'io') {
-      if (stages.length > 0)
-        throw badRequest(`etl job "${local.name}": io:// does not take a pipeline`);
-      const opened = await open();
-      const env = args === undefined ? spec.env : { ...spec.env, ETL_ARGS: args };
-      const run = await runIoTransform(
-        local.name,
-        spec.argv,
-        env,
-        local.workdir,
-        opened.body,
-        spec.objTimeoutMs,
-      );
-      local.inBytes += opened.size;
-      res.writeHead(200, { [Header.contentType]: 'application/octet-stream' });
-      return this.#sendOut(local, run.output, res);
-    }
-    const nextStages = stages.map((stage) => {
-      const next = this.#running(stage);
-      if (next.spec.communication !== 'hpush')
-        throw badRequest(`etl pipeline: etl job "${stage}" is not hpush://`);
-      return this.#url(next);
-    });
-    const answer = await pushToTransformer({
-      etlName: local.name,
-      url: this.#url(local),
-      path: `/${encodeURIComponent(address.bucket.name)}/${address.name.split('/').map(encodeURIComponent).join('/')}`,
-      args,
-      nextStages,
-      objTimeoutMs: spec.objTimeoutMs,
-      open,
-    });
+    const answer = await this.#produce(local, request);
     local.inBytes += answer.inBytes;
     if (answer.body === undefined) {
       local.objCount += 1;
@@ -365,11 +468,92 @@ export class TargetEtl {
     }
     res.writeHead(
       200,
-      answer.length === undefined ? {} : { [Header.contentLength]: answer.length },
+      answer.length === undefined
+        ? { [Header.contentType]: 'application/octet-stream' }
+        : { [Header.contentLength]: answer.length },
     );
     await this.#sendOut(local, answer.body, res).catch((error: unknown) => {
-      throw exchangeError(local.name, spec.objTimeoutMs, error);
+      throw exchangeError(local.name, local.spec.objTimeoutMs, error);
     });
+  }
+
+  /** hpush or io: the transformer's answer (no body: delivered by direct put). */
+  async #produce(local: LocalEtl, request: TransformRequest): Promise<TransformedObject> {
+    const { spec } = local;
+    const objTimeoutMs = request.timeoutMs ?? spec.objTimeoutMs;
+    const open = (): Promise<{ size: number; body: Readable }> =>
+      this.env.openObject(request.bucket, request.name);
+    if (spec.communication === 'io') {
+      if (request.pipeline.length > 0)
+        throw badRequest(`etl job "${local.name}": io:// does not take a pipeline`);
+      const opened = await open();
+      const env = request.args === undefined ? spec.env : { ...spec.env, ETL_ARGS: request.args };
+      const run = await runIoTransform(
+        local.name,
+        spec.argv,
+        env,
+        local.workdir,
+        opened.body,
+        objTimeoutMs,
+      );
+      return { body: run.output, length: undefined, inBytes: opened.size };
+    }
+    const nextStages = request.pipeline.map((stage) => {
+      const next = this.#running(stage);
+      if (next.spec.communication !== 'hpush')
+        throw badRequest(`etl pipeline: etl job "${stage}" is not hpush://`);
+      return this.#url(next);
+    });
+    const answer = await pushToTransformer({
+      etlName: local.name,
+      url: this.#url(local),
+      path: `/${encodeURIComponent(request.bucket.name)}/${request.name.split('/').map(encodeURIComponent).join('/')}`,
+      args: request.args,
+      nextStages,
+      objTimeoutMs,
+      open,
+    });
+    return {
+      body: answer.body,
+      length: answer.length,
+      inBytes: answer.inBytes,
+      ...(answer.directPutLength === undefined ? {} : { directPutLength: answer.directPutLength }),
+    };
+  }
+
+  /** hpull, asked by this target: the transformer fetches the object from `AIS_TARGET_URL`. */
+  async #pull(local: LocalEtl, request: TransformRequest): Promise<TransformedObject> {
+    if (request.pipeline.length > 0)
+      throw badRequest(`etl job "${local.name}": hpull does not take a pipeline`);
+    const { size } = await this.env.headObject(request.bucket, request.name);
+    const pulled = await pullFromTransformer(
+      local.name,
+      this.#pullUrl(local, request),
+      request.timeoutMs ?? local.spec.objTimeoutMs,
+    );
+    return { ...pulled, inBytes: size };
+  }
+
+  /** `http://<transformer>/<path-escaped uname>[?etl_args=]` (AIStore's hpull address). */
+  #pullUrl(local: LocalEtl, request: TransformRequest): string {
+    const query =
+      request.args === undefined
+        ? ''
+        : `?${new URLSearchParams({ [Query.etlArgs]: request.args }).toString()}`;
+    const uname = encodeURIComponent(objectUname(request.bucket, request.name));
+    return `${this.#url(local)}/${uname}${query}`;
+  }
+
+  /** The transformed bytes counted as they pass (and the object once they all did). */
+  #counted(local: LocalEtl, body: Readable): Readable {
+    const counter = countingStream((bytes) => {
+      local.outBytes += bytes;
+    });
+    counter.on('end', () => {
+      local.objCount += 1;
+    });
+    pipeline(body, counter).catch(() => undefined);
+    return counter;
   }
 
   #url(local: LocalEtl): string {

@@ -13,6 +13,9 @@ import {
 } from './multi-object.js';
 import { parseListRange } from './object-selection.js';
 
+/** The kinds of the copy engine: plain copies, transforms through an ETL, a bucket's move. */
+export type CopyKind = 'copy-bck' | 'copy-listrange' | 'etl-bck' | 'etl-listrange' | 'move-bck';
+
 export interface CopyArgs extends MultiObjectArgs {
   to: BucketJson;
   /** Added in front of every destination name. */
@@ -28,14 +31,11 @@ export interface CopyArgs extends MultiObjectArgs {
 }
 
 /**
- * Validates a copy message. `copy-bck` selects by `prefix` (the destination comes from `bck_to`
- * and is passed here as `to`); `copy-listrange` by `objnames` or `template`, to `tobck`.
+ * Validates a copy message. The `-bck` kinds select by `prefix` (the destination comes
+ * from `bck_to` and is passed here as `to`); the `-listrange` kinds by `objnames` or `template`,
+ * to `tobck`.
  */
-export function parseCopyMessage(
-  value: unknown,
-  kind: 'copy-bck' | 'copy-listrange',
-  to?: BucketJson,
-): CopyArgs {
+export function parseCopyMessage(value: unknown, kind: CopyKind, to?: BucketJson): CopyArgs {
   const record = caselessRecord(value, kind);
   const destination = to ?? parseBucketJson(record.tobck);
   if (typeof destination === 'string') throw badRequest(`${kind}: "tobck": ${destination}`);
@@ -47,10 +47,9 @@ export function parseCopyMessage(
   if (synchronize && Object.keys(ext).length > 0)
     throw notImplemented(`${kind} "synchronize" with an extension remap ("ext")`);
   return {
-    selection:
-      kind === 'copy-bck'
-        ? { prefix: readString(record, 'prefix', kind) }
-        : parseListRange({ objnames: record.objnames, template: record.template }),
+    selection: kind.endsWith('-bck')
+      ? { prefix: readString(record, 'prefix', kind) }
+      : parseListRange({ objnames: record.objnames, template: record.template }),
     flags: parseMultiObjectFlags(record, kind),
     to: destination,
     prepend,

@@ -61,14 +61,15 @@ export interface TargetJobEnvironment {
     destinationName: string,
   ): Promise<{ size: number; sentTo: string | undefined }>;
   /**
-   * Stores `size` bytes of `body` as the object on its owner, as a client's PUT does: here, or
-   * streamed to the owner. Says which other target took it (undefined: stored here).
+   * Stores `size` bytes of `body` (undefined: as many as it has) as the object on its owner, as a
+   * client's PUT does: here, or streamed to the owner. Says which other target took it
+   * (undefined: stored here).
    */
   storeObject(
     bucket: BucketJson,
     name: string,
     body: Readable,
-    size: number,
+    size: number | undefined,
   ): Promise<string | undefined>;
   /** Whether the object exists (asked of its owner). */
   objectExists(bucket: BucketJson, name: string): Promise<boolean>;

@@ -16,12 +16,9 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'cleanup-store',
   'put-copies',
   'archive',
-  'etl-listrange',
   'blob-download',
   'download',
   'evict-remote-bck',
-  'move-bck',
-  'etl-bck',
   'rechunk',
   'load-lom-cache',
 ]);
@@ -35,6 +32,7 @@ export const knownJobKinds: ReadonlySet<string> = new Set([
   ...['rebalance', 'resilver', 'election', 'lru', 'summary-bck', 'summary-shard', 'index-shard'],
   ...['ec-get', 'ec-put', 'ec-resp', 'ec-encode', 'make-n-copies', 'delete-listrange', 'list'],
   ...['evict-listrange', 'prefetch-listrange', 'copy-bck', 'copy-listrange', 'promote'],
+  ...['etl-bck', 'etl-listrange', 'move-bck'],
   ...['etl-inline', 'get-batch', 'create-inventory', 'scrub', 'dsort'],
 ]);
 

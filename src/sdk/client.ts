@@ -44,7 +44,7 @@ import {
   type ClientOptions,
   type ResolvedClientOptions,
 } from './options.js';
-import { ObjectWrites, type ObjectAddress } from './object-writes.js';
+import { ObjectWrites, type CopyObjectOptions, type ObjectAddress } from './object-writes.js';
 import { jsonBody, replayableBody, type ObjectBody } from './request-body.js';
 import { ClusterClient } from './cluster-client.js';
 import { getBatch as requestBatch, type BatchResult } from './shards/get-batch.js';
@@ -338,13 +338,14 @@ export class Client {
 
   /**
    * `PUT /v1/objects/{b}/{o}?object_to=<uname>`: copies the object to `to` (another name, another
-   * bucket, or both); `latest` and `sync` are AIStore's `latest-ver` and `synchronize`.
+   * bucket, or both); `latest` and `sync` are AIStore's `latest-ver` and `synchronize`; `etl`
+   * stores it transformed by that ETL (`etl_name`, `etl_args`).
    */
   copyObject(
     bucket: BucketJson,
     name: string,
     to: ObjectAddress,
-    options?: { latest?: boolean; sync?: boolean },
+    options?: CopyObjectOptions,
   ): Promise<void> {
     return this.#writes.copy({ bucket, name }, to, options);
   }

@@ -16,6 +16,8 @@ import {
   type CopyBucketMsgJson,
   type CopyObjectsMsgJson,
   type PrefetchMsgJson,
+  type TransformBucketMsgJson,
+  type TransformObjectsMsgJson,
   type ErasureCodingPropsJson,
   type JobQueryJson,
   type JobSnapshotsByNodeJson,
@@ -209,13 +211,7 @@ export class JobsClient {
     to: BucketJson,
     message: CopyBucketMsgJson = {},
   ): Promise<string> {
-    const label = bucketLabel('POST', from, 'copy');
-    const response = await this.control('POST', apiPath('buckets', from.name), label, {
-      query: { ...bucketQuery(from), [Query.bucketTo]: bucketUname(to) },
-      message: { action: Action.copyBucket, value: message },
-    });
-    throwIfBufferedError(response, label);
-    return response.payload.toString('utf8');
+    return this.#bucketToBucket(Action.copyBucket, from, to, message, 'copy');
   }
 
   /**
@@ -229,6 +225,52 @@ export class JobsClient {
       'copy objects of',
     );
     return id.split(',').filter((part) => part !== '');
+  }
+
+  /**
+   * `etl-bck`: every object of `from` (or its `prefix`) through the ETL `message.id`, into `to`
+   * (created with the source's properties when missing); returns the job ID.
+   */
+  async transformBucket(
+    from: BucketJson,
+    to: BucketJson,
+    message: TransformBucketMsgJson,
+  ): Promise<string> {
+    return this.#bucketToBucket(Action.etlBucket, from, to, message, 'transform');
+  }
+
+  /** `etl-listrange`: the listed or templated objects through an ETL; returns the job IDs. */
+  async transformObjects(from: BucketJson, message: TransformObjectsMsgJson): Promise<string[]> {
+    const id = await this.#bucketAction(
+      from,
+      { action: Action.etlListRange, value: message },
+      'transform objects of',
+    );
+    return id.split(',').filter((part) => part !== '');
+  }
+
+  /**
+   * `move-bck`: renames `from` to `to` (which must not exist); returns the job ID. Once the job
+   * ends, the primary removes `from`.
+   */
+  async moveBucket(from: BucketJson, to: BucketJson): Promise<string> {
+    return this.#bucketToBucket(Action.moveBucket, from, to, {}, 'move');
+  }
+
+  async #bucketToBucket(
+    action: string,
+    from: BucketJson,
+    to: BucketJson,
+    message: object,
+    verb: string,
+  ): Promise<string> {
+    const label = bucketLabel('POST', from, verb);
+    const response = await this.control('POST', apiPath('buckets', from.name), label, {
+      query: { ...bucketQuery(from), [Query.bucketTo]: bucketUname(to) },
+      message: { action, value: message },
+    });
+    throwIfBufferedError(response, label);
+    return response.payload.toString('utf8');
   }
 
   /** `make-n-copies`: sets the bucket's mirror copies and applies them to every object; job ID. */

@@ -30,19 +30,25 @@ export function objectUnameOf(address: ObjectAddress): string {
   return `${bucket.provider}/${namespaceUname(bucket.namespace)}/${bucket.name}/${name}`;
 }
 
+/** A single-object copy's flags; `etl` copies the object transformed by that ETL. */
+export interface CopyObjectOptions {
+  latest?: boolean;
+  sync?: boolean;
+  etl?: { name: string; args?: string };
+}
+
 export class ObjectWrites {
   constructor(private readonly router: ObjectRouter) {}
 
   /** `PUT ?object_to=`: `latest` and `sync` are AIStore's `latest-ver` and `synchronize`. */
-  async copy(
-    from: ObjectAddress,
-    to: ObjectAddress,
-    options?: { latest?: boolean; sync?: boolean },
-  ): Promise<void> {
+  async copy(from: ObjectAddress, to: ObjectAddress, options?: CopyObjectOptions): Promise<void> {
+    const etl = options?.etl;
     const query = {
       [Query.objectTo]: objectUnameOf(to),
       [Query.latestVersion]: String(options?.latest === true),
       [Query.synchronize]: String(options?.sync === true),
+      ...(etl === undefined ? {} : { [Query.etlName]: etl.name }),
+      ...(etl?.args === undefined ? {} : { [Query.etlArgs]: etl.args }),
     };
     await this.#send('PUT', from, 'copy', { query });
   }

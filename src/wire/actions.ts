@@ -16,6 +16,8 @@ export const Action = {
   prefetchListRange: 'prefetch-listrange',
   evictRemoteBucket: 'evict-remote-bck',
   copyListRange: 'copy-listrange',
+  etlBucket: 'etl-bck',
+  etlListRange: 'etl-listrange',
   archive: 'archive',
   renameObject: 'rename-obj',
   promote: 'promote',

@@ -114,6 +114,22 @@ export interface CopyObjectsMsgJson extends CopyBucketMsgJson, ListRangeJson {
   tobck: BucketJson;
 }
 
+/** The transform keys of `etl-bck` and `etl-listrange` values (AIStore's apc.Transform). */
+export interface TransformJson {
+  /** The ETL's name. */
+  id: string;
+  /** Further ETLs applied in order. */
+  pipeline?: string[] | null;
+  /** Per-object timeout, a Go duration (`"5m"`); the ETL's `obj_timeout` when absent. */
+  request_timeout?: string;
+}
+
+/** `etl-bck` value: a TCBMsg with the transform keys. */
+export type TransformBucketMsgJson = CopyBucketMsgJson & TransformJson;
+
+/** `etl-listrange` value: a TCOMsg with the transform keys. */
+export type TransformObjectsMsgJson = CopyObjectsMsgJson & TransformJson;
+
 /** `summary-bck` action value, also how HEAD bucket with `bsumm_remote` asks (AIStore BsummCtrlMsg). */
 export interface BucketSummaryRequestJson {
   /** Empty: start a summary; else the summary job to report on. */

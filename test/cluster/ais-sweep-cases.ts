@@ -199,6 +199,7 @@ export const actionRoutes: readonly ActionRoute[] = [
     implemented: [
       ...['create-bck', 'make-n-copies', 'ec-encode', 'copy-bck', 'copy-listrange'],
       'prefetch-listrange',
+      ...['etl-bck', 'etl-listrange', 'move-bck'],
     ],
   },
   { method: 'PUT', path: '/v1/buckets/sweep', implemented: ['archive'] },

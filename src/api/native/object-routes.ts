@@ -73,6 +73,10 @@ export async function handleObjectRequest(
     case 'HEAD':
       return headObject(context, port, address);
     case 'PUT':
+      if (operation === 'copy' && (context.query.get(Query.etlName) ?? '') !== '') {
+        if (etl?.copy === undefined) throw notImplemented('a copy through an ETL on this node');
+        return etl.copy(context, address);
+      }
       return putOperation(context, port, address, operation);
     case 'POST':
       if (operation === 'mpt-upload') return createUpload(context, port, address);

@@ -280,6 +280,8 @@ export interface BatchPort {
 export interface EtlPort {
   handle(context: RequestContext, segments: readonly string[]): Promise<void>;
   transform?(context: RequestContext, address: ObjectAddress): Promise<void>;
+  /** `PUT ?object_to=&etl_name=[&etl_args=]`: copies the object (owned here) transformed. */
+  copy?(context: RequestContext, source: ObjectAddress): Promise<void>;
 }
 
 /** dSort (`/v1/sort`, gateways). */

@@ -103,6 +103,8 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
   'object PATCH': { [Query.setNewCustom]: flagValues },
   'object PUT copy': {
     [Query.objectTo]: 'any',
+    [Query.etlName]: 'any',
+    [Query.etlArgs]: 'any',
     [Query.latestVersion]: flagValues,
     [Query.synchronize]: flagValues,
   },
@@ -144,6 +146,9 @@ const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
     Action.copyBucket,
     Action.copyListRange,
     Action.prefetchListRange,
+    Action.etlBucket,
+    Action.etlListRange,
+    Action.moveBucket,
   ]),
   'bucket DELETE': new Set([
     Action.destroyBucket,

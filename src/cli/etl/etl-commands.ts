@@ -1,4 +1,4 @@
-// `cairn etl init|ls|show|logs|stop|start|rm|object`: transformers every target runs as local
+// `cairn etl init|ls|show|logs|stop|start|rm|object|bucket`: transformers every target runs as local
 // processes (AIStore's `ais etl`). `cairn get --etl` is the same inline transform as `etl object`.
 import { Option, type Command } from 'commander';
 import type { EtlInitSpec } from '../../sdk/index.js';
@@ -8,6 +8,7 @@ import { UsageError } from '../cli-errors.js';
 import type { CliIo } from '../cli-io.js';
 import { commandAction } from '../context.js';
 import { download } from '../download.js';
+import { registerTransformCommand } from '../data/copy-commands.js';
 import { formatTable } from '../table.js';
 
 interface InitOptions {
@@ -179,6 +180,8 @@ export function registerEtlCommands(program: Command, io: CliIo): void {
         },
       ),
     );
+
+  registerTransformCommand(etl, io);
 }
 
 function collect(value: string, previous: string[]): string[] {

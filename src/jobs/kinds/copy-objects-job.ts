@@ -4,8 +4,13 @@
 // step is the seam for transforms: a kind that changes the bytes on the way (ETL) is another
 // definition with another step.
 import { isStoreError } from '../../errors/index.js';
-import type { BucketJson } from '../../wire/index.js';
-import { destinationName, parseCopyMessage, type CopyArgs } from '../copy-message.js';
+import type { BucketJson, StartJobRequestJson } from '../../wire/index.js';
+import {
+  destinationName,
+  parseCopyMessage,
+  type CopyArgs,
+  type CopyKind,
+} from '../copy-message.js';
 import type { JobDefinition, TargetJobEnvironment } from '../job-environment.js';
 import { MultiObjectJob } from '../multi-object.js';
 import { selectOwnedObjects } from '../object-selection.js';
@@ -93,13 +98,21 @@ class CopyObjectsJob extends MultiObjectJob {
   }
 }
 
-function copyDefinition(name: 'copy-bck' | 'copy-listrange', step: CopyStep): JobDefinition {
+/**
+ * A copy kind on the engine: `stepFor` gives the per-object step of one job (from its start
+ * request: a transform reads its ETL from the message).
+ */
+export function copyDefinition(
+  name: CopyKind,
+  stepFor: (request: StartJobRequestJson) => CopyStep,
+): JobDefinition {
   return {
     kind: { name, startable: false, bucketScoped: true, exclusive: false },
     create(request, environment) {
       if (request.bucket === undefined) throw new Error(`${name} needs a bucket`);
-      // The gateway put the destination in `tobck` for both kinds.
+      // The gateway put the destination in `tobck` for every kind.
       const args = parseCopyMessage(request.args, name);
+      const step = stepFor(request);
       return new CopyObjectsJob(request.id, name, request.bucket, args, environment, step);
     },
   };
@@ -108,5 +121,7 @@ function copyDefinition(name: 'copy-bck' | 'copy-listrange', step: CopyStep): Jo
 const plainCopy: CopyStep = (environment, source, destination) =>
   environment.copyObject(source.bucket, source.name, destination.bucket, destination.name);
 
-export const copyBucketDefinition = copyDefinition('copy-bck', plainCopy);
-export const copyListRangeDefinition = copyDefinition('copy-listrange', plainCopy);
+export const copyBucketDefinition = copyDefinition('copy-bck', () => plainCopy);
+export const copyListRangeDefinition = copyDefinition('copy-listrange', () => plainCopy);
+/** A bucket's move copies every object; the gateway removes the source bucket once it is done. */
+export const moveBucketDefinition = copyDefinition('move-bck', () => plainCopy);

@@ -1,7 +1,11 @@
 // Every job kind this build implements; roles look kinds up here.
 import type { JobDefinition } from '../job-environment.js';
 import { archiveDefinition } from './archive-job.js';
-import { copyBucketDefinition, copyListRangeDefinition } from './copy-objects-job.js';
+import {
+  copyBucketDefinition,
+  copyListRangeDefinition,
+  moveBucketDefinition,
+} from './copy-objects-job.js';
 import { deleteObjectsDefinition, evictObjectsDefinition } from './remove-objects-job.js';
 import { lruDefinition } from './lru-job.js';
 import { prefetchDefinition } from './prefetch-job.js';
@@ -13,7 +17,7 @@ export { parsePrefetchMessage, prefetchSkippedCounter } from './prefetch-job.js'
 export { SummaryCounter, type SummaryArgs } from './summary-job.js';
 
 export { parseArchiveMessage } from './archive-job.js';
-export type { CopyStep } from './copy-objects-job.js';
+export { copyDefinition, type CopyStep } from './copy-objects-job.js';
 
 export const jobDefinitions: readonly JobDefinition[] = [
   archiveDefinition,
@@ -23,6 +27,7 @@ export const jobDefinitions: readonly JobDefinition[] = [
   evictObjectsDefinition,
   lruDefinition,
   prefetchDefinition,
+  moveBucketDefinition,
   promoteDefinition,
   summaryDefinition,
 ];

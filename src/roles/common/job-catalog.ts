@@ -1,7 +1,8 @@
 // Every job kind this build runs: the generic ones from `jobs` and the protection ones from
-// `protect` (which sits above `jobs`, so only roles can see both).
+// `protect` and `etl` (which sit above `jobs`, so only roles can see them all).
 import { jobDefinitions, type JobDefinition, type JobKind } from '../../jobs/index.js';
 import { dsortJobKind } from '../../dsort/index.js';
+import { etlJobKinds } from '../../etl/index.js';
 import { protectionJobKinds } from '../../protect/index.js';
 
 /** A kind by name (what a gateway needs to accept a start request). */
@@ -10,6 +11,7 @@ export function findJobKind(name: string): JobKind | undefined {
     ...jobDefinitions.map((definition) => definition.kind),
     ...protectionJobKinds,
     dsortJobKind,
+    ...etlJobKinds,
   ].find((kind) => kind.name === name);
 }
 

@@ -51,7 +51,8 @@ import {
 } from './list-merge.js';
 import { startProtectionJob } from './protection-actions.js';
 import { dontAddRemote, type RemoteBucketAdd } from './remote-bucket-add.js';
-import { startCopy } from './data/copy-actions.js';
+import { isCopyAction, startCopy } from './data/copy-actions.js';
+import { startMove } from './data/move-action.js';
 import { GatewayS3Buckets } from './gateway-s3-buckets.js';
 
 export class GatewayBuckets extends KnownBuckets {
@@ -79,9 +80,14 @@ export class GatewayBuckets extends KnownBuckets {
     const dontHead = flagOnValues.includes(context.query.get(Query.dontHeadRemoteBucket) ?? '');
     if (dontHead && (message.action !== Action.createBucket || !isRemoteBucket(bucket)))
       throw badRequest(`${Query.dontHeadRemoteBucket} applies to creating remote buckets only`);
-    const copying = message.action === Action.copyBucket || message.action === Action.copyListRange;
+    const copying = isCopyAction(message.action);
     for (const name of [Query.bucketTo, Query.presence]) {
-      const served = name === Query.bucketTo ? message.action === Action.copyBucket : copying;
+      const served =
+        name === Query.bucketTo
+          ? ([Action.copyBucket, Action.etlBucket, Action.moveBucket] as string[]).includes(
+              message.action,
+            )
+          : copying;
       if (context.query.has(name) && !served)
         throw notImplemented(`query parameter "${name}" with action "${message.action}"`);
     }
@@ -120,7 +126,9 @@ export class GatewayBuckets extends KnownBuckets {
     if (message.action === Action.makeNCopies || message.action === Action.ecEncode) {
       return startProtectionJob(owner, this.jobs, bucket, message);
     }
-    if (message.action === Action.copyBucket || message.action === Action.copyListRange) {
+    if (message.action === Action.moveBucket)
+      return startMove(this.runtime, owner, this.jobs, bucket, message, context.query);
+    if (copying) {
       return startCopy(this.runtime, owner, this.jobs, bucket, message, context.query);
     }
     const update =

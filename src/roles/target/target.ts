@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
-import { TargetEtl } from '../../etl/index.js';
+import { TargetEtl, etlJobDefinitions } from '../../etl/index.js';
 import { isRemoteBucket } from '../../backends/index.js';
 import { jobDefinitions } from '../../jobs/index.js';
 import { DataProtection, protectionJobDefinitions, reprotectOwned } from '../../protect/index.js';
@@ -62,6 +62,7 @@ import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
 import { remoteObjectNames } from './objects/remote-names.js';
 import { SpaceWatcher } from './space/space-watcher.js';
 import { abortEtlOnPrimary } from './etl-abort.js';
+import { refuseOnRemote } from './objects/write-through.js';
 
 /** Longest upload of one EC piece, and longest silence while reading one from a peer. */
 const pieceTransferTimeoutMs = 30 * 60_000;
@@ -119,6 +120,29 @@ export async function startTarget(
     clusterMap: () => runtime.store.clusterMap,
     refreshClusterMap: async () => membership.member?.refreshClusterMap(),
   });
+  // Before the jobs: offline transforms are jobs that use it (the object service comes later).
+  const etl = new TargetEtl({
+    nodeId: runtime.id,
+    dir: config.dir,
+    intraUrl: () => runtime.self.intraUrl,
+    metadata: runtime.store,
+    clock: runtime.clock,
+    log: runtime.log,
+    openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
+    headObject: async (bucket, name) => {
+      const { size, body } = await openWholeObject(runtime, shards, bucket, name);
+      body.destroy();
+      return { size };
+    },
+    storeObject: (bucket, name, body, size) => {
+      refuseOnRemote(bucket, 'copying objects');
+      return storeAtOwner(runtime, objects, bucket, name, body, size);
+    },
+    putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+    abortEtl: (name, reason) => abortEtlOnPrimary(runtime, name, reason),
+    // The registry comes next (its job kinds include the offline transforms, which use `etl`).
+    startJob: (job) => jobs.registry.start(job, false),
+  });
   const jobs = new TargetJobs(
     runtime,
     {
@@ -159,7 +183,7 @@ export async function startTarget(
           { latestVersion: false, synchronize: false },
         ),
     },
-    [...jobDefinitions, ...protectionJobDefinitions(protection)],
+    [...jobDefinitions, ...protectionJobDefinitions(protection), ...etlJobDefinitions(etl)],
   );
   const reprotect: PlacementChangeHook = async (signal, log) => {
     const checked = await reprotectOwned(protection, runtime.store, runtime.id, signal, log);
@@ -205,17 +229,6 @@ export async function startTarget(
     exitProcess: hooks.requestExit,
   };
   const nativeObjects = new TargetObjects(runtime, objects, shardIndexes);
-  const etl = new TargetEtl({
-    nodeId: runtime.id,
-    dir: config.dir,
-    intraUrl: () => runtime.self.intraUrl,
-    metadata: runtime.store,
-    clock: runtime.clock,
-    log: runtime.log,
-    openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
-    putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
-    abortEtl: (name, reason) => abortEtlOnPrimary(runtime, name, reason),
-  });
   const dsort = new TargetDsort(
     {
       nodeId: runtime.id,
@@ -286,8 +299,10 @@ export async function startTarget(
       stopAppendSweep();
       space.stop();
       member.stop();
-      jobs.registry.abortAll('node shutting down');
+      // The transformers first: their etl-inline jobs then end, and are not aborted (aborting
+      // one asks the primary to stop its ETL everywhere).
       await etl.close();
+      jobs.registry.abortAll('node shutting down');
       await runtime.close();
       await streams.close();
       await store.close();

@@ -1,12 +1,14 @@
-// `copy-bck` (`POST /v1/buckets/<src>?bck_to=<uname>` with a TCBMsg) and `copy-listrange` (a
-// TCOMsg naming `tobck`) on the primary: AIStore's checks (a destination, not the source itself
-// unless a dry run, no remote source objects outside the cluster), the destination ais:// bucket
-// created with the source's props when missing and destroyed again if the job fails or is
-// aborted, then the job on every target. The answer is the job ID as plain text.
+// `copy-bck` / `etl-bck` (`POST /v1/buckets/<src>?bck_to=<uname>` with a TCBMsg) and
+// `copy-listrange` / `etl-listrange` (a TCOMsg naming `tobck`) on the primary: AIStore's checks (a
+// destination, not the source itself unless a dry run, no remote source objects outside the
+// cluster, a running ETL), the destination ais:// bucket created with the source's props when
+// missing and destroyed again if the job fails or is aborted, then the job on every target. The
+// answer is the job ID as plain text.
 import { isRemoteBucket } from '../../../backends/index.js';
 import type { ClusterOwner } from '../../../cluster/index.js';
 import { badRequest, isStoreError, notImplemented } from '../../../errors/index.js';
-import { bucketKeyOf, parseCopyMessage } from '../../../jobs/index.js';
+import { checkEtlJob, parseEtlJobOptions } from '../../../etl/index.js';
+import { bucketKeyOf, parseCopyMessage, type CopyKind } from '../../../jobs/index.js';
 import {
   Action,
   bucketDisplayName,
@@ -24,6 +26,18 @@ import type { JobCoordinator } from '../job-coordinator.js';
 /** `presence` values that ask only for what is in the cluster (AIStore's `apc.FltPresent*`). */
 const presentValues: readonly string[] = ['', '2', '3', '4'];
 
+const copyKinds: Readonly<Record<string, CopyKind>> = {
+  [Action.copyBucket]: 'copy-bck',
+  [Action.copyListRange]: 'copy-listrange',
+  [Action.etlBucket]: 'etl-bck',
+  [Action.etlListRange]: 'etl-listrange',
+};
+
+/** A copy or transform of a bucket or of listed objects (the actions `startCopy` runs). */
+export function isCopyAction(action: string): boolean {
+  return Object.hasOwn(copyKinds, action);
+}
+
 export async function startCopy(
   runtime: NodeRuntime,
   owner: ClusterOwner,
@@ -32,16 +46,13 @@ export async function startCopy(
   message: ActionMessage,
   query: URLSearchParams,
 ): Promise<string> {
-  const kind = message.action === Action.copyBucket ? 'copy-bck' : 'copy-listrange';
-  let to: BucketJson | undefined;
-  if (kind === 'copy-bck') {
-    const uname = query.get(Query.bucketTo) ?? '';
-    if (uname === '') throw badRequest(`${kind}: missing destination bucket ("${Query.bucketTo}")`);
-    const parsed = parseBucketUname(uname);
-    if (typeof parsed === 'string') throw badRequest(`${kind}: ${parsed}`);
-    to = parsed;
-  }
+  const kind = copyKinds[message.action];
+  if (kind === undefined) throw badRequest(`invalid copy action "${message.action}"`);
+  const bucketKind = kind === 'copy-bck' || kind === 'etl-bck';
+  const to = bucketKind ? bucketTo(query, kind) : undefined;
   const args = parseCopyMessage(message.value, kind, to);
+  if (kind === 'etl-bck' || kind === 'etl-listrange')
+    checkEtlJob(runtime.store.etl, parseEtlJobOptions(message.value, kind));
   const { props } = lookupBucket(runtime, source);
   const remoteSource = isRemoteBucket(source);
   if (remoteSource && !presentValues.includes(query.get(Query.presence) ?? ''))
@@ -58,7 +69,7 @@ export async function startCopy(
   const value = { ...(message.value as object | null), tobck: args.to };
   let id: string;
   try {
-    id = await jobs.start(kind, source, value, kind === 'copy-listrange' ? 'tco-' : '');
+    id = await jobs.start(kind, source, value, bucketKind ? '' : 'tco-');
   } catch (error) {
     if (created) await owner.destroyBucket(args.to);
     throw error;
@@ -67,8 +78,17 @@ export async function startCopy(
   return id;
 }
 
+/** The destination of a bucket-to-bucket action (`?bck_to=<uname with its trailing slash>`). */
+export function bucketTo(query: URLSearchParams, kind: string): BucketJson {
+  const uname = query.get(Query.bucketTo) ?? '';
+  if (uname === '') throw badRequest(`${kind}: missing destination bucket ("${Query.bucketTo}")`);
+  const parsed = parseBucketUname(uname);
+  if (typeof parsed === 'string') throw badRequest(`${kind}: ${parsed}`);
+  return parsed;
+}
+
 /** Creates `to` with `props` (the source's) unless it exists; says whether it did. */
-async function createMissing(
+export async function createMissing(
   runtime: NodeRuntime,
   owner: ClusterOwner,
   to: BucketJson,

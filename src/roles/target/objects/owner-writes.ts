@@ -59,14 +59,17 @@ function ownerUrl(runtime: NodeRuntime, bucket: BucketJson, name: string): strin
   return peerObjectUrl(runtime, owner.dataUrl, bucket, name);
 }
 
-/** Stores the object on its owner; the owner's ID when that is another target. */
+/**
+ * Stores the object on its owner; the owner's ID when that is another target. Without a `size`
+ * the body is sent chunked and its end is the object's end.
+ */
 export async function storeAtOwner(
   runtime: NodeRuntime,
   objects: ObjectService,
   bucket: BucketJson,
   name: string,
   body: Readable,
-  size: number,
+  size: number | undefined,
 ): Promise<string | undefined> {
   const url = ownerUrl(runtime, bucket, name);
   if (url === undefined) {
@@ -76,7 +79,7 @@ export async function storeAtOwner(
     return undefined;
   }
   await sendObjectStream(runtime.client, url, {
-    headers: { [Header.contentLength]: String(size) },
+    headers: size === undefined ? {} : { [Header.contentLength]: String(size) },
     body,
     timeoutMs: ownerTransferTimeoutMs,
   });

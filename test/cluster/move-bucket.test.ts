@@ -1,0 +1,159 @@
+// move-bck (bucket rename) on a real cluster (3 targets): every object readable under the new
+// name with identical bytes, checksum, size and custom metadata; the old bucket gone; readers of
+// the old name during the move never miss an object (each read is the object's bytes, or, after
+// the switch, "bucket does not exist" and then the object under the new name); bad requests; CLI.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Client } from '../../src/sdk/index.js';
+import type { BucketJson } from '../../src/wire/index.js';
+import { cairnEntry } from '../harness/node-process.js';
+import { rawRequest } from '../harness/raw-http.js';
+import { TestCluster } from '../harness/test-cluster.js';
+import { waitFor } from '../harness/wait.js';
+
+const run = promisify(execFile);
+const objectCount = 400;
+const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+async function names(client: Client, bucket: BucketJson): Promise<string[]> {
+  const found: string[] = [];
+  for await (const entry of client.listObjects(bucket)) found.push(entry.name);
+  return found.sort();
+}
+
+const bucketGone = (error: unknown): boolean =>
+  (error as { status?: number }).status === 404 &&
+  /bucket/.test((error as Error).message) &&
+  /does not exist/.test((error as Error).message);
+
+describe('move-bck', () => {
+  let cluster: TestCluster;
+  let client: Client;
+  const digests = new Map<string, string>();
+  const from = { name: 'move-src', provider: 'ais' };
+  const to = { name: 'move-dst', provider: 'ais' };
+
+  before(async () => {
+    cluster = await TestCluster.start({ proxies: 1, targets: 3, mountpaths: 2 });
+    client = cluster.client();
+    await client.createBucket(from, { checksum: { type: 'sha256' } });
+    const all = Array.from({ length: objectCount }, (_, i) => `d/${String(i).padStart(4, '0')}`);
+    for (let i = 0; i < all.length; i += 40) {
+      await Promise.all(
+        all.slice(i, i + 40).map(async (name, j) => {
+          const data = randomBytes(1 + ((i + j) % 9) * 900);
+          digests.set(name, sha(data));
+          await client.putObject(from, name, data);
+          if (j % 10 === 0) await client.setCustomMetadata(from, name, { origin: name });
+        }),
+      );
+    }
+  });
+  after(() => cluster?.destroy());
+
+  test('every object moves with its bytes and props; readers of the old name lose nothing', async () => {
+    const before = new Map(
+      await Promise.all(
+        [...digests.keys()].map(
+          async (name) => [name, await client.headObject(from, name)] as const,
+        ),
+      ),
+    );
+    const all = [...digests.keys()];
+    let moving = true;
+    let reads = 0;
+    let switched = 0;
+    const reader = async (start: number): Promise<void> => {
+      for (let k = start; moving && k < start + 100_000; k += 7) {
+        const name = all[k % all.length] ?? '';
+        let bytes: Buffer;
+        try {
+          bytes = await client.getObjectBytes(from, name);
+        } catch (error) {
+          if (!bucketGone(error)) throw error;
+          // After the switch the object is under the new name.
+          bytes = await client.getObjectBytes(to, name);
+          switched += 1;
+        }
+        assert.equal(sha(bytes), digests.get(name), name);
+        reads += 1;
+      }
+    };
+    const readers = [0, 1, 2].map((start) => reader(start * 131));
+    const id = await client.jobs.moveBucket(from, to);
+    const status = await client.jobs.wait(id, { timeoutMs: 600_000 });
+    assert.equal(status.kind, 'move-bck');
+    assert.equal(status.err, '');
+    await waitFor('the old bucket to go', 60_000, async () =>
+      (await client.listBuckets()).every((bucket) => bucket.name !== from.name),
+    );
+    moving = false;
+    await Promise.all(readers);
+    assert.ok(reads > 0);
+    // Reads that found the old name gone found the object under the new one (checked above).
+    void switched;
+
+    assert.deepEqual(await names(client, to), all.sort());
+    assert.equal((await client.bucketProps(to)).checksum.type, 'sha256');
+    for (let i = 0; i < all.length; i += 40) {
+      await Promise.all(
+        all.slice(i, i + 40).map(async (name) => {
+          const bytes = await client.getObjectBytes(to, name);
+          assert.equal(sha(bytes), digests.get(name), name);
+          const props = await client.headObject(to, name);
+          const old = before.get(name);
+          assert.equal(props.size, old?.size, name);
+          assert.deepEqual(props.checksum, old?.checksum, name);
+          assert.deepEqual(props.customMetadata, old?.customMetadata, name);
+        }),
+      );
+    }
+    await assert.rejects(
+      client.bucketProps(from),
+      (error: Error & { status?: number }) => error.status === 404,
+    );
+    await assert.rejects(client.getObjectBytes(from, all[0] ?? ''), bucketGone);
+    const snapshots = await client.jobs.snapshots({ id });
+    const moved = Object.values(snapshots)
+      .flat()
+      .reduce((sum, snapshot) => sum + Number(snapshot.stats['loc-objs'] ?? 0), 0);
+    assert.equal(moved, objectCount);
+  });
+
+  test('bad requests: clear statuses, nothing moved', async () => {
+    const url = cluster.primary.publicUrl;
+    await client.createBucket({ name: 'move-other', provider: 'ais' });
+    const post = (bucket: string, query: string): Promise<{ status: number; body: string }> =>
+      rawRequest(url, 'POST', `/v1/buckets/${bucket}${query}`, {
+        body: JSON.stringify({ action: 'move-bck' }),
+      });
+    assert.equal((await post('move-dst', '')).status, 400);
+    const onto = await post('move-dst', '?bck_to=ais/@%23/move-dst/');
+    assert.equal(onto.status, 400);
+    assert.match(onto.body, /onto itself/);
+    const exists = await post('move-dst', '?bck_to=ais/@%23/move-other/');
+    assert.equal(exists.status, 409);
+    assert.match(exists.body, /already exists/);
+    assert.equal((await post('nope', '?bck_to=ais/@%23/move-new/')).status, 404);
+    assert.equal((await names(client, { name: 'move-other', provider: 'ais' })).length, 0);
+    assert.equal((await names(client, to)).length, objectCount);
+  });
+
+  test('CLI: mv renames and waits for the old name to go', async () => {
+    const env = { ...process.env, CAIRN_ENDPOINT: cluster.primary.publicUrl };
+    const { stdout } = await run(
+      process.execPath,
+      [cairnEntry, 'bucket', 'mv', 'ais://move-dst', 'ais://move-again'],
+      { env },
+    );
+    assert.equal((await client.jobs.status(stdout.trim())).kind, 'move-bck');
+    const buckets = (await client.listBuckets()).map((bucket) => bucket.name);
+    assert.ok(buckets.includes('move-again') && !buckets.includes('move-dst'));
+    const again = { name: 'move-again', provider: 'ais' };
+    const first = [...digests.keys()].sort()[0] ?? '';
+    assert.equal(sha(await client.getObjectBytes(again, first)), digests.get(first));
+  });
+});
