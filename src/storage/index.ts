@@ -46,6 +46,7 @@ export type { MountpathChange } from './volume.js';
 export type { RelocateOptions } from './relocate.js';
 export type { ReplicaIdentity } from './remove-replicas.js';
 export type { ObjectChecksum, ObjectMetadata } from './meta/index.js';
+export type { NotInPlace, PreparedTailAppend, TailAppendRequest } from './in-place/tail-append.js';
 export { NameLocks, type NameLockLimits } from './lock/index.js';
 export type {
   CompleteRequest,

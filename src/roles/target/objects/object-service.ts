@@ -8,10 +8,13 @@ import { resolveRange } from '../../../api/common/index.js';
 import { StoreError, isStoreError } from '../../../errors/index.js';
 import { isRemoteBucket, requireRemoteBucket } from '../../../backends/index.js';
 import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/native/index.js';
+import type { Readable } from 'node:stream';
 import type {
   CompleteRequest,
   DeleteOutcome,
   LocalStore,
+  NotInPlace,
+  PreparedTailAppend,
   PutObjectRequest,
   StoredObject,
 } from '../../../storage/index.js';
@@ -166,6 +169,35 @@ export class ObjectService {
       ? writeThrough(bucket, this.runtime.backends.for(bucket.bucket, bucket.props), request)
       : request;
     return await this.#write(bucket, request.name, () => this.store.putObject(write));
+  }
+
+  /**
+   * Readies an append in place over the object's zero tail (an uncompressed tar's end blocks), or
+   * says why it cannot take one. A remote bucket (written through), a bucket that keeps copies or
+   * slices, or one whose versions have IDs has its object rewritten instead: its backend, copies,
+   * slices or kept versions would otherwise hold other bytes.
+   */
+  async prepareTailAppend(
+    target: ObjectTarget,
+    offsetBytes: number,
+  ): Promise<PreparedTailAppend | NotInPlace> {
+    const { bucket, props, versioned } = target.bucket;
+    if (isRemoteBucket(bucket)) return { notInPlace: 'a remote bucket is written through' };
+    if (this.protection.isProtected(props)) return { notInPlace: 'the bucket keeps copies' };
+    if (versioned) return { notInPlace: 'the bucket keeps (or kept) history' };
+    const request = { bucket, name: target.name, offsetBytes, checksumType: props.checksum.type };
+    return await this.store.prepareTailAppend(request);
+  }
+
+  /** Commits a prepared append in place; the object is then placed like any written one. */
+  async commitTailAppend(
+    target: ObjectTarget,
+    prepared: PreparedTailAppend,
+    body: Readable,
+  ): Promise<StoredObject> {
+    const object = await prepared.commit(body, target.bucket.props.versioning.enabled);
+    await this.#afterWrite(target.bucket, object);
+    return object;
   }
 
   /** Completes a multipart upload; the chunked object is then protected like any PUT. */
