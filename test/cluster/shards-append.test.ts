@@ -1,7 +1,8 @@
 // Appending to a plain tar in place on a real cluster (1 gateway, 2 targets): a shard made by GNU
 // tar takes new files over its end-of-archive blocks — the same file on disk, a new version and
 // checksum — and reads back byte for byte through GNU tar, `archpath` and ArchDir (its index holds
-// the new files); a compressed tar is rewritten instead, as before.
+// the new files); a compressed tar is rewritten instead, as before. A shard's index goes when the
+// shard is deleted or overwritten.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListFlag, type Client } from '../../src/sdk/index.js';
-import { filesOf } from '../harness/disk.js';
+import { filesOf, findFiles } from '../harness/disk.js';
 import { makeShard, sampleFiles } from '../harness/shard-files.js';
 import { TestCluster } from '../harness/test-cluster.js';
 
@@ -130,5 +131,24 @@ describe('shards: appending to a tar in place', () => {
     // The rewrite keeps the files (as every rewrite of a shard does) and adds the new one.
     const listing = execFileSync('tar', ['-tf', file]).toString().trim().split('\n');
     assert.deepEqual(listing, ['f/one.txt', 'two.txt']);
+  });
+
+  test('a shard index goes with its shard: deleted or overwritten', async () => {
+    const indexFiles = async (shard: string): Promise<string[]> =>
+      (await findFiles(cluster.dir, '%ob')).filter(
+        (path) => path.includes('/.sys-shardidx/') && path.endsWith(`/${bucket.name}/${shard}`),
+      );
+    for (const shard of ['gone.tar', 'over.tar']) {
+      await client.putObject(bucket, shard, readFileSync(makeShard(dir, '.tar')));
+      assert.deepEqual(await read(shard, 'a/000.cls'), sampleFiles['a/000.cls']);
+      assert.equal((await indexFiles(shard)).length, 1, `${shard} is indexed by its first read`);
+    }
+    await client.deleteObject(bucket, 'gone.tar');
+    assert.deepEqual(await indexFiles('gone.tar'), []);
+    await client.putObject(bucket, 'over.tar', readFileSync(makeShard(dir, '.tar')));
+    assert.deepEqual(await indexFiles('over.tar'), []);
+    // The next read indexes the new shard again.
+    assert.deepEqual(await read('over.tar', 'a/000.cls'), sampleFiles['a/000.cls']);
+    assert.equal((await indexFiles('over.tar')).length, 1);
   });
 });

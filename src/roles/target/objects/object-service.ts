@@ -35,9 +35,13 @@ import { ColdReads, describeRemote } from './cold-reads.js';
 import { writeThrough } from './write-through.js';
 import { checkRemote, synchronizes, validatesWarmGet } from './warm-validation.js';
 
+/** Told of every object written or deleted through the service, before the request is answered. */
+export type ObjectChangeListener = (address: ObjectAddress) => Promise<void>;
+
 export class ObjectService {
   readonly #substitutes: SubstituteReads;
   readonly #cold: ColdReads;
+  readonly #changeListeners: ObjectChangeListener[] = [];
 
   constructor(
     private readonly runtime: NodeRuntime,
@@ -49,6 +53,18 @@ export class ObjectService {
     this.#cold = new ColdReads(store, runtime.clock, (bucket, object) =>
       this.#afterWrite(bucket, object),
     );
+  }
+
+  /**
+   * Adds a listener of writes and deletes (derived data kept by name, such as shard indexes, is
+   * dropped there). A listener's failure is its own: it must not throw.
+   */
+  onChange(listener: ObjectChangeListener): void {
+    this.#changeListeners.push(listener);
+  }
+
+  async #changed(address: ObjectAddress): Promise<void> {
+    for (const listener of this.#changeListeners) await listener(address);
   }
 
   /** The bucket's entry (BucketNotFound when it does not exist), for the rest of the request. */
@@ -235,6 +251,12 @@ export class ObjectService {
    * copies a rebalance has not moved yet. Not found only when there was nothing anywhere.
    */
   async delete(target: ObjectTarget, versionId?: string): Promise<DeleteOutcome> {
+    const outcome = await this.#delete(target, versionId);
+    await this.#changed(addressOf(target));
+    return outcome;
+  }
+
+  async #delete(target: ObjectTarget, versionId?: string): Promise<DeleteOutcome> {
     const address = addressOf(target);
     const { history, props } = target.bucket;
     if (isRemoteBucket(address.bucket)) {
@@ -291,6 +313,7 @@ export class ObjectService {
     await this.#deleteEverywhere(target, () =>
       this.store.deleteObject(address.bucket, address.name),
     );
+    await this.#changed(address);
   }
 
   /**
@@ -350,6 +373,7 @@ export class ObjectService {
     const address = { bucket: object.bucket, name: object.name };
     await this.protection.afterWrite(address, object, bucket.props);
     await this.rebalance.placeAfterWrite(address);
+    await this.#changed(address);
   }
 
   /** The changed version's protection carries the change before it is acknowledged. */
