@@ -99,7 +99,8 @@ const allowed = {
   ],
   // The SDK computes HRW placement itself, as AIStore's SDK does, so it may use the pure placement module.
   sdk: ['util', 'wire', 'placement'],
-  cli: ['util', 'wire', 'sdk', 'placement'],
+  // The archive formats' writers pack a local directory into a shard (`archive put DIR`).
+  cli: ['util', 'wire', 'sdk', 'placement', 'archive'],
   bin: null,
 };
 

@@ -57,6 +57,12 @@ import { listObjects } from './list-objects.js';
 import { repairCopies, type CopiesReport, type CopiesRequest } from './mirror-copies.js';
 import { removeObjectFile } from './object-placement.js';
 import { putObject } from './put-object.js';
+import {
+  prepareTailAppend,
+  type NotInPlace,
+  type PreparedTailAppend,
+  type TailAppendRequest,
+} from './in-place/tail-append.js';
 import { getObject, headObject } from './read-object.js';
 import { updateObjectMetadata } from './versions/metadata-update.js';
 import { readVersionFiles } from './versions/version-files.js';
@@ -274,6 +280,14 @@ export class LocalStore {
   /** Stores an object; see `PutObjectRequest` for length, checksum and versioning rules. */
   async putObject(request: PutObjectRequest): Promise<StoredObject> {
     return await this.#watch((context) => putObject(context, request));
+  }
+
+  /**
+   * Readies an append in place over the object's zero tail (in-place/tail-append.ts): the object
+   * as it is now, to `commit` the new bytes to, or why it cannot take one.
+   */
+  async prepareTailAppend(request: TailAppendRequest): Promise<PreparedTailAppend | NotInPlace> {
+    return await this.#watch((context) => prepareTailAppend(context, request));
   }
 
   /**

@@ -1,12 +1,20 @@
 // The shard commands of the CLI run as a user runs them (the built `cairn`, a real cluster of one
 // gateway and 2 targets): `get --archpath/--archregx`, `archive put` (create, append, append or
-// create), `archive bucket` (the archive job, waited for), `batch` (GetBatch into a file or
+// create; a directory packed in every format), `archive bucket` (the archive job, waited for), `batch` (GetBatch into a file or
 // stdout, in tar and zip). Output bytes are compared with what went in, and read back with the
 // Debian tools; failures exit 1 (or 2 when called wrongly) with one clear line on stderr.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -199,6 +207,77 @@ describe('CLI: shards and GetBatch', () => {
       'first.txt',
     ]);
     assert.equal(fresh.stdout.toString(), 'first file\n');
+  });
+
+  test('archive put of a directory packs every file under it, in every format', async () => {
+    const root = join(dir, 'tree');
+    const files: Record<string, Buffer> = {
+      'a/1.txt': Buffer.from('one\n'),
+      'a/b/2.bin': Buffer.alloc(70_000, 3),
+      'c.txt': Buffer.from('c\n'),
+      'empty.txt': Buffer.alloc(0),
+    };
+    for (const [name, data] of Object.entries(files)) {
+      mkdirSync(join(root, name, '..'), { recursive: true });
+      writeFileSync(join(root, name), data);
+    }
+    const names = Object.keys(files).sort();
+    for (const format of ['.tar', '.tgz', '.zip', '.tar.lz4']) {
+      const uri = `ais://clishards/tree${format}`;
+      const run = await cairn(endpoint, ['archive', 'put', root, uri, '--archpath', 'tree']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout.toString(), new RegExp(`=> ${uri.replaceAll('.', '\\.')}: 4 files`));
+      const got = join(dir, `got-tree${format}`);
+      assert.equal((await cairn(endpoint, ['get', uri, got])).code, 0);
+      const listing =
+        format === '.zip'
+          ? execFileSync('unzip', ['-Z1', got]).toString()
+          : execFileSync('sh', [
+              '-c',
+              format === '.tar.lz4' ? `lz4 -dc "${got}" | tar -tf -` : `tar -tf "${got}"`,
+            ]).toString();
+      assert.deepEqual(
+        listing.trim().split('\n'),
+        names.map((name) => `tree/${name}`),
+        format,
+      );
+      for (const [name, data] of Object.entries(files)) {
+        const read = await cairn(endpoint, ['get', uri, '-', '--archpath', `tree/${name}`]);
+        assert.equal(read.code, 0, read.stderr);
+        assert.ok(read.stdout.equals(data), `${format} ${name}`);
+      }
+    }
+    // Appending a directory adds its files one by one (the tar in place); empty files cannot be.
+    rmSync(join(root, 'empty.txt'));
+    const append = await cairn(endpoint, [
+      'archive',
+      'put',
+      root,
+      'ais://clishards/tree.tar',
+      '--append',
+    ]);
+    assert.equal(append.code, 0, append.stderr);
+    const got = join(dir, 'got-tree-appended.tar');
+    assert.equal((await cairn(endpoint, ['get', 'ais://clishards/tree.tar', got])).code, 0);
+    assert.deepEqual(execFileSync('tar', ['-tf', got]).toString().trim().split('\n'), [
+      ...names.map((name) => `tree/${name}`),
+      'a/1.txt',
+      'a/b/2.bin',
+      'c.txt',
+    ]);
+    writeFileSync(join(root, 'empty.txt'), '');
+    const refused = await cairn(endpoint, [
+      'archive',
+      'put',
+      root,
+      'ais://clishards/tree.tar',
+      '--append',
+    ]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /empty/);
+    const noFormat = await cairn(endpoint, ['archive', 'put', root, 'ais://clishards/tree.bin']);
+    assert.notEqual(noFormat.code, 0);
+    assert.match(noFormat.stderr, /cannot tell the format/);
   });
 
   test('archive put --append to a missing shard fails with exit code 1', async () => {

@@ -1,5 +1,6 @@
-// `cairn archive put FILE ais://b/SHARD`: one local file into a shard (create, append, or append
-// or create: `Ais-Pine`; `archive append` appends); `cairn archive bucket|create ais://src
+// `cairn archive put FILE|DIR ais://b/SHARD`: one local file, or every file under a directory
+// (archive-directory.ts), into a shard (create, append, or append or create: `Ais-Pine`;
+// `archive append` appends); `cairn archive bucket|create ais://src
 // ais://dst/SHARD`: the archive job over a list, range template or prefix of objects, waited for
 // with progress; `archive get` and `archive ls` are `get` and `ls --archive` of a shard.
 // AIStore's `ais archive` spelling.
@@ -22,6 +23,7 @@ import { commandAction } from '../context.js';
 import { defineGet } from '../get-command.js';
 import { listObjects } from '../ls-command.js';
 import { fileBody } from '../put-sources.js';
+import { putDirectoryIntoShard } from './archive-directory.js';
 
 interface PutOptions {
   archpath?: string;
@@ -51,7 +53,9 @@ export function registerArchiveCommands(program: Command, io: CliIo): void {
 
   const put = archive
     .command('put')
-    .description('put a local file into a shard (a new shard holding it, unless --append*)');
+    .description(
+      'put a local file, or every file under a directory, into a shard (a new shard, unless --append*)',
+    );
   definePut(
     put
       .option('--append', 'add it to the shard, which must exist')
@@ -135,15 +139,24 @@ function definePut(
   modeOf: (options: PutOptions) => ArchiveWriteMode,
 ): void {
   command
-    .argument('<file>', 'the local file')
+    .argument('<file>', 'the local file, or a directory: every file under it')
     .argument('<shard>', 'ais://bucket/shard.tar (.tgz, .tar.gz, .zip, .tar.lz4)')
-    .option('--archpath <path>', 'its path inside the shard (default: the file base name)')
+    .option(
+      '--archpath <path>',
+      'its path inside the shard (default: the file base name); for a directory, a prefix',
+    )
     .option('--archmime <format>', 'the shard format when its name does not tell (.tar, .zip...)')
     .action(
       commandAction(io, async (context, file: string, uri: string, options: PutOptions) => {
         const { bucket, objectName } = parseObject(uri);
         const mode = modeOf(options);
         const info = await stat(file);
+        if (info.isDirectory()) {
+          const { archpath, archmime } = options;
+          const shard = { bucket, shard: objectName, mode, archpath, archmime };
+          await putDirectoryIntoShard(context, { root: file, ...shard });
+          return;
+        }
         if (!info.isFile()) throw new UsageError(`"${file}" is not a file`);
         const path = options.archpath ?? basename(file);
         await context.client.putIntoShard(

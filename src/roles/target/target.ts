@@ -206,6 +206,7 @@ export async function startTarget(
     rebalancePolicy(rebalanceManager, rebalance),
   );
   const shardIndexes = new ShardIndexes(store, runtime.log);
+  objects.onChange((address) => shardIndexes.forget(address.bucket, address.name));
   const shards = { objects, indexes: shardIndexes };
   const mountpaths = new MountpathActions(store, jobs.registry, runtime.store, reprotect);
   const diskHealth = new DiskHealth(store, runtime.log, runtime.clock, () => {

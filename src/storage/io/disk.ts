@@ -48,6 +48,8 @@ export const openFlags = {
   noFollow: constants.O_RDONLY | constants.O_NOFOLLOW,
   /** Appending to a file that must not be a symlink. */
   appendNoFollow: constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW,
+  /** Writing in place (at given offsets) to a file that must not be a symlink. */
+  writeNoFollow: constants.O_WRONLY | constants.O_NOFOLLOW,
 } as const;
 
 /** Whether open flags (Node's strings, or a number) may change the file. */

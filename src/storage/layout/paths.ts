@@ -17,7 +17,8 @@ export const quarantineDirectoryName = '.cairn.quarantine';
 export const trashDirectoryName = '.cairn.trash';
 
 /** What a work file is for; it prefixes the file name so an operator can tell them apart. */
-export type WorkFilePrefix = 'put' | 'part' | 'copy' | 'slice' | 'restore' | 'append';
+export type WorkFilePrefix =
+  'put' | 'part' | 'copy' | 'slice' | 'restore' | 'append' | 'tail' | 'undo';
 
 /** One place an object may be stored on a mountpath. */
 export interface ReplicaPath {
@@ -90,6 +91,11 @@ export function isAppendWorkFile(mountpath: string, bucket: BucketJson, path: st
   const directory = contentDirectory(mountpath, bucket, 'wk');
   if (!path.startsWith(`${directory}/`)) return false;
   return isAppendWorkFileName(path.slice(directory.length + 1));
+}
+
+/** True for the file name of an in-place append's undo record (`%wk/undo.<random>.<pid-hex>`). */
+export function isUndoRecordName(entry: string): boolean {
+  return /^undo\.[0-9a-f]{16}\.[0-9a-f]+$/.test(entry);
 }
 
 /** True for the file name of an append work file. */

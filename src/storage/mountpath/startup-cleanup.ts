@@ -1,8 +1,11 @@
 // Start-up cleanup of a mountpath: work files belong to a process that is gone (a crash mid-write
-// leaves them), and trash is what a bucket destroy did not finish deleting.
+// leaves them), and trash is what a bucket destroy did not finish deleting. The undo records of
+// appends in place that a crash interrupted are applied first (in-place/undo-record.ts).
+import { recoverFromUndoRecord } from '../in-place/undo-record.js';
 import { isMissing, type Disk } from '../io/index.js';
 import {
   childPath,
+  isUndoRecordName,
   isNamespaceDirectoryName,
   isProviderDirectoryName,
   trashDirectory,
@@ -13,7 +16,21 @@ import {
 export async function cleanMountpath(disk: Disk, mountpath: string): Promise<void> {
   await disk.rm(trashDirectory(mountpath), { recursive: true, force: true });
   for (const bucketDirectory of await bucketDirectories(disk, mountpath)) {
-    await disk.rm(childPath(bucketDirectory, workDirectoryName), { recursive: true, force: true });
+    const workDirectory = childPath(bucketDirectory, workDirectoryName);
+    for (const entry of await fileNames(disk, workDirectory)) {
+      if (isUndoRecordName(entry))
+        await recoverFromUndoRecord(disk, childPath(workDirectory, entry));
+    }
+    await disk.rm(workDirectory, { recursive: true, force: true });
+  }
+}
+
+async function fileNames(disk: Disk, directory: string): Promise<string[]> {
+  try {
+    return await disk.readdir(directory);
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
   }
 }
 

@@ -8,12 +8,15 @@ import { resolveRange } from '../../../api/common/index.js';
 import { StoreError, isStoreError } from '../../../errors/index.js';
 import { isRemoteBucket, requireRemoteBucket } from '../../../backends/index.js';
 import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/native/index.js';
+import type { Readable } from 'node:stream';
 import type {
   CompleteRequest,
   DeleteGuard,
   DeleteOutcome,
   ObjectLockState,
   LocalStore,
+  NotInPlace,
+  PreparedTailAppend,
   PutObjectRequest,
   StoredObject,
 } from '../../../storage/index.js';
@@ -34,9 +37,13 @@ import { ColdReads, describeRemote } from './cold-reads.js';
 import { writeThrough } from './write-through.js';
 import { checkRemote, synchronizes, validatesWarmGet } from './warm-validation.js';
 
+/** Told of every object written or deleted through the service, before the request is answered. */
+export type ObjectChangeListener = (address: ObjectAddress) => Promise<void>;
+
 export class ObjectService {
   readonly #substitutes: SubstituteReads;
   readonly #cold: ColdReads;
+  readonly #changeListeners: ObjectChangeListener[] = [];
 
   constructor(
     private readonly runtime: NodeRuntime,
@@ -48,6 +55,18 @@ export class ObjectService {
     this.#cold = new ColdReads(store, runtime.clock, (bucket, object) =>
       this.#afterWrite(bucket, object),
     );
+  }
+
+  /**
+   * Adds a listener of writes and deletes (derived data kept by name, such as shard indexes, is
+   * dropped there). A listener's failure is its own: it must not throw.
+   */
+  onChange(listener: ObjectChangeListener): void {
+    this.#changeListeners.push(listener);
+  }
+
+  async #changed(address: ObjectAddress): Promise<void> {
+    for (const listener of this.#changeListeners) await listener(address);
   }
 
   /** The bucket's entry (BucketNotFound when it does not exist), for the rest of the request. */
@@ -194,6 +213,35 @@ export class ObjectService {
     return await this.#write(bucket, request.name, () => this.store.putObject(write));
   }
 
+  /**
+   * Readies an append in place over the object's zero tail (an uncompressed tar's end blocks), or
+   * says why it cannot take one. A remote bucket (written through), a bucket that keeps copies or
+   * slices, or one whose versions have IDs has its object rewritten instead: its backend, copies,
+   * slices or kept versions would otherwise hold other bytes.
+   */
+  async prepareTailAppend(
+    target: ObjectTarget,
+    offsetBytes: number,
+  ): Promise<PreparedTailAppend | NotInPlace> {
+    const { bucket, props, versioned } = target.bucket;
+    if (isRemoteBucket(bucket)) return { notInPlace: 'a remote bucket is written through' };
+    if (this.protection.isProtected(props)) return { notInPlace: 'the bucket keeps copies' };
+    if (versioned) return { notInPlace: 'the bucket keeps (or kept) history' };
+    const request = { bucket, name: target.name, offsetBytes, checksumType: props.checksum.type };
+    return await this.store.prepareTailAppend(request);
+  }
+
+  /** Commits a prepared append in place; the object is then placed like any written one. */
+  async commitTailAppend(
+    target: ObjectTarget,
+    prepared: PreparedTailAppend,
+    body: Readable,
+  ): Promise<StoredObject> {
+    const object = await prepared.commit(body, target.bucket.props.versioning.enabled);
+    await this.#afterWrite(target.bucket, object);
+    return object;
+  }
+
   /** Completes a multipart upload; the chunked object is then protected like any PUT. */
   async completeUpload(bucket: ResolvedBucket, request: CompleteRequest): Promise<StoredObject> {
     return await this.#write(bucket, request.name, () => this.store.completeUpload(request));
@@ -241,6 +289,16 @@ export class ObjectService {
    * copies a rebalance has not moved yet. Not found only when there was nothing anywhere.
    */
   async delete(
+    target: ObjectTarget,
+    versionId?: string,
+    guard?: DeleteGuard,
+  ): Promise<DeleteOutcome> {
+    const outcome = await this.#delete(target, versionId, guard);
+    await this.#changed(addressOf(target));
+    return outcome;
+  }
+
+  async #delete(
     target: ObjectTarget,
     versionId?: string,
     guard?: DeleteGuard,
@@ -302,6 +360,7 @@ export class ObjectService {
     await this.#deleteEverywhere(target, () =>
       this.store.deleteObject(address.bucket, address.name),
     );
+    await this.#changed(address);
   }
 
   /**
@@ -361,6 +420,7 @@ export class ObjectService {
     const address = { bucket: object.bucket, name: object.name };
     await this.protection.afterWrite(address, object, bucket.props);
     await this.rebalance.placeAfterWrite(address);
+    await this.#changed(address);
   }
 
   /** The changed version's protection carries the change before it is acknowledged. */

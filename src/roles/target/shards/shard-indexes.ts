@@ -9,6 +9,7 @@
 import { Readable } from 'node:stream';
 import {
   encodeShardIndex,
+  formatFromName,
   decodeShardIndex,
   indexTar,
   sameShard,
@@ -97,6 +98,32 @@ export class ShardIndexes {
       return;
     }
     await this.#store(key, new ShardIndex(identityOf(object), indexed));
+  }
+
+  /**
+   * Drops the index of a shard that was deleted or overwritten, from memory and from the store.
+   * Only names with an archive extension (or an index in memory) are looked at: a PUT of any
+   * other object costs nothing. An index of a shard known by its magic bytes alone that outlives
+   * its shard is never used (another shard of that name has another identity) and is replaced
+   * when that name is indexed again.
+   */
+  async forget(bucket: BucketJson, name: string): Promise<void> {
+    if (bucket.name === shardIndexBucket.name) return;
+    const key = objectUname(bucket, name);
+    const cached = this.#cache.get(key);
+    if (cached !== undefined) {
+      this.#cache.delete(key);
+      this.#cachedEntries -= cached.entries.length;
+    } else if (formatFromName(name) === undefined) return;
+    try {
+      await this.store.deleteObject(shardIndexBucket, key);
+    } catch (error) {
+      if (isStoreError(error) && error.code === 'ObjectNotFound') return;
+      this.log.warn('stale shard index not removed (it is never used)', {
+        shard: key,
+        error: String(error),
+      });
+    }
   }
 
   async #loadOrBuild(

@@ -1,7 +1,8 @@
 // Writing a shard (AIStore's PUT with `archpath` and `Ais-Pine`, the archive job): a new shard,
-// or the shard's files followed by new ones. Every format is rewritten as a stream into a new
-// version of the object (a PUT, atomic like any other); TAR is not appended in place. A plain tar
-// is indexed as it passes on its way to the store (shard-indexes.ts).
+// or the shard's files followed by new ones. A plain tar is appended to in place when its bucket
+// and its bytes allow it (tar-append.ts); otherwise, and for every other format, the shard is
+// rewritten as a stream into a new version of the object (a PUT, atomic like any other). A plain
+// tar is indexed as it passes on its way to the store (shard-indexes.ts).
 import type { ArchiveWriteRequest } from '../../../api/native/index.js';
 import {
   archiveEntries,
@@ -19,6 +20,7 @@ import type { ObjectService } from '../objects/object-service.js';
 import { nativePutRequest, type ObjectTarget } from '../objects/object-types.js';
 import { openShard, type OpenedShard } from './object-archive-source.js';
 import type { ShardIndexes } from './shard-indexes.js';
+import { appendToTarInPlace } from './tar-append.js';
 
 export interface ShardWrite {
   /** Create (or replace) the shard, append to it (it must exist), or either. */
@@ -52,6 +54,12 @@ export async function writeShard(
   addNew: ShardFiller,
 ): Promise<void> {
   const existing = write.mode === 'create' ? undefined : await openExisting(objects, target, write);
+  if (
+    existing !== undefined &&
+    isIndexable(existing.format) &&
+    (await appendToTarInPlace(objects, indexes, target, existing, addNew))
+  )
+    return;
   const format = existing?.format ?? newShardFormat(target.name, write.mime);
   const writer = createArchiveWriter(format);
   const filled = fill(writer, existing, addNew);
