@@ -1,7 +1,12 @@
 // Data protection: n-way mirroring, erasure coding, self-healing reads, and the jobs that build
 // and check them (make-n-copies, ec-encode, scrub).
 export * from './data-protection.js';
-export { decodeErasureMetadata, isReplicated, restoredAttributes } from './ec/ec-metadata.js';
+export {
+  decodeErasureMetadata,
+  isReplicated,
+  metafileInRecord,
+  restoredAttributes,
+} from './ec/ec-metadata.js';
 export { keptVersionOf } from './ec/version-pieces.js';
 export type { SurvivingObject } from './ec/restore-object.js';
 export {

@@ -64,7 +64,7 @@ import {
   type TailAppendRequest,
 } from './in-place/tail-append.js';
 import { getObject, headObject } from './read-object.js';
-import { updateObjectMetadata } from './versions/metadata-update.js';
+import { updateFileMetadata, updateObjectMetadata } from './versions/metadata-update.js';
 import { readVersionFiles } from './versions/version-files.js';
 import { findCurrent } from './versions/version-history.js';
 import { listVersions, type ListedVersion } from './versions/list-versions.js';
@@ -426,6 +426,24 @@ export class LocalStore {
       updateObjectMetadata(context, bucket, name, (record) => ({
         ...record,
         customMetadata: replace ? { ...metadata } : { ...record.customMetadata, ...metadata },
+      })),
+    );
+  }
+
+  /**
+   * Replaces the custom metadata of the file of `name` in the `type` tree (an EC piece, whose
+   * record carries its EC metadata), in place: the bytes and their checksum stay.
+   */
+  setFileCustomMetadata(
+    bucket: BucketJson,
+    name: string,
+    type: Exclude<StoredContentType, 'ob'>,
+    metadata: Record<string, string>,
+  ): Promise<StoredObject> {
+    return this.#watch((context) =>
+      updateFileMetadata(context, bucket, name, type, (record) => ({
+        ...record,
+        customMetadata: { ...metadata },
       })),
     );
   }

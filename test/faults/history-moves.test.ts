@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BucketJson, Client } from '../../src/sdk/index.js';
 import { versionPieceName } from '../../src/protect/ec/version-pieces.js';
-import { filesOf, findFiles } from '../harness/disk.js';
+import { filesOf, findFiles, metafilesOf } from '../harness/disk.js';
 import { sdkClient } from '../harness/s3-setup.js';
 import type { NodeProcess } from '../harness/node-process.js';
 import { TestCluster } from '../harness/test-cluster.js';
@@ -121,10 +121,10 @@ describe('kept versions move with their protection (rebalance, resilver)', () =>
           assert.equal(files.length, 2, `${key};${versionId}: the version and its mirror copy`);
           continue;
         }
-        const metafiles = (
-          await filesOf(cluster.dir, '%mt', versionPieceName(key, versionId))
-        ).filter((path) => path.includes(`/${bucket.name}/`) && holderOf(path) !== undefined);
-        const pieceHolders = new Set(metafiles.map((path) => holderOf(path)?.id));
+        const metafiles = (await metafilesOf(cluster.dir, versionPieceName(key, versionId))).filter(
+          ({ path }) => path.includes(`/${bucket.name}/`) && holderOf(path) !== undefined,
+        );
+        const pieceHolders = new Set(metafiles.map(({ path }) => holderOf(path)?.id));
         assert.ok(pieceHolders.size >= 2, `${key};${versionId}: owner and a holder of its piece`);
       }
       const counts = await scrub(client, bucket);

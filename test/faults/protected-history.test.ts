@@ -9,7 +9,7 @@
 // At the issue's scale: 50 objects each written 4 times (3 overwrites), 10 multipart objects.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import {
   DeleteObjectCommand,
   ListObjectVersionsCommand,
@@ -18,7 +18,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { BucketJson, Client } from '../../src/sdk/index.js';
-import { filesOf, findFiles, flipByte } from '../harness/disk.js';
+import { filesOf, findFiles, flipByte, metafilesOf } from '../harness/disk.js';
 import { sdkClient } from '../harness/s3-setup.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import {
@@ -247,7 +247,7 @@ describe('an EC 2+2 bucket with versioning loses two targets', () => {
       await client.jobs.encodeBucket(later, { data_slices: 1, parity_slices: 1 }),
     );
     for (const name of kept) {
-      const metafiles = (await filesOf(cluster.dir, '%mt', name)).filter((path) =>
+      const metafiles = (await metafilesOf(cluster.dir, name)).filter(({ path }) =>
         path.includes(`/${later.name}/`),
       );
       assert.ok(metafiles.length >= 2, `${name}: owner and holder have metafiles`);
@@ -258,13 +258,9 @@ describe('an EC 2+2 bucket with versioning loses two targets', () => {
     const latest = await fill(s3, client, bucket);
     // Tags and custom metadata changed after the PUT reached every metafile of the object.
     for (let index = 0; index < objectCount; index += 3) {
-      const metafiles = await filesOf(cluster.dir, '%mt', `obj-${index}`);
+      const metafiles = await metafilesOf(cluster.dir, `obj-${index}`);
       assert.ok(metafiles.length >= 3, `obj-${index}: owner and holders have metafiles`);
-      for (const path of metafiles) {
-        const metafile = JSON.parse(await readFile(path, 'utf8')) as {
-          custom_md: Record<string, string>;
-          s3_attrs?: { tags?: Record<string, string> };
-        };
+      for (const { path, metadata: metafile } of metafiles) {
         assert.equal(metafile.custom_md.changed, 'after-put', `${path}: custom metadata`);
         assert.deepEqual(metafile.s3_attrs?.tags, { latest: 'yes' }, `${path}: tags`);
       }
@@ -277,16 +273,13 @@ describe('an EC 2+2 bucket with versioning loses two targets', () => {
     for (const version of expected.versions.filter((entry) => !entry.latest)) {
       const name = versionPieceName(version.key, version.versionId);
       if (version.key === longKey) assert.ok(name.startsWith('.kept/'), 'a hashed piece name');
-      const metafiles = await filesOf(cluster.dir, '%mt', name);
+      const metafiles = await metafilesOf(cluster.dir, name);
       assert.ok(metafiles.length >= 3, `${name}: owner and holders have metafiles`);
     }
     for (const key of ['obj-1', 'obj-2']) {
-      const metafiles = await filesOf(cluster.dir, '%mt', key);
+      const metafiles = await metafilesOf(cluster.dir, key);
       assert.ok(metafiles.length >= 3, `${key}: its delete marker has pieces`);
-      for (const path of metafiles) {
-        const metafile = JSON.parse(await readFile(path, 'utf8')) as {
-          s3_attrs?: { delete_marker?: boolean };
-        };
+      for (const { path, metadata: metafile } of metafiles) {
         assert.equal(metafile.s3_attrs?.delete_marker, true, `${path}: a delete marker`);
       }
     }

@@ -1,7 +1,11 @@
-// Looking at what a cluster stored on disk (object files under `%ob`, EC slices under `%ec`, work
-// files under `%wk`) and damaging it the way disks do.
-import { readdir } from 'node:fs/promises';
+// Looking at what a cluster stored on disk (object files under `%ob`, EC slices under `%ec` and
+// their metafiles, work files under `%wk`) and damaging it the way disks do.
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { getAttribute } from 'fs-xattr';
+import { decodeErasureMetadata, metafileInRecord } from '../../src/protect/index.js';
+import { decodeObjectMetadata, metadataAttributeName } from '../../src/storage/meta/index.js';
+import type { ErasureMetadataJson } from '../../src/wire/index.js';
 
 export { flipByte } from '../../src/storage/store-fixtures.js';
 
@@ -33,4 +37,33 @@ export async function filesOf(root: string, marker: string, name: string): Promi
   return (await findFiles(root, marker)).filter(
     (path) => path.endsWith(`/${marker}/${name}`) && !path.includes('/.cairn.quarantine/'),
   );
+}
+
+/** An EC metafile found on disk, and the file that holds it. */
+export interface FoundMetafile {
+  path: string;
+  metadata: ErasureMetadataJson;
+}
+
+/**
+ * Every EC metafile of piece name `name` below `root`, in both forms (docs/formats/ec-metadata.md):
+ * the record of a piece file under `%ec` that carries one, and `%mt` files (main replicas, pieces
+ * in the two-file form) beside no such piece file.
+ */
+export async function metafilesOf(root: string, name: string): Promise<FoundMetafile[]> {
+  const found: FoundMetafile[] = [];
+  const inRecords = new Set<string>();
+  for (const path of await filesOf(root, '%ec', name)) {
+    const record = decodeObjectMetadata(await getAttribute(path, metadataAttributeName), path);
+    const metadata = metafileInRecord(record, path);
+    if (metadata === undefined) continue;
+    found.push({ path, metadata });
+    inRecords.add(path.replace(`/%ec/`, '/%mt/'));
+  }
+  for (const path of await filesOf(root, '%mt', name)) {
+    if (inRecords.has(path)) continue;
+    const metadata = decodeErasureMetadata(await readFile(path), path);
+    found.push({ path, metadata });
+  }
+  return found;
 }

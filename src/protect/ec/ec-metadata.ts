@@ -1,5 +1,7 @@
 // The EC metafile (docs/formats/ec-metadata.md): the one module that builds, encodes and validates
-// it. Stored as `%mt/<name>` (a file with its own checksummed metadata record) beside every piece.
+// it. A slice or replica carries it in its own record (custom metadata `pieceRecordKey` of
+// `%ec/<name>`); the owner's main replica, and pieces whose metafile is too big for a record or that
+// were written before, have it as `%mt/<name>` (a file with its own checksummed metadata record).
 import { isChecksumType } from '../../checksum/index.js';
 import { objectMetadataCorrupted } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
@@ -53,6 +55,39 @@ export function decodeErasureMetadata(value: unknown, context: string): ErasureM
   const metadata = map as unknown as ErasureMetadataJson;
   if (metadata.slice_id > metadata.data_slices + metadata.parity_slices) fail('slice_id too big');
   return metadata;
+}
+
+/** Custom metadata key of a piece file's record (`%ec/<name>`) that holds the piece's metafile. */
+export const pieceRecordKey = 'ais.ec.metafile';
+
+/**
+ * Largest metafile plus piece name carried in a piece's record; a bigger one goes to `%mt`. The
+ * record holds at most 4000 bytes (`object-metadata.md`), and the rest of it (checksum, version,
+ * a hashed name) needs the other 1200.
+ */
+export const inRecordMaxBytes = 2800;
+
+/**
+ * The custom metadata of a piece file that carries `metadata` (its `slice_cksum` is the record's
+ * own checksum, so it is left out), or undefined when it is too big for the record.
+ */
+export function pieceRecordOf(metadata: ErasureMetadataJson): Record<string, string> | undefined {
+  const text = JSON.stringify({ ...metadata, slice_cksum: '' });
+  const bytes = Buffer.byteLength(text) + Buffer.byteLength(metadata.name);
+  return bytes > inRecordMaxBytes ? undefined : { [pieceRecordKey]: text };
+}
+
+/**
+ * The metafile a piece file's record carries, its `slice_cksum` the checksum of the piece's bytes;
+ * undefined for a piece whose metafile is under `%mt`.
+ */
+export function metafileInRecord(
+  piece: { customMetadata: Record<string, string>; checksum: { value: string } },
+  context: string,
+): ErasureMetadataJson | undefined {
+  const text = piece.customMetadata[pieceRecordKey];
+  if (text === undefined) return undefined;
+  return { ...decodeErasureMetadata(text, context), slice_cksum: piece.checksum.value };
 }
 
 /** What the encoder knows about the object it encodes. */

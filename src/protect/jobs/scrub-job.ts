@@ -18,6 +18,7 @@ import {
   type ErasureMetadataJson,
 } from '../../wire/index.js';
 import type { CheckOutcome, DataProtection } from '../data-protection.js';
+import { isMainReplica } from '../ec/local-pieces.js';
 import { keptVersionOf } from '../ec/version-pieces.js';
 import { filesOf } from './copies-and-encode-jobs.js';
 import { forEachBounded, localNames } from './local-walk.js';
@@ -78,18 +79,35 @@ export class ScrubJob extends Job {
       },
     );
     if (!this.props().ec.enabled) return;
-    await forEachBounded(localNames(store, bucket, 'mt'), concurrency, signal, async (entry) => {
-      const metadata = await this.protection.erasure.pieces
-        .metadata(bucket, entry.name)
-        .catch(() => undefined);
-      if (metadata === undefined) return;
-      const kept = keptVersionOf(metadata);
-      if (kept === undefined) {
-        if (!this.#owns(entry.name)) await this.#askOwner(bucket, entry.name, log);
-        return;
-      }
-      await this.#askKeptOwner(bucket, kept, metadata, log);
-    });
+    // Pieces are `%ec` files (their metafile in the record or under `%mt`); main replicas'
+    // metafiles are `%mt` files alone, and a piece's `%mt` was seen with its `%ec` file.
+    for (const [tree, mainReplicas] of [
+      ['ec', false],
+      ['mt', true],
+    ] as const) {
+      await forEachBounded(localNames(store, bucket, tree), concurrency, signal, async (entry) => {
+        const metadata = await this.protection.erasure.pieces
+          .metadata(bucket, entry.name)
+          .catch(() => undefined);
+        if (metadata === undefined || isMainReplica(metadata) !== mainReplicas) return;
+        await this.#askOwnerOf(bucket, entry.name, metadata, log);
+      });
+    }
+  }
+
+  /** Asks the owner of what a piece or main replica's metafile held here describes to check it. */
+  async #askOwnerOf(
+    bucket: BucketJson,
+    name: string,
+    metadata: ErasureMetadataJson,
+    log: Logger,
+  ): Promise<void> {
+    const kept = keptVersionOf(metadata);
+    if (kept === undefined) {
+      if (!this.#owns(name)) await this.#askOwner(bucket, name, log);
+      return;
+    }
+    await this.#askKeptOwner(bucket, kept, metadata, log);
   }
 
   /** The owner of a kept version a piece held here belongs to makes sure it has the version. */
