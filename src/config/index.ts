@@ -1,3 +1,4 @@
 // Configuration: node config (local) and cluster config (versioned, synced), typed and validated once.
 export * from './node-config.js';
 export * from './cluster-config.js';
+export * from './rate-limit.js';
