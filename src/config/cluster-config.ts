@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { StoreError } from '../errors/index.js';
 import { checksumTypeNames, type ChecksumTypeName } from '../wire/index.js';
+import { rateLimitSchema } from './rate-limit.js';
 
 /** An attached remote cluster's alias: a namespace's first part, so no `#`, `/` or `@`. */
 const remoteAliasSchema = z
@@ -264,6 +265,11 @@ export const clusterConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Rate limits new buckets start with (`rate_limit.frontend|backend.*`, AIStore's); a bucket's
+     * own copy in its props is what applies to it.
+     */
+    rate_limit: rateLimitSchema.prefault({}),
   })
   .strict();
 
@@ -281,21 +287,30 @@ export function parseClusterConfig(raw: unknown): ClusterConfigValues {
   return deepFreeze(parsed.data);
 }
 
-/** Applies `section.key=value` updates (from `set-config`) to a config, validating the result. */
+/**
+ * Applies `section.key=value` updates (from `set-config`) to a config, validating the result. A key
+ * names a value by its path (`rate_limit.frontend.max_tokens` is three levels deep).
+ */
 export function updateClusterConfig(
   current: ClusterConfigValues,
   updates: Record<string, unknown>,
 ): ClusterConfigValues {
-  const draft = structuredClone(current) as Record<string, Record<string, unknown>>;
+  const draft = structuredClone(current) as Record<string, unknown>;
   for (const [key, value] of Object.entries(updates)) {
-    const [section, field, ...rest] = key.split('.');
-    const target = section === undefined ? undefined : draft[section];
-    if (field === undefined || rest.length > 0 || target === undefined || !(field in target)) {
+    const path = key.split('.');
+    const field = path.pop();
+    let target: unknown = draft;
+    for (const name of path)
+      target = isSection(target) && name in target ? target[name] : undefined;
+    if (path.length === 0 || field === undefined || !isSection(target) || !(field in target))
       throw new StoreError('BadRequest', `invalid cluster config key "${key}"`);
-    }
     target[field] = coerce(value, target[field]);
   }
   return parseClusterConfig(draft);
+}
+
+function isSection(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function coerce(value: unknown, previous: unknown): unknown {

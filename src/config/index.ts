@@ -3,3 +3,4 @@ export * from './node-config.js';
 export * from './cluster-config.js';
 export * from './node-networks.js';
 export * from './go-duration.js';
+export * from './rate-limit.js';

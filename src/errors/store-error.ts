@@ -79,16 +79,20 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 export interface StoreErrorOptions {
   cause?: unknown;
+  /** For a refusal that ends by itself (a rate limit): when to try again, sent as Retry-After. */
+  retryAfterSeconds?: number;
 }
 
 /** Base class: domain code throws subclasses; only api/common turns them into responses. */
 export class StoreError extends Error {
   readonly code: ErrorCode;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: StoreErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StoreError';
     this.code = code;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -109,6 +109,32 @@ export interface ObjectLockPropsJson {
 
 export const objectLockModes = ['GOVERNANCE', 'COMPLIANCE'] as const;
 
+/** `rate_limit.frontend`: client requests each gateway admits for its share of the bucket. */
+export interface FrontendRateLimitJson {
+  enabled: boolean;
+  /** Go duration text ("1m"): the window `max_tokens` is per. */
+  interval: string;
+  max_tokens: number;
+  burst_size: number;
+  /** Space-separated `verb:n` overrides of `max_tokens` ("get:5000 delete:1000"). */
+  per_op_max_tokens: string;
+}
+
+/** `rate_limit.backend`: calls to the remote backend each target makes for its share. */
+export interface BackendRateLimitJson {
+  enabled: boolean;
+  interval: string;
+  max_tokens: number;
+  num_retries: number;
+  per_op_max_tokens: string;
+}
+
+/** AIStore's `rate_limit` bucket property. */
+export interface RateLimitPropsJson {
+  backend: BackendRateLimitJson;
+  frontend: FrontendRateLimitJson;
+}
+
 export interface BucketPropsJson {
   provider: string;
   checksum: ChecksumPropsJson;
@@ -117,6 +143,8 @@ export interface BucketPropsJson {
   ec: ErasureCodingPropsJson;
   lru: LruPropsJson;
   write_policy: WritePolicyJson;
+  /** Absent in buckets created before rate limits existed: then no limit applies. */
+  rate_limit?: RateLimitPropsJson;
   /** Access bitmask as a decimal string. */
   access: string;
   /** Bucket ID as a decimal string. */
@@ -129,11 +157,12 @@ export interface BucketPropsJson {
   object_lock?: ObjectLockPropsJson;
 }
 
+/** Every field optional, at every depth. */
+type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
 /** A partial, nested update (`set-bprops` value). */
 export type BucketPropsUpdateJson = {
-  [K in keyof BucketPropsJson]?: BucketPropsJson[K] extends object
-    ? Partial<BucketPropsJson[K]>
-    : BucketPropsJson[K];
+  [K in keyof BucketPropsJson]?: DeepPartial<NonNullable<BucketPropsJson[K]>>;
 };
 
 /** All access bits set (AIStore's `apc.AccessAll`). */

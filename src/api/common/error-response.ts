@@ -153,7 +153,14 @@ export function sendError(context: RequestContext, error: unknown): void {
     tcode: code,
   };
   res.setHeader('x-request-id', context.requestId);
+  setRetryAfter(context, error);
   sendJsonAnswer(context, status, JSON.stringify(body));
+}
+
+/** `Retry-After` for an error that says when to try again (both APIs answer it). */
+export function setRetryAfter(context: RequestContext, error: unknown): void {
+  if (isStoreError(error) && error.retryAfterSeconds !== undefined)
+    context.res.setHeader('retry-after', String(error.retryAfterSeconds));
 }
 
 /** Answers `status` with a JSON text: as the body, or in `Hdr-Error` for HEAD (no body allowed). */

@@ -1,6 +1,6 @@
 // S3 error responses: the status and `<Code>` come from api/common's one error table; this file only
 // renders them as S3's XML body (no body for HEAD and 304), with the request ID headers.
-import { describeError, errorTable, reportError } from '../common/error-response.js';
+import { describeError, errorTable, reportError, setRetryAfter } from '../common/error-response.js';
 import type { RequestContext } from '../common/request-context.js';
 import { renderXml } from './xml/xml-codec.js';
 
@@ -22,6 +22,7 @@ export function sendS3Error(
   const { res } = context;
   res.statusCode = status;
   setRequestIdHeaders(context);
+  setRetryAfter(context, error);
   if (context.method === 'HEAD' || status === 304) {
     res.end();
     return;

@@ -1,5 +1,6 @@
 // Bucket properties: defaults for new buckets, and validated nested updates (`set-bprops`).
 import { isChecksumType } from '../../checksum/index.js';
+import { rateLimitProblem, rateLimitSchema, type RateLimitValues } from '../../config/index.js';
 import { StoreError } from '../../errors/index.js';
 import { parseGoDuration } from '../../config/index.js';
 import { nowNanoseconds } from '../../util/time.js';
@@ -16,11 +17,12 @@ import {
   versionHistoryNames,
 } from '../../wire/index.js';
 
-/** Properties of a new bucket: AIStore's defaults, with the cluster's checksum type. */
+/** Properties of a new bucket: AIStore's defaults, with the cluster's checksum type and limits. */
 export function defaultBucketProps(
   provider: string,
   checksumType: ChecksumTypeName,
   bucketId: bigint,
+  rateLimit: RateLimitValues = rateLimitSchema.parse({}),
 ): BucketPropsJson {
   return {
     provider,
@@ -44,6 +46,7 @@ export function defaultBucketProps(
     },
     lru: { enabled: true, dont_evict_time: '2h0m', capacity_upd_time: '10m' },
     write_policy: { data: 'immediate', md: 'immediate' },
+    rate_limit: structuredClone(rateLimit),
     access: accessAll,
     bid: String(bucketId),
     created: String(nowNanoseconds()),
@@ -65,8 +68,10 @@ export function applyBucketPropsUpdate(
   update: BucketPropsUpdateJson,
 ): BucketPropsJson {
   const next = structuredClone(current) as unknown as Record<string, unknown>;
-  // Buckets created before `versioning.history` existed keep no history.
+  // Buckets created before `versioning.history` existed keep no history; those created before
+  // rate limits get the (disabled) defaults once their props change.
   (next as unknown as BucketPropsJson).versioning.history ??= 'none';
+  next.rate_limit ??= rateLimitSchema.parse({});
   for (const [key, value] of Object.entries(update as Record<string, unknown>)) {
     if (readOnlyKeys.has(key)) {
       if (value !== undefined && value !== next[key])
@@ -136,6 +141,7 @@ function mergeObjectLock(
   return lock;
 }
 
+/** Merges field by field, into nested sections too (`rate_limit.frontend.max_tokens`). */
 function mergeSection(
   name: string,
   section: Record<string, unknown>,
@@ -143,7 +149,16 @@ function mergeSection(
 ): void {
   for (const [field, value] of Object.entries(update)) {
     if (!(field in section)) throw invalidProps(`unknown property "${name}.${field}"`);
-    section[field] = coerceLike(`${name}.${field}`, value, section[field]);
+    const inner = section[field];
+    if (typeof inner === 'object' && inner !== null && !Array.isArray(inner)) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw invalidProps(`"${name}.${field}" must be an object`);
+      mergeSection(
+        `${name}.${field}`,
+        inner as Record<string, unknown>,
+        value as Record<string, unknown>,
+      );
+    } else section[field] = coerceLike(`${name}.${field}`, value, inner);
   }
 }
 
@@ -243,6 +258,8 @@ function validateBucketProps(props: BucketPropsJson): void {
     );
   }
   validateLru(props);
+  const limits = rateLimitProblem(props.rate_limit);
+  if (limits !== undefined) throw invalidProps(limits);
   const history: string = props.versioning.history ?? 'none';
   if (!(versionHistoryNames as readonly string[]).includes(history)) {
     throw invalidProps(`versioning.history must be one of ${versionHistoryNames.join(', ')}`);

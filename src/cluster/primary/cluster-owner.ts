@@ -248,13 +248,15 @@ export class ClusterOwner {
         bucket.provider,
         this.store.config.values.checksum.type,
         0n,
+        this.store.config.values.rate_limit,
       );
       await this.#checkProtection(undefined, applyBucketPropsUpdate(tentative, update));
     }
     await this.#mutate((draft) => {
       if (draft.bucketMetadata.get(bucket) !== undefined) throw bucketAlreadyExists(bucket);
       const bucketId = draft.bucketMetadata.maxBucketId() + 1n;
-      let props = defaultBucketProps(bucket.provider, draft.config.values.checksum.type, bucketId);
+      const { checksum, rate_limit: rateLimit } = draft.config.values;
+      let props = defaultBucketProps(bucket.provider, checksum.type, bucketId, rateLimit);
       if (update !== undefined) props = applyBucketPropsUpdate(props, update);
       return { ...draft, bucketMetadata: draft.bucketMetadata.withBucket(bucket, props) };
     });
@@ -286,6 +288,7 @@ export class ClusterOwner {
             bucket.provider,
             draft.config.values.checksum.type,
             BigInt(entry.props.bid),
+            draft.config.values.rate_limit,
           )
         : entry.props;
       // A reset keeps the history state (S3 versioning never returns to "never enabled") and

@@ -11,7 +11,7 @@ import {
   type S3Forwarder,
 } from '../../api/s3/index.js';
 import { StoreError } from '../../errors/index.js';
-import { objectUname } from '../../wire/index.js';
+import { objectUname, type BucketJson, type BucketPropsJson } from '../../wire/index.js';
 import type { ClusterNode } from '../../cluster/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
 import { passedHead } from '../../transport/index.js';
@@ -54,8 +54,16 @@ export function forwardTimeoutMs(runtime: NodeRuntime): number {
   return runtime.store.config.values.timeouts.control_ms * 6;
 }
 
+/** Admits a client's object request on a bucket or throws (a gateway's frontend rate limit). */
+export interface RequestAdmission {
+  admit(bucket: BucketJson, props: BucketPropsJson, method: string): void;
+}
+
 export class OwnerForwarder implements S3Forwarder {
-  constructor(private readonly runtime: NodeRuntime) {}
+  constructor(
+    private readonly runtime: NodeRuntime,
+    private readonly admission?: RequestAdmission,
+  ) {}
 
   /**
    * Proxies the request to the owner, or answers false when this node is the owner. A read whose
@@ -71,8 +79,9 @@ export class OwnerForwarder implements S3Forwarder {
     const owner = ownerOf(this.runtime, bucket, key);
     if (owner.id === this.runtime.id) return false;
     // Checked here as well as on the target: the request's URL must not be resolved on the way.
-    lookupBucket(this.runtime, s3Bucket(bucket));
+    const { props } = lookupBucket(this.runtime, s3Bucket(bucket));
     validateObjectName(key);
+    this.admission?.admit(s3Bucket(bucket), props, context.method);
     const headers = (): string[] => {
       const list = forwardedHeaders(context);
       appendForwardingHeaders(list, this.runtime.id, key, auth);

@@ -23,6 +23,7 @@ import { lookupBucket } from '../common/bucket-lookup.js';
 import { dontAddRemote, type RemoteBucketAdd } from './remote-bucket-add.js';
 import { promote } from './data/promote-action.js';
 import type { JobCoordinator } from './job-coordinator.js';
+import type { FrontendLimiter } from './data/frontend-limiter.js';
 import { unreachableOwner } from '../common/unreachable-targets.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { randomId } from '../../util/ids.js';
@@ -32,6 +33,7 @@ export class GatewayObjects implements ObjectPort {
     private readonly runtime: NodeRuntime,
     private readonly remoteAdd: RemoteBucketAdd,
     private readonly jobs: JobCoordinator,
+    private readonly limiter: FrontendLimiter,
   ) {}
 
   /**
@@ -40,8 +42,9 @@ export class GatewayObjects implements ObjectPort {
    */
   async redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
     await this.remoteAdd.ensure(address.bucket, dontAddRemote(context.query));
-    lookupBucket(this.runtime, address.bucket);
+    const { props } = lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);
+    this.limiter.admit(address.bucket, props, context.method);
     const map = this.runtime.store.clusterMap;
     const uname = objectUname(address.bucket, address.name);
     const owner = map?.ownerOf(uname);

@@ -1,6 +1,7 @@
 // Starts a gateway: servers, then its place in the cluster (primary or member, see leadership.ts).
 import type { NodeConfig } from '../../config/index.js';
 import { EtlControl } from '../../etl/index.js';
+import { isInMaintenance } from '../../cluster/index.js';
 import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
@@ -17,6 +18,7 @@ import { RemoteClusterAdmin } from './cluster/remote-cluster-admin.js';
 import { RemoteBucketAdd } from './remote-bucket-add.js';
 import { GatewayCluster } from './cluster/gateway-cluster.js';
 import { gatewayDsort } from './shards/gateway-dsort.js';
+import { FrontendLimiter } from './data/frontend-limiter.js';
 import { GatewayBatch, GatewayObjects } from './gateway-objects.js';
 import { JobCoordinator } from './job-coordinator.js';
 import { GatewayS3Buckets } from './gateway-s3-buckets.js';
@@ -43,9 +45,10 @@ export async function startGateway(
     exitProcess: hooks.requestExit,
   };
   const remoteAdd = new RemoteBucketAdd(runtime, ownerOf);
+  const limiter = new FrontendLimiter(activeGateways(runtime), runtime.clock);
   runtime.serve(
     {
-      objects: new GatewayObjects(runtime, remoteAdd, jobs),
+      objects: new GatewayObjects(runtime, remoteAdd, jobs, limiter),
       batch: new GatewayBatch(runtime),
       dsort: gatewayDsort(runtime, ownerOf),
       buckets: new GatewayBuckets(runtime, ownerOf, jobs, remoteAdd),
@@ -70,7 +73,7 @@ export async function startGateway(
       {
         objects: new ForwardedOnly(),
         buckets: new GatewayS3Buckets(runtime, ownerOf),
-        forwarder: new OwnerForwarder(runtime),
+        forwarder: new OwnerForwarder(runtime, limiter),
       },
       true,
     ),
@@ -85,5 +88,13 @@ export async function startGateway(
       leadership.stop();
       await runtime.close();
     },
+  };
+}
+
+/** Gateways sharing the clients' traffic: those in the map and not in maintenance. */
+function activeGateways(runtime: NodeRuntime): () => number {
+  return () => {
+    const proxies = runtime.store.clusterMap?.proxies.values() ?? [];
+    return [...proxies].filter((node) => !isInMaintenance(node)).length;
   };
 }
