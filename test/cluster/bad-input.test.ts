@@ -172,6 +172,14 @@ describe('bad input', () => {
     assert.match(noDestination.body, /copy-bck: missing destination bucket/);
     const unknownResource = await rawRequest(gateway, 'GET', '/v1/nothing');
     assert.equal(unknownResource.status, 400);
+    const downloader = await rawRequest(gateway, 'POST', '/v1/download', { body: '{}' });
+    assert.equal(downloader.status, 501);
+    assert.match(downloader.body, /downloader \(\/v1\/download\) is not implemented/);
+    const deep = await rawRequest(gateway, 'POST', '/v1/buckets/newb', {
+      body: `${'['.repeat(10_000)}${']'.repeat(10_000)}`,
+    });
+    assert.equal(deep.status, 400);
+    assert.match(deep.body, /deeper than 64 levels/);
     const list = await rawRequest(gateway, 'GET', '/v1/buckets/inputs', {
       body: '{"action":"list","value":{"pagesize":-3}}',
     });

@@ -73,6 +73,9 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
         return;
       default: {
         const route = resource === undefined ? undefined : ports.internal?.[resource];
+        // AIStore's downloader: a real API a client may call, not a typo (which is a 400).
+        if (route === undefined && resource === 'download')
+          throw notImplemented('the downloader (/v1/download)');
         if (route === undefined)
           throw badRequest(`unknown resource "${resource ?? ''}" in ${context.path}`);
         if (!context.intra) {
