@@ -197,7 +197,7 @@ describe('S3 conditional writes', () => {
     }
   });
 
-  test('aws cli: put-object --if-none-match and --if-match', async () => {
+  test('aws cli: put-object --if-none-match and --if-match', async (t) => {
     const configs = await writeClientConfigs(cluster.dir, cluster.primary.publicUrl);
     const file = join(cluster.dir, 'cli-body.txt');
     await writeFile(file, 'from the cli');
@@ -208,9 +208,17 @@ describe('S3 conditional writes', () => {
         { env: configs.awsEnv, timeout: 120_000 },
       );
     const common = ['--bucket', bucket, '--key', 'cli', '--body', file];
-    const created = JSON.parse((await aws(...common, '--if-none-match', '*')).stdout) as {
-      ETag: string;
-    };
+    const first = await aws(...common, '--if-none-match', '*').catch((error: unknown) => error);
+    // Debian 12's aws cli (2.9.19) predates the option (AWS added conditional writes in 2024).
+    if (
+      first instanceof Error &&
+      /Unknown options: --if-none-match/.test(String((first as { stderr?: string }).stderr))
+    ) {
+      t.skip(`${awsProgram} has no --if-none-match option (too old for conditional writes)`);
+      return;
+    }
+    if (first instanceof Error) throw first;
+    const created = JSON.parse((first as { stdout: string }).stdout) as { ETag: string };
     await assert.rejects(
       aws(...common, '--if-none-match', '*'),
       (error: Error & { stderr?: string }) => {
