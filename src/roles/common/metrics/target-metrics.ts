@@ -147,35 +147,31 @@ export function registerTargetMetrics(metrics: NodeMetrics, sources: TargetMetri
 
 /** Objects and bytes of each running job (rebalance, resilver, copies ...), by direction. */
 function registerJobProgress(metrics: NodeMetrics, jobs: JobRegistry): void {
-  const labelNames = ['kind', 'job', 'direction'];
-  new Gauge({
-    name: 'cairn_running_job_objects',
-    help: 'objects a running job has handled so far: direction local (on this target), out (sent), in (received)',
-    labelNames,
-    registers: [metrics.registry],
-    collect() {
-      this.reset();
-      for (const job of jobs.find({ onlyRunning: true })) {
-        const { counters } = job;
-        this.labels(job.kind, job.id, 'local').set(counters.localObjects);
-        this.labels(job.kind, job.id, 'out').set(counters.outObjects);
-        this.labels(job.kind, job.id, 'in').set(counters.inObjects);
-      }
-    },
-  });
-  new Gauge({
-    name: 'cairn_running_job_bytes',
-    help: 'bytes a running job has handled so far, by direction as cairn_running_job_objects',
-    labelNames,
-    registers: [metrics.registry],
-    collect() {
-      this.reset();
-      for (const job of jobs.find({ onlyRunning: true })) {
-        const { counters } = job;
-        this.labels(job.kind, job.id, 'local').set(counters.localBytes);
-        this.labels(job.kind, job.id, 'out').set(counters.outBytes);
-        this.labels(job.kind, job.id, 'in').set(counters.inBytes);
-      }
-    },
-  });
+  const gauge = (unit: 'Objects' | 'Bytes', name: string, help: string): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['kind', 'job', 'direction'],
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        for (const job of jobs.find({ onlyRunning: true })) {
+          const { counters } = job;
+          this.labels(job.kind, job.id, 'local').set(counters[`local${unit}`]);
+          this.labels(job.kind, job.id, 'out').set(counters[`out${unit}`]);
+          this.labels(job.kind, job.id, 'in').set(counters[`in${unit}`]);
+        }
+      },
+    });
+  };
+  gauge(
+    'Objects',
+    'cairn_running_job_objects',
+    'objects a running job has handled so far: direction local (on this target), out (sent), in (received)',
+  );
+  gauge(
+    'Bytes',
+    'cairn_running_job_bytes',
+    'bytes a running job has handled so far, by direction as cairn_running_job_objects',
+  );
 }
