@@ -70,6 +70,7 @@ buildah config \
   --entrypoint '["/usr/local/bin/cairn"]' \
   --cmd '["--help"]' \
   --env NODE_ENV=production \
+  --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   --volume /cairn \
   --port 8080 --port 9080 \
   --label "org.opencontainers.image.title=cairn" \

@@ -12,6 +12,7 @@ import { registerCopyCommand } from './data/copy-commands.js';
 import { registerMoveCommand } from './data/move-command.js';
 import { registerPromoteCommand } from './data/promote-command.js';
 import { registerClusterCommands } from './admin/cluster-commands.js';
+import { registerK8sCommands } from './admin/k8s-pre-stop.js';
 import { registerCompletionCommand } from './completion/index.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
@@ -78,6 +79,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerDsortCommands(program, io);
   registerBucketCommands(program, io);
   registerCopyCommand(program, io);
+  registerK8sCommands(program, io);
   registerMoveCommand(program, io);
   registerPromoteCommand(program, io);
   registerShowCommand(program, io);

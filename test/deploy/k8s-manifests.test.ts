@@ -11,9 +11,11 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { StatefulSet } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { Service } from 'kubernetes-models/v1';
+import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parseAllDocuments, parse } from 'yaml';
 import { nodeCommand } from '../../src/bin/node-command.js';
+import { buildCli } from '../../src/cli/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const manifestDir = path.join(repoRoot, 'deploy/k8s');
@@ -26,6 +28,12 @@ const kinds: Record<string, { model: new (data: never) => { validate(): void }; 
     model: PodDisruptionBudget,
     types: 'kubernetes-models/policy/v1/PodDisruptionBudget',
   },
+  ServiceAccount: { model: ServiceAccount, types: 'kubernetes-models/v1/ServiceAccount' },
+  Role: { model: Role, types: 'kubernetes-models/rbac.authorization.k8s.io/v1/Role' },
+  RoleBinding: {
+    model: RoleBinding,
+    types: 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding',
+  },
 };
 
 interface Manifest {
@@ -36,6 +44,7 @@ interface Manifest {
 interface Container {
   name: string;
   command?: string[];
+  lifecycle?: { preStop?: { exec?: { command?: string[] } } };
   ports?: { name?: string; containerPort: number }[];
   readinessProbe?: { httpGet?: { path?: string; port?: string | number } };
   livenessProbe?: { httpGet?: { path?: string; port?: string | number } };
@@ -45,7 +54,14 @@ interface Container {
 interface Workload {
   spec: {
     selector: { matchLabels: Record<string, string> };
-    template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } };
+    template: {
+      metadata: { labels: Record<string, string> };
+      spec: {
+        containers: Container[];
+        serviceAccountName?: string;
+        terminationGracePeriodSeconds?: number;
+      };
+    };
     volumeClaimTemplates?: { metadata: { name: string } }[];
   };
 }
@@ -227,5 +243,36 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       for (const port of spec.ports ?? [])
         assert.ok(portNames.has(port.targetPort), `${doc.metadata.name}: port ${port.targetPort}`);
     }
+  });
+
+  test('targets leave gracefully on scale-down: a preStop hook the CLI has, allowed to read its set', async () => {
+    const { manifests } = await loadManifests();
+    const target = workloads(manifests).find(({ name }) => name === 'cairn-target');
+    assert.ok(target !== undefined);
+    const { spec } = target.workload.spec.template;
+    const hook = spec.containers[0]?.lifecycle?.preStop?.exec?.command ?? [];
+    assert.deepEqual(hook.slice(0, 3), ['/usr/local/bin/cairn', 'k8s', 'pre-stop']);
+    const preStop = buildCli({ entryScript: 'cairn.js' })
+      .commands.find((command) => command.name() === 'k8s')
+      ?.commands.find((command) => command.name() === 'pre-stop');
+    assert.ok(preStop !== undefined, '`cairn k8s pre-stop` exists');
+    const known = new Set(preStop.options.map((option) => option.long));
+    for (const word of hook.filter((item) => item.startsWith('--')))
+      assert.ok(known.has(word), `unknown pre-stop flag ${word}`);
+    // The hook's own deadline (--timeout, 3300 s by default) fits in the grace period.
+    assert.ok((spec.terminationGracePeriodSeconds ?? 30) > 3300);
+    const account = spec.serviceAccountName;
+    const byKind = (kind: string) => manifests.filter(({ doc }) => doc.kind === kind);
+    assert.ok(byKind('ServiceAccount').some(({ doc }) => doc.metadata.name === account));
+    const binding = byKind('RoleBinding').find(({ doc }) =>
+      (doc.subjects as { name: string }[]).some((subject) => subject.name === account),
+    );
+    const roleName = (binding?.doc.roleRef as { name?: string } | undefined)?.name;
+    const role = byKind('Role').find(({ doc }) => doc.metadata.name === roleName);
+    const rules = (role?.doc.rules ?? []) as { resources: string[]; verbs: string[] }[];
+    assert.ok(
+      rules.some((rule) => rule.resources.includes('statefulsets') && rule.verbs.includes('get')),
+      'the service account may get the StatefulSet',
+    );
   });
 });
