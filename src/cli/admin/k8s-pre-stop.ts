@@ -6,6 +6,7 @@
 // that, so scaling down loses nothing. On a restart it does nothing.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { sleep } from '../../util/time.js';
 import { positiveInteger } from '../arguments.js';
 import type { CliIo } from '../cli-io.js';
 import { commandAction, type CommandContext } from '../context.js';
@@ -61,7 +62,13 @@ async function preStop(context: CommandContext, options: PreStopOptions): Promis
     noShutdown: true,
     removeUserData: true,
   });
+  const deadline = Date.now() + options.timeout * 1000;
   if (jobId !== '') await waitForJob(context, jobId, options.timeout);
+  // The primary takes the node out of the map after the rebalance: the pod may stop only then.
+  while ((await context.client.clusterMap({ refresh: true })).tmap[id] !== undefined) {
+    if (Date.now() > deadline) throw new Error(`target ${id} still in the cluster map`);
+    await sleep(1000);
+  }
   context.print(`removed ${id}`);
 }
 
