@@ -10,7 +10,6 @@ import {
   DirectorySyncs,
   isDiskFault,
   localDisk,
-  openFlags,
   removeTreeThroughTrash,
   WatchedDisk,
   type Disk,
@@ -26,7 +25,6 @@ import {
 import { NameLocks } from './lock/index.js';
 import { MetadataCache, readObjectMetadata, type MetadataCacheStats } from './meta/index.js';
 import { AccessTimes, type AccessFlush } from './meta/access-times.js';
-import { searchReplicas } from './replica-lookup.js';
 import { AppendFiles } from './append-files.js';
 import { chunkLayout, removeChunkSet } from './multipart/chunk-sets.js';
 import { sweepChunkSets, type ChunkSweepResult } from './multipart/chunk-sweep.js';
@@ -64,7 +62,12 @@ import {
   type TailAppendRequest,
 } from './in-place/tail-append.js';
 import { getObject, headObject } from './read-object.js';
-import { updateFileMetadata, updateObjectMetadata } from './versions/metadata-update.js';
+import {
+  updateFileMetadata,
+  updateObjectMetadata,
+  withObjectLock,
+  writeAccessTime,
+} from './versions/metadata-update.js';
 import { readVersionFiles } from './versions/version-files.js';
 import { findCurrent } from './versions/version-history.js';
 import { listVersions, type ListedVersion } from './versions/list-versions.js';
@@ -156,7 +159,7 @@ export class LocalStore {
     this.#settings = settings;
     this.appends = new AppendFiles(() => this.#open());
     this.#accessTimes = new AccessTimes(
-      (bucket, name, atimeMs) => this.#writeAccessTime(bucket, name, atimeMs),
+      (bucket, name, atimeMs) => writeAccessTime(this.#open(), bucket, name, atimeMs),
       accessTimesBatch,
     );
     this.#accessTimer = setInterval(() => void this.#accessTimes.flush(), accessTimesFlushMs);
@@ -477,21 +480,7 @@ export class LocalStore {
     change: (current: ObjectLockState) => ObjectLockState,
   ): Promise<StoredObject> {
     return this.#watch((context) =>
-      updateObjectMetadata(
-        context,
-        bucket,
-        name,
-        (record) => {
-          const { retention, legalHold, ...rest } = record;
-          const next = change({ retention, legalHold });
-          return {
-            ...rest,
-            ...(next.retention === undefined ? {} : { retention: next.retention }),
-            ...(next.legalHold === true ? { legalHold: true } : {}),
-          };
-        },
-        versionId,
-      ),
+      updateObjectMetadata(context, bucket, name, withObjectLock(change), versionId),
     );
   }
 
@@ -663,32 +652,6 @@ export class LocalStore {
   /** Writes the recorded access times to the object files now (LRU does before it looks). */
   flushAccessTimes(): Promise<AccessFlush> {
     return this.#accessTimes.flush();
-  }
-
-  /**
-   * Sets the atime of the object's replica through an open descriptor (the file read, even if a
-   * PUT renames another into place meanwhile), never moving it back, and keeping the modification
-   * time's milliseconds (what the object's last-modified and rebalance identity use).
-   */
-  async #writeAccessTime(bucket: BucketJson, name: string, atimeMs: number): Promise<void> {
-    const context = this.#open();
-    await searchReplicas(context, bucket, name, 'ob', undefined, async (location) => {
-      const file = await context.disk.open(location.path, openFlags.replica).catch((error) => {
-        if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR', 'ENAMETOOLONG')) return undefined;
-        throw error;
-      });
-      if (file === undefined) return undefined;
-      try {
-        const stats = await file.stat({ bigint: true });
-        if (stats.atimeNs / 1_000_000n >= BigInt(atimeMs)) return true;
-        // Mid-millisecond, so that the double's rounding cannot move it to another millisecond.
-        const mtimeMs = Number(stats.mtimeNs / 1_000_000n) + 0.5;
-        await file.utimes(atimeMs / 1000, mtimeMs / 1000);
-        return true;
-      } finally {
-        await file.close();
-      }
-    });
   }
 
   /** Writes the access times still in memory, then refuses further operations. */
