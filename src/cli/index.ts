@@ -9,6 +9,7 @@ import { registerDsortCommands } from './shards/dsort-commands.js';
 import { registerBenchCommand } from './bench/index.js';
 import { registerBucketCommands } from './bucket-commands.js';
 import { registerCopyCommand } from './data/copy-commands.js';
+import { registerDownloadCommand } from './data/download-command.js';
 import { registerMoveCommand } from './data/move-command.js';
 import { registerPromoteCommand } from './data/promote-command.js';
 import { registerClusterCommands } from './admin/cluster-commands.js';
@@ -82,6 +83,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerK8sCommands(program, io);
   registerMoveCommand(program, io);
   registerPromoteCommand(program, io);
+  registerDownloadCommand(program, io);
   registerShowCommand(program, io);
   registerJobCommands(program, io);
   registerEtlCommands(program, io);

@@ -93,6 +93,19 @@ export const clusterConfigSchema = z
       })
       .strict()
       .prefault({}),
+    downloader: z
+      .object({
+        /** Longest download of one object when the request gives no `timeout` (AIStore: 1h). */
+        timeout_ms: z.number().int().min(1000).max(86_400_000).default(3_600_000),
+        /** Objects a target downloads at once per job when the request sets no `limits.connections`. */
+        workers: z.number().int().min(1).max(256).default(8),
+        /** Attempts per object: network errors, timeouts and 5xx answers are retried; 4xx never. */
+        max_attempts: z.number().int().min(1).max(10).default(3),
+        /** Finished objects, and failed ones, a target remembers per job for its status. */
+        max_task_records: z.number().int().min(0).max(1_000_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
     list_objects: z
       .object({
         /** Largest page a listing returns (AIStore: 10000 for ais buckets). */

@@ -71,6 +71,21 @@ export interface TargetJobEnvironment {
     body: Readable,
     size: number | undefined,
   ): Promise<string | undefined>;
+  /**
+   * Stores `body` as the object on this target (the downloader fetches what it owns) as a client's
+   * PUT does, with `customMetadata`; a body of another length than `size`, or whose MD5 is not
+   * `md5` (hex), fails and stores nothing. The object as stored.
+   */
+  putObject(
+    bucket: BucketJson,
+    name: string,
+    body: Readable,
+    options: {
+      size: number | undefined;
+      md5: string | undefined;
+      customMetadata: Record<string, string>;
+    },
+  ): Promise<{ size: number }>;
   /** Whether the object exists (asked of its owner). */
   objectExists(bucket: BucketJson, name: string): Promise<boolean>;
   /** The names of the bucket's objects under `prefix` across the cluster, ascending. */

@@ -17,7 +17,6 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'put-copies',
   'archive',
   'blob-download',
-  'download',
   'evict-remote-bck',
   'rechunk',
   'load-lom-cache',
@@ -32,7 +31,7 @@ export const knownJobKinds: ReadonlySet<string> = new Set([
   ...['rebalance', 'resilver', 'election', 'lru', 'summary-bck', 'summary-shard', 'index-shard'],
   ...['ec-get', 'ec-put', 'ec-resp', 'ec-encode', 'make-n-copies', 'delete-listrange', 'list'],
   ...['evict-listrange', 'prefetch-listrange', 'copy-bck', 'copy-listrange', 'promote'],
-  ...['etl-bck', 'etl-listrange', 'move-bck'],
+  ...['etl-bck', 'etl-listrange', 'move-bck', 'download'],
   ...['etl-inline', 'get-batch', 'create-inventory', 'scrub', 'dsort'],
 ]);
 

@@ -56,6 +56,7 @@ import {
   type ArchiveSelection,
 } from './shards/shard-objects.js';
 import { EtlClient } from './etl/etl-client.js';
+import { DownloadClient } from './download/download-client.js';
 import { DsortClient } from './shards/dsort-client.js';
 import { JobsClient } from './jobs-client.js';
 
@@ -91,6 +92,8 @@ export class Client {
   readonly cluster: ClusterClient;
   /** dSort: start, metrics, list, abort, remove, wait. */
   readonly dsort: DsortClient;
+  /** The downloader: start (single, range, multi, backend), status, list, abort, remove, wait. */
+  readonly download: DownloadClient;
 
   constructor(endpoint: string, options?: ClientOptions) {
     this.#endpointUrl = parseEndpoint(endpoint);
@@ -111,6 +114,9 @@ export class Client {
       this.#control(method, path, label, extra),
     );
     this.dsort = new DsortClient((method, path, label, extra) =>
+      this.#control(method, path, label, extra),
+    );
+    this.download = new DownloadClient((method, path, label, extra) =>
       this.#control(method, path, label, extra),
     );
     this.cluster = new ClusterClient(

@@ -13,6 +13,11 @@ export { nodePublicUrl, isOutOfService, PlacementMap } from './cluster-map.js';
 export type { ClientOptions } from './options.js';
 export { DsortClient, type DsortWaitOptions } from './shards/dsort-client.js';
 export {
+  DownloadClient,
+  type DownloadOptions,
+  type DownloadWaitOptions,
+} from './download/download-client.js';
+export {
   JobsClient,
   type BucketSummaryProgress,
   type JobSelector,

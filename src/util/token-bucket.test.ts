@@ -21,3 +21,13 @@ test('the bucket never holds more than its capacity', () => {
   assert.equal(bucket.take(1_000_000), 0);
   assert.equal(bucket.take(1_000_000), 10);
 });
+
+test('a byte budget: takes of many tokens, and one larger than the capacity is owed', () => {
+  const bucket = new TokenBucket(1, 100, 0);
+  assert.equal(bucket.take(0, 60), 0);
+  assert.equal(bucket.take(0, 60), 20);
+  assert.equal(bucket.take(20, 60), 0);
+  // Full again at 120; 250 is admitted and leaves 150 owed: the next token comes 151 ms later.
+  assert.equal(bucket.take(120, 250), 0);
+  assert.equal(bucket.take(120, 1), 151);
+});

@@ -14,15 +14,20 @@ export class TokenBucket {
     this.#updatedMs = nowMs;
   }
 
-  /** Takes a token: 0 when admitted, else the milliseconds until one will be there. */
-  take(nowMs: number): number {
+  /**
+   * Takes `count` tokens (one by default): 0 when admitted, else the milliseconds until enough
+   * will be there. More than the capacity is admitted once the bucket is full, and the excess is
+   * owed (the bucket goes below zero), so a large take waits its share later (byte budgets).
+   */
+  take(nowMs: number, count = 1): number {
     const elapsed = Math.max(0, nowMs - this.#updatedMs);
     this.#tokens = Math.min(this.capacity, this.#tokens + elapsed * this.ratePerMs);
     this.#updatedMs = nowMs;
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
+    const needed = Math.min(count, this.capacity);
+    if (this.#tokens >= needed) {
+      this.#tokens -= count;
       return 0;
     }
-    return Math.ceil((1 - this.#tokens) / this.ratePerMs);
+    return Math.ceil((needed - this.#tokens) / this.ratePerMs);
   }
 }

@@ -6,6 +6,7 @@ export * from './bucket-props.js';
 export * from './cluster-map.js';
 export * from './shards/dsort.js';
 export * from './erasure-coding.js';
+export * from './download/download-wire.js';
 export * from './etl/etl-wire.js';
 export * from './error-body.js';
 export * from './headers.js';

@@ -27,6 +27,8 @@ export const Resource = {
   ml: 'ml',
   /** ETL control API, and the object endpoint transformers use (`/v1/etl/_object/...`). */
   etl: 'etl',
+  /** The downloader (`/v1/download`): gateways' API, and each target's share on its intra port. */
+  download: 'download',
   /** dSort (`/v1/sort`, AIStore's name). */
   sort: 'sort',
   /** Intra-cluster: a target's share of a dSort job, and its extracted records. */

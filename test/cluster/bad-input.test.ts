@@ -173,8 +173,8 @@ describe('bad input', () => {
     const unknownResource = await rawRequest(gateway, 'GET', '/v1/nothing');
     assert.equal(unknownResource.status, 400);
     const downloader = await rawRequest(gateway, 'POST', '/v1/download', { body: '{}' });
-    assert.equal(downloader.status, 501);
-    assert.match(downloader.body, /downloader \(\/v1\/download\) is not implemented/);
+    assert.equal(downloader.status, 400);
+    assert.match(downloader.body, /'type' field is empty/);
     const deep = await rawRequest(gateway, 'POST', '/v1/buckets/newb', {
       body: `${'['.repeat(10_000)}${']'.repeat(10_000)}`,
     });

@@ -92,8 +92,13 @@ describe('jobs', () => {
       (error: Error & { status?: number }) => error.status === 400,
     );
     await assert.rejects(
-      client.jobs.start('download'),
+      client.jobs.start('blob-download'),
       (error: Error & { status?: number }) => error.status === 501,
+    );
+    // The downloader starts from its own API (/v1/download).
+    await assert.rejects(
+      client.jobs.start('download'),
+      (error: Error & { status?: number }) => error.status === 400,
     );
     await assert.rejects(
       client.jobs.start('dsort'),

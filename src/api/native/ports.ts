@@ -5,6 +5,9 @@ import type {
   BucketJson,
   BucketSummaryJson,
   BucketSummaryRequestJson,
+  DownloadJobJson,
+  DownloadStartJson,
+  DownloadStatusJson,
   DsortJobInfoJson,
   JobSnapshotJson,
   BucketPropsJson,
@@ -295,9 +298,24 @@ export interface DsortPort {
   remove(id: string): Promise<void>;
 }
 
+/** The downloader (`/v1/download`, gateways). */
+export interface DownloadPort {
+  /** Starts a job on every target from a start body; its ID. */
+  start(body: unknown, context: RequestContext): Promise<DownloadStartJson>;
+  /** The job added up over targets (JobNotFound when no target knows it). */
+  status(id: string, onlyActive: boolean): Promise<DownloadStatusJson>;
+  /** Every job; `regex` matches descriptions (or IDs). */
+  list(regex: string | undefined, onlyActive: boolean): Promise<DownloadJobJson[]>;
+  abort(id: string): Promise<void>;
+  /** Forgets a job that ended (400 while it runs). */
+  remove(id: string): Promise<void>;
+}
+
 export interface NativeApiPorts {
   /** Gateways only. */
   dsort?: DsortPort;
+  /** Gateways only. */
+  download?: DownloadPort;
   /** GetBatch (`/v1/ml/moss`). */
   batch?: BatchPort;
   objects: ObjectPort;

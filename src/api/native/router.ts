@@ -5,6 +5,7 @@ import { readJsonBody } from '../common/body.js';
 import type { RequestHandler } from '../common/http-server.js';
 import type { RequestContext } from '../common/request-context.js';
 import { handleBucketRequest } from './bucket-routes.js';
+import { handleDownloadRequest } from './data/download-route.js';
 import { sendAnswer } from './json-response.js';
 import { handleErasureCodingRequest } from './erasure-coding-routes.js';
 import { handleBatchRequest } from './shards/get-batch-route.js';
@@ -71,23 +72,34 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
         await ports.cluster.metasync(await readJsonBody(context));
         context.res.end();
         return;
-      default: {
-        const route = resource === undefined ? undefined : ports.internal?.[resource];
-        // AIStore's downloader: a real API a client may call, not a typo (which is a 400).
-        if (route === undefined && resource === 'download')
-          throw notImplemented('the downloader (/v1/download)');
-        if (route === undefined)
-          throw badRequest(`unknown resource "${resource ?? ''}" in ${context.path}`);
-        if (!context.intra) {
-          throw new StoreError(
-            'MethodNotAllowed',
-            `/v1/${resource ?? ''} is served only on the intra-cluster port`,
-          );
-        }
-        return route(context, rest);
-      }
+      case Resource.download:
+        // Gateways serve the downloader; a target, its share of each job (intra-cluster).
+        if (ports.download !== undefined)
+          return handleDownloadRequest(context, ports.download, rest);
+        return routeInternal(context, ports, resource, rest);
+      default:
+        return routeInternal(context, ports, resource, rest);
     }
   };
+}
+
+/** A node-to-node resource a role added, served only on the intra-cluster port. */
+function routeInternal(
+  context: RequestContext,
+  ports: NativeApiPorts,
+  resource: string | undefined,
+  rest: readonly string[],
+): Promise<void> {
+  const route = resource === undefined ? undefined : ports.internal?.[resource];
+  if (route === undefined)
+    throw badRequest(`unknown resource "${resource ?? ''}" in ${context.path}`);
+  if (!context.intra) {
+    throw new StoreError(
+      'MethodNotAllowed',
+      `/v1/${resource ?? ''} is served only on the intra-cluster port`,
+    );
+  }
+  return route(context, rest);
 }
 
 async function handleClusterRequest(

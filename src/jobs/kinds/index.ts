@@ -35,3 +35,4 @@ export const jobDefinitions: readonly JobDefinition[] = [
 export function findJobDefinition(kind: string): JobDefinition | undefined {
   return jobDefinitions.find((definition) => definition.kind.name === kind);
 }
+export * from './download/index.js';

@@ -19,6 +19,7 @@ import { RemoteBucketAdd } from './remote-bucket-add.js';
 import { GatewayCluster } from './cluster/gateway-cluster.js';
 import { gatewayDsort } from './shards/gateway-dsort.js';
 import { FrontendLimiter } from './data/frontend-limiter.js';
+import { GatewayDownloads } from './data/gateway-downloads.js';
 import { GatewayBatch, GatewayObjects } from './gateway-objects.js';
 import { JobCoordinator } from './job-coordinator.js';
 import { GatewayS3Buckets } from './gateway-s3-buckets.js';
@@ -51,6 +52,7 @@ export async function startGateway(
       objects: new GatewayObjects(runtime, remoteAdd, jobs, limiter),
       batch: new GatewayBatch(runtime),
       dsort: gatewayDsort(runtime, ownerOf),
+      download: new GatewayDownloads(runtime, ownerOf, jobs, remoteAdd),
       buckets: new GatewayBuckets(runtime, ownerOf, jobs, remoteAdd),
       cluster: new GatewayCluster(
         runtime,

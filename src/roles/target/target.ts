@@ -6,7 +6,7 @@ import type { ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
 import { TargetEtl, etlJobDefinitions } from '../../etl/index.js';
 import { isRemoteBucket } from '../../backends/index.js';
-import { jobDefinitions } from '../../jobs/index.js';
+import { jobDefinitions, TargetDownloads } from '../../jobs/index.js';
 import { DataProtection, protectionJobDefinitions, reprotectOwned } from '../../protect/index.js';
 import {
   RebalanceManager,
@@ -27,6 +27,7 @@ import {
   type RunningNode,
 } from '../common/node-runtime.js';
 import { DiskHealth } from './disk-health.js';
+import { downloadRoute } from './download-route.js';
 import { dsortRoute } from './dsort-route.js';
 import { TargetDsort } from '../../dsort/index.js';
 import { openShard } from './shards/object-archive-source.js';
@@ -37,6 +38,7 @@ import { ObjectService } from './objects/object-service.js';
 import {
   deleteAtOwner,
   existsAtOwner,
+  putDownloadedObject,
   putStreamedObject,
   storeAtOwner,
 } from './objects/owner-writes.js';
@@ -143,6 +145,7 @@ export async function startTarget(
     // The registry comes next (its job kinds include the offline transforms, which use `etl`).
     startJob: (job) => jobs.registry.start(job, false),
   });
+  const downloads = new TargetDownloads();
   const jobs = new TargetJobs(
     runtime,
     {
@@ -174,6 +177,8 @@ export async function startTarget(
       storeObject: (bucket, name, body, size) =>
         storeAtOwner(runtime, objects, bucket, name, body, size),
       objectExists: (bucket, name) => existsAtOwner(runtime, objects, bucket, name),
+      putObject: (bucket, name, body, options) =>
+        putDownloadedObject(objects, bucket, name, body, options),
       copyObject: (source, name, destination, destinationName) =>
         copyObject(
           runtime,
@@ -183,7 +188,12 @@ export async function startTarget(
           { latestVersion: false, synchronize: false },
         ),
     },
-    [...jobDefinitions, ...protectionJobDefinitions(protection), ...etlJobDefinitions(etl)],
+    [
+      ...jobDefinitions,
+      downloads.definition,
+      ...protectionJobDefinitions(protection),
+      ...etlJobDefinitions(etl),
+    ],
   );
   const reprotect: PlacementChangeHook = async (signal, log) => {
     const checked = await reprotectOwned(protection, runtime.store, runtime.id, signal, log);
@@ -262,6 +272,7 @@ export async function startTarget(
         [Resource.metadata]: metadataRoute(runtime),
         [Resource.copy]: copyRoute(objects),
         [Resource.dsort]: dsortRoute(dsort),
+        [Resource.download]: downloadRoute(downloads),
       },
     },
     s3ApiOptions(
@@ -304,6 +315,7 @@ export async function startTarget(
       // one asks the primary to stop its ETL everywhere).
       await etl.close();
       jobs.registry.abortAll('node shutting down');
+      await downloads.close();
       await runtime.close();
       await streams.close();
       await store.close();

@@ -33,6 +33,31 @@ export async function putStreamedObject(
   await objects.put(resolved, nativePutRequest(resolved, name, body, options));
 }
 
+/**
+ * Stores a downloaded body as the object on this target, as a client's PUT does, with the custom
+ * metadata of its origin; `size` and `md5` (hex), when known, are checked as it is written.
+ */
+export async function putDownloadedObject(
+  objects: ObjectService,
+  bucket: BucketJson,
+  name: string,
+  body: Readable,
+  options: {
+    size: number | undefined;
+    md5: string | undefined;
+    customMetadata: Record<string, string>;
+  },
+): Promise<{ size: number }> {
+  const resolved = objects.resolve(bucket);
+  const checksum = options.md5 === undefined ? undefined : { type: 'md5', value: options.md5 };
+  const request = nativePutRequest(resolved, name, body, { contentLength: options.size, checksum });
+  const stored = await objects.put(resolved, {
+    ...request,
+    customMetadata: options.customMetadata,
+  });
+  return { size: stored.size };
+}
+
 /** Longest transfer of one object to its owner. */
 const ownerTransferTimeoutMs = 30 * 60_000;
 const maxErrorBytes = 64 * 1024;
