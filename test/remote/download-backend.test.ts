@@ -1,11 +1,12 @@
 // The downloader's `backend` type on an aws:// bucket (s3rver behind the counting proxy, 1
 // gateway, 2 targets): the remote's objects under a prefix and with a suffix are brought into the
 // cluster by their owners, one remote GET each; one cached already is skipped; the rest of the
-// bucket is left alone. An ais:// bucket and `synchronize` are refused.
+// bucket is left alone; `synchronize` evicts what the remote no longer has. An ais:// bucket is
+// refused.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { BucketJson } from '../../src/wire/index.js';
 import { rawRequest } from '../harness/raw-http.js';
 import {
@@ -66,15 +67,30 @@ describe('download of a remote bucket (type backend)', () => {
     assert.equal(await cached('other/x.bin'), false, 'another prefix');
   });
 
-  test('refused: an ais:// bucket (400), synchronize (501)', async () => {
+  test('synchronize: a cached object the remote no longer has is evicted', async () => {
+    const gone = selected[1] ?? '';
+    assert.ok(await cached(gone));
+    await setup.direct.send(new DeleteObjectCommand({ Bucket: bucketName, Key: gone }));
+    const client = setup.cluster.client(0);
+    const id = await client.download.backend(remote, {
+      prefix: 'ds/',
+      suffix: '.bin',
+      synchronize: true,
+    });
+    const status = await client.download.wait(id, { timeoutMs: 120_000 });
+    assert.equal(status.error_cnt, 0, JSON.stringify(status.download_errors));
+    assert.equal(status.skipped_cnt, selected.length - 1, 'the others are cached and unchanged');
+    assert.equal(await cached(gone), false, `${gone} evicted`);
+    for (const name of selected.filter((name) => name !== gone))
+      assert.ok(await cached(name), `${name} kept`);
+  });
+
+  test('refused: an ais:// bucket (400)', async () => {
     const url = setup.cluster.primary.publicUrl;
     const post = (body: object): Promise<{ status: number; body: string }> =>
       rawRequest(url, 'POST', '/v1/download', { body: JSON.stringify(body) });
     const ais = await post({ type: 'backend', bucket: { name: 'plain', provider: 'ais' } });
     assert.equal(ais.status, 400);
     assert.match(ais.body, /requires a remote bucket/);
-    const sync = await post({ type: 'backend', bucket: remote, synchronize: true });
-    assert.equal(sync.status, 501);
-    assert.match(sync.body, /synchronize/);
   });
 });

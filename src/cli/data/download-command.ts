@@ -24,6 +24,7 @@ interface StartOptions {
   list?: boolean;
   backend?: boolean;
   suffix?: string;
+  sync?: boolean;
   description?: string;
   timeout?: string;
   limitConnections?: number;
@@ -56,6 +57,7 @@ export function registerDownloadCommand(program: Command, io: CliIo): void {
       'SOURCE is a remote bucket (s3://b[/prefix]): fetch its objects through its backend',
     )
     .option('--suffix <suffix>', 'with --backend: only objects whose names end so')
+    .option('--sync', 'with --backend: also evict cached objects the remote no longer has')
     .option('--description <text>', 'shown in lists (default: what is downloaded)')
     .option('--timeout <duration>', 'longest download of one object (Go duration: 30s, 5m, 1h)')
     .option('--limit-connections <n>', 'objects each target downloads at once', positiveInteger)
@@ -173,6 +175,7 @@ async function startBody(
       bucket,
       ...(objectName === '' ? {} : { prefix: objectName }),
       ...(options.suffix === undefined ? {} : { suffix: options.suffix }),
+      ...(options.sync === true ? { synchronize: true } : {}),
     };
   }
   if (destination === undefined) throw new UsageError('give a DESTINATION (ais://bucket[/...])');

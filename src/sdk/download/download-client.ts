@@ -79,10 +79,13 @@ export class DownloadClient {
     return this.start({ ...options, type: 'multi', bucket, objects });
   }
 
-  /** A remote bucket's objects (under `prefix`, ending with `suffix`) fetched by its backend. */
+  /**
+   * A remote bucket's objects (under `prefix`, ending with `suffix`) fetched by its backend; with
+   * `synchronize`, cached ones the remote no longer has are evicted.
+   */
   backend(
     bucket: BucketJson,
-    options: DownloadOptions & { prefix?: string; suffix?: string } = {},
+    options: DownloadOptions & { prefix?: string; suffix?: string; synchronize?: boolean } = {},
   ): Promise<string> {
     return this.start({ ...options, type: 'backend', bucket });
   }

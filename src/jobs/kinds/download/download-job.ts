@@ -6,6 +6,7 @@
 // AIStore's job and status JSON for its share; the gateway adds the shares up.
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClusterMap } from '../../../cluster/index.js';
 import type { ClusterConfigValues } from '../../../config/index.js';
 import { isStoreError } from '../../../errors/index.js';
 import type { Logger } from '../../../util/log.js';
@@ -21,6 +22,7 @@ import {
 } from '../../../wire/index.js';
 import type { TargetJobEnvironment } from '../../job-environment.js';
 import { Job } from '../../job.js';
+import { selectOwnedObjects } from '../../object-selection.js';
 import { countOwned, ownedItems, type DownloadItem, type ItemScope } from './download-items.js';
 import type { DownloadSpec } from './download-request.js';
 import { OriginError, type OriginClient } from './origin-fetch.js';
@@ -93,7 +95,45 @@ export class DownloadJob extends Job {
     };
     const workers = limits.connections > 0 ? limits.connections : this.#config.workers;
     await Promise.all(Array.from({ length: workers }, work));
+    if (source.kind === 'backend' && source.synchronize && !signal.aborted)
+      await this.#synchronize(map, source.prefix, source.suffix, signal);
     this.#allDispatched = !signal.aborted;
+  }
+
+  /**
+   * `synchronize`: the cached objects this target owns under the prefix (with the suffix) that
+   * the remote no longer has are evicted (each checked against the remote).
+   */
+  async #synchronize(
+    map: ClusterMap,
+    prefix: string,
+    suffix: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const bucket = this.spec.bucket;
+    const cached = selectOwnedObjects(
+      { prefix },
+      {
+        bucket,
+        nodeId: this.environment.nodeId,
+        map,
+        store: this.environment.store,
+        nonRecursive: false,
+      },
+    );
+    for await (const name of cached) {
+      if (signal.aborted) return;
+      if (!name.endsWith(suffix)) continue;
+      try {
+        await this.environment.prefetchObject(bucket, name, true);
+      } catch (error) {
+        if (!isStoreError(error) || error.code !== 'ObjectNotFound') throw error;
+        this.#scheduled += 1;
+        await this.environment.evictObject(bucket, name);
+        this.#finished += 1;
+        this.extraCounters.evicted = (this.extraCounters.evicted ?? 0) + 1;
+      }
+    }
   }
 
   async #download(item: DownloadItem, signal: AbortSignal, log: Logger): Promise<void> {

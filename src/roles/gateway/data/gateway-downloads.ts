@@ -6,7 +6,7 @@
 import type { DownloadPort } from '../../../api/native/index.js';
 import { isRemoteBucket } from '../../../backends/index.js';
 import type { ClusterNode, ClusterOwner } from '../../../cluster/index.js';
-import { StoreError, badRequest, isStoreError, notImplemented } from '../../../errors/index.js';
+import { StoreError, badRequest, isStoreError } from '../../../errors/index.js';
 import {
   aggregateJobs,
   aggregateStatus,
@@ -150,7 +150,7 @@ export class GatewayDownloads implements DownloadPort {
   }
 }
 
-/** What the bucket must be for the kind of download (AIStore's checks; 501 for what is not built). */
+/** What the bucket must be for the kind of download (AIStore's checks). */
 function checkSource(spec: DownloadSpec): void {
   const { bucket, source } = spec;
   const fromBackend =
@@ -164,9 +164,5 @@ function checkSource(spec: DownloadSpec): void {
   if (bucket.provider === 'ht')
     throw badRequest(
       `download: ${bucketDisplayName(bucket)}: bucket download does not support HTTP buckets`,
-    );
-  if (source.kind === 'backend' && source.synchronize)
-    throw notImplemented(
-      'download "synchronize" (removing objects the remote bucket no longer has)',
     );
 }
