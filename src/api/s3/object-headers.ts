@@ -1,6 +1,7 @@
 // Object attributes on the wire: user metadata (`x-amz-meta-*`), content headers and tags read from
 // a request, and an object's description written as response headers (and read back from one).
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { expirationHeaderValue } from './lifecycle-configuration.js';
 import { setLockHeaders } from './object-lock.js';
 import { StoreError } from '../../errors/index.js';
 import type { S3ObjectAttributes, S3ObjectInfo } from './ports.js';
@@ -143,6 +144,19 @@ export function setObjectHeaders(
     }
   }
   if (info.lock !== undefined) setLockHeaders(res, info.lock);
+  setExpirationHeader(res, info);
+}
+
+/** `x-amz-expiration` of a version the bucket's lifecycle rules expire (GET, HEAD, PUT). */
+export function setExpirationHeader(
+  res: ServerResponse,
+  info: { expiration?: { atMs: number; ruleId: string } },
+): void {
+  if (info.expiration !== undefined)
+    res.setHeader(
+      'x-amz-expiration',
+      expirationHeaderValue(info.expiration.atMs, info.expiration.ruleId),
+    );
 }
 
 /** Reads an object's description back from the headers of a GET answer (a copy's remote source). */

@@ -38,7 +38,10 @@ export type S3Operation =
   | 'GetObjectRetention'
   | 'PutObjectRetention'
   | 'GetObjectLegalHold'
-  | 'PutObjectLegalHold';
+  | 'PutObjectLegalHold'
+  | 'GetBucketLifecycleConfiguration'
+  | 'PutBucketLifecycleConfiguration'
+  | 'DeleteBucketLifecycle';
 
 /** Operations on one object: served by the node that stores the key. */
 export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
@@ -67,7 +70,6 @@ export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
 const unimplementedSubresources: ReadonlySet<string> = new Set([
   'policy',
   'policyStatus',
-  'lifecycle',
   'cors',
   'encryption',
   'website',
@@ -125,6 +127,7 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('uploads')) return 'ListMultipartUploads';
       if (query.has('acl')) return 'GetBucketAcl';
       if (query.has('object-lock')) return 'GetObjectLockConfiguration';
+      if (query.has('lifecycle')) return 'GetBucketLifecycleConfiguration';
       if (query.has('tagging')) throw unimplemented('bucket tagging');
       return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
     case 'HEAD':
@@ -132,9 +135,11 @@ function bucketOperation(context: RequestContext): S3Operation {
     case 'PUT':
       if (query.has('versioning')) return 'PutBucketVersioning';
       if (query.has('object-lock')) return 'PutObjectLockConfiguration';
+      if (query.has('lifecycle')) return 'PutBucketLifecycleConfiguration';
       if (query.has('acl') || query.has('tagging')) throw unimplemented('bucket ACLs and tagging');
       return 'CreateBucket';
     case 'DELETE':
+      if (query.has('lifecycle')) return 'DeleteBucketLifecycle';
       if (query.has('tagging')) throw unimplemented('bucket tagging');
       return 'DeleteBucket';
     case 'POST':

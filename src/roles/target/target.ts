@@ -61,6 +61,8 @@ import { TargetPieces } from './target-pieces.js';
 import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
 import { remoteObjectNames } from './objects/remote-names.js';
 import { SpaceWatcher } from './space/space-watcher.js';
+import { lifecycleDefinition } from './lifecycle/lifecycle-job.js';
+import { LifecycleSchedule } from './lifecycle/lifecycle-schedule.js';
 import { abortEtlOnPrimary } from './etl-abort.js';
 import { refuseOnRemote } from './objects/write-through.js';
 
@@ -183,7 +185,15 @@ export async function startTarget(
           { latestVersion: false, synchronize: false },
         ),
     },
-    [...jobDefinitions, ...protectionJobDefinitions(protection), ...etlJobDefinitions(etl)],
+    [
+      ...jobDefinitions,
+      ...protectionJobDefinitions(protection),
+      ...etlJobDefinitions(etl),
+      lifecycleDefinition(runtime, store, {
+        delete: (bucket, key, versionId) => s3Objects.delete(bucket, key, versionId),
+        abortUpload: (bucket, key, uploadId) => s3Objects.abortUpload(bucket, key, uploadId),
+      }),
+    ],
   );
   const reprotect: PlacementChangeHook = async (signal, log) => {
     const checked = await reprotectOwned(protection, runtime.store, runtime.id, signal, log);
@@ -230,6 +240,7 @@ export async function startTarget(
     exitProcess: hooks.requestExit,
   };
   const nativeObjects = new TargetObjects(runtime, objects, shardIndexes);
+  const s3Objects = new TargetS3Objects(runtime, objects);
   const dsort = new TargetDsort(
     {
       nodeId: runtime.id,
@@ -267,7 +278,7 @@ export async function startTarget(
     s3ApiOptions(
       runtime,
       {
-        objects: new TargetS3Objects(runtime, objects),
+        objects: s3Objects,
         buckets: new TargetS3Buckets(runtime, store),
         forwarder: new OwnerForwarder(runtime),
       },
@@ -294,11 +305,14 @@ export async function startTarget(
   const stopAppendSweep = nativeObjects.appends.sweepAbandoned();
   const space = new SpaceWatcher(runtime, store, jobs);
   space.start();
+  const lifecycle = new LifecycleSchedule(runtime, jobs);
+  lifecycle.start();
   return {
     runtime,
     close: async () => {
       stopAppendSweep();
       space.stop();
+      lifecycle.stop();
       member.stop();
       // The transformers first: their etl-inline jobs then end, and are not aborted (aborting
       // one asks the primary to stop its ETL everywhere).
