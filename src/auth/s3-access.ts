@@ -21,6 +21,7 @@ const bucketOperations: Record<string, number> = {
   CopyObject: Access.put,
   GetObject: Access.get,
   HeadObject: Access.objHead,
+  GetObjectAttributes: Access.objHead,
   DeleteObject: Access.objDelete,
   GetObjectTagging: Access.objHead,
   GetObjectAcl: Access.objHead,

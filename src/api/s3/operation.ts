@@ -41,7 +41,8 @@ export type S3Operation =
   | 'PutObjectLegalHold'
   | 'GetBucketLifecycleConfiguration'
   | 'PutBucketLifecycleConfiguration'
-  | 'DeleteBucketLifecycle';
+  | 'DeleteBucketLifecycle'
+  | 'GetObjectAttributes';
 
 /** Operations on one object: served by the node that stores the key. */
 export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
@@ -64,6 +65,7 @@ export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
   'PutObjectRetention',
   'GetObjectLegalHold',
   'PutObjectLegalHold',
+  'GetObjectAttributes',
 ]);
 
 /** Sub-resources S3 defines that Cairn does not implement yet. */
@@ -84,7 +86,6 @@ const unimplementedSubresources: ReadonlySet<string> = new Set([
   'metrics',
   'inventory',
   'intelligent-tiering',
-  'attributes',
   'torrent',
   'restore',
   'select',
@@ -167,6 +168,7 @@ function objectOperation(context: RequestContext): S3Operation {
       if (query.has('acl')) return 'GetObjectAcl';
       if (query.has('retention')) return 'GetObjectRetention';
       if (query.has('legal-hold')) return 'GetObjectLegalHold';
+      if (query.has('attributes')) return 'GetObjectAttributes';
       return 'GetObject';
     case 'HEAD':
       return 'HeadObject';

@@ -205,6 +205,15 @@ export interface S3ObjectPort {
     versionId: string | undefined,
     range: string | undefined,
   ): Promise<{ info: S3ObjectInfo; body: Readable; range: ResolvedRange | undefined }>;
+  /**
+   * The object (or version) and, for a multipart one, its parts in order (their numbers as
+   * uploaded); `parts` is undefined for a single-part object.
+   */
+  objectParts(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+  ): Promise<{ info: S3ObjectInfo; parts: S3PartInfo[] | undefined }>;
   put(request: S3WriteRequest): Promise<S3ObjectInfo>;
   /** A version under object lock is refused (AccessDenied); GOVERNANCE yields to the bypass. */
   delete(

@@ -203,6 +203,41 @@ export class TargetS3Objects implements S3ObjectPort {
     }
   }
 
+  async objectParts(
+    bucketName: string,
+    key: string,
+    versionId: string | undefined,
+  ): Promise<{ info: S3ObjectInfo; parts: S3PartInfo[] | undefined }> {
+    const view = this.#bucket(bucketName);
+    let object: StoredObject;
+    try {
+      object = await this.objects.head({ bucket: view, name: key }, { versionId });
+    } catch (error) {
+      if (!view.versioned) throw error;
+      return {
+        info: await this.#latestDeleteMarker(view, key, versionId, error),
+        parts: undefined,
+      };
+    }
+    if (!view.versioned) checkVersion(versionId, object);
+    const info = toS3Info(object, view.versioned);
+    if (object.chunkSet === undefined) return { info, parts: undefined };
+    const layout = await this.store.chunkLayout(view.bucket, object.chunkSet);
+    if (layout === undefined)
+      throw new StoreError(
+        'ObjectNotFound',
+        'The parts of the object are gone (overwritten meanwhile)',
+      );
+    const parts = layout.chunks.map((chunk) => ({
+      partNumber: chunk.number,
+      size: chunk.sizeBytes,
+      etag: chunk.etag,
+      modifiedTimeMs: object.modifiedTimeMs,
+      checksums: chunk.extraChecksums,
+    }));
+    return { info, parts };
+  }
+
   async openSource(
     bucket: string,
     key: string,
