@@ -79,6 +79,7 @@ describe('S3 GetObjectAttributes and partNumber', () => {
       new HeadObjectCommand({ Bucket: bucket, Key: 'multi', ChecksumMode: 'ENABLED' }),
     );
     assert.match(head.ChecksumCRC32 ?? '', /-3$/);
+    assert.equal(head.ChecksumType, 'COMPOSITE');
     const all = await s3.send(
       new GetObjectAttributesCommand({
         Bucket: bucket,
@@ -121,6 +122,14 @@ describe('S3 GetObjectAttributes and partNumber', () => {
       }),
     );
     assert.equal(single.ObjectParts, undefined);
+    const singleHead = await s3.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: 'single', ChecksumMode: 'ENABLED' }),
+    );
+    // The SDK sends CRC32 by default; a single-part object's checksum is of the whole object.
+    assert.equal(
+      singleHead.ChecksumType,
+      singleHead.ChecksumCRC32 === undefined ? undefined : 'FULL_OBJECT',
+    );
     assert.equal(single.ObjectSize, 8);
     assert.deepEqual(
       await failure(

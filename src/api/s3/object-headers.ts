@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { expirationHeaderValue } from './lifecycle-configuration.js';
 import { setLockHeaders } from './object-lock.js';
+import { isChecksumAlgorithm } from './body/checksum-algorithms.js';
 import { StoreError } from '../../errors/index.js';
 import type { S3ObjectAttributes, S3ObjectInfo } from './ports.js';
 
@@ -142,6 +143,12 @@ export function setObjectHeaders(
     for (const [algorithm, value] of Object.entries(info.checksums)) {
       res.setHeader(`x-amz-checksum-${algorithm}`, value);
     }
+    // Multipart objects carry the checksum of their part checksums.
+    if (Object.keys(info.checksums).length > 0)
+      res.setHeader(
+        'x-amz-checksum-type',
+        info.partsCount === undefined ? 'FULL_OBJECT' : 'COMPOSITE',
+      );
   }
   if (info.lock !== undefined) setLockHeaders(res, info.lock);
   setExpirationHeader(res, info);
@@ -172,7 +179,11 @@ export function objectInfoFromHeaders(key: string, headers: IncomingHttpHeaders)
         enumerable: true,
         writable: true,
       });
-    } else if (name.startsWith('x-amz-checksum-')) {
+    } else if (
+      name.startsWith('x-amz-checksum-') &&
+      isChecksumAlgorithm(name.slice('x-amz-checksum-'.length))
+    ) {
+      // Not `x-amz-checksum-type`, which says what kind the checksum is.
       checksums[name.slice('x-amz-checksum-'.length)] = text;
     } else if ((contentHeaderNames as readonly string[]).includes(name)) {
       contentHeaders[name] = text;
