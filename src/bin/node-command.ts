@@ -5,6 +5,7 @@ import { isStoreError } from '../errors/index.js';
 import { startGateway } from '../roles/gateway/gateway.js';
 import type { RunningNode } from '../roles/common/node-runtime.js';
 import { startTarget } from '../roles/target/target.js';
+import { offsetClock, type Clock } from '../util/clock.js';
 
 interface NodeFlags {
   role?: string;
@@ -61,6 +62,20 @@ export function nodeCommand(): Command {
     });
 }
 
+/**
+ * CAIRN_TEST_CLOCK_OFFSET_MS, for tests only: a target runs that many milliseconds ahead of the
+ * system clock (its object times, lifecycle expiry, retention). Never set it in production: what the
+ * node writes carries the shifted time.
+ */
+function testClockSeam(): { clock?: Clock } {
+  const text = process.env.CAIRN_TEST_CLOCK_OFFSET_MS;
+  if (text === undefined || text === '') return {};
+  const offsetMs = Number(text);
+  if (!Number.isSafeInteger(offsetMs))
+    throw new Error(`CAIRN_TEST_CLOCK_OFFSET_MS must be an integer, not "${text}"`);
+  return { clock: offsetClock(offsetMs) };
+}
+
 async function runNode(flags: NodeFlags): Promise<void> {
   const fromFile = flags.config === undefined ? {} : await readNodeConfigFile(flags.config);
   const raw: Record<string, unknown> = { ...fromFile };
@@ -106,7 +121,7 @@ async function runNode(flags: NodeFlags): Promise<void> {
     node =
       config.role === 'proxy'
         ? await startGateway(config, hooks)
-        : await startTarget(config, hooks);
+        : await startTarget(config, hooks, testClockSeam());
   } catch (error) {
     const message = isStoreError(error) || error instanceof Error ? error.message : String(error);
     process.stderr.write(`cairn node: failed to start: ${message}\n`);

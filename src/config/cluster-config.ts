@@ -141,6 +141,11 @@ export const clusterConfigSchema = z
           .int()
           .min(60_000)
           .default(7 * 24 * 3600 * 1000),
+        /**
+         * How often each target runs the `lifecycle` job while a bucket has S3 lifecycle rules
+         * (rules count whole days: an hour is soon enough).
+         */
+        lifecycle_interval_ms: z.number().int().min(10_000).max(86_400_000).default(3_600_000),
         /** Largest difference between a request's signing time and ours (S3: 15 minutes). */
         max_clock_skew_ms: z.number().int().min(1000).max(86_400_000).default(900_000),
       })

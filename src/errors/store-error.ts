@@ -10,6 +10,8 @@ export const errorCodes = [
   'InvalidBucketProps',
   'ChecksumMismatch',
   'InvalidRange',
+  /** GET/HEAD `partNumber` of a part the object does not have. */
+  'InvalidPartNumber',
   'BucketNotFound',
   'ObjectNotFound',
   'NodeNotFound',

@@ -23,7 +23,7 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Every job kind AIStore defines (`xact/api_table.go` at 583e7729) and Cairn's own (`scrub`): a
+ * Every job kind AIStore defines (`xact/api_table.go` at 583e7729) and Cairn's own (`scrub`, `lifecycle`): a
  * query naming another kind is treated as AIStore's gateway treats it (see `jobKindOf`).
  */
 export const knownJobKinds: ReadonlySet<string> = new Set([
@@ -32,8 +32,19 @@ export const knownJobKinds: ReadonlySet<string> = new Set([
   ...['ec-get', 'ec-put', 'ec-resp', 'ec-encode', 'make-n-copies', 'delete-listrange', 'list'],
   ...['evict-listrange', 'prefetch-listrange', 'copy-bck', 'copy-listrange', 'promote'],
   ...['etl-bck', 'etl-listrange', 'move-bck', 'download'],
-  ...['etl-inline', 'get-batch', 'create-inventory', 'scrub', 'dsort'],
+  ...['etl-inline', 'get-batch', 'create-inventory', 'scrub', 'dsort', 'lifecycle'],
 ]);
+
+/**
+ * Cairn's `lifecycle`: each target applies the S3 lifecycle rules of its buckets (all, or `Bck`) to
+ * the versions and uploads it owns. Its job runs in roles/target (it deletes through the S3 path).
+ */
+export const lifecycleJobKind: JobKind = {
+  name: 'lifecycle',
+  startable: true,
+  bucketScoped: false,
+  exclusive: true,
+};
 
 /** AIStore's display names of kinds (`ais show job` prints them; clients may send them). */
 const kindsByDisplayName: Readonly<Record<string, string>> = {

@@ -26,7 +26,7 @@ import { NameLocks } from './lock/index.js';
 import { MetadataCache, readObjectMetadata, type MetadataCacheStats } from './meta/index.js';
 import { AccessTimes, type AccessFlush } from './meta/access-times.js';
 import { AppendFiles } from './append-files.js';
-import { chunkLayout, removeChunkSet } from './multipart/chunk-sets.js';
+import { chunkLayout, removeChunkSet, type ChunkLayout } from './multipart/chunk-sets.js';
 import { sweepChunkSets, type ChunkSweepResult } from './multipart/chunk-sweep.js';
 import {
   abortUpload,
@@ -507,11 +507,8 @@ export class LocalStore {
     return abortUpload(this.#open(), bucket, name, uploadId);
   }
 
-  /** A chunked object's chunk count and largest chunk (`StoredObject.chunkSet`). */
-  chunkLayout(
-    bucket: BucketJson,
-    chunkSet: string,
-  ): Promise<{ count: number; maxChunkSizeBytes: number } | undefined> {
+  /** A chunked object's chunks, their count and largest (`StoredObject.chunkSet`). */
+  chunkLayout(bucket: BucketJson, chunkSet: string): Promise<ChunkLayout | undefined> {
     return chunkLayout(this.#open(), bucket, chunkSet);
   }
 

@@ -9,3 +9,8 @@ export interface Clock {
 
 /** The system clock. */
 export const systemClock: Clock = { nowMs: Date.now };
+
+/** The system clock moved by `offsetMs` (a test runs a node days ahead to see lifecycle rules act). */
+export function offsetClock(offsetMs: number): Clock {
+  return { nowMs: () => Date.now() + offsetMs };
+}

@@ -109,6 +109,41 @@ export interface ObjectLockPropsJson {
 
 export const objectLockModes = ['GOVERNANCE', 'COMPLIANCE'] as const;
 
+/**
+ * What an S3 lifecycle rule applies to: every predicate set must hold (AWS's `Filter`, `And`).
+ * Sizes of 0 are unset.
+ */
+export interface LifecycleFilterJson {
+  prefix: string;
+  tags: Record<string, string>;
+  size_greater_than: number;
+  size_less_than: number;
+}
+
+/** One S3 lifecycle rule (a day count of 0, an empty date: unset). */
+export interface LifecycleRuleJson {
+  id: string;
+  enabled: boolean;
+  filter: LifecycleFilterJson;
+  /** Expire the current version this many days after it was written (S3's rounding to midnight). */
+  expiration_days: number;
+  /** Expire current versions from this day on (ISO 8601, midnight UTC). */
+  expiration_date: string;
+  /** Remove a delete marker that is all that is left of its object. */
+  expired_object_delete_marker: boolean;
+  /** Remove a noncurrent version this many days after it stopped being current. */
+  noncurrent_days: number;
+  /** With `noncurrent_days`: keep this many newer noncurrent versions regardless. */
+  newer_noncurrent_versions: number;
+  /** Abort multipart uploads this many days after they were created. */
+  abort_incomplete_upload_days: number;
+}
+
+/** A bucket's S3 lifecycle configuration (no rules: none). Replaced whole by an update. */
+export interface LifecycleJson {
+  rules: LifecycleRuleJson[];
+}
+
 /** `rate_limit.frontend`: client requests each gateway admits for its share of the bucket. */
 export interface FrontendRateLimitJson {
   enabled: boolean;
@@ -155,6 +190,8 @@ export interface BucketPropsJson {
   extra?: ExtraPropsJson;
   /** S3 object lock (absent on buckets that never had it). */
   object_lock?: ObjectLockPropsJson;
+  /** S3 lifecycle rules (absent or empty: none). */
+  lifecycle?: LifecycleJson;
 }
 
 /** Every field optional, at every depth. */

@@ -23,6 +23,7 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   InvalidBucketProps: { status: 400, s3Code: 'InvalidArgument' },
   ChecksumMismatch: { status: 400, s3Code: 'BadDigest' },
   InvalidRange: { status: 416, s3Code: 'InvalidRange' },
+  InvalidPartNumber: { status: 416, s3Code: 'InvalidPartNumber' },
   BucketNotFound: { status: 404, s3Code: 'NoSuchBucket' },
   ObjectNotFound: { status: 404, s3Code: 'NoSuchKey' },
   NodeNotFound: { status: 404, s3Code: 'InvalidArgument', s3Status: 400 },

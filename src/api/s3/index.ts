@@ -10,3 +10,4 @@ export { parseS3ErrorXml } from './xml/error-document.js';
 export { compositeChecksum, isChecksumAlgorithm } from './body/checksum-algorithms.js';
 export * from './write-conditions.js';
 export * from './object-lock.js';
+export * from './lifecycle-configuration.js';

@@ -1,7 +1,9 @@
 // Object attributes on the wire: user metadata (`x-amz-meta-*`), content headers and tags read from
 // a request, and an object's description written as response headers (and read back from one).
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { expirationHeaderValue } from './lifecycle-configuration.js';
 import { setLockHeaders } from './object-lock.js';
+import { isChecksumAlgorithm } from './body/checksum-algorithms.js';
 import { StoreError } from '../../errors/index.js';
 import type { S3ObjectAttributes, S3ObjectInfo } from './ports.js';
 
@@ -141,8 +143,27 @@ export function setObjectHeaders(
     for (const [algorithm, value] of Object.entries(info.checksums)) {
       res.setHeader(`x-amz-checksum-${algorithm}`, value);
     }
+    // Multipart objects carry the checksum of their part checksums.
+    if (Object.keys(info.checksums).length > 0)
+      res.setHeader(
+        'x-amz-checksum-type',
+        info.partsCount === undefined ? 'FULL_OBJECT' : 'COMPOSITE',
+      );
   }
   if (info.lock !== undefined) setLockHeaders(res, info.lock);
+  setExpirationHeader(res, info);
+}
+
+/** `x-amz-expiration` of a version the bucket's lifecycle rules expire (GET, HEAD, PUT). */
+export function setExpirationHeader(
+  res: ServerResponse,
+  info: { expiration?: { atMs: number; ruleId: string } },
+): void {
+  if (info.expiration !== undefined)
+    res.setHeader(
+      'x-amz-expiration',
+      expirationHeaderValue(info.expiration.atMs, info.expiration.ruleId),
+    );
 }
 
 /** Reads an object's description back from the headers of a GET answer (a copy's remote source). */
@@ -158,7 +179,11 @@ export function objectInfoFromHeaders(key: string, headers: IncomingHttpHeaders)
         enumerable: true,
         writable: true,
       });
-    } else if (name.startsWith('x-amz-checksum-')) {
+    } else if (
+      name.startsWith('x-amz-checksum-') &&
+      isChecksumAlgorithm(name.slice('x-amz-checksum-'.length))
+    ) {
+      // Not `x-amz-checksum-type`, which says what kind the checksum is.
       checksums[name.slice('x-amz-checksum-'.length)] = text;
     } else if ((contentHeaderNames as readonly string[]).includes(name)) {
       contentHeaders[name] = text;

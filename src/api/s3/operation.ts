@@ -38,7 +38,11 @@ export type S3Operation =
   | 'GetObjectRetention'
   | 'PutObjectRetention'
   | 'GetObjectLegalHold'
-  | 'PutObjectLegalHold';
+  | 'PutObjectLegalHold'
+  | 'GetBucketLifecycleConfiguration'
+  | 'PutBucketLifecycleConfiguration'
+  | 'DeleteBucketLifecycle'
+  | 'GetObjectAttributes';
 
 /** Operations on one object: served by the node that stores the key. */
 export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
@@ -61,13 +65,13 @@ export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
   'PutObjectRetention',
   'GetObjectLegalHold',
   'PutObjectLegalHold',
+  'GetObjectAttributes',
 ]);
 
 /** Sub-resources S3 defines that Cairn does not implement yet. */
 const unimplementedSubresources: ReadonlySet<string> = new Set([
   'policy',
   'policyStatus',
-  'lifecycle',
   'cors',
   'encryption',
   'website',
@@ -82,7 +86,6 @@ const unimplementedSubresources: ReadonlySet<string> = new Set([
   'metrics',
   'inventory',
   'intelligent-tiering',
-  'attributes',
   'torrent',
   'restore',
   'select',
@@ -125,6 +128,7 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('uploads')) return 'ListMultipartUploads';
       if (query.has('acl')) return 'GetBucketAcl';
       if (query.has('object-lock')) return 'GetObjectLockConfiguration';
+      if (query.has('lifecycle')) return 'GetBucketLifecycleConfiguration';
       if (query.has('tagging')) throw unimplemented('bucket tagging');
       return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
     case 'HEAD':
@@ -132,9 +136,11 @@ function bucketOperation(context: RequestContext): S3Operation {
     case 'PUT':
       if (query.has('versioning')) return 'PutBucketVersioning';
       if (query.has('object-lock')) return 'PutObjectLockConfiguration';
+      if (query.has('lifecycle')) return 'PutBucketLifecycleConfiguration';
       if (query.has('acl') || query.has('tagging')) throw unimplemented('bucket ACLs and tagging');
       return 'CreateBucket';
     case 'DELETE':
+      if (query.has('lifecycle')) return 'DeleteBucketLifecycle';
       if (query.has('tagging')) throw unimplemented('bucket tagging');
       return 'DeleteBucket';
     case 'POST':
@@ -162,6 +168,7 @@ function objectOperation(context: RequestContext): S3Operation {
       if (query.has('acl')) return 'GetObjectAcl';
       if (query.has('retention')) return 'GetObjectRetention';
       if (query.has('legal-hold')) return 'GetObjectLegalHold';
+      if (query.has('attributes')) return 'GetObjectAttributes';
       return 'GetObject';
     case 'HEAD':
       return 'HeadObject';

@@ -6,6 +6,7 @@ import type { AuthResult } from './auth/authenticate.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { WriteCondition } from './write-conditions.js';
 import type { S3ObjectLock, S3ObjectLockConfig, S3Retention } from './object-lock.js';
+import type { LifecycleJson } from '../../wire/index.js';
 
 export interface S3BucketInfo {
   name: string;
@@ -35,6 +36,8 @@ export interface S3ObjectInfo {
   deleteMarker?: boolean;
   /** S3 object lock of this version (retention, legal hold), when it has one. */
   lock?: S3ObjectLock;
+  /** When the bucket's lifecycle rules expire this (current) version, and which rule does. */
+  expiration?: { atMs: number; ruleId: string };
 }
 
 /** A listing request after S3's parameters were parsed (V1 marker and V2 start-after/token alike). */
@@ -155,6 +158,10 @@ export interface S3BucketPort {
   getObjectLock(bucket: string): S3ObjectLockConfig | undefined;
   /** Enables object lock (versioning must be Enabled) and sets the default retention. */
   setObjectLock(bucket: string, config: S3ObjectLockConfig, context: RequestContext): Promise<void>;
+  /** The lifecycle rules; undefined when the bucket has none. */
+  getLifecycle(bucket: string): LifecycleJson | undefined;
+  /** Replaces the lifecycle rules (none: removes the configuration). */
+  setLifecycle(bucket: string, lifecycle: LifecycleJson, context: RequestContext): Promise<void>;
   /** BucketNotEmpty while it holds objects, kept versions or delete markers. */
   deleteBucket(bucket: string, context: RequestContext): Promise<void>;
   /** Throws NoSuchBucket when absent. */
@@ -198,6 +205,15 @@ export interface S3ObjectPort {
     versionId: string | undefined,
     range: string | undefined,
   ): Promise<{ info: S3ObjectInfo; body: Readable; range: ResolvedRange | undefined }>;
+  /**
+   * The object (or version) and, for a multipart one, its parts in order (their numbers as
+   * uploaded); `parts` is undefined for a single-part object.
+   */
+  objectParts(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+  ): Promise<{ info: S3ObjectInfo; parts: S3PartInfo[] | undefined }>;
   put(request: S3WriteRequest): Promise<S3ObjectInfo>;
   /** A version under object lock is refused (AccessDenied); GOVERNANCE yields to the bypass. */
   delete(

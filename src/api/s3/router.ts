@@ -16,6 +16,8 @@ import { multipartHandlers } from './operations/multipart-operations.js';
 import { objectReadHandlers } from './operations/object-read.js';
 import { objectWriteHandlers } from './operations/object-write.js';
 import { objectLockHandlers } from './operations/object-lock-operations.js';
+import { lifecycleHandlers } from './operations/lifecycle-operations.js';
+import { objectAttributeHandlers } from './operations/object-attributes.js';
 import type { S3Ports } from './ports.js';
 import type { S3Handler, S3Settings } from './request.js';
 import { refuseUnsupportedGuarantees } from './write-guarantees.js';
@@ -49,6 +51,8 @@ const handlers: Record<S3Operation, S3Handler> = {
   ...objectWriteHandlers,
   ...multipartHandlers,
   ...objectLockHandlers,
+  ...lifecycleHandlers,
+  ...objectAttributeHandlers,
 };
 
 export function createS3Handler(options: S3ApiOptions): RequestHandler {

@@ -35,6 +35,8 @@ const allWrites: Operations = new Set<S3Operation>([
   'PutObjectTagging',
   'DeleteObjectTagging',
   'AbortMultipartUpload',
+  'PutBucketLifecycleConfiguration',
+  'DeleteBucketLifecycle',
 ]);
 
 interface HeaderRule {

@@ -4,6 +4,7 @@ import { rateLimitProblem, rateLimitSchema, type RateLimitValues } from '../../c
 import { StoreError } from '../../errors/index.js';
 import { parseGoDuration } from '../../config/index.js';
 import { nowNanoseconds } from '../../util/time.js';
+import { parseLifecycleUpdate } from './lifecycle-props.js';
 import {
   accessAll,
   awsExtraPropsKeys,
@@ -84,6 +85,10 @@ export function applyBucketPropsUpdate(
     }
     if (key === 'object_lock') {
       next[key] = mergeObjectLock(current.object_lock, value);
+      continue;
+    }
+    if (key === 'lifecycle') {
+      next[key] = parseLifecycleUpdate(value);
       continue;
     }
     if (!(key in next)) throw invalidProps(`unknown property "${key}"`);

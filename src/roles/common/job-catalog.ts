@@ -1,6 +1,11 @@
 // Every job kind this build runs: the generic ones from `jobs` and the protection ones from
 // `protect` and `etl` (which sit above `jobs`, so only roles can see them all).
-import { jobDefinitions, type JobDefinition, type JobKind } from '../../jobs/index.js';
+import {
+  jobDefinitions,
+  lifecycleJobKind,
+  type JobDefinition,
+  type JobKind,
+} from '../../jobs/index.js';
 import { dsortJobKind } from '../../dsort/index.js';
 import { etlJobKinds } from '../../etl/index.js';
 import { protectionJobKinds } from '../../protect/index.js';
@@ -12,6 +17,7 @@ export function findJobKind(name: string): JobKind | undefined {
     ...protectionJobKinds,
     dsortJobKind,
     ...etlJobKinds,
+    lifecycleJobKind,
   ].find((kind) => kind.name === name);
 }
 

@@ -35,6 +35,7 @@ import {
   Resource,
   type ActionMessage,
   type BucketPropsUpdateJson,
+  type LifecycleJson,
 } from '../../wire/index.js';
 
 /** A change of bucket metadata, made by the primary. */
@@ -90,6 +91,15 @@ export class GatewayS3Buckets implements S3BucketPort {
       years: rule?.years ?? 0,
     };
     await this.#control(bucket, { kind: 'props', update: { object_lock } });
+  }
+
+  getLifecycle(bucket: string): LifecycleJson | undefined {
+    const { lifecycle } = lookupBucket(this.runtime, s3Bucket(bucket)).props;
+    return lifecycle === undefined || lifecycle.rules.length === 0 ? undefined : lifecycle;
+  }
+
+  async setLifecycle(bucket: string, lifecycle: LifecycleJson): Promise<void> {
+    await this.#control(bucket, { kind: 'props', update: { lifecycle } });
   }
 
   async deleteBucket(bucket: string): Promise<void> {

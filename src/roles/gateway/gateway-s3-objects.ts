@@ -9,6 +9,7 @@ function unreachable(): never {
 export class ForwardedOnly implements S3ObjectPort {
   head = unreachable;
   get = unreachable;
+  objectParts = unreachable;
   openSource = unreachable;
   put = unreachable;
   delete = unreachable;

@@ -170,4 +170,10 @@ export class TargetS3Buckets implements S3BucketPort {
   setObjectLock(): never {
     return gatewayOnly();
   }
+  getLifecycle(): never {
+    return gatewayOnly();
+  }
+  setLifecycle(): never {
+    return gatewayOnly();
+  }
 }

@@ -63,6 +63,8 @@ import { TargetPieces } from './target-pieces.js';
 import { sweepChunkSetsInBackground } from './chunk-set-sweep.js';
 import { remoteObjectNames } from './objects/remote-names.js';
 import { SpaceWatcher } from './space/space-watcher.js';
+import { lifecycleDefinition } from './lifecycle/lifecycle-job.js';
+import { LifecycleSchedule } from './lifecycle/lifecycle-schedule.js';
 import { abortEtlOnPrimary } from './etl-abort.js';
 import { refuseOnRemote } from './objects/write-through.js';
 
@@ -193,6 +195,10 @@ export async function startTarget(
       downloads.definition,
       ...protectionJobDefinitions(protection),
       ...etlJobDefinitions(etl),
+      lifecycleDefinition(runtime, store, {
+        delete: (bucket, key, versionId) => s3Objects.delete(bucket, key, versionId),
+        abortUpload: (bucket, key, uploadId) => s3Objects.abortUpload(bucket, key, uploadId),
+      }),
     ],
   );
   const reprotect: PlacementChangeHook = async (signal, log) => {
@@ -240,6 +246,7 @@ export async function startTarget(
     exitProcess: hooks.requestExit,
   };
   const nativeObjects = new TargetObjects(runtime, objects, shardIndexes);
+  const s3Objects = new TargetS3Objects(runtime, objects);
   const dsort = new TargetDsort(
     {
       nodeId: runtime.id,
@@ -278,7 +285,7 @@ export async function startTarget(
     s3ApiOptions(
       runtime,
       {
-        objects: new TargetS3Objects(runtime, objects),
+        objects: s3Objects,
         buckets: new TargetS3Buckets(runtime, store),
         forwarder: new OwnerForwarder(runtime),
       },
@@ -305,11 +312,14 @@ export async function startTarget(
   const stopAppendSweep = nativeObjects.appends.sweepAbandoned();
   const space = new SpaceWatcher(runtime, store, jobs);
   space.start();
+  const lifecycle = new LifecycleSchedule(runtime, jobs);
+  lifecycle.start();
   return {
     runtime,
     close: async () => {
       stopAppendSweep();
       space.stop();
+      lifecycle.stop();
       member.stop();
       // The transformers first: their etl-inline jobs then end, and are not aborted (aborting
       // one asks the primary to stop its ETL everywhere).

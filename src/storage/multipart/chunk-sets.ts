@@ -12,7 +12,12 @@ import {
 } from '../layout/index.js';
 import { isReadable, type Mountpath } from '../mountpath/index.js';
 import type { StoreContext } from '../store-context.js';
-import { decodeChunkManifest, encodeChunkManifest, type ChunkManifest } from './chunk-manifest.js';
+import {
+  decodeChunkManifest,
+  encodeChunkManifest,
+  type ChunkManifest,
+  type ManifestChunk,
+} from './chunk-manifest.js';
 
 export interface LocatedManifest {
   manifest: ChunkManifest;
@@ -120,14 +125,21 @@ export async function* allManifests(
 }
 
 /** A completed chunk set's chunk count and largest chunk; undefined when it has no manifest. */
+/** A completed chunked object's chunks (its S3 parts, in order). */
+export interface ChunkLayout {
+  count: number;
+  maxChunkSizeBytes: number;
+  chunks: readonly ManifestChunk[];
+}
+
 export async function chunkLayout(
   context: StoreContext,
   bucket: BucketJson,
   id: string,
-): Promise<{ count: number; maxChunkSizeBytes: number } | undefined> {
+): Promise<ChunkLayout | undefined> {
   const located = await findManifest(context, bucket, id);
   if (located === undefined || located.manifest.state !== 'complete') return undefined;
   const { chunks } = located.manifest;
   const maxChunkSizeBytes = chunks.reduce((max, chunk) => Math.max(max, chunk.sizeBytes), 0);
-  return { count: chunks.length, maxChunkSizeBytes };
+  return { count: chunks.length, maxChunkSizeBytes, chunks };
 }

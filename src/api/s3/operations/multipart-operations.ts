@@ -148,10 +148,8 @@ const completeMultipartUpload: S3Handler = async (request) => {
     parts,
     condition,
   );
-  setWriteHeaders(request, {
-    ...(info.versionId === undefined ? {} : { versionId: info.versionId }),
-    checksums: {},
-  });
+  // The checksums go in the document, not in headers.
+  setWriteHeaders(request, { ...info, checksums: {} });
   const checksumElements = Object.fromEntries(
     Object.entries(info.checksums).map(([algorithm, value]) => [
       `Checksum${algorithm.toUpperCase()}`,

@@ -11,6 +11,9 @@ import { header, versionIdOf, type S3Handler, type S3Request } from '../request.
 import { sendXml } from '../xml/xml-codec.js';
 import { sendOwnerAcl } from './bucket-operations.js';
 
+/** S3's highest part number. */
+const maxPartNumber = 10_000;
+
 /** `response-<name>` query parameters override these response headers of a GET. */
 const overridableHeaders = [
   'content-type',
@@ -66,30 +69,90 @@ function checkConditions(request: S3Request, info: S3ObjectInfo): void {
   }
 }
 
-function refusePartNumber(request: S3Request): void {
-  if (request.context.search !== '' && request.context.query.has('partNumber')) {
-    throw new StoreError('NotImplemented', 'S3 GET and HEAD by partNumber is not implemented yet');
+/** `partNumber` of a GET or HEAD (1–10000; not with a Range), or undefined. */
+function partNumberOf(request: S3Request): number | undefined {
+  if (request.context.search === '') return undefined;
+  const text = request.context.query.get('partNumber');
+  if (text === null) return undefined;
+  const number = Number(text);
+  if (!/^\d{1,5}$/.test(text) || number < 1 || number > maxPartNumber) {
+    throw new StoreError(
+      'InvalidArgument',
+      `Part number must be an integer between 1 and ${maxPartNumber}, inclusive`,
+    );
+  }
+  if (header(request, 'range') !== undefined) {
+    throw new StoreError(
+      'BadRequest',
+      'Cannot specify both Range header and partNumber query parameter',
+    );
+  }
+  return number;
+}
+
+/** Where part `number` lies in the object, and how many parts it has (a single-part object: 1). */
+async function locatePart(
+  request: S3Request,
+  number: number,
+): Promise<{ etag: string; start: number; end: number; count: number }> {
+  const { info, parts } = await request.ports.objects.objectParts(
+    request.bucket,
+    request.key,
+    versionIdOf(request),
+  );
+  refuseDeleteMarker(request, info);
+  const unsatisfiable = new StoreError(
+    'InvalidPartNumber',
+    'The requested partnumber is not satisfiable',
+  );
+  if (parts === undefined) {
+    if (number !== 1) throw unsatisfiable;
+    return { etag: info.etag, start: 0, end: info.size - 1, count: 1 };
+  }
+  let start = 0;
+  for (const part of parts) {
+    if (part.partNumber === number)
+      return { etag: info.etag, start, end: start + part.size - 1, count: parts.length };
+    start += part.size;
+  }
+  throw unsatisfiable;
+}
+
+/** A part read must come from the object whose parts were looked up (else it was replaced). */
+function checkSameObject(part: { etag: string } | undefined, info: S3ObjectInfo): void {
+  if (part !== undefined && part.etag !== info.etag) {
+    throw new StoreError(
+      'ConditionalRequestConflict',
+      'The object was replaced while its part was read; retry',
+    );
   }
 }
 
 const getObject: S3Handler = async (request) => {
-  refusePartNumber(request);
+  const partNumber = partNumberOf(request);
+  const part = partNumber === undefined ? undefined : await locatePart(request, partNumber);
+  const rangeHeader =
+    part === undefined || part.end < part.start
+      ? header(request, 'range')
+      : `bytes=${part.start}-${part.end}`;
   const { info, body, range } = await request.ports.objects.get(
     request.bucket,
     request.key,
     versionIdOf(request),
-    header(request, 'range'),
+    rangeHeader,
     forwardedRouting(request.context),
   );
   const { res } = request.context;
   try {
     refuseDeleteMarker(request, info);
+    checkSameObject(part, info);
     checkConditions(request, info);
   } catch (error) {
     await body.discard();
     throw error;
   }
   writeHeaders(request, info, range !== undefined);
+  if (part !== undefined) res.setHeader('x-amz-mp-parts-count', String(part.count));
   if (range === undefined) {
     res.statusCode = 200;
     res.setHeader('content-length', info.size);
@@ -105,7 +168,8 @@ const getObject: S3Handler = async (request) => {
 };
 
 const headObject: S3Handler = async (request) => {
-  refusePartNumber(request);
+  const partNumber = partNumberOf(request);
+  const part = partNumber === undefined ? undefined : await locatePart(request, partNumber);
   const info = await request.ports.objects.head(
     request.bucket,
     request.key,
@@ -113,10 +177,20 @@ const headObject: S3Handler = async (request) => {
     forwardedRouting(request.context),
   );
   refuseDeleteMarker(request, info);
+  checkSameObject(part, info);
   checkConditions(request, info);
-  writeHeaders(request, info, false);
-  request.context.res.setHeader('content-length', info.size);
-  request.context.res.end();
+  const { res } = request.context;
+  if (part === undefined || part.end < part.start) {
+    writeHeaders(request, info, false);
+    res.setHeader('content-length', info.size);
+  } else {
+    writeHeaders(request, info, true);
+    res.statusCode = 206;
+    res.setHeader('x-amz-mp-parts-count', String(part.count));
+    res.setHeader('content-length', part.end - part.start + 1);
+    res.setHeader('content-range', `bytes ${part.start}-${part.end}/${info.size}`);
+  }
+  res.end();
 };
 
 /** The tag set document, for GetObjectTagging. */

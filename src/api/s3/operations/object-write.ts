@@ -3,7 +3,12 @@
 import { StoreError } from '../../../errors/index.js';
 import { copiedPayload, openObjectPayload } from '../body/object-payload.js';
 import { checkCopySourceConditions } from '../conditions.js';
-import { addTag, attributesFromHeaders, quoteEtag } from '../object-headers.js';
+import {
+  addTag,
+  attributesFromHeaders,
+  quoteEtag,
+  setExpirationHeader,
+} from '../object-headers.js';
 import type { S3Operation } from '../operation.js';
 import type { S3ObjectInfo } from '../ports.js';
 import { header, versionIdOf, type S3Handler, type S3Request } from '../request.js';
@@ -16,10 +21,11 @@ import { destroyQuietly } from '../../../util/stream-teardown.js';
 /** Response headers of a write: version and the checksums that were computed. */
 export function setWriteHeaders(
   request: S3Request,
-  info: { versionId?: string; checksums: Record<string, string> },
+  info: Pick<S3ObjectInfo, 'versionId' | 'checksums' | 'expiration'>,
 ): void {
   const { res } = request.context;
   if (info.versionId !== undefined) res.setHeader('x-amz-version-id', info.versionId);
+  setExpirationHeader(res, info);
   for (const [algorithm, value] of Object.entries(info.checksums)) {
     res.setHeader(`x-amz-checksum-${algorithm}`, value);
   }

@@ -32,6 +32,7 @@ import {
   requireObjectLock,
 } from '../../common/s3-object-lock.js';
 import { StoreError, isErrorCode, isStoreError } from '../../../errors/index.js';
+import { activeLifecycleRules, currentVersionExpiry } from '../../../cluster/index.js';
 import type {
   LocalStore,
   ManifestChunk,
@@ -71,6 +72,15 @@ export function toS3Info(object: StoredObject, versioned = false): S3ObjectInfo 
     if (object.legalHold === true) info.lock.legalHold = true;
   }
   return info;
+}
+
+/** The current version's description with when the bucket's lifecycle rules expire it. */
+function withExpiration(view: ResolvedBucket, info: S3ObjectInfo): S3ObjectInfo {
+  const rules = activeLifecycleRules(view.props);
+  if (rules.length === 0 || info.deleteMarker === true) return info;
+  const subject = { key: info.key, size: info.size, tags: info.tags };
+  const expiration = currentVersionExpiry(rules, subject, info.modifiedTimeMs);
+  return expiration === undefined ? info : { ...info, expiration };
 }
 
 /** S3's unversioned buckets know one version of each object: `null` (or its native number). */
@@ -135,7 +145,8 @@ export class TargetS3Objects implements S3ObjectPort {
       const object = await this.objects.head(target, { versionId });
       // Unversioned buckets check the ID against what they hold; versioned ones looked it up.
       if (!view.versioned) checkVersion(versionId, object);
-      return toS3Info(object, view.versioned);
+      const info = toS3Info(object, view.versioned);
+      return versionId === undefined ? withExpiration(view, info) : info;
     } catch (error) {
       if (!view.versioned) throw error;
       return await this.#latestDeleteMarker(view, key, versionId, error);
@@ -179,15 +190,52 @@ export class TargetS3Objects implements S3ObjectPort {
       return { info, body: emptyBody, range: undefined };
     }
     try {
-      const info = substitute
+      const described = substitute
         ? substituteInfo(view, read.object, versionId)
         : toS3Info(read.object, view.versioned);
+      const info =
+        !substitute && versionId === undefined ? withExpiration(view, described) : described;
       if (!substitute && !view.versioned) checkVersion(versionId, read.object);
       return { info, body: read.body, range: read.range };
     } catch (error) {
       await read.body.discard();
       throw error;
     }
+  }
+
+  async objectParts(
+    bucketName: string,
+    key: string,
+    versionId: string | undefined,
+  ): Promise<{ info: S3ObjectInfo; parts: S3PartInfo[] | undefined }> {
+    const view = this.#bucket(bucketName);
+    let object: StoredObject;
+    try {
+      object = await this.objects.head({ bucket: view, name: key }, { versionId });
+    } catch (error) {
+      if (!view.versioned) throw error;
+      return {
+        info: await this.#latestDeleteMarker(view, key, versionId, error),
+        parts: undefined,
+      };
+    }
+    if (!view.versioned) checkVersion(versionId, object);
+    const info = toS3Info(object, view.versioned);
+    if (object.chunkSet === undefined) return { info, parts: undefined };
+    const layout = await this.store.chunkLayout(view.bucket, object.chunkSet);
+    if (layout === undefined)
+      throw new StoreError(
+        'ObjectNotFound',
+        'The parts of the object are gone (overwritten meanwhile)',
+      );
+    const parts = layout.chunks.map((chunk) => ({
+      partNumber: chunk.number,
+      size: chunk.sizeBytes,
+      etag: chunk.etag,
+      modifiedTimeMs: object.modifiedTimeMs,
+      checksums: chunk.extraChecksums,
+    }));
+    return { info, parts };
   }
 
   async openSource(
@@ -295,7 +343,7 @@ export class TargetS3Objects implements S3ObjectPort {
         return { etag, extraChecksums: checksums };
       },
     });
-    return toS3Info(object, versioned);
+    return withExpiration(view, toS3Info(object, versioned));
   }
 
   async delete(
@@ -453,7 +501,7 @@ export class TargetS3Objects implements S3ObjectPort {
       history,
       combineChecksums: combinedChecksums,
     });
-    return toS3Info(object, versioned);
+    return withExpiration(view, toS3Info(object, versioned));
   }
 
   abortUpload(bucket: string, key: string, uploadId: string): Promise<void> {
