@@ -70,6 +70,14 @@ export const errorCodes = [
   /** A version without the retention asked for. */
   'NoSuchObjectLockConfiguration',
   'NoSuchLifecycleConfiguration',
+  // S3 access control: bucket ACLs, ownership controls, bucket policies, public access block.
+  'MalformedPolicy',
+  'NoSuchBucketPolicy',
+  'MalformedACLError',
+  'AccessControlListNotSupported',
+  'InvalidBucketAclWithObjectOwnership',
+  'OwnershipControlsNotFoundError',
+  'NoSuchPublicAccessBlockConfiguration',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

@@ -109,6 +109,32 @@ export interface ObjectLockPropsJson {
 
 export const objectLockModes = ['GOVERNANCE', 'COMPLIANCE'] as const;
 
+/** One S3 ACL grant: a canonical user (`id`) or a group (`uri`), and the permission. */
+export interface S3GrantJson {
+  id?: string;
+  display_name?: string;
+  uri?: string;
+  permission: string;
+}
+
+/**
+ * Cairn's S3 access control of a bucket (api/s3/access validates it; replaced per field on update):
+ * the owner, the bucket ACL, the ObjectOwnership setting ('' when none), the bucket policy (JSON
+ * text, '' when none) and the public access block (absent when none).
+ */
+export interface S3AccessPropsJson {
+  owner: { id: string; display_name: string };
+  grants: S3GrantJson[];
+  object_ownership: string;
+  policy: string;
+  public_access_block?: {
+    block_public_acls: boolean;
+    ignore_public_acls: boolean;
+    block_public_policy: boolean;
+    restrict_public_buckets: boolean;
+  };
+}
+
 /** `rate_limit.frontend`: client requests each gateway admits for its share of the bucket. */
 export interface FrontendRateLimitJson {
   enabled: boolean;
@@ -155,6 +181,8 @@ export interface BucketPropsJson {
   extra?: ExtraPropsJson;
   /** S3 object lock (absent on buckets that never had it). */
   object_lock?: ObjectLockPropsJson;
+  /** S3 access control (absent on buckets not created through S3 and never given any). */
+  s3_access?: S3AccessPropsJson;
 }
 
 /** Every field optional, at every depth. */

@@ -18,6 +18,18 @@ export type S3Operation =
   | 'ListMultipartUploads'
   | 'DeleteObjects'
   | 'GetBucketAcl'
+  | 'PutBucketAcl'
+  | 'PutObjectAcl'
+  | 'GetBucketPolicy'
+  | 'PutBucketPolicy'
+  | 'DeleteBucketPolicy'
+  | 'GetBucketPolicyStatus'
+  | 'GetBucketOwnershipControls'
+  | 'PutBucketOwnershipControls'
+  | 'DeleteBucketOwnershipControls'
+  | 'GetPublicAccessBlock'
+  | 'PutPublicAccessBlock'
+  | 'DeletePublicAccessBlock'
   | 'PutObject'
   | 'CopyObject'
   | 'GetObject'
@@ -51,6 +63,7 @@ export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
   'PutObjectTagging',
   'DeleteObjectTagging',
   'GetObjectAcl',
+  'PutObjectAcl',
   'CreateMultipartUpload',
   'UploadPart',
   'UploadPartCopy',
@@ -65,8 +78,6 @@ export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
 
 /** Sub-resources S3 defines that Cairn does not implement yet. */
 const unimplementedSubresources: ReadonlySet<string> = new Set([
-  'policy',
-  'policyStatus',
   'lifecycle',
   'cors',
   'encryption',
@@ -74,8 +85,6 @@ const unimplementedSubresources: ReadonlySet<string> = new Set([
   'logging',
   'notification',
   'replication',
-  'ownershipControls',
-  'publicAccessBlock',
   'accelerate',
   'requestPayment',
   'analytics',
@@ -124,6 +133,10 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('versions')) return 'ListObjectVersions';
       if (query.has('uploads')) return 'ListMultipartUploads';
       if (query.has('acl')) return 'GetBucketAcl';
+      if (query.has('policy')) return 'GetBucketPolicy';
+      if (query.has('policyStatus')) return 'GetBucketPolicyStatus';
+      if (query.has('ownershipControls')) return 'GetBucketOwnershipControls';
+      if (query.has('publicAccessBlock')) return 'GetPublicAccessBlock';
       if (query.has('object-lock')) return 'GetObjectLockConfiguration';
       if (query.has('tagging')) throw unimplemented('bucket tagging');
       return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
@@ -132,10 +145,17 @@ function bucketOperation(context: RequestContext): S3Operation {
     case 'PUT':
       if (query.has('versioning')) return 'PutBucketVersioning';
       if (query.has('object-lock')) return 'PutObjectLockConfiguration';
-      if (query.has('acl') || query.has('tagging')) throw unimplemented('bucket ACLs and tagging');
+      if (query.has('acl')) return 'PutBucketAcl';
+      if (query.has('policy')) return 'PutBucketPolicy';
+      if (query.has('ownershipControls')) return 'PutBucketOwnershipControls';
+      if (query.has('publicAccessBlock')) return 'PutPublicAccessBlock';
+      if (query.has('tagging')) throw unimplemented('bucket tagging');
       return 'CreateBucket';
     case 'DELETE':
       if (query.has('tagging')) throw unimplemented('bucket tagging');
+      if (query.has('policy')) return 'DeleteBucketPolicy';
+      if (query.has('ownershipControls')) return 'DeleteBucketOwnershipControls';
+      if (query.has('publicAccessBlock')) return 'DeletePublicAccessBlock';
       return 'DeleteBucket';
     case 'POST':
       if (query.has('delete')) return 'DeleteObjects';
@@ -171,7 +191,7 @@ function objectOperation(context: RequestContext): S3Operation {
       if (query.has('tagging')) return 'PutObjectTagging';
       if (query.has('retention')) return 'PutObjectRetention';
       if (query.has('legal-hold')) return 'PutObjectLegalHold';
-      if (query.has('acl')) throw unimplemented('object ACLs');
+      if (query.has('acl')) return 'PutObjectAcl';
       return copySource ? 'CopyObject' : 'PutObject';
     case 'DELETE':
       if (query.has('uploadId')) return 'AbortMultipartUpload';

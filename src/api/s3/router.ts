@@ -17,6 +17,7 @@ import { objectReadHandlers } from './operations/object-read.js';
 import { objectWriteHandlers } from './operations/object-write.js';
 import { objectLockHandlers } from './operations/object-lock-operations.js';
 import type { S3Ports } from './ports.js';
+import { aclHandlers, policyHandlers, type S3Principal } from './access/index.js';
 import type { S3Handler, S3Settings } from './request.js';
 import { refuseUnsupportedGuarantees } from './write-guarantees.js';
 
@@ -31,15 +32,17 @@ export interface S3ApiOptions {
   /** False on targets: bucket-level requests from clients belong to gateways. */
   servesBucketRequests: boolean;
   /**
-   * Checks that the signer may do `operation` on `bucket` (AuthN on); throws AccessDenied. Runs
-   * where the signature is verified, before any forwarding.
+   * Checks that the signer (or an anonymous caller) may do `operation` on `bucket`/`key`; throws
+   * AccessDenied. Runs where the signature is verified, before any forwarding. Returns who the
+   * caller is (owners of new buckets), undefined when nothing is checked.
    */
   authorize?(
     context: RequestContext,
     auth: AuthResult,
     operation: S3Operation,
     bucket: string,
-  ): void;
+    key: string,
+  ): S3Principal | undefined;
 }
 
 const handlers: Record<S3Operation, S3Handler> = {
@@ -49,6 +52,8 @@ const handlers: Record<S3Operation, S3Handler> = {
   ...objectWriteHandlers,
   ...multipartHandlers,
   ...objectLockHandlers,
+  ...aclHandlers,
+  ...policyHandlers,
 };
 
 export function createS3Handler(options: S3ApiOptions): RequestHandler {
@@ -69,7 +74,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
         await serveInternalList(context, options.ports.buckets, address.bucket);
         return;
       }
-      const auth: AuthResult = forwarded
+      let auth: AuthResult = forwarded
         ? forwardedAuth(context)
         : authenticate(context, {
             enabled: settings.authEnabled,
@@ -79,7 +84,19 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
           });
       const operation = detectOperation(context, address);
       context.operation = s3StatsOperation(operation);
-      if (!forwarded) options.authorize?.(context, auth, operation, address.bucket ?? '');
+      if (!forwarded) {
+        const principal = options.authorize?.(
+          context,
+          auth,
+          operation,
+          address.bucket ?? '',
+          address.key ?? '',
+        );
+        // Unsigned requests go ahead only when an authorization let them.
+        if (principal === undefined && auth.anonymous === true)
+          throw new StoreError('AccessDenied', 'Access Denied');
+        if (principal !== undefined) auth = { ...auth, principal };
+      }
       // Before forwarding to the target that stores the key, and again there.
       refuseUnsupportedGuarantees(context, operation);
       const bucket = address.bucket ?? '';

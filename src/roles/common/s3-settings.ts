@@ -45,6 +45,6 @@ export function s3ApiOptions(
     // The node config's pair, else a key the AuthN service handed the cluster (`cairn auth key add`).
     secretOf: (key) => (key === accessKey ? secretKey : runtime.auth.s3Secret(key)),
     servesBucketRequests,
-    authorize: s3Authorizer(runtime.auth, accessKey),
+    authorize: s3Authorizer(runtime, accessKey),
   };
 }
