@@ -6,6 +6,7 @@ export {
   anonymousPrincipal,
   clusterOwnerId,
   defaultBucketAccess,
+  storedBucketAccess,
   type S3Principal,
 } from './principal.js';
 export { operationAccess } from './s3-actions.js';

@@ -39,3 +39,19 @@ export function accessOwnedBy(owner: Pick<S3Principal, 'id' | 'displayName'>): S
     policy: '',
   };
 }
+
+/**
+ * The stored access control as the decision may trust it. `s3_access` can also be set through the
+ * native `set-bprops`: a malformed one counts as the cluster's private default, never a crash.
+ */
+export function storedBucketAccess(raw: S3AccessPropsJson | undefined): S3AccessPropsJson {
+  if (raw === undefined) return defaultBucketAccess();
+  const valid =
+    typeof raw.owner?.id === 'string' &&
+    typeof raw.owner.display_name === 'string' &&
+    Array.isArray(raw.grants) &&
+    raw.grants.every((grant) => typeof grant?.permission === 'string') &&
+    typeof raw.object_ownership === 'string' &&
+    typeof raw.policy === 'string';
+  return valid ? raw : defaultBucketAccess();
+}

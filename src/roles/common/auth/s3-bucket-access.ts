@@ -1,6 +1,6 @@
 // A bucket's S3 access control as both roles read it from bucket metadata (the default, owned by
 // the cluster and private, for buckets that have none), and which canonical IDs name users.
-import { defaultBucketAccess } from '../../../api/s3/access/index.js';
+import { defaultBucketAccess, storedBucketAccess } from '../../../api/s3/access/index.js';
 import type { S3AccessPropsJson } from '../../../wire/index.js';
 import { lookupBucket } from '../bucket-lookup.js';
 import type { NodeRuntime } from '../node-runtime.js';
@@ -8,7 +8,7 @@ import { s3Bucket } from '../s3-forwarding.js';
 
 /** Throws NoSuchBucket when the bucket does not exist. */
 export function bucketAccessOf(runtime: NodeRuntime, bucket: string): S3AccessPropsJson {
-  return lookupBucket(runtime, s3Bucket(bucket)).props.s3_access ?? defaultBucketAccess();
+  return storedBucketAccess(lookupBucket(runtime, s3Bucket(bucket)).props.s3_access);
 }
 
 /** Undefined when the bucket does not exist. */
@@ -17,7 +17,7 @@ export function existingBucketAccess(
   bucket: string,
 ): S3AccessPropsJson | undefined {
   const entry = runtime.store.bucketMetadata?.get(s3Bucket(bucket));
-  return entry === undefined ? undefined : (entry.props.s3_access ?? defaultBucketAccess());
+  return entry === undefined ? undefined : storedBucketAccess(entry.props.s3_access);
 }
 
 /** With AuthN on, the owners of S3 keys (and the cluster); without it, any ID. */
