@@ -78,6 +78,9 @@ export const errorCodes = [
   'InvalidBucketAclWithObjectOwnership',
   'OwnershipControlsNotFoundError',
   'NoSuchPublicAccessBlockConfiguration',
+  'NoSuchCORSConfiguration',
+  /** A CORS preflight no rule of the bucket allows. */
+  'CorsForbidden',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

@@ -117,6 +117,16 @@ export interface S3GrantJson {
   permission: string;
 }
 
+/** One S3 CORS rule. */
+export interface S3CorsRuleJson {
+  id?: string;
+  allowed_origins: string[];
+  allowed_methods: string[];
+  allowed_headers: string[];
+  expose_headers: string[];
+  max_age_seconds?: number;
+}
+
 /**
  * Cairn's S3 access control of a bucket (api/s3/access validates it; replaced per field on update):
  * the owner, the bucket ACL, the ObjectOwnership setting ('' when none), the bucket policy (JSON
@@ -127,6 +137,8 @@ export interface S3AccessPropsJson {
   grants: S3GrantJson[];
   object_ownership: string;
   policy: string;
+  /** CORS rules (absent when none). */
+  cors?: S3CorsRuleJson[];
   public_access_block?: {
     block_public_acls: boolean;
     ignore_public_acls: boolean;

@@ -81,6 +81,8 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
     s3Code: 'InvalidBucketAclWithObjectOwnership',
   },
   OwnershipControlsNotFoundError: { status: 404, s3Code: 'OwnershipControlsNotFoundError' },
+  NoSuchCORSConfiguration: { status: 404, s3Code: 'NoSuchCORSConfiguration' },
+  CorsForbidden: { status: 403, s3Code: 'AccessForbidden' },
   NoSuchPublicAccessBlockConfiguration: {
     status: 404,
     s3Code: 'NoSuchPublicAccessBlockConfiguration',

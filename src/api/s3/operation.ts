@@ -30,6 +30,10 @@ export type S3Operation =
   | 'GetPublicAccessBlock'
   | 'PutPublicAccessBlock'
   | 'DeletePublicAccessBlock'
+  | 'GetBucketCors'
+  | 'PutBucketCors'
+  | 'DeleteBucketCors'
+  | 'PreflightCors'
   | 'PutObject'
   | 'CopyObject'
   | 'GetObject'
@@ -79,7 +83,6 @@ export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
 /** Sub-resources S3 defines that Cairn does not implement yet. */
 const unimplementedSubresources: ReadonlySet<string> = new Set([
   'lifecycle',
-  'cors',
   'encryption',
   'website',
   'logging',
@@ -137,6 +140,7 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('policyStatus')) return 'GetBucketPolicyStatus';
       if (query.has('ownershipControls')) return 'GetBucketOwnershipControls';
       if (query.has('publicAccessBlock')) return 'GetPublicAccessBlock';
+      if (query.has('cors')) return 'GetBucketCors';
       if (query.has('object-lock')) return 'GetObjectLockConfiguration';
       if (query.has('tagging')) throw unimplemented('bucket tagging');
       return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
@@ -149,6 +153,7 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('policy')) return 'PutBucketPolicy';
       if (query.has('ownershipControls')) return 'PutBucketOwnershipControls';
       if (query.has('publicAccessBlock')) return 'PutPublicAccessBlock';
+      if (query.has('cors')) return 'PutBucketCors';
       if (query.has('tagging')) throw unimplemented('bucket tagging');
       return 'CreateBucket';
     case 'DELETE':
@@ -156,7 +161,10 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('policy')) return 'DeleteBucketPolicy';
       if (query.has('ownershipControls')) return 'DeleteBucketOwnershipControls';
       if (query.has('publicAccessBlock')) return 'DeletePublicAccessBlock';
+      if (query.has('cors')) return 'DeleteBucketCors';
       return 'DeleteBucket';
+    case 'OPTIONS':
+      return 'PreflightCors';
     case 'POST':
       if (query.has('delete')) return 'DeleteObjects';
       throw methodNotAllowed(context, 'bucket');
@@ -173,9 +181,13 @@ function objectOperation(context: RequestContext): S3Operation {
     if (context.method === 'HEAD') return 'HeadObject';
     if (context.method === 'PUT') return copySource ? 'CopyObject' : 'PutObject';
     if (context.method === 'DELETE') return 'DeleteObject';
+    // A preflight for an object: answered from the bucket's rules, by the gateway.
+    if (context.method === 'OPTIONS') return 'PreflightCors';
   }
   const query = context.query;
   switch (context.method) {
+    case 'OPTIONS':
+      return 'PreflightCors';
     case 'GET':
       if (query.has('uploadId')) return 'ListParts';
       if (query.has('tagging')) return 'GetObjectTagging';

@@ -17,7 +17,14 @@ import { objectReadHandlers } from './operations/object-read.js';
 import { objectWriteHandlers } from './operations/object-write.js';
 import { objectLockHandlers } from './operations/object-lock-operations.js';
 import type { S3Ports } from './ports.js';
-import { aclHandlers, policyHandlers, type S3Principal } from './access/index.js';
+import {
+  aclHandlers,
+  corsHandlers,
+  policyHandlers,
+  setCorsHeaders,
+  type S3Principal,
+} from './access/index.js';
+import type { S3AccessPropsJson } from '../../wire/index.js';
 import type { S3Handler, S3Settings } from './request.js';
 import { refuseUnsupportedGuarantees } from './write-guarantees.js';
 
@@ -43,6 +50,8 @@ export interface S3ApiOptions {
     bucket: string,
     key: string,
   ): S3Principal | undefined;
+  /** The bucket's access control (its CORS rules), undefined when there is no such bucket. */
+  accessOf?(bucket: string): S3AccessPropsJson | undefined;
 }
 
 const handlers: Record<S3Operation, S3Handler> = {
@@ -54,6 +63,7 @@ const handlers: Record<S3Operation, S3Handler> = {
   ...objectLockHandlers,
   ...aclHandlers,
   ...policyHandlers,
+  ...corsHandlers,
 };
 
 export function createS3Handler(options: S3ApiOptions): RequestHandler {
@@ -84,6 +94,8 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
           });
       const operation = detectOperation(context, address);
       context.operation = s3StatsOperation(operation);
+      if (address.bucket !== undefined && context.req.headers.origin !== undefined)
+        setCorsHeaders(context, options.accessOf?.(address.bucket)?.cors);
       if (!forwarded) {
         const principal = options.authorize?.(
           context,

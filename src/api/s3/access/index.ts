@@ -1,6 +1,7 @@
 // S3 access control: ownership, ACLs, bucket policies, public access block and the decision.
 export { decideAccess, type AccessQuestion } from './access-decision.js';
 export { aclHandlers, newBucketAccess } from './bucket-acl-operations.js';
+export { corsHandlers, setCorsHeaders } from './cors.js';
 export { policyHandlers } from './policy-operations.js';
 export {
   anonymousPrincipal,

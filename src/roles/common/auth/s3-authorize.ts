@@ -11,7 +11,7 @@ import {
   decideAccess,
   type S3Principal,
 } from '../../../api/s3/access/index.js';
-import { s3CopyOperations, s3OperationAccess } from '../../../auth/index.js';
+import { s3CopyOperations, s3OpenOperations, s3OperationAccess } from '../../../auth/index.js';
 import { StoreError } from '../../../errors/index.js';
 import type { NodeRuntime } from '../node-runtime.js';
 import { existingBucketAccess } from './s3-bucket-access.js';
@@ -84,6 +84,7 @@ export function s3Authorizer(runtime: NodeRuntime, adminAccessKey: string): Auth
   };
   return (context, result, operation, bucket, key) => {
     const identity = identify(result);
+    if (s3OpenOperations.has(operation)) return identity.principal;
     // AuthN off and signed: the admin, nothing to check.
     if (identity.principal.admin) return identity.principal;
     check(context, identity, operation, bucket, key);
