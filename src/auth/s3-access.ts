@@ -7,6 +7,21 @@ const bucketOperations: Record<string, number> = {
   GetBucketLocation: Access.bckHead,
   GetBucketVersioning: Access.bckHead,
   GetBucketAcl: Access.bckHead,
+  PutBucketAcl: Access.bckSetAcl,
+  PutObjectAcl: Access.bckSetAcl,
+  GetBucketPolicy: Access.bckHead,
+  GetBucketPolicyStatus: Access.bckHead,
+  PutBucketPolicy: Access.bckSetAcl,
+  DeleteBucketPolicy: Access.bckSetAcl,
+  GetBucketOwnershipControls: Access.bckHead,
+  PutBucketOwnershipControls: Access.bckSetAcl,
+  DeleteBucketOwnershipControls: Access.bckSetAcl,
+  GetBucketCors: Access.bckHead,
+  PutBucketCors: Access.bckSetAcl,
+  DeleteBucketCors: Access.bckSetAcl,
+  GetPublicAccessBlock: Access.bckHead,
+  PutPublicAccessBlock: Access.bckSetAcl,
+  DeletePublicAccessBlock: Access.bckSetAcl,
   PutBucketVersioning: Access.patch,
   GetBucketLifecycleConfiguration: Access.bckHead,
   PutBucketLifecycleConfiguration: Access.patch,
@@ -48,6 +63,9 @@ export function s3OperationAccess(operation: string): { access: number; onBucket
     return { access: bucketOperations[operation] ?? Access.admin, onBucket: true };
   return { access: Access.admin, onBucket: false };
 }
+
+/** Operations open to everyone, signed or not: a browser's CORS preflight carries no credentials. */
+export const s3OpenOperations: ReadonlySet<string> = new Set(['PreflightCors']);
 
 /** Operations that read a source object (`x-amz-copy-source`) besides writing their own. */
 export const s3CopyOperations: ReadonlySet<string> = new Set(['CopyObject', 'UploadPartCopy']);

@@ -72,6 +72,17 @@ export const errorCodes = [
   /** A version without the retention asked for. */
   'NoSuchObjectLockConfiguration',
   'NoSuchLifecycleConfiguration',
+  // S3 access control: bucket ACLs, ownership controls, bucket policies, public access block.
+  'MalformedPolicy',
+  'NoSuchBucketPolicy',
+  'MalformedACLError',
+  'AccessControlListNotSupported',
+  'InvalidBucketAclWithObjectOwnership',
+  'OwnershipControlsNotFoundError',
+  'NoSuchPublicAccessBlockConfiguration',
+  'NoSuchCORSConfiguration',
+  /** A CORS preflight no rule of the bucket allows. */
+  'CorsForbidden',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

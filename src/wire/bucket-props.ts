@@ -144,6 +144,44 @@ export interface LifecycleJson {
   rules: LifecycleRuleJson[];
 }
 
+/** One S3 ACL grant: a canonical user (`id`) or a group (`uri`), and the permission. */
+export interface S3GrantJson {
+  id?: string;
+  display_name?: string;
+  uri?: string;
+  permission: string;
+}
+
+/** One S3 CORS rule. */
+export interface S3CorsRuleJson {
+  id?: string;
+  allowed_origins: string[];
+  allowed_methods: string[];
+  allowed_headers: string[];
+  expose_headers: string[];
+  max_age_seconds?: number;
+}
+
+/**
+ * Cairn's S3 access control of a bucket (api/s3/access validates it; replaced per field on update):
+ * the owner, the bucket ACL, the ObjectOwnership setting ('' when none), the bucket policy (JSON
+ * text, '' when none) and the public access block (absent when none).
+ */
+export interface S3AccessPropsJson {
+  owner: { id: string; display_name: string };
+  grants: S3GrantJson[];
+  object_ownership: string;
+  policy: string;
+  /** CORS rules (absent when none). */
+  cors?: S3CorsRuleJson[];
+  public_access_block?: {
+    block_public_acls: boolean;
+    ignore_public_acls: boolean;
+    block_public_policy: boolean;
+    restrict_public_buckets: boolean;
+  };
+}
+
 /** `rate_limit.frontend`: client requests each gateway admits for its share of the bucket. */
 export interface FrontendRateLimitJson {
   enabled: boolean;
@@ -192,6 +230,8 @@ export interface BucketPropsJson {
   object_lock?: ObjectLockPropsJson;
   /** S3 lifecycle rules (absent or empty: none). */
   lifecycle?: LifecycleJson;
+  /** S3 access control (absent on buckets not created through S3 and never given any). */
+  s3_access?: S3AccessPropsJson;
 }
 
 /** Every field optional, at every depth. */

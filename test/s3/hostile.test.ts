@@ -260,9 +260,9 @@ describe('hostile S3 input', () => {
         (error: Error) => error.name,
       );
     assert.equal(response, 'NoSuchUpload');
-    const policy = await signedRequest('GET', `/${bucket}?policy`);
-    assert.equal(policy.status, 501);
-    assert.equal(s3Code(policy), 'NotImplemented');
+    const website = await signedRequest('GET', `/${bucket}?website`);
+    assert.equal(website.status, 501);
+    assert.equal(s3Code(website), 'NotImplemented');
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'fine', Body: 'ok' }));
   });
 });

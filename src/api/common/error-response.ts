@@ -73,6 +73,21 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   ObjectLockConfigurationNotFound: { status: 404, s3Code: 'ObjectLockConfigurationNotFoundError' },
   NoSuchObjectLockConfiguration: { status: 404, s3Code: 'NoSuchObjectLockConfiguration' },
   NoSuchLifecycleConfiguration: { status: 404, s3Code: 'NoSuchLifecycleConfiguration' },
+  MalformedPolicy: { status: 400, s3Code: 'MalformedPolicy' },
+  NoSuchBucketPolicy: { status: 404, s3Code: 'NoSuchBucketPolicy' },
+  MalformedACLError: { status: 400, s3Code: 'MalformedACLError' },
+  AccessControlListNotSupported: { status: 400, s3Code: 'AccessControlListNotSupported' },
+  InvalidBucketAclWithObjectOwnership: {
+    status: 400,
+    s3Code: 'InvalidBucketAclWithObjectOwnership',
+  },
+  OwnershipControlsNotFoundError: { status: 404, s3Code: 'OwnershipControlsNotFoundError' },
+  NoSuchCORSConfiguration: { status: 404, s3Code: 'NoSuchCORSConfiguration' },
+  CorsForbidden: { status: 403, s3Code: 'AccessForbidden' },
+  NoSuchPublicAccessBlockConfiguration: {
+    status: 404,
+    s3Code: 'NoSuchPublicAccessBlockConfiguration',
+  },
 };
 
 /** HTTP status of each code on the native API. */

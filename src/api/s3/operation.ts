@@ -18,6 +18,22 @@ export type S3Operation =
   | 'ListMultipartUploads'
   | 'DeleteObjects'
   | 'GetBucketAcl'
+  | 'PutBucketAcl'
+  | 'PutObjectAcl'
+  | 'GetBucketPolicy'
+  | 'PutBucketPolicy'
+  | 'DeleteBucketPolicy'
+  | 'GetBucketPolicyStatus'
+  | 'GetBucketOwnershipControls'
+  | 'PutBucketOwnershipControls'
+  | 'DeleteBucketOwnershipControls'
+  | 'GetPublicAccessBlock'
+  | 'PutPublicAccessBlock'
+  | 'DeletePublicAccessBlock'
+  | 'GetBucketCors'
+  | 'PutBucketCors'
+  | 'DeleteBucketCors'
+  | 'PreflightCors'
   | 'PutObject'
   | 'CopyObject'
   | 'GetObject'
@@ -55,6 +71,7 @@ export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
   'PutObjectTagging',
   'DeleteObjectTagging',
   'GetObjectAcl',
+  'PutObjectAcl',
   'CreateMultipartUpload',
   'UploadPart',
   'UploadPartCopy',
@@ -70,16 +87,11 @@ export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
 
 /** Sub-resources S3 defines that Cairn does not implement yet. */
 const unimplementedSubresources: ReadonlySet<string> = new Set([
-  'policy',
-  'policyStatus',
-  'cors',
   'encryption',
   'website',
   'logging',
   'notification',
   'replication',
-  'ownershipControls',
-  'publicAccessBlock',
   'accelerate',
   'requestPayment',
   'analytics',
@@ -127,6 +139,11 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('versions')) return 'ListObjectVersions';
       if (query.has('uploads')) return 'ListMultipartUploads';
       if (query.has('acl')) return 'GetBucketAcl';
+      if (query.has('policy')) return 'GetBucketPolicy';
+      if (query.has('policyStatus')) return 'GetBucketPolicyStatus';
+      if (query.has('ownershipControls')) return 'GetBucketOwnershipControls';
+      if (query.has('publicAccessBlock')) return 'GetPublicAccessBlock';
+      if (query.has('cors')) return 'GetBucketCors';
       if (query.has('object-lock')) return 'GetObjectLockConfiguration';
       if (query.has('lifecycle')) return 'GetBucketLifecycleConfiguration';
       if (query.has('tagging')) throw unimplemented('bucket tagging');
@@ -137,12 +154,23 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('versioning')) return 'PutBucketVersioning';
       if (query.has('object-lock')) return 'PutObjectLockConfiguration';
       if (query.has('lifecycle')) return 'PutBucketLifecycleConfiguration';
-      if (query.has('acl') || query.has('tagging')) throw unimplemented('bucket ACLs and tagging');
+      if (query.has('acl')) return 'PutBucketAcl';
+      if (query.has('policy')) return 'PutBucketPolicy';
+      if (query.has('ownershipControls')) return 'PutBucketOwnershipControls';
+      if (query.has('publicAccessBlock')) return 'PutPublicAccessBlock';
+      if (query.has('cors')) return 'PutBucketCors';
+      if (query.has('tagging')) throw unimplemented('bucket tagging');
       return 'CreateBucket';
     case 'DELETE':
       if (query.has('lifecycle')) return 'DeleteBucketLifecycle';
       if (query.has('tagging')) throw unimplemented('bucket tagging');
+      if (query.has('policy')) return 'DeleteBucketPolicy';
+      if (query.has('ownershipControls')) return 'DeleteBucketOwnershipControls';
+      if (query.has('publicAccessBlock')) return 'DeletePublicAccessBlock';
+      if (query.has('cors')) return 'DeleteBucketCors';
       return 'DeleteBucket';
+    case 'OPTIONS':
+      return 'PreflightCors';
     case 'POST':
       if (query.has('delete')) return 'DeleteObjects';
       throw methodNotAllowed(context, 'bucket');
@@ -159,9 +187,13 @@ function objectOperation(context: RequestContext): S3Operation {
     if (context.method === 'HEAD') return 'HeadObject';
     if (context.method === 'PUT') return copySource ? 'CopyObject' : 'PutObject';
     if (context.method === 'DELETE') return 'DeleteObject';
+    // A preflight for an object: answered from the bucket's rules, by the gateway.
+    if (context.method === 'OPTIONS') return 'PreflightCors';
   }
   const query = context.query;
   switch (context.method) {
+    case 'OPTIONS':
+      return 'PreflightCors';
     case 'GET':
       if (query.has('uploadId')) return 'ListParts';
       if (query.has('tagging')) return 'GetObjectTagging';
@@ -178,7 +210,7 @@ function objectOperation(context: RequestContext): S3Operation {
       if (query.has('tagging')) return 'PutObjectTagging';
       if (query.has('retention')) return 'PutObjectRetention';
       if (query.has('legal-hold')) return 'PutObjectLegalHold';
-      if (query.has('acl')) throw unimplemented('object ACLs');
+      if (query.has('acl')) return 'PutObjectAcl';
       return copySource ? 'CopyObject' : 'PutObject';
     case 'DELETE':
       if (query.has('uploadId')) return 'AbortMultipartUpload';

@@ -6,7 +6,7 @@ import type { AuthResult } from './auth/authenticate.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { WriteCondition } from './write-conditions.js';
 import type { S3ObjectLock, S3ObjectLockConfig, S3Retention } from './object-lock.js';
-import type { LifecycleJson } from '../../wire/index.js';
+import type { LifecycleJson, S3AccessPropsJson } from '../../wire/index.js';
 
 export interface S3BucketInfo {
   name: string;
@@ -153,7 +153,18 @@ export interface S3ObjectBody {
 export interface S3BucketPort {
   listBuckets(): S3BucketInfo[];
   /** `objectLock`: the bucket has object lock enabled (and keeps every version). */
-  createBucket(bucket: string, context: RequestContext, objectLock?: boolean): Promise<void>;
+  createBucket(
+    bucket: string,
+    context: RequestContext,
+    objectLock?: boolean,
+    access?: S3AccessPropsJson,
+  ): Promise<void>;
+  /** The bucket's owner, ACL, ownership, policy and public access block (defaults when none). */
+  getAccess(bucket: string): S3AccessPropsJson;
+  /** Replaces them (the whole record: read, changed, written back). */
+  setAccess(bucket: string, access: S3AccessPropsJson, context: RequestContext): Promise<void>;
+  /** True when a canonical ID names a user an ACL may grant to. */
+  isKnownUser(id: string): boolean;
   /** The object lock configuration; undefined when the bucket does not have object lock. */
   getObjectLock(bucket: string): S3ObjectLockConfig | undefined;
   /** Enables object lock (versioning must be Enabled) and sets the default retention. */

@@ -19,6 +19,14 @@ import { objectLockHandlers } from './operations/object-lock-operations.js';
 import { lifecycleHandlers } from './operations/lifecycle-operations.js';
 import { objectAttributeHandlers } from './operations/object-attributes.js';
 import type { S3Ports } from './ports.js';
+import {
+  aclHandlers,
+  corsHandlers,
+  policyHandlers,
+  setCorsHeaders,
+  type S3Principal,
+} from './access/index.js';
+import type { S3AccessPropsJson } from '../../wire/index.js';
 import type { S3Handler, S3Settings } from './request.js';
 import { refuseUnsupportedGuarantees } from './write-guarantees.js';
 
@@ -33,15 +41,19 @@ export interface S3ApiOptions {
   /** False on targets: bucket-level requests from clients belong to gateways. */
   servesBucketRequests: boolean;
   /**
-   * Checks that the signer may do `operation` on `bucket` (AuthN on); throws AccessDenied. Runs
-   * where the signature is verified, before any forwarding.
+   * Checks that the signer (or an anonymous caller) may do `operation` on `bucket`/`key`; throws
+   * AccessDenied. Runs where the signature is verified, before any forwarding. Returns who the
+   * caller is (owners of new buckets), undefined when nothing is checked.
    */
   authorize?(
     context: RequestContext,
     auth: AuthResult,
     operation: S3Operation,
     bucket: string,
-  ): void;
+    key: string,
+  ): S3Principal | undefined;
+  /** The bucket's access control (its CORS rules), undefined when there is no such bucket. */
+  accessOf?(bucket: string): S3AccessPropsJson | undefined;
 }
 
 const handlers: Record<S3Operation, S3Handler> = {
@@ -53,6 +65,9 @@ const handlers: Record<S3Operation, S3Handler> = {
   ...objectLockHandlers,
   ...lifecycleHandlers,
   ...objectAttributeHandlers,
+  ...aclHandlers,
+  ...policyHandlers,
+  ...corsHandlers,
 };
 
 export function createS3Handler(options: S3ApiOptions): RequestHandler {
@@ -73,7 +88,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
         await serveInternalList(context, options.ports.buckets, address.bucket);
         return;
       }
-      const auth: AuthResult = forwarded
+      let auth: AuthResult = forwarded
         ? forwardedAuth(context)
         : authenticate(context, {
             enabled: settings.authEnabled,
@@ -83,7 +98,21 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
           });
       const operation = detectOperation(context, address);
       context.operation = s3StatsOperation(operation);
-      if (!forwarded) options.authorize?.(context, auth, operation, address.bucket ?? '');
+      if (address.bucket !== undefined && context.req.headers.origin !== undefined)
+        setCorsHeaders(context, options.accessOf?.(address.bucket)?.cors);
+      if (!forwarded) {
+        const principal = options.authorize?.(
+          context,
+          auth,
+          operation,
+          address.bucket ?? '',
+          address.key ?? '',
+        );
+        // Unsigned requests go ahead only when an authorization let them.
+        if (principal === undefined && auth.anonymous === true)
+          throw new StoreError('AccessDenied', 'Access Denied');
+        if (principal !== undefined) auth = { ...auth, principal };
+      }
       // Before forwarding to the target that stores the key, and again there.
       refuseUnsupportedGuarantees(context, operation);
       const bucket = address.bucket ?? '';

@@ -129,16 +129,16 @@ const rules: readonly HeaderRule[] = [
     harmless: ['standard'],
   },
   {
-    // One owner: private and bucket-owner-full-control grant the same thing.
+    // Objects belong to the bucket's owner: these three grant it what it has. Buckets keep ACLs.
     matches: exact('x-amz-acl'),
-    meaning: 'canned ACL',
-    operations: new Set<S3Operation>([...objectCreations, 'CreateBucket']),
-    harmless: ['private', 'bucket-owner-full-control'],
+    meaning: 'canned object ACL',
+    operations: objectCreations,
+    harmless: ['private', 'bucket-owner-full-control', 'bucket-owner-read'],
   },
   {
     matches: prefix('x-amz-grant-'),
-    meaning: 'ACL grant',
-    operations: new Set<S3Operation>([...objectCreations, 'CreateBucket']),
+    meaning: 'object ACL grant',
+    operations: objectCreations,
   },
   {
     matches: exact('x-amz-mfa'),

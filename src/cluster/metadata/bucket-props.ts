@@ -91,6 +91,13 @@ export function applyBucketPropsUpdate(
       next[key] = parseLifecycleUpdate(value);
       continue;
     }
+    if (key === 's3_access') {
+      // Validated by the S3 API, which sends it whole (read, changed, written back).
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw invalidProps('"s3_access" must be an object');
+      next[key] = value;
+      continue;
+    }
     if (!(key in next)) throw invalidProps(`unknown property "${key}"`);
     const section = next[key];
     if (typeof section === 'object' && section !== null) {

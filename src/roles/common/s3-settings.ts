@@ -2,6 +2,7 @@
 // region, limits; looked up on every request so `set-config` applies at once) and the node config.
 import type { S3ApiOptions, S3Ports, S3Settings } from '../../api/s3/index.js';
 import { s3Authorizer } from './auth/s3-authorize.js';
+import { existingBucketAccess } from './auth/s3-bucket-access.js';
 import type { NodeRuntime } from './node-runtime.js';
 
 /**
@@ -45,6 +46,7 @@ export function s3ApiOptions(
     // The node config's pair, else a key the AuthN service handed the cluster (`cairn auth key add`).
     secretOf: (key) => (key === accessKey ? secretKey : runtime.auth.s3Secret(key)),
     servesBucketRequests,
-    authorize: s3Authorizer(runtime.auth, accessKey),
+    authorize: s3Authorizer(runtime, accessKey),
+    accessOf: (bucket) => existingBucketAccess(runtime, bucket),
   };
 }

@@ -36,7 +36,9 @@ import {
   type ActionMessage,
   type BucketPropsUpdateJson,
   type LifecycleJson,
+  type S3AccessPropsJson,
 } from '../../wire/index.js';
+import { bucketAccessOf, isKnownS3User } from '../common/auth/s3-bucket-access.js';
 
 /** A change of bucket metadata, made by the primary. */
 type BucketChange =
@@ -60,15 +62,38 @@ export class GatewayS3Buckets implements S3BucketPort {
     }));
   }
 
-  async createBucket(bucket: string, _context: unknown, objectLock = false): Promise<void> {
+  async createBucket(
+    bucket: string,
+    _context: unknown,
+    objectLock = false,
+    access?: S3AccessPropsJson,
+  ): Promise<void> {
     // Object lock keeps every version: the bucket is created versioned.
-    const update: BucketPropsUpdateJson | undefined = objectLock
-      ? {
-          versioning: { history: 'enabled' },
-          object_lock: { enabled: true, mode: '', days: 0, years: 0 },
-        }
-      : undefined;
-    await this.#control(bucket, { kind: 'create', ...(update === undefined ? {} : { update }) });
+    const update: BucketPropsUpdateJson = {
+      ...(objectLock
+        ? {
+            versioning: { history: 'enabled' },
+            object_lock: { enabled: true, mode: '', days: 0, years: 0 },
+          }
+        : {}),
+      ...(access === undefined ? {} : { s3_access: access }),
+    };
+    await this.#control(bucket, {
+      kind: 'create',
+      ...(Object.keys(update).length === 0 ? {} : { update }),
+    });
+  }
+
+  getAccess(bucket: string): S3AccessPropsJson {
+    return bucketAccessOf(this.runtime, bucket);
+  }
+
+  async setAccess(bucket: string, access: S3AccessPropsJson): Promise<void> {
+    await this.#control(bucket, { kind: 'props', update: { s3_access: access } });
+  }
+
+  isKnownUser(id: string): boolean {
+    return isKnownS3User(this.runtime, id);
   }
 
   getObjectLock(bucket: string): S3ObjectLockConfig | undefined {

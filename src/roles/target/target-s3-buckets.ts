@@ -13,6 +13,8 @@ import type {
 import { StoreError } from '../../errors/index.js';
 import type { ListedVersion, LocalStore } from '../../storage/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
+import { bucketAccessOf, isKnownS3User } from '../common/auth/s3-bucket-access.js';
+import type { S3AccessPropsJson } from '../../wire/index.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { s3Bucket } from '../common/s3-forwarding.js';
 import { rollUp } from '../common/s3-listing.js';
@@ -175,5 +177,18 @@ export class TargetS3Buckets implements S3BucketPort {
   }
   setLifecycle(): never {
     return gatewayOnly();
+  }
+
+  setAccess(): never {
+    return gatewayOnly();
+  }
+
+  /** Object ACL requests are served here: they read the bucket's owner. */
+  getAccess(bucket: string): S3AccessPropsJson {
+    return bucketAccessOf(this.runtime, bucket);
+  }
+
+  isKnownUser(id: string): boolean {
+    return isKnownS3User(this.runtime, id);
   }
 }

@@ -2,6 +2,7 @@
 // against the configured key pair, and returns the signing context that chunk signatures chain from.
 import { StoreError } from '../../../errors/index.js';
 import type { RequestContext } from '../../common/request-context.js';
+import type { S3Principal } from '../access/principal.js';
 import {
   canonicalRequest,
   deriveSigningKey,
@@ -29,6 +30,10 @@ export interface AuthResult {
   accessKey?: string;
   /** What the client says about the payload: a hex SHA-256, UNSIGNED-PAYLOAD or STREAMING-*. */
   contentSha256: string;
+  /** Unsigned while signatures are checked: only what ACLs and bucket policies grant everyone. */
+  anonymous?: boolean;
+  /** Who the request is from, as the authorization found it (absent when nothing checked it). */
+  principal?: S3Principal;
 }
 
 interface ParsedAuthorization {
@@ -61,7 +66,8 @@ export function authenticate(context: RequestContext, settings: AuthSettings): A
   } else if (context.query.get('X-Amz-Algorithm') !== null) {
     parsed = parsePresignedQuery(context, settings);
   } else {
-    throw new StoreError('AccessDenied', 'Access Denied: the request is not signed');
+    // Anonymous: the authorization decides from the bucket's ACL and policy.
+    return { contentSha256, anonymous: true };
   }
   const secretKey = settings.secretOf(parsed.accessKey);
   if (secretKey === undefined) {

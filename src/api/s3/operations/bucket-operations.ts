@@ -1,12 +1,13 @@
 // Bucket-level operations: ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation,
-// bucket versioning, the bucket ACL (one owner, full control) and DeleteObjects.
+// bucket versioning and DeleteObjects (ACLs and policies: ../access).
 import { StoreError } from '../../../errors/index.js';
 import type { S3Operation } from '../operation.js';
-import { header, type S3Handler, type S3Request } from '../request.js';
+import { header, type S3Handler } from '../request.js';
 import { bypassesGovernance } from '../object-lock.js';
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { clusterOwner, readSmallDocument, readXmlDocument, sendEmpty } from './xml-body.js';
 import { parseXmlDocument } from '../xml/xml-codec.js';
+import { newBucketAccess } from '../access/index.js';
 
 /** At most this many keys in one DeleteObjects request (S3's limit). */
 const maxDeleteKeys = 1000;
@@ -43,7 +44,12 @@ const createBucket: S3Handler = async (request) => {
       'InvalidArgument',
       'x-amz-bucket-object-lock-enabled must be true or false',
     );
-  await request.ports.buckets.createBucket(request.bucket, request.context, lock === 'true');
+  await request.ports.buckets.createBucket(
+    request.bucket,
+    request.context,
+    lock === 'true',
+    newBucketAccess(request),
+  );
   request.context.res.setHeader('location', `/${request.bucket}`);
   sendEmpty(request, 200);
 };
@@ -90,29 +96,6 @@ const putBucketVersioning: S3Handler = async (request) => {
   }
   await request.ports.buckets.setVersioning(request.bucket, status, request.context);
   sendEmpty(request, 200);
-};
-
-/** One owner with full control: what S3 clients that read ACLs expect to find. */
-export function sendOwnerAcl(request: S3Request): void {
-  sendXml(request.context.res, 'AccessControlPolicy', {
-    Owner: clusterOwner,
-    AccessControlList: {
-      Grant: {
-        Grantee: {
-          '@_xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance',
-          '@_xsi:type': 'CanonicalUser',
-          ...clusterOwner,
-        },
-        Permission: 'FULL_CONTROL',
-      },
-    },
-  });
-}
-
-const getBucketAcl: S3Handler = (request) => {
-  request.ports.buckets.headBucket(request.bucket);
-  sendOwnerAcl(request);
-  return Promise.resolve();
 };
 
 const deleteObjects: S3Handler = async (request) => {
@@ -165,6 +148,5 @@ export const bucketHandlers = {
   GetBucketLocation: getBucketLocation,
   GetBucketVersioning: getBucketVersioning,
   PutBucketVersioning: putBucketVersioning,
-  GetBucketAcl: getBucketAcl,
   DeleteObjects: deleteObjects,
 } satisfies Partial<Record<S3Operation, S3Handler>>;

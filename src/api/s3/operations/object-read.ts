@@ -1,5 +1,5 @@
-// Reading objects: GetObject (ranges, conditions, `response-*` overrides), HeadObject, the tag set
-// and the object ACL (one owner, full control).
+// Reading objects: GetObject (ranges, conditions, `response-*` overrides), HeadObject and the tag
+// set (the object ACL: ../access).
 import type { ServerResponse } from 'node:http';
 import { StoreError } from '../../../errors/index.js';
 import { checkReadConditions } from '../conditions.js';
@@ -9,7 +9,6 @@ import type { S3Operation } from '../operation.js';
 import type { S3ObjectInfo } from '../ports.js';
 import { header, versionIdOf, type S3Handler, type S3Request } from '../request.js';
 import { sendXml } from '../xml/xml-codec.js';
-import { sendOwnerAcl } from './bucket-operations.js';
 
 /** S3's highest part number. */
 const maxPartNumber = 10_000;
@@ -211,14 +210,8 @@ const getObjectTagging: S3Handler = async (request) => {
   sendTagging(request, info.tags);
 };
 
-const getObjectAcl: S3Handler = async (request) => {
-  await request.ports.objects.head(request.bucket, request.key, versionIdOf(request));
-  sendOwnerAcl(request);
-};
-
 export const objectReadHandlers = {
   GetObject: getObject,
   HeadObject: headObject,
   GetObjectTagging: getObjectTagging,
-  GetObjectAcl: getObjectAcl,
 } satisfies Partial<Record<S3Operation, S3Handler>>;

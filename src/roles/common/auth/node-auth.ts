@@ -142,17 +142,23 @@ export class NodeAuth {
     return this.#s3Keys.get(accessKey)?.secretKey;
   }
 
-  /**
-   * Whether the owner of `accessKey` may do `access` (on `bucket`); AccessDenied when not. The
-   * node config's own key pair is the admin's. Called only when AuthN is on.
-   */
-  authorizeS3(accessKey: string, access: number, bucket?: BucketIdentity): void {
+  /** The permissions of the user owning `accessKey` (undefined: no such key). */
+  s3Owner(accessKey: string): Permissions | undefined {
+    return this.#s3Keys.get(accessKey)?.owner;
+  }
+
+  /** Whether the owner of `accessKey` may do `access` (on `bucket`). Only when AuthN is on. */
+  allowsS3(accessKey: string, access: number, bucket?: BucketIdentity): boolean {
     const identity = this.#s3Keys.get(accessKey);
-    if (identity === undefined) {
-      throw new StoreError('AccessDenied', 'Access Denied');
+    return identity !== undefined && isAllowed(identity.owner, this.clusterId(), access, bucket);
+  }
+
+  /** True when some S3 key belongs to user `username` (an ACL may name it). */
+  hasS3User(username: string): boolean {
+    for (const identity of this.#s3Keys.values()) {
+      if (identity.owner.username === username) return true;
     }
-    if (!isAllowed(identity.owner, this.clusterId(), access, bucket))
-      throw new StoreError('AccessDenied', 'Access Denied');
+    return false;
   }
 
   /** Token and keys as the AuthN service sends them: revocations add up, the key table is replaced. */

@@ -1,27 +1,98 @@
-// S3 requests under AuthN: the signing key's owner must have the operation's access bit on the
-// bucket (and read access to a copy's source). The node config's own key pair is the admin's, so
-// the single-key set-up keeps working with AuthN on.
+// S3 requests: who the caller is (an AuthN user by its S3 key, the admin, or anonymous) and
+// whether it may do the operation — its own access bits, or the bucket's policy and ACL
+// (api/s3/access decides). The node config's own key pair is the admin's, so the single-key
+// set-up keeps working; with AuthN off every valid key is the admin and only unsigned requests
+// are checked against ACLs and policies.
 import type { RequestContext } from '../../../api/common/index.js';
 import type { AuthResult, S3ApiOptions } from '../../../api/s3/index.js';
-import { Access, s3CopyOperations, s3OperationAccess } from '../../../auth/index.js';
+import {
+  anonymousPrincipal,
+  clusterOwnerId,
+  decideAccess,
+  type S3Principal,
+} from '../../../api/s3/access/index.js';
+import { s3CopyOperations, s3OpenOperations, s3OperationAccess } from '../../../auth/index.js';
 import { StoreError } from '../../../errors/index.js';
-import type { NodeAuth } from './node-auth.js';
+import type { NodeRuntime } from '../node-runtime.js';
+import { existingBucketAccess } from './s3-bucket-access.js';
 
 type Authorize = NonNullable<S3ApiOptions['authorize']>;
 
-export function s3Authorizer(auth: NodeAuth, adminAccessKey: string): Authorize {
-  return (context: RequestContext, result: AuthResult, operation: string, bucket: string) => {
-    if (!auth.enabled) return;
+const adminPrincipal: S3Principal = Object.freeze({
+  id: clusterOwnerId,
+  displayName: clusterOwnerId,
+  anonymous: false,
+  admin: true,
+});
+
+function denied(): StoreError {
+  return new StoreError('AccessDenied', 'Access Denied');
+}
+
+export function s3Authorizer(runtime: NodeRuntime, adminAccessKey: string): Authorize {
+  const auth = runtime.auth;
+  /** The caller, and whether its own access bits allow `access` (on the bucket when given). */
+  const identify = (
+    result: AuthResult,
+  ): { principal: S3Principal; allows: (access: number, bucket?: string) => boolean } => {
     const { accessKey } = result;
-    // Unsigned requests get here only with `s3.auth_enabled` off: nobody to grant anything to.
-    if (accessKey === undefined) throw new StoreError('AccessDenied', 'Access Denied');
-    if (accessKey === adminAccessKey) return;
+    if (result.anonymous === true) return { principal: anonymousPrincipal, allows: () => false };
+    // No key: signatures are not checked (`s3.auth_enabled` off), everyone is the admin.
+    if (accessKey === undefined || !auth.enabled || accessKey === adminAccessKey)
+      return { principal: adminPrincipal, allows: () => true };
+    const owner = auth.s3Owner(accessKey);
+    if (owner === undefined) throw denied();
+    return {
+      principal: {
+        id: owner.username,
+        displayName: owner.username,
+        anonymous: false,
+        admin: owner.admin,
+      },
+      allows: (access, bucket) =>
+        auth.allowsS3(accessKey, access, bucket === undefined ? undefined : s3Bucket(bucket)),
+    };
+  };
+  /** Throws AccessDenied unless the caller may do `operation` on the bucket (or object). */
+  const check = (
+    context: RequestContext,
+    identity: ReturnType<typeof identify>,
+    operation: string,
+    bucket: string,
+    key: string,
+  ): void => {
+    const { principal } = identity;
     const { access, onBucket } = s3OperationAccess(operation);
-    auth.authorizeS3(accessKey, access, onBucket ? s3Bucket(bucket) : undefined);
-    if (s3CopyOperations.has(operation)) {
-      const source = copySourceBucket(context);
-      if (source !== undefined) auth.authorizeS3(accessKey, Access.get, s3Bucket(source));
+    if (!onBucket) {
+      if (!identity.allows(access)) throw denied();
+      return;
     }
+    const userAllowed = identity.allows(access, bucket);
+    const bucketAccess = existingBucketAccess(runtime, bucket);
+    // A missing bucket: the operation answers NoSuchBucket, as S3 does for anyone.
+    if (bucketAccess === undefined) return;
+    const allowed = decideAccess({
+      operation,
+      bucket,
+      key,
+      principal,
+      userAllowed,
+      access: bucketAccess,
+      context,
+    });
+    if (!allowed) throw denied();
+  };
+  return (context, result, operation, bucket, key) => {
+    const identity = identify(result);
+    if (s3OpenOperations.has(operation)) return identity.principal;
+    // AuthN off and signed: the admin, nothing to check.
+    if (identity.principal.admin) return identity.principal;
+    check(context, identity, operation, bucket, key);
+    if (s3CopyOperations.has(operation)) {
+      const source = copySource(context);
+      if (source !== undefined) check(context, identity, 'GetObject', source.bucket, source.key);
+    }
+    return identity.principal;
   };
 }
 
@@ -29,15 +100,18 @@ function s3Bucket(name: string): { name: string; provider: string; namespace: st
   return { name, provider: 'ais', namespace: '' };
 }
 
-/** The bucket of `x-amz-copy-source` (`/bucket/key` or `bucket/key`, percent-encoded). */
-function copySourceBucket(context: RequestContext): string | undefined {
+/** Bucket and key of `x-amz-copy-source` (`/bucket/key` or `bucket/key`, percent-encoded). */
+function copySource(context: RequestContext): { bucket: string; key: string } | undefined {
   const header = context.req.headers['x-amz-copy-source'];
   if (typeof header !== 'string') return undefined;
-  const path = header.startsWith('/') ? header.slice(1) : header;
-  const bucket = path.split('/')[0];
-  if (bucket === undefined || bucket === '') return undefined;
+  const path = (header.startsWith('/') ? header.slice(1) : header).split('?')[0] ?? '';
+  const slash = path.indexOf('/');
+  if (slash <= 0) return undefined;
   try {
-    return decodeURIComponent(bucket);
+    return {
+      bucket: decodeURIComponent(path.slice(0, slash)),
+      key: decodeURIComponent(path.slice(slash + 1)),
+    };
   } catch {
     return undefined;
   }

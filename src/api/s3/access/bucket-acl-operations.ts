@@ -1,0 +1,190 @@
+// Ownership and ACL operations: the access control a new bucket gets (owner, canned or granted
+// ACL, ObjectOwnership), Get/PutBucketAcl, Get/PutObjectAcl and the ownership controls.
+import { StoreError } from '../../../errors/index.js';
+import type { S3AccessPropsJson, S3GrantJson } from '../../../wire/index.js';
+import type { S3Handler, S3Request } from '../request.js';
+import { header, versionIdOf } from '../request.js';
+import { childRecords, childText, sendXml } from '../xml/xml-codec.js';
+import { readSmallDocument, readXmlDocument, sendEmpty } from '../operations/xml-body.js';
+import { parseXmlDocument } from '../xml/xml-codec.js';
+import { aclDocument, aclIsPublic, grantsFromDocument, grantsFromHeaders } from './acl.js';
+import { accessOwnedBy, clusterOwnerId, type S3Principal } from './principal.js';
+
+const ownershipSettings = ['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter'];
+
+/** Who made the request: the principal the authorization found, else the cluster (auth off). */
+export function requester(request: S3Request): S3Principal {
+  return (
+    request.auth.principal ?? {
+      id: clusterOwnerId,
+      displayName: clusterOwnerId,
+      anonymous: false,
+      admin: true,
+    }
+  );
+}
+
+function knownUser(request: S3Request): (id: string) => boolean {
+  return (id) => request.ports.buckets.isKnownUser(id);
+}
+
+function aclsNotSupported(): StoreError {
+  return new StoreError('AccessControlListNotSupported', 'The bucket does not allow ACLs');
+}
+
+function enforcedWithAcl(): StoreError {
+  return new StoreError(
+    'InvalidBucketAclWithObjectOwnership',
+    "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+  );
+}
+
+/** Only the owner has anything: what BucketOwnerEnforced allows and objects can hold. */
+function ownerOnly(grants: readonly S3GrantJson[], owner: S3AccessPropsJson['owner']): boolean {
+  return grants.every((grant) => grant.id === owner.id && grant.uri === undefined);
+}
+
+/** The access control of a bucket CreateBucket makes: the requester owns it. */
+export function newBucketAccess(request: S3Request): S3AccessPropsJson {
+  const principal = requester(request);
+  const access = accessOwnedBy(principal);
+  const ownership = header(request, 'x-amz-object-ownership');
+  if (ownership !== undefined) {
+    if (!ownershipSettings.includes(ownership))
+      throw new StoreError('InvalidArgument', `invalid x-amz-object-ownership "${ownership}"`);
+    access.object_ownership = ownership;
+  }
+  const grants = grantsFromHeaders(request.context.req.headers, access.owner, knownUser(request));
+  if (grants !== undefined) {
+    if (ownership === 'BucketOwnerEnforced' && !ownerOnly(grants, access.owner))
+      throw enforcedWithAcl();
+    access.grants = grants;
+  }
+  return access;
+}
+
+/** The document or the headers of a Put*Acl request, as grants (one of them, as S3 wants). */
+async function requestedGrants(
+  request: S3Request,
+  owner: S3AccessPropsJson['owner'],
+): Promise<S3GrantJson[]> {
+  const fromHeaders = grantsFromHeaders(request.context.req.headers, owner, knownUser(request));
+  const text = await readSmallDocument(request);
+  if (fromHeaders !== undefined) {
+    if (text.trim() !== '')
+      throw new StoreError(
+        'BadRequest',
+        'Specifying both an ACL document and ACL headers is not allowed',
+      );
+    return fromHeaders;
+  }
+  if (text.trim() === '')
+    throw new StoreError(
+      'MalformedACLError',
+      'The request has no ACL: give x-amz-acl, x-amz-grant-* or a document',
+    );
+  return grantsFromDocument(
+    parseXmlDocument(text, 'AccessControlPolicy'),
+    owner,
+    knownUser(request),
+  );
+}
+
+const getBucketAcl: S3Handler = (request) => {
+  const access = request.ports.buckets.getAccess(request.bucket);
+  const enforced = access.object_ownership === 'BucketOwnerEnforced';
+  const grants = enforced ? accessOwnedBy(ownerPrincipal(access)).grants : access.grants;
+  sendXml(request.context.res, 'AccessControlPolicy', aclDocument(access.owner, grants));
+  return Promise.resolve();
+};
+
+function ownerPrincipal(access: S3AccessPropsJson): Pick<S3Principal, 'id' | 'displayName'> {
+  return { id: access.owner.id, displayName: access.owner.display_name };
+}
+
+const putBucketAcl: S3Handler = async (request) => {
+  const access = request.ports.buckets.getAccess(request.bucket);
+  if (access.object_ownership === 'BucketOwnerEnforced') throw aclsNotSupported();
+  const grants = await requestedGrants(request, access.owner);
+  if (access.public_access_block?.block_public_acls === true && aclIsPublic(grants))
+    throw new StoreError('AccessDenied', 'Access Denied');
+  await request.ports.buckets.setAccess(request.bucket, { ...access, grants }, request.context);
+  sendEmpty(request, 200);
+};
+
+/** Objects belong to the bucket's owner, with full control and nothing else (no per-object ACL). */
+const getObjectAcl: S3Handler = async (request) => {
+  await request.ports.objects.head(request.bucket, request.key, versionIdOf(request));
+  const access = request.ports.buckets.getAccess(request.bucket);
+  const grants = accessOwnedBy(ownerPrincipal(access)).grants;
+  sendXml(request.context.res, 'AccessControlPolicy', aclDocument(access.owner, grants));
+};
+
+/** Accepted when it asks for what the object has (owner full control); other ACLs are 501. */
+const putObjectAcl: S3Handler = async (request) => {
+  await request.ports.objects.head(request.bucket, request.key, versionIdOf(request));
+  const access = request.ports.buckets.getAccess(request.bucket);
+  const grants = await requestedGrants(request, access.owner);
+  if (ownerOnly(grants, access.owner)) {
+    sendEmpty(request, 200);
+    return;
+  }
+  if (access.object_ownership === 'BucketOwnerEnforced') throw aclsNotSupported();
+  throw new StoreError(
+    'NotImplemented',
+    'S3 object ACLs granting others than the bucket owner are not implemented yet: use a bucket policy',
+  );
+};
+
+const getOwnershipControls: S3Handler = (request) => {
+  const access = request.ports.buckets.getAccess(request.bucket);
+  if (access.object_ownership === '')
+    throw new StoreError(
+      'OwnershipControlsNotFoundError',
+      'The bucket ownership controls were not found',
+    );
+  sendXml(request.context.res, 'OwnershipControls', {
+    Rule: { ObjectOwnership: access.object_ownership },
+  });
+  return Promise.resolve();
+};
+
+const putOwnershipControls: S3Handler = async (request) => {
+  const access = request.ports.buckets.getAccess(request.bucket);
+  const document = await readXmlDocument(request, 'OwnershipControls');
+  const rules = childRecords(document, 'Rule');
+  const setting = rules.length === 1 ? childText(rules[0] ?? {}, 'ObjectOwnership') : undefined;
+  if (setting === undefined || !ownershipSettings.includes(setting))
+    throw new StoreError(
+      'MalformedXML',
+      'OwnershipControls must hold one Rule with a valid ObjectOwnership',
+    );
+  if (setting === 'BucketOwnerEnforced' && !ownerOnly(access.grants, access.owner))
+    throw enforcedWithAcl();
+  await request.ports.buckets.setAccess(
+    request.bucket,
+    { ...access, object_ownership: setting },
+    request.context,
+  );
+  sendEmpty(request, 200);
+};
+
+const deleteOwnershipControls: S3Handler = async (request) => {
+  const access = request.ports.buckets.getAccess(request.bucket);
+  await request.ports.buckets.setAccess(
+    request.bucket,
+    { ...access, object_ownership: '' },
+    request.context,
+  );
+  sendEmpty(request, 204);
+};
+
+export const aclHandlers = {
+  GetBucketAcl: getBucketAcl,
+  PutBucketAcl: putBucketAcl,
+  GetObjectAcl: getObjectAcl,
+  PutObjectAcl: putObjectAcl,
+  GetBucketOwnershipControls: getOwnershipControls,
+  PutBucketOwnershipControls: putOwnershipControls,
+  DeleteBucketOwnershipControls: deleteOwnershipControls,
+};

@@ -1,0 +1,13 @@
+// S3 access control: ownership, ACLs, bucket policies, public access block and the decision.
+export { decideAccess, type AccessQuestion } from './access-decision.js';
+export { aclHandlers, newBucketAccess } from './bucket-acl-operations.js';
+export { corsHandlers, setCorsHeaders } from './cors.js';
+export { policyHandlers } from './policy-operations.js';
+export {
+  anonymousPrincipal,
+  clusterOwnerId,
+  defaultBucketAccess,
+  storedBucketAccess,
+  type S3Principal,
+} from './principal.js';
+export { operationAccess } from './s3-actions.js';

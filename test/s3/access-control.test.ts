@@ -1,0 +1,596 @@
+// S3 access control against a real cluster with AuthN on and three users (alice, bob, carol) who
+// may only create and list buckets: ownership, canned and granted ACLs, bucket policies with
+// conditions, the public access block and ownership controls — each through the AWS SDK v3 — and
+// anonymous (unsigned) requests decided by them.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  CreateBucketCommand,
+  DeleteBucketCorsCommand,
+  DeleteBucketOwnershipControlsCommand,
+  DeleteBucketPolicyCommand,
+  DeletePublicAccessBlockCommand,
+  GetBucketAclCommand,
+  GetBucketCorsCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketPolicyStatusCommand,
+  GetObjectAclCommand,
+  GetObjectCommand,
+  GetPublicAccessBlockCommand,
+  ListObjectsV2Command,
+  PutBucketAclCommand,
+  PutBucketCorsCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
+  PutObjectAclCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { AuthnProcess, authnAdminPassword } from '../harness/authn-process.js';
+import { TestCluster } from '../harness/test-cluster.js';
+import { waitFor } from '../harness/wait.js';
+
+const secret = 'a-shared-secret-for-the-access-tests';
+const users = ['alice', 'bob', 'carol'] as const;
+type User = (typeof users)[number];
+let dir = '';
+let cluster: TestCluster;
+let authn: AuthnProcess;
+const clients = {} as Record<User | 'admin', S3Client>;
+
+function s3(accessKeyId: string, secretAccessKey: string): S3Client {
+  return new S3Client({
+    endpoint: cluster.primary.publicUrl,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId, secretAccessKey },
+    maxAttempts: 1,
+  });
+}
+
+/** Rejects with the S3 error `code` and HTTP `status`. */
+async function refused(promise: Promise<unknown>, code: string, status: number): Promise<void> {
+  await assert.rejects(
+    promise,
+    (error: { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(error.name, code);
+      assert.equal(error.$metadata?.httpStatusCode, status);
+      return true;
+    },
+  );
+}
+
+/** An unsigned request: status and body. */
+async function anonymous(method: string, path: string, body?: string): Promise<[number, string]> {
+  const response = await fetch(`${cluster.primary.publicUrl}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body }),
+  });
+  return [response.status, await response.text()];
+}
+
+/** An unsigned request with headers: status and headers. */
+async function browser(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Headers }> {
+  const response = await fetch(`${cluster.primary.publicUrl}${path}`, { method, headers });
+  await response.arrayBuffer();
+  return { status: response.status, headers: response.headers };
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cairn-s3-access-'));
+  cluster = await TestCluster.start({ proxies: 1, targets: 2, mountpaths: 1 });
+  authn = await AuthnProcess.start(join(dir, 'authn'), secret);
+  await cluster.setConfig({ 'auth.enabled': true, 'auth.secret': secret });
+  const smap = (await (await fetch(`${cluster.primary.publicUrl}/v1/daemon?what=smap`)).json()) as {
+    uuid: string;
+  };
+  const token = await authn.login('admin', authnAdminPassword);
+  await authn.admin('POST', '/v1/clusters', token, {
+    id: smap.uuid,
+    alias: 'c1',
+    urls: [cluster.primary.publicUrl],
+  });
+  for (const id of users) {
+    // Only cluster-level rights: anything on a bucket comes from ownership, ACLs and policies.
+    await authn.admin('POST', '/v1/users', token, {
+      id,
+      pass: `${id}-pass`,
+      clusters: [{ id: smap.uuid, perm: 'CREATE-BUCKET,LIST-BUCKETS' }],
+    });
+    const key = (await authn.admin('POST', '/v1/s3-keys', token, { user: id })) as {
+      access_key: string;
+      secret_key: string;
+    };
+    clients[id] = s3(key.access_key, key.secret_key);
+  }
+  clients.admin = s3('cairnadmin', 'cairnadmin');
+  // Every gateway knows the keys once the AuthN service pushed them.
+  await waitFor('S3 keys pushed', 60_000, async () => {
+    try {
+      await clients.carol.send(new CreateBucketCommand({ Bucket: 'carol-probe' }));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+});
+
+after(async () => {
+  for (const client of Object.values(clients)) client.destroy();
+  authn?.stop();
+  await cluster?.destroy();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const put = (user: User | 'admin', bucket: string, key: string, body = 'data'): Promise<unknown> =>
+  clients[user].send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+const get = async (user: User | 'admin', bucket: string, key: string): Promise<string> => {
+  const answer = await clients[user].send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await answer.Body?.transformToString()) ?? '';
+};
+const list = async (user: User | 'admin', bucket: string, prefix?: string): Promise<string[]> => {
+  const answer = await clients[user].send(
+    new ListObjectsV2Command({
+      Bucket: bucket,
+      ...(prefix === undefined ? {} : { Prefix: prefix }),
+    }),
+  );
+  return (answer.Contents ?? []).map((entry) => entry.Key ?? '');
+};
+
+test('the creator owns its bucket; others and anonymous callers are refused', async () => {
+  await clients.alice.send(new CreateBucketCommand({ Bucket: 'alice-own' }));
+  const acl = await clients.alice.send(new GetBucketAclCommand({ Bucket: 'alice-own' }));
+  assert.equal(acl.Owner?.ID, 'alice');
+  assert.equal(acl.Owner?.DisplayName, 'alice');
+  assert.deepEqual(
+    acl.Grants?.map((grant) => [grant.Grantee?.ID, grant.Grantee?.Type, grant.Permission]),
+    [['alice', 'CanonicalUser', 'FULL_CONTROL']],
+  );
+  await put('alice', 'alice-own', 'doc.txt', 'alice data');
+  assert.equal(await get('alice', 'alice-own', 'doc.txt'), 'alice data');
+  assert.deepEqual(await list('alice', 'alice-own'), ['doc.txt']);
+  const objectAcl = await clients.alice.send(
+    new GetObjectAclCommand({ Bucket: 'alice-own', Key: 'doc.txt' }),
+  );
+  assert.equal(objectAcl.Owner?.ID, 'alice');
+  await refused(get('bob', 'alice-own', 'doc.txt'), 'AccessDenied', 403);
+  await refused(put('bob', 'alice-own', 'x'), 'AccessDenied', 403);
+  await refused(list('bob', 'alice-own'), 'AccessDenied', 403);
+  await refused(
+    clients.bob.send(new GetBucketAclCommand({ Bucket: 'alice-own' })),
+    'AccessDenied',
+    403,
+  );
+  const [status, body] = await anonymous('GET', '/alice-own/doc.txt');
+  assert.equal(status, 403);
+  assert.match(body, /<Code>AccessDenied<\/Code>/);
+  assert.equal((await anonymous('GET', '/alice-own?list-type=2'))[0], 403);
+  // A bucket that does not exist is NoSuchBucket for anyone, as in S3.
+  const [missing, missingBody] = await anonymous('GET', '/no-such-bucket-here?list-type=2');
+  assert.equal(missing, 404);
+  assert.match(missingBody, /NoSuchBucket/);
+  // The admin's key may do anything.
+  assert.equal(await get('admin', 'alice-own', 'doc.txt'), 'alice data');
+  // Objects carry no ACL of their own: granting others is 501 (a policy does it), private is fine.
+  await clients.alice.send(
+    new PutObjectAclCommand({ Bucket: 'alice-own', Key: 'doc.txt', ACL: 'private' }),
+  );
+  await refused(
+    clients.alice.send(
+      new PutObjectAclCommand({ Bucket: 'alice-own', Key: 'doc.txt', ACL: 'public-read' }),
+    ),
+    'NotImplemented',
+    501,
+  );
+  await refused(
+    clients.alice.send(
+      new PutObjectCommand({ Bucket: 'alice-own', Key: 'p', Body: 'x', ACL: 'public-read' }),
+    ),
+    'NotImplemented',
+    501,
+  );
+});
+
+test('canned ACLs, grant headers and AccessControlPolicy documents grant bucket access', async () => {
+  await clients.alice.send(new CreateBucketCommand({ Bucket: 'alice-acl', ACL: 'public-read' }));
+  await put('alice', 'alice-acl', 'a.txt');
+  // public-read: anyone lists, nobody else writes.
+  assert.deepEqual(await list('bob', 'alice-acl'), ['a.txt']);
+  const [status, body] = await anonymous('GET', '/alice-acl?list-type=2');
+  assert.equal(status, 200);
+  assert.match(body, /<Key>a.txt<\/Key>/);
+  await refused(put('bob', 'alice-acl', 'b.txt'), 'AccessDenied', 403);
+  const acl = await clients.alice.send(new GetBucketAclCommand({ Bucket: 'alice-acl' }));
+  assert.ok(
+    acl.Grants?.some(
+      (grant) =>
+        grant.Grantee?.URI === 'http://acs.amazonaws.com/groups/global/AllUsers' &&
+        grant.Permission === 'READ',
+    ),
+  );
+  // Grant headers: bob may write, nobody else reads any more.
+  await clients.alice.send(
+    new PutBucketAclCommand({
+      Bucket: 'alice-acl',
+      GrantWrite: 'id="bob"',
+      GrantFullControl: 'id="alice"',
+    }),
+  );
+  await put('bob', 'alice-acl', 'from-bob.txt');
+  await refused(list('bob', 'alice-acl'), 'AccessDenied', 403);
+  assert.equal((await anonymous('GET', '/alice-acl?list-type=2'))[0], 403);
+  await refused(put('carol', 'alice-acl', 'c.txt'), 'AccessDenied', 403);
+  // A document: signed-in users read; anonymous callers still do not.
+  await clients.alice.send(
+    new PutBucketAclCommand({
+      Bucket: 'alice-acl',
+      AccessControlPolicy: {
+        Owner: { ID: 'alice' },
+        Grants: [
+          { Grantee: { Type: 'CanonicalUser', ID: 'alice' }, Permission: 'FULL_CONTROL' },
+          {
+            Grantee: {
+              Type: 'Group',
+              URI: 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers',
+            },
+            Permission: 'READ',
+          },
+        ],
+      },
+    }),
+  );
+  assert.deepEqual((await list('carol', 'alice-acl')).sort(), ['a.txt', 'from-bob.txt']);
+  assert.equal((await anonymous('GET', '/alice-acl?list-type=2'))[0], 403);
+  // Bad ACLs: an unknown user, both a canned ACL and grants, someone else's owner ID.
+  await refused(
+    clients.alice.send(new PutBucketAclCommand({ Bucket: 'alice-acl', GrantRead: 'id="nobody"' })),
+    'InvalidArgument',
+    400,
+  );
+  await refused(
+    clients.alice.send(
+      new PutBucketAclCommand({ Bucket: 'alice-acl', ACL: 'private', GrantRead: 'id="bob"' }),
+    ),
+    'InvalidRequest',
+    400,
+  );
+  await refused(
+    clients.bob.send(new PutBucketAclCommand({ Bucket: 'alice-acl', ACL: 'public-read-write' })),
+    'AccessDenied',
+    403,
+  );
+  // public-read-write: anonymous writes go in.
+  await clients.alice.send(
+    new PutBucketAclCommand({ Bucket: 'alice-acl', ACL: 'public-read-write' }),
+  );
+  assert.equal((await anonymous('PUT', '/alice-acl/anon.txt', 'anon'))[0], 200);
+  assert.equal(await get('alice', 'alice-acl', 'anon.txt'), 'anon');
+});
+
+test('bucket policies: allow by principal, action, resource and condition; explicit deny wins', async () => {
+  await clients.alice.send(
+    new CreateBucketCommand({ Bucket: 'alice-pol', ACL: 'authenticated-read' }),
+  );
+  for (const key of ['pub/1.txt', 'pub/2.txt', 'secret/s.txt'])
+    await put('alice', 'alice-pol', key, key);
+  await refused(
+    clients.alice.send(new GetBucketPolicyCommand({ Bucket: 'alice-pol' })),
+    'NoSuchBucketPolicy',
+    404,
+  );
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'PublicObjects',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::alice-pol/pub/*',
+      },
+      {
+        Sid: 'ListPubOnly',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 's3:ListBucket',
+        Resource: 'arn:aws:s3:::alice-pol',
+        Condition: { StringLike: { 's3:prefix': 'pub/*' } },
+      },
+      {
+        Sid: 'BobWritesDrop',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::000000000000:user/bob' },
+        Action: ['s3:PutObject'],
+        Resource: 'arn:aws:s3:::alice-pol/drop/*',
+      },
+      {
+        Sid: 'NoCarol',
+        Effect: 'Deny',
+        Principal: { CanonicalUser: 'carol' },
+        Action: 's3:*',
+        Resource: ['arn:aws:s3:::alice-pol', 'arn:aws:s3:::alice-pol/*'],
+      },
+    ],
+  };
+  await clients.alice.send(
+    new PutBucketPolicyCommand({ Bucket: 'alice-pol', Policy: JSON.stringify(policy) }),
+  );
+  const stored = await clients.alice.send(new GetBucketPolicyCommand({ Bucket: 'alice-pol' }));
+  assert.deepEqual(JSON.parse(stored.Policy ?? ''), policy);
+  const status = await clients.alice.send(
+    new GetBucketPolicyStatusCommand({ Bucket: 'alice-pol' }),
+  );
+  assert.equal(status.PolicyStatus?.IsPublic, true);
+
+  assert.equal((await anonymous('GET', '/alice-pol/pub/1.txt'))[1], 'pub/1.txt');
+  assert.equal((await anonymous('GET', '/alice-pol/secret/s.txt'))[0], 403);
+  assert.equal((await anonymous('GET', '/alice-pol?list-type=2&prefix=pub/'))[0], 200);
+  assert.equal((await anonymous('GET', '/alice-pol?list-type=2'))[0], 403);
+  assert.equal(await get('bob', 'alice-pol', 'pub/2.txt'), 'pub/2.txt');
+  await refused(get('bob', 'alice-pol', 'secret/s.txt'), 'AccessDenied', 403);
+  await put('bob', 'alice-pol', 'drop/from-bob');
+  await refused(put('bob', 'alice-pol', 'elsewhere'), 'AccessDenied', 403);
+  // The ACL lets every signed-in user list, the policy's explicit Deny takes carol out.
+  assert.equal((await list('bob', 'alice-pol')).length, 4);
+  await refused(list('carol', 'alice-pol'), 'AccessDenied', 403);
+  await refused(get('carol', 'alice-pol', 'pub/1.txt'), 'AccessDenied', 403);
+  // Only the owner manages the policy; malformed ones are refused.
+  await refused(
+    clients.bob.send(
+      new PutBucketPolicyCommand({ Bucket: 'alice-pol', Policy: JSON.stringify(policy) }),
+    ),
+    'AccessDenied',
+    403,
+  );
+  const otherBucket = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other/*' },
+    ],
+  });
+  await refused(
+    clients.alice.send(new PutBucketPolicyCommand({ Bucket: 'alice-pol', Policy: otherBucket })),
+    'MalformedPolicy',
+    400,
+  );
+  await refused(
+    clients.alice.send(new PutBucketPolicyCommand({ Bucket: 'alice-pol', Policy: 'nope' })),
+    'MalformedPolicy',
+    400,
+  );
+  await clients.alice.send(new DeleteBucketPolicyCommand({ Bucket: 'alice-pol' }));
+  assert.equal((await anonymous('GET', '/alice-pol/pub/1.txt'))[0], 403);
+  assert.equal((await list('carol', 'alice-pol')).length, 4);
+});
+
+test('the public access block refuses and ignores public ACLs and policies', async () => {
+  await clients.alice.send(new CreateBucketCommand({ Bucket: 'alice-pab', ACL: 'public-read' }));
+  await put('alice', 'alice-pab', 'k');
+  await refused(
+    clients.alice.send(new GetPublicAccessBlockCommand({ Bucket: 'alice-pab' })),
+    'NoSuchPublicAccessBlockConfiguration',
+    404,
+  );
+  const publicPolicy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::alice-pab/*',
+      },
+    ],
+  });
+  await clients.alice.send(
+    new PutBucketPolicyCommand({ Bucket: 'alice-pab', Policy: publicPolicy }),
+  );
+  assert.equal((await anonymous('GET', '/alice-pab/k'))[0], 200);
+  assert.equal((await anonymous('GET', '/alice-pab?list-type=2'))[0], 200);
+  await clients.alice.send(
+    new PutPublicAccessBlockCommand({
+      Bucket: 'alice-pab',
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      },
+    }),
+  );
+  const block = await clients.alice.send(new GetPublicAccessBlockCommand({ Bucket: 'alice-pab' }));
+  assert.deepEqual(block.PublicAccessBlockConfiguration, {
+    BlockPublicAcls: true,
+    IgnorePublicAcls: true,
+    BlockPublicPolicy: true,
+    RestrictPublicBuckets: true,
+  });
+  // IgnorePublicAcls and RestrictPublicBuckets: the public ACL and policy grant nothing now.
+  assert.equal((await anonymous('GET', '/alice-pab?list-type=2'))[0], 403);
+  assert.equal((await anonymous('GET', '/alice-pab/k'))[0], 403);
+  await refused(list('bob', 'alice-pab'), 'AccessDenied', 403);
+  // BlockPublicAcls and BlockPublicPolicy: new public ones are refused.
+  await refused(
+    clients.alice.send(new PutBucketAclCommand({ Bucket: 'alice-pab', ACL: 'public-read' })),
+    'AccessDenied',
+    403,
+  );
+  await refused(
+    clients.alice.send(new PutBucketPolicyCommand({ Bucket: 'alice-pab', Policy: publicPolicy })),
+    'AccessDenied',
+    403,
+  );
+  await clients.alice.send(new DeletePublicAccessBlockCommand({ Bucket: 'alice-pab' }));
+  assert.equal((await anonymous('GET', '/alice-pab/k'))[0], 200);
+  await refused(
+    clients.alice.send(new GetPublicAccessBlockCommand({ Bucket: 'alice-pab' })),
+    'NoSuchPublicAccessBlockConfiguration',
+    404,
+  );
+});
+
+test('ObjectOwnership BucketOwnerEnforced turns ACLs off', async () => {
+  await refused(
+    clients.alice.send(
+      new CreateBucketCommand({
+        Bucket: 'alice-own2',
+        ACL: 'public-read',
+        ObjectOwnership: 'BucketOwnerEnforced',
+      }),
+    ),
+    'InvalidBucketAclWithObjectOwnership',
+    400,
+  );
+  await clients.alice.send(
+    new CreateBucketCommand({ Bucket: 'alice-own2', ACL: 'authenticated-read' }),
+  );
+  await refused(
+    clients.alice.send(new GetBucketOwnershipControlsCommand({ Bucket: 'alice-own2' })),
+    'OwnershipControlsNotFoundError',
+    404,
+  );
+  const enforce = (): Promise<unknown> =>
+    clients.alice.send(
+      new PutBucketOwnershipControlsCommand({
+        Bucket: 'alice-own2',
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      }),
+    );
+  // The bucket still grants others something: S3 refuses to enforce over it.
+  await refused(enforce(), 'InvalidBucketAclWithObjectOwnership', 400);
+  assert.deepEqual(await list('bob', 'alice-own2'), []);
+  await clients.alice.send(new PutBucketAclCommand({ Bucket: 'alice-own2', ACL: 'private' }));
+  await enforce();
+  const controls = await clients.alice.send(
+    new GetBucketOwnershipControlsCommand({ Bucket: 'alice-own2' }),
+  );
+  assert.equal(controls.OwnershipControls?.Rules?.[0]?.ObjectOwnership, 'BucketOwnerEnforced');
+  await refused(
+    clients.alice.send(new PutBucketAclCommand({ Bucket: 'alice-own2', ACL: 'public-read' })),
+    'AccessControlListNotSupported',
+    400,
+  );
+  await clients.alice.send(new DeleteBucketOwnershipControlsCommand({ Bucket: 'alice-own2' }));
+  await clients.alice.send(new PutBucketAclCommand({ Bucket: 'alice-own2', ACL: 'public-read' }));
+  assert.equal((await anonymous('GET', '/alice-own2?list-type=2'))[0], 200);
+});
+
+test('CORS: rules per bucket, preflights answered by them, headers on actual requests', async () => {
+  await clients.alice.send(new CreateBucketCommand({ Bucket: 'alice-cors' }));
+  await put('alice', 'alice-cors', 'page.txt', 'hello');
+  await refused(
+    clients.alice.send(new GetBucketCorsCommand({ Bucket: 'alice-cors' })),
+    'NoSuchCORSConfiguration',
+    404,
+  );
+  const preflight = (origin: string, method: string, headers?: string) =>
+    browser('OPTIONS', '/alice-cors/page.txt', {
+      origin,
+      'access-control-request-method': method,
+      ...(headers === undefined ? {} : { 'access-control-request-headers': headers }),
+    });
+  assert.equal((await preflight('https://app.example.com', 'GET')).status, 403);
+  await clients.alice.send(
+    new PutBucketCorsCommand({
+      Bucket: 'alice-cors',
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedOrigins: ['https://*.example.com'],
+            AllowedMethods: ['GET', 'PUT'],
+            AllowedHeaders: ['content-type', 'x-amz-*'],
+            ExposeHeaders: ['ETag'],
+            MaxAgeSeconds: 600,
+          },
+          { AllowedOrigins: ['*'], AllowedMethods: ['HEAD'] },
+        ],
+      },
+    }),
+  );
+  const stored = await clients.alice.send(new GetBucketCorsCommand({ Bucket: 'alice-cors' }));
+  assert.equal(stored.CORSRules?.length, 2);
+  assert.deepEqual(stored.CORSRules?.[0]?.AllowedMethods, ['GET', 'PUT']);
+  assert.equal(stored.CORSRules?.[0]?.MaxAgeSeconds, 600);
+
+  const allowed = await preflight('https://app.example.com', 'PUT', 'Content-Type, X-Amz-Date');
+  assert.equal(allowed.status, 200);
+  assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
+  assert.equal(allowed.headers.get('access-control-allow-methods'), 'GET, PUT');
+  assert.equal(allowed.headers.get('access-control-allow-headers'), 'content-type, x-amz-date');
+  assert.equal(allowed.headers.get('access-control-max-age'), '600');
+  assert.equal(allowed.headers.get('access-control-expose-headers'), 'ETag');
+  assert.equal((await preflight('https://evil.test', 'GET')).status, 403);
+  assert.equal((await preflight('https://app.example.com', 'DELETE')).status, 403);
+  assert.equal((await preflight('https://app.example.com', 'GET', 'x-custom')).status, 403);
+  const anyOrigin = await preflight('https://other.test', 'HEAD');
+  assert.equal(anyOrigin.headers.get('access-control-allow-origin'), '*');
+  assert.equal(
+    (await browser('OPTIONS', '/alice-cors/page.txt', { origin: 'https://app.example.com' }))
+      .status,
+    400,
+  );
+  // Actual requests: the headers come with the answer (here a refusal: anonymous, private bucket).
+  const actual = await browser('GET', '/alice-cors/page.txt', {
+    origin: 'https://app.example.com',
+  });
+  assert.equal(actual.status, 403);
+  assert.equal(actual.headers.get('access-control-allow-origin'), 'https://app.example.com');
+  // A read the gateway forwards to the target storing the object carries them too.
+  await clients.alice.send(
+    new PutBucketPolicyCommand({
+      Bucket: 'alice-cors',
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 's3:GetObject',
+            Resource: 'arn:aws:s3:::alice-cors/*',
+          },
+        ],
+      }),
+    }),
+  );
+  const served = await browser('GET', '/alice-cors/page.txt', {
+    origin: 'https://app.example.com',
+  });
+  assert.equal(served.status, 200);
+  assert.equal(served.headers.get('access-control-allow-origin'), 'https://app.example.com');
+  assert.equal(served.headers.get('access-control-expose-headers'), 'ETag');
+  const otherOrigin = await browser('GET', '/alice-cors/page.txt', { origin: 'https://evil.test' });
+  assert.equal(otherOrigin.status, 200);
+  assert.equal(otherOrigin.headers.get('access-control-allow-origin'), null);
+  await refused(
+    clients.alice.send(
+      new PutBucketCorsCommand({
+        Bucket: 'alice-cors',
+        CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['PATCH'] }] },
+      }),
+    ),
+    'InvalidRequest',
+    400,
+  );
+  await refused(
+    clients.bob.send(
+      new PutBucketCorsCommand({
+        Bucket: 'alice-cors',
+        CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['GET'] }] },
+      }),
+    ),
+    'AccessDenied',
+    403,
+  );
+  await clients.alice.send(new DeleteBucketCorsCommand({ Bucket: 'alice-cors' }));
+  assert.equal((await preflight('https://app.example.com', 'GET')).status, 403);
+});
