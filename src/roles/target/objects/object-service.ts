@@ -81,12 +81,21 @@ export class ObjectService {
 
   /**
    * The object's metadata (of the latest version unless `options.versionId`). In a remote bucket,
-   * an object only the backend holds is described as the backend has it, not present here.
+   * an object only the backend holds is described as the backend has it, not present here; with
+   * `latest-ver` a cached one the backend changed is fetched again first (as a GET would), and one
+   * it no longer has is a 404.
    */
   async head(
     target: ObjectTarget,
     options: ReadOptions = {},
   ): Promise<StoredObject & Pick<ObjectInfo, 'present'>> {
+    if (
+      options.latestVersion === true &&
+      options.versionId === undefined &&
+      options.substituteFor === undefined &&
+      isRemoteBucket(target.bucket.bucket)
+    )
+      await this.#validateWarm(target);
     try {
       return await this.#headStored(target, options);
     } catch (error) {
