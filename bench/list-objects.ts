@@ -3,17 +3,8 @@
 // files and their metadata attribute straight into each owner target's HRW mountpath, in the
 // store's own layout (a PUT per object would take most of the suite's time budget); 1,000
 // directories of 1,000 objects, as datasets are sharded.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setAttributeSync } from 'fs-xattr';
-import { hashBuffer } from '../src/checksum/index.js';
-import { highestRandomWeight, mountpathDigest, objectDigest } from '../src/placement/index.js';
-import { PlacementMap, nodePublicUrl } from '../src/sdk/index.js';
-import { objectRoot } from '../src/storage/layout/index.js';
-import { encodeObjectMetadata, metadataAttributeName } from '../src/storage/meta/index.js';
-import { objectUname } from '../src/wire/index.js';
+import { writeObjectsDirectly } from './lib/direct-objects.js';
 import { Playground } from './lib/playground.js';
 import { runTool } from './lib/processes.js';
 import { publish } from './lib/results-table.js';
@@ -22,70 +13,6 @@ import { withScratch } from './lib/scratch.js';
 const objectCount = Number(process.env['BENCH_LIST_OBJECTS'] ?? 1_000_000);
 const perDirectory = 1000;
 const bucket = { name: 'listing', provider: 'ais' };
-
-interface PlaygroundRecord {
-  nodes: { role: string; publicUrl: string; mountpaths: string[] }[];
-}
-
-/** Writes every object into its owner target's HRW mountpath; returns the object roots used. */
-async function populate(
-  playground: Playground,
-  client: ReturnType<Playground['client']>,
-): Promise<string[]> {
-  const state = JSON.parse(
-    await readFile(join(playground.dir, 'playground.json'), 'utf8'),
-  ) as PlaygroundRecord;
-  const map = await client.clusterMap({ refresh: true });
-  const placement = new PlacementMap(map);
-  const mountpathsByUrl = new Map(
-    state.nodes
-      .filter((node) => node.role === 'target')
-      .map((node) => [
-        node.publicUrl,
-        node.mountpaths.map((path) => ({
-          path: resolve(path),
-          digest: mountpathDigest(resolve(path)),
-        })),
-      ]),
-  );
-  const record = encodeObjectMetadata({
-    size: 0,
-    checksum: { type: 'xxhash', value: hashBuffer('xxhash', Buffer.alloc(0)) },
-    customMetadata: {},
-    copies: [],
-    flags: 0,
-  });
-  const created = new Set<string>();
-  const roots = new Set<string>();
-  for (let index = 0; index < objectCount; index += 1) {
-    const directory = `shard-${String(Math.floor(index / perDirectory)).padStart(4, '0')}`;
-    const name = `${directory}/object-${String(index).padStart(7, '0')}`;
-    const owner = placement.owner(bucket, name);
-    const mountpaths = owner === undefined ? undefined : mountpathsByUrl.get(nodePublicUrl(owner));
-    const home =
-      mountpaths === undefined ? undefined : highestRandomWeight(objectDigestOf(name), mountpaths);
-    if (home === undefined) throw new Error(`no mountpath for ${name}`);
-    const root = objectRoot(home.path, bucket);
-    roots.add(root);
-    const parent = join(root, directory);
-    if (!created.has(parent)) {
-      mkdirSync(parent, { recursive: true });
-      created.add(parent);
-    }
-    const path = join(root, name);
-    writeFileSync(path, '');
-    setAttributeSync(path, metadataAttributeName, record);
-    if (index % 100_000 === 99_999)
-      process.stderr.write(`list-objects: ${index + 1} objects written\n`);
-    // Let a Ctrl-C reach the teardown: the loop is synchronous for speed.
-    if (index % 10_000 === 9_999) await new Promise((resolve) => setImmediate(resolve));
-  }
-  return [...roots];
-}
-
-function objectDigestOf(name: string): bigint {
-  return objectDigest(objectUname(bucket, name));
-}
 
 async function main(): Promise<void> {
   let cairnRate: number | undefined;
@@ -97,7 +24,13 @@ async function main(): Promise<void> {
     scratch.defer(() => client.close());
     await client.createBucket(bucket);
     const started = performance.now();
-    const roots = await populate(playground, client);
+    const roots = await writeObjectsDirectly(playground, client, {
+      bucket,
+      count: objectCount,
+      nameOf: (index) =>
+        `shard-${String(Math.floor(index / perDirectory)).padStart(4, '0')}/object-${String(index).padStart(7, '0')}`,
+      label: 'list-objects',
+    });
     process.stderr.write(
       `list-objects: ${objectCount} objects in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
     );

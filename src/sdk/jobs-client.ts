@@ -71,7 +71,7 @@ export class JobsClient {
    */
   async start(
     kind: string,
-    options: { bucket?: BucketJson; buckets?: BucketJson[] } = {},
+    options: { bucket?: BucketJson; buckets?: BucketJson[]; force?: boolean } = {},
   ): Promise<string> {
     const value = argsMessage({ kind, ...options });
     return this.#clusterAction({ action: Action.startJob, value }, `start job ${kind}`);
@@ -419,13 +419,14 @@ export class JobsClient {
 }
 
 /** ArgsMsg as AIStore's Python client sends it: every key, Go spellings, null for no bucket. */
-function argsMessage(selector: JobSelector & { buckets?: BucketJson[] }): object {
+function argsMessage(selector: JobSelector & { buckets?: BucketJson[]; force?: boolean }): object {
   return {
     ID: selector.id ?? '',
     Kind: selector.kind ?? '',
     DaemonID: '',
     Bck: selector.bucket ?? null,
     Buckets: selector.buckets ?? null,
+    ...(selector.force === true ? { Force: true } : {}),
   };
 }
 

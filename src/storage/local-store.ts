@@ -646,6 +646,17 @@ export class LocalStore {
     this.#accessTimes.record(bucket, name, unameOf(bucket, name), this.clock.nowMs());
   }
 
+  /**
+   * When the object was last read (ms since the epoch): a read recorded in memory, else its file's
+   * atime. LRU asks again just before it evicts. ObjectNotFound when it is not stored.
+   */
+  async lastAccessMs(bucket: BucketJson, name: string): Promise<number> {
+    const pending = this.#accessTimes.pendingMs(unameOf(bucket, name));
+    if (pending !== undefined) return pending;
+    const object = await this.headObject(bucket, name);
+    return Number(object.accessTimeNs / 1_000_000n);
+  }
+
   /** Writes the recorded access times to the object files now (LRU does before it looks). */
   flushAccessTimes(): Promise<AccessFlush> {
     return this.#accessTimes.flush();

@@ -72,6 +72,27 @@ describe('warm GET validated against the remote', () => {
     assert.equal(setup.proxy.gets(bucketName, 'changing'), 2);
   });
 
+  test('HEAD with latest-ver: a changed object is fetched again, a removed one is a 404', async () => {
+    const headSize = async (name: string, query = ''): Promise<string | number> => {
+      const url = `${objectUrl(setup, bucketName, name)}${query}`;
+      const response = await fetch(url, { method: 'HEAD' });
+      return response.ok ? (response.headers.get('content-length') ?? '') : response.status;
+    };
+    await putRemote('head-changing', 'first');
+    await coldRead('head-changing');
+    assert.equal(await headSize('head-changing', '&latest-ver=true'), '5');
+    assert.equal(setup.proxy.gets(bucketName, 'head-changing'), 1, 'unchanged: no fetch');
+    await putRemote('head-changing', 'the second version');
+    assert.equal(await headSize('head-changing'), '5', 'a plain HEAD describes the cached copy');
+    assert.equal(await headSize('head-changing', '&latest-ver=true'), '18');
+    assert.equal(setup.proxy.gets(bucketName, 'head-changing'), 2, 'fetched again');
+    assert.equal((await read('head-changing')).text, 'the second version');
+    assert.equal(setup.proxy.gets(bucketName, 'head-changing'), 2, 'and kept');
+    await setup.direct.send(new DeleteObjectCommand({ Bucket: bucketName, Key: 'head-changing' }));
+    assert.equal(await headSize('head-changing', '&latest-ver=true'), 404);
+    assert.equal(await headSize('head-changing'), '18', 'the cached copy stays');
+  });
+
   test('latest-ver on an object deleted remotely: 404, the cached copy stays', async () => {
     await putRemote('removed', 'soon gone');
     await coldRead('removed');

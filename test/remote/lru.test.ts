@@ -169,6 +169,24 @@ describe('LRU eviction of cached remote objects', () => {
     for (const name of remoteNames.slice(2, 2 + evicted)) await read(name);
   });
 
+  test('Force evicts from a named bucket whose lru.enabled is false', async () => {
+    await cacheAll();
+    await age();
+    await client.setBucketProps(remote, { lru: { enabled: false } });
+    try {
+      const id = await client.jobs.start('lru');
+      assert.equal((await client.jobs.wait(id, { timeoutMs: 120_000 })).err, '');
+      for (const name of remoteNames) assert.ok(await cached(name), `${name} kept: lru disabled`);
+      // Force needs the buckets named: it overrides their lru.enabled, nothing else.
+      await assert.rejects(client.jobs.start('lru', { force: true }), /name them/);
+      const forced = await client.jobs.start('lru', { bucket: remote, force: true });
+      assert.equal((await client.jobs.wait(forced, { timeoutMs: 120_000 })).err, '');
+      await checkEvicted(remoteNames, []);
+    } finally {
+      await client.setBucketProps(remote, { lru: { enabled: true } });
+    }
+  });
+
   test('a target above highwm starts lru by itself', async () => {
     await cacheAll();
     await age();

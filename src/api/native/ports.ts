@@ -80,7 +80,7 @@ export interface PutOptions {
 export interface ReadRouting {
   /** The ID of the unreachable owner this target stands in for (`Query.substituteFor`). */
   substituteFor?: string;
-  /** GET `latest-ver`: a remote bucket's cached object is checked against the remote first. */
+  /** GET/HEAD `latest-ver`: a remote bucket's cached object is checked against the remote first. */
   latestVersion?: boolean;
 }
 

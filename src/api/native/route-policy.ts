@@ -96,6 +96,7 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
     [Query.etlPipeline]: 'any',
   },
   'object HEAD': {
+    [Query.latestVersion]: flagValues,
     [Query.props]: 'any',
     [Query.presence]: presenceInCluster,
     [Query.substituteFor]: 'any',

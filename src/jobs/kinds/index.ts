@@ -12,7 +12,7 @@ import { prefetchDefinition } from './prefetch-job.js';
 import { promoteDefinition } from './promote-job.js';
 import { summaryDefinition } from './summary-job.js';
 
-export { LruCounter } from './lru-job.js';
+export { LruCounter, type LruArgs } from './lru-job.js';
 export { parsePrefetchMessage, prefetchSkippedCounter } from './prefetch-job.js';
 export { SummaryCounter, type SummaryArgs } from './summary-job.js';
 

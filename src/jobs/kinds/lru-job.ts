@@ -1,7 +1,8 @@
 // `lru`: evicts the least recently used cached objects of remote buckets from this target's
 // mountpaths until each file system it found above `space.lowwm` is back below it (AIStore's
-// lru-eviction). Only buckets with `lru.enabled` are touched, never an ais bucket (its objects exist
-// nowhere else), and never an object read within the bucket's `lru.dont_evict_time`. Every cached
+// lru-eviction). Only buckets with `lru.enabled` are touched (or, with `Force`, the buckets named
+// whatever their `lru.enabled`), never an ais bucket (its objects exist nowhere else), and never an
+// object read within the bucket's `lru.dont_evict_time` — asked again just before it goes. Every cached
 // object of a remote bucket is also in the remote (writes go through before they commit), so
 // evicting one loses nothing: the next GET is a cold GET. Started on demand (`start`, kind `lru`) or
 // by the target itself when a file system passes `space.highwm` (roles/target/space).
@@ -9,6 +10,7 @@ import { parseGoDuration } from '../../config/index.js';
 import type { BucketEntry } from '../../cluster/index.js';
 import { isStoreError } from '../../errors/index.js';
 import type { MountpathCapacity } from '../../storage/index.js';
+import { mapBounded } from '../../storage/io/index.js';
 import type { Logger } from '../../util/log.js';
 import type { BucketJson } from '../../wire/index.js';
 import type { JobDefinition, TargetJobEnvironment } from '../job-environment.js';
@@ -22,23 +24,52 @@ export const LruCounter = {
   /** ais buckets looked at and left alone. */
   skippedBuckets: 'lru-skipped-ais-buckets',
   evictedObjects: 'lru-evicted-objs',
+  /** Replicas plus mirror copies, on this target (EC pieces live on other targets). */
   evictedBytes: 'lru-evicted-bytes',
+  /** Chosen, then read again before they went: kept. */
+  readMeanwhile: 'lru-read-meanwhile',
 } as const;
 
 /** Objects read per listing page while looking for candidates. */
 const listPageSize = 1000;
+/** Evictions in flight at once on a file system. */
+const evictConcurrency = 16;
 
-/** A file system to bring below the low watermark, and the mountpaths on it. */
+/** A cached object that may go. */
+interface EvictionCandidate {
+  readonly bucketIndex: number;
+  readonly name: string;
+  readonly atimeNs: bigint;
+  /** Bytes its eviction frees on the candidate's file system (the replica and copies there). */
+  readonly size: number;
+  readonly objectSize: number;
+  /** Paths of its mirror copies (on this target's other mountpaths). */
+  readonly copies: readonly string[];
+}
+
+/** A file system to bring below the low watermark, the mountpaths on it, and what went so far. */
 interface FileSystemGoal {
   readonly mountpaths: Set<string>;
-  readonly selection: LruSelection;
+  readonly selection: LruSelection<EvictionCandidate>;
+  freed: number;
+}
+
+/** The job's arguments (AIStore's `Buckets` and `Force` of the start message). */
+export interface LruArgs {
+  readonly Buckets?: readonly BucketJson[];
+  /** Evict from the buckets named even where `lru.enabled` is false (never from ais buckets). */
+  readonly Force?: boolean;
 }
 
 class LruJob extends Job {
+  /** Each selected bucket's `lru.dont_evict_time` in ns, by the candidates' bucket index. */
+  #keepNs: bigint[] = [];
+
   constructor(
     id: string,
     bucket: BucketJson | undefined,
     private readonly buckets: readonly BucketJson[],
+    private readonly force: boolean,
     private readonly environment: TargetJobEnvironment,
   ) {
     super(id, 'lru', bucket);
@@ -53,7 +84,8 @@ class LruJob extends Job {
     if (flushed.failed > 0) log.warn('lru: access times not written', { failed: flushed.failed });
     const selected = this.#selectBuckets();
     const evictable = selected.filter(
-      (entry) => this.environment.isRemoteBucket(entry.bucket) && entry.props.lru.enabled,
+      (entry) =>
+        this.environment.isRemoteBucket(entry.bucket) && (entry.props.lru.enabled || this.force),
     );
     this.extraCounters[LruCounter.remoteBuckets] = evictable.length;
     this.extraCounters[LruCounter.skippedBuckets] = selected.filter(
@@ -88,14 +120,15 @@ class LruJob extends Job {
     goals: Map<string, FileSystemGoal>,
     signal: AbortSignal,
   ): Promise<void> {
-    const byMountpath = new Map<string, LruSelection>();
-    for (const goal of goals.values())
-      for (const mountpath of goal.mountpaths) byMountpath.set(mountpath, goal.selection);
+    const byMountpath = goalsByMountpath(goals);
     const nowNs = BigInt(this.environment.store.clock.nowMs()) * 1_000_000n;
-    for (const [bucketIndex, { bucket, props }] of buckets.entries()) {
-      const keepNs =
+    this.#keepNs = buckets.map(
+      ({ props }) =>
         BigInt(Math.round(parseGoDuration(props.lru.dont_evict_time, 'lru.dont_evict_time'))) *
-        1_000_000n;
+        1_000_000n,
+    );
+    for (const [bucketIndex, { bucket }] of buckets.entries()) {
+      const keepNs = this.#keepNs[bucketIndex] ?? 0n;
       let startAfter: string | undefined;
       for (;;) {
         if (signal.aborted) return;
@@ -105,13 +138,17 @@ class LruJob extends Job {
           ...(startAfter === undefined ? {} : { startAfter }),
         });
         for (const object of page) {
-          const selection = byMountpath.get(object.mountpath);
-          if (selection === undefined || object.accessTimeNs > nowNs - keepNs) continue;
-          selection.add({
+          const goal = byMountpath.get(object.mountpath);
+          if (goal === undefined || object.accessTimeNs > nowNs - keepNs) continue;
+          // Mirror copies on the same file system free space there too.
+          const here = object.copies.filter((path) => goalOf(byMountpath, path) === goal).length;
+          goal.selection.add({
             bucketIndex,
             name: object.name,
             atimeNs: object.accessTimeNs,
-            size: object.size,
+            size: object.size * (1 + here),
+            objectSize: object.size,
+            copies: object.copies.length === 0 ? noCopies : object.copies,
           });
         }
         if (page.length < listPageSize) break;
@@ -126,26 +163,50 @@ class LruJob extends Job {
     signal: AbortSignal,
     log: Logger,
   ): Promise<void> {
-    for (const [filesystem, { selection }] of goals) {
-      let freed = 0;
-      for (const candidate of selection.oldestFirst()) {
-        if (signal.aborted || freed >= selection.bytesToFree) break;
+    const byMountpath = goalsByMountpath(goals);
+    for (const [filesystem, goal] of goals) {
+      const { selection } = goal;
+      // Several at a time, oldest first: each eviction waits on the disk more than it computes.
+      // Bytes in flight count as freed until they fail, so the run stops where one at a time would.
+      let inFlight = 0;
+      await mapBounded(selection.oldestFirst(), evictConcurrency, async (candidate) => {
+        if (signal.aborted || goal.freed + inFlight >= selection.bytesToFree) return;
         const { bucket } = buckets[candidate.bucketIndex] as BucketEntry;
+        inFlight += candidate.size;
         try {
+          if (await this.#readSince(bucket, candidate)) {
+            this.extraCounters[LruCounter.readMeanwhile] =
+              (this.extraCounters[LruCounter.readMeanwhile] ?? 0) + 1;
+            return;
+          }
           await this.environment.evictObject(bucket, candidate.name);
         } catch (error) {
           // Deleted or evicted meanwhile: nothing to free.
-          if (isStoreError(error) && error.code === 'ObjectNotFound') continue;
+          if (isStoreError(error) && error.code === 'ObjectNotFound') return;
           throw error;
+        } finally {
+          inFlight -= candidate.size;
         }
-        freed += candidate.size;
+        // The replica and each mirror copy free their size where they were.
+        goal.freed += candidate.objectSize;
+        for (const path of candidate.copies) {
+          const other = goalOf(byMountpath, path);
+          if (other !== undefined) other.freed += candidate.objectSize;
+        }
         this.counters.localObjects += 1;
-        this.counters.localBytes += candidate.size;
+        this.counters.localBytes += candidate.objectSize * (1 + candidate.copies.length);
         this.extraCounters[LruCounter.evictedObjects] = this.counters.localObjects;
         this.extraCounters[LruCounter.evictedBytes] = this.counters.localBytes;
-      }
-      log.info('lru: file system done', { job: this.id, filesystem, freed });
+      });
+      log.info('lru: file system done', { job: this.id, filesystem, freed: goal.freed });
     }
+  }
+
+  /** Whether the candidate was read within its bucket's `lru.dont_evict_time` after all. */
+  async #readSince(bucket: BucketJson, candidate: EvictionCandidate): Promise<boolean> {
+    const lastMs = await this.environment.store.lastAccessMs(bucket, candidate.name);
+    const keepMs = Number((this.#keepNs[candidate.bucketIndex] ?? 0n) / 1_000_000n);
+    return lastMs > this.environment.store.clock.nowMs() - keepMs;
   }
 
   async #outcome(lowwm: number): Promise<string> {
@@ -173,12 +234,31 @@ function fileSystemGoals(
     if (excess <= 0) continue;
     const goal = goals.get(capacity.filesystem) ?? {
       mountpaths: new Set<string>(),
-      selection: new LruSelection(excess),
+      selection: new LruSelection<EvictionCandidate>(excess),
+      freed: 0,
     };
     goal.mountpaths.add(capacity.mountpath);
     goals.set(capacity.filesystem, goal);
   }
   return goals;
+}
+
+const noCopies: readonly string[] = Object.freeze([]);
+
+function goalsByMountpath(goals: Map<string, FileSystemGoal>): Map<string, FileSystemGoal> {
+  const byMountpath = new Map<string, FileSystemGoal>();
+  for (const goal of goals.values())
+    for (const mountpath of goal.mountpaths) byMountpath.set(mountpath, goal);
+  return byMountpath;
+}
+
+/** The goal of the mountpath a mirror copy's path lies under (undefined: below lowwm there). */
+function goalOf(
+  byMountpath: Map<string, FileSystemGoal>,
+  path: string,
+): FileSystemGoal | undefined {
+  for (const [mountpath, goal] of byMountpath) if (path.startsWith(`${mountpath}/`)) return goal;
+  return undefined;
 }
 
 function sameBucket(a: BucketJson, b: BucketJson): boolean {
@@ -194,8 +274,9 @@ function sameBucket(a: BucketJson, b: BucketJson): boolean {
 export const lruDefinition: JobDefinition = {
   kind: { name: 'lru', startable: true, bucketScoped: false, exclusive: true },
   create(request, environment) {
-    const buckets = Array.isArray(request.args) ? (request.args as BucketJson[]) : [];
+    const args = (request.args ?? {}) as LruArgs;
+    const buckets = args.Buckets ?? [];
     const all = request.bucket === undefined ? buckets : [request.bucket, ...buckets];
-    return new LruJob(request.id, request.bucket, all, environment);
+    return new LruJob(request.id, request.bucket, all, args.Force === true, environment);
   },
 };

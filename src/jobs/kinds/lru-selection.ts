@@ -2,21 +2,21 @@
 // over any number of candidates with memory for the chosen ones only: a max-heap on access time
 // drops the newest candidate whenever the older ones already free enough.
 
-export interface EvictionCandidate {
-  readonly bucketIndex: number;
-  readonly name: string;
+/** What the selection orders and adds up. */
+export interface Selectable {
   readonly atimeNs: bigint;
+  /** Bytes its eviction frees on the selection's file system. */
   readonly size: number;
 }
 
-export class LruSelection {
-  readonly #heap: EvictionCandidate[] = [];
+export class LruSelection<T extends Selectable = Selectable> {
+  readonly #heap: T[] = [];
   #bytes = 0;
 
   /** `bytesToFree` > 0: the selection keeps the oldest candidates that free at least this. */
   constructor(readonly bytesToFree: number) {}
 
-  add(candidate: EvictionCandidate): void {
+  add(candidate: T): void {
     this.#push(candidate);
     this.#bytes += candidate.size;
     // The newest goes while the rest still frees enough without it.
@@ -34,13 +34,13 @@ export class LruSelection {
   }
 
   /** The chosen candidates, least recently used first. */
-  oldestFirst(): EvictionCandidate[] {
+  oldestFirst(): T[] {
     return [...this.#heap].sort((a, b) =>
       a.atimeNs < b.atimeNs ? -1 : a.atimeNs > b.atimeNs ? 1 : 0,
     );
   }
 
-  #push(candidate: EvictionCandidate): void {
+  #push(candidate: T): void {
     const heap = this.#heap;
     heap.push(candidate);
     let index = heap.length - 1;

@@ -3,7 +3,7 @@
 // with AIStore's wording when nothing matches (clients print it).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
-import { plannedJobKinds } from '../../jobs/index.js';
+import { plannedJobKinds, type LruArgs } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
 import {
   apiPath,
@@ -49,8 +49,16 @@ export class JobCoordinator {
     if (definition.bucketScoped && args.Bck === undefined)
       throw badRequest(`job kind "${kind}" needs a bucket ("Bck")`);
     for (const bucket of args.Buckets ?? []) lookupBucket(this.runtime, bucket);
-    // `lru` may be narrowed to several buckets (AIStore's `Buckets`).
-    return this.start(kind, args.Bck, kind === 'lru' ? (args.Buckets ?? []) : undefined);
+    if (kind !== 'lru') return this.start(kind, args.Bck, undefined);
+    // `lru` may be narrowed to several buckets (AIStore's `Buckets`); `Force` overrides their
+    // `lru.enabled`, as AIStore's, and so needs buckets named.
+    const buckets = args.Buckets ?? [];
+    if (args.Force === true && args.Bck === undefined && buckets.length === 0)
+      throw badRequest(
+        'lru: "Force" evicts from the buckets named in "Bck" or "Buckets": name them',
+      );
+    const lruArgs: LruArgs = { Buckets: buckets, Force: args.Force === true };
+    return this.start(kind, args.Bck, lruArgs);
   }
 
   /** Starts a job on every active target; returns its ID (`idPrefix` first, as `tco-`). */

@@ -65,6 +65,7 @@ import { remoteObjectNames } from './objects/remote-names.js';
 import { SpaceWatcher } from './space/space-watcher.js';
 import { lifecycleDefinition } from './lifecycle/lifecycle-job.js';
 import { LifecycleSchedule } from './lifecycle/lifecycle-schedule.js';
+import { SpaceGuard } from './space/out-of-space.js';
 import { abortEtlOnPrimary } from './etl-abort.js';
 import { refuseOnRemote } from './objects/write-through.js';
 
@@ -215,11 +216,19 @@ export async function startTarget(
     log: runtime.log,
   };
   const rebalanceManager = new RebalanceManager(rebalance, jobs.registry);
+  // Entering out-of-space asks for an lru run at once (the watcher starts after the join).
+  let space: SpaceWatcher | undefined;
+  const spaceGuard = new SpaceGuard(runtime, store, () => {
+    void space?.check().catch((error: unknown) => {
+      runtime.log.warn('lru start at out-of-space failed', { error });
+    });
+  });
   const objects: ObjectService = new ObjectService(
     runtime,
     store,
     protectionPolicy(protection),
     rebalancePolicy(rebalanceManager, rebalance),
+    spaceGuard,
   );
   const shardIndexes = new ShardIndexes(store, runtime.log);
   objects.onChange((address) => shardIndexes.forget(address.bucket, address.name));
@@ -310,15 +319,15 @@ export async function startTarget(
   runtime.announceReady();
   sweepChunkSetsInBackground(runtime, store);
   const stopAppendSweep = nativeObjects.appends.sweepAbandoned();
-  const space = new SpaceWatcher(runtime, store, jobs);
-  space.start();
+  const watcher = (space = new SpaceWatcher(runtime, store, jobs));
+  watcher.start();
   const lifecycle = new LifecycleSchedule(runtime, jobs);
   lifecycle.start();
   return {
     runtime,
     close: async () => {
       stopAppendSweep();
-      space.stop();
+      watcher.stop();
       lifecycle.stop();
       member.stop();
       // The transformers first: their etl-inline jobs then end, and are not aborted (aborting

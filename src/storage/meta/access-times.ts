@@ -45,6 +45,11 @@ export class AccessTimes {
     if (this.#pending.size >= this.maxPending && this.#flushing === undefined) void this.flush();
   }
 
+  /** The read recorded in memory for `key` and not yet written to its file, if any. */
+  pendingMs(key: string): number | undefined {
+    return this.#pending.get(key)?.atimeMs;
+  }
+
   get pending(): number {
     return this.#pending.size;
   }

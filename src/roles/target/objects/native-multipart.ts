@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream';
 import type { PartRequest } from '../../../api/native/index.js';
 import { HashingStream } from '../../../checksum/index.js';
 import { StoreError, badRequest, isStoreError } from '../../../errors/index.js';
+import { bucketDisplayName } from '../../../wire/index.js';
 import type { ObjectService } from './object-service.js';
 import type { ObjectTarget } from './object-types.js';
 import { combinedChecksums } from './target-s3-objects.js';
@@ -23,6 +24,8 @@ export class NativeMultipart {
   /** Stores a part (a part with the same number is replaced: last wins). */
   async uploadPart(target: ObjectTarget, request: PartRequest): Promise<void> {
     const { uploadId, partNumber, contentLength } = request;
+    const where = `${bucketDisplayName(target.bucket.bucket)}/${target.name}`;
+    await this.objects.space.require(`part ${partNumber} of ${where}`);
     const md5 = new HashingStream(['md5']);
     const body = pipeline(request.body, md5, () => undefined);
     await nativeUploadErrors(target, uploadId, () =>

@@ -6,7 +6,12 @@
 import type { AppendRequest } from '../../../api/native/index.js';
 import { invalidAppendHandle } from '../../../api/native/index.js';
 import { objectDigest } from '../../../placement/index.js';
-import { formatAppendHandle, objectUname, parseAppendHandle } from '../../../wire/index.js';
+import {
+  bucketDisplayName,
+  formatAppendHandle,
+  objectUname,
+  parseAppendHandle,
+} from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from './object-service.js';
 import { nativePutRequest, readFailureOf, type ObjectTarget } from './object-types.js';
@@ -29,6 +34,7 @@ export class ObjectAppends {
   async append(target: ObjectTarget, request: AppendRequest): Promise<string> {
     const { appends } = this.objects.store;
     const { bucket } = target.bucket;
+    await this.objects.space.require(`append to ${bucketDisplayName(bucket)}/${target.name}`);
     let workPath: string;
     let sizeBytes: number;
     if (request.handle === '') {

@@ -36,6 +36,7 @@ import { SubstituteReads } from './substitute-reads.js';
 import { ColdReads, describeRemote } from './cold-reads.js';
 import { writeThrough } from './write-through.js';
 import { checkRemote, synchronizes, validatesWarmGet } from './warm-validation.js';
+import type { SpaceGuard } from '../space/out-of-space.js';
 
 /** Told of every object written or deleted through the service, before the request is answered. */
 export type ObjectChangeListener = (address: ObjectAddress) => Promise<void>;
@@ -50,6 +51,8 @@ export class ObjectService {
     readonly store: LocalStore,
     private readonly protection: ProtectionPolicy,
     private readonly rebalance: RebalancePolicy,
+    /** Refuses what would store new data while the target is out of space (507). */
+    readonly space: SpaceGuard,
   ) {
     this.#substitutes = new SubstituteReads(store, protection, runtime.id);
     this.#cold = new ColdReads(store, runtime.clock, (bucket, object) =>
@@ -78,12 +81,21 @@ export class ObjectService {
 
   /**
    * The object's metadata (of the latest version unless `options.versionId`). In a remote bucket,
-   * an object only the backend holds is described as the backend has it, not present here.
+   * an object only the backend holds is described as the backend has it, not present here; with
+   * `latest-ver` a cached one the backend changed is fetched again first (as a GET would), and one
+   * it no longer has is a 404.
    */
   async head(
     target: ObjectTarget,
     options: ReadOptions = {},
   ): Promise<StoredObject & Pick<ObjectInfo, 'present'>> {
+    if (
+      options.latestVersion === true &&
+      options.versionId === undefined &&
+      options.substituteFor === undefined &&
+      isRemoteBucket(target.bucket.bucket)
+    )
+      await this.#validateWarm(target);
     try {
       return await this.#headStored(target, options);
     } catch (error) {
@@ -151,6 +163,7 @@ export class ObjectService {
       if (versionId !== undefined || !isRemoteBucket(bucket) || readFailureOf(error) === undefined)
         throw error;
       const backend = this.runtime.backends.for(bucket, target.bucket.props);
+      await this.space.require(`cold GET of ${bucketDisplayName(bucket)}/${name}`);
       return await this.#cold.get(target, backend, header === undefined, readStored);
     }
   }
@@ -165,7 +178,10 @@ export class ObjectService {
     const backend = this.runtime.backends.for(bucket, target.bucket.props);
     const cached = await this.#latest({ bucket, name });
     const found = await checkRemote(cached, backend, name);
-    if (found === 'changed') await this.#cold.fetch(target, backend);
+    if (found === 'changed') {
+      await this.space.require(`GET of the latest ${bucketDisplayName(bucket)}/${name}`);
+      await this.#cold.fetch(target, backend);
+    }
     if (found !== 'removed') return;
     if (synchronizes(target.bucket)) {
       await this.evict(target).catch((error: unknown) => {
@@ -196,6 +212,7 @@ export class ObjectService {
         `${bucketDisplayName(bucket)}/${name} does not exist in ${backend.description}`,
       );
     if (found === 'unchanged') return false;
+    await this.space.require(`prefetch of ${bucketDisplayName(bucket)}/${name}`);
     await this.#cold.fetch(target, backend);
     return true;
   }
@@ -207,6 +224,7 @@ export class ObjectService {
 
   /** Stores an object, then protects it (and hands it to its owner when misplaced). */
   async put(bucket: ResolvedBucket, request: PutObjectRequest): Promise<StoredObject> {
+    await this.space.require(`PUT of ${bucketDisplayName(bucket.bucket)}/${request.name}`);
     const write = isRemoteBucket(bucket.bucket)
       ? writeThrough(bucket, this.runtime.backends.for(bucket.bucket, bucket.props), request)
       : request;
@@ -227,6 +245,7 @@ export class ObjectService {
     if (isRemoteBucket(bucket)) return { notInPlace: 'a remote bucket is written through' };
     if (this.protection.isProtected(props)) return { notInPlace: 'the bucket keeps copies' };
     if (versioned) return { notInPlace: 'the bucket keeps (or kept) history' };
+    await this.space.require(`append to ${bucketDisplayName(bucket)}/${target.name}`);
     const request = { bucket, name: target.name, offsetBytes, checksumType: props.checksum.type };
     return await this.store.prepareTailAppend(request);
   }

@@ -106,6 +106,7 @@ export class TargetObjects implements ObjectPort {
     const object = await this.objects.head(target, {
       ...routing,
       inClusterOnly: options?.inClusterOnly === true,
+      latestVersion: options?.latestVersion === true,
     });
     if (object.present === false) return object;
     const info: ObjectInfo = { ...object };

@@ -453,6 +453,9 @@ export class TargetS3Objects implements S3ObjectPort {
 
   async uploadPart(request: S3PartWrite): Promise<S3PartInfo> {
     const { bucket, props } = this.#bucket(request.bucket);
+    await this.objects.space.require(
+      `part ${request.partNumber} of ${request.bucket}/${request.key}`,
+    );
     const part = await this.store.uploadPart({
       bucket,
       name: request.key,

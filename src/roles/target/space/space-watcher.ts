@@ -68,7 +68,7 @@ export class SpaceWatcher {
       highwm,
       mountpaths: over.map((capacity) => capacity.mountpath),
     });
-    await this.jobs.start({ id, kind: 'lru', args: [] });
+    await this.jobs.start({ id, kind: 'lru', args: {} });
     return true;
   }
 }
