@@ -5,6 +5,7 @@ import { highestRandomWeight, objectDigest } from '../placement/index.js';
 import { invariant } from '../util/assert.js';
 import type { BucketJson } from '../wire/index.js';
 import {
+  isMissing,
   mapBounded,
   mergeSortedRuns,
   readSortedEntries,
@@ -14,6 +15,7 @@ import {
 } from './io/index.js';
 import {
   childPath,
+  chunkManifestDirectory,
   contentDirectory,
   isHashedEntryName,
   type StoredContentType,
@@ -56,7 +58,28 @@ export async function listObjects(
       Promise.resolve(batch.map((candidate): ObjectName => ({ name: candidate.name }))),
     );
   }
-  return collectPage(candidates, options.limit, (batch) => resolveNames(disk, batch));
+  const chunkSets = (): Promise<boolean> => hasChunkSets(context, bucket);
+  return collectPage(candidates, options.limit, (batch) => resolveNames(disk, batch, chunkSets));
+}
+
+/**
+ * Whether any mountpath holds a chunk manifest of the bucket (an upload in progress counts too):
+ * one directory read each. A directory that cannot be read counts as holding one.
+ */
+async function hasChunkSets(context: StoreContext, bucket: BucketJson): Promise<boolean> {
+  const found = await Promise.all(
+    context.mountpaths.map(async (mountpath) => {
+      try {
+        const { names } = await context.disk.readDirectoryEntries(
+          chunkManifestDirectory(mountpath.path, bucket),
+        );
+        return names.length > 0;
+      } catch (error) {
+        return !isMissing(error);
+      }
+    }),
+  );
+  return found.includes(true);
 }
 
 /**

@@ -43,10 +43,19 @@ export class Candidate {
   }
 }
 
-/** Names and sizes: the stat's size, or for an empty file (maybe chunked) its record's. */
+/** Whether the bucket has chunk sets (chunk manifests) on the target: chunked objects may exist. */
+export type ChunkSetProbe = () => Promise<boolean>;
+
+/**
+ * Names and sizes: the stat's size, or for an empty file that may be a chunked object its
+ * record's. A chunked object's manifest exists from before its file is committed until after it is
+ * gone, so when the bucket has none after the stats, every empty file stat'ed was an empty object
+ * and no record is read (a record read costs more than the stat: measured in docs/profiling.md).
+ */
 export async function resolveNames(
   disk: Disk,
   batch: Candidate[],
+  chunkSets: ChunkSetProbe,
 ): Promise<Array<ListedName | undefined>> {
   const listed = new Array<ListedName | undefined>(batch.length).fill(undefined);
   const unread: number[] = [];
@@ -56,7 +65,7 @@ export async function resolveNames(
     if (candidate.metadata === undefined) unread.push(index);
     else listed[index] = { name: candidate.name, size: candidate.metadata.size };
   }
-  await readGroups(disk, batch, unread, 'empty', (index, candidate, stats, at) => {
+  const readRecords = (index: number, candidate: Candidate, stats: StatBatch, at: number): void => {
     if (!isRegularFile(stats, at)) return;
     const size = stats.size(at);
     if (size > 0) {
@@ -74,7 +83,23 @@ export async function resolveNames(
     } catch (error) {
       if (!isQuietFailure(error)) throw error;
     }
+  };
+  if (await chunkSets()) {
+    await readGroups(disk, batch, unread, 'empty', readRecords);
+    return listed;
+  }
+  const empty: number[] = [];
+  await readGroups(disk, batch, unread, 'none', (index, candidate, stats, at) => {
+    if (!isRegularFile(stats, at)) return;
+    const size = stats.size(at);
+    listed[index] = { name: candidate.name, size };
+    if (size === 0) empty.push(index);
   });
+  if (empty.length > 0 && (await chunkSets())) {
+    // A chunked object may have been completed meanwhile: its empty files are read again.
+    for (const index of empty) listed[index] = undefined;
+    await readGroups(disk, batch, empty, 'empty', readRecords);
+  }
   return listed;
 }
 

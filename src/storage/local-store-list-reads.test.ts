@@ -1,6 +1,7 @@
 // LocalStore listing tests on what a page reads per object: names only read nothing, sizes come
-// from the stat (from the record for an empty file, which may be chunked), and a file that is
-// gone, empty without a record, or not a regular file is left out the way single reads left it.
+// from the stat (from the record for an empty file when the bucket has chunk sets: it may be a
+// chunked object), and a file that is gone, empty without a record, or not a regular file is
+// left out the way single reads left it when the record is read.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, symlink, unlink, writeFile } from 'node:fs/promises';
@@ -111,7 +112,8 @@ function candidatesIn(directory: string, entries: string[]): Candidate[] {
   return entries.map((entry) => new Candidate(`odd/${entry}`, directory, entry, mountpath));
 }
 
-test('gone, empty without a record, corrupt, or not a file: left out of a sized page', async () => {
+/** Odd files in `odd/` of mountpath 0; removed again by `removeOddFiles`. */
+async function makeOddFiles(): Promise<string> {
   const [mountpath] = store.mountpaths();
   assert.ok(mountpath !== undefined);
   const directory = join(mountpath.path, '@ais/bucket/%ob/odd');
@@ -122,8 +124,22 @@ test('gone, empty without a record, corrupt, or not a file: left out of a sized 
   await setAttribute(join(directory, 'corrupt'), metadataAttributeName, Buffer.from('garbage'));
   await writeFile(join(directory, 'plain'), 'four');
   await symlink(join(directory, 'plain'), join(directory, 'link'));
-  const entries = ['gone', 'bare', 'corrupt', 'sub', 'plain', 'link'];
-  const listed = await resolveNames(localDisk, candidatesIn(directory, entries));
+  return directory;
+}
+
+async function removeOddFiles(directory: string): Promise<void> {
+  for (const entry of await readdir(directory)) {
+    if (entry !== 'sub') await unlink(join(directory, entry));
+  }
+}
+
+const oddEntries = ['gone', 'bare', 'corrupt', 'sub', 'plain', 'link'];
+
+test('gone, empty without a record, corrupt, or not a file: left out of a sized page', async () => {
+  const directory = await makeOddFiles();
+  const listed = await resolveNames(localDisk, candidatesIn(directory, oddEntries), () =>
+    Promise.resolve(true),
+  );
   assert.deepEqual(listed, [
     undefined,
     undefined,
@@ -132,7 +148,73 @@ test('gone, empty without a record, corrupt, or not a file: left out of a sized 
     { name: 'odd/plain', size: 4 },
     { name: 'odd/link', size: 4 },
   ]);
-  for (const entry of await readdir(directory)) {
-    if (entry !== 'sub') await unlink(join(directory, entry));
+  await removeOddFiles(directory);
+});
+
+test('without chunk sets an empty file is an empty object, unless a chunk set appears meanwhile', async () => {
+  const directory = await makeOddFiles();
+  let probes = 0;
+  const none = await resolveNames(localDisk, candidatesIn(directory, oddEntries), () => {
+    probes += 1;
+    return Promise.resolve(false);
+  });
+  // No record read: the empty files are listed by their stat, as non-empty files always are.
+  assert.deepEqual(none, [
+    undefined,
+    { name: 'odd/bare', size: 0 },
+    { name: 'odd/corrupt', size: 0 },
+    undefined,
+    { name: 'odd/plain', size: 4 },
+    { name: 'odd/link', size: 4 },
+  ]);
+  assert.equal(probes, 2, 'probed before and after the stats');
+  // A chunk set found after the stats: the empty files' records are read after all.
+  probes = 0;
+  const appeared = await resolveNames(localDisk, candidatesIn(directory, oddEntries), () => {
+    probes += 1;
+    return Promise.resolve(probes > 1);
+  });
+  assert.deepEqual(appeared, [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    { name: 'odd/plain', size: 4 },
+    { name: 'odd/link', size: 4 },
+  ]);
+  await removeOddFiles(directory);
+});
+
+test('a bucket without chunk sets lists its empty objects with size 0', async () => {
+  const otherRoot = await makeTemporaryDirectory();
+  const other = await openTestStore(otherRoot, 2);
+  try {
+    for (const [name, body] of [
+      ['a/empty', ''],
+      ['a/full', 'abc'],
+      ['b/empty', ''],
+    ] as const) {
+      await other.putObject({
+        bucket: testBucket,
+        name,
+        body: bodyOf(body),
+        checksumType: 'xxhash',
+        versioning: false,
+      });
+    }
+    const sized = await other.listObjects(testBucket, { limit: 10, withMetadata: false });
+    const full = await other.listObjects(testBucket, { limit: 10, withMetadata: true });
+    assert.deepEqual(sized, [
+      { name: 'a/empty', size: 0 },
+      { name: 'a/full', size: 3 },
+      { name: 'b/empty', size: 0 },
+    ]);
+    assert.deepEqual(
+      sized,
+      full.map((object) => ({ name: object.name, size: object.size })),
+    );
+  } finally {
+    await other.close();
+    await removeTemporaryDirectory(otherRoot);
   }
 });
