@@ -23,23 +23,7 @@ const objectBytes = 4096;
 const connections = 16;
 const rounds = Number(process.env['BENCH_METRICS_ROUNDS'] ?? 3);
 const scrapeIntervalMs = 1000;
-
-/** One 4 KiB object per target, each read straight from its owner. */
-async function directUrls(playground: Playground, client: Client): Promise<string[]> {
-  await client.createBucket(bucket);
-  const targets = await playground.targetUrls(client);
-  const byTarget = new Map<string, string>();
-  for (let index = 0; byTarget.size < targets.length && index < 1000; index += 1) {
-    const name = `object-${index}`;
-    const url = await playground.directObjectUrl(client, bucket, name);
-    const origin = new URL(url).origin;
-    if (!byTarget.has(origin)) {
-      await client.putObject(bucket, name, Buffer.alloc(objectBytes, 0x6d));
-      byTarget.set(origin, url);
-    }
-  }
-  return [...byTarget.values()];
-}
+const body = Buffer.alloc(objectBytes, 0x6d);
 
 /** Scrapes every node's `/metrics` once a second until stopped; returns the stop function. */
 function scrapeEverySecond(nodeUrls: readonly string[]): () => Promise<number> {
@@ -169,8 +153,8 @@ async function main(): Promise<void> {
       offScratch.defer(() => quietClient.close());
       const meteredClient = metered.client();
       onScratch.defer(() => meteredClient.close());
-      const quietUrls = await directUrls(quiet, quietClient);
-      const meteredUrls = await directUrls(metered, meteredClient);
+      const quietUrls = await quiet.objectPerTarget(quietClient, bucket, body);
+      const meteredUrls = await metered.objectPerTarget(meteredClient, bucket, body);
       const nodes = [metered.endpoint, ...(await metered.targetUrls(meteredClient))];
       for (let round = 0; round < rounds; round += 1) {
         const baseline = await phase(quiet, quietClient, quietUrls);

@@ -2,6 +2,7 @@
 // ports away from 8080 (other people's clusters), and stopped (wiped) at teardown. Its targets do
 // not fsync objects (the yardsticks, nginx and s3rver, do not either); bench/durability.ts
 // measures what fsync costs.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, PlacementMap, nodePublicUrl, type BucketJson } from '../../src/sdk/index.js';
 import { runCairn } from './processes.js';
@@ -20,6 +21,8 @@ export class Playground {
   private constructor(
     readonly dir: string,
     readonly endpoint: string,
+    /** The playground CA (`--https`), trusted by `client()`. */
+    readonly caCert?: Buffer,
   ) {}
 
   /** Starts a playground (trying a few base ports) and registers its teardown. */
@@ -27,6 +30,7 @@ export class Playground {
     scratch: Scratch,
     shape: PlaygroundShape = benchShape,
     env: NodeJS.ProcessEnv = process.env,
+    options: { https?: boolean } = {},
   ): Promise<Playground> {
     const dir = join(scratch.dir, 'playground');
     let lastError = '';
@@ -46,6 +50,7 @@ export class Playground {
           String(shape.targets),
           '--mountpaths',
           String(shape.mountpaths),
+          ...(options.https === true ? ['--https'] : []),
         ],
         { env },
       );
@@ -53,7 +58,14 @@ export class Playground {
         scratch.defer(async () => {
           await runCairn(['playground', 'stop', '--dir', dir]);
         });
-        const playground = new Playground(dir, `http://127.0.0.1:${port}`);
+        const playground =
+          options.https === true
+            ? new Playground(
+                dir,
+                `https://127.0.0.1:${port}`,
+                await readFile(join(dir, 'tls', 'ca.crt')),
+              )
+            : new Playground(dir, `http://127.0.0.1:${port}`);
         const client = playground.client();
         try {
           await client.cluster.setConfig({ 'storage.fsync_objects': false });
@@ -70,7 +82,7 @@ export class Playground {
 
   /** An SDK client (direct to targets); close it when done. */
   client(): Client {
-    return new Client(this.endpoint);
+    return new Client(this.endpoint, this.caCert === undefined ? {} : { caCert: this.caCert });
   }
 
   /** The URL that reads `name` straight from its owning target (no redirect): for wrk. */
@@ -78,6 +90,26 @@ export class Playground {
     const owner = new PlacementMap(await client.clusterMap({ refresh: true })).owner(bucket, name);
     if (owner === undefined) throw new Error('the cluster has no target');
     return `${nodePublicUrl(owner)}/v1/objects/${bucket.name}/${encodeURIComponent(name)}?provider=${bucket.provider}`;
+  }
+
+  /**
+   * Creates `bucket` and writes `body` under one name per target; answers the URLs that read each
+   * straight from its owner (for wrk: one URL per target process).
+   */
+  async objectPerTarget(client: Client, bucket: BucketJson, body: Buffer): Promise<string[]> {
+    await client.createBucket(bucket);
+    const targets = await this.targetUrls(client);
+    const byTarget = new Map<string, string>();
+    for (let index = 0; byTarget.size < targets.length && index < 1000; index += 1) {
+      const name = `object-${index}`;
+      const url = await this.directObjectUrl(client, bucket, name);
+      const origin = new URL(url).origin;
+      if (!byTarget.has(origin)) {
+        await client.putObject(bucket, name, body);
+        byTarget.set(origin, url);
+      }
+    }
+    return [...byTarget.values()];
   }
 
   /** Target public URLs, in cluster-map order. */

@@ -48,13 +48,24 @@ export async function runWrk(
   urls: readonly string[],
   connections: number,
   seconds: number,
+  /** Request headers, `Name: value` (e.g. an `Authorization` token). */
+  headers: readonly string[] = [],
 ): Promise<WrkResult> {
   const perUrl = Math.max(1, Math.floor(connections / urls.length));
   const outputs = await Promise.all(
     urls.map((url) =>
       runTool(
         'wrk',
-        ['-t1', `-c${perUrl}`, `-d${seconds}s`, '--latency', '--timeout', '30s', url],
+        [
+          '-t1',
+          `-c${perUrl}`,
+          `-d${seconds}s`,
+          '--latency',
+          '--timeout',
+          '30s',
+          ...headers.flatMap((header) => ['-H', header]),
+          url,
+        ],
         {
           timeoutMs: (seconds + 60) * 1000,
         },

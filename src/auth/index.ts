@@ -7,4 +7,5 @@ export * from './passwords.js';
 export * from './redirect-proof.js';
 export * from './required-access.js';
 export * from './tokens.js';
+export * from './token-cache.js';
 export * from './s3-access.js';

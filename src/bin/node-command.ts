@@ -23,6 +23,12 @@ interface NodeFlags {
   logMaxFileBytes?: string;
   logMaxOldFiles?: string;
   promoteRoot?: string;
+  https?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  tlsClientAuth?: boolean;
+  tlsSkipVerify?: boolean;
 }
 
 export function nodeCommand(): Command {
@@ -57,6 +63,18 @@ export function nodeCommand(): Command {
     .option('--log-max-file-bytes <bytes>', 'log files (<dir>/log) rotate at this size (8 MiB)')
     .option('--log-max-old-files <count>', 'rotated log files kept per severity (4)')
     .option('--promote-root <dir>', 'promote reads files only below this (/var/lib/cairn/promote)')
+    .option('--https', 'serve HTTPS on every port and call peers over HTTPS (needs the two below)')
+    .option('--tls-cert <file>', 'PEM certificate the node serves (reloaded when the file changes)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option(
+      '--tls-ca <file>',
+      "PEM CA bundle that signed the nodes' certificates (trusted for peers)",
+    )
+    .option(
+      '--tls-client-auth',
+      'intra-cluster ports require a client certificate signed by --tls-ca (nodes present theirs)',
+    )
+    .option('--tls-skip-verify', "do not verify peers' certificates (self-signed, tests only)")
     .action(async (flags: NodeFlags) => {
       await runNode(flags);
     });
@@ -94,6 +112,12 @@ async function runNode(flags: NodeFlags): Promise<void> {
   if (flags.logMaxFileBytes !== undefined) raw.logMaxFileBytes = Number(flags.logMaxFileBytes);
   if (flags.logMaxOldFiles !== undefined) raw.logMaxOldFiles = Number(flags.logMaxOldFiles);
   if (flags.promoteRoot !== undefined) raw.promoteRoot = flags.promoteRoot;
+  if (flags.https !== undefined) raw.https = flags.https;
+  if (flags.tlsCert !== undefined) raw.tlsCert = flags.tlsCert;
+  if (flags.tlsKey !== undefined) raw.tlsKey = flags.tlsKey;
+  if (flags.tlsCa !== undefined) raw.tlsCa = flags.tlsCa;
+  if (flags.tlsClientAuth !== undefined) raw.tlsClientAuth = flags.tlsClientAuth;
+  if (flags.tlsSkipVerify !== undefined) raw.tlsSkipVerify = flags.tlsSkipVerify;
   // The environment overrides the config file for the S3 key pair (as MINIO_ROOT_USER does).
   const accessKey = process.env.CAIRN_ACCESS_KEY;
   const secretKey = process.env.CAIRN_SECRET_KEY;

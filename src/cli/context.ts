@@ -1,5 +1,6 @@
 // Per-command context: the global options (endpoint, JSON output), a lazily created SDK client,
 // output helpers, and the wrapper that turns a thrown error into one stderr line and an exit code.
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Client } from '../sdk/index.js';
 import { savedToken } from './auth/token-file.js';
@@ -17,6 +18,10 @@ export interface GlobalOptions {
   timeout: number;
   /** `cairn auth ...` only: the AuthN service. */
   authnUrl?: string;
+  /** A PEM CA bundle file to trust for https:// endpoints. */
+  caCert?: string;
+  /** Accept any TLS certificate. */
+  insecure?: boolean;
 }
 
 /** What a command handler works with. */
@@ -26,6 +31,8 @@ export class CommandContext {
   #client: Client | undefined;
   /** The AuthN token of `cairn auth login`, read before the command runs. */
   token: string | undefined;
+  /** The `--ca-cert` bundle, read before the command runs. */
+  caCert: Buffer | undefined;
 
   constructor(io: CliIo, globals: GlobalOptions) {
     this.io = io;
@@ -40,6 +47,8 @@ export class CommandContext {
         direct: this.globals.direct,
         timeoutMs: this.globals.timeout * 1000,
         ...(token === undefined ? {} : { token }),
+        ...(this.caCert === undefined ? {} : { caCert: this.caCert }),
+        insecure: this.globals.insecure === true,
       });
     }
     return this.#client;
@@ -85,6 +94,7 @@ export function commandAction<Arguments extends unknown[]>(
     const context = new CommandContext(io, command.optsWithGlobals<GlobalOptions>());
     try {
       context.token = await savedToken();
+      context.caCert = await readCaCert(context.globals.caCert);
       await handler(context, ...(args.slice(0, -1) as Arguments));
     } catch (error) {
       // Name buckets as the user did: `s3://b`, not Cairn's `aws://b`.
@@ -95,4 +105,15 @@ export function commandAction<Arguments extends unknown[]>(
       await context.close();
     }
   };
+}
+
+async function readCaCert(path: string | undefined): Promise<Buffer | undefined> {
+  if (path === undefined || path === '') return undefined;
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new Error(`cannot read --ca-cert ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }

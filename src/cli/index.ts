@@ -14,6 +14,7 @@ import { registerMoveCommand } from './data/move-command.js';
 import { registerPromoteCommand } from './data/promote-command.js';
 import { registerClusterCommands } from './admin/cluster-commands.js';
 import { registerK8sCommands } from './admin/k8s-pre-stop.js';
+import { registerTlsCommands } from './admin/tls-commands.js';
 import { registerCompletionCommand } from './completion/index.js';
 import { processIo, ExitCode, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
@@ -67,7 +68,13 @@ export function buildCli(options: BuildCliOptions): Command {
         .default(defaultEndpoint),
     )
     .option('--no-direct', 'send object requests through the gateway instead of to targets')
-    .option('--timeout <seconds>', 'per-request timeout', positiveInteger, 60);
+    .option('--timeout <seconds>', 'per-request timeout', positiveInteger, 60)
+    .addOption(
+      new Option('--ca-cert <file>', 'PEM CA bundle to trust for an https:// endpoint').env(
+        'CAIRN_CA_CERT',
+      ),
+    )
+    .option('--insecure', 'accept any TLS certificate (self-signed test clusters only)');
 
   registerLsCommand(program, io);
   registerPutCommand(program, io);
@@ -91,6 +98,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerStorageCommands(program, io);
   registerAuthCommands(program, io);
   registerClusterCommands(program, io);
+  registerTlsCommands(program, io);
   registerPlaygroundCommands(
     program,
     io,

@@ -66,8 +66,38 @@ export const nodeConfigSchema = z
      * Default true.
      */
     requestMetrics: z.boolean().default(true),
+    /**
+     * Serve HTTPS on every port (public, intra-control, intra-data) and reach peers over HTTPS
+     * (AIStore's `net.http.use_https`). Needs `tlsCert` and `tlsKey`. Default false.
+     */
+    https: z.boolean().default(false),
+    /** PEM certificate (chain) the node serves (`net.http.server_crt`). */
+    tlsCert: z.string().min(1).optional(),
+    /** PEM private key of `tlsCert` (`net.http.server_key`). */
+    tlsKey: z.string().min(1).optional(),
+    /**
+     * PEM CA bundle that signed the nodes' certificates (`net.http.client_ca_tls`): trusted when
+     * this node calls its peers, and for client certificates with `tlsClientAuth`. Default: the
+     * system's CAs.
+     */
+    tlsCa: z.string().min(1).optional(),
+    /**
+     * Intra-cluster ports require a client certificate signed by `tlsCa`, and every node presents
+     * its own certificate to its peers (AIStore's `client_auth_tls` 4 on intra ports). The public
+     * port never asks clients for one. Default false.
+     */
+    tlsClientAuth: z.boolean().default(false),
+    /** Do not verify peers' certificates (`net.http.skip_verify`; self-signed tests). Default false. */
+    tlsSkipVerify: z.boolean().default(false),
   })
   .strict();
+
+/** A node's TLS settings (present when `https` is on). */
+export interface NodeTlsConfig {
+  readonly files: { readonly cert: string; readonly key: string; readonly ca?: string };
+  readonly clientAuth: boolean;
+  readonly skipVerify: boolean;
+}
 
 export interface NodeConfig {
   readonly role: 'proxy' | 'target';
@@ -93,6 +123,8 @@ export interface NodeConfig {
   readonly promoteRoot: string;
   /** Whether `/metrics` counts requests. */
   readonly requestMetrics: boolean;
+  /** HTTPS on every port, or undefined for plain HTTP. */
+  readonly tls: NodeTlsConfig | undefined;
 }
 
 /** Validates raw settings (config file merged with flags) into a frozen NodeConfig. */
@@ -112,6 +144,7 @@ export function parseNodeConfig(raw: unknown): NodeConfig {
     );
   }
   return Object.freeze({
+    tls: tlsConfig(value),
     role: value.role,
     dir: absolute(value.dir),
     host: value.host,
@@ -131,6 +164,32 @@ export function parseNodeConfig(raw: unknown): NodeConfig {
     }),
     promoteRoot: absolute(value.promoteRoot),
     requestMetrics: value.requestMetrics,
+  });
+}
+
+function tlsConfig(value: z.infer<typeof nodeConfigSchema>): NodeTlsConfig | undefined {
+  const refuse = (why: string): never => {
+    throw new StoreError('BadRequest', `invalid node config: ${why}`);
+  };
+  if (!value.https) {
+    const stray = (['tlsCert', 'tlsKey', 'tlsCa', 'tlsClientAuth', 'tlsSkipVerify'] as const).find(
+      (key) => value[key] !== undefined && value[key] !== false,
+    );
+    // Settings that would do nothing are refused rather than silently ignored.
+    return stray === undefined ? undefined : refuse(`${stray} is set but https is off`);
+  }
+  if (value.tlsCert === undefined || value.tlsKey === undefined)
+    return refuse('https needs tlsCert and tlsKey (--tls-cert, --tls-key)');
+  if (value.tlsClientAuth && value.tlsCa === undefined)
+    return refuse('tlsClientAuth needs tlsCa (--tls-ca), the CA that signed the nodes');
+  return Object.freeze({
+    files: Object.freeze({
+      cert: absolute(value.tlsCert),
+      key: absolute(value.tlsKey),
+      ...(value.tlsCa === undefined ? {} : { ca: absolute(value.tlsCa) }),
+    }),
+    clientAuth: value.tlsClientAuth,
+    skipVerify: value.tlsSkipVerify,
   });
 }
 

@@ -39,7 +39,7 @@ export function resolveNetworks(settings: NetworkSettings): NodeNetworks {
   });
 }
 
-/** `http://host:port`, with an IPv6 address in brackets. */
-export function httpUrl(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+/** `http://host:port` (`https://` for a TLS server), with an IPv6 address in brackets. */
+export function httpUrl(host: string, port: number, tls = false): string {
+  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

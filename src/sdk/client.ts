@@ -99,7 +99,7 @@ export class Client {
     this.#endpointUrl = parseEndpoint(endpoint);
     this.endpoint = this.#endpointUrl.origin;
     this.options = resolveClientOptions(options);
-    this.#exchange = new HttpExchange(this.options.timeoutMs, this.options.token);
+    this.#exchange = new HttpExchange(this.options);
     this.#clusterMap = new ClusterMapCache(
       () => this.#fetchClusterMap(),
       this.options.mapRefreshIntervalMs,

@@ -18,6 +18,7 @@ import {
   type RebalanceMetadataJson,
   type RemoteClustersJson,
   type RemoveNodeValueJson,
+  type TlsCertificateJson,
 } from '../wire/index.js';
 import { parseJsonWithDigests, nodePublicUrl } from './cluster-map.js';
 import { decodeJson, throwIfBufferedError, type BufferedResponse } from './http-exchange.js';
@@ -205,6 +206,40 @@ export class ClusterClient {
       }),
     );
     return Object.fromEntries(entries);
+  }
+
+  /** `GET /v1/reverse/daemon?what=tls_certificate`: the certificate node `nodeId` serves. */
+  async certificate(nodeId: string): Promise<TlsCertificateJson> {
+    const label = clusterLabel(`TLS certificate of node ${nodeId}`);
+    const query = { [Query.what]: What.tlsCertificate };
+    const response = await this.#reverse(nodeId, query, label.text);
+    return decodeJson(response, label, (text) => JSON.parse(text) as TlsCertificateJson);
+  }
+
+  /**
+   * Every node re-reads its certificate files (`PUT /v1/cluster/load-x509`), or only `nodeId`
+   * (`PUT /v1/reverse/daemon/load-x509`); answers each reloaded node's certificate by node ID.
+   */
+  async reloadCertificates(nodeId?: string): Promise<Record<string, TlsCertificateJson>> {
+    const label = clusterLabel(
+      `reload TLS certificate${nodeId === undefined ? 's' : ` of ${nodeId}`}`,
+    );
+    const response =
+      nodeId === undefined
+        ? await this.control('PUT', apiPath(Resource.cluster, ClusterPath.loadX509), label)
+        : await this.control(
+            'PUT',
+            apiPath(Resource.reverse, Resource.daemon, ClusterPath.loadX509),
+            label,
+            {
+              headers: { [Header.nodeId]: nodeId },
+            },
+          );
+    throwIfBufferedError(response, label);
+    const parsed = decodeJson(response, label, (text) => JSON.parse(text) as unknown);
+    return nodeId === undefined
+      ? (parsed as Record<string, TlsCertificateJson>)
+      : { [nodeId]: parsed as TlsCertificateJson };
   }
 
   async #reverse(

@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
+import { TlsConnector } from '../util/tls/tls-client.js';
 import { ContentType, Header, type ActionMessage } from '../wire/index.js';
 import {
   ApiError,
@@ -60,19 +61,29 @@ interface Attempt {
   readonly timedOut: () => boolean;
 }
 
+/** What an exchange needs of the client's options. */
+export interface ExchangeOptions {
+  readonly timeoutMs: number;
+  readonly token: string | undefined;
+  readonly caCert: string | Buffer | undefined;
+  readonly insecure: boolean;
+}
+
 /** Sends requests to any node of a cluster; one keep-alive pool per origin. */
 export class HttpExchange {
   readonly #agent: Agent;
   readonly #timeoutMs: number;
   readonly #authorization: Record<string, string>;
 
-  constructor(timeoutMs: number, token?: string) {
+  constructor(options: ExchangeOptions) {
+    const { timeoutMs, token } = options;
     this.#timeoutMs = timeoutMs;
     this.#authorization = token === undefined ? {} : { authorization: `Bearer ${token}` };
+    const tls = new TlsConnector({ ca: options.caCert, verify: !options.insecure }, timeoutMs);
     this.#agent = new Agent({
       connections: connectionsPerNode,
       keepAliveTimeout: 30_000,
-      connect: { timeout: timeoutMs },
+      connect: tls.connect,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });

@@ -21,6 +21,13 @@ export interface ClientOptions {
   mapRefreshIntervalMs?: number;
   /** An AuthN token (`cairn auth login`), sent as `Authorization: Bearer` on every request. */
   token?: string;
+  /**
+   * HTTPS clusters: PEM CA bundle to trust instead of the system's CAs (the CA that signed the
+   * nodes' certificates; CLI `--ca-cert`).
+   */
+  caCert?: string | Buffer;
+  /** HTTPS clusters: accept any certificate (self-signed, tests; CLI `--insecure`). Default false. */
+  insecure?: boolean;
 }
 
 /** Options with defaults applied. */
@@ -29,6 +36,8 @@ export interface ResolvedClientOptions {
   readonly direct: boolean;
   readonly mapRefreshIntervalMs: number;
   readonly token: string | undefined;
+  readonly caCert: string | Buffer | undefined;
+  readonly insecure: boolean;
 }
 
 export const defaultTimeoutMs = 60_000;
@@ -61,5 +70,7 @@ export function resolveClientOptions(options: ClientOptions | undefined): Resolv
     direct: options?.direct ?? true,
     mapRefreshIntervalMs,
     token: options?.token,
+    caCert: options?.caCert,
+    insecure: options?.insecure ?? false,
   });
 }

@@ -1,11 +1,13 @@
 // Intra-cluster HTTP client (metasync, keepalive, registration, listing fan-out): undici keep-alive
 // pools, a deadline on every request, and peer errors turned back into typed StoreErrors.
 import type { Readable, Writable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, request, type buildConnector, type Dispatcher } from 'undici';
 import { StoreError, isErrorCode } from '../errors/index.js';
 import { asRecord, parseJson, stringifyJson } from '../util/json.js';
 import { ContentType, Header } from '../wire/index.js';
 import { ProxyHandler, type ProxyHead } from './proxy-handler.js';
+
+type Connector = buildConnector.connector;
 
 export { passedHead, type PassedHead, type ProxyHead } from './proxy-handler.js';
 
@@ -47,6 +49,8 @@ export interface IntraClientOptions {
   callerId: string;
   callerName: string;
   connectionsPerPeer: number;
+  /** How connections to peers are opened (TLS trust and client certificate); default plain undici. */
+  connect?: Connector | undefined;
 }
 
 export class IntraClient {
@@ -57,6 +61,7 @@ export class IntraClient {
       connections: options.connectionsPerPeer,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 60_000,
+      ...(options.connect === undefined ? {} : { connect: options.connect }),
     });
   }
 

@@ -1,15 +1,19 @@
 // Intra-cluster byte streams (EC slices and replicas): upload a body to a peer and open a peer's
 // body for reading, over their own undici keep-alive pool, with deadlines and typed peer errors.
 import type { Readable } from 'node:stream';
-import { Agent, request } from 'undici';
+import { Agent, request, type buildConnector } from 'undici';
 import { StoreError } from '../errors/index.js';
 import { parseJson } from '../util/json.js';
 import { ContentType, Header } from '../wire/index.js';
 import { describeRequestError, peerError } from './intra-client.js';
 
+type Connector = buildConnector.connector;
+
 export interface IntraStreamClientOptions {
   callerId: string;
   connectionsPerPeer: number;
+  /** How connections to peers are opened (TLS trust and client certificate); default plain undici. */
+  connect?: Connector | undefined;
 }
 
 export interface StreamUpload {
@@ -35,6 +39,7 @@ export class IntraStreamClient {
       connections: options.connectionsPerPeer,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 60_000,
+      ...(options.connect === undefined ? {} : { connect: options.connect }),
     });
   }
 

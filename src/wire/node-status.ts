@@ -97,3 +97,18 @@ export interface MountpathListJson {
   waiting_dd: string[];
   disabled: string[];
 }
+
+/** `GET /v1/daemon?what=tls_certificate`, and each node's answer to `load-x509`. */
+export interface TlsCertificateJson {
+  /** The certificate file the node serves. */
+  file: string;
+  subject: string;
+  issuer: string;
+  /** e.g. `DNS:localhost, IP Address:127.0.0.1`. */
+  subject_alt_name: string;
+  /** As OpenSSL prints them, e.g. `Dec  2 15:00:00 2026 GMT`. */
+  valid_from: string;
+  valid_to: string;
+  fingerprint256: string;
+  serial_number: string;
+}

@@ -46,6 +46,8 @@ export const ClusterPath = {
   /** `PUT /v1/cluster/attach|detach?what=remote`: remote AIS clusters. */
   attach: 'attach',
   detach: 'detach',
+  /** `PUT /v1/cluster/load-x509` (every node), `PUT /v1/daemon/load-x509` (this node). */
+  loadX509: 'load-x509',
 } as const;
 
 /** True for a path of the native API (`/v1` and below); every other path is the S3 API's. */

@@ -207,6 +207,8 @@ export const What = {
   metrics: 'metrics',
   /** Rebalance metadata (Cairn): the latest rebalance generation and its job ID `g<N>`. */
   rebalanceMetadata: 'rmd',
+  /** The X.509 certificate a node serves (HTTPS nodes). */
+  tlsCertificate: 'tls_certificate',
 } as const;
 
 /** `append_type` values. */

@@ -7,7 +7,10 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
+import type { CertificateMaterial, NodeCertificates } from '../../util/tls/node-certificates.js';
 import type { ErrorCode } from '../../errors/index.js';
 import { earlyAnswer, parseRequestLine, rawHttpResponse } from './early-answer.js';
 import { sendError } from './error-response.js';
@@ -26,6 +29,14 @@ export interface HttpServerOptions extends RequestContextOptions {
   handle: RequestHandler;
   /** Counts every request once it ends (the node's `what=node_stats`). */
   stats?: RequestStats;
+  /** HTTPS with the node's certificates (reloaded in place); absent: plain HTTP. */
+  tls?: ServerTls | undefined;
+}
+
+export interface ServerTls {
+  readonly certificates: NodeCertificates;
+  /** Require a client certificate signed by the CA bundle (mutual TLS between nodes). */
+  readonly verifyClients: boolean;
 }
 
 export interface RunningServer {
@@ -73,10 +84,33 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       }
     });
   };
-  const server = createServer(
-    { keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 },
-    serve,
-  );
+  const httpOptions = { keepAliveTimeout: 65_000, headersTimeout: 60_000, requestTimeout: 0 };
+  const { tls } = options;
+  let server: Server;
+  if (tls === undefined) {
+    server = createServer(httpOptions, serve);
+  } else {
+    const secure = (material: CertificateMaterial): SecureContextOptions => ({
+      cert: material.cert,
+      key: material.key,
+      ...(material.ca === undefined ? {} : { ca: material.ca }),
+    });
+    const httpsServer = createHttpsServer(
+      {
+        ...httpOptions,
+        ...secure(tls.certificates.current),
+        requestCert: tls.verifyClients,
+        rejectUnauthorized: tls.verifyClients,
+      },
+      serve,
+    );
+    // New handshakes use the reloaded certificate; open connections keep theirs.
+    tls.certificates.onChange((material) => httpsServer.setSecureContext(secure(material)));
+    // A failed handshake (plain HTTP to this port, an untrusted client certificate) ends that
+    // one connection; Node destroys the socket itself.
+    httpsServer.on('tlsClientError', () => undefined);
+    server = httpsServer;
+  }
   server.on('checkContinue', serve);
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (!socket.writable) return;

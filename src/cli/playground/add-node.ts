@@ -14,6 +14,7 @@ import { intraPortOffset, type NodePlan } from './layout.js';
 import { logTail } from './processes.js';
 import { StartupFailure, waitHealthy } from './readiness.js';
 import { portBusy, startupTimeoutMs } from './start.js';
+import { playgroundTrust } from './certificates.js';
 import { readState, type PlaygroundState } from './state.js';
 import { SupervisorClient } from './supervisor-client.js';
 
@@ -40,7 +41,8 @@ export async function addPlaygroundNode(
       `the playground in ${dir} has no supervisor running (it was killed, or the playground was started by an older cairn); restart the playground: cairn playground stop --dir ${options.dir}, then start`,
     );
   });
-  const client = new Client(state.endpoint, { direct: false, timeoutMs: 10_000 });
+  const trust = await playgroundTrust(state.tls);
+  const client = new Client(state.endpoint, { ...trust, direct: false, timeoutMs: 10_000 });
   try {
     const map = await client.clusterMap({ refresh: true }).catch(() => {
       throw new CommandError(`the playground in ${dir} does not answer at ${state.endpoint}`);
@@ -54,7 +56,7 @@ export async function addPlaygroundNode(
     const deadlineMs = Date.now() + startupTimeoutMs;
     let id: string;
     try {
-      await waitHealthy(plan, exited, deadlineMs);
+      await waitHealthy(plan, exited, deadlineMs, 'ready', trust);
       id = await waitInMap(client, plan.publicUrl, deadlineMs);
     } catch (error) {
       if (error instanceof StartupFailure) {
@@ -111,7 +113,7 @@ async function planNode(
     intraPort: port + intraPortOffset,
     dir: nodeDir,
     mountpaths: Array.from({ length: count }, (_, k) => join(nodeDir, `mp-${k}`)),
-    publicUrl: `http://127.0.0.1:${port}`,
+    publicUrl: `${state.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
   };
 }
 

@@ -27,6 +27,7 @@ interface StartOptions {
   dir: string;
   port: number;
   nodeOptions?: string;
+  https?: boolean;
 }
 
 /** Registers the `playground` group; nodes run `process.execPath entryScript node ...`. */
@@ -51,6 +52,10 @@ export function registerPlaygroundCommands(
     .option(
       '--node-options <flags>',
       'Node.js flags for every node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (docs/profiling.md)',
+    )
+    .option(
+      '--https',
+      'nodes serve HTTPS with a certificate made by openssl in DIR/tls (clients: --ca-cert DIR/tls/ca.crt)',
     )
     .addHelpText('after', supervisionHelp)
     .action(

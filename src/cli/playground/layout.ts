@@ -2,6 +2,7 @@
 // BASE+100+i), target j on BASE+P+j (intra BASE+100+P+j); the first proxy is the primary.
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli-errors.js';
+import type { PlaygroundTls } from './certificates.js';
 
 /** Public and intra ports of consecutive nodes are this far apart. */
 export const intraPortOffset = 100;
@@ -15,6 +16,8 @@ export interface PlaygroundShape {
   basePort: number;
   /** Node.js options placed before the entry script of every node (`--cpu-prof`, `--inspect`). */
   nodeOptions?: readonly string[];
+  /** Nodes serve HTTPS (`start --https`). */
+  https?: boolean;
 }
 
 /** One node to run. */
@@ -59,7 +62,7 @@ export function planPlayground(shape: PlaygroundShape): { dir: string; nodes: No
         role === 'target'
           ? Array.from({ length: mountpaths }, (_, k) => join(nodeDir, `mp-${k}`))
           : [],
-      publicUrl: `http://127.0.0.1:${port}`,
+      publicUrl: `${shape.https === true ? 'https' : 'http'}://127.0.0.1:${port}`,
     };
   };
   const nodes = [
@@ -70,7 +73,12 @@ export function planPlayground(shape: PlaygroundShape): { dir: string; nodes: No
 }
 
 /** The command line of a node: `<entry> node --role ... --dir ...` (the node contract). */
-export function nodeArguments(entryScript: string, plan: NodePlan, primaryUrl: string): string[] {
+export function nodeArguments(
+  entryScript: string,
+  plan: NodePlan,
+  primaryUrl: string,
+  tls?: PlaygroundTls,
+): string[] {
   const args = [
     entryScript,
     'node',
@@ -87,5 +95,9 @@ export function nodeArguments(entryScript: string, plan: NodePlan, primaryUrl: s
   ];
   for (const mountpath of plan.mountpaths) args.push('--mountpath', mountpath);
   if (!plan.primary) args.push('--primary-url', primaryUrl);
+  if (tls !== undefined) {
+    args.push('--https', '--tls-cert', tls.cert, '--tls-key', tls.key, '--tls-ca', tls.ca);
+    args.push('--tls-client-auth');
+  }
   return args;
 }

@@ -1,6 +1,6 @@
 // Waiting for a starting playground: every node answers /v1/health 200 and the primary's cluster
 // map lists all proxies and targets. Bounded; a node process that exits ends the wait at once.
-import { Client, type ClusterMapJson } from '../../sdk/index.js';
+import { Client, type ClientOptions, type ClusterMapJson } from '../../sdk/index.js';
 import { sleep } from '../../util/time.js';
 import { errorLine } from '../cli-errors.js';
 import type { NodePlan } from './layout.js';
@@ -28,12 +28,13 @@ export async function waitHealthy(
   exited: Promise<string>,
   deadlineMs: number,
   check: 'ready' | 'live' = 'ready',
+  trust: ClientOptions = {},
 ): Promise<void> {
   const exit: { reason?: string } = {};
   void exited.then((reason) => {
     exit.reason = reason;
   });
-  await poll(node, deadlineMs, async (client) => {
+  await poll(node, deadlineMs, trust, async (client) => {
     if (exit.reason !== undefined) throw new StartupFailure(node, exit.reason);
     await client.health({ live: check === 'live' });
     return true;
@@ -46,8 +47,9 @@ export async function waitClusterMap(
   proxies: number,
   targets: number,
   deadlineMs: number,
+  trust: ClientOptions = {},
 ): Promise<ClusterMapJson> {
-  return await poll(primary, deadlineMs, async (client) => {
+  return await poll(primary, deadlineMs, trust, async (client) => {
     const map = await client.clusterMap({ refresh: true });
     const proxyCount = Object.keys(map.pmap).length;
     const targetCount = Object.keys(map.tmap).length;
@@ -65,9 +67,14 @@ export async function waitClusterMap(
 async function poll<T>(
   node: NodePlan,
   deadlineMs: number,
+  trust: ClientOptions,
   probe: (client: Client) => Promise<T>,
 ): Promise<T> {
-  const client = new Client(node.publicUrl, { timeoutMs: probeTimeoutMs, direct: false });
+  const client = new Client(node.publicUrl, {
+    ...trust,
+    timeoutMs: probeTimeoutMs,
+    direct: false,
+  });
   try {
     for (;;) {
       try {

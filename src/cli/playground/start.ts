@@ -7,6 +7,7 @@ import type { ClusterMapJson } from '../../sdk/index.js';
 import { CommandError } from '../cli-errors.js';
 import type { CommandContext } from '../context.js';
 import { formatTable } from '../table.js';
+import { makePlaygroundCertificates, playgroundTrust } from './certificates.js';
 import { controlSocketPath } from './control-protocol.js';
 import { planPlayground, type NodePlan, type PlaygroundShape } from './layout.js';
 import { isNodeProcess, isSupervisorProcess, logTail } from './processes.js';
@@ -38,6 +39,8 @@ export async function startPlayground(
     for (const path of [plan.dir, ...plan.mountpaths]) await mkdir(path, { recursive: true });
   }
 
+  const tls = shape.https === true ? await makePlaygroundCertificates(dir) : undefined;
+  const trust = await playgroundTrust(tls);
   const state: PlaygroundState = {
     version: 1,
     entryScript,
@@ -46,6 +49,7 @@ export async function startPlayground(
     nodeOptions: [...(shape.nodeOptions ?? [])],
     supervisorPid: null,
     nodes: plans.map((plan) => ({ ...plan, pid: null })),
+    ...(tls === undefined ? {} : { tls }),
   };
   await writeState(dir, state);
   const deadlineMs = Date.now() + startupTimeoutMs;
@@ -63,6 +67,7 @@ export async function startPlayground(
       exits.get(plan.name) ?? Promise.resolve('process was not started'),
       deadlineMs,
       check,
+      trust,
     );
   };
 
@@ -75,7 +80,7 @@ export async function startPlayground(
     const others = plans.slice(1);
     for (const plan of others) await launch(plan);
     await Promise.all(others.map((plan) => healthy(plan)));
-    map = await waitClusterMap(primary, shape.proxies, shape.targets, deadlineMs);
+    map = await waitClusterMap(primary, shape.proxies, shape.targets, deadlineMs, trust);
   } catch (error) {
     await abandonStartup(context, supervisor, dir, error);
     throw error instanceof StartupFailure
@@ -88,6 +93,9 @@ export async function startPlayground(
   context.print(`S3 endpoint: ${state.endpoint} (path style, or <bucket>.localhost)`);
   context.print(`S3 access key: ${s3Credentials.accessKey}`);
   context.print(`S3 secret key: ${s3Credentials.secretKey}`);
+  if (tls !== undefined) {
+    context.print(`CA certificate: ${tls.ca} (export CAIRN_CA_CERT=${tls.ca})`);
+  }
 }
 
 /** Stops the supervisor and the started nodes, and shows the failing node's log. */

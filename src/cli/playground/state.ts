@@ -5,6 +5,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asRecord } from '../../util/json.js';
 import { CommandError } from '../cli-errors.js';
+import type { PlaygroundTls } from './certificates.js';
 import type { NodePlan } from './layout.js';
 
 export const stateFileName = 'playground.json';
@@ -28,6 +29,8 @@ export interface PlaygroundState {
   /** The `cairn playground supervise` process; null or absent when none runs. */
   supervisorPid?: number | null;
   nodes: NodeRecord[];
+  /** `start --https`: the certificate every node serves and the CA that signed it. */
+  tls?: PlaygroundTls;
 }
 
 /** Reads the record, or undefined when the directory has none. */

@@ -1,6 +1,7 @@
 // `cairn playground status`: the recorded nodes, whether their processes still run and answer and
 // how often they were restarted, whether the supervisor runs, and the cluster map version.
-import { Client } from '../../sdk/index.js';
+import { Client, type ClientOptions } from '../../sdk/index.js';
+import { playgroundTrust } from './certificates.js';
 import { errorLine } from '../cli-errors.js';
 import type { CommandContext } from '../context.js';
 import { formatTable } from '../table.js';
@@ -33,6 +34,7 @@ export async function showPlaygroundStatus(
     context.print(`no playground recorded in ${dir}`);
     return;
   }
+  const trust = await playgroundTrust(state.tls);
   const nodes = await Promise.all(
     state.nodes.map(async (node): Promise<NodeStatusReport> => {
       const running = await isNodeProcess(node.pid, node.dir);
@@ -41,13 +43,13 @@ export async function showPlaygroundStatus(
         role: node.primary ? 'primary' : node.role,
         pid: node.pid,
         running,
-        healthy: running && (await answersHealth(node.publicUrl)),
+        healthy: running && (await answersHealth(node.publicUrl, trust)),
         restarts: node.restarts ?? 0,
         publicUrl: node.publicUrl,
       };
     }),
   );
-  const cluster = await clusterMapVersion(state.endpoint);
+  const cluster = await clusterMapVersion(state.endpoint, trust);
   const supervisorPid = state.supervisorPid ?? null;
   const supervisor = {
     pid: supervisorPid,
@@ -80,8 +82,8 @@ export async function showPlaygroundStatus(
   context.printLines(formatTable(columns, rows));
 }
 
-async function answersHealth(url: string): Promise<boolean> {
-  const client = new Client(url, { timeoutMs: probeTimeoutMs, direct: false });
+async function answersHealth(url: string, trust: ClientOptions): Promise<boolean> {
+  const client = new Client(url, { ...trust, timeoutMs: probeTimeoutMs, direct: false });
   try {
     await client.health({ live: true });
     return true;
@@ -94,8 +96,9 @@ async function answersHealth(url: string): Promise<boolean> {
 
 async function clusterMapVersion(
   endpoint: string,
+  trust: ClientOptions,
 ): Promise<{ clusterMapVersion?: string; error?: string }> {
-  const client = new Client(endpoint, { timeoutMs: probeTimeoutMs, direct: false });
+  const client = new Client(endpoint, { ...trust, timeoutMs: probeTimeoutMs, direct: false });
   try {
     return { clusterMapVersion: (await client.clusterMap({ refresh: true })).version };
   } catch (error) {

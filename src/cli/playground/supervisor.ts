@@ -131,7 +131,12 @@ export class Supervisor {
     const { record } = node;
     const args = [
       ...(this.#state.nodeOptions ?? []),
-      ...nodeArguments(this.#state.entryScript, record, record.primaryUrl ?? this.#state.endpoint),
+      ...nodeArguments(
+        this.#state.entryScript,
+        record,
+        record.primaryUrl ?? this.#state.endpoint,
+        this.#state.tls,
+      ),
     ];
     const startedAtMs = Date.now();
     let spawned;

@@ -7,6 +7,7 @@ import {
   type NodeAlertJson,
 } from '../../wire/index.js';
 import { answerLogQuery } from './node-log.js';
+import { certificateInfo } from './tls/certificate-routes.js';
 import type { NodeRuntime } from './node-runtime.js';
 import { memoryCpu, metricNames, nodeStats, nodeStatus, softwareVersion } from './node-stats.js';
 
@@ -74,6 +75,8 @@ export async function answerNodeQuery(
       return metricNames();
     case What.sysinfo:
       return memoryCpu(runtime);
+    case What.tlsCertificate:
+      return certificateInfo(runtime);
     case What.mountpaths:
       if (extras.mountpaths === undefined)
         throw badRequest('what=mountpaths: this node is not a target');

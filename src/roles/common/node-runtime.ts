@@ -1,6 +1,11 @@
 // What every node has: its ID, public and intra-cluster servers, metadata store, intra client,
 // self description, and readiness. Roles add their ports on top.
-import { httpUrl, type NetworkEndpoint, type NodeConfig } from '../../config/index.js';
+import {
+  httpUrl,
+  type NetworkEndpoint,
+  type NodeConfig,
+  type NodeTlsConfig,
+} from '../../config/index.js';
 import {
   ClusterMember,
   makeClusterNode,
@@ -26,9 +31,15 @@ import { NodeAuth } from './auth/node-auth.js';
 import { withTokenRoutes } from './auth/token-routes.js';
 import { loadNodeId } from './node-identity.js';
 import { UnreachableTargets } from './unreachable-targets.js';
+import { NodeCertificates, type CertificateMaterial } from '../../util/tls/node-certificates.js';
+import { TlsConnector, type ClientTls } from '../../util/tls/tls-client.js';
+import { describeCertificate } from './tls/certificate-json.js';
 
 /** Where every node answers with its Prometheus metrics (a reserved root path, not S3's). */
 const metricsPath = '/metrics';
+
+/** How often a node looks at its certificate files for a renewal. */
+const certificateCheckMs = 10_000;
 
 /** How long a starting node keeps trying to reach the primary before giving up. */
 const joinDeadlineMs = 120_000;
@@ -81,6 +92,10 @@ export class NodeRuntime {
     readonly logFiles: NodeLogFiles,
     /** Token and permission checks (AuthN), with what the AuthN service handed the cluster. */
     readonly auth: NodeAuth,
+    /** The node's certificates when it serves HTTPS (reloadable: `load-x509`, file changes). */
+    readonly certificates: NodeCertificates | undefined,
+    /** Opens the node's connections to its peers (TLS trust, client certificate); plain: none. */
+    readonly peerConnector: TlsConnector | undefined,
   ) {
     this.startedAtMs = clock.nowMs();
     this.metrics = new NodeMetrics(id, config.role, config.requestMetrics);
@@ -110,14 +125,47 @@ export class NodeRuntime {
       logFiles.write(line, level);
     });
     const store = await MetadataStore.load(config.dir);
-    const client = new IntraClient({ callerId: id, callerName: id, connectionsPerPeer: 32 });
+    const clock = seams.clock ?? systemClock;
+    const certificates =
+      config.tls === undefined
+        ? undefined
+        : await NodeCertificates.load(config.tls.files, () => clock.nowMs());
+    const peerConnector =
+      config.tls === undefined || certificates === undefined
+        ? undefined
+        : peerTls(config.tls, certificates);
+    const client = new IntraClient({
+      callerId: id,
+      callerName: id,
+      connectionsPerPeer: 32,
+      connect: peerConnector?.connect,
+    });
     const auth = await NodeAuth.load(
       config.dir,
       () => store.config.values.auth,
       () => store.clusterMap?.uuid ?? '',
     );
-    const clock = seams.clock ?? systemClock;
-    return new NodeRuntime(config, id, store, client, log, clock, logFiles, auth);
+    const runtime = new NodeRuntime(
+      config,
+      id,
+      store,
+      client,
+      log,
+      clock,
+      logFiles,
+      auth,
+      certificates,
+      peerConnector,
+    );
+    certificates?.watch(certificateCheckMs, (error) =>
+      log.error('TLS certificate not reloaded; the previous one stays in use', { error }),
+    );
+    certificates?.onChange((material) =>
+      log.info('TLS certificate loaded', {
+        ...describeCertificate(material, certificates.files.cert),
+      }),
+    );
+    return runtime;
   }
 
   /** Starts both servers; requests get 503 until `serve` installs the role's ports. */
@@ -142,14 +190,19 @@ export class NodeRuntime {
     // advertised under the network's address; intra-data shares the intra-control server unless
     // configured apart.
     const open = async (endpoint: NetworkEndpoint, intra: boolean): Promise<string> => {
+      const { certificates } = this;
       const server = await startHttpServer({
         ...common,
         host: endpoint.listenHost,
         port: endpoint.port,
         intra,
+        tls:
+          certificates === undefined
+            ? undefined
+            : { certificates, verifyClients: intra && this.config.tls?.clientAuth === true },
       });
       this.#servers.push(server);
-      return httpUrl(endpoint.host, server.port);
+      return httpUrl(endpoint.host, server.port, certificates !== undefined);
     };
     const { networks } = this.config;
     const publicUrl = await open(networks.public, false);
@@ -230,8 +283,24 @@ export class NodeRuntime {
   async close(): Promise<void> {
     this.ready = false;
     await Promise.all(this.#servers.map((server) => server.close()));
+    this.certificates?.close();
     await this.client.close();
     await this.backends.close();
     await this.logFiles.close();
   }
+}
+
+/**
+ * How a node trusts its peers (the CA bundle, or anything with skip-verify) and, with client
+ * authentication on, presents its own certificate to them; follows certificate reloads.
+ */
+function peerTls(config: NodeTlsConfig, certificates: NodeCertificates): TlsConnector {
+  const material = (current: CertificateMaterial): ClientTls => ({
+    ca: current.ca,
+    verify: !config.skipVerify,
+    ...(config.clientAuth ? { cert: current.cert, key: current.key } : {}),
+  });
+  const connector = new TlsConnector(material(certificates.current));
+  certificates.onChange((current) => connector.update(material(current)));
+  return connector;
 }

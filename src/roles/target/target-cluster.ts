@@ -9,7 +9,12 @@ import { bucketKeyOf, type JobRegistry } from '../../jobs/index.js';
 import type { LocalStore } from '../../storage/index.js';
 import { asRecord } from '../../util/json.js';
 import { isReadable } from '../../storage/index.js';
-import type { MountpathCapacityJson, MountpathListJson } from '../../wire/index.js';
+import {
+  ClusterPath,
+  type MountpathCapacityJson,
+  type MountpathListJson,
+} from '../../wire/index.js';
+import { reloadNodeCertificate } from '../common/tls/certificate-routes.js';
 import { handleDaemonAction, type DaemonExit } from '../common/daemon-actions.js';
 import { answerNodeQuery } from '../common/node-queries.js';
 import type { DiskHealth } from './disk-health.js';
@@ -56,6 +61,8 @@ export class TargetCluster implements ClusterPort {
     if (scope === 'cluster')
       return forwardToPrimary(this.runtime, context, await readJsonBody(context));
     const [, , subpath] = context.segments;
+    if (context.method === 'PUT' && subpath === ClusterPath.loadX509)
+      return reloadNodeCertificate(this.runtime);
     if (context.method === 'PUT' && subpath === 'mountpaths')
       return this.mountpathActions.run(context);
     if (context.method === 'PUT' && subpath === undefined) {

@@ -110,7 +110,11 @@ export async function startTarget(
       store.setFsyncObjects(change.config.current.values.storage.fsync_objects);
   });
   await runtime.listen();
-  const streams = new IntraStreamClient({ callerId: runtime.id, connectionsPerPeer: 32 });
+  const streams = new IntraStreamClient({
+    callerId: runtime.id,
+    connectionsPerPeer: 32,
+    connect: runtime.peerConnector?.connect,
+  });
   const membership: { member?: ClusterMember } = {};
   const protection = new DataProtection({
     nodeId: runtime.id,

@@ -15,6 +15,7 @@ import {
   tokenKeys,
   verifyRedirect,
   verifyToken,
+  VerifiedTokens,
   type BucketIdentity,
   type ClusterAuthState,
   type Permissions,
@@ -35,6 +36,7 @@ export class NodeAuth {
   #revoked = new Map<string, number>();
   #s3Keys = new Map<string, S3Identity>();
   #keys: { config: AuthConfig; keys: TokenKeys } | undefined;
+  readonly #verified = new VerifiedTokens();
   readonly #writes = new SerialQueue();
 
   private constructor(
@@ -104,7 +106,7 @@ export class NodeAuth {
     const header = context.req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (match?.[1] === undefined) throw new StoreError('Unauthorized', TokenErrorText.missing);
-    const token = await verifyToken(this.#tokenKeys(), match[1]);
+    const token = await this.#verified.verify(this.#tokenKeys(), match[1], Date.now());
     if (this.#revoked.has(token.digest))
       throw new StoreError('Unauthorized', TokenErrorText.revoked);
     return token;

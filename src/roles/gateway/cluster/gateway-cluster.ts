@@ -17,6 +17,10 @@ import { forwardToPrimary } from '../../common/primary-forward.js';
 import { handleDaemonAction, type DaemonExit } from '../../common/daemon-actions.js';
 import { clusterJobKinds, type GatewayNodeActions } from '../node-actions.js';
 import type { RemoteClusterAdmin } from './remote-cluster-admin.js';
+import {
+  reloadClusterCertificates,
+  reloadNodeCertificate,
+} from '../../common/tls/certificate-routes.js';
 
 export class GatewayCluster implements ClusterPort {
   constructor(
@@ -90,6 +94,10 @@ export class GatewayCluster implements ClusterPort {
       const message = { action: Action.removeUnsafe, value: { sid: id } };
       return this.actions.run(message, context);
     }
+    if (context.method === 'PUT' && subpath === ClusterPath.loadX509)
+      return scope === 'cluster'
+        ? reloadClusterCertificates(this.runtime)
+        : reloadNodeCertificate(this.runtime);
     if (scope === 'cluster' && context.method === 'PUT')
       return this.#clusterAction(context, subpath);
     if (scope === 'daemon' && context.method === 'PUT' && subpath === undefined)
