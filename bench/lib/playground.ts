@@ -4,7 +4,7 @@
 // measures what fsync costs.
 import { join } from 'node:path';
 import { Client, PlacementMap, nodePublicUrl, type BucketJson } from '../../src/sdk/index.js';
-import { runCairn } from './processes.js';
+import { cairnEntry, runCairn } from './processes.js';
 import type { Scratch } from './scratch.js';
 
 export interface PlaygroundShape {
@@ -27,8 +27,9 @@ export class Playground {
     scratch: Scratch,
     shape: PlaygroundShape = benchShape,
     env: NodeJS.ProcessEnv = process.env,
+    build: { entry: string; name: string } = { entry: cairnEntry, name: 'playground' },
   ): Promise<Playground> {
-    const dir = join(scratch.dir, 'playground');
+    const dir = join(scratch.dir, build.name);
     let lastError = '';
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const port = 20_000 + Math.floor(Math.random() * 300) * 20;
@@ -47,11 +48,11 @@ export class Playground {
           '--mountpaths',
           String(shape.mountpaths),
         ],
-        { env },
+        { env, entry: build.entry },
       );
       if (result.code === 0) {
         scratch.defer(async () => {
-          await runCairn(['playground', 'stop', '--dir', dir]);
+          await runCairn(['playground', 'stop', '--dir', dir], { entry: build.entry });
         });
         const playground = new Playground(dir, `http://127.0.0.1:${port}`);
         const client = playground.client();
