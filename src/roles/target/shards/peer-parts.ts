@@ -10,6 +10,7 @@ import { StoreError } from '../../../errors/index.js';
 import { peerError } from '../../../transport/index.js';
 import { invariant } from '../../../util/assert.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
+import { ByteReader } from '../../../util/streams/byte-reader.js';
 import {
   apiPath,
   BatchPartKind,
@@ -29,27 +30,31 @@ import { openHere, type OpenedItem, type ShardAccess } from './batch-items.js';
 const peerReadTimeoutMs = 60_000;
 const maxErrorBytes = 64 * 1024;
 
-/** Reads a peer's stream by exact byte counts, one operation at a time. */
+/** Reads a peer's stream part by part, one operation at a time. */
 class PartReader {
-  #iterator: AsyncIterator<Buffer> | undefined;
-  #leftover: Buffer = Buffer.alloc(0);
+  readonly #bytes: ByteReader;
   #queue: Promise<unknown> = Promise.resolve();
   /** Bytes of the current item's body not read yet (skipped before the next header). */
   #bodyRemaining = 0;
 
-  constructor(private readonly body: Promise<Readable>) {}
+  constructor(body: Promise<Readable>) {
+    this.#bytes = new ByteReader(body as Promise<AsyncIterable<Buffer>>);
+  }
 
   /** The next part's header and message; the unread rest of the previous body is skipped first. */
   header(bodies: boolean): Promise<{ kind: number; size: number; message: string }> {
     return this.#serial(async () => {
-      while (this.#bodyRemaining > 0)
-        this.#bodyRemaining -= (await this.#some(this.#bodyRemaining)).length;
-      const header = decodeBatchPartHeader(await this.#exactly(batchPartHeaderBytes));
+      if (!(await this.#bytes.skip(this.#bodyRemaining))) throw endedEarly();
+      this.#bodyRemaining = 0;
+      const fixed = await this.#bytes.exactly(batchPartHeaderBytes);
+      if (fixed === undefined) throw endedEarly();
+      const header = decodeBatchPartHeader(fixed);
       if (typeof header === 'string')
         throw new StoreError('Internal', `GetBatch: a peer sent ${header}`);
-      const message = (await this.#exactly(header.messageLength)).toString('utf8');
+      const message = await this.#bytes.exactly(header.messageLength);
+      if (message === undefined) throw endedEarly();
       if (bodies && header.kind === BatchPartKind.item) this.#bodyRemaining = header.size;
-      return { kind: header.kind, size: header.size, message };
+      return { kind: header.kind, size: header.size, message: message.toString('utf8') };
     });
   }
 
@@ -57,7 +62,8 @@ class PartReader {
   bodyChunk(max: number): Promise<Buffer | undefined> {
     return this.#serial(async () => {
       if (this.#bodyRemaining === 0) return undefined;
-      const chunk = await this.#some(Math.min(max, this.#bodyRemaining));
+      const chunk = await this.#bytes.some(Math.min(max, this.#bodyRemaining));
+      if (chunk === undefined) throw endedEarly();
       this.#bodyRemaining -= chunk.length;
       return chunk;
     });
@@ -68,29 +74,10 @@ class PartReader {
     this.#queue = result.catch(() => undefined);
     return result;
   }
+}
 
-  async #some(max: number): Promise<Buffer> {
-    if (this.#leftover.length === 0) {
-      this.#iterator ??= (await this.body)[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-      const next = await this.#iterator.next();
-      if (next.done === true)
-        throw new StoreError('PeerUnreachable', 'GetBatch: a peer ended its parts early');
-      this.#leftover = next.value;
-    }
-    const chunk = this.#leftover.subarray(0, max);
-    this.#leftover = this.#leftover.subarray(chunk.length);
-    return chunk;
-  }
-
-  async #exactly(count: number): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for (let got = 0; got < count;) {
-      const chunk = await this.#some(count - got);
-      chunks.push(chunk);
-      got += chunk.length;
-    }
-    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-  }
+function endedEarly(): StoreError {
+  return new StoreError('PeerUnreachable', 'GetBatch: a peer ended its parts early');
 }
 
 /** One peer's items of a batch (their indexes in the batch, ascending), opened in that order. */
