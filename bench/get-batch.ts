@@ -1,6 +1,7 @@
 // GetBatch against plain GETs of the same items in the same run, on a playground of 3 targets:
 // - 1,000 objects of 10 KiB: one GetBatch (TAR, `strm`) vs 1,000 GETs, 16 in flight;
-// - 1,000 files of 10 KiB archived in 30 tar shards: one GetBatch vs 1,000 `GET ?archpath`.
+// - 1,000 files of 10 KiB archived in 30 tar shards: one GetBatch vs 1,000 `GET ?archpath`, and
+//   the same GetBatch with `coloc` 2 (each shard opened once for the batch).
 // Items/s and the nodes' CPU per item (user + system of every node, /proc/PID/stat), medians of
 // BENCH_ROUNDS rounds (default 5), subject and yardstick alternating.
 // A/B: BENCH_BASELINE_ENTRY=<another build's dist/src/bin/cairn.js> also starts a playground of
@@ -152,7 +153,8 @@ async function cluster(scratch: Scratch, entry?: string): Promise<Cluster> {
   return { playground, client };
 }
 
-type Workload = 'objects' | 'archived';
+type Workload = 'objects' | 'archived' | 'archived, coloc 2';
+const workloads: Workload[] = ['objects', 'archived', 'archived, coloc 2'];
 
 async function main(): Promise<void> {
   const rows: ResultRow[] = [];
@@ -171,6 +173,11 @@ async function main(): Promise<void> {
         yardstick: shardGetsOf(subject.client),
         label: `${items} GET ?archpath, ${inFlight} in flight`,
       },
+      'archived, coloc 2': {
+        request: { ...archivedRequest, coloc: 2 },
+        yardstick: shardGetsOf(subject.client),
+        label: `${items} GET ?archpath, ${inFlight} in flight`,
+      },
     };
     const samples = new Map<string, Sample[]>();
     const add = (key: string, sample: Sample): void => {
@@ -178,7 +185,7 @@ async function main(): Promise<void> {
     };
     // A warm-up round (indexes built, connections open), then the measured ones.
     for (let round = 0; round <= rounds; round += 1) {
-      for (const workload of ['objects', 'archived'] as Workload[]) {
+      for (const workload of workloads) {
         const { request, yardstick } = runs[workload];
         const batch = await measure(subject.playground, batchOf(subject.client, request));
         const plain = await measure(subject.playground, yardstick);
@@ -194,11 +201,11 @@ async function main(): Promise<void> {
     }
     const med = (key: string, field: keyof Sample): number =>
       median((samples.get(key) ?? []).map((sample) => sample[field]));
-    for (const workload of ['objects', 'archived'] as Workload[]) {
+    for (const workload of workloads) {
       const what =
         workload === 'objects'
           ? `GetBatch ${items} x 10 KiB objects, 3 targets`
-          : `GetBatch ${items} x 10 KiB archived files (${shards} tars), 3 targets`;
+          : `GetBatch ${items} x 10 KiB archived files (${shards} tars, ${workload}), 3 targets`;
       rows.push({
         workload: what,
         subject: 'one GetBatch (TAR)',

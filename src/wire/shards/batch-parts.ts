@@ -16,6 +16,8 @@ export interface BatchPartJson {
 export interface BatchPartsRequestJson {
   items: BatchPartJson[];
   bodies: boolean;
+  /** GetBatch `coloc` 2: each shard opened once for all its files asked. */
+  reuseShards?: boolean;
 }
 
 /**

@@ -13,6 +13,7 @@ import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { peerObjectUrl } from '../objects/owner-writes.js';
 import type { ShardIndexes } from './shard-indexes.js';
+import type { OpenedShards } from './object-archive-source.js';
 import { readFromShard } from './shard-reads.js';
 
 /** An item ready to be archived; the body must be read to its end or destroyed. */
@@ -55,6 +56,8 @@ export function rangeHeaderOf(item: BatchItem): string | undefined {
 export interface ShardAccess {
   objects: ObjectService;
   indexes: ShardIndexes;
+  /** A batch with `coloc` 2: each shard opened once for all its files in the batch. */
+  reuse?: OpenedShards;
 }
 
 /** The item read here or, when another target owns it, fetched from that target alone. */
@@ -83,7 +86,8 @@ async function openLocal(shards: ShardAccess, item: BatchItem): Promise<OpenedIt
   const { objects, indexes } = shards;
   const target = { bucket: objects.resolve(item.bucket), name: item.name };
   if (item.archpath !== '') {
-    const read = await readFromShard(objects, indexes, target, { mime: '', path: item.archpath });
+    const request = { mime: '', path: item.archpath };
+    const read = await readFromShard(objects, indexes, target, request, shards.reuse);
     return { size: read.size ?? 0, body: read.body };
   }
   const read = await objects.get(target, rangeHeaderOf(item));

@@ -19,17 +19,19 @@ import {
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import { close, openHere, type ShardAccess } from './batch-items.js';
 import { ItemWindow } from './item-window.js';
+import { OpenedShards } from './object-archive-source.js';
 
 export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): InternalRoute {
   return async (context, segments) => {
     if (segments.length > 0 || context.method !== 'POST')
       throw new StoreError('MethodNotAllowed', `${context.method} ${context.path} is not served`);
-    const { items, bodies } = parseRequest(await readJsonBody(context));
+    const { items, bodies, reuseShards } = parseRequest(await readJsonBody(context));
+    const access = reuseShards ? { ...shards, reuse: new OpenedShards() } : shards;
     const { res } = context;
     res.statusCode = 200;
     res.setHeader(Header.contentType, ContentType.octetStream);
     const window = new ItemWindow(
-      (index) => openHere(shards, items[index] as BatchItem),
+      (index) => openHere(access, items[index] as BatchItem),
       items.length,
     );
     try {
@@ -66,12 +68,20 @@ async function send(body: Readable, size: number, res: Writable): Promise<void> 
     throw new StoreError('Internal', `GetBatch part: ${sent} bytes read, ${size} announced`);
 }
 
-function parseRequest(value: unknown): { items: BatchItem[]; bodies: boolean } {
+function parseRequest(value: unknown): {
+  items: BatchItem[];
+  bodies: boolean;
+  reuseShards: boolean;
+} {
   const record = asRecord(value);
   const items = record?.items;
   if (record === undefined || !Array.isArray(items) || typeof record.bodies !== 'boolean')
     throw badRequest('batch parts: expecting {"items": [...], "bodies": true|false}');
-  return { items: items.map(parseItem), bodies: record.bodies };
+  return {
+    items: items.map(parseItem),
+    bodies: record.bodies,
+    reuseShards: record.reuseShards === true,
+  };
 }
 
 function parseItem(value: unknown, index: number): BatchItem {

@@ -25,6 +25,7 @@ import {
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import { readSmallBody } from '../../../api/common/body.js';
 import { openHere, type OpenedItem, type ShardAccess } from './batch-items.js';
+import { OpenedShards } from './object-archive-source.js';
 
 /** Longest wait for a peer's answer, and between two chunks of it. */
 const peerReadTimeoutMs = 60_000;
@@ -96,6 +97,7 @@ class PeerParts {
     private readonly indexes: number[],
     items: readonly BatchItem[],
     private readonly bodies: boolean,
+    reuseShards: boolean,
   ) {
     this.#abandoned = new Promise<never>((_resolve, reject) => {
       this.#abandon = reject;
@@ -103,6 +105,7 @@ class PeerParts {
     this.#abandoned.catch(() => undefined);
     const request: BatchPartsRequestJson = {
       bodies,
+      reuseShards,
       items: indexes.map((index) => {
         const item = items[index] as BatchItem;
         const { bucket, name, archpath, start, length } = item;
@@ -184,17 +187,21 @@ async function requestParts(
 /**
  * The sources of a batch's items: this target's own read here, every other target's asked of it
  * in one stream. `bodies` false: sizes and failures only (the metadata of a multipart answer).
+ * `reuseShards` (`coloc` 2): here and on the peers, each shard is opened once for all its files.
  */
 export class BatchSources {
   readonly #peers = new Map<string, PeerParts>();
   readonly #peerOf: (PeerParts | undefined)[];
+  private readonly shards: ShardAccess;
 
   constructor(
     runtime: NodeRuntime,
-    private readonly shards: ShardAccess,
+    shards: ShardAccess,
     private readonly items: readonly BatchItem[],
     bodies: boolean,
+    reuseShards: boolean,
   ) {
+    this.shards = reuseShards ? { ...shards, reuse: new OpenedShards() } : shards;
     const map = runtime.store.clusterMap;
     const byOwner = new Map<string, { url: string; indexes: number[] }>();
     const owners = items.map((item, index) => {
@@ -206,7 +213,10 @@ export class BatchSources {
       return owner.id;
     });
     for (const [id, group] of byOwner)
-      this.#peers.set(id, new PeerParts(runtime, group.url, group.indexes, items, bodies));
+      this.#peers.set(
+        id,
+        new PeerParts(runtime, group.url, group.indexes, items, bodies, reuseShards),
+      );
     this.#peerOf = owners.map((id) => (id === undefined ? undefined : this.#peers.get(id)));
   }
 

@@ -19,16 +19,18 @@ import { StoreError } from '../../../errors/index.js';
 import { bucketDisplayName } from '../../../wire/index.js';
 import type { ObjectService } from '../objects/object-service.js';
 import type { ObjectTarget } from '../objects/object-types.js';
-import { openShard, type OpenedShard } from './object-archive-source.js';
+import { openShard, type OpenedShard, type OpenedShards } from './object-archive-source.js';
 import type { ShardIndexes } from './shard-indexes.js';
 
+/** `reuse`: shards opened before (a GetBatch with `coloc` 2), else the shard is opened here. */
 export async function readFromShard(
   objects: ObjectService,
   indexes: ShardIndexes,
   target: ObjectTarget,
   request: ArchiveReadRequest,
+  reuse?: OpenedShards,
 ): Promise<ArchiveRead> {
-  const shard = await openShard(objects, target);
+  const shard = await (reuse?.open(objects, target) ?? openShard(objects, target));
   const { source, object } = shard;
   const format = await detectFormat(source, target.name, request.mime);
   const shardName = `${bucketDisplayName(target.bucket.bucket)}/${target.name}`;

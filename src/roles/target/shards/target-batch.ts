@@ -43,13 +43,9 @@ class BatchReading {
   readonly #sources: BatchSources;
   readonly #window: ItemWindow;
 
-  constructor(
-    runtime: NodeRuntime,
-    shards: ShardAccess,
-    items: readonly BatchItem[],
-    bodies: boolean,
-  ) {
-    this.#sources = new BatchSources(runtime, shards, items, bodies);
+  constructor(runtime: NodeRuntime, shards: ShardAccess, request: BatchRequest, bodies: boolean) {
+    const { items, colocation } = request;
+    this.#sources = new BatchSources(runtime, shards, items, bodies, colocation >= 2);
     this.#window = new ItemWindow((index) => this.#sources.open(index), items.length);
   }
 
@@ -107,7 +103,7 @@ export class TargetBatch implements BatchPort {
   }
 
   #reading(request: BatchRequest, bodies: boolean): BatchReading {
-    return new BatchReading(this.runtime, this.shards, request.items, bodies);
+    return new BatchReading(this.runtime, this.shards, request, bodies);
   }
 
   /** `strm`: the archive itself; a failure of the first item is still the answer's status. */
