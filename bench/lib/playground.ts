@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client, PlacementMap, nodePublicUrl, type BucketJson } from '../../src/sdk/index.js';
-import { runCairn } from './processes.js';
+import { cairnEntry, runCairn } from './processes.js';
 import type { Scratch } from './scratch.js';
 
 export interface PlaygroundShape {
@@ -30,9 +30,14 @@ export class Playground {
     scratch: Scratch,
     shape: PlaygroundShape = benchShape,
     env: NodeJS.ProcessEnv = process.env,
-    options: { https?: boolean } = {},
+    options: {
+      https?: boolean;
+      /** Another build of Cairn (an A/B baseline) and its directory name. */
+      build?: { entry: string; name: string };
+    } = {},
   ): Promise<Playground> {
-    const dir = join(scratch.dir, 'playground');
+    const build = options.build ?? { entry: cairnEntry, name: 'playground' };
+    const dir = join(scratch.dir, build.name);
     let lastError = '';
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const port = 20_000 + Math.floor(Math.random() * 300) * 20;
@@ -52,11 +57,11 @@ export class Playground {
           String(shape.mountpaths),
           ...(options.https === true ? ['--https'] : []),
         ],
-        { env },
+        { env, entry: build.entry },
       );
       if (result.code === 0) {
         scratch.defer(async () => {
-          await runCairn(['playground', 'stop', '--dir', dir]);
+          await runCairn(['playground', 'stop', '--dir', dir], { entry: build.entry });
         });
         const playground =
           options.https === true

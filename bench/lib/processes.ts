@@ -35,12 +35,12 @@ export function runTool(
   });
 }
 
-/** Runs the `cairn` CLI. */
+/** Runs the `cairn` CLI (`entry`: another build's, for an A/B bench). */
 export function runCairn(
   args: readonly string[],
-  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; entry?: string } = {},
 ): Promise<ToolResult> {
-  return runTool(process.execPath, [cairnEntry, ...args], options);
+  return runTool(process.execPath, [options.entry ?? cairnEntry, ...args], options);
 }
 
 const live = new Set<ChildProcess>();

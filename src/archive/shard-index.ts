@@ -9,6 +9,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import tarStream from 'tar-stream';
 import { codecOf, type ArchiveFormat } from './archive-format.js';
 import type { ArchiveEntry, ArchiveEntryInfo, ArchiveSource } from './archive-source.js';
+import { readLz4Range, scanLz4Blocks, type Lz4Block, type Lz4BlockTable } from './lz4-blocks.js';
 
 /** The format version this module writes and reads (an index of another version is rebuilt). */
 export const shardIndexVersion = 1;
@@ -33,8 +34,14 @@ export interface IndexedEntry extends ArchiveEntryInfo {
   offset: number;
 }
 
+/** A plain tar: indexed as it is written, and appended to in place. */
 export function isIndexable(format: ArchiveFormat): boolean {
   return codecOf(format) === 'tar';
+}
+
+/** Formats whose shards have an index: plain tars, and `.tar.lz4` (file offsets and blocks). */
+export function hasShardIndex(format: ArchiveFormat): boolean {
+  return codecOf(format) === 'tar' || codecOf(format) === 'lz4';
 }
 
 export function sameShard(a: ShardIdentity, b: ShardIdentity): boolean {
@@ -53,6 +60,8 @@ export class ShardIndex {
     readonly shard: ShardIdentity,
     /** In archive order. */
     readonly entries: readonly IndexedEntry[],
+    /** A `.tar.lz4` of independent blocks: where each block lies (offsets are the tar's). */
+    readonly blocks?: Lz4BlockTable,
   ) {
     // The first file of a name is the one a scan finds (findEntry), so the index agrees with it.
     for (const entry of entries)
@@ -64,15 +73,21 @@ export class ShardIndex {
   }
 }
 
-/** An indexed file open for reading: a range read of the shard, whatever its size. */
+/**
+ * An indexed file open for reading: a range read of the shard, whatever its size, or of the LZ4
+ * blocks that hold it (`blocks`), decoded.
+ */
 export async function openIndexedEntry(
   source: ArchiveSource,
   entry: IndexedEntry,
+  blocks?: Lz4BlockTable,
 ): Promise<ArchiveEntry> {
   const body =
     entry.size === 0
       ? Readable.from([])
-      : await source.read(entry.offset, entry.offset + entry.size - 1);
+      : blocks !== undefined
+        ? readLz4Range(source, blocks, entry.offset, entry.size)
+        : await source.read(entry.offset, entry.offset + entry.size - 1);
   return { name: entry.name, size: entry.size, body };
 }
 
@@ -133,10 +148,41 @@ export async function indexTar(stream: Readable): Promise<IndexedEntry[]> {
   return await indexer.entries;
 }
 
+/**
+ * Indexes a whole `.tar.lz4` read from `stream`: its files at their tar offsets, and its block
+ * table when its blocks are independent (else none: such a shard is read from its start).
+ */
+export async function indexLz4Tar(
+  stream: Readable,
+): Promise<{ entries: IndexedEntry[]; blocks: Lz4BlockTable | undefined }> {
+  const indexer = new TarIndexer();
+  // Failures are reported through `entries` and the scan; bytes that are not a tar stop the scan.
+  indexer.on('error', () => undefined);
+  indexer.entries.catch(() => stream.destroy());
+  indexer.resume();
+  const scanned = scanLz4Blocks(stream, indexer).then(
+    (scan) => {
+      indexer.end();
+      return scan;
+    },
+    (error: unknown) => {
+      indexer.destroy(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    },
+  );
+  const [entries, scan] = await Promise.all([indexer.entries, scanned]);
+  const blocks =
+    scan.blocks === undefined ? undefined : { blocks: scan.blocks, tarSize: scan.tarSize };
+  return { entries, blocks };
+}
+
 interface IndexHeaderJson {
   version: number;
   shard: ShardIdentity;
   entries: number;
+  /** `.tar.lz4` of independent blocks: block lines follow the entry lines. */
+  blocks?: number;
+  tarSize?: number;
 }
 
 /** Entry lines per chunk of the encoded index. */
@@ -149,12 +195,25 @@ export function encodeShardIndex(index: ShardIndex): Generator<string> {
       version: shardIndexVersion,
       shard: index.shard,
       entries: index.entries.length,
+      ...(index.blocks === undefined
+        ? {}
+        : { blocks: index.blocks.blocks.length, tarSize: index.blocks.tarSize }),
     };
     yield `${JSON.stringify(header)}\n`;
     for (let at = 0; at < index.entries.length; at += linesPerChunk) {
       yield index.entries
         .slice(at, at + linesPerChunk)
         .map((entry) => `${JSON.stringify([entry.name, entry.offset, entry.size])}\n`)
+        .join('');
+    }
+    const blocks = index.blocks?.blocks ?? [];
+    for (let at = 0; at < blocks.length; at += linesPerChunk) {
+      yield blocks
+        .slice(at, at + linesPerChunk)
+        .map((block) => {
+          const line = [block.compressedOffset, block.tarOffset, block.checksummed ? 1 : 0];
+          return `${JSON.stringify(line)}\n`;
+        })
         .join('');
     }
   })();
@@ -168,6 +227,7 @@ export async function decodeShardIndex(stream: Readable): Promise<ShardIndex | u
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let header: IndexHeaderJson | undefined;
   const entries: IndexedEntry[] = [];
+  const blocks: Lz4Block[] = [];
   try {
     for await (const line of lines) {
       const value: unknown = JSON.parse(line);
@@ -177,6 +237,12 @@ export async function decodeShardIndex(stream: Readable): Promise<ShardIndex | u
         continue;
       }
       if (!Array.isArray(value) || value.length !== 3) return undefined;
+      if (entries.length === header.entries) {
+        const [compressedOffset, tarOffset, checksummed] = value as unknown[];
+        if (typeof compressedOffset !== 'number' || typeof tarOffset !== 'number') return undefined;
+        blocks.push({ compressedOffset, tarOffset, checksummed: checksummed === 1 });
+        continue;
+      }
       const [name, offset, size] = value as unknown[];
       if (typeof name !== 'string' || typeof offset !== 'number' || typeof size !== 'number')
         return undefined;
@@ -190,5 +256,8 @@ export async function decodeShardIndex(stream: Readable): Promise<ShardIndex | u
     stream.destroy();
   }
   if (header === undefined || entries.length !== header.entries) return undefined;
-  return new ShardIndex(header.shard, entries);
+  if (blocks.length !== (header.blocks ?? 0)) return undefined;
+  const table =
+    header.blocks === undefined ? undefined : { blocks, tarSize: Number(header.tarSize) };
+  return new ShardIndex(header.shard, entries, table);
 }

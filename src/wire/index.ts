@@ -13,6 +13,7 @@ export * from './headers.js';
 export * from './jobs.js';
 export * from './list-objects.js';
 export * from './shards/get-batch.js';
+export * from './shards/batch-parts.js';
 export * from './shards/archive-message.js';
 export * from './node-status.js';
 export * from './object-props.js';

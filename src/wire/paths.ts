@@ -25,6 +25,8 @@ export const Resource = {
   copy: 'copy',
   /** GetBatch (`/v1/ml/moss`). */
   ml: 'ml',
+  /** Intra-cluster: a GetBatch's items held by a target other than the designated one. */
+  batchParts: 'batch-parts',
   /** ETL control API, and the object endpoint transformers use (`/v1/etl/_object/...`). */
   etl: 'etl',
   /** The downloader (`/v1/download`): gateways' API, and each target's share on its intra port. */

@@ -406,7 +406,8 @@ describe('CLI: shards and GetBatch', () => {
   test('batch picks the format from the file name; misses become __404__/ with --cont-on-err', async () => {
     const out = join(dir, 'batch.zip');
     const list = 'ais://clishards/obj-0\nais://clishards/ghost\n';
-    const run = await cairn(endpoint, ['batch', '-', out, '--cont-on-err', '--omit-src-bck'], list);
+    const args = ['batch', '-', out, '--cont-on-err', '--omit-src-bck', '--coloc', '2'];
+    const run = await cairn(endpoint, args, list);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout.toString(), /^2 item\(s\) => .*batch\.zip \(/);
     assert.deepEqual(execFileSync('unzip', ['-Z1', out]).toString().split('\n').filter(Boolean), [
@@ -414,6 +415,16 @@ describe('CLI: shards and GetBatch', () => {
       '__404__/ghost',
     ]);
     assert.equal(execFileSync('unzip', ['-p', out, 'obj-0']).toString(), 'object 0\n');
+  });
+
+  test('batch refuses a colocation hint other than 0, 1, 2', async () => {
+    const run = await cairn(
+      endpoint,
+      ['batch', '-', '-', '--coloc', '3'],
+      'ais://clishards/obj-0\n',
+    );
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /--coloc/);
   });
 
   test('batch of a missing object fails with one line and leaves no file', async () => {

@@ -562,6 +562,51 @@ describe('shards: archived files, archive listings, GetBatch', () => {
       assert.ok(files[1]?.data.equals(objects.get('obj-2') ?? Buffer.alloc(1)));
     });
 
+    test('coloc 1 and 2 pick the owner of most items; coloc 2 (shards opened once) answers as 0', async () => {
+      const placement = new PlacementMap(await fetchClusterMap(gateway));
+      const ownerOf = (name: string): string => placement.owner(bucket, name)?.daemon_id ?? '';
+      const names = [...objects.keys()];
+      const counts = new Map<string, number>();
+      for (const name of names) counts.set(ownerOf(name), (counts.get(ownerOf(name)) ?? 0) + 1);
+      const [most] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? [''];
+      const mine = names.filter((name) => ownerOf(name) === most);
+      const others = names.filter((name) => ownerOf(name) !== most).slice(0, mine.length - 1);
+      // The first item is another target's: the designated target is chosen over all items.
+      const ordered = [others[0] ?? '', ...mine, ...others.slice(1)];
+      const body = JSON.stringify({ in: ordered.map((objname) => ({ objname })), strm: true });
+      for (const coloc of [1, 2]) {
+        const redirect = await rawRequest(gateway, 'GET', `/v1/ml/moss/shards?coloc=${coloc}`, {
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        assert.equal(redirect.status, 307, redirect.body);
+        const location = new URL(String(redirect.headers.location));
+        assert.equal(location.searchParams.get('tid'), most, `coloc ${coloc}`);
+      }
+      // Many files of the same shards (on every target), with misses: the answer of coloc 0.
+      const { request } = batch();
+      for (const format of shardFormats)
+        for (const path of ['a/000.cls', 'a/000.jpg', 'no/such', 'b/empty.txt'])
+          request.in.push({ objname: `s${format}`, archpath: path });
+      request.in.push({ objname: 'no-such.tar', archpath: 'a/000.cls' });
+      const plain = await untar((await client.getBatch({ ...request, coloc: 0 }, bucket)).body);
+      const reused = await untar((await client.getBatch({ ...request, coloc: 2 }, bucket)).body);
+      assert.equal(reused.length, request.in.length);
+      assert.deepEqual(
+        reused.map((file) => file.name),
+        plain.map((file) => file.name),
+      );
+      reused.forEach((file, index) =>
+        assert.ok(file.data.equals(plain[index]?.data ?? Buffer.alloc(1)), file.name),
+      );
+      const multipart = await client.getBatch({ ...request, coloc: 2, strm: false }, bucket);
+      assert.equal((await untar(multipart.body)).length, request.in.length);
+      const invalid = await send(gateway, 'GET', '/v1/ml/moss/shards?coloc=3', {
+        body: JSON.stringify({ in: [{ objname: 'obj-1' }] }),
+      });
+      assert.equal(invalid.status, 400, invalid.body);
+    });
+
     test('without coer a miss fails the request (either answer); bad requests 400/405', async () => {
       const miss = await send(gateway, 'GET', '/v1/ml/moss/shards', {
         body: JSON.stringify({ in: [{ objname: 'no-such-object' }], strm: true }),

@@ -1,13 +1,15 @@
 // Reading one file of a large shard reads a bounded number of bytes, counted through the target's
 // Disk seam: a plain tar by its shard index (built on the first read, kept across a restart, built
-// on write by a PUT into the shard, never used once the shard is overwritten), a zip by its
-// central directory.
+// on write by a PUT into the shard, never used once the shard is overwritten), a `.tar.lz4` by its
+// index of files and LZ4 blocks (built on the first read: the blocks that hold the file are read),
+// a zip by its central directory.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Client } from '../../src/sdk/index.js';
 import { FaultyDisk } from '../harness/faulty-disk.js';
@@ -137,6 +139,34 @@ describe('reads of one file of a large shard', () => {
     const replaced = await readCounted('large.tar', lastName);
     assert.equal(replaced.data.toString(), 'replaced');
     await assert.rejects(client.getFromShard(bucket, 'large.tar', { path: 'added/one.txt' }), {
+      status: 404,
+    });
+  });
+
+  test('a .tar.lz4 (the lz4 tool, 4 MiB blocks): indexed on the first read, then its blocks', async () => {
+    // Incompressible big files first (the shared ones compress to nearly nothing), then the small.
+    const root = join(dir, 'lz4-files');
+    mkdirSync(join(root, 'random'), { recursive: true });
+    for (let index = 0; index < 16; index += 1)
+      writeFileSync(join(root, 'random', `${index}.bin`), randomBytes(1 << 20));
+    const lastPath = join(root, lastName);
+    mkdirSync(join(lastPath, '..'), { recursive: true });
+    writeFileSync(lastPath, smallFile(smallFiles - 1));
+    const tar = join(dir, 'random.tar');
+    execFileSync('tar', ['-cf', tar, '-C', root, 'random', lastName]);
+    const lz4Path = join(dir, 'large.tar.lz4');
+    execFileSync('lz4', ['-q', '-f', tar, lz4Path]);
+    const shardBytes = statSync(lz4Path).size;
+    await putFile('large.tar.lz4', lz4Path);
+    const first = await readCounted('large.tar.lz4', lastName);
+    assert.ok(first.data.equals(smallFile(smallFiles - 1)));
+    assert.ok(first.read >= shardBytes, 'the first read indexed the whole shard');
+    const second = await readCounted('large.tar.lz4', lastName);
+    assert.ok(second.data.equals(smallFile(smallFiles - 1)));
+    // The block that holds the file (4 MiB at most) and a read-ahead chunk, not the blocks before.
+    assert.ok(second.read <= (4 << 20) + 128 * 1024, `indexed read read ${second.read} bytes`);
+    assert.ok(second.read < shardBytes / 3, `${second.read} of ${shardBytes} bytes`);
+    await assert.rejects(client.getFromShard(bucket, 'large.tar.lz4', { path: 'none.txt' }), {
       status: 404,
     });
   });

@@ -20,6 +20,7 @@ interface BatchOptions {
   mime?: string;
   contOnErr?: boolean;
   omitSrcBck?: boolean;
+  coloc?: string;
 }
 
 /** Registers `batch`. */
@@ -37,6 +38,10 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
     .option('--mime <format>', 'the archive format: .tar (default), .tgz, .tar.gz, .zip, .tar.lz4')
     .option('--cont-on-err', 'a missing item becomes an empty __404__/ entry instead of failing')
     .option('--omit-src-bck', 'name entries <object> rather than <bucket>/<object>')
+    .option(
+      '--coloc <n>',
+      'colocation hint: 0 none, 1 items on few targets, 2 also many files of the same shards',
+    )
     .action(
       commandAction(
         io,
@@ -52,6 +57,7 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
             ...(mime === undefined ? {} : { mime }),
             ...(options.contOnErr === true ? { coer: true } : {}),
             ...(options.omitSrcBck === true ? { onob: true } : {}),
+            ...(options.coloc === undefined ? {} : { coloc: colocation(options.coloc) }),
           });
           const { path, bytes } = await download(
             context,
@@ -66,6 +72,11 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
         },
       ),
     );
+}
+
+function colocation(text: string): number {
+  if (!/^[012]$/.test(text)) throw new UsageError(`--coloc: expecting 0, 1 or 2, not "${text}"`);
+  return Number(text);
 }
 
 /** The items of a list: `ais://bucket/object [archpath]` a line; blank lines and `#...` skipped. */

@@ -19,6 +19,7 @@ import {
   type BucketJson,
   type PromoteArgsJson,
 } from '../../wire/index.js';
+import type { ClusterMap, ClusterNode } from '../../cluster/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import { dontAddRemote, type RemoteBucketAdd } from './remote-bucket-add.js';
 import { promote } from './data/promote-action.js';
@@ -156,9 +157,27 @@ function unreachable(): Error {
 }
 
 /**
+ * `coloc` 1 and 2 (the items are colocated on few targets): the target that owns the most of
+ * them, so that the fewest cross the cluster (the first item's owner among equals).
+ */
+function mostItemsOwner(request: BatchRequest, map: ClusterMap): ClusterNode | undefined {
+  const counts = new Map<string, { node: ClusterNode; items: number }>();
+  let best: { node: ClusterNode; items: number } | undefined;
+  for (const item of request.items) {
+    const owner = map.ownerOf(objectUname(item.bucket, item.name));
+    if (owner === undefined) continue;
+    const count = counts.get(owner.id) ?? { node: owner, items: 0 };
+    count.items += 1;
+    counts.set(owner.id, count);
+    if (best === undefined || count.items > best.items) best = count;
+  }
+  return best?.node;
+}
+
+/**
  * GetBatch on a gateway: every referenced bucket must exist; the gateway picks the designated
- * target (a random one, or with `coloc` the owner of the first item, as AIStore's HRW choice) and
- * redirects the GET, body and all, to it (307 with `tid`).
+ * target (a random one, or with `coloc` the owner of most items) and redirects the GET, body and
+ * all, to it (307 with `tid`).
  */
 export class GatewayBatch implements BatchPort {
   constructor(private readonly runtime: NodeRuntime) {}
@@ -167,10 +186,9 @@ export class GatewayBatch implements BatchPort {
     for (const item of request.items) lookupBucket(this.runtime, item.bucket);
     const map = this.runtime.store.clusterMap;
     const targets = map?.activeTargets() ?? [];
-    const first = request.items[0];
     const designated =
-      request.colocation > 0 && first !== undefined
-        ? map?.ownerOf(objectUname(first.bucket, first.name))
+      request.colocation > 0 && map !== undefined
+        ? mostItemsOwner(request, map)
         : targets[randomInt(Math.max(targets.length, 1))];
     if (designated === undefined)
       throw new StoreError('ClusterNotReady', 'no storage targets in the cluster');

@@ -49,6 +49,7 @@ import { clusterObjectNames } from './shards/cluster-names.js';
 import { ShardIndexes } from './shards/shard-indexes.js';
 import { writeShard } from './shards/shard-writes.js';
 import { TargetBatch } from './shards/target-batch.js';
+import { batchPartsRoute } from './shards/batch-parts-route.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
 import { TargetJobs } from './target-jobs.js';
@@ -293,6 +294,7 @@ export async function startTarget(
         [Resource.copy]: copyRoute(objects),
         [Resource.dsort]: dsortRoute(dsort),
         [Resource.download]: downloadRoute(downloads),
+        [Resource.batchParts]: batchPartsRoute(runtime, shards),
       },
     },
     s3ApiOptions(

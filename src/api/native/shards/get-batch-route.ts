@@ -93,16 +93,19 @@ export function parseBatchRequest(
   if (!Array.isArray(items) || items.length === 0)
     throw badRequest(`${where}: empty request ("in" lists no objects)`);
   const mime = typed<string>(record, 'mime', 'string', where) ?? '';
+  // 0 none, 1 the items are on few targets, 2 also many files of the same shards (uint8 there).
   const colocation =
     typed<number>(record, 'coloc', 'number', where) ??
     Number(context.query.get(Query.colocation) ?? 0);
+  if (!Number.isInteger(colocation) || colocation < 0 || colocation > 2)
+    throw badRequest(`${where}: invalid coloc ${colocation} (expecting 0, 1 or 2)`);
   return {
     items: items.map((item, index) => parseItem(item, index, defaultBucket)),
     format: mime === '' ? '.tar' : requireFormat(mime),
     continueOnError: typed<boolean>(record, 'coer', 'boolean', where) ?? false,
     onlyObjectName: typed<boolean>(record, 'onob', 'boolean', where) ?? false,
     streaming: typed<boolean>(record, 'strm', 'boolean', where) ?? false,
-    colocation: Number.isInteger(colocation) ? colocation : 0,
+    colocation,
   };
 }
 

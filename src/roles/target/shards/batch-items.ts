@@ -1,6 +1,8 @@
-// Opening one GetBatch item on the designated target: a whole object, a byte range of it, or a
-// file out of a shard (a range of that file), read here when this target owns it, else fetched
-// from its owner over the intra-cluster network. What opens is a size and an unread body.
+// Opening one GetBatch item: a whole object, a byte range of it, or a file out of a shard (a range
+// of that file), read from this target's store (the designated target's own items, and the items
+// a designated target asks of this one: peer-parts.ts). The archive job also opens whole objects
+// here, fetching one from its owner when that is another target. What opens is a size and an
+// unread body.
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { readSmallBody } from '../../../api/common/body.js';
 import type { BatchItem } from '../../../api/native/index.js';
@@ -11,6 +13,7 @@ import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { peerObjectUrl } from '../objects/owner-writes.js';
 import type { ShardIndexes } from './shard-indexes.js';
+import type { OpenedShards } from './object-archive-source.js';
 import { readFromShard } from './shard-reads.js';
 
 /** An item ready to be archived; the body must be read to its end or destroyed. */
@@ -53,18 +56,28 @@ export function rangeHeaderOf(item: BatchItem): string | undefined {
 export interface ShardAccess {
   objects: ObjectService;
   indexes: ShardIndexes;
+  /** A batch with `coloc` 2: each shard opened once for all its files in the batch. */
+  reuse?: OpenedShards;
 }
 
-export async function openItem(
+/** The item read here or, when another target owns it, fetched from that target alone. */
+async function openItem(
   runtime: NodeRuntime,
   shards: ShardAccess,
   item: BatchItem,
 ): Promise<OpenedItem> {
   const owner = runtime.store.clusterMap?.ownerOf(objectUname(item.bucket, item.name));
-  const opened =
-    owner === undefined || owner.id === runtime.id
-      ? await openLocal(shards, item)
-      : await openRemote(runtime, item, owner.dataUrl);
+  if (owner === undefined || owner.id === runtime.id) return openHere(shards, item);
+  return sliceIfFile(item, await openRemote(runtime, item, owner.dataUrl));
+}
+
+/** The item read from this target's store (a GetBatch's own items, and those a peer asks for). */
+export async function openHere(shards: ShardAccess, item: BatchItem): Promise<OpenedItem> {
+  return sliceIfFile(item, await openLocal(shards, item));
+}
+
+/** A range of a file in a shard is cut out of the file (an object's range was read as such). */
+function sliceIfFile(item: BatchItem, opened: OpenedItem): OpenedItem {
   if (item.archpath === '' || rangeHeaderOf(item) === undefined) return opened;
   return sliceFile(opened, item);
 }
@@ -73,7 +86,8 @@ async function openLocal(shards: ShardAccess, item: BatchItem): Promise<OpenedIt
   const { objects, indexes } = shards;
   const target = { bucket: objects.resolve(item.bucket), name: item.name };
   if (item.archpath !== '') {
-    const read = await readFromShard(objects, indexes, target, { mime: '', path: item.archpath });
+    const request = { mime: '', path: item.archpath };
+    const read = await readFromShard(objects, indexes, target, request, shards.reuse);
     return { size: read.size ?? 0, body: read.body };
   }
   const read = await objects.get(target, rangeHeaderOf(item));

@@ -3,6 +3,7 @@
 // is read through the store and its Disk seam like any object, never whole into memory.
 import type { Readable } from 'node:stream';
 import type { ArchiveSource } from '../../../archive/index.js';
+import { StoreError } from '../../../errors/index.js';
 import type { ObjectService } from '../objects/object-service.js';
 import type { ObjectRead, ObjectTarget } from '../objects/object-types.js';
 
@@ -12,6 +13,32 @@ export interface OpenedShard {
   /** False for a remote bucket's object only its backend holds (it has no index here). */
   present: boolean;
 }
+
+/**
+ * Shards opened once for many reads (a GetBatch with `coloc` 2: many files of the same shards),
+ * by bucket and name; the most recently opened are kept, up to `shardsReusedMax`.
+ */
+export class OpenedShards {
+  readonly #opened = new Map<string, Promise<OpenedShard>>();
+
+  open(objects: ObjectService, target: ObjectTarget): Promise<OpenedShard> {
+    const key = `${JSON.stringify(target.bucket.bucket)}/${target.name}`;
+    let opened = this.#opened.get(key);
+    if (opened === undefined) {
+      opened = openShard(objects, target);
+      opened.catch(() => undefined);
+      this.#opened.set(key, opened);
+      for (const oldest of this.#opened.keys()) {
+        if (this.#opened.size <= shardsReusedMax) break;
+        this.#opened.delete(oldest);
+      }
+    }
+    return opened;
+  }
+}
+
+/** Shards a batch keeps open for reuse (each is its metadata and a closure, no open file). */
+const shardsReusedMax = 1024;
 
 /** Opens the shard (ObjectNotFound when it is not there) and returns it as a source. */
 export async function openShard(
@@ -24,6 +51,14 @@ export async function openShard(
     read: async (start: number, end: number): Promise<Readable> => {
       const whole = start === 0 && end === object.size - 1;
       const read = await objects.get(target, whole ? undefined : `bytes=${start}-${end}`);
+      // Offsets found in this shard (its index) must not be read out of another one.
+      if (
+        read.object.size !== object.size ||
+        read.object.modifiedTimeMs !== object.modifiedTimeMs
+      ) {
+        await read.body.discard();
+        throw new StoreError('Conflict', `shard ${target.name} was overwritten while it was read`);
+      }
       return read.body.toStream();
     },
   };

@@ -8,12 +8,15 @@
 // anything.
 import { Readable } from 'node:stream';
 import {
+  codecOf,
   encodeShardIndex,
+  indexLz4Tar,
   formatFromName,
   decodeShardIndex,
   indexTar,
   sameShard,
   ShardIndex,
+  type ArchiveFormat,
   type ArchiveSource,
   type IndexedEntry,
   type ShardIdentity,
@@ -53,12 +56,16 @@ export class ShardIndexes {
     private readonly log: Logger,
   ) {}
 
-  /** The index of the stored shard `object` (read through `source`): cached, stored, or built. */
+  /**
+   * The index of the stored shard `object` (read through `source`): cached, stored, or built
+   * (`format`: `.tar`, or `.tar.lz4` whose index also holds its blocks).
+   */
   async indexOf(
     bucket: BucketJson,
     name: string,
     object: StoredObject,
     source: ArchiveSource,
+    format: ArchiveFormat = '.tar',
   ): Promise<ShardIndex> {
     const key = objectUname(bucket, name);
     const shard = identityOf(object);
@@ -70,7 +77,7 @@ export class ShardIndexes {
     const buildKey = `${key}\n${JSON.stringify(shard)}`;
     let pending = this.#building.get(buildKey);
     if (pending === undefined) {
-      pending = this.#loadOrBuild(key, shard, source).finally(() => {
+      pending = this.#loadOrBuild(key, shard, source, format).finally(() => {
         this.#building.delete(buildKey);
       });
       this.#building.set(buildKey, pending);
@@ -130,25 +137,33 @@ export class ShardIndexes {
     key: string,
     shard: ShardIdentity,
     source: ArchiveSource,
+    format: ArchiveFormat,
   ): Promise<ShardIndex> {
     const stored = await this.#load(key);
     if (stored !== undefined && sameShard(stored.shard, shard)) {
       this.#remember(key, stored);
       return stored;
     }
-    const entries = shard.size === 0 ? [] : await this.#scan(source, shard.size);
-    const index = new ShardIndex(shard, entries);
+    const index =
+      shard.size === 0 ? new ShardIndex(shard, []) : await this.#scan(source, shard, format);
     await this.#store(key, index);
     return index;
   }
 
-  /** Indexes the whole shard; bytes that are not a tar are the request's problem (400). */
-  async #scan(source: ArchiveSource, size: number): Promise<IndexedEntry[]> {
+  /** Indexes the whole shard; bytes that are not of the format are the request's problem (400). */
+  async #scan(
+    source: ArchiveSource,
+    shard: ShardIdentity,
+    format: ArchiveFormat,
+  ): Promise<ShardIndex> {
     try {
-      return await indexTar(await source.read(0, size - 1));
+      const bytes = await source.read(0, shard.size - 1);
+      if (codecOf(format) !== 'lz4') return new ShardIndex(shard, await indexTar(bytes));
+      const { entries, blocks } = await indexLz4Tar(bytes);
+      return new ShardIndex(shard, entries, blocks);
     } catch (error) {
       if (isStoreError(error)) throw error;
-      throw badRequest(`not a valid .tar archive: ${String(error)}`, { cause: error });
+      throw badRequest(`not a valid ${format} archive: ${String(error)}`, { cause: error });
     }
   }
 

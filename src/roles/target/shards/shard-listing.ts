@@ -4,7 +4,7 @@
 // (`a.tar/dir/`) lists the files under it.
 import {
   formatFromName,
-  isIndexable,
+  hasShardIndex,
   listArchive,
   splitAtExtension,
 } from '../../../archive/index.js';
@@ -69,10 +69,10 @@ export class ShardListing {
     const opened = await openShard(objects, { bucket: objects.resolve(bucket), name: shard });
     const format = formatFromName(shard) ?? '.tar';
     const fileFlags = (flags & ~EntryFlag.isArchive) | EntryFlag.inArchive;
-    // A plain tar is listed from its index (built by this listing when there is none yet).
+    // A plain tar or a .tar.lz4 is listed from its index (built by this listing when there is none).
     const files =
-      isIndexable(format) && opened.present
-        ? (await indexes.indexOf(bucket, shard, opened.object, opened.source)).entries
+      hasShardIndex(format) && opened.present
+        ? (await indexes.indexOf(bucket, shard, opened.object, opened.source, format)).entries
         : await listArchive(opened.source, format);
     return files.map((file) => ({
       name: `${shard}/${file.name}`,

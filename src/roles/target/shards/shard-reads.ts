@@ -8,7 +8,8 @@ import {
   detectFormat,
   entryMatcher,
   findEntry,
-  isIndexable,
+  codecOf,
+  hasShardIndex,
   openIndexedEntry,
   selectEntries,
   type ArchiveEntry,
@@ -18,16 +19,18 @@ import { StoreError } from '../../../errors/index.js';
 import { bucketDisplayName } from '../../../wire/index.js';
 import type { ObjectService } from '../objects/object-service.js';
 import type { ObjectTarget } from '../objects/object-types.js';
-import { openShard, type OpenedShard } from './object-archive-source.js';
+import { openShard, type OpenedShard, type OpenedShards } from './object-archive-source.js';
 import type { ShardIndexes } from './shard-indexes.js';
 
+/** `reuse`: shards opened before (a GetBatch with `coloc` 2), else the shard is opened here. */
 export async function readFromShard(
   objects: ObjectService,
   indexes: ShardIndexes,
   target: ObjectTarget,
   request: ArchiveReadRequest,
+  reuse?: OpenedShards,
 ): Promise<ArchiveRead> {
-  const shard = await openShard(objects, target);
+  const shard = await (reuse?.open(objects, target) ?? openShard(objects, target));
   const { source, object } = shard;
   const format = await detectFormat(source, target.name, request.mime);
   const shardName = `${bucketDisplayName(target.bucket.bucket)}/${target.name}`;
@@ -48,8 +51,9 @@ export async function readFromShard(
 }
 
 /**
- * One file of the shard: by its index where the format has one (a plain tar), else by reading the
- * shard up to it (compressed tars) or its central directory (zip).
+ * One file of the shard: by its index where the format has one (a plain tar: a range read; a
+ * `.tar.lz4` of independent blocks: the blocks that hold it), else by reading the shard up to it
+ * (gzip, linked LZ4 blocks) or its central directory (zip).
  */
 async function openEntry(
   indexes: ShardIndexes,
@@ -58,11 +62,15 @@ async function openEntry(
   format: ArchiveFormat,
   path: string,
 ): Promise<ArchiveEntry | undefined> {
-  if (!isIndexable(format) || !shard.present) return await findEntry(shard.source, format, path);
+  if (!hasShardIndex(format) || !shard.present) return await findEntry(shard.source, format, path);
   const { bucket } = target.bucket;
-  const index = await indexes.indexOf(bucket, target.name, shard.object, shard.source);
+  const index = await indexes.indexOf(bucket, target.name, shard.object, shard.source, format);
+  if (codecOf(format) === 'lz4' && index.blocks === undefined)
+    return await findEntry(shard.source, format, path);
   const entry = index.find(path);
-  return entry === undefined ? undefined : await openIndexedEntry(shard.source, entry);
+  return entry === undefined
+    ? undefined
+    : await openIndexedEntry(shard.source, entry, index.blocks);
 }
 
 /**

@@ -1,5 +1,6 @@
-// GetBatch on the designated target: the items are opened a bounded window ahead (in parallel
-// across owners) and written to one archive in request order, as it streams to the client. A miss
+// GetBatch on the designated target: the items are opened a bounded window ahead, its own from its
+// store and every other target's out of one stream from that target (peer-parts.ts), and written
+// to one archive in request order, as it streams to the client. A miss
 // with `coer` is an empty `__404__/...` entry; any other failure before the first byte is the
 // answer's status, after it a destroyed response (a truncated archive, never a complete-looking one).
 // The streaming answer (`strm`) is the archive; the multipart one puts the metadata (every item's
@@ -20,16 +21,13 @@ import {
 } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
-import { close, isMiss, openItem, type OpenedItem, type ShardAccess } from './batch-items.js';
+import { close, isMiss, type ShardAccess } from './batch-items.js';
+import { ItemWindow, type Outcome } from './item-window.js';
+import { BatchSources } from './peer-parts.js';
 
 /**
- * Items opened ahead of the one being written. Each holds an open file or a peer's response
- * (bounded by its socket buffers), so a batch's memory does not grow with its size.
- */
-export const batchItemsInFlight = 16;
-
-/**
- * GetBatch requests a target serves at once; one more is refused with 429. With the window above,
+ * GetBatch requests a target serves at once; one more is refused with 429. With the window of
+ * `batchItemsInFlight` items (item-window.ts),
  * this bounds what batches hold in flight: 16 × 16 open items (each a file or a socket's buffers).
  */
 export const batchesInProgressMax = 16;
@@ -40,43 +38,30 @@ export const batchesInProgressMax = 16;
  */
 export const pendingBatchItemsMax = 1_000_000;
 
-type Outcome = { opened: OpenedItem } | { error: unknown };
+/** A batch's items opened from their sources (here, or a stream per peer), a window ahead. */
+class BatchReading {
+  readonly #sources: BatchSources;
+  readonly #window: ItemWindow;
 
-/** The batch's items opened `batchItemsInFlight` ahead of the one taken. */
-class ItemWindow {
-  readonly #openings: (Promise<Outcome> | undefined)[] = [];
-
-  constructor(
-    private readonly open: (item: BatchItem) => Promise<OpenedItem>,
-    private readonly items: readonly BatchItem[],
-  ) {
-    for (let index = 0; index < batchItemsInFlight; index += 1) this.#start(index);
+  constructor(runtime: NodeRuntime, shards: ShardAccess, request: BatchRequest, bodies: boolean) {
+    const { items, colocation } = request;
+    this.#sources = new BatchSources(runtime, shards, items, bodies, colocation >= 2);
+    this.#window = new ItemWindow((index) => this.#sources.open(index), items.length);
   }
 
-  /** The item's outcome; opens the one a window ahead. */
-  async take(index: number): Promise<Outcome> {
-    this.#start(index + batchItemsInFlight);
-    this.#start(index);
-    const outcome = (await this.#openings[index]) as Outcome;
-    this.#openings[index] = undefined;
-    return outcome;
+  take(index: number): Promise<Outcome> {
+    return this.#window.take(index);
   }
 
-  /** Closes what was opened ahead and will not be taken. */
-  async discard(): Promise<void> {
-    for (const opening of this.#openings) {
-      const outcome = await opening;
-      if (outcome !== undefined && 'opened' in outcome) close(outcome.opened);
-    }
+  /** Every item was taken (and read or closed). */
+  finish(): void {
+    this.#sources.close();
   }
 
-  #start(index: number): void {
-    const item = this.items[index];
-    if (item === undefined || index in this.#openings) return;
-    this.#openings[index] = this.open(item).then(
-      (opened) => ({ opened }),
-      (error: unknown) => ({ error }),
-    );
+  /** Drops the peers' streams, then closes what was opened ahead. */
+  async abandon(): Promise<void> {
+    this.#sources.close();
+    await this.#window.discard();
   }
 }
 
@@ -117,16 +102,16 @@ export class TargetBatch implements BatchPort {
       );
   }
 
-  #window(request: BatchRequest): ItemWindow {
-    return new ItemWindow((item) => openItem(this.runtime, this.shards, item), request.items);
+  #reading(request: BatchRequest, bodies: boolean): BatchReading {
+    return new BatchReading(this.runtime, this.shards, request, bodies);
   }
 
   /** `strm`: the archive itself; a failure of the first item is still the answer's status. */
   async #stream(request: BatchRequest, context: RequestContext): Promise<void> {
-    const window = this.#window(request);
-    const first = await window.take(0);
+    const reading = this.#reading(request, true);
+    const first = await reading.take(0);
     if ('error' in first && !(request.continueOnError && isMiss(first.error))) {
-      await window.discard();
+      await reading.abandon();
       throw first.error;
     }
     const writer = createArchiveWriter(request.format);
@@ -137,7 +122,7 @@ export class TargetBatch implements BatchPort {
     const sent = pipeline(writer.output, res).catch((error: unknown) => {
       writer.abort(error instanceof Error ? error : new Error(String(error)));
     });
-    await this.#fill(request, writer, window, first, undefined);
+    await this.#fill(request, writer, reading, first, undefined);
     await sent;
   }
 
@@ -165,18 +150,18 @@ export class TargetBatch implements BatchPort {
     const sent = pipeline(Readable.from(framed()), res).catch((error: unknown) => {
       writer.abort(error instanceof Error ? error : new Error(String(error)));
     });
-    const window = this.#window(request);
+    const reading = this.#reading(request, true);
     const sizes = out.map((item) => item.size);
-    await this.#fill(request, writer, window, await window.take(0), sizes);
+    await this.#fill(request, writer, reading, await reading.take(0), sizes);
     await sent;
   }
 
   /** Each item's metadata, opened (and closed) a window ahead; a failure not turned into a miss throws. */
   async #describe(request: BatchRequest): Promise<MossOutJson[]> {
-    const window = this.#window(request);
+    const reading = this.#reading(request, false);
     const out: MossOutJson[] = [];
     for (const [index, item] of request.items.entries()) {
-      const outcome = await window.take(index);
+      const outcome = await reading.take(index);
       const described: MossOutJson = {
         objname: item.name,
         ...(item.archpath === '' ? {} : { archpath: item.archpath }),
@@ -187,7 +172,7 @@ export class TargetBatch implements BatchPort {
       };
       if ('error' in outcome) {
         if (!request.continueOnError || !isMiss(outcome.error)) {
-          await window.discard();
+          await reading.abandon();
           throw outcome.error;
         }
         described.err_msg = String((outcome.error as Error).message);
@@ -197,6 +182,7 @@ export class TargetBatch implements BatchPort {
       }
       out.push(described);
     }
+    reading.finish();
     return out;
   }
 
@@ -204,14 +190,14 @@ export class TargetBatch implements BatchPort {
   async #fill(
     request: BatchRequest,
     writer: ArchiveWriter,
-    window: ItemWindow,
+    reading: BatchReading,
     first: Outcome,
     sizes: readonly number[] | undefined,
   ): Promise<void> {
     const modifiedMs = this.runtime.clock.nowMs();
     try {
       for (const [index, item] of request.items.entries()) {
-        const outcome = index === 0 ? first : await window.take(index);
+        const outcome = index === 0 ? first : await reading.take(index);
         const name = entryName(item, request.onlyObjectName);
         if ('error' in outcome) {
           if (!request.continueOnError || !isMiss(outcome.error)) throw outcome.error;
@@ -224,9 +210,10 @@ export class TargetBatch implements BatchPort {
         checkSize(item, size, sizes?.[index]);
         await writer.add(name, size, body, modifiedMs);
       }
+      reading.finish();
       writer.finish();
     } catch (error) {
-      await window.discard();
+      await reading.abandon();
       writer.abort(error instanceof Error ? error : new Error(String(error)));
       this.runtime.log.warn('GetBatch failed mid-stream', { error: String(error) });
     }

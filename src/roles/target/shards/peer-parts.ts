@@ -1,0 +1,233 @@
+// The designated target's side of a GetBatch's items held by other targets: one intra-cluster
+// request per peer per batch (`POST /v1/batch-parts`), its answer read as a stream of parts in the
+// order asked. An item opens when its header has arrived; its body is a Readable over the next
+// `size` bytes of the peer's stream, so the next item of that peer opens only once the previous
+// body is read or closed (what was left unread is skipped). Nothing is buffered beyond a chunk:
+// the peer's stream advances as the archive is written (socket back-pressure).
+import { Readable } from 'node:stream';
+import type { BatchItem } from '../../../api/native/index.js';
+import { StoreError } from '../../../errors/index.js';
+import { peerError } from '../../../transport/index.js';
+import { invariant } from '../../../util/assert.js';
+import { destroyQuietly } from '../../../util/stream-teardown.js';
+import { ByteReader } from '../../../util/streams/byte-reader.js';
+import {
+  apiPath,
+  BatchPartKind,
+  batchPartHeaderBytes,
+  ContentType,
+  decodeBatchPartHeader,
+  Header,
+  objectUname,
+  Resource,
+  type BatchPartsRequestJson,
+} from '../../../wire/index.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
+import { readSmallBody } from '../../../api/common/body.js';
+import { openHere, type OpenedItem, type ShardAccess } from './batch-items.js';
+import { OpenedShards } from './object-archive-source.js';
+
+/** Longest wait for a peer's answer, and between two chunks of it. */
+const peerReadTimeoutMs = 60_000;
+const maxErrorBytes = 64 * 1024;
+
+/** Reads a peer's stream part by part, one operation at a time. */
+class PartReader {
+  readonly #bytes: ByteReader;
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Bytes of the current item's body not read yet (skipped before the next header). */
+  #bodyRemaining = 0;
+
+  constructor(body: Promise<Readable>) {
+    this.#bytes = new ByteReader(body as Promise<AsyncIterable<Buffer>>);
+  }
+
+  /** The next part's header and message; the unread rest of the previous body is skipped first. */
+  header(bodies: boolean): Promise<{ kind: number; size: number; message: string }> {
+    return this.#serial(async () => {
+      if (!(await this.#bytes.skip(this.#bodyRemaining))) throw endedEarly();
+      this.#bodyRemaining = 0;
+      const fixed = await this.#bytes.exactly(batchPartHeaderBytes);
+      if (fixed === undefined) throw endedEarly();
+      const header = decodeBatchPartHeader(fixed);
+      if (typeof header === 'string')
+        throw new StoreError('Internal', `GetBatch: a peer sent ${header}`);
+      const message = await this.#bytes.exactly(header.messageLength);
+      if (message === undefined) throw endedEarly();
+      if (bodies && header.kind === BatchPartKind.item) this.#bodyRemaining = header.size;
+      return { kind: header.kind, size: header.size, message: message.toString('utf8') };
+    });
+  }
+
+  /** Up to `max` bytes of the current body; undefined once it is all read. */
+  bodyChunk(max: number): Promise<Buffer | undefined> {
+    return this.#serial(async () => {
+      if (this.#bodyRemaining === 0) return undefined;
+      const chunk = await this.#bytes.some(Math.min(max, this.#bodyRemaining));
+      if (chunk === undefined) throw endedEarly();
+      this.#bodyRemaining -= chunk.length;
+      return chunk;
+    });
+  }
+
+  #serial<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(operation);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function endedEarly(): StoreError {
+  return new StoreError('PeerUnreachable', 'GetBatch: a peer ended its parts early');
+}
+
+/** One peer's items of a batch (their indexes in the batch, ascending), opened in that order. */
+class PeerParts {
+  readonly #reader: PartReader;
+  readonly #response: Promise<Readable>;
+  #next = 0;
+  /** Settles once the previous item's body is read or closed (or the batch is abandoned). */
+  #turn: Promise<void> = Promise.resolve();
+  #abandon: (error: Error) => void = () => undefined;
+  readonly #abandoned: Promise<never>;
+
+  constructor(
+    runtime: NodeRuntime,
+    ownerUrl: string,
+    private readonly indexes: number[],
+    items: readonly BatchItem[],
+    private readonly bodies: boolean,
+    reuseShards: boolean,
+  ) {
+    this.#abandoned = new Promise<never>((_resolve, reject) => {
+      this.#abandon = reject;
+    });
+    this.#abandoned.catch(() => undefined);
+    const request: BatchPartsRequestJson = {
+      bodies,
+      reuseShards,
+      items: indexes.map((index) => {
+        const item = items[index] as BatchItem;
+        const { bucket, name, archpath, start, length } = item;
+        return { bucket, objname: name, archpath, start, length };
+      }),
+    };
+    this.#response = requestParts(runtime, ownerUrl, request);
+    this.#response.catch(() => undefined);
+    this.#reader = new PartReader(this.#response);
+  }
+
+  open(index: number): Promise<OpenedItem> {
+    invariant(this.indexes[this.#next] === index, 'GetBatch: a peer item opened out of order');
+    this.#next += 1;
+    const previous = this.#turn;
+    let release = (): void => undefined;
+    this.#turn = new Promise((resolve) => {
+      release = resolve;
+    });
+    return Promise.race([previous, this.#abandoned]).then(async () => {
+      try {
+        return await this.#openPart(release);
+      } catch (error) {
+        release();
+        throw error;
+      }
+    });
+  }
+
+  /** Ends the exchange with the peer (whatever is still unread is dropped). */
+  close(): void {
+    this.#abandon(new StoreError('Internal', 'GetBatch abandoned'));
+    void this.#response.then(
+      (body) => destroyQuietly(body),
+      () => undefined,
+    );
+  }
+
+  async #openPart(release: () => void): Promise<OpenedItem> {
+    const { kind, size, message } = await this.#reader.header(this.bodies);
+    if (kind === BatchPartKind.failure) {
+      release();
+      throw peerError('GET', 'batch part', 500, message);
+    }
+    const reader = this.#reader;
+    const body = new Readable({
+      read(this: Readable, wanted: number) {
+        reader.bodyChunk(Math.max(wanted, 64 * 1024)).then(
+          (chunk) => this.push(chunk ?? null),
+          (error: unknown) => this.destroy(error as Error),
+        );
+      },
+    });
+    body.once('close', release);
+    if (!this.bodies || size === 0) body.push(null);
+    return { size, body };
+  }
+}
+
+async function requestParts(
+  runtime: NodeRuntime,
+  ownerUrl: string,
+  request: BatchPartsRequestJson,
+): Promise<Readable> {
+  const url = `${ownerUrl}${apiPath(Resource.batchParts)}`;
+  const response = await runtime.client.stream(url, {
+    method: 'POST',
+    headers: { [Header.contentType]: ContentType.json },
+    body: Readable.from([JSON.stringify(request)]),
+    timeoutMs: peerReadTimeoutMs,
+  });
+  if (response.statusCode >= 300) {
+    const text = await readSmallBody(response.body, maxErrorBytes, 'peer error');
+    throw peerError('POST', url, response.statusCode, text.toString('utf8'));
+  }
+  return response.body;
+}
+
+/**
+ * The sources of a batch's items: this target's own read here, every other target's asked of it
+ * in one stream. `bodies` false: sizes and failures only (the metadata of a multipart answer).
+ * `reuseShards` (`coloc` 2): here and on the peers, each shard is opened once for all its files.
+ */
+export class BatchSources {
+  readonly #peers = new Map<string, PeerParts>();
+  readonly #peerOf: (PeerParts | undefined)[];
+  private readonly shards: ShardAccess;
+
+  constructor(
+    runtime: NodeRuntime,
+    shards: ShardAccess,
+    private readonly items: readonly BatchItem[],
+    bodies: boolean,
+    reuseShards: boolean,
+  ) {
+    this.shards = reuseShards ? { ...shards, reuse: new OpenedShards() } : shards;
+    const map = runtime.store.clusterMap;
+    const byOwner = new Map<string, { url: string; indexes: number[] }>();
+    const owners = items.map((item, index) => {
+      const owner = map?.ownerOf(objectUname(item.bucket, item.name));
+      if (owner === undefined || owner.id === runtime.id) return undefined;
+      const group = byOwner.get(owner.id) ?? { url: owner.dataUrl, indexes: [] };
+      group.indexes.push(index);
+      byOwner.set(owner.id, group);
+      return owner.id;
+    });
+    for (const [id, group] of byOwner)
+      this.#peers.set(
+        id,
+        new PeerParts(runtime, group.url, group.indexes, items, bodies, reuseShards),
+      );
+    this.#peerOf = owners.map((id) => (id === undefined ? undefined : this.#peers.get(id)));
+  }
+
+  open(index: number): Promise<OpenedItem> {
+    const peer = this.#peerOf[index];
+    if (peer !== undefined) return peer.open(index);
+    return openHere(this.shards, this.items[index] as BatchItem);
+  }
+
+  /** Ends every peer's stream; call once the batch is written or abandoned. */
+  close(): void {
+    for (const peer of this.#peers.values()) peer.close();
+  }
+}
