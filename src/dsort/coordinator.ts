@@ -35,6 +35,8 @@ export interface DsortCoordinatorEnvironment {
   readonly client: IntraClient;
   readonly log: Logger;
   readonly controlTimeoutMs: number;
+  /** This gateway's ID: the targets fail the job if it leaves the cluster while driving it. */
+  readonly nodeId: string;
   /** This gateway's public URL (an `ais://bucket/object` key map is read through it). */
   readonly publicUrl: string;
   clusterMap(): ClusterMap | undefined;
@@ -60,7 +62,8 @@ export class DsortCoordinator {
     const id = `${dsortIdPrefix}${randomId(10)}`;
     const targets = this.#targets();
     try {
-      await this.#fanOut(targets, 'POST', [id], { spec: body });
+      const members = { driver: this.environment.nodeId, peers: targets.map((node) => node.id) };
+      await this.#fanOut(targets, 'POST', [id], { spec: body, ...members });
     } catch (error) {
       await this.#abortEverywhere(id, targets, describe(error), true);
       throw error;
