@@ -44,7 +44,7 @@ describe('dsort faults', () => {
     });
     client = cluster.client(0);
     await client.createBucket(input);
-    dataset = makeDataset(29, shardCount, perShard, '.tar');
+    dataset = await makeDataset(29, shardCount, perShard, '.tar');
     for (const [name, data] of dataset.shards) await client.putObject(input, name, data);
   });
   after(async () => {

@@ -38,7 +38,7 @@ describe('dsort', () => {
     cluster = await TestCluster.start({ proxies: 1, targets: 3, mountpaths: 1 });
     client = cluster.client(0);
     await client.createBucket(input);
-    dataset = makeDataset(17, shardCount, perShard, '.tar');
+    dataset = await makeDataset(17, shardCount, perShard, '.tar');
     files = filesOf(dataset);
     for (const [name, data] of dataset.shards) await client.putObject(input, name, data);
   });
