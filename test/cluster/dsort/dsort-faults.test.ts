@@ -233,11 +233,11 @@ describe('dsort faults', () => {
     const victimId = victim.id;
     await victim.stop('SIGKILL');
     let infos: DsortJobInfoJson[] = [];
+    // Metrics leave out a target that does not answer in time (the dead one, or a busy one).
     await waitFor(`${id} failed on the other targets`, 120_000, async () => {
       infos = await infosOf(id);
-      return infos.length > 0 && infos.every((info) => info.aborted);
+      return infos.length === 2 && infos.every((info) => info.aborted);
     });
-    assert.equal(infos.length, 2);
     for (const info of infos) {
       assert.equal(info.archived, false);
       assert.match(
