@@ -28,6 +28,11 @@ import { sortRecords } from './sort-records.js';
 
 /** How often the coordinator asks the targets how far they are. */
 const pollMs = 250;
+/**
+ * Polls in a row a target may leave unanswered (too busy to answer within the control timeout)
+ * before the job fails; a dead target refuses at once, and also leaves the cluster map.
+ */
+const maxMissedPolls = 5;
 /** Largest external key map read. */
 const maxKeyMapBytes = 256 << 20;
 
@@ -35,6 +40,8 @@ export interface DsortCoordinatorEnvironment {
   readonly client: IntraClient;
   readonly log: Logger;
   readonly controlTimeoutMs: number;
+  /** This gateway's ID: the targets fail the job if it leaves the cluster while driving it. */
+  readonly nodeId: string;
   /** This gateway's public URL (an `ais://bucket/object` key map is read through it). */
   readonly publicUrl: string;
   clusterMap(): ClusterMap | undefined;
@@ -60,7 +67,8 @@ export class DsortCoordinator {
     const id = `${dsortIdPrefix}${randomId(10)}`;
     const targets = this.#targets();
     try {
-      await this.#fanOut(targets, 'POST', [id], { spec: body });
+      const members = { driver: this.environment.nodeId, peers: targets.map((node) => node.id) };
+      await this.#fanOut(targets, 'POST', [id], { spec: body, ...members });
     } catch (error) {
       await this.#abortEverywhere(id, targets, describe(error), true);
       throw error;
@@ -163,10 +171,20 @@ export class DsortCoordinator {
     targets: readonly ClusterNode[],
     phase: 'local_extraction' | 'shard_creation',
   ): Promise<boolean> {
-    for (;;) {
-      const infos = (await this.#fanOut(targets, 'GET', [id], undefined)).map(
-        ({ body }) => body as DsortJobInfoJson,
-      );
+    for (let missed = 0; ;) {
+      let infos: DsortJobInfoJson[];
+      try {
+        infos = (await this.#fanOut(targets, 'GET', [id], undefined)).map(
+          ({ body }) => body as DsortJobInfoJson,
+        );
+        missed = 0;
+      } catch (error) {
+        missed += 1;
+        if (!isStoreError(error) || error.code !== 'PeerUnreachable' || missed >= maxMissedPolls)
+          throw error;
+        await sleep(pollMs);
+        continue;
+      }
       const failed = infos.find((info) => (info.Metrics.errors ?? []).length > 0);
       if (failed !== undefined) throw new StoreError('Internal', failed.Metrics.errors?.[0] ?? '');
       if (infos.some((info) => info.aborted)) return false;

@@ -78,7 +78,7 @@ function recordFiles(
     );
   return remoteRecordFiles(
     environment.client,
-    owner.dataUrl,
+    { id: owner.id, url: owner.dataUrl },
     job.jobId,
     record.index,
     record.files,

@@ -22,6 +22,15 @@ export const dsortJobKind: JobKind = {
   exclusive: false,
 };
 
+/** How often a running job checks that the nodes it depends on are still in the cluster. */
+const membershipCheckMs = 1000;
+
+/** The nodes a job depends on: the gateway driving it and the targets holding its records. */
+export interface DsortMembers {
+  driver: string | undefined;
+  peers: readonly string[];
+}
+
 /** A value that arrives later, or the abort that ends the wait for it. */
 class Awaited<T> {
   #resolve: (value: T) => void = () => undefined;
@@ -59,6 +68,7 @@ export class DsortJob extends Job {
     id: string,
     readonly spec: DsortSpec,
     private readonly environment: DsortTargetEnvironment,
+    private readonly members: DsortMembers,
   ) {
     super(id, dsortJobKind.name, spec.inputBucket);
     this.metrics = new DsortMetrics(environment.clock, spec.description);
@@ -70,6 +80,9 @@ export class DsortJob extends Job {
 
   protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
     const { metrics } = this;
+    // Without this a job whose driving gateway died would wait for its plan forever.
+    const membership = setInterval(() => this.#checkMembers(), membershipCheckMs);
+    membership.unref();
     try {
       metrics.extraction.begin();
       await extractOwnedShards({ ...this.#context(signal), records: this.records });
@@ -102,8 +115,21 @@ export class DsortJob extends Job {
       await this.#removeOutputs(log);
       throw error;
     } finally {
+      clearInterval(membership);
       await this.records.clear();
     }
+  }
+
+  /** Fails the job when a node it depends on left the cluster map (keepalive removed it). */
+  #checkMembers(): void {
+    const map = this.environment.clusterMap();
+    if (map === undefined) return;
+    const { driver, peers } = this.members;
+    if (driver !== undefined && map.node(driver) === undefined)
+      this.abortWith(`dsort: gateway ${driver} driving this job left the cluster`, true);
+    const lost = peers.find((id) => map.node(id) === undefined);
+    if (lost !== undefined)
+      this.abortWith(`dsort: target ${lost} holding records of this job left the cluster`, true);
   }
 
   #context(signal: AbortSignal) {

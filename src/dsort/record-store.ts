@@ -2,11 +2,10 @@
 // memory while the job's memory budget (`max_mem_usage`) allows, else streamed into the job's
 // spill file at a reserved offset (sizes are known from the archive headers, so concurrent
 // extractions write their own ranges of one file). Readers get each file as a stream.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { StoreError } from '../errors/index.js';
 
 type Placement = { memory: Buffer } | { offset: number };
@@ -96,13 +95,36 @@ export class RecordStore {
       open(this.#spillPath, 'w+'),
     );
     const handle = await this.#spill;
-    await pipeline(
-      body,
-      createWriteStream('', { fd: handle, start: offset, autoClose: false, flush: false }),
-    );
+    // Positioned writes on the one handle: no stream holds it open, so clear() can close it.
+    let position = offset;
+    for await (const chunk of body) {
+      const data = chunk as Buffer;
+      if (position + data.length > offset + size) break;
+      await writeAllAt(handle, data, position);
+      position += data.length;
+    }
+    if (position !== offset + size)
+      throw new StoreError(
+        'ObjectCorrupted',
+        `dsort: expected ${size} bytes, read ${position - offset} or more`,
+      );
     this.spilledFiles += 1;
     this.spilledBytes += size;
     return offset;
+  }
+}
+
+/** Writes all of `data` at `position` (a write may take fewer bytes than given). */
+async function writeAllAt(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  let written = 0;
+  while (written < data.length) {
+    const { bytesWritten } = await handle.write(
+      data,
+      written,
+      data.length - written,
+      position + written,
+    );
+    written += bytesWritten;
   }
 }
 

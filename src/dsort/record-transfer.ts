@@ -2,8 +2,8 @@
 // the owner sends the record's files back to back; the builder of an output shard, knowing their
 // sizes from the plan, cuts the body into one stream per file as it reads it.
 import { Readable } from 'node:stream';
-import { StoreError } from '../errors/index.js';
-import { fetchObjectStream, type IntraClient } from '../transport/index.js';
+import { StoreError, isStoreError } from '../errors/index.js';
+import { describeRequestError, fetchObjectStream, type IntraClient } from '../transport/index.js';
 import { destroyQuietly } from '../util/stream-teardown.js';
 import { apiPath, Resource } from '../wire/index.js';
 import type { RecordStore, StoredRecord } from './record-store.js';
@@ -37,20 +37,46 @@ export function* localRecordFiles(
     yield { name: file.name, size: file.size, body: records.open(file) };
 }
 
-/** The files of a record another target holds, cut out of one body in order. */
+/** A target holding records: its ID (named in errors) and intra-cluster data URL. */
+export interface RecordHolder {
+  id: string;
+  url: string;
+}
+
+/**
+ * The files of a record another target holds, cut out of one body in order. A holder that cannot
+ * be reached, or whose body stops short, fails the read with an error naming that target.
+ */
 export async function* remoteRecordFiles(
   client: IntraClient,
-  ownerUrl: string,
+  holder: RecordHolder,
   jobId: string,
   index: number,
   files: ReadonlyArray<[string, number]>,
   timeoutMs: number,
 ): AsyncGenerator<RecordFile> {
-  const url = `${ownerUrl}${recordPath(jobId, index)}`;
-  const fetched = await fetchObjectStream(client, url, timeoutMs);
+  const url = `${holder.url}${recordPath(jobId, index)}`;
+  const unreachable = (detail: string, cause?: unknown): StoreError =>
+    new StoreError('PeerUnreachable', `dsort: target ${holder.id} is unreachable (${detail})`, {
+      cause,
+    });
+  let fetched;
+  try {
+    fetched = await fetchObjectStream(client, url, timeoutMs);
+  } catch (error) {
+    if (!isStoreError(error) || error.code !== 'PeerUnreachable') throw error;
+    throw unreachable(error.message, error);
+  }
   if (fetched === undefined)
     throw new StoreError('ObjectNotFound', `dsort: ${url}: no such record`);
   const chunks = fetched.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const nextChunk = async (): Promise<IteratorResult<Buffer>> => {
+    try {
+      return await chunks.next();
+    } catch (error) {
+      throw unreachable(`GET ${url}: ${describeRequestError(error)}`, error);
+    }
+  };
   let leftover: Buffer | undefined;
   try {
     for (const [name, size] of files) {
@@ -60,9 +86,8 @@ export async function* remoteRecordFiles(
           let chunk = leftover;
           leftover = undefined;
           if (chunk === undefined) {
-            const next = await chunks.next();
-            if (next.done === true)
-              throw new StoreError('PeerUnreachable', `dsort: ${url}: record cut short`);
+            const next = await nextChunk();
+            if (next.done === true) throw unreachable(`GET ${url}: record cut short`);
             chunk = next.value;
           }
           if (chunk.length > remaining) {

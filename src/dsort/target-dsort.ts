@@ -22,8 +22,11 @@ export class TargetDsort {
   start(id: string, body: unknown): void {
     if (!id.startsWith('srt-')) throw badRequest(`invalid dsort job ID "${id}"`);
     if (this.#jobs.has(id)) return;
-    const spec = parseRequestSpec(asRecord(body)?.spec);
-    const job = new DsortJob(id, spec, this.environment);
+    const message = asRecord(body);
+    const spec = parseRequestSpec(message?.spec);
+    const peers = Array.isArray(message?.peers) ? message.peers.map(String) : [];
+    const driver = typeof message?.driver === 'string' ? message.driver : undefined;
+    const job = new DsortJob(id, spec, this.environment, { driver, peers });
     this.#jobs.set(id, job);
     this.registry.start(job, false);
   }

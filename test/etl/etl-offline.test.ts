@@ -1,4 +1,4 @@
-// Offline transforms on a real cluster (3 targets): etl-bck of a bucket through a Node hpush
+// Offline transforms on a real cluster (3 targets): etl-bck of 1,000 objects through a Node hpush
 // upper-caser into a bucket the job creates, every output byte-checked against the transform
 // applied here; etl-listrange by template (io shell command, prepend and ext remap) and by list
 // (Python hpull MD5, continue on error, the failed object in the job's details); single-object
@@ -19,7 +19,7 @@ import { writeTransformers } from './transformers.js';
 
 const run = promisify(execFile);
 const source = { name: 'etl-src', provider: 'ais' };
-const objectCount = 300;
+const objectCount = 1000;
 const md5 = (data: Buffer | string): string => createHash('md5').update(data).digest('hex');
 const upper = (data: Buffer): Buffer =>
   Buffer.from(data.toString('latin1').toUpperCase(), 'latin1');

@@ -1,11 +1,13 @@
 // dSort on a gateway (`/v1/sort`): the coordinator (src/dsort) given this gateway's cluster view,
-// its bucket metadata, and bucket creation through the primary (an output bucket that does not
-// exist is created, as AIStore's dSort does).
+// its bucket metadata, and bucket creation (an output bucket that does not exist is created, as
+// AIStore's dSort does). Jobs are started on, and driven by, the primary: another gateway forwards
+// the start, so a job outlives any gateway but the primary (metrics, lists and aborts are answered
+// by every gateway from what the targets report).
 import type { DsortPort } from '../../../api/native/index.js';
 import type { ClusterOwner } from '../../../cluster/index.js';
 import { DsortCoordinator } from '../../../dsort/index.js';
 import { StoreError } from '../../../errors/index.js';
-import { Action, apiPath, bucketQuery, Resource, type BucketJson } from '../../../wire/index.js';
+import { apiPath, Resource, type BucketJson } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 
@@ -18,6 +20,7 @@ export function gatewayDsort(
     client: runtime.client,
     log: runtime.log,
     controlTimeoutMs,
+    nodeId: runtime.id,
     publicUrl: runtime.self.publicUrl,
     clusterMap: () => runtime.store.clusterMap,
     requireBucket: (bucket) => {
@@ -26,21 +29,24 @@ export function gatewayDsort(
     ensureBucket: async (output: BucketJson) => {
       if (runtime.store.bucketMetadata?.get(output) !== undefined) return;
       const primaryOwner = owner();
-      if (primaryOwner !== undefined) {
-        await primaryOwner.createBucket(output, undefined);
-        return;
-      }
-      const primary = runtime.store.clusterMap?.primary;
-      if (primary === undefined)
-        throw new StoreError('ClusterNotReady', 'no primary gateway known yet');
-      await runtime.client.requestJson(
-        `${primary.intraUrl}${apiPath(Resource.buckets, output.name)}?${bucketQuery(output).toString()}`,
-        { method: 'POST', body: { action: Action.createBucket }, timeoutMs: controlTimeoutMs * 3 },
-      );
+      if (primaryOwner === undefined)
+        throw new StoreError('ClusterNotReady', 'dsort: this gateway is no longer the primary');
+      await primaryOwner.createBucket(output, undefined);
     },
   });
+  const forwardStart = async (spec: unknown): Promise<string> => {
+    const primary = runtime.store.clusterMap?.primary;
+    if (primary === undefined)
+      throw new StoreError('ClusterNotReady', 'no primary gateway known yet');
+    const id = await runtime.client.requestJson(`${primary.intraUrl}${apiPath(Resource.sort)}`, {
+      method: 'POST',
+      body: spec,
+      timeoutMs: controlTimeoutMs * 3,
+    });
+    return String(id);
+  };
   return {
-    start: (spec) => coordinator.start(spec),
+    start: (spec) => (owner() === undefined ? forwardStart(spec) : coordinator.start(spec)),
     metrics: (id) => coordinator.metrics(id),
     list: (regex, onlyActive) => coordinator.list(regex, onlyActive),
     abort: (id) => coordinator.abort(id),
