@@ -148,6 +148,13 @@ export const clusterConfigSchema = z
         lifecycle_interval_ms: z.number().int().min(10_000).max(86_400_000).default(3_600_000),
         /** Largest difference between a request's signing time and ours (S3: 15 minutes). */
         max_clock_skew_ms: z.number().int().min(1000).max(86_400_000).default(900_000),
+        /**
+         * Every node answers S3, MinIO style: a target's public port takes bucket-level requests
+         * too (proxied to a gateway, which verifies the signature again), so that clients spread
+         * over all nodes reach every S3 operation at any of them. Object requests are answered by
+         * targets either way (by the owner, or forwarded to it).
+         */
+        serve_on_targets: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

@@ -282,6 +282,12 @@ export interface S3Forwarder {
    * the key, so that `S3ObjectPort` serves it here. The owner is looked up once.
    */
   forward(context: RequestContext, bucket: string, key: string, auth: AuthResult): Promise<boolean>;
+  /**
+   * On a target: proxies a bucket-level request (its signature verified here) to a gateway, which
+   * checks the signature again and answers it; resolves false at once when this node does not pass
+   * bucket-level requests on (config `s3.serve_on_targets` off).
+   */
+  forwardToGateway(context: RequestContext): Promise<boolean>;
 }
 
 export interface S3Ports {

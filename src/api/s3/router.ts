@@ -127,9 +127,11 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
           return;
         }
       } else if (!forwarded && !options.servesBucketRequests) {
+        if (await options.ports.forwarder.forwardToGateway(context)) return;
         throw new StoreError(
           'NotImplemented',
-          `S3 ${operation} on a storage target is not implemented: send it to a gateway`,
+          `S3 ${operation} on a storage target is not implemented: send it to a gateway ` +
+            '(or set s3.serve_on_targets)',
         );
       }
       setRequestIdHeaders(context);

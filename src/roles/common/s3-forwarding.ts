@@ -83,7 +83,7 @@ export class OwnerForwarder implements S3Forwarder {
     validateObjectName(key);
     this.admission?.admit(s3Bucket(bucket), props, context.method);
     const headers = (): string[] => {
-      const list = forwardedHeaders(context);
+      const list = forwardedHeaders(context, false);
       appendForwardingHeaders(list, this.runtime.id, key, auth);
       return list;
     };
@@ -92,7 +92,7 @@ export class OwnerForwarder implements S3Forwarder {
     const unreachable = this.runtime.unreachable;
     if (!read || !unreachable.isUnreachable(owner)) {
       try {
-        await this.#proxy(context, owner, path, headers(), read);
+        await this.#proxy(context, owner.dataUrl, path, headers(), read);
         return true;
       } catch (error) {
         const answered = context.res.headersSent || context.res.destroyed;
@@ -106,6 +106,17 @@ export class OwnerForwarder implements S3Forwarder {
       }
     }
     await this.#readThroughSubstitute(context, bucket, key, owner, path, headers);
+    return true;
+  }
+
+  async forwardToGateway(context: RequestContext): Promise<boolean> {
+    if (!this.runtime.store.config.values.s3.serve_on_targets) return false;
+    const gateway = this.runtime.store.clusterMap?.primary;
+    if (gateway === undefined) throw new StoreError('ClusterNotReady', 'no gateway known yet');
+    const read = context.method === 'GET' || context.method === 'HEAD';
+    // The client's own request, signature and Host included: the gateway verifies it as its own.
+    const headers = forwardedHeaders(context, true);
+    await this.#proxy(context, gateway.publicUrl, context.req.url ?? '/', headers, read);
     return true;
   }
 
@@ -128,7 +139,7 @@ export class OwnerForwarder implements S3Forwarder {
       try {
         const substituteHeaders = headers();
         substituteHeaders.push(ForwardHeader.substituteFor, owner.id);
-        await this.#proxy(context, substitute, path, substituteHeaders, true);
+        await this.#proxy(context, substitute.dataUrl, path, substituteHeaders, true);
         return;
       } catch (error) {
         const answered = context.res.headersSent || context.res.destroyed;
@@ -141,7 +152,7 @@ export class OwnerForwarder implements S3Forwarder {
 
   #proxy(
     context: RequestContext,
-    node: ClusterNode,
+    origin: string,
     path: string,
     headers: string[],
     read: boolean,
@@ -154,7 +165,7 @@ export class OwnerForwarder implements S3Forwarder {
     if (hasBody) acceptBody(context);
     return this.runtime.client.proxy(
       {
-        origin: node.dataUrl,
+        origin,
         path,
         method: context.method,
         headers,
@@ -176,19 +187,22 @@ export class OwnerForwarder implements S3Forwarder {
 }
 
 /**
- * The client's headers as a raw list for the owner, without hop-by-hop headers, without any that
- * claim to be part of the forwarding protocol (only this node may set those), and without the
+ * The client's headers as a raw list, without hop-by-hop headers and without any that claim to be
+ * part of the forwarding protocol (only this node may set those). For an owner, also without the
  * signature this node verified (the owner reads the verified context from the forwarding headers;
- * the credential need not travel further, nor be checked and copied again on the way).
+ * the credential need not travel further, nor be checked and copied again on the way); for a
+ * gateway, with the signature and the Host it covers, so that the gateway can verify it again.
  */
-function forwardedHeaders(context: RequestContext): string[] {
+function forwardedHeaders(context: RequestContext, signed: boolean): string[] {
   const raw = context.req.rawHeaders;
   const headers: string[] = [];
   for (let index = 0; index + 1 < raw.length; index += 2) {
     const name = raw[index] as string;
     const lower = name.toLowerCase();
-    if (hopByHop.has(lower) || lower === 'authorization' || lower.startsWith(forwardHeaderPrefix))
-      continue;
+    const kept = signed
+      ? lower === 'host' || !hopByHop.has(lower)
+      : !hopByHop.has(lower) && lower !== 'authorization';
+    if (!kept || lower.startsWith(forwardHeaderPrefix)) continue;
     headers.push(name, raw[index + 1] as string);
   }
   return headers;
