@@ -108,3 +108,19 @@ test('matchers and names', () => {
   assert.deepEqual(splitAtExtension('s.tar/x'), { shard: 's.tar', path: 'x' });
   assert.equal(splitAtExtension('s.tar'), undefined);
 });
+
+test('an archive aborted before anyone reads it does not end the process', async () => {
+  // A dSort shard's source failed (a peer refused the connection) before its PUT had attached to
+  // the output: this used to be an unhandled 'error' event that killed the target.
+  for (const format of ['.tar', '.tgz', '.zip', '.tar.lz4'] as const) {
+    const writer = createArchiveWriter(format);
+    writer.abort(new Error('source failed'));
+    await new Promise((resolve) => setImmediate(resolve));
+    // A reader attaching afterwards still learns of the failure.
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of writer.output) void chunk;
+      })(),
+    );
+  }
+});

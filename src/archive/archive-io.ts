@@ -135,7 +135,12 @@ class AbortableWriter implements ArchiveWriter {
   #abortError: Error | undefined;
   #rejectPending = new Set<(error: Error) => void>();
 
-  constructor(private readonly writer: ArchiveWriter) {}
+  constructor(private readonly writer: ArchiveWriter) {
+    // Whoever reads the output (a PUT's pipeline, a response) sees its errors through its own
+    // listener; an abort before that reader attached (a source that failed first, e.g. a peer
+    // refusing the connection) must not become an uncaught 'error' that ends the process.
+    writer.output.on('error', () => undefined);
+  }
 
   get output(): Readable {
     return this.writer.output;
