@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent as HttpsAgent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { Agent, getGlobalDispatcher, request, setGlobalDispatcher, type Dispatch
 import { Client } from '../../src/sdk/index.js';
 import {
   makePlaygroundCertificates,
+  signNodeCertificate,
   type PlaygroundTls,
 } from '../../src/cli/playground/certificates.js';
 import { cairnEntry } from '../harness/node-process.js';
@@ -80,50 +81,8 @@ async function servedSerial(url: string, present = false): Promise<string> {
 
 /** Signs a fresh node certificate with the test CA into `cert`/`key` (a renewal). */
 async function renewCertificate(into: { cert: string; key: string }): Promise<string> {
-  const work = join(dir, `renew-${randomBytes(4).toString('hex')}`);
-  const key = `${work}.key`;
-  const csr = `${work}.csr`;
-  const crt = `${work}.crt`;
-  const ext = `${work}.ext`;
-  await writeFile(
-    ext,
-    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n',
-  );
-  await run('openssl', [
-    'req',
-    '-new',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    csr,
-    '-subj',
-    '/CN=localhost',
-  ]);
-  await run('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    csr,
-    '-CA',
-    tls.ca,
-    '-CAkey',
-    join(dir, 'tls', 'ca.key'),
-    '-CAcreateserial',
-    '-out',
-    crt,
-    '-days',
-    '5',
-    '-sha256',
-    '-extfile',
-    ext,
-  ]);
-  // Key first, then the certificate: the node checks they match and keeps the old pair until then.
-  await copyFile(key, into.key);
-  await copyFile(crt, into.cert);
-  const { stdout } = await run('openssl', ['x509', '-in', crt, '-noout', '-serial']);
+  await signNodeCertificate(join(dir, 'tls'), into, 5);
+  const { stdout } = await run('openssl', ['x509', '-in', into.cert, '-noout', '-serial']);
   return serialOf(stdout.trim().replace(/^serial=/, ''));
 }
 

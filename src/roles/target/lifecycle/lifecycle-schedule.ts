@@ -6,49 +6,29 @@ import { lifecycleJobKind } from '../../../jobs/index.js';
 import { randomId } from '../../../util/ids.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { TargetJobs } from '../target-jobs.js';
+import { ConfigSchedule } from '../schedule/config-schedule.js';
 
 export class LifecycleSchedule {
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
+  readonly #schedule: ConfigSchedule;
 
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly jobs: TargetJobs,
-  ) {}
+  ) {
+    this.#schedule = new ConfigSchedule(
+      runtime,
+      (values) => values.s3.lifecycle_interval_ms,
+      () => this.run(),
+      'scheduled lifecycle run not started',
+    );
+  }
 
   start(): void {
-    this.#schedule();
-    // A new interval applies at once (a target starts with the defaults, before the cluster's).
-    this.runtime.store.onChange((change) => {
-      const { config } = change;
-      if (config === undefined || this.#stopped || this.#timer === undefined) return;
-      const interval = (values: typeof config.current.values): number =>
-        values.s3.lifecycle_interval_ms;
-      if (interval(config.previous.values) === interval(config.current.values)) return;
-      clearTimeout(this.#timer);
-      this.#schedule();
-    });
+    this.#schedule.start();
   }
 
   stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-  }
-
-  #schedule(): void {
-    if (this.#stopped) return;
-    const intervalMs = this.runtime.store.config.values.s3.lifecycle_interval_ms;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.run()
-        .catch((error: unknown) => {
-          this.runtime.log.warn('scheduled lifecycle run not started', { error });
-        })
-        .finally(() => {
-          this.#schedule();
-        });
-    }, intervalMs);
-    this.#timer.unref();
+    this.#schedule.stop();
   }
 
   /** Starts a run when a bucket has enabled rules and none runs; says whether it did. */

@@ -5,52 +5,30 @@ import type { LocalStore } from '../../../storage/index.js';
 import { randomId } from '../../../util/ids.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { TargetJobs } from '../target-jobs.js';
+import { ConfigSchedule } from '../schedule/config-schedule.js';
 
 export class SpaceWatcher {
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
+  readonly #schedule: ConfigSchedule;
 
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly store: LocalStore,
     private readonly jobs: TargetJobs,
-  ) {}
+  ) {
+    this.#schedule = new ConfigSchedule(
+      runtime,
+      (values) => values.lru.capacity_upd_time_ms,
+      () => this.check(),
+      'capacity check failed',
+    );
+  }
 
   start(): void {
-    this.#schedule();
-    // A new interval applies at once (a target starts with the defaults, before the cluster's).
-    this.runtime.store.onChange((change) => {
-      const { config } = change;
-      if (config === undefined || this.#stopped) return;
-      const interval = (values: typeof config.current.values): number =>
-        values.lru.capacity_upd_time_ms;
-      if (interval(config.previous.values) === interval(config.current.values)) return;
-      // While a look runs, the next is scheduled when it ends (with the new interval).
-      if (this.#timer === undefined) return;
-      clearTimeout(this.#timer);
-      this.#schedule();
-    });
+    this.#schedule.start();
   }
 
   stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-  }
-
-  #schedule(): void {
-    if (this.#stopped) return;
-    const intervalMs = this.runtime.store.config.values.lru.capacity_upd_time_ms;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.check()
-        .catch((error: unknown) => {
-          this.runtime.log.warn('capacity check failed', { error });
-        })
-        .finally(() => {
-          this.#schedule();
-        });
-    }, intervalMs);
-    this.#timer.unref();
+    this.#schedule.stop();
   }
 
   /** Starts `lru` when a mountpath's file system is above `space.highwm`; says whether it did. */
