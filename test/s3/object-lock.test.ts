@@ -392,7 +392,9 @@ describe('S3 object lock', () => {
   });
 
   test('a locked version stays locked after a rebalance (a target joins)', async () => {
-    const keys = Array.from({ length: 12 }, (_, index) => `moved-${index}`);
+    // 3 targets become 4: each key moves with chance 1/4, so with 40 keys none moving is ~1e-5
+    // (with 12 it was 3%, and the test failed once that way).
+    const keys = Array.from({ length: 40 }, (_, index) => `moved-${index}`);
     const versions = new Map<string, string>();
     for (const key of keys) {
       versions.set(
@@ -409,10 +411,16 @@ describe('S3 object lock', () => {
       const head = await s3.send(new HeadObjectCommand({ Bucket: locked, Key: key }));
       before.set(key, head.ObjectLockRetainUntilDate?.getTime() ?? 0);
     }
+    const previous = (await client.cluster.rebalanceMetadata())?.version ?? 0;
     const joined = await cluster.addTarget();
     await cluster.waitForMembers(60_000);
-    const rmd = await client.cluster.rebalanceMetadata();
-    assert.ok(rmd !== undefined, 'a rebalance started');
+    // The join's own rebalance, not an earlier one that already ended.
+    let rmd = await client.cluster.rebalanceMetadata();
+    for (let attempt = 0; attempt < 300 && (rmd?.version ?? 0) <= previous; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      rmd = await client.cluster.rebalanceMetadata();
+    }
+    assert.ok(rmd !== undefined && rmd.version > previous, 'a rebalance started');
     assert.equal((await client.jobs.wait(`g${rmd.version}`, { timeoutMs: 120_000 })).err, '');
     const moved = (
       await Promise.all(joined.spec.mountpaths.map((mountpath) => findFiles(mountpath, '%ob')))
