@@ -10,6 +10,14 @@ import type { BucketJson, StartJobRequestJson } from '../wire/index.js';
 import type { Job } from './job.js';
 import type { JobKind } from './job-kinds.js';
 
+/** What is known of a downloaded body before it is stored (checked as it is written). */
+export interface DownloadedObjectOptions {
+  size: number | undefined;
+  /** Hex MD5 from the origin, when it sent one. */
+  md5: string | undefined;
+  customMetadata: Record<string, string>;
+}
+
 export interface TargetJobEnvironment {
   readonly nodeId: string;
   readonly store: LocalStore;
@@ -80,11 +88,7 @@ export interface TargetJobEnvironment {
     bucket: BucketJson,
     name: string,
     body: Readable,
-    options: {
-      size: number | undefined;
-      md5: string | undefined;
-      customMetadata: Record<string, string>;
-    },
+    options: DownloadedObjectOptions,
   ): Promise<{ size: number }>;
   /** Whether the object exists (asked of its owner). */
   objectExists(bucket: BucketJson, name: string): Promise<boolean>;

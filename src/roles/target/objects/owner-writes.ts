@@ -14,6 +14,7 @@ import {
   Resource,
   type BucketJson,
 } from '../../../wire/index.js';
+import type { DownloadedObjectOptions } from '../../../jobs/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from './object-service.js';
 import { nativePutRequest } from './object-types.js';
@@ -42,11 +43,7 @@ export async function putDownloadedObject(
   bucket: BucketJson,
   name: string,
   body: Readable,
-  options: {
-    size: number | undefined;
-    md5: string | undefined;
-    customMetadata: Record<string, string>;
-  },
+  options: DownloadedObjectOptions,
 ): Promise<{ size: number }> {
   const resolved = objects.resolve(bucket);
   const checksum = options.md5 === undefined ? undefined : { type: 'md5', value: options.md5 };
