@@ -60,7 +60,10 @@ describe('CLI views after a known workload', () => {
       string,
       NodeStatusJson
     >;
-    assert.deepEqual(Object.keys(statuses).sort((a, b) => a.localeCompare(b)), targetIds());
+    assert.deepEqual(
+      Object.keys(statuses).sort((a, b) => a.localeCompare(b)),
+      targetIds(),
+    );
     const sum = (name: string): number =>
       Object.values(statuses).reduce((total, status) => total + Number(status.tracker[name]?.v), 0);
     assert.equal(sum('put.n'), puts);
