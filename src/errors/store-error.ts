@@ -62,6 +62,8 @@ export const errorCodes = [
   'MetadataTooLarge',
   'MalformedXML',
   'InvalidArgument',
+  /** S3's catch-all for a request whose parts contradict each other (checksum type and algorithm). */
+  'InvalidRequest',
   'InvalidDigest',
   'MissingContentLength',
   /** A conditional write lost to a concurrent write of the same key (its condition held on arrival). */

@@ -64,7 +64,7 @@ export type {
   UploadAttributes,
   UploadSummary,
 } from './multipart/multipart-uploads.js';
-export type { ManifestChunk } from './multipart/chunk-manifest.js';
+export type { ManifestChunk, UploadChecksum } from './multipart/chunk-manifest.js';
 export type { ListedVersion } from './versions/list-versions.js';
 export type { DeleteOutcome } from './versions/versioned-delete.js';
 export type { HistoryIdentity } from './versions/version-removal.js';

@@ -57,7 +57,7 @@ before(async () => {
     parts: [{ partNumber: 1, etag: 'e', extraChecksums: {} }],
     minPartBytes: 0,
     versioning: false,
-    combineChecksums: () => ({}),
+    combineChecksums: () => Promise.resolve({}),
   });
 });
 

@@ -227,7 +227,7 @@ describe('mirror copies of kept versions and chunked objects', () => {
       })),
       minPartBytes: 0,
       versioning: false,
-      combineChecksums: () => ({}),
+      combineChecksums: () => Promise.resolve({}),
     });
     const set = object.chunkSet ?? '';
     assert.notEqual(set, '');

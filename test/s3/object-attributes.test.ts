@@ -1,7 +1,8 @@
 // GetObjectAttributes and GET/HEAD by partNumber against a real cluster (1 gateway, 2 targets)
 // through the AWS SDK v3: a multipart upload with CRC32 part checksums, read back part by part and
 // described (ETag, composite checksum, paged parts, storage class, size); a single-part object has
-// one part; parts it does not have answer 416 InvalidPartNumber.
+// one part; parts it does not have answer 416 InvalidPartNumber. Full-object multipart checksums
+// (CRC64NVME, CRC32C) equal the CRC of the whole object, and the completion's value is verified.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +10,8 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  type ChecksumAlgorithm,
+  type CompletedPart,
   GetObjectAttributesCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -16,6 +19,8 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
+import { crc32c } from '@node-rs/crc32';
 import { TestCluster } from '../harness/test-cluster.js';
 import { bodyBytes, failure, sdkClient } from '../harness/s3-setup.js';
 
@@ -191,6 +196,144 @@ describe('S3 GetObjectAttributes and partNumber', () => {
         s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'single', PartNumber: 0 })),
       ),
       { name: 'InvalidArgument', status: 400 },
+    );
+  });
+
+  /** Uploads `parts` as `key` with `algorithm` checksums; the completion is left to the caller. */
+  const uploadWithChecksums = async (key: string, algorithm: ChecksumAlgorithm) => {
+    const { UploadId, ChecksumType } = await s3.send(
+      new CreateMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        ChecksumAlgorithm: algorithm,
+        ChecksumType: 'FULL_OBJECT',
+      }),
+    );
+    assert.equal(ChecksumType, 'FULL_OBJECT');
+    const completed: CompletedPart[] = [];
+    for (const [index, body] of parts.entries()) {
+      const part = await s3.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId,
+          PartNumber: index + 1,
+          Body: body,
+          ChecksumAlgorithm: algorithm,
+        }),
+      );
+      completed.push({ PartNumber: index + 1, ETag: part.ETag, ...checksumOfPart(part) });
+    }
+    return { uploadId: UploadId ?? '', completed };
+  };
+  const checksumOfPart = (part: {
+    ChecksumCRC32C?: string | undefined;
+    ChecksumCRC64NVME?: string | undefined;
+  }) =>
+    part.ChecksumCRC64NVME !== undefined
+      ? { ChecksumCRC64NVME: part.ChecksumCRC64NVME }
+      : { ChecksumCRC32C: part.ChecksumCRC32C };
+
+  test('full-object multipart checksums: the CRC of the whole object, verified at completion', async () => {
+    const whole = Buffer.concat(parts);
+    const crc64 = new Crc64Nvme();
+    crc64.update(whole);
+    const wholeCrc64 = Buffer.from(await crc64.digest()).toString('base64');
+    const crc32cBytes = Buffer.alloc(4);
+    crc32cBytes.writeUInt32BE(crc32c(whole) >>> 0);
+    const wholeCrc32c = crc32cBytes.toString('base64');
+
+    const nvme = await uploadWithChecksums('full-nvme', 'CRC64NVME');
+    // A wrong whole-object value is a BadDigest; nothing becomes visible and the upload stays open.
+    assert.deepEqual(
+      await failure(
+        s3.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key: 'full-nvme',
+            UploadId: nvme.uploadId,
+            MultipartUpload: { Parts: nvme.completed },
+            ChecksumCRC64NVME: 'AAAAAAAAAAA=',
+            ChecksumType: 'FULL_OBJECT',
+          }),
+        ),
+      ),
+      { name: 'BadDigest', status: 400 },
+    );
+    assert.deepEqual(
+      await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'full-nvme' }))),
+      { name: 'NotFound', status: 404 },
+    );
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'full-nvme',
+        UploadId: nvme.uploadId,
+        MultipartUpload: { Parts: nvme.completed },
+        ChecksumCRC64NVME: wholeCrc64,
+        ChecksumType: 'FULL_OBJECT',
+      }),
+    );
+    assert.equal(done.ChecksumCRC64NVME, wholeCrc64);
+    assert.equal(done.ChecksumType, 'FULL_OBJECT');
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: 'full-nvme', ChecksumMode: 'ENABLED' }),
+    );
+    assert.equal(head.ChecksumCRC64NVME, wholeCrc64);
+    assert.equal(head.ChecksumType, 'FULL_OBJECT');
+    const got = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'full-nvme', ChecksumMode: 'ENABLED' }),
+    );
+    assert.ok((await bodyBytes(got.Body)).equals(whole));
+
+    const castagnoli = await uploadWithChecksums('full-crc32c', 'CRC32C');
+    const completedC = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'full-crc32c',
+        UploadId: castagnoli.uploadId,
+        MultipartUpload: { Parts: castagnoli.completed },
+      }),
+    );
+    assert.equal(completedC.ChecksumCRC32C, wholeCrc32c);
+    const attributes = await s3.send(
+      new GetObjectAttributesCommand({
+        Bucket: bucket,
+        Key: 'full-crc32c',
+        ObjectAttributes: ['Checksum'],
+      }),
+    );
+    assert.deepEqual(
+      [attributes.Checksum?.ChecksumCRC32C, attributes.Checksum?.ChecksumType],
+      [wholeCrc32c, 'FULL_OBJECT'],
+    );
+
+    // A single PUT with CRC64NVME (the SDK computes it; the target verifies and keeps it).
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'single-nvme',
+        Body: whole,
+        ChecksumAlgorithm: 'CRC64NVME',
+      }),
+    );
+    const single = await s3.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: 'single-nvme', ChecksumMode: 'ENABLED' }),
+    );
+    assert.equal(single.ChecksumCRC64NVME, wholeCrc64);
+    // SHA-256 has no full-object form: S3 refuses the pair.
+    assert.deepEqual(
+      await failure(
+        s3.send(
+          new CreateMultipartUploadCommand({
+            Bucket: bucket,
+            Key: 'sha-full',
+            ChecksumAlgorithm: 'SHA256',
+            ChecksumType: 'FULL_OBJECT',
+          }),
+        ),
+      ),
+      { name: 'InvalidRequest', status: 400 },
     );
   });
 });

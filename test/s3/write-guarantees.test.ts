@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   ListBucketsCommand,
@@ -90,19 +89,6 @@ describe('S3 write guarantees', () => {
           }),
         ),
       'x-amz-checksum-algorithm',
-    );
-    await refused(
-      'full-object multipart checksum',
-      () =>
-        s3.send(
-          new CreateMultipartUploadCommand({
-            Bucket: bucket,
-            Key: 'mpu',
-            ChecksumAlgorithm: 'CRC32',
-            ChecksumType: 'FULL_OBJECT',
-          }),
-        ),
-      'x-amz-checksum-type',
     );
     const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets ?? [];
     assert.deepEqual(

@@ -66,6 +66,7 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   MetadataTooLarge: { status: 400, s3Code: 'MetadataTooLarge' },
   MalformedXML: { status: 400, s3Code: 'MalformedXML' },
   InvalidArgument: { status: 400, s3Code: 'InvalidArgument' },
+  InvalidRequest: { status: 400, s3Code: 'InvalidRequest' },
   InvalidDigest: { status: 400, s3Code: 'InvalidDigest' },
   MissingContentLength: { status: 411, s3Code: 'MissingContentLength' },
   ConditionalRequestConflict: { status: 409, s3Code: 'ConditionalRequestConflict' },

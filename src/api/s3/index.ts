@@ -7,7 +7,11 @@ export * from './ports.js';
 export * from './request.js';
 export * from './router.js';
 export { parseS3ErrorXml } from './xml/error-document.js';
-export { compositeChecksum, isChecksumAlgorithm } from './body/checksum-algorithms.js';
+export {
+  combinePartChecksums,
+  uploadChecksumOf,
+  type S3UploadChecksum,
+} from './body/multipart-checksums.js';
 export * from './write-conditions.js';
 export * from './object-lock.js';
 export * from './lifecycle-configuration.js';

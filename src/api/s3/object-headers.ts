@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { expirationHeaderValue } from './lifecycle-configuration.js';
 import { setLockHeaders } from './object-lock.js';
-import { isChecksumAlgorithm } from './body/checksum-algorithms.js';
+import { checksumTypeOfValue, isChecksumAlgorithm } from './body/checksum-algorithms.js';
 import { StoreError } from '../../errors/index.js';
 import type { S3ObjectAttributes, S3ObjectInfo } from './ports.js';
 
@@ -143,12 +143,9 @@ export function setObjectHeaders(
     for (const [algorithm, value] of Object.entries(info.checksums)) {
       res.setHeader(`x-amz-checksum-${algorithm}`, value);
     }
-    // Multipart objects carry the checksum of their part checksums.
-    if (Object.keys(info.checksums).length > 0)
-      res.setHeader(
-        'x-amz-checksum-type',
-        info.partsCount === undefined ? 'FULL_OBJECT' : 'COMPOSITE',
-      );
+    // Multipart objects carry a composite (`...-N`) or a full-object checksum.
+    const [first] = Object.values(info.checksums);
+    if (first !== undefined) res.setHeader('x-amz-checksum-type', checksumTypeOfValue(first));
   }
   if (info.lock !== undefined) setLockHeaders(res, info.lock);
   setExpirationHeader(res, info);

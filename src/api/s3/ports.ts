@@ -5,6 +5,7 @@ import type { ResolvedRange } from '../common/range.js';
 import type { AuthResult } from './auth/authenticate.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { WriteCondition } from './write-conditions.js';
+import type { S3UploadChecksum } from './body/multipart-checksums.js';
 import type { S3ObjectLock, S3ObjectLockConfig, S3Retention } from './object-lock.js';
 import type { LifecycleJson, S3AccessPropsJson } from '../../wire/index.js';
 
@@ -126,7 +127,7 @@ export interface S3PayloadWrite {
   body: Readable;
   contentLength: number;
   /** Runs when the whole body arrived, before the object is visible; throwing cancels the write. */
-  finish(): { etag: string; checksums: Record<string, string> };
+  finish(): Promise<{ etag: string; checksums: Record<string, string> }>;
 }
 
 /** An object write: bytes and attributes, and the condition it makes (If-None-Match, If-Match). */
@@ -254,12 +255,16 @@ export interface S3ObjectPort {
     versionId: string | undefined,
     tags: Record<string, string>,
   ): Promise<S3ObjectInfo>;
-  /** `lock`: the object lock the completed object gets (`x-amz-object-lock-*`). */
+  /**
+   * `lock`: the object lock the completed object gets (`x-amz-object-lock-*`); `checksum`: the
+   * additional checksum every part carries and the form of the object's.
+   */
   createUpload(
     bucket: string,
     key: string,
     attributes: S3ObjectAttributes,
     lock?: S3ObjectLock,
+    checksum?: S3UploadChecksum,
   ): Promise<string>;
   uploadPart(request: S3PartWrite): Promise<S3PartInfo>;
   listParts(bucket: string, key: string, uploadId: string): Promise<S3PartInfo[]>;
@@ -269,6 +274,8 @@ export interface S3ObjectPort {
     uploadId: string,
     parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }>,
     condition?: WriteCondition,
+    /** The completion's `x-amz-checksum-*`: the object's checksum, verified before it is visible. */
+    expectedChecksums?: Record<string, string>,
   ): Promise<S3ObjectInfo>;
   abortUpload(bucket: string, key: string, uploadId: string): Promise<void>;
 }

@@ -83,19 +83,13 @@ const rules: readonly HeaderRule[] = [
     operations: allWrites,
   },
   {
-    // Cairn computes and verifies crc32, crc32c, sha1 and sha256 (body/checksum-algorithms.ts).
+    // Cairn computes and verifies crc32, crc32c, crc64nvme, sha1 and sha256 (checksum-algorithms.ts).
     matches: (name) => {
       const algorithm = checksumValueAlgorithm(name);
       return algorithm !== undefined && !isChecksumAlgorithm(algorithm);
     },
     meaning: 'checksum algorithm',
     operations: allWrites,
-  },
-  {
-    // A whole-object checksum on completion is not checked against the parts.
-    matches: (name) => checksumValueAlgorithm(name) !== undefined,
-    meaning: 'whole-object checksum of a multipart upload',
-    operations: new Set<S3Operation>(['CompleteMultipartUpload']),
   },
   {
     // A copy keeps the source's checksums; it does not compute the one asked for.
@@ -110,11 +104,11 @@ const rules: readonly HeaderRule[] = [
     harmless: checksumAlgorithms,
   },
   {
-    // Multipart checksums are composite (checksum of the part checksums).
+    // Multipart uploads take either form (multipart-checksums.ts); other writes are whole objects.
     matches: exact('x-amz-checksum-type'),
-    meaning: 'full-object checksum',
+    meaning: 'checksum type',
     operations: allWrites,
-    harmless: ['composite'],
+    harmless: ['composite', 'full_object'],
   },
   {
     matches: exact('x-amz-website-redirect-location'),

@@ -11,6 +11,12 @@ import { readStringMap, type ObjectRetention } from '../meta/index.js';
 export const manifestFormatVersion = 1;
 const headerBytes = 9;
 
+/** The S3 additional checksum an upload was created with, and its form (composite or full object). */
+export interface UploadChecksum {
+  algorithm: string;
+  type: 'COMPOSITE' | 'FULL_OBJECT';
+}
+
 /** One chunk of a completed object, in object order. */
 export interface ManifestChunk {
   /** The chunk's file number under `%ch/<id>/` (the S3 part number). */
@@ -37,6 +43,8 @@ export interface ChunkManifest {
   /** S3 object lock asked for when the upload was created (absent: none asked for). */
   retention?: ObjectRetention;
   legalHold?: boolean;
+  /** S3: the additional checksum every part carries, asked for when the upload was created. */
+  checksum?: UploadChecksum;
   /** Complete manifests only: the chunks in object order. */
   chunks: ManifestChunk[];
 }
@@ -57,6 +65,9 @@ export function encodeChunkManifest(manifest: ChunkManifest): Buffer {
       ? {}
       : { rm: manifest.retention.mode, ru: manifest.retention.untilMs }),
     ...(manifest.legalHold === true ? { l: true } : {}),
+    ...(manifest.checksum === undefined
+      ? {}
+      : { k: [manifest.checksum.algorithm, manifest.checksum.type] }),
     c: manifest.chunks.map((chunk) => [
       chunk.number,
       chunk.sizeBytes,
@@ -110,7 +121,16 @@ export function decodeChunkManifest(bytes: Buffer, context: string): ChunkManife
     manifest.retention = { mode, untilMs };
   }
   if (map.l !== undefined) manifest.legalHold = map.l === true ? true : fail('legal hold');
+  if (map.k !== undefined) manifest.checksum = readUploadChecksum(map.k) ?? fail('checksum');
   return manifest;
+}
+
+function readUploadChecksum(item: unknown): UploadChecksum | undefined {
+  if (!Array.isArray(item) || item.length !== 2) return undefined;
+  const [algorithm, type] = item as unknown[];
+  if (typeof algorithm !== 'string' || (type !== 'COMPOSITE' && type !== 'FULL_OBJECT'))
+    return undefined;
+  return { algorithm, type };
 }
 
 function readChunk(item: unknown): ManifestChunk | undefined {

@@ -27,7 +27,7 @@ import {
 import { putObject } from '../put-object.js';
 import { mountpathsFor, unameOf, type StoreContext } from '../store-context.js';
 import type { KeptHistory, StoredObject, WritePrecondition } from '../store-types.js';
-import type { ChunkManifest, ManifestChunk } from './chunk-manifest.js';
+import type { ChunkManifest, ManifestChunk, UploadChecksum } from './chunk-manifest.js';
 import {
   allManifests,
   findManifest,
@@ -46,7 +46,12 @@ export interface UploadAttributes {
   /** S3 object lock asked for at creation; it wins over the completion's default retention. */
   retention?: ObjectRetention;
   legalHold?: boolean;
+  /** S3: the additional checksum the parts carry and the form of the object's. */
+  checksum?: UploadChecksum;
 }
+
+/** What the writer computed of a part's body: its ETag and S3 checksums. */
+type PartFinish = { etag?: string; extraChecksums?: Record<string, string> };
 
 export interface PartWrite {
   bucket: BucketJson;
@@ -56,7 +61,7 @@ export interface PartWrite {
   body: Readable;
   contentLength: number;
   checksumType: ChecksumTypeName;
-  finish?: () => { etag?: string; extraChecksums?: Record<string, string> };
+  finish?: () => PartFinish | Promise<PartFinish>;
 }
 
 export interface StoredPart {
@@ -144,7 +149,7 @@ export async function uploadPart(context: StoreContext, write: PartWrite): Promi
         `content length mismatch: received ${bytesWritten} bytes, expected ${write.contentLength}`,
       );
     }
-    const extra = write.finish?.() ?? {};
+    const extra = (await write.finish?.()) ?? {};
     const metadata: ObjectMetadata = {
       size: bytesWritten,
       checksum: { type: write.checksumType, value: hasher.digest() },
@@ -258,8 +263,14 @@ export interface CompleteRequest {
   versioning: boolean;
   /** The bucket keeps history: see `PutObjectRequest.history`. */
   history?: KeptHistory | undefined;
-  /** The object's additional checksums, computed from its chunks' (S3's composite form). */
-  combineChecksums: (chunks: ManifestChunk[]) => Record<string, string>;
+  /**
+   * The object's additional checksums, computed from its chunks' (S3's composite or full-object
+   * form, as the upload asked); throwing cancels the completion.
+   */
+  combineChecksums: (
+    chunks: ManifestChunk[],
+    declared: UploadChecksum | undefined,
+  ) => Promise<Record<string, string>>;
   /** Checked atomically with the commit: see `PutObjectRequest.precondition`. */
   precondition?: WritePrecondition | undefined;
   /** S3 object lock of the completed object unless the upload asked for one (its default). */
@@ -332,7 +343,10 @@ export async function completeUpload(
         versioning: request.versioning,
         history: request.history,
         chunked: { chunks: uploadId, sizeBytes },
-        finish: () => ({ etag, extraChecksums: request.combineChecksums(chunks) }),
+        finish: async () => ({
+          etag,
+          extraChecksums: await request.combineChecksums(chunks, manifest.checksum),
+        }),
         ...(request.precondition === undefined ? {} : { precondition: request.precondition }),
         retention: manifest.retention ?? request.retention,
         legalHold: manifest.legalHold ?? request.legalHold,

@@ -21,7 +21,7 @@ export interface ObjectPayload {
   body: Readable;
   contentLength: number;
   /** Verifies every declared digest (throws the S3 error) and returns the ETag and checksums. */
-  finish(): { etag: string; checksums: Record<string, string> };
+  finish(): Promise<{ etag: string; checksums: Record<string, string> }>;
 }
 
 const signedStreaming = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
@@ -52,7 +52,15 @@ class PayloadHashing {
   }
 }
 
-export function openObjectPayload(context: RequestContext, auth: AuthResult): ObjectPayload {
+/**
+ * `checksumHeaders`: what `x-amz-checksum-<algorithm>` headers describe — this body, or (on
+ * CompleteMultipartUpload) the object being completed, checked elsewhere.
+ */
+export function openObjectPayload(
+  context: RequestContext,
+  auth: AuthResult,
+  checksumHeaders: 'body' | 'object' = 'body',
+): ObjectPayload {
   const headers = context.req.headers;
   const mode = auth.contentSha256;
   const streaming = mode.startsWith('STREAMING-');
@@ -65,7 +73,7 @@ export function openObjectPayload(context: RequestContext, auth: AuthResult): Ob
   const contentLength = declaredLength(
     streaming ? headers['x-amz-decoded-content-length'] : headers['content-length'],
   );
-  const declared = declaredChecksum(context);
+  const declared = declaredChecksum(context, checksumHeaders === 'body');
   const payloadSha256 = /^[0-9a-f]{64}$/.test(mode) ? mode : undefined;
   const hashing = new PayloadHashing(
     payloadSha256 === undefined ? undefined : createHash('sha256'),
@@ -84,7 +92,7 @@ export function openObjectPayload(context: RequestContext, auth: AuthResult): Ob
   return {
     body,
     contentLength,
-    finish: () => {
+    finish: async () => {
       const md5 = hashing.md5.digest();
       if (contentMd5 !== undefined) checkContentMd5(contentMd5, md5);
       if (payloadSha256 !== undefined && hashing.sha256?.digest('hex') !== payloadSha256) {
@@ -95,7 +103,7 @@ export function openObjectPayload(context: RequestContext, auth: AuthResult): Ob
       }
       const checksums: Record<string, string> = {};
       if (declared !== undefined && hashing.checksum !== undefined) {
-        const computed = hashing.checksum.digestBase64();
+        const computed = await hashing.checksum.digestBase64();
         const expected = declared.value ?? decoder?.trailers.get(declared.header);
         if (expected !== undefined && expected !== computed) {
           throw new StoreError(
@@ -132,8 +140,9 @@ function declaredLength(value: string | string[] | undefined): number {
 /** Which additional checksum the client sends: as a header, as a trailer, or only asks for. */
 function declaredChecksum(
   context: RequestContext,
+  valueHeaders: boolean,
 ): { algorithm: ChecksumAlgorithm; header: string; value: string | undefined } | undefined {
-  for (const algorithm of checksumAlgorithms) {
+  for (const algorithm of valueHeaders ? checksumAlgorithms : []) {
     const header = `x-amz-checksum-${algorithm}`;
     const value = headerText(context, header);
     if (value !== undefined) return { algorithm, header, value };
@@ -187,12 +196,12 @@ export function copiedPayload(
     // The source's errors reach its consumer through this pipeline's output.
     body: hashing.watch(pipeline(source, new PassThrough(), () => undefined)),
     contentLength,
-    finish: () => ({
+    finish: async () => ({
       etag: hashing.md5.digest('hex'),
       checksums:
         checksum === undefined || hashing.checksum === undefined
           ? {}
-          : { [checksum]: hashing.checksum.digestBase64() },
+          : { [checksum]: await hashing.checksum.digestBase64() },
     }),
   };
 }

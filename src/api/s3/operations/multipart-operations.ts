@@ -3,7 +3,8 @@
 import { StoreError } from '../../../errors/index.js';
 import { resolveRange } from '../../common/range.js';
 import { copiedPayload, openObjectPayload } from '../body/object-payload.js';
-import { checksumAlgorithms } from '../body/checksum-algorithms.js';
+import { checksumAlgorithms, checksumTypeOfValue } from '../body/checksum-algorithms.js';
+import { parseUploadChecksum } from '../body/multipart-checksums.js';
 import { checkCopySourceConditions } from '../conditions.js';
 import { attributesFromHeaders, quoteEtag } from '../object-headers.js';
 import type { S3Operation } from '../operation.js';
@@ -45,14 +46,21 @@ function partNumberOf(request: S3Request): number {
 const createMultipartUpload: S3Handler = async (request) => {
   const attributes = attributesFromHeaders(request.context.req.headers);
   const lock = parseLockHeaders(request.context.req.headers, Date.now());
+  const checksum = parseUploadChecksum(
+    header(request, 'x-amz-checksum-algorithm'),
+    header(request, 'x-amz-checksum-type'),
+  );
   const uploadId = await request.ports.objects.createUpload(
     request.bucket,
     request.key,
     attributes,
     lock,
+    checksum,
   );
-  const algorithm = header(request, 'x-amz-checksum-algorithm');
-  if (algorithm !== undefined) request.context.res.setHeader('x-amz-checksum-algorithm', algorithm);
+  if (checksum !== undefined) {
+    request.context.res.setHeader('x-amz-checksum-algorithm', checksum.algorithm.toUpperCase());
+    request.context.res.setHeader('x-amz-checksum-type', checksum.type);
+  }
   sendXml(request.context.res, 'InitiateMultipartUploadResult', {
     Bucket: request.bucket,
     Key: request.key,
@@ -116,7 +124,8 @@ const uploadPartCopy: S3Handler = async (request) => {
 const completeMultipartUpload: S3Handler = async (request) => {
   const uploadId = uploadIdOf(request);
   const condition = parseWriteCondition(request.context.req.headers);
-  const document = await readXmlDocument(request, 'CompleteMultipartUpload');
+  // Its x-amz-checksum-* headers are the completed object's, not this document's.
+  const document = await readXmlDocument(request, 'CompleteMultipartUpload', 'object');
   const parts = childRecords(document, 'Part').map((part) => {
     const number = Number(childText(part, 'PartNumber'));
     const etag = (childText(part, 'ETag') ?? '').replace(/"/g, '').trim();
@@ -141,12 +150,18 @@ const completeMultipartUpload: S3Handler = async (request) => {
       );
     }
   }
+  const expected: Record<string, string> = {};
+  for (const algorithm of checksumAlgorithms) {
+    const value = header(request, `x-amz-checksum-${algorithm}`);
+    if (value !== undefined) expected[algorithm] = value;
+  }
   const info = await request.ports.objects.completeUpload(
     request.bucket,
     request.key,
     uploadId,
     parts,
     condition,
+    expected,
   );
   // The checksums go in the document, not in headers.
   setWriteHeaders(request, { ...info, checksums: {} });
@@ -156,12 +171,14 @@ const completeMultipartUpload: S3Handler = async (request) => {
       value,
     ]),
   );
+  const [firstChecksum] = Object.values(info.checksums);
   sendXml(request.context.res, 'CompleteMultipartUploadResult', {
     Location: `/${request.bucket}/${request.key}`,
     Bucket: request.bucket,
     Key: request.key,
     ETag: quoteEtag(info.etag),
     ...checksumElements,
+    ...(firstChecksum === undefined ? {} : { ChecksumType: checksumTypeOfValue(firstChecksum) }),
   });
 };
 

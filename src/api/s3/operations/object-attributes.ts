@@ -1,6 +1,7 @@
 // GetObjectAttributes: what `x-amz-object-attributes` names (ETag, Checksum, ObjectParts,
 // StorageClass, ObjectSize) of an object or version, in one document, without its bytes. Parts are
 // paged with `x-amz-max-parts` and `x-amz-part-number-marker` as ListParts pages them.
+import { checksumTypeOfValue } from '../body/checksum-algorithms.js';
 import { StoreError } from '../../../errors/index.js';
 import type { S3Operation } from '../operation.js';
 import type { S3ObjectInfo, S3PartInfo } from '../ports.js';
@@ -40,7 +41,7 @@ function counter(request: S3Request, name: string, fallback: number, max: number
   return value;
 }
 
-/** `ChecksumCRC32` ... elements of a checksum set, and its type (multipart ones are composite). */
+/** `ChecksumCRC32` ... elements of a checksum set. */
 function checksumElements(checksums: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(checksums).map(([algorithm, value]) => [
@@ -79,10 +80,11 @@ function attributesXml(
 ): Record<string, unknown> {
   const document: Record<string, unknown> = {};
   if (wanted.has('ETag')) document.ETag = info.etag;
-  if (wanted.has('Checksum') && Object.keys(info.checksums).length > 0) {
+  const [firstChecksum] = Object.values(info.checksums);
+  if (wanted.has('Checksum') && firstChecksum !== undefined) {
     document.Checksum = {
       ...checksumElements(info.checksums),
-      ChecksumType: parts === undefined ? 'FULL_OBJECT' : 'COMPOSITE',
+      ChecksumType: checksumTypeOfValue(firstChecksum),
     };
   }
   if (wanted.has('ObjectParts') && parts !== undefined)

@@ -9,20 +9,30 @@ import { parseXmlDocument, type XmlRecord } from '../xml/xml-codec.js';
 /** Largest request document (a CompleteMultipartUpload of 10000 parts fits). */
 const maxDocumentBytes = 2 * 1024 * 1024;
 
-/** Reads the body (refusing more than the limit) and returns its root element's content. */
-export async function readXmlDocument(request: S3Request, rootName: string): Promise<XmlRecord> {
-  const text = await readSmallDocument(request);
+/**
+ * Reads the body (refusing more than the limit) and returns its root element's content.
+ * `checksumHeaders`: see `openObjectPayload`.
+ */
+export async function readXmlDocument(
+  request: S3Request,
+  rootName: string,
+  checksumHeaders: 'body' | 'object' = 'body',
+): Promise<XmlRecord> {
+  const text = await readSmallDocument(request, checksumHeaders);
   if (text.trim() === '') throw new StoreError('MalformedXML', `missing <${rootName}> document`);
   return parseXmlDocument(text, rootName);
 }
 
 /** The whole body as text ('' when empty), at most `maxDocumentBytes`. */
-export async function readSmallDocument(request: S3Request): Promise<string> {
+export async function readSmallDocument(
+  request: S3Request,
+  checksumHeaders: 'body' | 'object' = 'body',
+): Promise<string> {
   const headers = request.context.req.headers;
   if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
     return '';
   }
-  const payload = openObjectPayload(request.context, request.auth);
+  const payload = openObjectPayload(request.context, request.auth, checksumHeaders);
   if (payload.contentLength > maxDocumentBytes) {
     throw new StoreError(
       'RequestTooLarge',
@@ -30,7 +40,7 @@ export async function readSmallDocument(request: S3Request): Promise<string> {
     );
   }
   const data = await readSmallBody(payload.body, maxDocumentBytes, 'request document');
-  payload.finish();
+  await payload.finish();
   return data.toString('utf8');
 }
 

@@ -10,7 +10,7 @@ import { StoreError, badRequest, isStoreError } from '../../../errors/index.js';
 import { bucketDisplayName } from '../../../wire/index.js';
 import type { ObjectService } from './object-service.js';
 import type { ObjectTarget } from './object-types.js';
-import { combinedChecksums } from './target-s3-objects.js';
+import { checksumCombination } from './target-s3-objects.js';
 
 export class NativeMultipart {
   constructor(private readonly objects: ObjectService) {}
@@ -74,7 +74,7 @@ export class NativeMultipart {
         minPartBytes: 0,
         versioning: props.versioning.enabled,
         history,
-        combineChecksums: combinedChecksums,
+        combineChecksums: checksumCombination(),
       });
     });
   }

@@ -4,10 +4,10 @@
 import { Readable } from 'node:stream';
 import { errorTable, type ResolvedRange } from '../../../api/common/index.js';
 import {
-  compositeChecksum,
+  combinePartChecksums,
   forwardedPath,
   forwardedRequestHeaders,
-  isChecksumAlgorithm,
+  uploadChecksumOf,
   objectInfoFromHeaders,
   parseS3ErrorXml,
   type S3DeleteOutcome,
@@ -24,6 +24,7 @@ import {
   checkRetentionChange,
   type S3ObjectLock,
   type S3Retention,
+  type S3UploadChecksum,
   type WriteCondition,
 } from '../../../api/s3/index.js';
 import {
@@ -36,6 +37,7 @@ import { activeLifecycleRules, currentVersionExpiry } from '../../../cluster/ind
 import type {
   LocalStore,
   ManifestChunk,
+  UploadChecksum,
   DeleteGuard,
   StoredObject,
   WritePrecondition,
@@ -338,8 +340,8 @@ export class TargetS3Objects implements S3ObjectPort {
       tags: request.tags,
       versioning: props.versioning.enabled,
       history,
-      finish: () => {
-        const { etag, checksums } = request.finish();
+      finish: async () => {
+        const { etag, checksums } = await request.finish();
         return { etag, extraChecksums: checksums };
       },
     });
@@ -438,6 +440,7 @@ export class TargetS3Objects implements S3ObjectPort {
     key: string,
     attributes: S3ObjectAttributes,
     lock?: S3ObjectLock,
+    checksum?: S3UploadChecksum,
   ): Promise<string> {
     const view = this.#bucket(bucket);
     // The lock asked for now; without one the completion applies the bucket's default.
@@ -448,6 +451,7 @@ export class TargetS3Objects implements S3ObjectPort {
       tags: attributes.tags,
       ...(lock?.retention === undefined ? {} : { retention: lock.retention }),
       ...(lock?.legalHold === true ? { legalHold: true } : {}),
+      ...(checksum === undefined ? {} : { checksum }),
     });
   }
 
@@ -464,8 +468,8 @@ export class TargetS3Objects implements S3ObjectPort {
       body: request.body,
       contentLength: request.contentLength,
       checksumType: props.checksum.type,
-      finish: () => {
-        const { etag, checksums } = request.finish();
+      finish: async () => {
+        const { etag, checksums } = await request.finish();
         return { etag, extraChecksums: checksums };
       },
     });
@@ -483,6 +487,7 @@ export class TargetS3Objects implements S3ObjectPort {
     uploadId: string,
     parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }>,
     writeCondition?: WriteCondition,
+    expectedChecksums?: Record<string, string>,
   ): Promise<S3ObjectInfo> {
     const view = this.#bucket(bucketName);
     const { bucket, props, history, versioned } = view;
@@ -502,7 +507,7 @@ export class TargetS3Objects implements S3ObjectPort {
       minPartBytes: s3Settings(this.runtime).multipartMinPartBytes,
       versioning: props.versioning.enabled,
       history,
-      combineChecksums: combinedChecksums,
+      combineChecksums: checksumCombination(expectedChecksums),
     });
     return withExpiration(view, toS3Info(object, versioned));
   }
@@ -528,17 +533,17 @@ function toPartInfo(part: {
   };
 }
 
-/** The composite checksum of each algorithm every chunk carries (S3 and native completions). */
-export function combinedChecksums(chunks: ManifestChunk[]): Record<string, string> {
-  const result: Record<string, string> = {};
-  const first = chunks[0];
-  if (first === undefined) return result;
-  for (const algorithm of Object.keys(first.extraChecksums)) {
-    const values = chunks.map((chunk) => chunk.extraChecksums[algorithm]);
-    if (!isChecksumAlgorithm(algorithm) || values.some((value) => value === undefined)) continue;
-    result[algorithm] = compositeChecksum(algorithm, values as string[]);
-  }
-  return result;
+/**
+ * A completion's checksums as S3 makes them, in the form the upload was created with (S3 and native
+ * completions); `expected`: the completion's `x-amz-checksum-*` values to verify.
+ */
+export function checksumCombination(
+  expected?: Record<string, string>,
+): (
+  chunks: ManifestChunk[],
+  declared: UploadChecksum | undefined,
+) => Promise<Record<string, string>> {
+  return (chunks, declared) => combinePartChecksums(chunks, uploadChecksumOf(declared), expected);
 }
 
 /** A remote S3 error answer as the StoreError it stands for (the error table read backwards). */
