@@ -132,6 +132,21 @@ describe('S3 lifecycle', () => {
       { ...rules[2], Filter: { Prefix: '' } },
       rules[3],
     ]);
+    // A native props reset (AIStore's reset-bprops) resets the native props and keeps the rules.
+    await client.setBucketProps(
+      { name: versioned, provider: 'ais' },
+      { checksum: { type: 'md5' } },
+    );
+    const reset = await fetch(`${cluster.primary.publicUrl}/v1/buckets/${versioned}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'reset-bprops' }),
+    });
+    assert.equal(reset.status, 200, await reset.text());
+    const props = await client.bucketProps({ name: versioned, provider: 'ais' });
+    assert.equal(props.checksum.type, 'xxhash');
+    const kept = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: versioned }));
+    assert.deepEqual(kept.Rules, got.Rules);
     // A gateway other than the primary would answer the same: the rules are bucket metadata.
     await s3.send(new DeleteBucketLifecycleCommand({ Bucket: versioned }));
     assert.deepEqual(

@@ -291,16 +291,21 @@ export class ClusterOwner {
             draft.config.values.rate_limit,
           )
         : entry.props;
-      // A reset keeps the history state (S3 versioning never returns to "never enabled") and
-      // the object lock (once enabled, it stays: the bucket's versions stay protected).
+      // A reset keeps the history state (S3 versioning never returns to "never enabled"), the
+      // object lock (once enabled, it stays: the bucket's versions stay protected), and what the
+      // S3 API configures and removes with its own calls (lifecycle rules; owner, ACL, policy,
+      // public access block, CORS): AIStore's reset knows none of them, and dropping them would
+      // silently stop expirations or change who may read the bucket.
       const history = entry.props.versioning.history ?? 'none';
-      const lock = entry.props.object_lock;
+      const { object_lock: lock, lifecycle, s3_access: access } = entry.props;
       const props = reset
         ? {
             ...base,
             created: entry.props.created,
             versioning: { ...base.versioning, history },
             ...(lock === undefined ? {} : { object_lock: lock }),
+            ...(lifecycle === undefined ? {} : { lifecycle }),
+            ...(access === undefined ? {} : { s3_access: access }),
           }
         : applyBucketPropsUpdate(base, update);
       return { ...draft, bucketMetadata: draft.bucketMetadata.withBucket(bucket, props) };
