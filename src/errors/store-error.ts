@@ -85,6 +85,12 @@ export const errorCodes = [
   'NoSuchCORSConfiguration',
   /** A CORS preflight no rule of the bucket allows. */
   'CorsForbidden',
+  // S3 POST Object (browser form uploads).
+  'EntityTooLarge',
+  'InvalidPolicyDocument',
+  'MalformedPOSTRequest',
+  'IncorrectNumberOfFilesInPostRequest',
+  'MaxPostPreDataLengthExceeded',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

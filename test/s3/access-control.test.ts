@@ -31,6 +31,7 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { AuthnProcess, authnAdminPassword } from '../harness/authn-process.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
@@ -371,6 +372,46 @@ test('bucket policies: allow by principal, action, resource and condition; expli
   await clients.alice.send(new DeleteBucketPolicyCommand({ Bucket: 'alice-pol' }));
   assert.equal((await anonymous('GET', '/alice-pol/pub/1.txt'))[0], 403);
   assert.equal((await list('carol', 'alice-pol')).length, 4);
+});
+
+test('policy variables give each user a home; a form signed by a user is its PutObject', async () => {
+  await clients.alice.send(new CreateBucketCommand({ Bucket: 'alice-home' }));
+  const homes = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: 'arn:aws:s3:::alice-home/home/${aws:username}/*',
+      },
+    ],
+  };
+  await clients.alice.send(
+    new PutBucketPolicyCommand({ Bucket: 'alice-home', Policy: JSON.stringify(homes) }),
+  );
+  await put('bob', 'alice-home', 'home/bob/a.txt', 'bob data');
+  assert.equal(await get('bob', 'alice-home', 'home/bob/a.txt'), 'bob data');
+  await refused(put('bob', 'alice-home', 'home/carol/a.txt'), 'AccessDenied', 403);
+  await refused(get('carol', 'alice-home', 'home/bob/a.txt'), 'AccessDenied', 403);
+  assert.equal((await anonymous('GET', '/alice-home/home/bob/a.txt'))[0], 403);
+  const postForm = async (user: User, key: string): Promise<number> => {
+    const { url, fields } = await createPresignedPost(clients[user], {
+      Bucket: 'alice-home',
+      Key: key,
+      Expires: 600,
+    });
+    const body = new FormData();
+    for (const [name, value] of Object.entries(fields)) body.append(name, value);
+    body.append('file', new Blob(['from a form']), 'f.txt');
+    const response = await fetch(url, { method: 'POST', body });
+    await response.arrayBuffer();
+    return response.status;
+  };
+  assert.equal(await postForm('bob', 'home/bob/form.txt'), 204);
+  assert.equal(await get('bob', 'alice-home', 'home/bob/form.txt'), 'from a form');
+  assert.equal(await postForm('bob', 'home/alice/form.txt'), 403);
+  assert.equal(await postForm('carol', 'home/bob/form.txt'), 403);
 });
 
 test('the public access block refuses and ignores public ACLs and policies', async () => {

@@ -89,6 +89,14 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
     status: 404,
     s3Code: 'NoSuchPublicAccessBlockConfiguration',
   },
+  EntityTooLarge: { status: 400, s3Code: 'EntityTooLarge' },
+  InvalidPolicyDocument: { status: 400, s3Code: 'InvalidPolicyDocument' },
+  MalformedPOSTRequest: { status: 400, s3Code: 'MalformedPOSTRequest' },
+  IncorrectNumberOfFilesInPostRequest: {
+    status: 400,
+    s3Code: 'IncorrectNumberOfFilesInPostRequest',
+  },
+  MaxPostPreDataLengthExceeded: { status: 400, s3Code: 'MaxPostPreDataLengthExceededError' },
 };
 
 /** HTTP status of each code on the native API. */

@@ -122,6 +122,7 @@ export function s3StatsOperation(operation: string): StatsOperation {
     case 'GetObject':
       return 'get';
     case 'PutObject':
+    case 'PostObject':
     case 'CopyObject':
     case 'UploadPart':
       return 'put';

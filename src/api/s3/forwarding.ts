@@ -21,6 +21,8 @@ export const ForwardHeader = {
   key: 'x-cairn-s3-key',
   /** The ID of an unreachable owner the receiving target stands in for (reads only). */
   substituteFor: 'x-cairn-s3-substitute-for',
+  /** A PutObject carrying a browser form upload's file: its length is known only at its end. */
+  formUpload: 'x-cairn-s3-form-upload',
 } as const;
 
 /** The headers that mark a request from another node, for object `key`. */

@@ -6,6 +6,7 @@ import { setLockHeaders } from './object-lock.js';
 import { checksumTypeOfValue, isChecksumAlgorithm } from './body/checksum-algorithms.js';
 import { StoreError } from '../../errors/index.js';
 import type { S3ObjectAttributes, S3ObjectInfo } from './ports.js';
+import { childRecords, childText, type XmlRecord } from './xml/xml-codec.js';
 
 /** Headers S3 stores with an object and returns on GET and HEAD. */
 export const contentHeaderNames = [
@@ -97,6 +98,22 @@ export function addTag(tags: Record<string, string>, key: string, value: string)
     );
   }
   Object.defineProperty(tags, key, { value, enumerable: true, writable: true });
+}
+
+/** The content of a `<Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>` document. */
+export function tagsFromDocument(document: XmlRecord): Record<string, string> {
+  const tagSet = document.TagSet;
+  const tags: Record<string, string> = {};
+  if (tagSet === undefined || tagSet === '') return tags;
+  if (typeof tagSet !== 'object' || Array.isArray(tagSet)) {
+    throw new StoreError('MalformedXML', 'TagSet must hold Tag elements');
+  }
+  for (const tag of childRecords(tagSet, 'Tag')) {
+    const key = childText(tag, 'Key');
+    if (key === undefined) throw new StoreError('MalformedXML', 'Tag without a Key');
+    addTag(tags, key, childText(tag, 'Value') ?? '');
+  }
+  return tags;
 }
 
 export function quoteEtag(etag: string): string {

@@ -35,6 +35,7 @@ export type S3Operation =
   | 'DeleteBucketCors'
   | 'PreflightCors'
   | 'PutObject'
+  | 'PostObject'
   | 'CopyObject'
   | 'GetObject'
   | 'HeadObject'
@@ -173,6 +174,8 @@ function bucketOperation(context: RequestContext): S3Operation {
       return 'PreflightCors';
     case 'POST':
       if (query.has('delete')) return 'DeleteObjects';
+      // A browser form upload (its fields say everything; it has no sub-resource).
+      if (context.search === '') return 'PostObject';
       throw methodNotAllowed(context, 'bucket');
     default:
       throw methodNotAllowed(context, 'bucket');

@@ -131,7 +131,9 @@ export interface S3PayloadWrite {
 }
 
 /** An object write: bytes and attributes, and the condition it makes (If-None-Match, If-Match). */
-export interface S3WriteRequest extends S3PayloadWrite, S3ObjectAttributes {
+export interface S3WriteRequest extends Omit<S3PayloadWrite, 'contentLength'>, S3ObjectAttributes {
+  /** Undefined for a browser form upload's file, whose length is known only at its end. */
+  contentLength: number | undefined;
   condition?: WriteCondition | undefined;
   /** The object lock the write asks for (`x-amz-object-lock-*`); else the bucket's default. */
   lock?: S3ObjectLock | undefined;
@@ -295,6 +297,26 @@ export interface S3Forwarder {
    * bucket-level requests on (config `s3.serve_on_targets` off).
    */
   forwardToGateway(context: RequestContext): Promise<boolean>;
+  /**
+   * Sends a PutObject made on this node (a browser form upload's file) to the target that stores
+   * `key` — itself included — with `headers` (lower-case names) and `body`, and returns the answer
+   * unread. A body that fails aborts the request, so that nothing is stored.
+   */
+  forwardWrite(write: S3ForwardedWrite): Promise<S3ForwardedAnswer>;
+}
+
+export interface S3ForwardedWrite {
+  bucket: string;
+  key: string;
+  auth: AuthResult;
+  headers: Record<string, string>;
+  body: Readable;
+}
+
+export interface S3ForwardedAnswer {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
 }
 
 export interface S3Ports {

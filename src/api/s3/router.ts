@@ -29,6 +29,7 @@ import {
 import type { S3AccessPropsJson } from '../../wire/index.js';
 import type { S3Handler, S3Settings } from './request.js';
 import { refuseUnsupportedGuarantees } from './write-guarantees.js';
+import { servePostObject } from './post-object/post-object.js';
 
 /** S3 keys are at most 1024 bytes of UTF-8. */
 const maxKeyBytes = 1024;
@@ -56,7 +57,8 @@ export interface S3ApiOptions {
   accessOf?(bucket: string): S3AccessPropsJson | undefined;
 }
 
-const handlers: Record<S3Operation, S3Handler> = {
+/** Every operation but POST Object, which authenticates from its form (post-object.ts). */
+const handlers: Record<Exclude<S3Operation, 'PostObject'>, S3Handler> = {
   ...bucketHandlers,
   ...listHandlers,
   ...objectReadHandlers,
@@ -100,7 +102,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
       context.operation = s3StatsOperation(operation);
       if (address.bucket !== undefined && context.req.headers.origin !== undefined)
         setCorsHeaders(context, options.accessOf?.(address.bucket)?.cors);
-      if (!forwarded) {
+      if (!forwarded && operation !== 'PostObject') {
         const principal = options.authorize?.(
           context,
           auth,
@@ -135,14 +137,16 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
         );
       }
       setRequestIdHeaders(context);
-      await handlers[operation]({
-        context,
-        bucket,
-        key,
-        auth,
-        ports: options.ports,
-        settings,
-      });
+      const request = { context, bucket, key, auth, ports: options.ports, settings };
+      if (operation === 'PostObject') {
+        await servePostObject(request, {
+          secretOf,
+          authorizeWrite: (formAuth, formKey) =>
+            options.authorize?.(context, formAuth, 'PutObject', bucket, formKey),
+        });
+        return;
+      }
+      await handlers[operation](request);
     } catch (error) {
       sendS3Error(context, error, address);
     }

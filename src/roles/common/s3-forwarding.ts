@@ -8,6 +8,8 @@ import {
   forwardedPath,
   forwardHeaderPrefix,
   type AuthResult,
+  type S3ForwardedAnswer,
+  type S3ForwardedWrite,
   type S3Forwarder,
 } from '../../api/s3/index.js';
 import { StoreError } from '../../errors/index.js';
@@ -118,6 +120,25 @@ export class OwnerForwarder implements S3Forwarder {
     const headers = forwardedHeaders(context, true);
     await this.#proxy(context, gateway.publicUrl, context.req.url ?? '/', headers, read);
     return true;
+  }
+
+  async forwardWrite(write: S3ForwardedWrite): Promise<S3ForwardedAnswer> {
+    const { bucket, key } = write;
+    const owner = ownerOf(this.runtime, bucket, key);
+    const { props } = lookupBucket(this.runtime, s3Bucket(bucket));
+    validateObjectName(key);
+    this.admission?.admit(s3Bucket(bucket), props, 'PUT');
+    const forwarding: string[] = [];
+    appendForwardingHeaders(forwarding, this.runtime.id, key, write.auth);
+    const headers: Record<string, string> = { ...write.headers };
+    for (let index = 0; index + 1 < forwarding.length; index += 2)
+      headers[forwarding[index] as string] = forwarding[index + 1] as string;
+    return await this.runtime.client.stream(`${owner.dataUrl}${forwardedPath(bucket, key)}`, {
+      method: 'PUT',
+      headers,
+      body: write.body,
+      timeoutMs: forwardTimeoutMs(this.runtime),
+    });
   }
 
   async #readThroughSubstitute(

@@ -3,8 +3,10 @@
 // at parse time and evaluated against the values a request has for each condition key.
 import { BlockList, isIP } from 'node:net';
 import { malformedPolicy, stringList, wildcardMatch } from './policy-text.js';
+import { expandVariables, type ConditionValues } from './policy-variables.js';
 
-type Compare = (actual: string, expected: string) => boolean;
+/** `literal`: positions of `expected` that a policy variable filled (see policy-variables.ts). */
+type Compare = (actual: string, expected: string, literal?: ReadonlySet<number>) => boolean;
 
 interface OperatorSpec {
   readonly compare: Compare;
@@ -24,8 +26,7 @@ export interface PolicyCondition {
   readonly set: '' | 'ForAnyValue' | 'ForAllValues';
 }
 
-/** The values a request has for a key (lower case), undefined when it has none. */
-export type ConditionValues = (key: string) => readonly string[] | undefined;
+export type { ConditionValues };
 
 const number = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
 const date = (text: string): number =>
@@ -96,7 +97,7 @@ const negative = (compare: Compare, check?: (value: string) => void): OperatorSp
 
 const stringEquals: Compare = (a, b) => a === b;
 const stringEqualsIgnoreCase: Compare = (a, b) => a.toLowerCase() === b.toLowerCase();
-const stringLike: Compare = (a, b) => wildcardMatch(b, a, false);
+const stringLike: Compare = (a, b, literal) => wildcardMatch(b, a, false, literal);
 
 const operators: Readonly<Record<string, OperatorSpec>> = {
   StringEquals: positive(stringEquals),
@@ -202,8 +203,16 @@ export function parseConditionBlock(block: unknown): PolicyCondition[] {
   return conditions;
 }
 
-/** Whether one condition holds for the request's values. */
-export function conditionHolds(condition: PolicyCondition, valuesOf: ConditionValues): boolean {
+/**
+ * Whether one condition holds for the request's values; with `variables` (a 2012-10-17 policy)
+ * its values' policy variables are replaced first (a value whose variable has no value matches
+ * nothing).
+ */
+export function conditionHolds(
+  condition: PolicyCondition,
+  valuesOf: ConditionValues,
+  variables = false,
+): boolean {
   const actual = valuesOf(condition.key);
   if (condition.operator === 'Null') {
     const wantsAbsent = condition.values.some((value) => value.toLowerCase() === 'true');
@@ -214,7 +223,13 @@ export function conditionHolds(condition: PolicyCondition, valuesOf: ConditionVa
     return condition.ifExists || condition.spec.negated || condition.set === 'ForAllValues';
   }
   const matches = (value: string): boolean =>
-    condition.values.some((expected) => condition.spec.compare(value, expected));
+    condition.values.some((expected) => {
+      if (!variables) return condition.spec.compare(value, expected);
+      const expanded = expandVariables(expected, valuesOf);
+      return (
+        expanded !== undefined && condition.spec.compare(value, expanded.text, expanded.literal)
+      );
+    });
   const holdsFor = (value: string): boolean =>
     condition.spec.negated ? !matches(value) : matches(value);
   if (condition.set === 'ForAllValues') return actual.every(holdsFor);

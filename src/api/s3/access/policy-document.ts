@@ -21,6 +21,8 @@ export interface PolicyStatement {
   readonly resources: readonly string[];
   readonly notResource: boolean;
   readonly conditions: readonly PolicyCondition[];
+  /** Version 2012-10-17: `${...}` in resources and condition values are policy variables. */
+  readonly variables: boolean;
 }
 
 /** The largest bucket policy S3 accepts. */
@@ -68,10 +70,11 @@ export function parseBucketPolicy(text: string, bucket: string): PolicyStatement
   if (raw === undefined) throw malformedPolicy('Missing required field Statement');
   const list = Array.isArray(raw) ? (raw as unknown[]) : [raw];
   if (list.length === 0) throw malformedPolicy('Could not parse the policy: Statement is empty!');
-  return list.map((statement) => parseStatement(statement, bucket));
+  const variables = document.Version === '2012-10-17';
+  return list.map((statement) => parseStatement(statement, bucket, variables));
 }
 
-function parseStatement(raw: unknown, bucket: string): PolicyStatement {
+function parseStatement(raw: unknown, bucket: string, variables: boolean): PolicyStatement {
   if (!isRecord(raw)) throw malformedPolicy('Statement must be an object');
   for (const key of Object.keys(raw)) {
     if (!statementKeys.has(key)) throw malformedPolicy(`Unknown field ${key}`);
@@ -96,6 +99,7 @@ function parseStatement(raw: unknown, bucket: string): PolicyStatement {
     resources,
     notResource: resource.name === 'NotResource',
     conditions: raw.Condition === undefined ? [] : parseConditionBlock(raw.Condition),
+    variables,
   };
 }
 

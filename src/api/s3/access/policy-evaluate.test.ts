@@ -215,3 +215,47 @@ test('a policy is public when it allows everyone without an address or identity 
   });
   assert.equal(parse(named), false);
 });
+
+test('policy variables: replaced literally in resources and condition values (2012-10-17 only)', () => {
+  const home = {
+    Effect: 'Allow',
+    Principal: '*',
+    Action: ['s3:GetObject', 's3:ListBucket'],
+    Resource: 'arn:aws:s3:::bkt/home/${aws:username}/*',
+  };
+  const listOwn = {
+    Effect: 'Allow',
+    Principal: '*',
+    Action: 's3:ListBucket',
+    Resource: 'arn:aws:s3:::bkt',
+    Condition: { StringLike: { 's3:prefix': 'home/${aws:username}/${*}' } },
+  };
+  const text = policy(home, listOwn);
+  const user = { 'aws:username': 'alice' };
+  const cases: Array<[string, Record<string, string>, string, PolicyDecision]> = [
+    ['s3:GetObject', user, 'arn:aws:s3:::bkt/home/alice/a.txt', 'Allow'],
+    ['s3:GetObject', user, 'arn:aws:s3:::bkt/home/bob/a.txt', 'None'],
+    // No user name (anonymous): the pattern matches nothing.
+    ['s3:GetObject', {}, 'arn:aws:s3:::bkt/home//a.txt', 'None'],
+    // A wildcard in the value is literal: a user named `*` gets only `home/*/`.
+    ['s3:GetObject', { 'aws:username': '*' }, 'arn:aws:s3:::bkt/home/bob/a.txt', 'None'],
+    ['s3:GetObject', { 'aws:username': '*' }, 'arn:aws:s3:::bkt/home/*/a.txt', 'Allow'],
+    ['s3:ListBucket', { ...user, 's3:prefix': 'home/alice/*' }, 'arn:aws:s3:::bkt', 'Allow'],
+    ['s3:ListBucket', { ...user, 's3:prefix': 'home/alice/x' }, 'arn:aws:s3:::bkt', 'None'],
+    ['s3:ListBucket', { ...user, 's3:prefix': 'home/bob/*' }, 'arn:aws:s3:::bkt', 'None'],
+  ];
+  for (const [action, values, resource, expected] of cases) {
+    assert.equal(
+      decide(text, alice, action, resource, values),
+      expected,
+      `${action} ${resource} ${JSON.stringify(values)}`,
+    );
+  }
+  // 2008-10-17 has no policy variables: `${aws:username}` is text.
+  const old = JSON.stringify({ Version: '2008-10-17', Statement: [home] });
+  assert.equal(decide(old, alice, 's3:GetObject', 'arn:aws:s3:::bkt/home/alice/a', user), 'None');
+  assert.equal(
+    decide(old, alice, 's3:GetObject', 'arn:aws:s3:::bkt/home/${aws:username}/a', user),
+    'Allow',
+  );
+});

@@ -3,6 +3,7 @@
 import { conditionHolds, type ConditionValues } from './policy-conditions.js';
 import type { PolicyStatement } from './policy-document.js';
 import { wildcardMatch } from './policy-text.js';
+import { expandVariables } from './policy-variables.js';
 import type { S3Principal } from './principal.js';
 
 export type PolicyDecision = 'Allow' | 'Deny' | 'None';
@@ -33,12 +34,19 @@ function applies(statement: PolicyStatement, request: PolicyRequest): boolean {
   const action = request.action.toLowerCase();
   const actionMatch = statement.actions.some((pattern) => wildcardMatch(pattern, action, true));
   if (actionMatch === statement.notAction) return false;
-  const resourceMatch = statement.resources.some((pattern) =>
-    wildcardMatch(pattern, request.resource, false),
-  );
+  const resourceMatch = statement.resources.some((pattern) => {
+    if (!statement.variables) return wildcardMatch(pattern, request.resource, false);
+    const expanded = expandVariables(pattern, request.values);
+    return (
+      expanded !== undefined &&
+      wildcardMatch(expanded.text, request.resource, false, expanded.literal)
+    );
+  });
   if (resourceMatch === statement.notResource) return false;
   if (principalMatches(statement, request.principal) === statement.notPrincipal) return false;
-  return statement.conditions.every((condition) => conditionHolds(condition, request.values));
+  return statement.conditions.every((condition) =>
+    conditionHolds(condition, request.values, statement.variables),
+  );
 }
 
 function principalMatches(statement: PolicyStatement, principal: S3Principal): boolean {

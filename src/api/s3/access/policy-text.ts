@@ -20,20 +20,32 @@ export function stringList(value: unknown, what: string): string[] {
   return strings;
 }
 
-/** Glob match with `*` (any run) and `?` (one character); case-insensitive when asked. */
-export function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
+const noLiterals: ReadonlySet<number> = new Set();
+
+/**
+ * Glob match with `*` (any run) and `?` (one character); case-insensitive when asked. Positions
+ * in `literal` (a policy variable's value) match only themselves.
+ */
+export function wildcardMatch(
+  pattern: string,
+  value: string,
+  ignoreCase: boolean,
+  literal = noLiterals,
+): boolean {
   const p = ignoreCase ? pattern.toLowerCase() : pattern;
   const v = ignoreCase ? value.toLowerCase() : value;
+  const wild = (index: number, character: string): boolean =>
+    p[index] === character && !literal.has(index);
   // Iterative matching with one backtrack point: linear for the patterns policies hold.
   let pi = 0;
   let vi = 0;
   let star = -1;
   let mark = 0;
   while (vi < v.length) {
-    if (pi < p.length && (p[pi] === '?' || p[pi] === v[vi])) {
+    if (pi < p.length && (wild(pi, '?') || p[pi] === v[vi])) {
       pi += 1;
       vi += 1;
-    } else if (pi < p.length && p[pi] === '*') {
+    } else if (pi < p.length && wild(pi, '*')) {
       star = pi;
       mark = vi;
       pi += 1;
@@ -43,6 +55,6 @@ export function wildcardMatch(pattern: string, value: string, ignoreCase: boolea
       vi = mark;
     } else return false;
   }
-  while (pi < p.length && p[pi] === '*') pi += 1;
+  while (pi < p.length && wild(pi, '*')) pi += 1;
   return pi === p.length;
 }

@@ -107,7 +107,7 @@ function headerValue(context: RequestContext, name: string): string | undefined 
   return typeof value === 'string' ? value : undefined;
 }
 
-function malformed(message: string): StoreError {
+export function malformed(message: string): StoreError {
   return new StoreError('InvalidArgument', `AuthorizationHeaderMalformed: ${message}`);
 }
 
@@ -188,7 +188,7 @@ function remember<T>(cache: Map<string, T>, text: string, value: T): T {
   return value;
 }
 
-function parseCredential(credential: string | undefined): Readonly<Credential> {
+export function parseCredential(credential: string | undefined): Readonly<Credential> {
   const known = credential === undefined ? undefined : credentials.get(credential);
   if (known !== undefined) return known;
   const parts = (credential ?? '').split('/');
@@ -214,7 +214,7 @@ function parseSignedHeaders(text: string | undefined): readonly string[] {
   );
 }
 
-function requireSignature(signature: string | undefined): string {
+export function requireSignature(signature: string | undefined): string {
   if (signature === undefined || !/^[0-9a-f]{64}$/.test(signature)) {
     throw malformed('Signature must be 64 lowercase hex digits');
   }
@@ -249,7 +249,7 @@ function parseAmzDate(amzDate: string): number {
   return ms;
 }
 
-function parseAmzDateText(amzDate: string): number {
+export function parseAmzDateText(amzDate: string): number {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
   if (match === null) throw new StoreError('AccessDenied', `invalid X-Amz-Date "${amzDate}"`);
   const [, year, month, day, hour, minute, second] = match.map(Number);

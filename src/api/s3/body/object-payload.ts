@@ -8,6 +8,7 @@ import { acceptBody } from '../../common/http-server.js';
 import type { RequestContext } from '../../common/request-context.js';
 import type { AuthResult } from '../auth/authenticate.js';
 import { AwsChunkedDecoder } from '../auth/aws-chunked-decoder.js';
+import { ForwardHeader, isForwarded } from '../forwarding.js';
 import {
   checksumAlgorithms,
   createChecksumHasher,
@@ -17,9 +18,9 @@ import {
 } from './checksum-algorithms.js';
 
 /** The plain bytes of a PUT or UploadPart, and the check to run once they have all arrived. */
-export interface ObjectPayload {
+export interface ObjectPayload<Length extends number | undefined = number> {
   body: Readable;
-  contentLength: number;
+  contentLength: Length;
   /** Verifies every declared digest (throws the S3 error) and returns the ETag and checksums. */
   finish(): Promise<{ etag: string; checksums: Record<string, string> }>;
 }
@@ -61,6 +62,28 @@ export function openObjectPayload(
   auth: AuthResult,
   checksumHeaders: 'body' | 'object' = 'body',
 ): ObjectPayload {
+  return openPayload(context, auth, declaredLength, checksumHeaders);
+}
+
+/**
+ * The payload of a PutObject: as `openObjectPayload`, but a browser form upload's file, which a
+ * gateway forwards as it arrives, has no length until its end (undefined).
+ */
+export function openPutPayload(
+  context: RequestContext,
+  auth: AuthResult,
+): ObjectPayload<number | undefined> {
+  const formUpload =
+    isForwarded(context) && context.req.headers[ForwardHeader.formUpload] !== undefined;
+  return openPayload(context, auth, formUpload ? () => undefined : declaredLength, 'body');
+}
+
+function openPayload<Length extends number | undefined>(
+  context: RequestContext,
+  auth: AuthResult,
+  lengthOf: (header: string | string[] | undefined) => Length,
+  checksumHeaders: 'body' | 'object',
+): ObjectPayload<Length> {
   const headers = context.req.headers;
   const mode = auth.contentSha256;
   const streaming = mode.startsWith('STREAMING-');
@@ -70,7 +93,7 @@ export function openObjectPayload(
   ) {
     throw new StoreError('NotImplemented', `payload signing mode "${mode}" is not implemented yet`);
   }
-  const contentLength = declaredLength(
+  const contentLength = lengthOf(
     streaming ? headers['x-amz-decoded-content-length'] : headers['content-length'],
   );
   const declared = declaredChecksum(context, checksumHeaders === 'body');

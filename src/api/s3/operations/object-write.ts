@@ -1,18 +1,18 @@
 // Writing objects: PutObject, CopyObject (metadata and tagging directives, any source bucket),
 // DeleteObject, and the tag set (put, delete).
 import { StoreError } from '../../../errors/index.js';
-import { copiedPayload, openObjectPayload } from '../body/object-payload.js';
+import { copiedPayload, openPutPayload } from '../body/object-payload.js';
 import { checkCopySourceConditions } from '../conditions.js';
 import {
-  addTag,
   attributesFromHeaders,
   quoteEtag,
   setExpirationHeader,
+  tagsFromDocument,
 } from '../object-headers.js';
 import type { S3Operation } from '../operation.js';
 import type { S3ObjectInfo } from '../ports.js';
 import { header, versionIdOf, type S3Handler, type S3Request } from '../request.js';
-import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
+import { sendXml, xmlTime } from '../xml/xml-codec.js';
 import { readXmlDocument, sendEmpty } from './xml-body.js';
 import { parseWriteCondition } from '../write-conditions.js';
 import { bypassesGovernance, parseLockHeaders } from '../object-lock.js';
@@ -35,7 +35,7 @@ const putObject: S3Handler = async (request) => {
   const attributes = attributesFromHeaders(request.context.req.headers);
   const condition = parseWriteCondition(request.context.req.headers);
   const lock = parseLockHeaders(request.context.req.headers, Date.now());
-  const payload = openObjectPayload(request.context, request.auth);
+  const payload = openPutPayload(request.context, request.auth);
   const info = await request.ports.objects.put({
     bucket: request.bucket,
     key: request.key,
@@ -167,25 +167,8 @@ const deleteObject: S3Handler = async (request) => {
   sendEmpty(request, 204);
 };
 
-/** `<Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>` */
-async function readTagging(request: S3Request): Promise<Record<string, string>> {
-  const document = await readXmlDocument(request, 'Tagging');
-  const tagSet = document.TagSet;
-  const tags: Record<string, string> = {};
-  if (tagSet === undefined || tagSet === '') return tags;
-  if (typeof tagSet !== 'object' || Array.isArray(tagSet)) {
-    throw new StoreError('MalformedXML', 'TagSet must hold Tag elements');
-  }
-  for (const tag of childRecords(tagSet, 'Tag')) {
-    const key = childText(tag, 'Key');
-    if (key === undefined) throw new StoreError('MalformedXML', 'Tag without a Key');
-    addTag(tags, key, childText(tag, 'Value') ?? '');
-  }
-  return tags;
-}
-
 const putObjectTagging: S3Handler = async (request) => {
-  const tags = await readTagging(request);
+  const tags = tagsFromDocument(await readXmlDocument(request, 'Tagging'));
   const info = await request.ports.objects.setTags(
     request.bucket,
     request.key,

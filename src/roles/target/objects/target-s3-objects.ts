@@ -333,7 +333,7 @@ export class TargetS3Objects implements S3ObjectPort {
       bucket,
       name: request.key,
       body: request.body,
-      contentLength: request.contentLength,
+      ...(request.contentLength === undefined ? {} : { contentLength: request.contentLength }),
       checksumType: props.checksum.type,
       customMetadata: request.userMetadata,
       contentHeaders: request.contentHeaders,
