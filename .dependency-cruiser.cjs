@@ -62,7 +62,7 @@ const allowed = {
     'jobs',
   ],
   // A remote AIS cluster is reached with Cairn's own native-API client.
-  backends: ['util', 'wire', 'errors', 'transport', 'storage', 'checksum', 'sdk'],
+  backends: ['util', 'wire', 'errors', 'config', 'transport', 'storage', 'checksum', 'sdk'],
   dsort: [
     'archive',
     'util',

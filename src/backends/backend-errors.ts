@@ -1,5 +1,6 @@
 // Remote failures as the store's typed errors, each naming the backend: the remote's own answers
-// (404, 403, 412) keep their meaning; a remote that cannot be reached or fails is a 502, one that
+// (404, 403, 412) keep their meaning; a remote that throttles (429, 503) asks the client to slow
+// down in turn (429, S3 SlowDown); a remote that cannot be reached or fails is a 502, one that
 // goes silent past the timeout a 504.
 import { PassThrough, type Readable } from 'node:stream';
 import { StoreError, hasErrnoCode, isStoreError } from '../errors/index.js';
@@ -52,6 +53,13 @@ export function backendError(
   }
   if (status === 412)
     return new StoreError('PreconditionFailed', `${where}: ${operation}: ${detail}`);
+  if (status === 429 || status === 503) {
+    return new StoreError(
+      'TooManyRequests',
+      `backend ${where} throttled ${operation} (HTTP ${status}): ${detail}`,
+      { cause: error, retryAfterSeconds: 1 },
+    );
+  }
   if (isTimeout(error)) {
     return new StoreError('BackendTimeout', `backend ${where} timed out: ${operation}: ${detail}`, {
       cause: error,

@@ -12,6 +12,8 @@ import { AisBackend, aisBackendIdentity } from './ais-backend.js';
 import { createHttpAgent, HttpBackend } from './http-backend.js';
 import type { Agent } from 'undici';
 import { findRemoteCluster, isRemoteAisBucket, type RemoteCluster } from './remote-clusters.js';
+import { BackendPacers } from './backend-rate-limit.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 /** A named S3 endpoint profile (cluster config `backend.aws_profiles.<name>`). */
 export interface AwsProfile {
@@ -57,11 +59,27 @@ export class Backends {
   readonly #aisClients = new Map<string, Client>();
   /** The connections to HTTP origins (`ht://`), created on first use. */
   #httpAgent: Agent | undefined;
+  /** Paces calls to the backends of buckets with `rate_limit.backend` on. */
+  readonly #pacers: BackendPacers;
 
-  constructor(private readonly settings: () => BackendSettings) {}
+  /** `activeTargets`: how many targets share a bucket's backend budget (this node's map). */
+  constructor(
+    private readonly settings: () => BackendSettings,
+    activeTargets: () => number = () => 1,
+    clock: Clock = systemClock,
+  ) {
+    this.#pacers = new BackendPacers(activeTargets, clock);
+  }
 
-  /** The backend of a remote bucket (501 for providers without an adapter). */
+  /**
+   * The backend of a remote bucket (501 for providers without an adapter), paced by the bucket's
+   * `rate_limit.backend` when that is on.
+   */
   for(bucket: BucketJson, props: BucketPropsJson): Backend {
+    return this.#pacers.apply(this.#unpaced(bucket, props), bucket, props);
+  }
+
+  #unpaced(bucket: BucketJson, props: BucketPropsJson): Backend {
     if (bucket.provider === 'aws') {
       const settings = this.#awsSettings(props);
       const key = JSON.stringify(settings);

@@ -1,5 +1,6 @@
 // `cairn authn`: runs the AuthN service (users, roles, clusters, tokens) in the foreground.
 import { Command } from 'commander';
+import { tlsConfig } from '../config/index.js';
 import { isStoreError } from '../errors/index.js';
 import { startAuthn, type RunningAuthn } from '../roles/authn/authn-service.js';
 
@@ -12,6 +13,11 @@ interface AuthnFlags {
   adminUser?: string;
   tokenLifetime: string;
   pushInterval: string;
+  https?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  tlsSkipVerify?: boolean;
 }
 
 export function authnCommand(): Command {
@@ -28,6 +34,14 @@ export function authnCommand(): Command {
       '--push-interval <ms>',
       'how often clusters get the revoked tokens and S3 keys again',
       '10000',
+    )
+    .option('--https', 'serve HTTPS (needs the two below); clusters are reached over HTTPS too')
+    .option('--tls-cert <file>', 'PEM certificate it serves (reloaded when the file changes)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--tls-ca <file>', "PEM CA bundle that signed the clusters' certificates (trusted)")
+    .option(
+      '--tls-skip-verify',
+      "do not verify the clusters' certificates (self-signed, tests only)",
     )
     .action(async (flags: AuthnFlags) => {
       await runAuthn(flags);
@@ -50,6 +64,16 @@ async function runAuthn(flags: AuthnFlags): Promise<void> {
       adminPassword: process.env.CAIRN_AUTHN_ADMIN_PASSWORD,
       tokenLifetimeSeconds: positive(flags.tokenLifetime, 'token lifetime'),
       pushIntervalMs: positive(flags.pushInterval, 'push interval'),
+      tls: tlsConfig(
+        {
+          https: flags.https,
+          tlsCert: flags.tlsCert,
+          tlsKey: flags.tlsKey,
+          tlsCa: flags.tlsCa,
+          tlsSkipVerify: flags.tlsSkipVerify,
+        },
+        'AuthN settings',
+      ),
     });
   } catch (error) {
     const message = isStoreError(error) || error instanceof Error ? error.message : String(error);

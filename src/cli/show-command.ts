@@ -61,6 +61,17 @@ export function registerShowCommand(program: Command, io: CliIo): void {
       }),
     );
   show
+    .command('config')
+    .description('the cluster configuration, one `section.key value` a line (secrets redacted)')
+    .option('--json', 'print JSON')
+    .action(
+      commandAction(io, async (context, options: { json?: boolean }) => {
+        const config = await context.client.cluster.config();
+        if (options.json === true) return context.printJson(config);
+        context.printLines(configLines(config));
+      }),
+    );
+  show
     .command('remote-cluster')
     .description('attached remote AIS clusters: alias, UUID, URL, and their size when they answer')
     .option('--json', 'print JSON')
@@ -134,3 +145,23 @@ export function clusterTable(nodes: readonly NodeReport[]): string[] {
   );
   return formatTable(columns, rows);
 }
+
+/** `section.key value` lines, sorted; maps and lists as JSON. */
+export function configLines(value: Record<string, unknown>, prefix = ''): string[] {
+  const lines: string[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    const path = `${prefix}${key}`;
+    const nested =
+      typeof item === 'object' &&
+      item !== null &&
+      !Array.isArray(item) &&
+      Object.keys(item).length > 0;
+    if (nested && !mapValued.has(path))
+      lines.push(...configLines(item as Record<string, unknown>, `${path}.`));
+    else lines.push(`${path} ${typeof item === 'string' ? item : JSON.stringify(item)}`);
+  }
+  return prefix === '' ? lines.sort() : lines;
+}
+
+/** Keys set as one JSON value (`set-config`), shown the same way. */
+const mapValued = new Set(['backend.aws_profiles', 'backend.conf', 'backend.remote_ais_uuids']);

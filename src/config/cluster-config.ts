@@ -312,6 +312,27 @@ export function parseClusterConfig(raw: unknown): ClusterConfigValues {
   return deepFreeze(parsed.data);
 }
 
+/** What a secret reads as where the config is shown: whether it is set, never its value. */
+export const redactedSecret = '<redacted>';
+
+/**
+ * The config as nodes show it (`what=config`, to anyone with SHOW-CLUSTER): the AuthN secret
+ * (which signs tokens and redirects) and the backend profiles' secret keys are redacted. They
+ * are set with `set-config` and travel to nodes only over metasync.
+ */
+export function shownClusterConfig(values: ClusterConfigValues): ClusterConfigValues {
+  const hide = (secret: string): string => (secret === '' ? '' : redactedSecret);
+  type Profiles = ClusterConfigValues['backend']['aws_profiles'];
+  const profiles: Profiles = {};
+  for (const [name, profile] of Object.entries(values.backend.aws_profiles))
+    profiles[name] = { ...profile, secret_access_key: hide(profile.secret_access_key) };
+  return {
+    ...values,
+    auth: { ...values.auth, secret: hide(values.auth.secret) },
+    backend: { ...values.backend, aws_profiles: profiles },
+  };
+}
+
 /**
  * Applies `section.key=value` updates (from `set-config`) to a config, validating the result. A key
  * names a value by its path (`rate_limit.frontend.max_tokens` is three levels deep).

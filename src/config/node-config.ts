@@ -167,11 +167,25 @@ export function parseNodeConfig(raw: unknown): NodeConfig {
   });
 }
 
-function tlsConfig(value: z.infer<typeof nodeConfigSchema>): NodeTlsConfig | undefined {
+/** The TLS settings of a node's config (the AuthN service takes the same). */
+export interface TlsSettings {
+  https?: boolean | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  tlsCa?: string | undefined;
+  tlsClientAuth?: boolean | undefined;
+  tlsSkipVerify?: boolean | undefined;
+}
+
+/**
+ * TLS settings checked (undefined: plain HTTP): what would do nothing or cannot work is refused
+ * with the key to fix, and paths are made absolute. `what` names the config in the error.
+ */
+export function tlsConfig(value: TlsSettings, what = 'node config'): NodeTlsConfig | undefined {
   const refuse = (why: string): never => {
-    throw new StoreError('BadRequest', `invalid node config: ${why}`);
+    throw new StoreError('BadRequest', `invalid ${what}: ${why}`);
   };
-  if (!value.https) {
+  if (value.https !== true) {
     const stray = (['tlsCert', 'tlsKey', 'tlsCa', 'tlsClientAuth', 'tlsSkipVerify'] as const).find(
       (key) => value[key] !== undefined && value[key] !== false,
     );
@@ -180,7 +194,7 @@ function tlsConfig(value: z.infer<typeof nodeConfigSchema>): NodeTlsConfig | und
   }
   if (value.tlsCert === undefined || value.tlsKey === undefined)
     return refuse('https needs tlsCert and tlsKey (--tls-cert, --tls-key)');
-  if (value.tlsClientAuth && value.tlsCa === undefined)
+  if (value.tlsClientAuth === true && value.tlsCa === undefined)
     return refuse('tlsClientAuth needs tlsCa (--tls-ca), the CA that signed the nodes');
   return Object.freeze({
     files: Object.freeze({
@@ -188,8 +202,8 @@ function tlsConfig(value: z.infer<typeof nodeConfigSchema>): NodeTlsConfig | und
       key: absolute(value.tlsKey),
       ...(value.tlsCa === undefined ? {} : { ca: absolute(value.tlsCa) }),
     }),
-    clientAuth: value.tlsClientAuth,
-    skipVerify: value.tlsSkipVerify,
+    clientAuth: value.tlsClientAuth === true,
+    skipVerify: value.tlsSkipVerify === true,
   });
 }
 

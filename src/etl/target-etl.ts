@@ -40,8 +40,11 @@ export interface EtlTargetEnvironment {
   nodeId: string;
   /** The target's own directory: transformers work in `<dir>/etl/<name>`. */
   dir: string;
-  /** This target's intra-cluster URL (the base of `AIS_TARGET_URL`). */
-  intraUrl: () => string;
+  /**
+   * The base of `AIS_TARGET_URL`: this target's intra-cluster URL, or its loopback endpoint for
+   * transformers when it serves HTTPS (transformer-endpoint.ts).
+   */
+  endpointUrl: () => string;
   metadata: MetadataStore;
   clock: Clock;
   log: Logger;
@@ -157,7 +160,7 @@ export class TargetEtl {
       return;
     }
     const workdir = join(this.env.dir, 'etl', name);
-    const targetUrl = `${this.env.intraUrl()}${apiPath(Resource.etl, EtlPath.object, name, entry.secret)}`;
+    const targetUrl = `${this.env.endpointUrl()}${apiPath(Resource.etl, EtlPath.object, name, entry.secret)}`;
     const env = {
       ...spec.env,
       AIS_TARGET_URL: targetUrl,

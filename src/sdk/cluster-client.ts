@@ -130,6 +130,16 @@ export class ClusterClient {
     return node;
   }
 
+  /** The cluster configuration as the endpoint shows it (`what=config`; secrets redacted). */
+  async config(): Promise<Record<string, unknown>> {
+    const label = clusterLabel('get cluster config');
+    const response = await this.control('GET', apiPath('daemon'), label, {
+      query: { [Query.what]: What.config },
+    });
+    throwIfBufferedError(response, label);
+    return decodeJson(response, label, (text) => JSON.parse(text) as Record<string, unknown>);
+  }
+
   /** The latest rebalance generation (RMD), or undefined before the first rebalance. */
   async rebalanceMetadata(): Promise<RebalanceMetadataJson | undefined> {
     const label = clusterLabel('get rebalance metadata');

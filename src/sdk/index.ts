@@ -3,6 +3,7 @@ export { Client, type ByteRange, type ObjectReadResult } from './client.js';
 export { EtlClient, type EtlInitSpec } from './etl/etl-client.js';
 export {
   AuthnClient,
+  type AuthnClientTls,
   type AuthnRole,
   type AuthnS3Key,
   type AuthnUser,

@@ -159,6 +159,29 @@ test("with auth.enabled, tokens from the AuthN service carry each user's permiss
   }
 });
 
+test('the cluster config never shows auth.secret: what=config on every node, cairn show config', async () => {
+  for (const node of cluster.nodes) {
+    const response = await fetch(`${node.publicUrl}/v1/daemon?what=config`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    const text = await response.text();
+    assert.equal(response.status, 200, text);
+    assert.ok(!text.includes(secret), `${node.spec.name} shows the secret`);
+    const { auth } = JSON.parse(text) as { auth: { enabled: boolean; secret: string } };
+    assert.deepEqual({ ...auth }, { enabled: true, secret: '<redacted>', public_key: '' });
+  }
+  const { stdout } = await run(process.execPath, [cairnEntry, 'show', 'config'], {
+    env: {
+      ...process.env,
+      CAIRN_ENDPOINT: cluster.primary.publicUrl,
+      CAIRN_AUTHN_TOKEN: adminToken,
+    },
+  });
+  assert.match(stdout, /^auth\.enabled true$/m);
+  assert.match(stdout, /^auth\.secret <redacted>$/m);
+  assert.ok(!stdout.includes(secret));
+});
+
 test("no token, a bad token: 401 with AIStore's texts", async () => {
   const none = await call('GET', '/v1/objects/b1/open');
   assert.equal(none.status, 401);

@@ -1,10 +1,11 @@
 // HTTPS end to end: a cluster whose every port serves TLS with certificates from a test CA, intra
 // ports that require the nodes' client certificate, the SDK, the CLI and an S3 client over HTTPS,
-// and certificates reloaded without a restart (on request, and when the files change), a bad file
-// keeping the previous certificate in use.
+// an ETL transformer reading its objects, the AuthN service over HTTPS, and certificates reloaded
+// without a restart (on request, and when the files change), a bad file keeping the previous
+// certificate in use.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent as HttpsAgent } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,9 @@ import {
   signNodeCertificate,
   type PlaygroundTls,
 } from '../../src/cli/playground/certificates.js';
+import { AuthnProcess, authnAdminPassword } from '../harness/authn-process.js';
 import { cairnEntry } from '../harness/node-process.js';
+import { writeTransformers } from '../etl/transformers.js';
 import { accessKey, region, secretKey } from '../harness/s3-setup.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
@@ -175,6 +178,69 @@ test('an S3 client over HTTPS (AWS SDK v3 with the CA) writes and reads', async 
     assert.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), body);
   } finally {
     s3.destroy();
+  }
+});
+
+test('an hpull transformer reads its objects from a target that requires client certificates', async () => {
+  const files = await writeTransformers(dir);
+  const bucket = { name: 'secure', provider: 'ais' };
+  await client.etl.init({
+    name: 'md5-tls',
+    communication: 'hpull://',
+    runtime: { command: ['python3', '-u', files.pythonMd5] },
+  });
+  try {
+    const body = randomBytes(200_000);
+    await client.putObject(bucket, 'etl/in', body);
+    // The target redirects to its transformer, which GETs the object from AIS_TARGET_URL.
+    const response = await fetch(
+      `${cluster.primary.publicUrl}/v1/objects/secure/etl/in?etl_name=md5-tls`,
+    );
+    const text = await response.text();
+    assert.equal(response.status, 200, text);
+    assert.equal(text, createHash('md5').update(body).digest('hex'));
+  } finally {
+    await client.etl.stop('md5-tls');
+  }
+});
+
+test('the AuthN service serves HTTPS: the CLI trusts it with --ca-cert; it pushes to the HTTPS cluster', async () => {
+  const authn = await AuthnProcess.start(join(dir, 'authn'), 'a-shared-secret-for-the-tls-test', {
+    args: ['--https', '--tls-cert', tls.cert, '--tls-key', tls.key, '--tls-ca', tls.ca],
+  });
+  try {
+    assert.match(authn.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+    const tokenFile = join(dir, 'cli-auth.token');
+    const env = {
+      ...process.env,
+      CAIRN_AUTHN_URL: authn.url,
+      CAIRN_AUTHN_TOKEN_FILE: tokenFile,
+      CAIRN_AUTHN_TOKEN: '',
+      CAIRN_AUTHN_PASSWORD: authnAdminPassword,
+      CAIRN_CA_CERT: '',
+    };
+    const login = (...flags: string[]) =>
+      run(process.execPath, [cairnEntry, ...flags, 'auth', 'login', 'admin'], { env });
+    await assert.rejects(login(), (error: Error & { stderr?: string }) => {
+      assert.match(error.stderr ?? '', /certificate/i);
+      return true;
+    });
+    await login('--ca-cert', tls.ca);
+    const token = (await readFile(tokenFile, 'utf8')).trim();
+    // Registered with its HTTPS gateway, the cluster gets every new S3 key at once.
+    const { uuid } = await client.clusterMap({ refresh: true });
+    const urls = [cluster.primary.publicUrl];
+    await authn.admin('POST', '/v1/clusters', token, { id: uuid, alias: 'tls', urls });
+    const key = (await authn.admin('POST', '/v1/s3-keys', token, { user: 'admin' })) as {
+      access_key: string;
+    };
+    const stateFile = join(cluster.primary.spec.dir, 'auth-state.json');
+    await waitFor('the S3 key pushed to the gateway over HTTPS', 20_000, async () =>
+      (await readFile(stateFile, 'utf8').catch(() => '')).includes(key.access_key),
+    );
+  } finally {
+    authn.stop();
+    await authn.exited();
   }
 });
 

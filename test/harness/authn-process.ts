@@ -14,13 +14,17 @@ export class AuthnProcess {
   static async start(
     dir: string,
     secret: string,
-    options: { firstStart?: boolean } = {},
+    /** `args`: more flags (`--https --tls-cert ...`). */
+    options: { firstStart?: boolean; args?: readonly string[] } = {},
   ): Promise<AuthnProcess> {
     const admin =
       options.firstStart === false ? {} : { CAIRN_AUTHN_ADMIN_PASSWORD: authnAdminPassword };
     const child = spawn(
       process.execPath,
-      [cairnEntry, 'authn', '--dir', dir, '--port', '0', '--push-interval', '2000'],
+      [
+        ...[cairnEntry, 'authn', '--dir', dir, '--port', '0', '--push-interval', '2000'],
+        ...(options.args ?? []),
+      ],
       {
         env: { ...withoutAdminPassword(process.env), CAIRN_AUTHN_SECRET: secret, ...admin },
         stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,19 +1,30 @@
 // A proxy in front of a remote (s3rver) that counts the requests it passes and can fail them as a
-// remote does: refuse (connections reset), cut a GET's body after some bytes, or go silent.
-import { createServer, request as httpRequest, type Server } from 'node:http';
+// remote does: refuse (connections reset), cut a GET's body after some bytes, go silent, or
+// throttle (S3's 503 SlowDown, or 429) over a rate or for the first requests of each path.
+import { createServer, request as httpRequest, type ServerResponse, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { TokenBucket } from '../../src/util/token-bucket.js';
 
 export type ProxyMode =
   | { kind: 'pass' }
   | { kind: 'refuse' }
   | { kind: 'silent' }
   /** GET bodies stop after this many bytes and the connection is reset. */
-  | { kind: 'cut'; afterBytes: number };
+  | { kind: 'cut'; afterBytes: number }
+  /** Requests over `perSecond` (after a burst of `burst`) are answered `status`. */
+  | { kind: 'throttle'; perSecond: number; burst: number; status: 429 | 503 }
+  /** The first `count` requests of each path are answered `status`. */
+  | { kind: 'throttle-first'; count: number; status: 429 | 503 };
 
 export class RemoteProxy {
   mode: ProxyMode = { kind: 'pass' };
   /** `METHOD /path?query` of every request passed on. */
   readonly requests: string[] = [];
+  /** When each of `requests` arrived (ms, performance.now()). */
+  readonly arrivalsMs: number[] = [];
+  /** `METHOD /path?query` of every request answered with a throttling status. */
+  readonly throttled: string[] = [];
+  #rate: { mode: ProxyMode; bucket: TokenBucket } | undefined;
   /** Open connections, reset at the end. */
   readonly sockets = new Set<Socket>();
 
@@ -32,7 +43,16 @@ export class RemoteProxy {
         return;
       }
       if (mode.kind === 'silent') return;
-      holder.proxy?.requests.push(`${req.method} ${req.url}`);
+      const line = `${req.method} ${req.url}`;
+      const proxy = holder.proxy;
+      if (proxy !== undefined && proxy.#throttles(mode, line)) {
+        proxy.throttled.push(line);
+        req.resume();
+        answerThrottled(res, mode.status, req.method);
+        return;
+      }
+      holder.proxy?.requests.push(line);
+      holder.proxy?.arrivalsMs.push(performance.now());
       const upstream = httpRequest(
         {
           host: target.hostname,
@@ -83,6 +103,20 @@ export class RemoteProxy {
     return proxy;
   }
 
+  /** Whether a throttling mode refuses this request. */
+  #throttles(mode: ProxyMode, line: string): mode is Extract<ProxyMode, { status: number }> {
+    if (mode.kind === 'throttle-first') {
+      const path = line.split('?')[0];
+      return this.throttled.filter((seen) => seen.split('?')[0] === path).length < mode.count;
+    }
+    if (mode.kind !== 'throttle') return false;
+    if (this.#rate?.mode !== mode) {
+      const bucket = new TokenBucket(mode.perSecond / 1000, mode.burst, performance.now());
+      this.#rate = { mode, bucket };
+    }
+    return this.#rate.bucket.take(performance.now()) > 0;
+  }
+
   /** How many GETs of `key` in `bucket` were passed on. */
   gets(bucket: string, key: string): number {
     const path = `/${bucket}/${key}`;
@@ -94,4 +128,15 @@ export class RemoteProxy {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** S3's answer to a client over its request rate. */
+function answerThrottled(res: ServerResponse, status: 429 | 503, method: string | undefined): void {
+  const code = status === 503 ? 'SlowDown' : 'TooManyRequests';
+  const body =
+    method === 'HEAD'
+      ? ''
+      : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>Please reduce your request rate.</Message></Error>`;
+  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': body.length });
+  res.end(body);
 }

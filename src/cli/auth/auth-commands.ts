@@ -11,7 +11,11 @@ export const defaultAuthnUrl = 'http://127.0.0.1:52001';
 function authn(context: CommandContext, withToken = true): AuthnClient {
   const url = context.globals.authnUrl ?? defaultAuthnUrl;
   const token = withToken ? context.token : undefined;
-  return new AuthnClient(url, token, context.globals.timeout * 1000);
+  // The service's certificate is trusted as the cluster's is (`--ca-cert`, `--insecure`).
+  return new AuthnClient(url, token, context.globals.timeout * 1000, {
+    caCert: context.caCert,
+    insecure: context.globals.insecure === true,
+  });
 }
 
 function password(options: { password?: string }): string {

@@ -1,6 +1,7 @@
 // The AuthN service hands every registered cluster its revoked tokens and S3 keys (`PUT
 // /v1/tokens` on the cluster's first answering URL, with an admin token it signs itself): at once
 // after each change and again every `intervalMs`, so a node that was down catches up.
+import { fetch, type Dispatcher } from 'undici';
 import type { ClusterAuthStateJson, TokenKeys } from '../../auth/index.js';
 import { permissionsToWire, signToken } from '../../auth/index.js';
 import type { Logger } from '../../util/log.js';
@@ -14,6 +15,8 @@ export class AuthnPush {
     private readonly keys: TokenKeys,
     private readonly log: Logger,
     private readonly intervalMs: number,
+    /** Connections to HTTPS clusters (trusting the service's CA bundle); none: the defaults. */
+    private readonly clusters?: Dispatcher,
   ) {}
 
   start(): void {
@@ -67,6 +70,7 @@ export class AuthnPush {
               headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
               body,
               signal: AbortSignal.timeout(10_000),
+              ...(this.clusters === undefined ? {} : { dispatcher: this.clusters }),
             });
             await response.arrayBuffer();
             if (response.ok) return;

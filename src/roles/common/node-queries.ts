@@ -1,4 +1,5 @@
 // Answers to `GET /v1/daemon?what=` / `GET /v1/cluster?what=` that every node gives the same way.
+import { shownClusterConfig } from '../../config/index.js';
 import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
 import {
   What,
@@ -60,7 +61,7 @@ export async function answerNodeQuery(
     }
     case What.config:
     case What.clusterConfig:
-      return { ...store.config.values, version: String(store.config.version) };
+      return { ...shownClusterConfig(store.config.values), version: String(store.config.version) };
     case What.snode:
       return runtime.selfJson();
     case What.rebalanceMetadata:

@@ -44,6 +44,11 @@ const certificateCheckMs = 10_000;
 /** How long a starting node keeps trying to reach the primary before giving up. */
 const joinDeadlineMs = 120_000;
 
+/** Targets in this node's cluster map not in maintenance (they share backend budgets). */
+function activeTargets(store: MetadataStore): () => number {
+  return () => store.clusterMap?.activeTargets().length ?? 1;
+}
+
 /** What the composition root gives a role. */
 export interface NodeHooks {
   /** Ends the process gracefully (a decommissioned or shut-down node). */
@@ -101,15 +106,19 @@ export class NodeRuntime {
     this.metrics = new NodeMetrics(id, config.role, config.requestMetrics);
     this.stats = new RequestStats(this.metrics.requests);
     this.unreachable = new UnreachableTargets(client, () => clock.nowMs());
-    this.backends = new Backends(() => {
-      const { backend } = store.config.values;
-      return {
-        awsProfiles: backend.aws_profiles,
-        remoteClusters: attachedClusters(backend.conf.ais, backend.remote_ais_uuids),
-        requestTimeoutMs: backend.request_timeout_ms,
-        maxAttempts: backend.max_attempts,
-      };
-    });
+    this.backends = new Backends(
+      () => {
+        const { backend } = store.config.values;
+        return {
+          awsProfiles: backend.aws_profiles,
+          remoteClusters: attachedClusters(backend.conf.ais, backend.remote_ais_uuids),
+          requestTimeoutMs: backend.request_timeout_ms,
+          maxAttempts: backend.max_attempts,
+        };
+      },
+      activeTargets(store),
+      clock,
+    );
   }
 
   static async create(config: NodeConfig, seams: NodeSeams = {}): Promise<NodeRuntime> {

@@ -4,7 +4,12 @@
 import { join } from 'node:path';
 import type { ClusterMember } from '../../cluster/index.js';
 import type { NodeConfig } from '../../config/index.js';
-import { TargetEtl, etlJobDefinitions } from '../../etl/index.js';
+import {
+  TargetEtl,
+  etlJobDefinitions,
+  startTransformerEndpoint,
+  type TransformerEndpoint,
+} from '../../etl/index.js';
 import { isRemoteBucket } from '../../backends/index.js';
 import { jobDefinitions, TargetDownloads } from '../../jobs/index.js';
 import { DataProtection, protectionJobDefinitions, reprotectOwned } from '../../protect/index.js';
@@ -130,11 +135,18 @@ export async function startTarget(
     clusterMap: () => runtime.store.clusterMap,
     refreshClusterMap: async () => membership.member?.refreshClusterMap(),
   });
+  // HTTPS targets serve their transformers on loopback HTTP (transformer-endpoint.ts).
+  const transformerEndpoint: TransformerEndpoint | undefined =
+    config.tls === undefined
+      ? undefined
+      : await startTransformerEndpoint(runtime.id, runtime.log, (context, rest) =>
+          etl.handle(context, rest),
+        );
   // Before the jobs: offline transforms are jobs that use it (the object service comes later).
-  const etl = new TargetEtl({
+  const etl: TargetEtl = new TargetEtl({
     nodeId: runtime.id,
     dir: config.dir,
-    intraUrl: () => runtime.self.intraUrl,
+    endpointUrl: () => transformerEndpoint?.url ?? runtime.self.intraUrl,
     metadata: runtime.store,
     clock: runtime.clock,
     log: runtime.log,
@@ -339,6 +351,7 @@ export async function startTarget(
       // The transformers first: their etl-inline jobs then end, and are not aborted (aborting
       // one asks the primary to stop its ETL everywhere).
       await etl.close();
+      await transformerEndpoint?.close();
       jobs.registry.abortAll('node shutting down');
       await downloads.close();
       await runtime.close();

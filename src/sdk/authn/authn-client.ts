@@ -1,6 +1,16 @@
 // A client of the AuthN service (`cairn authn`, AIStore's AuthN API): login, users, roles,
 // clusters, token revocation and S3 keys. Every call but login needs an admin's token.
-import { ApiError, parseErrorBody } from '../errors.js';
+import { Agent, fetch } from 'undici';
+import { TlsConnector } from '../../util/tls/tls-client.js';
+import { ApiError, TransportError, parseErrorBody } from '../errors.js';
+
+/** How the client trusts an AuthN service served over HTTPS. */
+export interface AuthnClientTls {
+  /** PEM CA bundle to trust instead of the system's CAs (CLI `--ca-cert`). */
+  caCert?: string | Buffer | undefined;
+  /** Accept any certificate (self-signed, tests; CLI `--insecure`). */
+  insecure?: boolean;
+}
 
 export interface AuthnUser {
   id: string;
@@ -26,13 +36,26 @@ export interface AuthnS3Key {
 
 export class AuthnClient {
   readonly #url: string;
+  /** Connections trusting `tls` (none: the default ones, the system's CAs). */
+  readonly #agent: Agent | undefined;
 
   constructor(
     url: string,
     readonly token?: string,
     readonly timeoutMs = 60_000,
+    tls: AuthnClientTls = {},
   ) {
     this.#url = url.replace(/\/+$/, '');
+    const insecure = tls.insecure === true;
+    this.#agent =
+      tls.caCert === undefined && !insecure
+        ? undefined
+        : new Agent({ connect: new TlsConnector({ ca: tls.caCert, verify: !insecure }).connect });
+  }
+
+  /** Closes the connections (clients with TLS settings keep their own). */
+  async close(): Promise<void> {
+    await this.#agent?.close();
   }
 
   /** `POST /v1/users/<name>` → a token (lifetime: the service's default unless given). */
@@ -118,20 +141,31 @@ export class AuthnClient {
   }
 
   async #call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(`${this.#url}${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      const label = { text: `AuthN ${method} ${path}` };
-      throw new ApiError(label, response.status, parseErrorBody(text), text);
+    const label = { text: `AuthN ${method} ${path}` };
+    let response;
+    try {
+      response = await fetch(`${this.#url}${path}`, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(this.#agent === undefined ? {} : { dispatcher: this.#agent }),
+      });
+    } catch (error) {
+      // fetch says only "fetch failed": the reason (refused, a certificate not trusted) is its cause.
+      const reason = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      const detail = reason instanceof Error ? reason.message : String(reason);
+      const code = (reason as { code?: unknown }).code;
+      throw new TransportError(label, `${this.#url}: ${detail}`, {
+        cause: error,
+        ...(typeof code === 'string' ? { code } : {}),
+      });
     }
+    const text = await response.text();
+    if (!response.ok) throw new ApiError(label, response.status, parseErrorBody(text), text);
     return text === '' ? undefined : (JSON.parse(text) as unknown);
   }
 }
