@@ -175,6 +175,7 @@ describe('web console', () => {
       assert.equal(jobRow?.[1], 'copy-bck');
       assert.equal(jobRow?.[2], 'finished');
       assert.equal(jobRow?.[5], '2/2');
+      assert.ok((await page.locator('#jobs .bar.finished').count()) >= 1, 'a full progress bar');
 
       // The first answer has no interval yet; the table comes with the next refresh.
       await open('performance', '#throughput');
