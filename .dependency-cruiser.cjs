@@ -101,6 +101,9 @@ const allowed = {
   sdk: ['util', 'wire', 'placement'],
   // The archive formats' writers pack a local directory into a shard (`archive put DIR`).
   cli: ['util', 'wire', 'sdk', 'placement', 'archive'],
+  // The web console (a gateway's `/console`) is a client of the gateway's own native API that shows
+  // the CLI's views; the composition root mounts it.
+  console: ['util', 'wire', 'errors', 'api', 'sdk', 'cli'],
   bin: null,
 };
 

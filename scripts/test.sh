@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The S3 compatibility tests drive Debian's command-line clients; the shard tests make and read
-# archives with zip, unzip and lz4; the namespace cluster tests (test/netns) use iproute2's `ip`.
-bash scripts/test-deps.sh s3cmd rclone awscli zip unzip lz4 iproute2
+# archives with zip, unzip and lz4; the namespace cluster tests (test/netns) use iproute2's `ip`;
+# the web console's test drives Debian's headless Chromium (never a downloaded browser build).
+bash scripts/test-deps.sh s3cmd rclone awscli zip unzip lz4 iproute2 chromium
 npm run --silent build
 npm run --silent check
 # Only *.test.js files are tests (node would also run every file under a folder named `test`).

@@ -1,9 +1,11 @@
 // `cairn node`: starts a gateway or target process from a config file and flags (the composition root).
+import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { parseNodeConfig, readNodeConfigFile } from '../config/index.js';
+import { consoleHandler, isConsolePath } from '../console/console-route.js';
+import { parseNodeConfig, readNodeConfigFile, type NodeConfig } from '../config/index.js';
 import { isStoreError } from '../errors/index.js';
 import { startGateway } from '../roles/gateway/gateway.js';
-import type { RunningNode } from '../roles/common/node-runtime.js';
+import type { GatewayFacts, PublicRoute, RunningNode } from '../roles/common/node-runtime.js';
 import { startTarget } from '../roles/target/target.js';
 import { offsetClock, type Clock } from '../util/clock.js';
 
@@ -140,8 +142,8 @@ async function runNode(flags: NodeFlags): Promise<void> {
       () => process.exit(1),
     );
   };
-  const hooks = { requestExit: stop };
   try {
+    const hooks = { requestExit: stop, publicRoute: await webConsole(config) };
     node =
       config.role === 'proxy'
         ? await startGateway(config, hooks)
@@ -153,4 +155,17 @@ async function runNode(flags: NodeFlags): Promise<void> {
   }
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** A gateway's web console (`/console`), reaching the gateway itself with the node's TLS trust. */
+async function webConsole(
+  config: NodeConfig,
+): Promise<((gateway: GatewayFacts) => PublicRoute) | undefined> {
+  if (config.role !== 'proxy') return undefined;
+  const caFile = config.tls?.files.ca;
+  const options = {
+    caCert: caFile === undefined ? undefined : await readFile(caFile),
+    insecure: config.tls?.skipVerify,
+  };
+  return (gateway) => ({ matches: isConsolePath, handle: consoleHandler(gateway, options) });
 }

@@ -14,6 +14,7 @@ import { UsageError } from './cli-errors.js';
 import type { CliIo } from './cli-io.js';
 import { commandAction, type CommandContext } from './context.js';
 import { StreamingTable, formatTable, type Column } from './table.js';
+import { bucketRows, bucketTable } from './views/bucket-view.js';
 
 export interface LsOptions {
   prefix?: string;
@@ -26,6 +27,8 @@ export interface LsOptions {
   /** `--no-dirs` sets it false. */
   dirs?: boolean;
   archive?: boolean;
+  /** Buckets with their object counts and sizes (a summary job per bucket). */
+  summary?: boolean;
 }
 
 /** Props always listed; others come from `--props`. */
@@ -50,10 +53,15 @@ export function registerLsCommand(program: Command, io: CliIo): void {
     )
     .option('--no-dirs', 'no directory entries (with --no-recursion: only the objects)')
     .option('--archive', 'list the files inside shards too, as <shard>/<path>')
+    .option('--summary', 'without a bucket: every bucket with its object count and sizes')
     .addOption(new Option('--json', 'print JSON'))
     .action(
       commandAction(io, async (context, uri: string | undefined, options: LsOptions) => {
         if (uri === undefined) return await listBuckets(context, options);
+        if (options.summary === true)
+          throw new UsageError(
+            '--summary lists the buckets: give no bucket (or see `bucket summary`)',
+          );
         const { bucket, objectName } = parseBucketObject(uri);
         if (objectName !== '' && options.prefix !== undefined) {
           throw new UsageError('give the prefix either in the URI or with --prefix, not both');
@@ -65,6 +73,11 @@ export function registerLsCommand(program: Command, io: CliIo): void {
 
 async function listBuckets(context: CommandContext, options: LsOptions): Promise<void> {
   const buckets = await context.client.listBuckets();
+  if (options.summary === true) {
+    const rows = await bucketRows(context.client, buckets);
+    if (options.json === true) return context.printJson(rows);
+    return context.printLines(bucketTable(rows));
+  }
   if (options.json === true) return context.printJson(buckets);
   const rows = buckets.map((bucket) => [bucketDisplayName(bucket)]);
   context.printLines(formatTable([{ header: 'NAME' }], rows));

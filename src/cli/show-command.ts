@@ -2,32 +2,12 @@
 // and, for targets, mountpaths and capacity from the node's own status. (`show log` and `show
 // performance` are in node-commands.ts.) `cairn show remote-cluster`: the attached AIS clusters.
 import type { Command } from 'commander';
-import {
-  isOutOfService,
-  nodePublicUrl,
-  NodeFlag,
-  type ClusterMapJson,
-  type NodeJson,
-  type NodeStatusJson,
-} from '../sdk/index.js';
-import { formatBytes } from '../util/bytes.js';
 import type { CliIo } from './cli-io.js';
 import { commandAction } from './context.js';
-import { errorLine } from './cli-errors.js';
 import { registerNodeCommands } from './node-commands.js';
 import { formatTable } from './table.js';
+import { clusterReports, clusterTable } from './views/cluster-view.js';
 import { registerViewCommands } from './views/view-commands.js';
-
-/** A node as `show cluster` reports it. */
-export interface NodeReport {
-  id: string;
-  role: 'proxy' | 'target';
-  primary: boolean;
-  publicUrl: string;
-  state: string;
-  status?: NodeStatusJson;
-  error?: string;
-}
 
 /**
  * Registers `show cluster`, `show remote-cluster`, `show log`, and the views (`show performance`,
@@ -44,16 +24,7 @@ export function registerShowCommand(program: Command, io: CliIo): void {
     .action(
       commandAction(io, async (context, options: { json?: boolean }) => {
         const map = await context.client.clusterMap({ refresh: true });
-        const nodes = await Promise.all(
-          clusterNodes(map).map(async (node): Promise<NodeReport> => {
-            const report = nodeReport(map, node);
-            try {
-              return { ...report, status: await context.client.nodeStatus(report.publicUrl) };
-            } catch (error) {
-              return { ...report, state: 'unreachable', error: errorLine(error) };
-            }
-          }),
-        );
+        const nodes = await clusterReports(context.client, map);
         if (options.json === true) return context.printJson({ clusterMap: map, nodes });
         const primary = map.proxy_si?.daemon_id ?? '-';
         context.print(`Cluster ${map.uuid}, map version ${map.version}, primary ${primary}`);
@@ -91,59 +62,6 @@ export function registerShowCommand(program: Command, io: CliIo): void {
         context.printLines(formatTable(columns, rows));
       }),
     );
-}
-
-/** Proxies first, then targets, each sorted by ID. */
-export function clusterNodes(map: ClusterMapJson): NodeJson[] {
-  const byId = (a: NodeJson, b: NodeJson): number => a.daemon_id.localeCompare(b.daemon_id);
-  return [...Object.values(map.pmap).sort(byId), ...Object.values(map.tmap).sort(byId)];
-}
-
-function nodeReport(map: ClusterMapJson, node: NodeJson): NodeReport {
-  return {
-    id: node.daemon_id,
-    role: node.daemon_type,
-    primary: map.proxy_si?.daemon_id === node.daemon_id,
-    publicUrl: nodePublicUrl(node),
-    state: nodeState(node),
-  };
-}
-
-function nodeState(node: NodeJson): string {
-  if ((node.flags & NodeFlag.decommission) !== 0) return 'decommissioning';
-  if (isOutOfService(node)) return 'maintenance';
-  return 'online';
-}
-
-/** The human table of `show cluster`. */
-export function clusterTable(nodes: readonly NodeReport[]): string[] {
-  const rows = nodes.map((node) => {
-    const capacity = node.status?.mountpath_capacity ?? [];
-    const isTarget = node.role === 'target';
-    // Mountpaths on one file system report its sizes each: count every file system once.
-    const filesystems = [...new Map(capacity.map((entry) => [entry.filesystem, entry])).values()];
-    const usedBytes = filesystems.reduce((sum, entry) => sum + entry.used_bytes, 0);
-    const totalBytes = filesystems.reduce((sum, entry) => sum + entry.total_bytes, 0);
-    const usage =
-      isTarget && totalBytes > 0
-        ? `${formatBytes(usedBytes)}/${formatBytes(totalBytes)} (${Math.round((usedBytes / totalBytes) * 100)}%)`
-        : '-';
-    return [
-      node.id,
-      node.primary ? `${node.role} (primary)` : node.role,
-      node.publicUrl,
-      node.state,
-      isTarget && node.status !== undefined ? String(capacity.length) : '-',
-      usage,
-    ];
-  });
-  const columns = ['ID', 'ROLE', 'PUBLIC URL', 'STATE', 'MOUNTPATHS', 'USED/TOTAL'].map(
-    (header) => ({
-      header,
-      alignRight: header === 'MOUNTPATHS' || header === 'USED/TOTAL',
-    }),
-  );
-  return formatTable(columns, rows);
 }
 
 /** `section.key value` lines, sorted; maps and lists as JSON. */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StreamingTable, formatTable } from './table.js';
 import { entryRow } from './ls-command.js';
-import { clusterTable } from './show-command.js';
+import { clusterTable } from './views/cluster-view.js';
 import { formatNanoseconds } from './object-commands.js';
 import type { NodeStatusJson } from '../sdk/index.js';
 

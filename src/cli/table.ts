@@ -6,6 +6,20 @@ export interface Column {
   alignRight?: boolean;
 }
 
+/**
+ * A table before it is laid out: the CLI pads it into lines ({@link tableLines}), the web console
+ * renders the same cells as HTML, so both show the same figures.
+ */
+export interface TableCells {
+  columns: Column[];
+  rows: string[][];
+}
+
+/** The lines of a table (header first). */
+export function tableLines(table: TableCells): string[] {
+  return formatTable(table.columns, table.rows);
+}
+
 /** Formats rows under headers; returns the lines without trailing spaces. */
 export function formatTable(
   columns: readonly Column[],

@@ -93,6 +93,7 @@ export async function startPlayground(
   context.print(`S3 endpoint: ${state.endpoint} (path style, or <bucket>.localhost)`);
   context.print(`S3 access key: ${s3Credentials.accessKey}`);
   context.print(`S3 secret key: ${s3Credentials.secretKey}`);
+  context.print(`Web console: ${state.endpoint}/console/`);
   if (tls !== undefined) {
     context.print(`CA certificate: ${tls.ca} (export CAIRN_CA_CERT=${tls.ca})`);
   }

@@ -2,7 +2,7 @@
 // (enabled, disabled, faulty: its disk failed a check, see the target's alerts) and capacity.
 import type { NodeStatusJson } from '../../sdk/index.js';
 import { formatBytes } from '../../util/bytes.js';
-import { formatTable } from '../table.js';
+import { tableLines, type TableCells } from '../table.js';
 
 export interface DiskRow {
   target: string;
@@ -45,8 +45,12 @@ export function diskRows(targets: Record<string, NodeStatusJson>): DiskRow[] {
 }
 
 export function diskTable(rows: readonly DiskRow[]): string[] {
-  return formatTable(
-    [
+  return tableLines(diskCells(rows));
+}
+
+export function diskCells(rows: readonly DiskRow[]): TableCells {
+  return {
+    columns: [
       { header: 'TARGET' },
       { header: 'MOUNTPATH' },
       { header: 'STATE' },
@@ -55,7 +59,7 @@ export function diskTable(rows: readonly DiskRow[]): string[] {
       { header: 'TOTAL', alignRight: true },
       { header: 'USE%', alignRight: true },
     ],
-    rows.map((row) => [
+    rows: rows.map((row) => [
       row.target,
       row.mountpath,
       row.state,
@@ -64,5 +68,5 @@ export function diskTable(rows: readonly DiskRow[]): string[] {
       formatBytes(row.totalBytes),
       `${row.usedPercent.toFixed(1)}%`,
     ]),
-  );
+  };
 }

@@ -9,7 +9,7 @@ import {
   type JobStatusJson,
 } from '../../sdk/index.js';
 import { formatBytes } from '../../util/bytes.js';
-import { formatTable } from '../table.js';
+import { tableLines, type TableCells } from '../table.js';
 
 export interface JobRow {
   id: string;
@@ -69,8 +69,12 @@ export function jobRow(status: JobStatusJson, snapshots: readonly JobSnapshotJso
 
 export function jobTable(rows: readonly JobRow[]): string[] {
   if (rows.length === 0) return ['no jobs'];
-  return formatTable(
-    [
+  return tableLines(jobCells(rows));
+}
+
+export function jobCells(rows: readonly JobRow[]): TableCells {
+  return {
+    columns: [
       { header: 'ID' },
       { header: 'KIND' },
       { header: 'STATE' },
@@ -79,7 +83,7 @@ export function jobTable(rows: readonly JobRow[]): string[] {
       { header: 'TARGETS DONE', alignRight: true },
       { header: 'ERROR' },
     ],
-    rows.map((row) => [
+    rows: rows.map((row) => [
       row.id,
       row.kind,
       row.state,
@@ -88,5 +92,5 @@ export function jobTable(rows: readonly JobRow[]): string[] {
       `${row.targetsDone}/${row.targets}`,
       row.error,
     ]),
-  );
+  };
 }

@@ -3,7 +3,7 @@
 // two samples; capacity per target. Pure functions of the samples, so the tests can check them.
 import type { NodeStatusJson } from '../../sdk/index.js';
 import { formatBytes } from '../../util/bytes.js';
-import { formatTable } from '../table.js';
+import { tableLines, type TableCells } from '../table.js';
 
 /** Every target's status, and when it was read. */
 export interface PerformanceSample {
@@ -156,12 +156,16 @@ const right = (header: string): { header: string; alignRight: boolean } => ({
 });
 
 export function throughputTable(rows: readonly ThroughputRow[]): string[] {
-  return formatTable(
-    [
+  return tableLines(throughputCells(rows));
+}
+
+export function throughputCells(rows: readonly ThroughputRow[]): TableCells {
+  return {
+    columns: [
       { header: 'TARGET' },
       ...['GET/S', 'GET B/S', 'PUT/S', 'PUT B/S', 'ERR/S', 'INTERVAL'].map(right),
     ],
-    rows.map((row) => [
+    rows: rows.map((row) => [
       row.target,
       row.getsPerSecond.toFixed(1),
       `${formatBytes(row.getBytesPerSecond)}/s`,
@@ -170,14 +174,18 @@ export function throughputTable(rows: readonly ThroughputRow[]): string[] {
       row.errorsPerSecond.toFixed(1),
       `${row.intervalSeconds.toFixed(1)}s`,
     ]),
-  );
+  };
 }
 
 export function latencyTable(rows: readonly LatencyRow[]): string[] {
+  return tableLines(latencyCells(rows));
+}
+
+export function latencyCells(rows: readonly LatencyRow[]): TableCells {
   const ms = (value: number | null): string => (value === null ? '-' : `${value.toFixed(2)}ms`);
-  return formatTable(
-    [{ header: 'TARGET' }, ...['GET', 'GETS', 'PUT', 'PUTS', 'LIST', 'LISTS'].map(right)],
-    rows.map((row) => [
+  return {
+    columns: [{ header: 'TARGET' }, ...['GET', 'GETS', 'PUT', 'PUTS', 'LIST', 'LISTS'].map(right)],
+    rows: rows.map((row) => [
       row.target,
       ms(row.getMs),
       String(row.gets),
@@ -186,13 +194,17 @@ export function latencyTable(rows: readonly LatencyRow[]): string[] {
       ms(row.listMs),
       String(row.lists),
     ]),
-  );
+  };
 }
 
 export function capacityTable(rows: readonly CapacityRow[]): string[] {
-  return formatTable(
-    [{ header: 'TARGET' }, ...['MOUNTPATHS', 'USED', 'AVAIL', 'TOTAL', 'USE%'].map(right)],
-    rows.map((row) => [
+  return tableLines(capacityCells(rows));
+}
+
+export function capacityCells(rows: readonly CapacityRow[]): TableCells {
+  return {
+    columns: [{ header: 'TARGET' }, ...['MOUNTPATHS', 'USED', 'AVAIL', 'TOTAL', 'USE%'].map(right)],
+    rows: rows.map((row) => [
       row.target,
       String(row.mountpaths),
       formatBytes(row.usedBytes),
@@ -200,5 +212,5 @@ export function capacityTable(rows: readonly CapacityRow[]): string[] {
       formatBytes(row.totalBytes),
       `${row.usedPercent.toFixed(1)}%`,
     ]),
-  );
+  };
 }

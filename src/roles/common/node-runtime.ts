@@ -53,6 +53,24 @@ function activeTargets(store: MetadataStore): () => number {
 export interface NodeHooks {
   /** Ends the process gracefully (a decommissioned or shut-down node). */
   requestExit: () => void;
+  /**
+   * A gateway's extra route on its public port, which the composition root mounts (the roles do
+   * not know it): the web console at `/console`. Called once the gateway listens.
+   */
+  publicRoute?: ((gateway: GatewayFacts) => PublicRoute) | undefined;
+}
+
+/** What a public route may know of its gateway. */
+export interface GatewayFacts {
+  readonly publicUrl: string;
+  /** Whether the cluster checks AuthN tokens now (`auth.enabled`, it may change at run time). */
+  authEnabled(): boolean;
+}
+
+/** A route under root paths of the public port that are neither `/v1/...` nor `/metrics`. */
+export interface PublicRoute {
+  matches(path: string): boolean;
+  readonly handle: RequestHandler;
 }
 
 /**
@@ -223,9 +241,9 @@ export class NodeRuntime {
 
   /**
    * Installs the role's ports: `/v1/...` is the native API, `/metrics` the Prometheus metrics,
-   * every other path the S3 API.
+   * `extra`'s paths (public port only) the extra route, every other path the S3 API.
    */
-  serve(ports: NativeApiPorts, s3: S3ApiOptions): void {
+  serve(ports: NativeApiPorts, s3: S3ApiOptions, extra?: PublicRoute): void {
     const native = this.auth.guardNative(withTokenRoutes(this, createNativeHandler(ports)));
     const s3Handler = createS3Handler(s3);
     this.#handler = (context) =>
@@ -233,7 +251,9 @@ export class NodeRuntime {
         ? native(context)
         : context.path === metricsPath
           ? this.metrics.serve(context)
-          : s3Handler(context);
+          : extra !== undefined && !context.intra && extra.matches(context.path)
+            ? extra.handle(context)
+            : s3Handler(context);
   }
 
   get self(): ClusterNode {

@@ -79,6 +79,10 @@ export async function startGateway(
       },
       true,
     ),
+    hooks.publicRoute?.({
+      publicUrl: runtime.self.publicUrl,
+      authEnabled: () => runtime.store.config.values.auth.enabled,
+    }),
   );
   await leadership.start();
   const { accessKey } = config.s3Credentials;
