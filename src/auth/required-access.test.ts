@@ -1,7 +1,7 @@
 // Which bit each native request needs, and the allow/deny decision from token permissions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Access } from './access.js';
+import { Access, accessReadWrite } from './access.js';
 import { isAllowed } from './claims.js';
 import { requiredAccess } from './required-access.js';
 
@@ -25,6 +25,21 @@ test('object requests need the bit of their method, on their bucket', () => {
   assert.equal(append.kind === 'access' && append.access, Access.append);
   const rename = need('POST', 'objects/b/o', 'rename-obj');
   assert.equal(rename.kind === 'access' && rename.access, Access.objMove);
+});
+
+test("a download's start needs read-write access to its destination (AIStore's check)", () => {
+  const bucket = { name: 'b', provider: 'ais', namespace: '' };
+  const start = requiredAccess({
+    method: 'POST',
+    segments: ['download'],
+    query: new URLSearchParams(),
+    downloadBucket: bucket,
+  });
+  assert.deepEqual(start, { kind: 'access', access: accessReadWrite, bucket });
+  const status = need('GET', 'download');
+  assert.equal(status.kind === 'access' && status.access, Access.showCluster);
+  const abort = need('DELETE', 'download/abort');
+  assert.equal(abort.kind === 'access' && abort.access, Access.admin);
 });
 
 test('bucket actions map to their bits; unknown actions need admin', () => {

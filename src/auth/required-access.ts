@@ -1,7 +1,7 @@
 // Which access bit a native API request needs, and on which bucket (AIStore's checks, one table).
 // Bucket and object actions come from the action message (`{"action": ...}`) when the request has
 // one; an action not listed here needs admin, so a new action is never open by accident.
-import { Access } from './access.js';
+import { Access, accessReadWrite } from './access.js';
 import type { BucketIdentity } from './claims.js';
 
 export type AccessNeed =
@@ -15,6 +15,8 @@ export interface NativeRequestShape {
   query: URLSearchParams;
   /** The action of the body's action message, if any. */
   action?: string | undefined;
+  /** The bucket a download's start body names (its destination). */
+  downloadBucket?: BucketIdentity | undefined;
 }
 
 /** Bucket actions (POST, PUT, PATCH, DELETE /v1/buckets/<b>) and what each needs. */
@@ -72,6 +74,10 @@ export function requiredAccess(request: NativeRequestShape): AccessNeed {
     case 'tokens':
     case 'reverse':
       return need(Access.admin);
+    case 'download':
+      // AIStore (`ais/prxdl.go` validateDownload): read-write access to the destination bucket.
+      if (method === 'POST') return need(accessReadWrite, request.downloadBucket);
+      return need(method === 'GET' ? Access.showCluster : Access.admin);
     default:
       // ETL, dSort and anything else: reading is showing the cluster, changing it is admin's.
       return need(method === 'GET' || method === 'HEAD' ? Access.showCluster : Access.admin);

@@ -6,6 +6,17 @@ export function bucketNotFound(bucket: BucketJson): StoreError {
   return new StoreError('BucketNotFound', `bucket "${bucketDisplayName(bucket)}" does not exist`);
 }
 
+/**
+ * A bucket being renamed (move-bck) is gone to clients from the moment its new name exists: every
+ * request, a write that was under way included, is refused as for a missing bucket.
+ */
+export function bucketRenamed(bucket: BucketJson, to: BucketJson): StoreError {
+  return new StoreError(
+    'BucketNotFound',
+    `bucket "${bucketDisplayName(bucket)}" does not exist: renamed to "${bucketDisplayName(to)}"`,
+  );
+}
+
 export function bucketAlreadyExists(bucket: BucketJson): StoreError {
   return new StoreError(
     'BucketAlreadyExists',

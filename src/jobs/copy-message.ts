@@ -13,8 +13,8 @@ import {
 } from './multi-object.js';
 import { parseListRange } from './object-selection.js';
 
-/** The kinds of the copy engine: plain copies, transforms through an ETL, a bucket's move. */
-export type CopyKind = 'copy-bck' | 'copy-listrange' | 'etl-bck' | 'etl-listrange' | 'move-bck';
+/** The kinds of the copy engine: plain copies and transforms through an ETL. */
+export type CopyKind = 'copy-bck' | 'copy-listrange' | 'etl-bck' | 'etl-listrange';
 
 export interface CopyArgs extends MultiObjectArgs {
   to: BucketJson;

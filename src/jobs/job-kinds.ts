@@ -46,6 +46,23 @@ export const lifecycleJobKind: JobKind = {
   exclusive: true,
 };
 
+/**
+ * `move-bck` (bucket rename): each target's job ends when the rebalance that moves the renamed
+ * bucket's objects has ended (its job runs in roles/target, which sees the rebalance).
+ */
+export const moveBucketJobKind: JobKind = {
+  name: 'move-bck',
+  startable: false,
+  bucketScoped: true,
+  exclusive: false,
+};
+
+/** What the primary starts a `move-bck` job with (its bucket is the new name). */
+export interface MoveBucketArgs {
+  /** The rebalance that moves the objects whose owner changes with the name. */
+  generation: number;
+}
+
 /** AIStore's display names of kinds (`ais show job` prints them; clients may send them). */
 const kindsByDisplayName: Readonly<Record<string, string>> = {
   'lru-eviction': 'lru',

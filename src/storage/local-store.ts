@@ -10,6 +10,7 @@ import {
   DirectorySyncs,
   isDiskFault,
   localDisk,
+  moveTree,
   removeTreeThroughTrash,
   WatchedDisk,
   type Disk,
@@ -572,6 +573,22 @@ export class LocalStore {
         }),
       ),
     );
+  }
+
+  /**
+   * move-bck on this target: the bucket's tree on every mountpath becomes `to`'s (one directory
+   * rename each; merged into what `to` already holds there). Objects keep their files; those whose
+   * owner or home mountpath changes with the name are moved later (rebalance, resilver). Resolves
+   * with the number of mountpaths that held the bucket.
+   */
+  async renameBucket(from: BucketJson, to: BucketJson): Promise<number> {
+    const { disk, mountpaths } = this.#open();
+    const moved = await Promise.all(
+      mountpaths.map((mountpath) =>
+        moveTree(disk, bucketDirectory(mountpath.path, from), bucketDirectory(mountpath.path, to)),
+      ),
+    );
+    return moved.filter(Boolean).length;
   }
 
   /** The object metadata cache's size and hit counts (`/metrics`). */

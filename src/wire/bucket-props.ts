@@ -1,5 +1,6 @@
 // Bucket properties JSON (AIStore's `Bprops`), the subset Cairn implements, their defaults, and
 // the access permissions a bucket's `access` mask grants.
+import type { BucketJson } from './bucket.js';
 
 export const ChecksumType = {
   none: 'none',
@@ -232,6 +233,12 @@ export interface BucketPropsJson {
   lifecycle?: LifecycleJson;
   /** S3 access control (absent on buckets not created through S3 and never given any). */
   s3_access?: S3AccessPropsJson;
+  /**
+   * Set on a bucket being renamed (AIStore's `renamed`, `"move-bck"`): it answers as gone, and
+   * `renamed_to` (Cairn's) is its new name, which targets rename their directories to.
+   */
+  renamed?: string;
+  renamed_to?: BucketJson;
 }
 
 /** Every field optional, at every depth. */

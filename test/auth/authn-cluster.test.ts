@@ -182,6 +182,31 @@ test('the cluster config never shows auth.secret: what=config on every node, cai
   assert.ok(!stdout.includes(secret));
 });
 
+test('starting a download needs read-write access to its destination bucket', async () => {
+  // The link fails at once (nothing listens there): what matters is whether the job starts.
+  const start = (bucket: string, token: string): Promise<Answer> =>
+    call(
+      'POST',
+      '/v1/download',
+      token,
+      JSON.stringify({
+        type: 'single',
+        bucket: { name: bucket, provider: 'ais' },
+        link: 'http://127.0.0.1:9/file.bin',
+      }),
+    );
+  assert.equal((await start('b1', tokens.b1only ?? '')).status, 200);
+  for (const [user, bucket] of [
+    ['b1only', 'b2'],
+    ['guest', 'b1'],
+  ] as const) {
+    const refused = await start(bucket, tokens[user] ?? '');
+    assert.equal(refused.status, 403, `${user} on ${bucket}: ${refused.message}`);
+    assert.match(refused.message, /insufficient permissions/);
+    assert.match(refused.message, new RegExp(`bucket "ais://${bucket}"`));
+  }
+});
+
 test("no token, a bad token: 401 with AIStore's texts", async () => {
   const none = await call('GET', '/v1/objects/b1/open');
   assert.equal(none.status, 401);

@@ -1,6 +1,7 @@
-// `cairn mv` and `cairn bucket mv`: rename a bucket (`move-bck`). Every object is copied to its
-// owner under the new name by a job; the command waits for it, then for the old name to go (the
-// primary removes it once the job is done), and fails if the job does.
+// `cairn mv` and `cairn bucket mv`: rename a bucket (`move-bck`). The bucket is renamed at once;
+// the objects whose owner changes with the name move in a rebalance, which the job waits for; the
+// command waits for the job, then for the old name to leave the metadata (the primary removes it
+// once the job is done), and fails if the job does.
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bucketDisplayName } from '../../sdk/index.js';

@@ -269,6 +269,29 @@ export class ClusterOwner {
     });
   }
 
+  /**
+   * move-bck's one metadata change (AIStore's `bmodMv`): `to` appears with `from`'s props (a new
+   * bucket ID), `from` is marked renamed to it (clients see it gone; targets rename its
+   * directories to `to` before they acknowledge), and a rebalance starts that moves the objects
+   * whose owner changes with the name. Returns the rebalance's generation.
+   */
+  async renameBucket(from: BucketJson, to: BucketJson): Promise<number> {
+    await this.#mutate((draft) => {
+      const entry = draft.bucketMetadata.get(from);
+      if (entry === undefined || entry.props.renamed_to !== undefined) throw bucketNotFound(from);
+      if (draft.bucketMetadata.get(to) !== undefined) throw bucketAlreadyExists(to);
+      const bid = String(draft.bucketMetadata.maxBucketId() + 1n);
+      const bucketMetadata = draft.bucketMetadata
+        .withBucket(to, { ...entry.props, bid })
+        .withBucket(from, { ...entry.props, renamed: 'move-bck', renamed_to: to });
+      const rebalance = RebalanceMetadata.next(draft.rebalance, draft.clusterMap);
+      return { ...draft, bucketMetadata, rebalance };
+    });
+    const rebalance = this.store.rebalance;
+    if (rebalance === undefined) throw new Error('no rebalance metadata after starting one');
+    return rebalance.version;
+  }
+
   async setBucketProps(
     bucket: BucketJson,
     update: BucketPropsUpdateJson,

@@ -123,5 +123,3 @@ const plainCopy: CopyStep = (environment, source, destination) =>
 
 export const copyBucketDefinition = copyDefinition('copy-bck', () => plainCopy);
 export const copyListRangeDefinition = copyDefinition('copy-listrange', () => plainCopy);
-/** A bucket's move copies every object; the gateway removes the source bucket once it is done. */
-export const moveBucketDefinition = copyDefinition('move-bck', () => plainCopy);

@@ -1,11 +1,7 @@
 // Every job kind this build implements; roles look kinds up here.
 import type { JobDefinition } from '../job-environment.js';
 import { archiveDefinition } from './archive-job.js';
-import {
-  copyBucketDefinition,
-  copyListRangeDefinition,
-  moveBucketDefinition,
-} from './copy-objects-job.js';
+import { copyBucketDefinition, copyListRangeDefinition } from './copy-objects-job.js';
 import { deleteObjectsDefinition, evictObjectsDefinition } from './remove-objects-job.js';
 import { lruDefinition } from './lru-job.js';
 import { prefetchDefinition } from './prefetch-job.js';
@@ -27,7 +23,6 @@ export const jobDefinitions: readonly JobDefinition[] = [
   evictObjectsDefinition,
   lruDefinition,
   prefetchDefinition,
-  moveBucketDefinition,
   promoteDefinition,
   summaryDefinition,
 ];

@@ -18,6 +18,11 @@ export interface RebalanceEnvironment {
    * owners): makes mirror copies and EC pieces right for the new map.
    */
   readonly afterPlacementChange?: PlacementChangeHook;
+  /**
+   * Resolves when the local changes the latest metadata asks for are done (a renamed bucket's
+   * directories), so the walk sees the objects where they now are.
+   */
+  readonly beforeWalk?: () => Promise<void>;
 }
 
 /** Work after objects moved (rebalance) or changed mountpath (resilver); see above. */

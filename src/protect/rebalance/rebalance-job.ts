@@ -43,6 +43,7 @@ export class RebalanceJob extends Job {
   protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
     const { marker } = this.environment;
     if (marker.progress.walked < this.generation) {
+      await this.environment.beforeWalk?.();
       await this.#walk(signal, log);
       if (signal.aborted) return;
       await marker.record({ walked: this.generation });
@@ -79,7 +80,9 @@ export class RebalanceJob extends Job {
   async #walkAll(signal: AbortSignal): Promise<Pending[]> {
     const { metadata, nodeId, log } = this.environment;
     const failed: Pending[] = [];
-    for (const { bucket } of metadata.bucketMetadata?.list() ?? []) {
+    for (const { bucket, props } of metadata.bucketMetadata?.list() ?? []) {
+      // A bucket being renamed has no objects left: they are under its new name.
+      if (props.renamed_to !== undefined) continue;
       let startAfter = '';
       for (;;) {
         if (signal.aborted) return failed;

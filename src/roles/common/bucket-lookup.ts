@@ -1,6 +1,6 @@
 // Finds a bucket in the node's bucket metadata, with the checks every request needs.
 import { validateBucketName, type BucketEntry } from '../../cluster/index.js';
-import { StoreError, bucketNotFound, notImplemented } from '../../errors/index.js';
+import { StoreError, bucketNotFound, bucketRenamed, notImplemented } from '../../errors/index.js';
 import type { RequestContext } from '../../api/common/index.js';
 import { isRemoteBucket } from '../../backends/index.js';
 import type { BucketPort } from '../../api/native/index.js';
@@ -22,6 +22,8 @@ export function lookupBucket(runtime: NodeRuntime, bucket: BucketJson): BucketEn
   if (bmd === undefined)
     throw new StoreError('ClusterNotReady', 'bucket metadata not received yet');
   const entry = bmd.get(bucket);
+  if (entry !== undefined && entry.props.renamed_to !== undefined)
+    throw bucketRenamed(bucket, entry.props.renamed_to);
   if (entry !== undefined) return entry;
   // Gateways add a remote bucket on first access; here it was not added (or the request said not to).
   if (isRemoteBucket(bucket))
@@ -36,7 +38,9 @@ export abstract class KnownBuckets implements BucketPort {
   constructor(protected readonly runtime: NodeRuntime) {}
 
   listBuckets(provider: string | undefined): BucketJson[] {
-    return (this.runtime.store.bucketMetadata?.list(provider) ?? []).map((entry) => entry.bucket);
+    return (this.runtime.store.bucketMetadata?.list(provider) ?? [])
+      .filter((entry) => entry.props.renamed_to === undefined)
+      .map((entry) => entry.bucket);
   }
 
   props(bucket: BucketJson, _context?: RequestContext): Promise<BucketPropsJson> {

@@ -3,6 +3,7 @@
 import {
   jobDefinitions,
   lifecycleJobKind,
+  moveBucketJobKind,
   type JobDefinition,
   type JobKind,
 } from '../../jobs/index.js';
@@ -18,6 +19,7 @@ export function findJobKind(name: string): JobKind | undefined {
     dsortJobKind,
     ...etlJobKinds,
     lifecycleJobKind,
+    moveBucketJobKind,
   ].find((kind) => kind.name === name);
 }
 

@@ -56,10 +56,14 @@ export class GatewayS3Buckets implements S3BucketPort {
   ) {}
 
   listBuckets(): S3BucketInfo[] {
-    return (this.runtime.store.bucketMetadata?.list('ais') ?? []).map((entry) => ({
-      name: entry.bucket.name,
-      createdMs: Number(BigInt(entry.props.created) / 1_000_000n),
-    }));
+    const listed = this.runtime.store.bucketMetadata?.list('ais') ?? [];
+    // A bucket being renamed is gone already (see bucket-lookup.ts).
+    return listed
+      .filter((entry) => entry.props.renamed_to === undefined)
+      .map((entry) => ({
+        name: entry.bucket.name,
+        createdMs: Number(BigInt(entry.props.created) / 1_000_000n),
+      }));
   }
 
   async createBucket(

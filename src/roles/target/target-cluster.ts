@@ -30,6 +30,8 @@ export class TargetCluster implements ClusterPort {
     private readonly mountpathActions: MountpathActions,
     private readonly exit: DaemonExit,
     private readonly diskHealth: DiskHealth,
+    /** Resolves when what accepted metadata asks of this target's disks is done (renames). */
+    private readonly metadataApplied: () => Promise<void>,
   ) {
     runtime.store.onChange((change) => this.#onMetadataChange(change));
   }
@@ -76,6 +78,8 @@ export class TargetCluster implements ClusterPort {
 
   async metasync(body: unknown): Promise<void> {
     await this.runtime.store.acceptJson(asRecord(body) ?? {});
+    // The primary tells gateways after targets: a renamed bucket is renamed here before they route to it.
+    await this.metadataApplied();
   }
 
   #onMetadataChange(change: MetadataChange): void {

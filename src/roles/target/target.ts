@@ -11,7 +11,7 @@ import {
   type TransformerEndpoint,
 } from '../../etl/index.js';
 import { isRemoteBucket } from '../../backends/index.js';
-import { jobDefinitions, TargetDownloads } from '../../jobs/index.js';
+import { DownloadJournal, jobDefinitions, TargetDownloads } from '../../jobs/index.js';
 import { DataProtection, protectionJobDefinitions, reprotectOwned } from '../../protect/index.js';
 import {
   RebalanceManager,
@@ -74,6 +74,8 @@ import { LifecycleSchedule } from './lifecycle/lifecycle-schedule.js';
 import { SpaceGuard } from './space/out-of-space.js';
 import { abortEtlOnPrimary } from './etl-abort.js';
 import { refuseOnRemote } from './objects/write-through.js';
+import { BucketRenames } from './rename/bucket-renames.js';
+import { moveBucketDefinition } from './rename/move-bucket-job.js';
 
 /** Longest upload of one EC piece, and longest silence while reading one from a peer. */
 const pieceTransferTimeoutMs = 30 * 60_000;
@@ -83,6 +85,8 @@ const dsortCallTimeoutMs = 10 * 60_000;
 
 /** The volume record: mountpath changes made at run time (see storage/mountpath/volume-record). */
 const volumeRecordName = 'mountpaths.json';
+/** Where download jobs still running are kept to be resumed (`<node dir>/downloads/<id>.json`). */
+const downloadJournalName = 'downloads';
 
 /** A target's seams: those of every node, and the disk its store works on (tests wrap it). */
 export interface TargetSeams extends NodeSeams {
@@ -165,7 +169,9 @@ export async function startTarget(
     // The registry comes next (its job kinds include the offline transforms, which use `etl`).
     startJob: (job) => jobs.registry.start(job, false),
   });
-  const downloads = new TargetDownloads();
+  const downloads = new TargetDownloads(
+    new DownloadJournal(join(config.dir, downloadJournalName), runtime.log),
+  );
   const jobs = new TargetJobs(
     runtime,
     {
@@ -213,18 +219,21 @@ export async function startTarget(
       downloads.definition,
       ...protectionJobDefinitions(protection),
       ...etlJobDefinitions(etl),
+      moveBucketDefinition(() => rebalanceManager.status()),
       lifecycleDefinition(runtime, store, {
         delete: (bucket, key, versionId) => s3Objects.delete(bucket, key, versionId),
         abortUpload: (bucket, key, uploadId) => s3Objects.abortUpload(bucket, key, uploadId),
       }),
     ],
   );
+  const renames = new BucketRenames(runtime, store, jobs.registry);
   const reprotect: PlacementChangeHook = async (signal, log) => {
     const checked = await reprotectOwned(protection, runtime.store, runtime.id, signal, log);
     if (checked > 0) log.info('protection made right after a placement change', { checked });
   };
   const rebalance: RebalanceEnvironment = {
     afterPlacementChange: reprotect,
+    beforeWalk: () => renames.apply(),
     nodeId: runtime.id,
     store,
     client: runtime.client,
@@ -232,7 +241,7 @@ export async function startTarget(
     marker: await RebalanceMarker.load(config.dir),
     log: runtime.log,
   };
-  const rebalanceManager = new RebalanceManager(rebalance, jobs.registry);
+  const rebalanceManager: RebalanceManager = new RebalanceManager(rebalance, jobs.registry);
   // Entering out-of-space asks for an lru run at once (the watcher starts after the join).
   let space: SpaceWatcher | undefined;
   const spaceGuard = new SpaceGuard(runtime, store, () => {
@@ -246,6 +255,7 @@ export async function startTarget(
     protectionPolicy(protection),
     rebalancePolicy(rebalanceManager, rebalance),
     spaceGuard,
+    (bucket, write) => renames.write(bucket, write),
   );
   const shardIndexes = new ShardIndexes(store, runtime.log);
   objects.onChange((address) => shardIndexes.forget(address.bucket, address.name));
@@ -296,7 +306,9 @@ export async function startTarget(
       objects: nativeObjects,
       buckets: new TargetBuckets(runtime, store, new ShardListing(shards, store)),
       batch: new TargetBatch(runtime, shards),
-      cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth),
+      cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth, () =>
+        renames.settled(),
+      ),
       jobs,
       erasureCoding: new TargetPieces(runtime, protection),
       etl,
@@ -321,6 +333,8 @@ export async function startTarget(
   );
   // Before joining: the join brings the RMD of the rebalance this target's arrival starts, and
   // requests may reach it as soon as the others learn of it.
+  // A rename the persisted metadata asks for (the target was down when it came) comes first.
+  await renames.apply();
   rebalanceManager.start();
   const member = await runtime.joinCluster();
   membership.member = member;
@@ -332,6 +346,10 @@ export async function startTarget(
     }
   });
   mountpaths.resumeIfPending();
+  // Download jobs a shutdown or crash interrupted go on (their bucket and the map are known now).
+  await downloads
+    .resume((request) => jobs.start(request), runtime.log)
+    .catch((error: unknown) => runtime.log.error('download jobs not resumed', { error }));
   // Transformers of the ETLs the metadata says run (restored after a restart, or new at join).
   etl.reconcile();
   runtime.announceReady();
@@ -352,6 +370,7 @@ export async function startTarget(
       // one asks the primary to stop its ETL everywhere).
       await etl.close();
       await transformerEndpoint?.close();
+      downloads.suspend();
       jobs.registry.abortAll('node shutting down');
       await downloads.close();
       await runtime.close();

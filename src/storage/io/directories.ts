@@ -1,6 +1,6 @@
 // Directory operations with durability: mkdir -p that reports what it created (to fsync), fsync of
-// a file named by path, pruning of emptied parents, and removal of whole trees through a trash
-// rename.
+// a file named by path, pruning of emptied parents, removal of whole trees through a trash
+// rename, and moving a tree into another (a renamed bucket's directories).
 import { dirname } from 'node:path';
 import { hasErrnoCode } from '../../errors/index.js';
 import type { Disk } from './disk.js';
@@ -78,5 +78,49 @@ export async function removeFileQuietly(disk: Disk, path: string): Promise<void>
     await disk.unlink(path);
   } catch (error) {
     if (!hasErrnoCode(error, 'ENOENT')) throw error;
+  }
+}
+
+/**
+ * Moves the tree at `from` to `to`: one rename when `to` does not exist, else entry by entry into
+ * it (an entry `to` already has is kept and `from`'s dropped: it was written there later).
+ * Resolves false when `from` did not exist. Every level is bounded by the tree's own depth.
+ */
+export async function moveTree(disk: Disk, from: string, to: string): Promise<boolean> {
+  await disk.mkdir(dirname(to), { recursive: true });
+  try {
+    await disk.rename(from, to);
+    return true;
+  } catch (error) {
+    if (isMissing(error)) return false;
+    if (hasErrnoCode(error, 'ENOTDIR')) {
+      // `to` is a file: the destination wins.
+      await disk.rm(from, { recursive: true, force: true });
+      return true;
+    }
+    if (!hasErrnoCode(error, 'ENOTEMPTY', 'EEXIST')) throw error;
+  }
+  for (const entry of await disk.readdir(from, { withFileTypes: true })) {
+    const source = `${from}/${entry.name}`;
+    const target = `${to}/${entry.name}`;
+    if (entry.isDirectory()) {
+      await moveTree(disk, source, target);
+      continue;
+    }
+    // A file `to` holds too is the newer one; where `to` has a directory, the destination wins.
+    if (await exists(disk, target)) await disk.rm(source, { recursive: true, force: true });
+    else await disk.rename(source, target);
+  }
+  await disk.rm(from, { recursive: true, force: true });
+  return true;
+}
+
+async function exists(disk: Disk, path: string): Promise<boolean> {
+  try {
+    await disk.lstat(path);
+    return true;
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
   }
 }

@@ -42,6 +42,14 @@ interface Task {
 /** Custom metadata of a downloaded object (AIStore's `source: web`), and where it came from. */
 export const DownloadMetadataKey = { source: 'source', originalUrl: 'orig_url' } as const;
 
+/** How a job is kept across restarts (see download-journal.ts). */
+export interface DownloadJobRecord {
+  /** Started again after a restart: objects already downloaded from their link are skipped. */
+  resumed: boolean;
+  record(): Promise<void>;
+  forget(): Promise<void>;
+}
+
 export class DownloadJob extends Job {
   #total = -1;
   #scheduled = 0;
@@ -62,6 +70,7 @@ export class DownloadJob extends Job {
     readonly description: string,
     private readonly environment: TargetJobEnvironment,
     private readonly origin: OriginClient,
+    private readonly kept: DownloadJobRecord,
   ) {
     super(id, 'download', spec.bucket);
     this.#config = environment.clusterConfig().downloader;
@@ -70,6 +79,17 @@ export class DownloadJob extends Job {
   }
 
   protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
+    await this.kept.record();
+    try {
+      await this.#run(signal, log);
+    } finally {
+      await this.kept.forget().catch((error: unknown) => {
+        log.warn('download: could not forget the job record', { job: this.id, error });
+      });
+    }
+  }
+
+  async #run(signal: AbortSignal, log: Logger): Promise<void> {
     const map = this.environment.clusterMap();
     if (map === undefined) throw new Error('no cluster map');
     const { bucket, source, limits } = this.spec;
@@ -146,6 +166,11 @@ export class DownloadJob extends Job {
       end: undefined,
     };
     if (item.error !== undefined) return this.#fail(task, item.error);
+    if (this.kept.resumed && (await this.#downloadedBefore(item))) {
+      this.#skipped += 1;
+      this.extraCounters.skipped = this.#skipped;
+      return;
+    }
     this.#current.add(task);
     try {
       for (let attempt = 1; ; attempt += 1) {
@@ -173,6 +198,21 @@ export class DownloadJob extends Job {
       if (!signal.aborted) this.#fail(task, describe(error));
     } finally {
       this.#current.delete(task);
+    }
+  }
+
+  /**
+   * Before a restart, the object was stored from this very link (objects are only visible once
+   * whole: one cut short by the restart is not there).
+   */
+  async #downloadedBefore(item: DownloadItem): Promise<boolean> {
+    if (item.link === '') return false;
+    try {
+      const stored = await this.environment.store.headObject(this.spec.bucket, item.name);
+      return stored.customMetadata[DownloadMetadataKey.originalUrl] === item.link;
+    } catch {
+      // Missing (or unreadable: then the download says what is wrong).
+      return false;
     }
   }
 

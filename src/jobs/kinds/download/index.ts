@@ -3,3 +3,4 @@ export { parseDownloadBody, type DownloadSpec } from './download-request.js';
 export { DownloadMetadataKey } from './download-job.js';
 export { aggregateJobs, aggregateStatus } from './download-status.js';
 export { TargetDownloads } from './target-downloads.js';
+export { DownloadJournal } from './download-journal.js';

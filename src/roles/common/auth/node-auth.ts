@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RequestContext, RequestHandler } from '../../../api/common/index.js';
-import { readActionMessage } from '../../../api/common/index.js';
+import { readActionMessage, readJsonBody } from '../../../api/common/index.js';
 import {
   describeAccess,
   isAllowed,
@@ -26,6 +26,7 @@ import {
 import type { ClusterConfigValues } from '../../../config/index.js';
 import { StoreError } from '../../../errors/index.js';
 import { writeFileAtomically } from '../../../util/atomic-file.js';
+import { asRecord } from '../../../util/json.js';
 import { SerialQueue } from '../../../util/serial-queue.js';
 
 const stateFileName = 'auth-state.json';
@@ -84,11 +85,16 @@ export class NodeAuth {
       (resource === 'buckets' && bucket !== undefined && bucket !== '' && !isRead(context)) ||
       (resource === 'objects' && context.method === 'POST');
     const action = readsAction ? (await readActionMessage(context))?.action : undefined;
+    const downloadBucket =
+      resource === 'download' && context.method === 'POST'
+        ? bucketNamed(await readJsonBody(context))
+        : undefined;
     const needed = requiredAccess({
       method: context.method,
       segments,
       query: context.query,
       action,
+      downloadBucket,
     });
     if (needed.kind === 'open') return;
     const config = this.config();
@@ -226,4 +232,19 @@ export class NodeAuth {
 
 function isRead(context: RequestContext): boolean {
   return context.method === 'GET' || context.method === 'HEAD';
+}
+
+/** The `bucket` of a JSON body (a download's destination), as the access check names buckets. */
+function bucketNamed(body: unknown): BucketIdentity | undefined {
+  const bucket = asRecord(asRecord(body)?.bucket);
+  if (bucket === undefined || typeof bucket.name !== 'string' || bucket.name === '')
+    return undefined;
+  const provider =
+    typeof bucket.provider === 'string' && bucket.provider !== '' ? bucket.provider : 'ais';
+  const namespace = asRecord(bucket.namespace)?.name;
+  return {
+    name: bucket.name,
+    provider: provider === 'aws' ? 's3' : provider,
+    namespace: typeof namespace === 'string' ? namespace : '',
+  };
 }

@@ -38,6 +38,12 @@ import { writeThrough } from './write-through.js';
 import { checkRemote, synchronizes, validatesWarmGet } from './warm-validation.js';
 import type { SpaceGuard } from '../space/out-of-space.js';
 
+/**
+ * Runs a write into a bucket: refused once the bucket is being renamed, and waited for by its
+ * rename (see roles/target/rename); by default the write just runs.
+ */
+export type BucketWriteGate = <T>(bucket: BucketJson, write: () => Promise<T>) => Promise<T>;
+
 /** Told of every object written or deleted through the service, before the request is answered. */
 export type ObjectChangeListener = (address: ObjectAddress) => Promise<void>;
 
@@ -53,6 +59,7 @@ export class ObjectService {
     private readonly rebalance: RebalancePolicy,
     /** Refuses what would store new data while the target is out of space (507). */
     readonly space: SpaceGuard,
+    private readonly gate: BucketWriteGate = (_bucket, write) => write(),
   ) {
     this.#substitutes = new SubstituteReads(store, protection, runtime.id);
     this.#cold = new ColdReads(store, runtime.clock, (bucket, object) =>
@@ -256,7 +263,9 @@ export class ObjectService {
     prepared: PreparedTailAppend,
     body: Readable,
   ): Promise<StoredObject> {
-    const object = await prepared.commit(body, target.bucket.props.versioning.enabled);
+    const object = await this.gate(target.bucket.bucket, () =>
+      prepared.commit(body, target.bucket.props.versioning.enabled),
+    );
     await this.#afterWrite(target.bucket, object);
     return object;
   }
@@ -426,7 +435,7 @@ export class ObjectService {
     const keepsProtected =
       bucket.history !== undefined && this.protection.isProtected(bucket.props);
     const before = keepsProtected ? await this.store.latestVersion(bucket.bucket, name) : undefined;
-    const object = await write();
+    const object = await this.gate(bucket.bucket, write);
     if (before !== undefined && before.versionId !== object.versionId) {
       const address = { bucket: object.bucket, name: object.name };
       await this.protection.protectKept(address, [before.versionId ?? 'null'], bucket.props);

@@ -1,0 +1,79 @@
+// The downloader (`/v1/download`, issue 15's goal: 100 x 1 MiB from a local nginx at >= 0.7 of
+// the yardstick): a range download of 100 files of 1 MiB served by nginx on loopback, against a
+// client fetching the same files from the same nginx and PUTting each into Cairn (one GET + PUT
+// per file, as many at once as the downloader runs: `connections` per target). Both write into
+// an empty bucket of the same playground. BENCH_DOWNLOAD_FILES changes the count.
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { BucketJson } from '../src/sdk/index.js';
+import { Nginx } from './lib/nginx.js';
+import { benchShape, Playground } from './lib/playground.js';
+import { freePortNear } from './lib/ports.js';
+import { publish } from './lib/results-table.js';
+import { withScratch } from './lib/scratch.js';
+
+const fileCount = Number(process.env['BENCH_DOWNLOAD_FILES'] ?? 100);
+const fileBytes = 1024 * 1024;
+/** Objects each target downloads at once (the yardstick runs as many GET + PUTs in all). */
+const connections = 4;
+const goal = 0.7;
+const nameOf = (index: number): string => `f-${String(index).padStart(4, '0')}.bin`;
+
+async function main(): Promise<void> {
+  let downloaderRate: number | undefined;
+  let yardstickRate: number | undefined;
+  let note = '';
+  await withScratch('download', async (scratch) => {
+    const nginx = await Nginx.start(scratch, await freePortNear(31_000));
+    await mkdir(join(nginx.root, 'dl'), { recursive: true });
+    const data = randomBytes(fileBytes);
+    for (let index = 0; index < fileCount; index += 1)
+      await writeFile(join(nginx.root, 'dl', nameOf(index)), data);
+    const playground = await Playground.start(scratch);
+    const client = playground.client();
+    scratch.defer(() => client.close());
+    const subject: BucketJson = { name: 'dl-subject', provider: 'ais' };
+    const yardstick: BucketJson = { name: 'dl-yardstick', provider: 'ais' };
+    await client.createBucket(subject);
+    await client.createBucket(yardstick);
+    const mib = (fileCount * fileBytes) / (1024 * 1024);
+
+    const last = String(fileCount - 1).padStart(4, '0');
+    const template = `${nginx.endpoint}/dl/f-{0000..${last}}.bin`;
+    const started = performance.now();
+    const id = await client.download.range(subject, template, { limits: { connections } });
+    const status = await client.download.wait(id, { timeoutMs: 600_000, intervalMs: 100 });
+    downloaderRate = mib / ((performance.now() - started) / 1000);
+    if (status.error_cnt > 0 || status.finished_cnt !== fileCount)
+      throw new Error(`download: ${status.finished_cnt} finished, ${status.error_cnt} failed`);
+
+    const names = Array.from({ length: fileCount }, (_, index) => nameOf(index));
+    const copyStarted = performance.now();
+    const worker = async (): Promise<void> => {
+      for (let name = names.shift(); name !== undefined; name = names.shift()) {
+        const answer = await fetch(`${nginx.endpoint}/dl/${name}`);
+        if (!answer.ok) throw new Error(`GET ${name}: ${answer.status}`);
+        await client.putObject(yardstick, name, Buffer.from(await answer.arrayBuffer()));
+      }
+    };
+    await Promise.all(Array.from({ length: connections * benchShape.targets }, worker));
+    yardstickRate = mib / ((performance.now() - copyStarted) / 1000);
+    const ratio = downloaderRate / yardstickRate;
+    note = `goal >= ${goal}: ${ratio >= goal ? 'ok' : 'short'}`;
+  });
+  await publish('download', `Downloader: ${fileCount} x 1 MiB from a local nginx`, [
+    {
+      workload: `${fileCount} x 1 MiB, ${connections} connections per target`,
+      subject: 'Cairn /v1/download (range)',
+      yardstick: 'GET from nginx + PUT to Cairn',
+      unit: 'MiB/s',
+      subjectValue: downloaderRate,
+      yardstickValue: yardstickRate,
+      note,
+    },
+  ]);
+}
+
+await main();

@@ -1,0 +1,112 @@
+// move-bck on a target (AIStore renames the bucket in its metadata first, then each target renames
+// the bucket's directories in place): once the bucket metadata marks a bucket renamed, a write to
+// the old name is refused (a write under way is waited for, at most `drainTimeoutMs`), jobs on it
+// stop, and its directories on every mountpath become the new name's. This happens before the
+// target acknowledges the metadata, and gateways are told after the targets, so no client is sent
+// to the new name on a target that has not renamed yet; a target that missed the change (down)
+// renames when the metadata reaches it, before its rebalance walk (see `settled`).
+import type { JobRegistry } from '../../../jobs/index.js';
+import { bucketKeyOf } from '../../../jobs/index.js';
+import type { LocalStore } from '../../../storage/index.js';
+import { bucketDisplayName, type BucketJson } from '../../../wire/index.js';
+import { lookupBucket } from '../../common/bucket-lookup.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
+
+/** The longest wait for writes under way into a bucket being renamed; it is renamed after it. */
+const drainTimeoutMs = 30_000;
+
+export class BucketRenames {
+  /** Writes under way, by bucket key. */
+  readonly #writes = new Map<string, number>();
+  /** Renames waiting for a bucket's writes to end, by bucket key. */
+  readonly #waiting = new Map<string, Array<() => void>>();
+  #applied: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly runtime: NodeRuntime,
+    private readonly store: LocalStore,
+    private readonly jobs: JobRegistry,
+  ) {
+    runtime.store.onChange((change) => {
+      if (change.bucketMetadata !== undefined) void this.apply();
+    });
+  }
+
+  /**
+   * Runs a write into `bucket`: refused (as for a missing bucket) once the bucket is being
+   * renamed, else counted so that a rename starting meanwhile waits for it to end.
+   */
+  async write<T>(bucket: BucketJson, run: () => Promise<T>): Promise<T> {
+    lookupBucket(this.runtime, bucket);
+    const key = bucketKeyOf(bucket);
+    this.#writes.set(key, (this.#writes.get(key) ?? 0) + 1);
+    let result: T;
+    try {
+      result = await run();
+    } finally {
+      this.#ended(key);
+    }
+    // It outlasted the rename's wait: what it wrote under the old name moves to the new one now.
+    if (this.runtime.store.bucketMetadata?.get(bucket)?.props.renamed_to !== undefined)
+      await this.apply();
+    return result;
+  }
+
+  #ended(key: string): void {
+    const left = (this.#writes.get(key) ?? 1) - 1;
+    if (left > 0) {
+      this.#writes.set(key, left);
+      return;
+    }
+    this.#writes.delete(key);
+    for (const wake of this.#waiting.get(key) ?? []) wake();
+    this.#waiting.delete(key);
+  }
+
+  /** Applies every rename the bucket metadata asks for (again: it is idempotent). */
+  apply(): Promise<void> {
+    this.#applied = this.#applied.then(() =>
+      this.#renameAll().catch((error: unknown) => {
+        this.runtime.log.error('bucket rename failed', { error });
+      }),
+    );
+    return this.#applied;
+  }
+
+  /** Resolves once the renames asked for so far are done. */
+  settled(): Promise<void> {
+    return this.#applied;
+  }
+
+  async #renameAll(): Promise<void> {
+    for (const { bucket, props } of this.runtime.store.bucketMetadata?.list() ?? []) {
+      const to = props.renamed_to;
+      if (to === undefined) continue;
+      const key = bucketKeyOf(bucket);
+      const reason = `bucket ${bucketDisplayName(bucket)} renamed to ${bucketDisplayName(to)}`;
+      this.jobs.abort({ bucketKey: key }, reason);
+      await this.#drained(key);
+      const mountpaths = await this.store.renameBucket(bucket, to);
+      if (mountpaths > 0)
+        this.runtime.log.info('bucket renamed here', {
+          from: bucketDisplayName(bucket),
+          to: bucketDisplayName(to),
+          mountpaths,
+        });
+    }
+  }
+
+  /** Resolves when no write into the bucket is under way, or after `drainTimeoutMs`. */
+  #drained(key: string): Promise<void> {
+    if (!this.#writes.has(key)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, drainTimeoutMs);
+      const waiting = this.#waiting.get(key) ?? [];
+      waiting.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#waiting.set(key, waiting);
+    });
+  }
+}
