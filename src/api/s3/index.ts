@@ -11,3 +11,4 @@ export { compositeChecksum, isChecksumAlgorithm } from './body/checksum-algorith
 export * from './write-conditions.js';
 export * from './object-lock.js';
 export * from './lifecycle-configuration.js';
+export * from './sse-headers.js';

@@ -7,7 +7,7 @@ import { checksumAlgorithms } from '../body/checksum-algorithms.js';
 import { checkCopySourceConditions } from '../conditions.js';
 import { attributesFromHeaders, quoteEtag } from '../object-headers.js';
 import type { S3Operation } from '../operation.js';
-import type { S3PartInfo } from '../ports.js';
+import type { S3ObjectInfo, S3PartInfo } from '../ports.js';
 import { header, type S3Handler, type S3Request } from '../request.js';
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { parseCopySource, setWriteHeaders } from './object-write.js';
@@ -15,6 +15,12 @@ import { readXmlDocument, sendEmpty } from './xml-body.js';
 import { parseWriteCondition } from '../write-conditions.js';
 import { parseLockHeaders } from '../object-lock.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
+import {
+  copySourceCustomerKeyOf,
+  customerKeyOf,
+  encryptionRequestOf,
+  setEncryptionHeaders,
+} from '../sse-headers.js';
 
 /** S3's part numbers run from 1 to 10000. */
 const maxPartNumber = 10_000;
@@ -45,12 +51,14 @@ function partNumberOf(request: S3Request): number {
 const createMultipartUpload: S3Handler = async (request) => {
   const attributes = attributesFromHeaders(request.context.req.headers);
   const lock = parseLockHeaders(request.context.req.headers, Date.now());
-  const uploadId = await request.ports.objects.createUpload(
+  const { uploadId, encryption } = await request.ports.objects.createUpload(
     request.bucket,
     request.key,
     attributes,
     lock,
+    encryptionRequestOf(request.context.req.headers),
   );
+  setEncryptionHeaders(request.context.res, encryption);
   const algorithm = header(request, 'x-amz-checksum-algorithm');
   if (algorithm !== undefined) request.context.res.setHeader('x-amz-checksum-algorithm', algorithm);
   sendXml(request.context.res, 'InitiateMultipartUploadResult', {
@@ -70,6 +78,7 @@ const uploadPart: S3Handler = async (request) => {
     uploadId,
     partNumber,
     ...payload,
+    customerKey: customerKeyOf(request.context.req.headers),
   });
   request.context.res.setHeader('etag', quoteEtag(part.etag));
   setWriteHeaders(request, part);
@@ -86,8 +95,9 @@ const uploadPartCopy: S3Handler = async (request) => {
     source.key,
     source.versionId,
     rangeHeader,
+    copySourceCustomerKeyOf(request.context.req.headers),
   );
-  let part: S3PartInfo;
+  let part: S3PartInfo & Pick<S3ObjectInfo, 'encryption'>;
   try {
     checkCopySourceConditions(request.context.req.headers, opened.info);
     if (rangeHeader !== undefined && opened.range === undefined)
@@ -100,6 +110,7 @@ const uploadPartCopy: S3Handler = async (request) => {
       uploadId,
       partNumber,
       ...copiedPayload(opened.body, length, []),
+      customerKey: customerKeyOf(request.context.req.headers),
     });
   } finally {
     destroyQuietly(opened.body);
@@ -107,6 +118,7 @@ const uploadPartCopy: S3Handler = async (request) => {
   if (opened.info.versionId !== undefined) {
     request.context.res.setHeader('x-amz-copy-source-version-id', opened.info.versionId);
   }
+  setEncryptionHeaders(request.context.res, part.encryption);
   sendXml(request.context.res, 'CopyPartResult', {
     ETag: quoteEtag(part.etag),
     LastModified: xmlTime(part.modifiedTimeMs),
