@@ -55,13 +55,24 @@ export class PackageEncryptor extends Transform {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
     // A full package is sealed once more bytes follow it: only then is it known not to be the last.
-    while (this.#pendingBytes > packagePlainBytes) this.#seal(this.#take(packagePlainBytes), false);
+    const sealed: Buffer[] = [];
+    while (this.#pendingBytes > packagePlainBytes)
+      sealed.push(...this.#seal(this.#take(packagePlainBytes), false));
+    this.#pushJoined(sealed);
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.#pendingBytes > 0) this.#seal(this.#take(this.#pendingBytes), true);
+    if (this.#pendingBytes > 0) this.#pushJoined(this.#seal(this.#take(this.#pendingBytes), true));
     done();
+  }
+
+  /** One chunk per input chunk: the store writes (and a socket sends) fewer, larger pieces. */
+  #pushJoined(pieces: Buffer[]): void {
+    if (pieces.length === 0) return;
+    const joined = Buffer.concat(pieces);
+    this.#md5.update(joined);
+    this.push(joined);
   }
 
   #take(bytes: number): Buffer {
@@ -73,7 +84,8 @@ export class PackageEncryptor extends Transform {
     return taken;
   }
 
-  #seal(plain: Buffer, last: boolean): void {
+  /** The package of `plain`: header, ciphertext, tag. */
+  #seal(plain: Buffer, last: boolean): Buffer[] {
     const header = Buffer.alloc(headerBytes);
     header[0] = formatVersion;
     header[1] = last ? lastFlag : 0;
@@ -83,13 +95,8 @@ export class PackageEncryptor extends Transform {
     cipher.setAAD(header);
     const body = cipher.update(plain);
     cipher.final();
-    const tag = cipher.getAuthTag();
     this.#sequence += 1;
-    // Three pushes rather than one joined buffer: the package is not copied again.
-    for (const piece of [header, body, tag]) {
-      this.#md5.update(piece);
-      this.push(piece);
-    }
+    return [header, body, cipher.getAuthTag()];
   }
 }
 
@@ -176,7 +183,10 @@ export class PackageDecryptor extends Transform {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
     try {
-      this.#openReady();
+      const plain: Buffer[] = [];
+      this.#openReady(plain);
+      // One chunk per input chunk: a socket gets one write per read from disk, not per package.
+      if (plain.length > 0) this.push(joined(plain));
       done();
     } catch (error) {
       done(error as Error);
@@ -191,7 +201,7 @@ export class PackageDecryptor extends Transform {
     done();
   }
 
-  #openReady(): void {
+  #openReady(out: Buffer[]): void {
     for (;;) {
       if (this.#pendingBytes < headerBytes) return;
       const all = joined(this.#pending);
@@ -224,16 +234,17 @@ export class PackageDecryptor extends Transform {
       if (!last && plainBytes !== packagePlainBytes) throw corrupted('a short package not last');
       // The next segment (the next part of a multipart object) starts again at 0.
       this.#sequence = last ? 0 : this.#sequence + 1;
-      this.#emit(plain);
+      this.#cut(plain, out);
     }
   }
 
-  #emit(plain: Buffer): void {
+  /** The part of a package's plaintext inside the plan's range. */
+  #cut(plain: Buffer, out: Buffer[]): void {
     const from = Math.min(this.#skip, plain.length);
     this.#skip -= from;
     const to = Math.min(plain.length, from + this.#left);
     if (to > from) {
-      this.push(plain.subarray(from, to));
+      out.push(plain.subarray(from, to));
       this.#left -= to - from;
     }
   }
