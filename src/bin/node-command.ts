@@ -31,6 +31,7 @@ interface NodeFlags {
   tlsCa?: string;
   tlsClientAuth?: boolean;
   tlsSkipVerify?: boolean;
+  sseMasterKey?: string;
 }
 
 export function nodeCommand(): Command {
@@ -68,6 +69,10 @@ export function nodeCommand(): Command {
     .option('--https', 'serve HTTPS on every port and call peers over HTTPS (needs the two below)')
     .option('--tls-cert <file>', 'PEM certificate the node serves (reloaded when the file changes)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option(
+      '--sse-master-key <file>',
+      "a target's SSE-S3 master key, 32 bytes, same on every target (/etc/cairn/sse-master.key)",
+    )
     .option(
       '--tls-ca <file>',
       "PEM CA bundle that signed the nodes' certificates (trusted for peers)",
@@ -120,6 +125,9 @@ async function runNode(flags: NodeFlags): Promise<void> {
   if (flags.tlsCa !== undefined) raw.tlsCa = flags.tlsCa;
   if (flags.tlsClientAuth !== undefined) raw.tlsClientAuth = flags.tlsClientAuth;
   if (flags.tlsSkipVerify !== undefined) raw.tlsSkipVerify = flags.tlsSkipVerify;
+  // The flag, else the environment (a playground passes it to every node), else the config file.
+  const sseMasterKey = flags.sseMasterKey ?? process.env.CAIRN_SSE_MASTER_KEY_FILE;
+  if (sseMasterKey !== undefined && sseMasterKey !== '') raw.sseMasterKeyFile = sseMasterKey;
   // The environment overrides the config file for the S3 key pair (as MINIO_ROOT_USER does).
   const accessKey = process.env.CAIRN_ACCESS_KEY;
   const secretKey = process.env.CAIRN_SECRET_KEY;

@@ -4,3 +4,4 @@ export * from './cluster-config.js';
 export * from './node-networks.js';
 export * from './go-duration.js';
 export * from './rate-limit.js';
+export * from './sse-master-key.js';

@@ -89,6 +89,11 @@ export const nodeConfigSchema = z
     tlsClientAuth: z.boolean().default(false),
     /** Do not verify peers' certificates (`net.http.skip_verify`; self-signed tests). Default false. */
     tlsSkipVerify: z.boolean().default(false),
+    /**
+     * A target's SSE-S3 master key file (32 bytes: 64 hex digits, base64 or raw), the same on every
+     * target. Default `/etc/cairn/sse-master.key`; when that file is absent SSE-S3 answers 501.
+     */
+    sseMasterKeyFile: z.string().min(1).optional(),
   })
   .strict();
 
@@ -125,6 +130,8 @@ export interface NodeConfig {
   readonly requestMetrics: boolean;
   /** HTTPS on every port, or undefined for plain HTTP. */
   readonly tls: NodeTlsConfig | undefined;
+  /** The SSE-S3 master key file named in the config (absolute); undefined: the default one. */
+  readonly sseMasterKeyFile: string | undefined;
 }
 
 /** Validates raw settings (config file merged with flags) into a frozen NodeConfig. */
@@ -164,6 +171,8 @@ export function parseNodeConfig(raw: unknown): NodeConfig {
     }),
     promoteRoot: absolute(value.promoteRoot),
     requestMetrics: value.requestMetrics,
+    sseMasterKeyFile:
+      value.sseMasterKeyFile === undefined ? undefined : absolute(value.sseMasterKeyFile),
   });
 }
 

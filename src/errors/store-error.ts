@@ -74,6 +74,9 @@ export const errorCodes = [
   /** A version without the retention asked for. */
   'NoSuchObjectLockConfiguration',
   'NoSuchLifecycleConfiguration',
+  /** S3 server-side encryption: a bucket without default encryption; an algorithm not offered. */
+  'ServerSideEncryptionConfigurationNotFound',
+  'InvalidEncryptionAlgorithm',
   // S3 access control: bucket ACLs, ownership controls, bucket policies, public access block.
   'MalformedPolicy',
   'NoSuchBucketPolicy',

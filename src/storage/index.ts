@@ -69,3 +69,4 @@ export type { ListedVersion } from './versions/list-versions.js';
 export type { DeleteOutcome } from './versions/versioned-delete.js';
 export type { HistoryIdentity } from './versions/version-removal.js';
 export { attributesOf } from './versions/version-import.js';
+export * from './encryption/index.js';

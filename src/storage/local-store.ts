@@ -35,6 +35,7 @@ import {
   createUpload,
   listParts,
   listUploads,
+  uploadAttributes,
   uploadPart,
   type CompleteRequest,
   type PartWrite,
@@ -493,6 +494,10 @@ export class LocalStore {
   /** Stores one part as a chunk (replacing an earlier part with the same number). */
   uploadPart(write: PartWrite): Promise<StoredPart> {
     return this.#watch((context) => uploadPart(context, write));
+  }
+
+  uploadAttributes(bucket: BucketJson, name: string, uploadId: string): Promise<UploadAttributes> {
+    return uploadAttributes(this.#open(), bucket, name, uploadId);
   }
 
   listParts(bucket: BucketJson, name: string, uploadId: string): Promise<StoredPart[]> {

@@ -145,6 +145,14 @@ export interface LifecycleJson {
   rules: LifecycleRuleJson[];
 }
 
+/**
+ * A bucket's default server-side encryption (S3 PutBucketEncryption): `AES256` encrypts S3 writes
+ * that ask for no encryption with SSE-S3; '' is none.
+ */
+export interface SsePropsJson {
+  algorithm: '' | 'AES256';
+}
+
 /** One S3 ACL grant: a canonical user (`id`) or a group (`uri`), and the permission. */
 export interface S3GrantJson {
   id?: string;
@@ -231,6 +239,8 @@ export interface BucketPropsJson {
   object_lock?: ObjectLockPropsJson;
   /** S3 lifecycle rules (absent or empty: none). */
   lifecycle?: LifecycleJson;
+  /** S3 default encryption (absent or empty algorithm: none). */
+  sse?: SsePropsJson;
   /** S3 access control (absent on buckets not created through S3 and never given any). */
   s3_access?: S3AccessPropsJson;
   /**

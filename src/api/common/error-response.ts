@@ -74,6 +74,11 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   ObjectLockConfigurationNotFound: { status: 404, s3Code: 'ObjectLockConfigurationNotFoundError' },
   NoSuchObjectLockConfiguration: { status: 404, s3Code: 'NoSuchObjectLockConfiguration' },
   NoSuchLifecycleConfiguration: { status: 404, s3Code: 'NoSuchLifecycleConfiguration' },
+  ServerSideEncryptionConfigurationNotFound: {
+    status: 404,
+    s3Code: 'ServerSideEncryptionConfigurationNotFoundError',
+  },
+  InvalidEncryptionAlgorithm: { status: 400, s3Code: 'InvalidEncryptionAlgorithmError' },
   MalformedPolicy: { status: 400, s3Code: 'MalformedPolicy' },
   NoSuchBucketPolicy: { status: 404, s3Code: 'NoSuchBucketPolicy' },
   MalformedACLError: { status: 400, s3Code: 'MalformedACLError' },

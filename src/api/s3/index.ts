@@ -15,3 +15,4 @@ export {
 export * from './write-conditions.js';
 export * from './object-lock.js';
 export * from './lifecycle-configuration.js';
+export * from './sse-headers.js';

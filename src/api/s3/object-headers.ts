@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { expirationHeaderValue } from './lifecycle-configuration.js';
 import { setLockHeaders } from './object-lock.js';
+import { setEncryptionHeaders } from './sse-headers.js';
 import { checksumTypeOfValue, isChecksumAlgorithm } from './body/checksum-algorithms.js';
 import { StoreError } from '../../errors/index.js';
 import type { S3ObjectAttributes, S3ObjectInfo } from './ports.js';
@@ -166,6 +167,7 @@ export function setObjectHeaders(
   }
   if (info.lock !== undefined) setLockHeaders(res, info.lock);
   setExpirationHeader(res, info);
+  setEncryptionHeaders(res, info.encryption);
 }
 
 /** `x-amz-expiration` of a version the bucket's lifecycle rules expire (GET, HEAD, PUT). */

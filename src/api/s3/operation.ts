@@ -59,6 +59,9 @@ export type S3Operation =
   | 'GetBucketLifecycleConfiguration'
   | 'PutBucketLifecycleConfiguration'
   | 'DeleteBucketLifecycle'
+  | 'GetBucketEncryption'
+  | 'PutBucketEncryption'
+  | 'DeleteBucketEncryption'
   | 'GetObjectAttributes';
 
 /** Operations on one object: served by the node that stores the key. */
@@ -88,7 +91,6 @@ export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
 
 /** Sub-resources S3 defines that Cairn does not implement yet. */
 const unimplementedSubresources: ReadonlySet<string> = new Set([
-  'encryption',
   'website',
   'logging',
   'notification',
@@ -147,6 +149,7 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('cors')) return 'GetBucketCors';
       if (query.has('object-lock')) return 'GetObjectLockConfiguration';
       if (query.has('lifecycle')) return 'GetBucketLifecycleConfiguration';
+      if (query.has('encryption')) return 'GetBucketEncryption';
       if (query.has('tagging')) throw unimplemented('bucket tagging');
       return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
     case 'HEAD':
@@ -155,6 +158,7 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('versioning')) return 'PutBucketVersioning';
       if (query.has('object-lock')) return 'PutObjectLockConfiguration';
       if (query.has('lifecycle')) return 'PutBucketLifecycleConfiguration';
+      if (query.has('encryption')) return 'PutBucketEncryption';
       if (query.has('acl')) return 'PutBucketAcl';
       if (query.has('policy')) return 'PutBucketPolicy';
       if (query.has('ownershipControls')) return 'PutBucketOwnershipControls';
@@ -164,6 +168,7 @@ function bucketOperation(context: RequestContext): S3Operation {
       return 'CreateBucket';
     case 'DELETE':
       if (query.has('lifecycle')) return 'DeleteBucketLifecycle';
+      if (query.has('encryption')) return 'DeleteBucketEncryption';
       if (query.has('tagging')) throw unimplemented('bucket tagging');
       if (query.has('policy')) return 'DeleteBucketPolicy';
       if (query.has('ownershipControls')) return 'DeleteBucketOwnershipControls';

@@ -7,7 +7,7 @@ import type { RequestContext } from '../common/request-context.js';
 import type { WriteCondition } from './write-conditions.js';
 import type { S3UploadChecksum } from './body/multipart-checksums.js';
 import type { S3ObjectLock, S3ObjectLockConfig, S3Retention } from './object-lock.js';
-import type { LifecycleJson, S3AccessPropsJson } from '../../wire/index.js';
+import type { LifecycleJson, S3AccessPropsJson, SsePropsJson } from '../../wire/index.js';
 
 export interface S3BucketInfo {
   name: string;
@@ -15,6 +15,18 @@ export interface S3BucketInfo {
 }
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
+
+/** An SSE-C key a request gives: the 32 key bytes and their MD5 (base64, as sent). */
+export interface S3CustomerKey {
+  key: Buffer;
+  md5: string;
+}
+
+/** How an object is encrypted at rest, as S3 reports it (SSE-C: with the MD5 of the key used). */
+export type S3Encryption = { kind: 'SSE-S3' } | { kind: 'SSE-C'; customerKeyMd5?: string };
+
+/** What a write asks for: SSE-S3 (`AES256`) or SSE-C with the customer's key. */
+export type S3EncryptionRequest = { kind: 'SSE-S3' } | { kind: 'SSE-C'; key: S3CustomerKey };
 
 /** An object (or one version of it) as S3 describes it. */
 export interface S3ObjectInfo {
@@ -39,6 +51,8 @@ export interface S3ObjectInfo {
   lock?: S3ObjectLock;
   /** When the bucket's lifecycle rules expire this (current) version, and which rule does. */
   expiration?: { atMs: number; ruleId: string };
+  /** Server-side encryption of the stored bytes (absent: stored as sent). */
+  encryption?: S3Encryption;
 }
 
 /** A listing request after S3's parameters were parsed (V1 marker and V2 start-after/token alike). */
@@ -137,12 +151,16 @@ export interface S3WriteRequest extends Omit<S3PayloadWrite, 'contentLength'>, S
   condition?: WriteCondition | undefined;
   /** The object lock the write asks for (`x-amz-object-lock-*`); else the bucket's default. */
   lock?: S3ObjectLock | undefined;
+  /** The encryption the write asks for; else the bucket's default encryption, else none. */
+  encryption?: S3EncryptionRequest | undefined;
 }
 
 /** A part of a multipart upload: bytes only (the upload carries the attributes). */
 export interface S3PartWrite extends S3PayloadWrite {
   uploadId: string;
   partNumber: number;
+  /** The SSE-C key of an upload encrypted with one (each part must give it). */
+  customerKey?: S3CustomerKey | undefined;
 }
 
 /** Bytes of an object being read; sent once to a socket-backed destination, verified as they go. */
@@ -176,6 +194,10 @@ export interface S3BucketPort {
   getLifecycle(bucket: string): LifecycleJson | undefined;
   /** Replaces the lifecycle rules (none: removes the configuration). */
   setLifecycle(bucket: string, lifecycle: LifecycleJson, context: RequestContext): Promise<void>;
+  /** The default encryption; undefined when the bucket has none. */
+  getEncryption(bucket: string): SsePropsJson | undefined;
+  /** Sets (an empty algorithm: removes) the default encryption. */
+  setEncryption(bucket: string, sse: SsePropsJson, context: RequestContext): Promise<void>;
   /** BucketNotEmpty while it holds objects, kept versions or delete markers. */
   deleteBucket(bucket: string, context: RequestContext): Promise<void>;
   /** Throws NoSuchBucket when absent. */
@@ -199,18 +221,26 @@ export interface S3ReadRouting {
 }
 
 export interface S3ObjectPort {
+  /**
+   * With `keyCheck` (HeadObject), an SSE-C object needs its key: without one the read is refused
+   * (400), with another one too (403); a key given for an object not encrypted with one is refused
+   * (400). Without it (tagging, retention, ACL reads) no key is asked for.
+   */
   head(
     bucket: string,
     key: string,
     versionId: string | undefined,
     routing?: S3ReadRouting,
+    keyCheck?: { customerKey: S3CustomerKey | undefined },
   ): Promise<S3ObjectInfo>;
+  /** The plaintext (a range of it), decrypted as it is sent when the object is encrypted. */
   get(
     bucket: string,
     key: string,
     versionId: string | undefined,
     rangeHeader: string | undefined,
     routing?: S3ReadRouting,
+    customerKey?: S3CustomerKey,
   ): Promise<{ info: S3ObjectInfo; body: S3ObjectBody; range: ResolvedRange | undefined }>;
   /** The source of a copy, wherever it is stored, as a stream (a range for UploadPartCopy). */
   openSource(
@@ -218,6 +248,7 @@ export interface S3ObjectPort {
     key: string,
     versionId: string | undefined,
     range: string | undefined,
+    customerKey?: S3CustomerKey,
   ): Promise<{ info: S3ObjectInfo; body: Readable; range: ResolvedRange | undefined }>;
   /**
    * The object (or version) and, for a multipart one, its parts in order (their numbers as
@@ -259,7 +290,8 @@ export interface S3ObjectPort {
   ): Promise<S3ObjectInfo>;
   /**
    * `lock`: the object lock the completed object gets (`x-amz-object-lock-*`); `checksum`: the
-   * additional checksum every part carries and the form of the object's.
+   * additional checksum every part carries and the form of the object's; `encryption`: how its
+   * parts are encrypted (else the bucket's default). Answers the encryption it applies.
    */
   createUpload(
     bucket: string,
@@ -267,8 +299,9 @@ export interface S3ObjectPort {
     attributes: S3ObjectAttributes,
     lock?: S3ObjectLock,
     checksum?: S3UploadChecksum,
-  ): Promise<string>;
-  uploadPart(request: S3PartWrite): Promise<S3PartInfo>;
+    encryption?: S3EncryptionRequest,
+  ): Promise<{ uploadId: string; encryption: S3Encryption | undefined }>;
+  uploadPart(request: S3PartWrite): Promise<S3PartInfo & { encryption?: S3Encryption }>;
   listParts(bucket: string, key: string, uploadId: string): Promise<S3PartInfo[]>;
   completeUpload(
     bucket: string,

@@ -17,6 +17,7 @@ import { objectReadHandlers } from './operations/object-read.js';
 import { objectWriteHandlers } from './operations/object-write.js';
 import { objectLockHandlers } from './operations/object-lock-operations.js';
 import { lifecycleHandlers } from './operations/lifecycle-operations.js';
+import { encryptionHandlers } from './operations/encryption-operations.js';
 import { objectAttributeHandlers } from './operations/object-attributes.js';
 import type { S3Ports } from './ports.js';
 import {
@@ -66,6 +67,7 @@ const handlers: Record<Exclude<S3Operation, 'PostObject'>, S3Handler> = {
   ...multipartHandlers,
   ...objectLockHandlers,
   ...lifecycleHandlers,
+  ...encryptionHandlers,
   ...objectAttributeHandlers,
   ...aclHandlers,
   ...policyHandlers,

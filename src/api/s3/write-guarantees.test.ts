@@ -44,12 +44,21 @@ test('what clients send by default passes', () => {
   assert.equal(outcome('PutObject', { 'x-amz-object-lock-mode': 'GOVERNANCE' }), 'ok');
   assert.equal(outcome('CreateMultipartUpload', { 'x-amz-object-lock-legal-hold': 'ON' }), 'ok');
   assert.equal(outcome('CreateBucket', { 'x-amz-bucket-object-lock-enabled': 'true' }), 'ok');
+  // SSE-S3 and SSE-C are served (sse-headers.ts checks them).
+  assert.equal(outcome('PutObject', { 'x-amz-server-side-encryption': 'AES256' }), 'ok');
+  assert.equal(outcome('UploadPart', { 'x-amz-server-side-encryption-customer-key': 'k' }), 'ok');
+  assert.equal(
+    outcome('CopyObject', { 'x-amz-copy-source-server-side-encryption-customer-key': 'k' }),
+    'ok',
+  );
 });
 
 test('guarantees Cairn does not give are refused by header name', () => {
   const cases: [S3Operation, Record<string, string>, string][] = [
-    ['PutObject', { 'x-amz-server-side-encryption': 'AES256' }, 'x-amz-server-side-encryption'],
-    ['UploadPart', { 'x-amz-server-side-encryption-customer-key': 'k' }, 'customer-key'],
+    ['PutObject', { 'x-amz-server-side-encryption-aws-kms-key-id': 'k' }, 'SSE-KMS'],
+    ['CopyObject', { 'x-amz-server-side-encryption-context': 'e30=' }, 'SSE-KMS'],
+    ['PutObject', { 'x-amz-server-side-encryption-bucket-key-enabled': 'true' }, 'Bucket Key'],
+    ['UploadPart', { 'x-amz-server-side-encryption': 'AES256' }, 'of a part'],
     ['DeleteObject', { 'if-match': '"e"' }, 'conditional delete'],
     ['DeleteObject', { 'x-amz-if-match-size': '3' }, 'conditional delete'],
     ['PutObject', { 'x-amz-checksum-xxhash64': 'AAAAAAAAAAA=' }, 'x-amz-checksum-xxhash64'],

@@ -1,4 +1,4 @@
-// Request headers that ask S3 for a guarantee Cairn does not give: encryption, conditional deletes, checksums it does not compute or verify, website redirects,
+// Request headers that ask S3 for a guarantee Cairn does not give: SSE-KMS, conditional deletes, checksums it does not compute or verify, website redirects,
 // requester pays, storage classes, ACL grants, MFA delete, appends. A write naming one is refused
 // with 501 naming the header: stored as if the header were absent, it would break the promise.
 import { notImplemented } from '../../errors/index.js';
@@ -37,6 +37,8 @@ const allWrites: Operations = new Set<S3Operation>([
   'AbortMultipartUpload',
   'PutBucketLifecycleConfiguration',
   'DeleteBucketLifecycle',
+  'PutBucketEncryption',
+  'DeleteBucketEncryption',
 ]);
 
 interface HeaderRule {
@@ -62,14 +64,24 @@ function checksumValueAlgorithm(name: string): string | undefined {
 
 const rules: readonly HeaderRule[] = [
   {
-    matches: prefix('x-amz-server-side-encryption'),
-    meaning: 'server-side encryption',
+    // SSE-S3 and SSE-C are served (sse-headers.ts, which refuses `aws:kms` itself); SSE-KMS is not.
+    matches: (name) =>
+      name.startsWith('x-amz-server-side-encryption-aws-kms-') ||
+      name === 'x-amz-server-side-encryption-context',
+    meaning: 'server-side encryption with SSE-KMS',
     operations: objectWrites,
   },
   {
-    matches: prefix('x-amz-copy-source-server-side-encryption'),
-    meaning: 'server-side encryption of the copy source',
-    operations: copies,
+    matches: exact('x-amz-server-side-encryption-bucket-key-enabled'),
+    meaning: 'S3 Bucket Key (SSE-KMS)',
+    operations: objectWrites,
+    harmless: ['false'],
+  },
+  {
+    // A part is encrypted as its upload was created; SSE-C parts give the key (allowed).
+    matches: exact('x-amz-server-side-encryption'),
+    meaning: 'server-side encryption of a part (CreateMultipartUpload sets it)',
+    operations: new Set<S3Operation>(['UploadPart', 'UploadPartCopy', 'CompleteMultipartUpload']),
   },
   {
     // PutObject, CopyObject and CompleteMultipartUpload check them (write-conditions.ts).

@@ -14,6 +14,7 @@ import {
   type BucketPropsUpdateJson,
   type ChecksumTypeName,
   type ObjectLockPropsJson,
+  type SsePropsJson,
   objectLockModes,
   versionHistoryNames,
 } from '../../wire/index.js';
@@ -89,6 +90,10 @@ export function applyBucketPropsUpdate(
     }
     if (key === 'lifecycle') {
       next[key] = parseLifecycleUpdate(value);
+      continue;
+    }
+    if (key === 'sse') {
+      next[key] = parseSseUpdate(value);
       continue;
     }
     if (key === 's3_access') {
@@ -294,4 +299,16 @@ export function checkErasureCodingChange(previous: BucketPropsJson, next: Bucket
 
 export function invalidProps(message: string): StoreError {
   return new StoreError('InvalidBucketProps', `invalid bucket properties: ${message}`);
+}
+
+/** `sse`: the S3 default encryption, given whole. */
+function parseSseUpdate(update: unknown): SsePropsJson {
+  if (typeof update !== 'object' || update === null || Array.isArray(update))
+    throw invalidProps('"sse" must be an object');
+  const { algorithm, ...rest } = update as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw invalidProps(`unknown property "sse.${unknown}"`);
+  if (algorithm !== '' && algorithm !== 'AES256')
+    throw invalidProps('sse.algorithm must be "" or "AES256"');
+  return { algorithm };
 }

@@ -36,6 +36,7 @@ import {
   type ActionMessage,
   type BucketPropsUpdateJson,
   type LifecycleJson,
+  type SsePropsJson,
   type S3AccessPropsJson,
 } from '../../wire/index.js';
 import { bucketAccessOf, isKnownS3User } from '../common/auth/s3-bucket-access.js';
@@ -129,6 +130,15 @@ export class GatewayS3Buckets implements S3BucketPort {
 
   async setLifecycle(bucket: string, lifecycle: LifecycleJson): Promise<void> {
     await this.#control(bucket, { kind: 'props', update: { lifecycle } });
+  }
+
+  getEncryption(bucket: string): SsePropsJson | undefined {
+    const { sse } = lookupBucket(this.runtime, s3Bucket(bucket)).props;
+    return sse === undefined || sse.algorithm === '' ? undefined : sse;
+  }
+
+  async setEncryption(bucket: string, sse: SsePropsJson): Promise<void> {
+    await this.#control(bucket, { kind: 'props', update: { sse } });
   }
 
   async deleteBucket(bucket: string): Promise<void> {

@@ -178,6 +178,12 @@ export class TargetS3Buckets implements S3BucketPort {
   setLifecycle(): never {
     return gatewayOnly();
   }
+  getEncryption(): never {
+    return gatewayOnly();
+  }
+  setEncryption(): never {
+    return gatewayOnly();
+  }
 
   setAccess(): never {
     return gatewayOnly();

@@ -3,7 +3,7 @@
 // resilver.
 import { join } from 'node:path';
 import type { ClusterMember } from '../../cluster/index.js';
-import type { NodeConfig } from '../../config/index.js';
+import { loadMasterKey, type NodeConfig } from '../../config/index.js';
 import {
   TargetEtl,
   etlJobDefinitions,
@@ -62,6 +62,7 @@ import { registerTargetMetrics } from '../common/metrics/target-metrics.js';
 import { TargetObjects } from './objects/target-objects.js';
 import { TargetS3Buckets } from './target-s3-buckets.js';
 import { TargetS3Objects } from './objects/target-s3-objects.js';
+import { ObjectEncryption } from './objects/object-encryption.js';
 import { OwnerForwarder } from '../common/s3-forwarding.js';
 import { s3ApiOptions } from '../common/s3-settings.js';
 import { TargetPieces } from './target-pieces.js';
@@ -281,8 +282,9 @@ export async function startTarget(
     },
     exitProcess: hooks.requestExit,
   };
-  const nativeObjects = new TargetObjects(runtime, objects, shardIndexes);
-  const s3Objects = new TargetS3Objects(runtime, objects);
+  const encryption = new ObjectEncryption(await loadMasterKey(config.sseMasterKeyFile));
+  const nativeObjects = new TargetObjects(runtime, objects, shardIndexes, encryption);
+  const s3Objects = new TargetS3Objects(runtime, objects, encryption);
   const dsort = new TargetDsort(
     {
       nodeId: runtime.id,

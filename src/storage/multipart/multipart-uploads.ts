@@ -29,6 +29,12 @@ import { mountpathsFor, unameOf, type StoreContext } from '../store-context.js';
 import type { KeptHistory, StoredObject, WritePrecondition } from '../store-types.js';
 import type { ChunkManifest, ManifestChunk, UploadChecksum } from './chunk-manifest.js';
 import {
+  encodeEncryptionRecord,
+  encryptionMetadataKey,
+  encryptionRecordOf,
+  plainSizeOf,
+} from '../encryption/index.js';
+import {
   allManifests,
   findManifest,
   noSuchUpload,
@@ -231,6 +237,21 @@ async function readParts(
   return parts.filter((part) => part !== undefined);
 }
 
+/** What the upload was created with (an encrypted upload's record is in its custom metadata). */
+export async function uploadAttributes(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  uploadId: string,
+): Promise<UploadAttributes> {
+  const { manifest } = await openUpload(context, bucket, name, uploadId);
+  return {
+    customMetadata: manifest.customMetadata,
+    contentHeaders: manifest.contentHeaders,
+    tags: manifest.tags,
+  };
+}
+
 export async function listParts(
   context: StoreContext,
   bucket: BucketJson,
@@ -337,7 +358,7 @@ export async function completeUpload(
         body: Readable.from([]),
         contentLength: 0,
         checksumType: 'none',
-        customMetadata: manifest.customMetadata,
+        customMetadata: withPlainBytes(manifest.customMetadata, chunks),
         contentHeaders: manifest.contentHeaders,
         tags: manifest.tags,
         versioning: request.versioning,
@@ -345,7 +366,10 @@ export async function completeUpload(
         chunked: { chunks: uploadId, sizeBytes },
         finish: async () => ({
           etag,
-          extraChecksums: await request.combineChecksums(chunks, manifest.checksum),
+          extraChecksums: await request.combineChecksums(
+            plainChunks(manifest.customMetadata, chunks),
+            manifest.checksum,
+          ),
         }),
         ...(request.precondition === undefined ? {} : { precondition: request.precondition }),
         retention: manifest.retention ?? request.retention,
@@ -377,4 +401,30 @@ export async function listUploads(
   return uploads.sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : a.createdMs - b.createdMs,
   );
+}
+
+/**
+ * The chunks with their plaintext sizes: an encrypted part's S3 checksums are of its plaintext, so
+ * combining them (full-object CRCs) needs those sizes, not the stored ones.
+ */
+function plainChunks(
+  customMetadata: Record<string, string>,
+  chunks: ManifestChunk[],
+): ManifestChunk[] {
+  if (encryptionRecordOf(customMetadata) === undefined) return chunks;
+  return chunks.map((chunk) => ({ ...chunk, sizeBytes: plainSizeOf(chunk.sizeBytes) }));
+}
+
+/** An encrypted upload's record completed with the plaintext size (each part is one segment). */
+function withPlainBytes(
+  customMetadata: Record<string, string>,
+  chunks: readonly ManifestChunk[],
+): Record<string, string> {
+  const record = encryptionRecordOf(customMetadata);
+  if (record === undefined) return customMetadata;
+  const plainBytes = chunks.reduce((sum, chunk) => sum + plainSizeOf(chunk.sizeBytes), 0);
+  return {
+    ...customMetadata,
+    [encryptionMetadataKey]: encodeEncryptionRecord({ ...record, plainBytes }),
+  };
 }

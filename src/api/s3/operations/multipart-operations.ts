@@ -8,7 +8,7 @@ import { parseUploadChecksum } from '../body/multipart-checksums.js';
 import { checkCopySourceConditions } from '../conditions.js';
 import { attributesFromHeaders, quoteEtag } from '../object-headers.js';
 import type { S3Operation } from '../operation.js';
-import type { S3PartInfo } from '../ports.js';
+import type { S3ObjectInfo, S3PartInfo } from '../ports.js';
 import { header, type S3Handler, type S3Request } from '../request.js';
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { parseCopySource, setWriteHeaders } from './object-write.js';
@@ -16,6 +16,12 @@ import { readXmlDocument, sendEmpty } from './xml-body.js';
 import { parseWriteCondition } from '../write-conditions.js';
 import { parseLockHeaders } from '../object-lock.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
+import {
+  copySourceCustomerKeyOf,
+  customerKeyOf,
+  encryptionRequestOf,
+  setEncryptionHeaders,
+} from '../sse-headers.js';
 
 /** S3's part numbers run from 1 to 10000. */
 const maxPartNumber = 10_000;
@@ -50,13 +56,15 @@ const createMultipartUpload: S3Handler = async (request) => {
     header(request, 'x-amz-checksum-algorithm'),
     header(request, 'x-amz-checksum-type'),
   );
-  const uploadId = await request.ports.objects.createUpload(
+  const { uploadId, encryption } = await request.ports.objects.createUpload(
     request.bucket,
     request.key,
     attributes,
     lock,
     checksum,
+    encryptionRequestOf(request.context.req.headers),
   );
+  setEncryptionHeaders(request.context.res, encryption);
   if (checksum !== undefined) {
     request.context.res.setHeader('x-amz-checksum-algorithm', checksum.algorithm.toUpperCase());
     request.context.res.setHeader('x-amz-checksum-type', checksum.type);
@@ -78,6 +86,7 @@ const uploadPart: S3Handler = async (request) => {
     uploadId,
     partNumber,
     ...payload,
+    customerKey: customerKeyOf(request.context.req.headers),
   });
   request.context.res.setHeader('etag', quoteEtag(part.etag));
   setWriteHeaders(request, part);
@@ -94,8 +103,9 @@ const uploadPartCopy: S3Handler = async (request) => {
     source.key,
     source.versionId,
     rangeHeader,
+    copySourceCustomerKeyOf(request.context.req.headers),
   );
-  let part: S3PartInfo;
+  let part: S3PartInfo & Pick<S3ObjectInfo, 'encryption'>;
   try {
     checkCopySourceConditions(request.context.req.headers, opened.info);
     if (rangeHeader !== undefined && opened.range === undefined)
@@ -108,6 +118,7 @@ const uploadPartCopy: S3Handler = async (request) => {
       uploadId,
       partNumber,
       ...copiedPayload(opened.body, length, []),
+      customerKey: customerKeyOf(request.context.req.headers),
     });
   } finally {
     destroyQuietly(opened.body);
@@ -115,6 +126,7 @@ const uploadPartCopy: S3Handler = async (request) => {
   if (opened.info.versionId !== undefined) {
     request.context.res.setHeader('x-amz-copy-source-version-id', opened.info.versionId);
   }
+  setEncryptionHeaders(request.context.res, part.encryption);
   sendXml(request.context.res, 'CopyPartResult', {
     ETag: quoteEtag(part.etag),
     LastModified: xmlTime(part.modifiedTimeMs),

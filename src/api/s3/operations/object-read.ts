@@ -9,6 +9,7 @@ import type { S3Operation } from '../operation.js';
 import type { S3ObjectInfo } from '../ports.js';
 import { header, versionIdOf, type S3Handler, type S3Request } from '../request.js';
 import { sendXml } from '../xml/xml-codec.js';
+import { customerKeyOf } from '../sse-headers.js';
 
 /** S3's highest part number. */
 const maxPartNumber = 10_000;
@@ -140,6 +141,7 @@ const getObject: S3Handler = async (request) => {
     versionIdOf(request),
     rangeHeader,
     forwardedRouting(request.context),
+    customerKeyOf(request.context.req.headers),
   );
   const { res } = request.context;
   try {
@@ -174,6 +176,7 @@ const headObject: S3Handler = async (request) => {
     request.key,
     versionIdOf(request),
     forwardedRouting(request.context),
+    { customerKey: customerKeyOf(request.context.req.headers) },
   );
   refuseDeleteMarker(request, info);
   checkSameObject(part, info);

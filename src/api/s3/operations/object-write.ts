@@ -17,15 +17,21 @@ import { readXmlDocument, sendEmpty } from './xml-body.js';
 import { parseWriteCondition } from '../write-conditions.js';
 import { bypassesGovernance, parseLockHeaders } from '../object-lock.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
+import {
+  copySourceCustomerKeyOf,
+  encryptionRequestOf,
+  setEncryptionHeaders,
+} from '../sse-headers.js';
 
 /** Response headers of a write: version and the checksums that were computed. */
 export function setWriteHeaders(
   request: S3Request,
-  info: Pick<S3ObjectInfo, 'versionId' | 'checksums' | 'expiration'>,
+  info: Pick<S3ObjectInfo, 'versionId' | 'checksums' | 'expiration' | 'encryption'>,
 ): void {
   const { res } = request.context;
   if (info.versionId !== undefined) res.setHeader('x-amz-version-id', info.versionId);
   setExpirationHeader(res, info);
+  setEncryptionHeaders(res, info.encryption);
   for (const [algorithm, value] of Object.entries(info.checksums)) {
     res.setHeader(`x-amz-checksum-${algorithm}`, value);
   }
@@ -35,6 +41,7 @@ const putObject: S3Handler = async (request) => {
   const attributes = attributesFromHeaders(request.context.req.headers);
   const condition = parseWriteCondition(request.context.req.headers);
   const lock = parseLockHeaders(request.context.req.headers, Date.now());
+  const encryption = encryptionRequestOf(request.context.req.headers);
   const payload = openPutPayload(request.context, request.auth);
   const info = await request.ports.objects.put({
     bucket: request.bucket,
@@ -43,6 +50,7 @@ const putObject: S3Handler = async (request) => {
     ...payload,
     condition,
     lock,
+    encryption,
   });
   request.context.res.setHeader('etag', quoteEtag(info.etag));
   setWriteHeaders(request, info);
@@ -99,11 +107,14 @@ const copyObject: S3Handler = async (request) => {
   const condition = parseWriteCondition(request.context.req.headers);
   // A copy's lock is what the request asks for (or the bucket's default), never the source's.
   const lock = parseLockHeaders(request.context.req.headers, Date.now());
+  const encryption = encryptionRequestOf(request.context.req.headers);
+  const sourceKey = copySourceCustomerKeyOf(request.context.req.headers);
   if (
     source.bucket === request.bucket &&
     source.key === request.key &&
     source.versionId === undefined &&
-    metadataDirective === 'COPY'
+    metadataDirective === 'COPY' &&
+    encryption === undefined
   ) {
     throw new StoreError(
       'BadRequest',
@@ -115,6 +126,7 @@ const copyObject: S3Handler = async (request) => {
     source.key,
     source.versionId,
     undefined,
+    sourceKey,
   );
   let info: S3ObjectInfo;
   try {
@@ -135,6 +147,7 @@ const copyObject: S3Handler = async (request) => {
       ...payload,
       condition,
       lock,
+      encryption,
     });
   } finally {
     destroyQuietly(opened.body);

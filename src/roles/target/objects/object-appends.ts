@@ -15,6 +15,7 @@ import {
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from './object-service.js';
 import { nativePutRequest, readFailureOf, type ObjectTarget } from './object-types.js';
+import { refuseCiphertext } from './object-encryption.js';
 
 /** The handle's state field: format 1, the bytes appended so far, the object's name digest. */
 const stateFormat = 1;
@@ -119,6 +120,12 @@ export class ObjectAppends {
       read = await this.objects.get(target, undefined);
     } catch (error) {
       if (readFailureOf(error) === 'missing') return 0;
+      throw error;
+    }
+    try {
+      refuseCiphertext(read.object, 'an append');
+    } catch (error) {
+      await read.body.discard();
       throw error;
     }
     const body = read.body.toStream();

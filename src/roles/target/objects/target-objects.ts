@@ -21,7 +21,7 @@ import {
 } from '../../../api/native/index.js';
 import type { LocalStore } from '../../../storage/index.js';
 import { validateObjectName } from '../../../storage/layout/index.js';
-import { badRequest } from '../../../errors/index.js';
+import { badRequest, notImplemented } from '../../../errors/index.js';
 import { objectUname, Query, type BucketJson, type PromoteArgsJson } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
 import { checkPromote } from '../../common/ais-bucket/promote.js';
@@ -30,6 +30,7 @@ import { copyObject } from './object-copy.js';
 import type { ObjectService } from './object-service.js';
 import { nativePutRequest, type ObjectRead, type ObjectTarget } from './object-types.js';
 import { NativeMultipart } from './native-multipart.js';
+import { plaintextView, storedSegments, type ObjectEncryption } from './object-encryption.js';
 import { readFromShard } from '../shards/shard-reads.js';
 import type { ShardIndexes } from '../shards/shard-indexes.js';
 import { writeIntoShard } from '../shards/shard-writes.js';
@@ -44,6 +45,7 @@ export class TargetObjects implements ObjectPort {
     private readonly runtime: NodeRuntime,
     private readonly objects: ObjectService,
     private readonly shardIndexes: ShardIndexes,
+    private readonly encryption: ObjectEncryption,
   ) {
     this.appends = new ObjectAppends(runtime, objects);
     this.#multipart = new NativeMultipart(objects);
@@ -109,7 +111,8 @@ export class TargetObjects implements ObjectPort {
       latestVersion: options?.latestVersion === true,
     });
     if (object.present === false) return object;
-    const info: ObjectInfo = { ...object };
+    // An encrypted object is described as its plaintext (size; its record is no user metadata).
+    const info: ObjectInfo = { ...object, ...plaintextView(object) };
     if (options?.chunks === true && object.chunkSet !== undefined) {
       info.chunks = await this.store.chunkLayout(address.bucket, object.chunkSet);
     }
@@ -119,12 +122,23 @@ export class TargetObjects implements ObjectPort {
     return info;
   }
 
-  get(
+  /**
+   * SSE-S3 objects are decrypted; SSE-C ones are refused (their key comes only with S3 requests):
+   * ciphertext is never served as if it were the object.
+   */
+  async get(
     address: ObjectAddress,
     rangeHeader: string | undefined,
     routing?: ReadRouting,
   ): Promise<ObjectRead> {
-    return this.objects.get(this.#target(address), rangeHeader, routing);
+    const target = this.#target(address);
+    const read = await this.encryption.read(
+      (header) => this.objects.get(target, header, routing),
+      rangeHeader,
+      undefined,
+      (object) => storedSegments(this.store, address.bucket, object),
+    );
+    return { ...read, object: plaintextView(read.object) };
   }
 
   getFromArchive(address: ObjectAddress, request: ArchiveReadRequest): Promise<ArchiveRead> {
@@ -139,6 +153,11 @@ export class TargetObjects implements ObjectPort {
 
   async put(address: ObjectAddress, body: Readable, options: PutOptions): Promise<ObjectInfo> {
     const bucket = this.objects.resolve(address.bucket);
+    // Stored as sent, it would break the bucket's promise that what is written is encrypted.
+    if (bucket.props.sse?.algorithm === 'AES256')
+      throw notImplemented(
+        'native PUT into a bucket with default encryption (write it through S3)',
+      );
     return await this.objects.put(bucket, nativePutRequest(bucket, address.name, body, options));
   }
 

@@ -26,6 +26,10 @@ import {
   type S3Retention,
   type S3UploadChecksum,
   type WriteCondition,
+  type S3CustomerKey,
+  type S3Encryption,
+  type S3EncryptionRequest,
+  customerKeyHeaders,
 } from '../../../api/s3/index.js';
 import {
   lockOfNewVersion,
@@ -34,14 +38,24 @@ import {
 } from '../../common/s3-object-lock.js';
 import { StoreError, isErrorCode, isStoreError } from '../../../errors/index.js';
 import { activeLifecycleRules, currentVersionExpiry } from '../../../cluster/index.js';
-import type {
-  LocalStore,
-  ManifestChunk,
-  UploadChecksum,
-  DeleteGuard,
-  StoredObject,
-  WritePrecondition,
+import {
+  encryptionRecordOf,
+  plainSizeOf,
+  type LocalStore,
+  type ManifestChunk,
+  type UploadChecksum,
+  type DeleteGuard,
+  type StoredObject,
+  type WritePrecondition,
 } from '../../../storage/index.js';
+import {
+  encryptBody,
+  encryptionOf,
+  plaintextView,
+  storedSegments,
+  withEncryptionRecord,
+  type ObjectEncryption,
+} from './object-encryption.js';
 import type { ObjectService } from './object-service.js';
 import type { ObjectRead, ResolvedBucket } from './object-types.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
@@ -52,7 +66,8 @@ import { s3Settings } from '../../common/s3-settings.js';
  * The S3 description of a stored object. In a bucket that keeps (or kept) history every version
  * has an ID, `null` for those written without one; elsewhere there are no version IDs.
  */
-export function toS3Info(object: StoredObject, versioned = false): S3ObjectInfo {
+export function toS3Info(stored: StoredObject, versioned = false): S3ObjectInfo {
+  const object = plaintextView(stored);
   const parts = /-(\d+)$/.exec(object.etag ?? '')?.[1];
   const info: S3ObjectInfo = {
     key: object.name,
@@ -68,6 +83,8 @@ export function toS3Info(object: StoredObject, versioned = false): S3ObjectInfo 
   if (parts !== undefined) info.partsCount = Number(parts);
   if (versioned || object.versionId !== undefined) info.versionId = object.versionId ?? 'null';
   if (object.deleteMarker === true) info.deleteMarker = true;
+  const encryption = encryptionOf(encryptionRecordOf(stored.customMetadata));
+  if (encryption !== undefined) info.encryption = encryption;
   if (object.retention !== undefined || object.legalHold === true) {
     info.lock = {};
     if (object.retention !== undefined) info.lock.retention = { ...object.retention };
@@ -121,6 +138,7 @@ export class TargetS3Objects implements S3ObjectPort {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly objects: ObjectService,
+    private readonly encryption: ObjectEncryption,
   ) {}
 
   private get store(): LocalStore {
@@ -131,28 +149,55 @@ export class TargetS3Objects implements S3ObjectPort {
     return this.objects.resolve(s3Bucket(name));
   }
 
-  async head(
+  head(
     bucketName: string,
     key: string,
     versionId: string | undefined,
     routing?: S3ReadRouting,
+    keyCheck?: { customerKey: S3CustomerKey | undefined },
+  ): Promise<S3ObjectInfo> {
+    if (keyCheck === undefined) return this.#describe(bucketName, key, versionId, routing);
+    return this.#describe(bucketName, key, versionId, routing, (info, object) =>
+      this.#keyChecked(info, object, keyCheck.customerKey),
+    );
+  }
+
+  /** The description of an object or version; `check` sees it with its record (the key check). */
+  async #describe(
+    bucketName: string,
+    key: string,
+    versionId: string | undefined,
+    routing?: S3ReadRouting,
+    check: (info: S3ObjectInfo, object: StoredObject) => S3ObjectInfo = (info) => info,
   ): Promise<S3ObjectInfo> {
     const view = this.#bucket(bucketName);
     const target = { bucket: view, name: key };
     if (routing?.substituteFor !== undefined) {
       const object = await this.objects.head(target, routing);
-      return substituteInfo(view, object, versionId);
+      return check(substituteInfo(view, object, versionId), object);
     }
     try {
       const object = await this.objects.head(target, { versionId });
       // Unversioned buckets check the ID against what they hold; versioned ones looked it up.
       if (!view.versioned) checkVersion(versionId, object);
-      const info = toS3Info(object, view.versioned);
+      const info = check(toS3Info(object, view.versioned), object);
       return versionId === undefined ? withExpiration(view, info) : info;
     } catch (error) {
       if (!view.versioned) throw error;
       return await this.#latestDeleteMarker(view, key, versionId, error);
     }
+  }
+
+  /** The description of a read that gave `customerKey`, refused unless that key opens the object. */
+  #keyChecked(
+    info: S3ObjectInfo,
+    object: StoredObject,
+    customerKey: S3CustomerKey | undefined,
+  ): S3ObjectInfo {
+    const record = encryptionRecordOf(object.customMetadata);
+    this.encryption.check(record, customerKey);
+    const encryption = encryptionOf(record, customerKey);
+    return encryption === undefined ? info : { ...info, encryption };
   }
 
   /**
@@ -179,22 +224,32 @@ export class TargetS3Objects implements S3ObjectPort {
     versionId: string | undefined,
     rangeHeader: string | undefined,
     routing?: S3ReadRouting,
+    customerKey?: S3CustomerKey,
   ): Promise<{ info: S3ObjectInfo; body: S3ObjectBody; range: ResolvedRange | undefined }> {
     const view = this.#bucket(bucketName);
     const target = { bucket: view, name: key };
     const substitute = routing?.substituteFor !== undefined;
     let read: ObjectRead;
     try {
-      read = await this.objects.get(target, rangeHeader, substitute ? routing : { versionId });
+      read = await this.encryption.read(
+        (header) => this.objects.get(target, header, substitute ? routing : { versionId }),
+        rangeHeader,
+        customerKey,
+        (object) => storedSegments(this.store, view.bucket, object),
+      );
     } catch (error) {
       if (!view.versioned || substitute) throw error;
       const info = await this.#latestDeleteMarker(view, key, versionId, error);
       return { info, body: emptyBody, range: undefined };
     }
     try {
-      const described = substitute
-        ? substituteInfo(view, read.object, versionId)
-        : toS3Info(read.object, view.versioned);
+      const described = this.#keyChecked(
+        substitute
+          ? substituteInfo(view, read.object, versionId)
+          : toS3Info(read.object, view.versioned),
+        read.object,
+        customerKey,
+      );
       const info =
         !substitute && versionId === undefined ? withExpiration(view, described) : described;
       if (!substitute && !view.versioned) checkVersion(versionId, read.object);
@@ -230,9 +285,10 @@ export class TargetS3Objects implements S3ObjectPort {
         'ObjectNotFound',
         'The parts of the object are gone (overwritten meanwhile)',
       );
+    const encrypted = info.encryption !== undefined;
     const parts = layout.chunks.map((chunk) => ({
       partNumber: chunk.number,
-      size: chunk.sizeBytes,
+      size: encrypted ? plainSizeOf(chunk.sizeBytes) : chunk.sizeBytes,
       etag: chunk.etag,
       modifiedTimeMs: object.modifiedTimeMs,
       checksums: chunk.extraChecksums,
@@ -245,17 +301,25 @@ export class TargetS3Objects implements S3ObjectPort {
     key: string,
     versionId: string | undefined,
     rangeHeader: string | undefined,
+    customerKey?: S3CustomerKey,
   ): Promise<{ info: S3ObjectInfo; body: Readable; range: ResolvedRange | undefined }> {
     if (ownerOf(this.runtime, bucket, key).id !== this.runtime.id) {
       try {
-        return await this.#fetchRemote(bucket, key, versionId, rangeHeader);
+        return await this.#fetchRemote(bucket, key, versionId, rangeHeader, customerKey);
       } catch (error) {
         // The owner refuses a GET of a delete marker by version ID with 405.
         if (isStoreError(error) && error.code === 'MethodNotAllowed') refuseMarkerSource(versionId);
         throw error;
       }
     }
-    const { info, body, range } = await this.get(bucket, key, versionId, rangeHeader);
+    const { info, body, range } = await this.get(
+      bucket,
+      key,
+      versionId,
+      rangeHeader,
+      undefined,
+      customerKey,
+    );
     if (info.deleteMarker === true) refuseMarkerSource(versionId);
     return { info, body: body.toStream(), range };
   }
@@ -266,11 +330,14 @@ export class TargetS3Objects implements S3ObjectPort {
     key: string,
     versionId: string | undefined,
     rangeHeader: string | undefined,
+    customerKey: S3CustomerKey | undefined,
   ): Promise<{ info: S3ObjectInfo; body: Readable; range: ResolvedRange | undefined }> {
     const owner = ownerOf(this.runtime, bucket, key);
     const query = versionId === undefined ? '' : `?versionId=${encodeURIComponent(versionId)}`;
     const headers = forwardedRequestHeaders(this.runtime.id, key);
     if (rangeHeader !== undefined) headers.range = rangeHeader;
+    // The owner decrypts: it is given the source's key as a read's key.
+    if (customerKey !== undefined) Object.assign(headers, customerKeyHeaders(customerKey));
     const response = await this.runtime.client.stream(
       `${owner.dataUrl}${forwardedPath(bucket, key)}${query}`,
       { method: 'GET', headers, timeoutMs: forwardTimeoutMs(this.runtime) },
@@ -305,7 +372,7 @@ export class TargetS3Objects implements S3ObjectPort {
     if (condition === undefined) return {};
     let current: S3ObjectInfo | undefined;
     try {
-      current = await this.head(view.bucket.name, key, undefined);
+      current = await this.#describe(view.bucket.name, key, undefined);
     } catch (error) {
       if (!isStoreError(error) || error.code !== 'ObjectNotFound') throw error;
     }
@@ -327,25 +394,47 @@ export class TargetS3Objects implements S3ObjectPort {
     const { bucket, props, history, versioned } = view;
     const condition = await this.#precondition(view, request.key, request.condition);
     const lock = lockOfNewVersion(props, request.lock, this.runtime.clock.nowMs());
+    const sse = this.encryption.start(request.encryption, props);
+    // The encryption record holds the plaintext size, written before the bytes arrive.
+    if (sse !== undefined && request.contentLength === undefined) {
+      throw new StoreError(
+        'NotImplemented',
+        'server-side encryption of a POST Object form upload (no length in advance) is not implemented yet',
+      );
+    }
+    const encrypted =
+      sse === undefined || request.contentLength === undefined
+        ? undefined
+        : encryptBody(sse.objectKey, request.body, request.contentLength);
     const object = await this.objects.put(view, {
       ...condition,
       ...lock,
       bucket,
       name: request.key,
-      body: request.body,
-      ...(request.contentLength === undefined ? {} : { contentLength: request.contentLength }),
+      body: encrypted?.body ?? request.body,
+      ...(encrypted !== undefined
+        ? { contentLength: encrypted.contentLength }
+        : request.contentLength === undefined
+          ? {}
+          : { contentLength: request.contentLength }),
       checksumType: props.checksum.type,
-      customMetadata: request.userMetadata,
+      customMetadata: withEncryptionRecord(
+        request.userMetadata,
+        sse === undefined || request.contentLength === undefined
+          ? undefined
+          : { ...sse.record, plainBytes: request.contentLength },
+      ),
       contentHeaders: request.contentHeaders,
       tags: request.tags,
       versioning: props.versioning.enabled,
       history,
       finish: async () => {
         const { etag, checksums } = await request.finish();
-        return { etag, extraChecksums: checksums };
+        return { etag: sseEtag(sse?.encryption, etag, encrypted), extraChecksums: checksums };
       },
     });
-    return withExpiration(view, toS3Info(object, versioned));
+    const info = withExpiration(view, toS3Info(object, versioned));
+    return sse === undefined ? info : { ...info, encryption: sse.encryption };
   }
 
   async delete(
@@ -357,7 +446,7 @@ export class TargetS3Objects implements S3ObjectPort {
     const view = this.#bucket(bucketName);
     const target = { bucket: view, name: key };
     if (!view.versioned) {
-      if (versionId !== undefined) await this.head(bucketName, key, versionId);
+      if (versionId !== undefined) await this.#describe(bucketName, key, versionId);
       await this.objects.delete(target);
       return { deleteMarker: false };
     }
@@ -365,7 +454,7 @@ export class TargetS3Objects implements S3ObjectPort {
     const locked = objectLockConfigOf(view.props) !== undefined;
     if (locked && versionId !== undefined) {
       // Refused before a rebalance is told of the delete; the guard decides under the lock.
-      const version = await this.head(bucketName, key, versionId).catch(() => undefined);
+      const version = await this.#describe(bucketName, key, versionId).catch(() => undefined);
       const lock = version?.lock;
       if (lock !== undefined) checkDeletable(lock, this.runtime.clock.nowMs(), bypassGovernance);
     }
@@ -429,56 +518,72 @@ export class TargetS3Objects implements S3ObjectPort {
     const view = this.#bucket(bucket);
     const target = { bucket: view, name: key };
     if (!view.versioned) {
-      if (versionId !== undefined) await this.head(bucket, key, versionId);
+      if (versionId !== undefined) await this.#describe(bucket, key, versionId);
       return toS3Info(await this.objects.setTags(target, tags));
     }
     return toS3Info(await this.objects.setTags(target, tags, versionId), true);
   }
 
-  createUpload(
+  async createUpload(
     bucket: string,
     key: string,
     attributes: S3ObjectAttributes,
     lock?: S3ObjectLock,
     checksum?: S3UploadChecksum,
-  ): Promise<string> {
+    encryption?: S3EncryptionRequest,
+  ): Promise<{ uploadId: string; encryption: S3Encryption | undefined }> {
     const view = this.#bucket(bucket);
     // The lock asked for now; without one the completion applies the bucket's default.
     if (lock !== undefined) requireObjectLock(view.props);
-    return this.store.createUpload(view.bucket, key, {
-      customMetadata: attributes.userMetadata,
+    // The upload's key is sealed in its record; each part is encrypted with it as it arrives.
+    const sse = this.encryption.start(encryption, view.props);
+    const uploadId = await this.store.createUpload(view.bucket, key, {
+      customMetadata: withEncryptionRecord(attributes.userMetadata, sse?.record),
       contentHeaders: attributes.contentHeaders,
       tags: attributes.tags,
       ...(lock?.retention === undefined ? {} : { retention: lock.retention }),
       ...(lock?.legalHold === true ? { legalHold: true } : {}),
       ...(checksum === undefined ? {} : { checksum }),
     });
+    return { uploadId, encryption: sse?.encryption };
   }
 
-  async uploadPart(request: S3PartWrite): Promise<S3PartInfo> {
+  async uploadPart(request: S3PartWrite): Promise<S3PartInfo & { encryption?: S3Encryption }> {
     const { bucket, props } = this.#bucket(request.bucket);
     await this.objects.space.require(
       `part ${request.partNumber} of ${request.bucket}/${request.key}`,
     );
+    const upload = await this.store.uploadAttributes(bucket, request.key, request.uploadId);
+    const record = encryptionRecordOf(upload.customMetadata);
+    const objectKey = this.encryption.open(record, request.customerKey);
+    const encryption = encryptionOf(record, request.customerKey);
+    const encrypted =
+      objectKey === undefined
+        ? undefined
+        : encryptBody(objectKey, request.body, request.contentLength);
     const part = await this.store.uploadPart({
       bucket,
       name: request.key,
       uploadId: request.uploadId,
       partNumber: request.partNumber,
-      body: request.body,
-      contentLength: request.contentLength,
+      body: encrypted?.body ?? request.body,
+      contentLength: encrypted?.contentLength ?? request.contentLength,
       checksumType: props.checksum.type,
       finish: async () => {
         const { etag, checksums } = await request.finish();
-        return { etag, extraChecksums: checksums };
+        return { etag: sseEtag(encryption, etag, encrypted), extraChecksums: checksums };
       },
     });
-    return toPartInfo(part);
+    const info = toPartInfo(part, record !== undefined);
+    return encryption === undefined ? info : { ...info, encryption };
   }
 
   async listParts(bucket: string, key: string, uploadId: string): Promise<S3PartInfo[]> {
-    const parts = await this.store.listParts(this.#bucket(bucket).bucket, key, uploadId);
-    return parts.map(toPartInfo);
+    const view = this.#bucket(bucket);
+    const upload = await this.store.uploadAttributes(view.bucket, key, uploadId);
+    const encrypted = encryptionRecordOf(upload.customMetadata) !== undefined;
+    const parts = await this.store.listParts(view.bucket, key, uploadId);
+    return parts.map((part) => toPartInfo(part, encrypted));
   }
 
   async completeUpload(
@@ -517,16 +622,34 @@ export class TargetS3Objects implements S3ObjectPort {
   }
 }
 
-function toPartInfo(part: {
-  partNumber: number;
-  sizeBytes: number;
-  etag: string;
-  modifiedTimeMs: number;
-  extraChecksums: Record<string, string>;
-}): S3PartInfo {
+/**
+ * The ETag of an encrypted write: SSE-S3 keeps the plaintext's MD5 (as AWS); SSE-C's is the MD5 of
+ * the stored bytes, which says nothing about the plaintext.
+ */
+function sseEtag(
+  encryption: S3Encryption | undefined,
+  plainEtag: string,
+  encrypted: { cipherMd5(): string } | undefined,
+): string {
+  return encryption?.kind === 'SSE-C' && encrypted !== undefined
+    ? encrypted.cipherMd5()
+    : plainEtag;
+}
+
+/** A part as S3 lists it: the plaintext's size for a part stored encrypted. */
+function toPartInfo(
+  part: {
+    partNumber: number;
+    sizeBytes: number;
+    etag: string;
+    modifiedTimeMs: number;
+    extraChecksums: Record<string, string>;
+  },
+  encrypted: boolean,
+): S3PartInfo {
   return {
     partNumber: part.partNumber,
-    size: part.sizeBytes,
+    size: encrypted ? plainSizeOf(part.sizeBytes) : part.sizeBytes,
     etag: part.etag,
     modifiedTimeMs: part.modifiedTimeMs,
     checksums: part.extraChecksums,

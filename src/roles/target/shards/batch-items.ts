@@ -12,6 +12,7 @@ import { bucketQuery, Header, objectUname, Query, type BucketJson } from '../../
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { peerObjectUrl } from '../objects/owner-writes.js';
+import { refuseCiphertext } from '../objects/object-encryption.js';
 import type { ShardIndexes } from './shard-indexes.js';
 import type { OpenedShards } from './object-archive-source.js';
 import { readFromShard } from './shard-reads.js';
@@ -91,6 +92,12 @@ async function openLocal(shards: ShardAccess, item: BatchItem): Promise<OpenedIt
     return { size: read.size ?? 0, body: read.body };
   }
   const read = await objects.get(target, rangeHeaderOf(item));
+  try {
+    refuseCiphertext(read.object, 'GetBatch');
+  } catch (error) {
+    await read.body.discard();
+    throw error;
+  }
   const size = read.range === undefined ? read.object.size : read.range.end - read.range.start + 1;
   return { size, body: read.body.toStream() };
 }

@@ -6,6 +6,7 @@ import type { ArchiveSource } from '../../../archive/index.js';
 import { StoreError } from '../../../errors/index.js';
 import type { ObjectService } from '../objects/object-service.js';
 import type { ObjectRead, ObjectTarget } from '../objects/object-types.js';
+import { refuseCiphertext } from '../objects/object-encryption.js';
 
 export interface OpenedShard {
   source: ArchiveSource;
@@ -46,6 +47,7 @@ export async function openShard(
   target: ObjectTarget,
 ): Promise<OpenedShard> {
   const object = await objects.head(target);
+  refuseCiphertext(object, 'a shard read');
   const source: ArchiveSource = {
     size: object.size,
     read: async (start: number, end: number): Promise<Readable> => {

@@ -1,0 +1,117 @@
+// What S3 server-side encryption costs (issue 19's figure): PUT and GET of 1 MiB objects through
+// the S3 API into a bucket with default encryption (SSE-S3) against the same into a plain bucket
+// of the same playground (goal >= 0.7 each), driven by `cairn bench --s3`. Phases take turns over
+// a few rounds; medians are compared.
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
+import { figureOf, runBenchClient, sizeArguments } from './lib/bench-client.js';
+import { playgroundS3Keys } from './lib/cairn-s3.js';
+import { Playground } from './lib/playground.js';
+import { publish } from './lib/results-table.js';
+import { withScratch } from './lib/scratch.js';
+import { phaseSeconds, sizeCases } from './lib/sizes.js';
+
+const rounds = Number(process.env['BENCH_SSE_ROUNDS'] ?? 3);
+const size = sizeCases.find((candidate) => candidate.label === '1MiB') ?? sizeCases[0];
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  if (size === undefined) throw new Error('no 1MiB size case');
+  const figures = {
+    plainPut: [] as number[],
+    plainGet: [] as number[],
+    ssePut: [] as number[],
+    sseGet: [] as number[],
+  };
+  await withScratch('sse-cost', async (scratch) => {
+    const keyFile = join(scratch.dir, 'sse-master.key');
+    await writeFile(keyFile, randomBytes(32).toString('hex'));
+    const playground = await Playground.start(scratch, undefined, {
+      ...process.env,
+      CAIRN_SSE_MASTER_KEY_FILE: keyFile,
+    });
+    const s3 = new S3Client({
+      endpoint: playground.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: playgroundS3Keys.accessKey,
+        secretAccessKey: playgroundS3Keys.secretKey,
+      },
+    });
+    scratch.defer(() => {
+      s3.destroy();
+      return Promise.resolve();
+    });
+    for (const bucket of ['sse-plain', 'sse-encrypted'])
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(
+      new PutBucketEncryptionCommand({
+        Bucket: 'sse-encrypted',
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+      }),
+    );
+    const measure = async (bucket: string) => {
+      const run = await runBenchClient([
+        '--s3',
+        '--endpoint',
+        playground.endpoint,
+        '--access-key',
+        playgroundS3Keys.accessKey,
+        '--secret-key',
+        playgroundS3Keys.secretKey,
+        '--bucket',
+        bucket,
+        ...sizeArguments(size, phaseSeconds),
+      ]);
+      return {
+        put: figureOf(run, 'put', size) ?? Number.NaN,
+        get: figureOf(run, 'get', size) ?? Number.NaN,
+      };
+    };
+    for (let round = 0; round < rounds; round += 1) {
+      const plain = await measure('sse-plain');
+      const sse = await measure('sse-encrypted');
+      figures.plainPut.push(plain.put);
+      figures.plainGet.push(plain.get);
+      figures.ssePut.push(sse.put);
+      figures.sseGet.push(sse.get);
+      process.stderr.write(
+        `sse-cost: round ${round + 1}: PUT plain ${plain.put.toFixed(0)} / SSE-S3 ${sse.put.toFixed(0)}, GET plain ${plain.get.toFixed(0)} / SSE-S3 ${sse.get.toFixed(0)} MiB/s\n`,
+      );
+    }
+  });
+  const list = (values: readonly number[]): string => values.map((v) => v.toFixed(0)).join('/');
+  await publish('sse-cost', 'S3 server-side encryption (SSE-S3) on the data path', [
+    {
+      workload: `S3 PUT 1MiB (cairn bench --s3, through the gateway), median of ${rounds}`,
+      subject: 'bucket with default encryption (SSE-S3)',
+      yardstick: 'plain bucket',
+      unit: 'MiB/s',
+      subjectValue: median(figures.ssePut),
+      yardstickValue: median(figures.plainPut),
+      goal: 0.7,
+      note: `SSE-S3 ${list(figures.ssePut)}, plain ${list(figures.plainPut)}`,
+    },
+    {
+      workload: `S3 GET 1MiB (cairn bench --s3, through the gateway), median of ${rounds}`,
+      subject: 'bucket with default encryption (SSE-S3)',
+      yardstick: 'plain bucket',
+      unit: 'MiB/s',
+      subjectValue: median(figures.sseGet),
+      yardstickValue: median(figures.plainGet),
+      goal: 0.7,
+      note: `SSE-S3 ${list(figures.sseGet)}, plain ${list(figures.plainGet)}`,
+    },
+  ]);
+}
+
+await main();

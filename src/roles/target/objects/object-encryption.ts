@@ -1,0 +1,261 @@
+// Server-side encryption on the target's object path: a write's key and sealed record (the
+// request's SSE-S3 or SSE-C, else the bucket's default), its bytes encrypted as they stream to the
+// store, and reads decrypted as they stream out, a range reading only the packages it touches.
+// Who may open an object's key is decided here, with AWS's answers (400 without the SSE-C key,
+// 403 with another one, 400 for a key given to an object that has none).
+import { pipeline, type Readable } from 'node:stream';
+import { resolveRange, type ResolvedRange } from '../../../api/common/index.js';
+import type { S3CustomerKey, S3Encryption, S3EncryptionRequest } from '../../../api/s3/index.js';
+import { StoreError, notImplemented } from '../../../errors/index.js';
+import {
+  PackageDecryptor,
+  PackageEncryptor,
+  cipherSizeOf,
+  encodeEncryptionRecord,
+  encryptionMetadataKey,
+  encryptionRecordOf,
+  newObjectKey,
+  planRange,
+  sealKey,
+  unsealKey,
+  withoutEncryptionRecord,
+  type EncryptionRecord,
+  type PackagePlan,
+  type LocalStore,
+  type StoredObject,
+} from '../../../storage/index.js';
+import type { BucketJson, BucketPropsJson } from '../../../wire/index.js';
+import type { MasterKey } from '../../../config/index.js';
+import type { ObjectRead } from './object-types.js';
+import { StreamedBody } from './streamed-body.js';
+
+/** The key and record of a new object (or multipart upload). */
+export interface NewEncryption {
+  objectKey: Buffer;
+  record: EncryptionRecord;
+  encryption: S3Encryption;
+}
+
+/** A body on its way to the store, encrypted: what the store receives instead of the plaintext. */
+export interface EncryptedBody {
+  body: Readable;
+  contentLength: number;
+  /** MD5 hex of the stored bytes, once they all went through. */
+  cipherMd5(): string;
+}
+
+/** Reads of attempts before a ranged read gives up on an object replaced under it. */
+const maxRangedAttempts = 3;
+
+export class ObjectEncryption {
+  constructor(private readonly master: MasterKey) {}
+
+  /** The encryption of a new object: the request's, else the bucket's default, else none. */
+  start(
+    request: S3EncryptionRequest | undefined,
+    props: BucketPropsJson,
+  ): NewEncryption | undefined {
+    const wanted: S3EncryptionRequest | undefined =
+      request ?? (props.sse?.algorithm === 'AES256' ? { kind: 'SSE-S3' } : undefined);
+    if (wanted === undefined) return undefined;
+    const objectKey = newObjectKey();
+    if (wanted.kind === 'SSE-S3') {
+      const sealedKey = sealKey(this.master.get(), objectKey, 'SSE-S3');
+      return { objectKey, record: { mode: 'SSE-S3', sealedKey }, encryption: { kind: 'SSE-S3' } };
+    }
+    const sealedKey = sealKey(wanted.key.key, objectKey, 'SSE-C');
+    return {
+      objectKey,
+      record: { mode: 'SSE-C', sealedKey },
+      encryption: { kind: 'SSE-C', customerKeyMd5: wanted.key.md5 },
+    };
+  }
+
+  /**
+   * The key of an encrypted object or upload (undefined for a plaintext one) for a request that
+   * gives `customerKey` (or none), refused as AWS refuses it.
+   */
+  open(
+    record: EncryptionRecord | undefined,
+    customerKey: S3CustomerKey | undefined,
+  ): Buffer | undefined {
+    if (record === undefined || record.mode === 'SSE-S3') {
+      if (customerKey !== undefined) throw notApplicable();
+      if (record === undefined) return undefined;
+      const key = unsealKey(this.master.get(), record);
+      if (key === undefined) {
+        throw new StoreError(
+          'Internal',
+          "the cluster's master key does not open this object's key (was the master key replaced?)",
+        );
+      }
+      return key;
+    }
+    if (customerKey === undefined) {
+      throw new StoreError(
+        'BadRequest',
+        'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+      );
+    }
+    const key = unsealKey(customerKey.key, record);
+    if (key === undefined) throw new StoreError('AccessDenied', 'Access Denied');
+    return key;
+  }
+
+  /** The refusals of `open` for a description (HEAD): an SSE-S3 seal is not opened. */
+  check(record: EncryptionRecord | undefined, customerKey: S3CustomerKey | undefined): void {
+    if (record?.mode === 'SSE-C') this.open(record, customerKey);
+    else if (customerKey !== undefined) throw notApplicable();
+  }
+
+  /**
+   * Reads an object decrypted when it is encrypted (its key opened for `customerKey`, see `open`).
+   * `fetch` reads the stored bytes, of a range when given a Range header; `segmentsOf` lists the
+   * stored size of each segment (the parts of a multipart object). A range of an encrypted object
+   * is read again as the range of packages that holds it.
+   */
+  async read(
+    fetch: (rangeHeader: string | undefined) => Promise<ObjectRead>,
+    rangeHeader: string | undefined,
+    customerKey: S3CustomerKey | undefined,
+    segmentsOf: (object: StoredObject) => Promise<number[]>,
+  ): Promise<ObjectRead> {
+    for (let attempt = 0; attempt < maxRangedAttempts; attempt += 1) {
+      const read = await fetch(rangeHeader);
+      let record: EncryptionRecord | undefined;
+      let key: Buffer | undefined;
+      let plainBytes: number;
+      try {
+        record = encryptionRecordOf(read.object.customMetadata);
+        key = this.open(record, customerKey);
+        if (record === undefined || key === undefined) return read;
+        plainBytes = requirePlainBytes(record);
+      } catch (error) {
+        await read.body.discard();
+        throw error;
+      }
+      const whole = { firstSequence: 0, skip: 0, take: plainBytes };
+      if (read.range === undefined) return decrypted(read, key, whole, undefined);
+      await read.body.discard();
+      // The first read resolved the range against the stored size; the client's is the plaintext's.
+      const range = resolveRange(rangeHeader, plainBytes) as ResolvedRange;
+      const plan = planRange(await segmentsOf(read.object), range.start, range.end);
+      const ranged = await fetch(`bytes=${plan.cipherStart}-${plan.cipherEnd}`);
+      if (sealedKeyOf(ranged.object) === record.sealedKey)
+        return decrypted(ranged, key, plan, range);
+      // Replaced between the two reads: start over with the new object.
+      await ranged.body.discard();
+    }
+    throw new StoreError(
+      'ConditionalRequestConflict',
+      'The object was replaced while it was read; retry',
+    );
+  }
+}
+
+/** Encrypts a body for the store under `objectKey` (one segment). */
+export function encryptBody(objectKey: Buffer, body: Readable, plainBytes: number): EncryptedBody {
+  const encryptor = new PackageEncryptor(objectKey);
+  return {
+    // The plaintext's errors reach the store through the encryptor.
+    body: pipeline(body, encryptor, () => undefined),
+    contentLength: cipherSizeOf(plainBytes),
+    cipherMd5: () => encryptor.cipherMd5(),
+  };
+}
+
+/**
+ * The custom metadata of an S3 write: the user's, with the encryption record when there is one. The
+ * record's name is refused as user metadata (a forged record would turn reads into garbage).
+ */
+export function withEncryptionRecord(
+  userMetadata: Record<string, string>,
+  record: EncryptionRecord | undefined,
+): Record<string, string> {
+  if (encryptionMetadataKey in userMetadata) {
+    throw new StoreError(
+      'InvalidArgument',
+      `x-amz-meta-${encryptionMetadataKey} is reserved (it holds the encryption record)`,
+    );
+  }
+  if (record === undefined) return userMetadata;
+  return { ...userMetadata, [encryptionMetadataKey]: encodeEncryptionRecord(record) };
+}
+
+/** How S3 reports a stored object's encryption (the SSE-C key's MD5 as the request gave it). */
+export function encryptionOf(
+  record: EncryptionRecord | undefined,
+  customerKey?: S3CustomerKey,
+): S3Encryption | undefined {
+  if (record === undefined) return undefined;
+  if (record.mode === 'SSE-S3') return { kind: 'SSE-S3' };
+  return customerKey === undefined
+    ? { kind: 'SSE-C' }
+    : { kind: 'SSE-C', customerKeyMd5: customerKey.md5 };
+}
+
+/** The object as its plaintext: size, user metadata, no stored checksum (it is the ciphertext's). */
+export function plaintextView(object: StoredObject): StoredObject {
+  const record = encryptionRecordOf(object.customMetadata);
+  if (record === undefined) return object;
+  return {
+    ...object,
+    size: requirePlainBytes(record),
+    customMetadata: withoutEncryptionRecord(object.customMetadata),
+    checksum: { type: 'none', value: '' },
+  };
+}
+
+/**
+ * Refuses (501) to hand an encrypted object's stored bytes to `what` (GetBatch, shard reads,
+ * appends), which would otherwise take the ciphertext for the object.
+ */
+export function refuseCiphertext(object: StoredObject, what: string): void {
+  if (encryptionRecordOf(object.customMetadata) !== undefined)
+    throw notImplemented(`${what} of an object stored with server-side encryption`);
+}
+
+/** The stored size of each segment of an encrypted object: its parts, or the whole object. */
+export async function storedSegments(
+  store: LocalStore,
+  bucket: BucketJson,
+  object: StoredObject,
+): Promise<number[]> {
+  if (object.chunkSet === undefined) return [object.size];
+  const layout = await store.chunkLayout(bucket, object.chunkSet);
+  if (layout === undefined)
+    throw new StoreError(
+      'ObjectNotFound',
+      'The parts of the object are gone (overwritten meanwhile)',
+    );
+  return layout.chunks.map((chunk) => chunk.sizeBytes);
+}
+
+function notApplicable(): StoreError {
+  return new StoreError(
+    'BadRequest',
+    'The encryption parameters are not applicable to this object.',
+  );
+}
+
+function sealedKeyOf(object: StoredObject): string | undefined {
+  return encryptionRecordOf(object.customMetadata)?.sealedKey;
+}
+
+function requirePlainBytes(record: EncryptionRecord): number {
+  if (record.plainBytes === undefined)
+    throw new StoreError('ObjectCorrupted', 'encryption record: no plaintext size');
+  return record.plainBytes;
+}
+
+function decrypted(
+  read: ObjectRead,
+  key: Buffer,
+  plan: Pick<PackagePlan, 'firstSequence' | 'skip' | 'take'>,
+  range: ResolvedRange | undefined,
+): ObjectRead {
+  const decryptor = new PackageDecryptor(key, plan);
+  const stream = pipeline(read.body.toStream(), decryptor, () => undefined);
+  // The record stays on the object: the API port reports the encryption from it.
+  return { object: read.object, body: new StreamedBody(stream), range };
+}

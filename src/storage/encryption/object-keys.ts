@@ -1,0 +1,98 @@
+// An encrypted object's key and how it is kept (docs/formats/encrypted-objects.md): every object
+// gets its own random AES-256 key, stored only sealed (AES-256-GCM) under a key-encryption key:
+// the cluster's master key (SSE-S3) or the customer's key (SSE-C, never stored). The sealed key and
+// the plaintext size travel in the object's custom metadata under `cairn-sse`, so every path that
+// moves an object with its record (rebalance, resilver, mirror copies, EC restore, copies) keeps
+// it readable. The seal is not bound to the object's name for the same reason.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { StoreError } from '../../errors/index.js';
+import { objectKeyBytes } from './packages.js';
+
+/** The custom metadata name of the encryption record (refused as user metadata). */
+export const encryptionMetadataKey = 'cairn-sse';
+
+/** Who holds the key-encryption key: the cluster (SSE-S3) or the client (SSE-C). */
+export type EncryptionMode = 'SSE-S3' | 'SSE-C';
+
+/** The encryption record of an object (or of a multipart upload, before `plainBytes` is known). */
+export interface EncryptionRecord {
+  mode: EncryptionMode;
+  /** base64 of IV (12) + sealed key (32) + GCM tag (16). */
+  sealedKey: string;
+  /** Size of the plaintext (the stored bytes are larger); absent on uploads in progress. */
+  plainBytes?: number;
+}
+
+const sealFormat = 'cairn-sse-v1';
+
+export function newObjectKey(): Buffer {
+  return randomBytes(objectKeyBytes);
+}
+
+/** Seals an object key under a key-encryption key (32 bytes). */
+export function sealKey(kek: Buffer, objectKey: Buffer, mode: EncryptionMode): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', kek, iv);
+  cipher.setAAD(Buffer.from(`${sealFormat} ${mode}`));
+  const sealed = Buffer.concat([cipher.update(objectKey), cipher.final()]);
+  return Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString('base64');
+}
+
+/** The object key, or undefined when `kek` is not the key it was sealed with. */
+export function unsealKey(kek: Buffer, record: EncryptionRecord): Buffer | undefined {
+  const bytes = Buffer.from(record.sealedKey, 'base64');
+  if (bytes.length !== 12 + objectKeyBytes + 16) throw badRecord('sealed key of a wrong length');
+  const decipher = createDecipheriv('aes-256-gcm', kek, bytes.subarray(0, 12));
+  decipher.setAAD(Buffer.from(`${sealFormat} ${record.mode}`));
+  decipher.setAuthTag(bytes.subarray(12 + objectKeyBytes));
+  try {
+    return Buffer.concat([
+      decipher.update(bytes.subarray(12, 12 + objectKeyBytes)),
+      decipher.final(),
+    ]);
+  } catch {
+    return undefined;
+  }
+}
+
+export function encodeEncryptionRecord(record: EncryptionRecord): string {
+  return JSON.stringify(record);
+}
+
+/** The encryption record in an object's custom metadata; undefined for a plaintext object. */
+export function encryptionRecordOf(
+  customMetadata: Record<string, string>,
+): EncryptionRecord | undefined {
+  const text = customMetadata[encryptionMetadataKey];
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw badRecord('not JSON');
+  }
+  if (typeof value !== 'object' || value === null) throw badRecord('not an object');
+  const { mode, sealedKey, plainBytes } = value as Record<string, unknown>;
+  if ((mode !== 'SSE-S3' && mode !== 'SSE-C') || typeof sealedKey !== 'string')
+    throw badRecord('mode or key missing');
+  if (plainBytes !== undefined && !Number.isSafeInteger(plainBytes)) throw badRecord('bad size');
+  return {
+    mode,
+    sealedKey,
+    ...(plainBytes === undefined ? {} : { plainBytes: plainBytes as number }),
+  };
+}
+
+/** Custom metadata without the encryption record (what users see as their metadata). */
+export function withoutEncryptionRecord(
+  customMetadata: Record<string, string>,
+): Record<string, string> {
+  if (!(encryptionMetadataKey in customMetadata)) return customMetadata;
+  return Object.fromEntries(
+    Object.entries(customMetadata).filter(([name]) => name !== encryptionMetadataKey),
+  );
+}
+
+function badRecord(detail: string): StoreError {
+  return new StoreError('ObjectCorrupted', `encryption record: ${detail}`);
+}

@@ -1,0 +1,122 @@
+// Unit tests of the encrypted package format: round trips, ranges across package and segment
+// boundaries decrypted from only the packages they touch, tampering and truncation caught.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import {
+  PackageDecryptor,
+  PackageEncryptor,
+  cipherSizeOf,
+  packagePlainBytes,
+  plainSizeOf,
+  planRange,
+} from './packages.js';
+import { newObjectKey, sealKey, unsealKey } from './object-keys.js';
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Encrypts `plain` fed in chunks of `chunkBytes`. */
+async function encrypt(key: Buffer, plain: Buffer, chunkBytes = 10_000): Promise<Buffer> {
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < plain.length; at += chunkBytes)
+    pieces.push(plain.subarray(at, at + chunkBytes));
+  return collect(Readable.from(pieces).pipe(new PackageEncryptor(key)));
+}
+
+function decrypt(
+  key: Buffer,
+  stored: Buffer,
+  plan: { firstSequence: number; skip: number; take: number },
+): Promise<Buffer> {
+  return collect(Readable.from([stored]).pipe(new PackageDecryptor(key, plan)));
+}
+
+test('sizes: every package adds 32 bytes; the two sizes map both ways', () => {
+  for (const plain of [
+    0,
+    1,
+    packagePlainBytes - 1,
+    packagePlainBytes,
+    packagePlainBytes + 1,
+    5e6,
+  ]) {
+    assert.equal(plainSizeOf(cipherSizeOf(plain)), plain, String(plain));
+  }
+  assert.equal(cipherSizeOf(packagePlainBytes * 2), packagePlainBytes * 2 + 64);
+});
+
+test('a segment round-trips, and is not its plaintext', async () => {
+  const key = newObjectKey();
+  for (const size of [1, packagePlainBytes, packagePlainBytes * 3 + 17]) {
+    const plain = randomBytes(size);
+    const stored = await encrypt(key, plain);
+    assert.equal(stored.length, cipherSizeOf(size));
+    assert.equal(stored.indexOf(plain.subarray(0, 16)), -1);
+    assert.deepEqual(await decrypt(key, stored, { firstSequence: 0, skip: 0, take: size }), plain);
+  }
+});
+
+test('ranges across package and segment boundaries read only their packages', async () => {
+  const key = newObjectKey();
+  // Two segments (two parts of a multipart object), each encrypted on its own.
+  const first = randomBytes(packagePlainBytes * 2 + 100);
+  const parts = [first, randomBytes(packagePlainBytes + 5)];
+  const storedParts = await Promise.all(parts.map((part) => encrypt(key, part)));
+  const plain = Buffer.concat(parts);
+  const stored = Buffer.concat(storedParts);
+  const segments = storedParts.map((part) => part.length);
+  const edges = [0, packagePlainBytes - 1, packagePlainBytes, first.length - 1];
+  const ranges: Array<[number, number]> = [
+    [0, 0],
+    [packagePlainBytes - 3, packagePlainBytes + 3],
+    [first.length - 10, first.length + 10],
+    [packagePlainBytes + 1, plain.length - 1],
+    ...edges.map((edge): [number, number] => [edge, edge]),
+    [0, plain.length - 1],
+  ];
+  for (const [start, end] of ranges) {
+    const plan = planRange(segments, start, end);
+    const read = stored.subarray(plan.cipherStart, plan.cipherEnd + 1);
+    assert.ok(read.length <= end - start + 1 + 2 * 65_568 + 64, `${start}-${end} read too much`);
+    assert.deepEqual(
+      await decrypt(key, read, plan),
+      plain.subarray(start, end + 1),
+      `${start}-${end}`,
+    );
+  }
+});
+
+test('tampering, reordering, truncation and a wrong key fail as corruption', async () => {
+  const key = newObjectKey();
+  const plain = randomBytes(packagePlainBytes * 2 + 9);
+  const stored = await encrypt(key, plain);
+  const whole = { firstSequence: 0, skip: 0, take: plain.length };
+  const flipped = Buffer.from(stored);
+  flipped[100] = (flipped[100] ?? 0) ^ 1;
+  const swapped = Buffer.concat([
+    stored.subarray(65_568, 2 * 65_568),
+    stored.subarray(0, 65_568),
+    stored.subarray(2 * 65_568),
+  ]);
+  const cases = [
+    decrypt(key, flipped, whole),
+    decrypt(key, swapped, whole),
+    decrypt(key, stored.subarray(0, 2 * 65_568), whole),
+    decrypt(newObjectKey(), stored, whole),
+  ];
+  for (const outcome of cases) await assert.rejects(outcome, { code: 'ObjectCorrupted' });
+});
+
+test('a sealed key opens only with the key it was sealed under', () => {
+  const kek = randomBytes(32);
+  const objectKey = newObjectKey();
+  const record = { mode: 'SSE-C' as const, sealedKey: sealKey(kek, objectKey, 'SSE-C') };
+  assert.deepEqual(unsealKey(kek, record), objectKey);
+  assert.equal(unsealKey(randomBytes(32), record), undefined);
+  assert.equal(unsealKey(kek, { ...record, mode: 'SSE-S3' }), undefined);
+});
