@@ -13,6 +13,7 @@ import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { peerObjectUrl } from '../objects/owner-writes.js';
 import type { ShardIndexes } from './shard-indexes.js';
+import type { BatchBudget } from './batch-budget.js';
 import type { OpenedShards } from './object-archive-source.js';
 import { readFromShard } from './shard-reads.js';
 
@@ -56,6 +57,8 @@ export function rangeHeaderOf(item: BatchItem): string | undefined {
 export interface ShardAccess {
   objects: ObjectService;
   indexes: ShardIndexes;
+  /** The target's GetBatch bytes in flight (`get_batch.max_inflight_bytes`). */
+  budget: BatchBudget;
   /** A batch with `coloc` 2: each shard opened once for all its files in the batch. */
   reuse?: OpenedShards;
 }

@@ -33,6 +33,7 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
     const window = new ItemWindow(
       (index) => openHere(access, items[index] as BatchItem),
       items.length,
+      shards.budget,
     );
     try {
       for (let index = 0; index < items.length; index += 1) {
