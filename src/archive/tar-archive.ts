@@ -6,6 +6,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import tarStream from 'tar-stream';
 import type { ArchiveCodec } from './archive-format.js';
 import type { ArchiveEntry, ArchiveSource } from './archive-source.js';
+import { takeBytes } from '../util/streams/memory-body.js';
 import { lz4Decoder, lz4Encoder } from './lz4-frames.js';
 
 type TarCodec = Exclude<ArchiveCodec, 'zip'>;
@@ -55,6 +56,28 @@ export async function* readTarEntries(
   }
 }
 
+/**
+ * tar-stream's pack (a streamx stream) as a Node Readable, its chunks handed on as they come with
+ * its back-pressure kept (no async iterator's promise per chunk, as `Readable.from` would take).
+ */
+function asNodeReadable(pack: tarStream.Pack): Readable {
+  const output = new Readable({
+    read: () => {
+      pack.resume();
+    },
+    destroy: (error, callback) => {
+      pack.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  pack.on('data', (chunk: unknown) => {
+    if (!output.push(chunk)) pack.pause();
+  });
+  pack.on('end', () => output.push(null));
+  pack.on('error', (error: Error) => output.destroy(error));
+  return output;
+}
+
 /** A tar archive being written: files are added one at a time, in order. */
 export class TarWriter {
   readonly output: Readable;
@@ -63,7 +86,7 @@ export class TarWriter {
   constructor(codec: TarCodec) {
     const deflate = compressor(codec);
     if (deflate === undefined) {
-      this.output = Readable.from(this.#pack, { objectMode: false });
+      this.output = asNodeReadable(this.#pack);
     } else {
       pipeline(this.#pack, deflate, (error) => {
         if (error) deflate.destroy(error);
@@ -74,14 +97,20 @@ export class TarWriter {
 
   /** Adds a file of exactly `size` bytes; resolves when all of `body` is in the archive. */
   add(name: string, size: number, body: Readable, modifiedMs: number): Promise<void> {
+    const header = { name, size, mode: 0o644, mtime: new Date(modifiedMs) };
+    // Bytes already in memory are packed as one buffer: no stream pipeline per file.
+    const bytes = takeBytes(body);
     return new Promise((resolve, reject) => {
-      const entry: Writable = this.#pack.entry(
-        { name, size, mode: 0o644, mtime: new Date(modifiedMs) },
-        (error) => {
-          if (error) reject(error);
-          else resolve();
-        },
-      ) as unknown as Writable;
+      const done = (error?: Error | null): void => {
+        if (error) reject(error);
+        else resolve();
+      };
+      if (bytes !== undefined) {
+        if (bytes.length === size) this.#pack.entry(header, bytes, done);
+        else reject(new Error(`${name}: ${bytes.length} bytes, ${size} announced`));
+        return;
+      }
+      const entry: Writable = this.#pack.entry(header, done) as unknown as Writable;
       pipeline(body, entry, (error) => {
         if (error) reject(error);
       });

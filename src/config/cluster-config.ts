@@ -106,6 +106,24 @@ export const clusterConfigSchema = z
       })
       .strict()
       .prefault({}),
+    get_batch: z
+      .object({
+        /**
+         * Bytes of GetBatch items a target holds open and not yet passed on (its own answers'
+         * items, the parts it streams to other targets, the archive job's objects), each counted
+         * at its full size from when it opens until its bytes are written or it is dropped. At or
+         * over it, a new GetBatch is refused with 429 and the batches in progress open no item
+         * ahead of the one they write (a batch always makes progress).
+         */
+        max_inflight_bytes: z
+          .number()
+          .int()
+          .min(1)
+          .max(64 * 1024 * 1024 * 1024)
+          .default(512 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
     list_objects: z
       .object({
         /** Largest page a listing returns (AIStore: 10000 for ais buckets). */

@@ -18,6 +18,15 @@ export interface DownloadedObjectOptions {
   customMetadata: Record<string, string>;
 }
 
+/** Objects opened a window ahead of the one taken (a miss is an ObjectNotFound error). */
+export interface ObjectBatch {
+  take(index: number): Promise<{ opened: { size: number; body: Readable } } | { error: unknown }>;
+  /** Every object was taken (and read or closed). */
+  finish(): void;
+  /** Closes what was opened and will not be taken. */
+  abandon(): Promise<void>;
+}
+
 export interface TargetJobEnvironment {
   readonly nodeId: string;
   readonly store: LocalStore;
@@ -52,11 +61,13 @@ export interface TargetJobEnvironment {
   prefetchObject(bucket: BucketJson, name: string, latestVersion: boolean): Promise<boolean>;
   /** The names of a remote bucket's objects under `prefix`, as its backend lists them. */
   remoteObjectNames(bucket: BucketJson, prefix: string): AsyncIterable<string>;
-  /** An object's bytes, read here or streamed from its owner (ObjectNotFound when missing). */
-  openObject(
-    bucket: BucketJson,
-    name: string,
-  ): Promise<{ size: number; body: Readable; modifiedMs: number }>;
+  /**
+   * The objects' bytes in order, as GetBatch reads its items: this target's read here, every other
+   * target's out of one stream from it; each owner reads through its object service (a remote
+   * bucket's object not cached is fetched from the backend there, a cold GET). Take each index
+   * once, in order; then `finish`, or `abandon` on failure.
+   */
+  openObjects(bucket: BucketJson, names: readonly string[]): ObjectBatch;
   /**
    * Copies an object this target owns to `destination` as a single-object copy does: read here,
    * written by the destination's owner (streamed over the intra-cluster port when that is another

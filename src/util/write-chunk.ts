@@ -21,3 +21,24 @@ export function writeChunk(destination: Writable, chunk: Uint8Array): Promise<vo
     });
   });
 }
+
+/**
+ * Writes `chunk` and resolves at once when `destination` takes more, else once it drains; rejects
+ * if it errors or closes first. For chunks the caller will not reuse (no wait for the kernel).
+ */
+export function writeOrDrain(destination: Writable, chunk: Uint8Array): Promise<void> {
+  if (destination.destroyed || destination.writableEnded)
+    return Promise.reject(new Error('destination closed'));
+  if (destination.write(chunk)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error): void => {
+      destination.off('drain', done);
+      destination.off('error', done);
+      destination.off('close', done);
+      if (error instanceof Error) reject(error);
+      else if (destination.writableNeedDrain) reject(new Error('destination closed'));
+      else resolve();
+    };
+    destination.once('drain', done).once('error', done).once('close', done);
+  });
+}

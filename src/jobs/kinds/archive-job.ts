@@ -1,7 +1,8 @@
 // `archive` (AIStore's ArchiveBckMsg, `xact/xs/archive.go`): a shard built from listed or
-// range-templated objects of a bucket, written by the HRW owner of the shard; it reads each object
-// (here, or streamed from its owner) into the archive as it goes, and stores the shard like a PUT.
-// The other targets have nothing to do and finish at once.
+// range-templated objects of a bucket, written by the HRW owner of the shard; it reads the objects
+// as GetBatch reads its items (here, or out of one stream per owner), each owner through its object
+// service (a remote bucket's uncached object is a cold GET there), into the archive as it goes, and
+// stores the shard like a PUT. The other targets have nothing to do and finish at once.
 import { basename } from 'node:path/posix';
 import {
   formatFromName,
@@ -68,11 +69,11 @@ export function parseArchiveMessage(value: unknown): ArchiveArgs {
   };
 }
 
-/** Objects opened ahead of the one being written (each an open file or a peer's response). */
-const objectsOpenedAhead = 16;
-
-type OpenOutcome =
-  { opened: Awaited<ReturnType<TargetJobEnvironment['openObject']>> } | { error: unknown };
+/**
+ * Names asked of the owners at a time: one batch (one stream per other target) per page, so a
+ * prefix of any size is never held in memory whole.
+ */
+const namesPerBatch = 1000;
 
 class ArchiveJob extends Job {
   constructor(
@@ -100,8 +101,9 @@ class ArchiveJob extends Job {
   }
 
   /**
-   * Adds the selected objects in order, each opened `objectsOpenedAhead` ahead of the one written
-   * (most are read from other targets: their requests overlap instead of following each other).
+   * Adds the selected objects in order, a page of names at a time, read as GetBatch reads its
+   * items: this target's here, every other target's out of one stream from it per page (not one
+   * request per object), a window ahead of the one written.
    */
   async #addObjects(
     writer: ArchiveWriter,
@@ -110,53 +112,36 @@ class ArchiveJob extends Job {
     signal: AbortSignal,
     log: Logger,
   ): Promise<void> {
-    const names = this.#names(source, destination);
-    const ahead: { name: string; opening: Promise<OpenOutcome> }[] = [];
-    const fill = async (): Promise<void> => {
-      while (ahead.length < objectsOpenedAhead) {
-        const next = await names.next();
-        if (next.done === true) return;
-        const name = next.value;
-        const opening = this.environment.openObject(source, name).then(
-          (opened) => ({ opened }),
-          (error: unknown) => ({ error }),
-        );
-        ahead.push({ name, opening });
-      }
-    };
-    try {
-      for (await fill(); ahead.length > 0; await fill()) {
-        if (signal.aborted) throw new Error('aborted');
-        const { name, opening } = ahead.shift() as (typeof ahead)[number];
-        const outcome = await opening;
-        if ('error' in outcome) {
-          const { error } = outcome;
-          if (this.args.continueOnError && isStoreError(error) && error.code === 'ObjectNotFound') {
-            log.warn('archive: object skipped', { job: this.id, name, error: error.message });
-            continue;
+    const modifiedMs = this.environment.store.clock.nowMs();
+    for await (const page of pagesOf(this.#names(source, destination), namesPerBatch)) {
+      const batch = this.environment.openObjects(source, page);
+      try {
+        for (const [index, name] of page.entries()) {
+          if (signal.aborted) throw new Error('aborted');
+          const outcome = await batch.take(index);
+          if ('error' in outcome) {
+            const { error } = outcome;
+            if (
+              this.args.continueOnError &&
+              isStoreError(error) &&
+              error.code === 'ObjectNotFound'
+            ) {
+              log.warn('archive: object skipped', { job: this.id, name, error: error.message });
+              continue;
+            }
+            throw error;
           }
-          throw error;
+          const { size, body } = outcome.opened;
+          await writer.add(this.#entryName(source, name), size, body, modifiedMs);
+          this.counters.localObjects += 1;
+          this.counters.localBytes += size;
         }
-        const { opened } = outcome;
-        await writer.add(
-          this.#entryName(source, name),
-          opened.size,
-          opened.body,
-          opened.modifiedMs,
-        );
-        this.counters.localObjects += 1;
-        this.counters.localBytes += opened.size;
+      } catch (error) {
+        // What was opened ahead and will not be written is closed (a peer's stream is cut).
+        await batch.abandon();
+        throw error;
       }
-    } finally {
-      // What was opened ahead and will not be written is closed (a peer's response errors then).
-      for (const { opening } of ahead) {
-        const outcome = await opening;
-        if ('opened' in outcome) {
-          outcome.opened.body.once('error', () => undefined);
-          outcome.opened.body.destroy();
-        }
-      }
-      await names.return(undefined);
+      batch.finish();
     }
   }
 
@@ -173,7 +158,11 @@ class ArchiveJob extends Job {
     }
     const directory = prefix.slice(0, prefix.lastIndexOf('/') + 1);
     const sameBucket = objectUname(source, '') === objectUname(destination, '');
-    for await (const name of this.environment.listObjectNames(source, prefix)) {
+    // A remote bucket's objects are the backend's (cached or not), as AIStore lists them.
+    const listed = this.environment.isRemoteBucket(source)
+      ? this.environment.remoteObjectNames(source, prefix)
+      : this.environment.listObjectNames(source, prefix);
+    for await (const name of listed) {
       if (this.args.nonRecursive && name.slice(directory.length).includes('/')) continue;
       if (sameBucket && name === this.args.name) continue;
       yield name;
@@ -184,6 +173,18 @@ class ArchiveJob extends Job {
     const base = this.args.baseNameOnly ? basename(name) : name;
     return this.args.includeBucketName ? `${source.name}/${base}` : base;
   }
+}
+
+/** The names in pages of `size` (the last one shorter). */
+async function* pagesOf(names: AsyncIterable<string>, size: number): AsyncGenerator<string[]> {
+  let page: string[] = [];
+  for await (const name of names) {
+    page.push(name);
+    if (page.length < size) continue;
+    yield page;
+    page = [];
+  }
+  if (page.length > 0) yield page;
 }
 
 export const archiveDefinition: JobDefinition = {

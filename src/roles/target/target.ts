@@ -54,6 +54,8 @@ import { clusterObjectNames } from './shards/cluster-names.js';
 import { ShardIndexes } from './shards/shard-indexes.js';
 import { writeShard } from './shards/shard-writes.js';
 import { TargetBatch } from './shards/target-batch.js';
+import { BatchBudget } from './shards/batch-budget.js';
+import { readObjects } from './shards/batch-reading.js';
 import { batchPartsRoute } from './shards/batch-parts-route.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
@@ -191,7 +193,7 @@ export async function startTarget(
       prefetchObject: (bucket, name, latest) =>
         objects.prefetch({ bucket: objects.resolve(bucket), name }, latest),
       remoteObjectNames: (bucket, prefix) => remoteObjectNames(runtime, objects, bucket, prefix),
-      openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
+      openObjects: (bucket, names) => readObjects(runtime, shards, bucket, names),
       listObjectNames: (bucket, prefix) => clusterObjectNames(runtime, bucket, prefix),
       writeShard: (bucket, name, options, addNew) =>
         writeShard(
@@ -260,7 +262,8 @@ export async function startTarget(
   );
   const shardIndexes = new ShardIndexes(store, runtime.log);
   objects.onChange((address) => shardIndexes.forget(address.bucket, address.name));
-  const shards = { objects, indexes: shardIndexes };
+  const budget = new BatchBudget(() => runtime.store.config.values.get_batch.max_inflight_bytes);
+  const shards = { objects, indexes: shardIndexes, budget };
   const mountpaths = new MountpathActions(store, jobs.registry, runtime.store, reprotect);
   const diskHealth = new DiskHealth(store, runtime.log, runtime.clock, () => {
     mountpaths.resilver();
@@ -270,6 +273,7 @@ export async function startTarget(
     jobs: jobs.registry,
     repairs: protection.repairs,
     failedChecks: diskHealth.failedChecks,
+    batchBytesInFlight: () => budget.used,
   });
   jobs.localKinds.set('resilver', (request) => {
     startResilver(jobs.registry, store, runtime.store, request.id, reprotect);

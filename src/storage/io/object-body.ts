@@ -1,9 +1,10 @@
 // An open object's bytes on their way out. `sendTo` reads into two pooled buffers, hashes each chunk,
 // and writes it to a socket-backed destination; the last chunk is written only after the digest
 // matched, so a corrupt object is never delivered whole. `toStream` serves internal consumers.
-import { Readable, pipeline, type Writable } from 'node:stream';
+import { pipeline, type Readable, type Writable } from 'node:stream';
 import { createHasher } from '../../checksum/index.js';
 import type { BufferPool } from '../../util/buffer-pool.js';
+import { MemoryBody } from '../../util/streams/memory-body.js';
 import { writeChunk } from '../../util/write-chunk.js';
 import type { ObjectChecksum } from '../meta/index.js';
 import type { DiskFile } from './disk.js';
@@ -75,7 +76,7 @@ export class ObjectBody {
   toStream(): Readable {
     this.#take();
     const source = this.source;
-    if (source.kind === 'memory') return Readable.from([source.data], { objectMode: false });
+    if (source.kind === 'memory') return new MemoryBody(source.data);
     const highWaterMark = this.pool.bufferBytes;
     const file = source.handle.createReadStream({
       start: source.start,

@@ -13,6 +13,8 @@ export interface TargetMetricSources {
   repairs: RepairCounts;
   /** Failed disk checks by mountpath (the target's disk health). */
   failedChecks: ReadonlyMap<string, number>;
+  /** Bytes of GetBatch items open on the target (`get_batch.max_inflight_bytes`). */
+  batchBytesInFlight: () => number;
 }
 
 /** One scrape reads the file systems once, however many gauges need them. */
@@ -140,6 +142,14 @@ export function registerTargetMetrics(metrics: NodeMetrics, sources: TargetMetri
       this.labels('mirror').inc(mirror);
       this.labels('ec').inc(ec);
       this.labels('failed').inc(failed);
+    },
+  });
+  new Gauge({
+    name: 'cairn_getbatch_inflight_bytes',
+    help: 'bytes of GetBatch items (and archive job objects) open on the target and not yet passed on',
+    registers,
+    collect() {
+      this.set(sources.batchBytesInFlight());
     },
   });
   registerJobProgress(metrics, sources.jobs);

@@ -14,6 +14,7 @@ import type { ObjectService } from '../objects/object-service.js';
 import { peerObjectUrl } from '../objects/owner-writes.js';
 import { refuseCiphertext } from '../objects/object-encryption.js';
 import type { ShardIndexes } from './shard-indexes.js';
+import type { BatchBudget } from './batch-budget.js';
 import type { OpenedShards } from './object-archive-source.js';
 import { readFromShard } from './shard-reads.js';
 
@@ -57,6 +58,8 @@ export function rangeHeaderOf(item: BatchItem): string | undefined {
 export interface ShardAccess {
   objects: ObjectService;
   indexes: ShardIndexes;
+  /** The target's GetBatch bytes in flight (`get_batch.max_inflight_bytes`). */
+  budget: BatchBudget;
   /** A batch with `coloc` 2: each shard opened once for all its files in the batch. */
   reuse?: OpenedShards;
 }

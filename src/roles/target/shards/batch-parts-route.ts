@@ -9,6 +9,8 @@ import { describeError, readJsonBody } from '../../../api/common/index.js';
 import type { BatchItem, InternalRoute } from '../../../api/native/index.js';
 import { StoreError, badRequest } from '../../../errors/index.js';
 import { asRecord } from '../../../util/json.js';
+import { takeBytes } from '../../../util/streams/memory-body.js';
+import { writeOrDrain } from '../../../util/write-chunk.js';
 import {
   BatchPartKind,
   ContentType,
@@ -33,6 +35,7 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
     const window = new ItemWindow(
       (index) => openHere(access, items[index] as BatchItem),
       items.length,
+      shards.budget,
     );
     try {
       for (let index = 0; index < items.length; index += 1) {
@@ -44,7 +47,15 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
           continue;
         }
         const { size, body } = outcome.opened;
-        res.write(encodeBatchPartHeader(BatchPartKind.item, size));
+        const header = encodeBatchPartHeader(BatchPartKind.item, size);
+        // An item read whole into memory goes out with its header in one write.
+        const bytes = bodies ? takeBytes(body) : undefined;
+        if (bytes !== undefined) {
+          if (bytes.length !== size) throw sizeMismatch(bytes.length, size);
+          await writeOrDrain(res, Buffer.concat([header, bytes]));
+          continue;
+        }
+        res.write(header);
         if (bodies) await send(body, size, res);
         else close(outcome.opened);
       }
@@ -64,8 +75,11 @@ async function send(body: Readable, size: number, res: Writable): Promise<void> 
     sent += chunk.length;
   });
   await pipeline(body, res, { end: false });
-  if (sent !== size)
-    throw new StoreError('Internal', `GetBatch part: ${sent} bytes read, ${size} announced`);
+  if (sent !== size) throw sizeMismatch(sent, size);
+}
+
+function sizeMismatch(sent: number, size: number): StoreError {
+  return new StoreError('Internal', `GetBatch part: ${sent} bytes read, ${size} announced`);
 }
 
 function parseRequest(value: unknown): {

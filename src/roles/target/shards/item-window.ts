@@ -1,6 +1,9 @@
 // The items of a batch opened a bounded window ahead of the one being written, in index order
 // (the order peers stream their parts in), so that a batch's memory does not grow with its size.
+// Each opened item is charged to the target's budget of bytes in flight until its body closes;
+// while the target is at or over that budget, only the item being written is opened.
 import { close, type OpenedItem } from './batch-items.js';
+import type { BatchBudget } from './batch-budget.js';
 
 /**
  * Items opened ahead of the one being written. Each holds an open file or a place in a peer's
@@ -10,21 +13,22 @@ export const batchItemsInFlight = 16;
 
 export type Outcome = { opened: OpenedItem } | { error: unknown };
 
-/** Items `0..count-1` opened `batchItemsInFlight` ahead of the one taken, each once, in order. */
+/** Items `0..count-1` opened up to `batchItemsInFlight` ahead of the one taken, each once, in order. */
 export class ItemWindow {
   readonly #openings: (Promise<Outcome> | undefined)[] = [];
 
   constructor(
     private readonly open: (index: number) => Promise<OpenedItem>,
     private readonly count: number,
+    private readonly budget: BatchBudget,
   ) {
-    for (let index = 0; index < batchItemsInFlight; index += 1) this.#start(index);
+    this.#openAhead(-1);
   }
 
-  /** The item's outcome; opens the one a window ahead. */
+  /** The item's outcome (opened now if it was not yet); opens more ahead as the budget allows. */
   async take(index: number): Promise<Outcome> {
-    this.#start(index);
-    this.#start(index + batchItemsInFlight);
+    while (this.#openings.length <= index) this.#startNext();
+    this.#openAhead(index);
     const outcome = (await this.#openings[index]) as Outcome;
     this.#openings[index] = undefined;
     return outcome;
@@ -38,13 +42,19 @@ export class ItemWindow {
     }
   }
 
-  #start(index: number): void {
-    if (index >= this.count || index in this.#openings) return;
-    // Every item below `index` is started first: peers' streams are read in index order.
-    for (let below = this.#openings.length; below < index; below += 1) this.#start(below);
-    this.#openings[index] = this.open(index).then(
-      (opened) => ({ opened }),
-      (error: unknown) => ({ error }),
+  #openAhead(taken: number): void {
+    const end = Math.min(this.count, taken + 1 + batchItemsInFlight);
+    while (this.#openings.length < end && this.budget.available) this.#startNext();
+  }
+
+  /** Items start in index order: peers' streams are read in that order. */
+  #startNext(): void {
+    const index = this.#openings.length;
+    this.#openings.push(
+      this.open(index).then(
+        (opened) => ({ opened: this.budget.hold(opened) }),
+        (error: unknown) => ({ error }),
+      ),
     );
   }
 }

@@ -11,6 +11,7 @@ import { peerError } from '../../../transport/index.js';
 import { invariant } from '../../../util/assert.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
 import { ByteReader } from '../../../util/streams/byte-reader.js';
+import { MemoryBody } from '../../../util/streams/memory-body.js';
 import {
   apiPath,
   BatchPartKind,
@@ -30,6 +31,11 @@ import { OpenedShards } from './object-archive-source.js';
 /** Longest wait for a peer's answer, and between two chunks of it. */
 const peerReadTimeoutMs = 60_000;
 const maxErrorBytes = 64 * 1024;
+/**
+ * Parts up to this size are read whole with their header (one buffer handed on, no stream of
+ * their own); with `batchItemsInFlight` opened ahead, a batch holds at most 1 MiB of them a peer.
+ */
+const wholePartBytes = 64 * 1024;
 
 /** Reads a peer's stream part by part, one operation at a time. */
 class PartReader {
@@ -42,8 +48,13 @@ class PartReader {
     this.#bytes = new ByteReader(body as Promise<AsyncIterable<Buffer>>);
   }
 
-  /** The next part's header and message; the unread rest of the previous body is skipped first. */
-  header(bodies: boolean): Promise<{ kind: number; size: number; message: string }> {
+  /**
+   * The next part's header and message; the unread rest of the previous body is skipped first. A
+   * body of up to `wholePartBytes` comes with it (`bytes`), read whole.
+   */
+  header(
+    bodies: boolean,
+  ): Promise<{ kind: number; size: number; message: string; bytes?: Buffer | undefined }> {
     return this.#serial(async () => {
       if (!(await this.#bytes.skip(this.#bodyRemaining))) throw endedEarly();
       this.#bodyRemaining = 0;
@@ -54,8 +65,15 @@ class PartReader {
         throw new StoreError('Internal', `GetBatch: a peer sent ${header}`);
       const message = await this.#bytes.exactly(header.messageLength);
       if (message === undefined) throw endedEarly();
-      if (bodies && header.kind === BatchPartKind.item) this.#bodyRemaining = header.size;
-      return { kind: header.kind, size: header.size, message: message.toString('utf8') };
+      const part = { kind: header.kind, size: header.size, message: message.toString('utf8') };
+      if (!bodies || header.kind !== BatchPartKind.item) return part;
+      if (header.size > wholePartBytes) {
+        this.#bodyRemaining = header.size;
+        return part;
+      }
+      const bytes = await this.#bytes.exactly(header.size);
+      if (bytes === undefined) throw endedEarly();
+      return { ...part, bytes };
     });
   }
 
@@ -145,10 +163,14 @@ class PeerParts {
   }
 
   async #openPart(release: () => void): Promise<OpenedItem> {
-    const { kind, size, message } = await this.#reader.header(this.bodies);
+    const { kind, size, message, bytes } = await this.#reader.header(this.bodies);
     if (kind === BatchPartKind.failure) {
       release();
       throw peerError('GET', 'batch part', 500, message);
+    }
+    if (bytes !== undefined) {
+      release();
+      return { size, body: new MemoryBody(bytes) };
     }
     const reader = this.#reader;
     const body = new Readable({

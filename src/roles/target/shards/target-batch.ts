@@ -22,8 +22,8 @@ import {
 import { lookupBucket } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import { close, isMiss, type ShardAccess } from './batch-items.js';
-import { ItemWindow, type Outcome } from './item-window.js';
-import { BatchSources } from './peer-parts.js';
+import type { Outcome } from './item-window.js';
+import { BatchReading } from './batch-reading.js';
 
 /**
  * GetBatch requests a target serves at once; one more is refused with 429. With the window of
@@ -37,33 +37,6 @@ export const batchesInProgressMax = 16;
  * batch that would take it over is refused with 429, unless the target serves no other batch.
  */
 export const pendingBatchItemsMax = 1_000_000;
-
-/** A batch's items opened from their sources (here, or a stream per peer), a window ahead. */
-class BatchReading {
-  readonly #sources: BatchSources;
-  readonly #window: ItemWindow;
-
-  constructor(runtime: NodeRuntime, shards: ShardAccess, request: BatchRequest, bodies: boolean) {
-    const { items, colocation } = request;
-    this.#sources = new BatchSources(runtime, shards, items, bodies, colocation >= 2);
-    this.#window = new ItemWindow((index) => this.#sources.open(index), items.length);
-  }
-
-  take(index: number): Promise<Outcome> {
-    return this.#window.take(index);
-  }
-
-  /** Every item was taken (and read or closed). */
-  finish(): void {
-    this.#sources.close();
-  }
-
-  /** Drops the peers' streams, then closes what was opened ahead. */
-  async abandon(): Promise<void> {
-    this.#sources.close();
-    await this.#window.discard();
-  }
-}
 
 export class TargetBatch implements BatchPort {
   #inProgress = 0;
@@ -90,6 +63,7 @@ export class TargetBatch implements BatchPort {
   }
 
   #admit(items: number): void {
+    this.shards.budget.admit();
     if (this.#inProgress >= batchesInProgressMax)
       throw new StoreError(
         'TooManyRequests',
@@ -103,7 +77,8 @@ export class TargetBatch implements BatchPort {
   }
 
   #reading(request: BatchRequest, bodies: boolean): BatchReading {
-    return new BatchReading(this.runtime, this.shards, request, bodies);
+    const reuseShards = request.colocation >= 2;
+    return new BatchReading(this.runtime, this.shards, request.items, { bodies, reuseShards });
   }
 
   /** `strm`: the archive itself; a failure of the first item is still the answer's status. */
