@@ -1,6 +1,13 @@
 // A proxy in front of a remote (s3rver) that counts the requests it passes and can fail them as a
-// remote does: refuse (connections reset), cut a GET's body after some bytes, or go silent.
-import { createServer, request as httpRequest, type Server } from 'node:http';
+// remote does: refuse (connections reset), cut a GET's body after some bytes, go silent, or answer
+// GETs late; ranged GETs are recorded with their ranges.
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Socket } from 'node:net';
 
 export type ProxyMode =
@@ -8,12 +15,16 @@ export type ProxyMode =
   | { kind: 'refuse' }
   | { kind: 'silent' }
   /** GET bodies stop after this many bytes and the connection is reset. */
-  | { kind: 'cut'; afterBytes: number };
+  | { kind: 'cut'; afterBytes: number }
+  /** Each GET is answered this much later (a slow remote). */
+  | { kind: 'slow'; delayMs: number };
 
 export class RemoteProxy {
   mode: ProxyMode = { kind: 'pass' };
   /** `METHOD /path?query` of every request passed on. */
   readonly requests: string[] = [];
+  /** `/path?query bytes=a-b` of every GET with a Range header passed on. */
+  readonly rangedGets: string[] = [];
   /** Open connections, reset at the end. */
   readonly sockets = new Set<Socket>();
 
@@ -33,6 +44,14 @@ export class RemoteProxy {
       }
       if (mode.kind === 'silent') return;
       holder.proxy?.requests.push(`${req.method} ${req.url}`);
+      const range = req.headers.range;
+      if (req.method === 'GET' && range !== undefined)
+        holder.proxy?.rangedGets.push(`${req.url} ${range}`);
+      const delayMs = mode.kind === 'slow' && req.method === 'GET' ? mode.delayMs : 0;
+      if (delayMs === 0) forward(mode, req, res);
+      else setTimeout(() => forward(mode, req, res), delayMs);
+    });
+    function forward(mode: ProxyMode, req: IncomingMessage, res: ServerResponse): void {
       const upstream = httpRequest(
         {
           host: target.hostname,
@@ -67,7 +86,7 @@ export class RemoteProxy {
       );
       upstream.on('error', () => res.destroy());
       req.pipe(upstream);
-    });
+    }
     // Idle connections stay open for the test's life: a node's backend client (one attempt in
     // these tests) must never reuse a connection the proxy is closing.
     server.keepAliveTimeout = 10 * 60_000;

@@ -69,6 +69,8 @@ import { LifecycleSchedule } from './lifecycle/lifecycle-schedule.js';
 import { SpaceGuard } from './space/out-of-space.js';
 import { abortEtlOnPrimary } from './etl-abort.js';
 import { refuseOnRemote } from './objects/write-through.js';
+import { BlobDownloads } from './blob/blob-downloads.js';
+import type { ColdSource } from './objects/cold-reads.js';
 
 /** Longest upload of one EC piece, and longest silence while reading one from a peer. */
 const pieceTransferTimeoutMs = 30 * 60_000;
@@ -169,8 +171,12 @@ export async function startTarget(
       isRemoteBucket,
       deleteObject: (bucket, name) => deleteAtOwner(runtime, objects, bucket, name),
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
-      prefetchObject: (bucket, name, latest) =>
-        objects.prefetch({ bucket: objects.resolve(bucket), name }, latest),
+      prefetchObject: (bucket, name, latest, blobSizes): Promise<boolean> => {
+        const target = { bucket: objects.resolve(bucket), name };
+        const source: ColdSource | undefined =
+          blobSizes === undefined ? undefined : blobs.prefetchSource(target, blobSizes);
+        return objects.prefetch(target, latest, source);
+      },
       remoteObjectNames: (bucket, prefix) => remoteObjectNames(runtime, objects, bucket, prefix),
       openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
       listObjectNames: (bucket, prefix) => clusterObjectNames(runtime, bucket, prefix),
@@ -235,6 +241,7 @@ export async function startTarget(
     rebalancePolicy(rebalanceManager, rebalance),
     spaceGuard,
   );
+  const blobs: BlobDownloads = new BlobDownloads(objects, jobs.registry);
   const shardIndexes = new ShardIndexes(store, runtime.log);
   objects.onChange((address) => shardIndexes.forget(address.bucket, address.name));
   const shards = { objects, indexes: shardIndexes };
@@ -259,7 +266,7 @@ export async function startTarget(
     },
     exitProcess: hooks.requestExit,
   };
-  const nativeObjects = new TargetObjects(runtime, objects, shardIndexes);
+  const nativeObjects = new TargetObjects(runtime, objects, shardIndexes, blobs);
   const s3Objects = new TargetS3Objects(runtime, objects);
   const dsort = new TargetDsort(
     {

@@ -35,6 +35,8 @@ import type { ShardIndexes } from '../shards/shard-indexes.js';
 import { writeIntoShard } from '../shards/shard-writes.js';
 import { refuseOnRemote } from './write-through.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
+import type { BlobDownloads } from '../blob/blob-downloads.js';
+import { checkOriginalUrl, requireRemoteBucket } from '../../../backends/index.js';
 
 export class TargetObjects implements ObjectPort {
   readonly appends: ObjectAppends;
@@ -44,6 +46,7 @@ export class TargetObjects implements ObjectPort {
     private readonly runtime: NodeRuntime,
     private readonly objects: ObjectService,
     private readonly shardIndexes: ShardIndexes,
+    private readonly blobs: BlobDownloads,
   ) {
     this.appends = new ObjectAppends(runtime, objects);
     this.#multipart = new NativeMultipart(objects);
@@ -101,6 +104,7 @@ export class TargetObjects implements ObjectPort {
 
   async head(address: ObjectAddress, options?: HeadOptions): Promise<ObjectInfo> {
     const target = this.#target(address);
+    checkOriginal(target, options);
     const routing: ReadRouting =
       options?.substituteFor === undefined ? {} : { substituteFor: options.substituteFor };
     const object = await this.objects.head(target, {
@@ -124,7 +128,13 @@ export class TargetObjects implements ObjectPort {
     rangeHeader: string | undefined,
     routing?: ReadRouting,
   ): Promise<ObjectRead> {
-    return this.objects.get(this.#target(address), rangeHeader, routing);
+    const target = this.#target(address);
+    checkOriginal(target, routing);
+    const blob = routing?.blob;
+    if (blob === undefined) return this.objects.get(target, rangeHeader, routing);
+    requireRemoteBucket(address.bucket, 'GET with Ais-Blob-Download');
+    const coldSource = this.blobs.getSource(target, blob);
+    return this.objects.get(target, rangeHeader, { ...routing, coldSource });
   }
 
   getFromArchive(address: ObjectAddress, request: ArchiveReadRequest): Promise<ArchiveRead> {
@@ -207,9 +217,21 @@ export class TargetObjects implements ObjectPort {
     return this.#multipart.abort(this.#target(address), uploadId);
   }
 
+  blobDownload(address: ObjectAddress, value: unknown): Promise<string> {
+    return this.blobs.start(address, value);
+  }
+
   /** Checked as a gateway checks it; only a gateway coordinates the targets' share of it. */
   promote(bucket: BucketJson, args: PromoteArgsJson & { src: string }): Promise<string> {
     checkPromote(this.runtime, bucket, args);
     throw badRequest('promote: send it to a gateway (it has every target promote its share)');
   }
+}
+
+/** A read naming the ht:// object's URL (`original_url`) must name its own (see http-object-url). */
+function checkOriginal(target: ObjectTarget, routing: ReadRouting | undefined): void {
+  const url = routing?.originalUrl;
+  if (url === undefined) return;
+  const origin = target.bucket.props.extra?.http?.original_url ?? '';
+  checkOriginalUrl(target.bucket.bucket, origin, target.name, url);
 }
