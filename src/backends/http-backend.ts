@@ -7,6 +7,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { StoreError, badRequest } from '../errors/index.js';
 import type { ByteRange } from '../storage/index.js';
 import { RemoteMetadataKey, type Backend, type RemoteObject, type RemoteRead } from './backend.js';
+import { httpObjectUrl } from './http-object-url.js';
 import {
   backendError,
   describeBackend,
@@ -98,7 +99,7 @@ export class HttpBackend implements Backend {
   }
 
   #url(name: string): string {
-    return `${this.origin}/${name.split('/').map(encodeURIComponent).join('/')}`;
+    return httpObjectUrl(this.origin, name);
   }
 
   async #send(

@@ -23,3 +23,4 @@ export {
   isRemoteAisBucket,
   type RemoteCluster,
 } from './remote-clusters.js';
+export { checkOriginalUrl, httpObjectUrl, originOfObjectUrl } from './http-object-url.js';

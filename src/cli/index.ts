@@ -20,6 +20,7 @@ import { processIo, ExitCode, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
 import { registerEvictCommand } from './remote/evict-command.js';
 import { registerPrefetchCommand } from './remote/prefetch-command.js';
+import { registerBlobDownloadCommand } from './remote/blob-download-command.js';
 import { registerEtlCommands } from './etl/etl-commands.js';
 import { registerGetCommand } from './get-command.js';
 import { registerJobCommands } from './admin/job-commands.js';
@@ -82,6 +83,7 @@ export function buildCli(options: BuildCliOptions): Command {
   registerObjectCommands(program, io);
   registerEvictCommand(program, io);
   registerPrefetchCommand(program, io);
+  registerBlobDownloadCommand(program, io);
   registerArchiveCommands(program, io);
   registerBatchCommand(program, io);
   registerDsortCommands(program, io);

@@ -7,4 +7,5 @@ export * from './object-selection.js';
 export * from './multi-object.js';
 export * from './copy-message.js';
 export * from './promote-message.js';
+export * from './blob-message.js';
 export * from './kinds/index.js';

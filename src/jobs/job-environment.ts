@@ -10,6 +10,26 @@ import type { BucketJson, StartJobRequestJson } from '../wire/index.js';
 import type { Job } from './job.js';
 import type { JobKind } from './job-kinds.js';
 
+/** How one object is downloaded. */
+export interface BlobSettings {
+  /** Bytes per ranged read. */
+  chunkBytes: number;
+  /** Ranged reads in flight (1: one at a time). */
+  workers: number;
+  /** The size the caller expects (0: whatever the remote has). */
+  fullSize: number;
+  /** The longest one chunk's read may take (0: only the backend's own timeout). */
+  chunkReadTimeoutMs: number;
+  /** A cached copy is compared with the remote and fetched again only when it changed. */
+  latestVersion: boolean;
+}
+
+/** Prefetch's large objects: those of at least `thresholdBytes` go through blob download. */
+export interface PrefetchBlobs {
+  thresholdBytes: number;
+  settings: BlobSettings;
+}
+
 /** What is known of a downloaded body before it is stored (checked as it is written). */
 export interface DownloadedObjectOptions {
   size: number | undefined;
@@ -56,9 +76,15 @@ export interface TargetJobEnvironment {
   /**
    * Fetches a remote bucket's object into the cluster (a cold GET without a client) unless it is
    * cached; with `latestVersion`, a cached copy the remote changed is fetched again (ObjectNotFound
-   * when the remote no longer has it). Says whether it fetched.
+   * when the remote no longer has it); one of at least `blobs.thresholdBytes` in parallel ranged
+   * reads. Says whether it fetched.
    */
-  prefetchObject(bucket: BucketJson, name: string, latestVersion: boolean): Promise<boolean>;
+  prefetchObject(
+    bucket: BucketJson,
+    name: string,
+    latestVersion: boolean,
+    blobs?: PrefetchBlobs,
+  ): Promise<boolean>;
   /** The names of a remote bucket's objects under `prefix`, as its backend lists them. */
   remoteObjectNames(bucket: BucketJson, prefix: string): AsyncIterable<string>;
   /**

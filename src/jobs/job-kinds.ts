@@ -16,7 +16,6 @@ export const plannedJobKinds: ReadonlySet<string> = new Set([
   'cleanup-store',
   'put-copies',
   'archive',
-  'blob-download',
   'evict-remote-bck',
   'rechunk',
   'load-lom-cache',
@@ -33,6 +32,7 @@ export const knownJobKinds: ReadonlySet<string> = new Set([
   ...['evict-listrange', 'prefetch-listrange', 'copy-bck', 'copy-listrange', 'promote'],
   ...['etl-bck', 'etl-listrange', 'move-bck', 'download'],
   ...['etl-inline', 'get-batch', 'create-inventory', 'scrub', 'dsort', 'lifecycle'],
+  'blob-download',
 ]);
 
 /**

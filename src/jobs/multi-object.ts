@@ -58,6 +58,10 @@ export function readString(record: Record<string, unknown>, key: string, where: 
   return optional(record, key, 'string', '', where);
 }
 
+export function readNumber(record: Record<string, unknown>, key: string, where: string): number {
+  return optional(record, key, 'number', 0, where);
+}
+
 /** `num-workers`, `coer` and `non-recurs` of a lower-cased message. */
 export function parseMultiObjectFlags(
   record: Record<string, unknown>,

@@ -10,6 +10,7 @@ import {
   apiPath,
   dotSegmentIn,
   type ActionMessage,
+  type BlobMsgJson,
   type BucketJson,
   type BucketPropsJson,
   type BucketPropsUpdateJson,
@@ -59,6 +60,7 @@ import { EtlClient } from './etl/etl-client.js';
 import { DownloadClient } from './download/download-client.js';
 import { DsortClient } from './shards/dsort-client.js';
 import { JobsClient } from './jobs-client.js';
+import { blobHeaders, type BlobGetOptions } from './download/blob-download.js';
 
 /** A byte range: `start` to `end` inclusive (to the end of the object when `end` is omitted). */
 export interface ByteRange {
@@ -222,11 +224,12 @@ export class Client {
   async getObject(
     bucket: BucketJson,
     name: string,
-    options?: { range?: ByteRange; etl?: { name: string; args?: string } },
+    options?: { range?: ByteRange; etl?: { name: string; args?: string }; blob?: BlobGetOptions },
   ): Promise<ObjectReadResult> {
     const label = objectLabel('GET', bucket, name);
     const headers: Record<string, string> = {};
     if (options?.range !== undefined) headers[Header.range] = rangeHeader(options.range);
+    if (options?.blob !== undefined) Object.assign(headers, blobHeaders(options.blob));
     const etl = options?.etl;
     // Inline ETL: the target answers with the transformed bytes (or a 307 to an hpull transformer).
     const query: Record<string, string> =
@@ -426,6 +429,22 @@ export class Client {
     const response = await this.#control('POST', apiPath('objects', bucket.name), label, {
       query: bucketQuery(bucket),
       message,
+    });
+    throwIfBufferedError(response, label);
+    return Buffer.from(response.payload).toString('utf8').trim();
+  }
+
+  /**
+   * `POST /v1/objects/{b}` `blob-download`: the remote object `name` fetched into the cluster by
+   * its owning target in parallel ranged reads, as a job (kind `blob-download`; wait with
+   * `jobs.wait`). Its ID, or "" when the cached copy is current.
+   */
+  async blobDownload(bucket: BucketJson, name: string, message: BlobMsgJson = {}): Promise<string> {
+    const label = objectLabel('POST blob-download', bucket, name);
+    const action: ActionMessage = { action: Action.blobDownload, name, value: message };
+    const response = await this.#control('POST', apiPath('objects', bucket.name), label, {
+      query: bucketQuery(bucket),
+      message: action,
     });
     throwIfBufferedError(response, label);
     return Buffer.from(response.payload).toString('utf8').trim();

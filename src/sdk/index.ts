@@ -12,6 +12,7 @@ export { ApiError, TransportError, isConnectionError, parseErrorBody } from './e
 export type { ErasureCodingProps, ObjectProps } from './object-props.js';
 export { nodePublicUrl, isOutOfService, PlacementMap } from './cluster-map.js';
 export type { ClientOptions } from './options.js';
+export type { BlobGetOptions } from './download/blob-download.js';
 export { DsortClient, type DsortWaitOptions } from './shards/dsort-client.js';
 export {
   DownloadClient,

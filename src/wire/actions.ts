@@ -21,6 +21,7 @@ export const Action = {
   archive: 'archive',
   renameObject: 'rename-obj',
   promote: 'promote',
+  blobDownload: 'blob-download',
   multipartUpload: 'mpt-upload',
   multipartComplete: 'mpt-complete',
   multipartAbort: 'mpt-abort',

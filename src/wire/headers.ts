@@ -37,6 +37,12 @@ export const Header = {
   callerId: 'ais-caller-id',
   callerName: 'ais-caller-name',
   callerSmapVersion: 'ais-caller-smap-ver',
+  /** GET of a remote object through the blob downloader (`true`), and its settings. */
+  blobDownload: 'ais-blob-download',
+  blobChunk: 'ais-blob-chunk',
+  blobWorkers: 'ais-blob-workers',
+  blobReadTimeout: 'ais-blob-read-timeout',
+  blobThreshold: 'ais-blob-threshold',
   /** `PUT /v1/cluster/attach|detach?what=remote`: the remote cluster's alias and URL. */
   remoteAisAlias: 'ais-remote-ais-alias',
   remoteAisUrl: 'ais-remote-ais-url',

@@ -165,8 +165,30 @@ export interface BucketSummaryJson {
   is_present: boolean;
 }
 
-/** `prefetch-listrange` value (AIStore's PrefetchMsg); blob download settings are not accepted. */
+/** `prefetch-listrange` value (AIStore's PrefetchMsg). */
 export interface PrefetchMsgJson extends MultiObjectFlagsJson, ListRangeJson {
   /** Compare cached objects with the remote and fetch the changed ones again. */
+  'latest-ver'?: boolean;
+  /** Objects of at least this many bytes are fetched by blob download (0: none is). */
+  'blob-threshold'?: number;
+  /** Their chunk size (bytes; 0: the default). */
+  'blob-chunk-size'?: number;
+  /** Their parallel range reads (0: the default; -1: one at a time). */
+  'blob-num-workers'?: number;
+}
+
+/**
+ * `blob-download` value (AIStore's BlobMsg): one large remote object fetched by one target in
+ * parallel ranged reads. Sizes in bytes, the timeout in nanoseconds (a Go duration).
+ */
+export interface BlobMsgJson {
+  'chunk-size'?: number;
+  /** The size the caller expects; another size at the remote fails the download. */
+  'full-size'?: number;
+  /** The longest one chunk's read may take (0: only the backend's own timeout). */
+  'chunk-read-timeout'?: number;
+  /** 0: the default; -1: one read at a time; 1..128. */
+  'num-workers'?: number;
+  /** A cached copy is compared with the remote and fetched again only when it changed. */
   'latest-ver'?: boolean;
 }

@@ -23,6 +23,8 @@ export const Query = {
   /** APPEND: `append` or `flush`, and the handle of the append in progress. */
   appendType: 'append_type',
   appendHandle: 'append_handle',
+  /** GET/HEAD of an ht:// object: its URL at the origin (AIStore's HTTP buckets). */
+  originalUrl: 'original_url',
   /** Native multipart upload (S3 spellings). */
   uploadId: 'uploadId',
   partNumber: 'partNumber',

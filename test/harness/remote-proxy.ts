@@ -1,7 +1,14 @@
 // A proxy in front of a remote (s3rver) that counts the requests it passes and can fail them as a
-// remote does: refuse (connections reset), cut a GET's body after some bytes, go silent, or
-// throttle (S3's 503 SlowDown, or 429) over a rate or for the first requests of each path.
-import { createServer, request as httpRequest, type ServerResponse, type Server } from 'node:http';
+// remote does: refuse (connections reset), cut a GET's body after some bytes, go silent, answer
+// GETs late, or throttle (S3's 503 SlowDown, or 429) over a rate or for the first requests of each
+// path; ranged GETs are recorded with their ranges.
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import { TokenBucket } from '../../src/util/token-bucket.js';
 
@@ -14,7 +21,9 @@ export type ProxyMode =
   /** Requests over `perSecond` (after a burst of `burst`) are answered `status`. */
   | { kind: 'throttle'; perSecond: number; burst: number; status: 429 | 503 }
   /** The first `count` requests of each path are answered `status`. */
-  | { kind: 'throttle-first'; count: number; status: 429 | 503 };
+  | { kind: 'throttle-first'; count: number; status: 429 | 503 }
+  /** Each GET is answered this much later (a slow remote). */
+  | { kind: 'slow'; delayMs: number };
 
 export class RemoteProxy {
   mode: ProxyMode = { kind: 'pass' };
@@ -25,6 +34,8 @@ export class RemoteProxy {
   /** `METHOD /path?query` of every request answered with a throttling status. */
   readonly throttled: string[] = [];
   #rate: { mode: ProxyMode; bucket: TokenBucket } | undefined;
+  /** `/path?query bytes=a-b` of every GET with a Range header passed on. */
+  readonly rangedGets: string[] = [];
   /** Open connections, reset at the end. */
   readonly sockets = new Set<Socket>();
 
@@ -53,6 +64,14 @@ export class RemoteProxy {
       }
       holder.proxy?.requests.push(line);
       holder.proxy?.arrivalsMs.push(performance.now());
+      const range = req.headers.range;
+      if (req.method === 'GET' && range !== undefined)
+        holder.proxy?.rangedGets.push(`${req.url} ${range}`);
+      const delayMs = mode.kind === 'slow' && req.method === 'GET' ? mode.delayMs : 0;
+      if (delayMs === 0) forward(mode, req, res);
+      else setTimeout(() => forward(mode, req, res), delayMs);
+    });
+    function forward(mode: ProxyMode, req: IncomingMessage, res: ServerResponse): void {
       const upstream = httpRequest(
         {
           host: target.hostname,
@@ -87,7 +106,7 @@ export class RemoteProxy {
       );
       upstream.on('error', () => res.destroy());
       req.pipe(upstream);
-    });
+    }
     // Idle connections stay open for the test's life: a node's backend client (one attempt in
     // these tests) must never reuse a connection the proxy is closing.
     server.keepAliveTimeout = 10 * 60_000;

@@ -1,7 +1,8 @@
 // ht:// buckets on a real cluster (1 gateway, 2 targets) in front of a plain Node HTTP server (the
 // origin, on a port the system picks): cold GET through the origin and warm GETs after it, HEAD of
 // an object not cached, ranges, nested names, the listing of what the cluster holds, 404 for what
-// the origin lacks, PUT refused, evict, a bucket without an origin refused, and the origin down.
+// the origin lacks, PUT refused, evict, a bucket without an origin refused, AIStore's `original_url`
+// query, and the origin down.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -177,6 +178,37 @@ describe('ht:// buckets (an HTTP origin)', () => {
       ),
       /must be an http\(s\) URL/,
     );
+  });
+
+  test("original_url: an unknown bucket takes the URL's origin; another object's URL is refused", async () => {
+    origin.files.set('sub/e.bin', randomBytes(10 * 1024));
+    const at = (path: string): string =>
+      encodeURIComponent(`http://127.0.0.1:${origin.port}/data/${path}`);
+    const objects = `${cluster.primary.publicUrl}/v1/objects`;
+    // A bucket nobody created: its origin is what precedes the object's name in the URL.
+    const added = await fetch(
+      `${objects}/by-url/e.bin?provider=ht&original_url=${at('sub/e.bin')}`,
+    );
+    assert.equal(added.status, 200);
+    const body = Buffer.from(await added.arrayBuffer());
+    assert.ok(body.equals(origin.files.get('sub/e.bin') ?? Buffer.alloc(0)));
+    const props = await client.bucketProps({ name: 'by-url', provider: 'ht' });
+    assert.equal(props.extra?.http?.original_url, `http://127.0.0.1:${origin.port}/data/sub/`);
+    // The bucket's own URL of the object is accepted...
+    const own = await fetch(url('b.bin', `&original_url=${at('b.bin')}`), { method: 'HEAD' });
+    assert.equal(own.status, 200);
+    // ...another is refused (its bytes would be cached under this name), as on other providers.
+    for (const refused of [
+      url('b.bin', `&original_url=${at('sub/e.bin')}`),
+      url('b.bin', `&original_url=${encodeURIComponent('ftp://127.0.0.1/data/b.bin')}`),
+      `${objects}/by-url/other.bin?provider=ht&original_url=${at('sub/e.bin')}`,
+      `${objects}/x/b.bin?provider=ais&original_url=${at('b.bin')}`,
+    ]) {
+      const response = await fetch(refused);
+      assert.equal(response.status, 400, refused);
+      assert.match(await response.text(), /original_url/);
+    }
+    assert.equal(origin.gets.get('b.bin') ?? 0, 0, 'nothing fetched for the refused URLs');
   });
 
   test('the origin down: 502 naming it, nothing cached', async () => {

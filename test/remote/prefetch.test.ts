@@ -1,7 +1,8 @@
 // prefetch-listrange on an aws:// bucket (s3rver behind the counting proxy, 1 gateway, 2 targets):
 // a range template and a prefix bring into the cluster exactly the objects not cached yet (one
 // remote GET each, none for a cached one); `latest-ver` fetches again an object changed behind
-// the cluster's back; an ais:// bucket and blob download settings are refused.
+// the cluster's back; an ais:// bucket and blob settings without `blob-threshold` are refused
+// (blob-threshold itself: blob-download.test.ts).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -124,7 +125,7 @@ describe('prefetch on an aws:// bucket', () => {
     await readLocally('other');
   });
 
-  test('refused: an ais:// bucket (400) and blob download settings (501)', async () => {
+  test('refused: an ais:// bucket, and blob settings without blob-threshold (400)', async () => {
     const client = setup.cluster.client(0);
     await client.createBucket({ name: 'local-prefetch', provider: 'ais' });
     await assert.rejects(
@@ -138,11 +139,11 @@ describe('prefetch on an aws:// bucket', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           action: 'prefetch-listrange',
-          value: { template: '', 'blob-threshold': 1024 },
+          value: { template: '', 'blob-chunk-size': 1024 },
         }),
       },
     );
-    assert.equal(response.status, 501);
-    assert.match(await errorMessage(response), /blob-threshold/);
+    assert.equal(response.status, 400);
+    assert.match(await errorMessage(response), /need "blob-threshold"/);
   });
 });

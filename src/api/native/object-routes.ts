@@ -38,6 +38,7 @@ import {
 import { archiveReadRequest, getFromArchive, putIntoArchive } from './shards/archive-routes.js';
 import type { EtlPort, ObjectAddress, ObjectPort, ReadRouting } from './ports.js';
 import { promoteObjects } from './promote-route.js';
+import { blobDownloadAddress, blobGetRequest, startBlobDownload } from './data/blob-route.js';
 
 export async function handleObjectRequest(
   context: RequestContext,
@@ -57,12 +58,19 @@ export async function handleObjectRequest(
   // Promote names no object: the bucket's and the source's addressing are checked where it lands.
   if (message?.action === Action.promote)
     return promoteObjects(context, port, address.bucket, message);
-  const location = await port.redirect(address, context);
+  // Blob download names its object in the action: it runs at that object's owner.
+  const blobAddress =
+    message?.action === Action.blobDownload
+      ? blobDownloadAddress(address.bucket, message)
+      : undefined;
+  const location = await port.redirect(blobAddress ?? address, context);
   if (location !== undefined) {
     context.res.writeHead(307, { [Header.location307]: location, [Header.contentLength]: 0 });
     context.res.end();
     return;
   }
+  if (blobAddress !== undefined && message !== undefined)
+    return startBlobDownload(context, port, blobAddress, message);
   switch (context.method) {
     case 'GET':
       if ((context.query.get(Query.etlName) ?? '') !== '') {
@@ -187,13 +195,22 @@ async function headObject(
   context.res.end();
 }
 
-/** A read a gateway sent here in place of an unreachable owner says so in its query. */
+/**
+ * A read a gateway sent here in place of an unreachable owner says so in its query; `latest-ver`,
+ * `original_url`, and a GET's blob download headers.
+ */
 function readRouting(context: RequestContext): ReadRouting {
   const substituteFor = context.query.get(Query.substituteFor);
   const routing: ReadRouting =
     substituteFor === null || substituteFor === '' ? {} : { substituteFor };
   if (flagOnValues.includes(context.query.get(Query.latestVersion) ?? ''))
     routing.latestVersion = true;
+  const originalUrl = context.query.get(Query.originalUrl) ?? '';
+  if (originalUrl !== '') routing.originalUrl = originalUrl;
+  if (context.method === 'GET') {
+    const blob = blobGetRequest(context.req.headers);
+    if (blob !== undefined) routing.blob = blob;
+  }
   return routing;
 }
 

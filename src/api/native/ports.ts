@@ -2,6 +2,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type {
   ActionMessage,
+  BlobMsgJson,
   BucketJson,
   BucketSummaryJson,
   BucketSummaryRequestJson,
@@ -82,6 +83,20 @@ export interface ReadRouting {
   substituteFor?: string;
   /** GET/HEAD `latest-ver`: a remote bucket's cached object is checked against the remote first. */
   latestVersion?: boolean;
+  /** GET `Ais-Blob-Download`: an object not cached is fetched in parallel ranged reads. */
+  blob?: BlobGetRequest;
+  /** GET/HEAD `original_url` of an ht:// object: its URL at the origin (checked, not followed). */
+  originalUrl?: string;
+}
+
+/** What a GET's `Ais-Blob-*` headers ask for. */
+export interface BlobGetRequest {
+  /** `Ais-Blob-Chunk` and `Ais-Blob-Workers` as the BlobMsg they stand for. */
+  message: BlobMsgJson;
+  /** `Ais-Blob-Read-Timeout`: a Go duration, as sent. */
+  readTimeout: string | undefined;
+  /** `Ais-Blob-Threshold`: a smaller object is a plain cold GET (0: none is). */
+  thresholdBytes: number;
 }
 
 /** What a HEAD asks for beyond the object's record. */
@@ -180,6 +195,11 @@ export interface ObjectPort {
   abortUpload(address: ObjectAddress, uploadId: string): Promise<void>;
   /** `POST /v1/objects/<bucket>` `promote` (`src` checked): a job ID, or "" when done already. */
   promote(bucket: BucketJson, args: PromoteArgsJson & { src: string }): Promise<string>;
+  /**
+   * `POST /v1/objects/<bucket>` `blob-download` (here once redirected to the owner): the job ID,
+   * or "" when the cached copy is current.
+   */
+  blobDownload(address: ObjectAddress, value: unknown): Promise<string>;
 }
 
 export interface BucketPort {

@@ -94,8 +94,10 @@ const routeParameters: Readonly<Record<string, Readonly<Record<string, AcceptedV
     [Query.etlName]: 'any',
     [Query.etlArgs]: 'any',
     [Query.etlPipeline]: 'any',
+    [Query.originalUrl]: 'any',
   },
   'object HEAD': {
+    [Query.originalUrl]: 'any',
     [Query.latestVersion]: flagValues,
     [Query.props]: 'any',
     [Query.presence]: presenceInCluster,
@@ -137,7 +139,7 @@ const routeActions: Readonly<Record<string, ReadonlySet<string>>> = {
   'object PATCH': new Set(['']),
   'object POST': new Set([Action.multipartUpload, Action.multipartComplete]),
   'object DELETE': new Set([Action.multipartAbort, Action.evictListRange]),
-  'objects POST': new Set([Action.promote]),
+  'objects POST': new Set([Action.promote, Action.blobDownload]),
   'buckets GET': new Set([Action.list]),
   'bucket GET': new Set([Action.list, Action.summaryBucket]),
   'bucket POST': new Set([

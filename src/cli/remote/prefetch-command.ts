@@ -1,8 +1,10 @@
 // `prefetch`: brings a remote bucket's objects into the cluster before they are read (one job on
 // every target, each fetching what it owns and does not hold yet): named objects, a template, a
-// prefix, or the whole bucket; `--latest` fetches again what changed in the remote.
+// prefix, or the whole bucket; `--latest` fetches again what changed in the remote;
+// `--blob-threshold` fetches objects at least that large in parallel ranged reads.
 import type { Command } from 'commander';
 import { bucketDisplayName, type PrefetchMsgJson } from '../../sdk/index.js';
+import { parseByteSize } from '../../util/bytes.js';
 import { waitForJob } from '../admin/job-commands.js';
 import { parseBucketObject } from '../arguments.js';
 import { UsageError } from '../cli-errors.js';
@@ -13,6 +15,7 @@ interface PrefetchOptions {
   template?: string;
   prefix?: string;
   latest?: boolean;
+  blobThreshold?: string;
 }
 
 export function registerPrefetchCommand(program: Command, io: CliIo): void {
@@ -23,6 +26,10 @@ export function registerPrefetchCommand(program: Command, io: CliIo): void {
     .option('--template <template>', "names like 'shard-{000..999}.tar'")
     .option('--prefix <prefix>', 'every object the remote lists under this prefix')
     .option('--latest', 'also fetch again cached objects the remote changed (latest-ver)')
+    .option(
+      '--blob-threshold <size>',
+      'objects at least this large (e.g. 64MiB; 1MiB at least) are read in parallel ranges',
+    )
     .action(
       commandAction(io, async (context, uris: string[], options: PrefetchOptions) => {
         const parsed = uris.map(parseBucketObject);
@@ -38,6 +45,12 @@ export function registerPrefetchCommand(program: Command, io: CliIo): void {
         const message: PrefetchMsgJson =
           names.length > 0 ? { objnames: names } : { template: pattern ?? '' };
         if (options.latest === true) message['latest-ver'] = true;
+        if (options.blobThreshold !== undefined) {
+          const bytes = parseByteSize(options.blobThreshold);
+          if (bytes === undefined)
+            throw new UsageError(`invalid --blob-threshold ${options.blobThreshold}`);
+          message['blob-threshold'] = bytes;
+        }
         const id = await context.client.jobs.prefetchObjects(bucket, message);
         context.note(`prefetching objects of ${display}: job ${id}`);
         context.print(id);

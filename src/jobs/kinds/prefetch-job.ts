@@ -2,41 +2,56 @@
 // bucket it owns that are not cached yet (a cold GET without a client), so that the first reads
 // are warm. Names and range templates select names; a prefix (or the whole bucket) selects what
 // the remote lists under it. Cached objects are skipped, unless `latest-ver` asks to compare each
-// with the remote and fetch it again when it changed. AIStore's PrefetchMsg; `blob-threshold`
-// (large objects through blob download) is not built and refused.
-import { notImplemented } from '../../errors/index.js';
+// with the remote and fetch it again when it changed. AIStore's PrefetchMsg; objects of at least
+// `blob-threshold` bytes are fetched in parallel ranged reads (blob download) within the job.
+import { badRequest } from '../../errors/index.js';
 import type { ClusterMap } from '../../cluster/index.js';
 import { objectUname, type BucketJson } from '../../wire/index.js';
-import type { JobDefinition, TargetJobEnvironment } from '../job-environment.js';
+import type { JobDefinition, PrefetchBlobs, TargetJobEnvironment } from '../job-environment.js';
 import {
   caselessRecord,
   MultiObjectJob,
   parseMultiObjectArgs,
   readBoolean,
+  readNumber,
   type MultiObjectArgs,
 } from '../multi-object.js';
 import { selectionPrefix } from '../object-selection.js';
+import { blobReads, BlobLimits } from '../blob-message.js';
 
 /** Prefetch's own counter beside `loc-objs` (fetched): selected objects already cached. */
 export const prefetchSkippedCounter = 'prefetch-skipped-cached';
 
 export interface PrefetchArgs extends MultiObjectArgs {
   latestVersion: boolean;
+  blobs: PrefetchBlobs | undefined;
 }
 
-/** A PrefetchMsg: the selection, its flags and `latest-ver` (400/501 for what is not accepted). */
+/** A PrefetchMsg: the selection, its flags, `latest-ver` and the blob settings (400 when invalid). */
 export function parsePrefetchMessage(value: unknown): PrefetchArgs {
   const where = 'prefetch-listrange';
   const record = caselessRecord(value, where);
-  for (const blob of ['blob-threshold', 'blob-chunk-size', 'blob-num-workers']) {
-    const setting = record[blob];
-    if (setting !== undefined && setting !== null && setting !== 0)
-      throw notImplemented(`${where} with "${blob}" (blob download)`);
-  }
-  return {
-    ...parseMultiObjectArgs(value, where),
-    latestVersion: readBoolean(record, 'latest-ver', where),
-  };
+  const latestVersion = readBoolean(record, 'latest-ver', where);
+  const threshold = readNumber(record, 'blob-threshold', where);
+  const chunkSize = readNumber(record, 'blob-chunk-size', where);
+  const workers = readNumber(record, 'blob-num-workers', where);
+  if (!Number.isSafeInteger(threshold) || threshold < 0)
+    throw badRequest(`${where}: "blob-threshold" must be a byte count (got ${threshold})`);
+  if (threshold === 0 && (chunkSize !== 0 || workers !== 0))
+    throw badRequest(`${where}: "blob-chunk-size" and "blob-num-workers" need "blob-threshold"`);
+  const blobs =
+    threshold === 0
+      ? undefined
+      : {
+          thresholdBytes: Math.max(threshold, BlobLimits.minPrefetchThreshold),
+          settings: {
+            ...blobReads(chunkSize, workers, `${where} blob`),
+            fullSize: 0,
+            chunkReadTimeoutMs: 0,
+            latestVersion,
+          },
+        };
+  return { ...parseMultiObjectArgs(value, where), latestVersion, blobs };
 }
 
 class PrefetchJob extends MultiObjectJob {
@@ -71,6 +86,7 @@ class PrefetchJob extends MultiObjectJob {
       bucket,
       name,
       this.prefetch.latestVersion,
+      this.prefetch.blobs,
     );
     if (!fetched) {
       this.extraCounters[prefetchSkippedCounter] =

@@ -11,6 +11,7 @@ import {
 } from '../../api/native/index.js';
 import type { RequestContext } from '../../api/common/index.js';
 import { StoreError } from '../../errors/index.js';
+import { checkOriginalUrl, originOfObjectUrl } from '../../backends/index.js';
 import { validateObjectName } from '../../storage/layout/index.js';
 import {
   Header,
@@ -42,9 +43,20 @@ export class GatewayObjects implements ObjectPort {
    * by the client and confirmed with a probe), the URL of the target that stands in for it.
    */
   async redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
-    await this.remoteAdd.ensure(address.bucket, dontAddRemote(context.query));
+    // AIStore's `original_url` (ht:// objects): an unknown bucket is added with the URL's origin.
+    const originalUrl = context.query.get(Query.originalUrl) ?? '';
+    const origin =
+      originalUrl === '' ? undefined : originOfObjectUrl(address.bucket, address.name, originalUrl);
+    await this.remoteAdd.ensure(address.bucket, dontAddRemote(context.query), origin);
     const { props } = lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);
+    if (originalUrl !== '')
+      checkOriginalUrl(
+        address.bucket,
+        props.extra?.http?.original_url ?? '',
+        address.name,
+        originalUrl,
+      );
     this.limiter.admit(address.bucket, props, context.method);
     const map = this.runtime.store.clusterMap;
     const uname = objectUname(address.bucket, address.name);
@@ -129,6 +141,9 @@ export class GatewayObjects implements ObjectPort {
     throw unreachable();
   }
   evict(): never {
+    throw unreachable();
+  }
+  blobDownload(): never {
     throw unreachable();
   }
   promote(bucket: BucketJson, args: PromoteArgsJson & { src: string }): Promise<string> {

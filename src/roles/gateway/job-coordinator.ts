@@ -40,6 +40,10 @@ export class JobCoordinator {
   async startByRequest(args: JobArgsJson): Promise<string> {
     const kind = args.Kind ?? '';
     const definition = findJobKind(kind);
+    if (kind === 'blob-download')
+      throw notImplemented(
+        'starting "blob-download" with "start" (POST /v1/objects/<bucket> {"action":"blob-download","name":<object>} starts it)',
+      );
     if (definition === undefined) {
       if (plannedJobKinds.has(kind)) throw notImplemented(`job kind "${kind}"`);
       throw badRequest(`unknown job kind "${kind}"`);

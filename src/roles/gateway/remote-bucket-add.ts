@@ -13,6 +13,7 @@ import {
   bucketQuery,
   flagOnValues,
   type BucketJson,
+  type BucketPropsUpdateJson,
 } from '../../wire/index.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 
@@ -22,17 +23,24 @@ export class RemoteBucketAdd {
     private readonly owner: () => ClusterOwner | undefined,
   ) {}
 
-  /** Adds `bucket` when it is remote and unknown, unless `dontAdd` (the request's flag). */
-  async ensure(bucket: BucketJson, dontAdd: boolean): Promise<void> {
+  /**
+   * Adds `bucket` when it is remote and unknown, unless `dontAdd` (the request's flag). An ht://
+   * bucket gets `httpOrigin` (from a request's `original_url`) as its `extra.http.original_url`.
+   */
+  async ensure(bucket: BucketJson, dontAdd: boolean, httpOrigin?: string): Promise<void> {
     const bmd = this.runtime.store.bucketMetadata;
     if (dontAdd || bmd === undefined || bmd.get(bucket) !== undefined) return;
     if (!isRemoteBucket(bucket)) return;
+    const update: BucketPropsUpdateJson | undefined =
+      httpOrigin === undefined ? undefined : { extra: { http: { original_url: httpOrigin } } };
     const props = defaultBucketProps(bucket.provider, 'none', 0n);
+    if (httpOrigin !== undefined)
+      props.extra = { ...props.extra, http: { original_url: httpOrigin } };
     await this.runtime.backends.for(bucket, props).headBucket();
     try {
       const owner = this.owner();
-      if (owner !== undefined) await owner.createBucket(bucket, undefined);
-      else await this.#askPrimary(bucket);
+      if (owner !== undefined) await owner.createBucket(bucket, update);
+      else await this.#askPrimary(bucket, update);
     } catch (error) {
       // Another request added it first.
       if (!isStoreError(error) || error.code !== 'BucketAlreadyExists') throw error;
@@ -40,7 +48,7 @@ export class RemoteBucketAdd {
   }
 
   /** `create-bck` on the primary, without a second HEAD of the remote. */
-  async #askPrimary(bucket: BucketJson): Promise<void> {
+  async #askPrimary(bucket: BucketJson, update: BucketPropsUpdateJson | undefined): Promise<void> {
     const primary = this.runtime.store.clusterMap?.primary;
     if (primary === undefined)
       throw new StoreError('ClusterNotReady', 'no primary gateway known yet');
@@ -50,7 +58,7 @@ export class RemoteBucketAdd {
       `${primary.intraUrl}${apiPath('buckets', bucket.name)}?${query.toString()}`,
       {
         method: 'POST',
-        body: { action: Action.createBucket },
+        body: { action: Action.createBucket, ...(update === undefined ? {} : { value: update }) },
         timeoutMs: this.runtime.store.config.values.timeouts.control_ms * 3,
       },
     );

@@ -79,6 +79,8 @@ import { abortEtlOnPrimary } from './etl-abort.js';
 import { refuseOnRemote } from './objects/write-through.js';
 import { BucketRenames } from './rename/bucket-renames.js';
 import { moveBucketDefinition } from './rename/move-bucket-job.js';
+import { BlobDownloads } from './blob/blob-downloads.js';
+import type { ColdSource } from './objects/cold-reads.js';
 
 /** Longest upload of one EC piece, and longest silence while reading one from a peer. */
 const pieceTransferTimeoutMs = 30 * 60_000;
@@ -190,8 +192,12 @@ export async function startTarget(
       isRemoteBucket,
       deleteObject: (bucket, name) => deleteAtOwner(runtime, objects, bucket, name),
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
-      prefetchObject: (bucket, name, latest) =>
-        objects.prefetch({ bucket: objects.resolve(bucket), name }, latest),
+      prefetchObject: (bucket, name, latest, blobSizes): Promise<boolean> => {
+        const target = { bucket: objects.resolve(bucket), name };
+        const source: ColdSource | undefined =
+          blobSizes === undefined ? undefined : blobs.prefetchSource(target, blobSizes);
+        return objects.prefetch(target, latest, source);
+      },
       remoteObjectNames: (bucket, prefix) => remoteObjectNames(runtime, objects, bucket, prefix),
       openObjects: (bucket, names) => readObjects(runtime, shards, bucket, names),
       listObjectNames: (bucket, prefix) => clusterObjectNames(runtime, bucket, prefix),
@@ -260,6 +266,7 @@ export async function startTarget(
     spaceGuard,
     (bucket, write) => renames.write(bucket, write),
   );
+  const blobs: BlobDownloads = new BlobDownloads(objects, jobs.registry);
   const shardIndexes = new ShardIndexes(store, runtime.log);
   objects.onChange((address) => shardIndexes.forget(address.bucket, address.name));
   const budget = new BatchBudget(() => runtime.store.config.values.get_batch.max_inflight_bytes);
@@ -287,7 +294,7 @@ export async function startTarget(
     exitProcess: hooks.requestExit,
   };
   const encryption = new ObjectEncryption(await loadMasterKey(config.sseMasterKeyFile));
-  const nativeObjects = new TargetObjects(runtime, objects, shardIndexes, encryption);
+  const nativeObjects = new TargetObjects(runtime, objects, shardIndexes, encryption, blobs);
   const s3Objects = new TargetS3Objects(runtime, objects, encryption);
   const dsort = new TargetDsort(
     {

@@ -4,12 +4,23 @@
 // object share that one fetch: the others wait for it and then read the stored object. The
 // remote's ETag, version, last-modified time and custom metadata are kept in the object's record.
 import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
-import { RemoteMetadataKey, type Backend, type RemoteObject } from '../../../backends/index.js';
+import {
+  RemoteMetadataKey,
+  type Backend,
+  type RemoteObject,
+  type RemoteRead,
+} from '../../../backends/index.js';
 import type { LocalStore, PutObjectRequest, StoredObject } from '../../../storage/index.js';
 import type { Clock } from '../../../util/clock.js';
 import { objectUname } from '../../../wire/index.js';
 import { StreamedBody } from './streamed-body.js';
 import type { ObjectRead, ObjectTarget, ResolvedBucket } from './object-types.js';
+
+/**
+ * Where a cold GET's bytes come from: the backend's one GET by default; a blob download reads
+ * them in parallel ranges. `settled` hears how the fetch ended (undefined: the object is stored).
+ */
+export type ColdSource = () => Promise<RemoteRead & { settled?: (error: unknown) => void }>;
 
 export class ColdReads {
   /** Fetches in progress, by object uname: what they stored, when they are done. */
@@ -29,17 +40,17 @@ export class ColdReads {
    */
   async get(
     target: ObjectTarget,
-    backend: Backend,
+    source: ColdSource,
     whole: boolean,
     readStored: () => Promise<ObjectRead>,
   ): Promise<ObjectRead> {
     const key = objectUname(target.bucket.bucket, target.name);
     const inProgress = this.#fetches.get(key);
     if (inProgress !== undefined || !whole) {
-      await (inProgress ?? this.#start(key, target, backend, false).stored);
+      await (inProgress ?? this.#start(key, target, source, false).stored);
       return await readStored();
     }
-    const fetch = this.#start(key, target, backend, true);
+    const fetch = this.#start(key, target, source, true);
     const { remote, body } = await fetch.streaming;
     return {
       object: describeRemote(target, remote, this.clock),
@@ -49,9 +60,9 @@ export class ColdReads {
   }
 
   /** Fetches the object into the store (nothing is kept when the remote fails part-way). */
-  fetch(target: ObjectTarget, backend: Backend): Promise<StoredObject> {
+  fetch(target: ObjectTarget, source: ColdSource): Promise<StoredObject> {
     const key = objectUname(target.bucket.bucket, target.name);
-    return this.#fetches.get(key) ?? this.#start(key, target, backend, false).stored;
+    return this.#fetches.get(key) ?? this.#start(key, target, source, false).stored;
   }
 
   /**
@@ -62,7 +73,7 @@ export class ColdReads {
   #start(
     key: string,
     target: ObjectTarget,
-    backend: Backend,
+    source: ColdSource,
     stream: boolean,
   ): {
     streaming: Promise<{ remote: RemoteObject; body: Readable }>;
@@ -77,7 +88,7 @@ export class ColdReads {
     const stored = (async () => {
       let remote;
       try {
-        remote = await backend.get(target.name);
+        remote = await source();
       } catch (error) {
         refused(error);
         throw error;
@@ -104,10 +115,19 @@ export class ColdReads {
         object = await this.store.putObject(coldPutRequest(target, remote.object, toStore));
       } catch (error) {
         toClient?.destroy(error instanceof Error ? error : new Error(String(error)));
+        // The remote's body stops too (a failed store no longer reads it).
+        remote.body.destroy();
+        remote.settled?.(error);
         throw error;
       }
       toClient?.release();
-      await this.afterStore(target.bucket, object);
+      try {
+        await this.afterStore(target.bucket, object);
+      } catch (error) {
+        remote.settled?.(error);
+        throw error;
+      }
+      remote.settled?.(undefined);
       return object;
     })();
     this.#fetches.set(key, stored);
@@ -182,6 +202,11 @@ export function describeRemote(
     tags: {},
     extraChecksums: {},
   };
+}
+
+/** A cold GET's usual source: the backend's GET of the whole object. */
+export function backendSource(backend: Backend, name: string): ColdSource {
+  return () => backend.get(name);
 }
 
 /** The remote's attributes as the object's custom metadata (with the remote's own). */

@@ -6,7 +6,7 @@
 // place of an unreachable owner is served from what survives elsewhere.
 import { resolveRange } from '../../../api/common/index.js';
 import { StoreError, isStoreError } from '../../../errors/index.js';
-import { isRemoteBucket, requireRemoteBucket } from '../../../backends/index.js';
+import { isRemoteBucket, requireRemoteBucket, type Backend } from '../../../backends/index.js';
 import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/native/index.js';
 import type { Readable } from 'node:stream';
 import type {
@@ -33,7 +33,7 @@ import {
   type ResolvedBucket,
 } from './object-types.js';
 import { SubstituteReads } from './substitute-reads.js';
-import { ColdReads, describeRemote } from './cold-reads.js';
+import { backendSource, ColdReads, describeRemote, type ColdSource } from './cold-reads.js';
 import { writeThrough } from './write-through.js';
 import { checkRemote, synchronizes, validatesWarmGet } from './warm-validation.js';
 import type { SpaceGuard } from '../space/out-of-space.js';
@@ -169,9 +169,9 @@ export class ObjectService {
       // What local recovery could not bring back, a remote bucket's backend has: a cold GET.
       if (versionId !== undefined || !isRemoteBucket(bucket) || readFailureOf(error) === undefined)
         throw error;
-      const backend = this.runtime.backends.for(bucket, target.bucket.props);
+      const source = options.coldSource ?? backendSource(this.backendOf(target), name);
       await this.space.require(`cold GET of ${bucketDisplayName(bucket)}/${name}`);
-      return await this.#cold.get(target, backend, header === undefined, readStored);
+      return await this.#cold.get(target, source, header === undefined, readStored);
     }
   }
 
@@ -187,7 +187,7 @@ export class ObjectService {
     const found = await checkRemote(cached, backend, name);
     if (found === 'changed') {
       await this.space.require(`GET of the latest ${bucketDisplayName(bucket)}/${name}`);
-      await this.#cold.fetch(target, backend);
+      await this.#cold.fetch(target, backendSource(backend, name));
     }
     if (found !== 'removed') return;
     if (synchronizes(target.bucket)) {
@@ -202,26 +202,52 @@ export class ObjectService {
   }
 
   /**
-   * Prefetch of one object: fetched from the backend when not cached, or (with `latestVersion`)
-   * when the cached copy is not the remote's; ObjectNotFound when the remote does not have it.
-   * Says whether it fetched.
+   * Prefetch of one object: fetched from the backend (or `source`) when not cached, or (with
+   * `latestVersion`) when the cached copy is not the remote's; ObjectNotFound when the remote does
+   * not have it. Says whether it fetched.
    */
-  async prefetch(target: ObjectTarget, latestVersion: boolean): Promise<boolean> {
+  async prefetch(
+    target: ObjectTarget,
+    latestVersion: boolean,
+    source?: ColdSource,
+  ): Promise<boolean> {
+    requireRemoteBucket(target.bucket.bucket, 'prefetch-listrange');
+    if (!(await this.needsFetch(target, latestVersion))) return false;
+    await this.fetchRemote(target, source ?? backendSource(this.backendOf(target), target.name));
+    return true;
+  }
+
+  /**
+   * Whether a remote bucket's object is to be fetched: it is not cached, or (with
+   * `latestVersion`) the cached copy is not the remote's. ObjectNotFound when the remote no longer
+   * has a cached one.
+   */
+  async needsFetch(target: ObjectTarget, latestVersion: boolean): Promise<boolean> {
     const { bucket, name } = addressOf(target);
-    requireRemoteBucket(bucket, 'prefetch-listrange');
-    const backend = this.runtime.backends.for(bucket, target.bucket.props);
     const cached = await this.#latest({ bucket, name });
     if (cached !== undefined && !latestVersion) return false;
+    const backend = this.backendOf(target);
     const found = await checkRemote(cached, backend, name);
     if (found === 'removed')
       throw new StoreError(
         'ObjectNotFound',
         `${bucketDisplayName(bucket)}/${name} does not exist in ${backend.description}`,
       );
-    if (found === 'unchanged') return false;
-    await this.space.require(`prefetch of ${bucketDisplayName(bucket)}/${name}`);
-    await this.#cold.fetch(target, backend);
-    return true;
+    return found !== 'unchanged';
+  }
+
+  /**
+   * Fetches a remote bucket's object from `source` into the store (a cold GET without a client;
+   * concurrent fetches of it share one), refused at out-of-space.
+   */
+  async fetchRemote(target: ObjectTarget, source: ColdSource): Promise<void> {
+    await this.space.require(`fetch of ${bucketDisplayName(target.bucket.bucket)}/${target.name}`);
+    await this.#cold.fetch(target, source);
+  }
+
+  /** The backend of a remote bucket's object. */
+  backendOf(target: ObjectTarget): Backend {
+    return this.runtime.backends.for(target.bucket.bucket, target.bucket.props);
   }
 
   /** The EC layout a HEAD reports (undefined when the object is not erasure-coded). */

@@ -13,6 +13,7 @@ import type {
 } from '../../../storage/index.js';
 import type { BucketJson, BucketPropsJson } from '../../../wire/index.js';
 import type { StreamedBody } from './streamed-body.js';
+import type { ColdSource } from './cold-reads.js';
 
 /** A bucket as one request sees it, looked up once. */
 export interface ResolvedBucket {
@@ -47,6 +48,8 @@ export interface ReadOptions {
   inClusterOnly?: boolean;
   /** GET `latest-ver`: a remote bucket's cached object is checked against its backend first. */
   latestVersion?: boolean;
+  /** Where a cold GET reads the object (the backend's GET when not set): blob download's ranges. */
+  coldSource?: ColdSource;
 }
 
 /** Why a read failed, when recovery may help: the replica is missing or corrupt. */

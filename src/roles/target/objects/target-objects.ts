@@ -36,6 +36,8 @@ import type { ShardIndexes } from '../shards/shard-indexes.js';
 import { writeIntoShard } from '../shards/shard-writes.js';
 import { refuseOnRemote } from './write-through.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
+import type { BlobDownloads } from '../blob/blob-downloads.js';
+import { checkOriginalUrl, requireRemoteBucket } from '../../../backends/index.js';
 
 export class TargetObjects implements ObjectPort {
   readonly appends: ObjectAppends;
@@ -46,6 +48,7 @@ export class TargetObjects implements ObjectPort {
     private readonly objects: ObjectService,
     private readonly shardIndexes: ShardIndexes,
     private readonly encryption: ObjectEncryption,
+    private readonly blobs: BlobDownloads,
   ) {
     this.appends = new ObjectAppends(runtime, objects);
     this.#multipart = new NativeMultipart(objects);
@@ -103,6 +106,7 @@ export class TargetObjects implements ObjectPort {
 
   async head(address: ObjectAddress, options?: HeadOptions): Promise<ObjectInfo> {
     const target = this.#target(address);
+    checkOriginal(target, options);
     const routing: ReadRouting =
       options?.substituteFor === undefined ? {} : { substituteFor: options.substituteFor };
     const object = await this.objects.head(target, {
@@ -132,8 +136,18 @@ export class TargetObjects implements ObjectPort {
     routing?: ReadRouting,
   ): Promise<ObjectRead> {
     const target = this.#target(address);
+    checkOriginal(target, routing);
+    const blob = routing?.blob;
+    if (blob !== undefined) requireRemoteBucket(address.bucket, 'GET with Ais-Blob-Download');
     const read = await this.encryption.read(
-      (header) => this.objects.get(target, header, routing),
+      (header) =>
+        this.objects.get(
+          target,
+          header,
+          blob === undefined
+            ? routing
+            : { ...routing, coldSource: this.blobs.getSource(target, blob) },
+        ),
       rangeHeader,
       undefined,
       (object) => storedSegments(this.store, address.bucket, object),
@@ -226,9 +240,21 @@ export class TargetObjects implements ObjectPort {
     return this.#multipart.abort(this.#target(address), uploadId);
   }
 
+  blobDownload(address: ObjectAddress, value: unknown): Promise<string> {
+    return this.blobs.start(address, value);
+  }
+
   /** Checked as a gateway checks it; only a gateway coordinates the targets' share of it. */
   promote(bucket: BucketJson, args: PromoteArgsJson & { src: string }): Promise<string> {
     checkPromote(this.runtime, bucket, args);
     throw badRequest('promote: send it to a gateway (it has every target promote its share)');
   }
+}
+
+/** A read naming the ht:// object's URL (`original_url`) must name its own (see http-object-url). */
+function checkOriginal(target: ObjectTarget, routing: ReadRouting | undefined): void {
+  const url = routing?.originalUrl;
+  if (url === undefined) return;
+  const origin = target.bucket.props.extra?.http?.original_url ?? '';
+  checkOriginalUrl(target.bucket.bucket, origin, target.name, url);
 }
