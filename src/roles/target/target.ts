@@ -39,6 +39,7 @@ import {
   deleteAtOwner,
   existsAtOwner,
   putDownloadedObject,
+  otherOwner,
   putStreamedObject,
   storeAtOwner,
 } from './objects/owner-writes.js';
@@ -149,6 +150,13 @@ export async function startTarget(
       return storeAtOwner(runtime, objects, bucket, name, body, size);
     },
     putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+    remoteOwner: (bucket, name) => otherOwner(runtime, bucket, name),
+    countDelivered: (jobId, bytes) => {
+      const job = jobs.registry.get(jobId);
+      if (job === undefined) return;
+      job.counters.inObjects += 1;
+      job.counters.inBytes += bytes;
+    },
     abortEtl: (name, reason) => abortEtlOnPrimary(runtime, name, reason),
     // The registry comes next (its job kinds include the offline transforms, which use `etl`).
     startJob: (job) => jobs.registry.start(job, false),
@@ -272,7 +280,9 @@ export async function startTarget(
       clusterMap: () => runtime.store.clusterMap,
       openArchive: async (bucket, name) =>
         (await openShard(objects, { bucket: objects.resolve(bucket), name })).source,
-      putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+      putObject: async (bucket, name, body) => {
+        await putStreamedObject(objects, bucket, name, body);
+      },
       deleteObject: async (bucket, name) => {
         await objects.delete({ bucket: objects.resolve(bucket), name });
       },
