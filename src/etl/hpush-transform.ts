@@ -2,7 +2,7 @@
 // (`PUT /<bucket>/<object>?etl_args=`, `Ais-Node-Url` naming the next stages of a pipeline) and
 // takes its answer: 200/202 with the transformed bytes, 204 when delivered by direct put, >=400 a
 // failure, 503 with `Ais-Etl-Retry-Reason: direct-put-transient` a request to send it again.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Agent, errors, request, type Dispatcher } from 'undici';
 import { readSmallBody } from '../api/common/body.js';
 import { isStoreError } from '../errors/index.js';
@@ -26,8 +26,8 @@ export interface PushRequest {
   /** Further stages, then the direct-put destination if any (`Ais-Node-Url`). */
   nextStages: readonly string[];
   objTimeoutMs: number;
-  /** Opens the object (again, on a replay). */
-  open: () => Promise<{ size: number; body: Readable }>;
+  /** Opens the object (again, on a replay), as a request body's chunks. */
+  open: () => Promise<{ size: number; body: AsyncIterable<Buffer> }>;
 }
 
 /**
@@ -94,7 +94,7 @@ export async function readAnswer(
 
 async function send(
   push: PushRequest,
-  opened: { size: number; body: Readable },
+  opened: { size: number; body: AsyncIterable<Buffer> },
 ): Promise<Dispatcher.ResponseData> {
   const query = new URLSearchParams();
   if (push.args !== undefined) query.set(Query.etlArgs, push.args);
@@ -105,13 +105,14 @@ async function send(
     return await request(`${push.url}${push.path}${search}`, {
       method: 'PUT',
       headers,
-      body: opened.body,
+      // undici takes async iterables (its documented body types; its typings list only streams).
+      body: opened.body as Readable,
       dispatcher: transformers,
       headersTimeout: push.objTimeoutMs,
       bodyTimeout: push.objTimeoutMs,
     });
   } catch (error) {
-    opened.body.destroy();
+    if (opened.body instanceof Readable) opened.body.destroy();
     throw exchangeError(push.etlName, push.objTimeoutMs, error);
   }
 }

@@ -48,6 +48,11 @@ export interface EtlTargetEnvironment {
   log: Logger;
   /** An object's bytes, read here or from its owner. */
   openObject(bucket: BucketJson, name: string): Promise<{ size: number; body: Readable }>;
+  /** The same as an HTTP request body's chunks (a buffer read here is reused once sent). */
+  openObjectChunks(
+    bucket: BucketJson,
+    name: string,
+  ): Promise<{ size: number; body: AsyncIterable<Buffer> }>;
   /** An object's size, asked here or of its owner (ObjectNotFound when missing). */
   headObject(bucket: BucketJson, name: string): Promise<{ size: number }>;
   /**
@@ -513,12 +518,10 @@ export class TargetEtl {
   ): Promise<TransformedObject> {
     const { spec } = local;
     const objTimeoutMs = request.timeoutMs ?? spec.objTimeoutMs;
-    const open = (): Promise<{ size: number; body: Readable }> =>
-      this.env.openObject(request.bucket, request.name);
     if (spec.communication === 'io') {
       if (request.pipeline.length > 0)
         throw badRequest(`etl job "${local.name}": io:// does not take a pipeline`);
-      const opened = await open();
+      const opened = await this.env.openObject(request.bucket, request.name);
       const env = request.args === undefined ? spec.env : { ...spec.env, ETL_ARGS: request.args };
       const run = await runIoTransform(
         local.name,
@@ -544,14 +547,9 @@ export class TargetEtl {
       args: request.args,
       nextStages,
       objTimeoutMs,
-      open,
+      open: () => this.env.openObjectChunks(request.bucket, request.name),
     });
-    return {
-      body: answer.body,
-      length: answer.length,
-      inBytes: answer.inBytes,
-      ...(answer.directPutLength === undefined ? {} : { directPutLength: answer.directPutLength }),
-    };
+    return answer;
   }
 
   /** hpull, asked by this target: the transformer fetches the object from `AIS_TARGET_URL`. */

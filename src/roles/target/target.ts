@@ -45,7 +45,7 @@ import {
 } from './objects/owner-writes.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { ShardListing } from './shards/shard-listing.js';
-import { openWholeObject } from './shards/batch-items.js';
+import { openWholeObject, openWholeObjectChunks } from './shards/batch-items.js';
 import { clusterObjectNames } from './shards/cluster-names.js';
 import { ShardIndexes } from './shards/shard-indexes.js';
 import { writeShard } from './shards/shard-writes.js';
@@ -140,6 +140,7 @@ export async function startTarget(
     clock: runtime.clock,
     log: runtime.log,
     openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
+    openObjectChunks: (bucket, name) => openWholeObjectChunks(runtime, shards, bucket, name),
     headObject: async (bucket, name) => {
       const { size, body } = await openWholeObject(runtime, shards, bucket, name);
       body.destroy();
