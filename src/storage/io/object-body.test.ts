@@ -20,7 +20,7 @@ test('chunks: the bytes, then the pooled buffer released when the consumer asks 
   const chunks = body.chunks(64 * 1024);
   const first = await chunks.next();
   assert.equal(first.done, false);
-  assert.equal((first.value as Buffer).length, 100 * 1024);
+  assert.equal(first.value.length, 100 * 1024);
   assert.equal(released(), false, 'released while the consumer may still be writing it');
   assert.equal((await chunks.next()).done, true);
   assert.equal(released(), true);
