@@ -1,7 +1,9 @@
 // ETL cost, same playground, measured back to back: GET of 1 MiB objects through an identity
-// transformer (hpush, Node) against a plain GET of the same objects at the same concurrency; and
-// offline, `etl-bck` of BENCH_ETL_OFFLINE_OBJECTS (default 1,000) objects of 1 MiB through the same
-// transformer against `copy-bck` of the same bucket.
+// transformer (hpush, Node) against a plain GET of the same objects at the same concurrency, in
+// throughput and in server CPU per GET (gateway, targets and transformer processes, from /proc:
+// steadier than throughput on a shared machine); and offline, `etl-bck` of
+// BENCH_ETL_OFFLINE_OBJECTS (default 1,000) objects of 1 MiB through the same transformer against
+// `copy-bck` of the same bucket.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,35 +20,97 @@ const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const offlineObjects = Number(process.env['BENCH_ETL_OFFLINE_OBJECTS'] ?? 1000);
 const offlineBucket = { name: 'etlbench-offline', provider: 'ais' };
 
-/** Streams the PUT body straight back (identity). */
+/**
+ * Streams the PUT body straight back (identity); given a target in `Ais-Node-Url` (direct put),
+ * streams it there instead, under AIS_TARGET_URL's path, and answers 204.
+ */
 const identity = `
 const http = require('node:http');
+const base = new URL(process.env.AIS_TARGET_URL).pathname;
 http.createServer((req, res) => {
   if (req.url === '/health') { res.end('Running'); return; }
   const length = req.headers['content-length'];
-  if (length !== undefined) res.setHeader('content-length', length);
-  req.pipe(res);
+  const next = req.headers['ais-node-url'];
+  if (next === undefined || next === '') {
+    if (length !== undefined) res.setHeader('content-length', length);
+    req.pipe(res);
+    return;
+  }
+  const hop = new URL(next);
+  const headers = length === undefined ? {} : { 'content-length': length };
+  const put = http.request(hop.origin + base + hop.pathname + hop.search, { method: 'PUT', headers }, (answer) => {
+    answer.resume();
+    res.writeHead(answer.statusCode < 300 ? 204 : 502, length === undefined ? {} : { 'ais-direct-put-length': length });
+    res.end();
+  });
+  put.on('error', (error) => { res.statusCode = 502; res.end(String(error)); });
+  req.pipe(put);
 }).listen(Number(process.env.PORT), process.env.HOST);
 `;
 
 type Client = ReturnType<Playground['client']>;
 
-/** MiB/s of `concurrency` loops reading objects round-robin for `seconds`. */
-async function throughput(client: Client, etl: { name: string } | undefined): Promise<number> {
+interface Phase {
+  mibPerSecond: number;
+  /** Server CPU milliseconds per GET: gateway, targets, transformers. */
+  cpuMs: { proxy: number; target: number; transformer: number };
+}
+
+/** CPU seconds of the transformer processes of `etl` on every target so far (none: 0). */
+async function transformerCpuSeconds(client: Client, etl: string | undefined): Promise<number> {
+  if (etl === undefined) return 0;
+  const metrics = await client.etl.metrics(etl);
+  return metrics.reduce((sum, metric) => sum + metric.cpu, 0);
+}
+
+/** `concurrency` loops reading objects round-robin for `seconds`: MiB/s and CPU per GET. */
+async function phase(
+  playground: Playground,
+  client: Client,
+  etl: { name: string } | undefined,
+): Promise<Phase> {
+  const cpuBefore = await playground.cpuSeconds();
+  const transformerBefore = await transformerCpuSeconds(client, etl?.name);
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   let bytes = 0;
+  let gets = 0;
   let next = 0;
   const loop = async (): Promise<void> => {
     while (performance.now() < deadline) {
       const name = `obj-${next++ % objectCount}`;
       const { body } = await client.getObject(bucket, name, etl === undefined ? {} : { etl });
       for await (const chunk of body) bytes += (chunk as Buffer).length;
+      gets += 1;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
-  return bytes / 1024 / 1024 / ((performance.now() - started) / 1000);
+  const elapsed = (performance.now() - started) / 1000;
+  const cpuAfter = await playground.cpuSeconds();
+  const transformer = (await transformerCpuSeconds(client, etl?.name)) - transformerBefore;
+  const perGet = (cpuSeconds: number): number => (cpuSeconds * 1000) / gets;
+  return {
+    mibPerSecond: bytes / 1024 / 1024 / elapsed,
+    cpuMs: {
+      proxy: perGet(cpuAfter.proxy - cpuBefore.proxy),
+      target: perGet(cpuAfter.target - cpuBefore.target),
+      transformer: perGet(transformer),
+    },
+  };
 }
+
+const totalCpu = (phase: Phase | undefined): number | undefined =>
+  phase === undefined
+    ? undefined
+    : phase.cpuMs.proxy + phase.cpuMs.target + phase.cpuMs.transformer;
+
+/** `proxy / target / transformer` ms of CPU per GET, for the note. */
+const cpuSplit = (phase: Phase | undefined): string =>
+  phase === undefined
+    ? ''
+    : [phase.cpuMs.proxy, phase.cpuMs.target, phase.cpuMs.transformer]
+        .map((ms) => ms.toFixed(2))
+        .join(' / ');
 
 /** Seconds a bucket job takes from start to end. */
 async function jobSeconds(client: Client, start: () => Promise<string>): Promise<number> {
@@ -57,10 +121,11 @@ async function jobSeconds(client: Client, start: () => Promise<string>): Promise
 }
 
 async function main(): Promise<void> {
-  let plain: number | undefined;
-  let inline: number | undefined;
+  let plain: Phase | undefined;
+  let inline: Phase | undefined;
   let copySeconds: number | undefined;
   let transformSeconds: number | undefined;
+  let directSeconds: number | undefined;
   await withScratch('etl', async (scratch) => {
     const playground = await Playground.start(scratch);
     const client = playground.client();
@@ -71,9 +136,14 @@ async function main(): Promise<void> {
     const program = join(scratch.dir, 'identity.cjs');
     await writeFile(program, identity);
     await client.etl.init({ name: 'identity', runtime: { command: ['node', program] } });
-    await throughput(client, undefined); // warm-up: page cache and connections
-    plain = await throughput(client, undefined);
-    inline = await throughput(client, { name: 'identity' });
+    await client.etl.init({
+      name: 'identity-direct',
+      runtime: { command: ['node', program] },
+      support_direct_put: true,
+    });
+    await phase(playground, client, undefined); // warm-up: page cache and connections
+    plain = await phase(playground, client, undefined);
+    inline = await phase(playground, client, { name: 'identity' });
     await client.createBucket(offlineBucket);
     for (let i = 0; i < offlineObjects; i += 1)
       await client.putObject(offlineBucket, `obj-${i}`, data);
@@ -87,6 +157,13 @@ async function main(): Promise<void> {
         { id: 'identity' },
       ),
     );
+    directSeconds = await jobSeconds(client, () =>
+      client.jobs.transformBucket(
+        offlineBucket,
+        { name: 'etlbench-direct', provider: 'ais' },
+        { id: 'identity-direct' },
+      ),
+    );
   });
   const offlineMiB = (offlineObjects * objectBytes) / 1024 / 1024;
   await publish('etl-inline', 'ETL inline and offline (hpush, identity transformer in Node)', [
@@ -95,9 +172,18 @@ async function main(): Promise<void> {
       subject: 'GET ?etl_name=identity',
       yardstick: 'plain GET',
       unit: 'MiB/s',
-      subjectValue: inline,
-      yardstickValue: plain,
+      subjectValue: inline?.mibPerSecond,
+      yardstickValue: plain?.mibPerSecond,
       goal: 0.5,
+    },
+    {
+      workload: `GET 1 MiB x${concurrency}`,
+      subject: 'GET ?etl_name=identity',
+      yardstick: 'plain GET',
+      unit: 'ms CPU/GET',
+      subjectValue: totalCpu(inline),
+      yardstickValue: totalCpu(plain),
+      note: `gateway / targets / transformers: ${cpuSplit(inline)} vs ${cpuSplit(plain)}`,
     },
     {
       workload: `bucket of ${offlineObjects} x 1 MiB`,
@@ -105,6 +191,15 @@ async function main(): Promise<void> {
       yardstick: 'copy-bck',
       unit: 'MiB/s',
       subjectValue: transformSeconds === undefined ? undefined : offlineMiB / transformSeconds,
+      yardstickValue: copySeconds === undefined ? undefined : offlineMiB / copySeconds,
+      goal: 0.5,
+    },
+    {
+      workload: `bucket of ${offlineObjects} x 1 MiB`,
+      subject: 'etl-bck (identity, direct put)',
+      yardstick: 'copy-bck',
+      unit: 'MiB/s',
+      subjectValue: directSeconds === undefined ? undefined : offlineMiB / directSeconds,
       yardstickValue: copySeconds === undefined ? undefined : offlineMiB / copySeconds,
       goal: 0.5,
     },

@@ -6,11 +6,9 @@
 // BENCH_ROUNDS rounds (default 5), subject and yardstick alternating.
 // A/B: BENCH_BASELINE_ENTRY=<another build's dist/src/bin/cairn.js> also starts a playground of
 // that build with the same data and alternates its GetBatches with this build's, round by round.
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
-import { readState } from '../src/cli/playground/state.js';
 import type { Client, MossReqJson } from '../src/sdk/index.js';
 import { Playground } from './lib/playground.js';
 import { publish, type ResultRow } from './lib/results-table.js';
@@ -91,30 +89,17 @@ const archivedRequest: MossReqJson = {
   strm: true,
 };
 
-/** User + system CPU seconds of the playground's nodes so far. */
-async function nodeCpuSeconds(playground: Playground): Promise<number> {
-  const state = await readState(playground.dir);
-  let ticks = 0;
-  for (const node of state?.nodes ?? []) {
-    if (node.pid === null) continue;
-    const stat = await readFile(`/proc/${node.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / 100; // USER_HZ
-}
-
 interface Sample {
   perSecond: number;
   cpuMsPerItem: number;
 }
 
 async function measure(playground: Playground, run: () => Promise<void>): Promise<Sample> {
-  const cpuBefore = await nodeCpuSeconds(playground);
+  const cpuBefore = (await playground.cpuSeconds()).total;
   const started = performance.now();
   await run();
   const seconds = (performance.now() - started) / 1000;
-  const cpu = (await nodeCpuSeconds(playground)) - cpuBefore;
+  const cpu = (await playground.cpuSeconds()).total - cpuBefore;
   return { perSecond: items / seconds, cpuMsPerItem: (cpu * 1000) / items };
 }
 

@@ -8,8 +8,6 @@
 // 2-core machine still moves both by more than 2%, the cost is also measured in this process
 // alone: CPU time of counting one request, and of one scrape of a node's registry, set against
 // the CPU time of a GET.
-import { readFile } from 'node:fs/promises';
-import { readState } from '../src/cli/playground/state.js';
 import { NodeMetrics } from '../src/roles/common/metrics/node-metrics.js';
 import type { Client } from '../src/sdk/index.js';
 import { Playground } from './lib/playground.js';
@@ -52,21 +50,6 @@ function scrapeEverySecond(nodeUrls: readonly string[]): () => Promise<number> {
   };
 }
 
-/** User + system CPU seconds of the playground's node processes so far. */
-async function nodeCpuSeconds(playground: Playground): Promise<number> {
-  const state = await readState(playground.dir);
-  if (state === undefined) throw new Error(`no playground record in ${playground.dir}`);
-  let ticks = 0;
-  for (const node of state.nodes) {
-    if (node.pid === null) throw new Error(`${node.name} is not running`);
-    // Fields after the command name (which may hold spaces): utime and stime are 14th and 15th.
-    const stat = await readFile(`/proc/${node.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / 100; // USER_HZ is 100 on Linux
-}
-
 /** GETs the targets counted so far (`get.n`, kept whether or not metrics count requests). */
 async function targetGets(client: Client): Promise<number> {
   const statuses = await client.cluster.performance();
@@ -88,12 +71,12 @@ async function phase(
   urls: readonly string[],
   during?: () => () => Promise<number>,
 ): Promise<Phase & { scrapes: number }> {
-  const cpuBefore = await nodeCpuSeconds(playground);
+  const cpuBefore = (await playground.cpuSeconds()).total;
   const getsBefore = await targetGets(client);
   const stop = during?.();
   const result = await runWrk(urls, connections, phaseSeconds);
   const scrapes = (await stop?.()) ?? 0;
-  const cpu = (await nodeCpuSeconds(playground)) - cpuBefore;
+  const cpu = (await playground.cpuSeconds()).total - cpuBefore;
   const gets = (await targetGets(client)) - getsBefore;
   if (result.errors > 0) throw new Error(`wrk: ${result.errors} errors`);
   return { perSecond: result.requestsPerSecond, perCpuSecond: gets / cpu, scrapes };

@@ -1,6 +1,7 @@
 // Offline transforms (`etl-bck`, `etl-listrange`) on the copy engine: each target reads the
 // selected objects it owns, passes each through the named ETL's transformer here (and its
-// pipeline), and writes the output by the destination name's owner. The message is the copy's
+// pipeline), and writes the output by the destination name's owner (or the transformer does, by
+// direct put, when the ETL supports it and the owner is another target). The message is the copy's
 // (TCBMsg / TCOMsg) with AIStore's transform keys: `id` (the ETL), `pipeline`, `request_timeout`.
 import type { EtlMetadata } from '../cluster/index.js';
 import { badRequest } from '../errors/index.js';
@@ -81,7 +82,10 @@ export function etlJobDefinitions(etl: TargetEtl): JobDefinition[] {
           pipeline: options.pipeline,
           jobId: request.id,
           ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+          destination,
         });
+        // Delivered by the transformer to the destination's owner (direct put).
+        if (output.body === undefined) return { size: output.inBytes, sentTo: output.deliveredTo };
         const sentTo = await environment.storeObject(
           destination.bucket,
           destination.name,

@@ -1,23 +1,32 @@
 // The `hpull://` communication asked by a target itself (AIStore's offline hpull): `GET
 // http://<transformer>/<path-escaped uname>`, the transformer fetching the object from
-// `AIS_TARGET_URL`; and the counting stream offline transforms hand on.
-import { Transform, type Readable } from 'node:stream';
+// `AIS_TARGET_URL` (and delivering the result to `Ais-Node-Url` itself when given a direct-put
+// destination); and the counting stream offline transforms hand on.
+import { Transform } from 'node:stream';
 import { request } from 'undici';
-import { readSmallBody } from '../api/common/body.js';
-import { Header } from '../wire/index.js';
-import { etlUnavailable, transformFailed } from './etl-errors.js';
-import { exchangeError, maxErrorBytes, transformers } from './hpush-transform.js';
+import { EtlHeader } from '../wire/index.js';
+import {
+  exchangeError,
+  readAnswer,
+  transformers,
+  type TransformerAnswer,
+} from './hpush-transform.js';
 
-/** GETs the transformed object from an hpull transformer: its bytes and length, if it said. */
+/**
+ * GETs the transformed object from an hpull transformer: its bytes and length, if it said, or none
+ * when it delivered them to `directPutUrl` (`Ais-Node-Url`) itself.
+ */
 export async function pullFromTransformer(
   etlName: string,
   url: string,
   objTimeoutMs: number,
-): Promise<{ body: Readable; length: number | undefined }> {
+  directPutUrl: string | undefined,
+): Promise<TransformerAnswer> {
   let response;
   try {
     response = await request(url, {
       method: 'GET',
+      headers: directPutUrl === undefined ? {} : { [EtlHeader.nodeUrl]: directPutUrl },
       dispatcher: transformers,
       headersTimeout: objTimeoutMs,
       bodyTimeout: objTimeoutMs,
@@ -25,17 +34,7 @@ export async function pullFromTransformer(
   } catch (error) {
     throw exchangeError(etlName, objTimeoutMs, error);
   }
-  if (response.statusCode >= 400) {
-    const text = (await readSmallBody(response.body, maxErrorBytes, 'transformer error'))
-      .toString('utf8')
-      .trim();
-    const why = `the transformer answered ${response.statusCode}: ${text}`;
-    throw response.statusCode === 503
-      ? etlUnavailable(etlName, why)
-      : transformFailed(etlName, why);
-  }
-  const length = Number(response.headers[Header.contentLength] ?? Number.NaN);
-  return { body: response.body, length: Number.isSafeInteger(length) ? length : undefined };
+  return readAnswer(etlName, response);
 }
 
 /**

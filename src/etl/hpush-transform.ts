@@ -2,7 +2,7 @@
 // (`PUT /<bucket>/<object>?etl_args=`, `Ais-Node-Url` naming the next stages of a pipeline) and
 // takes its answer: 200/202 with the transformed bytes, 204 when delivered by direct put, >=400 a
 // failure, 503 with `Ais-Etl-Retry-Reason: direct-put-transient` a request to send it again.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Agent, errors, request, type Dispatcher } from 'undici';
 import { readSmallBody } from '../api/common/body.js';
 import { isStoreError } from '../errors/index.js';
@@ -23,21 +23,26 @@ export interface PushRequest {
   /** `/<bucket>/<object>` (the path the transformer sees). */
   path: string;
   args: string | undefined;
-  /** Further stages (`Ais-Node-Url`). */
+  /** Further stages, then the direct-put destination if any (`Ais-Node-Url`). */
   nextStages: readonly string[];
   objTimeoutMs: number;
-  /** Opens the object (again, on a replay). */
-  open: () => Promise<{ size: number; body: Readable }>;
+  /** Opens the object (again, on a replay), as a request body's chunks. */
+  open: () => Promise<{ size: number; body: AsyncIterable<Buffer> }>;
 }
 
-export interface PushAnswer {
-  status: 200 | 204;
-  /** The transformed bytes (status 200). */
+/**
+ * A transformer's answer (hpush and hpull): the transformed bytes, or none when it delivered them
+ * itself by direct put (204, or an empty 200 with `Ais-Direct-Put-Length`).
+ */
+export interface TransformerAnswer {
   body: Readable | undefined;
   length: number | undefined;
-  inBytes: number;
   /** Direct put: what the transformer says it delivered. */
   directPutLength: string | undefined;
+}
+
+export interface PushAnswer extends TransformerAnswer {
+  inBytes: number;
 }
 
 export async function pushToTransformer(push: PushRequest): Promise<PushAnswer> {
@@ -49,43 +54,47 @@ export async function pushToTransformer(push: PushRequest): Promise<PushAnswer> 
       await response.body.dump();
       continue;
     }
-    if (response.statusCode >= 400) {
-      const text = (await readSmallBody(response.body, maxErrorBytes, 'transformer error'))
-        .toString('utf8')
-        .trim();
-      const why = `the transformer answered ${response.statusCode}: ${text}`;
-      throw response.statusCode === 503
-        ? etlUnavailable(push.etlName, why)
-        : transformFailed(push.etlName, why);
-    }
-    const length = Number(response.headers[Header.contentLength] ?? Number.NaN);
-    const directPut = response.headers[EtlHeader.directPutLength];
-    if (
-      response.statusCode === 204 ||
-      (response.statusCode === 200 && length === 0 && directPut !== undefined)
-    ) {
-      await response.body.dump();
-      return {
-        status: 204,
-        body: undefined,
-        length: undefined,
-        inBytes: opened.size,
-        directPutLength: typeof directPut === 'string' ? directPut : undefined,
-      };
-    }
+    return { ...(await readAnswer(push.etlName, response)), inBytes: opened.size };
+  }
+}
+
+/** 200/202 with the bytes, 204 delivered by direct put, >= 400 a failure (503: try later). */
+export async function readAnswer(
+  etlName: string,
+  response: Dispatcher.ResponseData,
+): Promise<TransformerAnswer> {
+  if (response.statusCode >= 400) {
+    const text = (await readSmallBody(response.body, maxErrorBytes, 'transformer error'))
+      .toString('utf8')
+      .trim();
+    const why = `the transformer answered ${response.statusCode}: ${text}`;
+    throw response.statusCode === 503
+      ? etlUnavailable(etlName, why)
+      : transformFailed(etlName, why);
+  }
+  const length = Number(response.headers[Header.contentLength] ?? Number.NaN);
+  const directPut = response.headers[EtlHeader.directPutLength];
+  if (
+    response.statusCode === 204 ||
+    (response.statusCode === 200 && length === 0 && directPut !== undefined)
+  ) {
+    await response.body.dump();
     return {
-      status: 200,
-      body: response.body,
-      length: Number.isSafeInteger(length) ? length : undefined,
-      inBytes: opened.size,
-      directPutLength: undefined,
+      body: undefined,
+      length: undefined,
+      directPutLength: typeof directPut === 'string' ? directPut : undefined,
     };
   }
+  return {
+    body: response.body,
+    length: Number.isSafeInteger(length) ? length : undefined,
+    directPutLength: undefined,
+  };
 }
 
 async function send(
   push: PushRequest,
-  opened: { size: number; body: Readable },
+  opened: { size: number; body: AsyncIterable<Buffer> },
 ): Promise<Dispatcher.ResponseData> {
   const query = new URLSearchParams();
   if (push.args !== undefined) query.set(Query.etlArgs, push.args);
@@ -96,13 +105,14 @@ async function send(
     return await request(`${push.url}${push.path}${search}`, {
       method: 'PUT',
       headers,
-      body: opened.body,
+      // undici takes async iterables (its documented body types; its typings list only streams).
+      body: opened.body as Readable,
       dispatcher: transformers,
       headersTimeout: push.objTimeoutMs,
       bodyTimeout: push.objTimeoutMs,
     });
   } catch (error) {
-    opened.body.destroy();
+    if (opened.body instanceof Readable) opened.body.destroy();
     throw exchangeError(push.etlName, push.objTimeoutMs, error);
   }
 }

@@ -28,6 +28,7 @@ import {
   type EtlNodeStatusJson,
   type EtlObjErrorJson,
 } from '../wire/index.js';
+import { directPutDestination, type DirectPut } from './direct-put.js';
 import { etlNotFound, etlUnavailable, etlWrongStage, transformFailed } from './etl-errors.js';
 import { specOf, type EtlSpec } from './etl-spec.js';
 import { exchangeError, pushToTransformer } from './hpush-transform.js';
@@ -50,6 +51,11 @@ export interface EtlTargetEnvironment {
   log: Logger;
   /** An object's bytes, read here or from its owner. */
   openObject(bucket: BucketJson, name: string): Promise<{ size: number; body: Readable }>;
+  /** The same as an HTTP request body's chunks (a buffer read here is reused once sent). */
+  openObjectChunks(
+    bucket: BucketJson,
+    name: string,
+  ): Promise<{ size: number; body: AsyncIterable<Buffer> }>;
   /** An object's size, asked here or of its owner (ObjectNotFound when missing). */
   headObject(bucket: BucketJson, name: string): Promise<{ size: number }>;
   /**
@@ -62,8 +68,12 @@ export interface EtlTargetEnvironment {
     body: Readable,
     size: number | undefined,
   ): Promise<string | undefined>;
-  /** Stores a stream as the object (direct put from a transformer). */
-  putObject(bucket: BucketJson, name: string, body: Readable): Promise<void>;
+  /** Stores a stream as the object here (direct put from a transformer): its size. */
+  putObject(bucket: BucketJson, name: string, body: Readable): Promise<{ size: number }>;
+  /** The object's owner when that is another target (a direct put's destination). */
+  remoteOwner(bucket: BucketJson, name: string): { id: string; dataUrl: string } | undefined;
+  /** Counts an object a transformer delivered here for an offline job (its `in-objs`). */
+  countDelivered(jobId: string, bytes: number): void;
   /** Runs a job in the target's job registry (the ETL's `etl-inline` job). */
   startJob(job: EtlInlineJob): void;
   /** Asks the primary to abort an ETL (its transformer here keeps crashing). */
@@ -105,6 +115,11 @@ export interface TransformRequest {
   jobId?: string;
   /** Instead of the ETL's `obj_timeout` (an offline job's `request_timeout`). */
   timeoutMs?: number;
+  /**
+   * Where an offline transform's output goes: a transformer that supports direct put is told the
+   * owner of this name when that is another target, and may deliver the bytes there itself.
+   */
+  destination?: { bucket: BucketJson; name: string };
 }
 
 /** A transform's answer: the bytes (none: the transformer delivered them by direct put). */
@@ -112,7 +127,9 @@ export interface TransformedObject {
   body: Readable | undefined;
   length: number | undefined;
   inBytes: number;
-  directPutLength?: string;
+  directPutLength?: string | undefined;
+  /** The target the transformer delivered the bytes to (direct put). */
+  deliveredTo?: string;
 }
 
 export class TargetEtl {
@@ -330,10 +347,14 @@ export class TargetEtl {
         await pipeline(opened.body, context.res);
         return;
       }
-      case 'PUT':
-        await this.env.putObject(bucket, objectName, context.req);
+      case 'PUT': {
+        const stored = await this.env.putObject(bucket, objectName, context.req);
+        // A direct put names the offline job it is part of (AIStore's `uuid`, for its stats).
+        const jobId = context.query.get(Query.uuid) ?? '';
+        if (jobId !== '') this.env.countDelivered(jobId, stored.size);
         context.res.end();
         return;
+      }
     }
     throw new StoreError(
       'MethodNotAllowed',
@@ -366,26 +387,36 @@ export class TargetEtl {
 
   /**
    * The object (read here or from its owner) through the ETL and its pipeline, for an offline
-   * transform (a copy with `etl_name`, `etl-bck`, `etl-listrange`): the transformed bytes, or a
+   * transform (a copy with `etl_name`, `etl-bck`, `etl-listrange`): the transformed bytes, none
+   * when the transformer delivered them to the destination's owner itself (direct put), or a
    * failure recorded in the ETL's failed objects (those of the job when it names one). hpull is
    * asked by the target itself (`GET /<uname>`), as AIStore's offline jobs do.
    */
-  async transformObject(
-    request: TransformRequest,
-  ): Promise<TransformedObject & { body: Readable }> {
+  async transformObject(request: TransformRequest): Promise<TransformedObject> {
     const local = this.#running(request.etlName);
     try {
+      const directPut = directPutDestination(
+        local.spec,
+        request.destination,
+        request.jobId,
+        (bucket, name) => this.env.remoteOwner(bucket, name),
+      );
       const produced =
         local.spec.communication === 'hpull'
-          ? await this.#pull(local, request)
-          : await this.#produce(local, request);
-      if (produced.body === undefined)
+          ? await this.#pull(local, request, directPut)
+          : await this.#produce(local, request, directPut);
+      local.inBytes += produced.inBytes;
+      if (produced.body !== undefined)
+        return { ...produced, body: this.#counted(local, produced.body) };
+      if (directPut === undefined)
         throw transformFailed(
           local.name,
           'the transformer answered 204 (delivered by direct put) but no destination was given',
         );
-      local.inBytes += produced.inBytes;
-      return { ...produced, body: this.#counted(local, produced.body) };
+      local.objCount += 1;
+      const delivered = Number(produced.directPutLength);
+      if (Number.isSafeInteger(delivered)) local.outBytes += delivered;
+      return { ...produced, deliveredTo: directPut.targetId };
     } catch (error) {
       this.#recordError(local, request, error);
       throw error;
@@ -407,8 +438,10 @@ export class TargetEtl {
       name: source.name,
       args: context.query.get(Query.etlArgs) ?? undefined,
       pipeline: [],
+      destination: { bucket: parsed.bucket, name: parsed.objectName },
     });
-    await this.env.storeObject(parsed.bucket, parsed.objectName, output.body, output.length);
+    if (output.body !== undefined)
+      await this.env.storeObject(parsed.bucket, parsed.objectName, output.body, output.length);
     context.res.end();
   }
 
@@ -481,15 +514,17 @@ export class TargetEtl {
   }
 
   /** hpush or io: the transformer's answer (no body: delivered by direct put). */
-  async #produce(local: LocalEtl, request: TransformRequest): Promise<TransformedObject> {
+  async #produce(
+    local: LocalEtl,
+    request: TransformRequest,
+    directPut?: DirectPut,
+  ): Promise<TransformedObject> {
     const { spec } = local;
     const objTimeoutMs = request.timeoutMs ?? spec.objTimeoutMs;
-    const open = (): Promise<{ size: number; body: Readable }> =>
-      this.env.openObject(request.bucket, request.name);
     if (spec.communication === 'io') {
       if (request.pipeline.length > 0)
         throw badRequest(`etl job "${local.name}": io:// does not take a pipeline`);
-      const opened = await open();
+      const opened = await this.env.openObject(request.bucket, request.name);
       const env = request.args === undefined ? spec.env : { ...spec.env, ETL_ARGS: request.args };
       const run = await runIoTransform(
         local.name,
@@ -507,6 +542,7 @@ export class TargetEtl {
         throw badRequest(`etl pipeline: etl job "${stage}" is not hpush://`);
       return this.#url(next);
     });
+    if (directPut !== undefined) nextStages.push(directPut.url);
     const answer = await pushToTransformer({
       etlName: local.name,
       url: this.#url(local),
@@ -514,18 +550,17 @@ export class TargetEtl {
       args: request.args,
       nextStages,
       objTimeoutMs,
-      open,
+      open: () => this.env.openObjectChunks(request.bucket, request.name),
     });
-    return {
-      body: answer.body,
-      length: answer.length,
-      inBytes: answer.inBytes,
-      ...(answer.directPutLength === undefined ? {} : { directPutLength: answer.directPutLength }),
-    };
+    return answer;
   }
 
   /** hpull, asked by this target: the transformer fetches the object from `AIS_TARGET_URL`. */
-  async #pull(local: LocalEtl, request: TransformRequest): Promise<TransformedObject> {
+  async #pull(
+    local: LocalEtl,
+    request: TransformRequest,
+    directPut: DirectPut | undefined,
+  ): Promise<TransformedObject> {
     if (request.pipeline.length > 0)
       throw badRequest(`etl job "${local.name}": hpull does not take a pipeline`);
     const { size } = await this.env.headObject(request.bucket, request.name);
@@ -533,6 +568,7 @@ export class TargetEtl {
       local.name,
       this.#pullUrl(local, request),
       request.timeoutMs ?? local.spec.objTimeoutMs,
+      directPut?.url,
     );
     return { ...pulled, inBytes: size };
   }

@@ -15,7 +15,7 @@ import { cairnEntry } from '../harness/node-process.js';
 import { rawRequest } from '../harness/raw-http.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
-import { writeTransformers } from './transformers.js';
+import { writeTransformers, type TransformerFiles } from './transformers.js';
 
 const run = promisify(execFile);
 const source = { name: 'etl-src', provider: 'ais' };
@@ -45,12 +45,13 @@ function snapshotTotal(
 describe('offline ETL', () => {
   let cluster: TestCluster;
   let client: Client;
+  let files: TransformerFiles;
   const contents = new Map<string, Buffer>();
 
   before(async () => {
     cluster = await TestCluster.start({ proxies: 1, targets: 3, mountpaths: 1 });
     client = cluster.client();
-    const files = await writeTransformers(cluster.dir);
+    files = await writeTransformers(cluster.dir);
     await client.createBucket(source, { checksum: { type: 'md5' } });
     const all = Array.from(
       { length: objectCount },
@@ -191,6 +192,65 @@ describe('offline ETL', () => {
     );
     const data = await client.getObjectBytes(destination, 'data/0002.txt');
     assert.ok(data.equals(upper(contents.get('data/0002.txt') ?? Buffer.alloc(0))));
+  });
+
+  test('direct put: transformers deliver each output to its owner themselves (hpush and hpull)', async () => {
+    await client.etl.init({
+      name: 'upper-direct',
+      runtime: { command: ['node', files.nodeUpper] },
+      obj_timeout: '30s',
+      support_direct_put: true,
+    });
+    await client.etl.init({
+      name: 'md5-direct',
+      communication: 'hpull://',
+      runtime: { command: ['python3', '-u', files.pythonMd5] },
+      support_direct_put: true,
+    });
+    const upperDst = { name: 'etl-direct', provider: 'ais' };
+    const bucketJob = await client.jobs.transformBucket(source, upperDst, {
+      id: 'upper-direct',
+      prefix: 'data/01',
+    });
+    const [listJob = ''] = await client.jobs.transformObjects(source, {
+      id: 'md5-direct',
+      tobck: { name: 'etl-direct-md5', provider: 'ais' },
+      template: 'data/{0200..0229}.txt',
+    });
+    assert.equal((await client.jobs.wait(bucketJob, { timeoutMs: 300_000 })).err, '');
+    assert.equal((await client.jobs.wait(listJob, { timeoutMs: 300_000 })).err, '');
+    const expected = [...contents.keys()].filter((name) => name.startsWith('data/01')).sort();
+    assert.deepEqual(await names(client, upperDst), expected);
+    for (let i = 0; i < expected.length; i += 30) {
+      await Promise.all(
+        expected.slice(i, i + 30).map(async (name) => {
+          const bytes = await client.getObjectBytes(upperDst, name);
+          assert.ok(bytes.equals(upper(contents.get(name) ?? Buffer.alloc(0))), name);
+        }),
+      );
+    }
+    const md5Dst = { name: 'etl-direct-md5', provider: 'ais' };
+    const hashed = await names(client, md5Dst);
+    assert.equal(hashed.length, 30);
+    for (const name of hashed) {
+      const bytes = await client.getObjectBytes(md5Dst, name);
+      assert.equal(bytes.toString(), md5(contents.get(name) ?? ''), name);
+    }
+    // Outputs owned by another target than their source's went there by direct put: each counted
+    // in the job there (`in-objs`, from the put's `uuid`) and logged by the transformer that sent it.
+    for (const [job, etl] of [
+      [bucketJob, 'upper-direct'],
+      [listJob, 'md5-direct'],
+    ] as const) {
+      const snapshots = await client.jobs.snapshots({ id: job });
+      const sent = snapshotTotal(snapshots, 'out-objs');
+      assert.ok(sent > 0, `${etl}: no object had another owner`);
+      assert.equal(snapshotTotal(snapshots, 'in-objs'), sent, etl);
+      const logged = (await client.etl.logs(etl))
+        .map((log) => log.text.match(/direct put /g)?.length ?? 0)
+        .reduce((sum, count) => sum + count, 0);
+      assert.equal(logged, sent, etl);
+    }
   });
 
   test('copy of one object with etl_name and etl_args', async () => {

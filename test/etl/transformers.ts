@@ -1,6 +1,7 @@
 // Transformer programs the ETL tests write to disk and run: a Node hpush server (upper-case,
-// failures, a crash, a hang, direct put to the next pipeline stage), a Python hpull server
-// (standard library only: MD5 of the object it fetches from AIS_TARGET_URL), and an MD5 stage.
+// failures, a crash, a hang, the output PUT to the next pipeline stage or, by direct put, to a
+// target), a Python hpull server (standard library only: MD5 of the object it fetches from
+// AIS_TARGET_URL, delivered by direct put when asked), and an MD5 stage.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -25,7 +26,19 @@ const server = http.createServer((req, res) => {
     const next = (req.headers['ais-node-url'] || '').split(',').filter((u) => u !== '');
     if (next.length === 0) { res.setHeader('content-length', output.length); res.end(output); return; }
     const [first, ...rest] = next;
-    const forward = http.request(first + req.url.split('?')[0], { method: 'PUT', headers: { 'content-length': output.length, 'ais-node-url': rest.join(',') } }, (answer) => {
+    // A next ETL stage is a bare origin (PUT there under this request's path); a target (a URL
+    // with a path) is a direct put: to its host, under AIS_TARGET_URL's path (AIStore's webserver).
+    const hop = new URL(first);
+    const direct = hop.pathname !== '/';
+    const to = direct ? hop.origin + new URL(process.env.AIS_TARGET_URL).pathname + hop.pathname + hop.search : first + req.url.split('?')[0];
+    const forward = http.request(to, { method: 'PUT', headers: { 'content-length': output.length, 'ais-node-url': rest.join(',') } }, (answer) => {
+      if (direct && answer.statusCode < 300) {
+        console.log('direct put ' + hop.pathname + ' ' + output.length);
+        answer.resume();
+        res.writeHead(204, { 'ais-direct-put-length': output.length });
+        res.end();
+        return;
+      }
       res.statusCode = answer.statusCode;
       answer.pipe(res);
     });
@@ -36,9 +49,12 @@ const server = http.createServer((req, res) => {
 server.listen(Number(process.env.PORT), process.env.HOST, () => console.log('listening on ' + process.env.PORT));
 `;
 
-/** Python, hpull: fetches the object from AIS_TARGET_URL and answers its MD5 (hex). */
+/**
+ * Python, hpull: fetches the object from AIS_TARGET_URL and answers its MD5 (hex), or PUTs it to
+ * the `Ais-Node-Url` target (direct put) and answers 204.
+ */
 const pythonMd5 = String.raw`
-import hashlib, os, urllib.request
+import hashlib, os, urllib.parse, urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class Handler(BaseHTTPRequestHandler):
@@ -49,6 +65,18 @@ class Handler(BaseHTTPRequestHandler):
             path = self.path.split('?')[0]
             with urllib.request.urlopen(os.environ['AIS_TARGET_URL'] + path) as source:
                 body = hashlib.md5(source.read()).hexdigest().encode()
+            direct = self.headers.get('Ais-Node-Url', '')
+            if direct != '':
+                # Direct put: to the destination's host, under AIS_TARGET_URL's path.
+                hop = urllib.parse.urlsplit(direct)
+                base = urllib.parse.urlsplit(os.environ['AIS_TARGET_URL'])
+                to = urllib.parse.urlunsplit((base.scheme, hop.netloc, base.path + hop.path, hop.query, ''))
+                urllib.request.urlopen(urllib.request.Request(to, data=body, method='PUT')).read()
+                print('direct put', hop.path, len(body), flush=True)
+                self.send_response(204)
+                self.send_header('Ais-Direct-Put-Length', str(len(body)))
+                self.end_headers()
+                return
         self.send_response(200)
         self.send_header('Content-Length', str(len(body)))
         self.end_headers()

@@ -44,12 +44,13 @@ import {
   deleteAtOwner,
   existsAtOwner,
   putDownloadedObject,
+  otherOwner,
   putStreamedObject,
   storeAtOwner,
 } from './objects/owner-writes.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { ShardListing } from './shards/shard-listing.js';
-import { openWholeObject } from './shards/batch-items.js';
+import { openWholeObject, openWholeObjectChunks } from './shards/batch-items.js';
 import { clusterObjectNames } from './shards/cluster-names.js';
 import { ShardIndexes } from './shards/shard-indexes.js';
 import { writeShard } from './shards/shard-writes.js';
@@ -160,6 +161,7 @@ export async function startTarget(
     clock: runtime.clock,
     log: runtime.log,
     openObject: (bucket, name) => openWholeObject(runtime, shards, bucket, name),
+    openObjectChunks: (bucket, name) => openWholeObjectChunks(runtime, shards, bucket, name),
     headObject: async (bucket, name) => {
       const { size, body } = await openWholeObject(runtime, shards, bucket, name);
       body.destroy();
@@ -170,6 +172,13 @@ export async function startTarget(
       return storeAtOwner(runtime, objects, bucket, name, body, size);
     },
     putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+    remoteOwner: (bucket, name) => otherOwner(runtime, bucket, name),
+    countDelivered: (jobId, bytes) => {
+      const job = jobs.registry.get(jobId);
+      if (job === undefined) return;
+      job.counters.inObjects += 1;
+      job.counters.inBytes += bytes;
+    },
     abortEtl: (name, reason) => abortEtlOnPrimary(runtime, name, reason),
     // The registry comes next (its job kinds include the offline transforms, which use `etl`).
     startJob: (job) => jobs.registry.start(job, false),
@@ -307,7 +316,9 @@ export async function startTarget(
       clusterMap: () => runtime.store.clusterMap,
       openArchive: async (bucket, name) =>
         (await openShard(objects, { bucket: objects.resolve(bucket), name })).source,
-      putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
+      putObject: async (bucket, name, body) => {
+        await putStreamedObject(objects, bucket, name, body);
+      },
       deleteObject: async (bucket, name) => {
         await objects.delete({ bucket: objects.resolve(bucket), name });
       },

@@ -95,6 +95,25 @@ export class ObjectBody {
     return pipeline(file, verifier, () => undefined);
   }
 
+  /**
+   * The bytes for an HTTP client's request body that asks for the next chunk only once the last
+   * one is flushed to its socket (undici waits for `drain` after a write that returned false, and a
+   * write of more than the socket's 16 KiB high-water mark always does). An in-memory body's
+   * pooled buffer then goes back to the pool when the consumer asks for more, instead of becoming
+   * 1 MiB of garbage per read as with `toStream`; a chunk no larger than `flushedAboveBytes` (a
+   * write that may have returned true while still queued) is left to the garbage collector.
+   */
+  async *chunks(flushedAboveBytes: number): AsyncGenerator<Buffer> {
+    const source = this.source;
+    if (source.kind !== 'memory') {
+      yield* this.toStream();
+      return;
+    }
+    this.#take();
+    if (source.data.length > 0) yield source.data;
+    if (source.data.length > flushedAboveBytes) source.release?.();
+  }
+
   /** Releases the file without reading it. */
   async discard(): Promise<void> {
     if (this.#consumed) return;

@@ -3,6 +3,7 @@
 // PUT or HEAD over the intra-cluster port, sent as its own request (it serves, not redirects).
 import type { Readable } from 'node:stream';
 import { readSmallBody } from '../../../api/common/body.js';
+import type { ClusterNode } from '../../../cluster/index.js';
 import { StoreError, isStoreError } from '../../../errors/index.js';
 import { peerError, sendObjectStream } from '../../../transport/index.js';
 import {
@@ -28,10 +29,11 @@ export async function putStreamedObject(
   bucket: BucketJson,
   name: string,
   body: Readable,
-): Promise<void> {
+): Promise<{ size: number }> {
   const resolved = objects.resolve(bucket);
   const options = { contentLength: undefined, checksum: undefined };
-  await objects.put(resolved, nativePutRequest(resolved, name, body, options));
+  const stored = await objects.put(resolved, nativePutRequest(resolved, name, body, options));
+  return { size: stored.size };
 }
 
 /**
@@ -75,10 +77,19 @@ export function peerObjectUrl(
   return `${peerUrl}${apiPath(Resource.objects, bucket.name, name)}?${query.toString()}`;
 }
 
-function ownerUrl(runtime: NodeRuntime, bucket: BucketJson, name: string): string | undefined {
+/** The object's owner when that is another target (none: this one, or no cluster map yet). */
+export function otherOwner(
+  runtime: NodeRuntime,
+  bucket: BucketJson,
+  name: string,
+): ClusterNode | undefined {
   const owner = runtime.store.clusterMap?.ownerOf(objectUname(bucket, name));
-  if (owner === undefined || owner.id === runtime.id) return undefined;
-  return peerObjectUrl(runtime, owner.dataUrl, bucket, name);
+  return owner === undefined || owner.id === runtime.id ? undefined : owner;
+}
+
+function ownerUrl(runtime: NodeRuntime, bucket: BucketJson, name: string): string | undefined {
+  const owner = otherOwner(runtime, bucket, name);
+  return owner === undefined ? undefined : peerObjectUrl(runtime, owner.dataUrl, bucket, name);
 }
 
 /**

@@ -32,6 +32,30 @@ export function close(opened: OpenedItem): void {
   opened.body.destroy();
 }
 
+/**
+ * A whole object as the chunks of an HTTP client's request body (see `ObjectBody.chunks`): read
+ * here, its pooled buffer is reused once sent; from its owner, the owner's answer.
+ */
+export async function openWholeObjectChunks(
+  runtime: NodeRuntime,
+  shards: ShardAccess,
+  bucket: BucketJson,
+  name: string,
+): Promise<{ size: number; body: AsyncIterable<Buffer> }> {
+  const owner = runtime.store.clusterMap?.ownerOf(objectUname(bucket, name));
+  if (owner !== undefined && owner.id !== runtime.id)
+    return openWholeObject(runtime, shards, bucket, name);
+  const { objects } = shards;
+  const read = await objects.get({ bucket: objects.resolve(bucket), name }, undefined);
+  const { body } = read;
+  // A chunked (multipart) object streams its chunks' files: nothing pooled to hand back.
+  const chunks = 'chunks' in body ? body.chunks(flushedAboveBytes) : body.toStream();
+  return { size: read.object.size, body: chunks };
+}
+
+/** Chunks above a socket's write high-water mark (16 KiB) are flushed before the next is asked. */
+const flushedAboveBytes = 64 * 1024;
+
 /** Longest wait for a peer's answer, and between two chunks of it. */
 const peerReadTimeoutMs = 60_000;
 

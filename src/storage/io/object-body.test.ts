@@ -1,0 +1,35 @@
+// ObjectBody.chunks: an in-memory body's pooled buffer goes back to its pool once the consumer asks
+// for the next chunk (it has flushed the last), and only when it is above the flush threshold.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ObjectBody } from './object-body.js';
+import { BufferPool } from '../../util/buffer-pool.js';
+
+function pooledBody(bytes: number): { body: ObjectBody; released: () => boolean } {
+  let released = false;
+  const data = Buffer.alloc(bytes, 7);
+  const body = new ObjectBody(
+    { kind: 'memory', data, release: () => (released = true) },
+    new BufferPool(1024, 1),
+  );
+  return { body, released: () => released };
+}
+
+test('chunks: the bytes, then the pooled buffer released when the consumer asks for more', async () => {
+  const { body, released } = pooledBody(100 * 1024);
+  const chunks = body.chunks(64 * 1024);
+  const first = await chunks.next();
+  assert.equal(first.done, false);
+  assert.equal(first.value.length, 100 * 1024);
+  assert.equal(released(), false, 'released while the consumer may still be writing it');
+  assert.equal((await chunks.next()).done, true);
+  assert.equal(released(), true);
+});
+
+test('chunks: a chunk at or below the threshold is never released (its write may still be queued)', async () => {
+  const { body, released } = pooledBody(16 * 1024);
+  const all: Buffer[] = [];
+  for await (const chunk of body.chunks(64 * 1024)) all.push(chunk);
+  assert.equal(Buffer.concat(all).length, 16 * 1024);
+  assert.equal(released(), false);
+});
