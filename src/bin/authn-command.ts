@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { tlsConfig } from '../config/index.js';
 import { isStoreError } from '../errors/index.js';
-import { startAuthn, type RunningAuthn } from '../roles/authn/authn-service.js';
+import type { RunningAuthn } from '../roles/authn/authn-service.js';
 
 interface AuthnFlags {
   dir: string;
@@ -54,6 +54,8 @@ async function runAuthn(flags: AuthnFlags): Promise<void> {
   try {
     if (secret.length < 16 && flags.rsaKey === undefined)
       throw new Error('set --secret or CAIRN_AUTHN_SECRET (at least 16 characters)');
+    // Loaded only here, as the node's modules are (node-command.ts).
+    const { startAuthn } = await import('../roles/authn/authn-service.js');
     service = await startAuthn({
       dir: flags.dir,
       host: flags.host,

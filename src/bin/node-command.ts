@@ -1,12 +1,9 @@
 // `cairn node`: starts a gateway or target process from a config file and flags (the composition root).
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { consoleHandler, isConsolePath } from '../console/console-route.js';
 import { parseNodeConfig, readNodeConfigFile, type NodeConfig } from '../config/index.js';
 import { isStoreError } from '../errors/index.js';
-import { startGateway } from '../roles/gateway/gateway.js';
 import type { GatewayFacts, PublicRoute, RunningNode } from '../roles/common/node-runtime.js';
-import { startTarget } from '../roles/target/target.js';
 import { offsetClock, type Clock } from '../util/clock.js';
 
 interface NodeFlags {
@@ -152,10 +149,14 @@ async function runNode(flags: NodeFlags): Promise<void> {
   };
   try {
     const hooks = { requestExit: stop, publicRoute: await webConsole(config) };
+    // The server's modules load only here: every other `cairn` command (this file is part of the
+    // CLI) would otherwise pay about a second to load them.
     node =
       config.role === 'proxy'
-        ? await startGateway(config, hooks)
-        : await startTarget(config, hooks, testClockSeam());
+        ? await (await import('../roles/gateway/gateway.js')).startGateway(config, hooks)
+        : await (
+            await import('../roles/target/target.js')
+          ).startTarget(config, hooks, testClockSeam());
   } catch (error) {
     const message = isStoreError(error) || error instanceof Error ? error.message : String(error);
     process.stderr.write(`cairn node: failed to start: ${message}\n`);
@@ -175,5 +176,6 @@ async function webConsole(
     caCert: caFile === undefined ? undefined : await readFile(caFile),
     insecure: config.tls?.skipVerify,
   };
+  const { consoleHandler, isConsolePath } = await import('../console/console-route.js');
   return (gateway) => ({ matches: isConsolePath, handle: consoleHandler(gateway, options) });
 }

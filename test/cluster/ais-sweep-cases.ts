@@ -182,8 +182,9 @@ export interface ActionRoute {
 }
 export const actionRoutes: readonly ActionRoute[] = [
   { method: 'POST', path: '/v1/objects/sweep/victim', implemented: ['mpt-upload', 'mpt-complete'] },
-  // Promote's addressing is served (checked, then 501 naming promote: a test of its own).
-  { method: 'POST', path: '/v1/objects/sweep', implemented: ['promote'] },
+  // Promote's addressing is served (checked, then 501 naming promote: a test of its own); a blob
+  // download names its object in the message (test/remote/blob-download.test.ts).
+  { method: 'POST', path: '/v1/objects/sweep', implemented: ['promote', 'blob-download'] },
   {
     method: 'DELETE',
     path: '/v1/objects/sweep/victim',

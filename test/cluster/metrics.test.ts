@@ -1,11 +1,13 @@
 // `GET /metrics` on a real cluster (1 gateway, 1 target with 2 mountpaths): after a known workload
 // (native and S3 PUTs and GETs, failed range reads, reads of missing objects, a bucket copy) the
 // counters parsed with a Prometheus text parser are exact on both nodes, agree with the node's
-// `what=node_stats` tracker, and the mountpath, cache, job and process metrics are there.
+// `what=node_stats` tracker, and the mountpath (capacity, disk IO), cache, job and process metrics
+// are there.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { deviceNumbers, readDiskStats } from '../../src/roles/common/metrics/disk-stats.js';
 import type { Client } from '../../src/sdk/index.js';
 import { filesOf } from '../harness/disk.js';
 import { Scrape } from '../harness/prometheus-text.js';
@@ -145,6 +147,33 @@ describe('GET /metrics after a known workload', () => {
       assert.ok(target.value('cairn_mountpath_available_bytes', labels) > 0);
       assert.equal(target.value('cairn_mountpath_enabled', labels), 1);
       assert.equal(target.value('cairn_mountpath_faulty', labels), 0);
+    }
+  });
+
+  test("mountpaths: their disk's IO counters, between two readings of /proc/diskstats", async () => {
+    const url = cluster.targets[0]?.publicUrl ?? '';
+    const mountpaths = cluster.targets[0]?.spec.mountpaths ?? [];
+    const deviceOf = async (path: string) => deviceNumbers((await stat(path)).dev);
+    const before = await readDiskStats();
+    const scrape = await Scrape.of(url);
+    const afterwards = await readDiskStats();
+    for (const mountpath of mountpaths) {
+      const device = await deviceOf(mountpath);
+      const [low, high] = [before.get(device), afterwards.get(device)];
+      const read = scrape.samples('cairn_disk_read_bytes_total', { mountpath });
+      if (low === undefined || high === undefined) {
+        // No block device under it (tmpfs, overlay): no series rather than a made-up one.
+        assert.equal(read.length, 0);
+        continue;
+      }
+      const labels = { mountpath, disk: low.name };
+      const within = (name: string, from: number, to: number): void => {
+        const value = scrape.value(name, labels);
+        assert.ok(from <= value && value <= to, `${name} ${value} not in [${from}, ${to}]`);
+      };
+      within('cairn_disk_read_bytes_total', low.readBytes, high.readBytes);
+      within('cairn_disk_write_bytes_total', low.writeBytes, high.writeBytes);
+      within('cairn_disk_io_seconds_total', low.ioSeconds, high.ioSeconds);
     }
   });
 
