@@ -35,6 +35,11 @@ export const Query = {
   /** Set by the redirecting node: the version of the cluster map it chose the target with. */
   redirectMapVersion: 'vpams',
   /**
+   * Cairn: set by a redirecting gateway: the version of the bucket metadata it checked the bucket
+   * with. A target that knows an older one waits for it briefly (a bucket just created or renamed).
+   */
+  redirectBucketMetadataVersion: 'x-cairn-bmd-version',
+  /**
    * Cairn: set by a gateway that found an object's owner unreachable and sent the read to the next
    * target instead: the unreachable owner's ID. That target serves the read (see substitute reads).
    */

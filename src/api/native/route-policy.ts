@@ -36,6 +36,7 @@ const everywhere: ReadonlySet<string> = new Set([
   Query.redirectProxyId,
   Query.redirectTime,
   Query.redirectMapVersion,
+  Query.redirectBucketMetadataVersion,
   Query.redirectNonce,
   Query.redirectSignature,
   Query.silent,

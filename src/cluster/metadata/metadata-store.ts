@@ -35,6 +35,9 @@ export interface MetadataBundleJson {
   EtlMD?: EtlMetadataJson;
 }
 
+/** The parts a request can name a version of (a redirect carries the sender's). */
+type VersionedPart = 'clusterMap' | 'bucketMetadata';
+
 const fileNames = {
   clusterMap: 'cluster-map.json',
   bucketMetadata: 'bucket-metadata.json',
@@ -51,7 +54,7 @@ export class MetadataStore {
   #etl: EtlMetadata | undefined;
   readonly #queue = new SerialQueue();
   readonly #listeners: Array<(change: MetadataChange) => void> = [];
-  readonly #mapWaiters = new Set<{ version: number; resolve: () => void }>();
+  readonly #waiters = new Set<{ part: VersionedPart; version: number; resolve: () => void }>();
 
   private constructor(
     private readonly dir: string,
@@ -111,18 +114,32 @@ export class MetadataStore {
 
   /** Resolves once the cluster map reaches `version`, or after `timeoutMs` at the latest. */
   waitForClusterMap(version: number, timeoutMs: number): Promise<void> {
-    if ((this.#clusterMap?.version ?? 0) >= version) return Promise.resolve();
+    return this.#waitFor('clusterMap', version, timeoutMs);
+  }
+
+  /** Resolves once the bucket metadata reaches `version`, or after `timeoutMs` at the latest. */
+  waitForBucketMetadata(version: number, timeoutMs: number): Promise<void> {
+    return this.#waitFor('bucketMetadata', version, timeoutMs);
+  }
+
+  #version(part: VersionedPart): number {
+    return (part === 'clusterMap' ? this.#clusterMap : this.#bucketMetadata)?.version ?? 0;
+  }
+
+  #waitFor(part: VersionedPart, version: number, timeoutMs: number): Promise<void> {
+    if (this.#version(part) >= version) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter = {
+        part,
         version,
         resolve: () => {
           clearTimeout(timer);
-          this.#mapWaiters.delete(waiter);
+          this.#waiters.delete(waiter);
           resolve();
         },
       };
       const timer = setTimeout(waiter.resolve, timeoutMs);
-      this.#mapWaiters.add(waiter);
+      this.#waiters.add(waiter);
     });
   }
 
@@ -172,8 +189,8 @@ export class MetadataStore {
       if (change.rebalance !== undefined) this.#rebalance = change.rebalance.current;
       if (change.etl !== undefined) this.#etl = change.etl.current;
       if (Object.keys(change).length > 0) for (const listener of this.#listeners) listener(change);
-      for (const waiter of this.#mapWaiters)
-        if ((this.#clusterMap?.version ?? 0) >= waiter.version) waiter.resolve();
+      for (const waiter of this.#waiters)
+        if (this.#version(waiter.part) >= waiter.version) waiter.resolve();
       return change;
     });
   }

@@ -66,6 +66,8 @@ export class GatewayObjects implements ObjectPort {
     const query = new URLSearchParams(context.search);
     query.set(Query.redirectProxyId, this.runtime.id);
     query.set(Query.redirectMapVersion, String(map.version));
+    const bucketMetadataVersion = this.runtime.store.bucketMetadata?.version ?? 0;
+    query.set(Query.redirectBucketMetadataVersion, String(bucketMetadataVersion));
     query.set(Query.redirectTime, (BigInt(Date.now()) * 1_000_000n).toString(36));
     let target = owner;
     // An append goes on at the target holding its work file (named by the handle).

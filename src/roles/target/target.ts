@@ -273,7 +273,7 @@ export async function startTarget(
     protectionPolicy(protection),
     rebalancePolicy(rebalanceManager, rebalance),
     spaceGuard,
-    (bucket, write) => renames.write(bucket, write),
+    renames,
   );
   const blobs: BlobDownloads = new BlobDownloads(objects, jobs.registry);
   const shardIndexes = new ShardIndexes(store, runtime.log);

@@ -39,10 +39,20 @@ import { checkRemote, synchronizes, validatesWarmGet } from './warm-validation.j
 import type { SpaceGuard } from '../space/out-of-space.js';
 
 /**
- * Runs a write into a bucket: refused once the bucket is being renamed, and waited for by its
- * rename (see roles/target/rename); by default the write just runs.
+ * What a bucket rename (move-bck, see roles/target/rename) asks of requests: a write into a bucket
+ * is refused once the bucket is being renamed, and waited for by its rename; a request routed by a
+ * node that already knows a newer bucket metadata waits until this target has it too, and for the
+ * renames it asks for (the new name's directories exist only then). Without renames both just run.
  */
-export type BucketWriteGate = <T>(bucket: BucketJson, write: () => Promise<T>) => Promise<T>;
+export interface BucketGate {
+  write<T>(bucket: BucketJson, write: () => Promise<T>): Promise<T>;
+  ready(bucket: BucketJson, senderVersion: number | undefined): Promise<void>;
+}
+
+const openGate: BucketGate = {
+  write: (_bucket, write) => write(),
+  ready: () => Promise.resolve(),
+};
 
 /** Told of every object written or deleted through the service, before the request is answered. */
 export type ObjectChangeListener = (address: ObjectAddress) => Promise<void>;
@@ -59,7 +69,7 @@ export class ObjectService {
     private readonly rebalance: RebalancePolicy,
     /** Refuses what would store new data while the target is out of space (507). */
     readonly space: SpaceGuard,
-    private readonly gate: BucketWriteGate = (_bucket, write) => write(),
+    private readonly gate: BucketGate = openGate,
   ) {
     this.#substitutes = new SubstituteReads(store, protection, runtime.id);
     this.#cold = new ColdReads(store, runtime.clock, (bucket, object) =>
@@ -77,6 +87,14 @@ export class ObjectService {
 
   async #changed(address: ObjectAddress): Promise<void> {
     for (const listener of this.#changeListeners) await listener(address);
+  }
+
+  /**
+   * Resolves once a request routed here by a node that knew bucket metadata `senderVersion` may
+   * look its bucket up (see BucketGate).
+   */
+  bucketReady(bucket: BucketJson, senderVersion: number | undefined): Promise<void> {
+    return this.gate.ready(bucket, senderVersion);
   }
 
   /** The bucket's entry (BucketNotFound when it does not exist), for the rest of the request. */
@@ -289,7 +307,7 @@ export class ObjectService {
     prepared: PreparedTailAppend,
     body: Readable,
   ): Promise<StoredObject> {
-    const object = await this.gate(target.bucket.bucket, () =>
+    const object = await this.gate.write(target.bucket.bucket, () =>
       prepared.commit(body, target.bucket.props.versioning.enabled),
     );
     await this.#afterWrite(target.bucket, object);
@@ -461,7 +479,7 @@ export class ObjectService {
     const keepsProtected =
       bucket.history !== undefined && this.protection.isProtected(bucket.props);
     const before = keepsProtected ? await this.store.latestVersion(bucket.bucket, name) : undefined;
-    const object = await this.gate(bucket.bucket, write);
+    const object = await this.gate.write(bucket.bucket, write);
     if (before !== undefined && before.versionId !== object.versionId) {
       const address = { bucket: object.bucket, name: object.name };
       await this.protection.protectKept(address, [before.versionId ?? 'null'], bucket.props);

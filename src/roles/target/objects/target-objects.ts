@@ -59,13 +59,21 @@ export class TargetObjects implements ObjectPort {
   }
 
   /**
-   * Serves here when this target owns the object. A node that redirected here with a newer
+   * Serves here when this target owns the object, once this target knows the bucket metadata the
+   * redirecting node routed by (see BucketGate.ready). A node that redirected here with a newer
    * cluster map than this target's is believed: the new map is on its way, so the target waits for
    * it briefly (then it knows the rebalance that may be moving the object here), and serves if
    * the object is its own or the map did not come. Otherwise the request goes on to the owner: a
    * gateway or client with an older map reaches the right target, in two redirects at most.
    */
   async redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
+    const senderBucketMetadata = Number(
+      context.query.get(Query.redirectBucketMetadataVersion) ?? Number.NaN,
+    );
+    await this.objects.bucketReady(
+      address.bucket,
+      Number.isNaN(senderBucketMetadata) ? undefined : senderBucketMetadata,
+    );
     lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);
     // A gateway sent a read here in place of an unreachable owner: served here, whatever the map.
@@ -101,6 +109,8 @@ export class TargetObjects implements ObjectPort {
     const query = new URLSearchParams(context.search);
     query.set(Query.redirectProxyId, this.runtime.id);
     query.set(Query.redirectMapVersion, String(map.version));
+    const ownBucketMetadata = this.runtime.store.bucketMetadata?.version ?? 0;
+    query.set(Query.redirectBucketMetadataVersion, String(ownBucketMetadata));
     return `${owner.publicUrl}${context.path}?${query.toString()}`;
   }
 

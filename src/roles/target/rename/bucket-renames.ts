@@ -2,9 +2,10 @@
 // the bucket's directories in place): once the bucket metadata marks a bucket renamed, a write to
 // the old name is refused (a write under way is waited for, at most `drainTimeoutMs`), jobs on it
 // stop, and its directories on every mountpath become the new name's. This happens before the
-// target acknowledges the metadata, and gateways are told after the targets, so no client is sent
-// to the new name on a target that has not renamed yet; a target that missed the change (down)
-// renames when the metadata reaches it, before its rebalance walk (see `settled`).
+// target acknowledges the metadata, and gateways are told after the targets; the primary, though,
+// knows the new name first, so a request for it waits here for the metadata and the rename
+// (`ready`). A target that missed the change (down) renames when the metadata reaches it, before
+// its rebalance walk (see `settled`).
 import type { JobRegistry } from '../../../jobs/index.js';
 import { bucketKeyOf } from '../../../jobs/index.js';
 import type { LocalStore } from '../../../storage/index.js';
@@ -61,6 +62,26 @@ export class BucketRenames {
     this.#writes.delete(key);
     for (const wake of this.#waiting.get(key) ?? []) wake();
     this.#waiting.delete(key);
+  }
+
+  /**
+   * Resolves once a request for `bucket` may look it up: when the node that routed it here knew
+   * newer bucket metadata (the primary applies a rename before it reaches the targets), that
+   * metadata is awaited (briefly: then the request is answered by what is known); and when the
+   * bucket is a rename's new name, the rename of its directories here.
+   */
+  async ready(bucket: BucketJson, senderVersion: number | undefined): Promise<void> {
+    const store = this.runtime.store;
+    if (senderVersion !== undefined && senderVersion > (store.bucketMetadata?.version ?? 0))
+      await store.waitForBucketMetadata(
+        senderVersion,
+        store.config.values.keepalive.interval_ms * 2,
+      );
+    const key = bucketKeyOf(bucket);
+    const renamedHere = store.bucketMetadata
+      ?.list()
+      .some(({ props }) => props.renamed_to !== undefined && bucketKeyOf(props.renamed_to) === key);
+    if (renamedHere === true) await this.settled();
   }
 
   /** Applies every rename the bucket metadata asks for (again: it is idempotent). */
