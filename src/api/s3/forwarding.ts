@@ -23,6 +23,8 @@ export const ForwardHeader = {
   substituteFor: 'x-cairn-s3-substitute-for',
   /** A PutObject carrying a browser form upload's file: its length is known only at its end. */
   formUpload: 'x-cairn-s3-form-upload',
+  /** The version of the bucket metadata the forwarding node checked the bucket with. */
+  bucketMetadataVersion: 'x-cairn-s3-bmd-version',
 } as const;
 
 /** The headers that mark a request from another node, for object `key`. */

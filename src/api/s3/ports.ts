@@ -336,6 +336,12 @@ export interface S3Forwarder {
    * unread. A body that fails aborts the request, so that nothing is stored.
    */
   forwardWrite(write: S3ForwardedWrite): Promise<S3ForwardedAnswer>;
+  /**
+   * On the node serving a forwarded object request: resolves once its bucket may be looked up
+   * here (this node knows the bucket metadata the forwarding node checked it with, or waited for
+   * it briefly).
+   */
+  arrived(context: RequestContext, bucket: string): Promise<void>;
 }
 
 export interface S3ForwardedWrite {

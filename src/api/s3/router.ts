@@ -130,6 +130,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
         if (!forwarded && (await options.ports.forwarder.forward(context, bucket, key, auth))) {
           return;
         }
+        if (forwarded) await options.ports.forwarder.arrived(context, bucket);
       } else if (!forwarded && !options.servesBucketRequests) {
         if (await options.ports.forwarder.forwardToGateway(context)) return;
         throw new StoreError(

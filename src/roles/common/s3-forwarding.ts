@@ -61,11 +61,27 @@ export interface RequestAdmission {
   admit(bucket: BucketJson, props: BucketPropsJson, method: string): void;
 }
 
+/** Resolves once a request routed by a node that knew bucket metadata `senderVersion` may look `bucket` up. */
+export type BucketReadiness = (
+  bucket: BucketJson,
+  senderVersion: number | undefined,
+) => Promise<void>;
+
 export class OwnerForwarder implements S3Forwarder {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly admission?: RequestAdmission,
+    private readonly bucketReady: BucketReadiness = () => Promise.resolve(),
   ) {}
+
+  arrived(context: RequestContext, bucket: string): Promise<void> {
+    const version = Number(context.req.headers[ForwardHeader.bucketMetadataVersion] ?? Number.NaN);
+    return this.bucketReady(s3Bucket(bucket), Number.isNaN(version) ? undefined : version);
+  }
+
+  #metadataVersion(): string {
+    return String(this.runtime.store.bucketMetadata?.version ?? 0);
+  }
 
   /**
    * Proxies the request to the owner, or answers false when this node is the owner. A read whose
@@ -87,6 +103,7 @@ export class OwnerForwarder implements S3Forwarder {
     const headers = (): string[] => {
       const list = forwardedHeaders(context, false);
       appendForwardingHeaders(list, this.runtime.id, key, auth);
+      list.push(ForwardHeader.bucketMetadataVersion, this.#metadataVersion());
       return list;
     };
     const path = `${forwardedPath(bucket, key)}${context.search}`;
@@ -133,6 +150,7 @@ export class OwnerForwarder implements S3Forwarder {
     const headers: Record<string, string> = { ...write.headers };
     for (let index = 0; index + 1 < forwarding.length; index += 2)
       headers[forwarding[index] as string] = forwarding[index + 1] as string;
+    headers[ForwardHeader.bucketMetadataVersion] = this.#metadataVersion();
     return await this.runtime.client.stream(`${owner.dataUrl}${forwardedPath(bucket, key)}`, {
       method: 'PUT',
       headers,

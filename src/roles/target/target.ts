@@ -350,7 +350,9 @@ export async function startTarget(
       {
         objects: s3Objects,
         buckets: new TargetS3Buckets(runtime, store),
-        forwarder: new OwnerForwarder(runtime),
+        forwarder: new OwnerForwarder(runtime, undefined, (bucket, version) =>
+          objects.bucketReady(bucket, version),
+        ),
       },
       false,
     ),
