@@ -56,7 +56,8 @@ test('a segment round-trips, and is not its plaintext', async () => {
     const plain = randomBytes(size);
     const stored = await encrypt(key, plain);
     assert.equal(stored.length, cipherSizeOf(size));
-    assert.equal(stored.indexOf(plain.subarray(0, 16)), -1);
+    // A 1-byte plaintext is found by chance in random ciphertext; 16 bytes never are.
+    if (size >= 16) assert.equal(stored.indexOf(plain.subarray(0, 16)), -1);
     assert.deepEqual(await decrypt(key, stored, { firstSequence: 0, skip: 0, take: size }), plain);
   }
 });
