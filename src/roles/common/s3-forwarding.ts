@@ -64,7 +64,7 @@ export interface RequestAdmission {
 /** Resolves once a request routed by a node that knew bucket metadata `senderVersion` may look `bucket` up. */
 export type BucketReadiness = (
   bucket: BucketJson,
-  senderVersion: number | undefined,
+  senderVersion: string | undefined,
 ) => Promise<void>;
 
 export class OwnerForwarder implements S3Forwarder {
@@ -75,8 +75,8 @@ export class OwnerForwarder implements S3Forwarder {
   ) {}
 
   arrived(context: RequestContext, bucket: string): Promise<void> {
-    const version = Number(context.req.headers[ForwardHeader.bucketMetadataVersion] ?? Number.NaN);
-    return this.bucketReady(s3Bucket(bucket), Number.isNaN(version) ? undefined : version);
+    const version = context.req.headers[ForwardHeader.bucketMetadataVersion];
+    return this.bucketReady(s3Bucket(bucket), typeof version === 'string' ? version : undefined);
   }
 
   #metadataVersion(): string {

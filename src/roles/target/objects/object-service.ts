@@ -46,7 +46,7 @@ import type { SpaceGuard } from '../space/out-of-space.js';
  */
 export interface BucketGate {
   write<T>(bucket: BucketJson, write: () => Promise<T>): Promise<T>;
-  ready(bucket: BucketJson, senderVersion: number | undefined): Promise<void>;
+  ready(bucket: BucketJson, senderVersion: string | undefined): Promise<void>;
 }
 
 const openGate: BucketGate = {
@@ -90,10 +90,10 @@ export class ObjectService {
   }
 
   /**
-   * Resolves once a request routed here by a node that knew bucket metadata `senderVersion` may
-   * look its bucket up (see BucketGate).
+   * Resolves once a request routed here by a node that knew bucket metadata `senderVersion` (as
+   * the request carried it) may look its bucket up (see BucketGate).
    */
-  bucketReady(bucket: BucketJson, senderVersion: number | undefined): Promise<void> {
+  bucketReady(bucket: BucketJson, senderVersion: string | undefined): Promise<void> {
     return this.gate.ready(bucket, senderVersion);
   }
 

@@ -67,12 +67,9 @@ export class TargetObjects implements ObjectPort {
    * gateway or client with an older map reaches the right target, in two redirects at most.
    */
   async redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
-    const senderBucketMetadata = Number(
-      context.query.get(Query.redirectBucketMetadataVersion) ?? Number.NaN,
-    );
     await this.objects.bucketReady(
       address.bucket,
-      Number.isNaN(senderBucketMetadata) ? undefined : senderBucketMetadata,
+      context.query.get(Query.redirectBucketMetadataVersion) ?? undefined,
     );
     lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);

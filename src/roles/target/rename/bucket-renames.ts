@@ -13,6 +13,8 @@ import { bucketDisplayName, type BucketJson } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 
+const settledPromise = Promise.resolve();
+
 /** The longest wait for writes under way into a bucket being renamed; it is renamed after it. */
 const drainTimeoutMs = 30_000;
 
@@ -22,14 +24,19 @@ export class BucketRenames {
   /** Renames waiting for a bucket's writes to end, by bucket key. */
   readonly #waiting = new Map<string, Array<() => void>>();
   #applied: Promise<void> = Promise.resolve();
+  /** Buckets that are a rename's new name (their requests wait for the rename; see `ready`). */
+  #newNames: Set<string>;
 
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly store: LocalStore,
     private readonly jobs: JobRegistry,
   ) {
+    this.#newNames = this.#renameDestinations();
     runtime.store.onChange((change) => {
-      if (change.bucketMetadata !== undefined) void this.apply();
+      if (change.bucketMetadata === undefined) return;
+      this.#newNames = this.#renameDestinations();
+      void this.apply();
     });
   }
 
@@ -66,22 +73,32 @@ export class BucketRenames {
 
   /**
    * Resolves once a request for `bucket` may look it up: when the node that routed it here knew
-   * newer bucket metadata (the primary applies a rename before it reaches the targets), that
-   * metadata is awaited (briefly: then the request is answered by what is known); and when the
-   * bucket is a rename's new name, the rename of its directories here.
+   * newer bucket metadata (`senderVersion`, as it travels; the primary applies a rename before it
+   * reaches the targets), that metadata is awaited (briefly: then the request is answered by what
+   * is known); and when the bucket is a rename's new name, the rename of its directories here.
+   * Per request, so the usual case costs one set lookup.
    */
-  async ready(bucket: BucketJson, senderVersion: number | undefined): Promise<void> {
+  ready(bucket: BucketJson, senderVersion: string | undefined): Promise<void> {
     const store = this.runtime.store;
-    if (senderVersion !== undefined && senderVersion > (store.bucketMetadata?.version ?? 0))
-      await store.waitForBucketMetadata(
-        senderVersion,
-        store.config.values.keepalive.interval_ms * 2,
-      );
-    const key = bucketKeyOf(bucket);
-    const renamedHere = store.bucketMetadata
-      ?.list()
-      .some(({ props }) => props.renamed_to !== undefined && bucketKeyOf(props.renamed_to) === key);
-    if (renamedHere === true) await this.settled();
+    const sender = senderVersion === undefined ? 0 : Number(senderVersion);
+    const behind = Number.isSafeInteger(sender) && sender > (store.bucketMetadata?.version ?? 0);
+    if (!behind && !this.#newNames.has(bucketKeyOf(bucket))) return settledPromise;
+    return this.#readyAfterWait(bucket, behind ? sender : 0);
+  }
+
+  async #readyAfterWait(bucket: BucketJson, sender: number): Promise<void> {
+    const store = this.runtime.store;
+    if (sender > 0)
+      await store.waitForBucketMetadata(sender, store.config.values.keepalive.interval_ms * 2);
+    if (this.#newNames.has(bucketKeyOf(bucket))) await this.settled();
+  }
+
+  /** The keys of buckets that are a rename's new name, from the current bucket metadata. */
+  #renameDestinations(): Set<string> {
+    const names = new Set<string>();
+    for (const { props } of this.runtime.store.bucketMetadata?.list() ?? [])
+      if (props.renamed_to !== undefined) names.add(bucketKeyOf(props.renamed_to));
+    return names;
   }
 
   /** Applies every rename the bucket metadata asks for (again: it is idempotent). */
