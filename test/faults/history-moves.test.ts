@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BucketJson, Client } from '../../src/sdk/index.js';
 import { versionPieceName } from '../../src/protect/ec/version-pieces.js';
-import { filesOf, findFiles, metafilesOf } from '../harness/disk.js';
+import { DiskWalk, findFiles } from '../harness/disk.js';
 import { sdkClient } from '../harness/s3-setup.js';
 import type { NodeProcess } from '../harness/node-process.js';
 import { TestCluster } from '../harness/test-cluster.js';
@@ -111,17 +111,18 @@ describe('kept versions move with their protection (rebalance, resilver)', () =>
       assert.ok(before !== undefined);
       assert.deepEqual(await s3Snapshot(s3, bucket.name), before, `${bucket.name}: S3 view`);
       const kept = [...before.versions, ...before.markers].filter((version) => !version.latest);
+      const walk = await DiskWalk.of(cluster.dir, ['%vr', '%ec', '%mt']);
       for (const { key, versionId } of kept) {
-        const files = (await filesOf(cluster.dir, '%vr', `${key};${versionId}`)).filter(
-          (path) => path.includes(`/${bucket.name}/`) && holderOf(path) !== undefined,
-        );
+        const files = walk
+          .filesOf('%vr', `${key};${versionId}`)
+          .filter((path) => path.includes(`/${bucket.name}/`) && holderOf(path) !== undefined);
         const holders = new Set(files.map((path) => holderOf(path)?.id));
         assert.equal(holders.size, 1, `${bucket.name}/${key};${versionId}: on one target`);
         if (bucket === mirror) {
           assert.equal(files.length, 2, `${key};${versionId}: the version and its mirror copy`);
           continue;
         }
-        const metafiles = (await metafilesOf(cluster.dir, versionPieceName(key, versionId))).filter(
+        const metafiles = (await walk.metafilesOf(versionPieceName(key, versionId))).filter(
           ({ path }) => path.includes(`/${bucket.name}/`) && holderOf(path) !== undefined,
         );
         const pieceHolders = new Set(metafiles.map(({ path }) => holderOf(path)?.id));

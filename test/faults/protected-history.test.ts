@@ -18,7 +18,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { BucketJson, Client } from '../../src/sdk/index.js';
-import { filesOf, findFiles, flipByte, metafilesOf } from '../harness/disk.js';
+import { DiskWalk, findFiles, flipByte } from '../harness/disk.js';
 import { sdkClient } from '../harness/s3-setup.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import {
@@ -176,10 +176,9 @@ describe('a 2-copy mirrored bucket with versioning loses a mountpath on every ta
     const later = { name: 'mirror-later', provider: 'ais' };
     const kept = await unprotectedHistory(s3, client, later);
     await runJob(client, await client.jobs.makeCopies(later, 2));
+    const walk = await DiskWalk.of(cluster.dir, ['%vr']);
     for (const name of kept) {
-      const files = (await filesOf(cluster.dir, '%vr', name)).filter((path) =>
-        path.includes(`/${later.name}/`),
-      );
+      const files = walk.filesOf('%vr', name).filter((path) => path.includes(`/${later.name}/`));
       assert.equal(files.length, 2, `${name}: a kept version or marker and its copy`);
     }
   });
@@ -246,8 +245,9 @@ describe('an EC 2+2 bucket with versioning loses two targets', () => {
       client,
       await client.jobs.encodeBucket(later, { data_slices: 1, parity_slices: 1 }),
     );
+    const walk = await DiskWalk.of(cluster.dir, ['%ec', '%mt']);
     for (const name of kept) {
-      const metafiles = (await metafilesOf(cluster.dir, name)).filter(({ path }) =>
+      const metafiles = (await walk.metafilesOf(name)).filter(({ path }) =>
         path.includes(`/${later.name}/`),
       );
       assert.ok(metafiles.length >= 2, `${name}: owner and holder have metafiles`);
@@ -256,9 +256,11 @@ describe('an EC 2+2 bucket with versioning loses two targets', () => {
 
   test('every version, tag, marker and multipart object is restored by its new owner', async () => {
     const latest = await fill(s3, client, bucket);
+    // One walk of the pieces for the checks below (nothing writes them until the kills).
+    const walk = await DiskWalk.of(cluster.dir, ['%ec', '%mt']);
     // Tags and custom metadata changed after the PUT reached every metafile of the object.
     for (let index = 0; index < objectCount; index += 3) {
-      const metafiles = await metafilesOf(cluster.dir, `obj-${index}`);
+      const metafiles = await walk.metafilesOf(`obj-${index}`);
       assert.ok(metafiles.length >= 3, `obj-${index}: owner and holders have metafiles`);
       for (const { path, metadata: metafile } of metafiles) {
         assert.equal(metafile.custom_md.changed, 'after-put', `${path}: custom metadata`);
@@ -273,11 +275,11 @@ describe('an EC 2+2 bucket with versioning loses two targets', () => {
     for (const version of expected.versions.filter((entry) => !entry.latest)) {
       const name = versionPieceName(version.key, version.versionId);
       if (version.key === longKey) assert.ok(name.startsWith('.kept/'), 'a hashed piece name');
-      const metafiles = await metafilesOf(cluster.dir, name);
+      const metafiles = await walk.metafilesOf(name);
       assert.ok(metafiles.length >= 3, `${name}: owner and holders have metafiles`);
     }
     for (const key of ['obj-1', 'obj-2']) {
-      const metafiles = await metafilesOf(cluster.dir, key);
+      const metafiles = await walk.metafilesOf(key);
       assert.ok(metafiles.length >= 3, `${key}: its delete marker has pieces`);
       for (const { path, metadata: metafile } of metafiles) {
         assert.equal(metafile.s3_attrs?.delete_marker, true, `${path}: a delete marker`);

@@ -40,7 +40,9 @@ describe('dsort faults', () => {
       proxies: 2,
       targets: 3,
       mountpaths: 1,
-      config: { 'keepalive.interval_ms': 500 },
+      // A killed node leaves the map after 10 s instead of the default 30 s (the two kill tests
+      // wait for that); still 20 missed keepalives, so a target busy spilling is never dropped.
+      config: { 'keepalive.interval_ms': 500, 'keepalive.timeout_ms': 10_000 },
     });
     client = cluster.client(0);
     await client.createBucket(input);
