@@ -60,6 +60,10 @@ export const errorCodes = [
   'NoSuchVersion',
   'ObjectNameTooLong',
   'MetadataTooLarge',
+  /** A tag set S3 refuses: a key or value too long, a duplicate key, too many tags. */
+  'InvalidTag',
+  /** A bucket without tags (GetBucketTagging). */
+  'NoSuchTagSet',
   'MalformedXML',
   'InvalidArgument',
   /** S3's catch-all for a request whose parts contradict each other (checksum type and algorithm). */

@@ -243,6 +243,8 @@ export interface BucketPropsJson {
   sse?: SsePropsJson;
   /** S3 access control (absent on buckets not created through S3 and never given any). */
   s3_access?: S3AccessPropsJson;
+  /** S3 bucket tags, key to value (absent or empty: none). Replaced whole by an update. */
+  s3_tags?: Record<string, string>;
   /**
    * Set on a bucket being renamed (AIStore's `renamed`, `"move-bck"`): it answers as gone, and
    * `renamed_to` (Cairn's) is its new name, which targets rename their directories to.

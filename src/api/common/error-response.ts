@@ -64,6 +64,8 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   NoSuchVersion: { status: 404, s3Code: 'NoSuchVersion' },
   ObjectNameTooLong: { status: 400, s3Code: 'KeyTooLongError' },
   MetadataTooLarge: { status: 400, s3Code: 'MetadataTooLarge' },
+  InvalidTag: { status: 400, s3Code: 'InvalidTag' },
+  NoSuchTagSet: { status: 404, s3Code: 'NoSuchTagSet' },
   MalformedXML: { status: 400, s3Code: 'MalformedXML' },
   InvalidArgument: { status: 400, s3Code: 'InvalidArgument' },
   InvalidRequest: { status: 400, s3Code: 'InvalidRequest' },

@@ -78,31 +78,33 @@ export function parseTagQuery(text: string): Record<string, string> {
   return tags;
 }
 
-/** Adds one tag, enforcing S3's limits (10 tags, keys up to 128 and values up to 256 characters). */
-export function addTag(tags: Record<string, string>, key: string, value: string): void {
-  if (key === '' || [...key].length > 128 || [...value].length > 256) {
-    throw new StoreError(
-      'InvalidArgument',
-      `InvalidTag: the tag "${key.slice(0, 130)}" is invalid`,
-    );
-  }
-  if (Object.hasOwn(tags, key)) {
-    throw new StoreError(
-      'InvalidArgument',
-      `InvalidTag: cannot provide multiple tags with key ${key}`,
-    );
-  }
-  if (Object.keys(tags).length >= maxTags) {
-    throw new StoreError(
-      'InvalidArgument',
-      `BadRequest: object tags cannot be greater than ${maxTags}`,
-    );
-  }
+/**
+ * Adds one tag, enforcing S3's limits (keys of 1 to 128 characters not starting with `aws:`,
+ * values up to 256, no duplicate key, at most `limit` tags: 10 on an object, 50 on a bucket).
+ */
+export function addTag(
+  tags: Record<string, string>,
+  key: string,
+  value: string,
+  limit = maxTags,
+): void {
+  if (key === '' || [...key].length > 128)
+    throw invalidTag(`The TagKey you have provided is invalid: "${key.slice(0, 130)}"`);
+  if ([...value].length > 256)
+    throw invalidTag('The TagValue you have provided is too long, max 256');
+  if (key.startsWith('aws:')) throw invalidTag('Your TagKey cannot be prefixed with aws:');
+  if (Object.hasOwn(tags, key))
+    throw invalidTag(`Cannot provide multiple Tags with the same key: ${key}`);
+  if (Object.keys(tags).length >= limit) throw invalidTag(`Cannot have more than ${limit} tags`);
   Object.defineProperty(tags, key, { value, enumerable: true, writable: true });
 }
 
+function invalidTag(message: string): StoreError {
+  return new StoreError('InvalidTag', message);
+}
+
 /** The content of a `<Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>` document. */
-export function tagsFromDocument(document: XmlRecord): Record<string, string> {
+export function tagsFromDocument(document: XmlRecord, limit = maxTags): Record<string, string> {
   const tagSet = document.TagSet;
   const tags: Record<string, string> = {};
   if (tagSet === undefined || tagSet === '') return tags;
@@ -112,7 +114,7 @@ export function tagsFromDocument(document: XmlRecord): Record<string, string> {
   for (const tag of childRecords(tagSet, 'Tag')) {
     const key = childText(tag, 'Key');
     if (key === undefined) throw new StoreError('MalformedXML', 'Tag without a Key');
-    addTag(tags, key, childText(tag, 'Value') ?? '');
+    addTag(tags, key, childText(tag, 'Value') ?? '', limit);
   }
   return tags;
 }

@@ -62,7 +62,10 @@ export type S3Operation =
   | 'GetBucketEncryption'
   | 'PutBucketEncryption'
   | 'DeleteBucketEncryption'
-  | 'GetObjectAttributes';
+  | 'GetObjectAttributes'
+  | 'GetBucketTagging'
+  | 'PutBucketTagging'
+  | 'DeleteBucketTagging';
 
 /** Operations on one object: served by the node that stores the key. */
 export const objectOperations: ReadonlySet<S3Operation> = new Set<S3Operation>([
@@ -150,7 +153,7 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('object-lock')) return 'GetObjectLockConfiguration';
       if (query.has('lifecycle')) return 'GetBucketLifecycleConfiguration';
       if (query.has('encryption')) return 'GetBucketEncryption';
-      if (query.has('tagging')) throw unimplemented('bucket tagging');
+      if (query.has('tagging')) return 'GetBucketTagging';
       return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
     case 'HEAD':
       return 'HeadBucket';
@@ -164,12 +167,12 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('ownershipControls')) return 'PutBucketOwnershipControls';
       if (query.has('publicAccessBlock')) return 'PutPublicAccessBlock';
       if (query.has('cors')) return 'PutBucketCors';
-      if (query.has('tagging')) throw unimplemented('bucket tagging');
+      if (query.has('tagging')) return 'PutBucketTagging';
       return 'CreateBucket';
     case 'DELETE':
       if (query.has('lifecycle')) return 'DeleteBucketLifecycle';
       if (query.has('encryption')) return 'DeleteBucketEncryption';
-      if (query.has('tagging')) throw unimplemented('bucket tagging');
+      if (query.has('tagging')) return 'DeleteBucketTagging';
       if (query.has('policy')) return 'DeleteBucketPolicy';
       if (query.has('ownershipControls')) return 'DeleteBucketOwnershipControls';
       if (query.has('publicAccessBlock')) return 'DeletePublicAccessBlock';

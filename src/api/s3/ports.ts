@@ -198,6 +198,10 @@ export interface S3BucketPort {
   getEncryption(bucket: string): SsePropsJson | undefined;
   /** Sets (an empty algorithm: removes) the default encryption. */
   setEncryption(bucket: string, sse: SsePropsJson, context: RequestContext): Promise<void>;
+  /** The bucket's tags (none: empty). */
+  getTags(bucket: string): Record<string, string>;
+  /** Replaces the bucket's tags (none: removes them). */
+  setTags(bucket: string, tags: Record<string, string>, context: RequestContext): Promise<void>;
   /** BucketNotEmpty while it holds objects, kept versions or delete markers. */
   deleteBucket(bucket: string, context: RequestContext): Promise<void>;
   /** Throws NoSuchBucket when absent. */

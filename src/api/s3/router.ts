@@ -19,6 +19,7 @@ import { objectLockHandlers } from './operations/object-lock-operations.js';
 import { lifecycleHandlers } from './operations/lifecycle-operations.js';
 import { encryptionHandlers } from './operations/encryption-operations.js';
 import { objectAttributeHandlers } from './operations/object-attributes.js';
+import { bucketTaggingHandlers } from './operations/bucket-tagging.js';
 import type { S3Ports } from './ports.js';
 import {
   aclHandlers,
@@ -69,6 +70,7 @@ const handlers: Record<Exclude<S3Operation, 'PostObject'>, S3Handler> = {
   ...lifecycleHandlers,
   ...encryptionHandlers,
   ...objectAttributeHandlers,
+  ...bucketTaggingHandlers,
   ...aclHandlers,
   ...policyHandlers,
   ...corsHandlers,

@@ -39,6 +39,8 @@ const allWrites: Operations = new Set<S3Operation>([
   'DeleteBucketLifecycle',
   'PutBucketEncryption',
   'DeleteBucketEncryption',
+  'PutBucketTagging',
+  'DeleteBucketTagging',
 ]);
 
 interface HeaderRule {

@@ -103,6 +103,17 @@ export function applyBucketPropsUpdate(
       next[key] = value;
       continue;
     }
+    if (key === 's3_tags') {
+      // Validated by the S3 API (its tag limits), replaced whole.
+      const valid =
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        Object.values(value).every((text) => typeof text === 'string');
+      if (!valid) throw invalidProps('"s3_tags" must be an object of strings');
+      next[key] = value;
+      continue;
+    }
     if (!(key in next)) throw invalidProps(`unknown property "${key}"`);
     const section = next[key];
     if (typeof section === 'object' && section !== null) {

@@ -141,6 +141,14 @@ export class GatewayS3Buckets implements S3BucketPort {
     await this.#control(bucket, { kind: 'props', update: { sse } });
   }
 
+  getTags(bucket: string): Record<string, string> {
+    return lookupBucket(this.runtime, s3Bucket(bucket)).props.s3_tags ?? {};
+  }
+
+  async setTags(bucket: string, tags: Record<string, string>): Promise<void> {
+    await this.#control(bucket, { kind: 'props', update: { s3_tags: tags } });
+  }
+
   async deleteBucket(bucket: string): Promise<void> {
     await this.refuseNonEmpty(bucket);
     await this.#control(bucket, { kind: 'destroy' });

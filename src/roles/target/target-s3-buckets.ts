@@ -184,6 +184,12 @@ export class TargetS3Buckets implements S3BucketPort {
   setEncryption(): never {
     return gatewayOnly();
   }
+  getTags(): never {
+    return gatewayOnly();
+  }
+  setTags(): never {
+    return gatewayOnly();
+  }
 
   setAccess(): never {
     return gatewayOnly();

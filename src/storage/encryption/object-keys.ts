@@ -21,7 +21,17 @@ export interface EncryptionRecord {
   sealedKey: string;
   /** Size of the plaintext (the stored bytes are larger); absent on uploads in progress. */
   plainBytes?: number;
+  /**
+   * A multipart object's segments (its parts) as runs of [stored bytes, count], in part order: the
+   * part boundaries a range read needs once the object is no longer stored as its parts (after a
+   * rebalance or an EC restore). Absent on single-part objects; empty when there are more
+   * than `maxPartRuns` runs (they would not fit in the metadata record).
+   */
+  parts?: Array<[number, number]>;
 }
+
+/** The most runs kept in `parts`: parts of one size and a last one take 2. */
+export const maxPartRuns = 64;
 
 const sealFormat = 'cairn-sse-v1';
 
@@ -72,15 +82,46 @@ export function encryptionRecordOf(
     throw badRecord('not JSON');
   }
   if (typeof value !== 'object' || value === null) throw badRecord('not an object');
-  const { mode, sealedKey, plainBytes } = value as Record<string, unknown>;
+  const { mode, sealedKey, plainBytes, parts } = value as Record<string, unknown>;
   if ((mode !== 'SSE-S3' && mode !== 'SSE-C') || typeof sealedKey !== 'string')
     throw badRecord('mode or key missing');
   if (plainBytes !== undefined && !Number.isSafeInteger(plainBytes)) throw badRecord('bad size');
+  if (parts !== undefined && !isPartRuns(parts)) throw badRecord('bad parts');
   return {
     mode,
     sealedKey,
     ...(plainBytes === undefined ? {} : { plainBytes: plainBytes as number }),
+    ...(parts === undefined ? {} : { parts }),
   };
+}
+
+/** The runs of equal sizes in `sizes`; none when there are more than `maxPartRuns`. */
+export function partRunsOf(sizes: readonly number[]): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  for (const size of sizes) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[0] === size) last[1] += 1;
+    else runs.push([size, 1]);
+  }
+  return runs.length > maxPartRuns ? [] : runs;
+}
+
+/** The stored size of each part, from its runs. */
+export function partSizesOf(runs: ReadonlyArray<readonly [number, number]>): number[] {
+  return runs.flatMap(([size, count]) => Array<number>(count).fill(size));
+}
+
+function isPartRuns(value: unknown): value is Array<[number, number]> {
+  return (
+    Array.isArray(value) &&
+    value.length <= maxPartRuns &&
+    value.every(
+      (run) =>
+        Array.isArray(run) &&
+        run.length === 2 &&
+        run.every((number) => Number.isSafeInteger(number) && (number as number) > 0),
+    )
+  );
 }
 
 /** Custom metadata without the encryption record (what users see as their metadata). */

@@ -32,6 +32,7 @@ import {
   encodeEncryptionRecord,
   encryptionMetadataKey,
   encryptionRecordOf,
+  partRunsOf,
   plainSizeOf,
 } from '../encryption/index.js';
 import {
@@ -415,7 +416,10 @@ function plainChunks(
   return chunks.map((chunk) => ({ ...chunk, sizeBytes: plainSizeOf(chunk.sizeBytes) }));
 }
 
-/** An encrypted upload's record completed with the plaintext size (each part is one segment). */
+/**
+ * An encrypted upload's record completed with the plaintext size and the parts' stored sizes (each
+ * part is one segment).
+ */
 function withPlainBytes(
   customMetadata: Record<string, string>,
   chunks: readonly ManifestChunk[],
@@ -423,8 +427,9 @@ function withPlainBytes(
   const record = encryptionRecordOf(customMetadata);
   if (record === undefined) return customMetadata;
   const plainBytes = chunks.reduce((sum, chunk) => sum + plainSizeOf(chunk.sizeBytes), 0);
+  const parts = partRunsOf(chunks.map((chunk) => chunk.sizeBytes));
   return {
     ...customMetadata,
-    [encryptionMetadataKey]: encodeEncryptionRecord({ ...record, plainBytes }),
+    [encryptionMetadataKey]: encodeEncryptionRecord({ ...record, plainBytes, parts }),
   };
 }

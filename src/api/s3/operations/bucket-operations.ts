@@ -21,14 +21,37 @@ function validateNewBucketName(name: string): void {
   if (!valid) throw new StoreError('InvalidBucketName', 'The specified bucket is not valid.');
 }
 
+/** The most buckets one ListBuckets page may ask for (`max-buckets`). */
+const maxBucketsLimit = 10_000;
+
+/**
+ * ListBuckets, paged when the client asks (`max-buckets`, `continuation-token`, `prefix`): buckets
+ * in name order, the token of a truncated page being the last name given (base64url).
+ */
 const listBuckets: S3Handler = (request) => {
-  const buckets = request.ports.buckets.listBuckets();
+  const query = request.context.query;
+  const prefix = query.get('prefix') ?? '';
+  const maxText = query.get('max-buckets');
+  const max = maxText === null ? maxBucketsLimit : Number(maxText);
+  if (!/^\d+$/.test(maxText ?? '0') || max < 1 || max > maxBucketsLimit)
+    throw new StoreError('InvalidArgument', `max-buckets must be 1 to ${maxBucketsLimit}`);
+  const token = query.get('continuation-token');
+  const after = token === null ? '' : Buffer.from(token, 'base64url').toString('utf8');
+  const matching = request.ports.buckets
+    .listBuckets()
+    .filter((bucket) => bucket.name.startsWith(prefix) && bucket.name > after)
+    .sort((left, right) => (left.name < right.name ? -1 : 1));
+  const page = matching.slice(0, max);
+  const last = page[page.length - 1];
+  const truncated = matching.length > page.length && last !== undefined;
   sendXml(request.context.res, 'ListAllMyBucketsResult', {
     Owner: clusterOwner,
     Buckets:
-      buckets.length === 0
+      page.length === 0
         ? ''
-        : { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: xmlTime(b.createdMs) })) },
+        : { Bucket: page.map((b) => ({ Name: b.name, CreationDate: xmlTime(b.createdMs) })) },
+    ...(truncated ? { ContinuationToken: Buffer.from(last.name).toString('base64url') } : {}),
+    ...(query.has('prefix') ? { Prefix: prefix } : {}),
   });
   return Promise.resolve();
 };

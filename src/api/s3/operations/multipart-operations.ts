@@ -93,6 +93,21 @@ const uploadPart: S3Handler = async (request) => {
   sendEmpty(request, 200);
 };
 
+/**
+ * S3 takes `x-amz-copy-source-range` only as `bytes=first-last` inside the source (a GET's Range
+ * would be cut to the object's end instead).
+ */
+function checkCopySourceRange(rangeHeader: string, size: number): void {
+  const match = /^bytes=(\d+)-(\d+)$/.exec(rangeHeader);
+  const first = Number(match?.[1]);
+  const last = Number(match?.[2]);
+  if (match === null || first > last || last >= size)
+    throw new StoreError(
+      'InvalidArgument',
+      `Range specified is not valid for source object of size: ${size}`,
+    );
+}
+
 const uploadPartCopy: S3Handler = async (request) => {
   const uploadId = uploadIdOf(request);
   const partNumber = partNumberOf(request);
@@ -108,6 +123,7 @@ const uploadPartCopy: S3Handler = async (request) => {
   let part: S3PartInfo & Pick<S3ObjectInfo, 'encryption'>;
   try {
     checkCopySourceConditions(request.context.req.headers, opened.info);
+    if (rangeHeader !== undefined) checkCopySourceRange(rangeHeader, opened.info.size);
     if (rangeHeader !== undefined && opened.range === undefined)
       resolveRange(rangeHeader, opened.info.size);
     const length =

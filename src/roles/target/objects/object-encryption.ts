@@ -15,6 +15,7 @@ import {
   encryptionMetadataKey,
   encryptionRecordOf,
   newObjectKey,
+  partSizesOf,
   planRange,
   sealKey,
   unsealKey,
@@ -215,13 +216,25 @@ export function refuseCiphertext(object: StoredObject, what: string): void {
     throw notImplemented(`${what} of an object stored with server-side encryption`);
 }
 
-/** The stored size of each segment of an encrypted object: its parts, or the whole object. */
+/**
+ * The stored size of each segment of an encrypted object: its parts (from its chunks, or from the
+ * record once it is stored whole: moved or restored), or the whole object.
+ */
 export async function storedSegments(
   store: LocalStore,
   bucket: BucketJson,
   object: StoredObject,
 ): Promise<number[]> {
-  if (object.chunkSet === undefined) return [object.size];
+  if (object.chunkSet === undefined) {
+    const parts = encryptionRecordOf(object.customMetadata)?.parts;
+    if (parts === undefined) return [object.size];
+    // Empty: a multipart object of too many part sizes to list in its record.
+    if (parts.length === 0)
+      throw notImplemented(
+        'a range of an encrypted multipart object of irregular part sizes, stored whole',
+      );
+    return partSizesOf(parts);
+  }
   const layout = await store.chunkLayout(bucket, object.chunkSet);
   if (layout === undefined)
     throw new StoreError(

@@ -1,0 +1,230 @@
+// The smaller AWS S3 behaviours of issue 19, against a real cluster (1 gateway, 1 target) through
+// the AWS SDK v3: bucket tagging and S3's tag rules (InvalidTag), ListBuckets pages, Content-Encoding
+// kept as sent, RFC 2047 metadata kept as sent, a chunked PUT without Content-Length, completing an
+// upload twice, a copy range outside its source, and GetObjectTorrent answering 501 by name.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteBucketTaggingCommand,
+  GetBucketTaggingCommand,
+  GetObjectCommand,
+  GetObjectTorrentCommand,
+  ListBucketsCommand,
+  PutBucketTaggingCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+  type S3Client,
+  type Tag,
+} from '@aws-sdk/client-s3';
+import { TestCluster } from '../harness/test-cluster.js';
+import { bodyBytes, failure, sdkClient } from '../harness/s3-setup.js';
+import { signedHeaders } from '../harness/s3-signer.js';
+
+const bucket = 'small';
+const invalidTag = { name: 'InvalidTag', status: 400 };
+
+const tagSet = (count: number, prefix = 'k'): Tag[] =>
+  Array.from({ length: count }, (_, index) => ({ Key: `${prefix}${index}`, Value: `v${index}` }));
+
+describe('S3 smaller behaviours', () => {
+  let cluster: TestCluster;
+  let s3: S3Client;
+
+  before(async () => {
+    cluster = await TestCluster.start({
+      proxies: 1,
+      targets: 1,
+      mountpaths: 1,
+      config: { 's3.multipart_min_part_bytes': 0 },
+    });
+    s3 = sdkClient(cluster.primary.publicUrl);
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+  after(async () => {
+    s3?.destroy();
+    await cluster?.destroy();
+  });
+
+  test('bucket tagging: put, get, replace, delete; NoSuchTagSet; InvalidTag', async () => {
+    const get = () => s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
+    const put = (TagSet: Tag[]) =>
+      s3.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet } }));
+    assert.deepEqual(await failure(get()), { name: 'NoSuchTagSet', status: 404 });
+    await put([
+      { Key: 'team', Value: 'vision' },
+      { Key: 'cost centre', Value: 'é 42' },
+    ]);
+    assert.deepEqual((await get()).TagSet, [
+      { Key: 'team', Value: 'vision' },
+      { Key: 'cost centre', Value: 'é 42' },
+    ]);
+    // 50 tags is a bucket's limit (an object's is 10); a PUT replaces the whole set.
+    await put(tagSet(50));
+    assert.equal((await get()).TagSet?.length, 50);
+    assert.deepEqual(await failure(put(tagSet(51))), invalidTag);
+    assert.deepEqual(
+      await failure(
+        put([
+          { Key: 'same', Value: '1' },
+          { Key: 'same', Value: '2' },
+        ]),
+      ),
+      invalidTag,
+    );
+    assert.deepEqual(await failure(put([{ Key: 'aws:reserved', Value: 'x' }])), invalidTag);
+    assert.deepEqual(await failure(put([{ Key: 'k'.repeat(129), Value: 'x' }])), invalidTag);
+    assert.deepEqual(await failure(put([{ Key: 'k', Value: 'v'.repeat(257) }])), invalidTag);
+    assert.equal((await get()).TagSet?.length, 50, 'refused sets changed nothing');
+    await s3.send(new DeleteBucketTaggingCommand({ Bucket: bucket }));
+    assert.deepEqual(await failure(get()), { name: 'NoSuchTagSet', status: 404 });
+    assert.deepEqual(
+      await failure(s3.send(new GetBucketTaggingCommand({ Bucket: 'no-such-bucket' }))),
+      { name: 'NoSuchBucket', status: 404 },
+    );
+  });
+
+  test('object tags: InvalidTag past 10 tags, on duplicates and on a long value', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'tagged', Body: 'x' }));
+    const tag = (TagSet: Tag[]) =>
+      s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'tagged', Tagging: { TagSet } }));
+    await tag(tagSet(10));
+    assert.deepEqual(await failure(tag(tagSet(11))), invalidTag);
+    const header = await failure(
+      s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: 'tagged-header',
+          Body: 'x',
+          Tagging: `a=${'v'.repeat(257)}`,
+        }),
+      ),
+    );
+    assert.deepEqual(header, invalidTag);
+    assert.deepEqual(await failure(tag([{ Key: 'aws:x', Value: 'y' }])), invalidTag);
+  });
+
+  test('ListBuckets pages: max-buckets, continuation token, prefix', async () => {
+    for (const name of ['page-a', 'page-b', 'page-c'])
+      await s3.send(new CreateBucketCommand({ Bucket: name }));
+    const first = await s3.send(new ListBucketsCommand({ MaxBuckets: 2, Prefix: 'page-' }));
+    assert.deepEqual(
+      first.Buckets?.map((entry) => entry.Name),
+      ['page-a', 'page-b'],
+    );
+    assert.ok(first.ContinuationToken !== undefined, 'a truncated page has a token');
+    assert.equal(first.Prefix, 'page-');
+    const second = await s3.send(
+      new ListBucketsCommand({
+        MaxBuckets: 2,
+        Prefix: 'page-',
+        ContinuationToken: first.ContinuationToken,
+      }),
+    );
+    assert.deepEqual(
+      second.Buckets?.map((entry) => entry.Name),
+      ['page-c'],
+    );
+    assert.equal(second.ContinuationToken, undefined);
+    const all = await s3.send(new ListBucketsCommand({}));
+    assert.deepEqual(
+      all.Buckets?.map((entry) => entry.Name),
+      ['page-a', 'page-b', 'page-c', bucket],
+    );
+    assert.equal(
+      (await failure(s3.send(new ListBucketsCommand({ MaxBuckets: 0 })))).name,
+      'InvalidArgument',
+    );
+  });
+
+  test('Content-Encoding and RFC 2047 metadata are kept as sent', async () => {
+    const encoded = '=?UTF-8?B?w6l0w6kgMjAyNg==?=';
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'encoded',
+        Body: 'zipped bytes',
+        ContentEncoding: 'gzip',
+        Metadata: { title: encoded },
+      }),
+    );
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'encoded' }));
+    assert.equal(got.ContentEncoding, 'gzip');
+    assert.equal(got.Metadata?.title, encoded);
+    assert.equal((await bodyBytes(got.Body)).toString(), 'zipped bytes');
+  });
+
+  test('a chunked PUT without Content-Length is stored whole', async () => {
+    const base = cluster.primary.publicUrl;
+    const headers = await signedHeaders(base, 'PUT', `/${bucket}/chunked`, {
+      'transfer-encoding': 'chunked',
+    });
+    const pieces = ['first piece, ', 'second piece, ', 'last piece'];
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(`${base}/${bucket}/chunked`, { method: 'PUT', headers });
+      request.on('error', reject);
+      request.on('response', (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      });
+      for (const piece of pieces) request.write(piece);
+      request.end();
+    });
+    assert.equal(status, 200);
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'chunked' }));
+    assert.equal((await bodyBytes(got.Body)).toString(), pieces.join(''));
+  });
+
+  test('completing an upload twice: NoSuchUpload; a copy range past the source: refused', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'source', Body: '0123456789' }));
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'twice' }),
+    );
+    const upload = { Bucket: bucket, Key: 'twice', UploadId };
+    const outside = await failure(
+      s3.send(
+        new UploadPartCopyCommand({
+          ...upload,
+          PartNumber: 1,
+          CopySource: `${bucket}/source`,
+          CopySourceRange: 'bytes=5-20',
+        }),
+      ),
+    );
+    assert.equal(outside.status, 400);
+    assert.equal(outside.name, 'InvalidArgument');
+    const part = await s3.send(new UploadPartCommand({ ...upload, PartNumber: 1, Body: 'part' }));
+    const complete = () =>
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          ...upload,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        }),
+      );
+    await complete();
+    assert.deepEqual(await failure(complete()), { name: 'NoSuchUpload', status: 404 });
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'twice' }));
+    assert.equal((await bodyBytes(got.Body)).toString(), 'part');
+  });
+
+  test('GetObjectTorrent: 501 naming torrent', async () => {
+    try {
+      await s3.send(new GetObjectTorrentCommand({ Bucket: bucket, Key: 'source' }));
+      assert.fail('expected 501');
+    } catch (error) {
+      const typed = error as {
+        name: string;
+        message: string;
+        $metadata?: { httpStatusCode?: number };
+      };
+      assert.equal(typed.$metadata?.httpStatusCode, 501);
+      assert.equal(typed.name, 'NotImplemented');
+      assert.match(typed.message, /torrent/);
+    }
+  });
+});
