@@ -420,18 +420,28 @@ export class LocalStore {
     return await this.#watch((context) => repairCopies(context, request));
   }
 
-  /** Merges `metadata` into the object's custom metadata, or replaces it all when `replace`. */
+  /**
+   * Merges `metadata` into the custom metadata of the object (or of one of its versions), or
+   * replaces it all when `replace`.
+   */
   setCustomMetadata(
     bucket: BucketJson,
     name: string,
     metadata: Record<string, string>,
     replace: boolean,
+    versionId?: string,
   ): Promise<StoredObject> {
     return this.#watch((context) =>
-      updateObjectMetadata(context, bucket, name, (record) => ({
-        ...record,
-        customMetadata: replace ? { ...metadata } : { ...record.customMetadata, ...metadata },
-      })),
+      updateObjectMetadata(
+        context,
+        bucket,
+        name,
+        (record) => ({
+          ...record,
+          customMetadata: replace ? { ...metadata } : { ...record.customMetadata, ...metadata },
+        }),
+        versionId,
+      ),
     );
   }
 

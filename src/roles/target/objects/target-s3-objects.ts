@@ -32,6 +32,13 @@ import {
   customerKeyHeaders,
 } from '../../../api/s3/index.js';
 import {
+  decodeObjectAcl,
+  encodeObjectAcl,
+  objectAclMetadataKey,
+  withoutObjectAcl,
+  type S3ObjectAcl,
+} from '../../../api/s3/access/index.js';
+import {
   lockOfNewVersion,
   objectLockConfigOf,
   requireObjectLock,
@@ -75,7 +82,7 @@ export function toS3Info(stored: StoredObject, versioned = false): S3ObjectInfo 
     // Objects written through the native API have no MD5: their content checksum stands in.
     etag: object.etag ?? (object.checksum.value === '' ? 'none' : object.checksum.value),
     modifiedTimeMs: object.modifiedTimeMs,
-    userMetadata: object.customMetadata,
+    userMetadata: withoutObjectAcl(object.customMetadata),
     contentHeaders: object.contentHeaders,
     tags: object.tags,
     checksums: object.extraChecksums,
@@ -83,6 +90,8 @@ export function toS3Info(stored: StoredObject, versioned = false): S3ObjectInfo 
   if (parts !== undefined) info.partsCount = Number(parts);
   if (versioned || object.versionId !== undefined) info.versionId = object.versionId ?? 'null';
   if (object.deleteMarker === true) info.deleteMarker = true;
+  const acl = decodeObjectAcl(object.customMetadata[objectAclMetadataKey]);
+  if (acl !== undefined) info.acl = acl;
   const encryption = encryptionOf(encryptionRecordOf(stored.customMetadata));
   if (encryption !== undefined) info.encryption = encryption;
   if (object.retention !== undefined || object.legalHold === true) {
@@ -522,6 +531,23 @@ export class TargetS3Objects implements S3ObjectPort {
       return toS3Info(await this.objects.setTags(target, tags));
     }
     return toS3Info(await this.objects.setTags(target, tags, versionId), true);
+  }
+
+  async setAcl(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    acl: S3ObjectAcl,
+  ): Promise<S3ObjectInfo> {
+    const view = this.#bucket(bucket);
+    const target = { bucket: view, name: key };
+    const record = { [objectAclMetadataKey]: encodeObjectAcl(acl) };
+    if (!view.versioned && versionId !== undefined) await this.#describe(bucket, key, versionId);
+    const version = view.versioned ? versionId : undefined;
+    return toS3Info(
+      await this.objects.setCustomMetadata(target, record, false, version),
+      view.versioned,
+    );
   }
 
   async createUpload(
