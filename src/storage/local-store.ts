@@ -57,6 +57,7 @@ import { listObjects } from './list-objects.js';
 import { repairCopies, type CopiesReport, type CopiesRequest } from './mirror-copies.js';
 import { removeObjectFile } from './object-placement.js';
 import { putObject } from './put-object.js';
+import { reservedMetadataOf } from './reserved-metadata.js';
 import {
   prepareTailAppend,
   type NotInPlace,
@@ -420,18 +421,31 @@ export class LocalStore {
     return await this.#watch((context) => repairCopies(context, request));
   }
 
-  /** Merges `metadata` into the object's custom metadata, or replaces it all when `replace`. */
+  /**
+   * Merges `metadata` into the custom metadata of the object (or of one of its versions), or
+   * replaces it all when `replace`.
+   */
   setCustomMetadata(
     bucket: BucketJson,
     name: string,
     metadata: Record<string, string>,
     replace: boolean,
+    versionId?: string,
   ): Promise<StoredObject> {
     return this.#watch((context) =>
-      updateObjectMetadata(context, bucket, name, (record) => ({
-        ...record,
-        customMetadata: replace ? { ...metadata } : { ...record.customMetadata, ...metadata },
-      })),
+      updateObjectMetadata(
+        context,
+        bucket,
+        name,
+        (record) => ({
+          ...record,
+          // A replace is of the user's metadata: Cairn's own entries stay (reserved-metadata.ts).
+          customMetadata: replace
+            ? { ...reservedMetadataOf(record.customMetadata), ...metadata }
+            : { ...record.customMetadata, ...metadata },
+        }),
+        versionId,
+      ),
     );
   }
 

@@ -3,10 +3,8 @@
 // conditions, the public access block and ownership controls — each through the AWS SDK v3 — and
 // anonymous (unsigned) requests decided by them.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateBucketCommand,
   DeleteBucketCorsCommand,
@@ -26,33 +24,18 @@ import {
   PutBucketCorsCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
-  PutObjectAclCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { AuthnProcess, authnAdminPassword } from '../harness/authn-process.js';
-import { TestCluster } from '../harness/test-cluster.js';
-import { waitFor } from '../harness/wait.js';
+import { S3UsersCluster } from '../harness/s3-users.js';
+import type { TestCluster } from '../harness/test-cluster.js';
 
-const secret = 'a-shared-secret-for-the-access-tests';
 const users = ['alice', 'bob', 'carol'] as const;
 type User = (typeof users)[number];
-let dir = '';
+let setup: S3UsersCluster;
 let cluster: TestCluster;
-let authn: AuthnProcess;
-const clients = {} as Record<User | 'admin', S3Client>;
-
-function s3(accessKeyId: string, secretAccessKey: string): S3Client {
-  return new S3Client({
-    endpoint: cluster.primary.publicUrl,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId, secretAccessKey },
-    maxAttempts: 1,
-  });
-}
+let clients: Record<User | 'admin', S3Client>;
 
 /** Rejects with the S3 error `code` and HTTP `status`. */
 async function refused(promise: Promise<unknown>, code: string, status: number): Promise<void> {
@@ -87,49 +70,13 @@ async function browser(
 }
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cairn-s3-access-'));
-  cluster = await TestCluster.start({ proxies: 1, targets: 2, mountpaths: 1 });
-  authn = await AuthnProcess.start(join(dir, 'authn'), secret);
-  await cluster.setConfig({ 'auth.enabled': true, 'auth.secret': secret });
-  const smap = (await (await fetch(`${cluster.primary.publicUrl}/v1/daemon?what=smap`)).json()) as {
-    uuid: string;
-  };
-  const token = await authn.login('admin', authnAdminPassword);
-  await authn.admin('POST', '/v1/clusters', token, {
-    id: smap.uuid,
-    alias: 'c1',
-    urls: [cluster.primary.publicUrl],
-  });
-  for (const id of users) {
-    // Only cluster-level rights: anything on a bucket comes from ownership, ACLs and policies.
-    await authn.admin('POST', '/v1/users', token, {
-      id,
-      pass: `${id}-pass`,
-      clusters: [{ id: smap.uuid, perm: 'CREATE-BUCKET,LIST-BUCKETS' }],
-    });
-    const key = (await authn.admin('POST', '/v1/s3-keys', token, { user: id })) as {
-      access_key: string;
-      secret_key: string;
-    };
-    clients[id] = s3(key.access_key, key.secret_key);
-  }
-  clients.admin = s3('cairnadmin', 'cairnadmin');
-  // Every gateway knows the keys once the AuthN service pushed them.
-  await waitFor('S3 keys pushed', 60_000, async () => {
-    try {
-      await clients.carol.send(new CreateBucketCommand({ Bucket: 'carol-probe' }));
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  setup = await S3UsersCluster.start(users);
+  cluster = setup.cluster;
+  clients = setup.clients;
 });
 
 after(async () => {
-  for (const client of Object.values(clients)) client.destroy();
-  authn?.stop();
-  await cluster?.destroy();
-  await rm(dir, { recursive: true, force: true });
+  await setup?.destroy();
 });
 
 const put = (user: User | 'admin', bucket: string, key: string, body = 'data'): Promise<unknown> =>
@@ -182,24 +129,7 @@ test('the creator owns its bucket; others and anonymous callers are refused', as
   assert.match(missingBody, /NoSuchBucket/);
   // The admin's key may do anything.
   assert.equal(await get('admin', 'alice-own', 'doc.txt'), 'alice data');
-  // Objects carry no ACL of their own: granting others is 501 (a policy does it), private is fine.
-  await clients.alice.send(
-    new PutObjectAclCommand({ Bucket: 'alice-own', Key: 'doc.txt', ACL: 'private' }),
-  );
-  await refused(
-    clients.alice.send(
-      new PutObjectAclCommand({ Bucket: 'alice-own', Key: 'doc.txt', ACL: 'public-read' }),
-    ),
-    'NotImplemented',
-    501,
-  );
-  await refused(
-    clients.alice.send(
-      new PutObjectCommand({ Bucket: 'alice-own', Key: 'p', Body: 'x', ACL: 'public-read' }),
-    ),
-    'NotImplemented',
-    501,
-  );
+  // Object ACLs: test/s3/object-acl.test.ts.
 });
 
 test('canned ACLs, grant headers and AccessControlPolicy documents grant bucket access', async () => {

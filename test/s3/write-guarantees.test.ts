@@ -58,8 +58,6 @@ describe('S3 write guarantees', () => {
       [{ StorageClass: 'GLACIER' }, 'x-amz-storage-class'],
       [{ WebsiteRedirectLocation: '/elsewhere' }, 'x-amz-website-redirect-location'],
       [{ RequestPayer: 'requester' }, 'x-amz-request-payer'],
-      [{ ACL: 'public-read' }, 'x-amz-acl'],
-      [{ GrantRead: 'id=someone' }, 'x-amz-grant-read'],
       [{ WriteOffsetBytes: 14 }, 'x-amz-write-offset-bytes'],
     ];
     for (const [extra, header] of cases) await refused(JSON.stringify(extra), put(extra), header);

@@ -4,6 +4,8 @@
 import { StoreError } from '../../errors/index.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { AuthResult } from './auth/authenticate.js';
+import type { DeferredDecision } from './access/access-decision.js';
+import type { S3Principal } from './access/principal.js';
 import type { S3ListRequest, S3ReadRouting, S3VersionListRequest } from './ports.js';
 import { forwardedPath, pathStyleAddress, type S3Address } from './addressing.js';
 
@@ -25,6 +27,10 @@ export const ForwardHeader = {
   formUpload: 'x-cairn-s3-form-upload',
   /** The version of the bucket metadata the forwarding node checked the bucket with. */
   bucketMetadataVersion: 'x-cairn-s3-bmd-version',
+  /** The caller the forwarding node authorized (JSON, percent-encoded): owners of new objects. */
+  principal: 'x-cairn-s3-principal',
+  /** An access decision the receiving node finishes with the object (JSON, percent-encoded). */
+  deferred: 'x-cairn-s3-deferred',
 } as const;
 
 /** The headers that mark a request from another node, for object `key`. */
@@ -75,6 +81,10 @@ export function appendForwardingHeaders(
     ForwardHeader.contentSha256,
     auth.contentSha256,
   );
+  if (auth.principal !== undefined)
+    headers.push(ForwardHeader.principal, encodeURIComponent(JSON.stringify(auth.principal)));
+  if (auth.deferred !== undefined)
+    headers.push(ForwardHeader.deferred, encodeURIComponent(JSON.stringify(auth.deferred)));
   const signing = auth.signing;
   if (signing !== undefined && auth.contentSha256.startsWith('STREAMING-')) {
     headers.push(
@@ -105,8 +115,9 @@ export function forwardedAuth(context: RequestContext): AuthResult {
     return typeof value === 'string' ? value : undefined;
   };
   const contentSha256 = get(ForwardHeader.contentSha256) ?? 'UNSIGNED-PAYLOAD';
+  const decided = forwardedDecision(get(ForwardHeader.principal), get(ForwardHeader.deferred));
   const key = get(ForwardHeader.signingKey);
-  if (key === undefined) return { contentSha256 };
+  if (key === undefined) return { contentSha256, ...decided };
   const amzDate = get(ForwardHeader.amzDate);
   const scope = get(ForwardHeader.scope);
   const seedSignature = get(ForwardHeader.seedSignature);
@@ -115,8 +126,27 @@ export function forwardedAuth(context: RequestContext): AuthResult {
   }
   return {
     contentSha256,
+    ...decided,
     signing: { signingKey: Buffer.from(key, 'hex'), amzDate, scope, seedSignature },
   };
+}
+
+/** The forwarding node's principal and deferred decision (written by `appendForwardingHeaders`). */
+function forwardedDecision(
+  principal: string | undefined,
+  deferred: string | undefined,
+): Pick<AuthResult, 'principal' | 'deferred'> {
+  const parsed = (text: string): unknown => {
+    try {
+      return JSON.parse(decodeURIComponent(text));
+    } catch {
+      throw new StoreError('BadRequest', 'forwarded S3 request with a malformed access header');
+    }
+  };
+  const result: Pick<AuthResult, 'principal' | 'deferred'> = {};
+  if (principal !== undefined) result.principal = parsed(principal) as S3Principal;
+  if (deferred !== undefined) result.deferred = parsed(deferred) as DeferredDecision;
+  return result;
 }
 
 /** Path and query of a target's share of a listing (JSON), which the gateway merges. */

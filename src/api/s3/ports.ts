@@ -8,6 +8,7 @@ import type { WriteCondition } from './write-conditions.js';
 import type { S3UploadChecksum } from './body/multipart-checksums.js';
 import type { S3ObjectLock, S3ObjectLockConfig, S3Retention } from './object-lock.js';
 import type { LifecycleJson, S3AccessPropsJson, SsePropsJson } from '../../wire/index.js';
+import type { S3ObjectAcl } from './access/object-acl.js';
 
 export interface S3BucketInfo {
   name: string;
@@ -53,6 +54,8 @@ export interface S3ObjectInfo {
   expiration?: { atMs: number; ruleId: string };
   /** Server-side encryption of the stored bytes (absent: stored as sent). */
   encryption?: S3Encryption;
+  /** The object's own ACL (absent: the bucket owner's, private). */
+  acl?: S3ObjectAcl;
 }
 
 /** A listing request after S3's parameters were parsed (V1 marker and V2 start-after/token alike). */
@@ -291,6 +294,13 @@ export interface S3ObjectPort {
     key: string,
     versionId: string | undefined,
     tags: Record<string, string>,
+  ): Promise<S3ObjectInfo>;
+  /** Replaces the ACL of the object (or version). */
+  setAcl(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    acl: S3ObjectAcl,
   ): Promise<S3ObjectInfo>;
   /**
    * `lock`: the object lock the completed object gets (`x-amz-object-lock-*`); `checksum`: the

@@ -25,8 +25,9 @@ import {
   aclHandlers,
   corsHandlers,
   policyHandlers,
+  decideAtObject,
   setCorsHeaders,
-  type S3Principal,
+  type S3Grant,
 } from './access/index.js';
 import type { S3AccessPropsJson } from '../../wire/index.js';
 import type { S3Handler, S3Settings } from './request.js';
@@ -46,7 +47,8 @@ export interface S3ApiOptions {
   /**
    * Checks that the signer (or an anonymous caller) may do `operation` on `bucket`/`key`; throws
    * AccessDenied. Runs where the signature is verified, before any forwarding. Returns who the
-   * caller is (owners of new buckets), undefined when nothing is checked.
+   * caller is (owners of new buckets and objects) and what the object's node must still decide,
+   * undefined when nothing is checked.
    */
   authorize?(
     context: RequestContext,
@@ -54,7 +56,7 @@ export interface S3ApiOptions {
     operation: S3Operation,
     bucket: string,
     key: string,
-  ): S3Principal | undefined;
+  ): S3Grant | undefined;
   /** The bucket's access control (its CORS rules), undefined when there is no such bucket. */
   accessOf?(bucket: string): S3AccessPropsJson | undefined;
 }
@@ -107,7 +109,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
       if (address.bucket !== undefined && context.req.headers.origin !== undefined)
         setCorsHeaders(context, options.accessOf?.(address.bucket)?.cors);
       if (!forwarded && operation !== 'PostObject') {
-        const principal = options.authorize?.(
+        const grant = options.authorize?.(
           context,
           auth,
           operation,
@@ -115,9 +117,9 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
           address.key ?? '',
         );
         // Unsigned requests go ahead only when an authorization let them.
-        if (principal === undefined && auth.anonymous === true)
+        if (grant === undefined && auth.anonymous === true)
           throw new StoreError('AccessDenied', 'Access Denied');
-        if (principal !== undefined) auth = { ...auth, principal };
+        if (grant !== undefined) auth = { ...auth, ...grant };
       }
       // Before forwarding to the target that stores the key, and again there.
       refuseUnsupportedGuarantees(context, operation);
@@ -146,11 +148,18 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
       if (operation === 'PostObject') {
         await servePostObject(request, {
           secretOf,
-          authorizeWrite: (formAuth, formKey) =>
-            options.authorize?.(context, formAuth, 'PutObject', bucket, formKey),
+          authorizeWrite: (formAuth, formKey) => {
+            const grant = options.authorize?.(context, formAuth, 'PutObject', bucket, formKey);
+            // A form's policy decision that needs the existing object is not made (refused).
+            if (grant?.deferred !== undefined)
+              throw new StoreError('AccessDenied', 'Access Denied');
+            return grant?.principal;
+          },
         });
         return;
       }
+      // The object's ACL or tags decide (the node that checked the signature could not).
+      if (auth.deferred !== undefined) await decideAtObject(request, operation, auth.deferred);
       await handlers[operation](request);
     } catch (error) {
       sendS3Error(context, error, address);

@@ -67,8 +67,6 @@ test('guarantees Cairn does not give are refused by header name', () => {
     ['PutObject', { 'x-amz-website-redirect-location': '/x' }, 'website redirect'],
     ['PutObject', { 'x-amz-request-payer': 'requester' }, 'requester pays'],
     ['PutObject', { 'x-amz-storage-class': 'GLACIER' }, 'storage class'],
-    ['PutObject', { 'x-amz-acl': 'public-read' }, 'canned object ACL'],
-    ['PutObject', { 'x-amz-grant-read': 'id=x' }, 'object ACL grant'],
     ['PutBucketVersioning', { 'x-amz-mfa': 'serial 123456' }, 'MFA delete'],
     ['PutObject', { 'x-amz-write-offset-bytes': '10' }, 'append'],
   ];

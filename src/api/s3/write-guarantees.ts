@@ -1,5 +1,5 @@
 // Request headers that ask S3 for a guarantee Cairn does not give: SSE-KMS, conditional deletes, checksums it does not compute or verify, website redirects,
-// requester pays, storage classes, ACL grants, MFA delete, appends. A write naming one is refused
+// requester pays, storage classes, MFA delete, appends. A write naming one is refused
 // with 501 naming the header: stored as if the header were absent, it would break the promise.
 import { notImplemented } from '../../errors/index.js';
 import type { RequestContext } from '../common/request-context.js';
@@ -135,18 +135,6 @@ const rules: readonly HeaderRule[] = [
     meaning: 'storage class',
     operations: objectCreations,
     harmless: ['standard'],
-  },
-  {
-    // Objects belong to the bucket's owner: these three grant it what it has. Buckets keep ACLs.
-    matches: exact('x-amz-acl'),
-    meaning: 'canned object ACL',
-    operations: objectCreations,
-    harmless: ['private', 'bucket-owner-full-control', 'bucket-owner-read'],
-  },
-  {
-    matches: prefix('x-amz-grant-'),
-    meaning: 'object ACL grant',
-    operations: objectCreations,
   },
   {
     matches: exact('x-amz-mfa'),

@@ -14,6 +14,7 @@ export class ForwardedOnly implements S3ObjectPort {
   put = unreachable;
   delete = unreachable;
   setTags = unreachable;
+  setAcl = unreachable;
   setRetention = unreachable;
   setLegalHold = unreachable;
   createUpload = unreachable;

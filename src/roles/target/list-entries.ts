@@ -1,5 +1,5 @@
 // A target's list-objects page: local entries after the token, with only the requested properties.
-import type { StoredObject } from '../../storage/index.js';
+import { userMetadataOf, type StoredObject } from '../../storage/index.js';
 import {
   EntryFlag,
   ListFlag,
@@ -99,12 +99,14 @@ export function toListEntry(
     entry.location = `t[${nodeId}]:${object.mountpath}`;
   if (props.has(ListProp.copies) && object.copies !== undefined)
     entry.copies = object.copies.length + 1;
+  const customMetadata =
+    object.customMetadata === undefined ? undefined : userMetadataOf(object.customMetadata);
   if (
     props.has(ListProp.custom) &&
-    object.customMetadata !== undefined &&
-    Object.keys(object.customMetadata).length > 0
+    customMetadata !== undefined &&
+    Object.keys(customMetadata).length > 0
   ) {
-    entry['custom-md'] = JSON.stringify(object.customMetadata);
+    entry['custom-md'] = JSON.stringify(customMetadata);
   }
   return entry;
 }

@@ -124,16 +124,6 @@ function isPartRuns(value: unknown): value is Array<[number, number]> {
   );
 }
 
-/** Custom metadata without the encryption record (what users see as their metadata). */
-export function withoutEncryptionRecord(
-  customMetadata: Record<string, string>,
-): Record<string, string> {
-  if (!(encryptionMetadataKey in customMetadata)) return customMetadata;
-  return Object.fromEntries(
-    Object.entries(customMetadata).filter(([name]) => name !== encryptionMetadataKey),
-  );
-}
-
 function badRecord(detail: string): StoreError {
   return new StoreError('ObjectCorrupted', `encryption record: ${detail}`);
 }

@@ -5,6 +5,7 @@
 import type { RequestContext } from '../../common/request-context.js';
 import type { S3AccessPropsJson } from '../../../wire/index.js';
 import { aclAllows } from './acl.js';
+import { objectAclAllows, type S3ObjectAcl } from './object-acl.js';
 import type { ConditionValues } from './policy-conditions.js';
 import { parseBucketPolicy, type PolicyStatement } from './policy-document.js';
 import { evaluatePolicy, policyIsPublic } from './policy-evaluate.js';
@@ -20,6 +21,37 @@ export interface AccessQuestion {
   readonly userAllowed: boolean;
   readonly access: S3AccessPropsJson;
   readonly context: RequestContext;
+  /** The object's tags and ACL, known where the object is stored (see object-decision.ts). */
+  readonly object?: ObjectFacts;
+  /** The client's address and transport, when the request came through another node. */
+  readonly client?: ClientFacts;
+}
+
+export interface ObjectFacts {
+  readonly tags: Readonly<Record<string, string>>;
+  readonly acl: S3ObjectAcl | undefined;
+}
+
+/** A decision the object's node finishes (object-decision.ts), with what only this node knows. */
+export interface DeferredDecision {
+  /** The caller's AuthN permissions allow the operation. */
+  readonly userAllowed: boolean;
+  readonly client: ClientFacts;
+}
+
+export interface ClientFacts {
+  readonly address: string;
+  readonly secure: boolean;
+}
+
+/** The client of a request as the node it reached sees it. */
+export function clientFacts(context: RequestContext): ClientFacts {
+  const socket = context.req.socket;
+  const address = socket.remoteAddress ?? '';
+  return {
+    address: address.startsWith('::ffff:') ? address.slice(7) : address,
+    secure: 'encrypted' in socket && socket.encrypted === true,
+  };
 }
 
 /** Parsed policies by their text: a bucket's policy is parsed once, not on every request. */
@@ -40,8 +72,35 @@ export function policyStatements(
   return statements;
 }
 
-/** True when the request may go ahead. */
-export function decideAccess(question: AccessQuestion): boolean {
+/**
+ * Whether the request may go ahead; `at-object` when that depends on the object (its ACL, or its
+ * tags for `s3:ExistingObjectTag/...`) and `question.object` is not known: the node that stores
+ * the object decides (object-decision.ts).
+ */
+export type AccessOutcome = 'allow' | 'deny' | 'at-object';
+
+export function decideAccess(question: AccessQuestion): AccessOutcome {
+  const spec = operationAccess(question.operation);
+  const { object, principal, access } = question;
+  if (object === undefined && !principal.admin && spec.onObject && question.key !== '') {
+    if (policyStatements(access, question.bucket).some(readsObjectTags)) return 'at-object';
+  }
+  const allowed = bucketAllows(question);
+  if (allowed !== undefined) return allowed ? 'allow' : 'deny';
+  if (access.object_ownership === 'BucketOwnerEnforced' || spec.objectAcl === undefined)
+    return 'deny';
+  if (object === undefined) return 'at-object';
+  return objectAclAllows(object.acl, access, principal, spec.objectAcl) ? 'allow' : 'deny';
+}
+
+const existingTagPrefix = 's3:existingobjecttag/';
+
+function readsObjectTags(statement: PolicyStatement): boolean {
+  return statement.conditions.some((condition) => condition.key.startsWith(existingTagPrefix));
+}
+
+/** True or false when the bucket's policy, owner or ACL decide; undefined when none allows. */
+function bucketAllows(question: AccessQuestion): boolean | undefined {
   const { principal, access } = question;
   if (principal.admin) return true;
   const spec = operationAccess(question.operation);
@@ -63,14 +122,16 @@ export function decideAccess(question: AccessQuestion): boolean {
   if (isOwner) return true;
   // BucketOwnerEnforced: ACLs are off, only the owner's full control remains.
   if (spec.bucketAcl === undefined || access.object_ownership === 'BucketOwnerEnforced')
-    return false;
-  return aclAllows(access.grants, principal, spec.bucketAcl, block?.ignore_public_acls === true);
+    return undefined;
+  const ignorePublic = block?.ignore_public_acls === true;
+  return aclAllows(access.grants, principal, spec.bucketAcl, ignorePublic) ? true : undefined;
 }
 
 /** The values of the condition keys a request has (lower-case names). */
 function conditionValues(question: AccessQuestion): ConditionValues {
   const { context, principal } = question;
   const req = context.req;
+  const client = question.client ?? clientFacts(context);
   const headerOf = (name: string): readonly string[] | undefined => {
     const value = req.headers[name];
     if (value === undefined) return undefined;
@@ -83,12 +144,10 @@ function conditionValues(question: AccessQuestion): ConditionValues {
   };
   return (key) => {
     switch (key) {
-      case 'aws:sourceip': {
-        const address = req.socket.remoteAddress ?? '';
-        return [address.startsWith('::ffff:') ? address.slice(7) : address];
-      }
+      case 'aws:sourceip':
+        return [client.address];
       case 'aws:securetransport':
-        return [String('encrypted' in req.socket && req.socket.encrypted === true)];
+        return [String(client.secure)];
       case 'aws:currenttime':
         return [new Date().toISOString()];
       case 'aws:epochtime':
@@ -115,8 +174,20 @@ function conditionValues(question: AccessQuestion): ConditionValues {
       case 's3:signatureversion':
         return principal.anonymous ? undefined : ['AWS4-HMAC-SHA256'];
       default:
+        if (key.startsWith(existingTagPrefix)) return existingTag(question.object, key);
         // s3:x-amz-acl, s3:x-amz-server-side-encryption, s3:x-amz-copy-source, s3:x-amz-grant-*...
         return key.startsWith('s3:x-amz-') ? headerOf(key.slice(3)) : undefined;
     }
   };
+}
+
+/**
+ * `s3:ExistingObjectTag/<tag key>`: the value of the object's tag. Condition keys reach here in
+ * lower case (IAM compares key names case-insensitively), so the tag key matches in any case.
+ */
+function existingTag(object: ObjectFacts | undefined, key: string): readonly string[] | undefined {
+  if (object === undefined) return undefined;
+  const wanted = key.slice(existingTagPrefix.length);
+  const found = Object.entries(object.tags).find(([name]) => name.toLowerCase() === wanted);
+  return found === undefined ? undefined : [found[1]];
 }

@@ -1,5 +1,6 @@
 // Ownership and ACL operations: the access control a new bucket gets (owner, canned or granted
-// ACL, ObjectOwnership), Get/PutBucketAcl, Get/PutObjectAcl and the ownership controls.
+// ACL, ObjectOwnership), Get/PutBucketAcl, Get/PutObjectAcl, the ACL of an object write and the
+// ownership controls.
 import { StoreError } from '../../../errors/index.js';
 import type { S3AccessPropsJson, S3GrantJson } from '../../../wire/index.js';
 import type { S3Handler, S3Request } from '../request.js';
@@ -8,6 +9,7 @@ import { childRecords, childText, sendXml } from '../xml/xml-codec.js';
 import { readSmallDocument, readXmlDocument, sendEmpty } from '../operations/xml-body.js';
 import { parseXmlDocument } from '../xml/xml-codec.js';
 import { aclDocument, aclIsPublic, grantsFromDocument, grantsFromHeaders } from './acl.js';
+import { effectiveObjectAcl, refusePublicAcl, withObjectAcl } from './object-acl.js';
 import { accessOwnedBy, clusterOwnerId, type S3Principal } from './principal.js';
 
 const ownershipSettings = ['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter'];
@@ -67,8 +69,10 @@ export function newBucketAccess(request: S3Request): S3AccessPropsJson {
 async function requestedGrants(
   request: S3Request,
   owner: S3AccessPropsJson['owner'],
+  bucketOwner = owner,
 ): Promise<S3GrantJson[]> {
-  const fromHeaders = grantsFromHeaders(request.context.req.headers, owner, knownUser(request));
+  const headers = request.context.req.headers;
+  const fromHeaders = grantsFromHeaders(headers, owner, knownUser(request), bucketOwner);
   const text = await readSmallDocument(request);
   if (fromHeaders !== undefined) {
     if (text.trim() !== '')
@@ -112,29 +116,46 @@ const putBucketAcl: S3Handler = async (request) => {
   sendEmpty(request, 200);
 };
 
-/** Objects belong to the bucket's owner, with full control and nothing else (no per-object ACL). */
 const getObjectAcl: S3Handler = async (request) => {
-  await request.ports.objects.head(request.bucket, request.key, versionIdOf(request));
+  const info = await request.ports.objects.head(request.bucket, request.key, versionIdOf(request));
   const access = request.ports.buckets.getAccess(request.bucket);
-  const grants = accessOwnedBy(ownerPrincipal(access)).grants;
-  sendXml(request.context.res, 'AccessControlPolicy', aclDocument(access.owner, grants));
+  const acl = effectiveObjectAcl(info.acl, access);
+  if (info.versionId !== undefined)
+    request.context.res.setHeader('x-amz-version-id', info.versionId);
+  sendXml(request.context.res, 'AccessControlPolicy', aclDocument(acl.owner, acl.grants));
 };
 
-/** Accepted when it asks for what the object has (owner full control); other ACLs are 501. */
+/** Replaces the object's grants; its owner stays (a document must name it). */
 const putObjectAcl: S3Handler = async (request) => {
-  await request.ports.objects.head(request.bucket, request.key, versionIdOf(request));
   const access = request.ports.buckets.getAccess(request.bucket);
-  const grants = await requestedGrants(request, access.owner);
-  if (ownerOnly(grants, access.owner)) {
-    sendEmpty(request, 200);
-    return;
-  }
   if (access.object_ownership === 'BucketOwnerEnforced') throw aclsNotSupported();
-  throw new StoreError(
-    'NotImplemented',
-    'S3 object ACLs granting others than the bucket owner are not implemented yet: use a bucket policy',
-  );
+  const versionId = versionIdOf(request);
+  const info = await request.ports.objects.head(request.bucket, request.key, versionId);
+  const { owner } = effectiveObjectAcl(info.acl, access);
+  const grants = await requestedGrants(request, owner, access.owner);
+  refusePublicAcl(grants, access);
+  const stored = await request.ports.objects.setAcl(request.bucket, request.key, versionId, {
+    owner,
+    grants,
+  });
+  if (stored.versionId !== undefined)
+    request.context.res.setHeader('x-amz-version-id', stored.versionId);
+  sendEmpty(request, 200);
 };
+
+/** The attributes of an object write with its ACL (from `x-amz-acl` / `x-amz-grant-*`) added. */
+export function withWriteAcl<T extends { userMetadata: Record<string, string> }>(
+  request: S3Request,
+  attributes: T,
+): T {
+  const userMetadata = withObjectAcl(attributes.userMetadata, {
+    headers: request.context.req.headers,
+    writer: requester(request),
+    access: request.ports.buckets.getAccess(request.bucket),
+    knownUser: knownUser(request),
+  });
+  return { ...attributes, userMetadata };
+}
 
 const getOwnershipControls: S3Handler = (request) => {
   const access = request.ports.buckets.getAccess(request.bucket);

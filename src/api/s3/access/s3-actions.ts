@@ -9,6 +9,8 @@ export interface OperationAccess {
   readonly onObject: boolean;
   /** The bucket ACL permission that allows it; undefined: the owner only. */
   readonly bucketAcl?: AclPermission;
+  /** The permission the object's own ACL must grant when nothing else allows it. */
+  readonly objectAcl?: AclPermission;
 }
 
 const bucketRead = (action: string): OperationAccess => ({
@@ -22,9 +24,14 @@ const objectWrite = (action: string): OperationAccess => ({
   bucketAcl: 'WRITE',
 });
 const ownerOnBucket = (action: string): OperationAccess => ({ action, onObject: false });
-// Objects belong to the bucket's owner (Cairn keeps no per-object ACL): reads of an object are
-// the owner's unless a policy or the user's permissions allow them.
+// Beyond the bucket's owner, a policy and the user's permissions, only an object's own ACL lets
+// others at an object: READ its bytes, READ_ACP and WRITE_ACP its ACL (AWS's ACL-to-action map).
 const ownerOnObject = (action: string): OperationAccess => ({ action, onObject: true });
+const objectAcl = (action: string, permission: AclPermission): OperationAccess => ({
+  action,
+  onObject: true,
+  objectAcl: permission,
+});
 
 const table: Readonly<Record<string, OperationAccess>> = {
   ListObjects: bucketRead('s3:ListBucket'),
@@ -69,9 +76,10 @@ const table: Readonly<Record<string, OperationAccess>> = {
   DeleteObject: objectWrite('s3:DeleteObject'),
   // Checked once for the request on `bucket/*`, not key by key.
   DeleteObjects: objectWrite('s3:DeleteObject'),
-  GetObject: ownerOnObject('s3:GetObject'),
-  HeadObject: ownerOnObject('s3:GetObject'),
-  GetObjectAcl: ownerOnObject('s3:GetObjectAcl'),
+  GetObject: objectAcl('s3:GetObject', 'READ'),
+  HeadObject: objectAcl('s3:GetObject', 'READ'),
+  GetObjectAcl: objectAcl('s3:GetObjectAcl', 'READ_ACP'),
+  PutObjectAcl: objectAcl('s3:PutObjectAcl', 'WRITE_ACP'),
   GetObjectTagging: ownerOnObject('s3:GetObjectTagging'),
   PutObjectTagging: ownerOnObject('s3:PutObjectTagging'),
   DeleteObjectTagging: ownerOnObject('s3:DeleteObjectTagging'),

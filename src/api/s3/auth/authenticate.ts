@@ -2,6 +2,7 @@
 // against the configured key pair, and returns the signing context that chunk signatures chain from.
 import { StoreError } from '../../../errors/index.js';
 import type { RequestContext } from '../../common/request-context.js';
+import type { DeferredDecision } from '../access/access-decision.js';
 import type { S3Principal } from '../access/principal.js';
 import {
   canonicalRequest,
@@ -34,6 +35,8 @@ export interface AuthResult {
   anonymous?: boolean;
   /** Who the request is from, as the authorization found it (absent when nothing checked it). */
   principal?: S3Principal;
+  /** Set when the node that serves the object must finish the access decision. */
+  deferred?: DeferredDecision;
 }
 
 interface ParsedAuthorization {

@@ -1,5 +1,6 @@
 // Multipart uploads: Create, UploadPart, UploadPartCopy, Complete (parts in ascending order, S3's
 // ETag rules), Abort and ListParts. Parts live as chunks on the target that stores the key.
+import { withWriteAcl } from '../access/index.js';
 import { StoreError } from '../../../errors/index.js';
 import { resolveRange } from '../../common/range.js';
 import { copiedPayload, openObjectPayload } from '../body/object-payload.js';
@@ -50,7 +51,7 @@ function partNumberOf(request: S3Request): number {
 }
 
 const createMultipartUpload: S3Handler = async (request) => {
-  const attributes = attributesFromHeaders(request.context.req.headers);
+  const attributes = withWriteAcl(request, attributesFromHeaders(request.context.req.headers));
   const lock = parseLockHeaders(request.context.req.headers, Date.now());
   const checksum = parseUploadChecksum(
     header(request, 'x-amz-checksum-algorithm'),

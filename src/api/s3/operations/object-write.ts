@@ -1,5 +1,6 @@
 // Writing objects: PutObject, CopyObject (metadata and tagging directives, any source bucket),
 // DeleteObject, and the tag set (put, delete).
+import { withWriteAcl } from '../access/index.js';
 import { StoreError } from '../../../errors/index.js';
 import { copiedPayload, openPutPayload } from '../body/object-payload.js';
 import { checkCopySourceConditions } from '../conditions.js';
@@ -38,7 +39,7 @@ export function setWriteHeaders(
 }
 
 const putObject: S3Handler = async (request) => {
-  const attributes = attributesFromHeaders(request.context.req.headers);
+  const attributes = withWriteAcl(request, attributesFromHeaders(request.context.req.headers));
   const condition = parseWriteCondition(request.context.req.headers);
   const lock = parseLockHeaders(request.context.req.headers, Date.now());
   const encryption = encryptionRequestOf(request.context.req.headers);
@@ -137,10 +138,14 @@ const copyObject: S3Handler = async (request) => {
       opened.info.size,
       Object.keys(opened.info.checksums),
     );
+    // The copy's ACL comes from this request (S3 does not copy the source's).
     info = await request.ports.objects.put({
       bucket: request.bucket,
       key: request.key,
-      userMetadata: metadataDirective === 'REPLACE' ? given.userMetadata : opened.info.userMetadata,
+      userMetadata: withWriteAcl(request, {
+        userMetadata:
+          metadataDirective === 'REPLACE' ? given.userMetadata : opened.info.userMetadata,
+      }).userMetadata,
       contentHeaders:
         metadataDirective === 'REPLACE' ? given.contentHeaders : opened.info.contentHeaders,
       tags: taggingDirective === 'REPLACE' ? given.tags : opened.info.tags,

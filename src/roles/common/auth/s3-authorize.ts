@@ -7,8 +7,10 @@ import type { RequestContext } from '../../../api/common/index.js';
 import type { AuthResult, S3ApiOptions } from '../../../api/s3/index.js';
 import {
   anonymousPrincipal,
+  clientFacts,
   clusterOwnerId,
   decideAccess,
+  type DeferredDecision,
   type S3Principal,
 } from '../../../api/s3/access/index.js';
 import { s3CopyOperations, s3OpenOperations, s3OperationAccess } from '../../../auth/index.js';
@@ -53,25 +55,28 @@ export function s3Authorizer(runtime: NodeRuntime, adminAccessKey: string): Auth
         auth.allowsS3(accessKey, access, bucket === undefined ? undefined : s3Bucket(bucket)),
     };
   };
-  /** Throws AccessDenied unless the caller may do `operation` on the bucket (or object). */
+  /**
+   * Throws AccessDenied unless the caller may do `operation` on the bucket (or object); answers
+   * the decision the object's node must finish when it depends on the object.
+   */
   const check = (
     context: RequestContext,
     identity: ReturnType<typeof identify>,
     operation: string,
     bucket: string,
     key: string,
-  ): void => {
+  ): DeferredDecision | undefined => {
     const { principal } = identity;
     const { access, onBucket } = s3OperationAccess(operation);
     if (!onBucket) {
       if (!identity.allows(access)) throw denied();
-      return;
+      return undefined;
     }
     const userAllowed = identity.allows(access, bucket);
     const bucketAccess = existingBucketAccess(runtime, bucket);
     // A missing bucket: the operation answers NoSuchBucket, as S3 does for anyone.
-    if (bucketAccess === undefined) return;
-    const allowed = decideAccess({
+    if (bucketAccess === undefined) return undefined;
+    const outcome = decideAccess({
       operation,
       bucket,
       key,
@@ -80,19 +85,23 @@ export function s3Authorizer(runtime: NodeRuntime, adminAccessKey: string): Auth
       access: bucketAccess,
       context,
     });
-    if (!allowed) throw denied();
+    if (outcome === 'deny') throw denied();
+    return outcome === 'at-object' ? { userAllowed, client: clientFacts(context) } : undefined;
   };
   return (context, result, operation, bucket, key) => {
     const identity = identify(result);
-    if (s3OpenOperations.has(operation)) return identity.principal;
+    const { principal } = identity;
+    if (s3OpenOperations.has(operation)) return { principal };
     // AuthN off and signed: the admin, nothing to check.
-    if (identity.principal.admin) return identity.principal;
-    check(context, identity, operation, bucket, key);
+    if (principal.admin) return { principal };
+    const deferred = check(context, identity, operation, bucket, key);
     if (s3CopyOperations.has(operation)) {
       const source = copySource(context);
-      if (source !== undefined) check(context, identity, 'GetObject', source.bucket, source.key);
+      // A copy's source is decided here: one its own ACL or tags would allow is refused.
+      if (source !== undefined && check(context, identity, 'GetObject', source.bucket, source.key))
+        throw denied();
     }
-    return identity.principal;
+    return deferred === undefined ? { principal } : { principal, deferred };
   };
 }
 

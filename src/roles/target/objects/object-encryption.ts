@@ -19,7 +19,7 @@ import {
   planRange,
   sealKey,
   unsealKey,
-  withoutEncryptionRecord,
+  userMetadataOf,
   type EncryptionRecord,
   type PackagePlan,
   type LocalStore,
@@ -173,12 +173,10 @@ export function withEncryptionRecord(
   userMetadata: Record<string, string>,
   record: EncryptionRecord | undefined,
 ): Record<string, string> {
-  if (encryptionMetadataKey in userMetadata) {
-    throw new StoreError(
-      'InvalidArgument',
-      `x-amz-meta-${encryptionMetadataKey} is reserved (it holds the encryption record)`,
-    );
-  }
+  // The client's metadata was checked for reserved entries where it arrived (withObjectAcl); an
+  // encryption record here can only be forged.
+  if (encryptionMetadataKey in userMetadata)
+    throw new StoreError('InvalidArgument', `x-amz-meta-${encryptionMetadataKey} is reserved`);
   if (record === undefined) return userMetadata;
   return { ...userMetadata, [encryptionMetadataKey]: encodeEncryptionRecord(record) };
 }
@@ -198,11 +196,13 @@ export function encryptionOf(
 /** The object as its plaintext: size, user metadata, no stored checksum (it is the ciphertext's). */
 export function plaintextView(object: StoredObject): StoredObject {
   const record = encryptionRecordOf(object.customMetadata);
-  if (record === undefined) return object;
+  const customMetadata = userMetadataOf(object.customMetadata);
+  if (record === undefined)
+    return customMetadata === object.customMetadata ? object : { ...object, customMetadata };
   return {
     ...object,
     size: requirePlainBytes(record),
-    customMetadata: withoutEncryptionRecord(object.customMetadata),
+    customMetadata,
     checksum: { type: 'none', value: '' },
   };
 }

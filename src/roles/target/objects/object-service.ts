@@ -319,14 +319,18 @@ export class ObjectService {
     return await this.#write(bucket, request.name, () => this.store.completeUpload(request));
   }
 
-  /** Merges (or with `replace` replaces) the custom metadata, then updates copies and pieces. */
+  /**
+   * Merges (or with `replace` replaces) the custom metadata of the latest version (or of
+   * `versionId`), then updates copies and pieces.
+   */
   async setCustomMetadata(
     target: ObjectTarget,
     metadata: Record<string, string>,
     replace: boolean,
+    versionId?: string,
   ): Promise<StoredObject> {
     const { bucket, name } = addressOf(target);
-    const object = await this.store.setCustomMetadata(bucket, name, metadata, replace);
+    const object = await this.store.setCustomMetadata(bucket, name, metadata, replace, versionId);
     await this.#afterMetadataChange(target, object);
     return object;
   }

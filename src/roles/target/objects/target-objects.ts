@@ -19,7 +19,7 @@ import {
   type PutOptions,
   type ReadRouting,
 } from '../../../api/native/index.js';
-import type { LocalStore } from '../../../storage/index.js';
+import { refuseReservedMetadata, type LocalStore } from '../../../storage/index.js';
 import { validateObjectName } from '../../../storage/layout/index.js';
 import { badRequest, notImplemented } from '../../../errors/index.js';
 import { objectUname, Query, type BucketJson, type PromoteArgsJson } from '../../../wire/index.js';
@@ -201,6 +201,7 @@ export class TargetObjects implements ObjectPort {
     replace: boolean,
   ): Promise<ObjectInfo> {
     refuseOnRemote(address.bucket, 'setting custom metadata');
+    refuseReservedMetadata(metadata);
     return this.objects.setCustomMetadata(this.#target(address), metadata, replace);
   }
 

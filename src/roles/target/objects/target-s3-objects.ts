@@ -32,6 +32,11 @@ import {
   customerKeyHeaders,
 } from '../../../api/s3/index.js';
 import {
+  decodeObjectAcl,
+  encodeObjectAcl,
+  type S3ObjectAcl,
+} from '../../../api/s3/access/index.js';
+import {
   lockOfNewVersion,
   objectLockConfigOf,
   requireObjectLock,
@@ -40,6 +45,7 @@ import { StoreError, isErrorCode, isStoreError } from '../../../errors/index.js'
 import { activeLifecycleRules, currentVersionExpiry } from '../../../cluster/index.js';
 import {
   encryptionRecordOf,
+  objectAclMetadataKey,
   plainSizeOf,
   type LocalStore,
   type ManifestChunk,
@@ -83,6 +89,8 @@ export function toS3Info(stored: StoredObject, versioned = false): S3ObjectInfo 
   if (parts !== undefined) info.partsCount = Number(parts);
   if (versioned || object.versionId !== undefined) info.versionId = object.versionId ?? 'null';
   if (object.deleteMarker === true) info.deleteMarker = true;
+  const acl = decodeObjectAcl(stored.customMetadata[objectAclMetadataKey]);
+  if (acl !== undefined) info.acl = acl;
   const encryption = encryptionOf(encryptionRecordOf(stored.customMetadata));
   if (encryption !== undefined) info.encryption = encryption;
   if (object.retention !== undefined || object.legalHold === true) {
@@ -522,6 +530,23 @@ export class TargetS3Objects implements S3ObjectPort {
       return toS3Info(await this.objects.setTags(target, tags));
     }
     return toS3Info(await this.objects.setTags(target, tags, versionId), true);
+  }
+
+  async setAcl(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    acl: S3ObjectAcl,
+  ): Promise<S3ObjectInfo> {
+    const view = this.#bucket(bucket);
+    const target = { bucket: view, name: key };
+    const record = { [objectAclMetadataKey]: encodeObjectAcl(acl) };
+    if (!view.versioned && versionId !== undefined) await this.#describe(bucket, key, versionId);
+    const version = view.versioned ? versionId : undefined;
+    return toS3Info(
+      await this.objects.setCustomMetadata(target, record, false, version),
+      view.versioned,
+    );
   }
 
   async createUpload(

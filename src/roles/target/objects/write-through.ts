@@ -4,7 +4,8 @@
 // first. The remote's ETag, version and attributes are kept in the local record.
 import { PassThrough } from 'node:stream';
 import { isRemoteBucket, type Backend } from '../../../backends/index.js';
-import { StoreError, notImplemented } from '../../../errors/index.js';
+import type { StoreError } from '../../../errors/index.js';
+import { notImplemented } from '../../../errors/index.js';
 import { bucketDisplayName, type BucketJson } from '../../../wire/index.js';
 import type { PutObjectRequest, WriteFinish } from '../../../storage/index.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
@@ -22,12 +23,9 @@ export function writeThrough(
   request: PutObjectRequest,
 ): PutObjectRequest {
   const size = request.contentLength;
-  if (size === undefined) {
-    throw new StoreError(
-      'MissingContentLength',
-      `a PUT to remote bucket ${backend.description} needs a Content-Length`,
-    );
-  }
+  // The backend's PUT needs the size first; a write learns it only at its end when it is a
+  // browser form upload (POST Object) or a native PUT without Content-Length.
+  if (size === undefined) throw unknownLengthRefused(backend);
   const toLocal = new PassThrough();
   const toRemote = new PassThrough();
   const source = request.body;
@@ -64,6 +62,13 @@ export function writeThrough(
       };
     },
   };
+}
+
+/** 501, naming what is missing: not 411, the client gave what the protocol asks for. */
+function unknownLengthRefused(backend: Pick<Backend, 'description'>): StoreError {
+  return notImplemented(
+    `a write of unknown length (a POST Object form upload, or a PUT without Content-Length) to remote bucket ${backend.description}`,
+  );
 }
 
 /** Writes with no write-through yet (appends, multipart, copies into, metadata edits): 501. */
