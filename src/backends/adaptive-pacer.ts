@@ -120,9 +120,12 @@ export class AdaptivePacer {
     });
   }
 
-  /** The remote throttled a call: every call waits the backoff, which is returned. */
-  throttled(): number {
-    const backoffMs = this.rate.throttled();
+  /**
+   * The remote throttled a call: every call waits the backoff, at least `minMs` (the remote's
+   * `Retry-After`), which is returned.
+   */
+  throttled(minMs = 0): number {
+    const backoffMs = Math.max(this.rate.throttled(), minMs);
     this.#holdUntilMs = Math.max(this.#holdUntilMs, this.clock.nowMs() + backoffMs);
     return backoffMs;
   }

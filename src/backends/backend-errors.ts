@@ -4,6 +4,7 @@
 // goes silent past the timeout a 504.
 import { PassThrough, type Readable } from 'node:stream';
 import { StoreError, hasErrnoCode, isStoreError } from '../errors/index.js';
+import { retryAfterMs } from '../util/time.js';
 
 /** Where a failure happened: the bucket as the cluster names it, and the remote's address. */
 export interface BackendIdentity {
@@ -54,10 +55,10 @@ export function backendError(
   if (status === 412)
     return new StoreError('PreconditionFailed', `${where}: ${operation}: ${detail}`);
   if (status === 429 || status === 503) {
-    return new StoreError(
-      'TooManyRequests',
+    return new BackendThrottledError(
       `backend ${where} throttled ${operation} (HTTP ${status}): ${detail}`,
-      { cause: error, retryAfterSeconds: 1 },
+      error,
+      remoteRetryAfterMs(error),
     );
   }
   if (isTimeout(error)) {
@@ -71,6 +72,24 @@ export function backendError(
     `backend ${where} failed${answered}: ${operation}: ${detail}`,
     { cause: error },
   );
+}
+
+/**
+ * A remote that answered 429 or 503: the client is asked to slow down (429, S3 SlowDown) after
+ * `Retry-After` seconds, the remote's own when it sent one (the rate limiter bounds it, see
+ * backend-rate-limit.ts), else 1.
+ */
+export class BackendThrottledError extends StoreError {
+  constructor(
+    message: string,
+    cause: unknown,
+    /** The remote's `Retry-After`, in milliseconds, when it sent one. */
+    readonly remoteRetryAfterMs: number | undefined,
+    retryAfterSeconds = Math.max(1, Math.ceil((remoteRetryAfterMs ?? 0) / 1000)),
+  ) {
+    super('TooManyRequests', message, { cause, retryAfterSeconds });
+    this.name = 'BackendThrottledError';
+  }
 }
 
 /**
@@ -97,6 +116,8 @@ export class RemoteStatusError extends Error {
   constructor(
     readonly status: number,
     what: string,
+    /** The answer's `Retry-After`, in milliseconds, when it had one. */
+    readonly retryAfterMs?: number,
   ) {
     super(`${what}: HTTP ${status}`);
     this.name = 'RemoteStatusError';
@@ -115,6 +136,20 @@ function httpStatusOf(error: unknown): number | undefined {
   if (!('$metadata' in error)) return undefined;
   const metadata = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata;
   return typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
+}
+
+/**
+ * The remote's `Retry-After`: the native SDK's and RemoteStatusError's parsed value, or the
+ * header of the AWS SDK's raw answer (`$response`, a hidden property of its errors).
+ */
+function remoteRetryAfterMs(error: unknown): number | undefined {
+  if (error instanceof RemoteStatusError) return error.retryAfterMs;
+  if (typeof error !== 'object' || error === null) return undefined;
+  if (error instanceof Error && error.name === 'ApiError' && 'retryAfterMs' in error)
+    return typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined;
+  const response = (error as { $response?: { headers?: Record<string, string | undefined> } })
+    .$response;
+  return retryAfterMs(response?.headers?.['retry-after']);
 }
 
 /**

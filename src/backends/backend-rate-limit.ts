@@ -3,10 +3,12 @@
 // (or the verb's `per_op_max_tokens`) per `interval`, divided by the active targets and raised by
 // a quarter for the imbalance between them — one pacer per bucket and kind of call. When the
 // remote throttles anyway (429, 503), the call is tried again after a backoff, up to
-// `num_retries` times; then the client is told to slow down (429, S3 SlowDown).
+// `num_retries` times; then the client is told to slow down (429, S3 SlowDown). A remote's
+// `Retry-After` (bounded by `backend.max_retry_after_ms`) lengthens the backoff and is passed on
+// to the client, with or without the limit; every throttled answer is counted for the metrics.
 import type { Readable } from 'node:stream';
-import { intervalMs, parsePerOpMaxTokens, type RateLimitedVerb } from '../config/index.js';
-import { StoreError, isStoreError } from '../errors/index.js';
+import { intervalMs, parsePerOpMaxTokens } from '../config/index.js';
+import { StoreError } from '../errors/index.js';
 import type { ByteRange } from '../storage/index.js';
 import type { Clock } from '../util/clock.js';
 import {
@@ -16,6 +18,12 @@ import {
   type BucketPropsJson,
 } from '../wire/index.js';
 import { AdaptivePacer } from './adaptive-pacer.js';
+import { BackendThrottledError } from './backend-errors.js';
+import type {
+  BackendCallKind,
+  BackendThrottleStats,
+  ThrottleCounts,
+} from './backend-throttle-stats.js';
 import type {
   Backend,
   RemoteListOptions,
@@ -26,7 +34,7 @@ import type {
 } from './backend.js';
 
 /** The kinds of call paced apart; `per_op_max_tokens` names three of them. */
-type PacedCall = RateLimitedVerb | 'head' | 'list';
+type PacedCall = BackendCallKind;
 
 /** Pacers not asked for a turn this long are dropped when the table has grown. */
 const idleMs = 3_600_000;
@@ -45,15 +53,25 @@ export class BackendPacers {
   constructor(
     private readonly activeTargets: () => number,
     private readonly clock: Clock,
+    /** The longest remote `Retry-After` honoured (`backend.max_retry_after_ms`). */
+    private readonly maxRetryAfterMs: () => number,
+    private readonly stats: BackendThrottleStats,
   ) {}
 
-  /** `backend` paced by the bucket's `rate_limit.backend`; as it is when that is off. */
+  /**
+   * `backend` paced by the bucket's `rate_limit.backend`; when that is off, not paced and not
+   * retried, but its throttled answers are still counted and their `Retry-After` bounded.
+   */
   apply(backend: Backend, bucket: BucketJson, props: BucketPropsJson): Backend {
     const limit = props.rate_limit?.backend;
-    if (limit?.enabled !== true) return backend;
-    return new RateLimitedBackend(backend, limit.num_retries, (call) =>
-      this.#pacer(bucket, limit, call),
-    );
+    const paced = limit?.enabled === true;
+    return new RateLimitedBackend(backend, {
+      retries: paced ? limit.num_retries : 0,
+      pacer: paced ? (call) => this.#pacer(bucket, limit, call) : undefined,
+      maxRetryAfterMs: this.maxRetryAfterMs(),
+      counts: (call) => this.stats.of(bucket, call),
+      clock: this.clock,
+    });
   }
 
   #pacer(bucket: BucketJson, limit: BackendRateLimitJson, call: PacedCall): AdaptivePacer {
@@ -86,9 +104,13 @@ export class BackendPacers {
   }
 }
 
-/** A remote that answered 429 or 503 (see `backendError`). */
-function isThrottled(error: unknown): error is StoreError {
-  return isStoreError(error) && error.code === 'TooManyRequests';
+interface LimitSettings {
+  retries: number;
+  /** Undefined: the bucket has no `rate_limit.backend` (calls leave at once, once). */
+  pacer: ((call: PacedCall) => AdaptivePacer) | undefined;
+  maxRetryAfterMs: number;
+  counts: (call: PacedCall) => ThrottleCounts;
+  clock: Clock;
 }
 
 class RateLimitedBackend implements Backend {
@@ -96,8 +118,7 @@ class RateLimitedBackend implements Backend {
 
   constructor(
     private readonly backend: Backend,
-    private readonly retries: number,
-    private readonly pacer: (call: PacedCall) => AdaptivePacer,
+    private readonly limit: LimitSettings,
   ) {
     this.description = backend.description;
   }
@@ -129,32 +150,54 @@ class RateLimitedBackend implements Backend {
   }
 
   async #paced<T>(call: PacedCall, repeatable: boolean, send: () => Promise<T>): Promise<T> {
-    const pacer = this.pacer(call);
-    const turn = pacer.turn();
-    if (turn === undefined) {
-      throw new StoreError(
-        'TooManyRequests',
-        `Too Many Requests: ${pacer.waiting} ${call} calls to ${this.description} are already waiting for the bucket's rate_limit.backend (${pacer.rate.tokens} per interval on this target)`,
-        { retryAfterSeconds: Math.max(1, Math.ceil(pacer.rate.spacingMs() / 1000)) },
-      );
-    }
-    await turn;
+    const pacer = this.limit.pacer?.(call);
+    if (pacer !== undefined) await this.#firstTurn(call, pacer);
     for (let retried = 0; ; retried += 1) {
       try {
         return await send();
       } catch (error) {
-        if (!isThrottled(error)) throw error;
-        const backoffMs = pacer.throttled();
-        if (!repeatable || retried >= this.retries) {
-          const tries = retried === 0 ? 'once' : `${retried + 1} times`;
-          throw new StoreError(
-            'TooManyRequests',
-            `${error.message} (tried ${tries}; rate_limit.backend.num_retries ${this.retries})`,
-            { cause: error, retryAfterSeconds: Math.max(1, Math.ceil(backoffMs / 1000)) },
-          );
+        if (!(error instanceof BackendThrottledError)) throw error;
+        const counts = this.limit.counts(call);
+        counts.throttled += 1;
+        const hintMs = Math.min(error.remoteRetryAfterMs ?? 0, this.limit.maxRetryAfterMs);
+        const backoffMs = Math.max(pacer?.throttled(hintMs) ?? 0, hintMs);
+        if (pacer === undefined || !repeatable || retried >= this.limit.retries) {
+          counts.slowdowns += 1;
+          throw this.#slowDown(error, retried, pacer === undefined, backoffMs);
         }
+        const startedMs = this.limit.clock.nowMs();
         await pacer.turn(true);
+        counts.retries += 1;
+        if (retried === 0) counts.retriedCalls += 1;
+        counts.retryWaitMs += this.limit.clock.nowMs() - startedMs;
       }
     }
+  }
+
+  /** Waits for the call's turn; refused at once when the queue is too long to wait in. */
+  async #firstTurn(call: PacedCall, pacer: AdaptivePacer): Promise<void> {
+    const turn = pacer.turn();
+    if (turn !== undefined) return await turn;
+    this.limit.counts(call).slowdowns += 1;
+    throw new StoreError(
+      'TooManyRequests',
+      `Too Many Requests: ${pacer.waiting} ${call} calls to ${this.description} are already waiting for the bucket's rate_limit.backend (${pacer.rate.tokens} per interval on this target)`,
+      { retryAfterSeconds: Math.max(1, Math.ceil(pacer.rate.spacingMs() / 1000)) },
+    );
+  }
+
+  /** The client's 429 (S3 SlowDown): try again once the backoff (and the remote's hint) passed. */
+  #slowDown(
+    error: BackendThrottledError,
+    retried: number,
+    unpaced: boolean,
+    backoffMs: number,
+  ): BackendThrottledError {
+    const tries = retried === 0 ? 'once' : `${retried + 1} times`;
+    const message = unpaced
+      ? error.message
+      : `${error.message} (tried ${tries}; rate_limit.backend.num_retries ${this.limit.retries})`;
+    const seconds = Math.max(1, Math.ceil(backoffMs / 1000));
+    return new BackendThrottledError(message, error, error.remoteRetryAfterMs, seconds);
   }
 }

@@ -13,6 +13,7 @@ import { createHttpAgent, HttpBackend } from './http-backend.js';
 import type { Agent } from 'undici';
 import { findRemoteCluster, isRemoteAisBucket, type RemoteCluster } from './remote-clusters.js';
 import { BackendPacers } from './backend-rate-limit.js';
+import { BackendThrottleStats } from './backend-throttle-stats.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
 /** A named S3 endpoint profile (cluster config `backend.aws_profiles.<name>`). */
@@ -31,6 +32,8 @@ export interface BackendSettings {
   remoteClusters: readonly RemoteCluster[];
   requestTimeoutMs: number;
   maxAttempts: number;
+  /** The longest remote `Retry-After` a retry waits for (`backend.max_retry_after_ms`). */
+  maxRetryAfterMs: number;
 }
 
 /** The profile a bucket without `extra.aws.profile` uses (when the config has one by this name). */
@@ -61,6 +64,8 @@ export class Backends {
   #httpAgent: Agent | undefined;
   /** Paces calls to the backends of buckets with `rate_limit.backend` on. */
   readonly #pacers: BackendPacers;
+  /** The remotes' throttled answers and the retries they caused (for `/metrics`). */
+  readonly throttleStats = new BackendThrottleStats();
 
   /** `activeTargets`: how many targets share a bucket's backend budget (this node's map). */
   constructor(
@@ -68,12 +73,17 @@ export class Backends {
     activeTargets: () => number = () => 1,
     clock: Clock = systemClock,
   ) {
-    this.#pacers = new BackendPacers(activeTargets, clock);
+    this.#pacers = new BackendPacers(
+      activeTargets,
+      clock,
+      () => this.settings().maxRetryAfterMs,
+      this.throttleStats,
+    );
   }
 
   /**
    * The backend of a remote bucket (501 for providers without an adapter), paced by the bucket's
-   * `rate_limit.backend` when that is on.
+   * `rate_limit.backend` when that is on, its throttled answers counted either way.
    */
   for(bucket: BucketJson, props: BucketPropsJson): Backend {
     return this.#pacers.apply(this.#unpaced(bucket, props), bucket, props);

@@ -8,6 +8,7 @@ import { StoreError, badRequest } from '../errors/index.js';
 import type { ByteRange } from '../storage/index.js';
 import { RemoteMetadataKey, type Backend, type RemoteObject, type RemoteRead } from './backend.js';
 import { httpObjectUrl } from './http-object-url.js';
+import { retryAfterMs } from '../util/time.js';
 import {
   backendError,
   describeBackend,
@@ -131,7 +132,11 @@ export class HttpBackend implements Backend {
     throw backendError(
       this.#identity,
       operation,
-      new RemoteStatusError(response.statusCode, `${operation} ${this.#url(name)}`),
+      new RemoteStatusError(
+        response.statusCode,
+        `${operation} ${this.#url(name)}`,
+        retryAfterMs(response.headers['retry-after']),
+      ),
       name,
     );
   }

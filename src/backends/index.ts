@@ -8,6 +8,12 @@ export type {
   RemotePutOptions,
   RemoteRead,
 } from './backend.js';
+export type {
+  BackendCallKind,
+  BackendThrottleStats,
+  ThrottleCounts,
+  ThrottleSeries,
+} from './backend-throttle-stats.js';
 export { Backends, defaultProfileName, isRemoteBucket, requireRemoteBucket } from './backends.js';
 export type { AwsProfile, BackendSettings } from './backends.js';
 export {

@@ -238,6 +238,8 @@ export const clusterConfigSchema = z
         request_timeout_ms: z.number().int().min(100).max(3_600_000).default(30_000),
         /** Attempts per backend request (throttling and network errors are retried). */
         max_attempts: z.number().int().min(1).max(10).default(3),
+        /** The longest wait a throttling remote's `Retry-After` may impose before a retry. */
+        max_retry_after_ms: z.number().int().min(0).max(600_000).default(30_000),
       })
       .strict()
       .prefault({}),

@@ -25,8 +25,16 @@ export class ApiError extends Error {
   readonly detail: string;
   /** The failed operation, e.g. `PUT ais://b/o`. */
   readonly operation: string;
+  /** How long the server asked to wait before trying again (its `Retry-After`), when it did. */
+  readonly retryAfterMs?: number;
 
-  constructor(label: OperationLabel, status: number, body?: ErrorBodyJson, text?: string) {
+  constructor(
+    label: OperationLabel,
+    status: number,
+    body?: ErrorBodyJson,
+    text?: string,
+    retryAfterMs?: number,
+  ) {
     const detail = errorDetail(label, status, body, text);
     super(`${label.text}: ${status} ${detail}`);
     this.name = 'ApiError';
@@ -34,6 +42,7 @@ export class ApiError extends Error {
     if (body !== undefined) this.body = body;
     this.detail = detail;
     this.operation = label.text;
+    if (retryAfterMs !== undefined) this.retryAfterMs = retryAfterMs;
   }
 }
 

@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { TlsConnector } from '../util/tls/tls-client.js';
+import { retryAfterMs } from '../util/time.js';
 import { ContentType, Header, type ActionMessage } from '../wire/index.js';
 import {
   ApiError,
@@ -237,7 +238,8 @@ function apiErrorFrom(
   const headerText = headerValue(headers, Header.error);
   const body =
     parseErrorBody(text) ?? (headerText === undefined ? undefined : parseErrorBody(headerText));
-  return new ApiError(label, status, body, text || headerText);
+  const retryAfter = retryAfterMs(headers['retry-after']);
+  return new ApiError(label, status, body, text || headerText, retryAfter);
 }
 
 /** Checks that a successful answer carries JSON (or nothing), then parses it with `parse`. */

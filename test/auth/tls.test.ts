@@ -1,8 +1,8 @@
 // HTTPS end to end: a cluster whose every port serves TLS with certificates from a test CA, intra
 // ports that require the nodes' client certificate, the SDK, the CLI and an S3 client over HTTPS,
-// an ETL transformer reading its objects, the AuthN service over HTTPS, and certificates reloaded
-// without a restart (on request, and when the files change), a bad file keeping the previous
-// certificate in use.
+// an ETL transformer reading its objects, the AuthN service over HTTPS, curl and the aws cli, and
+// certificates reloaded without a restart (on request, under load with no failed request, and
+// when the files change), a bad file keeping the previous certificate in use.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,7 +14,14 @@ import { connect } from 'node:tls';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Agent, getGlobalDispatcher, request, setGlobalDispatcher, type Dispatcher } from 'undici';
+import {
+  Agent,
+  fetch as undiciFetch,
+  getGlobalDispatcher,
+  request,
+  setGlobalDispatcher,
+  type Dispatcher,
+} from 'undici';
 import { Client } from '../../src/sdk/index.js';
 import {
   makePlaygroundCertificates,
@@ -263,6 +270,72 @@ test('load-x509 reloads every node; the CLI shows the new certificate', async ()
   const bucket = { name: 'secure', provider: 'ais' };
   await client.putObject(bucket, 'after-reload', body);
   assert.deepEqual(await client.getObjectBytes(bucket, 'after-reload'), body);
+});
+
+test('certificates reloaded under load: no request fails, new handshakes get the new one', async () => {
+  const bucket = { name: 'secure', provider: 'ais' };
+  const body = randomBytes(20_000);
+  await client.putObject(bucket, 'under-load', body);
+  let reloading = true;
+  let served = 0;
+  const failures: string[] = [];
+  const url = `${cluster.primary.publicUrl}/v1/objects/secure/under-load`;
+  /** Over the shared client's kept connections, or a new connection (a new handshake). */
+  const getOnce = async (fresh: boolean): Promise<Buffer> => {
+    if (!fresh) return await client.getObjectBytes(bucket, 'under-load');
+    const agent = new Agent({ connect: { ca } });
+    try {
+      const response = await undiciFetch(url, { dispatcher: agent });
+      if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+      return Buffer.from(await response.arrayBuffer());
+    } finally {
+      await agent.close();
+    }
+  };
+  const load = async (fresh: boolean): Promise<void> => {
+    const kind = fresh ? 'new' : 'kept';
+    for (let i = 0; i < 2000 && (reloading || i < 3); i += 1) {
+      try {
+        if ((await getOnce(fresh)).equals(body)) served += 1;
+        else failures.push(`${kind} connection: wrong bytes`);
+      } catch (error) {
+        failures.push(`${kind} connection: ${String(error)}`);
+      }
+    }
+  };
+  const running = [load(false), load(true), load(true)];
+  try {
+    const serial = await renewCertificate(tls);
+    await client.cluster.reloadCertificates();
+    assert.equal(await servedSerial(cluster.primary.publicUrl), serial);
+  } finally {
+    reloading = false;
+    await Promise.all(running);
+  }
+  assert.deepEqual(failures, []);
+  assert.ok(served >= 9, `${served} GETs served`);
+});
+
+test('curl and the aws cli over HTTPS, trusting the CA', async () => {
+  const body = randomBytes(40_000);
+  const source = join(dir, 'cli-body.bin');
+  await writeFile(source, body);
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: accessKey,
+    AWS_SECRET_ACCESS_KEY: secretKey,
+    AWS_DEFAULT_REGION: region,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  const aws = ['--endpoint-url', cluster.primary.publicUrl, '--ca-bundle', tls.ca];
+  await run('aws', [...aws, 's3', 'cp', source, 's3://secure/cli/aws.bin'], { env });
+  const url = `${cluster.primary.publicUrl}/v1/objects/secure/cli/aws.bin`;
+  const { stdout } = await run('curl', ['-sS', '-f', '-L', '--cacert', tls.ca, url], {
+    encoding: 'buffer',
+    maxBuffer: 1 << 20,
+  });
+  assert.ok(stdout.equals(body), 'curl read what the aws cli wrote');
+  await assert.rejects(run('curl', ['-sS', '-f', url]), /certificate/i, 'curl without the CA');
 });
 
 test('a renewed certificate is picked up from the files without a request', async () => {

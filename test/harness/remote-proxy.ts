@@ -1,7 +1,7 @@
 // A proxy in front of a remote (s3rver) that counts the requests it passes and can fail them as a
 // remote does: refuse (connections reset), cut a GET's body after some bytes, go silent, answer
-// GETs late, or throttle (S3's 503 SlowDown, or 429) over a rate or for the first requests of each
-// path; ranged GETs are recorded with their ranges.
+// GETs late, or throttle (S3's 503 SlowDown, or 429, with a Retry-After if asked) over a rate or
+// for the first requests of each path; ranged GETs are recorded with their ranges.
 import {
   createServer,
   request as httpRequest,
@@ -19,9 +19,9 @@ export type ProxyMode =
   /** GET bodies stop after this many bytes and the connection is reset. */
   | { kind: 'cut'; afterBytes: number }
   /** Requests over `perSecond` (after a burst of `burst`) are answered `status`. */
-  | { kind: 'throttle'; perSecond: number; burst: number; status: 429 | 503 }
+  | { kind: 'throttle'; perSecond: number; burst: number; status: 429 | 503; retryAfter?: string }
   /** The first `count` requests of each path are answered `status`. */
-  | { kind: 'throttle-first'; count: number; status: 429 | 503 }
+  | { kind: 'throttle-first'; count: number; status: 429 | 503; retryAfter?: string }
   /** Each GET is answered this much later (a slow remote). */
   | { kind: 'slow'; delayMs: number };
 
@@ -59,7 +59,7 @@ export class RemoteProxy {
       if (proxy !== undefined && proxy.#throttles(mode, line)) {
         proxy.throttled.push(line);
         req.resume();
-        answerThrottled(res, mode.status, req.method);
+        answerThrottled(res, mode, req.method);
         return;
       }
       holder.proxy?.requests.push(line);
@@ -150,12 +150,20 @@ export class RemoteProxy {
 }
 
 /** S3's answer to a client over its request rate. */
-function answerThrottled(res: ServerResponse, status: 429 | 503, method: string | undefined): void {
+function answerThrottled(
+  res: ServerResponse,
+  { status, retryAfter }: { status: 429 | 503; retryAfter?: string },
+  method: string | undefined,
+): void {
   const code = status === 503 ? 'SlowDown' : 'TooManyRequests';
   const body =
     method === 'HEAD'
       ? ''
       : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>Please reduce your request rate.</Message></Error>`;
-  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': body.length });
+  res.writeHead(status, {
+    'content-type': 'application/xml',
+    'content-length': body.length,
+    ...(retryAfter === undefined ? {} : { 'retry-after': retryAfter }),
+  });
   res.end(body);
 }

@@ -32,6 +32,7 @@ function settingsFor(endpoint: string): BackendSettings {
     },
     requestTimeoutMs: 5000,
     maxAttempts: 1,
+    maxRetryAfterMs: 30_000,
   };
 }
 

@@ -27,6 +27,7 @@ import { createLogger, type Logger } from '../../util/log.js';
 import { defaultLogFileLimits, NodeLogFiles } from '../../util/log-files.js';
 import { isNativeApiPath, NodeFlag, type NamespaceJson, type NodeJson } from '../../wire/index.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
+import { registerBackendMetrics } from './metrics/backend-metrics.js';
 import { NodeAuth } from './auth/node-auth.js';
 import { withTokenRoutes } from './auth/token-routes.js';
 import { loadNodeId } from './node-identity.js';
@@ -132,11 +133,13 @@ export class NodeRuntime {
           remoteClusters: attachedClusters(backend.conf.ais, backend.remote_ais_uuids),
           requestTimeoutMs: backend.request_timeout_ms,
           maxAttempts: backend.max_attempts,
+          maxRetryAfterMs: backend.max_retry_after_ms,
         };
       },
       activeTargets(store),
       clock,
     );
+    registerBackendMetrics(this.metrics.registry, config.role, this.backends.throttleStats);
   }
 
   static async create(config: NodeConfig, seams: NodeSeams = {}): Promise<NodeRuntime> {
