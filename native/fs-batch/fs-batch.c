@@ -599,6 +599,14 @@ static napi_value init(napi_env env, napi_value exports) {
           napi_ok ||
       napi_set_named_property(env, exports, "readFile", function) != napi_ok)
     return NULL;
+  if (napi_create_function(env, "unlinkFiles", NAPI_AUTO_LENGTH, unlink_files, NULL, &function) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "unlinkFiles", function) != napi_ok)
+    return NULL;
+  if (napi_create_function(env, "removeDirectories", NAPI_AUTO_LENGTH, remove_directories, NULL,
+                           &function) != napi_ok ||
+      napi_set_named_property(env, exports, "removeDirectories", function) != napi_ok)
+    return NULL;
   return exports;
 }
 

@@ -22,4 +22,8 @@ char *string_argument(napi_env env, napi_value value, size_t *length);
 /** readFile (read-file.c). */
 napi_value read_file(napi_env env, napi_callback_info info);
 
+/** unlinkFiles and removeDirectories (unlink-files.c). */
+napi_value unlink_files(napi_env env, napi_callback_info info);
+napi_value remove_directories(napi_env env, napi_callback_info info);
+
 #endif

@@ -65,3 +65,22 @@ export function readFile(
   buffer: Buffer | null,
   known: BigInt64Array | null,
 ): Promise<Buffer | undefined>;
+
+/**
+ * Removes `paths` (absolute, joined by NUL) in one thread-pool job, each only while it is a
+ * regular file (lstat: a symbolic link is never followed) whose access time is at most
+ * `accessedBeforeNs[i]` and whose modification time in ms is `modifiedMs[i]` (-1: no condition).
+ * Resolves to one result per path: 0 removed, an errno of the lstat or unlink, -1 not a regular
+ * file, -2 accessed after the bound, -3 modified (the last three kept).
+ */
+export function unlinkFiles(
+  paths: string,
+  accessedBeforeNs: BigInt64Array,
+  modifiedMs: BigInt64Array,
+): Promise<Int32Array>;
+
+/**
+ * rmdir of each of `paths` (absolute, joined by NUL) in one thread-pool job. Resolves to one
+ * result per path: 0 removed, else the errno (ENOTEMPTY for one that is not empty).
+ */
+export function removeDirectories(paths: string): Promise<Int32Array>;

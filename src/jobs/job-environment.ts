@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { ArchiveFormat, ArchiveWriter } from '../archive/index.js';
 import type { BucketMetadata, ClusterMap } from '../cluster/index.js';
 import type { ClusterConfigValues } from '../config/index.js';
-import type { Disk, LocalStore } from '../storage/index.js';
+import type { ColdReplica, Disk, LocalStore } from '../storage/index.js';
 import type { IntraClient } from '../transport/index.js';
 import type { Logger } from '../util/log.js';
 import type { BucketJson, StartJobRequestJson } from '../wire/index.js';
@@ -73,6 +73,16 @@ export interface TargetJobEnvironment {
    * ObjectNotFound when nothing was cached.
    */
   evictObject(bucket: BucketJson, name: string): Promise<void>;
+  /**
+   * LRU's eviction of a batch of one remote bucket's cold cached objects, as its listing saw them:
+   * each evicted (replica, copies, EC pieces), kept (read after `readBeforeMs`, rewritten, or in
+   * use now) or gone (nothing cached any more).
+   */
+  evictColdObjects(
+    bucket: BucketJson,
+    replicas: readonly ColdReplica[],
+    readBeforeMs: number,
+  ): Promise<ColdEviction[]>;
   /**
    * Fetches a remote bucket's object into the cluster (a cold GET without a client) unless it is
    * cached; with `latestVersion`, a cached copy the remote changed is fetched again (ObjectNotFound
@@ -149,3 +159,6 @@ export interface JobDefinition {
   readonly kind: JobKind;
   create(request: StartJobRequestJson, environment: TargetJobEnvironment): Job;
 }
+
+/** What became of an object LRU chose (see `evictColdObjects`). */
+export type ColdEviction = 'evicted' | 'kept' | 'gone';

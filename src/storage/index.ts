@@ -17,6 +17,8 @@ export type {
   SmallFile,
   SmallFileRead,
   StatBatch,
+  UnlinkCondition,
+  UnlinkResult,
 } from './io/fs-batch.js';
 export type {
   ByteRange,
@@ -47,7 +49,7 @@ export type { CopiesReport, CopiesRequest } from './mirror-copies.js';
 export { isReadable } from './mountpath/index.js';
 export type { MountpathChange } from './volume.js';
 export type { RelocateOptions } from './relocate.js';
-export type { ReplicaIdentity } from './remove-replicas.js';
+export type { ColdOutcome, ColdReplica, ReplicaIdentity } from './remove-replicas.js';
 export type {
   MetadataCacheStats,
   ObjectChecksum,

@@ -89,7 +89,13 @@ import {
   type StoreContext,
 } from './store-context.js';
 import { relocateMisplaced, type RelocateOptions } from './relocate.js';
-import { removeIfUnchanged, type ReplicaIdentity } from './remove-replicas.js';
+import {
+  evictColdReplicas,
+  removeIfUnchanged,
+  type ColdOutcome,
+  type ColdReplica,
+  type ReplicaIdentity,
+} from './remove-replicas.js';
 import { Volume, type MountpathChange } from './volume.js';
 import {
   defaultMetadataCacheBytes,
@@ -691,6 +697,26 @@ export class LocalStore {
     if (pending !== undefined) return pending;
     const object = await this.headObject(bucket, name);
     return Number(object.accessTimeNs / 1_000_000n);
+  }
+
+  /**
+   * LRU's eviction of a batch of one bucket's cold cached objects, as its listing saw them: each
+   * goes unless it was read after `readBeforeMs` (recorded in memory or in its file's atime), was
+   * rewritten, or is in use now; see `evictColdReplicas`. 'elsewhere': evict it the general way.
+   */
+  async evictCold(
+    bucket: BucketJson,
+    replicas: readonly ColdReplica[],
+    readBeforeMs: number,
+  ): Promise<ColdOutcome[]> {
+    const unread = replicas.filter(
+      ({ name }) => (this.#accessTimes.pendingMs(unameOf(bucket, name)) ?? 0) <= readBeforeMs,
+    );
+    const outcomes = await this.#watch((context) =>
+      evictColdReplicas(context, bucket, unread, BigInt(readBeforeMs) * 1_000_000n),
+    );
+    const byName = new Map(unread.map(({ name }, index) => [name, outcomes[index]]));
+    return replicas.map(({ name }) => byName.get(name) ?? 'kept');
   }
 
   /** Writes the recorded access times to the object files now (LRU does before it looks). */

@@ -1,13 +1,20 @@
 // Removing an object's replicas: all of them (DELETE), all of them only if still the version a
-// rebalance sent away, or the one copy a resilver moved off a mountpath.
+// rebalance sent away, the one copy a resilver moved off a mountpath, or a batch of cold cached
+// objects (LRU eviction) while each is still unread and unchanged.
 import { dirname } from 'node:path';
 import { hasErrnoCode, isStoreError } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
-import { removeEmptyParents } from './io/index.js';
+import { removeEmptyParents, type UnlinkResult } from './io/index.js';
 import { objectRoot, replicaPaths, type ReplicaPath } from './layout/index.js';
 import { removeChunkSet } from './multipart/chunk-sets.js';
 import { findReplica } from './replica-lookup.js';
-import { mountpathsFor, unameOf, type StoreContext } from './store-context.js';
+import {
+  homeMountpath,
+  lockKeyOf,
+  mountpathsFor,
+  unameOf,
+  type StoreContext,
+} from './store-context.js';
 
 /** Which version of an object a conditional removal expects to find. */
 export interface ReplicaIdentity {
@@ -104,4 +111,120 @@ async function unlinkReplica(
   // Emptied directories would force a later `a` next to a gone `a/x` into hashed form.
   if (!location.hashed) await removeEmptyParents(disk, parent, root);
   return true;
+}
+
+/** A cached object LRU chose, as its listing saw it. */
+export interface ColdReplica {
+  readonly name: string;
+  /** The mountpath the listing found its replica on. */
+  readonly mountpath: string;
+  /** Its file's modification time then: a file rewritten since is another object, kept. */
+  readonly modifiedTimeMs: number;
+  /** Its mirror copies' paths then (the record's `copies`). */
+  readonly copies: readonly string[];
+  /** A chunked object's chunk set then: such an object is evicted by the general path. */
+  readonly chunkSet?: string | undefined;
+}
+
+/**
+ * What became of a cold replica: evicted; kept (in use now, read or rewritten since it was
+ * listed); or not where the listing saw it (moved, stored hashed after a name collision, gone):
+ * the caller evicts that one by the general path, which looks everywhere.
+ */
+export type ColdOutcome = 'evicted' | 'kept' | 'elsewhere';
+
+/**
+ * Evicts a batch of one bucket's cold replicas in a few thread-pool jobs (the object's replica
+ * and its mirror copies), where the general eviction costs several per object: each goes only
+ * if its write lock is free now and its file was not read after `accessedBeforeNs` nor
+ * rewritten, checked and unlinked in one step per file. Chunked objects, and objects away from
+ * their home mountpath, are left to the general path ('elsewhere'). A disk fault fails the batch
+ * after what was removed is tidied.
+ */
+export async function evictColdReplicas(
+  context: StoreContext,
+  bucket: BucketJson,
+  replicas: readonly ColdReplica[],
+  accessedBeforeNs: bigint,
+): Promise<ColdOutcome[]> {
+  const keys = replicas.map(({ name }) => lockKeyOf(bucket, name, 'ob'));
+  return await context.locks.withFreeWriteLocks(keys, async (taken) => {
+    const outcomes: ColdOutcome[] = replicas.map(() => 'kept');
+    const chosen = replicas.flatMap((replica, index) => {
+      if (!taken[index]) return [];
+      // Away from its home (a resilver has yet to move it), another replica may be left over.
+      if (
+        replica.chunkSet !== undefined ||
+        homeMountpath(context, unameOf(bucket, replica.name)).path !== replica.mountpath
+      ) {
+        outcomes[index] = 'elsewhere';
+        return [];
+      }
+      const [location] = replicaPaths(replica.mountpath, bucket, replica.name);
+      return location === undefined ? [] : [{ index, replica, location }];
+    });
+    const results = await context.disk.unlinkFiles(
+      chosen.map(({ location }) => location.path),
+      chosen.map(({ replica }) => ({ accessedBeforeNs, modifiedMs: replica.modifiedTimeMs })),
+    );
+    const removed: string[] = [];
+    const copies: string[] = [];
+    let fault: NodeJS.ErrnoException | undefined;
+    for (const [position, { index, replica, location }] of chosen.entries()) {
+      const result = results[position] as UnlinkResult;
+      if (result === 'removed') {
+        outcomes[index] = 'evicted';
+        removed.push(location.path);
+        copies.push(...replica.copies);
+      } else if (result === 'not-regular' || (typeof result !== 'string' && isAbsent(result))) {
+        outcomes[index] = 'elsewhere';
+      } else if (typeof result !== 'string') {
+        fault ??= result;
+      }
+    }
+    for (const [index, result] of (await context.disk.unlinkFiles(copies)).entries()) {
+      if (result === 'removed') removed.push(copies[index] as string);
+      else if (typeof result !== 'string' && !isAbsent(result)) fault ??= result;
+    }
+    await tidyParents(context, bucket, removed);
+    if (fault !== undefined) throw fault;
+    return outcomes;
+  });
+}
+
+/** Absent at that path, below a file, or a directory (`a` while `a/b` exists). */
+function isAbsent(error: NodeJS.ErrnoException): boolean {
+  return hasErrnoCode(error, 'ENOENT', 'ENOTDIR', 'EISDIR', 'EPERM');
+}
+
+/**
+ * The directories that lost entries: synced when objects are fsynced, and pruned while empty so
+ * that a later `a` next to a gone `a/x` is not forced into hashed form; one job per level (deepest
+ * first within it), not one rmdir per directory. The object roots themselves stay.
+ */
+async function tidyParents(
+  context: StoreContext,
+  bucket: BucketJson,
+  paths: readonly string[],
+): Promise<void> {
+  let level = new Map<string, string>();
+  for (const path of paths) {
+    const mountpath = context.mountpaths.find((each) => path.startsWith(`${each.path}/`));
+    if (mountpath !== undefined) level.set(dirname(path), objectRoot(mountpath.path, bucket));
+  }
+  if (context.options.fsyncObjects)
+    for (const parent of level.keys()) await context.syncs.sync(parent);
+  for (;;) {
+    const below = [...level].filter(([directory, root]) => directory.startsWith(`${root}/`));
+    if (below.length === 0) return;
+    below.sort(([a], [b]) => b.length - a.length);
+    const results = await context.disk.removeDirectories(below.map(([directory]) => directory));
+    level = new Map();
+    for (const [index, error] of results.entries()) {
+      const [directory, root] = below[index] as [string, string];
+      if (error === undefined) level.set(dirname(directory), root);
+      else if (!hasErrnoCode(error, 'ENOTEMPTY', 'EEXIST', 'ENOENT', 'ENOTDIR', 'EBUSY'))
+        throw error;
+    }
+  }
 }

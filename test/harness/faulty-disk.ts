@@ -18,6 +18,8 @@ import {
   type StatBatch,
   type Stats,
   type StatsFs,
+  type UnlinkCondition,
+  type UnlinkResult,
 } from '../../src/storage/index.js';
 import { DurabilityJournal, inodeOf } from './durability-journal.js';
 import { FaultPlan, type FaultRule, type InjectedFault, type ReadCounter } from './fault-plan.js';
@@ -217,6 +219,44 @@ export class FaultyDisk implements Disk {
       }
     }
     return undefined;
+  }
+
+  /** Path by path under `unlink`'s rules: an injected fault becomes that path's result. */
+  async unlinkFiles(
+    paths: readonly string[],
+    conditions: readonly (UnlinkCondition | undefined)[] = [],
+  ): Promise<UnlinkResult[]> {
+    const results: UnlinkResult[] = [];
+    for (const [index, path] of paths.entries()) {
+      try {
+        await this.#plan.before('unlink', [path]);
+      } catch (error) {
+        results.push(error as NodeJS.ErrnoException);
+        continue;
+      }
+      const { journal } = this.#plan;
+      const kept = journal === undefined ? undefined : await journal.keep(path);
+      const [result] = await this.inner.unlinkFiles([path], [conditions[index]]);
+      if (result === 'removed') journal?.unlinked(path, kept);
+      results.push(result as UnlinkResult);
+    }
+    return results;
+  }
+
+  /** Path by path under `rmdir`'s rules. */
+  async removeDirectories(
+    paths: readonly string[],
+  ): Promise<(NodeJS.ErrnoException | undefined)[]> {
+    const results: (NodeJS.ErrnoException | undefined)[] = [];
+    for (const path of paths) {
+      try {
+        await this.rmdir(path);
+        results.push(undefined);
+      } catch (error) {
+        results.push(error as NodeJS.ErrnoException);
+      }
+    }
+    return results;
   }
 
   stat(path: string, options: { bigint: true }): Promise<BigIntStats>;

@@ -201,6 +201,8 @@ export async function startTarget(
       isRemoteBucket,
       deleteObject: (bucket, name) => deleteAtOwner(runtime, objects, bucket, name),
       evictObject: (bucket, name) => objects.evict({ bucket: objects.resolve(bucket), name }),
+      evictColdObjects: (bucket, replicas, readBeforeMs) =>
+        objects.evictCold(objects.resolve(bucket), replicas, readBeforeMs),
       prefetchObject: (bucket, name, latest, blobSizes): Promise<boolean> => {
         const target = { bucket: objects.resolve(bucket), name };
         const source: ColdSource | undefined =

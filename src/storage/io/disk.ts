@@ -26,13 +26,17 @@ import {
   readDirectoryEntries,
   readFirstFile,
   readSmallFile,
+  removeDirectories,
   statFiles,
+  unlinkFiles,
   type AttributeReads,
   type DirectoryEntries,
   type FirstFile,
   type SmallFile,
   type SmallFileRead,
   type StatBatch,
+  type UnlinkCondition,
+  type UnlinkResult,
 } from './fs-batch.js';
 
 export type { BigIntStats, Dirent, Stats, StatsFs };
@@ -154,6 +158,16 @@ export interface Disk {
    * passed over); undefined when none exists.
    */
   readFirstFile(paths: readonly string[], request: SmallFileRead): Promise<FirstFile | undefined>;
+  /**
+   * Many files removed in one job (fs-batch.ts), each only while it is a regular file meeting its
+   * condition; never rejects for one path: each result says what became of it.
+   */
+  unlinkFiles(
+    paths: readonly string[],
+    conditions?: readonly (UnlinkCondition | undefined)[],
+  ): Promise<UnlinkResult[]>;
+  /** rmdir of many directories in one job: per path undefined (removed) or the error. */
+  removeDirectories(paths: readonly string[]): Promise<(NodeJS.ErrnoException | undefined)[]>;
 }
 
 /**
@@ -203,4 +217,6 @@ export const localDisk: Disk = {
   statFiles,
   readSmallFile,
   readFirstFile,
+  unlinkFiles,
+  removeDirectories,
 };

@@ -6,7 +6,13 @@ import { mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { getAttribute, setAttribute } from 'fs-xattr';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
-import { EntryType, readDirectoryEntries, statFiles } from './index.js';
+import {
+  EntryType,
+  readDirectoryEntries,
+  removeDirectories,
+  statFiles,
+  unlinkFiles,
+} from './index.js';
 
 const attribute = 'user.cairn.test';
 let root = '';
@@ -198,4 +204,38 @@ test('random names in one directory come back in JavaScript key order', async ()
   );
   const expected = [...names].map((name) => (directories.has(name) ? `${name}/` : name)).sort();
   assert.deepEqual(keys, expected);
+});
+
+test('unlinkFiles removes regular files meeting their conditions and says why it kept others', async () => {
+  const directory = join(root, 'removals');
+  await mkdir(join(directory, 'dir'), { recursive: true });
+  for (const name of ['plain', 'read', 'changed', 'old'])
+    await writeFile(join(directory, name), '');
+  await symlink(join(directory, 'plain'), join(directory, 'link'));
+  const old = await stat(join(directory, 'old'), { bigint: true });
+  const changed = await stat(join(directory, 'changed'), { bigint: true });
+  const names = ['plain', 'read', 'changed', 'old', 'link', 'dir', 'missing'];
+  const results = await unlinkFiles(
+    names.map((name) => join(directory, name)),
+    [
+      undefined,
+      { accessedBeforeNs: 1n },
+      { modifiedMs: Number(changed.mtimeNs / 1_000_000n) + 1 },
+      { accessedBeforeNs: old.atimeNs, modifiedMs: Number(old.mtimeNs / 1_000_000n) },
+    ],
+  );
+  assert.deepEqual(results.slice(0, 6), [
+    'removed',
+    'accessed',
+    'modified',
+    'removed',
+    'not-regular',
+    'not-regular',
+  ]);
+  assert.equal((results[6] as NodeJS.ErrnoException).code, 'ENOENT');
+  assert.deepEqual((await readdir(directory)).sort(), ['changed', 'dir', 'link', 'read']);
+  const removed = await removeDirectories([join(directory, 'dir'), directory]);
+  assert.equal(removed[0], undefined);
+  assert.equal(removed[1]?.code, 'ENOTEMPTY');
+  assert.deepEqual((await readdir(directory)).sort(), ['changed', 'link', 'read']);
 });

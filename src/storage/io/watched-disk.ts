@@ -20,6 +20,8 @@ import type {
   SmallFile,
   SmallFileRead,
   StatBatch,
+  UnlinkCondition,
+  UnlinkResult,
 } from './fs-batch.js';
 
 /**
@@ -160,5 +162,33 @@ export class WatchedDisk implements Disk {
 
   readFirstFile(paths: readonly string[], request: SmallFileRead): Promise<FirstFile | undefined> {
     return this.disk.readFirstFile(paths, request);
+  }
+
+  async unlinkFiles(
+    paths: readonly string[],
+    conditions?: readonly (UnlinkCondition | undefined)[],
+  ): Promise<UnlinkResult[]> {
+    let results: UnlinkResult[] | undefined;
+    try {
+      results = await this.disk.unlinkFiles(paths, conditions);
+      return results;
+    } finally {
+      // Failed as a whole: any of them may be gone.
+      for (const [index, path] of paths.entries())
+        if (results === undefined || results[index] === 'removed') this.changed(path);
+    }
+  }
+
+  async removeDirectories(
+    paths: readonly string[],
+  ): Promise<(NodeJS.ErrnoException | undefined)[]> {
+    let results: (NodeJS.ErrnoException | undefined)[] | undefined;
+    try {
+      results = await this.disk.removeDirectories(paths);
+      return results;
+    } finally {
+      for (const [index, path] of paths.entries())
+        if (results === undefined || results[index] === undefined) this.changed(path);
+    }
   }
 }

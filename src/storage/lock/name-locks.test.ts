@@ -81,3 +81,27 @@ test('queues are bounded: past the limit a request fails fast with Conflict', as
   await Promise.all([held, queued, other]);
   assert.equal(locks.size, 0);
 });
+
+test('free write locks: taken only where no one holds or waits, released after, others wait', async () => {
+  const locks = new NameLocks();
+  const gate = deferred();
+  const reading = locks.withReadLock('busy', () => gate.promise);
+  const order: string[] = [];
+  let writer: Promise<void> | undefined;
+  const taken = await locks.withFreeWriteLocks(['free', 'busy', 'other'], async (which) => {
+    // A writer of a name the batch holds waits for the batch.
+    writer = locks.withWriteLock('free', () => {
+      order.push('writer');
+      return Promise.resolve();
+    });
+    await Promise.resolve();
+    order.push('batch');
+    return which;
+  });
+  await writer;
+  assert.deepEqual(taken, [true, false, true]);
+  assert.deepEqual(order, ['batch', 'writer']);
+  gate.resolve();
+  await reading;
+  assert.equal(locks.size, 0);
+});

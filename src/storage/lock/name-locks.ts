@@ -62,6 +62,28 @@ export class NameLocks {
     }
   }
 
+  /**
+   * Runs `action` holding the exclusive locks of those of `names` (distinct) that no one holds or
+   * waits for now, without waiting for the others: `taken[i]` says which. A batch (LRU eviction)
+   * must not stall behind one busy name, and a name in use is not one to evict anyway.
+   */
+  async withFreeWriteLocks<T>(
+    names: readonly string[],
+    action: (taken: readonly boolean[]) => Promise<T>,
+  ): Promise<T> {
+    const taken = names.map((name) => {
+      const entry = this.#entries.get(name);
+      if (entry !== undefined || this.#entries.size >= this.#limits.maxNames) return false;
+      this.#entries.set(name, { readers: 0, writer: true, waiters: [] });
+      return true;
+    });
+    try {
+      return await action(taken);
+    } finally {
+      for (const [index, name] of names.entries()) if (taken[index]) this.#release(name, 'write');
+    }
+  }
+
   /** Number of names currently locked or waited on (for tests and stats). */
   get size(): number {
     return this.#entries.size;

@@ -76,6 +76,8 @@ export interface RebalancePolicy {
   beforeDelete(address: ObjectAddress, versionId?: string): void;
   /** After a delete here: copies other targets still hold go too. True when one was removed. */
   deleteElsewhere(address: ObjectAddress, versionId?: string): Promise<boolean>;
+  /** Whether a rebalance runs now (deletes must then reach the targets it moves objects from). */
+  running(): boolean;
 }
 
 /** The protection policy of a target: its DataProtection. */
@@ -143,5 +145,6 @@ export function rebalancePolicy(
       const removed = await deleteAtNeighbors(environment, bucket, name, versionId);
       return manager.droppedAfterDelete(bucket, name) || removed;
     },
+    running: () => manager.active,
   };
 }

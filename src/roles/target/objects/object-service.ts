@@ -9,7 +9,11 @@ import { StoreError, isStoreError } from '../../../errors/index.js';
 import { isRemoteBucket, requireRemoteBucket, type Backend } from '../../../backends/index.js';
 import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/native/index.js';
 import type { Readable } from 'node:stream';
+import type { ColdEviction } from '../../../jobs/index.js';
+import { mapBounded } from '../../../storage/io/index.js';
 import type {
+  ColdOutcome,
+  ColdReplica,
   CompleteRequest,
   DeleteGuard,
   DeleteOutcome,
@@ -53,6 +57,9 @@ const openGate: BucketGate = {
   write: (_bucket, write) => write(),
   ready: () => Promise.resolve(),
 };
+
+/** Objects evicted one by one at once (each waits on the disk more than it computes). */
+const evictionsInFlight = 16;
 
 /** Told of every object written or deleted through the service, before the request is answered. */
 export type ObjectChangeListener = (address: ObjectAddress) => Promise<void>;
@@ -437,6 +444,50 @@ export class ObjectService {
       this.store.deleteObject(address.bucket, address.name),
     );
     await this.#changed(address);
+  }
+
+  /**
+   * LRU's eviction of a batch of cold cached objects as its listing saw them, each only if not
+   * read after `readBeforeMs`. In a bucket without EC and with no rebalance running, eviction
+   * touches only this target's files: the store removes the batch in a few jobs. The others (and
+   * any object not where the listing saw it) go one by one like `evict`.
+   */
+  async evictCold(
+    bucket: ResolvedBucket,
+    replicas: readonly ColdReplica[],
+    readBeforeMs: number,
+  ): Promise<ColdEviction[]> {
+    requireRemoteBucket(bucket.bucket, 'evict');
+    const local = !bucket.props.ec.enabled && !this.rebalance.running();
+    const outcomes: ColdOutcome[] = local
+      ? await this.store.evictCold(bucket.bucket, replicas, readBeforeMs)
+      : replicas.map(() => 'elsewhere');
+    return await mapBounded(
+      [...outcomes.entries()],
+      evictionsInFlight,
+      async ([index, outcome]) => {
+        const name = (replicas[index] as ColdReplica).name;
+        if (outcome === 'kept') return 'kept';
+        if (outcome === 'evicted') {
+          await this.#changed({ bucket: bucket.bucket, name });
+          return 'evicted';
+        }
+        return await this.#evictIfUnread({ bucket, name }, readBeforeMs);
+      },
+    );
+  }
+
+  async #evictIfUnread(target: ObjectTarget, readBeforeMs: number): Promise<ColdEviction> {
+    try {
+      if ((await this.store.lastAccessMs(target.bucket.bucket, target.name)) > readBeforeMs)
+        return 'kept';
+      await this.evict(target);
+      return 'evicted';
+    } catch (error) {
+      // Deleted or evicted meanwhile.
+      if (isStoreError(error) && error.code === 'ObjectNotFound') return 'gone';
+      throw error;
+    }
   }
 
   /**
