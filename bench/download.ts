@@ -1,22 +1,23 @@
 // The downloader (`/v1/download`, issue 15's goal: 100 x 1 MiB from a local nginx at >= 0.7 of
-// the yardstick): a range download of 100 files of 1 MiB served by nginx on loopback, against a
-// client fetching the same files from the same nginx and PUTting each into Cairn (one GET + PUT
-// per file, as many at once as the downloader runs: `connections` per target). Both write into
-// an empty bucket of the same playground. BENCH_DOWNLOAD_FILES changes the count.
+// `wget -i` of the same list): a range download of 100 files of 1 MiB served by nginx on loopback
+// into an empty bucket of the playground, against `wget -i <list> -P <dir>` fetching the same files
+// from the same nginx into a directory on the same disk (one connection, one file after another,
+// as wget does). BENCH_DOWNLOAD_FILES changes the count.
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BucketJson } from '../src/sdk/index.js';
 import { Nginx } from './lib/nginx.js';
-import { benchShape, Playground } from './lib/playground.js';
+import { Playground } from './lib/playground.js';
 import { freePortNear } from './lib/ports.js';
+import { runTool } from './lib/processes.js';
 import { publish } from './lib/results-table.js';
 import { withScratch } from './lib/scratch.js';
 
 const fileCount = Number(process.env['BENCH_DOWNLOAD_FILES'] ?? 100);
 const fileBytes = 1024 * 1024;
-/** Objects each target downloads at once (the yardstick runs as many GET + PUTs in all). */
+/** Objects each target downloads at once. */
 const connections = 4;
 const goal = 0.7;
 const nameOf = (index: number): string => `f-${String(index).padStart(4, '0')}.bin`;
@@ -35,9 +36,7 @@ async function main(): Promise<void> {
     const client = playground.client();
     scratch.defer(() => client.close());
     const subject: BucketJson = { name: 'dl-subject', provider: 'ais' };
-    const yardstick: BucketJson = { name: 'dl-yardstick', provider: 'ais' };
     await client.createBucket(subject);
-    await client.createBucket(yardstick);
     const mib = (fileCount * fileBytes) / (1024 * 1024);
 
     const last = String(fileCount - 1).padStart(4, '0');
@@ -49,17 +48,19 @@ async function main(): Promise<void> {
     if (status.error_cnt > 0 || status.finished_cnt !== fileCount)
       throw new Error(`download: ${status.finished_cnt} finished, ${status.error_cnt} failed`);
 
-    const names = Array.from({ length: fileCount }, (_, index) => nameOf(index));
-    const copyStarted = performance.now();
-    const worker = async (): Promise<void> => {
-      for (let name = names.shift(); name !== undefined; name = names.shift()) {
-        const answer = await fetch(`${nginx.endpoint}/dl/${name}`);
-        if (!answer.ok) throw new Error(`GET ${name}: ${answer.status}`);
-        await client.putObject(yardstick, name, Buffer.from(await answer.arrayBuffer()));
-      }
-    };
-    await Promise.all(Array.from({ length: connections * benchShape.targets }, worker));
-    yardstickRate = mib / ((performance.now() - copyStarted) / 1000);
+    const list = join(scratch.dir, 'urls.txt');
+    const into = join(scratch.dir, 'wget');
+    const urls = Array.from(
+      { length: fileCount },
+      (_, index) => `${nginx.endpoint}/dl/${nameOf(index)}`,
+    );
+    await writeFile(list, `${urls.join('\n')}\n`);
+    const wgetStarted = performance.now();
+    const wget = await runTool('wget', ['-q', '-i', list, '-P', into], { timeoutMs: 600_000 });
+    yardstickRate = mib / ((performance.now() - wgetStarted) / 1000);
+    if (wget.code !== 0) throw new Error(`wget -i: exit ${wget.code} ${wget.stderr.trim()}`);
+    if ((await readdir(into)).length !== fileCount)
+      throw new Error(`wget -i: not every one of ${fileCount} files was fetched`);
     const ratio = downloaderRate / yardstickRate;
     note = `goal >= ${goal}: ${ratio >= goal ? 'ok' : 'short'}`;
   });
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     {
       workload: `${fileCount} x 1 MiB, ${connections} connections per target`,
       subject: 'Cairn /v1/download (range)',
-      yardstick: 'GET from nginx + PUT to Cairn',
+      yardstick: 'wget -i (same list)',
       unit: 'MiB/s',
       subjectValue: downloaderRate,
       yardstickValue: yardstickRate,

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # The benchmark suite (`npm run bench`; not part of `npm test`). Installs what it needs (Debian:
-# nginx, wrk, xxhash; npm: the lockfile's packages, s3rver among them), builds, then runs each
+# nginx, wrk, xxhash, wget; npm: the lockfile's packages, s3rver among them), builds, then runs each
 # benchmark: each starts its own playground and yardsticks in a temp dir, tears them down, and
 # prints a table with a ratio column. Tables also go to bench/out/ (JSON per benchmark and
 # summary.txt). Choose benchmarks with BENCH_ONLY="micro s3-api"; shorten phases with BENCH_SECONDS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/test-deps.sh nginx wrk xxhash
+bash scripts/test-deps.sh nginx wrk xxhash wget
 [ -d node_modules/s3rver ] || npm ci --no-audit --no-fund
 npm run --silent build
 
-benchmarks=(${BENCH_ONLY:-micro native-vs-nginx s3-api s3-peers s3-throughput list-objects get-rss lru-eviction protection durability etl-inline shards get-batch dsort metrics-cost security-cost download sse-cost})
+benchmarks=(${BENCH_ONLY:-micro native-vs-nginx s3-api s3-peers s3-throughput list-objects get-rss lru-eviction protection durability etl-inline shards get-batch dsort metrics-cost security-cost download sse-cost data-movement})
 mkdir -p bench/out
 summary=bench/out/summary.txt
 {

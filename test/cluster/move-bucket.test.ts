@@ -206,4 +206,24 @@ describe('move-bck', () => {
     const first = [...digests.keys()].sort()[0] ?? '';
     assert.equal(sha(await client.getObjectBytes(again, first)), digests.get(first));
   });
+
+  test('rebalance disabled: the rename is refused as AIStore does, nothing moves', async () => {
+    const again = { name: 'move-again', provider: 'ais' };
+    await client.cluster.setConfig({ 'rebalance.enabled': false });
+    try {
+      const answer = await rawRequest(
+        cluster.primary.publicUrl,
+        'POST',
+        '/v1/buckets/move-again?bck_to=ais/@%23/move-blocked/',
+        { body: JSON.stringify({ action: 'move-bck' }) },
+      );
+      assert.equal(answer.status, 400);
+      assert.match(answer.body, /failed to rename ais:\/\/move-again, err: rebalance is disabled/);
+    } finally {
+      await client.cluster.setConfig({ 'rebalance.enabled': true });
+    }
+    const buckets = (await client.listBuckets()).map((bucket) => bucket.name);
+    assert.ok(buckets.includes('move-again') && !buckets.includes('move-blocked'));
+    assert.equal((await names(client, again)).length, objectCount);
+  });
 });

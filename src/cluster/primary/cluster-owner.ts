@@ -2,6 +2,7 @@
 // persisted, then pushed to all nodes before the caller is answered.
 import {
   StoreError,
+  badRequest,
   bucketAlreadyExists,
   bucketNotFound,
   notImplemented,
@@ -13,6 +14,7 @@ import type { Logger } from '../../util/log.js';
 import { SerialQueue } from '../../util/serial-queue.js';
 import {
   NodeFlag,
+  bucketDisplayName,
   type BucketJson,
   type BucketPropsJson,
   type BucketPropsUpdateJson,
@@ -280,6 +282,11 @@ export class ClusterOwner {
       const entry = draft.bucketMetadata.get(from);
       if (entry === undefined || entry.props.renamed_to !== undefined) throw bucketNotFound(from);
       if (draft.bucketMetadata.get(to) !== undefined) throw bucketAlreadyExists(to);
+      // As AIStore (`canRunRebalance`): the objects whose owner changes move only by rebalance.
+      if (!draft.config.values.rebalance.enabled)
+        throw badRequest(
+          `p[${this.self.id}]: failed to rename ${bucketDisplayName(from)}, err: rebalance is disabled`,
+        );
       const bid = String(draft.bucketMetadata.maxBucketId() + 1n);
       const bucketMetadata = draft.bucketMetadata
         .withBucket(to, { ...entry.props, bid })
