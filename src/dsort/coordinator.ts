@@ -57,7 +57,18 @@ interface TargetAnswer {
 }
 
 export class DsortCoordinator {
+  /** The jobs this gateway drives now (each target asks: see `drives`). */
+  readonly #driving = new Set<string>();
+
   constructor(private readonly environment: DsortCoordinatorEnvironment) {}
+
+  /**
+   * Whether this gateway drives the job: its targets ask every second, and fail the job when the
+   * answer is no (this gateway restarted) or does not come (it is gone).
+   */
+  drives(id: string): boolean {
+    return this.#driving.has(id);
+  }
 
   /** `POST /v1/sort`: the job's ID once every target has started its share. */
   async start(body: unknown): Promise<string> {
@@ -66,14 +77,16 @@ export class DsortCoordinator {
     await this.environment.ensureBucket(spec.outputBucket, spec.inputBucket);
     const id = `${dsortIdPrefix}${randomId(10)}`;
     const targets = this.#targets();
+    this.#driving.add(id);
     try {
       const members = { driver: this.environment.nodeId, peers: targets.map((node) => node.id) };
       await this.#fanOut(targets, 'POST', [id], { spec: body, ...members });
     } catch (error) {
+      this.#driving.delete(id);
       await this.#abortEverywhere(id, targets, describe(error), true);
       throw error;
     }
-    void this.#drive(id, spec, targets);
+    void this.#drive(id, spec, targets).finally(() => this.#driving.delete(id));
     return id;
   }
 

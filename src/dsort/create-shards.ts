@@ -1,6 +1,8 @@
 // Phase 3 on a target: each output shard the plan gives it (the shards whose HRW owner it is) is
 // written as an archive streamed straight into a PUT of the shard, its records read from this
 // target's record store or pulled from their owners, file by file; no shard is ever held whole.
+// A dry run pulls the records and stores nothing.
+import { finished } from 'node:stream/promises';
 import { createArchiveWriter } from '../archive/index.js';
 import { StoreError } from '../errors/index.js';
 import type { DsortShardPlanJson } from '../wire/index.js';
@@ -28,10 +30,26 @@ export async function createShards(
   job: Creation,
   plan: readonly DsortShardPlanJson[],
 ): Promise<void> {
+  const create = job.spec.dryRun ? pullRecords : createShard;
   await forEachLimited(plan, job.spec.createConcurrency, job.signal, async (shard) => {
-    await createShard(job, shard);
+    await create(job, shard);
     job.metrics.created += 1;
   });
+}
+
+/**
+ * A dry run's shard, as AIStore builds it: the records held elsewhere pulled (their holders send
+ * zero bytes of the same size) and dropped; nothing is archived or stored.
+ */
+async function pullRecords(job: Creation, shard: DsortShardPlanJson): Promise<void> {
+  for (const record of shard.records) {
+    if (job.signal.aborted) throw job.signal.reason;
+    if (record.node === job.environment.nodeId) continue;
+    for await (const file of recordFiles(job, record)) {
+      file.body.resume();
+      await finished(file.body);
+    }
+  }
 }
 
 async function createShard(job: Creation, shard: DsortShardPlanJson): Promise<void> {

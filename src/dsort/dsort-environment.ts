@@ -18,6 +18,11 @@ export interface DsortTargetEnvironment {
   readonly workDirectory: string;
   /** Longest wait for a peer's answer, and between two chunks of a record. */
   readonly callTimeoutMs: number;
+  /**
+   * How long the gateway driving a job may stay unreachable before the job fails (the cluster's
+   * `keepalive.timeout_ms`: what a node's silence may last before it is removed).
+   */
+  driverSilenceMs(): number;
   clusterMap(): ClusterMap | undefined;
   /** A stored shard as an archive source (ObjectNotFound when missing). */
   openArchive(bucket: BucketJson, name: string): Promise<ArchiveSource>;

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { isStoreError } from '../errors/index.js';
 import { Job, type JobKind } from '../jobs/index.js';
 import type { Logger } from '../util/log.js';
-import type { DsortJobInfoJson, DsortShardPlanJson } from '../wire/index.js';
+import {
+  apiPath,
+  Resource,
+  type DsortJobInfoJson,
+  type DsortShardPlanJson,
+} from '../wire/index.js';
 import { createShards } from './create-shards.js';
 import type { DsortTargetEnvironment } from './dsort-environment.js';
 import { extractOwnedShards } from './extract-shards.js';
@@ -22,7 +27,10 @@ export const dsortJobKind: JobKind = {
   exclusive: false,
 };
 
-/** How often a running job checks that the nodes it depends on are still in the cluster. */
+/**
+ * How often a running job checks that the nodes it depends on are still in the cluster, and asks
+ * the gateway driving it whether it still does.
+ */
 const membershipCheckMs = 1000;
 
 /** The nodes a job depends on: the gateway driving it and the targets holding its records. */
@@ -63,6 +71,9 @@ export class DsortJob extends Job {
   readonly #plan = new Awaited<DsortShardPlanJson[]>();
   readonly #completion = new Awaited<void>();
   readonly #created: string[] = [];
+  /** When the driving gateway last answered that it drives the job. */
+  #driverSeenMs: number;
+  #driverProbe: Promise<void> | undefined;
 
   constructor(
     id: string,
@@ -72,6 +83,7 @@ export class DsortJob extends Job {
   ) {
     super(id, dsortJobKind.name, spec.inputBucket);
     this.metrics = new DsortMetrics(environment.clock, spec.description);
+    this.#driverSeenMs = environment.clock.nowMs();
     this.records = new RecordStore(
       join(environment.workDirectory, id),
       memoryBudget(spec.maxMemUsage),
@@ -93,18 +105,16 @@ export class DsortJob extends Job {
       metrics.sorting.finish();
       metrics.creation.begin();
       metrics.toCreate = plan.length;
-      if (!this.spec.dryRun) {
-        await createShards(
-          {
-            ...this.#context(signal),
-            jobId: this.id,
-            records: this.records,
-            modifiedMs: this.startTime.getTime(),
-            created: this.#created,
-          },
-          plan,
-        );
-      }
+      await createShards(
+        {
+          ...this.#context(signal),
+          jobId: this.id,
+          records: this.records,
+          modifiedMs: this.startTime.getTime(),
+          created: this.#created,
+        },
+        plan,
+      );
       metrics.creation.finish();
       this.counters.outObjects = metrics.created;
       await this.#completion.wait(signal);
@@ -130,6 +140,44 @@ export class DsortJob extends Job {
     const lost = peers.find((id) => map.node(id) === undefined);
     if (lost !== undefined)
       this.abortWith(`dsort: target ${lost} holding records of this job left the cluster`, true);
+    if (driver !== undefined && this.#driverProbe === undefined)
+      this.#driverProbe = this.#probeDriver(driver).finally(() => {
+        this.#driverProbe = undefined;
+      });
+  }
+
+  /**
+   * Asks the driving gateway whether it still drives the job. A dead primary stays in the map
+   * when no election can replace it (one or two gateways), and a restarted one has lost its jobs:
+   * without this the job would wait for its plan, or the word that all is done, for ever.
+   */
+  async #probeDriver(driver: string): Promise<void> {
+    const node = this.environment.clusterMap()?.node(driver);
+    if (node === undefined) return;
+    const silenceMs = this.environment.driverSilenceMs();
+    try {
+      await this.environment.client.requestJson(
+        `${node.intraUrl}${apiPath(Resource.dsort, this.id)}`,
+        { method: 'GET', timeoutMs: silenceMs },
+      );
+      this.#driverSeenMs = this.environment.clock.nowMs();
+    } catch (error) {
+      // The word that all is done came meanwhile: the gateway has let go of a finished job.
+      if (this.#completion.arrived) return;
+      if (isStoreError(error) && error.code === 'JobNotFound') {
+        this.abortWith(
+          `dsort: gateway ${driver} driving this job no longer knows it (restarted?)`,
+          true,
+        );
+        return;
+      }
+      const silentMs = this.environment.clock.nowMs() - this.#driverSeenMs;
+      if (silentMs >= silenceMs)
+        this.abortWith(
+          `dsort: gateway ${driver} driving this job is unreachable for ${Math.round(silentMs / 1000)} s (${error instanceof Error ? error.message : String(error)})`,
+          true,
+        );
+    }
   }
 
   #context(signal: AbortSignal) {

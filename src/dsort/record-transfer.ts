@@ -19,8 +19,23 @@ export function recordPath(jobId: string, index: number): string {
   return apiPath(Resource.dsort, jobId, 'records', String(index));
 }
 
-/** The files of a record held here, back to back (what the route sends). */
-export function recordBody(records: RecordStore, record: StoredRecord): Readable {
+/** What a dry run sends for a record, a chunk at a time. */
+const zeroChunk = Buffer.alloc(64 << 10);
+
+/**
+ * The files of a record held here, back to back (what the route sends). A dry run sends as many
+ * zero bytes instead, as AIStore's does: the transfer is measured without reading the records.
+ */
+export function recordBody(records: RecordStore, record: StoredRecord, dryRun: boolean): Readable {
+  if (dryRun) {
+    const size = record.files.reduce((total, file) => total + file.size, 0);
+    return Readable.from(
+      (function* () {
+        for (let left = size; left > 0; left -= zeroChunk.length)
+          yield zeroChunk.subarray(0, Math.min(left, zeroChunk.length));
+      })(),
+    );
+  }
   return Readable.from(
     (async function* () {
       for (const file of record.files) yield* records.open(file);

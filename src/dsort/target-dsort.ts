@@ -60,7 +60,7 @@ export class TargetDsort {
     const job = this.get(id);
     const record = job.records.record(index);
     const size = record.files.reduce((total, file) => total + file.size, 0);
-    return { size, body: recordBody(job.records, record) };
+    return { size, body: recordBody(job.records, record, job.spec.dryRun) };
   }
 
   plan(id: string, body: unknown): void {

@@ -47,11 +47,12 @@ export async function startGateway(
   };
   const remoteAdd = new RemoteBucketAdd(runtime, ownerOf);
   const limiter = new FrontendLimiter(activeGateways(runtime), runtime.clock);
+  const dsort = gatewayDsort(runtime, ownerOf);
   runtime.serve(
     {
       objects: new GatewayObjects(runtime, remoteAdd, jobs, limiter),
       batch: new GatewayBatch(runtime),
-      dsort: gatewayDsort(runtime, ownerOf),
+      dsort: dsort.port,
       download: new GatewayDownloads(runtime, ownerOf, jobs, remoteAdd),
       buckets: new GatewayBuckets(runtime, ownerOf, jobs, remoteAdd),
       cluster: new GatewayCluster(
@@ -65,6 +66,7 @@ export async function startGateway(
       internal: {
         [Resource.vote]: voteRoute(leadership),
         [Resource.metadata]: metadataRoute(runtime),
+        [Resource.dsort]: dsort.driverRoute,
       },
       reverse: reverseRoute(runtime),
       bucketSummary: new BucketSummaries(runtime, jobs),

@@ -315,6 +315,7 @@ export async function startTarget(
       clock: runtime.clock,
       workDirectory: join(config.dir, 'dsort'),
       callTimeoutMs: dsortCallTimeoutMs,
+      driverSilenceMs: () => runtime.store.config.values.keepalive.timeout_ms,
       clusterMap: () => runtime.store.clusterMap,
       openArchive: async (bucket, name) =>
         (await openShard(objects, { bucket: objects.resolve(bucket), name })).source,
