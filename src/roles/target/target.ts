@@ -61,6 +61,8 @@ import { batchPartsRoute } from './shards/batch-parts-route.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
 import { TargetJobs } from './target-jobs.js';
+import { DiskRateSampler } from '../common/metrics/disk-rates.js';
+import { readDiskStats } from '../common/metrics/disk-stats.js';
 import { registerTargetMetrics } from '../common/metrics/target-metrics.js';
 import { TargetObjects } from './objects/target-objects.js';
 import { TargetS3Buckets } from './target-s3-buckets.js';
@@ -284,7 +286,14 @@ export async function startTarget(
   const diskHealth = new DiskHealth(store, runtime.log, runtime.clock, () => {
     mountpaths.resilver();
   });
+  const diskRates = new DiskRateSampler({
+    read: () => readDiskStats(),
+    intervalMs: () => runtime.store.config.values.periodic.stats_time_ms,
+    onError: (error) => runtime.log.warn('disk stats not read', { error }),
+  });
+  diskRates.start();
   registerTargetMetrics(runtime.metrics, {
+    diskRates,
     store,
     jobs: jobs.registry,
     repairs: protection.repairs,
@@ -387,6 +396,7 @@ export async function startTarget(
     runtime,
     close: async () => {
       stopAppendSweep();
+      diskRates.stop();
       watcher.stop();
       lifecycle.stop();
       member.stop();
