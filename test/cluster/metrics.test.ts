@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { deviceNumbers, readDiskStats } from '../../src/roles/common/metrics/disk-stats.js';
-import type { Client } from '../../src/sdk/index.js';
+import type { Client, TargetDiskStatsJson } from '../../src/sdk/index.js';
 import { filesOf } from '../harness/disk.js';
 import { Scrape } from '../harness/prometheus-text.js';
 import { sdkClient } from '../harness/s3-setup.js';
@@ -219,6 +219,15 @@ describe('GET /metrics after a known workload', () => {
       await rm(probe, { force: true });
       await client.cluster.setConfig({ 'periodic.stats_time_ms': 10_000 });
     }
+    // The same rates in AIStore's what=disk (targets only), with the capacity.
+    const answer = await fetch(`${url}/v1/daemon?what=disk`);
+    const report = (await answer.json()) as TargetDiskStatsJson;
+    assert.deepEqual(Object.keys(report.AllDiskStats), [disk.name]);
+    const util = report.AllDiskStats[disk.name]?.Util ?? -1;
+    assert.ok(util >= 0 && util <= 100 && Number(report.total_avail) > 0);
+    const onGateway = await fetch(`${cluster.primary.publicUrl}/v1/daemon?what=disk`);
+    await onGateway.arrayBuffer();
+    assert.equal(onGateway.status, 400);
     // One series per disk, whatever the number of mountpaths on it; labelled by disk only.
     const scrape = await Scrape.of(url);
     const onDisks = new Set(devices.map((dev) => disks.get(deviceNumbers(dev))?.name));

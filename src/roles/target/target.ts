@@ -339,8 +339,15 @@ export async function startTarget(
       objects: nativeObjects,
       buckets: new TargetBuckets(runtime, store, new ShardListing(shards, store)),
       batch: new TargetBatch(runtime, shards),
-      cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth, () =>
-        renames.settled(),
+      cluster: new TargetCluster(
+        runtime,
+        store,
+        jobs.registry,
+        mountpaths,
+        exit,
+        diskHealth,
+        diskRates,
+        () => renames.settled(),
       ),
       jobs,
       erasureCoding: new TargetPieces(runtime, protection),

@@ -75,10 +75,8 @@ function registerDiskRates(
       async collect() {
         const entries = await readCapacity();
         this.reset();
-        for (const entry of entries) {
-          const rate = rates.rate(deviceNumbers(Number(entry.filesystem)));
-          if (rate !== undefined) this.labels(rate.name).set(value(rate));
-        }
+        for (const rate of rates.byDisk(entries.map((entry) => entry.filesystem)).values())
+          this.labels(rate.name).set(value(rate));
       },
     });
   };

@@ -3,7 +3,7 @@
 // /proc/diskstats every `periodic.stats_time_ms` and keeps the rates between its last two readings,
 // as AIStore's stats runner does every `periodic.stats_time`: every scrape and `node_stats` sees the
 // same figures, whoever asks and however often, and a scrape costs no extra read.
-import type { DiskCounters } from './disk-stats.js';
+import { deviceNumbers, type DiskCounters } from './disk-stats.js';
 
 /** One disk's activity over the last interval (integers, as AIStore's int64 figures). */
 export interface DiskRate {
@@ -87,6 +87,19 @@ export class DiskRateSampler {
   /** The rates of the device `major:minor` over the last interval; none before two readings. */
   rate(device: string): DiskRate | undefined {
     return this.#rates.get(device);
+  }
+
+  /**
+   * The rates of the disks under file systems given by their device IDs (stat's `dev`, as
+   * `MountpathCapacity.filesystem` holds it), by disk name: a disk under several mountpaths once.
+   */
+  byDisk(filesystems: Iterable<string>): Map<string, DiskRate> {
+    const disks = new Map<string, DiskRate>();
+    for (const filesystem of filesystems) {
+      const rate = this.rate(deviceNumbers(Number(filesystem)));
+      if (rate !== undefined) disks.set(rate.name, rate);
+    }
+    return disks;
   }
 
   /** One reading: the rates become those since the previous one. */
