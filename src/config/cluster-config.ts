@@ -263,6 +263,16 @@ export const clusterConfigSchema = z
         { message: 'watermarks must satisfy cleanupwm <= lowwm <= highwm <= out_of_space' },
       )
       .prefault({}),
+    periodic: z
+      .object({
+        /**
+         * How often a target reads its disks' IO counters to compute their throughput, average IO
+         * size and utilization (AIStore's `periodic.stats_time`, 10 s): the rates are over this.
+         */
+        stats_time_ms: z.number().int().min(100).max(600_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
     lru: z
       .object({
         /**

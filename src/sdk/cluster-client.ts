@@ -15,6 +15,7 @@ import {
   type NodeJson,
   type NodeStatsJson,
   type NodeStatusJson,
+  type TargetDiskStatsJson,
   type RebalanceMetadataJson,
   type RemoteClustersJson,
   type RemoveNodeValueJson,
@@ -213,6 +214,23 @@ export class ClusterClient {
           id,
           decodeJson(response, label, (text) => parseJsonWithDigests(text) as NodeStatusJson),
         ];
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  /**
+   * Every target's disks by target ID: their read and write rates, average IO sizes and
+   * utilization over the target's last `periodic.stats_time_ms`, and its capacity (`what=disk`,
+   * AIStore's `apc.WhatDiskRWUtilCap`, for each target of the cluster map).
+   */
+  async diskStats(): Promise<Record<string, TargetDiskStatsJson>> {
+    const map = await this.clusterMap();
+    const entries = await Promise.all(
+      Object.keys(map.tmap).map(async (id): Promise<[string, TargetDiskStatsJson]> => {
+        const label = clusterLabel(`disks of node ${id}`);
+        const response = await this.#reverse(id, { [Query.what]: What.disk }, label.text);
+        return [id, decodeJson(response, label, (text) => JSON.parse(text) as TargetDiskStatsJson)];
       }),
     );
     return Object.fromEntries(entries);

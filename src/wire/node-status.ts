@@ -48,6 +48,26 @@ export interface TargetCapacityJson {
   pct_min: number;
 }
 
+/**
+ * One disk's activity over the target's last `periodic.stats_time_ms` (AIStore `cos.DiskStats`):
+ * bytes read and written per second, average read and write sizes in bytes, utilization in %.
+ */
+export interface DiskStatsJson {
+  RBps: number;
+  Ravg: number;
+  WBps: number;
+  Wavg: number;
+  Util: number;
+}
+
+/**
+ * `what=disk` on a target (AIStore `fs.TcdfExt`, `apc.WhatDiskRWUtilCap`): the rates of the disks
+ * under its mountpaths by disk name (none before its second reading), and its capacity.
+ */
+export interface TargetDiskStatsJson extends TargetCapacityJson {
+  AllDiskStats: Record<string, DiskStatsJson>;
+}
+
 /** `what=node_stats` (AIStore `stats.Node`). */
 export interface NodeStatsJson {
   snode: NodeJson;

@@ -1,12 +1,15 @@
 // The CLI's views on a real cluster (1 gateway, 2 targets with 2 mountpaths) after a known
-// workload: `show performance` (counters, throughput, latency, capacity, disk), `show disk`,
+// workload: `show performance` (counters, throughput, latency, capacity, disk IO), `show disk`,
 // `show job` (with --refresh and --count), `log get`, each parsed from `--json`, and the tables.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Client, NodeStatusJson } from '../../src/sdk/index.js';
+import type { DiskIoRow } from '../../src/cli/views/disk-io-view.js';
 import type { DiskRow } from '../../src/cli/views/disk-view.js';
+import { deviceNumbers, readDiskStats } from '../../src/roles/common/metrics/disk-stats.js';
 import type { JobRow } from '../../src/cli/views/job-view.js';
 import type {
   CapacityRow,
@@ -15,6 +18,7 @@ import type {
 } from '../../src/cli/views/performance-views.js';
 import { cairnEntry } from '../harness/node-process.js';
 import { TestCluster } from '../harness/test-cluster.js';
+import { waitFor } from '../harness/wait.js';
 
 const run = promisify(execFile);
 const bucket = { name: 'viewed', provider: 'ais' };
@@ -130,9 +134,40 @@ describe('CLI views after a known workload', () => {
       assert.equal(row.state, 'enabled');
       assert.ok(row.availableBytes > 0);
     }
-    const same = JSON.parse(await cli('show', 'performance', 'disk', '--json')) as DiskRow[];
-    assert.equal(same.length, rows.length);
     assert.match(await cli('show', 'disk'), /^TARGET +MOUNTPATH +STATE/m);
+  });
+
+  test("show performance disk --json: each target's disks, rates over periodic.stats_time_ms", async () => {
+    // The disks under each target's mountpaths (none on tmpfs or overlay).
+    const counters = await readDiskStats();
+    const expected: string[] = [];
+    for (const node of cluster.targets) {
+      const names = new Set<string>();
+      for (const mountpath of node.spec.mountpaths) {
+        const name = counters.get(deviceNumbers((await stat(mountpath)).dev))?.name;
+        if (name !== undefined) names.add(name);
+      }
+      for (const name of names) expected.push(`${node.id} ${name}`);
+    }
+    await client.cluster.setConfig({ 'periodic.stats_time_ms': 200 });
+    try {
+      let rows: DiskIoRow[] = [];
+      await waitFor('every target reports its disks', 15_000, async () => {
+        rows = JSON.parse(await cli('show', 'performance', 'disk', '--json')) as DiskIoRow[];
+        return rows.length === expected.length;
+      });
+      assert.deepEqual(rows.map((row) => `${row.target} ${row.disk}`).sort(), expected.sort());
+      for (const row of rows) {
+        assert.ok(row.utilPercent >= 0 && row.utilPercent <= 100);
+        assert.ok(row.readBytesPerSecond >= 0 && row.writeBytesPerSecond >= 0);
+      }
+      assert.match(
+        await cli('show', 'performance', 'disk'),
+        /^TARGET +DISK +READ +READ\(AVG SIZE\) +WRITE +WRITE\(AVG SIZE\) +UTIL\(%\)/m,
+      );
+    } finally {
+      await client.cluster.setConfig({ 'periodic.stats_time_ms': 10_000 });
+    }
   });
 
   test('show job: the bucket copy finished with every object; --refresh frames', async () => {

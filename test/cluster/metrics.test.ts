@@ -2,13 +2,16 @@
 // (native and S3 PUTs and GETs, failed range reads, reads of missing objects, a bucket copy) the
 // counters parsed with a Prometheus text parser are exact on both nodes, agree with the node's
 // `what=node_stats` tracker, and the mountpath (capacity, disk IO), cache, job and process metrics
-// are there.
+// are there; the per-disk rates move when the disk is written and read.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { deviceNumbers, readDiskStats } from '../../src/roles/common/metrics/disk-stats.js';
-import type { Client } from '../../src/sdk/index.js';
+import type { Client, TargetDiskStatsJson } from '../../src/sdk/index.js';
 import { filesOf } from '../harness/disk.js';
 import { Scrape } from '../harness/prometheus-text.js';
 import { sdkClient } from '../harness/s3-setup.js';
@@ -175,6 +178,64 @@ describe('GET /metrics after a known workload', () => {
       within('cairn_disk_write_bytes_total', low.writeBytes, high.writeBytes);
       within('cairn_disk_io_seconds_total', low.ioSeconds, high.ioSeconds);
     }
+  });
+
+  test("disks: AIStore's rates over periodic.stats_time_ms move when the disk is used", async () => {
+    const url = cluster.targets[0]?.publicUrl ?? '';
+    const mountpaths = cluster.targets[0]?.spec.mountpaths ?? [];
+    const mountpath = mountpaths[0] ?? '';
+    const disks = await readDiskStats();
+    const devices = await Promise.all(mountpaths.map(async (path) => (await stat(path)).dev));
+    const disk = disks.get(deviceNumbers(devices[0] ?? 0));
+    if (disk === undefined) {
+      // No block device under it (tmpfs, overlay): no rates rather than made-up ones.
+      assert.equal((await Scrape.of(url)).samples('ais_target_disk_util').length, 0);
+      return;
+    }
+    await client.cluster.setConfig({ 'periodic.stats_time_ms': 200 });
+    // Direct IO bypasses the page cache, so the device itself is written and read.
+    const probe = join(mountpath, '..', 'disk-rates-probe');
+    const run = promisify(execFile);
+    const seen = { read: 0, write: 0, readSize: 0, writeSize: 0, util: 0 };
+    try {
+      await waitFor('disk read and write rates above 0', 15_000, async () => {
+        await run('dd', ['if=/dev/zero', `of=${probe}`, 'bs=1M', 'count=4', 'oflag=direct']);
+        await run('dd', [`if=${probe}`, 'of=/dev/null', 'bs=1M', 'iflag=direct']);
+        const scrape = await Scrape.of(url);
+        const labels = { disk: disk.name };
+        const util = scrape.value('ais_target_disk_util', labels);
+        assert.ok(util >= 0 && util <= 100, `util ${util}`);
+        seen.read = Math.max(seen.read, scrape.value('ais_target_disk_read_mbps', labels));
+        seen.write = Math.max(seen.write, scrape.value('ais_target_disk_write_mbps', labels));
+        seen.readSize = Math.max(seen.readSize, scrape.value('ais_target_disk_avg_rsize', labels));
+        seen.writeSize = Math.max(
+          seen.writeSize,
+          scrape.value('ais_target_disk_avg_wsize', labels),
+        );
+        seen.util = Math.max(seen.util, util);
+        return Object.values(seen).every((value) => value > 0);
+      });
+    } finally {
+      await rm(probe, { force: true });
+      await client.cluster.setConfig({ 'periodic.stats_time_ms': 10_000 });
+    }
+    // The same rates in AIStore's what=disk (targets only), with the capacity.
+    const answer = await fetch(`${url}/v1/daemon?what=disk`);
+    const report = (await answer.json()) as TargetDiskStatsJson;
+    assert.deepEqual(Object.keys(report.AllDiskStats), [disk.name]);
+    const util = report.AllDiskStats[disk.name]?.Util ?? -1;
+    assert.ok(util >= 0 && util <= 100 && Number(report.total_avail) > 0);
+    const onGateway = await fetch(`${cluster.primary.publicUrl}/v1/daemon?what=disk`);
+    await onGateway.arrayBuffer();
+    assert.equal(onGateway.status, 400);
+    // One series per disk, whatever the number of mountpaths on it; labelled by disk only.
+    const scrape = await Scrape.of(url);
+    const onDisks = new Set(devices.map((dev) => disks.get(deviceNumbers(dev))?.name));
+    assert.equal(scrape.samples('ais_target_disk_util').length, onDisks.size);
+    assert.deepEqual(Object.keys(scrape.samples('ais_target_disk_util')[0]?.labels ?? {}).sort(), [
+      'disk',
+      'node_id',
+    ]);
   });
 
   test('job counters: the bucket copy started and finished once', () => {

@@ -8,6 +8,7 @@ import type { CliIo } from '../cli-io.js';
 import { commandAction, type CommandContext } from '../context.js';
 import { parseOffset, parseSeverity, performanceTable } from '../node-commands.js';
 import { positiveInteger } from '../arguments.js';
+import { diskIoRows, diskIoTable } from './disk-io-view.js';
 import { diskRows, diskTable } from './disk-view.js';
 import { jobRows, jobTable } from './job-view.js';
 import {
@@ -146,8 +147,8 @@ async function showPerformance(
       return runFrames(
         context,
         options,
-        async () => diskRows(await context.client.cluster.performance()),
-        diskTable,
+        async () => diskIoRows(await context.client.cluster.diskStats()),
+        diskIoTable,
       );
     case 'throughput':
       return intervalFrames(context, options, sample, throughputRows, throughputTable);

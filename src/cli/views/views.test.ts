@@ -1,8 +1,13 @@
 // The CLI views computed from targets' statuses: throughput and latency over an interval, capacity
-// with shared file systems counted once, and disk states (enabled, disabled, faulty).
+// with shared file systems counted once, disk states (enabled, disabled, faulty), and disk IO rates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MountpathCapacityJson, NodeStatusJson } from '../../sdk/index.js';
+import type {
+  MountpathCapacityJson,
+  NodeStatusJson,
+  TargetDiskStatsJson,
+} from '../../sdk/index.js';
+import { diskIoRows, diskIoTable } from './disk-io-view.js';
 import { diskRows } from './disk-view.js';
 import { capacityRows, latencyRows, throughputRows } from './performance-views.js';
 
@@ -75,4 +80,33 @@ test('capacity counts a shared file system once; disk states come from flags and
     diskRows(targets).map((row) => `${row.mountpath}:${row.state}`),
     ['/a:enabled', '/b:enabled', '/c:faulty'],
   );
+});
+
+test("disk IO: one row per target's disk, sorted; a target with no disk has none", () => {
+  const disk = (RBps: number, Util: number) => ({
+    RBps,
+    Ravg: 4096,
+    WBps: 2 * RBps,
+    Wavg: 8192,
+    Util,
+  });
+  const report = (disks: Record<string, ReturnType<typeof disk>>) =>
+    ({ AllDiskStats: disks }) as unknown as TargetDiskStatsJson;
+  const rows = diskIoRows({
+    t2: report({ vdb: disk(100, 7), vda: disk(50, 3) }),
+    t1: report({ sda: disk(1_048_576, 42) }),
+    t3: report({}),
+  });
+  assert.deepEqual(
+    rows.map((row) => `${row.target}:${row.disk}:${row.readBytesPerSecond}:${row.utilPercent}`),
+    ['t1:sda:1048576:42', 't2:vda:50:3', 't2:vdb:100:7'],
+  );
+  assert.equal(rows[0]?.writeBytesPerSecond, 2_097_152);
+  assert.equal(rows[0]?.avgWriteBytes, 8192);
+  const [header, first] = diskIoTable(rows);
+  assert.match(
+    header ?? '',
+    /^TARGET +DISK +READ +READ\(AVG SIZE\) +WRITE +WRITE\(AVG SIZE\) +UTIL\(%\)/,
+  );
+  assert.match(first ?? '', /^t1 +sda +1\.00MiB\/s +4\.00KiB +2\.00MiB\/s +8\.00KiB +42$/);
 });

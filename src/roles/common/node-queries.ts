@@ -3,6 +3,7 @@ import { shownClusterConfig } from '../../config/index.js';
 import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
 import {
   What,
+  type DiskStatsJson,
   type MountpathCapacityJson,
   type MountpathListJson,
   type NodeAlertJson,
@@ -10,7 +11,14 @@ import {
 import { answerLogQuery } from './node-log.js';
 import { certificateInfo } from './tls/certificate-routes.js';
 import type { NodeRuntime } from './node-runtime.js';
-import { memoryCpu, metricNames, nodeStats, nodeStatus, softwareVersion } from './node-stats.js';
+import {
+  memoryCpu,
+  metricNames,
+  nodeStats,
+  nodeStatus,
+  softwareVersion,
+  targetCapacity,
+} from './node-stats.js';
 
 export { softwareVersion } from './node-stats.js';
 
@@ -19,11 +27,12 @@ export interface RoleQueryExtras {
   capacity?: () => Promise<MountpathCapacityJson[]>;
   mountpaths?: () => MountpathListJson;
   alerts?: () => NodeAlertJson[];
+  /** The rates of the disks under these mountpaths, by disk name (`what=disk`). */
+  diskStats?: (capacity: readonly MountpathCapacityJson[]) => Record<string, DiskStatsJson>;
 }
 
 /** AIStore `what=` values Cairn knows of but does not answer yet (501 rather than 400). */
 const knownButNotImplemented = new Set<string>([
-  What.disk,
   What.targetIps,
   What.backends,
   What.remote,
@@ -78,6 +87,11 @@ export async function answerNodeQuery(
       return memoryCpu(runtime);
     case What.tlsCertificate:
       return certificateInfo(runtime);
+    case What.disk: {
+      if (extras.diskStats === undefined) throw badRequest('what=disk: this node is not a target');
+      const entries = await capacity();
+      return { AllDiskStats: extras.diskStats(entries), ...targetCapacity(entries) };
+    }
     case What.mountpaths:
       if (extras.mountpaths === undefined)
         throw badRequest('what=mountpaths: this node is not a target');

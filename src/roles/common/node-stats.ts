@@ -70,7 +70,7 @@ export function metricNames(): Record<string, string> {
  * AIStore's capacity report: per mountpath, and totals over file systems (mountpaths sharing one
  * count it once).
  */
-function targetCapacity(capacity: readonly MountpathCapacityJson[]): TargetCapacityJson {
+export function targetCapacity(capacity: readonly MountpathCapacityJson[]): TargetCapacityJson {
   const percent = (used: number, total: number): number =>
     total === 0 ? 0 : Math.round((used * 100) / total);
   const mountpaths: TargetCapacityJson['mountpaths'] = {};

@@ -11,12 +11,14 @@ import { asRecord } from '../../util/json.js';
 import { isReadable } from '../../storage/index.js';
 import {
   ClusterPath,
+  type DiskStatsJson,
   type MountpathCapacityJson,
   type MountpathListJson,
 } from '../../wire/index.js';
 import { reloadNodeCertificate } from '../common/tls/certificate-routes.js';
 import { handleDaemonAction, type DaemonExit } from '../common/daemon-actions.js';
 import { answerNodeQuery } from '../common/node-queries.js';
+import type { DiskRateSampler } from '../common/metrics/disk-rates.js';
 import type { DiskHealth } from './disk-health.js';
 import type { MountpathActions } from './mountpath-actions.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
@@ -30,6 +32,7 @@ export class TargetCluster implements ClusterPort {
     private readonly mountpathActions: MountpathActions,
     private readonly exit: DaemonExit,
     private readonly diskHealth: DiskHealth,
+    private readonly diskRates: DiskRateSampler,
     /** Resolves when what accepted metadata asks of this target's disks is done (renames). */
     private readonly metadataApplied: () => Promise<void>,
   ) {
@@ -54,6 +57,7 @@ export class TargetCluster implements ClusterPort {
         capacity: () => this.#capacity(),
         mountpaths: () => this.#mountpaths(),
         alerts: () => this.diskHealth.alerts(),
+        diskStats: (capacity) => this.#diskStats(capacity),
       },
       context.query,
     );
@@ -109,6 +113,22 @@ export class TargetCluster implements ClusterPort {
       used_bytes: entry.usedBytes,
       available_bytes: entry.availableBytes,
     }));
+  }
+
+  #diskStats(capacity: readonly MountpathCapacityJson[]): Record<string, DiskStatsJson> {
+    const disks = this.diskRates.byDisk(capacity.map((entry) => entry.filesystem));
+    return Object.fromEntries(
+      [...disks].map(([name, rate]) => [
+        name,
+        {
+          RBps: rate.readBps,
+          Ravg: rate.avgReadBytes,
+          WBps: rate.writeBps,
+          Wavg: rate.avgWriteBytes,
+          Util: rate.utilPercent,
+        },
+      ]),
+    );
   }
 
   #mountpaths(): MountpathListJson {

@@ -61,6 +61,8 @@ import { batchPartsRoute } from './shards/batch-parts-route.js';
 import { TargetBuckets } from './target-buckets.js';
 import { TargetCluster } from './target-cluster.js';
 import { TargetJobs } from './target-jobs.js';
+import { DiskRateSampler } from '../common/metrics/disk-rates.js';
+import { readDiskStats } from '../common/metrics/disk-stats.js';
 import { registerTargetMetrics } from '../common/metrics/target-metrics.js';
 import { TargetObjects } from './objects/target-objects.js';
 import { TargetS3Buckets } from './target-s3-buckets.js';
@@ -286,7 +288,14 @@ export async function startTarget(
   const diskHealth = new DiskHealth(store, runtime.log, runtime.clock, () => {
     mountpaths.resilver();
   });
+  const diskRates = new DiskRateSampler({
+    read: () => readDiskStats(),
+    intervalMs: () => runtime.store.config.values.periodic.stats_time_ms,
+    onError: (error) => runtime.log.warn('disk stats not read', { error }),
+  });
+  diskRates.start();
   registerTargetMetrics(runtime.metrics, {
+    diskRates,
     store,
     jobs: jobs.registry,
     repairs: protection.repairs,
@@ -333,8 +342,15 @@ export async function startTarget(
       objects: nativeObjects,
       buckets: new TargetBuckets(runtime, store, new ShardListing(shards, store)),
       batch: new TargetBatch(runtime, shards),
-      cluster: new TargetCluster(runtime, store, jobs.registry, mountpaths, exit, diskHealth, () =>
-        renames.settled(),
+      cluster: new TargetCluster(
+        runtime,
+        store,
+        jobs.registry,
+        mountpaths,
+        exit,
+        diskHealth,
+        diskRates,
+        () => renames.settled(),
       ),
       jobs,
       erasureCoding: new TargetPieces(runtime, protection),
@@ -392,6 +408,7 @@ export async function startTarget(
     runtime,
     close: async () => {
       stopAppendSweep();
+      diskRates.stop();
       watcher.stop();
       lifecycle.stop();
       member.stop();

@@ -12,6 +12,8 @@ test('diskstats lines: sectors of 512 bytes, IO time in seconds; short lines ski
   const disks = parseDiskStats(text);
   assert.deepEqual(disks.get('254:0'), {
     name: 'vda',
+    reads: 1000,
+    writes: 500,
     readBytes: 2048 * 512,
     writeBytes: 4096 * 512,
     ioSeconds: 1.25,

@@ -8,6 +8,9 @@ import { readFile } from 'node:fs/promises';
 export interface DiskCounters {
   /** The kernel's name for it (`vda`, `nvme0n1p2`). */
   name: string;
+  /** Reads and writes completed (their average size is bytes over these). */
+  reads: number;
+  writes: number;
   readBytes: number;
   writeBytes: number;
   /** Time the device had IO in flight (its utilization is the rate of this). */
@@ -36,12 +39,16 @@ export function parseDiskStats(text: string): Map<string, DiskCounters> {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 13) continue;
     const [major, minor, name] = fields;
+    const reads = Number(fields[3]);
     const sectorsRead = Number(fields[5]);
+    const writes = Number(fields[7]);
     const sectorsWritten = Number(fields[9]);
     const ioMs = Number(fields[12]);
-    if (![sectorsRead, sectorsWritten, ioMs].every(Number.isFinite)) continue;
+    if (![reads, sectorsRead, writes, sectorsWritten, ioMs].every(Number.isFinite)) continue;
     devices.set(`${major}:${minor}`, {
       name: name ?? '',
+      reads,
+      writes,
       readBytes: sectorsRead * sectorBytes,
       writeBytes: sectorsWritten * sectorBytes,
       ioSeconds: ioMs / 1000,

@@ -1,11 +1,12 @@
 // What a target adds to its `/metrics`, read when scraped (nothing on the request path): each
-// mountpath's capacity, state, failed disk checks and its disk's IO counters, the object-metadata cache, repairs, and the
+// mountpath's capacity, state, failed disk checks and its disk's IO (disk-metrics.ts), the object-metadata cache, repairs, and the
 // progress of running jobs (rebalance and resilver among them).
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { JobRegistry } from '../../../jobs/index.js';
 import type { RepairCounts } from '../../../protect/index.js';
 import type { LocalStore, MetadataCacheStats, MountpathCapacity } from '../../../storage/index.js';
-import { deviceNumbers, readDiskStats, type DiskCounters } from './disk-stats.js';
+import { registerDiskMetrics } from './disk-metrics.js';
+import type { DiskRateSampler } from './disk-rates.js';
 import type { NodeMetrics } from './node-metrics.js';
 
 export interface TargetMetricSources {
@@ -16,6 +17,8 @@ export interface TargetMetricSources {
   failedChecks: ReadonlyMap<string, number>;
   /** Bytes of GetBatch items open on the target (`get_batch.max_inflight_bytes`). */
   batchBytesInFlight: () => number;
+  /** Each disk's throughput, IO sizes and utilization over the last interval. */
+  diskRates: DiskRateSampler;
 }
 
 /** One scrape reads the file systems once, however many gauges need them. */
@@ -63,7 +66,7 @@ export function registerTargetMetrics(metrics: NodeMetrics, sources: TargetMetri
     "bytes available to Cairn on the mountpath's file system",
     (entry) => entry.availableBytes,
   );
-  registerDiskCounters(registers, readCapacity);
+  registerDiskMetrics(registers, readCapacity, sources.diskRates);
   new Gauge({
     name: 'cairn_mountpath_enabled',
     help: 'whether the mountpath takes new objects (1) or is disabled, detaching or failed (0)',
@@ -155,48 +158,6 @@ export function registerTargetMetrics(metrics: NodeMetrics, sources: TargetMetri
     },
   });
   registerJobProgress(metrics, sources.jobs);
-}
-
-/**
- * Bytes read and written and IO time of the block device under each mountpath (rates of these are
- * AIStore's `disk_read_mbps`, `disk_write_mbps` and `disk_util`). Mountpaths on one disk each
- * report that disk's counters: sum by `disk`, not by `mountpath`.
- */
-function registerDiskCounters(
-  registers: Registry[],
-  readCapacity: () => Promise<MountpathCapacity[]>,
-): void {
-  const counter = (name: string, help: string, value: (disk: DiskCounters) => number): void => {
-    new Counter({
-      name,
-      help,
-      labelNames: ['mountpath', 'disk'],
-      registers,
-      async collect() {
-        const [entries, disks] = await Promise.all([readCapacity(), readDiskStats()]);
-        this.reset();
-        for (const entry of entries) {
-          const disk = disks.get(deviceNumbers(Number(entry.filesystem)));
-          if (disk !== undefined) this.labels(entry.mountpath, disk.name).inc(value(disk));
-        }
-      },
-    });
-  };
-  counter(
-    'cairn_disk_read_bytes_total',
-    "bytes read from the mountpath's block device (all readers, /proc/diskstats)",
-    (disk) => disk.readBytes,
-  );
-  counter(
-    'cairn_disk_write_bytes_total',
-    "bytes written to the mountpath's block device (all writers, /proc/diskstats)",
-    (disk) => disk.writeBytes,
-  );
-  counter(
-    'cairn_disk_io_seconds_total',
-    "seconds the mountpath's block device had IO in flight (its rate is the utilization)",
-    (disk) => disk.ioSeconds,
-  );
 }
 
 /** Objects and bytes of each running job (rebalance, resilver, copies ...), by direction. */
