@@ -32,6 +32,9 @@ export function reservedMetadataOf(metadata: Record<string, string>): Record<str
 export function refuseReservedMetadata(metadata: Record<string, string>, prefix = ''): void {
   for (const key of reservedKeys) {
     if (key in metadata)
-      throw new StoreError('InvalidArgument', `${prefix}${key} is reserved (Cairn keeps it itself)`);
+      throw new StoreError(
+        'InvalidArgument',
+        `${prefix}${key} is reserved (Cairn keeps it itself)`,
+      );
   }
 }

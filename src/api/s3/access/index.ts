@@ -13,8 +13,4 @@ export {
   type S3Principal,
 } from './principal.js';
 export { operationAccess } from './s3-actions.js';
-export {
-  decodeObjectAcl,
-  encodeObjectAcl,
-  type S3ObjectAcl,
-} from './object-acl.js';
+export { decodeObjectAcl, encodeObjectAcl, type S3ObjectAcl } from './object-acl.js';

@@ -6,10 +6,7 @@
 // the S3 API never shows it as user metadata and refuses it from clients.
 import type { IncomingHttpHeaders } from 'node:http';
 import { StoreError } from '../../../errors/index.js';
-import {
-  objectAclMetadataKey,
-  refuseReservedMetadata,
-} from '../../../storage/index.js';
+import { objectAclMetadataKey, refuseReservedMetadata } from '../../../storage/index.js';
 import type { S3AccessPropsJson, S3GrantJson } from '../../../wire/index.js';
 import {
   aclAllows,
