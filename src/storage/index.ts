@@ -72,4 +72,3 @@ export type { DeleteOutcome } from './versions/versioned-delete.js';
 export type { HistoryIdentity } from './versions/version-removal.js';
 export { attributesOf } from './versions/version-import.js';
 export * from './encryption/index.js';
-export * from './reserved-metadata.js';

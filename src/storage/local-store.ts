@@ -5,7 +5,7 @@ import { hasErrnoCode, objectNotFound, StoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
 import { BufferPool } from '../util/buffer-pool.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import type { BucketJson } from '../wire/index.js';
+import { reservedMetadataOf, type BucketJson } from '../wire/index.js';
 import {
   DirectorySyncs,
   isDiskFault,
@@ -57,7 +57,6 @@ import { listObjects } from './list-objects.js';
 import { repairCopies, type CopiesReport, type CopiesRequest } from './mirror-copies.js';
 import { removeObjectFile } from './object-placement.js';
 import { putObject } from './put-object.js';
-import { reservedMetadataOf } from './reserved-metadata.js';
 import {
   prepareTailAppend,
   type NotInPlace,

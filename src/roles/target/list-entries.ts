@@ -1,11 +1,12 @@
 // A target's list-objects page: local entries after the token, with only the requested properties.
-import { userMetadataOf, type StoredObject } from '../../storage/index.js';
+import type { StoredObject } from '../../storage/index.js';
 import {
   EntryFlag,
   ListFlag,
   ListProp,
   defaultCachedListProps,
   defaultListProps,
+  userMetadataOf,
   type ListEntryJson,
 } from '../../wire/index.js';
 

@@ -6,10 +6,8 @@
 // it readable. The seal is not bound to the object's name for the same reason.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { StoreError } from '../../errors/index.js';
+import { encryptionMetadataKey } from '../../wire/index.js';
 import { objectKeyBytes } from './packages.js';
-
-/** The custom metadata name of the encryption record (refused as user metadata). */
-export const encryptionMetadataKey = 'cairn-sse';
 
 /** Who holds the key-encryption key: the cluster (SSE-S3) or the client (SSE-C). */
 export type EncryptionMode = 'SSE-S3' | 'SSE-C';

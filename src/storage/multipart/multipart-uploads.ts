@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { createHasher } from '../../checksum/index.js';
 import { StoreError, badRequest } from '../../errors/index.js';
 import { randomId } from '../../util/ids.js';
-import type { BucketJson, ChecksumTypeName } from '../../wire/index.js';
+import { encryptionMetadataKey, type BucketJson, type ChecksumTypeName } from '../../wire/index.js';
 import {
   writeBody,
   isMissing,
@@ -30,7 +30,6 @@ import type { KeptHistory, StoredObject, WritePrecondition } from '../store-type
 import type { ChunkManifest, ManifestChunk, UploadChecksum } from './chunk-manifest.js';
 import {
   encodeEncryptionRecord,
-  encryptionMetadataKey,
   encryptionRecordOf,
   partRunsOf,
   plainSizeOf,

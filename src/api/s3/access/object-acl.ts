@@ -6,8 +6,12 @@
 // the S3 API never shows it as user metadata and refuses it from clients.
 import type { IncomingHttpHeaders } from 'node:http';
 import { StoreError } from '../../../errors/index.js';
-import { objectAclMetadataKey, refuseReservedMetadata } from '../../../storage/index.js';
-import type { S3AccessPropsJson, S3GrantJson } from '../../../wire/index.js';
+import {
+  objectAclMetadataKey,
+  reservedKeyIn,
+  type S3AccessPropsJson,
+  type S3GrantJson,
+} from '../../../wire/index.js';
 import {
   aclAllows,
   aclIsPublic,
@@ -143,7 +147,12 @@ export function withObjectAcl(
   userMetadata: Record<string, string>,
   request: ObjectAclRequest,
 ): Record<string, string> {
-  refuseReservedMetadata(userMetadata, 'x-amz-meta-');
+  const reserved = reservedKeyIn(userMetadata);
+  if (reserved !== undefined)
+    throw new StoreError(
+      'InvalidArgument',
+      `x-amz-meta-${reserved} is reserved (Cairn keeps it itself)`,
+    );
   const acl = writtenObjectAcl(request);
   return acl === undefined
     ? userMetadata

@@ -12,20 +12,23 @@ import {
   PackageEncryptor,
   cipherSizeOf,
   encodeEncryptionRecord,
-  encryptionMetadataKey,
   encryptionRecordOf,
   newObjectKey,
   partSizesOf,
   planRange,
   sealKey,
   unsealKey,
-  userMetadataOf,
   type EncryptionRecord,
   type PackagePlan,
   type LocalStore,
   type StoredObject,
 } from '../../../storage/index.js';
-import type { BucketJson, BucketPropsJson } from '../../../wire/index.js';
+import {
+  encryptionMetadataKey,
+  userMetadataOf,
+  type BucketJson,
+  type BucketPropsJson,
+} from '../../../wire/index.js';
 import type { MasterKey } from '../../../config/index.js';
 import type { ObjectRead } from './object-types.js';
 import { StreamedBody } from './streamed-body.js';

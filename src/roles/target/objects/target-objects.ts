@@ -19,10 +19,16 @@ import {
   type PutOptions,
   type ReadRouting,
 } from '../../../api/native/index.js';
-import { refuseReservedMetadata, type LocalStore } from '../../../storage/index.js';
+import type { LocalStore } from '../../../storage/index.js';
 import { validateObjectName } from '../../../storage/layout/index.js';
 import { badRequest, notImplemented } from '../../../errors/index.js';
-import { objectUname, Query, type BucketJson, type PromoteArgsJson } from '../../../wire/index.js';
+import {
+  objectUname,
+  Query,
+  reservedKeyIn,
+  type BucketJson,
+  type PromoteArgsJson,
+} from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
 import { checkPromote } from '../../common/ais-bucket/promote.js';
 import { ObjectAppends } from './object-appends.js';
@@ -201,7 +207,8 @@ export class TargetObjects implements ObjectPort {
     replace: boolean,
   ): Promise<ObjectInfo> {
     refuseOnRemote(address.bucket, 'setting custom metadata');
-    refuseReservedMetadata(metadata);
+    const reserved = reservedKeyIn(metadata);
+    if (reserved !== undefined) throw badRequest(`${reserved} is reserved (Cairn keeps it itself)`);
     return this.objects.setCustomMetadata(this.#target(address), metadata, replace);
   }
 

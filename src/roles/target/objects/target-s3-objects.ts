@@ -42,10 +42,10 @@ import {
   requireObjectLock,
 } from '../../common/s3-object-lock.js';
 import { StoreError, isErrorCode, isStoreError } from '../../../errors/index.js';
+import { objectAclMetadataKey } from '../../../wire/index.js';
 import { activeLifecycleRules, currentVersionExpiry } from '../../../cluster/index.js';
 import {
   encryptionRecordOf,
-  objectAclMetadataKey,
   plainSizeOf,
   type LocalStore,
   type ManifestChunk,
