@@ -93,6 +93,9 @@ export async function startAuthn(
         return { token, ...credentials };
       } catch (error) {
         if (exit.status !== undefined || Date.now() > deadlineMs) {
+          // Not recorded anywhere yet: nothing else would stop it.
+          if (exit.status === undefined) await terminate([spawned.pid], stopGraceMs);
+          authn.pid = null;
           const log = (await logTail(authn.dir, 10, authnLogName)).join('\n  ');
           throw new CommandError(
             `the AuthN service did not start (${exit.status === undefined ? errorLine(error) : 'it exited'}); ${join(authn.dir, authnLogName)}:\n  ${log}`,
