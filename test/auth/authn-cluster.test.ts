@@ -8,7 +8,18 @@ import { promisify } from 'node:util';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutBucketTaggingCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { AuthnProcess, authnAdminPassword } from '../harness/authn-process.js';
 import { cairnEntry } from '../harness/node-process.js';
 import { TestCluster } from '../harness/test-cluster.js';
@@ -20,11 +31,45 @@ let dir = '';
 let cluster: TestCluster;
 let authn: AuthnProcess;
 let adminToken = '';
-const tokens: Record<string, string> = {};
+const tokens: Partial<Record<MatrixUser, string>> = {};
 
 interface Answer {
   status: number;
   message: string;
+}
+
+/** The permission matrix: the same users, operations and buckets on the native API and on S3. */
+const operations = [
+  'put',
+  'get',
+  'head',
+  'list',
+  'head-bucket',
+  'delete',
+  'props',
+  'create',
+  'destroy',
+] as const;
+type Operation = (typeof operations)[number];
+/** `nobody` has no token (native) or a key the cluster does not know (S3). */
+const matrixUsers = ['nobody', 'guest', 'b1only', 'owner', 'admin'] as const;
+type MatrixUser = (typeof matrixUsers)[number];
+const readOnly: ReadonlySet<Operation> = new Set(['get', 'head', 'list', 'head-bucket']);
+/** Beyond `rw` (BucketOwner, a bucket's `rw` ACL): admin only. */
+const adminOnly: ReadonlySet<Operation> = new Set(['props', 'create', 'destroy']);
+
+/**
+ * What AIStore answers (and AWS: 403 for both refusals): `guest` is `Guest-c1` (`ro`), `owner`
+ * `BucketOwner-c1` (`rw` on every bucket), `b1only` has `rw` on b1 and nothing on the cluster.
+ */
+function expectedStatus(user: MatrixUser, bucket: string, op: Operation): 200 | 401 | 403 {
+  const allowed =
+    user === 'admin' ||
+    (user === 'owner' && !adminOnly.has(op)) ||
+    (user === 'guest' && readOnly.has(op)) ||
+    (user === 'b1only' && bucket === 'b1' && !adminOnly.has(op));
+  if (allowed) return 200;
+  return user === 'nobody' ? 401 : 403;
 }
 
 /** A native request through the primary gateway (fetch follows the 307 without the token). */
@@ -117,22 +162,24 @@ test("with auth.enabled, tokens from the AuthN service carry each user's permiss
       pass: `${id}-pass`,
       ...(spec as object),
     });
-    tokens[id] = await authn.login(id, `${id}-pass`);
+    tokens[id as MatrixUser] = await authn.login(id, `${id}-pass`);
   }
   tokens.admin = adminToken;
 
-  const can = (user: string, bucket: string, op: string): boolean => {
-    if (user === 'admin') return true;
-    if (user === 'owner') return op !== 'create' && op !== 'destroy';
-    if (user === 'guest') return op === 'get' || op === 'head' || op === 'list';
-    return bucket === 'b1' && op !== 'create' && op !== 'destroy';
-  };
-  const ops: Record<string, (bucket: string, token: string) => Promise<Answer>> = {
+  const ops: Record<Operation, (bucket: string, token: string | undefined) => Promise<Answer>> = {
     put: (b, t) => call('PUT', `/v1/objects/${b}/obj`, t, 'payload'),
     get: (b, t) => call('GET', `/v1/objects/${b}/open-${b}`, t),
     head: (b, t) => call('HEAD', `/v1/objects/${b}/open-${b}`, t),
     list: (b, t) => call('GET', `/v1/buckets/${b}`, t),
+    'head-bucket': (b, t) => call('HEAD', `/v1/buckets/${b}`, t),
     delete: (b, t) => call('DELETE', `/v1/objects/${b}/obj`, t),
+    props: (b, t) =>
+      call(
+        'PATCH',
+        `/v1/buckets/${b}`,
+        t,
+        JSON.stringify({ action: 'set-bprops', value: { versioning: { enabled: true } } }),
+      ),
     create: (b, t) =>
       call('POST', `/v1/buckets/${b}-new`, t, JSON.stringify({ action: 'create-bck' })),
     destroy: (b, t) =>
@@ -143,17 +190,20 @@ test("with auth.enabled, tokens from the AuthN service carry each user's permiss
       (await call('PUT', `/v1/objects/${bucket}/open-${bucket}`, adminToken, 'y')).status,
       200,
     );
-  for (const user of ['guest', 'b1only', 'owner', 'admin']) {
+  for (const user of matrixUsers) {
     for (const bucket of ['b1', 'b2']) {
-      for (const [op, run] of Object.entries(ops)) {
-        const answer = await run(bucket, tokens[user] ?? '');
+      for (const op of operations) {
+        const answer = await ops[op](bucket, tokens[user]);
         const label = `${user} ${op} ${bucket}: ${answer.status} ${answer.message}`;
-        if (can(user, bucket, op)) {
+        const expected = expectedStatus(user, bucket, op);
+        if (expected === 200) {
           assert.ok(answer.status < 300, label);
-        } else {
-          assert.equal(answer.status, 403, label);
-          if (op !== 'head') assert.match(answer.message, /insufficient permissions/, label);
+          continue;
         }
+        assert.equal(answer.status, expected, label);
+        if (op.startsWith('head')) continue; // no body
+        const text = expected === 401 ? /token required/ : /insufficient permissions/;
+        assert.match(answer.message, text, label);
       }
     }
   }
@@ -272,7 +322,7 @@ test('a revoked token is refused by every node', async () => {
   assert.equal((await call('GET', '/v1/objects/b1/open', tokens.owner)).status, 200);
 });
 
-test('S3 keys belong to users and carry their permissions', async () => {
+test('S3 keys belong to users and carry their permissions: the matrix on S3', async () => {
   const s3 = (accessKeyId: string, secretAccessKey: string): S3Client =>
     new S3Client({
       endpoint: cluster.primary.publicUrl,
@@ -288,36 +338,64 @@ test('S3 keys belong to users and carry their permissions', async () => {
     };
     return s3(key.access_key, key.secret_key);
   };
-  const guest = await keyOf('guest');
-  const b1only = await keyOf('b1only');
-  const configured = s3('cairnadmin', 'cairnadmin');
-  const denied = async (promise: Promise<unknown>, label: string): Promise<void> => {
-    await assert.rejects(
-      promise,
-      (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
-        assert.equal(error.name, 'AccessDenied', label);
-        assert.equal(error.$metadata?.httpStatusCode, 403, label);
-        return true;
-      },
-    );
-  };
-  const put = (client: S3Client, bucket: string): Promise<unknown> =>
-    client.send(new PutObjectCommand({ Bucket: bucket, Key: 's3-obj', Body: 'z' }));
-  const get = async (client: S3Client, bucket: string): Promise<string> => {
-    const answer = await client.send(
-      new GetObjectCommand({ Bucket: bucket, Key: `open-${bucket}` }),
-    );
-    return (await answer.Body?.transformToString()) ?? '';
-  };
   // The node config's single key pair is the admin's.
-  await put(configured, 'b2');
-  for (const bucket of ['b1', 'b2']) assert.equal(await get(guest, bucket), 'y');
-  await denied(put(guest, 'b1'), 'guest PUT b1');
-  await put(b1only, 'b1');
-  assert.equal(await get(b1only, 'b1'), 'y');
-  await denied(put(b1only, 'b2'), 'b1only PUT b2');
-  await denied(get(b1only, 'b2'), 'b1only GET b2');
-  for (const client of [guest, b1only, configured]) client.destroy();
+  const clients: Record<MatrixUser, S3Client> = {
+    nobody: s3('unknown-key', 'unknown-secret'),
+    guest: await keyOf('guest'),
+    b1only: await keyOf('b1only'),
+    owner: await keyOf('owner'),
+    admin: s3('cairnadmin', 'cairnadmin'),
+  };
+  const ops: Record<Operation, (client: S3Client, bucket: string) => Promise<unknown>> = {
+    put: (c, b) => c.send(new PutObjectCommand({ Bucket: b, Key: 's3-obj', Body: 'z' })),
+    get: async (c, b) => {
+      const answer = await c.send(new GetObjectCommand({ Bucket: b, Key: `open-${b}` }));
+      assert.equal(await answer.Body?.transformToString(), 'y');
+    },
+    head: (c, b) => c.send(new HeadObjectCommand({ Bucket: b, Key: `open-${b}` })),
+    list: async (c, b) => {
+      const answer = await c.send(new ListObjectsV2Command({ Bucket: b }));
+      assert.ok(answer.Contents?.some((entry) => entry.Key === `open-${b}`));
+    },
+    'head-bucket': (c, b) => c.send(new HeadBucketCommand({ Bucket: b })),
+    delete: (c, b) => c.send(new DeleteObjectCommand({ Bucket: b, Key: 's3-obj' })),
+    props: (c, b) =>
+      c.send(
+        new PutBucketTaggingCommand({
+          Bucket: b,
+          Tagging: { TagSet: [{ Key: 'team', Value: 'matrix' }] },
+        }),
+      ),
+    create: (c, b) => c.send(new CreateBucketCommand({ Bucket: `${b}-s3made` })),
+    destroy: (c, b) => c.send(new DeleteBucketCommand({ Bucket: `${b}-s3doomed` })),
+  };
+  // S3 answers NoSuchBucket before looking at rights (as AWS does): the bucket to destroy exists.
+  for (const bucket of ['b1', 'b2'])
+    await clients.admin.send(new CreateBucketCommand({ Bucket: `${bucket}-s3doomed` }));
+  for (const user of matrixUsers) {
+    for (const bucket of ['b1', 'b2']) {
+      for (const op of operations) {
+        const label = `S3 ${user} ${op} ${bucket}`;
+        const outcome = ops[op](clients[user], bucket);
+        if (expectedStatus(user, bucket, op) === 200) {
+          await outcome;
+          continue;
+        }
+        // AWS refuses both with 403: an unknown key, and a known one without the right.
+        const code = user === 'nobody' ? 'InvalidAccessKeyId' : 'AccessDenied';
+        await assert.rejects(
+          outcome,
+          (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+            assert.equal(error.$metadata?.httpStatusCode, 403, `${label}: ${error.name}`);
+            if (!op.startsWith('head')) assert.equal(error.name, code, label); // HEAD: no body
+            return true;
+          },
+          label,
+        );
+      }
+    }
+  }
+  for (const client of Object.values(clients)) client.destroy();
 });
 
 test('the CLI logs in, lists with the saved token, makes S3 keys, and logs out', async () => {

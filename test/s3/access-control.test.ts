@@ -1,9 +1,14 @@
 // S3 access control against a real cluster with AuthN on and three users (alice, bob, carol) who
 // may only create and list buckets: ownership, canned and granted ACLs, bucket policies with
-// conditions, the public access block and ownership controls — each through the AWS SDK v3 — and
-// anonymous (unsigned) requests decided by them.
+// conditions, the public access block and ownership controls — each through the AWS SDK v3, and
+// object ACLs, policies and CORS through the aws cli too — and anonymous (unsigned) requests.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateBucketCommand,
@@ -28,10 +33,39 @@ import {
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { writeClientConfigs } from '../harness/s3-setup.js';
 import { S3UsersCluster } from '../harness/s3-users.js';
 import type { TestCluster } from '../harness/test-cluster.js';
 
 const users = ['alice', 'bob', 'carol'] as const;
+const run = promisify(execFile);
+/** Debian's aws cli (another `aws` earlier on PATH may be a different major version). */
+const awsProgram = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+
+interface CommandAnswer {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command-line client; a non-zero exit is an answer, not a failure. */
+async function command(
+  program: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CommandAnswer> {
+  try {
+    const { stdout, stderr } = await run(program, args, { env, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return {
+      code: typeof failed.code === 'number' ? failed.code : 1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
+  }
+}
 type User = (typeof users)[number];
 let setup: S3UsersCluster;
 let cluster: TestCluster;
@@ -564,4 +598,93 @@ test('CORS: rules per bucket, preflights answered by them, headers on actual req
   );
   await clients.alice.send(new DeleteBucketCorsCommand({ Bucket: 'alice-cors' }));
   assert.equal((await preflight('https://app.example.com', 'GET')).status, 403);
+});
+
+test('the aws cli as the second and third user: object ACL, bucket policy, CORS', async () => {
+  const { awsEnv } = await writeClientConfigs(cluster.dir, cluster.primary.publicUrl);
+  /** Runs `aws --endpoint-url ... args` with `user`'s key; a failure is an answer too. */
+  const aws = async (user: User, ...args: string[]): Promise<CommandAnswer> => {
+    const { accessKeyId, secretAccessKey } = await clients[user].config.credentials();
+    const env = {
+      ...awsEnv,
+      AWS_ACCESS_KEY_ID: accessKeyId,
+      AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    };
+    return await command(awsProgram, ['--endpoint-url', cluster.primary.publicUrl, ...args], env);
+  };
+  const ok = async (answer: Promise<CommandAnswer>): Promise<string> => {
+    const { code, stdout, stderr } = await answer;
+    assert.equal(code, 0, stderr);
+    return stdout;
+  };
+  const denied = async (answer: Promise<CommandAnswer>): Promise<void> => {
+    const { code, stderr } = await answer;
+    assert.notEqual(code, 0);
+    assert.match(stderr, /AccessDenied/);
+  };
+  const out = join(cluster.dir, 'cli-out.txt');
+  const object = ['--bucket', 'alice-cli', '--key', 'doc.txt'];
+  const getObject = (user: User) => aws(user, 's3api', 'get-object', ...object, out);
+
+  // Set up with the SDK (the cli's start-up is slow): what the cli does follows.
+  await clients.alice.send(new CreateBucketCommand({ Bucket: 'alice-cli' }));
+  await put('alice', 'alice-cli', 'doc.txt', 'written by alice');
+  await denied(getObject('bob'));
+  // An explicit grant by canonical ID lets bob read the object, and nobody else.
+  await ok(aws('alice', 's3api', 'put-object-acl', ...object, '--grant-read', 'id=bob'));
+  const acl = JSON.parse(await ok(aws('alice', 's3api', 'get-object-acl', ...object))) as {
+    Grants: Array<{ Grantee: { ID?: string }; Permission: string }>;
+  };
+  assert.ok(acl.Grants.some((grant) => grant.Grantee.ID === 'bob' && grant.Permission === 'READ'));
+  await ok(getObject('bob'));
+  assert.equal(await readFile(out, 'utf8'), 'written by alice');
+  await denied(getObject('carol'));
+
+  // A bucket policy lets carol read; get-bucket-policy gives it back.
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::000000000000:user/carol' },
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::alice-cli/*',
+      },
+    ],
+  };
+  const bucket = ['--bucket', 'alice-cli'];
+  await ok(
+    aws('alice', 's3api', 'put-bucket-policy', ...bucket, '--policy', JSON.stringify(policy)),
+  );
+  const stored = JSON.parse(await ok(aws('alice', 's3api', 'get-bucket-policy', ...bucket))) as {
+    Policy: string;
+  };
+  assert.deepEqual(JSON.parse(stored.Policy), policy);
+  await ok(getObject('carol'));
+
+  // CORS set with the cli, read back, and a preflight with `curl -X OPTIONS` answered by it.
+  const cors = {
+    CORSRules: [{ AllowedOrigins: ['https://app.example.com'], AllowedMethods: ['GET'] }],
+  };
+  const corsJson = JSON.stringify(cors);
+  await denied(
+    aws('carol', 's3api', 'put-bucket-cors', ...bucket, '--cors-configuration', corsJson),
+  );
+  await ok(aws('alice', 's3api', 'put-bucket-cors', ...bucket, '--cors-configuration', corsJson));
+  const rules = JSON.parse(await ok(aws('alice', 's3api', 'get-bucket-cors', ...bucket))) as {
+    CORSRules: Array<{ AllowedOrigins: string[]; AllowedMethods: string[] }>;
+  };
+  assert.deepEqual(rules.CORSRules[0]?.AllowedOrigins, ['https://app.example.com']);
+  const preflight = (origin: string): Promise<string> =>
+    ok(
+      command('curl', [
+        ...['-s', '-o', '/dev/null', '-D', '-', '-X', 'OPTIONS', '-H', `Origin: ${origin}`],
+        ...['-H', 'Access-Control-Request-Method: GET'],
+        `${cluster.primary.publicUrl}/alice-cli/doc.txt`,
+      ]),
+    );
+  const allowed = await preflight('https://app.example.com');
+  assert.match(allowed, /^HTTP\/1\.1 200/);
+  assert.match(allowed, /^access-control-allow-origin: https:\/\/app\.example\.com\r?$/im);
+  assert.match(await preflight('https://evil.example.org'), /^HTTP\/1\.1 403/);
 });

@@ -28,6 +28,7 @@ interface StartOptions {
   port: number;
   nodeOptions?: string;
   https?: boolean;
+  auth?: boolean;
 }
 
 /** Registers the `playground` group; nodes run `process.execPath entryScript node ...`. */
@@ -56,6 +57,10 @@ export function registerPlaygroundCommands(
     .option(
       '--https',
       'nodes serve HTTPS with a certificate made by openssl in DIR/tls (clients: --ca-cert DIR/tls/ca.crt)',
+    )
+    .option(
+      '--auth',
+      'turn auth on: start an AuthN service on PORT+200 (DIR/authn) and print the admin login',
     )
     .addHelpText('after', supervisionHelp)
     .action(

@@ -18,6 +18,8 @@ export interface PlaygroundShape {
   nodeOptions?: readonly string[];
   /** Nodes serve HTTPS (`start --https`). */
   https?: boolean;
+  /** An AuthN service runs beside the nodes and the cluster has auth on (`start --auth`). */
+  auth?: boolean;
 }
 
 /** One node to run. */

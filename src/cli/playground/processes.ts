@@ -42,7 +42,7 @@ export function describeExit(status: ExitStatus): string {
 export async function spawnLogged(
   logPath: string,
   args: readonly string[],
-  options: { cwd: string; detached: boolean; marker: string },
+  options: { cwd: string; detached: boolean; marker: string; env?: NodeJS.ProcessEnv },
 ): Promise<SpawnedProcess> {
   const log = await open(logPath, 'a');
   try {
@@ -51,6 +51,7 @@ export async function spawnLogged(
       detached: options.detached,
       stdio: ['ignore', log.fd, log.fd],
       cwd: options.cwd,
+      ...(options.env === undefined ? {} : { env: options.env }),
     });
     const exited = new Promise<ExitStatus>((resolve) => {
       child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -72,6 +73,12 @@ export async function spawnLogged(
 export async function isNodeProcess(pid: number | null, nodeDir: string): Promise<boolean> {
   const args = await commandLine(pid);
   return args.includes('node') && directoryArgument(args) === nodeDir;
+}
+
+/** True when `pid` runs `cairn authn` with this records directory. */
+export async function isAuthnProcess(pid: number | null, authnDir: string): Promise<boolean> {
+  const args = await commandLine(pid);
+  return args.includes('authn') && directoryArgument(args) === authnDir;
 }
 
 /** True when `pid` runs `cairn playground supervise` for the playground in `dir`. */

@@ -7,10 +7,17 @@ import type { ClusterMapJson } from '../../sdk/index.js';
 import { CommandError } from '../cli-errors.js';
 import type { CommandContext } from '../context.js';
 import { formatTable } from '../table.js';
+import {
+  enableClusterAuth,
+  planAuthn,
+  playgroundClusterAlias,
+  startAuthn,
+  type PlaygroundAuthn,
+} from './authn.js';
 import { makePlaygroundCertificates, playgroundTrust } from './certificates.js';
 import { controlSocketPath } from './control-protocol.js';
 import { planPlayground, type NodePlan, type PlaygroundShape } from './layout.js';
-import { isNodeProcess, isSupervisorProcess, logTail } from './processes.js';
+import { isAuthnProcess, isNodeProcess, isSupervisorProcess, logTail } from './processes.js';
 import { StartupFailure, waitClusterMap, waitHealthy } from './readiness.js';
 import { readState, writeState, type PlaygroundState } from './state.js';
 import { stopPlaygroundProcesses } from './stop.js';
@@ -32,7 +39,12 @@ export async function startPlayground(
   const { dir, nodes: plans } = planPlayground(shape);
   controlSocketPath(dir); // refuses a directory path too long for the supervisor's socket
   await refuseIfRunning(dir);
-  await refuseBusyPorts(plans);
+  const authn =
+    shape.auth === true ? planAuthn(dir, shape.basePort, shape.https === true) : undefined;
+  await refuseBusyPorts([
+    ...plans.flatMap((plan) => [plan.port, plan.intraPort]),
+    ...(authn === undefined ? [] : [authn.port]),
+  ]);
   const primary = plans[0];
   if (primary === undefined) throw new CommandError('nothing to start');
   for (const plan of plans) {
@@ -41,6 +53,10 @@ export async function startPlayground(
 
   const tls = shape.https === true ? await makePlaygroundCertificates(dir) : undefined;
   const trust = await playgroundTrust(tls);
+  const deadlineMs = Date.now() + startupTimeoutMs;
+  // Before the supervisor: its record (which it alone writes from then on) keeps the PID.
+  const admin =
+    authn === undefined ? undefined : await startAuthn(entryScript, authn, tls, trust, deadlineMs);
   const state: PlaygroundState = {
     version: 1,
     entryScript,
@@ -50,9 +66,9 @@ export async function startPlayground(
     supervisorPid: null,
     nodes: plans.map((plan) => ({ ...plan, pid: null })),
     ...(tls === undefined ? {} : { tls }),
+    ...(authn === undefined ? {} : { authn }),
   };
   await writeState(dir, state);
-  const deadlineMs = Date.now() + startupTimeoutMs;
   const supervisor = await launchSupervisor(dir, entryScript, deadlineMs);
   const exits = new Map<string, Promise<string>>();
   const launch = async (plan: NodePlan): Promise<void> => {
@@ -81,6 +97,8 @@ export async function startPlayground(
     for (const plan of others) await launch(plan);
     await Promise.all(others.map((plan) => healthy(plan)));
     map = await waitClusterMap(primary, shape.proxies, shape.targets, deadlineMs, trust);
+    if (authn !== undefined && admin !== undefined)
+      await enableClusterAuth(state.endpoint, authn, trust, admin);
   } catch (error) {
     await abandonStartup(context, supervisor, dir, error);
     throw error instanceof StartupFailure
@@ -97,6 +115,16 @@ export async function startPlayground(
   if (tls !== undefined) {
     context.print(`CA certificate: ${tls.ca} (export CAIRN_CA_CERT=${tls.ca})`);
   }
+  if (authn !== undefined && admin !== undefined) printAuth(context, authn, admin.adminPassword);
+}
+
+/** How to get a token: auth is on, so every native request needs one. */
+function printAuth(context: CommandContext, authn: PlaygroundAuthn, adminPassword: string): void {
+  context.print(`Auth: on (native requests need a token; the S3 key above is the admin's)`);
+  context.print(`AuthN service: ${authn.url} (cluster registered as "${playgroundClusterAlias}")`);
+  context.print(`Admin user: admin, password: ${adminPassword}`);
+  context.print(`Log in: export CAIRN_AUTHN_URL=${authn.url}`);
+  context.print(`        cairn auth login admin --password ${adminPassword}`);
 }
 
 /** Stops the supervisor and the started nodes, and shows the failing node's log. */
@@ -118,6 +146,9 @@ async function abandonStartup(
 async function refuseIfRunning(dir: string): Promise<void> {
   const previous = await readState(dir);
   const running: number[] = [];
+  const authnPid = previous?.authn?.pid ?? null;
+  if (previous?.authn !== undefined && (await isAuthnProcess(authnPid, previous.authn.dir)))
+    running.push(authnPid as number);
   const supervisorPid = previous?.supervisorPid ?? null;
   if (supervisorPid !== null && (await isSupervisorProcess(supervisorPid, dir)))
     running.push(supervisorPid);
@@ -132,8 +163,8 @@ async function refuseIfRunning(dir: string): Promise<void> {
 }
 
 /** Fails early with a clear message rather than with a node that cannot bind its port. */
-async function refuseBusyPorts(plans: readonly NodePlan[]): Promise<void> {
-  for (const port of plans.flatMap((plan) => [plan.port, plan.intraPort])) {
+async function refuseBusyPorts(ports: readonly number[]): Promise<void> {
+  for (const port of ports) {
     if (await portBusy(port)) {
       throw new CommandError(
         `port ${port} on 127.0.0.1 is in use (choose another base with --port)`,

@@ -5,6 +5,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asRecord } from '../../util/json.js';
 import { CommandError } from '../cli-errors.js';
+import type { PlaygroundAuthn } from './authn.js';
 import type { PlaygroundTls } from './certificates.js';
 import type { NodePlan } from './layout.js';
 
@@ -31,6 +32,8 @@ export interface PlaygroundState {
   nodes: NodeRecord[];
   /** `start --https`: the certificate every node serves and the CA that signed it. */
   tls?: PlaygroundTls;
+  /** `start --auth`: the AuthN service (not supervised: `stop` stops it). */
+  authn?: PlaygroundAuthn;
 }
 
 /** Reads the record, or undefined when the directory has none. */

@@ -4,6 +4,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CommandError } from '../cli-errors.js';
+import { stopAuthn } from './authn.js';
 import type { CommandContext } from '../context.js';
 import {
   isNodeProcess,
@@ -68,6 +69,7 @@ export async function stopPlaygroundProcesses(
     if (node.pid !== null && (await isNodeProcess(node.pid, node.dir))) running.push(node.pid);
   }
   killed += (await terminate(running, stopGraceMs)).length;
+  await stopAuthn(current.authn);
   for (const node of current.nodes) node.pid = null;
   current.supervisorPid = null;
   await writeState(dir, current);
@@ -105,7 +107,8 @@ async function looksLikePlayground(dir: string): Promise<boolean> {
   }
   if (entries.includes(stateFileName)) return true;
   if (entries.length === 0) return false;
-  const playgroundEntry = /^(proxy|target)-\d+$|^playground\.json|^supervisor\.(log|sock)$/;
+  const playgroundEntry =
+    /^(proxy|target)-\d+$|^playground\.json|^supervisor\.(log|sock)$|^authn$|^tls$/;
   if (entries.every((entry) => playgroundEntry.test(entry))) return true;
   throw new CommandError(`${dir} does not look like a playground; not removing it`);
 }
