@@ -286,6 +286,82 @@ describe('GET /metrics after a known workload', () => {
     assert.equal(scrape.value('cairn_repairs_total', { kind: 'failed' }), 0);
   });
 
+  test('HEAD, DELETE and list pages by operation; metadata cache hits, exact', async () => {
+    const url = cluster.targets[0]?.publicUrl ?? '';
+    const direct = `${url}/v1/objects/${bucket.name}`;
+    const send = async (method: string, name: string, status: number): Promise<void> => {
+      const response = await fetch(`${direct}/${name}?provider=ais`, { method });
+      await response.arrayBuffer();
+      assert.equal(response.status, status, `${method} ${name}`);
+    };
+    // object-1 was read by the workload: its metadata is cached, each read a hit.
+    const start = await Scrape.of(url);
+    const reads = 3;
+    for (let index = 0; index < reads; index += 1) await send('GET', 'object-1', 200);
+    const read = await Scrape.of(url);
+    const delta = (later: Scrape, earlier: Scrape, name: string, labels = {}): number =>
+      later.value(name, labels) - earlier.value(name, labels);
+    assert.equal(delta(read, start, 'cairn_metadata_cache_hits_total'), reads);
+    assert.equal(delta(read, start, 'cairn_metadata_cache_misses_total'), 0);
+
+    const heads = 2;
+    const deletes = 2;
+    for (let index = 0; index < deletes; index += 1)
+      await client.putObject(bucket, `doomed-${index}`, Buffer.from('doomed'));
+    const afterPuts = await Scrape.of(url);
+    for (let index = 0; index < heads; index += 1) await send('HEAD', 'object-2', 200);
+    for (let index = 0; index < deletes; index += 1) await send('DELETE', `doomed-${index}`, 200);
+    await send('HEAD', 'doomed-0', 404);
+    const names = [];
+    for await (const entry of client.listObjects(bucket)) names.push(entry.name);
+    assert.equal(names.length, puts + s3Puts);
+    const done = await Scrape.of(url);
+    const native = { api: 'native' };
+    assert.equal(delta(done, afterPuts, 'ais_target_head_count', native), heads + 1);
+    assert.equal(delta(done, afterPuts, 'ais_target_err_head_count', native), 0);
+    assert.equal(delta(done, afterPuts, 'ais_target_del_count', native), deletes);
+    assert.equal(delta(done, afterPuts, 'ais_target_lst_count', native), 1);
+    const errors = { api: 'native', op: 'head', code: '404' };
+    assert.equal(delta(done, afterPuts, 'cairn_request_errors_total', errors), 1);
+    for (const op of ['head', 'del', 'lst'])
+      assert.ok(
+        delta(done, afterPuts, 'cairn_request_duration_seconds_count', { ...native, op }) > 0,
+        op,
+      );
+    assert.equal(delta(done, afterPuts, 'ais_target_get_count', native), 0);
+  });
+
+  test("a running job's progress (objects it handled), then its end counted as aborted", async () => {
+    // Three objects the template's first names select, then millions of absent ones: the job
+    // runs long enough to be read while running, with exactly three objects done.
+    const doomed = 3;
+    for (let index = 0; index < doomed; index += 1)
+      await client.putObject(bucket, `t-${String(index).padStart(7, '0')}`, Buffer.from('t'));
+    const id = await client.jobs.deleteObjects(bucket, { template: 't-{0000000..8999999}' });
+    const url = cluster.targets[0]?.publicUrl ?? '';
+    const progress = { kind: 'delete-listrange', job: id };
+    try {
+      await waitFor('the job to report its three objects', 30_000, async () => {
+        const scrape = await Scrape.of(url);
+        return (
+          scrape.value('cairn_running_job_objects', { ...progress, direction: 'local' }) === doomed
+        );
+      });
+      const scrape = await Scrape.of(url);
+      assert.equal(scrape.value('cairn_running_job_objects', { ...progress, direction: 'out' }), 0);
+      assert.equal(scrape.value('cairn_jobs_running', { kind: 'delete-listrange' }), 1);
+    } finally {
+      await client.jobs.stop({ id });
+    }
+    assert.equal((await client.jobs.wait(id, { timeoutMs: 60_000 })).aborted, true);
+    const ended = await Scrape.of(url);
+    assert.equal(ended.samples('cairn_running_job_objects', { job: id }).length, 0);
+    assert.equal(ended.value('cairn_jobs_running', { kind: 'delete-listrange' }), 0);
+    const kind = { kind: 'delete-listrange' };
+    assert.equal(ended.value('cairn_jobs_started_total', kind), 1);
+    assert.equal(ended.value('cairn_jobs_ended_total', { ...kind, state: 'aborted' }), 1);
+  });
+
   test('only GET and HEAD; a bucket named metrics stays reachable under /s3/', async () => {
     const head = await fetch(`${cluster.primary.publicUrl}/metrics`, { method: 'HEAD' });
     assert.equal(head.status, 200);
@@ -296,5 +372,21 @@ describe('GET /metrics after a known workload', () => {
     await s3Put(s3, 'metrics', 'inside', Buffer.from('reserved'));
     const answer = await s3.send(new GetObjectCommand({ Bucket: 'metrics', Key: 'inside' }));
     assert.equal(await answer.Body?.transformToString(), 'reserved');
+  });
+
+  // Last: it leaves the target with one mountpath.
+  test('a mountpath detached: its resilver started and finished once', async () => {
+    const node = cluster.targets[0];
+    const mountpath = node?.spec.mountpaths[1] ?? '';
+    const id = await client.cluster.mountpath(node?.id ?? '', 'detach', mountpath);
+    const status = await client.jobs.wait(id, { timeoutMs: 60_000 });
+    assert.equal(status.kind, 'resilver');
+    assert.equal(status.err, '');
+    const scrape = await Scrape.of(node?.publicUrl ?? '');
+    const kind = { kind: 'resilver' };
+    assert.equal(scrape.value('cairn_jobs_started_total', kind), 1);
+    assert.equal(scrape.value('cairn_jobs_ended_total', { ...kind, state: 'finished' }), 1);
+    assert.equal(scrape.value('cairn_jobs_running', kind), 0);
+    assert.equal(scrape.value('cairn_mountpath_enabled', { mountpath }), 0);
   });
 });

@@ -5,10 +5,12 @@
 // its objects, the jobs view a copy started from the CLI as finished, the performance view its
 // tables and charts, a node's log its lines. A screenshot per page goes to the test's temp dir.
 // Last, with auth on (a `cairn authn` service): 401 without a token, the page asks for one, and the
-// admin actions (refused while auth is off) put a target in maintenance and back.
+// admin actions (refused while auth is off) put a target in maintenance and back, then the page's
+// buttons stop a job started from the CLI, put the target in maintenance and back, and
+// decommission it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -194,7 +196,7 @@ describe('web console', () => {
   });
 
   // Last: it turns auth on for the rest of the cluster's life.
-  test('auth on: every view needs a token; with one, the admin actions (maintenance, activate)', async (t) => {
+  test('auth on: every view needs a token; with one, the admin actions (maintenance, activate, stop a job, decommission)', async (t) => {
     authnDir = await mkdtemp(join(tmpdir(), 'cairn-console-authn-'));
     authn = await AuthnProcess.start(authnDir, authSecret);
     await cluster.setConfig({ 'auth.enabled': true, 'auth.secret': authSecret });
@@ -244,8 +246,89 @@ describe('web console', () => {
       await page.fill('#token', token);
       await page.click('#token-form button');
       await page.waitForSelector('#nodes');
-      const targetRow = (await rows(page, '#nodes')).find((cells) => cells[0] === target);
+      const rowOf = async (table: string, match: (cells: string[]) => boolean) =>
+        (await rows(page, table)).find(match);
+      const targetRow = await rowOf('#nodes', (cells) => cells[0] === target);
       assert.match(targetRow?.at(-1) ?? '', /Maintenance/);
+      // The primary gets no buttons: it cannot be put in maintenance or decommissioned from here.
+      const primaryRow = await rowOf('#nodes', (cells) => cells[0] === cluster.primary.id);
+      assert.equal(primaryRow?.length, targetRow?.length);
+      assert.equal(primaryRow?.at(-1), '');
+
+      // A job started from the CLI, stopped with its button: a template of ten million absent names
+      // (the most one may name) keeps it running until then.
+      const env = {
+        ...process.env,
+        CAIRN_ENDPOINT: cluster.primary.publicUrl,
+        CAIRN_AUTHN_TOKEN: token,
+      };
+      const removal = spawn(
+        process.execPath,
+        [cairnEntry, 'rmo', 'ais://shown', '--template', 'absent-{0000000..9999999}'],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let printed = '';
+      let complaint = '';
+      removal.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+      removal.stderr.on('data', (chunk: Buffer) => (complaint += chunk.toString()));
+      try {
+        await waitFor('the CLI to print the job ID', 30_000, () => {
+          if (removal.exitCode !== null) throw new Error(`cairn rmo: ${complaint}`);
+          return Promise.resolve(printed.includes('\n'));
+        });
+        const jobOf = (id: string) => rowOf('#jobs', (cells) => cells[0] === id);
+        const removalId = printed.split('\n')[0] ?? '';
+        await page.goto(`${consoleUrl}#jobs`);
+        await waitFor('the CLI job running in the jobs view', 30_000, async () => {
+          await page.waitForSelector('#jobs');
+          const row = await jobOf(removalId);
+          return row?.[1] === 'delete-listrange' && row[2] === 'running';
+        });
+        await page
+          .locator('#jobs tbody tr', { hasText: removalId })
+          .getByRole('button', { name: 'Stop' })
+          .click();
+        await waitFor(
+          'the job aborted',
+          30_000,
+          async () => (await jobOf(removalId))?.[2] === 'aborted',
+        );
+        assert.match(
+          await page.locator('#status').innerText(),
+          new RegExp(`job ${removalId} to stop`),
+        );
+        // The CLI that waited for the job ends with it.
+        await waitFor('the CLI to end', 30_000, () => Promise.resolve(removal.exitCode !== null));
+      } finally {
+        if (removal.exitCode === null) removal.kill();
+      }
+
+      // Maintenance and back with the buttons, then decommission (confirmed in the dialog).
+      await page.goto(`${consoleUrl}#cluster`);
+      await page.waitForSelector('#nodes');
+      const nodeButton = (name: string) =>
+        page.locator('#nodes tbody tr', { hasText: target }).getByRole('button', { name });
+      await nodeButton('Maintenance').click();
+      await waitFor(
+        'the target in maintenance',
+        30_000,
+        async () => (await stateOf()) === 'maintenance',
+      );
+      await nodeButton('Activate').click();
+      await waitFor('the target back online', 30_000, async () => (await stateOf()) === 'online');
+      const dialogs: string[] = [];
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.accept();
+      });
+      await nodeButton('Decommission').click();
+      await waitFor(
+        'the target gone from the map',
+        60_000,
+        async () => (await stateOf()) === undefined,
+      );
+      assert.equal(dialogs.length, 1);
+      assert.match(dialogs[0] ?? '', new RegExp(`Decommission ${target}`));
     } finally {
       await browser?.close();
     }

@@ -1,5 +1,5 @@
 // EC 2+2 on 5 targets under faults: flipped bytes in replicas and slices are detected and repaired
-// by GET and by scrub; two targets SIGKILLed for good and every object still reads back; two
+// by GET (counted in /metrics as EC repairs) and by scrub; two targets SIGKILLed for good and every object still reads back; two
 // replacement targets join and scrub restores the pieces (proved by losing two more targets); a
 // mountpath folder removed under running targets is rebuilt from the other targets' pieces.
 import { after, before, describe, test } from 'node:test';
@@ -8,6 +8,7 @@ import { readFile, rm } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PlacementMap, type Client } from '../../src/sdk/index.js';
 import { filesOf, findFiles, flipByte } from '../harness/disk.js';
+import { Scrape } from '../harness/prometheus-text.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { sdkClient } from '../harness/s3-setup.js';
 import {
@@ -75,6 +76,17 @@ describe('erasure coding 2+2 on 5 targets', () => {
       assert.equal(files.length, 1);
       assert.ok((await readFile(files[0] ?? '')).equals(object.data), `${object.name} rewritten`);
     }
+    // Each rewrite is one EC repair on the target that served the read (GET /metrics).
+    const repairs = async (kind: string): Promise<number> => {
+      const scrapes = await Promise.all(cluster.targets.map((node) => Scrape.of(node.publicUrl)));
+      return scrapes.reduce(
+        (sum, scrape) => sum + scrape.value('cairn_repairs_total', { kind }),
+        0,
+      );
+    };
+    assert.equal(await repairs('ec'), victims.length);
+    assert.equal(await repairs('mirror'), 0);
+    assert.equal(await repairs('failed'), 0);
   });
 
   test('flipped bytes in slices and replicas: scrub finds and repairs them', async () => {
