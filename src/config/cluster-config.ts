@@ -4,6 +4,9 @@ import { StoreError } from '../errors/index.js';
 import { checksumTypeNames, type ChecksumTypeName } from '../wire/index.js';
 import { rateLimitSchema } from './rate-limit.js';
 
+/** An SSE-KMS key ID of the cluster's key store (`s3.kms.keys`): a name, as MinIO's KMS keys. */
+export const kmsKeyIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
 /** An attached remote cluster's alias: a namespace's first part, so no `#`, `/` or `@`. */
 const remoteAliasSchema = z
   .string()
@@ -173,6 +176,25 @@ export const clusterConfigSchema = z
          * targets either way (by the owner, or forwarded to it).
          */
         serve_on_targets: z.boolean().default(false),
+        /**
+         * SSE-KMS without an external KMS: the key IDs a request (or a bucket's default encryption)
+         * may name. Each key is derived from the node's SSE master key and its ID (sse-master-key.ts),
+         * so no key material is kept here; empty (the default): SSE-KMS answers 501.
+         */
+        kms: z
+          .object({
+            keys: z.array(z.string().regex(kmsKeyIdPattern)).max(1000).default([]),
+            /** The key of `aws:kms` without a key ID; '' (default): the first of `keys`. */
+            default_key: z.string().max(256).default(''),
+          })
+          .strict()
+          .prefault({})
+          .refine((kms) => new Set(kms.keys).size === kms.keys.length, {
+            message: 's3.kms.keys must not repeat a key ID',
+          })
+          .refine((kms) => kms.default_key === '' || kms.keys.includes(kms.default_key), {
+            message: 's3.kms.default_key must be one of s3.kms.keys',
+          }),
       })
       .strict()
       .prefault({}),

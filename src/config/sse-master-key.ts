@@ -1,6 +1,9 @@
 // The cluster's master key for SSE-S3: 32 bytes read once at start from a file every target shares
 // (node config `sseMasterKeyFile`, default below), as 64 hex digits, base64, or 32 raw bytes. It
-// only ever seals and unseals object keys; it is never logged nor sent anywhere.
+// only ever seals and unseals object keys; it is never logged nor sent anywhere. The SSE-KMS keys of
+// the cluster's key store (cluster config `s3.kms.keys`) are derived from it and their key ID
+// (HKDF-SHA256), as MinIO's built-in KMS derives its keys from one secret: no KMS key is stored.
+import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { StoreError, hasErrnoCode } from '../errors/index.js';
 
@@ -34,6 +37,23 @@ export class MasterKey {
       );
     }
     return this.#key;
+  }
+
+  /** The SSE-KMS key of a key ID (the caller checks that the ID is one the cluster lists). */
+  kmsKey(keyId: string): Buffer {
+    if (this.#key === undefined) {
+      throw new StoreError(
+        'NotImplemented',
+        `server-side encryption with SSE-KMS needs the cluster's master key: none at ${this.source} (node config sseMasterKeyFile)`,
+      );
+    }
+    // HKDF-SHA256 (RFC 5869), empty salt, one block of output (32 bytes = one SHA-256 digest);
+    // written out with HMAC because crypto.hkdf is callback-only or Sync, and this is on a request.
+    const pseudoRandomKey = createHmac('sha256', Buffer.alloc(32)).update(this.#key).digest();
+    return createHmac('sha256', pseudoRandomKey)
+      .update(`cairn-sse-kms ${keyId}`)
+      .update(Buffer.from([1]))
+      .digest();
   }
 }
 

@@ -18,6 +18,8 @@ export const errorCodes = [
   'JobNotFound',
   'LogNotFound',
   'BucketAlreadyExists',
+  /** S3 CreateBucket of a bucket another user owns. */
+  'BucketNameTaken',
   'Conflict',
   'ObjectCorrupted',
   'MethodNotAllowed',
@@ -81,6 +83,8 @@ export const errorCodes = [
   /** S3 server-side encryption: a bucket without default encryption; an algorithm not offered. */
   'ServerSideEncryptionConfigurationNotFound',
   'InvalidEncryptionAlgorithm',
+  /** An SSE-KMS key ID the cluster's key store (cluster config `s3.kms.keys`) does not hold. */
+  'KmsKeyNotFound',
   // S3 access control: bucket ACLs, ownership controls, bucket policies, public access block.
   'MalformedPolicy',
   'NoSuchBucketPolicy',

@@ -147,10 +147,12 @@ export interface LifecycleJson {
 
 /**
  * A bucket's default server-side encryption (S3 PutBucketEncryption): `AES256` encrypts S3 writes
- * that ask for no encryption with SSE-S3; '' is none.
+ * that ask for no encryption with SSE-S3, `aws:kms` with SSE-KMS under `kms_key_id` (a key ID of the
+ * cluster config's `s3.kms.keys`; absent: the cluster's default KMS key at each write); '' is none.
  */
 export interface SsePropsJson {
-  algorithm: '' | 'AES256';
+  algorithm: '' | 'AES256' | 'aws:kms';
+  kms_key_id?: string;
 }
 
 /** One S3 ACL grant: a canonical user (`id`) or a group (`uri`), and the permission. */

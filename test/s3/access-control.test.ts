@@ -131,6 +131,13 @@ const list = async (user: User | 'admin', bucket: string, prefix?: string): Prom
 
 test('the creator owns its bucket; others and anonymous callers are refused', async () => {
   await clients.alice.send(new CreateBucketCommand({ Bucket: 'alice-own' }));
+  // us-east-1 (the default s3.region): creating your own bucket again is 200; another's is 409.
+  await clients.alice.send(new CreateBucketCommand({ Bucket: 'alice-own' }));
+  await refused(
+    clients.bob.send(new CreateBucketCommand({ Bucket: 'alice-own' })),
+    'BucketAlreadyExists',
+    409,
+  );
   const acl = await clients.alice.send(new GetBucketAclCommand({ Bucket: 'alice-own' }));
   assert.equal(acl.Owner?.ID, 'alice');
   assert.equal(acl.Owner?.DisplayName, 'alice');

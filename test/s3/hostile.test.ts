@@ -244,7 +244,7 @@ describe('hostile S3 input', () => {
     assert.deepEqual(await keys(), ['chunked', key]);
   });
 
-  test('an unknown upload ID and an unimplemented sub-resource get S3 errors', async () => {
+  test('an unknown upload ID, an unimplemented sub-resource and GetObjectTorrent get S3 errors', async () => {
     const response = await s3
       .send(
         new UploadPartCommand({
@@ -263,6 +263,10 @@ describe('hostile S3 input', () => {
     const website = await signedRequest('GET', `/${bucket}?website`);
     assert.equal(website.status, 501);
     assert.equal(s3Code(website), 'NotImplemented');
+    const torrent = await signedRequest('GET', `/${bucket}/fine?torrent`);
+    assert.equal(torrent.status, 501);
+    assert.equal(s3Code(torrent), 'NotImplemented');
+    assert.match(torrent.body, /GetObjectTorrent .*BitTorrent/);
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'fine', Body: 'ok' }));
   });
 });

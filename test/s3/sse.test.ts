@@ -1,7 +1,8 @@
 // S3 server-side encryption against a real cluster (1 gateway, 2 targets, a shared master key
 // file) through the AWS SDK v3 and the aws cli: SSE-S3 and SSE-C round trips with ranges across
-// 64 KiB package boundaries, SSE-C refusals (no key 400, wrong key 403), bucket default
-// encryption, copies between the two kinds, a multipart SSE-C upload read across its parts, the
+// 64 KiB package boundaries, SSE-C refusals (no key 400, wrong key 403), SSE-KMS with the key IDs
+// of the cluster config (PUT/GET/HEAD/copy/multipart/bucket default, unknown keys, a key removed),
+// bucket default encryption, copies between the kinds, a multipart SSE-C upload read across its parts, the
 // native API decrypting SSE-S3 and refusing SSE-C, and the bytes on disk not being the plaintext.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,6 +36,8 @@ const awsProgram = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 const bucket = 'sse';
 const kib = 1024;
 const packageBytes = 64 * kib;
+/** The cluster's SSE-KMS key store (cluster config `s3.kms.keys`; `beta` is the default key). */
+const kmsKeys = ['alpha', 'beta'];
 
 // 32 ASCII characters: the SDK sends their bytes as the key (base64) with its MD5.
 const customerKeyText = randomBytes(16).toString('hex');
@@ -77,7 +80,12 @@ describe('S3 server-side encryption', () => {
       proxies: 1,
       targets: 2,
       mountpaths: 1,
-      config: { 'keepalive.interval_ms': 500, 's3.multipart_min_part_bytes': 0 },
+      config: {
+        'keepalive.interval_ms': 500,
+        's3.multipart_min_part_bytes': 0,
+        's3.kms.keys': JSON.stringify(kmsKeys),
+        's3.kms.default_key': 'beta',
+      },
       nodeArgs: ['--sse-master-key', keyFile],
     });
     s3 = sdkClient(cluster.primary.publicUrl);
@@ -142,18 +150,6 @@ describe('S3 server-side encryption', () => {
     await checkRanges('s3', plain);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 's3' }));
     assert.equal(listed.Contents?.[0]?.Size, plain.length);
-    // SSE-KMS is not offered: refused by name.
-    const kms = await failure(
-      s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: 'kms',
-          Body: 'x',
-          ServerSideEncryption: 'aws:kms',
-        }),
-      ),
-    );
-    assert.deepEqual(kms, { name: 'NotImplemented', status: 501 });
   });
 
   test('SSE-C: round trip with the key; without it 400, with another 403', async () => {
@@ -206,6 +202,147 @@ describe('S3 server-side encryption', () => {
     await s3.send(new DeleteBucketEncryptionCommand({ Bucket: bucket }));
     const after = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'after', Body: 'x' }));
     assert.equal(after.ServerSideEncryption, undefined);
+  });
+
+  test('SSE-KMS: key IDs echoed on PUT/GET/HEAD, default key, unknown key 400, context 501', async () => {
+    const plain = plaintext('SSE-KMS-PLAINTEXT-MARKER', 2 * packageBytes + 5);
+    const put = await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'kms',
+        Body: plain,
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: 'alpha',
+      }),
+    );
+    assert.equal(put.ServerSideEncryption, 'aws:kms');
+    assert.equal(put.SSEKMSKeyId, 'alpha');
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'kms' }));
+    assert.equal(head.ContentLength, plain.length);
+    assert.equal(head.ServerSideEncryption, 'aws:kms');
+    assert.equal(head.SSEKMSKeyId, 'alpha');
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'kms' }));
+    assert.equal(got.SSEKMSKeyId, 'alpha');
+    assert.deepEqual(await bodyBytes(got.Body), plain);
+    await checkRanges('kms', plain);
+    const byDefault = await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'kms-default',
+        Body: 'd',
+        ServerSideEncryption: 'aws:kms',
+      }),
+    );
+    assert.equal(byDefault.SSEKMSKeyId, 'beta');
+    assert.equal((await get('kms-default')).toString(), 'd');
+    const unknown = (extra: Record<string, string>) =>
+      failure(
+        s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: 'kms-x',
+            Body: 'x',
+            ServerSideEncryption: 'aws:kms',
+            ...extra,
+          }),
+        ),
+      );
+    assert.deepEqual(await unknown({ SSEKMSKeyId: 'gamma' }), {
+      name: 'KMS.NotFoundException',
+      status: 400,
+    });
+    assert.deepEqual(await unknown({ SSEKMSEncryptionContext: 'e30=' }), {
+      name: 'NotImplemented',
+      status: 501,
+    });
+    const keyWithoutKms = await failure(
+      s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'kms-x', Body: 'x', SSEKMSKeyId: 'alpha' }),
+      ),
+    );
+    assert.deepEqual(keyWithoutKms, { name: 'InvalidArgument', status: 400 });
+    // The key is the cluster config's: a key ID removed from it no longer opens its objects.
+    await cluster.setConfig({ 's3.kms.keys': '["beta"]' });
+    try {
+      assert.deepEqual(await failure(get('kms')), { name: 'KMS.NotFoundException', status: 400 });
+    } finally {
+      await cluster.setConfig({ 's3.kms.keys': JSON.stringify(kmsKeys) });
+    }
+    assert.deepEqual(await get('kms'), plain);
+  });
+
+  test('SSE-KMS: copy, multipart and bucket default with a key ID', async () => {
+    const plain = plaintext('KMS-COPY', packageBytes + 9);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'kms-src', Body: plain }));
+    const copied = await s3.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: 'kms-copy',
+        CopySource: `${bucket}/kms-src`,
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: 'alpha',
+      }),
+    );
+    assert.equal(copied.SSEKMSKeyId, 'alpha');
+    assert.deepEqual(await get('kms-copy'), plain);
+    const created = await s3.send(
+      new CreateMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'kms-multi',
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: 'alpha',
+      }),
+    );
+    assert.equal(created.SSEKMSKeyId, 'alpha');
+    const upload = { Bucket: bucket, Key: 'kms-multi', UploadId: created.UploadId };
+    const parts = [randomBytes(70 * kib), randomBytes(packageBytes), randomBytes(10 * kib)];
+    const completed = [];
+    for (const [index, body] of parts.entries()) {
+      const part = await s3.send(
+        new UploadPartCommand({ ...upload, PartNumber: index + 1, Body: body }),
+      );
+      assert.equal(part.SSEKMSKeyId, 'alpha');
+      completed.push({ PartNumber: index + 1, ETag: part.ETag });
+    }
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({ ...upload, MultipartUpload: { Parts: completed } }),
+    );
+    assert.equal(done.SSEKMSKeyId, 'alpha');
+    assert.deepEqual(await get('kms-multi'), Buffer.concat(parts));
+    await checkRanges('kms-multi', Buffer.concat(parts));
+    const kmsDefault = (KMSMasterKeyID?: string) =>
+      s3.send(
+        new PutBucketEncryptionCommand({
+          Bucket: bucket,
+          ServerSideEncryptionConfiguration: {
+            Rules: [
+              { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID } },
+            ],
+          },
+        }),
+      );
+    assert.deepEqual(await failure(kmsDefault('gamma')), {
+      name: 'KMS.NotFoundException',
+      status: 400,
+    });
+    await kmsDefault('alpha');
+    try {
+      const rule = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket })))
+        .ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+      assert.deepEqual(rule, { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alpha' });
+      const put = await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'kms-bd', Body: 'bd' }),
+      );
+      assert.equal(put.SSEKMSKeyId, 'alpha');
+      await kmsDefault();
+      const put2 = await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'kms-bd2', Body: 'b' }),
+      );
+      assert.equal(put2.SSEKMSKeyId, 'beta');
+      assert.equal((await get('kms-bd')).toString(), 'bd');
+    } finally {
+      await s3.send(new DeleteBucketEncryptionCommand({ Bucket: bucket }));
+    }
   });
 
   test('copies: SSE-C source to SSE-S3 and back, the source key required', async () => {
@@ -310,11 +447,12 @@ describe('S3 server-side encryption', () => {
       'SSE-C-PLAINTEXT-MARKER',
       'COPY-MARKER',
       'NATIVE-SSE-MARKER',
+      'SSE-KMS-PLAINTEXT-MARKER',
     ])
       assert.ok(!found(marker), marker);
   });
 
-  test('aws cli: cp with --sse AES256 and with --sse-c', async () => {
+  test('aws cli: cp with --sse AES256, --sse aws:kms and --sse-c', async () => {
     const configs = await writeClientConfigs(cluster.dir, cluster.primary.publicUrl);
     const source = join(cluster.dir, 'cli-plain.bin');
     const back = join(cluster.dir, 'cli-back.bin');
@@ -335,5 +473,18 @@ describe('S3 server-side encryption', () => {
     await aws('cp', `s3://${bucket}/cli-c`, back, ...ssecFlags);
     assert.deepEqual(await readFile(back), plain);
     await assert.rejects(aws('cp', `s3://${bucket}/cli-c`, back));
+    await aws(
+      'cp',
+      source,
+      `s3://${bucket}/cli-kms`,
+      '--sse',
+      'aws:kms',
+      '--sse-kms-key-id',
+      'alpha',
+    );
+    const kms = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'cli-kms' }));
+    assert.equal(kms.SSEKMSKeyId, 'alpha');
+    await aws('cp', `s3://${bucket}/cli-kms`, back);
+    assert.deepEqual(await readFile(back), plain);
   });
 });

@@ -31,6 +31,7 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   LogNotFound: { status: 404, s3Code: 'InvalidArgument', s3Status: 400 },
   // One tenant: a bucket that exists is always the caller's own.
   BucketAlreadyExists: { status: 409, s3Code: 'BucketAlreadyOwnedByYou' },
+  BucketNameTaken: { status: 409, s3Code: 'BucketAlreadyExists' },
   Conflict: { status: 409, s3Code: 'OperationAborted' },
   ObjectCorrupted: { status: 500, s3Code: 'InternalError' },
   MethodNotAllowed: { status: 405, s3Code: 'MethodNotAllowed' },
@@ -81,6 +82,7 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
     s3Code: 'ServerSideEncryptionConfigurationNotFoundError',
   },
   InvalidEncryptionAlgorithm: { status: 400, s3Code: 'InvalidEncryptionAlgorithmError' },
+  KmsKeyNotFound: { status: 400, s3Code: 'KMS.NotFoundException' },
   MalformedPolicy: { status: 400, s3Code: 'MalformedPolicy' },
   NoSuchBucketPolicy: { status: 404, s3Code: 'NoSuchBucketPolicy' },
   MalformedACLError: { status: 400, s3Code: 'MalformedACLError' },

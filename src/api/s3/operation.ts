@@ -104,7 +104,6 @@ const unimplementedSubresources: ReadonlySet<string> = new Set([
   'metrics',
   'inventory',
   'intelligent-tiering',
-  'torrent',
   'restore',
   'select',
   'session',
@@ -125,6 +124,12 @@ export function detectOperation(context: RequestContext, address: S3Address): S3
   // Most requests have no query at all (or only a presigned URL's): one pass over what is there.
   if (context.search !== '') {
     for (const name of context.query.keys()) {
+      if (name === 'torrent') {
+        throw new StoreError(
+          'NotImplemented',
+          'S3 GetObjectTorrent ("?torrent") is not implemented: Cairn does not serve objects over BitTorrent',
+        );
+      }
       if (unimplementedSubresources.has(name))
         throw unimplemented(`"?${name}" (${context.method})`);
     }

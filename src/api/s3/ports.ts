@@ -23,11 +23,22 @@ export interface S3CustomerKey {
   md5: string;
 }
 
-/** How an object is encrypted at rest, as S3 reports it (SSE-C: with the MD5 of the key used). */
-export type S3Encryption = { kind: 'SSE-S3' } | { kind: 'SSE-C'; customerKeyMd5?: string };
+/**
+ * How an object is encrypted at rest, as S3 reports it (SSE-KMS: with its key ID; SSE-C: with the
+ * MD5 of the key used).
+ */
+export type S3Encryption =
+  | { kind: 'SSE-S3' }
+  | { kind: 'SSE-KMS'; keyId: string }
+  | { kind: 'SSE-C'; customerKeyMd5?: string };
 
-/** What a write asks for: SSE-S3 (`AES256`) or SSE-C with the customer's key. */
-export type S3EncryptionRequest = { kind: 'SSE-S3' } | { kind: 'SSE-C'; key: S3CustomerKey };
+/**
+ * What a write asks for: SSE-S3 (`AES256`), SSE-KMS with a key ID of the cluster's key store (checked
+ * against `S3Settings.kmsKeys` where the request arrived, and again by the target), or SSE-C with
+ * the customer's key.
+ */
+export type S3EncryptionRequest =
+  { kind: 'SSE-S3' } | { kind: 'SSE-KMS'; keyId: string } | { kind: 'SSE-C'; key: S3CustomerKey };
 
 /** An object (or one version of it) as S3 describes it. */
 export interface S3ObjectInfo {

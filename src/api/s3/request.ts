@@ -12,6 +12,9 @@ export interface S3Settings {
   region: string;
   multipartMinPartBytes: number;
   maxClockSkewMs: number;
+  /** SSE-KMS: the key IDs of the cluster's key store, and the one `aws:kms` alone means. */
+  kmsKeys: readonly string[];
+  kmsDefaultKey: string | undefined;
 }
 
 export interface S3Request {

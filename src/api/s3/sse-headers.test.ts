@@ -2,7 +2,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { copySourceCustomerKeyOf, encryptionRequestOf } from './sse-headers.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { S3Settings } from './request.js';
+import { copySourceCustomerKeyOf, encryptionRequestOf as requestWith } from './sse-headers.js';
+
+const settings = (kmsKeys: string[], kmsDefaultKey = kmsKeys[0]): S3Settings => ({
+  authEnabled: true,
+  domains: [],
+  region: 'us-east-1',
+  multipartMinPartBytes: 0,
+  maxClockSkewMs: 900_000,
+  kmsKeys,
+  kmsDefaultKey,
+});
+/** Without a KMS key store (the default). */
+const encryptionRequestOf = (headers: IncomingHttpHeaders) => requestWith(headers, settings([]));
 
 const key = randomBytes(32);
 const customer = (prefix: string, overrides: Record<string, string> = {}) => ({
@@ -36,7 +50,38 @@ test('SSE-S3, SSE-C and none', () => {
   assert.deepEqual(source?.key, key);
 });
 
-test('refusals: KMS 501, bad algorithm, key, MD5, both kinds at once', () => {
+test('SSE-KMS: key IDs of the key store, its default key, the ARN form, unknown IDs', () => {
+  const store = settings(['alpha', 'beta'], 'beta');
+  const kms = (keyId?: string): IncomingHttpHeaders => ({
+    'x-amz-server-side-encryption': 'aws:kms',
+    ...(keyId === undefined ? {} : { 'x-amz-server-side-encryption-aws-kms-key-id': keyId }),
+  });
+  assert.deepEqual(requestWith(kms(), store), { kind: 'SSE-KMS', keyId: 'beta' });
+  assert.deepEqual(requestWith(kms('alpha'), store), { kind: 'SSE-KMS', keyId: 'alpha' });
+  assert.deepEqual(requestWith(kms('arn:aws:kms:alpha'), store), {
+    kind: 'SSE-KMS',
+    keyId: 'alpha',
+  });
+  assert.equal(
+    code(() => requestWith(kms('gamma'), store)),
+    'KmsKeyNotFound',
+  );
+  const keyOnly = { 'x-amz-server-side-encryption-aws-kms-key-id': 'alpha' };
+  assert.equal(
+    code(() => requestWith(keyOnly, store)),
+    'InvalidArgument',
+  );
+  assert.equal(
+    code(() => requestWith({ ...kms('alpha'), ...customer(prefix) }, store)),
+    'InvalidArgument',
+  );
+  assert.equal(
+    code(() => requestWith({ 'x-amz-server-side-encryption': 'aws:kms:dsse' }, store)),
+    'NotImplemented',
+  );
+});
+
+test('refusals: KMS 501 without a key store, bad algorithm, key, MD5, both kinds at once', () => {
   const sse = (value: string) => ({ 'x-amz-server-side-encryption': value });
   assert.equal(
     code(() => encryptionRequestOf(sse('aws:kms'))),

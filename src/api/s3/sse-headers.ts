@@ -1,12 +1,17 @@
 // S3 server-side encryption on the wire: what a request asks for (`x-amz-server-side-encryption`,
 // the SSE-C key headers and their copy-source forms), checked as AWS checks them, and the headers
-// an answer reports the encryption with. SSE-KMS is refused with 501 naming it.
+// an answer reports the encryption with. SSE-KMS takes key IDs of the cluster's key store (cluster
+// config `s3.kms`); DSSE-KMS and encryption contexts are refused with 501 naming them.
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { StoreError, notImplemented } from '../../errors/index.js';
 import type { S3CustomerKey, S3Encryption, S3EncryptionRequest } from './ports.js';
+import type { S3Settings } from './request.js';
 
 const sseHeader = 'x-amz-server-side-encryption';
+const kmsKeyIdHeader = 'x-amz-server-side-encryption-aws-kms-key-id';
+/** MinIO's form of a key ID as an ARN (`arn:aws:kms:<key ID>`): the prefix is dropped. */
+const kmsArnPrefix = 'arn:aws:kms:';
 const customerPrefix = 'x-amz-server-side-encryption-customer-';
 const copySourceCustomerPrefix = 'x-amz-copy-source-server-side-encryption-customer-';
 
@@ -71,10 +76,37 @@ export function copySourceCustomerKeyOf(headers: IncomingHttpHeaders): S3Custome
   return customerKeyFrom(headers, copySourceCustomerPrefix);
 }
 
+/**
+ * The key ID of an SSE-KMS request or bucket default: the one given (an ID of `settings.kmsKeys`),
+ * else the cluster's default key. Unknown: 400 KMS.NotFoundException, as AWS and MinIO answer.
+ */
+export function kmsKeyIdOf(settings: S3Settings, given: string | undefined): string {
+  if (settings.kmsDefaultKey === undefined) {
+    throw notImplemented(
+      'S3 server-side encryption with aws:kms (SSE-KMS) without KMS keys in the cluster config (s3.kms.keys)',
+    );
+  }
+  if (given === undefined) return settings.kmsDefaultKey;
+  const keyId = given.startsWith(kmsArnPrefix) ? given.slice(kmsArnPrefix.length) : given;
+  if (!settings.kmsKeys.includes(keyId))
+    throw new StoreError('KmsKeyNotFound', `Invalid keyId '${given.slice(0, 300)}'`);
+  return keyId;
+}
+
 /** The encryption a PutObject, CopyObject or CreateMultipartUpload asks for (undefined: none). */
-export function encryptionRequestOf(headers: IncomingHttpHeaders): S3EncryptionRequest | undefined {
+export function encryptionRequestOf(
+  headers: IncomingHttpHeaders,
+  settings: S3Settings,
+): S3EncryptionRequest | undefined {
   const algorithm = text(headers, sseHeader);
   const customerKey = customerKeyOf(headers);
+  const kmsKeyId = text(headers, kmsKeyIdHeader);
+  if (kmsKeyId !== undefined && algorithm !== 'aws:kms') {
+    throw new StoreError(
+      'InvalidArgument',
+      'Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms',
+    );
+  }
   if (algorithm !== undefined && customerKey !== undefined) {
     throw new StoreError(
       'InvalidArgument',
@@ -84,8 +116,9 @@ export function encryptionRequestOf(headers: IncomingHttpHeaders): S3EncryptionR
   if (customerKey !== undefined) return { kind: 'SSE-C', key: customerKey };
   if (algorithm === undefined) return undefined;
   if (algorithm === 'AES256') return { kind: 'SSE-S3' };
-  if (algorithm === 'aws:kms' || algorithm === 'aws:kms:dsse')
-    throw notImplemented(`S3 server-side encryption with ${algorithm} (SSE-KMS)`);
+  if (algorithm === 'aws:kms') return { kind: 'SSE-KMS', keyId: kmsKeyIdOf(settings, kmsKeyId) };
+  if (algorithm === 'aws:kms:dsse')
+    throw notImplemented('S3 server-side encryption with aws:kms:dsse (DSSE-KMS)');
   throw new StoreError(
     'InvalidArgument',
     `The encryption method specified is not supported: "${algorithm.slice(0, 40)}"`,
@@ -100,6 +133,11 @@ export function setEncryptionHeaders(
   if (encryption === undefined) return;
   if (encryption.kind === 'SSE-S3') {
     res.setHeader(sseHeader, 'AES256');
+    return;
+  }
+  if (encryption.kind === 'SSE-KMS') {
+    res.setHeader(sseHeader, 'aws:kms');
+    res.setHeader(kmsKeyIdHeader, encryption.keyId);
     return;
   }
   res.setHeader(`${customerPrefix}algorithm`, 'AES256');

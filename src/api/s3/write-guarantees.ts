@@ -1,4 +1,4 @@
-// Request headers that ask S3 for a guarantee Cairn does not give: SSE-KMS, conditional deletes, checksums it does not compute or verify, website redirects,
+// Request headers that ask S3 for a guarantee Cairn does not give: SSE-KMS contexts, conditional deletes, checksums it does not compute or verify, website redirects,
 // requester pays, storage classes, MFA delete, appends. A write naming one is refused
 // with 501 naming the header: stored as if the header were absent, it would break the promise.
 import { notImplemented } from '../../errors/index.js';
@@ -66,11 +66,9 @@ function checksumValueAlgorithm(name: string): string | undefined {
 
 const rules: readonly HeaderRule[] = [
   {
-    // SSE-S3 and SSE-C are served (sse-headers.ts, which refuses `aws:kms` itself); SSE-KMS is not.
-    matches: (name) =>
-      name.startsWith('x-amz-server-side-encryption-aws-kms-') ||
-      name === 'x-amz-server-side-encryption-context',
-    meaning: 'server-side encryption with SSE-KMS',
+    // SSE-S3, SSE-KMS and SSE-C are served (sse-headers.ts); a KMS encryption context is not.
+    matches: exact('x-amz-server-side-encryption-context'),
+    meaning: 'an SSE-KMS encryption context (x-amz-server-side-encryption-context)',
     operations: objectWrites,
   },
   {

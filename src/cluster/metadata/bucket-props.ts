@@ -1,6 +1,11 @@
 // Bucket properties: defaults for new buckets, and validated nested updates (`set-bprops`).
 import { isChecksumType } from '../../checksum/index.js';
-import { rateLimitProblem, rateLimitSchema, type RateLimitValues } from '../../config/index.js';
+import {
+  kmsKeyIdPattern,
+  rateLimitProblem,
+  rateLimitSchema,
+  type RateLimitValues,
+} from '../../config/index.js';
 import { StoreError } from '../../errors/index.js';
 import { parseGoDuration } from '../../config/index.js';
 import { nowNanoseconds } from '../../util/time.js';
@@ -316,10 +321,14 @@ export function invalidProps(message: string): StoreError {
 function parseSseUpdate(update: unknown): SsePropsJson {
   if (typeof update !== 'object' || update === null || Array.isArray(update))
     throw invalidProps('"sse" must be an object');
-  const { algorithm, ...rest } = update as Record<string, unknown>;
+  const { algorithm, kms_key_id: kmsKeyId, ...rest } = update as Record<string, unknown>;
   const unknown = Object.keys(rest)[0];
   if (unknown !== undefined) throw invalidProps(`unknown property "sse.${unknown}"`);
-  if (algorithm !== '' && algorithm !== 'AES256')
-    throw invalidProps('sse.algorithm must be "" or "AES256"');
-  return { algorithm };
+  if (algorithm !== '' && algorithm !== 'AES256' && algorithm !== 'aws:kms')
+    throw invalidProps('sse.algorithm must be "", "AES256" or "aws:kms"');
+  if (kmsKeyId === undefined) return { algorithm };
+  // Whether the cluster's key store holds the key is checked by the S3 API and at each write.
+  if (algorithm !== 'aws:kms' || typeof kmsKeyId !== 'string' || !kmsKeyIdPattern.test(kmsKeyId))
+    throw invalidProps('sse.kms_key_id must be a KMS key ID, with sse.algorithm "aws:kms"');
+  return { algorithm, kms_key_id: kmsKeyId };
 }

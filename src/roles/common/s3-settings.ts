@@ -31,6 +31,8 @@ function deriveSettings(s3: NodeRuntime['store']['config']['values']['s3']): S3S
     region: s3.region,
     multipartMinPartBytes: s3.multipart_min_part_bytes,
     maxClockSkewMs: s3.max_clock_skew_ms,
+    kmsKeys: s3.kms.keys,
+    kmsDefaultKey: s3.kms.default_key === '' ? s3.kms.keys[0] : s3.kms.default_key,
   };
 }
 

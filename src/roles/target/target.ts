@@ -84,6 +84,7 @@ import { BucketRenames } from './rename/bucket-renames.js';
 import { moveBucketDefinition } from './rename/move-bucket-job.js';
 import { BlobDownloads } from './blob/blob-downloads.js';
 import type { ColdSource } from './objects/cold-reads.js';
+import { s3Settings } from '../common/s3-settings.js';
 
 /** Longest upload of one EC piece, and longest silence while reading one from a peer. */
 const pieceTransferTimeoutMs = 30 * 60_000;
@@ -313,7 +314,9 @@ export async function startTarget(
     },
     exitProcess: hooks.requestExit,
   };
-  const encryption = new ObjectEncryption(await loadMasterKey(config.sseMasterKeyFile));
+  const encryption = new ObjectEncryption(await loadMasterKey(config.sseMasterKeyFile), () =>
+    s3Settings(runtime),
+  );
   const nativeObjects = new TargetObjects(runtime, objects, shardIndexes, encryption, blobs);
   const s3Objects = new TargetS3Objects(runtime, objects, encryption);
   const dsort = new TargetDsort(

@@ -1,6 +1,7 @@
 // An encrypted object's key and how it is kept (docs/formats/encrypted-objects.md): every object
 // gets its own random AES-256 key, stored only sealed (AES-256-GCM) under a key-encryption key:
-// the cluster's master key (SSE-S3) or the customer's key (SSE-C, never stored). The sealed key and
+// the cluster's master key (SSE-S3), a key of the cluster's KMS key store (SSE-KMS, derived from the
+// master key) or the customer's key (SSE-C, never stored). The sealed key and
 // the plaintext size travel in the object's custom metadata under `cairn-sse`, so every path that
 // moves an object with its record (rebalance, resilver, mirror copies, EC restore, copies) keeps
 // it readable. The seal is not bound to the object's name for the same reason.
@@ -9,14 +10,18 @@ import { StoreError } from '../../errors/index.js';
 import { encryptionMetadataKey } from '../../wire/index.js';
 import { objectKeyBytes } from './packages.js';
 
-/** Who holds the key-encryption key: the cluster (SSE-S3) or the client (SSE-C). */
-export type EncryptionMode = 'SSE-S3' | 'SSE-C';
+/** Who holds the key-encryption key: the cluster (SSE-S3, SSE-KMS) or the client (SSE-C). */
+export type EncryptionMode = 'SSE-S3' | 'SSE-KMS' | 'SSE-C';
+
+const modes: readonly unknown[] = ['SSE-S3', 'SSE-KMS', 'SSE-C'] satisfies EncryptionMode[];
 
 /** The encryption record of an object (or of a multipart upload, before `plainBytes` is known). */
 export interface EncryptionRecord {
   mode: EncryptionMode;
   /** base64 of IV (12) + sealed key (32) + GCM tag (16). */
   sealedKey: string;
+  /** SSE-KMS: the ID of the key that sealed `sealedKey`. */
+  kmsKeyId?: string;
   /** Size of the plaintext (the stored bytes are larger); absent on uploads in progress. */
   plainBytes?: number;
   /**
@@ -80,14 +85,17 @@ export function encryptionRecordOf(
     throw badRecord('not JSON');
   }
   if (typeof value !== 'object' || value === null) throw badRecord('not an object');
-  const { mode, sealedKey, plainBytes, parts } = value as Record<string, unknown>;
-  if ((mode !== 'SSE-S3' && mode !== 'SSE-C') || typeof sealedKey !== 'string')
+  const { mode, sealedKey, kmsKeyId, plainBytes, parts } = value as Record<string, unknown>;
+  if (!modes.includes(mode) || typeof sealedKey !== 'string')
     throw badRecord('mode or key missing');
+  if ((mode === 'SSE-KMS') !== (typeof kmsKeyId === 'string'))
+    throw badRecord('a KMS key ID is given with SSE-KMS only');
   if (plainBytes !== undefined && !Number.isSafeInteger(plainBytes)) throw badRecord('bad size');
   if (parts !== undefined && !isPartRuns(parts)) throw badRecord('bad parts');
   return {
-    mode,
+    mode: mode as EncryptionMode,
     sealedKey,
+    ...(typeof kmsKeyId === 'string' ? { kmsKeyId } : {}),
     ...(plainBytes === undefined ? {} : { plainBytes: plainBytes as number }),
     ...(parts === undefined ? {} : { parts }),
   };

@@ -1,8 +1,8 @@
 // Bucket-level operations: ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation,
 // bucket versioning and DeleteObjects (ACLs and policies: ../access).
-import { StoreError } from '../../../errors/index.js';
+import { StoreError, isStoreError } from '../../../errors/index.js';
 import type { S3Operation } from '../operation.js';
-import { header, type S3Handler } from '../request.js';
+import { header, type S3Handler, type S3Request } from '../request.js';
 import { bypassesGovernance } from '../object-lock.js';
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { clusterOwner, readSmallDocument, readXmlDocument, sendEmpty } from './xml-body.js';
@@ -56,6 +56,24 @@ const listBuckets: S3Handler = (request) => {
   return Promise.resolve();
 };
 
+/**
+ * CreateBucket of a bucket that exists, as AWS answers it: someone else's, 409
+ * `BucketAlreadyExists`; the requester's own, 409 `BucketAlreadyOwnedByYou`, except in us-east-1
+ * (the cluster's `s3.region`), where AWS answers 200 and leaves the bucket as it is.
+ */
+function refuseExisting(request: S3Request, requesterId: string): void {
+  if (request.ports.buckets.getAccess(request.bucket).owner.id !== requesterId)
+    throw new StoreError(
+      'BucketNameTaken',
+      'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+    );
+  if (request.settings.region !== 'us-east-1')
+    throw new StoreError(
+      'BucketAlreadyExists',
+      'Your previous request to create the named bucket succeeded and you already own it.',
+    );
+}
+
 const createBucket: S3Handler = async (request) => {
   validateNewBucketName(request.bucket);
   // CreateBucketConfiguration (a location constraint) is checked for well-formedness, then ignored.
@@ -67,12 +85,18 @@ const createBucket: S3Handler = async (request) => {
       'InvalidArgument',
       'x-amz-bucket-object-lock-enabled must be true or false',
     );
-  await request.ports.buckets.createBucket(
-    request.bucket,
-    request.context,
-    lock === 'true',
-    newBucketAccess(request),
-  );
+  const access = newBucketAccess(request);
+  try {
+    await request.ports.buckets.createBucket(
+      request.bucket,
+      request.context,
+      lock === 'true',
+      access,
+    );
+  } catch (error) {
+    if (!isStoreError(error) || error.code !== 'BucketAlreadyExists') throw error;
+    refuseExisting(request, access.owner.id);
+  }
   request.context.res.setHeader('location', `/${request.bucket}`);
   sendEmpty(request, 200);
 };

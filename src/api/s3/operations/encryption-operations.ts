@@ -1,15 +1,21 @@
 // S3 bucket default encryption: Get/Put/DeleteBucketEncryption. The setting lives in the bucket's
 // metadata (`sse`); the target that stores a key applies it to writes that ask for no encryption.
+// An `aws:kms` default without a key ID stays so: each write takes the cluster's default KMS key.
 import { StoreError, notImplemented } from '../../../errors/index.js';
 import type { S3Operation } from '../operation.js';
-import type { S3Handler } from '../request.js';
+import type { SsePropsJson } from '../../../wire/index.js';
+import type { S3Handler, S3Settings } from '../request.js';
+import { kmsKeyIdOf } from '../sse-headers.js';
 import { childRecords, childText, sendXml, type XmlRecord } from '../xml/xml-codec.js';
 import { readXmlDocument, sendEmpty } from './xml-body.js';
 
 const rootName = 'ServerSideEncryptionConfiguration';
 
-/** The one rule AWS accepts: `ApplyServerSideEncryptionByDefault` with `AES256` (SSE-S3). */
-function parseConfiguration(document: XmlRecord): 'AES256' {
+/**
+ * The one rule AWS accepts: `ApplyServerSideEncryptionByDefault` with `AES256` (SSE-S3) or
+ * `aws:kms` (SSE-KMS, with a `KMSMasterKeyID` of the cluster's key store or none: its default key).
+ */
+function parseConfiguration(document: XmlRecord, settings: S3Settings): SsePropsJson {
   const rules = childRecords(document, 'Rule');
   if (rules.length !== 1) throw new StoreError('MalformedXML', 'exactly one Rule is expected');
   const [rule] = rules as [XmlRecord];
@@ -17,18 +23,24 @@ function parseConfiguration(document: XmlRecord): 'AES256' {
   if (byDefault === undefined)
     throw new StoreError('MalformedXML', 'the Rule needs ApplyServerSideEncryptionByDefault');
   const algorithm = childText(byDefault, 'SSEAlgorithm');
-  if (algorithm === 'aws:kms' || algorithm === 'aws:kms:dsse')
-    throw notImplemented(`S3 bucket default encryption with ${algorithm} (SSE-KMS)`);
-  if (algorithm !== 'AES256') throw new StoreError('MalformedXML', 'SSEAlgorithm must be AES256');
-  if (childText(byDefault, 'KMSMasterKeyID') !== undefined) {
+  const keyId = childText(byDefault, 'KMSMasterKeyID');
+  if (childText(rule, 'BucketKeyEnabled') === 'true')
+    throw notImplemented('S3 Bucket Key (BucketKeyEnabled, an SSE-KMS setting)');
+  if (algorithm === 'aws:kms') {
+    const kmsKeyId = kmsKeyIdOf(settings, keyId);
+    return keyId === undefined ? { algorithm } : { algorithm, kms_key_id: kmsKeyId };
+  }
+  if (algorithm === 'aws:kms:dsse')
+    throw notImplemented('S3 bucket default encryption with aws:kms:dsse (DSSE-KMS)');
+  if (algorithm !== 'AES256')
+    throw new StoreError('MalformedXML', 'SSEAlgorithm must be AES256 or aws:kms');
+  if (keyId !== undefined) {
     throw new StoreError(
       'InvalidArgument',
       'a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms',
     );
   }
-  if (childText(rule, 'BucketKeyEnabled') === 'true')
-    throw notImplemented('S3 Bucket Key (BucketKeyEnabled, an SSE-KMS setting)');
-  return algorithm;
+  return { algorithm };
 }
 
 const getBucketEncryption: S3Handler = (request) => {
@@ -42,7 +54,10 @@ const getBucketEncryption: S3Handler = (request) => {
   }
   sendXml(request.context.res, rootName, {
     Rule: {
-      ApplyServerSideEncryptionByDefault: { SSEAlgorithm: sse.algorithm },
+      ApplyServerSideEncryptionByDefault: {
+        SSEAlgorithm: sse.algorithm,
+        ...(sse.kms_key_id === undefined ? {} : { KMSMasterKeyID: sse.kms_key_id }),
+      },
       BucketKeyEnabled: false,
     },
   });
@@ -51,8 +66,8 @@ const getBucketEncryption: S3Handler = (request) => {
 
 const putBucketEncryption: S3Handler = async (request) => {
   request.ports.buckets.headBucket(request.bucket);
-  const algorithm = parseConfiguration(await readXmlDocument(request, rootName));
-  await request.ports.buckets.setEncryption(request.bucket, { algorithm }, request.context);
+  const sse = parseConfiguration(await readXmlDocument(request, rootName), request.settings);
+  await request.ports.buckets.setEncryption(request.bucket, sse, request.context);
   sendEmpty(request, 200);
 };
 

@@ -63,7 +63,7 @@ const createMultipartUpload: S3Handler = async (request) => {
     attributes,
     lock,
     checksum,
-    encryptionRequestOf(request.context.req.headers),
+    encryptionRequestOf(request.context.req.headers, request.settings),
   );
   setEncryptionHeaders(request.context.res, encryption);
   if (checksum !== undefined) {

@@ -42,7 +42,7 @@ const putObject: S3Handler = async (request) => {
   const attributes = withWriteAcl(request, attributesFromHeaders(request.context.req.headers));
   const condition = parseWriteCondition(request.context.req.headers);
   const lock = parseLockHeaders(request.context.req.headers, Date.now());
-  const encryption = encryptionRequestOf(request.context.req.headers);
+  const encryption = encryptionRequestOf(request.context.req.headers, request.settings);
   const payload = openPutPayload(request.context, request.auth);
   const info = await request.ports.objects.put({
     bucket: request.bucket,
@@ -108,7 +108,7 @@ const copyObject: S3Handler = async (request) => {
   const condition = parseWriteCondition(request.context.req.headers);
   // A copy's lock is what the request asks for (or the bucket's default), never the source's.
   const lock = parseLockHeaders(request.context.req.headers, Date.now());
-  const encryption = encryptionRequestOf(request.context.req.headers);
+  const encryption = encryptionRequestOf(request.context.req.headers, request.settings);
   const sourceKey = copySourceCustomerKeyOf(request.context.req.headers);
   if (
     source.bucket === request.bucket &&

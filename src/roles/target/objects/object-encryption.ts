@@ -1,11 +1,17 @@
 // Server-side encryption on the target's object path: a write's key and sealed record (the
-// request's SSE-S3 or SSE-C, else the bucket's default), its bytes encrypted as they stream to the
+// request's SSE-S3, SSE-KMS or SSE-C, else the bucket's default), its bytes encrypted as they stream to the
 // store, and reads decrypted as they stream out, a range reading only the packages it touches.
 // Who may open an object's key is decided here, with AWS's answers (400 without the SSE-C key,
 // 403 with another one, 400 for a key given to an object that has none).
 import { pipeline, type Readable } from 'node:stream';
 import { resolveRange, type ResolvedRange } from '../../../api/common/index.js';
-import type { S3CustomerKey, S3Encryption, S3EncryptionRequest } from '../../../api/s3/index.js';
+import {
+  kmsKeyIdOf,
+  type S3CustomerKey,
+  type S3Encryption,
+  type S3EncryptionRequest,
+  type S3Settings,
+} from '../../../api/s3/index.js';
 import { StoreError, notImplemented } from '../../../errors/index.js';
 import {
   PackageDecryptor,
@@ -52,20 +58,33 @@ export interface EncryptedBody {
 const maxRangedAttempts = 3;
 
 export class ObjectEncryption {
-  constructor(private readonly master: MasterKey) {}
+  constructor(
+    private readonly master: MasterKey,
+    /** The S3 settings of the current cluster config: its KMS key store. */
+    private readonly settings: () => S3Settings,
+  ) {}
 
   /** The encryption of a new object: the request's, else the bucket's default, else none. */
   start(
     request: S3EncryptionRequest | undefined,
     props: BucketPropsJson,
   ): NewEncryption | undefined {
-    const wanted: S3EncryptionRequest | undefined =
-      request ?? (props.sse?.algorithm === 'AES256' ? { kind: 'SSE-S3' } : undefined);
+    const wanted = request ?? this.#bucketDefault(props);
     if (wanted === undefined) return undefined;
     const objectKey = newObjectKey();
     if (wanted.kind === 'SSE-S3') {
       const sealedKey = sealKey(this.master.get(), objectKey, 'SSE-S3');
       return { objectKey, record: { mode: 'SSE-S3', sealedKey }, encryption: { kind: 'SSE-S3' } };
+    }
+    if (wanted.kind === 'SSE-KMS') {
+      // Checked again here: the request may come from a node of an older cluster config.
+      const keyId = kmsKeyIdOf(this.settings(), wanted.keyId);
+      const sealedKey = sealKey(this.master.kmsKey(keyId), objectKey, 'SSE-KMS');
+      return {
+        objectKey,
+        record: { mode: 'SSE-KMS', sealedKey, kmsKeyId: keyId },
+        encryption: { kind: 'SSE-KMS', keyId },
+      };
     }
     const sealedKey = sealKey(wanted.key.key, objectKey, 'SSE-C');
     return {
@@ -75,18 +94,29 @@ export class ObjectEncryption {
     };
   }
 
+  #bucketDefault(props: BucketPropsJson): S3EncryptionRequest | undefined {
+    if (props.sse?.algorithm === 'AES256') return { kind: 'SSE-S3' };
+    if (props.sse?.algorithm !== 'aws:kms') return undefined;
+    return { kind: 'SSE-KMS', keyId: kmsKeyIdOf(this.settings(), props.sse.kms_key_id) };
+  }
+
   /**
    * The key of an encrypted object or upload (undefined for a plaintext one) for a request that
-   * gives `customerKey` (or none), refused as AWS refuses it.
+   * gives `customerKey` (or none), refused as AWS refuses it. An SSE-KMS object opens while the
+   * cluster config lists its key: removing a key ID from `s3.kms.keys` revokes reads too.
    */
   open(
     record: EncryptionRecord | undefined,
     customerKey: S3CustomerKey | undefined,
   ): Buffer | undefined {
-    if (record === undefined || record.mode === 'SSE-S3') {
+    if (record === undefined || record.mode !== 'SSE-C') {
       if (customerKey !== undefined) throw notApplicable();
       if (record === undefined) return undefined;
-      const key = unsealKey(this.master.get(), record);
+      const kek =
+        record.kmsKeyId === undefined
+          ? this.master.get()
+          : this.master.kmsKey(kmsKeyIdOf(this.settings(), record.kmsKeyId));
+      const key = unsealKey(kek, record);
       if (key === undefined) {
         throw new StoreError(
           'Internal',
@@ -191,6 +221,7 @@ export function encryptionOf(
 ): S3Encryption | undefined {
   if (record === undefined) return undefined;
   if (record.mode === 'SSE-S3') return { kind: 'SSE-S3' };
+  if (record.kmsKeyId !== undefined) return { kind: 'SSE-KMS', keyId: record.kmsKeyId };
   return customerKey === undefined
     ? { kind: 'SSE-C' }
     : { kind: 'SSE-C', customerKeyMd5: customerKey.md5 };
