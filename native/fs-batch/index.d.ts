@@ -65,3 +65,17 @@ export function readFile(
   buffer: Buffer | null,
   known: BigInt64Array | null,
 ): Promise<Buffer | undefined>;
+
+/**
+ * `readFile` of each of `reads` (its argument lists), one after another in one thread-pool job:
+ * one hand-off to the pool and back for all of them. Resolves to their results in order.
+ */
+export function readFiles(
+  reads: readonly (readonly [
+    paths: string,
+    attribute: string,
+    numbers: BigInt64Array,
+    buffer: Buffer | null,
+    known: BigInt64Array | null,
+  ])[],
+): Promise<(Buffer | undefined)[]>;

@@ -6,3 +6,4 @@ const addon = createRequire(import.meta.url)('./build/Release/fs_batch.node');
 export const statBatch = addon.statBatch;
 export const readDirectory = addon.readDirectory;
 export const readFile = addon.readFile;
+export const readFiles = addon.readFiles;
