@@ -19,8 +19,9 @@
 /** A copy of a string argument as UTF-8 (embedded NULs kept); sets *length when not NULL. */
 char *string_argument(napi_env env, napi_value value, size_t *length);
 
-/** readFile (read-file.c). */
+/** readFile and readFiles (read-file.c). */
 napi_value read_file(napi_env env, napi_callback_info info);
+napi_value read_files(napi_env env, napi_callback_info info);
 
 /** unlinkFiles and removeDirectories (unlink-files.c). */
 napi_value unlink_files(napi_env env, napi_callback_info info);

@@ -84,3 +84,17 @@ export function unlinkFiles(
  * result per path: 0 removed, else the errno (ENOTEMPTY for one that is not empty).
  */
 export function removeDirectories(paths: string): Promise<Int32Array>;
+
+/**
+ * `readFile` of each of `reads` (its argument lists), one after another in one thread-pool job:
+ * one hand-off to the pool and back for all of them. Resolves to their results in order.
+ */
+export function readFiles(
+  reads: readonly (readonly [
+    paths: string,
+    attribute: string,
+    numbers: BigInt64Array,
+    buffer: Buffer | null,
+    known: BigInt64Array | null,
+  ])[],
+): Promise<(Buffer | undefined)[]>;

@@ -8,3 +8,4 @@ export const readDirectory = addon.readDirectory;
 export const readFile = addon.readFile;
 export const unlinkFiles = addon.unlinkFiles;
 export const removeDirectories = addon.removeDirectories;
+export const readFiles = addon.readFiles;

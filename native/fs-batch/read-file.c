@@ -186,18 +186,22 @@ static void read_file_execute(napi_env env, void *data) {
   close(fd);
 }
 
+/** The job's result for one read: its attribute's value, or undefined when it was not read. */
+static napi_status attribute_value(napi_env env, napi_status status, FileRead *read,
+                                   napi_value *result) {
+  if (status != napi_ok) {
+    read->numbers[AT_OPEN_ERROR] = ECANCELED;
+    read->numbers[AT_ATTRIBUTE_ERROR] = STEP_NOT_TAKEN;
+  }
+  if (read->numbers[AT_ATTRIBUTE_ERROR] == 0)
+    return napi_create_buffer_copy(env, (size_t)read->value_length, read->value, NULL, result);
+  return napi_get_undefined(env, result);
+}
+
 static void read_file_complete(napi_env env, napi_status status, void *data) {
   FileRead *read = data;
   napi_value result;
-  if (status != napi_ok) {
-    read->numbers[AT_OPEN_ERROR] = ECANCELED;
-    read->value_length = 0;
-  }
-  if (read->numbers[AT_ATTRIBUTE_ERROR] == 0) {
-    CHECK(napi_create_buffer_copy(env, (size_t)read->value_length, read->value, NULL, &result));
-  } else {
-    CHECK(napi_get_undefined(env, &result));
-  }
+  CHECK(attribute_value(env, status, read, &result));
   CHECK(napi_resolve_deferred(env, read->deferred, result));
   napi_delete_async_work(env, read->work);
   file_read_free(env, read);
@@ -218,23 +222,13 @@ static int64_t *bigint_array(napi_env env, napi_value value, size_t length) {
 }
 
 /**
- * readFile(paths, attribute, numbers, buffer, known): `paths` are candidates joined by NUL; the
- * first that opens is read (AT_PATH_INDEX says which). Resolves to the attribute's value (a Buffer),
- * or undefined when it was not read; fills `numbers` (a BigInt64Array, see AT_*) and, when the
- * file is regular and no longer than `buffer` (or null), its content into `buffer`. `known` (a
- * BigInt64Array of dev, ino, size, mtime and ctime in ns, or null) skips the attribute read when
- * the open file still matches it.
+ * One read's arguments (paths, attribute, numbers, buffer, known: see readFile), copied or
+ * referenced until the job completes; NULL when they are invalid (or out of memory).
  */
-napi_value read_file(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value args[5], promise, resource_name;
+static FileRead *file_read_new(napi_env env, napi_value *args) {
   napi_valuetype kind;
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 5) {
-    napi_throw_type_error(env, NULL, "readFile(path, attribute, numbers, buffer, known)");
-    return NULL;
-  }
   FileRead *read = calloc(1, sizeof(FileRead));
-  if (read == NULL) goto invalid;
+  if (read == NULL) return NULL;
   read->path = string_argument(env, args[0], &read->path_length);
   read->attribute = string_argument(env, args[1], NULL);
   read->numbers = bigint_array(env, args[2], NUMBERS_LENGTH);
@@ -258,17 +252,129 @@ napi_value read_file(napi_env env, napi_callback_info info) {
     memcpy(read->known, known, sizeof(read->known));
     read->has_known = 1;
   }
-  if (napi_create_promise(env, &read->deferred, &promise) != napi_ok) goto invalid;
-  if (napi_create_string_utf8(env, "cairn:read-file", NAPI_AUTO_LENGTH, &resource_name) !=
+  return read;
+invalid:
+  file_read_free(env, read);
+  return NULL;
+}
+
+/** Queues `execute` and `complete` on `data` as one thread-pool job; fatal when it cannot. */
+static void queue_job(napi_env env, const char *name, napi_async_execute_callback execute,
+                      napi_async_complete_callback complete, void *data, napi_async_work *work) {
+  napi_value resource_name;
+  if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name) != napi_ok ||
+      napi_create_async_work(env, NULL, resource_name, execute, complete, data, work) !=
           napi_ok ||
-      napi_create_async_work(env, NULL, resource_name, read_file_execute, read_file_complete, read,
-                             &read->work) != napi_ok ||
-      napi_queue_async_work(env, read->work) != napi_ok) {
+      napi_queue_async_work(env, *work) != napi_ok)
     napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot queue work", NAPI_AUTO_LENGTH);
+}
+
+/**
+ * readFile(paths, attribute, numbers, buffer, known): `paths` are candidates joined by NUL; the
+ * first that opens is read (AT_PATH_INDEX says which). Resolves to the attribute's value (a Buffer),
+ * or undefined when it was not read; fills `numbers` (a BigInt64Array, see AT_*) and, when the
+ * file is regular and no longer than `buffer` (or null), its content into `buffer`. `known` (a
+ * BigInt64Array of dev, ino, size, mtime and ctime in ns, or null) skips the attribute read when
+ * the open file still matches it.
+ */
+napi_value read_file(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value args[5], promise;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 5) {
+    napi_throw_type_error(env, NULL, "readFile(path, attribute, numbers, buffer, known)");
+    return NULL;
   }
+  FileRead *read = file_read_new(env, args);
+  if (read == NULL) {
+    napi_throw_type_error(env, NULL, "readFile: invalid arguments or out of memory");
+    return NULL;
+  }
+  if (napi_create_promise(env, &read->deferred, &promise) != napi_ok) {
+    file_read_free(env, read);
+    napi_throw_error(env, NULL, "readFile: cannot create a promise");
+    return NULL;
+  }
+  queue_job(env, "cairn:read-file", read_file_execute, read_file_complete, read, &read->work);
+  return promise;
+}
+
+/** Several readFile calls in one thread-pool job: one hand-off to the pool and back for all. */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  uint32_t count;
+  FileRead **reads;
+} FileReadBatch;
+
+static void file_read_batch_free(napi_env env, FileReadBatch *batch) {
+  for (uint32_t index = 0; index < batch->count; index += 1)
+    if (batch->reads[index] != NULL) file_read_free(env, batch->reads[index]);
+  free(batch->reads);
+  free(batch);
+}
+
+static void read_files_execute(napi_env env, void *data) {
+  FileReadBatch *batch = data;
+  for (uint32_t index = 0; index < batch->count; index += 1)
+    read_file_execute(env, batch->reads[index]);
+}
+
+static void read_files_complete(napi_env env, napi_status status, void *data) {
+  FileReadBatch *batch = data;
+  napi_value results, result;
+  CHECK(napi_create_array_with_length(env, batch->count, &results));
+  for (uint32_t index = 0; index < batch->count; index += 1) {
+    CHECK(attribute_value(env, status, batch->reads[index], &result));
+    CHECK(napi_set_element(env, results, index, result));
+  }
+  CHECK(napi_resolve_deferred(env, batch->deferred, results));
+  napi_delete_async_work(env, batch->work);
+  file_read_batch_free(env, batch);
+  return;
+fail:
+  napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot build the results", NAPI_AUTO_LENGTH);
+}
+
+/**
+ * readFiles(reads): `reads` is an array of readFile's argument lists, read one after another in
+ * one job. Resolves to their results in the same order (each as readFile's); each fills its own
+ * `numbers` and `buffer`.
+ */
+napi_value read_files(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value list, promise;
+  bool is_array;
+  uint32_t count;
+  if (napi_get_cb_info(env, info, &argc, &list, NULL, NULL) != napi_ok || argc != 1 ||
+      napi_is_array(env, list, &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, list, &count) != napi_ok) {
+    napi_throw_type_error(env, NULL, "readFiles([[path, attribute, numbers, buffer, known]...])");
+    return NULL;
+  }
+  FileReadBatch *batch = calloc(1, sizeof(FileReadBatch));
+  if (batch == NULL) goto invalid;
+  batch->reads = calloc(count == 0 ? 1 : count, sizeof(FileRead *));
+  if (batch->reads == NULL) goto invalid;
+  batch->count = count;
+  for (uint32_t index = 0; index < count; index += 1) {
+    napi_value entry, args[5];
+    uint32_t length;
+    if (napi_get_element(env, list, index, &entry) != napi_ok ||
+        napi_is_array(env, entry, &is_array) != napi_ok || !is_array ||
+        napi_get_array_length(env, entry, &length) != napi_ok || length != 5)
+      goto invalid;
+    for (uint32_t arg = 0; arg < 5; arg += 1)
+      if (napi_get_element(env, entry, arg, &args[arg]) != napi_ok) goto invalid;
+    batch->reads[index] = file_read_new(env, args);
+    if (batch->reads[index] == NULL) goto invalid;
+  }
+  if (napi_create_promise(env, &batch->deferred, &promise) != napi_ok) goto invalid;
+  queue_job(env, "cairn:read-files", read_files_execute, read_files_complete, batch,
+            &batch->work);
   return promise;
 invalid:
-  if (read != NULL) file_read_free(env, read);
-  napi_throw_type_error(env, NULL, "readFile: invalid arguments or out of memory");
+  if (batch != NULL && batch->reads != NULL) file_read_batch_free(env, batch);
+  else free(batch);
+  napi_throw_type_error(env, NULL, "readFiles: invalid arguments or out of memory");
   return NULL;
 }

@@ -8,6 +8,7 @@ import { getSystemErrorName } from 'node:util';
 import {
   readDirectory,
   readFile,
+  readFiles,
   removeDirectories as removeDirectoryBatch,
   statBatch,
   unlinkFiles as unlinkBatch,
@@ -291,13 +292,13 @@ async function readCandidates(
       ? null
       : BigInt64Array.of(known.dev, known.ino, known.size, known.mtimeNs, known.ctimeNs);
   // File names cannot contain NUL: the addon splits the candidates on it.
-  const attribute = await readFile(
+  const attribute = await queueRead([
     paths.join('\0'),
     request.attribute,
     numbers,
     request.buffer ?? null,
     identity,
-  );
+  ]);
   const index = Number(numbers[slot.pathIndex] ?? 0n);
   const path = paths[index] ?? '';
   const openError = numbers[slot.openError] ?? 0n;
@@ -379,4 +380,60 @@ export async function removeDirectories(
   return Array.from(raw, (code, index) =>
     code === 0 ? undefined : errnoError(code, 'rmdir', paths[index] ?? ''),
   );
+}
+
+type ReadArguments = Parameters<typeof readFile>;
+
+interface QueuedRead {
+  readonly args: ReadArguments;
+  readonly resolve: (attribute: Buffer | undefined) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Reads asked for in one turn of the event loop (a GetBatch's window of items, concurrent GETs)
+ * go to the thread pool together at its end, up to `readsPerJob` a job: handing a job to the pool
+ * and its result back costs more than opening and reading a small cached file (a lock, a thread's
+ * wake-up and the loop's, each a context switch on a busy machine), so a batch of them pays it
+ * once. A lone read waits only for the rest of the turn (`setImmediate`).
+ */
+let queuedReads: QueuedRead[] = [];
+
+/**
+ * Reads one job makes one after another: a larger batch is split, so that a burst still uses
+ * several of the pool's threads.
+ */
+const readsPerJob = 16;
+
+function queueRead(args: ReadArguments): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    if (queuedReads.length === 0) setImmediate(sendQueuedReads);
+    queuedReads.push({ args, resolve, reject });
+  });
+}
+
+function sendQueuedReads(): void {
+  const queued = queuedReads;
+  queuedReads = [];
+  for (let start = 0; start < queued.length; start += readsPerJob)
+    sendJob(queued.slice(start, start + readsPerJob));
+}
+
+/** One job for `job`'s reads; a failure to queue it (out of memory) fails each of them. */
+function sendJob(job: readonly QueuedRead[]): void {
+  const rejectAll = (error: unknown): void => {
+    for (const read of job) read.reject(error);
+  };
+  try {
+    if (job.length === 1) {
+      const [read] = job as [QueuedRead];
+      readFile(...read.args).then(read.resolve, read.reject);
+      return;
+    }
+    readFiles(job.map((read) => read.args)).then((attributes) => {
+      for (const [index, read] of job.entries()) read.resolve(attributes[index]);
+    }, rejectAll);
+  } catch (error) {
+    rejectAll(error);
+  }
 }

@@ -159,3 +159,36 @@ test('the first existing of several candidates is read in one job; none existing
   assert.equal(directory?.index, 0);
   assert.equal(directory.file.stats.isFile(), false);
 });
+
+test('reads asked for in one turn share jobs, each with its own outcome', async () => {
+  // One turn of the event loop: the reads go to the pool together (16 a job), in any mix.
+  const asked = Array.from(
+    { length: 40 },
+    (_, index) => ['small', 'absent', 'bare', 'large'][index % 4] ?? '',
+  );
+  const outcomes = await Promise.all(
+    asked.map((name) =>
+      readSmallFile(join(root, name), { attribute, buffer: Buffer.alloc(64) }).then(
+        (file) => file,
+        (error: NodeJS.ErrnoException) => error.code,
+      ),
+    ),
+  );
+  for (const [index, outcome] of outcomes.entries()) {
+    const name = asked[index];
+    if (name === 'absent') {
+      assert.equal(outcome, 'ENOENT', `${index}`);
+      continue;
+    }
+    assert.ok(
+      typeof outcome === 'object',
+      `${index}: failed with ${typeof outcome === 'string' ? outcome : '?'}`,
+    );
+    if (name === 'small') assert.equal(outcome.content?.toString(), 'hello, world');
+    if (name === 'bare') assert.equal(outcome.attributeError?.code, 'ENODATA');
+    if (name === 'large') {
+      assert.equal(outcome.content, undefined, 'longer than the buffer');
+      assert.deepEqual(outcome.attribute, Buffer.from('record of large'));
+    }
+  }
+});

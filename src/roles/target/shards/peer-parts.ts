@@ -33,9 +33,15 @@ const peerReadTimeoutMs = 60_000;
 const maxErrorBytes = 64 * 1024;
 /**
  * Parts up to this size are read whole with their header (one buffer handed on, no stream of
- * their own); with `batchItemsInFlight` opened ahead, a batch holds at most 1 MiB of them a peer.
+ * their own), and the peer's next part is read at once: the window's items of every peer arrive
+ * concurrently while the archive is written. A larger part is a stream read as the archive takes
+ * it, and holds back that peer's later parts until then. With `batchItemsInFlight` opened ahead,
+ * a batch holds at most 16 MiB of whole parts; ahead of the item written, only while the target
+ * is under `get_batch.max_inflight_bytes` (item-window.ts). The size is the largest object a
+ * target reads whole to verify it (`storage.verify_in_memory_max_bytes`' default), so an object
+ * that size crosses as it was read.
  */
-const wholePartBytes = 64 * 1024;
+const wholePartBytes = 1024 * 1024;
 
 /** Reads a peer's stream part by part, one operation at a time. */
 class PartReader {
