@@ -4,13 +4,18 @@
 // steadier than throughput on a shared machine); and offline, `etl-bck` of
 // BENCH_ETL_OFFLINE_OBJECTS (default 1,000) objects of 1 MiB through the same transformer against
 // `copy-bck` of the same bucket.
+// Both GET kinds are warmed up first (page cache, connections, and the JIT: an inline path run cold
+// costs about half again as much CPU), then measured in BENCH_ROUNDS (default 1) alternating rounds,
+// summed. A/B: BENCH_BASELINE_ENTRY=<another build's dist/src/bin/cairn.js> also starts a
+// playground of that build and measures it in the same rounds, interleaved (rows marked
+// `baseline`); BENCH_ETL_OFFLINE_OBJECTS=0 skips the offline rows.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import { Playground } from './lib/playground.js';
-import { publish } from './lib/results-table.js';
-import { withScratch } from './lib/scratch.js';
+import { benchShape, Playground } from './lib/playground.js';
+import { publish, type ResultRow } from './lib/results-table.js';
+import { withScratch, type Scratch } from './lib/scratch.js';
 
 const bucket = { name: 'etlbench', provider: 'ais' };
 const objectCount = 64;
@@ -19,6 +24,8 @@ const concurrency = 8;
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const offlineObjects = Number(process.env['BENCH_ETL_OFFLINE_OBJECTS'] ?? 1000);
 const offlineBucket = { name: 'etlbench-offline', provider: 'ais' };
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? 1);
+const baselineEntry = process.env['BENCH_BASELINE_ENTRY'];
 
 /**
  * Streams the PUT body straight back (identity); given a target in `Ais-Node-Url` (direct put),
@@ -50,11 +57,30 @@ http.createServer((req, res) => {
 
 type Client = ReturnType<Playground['client']>;
 
+/** Sums over a kind of GET's measured phases. */
 interface Phase {
-  mibPerSecond: number;
-  /** Server CPU milliseconds per GET: gateway, targets, transformers. */
-  cpuMs: { proxy: number; target: number; transformer: number };
+  bytes: number;
+  seconds: number;
+  gets: number;
+  /** Server CPU seconds: gateway, targets, transformers. */
+  cpu: { proxy: number; target: number; transformer: number };
 }
+
+const noPhase = (): Phase => ({
+  bytes: 0,
+  seconds: 0,
+  gets: 0,
+  cpu: { proxy: 0, target: 0, transformer: 0 },
+});
+
+const mibPerSecond = (phase: Phase): number => phase.bytes / 1024 / 1024 / phase.seconds;
+
+/** Server CPU milliseconds per GET. */
+const cpuMs = (phase: Phase): Phase['cpu'] => ({
+  proxy: (phase.cpu.proxy * 1000) / phase.gets,
+  target: (phase.cpu.target * 1000) / phase.gets,
+  transformer: (phase.cpu.transformer * 1000) / phase.gets,
+});
 
 /** CPU seconds of the transformer processes of `etl` on every target so far (none: 0). */
 async function transformerCpuSeconds(client: Client, etl: string | undefined): Promise<number> {
@@ -63,54 +89,101 @@ async function transformerCpuSeconds(client: Client, etl: string | undefined): P
   return metrics.reduce((sum, metric) => sum + metric.cpu, 0);
 }
 
-/** `concurrency` loops reading objects round-robin for `seconds`: MiB/s and CPU per GET. */
+/** `concurrency` loops reading objects round-robin for `seconds`, added to `sums`. */
 async function phase(
   playground: Playground,
   client: Client,
   etl: { name: string } | undefined,
-): Promise<Phase> {
+  sums: Phase,
+): Promise<void> {
   const cpuBefore = await playground.cpuSeconds();
   const transformerBefore = await transformerCpuSeconds(client, etl?.name);
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
-  let bytes = 0;
-  let gets = 0;
   let next = 0;
   const loop = async (): Promise<void> => {
     while (performance.now() < deadline) {
       const name = `obj-${next++ % objectCount}`;
       const { body } = await client.getObject(bucket, name, etl === undefined ? {} : { etl });
-      for await (const chunk of body) bytes += (chunk as Buffer).length;
-      gets += 1;
+      for await (const chunk of body) sums.bytes += (chunk as Buffer).length;
+      sums.gets += 1;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
-  const elapsed = (performance.now() - started) / 1000;
+  sums.seconds += (performance.now() - started) / 1000;
   const cpuAfter = await playground.cpuSeconds();
-  const transformer = (await transformerCpuSeconds(client, etl?.name)) - transformerBefore;
-  const perGet = (cpuSeconds: number): number => (cpuSeconds * 1000) / gets;
-  return {
-    mibPerSecond: bytes / 1024 / 1024 / elapsed,
-    cpuMs: {
-      proxy: perGet(cpuAfter.proxy - cpuBefore.proxy),
-      target: perGet(cpuAfter.target - cpuBefore.target),
-      transformer: perGet(transformer),
-    },
-  };
+  sums.cpu.proxy += cpuAfter.proxy - cpuBefore.proxy;
+  sums.cpu.target += cpuAfter.target - cpuBefore.target;
+  sums.cpu.transformer += (await transformerCpuSeconds(client, etl?.name)) - transformerBefore;
 }
 
-const totalCpu = (phase: Phase | undefined): number | undefined =>
-  phase === undefined
-    ? undefined
-    : phase.cpuMs.proxy + phase.cpuMs.target + phase.cpuMs.transformer;
+const totalCpu = (phase: Phase | undefined): number | undefined => {
+  if (phase === undefined) return undefined;
+  const ms = cpuMs(phase);
+  return ms.proxy + ms.target + ms.transformer;
+};
 
 /** `proxy / target / transformer` ms of CPU per GET, for the note. */
 const cpuSplit = (phase: Phase | undefined): string =>
   phase === undefined
     ? ''
-    : [phase.cpuMs.proxy, phase.cpuMs.target, phase.cpuMs.transformer]
+    : Object.values(cpuMs(phase))
         .map((ms) => ms.toFixed(2))
         .join(' / ');
+
+/** A playground (of another build: `entry`) with the objects and the identity ETLs. */
+async function setUp(
+  scratch: Scratch,
+  entry: string | undefined,
+): Promise<{ playground: Playground; client: Client; plain: Phase; inline: Phase }> {
+  const playground =
+    entry === undefined
+      ? await Playground.start(scratch)
+      : await Playground.start(scratch, benchShape, process.env, {
+          build: { entry, name: 'baseline' },
+        });
+  const client = playground.client();
+  scratch.defer(() => client.close());
+  await client.createBucket(bucket);
+  const data = randomBytes(objectBytes);
+  for (let i = 0; i < objectCount; i += 1) await client.putObject(bucket, `obj-${i}`, data);
+  const program = join(scratch.dir, 'identity.cjs');
+  await writeFile(program, identity);
+  await client.etl.init({ name: 'identity', runtime: { command: ['node', program] } });
+  await client.etl.init({
+    name: 'identity-direct',
+    runtime: { command: ['node', program] },
+    support_direct_put: true,
+  });
+  // Warm-up of both paths: page cache, connections, the JIT.
+  await phase(playground, client, undefined, noPhase());
+  await phase(playground, client, { name: 'identity' }, noPhase());
+  return { playground, client, plain: noPhase(), inline: noPhase() };
+}
+
+/** The inline rows of one build (`label`: which). */
+function inlineRows(label: string, plain: Phase, inline: Phase): ResultRow[] {
+  return [
+    {
+      workload: `GET 1 MiB x${concurrency}${label}`,
+      subject: 'GET ?etl_name=identity',
+      yardstick: 'plain GET',
+      unit: 'MiB/s',
+      subjectValue: mibPerSecond(inline),
+      yardstickValue: mibPerSecond(plain),
+      goal: 0.5,
+    },
+    {
+      workload: `GET 1 MiB x${concurrency}${label}`,
+      subject: 'GET ?etl_name=identity',
+      yardstick: 'plain GET',
+      unit: 'ms CPU/GET',
+      subjectValue: totalCpu(inline),
+      yardstickValue: totalCpu(plain),
+      note: `gateway / targets / transformers: ${cpuSplit(inline)} vs ${cpuSplit(plain)}`,
+    },
+  ];
+}
 
 /** Seconds a bucket job takes from start to end. */
 async function jobSeconds(client: Client, start: () => Promise<string>): Promise<number> {
@@ -121,29 +194,26 @@ async function jobSeconds(client: Client, start: () => Promise<string>): Promise
 }
 
 async function main(): Promise<void> {
-  let plain: Phase | undefined;
-  let inline: Phase | undefined;
+  const rows: ResultRow[] = [];
   let copySeconds: number | undefined;
   let transformSeconds: number | undefined;
   let directSeconds: number | undefined;
   await withScratch('etl', async (scratch) => {
-    const playground = await Playground.start(scratch);
-    const client = playground.client();
-    scratch.defer(() => client.close());
-    await client.createBucket(bucket);
+    const subject = await setUp(scratch, undefined);
+    const baseline = baselineEntry === undefined ? undefined : await setUp(scratch, baselineEntry);
+    const builds = baseline === undefined ? [subject] : [subject, baseline];
+    for (let round = 0; round < rounds; round += 1) {
+      for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
+        await phase(build.playground, build.client, undefined, build.plain);
+        await phase(build.playground, build.client, { name: 'identity' }, build.inline);
+      }
+    }
+    rows.push(...inlineRows('', subject.plain, subject.inline));
+    if (baseline !== undefined)
+      rows.push(...inlineRows(' (baseline)', baseline.plain, baseline.inline));
+    if (offlineObjects === 0) return;
+    const { client } = subject;
     const data = randomBytes(objectBytes);
-    for (let i = 0; i < objectCount; i += 1) await client.putObject(bucket, `obj-${i}`, data);
-    const program = join(scratch.dir, 'identity.cjs');
-    await writeFile(program, identity);
-    await client.etl.init({ name: 'identity', runtime: { command: ['node', program] } });
-    await client.etl.init({
-      name: 'identity-direct',
-      runtime: { command: ['node', program] },
-      support_direct_put: true,
-    });
-    await phase(playground, client, undefined); // warm-up: page cache and connections
-    plain = await phase(playground, client, undefined);
-    inline = await phase(playground, client, { name: 'identity' });
     await client.createBucket(offlineBucket);
     for (let i = 0; i < offlineObjects; i += 1)
       await client.putObject(offlineBucket, `obj-${i}`, data);
@@ -166,44 +236,28 @@ async function main(): Promise<void> {
     );
   });
   const offlineMiB = (offlineObjects * objectBytes) / 1024 / 1024;
-  await publish('etl-inline', 'ETL inline and offline (hpush, identity transformer in Node)', [
-    {
-      workload: `GET 1 MiB x${concurrency}`,
-      subject: 'GET ?etl_name=identity',
-      yardstick: 'plain GET',
-      unit: 'MiB/s',
-      subjectValue: inline?.mibPerSecond,
-      yardstickValue: plain?.mibPerSecond,
-      goal: 0.5,
-    },
-    {
-      workload: `GET 1 MiB x${concurrency}`,
-      subject: 'GET ?etl_name=identity',
-      yardstick: 'plain GET',
-      unit: 'ms CPU/GET',
-      subjectValue: totalCpu(inline),
-      yardstickValue: totalCpu(plain),
-      note: `gateway / targets / transformers: ${cpuSplit(inline)} vs ${cpuSplit(plain)}`,
-    },
-    {
-      workload: `bucket of ${offlineObjects} x 1 MiB`,
-      subject: 'etl-bck (identity)',
-      yardstick: 'copy-bck',
-      unit: 'MiB/s',
-      subjectValue: transformSeconds === undefined ? undefined : offlineMiB / transformSeconds,
-      yardstickValue: copySeconds === undefined ? undefined : offlineMiB / copySeconds,
-      goal: 0.5,
-    },
-    {
-      workload: `bucket of ${offlineObjects} x 1 MiB`,
-      subject: 'etl-bck (identity, direct put)',
-      yardstick: 'copy-bck',
-      unit: 'MiB/s',
-      subjectValue: directSeconds === undefined ? undefined : offlineMiB / directSeconds,
-      yardstickValue: copySeconds === undefined ? undefined : offlineMiB / copySeconds,
-      goal: 0.5,
-    },
-  ]);
+  if (offlineObjects > 0)
+    rows.push(
+      {
+        workload: `bucket of ${offlineObjects} x 1 MiB`,
+        subject: 'etl-bck (identity)',
+        yardstick: 'copy-bck',
+        unit: 'MiB/s',
+        subjectValue: transformSeconds === undefined ? undefined : offlineMiB / transformSeconds,
+        yardstickValue: copySeconds === undefined ? undefined : offlineMiB / copySeconds,
+        goal: 0.5,
+      },
+      {
+        workload: `bucket of ${offlineObjects} x 1 MiB`,
+        subject: 'etl-bck (identity, direct put)',
+        yardstick: 'copy-bck',
+        unit: 'MiB/s',
+        subjectValue: directSeconds === undefined ? undefined : offlineMiB / directSeconds,
+        yardstickValue: copySeconds === undefined ? undefined : offlineMiB / copySeconds,
+        goal: 0.5,
+      },
+    );
+  await publish('etl-inline', 'ETL inline and offline (hpush, identity transformer in Node)', rows);
 }
 
 await main();

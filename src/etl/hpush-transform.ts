@@ -2,8 +2,8 @@
 // (`PUT /<bucket>/<object>?etl_args=`, `Ais-Node-Url` naming the next stages of a pipeline) and
 // takes its answer: 200/202 with the transformed bytes, 204 when delivered by direct put, >=400 a
 // failure, 503 with `Ais-Etl-Retry-Reason: direct-put-transient` a request to send it again.
-import { Readable } from 'node:stream';
-import { Agent, errors, request, type Dispatcher } from 'undici';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { Agent, errors, request, stream, type Dispatcher } from 'undici';
 import { readSmallBody } from '../api/common/body.js';
 import { isStoreError } from '../errors/index.js';
 import { EtlHeader, etlRetryDirectPutTransient, Header, Query } from '../wire/index.js';
@@ -58,37 +58,128 @@ export async function pushToTransformer(push: PushRequest): Promise<PushAnswer> 
   }
 }
 
+/** An inline answer written where `pushInto`'s caller said: what the transformer sent. */
+export interface DeliveredAnswer {
+  inBytes: number;
+  /** Set when the transformer delivered the bytes itself (direct put): what it says it did. */
+  directPut: { length: string | undefined } | undefined;
+}
+
+/**
+ * hpush for an inline GET: the transformer's bytes are written into the Writable `deliver` gives
+ * for its answer's length (the client's response), chunk by chunk as they arrive, with no readable
+ * stream in between (undici's `stream`: that layer cost about a fifth of the exchange's CPU).
+ * Resolves once they all were written; a failure after `deliver` was called breaks that Writable.
+ */
+export async function pushInto(
+  push: PushRequest,
+  deliver: (length: number | undefined) => Writable,
+): Promise<DeliveredAnswer> {
+  for (let attempt = 1; ; attempt += 1) {
+    const opened = await push.open();
+    let failure: { status: number; text: Promise<Buffer>; retry: boolean } | undefined;
+    let directPut: DeliveredAnswer['directPut'];
+    try {
+      await stream(
+        targetOf(push),
+        exchangeOptions(push, opened),
+        ({ statusCode, headers }): Writable => {
+          if (statusCode >= 400) {
+            const text = new PassThrough();
+            const retry = headers[EtlHeader.retryReason] === etlRetryDirectPutTransient;
+            const read = readSmallBody(text, maxErrorBytes, 'transformer error');
+            read.catch(() => undefined);
+            failure = { status: statusCode, text: read, retry };
+            return text;
+          }
+          const kind = answerKind(statusCode, headers);
+          if (kind.directPut === undefined) return deliver(kind.length);
+          directPut = kind.directPut;
+          return discard();
+        },
+      );
+    } catch (error) {
+      if (opened.body instanceof Readable) opened.body.destroy();
+      throw exchangeError(push.etlName, push.objTimeoutMs, error);
+    }
+    if (failure === undefined) return { inBytes: opened.size, directPut };
+    if (failure.status === 503 && failure.retry && attempt < maxAttempts) continue;
+    throw answerError(push.etlName, failure.status, await failure.text);
+  }
+}
+
+/** A sink for an answer's bytes nobody reads (a direct put's empty body). */
+function discard(): Writable {
+  return new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+    },
+  });
+}
+
+/** What a transformer's answer of `statusCode` (< 400) holds: bytes of `length`, or a direct put. */
+function answerKind(
+  statusCode: number,
+  headers: Record<string, string | string[] | undefined>,
+): { length: number | undefined; directPut: DeliveredAnswer['directPut'] } {
+  const length = Number(headers[Header.contentLength] ?? Number.NaN);
+  const reported = headers[EtlHeader.directPutLength];
+  if (statusCode === 204 || (statusCode === 200 && length === 0 && reported !== undefined))
+    return {
+      length: undefined,
+      directPut: { length: typeof reported === 'string' ? reported : undefined },
+    };
+  return { length: Number.isSafeInteger(length) ? length : undefined, directPut: undefined };
+}
+
+/** A transformer's answer >= 400 (and its text) as the error the client gets (503: try later). */
+function answerError(etlName: string, statusCode: number, text: Buffer): Error {
+  const why = `the transformer answered ${statusCode}: ${text.toString('utf8').trim()}`;
+  return statusCode === 503 ? etlUnavailable(etlName, why) : transformFailed(etlName, why);
+}
+
 /** 200/202 with the bytes, 204 delivered by direct put, >= 400 a failure (503: try later). */
 export async function readAnswer(
   etlName: string,
   response: Dispatcher.ResponseData,
 ): Promise<TransformerAnswer> {
   if (response.statusCode >= 400) {
-    const text = (await readSmallBody(response.body, maxErrorBytes, 'transformer error'))
-      .toString('utf8')
-      .trim();
-    const why = `the transformer answered ${response.statusCode}: ${text}`;
-    throw response.statusCode === 503
-      ? etlUnavailable(etlName, why)
-      : transformFailed(etlName, why);
+    const text = await readSmallBody(response.body, maxErrorBytes, 'transformer error');
+    throw answerError(etlName, response.statusCode, text);
   }
-  const length = Number(response.headers[Header.contentLength] ?? Number.NaN);
-  const directPut = response.headers[EtlHeader.directPutLength];
-  if (
-    response.statusCode === 204 ||
-    (response.statusCode === 200 && length === 0 && directPut !== undefined)
-  ) {
+  const kind = answerKind(response.statusCode, response.headers);
+  if (kind.directPut !== undefined) {
     await response.body.dump();
     return {
       body: undefined,
       length: undefined,
-      directPutLength: typeof directPut === 'string' ? directPut : undefined,
+      directPutLength: kind.directPut.length,
     };
   }
+  return { body: response.body, length: kind.length, directPutLength: undefined };
+}
+
+/** `<transformer>/<bucket>/<object>[?etl_args=]`. */
+function targetOf(push: PushRequest): string {
+  if (push.args === undefined) return `${push.url}${push.path}`;
+  return `${push.url}${push.path}?${new URLSearchParams({ [Query.etlArgs]: push.args }).toString()}`;
+}
+
+/** The PUT of the object to the transformer, within `obj_timeout`. */
+function exchangeOptions(
+  push: PushRequest,
+  opened: { size: number; body: AsyncIterable<Buffer> },
+): Parameters<typeof stream<null>>[1] & Parameters<typeof request<null>>[1] {
+  const headers: Record<string, string> = { [Header.contentLength]: String(opened.size) };
+  if (push.nextStages.length > 0) headers[EtlHeader.nodeUrl] = push.nextStages.join(',');
   return {
-    body: response.body,
-    length: Number.isSafeInteger(length) ? length : undefined,
-    directPutLength: undefined,
+    method: 'PUT',
+    headers,
+    // undici takes async iterables (its documented body types; its typings list only streams).
+    body: opened.body as Readable,
+    dispatcher: transformers,
+    headersTimeout: push.objTimeoutMs,
+    bodyTimeout: push.objTimeoutMs,
   };
 }
 
@@ -96,21 +187,8 @@ async function send(
   push: PushRequest,
   opened: { size: number; body: AsyncIterable<Buffer> },
 ): Promise<Dispatcher.ResponseData> {
-  const query = new URLSearchParams();
-  if (push.args !== undefined) query.set(Query.etlArgs, push.args);
-  const search = query.size > 0 ? `?${query.toString()}` : '';
-  const headers: Record<string, string> = { [Header.contentLength]: String(opened.size) };
-  if (push.nextStages.length > 0) headers[EtlHeader.nodeUrl] = push.nextStages.join(',');
   try {
-    return await request(`${push.url}${push.path}${search}`, {
-      method: 'PUT',
-      headers,
-      // undici takes async iterables (its documented body types; its typings list only streams).
-      body: opened.body as Readable,
-      dispatcher: transformers,
-      headersTimeout: push.objTimeoutMs,
-      bodyTimeout: push.objTimeoutMs,
-    });
+    return await request(targetOf(push), exchangeOptions(push, opened));
   } catch (error) {
     if (opened.body instanceof Readable) opened.body.destroy();
     throw exchangeError(push.etlName, push.objTimeoutMs, error);

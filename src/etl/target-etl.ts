@@ -4,7 +4,7 @@
 // metrics, counts and failed objects to the gateways (`/v1/etl/_node/...`, intra-cluster).
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describeError, type RequestContext } from '../api/common/index.js';
 import { sendValue, type ObjectAddress } from '../api/native/index.js';
@@ -31,7 +31,7 @@ import {
 import { directPutDestination, type DirectPut } from './direct-put.js';
 import { etlNotFound, etlUnavailable, etlWrongStage, transformFailed } from './etl-errors.js';
 import { specOf, type EtlSpec } from './etl-spec.js';
-import { exchangeError, pushToTransformer } from './hpush-transform.js';
+import { exchangeError, pushInto, pushToTransformer, type PushRequest } from './hpush-transform.js';
 import { countingStream, pullFromTransformer } from './hpull-transform.js';
 import { EtlInlineJob } from './etl-inline-job.js';
 import { runIoTransform } from './io-transform.js';
@@ -489,28 +489,66 @@ export class TargetEtl {
       res.end();
       return;
     }
-    const answer = await this.#produce(local, request);
-    local.inBytes += answer.inBytes;
-    if (answer.body === undefined) {
-      local.objCount += 1;
-      res.writeHead(
-        204,
-        answer.directPutLength === undefined
-          ? {}
-          : { [EtlHeader.directPutLength]: answer.directPutLength },
-      );
-      res.end();
+    if (local.spec.communication === 'io') {
+      await this.#answerInline(local, await this.#produce(local, request), res);
       return;
     }
-    res.writeHead(
-      200,
-      answer.length === undefined
-        ? { [Header.contentType]: 'application/octet-stream' }
-        : { [Header.contentLength]: answer.length },
-    );
+    // hpush: the transformer's bytes go straight into the response as they arrive.
+    let length: number | undefined;
+    const answer = await pushInto(this.#pushRequest(local, request, undefined), (size) => {
+      length = size;
+      res.writeHead(200, inlineHeaders(size));
+      return size === undefined ? this.#counting(local, res) : res;
+    }).catch((error: unknown) => {
+      throw exchangeError(local.name, local.spec.objTimeoutMs, error);
+    });
+    local.inBytes += answer.inBytes;
+    if (answer.directPut !== undefined) {
+      this.#answerDirectPut(local, answer.directPut.length, res);
+      return;
+    }
+    if (length !== undefined) local.outBytes += length;
+    local.objCount += 1;
+  }
+
+  /** io: the process's output to the client, counted. */
+  async #answerInline(
+    local: LocalEtl,
+    answer: TransformedObject,
+    res: RequestContext['res'],
+  ): Promise<void> {
+    local.inBytes += answer.inBytes;
+    if (answer.body === undefined) {
+      this.#answerDirectPut(local, answer.directPutLength, res);
+      return;
+    }
+    res.writeHead(200, inlineHeaders(answer.length));
     await this.#sendOut(local, answer.body, res).catch((error: unknown) => {
       throw exchangeError(local.name, local.spec.objTimeoutMs, error);
     });
+  }
+
+  /** 204: the transformer delivered the bytes itself (direct put), saying how many if it did. */
+  #answerDirectPut(
+    local: LocalEtl,
+    directPutLength: string | undefined,
+    res: RequestContext['res'],
+  ): void {
+    local.objCount += 1;
+    res.writeHead(
+      204,
+      directPutLength === undefined ? {} : { [EtlHeader.directPutLength]: directPutLength },
+    );
+    res.end();
+  }
+
+  /** A Writable into `res` that counts the bytes passing (an answer of unknown length). */
+  #counting(local: LocalEtl, res: RequestContext['res']): Writable {
+    const counter = countingStream((bytes) => {
+      local.outBytes += bytes;
+    });
+    pipeline(counter, res).catch(() => undefined);
+    return counter;
   }
 
   /** hpush or io: the transformer's answer (no body: delivered by direct put). */
@@ -536,6 +574,15 @@ export class TargetEtl {
       );
       return { body: run.output, length: undefined, inBytes: opened.size };
     }
+    return pushToTransformer(this.#pushRequest(local, request, directPut));
+  }
+
+  /** The hpush exchange of one object: to the ETL's transformer, then its pipeline's stages. */
+  #pushRequest(
+    local: LocalEtl,
+    request: TransformRequest,
+    directPut: DirectPut | undefined,
+  ): PushRequest {
     const nextStages = request.pipeline.map((stage) => {
       const next = this.#running(stage);
       if (next.spec.communication !== 'hpush')
@@ -543,16 +590,15 @@ export class TargetEtl {
       return this.#url(next);
     });
     if (directPut !== undefined) nextStages.push(directPut.url);
-    const answer = await pushToTransformer({
+    return {
       etlName: local.name,
       url: this.#url(local),
       path: `/${encodeURIComponent(request.bucket.name)}/${request.name.split('/').map(encodeURIComponent).join('/')}`,
       args: request.args,
       nextStages,
-      objTimeoutMs,
+      objTimeoutMs: request.timeoutMs ?? local.spec.objTimeoutMs,
       open: () => this.env.openObjectChunks(request.bucket, request.name),
-    });
-    return answer;
+    };
   }
 
   /** hpull, asked by this target: the transformer fetches the object from `AIS_TARGET_URL`. */
@@ -609,4 +655,11 @@ export class TargetEtl {
     await pipeline(body, res);
     local.objCount += 1;
   }
+}
+
+/** An inline answer's headers: its length when the transformer said it. */
+function inlineHeaders(length: number | undefined): Record<string, string | number> {
+  return length === undefined
+    ? { [Header.contentType]: 'application/octet-stream' }
+    : { [Header.contentLength]: length };
 }

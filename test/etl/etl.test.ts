@@ -194,12 +194,17 @@ describe('ETL', () => {
     assert.ok([502, 503].includes(crashed.status), `${crashed.status} ${crashed.text}`);
     // Health can still say Running before the target has seen its transformer exit: the wait is
     // over when every target reports Running and a transform is served.
+    // Until it is back, a request is a 503 (try again), never another failure.
+    const unexpected: string[] = [];
     await waitFor('the crashed transformer to serve again', 60_000, async () => {
-      const health = await json<Array<{ health_status: string }>>('/v1/etl/upper-node/health');
-      if (!health.every((item) => item.health_status === 'Running')) return false;
       const first = objects[0];
-      return first !== undefined && (await transform('upper-node', first.name)).status === 200;
+      if (first === undefined) return false;
+      const during = await transform('upper-node', first.name);
+      if (![200, 503].includes(during.status)) unexpected.push(`${during.status} ${during.text}`);
+      const health = await json<Array<{ health_status: string }>>('/v1/etl/upper-node/health');
+      return during.status === 200 && health.every((item) => item.health_status === 'Running');
     });
+    assert.deepEqual(unexpected, []);
     for (const { name, data } of objects) {
       const out = await transform('upper-node', name);
       assert.equal(out.status, 200, out.text);
@@ -323,11 +328,11 @@ describe('ETL', () => {
         90_000,
         async () => (await stageOf('crash-loop')) === 'Aborted',
       );
-      const health = await json<Array<{ health_status: string }>>('/v1/etl/crash-loop/health');
-      assert.ok(
-        health.every((item) => item.health_status === 'Stopped'),
-        JSON.stringify(health),
-      );
+      // A target reports Stopped once the push of the Aborted stage reached it.
+      await waitFor('every target to stop the aborted ETL', 30_000, async () => {
+        const health = await json<Array<{ health_status: string }>>('/v1/etl/crash-loop/health');
+        return health.every((item) => item.health_status === 'Stopped');
+      });
       const logs = await json<Array<{ logs: string }>>('/v1/etl/crash-loop/logs');
       assert.ok(
         logs.some((log) => /exited with status 7/.test(Buffer.from(log.logs, 'base64').toString())),
