@@ -91,7 +91,7 @@ export class JobCoordinator {
       String(this.runtime.store.bucketMetadata?.version ?? 0),
     );
     const jobId = await this.runtime.client.requestJson(
-      `${owner.intraUrl}${apiPath(Resource.objects, bucket.name)}?${query}`,
+      `${owner.intraUrl}${apiPath(Resource.objects, bucket.name)}?${query.toString()}`,
       {
         method: 'POST',
         body: { action: Action.blobDownload, name, value: {} },
