@@ -4,7 +4,8 @@
 // the targets' mountpaths (empty files with their metadata, read 3 hours ago, see
 // lib/direct-objects.ts); the bucket is added without asking its backend, which eviction never
 // contacts. The watermarks are set so that everything old enough is to go (lowwm 1%), so the run
-// measures choosing and evicting, not a partial pass. BENCH_LRU_OBJECTS changes the count.
+// measures choosing and evicting, not a partial pass. BENCH_LRU_OBJECTS changes the count. The
+// note gives the targets' CPU per evicted object (user + system over the run, polls included).
 import { performance } from 'node:perf_hooks';
 import type { BucketJson } from '../src/sdk/index.js';
 import { writeObjectsDirectly } from './lib/direct-objects.js';
@@ -60,8 +61,10 @@ async function main(): Promise<void> {
       label: 'lru-eviction yardstick',
     });
 
+    const cpuBefore = (await playground.cpuSeconds()).target;
     const id = await client.jobs.start('lru', { bucket: cached });
     const status = await client.jobs.wait(id, { timeoutMs: 600_000 });
+    const targetCpu = (await playground.cpuSeconds()).target - cpuBefore;
     if (status.err !== '') throw new Error(`lru failed: ${status.err}`);
     const snapshots = Object.values(await client.jobs.snapshots({ id })).flat();
     const evicted = snapshots.reduce(
@@ -78,6 +81,8 @@ async function main(): Promise<void> {
     const verdict = lruRate >= goal ? 'ok' : 'short';
     note = `goal >= ${goal} objects/s: ${verdict}`;
     if (evicted !== objectCount) note += `; evicted ${evicted} of ${objectCount}`;
+    // Wall time follows the CPU share other work leaves; the targets' CPU per object does not.
+    note += `; targets' CPU ${((targetCpu * 1e6) / Math.max(1, evicted)).toFixed(1)} us/object`;
   });
   await publish('lru-eviction', `LRU eviction of ${objectCount} cached objects`, [
     {

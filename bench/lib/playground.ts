@@ -57,6 +57,10 @@ export class Playground {
           '--mountpaths',
           String(shape.mountpaths),
           ...(options.https === true ? ['--https'] : []),
+          // e.g. "--cpu-prof --cpu-prof-dir=/tmp/profiles" (docs/profiling.md)
+          ...(env['BENCH_NODE_OPTIONS'] === undefined
+            ? []
+            : ['--node-options', env['BENCH_NODE_OPTIONS']]),
         ],
         { env, entry: build.entry },
       );

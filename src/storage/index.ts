@@ -37,6 +37,7 @@ export type {
   WritePrecondition,
   DeleteGuard,
   ObjectLockState,
+  ListedReplica,
 } from './store-types.js';
 export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
 export {

@@ -20,11 +20,23 @@ import {
   isHashedEntryName,
   type StoredContentType,
 } from './layout/index.js';
-import { isQuietFailure, resolveNames, resolveStoredObjects, Candidate } from './list-resolve.js';
+import {
+  isQuietFailure,
+  resolveNames,
+  resolveReplicas,
+  resolveStoredObjects,
+  Candidate,
+} from './list-resolve.js';
 import { readObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import { describeObject, readableMountpaths, unameOf, type StoreContext } from './store-context.js';
-import type { ListedName, ListObjectsOptions, ObjectName, StoredObject } from './store-types.js';
+import type {
+  ListedName,
+  ListedReplica,
+  ListObjectsOptions,
+  ObjectName,
+  StoredObject,
+} from './store-types.js';
 
 export { Candidate } from './list-resolve.js';
 
@@ -38,15 +50,8 @@ export async function listObjects(
   options: ListObjectsOptions,
 ): Promise<StoredObject[] | ListedName[] | ObjectName[]> {
   invariant(Number.isInteger(options.limit) && options.limit >= 0, 'listing limit');
-  const bounds: WalkBounds = { prefix: options.prefix ?? '', startAfter: options.startAfter ?? '' };
   const { disk } = context;
-  const sources = readableMountpaths(context).map((mountpath) =>
-    listMountpathRuns(disk, mountpath, bucket, bounds, options.contentType ?? 'ob'),
-  );
-  const candidates = uniqueNames(
-    mergeSortedRuns(sources, (candidate) => candidate.name),
-    bucket,
-  );
+  const candidates = pageCandidates(context, bucket, options);
   if (options.withMetadata) {
     return collectPage(candidates, options.limit, (batch) =>
       resolveStoredObjects(disk, bucket, batch),
@@ -60,6 +65,34 @@ export async function listObjects(
   }
   const chunkSets = (): Promise<boolean> => hasChunkSets(context, bucket);
   return collectPage(candidates, options.limit, (batch) => resolveNames(disk, batch, chunkSets));
+}
+
+/** One page of replicas with what LRU weighs (see `resolveReplicas`), ascending by name. */
+export async function listReplicas(
+  context: StoreContext,
+  bucket: BucketJson,
+  options: Pick<ListObjectsOptions, 'startAfter' | 'limit'>,
+): Promise<ListedReplica[]> {
+  invariant(Number.isInteger(options.limit) && options.limit >= 0, 'listing limit');
+  return collectPage(pageCandidates(context, bucket, options), options.limit, (batch) =>
+    resolveReplicas(context.disk, bucket, batch),
+  );
+}
+
+/** Every readable mountpath's files within the bounds, merged by name, one per name. */
+function pageCandidates(
+  context: StoreContext,
+  bucket: BucketJson,
+  options: Pick<ListObjectsOptions, 'prefix' | 'startAfter' | 'contentType'>,
+): AsyncGenerator<Candidate[]> {
+  const bounds: WalkBounds = { prefix: options.prefix ?? '', startAfter: options.startAfter ?? '' };
+  const sources = readableMountpaths(context).map((mountpath) =>
+    listMountpathRuns(context.disk, mountpath, bucket, bounds, options.contentType ?? 'ob'),
+  );
+  return uniqueNames(
+    mergeSortedRuns(sources, (candidate) => candidate.name),
+    bucket,
+  );
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type StatBatch,
 } from './io/index.js';
 import {
+  evictionFieldsFromAttribute,
   metadataAttributeName,
   metadataFromAttribute,
   sizeFromAttribute,
@@ -19,7 +20,7 @@ import {
 import type { Mountpath } from './mountpath/index.js';
 import { childPath } from './layout/index.js';
 import { describeObject, toStoredObject } from './store-context.js';
-import type { ListedName, StoredObject } from './store-types.js';
+import type { ListedName, ListedReplica, StoredObject } from './store-types.js';
 
 /** Files per stat-batch job: bounds one job's time on a thread-pool thread. */
 const batchMaxFiles = 1000;
@@ -121,6 +122,44 @@ export async function resolveStoredObjects(
     if (metadata === undefined) return;
     const times = { atimeNs: stats.accessTimeNs(at), mtimeNs: stats.modifiedTimeNs(at) };
     listed[index] = toStoredObject(bucket, candidate.name, metadata, times, candidate.mountpath);
+  });
+  return listed;
+}
+
+/**
+ * What LRU weighs: every file's stat and record, of which only size, copies and the chunked flag
+ * are decoded (a full StoredObject per candidate was most of LRU's listing cost).
+ */
+export async function resolveReplicas(
+  disk: Disk,
+  bucket: BucketJson,
+  batch: Candidate[],
+): Promise<Array<ListedReplica | undefined>> {
+  const listed = new Array<ListedReplica | undefined>(batch.length).fill(undefined);
+  const all = batch.map((_, index) => index);
+  await readGroups(disk, batch, all, 'all', (index, candidate, stats, at) => {
+    if (!isRegularFile(stats, at)) return;
+    const { metadata } = candidate;
+    const fields =
+      metadata === undefined
+        ? quietly(() =>
+            evictionFieldsFromAttribute(
+              stats.attribute(at),
+              stats.attributeError(at),
+              describeObject(bucket, candidate.name),
+            ),
+          )
+        : { size: metadata.size, copies: metadata.copies, chunked: metadata.chunks !== undefined };
+    if (fields === undefined) return;
+    listed[index] = {
+      name: candidate.name,
+      mountpath: candidate.mountpath.path,
+      size: fields.size,
+      accessTimeNs: stats.accessTimeNs(at),
+      modifiedTimeMs: Number(stats.modifiedTimeNs(at) / 1_000_000n),
+      copies: fields.copies,
+      chunked: fields.chunked,
+    };
   });
   return listed;
 }

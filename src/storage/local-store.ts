@@ -53,7 +53,7 @@ import {
   type Mountpath,
   type MountpathCapacity,
 } from './mountpath/index.js';
-import { listObjects } from './list-objects.js';
+import { listObjects, listReplicas } from './list-objects.js';
 import { repairCopies, type CopiesReport, type CopiesRequest } from './mirror-copies.js';
 import { removeObjectFile } from './object-placement.js';
 import { putObject } from './put-object.js';
@@ -103,6 +103,7 @@ import {
   type DeleteGuard,
   type ObjectLockState,
   type ListedName,
+  type ListedReplica,
   type ObjectName,
   type ListObjectsOptions,
   type ObjectReadResult,
@@ -579,6 +580,14 @@ export class LocalStore {
     return await this.#watch((context) => listObjects(context, bucket, options));
   }
 
+  /** One page of replicas with only what LRU weighs (cheaper than `listObjects` with metadata). */
+  async listReplicas(
+    bucket: BucketJson,
+    options: { startAfter?: string; limit: number },
+  ): Promise<ListedReplica[]> {
+    return await this.#watch((context) => listReplicas(context, bucket, options));
+  }
+
   /**
    * Removes the bucket's tree on every mountpath: each is renamed into the trash at once (the
    * bucket's objects vanish atomically per mountpath), then deleted.
@@ -708,12 +717,17 @@ export class LocalStore {
     replicas: readonly ColdReplica[],
     readBeforeMs: number,
   ): Promise<ColdOutcome[]> {
-    const unread = replicas.filter(
-      ({ name }) => (this.#accessTimes.pendingMs(unameOf(bucket, name)) ?? 0) <= readBeforeMs,
-    );
+    // LRU flushed the recorded reads before it listed: usually none is pending.
+    const unread =
+      this.#accessTimes.pending === 0
+        ? replicas
+        : replicas.filter(
+            ({ name }) => (this.#accessTimes.pendingMs(unameOf(bucket, name)) ?? 0) <= readBeforeMs,
+          );
     const outcomes = await this.#watch((context) =>
       evictColdReplicas(context, bucket, unread, BigInt(readBeforeMs) * 1_000_000n),
     );
+    if (unread === replicas) return outcomes;
     const byName = new Map(unread.map(({ name }, index) => [name, outcomes[index]]));
     return replicas.map(({ name }) => byName.get(name) ?? 'kept');
   }

@@ -122,8 +122,8 @@ export interface ColdReplica {
   readonly modifiedTimeMs: number;
   /** Its mirror copies' paths then (the record's `copies`). */
   readonly copies: readonly string[];
-  /** A chunked object's chunk set then: such an object is evicted by the general path. */
-  readonly chunkSet?: string | undefined;
+  /** A chunked object then: such an object is evicted by the general path. */
+  readonly chunked: boolean;
 }
 
 /**
@@ -154,7 +154,7 @@ export async function evictColdReplicas(
       if (!taken[index]) return [];
       // Away from its home (a resilver has yet to move it), another replica may be left over.
       if (
-        replica.chunkSet !== undefined ||
+        replica.chunked ||
         homeMountpath(context, unameOf(bucket, replica.name)).path !== replica.mountpath
       ) {
         outcomes[index] = 'elsewhere';

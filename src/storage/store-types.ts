@@ -194,6 +194,23 @@ export interface ByteRange {
 export type RangeResolver = (sizeBytes: number) => ByteRange | undefined;
 
 /** Listing page request. */
+/**
+ * A replica as LRU's candidate listing sees it (`listReplicas`): what it weighs and what the
+ * eviction checks again, nothing else decoded.
+ */
+export interface ListedReplica {
+  readonly name: string;
+  /** The mountpath its file is on. */
+  readonly mountpath: string;
+  /** The object's size (a chunked object's too: its file is empty). */
+  readonly size: number;
+  readonly accessTimeNs: bigint;
+  readonly modifiedTimeMs: number;
+  /** Its mirror copies' paths (the record's `copies`). */
+  readonly copies: readonly string[];
+  readonly chunked: boolean;
+}
+
 export interface ListObjectsOptions {
   /** Only names starting with this. */
   prefix?: string;

@@ -86,14 +86,16 @@ describe('jobs', () => {
     assert.equal(status.aborted, true);
   });
 
-  test('start refuses unknown kinds (400), kinds not built yet (501), dsort (400: /v1/sort starts it)', async () => {
+  test('start refuses unknown kinds (400), blob-download without its bucket, dsort (400: /v1/sort starts it)', async () => {
     await assert.rejects(
       client.jobs.start('no-such-kind'),
       (error: Error & { status?: number }) => error.status === 400,
     );
+    // Started this way in test/remote/blob-download.test.ts.
     await assert.rejects(
       client.jobs.start('blob-download'),
-      (error: Error & { status?: number }) => error.status === 501,
+      (error: Error & { status?: number }) =>
+        error.status === 400 && /needs a bucket/.test(error.message),
     );
     // The downloader starts from its own API (/v1/download).
     await assert.rejects(

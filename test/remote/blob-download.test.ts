@@ -2,7 +2,9 @@
 // the job fetches a multi-MiB object byte for byte in the ranged GETs its chunk size implies, on
 // one target, and has nothing to do once the object is cached; a GET with `Ais-Blob-*` streams an
 // object as it is fetched in ranges (a job too); a job stopped mid-way stores nothing; prefetch's
-// `blob-threshold` reads large objects in ranges and small ones whole; bad requests are refused.
+// `blob-threshold` reads large objects in ranges and small ones whole; the xaction start API
+// (`PUT /v1/cluster`, kind `blob-download`) starts one with the default chunk size; bad requests
+// are refused.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +36,7 @@ describe('blob download from an aws:// bucket', () => {
       ['slow', 4 * mib],
       ['pf-large', 2.5 * mib],
       ['pf-small', 100 * 1024],
+      ['via-start', 5 * mib],
     ];
     for (const [name, size] of sizes) {
       const body = randomBytes(size);
@@ -142,6 +145,43 @@ describe('blob download from an aws:// bucket', () => {
     assert.equal(ranges('pf-small'), 0);
     await readThroughCluster('pf-large');
     await readThroughCluster('pf-small');
+  });
+
+  test("the xaction start API starts one at the object's owner with the default 4 MiB chunks", async () => {
+    const client = setup.cluster.client(0);
+    const start = (name: string | undefined, bucket: BucketJson | undefined): Promise<Response> =>
+      fetch(`${setup.cluster.primary.publicUrl}/v1/cluster`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          action: 'start',
+          ...(name === undefined ? {} : { name }),
+          value: { Kind: 'blob-download', Bck: bucket ?? null },
+        }),
+      });
+    const response = await start('via-start', remote);
+    assert.equal(response.status, 200);
+    const id = (await response.text()).replace(/"/g, '');
+    assert.notEqual(id, '');
+    const status = await client.jobs.wait(id, { timeoutMs: 60_000 });
+    assert.equal(status.err, '');
+    assert.equal(status.kind, 'blob-download');
+    const snapshots = Object.values(await client.jobs.snapshots({ id })).flat();
+    assert.equal(snapshots.length, 1, 'one target ran it');
+    assert.equal(snapshots[0]?.stats['loc-bytes'], String(5 * mib));
+    assert.equal(ranges('via-start'), 2, '5 MiB in 4 MiB ranges');
+    await readThroughCluster('via-start');
+
+    const noName = await start(undefined, remote);
+    assert.equal(noName.status, 400);
+    assert.match(await errorMessage(noName), /needs the object \("name"\)/);
+    const noBucket = await start('via-start', undefined);
+    assert.equal(noBucket.status, 400);
+    assert.match(await errorMessage(noBucket), /needs a bucket/);
+    await client.createBucket({ name: 'local-start', provider: 'ais' });
+    const local = await start('x', { name: 'local-start', provider: 'ais' });
+    assert.equal(local.status, 400);
+    assert.match(await errorMessage(local), /not a remote bucket/);
   });
 
   test('refused: an ais:// bucket, no object, a Range with it, settings without it', async () => {

@@ -5,9 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
 import { plannedJobKinds, type LruArgs } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
+import { validateObjectName } from '../../storage/layout/index.js';
 import {
+  Action,
   apiPath,
   bucketQuery,
+  objectUname,
+  Query,
   Resource,
   zeroTime,
   type BucketJson,
@@ -36,14 +40,14 @@ interface AggregatedStatus {
 export class JobCoordinator {
   constructor(private readonly runtime: NodeRuntime) {}
 
-  /** `PUT /v1/cluster {"action":"start"}`: only kinds that may be started this way. */
-  async startByRequest(args: JobArgsJson): Promise<string> {
+  /**
+   * `PUT /v1/cluster {"action":"start"}`: only kinds that may be started this way. `objectName` is
+   * the message's `name` (the object of a `blob-download`).
+   */
+  async startByRequest(args: JobArgsJson, objectName = ''): Promise<string> {
     const kind = args.Kind ?? '';
     const definition = findJobKind(kind);
-    if (kind === 'blob-download')
-      throw notImplemented(
-        'starting "blob-download" with "start" (POST /v1/objects/<bucket> {"action":"blob-download","name":<object>} starts it)',
-      );
+    if (kind === Action.blobDownload) return this.#startBlobDownload(args.Bck, objectName);
     if (definition === undefined) {
       if (plannedJobKinds.has(kind)) throw notImplemented(`job kind "${kind}"`);
       throw badRequest(`unknown job kind "${kind}"`);
@@ -63,6 +67,38 @@ export class JobCoordinator {
       );
     const lruArgs: LruArgs = { Buckets: buckets, Force: args.Force === true };
     return this.start(kind, args.Bck, lruArgs);
+  }
+
+  /**
+   * `blob-download` through `start` (AIStore's xaction start API: `Bck`, the object as the
+   * message's `name`, default chunk size and workers): the object's owner starts it, as the
+   * `blob-download` action it is redirected to, and answers the job ID.
+   */
+  async #startBlobDownload(bucket: BucketJson | undefined, name: string): Promise<string> {
+    if (bucket === undefined) throw badRequest('job kind "blob-download" needs a bucket ("Bck")');
+    if (name === '') throw badRequest('job kind "blob-download" needs the object ("name")');
+    lookupBucket(this.runtime, bucket);
+    validateObjectName(name);
+    const map = this.runtime.store.clusterMap;
+    const owner = map?.ownerOf(objectUname(bucket, name));
+    if (map === undefined || owner === undefined)
+      throw new StoreError('ClusterNotReady', 'no storage targets in the cluster');
+    const query = bucketQuery(bucket);
+    query.set(Query.redirectProxyId, this.runtime.id);
+    query.set(Query.redirectMapVersion, String(map.version));
+    query.set(
+      Query.redirectBucketMetadataVersion,
+      String(this.runtime.store.bucketMetadata?.version ?? 0),
+    );
+    const jobId = await this.runtime.client.requestJson(
+      `${owner.intraUrl}${apiPath(Resource.objects, bucket.name)}?${query.toString()}`,
+      {
+        method: 'POST',
+        body: { action: Action.blobDownload, name, value: {} },
+        timeoutMs: this.runtime.store.config.values.timeouts.control_ms,
+      },
+    );
+    return String(jobId);
   }
 
   /** Starts a job on every active target; returns its ID (`idPrefix` first, as `tco-`). */

@@ -2,7 +2,13 @@
 // path or through an open file (then data and record come from the same inode).
 import { hasErrnoCode, objectMetadataCorrupted } from '../../errors/index.js';
 import type { Disk, DiskFile } from '../io/disk.js';
-import { decodeObjectMetadata, decodeObjectSize, encodeObjectMetadata } from './metadata-codec.js';
+import {
+  decodeEvictionFields,
+  decodeObjectMetadata,
+  decodeObjectSize,
+  encodeObjectMetadata,
+  type EvictionFields,
+} from './metadata-codec.js';
 import type { ObjectMetadata } from './object-metadata.js';
 
 /** AIStore's attribute name, kept so that tools that look for it find it. */
@@ -42,6 +48,15 @@ export function sizeFromAttribute(
   context: string,
 ): number {
   return decodeObjectSize(readRecord(record, readError, context), context);
+}
+
+/** Like `metadataFromAttribute`, for what LRU weighs (`decodeEvictionFields`). */
+export function evictionFieldsFromAttribute(
+  record: Buffer | undefined,
+  readError: Error | undefined,
+  context: string,
+): EvictionFields {
+  return decodeEvictionFields(readRecord(record, readError, context), context);
 }
 
 function readRecord(

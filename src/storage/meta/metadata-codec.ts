@@ -140,8 +140,42 @@ export function decodeObjectSize(record: Uint8Array, context: string): number {
   return size;
 }
 
+/** What LRU weighs of a record: the bytes it frees and where they are. */
+export interface EvictionFields {
+  readonly size: number;
+  readonly copies: readonly string[];
+  /** A chunked object (version-2 record): its chunks are removed by the general eviction. */
+  readonly chunked: boolean;
+}
+
+const noCopies: readonly string[] = Object.freeze([]);
+
+/**
+ * Size, mirror copies and chunking for LRU's candidate listing: the checks of `decodeObjectSize`,
+ * then one scan of the top-level map; only a record with copies (or a form the scan does not
+ * read) is decoded whole. Throws ObjectCorrupted.
+ */
+export function decodeEvictionFields(record: Buffer, context: string): EvictionFields {
+  const size = decodeObjectSize(record, context);
+  const chunked = record[0] === chunkedMetadataFormatVersion;
+  // `c` is always written; an empty array (0x90) is the common case of no mirror copies.
+  const copiesAt = scanForKey(record.subarray(headerBytes), 0x63);
+  if (copiesAt !== undefined && record[headerBytes + copiesAt] === 0x90)
+    return { size, copies: noCopies, chunked };
+  return { size, copies: decodeObjectMetadata(record, context).copies, chunked };
+}
+
 /** The `s` value of a MessagePack map of string keys; undefined when absent or unreadable. */
 function scanForSize(payload: Buffer): number | undefined {
+  const at = scanForKey(payload, 0x73);
+  return at === undefined ? undefined : readUnsigned(payload, at);
+}
+
+/**
+ * Where the value of one-letter key `letter` of a MessagePack map of string keys starts; undefined
+ * when absent or unreadable.
+ */
+function scanForKey(payload: Buffer, letter: number): number | undefined {
   const head = payload[0];
   if (head === undefined) return undefined;
   let entries: number;
@@ -151,8 +185,8 @@ function scanForSize(payload: Buffer): number | undefined {
   else return undefined;
   for (let entry = 0; entry < entries; entry += 1) {
     const key = payload[offset];
-    // The key `s`: a one-byte fixstr (0xa1) holding 0x73.
-    if (key === 0xa1 && payload[offset + 1] === 0x73) return readUnsigned(payload, offset + 2);
+    // A one-letter key: a one-byte fixstr (0xa1) holding the letter.
+    if (key === 0xa1 && payload[offset + 1] === letter) return offset + 2;
     const valueAt = skipValue(payload, offset, 0);
     if (valueAt === undefined) return undefined;
     const next = skipValue(payload, valueAt, 0);

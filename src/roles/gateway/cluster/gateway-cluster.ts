@@ -143,7 +143,7 @@ export class GatewayCluster implements ClusterPort {
       const args = parseJobArgs(message.value, message.action);
       if (clusterJobKinds.has(args.Kind ?? ''))
         return this.actions.startJob(args, context, message);
-      return this.jobs.startByRequest(args);
+      return this.jobs.startByRequest(args, message.name ?? '');
     }
     if (message.action === Action.stopJob) {
       const args = parseJobArgs(message.value, message.action);

@@ -462,19 +462,25 @@ export class ObjectService {
     const outcomes: ColdOutcome[] = local
       ? await this.store.evictCold(bucket.bucket, replicas, readBeforeMs)
       : replicas.map(() => 'elsewhere');
-    return await mapBounded(
-      [...outcomes.entries()],
-      evictionsInFlight,
-      async ([index, outcome]) => {
-        const name = (replicas[index] as ColdReplica).name;
-        if (outcome === 'kept') return 'kept';
-        if (outcome === 'evicted') {
-          await this.#changed({ bucket: bucket.bucket, name });
-          return 'evicted';
-        }
-        return await this.#evictIfUnread({ bucket, name }, readBeforeMs);
-      },
-    );
+    // Settled ones without a promise each: a batch is hundreds of objects.
+    const results: ColdEviction[] = [];
+    const elsewhere: number[] = [];
+    for (const [index, outcome] of outcomes.entries()) {
+      if (outcome === 'elsewhere') elsewhere.push(index);
+      results.push(outcome === 'elsewhere' ? 'gone' : outcome);
+    }
+    if (this.#changeListeners.length > 0)
+      for (const [index, outcome] of outcomes.entries())
+        if (outcome === 'evicted')
+          await this.#changed({
+            bucket: bucket.bucket,
+            name: (replicas[index] as ColdReplica).name,
+          });
+    await mapBounded(elsewhere, evictionsInFlight, async (index) => {
+      const { name } = replicas[index] as ColdReplica;
+      results[index] = await this.#evictIfUnread({ bucket, name }, readBeforeMs);
+    });
+    return results;
   }
 
   async #evictIfUnread(target: ObjectTarget, readBeforeMs: number): Promise<ColdEviction> {
