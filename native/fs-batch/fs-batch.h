@@ -3,6 +3,7 @@
 #define CAIRN_FS_BATCH_H
 #include <node_api.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /**
  * First read size of an attribute: Cairn's records are at most 4000 bytes. Linux allocates (and
@@ -18,6 +19,9 @@
 
 /** A copy of a string argument as UTF-8 (embedded NULs kept); sets *length when not NULL. */
 char *string_argument(napi_env env, napi_value value, size_t *length);
+
+/** The data of a BigInt64Array argument of `length` elements (not a copy); NULL when it is not one. */
+int64_t *bigint_array(napi_env env, napi_value value, size_t length);
 
 /** readFile and readFiles (read-file.c). */
 napi_value read_file(napi_env env, napi_callback_info info);

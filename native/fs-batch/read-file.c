@@ -210,8 +210,7 @@ fail:
   napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot build the result", NAPI_AUTO_LENGTH);
 }
 
-/** The data of a BigInt64Array argument of `length` elements; NULL when it is not one. */
-static int64_t *bigint_array(napi_env env, napi_value value, size_t length) {
+int64_t *bigint_array(napi_env env, napi_value value, size_t length) {
   napi_typedarray_type type;
   size_t count;
   void *data;

@@ -107,12 +107,8 @@ fail:
 
 /** A copy of a BigInt64Array argument of `length` elements; NULL when it is not one. */
 static int64_t *copy_bigints(napi_env env, napi_value value, size_t length) {
-  napi_typedarray_type type;
-  size_t count;
-  void *data;
-  if (napi_get_typedarray_info(env, value, &type, &count, &data, NULL, NULL) != napi_ok ||
-      type != napi_bigint64_array || count != length)
-    return NULL;
+  const int64_t *data = bigint_array(env, value, length);
+  if (data == NULL) return NULL;
   int64_t *copy = malloc((length == 0 ? 1 : length) * sizeof(int64_t));
   if (copy != NULL && length > 0) memcpy(copy, data, length * sizeof(int64_t));
   return copy;
