@@ -2,7 +2,7 @@
 // with the error rate, calls leave spaced and in order (retries first), a hopeless queue is refused.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { systemClock } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
 import { AdaptivePacer, AdaptiveRate } from './adaptive-pacer.js';
 
 test('the rate falls while the remote throttles and climbs back when it is quiet', () => {
@@ -42,28 +42,31 @@ test('a throttled call backs off longer the more of the recent calls were thrott
 });
 
 test('calls leave one at a time, spaced, with retries first; a hopeless queue is refused', async (t) => {
-  // The pacer's timers do not hold a process open (a node's servers do): this test's does.
-  const keepAlive = setInterval(() => undefined, 1000);
-  t.after(() => clearInterval(keepAlive));
-  const pacer = new AdaptivePacer({ maxTokens: 40, intervalMs: 1000 }, systemClock);
-  const left: Array<{ label: string; atMs: number }> = [];
+  // The clock and the pacer's timers are the test's: each call leaves exactly 25 ms after the one
+  // before, whatever else the machine is doing.
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  const clock: Clock = { nowMs: () => Date.now() };
+  const pacer = new AdaptivePacer({ maxTokens: 40, intervalMs: 1000 }, clock);
+  const left: string[] = [];
   const call = async (label: string, retry = false): Promise<void> => {
     await pacer.turn(retry);
-    left.push({ label, atMs: performance.now() });
+    left.push(label);
   };
-  const first = call('a');
-  const rest = [call('b'), call('c'), call('retry', true)];
-  await Promise.all([first, ...rest]);
-  assert.deepEqual(
-    left.map((entry) => entry.label),
-    ['a', 'retry', 'b', 'c'],
-  );
-  // Each call leaves 25 ms after the one before: the last 75 ms after the first (a call's code
-  // may run late, which only shortens the gap after it).
-  const spanMs = (left.at(-1)?.atMs ?? 0) - (left[0]?.atMs ?? 0);
-  assert.ok(spanMs >= 72, `4 calls left within ${spanMs.toFixed(1)} ms (spacing 25)`);
+  const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  const calls = Promise.all([call('a'), call('b'), call('c'), call('retry', true)]);
+  await settled();
+  assert.deepEqual(left, ['a']);
+  for (const [index, label] of ['retry', 'b', 'c'].entries()) {
+    t.mock.timers.tick(24);
+    await settled();
+    assert.equal(left.length, index + 1, `nothing more left 24 ms after ${left.at(-1)}`);
+    t.mock.timers.tick(1);
+    await settled();
+    assert.equal(left.at(-1), label, `${label} left 25 ms after the call before it`);
+  }
+  await calls;
 
-  const slow = new AdaptivePacer({ maxTokens: 2, intervalMs: 3_600_000 }, systemClock);
+  const slow = new AdaptivePacer({ maxTokens: 2, intervalMs: 3_600_000 }, clock);
   await slow.turn();
   assert.ok(slow.turn() !== undefined, 'one call may wait half an hour');
   assert.equal(slow.turn(), undefined, 'a second one would wait over a minute');

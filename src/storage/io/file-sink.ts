@@ -2,6 +2,7 @@
 // chunks that arrive while a write is in flight go to the file together in the next one (one
 // `writev`). A 1 MiB body read from a socket in 64 KiB pieces then takes a few thread-pool writes
 // instead of sixteen; a body longer than its declared length is cut short instead of filling the disk.
+import { IncomingMessage } from 'node:http';
 import { finished, Writable, type Readable } from 'node:stream';
 import { badRequest } from '../../errors/index.js';
 import type { DiskFile } from './disk.js';
@@ -50,6 +51,10 @@ export function writeBody(
       }
       // The watcher stays: it takes the 'error' the body's destruction emits.
       body.unpipe(sink);
+      // As `pipeline` does: a server request is torn down without its socket (destroying an
+      // unfinished one would reset the connection), so that the error can still be answered.
+      if (body instanceof IncomingMessage && !('req' in body))
+        (body as { socket: IncomingMessage['socket'] | null }).socket = null;
       body.destroy(error);
       sink.destroy(error);
       reject(error);
