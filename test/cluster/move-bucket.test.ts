@@ -84,7 +84,14 @@ describe('move-bck', () => {
         reads += 1;
       }
     };
-    const readers = [0, 1, 2].map((start) => reader(start * 131));
+    // A failed read stops every reader at once (none runs on into the next test) and fails this one.
+    const failures: unknown[] = [];
+    const readers = [0, 1, 2].map((start) =>
+      reader(start * 131).catch((error: unknown) => {
+        moving = false;
+        failures.push(error);
+      }),
+    );
     const id = await client.jobs.moveBucket(from, to);
     const status = await client.jobs.wait(id, { timeoutMs: 600_000 });
     assert.equal(status.kind, 'move-bck');
@@ -94,6 +101,7 @@ describe('move-bck', () => {
     );
     moving = false;
     await Promise.all(readers);
+    assert.deepEqual(failures, []);
     assert.ok(reads > 0);
     // Reads that found the old name gone found the object under the new one (checked above).
     void switched;
@@ -188,6 +196,16 @@ describe('move-bck', () => {
     assert.equal(exists.status, 409);
     assert.match(exists.body, /already exists/);
     assert.equal((await post('nope', '?bck_to=ais/@%23/move-new/')).status, 404);
+    // A direct request naming a bucket a target does not know goes to the primary, the authority
+    // (a direct client may learn of a rename's new name before this target does); it answers.
+    const direct = await rawRequest(
+      cluster.targets[0]?.publicUrl ?? '',
+      'GET',
+      '/v1/objects/nope/x',
+    );
+    assert.equal(direct.status, 307);
+    assert.equal(direct.headers.location, `${url}/v1/objects/nope/x`);
+    await assert.rejects(client.getObjectBytes({ name: 'nope', provider: 'ais' }, 'x'), bucketGone);
     assert.equal((await names(client, { name: 'move-other', provider: 'ais' })).length, 0);
     assert.equal((await names(client, to)).length, objectCount);
   });

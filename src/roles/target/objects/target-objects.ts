@@ -77,6 +77,8 @@ export class TargetObjects implements ObjectPort {
       address.bucket,
       context.query.get(Query.redirectBucketMetadataVersion) ?? undefined,
     );
+    const unknownBucketAuthority = this.#unknownBucketAuthority(address.bucket, context);
+    if (unknownBucketAuthority !== undefined) return unknownBucketAuthority;
     lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);
     // A gateway sent a read here in place of an unreachable owner: served here, whatever the map.
@@ -115,6 +117,22 @@ export class TargetObjects implements ObjectPort {
     const ownBucketMetadata = this.runtime.store.bucketMetadata?.version ?? 0;
     query.set(Query.redirectBucketMetadataVersion, String(ownBucketMetadata));
     return `${owner.publicUrl}${context.path}?${query.toString()}`;
+  }
+
+  /**
+   * A client in direct mode (its own placement, no gateway) may name a bucket this target has not
+   * heard of yet: the primary applies a bucket change (a move-bck's new name) before the targets
+   * do, and another target may already have told the client the old name is gone. Such a request
+   * goes to the primary, the authority on buckets: it answers "does not exist" itself, or
+   * redirects back with its metadata version, which the owner then waits for (see BucketGate).
+   */
+  #unknownBucketAuthority(bucket: BucketJson, context: RequestContext): string | undefined {
+    if (context.query.has(Query.redirectProxyId)) return undefined;
+    const known = this.runtime.store.bucketMetadata;
+    if (known === undefined || known.get(bucket) !== undefined) return undefined;
+    const primary = this.runtime.store.clusterMap?.primary;
+    if (primary === undefined) return undefined;
+    return `${primary.publicUrl}${context.path}${context.search}`;
   }
 
   async head(address: ObjectAddress, options?: HeadOptions): Promise<ObjectInfo> {

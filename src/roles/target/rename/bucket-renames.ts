@@ -74,8 +74,8 @@ export class BucketRenames {
   /**
    * Resolves once a request for `bucket` may look it up: when the node that routed it here knew
    * newer bucket metadata (`senderVersion`, as it travels; the primary applies a rename before it
-   * reaches the targets), that metadata is awaited (briefly: then the request is answered by what
-   * is known); and when the bucket is a rename's new name, the rename of its directories here.
+   * reaches the targets), that metadata is awaited (at most a control-plane timeout: then the
+   * request is answered by what is known); and when the bucket is a rename's new name, the rename of its directories here.
    * Per request, so the usual case costs one set lookup.
    */
   ready(bucket: BucketJson, senderVersion: string | undefined): Promise<void> {
@@ -88,8 +88,18 @@ export class BucketRenames {
 
   async #readyAfterWait(bucket: BucketJson, sender: number): Promise<void> {
     const store = this.runtime.store;
-    if (sender > 0)
-      await store.waitForBucketMetadata(sender, store.config.values.keepalive.interval_ms * 2);
+    // The sender's metadata is on its way (the primary pushes it to targets right after applying
+    // it); without it the bucket may look missing, so the wait is as long as that push may take.
+    if (sender > 0) {
+      await store.waitForBucketMetadata(sender, store.config.values.timeouts.control_ms);
+      const known = store.bucketMetadata?.version ?? 0;
+      if (known < sender)
+        this.runtime.log.warn('bucket metadata of a redirect did not arrive', {
+          bucket: bucketDisplayName(bucket),
+          sender,
+          known,
+        });
+    }
     if (this.#newNames.has(bucketKeyOf(bucket))) await this.settled();
   }
 
