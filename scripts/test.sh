@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/test-deps.sh s3cmd rclone awscli zip unzip lz4 iproute2 chromium
 npm run --silent build
 npm run --silent check
-# Only *.test.js files are tests (node would also run every file under a folder named `test`).
-mapfile -t tests < <(find dist/src dist/test -name '*.test.js' | sort)
+# The compiled test files, longest first (see scripts/order-tests.mjs).
+mapfile -t tests < <(node scripts/order-tests.mjs)
 exec node --test --test-reporter=spec --test-concurrency="${CAIRN_TEST_CONCURRENCY:-3}" \
   --test-timeout=900000 "${tests[@]}"
