@@ -11,7 +11,7 @@ bash scripts/test-deps.sh nginx wrk xxhash wget
 [ -d node_modules/s3rver ] || npm ci --no-audit --no-fund
 npm run --silent build
 
-benchmarks=(${BENCH_ONLY:-micro native-vs-nginx s3-api s3-peers s3-throughput list-objects get-rss lru-eviction protection durability etl-inline shards get-batch dsort metrics-cost security-cost download sse-cost data-movement})
+benchmarks=(${BENCH_ONLY:-micro native-vs-nginx s3-api s3-peers s3-throughput list-objects get-rss lru-eviction remote-tier protection durability etl-inline shards get-batch dsort metrics-cost security-cost download sse-cost data-movement})
 mkdir -p bench/out
 summary=bench/out/summary.txt
 {
