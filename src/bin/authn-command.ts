@@ -1,6 +1,5 @@
 // `cairn authn`: runs the AuthN service (users, roles, clusters, tokens) in the foreground.
 import { Command } from 'commander';
-import { tlsConfig } from '../config/index.js';
 import { isStoreError } from '../errors/index.js';
 import type { RunningAuthn } from '../roles/authn/authn-service.js';
 
@@ -56,6 +55,7 @@ async function runAuthn(flags: AuthnFlags): Promise<void> {
       throw new Error('set --secret or CAIRN_AUTHN_SECRET (at least 16 characters)');
     // Loaded only here, as the node's modules are (node-command.ts).
     const { startAuthn } = await import('../roles/authn/authn-service.js');
+    const { tlsConfig } = await import('../config/index.js');
     service = await startAuthn({
       dir: flags.dir,
       host: flags.host,

@@ -2,7 +2,8 @@
 // The `cairn` program: the CLI (buckets, objects, cluster, playground) plus `cairn node` (a server).
 import { fileURLToPath } from 'node:url';
 import { buildCli } from '../cli/index.js';
-import { defaultS3AccessKey, defaultS3SecretKey } from '../config/index.js';
+// Not config/index.js: the CLI starts faster without the config schemas (zod).
+import { defaultS3AccessKey, defaultS3SecretKey } from '../config/default-credentials.js';
 import { authnCommand } from './authn-command.js';
 import { nodeCommand } from './node-command.js';
 

@@ -1,7 +1,7 @@
 // `cairn node`: starts a gateway or target process from a config file and flags (the composition root).
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { parseNodeConfig, readNodeConfigFile, type NodeConfig } from '../config/index.js';
+import type { NodeConfig } from '../config/index.js';
 import { isStoreError } from '../errors/index.js';
 import type { GatewayFacts, PublicRoute, RunningNode } from '../roles/common/node-runtime.js';
 import { offsetClock, type Clock } from '../util/clock.js';
@@ -99,6 +99,9 @@ function testClockSeam(): { clock?: Clock } {
 }
 
 async function runNode(flags: NodeFlags): Promise<void> {
+  // Loaded here, not at the top: every CLI command imports this file, and the schemas (zod) would
+  // slow each one's start.
+  const { parseNodeConfig, readNodeConfigFile } = await import('../config/index.js');
   const fromFile = flags.config === undefined ? {} : await readNodeConfigFile(flags.config);
   const raw: Record<string, unknown> = { ...fromFile };
   if (flags.role !== undefined) raw.role = flags.role;

@@ -2,7 +2,7 @@
 // a time, with a progress bar on a terminal) or `-` for stdin.
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { Presets, SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import { bucketDisplayName, type BucketJson, type Client } from '../sdk/index.js';
 import { formatBytes } from '../util/bytes.js';
 import { parseObjectDestination, positiveInteger } from './arguments.js';
@@ -79,7 +79,9 @@ async function putDirectory(
   const items = await directoryItems(root, prefix);
   const totalBytes = items.reduce((sum, item) => sum + item.sizeBytes, 0);
   const progress =
-    context.io.stderr.isTTY === true ? progressBar(context, items.length, totalBytes) : undefined;
+    context.io.stderr.isTTY === true
+      ? await progressBar(context, items.length, totalBytes)
+      : undefined;
   let doneBytes = 0;
   try {
     await uploadAll(context.client, bucket, items, concurrency, (item) => {
@@ -122,7 +124,13 @@ export async function uploadAll(
   if (failure !== undefined) throw failure.error;
 }
 
-function progressBar(context: CommandContext, objects: number, totalBytes: number): SingleBar {
+async function progressBar(
+  context: CommandContext,
+  objects: number,
+  totalBytes: number,
+): Promise<SingleBar> {
+  // cli-progress is loaded when a bar is drawn: every command would pay for it at start otherwise.
+  const { Presets, SingleBar } = await import('cli-progress');
   const bar = new SingleBar(
     {
       format: 'put |{bar}| {value}/{total} objects | {bytes}/{totalBytes} | {eta_formatted}',

@@ -4,10 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { StoreError } from '../errors/index.js';
 import { resolveNetworks, type NodeNetworks } from './node-networks.js';
-
-/** The playground's default S3 key pair (as MinIO's is minioadmin / minioadmin). */
-export const defaultS3AccessKey = 'cairnadmin';
-export const defaultS3SecretKey = 'cairnadmin';
+import { defaultS3AccessKey, defaultS3SecretKey } from './default-credentials.js';
 
 /** Where promoted files must be unless the node config names another directory. */
 export const defaultPromoteRoot = '/var/lib/cairn/promote';

@@ -1,5 +1,5 @@
 // `cairn job ls|show|start|wait|stop`: jobs (xactions) across the cluster, with a live progress line.
-import { Presets, SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { JobSnapshotJson, JobSnapshotsByNodeJson, JobStatusJson } from '../../sdk/index.js';
 import { formatBytes } from '../../util/bytes.js';
@@ -124,7 +124,8 @@ export async function waitForJob(
   progress?: JobProgressTotal,
 ): Promise<JobSnapshotsByNodeJson> {
   const live = context.io.stderr.isTTY === true;
-  const bar = live && progress !== undefined ? progressBar(context, progress.total) : undefined;
+  const bar =
+    live && progress !== undefined ? await progressBar(context, progress.total) : undefined;
   let status: JobStatusJson;
   try {
     status = await context.client.jobs.wait(id, {
@@ -158,7 +159,9 @@ export function sumCounter(snapshots: JobSnapshotsByNodeJson, counter: string): 
     .reduce((total, snapshot) => total + Number(snapshot.stats[counter] ?? 0), 0);
 }
 
-function progressBar(context: CommandContext, total: number): SingleBar {
+async function progressBar(context: CommandContext, total: number): Promise<SingleBar> {
+  // cli-progress is loaded when a bar is drawn: every command would pay for it at start otherwise.
+  const { Presets, SingleBar } = await import('cli-progress');
   const bar = new SingleBar(
     {
       format: 'job |{bar}| {value}/{total} objects | {eta_formatted}',

@@ -5,7 +5,6 @@ import { Option } from 'commander';
 import type { CliIo } from '../cli-io.js';
 import { commandAction } from '../context.js';
 import { parseBenchOptions, type RawBenchOptions } from './bench-options.js';
-import { runBench } from './run-bench.js';
 
 export type { BenchReport, OperationReport, PhaseReport } from './report.js';
 
@@ -49,6 +48,8 @@ export function registerBenchCommand(program: Command, io: CliIo): void {
     .addHelpText('after', examples)
     .action(
       commandAction(io, async (context, options: RawBenchOptions) => {
+        // The load generator and its drivers are loaded when a bench runs, not at every CLI start.
+        const { runBench } = await import('./run-bench.js');
         await runBench(context, parseBenchOptions(options, context.globals));
       }),
     );

@@ -3,7 +3,6 @@
 // `--backend` the remote bucket itself. Prints the job ID; `--wait` follows it with a progress bar
 // and reports each object that failed. `cairn download ls|show|wait|stop|rm` manage jobs.
 import { readFile } from 'node:fs/promises';
-import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import {
   zeroTime,
@@ -259,16 +258,19 @@ async function followDownload(
   timeoutSeconds: number,
 ): Promise<void> {
   const live = context.io.stderr.isTTY === true;
-  const bar = live
-    ? new SingleBar(
-        {
-          format: 'download |{bar}| {value}/{total} objects | {bytes} | {eta_formatted}',
-          stream: context.io.stderr,
-          hideCursor: true,
-        },
-        Presets.shades_classic,
-      )
-    : undefined;
+  // cli-progress is loaded when a bar is drawn: every command would pay for it at start otherwise.
+  const bars = live ? await import('cli-progress') : undefined;
+  const bar =
+    bars === undefined
+      ? undefined
+      : new bars.SingleBar(
+          {
+            format: 'download |{bar}| {value}/{total} objects | {bytes} | {eta_formatted}',
+            stream: context.io.stderr,
+            hideCursor: true,
+          },
+          bars.Presets.shades_classic,
+        );
   bar?.start(1, 0, { bytes: formatBytes(0) });
   let status: DownloadStatusJson;
   try {

@@ -23,7 +23,6 @@ import { commandAction } from '../context.js';
 import { defineGet } from '../get-command.js';
 import { listObjects } from '../ls-command.js';
 import { fileBody } from '../put-sources.js';
-import { putDirectoryIntoShard } from './archive-directory.js';
 
 interface PutOptions {
   archpath?: string;
@@ -154,6 +153,9 @@ function definePut(
         if (info.isDirectory()) {
           const { archpath, archmime } = options;
           const shard = { bucket, shard: objectName, mode, archpath, archmime };
+          // The archive writers (tar-stream, yazl...) are loaded when a directory is packed, not
+          // at every CLI start.
+          const { putDirectoryIntoShard } = await import('./archive-directory.js');
           await putDirectoryIntoShard(context, { root: file, ...shard });
           return;
         }

@@ -8,7 +8,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Presets, SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import {
   createArchiveWriter,
   formatFromName,
@@ -40,7 +40,7 @@ export async function putDirectoryIntoShard(
   if (items.length === 0) throw new UsageError(`"${request.root}" holds no files`);
   const totalBytes = items.reduce((sum, item) => sum + item.sizeBytes, 0);
   const progress =
-    context.io.stderr.isTTY === true ? progressBar(context, items.length) : undefined;
+    context.io.stderr.isTTY === true ? await progressBar(context, items.length) : undefined;
   try {
     if (request.mode === 'create')
       await uploadNewShard(context, request, items, () => progress?.increment());
@@ -132,7 +132,9 @@ async function appendEach(
   }
 }
 
-function progressBar(context: CommandContext, files: number): SingleBar {
+async function progressBar(context: CommandContext, files: number): Promise<SingleBar> {
+  // cli-progress is loaded when a bar is drawn: every command would pay for it at start otherwise.
+  const { Presets, SingleBar } = await import('cli-progress');
   const bar = new SingleBar(
     {
       format: 'archive |{bar}| {value}/{total} files | {eta_formatted}',

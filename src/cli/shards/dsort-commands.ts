@@ -2,9 +2,8 @@
 // from a JSON or YAML file (- for stdin) and, with --wait, follows the job's three phases
 // (extraction, sorting, creation) as live progress bars on a terminal.
 import { readFile } from 'node:fs/promises';
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import type { DsortJobInfoJson } from '../../sdk/index.js';
 import { formatBytes } from '../../util/bytes.js';
 import { UsageError } from '../cli-errors.js';
@@ -137,7 +136,8 @@ async function readSpec(context: CommandContext, file: string): Promise<object> 
   try {
     spec =
       /\.ya?ml$/i.test(file) || !text.trimStart().startsWith('{')
-        ? parseYaml(text)
+        ? // Loaded only for a YAML spec: every command would pay for it at start otherwise.
+          (await import('yaml')).parse(text)
         : JSON.parse(text);
   } catch (error) {
     throw new UsageError(`${file}: not a valid JSON or YAML spec: ${(error as Error).message}`);
@@ -178,17 +178,20 @@ async function followJob(
   timeoutSeconds: number,
 ): Promise<void> {
   const live = context.io.stderr.isTTY === true;
-  const multi = live
-    ? new MultiBar(
-        {
-          format: '{phase} |{bar}| {value}/{total}',
-          stream: context.io.stderr,
-          hideCursor: true,
-          clearOnComplete: false,
-        },
-        Presets.shades_classic,
-      )
-    : undefined;
+  // cli-progress is loaded when a bar is drawn: every command would pay for it at start otherwise.
+  const progress = live ? await import('cli-progress') : undefined;
+  const multi =
+    progress === undefined
+      ? undefined
+      : new progress.MultiBar(
+          {
+            format: '{phase} |{bar}| {value}/{total}',
+            stream: context.io.stderr,
+            hideCursor: true,
+            clearOnComplete: false,
+          },
+          progress.Presets.shades_classic,
+        );
   const bars: SingleBar[] =
     multi === undefined ? [] : phaseNames.map((phase) => multi.create(0, 0, { phase }));
   let metrics: Metrics;

@@ -2,7 +2,7 @@
 // re-sent on the gateway's 307 to the designated target. The answer is the archive, streamed
 // (`strm`), or multipart: the metadata (MossResp), then the archive, streamed out of the part.
 import type { Readable } from 'node:stream';
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import {
   batchMultipart,
   ContentType,
@@ -33,6 +33,9 @@ export async function getBatch(
   bucket?: BucketJson,
 ): Promise<BatchResult> {
   const label = clusterLabel(`GetBatch of ${request.in.length} item(s)`);
+  // busboy is loaded for a multipart answer only (every program using the SDK would pay for it at
+  // start otherwise), and before the request, so that the answer never waits for a reader.
+  const parser = request.strm === true ? undefined : (await import('busboy')).default;
   const path = bucket === undefined ? apiPath('ml', 'moss') : apiPath('ml', 'moss', bucket.name);
   const url = new URL(`${endpoint}${path}`);
   if (bucket !== undefined) url.searchParams.set(Query.provider, bucket.provider);
@@ -45,8 +48,8 @@ export async function getBatch(
   });
   await throwIfError(response, label, [200]);
   const contentType = headerValue(response.headers, Header.contentType) ?? '';
-  if (request.strm === true) return { contentType, body: response.body };
-  return await decodeMultipart(response.body, contentType, label.text);
+  if (parser === undefined) return { contentType, body: response.body };
+  return await decodeMultipart(parser, response.body, contentType, label.text);
 }
 
 /**
@@ -54,6 +57,7 @@ export async function getBatch(
  * file handed on as a stream (it fails if the answer is cut short).
  */
 function decodeMultipart(
+  parse: typeof busboy,
   body: Readable,
   contentType: string,
   operation: string,
@@ -66,7 +70,7 @@ function decodeMultipart(
     );
   }
   // busboy reads form-data framing, which is what the parts are (Go's multipart writer).
-  const parser = busboy({
+  const parser = parse({
     headers: { 'content-type': `multipart/form-data; boundary=${boundary[1] ?? boundary[2]}` },
     limits: { fieldSize: maxMetadataBytes, fields: 1, files: 1 },
   });
