@@ -28,7 +28,7 @@ export interface ExchangeRequest {
   /** The request target: path and query. */
   path: string;
   headers: Record<string, string>;
-  body: AsyncIterable<Buffer>;
+  body: AsyncIterable<Buffer> | Iterable<Buffer>;
   /** Longest silence of the transformer: before its answer and between two reads of it. */
   timeoutMs: number;
 }
