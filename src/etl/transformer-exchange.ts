@@ -97,6 +97,8 @@ function keep(origin: string, connection: Connection): void {
   const drop = (): void => {
     const at = list.indexOf(connection);
     if (at >= 0) list.splice(at, 1);
+    // A restarted transformer listens on another port: its old origin's entry goes.
+    if (list.length === 0 && idleConnections.get(origin) === list) idleConnections.delete(origin);
     socket.destroy();
   };
   socket.setTimeout(idleTimeoutMs, drop);
