@@ -2,12 +2,13 @@
 // (`PUT /<bucket>/<object>?etl_args=`, `Ais-Node-Url` naming the next stages of a pipeline) and
 // takes its answer: 200/202 with the transformed bytes, 204 when delivered by direct put, >=400 a
 // failure, 503 with `Ais-Etl-Retry-Reason: direct-put-transient` a request to send it again.
-import { PassThrough, Readable, Writable } from 'node:stream';
-import { Agent, errors, request, stream, type Dispatcher } from 'undici';
+import { Readable, Writable } from 'node:stream';
+import { Agent, errors, request, type Dispatcher } from 'undici';
 import { readSmallBody } from '../api/common/body.js';
 import { isStoreError } from '../errors/index.js';
 import { EtlHeader, etlRetryDirectPutTransient, Header, Query } from '../wire/index.js';
 import { etlUnavailable, transformFailed, transformTimedOut } from './etl-errors.js';
+import { exchange, TransformerGone, TransformerSilent } from './transformer-exchange.js';
 
 /** Connections to the transformers of this target (all on the loopback interface). */
 export const transformers = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
@@ -61,15 +62,17 @@ export async function pushToTransformer(push: PushRequest): Promise<PushAnswer> 
 /** An inline answer written where `pushInto`'s caller said: what the transformer sent. */
 export interface DeliveredAnswer {
   inBytes: number;
+  /** Bytes of the answer written (none for a direct put). */
+  outBytes: number;
   /** Set when the transformer delivered the bytes itself (direct put): what it says it did. */
   directPut: { length: string | undefined } | undefined;
 }
 
 /**
  * hpush for an inline GET: the transformer's bytes are written into the Writable `deliver` gives
- * for its answer's length (the client's response), chunk by chunk as they arrive, with no readable
- * stream in between (undici's `stream`: that layer cost about a fifth of the exchange's CPU).
- * Resolves once they all were written; a failure after `deliver` was called breaks that Writable.
+ * for its answer's length (the client's response, which must be done with a chunk when its write
+ * calls back: transformer-exchange.ts), chunk by chunk as they arrive. Resolves once they all were
+ * written; a failure after `deliver` was called breaks that Writable.
  */
 export async function pushInto(
   push: PushRequest,
@@ -77,20 +80,24 @@ export async function pushInto(
 ): Promise<DeliveredAnswer> {
   for (let attempt = 1; ; attempt += 1) {
     const opened = await push.open();
-    let failure: { status: number; text: Promise<Buffer>; retry: boolean } | undefined;
+    let failure: { status: number; text: () => Buffer; retry: boolean } | undefined;
     let directPut: DeliveredAnswer['directPut'];
+    let outBytes: number;
     try {
-      await stream(
-        targetOf(push),
-        exchangeOptions(push, opened),
-        ({ statusCode, headers }): Writable => {
+      outBytes = await exchange(
+        {
+          origin: push.url,
+          path: pathOf(push),
+          headers: headersOf(push, opened.size),
+          body: opened.body,
+          timeoutMs: push.objTimeoutMs,
+        },
+        (statusCode, headers): Writable => {
           if (statusCode >= 400) {
-            const text = new PassThrough();
             const retry = headers[EtlHeader.retryReason] === etlRetryDirectPutTransient;
-            const read = readSmallBody(text, maxErrorBytes, 'transformer error');
-            read.catch(() => undefined);
-            failure = { status: statusCode, text: read, retry };
-            return text;
+            const text = errorText();
+            failure = { status: statusCode, text: text.contents, retry };
+            return text.sink;
           }
           const kind = answerKind(statusCode, headers);
           if (kind.directPut === undefined) return deliver(kind.length);
@@ -102,10 +109,26 @@ export async function pushInto(
       if (opened.body instanceof Readable) opened.body.destroy();
       throw exchangeError(push.etlName, push.objTimeoutMs, error);
     }
-    if (failure === undefined) return { inBytes: opened.size, directPut };
+    if (failure === undefined)
+      return { inBytes: opened.size, outBytes: directPut === undefined ? outBytes : 0, directPut };
     if (failure.status === 503 && failure.retry && attempt < maxAttempts) continue;
-    throw answerError(push.etlName, failure.status, await failure.text);
+    throw answerError(push.etlName, failure.status, failure.text());
   }
+}
+
+/** A sink keeping (a copy of) the first `maxErrorBytes` of a transformer's error text. */
+function errorText(): { sink: Writable; contents: () => Buffer } {
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      const part = chunk.subarray(0, Math.max(0, maxErrorBytes - keptBytes));
+      kept.push(Buffer.from(part));
+      keptBytes += part.length;
+      callback();
+    },
+  });
+  return { sink, contents: () => Buffer.concat(kept) };
 }
 
 /** A sink for an answer's bytes nobody reads (a direct put's empty body). */
@@ -159,22 +182,27 @@ export async function readAnswer(
   return { body: response.body, length: kind.length, directPutLength: undefined };
 }
 
-/** `<transformer>/<bucket>/<object>[?etl_args=]`. */
-function targetOf(push: PushRequest): string {
-  if (push.args === undefined) return `${push.url}${push.path}`;
-  return `${push.url}${push.path}?${new URLSearchParams({ [Query.etlArgs]: push.args }).toString()}`;
+/** `/<bucket>/<object>[?etl_args=]`. */
+function pathOf(push: PushRequest): string {
+  if (push.args === undefined) return push.path;
+  return `${push.path}?${new URLSearchParams({ [Query.etlArgs]: push.args }).toString()}`;
+}
+
+/** The PUT's headers: the object's length, and the next stages of a pipeline. */
+function headersOf(push: PushRequest, size: number): Record<string, string> {
+  const headers: Record<string, string> = { [Header.contentLength]: String(size) };
+  if (push.nextStages.length > 0) headers[EtlHeader.nodeUrl] = push.nextStages.join(',');
+  return headers;
 }
 
 /** The PUT of the object to the transformer, within `obj_timeout`. */
 function exchangeOptions(
   push: PushRequest,
   opened: { size: number; body: AsyncIterable<Buffer> },
-): Parameters<typeof stream<null>>[1] & Parameters<typeof request<null>>[1] {
-  const headers: Record<string, string> = { [Header.contentLength]: String(opened.size) };
-  if (push.nextStages.length > 0) headers[EtlHeader.nodeUrl] = push.nextStages.join(',');
+): Parameters<typeof request<null>>[1] {
   return {
     method: 'PUT',
-    headers,
+    headers: headersOf(push, opened.size),
     // undici takes async iterables (its documented body types; its typings list only streams).
     body: opened.body as Readable,
     dispatcher: transformers,
@@ -188,7 +216,7 @@ async function send(
   opened: { size: number; body: AsyncIterable<Buffer> },
 ): Promise<Dispatcher.ResponseData> {
   try {
-    return await request(targetOf(push), exchangeOptions(push, opened));
+    return await request(`${push.url}${pathOf(push)}`, exchangeOptions(push, opened));
   } catch (error) {
     if (opened.body instanceof Readable) opened.body.destroy();
     throw exchangeError(push.etlName, push.objTimeoutMs, error);
@@ -198,8 +226,14 @@ async function send(
 /** A failed exchange with a transformer as the error the client gets. */
 export function exchangeError(etlName: string, objTimeoutMs: number, error: unknown): Error {
   if (isStoreError(error)) return error;
-  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError)
+  if (
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError ||
+    error instanceof TransformerSilent
+  )
     return transformTimedOut(etlName, objTimeoutMs);
+  if (error instanceof TransformerGone)
+    return etlUnavailable(etlName, `the transformer is unreachable: ${error.message}`);
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | undefined)?.code;
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')

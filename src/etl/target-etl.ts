@@ -4,7 +4,7 @@
 // metrics, counts and failed objects to the gateways (`/v1/etl/_node/...`, intra-cluster).
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describeError, type RequestContext } from '../api/common/index.js';
 import { sendValue, type ObjectAddress } from '../api/native/index.js';
@@ -494,20 +494,16 @@ export class TargetEtl {
       return;
     }
     // hpush: the transformer's bytes go straight into the response as they arrive.
-    let length: number | undefined;
     const answer = await pushInto(this.#pushRequest(local, request, undefined), (size) => {
-      length = size;
       res.writeHead(200, inlineHeaders(size));
-      return size === undefined ? this.#counting(local, res) : res;
-    }).catch((error: unknown) => {
-      throw exchangeError(local.name, local.spec.objTimeoutMs, error);
+      return res;
     });
     local.inBytes += answer.inBytes;
     if (answer.directPut !== undefined) {
       this.#answerDirectPut(local, answer.directPut.length, res);
       return;
     }
-    if (length !== undefined) local.outBytes += length;
+    local.outBytes += answer.outBytes;
     local.objCount += 1;
   }
 
@@ -540,15 +536,6 @@ export class TargetEtl {
       directPutLength === undefined ? {} : { [EtlHeader.directPutLength]: directPutLength },
     );
     res.end();
-  }
-
-  /** A Writable into `res` that counts the bytes passing (an answer of unknown length). */
-  #counting(local: LocalEtl, res: RequestContext['res']): Writable {
-    const counter = countingStream((bytes) => {
-      local.outBytes += bytes;
-    });
-    pipeline(counter, res).catch(() => undefined);
-    return counter;
   }
 
   /** hpush or io: the transformer's answer (no body: delivered by direct put). */
