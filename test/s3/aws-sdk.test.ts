@@ -523,6 +523,18 @@ describe('AWS SDK for JavaScript v3', () => {
     const atOnce = await fetch(zero);
     assert.equal(atOnce.status, 403);
     assert.match(await atOnce.text(), /<Code>AccessDenied<\/Code><Message>Request has expired</);
+    // Signed more than the allowed clock skew ahead: not valid yet.
+    const early = await getSignedUrl(
+      s3,
+      new GetObjectCommand({ Bucket: bucket, Key: 'presigned.txt' }),
+      { expiresIn: 60, signingDate: new Date(Date.now() + 3_600_000) },
+    );
+    const notYet = await fetch(early);
+    assert.equal(notYet.status, 403);
+    assert.match(
+      await notYet.text(),
+      /<Code>AccessDenied<\/Code><Message>Request is not valid yet</,
+    );
     // Out of range (checked before the signature, as S3 does): 400 with S3's messages.
     for (const [value, message] of [
       ['-1', 'X-Amz-Expires must be non-negative'],
