@@ -10,10 +10,15 @@ const revokedSchema = z.object({
   expires: z.number().int(),
 });
 
+/** A user's email (optional, AuthN's `email`): S3 ACLs may grant to a user by it. */
+export const userEmailSchema = z.email().max(254);
+
 const s3KeySchema = z.object({
   access_key: z.string().min(3).max(128),
   secret_key: z.string().min(8).max(256),
   owner: claimsSchema,
+  /** The owner's email, when it has one. */
+  email: userEmailSchema.optional(),
 });
 
 export const clusterAuthStateSchema = z.object({
@@ -26,6 +31,7 @@ export type ClusterAuthState = z.output<typeof clusterAuthStateSchema>;
 export interface S3Identity {
   readonly secretKey: string;
   readonly owner: Permissions;
+  readonly email?: string | undefined;
 }
 
 /** Parses a pushed or stored state; undefined when malformed. */

@@ -50,6 +50,8 @@ export const errorCodes = [
   'AccessDenied',
   'InvalidAccessKeyId',
   'SignatureDoesNotMatch',
+  /** A presigned URL's query parameters S3 refuses (`X-Amz-Expires` out of range). */
+  'AuthorizationQueryParametersError',
   'RequestTimeTooSkewed',
   'ContentSha256Mismatch',
   'PreconditionFailed',
@@ -89,6 +91,8 @@ export const errorCodes = [
   'MalformedPolicy',
   'NoSuchBucketPolicy',
   'MalformedACLError',
+  /** An ACL grant by an email address no user has. */
+  'UnresolvableGrantByEmailAddress',
   'AccessControlListNotSupported',
   'InvalidBucketAclWithObjectOwnership',
   'OwnershipControlsNotFoundError',

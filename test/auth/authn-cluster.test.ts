@@ -420,6 +420,40 @@ test('the CLI logs in, lists with the saved token, makes S3 keys, and logs out',
   assert.notEqual(loggedOut.code, 0);
 });
 
+test('a user may have an email: valid, unique ignoring case, shown, removable', async () => {
+  const login = await cli('auth', 'login', 'admin', '--password', authnAdminPassword);
+  assert.equal(login.code, 0, login.stderr);
+  const added = await cli(
+    ...['auth', 'user', 'add', 'dana', '--password', 'dana-pass', '--email', 'Dana@example.com'],
+  );
+  assert.equal(added.code, 0, added.stderr);
+  assert.equal((await cli('auth', 'logout')).code, 0);
+  const emailOf = async (user: string): Promise<string | undefined> =>
+    ((await authn.admin('GET', `/v1/users/${user}`, adminToken)) as { email?: string }).email;
+  assert.equal(await emailOf('dana'), 'Dana@example.com');
+  const erin = { id: 'erin', pass: 'erin-pass' };
+  await assert.rejects(
+    authn.admin('POST', '/v1/users', adminToken, { ...erin, email: 'dana@EXAMPLE.com' }),
+    /: 409 .*already has the email/,
+  );
+  await assert.rejects(
+    authn.admin('POST', '/v1/users', adminToken, { ...erin, email: 'not-an-email' }),
+    /: 400 .*email/,
+  );
+  await assert.rejects(
+    authn.admin('PUT', '/v1/users/guest', adminToken, { email: 'DANA@example.com' }),
+    /: 409 /,
+  );
+  // "" removes it; then another user may take it. A PUT without email keeps it.
+  await authn.admin('PUT', '/v1/users/dana', adminToken, { email: '' });
+  assert.equal(await emailOf('dana'), undefined);
+  await authn.admin('POST', '/v1/users', adminToken, { ...erin, email: 'dana@example.com' });
+  await authn.admin('PUT', '/v1/users/erin', adminToken, { pass: 'erin-pass-2' });
+  assert.equal(await emailOf('erin'), 'dana@example.com');
+  await authn.admin('DELETE', '/v1/users/erin', adminToken);
+  await authn.admin('DELETE', '/v1/users/dana', adminToken);
+});
+
 test('the AuthN service keeps its users across a restart', async () => {
   authn.stop();
   await authn.exited();

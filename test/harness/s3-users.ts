@@ -20,7 +20,7 @@ export class S3UsersCluster {
     readonly clients: Record<string, S3Client>,
   ) {}
 
-  /** Starts the cluster and AuthN; `users` sign with keys of their own. */
+  /** Starts the cluster and AuthN; `users` sign with keys of their own, each has `<user>@example.com`. */
   static async start(users: readonly string[]): Promise<S3UsersCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'cairn-s3-users-'));
     const cluster = await TestCluster.start({ proxies: 1, targets: 2, mountpaths: 1 });
@@ -50,6 +50,7 @@ export class S3UsersCluster {
         await authn.admin('POST', '/v1/users', token, {
           id,
           pass: `${id}-pass`,
+          email: `${id}@example.com`,
           clusters: [{ id: smap.uuid, perm: 'CREATE-BUCKET,LIST-BUCKETS' }],
         });
         const key = (await authn.admin('POST', '/v1/s3-keys', token, { user: id })) as {

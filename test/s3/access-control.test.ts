@@ -249,6 +249,67 @@ test('canned ACLs, grant headers and AccessControlPolicy documents grant bucket 
   assert.equal(await get('alice', 'alice-acl', 'anon.txt'), 'anon');
 });
 
+test('grants by email name the user with that email, stored as its canonical ID', async () => {
+  const bucket = 'alice-email';
+  await clients.alice.send(new CreateBucketCommand({ Bucket: bucket }));
+  await refused(put('bob', bucket, 'b.txt'), 'AccessDenied', 403);
+  // Grant headers: bob by email may write; the ACL shows bob's canonical ID.
+  await clients.alice.send(
+    new PutBucketAclCommand({
+      Bucket: bucket,
+      GrantWrite: 'emailAddress="bob@example.com"',
+      GrantFullControl: 'id="alice"',
+    }),
+  );
+  await put('bob', bucket, 'b.txt');
+  const acl = await clients.alice.send(new GetBucketAclCommand({ Bucket: bucket }));
+  const write = acl.Grants?.find((grant) => grant.Permission === 'WRITE');
+  assert.equal(write?.Grantee?.Type, 'CanonicalUser');
+  assert.equal(write?.Grantee?.ID, 'bob');
+  assert.equal(write?.Grantee?.EmailAddress, undefined);
+  // A document grants carol (her email in other case) reading; bob's grant is gone.
+  const byEmail = (EmailAddress: string, Permission: 'READ' | 'FULL_CONTROL') => ({
+    Grantee: { Type: 'AmazonCustomerByEmail' as const, EmailAddress },
+    Permission,
+  });
+  await clients.alice.send(
+    new PutBucketAclCommand({
+      Bucket: bucket,
+      AccessControlPolicy: {
+        Owner: { ID: 'alice' },
+        Grants: [
+          byEmail('alice@example.com', 'FULL_CONTROL'),
+          byEmail('CAROL@Example.com', 'READ'),
+        ],
+      },
+    }),
+  );
+  assert.deepEqual(await list('carol', bucket), ['b.txt']);
+  await refused(put('bob', bucket, 'b2.txt'), 'AccessDenied', 403);
+  // An email nobody has: S3's 400, by header and by document; the ACL stays.
+  await refused(
+    clients.alice.send(
+      new PutBucketAclCommand({ Bucket: bucket, GrantRead: 'emailAddress="nobody@example.com"' }),
+    ),
+    'UnresolvableGrantByEmailAddress',
+    400,
+  );
+  await refused(
+    clients.alice.send(
+      new PutBucketAclCommand({
+        Bucket: bucket,
+        AccessControlPolicy: {
+          Owner: { ID: 'alice' },
+          Grants: [byEmail('nobody@example.com', 'READ')],
+        },
+      }),
+    ),
+    'UnresolvableGrantByEmailAddress',
+    400,
+  );
+  assert.deepEqual(await list('carol', bucket), ['b.txt']);
+});
+
 test('bucket policies: allow by principal, action, resource and condition; explicit deny wins', async () => {
   await clients.alice.send(
     new CreateBucketCommand({ Bucket: 'alice-pol', ACL: 'authenticated-read' }),
@@ -637,8 +698,17 @@ test('the aws cli as the second and third user: object ACL, bucket policy, CORS'
   await clients.alice.send(new CreateBucketCommand({ Bucket: 'alice-cli' }));
   await put('alice', 'alice-cli', 'doc.txt', 'written by alice');
   await denied(getObject('bob'));
-  // An explicit grant by canonical ID lets bob read the object, and nobody else.
-  await ok(aws('alice', 's3api', 'put-object-acl', ...object, '--grant-read', 'id=bob'));
+  // An explicit grant by email (bob's, in other case) lets bob read the object, and nobody else.
+  await ok(
+    aws(
+      'alice',
+      's3api',
+      'put-object-acl',
+      ...object,
+      '--grant-read',
+      'emailaddress=Bob@Example.com',
+    ),
+  );
   const acl = JSON.parse(await ok(aws('alice', 's3api', 'get-object-acl', ...object))) as {
     Grants: Array<{ Grantee: { ID?: string }; Permission: string }>;
   };

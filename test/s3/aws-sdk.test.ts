@@ -467,6 +467,16 @@ describe('AWS SDK for JavaScript v3', () => {
       ),
     );
     assert.equal(wrong.name, 'BadDigest');
+    // Two checksums, or a value not of the algorithm's width: InvalidRequest, as S3 answers.
+    for (const sums of [
+      { ChecksumCRC32: 'AAAAAA==', ChecksumSHA1: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' },
+      { ChecksumCRC32: 'AAAA' },
+    ]) {
+      const invalid = await failure(
+        s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sum/bad', Body: 'x', ...sums })),
+      );
+      assert.deepEqual(invalid, { name: 'InvalidRequest', status: 400 });
+    }
     assert.equal(
       (await failure(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'sum/bad' })))).status,
       404,
@@ -503,7 +513,47 @@ describe('AWS SDK for JavaScript v3', () => {
     );
     const refused = await fetch(expired);
     assert.equal(refused.status, 403);
-    assert.match(await refused.text(), /<Code>AccessDenied<\/Code>.*expired/s);
+    assert.match(await refused.text(), /<Code>AccessDenied<\/Code><Message>Request has expired</);
+    // X-Amz-Expires 0 is valid and already past.
+    const zero = await getSignedUrl(
+      s3,
+      new GetObjectCommand({ Bucket: bucket, Key: 'presigned.txt' }),
+      { expiresIn: 0, signingDate: new Date(Date.now() - 2_000) },
+    );
+    const atOnce = await fetch(zero);
+    assert.equal(atOnce.status, 403);
+    assert.match(await atOnce.text(), /<Code>AccessDenied<\/Code><Message>Request has expired</);
+    // Signed more than the allowed clock skew ahead: not valid yet.
+    const early = await getSignedUrl(
+      s3,
+      new GetObjectCommand({ Bucket: bucket, Key: 'presigned.txt' }),
+      { expiresIn: 60, signingDate: new Date(Date.now() + 3_600_000) },
+    );
+    const notYet = await fetch(early);
+    assert.equal(notYet.status, 403);
+    assert.match(
+      await notYet.text(),
+      /<Code>AccessDenied<\/Code><Message>Request is not valid yet</,
+    );
+    // Out of range (checked before the signature, as S3 does): 400 with S3's messages.
+    for (const [value, message] of [
+      ['-1', 'X-Amz-Expires must be non-negative'],
+      ['soon', 'X-Amz-Expires should be a number'],
+      [
+        '604801',
+        'X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds',
+      ],
+    ] as const) {
+      const bad = await fetch(getUrl.replace('X-Amz-Expires=60', `X-Amz-Expires=${value}`));
+      assert.equal(bad.status, 400, value);
+      const text = await bad.text();
+      assert.match(text, /<Code>AuthorizationQueryParametersError<\/Code>/, value);
+      assert.ok(text.includes(`<Message>${message}</Message>`), text);
+    }
+    // A week exactly is in range (then refused only as a changed signature).
+    const week = await fetch(getUrl.replace('X-Amz-Expires=60', 'X-Amz-Expires=604800'));
+    assert.equal(week.status, 403);
+    assert.match(await week.text(), /SignatureDoesNotMatch/);
     const tampered = await fetch(getUrl.replace('presigned.txt', 'presigned-put.txt'));
     assert.equal(tampered.status, 403);
     assert.match(await tampered.text(), /SignatureDoesNotMatch/);

@@ -123,6 +123,31 @@ test('canned ACLs and grant headers on PutObject decide who reads the object', a
   );
 });
 
+test('object grants by email name the user with that email (stored as its ID)', async () => {
+  await clients.alice.send(new CreateBucketCommand({ Bucket: 'oacl-email' }));
+  // On the write and by PutObjectAcl, decided by the target that stores the object.
+  await put('alice', 'oacl-email', 'k', { GrantRead: 'emailAddress="bob@example.com"' });
+  assert.equal(await read('bob', 'oacl-email', 'k'), 'k');
+  assert.equal(await read('carol', 'oacl-email', 'k'), 'AccessDenied');
+  const putAcl = (GrantRead: string) =>
+    clients.alice.send(new PutObjectAclCommand({ Bucket: 'oacl-email', Key: 'k', GrantRead }));
+  await putAcl('emailAddress="Carol@Example.com"');
+  assert.equal(await read('carol', 'oacl-email', 'k'), 'k');
+  assert.equal(await read('bob', 'oacl-email', 'k'), 'AccessDenied');
+  assert.deepEqual(await objectAcl('alice', 'oacl-email', 'k'), ['alice', [['carol', 'READ']]]);
+  await refused(
+    putAcl('emailAddress="nobody@example.com"'),
+    'UnresolvableGrantByEmailAddress',
+    400,
+  );
+  await refused(
+    put('alice', 'oacl-email', 'k2', { GrantRead: 'emailAddress="nobody@example.com"' }),
+    'UnresolvableGrantByEmailAddress',
+    400,
+  );
+  assert.equal(await read('alice', 'oacl-email', 'k2'), 'NoSuchKey');
+});
+
 test('native custom metadata can neither forge, drop nor show the ACL record', async () => {
   await put('alice', 'oacl', 'native.txt', { ACL: 'public-read' });
   const url = `${setup.cluster.primary.publicUrl}/v1/objects/oacl/native.txt`;

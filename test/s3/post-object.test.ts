@@ -15,6 +15,7 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  type HeadObjectCommandOutput,
   PutBucketAclCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -186,6 +187,80 @@ describe('S3 POST Object', () => {
     );
     assert.match(refusal.stdout, /<Code>EntityTooLarge<\/Code>[^]*\n400$/);
     await absent('curl/too-big');
+  });
+
+  test('checksum fields are verified against the file and stored (curl -F)', async () => {
+    const data = randomBytes(64 * 1024 + 3);
+    const path = join(dir, 'summed.bin');
+    await writeFile(path, data);
+    const sha256 = createHash('sha256').update(data).digest('base64');
+    const policy = {
+      expiration: new Date(Date.now() + 600_000).toISOString(),
+      conditions: [
+        { bucket },
+        ['starts-with', '$key', 'sum/'],
+        ['starts-with', '$x-amz-checksum-sha256', ''],
+        ['starts-with', '$x-amz-checksum-algorithm', ''],
+      ],
+    };
+    const fields = signedFields(policy);
+    /** `curl -F` with the fields then the file: status and body. */
+    const curl = async (extra: Record<string, string>): Promise<[number, string]> => {
+      const args = ['-sS', '-D', '-', '-w', '\n%{http_code}'];
+      for (const [name, value] of Object.entries({ ...fields, ...extra }))
+        args.push('--form-string', `${name}=${value}`);
+      args.push('-F', `file=@${path}`, bucketUrl);
+      const { stdout } = await run('curl', args, { timeout: 60_000 });
+      const end = stdout.lastIndexOf('\n');
+      return [Number(stdout.slice(end + 1)), stdout.slice(0, end)];
+    };
+    const headObject = (key: string): Promise<HeadObjectCommandOutput> =>
+      s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
+
+    const [status, answer] = await curl({ key: 'sum/right', 'x-amz-checksum-sha256': sha256 });
+    assert.equal(status, 204, answer);
+    assert.match(
+      answer,
+      new RegExp(`x-amz-checksum-sha256: ${sha256.replace(/[+/]/g, '\\$&')}`, 'i'),
+    );
+    assert.equal((await headObject('sum/right')).ChecksumSHA256, sha256);
+    assert.deepEqual(await stored('sum/right'), data);
+
+    // A well-formed checksum of other bytes: BadDigest, nothing stored.
+    const other = createHash('sha256').update('other bytes').digest('base64');
+    const [wrongStatus, wrong] = await curl({ key: 'sum/wrong', 'x-amz-checksum-sha256': other });
+    assert.equal(wrongStatus, 400, wrong);
+    assert.match(wrong, /<Code>BadDigest<\/Code>/);
+    assert.match(wrong, /The SHA256 you specified did not match the calculated checksum/);
+    await absent('sum/wrong');
+    // Not a SHA-256 value at all; or a value of another algorithm than the one named.
+    const [badStatus, bad] = await curl({ key: 'sum/bad', 'x-amz-checksum-sha256': 'AAAA' });
+    assert.equal(badStatus, 400, bad);
+    assert.match(bad, /<Code>InvalidRequest<\/Code>/);
+    assert.match(bad, /Value for x-amz-checksum-sha256 header is invalid/);
+    await absent('sum/bad');
+    const [mixedStatus, mixed] = await curl({
+      key: 'sum/mixed',
+      'x-amz-checksum-algorithm': 'CRC32',
+      'x-amz-checksum-sha256': sha256,
+    });
+    assert.equal(mixedStatus, 400, mixed);
+    assert.match(mixed, /<Code>InvalidRequest<\/Code>/);
+    await absent('sum/mixed');
+
+    // Only the algorithm: the checksum is computed, stored and answered.
+    const [computedStatus, computed] = await curl({
+      key: 'sum/computed',
+      'x-amz-checksum-algorithm': 'CRC32',
+    });
+    assert.equal(computedStatus, 204, computed);
+    const crc = (await headObject('sum/computed')).ChecksumCRC32;
+    assert.ok(
+      crc !== undefined &&
+        computed.toLowerCase().includes(`x-amz-checksum-crc32: ${crc.toLowerCase()}`),
+      computed,
+    );
+    assert.deepEqual(await stored('sum/computed'), data);
   });
 
   test('policy conditions, signatures and anonymous forms are refused; nothing is stored', async () => {

@@ -53,6 +53,7 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   AccessDenied: { status: 403, s3Code: 'AccessDenied' },
   InvalidAccessKeyId: { status: 403, s3Code: 'InvalidAccessKeyId' },
   SignatureDoesNotMatch: { status: 403, s3Code: 'SignatureDoesNotMatch' },
+  AuthorizationQueryParametersError: { status: 400, s3Code: 'AuthorizationQueryParametersError' },
   RequestTimeTooSkewed: { status: 403, s3Code: 'RequestTimeTooSkewed' },
   ContentSha256Mismatch: { status: 400, s3Code: 'XAmzContentSHA256Mismatch' },
   PreconditionFailed: { status: 412, s3Code: 'PreconditionFailed' },
@@ -86,6 +87,7 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   MalformedPolicy: { status: 400, s3Code: 'MalformedPolicy' },
   NoSuchBucketPolicy: { status: 404, s3Code: 'NoSuchBucketPolicy' },
   MalformedACLError: { status: 400, s3Code: 'MalformedACLError' },
+  UnresolvableGrantByEmailAddress: { status: 400, s3Code: 'UnresolvableGrantByEmailAddress' },
   AccessControlListNotSupported: { status: 400, s3Code: 'AccessControlListNotSupported' },
   InvalidBucketAclWithObjectOwnership: {
     status: 400,

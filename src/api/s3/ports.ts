@@ -200,6 +200,8 @@ export interface S3BucketPort {
   setAccess(bucket: string, access: S3AccessPropsJson, context: RequestContext): Promise<void>;
   /** True when a canonical ID names a user an ACL may grant to. */
   isKnownUser(id: string): boolean;
+  /** The canonical ID of the user with this email (case-insensitive), for grants by email. */
+  userIdByEmail(email: string): string | undefined;
   /** The object lock configuration; undefined when the bucket does not have object lock. */
   getObjectLock(bucket: string): S3ObjectLockConfig | undefined;
   /** Enables object lock (versioning must be Enabled) and sets the default retention. */

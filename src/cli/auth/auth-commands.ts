@@ -73,11 +73,19 @@ export function registerAuthCommands(program: Command, io: CliIo): void {
     .command('add <name>')
     .option('--password <password>', 'the password (or CAIRN_AUTHN_PASSWORD)')
     .option('--role <role...>', 'roles (e.g. Admin, BucketOwner-<cluster>, Guest-<cluster>)')
+    .option('--email <address>', "the user's email (S3 ACLs may grant to it)")
     .action(
       commandAction(
         io,
-        async (context, name: string, options: { password?: string; role?: string[] }) => {
-          await authn(context).addUser(name, password(options), { roles: options.role ?? [] });
+        async (
+          context,
+          name: string,
+          options: { password?: string; role?: string[]; email?: string },
+        ) => {
+          await authn(context).addUser(name, password(options), {
+            roles: options.role ?? [],
+            ...(options.email === undefined ? {} : { email: options.email }),
+          });
         },
       ),
     );

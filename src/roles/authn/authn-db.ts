@@ -13,6 +13,7 @@ import {
   clusterAclSchema,
   hashPassword,
   unionAccess,
+  userEmailSchema,
   type BucketAcl,
   type ClusterAcl,
   type Permissions,
@@ -33,6 +34,8 @@ const nameSchema = z
 const userSchema = z.object({
   id: nameSchema,
   password_hash: z.string(),
+  /** Optional; unique among users (case-insensitive). S3 ACLs may grant to a user by it. */
+  email: userEmailSchema.optional(),
   roles: z.array(z.string()).default([]),
   clusters: z.array(clusterAclSchema).default([]),
   buckets: z.array(bucketAclSchema).default([]),
@@ -153,6 +156,17 @@ export class AuthnDb {
     };
   }
 
+  /** Refuses an email another user than `id` already has (emails name one user each). */
+  static checkEmailFree(data: AuthnData, id: string, email: string | undefined): void {
+    if (email === undefined) return;
+    const wanted = email.toLowerCase();
+    const holder = Object.values(data.users).find(
+      (user) => user.id !== id && user.email?.toLowerCase() === wanted,
+    );
+    if (holder !== undefined)
+      throw new StoreError('Conflict', `user "${holder.id}" already has the email "${email}"`);
+  }
+
   /** AIStore's per-cluster roles, made when a cluster is registered. */
   static clusterRoles(cluster: ClusterAcl): RoleRecord[] {
     const label = cluster.alias !== undefined && cluster.alias !== '' ? cluster.alias : cluster.id;
@@ -193,6 +207,8 @@ export class AuthnDb {
 const userInputSchema = z.object({
   id: nameSchema.optional(),
   pass: z.string().min(1).max(1024).optional(),
+  /** `""` removes a user's email (PUT). */
+  email: userEmailSchema.or(z.literal('')).optional(),
   roles: z.array(z.string()).optional(),
   clusters: z.array(clusterAclSchema).nullable().optional(),
   buckets: z.array(bucketAclSchema).nullable().optional(),

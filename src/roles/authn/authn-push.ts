@@ -46,7 +46,14 @@ export class AuthnPush {
         const user = data.users[key.user];
         if (user === undefined) return [];
         const owner = permissionsToWire(this.db.permissionsOf(user));
-        return [{ access_key: key.access_key, secret_key: key.secret_key, owner }];
+        return [
+          {
+            access_key: key.access_key,
+            secret_key: key.secret_key,
+            owner,
+            ...(user.email === undefined ? {} : { email: user.email }),
+          },
+        ];
       }),
     } as ClusterAuthStateJson;
   }

@@ -83,7 +83,13 @@ async function requireAdmin(authn: AuthnContext, context: RequestContext): Promi
 
 function userView(user: UserRecord): Record<string, unknown> {
   const wire = permissionsToWire({ ...user, username: user.id, admin: false });
-  return { id: user.id, roles: user.roles, clusters: wire.clusters, buckets: wire.buckets };
+  return {
+    id: user.id,
+    ...(user.email === undefined ? {} : { email: user.email }),
+    roles: user.roles,
+    clusters: wire.clusters,
+    buckets: wire.buckets,
+  };
 }
 
 function notFound(what: string, name: string): StoreError {
@@ -121,9 +127,12 @@ async function users(authn: AuthnContext, context: RequestContext, name?: string
       if (data.users[id] !== undefined)
         throw new StoreError('Conflict', `user "${id}" already exists`);
       checkRoles(authn, input.roles ?? []);
+      const email = input.email === '' ? undefined : input.email;
+      AuthnDb.checkEmailFree(data, id, email);
       data.users[id] = {
         id,
         password_hash: hash,
+        ...(email === undefined ? {} : { email }),
         roles: input.roles ?? [],
         clusters: input.clusters ?? [],
         buckets: input.buckets ?? [],
@@ -136,8 +145,14 @@ async function users(authn: AuthnContext, context: RequestContext, name?: string
       const user = data.users[name];
       if (user === undefined) throw notFound('user', name);
       if (input.roles !== undefined) checkRoles(authn, input.roles);
+      const { email: previous, ...rest } = user;
+      // Absent: kept; "": removed.
+      const email =
+        input.email === undefined ? previous : input.email === '' ? undefined : input.email;
+      AuthnDb.checkEmailFree(data, name, email);
       data.users[name] = {
-        ...user,
+        ...rest,
+        ...(email === undefined ? {} : { email }),
         ...(hash === undefined ? {} : { password_hash: hash }),
         ...(input.roles === undefined ? {} : { roles: input.roles }),
         ...(input.clusters == null ? {} : { clusters: input.clusters }),

@@ -39,7 +39,7 @@ import {
   type SsePropsJson,
   type S3AccessPropsJson,
 } from '../../wire/index.js';
-import { bucketAccessOf, isKnownS3User } from '../common/auth/s3-bucket-access.js';
+import { bucketAccessOf, isKnownS3User, s3UserIdByEmail } from '../common/auth/s3-bucket-access.js';
 
 /** A change of bucket metadata, made by the primary. */
 type BucketChange =
@@ -99,6 +99,10 @@ export class GatewayS3Buckets implements S3BucketPort {
 
   isKnownUser(id: string): boolean {
     return isKnownS3User(this.runtime, id);
+  }
+
+  userIdByEmail(email: string): string | undefined {
+    return s3UserIdByEmail(this.runtime, email);
   }
 
   getObjectLock(bucket: string): S3ObjectLockConfig | undefined {

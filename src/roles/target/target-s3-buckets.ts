@@ -13,7 +13,7 @@ import type {
 import { StoreError } from '../../errors/index.js';
 import type { ListedVersion, LocalStore } from '../../storage/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
-import { bucketAccessOf, isKnownS3User } from '../common/auth/s3-bucket-access.js';
+import { bucketAccessOf, isKnownS3User, s3UserIdByEmail } from '../common/auth/s3-bucket-access.js';
 import type { S3AccessPropsJson } from '../../wire/index.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { s3Bucket } from '../common/s3-forwarding.js';
@@ -202,5 +202,9 @@ export class TargetS3Buckets implements S3BucketPort {
 
   isKnownUser(id: string): boolean {
     return isKnownS3User(this.runtime, id);
+  }
+
+  userIdByEmail(email: string): string | undefined {
+    return s3UserIdByEmail(this.runtime, email);
   }
 }

@@ -14,6 +14,8 @@ export interface AuthnClientTls {
 
 export interface AuthnUser {
   id: string;
+  /** Optional, unique; S3 ACLs may grant to the user by it. */
+  email?: string;
   roles: string[];
   clusters: { id: string; perm?: string }[];
   buckets: { bck: { name: string; provider?: string }; perm: string }[];

@@ -30,6 +30,16 @@ const groupUris: ReadonlySet<string> = new Set([
 
 type Owner = S3AccessPropsJson['owner'];
 
+/** Who an ACL may name: users by canonical ID, and by email where a user has one. */
+export interface AclUsers {
+  isKnownUser(id: string): boolean;
+  /** The canonical ID of the user with this email (case-insensitive); undefined: nobody. */
+  userIdByEmail(email: string): string | undefined;
+}
+
+/** A grantee as a request names it: by canonical ID, group URI or email. */
+type RequestedGrant = Omit<S3GrantJson, 'display_name'> & { email?: string };
+
 function userGrant(owner: Owner, permission: AclPermission): S3GrantJson {
   return { id: owner.id, display_name: owner.display_name, permission };
 }
@@ -65,12 +75,13 @@ function headerText(headers: IncomingHttpHeaders, name: string): string | undefi
 
 /**
  * The grants a request asks for with `x-amz-acl` or `x-amz-grant-*` (not both, as S3 refuses);
- * undefined when it asks for none. `knownUser` says whether a canonical ID names a user.
+ * undefined when it asks for none. Grantees must be `users` or groups; an email becomes its
+ * user's canonical ID, as S3 stores it.
  */
 export function grantsFromHeaders(
   headers: IncomingHttpHeaders,
   owner: Owner,
-  knownUser: (id: string) => boolean,
+  users: AclUsers,
   bucketOwner = owner,
 ): S3GrantJson[] | undefined {
   const canned = headerText(headers, 'x-amz-acl');
@@ -86,43 +97,47 @@ export function grantsFromHeaders(
   const grants: S3GrantJson[] = [];
   for (const [name, permission] of explicit) {
     for (const grantee of parseGranteeList(headerText(headers, name) ?? '')) {
-      grants.push(checkedGrant({ ...grantee, permission }, knownUser));
+      grants.push(checkedGrant({ ...grantee, permission }, users));
     }
   }
   return grants;
 }
 
 /** `id="...", uri="...", emailAddress="..."` */
-function parseGranteeList(text: string): Array<Omit<S3GrantJson, 'permission'>> {
-  const grantees: Array<Omit<S3GrantJson, 'permission'>> = [];
+function parseGranteeList(text: string): Array<Omit<RequestedGrant, 'permission'>> {
+  const grantees: Array<Omit<RequestedGrant, 'permission'>> = [];
   for (const part of text.split(',')) {
     const match = /^\s*(id|uri|emailAddress)\s*=\s*"?([^"]*)"?\s*$/i.exec(part);
     if (match === null)
       throw new StoreError('InvalidArgument', `malformed grantee "${part.trim()}"`);
     const [, type = '', value = ''] = match;
     const kind = type.toLowerCase();
-    if (kind === 'emailaddress') throw emailGrantsUnsupported();
-    grantees.push(kind === 'id' ? { id: value } : { uri: value });
+    grantees.push(
+      kind === 'id' ? { id: value } : kind === 'uri' ? { uri: value } : { email: value },
+    );
   }
   return grantees;
 }
 
-function emailGrantsUnsupported(): StoreError {
-  return new StoreError(
-    'NotImplemented',
-    'S3 ACL grants by email address are not implemented (Cairn users have no email): grant by canonical ID',
-  );
-}
-
-/** A grant whose grantee exists: a known user or one of S3's groups. */
-function checkedGrant(grant: S3GrantJson, knownUser: (id: string) => boolean): S3GrantJson {
+/** A grant whose grantee exists: a known user (by ID or email) or one of S3's groups. */
+function checkedGrant(grant: RequestedGrant, users: AclUsers): S3GrantJson {
   if (grant.uri !== undefined) {
     if (!groupUris.has(grant.uri))
       throw new StoreError('InvalidArgument', `unknown grantee group "${grant.uri}"`);
     return { uri: grant.uri, permission: grant.permission };
   }
+  if (grant.email !== undefined) {
+    const id = users.userIdByEmail(grant.email.trim());
+    if (id === undefined) {
+      throw new StoreError(
+        'UnresolvableGrantByEmailAddress',
+        'The email address that you provided does not match any account on record.',
+      );
+    }
+    return { id, display_name: id, permission: grant.permission };
+  }
   const id = grant.id ?? '';
-  if (!knownUser(id)) throw new StoreError('InvalidArgument', 'Invalid id');
+  if (!users.isKnownUser(id)) throw new StoreError('InvalidArgument', 'Invalid id');
   return { id, display_name: id, permission: grant.permission };
 }
 
@@ -130,7 +145,7 @@ function checkedGrant(grant: S3GrantJson, knownUser: (id: string) => boolean): S
 export function grantsFromDocument(
   document: XmlRecord,
   owner: Owner,
-  knownUser: (id: string) => boolean,
+  users: AclUsers,
 ): S3GrantJson[] {
   const ownerRecord = childRecords(document, 'Owner')[0];
   const ownerId = ownerRecord === undefined ? undefined : childText(ownerRecord, 'ID');
@@ -142,12 +157,13 @@ export function grantsFromDocument(
     if (!(aclPermissions as readonly string[]).includes(permission)) throw malformedAcl();
     const grantee = childRecords(grant, 'Grantee')[0];
     if (grantee === undefined) throw malformedAcl();
-    if (childText(grantee, 'EmailAddress') !== undefined) throw emailGrantsUnsupported();
+    const email = childText(grantee, 'EmailAddress');
     const uri = childText(grantee, 'URI');
     const id = childText(grantee, 'ID');
-    if (uri !== undefined) return checkedGrant({ uri, permission }, knownUser);
+    if (email !== undefined) return checkedGrant({ email, permission }, users);
+    if (uri !== undefined) return checkedGrant({ uri, permission }, users);
     if (id === undefined) throw malformedAcl();
-    return checkedGrant({ id, permission }, knownUser);
+    return checkedGrant({ id, permission }, users);
   });
 }
 

@@ -8,7 +8,13 @@ import { header, versionIdOf } from '../request.js';
 import { childRecords, childText, sendXml } from '../xml/xml-codec.js';
 import { readSmallDocument, readXmlDocument, sendEmpty } from '../operations/xml-body.js';
 import { parseXmlDocument } from '../xml/xml-codec.js';
-import { aclDocument, aclIsPublic, grantsFromDocument, grantsFromHeaders } from './acl.js';
+import {
+  aclDocument,
+  aclIsPublic,
+  grantsFromDocument,
+  grantsFromHeaders,
+  type AclUsers,
+} from './acl.js';
 import { effectiveObjectAcl, refusePublicAcl, withObjectAcl } from './object-acl.js';
 import { accessOwnedBy, clusterOwnerId, type S3Principal } from './principal.js';
 
@@ -26,8 +32,9 @@ export function requester(request: S3Request): S3Principal {
   );
 }
 
-function knownUser(request: S3Request): (id: string) => boolean {
-  return (id) => request.ports.buckets.isKnownUser(id);
+/** The users an ACL may name: the S3 users the node knows of. */
+function aclUsers(request: S3Request): AclUsers {
+  return request.ports.buckets;
 }
 
 function aclsNotSupported(): StoreError {
@@ -56,7 +63,7 @@ export function newBucketAccess(request: S3Request): S3AccessPropsJson {
       throw new StoreError('InvalidArgument', `invalid x-amz-object-ownership "${ownership}"`);
     access.object_ownership = ownership;
   }
-  const grants = grantsFromHeaders(request.context.req.headers, access.owner, knownUser(request));
+  const grants = grantsFromHeaders(request.context.req.headers, access.owner, aclUsers(request));
   if (grants !== undefined) {
     if (ownership === 'BucketOwnerEnforced' && !ownerOnly(grants, access.owner))
       throw enforcedWithAcl();
@@ -72,7 +79,7 @@ async function requestedGrants(
   bucketOwner = owner,
 ): Promise<S3GrantJson[]> {
   const headers = request.context.req.headers;
-  const fromHeaders = grantsFromHeaders(headers, owner, knownUser(request), bucketOwner);
+  const fromHeaders = grantsFromHeaders(headers, owner, aclUsers(request), bucketOwner);
   const text = await readSmallDocument(request);
   if (fromHeaders !== undefined) {
     if (text.trim() !== '')
@@ -90,7 +97,7 @@ async function requestedGrants(
   return grantsFromDocument(
     parseXmlDocument(text, 'AccessControlPolicy'),
     owner,
-    knownUser(request),
+    aclUsers(request),
   );
 }
 
@@ -152,7 +159,7 @@ export function withWriteAcl<T extends { userMetadata: Record<string, string> }>
     headers: request.context.req.headers,
     writer: requester(request),
     access: request.ports.buckets.getAccess(request.bucket),
-    knownUser: knownUser(request),
+    users: aclUsers(request),
   });
   return { ...attributes, userMetadata };
 }

@@ -18,6 +18,7 @@ import {
   cannedGrants,
   grantsFromHeaders,
   type AclPermission,
+  type AclUsers,
 } from './acl.js';
 import type { S3Principal } from './principal.js';
 
@@ -103,7 +104,7 @@ export interface ObjectAclRequest {
   readonly headers: IncomingHttpHeaders;
   readonly writer: S3Principal;
   readonly access: S3AccessPropsJson;
-  readonly knownUser: (id: string) => boolean;
+  readonly users: AclUsers;
 }
 
 /**
@@ -119,7 +120,7 @@ export function writtenObjectAcl(request: ObjectAclRequest): S3ObjectAcl | undef
   const ownership = access.object_ownership;
   const canned = headers['x-amz-acl'];
   if (ownership === 'BucketOwnerEnforced') {
-    const grants = grantsFromHeaders(headers, bucketOwner, request.knownUser, bucketOwner);
+    const grants = grantsFromHeaders(headers, bucketOwner, request.users, bucketOwner);
     if (grants !== undefined && !ownerOnly(grants, bucketOwner)) throw aclsNotSupported();
     return undefined;
   }
@@ -129,8 +130,7 @@ export function writtenObjectAcl(request: ObjectAclRequest): S3ObjectAcl | undef
       ? bucketOwner
       : writerOwner;
   const grants =
-    grantsFromHeaders(headers, owner, request.knownUser, bucketOwner) ??
-    cannedGrants('private', owner);
+    grantsFromHeaders(headers, owner, request.users, bucketOwner) ?? cannedGrants('private', owner);
   refusePublicAcl(grants, access);
   if (owner.id === bucketOwner.id && ownerOnly(grants, owner)) return undefined;
   return { owner, grants };

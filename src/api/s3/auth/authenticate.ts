@@ -151,13 +151,7 @@ function parsePresignedQuery(context: RequestContext, settings: AuthSettings): P
     throw malformed(`X-Amz-Algorithm must be ${signingAlgorithm}`);
   }
   const amzDate = query.get('X-Amz-Date') ?? '';
-  const expires = Number(query.get('X-Amz-Expires') ?? '');
-  if (!Number.isInteger(expires) || expires < 1 || expires > maxPresignedExpirySeconds) {
-    throw new StoreError(
-      'InvalidArgument',
-      `X-Amz-Expires must be from 1 to ${maxPresignedExpirySeconds} seconds`,
-    );
-  }
+  const expires = presignedExpirySeconds(query.get('X-Amz-Expires'));
   const signedAtMs = parseAmzDate(amzDate);
   if (settings.nowMs() > signedAtMs + expires * 1000) {
     throw new StoreError('AccessDenied', 'Request has expired');
@@ -170,6 +164,26 @@ function parsePresignedQuery(context: RequestContext, settings: AuthSettings): P
     payloadHash: query.get('X-Amz-Content-Sha256') ?? unsignedPayload,
     presigned: true,
   };
+}
+
+/** `X-Amz-Expires` as S3 checks it (0 is valid and expires at once); AWS's messages. */
+function presignedExpirySeconds(text: string | null): number {
+  const refuse = (message: string): StoreError =>
+    new StoreError('AuthorizationQueryParametersError', message);
+  if (text === null) {
+    throw refuse(
+      'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
+    );
+  }
+  if (!/^[+-]?\d+$/.test(text.trim())) throw refuse('X-Amz-Expires should be a number');
+  const expires = Number(text);
+  if (expires < 0) throw refuse('X-Amz-Expires must be non-negative');
+  if (expires > maxPresignedExpirySeconds) {
+    throw refuse(
+      `X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${maxPresignedExpirySeconds} seconds`,
+    );
+  }
+  return expires;
 }
 
 type Credential = Pick<

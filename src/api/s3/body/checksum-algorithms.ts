@@ -45,6 +45,20 @@ export function isChecksumAlgorithm(value: string): value is ChecksumAlgorithm {
   return (checksumAlgorithms as readonly string[]).includes(value);
 }
 
+const digestBytes: Record<ChecksumAlgorithm, number> = {
+  crc32: 4,
+  crc32c: 4,
+  crc64nvme: 8,
+  sha1: 20,
+  sha256: 32,
+};
+
+/** True when `value` is the canonical base64 of a digest of the algorithm's width. */
+export function isChecksumValue(algorithm: ChecksumAlgorithm, value: string): boolean {
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length === digestBytes[algorithm] && bytes.toString('base64') === value;
+}
+
 /** Parses an algorithm name as clients spell it (`CRC32`, `crc32c`, `SHA256`...). */
 export function parseChecksumAlgorithm(name: string): ChecksumAlgorithm {
   const lower = name.toLowerCase();

@@ -2,6 +2,7 @@
 // store must receive, and the digests S3 promises: the MD5 ETag, Content-MD5, a signed payload's
 // SHA-256 and the additional checksum, all verified before the object becomes visible.
 import { createHash, type Hash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { StoreError, badRequest } from '../../../errors/index.js';
 import { acceptBody } from '../../common/http-server.js';
@@ -12,6 +13,7 @@ import { ForwardHeader, isForwarded } from '../forwarding.js';
 import {
   checksumAlgorithms,
   createChecksumHasher,
+  isChecksumValue,
   parseChecksumAlgorithm,
   type ChecksumAlgorithm,
   type ChecksumHasher,
@@ -96,7 +98,7 @@ function openPayload<Length extends number | undefined>(
   const contentLength = lengthOf(
     streaming ? headers['x-amz-decoded-content-length'] : headers['content-length'],
   );
-  const declared = declaredChecksum(context, checksumHeaders === 'body');
+  const declared = declaredChecksum(context.req.headers, checksumHeaders === 'body');
   const payloadSha256 = /^[0-9a-f]{64}$/.test(mode) ? mode : undefined;
   const hashing = new PayloadHashing(
     payloadSha256 === undefined ? undefined : createHash('sha256'),
@@ -160,23 +162,47 @@ function declaredLength(value: string | string[] | undefined): number {
   return length;
 }
 
-/** Which additional checksum the client sends: as a header, as a trailer, or only asks for. */
-function declaredChecksum(
-  context: RequestContext,
+/**
+ * Which additional checksum the client sends: as a header, as a trailer, or only asks for. As S3:
+ * one value header at most, of the algorithm's width, and of the algorithm asked for if any.
+ */
+export function declaredChecksum(
+  headers: IncomingHttpHeaders,
   valueHeaders: boolean,
 ): { algorithm: ChecksumAlgorithm; header: string; value: string | undefined } | undefined {
-  for (const algorithm of valueHeaders ? checksumAlgorithms : []) {
+  const valueOf = (name: string): string | undefined => {
+    const value = headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const given = (valueHeaders ? checksumAlgorithms : []).flatMap((algorithm) => {
     const header = `x-amz-checksum-${algorithm}`;
-    const value = headerText(context, header);
-    if (value !== undefined) return { algorithm, header, value };
+    const value = valueOf(header);
+    return value === undefined ? [] : [{ algorithm, header, value }];
+  });
+  if (given.length > 1) {
+    throw new StoreError(
+      'InvalidRequest',
+      'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.',
+    );
   }
-  const trailer = headerText(context, 'x-amz-trailer')?.trim().toLowerCase();
+  const [declared] = given;
+  if (declared !== undefined) {
+    if (!isChecksumValue(declared.algorithm, declared.value))
+      throw new StoreError('InvalidRequest', `Value for ${declared.header} header is invalid.`);
+    for (const name of ['x-amz-sdk-checksum-algorithm', 'x-amz-checksum-algorithm']) {
+      const requested = valueOf(name);
+      if (requested !== undefined && requested.toLowerCase() !== declared.algorithm)
+        throw new StoreError('InvalidRequest', `Value for ${name} header is invalid.`);
+    }
+    return declared;
+  }
+  const trailer = valueOf('x-amz-trailer')?.trim().toLowerCase();
   if (trailer !== undefined && trailer.startsWith('x-amz-checksum-')) {
     const algorithm = parseChecksumAlgorithm(trailer.slice('x-amz-checksum-'.length));
     return { algorithm, header: trailer, value: undefined };
   }
   for (const name of ['x-amz-sdk-checksum-algorithm', 'x-amz-checksum-algorithm']) {
-    const requested = headerText(context, name);
+    const requested = valueOf(name);
     if (requested !== undefined) {
       const algorithm = parseChecksumAlgorithm(requested);
       return { algorithm, header: `x-amz-checksum-${algorithm}`, value: undefined };

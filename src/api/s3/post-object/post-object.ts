@@ -11,6 +11,7 @@ import type { RequestContext } from '../../common/request-context.js';
 import type { S3Principal } from '../access/principal.js';
 import type { AuthResult } from '../auth/authenticate.js';
 import { authenticatePostForm } from '../auth/post-signature.js';
+import { declaredChecksum } from '../body/object-payload.js';
 import { ForwardHeader } from '../forwarding.js';
 import type { S3ForwardedAnswer } from '../ports.js';
 import type { S3Request } from '../request.js';
@@ -101,6 +102,9 @@ function prepareUpload(
   if (Buffer.byteLength(key, 'utf8') > maxKeyBytes)
     throw new StoreError('ObjectNameTooLong', 'Your key is too long');
   const headers = objectHeadersOfForm(fields);
+  // The target checks them again; refused here, before any of the file is forwarded (a target
+  // refusing a write it has not read cuts the forward short).
+  declaredChecksum(headers, true);
   headers[ForwardHeader.formUpload] = '1';
   const principal = access.authorizeWrite(auth, key);
   // Unsigned forms go ahead only when an authorization let them (as any unsigned request).

@@ -169,6 +169,15 @@ export class NodeAuth {
     return false;
   }
 
+  /** The user whose email this is (case-insensitive, as S3 matches grantees by email). */
+  s3UserByEmail(email: string): string | undefined {
+    const wanted = email.toLowerCase();
+    for (const identity of this.#s3Keys.values()) {
+      if (identity.email?.toLowerCase() === wanted) return identity.owner.username;
+    }
+    return undefined;
+  }
+
   /** Token and keys as the AuthN service sends them: revocations add up, the key table is replaced. */
   async apply(state: ClusterAuthState, replaceKeys: boolean): Promise<void> {
     this.#install(state, replaceKeys);
@@ -202,6 +211,7 @@ export class NodeAuth {
           clusters: [...identity.owner.clusters],
           buckets: [...identity.owner.buckets],
         },
+        ...(identity.email === undefined ? {} : { email: identity.email }),
       })),
     };
   }
@@ -214,7 +224,10 @@ export class NodeAuth {
       if (entry.expires >= nowSeconds) this.#revoked.set(entry.digest, entry.expires);
     if (!replaceKeys) return;
     this.#s3Keys = new Map(
-      state.s3_keys.map((key) => [key.access_key, { secretKey: key.secret_key, owner: key.owner }]),
+      state.s3_keys.map((key) => [
+        key.access_key,
+        { secretKey: key.secret_key, owner: key.owner, email: key.email },
+      ]),
     );
   }
 

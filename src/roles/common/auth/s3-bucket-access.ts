@@ -1,5 +1,6 @@
 // A bucket's S3 access control as both roles read it from bucket metadata (the default, owned by
-// the cluster and private, for buckets that have none), and which canonical IDs name users.
+// the cluster and private, for buckets that have none), and which canonical IDs (and emails) name
+// users.
 import { defaultBucketAccess, storedBucketAccess } from '../../../api/s3/access/index.js';
 import type { S3AccessPropsJson } from '../../../wire/index.js';
 import { lookupBucket } from '../bucket-lookup.js';
@@ -25,4 +26,9 @@ export function isKnownS3User(runtime: NodeRuntime, id: string): boolean {
   if (id === '') return false;
   if (!runtime.auth.enabled) return true;
   return id === defaultBucketAccess().owner.id || runtime.auth.hasS3User(id);
+}
+
+/** The user whose email this is, with AuthN on (the AuthN service's users may have one). */
+export function s3UserIdByEmail(runtime: NodeRuntime, email: string): string | undefined {
+  return runtime.auth.enabled ? runtime.auth.s3UserByEmail(email) : undefined;
 }
