@@ -1,7 +1,8 @@
 // What S3 server-side encryption costs (issue 19's figure): PUT and GET of 1 MiB objects through
 // the S3 API into a bucket with default encryption (SSE-S3) against the same into a plain bucket
 // of the same playground (goal >= 0.7 each), driven by `cairn bench --s3`. Phases take turns over
-// a few rounds; medians are compared.
+// a few rounds; medians are compared, as MiB/s and as MiB per CPU second of the playground's
+// processes (steadier than MiB/s on a shared machine).
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,6 +29,10 @@ async function main(): Promise<void> {
     plainGet: [] as number[],
     ssePut: [] as number[],
     sseGet: [] as number[],
+    plainPutPerCpu: [] as number[],
+    plainGetPerCpu: [] as number[],
+    ssePutPerCpu: [] as number[],
+    sseGetPerCpu: [] as number[],
   };
   await withScratch('sse-cost', async (scratch) => {
     const keyFile = join(scratch.dir, 'sse-master.key');
@@ -59,7 +64,9 @@ async function main(): Promise<void> {
         },
       }),
     );
-    const measure = async (bucket: string) => {
+    /** One phase into `bucket`: MiB/s, and MiB per CPU second of the playground's processes. */
+    const phase = async (bucket: string, workload: 'put' | 'get') => {
+      const cpuBefore = (await playground.cpuSeconds()).total;
       const run = await runBenchClient([
         '--s3',
         '--endpoint',
@@ -70,12 +77,20 @@ async function main(): Promise<void> {
         playgroundS3Keys.secretKey,
         '--bucket',
         bucket,
+        '--workload',
+        workload,
+        // The GET phase reads what the PUT phase left.
+        ...(workload === 'put' ? ['--no-cleanup'] : []),
         ...sizeArguments(size, phaseSeconds),
       ]);
-      return {
-        put: figureOf(run, 'put', size) ?? Number.NaN,
-        get: figureOf(run, 'get', size) ?? Number.NaN,
-      };
+      const cpuSeconds = (await playground.cpuSeconds()).total - cpuBefore;
+      const mib = (run.operation(workload)?.bytes ?? Number.NaN) / 2 ** 20;
+      return { rate: figureOf(run, workload, size) ?? Number.NaN, perCpu: mib / cpuSeconds };
+    };
+    const measure = async (bucket: string) => {
+      const put = await phase(bucket, 'put');
+      const get = await phase(bucket, 'get');
+      return { put: put.rate, get: get.rate, putPerCpu: put.perCpu, getPerCpu: get.perCpu };
     };
     for (let round = 0; round < rounds; round += 1) {
       const plain = await measure('sse-plain');
@@ -84,6 +99,10 @@ async function main(): Promise<void> {
       figures.plainGet.push(plain.get);
       figures.ssePut.push(sse.put);
       figures.sseGet.push(sse.get);
+      figures.plainPutPerCpu.push(plain.putPerCpu);
+      figures.plainGetPerCpu.push(plain.getPerCpu);
+      figures.ssePutPerCpu.push(sse.putPerCpu);
+      figures.sseGetPerCpu.push(sse.getPerCpu);
       process.stderr.write(
         `sse-cost: round ${round + 1}: PUT plain ${plain.put.toFixed(0)} / SSE-S3 ${sse.put.toFixed(0)}, GET plain ${plain.get.toFixed(0)} / SSE-S3 ${sse.get.toFixed(0)} MiB/s\n`,
       );
@@ -111,6 +130,20 @@ async function main(): Promise<void> {
       goal: 0.7,
       note: `SSE-S3 ${list(figures.sseGet)}, plain ${list(figures.plainGet)}`,
     },
+    ...(['Put', 'Get'] as const).map((operation) => {
+      const sse = figures[`sse${operation}PerCpu`];
+      const plain = figures[`plain${operation}PerCpu`];
+      return {
+        workload: `S3 ${operation.toUpperCase()} 1MiB, MiB per CPU second of the playground's processes, median of ${rounds}`,
+        subject: 'bucket with default encryption (SSE-S3)',
+        yardstick: 'plain bucket',
+        unit: 'MiB/CPU-s',
+        subjectValue: median(sse),
+        yardstickValue: median(plain),
+        goal: 0.7,
+        note: `SSE-S3 ${list(sse)}, plain ${list(plain)}`,
+      };
+    }),
   ]);
 }
 

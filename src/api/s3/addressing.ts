@@ -21,17 +21,26 @@ function hostName(context: RequestContext): string {
   return (withoutPort ?? '').toLowerCase();
 }
 
-/** Resolves a request's bucket and key; `domains` enable virtual-hosted style for their subdomains. */
-export function resolveAddress(context: RequestContext, domains: readonly string[]): S3Address {
+/** The bucket a virtual-hosted request names in its Host (a subdomain of one of `domains`). */
+export function hostBucket(
+  context: RequestContext,
+  domains: readonly string[],
+): string | undefined {
   const host = hostName(context);
   for (const domain of domains) {
     if (domain !== '' && host.endsWith(`.${domain}`)) {
-      const bucket = host.slice(0, host.length - domain.length - 1);
-      const key = context.segments.join('/');
-      return { bucket, key: key === '' ? undefined : key };
+      return host.slice(0, host.length - domain.length - 1);
     }
   }
-  return pathStyleAddress(context);
+  return undefined;
+}
+
+/** Resolves a request's bucket and key; `domains` enable virtual-hosted style for their subdomains. */
+export function resolveAddress(context: RequestContext, domains: readonly string[]): S3Address {
+  const bucket = hostBucket(context, domains);
+  if (bucket === undefined) return pathStyleAddress(context);
+  const key = context.segments.join('/');
+  return { bucket, key: key === '' ? undefined : key };
 }
 
 /** `/s3/<bucket>/<key>` or `/<bucket>/<key>`; each segment was percent-decoded on its own. */

@@ -5,7 +5,7 @@ import type { RequestHandler } from '../common/http-server.js';
 import type { RequestContext } from '../common/request-context.js';
 import { s3StatsOperation } from '../common/request-stats.js';
 import { authenticate, type AuthResult } from './auth/authenticate.js';
-import { resolveAddress, type S3Address } from './addressing.js';
+import { hostBucket, resolveAddress, type S3Address } from './addressing.js';
 import { sendS3Error, setRequestIdHeaders } from './error-xml.js';
 import { forwardedAddress, forwardedAuth, internalListQuery, isForwarded } from './forwarding.js';
 import { detectOperation, objectOperations, type S3Operation } from './operation.js';
@@ -103,6 +103,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
             secretOf,
             maxClockSkewMs: settings.maxClockSkewMs,
             nowMs: Date.now,
+            hostBucket: hostBucket(context, settings.domains),
           });
       const operation = detectOperation(context, address);
       context.operation = s3StatsOperation(operation);

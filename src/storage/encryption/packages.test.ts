@@ -2,7 +2,7 @@
 // boundaries decrypted from only the packages they touch, tampering and truncation caught.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   PackageDecryptor,
@@ -120,4 +120,17 @@ test('a sealed key opens only with the key it was sealed under', () => {
   assert.deepEqual(unsealKey(kek, record), objectKey);
   assert.equal(unsealKey(randomBytes(32), record), undefined);
   assert.equal(unsealKey(kek, { ...record, mode: 'SSE-S3' }), undefined);
+});
+
+test('the MD5 of the stored bytes is kept only when asked for (SSE-C ETags)', async () => {
+  const key = newObjectKey();
+  const plain = randomBytes(packagePlainBytes * 2 + 5);
+  const hashing = new PackageEncryptor(key, { cipherMd5: true });
+  const stored = await collect(
+    Readable.from([plain.subarray(0, 70_000), plain.subarray(70_000)]).pipe(hashing),
+  );
+  assert.equal(hashing.cipherMd5(), createHash('md5').update(stored).digest('hex'));
+  const plainOnly = new PackageEncryptor(key);
+  await collect(Readable.from([plain]).pipe(plainOnly));
+  assert.throws(() => plainOnly.cipherMd5(), { code: 'Internal' });
 });

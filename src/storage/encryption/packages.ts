@@ -9,7 +9,7 @@
 // segment: packages cannot be reordered, and a segment cut short at a package boundary is caught
 // by the missing last flag. A single-part object is one segment; a multipart object is one segment
 // per part, in part order (each part encrypted as it is uploaded).
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { StoreError } from '../../errors/index.js';
 
@@ -36,18 +36,23 @@ export function plainSizeOf(cipherBytes: number): number {
 export class PackageEncryptor extends Transform {
   readonly #key: Buffer;
   readonly #nonce = randomBytes(8);
-  readonly #md5 = createHash('md5');
+  readonly #md5: Hash | undefined;
+  /** Plaintext not sealed yet, as it arrived (sealing reads across chunks without joining them). */
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #sequence = 0;
 
-  constructor(key: Buffer) {
+  /** `cipherMd5`: hash the stored bytes (MD5 costs more than AES-GCM: only when it is wanted). */
+  constructor(key: Buffer, options: { cipherMd5?: boolean } = {}) {
     super();
     this.#key = key;
+    this.#md5 = options.cipherMd5 === true ? createHash('md5') : undefined;
   }
 
   /** MD5 hex of the stored bytes (the ETag of objects whose ETag must not be the plaintext's MD5). */
   cipherMd5(): string {
+    if (this.#md5 === undefined)
+      throw new StoreError('Internal', 'the MD5 of encrypted bytes was not asked for');
     return this.#md5.digest('hex');
   }
 
@@ -56,14 +61,15 @@ export class PackageEncryptor extends Transform {
     this.#pendingBytes += chunk.length;
     // A full package is sealed once more bytes follow it: only then is it known not to be the last.
     const sealed: Buffer[] = [];
-    while (this.#pendingBytes > packagePlainBytes)
-      sealed.push(...this.#seal(this.#take(packagePlainBytes), false));
+    while (this.#pendingBytes > packagePlainBytes) this.#seal(packagePlainBytes, false, sealed);
     this.#pushJoined(sealed);
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.#pendingBytes > 0) this.#pushJoined(this.#seal(this.#take(this.#pendingBytes), true));
+    const sealed: Buffer[] = [];
+    if (this.#pendingBytes > 0) this.#seal(this.#pendingBytes, true, sealed);
+    this.#pushJoined(sealed);
     done();
   }
 
@@ -71,32 +77,37 @@ export class PackageEncryptor extends Transform {
   #pushJoined(pieces: Buffer[]): void {
     if (pieces.length === 0) return;
     const joined = Buffer.concat(pieces);
-    this.#md5.update(joined);
+    this.#md5?.update(joined);
     this.push(joined);
   }
 
-  #take(bytes: number): Buffer {
-    const all = joined(this.#pending);
-    const taken = all.subarray(0, bytes);
-    const rest = all.subarray(bytes);
-    this.#pending = rest.length === 0 ? [] : [rest];
-    this.#pendingBytes = rest.length;
-    return taken;
-  }
-
-  /** The package of `plain`: header, ciphertext, tag. */
-  #seal(plain: Buffer, last: boolean): Buffer[] {
+  /** Seals the next `bytes` of plaintext into `out` as header, ciphertext pieces and tag. */
+  #seal(bytes: number, last: boolean, out: Buffer[]): void {
     const header = Buffer.alloc(headerBytes);
     header[0] = formatVersion;
     header[1] = last ? lastFlag : 0;
-    header.writeUInt32BE(plain.length, 4);
+    header.writeUInt32BE(bytes, 4);
     this.#nonce.copy(header, 8);
     const cipher = createCipheriv('aes-256-gcm', this.#key, ivOf(this.#nonce, this.#sequence));
     cipher.setAAD(header);
-    const body = cipher.update(plain);
+    out.push(header);
+    let left = bytes;
+    while (left > 0) {
+      const first = this.#pending[0] as Buffer;
+      if (first.length <= left) {
+        this.#pending.shift();
+        out.push(cipher.update(first));
+        left -= first.length;
+      } else {
+        out.push(cipher.update(first.subarray(0, left)));
+        this.#pending[0] = first.subarray(left);
+        left = 0;
+      }
+    }
+    this.#pendingBytes -= bytes;
     cipher.final();
+    out.push(cipher.getAuthTag());
     this.#sequence += 1;
-    return [header, body, cipher.getAuthTag()];
   }
 }
 

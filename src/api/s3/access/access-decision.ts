@@ -4,6 +4,7 @@
 // block and ObjectOwnership setting narrow what the policy and the ACL may grant.
 import type { RequestContext } from '../../common/request-context.js';
 import type { S3AccessPropsJson } from '../../../wire/index.js';
+import { signatureV2Form } from '../auth/authenticate-v2.js';
 import { aclAllows } from './acl.js';
 import { objectAclAllows, type S3ObjectAcl } from './object-acl.js';
 import type { ConditionValues } from './policy-conditions.js';
@@ -170,9 +171,15 @@ function conditionValues(question: AccessQuestion): ConditionValues {
       case 's3:authtype':
         return principal.anonymous
           ? undefined
-          : [context.query.has('X-Amz-Signature') ? 'REST-QUERY-STRING' : 'REST-HEADER'];
+          : [
+              context.query.has('X-Amz-Signature') || signatureV2Form(context) === 'query'
+                ? 'REST-QUERY-STRING'
+                : 'REST-HEADER',
+            ];
       case 's3:signatureversion':
-        return principal.anonymous ? undefined : ['AWS4-HMAC-SHA256'];
+        return principal.anonymous
+          ? undefined
+          : [signatureV2Form(context) === undefined ? 'AWS4-HMAC-SHA256' : 'AWS'];
       default:
         if (key.startsWith(existingTagPrefix)) return existingTag(question.object, key);
         // s3:x-amz-acl, s3:x-amz-server-side-encryption, s3:x-amz-copy-source, s3:x-amz-grant-*...

@@ -1,9 +1,11 @@
 // Verifies a request's AWS Signature V4, from the Authorization header or a presigned URL's query,
 // against the configured key pair, and returns the signing context that chunk signatures chain from.
+// Signature V2 requests are handed to authenticate-v2.ts.
 import { StoreError } from '../../../errors/index.js';
 import type { RequestContext } from '../../common/request-context.js';
 import type { DeferredDecision } from '../access/access-decision.js';
 import type { S3Principal } from '../access/principal.js';
+import { authenticateV2, signatureV2Form } from './authenticate-v2.js';
 import {
   canonicalRequest,
   deriveSigningKey,
@@ -22,6 +24,8 @@ export interface AuthSettings {
   secretOf(accessKey: string): string | undefined;
   maxClockSkewMs: number;
   nowMs(): number;
+  /** The bucket a virtual-hosted request names in its Host (Signature V2 signs it in the path). */
+  hostBucket?: string | undefined;
 }
 
 export interface AuthResult {
@@ -59,12 +63,11 @@ export function authenticate(context: RequestContext, settings: AuthSettings): A
   const header = headerValue(context, 'x-amz-content-sha256');
   const contentSha256 = header ?? unsignedPayload;
   if (!settings.enabled) return { contentSha256 };
+  const v2Form = signatureV2Form(context);
+  if (v2Form !== undefined) return authenticateV2(context, settings, v2Form, contentSha256);
   const authorization = headerValue(context, 'authorization');
   let parsed: ParsedAuthorization;
   if (authorization !== undefined) {
-    if (authorization.startsWith('AWS ')) {
-      throw new StoreError('NotImplemented', 'AWS Signature Version 2 is not implemented yet');
-    }
     parsed = parseAuthorizationHeader(context, authorization, contentSha256);
   } else if (context.query.get('X-Amz-Algorithm') !== null) {
     parsed = parsePresignedQuery(context, settings);

@@ -50,7 +50,7 @@ export interface NewEncryption {
 export interface EncryptedBody {
   body: Readable;
   contentLength: number;
-  /** MD5 hex of the stored bytes, once they all went through. */
+  /** MD5 hex of the stored bytes, once they all went through (when asked for). */
   cipherMd5(): string;
 }
 
@@ -187,9 +187,17 @@ export class ObjectEncryption {
   }
 }
 
-/** Encrypts a body for the store under `objectKey` (one segment). */
-export function encryptBody(objectKey: Buffer, body: Readable, plainBytes: number): EncryptedBody {
-  const encryptor = new PackageEncryptor(objectKey);
+/**
+ * Encrypts a body for the store under `objectKey` (one segment); `cipherMd5` when the ETag will be
+ * the MD5 of the stored bytes.
+ */
+export function encryptBody(
+  objectKey: Buffer,
+  body: Readable,
+  plainBytes: number,
+  cipherMd5: boolean,
+): EncryptedBody {
+  const encryptor = new PackageEncryptor(objectKey, { cipherMd5 });
   return {
     // The plaintext's errors reach the store through the encryptor.
     body: pipeline(body, encryptor, () => undefined),

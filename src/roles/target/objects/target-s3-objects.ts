@@ -413,7 +413,12 @@ export class TargetS3Objects implements S3ObjectPort {
     const encrypted =
       sse === undefined || request.contentLength === undefined
         ? undefined
-        : encryptBody(sse.objectKey, request.body, request.contentLength);
+        : encryptBody(
+            sse.objectKey,
+            request.body,
+            request.contentLength,
+            etagIsCipherMd5(sse.encryption),
+          );
     const object = await this.objects.put(view, {
       ...condition,
       ...lock,
@@ -585,7 +590,7 @@ export class TargetS3Objects implements S3ObjectPort {
     const encrypted =
       objectKey === undefined
         ? undefined
-        : encryptBody(objectKey, request.body, request.contentLength);
+        : encryptBody(objectKey, request.body, request.contentLength, etagIsCipherMd5(encryption));
     const part = await this.store.uploadPart({
       bucket,
       name: request.key,
@@ -648,17 +653,19 @@ export class TargetS3Objects implements S3ObjectPort {
 }
 
 /**
- * The ETag of an encrypted write: SSE-S3 keeps the plaintext's MD5 (as AWS); SSE-C's is the MD5 of
- * the stored bytes, which says nothing about the plaintext.
+ * Whether an encrypted write's ETag is the MD5 of the stored bytes: SSE-C's is (it says nothing
+ * about the plaintext); SSE-S3 keeps the plaintext's MD5 (as AWS).
  */
+function etagIsCipherMd5(encryption: S3Encryption | undefined): boolean {
+  return encryption?.kind === 'SSE-C';
+}
+
 function sseEtag(
   encryption: S3Encryption | undefined,
   plainEtag: string,
   encrypted: { cipherMd5(): string } | undefined,
 ): string {
-  return encryption?.kind === 'SSE-C' && encrypted !== undefined
-    ? encrypted.cipherMd5()
-    : plainEtag;
+  return etagIsCipherMd5(encryption) && encrypted !== undefined ? encrypted.cipherMd5() : plainEtag;
 }
 
 /** A part as S3 lists it: the plaintext's size for a part stored encrypted. */
