@@ -13,11 +13,17 @@ import {
   CreateMultipartUploadCommand,
   GetObjectAclCommand,
   GetObjectCommand,
+  GetObjectLegalHoldCommand,
+  GetObjectLockConfigurationCommand,
+  GetObjectRetentionCommand,
   PutBucketAclCommand,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutObjectAclCommand,
   PutObjectCommand,
+  PutObjectLegalHoldCommand,
+  PutObjectLockConfigurationCommand,
+  PutObjectRetentionCommand,
   PutObjectTaggingCommand,
   PutPublicAccessBlockCommand,
   UploadPartCommand,
@@ -398,4 +404,55 @@ test('s3:ExistingObjectTag conditions see the tags of the object asked for', asy
   assert.equal(await anonymousRead('tagged', 'closed.txt'), 'closed.txt');
   // The admin's key is not bound by policies.
   assert.equal(await read('admin', 'tagged', 'secret.txt'), 'secret.txt');
+});
+
+test('object lock: the bucket owner (no admin) sets and reads it; another user is refused', async () => {
+  const bucket = 'alice-locked';
+  await clients.alice.send(
+    new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true }),
+  );
+  await clients.alice.send(
+    new PutObjectLockConfigurationCommand({
+      Bucket: bucket,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } },
+      },
+    }),
+  );
+  const lock = await clients.alice.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }));
+  assert.equal(lock.ObjectLockConfiguration?.Rule?.DefaultRetention?.Days, 1);
+  await put('alice', bucket, 'kept');
+  const until = new Date(Date.now() + 2 * 86_400_000);
+  until.setUTCMilliseconds(0);
+  await clients.alice.send(
+    new PutObjectRetentionCommand({
+      Bucket: bucket,
+      Key: 'kept',
+      Retention: { Mode: 'GOVERNANCE', RetainUntilDate: until },
+    }),
+  );
+  const retention = await clients.alice.send(
+    new GetObjectRetentionCommand({ Bucket: bucket, Key: 'kept' }),
+  );
+  assert.equal(retention.Retention?.RetainUntilDate?.getTime(), until.getTime());
+  await clients.alice.send(
+    new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'kept', LegalHold: { Status: 'ON' } }),
+  );
+  const hold = await clients.alice.send(
+    new GetObjectLegalHoldCommand({ Bucket: bucket, Key: 'kept' }),
+  );
+  assert.equal(hold.LegalHold?.Status, 'ON');
+  await refused(
+    clients.bob.send(new GetObjectRetentionCommand({ Bucket: bucket, Key: 'kept' })),
+    'AccessDenied',
+    403,
+  );
+  await refused(
+    clients.bob.send(
+      new PutObjectLegalHoldCommand({ Bucket: bucket, Key: 'kept', LegalHold: { Status: 'OFF' } }),
+    ),
+    'AccessDenied',
+    403,
+  );
 });
