@@ -51,7 +51,8 @@ const everyEntry = (): boolean => true;
 
 /**
  * The files of an archive, in archive order (see readTarEntries for how bodies are read). A zip
- * opens only the bodies `open` accepts (the others are empty); a tar skips what is not read.
+ * opens only the bodies `open` accepts (the others are empty); a tar skips what is not read, and
+ * reads the small files `open` accepts into memory at once.
  */
 export async function* archiveEntries(
   source: ArchiveSource,
@@ -60,7 +61,7 @@ export async function* archiveEntries(
 ): AsyncGenerator<ArchiveEntry> {
   const codec = codecOf(format);
   try {
-    yield* codec === 'zip' ? readZipEntries(source, open) : readTarEntries(source, codec);
+    yield* codec === 'zip' ? readZipEntries(source, open) : readTarEntries(source, codec, open);
   } catch (error) {
     // The store's own failures (a missing or corrupt object) keep their meaning; bytes that are
     // not an archive of the format are the request's problem.
