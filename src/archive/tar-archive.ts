@@ -32,12 +32,12 @@ const wholeEntryBytes = 1 << 20;
 /**
  * The regular files of a tar archive, in archive order. The consumer reads an entry's body to its
  * end or not at all; an unread body is skipped when the next entry is asked for. The small files
- * `open` accepts come with their bytes in memory already.
+ * `inMemory` accepts come with their bytes in memory already.
  */
 export async function* readTarEntries(
   source: ArchiveSource,
   codec: TarCodec,
-  open: (name: string) => boolean,
+  inMemory: (name: string) => boolean,
 ): AsyncGenerator<ArchiveEntry> {
   if (source.size === 0) return;
   const raw = await source.read(0, source.size - 1);
@@ -56,7 +56,7 @@ export async function* readTarEntries(
         continue;
       }
       const size = header.size ?? 0;
-      if (size <= wholeEntryBytes && open(header.name)) {
+      if (size <= wholeEntryBytes && inMemory(header.name)) {
         const body = new MemoryBody(await readWhole(entry, size));
         yield { name: header.name, size, body };
         continue;

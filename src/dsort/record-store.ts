@@ -53,6 +53,11 @@ export class RecordStore {
     return { name, size, placement: { offset: await this.#spillBody(body, size) } };
   }
 
+  /** Whether files are still kept in memory (the budget is not used up). */
+  hasRoom(): boolean {
+    return this.#memoryUsed < this.memoryBudget;
+  }
+
   /** A file whose bytes were read already (e.g. a `content` key file). */
   async storeBuffer(name: string, data: Buffer): Promise<StoredFile> {
     return this.storeFile(name, data.length, new MemoryBody(data));

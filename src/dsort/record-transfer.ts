@@ -49,9 +49,11 @@ export function recordsBody(
         for (let left = size; left > 0; left -= zeroChunk.length)
           yield zeroChunk.subarray(0, Math.min(left, zeroChunk.length));
       })(),
+      { objectMode: false },
     );
   }
-  return Readable.from(backToBack(records, list));
+  // Bytes, not objects: at most a chunk or so waits here for the socket, not 16 files.
+  return Readable.from(backToBack(records, list), { objectMode: false });
 }
 
 /** Bytes in memory are sent in chunks of about this size (not one socket write per small file). */
