@@ -5,16 +5,19 @@
 //   shards of 1 MiB (BENCH_DSORT_SMALL_RECORDS);
 // - large records: 10,000 records of ~100 KiB (1 GiB) in 100 shards, output shards of 16 MiB,
 //   `max_mem_usage` 200 MiB so that records spill (BENCH_DSORT_RECORDS, BENCH_DSORT_RECORD_KIB).
-// Reported: records/s (the ratio), MiB/s and the targets' peak RSS (VmHWM).
+// Reported: records/s (the ratio), MiB/s, CPU seconds of the nodes during the job against those of
+// the tar processes (steadier than rates on a shared machine), and the targets' peak RSS (VmHWM)
+// during the job (reset after the input PUTs).
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readState } from '../src/cli/playground/state.js';
 import type { Client } from '../src/sdk/index.js';
 import { Playground } from './lib/playground.js';
 import { runTool } from './lib/processes.js';
+import { cpuMs } from './lib/s3-peers.js';
 import { publish, type ResultRow } from './lib/results-table.js';
 import { withScratch, type Scratch } from './lib/scratch.js';
 
@@ -97,17 +100,65 @@ async function yardstickSeconds(paths: readonly string[], dir: string): Promise<
   return seconds;
 }
 
+/** The playground's node processes: role and PID. */
+async function nodeProcesses(
+  playground: Playground,
+): Promise<Array<{ role: string; pid: number }>> {
+  const state = await readState(playground.dir);
+  return (state?.nodes ?? []).flatMap((node) =>
+    node.pid === null ? [] : [{ role: node.role, pid: node.pid }],
+  );
+}
+
 /** The highest peak resident set size (VmHWM) of the playground's targets, in MiB. */
 async function targetPeakRssMiB(playground: Playground): Promise<number> {
-  const state = await readState(playground.dir);
   let peak = 0;
-  for (const node of state?.nodes ?? []) {
-    if (node.role === 'proxy' || node.pid === null) continue;
+  for (const node of await nodeProcesses(playground)) {
+    if (node.role === 'proxy') continue;
     const status = await readFile(`/proc/${node.pid}/status`, 'utf8');
     const kib = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
     peak = Math.max(peak, kib / 1024);
   }
   return peak;
+}
+
+/**
+ * Resets the targets' peak RSS (`5` to /proc/PID/clear_refs, Linux 4.0+) so that the peak read
+ * after the job is the job's own, not the input PUTs'; returns the peak before the reset, in MiB.
+ */
+async function resetTargetPeakRss(playground: Playground): Promise<number> {
+  const before = await targetPeakRssMiB(playground);
+  for (const node of await nodeProcesses(playground))
+    if (node.role !== 'proxy') await writeFile(`/proc/${node.pid}/clear_refs`, '5');
+  return before;
+}
+
+/** The highest resident set size (VmRSS) of the playground's targets now, in MiB. */
+async function targetRssMiB(playground: Playground): Promise<number> {
+  let highest = 0;
+  for (const node of await nodeProcesses(playground)) {
+    if (node.role === 'proxy') continue;
+    const status = await readFile(`/proc/${node.pid}/status`, 'utf8');
+    highest = Math.max(highest, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  }
+  return highest;
+}
+
+/** User + system CPU seconds of the playground's nodes (gateways and targets) so far. */
+async function nodesCpuSeconds(playground: Playground): Promise<number> {
+  let ms = 0;
+  for (const node of await nodeProcesses(playground)) ms += await cpuMs(node.pid);
+  return ms / 1000;
+}
+
+/**
+ * User + system CPU seconds of this process's finished children (cutime + cstime in
+ * /proc/self/stat): the tar processes of the yardstick, once each has been waited for.
+ */
+async function childrenCpuSeconds(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // clock ticks at USER_HZ = 100
 }
 
 async function dsortRow(
@@ -127,6 +178,9 @@ async function dsortRow(
     await client.putObject(input, name, { size, open: () => createReadStream(path) });
   }
   const records = Math.ceil(workload.records / workload.shards) * workload.shards;
+  const putPeakRss = await resetTargetPeakRss(playground);
+  const startRss = await targetRssMiB(playground);
+  const cpuBefore = await nodesCpuSeconds(playground);
   const started = performance.now();
   const id = await client.dsort.start({
     input_bck: input,
@@ -138,6 +192,7 @@ async function dsortRow(
   });
   const metrics = await client.dsort.wait(id, { timeoutMs: 3_600_000 });
   const dsortSeconds = (performance.now() - started) / 1000;
+  const dsortCpu = (await nodesCpuSeconds(playground)) - cpuBefore;
   const errors = Object.values(metrics).flatMap((info) => info.Metrics.errors ?? []);
   if (errors.length > 0) throw new Error(`dsort ${id} failed: ${errors.join('; ')}`);
   const spilled = Object.values(metrics).reduce(
@@ -145,7 +200,9 @@ async function dsortRow(
     0,
   );
   const peakRss = await targetPeakRssMiB(playground);
+  const tarCpuBefore = await childrenCpuSeconds();
   const tarSeconds = await yardstickSeconds(paths, dir);
+  const tarCpu = (await childrenCpuSeconds()) - tarCpuBefore;
   await rm(dir, { recursive: true, force: true });
   const memory =
     workload.maxMemUsage === undefined ? '' : `, max_mem_usage ${workload.maxMemUsage}`;
@@ -159,7 +216,9 @@ async function dsortRow(
     goal: 0.3,
     note:
       `${(bytes / mib / dsortSeconds).toFixed(1)} vs ${(bytes / mib / tarSeconds).toFixed(1)} MiB/s; ` +
-      `target peak RSS ${peakRss.toFixed(0)} MiB${memory}; spilled ${(spilled / mib).toFixed(0)} MiB`,
+      `CPU ${dsortCpu.toFixed(1)} s (gateway + targets) vs ${tarCpu.toFixed(1)} s (tar); ` +
+      `target peak RSS ${peakRss.toFixed(0)} MiB during the job${memory} ` +
+      `(${startRss.toFixed(0)} MiB at its start, ${putPeakRss.toFixed(0)} MiB during the input PUTs); spilled ${(spilled / mib).toFixed(0)} MiB`,
   };
 }
 

@@ -51,16 +51,18 @@ const everyEntry = (): boolean => true;
 
 /**
  * The files of an archive, in archive order (see readTarEntries for how bodies are read). A zip
- * opens only the bodies `open` accepts (the others are empty); a tar skips what is not read.
+ * opens only the bodies `open` accepts (the others are empty); a tar skips what is not read, and
+ * reads the small files `inMemory` accepts (by default those `open` does) into memory at once.
  */
 export async function* archiveEntries(
   source: ArchiveSource,
   format: ArchiveFormat,
   open: (name: string) => boolean = everyEntry,
+  inMemory: (name: string) => boolean = open,
 ): AsyncGenerator<ArchiveEntry> {
   const codec = codecOf(format);
   try {
-    yield* codec === 'zip' ? readZipEntries(source, open) : readTarEntries(source, codec);
+    yield* codec === 'zip' ? readZipEntries(source, open) : readTarEntries(source, codec, inMemory);
   } catch (error) {
     // The store's own failures (a missing or corrupt object) keep their meaning; bytes that are
     // not an archive of the format are the request's problem.

@@ -3,10 +3,10 @@
 // archive from its start; writing packs each file as its bytes arrive.
 import { pipeline, Readable, type Transform, type Writable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
-import tarStream from 'tar-stream';
+import tarStream, { type ExtractEvents } from 'tar-stream';
 import type { ArchiveCodec } from './archive-format.js';
 import type { ArchiveEntry, ArchiveSource } from './archive-source.js';
-import { takeBytes } from '../util/streams/memory-body.js';
+import { MemoryBody, takeBytes } from '../util/streams/memory-body.js';
 import { lz4Decoder, lz4Encoder } from './lz4-frames.js';
 
 type TarCodec = Exclude<ArchiveCodec, 'zip'>;
@@ -24,12 +24,20 @@ function compressor(codec: TarCodec): Transform | undefined {
 }
 
 /**
+ * Files up to this size that the reader opens are read whole and handed on as a MemoryBody: for
+ * small files the stream and the async iteration per file cost more than the bytes.
+ */
+const wholeEntryBytes = 1 << 20;
+
+/**
  * The regular files of a tar archive, in archive order. The consumer reads an entry's body to its
- * end or not at all; an unread body is skipped when the next entry is asked for.
+ * end or not at all; an unread body is skipped when the next entry is asked for. The small files
+ * `inMemory` accepts come with their bytes in memory already.
  */
 export async function* readTarEntries(
   source: ArchiveSource,
   codec: TarCodec,
+  inMemory: (name: string) => boolean,
 ): AsyncGenerator<ArchiveEntry> {
   if (source.size === 0) return;
   const raw = await source.read(0, source.size - 1);
@@ -47,13 +55,39 @@ export async function* readTarEntries(
         entry.resume();
         continue;
       }
+      const size = header.size ?? 0;
+      if (size <= wholeEntryBytes && inMemory(header.name)) {
+        const body = new MemoryBody(await readWhole(entry, size));
+        yield { name: header.name, size, body };
+        continue;
+      }
       const body = Readable.from(entry, { objectMode: false });
-      yield { name: header.name, size: header.size ?? 0, body };
+      yield { name: header.name, size, body };
       if (!body.readableDidRead) entry.resume();
     }
   } finally {
     raw.destroy();
   }
+}
+
+/** A file of an archive being read (tar-stream's Source, a streamx Readable). */
+type TarEntry = ExtractEvents['entry'][1];
+
+/** A tar entry's bytes (a streamx stream's events: no async iterator's promise per chunk). */
+function readWhole(entry: TarEntry, size: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    entry.on('data', (chunk) => {
+      chunks.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+    });
+    entry.on('end', () => {
+      if (length === size) resolve(Buffer.concat(chunks, length));
+      else reject(new Error(`${entry.header.name}: ${length} bytes, ${size} in its header`));
+    });
+    entry.on('error', reject);
+  });
 }
 
 /**

@@ -1,7 +1,8 @@
 // Phase 3 on a target: each output shard the plan gives it (the shards whose HRW owner it is) is
 // written as an archive streamed straight into a PUT of the shard, its records read from this
-// target's record store or pulled from their owners, file by file; no shard is ever held whole.
-// A dry run pulls the records and stores nothing.
+// target's record store or pulled from their holders (one request per holder for all the records
+// of the shard it holds), file by file; no shard is ever held whole. A dry run pulls the records
+// and stores nothing.
 import { finished } from 'node:stream/promises';
 import { createArchiveWriter } from '../archive/index.js';
 import { StoreError } from '../errors/index.js';
@@ -42,13 +43,18 @@ export async function createShards(
  * zero bytes of the same size) and dropped; nothing is archived or stored.
  */
 async function pullRecords(job: Creation, shard: DsortShardPlanJson): Promise<void> {
-  for (const record of shard.records) {
-    if (job.signal.aborted) throw job.signal.reason;
-    if (record.node === job.environment.nodeId) continue;
-    for await (const file of recordFiles(job, record)) {
-      file.body.resume();
-      await finished(file.body);
+  const sources = new RecordSources(job, shard);
+  try {
+    for (const record of shard.records) {
+      if (job.signal.aborted) throw job.signal.reason;
+      if (record.node === job.environment.nodeId) continue;
+      for await (const file of sources.files(record)) {
+        file.body.resume();
+        await finished(file.body);
+      }
     }
+  } finally {
+    await sources.close();
   }
 }
 
@@ -64,10 +70,11 @@ async function createShard(job: Creation, shard: DsortShardPlanJson): Promise<vo
   // An abort cuts the shard short at once (its PUT fails: nothing is stored).
   const onAbort = (): void => writer.abort(new Error('dsort: aborted'));
   job.signal.addEventListener('abort', onAbort, { once: true });
+  const sources = new RecordSources(job, shard);
   try {
     for (const record of shard.records) {
       if (job.signal.aborted) throw job.signal.reason;
-      for await (const file of recordFiles(job, record))
+      for await (const file of sources.files(record))
         await writer.add(file.name, file.size, file.body, job.modifiedMs);
     }
     writer.finish();
@@ -77,29 +84,64 @@ async function createShard(job: Creation, shard: DsortShardPlanJson): Promise<vo
     throw error;
   } finally {
     job.signal.removeEventListener('abort', onAbort);
+    await sources.close();
   }
   await stored;
 }
 
-function recordFiles(
-  job: Creation,
-  record: DsortShardPlanJson['records'][number],
-): Iterable<RecordFile> | AsyncIterable<RecordFile> {
-  const { environment } = job;
-  if (record.node === environment.nodeId)
-    return localRecordFiles(job.records, job.records.record(record.index));
-  const owner = environment.clusterMap()?.node(record.node);
-  if (owner === undefined)
-    throw new StoreError(
-      'PeerUnreachable',
-      `dsort: target ${record.node} holding records of this job left the cluster`,
+type PlannedRecord = DsortShardPlanJson['records'][number];
+
+/**
+ * Where one shard's records come from: this target's record store, or, for each other target
+ * holding some, one request for all of them, opened when the first is needed and read as the
+ * shard reaches each (the holders' bodies wait, paused, while the others are read).
+ */
+class RecordSources {
+  readonly #pulls = new Map<string, AsyncGenerator<RecordFile>>();
+
+  constructor(
+    private readonly job: Creation,
+    private readonly shard: DsortShardPlanJson,
+  ) {}
+
+  async *files(record: PlannedRecord): AsyncGenerator<RecordFile> {
+    const { job } = this;
+    if (record.node === job.environment.nodeId) {
+      yield* localRecordFiles(job.records, job.records.record(record.index));
+      return;
+    }
+    const pull = this.#pull(record.node);
+    for (const [name] of record.files) {
+      const next = await pull.next();
+      if (next.done === true) throw new StoreError('Internal', `dsort: "${name}" was not pulled`);
+      yield next.value;
+    }
+  }
+
+  /** Ends every request (the rest of a body is not wanted after a failure). */
+  async close(): Promise<void> {
+    for (const pull of this.#pulls.values()) await pull.return(undefined);
+    this.#pulls.clear();
+  }
+
+  #pull(node: string): AsyncGenerator<RecordFile> {
+    const existing = this.#pulls.get(node);
+    if (existing !== undefined) return existing;
+    const { environment } = this.job;
+    const holder = environment.clusterMap()?.node(node);
+    if (holder === undefined)
+      throw new StoreError(
+        'PeerUnreachable',
+        `dsort: target ${node} holding records of this job left the cluster`,
+      );
+    const pull = remoteRecordFiles(
+      environment.client,
+      { id: holder.id, url: holder.dataUrl },
+      this.job.jobId,
+      this.shard.records.filter((record) => record.node === node),
+      environment.callTimeoutMs,
     );
-  return remoteRecordFiles(
-    environment.client,
-    { id: owner.id, url: owner.dataUrl },
-    job.jobId,
-    record.index,
-    record.files,
-    environment.callTimeoutMs,
-  );
+    this.#pulls.set(node, pull);
+    return pull;
+  }
 }

@@ -93,7 +93,10 @@ async function extractShard(job: Extraction, name: string): Promise<void> {
   const format = spec.inputExtension ?? (await detectFormat(source, name, ''));
   const byKey = new Map<string, StoredRecord>();
   let bytes = 0;
-  for await (const entry of archiveEntries(source, format)) {
+  // Files are read whole only while they will be kept in memory: a file that goes to the spill
+  // file is streamed there, not copied into a buffer first.
+  const entries = archiveEntries(source, format, undefined, () => records.hasRoom());
+  for await (const entry of entries) {
     if (job.signal.aborted) {
       entry.body.destroy();
       throw job.signal.reason;

@@ -5,8 +5,9 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { StoreError } from '../errors/index.js';
+import { MemoryBody, takeBytes } from '../util/streams/memory-body.js';
 
 type Placement = { memory: Buffer } | { offset: number };
 
@@ -41,15 +42,25 @@ export class RecordStore {
   async storeFile(name: string, size: number, body: Readable): Promise<StoredFile> {
     if (this.#memoryUsed + size <= this.memoryBudget) {
       this.#memoryUsed += size;
-      const memory = await readAll(body, size);
+      const memory = takeBytes(body) ?? (await readAll(body));
+      if (memory.length !== size)
+        throw new StoreError(
+          'ObjectCorrupted',
+          `dsort: expected ${size} bytes, read ${memory.length}`,
+        );
       return { name, size, placement: { memory } };
     }
     return { name, size, placement: { offset: await this.#spillBody(body, size) } };
   }
 
+  /** Whether files are still kept in memory (the budget is not used up). */
+  hasRoom(): boolean {
+    return this.#memoryUsed < this.memoryBudget;
+  }
+
   /** A file whose bytes were read already (e.g. a `content` key file). */
   async storeBuffer(name: string, data: Buffer): Promise<StoredFile> {
-    return this.storeFile(name, data.length, Readable.from([data]));
+    return this.storeFile(name, data.length, new MemoryBody(data));
   }
 
   add(record: StoredRecord): number {
@@ -60,8 +71,9 @@ export class RecordStore {
   /** One file's bytes, from memory or the spill file. */
   open(file: StoredFile): Readable {
     const { placement } = file;
-    if ('memory' in placement) return Readable.from([placement.memory]);
-    if (file.size === 0) return Readable.from([]);
+    // A MemoryBody: the archive writer takes its bytes at once, without a stream per file.
+    if ('memory' in placement) return new MemoryBody(placement.memory);
+    if (file.size === 0) return new MemoryBody(Buffer.alloc(0));
     return createReadStream(this.#spillPath, {
       start: placement.offset,
       end: placement.offset + file.size - 1,
@@ -128,14 +140,8 @@ async function writeAllAt(handle: FileHandle, data: Buffer, position: number): P
   }
 }
 
-async function readAll(body: Readable, size: number): Promise<Buffer> {
+async function readAll(body: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk as Buffer);
-    length += (chunk as Buffer).length;
-  }
-  if (length !== size)
-    throw new StoreError('ObjectCorrupted', `dsort: expected ${size} bytes, read ${length}`);
-  return Buffer.concat(chunks, length);
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

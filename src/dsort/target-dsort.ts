@@ -8,7 +8,7 @@ import { asRecord } from '../util/json.js';
 import type { DsortJobInfoJson, DsortRecordJson, DsortShardPlanJson } from '../wire/index.js';
 import type { DsortTargetEnvironment } from './dsort-environment.js';
 import { DsortJob } from './dsort-job.js';
-import { recordBody } from './record-transfer.js';
+import { recordSize, recordsBody } from './record-transfer.js';
 import { parseRequestSpec } from './request-spec.js';
 
 export class TargetDsort {
@@ -55,12 +55,14 @@ export class TargetDsort {
     }));
   }
 
-  /** One record's files back to back, and their total length. */
-  recordBody(id: string, index: number): { size: number; body: Readable } {
+  /** The files of the records numbered in `indices` (a JSON array) back to back, and their length. */
+  recordsBody(id: string, indices: unknown): { size: number; body: Readable } {
     const job = this.get(id);
-    const record = job.records.record(index);
-    const size = record.files.reduce((total, file) => total + file.size, 0);
-    return { size, body: recordBody(job.records, record, job.spec.dryRun) };
+    if (!Array.isArray(indices) || !indices.every((index) => Number.isSafeInteger(index)))
+      throw badRequest('dsort records: expected a JSON array of record numbers');
+    const list = indices.map((index: number) => job.records.record(index));
+    const size = list.reduce((total, record) => total + recordSize(record), 0);
+    return { size, body: recordsBody(job.records, list, job.spec.dryRun) };
   }
 
   plan(id: string, body: unknown): void {

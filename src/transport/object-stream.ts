@@ -1,8 +1,10 @@
 // Streaming object transfers between nodes over the intra-cluster pool: send a body with a PUT,
-// or fetch one with a GET, each bounded by a deadline. Errors come back as typed StoreErrors.
+// or fetch one with a GET (or a POST naming what to send), each bounded by timeouts. Errors come
+// back as typed StoreErrors.
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import { StoreError } from '../errors/index.js';
+import { ContentType, Header } from '../wire/index.js';
 import { describeRequestError, peerError, type IntraClient } from './intra-client.js';
 import { destroyQuietly } from '../util/stream-teardown.js';
 
@@ -40,24 +42,35 @@ export async function sendObjectStream(
   if (response.statusCode >= 300) throw peerError('PUT', url, response.statusCode, text);
 }
 
-/** GETs `url`; undefined on 404, the open body otherwise (the caller must consume it). */
+/**
+ * GETs `url`, or POSTs `options.json` to it; undefined on 404, the open body otherwise (the caller
+ * must consume it). `timeoutMs` bounds the wait for the answer and every pause of the peer between
+ * two chunks; a GET's whole transfer too. A POST's transfer has no deadline: it asks for a long
+ * body that the caller reads at its own pace (undici's body timeout does not run while paused).
+ */
 export async function fetchObjectStream(
   client: IntraClient,
   url: string,
   timeoutMs: number,
+  options: { json?: unknown } = {},
 ): Promise<FetchedObject | undefined> {
+  const post = options.json !== undefined;
+  const method = post ? 'POST' : 'GET';
   let response;
   try {
     response = await request(url, {
-      method: 'GET',
-      headers: client.callerHeaders,
+      method,
+      headers: post
+        ? { ...client.callerHeaders, [Header.contentType]: ContentType.json }
+        : client.callerHeaders,
+      ...(post ? { body: JSON.stringify(options.json) } : {}),
       dispatcher: client.dispatcher,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
+      ...(post ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
     });
   } catch (error) {
-    throw new StoreError('PeerUnreachable', `GET ${url}: ${describeRequestError(error)}`, {
+    throw new StoreError('PeerUnreachable', `${method} ${url}: ${describeRequestError(error)}`, {
       cause: error,
     });
   }
@@ -66,7 +79,7 @@ export async function fetchObjectStream(
     return undefined;
   }
   if (response.statusCode >= 300) {
-    throw peerError('GET', url, response.statusCode, await response.body.text());
+    throw peerError(method, url, response.statusCode, await response.body.text());
   }
   return { headers: response.headers, body: response.body };
 }

@@ -2,7 +2,8 @@
 // job (`POST <id>`), reads its JobInfo (`GET <id>`, `GET` for all), marks the sorting phase
 // (`POST <id>/sorting`), gathers its records' metadata (`GET <id>/records`), sends its output shards
 // (`POST <id>/plan`), ends it (`POST <id>/complete`), aborts (`DELETE <id>/abort?reason=&failure=`)
-// and forgets it (`DELETE <id>`); targets building shards pull records (`GET <id>/records/<n>`).
+// and forgets it (`DELETE <id>`); targets building shards pull records (`POST <id>/records`, the
+// body the records' numbers).
 import { pipeline } from 'node:stream/promises';
 import {
   acceptBody,
@@ -18,9 +19,9 @@ import { ContentType, Header } from '../../wire/index.js';
 
 export function dsortRoute(dsort: TargetDsort): InternalRoute {
   return async (context, segments) => {
-    const [id = '', what = '', index, ...rest] = segments;
+    const [id = '', what = '', ...rest] = segments;
     if (rest.length > 0) throw badRequest(`unknown dsort request ${context.path}`);
-    const request = `${context.method} ${what}${index === undefined ? '' : ' <n>'}`;
+    const request = `${context.method} ${what}`;
     if (id === '') {
       if (context.method !== 'GET') throw notAllowed(context);
       sendValue(context.res, dsort.list());
@@ -39,8 +40,8 @@ export function dsortRoute(dsort: TargetDsort): InternalRoute {
       case 'GET records':
         sendValue(context.res, dsort.records(id));
         return;
-      case 'GET records <n>':
-        return sendRecord(context, dsort, id, Number(index));
+      case 'POST records':
+        return sendRecords(context, dsort, id);
       case 'POST plan':
         dsort.plan(id, await readPlan(context));
         break;
@@ -64,20 +65,22 @@ export function dsortRoute(dsort: TargetDsort): InternalRoute {
   };
 }
 
-async function sendRecord(
-  context: RequestContext,
-  dsort: TargetDsort,
-  id: string,
-  index: number,
-): Promise<void> {
-  if (!Number.isSafeInteger(index)) throw badRequest(`invalid record number in ${context.path}`);
-  const { size, body } = dsort.recordBody(id, index);
+async function sendRecords(context: RequestContext, dsort: TargetDsort, id: string): Promise<void> {
+  acceptBody(context);
+  const data = await readSmallBody(context.req, maxRecordListBytes, 'dsort record list');
+  const { size, body } = dsort.recordsBody(
+    id,
+    parseClientJson(data.toString('utf8'), 'dsort record list'),
+  );
   context.res.writeHead(200, {
     [Header.contentType]: ContentType.octetStream,
     [Header.contentLength]: String(size),
   });
   await pipeline(body, context.res);
 }
+
+/** Largest list of record numbers accepted: one output shard's records held by one target. */
+const maxRecordListBytes = 64 << 20;
 
 /** Largest plan accepted: a target's share of the output shards with their records' metadata. */
 const maxPlanBytes = 512 << 20;

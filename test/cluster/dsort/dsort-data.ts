@@ -2,7 +2,7 @@
 // and `<key>.cls` holding a number), packed by GNU tar (and gzip for .tgz), or in memory, into
 // input shards; and output shards read back with the Debian tools (tar, gzip, unzip, lz4).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,9 +61,7 @@ export async function makeDataset(
     for (let index = 0; index < perShard; index += 1) {
       const number = numbers[shard * perShard + index] ?? 0;
       const key = `d/r-${String(number).padStart(6, '0')}`;
-      const body = Buffer.from(
-        Array.from({ length: prng.int(lowest, highest) }, () => prng.int(0, 255)),
-      );
+      const body = prng.fill(Buffer.allocUnsafe(prng.int(lowest, highest)));
       const label = prng.int(0, 9);
       const recordFiles = { [`${key}.bin`]: body, [`${key}.cls`]: Buffer.from(String(label)) };
       files.push(...Object.entries(recordFiles));
@@ -144,19 +142,18 @@ export interface OutputShard {
 }
 
 /**
- * A `.tar`'s files as GNU tar reads them, without writing them to disk: the names (`tar -t`) and
- * the contents back to back (`tar -xO`), cut apart by the sizes the expected `files` have.
+ * A `.tar`'s files as GNU tar reads them, without writing them to disk, in one pass: `tar -xvO`
+ * prints the names (on stderr, as it does with -O) and the contents back to back (on stdout),
+ * cut apart by the sizes the expected `files` have.
  */
 export function readTarInMemory(
   data: Buffer,
   files: ReadonlyMap<string, Buffer>,
 ): OutputShard['files'] {
-  const maxBuffer = 1 << 30;
-  const names = execFileSync('tar', ['-tf', '-'], { input: data, maxBuffer })
-    .toString()
-    .split('\n')
-    .filter(Boolean);
-  const content = execFileSync('tar', ['-xOf', '-'], { input: data, maxBuffer });
+  const tar = spawnSync('tar', ['-xvOf', '-'], { input: data, maxBuffer: 1 << 30 });
+  assert.equal(tar.status, 0, `tar failed: ${String(tar.stderr)}`);
+  const names = tar.stderr.toString().split('\n').filter(Boolean);
+  const content = tar.stdout;
   let offset = 0;
   const read = names.map((name) => {
     const size = files.get(name)?.length ?? 0;
