@@ -199,6 +199,16 @@ export class DsortJob extends Job {
     this.#completion.deliver();
   }
 
+  /**
+   * Why this target's records are gone when the job ended without completing (aborted, or failed
+   * here), for a target that still asks for them; undefined while it runs or after it completed.
+   */
+  stoppedReason(): string | undefined {
+    if (this.signal.aborted) return (this.signal.reason as Error).message;
+    if (this.running || this.metrics.archived) return undefined;
+    return this.metrics.errors[0];
+  }
+
   /** Aborts; `failure` (another node's error) is reported in this target's errors too. */
   abortWith(reason: string, failure: boolean): void {
     if (!this.running) return;

@@ -58,6 +58,11 @@ export class TargetDsort {
   /** The files of the records numbered in `indices` (a JSON array) back to back, and their length. */
   recordsBody(id: string, indices: unknown): { size: number; body: Readable } {
     const job = this.get(id);
+    // A job that stopped here dropped its records: the asker is told why (a lost target, say), so
+    // its own error names the cause rather than a missing record.
+    const stopped = job.stoppedReason();
+    if (stopped !== undefined)
+      throw new StoreError('Conflict', `dsort job ${id} stopped on this target: ${stopped}`);
     if (!Array.isArray(indices) || !indices.every((index) => Number.isSafeInteger(index)))
       throw badRequest('dsort records: expected a JSON array of record numbers');
     const list = indices.map((index: number) => job.records.record(index));
