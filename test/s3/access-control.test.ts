@@ -3,12 +3,10 @@
 // conditions, the public access block and ownership controls — each through the AWS SDK v3, and
 // object ACLs, policies and CORS through the aws cli too — and anonymous (unsigned) requests.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateBucketCommand,
@@ -34,38 +32,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { writeClientConfigs } from '../harness/s3-setup.js';
+import { command, type CommandAnswer } from '../harness/command.js';
 import { S3UsersCluster } from '../harness/s3-users.js';
 import type { TestCluster } from '../harness/test-cluster.js';
 
 const users = ['alice', 'bob', 'carol'] as const;
-const run = promisify(execFile);
 /** Debian's aws cli (another `aws` earlier on PATH may be a different major version). */
 const awsProgram = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 
-interface CommandAnswer {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command-line client; a non-zero exit is an answer, not a failure. */
-async function command(
-  program: string,
-  args: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<CommandAnswer> {
-  try {
-    const { stdout, stderr } = await run(program, args, { env, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return {
-      code: typeof failed.code === 'number' ? failed.code : 1,
-      stdout: failed.stdout ?? '',
-      stderr: failed.stderr ?? '',
-    };
-  }
-}
 type User = (typeof users)[number];
 let setup: S3UsersCluster;
 let cluster: TestCluster;

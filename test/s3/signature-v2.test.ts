@@ -4,12 +4,10 @@
 // user's identity into ACLs and bucket policies as a V4 one does, and is refused with S3's errors
 // for a wrong secret, an unknown key, a skewed clock and an expired URL.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -18,42 +16,13 @@ import {
   PutObjectAclCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
+import { command, type CommandAnswer } from '../harness/command.js';
 import { mib, writeClientConfigs } from '../harness/s3-setup.js';
 import { S3UsersCluster } from '../harness/s3-users.js';
 
-const run = promisify(execFile);
 const users = ['alice', 'bob'] as const;
 type User = (typeof users)[number];
 const bucket = 'alice-v2';
-
-interface Answer {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command; a non-zero exit is an answer, not a failure. */
-async function command(
-  program: string,
-  args: readonly string[],
-  env?: NodeJS.ProcessEnv,
-): Promise<Answer> {
-  try {
-    const { stdout, stderr } = await run(program, args, {
-      env: env ?? process.env,
-      timeout: 60_000,
-      maxBuffer: 64 * mib,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return {
-      code: typeof failed.code === 'number' ? failed.code : 1,
-      stdout: failed.stdout ?? '',
-      stderr: failed.stderr ?? '',
-    };
-  }
-}
 
 let setup: S3UsersCluster;
 const keys = {} as Record<User, { accessKeyId: string; secretAccessKey: string }>;
@@ -285,7 +254,7 @@ test('curl with presigned V2 URLs: identity, expiry, wrong secret, missing param
 
 test('s3cmd with signature_v2: a multipart upload read back, errors, signurl', async () => {
   const { s3cmd } = await writeClientConfigs(setup.cluster.dir, setup.cluster.primary.publicUrl);
-  const run = (user: User, args: string[], secret?: string): Promise<Answer> =>
+  const run = (user: User, args: string[], secret?: string): Promise<CommandAnswer> =>
     command('s3cmd', [
       ...s3cmd,
       '--signature-v2',
