@@ -24,7 +24,7 @@ import {
   type JobStatusJson,
   type ListRangeJson,
 } from '../wire/index.js';
-import { TransportError, type OperationLabel } from './errors.js';
+import { ApiError, TransportError, type OperationLabel } from './errors.js';
 import {
   decodeJson,
   headerValue,
@@ -61,6 +61,13 @@ export interface WaitOptions {
   /** Called after every poll with each target's snapshots (for progress views). */
   onProgress?: (snapshots: JobSnapshotsByNodeJson) => void;
 }
+
+/**
+ * How long a job may be unknown to every target when waiting for it starts: a job begun by a
+ * metadata change (a rebalance `g<N>`) is registered by each target as the change reaches it, which
+ * can trail the gateway that named it.
+ */
+const unknownJobGraceMs = 10_000;
 
 export class JobsClient {
   constructor(private readonly control: ControlRequest) {}
@@ -120,11 +127,18 @@ export class JobsClient {
 
   /** Polls until the job ends (bounded by `timeoutMs`, default 10 minutes); returns its final status. */
   async wait(id: string, options: WaitOptions = {}): Promise<JobStatusJson> {
-    const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+    const started = Date.now();
+    const deadline = started + (options.timeoutMs ?? 600_000);
     for (;;) {
-      if (options.onProgress !== undefined) options.onProgress(await this.snapshots({ id }));
-      const status = await this.status(id);
-      if (status.end_time !== 0) return status;
+      let status: JobStatusJson | undefined;
+      try {
+        if (options.onProgress !== undefined) options.onProgress(await this.snapshots({ id }));
+        status = await this.status(id);
+      } catch (error) {
+        const unknown = error instanceof ApiError && error.status === 404;
+        if (!unknown || Date.now() - started > unknownJobGraceMs) throw error;
+      }
+      if (status !== undefined && status.end_time !== 0) return status;
       if (Date.now() > deadline)
         throw new Error(`job ${id} still running after ${options.timeoutMs ?? 600_000} ms`);
       await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
