@@ -32,7 +32,7 @@ export const clusterConfigSchema = z
       .object({
         /** fsync each object's work file and directory before the PUT is acknowledged. */
         fsync_objects: z.boolean().default(true),
-        /** Objects up to this size are verified before the first byte is sent. */
+        /** Objects up to this size (of content, encryption overhead not counted) are verified before the first byte is sent. */
         verify_in_memory_max_bytes: z
           .number()
           .int()

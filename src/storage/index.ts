@@ -20,6 +20,7 @@ export type {
   UnlinkCondition,
   UnlinkResult,
 } from './io/fs-batch.js';
+export { ObjectBody } from './io/object-body.js';
 export type {
   ByteRange,
   KeptHistory,

@@ -11,6 +11,7 @@ import {
   objectUnreadable,
   StoreError,
 } from '../errors/index.js';
+import { cipherSizeOf } from './encryption/packages.js';
 import { ChunkedBody } from './multipart/chunked-body.js';
 import { findManifest } from './multipart/chunk-sets.js';
 import { invariant } from '../util/assert.js';
@@ -114,7 +115,7 @@ async function readOrOpen(
   bucket: BucketJson,
   name: string,
 ): Promise<Located | undefined> {
-  const limit = context.options.verifyInMemoryMaxBytes;
+  const limit = wholeReadMaxBytes(context);
   const seen = context.metadataCache.peek(location.path)?.identity.size;
   let size = seen === undefined ? 0 : Number(seen);
   for (let attempt = 0; attempt < 2 && size <= limit; attempt += 1) {
@@ -140,9 +141,17 @@ async function readOrOpen(
   return replica === undefined ? undefined : { kind: 'open', replica };
 }
 
+/**
+ * The longest replica read whole and verified in memory: `verifyInMemoryMaxBytes` of content, so
+ * an encrypted object of that size (stored with its packages' headers and tags) is read whole too.
+ */
+function wholeReadMaxBytes(context: StoreContext): number {
+  return cipherSizeOf(context.options.verifyInMemoryMaxBytes);
+}
+
 /** A read buffer taken from a pool (or allocated), returned once (later calls do nothing). */
 interface Lease {
-  /** At most `verifyInMemoryMaxBytes` long: the one-job read reads no longer file. */
+  /** At most `wholeReadMaxBytes` long: the one-job read reads no longer file. */
   readonly buffer: Buffer;
   readonly release: () => void;
 }
@@ -161,7 +170,7 @@ function leaseFor(context: StoreContext, sizeBytes: number): Lease {
   const whole = pool?.acquire() ?? Buffer.allocUnsafe(sizeBytes);
   let released = false;
   return {
-    buffer: whole.subarray(0, Math.min(whole.length, context.options.verifyInMemoryMaxBytes)),
+    buffer: whole.subarray(0, Math.min(whole.length, wholeReadMaxBytes(context))),
     release: () => {
       if (released) return;
       released = true;
@@ -289,7 +298,7 @@ async function serveOpen(
       const problem = { type: 'size', stored: String(metadata.size), computed: String(stats.size) };
       throw await corrupted(context, bucket, name, replica, problem, type);
     }
-    if (metadata.size <= context.options.verifyInMemoryMaxBytes) {
+    if (metadata.size <= wholeReadMaxBytes(context)) {
       const { data, lease } = await unlessUnreadable(context, replica, () =>
         readVerified(context, bucket, name, replica, type),
       );

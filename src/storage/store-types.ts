@@ -10,7 +10,7 @@ import type { ObjectMetadata, ObjectRetention } from './meta/index.js';
 export interface StorageOptions {
   /** fsync the work file before the rename and the directory after it. */
   fsyncObjects: boolean;
-  /** Objects up to this size are read whole, verified, then served. */
+  /** Objects up to this size (of content: encryption's overhead not counted) are read whole, verified, then served. */
   verifyInMemoryMaxBytes: number;
   /** Read chunk size when streaming larger objects. */
   readChunkBytes: number;

@@ -1,5 +1,6 @@
 // Unit tests of the encrypted package format: round trips, ranges across package and segment
-// boundaries decrypted from only the packages they touch, tampering and truncation caught.
+// boundaries decrypted from only the packages they touch, tampering and truncation caught; the
+// stream and the whole-buffer reader agree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -8,6 +9,7 @@ import {
   PackageDecryptor,
   PackageEncryptor,
   cipherSizeOf,
+  decryptPackages,
   packagePlainBytes,
   plainSizeOf,
   planRange,
@@ -28,12 +30,38 @@ async function encrypt(key: Buffer, plain: Buffer, chunkBytes = 10_000): Promise
   return collect(Readable.from(pieces).pipe(new PackageEncryptor(key)));
 }
 
-function decrypt(
+/**
+ * Decrypts with both readers, the stream (fed in 10,000-byte chunks, which cut packages) and the
+ * whole-buffer one: they must agree, in bytes or in the error.
+ */
+async function decrypt(
   key: Buffer,
   stored: Buffer,
   plan: { firstSequence: number; skip: number; take: number },
 ): Promise<Buffer> {
-  return collect(Readable.from([stored]).pipe(new PackageDecryptor(key, plan)));
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < stored.length; at += 10_000) pieces.push(stored.subarray(at, at + 10_000));
+  const streamed = await collect(Readable.from(pieces).pipe(new PackageDecryptor(key, plan))).then(
+    (bytes) => ({ bytes }),
+    (error: unknown) => ({ error }),
+  );
+  let whole: { bytes: Buffer } | { error: unknown };
+  try {
+    whole = { bytes: decryptPackages(key, plan, stored) };
+  } catch (error) {
+    whole = { error };
+  }
+  if ('error' in streamed) {
+    assert.ok('error' in whole, 'the whole-buffer reader accepted what the stream refused');
+    assert.equal(
+      (whole.error as { code?: string }).code,
+      (streamed.error as { code?: string }).code,
+    );
+    throw streamed.error;
+  }
+  assert.ok('bytes' in whole, 'the whole-buffer reader refused what the stream accepted');
+  assert.deepEqual(whole.bytes, streamed.bytes);
+  return streamed.bytes;
 }
 
 test('sizes: every package adds 32 bytes; the two sizes map both ways', () => {

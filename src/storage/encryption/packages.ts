@@ -170,11 +170,14 @@ export function planRange(segments: readonly number[], start: number, end: numbe
   );
 }
 
+type OpenPlan = Pick<PackagePlan, 'firstSequence' | 'skip' | 'take'>;
+
 /**
- * Decrypts the packages of a plan: stored bytes in, the plan's plaintext out. A package that does
- * not authenticate, or bytes that end before the plan's last one, fail with ObjectCorrupted.
+ * Opens the packages of a plan as their stored bytes arrive, in any chunks: each authenticated
+ * package's plaintext inside the plan goes to `out`. Throws ObjectCorrupted on a package that does
+ * not authenticate, and at `finish` when the bytes ended before the plan's last one.
  */
-export class PackageDecryptor extends Transform {
+class PackageOpener {
   readonly #key: Buffer;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
@@ -182,37 +185,16 @@ export class PackageDecryptor extends Transform {
   #skip: number;
   #left: number;
 
-  constructor(key: Buffer, plan: Pick<PackagePlan, 'firstSequence' | 'skip' | 'take'>) {
-    super();
+  constructor(key: Buffer, plan: OpenPlan) {
     this.#key = key;
     this.#sequence = plan.firstSequence;
     this.#skip = plan.skip;
     this.#left = plan.take;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+  add(chunk: Buffer, out: Buffer[]): void {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
-    try {
-      const plain: Buffer[] = [];
-      this.#openReady(plain);
-      // One chunk per input chunk: a socket gets one write per read from disk, not per package.
-      if (plain.length > 0) this.push(joined(plain));
-      done();
-    } catch (error) {
-      done(error as Error);
-    }
-  }
-
-  override _flush(done: TransformCallback): void {
-    if (this.#left > 0 || this.#pendingBytes > 0) {
-      done(corrupted(`the encrypted data ends ${this.#left} bytes short`));
-      return;
-    }
-    done();
-  }
-
-  #openReady(out: Buffer[]): void {
     for (;;) {
       if (this.#pendingBytes < headerBytes) return;
       const all = joined(this.#pending);
@@ -249,6 +231,11 @@ export class PackageDecryptor extends Transform {
     }
   }
 
+  finish(): void {
+    if (this.#left > 0 || this.#pendingBytes > 0)
+      throw corrupted(`the encrypted data ends ${this.#left} bytes short`);
+  }
+
   /** The part of a package's plaintext inside the plan's range. */
   #cut(plain: Buffer, out: Buffer[]): void {
     const from = Math.min(this.#skip, plain.length);
@@ -259,6 +246,52 @@ export class PackageDecryptor extends Transform {
       this.#left -= to - from;
     }
   }
+}
+
+/**
+ * Decrypts the packages of a plan: stored bytes in, the plan's plaintext out. A package that does
+ * not authenticate, or bytes that end before the plan's last one, fail with ObjectCorrupted.
+ */
+export class PackageDecryptor extends Transform {
+  readonly #opener: PackageOpener;
+
+  constructor(key: Buffer, plan: OpenPlan) {
+    super();
+    this.#opener = new PackageOpener(key, plan);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    try {
+      const plain: Buffer[] = [];
+      this.#opener.add(chunk, plain);
+      // One chunk per input chunk: a socket gets one write per read from disk, not per package.
+      if (plain.length > 0) this.push(joined(plain));
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      this.#opener.finish();
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+}
+
+/**
+ * The plan's plaintext of stored bytes held in memory, in one buffer (an object read whole is
+ * answered with one write, as a plaintext one is). Throws ObjectCorrupted as PackageDecryptor fails.
+ */
+export function decryptPackages(key: Buffer, plan: OpenPlan, stored: Buffer): Buffer {
+  const opener = new PackageOpener(key, plan);
+  const plain: Buffer[] = [];
+  opener.add(stored, plain);
+  opener.finish();
+  return joined(plain);
 }
 
 function corrupted(detail: string): StoreError {

@@ -70,6 +70,17 @@ export class ObjectBody {
   }
 
   /**
+   * The verified bytes when the body holds them in memory, with the function that frees their
+   * buffer (call it once done with them); undefined for a file body, which stays unconsumed.
+   */
+  takeMemory(): { data: Buffer; release: () => void } | undefined {
+    const source = this.source;
+    if (source.kind !== 'memory') return undefined;
+    this.#take();
+    return { data: source.data, release: () => source.release?.() };
+  }
+
+  /**
    * A Readable of the bytes (fails at its end on corruption), for consumers that are not sockets.
    * A pooled buffer is not returned to the pool (nobody says when the consumer is done with it).
    */

@@ -14,9 +14,11 @@ import {
 } from '../../../api/s3/index.js';
 import { StoreError, notImplemented } from '../../../errors/index.js';
 import {
+  ObjectBody,
   PackageDecryptor,
   PackageEncryptor,
   cipherSizeOf,
+  decryptPackages,
   encodeEncryptionRecord,
   encryptionRecordOf,
   newObjectKey,
@@ -37,6 +39,7 @@ import {
 } from '../../../wire/index.js';
 import type { MasterKey } from '../../../config/index.js';
 import type { ObjectRead } from './object-types.js';
+import { MemoryBody } from '../../../util/streams/memory-body.js';
 import { StreamedBody } from './streamed-body.js';
 
 /** The key and record of a new object (or multipart upload). */
@@ -309,6 +312,17 @@ function decrypted(
   plan: Pick<PackagePlan, 'firstSequence' | 'skip' | 'take'>,
   range: ResolvedRange | undefined,
 ): ObjectRead {
+  const stored = read.body instanceof ObjectBody ? read.body.takeMemory() : undefined;
+  if (stored !== undefined) {
+    // Read whole and verified already: decrypted at once, and answered with one write.
+    let plain: Buffer;
+    try {
+      plain = decryptPackages(key, plan, stored.data);
+    } finally {
+      stored.release();
+    }
+    return { object: read.object, body: new StreamedBody(new MemoryBody(plain)), range };
+  }
   const decryptor = new PackageDecryptor(key, plan);
   const stream = pipeline(read.body.toStream(), decryptor, () => undefined);
   // The record stays on the object: the API port reports the encryption from it.
