@@ -8,7 +8,6 @@ import {
   randomUUID,
 } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { StoreError } from '../errors/index.js';
 import { claimsSchema, permissionsToWire, type Permissions } from './claims.js';
 
@@ -59,6 +58,9 @@ export async function signToken(
 ): Promise<string> {
   if (keys.signing === undefined)
     throw new StoreError('BadRequest', 'tokens cannot be signed with a public key');
+  // jose is loaded on first use: a node of a cluster without auth never needs it, and every node
+  // starts faster without it (about 100 ms of CPU on this machine kind).
+  const { SignJWT } = await import('jose');
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT(permissionsToWire(permissions))
     .setProtectedHeader({ alg: keys.algorithm, typ: 'JWT' })
@@ -76,6 +78,7 @@ export function tokenDigest(token: string): string {
 
 /** Verifies signature and expiry; 401 with AIStore's text when either fails. */
 export async function verifyToken(keys: TokenKeys, token: string): Promise<VerifiedToken> {
+  const { errors: joseErrors, jwtVerify } = await import('jose');
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, keys.verifying, { algorithms: [keys.algorithm] }));
