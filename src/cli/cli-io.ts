@@ -1,4 +1,5 @@
 // Where the CLI writes and how it exits: the process by default, captured streams in tests.
+import type { Command } from 'commander';
 
 /** Output streams and exit hooks of one CLI run. */
 export interface CliIo {
@@ -27,6 +28,20 @@ export function processIo(): CliIo {
 
 /** Exit codes: 1 when a command fails, 2 when it was called wrongly. */
 export const ExitCode = { failure: 1, usage: 2 } as const;
+
+/**
+ * Points a program's output at `io` and makes a usage error exit with 2. Settings are copied to
+ * commands created afterwards, so this covers every subcommand.
+ */
+export function configureProgram(program: Command, io: CliIo): Command {
+  return program
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride((error) => io.exit(error.exitCode === 0 ? 0 : ExitCode.usage))
+    .showHelpAfterError('(run with --help for usage)');
+}
 
 let outputGuarded = false;
 

@@ -16,7 +16,7 @@ import { registerClusterCommands } from './admin/cluster-commands.js';
 import { registerK8sCommands } from './admin/k8s-pre-stop.js';
 import { registerTlsCommands } from './admin/tls-commands.js';
 import { registerCompletionCommand } from './completion/index.js';
-import { processIo, ExitCode, type CliIo } from './cli-io.js';
+import { configureProgram, processIo, type CliIo } from './cli-io.js';
 import { defaultEndpoint } from './context.js';
 import { registerEvictCommand } from './remote/evict-command.js';
 import { registerPrefetchCommand } from './remote/prefetch-command.js';
@@ -54,15 +54,8 @@ export interface BuildCliOptions {
  */
 export function buildCli(options: BuildCliOptions): Command {
   const io = options.io ?? processIo();
-  const program = new Command('cairn')
+  const program = configureProgram(new Command('cairn'), io)
     .description('Cairn: a distributed object store speaking the AIStore native API')
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    })
-    // Settings are copied to commands created afterwards, so this covers every subcommand.
-    .exitOverride((error) => io.exit(error.exitCode === 0 ? 0 : ExitCode.usage))
-    .showHelpAfterError('(run with --help for usage)')
     .addOption(
       new Option('--endpoint <url>', 'cluster endpoint (a gateway)')
         .env('CAIRN_ENDPOINT')
