@@ -4,7 +4,10 @@
 // - one 4 KiB file out of a 1 GiB tar (indexed; reads/s, 16 in flight) vs GETs of a 4 KiB object;
 // - the archive job over 10,000 objects (objects/s) vs GNU `tar -cf` of the same files on disk;
 // - GetBatch of 100 × 1 MiB (MiB/s) vs plain GETs of the same objects, 16 in flight.
-// BENCH_SHARD_BYTES (default 1 GiB) and BENCH_ARCHIVE_OBJECTS (default 10,000) scale it down.
+// BENCH_SHARD_BYTES (default 1 GiB) and BENCH_ARCHIVE_OBJECTS (default 10,000) scale it down;
+// BENCH_SHARDS_ROWS (comma-separated, of getbatch, archpath, archive; default all) picks rows, and
+// BENCH_ARCHIVE_RUNS (default 1) repeats the archive job (the median is published). The notes give
+// the nodes' CPU per item (user + system of every node process).
 import { createReadStream, createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +26,12 @@ const inFlight = 16;
 const shardBytes = Number(process.env['BENCH_SHARD_BYTES'] ?? 1 << 30);
 const archiveObjects = Number(process.env['BENCH_ARCHIVE_OBJECTS'] ?? 10_000);
 const small = 4096;
+const rowsWanted = new Set(
+  (process.env['BENCH_SHARDS_ROWS'] ?? 'getbatch,archpath,archive')
+    .split(',')
+    .map((row) => row.trim()),
+);
+const archiveRuns = Math.max(1, Number(process.env['BENCH_ARCHIVE_RUNS'] ?? 1));
 const sampleName = (index: number): string => `sample-${String(index).padStart(6, '0')}`;
 
 async function drain(stream: Readable): Promise<number> {
@@ -129,7 +138,11 @@ async function makeTar(path: string): Promise<string[]> {
   return names;
 }
 
-async function indexedReadRow(client: Client, scratch: Scratch): Promise<ResultRow> {
+async function indexedReadRow(
+  client: Client,
+  playground: Playground,
+  scratch: Scratch,
+): Promise<ResultRow> {
   const path = join(scratch.dir, 'large.tar');
   const names = await makeTar(path);
   const size = statSync(path).size;
@@ -138,12 +151,18 @@ async function indexedReadRow(client: Client, scratch: Scratch): Promise<ResultR
   await drain((await client.getFromShard(bucket, 'large.tar', { path: names[0] ?? '' })).body);
   const firstSeconds = (performance.now() - firstStarted) / 1000;
   const reads = 2000;
-  const shardSeconds = await timed(reads, async (index) => {
-    const name = names[(index * 7919) % names.length] ?? '';
-    await drain((await client.getFromShard(bucket, 'large.tar', { path: name })).body);
+  let shardSeconds = 0;
+  const shardCpu = await cpuMsPerItem(playground, reads, async () => {
+    shardSeconds = await timed(reads, async (index) => {
+      const name = names[(index * 7919) % names.length] ?? '';
+      await drain((await client.getFromShard(bucket, 'large.tar', { path: name })).body);
+    });
   });
-  const getSeconds = await timed(reads, async () => {
-    await drain((await client.getObject(bucket, sampleName(0))).body);
+  let getSeconds = 0;
+  const getCpu = await cpuMsPerItem(playground, reads, async () => {
+    getSeconds = await timed(reads, async () => {
+      await drain((await client.getObject(bucket, sampleName(0))).body);
+    });
   });
   return {
     workload: `4 KiB file of a ${(size / (1 << 30)).toFixed(2)} GiB tar`,
@@ -153,18 +172,45 @@ async function indexedReadRow(client: Client, scratch: Scratch): Promise<ResultR
     subjectValue: reads / shardSeconds,
     yardstickValue: reads / getSeconds,
     goal: 0.8,
-    note: `first read (builds the index) ${firstSeconds.toFixed(1)} s`,
+    note: `first read (builds the index) ${firstSeconds.toFixed(1)} s; node CPU ${shardCpu.toFixed(3)} vs ${getCpu.toFixed(3)} ms/read`,
   };
 }
 
-async function archiveRow(client: Client, scratch: Scratch, files: string): Promise<ResultRow> {
-  const started = performance.now();
-  const id = await client.jobs.archive(bucket, {
-    archname: 'all.tar',
-    template: `sample-{000000..${String(archiveObjects - 1).padStart(6, '0')}}`,
-  });
-  await client.jobs.wait(id, { timeoutMs: 1_800_000 });
-  const archiveSeconds = (performance.now() - started) / 1000;
+/** Node CPU milliseconds per item of `work` (all node processes, user + system). */
+async function cpuMsPerItem(
+  playground: Playground,
+  items: number,
+  work: () => Promise<unknown>,
+): Promise<number> {
+  const before = (await playground.cpuSeconds()).total;
+  await work();
+  return (((await playground.cpuSeconds()).total - before) * 1000) / items;
+}
+
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+async function archiveRow(
+  client: Client,
+  playground: Playground,
+  scratch: Scratch,
+  files: string,
+): Promise<ResultRow> {
+  const seconds: number[] = [];
+  const cpu: number[] = [];
+  for (let run = 0; run < archiveRuns; run += 1) {
+    const started = performance.now();
+    cpu.push(
+      await cpuMsPerItem(playground, archiveObjects, async () => {
+        const id = await client.jobs.archive(bucket, {
+          archname: `all-${run}.tar`,
+          template: `sample-{000000..${String(archiveObjects - 1).padStart(6, '0')}}`,
+        });
+        await client.jobs.wait(id, { timeoutMs: 1_800_000, intervalMs: 100 });
+      }),
+    );
+    seconds.push((performance.now() - started) / 1000);
+  }
   const tarStarted = performance.now();
   await runTool('tar', ['-cf', join(scratch.dir, 'gnu.tar'), '-C', files, '.'], {
     timeoutMs: 600_000,
@@ -175,9 +221,10 @@ async function archiveRow(client: Client, scratch: Scratch, files: string): Prom
     subject: 'archive job',
     yardstick: 'GNU tar -cf (files on disk)',
     unit: 'objects/s',
-    subjectValue: archiveObjects / archiveSeconds,
+    subjectValue: archiveObjects / median(seconds),
     yardstickValue: archiveObjects / tarSeconds,
     goal: 0.5,
+    note: `node CPU ${median(cpu).toFixed(3)} ms/object; runs ${seconds.map((value) => value.toFixed(2)).join(', ')} s`,
   };
 }
 
@@ -190,9 +237,9 @@ async function main(): Promise<void> {
     await client.createBucket(bucket);
     const files = join(scratch.dir, 'samples');
     await putSamples(client, files);
-    rows.push(...(await getBatchRows(client)));
-    rows.push(await indexedReadRow(client, scratch));
-    rows.push(await archiveRow(client, scratch, files));
+    if (rowsWanted.has('getbatch')) rows.push(...(await getBatchRows(client)));
+    if (rowsWanted.has('archpath')) rows.push(await indexedReadRow(client, playground, scratch));
+    if (rowsWanted.has('archive')) rows.push(await archiveRow(client, playground, scratch, files));
   });
   await publish('shards', 'Shards: GetBatch, indexed archpath reads, the archive job', rows);
 }

@@ -120,6 +120,34 @@ describe('reads of one file of a large shard', () => {
     assert.ok(restarted.read < shardBytes / 20);
   });
 
+  test('a plain tar whose index is in memory: one open of the shard a read', async () => {
+    await putFile('large.tar', tarPath);
+    await readCounted('large.tar', lastName);
+    // The shard's own file (not its index's, in .sys-shardidx).
+    const shardFile = execFileSync('find', [
+      cluster.target.mountpaths[0] ?? '',
+      '-name',
+      'large.tar',
+    ])
+      .toString()
+      .split('\n')
+      .find((path) => path !== '' && !path.includes('.sys-shardidx'));
+    const opens = disk.inject({
+      operations: ['open'],
+      path: shardFile ?? '',
+      fault: { delayMs: 0 },
+    });
+    try {
+      for (const [index, name] of [lastName, 'big/3.bin', lastName].entries()) {
+        const read = await readCounted('large.tar', name);
+        assert.ok(read.data.equals(name === lastName ? smallFile(smallFiles - 1) : bigFile(3)));
+        assert.equal(opens.fired, index + 1, `opens of the shard after ${index + 1} reads`);
+      }
+    } finally {
+      opens.remove();
+    }
+  });
+
   test('a file put into the shard: indexed on write; an overwrite is never read by a stale index', async () => {
     const added = Buffer.from('appended into the shard');
     await client.putIntoShard(bucket, 'large.tar', 'added/one.txt', added, { mode: 'append' });

@@ -48,6 +48,7 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
         }
         const { size, body } = outcome.opened;
         const header = encodeBatchPartHeader(BatchPartKind.item, size);
+        uncorkAfterTurn(res);
         // An item read whole into memory goes out with its header in one write.
         const bytes = bodies ? takeBytes(body) : undefined;
         if (bytes !== undefined) {
@@ -66,6 +67,16 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
       res.destroy(error instanceof Error ? error : new Error(String(error)));
     }
   };
+}
+
+/**
+ * Holds the writes of this turn (the parts of the items already opened, read in one turn) for one
+ * system call at its end, where each part's write was one.
+ */
+function uncorkAfterTurn(res: Writable): void {
+  if (res.writableCorked > 0) return;
+  res.cork();
+  process.nextTick(() => res.uncork());
 }
 
 /** The item's bytes; a length other than announced cuts the stream (the parts would misalign). */

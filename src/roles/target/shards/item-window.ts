@@ -42,7 +42,13 @@ export class ItemWindow {
     }
   }
 
+  /**
+   * Refills the window once half of it is taken, not one item per item taken: the openings then
+   * start in one turn, and their store reads share the thread-pool jobs of that turn (fs-batch.ts)
+   * where one opening a turn paid a job (a pool thread's wake-up and the loop's) each.
+   */
   #openAhead(taken: number): void {
+    if (this.#openings.length - (taken + 1) > batchItemsInFlight / 2) return;
     const end = Math.min(this.count, taken + 1 + batchItemsInFlight);
     while (this.#openings.length < end && this.budget.available) this.#startNext();
   }

@@ -86,6 +86,17 @@ export class ShardIndexes {
   }
 
   /**
+   * The index held in memory for the shard, whichever version of it it describes: the caller
+   * checks `shard` against the object it reads (an `archpath` read's single open).
+   */
+  cached(bucket: BucketJson, name: string): ShardIndex | undefined {
+    const key = objectUname(bucket, name);
+    const index = this.#cache.get(key);
+    if (index !== undefined) this.#remember(key, index);
+    return index;
+  }
+
+  /**
    * Stores the index of a shard just written (`object`, as the store committed it; `entries` as
    * its bytes were indexed on their way). A tar the indexer could not follow is logged and left
    * to be indexed by its first read.

@@ -8,6 +8,9 @@ import {
   detectFormat,
   entryMatcher,
   findEntry,
+  formatFromName,
+  normalizeFormat,
+  sameShard,
   codecOf,
   hasShardIndex,
   openIndexedEntry,
@@ -15,12 +18,14 @@ import {
   type ArchiveEntry,
   type ArchiveFormat,
 } from '../../../archive/index.js';
-import { StoreError } from '../../../errors/index.js';
+import { isStoreError, StoreError } from '../../../errors/index.js';
+import { isRemoteBucket } from '../../../backends/index.js';
 import { bucketDisplayName } from '../../../wire/index.js';
 import type { ObjectService } from '../objects/object-service.js';
-import type { ObjectTarget } from '../objects/object-types.js';
+import type { ObjectRead, ObjectTarget } from '../objects/object-types.js';
+import { refuseCiphertext } from '../objects/object-encryption.js';
 import { openShard, type OpenedShard, type OpenedShards } from './object-archive-source.js';
-import type { ShardIndexes } from './shard-indexes.js';
+import { identityOf, type ShardIndexes } from './shard-indexes.js';
 
 /** `reuse`: shards opened before (a GetBatch with `coloc` 2), else the shard is opened here. */
 export async function readFromShard(
@@ -30,6 +35,10 @@ export async function readFromShard(
   request: ArchiveReadRequest,
   reuse?: OpenedShards,
 ): Promise<ArchiveRead> {
+  if (request.path !== undefined && reuse === undefined) {
+    const read = await readCachedEntry(objects, indexes, target, request);
+    if (read !== undefined) return read;
+  }
   const shard = await (reuse?.open(objects, target) ?? openShard(objects, target));
   const { source, object } = shard;
   const format = await detectFormat(source, target.name, request.mime);
@@ -48,6 +57,46 @@ export async function readFromShard(
   const writer = createArchiveWriter('.tar');
   void packSelected(writer, first.value, selected, object.modifiedTimeMs);
   return { contentType: contentTypeOf('.tar'), size: undefined, body: writer.output };
+}
+
+/**
+ * One file of a plain tar whose index is in memory, in one read of the shard (the file's range),
+ * where the general path reads the shard's metadata, then its index, then the range: served only
+ * when the object read is the shard the index describes. Undefined to take the general path (no
+ * index in memory, a file it does not hold, a shard changed since, a remote bucket's shard).
+ */
+async function readCachedEntry(
+  objects: ObjectService,
+  indexes: ShardIndexes,
+  target: ObjectTarget,
+  request: ArchiveReadRequest,
+): Promise<ArchiveRead | undefined> {
+  const { bucket } = target.bucket;
+  const format = request.mime === '' ? formatFromName(target.name) : normalizeFormat(request.mime);
+  if (format !== '.tar' || isRemoteBucket(bucket)) return undefined;
+  const index = indexes.cached(bucket, target.name);
+  const entry = index?.find(entryPath(request.path ?? '', target.name));
+  if (index === undefined || entry === undefined || entry.size === 0) return undefined;
+  const range = `bytes=${entry.offset}-${entry.offset + entry.size - 1}`;
+  let read: ObjectRead;
+  try {
+    read = await objects.get(target, range);
+  } catch (error) {
+    // A shard shorter than the index says is another shard: the general path reindexes it.
+    if (isStoreError(error) && error.code === 'InvalidRange') return undefined;
+    throw error;
+  }
+  if (!sameShard(index.shard, identityOf(read.object))) {
+    await read.body.discard();
+    return undefined;
+  }
+  try {
+    refuseCiphertext(read.object, 'a shard read');
+  } catch (error) {
+    await read.body.discard();
+    throw error;
+  }
+  return { contentType: 'application/octet-stream', size: entry.size, body: read.body.toStream() };
 }
 
 /**
