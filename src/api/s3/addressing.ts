@@ -35,9 +35,8 @@ export function hostBucket(
   return undefined;
 }
 
-/** Resolves a request's bucket and key; `domains` enable virtual-hosted style for their subdomains. */
-export function resolveAddress(context: RequestContext, domains: readonly string[]): S3Address {
-  const bucket = hostBucket(context, domains);
+/** Resolves a request's bucket and key; `bucket` is its Host's (`hostBucket`), if any. */
+export function resolveAddress(context: RequestContext, bucket: string | undefined): S3Address {
   if (bucket === undefined) return pathStyleAddress(context);
   const key = context.segments.join('/');
   return { bucket, key: key === '' ? undefined : key };

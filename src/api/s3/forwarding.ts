@@ -82,7 +82,7 @@ export function appendForwardingHeaders(
     auth.contentSha256,
   );
   if (auth.principal !== undefined)
-    headers.push(ForwardHeader.principal, encodeURIComponent(JSON.stringify(auth.principal)));
+    headers.push(ForwardHeader.principal, encodedPrincipal(auth.principal));
   if (auth.deferred !== undefined)
     headers.push(ForwardHeader.deferred, encodeURIComponent(JSON.stringify(auth.deferred)));
   const signing = auth.signing;
@@ -98,6 +98,21 @@ export function appendForwardingHeaders(
       signing.seedSignature,
     );
   }
+}
+
+/**
+ * Principals as their header value. Most requests carry one of a few long-lived principal objects
+ * (the admin's is a constant), so each is encoded once rather than on every forwarded request.
+ */
+const principalHeaders = new WeakMap<S3Principal, string>();
+
+function encodedPrincipal(principal: S3Principal): string {
+  let value = principalHeaders.get(principal);
+  if (value === undefined) {
+    value = encodeURIComponent(JSON.stringify(principal));
+    principalHeaders.set(principal, value);
+  }
+  return value;
 }
 
 /** How a forwarded read reached this target (in place of an unreachable owner, or not). */
@@ -131,6 +146,8 @@ export function forwardedAuth(context: RequestContext): AuthResult {
   };
 }
 
+let lastPrincipal: { text: string; value: S3Principal } | undefined;
+
 /** The forwarding node's principal and deferred decision (written by `appendForwardingHeaders`). */
 function forwardedDecision(
   principal: string | undefined,
@@ -144,7 +161,15 @@ function forwardedDecision(
     }
   };
   const result: Pick<AuthResult, 'principal' | 'deferred'> = {};
-  if (principal !== undefined) result.principal = parsed(principal) as S3Principal;
+  if (principal !== undefined) {
+    // A target sees the same few principals again and again: the last one is kept decoded.
+    let known = lastPrincipal;
+    if (known?.text !== principal) {
+      known = { text: principal, value: Object.freeze(parsed(principal) as S3Principal) };
+      lastPrincipal = known;
+    }
+    result.principal = known.value;
+  }
   if (deferred !== undefined) result.deferred = parsed(deferred) as DeferredDecision;
   return result;
 }

@@ -85,7 +85,8 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
     try {
       const settings = options.settings();
       const forwarded = isForwarded(context);
-      address = forwarded ? forwardedAddress(context) : resolveAddress(context, settings.domains);
+      const virtualBucket = forwarded ? undefined : hostBucket(context, settings.domains);
+      address = forwarded ? forwardedAddress(context) : resolveAddress(context, virtualBucket);
       if (
         forwarded &&
         context.search !== '' &&
@@ -103,7 +104,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
             secretOf,
             maxClockSkewMs: settings.maxClockSkewMs,
             nowMs: Date.now,
-            hostBucket: hostBucket(context, settings.domains),
+            hostBucket: virtualBucket,
           });
       const operation = detectOperation(context, address);
       context.operation = s3StatsOperation(operation);
