@@ -6,10 +6,11 @@
 // contacts. The watermarks are set so that everything old enough is to go (lowwm 1%), so the run
 // measures choosing and evicting, not a partial pass. BENCH_LRU_OBJECTS changes the count. The
 // note gives the targets' CPU per evicted object (user + system over the run, polls included).
+// A/B: BENCH_BASELINE_ENTRY (lib/playground.ts `baselineBuild`).
 import { performance } from 'node:perf_hooks';
 import type { BucketJson } from '../src/sdk/index.js';
 import { writeObjectsDirectly } from './lib/direct-objects.js';
-import { Playground } from './lib/playground.js';
+import { baselineBuild, Playground } from './lib/playground.js';
 import { runTool } from './lib/processes.js';
 import { publish } from './lib/results-table.js';
 import { withScratch } from './lib/scratch.js';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   let deleteRate: number | undefined;
   let note = '';
   await withScratch('lru', async (scratch) => {
-    const playground = await Playground.start(scratch);
+    const playground = await Playground.start(scratch, undefined, process.env, baselineBuild());
     const client = playground.client();
     scratch.defer(() => client.close());
     await client.cluster.setConfig({
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   await publish('lru-eviction', `LRU eviction of ${objectCount} cached objects`, [
     {
       workload: `evict ${objectCount} objects`,
-      subject: 'Cairn lru job',
+      subject: `Cairn lru job${baselineBuild().build === undefined ? '' : ' (baseline build)'}`,
       yardstick: 'find -type f -delete',
       unit: 'objects/s',
       subjectValue: lruRate,

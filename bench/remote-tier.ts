@@ -6,6 +6,8 @@
 //     the same objects on the same playground (goal >= 0.95);
 //   - prefetch of every object (after an eviction) against the direct reads (goal >= 0.8).
 // The direct reads run first and last and count as their mean: s3rver warms up as it serves.
+// Each Cairn row notes the nodes' CPU per object (gateway + targets, /proc), steadier than a
+// rate on a shared machine. A/B: BENCH_BASELINE_ENTRY (lib/playground.ts `baselineBuild`).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,7 +19,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Client, BucketJson } from '../src/sdk/index.js';
 import { S3rverProcess, s3rverCredentials } from '../test/harness/s3rver.js';
-import { Playground } from './lib/playground.js';
+import { baselineBuild, Playground } from './lib/playground.js';
 import { publish } from './lib/results-table.js';
 import { withScratch } from './lib/scratch.js';
 
@@ -63,6 +65,8 @@ async function main(): Promise<void> {
     plain: 0,
     prefetch: 0,
   };
+  /** The nodes' CPU per object of each Cairn phase, in ms: total (gateway + targets), targets. */
+  const cpu = new Map<keyof typeof rates, { total: number; target: number }>();
   await withScratch('remote-tier', async (scratch) => {
     const s3rver = await S3rverProcess.start(join(scratch.dir, 's3rver'));
     scratch.defer(() => s3rver.stop());
@@ -81,7 +85,17 @@ async function main(): Promise<void> {
     });
     const data = randomBytes(objectBytes);
     await s3.send(new CreateBucketCommand({ Bucket: remoteBucket }));
-    const playground = await Playground.start(scratch);
+    const playground = await Playground.start(scratch, undefined, process.env, baselineBuild());
+    const measured = async <T>(phase: keyof typeof rates, run: () => Promise<T>): Promise<T> => {
+      const before = await playground.cpuSeconds();
+      const result = await run();
+      const after = await playground.cpuSeconds();
+      cpu.set(phase, {
+        total: ((after.total - before.total) * 1000) / objectCount,
+        target: ((after.target - before.target) * 1000) / objectCount,
+      });
+      return result;
+    };
     const client = playground.client();
     scratch.defer(() => client.close());
     await client.cluster.setConfig({
@@ -109,14 +123,16 @@ async function main(): Promise<void> {
       return drain(answer.Body as AsyncIterable<unknown>);
     };
     const directFirst = await readAll(direct);
-    rates.cold = await readAll(throughCairn(client, cached));
-    rates.warm = await readAll(throughCairn(client, cached));
-    rates.plain = await readAll(throughCairn(client, plain));
+    rates.cold = await measured('cold', () => readAll(throughCairn(client, cached)));
+    rates.warm = await measured('warm', () => readAll(throughCairn(client, cached)));
+    rates.plain = await measured('plain', () => readAll(throughCairn(client, plain)));
 
     await client.jobs.evictRemoteBucket(cached, true);
     const started = performance.now();
-    const id = await client.jobs.prefetchObjects(cached, { template: '' });
-    const status = await client.jobs.wait(id, { timeoutMs: 600_000, intervalMs: 100 });
+    const { id, status } = await measured('prefetch', async () => {
+      const id = await client.jobs.prefetchObjects(cached, { template: '' });
+      return { id, status: await client.jobs.wait(id, { timeoutMs: 600_000, intervalMs: 100 }) };
+    });
     rates.prefetch = mib / ((performance.now() - started) / 1000);
     if (status.err !== '') throw new Error(`prefetch failed: ${status.err}`);
     const snapshots = Object.values(await client.jobs.snapshots({ id })).flat();
@@ -125,37 +141,42 @@ async function main(): Promise<void> {
       throw new Error(`prefetch fetched ${fetched} objects, not ${objectCount}`);
     rates.direct = (directFirst + (await readAll(direct))) / 2;
   });
-  const note = (ratio: number, goal: number): string =>
-    `goal >= ${goal}: ${ratio >= goal ? 'ok' : 'short'}`;
+  const cpuNote = (phase: keyof typeof rates): string => {
+    const { total, target } = cpu.get(phase) ?? { total: NaN, target: NaN };
+    return `nodes' CPU ${total.toFixed(2)} ms/object (targets ${target.toFixed(2)})`;
+  };
+  const note = (ratio: number, goal: number, phase: keyof typeof rates): string =>
+    `goal >= ${goal}: ${ratio >= goal ? 'ok' : 'short'}; ${cpuNote(phase)}`;
+  const build = baselineBuild().build === undefined ? '' : ' (baseline build)';
   const workload = `${objectCount} x 1 MiB, ${readers} readers`;
   const direct = 'GET from s3rver directly (AWS SDK)';
   await publish('remote-tier', `Fast tier over a remote S3 bucket (s3rver)`, [
     {
       workload,
-      subject: 'cold GET through Cairn (aws://)',
+      subject: `cold GET through Cairn (aws://)${build}`,
       yardstick: direct,
       unit: 'MiB/s',
       subjectValue: rates.cold,
       yardstickValue: rates.direct,
-      note: note(rates.cold / rates.direct, 0.8),
+      note: note(rates.cold / rates.direct, 0.8, 'cold'),
     },
     {
       workload,
-      subject: 'warm GET through Cairn (aws://, cached)',
+      subject: `warm GET through Cairn (aws://, cached)${build}`,
       yardstick: 'GET of an ais:// bucket',
       unit: 'MiB/s',
       subjectValue: rates.warm,
       yardstickValue: rates.plain,
-      note: note(rates.warm / rates.plain, 0.95),
+      note: `${note(rates.warm / rates.plain, 0.95, 'warm')}; ais:// ${cpuNote('plain')}`,
     },
     {
       workload: `${objectCount} x 1 MiB`,
-      subject: 'prefetch job (after an eviction)',
+      subject: `prefetch job (after an eviction)${build}`,
       yardstick: direct,
       unit: 'MiB/s',
       subjectValue: rates.prefetch,
       yardstickValue: rates.direct,
-      note: note(rates.prefetch / rates.direct, 0.8),
+      note: note(rates.prefetch / rates.direct, 0.8, 'prefetch'),
     },
   ]);
 }

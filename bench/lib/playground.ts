@@ -18,6 +18,17 @@ export interface PlaygroundShape {
 /** The shape the suite measures: one gateway, one target per core, two mountpaths each. */
 export const benchShape: PlaygroundShape = { proxies: 1, targets: 2, mountpaths: 2 };
 
+/**
+ * For an A/B run of a whole bench (once per build, back to back): BENCH_BASELINE_ENTRY names
+ * another build's `dist/src/bin/cairn.js`, started instead of this one.
+ */
+export function baselineBuild(env: NodeJS.ProcessEnv = process.env): {
+  build?: { entry: string; name: string };
+} {
+  const entry = env['BENCH_BASELINE_ENTRY'];
+  return entry === undefined ? {} : { build: { entry, name: 'baseline' } };
+}
+
 export class Playground {
   private constructor(
     readonly dir: string,

@@ -89,6 +89,9 @@ export function parseMultiObjectArgs(value: unknown, where: string): MultiObject
 }
 
 export abstract class MultiObjectJob extends Job {
+  /** Workers when `num-workers` is 0: a kind whose visits mostly wait on a remote takes more. */
+  protected readonly autoWorkers: number = autoWorkers;
+
   constructor(
     id: string,
     kind: string,
@@ -119,7 +122,7 @@ export abstract class MultiObjectJob extends Job {
     if (map === undefined) throw new Error('no cluster map');
     const names = this.selectNames(map);
     const { numWorkers } = this.args.flags;
-    const workers = numWorkers === -1 ? 1 : numWorkers === 0 ? autoWorkers : numWorkers;
+    const workers = numWorkers === -1 ? 1 : numWorkers === 0 ? this.autoWorkers : numWorkers;
     // Workers share one generator: each `next()` hands a name to exactly one of them.
     const failure = new AbortController();
     const work = async (): Promise<void> => {

@@ -1,6 +1,6 @@
 // What every store operation needs: node identity, mountpaths, options and name locks; plus the
 // helpers that turn a name into its mountpath order and a metadata record into a StoredObject.
-import { highestRandomWeight, objectDigest } from '../placement/index.js';
+import { PlacementTable } from '../placement/index.js';
 import { invariant } from '../util/assert.js';
 import type { BufferPool } from '../util/buffer-pool.js';
 import type { Clock } from '../util/clock.js';
@@ -50,10 +50,24 @@ export function mountpathsFor(context: StoreContext, uname: string): Mountpath[]
 
 /** The object's HRW mountpath: where it is written and where a resilver moves it. */
 export function homeMountpath(context: StoreContext, uname: string): Mountpath {
-  const enabled = context.mountpaths.filter((mountpath) => mountpath.enabled);
-  const home = highestRandomWeight(objectDigest(uname), enabled);
+  const home = homeTableOf(context.mountpaths).owner(uname);
   invariant(home !== undefined, 'the store has no enabled mountpath');
   return home;
+}
+
+/**
+ * The placement table of each mountpath list's enabled members, built once per list: the volume
+ * replaces its (frozen) list on every change, and every read, write and eviction asks for a home.
+ */
+const homeTables = new WeakMap<readonly Mountpath[], PlacementTable<Mountpath>>();
+
+function homeTableOf(mountpaths: readonly Mountpath[]): PlacementTable<Mountpath> {
+  let table = homeTables.get(mountpaths);
+  if (table === undefined || !Object.isFrozen(mountpaths)) {
+    table = new PlacementTable(mountpaths.filter((mountpath) => mountpath.enabled));
+    if (Object.isFrozen(mountpaths)) homeTables.set(mountpaths, table);
+  }
+  return table;
 }
 
 /** Mountpaths that may hold objects a read must find. */

@@ -117,6 +117,13 @@ describe('cold GET from an aws:// bucket', () => {
     setup.proxy.mode = { kind: 'cut', afterBytes: mib };
     try {
       await failingRemote(url, body);
+      // A ranged GET fetches with no client stream: the store reads the remote's body itself.
+      setup.proxy.mode = { kind: 'cut', afterBytes: mib };
+      const ranged = await fetch(url, { headers: { range: 'bytes=0-9' } });
+      assert.equal(ranged.status, 502);
+      assert.match(await errorMessage(ranged), new RegExp(`backend aws://${bucket}`));
+      const head = await fetch(`${url}&presence=1`, { method: 'HEAD' });
+      assert.equal(head.status, 404, 'nothing of the failed ranged fetch is visible');
     } finally {
       setup.proxy.mode = { kind: 'pass' };
     }

@@ -54,7 +54,15 @@ export function parsePrefetchMessage(value: unknown): PrefetchArgs {
   return { ...parseMultiObjectArgs(value, where), latestVersion, blobs };
 }
 
+/**
+ * Fetches in flight per target when `num-workers` is 0: a fetch mostly waits on the remote and on
+ * the commit of what it wrote, so more than the engine's default keep the link busy.
+ */
+export const prefetchAutoWorkers = 8;
+
 class PrefetchJob extends MultiObjectJob {
+  protected override readonly autoWorkers = prefetchAutoWorkers;
+
   constructor(
     id: string,
     bucket: BucketJson,

@@ -93,14 +93,18 @@ export class ColdReads {
         refused(error);
         throw error;
       }
-      const toStore = new PassThrough();
+      // With no client (a prefetch, a second reader), the store reads the remote's body itself
+      // (its writer sees the body's errors); a client's copy needs a second, buffered branch, as
+      // the store starts reading only once its work file is open.
       const toClient = stream ? new HeldTail() : undefined;
+      const branch = toClient === undefined ? undefined : new PassThrough();
+      const toStore = branch ?? remote.body;
       remote.body.once('error', (error) => {
-        toStore.destroy(error);
+        branch?.destroy(error);
         toClient?.destroy(error);
       });
-      remote.body.pipe(toStore);
-      if (toClient !== undefined) {
+      if (toClient !== undefined && branch !== undefined) {
+        remote.body.pipe(branch);
         // The client's last bytes are sent only once the object is committed, so a client that
         // has every byte (even one that stops at Content-Length) finds the object listed and
         // local at once (read-after-write); a failed commit cuts the answer. Errors reach the
