@@ -205,6 +205,8 @@ export class DsortJob extends Job {
    */
   stoppedReason(): string | undefined {
     if (this.signal.aborted) return (this.signal.reason as Error).message;
+    // Failed here: the records go before the job stops running, and an asker must hear why.
+    if (this.metrics.aborted) return this.metrics.errors[0] ?? 'aborted';
     if (this.running || this.metrics.archived) return undefined;
     return this.metrics.errors[0];
   }

@@ -1,7 +1,9 @@
 // A target's extracted records, kept until every output shard is built: each file's bytes in
 // memory while the job's memory budget (`max_mem_usage`) allows, else streamed into the job's
 // spill file at a reserved offset (sizes are known from the archive headers, so concurrent
-// extractions write their own ranges of one file). Readers get each file as a stream.
+// extractions write their own ranges of one file). Readers get each file as a stream, once: each
+// record goes into exactly one output shard, so a file's memory is let go as it is read and what
+// the job holds shrinks while the shards are built.
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +11,8 @@ import type { Readable } from 'node:stream';
 import { StoreError } from '../errors/index.js';
 import { MemoryBody, takeBytes } from '../util/streams/memory-body.js';
 
-type Placement = { memory: Buffer } | { offset: number };
+/** In memory, in the spill file, or in memory once and read already (let go). */
+type Placement = { memory: Buffer } | { offset: number } | { taken: true };
 
 export interface StoredFile {
   name: string;
@@ -25,22 +28,41 @@ export interface StoredRecord {
   content?: string | number;
 }
 
+/** What a job holds besides its records, at most (see recordsBudget). */
+const transientReserve = 128 << 20;
+
+/**
+ * How much of a job's memory budget (`max_mem_usage`) its records may fill: all but 128 MiB, and
+ * at least a third of it. The rest is for what the job holds besides its records: every byte a
+ * target extracts or sends passes through buffers (archive reads of 1 MiB, spill writes, record
+ * transfers, output PUTs), which stay in memory once freed until the garbage collector runs, and
+ * whose memory the allocator keeps. On the issue's 1 GiB reshard that was 110-125 MiB over the
+ * records (bench/RESULTS.md, dsortmem); it grows with the concurrency, not with the budget.
+ */
+export function recordsBudget(jobBudget: number): number {
+  return Math.max(jobBudget / 3, jobBudget - transientReserve);
+}
+
 export class RecordStore {
   readonly records: StoredRecord[] = [];
   #memoryUsed = 0;
+  readonly #memoryBudget: number;
   #spillEnd = 0;
   #spill: Promise<FileHandle> | undefined;
   spilledFiles = 0;
   spilledBytes = 0;
 
+  /** `jobBudget`: the job's `max_mem_usage` in bytes; its records get recordsBudget of it. */
   constructor(
     private readonly directory: string,
-    private readonly memoryBudget: number,
-  ) {}
+    jobBudget: number,
+  ) {
+    this.#memoryBudget = recordsBudget(jobBudget);
+  }
 
   /** Stores one file's body (exactly `size` bytes) and returns where it went. */
   async storeFile(name: string, size: number, body: Readable): Promise<StoredFile> {
-    if (this.#memoryUsed + size <= this.memoryBudget) {
+    if (this.#memoryUsed + size <= this.#memoryBudget) {
       this.#memoryUsed += size;
       const memory = takeBytes(body) ?? (await readAll(body));
       if (memory.length !== size)
@@ -55,7 +77,7 @@ export class RecordStore {
 
   /** Whether files are still kept in memory (the budget is not used up). */
   hasRoom(): boolean {
-    return this.#memoryUsed < this.memoryBudget;
+    return this.#memoryUsed < this.#memoryBudget;
   }
 
   /** A file whose bytes were read already (e.g. a `content` key file). */
@@ -68,16 +90,28 @@ export class RecordStore {
     return this.records.length - 1;
   }
 
-  /** One file's bytes, from memory or the spill file. */
+  /** One file's bytes, from memory (let go then: see takeMemory) or the spill file. */
   open(file: StoredFile): Readable {
-    const { placement } = file;
+    const memory = this.takeMemory(file);
     // A MemoryBody: the archive writer takes its bytes at once, without a stream per file.
-    if ('memory' in placement) return new MemoryBody(placement.memory);
+    if (memory !== undefined) return new MemoryBody(memory);
     if (file.size === 0) return new MemoryBody(Buffer.alloc(0));
-    return createReadStream(this.#spillPath, {
-      start: placement.offset,
-      end: placement.offset + file.size - 1,
-    });
+    const { offset } = file.placement as { offset: number };
+    return createReadStream(this.#spillPath, { start: offset, end: offset + file.size - 1 });
+  }
+
+  /**
+   * The bytes of a file kept in memory, which the store lets go of (its one reader has them
+   * now); undefined for a spilled file. A second read of it fails: it would find nothing.
+   */
+  takeMemory(file: StoredFile): Buffer | undefined {
+    const { placement } = file;
+    if ('taken' in placement)
+      throw new StoreError('Conflict', `dsort: "${file.name}" was read already`);
+    if (!('memory' in placement)) return undefined;
+    file.placement = { taken: true };
+    this.#memoryUsed -= file.size;
+    return placement.memory;
   }
 
   record(index: number): StoredRecord {

@@ -73,10 +73,10 @@ async function* backToBack(
   };
   for (const record of list)
     for (const file of record.files) {
-      const { placement } = file;
-      if ('memory' in placement) {
-        pending.push(placement.memory);
-        pendingBytes += placement.memory.length;
+      const memory = records.takeMemory(file);
+      if (memory !== undefined) {
+        pending.push(memory);
+        pendingBytes += memory.length;
         if (pendingBytes >= sendChunkBytes) yield flush();
         continue;
       }
