@@ -1,15 +1,8 @@
 // The `aws://` (`s3://`) backend: any S3 endpoint through the AWS SDK v3 (SigV4, retries), with
 // the endpoint, region, keys and addressing style of the bucket's profile.
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type * as Sdk from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ByteRange } from '../storage/index.js';
 import type {
   Backend,
@@ -42,8 +35,17 @@ export interface AwsSettings {
   maxAttempts: number;
 }
 
+/**
+ * The AWS SDK, loaded when the first `aws://` bucket is used: a node of a cluster without one never
+ * needs it, and every node starts faster and smaller without it (about 0.2 s of CPU, 14 MiB).
+ */
+function loadSdk(): Promise<typeof Sdk> {
+  return import('@aws-sdk/client-s3');
+}
+
 /** A client for these settings (clients are shared: one per distinct settings). */
-export function createS3Client(settings: AwsSettings): S3Client {
+export async function createS3Client(settings: AwsSettings): Promise<S3Client> {
+  const { S3Client } = await loadSdk();
   return new S3Client({
     region: settings.region,
     ...(settings.endpoint === '' ? {} : { endpoint: settings.endpoint }),
@@ -72,7 +74,7 @@ export class AwsBackend implements Backend {
   readonly description: string;
 
   constructor(
-    private readonly client: S3Client,
+    private readonly client: Promise<S3Client>,
     private readonly bucket: string,
     private readonly identity: BackendIdentity,
   ) {
@@ -80,15 +82,15 @@ export class AwsBackend implements Backend {
   }
 
   async headBucket(): Promise<void> {
-    await this.#call('HEAD bucket', undefined, () =>
-      this.client.send(new HeadBucketCommand({ Bucket: this.bucket })),
+    await this.#call('HEAD bucket', undefined, (client, sdk) =>
+      client.send(new sdk.HeadBucketCommand({ Bucket: this.bucket })),
     );
   }
 
   async list(options: RemoteListOptions): Promise<RemotePage> {
-    const answer = await this.#call('list objects', undefined, () =>
-      this.client.send(
-        new ListObjectsV2Command({
+    const answer = await this.#call('list objects', undefined, (client, sdk) =>
+      client.send(
+        new sdk.ListObjectsV2Command({
           Bucket: this.bucket,
           MaxKeys: options.limit,
           ...(options.prefix === undefined || options.prefix === ''
@@ -112,16 +114,16 @@ export class AwsBackend implements Backend {
   }
 
   async head(name: string): Promise<RemoteObject> {
-    const answer = await this.#call('HEAD object', name, () =>
-      this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: name })),
+    const answer = await this.#call('HEAD object', name, (client, sdk) =>
+      client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: name })),
     );
     return describeAnswer(name, answer.ContentLength ?? 0, answer);
   }
 
   async get(name: string, range?: ByteRange): Promise<RemoteRead> {
-    const answer = await this.#call('GET object', name, () =>
-      this.client.send(
-        new GetObjectCommand({
+    const answer = await this.#call('GET object', name, (client, sdk) =>
+      client.send(
+        new sdk.GetObjectCommand({
           Bucket: this.bucket,
           Key: name,
           ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.end}` }),
@@ -134,9 +136,9 @@ export class AwsBackend implements Backend {
   }
 
   async put(name: string, body: Readable, options: RemotePutOptions): Promise<RemoteObject> {
-    const answer = await this.#call('PUT object', name, () =>
-      this.client.send(
-        new PutObjectCommand({
+    const answer = await this.#call('PUT object', name, (client, sdk) =>
+      client.send(
+        new sdk.PutObjectCommand({
           Bucket: this.bucket,
           Key: name,
           Body: body,
@@ -155,14 +157,18 @@ export class AwsBackend implements Backend {
   }
 
   async delete(name: string): Promise<void> {
-    await this.#call('DELETE object', name, () =>
-      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: name })),
+    await this.#call('DELETE object', name, (client, sdk) =>
+      client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: name })),
     );
   }
 
-  async #call<T>(operation: string, name: string | undefined, send: () => Promise<T>): Promise<T> {
+  async #call<T>(
+    operation: string,
+    name: string | undefined,
+    send: (client: S3Client, sdk: typeof Sdk) => Promise<T>,
+  ): Promise<T> {
     try {
-      return await send();
+      return await send(await this.client, await loadSdk());
     } catch (error) {
       throw backendError(this.identity, operation, error, name);
     }

@@ -57,7 +57,7 @@ export function requireRemoteBucket(bucket: BucketJson, operation: string): void
 }
 
 export class Backends {
-  readonly #clients = new Map<string, S3Client>();
+  readonly #clients = new Map<string, Promise<S3Client>>();
   /** Native-API clients of attached clusters, by URL. */
   readonly #aisClients = new Map<string, Client>();
   /** The connections to HTTP origins (`ht://`), created on first use. */
@@ -96,6 +96,9 @@ export class Backends {
       let client = this.#clients.get(key);
       if (client === undefined) {
         client = createS3Client(settings);
+        // Handled where it is used (each call reports a failure as the backend's error); this
+        // keeps a failure before the first call from being an unhandled rejection.
+        client.catch(() => undefined);
         this.#clients.set(key, client);
       }
       const remote = settings.endpoint === '' ? `AWS S3 (${settings.region})` : settings.endpoint;
@@ -122,8 +125,17 @@ export class Backends {
   }
 
   async close(): Promise<void> {
-    for (const client of this.#clients.values()) client.destroy();
+    const s3Clients = [...this.#clients.values()];
     this.#clients.clear();
+    // A client that never came (the SDK failed to load) has nothing to destroy.
+    await Promise.all(
+      s3Clients.map((client) =>
+        client.then(
+          (made) => made.destroy(),
+          () => {},
+        ),
+      ),
+    );
     const clients = [...this.#aisClients.values()];
     this.#aisClients.clear();
     await Promise.all(clients.map((client) => client.close()));
