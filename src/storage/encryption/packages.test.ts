@@ -1,6 +1,6 @@
 // Unit tests of the encrypted package format: round trips, ranges across package and segment
 // boundaries decrypted from only the packages they touch, tampering and truncation caught; the
-// stream and the whole-buffer reader agree.
+// stream and the in-place reader agree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import {
   PackageDecryptor,
   PackageEncryptor,
   cipherSizeOf,
-  decryptPackages,
+  decryptPackagesInPlace,
   packagePlainBytes,
   plainSizeOf,
   planRange,
@@ -32,7 +32,7 @@ async function encrypt(key: Buffer, plain: Buffer, chunkBytes = 10_000): Promise
 
 /**
  * Decrypts with both readers, the stream (fed in 10,000-byte chunks, which cut packages) and the
- * whole-buffer one: they must agree, in bytes or in the error.
+ * in-place one (on a copy): they must agree, in bytes or in the error.
  */
 async function decrypt(
   key: Buffer,
@@ -47,19 +47,19 @@ async function decrypt(
   );
   let whole: { bytes: Buffer } | { error: unknown };
   try {
-    whole = { bytes: decryptPackages(key, plan, stored) };
+    whole = { bytes: Buffer.from(decryptPackagesInPlace(key, plan, Buffer.from(stored))) };
   } catch (error) {
     whole = { error };
   }
   if ('error' in streamed) {
-    assert.ok('error' in whole, 'the whole-buffer reader accepted what the stream refused');
+    assert.ok('error' in whole, 'the in-place reader accepted what the stream refused');
     assert.equal(
       (whole.error as { code?: string }).code,
       (streamed.error as { code?: string }).code,
     );
     throw streamed.error;
   }
-  assert.ok('bytes' in whole, 'the whole-buffer reader refused what the stream accepted');
+  assert.ok('bytes' in whole, 'the in-place reader refused what the stream accepted');
   assert.deepEqual(whole.bytes, streamed.bytes);
   return streamed.bytes;
 }

@@ -192,7 +192,7 @@ class PackageOpener {
     this.#left = plan.take;
   }
 
-  add(chunk: Buffer, out: Buffer[]): void {
+  add(chunk: Buffer, emit: (plain: Buffer) => void): void {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
     for (;;) {
@@ -227,7 +227,7 @@ class PackageOpener {
       if (!last && plainBytes !== packagePlainBytes) throw corrupted('a short package not last');
       // The next segment (the next part of a multipart object) starts again at 0.
       this.#sequence = last ? 0 : this.#sequence + 1;
-      this.#cut(plain, out);
+      this.#cut(plain, emit);
     }
   }
 
@@ -237,12 +237,12 @@ class PackageOpener {
   }
 
   /** The part of a package's plaintext inside the plan's range. */
-  #cut(plain: Buffer, out: Buffer[]): void {
+  #cut(plain: Buffer, emit: (plain: Buffer) => void): void {
     const from = Math.min(this.#skip, plain.length);
     this.#skip -= from;
     const to = Math.min(plain.length, from + this.#left);
     if (to > from) {
-      out.push(plain.subarray(from, to));
+      emit(plain.subarray(from, to));
       this.#left -= to - from;
     }
   }
@@ -263,7 +263,7 @@ export class PackageDecryptor extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     try {
       const plain: Buffer[] = [];
-      this.#opener.add(chunk, plain);
+      this.#opener.add(chunk, (piece) => plain.push(piece));
       // One chunk per input chunk: a socket gets one write per read from disk, not per package.
       if (plain.length > 0) this.push(joined(plain));
       done();
@@ -283,15 +283,20 @@ export class PackageDecryptor extends Transform {
 }
 
 /**
- * The plan's plaintext of stored bytes held in memory, in one buffer (an object read whole is
- * answered with one write, as a plaintext one is). Throws ObjectCorrupted as PackageDecryptor fails.
+ * The plan's plaintext of stored bytes held in memory, decrypted in place: each package's plaintext
+ * is copied back into `stored` (it never starts after its own package), and the result is the
+ * front of `stored` — a buffer already paid for, where joining fresh pieces would cost about as
+ * much again as the decryption. Throws ObjectCorrupted as PackageDecryptor fails (`stored` is
+ * then partly overwritten).
  */
-export function decryptPackages(key: Buffer, plan: OpenPlan, stored: Buffer): Buffer {
+export function decryptPackagesInPlace(key: Buffer, plan: OpenPlan, stored: Buffer): Buffer {
   const opener = new PackageOpener(key, plan);
-  const plain: Buffer[] = [];
-  opener.add(stored, plain);
+  let written = 0;
+  opener.add(stored, (piece) => {
+    written += piece.copy(stored, written);
+  });
   opener.finish();
-  return joined(plain);
+  return stored.subarray(0, written);
 }
 
 function corrupted(detail: string): StoreError {

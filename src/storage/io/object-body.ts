@@ -70,14 +70,22 @@ export class ObjectBody {
   }
 
   /**
-   * The verified bytes when the body holds them in memory, with the function that frees their
-   * buffer (call it once done with them); undefined for a file body, which stays unconsumed.
+   * When the body holds its verified bytes in memory: a body of `change(bytes)` (which may reuse
+   * their buffer), and this one consumed; the buffer is released once the new body is sent or
+   * discarded, or at once if `change` throws. Undefined for a file body, which stays unconsumed.
    */
-  takeMemory(): { data: Buffer; release: () => void } | undefined {
+  mapMemory(change: (data: Buffer) => Buffer): ObjectBody | undefined {
     const source = this.source;
     if (source.kind !== 'memory') return undefined;
     this.#take();
-    return { data: source.data, release: () => source.release?.() };
+    let data: Buffer;
+    try {
+      data = change(source.data);
+    } catch (error) {
+      source.release?.();
+      throw error;
+    }
+    return new ObjectBody({ ...source, data }, this.pool);
   }
 
   /**

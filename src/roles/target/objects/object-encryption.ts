@@ -18,7 +18,7 @@ import {
   PackageDecryptor,
   PackageEncryptor,
   cipherSizeOf,
-  decryptPackages,
+  decryptPackagesInPlace,
   encodeEncryptionRecord,
   encryptionRecordOf,
   newObjectKey,
@@ -39,7 +39,6 @@ import {
 } from '../../../wire/index.js';
 import type { MasterKey } from '../../../config/index.js';
 import type { ObjectRead } from './object-types.js';
-import { MemoryBody } from '../../../util/streams/memory-body.js';
 import { StreamedBody } from './streamed-body.js';
 
 /** The key and record of a new object (or multipart upload). */
@@ -312,17 +311,13 @@ function decrypted(
   plan: Pick<PackagePlan, 'firstSequence' | 'skip' | 'take'>,
   range: ResolvedRange | undefined,
 ): ObjectRead {
-  const stored = read.body instanceof ObjectBody ? read.body.takeMemory() : undefined;
-  if (stored !== undefined) {
-    // Read whole and verified already: decrypted at once, and answered with one write.
-    let plain: Buffer;
-    try {
-      plain = decryptPackages(key, plan, stored.data);
-    } finally {
-      stored.release();
-    }
-    return { object: read.object, body: new StreamedBody(new MemoryBody(plain)), range };
-  }
+  // Read whole and verified already: decrypted at once, in its own buffer, and answered with one
+  // write of it.
+  const inMemory =
+    read.body instanceof ObjectBody
+      ? read.body.mapMemory((stored) => decryptPackagesInPlace(key, plan, stored))
+      : undefined;
+  if (inMemory !== undefined) return { object: read.object, body: inMemory, range };
   const decryptor = new PackageDecryptor(key, plan);
   const stream = pipeline(read.body.toStream(), decryptor, () => undefined);
   // The record stays on the object: the API port reports the encryption from it.
