@@ -164,7 +164,9 @@ describe('offline ETL', () => {
       coer: true,
     });
     assert.equal((await client.jobs.wait(lenient ?? '', { timeoutMs: 300_000 })).err, '');
-    assert.equal(snapshotTotal(await client.jobs.snapshots({ id: lenient ?? '' }), 'errors'), 1);
+    const lenientSnapshots = await client.jobs.snapshots({ id: lenient ?? '' });
+    // On failure, the snapshots say which objects failed and why (their first failure's message).
+    assert.equal(snapshotTotal(lenientSnapshots, 'errors'), 1, JSON.stringify(lenientSnapshots));
     for (const name of ['data/0001.txt', 'big/one.txt']) {
       const bytes = await client.getObjectBytes(destination, name);
       assert.equal(bytes.toString(), md5(contents.get(name) ?? ''), name);
