@@ -11,18 +11,23 @@ export class VerifiedTokens {
   #keys: TokenKeys | undefined;
   readonly #entries = new Map<string, VerifiedToken>();
 
-  /** The token's claims, verified with `keys` now or earlier; 401 when invalid or expired. */
-  async verify(keys: TokenKeys, token: string, nowMs: number): Promise<VerifiedToken> {
+  /** The token's claims if it was verified with `keys` before; 401 when it has expired since. */
+  known(keys: TokenKeys, token: string, nowMs: number): VerifiedToken | undefined {
     if (keys !== this.#keys) {
       this.#entries.clear();
       this.#keys = keys;
     }
     const cached = this.#entries.get(token);
-    if (cached !== undefined) {
-      if (cached.expiresAt * 1000 > nowMs) return cached;
-      this.#entries.delete(token);
-      throw new StoreError('Unauthorized', TokenErrorText.expired);
-    }
+    if (cached === undefined) return undefined;
+    if (cached.expiresAt * 1000 > nowMs) return cached;
+    this.#entries.delete(token);
+    throw new StoreError('Unauthorized', TokenErrorText.expired);
+  }
+
+  /** The token's claims, verified with `keys` now or earlier; 401 when invalid or expired. */
+  async verify(keys: TokenKeys, token: string, nowMs: number): Promise<VerifiedToken> {
+    const known = this.known(keys, token, nowMs);
+    if (known !== undefined) return known;
     const verified = await verifyToken(keys, token);
     if (this.#entries.size >= maxEntries) {
       const oldest = this.#entries.keys().next();
