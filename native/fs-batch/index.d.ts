@@ -55,8 +55,9 @@ export function readDirectory(directory: string): Promise<RawDirectory>;
  * failure, 0 when it worked, -1 when it was not taken, -2 for an attribute skipped; then dev, ino,
  * mode, size, atime, mtime and ctime in ns; the bytes of content read, -1 when none were; and the
  * index of the candidate opened, or whose open failed last). `known` (dev, ino, size, mtime ns,
- * ctime ns) skips the attribute read when the open file still matches it. Resolves to the
- * attribute's value when it was read.
+ * ctime ns) skips the attribute read when the open file still matches it, and so does an empty
+ * `attribute` (the content of any regular file that fits). Resolves to the attribute's value when
+ * it was read.
  */
 export function readFile(
   paths: string,

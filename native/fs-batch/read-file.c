@@ -175,7 +175,10 @@ static void read_file_execute(napi_env env, void *data) {
   numbers[AT_MTIME_NS] = ns_of(MTIME(stats));
   numbers[AT_CTIME_NS] = ns_of(CTIME(stats));
   if (S_ISREG(stats.st_mode)) {
-    int attribute = is_known(read, &stats) ? ATTRIBUTE_SKIPPED : read_attribute(read, fd);
+    // An empty attribute name asks for none: a plain file's content (promote's source files).
+    int attribute = read->attribute[0] == '\0' || is_known(read, &stats)
+                        ? ATTRIBUTE_SKIPPED
+                        : read_attribute(read, fd);
     numbers[AT_ATTRIBUTE_ERROR] = attribute;
     // Without a record there is no object to serve: its bytes are not read.
     if ((attribute == 0 || attribute == ATTRIBUTE_SKIPPED) && read->content != NULL &&

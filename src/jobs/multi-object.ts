@@ -10,6 +10,7 @@ import type { ClusterMap } from '../cluster/index.js';
 import type { TargetJobEnvironment } from './job-environment.js';
 import { Job } from './job.js';
 import { parseListRange, selectOwnedObjects, type ObjectSelection } from './object-selection.js';
+import { forEachShared } from './shared-workers.js';
 
 /** Workers when `num-workers` is 0 (objects are streamed, so this bounds open streams, not memory). */
 export const autoWorkers = 4;
@@ -123,36 +124,19 @@ export abstract class MultiObjectJob extends Job {
     const names = this.selectNames(map);
     const { numWorkers } = this.args.flags;
     const workers = numWorkers === -1 ? 1 : numWorkers === 0 ? this.autoWorkers : numWorkers;
-    // Workers share one generator: each `next()` hands a name to exactly one of them.
-    const failure = new AbortController();
-    const work = async (): Promise<void> => {
-      for (;;) {
-        if (signal.aborted || failure.signal.aborted) return;
-        const next = await names.next();
-        if (next.done === true) return;
-        await this.#visitOne(next.value, signal, log, failure);
-      }
-    };
-    await Promise.all(Array.from({ length: workers }, work));
-    if (failure.signal.aborted) throw failure.signal.reason;
+    await forEachShared(names, workers, signal, (name) => this.#visitOne(name, signal, log));
   }
 
-  async #visitOne(
-    name: string,
-    signal: AbortSignal,
-    log: Logger,
-    failure: AbortController,
-  ): Promise<void> {
+  /** Visits one object: a failure fails the job, or with `coer` is counted (the first one said). */
+  async #visitOne(name: string, signal: AbortSignal, log: Logger): Promise<void> {
     try {
       await this.visit(name, signal, log);
     } catch (error) {
       if (signal.aborted) return;
       const message = error instanceof Error ? error.message : String(error);
       log.warn(`${this.kind}: object failed`, { job: this.id, name, error: message });
-      if (!this.args.flags.continueOnError) {
-        failure.abort(new Error(`${name}: ${message}`));
-        return;
-      }
+      if (!this.args.flags.continueOnError)
+        throw new Error(`${name}: ${message}`, { cause: error });
       this.extraCounters.errors = (this.extraCounters.errors ?? 0) + 1;
       if (this.controlMessage === '')
         this.controlMessage = `first failed object ${name}: ${message}`;

@@ -37,7 +37,11 @@ describe('promote', () => {
       await mkdir(join(root, 'tree', `d${d}`, 'deep'), { recursive: true });
       for (let f = 0; f < 50; f += 1) {
         const relative = f < 45 ? `d${d}/f${f}.bin` : `d${d}/deep/f${f}.bin`;
-        const data = randomBytes(100 + ((d * 50 + f) % 13) * 700);
+        // Mostly small files (each read whole in one job), a few at and past the 64 KiB of such
+        // a read (the past ones streamed).
+        const size =
+          f === 49 ? 200_000 + d : f === 48 ? 64 * 1024 : 100 + ((d * 50 + f) % 13) * 700;
+        const data = randomBytes(size);
         digests.set(relative, sha(data));
         await writeFile(join(root, 'tree', relative), data);
       }

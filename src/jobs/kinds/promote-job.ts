@@ -5,11 +5,13 @@
 // whole; `ovw` overwrites existing objects (else they are kept), `dls` deletes each promoted file.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path/posix';
+import { Readable } from 'node:stream';
 import { badRequest } from '../../errors/index.js';
 import type { Logger } from '../../util/log.js';
 import { objectUname, type BucketJson } from '../../wire/index.js';
 import type { JobDefinition, TargetJobEnvironment } from '../job-environment.js';
 import { Job } from '../job.js';
+import { forEachShared } from '../shared-workers.js';
 import {
   checkPromoteSource,
   parsePromoteJobArgs,
@@ -17,6 +19,10 @@ import {
   type PromoteArgs,
 } from '../promote-message.js';
 
+/** Files each target promotes at once. */
+const promoteWorkers = 8;
+/** Files up to this size are read whole in one file-system job (one buffer per worker). */
+const smallFileBytes = 64 * 1024;
 /** Largest safe-integer prefix of a SHA-256 (the snapshot's counters are numbers). */
 const hashHexDigits = 12;
 
@@ -30,6 +36,9 @@ class PromoteJob extends Job {
     super(id, 'promote', bucket);
   }
 
+  /** Read buffers of small files, reused: at most one per worker. */
+  readonly #buffers: Buffer[] = [];
+
   protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
     const { args, environment } = this;
     if (args.tid !== '' && args.tid !== environment.nodeId) return;
@@ -42,17 +51,18 @@ class PromoteJob extends Job {
     const map = environment.clusterMap();
     if (map === undefined) throw new Error('no cluster map');
     const bucket = this.bucket as BucketJson;
-    for await (const file of this.#files(isDirectory)) {
-      if (signal.aborted) return;
+    // Files are promoted several at a time: each is a handful of file-system calls through the
+    // thread pool, and one at a time left the target mostly waiting on them.
+    await forEachShared(this.#files(isDirectory), promoteWorkers, signal, async (file) => {
       const name = promotedName(args, file, isDirectory);
       const owner = map.ownerOf(objectUname(bucket, name));
-      if (args.phase === 'share' && owner?.id !== environment.nodeId) continue;
+      if (args.phase === 'share' && owner?.id !== environment.nodeId) return;
       if (!args.ovw && (await environment.objectExists(bucket, name))) {
         this.extraCounters.skipped = (this.extraCounters.skipped ?? 0) + 1;
-        continue;
+        return;
       }
-      await this.#promote(file, bucket, name, log);
-    }
+      await this.#promote(file, bucket, name, log, isDirectory);
+    });
   }
 
   async #scan(isDirectory: boolean): Promise<void> {
@@ -69,25 +79,60 @@ class PromoteJob extends Job {
     );
   }
 
-  async #promote(file: string, bucket: BucketJson, name: string, log: Logger): Promise<void> {
-    const { disk } = this.environment;
-    const handle = await disk.open(file, 'r');
+  /** A directory's file (a regular file when listed) is read whole when small, else streamed. */
+  async #promote(
+    file: string,
+    bucket: BucketJson,
+    name: string,
+    log: Logger,
+    listed: boolean,
+  ): Promise<void> {
+    if (listed) await this.#promoteListed(file, bucket, name);
+    else await this.#promoteStreamed(file, bucket, name);
+    if (this.args.dls) {
+      await this.environment.disk.unlink(file);
+      log.info('promote: source file deleted', { job: this.id, file });
+    }
+  }
+
+  async #promoteListed(file: string, bucket: BucketJson, name: string): Promise<void> {
+    const buffer = this.#buffers.pop() ?? Buffer.allocUnsafe(smallFileBytes);
+    // Open, fstat, read and close in one thread-pool job (not following a symbolic link).
+    const small = await this.environment.disk.readSmallFile(file, { attribute: '', buffer });
+    if (!small.stats.isFile()) throw badRequest(`promote: "${file}" is not a regular file`);
+    if (small.readError !== undefined) throw small.readError;
+    const { content } = small;
+    if (content === undefined || content.length !== Number(small.stats.size)) {
+      this.#buffers.push(buffer);
+      return await this.#promoteStreamed(file, bucket, name);
+    }
+    await this.#store(
+      bucket,
+      name,
+      Readable.from([content], { objectMode: false }),
+      content.length,
+    );
+    // Reused only once stored: a failed store may not have finished reading it.
+    this.#buffers.push(buffer);
+  }
+
+  async #promoteStreamed(file: string, bucket: BucketJson, name: string): Promise<void> {
+    const handle = await this.environment.disk.open(file, 'r');
     try {
       const { size } = await handle.stat();
-      const body = handle.createReadStream({ autoClose: false });
-      const sentTo = await this.environment.storeObject(bucket, name, body, size);
-      this.counters.localObjects += 1;
-      this.counters.localBytes += size;
-      if (sentTo !== undefined) {
-        this.counters.outObjects += 1;
-        this.counters.outBytes += size;
-      }
+      await this.#store(bucket, name, handle.createReadStream({ autoClose: false }), size);
     } finally {
       await handle.close();
     }
-    if (this.args.dls) {
-      await disk.unlink(file);
-      log.info('promote: source file deleted', { job: this.id, file });
+  }
+
+  async #store(bucket: BucketJson, name: string, body: Readable, size: number): Promise<void> {
+    const sentTo = await this.environment.storeObject(bucket, name, body, size);
+    this.counters.localObjects += 1;
+    this.counters.localBytes += size;
+    if (sentTo !== undefined) {
+      this.counters.outObjects += 1;
+      this.counters.outBytes += size;
     }
   }
 

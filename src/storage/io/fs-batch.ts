@@ -195,7 +195,7 @@ export class FileStats implements FileState {
 
 /** What `readSmallFile` reads besides the stat. */
 export interface SmallFileRead {
-  /** The extended attribute read with the file (through its descriptor). */
+  /** The extended attribute read with the file (through its descriptor); '' reads none. */
   readonly attribute: string;
   /** Receives the content of a regular file no longer than it; none: the content is not read. */
   readonly buffer?: Buffer;

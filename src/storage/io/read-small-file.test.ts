@@ -48,6 +48,21 @@ test('a small file comes back whole with its attribute and the stat fstat report
   assert.equal(file.readError, undefined);
 });
 
+test("an empty attribute name reads none: a plain file's bytes (promote's sources)", async () => {
+  const bare = await readSmallFile(join(root, 'bare'), { attribute: '', buffer: Buffer.alloc(64) });
+  assert.equal(bare.attribute, undefined);
+  assert.equal(bare.attributeSkipped, true);
+  assert.equal(bare.attributeError, undefined);
+  assert.equal(bare.content?.toString(), 'no record');
+  // A file with a record: still not read.
+  const small = await readSmallFile(join(root, 'small'), {
+    attribute: '',
+    buffer: Buffer.alloc(64),
+  });
+  assert.equal(small.attribute, undefined);
+  assert.equal(small.content?.toString(), 'hello, world');
+});
+
 test('an empty file reads as no bytes, even into an empty buffer', async () => {
   const file = await readSmallFile(join(root, 'empty'), { attribute, buffer: Buffer.alloc(0) });
   assert.deepEqual(file.attribute, Buffer.from('record of empty'));

@@ -79,10 +79,16 @@ export class DownloadJob extends Job {
   }
 
   protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
-    await this.kept.record();
+    // The record (two fsyncs) is written while the first objects download: the job's ID was
+    // answered before either began, so waiting for it first made no crash safer, only the job
+    // slower. It is durable before the job can end, and forgotten only after it was written.
+    const recorded = this.kept.record();
+    recorded.catch(() => undefined);
     try {
       await this.#run(signal, log);
+      await recorded;
     } finally {
+      await recorded.catch(() => undefined);
       await this.kept.forget().catch((error: unknown) => {
         log.warn('download: could not forget the job record', { job: this.id, error });
       });
