@@ -36,7 +36,8 @@ const maxErrorBytes = 64 * 1024;
  * their own), and the peer's next part is read at once: the window's items of every peer arrive
  * concurrently while the archive is written. A larger part is a stream read as the archive takes
  * it, and holds back that peer's later parts until then. With `batchItemsInFlight` opened ahead,
- * a batch holds at most 16 MiB of whole parts; ahead of the item written, only while the target
+ * a batch holds at most 16 MiB of whole parts (64 MiB once, when a batch of small items, opened
+ * `smallItemsInFlight` ahead, turns to large ones); ahead of the item written, only while the target
  * is under `get_batch.max_inflight_bytes` (item-window.ts). The size is the largest object a
  * target reads whole to verify it (`storage.verify_in_memory_max_bytes`' default), so an object
  * that size crosses as it was read.
