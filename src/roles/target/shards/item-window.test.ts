@@ -1,6 +1,7 @@
-// Unit tests of the item window: how far ahead of the item taken it opens. Small items read whole
-// widen it to `smallItemsInFlight` once the first `batchItemsInFlight` proved small; a streamed or
-// large item keeps (or puts) it back at `batchItemsInFlight`.
+// Unit tests of the item window: how far ahead of the item taken it opens. For the archive job
+// (`widenForSmall`), small items read whole widen it to `smallItemsInFlight` once the first
+// `batchItemsInFlight` proved small, and a streamed or large item keeps (or puts) it back at
+// `batchItemsInFlight`; a GetBatch's window stays at `batchItemsInFlight`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
@@ -15,7 +16,11 @@ import {
 } from './item-window.js';
 
 /** Takes every item in order; the most items opened and not yet taken at any take. */
-async function mostAhead(count: number, open: (index: number) => OpenedItem): Promise<number> {
+async function mostAhead(
+  count: number,
+  open: (index: number) => OpenedItem,
+  widenForSmall = true,
+): Promise<number> {
   let opened = 0;
   const window = new ItemWindow(
     (index) => {
@@ -24,6 +29,7 @@ async function mostAhead(count: number, open: (index: number) => OpenedItem): Pr
     },
     count,
     new BatchBudget(() => Number.MAX_SAFE_INTEGER),
+    widenForSmall,
   );
   let most = 0;
   for (let index = 0; index < count; index += 1) {
@@ -38,8 +44,12 @@ async function mostAhead(count: number, open: (index: number) => OpenedItem): Pr
 const small = (): OpenedItem => ({ size: 4096, body: new MemoryBody(Buffer.alloc(4096)) });
 const streamed = (): OpenedItem => ({ size: 4096, body: Readable.from([Buffer.alloc(4096)]) });
 
-test('small items in memory widen the window to smallItemsInFlight', async () => {
+test("small items in memory widen the archive job's window to smallItemsInFlight", async () => {
   assert.equal(await mostAhead(500, small), smallItemsInFlight);
+});
+
+test("a GetBatch's window stays at batchItemsInFlight whatever its items", async () => {
+  assert.equal(await mostAhead(500, small, false), batchItemsInFlight);
 });
 
 test('streamed items keep the window at batchItemsInFlight', async () => {
@@ -63,6 +73,7 @@ test('one large or streamed item narrows the window for the rest of the batch', 
       },
       count,
       new BatchBudget(() => Number.MAX_SAFE_INTEGER),
+      true,
     );
     for (let index = 0; index < count; index += 1) {
       const outcome = await window.take(index);

@@ -13,11 +13,13 @@ import type { BatchBudget } from './batch-budget.js';
 export const batchItemsInFlight = 16;
 
 /**
- * Items opened ahead once the batch's first `batchItemsInFlight` items, and every one since, were
- * small and read whole into memory (no open file, no stream held): the openings of a turn are then
- * 32, not 8, and share fewer thread-pool jobs and turns (about a quarter less node CPU per 4 KiB
- * object in the archive job, bench/RESULTS.md, shards6). The first item that is not small narrows
- * the window back to `batchItemsInFlight` for the rest of the batch.
+ * Items the archive job opens ahead (here and on the peers serving its parts) once its first
+ * `batchItemsInFlight` items, and every one since, were small and read whole into memory (no open
+ * file, no stream held): the openings of a turn are then 32, not 8, and share fewer thread-pool
+ * jobs and turns (-9 to -24% node CPU per 4 KiB object, bench/RESULTS.md, shards6). The first item
+ * that is not small narrows the window back to `batchItemsInFlight` for the rest of the job's page.
+ * A GetBatch keeps the narrow window: its A/B showed no CPU gain for objects, more CPU for archived
+ * files and a slower batch (the first items wait for a larger turn of reads).
  */
 export const smallItemsInFlight = 64;
 
@@ -27,8 +29,8 @@ export const smallItemBytes = 64 * 1024;
 export type Outcome = { opened: OpenedItem } | { error: unknown };
 
 /**
- * Items `0..count-1` opened up to `batchItemsInFlight` (small ones: `smallItemsInFlight`) ahead of
- * the one taken, each once, in order.
+ * Items `0..count-1` opened up to `batchItemsInFlight` (with `widenForSmall`, small ones:
+ * `smallItemsInFlight`) ahead of the one taken, each once, in order.
  */
 export class ItemWindow {
   readonly #openings: (Promise<Outcome> | undefined)[] = [];
@@ -39,6 +41,7 @@ export class ItemWindow {
     private readonly open: (index: number) => Promise<OpenedItem>,
     private readonly count: number,
     private readonly budget: BatchBudget,
+    private readonly widenForSmall = false,
   ) {
     this.#openAhead(-1);
   }
@@ -66,7 +69,8 @@ export class ItemWindow {
    * where one opening a turn paid a job (a pool thread's wake-up and the loop's) each.
    */
   #openAhead(taken: number): void {
-    const width = this.#smallOpened >= batchItemsInFlight ? smallItemsInFlight : batchItemsInFlight;
+    const wide = this.widenForSmall && this.#smallOpened >= batchItemsInFlight;
+    const width = wide ? smallItemsInFlight : batchItemsInFlight;
     if (this.#openings.length - (taken + 1) > width / 2) return;
     const end = Math.min(this.count, taken + 1 + width);
     while (this.#openings.length < end && this.budget.available) this.#startNext();

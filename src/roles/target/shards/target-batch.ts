@@ -28,8 +28,7 @@ import { BatchReading } from './batch-reading.js';
 /**
  * GetBatch requests a target serves at once; one more is refused with 429. With the window of
  * `batchItemsInFlight` items (item-window.ts),
- * this bounds what batches hold in flight: 16 × 16 open items (each a file or a socket's buffers;
- * the wider window of small items, `smallItemsInFlight`, holds them in memory, not open).
+ * this bounds what batches hold in flight: 16 × 16 open items (each a file or a socket's buffers).
  */
 export const batchesInProgressMax = 16;
 
