@@ -27,7 +27,7 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
   return async (context, segments) => {
     if (segments.length > 0 || context.method !== 'POST')
       throw new StoreError('MethodNotAllowed', `${context.method} ${context.path} is not served`);
-    const { items, bodies, reuseShards } = parseRequest(await readJsonBody(context));
+    const { items, bodies, reuseShards, widenForSmall } = parseRequest(await readJsonBody(context));
     const access = reuseShards ? { ...shards, reuse: new OpenedShards() } : shards;
     const { res } = context;
     res.statusCode = 200;
@@ -36,6 +36,7 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
       (index) => openHere(access, items[index] as BatchItem),
       items.length,
       shards.budget,
+      widenForSmall,
     );
     try {
       for (let index = 0; index < items.length; index += 1) {
@@ -97,6 +98,7 @@ function parseRequest(value: unknown): {
   items: BatchItem[];
   bodies: boolean;
   reuseShards: boolean;
+  widenForSmall: boolean;
 } {
   const record = asRecord(value);
   const items = record?.items;
@@ -106,6 +108,7 @@ function parseRequest(value: unknown): {
     items: items.map(parseItem),
     bodies: record.bodies,
     reuseShards: record.reuseShards === true,
+    widenForSmall: record.widenForSmall === true,
   };
 }
 

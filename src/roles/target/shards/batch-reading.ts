@@ -13,6 +13,8 @@ export interface BatchReadingOptions {
   bodies: boolean;
   /** `coloc` 2: each shard opened once for all its files in the batch, here and on the peers. */
   reuseShards: boolean;
+  /** The archive job's: small items opened `smallItemsInFlight` ahead (item-window.ts). */
+  widenForSmall?: boolean;
 }
 
 export class BatchReading {
@@ -25,11 +27,13 @@ export class BatchReading {
     items: readonly BatchItem[],
     options: BatchReadingOptions,
   ) {
-    this.#sources = new BatchSources(runtime, shards, items, options.bodies, options.reuseShards);
+    const widenForSmall = options.widenForSmall === true;
+    this.#sources = new BatchSources(runtime, shards, items, { ...options, widenForSmall });
     this.#window = new ItemWindow(
       (index) => this.#sources.open(index),
       items.length,
       shards.budget,
+      widenForSmall,
     );
   }
 
@@ -65,5 +69,9 @@ export function readObjects(
     length: 0,
     opaque: undefined,
   }));
-  return new BatchReading(runtime, shards, items, { bodies: true, reuseShards: false });
+  return new BatchReading(runtime, shards, items, {
+    bodies: true,
+    reuseShards: false,
+    widenForSmall: true,
+  });
 }

@@ -36,10 +36,11 @@ const maxErrorBytes = 64 * 1024;
  * their own), and the peer's next part is read at once: the window's items of every peer arrive
  * concurrently while the archive is written. A larger part is a stream read as the archive takes
  * it, and holds back that peer's later parts until then. With `batchItemsInFlight` opened ahead,
- * a batch holds at most 16 MiB of whole parts; ahead of the item written, only while the target
- * is under `get_batch.max_inflight_bytes` (item-window.ts). The size is the largest object a
- * target reads whole to verify it (`storage.verify_in_memory_max_bytes`' default), so an object
- * that size crosses as it was read.
+ * a batch holds at most 16 MiB of whole parts (the archive job: 64 MiB once, when its small
+ * items, opened `smallItemsInFlight` ahead, turn to large ones); ahead of the item written, only
+ * while the target is under `get_batch.max_inflight_bytes` (item-window.ts). The size is the
+ * largest object a target reads whole to verify it (`storage.verify_in_memory_max_bytes`'
+ * default), so an object that size crosses as it was read.
  */
 const wholePartBytes = 1024 * 1024;
 
@@ -122,6 +123,7 @@ class PeerParts {
     items: readonly BatchItem[],
     private readonly bodies: boolean,
     reuseShards: boolean,
+    widenForSmall: boolean,
   ) {
     this.#abandoned = new Promise<never>((_resolve, reject) => {
       this.#abandon = reject;
@@ -130,6 +132,7 @@ class PeerParts {
     const request: BatchPartsRequestJson = {
       bodies,
       reuseShards,
+      ...(widenForSmall ? { widenForSmall } : {}),
       items: indexes.map((index) => {
         const item = items[index] as BatchItem;
         const { bucket, name, archpath, start, length } = item;
@@ -226,9 +229,9 @@ export class BatchSources {
     runtime: NodeRuntime,
     shards: ShardAccess,
     private readonly items: readonly BatchItem[],
-    bodies: boolean,
-    reuseShards: boolean,
+    options: { bodies: boolean; reuseShards: boolean; widenForSmall: boolean },
   ) {
+    const { bodies, reuseShards, widenForSmall } = options;
     this.shards = reuseShards ? { ...shards, reuse: new OpenedShards() } : shards;
     const map = runtime.store.clusterMap;
     const byOwner = new Map<string, { url: string; indexes: number[] }>();
@@ -243,7 +246,7 @@ export class BatchSources {
     for (const [id, group] of byOwner)
       this.#peers.set(
         id,
-        new PeerParts(runtime, group.url, group.indexes, items, bodies, reuseShards),
+        new PeerParts(runtime, group.url, group.indexes, items, bodies, reuseShards, widenForSmall),
       );
     this.#peerOf = owners.map((id) => (id === undefined ? undefined : this.#peers.get(id)));
   }
