@@ -5,16 +5,11 @@ import { Agent, request, type buildConnector, type Dispatcher } from 'undici';
 import { StoreError, isErrorCode } from '../errors/index.js';
 import { asRecord, parseJson, stringifyJson } from '../util/json.js';
 import { ContentType, Header } from '../wire/index.js';
-import { PeerPool, type ProxyHead, type ProxyRequest } from './proxy-exchange.js';
+import { ProxyHandler, type ProxyHead } from './proxy-handler.js';
 
 type Connector = buildConnector.connector;
 
-export {
-  passedHead,
-  type PassedHead,
-  type ProxyHead,
-  type ProxyRequest,
-} from './proxy-exchange.js';
+export { passedHead, type PassedHead, type ProxyHead } from './proxy-handler.js';
 
 export interface IntraRequest {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH' | 'HEAD';
@@ -37,6 +32,19 @@ export interface IntraStreamResponse {
   body: Readable;
 }
 
+/** A request to proxy: one peer's origin (`http://host:port`, made once per node), path and query. */
+export interface ProxyRequest {
+  origin: string;
+  /** Path and query, already encoded. */
+  path: string;
+  method: string;
+  /** Header names and values, alternating (a raw header list, as `IncomingMessage.rawHeaders`). */
+  headers: string[];
+  body?: Readable | undefined;
+  /** Longest wait for the answer's headers and between two body chunks. */
+  timeoutMs: number;
+}
+
 export interface IntraClientOptions {
   callerId: string;
   callerName: string;
@@ -45,25 +53,15 @@ export interface IntraClientOptions {
   connect?: Connector | undefined;
 }
 
-/** How long an unused pooled connection to a peer is kept. */
-const keepAliveTimeoutMs = 30_000;
-
 export class IntraClient {
   readonly #agent: Agent;
-  /** Proxied object requests go through Node's own client (see proxy-exchange.ts). */
-  readonly #peers: PeerPool;
 
   constructor(private readonly options: IntraClientOptions) {
     this.#agent = new Agent({
       connections: options.connectionsPerPeer,
-      keepAliveTimeout: keepAliveTimeoutMs,
+      keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 60_000,
       ...(options.connect === undefined ? {} : { connect: options.connect }),
-    });
-    this.#peers = new PeerPool({
-      connectionsPerPeer: options.connectionsPerPeer,
-      idleTimeoutMs: keepAliveTimeoutMs,
-      connect: options.connect,
     });
   }
 
@@ -141,29 +139,53 @@ export class IntraClient {
   }
 
   /**
-   * Proxies a request on Node's HTTP client and writes the answer straight into `res`: raw header
-   * lists both ways (nothing parsed into objects), the body's chunks piped as they arrive with
-   * `res`'s backpressure. `head` writes the status line and headers from the answer's raw header
-   * list. Resolves once the answer is fully written; rejects with PeerUnreachable when the exchange
-   * fails (`res` is destroyed if its head was written already). Takes ownership of
-   * `request.headers` (the caller headers are appended to it).
+   * Proxies a request with undici's `dispatch` and a handler that writes the answer straight into
+   * `res`: raw header lists both ways (nothing parsed into objects), the body's chunks written as
+   * they arrive with `res`'s backpressure. `head` writes the status line and headers from the
+   * answer's raw header list. Resolves once the answer is fully written; rejects with
+   * PeerUnreachable when the exchange fails (`res` is destroyed if its head was written already).
+   * Takes ownership of `request.headers` (the caller headers are appended to it).
    */
-  async proxy(request: ProxyRequest, res: Writable, head: ProxyHead): Promise<void> {
-    request.headers.push(
+  proxy(request: ProxyRequest, res: Writable, head: ProxyHead): Promise<void> {
+    const headers = request.headers;
+    headers.push(
       Header.callerId,
       this.options.callerId,
       Header.callerName,
       this.options.callerName,
     );
-    try {
-      await this.#peers.exchange(request, res, head);
-    } catch (error) {
-      throw new StoreError(
-        'PeerUnreachable',
-        `${request.method} ${request.origin}${request.path}: ${describeRequestError(error)}`,
-        { cause: error },
+    return new Promise<void>((resolve, reject) => {
+      const handler = new ProxyHandler(
+        res,
+        head,
+        resolve,
+        (error) =>
+          reject(
+            new StoreError(
+              'PeerUnreachable',
+              `${request.method} ${request.origin}${request.path}: ${describeRequestError(error)}`,
+              { cause: error },
+            ),
+          ),
+        request.body,
       );
-    }
+      try {
+        this.#agent.dispatch(
+          {
+            origin: request.origin,
+            path: request.path,
+            method: request.method,
+            headers,
+            body: request.body ?? null,
+            headersTimeout: request.timeoutMs,
+            bodyTimeout: request.timeoutMs,
+          },
+          handler,
+        );
+      } catch (error) {
+        handler.onError(error as Error);
+      }
+    });
   }
 
   #streamOptions(options: IntraStreamRequest) {
@@ -182,7 +204,6 @@ export class IntraClient {
   }
 
   close(): Promise<void> {
-    this.#peers.close();
     return this.#agent.close();
   }
 }

@@ -1,0 +1,122 @@
+// Unit tests of IntraClient.proxy and its dispatch handler, with an origin and a front server in
+// this process: the answer's status, headers (less the dropped ones) and body reach the client; a
+// client that hangs up mid-answer ends the exchange without harming either server; an origin that
+// is not listening is a PeerUnreachable with nothing written to the client.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { isStoreError } from '../errors/index.js';
+import { IntraClient } from './intra-client.js';
+import { passedHead } from './proxy-handler.js';
+
+const dropped: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'x-private']);
+
+async function listen(server: Server): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** A front server proxying every request to `origin`; `settled` lists how each exchange ended. */
+function frontServer(client: IntraClient, origin: () => string, settled: string[]): Server {
+  return createServer((req, res) => {
+    client
+      .proxy(
+        { origin: origin(), path: req.url ?? '/', method: 'GET', headers: [], timeoutMs: 10_000 },
+        res,
+        (status, raw) => res.writeHead(status, passedHead(raw, dropped).headers),
+      )
+      .then(
+        () => settled.push('done'),
+        (error: unknown) => {
+          settled.push(isStoreError(error) ? error.code : 'other');
+          if (!res.headersSent) res.writeHead(502).end();
+        },
+      );
+  });
+}
+
+function get(url: string): Promise<{ response: IncomingMessage; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ response, body }));
+      response.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+test('passedHead drops the listed names, whatever their case, and notes the body length', () => {
+  const raw = ['Content-Length', '5', 'Connection', 'keep-alive', 'ETag', '"x"', 'X-Private', 'p'];
+  const head = passedHead(
+    raw.map((text) => Buffer.from(text, 'latin1')),
+    dropped,
+  );
+  assert.deepEqual(head.headers, ['Content-Length', '5', 'ETag', '"x"']);
+  assert.equal(head.contentLength, 5);
+  assert.equal(passedHead([], dropped).contentLength, undefined);
+});
+
+test('proxy: answers stream through; hang-ups and dead origins leave both servers serving', async () => {
+  let releaseSlow: (() => void) | undefined;
+  const originServer = createServer((req, res) => {
+    if (req.url === '/slow') {
+      res.writeHead(200, { 'content-length': String(1 << 20) });
+      res.write(Buffer.alloc(64 * 1024));
+      releaseSlow?.();
+      return; // The rest never comes: the client hangs up first.
+    }
+    res.writeHead(201, { 'x-private': 'secret', 'x-kept': 'yes', 'content-length': '5' });
+    res.end('hello');
+  });
+  const originUrl = await listen(originServer);
+  let origin = originUrl;
+  const client = new IntraClient({ callerId: 't1', callerName: 't1', connectionsPerPeer: 4 });
+  const settled: string[] = [];
+  const front = frontServer(client, () => origin, settled);
+  const frontUrl = await listen(front);
+  try {
+    const { response, body } = await get(`${frontUrl}/object`);
+    assert.equal(response.statusCode, 201);
+    assert.equal(body, 'hello');
+    assert.equal(response.headers['x-kept'], 'yes');
+    assert.equal(response.headers['x-private'], undefined);
+
+    // The client hangs up after the first chunk: the exchange ends, both servers carry on.
+    const started = new Promise<void>((resolve) => (releaseSlow = resolve));
+    const slow = request(`${frontUrl}/slow`);
+    slow.on('error', () => undefined);
+    slow.on('response', (answer) => answer.on('error', () => undefined));
+    slow.end();
+    await started;
+    slow.destroy();
+    for (let attempt = 0; attempt < 200 && settled.length < 2; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.equal(settled.length, 2, 'the abandoned exchange settles');
+    assert.equal((await get(`${frontUrl}/object`)).body, 'hello');
+
+    // An origin that is not listening: PeerUnreachable, nothing written before the 502.
+    const deadServer = createServer();
+    origin = await listen(deadServer);
+    await close(deadServer);
+    const dead = await get(`${frontUrl}/object`);
+    assert.equal(dead.response.statusCode, 502);
+    assert.equal(settled.at(-1), 'PeerUnreachable');
+  } finally {
+    await client.close();
+    await close(front);
+    await close(originServer);
+  }
+});
