@@ -8,7 +8,9 @@
 //   BENCH_BASELINE_ENTRY=/path/to/other/dist/src/bin/cairn.js node dist/bench/s3-hop.js \
 //     [--rounds 3] [--seconds 5]
 //
-// Without BENCH_BASELINE_ENTRY it measures this build alone (no ratio).
+// Without BENCH_BASELINE_ENTRY it measures this build alone (no ratio). BENCH_THIS_NODE_OPTIONS
+// gives this build's nodes their own Node.js flags (e.g. "--initial-old-space-size=256"), for an
+// A/B of a flag; BENCH_NODE_OPTIONS still applies to both sides otherwise.
 import { readdir, readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -68,10 +70,13 @@ interface Side {
 }
 
 async function startSide(scratch: Scratch, name: string, baseline: boolean): Promise<Side> {
+  const flags = process.env['BENCH_THIS_NODE_OPTIONS'];
+  const env =
+    baseline || flags === undefined ? process.env : { ...process.env, BENCH_NODE_OPTIONS: flags };
   const playground = await Playground.start(
     scratch,
     undefined,
-    process.env,
+    env,
     baseline ? baselineBuild() : {},
   );
   const state = await readState(playground.dir);
