@@ -128,6 +128,14 @@ function median(values: number[]): number {
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
+/** The gateway's resident set now and at its peak (VmRSS, VmHWM), in MiB. */
+async function residentMiB(pid: number): Promise<string> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string): number =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
+  return `${(kib('VmRSS') / 1024).toFixed(0)} MiB (peak ${(kib('VmHWM') / 1024).toFixed(0)} MiB)`;
+}
+
 function report(sides: Side[]): void {
   const [current, baseline] = sides;
   if (current === undefined) return;
@@ -179,4 +187,6 @@ await withScratch('s3-hop', async (scratch) => {
       for (const side of order) await phase(scratch, side, workload);
   }
   report(sides);
+  for (const side of sides)
+    console.log(`\n${side.name}: gateway resident set ${await residentMiB(side.gatewayPid)}`);
 });
