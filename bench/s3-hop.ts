@@ -1,0 +1,192 @@
+// The gateway's proxy hop for S3 object bodies, A/B: CPU of the gateway process per request (4 KiB
+// GET) and per MiB (1 MiB GET and PUT, 64 MiB PUT), split into its main thread and its other threads
+// (V8's helpers: concurrent marking and sweeping), this build against another one in the same
+// sitting. Both playgrounds run side by side; their phases alternate, the order flipping each round,
+// so that a shared machine's load falls on both alike. CPU per request is steadier under load than
+// throughput (docs/profiling.md), so it is the figure compared; the ratio is this build / baseline.
+//
+//   BENCH_BASELINE_ENTRY=/path/to/other/dist/src/bin/cairn.js node dist/bench/s3-hop.js \
+//     [--rounds 3] [--seconds 5]
+//
+// Without BENCH_BASELINE_ENTRY it measures this build alone (no ratio). BENCH_THIS_NODE_OPTIONS
+// gives this build's nodes their own Node.js flags (e.g. "--initial-old-space-size=256"), for an
+// A/B of a flag; BENCH_NODE_OPTIONS still applies to both sides otherwise.
+import { readdir, readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { readState } from '../src/cli/playground/state.js';
+import { playgroundS3Keys } from './lib/cairn-s3.js';
+import { Playground, baselineBuild } from './lib/playground.js';
+import { runS3bench, type S3Server } from './lib/s3-peers.js';
+import { withScratch, type Scratch } from './lib/scratch.js';
+
+const { values: options } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '5' },
+  },
+});
+const rounds = Number(options.rounds);
+const seconds = Number(process.env['BENCH_SECONDS'] ?? options.seconds);
+
+interface Workload {
+  name: string;
+  size: string;
+  sizeMiB: number;
+  op: 'get' | 'put';
+  /** Objects written first for GETs to read. */
+  objects: number;
+  /** CPU reported per request (4 KiB) or per MiB. */
+  per: 'request' | 'MiB';
+}
+
+const workloads: Workload[] = [
+  { name: 'GET 4 KiB', size: '4KiB', sizeMiB: 1 / 256, op: 'get', objects: 512, per: 'request' },
+  { name: 'GET 1 MiB', size: '1MiB', sizeMiB: 1, op: 'get', objects: 128, per: 'MiB' },
+  { name: 'PUT 1 MiB', size: '1MiB', sizeMiB: 1, op: 'put', objects: 0, per: 'MiB' },
+  { name: 'PUT 64 MiB', size: '64MiB', sizeMiB: 64, op: 'put', objects: 0, per: 'MiB' },
+];
+
+/** CPU milliseconds of a process's threads so far: its main thread, and all the others. */
+async function threadCpuMs(pid: number): Promise<{ main: number; others: number }> {
+  const totals = { main: 0, others: 0 };
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
+    if (stat === '') continue; // The thread ended between the listing and the read.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ = 100
+    if (Number(tid) === pid) totals.main += ms;
+    else totals.others += ms;
+  }
+  return totals;
+}
+
+interface Side {
+  name: string;
+  server: S3Server;
+  gatewayPid: number;
+  /** Per workload: CPU per unit of each phase (main thread, others), and its rate. */
+  figures: Map<string, { main: number; others: number; rate: number }[]>;
+}
+
+async function startSide(scratch: Scratch, name: string, baseline: boolean): Promise<Side> {
+  const flags = process.env['BENCH_THIS_NODE_OPTIONS'];
+  const env =
+    baseline || flags === undefined ? process.env : { ...process.env, BENCH_NODE_OPTIONS: flags };
+  const playground = await Playground.start(
+    scratch,
+    undefined,
+    env,
+    baseline ? baselineBuild() : {},
+  );
+  const state = await readState(playground.dir);
+  const gateway = state?.nodes.find((node) => node.role === 'proxy');
+  if (gateway?.pid === undefined || gateway.pid === null) throw new Error('no gateway process');
+  return {
+    name,
+    server: { name, endpoint: playground.endpoint, ...playgroundS3Keys, pids: {} },
+    gatewayPid: gateway.pid,
+    figures: new Map(workloads.map((workload) => [workload.name, []])),
+  };
+}
+
+async function fill(scratch: Scratch, side: Side, workload: Workload): Promise<void> {
+  if (workload.objects === 0) return;
+  await runS3bench(scratch, side.server, [
+    ...['--bucket', bucketOf(workload), '--size', workload.size, '--concurrency', '16'],
+    ...['--ops', 'fill', '--objects', String(workload.objects), '--keep', '--quiet'],
+  ]);
+}
+
+function bucketOf(workload: Workload): string {
+  return `hop-${workload.size.toLowerCase()}`;
+}
+
+async function phase(scratch: Scratch, side: Side, workload: Workload): Promise<void> {
+  const before = await threadCpuMs(side.gatewayPid);
+  const result = await runS3bench(scratch, side.server, [
+    ...['--bucket', bucketOf(workload), '--size', workload.size, '--concurrency', '16'],
+    ...['--ops', workload.op, '--duration', String(seconds), '--keep', '--quiet'],
+    ...(workload.op === 'get' ? ['--objects', String(workload.objects), '--no-bucket'] : []),
+  ]);
+  const after = await threadCpuMs(side.gatewayPid);
+  if (result === undefined || result.ops === 0) throw new Error(`${workload.name}: no requests`);
+  if (result.errors > 0) throw new Error(`${workload.name}: ${result.first_error ?? 'errors'}`);
+  const units = workload.per === 'request' ? result.ops : result.ops * workload.sizeMiB;
+  side.figures.get(workload.name)?.push({
+    main: (after.main - before.main) / units,
+    others: (after.others - before.others) / units,
+    rate: workload.per === 'request' ? result.obj_per_s : result.MiB_per_s,
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** The gateway's resident set now and at its peak (VmRSS, VmHWM), in MiB. */
+async function residentMiB(pid: number): Promise<string> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string): number =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
+  return `${(kib('VmRSS') / 1024).toFixed(0)} MiB (peak ${(kib('VmHWM') / 1024).toFixed(0)} MiB)`;
+}
+
+function report(sides: Side[]): void {
+  const [current, baseline] = sides;
+  if (current === undefined) return;
+  console.log(
+    `\ns3-hop: gateway CPU (main thread + other threads, ms), medians of ${rounds} rounds of ${seconds} s, ` +
+      `load average ${loadavg()
+        .map((value) => value.toFixed(2))
+        .join(' ')} at the end\n`,
+  );
+  const header = ['workload', 'unit', ...sides.map((side) => `${side.name} main + others = total`)];
+  if (baseline !== undefined) header.push('total this / baseline', 'others this / baseline');
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const workload of workloads) {
+    const cells = [workload.name, workload.per === 'request' ? 'per GET' : 'per MiB'];
+    const totals: number[] = [];
+    const others: number[] = [];
+    for (const side of sides) {
+      const figures = side.figures.get(workload.name) ?? [];
+      const main = median(figures.map((figure) => figure.main));
+      const other = median(figures.map((figure) => figure.others));
+      const total = median(figures.map((figure) => figure.main + figure.others));
+      const rate = median(figures.map((figure) => figure.rate));
+      totals.push(total);
+      others.push(other);
+      const unit = workload.per === 'request' ? 'GET/s' : 'MiB/s';
+      cells.push(
+        `${main.toFixed(3)} + ${other.toFixed(3)} = ${total.toFixed(3)} (${rate.toFixed(0)} ${unit})`,
+      );
+    }
+    if (baseline !== undefined) {
+      cells.push(
+        ((totals[0] ?? 0) / (totals[1] ?? 1)).toFixed(2),
+        ((others[0] ?? 0) / (others[1] ?? 1)).toFixed(2),
+      );
+    }
+    console.log(`| ${cells.join(' | ')} |`);
+  }
+}
+
+await withScratch('s3-hop', async (scratch) => {
+  const sides = [await startSide(scratch, 'this build', false)];
+  if (process.env['BENCH_BASELINE_ENTRY'] !== undefined)
+    sides.push(await startSide(scratch, 'baseline', true));
+  for (const workload of workloads) for (const side of sides) await fill(scratch, side, workload);
+  for (let round = 0; round < rounds; round += 1) {
+    const order = round % 2 === 0 ? sides : [...sides].reverse();
+    for (const workload of workloads)
+      for (const side of order) await phase(scratch, side, workload);
+  }
+  report(sides);
+  for (const side of sides)
+    console.log(`\n${side.name}: gateway resident set ${await residentMiB(side.gatewayPid)}`);
+});
