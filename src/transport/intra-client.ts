@@ -167,7 +167,6 @@ export class IntraClient {
               { cause: error },
             ),
           ),
-        request.body,
       );
       try {
         this.#agent.dispatch(

@@ -1,7 +1,8 @@
 // Unit tests of IntraClient.proxy and its dispatch handler, with an origin and a front server in
 // this process: the answer's status, headers (less the dropped ones) and body reach the client; a
 // client that hangs up mid-answer ends the exchange without harming either server; an origin that
-// is not listening is a PeerUnreachable with nothing written to the client.
+// is not listening is a PeerUnreachable with nothing written to the client, who still gets the
+// caller's answer when it was sending a body.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
@@ -29,7 +30,14 @@ function frontServer(client: IntraClient, origin: () => string, settled: string[
   return createServer((req, res) => {
     client
       .proxy(
-        { origin: origin(), path: req.url ?? '/', method: 'GET', headers: [], timeoutMs: 10_000 },
+        {
+          origin: origin(),
+          path: req.url ?? '/',
+          method: req.method ?? 'GET',
+          headers: [],
+          body: req.method === 'PUT' ? req : undefined,
+          timeoutMs: 10_000,
+        },
         res,
         (status, raw) => res.writeHead(status, passedHead(raw, dropped).headers),
       )
@@ -54,6 +62,20 @@ function get(url: string): Promise<{ response: IncomingMessage; body: string }> 
     })
       .on('error', reject)
       .end();
+  });
+}
+
+/** A request with a body; resolves with the answer's status (rejects on a reset connection). */
+function send(url: string, method: string, body: Buffer): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const sent = request(url, { method, headers: { 'content-length': String(body.length) } });
+    sent.on('response', (response) => {
+      response.resume();
+      response.on('end', () => resolve(response));
+      response.on('error', reject);
+    });
+    sent.on('error', reject);
+    sent.end(body);
   });
 }
 
@@ -113,6 +135,10 @@ test('proxy: answers stream through; hang-ups and dead origins leave both server
     await close(deadServer);
     const dead = await get(`${frontUrl}/object`);
     assert.equal(dead.response.statusCode, 502);
+    assert.equal(settled.at(-1), 'PeerUnreachable');
+    // A PUT to it: the client's body is not cut with the exchange, so the client gets the answer.
+    const put = await send(`${frontUrl}/object`, 'PUT', Buffer.alloc(1 << 20, 7));
+    assert.equal(put.statusCode, 502);
     assert.equal(settled.at(-1), 'PeerUnreachable');
   } finally {
     await client.close();

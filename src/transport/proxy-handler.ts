@@ -44,7 +44,6 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
     private readonly head: ProxyHead,
     private readonly resolve: () => void,
     private readonly reject: (error: Error) => void,
-    private readonly body: Writable | { destroy(): void } | undefined,
   ) {
     // Watched from the start: a client that hangs up before the answer arrives cuts the exchange.
     res.once('close', this.#onClose);
@@ -83,8 +82,10 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
     if (this.#settled) return;
     this.#settled = true;
     // Once the head was written, the client can only learn of the failure from a cut connection.
+    // The request's body is left alone: undici destroys it when the exchange fails after it began
+    // sending it, and one never sent (the peer refused the connection) is the caller's, which still
+    // answers the client (503 for a PUT to a dead owner, not a reset; Node discards the unread rest).
     if (this.#started) this.res.destroy();
-    this.body?.destroy();
     this.reject(error);
   }
 
