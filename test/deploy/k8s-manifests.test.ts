@@ -15,6 +15,7 @@ import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v
 import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parseAllDocuments, parse } from 'yaml';
 import { nodeCommand } from '../../src/bin/node-command.js';
+import { nodeFlagsFor } from '../../src/cli/playground/layout.js';
 import { buildCli } from '../../src/cli/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -188,7 +189,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     assert.throws(() => new StatefulSet(wrongType as never).validate(), /integer/);
   });
 
-  test('nodes run with flags `cairn node` has, probes on the health route, ports as named', async () => {
+  test('nodes run with flags `cairn node` has (and Node.js flags for their role), probes on the health route, ports as named', async () => {
     const { manifests } = await loadManifests();
     const known = new Set(nodeCommand().options.map((option) => option.long));
     assert.equal(workloads(manifests).length, 2);
@@ -197,6 +198,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       assert.ok(container !== undefined, name);
       const flags = nodeFlags(container);
       for (const flag of flags.keys()) assert.ok(known.has(flag), `${name}: unknown flag ${flag}`);
+      // Node.js's own flags for the role (cli/playground/layout.ts), before the entry script.
+      const script = (container.command ?? []).join(' ');
+      for (const flag of nodeFlagsFor(flags.get('--role') ?? ''))
+        assert.ok(script.includes(`node ${flag} `), `${name}: not started with ${flag}`);
       const ports = new Map((container.ports ?? []).map((port) => [port.name, port.containerPort]));
       assert.equal(String(ports.get('public')), flags.get('--port'), `${name}: public port`);
       assert.equal(String(ports.get('intra')), flags.get('--intra-port'), `${name}: intra port`);

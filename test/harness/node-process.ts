@@ -4,6 +4,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { nodeFlagsFor } from '../../src/cli/playground/layout.js';
 
 export const cairnEntry = fileURLToPath(new URL('../../src/bin/cairn.js', import.meta.url));
 
@@ -72,6 +73,7 @@ export class NodeProcess {
     const nodeArgs = (process.env.CAIRN_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
     const args = [
       ...nodeArgs,
+      ...nodeFlagsFor(this.spec.role),
       cairnEntry,
       'node',
       '--role',

@@ -74,7 +74,25 @@ export function planPlayground(shape: PlaygroundShape): { dir: string; nodes: No
   return { dir, nodes };
 }
 
-/** The command line of a node: `<entry> node --role ... --dir ...` (the node contract). */
+/**
+ * Node.js flags a node's process is started with, by role: every launcher this project ships (the
+ * playground, the test harness, the deploy files) passes them before the entry script. They must be
+ * process flags: V8 sizes its heap when the process starts, and NODE_OPTIONS refuses this one.
+ *
+ * A gateway proxies object bodies through fresh 64 KiB socket buffers. After its first full
+ * collection V8 sets the old generation's limit just above the gateway's live heap (about 24 MB of
+ * modules, cluster and bucket metadata), and the buffers' external memory then starts a full
+ * mark-compact every 10-12 MiB proxied, each marking the whole heap and freeing almost nothing. A
+ * larger initial old space keeps the limit where short-lived garbage is left to scavenges: gateway
+ * CPU per MiB 0.4-0.6 of what it was for S3 GET/PUT of 1 MiB and PUT of 64 MiB, 4 KiB GETs
+ * unchanged (docs/profiling.md, "Fifth pass"), at about 40 MiB more resident memory. Targets keep
+ * V8's defaults: their memory is what `dsort.max_mem_usage` and the streaming bounds budget.
+ */
+export function nodeFlagsFor(role: string): string[] {
+  return role === 'proxy' ? ['--initial-old-space-size=256'] : [];
+}
+
+/** The command line of a node: `[flags] <entry> node --role ... --dir ...` (the node contract). */
 export function nodeArguments(
   entryScript: string,
   plan: NodePlan,
@@ -82,6 +100,7 @@ export function nodeArguments(
   tls?: PlaygroundTls,
 ): string[] {
   const args = [
+    ...nodeFlagsFor(plan.role),
     entryScript,
     'node',
     '--role',
