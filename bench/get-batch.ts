@@ -13,6 +13,7 @@ import type { Client, MossReqJson } from '../src/sdk/index.js';
 import { Playground } from './lib/playground.js';
 import { publish, type ResultRow } from './lib/results-table.js';
 import { withScratch, type Scratch } from './lib/scratch.js';
+import { median } from './lib/median.js';
 
 const bucket = { name: 'batch', provider: 'ais' };
 const shape = { proxies: 1, targets: 3, mountpaths: 1 };
@@ -116,11 +117,6 @@ const shardGetsOf = (client: Client) => () =>
     const path = fileName(index);
     await drain((await client.getFromShard(bucket, shardName(index % shards), { path })).body);
   });
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 interface Cluster {
   playground: Playground;

@@ -16,6 +16,7 @@ import {
   patternBytes,
   removeTemporaryDirectory,
 } from '../src/storage/store-fixtures.js';
+import { median } from './lib/median.js';
 
 const bucket = { name: 'cache', provider: 'ais' };
 const objects = Number(process.env['CACHE_BENCH_OBJECTS'] ?? 1000);
@@ -108,11 +109,6 @@ async function throughput(): Promise<void> {
   } finally {
     await removeTemporaryDirectory(root);
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** Heap per entry against `chargeOf`, for records with and without custom metadata. */

@@ -15,6 +15,7 @@ import { publish } from './lib/results-table.js';
 import { withScratch } from './lib/scratch.js';
 import { phaseSeconds } from './lib/sizes.js';
 import { runWrk } from './lib/wrk.js';
+import { median } from './lib/median.js';
 
 const bucket = { name: 'metrics-cost', provider: 'ais' };
 const objectBytes = 4096;
@@ -111,11 +112,6 @@ async function scrapeCostMs(): Promise<number> {
   for (let scrape = 0; scrape < scrapes; scrape += 1) await metrics.registry.metrics();
   const used = process.cpuUsage(started);
   return (used.user + used.system) / 1000 / scrapes;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 async function main(): Promise<void> {

@@ -17,8 +17,9 @@ import { parseArgs } from 'node:util';
 import { readState } from '../src/cli/playground/state.js';
 import { playgroundS3Keys } from './lib/cairn-s3.js';
 import { Playground, baselineBuild } from './lib/playground.js';
-import { runS3bench, type S3Server } from './lib/s3-peers.js';
+import { cpuMs, runS3bench, type S3Server } from './lib/s3-peers.js';
 import { withScratch, type Scratch } from './lib/scratch.js';
+import { median } from './lib/median.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -51,10 +52,8 @@ const workloads: Workload[] = [
 async function threadCpuMs(pid: number): Promise<{ main: number; others: number }> {
   const totals = { main: 0, others: 0 };
   for (const tid of await readdir(`/proc/${pid}/task`)) {
-    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
-    if (stat === '') continue; // The thread ended between the listing and the read.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ = 100
+    // A thread may end between the listing and the read.
+    const ms = await cpuMs(pid, Number(tid)).catch(() => 0);
     if (Number(tid) === pid) totals.main += ms;
     else totals.others += ms;
   }
@@ -118,14 +117,6 @@ async function phase(scratch: Scratch, side: Side, workload: Workload): Promise<
     others: (after.others - before.others) / units,
     rate: workload.per === 'request' ? result.obj_per_s : result.MiB_per_s,
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 /** The gateway's resident set now and at its peak (VmRSS, VmHWM), in MiB. */

@@ -21,6 +21,7 @@ import { Agent } from 'node:http';
 import { TestCluster } from '../test/harness/test-cluster.js';
 import { accessKey, region, secretKey } from '../test/harness/s3-setup.js';
 import type { Client } from '../src/sdk/index.js';
+import { median } from './lib/median.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -113,11 +114,6 @@ async function throughput(
   await Promise.all(Array.from({ length: parallel }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return (count * sizeBytes) / 1024 ** 2 / seconds;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 const cluster = await TestCluster.start({ proxies: 1, targets: 3, mountpaths: 2 });

@@ -19,15 +19,11 @@ import { publish } from './lib/results-table.js';
 import { withScratch } from './lib/scratch.js';
 import { phaseSeconds } from './lib/sizes.js';
 import { runWrk } from './lib/wrk.js';
+import { median } from './lib/median.js';
 
 const rounds = Number(process.env['BENCH_SECURITY_ROUNDS'] ?? 3);
 const connections = 16;
 const secret = randomBytes(24).toString('hex');
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 async function wrkPhase(urls: readonly string[], headers: readonly string[] = []) {
   const result = await runWrk(urls, connections, phaseSeconds, headers);

@@ -13,14 +13,10 @@ import { Playground } from './lib/playground.js';
 import { publish } from './lib/results-table.js';
 import { withScratch } from './lib/scratch.js';
 import { phaseSeconds, sizeCases } from './lib/sizes.js';
+import { median } from './lib/median.js';
 
 const rounds = Number(process.env['BENCH_SSE_ROUNDS'] ?? 3);
 const size = sizeCases.find((candidate) => candidate.label === '1MiB') ?? sizeCases[0];
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 async function main(): Promise<void> {
   if (size === undefined) throw new Error('no 1MiB size case');

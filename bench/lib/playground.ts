@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { readState } from '../../src/cli/playground/state.js';
 import { Client, PlacementMap, nodePublicUrl, type BucketJson } from '../../src/sdk/index.js';
 import { cairnEntry, runCairn } from './processes.js';
+import { cpuMs } from './s3-peers.js';
 import type { Scratch } from './scratch.js';
 
 export interface PlaygroundShape {
@@ -140,19 +141,15 @@ export class Playground {
   async cpuSeconds(): Promise<{ proxy: number; target: number; total: number }> {
     const state = await readState(this.dir);
     if (state === undefined) throw new Error(`no playground record in ${this.dir}`);
-    const ticks = { proxy: 0, target: 0 };
+    const ms = { proxy: 0, target: 0 };
     for (const node of state.nodes) {
       if (node.pid === null) throw new Error(`${node.name} is not running`);
-      // Fields after the command name (which may hold spaces): utime and stime are 14th and 15th.
-      const stat = await readFile(`/proc/${node.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks[node.role === 'proxy' ? 'proxy' : 'target'] += Number(fields[11]) + Number(fields[12]);
+      ms[node.role === 'proxy' ? 'proxy' : 'target'] += await cpuMs(node.pid);
     }
-    // USER_HZ is 100 on Linux.
     return {
-      proxy: ticks.proxy / 100,
-      target: ticks.target / 100,
-      total: (ticks.proxy + ticks.target) / 100,
+      proxy: ms.proxy / 1000,
+      target: ms.target / 1000,
+      total: (ms.proxy + ms.target) / 1000,
     };
   }
 

@@ -117,9 +117,11 @@ export async function runWrkPresigned(
   };
 }
 
-/** User + system CPU of a process so far, in milliseconds (from /proc/PID/stat). */
-export async function cpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+/** User + system CPU of a process (or one of its threads) so far, in milliseconds (/proc stat). */
+export async function cpuMs(pid: number, thread?: number): Promise<number> {
+  const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const stat = await readFile(path, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 14th and 15th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks at USER_HZ = 100
 }
