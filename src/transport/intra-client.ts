@@ -5,6 +5,7 @@ import { Agent, request, type buildConnector, type Dispatcher } from 'undici';
 import { StoreError, isErrorCode } from '../errors/index.js';
 import { asRecord, parseJson, stringifyJson } from '../util/json.js';
 import { ContentType, Header } from '../wire/index.js';
+import { requestBefore } from './deadline-request.js';
 import { ProxyHandler, type ProxyHead } from './proxy-handler.js';
 
 type Connector = buildConnector.connector;
@@ -89,15 +90,18 @@ export class IntraClient {
     if (body !== null) headers[Header.contentType] = ContentType.json;
     let response;
     try {
-      response = await request(url, {
-        method: options.method,
-        headers,
-        body,
-        dispatcher: this.#agent,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
+      response = await requestBefore(
+        url,
+        {
+          method: options.method,
+          headers,
+          body,
+          dispatcher: this.#agent,
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
+        },
+        options.timeoutMs,
+      );
     } catch (error) {
       throw new StoreError(
         'PeerUnreachable',

@@ -5,6 +5,7 @@ import { Agent, request, type buildConnector } from 'undici';
 import { StoreError } from '../errors/index.js';
 import { parseJson } from '../util/json.js';
 import { ContentType, Header } from '../wire/index.js';
+import { requestBefore } from './deadline-request.js';
 import { describeRequestError, peerError } from './intra-client.js';
 
 type Connector = buildConnector.connector;
@@ -53,15 +54,18 @@ export class IntraStreamClient {
     };
     let response;
     try {
-      response = await request(url, {
-        method: 'PUT',
-        headers,
-        body: upload.body,
-        dispatcher: this.#agent,
-        headersTimeout: upload.timeoutMs,
-        bodyTimeout: upload.timeoutMs,
-        signal: AbortSignal.timeout(upload.timeoutMs),
-      });
+      response = await requestBefore(
+        url,
+        {
+          method: 'PUT',
+          headers,
+          body: upload.body,
+          dispatcher: this.#agent,
+          headersTimeout: upload.timeoutMs,
+          bodyTimeout: upload.timeoutMs,
+        },
+        upload.timeoutMs,
+      );
     } catch (error) {
       throw new StoreError('PeerUnreachable', `PUT ${url}: ${describeRequestError(error)}`, {
         cause: error,

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import { StoreError } from '../errors/index.js';
 import { ContentType, Header } from '../wire/index.js';
+import { requestBefore } from './deadline-request.js';
 import { describeRequestError, peerError, type IntraClient } from './intra-client.js';
 import { destroyQuietly } from '../util/stream-teardown.js';
 
@@ -22,15 +23,18 @@ export async function sendObjectStream(
 ): Promise<void> {
   let response;
   try {
-    response = await request(url, {
-      method: 'PUT',
-      headers: { ...client.callerHeaders, ...options.headers },
-      body: options.body,
-      dispatcher: client.dispatcher,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
+    response = await requestBefore(
+      url,
+      {
+        method: 'PUT',
+        headers: { ...client.callerHeaders, ...options.headers },
+        body: options.body,
+        dispatcher: client.dispatcher,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      },
+      options.timeoutMs,
+    );
   } catch (error) {
     destroyQuietly(options.body);
     if (error instanceof StoreError) throw error;
@@ -58,17 +62,19 @@ export async function fetchObjectStream(
   const method = post ? 'POST' : 'GET';
   let response;
   try {
-    response = await request(url, {
-      method,
-      headers: post
-        ? { ...client.callerHeaders, [Header.contentType]: ContentType.json }
-        : client.callerHeaders,
-      ...(post ? { body: JSON.stringify(options.json) } : {}),
+    const common = {
       dispatcher: client.dispatcher,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      ...(post ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
-    });
+    };
+    response = post
+      ? await request(url, {
+          ...common,
+          method,
+          headers: { ...client.callerHeaders, [Header.contentType]: ContentType.json },
+          body: JSON.stringify(options.json),
+        })
+      : await requestBefore(url, { ...common, method, headers: client.callerHeaders }, timeoutMs);
   } catch (error) {
     throw new StoreError('PeerUnreachable', `${method} ${url}: ${describeRequestError(error)}`, {
       cause: error,
