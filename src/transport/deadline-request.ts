@@ -15,7 +15,7 @@ export function requestBefore(
   timeoutMs: number,
 ): Promise<Dispatcher.ResponseData<unknown>> {
   const signal = AbortSignal.timeout(timeoutMs);
-  const pending = request(url, { ...options, signal } as RequestOptions);
+  const pending = request(url, { ...options, signal });
   return new Promise((resolve, reject) => {
     const expire = (): void => reject(signal.reason as Error);
     signal.addEventListener('abort', expire, { once: true });
