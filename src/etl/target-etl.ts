@@ -2,8 +2,7 @@
 // after its own restart), transforms objects inline (GET `?etl_name=`), serves the object endpoint
 // transformers read from and write to (`AIS_TARGET_URL`), and reports per-ETL status, logs,
 // metrics, counts and failed objects to the gateways (`/v1/etl/_node/...`, intra-cluster).
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describeError, type RequestContext } from '../api/common/index.js';
@@ -14,7 +13,6 @@ import { StoreError, badRequest, notImplemented } from '../errors/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
 import {
-  apiPath,
   EtlHeader,
   EtlPath,
   EtlStage,
@@ -22,20 +20,18 @@ import {
   objectUname,
   parseObjectUname,
   Query,
-  Resource,
   type BucketJson,
   type EtlEntryJson,
-  type EtlNodeStatusJson,
   type EtlObjErrorJson,
 } from '../wire/index.js';
 import { directPutDestination, type DirectPut } from './direct-put.js';
+import { nodeAnswer, serveEtlObject } from './etl-node-endpoints.js';
 import { etlNotFound, etlUnavailable, etlWrongStage, transformFailed } from './etl-errors.js';
-import { specOf, type EtlSpec } from './etl-spec.js';
 import { exchangeError, pushInto, pushToTransformer, type PushRequest } from './hpush-transform.js';
 import { countingStream, pullFromTransformer } from './hpull-transform.js';
 import { EtlInlineJob } from './etl-inline-job.js';
 import { runIoTransform } from './io-transform.js';
-import { TransformerProcess } from './process/transformer-process.js';
+import { launchLocalEtl, maxJobErrorLists, type LocalEtl } from './local-etl.js';
 
 export interface EtlTargetEnvironment {
   nodeId: string;
@@ -79,29 +75,6 @@ export interface EtlTargetEnvironment {
   /** Asks the primary to abort an ETL (its transformer here keeps crashing). */
   abortEtl(name: string, reason: string): Promise<void>;
 }
-
-interface LocalEtl {
-  readonly name: string;
-  readonly xid: string;
-  readonly secret: string;
-  readonly spec: EtlSpec;
-  readonly workdir: string;
-  /** The transformer server (hpush, hpull); io runs one process per object. */
-  readonly process: TransformerProcess | undefined;
-  readonly ready: Promise<void>;
-  stopped: boolean;
-  objCount: number;
-  inBytes: number;
-  outBytes: number;
-  errors: EtlObjErrorJson[];
-  /** Failed objects of offline jobs, by job ID (the newest `maxJobErrorLists` jobs). */
-  jobErrors: Map<string, EtlObjErrorJson[]>;
-  /** Its `etl-inline` job here (ends when the ETL stops). */
-  job: EtlInlineJob | undefined;
-}
-
-/** Offline jobs per ETL whose failed objects a target keeps. */
-const maxJobErrorLists = 16;
 
 /** One object to transform. */
 export interface TransformRequest {
@@ -168,69 +141,9 @@ export class TargetEtl {
   }
 
   #start(name: string, entry: EtlEntryJson): void {
-    const config = this.env.metadata.config.values.etl;
-    let spec: EtlSpec;
-    try {
-      spec = specOf(entry.init_msg, config.runtimes);
-    } catch (error) {
-      this.env.log.error('ETL cannot run here', { etl: name, error });
-      return;
-    }
-    const workdir = join(this.env.dir, 'etl', name);
-    const targetUrl = `${this.env.endpointUrl()}${apiPath(Resource.etl, EtlPath.object, name, entry.secret)}`;
-    const env = {
-      ...spec.env,
-      AIS_TARGET_URL: targetUrl,
-      direct_put: String(spec.supportDirectPut),
-    };
-    const process =
-      spec.communication === 'io'
-        ? undefined
-        : new TransformerProcess({
-            name,
-            argv: spec.argv,
-            env,
-            cwd: workdir,
-            initTimeoutMs: spec.initTimeoutMs,
-            limits: {
-              memoryBytes: config.limit_memory_bytes,
-              cpuSeconds: config.limit_cpu_seconds,
-              openFiles: config.limit_open_files,
-            },
-            restart: {
-              backoffMs: config.restart_backoff_ms,
-              backoffMaxMs: config.restart_backoff_max_ms,
-              maxRestarts: config.max_restarts,
-            },
-            logBytes: config.log_bytes,
-            clock: this.env.clock,
-            log: this.env.log,
-            onGiveUp: (reason) => {
-              this.env
-                .abortEtl(name, reason)
-                .catch((error: unknown) =>
-                  this.env.log.error('could not abort a crashing ETL', { etl: name, error }),
-                );
-            },
-          });
-    const ready = mkdir(workdir, { recursive: true }).then(() => process?.start());
-    ready.catch(() => undefined);
-    this.#etls.set(name, {
-      name,
-      xid: entry.xaction_id,
-      secret: entry.secret,
-      spec: { ...spec, env },
-      workdir,
-      process,
-      ready,
-      stopped: false,
-      objCount: 0,
-      inBytes: 0,
-      outBytes: 0,
-      errors: [],
-      jobErrors: new Map(),
-      job: undefined,
-    });
+    const local = launchLocalEtl(name, entry, this.env);
+    if (local === undefined) return;
+    this.#etls.set(name, local);
     this.#startJob(name, entry.xaction_id);
   }
 
@@ -276,90 +189,9 @@ export class TargetEtl {
       );
     const local = this.#etls.get(name);
     if (local === undefined) throw etlNotFound(name);
-    if (kind === EtlPath.object) return this.#serveObject(context, local, rest);
+    if (kind === EtlPath.object) return serveEtlObject(context, local, rest, this.env);
     const jobId = context.query.get(Query.uuid) ?? '';
-    sendValue(context.res, await this.#nodeAnswer(local, rest[0] ?? 'status', jobId));
-  }
-
-  /** `jobId`: the status's failed objects are those of this offline job. */
-  async #nodeAnswer(local: LocalEtl, what: string, jobId: string): Promise<unknown> {
-    const targetId = this.env.nodeId;
-    switch (what) {
-      case 'ready':
-        try {
-          await local.ready;
-        } catch (error) {
-          throw transformFailed(local.name, `target ${targetId}: ${(error as Error).message}`);
-        }
-        return undefined;
-      case EtlPath.logs: {
-        const logs = local.process?.logs.contents() ?? Buffer.alloc(0);
-        return { target_id: targetId, logs: logs.toString('base64') };
-      }
-      case EtlPath.health:
-        return { target_id: targetId, health_status: this.#health(local) };
-      case EtlPath.metrics: {
-        const usage = await (local.process?.usage() ?? { cpuSeconds: 0, rssBytes: 0 });
-        return { target_id: targetId, cpu: usage.cpuSeconds, mem: usage.rssBytes };
-      }
-      case 'status': {
-        const status: EtlNodeStatusJson = {
-          name: local.name,
-          health: this.#health(local),
-          obj_count: local.objCount,
-          in_bytes: local.inBytes,
-          out_bytes: local.outBytes,
-          obj_errors: jobId === '' ? local.errors : (local.jobErrors.get(jobId) ?? []),
-        };
-        return status;
-      }
-    }
-    throw badRequest(`/v1/etl/${EtlPath.node}: unknown "${what}"`);
-  }
-
-  #health(local: LocalEtl): string {
-    if (local.stopped) return 'Stopped';
-    return local.process?.health ?? 'Running';
-  }
-
-  /** The object endpoint of `AIS_TARGET_URL`: the secret in the path is the only authorization. */
-  async #serveObject(
-    context: RequestContext,
-    local: LocalEtl,
-    rest: readonly string[],
-  ): Promise<void> {
-    const [secret, ...unameParts] = rest;
-    if (secret !== local.secret)
-      throw new StoreError('AccessDenied', `etl job "${local.name}": invalid secret`);
-    const parsed = parseObjectUname(unameParts.join('/'));
-    if (typeof parsed === 'string') throw badRequest(`etl object endpoint: ${parsed}`);
-    const { bucket, objectName } = parsed;
-    switch (context.method) {
-      case 'GET':
-      case 'HEAD': {
-        const opened = await this.env.openObject(bucket, objectName);
-        context.res.writeHead(200, { [Header.contentLength]: opened.size });
-        if (context.method === 'HEAD') {
-          opened.body.destroy();
-          context.res.end();
-          return;
-        }
-        await pipeline(opened.body, context.res);
-        return;
-      }
-      case 'PUT': {
-        const stored = await this.env.putObject(bucket, objectName, context.req);
-        // A direct put names the offline job it is part of (AIStore's `uuid`, for its stats).
-        const jobId = context.query.get(Query.uuid) ?? '';
-        if (jobId !== '') this.env.countDelivered(jobId, stored.size);
-        context.res.end();
-        return;
-      }
-    }
-    throw new StoreError(
-      'MethodNotAllowed',
-      `etl object endpoint: ${context.method} is not allowed`,
-    );
+    sendValue(context.res, await nodeAnswer(local, rest[0] ?? 'status', jobId, this.env.nodeId));
   }
 
   /** GET `?etl_name=[&etl_args=][&etl_pipeline=]`: the object through the ETL (and its pipeline). */
