@@ -31,6 +31,11 @@ export abstract class Job {
   error = '';
   /** Said in the snapshot's `ctlmsg`: what the job was asked to do or found (empty: nothing). */
   controlMessage = '';
+  /**
+   * Runs when the job failed or was aborted, before its end is recorded (and reported): undoes what
+   * starting it did (a copy's destination bucket created for it).
+   */
+  onUnsuccessful: (() => Promise<void>) | undefined;
   readonly #controller = new AbortController();
 
   constructor(
@@ -59,9 +64,13 @@ export abstract class Job {
         this.error = error instanceof Error ? error.message : String(error);
         log.error('job failed', { job: this.id, kind: this.kind, error });
       }
-    } finally {
-      this.endTime = new Date();
     }
+    if (this.state !== 'finished' && this.onUnsuccessful !== undefined) {
+      await this.onUnsuccessful().catch((error: unknown) =>
+        log.error('could not undo what a failed job started', { job: this.id, error }),
+      );
+    }
+    this.endTime = new Date();
   }
 
   abort(reason: string): void {
@@ -98,7 +107,8 @@ export abstract class Job {
       },
       aborted: this.state === 'aborted',
       // Kinds that idle (copy-listrange, archive) are waited on until every target is idle.
-      is_idle: this.state !== 'running',
+      // Not while a failed job is still undoing its start (onUnsuccessful).
+      is_idle: this.endTime !== undefined,
     };
   }
 }

@@ -79,6 +79,12 @@ export interface StartJobRequestJson {
   bucket?: BucketJson;
   /** Kind-specific arguments (e.g. a ListRange for multi-object jobs). */
   args?: unknown;
+  /**
+   * A bucket the gateway created for this job (a copy's destination): each target whose share
+   * fails or is aborted has the primary destroy it before that share reports its end, so that a
+   * client that saw the job end never has a retry's bucket destroyed under it.
+   */
+  created_bucket?: BucketJson;
 }
 
 /** Multi-object selection: names, a brace template `shard-{000..999}.tar`, or a prefix. */

@@ -101,12 +101,16 @@ export class JobCoordinator {
     return String(jobId);
   }
 
-  /** Starts a job on every active target; returns its ID (`idPrefix` first, as `tco-`). */
+  /**
+   * Starts a job on every active target; returns its ID (`idPrefix` first, as `tco-`).
+   * `createdBucket`: made for this job, destroyed by the targets if it fails (StartJobRequestJson).
+   */
   async start(
     kind: string,
     bucket: BucketJson | undefined,
     args: unknown,
     idPrefix = '',
+    createdBucket?: BucketJson,
   ): Promise<string> {
     if (bucket !== undefined) lookupBucket(this.runtime, bucket);
     const id = `${idPrefix}${randomId(10)}`;
@@ -115,6 +119,7 @@ export class JobCoordinator {
       kind,
       ...(bucket === undefined ? {} : { bucket }),
       args,
+      ...(createdBucket === undefined ? {} : { created_bucket: createdBucket }),
     };
     await this.#fanOut('POST', apiPath(Resource.jobs), request);
     return id;

@@ -12,6 +12,7 @@ import type { JobSnapshotJson, StartJobRequestJson } from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import { findDefinition } from '../common/job-catalog.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
+import { destroyCreatedBucket } from './primary-requests.js';
 
 export class TargetJobs implements JobsPort {
   readonly registry: JobRegistry;
@@ -43,7 +44,11 @@ export class TargetJobs implements JobsPort {
         throw badRequest(`job kind "${request.kind}" needs a bucket`);
       lookupBucket(this.runtime, request.bucket);
     }
-    this.registry.start(definition.create(request, this.environment), definition.kind.exclusive);
+    const job = definition.create(request, this.environment);
+    const created = request.created_bucket;
+    if (created !== undefined)
+      job.onUnsuccessful = () => destroyCreatedBucket(this.runtime, job.id, created);
+    this.registry.start(job, definition.kind.exclusive);
     return Promise.resolve();
   }
 

@@ -78,7 +78,7 @@ import { SpaceWatcher } from './space/space-watcher.js';
 import { lifecycleDefinition } from './lifecycle/lifecycle-job.js';
 import { LifecycleSchedule } from './lifecycle/lifecycle-schedule.js';
 import { SpaceGuard } from './space/out-of-space.js';
-import { abortEtlOnPrimary } from './etl-abort.js';
+import { abortEtlOnPrimary } from './primary-requests.js';
 import { refuseOnRemote } from './objects/write-through.js';
 import { BucketRenames } from './rename/bucket-renames.js';
 import { moveBucketDefinition } from './rename/move-bucket-job.js';

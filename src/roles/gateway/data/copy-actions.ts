@@ -69,12 +69,19 @@ export async function startCopy(
   const value = { ...(message.value as object | null), tobck: args.to };
   let id: string;
   try {
-    id = await jobs.start(kind, source, value, bucketKind ? '' : 'tco-');
+    // A failed or aborted job's targets have the bucket it created destroyed before they report
+    // its end (a retry after the end must not lose its bucket to a late destroy).
+    id = await jobs.start(
+      kind,
+      source,
+      value,
+      bucketKind ? '' : 'tco-',
+      created ? args.to : undefined,
+    );
   } catch (error) {
     if (created) await owner.destroyBucket(args.to);
     throw error;
   }
-  if (created) void destroyIfFailed(runtime, owner, jobs, id, args.to);
   return id;
 }
 
@@ -111,25 +118,4 @@ export async function createMissing(
   };
   await owner.createBucket(to, cloned);
   return true;
-}
-
-async function destroyIfFailed(
-  runtime: NodeRuntime,
-  owner: ClusterOwner,
-  jobs: JobCoordinator,
-  id: string,
-  to: BucketJson,
-): Promise<void> {
-  try {
-    const status = await jobs.ended(id);
-    if (status.err === '' && !status.aborted) return;
-    runtime.log.warn('copy failed: destroying the bucket it created', {
-      job: id,
-      bucket: bucketDisplayName(to),
-      error: status.err,
-    });
-    await owner.destroyBucket(to);
-  } catch (error) {
-    runtime.log.error('copy: could not remove the bucket it created', { job: id, error });
-  }
 }
