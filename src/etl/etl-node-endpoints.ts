@@ -8,7 +8,7 @@ import { StoreError, badRequest } from '../errors/index.js';
 import { EtlPath, Header, parseObjectUname, Query, type EtlNodeStatusJson } from '../wire/index.js';
 import { transformFailed } from './etl-errors.js';
 import { etlHealth, type LocalEtl } from './local-etl.js';
-import type { EtlTargetEnvironment } from './target-etl.js';
+import type { EtlTargetEnvironment } from './target-etl-environment.js';
 
 /** `/v1/etl/_node/<name>/<what>`; `jobId`: the status's failed objects are those of this offline job. */
 export async function nodeAnswer(

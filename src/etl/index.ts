@@ -1,6 +1,7 @@
 // ETL as local transformer processes: the control API (gateways) and transformers (targets).
 export { EtlControl, type EtlControlEnvironment } from './etl-control.js';
-export { TargetEtl, type EtlTargetEnvironment } from './target-etl.js';
+export { TargetEtl } from './target-etl.js';
+export type { EtlTargetEnvironment } from './target-etl-environment.js';
 export { startTransformerEndpoint, type TransformerEndpoint } from './transformer-endpoint.js';
 export {
   checkEtlJob,

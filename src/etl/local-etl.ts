@@ -13,7 +13,7 @@ import {
 import type { EtlInlineJob } from './etl-inline-job.js';
 import { specOf, type EtlSpec } from './etl-spec.js';
 import { TransformerProcess } from './process/transformer-process.js';
-import type { EtlTargetEnvironment } from './target-etl.js';
+import type { EtlTargetEnvironment } from './target-etl-environment.js';
 
 export interface LocalEtl {
   readonly name: string;
