@@ -24,12 +24,19 @@ export function writeChunk(destination: Writable, chunk: Uint8Array): Promise<vo
 
 /**
  * Writes `chunk` and resolves at once when `destination` takes more, else once it drains; rejects
- * if it errors or closes first. For chunks the caller will not reuse (no wait for the kernel).
+ * if it errors or closes first. For chunks the caller will not reuse (no wait for the kernel), or
+ * reuses only once `written` is called (the destination is done with the chunk, or never took it).
  */
-export function writeOrDrain(destination: Writable, chunk: Uint8Array): Promise<void> {
-  if (destination.destroyed || destination.writableEnded)
+export function writeOrDrain(
+  destination: Writable,
+  chunk: Uint8Array,
+  written?: () => void,
+): Promise<void> {
+  if (destination.destroyed || destination.writableEnded) {
+    written?.();
     return Promise.reject(new Error('destination closed'));
-  if (destination.write(chunk)) return Promise.resolve();
+  }
+  if (destination.write(chunk, written)) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const done = (error?: Error): void => {
       destination.off('drain', done);

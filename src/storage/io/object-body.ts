@@ -90,12 +90,14 @@ export class ObjectBody {
 
   /**
    * A Readable of the bytes (fails at its end on corruption), for consumers that are not sockets.
-   * A pooled buffer is not returned to the pool (nobody says when the consumer is done with it).
+   * In-memory bytes come with their pooled buffer's release (a small copy releases it at once, a
+   * consumer that takes the lease releases it when done: MemoryBody); otherwise nobody says when
+   * the consumer is done with a large pooled buffer, and it is left to the collector.
    */
   toStream(): Readable {
     this.#take();
     const source = this.source;
-    if (source.kind === 'memory') return new MemoryBody(source.data);
+    if (source.kind === 'memory') return new MemoryBody(source.data, source.release);
     const highWaterMark = this.pool.bufferBytes;
     const file = source.handle.createReadStream({
       start: source.start,

@@ -2,34 +2,94 @@
 // stream): a Readable like any other for consumers that stream it, and one whose bytes a consumer
 // that knows it takes at once instead (an archive writer, a part sender), skipping the stream's
 // per-chunk machinery. Taking the bytes closes the body, which tells whoever waits for its 'close'.
+// Bytes that lie in a pooled buffer (an object read whole by the store) come with the buffer's
+// release: see `takeLease` and `copiedMaxBytes` for how it gets back to its pool.
 import { Readable } from 'node:stream';
+
+/**
+ * Pooled bytes up to this size are copied into a buffer of their own when taken or read, and the
+ * pooled buffer is released at once: a 4 KiB object read into a 64 KiB pooled buffer otherwise
+ * leaves the whole 64 KiB to the garbage collector (GetBatch's targets spent 12-23% of their busy
+ * time collecting), where the copy costs a few microseconds.
+ */
+export const copiedMaxBytes = 64 * 1024;
+
+/** Bytes and the release of the pooled buffer they lie in (call it once they are not needed). */
+export interface BytesLease {
+  bytes: Buffer;
+  release: () => void;
+}
 
 export class MemoryBody extends Readable {
   #bytes: Buffer | undefined;
+  #release: (() => void) | undefined;
 
-  constructor(bytes: Buffer) {
+  /** `release`: returns the pooled buffer `bytes` lies in (undefined: `bytes` is its own). */
+  constructor(bytes: Buffer, release?: () => void) {
     super();
     this.#bytes = bytes;
+    this.#release = release;
   }
 
   /** The bytes, once and only if nothing was read as a stream; the body is closed then. */
   takeWhole(): Buffer | undefined {
-    const bytes = this.#bytes;
+    const lease = this.takeLease();
+    if (lease === undefined) return undefined;
+    // The caller cannot say when it is done: a large pooled buffer is left to the collector.
+    return lease.bytes;
+  }
+
+  /**
+   * As `takeWhole`, for a consumer that says when it no longer needs the bytes (e.g. once a
+   * socket has copied them): a large pooled buffer then goes back to its pool, not to the collector.
+   */
+  takeLease(): BytesLease | undefined {
+    const bytes = this.#own();
     if (bytes === undefined || this.destroyed) return undefined;
+    const release = this.#release ?? noRelease;
     this.#bytes = undefined;
+    this.#release = undefined;
     this.destroy();
-    return bytes;
+    return { bytes, release };
   }
 
   override _read(): void {
-    const bytes = this.#bytes;
+    const bytes = this.#own();
     this.#bytes = undefined;
+    this.#release = undefined;
     if (bytes !== undefined && bytes.length > 0) this.push(bytes);
     this.push(null);
   }
+
+  /** Bytes never taken nor read (a body closed unread): nobody refers to the pooled buffer. */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (this.#bytes !== undefined) this.#release?.();
+    this.#bytes = undefined;
+    this.#release = undefined;
+    callback(error);
+  }
+
+  /** The bytes, small pooled ones moved to a buffer of their own (the pooled one released). */
+  #own(): Buffer | undefined {
+    const bytes = this.#bytes;
+    const release = this.#release;
+    if (bytes === undefined || release === undefined || bytes.length > copiedMaxBytes) return bytes;
+    const copy = Buffer.from(bytes);
+    this.#bytes = copy;
+    this.#release = undefined;
+    release();
+    return copy;
+  }
 }
+
+function noRelease(): void {}
 
 /** The bytes of `body` when it holds them in memory and nothing was read yet (then it is closed). */
 export function takeBytes(body: Readable): Buffer | undefined {
   return body instanceof MemoryBody ? body.takeWhole() : undefined;
+}
+
+/** As `takeBytes`, with the release of their pooled buffer (see `MemoryBody.takeLease`). */
+export function takeLease(body: Readable): BytesLease | undefined {
+  return body instanceof MemoryBody ? body.takeLease() : undefined;
 }

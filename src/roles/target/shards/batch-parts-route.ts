@@ -9,7 +9,7 @@ import { describeError, readJsonBody } from '../../../api/common/index.js';
 import type { BatchItem, InternalRoute } from '../../../api/native/index.js';
 import { StoreError, badRequest } from '../../../errors/index.js';
 import { asRecord } from '../../../util/json.js';
-import { takeBytes } from '../../../util/streams/memory-body.js';
+import { copiedMaxBytes, takeLease, type BytesLease } from '../../../util/streams/memory-body.js';
 import { writeOrDrain } from '../../../util/write-chunk.js';
 import {
   BatchPartKind,
@@ -50,11 +50,9 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
         const { size, body } = outcome.opened;
         const header = encodeBatchPartHeader(BatchPartKind.item, size);
         uncorkAfterTurn(res);
-        // An item read whole into memory goes out with its header in one write.
-        const bytes = bodies ? takeBytes(body) : undefined;
-        if (bytes !== undefined) {
-          if (bytes.length !== size) throw sizeMismatch(bytes.length, size);
-          await writeOrDrain(res, Buffer.concat([header, bytes]));
+        const lease = bodies ? takeLease(body) : undefined;
+        if (lease !== undefined) {
+          await sendWhole(header, lease, size, res);
           continue;
         }
         res.write(header);
@@ -78,6 +76,33 @@ function uncorkAfterTurn(res: Writable): void {
   if (res.writableCorked > 0) return;
   res.cork();
   process.nextTick(() => res.uncork());
+}
+
+/**
+ * An item read whole into memory: a small one goes out with its header in one write; a large one
+ * as two writes of the same turn (the response is corked: one system call), not copied, and its
+ * pooled buffer goes back to the store's pool once the socket has taken it (1 MiB of garbage per
+ * item otherwise).
+ */
+async function sendWhole(
+  header: Buffer,
+  lease: BytesLease,
+  size: number,
+  res: Writable,
+): Promise<void> {
+  const { bytes, release } = lease;
+  if (bytes.length !== size) {
+    release();
+    throw sizeMismatch(bytes.length, size);
+  }
+  if (bytes.length <= copiedMaxBytes) {
+    release();
+    await writeOrDrain(res, Buffer.concat([header, bytes]));
+    return;
+  }
+  res.write(header);
+  // `release` runs once the socket is done with the bytes, written or failed.
+  await writeOrDrain(res, bytes, release);
 }
 
 /** The item's bytes; a length other than announced cuts the stream (the parts would misalign). */

@@ -11,7 +11,7 @@ import { peerError } from '../../../transport/index.js';
 import { invariant } from '../../../util/assert.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
 import { ByteReader } from '../../../util/streams/byte-reader.js';
-import { MemoryBody } from '../../../util/streams/memory-body.js';
+import { copiedMaxBytes, MemoryBody } from '../../../util/streams/memory-body.js';
 import {
   apiPath,
   BatchPartKind,
@@ -57,11 +57,12 @@ class PartReader {
 
   /**
    * The next part's header and message; the unread rest of the previous body is skipped first. A
-   * body of up to `wholePartBytes` comes with it (`bytes`), read whole.
+   * body of up to `wholePartBytes` comes with it (`bytes`), read whole: one buffer when small, the
+   * chunks as they came otherwise.
    */
   header(
     bodies: boolean,
-  ): Promise<{ kind: number; size: number; message: string; bytes?: Buffer | undefined }> {
+  ): Promise<{ kind: number; size: number; message: string; bytes?: Buffer[] | undefined }> {
     return this.#serial(async () => {
       if (!(await this.#bytes.skip(this.#bodyRemaining))) throw endedEarly();
       this.#bodyRemaining = 0;
@@ -78,8 +79,19 @@ class PartReader {
         this.#bodyRemaining = header.size;
         return part;
       }
-      const bytes = await this.#bytes.exactly(header.size);
-      if (bytes === undefined) throw endedEarly();
+      if (header.size <= copiedMaxBytes) {
+        const bytes = await this.#bytes.exactly(header.size);
+        if (bytes === undefined) throw endedEarly();
+        return { ...part, bytes: [bytes] };
+      }
+      // A large part stays the socket's chunks (views, no copy into one buffer of its size).
+      const bytes: Buffer[] = [];
+      for (let left = header.size; left > 0;) {
+        const chunk = await this.#bytes.some(left);
+        if (chunk === undefined) throw endedEarly();
+        bytes.push(chunk);
+        left -= chunk.length;
+      }
       return { ...part, bytes };
     });
   }
@@ -179,7 +191,9 @@ class PeerParts {
     }
     if (bytes !== undefined) {
       release();
-      return { size, body: new MemoryBody(bytes) };
+      const [first] = bytes;
+      if (bytes.length === 1 && first !== undefined) return { size, body: new MemoryBody(first) };
+      return { size, body: chunksBody(bytes) };
     }
     const reader = this.#reader;
     const body = new Readable({
@@ -194,6 +208,16 @@ class PeerParts {
     if (!this.bodies || size === 0) body.push(null);
     return { size, body };
   }
+}
+
+/** A body over chunks already in memory (a large part read whole), handed on as they are. */
+function chunksBody(chunks: readonly Buffer[]): Readable {
+  return new Readable({
+    read(this: Readable) {
+      for (const chunk of chunks) this.push(chunk);
+      this.push(null);
+    },
+  });
 }
 
 async function requestParts(
