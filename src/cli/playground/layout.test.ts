@@ -53,8 +53,11 @@ test('the primary has no --primary-url; the others point at it', () => {
     '--intra-port',
     '9100',
   ]);
-  // A gateway starts with a larger initial old space (cli/playground/layout.ts); a target with V8's defaults.
-  assert.equal(nodeArguments('/x/cairn.js', target, 'http://127.0.0.1:9000')[0], '/x/cairn.js');
+  // Targets start with the gateway's larger initial old space too (cli/playground/layout.ts).
+  assert.deepEqual(nodeArguments('/x/cairn.js', target, 'http://127.0.0.1:9000').slice(0, 2), [
+    '--initial-old-space-size=256',
+    '/x/cairn.js',
+  ]);
   assert.deepEqual(nodeArguments('/x/cairn.js', target, 'http://127.0.0.1:9000').slice(-6), [
     '--mountpath',
     '/pg/target-0/mp-0',

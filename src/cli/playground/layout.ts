@@ -79,17 +79,18 @@ export function planPlayground(shape: PlaygroundShape): { dir: string; nodes: No
  * playground, the test harness, the deploy files) passes them before the entry script. They must be
  * process flags: V8 sizes its heap when the process starts, and NODE_OPTIONS refuses this one.
  *
- * A gateway proxies object bodies through fresh 64 KiB socket buffers. After its first full
- * collection V8 sets the old generation's limit just above the gateway's live heap (about 24 MB of
- * modules, cluster and bucket metadata), and the buffers' external memory then starts a full
- * mark-compact every 10-12 MiB proxied, each marking the whole heap and freeing almost nothing. A
- * larger initial old space keeps the limit where short-lived garbage is left to scavenges: gateway
- * CPU per MiB 0.4-0.6 of what it was for S3 GET/PUT of 1 MiB and PUT of 64 MiB, 4 KiB GETs
- * unchanged (docs/profiling.md, "Fifth pass"), at about 40 MiB more resident memory. Targets keep
- * V8's defaults: their memory is what `dsort.max_mem_usage` and the streaming bounds budget.
+ * Gateways and targets both take in object bodies as fresh 64 KiB buffers (Node's HTTP parser copies
+ * every body chunk). After its first full collection V8 sets the old generation's limit just above
+ * the live heap, and the buffers' external memory then starts a full mark-compact every few MiB
+ * received, each marking the whole heap and freeing almost nothing. A larger initial old space keeps
+ * the limit where short-lived garbage is left to scavenges. Gateway: CPU per MiB 0.4-0.6 of what it
+ * was for S3 GET/PUT of 1 MiB and PUT of 64 MiB, at about 40 MiB more resident memory (docs/profiling.md,
+ * "Fifth pass"). Target, S3 PUT of 64 MiB: CPU per MiB about half (V8's helper threads 0.2-0.5 of
+ * what they were), 4 KiB PUTs unchanged; the streaming bound of test/cluster/memory.test.ts (a
+ * target under 300 MiB while serving 32 GETs of 384 MiB) read a peak of 191 MiB either way.
  */
 export function nodeFlagsFor(role: string): string[] {
-  return role === 'proxy' ? ['--initial-old-space-size=256'] : [];
+  return role === 'proxy' || role === 'target' ? ['--initial-old-space-size=256'] : [];
 }
 
 /** The command line of a node: `[flags] <entry> node --role ... --dir ...` (the node contract). */
