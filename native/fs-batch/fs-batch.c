@@ -611,6 +611,10 @@ static napi_value init(napi_env env, napi_value exports) {
           napi_ok ||
       napi_set_named_property(env, exports, "readFiles", function) != napi_ok)
     return NULL;
+  if (napi_create_function(env, "writeFile", NAPI_AUTO_LENGTH, write_file, NULL, &function) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "writeFile", function) != napi_ok)
+    return NULL;
   return exports;
 }
 

@@ -31,4 +31,7 @@ napi_value read_files(napi_env env, napi_callback_info info);
 napi_value unlink_files(napi_env env, napi_callback_info info);
 napi_value remove_directories(napi_env env, napi_callback_info info);
 
+/** writeFile (write-file.c). */
+napi_value write_file(napi_env env, napi_callback_info info);
+
 #endif

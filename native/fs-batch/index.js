@@ -9,3 +9,4 @@ export const readFile = addon.readFile;
 export const unlinkFiles = addon.unlinkFiles;
 export const removeDirectories = addon.removeDirectories;
 export const readFiles = addon.readFiles;
+export const writeFile = addon.writeFile;

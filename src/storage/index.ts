@@ -16,9 +16,11 @@ export type {
   FirstFile,
   SmallFile,
   SmallFileRead,
+  SmallFileWrite,
   StatBatch,
   UnlinkCondition,
   UnlinkResult,
+  WrittenFile,
 } from './io/fs-batch.js';
 export { ObjectBody } from './io/object-body.js';
 export type {

@@ -1,7 +1,7 @@
 // The PUT transaction: stream the body into a work file while hashing, verify length and client
 // checksum, write the metadata attribute, then rename into place under the object's write lock.
 import { dirname } from 'node:path';
-import { createHasher } from '../checksum/index.js';
+import { createHasher, type Hasher } from '../checksum/index.js';
 import { badRequest, checksumMismatch, hasErrnoCode, isStoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
 import type { ChecksumTypeName } from '../wire/index.js';
@@ -12,6 +12,7 @@ import {
   toStorageError,
   type Disk,
   type DiskFile,
+  type WrittenFile,
 } from './io/index.js';
 import {
   contentDirectory,
@@ -26,6 +27,7 @@ import {
 } from './layout/index.js';
 import {
   encodeObjectMetadata,
+  metadataAttributeName,
   readObjectMetadata,
   writeObjectMetadata,
   type ObjectMetadata,
@@ -96,8 +98,18 @@ export async function putObject(
   const { disk } = context;
   let handle: DiskFile | undefined;
   try {
+    if (isSmallWrite(request)) {
+      const content = await receiveSmallBody(request, metadata);
+      return await putSmallObject(context, { context, request, home, workPath, metadata }, content);
+    }
     handle = await openWorkFile(context, workPath);
-    await receiveBody(disk, handle, workPath, request, metadata);
+    const opened = handle;
+    await receiveBody(request, metadata, (hashers) =>
+      writeBody(request.body, opened, { limitBytes: request.contentLength, hashers }),
+    );
+    // Without versioning the record is complete now; writing it before taking the lock keeps the
+    // critical section to the rename.
+    if (!recordsUnderLock(request)) await writeObjectMetadata(disk, workPath, metadata);
     if (request.migration !== undefined) {
       // Seconds as a double lose the last millisecond (x.123 s reads back as x.1229999 s): aim at
       // the middle of the millisecond so it reads back exactly.
@@ -137,6 +149,119 @@ export async function putObject(
   }
 }
 
+/**
+ * Objects up to this size (with a declared length) are received whole and written in one job
+ * (`Disk.writeSmallFile`): work file, bytes, record, rename. Bounded, like a socket read's buffer.
+ */
+const smallObjectBytes = 64 * 1024;
+
+/**
+ * A write that takes the one-job path: a plain object of a known small size whose record the
+ * commit writes (no migration, import, chunks or kept history, which place files their own way).
+ */
+function isSmallWrite(request: PutObjectRequest): boolean {
+  return (
+    request.contentLength !== undefined &&
+    request.contentLength <= smallObjectBytes &&
+    (request.contentType ?? 'ob') === 'ob' &&
+    request.migration === undefined &&
+    request.chunked === undefined &&
+    request.attributes === undefined &&
+    request.history === undefined
+  );
+}
+
+/** Receives a small body whole (at most its declared length), checked as `receiveBody` checks. */
+async function receiveSmallBody(
+  request: PutObjectRequest,
+  metadata: ObjectMetadata,
+): Promise<Buffer> {
+  const limit = request.contentLength ?? smallObjectBytes;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  await receiveBody(request, metadata, async (hashers) => {
+    for await (const chunk of request.body as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > limit)
+        throw badRequest(`content length mismatch: body longer than the declared ${limit} bytes`);
+      for (const hasher of hashers) hasher.update(chunk);
+      chunks.push(chunk);
+    }
+    return total;
+  });
+  return chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, total);
+}
+
+/**
+ * The commit of a small object: under the write lock, as `commit` does, but the work file is
+ * created, written, given its record and renamed onto the object's path in one job. When that
+ * rename fails (a new directory, a collision) the finished work file is placed as any other.
+ */
+async function putSmallObject(
+  context: StoreContext,
+  parts: Omit<Transaction, 'handle'>,
+  content: Buffer,
+): Promise<StoredObject> {
+  const { request, home, workPath, metadata } = parts;
+  const { bucket, name } = request;
+  const { disk } = context;
+  let handle: DiskFile | undefined;
+  try {
+    const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, 'ob'), async () => {
+      if (request.precondition !== undefined) await checkPrecondition(parts);
+      const numbered = assignsVersion(request) ? await nextVersion(context, request) : undefined;
+      if (numbered !== undefined) metadata.version = numbered.version;
+      const hashedPath = hashedObjectPath(contentDirectory(home.path, bucket, 'ob'), name);
+      const [first] = replicaPaths(home.path, bucket, name, 'ob');
+      const destination = first !== undefined && !first.hashed ? first.path : hashedPath;
+      if (destination === hashedPath) metadata.name = name;
+      const replacedChunks = await replacedChunksOf(disk, destination, 'ob', numbered?.previous);
+      const write = (): Promise<WrittenFile> =>
+        disk.writeSmallFile(workPath, {
+          content,
+          attribute: metadataAttributeName,
+          record: encodeObjectMetadata(metadata),
+          destination,
+          sync: context.options.fsyncObjects,
+        });
+      const written = await write().catch(async (error: unknown) => {
+        if (!hasErrnoCode(error, 'ENOENT') || (error as NodeJS.ErrnoException).syscall !== 'open')
+          throw error;
+        await makeWorkDirectory(context, workPath);
+        return await write();
+      });
+      if (written.renameError === undefined) {
+        // As `placeObjectFile`: a stale hashed copy of a name now stored naturally goes.
+        if (destination !== hashedPath && numbered?.previous !== 'none')
+          await removeFileQuietly(disk, hashedPath);
+        return { replacedChunks, stats: written.stats, directoriesToSync: [dirname(destination)] };
+      }
+      handle = await disk.open(workPath, 'r');
+      const transaction: Transaction = { ...parts, handle, replacedChunks };
+      const directoriesToSync = await placeObjectFile(
+        disk,
+        workPath,
+        home.path,
+        bucket,
+        name,
+        metadata,
+        () => writeMetadataDurably(transaction),
+        'ob',
+        numbered?.previous === 'none',
+      );
+      return { replacedChunks, stats: await handle.stat({ bigint: true }), directoriesToSync };
+    });
+    if (outcome.replacedChunks !== undefined && outcome.replacedChunks !== metadata.chunks)
+      await removeChunkSet(context, bucket, outcome.replacedChunks);
+    if (context.options.fsyncObjects) {
+      for (const directory of outcome.directoriesToSync) await context.syncs.sync(directory);
+    }
+    return toStoredObject(bucket, name, metadata, outcome.stats, home);
+  } finally {
+    await handle?.close();
+  }
+}
+
 interface Transaction {
   /** Chunk set of the object this write replaces, removed once the new object is in place. */
   replacedChunks?: string | undefined;
@@ -161,21 +286,28 @@ async function openWorkFile(context: StoreContext, workPath: string): Promise<Di
     return await disk.open(workPath, 'wx');
   } catch (error) {
     if (!hasErrnoCode(error, 'ENOENT')) throw error;
-    const created = await makeDirectories(disk, dirname(workPath));
-    if (context.options.fsyncObjects) {
-      for (const directory of created) await context.syncs.sync(directory);
-    }
+    await makeWorkDirectory(context, workPath);
     return await disk.open(workPath, 'wx');
   }
 }
 
-/** Streams the body to the work file, then checks its length and the client's checksum. */
+/** Creates the work file's directory (see `openWorkFile`). */
+async function makeWorkDirectory(context: StoreContext, workPath: string): Promise<void> {
+  const created = await makeDirectories(context.disk, dirname(workPath));
+  if (context.options.fsyncObjects) {
+    for (const directory of created) await context.syncs.sync(directory);
+  }
+}
+
+/**
+ * Receives the body through `write` (to the work file, or whole for a small object), which feeds
+ * every byte to the hashers; then checks its length and the client's checksum, and completes the
+ * record.
+ */
 async function receiveBody(
-  disk: Disk,
-  handle: DiskFile,
-  workPath: string,
   request: PutObjectRequest,
   metadata: ObjectMetadata,
+  write: (hashers: Hasher[]) => Promise<number>,
 ): Promise<void> {
   const expected = request.expectedChecksum;
   const types: ChecksumTypeName[] = [request.checksumType];
@@ -187,10 +319,7 @@ async function receiveBody(
     types.push(expected.type);
   }
   const hashers = types.map(createHasher);
-  const bytesWritten = await writeBody(request.body, handle, {
-    limitBytes: request.contentLength,
-    hashers,
-  });
+  const bytesWritten = await write(hashers);
   const digestOf = (type: ChecksumTypeName): string =>
     hashers.find((hasher) => hasher.type === type)?.digest() ?? '';
 
@@ -215,11 +344,6 @@ async function receiveBody(
     Object.assign(metadata.customMetadata, extra.customMetadata);
   if (extra?.extraChecksums !== undefined && Object.keys(extra.extraChecksums).length > 0)
     metadata.extraChecksums = { ...extra.extraChecksums };
-  // Without versioning the record is complete now; writing it before taking the lock keeps the
-  // critical section to the rename.
-  if (!assignsVersion(request) && request.history === undefined) {
-    await writeObjectMetadata(disk, workPath, metadata);
-  }
 }
 
 /** What a commit did: directories to fsync after the lock is released, or the replica it kept. */
@@ -241,7 +365,9 @@ async function commit(transaction: Transaction): Promise<CommitOutcome> {
 }
 
 /** Runs the request's precondition against the latest object, read under the write lock. */
-async function checkPrecondition(transaction: Transaction): Promise<void> {
+async function checkPrecondition(
+  transaction: Pick<Transaction, 'context' | 'request'>,
+): Promise<void> {
   const { context, request } = transaction;
   const { bucket, name } = request;
   const current = await findRecord(context, bucket, name);

@@ -15,11 +15,13 @@ import {
   type FirstFile,
   type SmallFile,
   type SmallFileRead,
+  type SmallFileWrite,
   type StatBatch,
   type Stats,
   type StatsFs,
   type UnlinkCondition,
   type UnlinkResult,
+  type WrittenFile,
 } from '../../src/storage/index.js';
 import { DurabilityJournal, inodeOf } from './durability-journal.js';
 import { FaultPlan, type FaultRule, type InjectedFault, type ReadCounter } from './fault-plan.js';
@@ -244,6 +246,31 @@ export class FaultyDisk implements Disk {
   }
 
   /** Path by path under `rmdir`'s rules. */
+  /** Step by step through this disk's own calls, so that each step's faults and journal apply. */
+  async writeSmallFile(workPath: string, request: SmallFileWrite): Promise<WrittenFile> {
+    const file = await this.open(workPath, 'wx');
+    try {
+      const { content } = request;
+      for (let offset = 0; offset < content.length;) {
+        const { bytesWritten } = await file.write(content, offset, content.length - offset);
+        if (bytesWritten === 0) throw new Error('write made no progress');
+        offset += bytesWritten;
+      }
+      await this.setFileAttribute(file, request.attribute, request.record);
+      if (request.sync) await file.sync();
+      let renameError: NodeJS.ErrnoException | undefined;
+      try {
+        await this.rename(workPath, request.destination);
+      } catch (error) {
+        renameError = asErrno(error);
+      }
+      const stats = await file.stat({ bigint: true });
+      return { renameError, stats };
+    } finally {
+      await file.close();
+    }
+  }
+
   async removeDirectories(
     paths: readonly string[],
   ): Promise<(NodeJS.ErrnoException | undefined)[]> {

@@ -29,14 +29,17 @@ import {
   removeDirectories,
   statFiles,
   unlinkFiles,
+  writeSmallFile,
   type AttributeReads,
   type DirectoryEntries,
   type FirstFile,
   type SmallFile,
   type SmallFileRead,
+  type SmallFileWrite,
   type StatBatch,
   type UnlinkCondition,
   type UnlinkResult,
+  type WrittenFile,
 } from './fs-batch.js';
 
 export type { BigIntStats, Dirent, Stats, StatsFs };
@@ -168,6 +171,11 @@ export interface Disk {
   ): Promise<UnlinkResult[]>;
   /** rmdir of many directories in one job: per path undefined (removed) or the error. */
   removeDirectories(paths: readonly string[]): Promise<(NodeJS.ErrnoException | undefined)[]>;
+  /**
+   * A small file created at `workPath` ('wx'), written, given its attribute, fsynced when asked
+   * and renamed onto its destination in one job (fs-batch.ts); a failed rename is in the result.
+   */
+  writeSmallFile(workPath: string, request: SmallFileWrite): Promise<WrittenFile>;
 }
 
 /**
@@ -219,4 +227,5 @@ export const localDisk: Disk = {
   readFirstFile,
   unlinkFiles,
   removeDirectories,
+  writeSmallFile,
 };

@@ -2,7 +2,7 @@
 // batches report what fs.readdir, fs.stat and an attribute read report, entry by entry.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { getAttribute, setAttribute } from 'fs-xattr';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
@@ -12,6 +12,7 @@ import {
   removeDirectories,
   statFiles,
   unlinkFiles,
+  writeSmallFile,
 } from './index.js';
 
 const attribute = 'user.cairn.test';
@@ -238,4 +239,42 @@ test('unlinkFiles removes regular files meeting their conditions and says why it
   assert.equal(removed[0], undefined);
   assert.equal(removed[1]?.code, 'ENOTEMPTY');
   assert.deepEqual((await readdir(directory)).sort(), ['changed', 'link', 'read']);
+});
+
+test('a small file is written, given its attribute and renamed in one job', async () => {
+  const work = join(root, 'write-work');
+  const destination = join(root, 'written');
+  const request = {
+    content: Buffer.from('small content'),
+    attribute,
+    record: Buffer.from('record of written'),
+    destination,
+    sync: true,
+  };
+  const written = await writeSmallFile(work, request);
+  assert.equal(written.renameError, undefined);
+  assert.deepEqual(await readFile(destination), request.content);
+  assert.deepEqual(await getAttribute(destination, attribute), request.record);
+  await assert.rejects(access(work), { code: 'ENOENT' });
+  const stats = await stat(destination, { bigint: true });
+  assert.equal(written.stats.ino, stats.ino);
+  assert.equal(written.stats.size, BigInt(request.content.length));
+  assert.equal(written.stats.mtimeNs, stats.mtimeNs);
+  assert.equal(written.stats.ctimeNs, stats.ctimeNs);
+
+  // A destination below a missing directory: the finished work file stays for the caller.
+  const below = await writeSmallFile(work, {
+    ...request,
+    destination: join(root, 'missing', 'x'),
+  });
+  assert.equal(below.renameError?.code, 'ENOENT');
+  assert.deepEqual(await readFile(work), request.content);
+  assert.deepEqual(await getAttribute(work, attribute), request.record);
+  // The work file exists now: a second write refuses to replace it.
+  await assert.rejects(writeSmallFile(work, request), { code: 'EEXIST', syscall: 'open' });
+  await rm(work);
+  await assert.rejects(writeSmallFile(join(root, 'no-dir', 'work'), request), {
+    code: 'ENOENT',
+    syscall: 'open',
+  });
 });

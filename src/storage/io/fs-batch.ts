@@ -3,7 +3,8 @@
 // costs a few thread-pool hand-offs instead of one stat (and one attribute read) per object; and a
 // small file's open, stat, attribute, content and close in one job (`readSmallFile`); many files
 // removed, each on conditions, or many empty directories, in one job (`unlinkFiles`,
-// `removeDirectories`).
+// `removeDirectories`); a small file created, written, given its attribute and renamed into place
+// in one job (`writeSmallFile`).
 import { getSystemErrorName } from 'node:util';
 import {
   readDirectory,
@@ -12,6 +13,7 @@ import {
   removeDirectories as removeDirectoryBatch,
   statBatch,
   unlinkFiles as unlinkBatch,
+  writeFile,
   type RawStatBatch,
 } from 'cairn-fs-batch';
 import { invariant } from '../../util/assert.js';
@@ -436,4 +438,80 @@ function sendJob(job: readonly QueuedRead[]): void {
   } catch (error) {
     rejectAll(error);
   }
+}
+
+/** What `writeSmallFile` writes, and where it puts the file. */
+export interface SmallFileWrite {
+  readonly content: Buffer;
+  /** The extended attribute set on the file (through its descriptor), and its value. */
+  readonly attribute: string;
+  readonly record: Buffer;
+  /** The file is renamed onto this path once written. */
+  readonly destination: string;
+  /** fsync the file (bytes and attribute) before the rename. */
+  readonly sync: boolean;
+}
+
+/** The file `writeSmallFile` wrote: its stat after the rename, or why the rename failed. */
+export interface WrittenFile {
+  /** The failed rename (the finished file is still at its work path); undefined when renamed. */
+  readonly renameError: NodeJS.ErrnoException | undefined;
+  readonly stats: FileState & { readonly atimeNs: bigint };
+}
+
+/** Slots of the addon's `numbers` for a write (see native/fs-batch/write-file.c). */
+const writeSlot = {
+  openError: 0,
+  writeError: 1,
+  attributeError: 2,
+  syncError: 3,
+  renameError: 4,
+  statError: 5,
+  dev: 6,
+  ino: 7,
+  size: 8,
+  atimeNs: 9,
+  mtimeNs: 10,
+  ctimeNs: 11,
+} as const;
+const writeNumbersLength = 12;
+
+/**
+ * Creates `workPath` (failing with EEXIST when it exists), writes `request.content`, sets the
+ * attribute, fsyncs when asked, renames the file onto `request.destination`, fstats and closes it:
+ * one thread-pool job, where fs.promises and fs-xattr take one per call. Fails as the first failed
+ * step would through fs (the work file may then be left behind: the caller removes it); a failed
+ * rename is reported in the result instead, the finished work file left in place.
+ */
+export async function writeSmallFile(
+  workPath: string,
+  request: SmallFileWrite,
+): Promise<WrittenFile> {
+  const numbers = new BigInt64Array(writeNumbersLength);
+  const { content, attribute, record, destination, sync } = request;
+  await writeFile(workPath, content, attribute, record, destination, sync, numbers);
+  const failed = (slot: number, syscall: string, path = workPath): void => {
+    const errno = numbers[slot] ?? 0n;
+    if (errno > 0n) throw errnoError(Number(errno), syscall, path);
+  };
+  failed(writeSlot.openError, 'open');
+  failed(writeSlot.writeError, 'write');
+  failed(writeSlot.attributeError, 'fsetxattr');
+  failed(writeSlot.syncError, 'fsync');
+  failed(writeSlot.statError, 'fstat', destination);
+  const renameErrno = numbers[writeSlot.renameError] ?? 0n;
+  return {
+    renameError:
+      renameErrno > 0n
+        ? Object.assign(errnoError(Number(renameErrno), 'rename', workPath), { dest: destination })
+        : undefined,
+    stats: {
+      dev: numbers[writeSlot.dev] ?? 0n,
+      ino: numbers[writeSlot.ino] ?? 0n,
+      size: numbers[writeSlot.size] ?? 0n,
+      atimeNs: numbers[writeSlot.atimeNs] ?? 0n,
+      mtimeNs: numbers[writeSlot.mtimeNs] ?? 0n,
+      ctimeNs: numbers[writeSlot.ctimeNs] ?? 0n,
+    },
+  };
 }

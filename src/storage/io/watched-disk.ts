@@ -19,9 +19,11 @@ import type {
   FirstFile,
   SmallFile,
   SmallFileRead,
+  SmallFileWrite,
   StatBatch,
   UnlinkCondition,
   UnlinkResult,
+  WrittenFile,
 } from './fs-batch.js';
 
 /**
@@ -190,5 +192,9 @@ export class WatchedDisk implements Disk {
       for (const [index, path] of paths.entries())
         if (results === undefined || results[index] === undefined) this.changed(path);
     }
+  }
+
+  writeSmallFile(workPath: string, request: SmallFileWrite): Promise<WrittenFile> {
+    return this.#after(this.disk.writeSmallFile(workPath, request), workPath, request.destination);
   }
 }

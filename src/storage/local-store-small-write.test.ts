@@ -1,0 +1,136 @@
+// LocalStore's one-job write of small objects (a declared length up to 64 KiB): the same object
+// as a streamed PUT stores, placed by the same rules when the one-job rename cannot place it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hashBuffer } from '../checksum/index.js';
+import { isStoreError, type ErrorCode } from '../errors/index.js';
+import { localDisk, type Disk, type SmallFileWrite } from './io/index.js';
+import type { LocalStore } from './local-store.js';
+import {
+  bodyOf,
+  makeTemporaryDirectory,
+  openTestStore,
+  patternBytes,
+  readAll,
+  removeTemporaryDirectory,
+  testBucket,
+} from './store-fixtures.js';
+
+let root = '';
+let store: LocalStore;
+/** Every one-job write the store made: its destination and whether it was fsynced. */
+const writes: SmallFileWrite[] = [];
+
+const countingDisk: Disk = {
+  ...localDisk,
+  writeSmallFile: (workPath, request) => {
+    writes.push(request);
+    return localDisk.writeSmallFile(workPath, request);
+  },
+};
+
+before(async () => {
+  root = await makeTemporaryDirectory();
+  store = await openTestStore(root, 1, { fsyncObjects: false }, 'n', { disk: countingDisk });
+});
+
+after(async () => {
+  await store.close();
+  await removeTemporaryDirectory(root);
+});
+
+function hasCode(code: ErrorCode): (error: unknown) => boolean {
+  return (error: unknown) => isStoreError(error) && error.code === code;
+}
+
+const objectDirectory = (): string => join(root, 'mp0/@ais/bucket/%ob');
+
+async function workFiles(): Promise<string[]> {
+  try {
+    return await readdir(join(root, 'mp0/@ais/bucket/%wk'));
+  } catch {
+    return [];
+  }
+}
+
+function put(name: string, data: Buffer, extra: object = {}): Promise<unknown> {
+  return store.putObject({
+    bucket: testBucket,
+    name,
+    body: bodyOf(data, 1000),
+    contentLength: data.length,
+    checksumType: 'xxhash',
+    versioning: true,
+    ...extra,
+  });
+}
+
+async function readBack(name: string): Promise<Buffer> {
+  return await readAll((await store.getObject(testBucket, name)).body);
+}
+
+test('a small object is written in one job: bytes, checksum and version as a streamed PUT', async () => {
+  const data = patternBytes(5000);
+  // The first write into the bucket finds no work directory, makes it and writes again.
+  await put('small', data);
+  const before = writes.length;
+  await put('small', data);
+  assert.equal(writes.length, before + 1);
+  assert.deepEqual(await readFile(join(objectDirectory(), 'small')), data);
+  const head = await store.headObject(testBucket, 'small');
+  assert.equal(head.size, data.length);
+  assert.equal(head.version, '2');
+  assert.equal(head.checksum.value, hashBuffer('xxhash', data));
+  assert.ok(head.modifiedTimeMs > 0);
+  assert.deepEqual(await workFiles(), []);
+});
+
+test('a name whose directory does not exist yet, and one that collides with a directory', async () => {
+  const inner = patternBytes(300, 2);
+  const outer = patternBytes(400, 3);
+  await put('dir/below/inner', inner);
+  // `dir` is a directory of objects: the object `dir` is stored hashed.
+  await put('dir', outer);
+  assert.deepEqual(await readBack('dir/below/inner'), inner);
+  assert.deepEqual(await readBack('dir'), outer);
+  assert.deepEqual(await readFile(join(objectDirectory(), 'dir/below/inner')), inner);
+  assert.equal((await store.headObject(testBucket, 'dir')).version, '1');
+  assert.deepEqual(await workFiles(), []);
+});
+
+test('an empty object, and one at the size limit, take the one-job path', async () => {
+  const before = writes.length;
+  await put('empty', Buffer.alloc(0));
+  await put('limit', patternBytes(64 * 1024, 4));
+  assert.equal(writes.length, before + 2);
+  assert.equal((await readBack('empty')).length, 0);
+  assert.deepEqual(await readBack('limit'), patternBytes(64 * 1024, 4));
+});
+
+test('a wrong checksum or length stores nothing and leaves no work file', async () => {
+  const data = patternBytes(100, 5);
+  const wrong = { type: 'xxhash' as const, value: '0000000000000000' };
+  await assert.rejects(
+    put('bad-sum', data, { expectedChecksum: wrong }),
+    hasCode('ChecksumMismatch'),
+  );
+  await assert.rejects(put('short', data, { contentLength: 101 }), hasCode('BadRequest'));
+  await assert.rejects(put('long', data, { contentLength: 99 }), hasCode('BadRequest'));
+  for (const name of ['bad-sum', 'short', 'long'])
+    await assert.rejects(store.headObject(testBucket, name), hasCode('ObjectNotFound'));
+  assert.deepEqual(await workFiles(), []);
+});
+
+test('with fsync on, the one job fsyncs the file', async () => {
+  await put('unsynced', patternBytes(10, 6));
+  assert.equal(writes.at(-1)?.sync, false);
+  store.setFsyncObjects(true);
+  try {
+    await put('synced', patternBytes(10, 7));
+    assert.equal(writes.at(-1)?.sync, true);
+  } finally {
+    store.setFsyncObjects(false);
+  }
+});
