@@ -113,6 +113,18 @@ test('a cold GET streams every byte to the client and stores the same bytes', as
   assert.equal(reads(), 1, 'one remote read');
 });
 
+test('a small object (the store takes it whole, in one write) reaches the client too', async () => {
+  const cold = new ColdReads(store, systemClock, () => Promise.resolve());
+  const data = patternBytes(4096, 7);
+  const { source } = sourceOf(data);
+  const target = targetOf('small');
+  const read = await cold.get(target, source, true, notStored);
+  const received = await readAll(read.body.toStream());
+  assert.ok(received.equals(data), 'the client has every byte');
+  const stored = await store.getObject(remoteBucket, target.name);
+  assert.ok((await readAll(stored.body)).equals(data), 'the store has the same bytes');
+});
+
 test('a client that leaves mid-answer: the object is still stored whole', async () => {
   const cold = new ColdReads(store, systemClock, () => Promise.resolve());
   const data = patternBytes(2 * 1024 * 1024, 3);

@@ -3,7 +3,7 @@
 // visible only when complete (the store's work file and rename). Concurrent cold GETs of one
 // object share that one fetch: the others wait for it and then read the stored object. The
 // remote's ETag, version, last-modified time and custom metadata are kept in the object's record.
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import {
   RemoteMetadataKey,
   type Backend,
@@ -93,18 +93,28 @@ export class ColdReads {
         refused(error);
         throw error;
       }
-      // One read of the remote's body feeds both the store and the client: the store pipes it into
-      // its work file, and the client's copy joins as a second destination of that flow (the
-      // source waits for whichever is slower). It joins when the store starts the flow (the
-      // body's first 'resume', emitted before any byte is), not before: the store opens its work
-      // file first, and bytes sent to the client alone by then would be missing from the store.
+      // With no client (a prefetch, a second reader), the store reads the remote's body itself
+      // (its writer sees the body's errors); a client's copy needs a second, buffered branch, as
+      // the store starts reading only once its work file is open, and reads in its own way (a
+      // small object whole, by async iteration; a large one piped into its work file).
       const toClient = stream ? new HeldTail() : undefined;
-      if (toClient !== undefined) {
-        const { body } = remote;
-        body.once('error', (error) => toClient.destroy(error));
-        body.once('resume', () => {
-          if (!toClient.destroyed) body.pipe(toClient);
-        });
+      const branch = toClient === undefined ? undefined : new PassThrough();
+      const toStore = branch ?? remote.body;
+      const { body } = remote;
+      // Also keeps an error raised before the store reads from being unhandled.
+      body.once('error', (error) => {
+        branch?.destroy(error);
+        toClient?.destroy(error);
+      });
+      if (toClient !== undefined && branch !== undefined) {
+        body.pipe(branch);
+        // The client's last bytes are sent only once the object is committed, so a client that
+        // has every byte (even one that stops at Content-Length) finds the object listed and
+        // local at once (read-after-write); a failed commit cuts the answer. Errors reach the
+        // reader through its iterator; the listener keeps one raised before it starts reading
+        // from being unhandled.
+        toClient.on('error', () => undefined);
+        body.pipe(toClient);
         // A client that leaves mid-answer must not stall the store: with two destinations, a
         // source paused for the client's drain stays paused once the client is destroyed (its
         // unpipe does not drop it from the writers the source waits for), so the store would
@@ -114,17 +124,11 @@ export class ColdReads {
           body.unpipe(toClient);
           body.resume();
         });
-        // The client's last bytes are sent only once the object is committed, so a client that
-        // has every byte (even one that stops at Content-Length) finds the object listed and
-        // local at once (read-after-write); a failed commit cuts the answer. Errors reach the
-        // reader through its iterator; the listener keeps one raised before it starts reading
-        // from being unhandled.
-        toClient.on('error', () => undefined);
         answered({ remote: remote.object, body: toClient });
       }
       let object: StoredObject;
       try {
-        object = await this.store.putObject(coldPutRequest(target, remote.object, remote.body));
+        object = await this.store.putObject(coldPutRequest(target, remote.object, toStore));
       } catch (error) {
         toClient?.destroy(error instanceof Error ? error : new Error(String(error)));
         // The remote's body stops too (a failed store no longer reads it).
