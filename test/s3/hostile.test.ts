@@ -124,23 +124,27 @@ describe('hostile S3 input', () => {
     const good = await rawRequest(gateway, 'PUT', `/${bucket}/chunked`, { headers, body });
     assert.equal(good.status, 200, good.body);
     assert.deepEqual(await keys(), ['chunked']);
-    const headers2 = await signedHeaders(
-      gateway,
-      'PUT',
-      `/${bucket}/tampered`,
-      { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': decodedLength },
-      'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
-    );
-    const seed2 = /Signature=(\w+)/.exec(headers2.authorization ?? '')?.[1] ?? '';
-    const body2 = signedChunkedBody(seed2, headers2['x-amz-date'] ?? '', chunks);
-    body2[200] = (body2[200] ?? 0) ^ 0xff;
-    const refused = await rawRequest(gateway, 'PUT', `/${bucket}/tampered`, {
-      headers: headers2,
-      body: body2,
-    });
-    assert.equal(refused.status, 403);
-    assert.equal(s3Code(refused), 'SignatureDoesNotMatch');
-    assert.deepEqual(await keys(), ['chunked']);
+    // Large (streamed to a work file) and small (received whole, written in one job) bodies.
+    for (const tampered of [chunks, [randomBytes(3000), randomBytes(1000)]]) {
+      const length = String(tampered[0]!.length + tampered[1]!.length);
+      const headers2 = await signedHeaders(
+        gateway,
+        'PUT',
+        `/${bucket}/tampered`,
+        { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': length },
+        'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+      );
+      const seed2 = /Signature=(\w+)/.exec(headers2.authorization ?? '')?.[1] ?? '';
+      const body2 = signedChunkedBody(seed2, headers2['x-amz-date'] ?? '', tampered);
+      body2[200] = (body2[200] ?? 0) ^ 0xff;
+      const refused = await rawRequest(gateway, 'PUT', `/${bucket}/tampered`, {
+        headers: headers2,
+        body: body2,
+      });
+      assert.equal(refused.status, 403, length);
+      assert.equal(s3Code(refused), 'SignatureDoesNotMatch', length);
+      assert.deepEqual(await keys(), ['chunked']);
+    }
   });
 
   test('path traversal and over-long keys are refused', async () => {
