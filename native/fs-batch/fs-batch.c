@@ -63,10 +63,6 @@ static void batch_free(Batch *batch) {
   free(batch);
 }
 
-static int64_t to_ns(struct timespec time) {
-  return (int64_t)time.tv_sec * 1000000000 + (int64_t)time.tv_nsec;
-}
-
 static ssize_t read_attribute(const char *path, const char *attribute, char *value, size_t size) {
 #ifdef __APPLE__
   return getxattr(path, attribute, value, size, 0, 0);
@@ -158,13 +154,8 @@ static void execute(napi_env env, void *data) {
     } else {
       batch->stat_errors[index] = 0;
       batch->sizes[index] = (double)stats.st_size;
-#ifdef __APPLE__
-      batch->access_ns[index] = to_ns(stats.st_atimespec);
-      batch->modify_ns[index] = to_ns(stats.st_mtimespec);
-#else
-      batch->access_ns[index] = to_ns(stats.st_atim);
-      batch->modify_ns[index] = to_ns(stats.st_mtim);
-#endif
+      batch->access_ns[index] = ns_of(ATIME(stats));
+      batch->modify_ns[index] = ns_of(MTIME(stats));
       int wanted = batch->mode == READ_ALL || (batch->mode == READ_EMPTY && stats.st_size == 0);
       if (wanted && directory_length + 1 + name_length + 1 > PATH_MAX) {
         batch->record_errors[index] = ENAMETOOLONG;

@@ -1,9 +1,30 @@
 // What the addon's source files share: argument and error helpers, the attribute read size.
 #ifndef CAIRN_FS_BATCH_H
 #define CAIRN_FS_BATCH_H
+#include <fcntl.h>
 #include <node_api.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/** A stat's times, and close-on-exec where open() takes it, on Linux and macOS. */
+#ifdef __APPLE__
+#define O_CLOEXEC_IF 0
+#define MTIME(stats) ((stats).st_mtimespec)
+#define ATIME(stats) ((stats).st_atimespec)
+#define CTIME(stats) ((stats).st_ctimespec)
+#else
+#define O_CLOEXEC_IF O_CLOEXEC
+#define MTIME(stats) ((stats).st_mtim)
+#define ATIME(stats) ((stats).st_atim)
+#define CTIME(stats) ((stats).st_ctim)
+#endif
+
+/** A stat time in nanoseconds. */
+static inline int64_t ns_of(struct timespec time) {
+  return (int64_t)time.tv_sec * 1000000000 + (int64_t)time.tv_nsec;
+}
 
 /**
  * First read size of an attribute: Cairn's records are at most 4000 bytes. Linux allocates (and

@@ -18,16 +18,8 @@
 #include "fs-batch.h"
 
 #ifdef __APPLE__
-#define O_CLOEXEC_IF 0
-#define MTIME(stats) ((stats).st_mtimespec)
-#define ATIME(stats) ((stats).st_atimespec)
-#define CTIME(stats) ((stats).st_ctimespec)
 #define get_attribute(fd, name, value, size) fgetxattr(fd, name, value, size, 0, 0)
 #else
-#define O_CLOEXEC_IF O_CLOEXEC
-#define MTIME(stats) ((stats).st_mtim)
-#define ATIME(stats) ((stats).st_atim)
-#define CTIME(stats) ((stats).st_ctim)
 #define get_attribute(fd, name, value, size) fgetxattr(fd, name, value, size)
 #endif
 
@@ -80,10 +72,6 @@ static void file_read_free(napi_env env, FileRead *read) {
   free(read->attribute);
   free(read->value);
   free(read);
-}
-
-static int64_t ns_of(struct timespec time) {
-  return (int64_t)time.tv_sec * 1000000000 + (int64_t)time.tv_nsec;
 }
 
 /** The attribute through the descriptor: one call for the usual record, more for a larger one. */

@@ -15,14 +15,6 @@
 
 #include "fs-batch.h"
 
-#ifdef __APPLE__
-#define ATIME(stats) ((stats).st_atimespec)
-#define MTIME(stats) ((stats).st_mtimespec)
-#else
-#define ATIME(stats) ((stats).st_atim)
-#define MTIME(stats) ((stats).st_mtim)
-#endif
-
 /** Result values besides 0 (removed) and an errno. */
 #define NOT_REGULAR -1
 #define ACCESSED_SINCE -2
@@ -52,10 +44,6 @@ static void removal_free(Removal *removal) {
   free(removal);
 }
 
-static int64_t to_ns(struct timespec time) {
-  return (int64_t)time.tv_sec * 1000000000 + (int64_t)time.tv_nsec;
-}
-
 static void unlink_files_execute(napi_env env, void *data) {
   (void)env;
   Removal *removal = data;
@@ -71,9 +59,9 @@ static void unlink_files_execute(napi_env env, void *data) {
       result = errno;
     } else if (!S_ISREG(stats.st_mode)) {
       result = NOT_REGULAR;
-    } else if (accessed_before != UNCHECKED && to_ns(ATIME(stats)) > accessed_before) {
+    } else if (accessed_before != UNCHECKED && ns_of(ATIME(stats)) > accessed_before) {
       result = ACCESSED_SINCE;
-    } else if (modified != UNCHECKED && to_ns(MTIME(stats)) / 1000000 != modified) {
+    } else if (modified != UNCHECKED && ns_of(MTIME(stats)) / 1000000 != modified) {
       result = MODIFIED_SINCE;
     } else if (unlink(path) != 0) {
       result = errno;

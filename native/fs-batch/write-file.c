@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <node_api.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,16 +18,8 @@
 #include "fs-batch.h"
 
 #ifdef __APPLE__
-#define O_CLOEXEC_IF 0
-#define MTIME(stats) ((stats).st_mtimespec)
-#define ATIME(stats) ((stats).st_atimespec)
-#define CTIME(stats) ((stats).st_ctimespec)
 #define set_attribute(fd, name, value, size) fsetxattr(fd, name, value, size, 0, 0)
 #else
-#define O_CLOEXEC_IF O_CLOEXEC
-#define MTIME(stats) ((stats).st_mtim)
-#define ATIME(stats) ((stats).st_atim)
-#define CTIME(stats) ((stats).st_ctim)
 #define set_attribute(fd, name, value, size) fsetxattr(fd, name, value, size, 0)
 #endif
 
@@ -74,10 +67,6 @@ static void file_write_free(napi_env env, FileWrite *write_job) {
   if (write_job->record_ref != NULL) napi_delete_reference(env, write_job->record_ref);
   if (write_job->numbers_ref != NULL) napi_delete_reference(env, write_job->numbers_ref);
   free(write_job);
-}
-
-static int64_t ns_of(struct timespec time) {
-  return (int64_t)time.tv_sec * 1000000000 + (int64_t)time.tv_nsec;
 }
 
 /** Writes all of the content (a short write is continued; EINTR retried). */
