@@ -245,7 +245,6 @@ export class FaultyDisk implements Disk {
     return results;
   }
 
-  /** Path by path under `rmdir`'s rules. */
   /** Step by step through this disk's own calls, so that each step's faults and journal apply. */
   async writeSmallFile(workPath: string, request: SmallFileWrite): Promise<WrittenFile> {
     const file = await this.open(workPath, 'wx');
@@ -271,6 +270,7 @@ export class FaultyDisk implements Disk {
     }
   }
 
+  /** Path by path under `rmdir`'s rules. */
   async removeDirectories(
     paths: readonly string[],
   ): Promise<(NodeJS.ErrnoException | undefined)[]> {
