@@ -9,3 +9,5 @@ export * from './copy-message.js';
 export * from './promote-message.js';
 export * from './blob-message.js';
 export * from './kinds/index.js';
+export * from './share-journal.js';
+export * from './job-interruptions.js';

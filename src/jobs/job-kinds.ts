@@ -9,6 +9,12 @@ export interface JobKind {
   readonly bucketScoped: boolean;
   /** At most one running per bucket (or per cluster when not bucket-scoped). */
   readonly exclusive: boolean;
+  /**
+   * A target's restart does not cut a share of this kind short: it resumes (`download`) or its
+   * work goes on in another form (`move-bck`: the rebalance). Other kinds' shares that a crash or
+   * shutdown stopped are reported as failed when the target starts again (job-interruptions.ts).
+   */
+  readonly survivesRestart?: boolean;
 }
 
 /** AIStore job kinds Cairn does not run yet: starting one answers 501, not 400. */
@@ -55,6 +61,7 @@ export const moveBucketJobKind: JobKind = {
   startable: false,
   bucketScoped: true,
   exclusive: false,
+  survivesRestart: true,
 };
 
 /** What the primary starts a `move-bck` job with (its bucket is the new name). */

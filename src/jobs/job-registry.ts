@@ -32,8 +32,9 @@ export class JobRegistry {
   /**
    * Starts `job` in the background; a job with the same ID already here is left as it is. An
    * exclusive kind refuses to start while another job of its kind runs on the same bucket.
+   * `whenEnded` is called once the job has ended (after its end is recorded).
    */
-  start(job: Job, exclusive: boolean): Job {
+  start(job: Job, exclusive: boolean, whenEnded?: () => void): Job {
     const existing = this.#jobs.get(job.id);
     if (existing !== undefined) return existing;
     const conflict = exclusive
@@ -54,6 +55,7 @@ export class JobRegistry {
         counters: job.counters,
       });
       this.#trim();
+      whenEnded?.();
     });
     return job;
   }

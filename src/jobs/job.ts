@@ -25,7 +25,7 @@ export abstract class Job {
   };
   /** Kind-specific counters, reported beside the standard ones in the snapshot's stats. */
   readonly extraCounters: Record<string, number> = {};
-  readonly startTime = new Date();
+  readonly startTime: Date;
   endTime: Date | undefined;
   state: JobState = 'running';
   error = '';
@@ -42,7 +42,11 @@ export abstract class Job {
     readonly id: string,
     readonly kind: string,
     readonly bucket: BucketJson | undefined,
-  ) {}
+    /** When the share started (earlier than now only for a share reported after a restart). */
+    startTime = new Date(),
+  ) {
+    this.startTime = startTime;
+  }
 
   /** Does the work; must check `signal` between units of work and stop promptly when aborted. */
   protected abstract execute(signal: AbortSignal, log: Logger): Promise<void>;

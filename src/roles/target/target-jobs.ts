@@ -4,6 +4,8 @@ import { badRequest, notImplemented } from '../../errors/index.js';
 import {
   bucketKeyOf,
   JobRegistry,
+  type Job,
+  type JobInterruptions,
   plannedJobKinds,
   type JobDefinition,
   type TargetJobEnvironment,
@@ -24,15 +26,16 @@ export class TargetJobs implements JobsPort {
     private readonly runtime: NodeRuntime,
     private readonly environment: TargetJobEnvironment,
     private readonly definitions: readonly JobDefinition[],
+    private readonly interruptions: JobInterruptions,
   ) {
     this.registry = new JobRegistry(runtime.log, runtime.metrics.jobs);
   }
 
-  start(request: StartJobRequestJson): Promise<void> {
+  async start(request: StartJobRequestJson): Promise<void> {
     const local = this.localKinds.get(request.kind);
     if (local !== undefined) {
       local(request);
-      return Promise.resolve();
+      return;
     }
     const definition = findDefinition(this.definitions, request.kind);
     if (definition === undefined) {
@@ -44,12 +47,58 @@ export class TargetJobs implements JobsPort {
         throw badRequest(`job kind "${request.kind}" needs a bucket`);
       lookupBucket(this.runtime, request.bucket);
     }
+    if (this.registry.get(request.id) !== undefined) return;
     const job = definition.create(request, this.environment);
     const created = request.created_bucket;
     if (created !== undefined)
       job.onUnsuccessful = () => destroyCreatedBucket(this.runtime, job.id, created);
-    this.registry.start(job, definition.kind.exclusive);
-    return Promise.resolve();
+    if (definition.kind.survivesRestart === true) {
+      this.registry.start(job, definition.kind.exclusive);
+      return;
+    }
+    // On disk before the share does any work, so that a crash at any point is reported.
+    const recorded = await this.interruptions.started(request, job.startTime).then(
+      () => true,
+      (error: unknown) => {
+        this.runtime.log.warn('job share not recorded: a crash would not be reported', {
+          job: job.id,
+          error,
+        });
+        return false;
+      },
+    );
+    try {
+      this.registry.start(job, definition.kind.exclusive, () => {
+        if (recorded) this.#settle(this.interruptions.ended(job.id), job);
+      });
+    } catch (error) {
+      if (recorded) this.#settle(this.interruptions.reported(job.id), job);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs, as failed shares, the shares a crash or shutdown of this target cut short (after it
+   * joined the cluster: a copy's created bucket is destroyed through the primary).
+   */
+  async reportInterrupted(): Promise<void> {
+    for (const { job, createdBucket } of await this.interruptions.interrupted()) {
+      if (this.registry.get(job.id) !== undefined) continue;
+      if (createdBucket !== undefined)
+        job.onUnsuccessful = () => destroyCreatedBucket(this.runtime, job.id, createdBucket);
+      this.registry.start(job, false, () => this.#settle(this.interruptions.reported(job.id), job));
+    }
+  }
+
+  /** The node is shutting down: the shares it aborts now are reported as cut short at its next start. */
+  suspend(): void {
+    this.interruptions.suspend();
+  }
+
+  #settle(update: Promise<void>, job: Job): void {
+    update.catch((error: unknown) =>
+      this.runtime.log.warn('job share record not updated', { job: job.id, error }),
+    );
   }
 
   abort(selector: JobSelector): number {

@@ -11,7 +11,13 @@ import {
   type TransformerEndpoint,
 } from '../../etl/index.js';
 import { isRemoteBucket } from '../../backends/index.js';
-import { DownloadJournal, jobDefinitions, TargetDownloads } from '../../jobs/index.js';
+import {
+  DownloadJournal,
+  JobInterruptions,
+  jobDefinitions,
+  ShareJournal,
+  TargetDownloads,
+} from '../../jobs/index.js';
 import { DataProtection, protectionJobDefinitions, reprotectOwned } from '../../protect/index.js';
 import {
   RebalanceManager,
@@ -96,6 +102,8 @@ const dsortCallTimeoutMs = 10 * 60_000;
 const volumeRecordName = 'mountpaths.json';
 /** Where download jobs still running are kept to be resumed (`<node dir>/downloads/<id>.json`). */
 const downloadJournalName = 'downloads';
+/** Where the other job shares running are recorded, to report a crash's (`<node dir>/jobs/<id>.json`). */
+const jobJournalName = 'jobs';
 
 /** A target's seams: those of every node, and the disk its store works on (tests wrap it). */
 export interface TargetSeams extends NodeSeams {
@@ -248,6 +256,11 @@ export async function startTarget(
         abortUpload: (bucket, key, uploadId) => s3Objects.abortUpload(bucket, key, uploadId),
       }),
     ],
+    new JobInterruptions(
+      new ShareJournal(join(config.dir, jobJournalName), runtime.log),
+      runtime.id,
+      runtime.log,
+    ),
   );
   const renames = new BucketRenames(runtime, store, jobs.registry);
   const reprotect: PlacementChangeHook = async (signal, log) => {
@@ -398,6 +411,9 @@ export async function startTarget(
   await downloads
     .resume((request) => jobs.start(request), runtime.log)
     .catch((error: unknown) => runtime.log.error('download jobs not resumed', { error }));
+  await jobs
+    .reportInterrupted()
+    .catch((error: unknown) => runtime.log.error('interrupted job shares not reported', { error }));
   // Transformers of the ETLs the metadata says run (restored after a restart, or new at join).
   etl.reconcile();
   runtime.announceReady();
@@ -420,6 +436,7 @@ export async function startTarget(
       await etl.close();
       await transformerEndpoint?.close();
       downloads.suspend();
+      jobs.suspend();
       jobs.registry.abortAll('node shutting down');
       await downloads.close();
       await runtime.close();

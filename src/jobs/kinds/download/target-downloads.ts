@@ -32,7 +32,13 @@ export class TargetDownloads {
 
   /** The `download` kind: started on every target by the gateway's `POST /v1/download`. */
   readonly definition: JobDefinition = {
-    kind: { name: 'download', startable: false, bucketScoped: true, exclusive: false },
+    kind: {
+      name: 'download',
+      startable: false,
+      bucketScoped: true,
+      exclusive: false,
+      survivesRestart: true,
+    },
     create: (request, environment) => {
       if (!validId.test(request.id)) throw badRequest(`invalid download job ID "${request.id}"`);
       const spec = parseDownloadBody(request.args);

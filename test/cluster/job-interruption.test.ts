@@ -1,0 +1,124 @@
+// A target that crashes (SIGKILL) or shuts down while it runs its share of a job reports that
+// share as failed when it starts again: the job ends with an error naming the interruption,
+// never as a success made of the other targets' shares alone. The job here is a prefetch from a
+// local HTTP origin that holds every request until the test lets it go, so the shares are
+// certainly still running when the target stops.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer, type ServerResponse, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '../../src/sdk/index.js';
+import type { BucketJson } from '../../src/wire/index.js';
+import { TestCluster } from '../harness/test-cluster.js';
+import { waitFor } from '../harness/wait.js';
+
+/** Each test's objects (a second prefetch of cached objects would ask the origin nothing). */
+const namesOf = (prefix: string): string[] =>
+  Array.from({ length: 12 }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}.bin`);
+const data = new Map(
+  [...namesOf('SIGKILL'), ...namesOf('SIGTERM')].map((name) => [name, randomBytes(4096)]),
+);
+
+/** Serves `/data/<name>`; between `hold()` and `release()` every request waits. */
+class GatedOrigin {
+  readonly #held: Array<() => void> = [];
+  #open = true;
+  requests = 0;
+  #server: Server | undefined;
+  port = 0;
+
+  async start(): Promise<void> {
+    const server = createServer((request, response) => {
+      response.on('error', () => undefined);
+      this.requests += 1;
+      const answer = (): void =>
+        this.#answer(request.method ?? 'GET', request.url ?? '/', response);
+      if (this.#open) answer();
+      else this.#held.push(answer);
+    });
+    this.#server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  release(): void {
+    this.#open = true;
+    for (const answer of this.#held.splice(0)) answer();
+  }
+
+  hold(): void {
+    this.#open = false;
+  }
+
+  stop(): void {
+    this.#server?.closeAllConnections();
+    this.#server?.close();
+  }
+
+  #answer(method: string, url: string, response: ServerResponse): void {
+    if (response.destroyed) return;
+    const body = data.get(url.replace(/^\/data\//, ''));
+    if (body === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-length': body.length });
+    response.end(method === 'HEAD' ? undefined : body);
+  }
+}
+
+describe('job shares cut short by a target restart', () => {
+  let cluster: TestCluster;
+  let client: Client;
+  const origin = new GatedOrigin();
+  const bucket: BucketJson = { name: 'gated', provider: 'ht' };
+
+  before(async () => {
+    await origin.start();
+    cluster = await TestCluster.start({ proxies: 1, targets: 2, mountpaths: 1 });
+    client = cluster.client();
+    await client.createBucket(bucket, {
+      extra: { http: { original_url: `http://127.0.0.1:${origin.port}/data/` } },
+    });
+  });
+  after(async () => {
+    origin.release();
+    await cluster?.destroy();
+    origin.stop();
+  });
+
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    test(`a target stopped by ${signal} mid-job: the job fails naming the interruption`, async () => {
+      const names = namesOf(signal);
+      origin.hold();
+      const before = origin.requests;
+      const id = await client.jobs.prefetchObjects(bucket, { objnames: names });
+      // Both targets own some of the names: each has asked the origin and waits for it.
+      await waitFor('both shares waiting on the origin', 20_000, () =>
+        Promise.resolve(origin.requests - before >= 2),
+      );
+      const victim = cluster.targets[0];
+      assert.ok(victim !== undefined);
+      await victim.stop(signal);
+      await victim.start();
+      origin.release();
+      const status = await client.jobs.wait(id, { timeoutMs: 60_000 });
+      assert.match(
+        status.err,
+        /interrupted: target \S+ stopped while running its share of prefetch-listrange/,
+      );
+      assert.notEqual(status.end_time, 0);
+      // The restarted target's own snapshot says so too; the other target's share completed.
+      const byNode = await client.jobs.snapshots({ id });
+      const errors = Object.values(byNode)
+        .flat()
+        .map((snapshot) => snapshot.err);
+      assert.equal(errors.length, 2, JSON.stringify(byNode));
+      assert.equal(errors.filter((err) => /interrupted/.test(err)).length, 1);
+      // A later job with no interruption succeeds (the record was reported once, not again).
+      const again = await client.jobs.prefetchObjects(bucket, { objnames: names });
+      assert.equal((await client.jobs.wait(again, { timeoutMs: 60_000 })).err, '');
+    });
+  }
+});
