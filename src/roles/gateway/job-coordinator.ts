@@ -2,7 +2,7 @@
 // snapshots into AIStore's status answers (`status`, `status_all`, `running_all`, `qryxstats`),
 // with AIStore's wording when nothing matches (clients print it).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
+import { StoreError, badRequest, isStoreError, notImplemented } from '../../errors/index.js';
 import { plannedJobKinds, type LruArgs } from '../../jobs/index.js';
 import { randomId } from '../../util/ids.js';
 import { validateObjectName } from '../../storage/layout/index.js';
@@ -27,6 +27,9 @@ import type { NodeRuntime } from '../common/node-runtime.js';
 import { describeSelection, type JobSelection } from './job-messages.js';
 
 export type { JobSelection } from './job-messages.js';
+
+/** A target's answer in a tolerant fan-out when it could not be reached. */
+const unreachable = Symbol('unreachable');
 
 /** How often `run` asks the targets whether its job finished. */
 const jobPollMs = 100;
@@ -174,7 +177,8 @@ export class JobCoordinator {
     if (id === undefined && kind === undefined)
       throw badRequest(`invalid ${describeSelection(selection)}`);
     const scope = id === undefined ? selection : { ...selection, kind: undefined };
-    const candidates = aggregate(await this.#snapshotsByNode(scope));
+    const { byNode, silent } = await this.#askTargets(scope);
+    const candidates = aggregate(byNode);
     const latest = candidates.sort((a, b) => b.startMs - a.startMs)[0]?.status;
     if (latest === undefined)
       throw new StoreError('JobNotFound', `nl not found: ${describeSelection(selection)}`);
@@ -182,7 +186,10 @@ export class JobCoordinator {
       throw badRequest(
         `kind mismatch: ${describeSelection(selection)}, expected kind=${latest.kind}`,
       );
-    return latest;
+    // A target that does not answer (down, not yet dropped from the map) may still run its share:
+    // the job is not reported ended until it answers again or leaves the map, so that a client
+    // waiting for the job neither fails on the outage nor sees an end without that share.
+    return silent.length === 0 ? latest : { ...latest, end_time: 0 };
   }
 
   /** `what=status_all`: every matching job, aggregated. */
@@ -200,14 +207,25 @@ export class JobCoordinator {
   }
 
   async #snapshotsByNode(selection: JobSelection): Promise<JobSnapshotsByNodeJson> {
+    return (await this.#askTargets(selection)).byNode;
+  }
+
+  /**
+   * Every active target's snapshots of the selected jobs; `silent` names the targets that could
+   * not be reached (left out of `byNode`): a query answers from the others.
+   */
+  async #askTargets(
+    selection: JobSelection,
+  ): Promise<{ byNode: JobSnapshotsByNodeJson; silent: string[] }> {
     if (selection.bucket !== undefined) lookupBucket(this.runtime, selection.bucket);
-    const answers = await this.#fanOut('GET', this.#jobsPath(selection), undefined);
-    return Object.fromEntries(
-      answers.map(({ nodeId, body }): [string, JobSnapshotJson[]] => [
-        nodeId,
-        Array.isArray(body) ? (body as JobSnapshotJson[]) : [],
-      ]),
-    );
+    const answers = await this.#fanOut('GET', this.#jobsPath(selection), undefined, true);
+    const byNode: JobSnapshotsByNodeJson = {};
+    const silent: string[] = [];
+    for (const { nodeId, body } of answers) {
+      if (body === unreachable) silent.push(nodeId);
+      else byNode[nodeId] = Array.isArray(body) ? (body as JobSnapshotJson[]) : [];
+    }
+    return { byNode, silent };
   }
 
   #jobsPath(selection: JobSelection): string {
@@ -222,24 +240,34 @@ export class JobCoordinator {
     return `${apiPath(Resource.jobs)}?${query.toString()}`;
   }
 
+  /** Sends to every active target; with `tolerant`, an unreachable one answers `unreachable`. */
   async #fanOut(
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
     body: unknown,
+    tolerant = false,
   ): Promise<Array<{ nodeId: string; body: unknown }>> {
     const targets = this.runtime.store.clusterMap?.activeTargets() ?? [];
     if (targets.length === 0)
       throw new StoreError('ClusterNotReady', 'no storage targets in the cluster');
     const timeoutMs = this.runtime.store.config.values.timeouts.control_ms;
     return Promise.all(
-      targets.map(async (target) => ({
-        nodeId: target.id,
-        body: await this.runtime.client.requestJson(`${target.intraUrl}${path}`, {
+      targets.map(async (target) => {
+        const answer = this.runtime.client.requestJson(`${target.intraUrl}${path}`, {
           method,
           ...(body === undefined ? {} : { body }),
           timeoutMs,
-        }),
-      })),
+        });
+        return {
+          nodeId: target.id,
+          body: tolerant
+            ? await answer.catch((error: unknown) => {
+                if (isStoreError(error) && error.code === 'PeerUnreachable') return unreachable;
+                throw error;
+              })
+            : await answer,
+        };
+      }),
     );
   }
 }
