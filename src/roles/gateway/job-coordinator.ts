@@ -40,6 +40,13 @@ interface AggregatedStatus {
   startMs: number;
 }
 
+export interface JobStartOptions {
+  /** Put before the job's random ID (a copy-listrange's `tco-`). */
+  idPrefix?: string;
+  /** Made for this job: destroyed by the targets if it fails (StartJobRequestJson). */
+  createdBucket?: BucketJson | undefined;
+}
+
 export class JobCoordinator {
   constructor(private readonly runtime: NodeRuntime) {}
 
@@ -104,16 +111,12 @@ export class JobCoordinator {
     return String(jobId);
   }
 
-  /**
-   * Starts a job on every active target; returns its ID (`idPrefix` first, as `tco-`).
-   * `createdBucket`: made for this job, destroyed by the targets if it fails (StartJobRequestJson).
-   */
+  /** Starts a job on every active target; returns its ID. */
   async start(
     kind: string,
     bucket: BucketJson | undefined,
     args: unknown,
-    idPrefix = '',
-    createdBucket?: BucketJson,
+    { idPrefix = '', createdBucket }: JobStartOptions = {},
   ): Promise<string> {
     if (bucket !== undefined) lookupBucket(this.runtime, bucket);
     const id = `${idPrefix}${randomId(10)}`;

@@ -71,13 +71,10 @@ export async function startCopy(
   try {
     // A failed or aborted job's targets have the bucket it created destroyed before they report
     // its end (a retry after the end must not lose its bucket to a late destroy).
-    id = await jobs.start(
-      kind,
-      source,
-      value,
-      bucketKind ? '' : 'tco-',
-      created ? args.to : undefined,
-    );
+    id = await jobs.start(kind, source, value, {
+      idPrefix: bucketKind ? '' : 'tco-',
+      ...(created ? { createdBucket: args.to } : {}),
+    });
   } catch (error) {
     if (created) await owner.destroyBucket(args.to);
     throw error;

@@ -47,7 +47,7 @@ export class GatewayDownloads implements DownloadPort {
       return (await forwardToPrimary(this.runtime, context, body)) as DownloadStartJson;
     checkSource(spec);
     await this.#ensureBucket(owner, spec);
-    const id = await this.jobs.start('download', spec.bucket, body, downloadIdPrefix);
+    const id = await this.jobs.start('download', spec.bucket, body, { idPrefix: downloadIdPrefix });
     return { id };
   }
 
