@@ -31,6 +31,9 @@ export class JobInterruptions {
 
   /** Records a share that started; resolves once the record is on disk. */
   started(request: StartJobRequestJson, startTime: Date): Promise<void> {
+    // The ID names a file: gateways make them of letters, digits, `-` and `_`.
+    if (!/^[\w-]+$/.test(request.id))
+      return Promise.reject(new Error(`job ID "${request.id}" cannot name a record`));
     const record: ShareRecordJson = {
       kind: request.kind,
       ...(request.bucket === undefined ? {} : { bucket: request.bucket }),
