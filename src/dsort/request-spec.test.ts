@@ -57,6 +57,7 @@ test('spec: every mistake is a 400 naming the key', () => {
     [{ ...base, output_format: '' }, /output_format/],
     [{ ...base, output_format: 'plain.tar' }, /range template/],
     [{ ...base, output_format: 'o-%04d.tar' }, /output_shard_size/],
+    [{ ...base, output_format: '../../out-{0..9}.tar' }, /output_format.*"\.\." path segment/],
     [{ ...base, output_shard_size: 'lots' }, /output_shard_size/],
     [{ ...base, algorithm: { kind: 'content', extension: 'cls' } }, /leading dot/],
     [

@@ -6,6 +6,7 @@ import { freemem, totalmem } from 'node:os';
 import { formatFromName, normalizeFormat, type ArchiveFormat } from '../archive/index.js';
 import { badRequest } from '../errors/index.js';
 import { parseListRange } from '../jobs/index.js';
+import { validateObjectName } from '../storage/layout/index.js';
 import { parseByteSize } from '../util/bytes.js';
 import { asRecord } from '../util/json.js';
 import { normalizeProvider, type BucketJson, type ListRangeJson } from '../wire/index.js';
@@ -279,6 +280,17 @@ function checkOutputTemplate(template: string, shardSize: number): void {
     throw badRequest(
       `[dsort] parse-spec: "output_shard_size" is required when "output_format" (${template}) has no end`,
     );
+  // Every name differs from the first only in its digits: a first name that cannot be an object
+  // (a `..` segment) is refused here rather than failing the job after its records were sorted.
+  const first = parsed.names().next();
+  if (first.done === true) return;
+  try {
+    validateObjectName(first.value);
+  } catch (error) {
+    throw badRequest(
+      `[dsort] parse-spec: "output_format": ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 /** Bytes a target may hold extracted records in: `80%` of the machine's memory, or a size. */

@@ -2,6 +2,7 @@
 // destination in `tobck` beside a ListRange and the TCBMsg keys), AIStore's `api/apc/tcbtco.go`,
 // keys matched case-insensitively. Also how a source name becomes its destination name.
 import { badRequest, notImplemented } from '../errors/index.js';
+import { validateObjectName } from '../storage/layout/index.js';
 import { asRecord } from '../util/json.js';
 import { parseBucketJson, type BucketJson } from '../wire/index.js';
 import {
@@ -40,6 +41,7 @@ export function parseCopyMessage(value: unknown, kind: CopyKind, to?: BucketJson
   const destination = to ?? parseBucketJson(record.tobck);
   if (typeof destination === 'string') throw badRequest(`${kind}: "tobck": ${destination}`);
   const prepend = readString(record, 'prepend', kind);
+  checkPrepend(prepend, kind);
   const ext = parseExtensions(record.ext, kind);
   const synchronize = readBoolean(record, 'synchronize', kind);
   if (synchronize && prepend !== '')
@@ -59,6 +61,20 @@ export function parseCopyMessage(value: unknown, kind: CopyKind, to?: BucketJson
     latestVersion: readBoolean(record, 'latest-ver', kind),
     synchronize,
   };
+}
+
+/**
+ * Refused up front: a `prepend` that makes every destination name invalid (a `..` segment, a NUL)
+ * would otherwise fail each object and the job, after creating the destination bucket.
+ */
+function checkPrepend(prepend: string, kind: string): void {
+  if (prepend === '') return;
+  try {
+    validateObjectName(`${prepend}x`);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/^object name "[^"]*" /, '') : '';
+    throw badRequest(`${kind}: "prepend" "${prepend}" ${reason}`);
+  }
 }
 
 function parseExtensions(value: unknown, kind: string): Record<string, string> {

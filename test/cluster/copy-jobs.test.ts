@@ -227,6 +227,18 @@ describe('copy jobs', () => {
       value: { synchronize: true, ext: { jpg: 'png' } },
     });
     assert.equal(syncExt.status, 501);
+    // A prepend that makes every destination name invalid: refused before the bucket is made.
+    for (const prepend of ['../../', 'x/../']) {
+      const escaping = await post('?bck_to=ais/@%23/made-by-bad-prepend/', {
+        action: 'copy-bck',
+        value: { prepend },
+      });
+      assert.equal(escaping.status, 400, prepend);
+      const { message } = JSON.parse(escaping.body) as { message: string };
+      assert.match(message, /"prepend" .* contains a "\.\." path segment/);
+    }
+    const buckets = await client.listBuckets();
+    assert.ok(!buckets.some((bucket) => bucket.name === 'made-by-bad-prepend'));
     const badTemplate = await post('', {
       action: 'copy-listrange',
       value: { tobck: { name: 'y', provider: 'ais' }, template: 'train/{9..1}' },
