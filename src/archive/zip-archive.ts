@@ -30,6 +30,12 @@ class SourceReader extends yauzl.RandomAccessReader {
       out.end();
       return out;
     }
+    // yauzl reads where the archive's own records point: one past the end is a corrupt zip (a
+    // 400 from archiveEntries), not the client's range (a read of the source would answer 416).
+    if (end > this.source.size) {
+      out.destroy(new Error(`a record at ${start}-${end} is past the end (${this.source.size})`));
+      return out;
+    }
     if (end - start <= smallReadBytes) {
       this.#windowed(start, end).then(
         (data) => out.end(data),
