@@ -1,8 +1,8 @@
 // Hostile clients against the data services on a real cluster (1 gateway, 2 targets): a zip shard
 // whose central directory points past its end, read by archpath, archregx and GetBatch; a file
-// named with `..` PUT into a shard; promote of a symbolic link inside the promote root that leads
-// out of it; aborting a download whose range template names ten million links. Each gets a 4xx
-// (or ends), and nothing stored is lost.
+// named with `..` or as a directory PUT into a shard; promote of a symbolic link inside the promote
+// root that leads out of it; aborting a download whose range template names ten million links.
+// Each gets a 4xx (or ends), and nothing stored is lost.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -99,7 +99,7 @@ describe('hostile clients of the data services', () => {
     assert.deepEqual(await client.getObjectBytes(bucket, 'bad-directory.zip'), zip);
   });
 
-  test('PUT into a shard of a file named with "..": 400, the shard unchanged, none created', async () => {
+  test('PUT into a shard of a file named with ".." or as a directory: 400, the shard unchanged, none created', async () => {
     for (const format of ['.tar', '.zip'] as const) {
       const shard = await readFile(makeShard(work, format));
       await client.putObject(bucket, `kept${format}`, shard);
@@ -107,14 +107,14 @@ describe('hostile clients of the data services', () => {
         [`kept${format}`, '1'],
         [`new${format}`, '0'],
       ] as const) {
-        for (const archpath of ['../evil', 'a/../../evil']) {
+        for (const archpath of ['../evil', 'a/../../evil', 'dir/']) {
           const response = await sendWithHeaders(
             gateway,
             `/v1/objects/${bucket.name}/${name}?archpath=${encodeURIComponent(archpath)}`,
             { 'ais-pine': pine },
           );
           assert.equal(response.status, 400, `${name} ${archpath}`);
-          assert.match(messageOf(response), /contains a "\.\." path segment/);
+          assert.match(messageOf(response), /contains a "\.\." path segment|names a directory/);
         }
       }
       assert.deepEqual(await client.getObjectBytes(bucket, `kept${format}`), shard);
