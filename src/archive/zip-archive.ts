@@ -4,6 +4,7 @@
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
+import { badRequest } from '../errors/index.js';
 import type { ArchiveEntry, ArchiveSource } from './archive-source.js';
 
 /** Reads of at most this many bytes (central-directory records, local headers) are windowed. */
@@ -137,9 +138,17 @@ export class ZipWriter {
   /** Adds a file of exactly `size` bytes; resolves when all of `body` is in the archive. */
   add(name: string, size: number, body: Readable, modifiedMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
+      try {
+        this.#zip.addReadStream(body, name, { size, mtime: new Date(modifiedMs), compress: false });
+      } catch (error) {
+        // yazl refuses names a zip cannot hold (absolute, such as `c:x`): the request's fault.
+        // The body, never read, is drained (not destroyed: it may be the client's request).
+        body.resume();
+        reject(badRequest(`a zip cannot hold a file named "${name}": ${String(error)}`));
+        return;
+      }
       body.once('end', resolve);
       body.once('error', reject);
-      this.#zip.addReadStream(body, name, { size, mtime: new Date(modifiedMs), compress: false });
     });
   }
 

@@ -120,6 +120,15 @@ describe('hostile clients of the data services', () => {
       assert.deepEqual(await client.getObjectBytes(bucket, `kept${format}`), shard);
       await assert.rejects(client.headObject(bucket, `new${format}`), /does not exist/);
     }
+    // A name only zip refuses (yazl: an absolute path) is answered, not a connection cut.
+    const drive = await sendWithHeaders(
+      gateway,
+      `/v1/objects/${bucket.name}/new.zip?archpath=c:x`,
+      {},
+    );
+    assert.equal(drive.status, 400);
+    assert.match(messageOf(drive), /a zip cannot hold a file named "c:x"/);
+    await assert.rejects(client.headObject(bucket, 'new.zip'), /does not exist/);
   });
 
   test('promote of a symbolic link in the promote root that leads out of it is refused', async () => {
