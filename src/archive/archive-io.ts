@@ -159,12 +159,15 @@ class AbortableWriter implements ArchiveWriter {
         reject(error);
       };
       this.#rejectPending.add(onAbort);
-      this.writer
-        .add(name, size, body, modifiedMs)
-        .then(resolve, reject)
-        .finally(() => {
+      // Settled, the add is no longer pending: an abort that follows its failure (a name the
+      // format refuses) must not destroy a body it never read, which may be the client's request.
+      const settle =
+        <T>(finish: (value: T) => void) =>
+        (value: T): void => {
           this.#rejectPending.delete(onAbort);
-        });
+          finish(value);
+        };
+      this.writer.add(name, size, body, modifiedMs).then(settle(resolve), settle(reject));
     });
   }
 

@@ -4,6 +4,7 @@
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
+import { badRequest } from '../errors/index.js';
 import type { ArchiveEntry, ArchiveSource } from './archive-source.js';
 
 /** Reads of at most this many bytes (central-directory records, local headers) are windowed. */
@@ -28,6 +29,12 @@ class SourceReader extends yauzl.RandomAccessReader {
     // yauzl's `end` is exclusive; an empty range is an empty stream.
     if (end <= start) {
       out.end();
+      return out;
+    }
+    // yauzl reads where the archive's own records point: one past the end is a corrupt zip (a
+    // 400 from archiveEntries), not the client's range (a read of the source would answer 416).
+    if (end > this.source.size) {
+      out.destroy(new Error(`a record at ${start}-${end} is past the end (${this.source.size})`));
       return out;
     }
     if (end - start <= smallReadBytes) {
@@ -131,9 +138,17 @@ export class ZipWriter {
   /** Adds a file of exactly `size` bytes; resolves when all of `body` is in the archive. */
   add(name: string, size: number, body: Readable, modifiedMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
+      try {
+        this.#zip.addReadStream(body, name, { size, mtime: new Date(modifiedMs), compress: false });
+      } catch (error) {
+        // yazl refuses names a zip cannot hold (absolute, such as `c:x`): the request's fault.
+        // The body, never read, is drained (not destroyed: it may be the client's request).
+        body.resume();
+        reject(badRequest(`a zip cannot hold a file named "${name}": ${String(error)}`));
+        return;
+      }
       body.once('end', resolve);
       body.once('error', reject);
-      this.#zip.addReadStream(body, name, { size, mtime: new Date(modifiedMs), compress: false });
     });
   }
 

@@ -4,6 +4,7 @@
 // target promotes every file it sees, sending each to its owner). Files are streamed, never read
 // whole; `ovw` overwrites existing objects (else they are kept), `dls` deletes each promoted file.
 import { createHash } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
 import { join } from 'node:path/posix';
 import { Readable } from 'node:stream';
 import { badRequest } from '../../errors/index.js';
@@ -46,6 +47,12 @@ class PromoteJob extends Job {
     const stats = await environment.disk.stat(args.src).catch((error: unknown) => {
       throw badRequest(`promote: cannot read "${args.src}": ${String(error)}`);
     });
+    // A symbolic link below the root (the source or a directory on its way) may lead out of it.
+    const [real, realRoot] = await Promise.all([
+      realpath(args.src),
+      realpath(environment.promoteRoot),
+    ]);
+    checkPromoteSource(real, realRoot);
     const isDirectory = stats.isDirectory();
     if (args.phase === 'scan') return this.#scan(isDirectory);
     const map = environment.clusterMap();

@@ -69,10 +69,16 @@ export async function putIntoArchive(
   const flags = String(context.req.headers[Header.archiveAppendFlags] ?? '');
   const mode = Object.hasOwn(archiveWriteModes, flags) ? archiveWriteModes[flags] : undefined;
   if (mode === undefined) throw badRequest(`invalid ${Header.archiveAppendFlags} "${flags}"`);
+  const path = (context.query.get(Query.archpath) ?? '').replace(/^\/+/, '');
+  // A file named out of the shard would be written outside wherever the shard is extracted; one
+  // named as a directory makes a tar that tar cannot read past, and a zip that yazl refuses.
+  if (path.split('/').includes('..'))
+    throw badRequest(`archpath "${path}" is invalid: contains a ".." path segment`);
+  if (path.endsWith('/')) throw badRequest(`archpath "${path}" is invalid: names a directory`);
   acceptBody(context);
   await port.putIntoArchive(address, {
     mime: context.query.get(Query.archmime) ?? '',
-    path: (context.query.get(Query.archpath) ?? '').replace(/^\/+/, ''),
+    path,
     body: context.req,
     contentLength,
     mode,

@@ -43,10 +43,15 @@ export async function* ownedItems(
 export async function countOwned(
   source: DownloadSource,
   scope: ItemScope,
+  signal: AbortSignal,
 ): Promise<number | undefined> {
   if (source.kind === 'backend') return undefined;
   let count = 0;
-  for await (const item of ownedItems(source, scope)) if (item !== undefined) count += 1;
+  for await (const item of ownedItems(source, scope)) {
+    // An aborted job stops counting too: a template may name millions of links.
+    if (signal.aborted) return undefined;
+    if (item !== undefined) count += 1;
+  }
   return count;
 }
 

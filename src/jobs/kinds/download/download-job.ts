@@ -103,7 +103,7 @@ export class DownloadJob extends Job {
       owns: (name) => map.ownerOf(objectUname(bucket, name))?.id === this.environment.nodeId,
       remoteNames: (prefix) => this.environment.remoteObjectNames(bucket, prefix),
     };
-    this.#total = (await countOwned(source, scope)) ?? -1;
+    this.#total = (await countOwned(source, scope, signal)) ?? -1;
     if (limits.bytesPerHour > 0) {
       // The job's budget is shared by the targets (AIStore divides it among them), a minute's
       // worth at most in one go.
