@@ -55,4 +55,15 @@ napi_value remove_directories(napi_env env, napi_callback_info info);
 /** writeFile (write-file.c). */
 napi_value write_file(napi_env env, napi_callback_info info);
 
+/** One small-file write: its arguments as writeFile takes them (write-file.c). */
+typedef struct FileWrite FileWrite;
+/** A write of writeFile's seven arguments (references held); NULL when invalid or out of memory. */
+FileWrite *file_write_new(napi_env env, napi_value *args);
+/** Runs the write (in a thread-pool job); its outcome is in its `numbers`. */
+void file_write_run(FileWrite *job);
+void file_write_free(napi_env env, FileWrite *job);
+
+/** writeFiles (write-files.c). */
+napi_value write_files(napi_env env, napi_callback_info info);
+
 #endif

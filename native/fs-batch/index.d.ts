@@ -117,3 +117,20 @@ export function writeFile(
   sync: boolean,
   numbers: BigInt64Array,
 ): Promise<void>;
+
+/**
+ * `writeFile` of each of `writes` (its arguments, in order), one after another in one thread-pool
+ * job: one hand-off to the pool and back for all of them. Resolves once the job ran; each write's
+ * outcome is in its `numbers`, as `writeFile` reports it.
+ */
+export function writeFiles(
+  writes: readonly (readonly [
+    workPath: string,
+    content: Buffer,
+    attribute: string,
+    record: Buffer,
+    destination: string,
+    sync: boolean,
+    numbers: BigInt64Array,
+  ])[],
+): Promise<void>;

@@ -10,3 +10,4 @@ export const unlinkFiles = addon.unlinkFiles;
 export const removeDirectories = addon.removeDirectories;
 export const readFiles = addon.readFiles;
 export const writeFile = addon.writeFile;
+export const writeFiles = addon.writeFiles;

@@ -41,7 +41,7 @@ enum {
 };
 #define STEP_NOT_TAKEN -1
 
-typedef struct {
+struct FileWrite {
   napi_async_work work;
   napi_deferred deferred;
   char *work_path;
@@ -57,9 +57,9 @@ typedef struct {
   size_t record_length;
   int64_t *numbers;
   int sync;
-} FileWrite;
+};
 
-static void file_write_free(napi_env env, FileWrite *write_job) {
+void file_write_free(napi_env env, FileWrite *write_job) {
   free(write_job->work_path);
   free(write_job->destination);
   free(write_job->attribute);
@@ -83,9 +83,7 @@ static int write_content(int fd, const char *content, size_t length) {
   return 0;
 }
 
-static void write_file_execute(napi_env env, void *data) {
-  (void)env;
-  FileWrite *job = data;
+void file_write_run(FileWrite *job) {
   int64_t *numbers = job->numbers;
   for (int slot = AT_OPEN_ERROR; slot <= AT_STAT_ERROR; slot += 1) numbers[slot] = STEP_NOT_TAKEN;
   int fd = open(job->work_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC_IF, 0666);
@@ -116,6 +114,11 @@ static void write_file_execute(napi_env env, void *data) {
   }
 close:
   close(fd);
+}
+
+static void write_file_execute(napi_env env, void *data) {
+  (void)env;
+  file_write_run(data);
 }
 
 static void write_file_complete(napi_env env, napi_status status, void *data) {
@@ -150,18 +153,10 @@ static int buffer_argument(napi_env env, napi_value value, napi_ref *ref, const 
   return 1;
 }
 
-/**
- * writeFile(workPath, content, attribute, record, destination, sync, numbers): see index.d.ts.
- * Resolves once the job ran; every outcome is in `numbers`.
- */
-napi_value write_file(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value args[7], promise, resource_name;
+FileWrite *file_write_new(napi_env env, napi_value *args) {
   bool sync = false;
-  FileWrite *job = NULL;
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 7) goto invalid;
-  job = calloc(1, sizeof(FileWrite));
-  if (job == NULL) goto invalid;
+  FileWrite *job = calloc(1, sizeof(FileWrite));
+  if (job == NULL) return NULL;
   job->work_path = string_argument(env, args[0], NULL);
   job->attribute = string_argument(env, args[2], NULL);
   job->destination = string_argument(env, args[4], NULL);
@@ -170,9 +165,25 @@ napi_value write_file(napi_env env, napi_callback_info info) {
       job->numbers == NULL || napi_get_value_bool(env, args[5], &sync) != napi_ok ||
       !buffer_argument(env, args[1], &job->content_ref, &job->content, &job->content_length) ||
       !buffer_argument(env, args[3], &job->record_ref, &job->record, &job->record_length) ||
-      napi_create_reference(env, args[6], 1, &job->numbers_ref) != napi_ok)
-    goto invalid;
+      napi_create_reference(env, args[6], 1, &job->numbers_ref) != napi_ok) {
+    file_write_free(env, job);
+    return NULL;
+  }
   job->sync = sync;
+  return job;
+}
+
+/**
+ * writeFile(workPath, content, attribute, record, destination, sync, numbers): see index.d.ts.
+ * Resolves once the job ran; every outcome is in `numbers`.
+ */
+napi_value write_file(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value args[7], promise, resource_name;
+  FileWrite *job = NULL;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 7) goto invalid;
+  job = file_write_new(env, args);
+  if (job == NULL) goto invalid;
   if (napi_create_promise(env, &job->deferred, &promise) != napi_ok) goto invalid;
   if (napi_create_string_utf8(env, "cairn:write-file", NAPI_AUTO_LENGTH, &resource_name) !=
           napi_ok ||

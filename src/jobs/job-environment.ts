@@ -127,6 +127,16 @@ export interface TargetJobEnvironment {
     size: number | undefined,
   ): Promise<string | undefined>;
   /**
+   * As `storeObject`, unless the object exists (then nothing is stored): checked atomically with
+   * the write when this target owns it, else asked of the owner first.
+   */
+  storeNewObject(
+    bucket: BucketJson,
+    name: string,
+    body: Readable,
+    size: number | undefined,
+  ): Promise<{ exists: true } | { exists: false; sentTo: string | undefined }>;
+  /**
    * Stores `body` as the object on this target (the downloader fetches what it owns) as a client's
    * PUT does, with `customMetadata`; a body of another length than `size`, or whose MD5 is not
    * `md5` (hex), fails and stores nothing. The object as stored.

@@ -36,7 +36,7 @@ import { removeChunkSet } from './multipart/chunk-sets.js';
 import type { Mountpath } from './mountpath/index.js';
 import { placeObjectFile } from './object-placement.js';
 import { beginNewVersion, removeVersionFiles, stampVersion } from './versions/version-history.js';
-import { findRecord, findReplica } from './replica-lookup.js';
+import { findRecord, findReplica, type ReadReplica } from './replica-lookup.js';
 import {
   describeObject,
   lockKeyOf,
@@ -208,8 +208,7 @@ async function putSmallObject(
   let handle: DiskFile | undefined;
   try {
     const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, 'ob'), async () => {
-      if (request.precondition !== undefined) await checkPrecondition(parts);
-      const numbered = assignsVersion(request) ? await nextVersion(context, request) : undefined;
+      const numbered = await checkAndNumber(context, request);
       if (numbered !== undefined) metadata.version = numbered.version;
       const hashedPath = hashedObjectPath(contentDirectory(home.path, bucket, 'ob'), name);
       const [first] = replicaPaths(home.path, bucket, name, 'ob');
@@ -360,22 +359,37 @@ async function commit(transaction: Transaction): Promise<CommitOutcome> {
     const kept = await newerReplica(transaction.context, request, request.migration);
     if (kept !== undefined) return { directoriesToSync: [], kept };
   }
-  if (request.precondition !== undefined) await checkPrecondition(transaction);
+  if (request.precondition !== undefined) {
+    const current = await findRecord(transaction.context, request.bucket, request.name);
+    runPrecondition(request, current);
+  }
   return { directoriesToSync: await renameIntoHome(transaction) };
 }
 
-/** Runs the request's precondition against the latest object, read under the write lock. */
-async function checkPrecondition(
-  transaction: Pick<Transaction, 'context' | 'request'>,
-): Promise<void> {
-  const { context, request } = transaction;
+/** Runs the request's precondition against `current`, the latest object read under the write lock. */
+function runPrecondition(request: PutObjectRequest, current: ReadReplica | undefined): void {
   const { bucket, name } = request;
-  const current = await findRecord(context, bucket, name);
   request.precondition?.(
     current === undefined
       ? undefined
       : toStoredObject(bucket, name, current.metadata, current.stats, current.mountpath),
   );
+}
+
+/**
+ * The small write's checks under the lock from one lookup (two when each made its own): the
+ * precondition, when there is one, and the version the commit assigns, when it numbers one.
+ */
+async function checkAndNumber(
+  context: StoreContext,
+  request: PutObjectRequest,
+): Promise<NumberedVersion | undefined> {
+  if (request.precondition === undefined)
+    return assignsVersion(request) ? await nextVersion(context, request) : undefined;
+  // An unreadable record fails the write here, as it does `commit`'s precondition.
+  const current = await findRecord(context, request.bucket, request.name);
+  runPrecondition(request, current);
+  return assignsVersion(request) ? numberAfter(current) : undefined;
 }
 
 /** An existing version stored again in a bucket that keeps history: placed by its stamp. */
@@ -570,6 +584,10 @@ async function nextVersion(
     }
     throw error;
   }
+  return numberAfter(previous);
+}
+
+function numberAfter(previous: ReadReplica | undefined): NumberedVersion {
   if (previous === undefined) return { version: '1', previous: 'none' };
   const text = previous.metadata.version ?? '';
   const version = Number(text);

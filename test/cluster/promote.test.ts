@@ -110,8 +110,10 @@ describe('promote', () => {
     ]);
 
     for (let i = 0; i < 5; i += 1) await writeFile(join(root, 'few', `n${i}`), `second ${i}`);
-    await client.promote(bucket, join(root, 'few'), { obj: 'few/' });
+    // Without `ovw` the objects are kept, and so are their files (`dls` deletes promoted ones).
+    await client.promote(bucket, join(root, 'few'), { obj: 'few/', dls: true });
     assert.equal((await client.getObjectBytes(bucket, 'few/n2')).toString(), 'first 2');
+    assert.equal((await readdir(join(root, 'few'))).length, 5);
     await client.promote(bucket, join(root, 'few'), { obj: 'few/', ovw: true, dls: true });
     assert.equal((await client.getObjectBytes(bucket, 'few/n2')).toString(), 'second 2');
     assert.deepEqual(await readdir(join(root, 'few')), []);

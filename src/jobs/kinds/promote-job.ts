@@ -64,10 +64,6 @@ class PromoteJob extends Job {
       const name = promotedName(args, file, isDirectory);
       const owner = map.ownerOf(objectUname(bucket, name));
       if (args.phase === 'share' && owner?.id !== environment.nodeId) return;
-      if (!args.ovw && (await environment.objectExists(bucket, name))) {
-        this.extraCounters.skipped = (this.extraCounters.skipped ?? 0) + 1;
-        return;
-      }
       await this.#promote(file, bucket, name, log, isDirectory);
     });
   }
@@ -86,7 +82,10 @@ class PromoteJob extends Job {
     );
   }
 
-  /** A directory's file (a regular file when listed) is read whole when small, else streamed. */
+  /**
+   * A directory's file (a regular file when listed) is read whole when small, else streamed.
+   * Without `ovw` an existing object is kept (counted as skipped, its file not deleted).
+   */
   async #promote(
     file: string,
     bucket: BucketJson,
@@ -94,15 +93,21 @@ class PromoteJob extends Job {
     log: Logger,
     listed: boolean,
   ): Promise<void> {
-    if (listed) await this.#promoteListed(file, bucket, name);
-    else await this.#promoteStreamed(file, bucket, name);
+    const stored = listed
+      ? await this.#promoteListed(file, bucket, name)
+      : await this.#promoteStreamed(file, bucket, name);
+    if (!stored) {
+      this.extraCounters.skipped = (this.extraCounters.skipped ?? 0) + 1;
+      return;
+    }
     if (this.args.dls) {
       await this.environment.disk.unlink(file);
       log.info('promote: source file deleted', { job: this.id, file });
     }
   }
 
-  async #promoteListed(file: string, bucket: BucketJson, name: string): Promise<void> {
+  /** Whether the file was stored (else the object existed). */
+  async #promoteListed(file: string, bucket: BucketJson, name: string): Promise<boolean> {
     const buffer = this.#buffers.pop() ?? Buffer.allocUnsafe(smallFileBytes);
     // Open, fstat, read and close in one thread-pool job (not following a symbolic link).
     const small = await this.environment.disk.readSmallFile(file, { attribute: '', buffer });
@@ -113,28 +118,47 @@ class PromoteJob extends Job {
       this.#buffers.push(buffer);
       return await this.#promoteStreamed(file, bucket, name);
     }
-    await this.#store(
-      bucket,
-      name,
-      Readable.from([content], { objectMode: false }),
-      content.length,
-    );
+    const body = Readable.from([content], { objectMode: false });
+    // Without `ovw` the PUT itself keeps an existing object (one lookup, under the write lock): a
+    // small body costs nothing to read first.
+    const stored = this.args.ovw
+      ? await this.#store(bucket, name, body, content.length)
+      : await this.#storeNew(bucket, name, body, content.length);
     // Reused only once stored: a failed store may not have finished reading it.
     this.#buffers.push(buffer);
+    return stored;
   }
 
-  async #promoteStreamed(file: string, bucket: BucketJson, name: string): Promise<void> {
+  /** Whether the file was stored; without `ovw`, a large file is not read for an existing object. */
+  async #promoteStreamed(file: string, bucket: BucketJson, name: string): Promise<boolean> {
+    if (!this.args.ovw && (await this.environment.objectExists(bucket, name))) return false;
     const handle = await this.environment.disk.open(file, 'r');
     try {
       const { size } = await handle.stat();
-      await this.#store(bucket, name, handle.createReadStream({ autoClose: false }), size);
+      return await this.#store(bucket, name, handle.createReadStream({ autoClose: false }), size);
     } finally {
       await handle.close();
     }
   }
 
-  async #store(bucket: BucketJson, name: string, body: Readable, size: number): Promise<void> {
-    const sentTo = await this.environment.storeObject(bucket, name, body, size);
+  async #storeNew(
+    bucket: BucketJson,
+    name: string,
+    body: Readable,
+    size: number,
+  ): Promise<boolean> {
+    const outcome = await this.environment.storeNewObject(bucket, name, body, size);
+    if (outcome.exists) return false;
+    this.#count(size, outcome.sentTo);
+    return true;
+  }
+
+  async #store(bucket: BucketJson, name: string, body: Readable, size: number): Promise<true> {
+    this.#count(size, await this.environment.storeObject(bucket, name, body, size));
+    return true;
+  }
+
+  #count(size: number, sentTo: string | undefined): void {
     this.counters.localObjects += 1;
     this.counters.localBytes += size;
     if (sentTo !== undefined) {

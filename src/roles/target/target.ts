@@ -53,6 +53,7 @@ import {
   otherOwner,
   putStreamedObject,
   storeAtOwner,
+  storeNewAtOwner,
 } from './objects/owner-writes.js';
 import { rebalanceRoute } from './rebalance-route.js';
 import { ShardListing } from './shards/shard-listing.js';
@@ -233,6 +234,8 @@ export async function startTarget(
         ),
       storeObject: (bucket, name, body, size) =>
         storeAtOwner(runtime, objects, bucket, name, body, size),
+      storeNewObject: (bucket, name, body, size) =>
+        storeNewAtOwner(runtime, objects, bucket, name, body, size),
       objectExists: (bucket, name) => existsAtOwner(runtime, objects, bucket, name),
       putObject: (bucket, name, body, options) =>
         putDownloadedObject(objects, bucket, name, body, options),

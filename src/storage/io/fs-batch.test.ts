@@ -278,3 +278,39 @@ test('a small file is written, given its attribute and renamed in one job', asyn
     syscall: 'open',
   });
 });
+
+test('small files written in the same turn share a job, each with its own outcome', async () => {
+  const directory = join(root, 'write-many');
+  await mkdir(directory);
+  const request = (index: number): Parameters<typeof writeSmallFile>[1] => ({
+    content: Buffer.from(`content ${index}`),
+    attribute,
+    record: Buffer.from(`record ${index}`),
+    destination: join(directory, `object-${index}`),
+    sync: false,
+  });
+  // 40 writes (more than one job takes) and, among them, one whose work directory is missing.
+  const count = 40;
+  const results = await Promise.allSettled([
+    ...Array.from({ length: count }, (_, index) =>
+      writeSmallFile(join(directory, `work-${index}`), request(index)),
+    ),
+    writeSmallFile(join(directory, 'no-dir', 'work'), request(count)),
+  ]);
+  for (let index = 0; index < count; index += 1) {
+    const result = results[index];
+    assert.equal(result?.status, 'fulfilled');
+    assert.equal(result.value.renameError, undefined);
+    const destination = join(directory, `object-${index}`);
+    assert.deepEqual(await readFile(destination), request(index).content);
+    assert.deepEqual(await getAttribute(destination, attribute), request(index).record);
+    assert.equal(result.value.stats.ino, (await stat(destination, { bigint: true })).ino);
+  }
+  const failed = results[count];
+  assert.equal(failed?.status, 'rejected');
+  assert.equal((failed.reason as NodeJS.ErrnoException).code, 'ENOENT');
+  assert.deepEqual(
+    (await readdir(directory)).filter((name) => name.startsWith('work')),
+    [],
+  );
+});

@@ -4,7 +4,8 @@
 // small file's open, stat, attribute, content and close in one job (`readSmallFile`); many files
 // removed, each on conditions, or many empty directories, in one job (`unlinkFiles`,
 // `removeDirectories`); a small file created, written, given its attribute and renamed into place
-// in one job (`writeSmallFile`).
+// in one job (`writeSmallFile`), with the others asked for in the same turn of the event loop.
+import { constants as osConstants } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import {
   readDirectory,
@@ -14,6 +15,7 @@ import {
   statBatch,
   unlinkFiles as unlinkBatch,
   writeFile,
+  writeFiles,
   type RawStatBatch,
 } from 'cairn-fs-batch';
 import { invariant } from '../../util/assert.js';
@@ -242,7 +244,8 @@ const slot = {
 } as const;
 const numbersLength = 13;
 /** Open failures that mean "no file at this candidate" (`readFirstFile` goes on to the next). */
-const absentErrnos = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG']);
+const { ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG } = osConstants.errno;
+const absentErrnos = new Set<number>([ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG]);
 /** An error slot's value for a step not taken, and for an attribute read skipped (known file). */
 const notTaken = -1n;
 const skipped = -2n;
@@ -256,7 +259,7 @@ const skipped = -2n;
  */
 export async function readSmallFile(path: string, request: SmallFileRead): Promise<SmallFile> {
   const read = await readCandidates([path], request);
-  if ('error' in read) throw read.error;
+  if ('errno' in read) throw failedRead(read);
   return read.file;
 }
 
@@ -278,15 +281,28 @@ export async function readFirstFile(
 ): Promise<FirstFile | undefined> {
   invariant(paths.length > 0, 'readFirstFile of no paths');
   const read = await readCandidates(paths, request);
-  if (!('error' in read)) return read;
-  if (read.index === paths.length - 1 && absentErrnos.has(read.error.code ?? '')) return undefined;
-  throw read.error;
+  if (!('errno' in read)) return read;
+  // A missing object is the usual answer of a lookup: no Error (and its stack) is made for it.
+  if (read.index === paths.length - 1 && absentErrnos.has(read.errno)) return undefined;
+  throw failedRead(read);
+}
+
+/** A candidate whose open or fstat failed (an errno, turned into an Error only when thrown). */
+interface FailedRead {
+  readonly index: number;
+  readonly errno: number;
+  readonly syscall: 'open' | 'fstat';
+  readonly path: string;
+}
+
+function failedRead(read: FailedRead): NodeJS.ErrnoException {
+  return errnoError(read.errno, read.syscall, read.path);
 }
 
 async function readCandidates(
   paths: readonly string[],
   request: SmallFileRead,
-): Promise<FirstFile | { index: number; error: NodeJS.ErrnoException }> {
+): Promise<FirstFile | FailedRead> {
   const numbers = new BigInt64Array(numbersLength);
   const { known } = request;
   const identity =
@@ -294,7 +310,7 @@ async function readCandidates(
       ? null
       : BigInt64Array.of(known.dev, known.ino, known.size, known.mtimeNs, known.ctimeNs);
   // File names cannot contain NUL: the addon splits the candidates on it.
-  const attribute = await queueRead([
+  const attribute = await reads.call([
     paths.join('\0'),
     request.attribute,
     numbers,
@@ -304,9 +320,9 @@ async function readCandidates(
   const index = Number(numbers[slot.pathIndex] ?? 0n);
   const path = paths[index] ?? '';
   const openError = numbers[slot.openError] ?? 0n;
-  if (openError !== 0n) return { index, error: errnoError(Number(openError), 'open', path) };
+  if (openError !== 0n) return { index, errno: Number(openError), syscall: 'open', path };
   const statError = numbers[slot.statError] ?? 0n;
-  if (statError !== 0n) return { index, error: errnoError(Number(statError), 'fstat', path) };
+  if (statError !== 0n) return { index, errno: Number(statError), syscall: 'fstat', path };
   const attributeError = numbers[slot.attributeError] ?? notTaken;
   const readError = numbers[slot.readError] ?? notTaken;
   const bytesRead = Number(numbers[slot.bytesRead] ?? -1n);
@@ -384,61 +400,78 @@ export async function removeDirectories(
   );
 }
 
-type ReadArguments = Parameters<typeof readFile>;
-
-interface QueuedRead {
-  readonly args: ReadArguments;
-  readonly resolve: (attribute: Buffer | undefined) => void;
+interface QueuedCall<A, R> {
+  readonly args: A;
+  readonly resolve: (result: R) => void;
   readonly reject: (error: unknown) => void;
 }
 
 /**
- * Reads asked for in one turn of the event loop (a GetBatch's window of items, concurrent GETs)
- * go to the thread pool together at its end, up to `readsPerJob` a job: handing a job to the pool
- * and its result back costs more than opening and reading a small cached file (a lock, a thread's
- * wake-up and the loop's, each a context switch on a busy machine), so a batch of them pays it
- * once. A lone read waits only for the rest of the turn (`setImmediate`).
+ * Calls of one addon function asked for in one turn of the event loop (a GetBatch's window of
+ * items, concurrent GETs, a promote's files) go to the thread pool together at its end, up to
+ * `perJob` a job: handing a job to the pool and its result back costs more than opening and
+ * reading (or writing) a small cached file (a lock, a thread's wake-up and the loop's, each a
+ * context switch on a busy machine), so a batch of them pays it once. A lone call waits only for
+ * the rest of the turn (`setImmediate`).
  */
-let queuedReads: QueuedRead[] = [];
+class TurnBatches<A extends readonly unknown[], R> {
+  #queued: QueuedCall<A, R>[] = [];
 
-/**
- * Reads one job makes one after another: a larger batch is split, so that a burst still uses
- * several of the pool's threads.
- */
-const readsPerJob = 16;
+  constructor(
+    /** The call alone (a batch of one). */
+    private readonly one: (...args: A) => Promise<R>,
+    /** The calls in one job, results in order. */
+    private readonly many: (calls: A[]) => Promise<readonly R[]>,
+    /**
+     * Calls one job makes one after another: a larger batch is split, so that a burst still uses
+     * several of the pool's threads.
+     */
+    private readonly perJob: number,
+  ) {}
 
-function queueRead(args: ReadArguments): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    if (queuedReads.length === 0) setImmediate(sendQueuedReads);
-    queuedReads.push({ args, resolve, reject });
-  });
-}
+  call(args: A): Promise<R> {
+    return new Promise((resolve, reject) => {
+      if (this.#queued.length === 0) setImmediate(() => this.#sendQueued());
+      this.#queued.push({ args, resolve, reject });
+    });
+  }
 
-function sendQueuedReads(): void {
-  const queued = queuedReads;
-  queuedReads = [];
-  for (let start = 0; start < queued.length; start += readsPerJob)
-    sendJob(queued.slice(start, start + readsPerJob));
-}
+  #sendQueued(): void {
+    const queued = this.#queued;
+    this.#queued = [];
+    for (let start = 0; start < queued.length; start += this.perJob)
+      this.#sendJob(queued.slice(start, start + this.perJob));
+  }
 
-/** One job for `job`'s reads; a failure to queue it (out of memory) fails each of them. */
-function sendJob(job: readonly QueuedRead[]): void {
-  const rejectAll = (error: unknown): void => {
-    for (const read of job) read.reject(error);
-  };
-  try {
-    if (job.length === 1) {
-      const [read] = job as [QueuedRead];
-      readFile(...read.args).then(read.resolve, read.reject);
-      return;
+  /** One job for `job`'s calls; a failure to queue it (out of memory) fails each of them. */
+  #sendJob(job: readonly QueuedCall<A, R>[]): void {
+    const rejectAll = (error: unknown): void => {
+      for (const queued of job) queued.reject(error);
+    };
+    try {
+      if (job.length === 1) {
+        const [queued] = job as [QueuedCall<A, R>];
+        this.one(...queued.args).then(queued.resolve, queued.reject);
+        return;
+      }
+      this.many(job.map((queued) => queued.args)).then((results) => {
+        for (const [index, queued] of job.entries()) queued.resolve(results[index] as R);
+      }, rejectAll);
+    } catch (error) {
+      rejectAll(error);
     }
-    readFiles(job.map((read) => read.args)).then((attributes) => {
-      for (const [index, read] of job.entries()) read.resolve(attributes[index]);
-    }, rejectAll);
-  } catch (error) {
-    rejectAll(error);
   }
 }
+
+const reads = new TurnBatches(readFile, readFiles, 16);
+const writes = new TurnBatches(
+  writeFile,
+  async (calls) => {
+    await writeFiles(calls);
+    return calls.map(() => undefined);
+  },
+  16,
+);
 
 /** What `writeSmallFile` writes, and where it puts the file. */
 export interface SmallFileWrite {
@@ -489,7 +522,7 @@ export async function writeSmallFile(
 ): Promise<WrittenFile> {
   const numbers = new BigInt64Array(writeNumbersLength);
   const { content, attribute, record, destination, sync } = request;
-  await writeFile(workPath, content, attribute, record, destination, sync, numbers);
+  await writes.call([workPath, content, attribute, record, destination, sync, numbers]);
   const failed = (slot: number, syscall: string, path = workPath): void => {
     const errno = numbers[slot] ?? 0n;
     if (errno > 0n) throw errnoError(Number(errno), syscall, path);

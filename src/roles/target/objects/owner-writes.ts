@@ -16,6 +16,7 @@ import {
   type BucketJson,
 } from '../../../wire/index.js';
 import type { DownloadedObjectOptions } from '../../../jobs/index.js';
+import type { PutObjectRequest } from '../../../storage/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from './object-service.js';
 import { nativePutRequest } from './object-types.js';
@@ -117,6 +118,48 @@ export async function storeAtOwner(
     timeoutMs: ownerTransferTimeoutMs,
   });
   return runtime.store.clusterMap?.ownerOf(objectUname(bucket, name))?.id;
+}
+
+/** What `storeNewAtOwner` did: nothing, since the object exists, or stored it (see `storeAtOwner`). */
+export type NewObjectOutcome = { exists: true } | { exists: false; sentTo: string | undefined };
+
+/**
+ * As `storeAtOwner`, unless the object exists. Here that is checked by the PUT itself, under the
+ * object's write lock (one lookup, where asking first and then writing took two, and no window
+ * between them); another owner is asked first (a HEAD).
+ */
+export async function storeNewAtOwner(
+  runtime: NodeRuntime,
+  objects: ObjectService,
+  bucket: BucketJson,
+  name: string,
+  body: Readable,
+  size: number | undefined,
+): Promise<NewObjectOutcome> {
+  if (otherOwner(runtime, bucket, name) !== undefined) {
+    if (await existsAtOwner(runtime, objects, bucket, name)) return { exists: true };
+    return {
+      exists: false,
+      sentTo: await storeAtOwner(runtime, objects, bucket, name, body, size),
+    };
+  }
+  const resolved = objects.resolve(bucket);
+  let exists = false;
+  const request: PutObjectRequest = {
+    ...nativePutRequest(resolved, name, body, { contentLength: size, checksum: undefined }),
+    precondition: (current) => {
+      if (current === undefined) return;
+      exists = true;
+      throw new StoreError('PreconditionFailed', `${bucket.name}/${name} exists`);
+    },
+  };
+  try {
+    await objects.put(resolved, request);
+  } catch (error) {
+    if (exists) return { exists: true };
+    throw error;
+  }
+  return { exists: false, sentTo: undefined };
 }
 
 /** Whether the object exists, asked of its owner. */
