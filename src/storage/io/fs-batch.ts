@@ -8,7 +8,6 @@
 import { getSystemErrorName } from 'node:util';
 import {
   readDirectory,
-  readFile,
   readFiles,
   removeDirectories as removeDirectoryBatch,
   statBatch,
@@ -287,20 +286,7 @@ async function readCandidates(
   paths: readonly string[],
   request: SmallFileRead,
 ): Promise<FirstFile | { index: number; error: NodeJS.ErrnoException }> {
-  const numbers = new BigInt64Array(numbersLength);
-  const { known } = request;
-  const identity =
-    known === undefined
-      ? null
-      : BigInt64Array.of(known.dev, known.ino, known.size, known.mtimeNs, known.ctimeNs);
-  // File names cannot contain NUL: the addon splits the candidates on it.
-  const attribute = await queueRead([
-    paths.join('\0'),
-    request.attribute,
-    numbers,
-    request.buffer ?? null,
-    identity,
-  ]);
+  const { numbers, attribute } = await queueRead(paths, request);
   const index = Number(numbers[slot.pathIndex] ?? 0n);
   const path = paths[index] ?? '';
   const openError = numbers[slot.openError] ?? 0n;
@@ -384,12 +370,17 @@ export async function removeDirectories(
   );
 }
 
-type ReadArguments = Parameters<typeof readFile>;
-
 interface QueuedRead {
-  readonly args: ReadArguments;
-  readonly resolve: (attribute: Buffer | undefined) => void;
+  readonly paths: readonly string[];
+  readonly request: SmallFileRead;
+  readonly resolve: (read: RawRead) => void;
   readonly reject: (error: unknown) => void;
+}
+
+/** One read's slots of its job's numbers, and its attribute's value when that was read. */
+interface RawRead {
+  readonly numbers: BigInt64Array;
+  readonly attribute: Buffer | undefined;
 }
 
 /**
@@ -406,11 +397,15 @@ let queuedReads: QueuedRead[] = [];
  * several of the pool's threads.
  */
 const readsPerJob = 16;
+/** A read's slots in a job's `numbers` (the addon's `numbers` slots, then its attribute length). */
+const readSlots = numbersLength + 1;
+/** A read's slots in a job's `known`: 1 when it has an identity, then dev, ino, size, mtime, ctime. */
+const knownSlots = 6;
 
-function queueRead(args: ReadArguments): Promise<Buffer | undefined> {
+function queueRead(paths: readonly string[], request: SmallFileRead): Promise<RawRead> {
   return new Promise((resolve, reject) => {
     if (queuedReads.length === 0) setImmediate(sendQueuedReads);
-    queuedReads.push({ args, resolve, reject });
+    queuedReads.push({ paths, request, resolve, reject });
   });
 }
 
@@ -421,19 +416,48 @@ function sendQueuedReads(): void {
     sendJob(queued.slice(start, start + readsPerJob));
 }
 
-/** One job for `job`'s reads; a failure to queue it (out of memory) fails each of them. */
+/**
+ * One job for `job`'s reads, in the addon's flat arrays (one of each for the job); a failure to
+ * queue it (out of memory) fails each of them.
+ */
 function sendJob(job: readonly QueuedRead[]): void {
   const rejectAll = (error: unknown): void => {
     for (const read of job) read.reject(error);
   };
   try {
-    if (job.length === 1) {
-      const [read] = job as [QueuedRead];
-      readFile(...read.args).then(read.resolve, read.reject);
-      return;
+    const counts = new Int32Array(job.length);
+    const numbers = new BigInt64Array(job.length * readSlots);
+    const known = new BigInt64Array(job.length * knownSlots);
+    const buffers: (Buffer | null)[] = [];
+    const texts: string[] = [];
+    for (const [index, { paths, request }] of job.entries()) {
+      // File names cannot contain NUL: the addon splits the attribute and candidates on it.
+      texts.push(request.attribute, ...paths);
+      counts[index] = paths.length;
+      buffers.push(request.buffer ?? null);
+      const identity = request.known;
+      if (identity === undefined) continue;
+      const at = index * knownSlots;
+      known[at] = 1n;
+      known[at + 1] = identity.dev;
+      known[at + 2] = identity.ino;
+      known[at + 3] = identity.size;
+      known[at + 4] = identity.mtimeNs;
+      known[at + 5] = identity.ctimeNs;
     }
-    readFiles(job.map((read) => read.args)).then((attributes) => {
-      for (const [index, read] of job.entries()) read.resolve(attributes[index]);
+    readFiles(texts.join('\0'), counts, numbers, known, buffers).then((values) => {
+      let offset = 0;
+      for (const [index, read] of job.entries()) {
+        const own = numbers.subarray(index * readSlots, (index + 1) * readSlots);
+        const length = Number(own[numbersLength] ?? 0n);
+        // A copy: the metadata decoded from it may keep views, and the cache counts its bytes.
+        const attribute =
+          own[slot.attributeError] === 0n
+            ? Buffer.from(values.subarray(offset, offset + length))
+            : undefined;
+        offset += length;
+        read.resolve({ numbers: own, attribute });
+      }
     }, rejectAll);
   } catch (error) {
     rejectAll(error);
