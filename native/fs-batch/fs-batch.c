@@ -586,10 +586,6 @@ static napi_value init(napi_env env, napi_value exports) {
                            &function) != napi_ok ||
       napi_set_named_property(env, exports, "readDirectory", function) != napi_ok)
     return NULL;
-  if (napi_create_function(env, "readFile", NAPI_AUTO_LENGTH, read_file, NULL, &function) !=
-          napi_ok ||
-      napi_set_named_property(env, exports, "readFile", function) != napi_ok)
-    return NULL;
   if (napi_create_function(env, "unlinkFiles", NAPI_AUTO_LENGTH, unlink_files, NULL, &function) !=
           napi_ok ||
       napi_set_named_property(env, exports, "unlinkFiles", function) != napi_ok)

@@ -44,8 +44,7 @@ char *string_argument(napi_env env, napi_value value, size_t *length);
 /** The data of a BigInt64Array argument of `length` elements (not a copy); NULL when it is not one. */
 int64_t *bigint_array(napi_env env, napi_value value, size_t length);
 
-/** readFile and readFiles (read-file.c). */
-napi_value read_file(napi_env env, napi_callback_info info);
+/** readFiles (read-file.c). */
 napi_value read_files(napi_env env, napi_callback_info info);
 
 /** unlinkFiles and removeDirectories (unlink-files.c). */

@@ -47,27 +47,6 @@ export interface RawDirectory {
 export function readDirectory(directory: string): Promise<RawDirectory>;
 
 /**
- * Opens the first of `paths` (candidates joined by NUL; one that is missing, below a file, a link
- * loop or too long sends the open on to the next) read only, not following a symbolic link, not
- * blocking on a FIFO; fstats it, reads attribute `attribute` through the descriptor and, for a
- * regular file no longer than `buffer`, its content into `buffer`; then closes it: one thread-pool
- * job. Fills `numbers` (13 slots: per step, open, fstat, attribute and read, the errno of its
- * failure, 0 when it worked, -1 when it was not taken, -2 for an attribute skipped; then dev, ino,
- * mode, size, atime, mtime and ctime in ns; the bytes of content read, -1 when none were; and the
- * index of the candidate opened, or whose open failed last). `known` (dev, ino, size, mtime ns,
- * ctime ns) skips the attribute read when the open file still matches it, and so does an empty
- * `attribute` (the content of any regular file that fits). Resolves to the attribute's value when
- * it was read.
- */
-export function readFile(
-  paths: string,
-  attribute: string,
-  numbers: BigInt64Array,
-  buffer: Buffer | null,
-  known: BigInt64Array | null,
-): Promise<Buffer | undefined>;
-
-/**
  * Removes `paths` (absolute, joined by NUL) in one thread-pool job, each only while it is a
  * regular file (lstat: a symbolic link is never followed) whose access time is at most
  * `accessedBeforeNs[i]` and whose modification time in ms is `modifiedMs[i]` (-1: no condition).
@@ -87,18 +66,27 @@ export function unlinkFiles(
 export function removeDirectories(paths: string): Promise<Int32Array>;
 
 /**
- * `readFile` of each of `reads` (its argument lists), one after another in one thread-pool job:
- * one hand-off to the pool and back for all of them. Resolves to their results in order.
+ * Reads files one after another in one thread-pool job. `text` holds, for each read in order, the
+ * name of the extended attribute to read (empty: none) then its `counts[i]` candidate paths, all
+ * joined by NUL. Read i opens the first of its candidates that exists (one that is missing, below
+ * a file, a link loop or too long sends the open on to the next) read only, not following a
+ * symbolic link, not blocking on a FIFO; fstats it, reads the attribute through the descriptor and,
+ * for a regular file no longer than `buffers[i]` (null: no content), its content into it; then
+ * closes it. It fills slots 14i..14i+13 of `numbers`: per step, open, fstat, attribute and read,
+ * the errno of its failure, 0 when it worked, -1 when it was not taken, -2 for an attribute
+ * skipped; then dev, ino, mode, size, atime, mtime and ctime in ns; the bytes of content read, -1
+ * when none were; the index of the candidate opened, or whose open failed last; and the length of
+ * its attribute's value in the result (0 when not read). Slots 6i..6i+5 of `known` (1, then dev,
+ * ino, size, mtime ns, ctime ns; 0 for none) skip the attribute read when the open file still
+ * matches them. Resolves to the attribute values read, back to back in read order.
  */
 export function readFiles(
-  reads: readonly (readonly [
-    paths: string,
-    attribute: string,
-    numbers: BigInt64Array,
-    buffer: Buffer | null,
-    known: BigInt64Array | null,
-  ])[],
-): Promise<(Buffer | undefined)[]>;
+  text: string,
+  counts: Int32Array,
+  numbers: BigInt64Array,
+  known: BigInt64Array,
+  buffers: readonly (Buffer | null)[],
+): Promise<Buffer>;
 
 /**
  * Creates `workPath` (O_EXCL, mode 0666 less the umask), writes all of `content`, sets attribute

@@ -5,7 +5,6 @@ const addon = createRequire(import.meta.url)('./build/Release/fs_batch.node');
 
 export const statBatch = addon.statBatch;
 export const readDirectory = addon.readDirectory;
-export const readFile = addon.readFile;
 export const unlinkFiles = addon.unlinkFiles;
 export const removeDirectories = addon.removeDirectories;
 export const readFiles = addon.readFiles;

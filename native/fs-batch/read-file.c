@@ -1,9 +1,12 @@
-// One replica read in one libuv thread-pool job: open (O_RDONLY | O_NOFOLLOW | O_NONBLOCK), fstat,
-// the metadata attribute through the descriptor, and for a regular file that fits the caller's
-// buffer its whole content, then close. Through fs.promises and fs-xattr the same GET took five
-// hand-offs (open, fstat, getxattr twice in one, read, close), each a wake-up of the event loop.
-// Given several candidate paths, the job opens the first that exists: a lookup of a new name
-// (natural and hashed path on each mountpath, all missing) is one job instead of one per path.
+// Replica reads in one libuv thread-pool job: for each file, open (O_RDONLY | O_NOFOLLOW |
+// O_NONBLOCK), fstat, the metadata attribute through the descriptor, and for a regular file that
+// fits the caller's buffer its whole content, then close. Through fs.promises and fs-xattr one GET
+// took five hand-offs (open, fstat, getxattr twice in one, read, close), each a wake-up of the
+// event loop. Given several candidate paths, a read opens the first that exists: a lookup of a new
+// name (natural and hashed path on each mountpath, all missing) is one read instead of one per
+// path. A job's reads come in flat arrays (one string, one BigInt64Array of results for all of
+// them) and their attributes go back in one Buffer: per read, no typed array, reference or result
+// object of its own to make on either side of the hand-off.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -46,16 +49,13 @@ enum {
 /** `known` slots: a file identity; the attribute is not read when the open file still has it. */
 enum { KNOWN_DEV, KNOWN_INO, KNOWN_SIZE, KNOWN_MTIME_NS, KNOWN_CTIME_NS, KNOWN_LENGTH };
 
+/** One file read of a job: where its arguments are in the job's arrays, and its attribute. */
 typedef struct {
-  napi_async_work work;
-  napi_deferred deferred;
-  /** Candidate paths, NUL-separated (a file name cannot hold a NUL). */
-  char *path;
+  /** Its candidate paths, NUL-separated, in the job's text (a file name cannot hold a NUL). */
+  const char *path;
   size_t path_length;
-  char *attribute;
-  /** The caller's typed arrays and buffer, held until the job completes. */
-  napi_ref numbers_ref;
-  napi_ref buffer_ref;
+  const char *attribute;
+  /** Its READ_SLOTS of the job's numbers. */
   int64_t *numbers;
   char *content;
   size_t capacity;
@@ -64,15 +64,6 @@ typedef struct {
   char *value;
   ssize_t value_length;
 } FileRead;
-
-static void file_read_free(napi_env env, FileRead *read) {
-  if (read->numbers_ref != NULL) napi_delete_reference(env, read->numbers_ref);
-  if (read->buffer_ref != NULL) napi_delete_reference(env, read->buffer_ref);
-  free(read->path);
-  free(read->attribute);
-  free(read->value);
-  free(read);
-}
 
 /** The attribute through the descriptor: one call for the usual record, more for a larger one. */
 static int read_attribute(FileRead *read, int fd) {
@@ -177,30 +168,6 @@ static void read_file_execute(napi_env env, void *data) {
   close(fd);
 }
 
-/** The job's result for one read: its attribute's value, or undefined when it was not read. */
-static napi_status attribute_value(napi_env env, napi_status status, FileRead *read,
-                                   napi_value *result) {
-  if (status != napi_ok) {
-    read->numbers[AT_OPEN_ERROR] = ECANCELED;
-    read->numbers[AT_ATTRIBUTE_ERROR] = STEP_NOT_TAKEN;
-  }
-  if (read->numbers[AT_ATTRIBUTE_ERROR] == 0)
-    return napi_create_buffer_copy(env, (size_t)read->value_length, read->value, NULL, result);
-  return napi_get_undefined(env, result);
-}
-
-static void read_file_complete(napi_env env, napi_status status, void *data) {
-  FileRead *read = data;
-  napi_value result;
-  CHECK(attribute_value(env, status, read, &result));
-  CHECK(napi_resolve_deferred(env, read->deferred, result));
-  napi_delete_async_work(env, read->work);
-  file_read_free(env, read);
-  return;
-fail:
-  napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot build the result", NAPI_AUTO_LENGTH);
-}
-
 int64_t *bigint_array(napi_env env, napi_value value, size_t length) {
   napi_typedarray_type type;
   size_t count;
@@ -212,159 +179,192 @@ int64_t *bigint_array(napi_env env, napi_value value, size_t length) {
 }
 
 /**
- * One read's arguments (paths, attribute, numbers, buffer, known: see readFile), copied or
- * referenced until the job completes; NULL when they are invalid (or out of memory).
+ * Slots of one read in `numbers`: the NUMBERS_LENGTH above, then the length of its attribute's
+ * value in the job's result (0 when it was not read).
  */
-static FileRead *file_read_new(napi_env env, napi_value *args) {
-  napi_valuetype kind;
-  FileRead *read = calloc(1, sizeof(FileRead));
-  if (read == NULL) return NULL;
-  read->path = string_argument(env, args[0], &read->path_length);
-  read->attribute = string_argument(env, args[1], NULL);
-  read->numbers = bigint_array(env, args[2], NUMBERS_LENGTH);
-  if (read->path == NULL || read->attribute == NULL || read->numbers == NULL) goto invalid;
-  if (napi_create_reference(env, args[2], 1, &read->numbers_ref) != napi_ok) goto invalid;
-  if (napi_typeof(env, args[3], &kind) != napi_ok) goto invalid;
-  if (kind != napi_null) {
-    bool is_buffer;
-    void *content;
-    if (napi_is_buffer(env, args[3], &is_buffer) != napi_ok || !is_buffer ||
-        napi_get_buffer_info(env, args[3], &content, &read->capacity) != napi_ok ||
-        napi_create_reference(env, args[3], 1, &read->buffer_ref) != napi_ok)
-      goto invalid;
-    // A zero-length buffer still reads empty files (a non-NULL pointer marks "content wanted").
-    read->content = content == NULL ? (char *)read : content;
-  }
-  if (napi_typeof(env, args[4], &kind) != napi_ok) goto invalid;
-  if (kind != napi_null) {
-    int64_t *known = bigint_array(env, args[4], KNOWN_LENGTH);
-    if (known == NULL) goto invalid;
-    memcpy(read->known, known, sizeof(read->known));
-    read->has_known = 1;
-  }
-  return read;
-invalid:
-  file_read_free(env, read);
-  return NULL;
-}
+enum { AT_VALUE_LENGTH = NUMBERS_LENGTH, READ_SLOTS };
+/** Slots of one read in `known`: 1 when it holds an identity, then the KNOWN_* slots. */
+#define KNOWN_SLOTS (1 + KNOWN_LENGTH)
 
-/** Queues `execute` and `complete` on `data` as one thread-pool job; fatal when it cannot. */
-static void queue_job(napi_env env, const char *name, napi_async_execute_callback execute,
-                      napi_async_complete_callback complete, void *data, napi_async_work *work) {
-  napi_value resource_name;
-  if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name) != napi_ok ||
-      napi_create_async_work(env, NULL, resource_name, execute, complete, data, work) !=
-          napi_ok ||
-      napi_queue_async_work(env, *work) != napi_ok)
-    napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot queue work", NAPI_AUTO_LENGTH);
-}
-
-/**
- * readFile(paths, attribute, numbers, buffer, known): `paths` are candidates joined by NUL; the
- * first that opens is read (AT_PATH_INDEX says which). Resolves to the attribute's value (a Buffer),
- * or undefined when it was not read; fills `numbers` (a BigInt64Array, see AT_*) and, when the
- * file is regular and no longer than `buffer` (or null), its content into `buffer`. `known` (a
- * BigInt64Array of dev, ino, size, mtime and ctime in ns, or null) skips the attribute read when
- * the open file still matches it.
- */
-napi_value read_file(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value args[5], promise;
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 5) {
-    napi_throw_type_error(env, NULL, "readFile(path, attribute, numbers, buffer, known)");
-    return NULL;
-  }
-  FileRead *read = file_read_new(env, args);
-  if (read == NULL) {
-    napi_throw_type_error(env, NULL, "readFile: invalid arguments or out of memory");
-    return NULL;
-  }
-  if (napi_create_promise(env, &read->deferred, &promise) != napi_ok) {
-    file_read_free(env, read);
-    napi_throw_error(env, NULL, "readFile: cannot create a promise");
-    return NULL;
-  }
-  queue_job(env, "cairn:read-file", read_file_execute, read_file_complete, read, &read->work);
-  return promise;
-}
-
-/** Several readFile calls in one thread-pool job: one hand-off to the pool and back for all. */
+/** Many files read one after another in one thread-pool job: one hand-off to the pool and back. */
 typedef struct {
   napi_async_work work;
   napi_deferred deferred;
   uint32_t count;
-  FileRead **reads;
-} FileReadBatch;
+  FileRead *reads;
+  /** Every read's attribute name and candidate paths, NUL-separated. */
+  char *text;
+  /** The caller's numbers and buffers, held until the job completes. */
+  napi_ref numbers_ref;
+  napi_ref buffers_ref;
+} FileReads;
 
-static void file_read_batch_free(napi_env env, FileReadBatch *batch) {
-  for (uint32_t index = 0; index < batch->count; index += 1)
-    if (batch->reads[index] != NULL) file_read_free(env, batch->reads[index]);
-  free(batch->reads);
-  free(batch);
+static void file_reads_free(napi_env env, FileReads *job) {
+  if (job->reads != NULL)
+    for (uint32_t index = 0; index < job->count; index += 1) free(job->reads[index].value);
+  if (job->numbers_ref != NULL) napi_delete_reference(env, job->numbers_ref);
+  if (job->buffers_ref != NULL) napi_delete_reference(env, job->buffers_ref);
+  free(job->reads);
+  free(job->text);
+  free(job);
 }
 
 static void read_files_execute(napi_env env, void *data) {
-  FileReadBatch *batch = data;
-  for (uint32_t index = 0; index < batch->count; index += 1)
-    read_file_execute(env, batch->reads[index]);
+  FileReads *job = data;
+  for (uint32_t index = 0; index < job->count; index += 1)
+    read_file_execute(env, &job->reads[index]);
 }
 
+/** The attributes read, back to back in read order, each one's length in its AT_VALUE_LENGTH. */
 static void read_files_complete(napi_env env, napi_status status, void *data) {
-  FileReadBatch *batch = data;
-  napi_value results, result;
-  CHECK(napi_create_array_with_length(env, batch->count, &results));
-  for (uint32_t index = 0; index < batch->count; index += 1) {
-    CHECK(attribute_value(env, status, batch->reads[index], &result));
-    CHECK(napi_set_element(env, results, index, result));
+  FileReads *job = data;
+  size_t total = 0;
+  for (uint32_t index = 0; index < job->count; index += 1) {
+    FileRead *read = &job->reads[index];
+    if (status != napi_ok) {
+      read->numbers[AT_OPEN_ERROR] = ECANCELED;
+      read->numbers[AT_ATTRIBUTE_ERROR] = STEP_NOT_TAKEN;
+    }
+    int has_value = read->numbers[AT_ATTRIBUTE_ERROR] == 0;
+    read->numbers[AT_VALUE_LENGTH] = has_value ? (int64_t)read->value_length : 0;
+    if (has_value) total += (size_t)read->value_length;
   }
-  CHECK(napi_resolve_deferred(env, batch->deferred, results));
-  napi_delete_async_work(env, batch->work);
-  file_read_batch_free(env, batch);
+  napi_value result;
+  void *values;
+  CHECK(napi_create_buffer(env, total, &values, &result));
+  char *at = values;
+  for (uint32_t index = 0; index < job->count; index += 1) {
+    FileRead *read = &job->reads[index];
+    size_t length = (size_t)read->numbers[AT_VALUE_LENGTH];
+    if (length > 0) memcpy(at, read->value, length);
+    at += length;
+  }
+  CHECK(napi_resolve_deferred(env, job->deferred, result));
+  napi_delete_async_work(env, job->work);
+  file_reads_free(env, job);
   return;
 fail:
-  napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot build the results", NAPI_AUTO_LENGTH);
+  napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot build the result", NAPI_AUTO_LENGTH);
 }
 
 /**
- * readFiles(reads): `reads` is an array of readFile's argument lists, read one after another in
- * one job. Resolves to their results in the same order (each as readFile's); each fills its own
- * `numbers` and `buffer`.
+ * Points each read at its attribute name and candidates in `job->text` (`counts[i]` candidates
+ * after read i's attribute name); 0 when the text holds fewer than the counts say.
+ */
+static int split_text(FileReads *job, size_t text_length, const int32_t *counts) {
+  size_t at = 0;
+  for (uint32_t index = 0; index < job->count; index += 1) {
+    FileRead *read = &job->reads[index];
+    if (at > text_length || counts[index] < 1) return 0;
+    read->attribute = job->text + at;
+    at += strlen(read->attribute) + 1;
+    if (at > text_length) return 0;
+    read->path = job->text + at;
+    for (int32_t candidate = 0; candidate < counts[index]; candidate += 1) {
+      if (at > text_length) return 0;
+      at += strlen(job->text + at) + 1;
+    }
+    // Up to the last candidate's end, without its NUL (read_file_execute's `end`).
+    read->path_length = (size_t)(job->text + at - 1 - read->path);
+  }
+  return 1;
+}
+
+/** Each read's buffer (content wanted) or null (stat and attribute only); 0 when one is neither. */
+static int take_buffers(napi_env env, FileReads *job, napi_value buffers) {
+  for (uint32_t index = 0; index < job->count; index += 1) {
+    FileRead *read = &job->reads[index];
+    napi_value buffer;
+    napi_valuetype kind;
+    if (napi_get_element(env, buffers, index, &buffer) != napi_ok ||
+        napi_typeof(env, buffer, &kind) != napi_ok)
+      return 0;
+    if (kind == napi_null) continue;
+    bool is_buffer;
+    void *content;
+    if (napi_is_buffer(env, buffer, &is_buffer) != napi_ok || !is_buffer ||
+        napi_get_buffer_info(env, buffer, &content, &read->capacity) != napi_ok)
+      return 0;
+    // A zero-length buffer still reads empty files (a non-NULL pointer marks "content wanted").
+    read->content = content == NULL ? (char *)read : content;
+  }
+  return 1;
+}
+
+/** The job of readFiles' arguments (see there); NULL when they are invalid or out of memory. */
+static FileReads *file_reads_new(napi_env env, napi_value *args) {
+  napi_typedarray_type type;
+  size_t count, text_length;
+  void *data;
+  bool is_array;
+  uint32_t buffers_length;
+  FileReads *job = calloc(1, sizeof(FileReads));
+  if (job == NULL) return NULL;
+  if (napi_get_typedarray_info(env, args[1], &type, &count, &data, NULL, NULL) != napi_ok ||
+      type != napi_int32_array || count == 0 || count > UINT32_MAX)
+    goto invalid;
+  const int32_t *counts = data;
+  job->count = (uint32_t)count;
+  job->reads = calloc(count, sizeof(FileRead));
+  job->text = string_argument(env, args[0], &text_length);
+  int64_t *numbers = bigint_array(env, args[2], count * READ_SLOTS);
+  int64_t *known = bigint_array(env, args[3], count * KNOWN_SLOTS);
+  if (job->reads == NULL || job->text == NULL || numbers == NULL || known == NULL ||
+      !split_text(job, text_length, counts))
+    goto invalid;
+  if (napi_is_array(env, args[4], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, args[4], &buffers_length) != napi_ok ||
+      buffers_length != count || !take_buffers(env, job, args[4]))
+    goto invalid;
+  for (uint32_t index = 0; index < job->count; index += 1) {
+    FileRead *read = &job->reads[index];
+    read->numbers = numbers + (size_t)index * READ_SLOTS;
+    const int64_t *identity = known + (size_t)index * KNOWN_SLOTS;
+    read->has_known = identity[0] == 1;
+    memcpy(read->known, identity + 1, sizeof(read->known));
+  }
+  if (napi_create_reference(env, args[2], 1, &job->numbers_ref) != napi_ok ||
+      napi_create_reference(env, args[4], 1, &job->buffers_ref) != napi_ok)
+    goto invalid;
+  return job;
+invalid:
+  file_reads_free(env, job);
+  return NULL;
+}
+
+/**
+ * readFiles(text, counts, numbers, known, buffers): N reads, one after another in one thread-pool
+ * job. `text` holds, for each read in order, its attribute name then its `counts[i]` candidate
+ * paths, all NUL-separated; read i opens the first of its candidates that exists and fills its
+ * READ_SLOTS of `numbers` (a BigInt64Array: the AT_* slots, then its attribute's length in the
+ * result); reads its content into `buffers[i]` when that is a Buffer the regular file fits; skips
+ * the attribute when the open file matches its KNOWN_SLOTS of `known` (a BigInt64Array: 1 then
+ * dev, ino, size, mtime and ctime in ns; 0 for none). Resolves to one Buffer of the attribute
+ * values read, back to back in read order.
  */
 napi_value read_files(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value list, promise;
-  bool is_array;
-  uint32_t count;
-  if (napi_get_cb_info(env, info, &argc, &list, NULL, NULL) != napi_ok || argc != 1 ||
-      napi_is_array(env, list, &is_array) != napi_ok || !is_array ||
-      napi_get_array_length(env, list, &count) != napi_ok) {
-    napi_throw_type_error(env, NULL, "readFiles([[path, attribute, numbers, buffer, known]...])");
+  size_t argc = 5;
+  napi_value args[5], promise;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 5) {
+    napi_throw_type_error(env, NULL, "readFiles(text, counts, numbers, known, buffers)");
     return NULL;
   }
-  FileReadBatch *batch = calloc(1, sizeof(FileReadBatch));
-  if (batch == NULL) goto invalid;
-  batch->reads = calloc(count == 0 ? 1 : count, sizeof(FileRead *));
-  if (batch->reads == NULL) goto invalid;
-  batch->count = count;
-  for (uint32_t index = 0; index < count; index += 1) {
-    napi_value entry, args[5];
-    uint32_t length;
-    if (napi_get_element(env, list, index, &entry) != napi_ok ||
-        napi_is_array(env, entry, &is_array) != napi_ok || !is_array ||
-        napi_get_array_length(env, entry, &length) != napi_ok || length != 5)
-      goto invalid;
-    for (uint32_t arg = 0; arg < 5; arg += 1)
-      if (napi_get_element(env, entry, arg, &args[arg]) != napi_ok) goto invalid;
-    batch->reads[index] = file_read_new(env, args);
-    if (batch->reads[index] == NULL) goto invalid;
+  FileReads *job = file_reads_new(env, args);
+  if (job == NULL) {
+    napi_throw_type_error(env, NULL, "readFiles: invalid arguments or out of memory");
+    return NULL;
   }
-  if (napi_create_promise(env, &batch->deferred, &promise) != napi_ok) goto invalid;
-  queue_job(env, "cairn:read-files", read_files_execute, read_files_complete, batch,
-            &batch->work);
+  napi_value resource_name;
+  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok) {
+    file_reads_free(env, job);
+    napi_throw_error(env, NULL, "readFiles: cannot create a promise");
+    return NULL;
+  }
+  if (napi_create_string_utf8(env, "cairn:read-files", NAPI_AUTO_LENGTH, &resource_name) !=
+          napi_ok ||
+      napi_create_async_work(env, NULL, resource_name, read_files_execute, read_files_complete,
+                             job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok)
+    napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot queue work", NAPI_AUTO_LENGTH);
   return promise;
-invalid:
-  if (batch != NULL && batch->reads != NULL) file_read_batch_free(env, batch);
-  else free(batch);
-  napi_throw_type_error(env, NULL, "readFiles: invalid arguments or out of memory");
-  return NULL;
 }

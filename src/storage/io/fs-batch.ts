@@ -9,7 +9,6 @@ import { constants as osConstants } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import {
   readDirectory,
-  readFile,
   readFiles,
   removeDirectories as removeDirectoryBatch,
   statBatch,
@@ -303,20 +302,7 @@ async function readCandidates(
   paths: readonly string[],
   request: SmallFileRead,
 ): Promise<FirstFile | FailedRead> {
-  const numbers = new BigInt64Array(numbersLength);
-  const { known } = request;
-  const identity =
-    known === undefined
-      ? null
-      : BigInt64Array.of(known.dev, known.ino, known.size, known.mtimeNs, known.ctimeNs);
-  // File names cannot contain NUL: the addon splits the candidates on it.
-  const attribute = await reads.call([
-    paths.join('\0'),
-    request.attribute,
-    numbers,
-    request.buffer ?? null,
-    identity,
-  ]);
+  const { numbers, attribute } = await reads.call([paths, request]);
   const index = Number(numbers[slot.pathIndex] ?? 0n);
   const path = paths[index] ?? '';
   const openError = numbers[slot.openError] ?? 0n;
@@ -406,6 +392,12 @@ interface QueuedCall<A, R> {
   readonly reject: (error: unknown) => void;
 }
 
+/** One read's slots of its job's numbers, and its attribute's value when that was read. */
+interface RawRead {
+  readonly numbers: BigInt64Array;
+  readonly attribute: Buffer | undefined;
+}
+
 /**
  * Calls of one addon function asked for in one turn of the event loop (a GetBatch's window of
  * items, concurrent GETs, a promote's files) go to the thread pool together at its end, up to
@@ -463,7 +455,56 @@ class TurnBatches<A extends readonly unknown[], R> {
   }
 }
 
-const reads = new TurnBatches(readFile, readFiles, 16);
+/** A read's slots in a job's `numbers` (the addon's `numbers` slots, then its attribute length). */
+const readSlots = numbersLength + 1;
+/** A read's slots in a job's `known`: 1 when it has an identity, then dev, ino, size, mtime, ctime. */
+const knownSlots = 6;
+
+/** One read: its candidate paths (the first that opens is read) and what to read. */
+type ReadCall = readonly [paths: readonly string[], request: SmallFileRead];
+
+/** Reads in one job, in the addon's flat arrays (one of each for the job), results in order. */
+async function readJob(calls: readonly ReadCall[]): Promise<RawRead[]> {
+  const counts = new Int32Array(calls.length);
+  const numbers = new BigInt64Array(calls.length * readSlots);
+  const known = new BigInt64Array(calls.length * knownSlots);
+  const buffers: (Buffer | null)[] = [];
+  const texts: string[] = [];
+  for (const [index, [paths, request]] of calls.entries()) {
+    // File names cannot contain NUL: the addon splits the attribute and candidates on it.
+    texts.push(request.attribute, ...paths);
+    counts[index] = paths.length;
+    buffers.push(request.buffer ?? null);
+    const identity = request.known;
+    if (identity === undefined) continue;
+    const at = index * knownSlots;
+    known[at] = 1n;
+    known[at + 1] = identity.dev;
+    known[at + 2] = identity.ino;
+    known[at + 3] = identity.size;
+    known[at + 4] = identity.mtimeNs;
+    known[at + 5] = identity.ctimeNs;
+  }
+  const values = await readFiles(texts.join('\0'), counts, numbers, known, buffers);
+  let offset = 0;
+  return calls.map((_call, index) => {
+    const own = numbers.subarray(index * readSlots, (index + 1) * readSlots);
+    const length = Number(own[numbersLength] ?? 0n);
+    // A copy: the metadata decoded from it may keep views, and the cache counts its bytes.
+    const attribute =
+      own[slot.attributeError] === 0n
+        ? Buffer.from(values.subarray(offset, offset + length))
+        : undefined;
+    offset += length;
+    return { numbers: own, attribute };
+  });
+}
+
+const reads = new TurnBatches<ReadCall, RawRead>(
+  async (...call) => (await readJob([call]))[0] as RawRead,
+  readJob,
+  16,
+);
 const writes = new TurnBatches(
   writeFile,
   async (calls) => {

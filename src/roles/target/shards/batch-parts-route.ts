@@ -38,27 +38,42 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
       shards.budget,
       widenForSmall,
     );
+    const gathered = new GatheredParts(res);
     try {
       for (let index = 0; index < items.length; index += 1) {
+        // What is gathered goes out before waiting for more (the designated target waits for it).
+        if (!window.isReady(index)) await gathered.flush();
         const outcome = await window.take(index);
         if ('error' in outcome) {
           const { code, message } = describeError(outcome.error);
           const text = JSON.stringify({ tcode: code, message });
-          res.write(encodeBatchPartHeader(BatchPartKind.failure, 0, text));
+          await gathered.add(encodeBatchPartHeader(BatchPartKind.failure, 0, text));
           continue;
         }
         const { size, body } = outcome.opened;
         const header = encodeBatchPartHeader(BatchPartKind.item, size);
-        uncorkAfterTurn(res);
         const lease = bodies ? takeLease(body) : undefined;
+        if (lease !== undefined && lease.bytes.length <= copiedMaxBytes) {
+          lease.release();
+          if (lease.bytes.length !== size) throw sizeMismatch(lease.bytes.length, size);
+          await gathered.add(header, lease.bytes);
+          continue;
+        }
+        if (!bodies) {
+          close(outcome.opened);
+          await gathered.add(header);
+          continue;
+        }
+        await gathered.flush();
+        uncorkAfterTurn(res);
         if (lease !== undefined) {
           await sendWhole(header, lease, size, res);
           continue;
         }
         res.write(header);
-        if (bodies) await send(body, size, res);
-        else close(outcome.opened);
+        await send(body, size, res);
       }
+      await gathered.flush();
       res.end();
     } catch (error) {
       await window.discard();
@@ -79,10 +94,47 @@ function uncorkAfterTurn(res: Writable): void {
 }
 
 /**
- * An item read whole into memory: a small one goes out with its header in one write; a large one
- * as two writes of the same turn (the response is corked: one system call), not copied, and its
- * pooled buffer goes back to the store's pool once the socket has taken it (1 MiB of garbage per
- * item otherwise).
+ * Most this many bytes of small parts are gathered before they are written (each part is its
+ * header and at most `copiedMaxBytes`, so a write holds up to this plus one part).
+ */
+const gatheredMaxBytes = 64 * 1024;
+
+/**
+ * Parts whose bytes are in memory (small items, failures), gathered and written as one buffer once
+ * the next item is not opened yet, once `gatheredMaxBytes` are, or before any other write: one
+ * response write (one chunk of the answer, one buffer) for the parts of a turn's reads, where each
+ * part was a write and a buffer of its own (node CPU per GetBatch of 1,000 x 4 KiB objects -3% and
+ * -11% in two A/Bs). Every write is awaited as any other (back-pressure is kept).
+ */
+class GatheredParts {
+  #pieces: Buffer[] = [];
+  #bytes = 0;
+
+  constructor(private readonly res: Writable) {}
+
+  /** Adds a part (its pieces in order); written at once when enough is gathered. */
+  add(...pieces: Buffer[]): Promise<void> {
+    for (const piece of pieces) {
+      this.#pieces.push(piece);
+      this.#bytes += piece.length;
+    }
+    return this.#bytes >= gatheredMaxBytes ? this.flush() : Promise.resolve();
+  }
+
+  /** Writes what was gathered. */
+  flush(): Promise<void> {
+    if (this.#pieces.length === 0) return Promise.resolve();
+    const chunk = Buffer.concat(this.#pieces, this.#bytes);
+    this.#pieces = [];
+    this.#bytes = 0;
+    return writeOrDrain(this.res, chunk);
+  }
+}
+
+/**
+ * A large item read whole into memory: its header and bytes as two writes of the same turn (the
+ * response is corked: one system call), not copied, and its pooled buffer goes back to the store's
+ * pool once the socket has taken it (1 MiB of garbage per item otherwise).
  */
 async function sendWhole(
   header: Buffer,
@@ -94,11 +146,6 @@ async function sendWhole(
   if (bytes.length !== size) {
     release();
     throw sizeMismatch(bytes.length, size);
-  }
-  if (bytes.length <= copiedMaxBytes) {
-    release();
-    await writeOrDrain(res, Buffer.concat([header, bytes]));
-    return;
   }
   res.write(header);
   // `release` runs once the socket is done with the bytes, written or failed.

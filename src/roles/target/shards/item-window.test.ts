@@ -85,3 +85,27 @@ test('one large or streamed item narrows the window for the rest of the batch', 
   assert.equal(await after(large), batchItemsInFlight);
   assert.equal(await after(streamed), batchItemsInFlight);
 });
+
+test('isReady tells an item whose opening settled (opened or failed) from one still opening', async () => {
+  const pending: ((opened: OpenedItem) => void)[] = [];
+  const window = new ItemWindow(
+    (index) =>
+      index === 1
+        ? Promise.reject(new Error('missing'))
+        : new Promise<OpenedItem>((resolve) => pending.push(resolve)),
+    3,
+    new BatchBudget(() => Number.MAX_SAFE_INTEGER),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(window.isReady(0), false);
+  assert.equal(window.isReady(1), true);
+  for (const resolve of pending) resolve(small());
+  const first = await window.take(0);
+  assert.equal(window.isReady(0), true);
+  assert.ok('opened' in first);
+  first.opened.body.destroy();
+  assert.ok('error' in (await window.take(1)));
+  const last = await window.take(2);
+  assert.ok('opened' in last);
+  last.opened.body.destroy();
+});

@@ -34,6 +34,8 @@ export type Outcome = { opened: OpenedItem } | { error: unknown };
  */
 export class ItemWindow {
   readonly #openings: (Promise<Outcome> | undefined)[] = [];
+  /** Per item started: its opening has settled (taking it will not wait). */
+  readonly #settled: boolean[] = [];
   /** Small items opened so far; -1 once one was not (the window stays narrow then). */
   #smallOpened = 0;
 
@@ -53,6 +55,11 @@ export class ItemWindow {
     const outcome = (await this.#openings[index]) as Outcome;
     this.#openings[index] = undefined;
     return outcome;
+  }
+
+  /** Item `index` was opened (or failed to be): taking it now does not wait. */
+  isReady(index: number): boolean {
+    return this.#settled[index] === true;
   }
 
   /** Closes what was opened ahead and will not be taken. */
@@ -82,11 +89,15 @@ export class ItemWindow {
     this.#openings.push(
       this.open(index).then(
         (opened) => {
+          this.#settled[index] = true;
           const small = opened.body instanceof MemoryBody && opened.size <= smallItemBytes;
           if (this.#smallOpened >= 0) this.#smallOpened = small ? this.#smallOpened + 1 : -1;
           return { opened: this.budget.hold(opened) };
         },
-        (error: unknown) => ({ error }),
+        (error: unknown) => {
+          this.#settled[index] = true;
+          return { error };
+        },
       ),
     );
   }
