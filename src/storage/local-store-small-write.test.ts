@@ -1,7 +1,9 @@
-// LocalStore's one-job write of small objects (a declared length up to 64 KiB): the same object
-// as a streamed PUT stores, placed by the same rules when the one-job rename cannot place it.
+// LocalStore's one-job write of small objects (a declared length up to 64 KiB, or a copied object
+// already read whole and verified): the same object as a streamed PUT stores, placed by the same
+// rules when the one-job rename cannot place it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashBuffer } from '../checksum/index.js';
@@ -133,4 +135,48 @@ test('with fsync on, the one job fsyncs the file', async () => {
   } finally {
     store.setFsyncObjects(false);
   }
+});
+
+test('a copy verified in memory is written in one job, whatever its size, with its checksum as it is', async () => {
+  const data = patternBytes(300 * 1024, 8);
+  const checksum = { type: 'xxhash' as const, value: hashBuffer('xxhash', data) };
+  const verifiedSource = { checksum, inMemory: true };
+  const before = writes.length;
+  await put('copied', data, { expectedChecksum: checksum, verifiedSource });
+  assert.equal(writes.length, before + 1);
+  assert.deepEqual(await readBack('copied'), data);
+  // Stored as given, not computed: a value no hash of these bytes gives is what the record holds
+  // (the read that verified the bytes is what vouches for it; every later read checks it).
+  const given = { type: 'xxhash' as const, value: '0123456789abcdef' };
+  await put('as-given', data, { verifiedSource: { checksum: given, inMemory: false } });
+  assert.equal(writes.length, before + 1, 'a streamed copy takes the streamed path');
+  assert.equal((await store.headObject(testBucket, 'as-given')).checksum.value, given.value);
+  await assert.rejects(readBack('as-given'), hasCode('ObjectCorrupted'));
+});
+
+test('a copy whose read fails its verification stores nothing and leaves no work file', async () => {
+  const data = patternBytes(200 * 1024, 9);
+  const checksum = { type: 'xxhash' as const, value: hashBuffer('xxhash', data) };
+  // The reader fails its stream at the end when the bytes do not match (VerifyingStream).
+  function* failing(): Generator<Buffer> {
+    yield data.subarray(0, 100 * 1024);
+    throw new Error('checksum mismatch at the end of the read');
+  }
+  for (const inMemory of [true, false]) {
+    const name = `failed-${inMemory}`;
+    await assert.rejects(
+      store.putObject({
+        bucket: testBucket,
+        name,
+        body: Readable.from(failing()),
+        contentLength: data.length,
+        checksumType: 'xxhash',
+        versioning: true,
+        verifiedSource: { checksum, inMemory },
+      }),
+      /checksum mismatch/,
+    );
+    await assert.rejects(store.headObject(testBucket, name), hasCode('ObjectNotFound'));
+  }
+  assert.deepEqual(await workFiles(), []);
 });

@@ -162,7 +162,7 @@ const smallObjectBytes = 64 * 1024;
 function isSmallWrite(request: PutObjectRequest): boolean {
   return (
     request.contentLength !== undefined &&
-    request.contentLength <= smallObjectBytes &&
+    (request.contentLength <= smallObjectBytes || request.verifiedSource?.inMemory === true) &&
     (request.contentType ?? 'ob') === 'ob' &&
     request.migration === undefined &&
     request.chunked === undefined &&
@@ -309,6 +309,9 @@ async function receiveBody(
   write: (hashers: Hasher[]) => Promise<number>,
 ): Promise<void> {
   const expected = request.expectedChecksum;
+  // A checksum the reader of a copied object checks the bytes against as they come (a mismatch
+  // fails the body before its end) need not be computed again.
+  const known = request.verifiedSource?.checksum;
   const types: ChecksumTypeName[] = [request.checksumType];
   if (
     expected !== undefined &&
@@ -317,10 +320,12 @@ async function receiveBody(
   ) {
     types.push(expected.type);
   }
-  const hashers = types.map(createHasher);
+  const hashers = types.filter((type) => type !== known?.type).map(createHasher);
   const bytesWritten = await write(hashers);
   const digestOf = (type: ChecksumTypeName): string =>
-    hashers.find((hasher) => hasher.type === type)?.digest() ?? '';
+    type === known?.type
+      ? known.value.toLowerCase()
+      : (hashers.find((hasher) => hasher.type === type)?.digest() ?? '');
 
   const context = describeObject(request.bucket, request.name);
   if (request.contentLength !== undefined && bytesWritten !== request.contentLength) {

@@ -4,7 +4,7 @@ import type { BucketJson, ChecksumTypeName } from '../wire/index.js';
 import type { ObjectBody } from './io/object-body.js';
 import type { ChunkedBody } from './multipart/chunked-body.js';
 import type { StoredContentType } from './layout/index.js';
-import type { ObjectMetadata, ObjectRetention } from './meta/index.js';
+import type { ObjectChecksum, ObjectMetadata, ObjectRetention } from './meta/index.js';
 
 /** Storage settings from the node's configuration. */
 export interface StorageOptions {
@@ -130,6 +130,14 @@ export interface PutObjectRequest {
    * cancels the write. S3's conditional writes check their condition here, atomically.
    */
   precondition?: WritePrecondition;
+  /**
+   * Set when the body is a stored object's bytes, read whole and checked against its stored
+   * checksum on the way (a copy): a mismatch fails the body, and so the write. That checksum, when
+   * of `checksumType`, is stored as it is instead of computed again. `inMemory`: the body holds the
+   * bytes in one buffer already (read whole to verify them), so they are written in one job as a
+   * small object's are, whatever their size.
+   */
+  verifiedSource?: { checksum: ObjectChecksum; inMemory: boolean };
 }
 
 /** The S3 object lock of one version (each absent when not set). */

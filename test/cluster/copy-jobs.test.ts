@@ -1,7 +1,8 @@
 // Copy jobs on a real cluster (3 targets): copy-bck of 2,000 objects into a bucket the job creates
 // with the source's props, every byte and checksum checked; prefix, prepend and extension remap;
-// copy-listrange by template and by list (tco- IDs, continue on error); dry run; abort mid-job
-// (the bucket the job created goes again); bad input answered with clear 4xx/501 statuses.
+// copy-listrange by template and by list (tco- IDs, continue on error); a source corrupted on disk
+// is not copied; dry run; abort mid-job (the bucket the job created goes again); bad input
+// answered with clear 4xx/501 statuses.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -9,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Client } from '../../src/sdk/index.js';
 import type { BucketJson } from '../../src/wire/index.js';
+import { findFiles, flipByte } from '../harness/disk.js';
 import { cairnEntry } from '../harness/node-process.js';
 import { rawRequest } from '../harness/raw-http.js';
 import { TestCluster } from '../harness/test-cluster.js';
@@ -155,6 +157,36 @@ describe('copy jobs', () => {
     assert.equal(snapshotTotal(await client.jobs.snapshots({ id: lenient ?? '' }), 'errors'), 1);
     const bytes = await client.getObjectBytes(destination, 'other/a.txt');
     assert.equal(sha(bytes), digests.get('other/a.txt'));
+  });
+
+  test('a source corrupted on disk is not copied, here or to another target', async () => {
+    // The copy stores the source's checksum without hashing the bytes again: the read must
+    // refuse them. Objects read whole (100 KiB) and streamed (3 MiB); 12 of them, so that some
+    // stay on their target and some cross to another one.
+    const rotten = { name: 'copy-rotten', provider: 'ais' };
+    const destination = { name: 'copy-rotten-to', provider: 'ais' };
+    await client.createBucket(rotten);
+    await client.createBucket(destination);
+    const count = 12;
+    const sizeOf = (i: number): number => (i % 2 === 0 ? 100 * 1024 : 3 * 1024 * 1024);
+    for (let i = 0; i < count; i += 1)
+      await client.putObject(rotten, `rot/${i}`, randomBytes(sizeOf(i)));
+    const files = (await findFiles(cluster.dir, '%ob')).filter((path) =>
+      path.includes('/@ais/copy-rotten/'),
+    );
+    assert.equal(files.length, count);
+    for (const file of files) {
+      const i = Number(file.slice(file.lastIndexOf('/') + 1));
+      await flipByte(file, sizeOf(i) - 1);
+    }
+    const [id] = await client.jobs.copyObjects(rotten, {
+      tobck: destination,
+      template: `rot/{0..${count - 1}}`,
+      coer: true,
+    });
+    assert.equal((await client.jobs.wait(id ?? '')).err, '');
+    assert.equal(snapshotTotal(await client.jobs.snapshots({ id: id ?? '' }), 'errors'), count);
+    assert.deepEqual(await names(client, destination), []);
   });
 
   test('synchronize removes destination objects whose source is gone', async () => {

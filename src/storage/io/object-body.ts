@@ -39,6 +39,11 @@ export class ObjectBody {
     private readonly pool: BufferPool,
   ) {}
 
+  /** The bytes are in memory already (read whole and verified), not read from the file as sent. */
+  get inMemory(): boolean {
+    return this.source.kind === 'memory';
+  }
+
   /** Bytes this body delivers. */
   get length(): number {
     return this.source.kind === 'memory'

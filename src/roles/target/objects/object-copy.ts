@@ -17,7 +17,7 @@ import {
   transferHeaders,
   type TransferredObject,
 } from '../../../protect/rebalance/index.js';
-import { attributesOf, type PutObjectRequest } from '../../../storage/index.js';
+import { ObjectBody, attributesOf, type PutObjectRequest } from '../../../storage/index.js';
 import { validateObjectName } from '../../../storage/layout/index.js';
 import { sendObjectStream } from '../../../transport/index.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
@@ -60,7 +60,13 @@ export async function copyObject(
     const owner = runtime.store.clusterMap?.ownerOf(uname);
     if (owner === undefined || owner.id === runtime.id) {
       const copied = { ...read.object, attributes: attributesOf(read.object) };
-      await objects.put(into, copyRequest(into, destination.name, copied, body));
+      const request = copyRequest(into, destination.name, copied, body);
+      // The store's read checks the bytes against the source's checksum (a mismatch fails the
+      // body, and so this write): the write stores that checksum instead of hashing them again.
+      // (A body rebuilt from EC pieces, or a chunked one, is not such a read.)
+      if (read.body instanceof ObjectBody && read.object.checksum.type !== 'none')
+        request.verifiedSource = { checksum: read.object.checksum, inMemory: read.body.inMemory };
+      await objects.put(into, request);
       return { size: read.object.size, sentTo: undefined };
     }
     const path = apiPath(Resource.copy, destination.bucket.name, destination.name);
