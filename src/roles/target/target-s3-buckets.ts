@@ -19,7 +19,7 @@ import type { NodeRuntime } from '../common/node-runtime.js';
 import { s3Bucket } from '../common/s3-forwarding.js';
 import { rollUp } from '../common/s3-listing.js';
 import { ListSessions, type ListWalk } from './list-sessions.js';
-import { toS3Info } from './objects/target-s3-objects.js';
+import { toS3Info } from './objects/s3/s3-object-info.js';
 
 function toVersionEntry(version: ListedVersion): S3VersionEntry {
   const info = toS3Info(version, true);

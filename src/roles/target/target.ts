@@ -73,7 +73,7 @@ import { readDiskStats } from '../common/metrics/disk-stats.js';
 import { registerTargetMetrics } from '../common/metrics/target-metrics.js';
 import { TargetObjects } from './objects/target-objects.js';
 import { TargetS3Buckets } from './target-s3-buckets.js';
-import { TargetS3Objects } from './objects/target-s3-objects.js';
+import { TargetS3Objects } from './objects/s3/target-s3-objects.js';
 import { ObjectEncryption } from './objects/object-encryption.js';
 import { OwnerForwarder } from '../common/s3-forwarding.js';
 import { s3ApiOptions } from '../common/s3-settings.js';

@@ -10,7 +10,7 @@ import { StoreError, badRequest, isStoreError } from '../../../errors/index.js';
 import { bucketDisplayName } from '../../../wire/index.js';
 import type { ObjectService } from './object-service.js';
 import type { ObjectTarget } from './object-types.js';
-import { checksumCombination } from './target-s3-objects.js';
+import { checksumCombination } from './s3/s3-uploads.js';
 
 export class NativeMultipart {
   constructor(private readonly objects: ObjectService) {}

@@ -1,114 +1,57 @@
 // The S3 API's object port on the target that stores the key: reads, writes and deletes through the
-// object service (S3's version IDs and delete markers on top), tags and multipart uploads through
-// the local store; copy sources on other targets are fetched from their owner.
+// object service (S3's version IDs and delete markers on top), tags through the local store,
+// multipart uploads in s3-uploads.ts; copy sources on other targets are fetched from their owner.
 import { Readable } from 'node:stream';
-import { errorTable, type ResolvedRange } from '../../../api/common/index.js';
+import { errorTable, type ResolvedRange } from '../../../../api/common/index.js';
 import {
-  combinePartChecksums,
   forwardedPath,
   forwardedRequestHeaders,
-  uploadChecksumOf,
   objectInfoFromHeaders,
   parseS3ErrorXml,
   type S3DeleteOutcome,
   type S3ObjectBody,
-  type S3ObjectAttributes,
   type S3ObjectInfo,
   type S3ObjectPort,
   type S3PartInfo,
-  type S3PartWrite,
   type S3ReadRouting,
   type S3WriteRequest,
   checkWriteCondition,
   checkDeletable,
   checkRetentionChange,
-  type S3ObjectLock,
   type S3Retention,
-  type S3UploadChecksum,
   type WriteCondition,
   type S3CustomerKey,
-  type S3Encryption,
-  type S3EncryptionRequest,
   customerKeyHeaders,
-} from '../../../api/s3/index.js';
-import {
-  decodeObjectAcl,
-  encodeObjectAcl,
-  type S3ObjectAcl,
-} from '../../../api/s3/access/index.js';
+} from '../../../../api/s3/index.js';
+import { encodeObjectAcl, type S3ObjectAcl } from '../../../../api/s3/access/index.js';
 import {
   lockOfNewVersion,
   objectLockConfigOf,
   requireObjectLock,
-} from '../../common/s3-object-lock.js';
-import { StoreError, isErrorCode, isStoreError } from '../../../errors/index.js';
-import { objectAclMetadataKey } from '../../../wire/index.js';
-import { activeLifecycleRules, currentVersionExpiry } from '../../../cluster/index.js';
+} from '../../../common/s3-object-lock.js';
+import { StoreError, isErrorCode, isStoreError } from '../../../../errors/index.js';
+import { objectAclMetadataKey } from '../../../../wire/index.js';
 import {
   encryptionRecordOf,
   plainSizeOf,
   type LocalStore,
-  type ManifestChunk,
-  type UploadChecksum,
   type DeleteGuard,
   type StoredObject,
   type WritePrecondition,
-} from '../../../storage/index.js';
+} from '../../../../storage/index.js';
 import {
   encryptBody,
   encryptionOf,
-  plaintextView,
   storedSegments,
   withEncryptionRecord,
   type ObjectEncryption,
-} from './object-encryption.js';
-import type { ObjectService } from './object-service.js';
-import type { ObjectRead, ResolvedBucket } from './object-types.js';
-import type { NodeRuntime } from '../../common/node-runtime.js';
-import { forwardTimeoutMs, ownerOf, s3Bucket } from '../../common/s3-forwarding.js';
-import { s3Settings } from '../../common/s3-settings.js';
-
-/**
- * The S3 description of a stored object. In a bucket that keeps (or kept) history every version
- * has an ID, `null` for those written without one; elsewhere there are no version IDs.
- */
-export function toS3Info(stored: StoredObject, versioned = false): S3ObjectInfo {
-  const object = plaintextView(stored);
-  const parts = /-(\d+)$/.exec(object.etag ?? '')?.[1];
-  const info: S3ObjectInfo = {
-    key: object.name,
-    size: object.size,
-    // Objects written through the native API have no MD5: their content checksum stands in.
-    etag: object.etag ?? (object.checksum.value === '' ? 'none' : object.checksum.value),
-    modifiedTimeMs: object.modifiedTimeMs,
-    userMetadata: object.customMetadata,
-    contentHeaders: object.contentHeaders,
-    tags: object.tags,
-    checksums: object.extraChecksums,
-  };
-  if (parts !== undefined) info.partsCount = Number(parts);
-  if (versioned || object.versionId !== undefined) info.versionId = object.versionId ?? 'null';
-  if (object.deleteMarker === true) info.deleteMarker = true;
-  const acl = decodeObjectAcl(stored.customMetadata[objectAclMetadataKey]);
-  if (acl !== undefined) info.acl = acl;
-  const encryption = encryptionOf(encryptionRecordOf(stored.customMetadata));
-  if (encryption !== undefined) info.encryption = encryption;
-  if (object.retention !== undefined || object.legalHold === true) {
-    info.lock = {};
-    if (object.retention !== undefined) info.lock.retention = { ...object.retention };
-    if (object.legalHold === true) info.lock.legalHold = true;
-  }
-  return info;
-}
-
-/** The current version's description with when the bucket's lifecycle rules expire it. */
-function withExpiration(view: ResolvedBucket, info: S3ObjectInfo): S3ObjectInfo {
-  const rules = activeLifecycleRules(view.props);
-  if (rules.length === 0 || info.deleteMarker === true) return info;
-  const subject = { key: info.key, size: info.size, tags: info.tags };
-  const expiration = currentVersionExpiry(rules, subject, info.modifiedTimeMs);
-  return expiration === undefined ? info : { ...info, expiration };
-}
+} from '../object-encryption.js';
+import type { ObjectService } from '../object-service.js';
+import type { ObjectRead, ResolvedBucket } from '../object-types.js';
+import type { NodeRuntime } from '../../../common/node-runtime.js';
+import { etagIsCipherMd5, sseEtag, toS3Info, withExpiration } from './s3-object-info.js';
+import { S3Uploads } from './s3-uploads.js';
+import { forwardTimeoutMs, ownerOf, s3Bucket } from '../../../common/s3-forwarding.js';
 
 /** S3's unversioned buckets know one version of each object: `null` (or its native number). */
 function checkVersion(versionId: string | undefined, object: StoredObject): void {
@@ -143,11 +86,31 @@ const emptyBody: S3ObjectBody = {
 };
 
 export class TargetS3Objects implements S3ObjectPort {
+  // Multipart uploads: s3-uploads.ts.
+  readonly createUpload: S3ObjectPort['createUpload'];
+  readonly uploadPart: S3ObjectPort['uploadPart'];
+  readonly listParts: S3ObjectPort['listParts'];
+  readonly completeUpload: S3ObjectPort['completeUpload'];
+  readonly abortUpload: S3ObjectPort['abortUpload'];
+
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly objects: ObjectService,
     private readonly encryption: ObjectEncryption,
-  ) {}
+  ) {
+    const uploads = new S3Uploads(
+      runtime,
+      objects,
+      encryption,
+      (bucket) => this.#bucket(bucket),
+      (view, key, condition) => this.#precondition(view, key, condition),
+    );
+    this.createUpload = (...args) => uploads.createUpload(...args);
+    this.uploadPart = (...args) => uploads.uploadPart(...args);
+    this.listParts = (...args) => uploads.listParts(...args);
+    this.completeUpload = (...args) => uploads.completeUpload(...args);
+    this.abortUpload = (...args) => uploads.abortUpload(...args);
+  }
 
   private get store(): LocalStore {
     return this.objects.store;
@@ -553,155 +516,8 @@ export class TargetS3Objects implements S3ObjectPort {
       view.versioned,
     );
   }
-
-  async createUpload(
-    bucket: string,
-    key: string,
-    attributes: S3ObjectAttributes,
-    lock?: S3ObjectLock,
-    checksum?: S3UploadChecksum,
-    encryption?: S3EncryptionRequest,
-  ): Promise<{ uploadId: string; encryption: S3Encryption | undefined }> {
-    const view = this.#bucket(bucket);
-    // The lock asked for now; without one the completion applies the bucket's default.
-    if (lock !== undefined) requireObjectLock(view.props);
-    // The upload's key is sealed in its record; each part is encrypted with it as it arrives.
-    const sse = this.encryption.start(encryption, view.props);
-    const uploadId = await this.store.createUpload(view.bucket, key, {
-      customMetadata: withEncryptionRecord(attributes.userMetadata, sse?.record),
-      contentHeaders: attributes.contentHeaders,
-      tags: attributes.tags,
-      ...(lock?.retention === undefined ? {} : { retention: lock.retention }),
-      ...(lock?.legalHold === true ? { legalHold: true } : {}),
-      ...(checksum === undefined ? {} : { checksum }),
-    });
-    return { uploadId, encryption: sse?.encryption };
-  }
-
-  async uploadPart(request: S3PartWrite): Promise<S3PartInfo & { encryption?: S3Encryption }> {
-    const { bucket, props } = this.#bucket(request.bucket);
-    await this.objects.space.require(
-      `part ${request.partNumber} of ${request.bucket}/${request.key}`,
-    );
-    const upload = await this.store.uploadAttributes(bucket, request.key, request.uploadId);
-    const record = encryptionRecordOf(upload.customMetadata);
-    const objectKey = this.encryption.open(record, request.customerKey);
-    const encryption = encryptionOf(record, request.customerKey);
-    const encrypted =
-      objectKey === undefined
-        ? undefined
-        : encryptBody(objectKey, request.body, request.contentLength, etagIsCipherMd5(encryption));
-    const part = await this.store.uploadPart({
-      bucket,
-      name: request.key,
-      uploadId: request.uploadId,
-      partNumber: request.partNumber,
-      body: encrypted?.body ?? request.body,
-      contentLength: encrypted?.contentLength ?? request.contentLength,
-      checksumType: props.checksum.type,
-      finish: async () => {
-        const { etag, checksums } = await request.finish();
-        return { etag: sseEtag(encryption, etag, encrypted), extraChecksums: checksums };
-      },
-    });
-    const info = toPartInfo(part, record !== undefined);
-    return encryption === undefined ? info : { ...info, encryption };
-  }
-
-  async listParts(bucket: string, key: string, uploadId: string): Promise<S3PartInfo[]> {
-    const view = this.#bucket(bucket);
-    const upload = await this.store.uploadAttributes(view.bucket, key, uploadId);
-    const encrypted = encryptionRecordOf(upload.customMetadata) !== undefined;
-    const parts = await this.store.listParts(view.bucket, key, uploadId);
-    return parts.map((part) => toPartInfo(part, encrypted));
-  }
-
-  async completeUpload(
-    bucketName: string,
-    key: string,
-    uploadId: string,
-    parts: Array<{ partNumber: number; etag: string; checksums: Record<string, string> }>,
-    writeCondition?: WriteCondition,
-    expectedChecksums?: Record<string, string>,
-  ): Promise<S3ObjectInfo> {
-    const view = this.#bucket(bucketName);
-    const { bucket, props, history, versioned } = view;
-    const condition = await this.#precondition(view, key, writeCondition);
-    const lock = lockOfNewVersion(props, undefined, this.runtime.clock.nowMs());
-    const object = await this.objects.completeUpload(view, {
-      ...condition,
-      ...lock,
-      bucket,
-      name: key,
-      uploadId,
-      parts: parts.map((part) => ({
-        partNumber: part.partNumber,
-        etag: part.etag,
-        extraChecksums: part.checksums,
-      })),
-      minPartBytes: s3Settings(this.runtime).multipartMinPartBytes,
-      versioning: props.versioning.enabled,
-      history,
-      combineChecksums: checksumCombination(expectedChecksums),
-    });
-    return withExpiration(view, toS3Info(object, versioned));
-  }
-
-  abortUpload(bucket: string, key: string, uploadId: string): Promise<void> {
-    return this.store.abortUpload(this.#bucket(bucket).bucket, key, uploadId);
-  }
 }
 
-/**
- * Whether an encrypted write's ETag is the MD5 of the stored bytes: SSE-C's is (it says nothing
- * about the plaintext); SSE-S3 keeps the plaintext's MD5 (as AWS).
- */
-function etagIsCipherMd5(encryption: S3Encryption | undefined): boolean {
-  return encryption?.kind === 'SSE-C';
-}
-
-function sseEtag(
-  encryption: S3Encryption | undefined,
-  plainEtag: string,
-  encrypted: { cipherMd5(): string } | undefined,
-): string {
-  return etagIsCipherMd5(encryption) && encrypted !== undefined ? encrypted.cipherMd5() : plainEtag;
-}
-
-/** A part as S3 lists it: the plaintext's size for a part stored encrypted. */
-function toPartInfo(
-  part: {
-    partNumber: number;
-    sizeBytes: number;
-    etag: string;
-    modifiedTimeMs: number;
-    extraChecksums: Record<string, string>;
-  },
-  encrypted: boolean,
-): S3PartInfo {
-  return {
-    partNumber: part.partNumber,
-    size: encrypted ? plainSizeOf(part.sizeBytes) : part.sizeBytes,
-    etag: part.etag,
-    modifiedTimeMs: part.modifiedTimeMs,
-    checksums: part.extraChecksums,
-  };
-}
-
-/**
- * A completion's checksums as S3 makes them, in the form the upload was created with (S3 and native
- * completions); `expected`: the completion's `x-amz-checksum-*` values to verify.
- */
-export function checksumCombination(
-  expected?: Record<string, string>,
-): (
-  chunks: ManifestChunk[],
-  declared: UploadChecksum | undefined,
-) => Promise<Record<string, string>> {
-  return (chunks, declared) => combinePartChecksums(chunks, uploadChecksumOf(declared), expected);
-}
-
-/** A remote S3 error answer as the StoreError it stands for (the error table read backwards). */
 /** S3: a delete marker is no copy source (absent as the latest version, invalid by version ID). */
 function refuseMarkerSource(versionId: string | undefined): never {
   if (versionId !== undefined) {
@@ -713,6 +529,7 @@ function refuseMarkerSource(versionId: string | undefined): never {
   throw new StoreError('ObjectNotFound', 'The specified key does not exist.');
 }
 
+/** A remote S3 error answer as the StoreError it stands for (the error table read backwards). */
 function remoteError(status: number, text: string): StoreError {
   const parsed = parseS3ErrorXml(text);
   const match = Object.entries(errorTable).find(
