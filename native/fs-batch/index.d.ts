@@ -111,14 +111,4 @@ export function writeFile(
  * job: one hand-off to the pool and back for all of them. Resolves once the job ran; each write's
  * outcome is in its `numbers`, as `writeFile` reports it.
  */
-export function writeFiles(
-  writes: readonly (readonly [
-    workPath: string,
-    content: Buffer,
-    attribute: string,
-    record: Buffer,
-    destination: string,
-    sync: boolean,
-    numbers: BigInt64Array,
-  ])[],
-): Promise<void>;
+export function writeFiles(writes: readonly Parameters<typeof writeFile>[]): Promise<void>;
