@@ -90,6 +90,9 @@ test('the job is its shares added up: finished only when every share is, then at
   const running = aggregateStatus([share({}), share({ finished_time: zeroTime, aborted: true })]);
   assert.equal(running.finished_time, zeroTime);
   assert.equal(running.aborted, true);
+  // A target still counting its links (-1) leaves the total unknown, not a sum of -1s.
+  const counting = aggregateStatus([share({ total: -1 }), share({}), share({ total: -1 })]);
+  assert.equal(counting.total, -1);
   const jobs = aggregateJobs([
     [share({ id: 'dnl-2' }), share({ id: 'dnl-3', finished_time: zeroTime })],
   ]);

@@ -31,7 +31,8 @@ export function aggregateJob<T extends DownloadJobJson>(shares: readonly T[]): D
     job.scheduled_cnt += share.scheduled_cnt;
     job.skipped_cnt += share.skipped_cnt;
     job.error_cnt += share.error_cnt;
-    job.total += share.total;
+    // -1 is "not known yet" (a target still counting its links): the sum is not known either.
+    job.total = job.total < 0 || share.total < 0 ? -1 : job.total + share.total;
     job.all_dispatched &&= share.all_dispatched;
     job.aborted ||= share.aborted;
     if (Date.parse(share.started_time) < Date.parse(job.started_time))
