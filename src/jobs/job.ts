@@ -36,7 +36,13 @@ export abstract class Job {
    * starting it did (a copy's destination bucket created for it).
    */
   onUnsuccessful: (() => Promise<void>) | undefined;
+  /** The job's other targets (StartJobRequestJson `targets`): their shares are watched. */
+  peers: readonly string[] = [];
   readonly #controller = new AbortController();
+  /** Peers whose share ended: '' finished, else its error. */
+  readonly #peerEnds = new Map<string, string>();
+  /** Why the job failed on a peer that has left the cluster since ('' while none did). */
+  #lostPeer = '';
 
   constructor(
     readonly id: string,
@@ -87,6 +93,29 @@ export abstract class Job {
     return this.state === 'running';
   }
 
+  /** A peer's share ended (`error` '' when it finished). */
+  peerEnded(node: string, error: string): void {
+    this.#peerEnds.set(node, error);
+  }
+
+  /**
+   * The cluster map changed: a peer no longer in it takes its share's outcome with it, so this
+   * share reports it — a share that had not ended is lost, a failed one failed the job.
+   */
+  peersLeft(inMap: (node: string) => boolean): void {
+    if (this.#lostPeer !== '') return;
+    for (const peer of this.peers) {
+      if (inMap(peer)) continue;
+      const ended = this.#peerEnds.get(peer);
+      if (ended === '') continue;
+      this.#lostPeer =
+        ended === undefined
+          ? `target ${peer} left the cluster before its share of ${this.kind}[${this.id}] ended`
+          : `target ${peer} (which has left the cluster since): ${ended}`;
+      return;
+    }
+  }
+
   snapshot(): JobSnapshotJson {
     const { counters } = this;
     return {
@@ -96,7 +125,7 @@ export abstract class Job {
       'start-time': this.startTime.toISOString(),
       'end-time': this.endTime?.toISOString() ?? zeroTime,
       'abort-err': this.state === 'aborted' ? this.error : '',
-      err: this.state === 'failed' ? this.error : '',
+      err: this.state === 'failed' ? this.error : this.#lostPeer,
       ...(this.controlMessage === '' ? {} : { ctlmsg: this.controlMessage }),
       stats: {
         'loc-objs': String(counters.localObjects),

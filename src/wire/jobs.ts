@@ -85,6 +85,20 @@ export interface StartJobRequestJson {
    * client that saw the job end never has a retry's bucket destroyed under it.
    */
   created_bucket?: BucketJson;
+  /**
+   * The targets the job was started on: each share tells the others when it ends
+   * (`ShareEndJson`), and one that leaves the cluster map before its share ended fails the job on
+   * the others (its share is lost with it).
+   */
+  targets?: string[];
+}
+
+/** Intra-cluster: a target tells the job's other targets that its share ended (`PUT /v1/jobs`). */
+export interface ShareEndJson {
+  id: string;
+  node: string;
+  /** '' when the share finished, else its error (or why it was aborted). */
+  error: string;
 }
 
 /** Multi-object selection: names, a brace template `shard-{000..999}.tar`, or a prefix. */

@@ -126,3 +126,57 @@ describe('job shares cut short by a target restart', () => {
     });
   }
 });
+
+describe('a target that leaves the cluster map mid-job', () => {
+  let cluster: TestCluster;
+  let client: Client;
+  const origin = new GatedOrigin();
+  const bucket: BucketJson = { name: 'gated-left', provider: 'ht' };
+
+  before(async () => {
+    await origin.start();
+    // Fast keepalives: a silent target is dropped from the map after 3 s.
+    cluster = await TestCluster.start({
+      proxies: 1,
+      targets: 2,
+      mountpaths: 1,
+      config: { 'keepalive.interval_ms': 500, 'keepalive.timeout_ms': 3000 },
+    });
+    client = cluster.client();
+    await client.createBucket(bucket, {
+      extra: { http: { original_url: `http://127.0.0.1:${origin.port}/data/` } },
+    });
+  });
+  after(async () => {
+    origin.release();
+    await cluster?.destroy();
+    origin.stop();
+  });
+
+  test('its unfinished share fails the job on the others; a job it had finished stays a success', async () => {
+    const done = await client.jobs.prefetchObjects(bucket, { objnames: namesOf('SIGKILL') });
+    assert.equal((await client.jobs.wait(done, { timeoutMs: 60_000 })).err, '');
+    origin.hold();
+    const before = origin.requests;
+    const id = await client.jobs.prefetchObjects(bucket, { objnames: namesOf('SIGTERM') });
+    await waitFor('both shares waiting on the origin', 20_000, () =>
+      Promise.resolve(origin.requests - before >= 2),
+    );
+    const victim = cluster.targets[0];
+    assert.ok(victim !== undefined);
+    const victimId = victim.id;
+    await victim.stop('SIGKILL');
+    await waitFor('the silent target dropped from the map', 30_000, async () => {
+      const map = await client.clusterMap({ refresh: true });
+      return map.tmap[victimId] === undefined;
+    });
+    origin.release();
+    const status = await client.jobs.wait(id, { timeoutMs: 60_000 });
+    assert.match(
+      status.err,
+      new RegExp(`target ${victimId} left the cluster before its share of prefetch-listrange`),
+    );
+    // The job that ended before the target left: its end was told to the other target.
+    assert.equal((await client.jobs.status(done)).err, '');
+  });
+});

@@ -1,4 +1,5 @@
-// `/v1/jobs` on a target (intra-cluster port only): start its share of a job, abort, snapshots.
+// `/v1/jobs` on a target (intra-cluster port only): start its share of a job, hear that another
+// target's share ended, abort, snapshots.
 import { StoreError, badRequest } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
 import {
@@ -27,6 +28,15 @@ export async function handleJobsRequest(
         throw badRequest('start job: expected {"id", "kind", "bucket"?, "args"?}');
       }
       await port.start(body as unknown as StartJobRequestJson);
+      context.res.end();
+      return;
+    }
+    case 'PUT': {
+      const body = asRecord(await readJsonBody(context));
+      const { id, node, error } = body ?? {};
+      if (typeof id !== 'string' || typeof node !== 'string' || typeof error !== 'string')
+        throw badRequest('share end: expected {"id", "node", "error"}');
+      port.peerEnded({ id, node, error });
       context.res.end();
       return;
     }

@@ -15,6 +15,7 @@ import type {
   BucketPropsUpdateJson,
   ListObjectsRequestJson,
   ListPageJson,
+  ShareEndJson,
   StartJobRequestJson,
   PromoteArgsJson,
 } from '../../wire/index.js';
@@ -257,6 +258,8 @@ export interface JobSelector {
 /** A target's share of jobs (`/v1/jobs`, intra-cluster only). */
 export interface JobsPort {
   start(request: StartJobRequestJson): Promise<void>;
+  /** Another target's share of a job ended. */
+  peerEnded(end: ShareEndJson): void;
   abort(selector: JobSelector): number;
   snapshots(selector: JobSelector): JobSnapshotJson[];
 }

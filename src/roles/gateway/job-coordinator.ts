@@ -126,6 +126,7 @@ export class JobCoordinator {
       ...(bucket === undefined ? {} : { bucket }),
       args,
       ...(createdBucket === undefined ? {} : { created_bucket: createdBucket }),
+      targets: (this.runtime.store.clusterMap?.activeTargets() ?? []).map((target) => target.id),
     };
     await this.#fanOut('POST', apiPath(Resource.jobs), request);
     return id;

@@ -10,7 +10,13 @@ import {
   type JobDefinition,
   type TargetJobEnvironment,
 } from '../../jobs/index.js';
-import type { JobSnapshotJson, StartJobRequestJson } from '../../wire/index.js';
+import {
+  apiPath,
+  Resource,
+  type JobSnapshotJson,
+  type ShareEndJson,
+  type StartJobRequestJson,
+} from '../../wire/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import { findDefinition } from '../common/job-catalog.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
@@ -29,6 +35,12 @@ export class TargetJobs implements JobsPort {
     private readonly interruptions: JobInterruptions,
   ) {
     this.registry = new JobRegistry(runtime.log, runtime.metrics.jobs);
+    // A target that leaves the map takes its shares with it: the jobs they belonged to say so here.
+    runtime.store.onChange((change) => {
+      const map = change.clusterMap?.current;
+      if (map === undefined) return;
+      for (const job of this.registry.find({})) job.peersLeft((id) => map.node(id) !== undefined);
+    });
   }
 
   async start(request: StartJobRequestJson): Promise<void> {
@@ -56,6 +68,7 @@ export class TargetJobs implements JobsPort {
       this.registry.start(job, definition.kind.exclusive);
       return;
     }
+    job.peers = (request.targets ?? []).filter((id) => id !== this.runtime.id);
     // On disk before the share does any work, so that a crash at any point is reported.
     const recorded = await this.interruptions.started(request, job.startTime).then(
       () => true,
@@ -70,6 +83,7 @@ export class TargetJobs implements JobsPort {
     try {
       this.registry.start(job, definition.kind.exclusive, () => {
         if (recorded) this.#settle(this.interruptions.ended(job.id), job);
+        this.#tellPeers(job);
       });
     } catch (error) {
       if (recorded) this.#settle(this.interruptions.reported(job.id), job);
@@ -87,6 +101,37 @@ export class TargetJobs implements JobsPort {
       if (createdBucket !== undefined)
         job.onUnsuccessful = () => destroyCreatedBucket(this.runtime, job.id, createdBucket);
       this.registry.start(job, false, () => this.#settle(this.interruptions.reported(job.id), job));
+    }
+  }
+
+  peerEnded(end: ShareEndJson): void {
+    this.registry.get(end.id)?.peerEnded(end.node, end.error);
+  }
+
+  /** Tells the job's other targets (still in the map) how this share ended. */
+  #tellPeers(job: Job): void {
+    const map = this.runtime.store.clusterMap;
+    const end: ShareEndJson = {
+      id: job.id,
+      node: this.runtime.id,
+      error: job.state === 'finished' ? '' : job.error || job.state,
+    };
+    for (const peer of job.peers) {
+      const node = map?.node(peer);
+      if (node === undefined) continue;
+      this.runtime.client
+        .requestJson(`${node.intraUrl}${apiPath(Resource.jobs)}`, {
+          method: 'PUT',
+          body: end,
+          timeoutMs: this.runtime.store.config.values.timeouts.control_ms,
+        })
+        .catch((error: unknown) =>
+          this.runtime.log.warn("a peer was not told of this share's end", {
+            job: job.id,
+            peer,
+            error,
+          }),
+        );
     }
   }
 
