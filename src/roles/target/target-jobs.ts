@@ -22,8 +22,14 @@ import { findDefinition } from '../common/job-catalog.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { destroyCreatedBucket } from './primary-requests.js';
 
+/** Share ends kept for jobs whose start has not arrived: a job that never starts here is dropped. */
+const maxEarlyEnds = 256;
+
 export class TargetJobs implements JobsPort {
   readonly registry: JobRegistry;
+
+  /** Share ends heard for jobs not started here (yet), by job ID: at most `maxEarlyEnds`. */
+  readonly #earlyEnds = new Map<string, Map<string, string>>();
 
   /** Kinds this target starts itself (e.g. resilver), by kind name. */
   readonly localKinds = new Map<string, (request: StartJobRequestJson) => void>();
@@ -68,7 +74,10 @@ export class TargetJobs implements JobsPort {
       this.registry.start(job, definition.kind.exclusive);
       return;
     }
-    job.peers = (request.targets ?? []).filter((id) => id !== this.runtime.id);
+    job.peers = peersOf(request.targets, this.runtime.id);
+    // A peer quick enough to end its share before this one started has told it already.
+    for (const [node, error] of this.#earlyEnds.get(job.id) ?? []) job.peerEnded(node, error);
+    this.#earlyEnds.delete(job.id);
     // On disk before the share does any work, so that a crash at any point is reported.
     const recorded = await this.interruptions.started(request, job.startTime).then(
       () => true,
@@ -105,7 +114,17 @@ export class TargetJobs implements JobsPort {
   }
 
   peerEnded(end: ShareEndJson): void {
-    this.registry.get(end.id)?.peerEnded(end.node, end.error);
+    const job = this.registry.get(end.id);
+    if (job !== undefined) {
+      job.peerEnded(end.node, end.error);
+      return;
+    }
+    // Its start may still be on its way here (the gateway starts the shares in parallel).
+    const ends = this.#earlyEnds.get(end.id) ?? new Map<string, string>();
+    ends.set(end.node, end.error);
+    this.#earlyEnds.set(end.id, ends);
+    const oldest = this.#earlyEnds.keys().next().value;
+    if (this.#earlyEnds.size > maxEarlyEnds && oldest !== undefined) this.#earlyEnds.delete(oldest);
   }
 
   /** Tells the job's other targets (still in the map) how this share ended. */
@@ -153,6 +172,12 @@ export class TargetJobs implements JobsPort {
   snapshots(selector: JobSelector): JobSnapshotJson[] {
     return this.registry.find(toFilter(selector)).map((job) => job.snapshot());
   }
+}
+
+/** The job's other targets, from its start request (anything but a list of IDs: none). */
+function peersOf(targets: unknown, self: string): string[] {
+  if (!Array.isArray(targets)) return [];
+  return targets.filter((id): id is string => typeof id === 'string' && id !== self);
 }
 
 function toFilter(selector: JobSelector): Parameters<JobRegistry['find']>[0] {
