@@ -69,15 +69,26 @@ class GatedOrigin {
   }
 }
 
-describe('job shares cut short by a target restart', () => {
-  let cluster: TestCluster;
-  let client: Client;
+/**
+ * A 2-target cluster (with `config`) and an `ht://` bucket over a gated origin, started before the
+ * suite's tests and torn down after them.
+ */
+function gatedCluster(
+  bucketName: string,
+  config?: Record<string, string | number | boolean>,
+): { cluster: () => TestCluster; client: () => Client; origin: GatedOrigin; bucket: BucketJson } {
+  let cluster: TestCluster | undefined;
+  let client: Client | undefined;
   const origin = new GatedOrigin();
-  const bucket: BucketJson = { name: 'gated', provider: 'ht' };
-
+  const bucket: BucketJson = { name: bucketName, provider: 'ht' };
   before(async () => {
     await origin.start();
-    cluster = await TestCluster.start({ proxies: 1, targets: 2, mountpaths: 1 });
+    cluster = await TestCluster.start({
+      proxies: 1,
+      targets: 2,
+      mountpaths: 1,
+      ...(config === undefined ? {} : { config }),
+    });
     client = cluster.client();
     await client.createBucket(bucket, {
       extra: { http: { original_url: `http://127.0.0.1:${origin.port}/data/` } },
@@ -88,18 +99,39 @@ describe('job shares cut short by a target restart', () => {
     await cluster?.destroy();
     origin.stop();
   });
+  const ready = <T>(value: T | undefined): T => {
+    assert.ok(value !== undefined, 'the cluster has not started');
+    return value;
+  };
+  return { cluster: () => ready(cluster), client: () => ready(client), origin, bucket };
+}
+
+/** Holds the origin and starts a prefetch of `names`; resolves once both shares wait on it. */
+async function startHeldPrefetch(
+  setup: ReturnType<typeof gatedCluster>,
+  names: string[],
+): Promise<string> {
+  const { origin } = setup;
+  origin.hold();
+  const before = origin.requests;
+  const id = await setup.client().jobs.prefetchObjects(setup.bucket, { objnames: names });
+  // Both targets own some of the names: each has asked the origin and waits for it.
+  await waitFor('both shares waiting on the origin', 20_000, () =>
+    Promise.resolve(origin.requests - before >= 2),
+  );
+  return id;
+}
+
+describe('job shares cut short by a target restart', () => {
+  const setup = gatedCluster('gated');
 
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
     test(`a target stopped by ${signal} mid-job: the job fails naming the interruption`, async () => {
+      const { origin, bucket } = setup;
+      const client = setup.client();
       const names = namesOf(signal);
-      origin.hold();
-      const before = origin.requests;
-      const id = await client.jobs.prefetchObjects(bucket, { objnames: names });
-      // Both targets own some of the names: each has asked the origin and waits for it.
-      await waitFor('both shares waiting on the origin', 20_000, () =>
-        Promise.resolve(origin.requests - before >= 2),
-      );
-      const victim = cluster.targets[0];
+      const id = await startHeldPrefetch(setup, names);
+      const victim = setup.cluster().targets[0];
       assert.ok(victim !== undefined);
       await victim.stop(signal);
       // While the target is down its share is unknown: the job is not reported ended (nor does
@@ -128,41 +160,19 @@ describe('job shares cut short by a target restart', () => {
 });
 
 describe('a target that leaves the cluster map mid-job', () => {
-  let cluster: TestCluster;
-  let client: Client;
-  const origin = new GatedOrigin();
-  const bucket: BucketJson = { name: 'gated-left', provider: 'ht' };
-
-  before(async () => {
-    await origin.start();
-    // Fast keepalives: a silent target is dropped from the map after 3 s.
-    cluster = await TestCluster.start({
-      proxies: 1,
-      targets: 2,
-      mountpaths: 1,
-      config: { 'keepalive.interval_ms': 500, 'keepalive.timeout_ms': 3000 },
-    });
-    client = cluster.client();
-    await client.createBucket(bucket, {
-      extra: { http: { original_url: `http://127.0.0.1:${origin.port}/data/` } },
-    });
-  });
-  after(async () => {
-    origin.release();
-    await cluster?.destroy();
-    origin.stop();
+  // Fast keepalives: a silent target is dropped from the map after 3 s.
+  const setup = gatedCluster('gated-left', {
+    'keepalive.interval_ms': 500,
+    'keepalive.timeout_ms': 3000,
   });
 
   test('its unfinished share fails the job on the others; a job it had finished stays a success', async () => {
+    const { origin, bucket } = setup;
+    const client = setup.client();
     const done = await client.jobs.prefetchObjects(bucket, { objnames: namesOf('SIGKILL') });
     assert.equal((await client.jobs.wait(done, { timeoutMs: 60_000 })).err, '');
-    origin.hold();
-    const before = origin.requests;
-    const id = await client.jobs.prefetchObjects(bucket, { objnames: namesOf('SIGTERM') });
-    await waitFor('both shares waiting on the origin', 20_000, () =>
-      Promise.resolve(origin.requests - before >= 2),
-    );
-    const victim = cluster.targets[0];
+    const id = await startHeldPrefetch(setup, namesOf('SIGTERM'));
+    const victim = setup.cluster().targets[0];
     assert.ok(victim !== undefined);
     const victimId = victim.id;
     await victim.stop('SIGKILL');
