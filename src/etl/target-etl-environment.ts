@@ -2,6 +2,7 @@
 // directories and endpoint, metadata, and the object reads and writes transforms need.
 import type { Readable } from 'node:stream';
 import type { MetadataStore } from '../cluster/index.js';
+import type { TargetJobEnvironment } from '../jobs/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
 import type { BucketJson } from '../wire/index.js';
@@ -28,16 +29,8 @@ export interface EtlTargetEnvironment {
   ): Promise<{ size: number; body: AsyncIterable<Buffer> }>;
   /** An object's size, asked here or of its owner (ObjectNotFound when missing). */
   headObject(bucket: BucketJson, name: string): Promise<{ size: number }>;
-  /**
-   * Stores a stream (of `size` bytes; undefined: until it ends) as the object on its owner: here
-   * or streamed there. The owner's ID when that is another target.
-   */
-  storeObject(
-    bucket: BucketJson,
-    name: string,
-    body: Readable,
-    size: number | undefined,
-  ): Promise<string | undefined>;
+  /** Stores a stream as the object on its owner, as the jobs' environment does. */
+  storeObject: TargetJobEnvironment['storeObject'];
   /** Stores a stream as the object here (direct put from a transformer): its size. */
   putObject(bucket: BucketJson, name: string, body: Readable): Promise<{ size: number }>;
   /** The object's owner when that is another target (a direct put's destination). */

@@ -22,7 +22,6 @@ import {
   replicaPaths,
   validateObjectName,
   workFilePath,
-  type ReplicaPath,
   type StoredContentType,
 } from './layout/index.js';
 import {
@@ -37,6 +36,12 @@ import type { Mountpath } from './mountpath/index.js';
 import { placeObjectFile } from './object-placement.js';
 import { beginNewVersion, removeVersionFiles, stampVersion } from './versions/version-history.js';
 import { findRecord, findReplica, type ReadReplica } from './replica-lookup.js';
+import {
+  nextVersion,
+  numberAfter,
+  type KnownReplica,
+  type NumberedVersion,
+} from './versions/version-numbers.js';
 import {
   describeObject,
   lockKeyOf,
@@ -237,14 +242,8 @@ async function putSmallObject(
       }
       handle = await disk.open(workPath, 'r');
       const transaction: Transaction = { ...parts, handle, replacedChunks };
-      const directoriesToSync = await placeObjectFile(
-        disk,
-        workPath,
-        home.path,
-        bucket,
-        name,
-        metadata,
-        () => writeMetadataDurably(transaction),
+      const directoriesToSync = await placeWorkFile(
+        transaction,
         'ob',
         numbered?.previous === 'none',
       );
@@ -474,7 +473,7 @@ async function newerReplica(
 
 /** Versions, then renames the work file into place; returns the directories to fsync. */
 async function renameIntoHome(transaction: Transaction): Promise<string[]> {
-  const { context, request, home, workPath, metadata } = transaction;
+  const { context, request, home, metadata } = transaction;
   const { bucket, name } = request;
   const type = request.contentType ?? 'ob';
   // Kept history (S3 versioning) applies to objects only; EC pieces are single files.
@@ -493,21 +492,34 @@ async function renameIntoHome(transaction: Transaction): Promise<string[]> {
     step !== undefined && step.current !== undefined && !step.replacesCurrent
       ? undefined
       : await replacedChunksOf(context.disk, path, type, step?.current ?? numbered?.previous);
-  const changed = await placeObjectFile(
-    context.disk,
-    workPath,
-    home.path,
-    bucket,
-    name,
-    metadata,
-    () => writeMetadataDurably(transaction),
-    type,
-    numbered?.previous === 'none',
-  );
+  const changed = await placeWorkFile(transaction, type, numbered?.previous === 'none');
   if (step !== undefined) {
     transaction.obsoleteChunks = await removeVersionFiles(context, bucket, step.obsolete);
   }
   return changed;
+}
+
+/**
+ * Renames the finished work file onto its home path (`placeObjectFile`: natural or hashed name,
+ * its record rewritten when the name moves); `noReplica`: none exists. The directories to fsync.
+ */
+function placeWorkFile(
+  transaction: Transaction,
+  type: StoredContentType,
+  noReplica: boolean,
+): Promise<string[]> {
+  const { context, request, home, workPath, metadata } = transaction;
+  return placeObjectFile(
+    context.disk,
+    workPath,
+    home.path,
+    request.bucket,
+    request.name,
+    metadata,
+    () => writeMetadataDurably(transaction),
+    type,
+    noReplica,
+  );
 }
 
 /**
@@ -557,47 +569,4 @@ function assignsVersion(request: PutObjectRequest): boolean {
 async function writeMetadataDurably(transaction: Transaction): Promise<void> {
   await writeObjectMetadata(transaction.context.disk, transaction.workPath, transaction.metadata);
   if (transaction.context.options.fsyncObjects) await transaction.handle.sync();
-}
-
-/** A replica a lookup under the write lock found: where it is and its record. */
-interface KnownReplica {
-  location: ReplicaPath;
-  metadata: ObjectMetadata;
-}
-
-/** The version a commit assigns, and the previous replica it was derived from. */
-interface NumberedVersion {
-  version: string;
-  /** 'none': no replica on any mountpath; undefined: one whose record was unreadable. */
-  previous: KnownReplica | 'none' | undefined;
-}
-
-/**
- * The previous version plus one; "1" when there is no previous object or no integer version. A
- * previous replica with an unreadable record does not block the PUT: overwriting is its repair.
- */
-async function nextVersion(
-  context: StoreContext,
-  request: PutObjectRequest,
-): Promise<NumberedVersion> {
-  let previous;
-  try {
-    previous = await findRecord(context, request.bucket, request.name);
-  } catch (error) {
-    if (isStoreError(error) && error.code === 'ObjectCorrupted') {
-      return { version: '1', previous: undefined };
-    }
-    throw error;
-  }
-  return numberAfter(previous);
-}
-
-function numberAfter(previous: ReadReplica | undefined): NumberedVersion {
-  if (previous === undefined) return { version: '1', previous: 'none' };
-  const text = previous.metadata.version ?? '';
-  const version = Number(text);
-  return {
-    version: /^\d+$/.test(text) && Number.isSafeInteger(version + 1) ? String(version + 1) : '1',
-    previous,
-  };
 }
