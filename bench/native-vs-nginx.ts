@@ -1,12 +1,16 @@
 // GET and PUT of 4 KiB, 1 MiB and 64 MiB objects through Cairn's native API (a playground
 // cluster) against nginx serving and accepting (WebDAV) the same sizes from the same disk; GETs
 // measured with wrk and with `cairn bench`, PUTs with `cairn bench`. Each pair runs back to back.
+// The plainest Node file server (bench/lib/node-file-server.ts) runs the same loads as the
+// platform's floor: what Node's HTTP stack alone reaches on these cores, against nginx and Cairn.
+// Goals are issue 11's.
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '../src/sdk/index.js';
 import { figureOf, runBenchClient, sizeArguments } from './lib/bench-client.js';
 import { Nginx } from './lib/nginx.js';
-import { Playground } from './lib/playground.js';
+import { startNodeFileServer } from './lib/node-file-server.js';
+import { benchShape, Playground } from './lib/playground.js';
 import { freePortNear } from './lib/ports.js';
 import { publish, type ResultRow } from './lib/results-table.js';
 import { withScratch } from './lib/scratch.js';
@@ -15,13 +19,20 @@ import { runWrk } from './lib/wrk.js';
 
 const bucket = { name: 'wrk', provider: 'ais' };
 
+/** Issue 11's goals for Cairn / nginx: GETs measured with wrk, PUTs against nginx's WebDAV PUT. */
+const issueGoals: Readonly<Record<string, { get?: number; put?: number }>> = {
+  '4KiB': { get: 0.5, put: 0.5 },
+  '1MiB': { get: 0.9, put: 0.8 },
+};
+
 /** One object per target (names chosen so that each target owns one), and the same files in nginx. */
 async function placeWrkObjects(
   playground: Playground,
   client: Client,
   nginx: Nginx,
+  nodeEndpoint: string,
   size: SizeCase,
-): Promise<{ cairnUrls: string[]; nginxUrls: string[] }> {
+): Promise<{ cairnUrls: string[]; nginxUrls: string[]; nodeUrls: string[] }> {
   const data = Buffer.alloc(size.bytes, 0x5a);
   const targets = await playground.targetUrls(client);
   const byTarget = new Map<string, string>();
@@ -35,12 +46,14 @@ async function placeWrkObjects(
     }
   }
   const nginxUrls: string[] = [];
+  const nodeUrls: string[] = [];
   await mkdir(join(nginx.root, 'wrk'), { recursive: true });
   for (let index = 0; index < byTarget.size; index += 1) {
     await writeFile(join(nginx.root, 'wrk', `${size.label}-${index}`), data);
     nginxUrls.push(`${nginx.endpoint}/wrk/${size.label}-${index}`);
+    nodeUrls.push(`${nodeEndpoint}/wrk/${size.label}-${index}`);
   }
-  return { cairnUrls: [...byTarget.values()], nginxUrls };
+  return { cairnUrls: [...byTarget.values()], nginxUrls, nodeUrls };
 }
 
 async function main(): Promise<void> {
@@ -48,6 +61,13 @@ async function main(): Promise<void> {
   await withScratch('native', async (scratch) => {
     const playground = await Playground.start(scratch);
     const nginx = await Nginx.start(scratch, await freePortNear(31_000));
+    // Serves nginx's root (the same files), one worker per target as Cairn runs one target per core.
+    const nodeEndpoint = await startNodeFileServer(
+      scratch,
+      nginx.root,
+      await freePortNear(31_100),
+      benchShape.targets,
+    );
     const client = playground.client();
     scratch.defer(() => client.close());
     await client.createBucket(bucket);
@@ -60,9 +80,23 @@ async function main(): Promise<void> {
         nginx.endpoint,
         ...common,
       ]);
+      const viaNode = await runBenchClient([
+        '--api',
+        'http',
+        '--endpoint',
+        nodeEndpoint,
+        ...common,
+      ]);
       const viaCairn = await runBenchClient(['--endpoint', playground.endpoint, ...common]);
-      const { cairnUrls, nginxUrls } = await placeWrkObjects(playground, client, nginx, size);
+      const { cairnUrls, nginxUrls, nodeUrls } = await placeWrkObjects(
+        playground,
+        client,
+        nginx,
+        nodeEndpoint,
+        size,
+      );
       const wrkNginx = await runWrk(nginxUrls, size.concurrency, phaseSeconds);
+      const wrkNode = await runWrk(nodeUrls, size.concurrency, phaseSeconds);
       const wrkCairn = await runWrk(cairnUrls, size.concurrency, phaseSeconds);
       const wrkFigure = (result: typeof wrkNginx): number | undefined =>
         result.errors > 0
@@ -70,22 +104,37 @@ async function main(): Promise<void> {
           : size.metric === 'ops'
             ? result.requestsPerSecond
             : result.mibPerSecond;
-      const getGoal = size.metric === 'ops' ? 0.5 : 0.7;
+      const goal = issueGoals[size.label];
       const base = { subject: 'Cairn native', yardstick: 'nginx', unit: unitOf(size) };
+      const nodeServer = 'node:http file server';
       rows.push(
         {
           ...base,
           workload: `GET ${size.label} (wrk)`,
           subjectValue: wrkFigure(wrkCairn),
           yardstickValue: wrkFigure(wrkNginx),
-          goal: getGoal,
+          ...(goal?.get === undefined ? {} : { goal: goal.get }),
+        },
+        {
+          ...base,
+          workload: `GET ${size.label} (wrk)`,
+          subject: nodeServer,
+          subjectValue: wrkFigure(wrkNode),
+          yardstickValue: wrkFigure(wrkNginx),
+          note: "Node's floor",
+        },
+        {
+          ...base,
+          workload: `GET ${size.label} (wrk)`,
+          yardstick: nodeServer,
+          subjectValue: wrkFigure(wrkCairn),
+          yardstickValue: wrkFigure(wrkNode),
         },
         {
           ...base,
           workload: `GET ${size.label} (cairn bench)`,
           subjectValue: figureOf(viaCairn, 'get', size),
           yardstickValue: figureOf(viaNginx, 'get', size),
-          goal: getGoal,
         },
         {
           ...base,
@@ -93,7 +142,23 @@ async function main(): Promise<void> {
           yardstick: 'nginx WebDAV',
           subjectValue: figureOf(viaCairn, 'put', size),
           yardstickValue: figureOf(viaNginx, 'put', size),
-          ...(size.label === '1MiB' ? { goal: 0.7 } : {}),
+          ...(goal?.put === undefined ? {} : { goal: goal.put }),
+        },
+        {
+          ...base,
+          workload: `PUT ${size.label} (cairn bench)`,
+          subject: nodeServer,
+          yardstick: 'nginx WebDAV',
+          subjectValue: figureOf(viaNode, 'put', size),
+          yardstickValue: figureOf(viaNginx, 'put', size),
+          note: "Node's floor",
+        },
+        {
+          ...base,
+          workload: `PUT ${size.label} (cairn bench)`,
+          yardstick: nodeServer,
+          subjectValue: figureOf(viaCairn, 'put', size),
+          yardstickValue: figureOf(viaNode, 'put', size),
         },
       );
       process.stderr.write(`native-vs-nginx: ${size.label} done\n`);

@@ -98,8 +98,9 @@ export async function readText(
 }
 
 /**
- * Drains the body and throws unless the status is one of `expected`; `explain` turns an error
- * body into a message (e.g. the S3 error code), else its first 200 characters are shown.
+ * Throws unless the status is one of `expected` (the error body read for the message: `explain`
+ * turns it into one, e.g. the S3 error code, else its first 200 characters are shown). An expected
+ * answer's body is left to the caller.
  */
 export async function expectStatus(
   response: RawResponse,
@@ -113,6 +114,21 @@ export async function expectStatus(
   throw new BenchRequestError(
     `${label}: HTTP ${response.status}${detail === '' ? '' : `: ${detail}`}`,
   );
+}
+
+/**
+ * As `expectStatus`, for an answer whose body the caller does not read (a PUT's, a DELETE's): it is
+ * discarded, so that the connection goes back to the pool (or is closed) instead of waiting paused
+ * with the body unread, which would leave the run waiting for nothing.
+ */
+export async function expectStatusOnly(
+  response: RawResponse,
+  expected: readonly number[],
+  label: string,
+  explain?: (text: string) => string | undefined,
+): Promise<void> {
+  await expectStatus(response, expected, label, explain);
+  await response.body.dump();
 }
 
 /** `connect ECONNREFUSED 127.0.0.1:1` rather than undici's generic wording. */
