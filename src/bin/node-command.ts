@@ -22,6 +22,7 @@ interface NodeFlags {
   logMaxFileBytes?: string;
   logMaxOldFiles?: string;
   promoteRoot?: string;
+  bodyIdleTimeoutMs?: string;
   https?: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -63,6 +64,10 @@ export function nodeCommand(): Command {
     .option('--log-max-file-bytes <bytes>', 'log files (<dir>/log) rotate at this size (8 MiB)')
     .option('--log-max-old-files <count>', 'rotated log files kept per severity (4)')
     .option('--promote-root <dir>', 'promote reads files only below this (/var/lib/cairn/promote)')
+    .option(
+      '--body-idle-timeout-ms <ms>',
+      'drop an upload whose client sends nothing this long (60000; 0 = never)',
+    )
     .option('--https', 'serve HTTPS on every port and call peers over HTTPS (needs the two below)')
     .option('--tls-cert <file>', 'PEM certificate the node serves (reloaded when the file changes)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
@@ -119,6 +124,8 @@ async function runNode(flags: NodeFlags): Promise<void> {
   if (flags.logMaxFileBytes !== undefined) raw.logMaxFileBytes = Number(flags.logMaxFileBytes);
   if (flags.logMaxOldFiles !== undefined) raw.logMaxOldFiles = Number(flags.logMaxOldFiles);
   if (flags.promoteRoot !== undefined) raw.promoteRoot = flags.promoteRoot;
+  if (flags.bodyIdleTimeoutMs !== undefined)
+    raw.bodyIdleTimeoutMs = Number(flags.bodyIdleTimeoutMs);
   if (flags.https !== undefined) raw.https = flags.https;
   if (flags.tlsCert !== undefined) raw.tlsCert = flags.tlsCert;
   if (flags.tlsKey !== undefined) raw.tlsKey = flags.tlsKey;

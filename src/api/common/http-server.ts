@@ -14,6 +14,7 @@ import type { CertificateMaterial, NodeCertificates } from '../../util/tls/node-
 import type { ErrorCode } from '../../errors/index.js';
 import { earlyAnswer, parseRequestLine, rawHttpResponse } from './early-answer.js';
 import { sendError } from './error-response.js';
+import { dropStalledUpload } from './stalled-uploads.js';
 import {
   createRequestContext,
   type RequestContext,
@@ -31,6 +32,11 @@ export interface HttpServerOptions extends RequestContextOptions {
   stats?: RequestStats;
   /** HTTPS with the node's certificates (reloaded in place); absent: plain HTTP. */
   tls?: ServerTls | undefined;
+  /**
+   * An upload whose client sends nothing for this long is dropped (RequestTimeout); 0 or absent:
+   * never. Public ports only: peers are trusted and their streams may wait on each other.
+   */
+  bodyIdleTimeoutMs?: number;
 }
 
 export interface ServerTls {
@@ -62,6 +68,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       res.writeHead(answer.status, answer.headers).end(answer.body);
       return;
     }
+    if (options.bodyIdleTimeoutMs !== undefined) dropStalledUpload(req, options.bodyIdleTimeoutMs);
     const { stats } = options;
     if (stats !== undefined) {
       const startedNs = process.hrtime.bigint();

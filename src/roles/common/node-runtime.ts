@@ -226,6 +226,7 @@ export class NodeRuntime {
         host: endpoint.listenHost,
         port: endpoint.port,
         intra,
+        ...(intra ? {} : { bodyIdleTimeoutMs: this.config.bodyIdleTimeoutMs }),
         tls:
           certificates === undefined
             ? undefined
