@@ -22,7 +22,7 @@ interface NodeFlags {
   logMaxFileBytes?: string;
   logMaxOldFiles?: string;
   promoteRoot?: string;
-  bodyIdleTimeoutMs?: string;
+  clientIdleTimeoutMs?: string;
   https?: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -65,8 +65,8 @@ export function nodeCommand(): Command {
     .option('--log-max-old-files <count>', 'rotated log files kept per severity (4)')
     .option('--promote-root <dir>', 'promote reads files only below this (/var/lib/cairn/promote)')
     .option(
-      '--body-idle-timeout-ms <ms>',
-      'drop an upload whose client sends nothing this long (60000; 0 = never)',
+      '--client-idle-timeout-ms <ms>',
+      'drop an upload or answer whose client is silent this long (60000; 0 = never)',
     )
     .option('--https', 'serve HTTPS on every port and call peers over HTTPS (needs the two below)')
     .option('--tls-cert <file>', 'PEM certificate the node serves (reloaded when the file changes)')
@@ -124,8 +124,8 @@ async function runNode(flags: NodeFlags): Promise<void> {
   if (flags.logMaxFileBytes !== undefined) raw.logMaxFileBytes = Number(flags.logMaxFileBytes);
   if (flags.logMaxOldFiles !== undefined) raw.logMaxOldFiles = Number(flags.logMaxOldFiles);
   if (flags.promoteRoot !== undefined) raw.promoteRoot = flags.promoteRoot;
-  if (flags.bodyIdleTimeoutMs !== undefined)
-    raw.bodyIdleTimeoutMs = Number(flags.bodyIdleTimeoutMs);
+  if (flags.clientIdleTimeoutMs !== undefined)
+    raw.clientIdleTimeoutMs = Number(flags.clientIdleTimeoutMs);
   if (flags.https !== undefined) raw.https = flags.https;
   if (flags.tlsCert !== undefined) raw.tlsCert = flags.tlsCert;
   if (flags.tlsKey !== undefined) raw.tlsKey = flags.tlsKey;

@@ -64,11 +64,11 @@ export const nodeConfigSchema = z
      */
     requestMetrics: z.boolean().default(true),
     /**
-     * An upload (a request body) whose client sends nothing for this long is dropped with
-     * RequestTimeout and its connection closed, nothing stored (S3 does the same after ~20 s).
-     * Public ports only; 0 = never. Default 60000 (60 s).
+     * An upload whose client sends nothing, or an answer the client stops reading, for this long
+     * is dropped (RequestTimeout) and its connection closed; an upload stores nothing (S3 does the
+     * same after ~20 s). Public ports only; 0 = never. Default 60000 (60 s).
      */
-    bodyIdleTimeoutMs: z.number().int().min(0).max(3_600_000).default(60_000),
+    clientIdleTimeoutMs: z.number().int().min(0).max(3_600_000).default(60_000),
     /**
      * Serve HTTPS on every port (public, intra-control, intra-data) and reach peers over HTTPS
      * (AIStore's `net.http.use_https`). Needs `tlsCert` and `tlsKey`. Default false.
@@ -131,8 +131,8 @@ export interface NodeConfig {
   readonly promoteRoot: string;
   /** Whether `/metrics` counts requests. */
   readonly requestMetrics: boolean;
-  /** A public request's body silent this long is dropped; 0: never. */
-  readonly bodyIdleTimeoutMs: number;
+  /** A public exchange whose client is silent this long is dropped; 0: never. */
+  readonly clientIdleTimeoutMs: number;
   /** HTTPS on every port, or undefined for plain HTTP. */
   readonly tls: NodeTlsConfig | undefined;
   /** The SSE-S3 master key file named in the config (absolute); undefined: the default one. */
@@ -176,7 +176,7 @@ export function parseNodeConfig(raw: unknown): NodeConfig {
     }),
     promoteRoot: absolute(value.promoteRoot),
     requestMetrics: value.requestMetrics,
-    bodyIdleTimeoutMs: value.bodyIdleTimeoutMs,
+    clientIdleTimeoutMs: value.clientIdleTimeoutMs,
     sseMasterKeyFile:
       value.sseMasterKeyFile === undefined ? undefined : absolute(value.sseMasterKeyFile),
   });

@@ -14,7 +14,7 @@ import type { CertificateMaterial, NodeCertificates } from '../../util/tls/node-
 import type { ErrorCode } from '../../errors/index.js';
 import { earlyAnswer, parseRequestLine, rawHttpResponse } from './early-answer.js';
 import { sendError } from './error-response.js';
-import { dropStalledUpload } from './stalled-uploads.js';
+import { StalledClients } from './stalled-clients.js';
 import {
   createRequestContext,
   type RequestContext,
@@ -33,10 +33,11 @@ export interface HttpServerOptions extends RequestContextOptions {
   /** HTTPS with the node's certificates (reloaded in place); absent: plain HTTP. */
   tls?: ServerTls | undefined;
   /**
-   * An upload whose client sends nothing for this long is dropped (RequestTimeout); 0 or absent:
-   * never. Public ports only: peers are trusted and their streams may wait on each other.
+   * An upload whose client sends nothing, or an answer it stops reading, for this long is dropped
+   * (RequestTimeout); 0 or absent: never. Public ports only: peers are trusted and their streams
+   * may wait on each other.
    */
-  bodyIdleTimeoutMs?: number;
+  clientIdleTimeoutMs?: number;
 }
 
 export interface ServerTls {
@@ -52,6 +53,8 @@ export interface RunningServer {
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const idleMs = options.clientIdleTimeoutMs ?? 0;
+  const stalledClients = idleMs > 0 ? new StalledClients(idleMs) : undefined;
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     let context: RequestContext;
     try {
@@ -68,7 +71,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       res.writeHead(answer.status, answer.headers).end(answer.body);
       return;
     }
-    if (options.bodyIdleTimeoutMs !== undefined) dropStalledUpload(req, options.bodyIdleTimeoutMs);
+    stalledClients?.watch(req, res);
     const { stats } = options;
     if (stats !== undefined) {
       const startedNs = process.hrtime.bigint();
@@ -136,6 +139,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     server,
     close: () =>
       new Promise<void>((resolve) => {
+        stalledClients?.close();
         server.close(() => resolve());
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2000).unref();

@@ -226,7 +226,7 @@ export class NodeRuntime {
         host: endpoint.listenHost,
         port: endpoint.port,
         intra,
-        ...(intra ? {} : { bodyIdleTimeoutMs: this.config.bodyIdleTimeoutMs }),
+        ...(intra ? {} : { clientIdleTimeoutMs: this.config.clientIdleTimeoutMs }),
         tls:
           certificates === undefined
             ? undefined

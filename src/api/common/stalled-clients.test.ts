@@ -1,24 +1,31 @@
-// The stalled-upload watch on a bare node:http server (200 ms periods): a silent client is dropped
-// with RequestTimeout; a server slow to read, or slow to send `100 Continue`, never drops one.
+// The stalled-client watch on a bare node:http server (500 ms periods): a client silent mid-upload
+// is dropped with RequestTimeout, one that stops reading an answer is disconnected; a server slow
+// to read, to answer, or to send `100 Continue` never drops one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { StoreError } from '../../errors/index.js';
-import { dropStalledUpload } from './stalled-uploads.js';
+import { StalledClients } from './stalled-clients.js';
 
-const idleMs = 200;
+const idleMs = 500;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A server whose handler gets each request after the watch is on; answers with what it read. */
 async function withServer(
-  handle: (request: IncomingMessage, response: ServerResponse) => Promise<number>,
+  /** Resolves with the body bytes read (answered as `read N`), or undefined when it answered. */
+  handle: (request: IncomingMessage, response: ServerResponse) => Promise<number | undefined>,
   run: (port: number) => Promise<void>,
 ): Promise<void> {
+  const stalled = new StalledClients(idleMs);
   const serve = (request: IncomingMessage, response: ServerResponse): void => {
-    dropStalledUpload(request, idleMs);
+    stalled.watch(request, response);
     handle(request, response).then(
-      (bytes) => response.end(`read ${bytes}`),
+      (bytes) => {
+        if (bytes !== undefined) response.end(`read ${bytes}`);
+      },
       (error: unknown) => {
         const code = error instanceof StoreError ? error.code : String(error);
         if (!response.destroyed) response.end(`failed ${code}`);
@@ -31,6 +38,7 @@ async function withServer(
   try {
     await run((server.address() as AddressInfo).port);
   } finally {
+    stalled.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
@@ -106,6 +114,74 @@ test('a client waiting for 100 Continue is not dropped before it is sent', async
       await Promise.race([closed, sleep(20 * idleMs)]);
       socket.destroy();
       assert.match(Buffer.concat(received).toString(), /read 10$/);
+    },
+  );
+});
+
+/** An answer of `chunks` × 64 KiB, produced with `pauseMs` between the first chunk and the rest. */
+function answerBody(chunks: number, pauseMs = 0): Readable {
+  return Readable.from(
+    (async function* () {
+      for (let index = 0; index < chunks; index += 1) {
+        if (index === 1 && pauseMs > 0) await sleep(pauseMs);
+        yield Buffer.alloc(64 * 1024, 0x61);
+      }
+    })(),
+  );
+}
+
+test('a client that stops reading an answer is disconnected', async () => {
+  let outcome: unknown = 'still sending';
+  await withServer(
+    async (_request, response) => {
+      try {
+        await pipeline(answerBody(1024), response);
+        outcome = 'sent';
+      } catch (error) {
+        outcome = error;
+      }
+      return undefined;
+    },
+    async (port) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write('GET /x HTTP/1.1\r\nHost: x\r\n\r\n');
+      socket.pause();
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      // A paused socket sees no end: the server's reset shows when it is read again.
+      await sleep(6 * idleMs);
+      socket.resume();
+      await Promise.race([closed, sleep(20 * idleMs)]);
+      socket.destroy();
+    },
+  );
+  assert.ok(outcome instanceof Error, `the answer ended with ${String(outcome)}`);
+});
+
+test('an answer slow to produce, or read in bursts, is never cut', async () => {
+  await withServer(
+    async (_request, response) => {
+      await pipeline(answerBody(256, 5 * idleMs), response);
+      return undefined;
+    },
+    async (port) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      let received = 0;
+      socket.on('data', (chunk: Buffer) => (received += chunk.length));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write('GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      // Reads for 20 ms in every 70 ms: idle stretches a tenth of a period (a loaded machine may
+      // stretch each many times over).
+      for (let round = 0; round < 300 && socket.readyState !== 'closed'; round += 1) {
+        socket.pause();
+        await sleep(50);
+        socket.resume();
+        await sleep(20);
+      }
+      await Promise.race([closed, sleep(20 * idleMs)]);
+      socket.destroy();
+      assert.ok(received > 256 * 64 * 1024, `received ${received} bytes`);
     },
   );
 });

@@ -1,13 +1,14 @@
-// Clients that start an upload and then go silent (`bodyIdleTimeoutMs`, here 1 s): the node drops
-// the request and closes the connection instead of holding it for ever, stores nothing of it and
-// keeps what was there; a client that is slow but keeps sending is never dropped.
+// Clients that go silent mid-exchange (`clientIdleTimeoutMs`, here 2 s): an upload that stops, or
+// an answer nobody reads any more, is dropped and its connection closed instead of being held for
+// ever; nothing of the upload is stored and what was there stays; a client that is slow but keeps
+// sending is never dropped.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { signedHeaders } from '../harness/s3-signer.js';
 import { TestCluster } from '../harness/test-cluster.js';
 
-const idleMs = 1000;
+const idleMs = 2000;
 const bucket = { name: 'stalled', provider: 'ais' };
 const kept = Buffer.alloc(4096, 0x6b);
 
@@ -45,7 +46,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still op
   }
 }
 
-describe('uploads whose client goes silent', () => {
+describe('clients that go silent', () => {
   let cluster: TestCluster;
 
   before(async () => {
@@ -53,7 +54,7 @@ describe('uploads whose client goes silent', () => {
       proxies: 1,
       targets: 1,
       mountpaths: 1,
-      nodeArgs: ['--body-idle-timeout-ms', String(idleMs)],
+      nodeArgs: ['--client-idle-timeout-ms', String(idleMs)],
     });
     const client = cluster.client();
     await client.createBucket(bucket);
@@ -107,7 +108,7 @@ describe('uploads whose client goes silent', () => {
   test('a slow upload that keeps sending is stored whole', async () => {
     const target = cluster.targets[0]!.publicUrl;
     const host = new URL(target).host;
-    const pieces = 8;
+    const pieces = 50;
     const piece = Buffer.alloc(1024, 0x77);
     const exchange = startUpload(
       target,
@@ -115,14 +116,39 @@ describe('uploads whose client goes silent', () => {
         `Content-Length: ${pieces * piece.length}\r\nConnection: close\r\n\r\n`,
       piece,
     );
-    // Every piece comes well inside a period, the whole upload over about three of them.
+    // A piece every 100 ms, a twentieth of a period (a loaded machine may delay each many
+    // times over), the whole upload over about two and a half periods.
     for (let index = 1; index < pieces; index += 1) {
-      await new Promise((resolve) => setTimeout(resolve, (3 * idleMs) / pieces));
+      await new Promise((resolve) => setTimeout(resolve, 100));
       exchange.socket.write(piece);
     }
     const answer = await within(exchange.closed, 30_000);
     assert.match(String(answer), /^HTTP\/1\.1 200/);
     const head = await cluster.client().headObject(bucket, 'slow');
     assert.equal(head.size, pieces * piece.length);
+  });
+
+  test('a GET whose client stops reading is disconnected; the target serves on', async () => {
+    const client = cluster.client();
+    const size = 32 * 1024 * 1024;
+    await client.putObject(bucket, 'large', Buffer.alloc(size, 0x6c));
+    const target = cluster.targets[0]!.publicUrl;
+    const url = new URL(target);
+    const socket = connect(Number(url.port), url.hostname);
+    socket.on('error', () => undefined);
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => (received += chunk.length));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(`GET /v1/objects/${bucket.name}/large HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    socket.pause();
+    await new Promise((resolve) => setTimeout(resolve, 5 * idleMs));
+    // Read again: a dropped connection shows as its end once the buffered bytes are read.
+    socket.resume();
+    const outcome = await within(closed, 10 * idleMs);
+    socket.destroy();
+    assert.notEqual(outcome, 'still open', `the target kept the answer open (${received} bytes)`);
+    assert.ok(received < size, 'the whole object was sent');
+    const head = await client.headObject(bucket, 'large');
+    assert.equal(head.size, size);
   });
 });
