@@ -9,26 +9,11 @@ import {
   parseDuration,
   parseSizeRange,
   parseWorkload,
-  type RawBenchOptions,
 } from './bench-options.js';
+import { rawBenchOptions, testGlobals } from './bench-options.test-helper.js';
 
-const globals = { endpoint: 'http://127.0.0.1:8080/', direct: true, timeout: 60 };
-
-function raw(overrides: Partial<RawBenchOptions> = {}): RawBenchOptions {
-  return {
-    bucket: 'bench',
-    workload: 'put,get',
-    size: '1MiB',
-    concurrency: '16',
-    readPercent: '50',
-    names: 'random',
-    prefix: 'cairn-bench/',
-    cleanup: true,
-    maxErrors: '100',
-    region: 'us-east-1',
-    ...overrides,
-  };
-}
+const globals = testGlobals;
+const raw = rawBenchOptions;
 
 test('the basic call: PUT then GET of 1 MiB, 16 workers, 5 s per phase', () => {
   const plan = parseBenchOptions(raw({ duration: '5s' }), globals);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseBenchOptions } from '../bench-options.js';
+import { rawBenchOptions, testGlobals } from '../bench-options.test-helper.js';
 import { HttpDriver } from './http-driver.js';
 
 test(
@@ -20,20 +21,8 @@ test(
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const plan = parseBenchOptions(
-      {
-        bucket: 'bench',
-        workload: 'put',
-        size: '4KiB',
-        concurrency: '1',
-        readPercent: '50',
-        names: 'random',
-        prefix: 'cairn-bench/',
-        cleanup: true,
-        maxErrors: '100',
-        region: 'us-east-1',
-        api: 'http',
-      },
-      { endpoint: `http://127.0.0.1:${port}`, direct: true, timeout: 10 },
+      rawBenchOptions({ workload: 'put', size: '4KiB', concurrency: '1', api: 'http' }),
+      { ...testGlobals, endpoint: `http://127.0.0.1:${port}`, timeout: 10 },
     );
     const driver = new HttpDriver(plan);
     try {
