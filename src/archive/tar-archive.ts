@@ -91,9 +91,13 @@ function readWhole(entry: TarEntry, size: number): Promise<Buffer> {
 }
 
 /**
- * Chunks below this size are gathered into one before they are handed on; larger ones (the chunks
- * of a large file) go on as they are, after what was gathered.
+ * Chunks below this size (a file's header and padding, a small file's bytes) are gathered into one
+ * before they are handed on; larger ones (the chunks of a large file, as a peer's socket delivered
+ * them: just under 64 KiB) go on as they are, after what was gathered, not copied.
  */
+const gatheredChunkMaxBytes = 16 * 1024;
+
+/** What is gathered is handed on once it reaches this size. */
 const gatheredMaxBytes = 64 * 1024;
 
 /**
@@ -128,7 +132,7 @@ function asNodeReadable(pack: tarStream.Pack): Readable {
   };
   pack.on('data', (data: unknown) => {
     const chunk = data as Buffer;
-    if (chunk.length >= gatheredMaxBytes) {
+    if (chunk.length >= gatheredChunkMaxBytes) {
       flush();
       hand(chunk);
       return;
