@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import {
   splitAtExtension,
   type ArchiveSource,
 } from './index.js';
+import { MemoryBody } from '../util/streams/memory-body.js';
 import { makeShard, sampleFiles as samples } from '../../test/harness/shard-files.js';
 
 function fileSource(path: string): ArchiveSource {
@@ -122,5 +123,42 @@ test('an archive aborted before anyone reads it does not end the process', async
         for await (const chunk of writer.output) void chunk;
       })(),
     );
+  }
+});
+
+test('a tar: the small files of a turn come out as one chunk, a large file as its own chunks', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-archive-'));
+  try {
+    const writer = createArchiveWriter('.tar');
+    const chunks: Buffer[] = [];
+    // 'data' events, one per chunk handed on (an async iterator would join what is buffered).
+    writer.output.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const read = new Promise((resolve) => writer.output.once('end', resolve));
+    const small = Array.from({ length: 8 }, (_, index) => Buffer.alloc(1000 + index, index + 1));
+    // As a peer's socket delivers a large file: chunks just under 64 KiB.
+    const pieces = Array.from({ length: 4 }, (_, index) => Buffer.alloc(60_000, index + 20));
+    const large = Buffer.concat(pieces);
+    for (const [index, data] of small.entries())
+      await writer.add(`s/${index}`, data.length, new MemoryBody(data), 1_700_000_000_000);
+    await writer.add('large', large.length, Readable.from(pieces), 1_700_000_000_000);
+    writer.finish();
+    await read;
+    // Eight headers, bodies and paddings, then the large file's header: one chunk; the large
+    // file's chunks as they were given (not copied); its padding and the archive's end: one chunk.
+    assert.deepEqual(
+      chunks.map((chunk) => chunk.length),
+      [8 * 1536 + 512, 60_000, 60_000, 60_000, 60_000, 128 + 1024],
+    );
+    for (const [index, piece] of pieces.entries()) assert.ok(chunks[index + 1]?.equals(piece));
+    const out = join(dir, 'made.tar');
+    writeFileSync(out, Buffer.concat(chunks));
+    const extracted = join(dir, 'x');
+    mkdirSync(extracted);
+    execFileSync('tar', ['-xf', out, '-C', extracted]);
+    for (const [index, data] of small.entries())
+      assert.ok((await readFile(join(extracted, 's', String(index)))).equals(data));
+    assert.ok((await readFile(join(extracted, 'large'))).equals(large));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -91,23 +91,68 @@ function readWhole(entry: TarEntry, size: number): Promise<Buffer> {
 }
 
 /**
- * tar-stream's pack (a streamx stream) as a Node Readable, its chunks handed on as they come with
- * its back-pressure kept (no async iterator's promise per chunk, as `Readable.from` would take).
+ * Chunks below this size (a file's header and padding, a small file's bytes) are gathered into one
+ * before they are handed on; larger ones (the chunks of a large file, as a peer's socket delivered
+ * them: just under 64 KiB) go on as they are, after what was gathered, not copied.
+ */
+const gatheredChunkMaxBytes = 16 * 1024;
+
+/** What is gathered is handed on once it reaches this size. */
+const gatheredMaxBytes = 64 * 1024;
+
+/**
+ * tar-stream's pack (a streamx stream) as a Node Readable, with its back-pressure kept (no async
+ * iterator's promise per chunk, as `Readable.from` would take). The pack makes three chunks per
+ * file (header, bytes, padding); the small ones of a turn are handed on as one buffer, where each
+ * was a response write of its own (its chunked framing, its buffers in the socket's writev).
  */
 function asNodeReadable(pack: tarStream.Pack): Readable {
+  let gathered: Buffer[] = [];
+  let gatheredBytes = 0;
+  let flushScheduled = false;
   const output = new Readable({
     read: () => {
       pack.resume();
     },
     destroy: (error, callback) => {
+      gathered = [];
       pack.destroy(error ?? undefined);
       callback(error);
     },
   });
-  pack.on('data', (chunk: unknown) => {
+  const hand = (chunk: Buffer): void => {
     if (!output.push(chunk)) pack.pause();
+  };
+  const flush = (): void => {
+    if (gatheredBytes === 0 || output.destroyed) return;
+    const chunk = gathered.length === 1 ? (gathered[0] as Buffer) : Buffer.concat(gathered);
+    gathered = [];
+    gatheredBytes = 0;
+    hand(chunk);
+  };
+  pack.on('data', (data: unknown) => {
+    const chunk = data as Buffer;
+    if (chunk.length >= gatheredChunkMaxBytes) {
+      flush();
+      hand(chunk);
+      return;
+    }
+    gathered.push(chunk);
+    gatheredBytes += chunk.length;
+    if (gatheredBytes >= gatheredMaxBytes) flush();
+    else if (!flushScheduled) {
+      // After the I/O of this turn: the files added in it (whose reads completed together) go as one.
+      flushScheduled = true;
+      setImmediate(() => {
+        flushScheduled = false;
+        flush();
+      });
+    }
   });
-  pack.on('end', () => output.push(null));
+  pack.on('end', () => {
+    flush();
+    output.push(null);
+  });
   pack.on('error', (error: Error) => output.destroy(error));
   return output;
 }
