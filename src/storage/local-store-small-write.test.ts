@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashBuffer } from '../checksum/index.js';
 import { isStoreError, type ErrorCode } from '../errors/index.js';
+import { MemoryBody } from '../util/streams/memory-body.js';
 import { localDisk, type Disk, type SmallFileWrite } from './io/index.js';
 import type { LocalStore } from './local-store.js';
 import {
@@ -178,5 +179,40 @@ test('a copy whose read fails its verification stores nothing and leaves no work
     );
     await assert.rejects(store.headObject(testBucket, name), hasCode('ObjectNotFound'));
   }
+  assert.deepEqual(await workFiles(), []);
+});
+
+test('a body in memory with a pooled buffer gives the buffer back once written, or once refused', async () => {
+  const data = patternBytes(200 * 1024, 10);
+  const checksum = { type: 'xxhash' as const, value: hashBuffer('xxhash', data) };
+  const verifiedSource = { checksum, inMemory: true };
+  let releases = 0;
+  let writtenWhenReleased = 0;
+  const release = (): void => {
+    releases += 1;
+    writtenWhenReleased = writes.length;
+  };
+  const before = writes.length;
+  await put('leased', data, {
+    body: new MemoryBody(data, release),
+    expectedChecksum: checksum,
+    verifiedSource,
+  });
+  assert.equal(releases, 1);
+  assert.equal(writtenWhenReleased, before + 1, 'released after the one job wrote the bytes');
+  assert.deepEqual(await readBack('leased'), data);
+  // A refused body (its checksum does not match) is given back too, and nothing is written.
+  const wrong = { type: 'xxhash' as const, value: '0123456789abcdef' };
+  await assert.rejects(
+    put('leased-wrong', data, {
+      body: new MemoryBody(data, release),
+      expectedChecksum: wrong,
+      verifiedSource,
+    }),
+    hasCode('ChecksumMismatch'),
+  );
+  assert.equal(releases, 2);
+  assert.equal(writes.length, before + 1);
+  await assert.rejects(store.headObject(testBucket, 'leased-wrong'), hasCode('ObjectNotFound'));
   assert.deepEqual(await workFiles(), []);
 });

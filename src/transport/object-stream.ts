@@ -1,7 +1,7 @@
 // Streaming object transfers between nodes over the intra-cluster pool: send a body with a PUT,
 // or fetch one with a GET (or a POST naming what to send), each bounded by timeouts. Errors come
 // back as typed StoreErrors.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { StoreError } from '../errors/index.js';
 import { ContentType, Header } from '../wire/index.js';
@@ -15,11 +15,18 @@ export interface FetchedObject {
   body: Readable;
 }
 
-/** PUTs `body` to `url` with `headers`; resolves when the peer answered 2xx. */
+/**
+ * PUTs `body` to `url` with `headers`; resolves when the peer answered 2xx. An async iterable body
+ * is asked for its next chunk once the last one is flushed to the socket (see ObjectBody.chunks).
+ */
 export async function sendObjectStream(
   client: IntraClient,
   url: string,
-  options: { headers: Record<string, string>; body: Readable; timeoutMs: number },
+  options: {
+    headers: Record<string, string>;
+    body: Readable | AsyncIterable<Buffer>;
+    timeoutMs: number;
+  },
 ): Promise<void> {
   let response;
   try {
@@ -28,7 +35,8 @@ export async function sendObjectStream(
       {
         method: 'PUT',
         headers: { ...client.callerHeaders, ...options.headers },
-        body: options.body,
+        // undici takes async iterables (its documented body types; its typings list only streams).
+        body: options.body as Readable,
         dispatcher: client.dispatcher,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
@@ -36,7 +44,7 @@ export async function sendObjectStream(
       options.timeoutMs,
     );
   } catch (error) {
-    destroyQuietly(options.body);
+    if (options.body instanceof Readable) destroyQuietly(options.body);
     if (error instanceof StoreError) throw error;
     throw new StoreError('PeerUnreachable', `PUT ${url}: ${describeRequestError(error)}`, {
       cause: error,

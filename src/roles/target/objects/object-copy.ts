@@ -3,7 +3,7 @@
 // its object service, so the copy is protected (mirror, EC) and placed like any PUT. Another target
 // receives the bytes on its intra-cluster port (`PUT /v1/copy/<bucket>/<name>`), with the source's
 // checksum (verified on receipt), custom metadata and S3 attributes as transfer headers.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { acceptBody } from '../../../api/common/index.js';
 import {
   bucketFromRequest,
@@ -55,32 +55,49 @@ export async function copyObject(
     return { size, sentTo: undefined };
   }
   const read = await objects.get(source, undefined);
-  const body = read.body.toStream();
-  try {
-    const owner = runtime.store.clusterMap?.ownerOf(uname);
-    if (owner === undefined || owner.id === runtime.id) {
-      const copied = { ...read.object, attributes: attributesOf(read.object) };
-      const request = copyRequest(into, destination.name, copied, body);
-      // The store's read checks the bytes against the source's checksum (a mismatch fails the
-      // body, and so this write): the write stores that checksum instead of hashing them again.
-      // (A body rebuilt from EC pieces, or a chunked one, is not such a read.)
-      if (read.body instanceof ObjectBody && read.object.checksum.type !== 'none')
-        request.verifiedSource = { checksum: read.object.checksum, inMemory: read.body.inMemory };
-      await objects.put(into, request);
-      return { size: read.object.size, sentTo: undefined };
-    }
+  const owner = runtime.store.clusterMap?.ownerOf(uname);
+  if (owner !== undefined && owner.id !== runtime.id) {
+    // A body read whole goes as its chunks: the pooled buffer it lies in goes back to its pool once
+    // the socket took the bytes, where a stream leaves 1 MiB of garbage per copy to the collector
+    // (and the next read allocates, and faults in, a new buffer).
+    const body =
+      read.body instanceof ObjectBody && read.body.inMemory
+        ? read.body.chunks(flushedAboveBytes)
+        : read.body.toStream();
     const path = apiPath(Resource.copy, destination.bucket.name, destination.name);
     const query = bucketQuery(destination.bucket).toString();
-    await sendObjectStream(runtime.client, `${owner.dataUrl}${path}?${query}`, {
-      headers: transferHeaders(read.object),
-      body,
-      timeoutMs: copyTransferTimeoutMs,
-    });
+    try {
+      await sendObjectStream(runtime.client, `${owner.dataUrl}${path}?${query}`, {
+        headers: transferHeaders(read.object),
+        body,
+        timeoutMs: copyTransferTimeoutMs,
+      });
+    } finally {
+      if (body instanceof Readable) destroyQuietly(body);
+    }
     return { size: read.object.size, sentTo: owner.id };
+  }
+  const body = read.body.toStream();
+  try {
+    const copied = { ...read.object, attributes: attributesOf(read.object) };
+    const request = copyRequest(into, destination.name, copied, body);
+    // The store's read checks the bytes against the source's checksum (a mismatch fails the
+    // body, and so this write): the write stores that checksum instead of hashing them again.
+    // (A body rebuilt from EC pieces, or a chunked one, is not such a read.)
+    if (read.body instanceof ObjectBody && read.object.checksum.type !== 'none')
+      request.verifiedSource = { checksum: read.object.checksum, inMemory: read.body.inMemory };
+    await objects.put(into, request);
+    return { size: read.object.size, sentTo: undefined };
   } finally {
     destroyQuietly(body);
   }
 }
+
+/**
+ * An in-memory body's chunks above a socket's write high-water mark (16 KiB) are flushed before
+ * the next is asked for, so their buffer may be reused then (GetBatch's senders do the same).
+ */
+const flushedAboveBytes = 64 * 1024;
 
 /** `/v1/copy/<bucket>/<name>` (intra-cluster): stores a copy another target sends. */
 export function copyRoute(objects: ObjectService): InternalRoute {
