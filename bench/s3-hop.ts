@@ -1,12 +1,13 @@
 // The gateway's proxy hop for S3 object bodies, A/B: CPU of the gateway process per request (4 KiB
-// GET) and per MiB (1 MiB GET and PUT, 64 MiB PUT), split into its main thread and its other threads
-// (V8's helpers: concurrent marking and sweeping), this build against another one in the same
-// sitting. Both playgrounds run side by side; their phases alternate, the order flipping each round,
+// GET) and per MiB (1 MiB and 64 MiB GET and PUT), split into its main thread and its other threads
+// (V8's helpers: concurrent marking and sweeping), and the same for the targets together (a PUT's
+// cost is mostly on its owner: MD5, checksum, file writes), this build against another one in the
+// same sitting. Both playgrounds run side by side; their phases alternate, the order flipping each round,
 // so that a shared machine's load falls on both alike. CPU per request is steadier under load than
 // throughput (docs/profiling.md), so it is the figure compared; the ratio is this build / baseline.
 //
 //   BENCH_BASELINE_ENTRY=/path/to/other/dist/src/bin/cairn.js node dist/bench/s3-hop.js \
-//     [--rounds 3] [--seconds 5]
+//     [--rounds 3] [--seconds 5] [--only "GET 1 MiB,PUT 64 MiB"]
 //
 // Without BENCH_BASELINE_ENTRY it measures this build alone (no ratio). BENCH_THIS_NODE_OPTIONS
 // gives this build's nodes their own Node.js flags (e.g. "--initial-old-space-size=256"), for an
@@ -25,6 +26,7 @@ const { values: options } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },
+    only: { type: 'string' },
   },
 });
 const rounds = Number(options.rounds);
@@ -41,31 +43,45 @@ interface Workload {
   per: 'request' | 'MiB';
 }
 
-const workloads: Workload[] = [
+const allWorkloads: Workload[] = [
   { name: 'GET 4 KiB', size: '4KiB', sizeMiB: 1 / 256, op: 'get', objects: 512, per: 'request' },
   { name: 'GET 1 MiB', size: '1MiB', sizeMiB: 1, op: 'get', objects: 128, per: 'MiB' },
   { name: 'PUT 1 MiB', size: '1MiB', sizeMiB: 1, op: 'put', objects: 0, per: 'MiB' },
   { name: 'PUT 64 MiB', size: '64MiB', sizeMiB: 64, op: 'put', objects: 0, per: 'MiB' },
+  { name: 'GET 64 MiB', size: '64MiB', sizeMiB: 64, op: 'get', objects: 4, per: 'MiB' },
 ];
 
-/** CPU milliseconds of a process's threads so far: its main thread, and all the others. */
-async function threadCpuMs(pid: number): Promise<{ main: number; others: number }> {
+const only = options.only?.split(',').map((name) => name.trim());
+const workloads = allWorkloads.filter((workload) => only?.includes(workload.name) ?? true);
+if (workloads.length === 0)
+  throw new Error(`--only names none of ${allWorkloads.map((w) => w.name).join(', ')}`);
+
+/** The processes whose CPU is counted apart: the gateway, and the targets summed. */
+type Role = 'gateway' | 'targets';
+const roles: readonly Role[] = ['gateway', 'targets'];
+
+/** CPU milliseconds of processes' threads so far: their main threads, and all the others. */
+async function threadCpuMs(pids: readonly number[]): Promise<{ main: number; others: number }> {
   const totals = { main: 0, others: 0 };
-  for (const tid of await readdir(`/proc/${pid}/task`)) {
-    // A thread may end between the listing and the read.
-    const ms = await cpuMs(pid, Number(tid)).catch(() => 0);
-    if (Number(tid) === pid) totals.main += ms;
-    else totals.others += ms;
+  for (const pid of pids) {
+    for (const tid of await readdir(`/proc/${pid}/task`)) {
+      // A thread may end between the listing and the read.
+      const ms = await cpuMs(pid, Number(tid)).catch(() => 0);
+      if (Number(tid) === pid) totals.main += ms;
+      else totals.others += ms;
+    }
   }
   return totals;
 }
 
+type Figure = { main: number; others: number; rate: number };
+
 interface Side {
   name: string;
   server: S3Server;
-  gatewayPid: number;
-  /** Per workload: CPU per unit of each phase (main thread, others), and its rate. */
-  figures: Map<string, { main: number; others: number; rate: number }[]>;
+  pids: Record<Role, number[]>;
+  /** Per role and workload: CPU per unit of each phase (main threads, others), and its rate. */
+  figures: Record<Role, Map<string, Figure[]>>;
 }
 
 async function startSide(scratch: Scratch, name: string, baseline: boolean): Promise<Side> {
@@ -79,13 +95,19 @@ async function startSide(scratch: Scratch, name: string, baseline: boolean): Pro
     baseline ? baselineBuild() : {},
   );
   const state = await readState(playground.dir);
-  const gateway = state?.nodes.find((node) => node.role === 'proxy');
-  if (gateway?.pid === undefined || gateway.pid === null) throw new Error('no gateway process');
+  const pids: Record<Role, number[]> = { gateway: [], targets: [] };
+  for (const node of state?.nodes ?? []) {
+    if (node.pid === null) throw new Error(`${node.name} is not running`);
+    pids[node.role === 'proxy' ? 'gateway' : 'targets'].push(node.pid);
+  }
+  if (pids.gateway.length !== 1) throw new Error('no gateway process');
+  const perWorkload = (): Map<string, Figure[]> =>
+    new Map(workloads.map((workload) => [workload.name, []]));
   return {
     name,
     server: { name, endpoint: playground.endpoint, ...playgroundS3Keys, pids: {} },
-    gatewayPid: gateway.pid,
-    figures: new Map(workloads.map((workload) => [workload.name, []])),
+    pids,
+    figures: { gateway: perWorkload(), targets: perWorkload() },
   };
 }
 
@@ -102,20 +124,24 @@ function bucketOf(workload: Workload): string {
 }
 
 async function phase(scratch: Scratch, side: Side, workload: Workload): Promise<void> {
-  const before = await threadCpuMs(side.gatewayPid);
+  const before = await Promise.all(roles.map((role) => threadCpuMs(side.pids[role])));
   const result = await runS3bench(scratch, side.server, [
     ...['--bucket', bucketOf(workload), '--size', workload.size, '--concurrency', '16'],
     ...['--ops', workload.op, '--duration', String(seconds), '--keep', '--quiet'],
     ...(workload.op === 'get' ? ['--objects', String(workload.objects), '--no-bucket'] : []),
   ]);
-  const after = await threadCpuMs(side.gatewayPid);
+  const after = await Promise.all(roles.map((role) => threadCpuMs(side.pids[role])));
   if (result === undefined || result.ops === 0) throw new Error(`${workload.name}: no requests`);
   if (result.errors > 0) throw new Error(`${workload.name}: ${result.first_error ?? 'errors'}`);
   const units = workload.per === 'request' ? result.ops : result.ops * workload.sizeMiB;
-  side.figures.get(workload.name)?.push({
-    main: (after.main - before.main) / units,
-    others: (after.others - before.others) / units,
-    rate: workload.per === 'request' ? result.obj_per_s : result.MiB_per_s,
+  roles.forEach((role, index) => {
+    const [start, end] = [before[index], after[index]];
+    if (start === undefined || end === undefined) return;
+    side.figures[role].get(workload.name)?.push({
+      main: (end.main - start.main) / units,
+      others: (end.others - start.others) / units,
+      rate: workload.per === 'request' ? result.obj_per_s : result.MiB_per_s,
+    });
   });
 }
 
@@ -127,11 +153,11 @@ async function residentMiB(pid: number): Promise<string> {
   return `${(kib('VmRSS') / 1024).toFixed(0)} MiB (peak ${(kib('VmHWM') / 1024).toFixed(0)} MiB)`;
 }
 
-function report(sides: Side[]): void {
+function report(sides: Side[], role: Role): void {
   const [current, baseline] = sides;
   if (current === undefined) return;
   console.log(
-    `\ns3-hop: gateway CPU (main thread + other threads, ms), medians of ${rounds} rounds of ${seconds} s, ` +
+    `\ns3-hop: ${role} CPU (main thread + other threads, ms), medians of ${rounds} rounds of ${seconds} s, ` +
       `load average ${loadavg()
         .map((value) => value.toFixed(2))
         .join(' ')} at the end\n`,
@@ -145,7 +171,7 @@ function report(sides: Side[]): void {
     const totals: number[] = [];
     const others: number[] = [];
     for (const side of sides) {
-      const figures = side.figures.get(workload.name) ?? [];
+      const figures = side.figures[role].get(workload.name) ?? [];
       const main = median(figures.map((figure) => figure.main));
       const other = median(figures.map((figure) => figure.others));
       const total = median(figures.map((figure) => figure.main + figure.others));
@@ -177,7 +203,11 @@ await withScratch('s3-hop', async (scratch) => {
     for (const workload of workloads)
       for (const side of order) await phase(scratch, side, workload);
   }
-  report(sides);
-  for (const side of sides)
-    console.log(`\n${side.name}: gateway resident set ${await residentMiB(side.gatewayPid)}`);
+  for (const role of roles) report(sides, role);
+  for (const side of sides) {
+    for (const [role, pids] of Object.entries(side.pids)) {
+      for (const pid of pids)
+        console.log(`\n${side.name}: ${role} ${pid} resident set ${await residentMiB(pid)}`);
+    }
+  }
 });

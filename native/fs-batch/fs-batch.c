@@ -606,6 +606,18 @@ static napi_value init(napi_env env, napi_value exports) {
           napi_ok ||
       napi_set_named_property(env, exports, "writeFiles", function) != napi_ok)
     return NULL;
+  if (napi_create_function(env, "md5Create", NAPI_AUTO_LENGTH, md5_create, NULL, &function) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "md5Create", function) != napi_ok)
+    return NULL;
+  if (napi_create_function(env, "md5Update", NAPI_AUTO_LENGTH, md5_update, NULL, &function) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "md5Update", function) != napi_ok)
+    return NULL;
+  if (napi_create_function(env, "md5Digest", NAPI_AUTO_LENGTH, md5_digest, NULL, &function) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "md5Digest", function) != napi_ok)
+    return NULL;
   return exports;
 }
 

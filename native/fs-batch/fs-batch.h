@@ -51,6 +51,11 @@ napi_value read_files(napi_env env, napi_callback_info info);
 napi_value unlink_files(napi_env env, napi_callback_info info);
 napi_value remove_directories(napi_env env, napi_callback_info info);
 
+/** md5Create, md5Update and md5Digest (md5-hash.c). */
+napi_value md5_create(napi_env env, napi_callback_info info);
+napi_value md5_update(napi_env env, napi_callback_info info);
+napi_value md5_digest(napi_env env, napi_callback_info info);
+
 /** writeFile (write-file.c). */
 napi_value write_file(napi_env env, napi_callback_info info);
 

@@ -112,3 +112,19 @@ export function writeFile(
  * outcome is in its `numbers`, as `writeFile` reports it.
  */
 export function writeFiles(writes: readonly Parameters<typeof writeFile>[]): Promise<void>;
+
+/** A running MD5 (an opaque native state, freed by the collector). */
+export type Md5State = { readonly __md5State: unique symbol };
+
+/** A new MD5 state. */
+export function md5Create(): Md5State;
+
+/**
+ * Hashes `buffers`, in order, into `state` in one thread-pool job (OpenSSL's MD5, as node:crypto).
+ * The buffers must not change until it settles. One update at a time per state: another call
+ * before this one settled, or after `md5Digest`, throws a TypeError.
+ */
+export function md5Update(state: Md5State, buffers: readonly Buffer[]): Promise<void>;
+
+/** The 16-byte digest of everything hashed into `state`, which is then spent. */
+export function md5Digest(state: Md5State): Buffer;

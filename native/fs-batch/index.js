@@ -10,3 +10,6 @@ export const removeDirectories = addon.removeDirectories;
 export const readFiles = addon.readFiles;
 export const writeFile = addon.writeFile;
 export const writeFiles = addon.writeFiles;
+export const md5Create = addon.md5Create;
+export const md5Update = addon.md5Update;
+export const md5Digest = addon.md5Digest;

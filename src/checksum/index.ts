@@ -2,3 +2,4 @@
 export * from './hasher.js';
 export * from './hashing-stream.js';
 export * from './checksum-type.js';
+export * from './pooled-md5.js';

@@ -119,8 +119,9 @@ export async function putObject(
     }
     handle = await openWorkFile(context, workPath);
     const opened = handle;
+    const caughtUp = request.offloadDigests?.();
     await receiveBody(request, metadata, (hashers) =>
-      writeBody(request.body, opened, { limitBytes: request.contentLength, hashers }),
+      writeBody(request.body, opened, { limitBytes: request.contentLength, hashers, caughtUp }),
     );
     // Without versioning the record is complete now; writing it before taking the lock keeps the
     // critical section to the rename.

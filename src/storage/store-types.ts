@@ -99,6 +99,12 @@ export interface PutObjectRequest {
    * digests here (throwing cancels the write) and returns the ETag and checksums to store.
    */
   finish?: () => WriteFinish | Promise<WriteFinish>;
+  /**
+   * Moves the caller's own digests of the body (S3's MD5) to the thread pool; asked by a write that
+   * streams the body to a file. Its answer is awaited with each file write, so that the body is
+   * read no faster than they keep up.
+   */
+  offloadDigests?: (() => () => Promise<void>) | undefined;
   /** The bucket keeps history: the current version is kept (or replaced, if `null`). */
   history?: KeptHistory | undefined;
   /** Internal (multipart completion): commit an empty file standing for these chunks. */

@@ -3,7 +3,7 @@
 // the other, plus presigned URLs and interop with the native API on the same buckets and objects.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -176,6 +176,39 @@ describe('AWS SDK for JavaScript v3', () => {
       await failure(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'nope' }))),
       { name: 'NoSuchKey', status: 404 },
     );
+  });
+
+  test('a large PUT: ETag the MD5 of its bytes (hashed on the thread pool), a wrong Content-MD5 stores nothing', async () => {
+    // Above 8 MiB the MD5 is hashed off the main thread (object-payload.ts): same contract.
+    const data = randomBytes(9 * mib + 3);
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'large.bin', Body: data }),
+    );
+    assert.equal(put.ETag, `"${md5(data)}"`);
+    const got = await viaOther.send(new GetObjectCommand({ Bucket: bucket, Key: 'large.bin' }));
+    assert.equal(got.ETag, `"${md5(data)}"`);
+    assert.ok((await bodyBytes(got.Body)).equals(data));
+
+    const other = randomBytes(9 * mib);
+    const wrong = createHash('md5').update('something else').digest('base64');
+    const refused = await failure(
+      s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: 'large-bad.bin',
+          Body: other,
+          ContentMD5: wrong,
+        }),
+      ),
+    );
+    assert.deepEqual(refused, { name: 'BadDigest', status: 400 });
+    const head = await failure(
+      s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'large-bad.bin' })),
+    );
+    assert.equal(head.status, 404);
+    // The object written before is untouched by the refused write.
+    const again = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'large.bin' }));
+    assert.equal(again.ETag, `"${md5(data)}"`);
   });
 
   test('conditional requests', async () => {

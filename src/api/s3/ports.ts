@@ -156,6 +156,8 @@ export interface S3PayloadWrite {
   contentLength: number;
   /** Runs when the whole body arrived, before the object is visible; throwing cancels the write. */
   finish(): Promise<{ etag: string; checksums: Record<string, string> }>;
+  /** The digests to the thread pool (ObjectPayload's `offloadDigests`), for a streamed write. */
+  offloadDigests?: () => () => Promise<void>;
 }
 
 /** An object write: bytes and attributes, and the condition it makes (If-None-Match, If-Match). */

@@ -132,3 +132,45 @@ test('a body paused before it is handed over still flows', async () => {
   }
   assert.equal(await readFile(path, 'utf8'), 'paused body');
 });
+
+test('each write waits for observers off the main thread to catch up, and fails with them', async () => {
+  const { path, handle, writes } = await countingFile();
+  const chunks = chunksOf(16, 64 * 1024);
+  const read: number[] = [];
+  let pending = 0;
+  const body = new PassThrough();
+  body.on('data', () => (pending += 1));
+  // An observer that needs a few turns to catch up with what was read.
+  const caughtUp = async (): Promise<void> => {
+    for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    read.push(pending);
+    pending = 0;
+  };
+  const writing = writeBody(body, handle, { caughtUp });
+  for (const chunk of chunks) body.write(chunk);
+  body.end();
+  try {
+    assert.equal(await writing, 16 * 64 * 1024);
+  } finally {
+    await handle.close();
+  }
+  assert.deepEqual(await readFile(path), Buffer.concat(chunks));
+  // Awaited with every write, and every chunk read was accounted for by one of them.
+  assert.equal(read.length, writes());
+  assert.equal(
+    read.reduce((sum, count) => sum + count, 0),
+    16,
+  );
+
+  const failing = await countingFile();
+  try {
+    await assert.rejects(
+      writeBody(Readable.from(chunksOf(4, 1024)), failing.handle, {
+        caughtUp: () => Promise.reject(new Error('hashing failed')),
+      }),
+      /hashing failed/,
+    );
+  } finally {
+    await failing.handle.close();
+  }
+});

@@ -16,6 +16,11 @@ export interface BodyWrite {
   /** The declared body length: a longer body fails with BadRequest. */
   limitBytes?: number | undefined;
   hashers?: readonly ChunkObserver[];
+  /**
+   * Resolves once observers off the main thread caught up with the body read so far: awaited with
+   * each write, so that their backlog stays within what one write gathers.
+   */
+  caughtUp?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -74,6 +79,7 @@ class FileSink extends Writable {
   readonly #handle: DiskFile;
   readonly #limitBytes: number | undefined;
   readonly #hashers: readonly ChunkObserver[];
+  readonly #caughtUp: (() => Promise<void>) | undefined;
   bytesWritten = 0;
 
   constructor(handle: DiskFile, options: BodyWrite) {
@@ -81,6 +87,7 @@ class FileSink extends Writable {
     this.#handle = handle;
     this.#limitBytes = options.limitBytes;
     this.#hashers = options.hashers ?? [];
+    this.#caughtUp = options.caughtUp;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
@@ -101,10 +108,11 @@ class FileSink extends Writable {
     }
     for (const buffer of buffers) for (const hasher of this.#hashers) hasher.update(buffer);
     const [only] = buffers;
-    const { bytesWritten } =
+    const written =
       buffers.length === 1 && only !== undefined
-        ? await this.#handle.write(only, 0, total)
-        : await this.#handle.writev(buffers);
+        ? this.#handle.write(only, 0, total)
+        : this.#handle.writev(buffers);
+    const [{ bytesWritten }] = await Promise.all([written, this.#caughtUp?.()]);
     if (bytesWritten < total) {
       const rest = Buffer.concat(buffers).subarray(bytesWritten);
       for (let offset = 0; offset < rest.length;) {

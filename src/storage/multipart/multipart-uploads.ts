@@ -68,6 +68,8 @@ export interface PartWrite {
   contentLength: number;
   checksumType: ChecksumTypeName;
   finish?: () => PartFinish | Promise<PartFinish>;
+  /** As PutObjectRequest's: the caller's digests to the thread pool, paced by the file writes. */
+  offloadDigests?: (() => () => Promise<void>) | undefined;
 }
 
 export interface StoredPart {
@@ -149,6 +151,7 @@ export async function uploadPart(context: StoreContext, write: PartWrite): Promi
     const bytesWritten = await writeBody(write.body, handle, {
       limitBytes: write.contentLength,
       hashers: [hasher],
+      caughtUp: write.offloadDigests?.(),
     });
     if (bytesWritten !== write.contentLength) {
       throw badRequest(

@@ -100,6 +100,7 @@ export class S3Uploads {
       body: encrypted?.body ?? request.body,
       contentLength: encrypted?.contentLength ?? request.contentLength,
       checksumType: props.checksum.type,
+      offloadDigests: request.offloadDigests,
       finish: async () => {
         const { etag, checksums } = await request.finish();
         return { etag: sseEtag(encryption, etag, encrypted), extraChecksums: checksums };

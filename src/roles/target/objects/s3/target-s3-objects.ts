@@ -404,6 +404,7 @@ export class TargetS3Objects implements S3ObjectPort {
       tags: request.tags,
       versioning: props.versioning.enabled,
       history,
+      offloadDigests: request.offloadDigests,
       finish: async () => {
         const { etag, checksums } = await request.finish();
         return { etag: sseEtag(sse?.encryption, etag, encrypted), extraChecksums: checksums };
