@@ -64,9 +64,9 @@ export const nodeConfigSchema = z
      */
     requestMetrics: z.boolean().default(true),
     /**
-     * An upload whose client sends nothing, or an answer the client stops reading, for this long
-     * is dropped (RequestTimeout) and its connection closed; an upload stores nothing (S3 does the
-     * same after ~20 s). Public ports only; 0 = never. Default 60000 (60 s).
+     * An upload whose client sends (or an answer the client reads) under 1 KiB in this long is
+     * dropped (RequestTimeout) and its connection reset; an upload stores nothing (S3 drops a
+     * silent upload after ~20 s). Public ports only; 0 = never. Default 60000 (60 s).
      */
     clientIdleTimeoutMs: z.number().int().min(0).max(3_600_000).default(60_000),
     /**

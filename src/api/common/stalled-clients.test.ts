@@ -17,7 +17,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function withServer(
   /** Resolves with the body bytes read (answered as `read N`), or undefined when it answered. */
   handle: (request: IncomingMessage, response: ServerResponse) => Promise<number | undefined>,
-  run: (port: number) => Promise<void>,
+  run: (port: number, stalled: StalledClients) => Promise<void>,
 ): Promise<void> {
   const stalled = new StalledClients(idleMs);
   const serve = (request: IncomingMessage, response: ServerResponse): void => {
@@ -36,7 +36,7 @@ async function withServer(
   const server: Server = createServer(serve).on('checkContinue', serve);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    await run((server.address() as AddressInfo).port);
+    await run((server.address() as AddressInfo).port, stalled);
   } finally {
     stalled.close();
     server.closeAllConnections();
@@ -182,6 +182,83 @@ test('an answer slow to produce, or read in bursts, is never cut', async () => {
       await Promise.race([closed, sleep(20 * idleMs)]);
       socket.destroy();
       assert.ok(received > 256 * 64 * 1024, `received ${received} bytes`);
+    },
+  );
+});
+
+test('a client reading one large write slowly but steadily is never cut', async () => {
+  const size = 8 * 1024 * 1024;
+  await withServer(
+    async (_request, response) => {
+      // One write: Node hands it to libuv whole, and only the kernel's progress shows.
+      response.end(Buffer.alloc(size, 0x62));
+      return undefined;
+    },
+    async (port) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.pause();
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write('GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      // What the socket buffered (at most its high-water mark) every 20 ms: a few MiB/s, so the
+      // answer takes several periods with its one write in flight all along.
+      let received = 0;
+      for (let round = 0; round < 2000 && socket.readyState !== 'closed'; round += 1) {
+        await sleep(20);
+        for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = null)
+          received += chunk.length;
+      }
+      socket.resume();
+      await Promise.race([closed, sleep(20 * idleMs)]);
+      socket.destroy();
+      assert.ok(received > size, `received ${received} bytes`);
+    },
+  );
+});
+
+test('a trickle of a few bytes per period is silence', async () => {
+  let outcome: unknown;
+  await withServer(
+    async (request) => {
+      try {
+        return await readAll(request);
+      } catch (error) {
+        outcome = error;
+        throw error;
+      }
+    },
+    async (port) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write('PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n');
+      for (let round = 0; round < 100 && socket.writable && outcome === undefined; round += 1) {
+        socket.write(Buffer.alloc(10));
+        await sleep(50);
+      }
+      socket.destroy();
+    },
+  );
+  assert.ok(outcome instanceof StoreError, `the read ended with ${String(outcome)}`);
+  assert.equal(outcome.code, 'RequestTimeout');
+});
+
+test('requests pipelined behind one that never ends are forgotten with their connection', async () => {
+  await withServer(
+    async (request) => {
+      await readAll(request);
+      // Never answered: the requests pipelined behind it wait for ever.
+      await new Promise(() => undefined);
+      return 0;
+    },
+    async (port, stalled) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write('GET /x HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(20));
+      await sleep(idleMs / 2);
+      assert.ok(stalled.watching > 0);
+      socket.destroy();
+      for (let round = 0; round < 20 && stalled.watching > 0; round += 1) await sleep(idleMs);
+      assert.equal(stalled.watching, 0);
     },
   );
 });

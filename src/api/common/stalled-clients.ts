@@ -6,9 +6,14 @@
 // with RequestTimeout (the write path removes what it started), a download's connection is closed.
 // Only the client's silence counts: a body the server has stopped reading (back-pressure from a
 // slow disk or peer), an answer the server is slow to produce, and a client waiting for
-// `100 Continue` before it was sent are never timed out.
+// `100 Continue` before it was sent are never timed out. A trickle (a byte now and then) counts as
+// silence: it would hold the exchange as surely.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { StoreError } from '../../errors/index.js';
+
+/** Fewer bytes than this moved by the client in a whole period is silence (a trickle). */
+export const tricklePerPeriodBytes = 1024;
 
 interface Exchange {
   readonly request: IncomingMessage;
@@ -17,6 +22,8 @@ interface Exchange {
   told: boolean;
   bytesRead: number;
   bytesWritten: number;
+  /** Bytes libuv held for the kernel at the last sweep (see `queuedForKernel`). */
+  queued: number | undefined;
   /** Body bytes left unread at the last sweep (the server, not the client, was behind). */
   unread: boolean;
   /** Answer bytes the kernel would not take at the last sweep. */
@@ -45,11 +52,17 @@ export class StalledClients {
       told: !/100-continue/i.test(request.headers.expect ?? ''),
       bytesRead: socket.bytesRead,
       bytesWritten: socket.bytesWritten,
+      queued: queuedForKernel(socket),
       unread: request.readableLength > 0,
       unsent: false,
     };
     this.#exchanges.add(exchange);
     response.once('close', () => this.#exchanges.delete(exchange));
+  }
+
+  /** Exchanges being watched (for tests: none may stay once their connections are gone). */
+  get watching(): number {
+    return this.#exchanges.size;
   }
 
   close(): void {
@@ -61,23 +74,40 @@ export class StalledClients {
     for (const exchange of this.#exchanges) {
       const { request, response } = exchange;
       const { socket } = request;
-      const read = socket.bytesRead !== exchange.bytesRead;
-      // `bytesWritten` counts what Node buffered too: it stands still only when nothing more could
-      // be queued, i.e. when the kernel took nothing and the answer's stream is held back.
-      const written = socket.bytesWritten !== exchange.bytesWritten;
+      // A connection closed under responses still queued behind others (pipelined requests)
+      // never emits their 'close'.
+      if (socket.destroyed) {
+        this.#exchanges.delete(exchange);
+        continue;
+      }
+      const read = socket.bytesRead - exchange.bytesRead;
+      // `bytesWritten` counts what Node handed to libuv, so a large write in flight freezes it
+      // while the kernel takes its bytes: what libuv still holds is the other half of progress.
+      const queued = queuedForKernel(socket);
+      const sent =
+        socket.bytesWritten -
+        exchange.bytesWritten +
+        Math.max(0, (exchange.queued ?? 0) - (queued ?? 0));
       const unread = request.readableLength > 0;
       const unsent = socket.writableLength > 0;
-      if (!exchange.told) exchange.told = written;
-      else if (!request.complete && !read && !unread && !exchange.unread) {
+      if (!exchange.told) exchange.told = sent > 0;
+      else if (!request.complete && read < tricklePerPeriodBytes && !unread && !exchange.unread) {
         this.#exchanges.delete(exchange);
         request.destroy(
           new StoreError(
             'RequestTimeout',
-            `the request body stalled: no byte for ${this.idleMs} ms; the upload was dropped`,
+            `the request body stalled: under ${tricklePerPeriodBytes} bytes in ${this.idleMs} ms; the upload was dropped`,
           ),
         );
         continue;
-      } else if (!response.writableFinished && !written && unsent && exchange.unsent) {
+      } else if (
+        !response.writableFinished &&
+        sent < tricklePerPeriodBytes &&
+        unsent &&
+        exchange.unsent &&
+        // Without libuv's count a large write in flight cannot be told from a stalled reader.
+        queued !== undefined
+      ) {
         this.#exchanges.delete(exchange);
         // Nobody reads this answer any more: an error status cannot reach the client either.
         socket.destroy();
@@ -85,8 +115,20 @@ export class StalledClients {
       }
       exchange.bytesRead = socket.bytesRead;
       exchange.bytesWritten = socket.bytesWritten;
+      exchange.queued = queued;
       exchange.unread = unread;
       exchange.unsent = unsent;
     }
   }
+}
+
+/**
+ * The bytes libuv still holds for the kernel on this connection (`writeQueueSize` of the TCP
+ * handle, which Node's own `net` reads; for TLS, the raw socket's under it, as the TLS handle's
+ * stays put); undefined where there is no such count.
+ */
+function queuedForKernel(socket: Socket): number | undefined {
+  const raw = (socket as { _parent?: unknown })._parent ?? socket;
+  const size = (raw as { _handle?: { writeQueueSize?: unknown } | null })._handle?.writeQueueSize;
+  return typeof size === 'number' ? size : undefined;
 }
