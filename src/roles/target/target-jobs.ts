@@ -22,14 +22,25 @@ import { findDefinition } from '../common/job-catalog.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { destroyCreatedBucket } from './primary-requests.js';
 
-/** Share ends kept for jobs whose start has not arrived: a job that never starts here is dropped. */
-const maxEarlyEnds = 256;
+/** Jobs whose start has not arrived kept with what was heard of them (the oldest dropped). */
+const maxEarlyJobs = 256;
+
+/**
+ * What arrived for a job before its share started here: the gateway starts the shares in
+ * parallel, and a share records itself on disk before it is registered, so a quick peer may end
+ * its share, or deliver this share's objects (an ETL's direct put), first.
+ */
+interface EarlyNews {
+  /** Share ends by node ID (the error, empty for success). */
+  readonly ends: Map<string, string>;
+  delivered: { objects: number; bytes: number };
+}
 
 export class TargetJobs implements JobsPort {
   readonly registry: JobRegistry;
 
-  /** Share ends heard for jobs not started here (yet), by job ID: at most `maxEarlyEnds`. */
-  readonly #earlyEnds = new Map<string, Map<string, string>>();
+  /** News of jobs not started here (yet), by job ID: at most `maxEarlyJobs`. */
+  readonly #early = new Map<string, EarlyNews>();
 
   /** Kinds this target starts itself (e.g. resilver), by kind name. */
   readonly localKinds = new Map<string, (request: StartJobRequestJson) => void>();
@@ -71,13 +82,11 @@ export class TargetJobs implements JobsPort {
     if (created !== undefined)
       job.onUnsuccessful = () => destroyCreatedBucket(this.runtime, job.id, created);
     if (definition.kind.survivesRestart === true) {
+      this.#applyEarlyNews(job);
       this.registry.start(job, definition.kind.exclusive);
       return;
     }
     job.peers = peersOf(request.targets, this.runtime.id);
-    // A peer quick enough to end its share before this one started has told it already.
-    for (const [node, error] of this.#earlyEnds.get(job.id) ?? []) job.peerEnded(node, error);
-    this.#earlyEnds.delete(job.id);
     // On disk before the share does any work, so that a crash at any point is reported.
     const recorded = await this.interruptions.started(request, job.startTime).then(
       () => true,
@@ -90,6 +99,9 @@ export class TargetJobs implements JobsPort {
       },
     );
     try {
+      // Right before the share is registered (no await in between): news that came while it was
+      // being recorded is in too.
+      this.#applyEarlyNews(job);
       this.registry.start(job, definition.kind.exclusive, () => {
         if (recorded) this.#settle(this.interruptions.ended(job.id), job);
         this.#tellPeers(job);
@@ -119,12 +131,40 @@ export class TargetJobs implements JobsPort {
       job.peerEnded(end.node, end.error);
       return;
     }
-    // Its start may still be on its way here (the gateway starts the shares in parallel).
-    const ends = this.#earlyEnds.get(end.id) ?? new Map<string, string>();
-    ends.set(end.node, end.error);
-    this.#earlyEnds.set(end.id, ends);
-    const oldest = this.#earlyEnds.keys().next().value;
-    if (this.#earlyEnds.size > maxEarlyEnds && oldest !== undefined) this.#earlyEnds.delete(oldest);
+    this.#earlyNews(end.id).ends.set(end.node, end.error);
+  }
+
+  /** An object another target's transformer delivered here for `jobId` (an ETL's direct put). */
+  countDelivered(jobId: string, bytes: number): void {
+    const job = this.registry.get(jobId);
+    if (job !== undefined) {
+      job.counters.inObjects += 1;
+      job.counters.inBytes += bytes;
+      return;
+    }
+    const { delivered } = this.#earlyNews(jobId);
+    delivered.objects += 1;
+    delivered.bytes += bytes;
+  }
+
+  #earlyNews(id: string): EarlyNews {
+    let news = this.#early.get(id);
+    if (news === undefined) {
+      news = { ends: new Map(), delivered: { objects: 0, bytes: 0 } };
+      this.#early.set(id, news);
+      const oldest = this.#early.keys().next().value;
+      if (this.#early.size > maxEarlyJobs && oldest !== undefined) this.#early.delete(oldest);
+    }
+    return news;
+  }
+
+  #applyEarlyNews(job: Job): void {
+    const news = this.#early.get(job.id);
+    if (news === undefined) return;
+    this.#early.delete(job.id);
+    for (const [node, error] of news.ends) job.peerEnded(node, error);
+    job.counters.inObjects += news.delivered.objects;
+    job.counters.inBytes += news.delivered.bytes;
   }
 
   /** Tells the job's other targets (still in the map) how this share ended. */

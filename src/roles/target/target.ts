@@ -185,12 +185,7 @@ export async function startTarget(
     },
     putObject: (bucket, name, body) => putStreamedObject(objects, bucket, name, body),
     remoteOwner: (bucket, name) => otherOwner(runtime, bucket, name),
-    countDelivered: (jobId, bytes) => {
-      const job = jobs.registry.get(jobId);
-      if (job === undefined) return;
-      job.counters.inObjects += 1;
-      job.counters.inBytes += bytes;
-    },
+    countDelivered: (jobId, bytes) => jobs.countDelivered(jobId, bytes),
     abortEtl: (name, reason) => abortEtlOnPrimary(runtime, name, reason),
     // The registry comes next (its job kinds include the offline transforms, which use `etl`).
     startJob: (job) => jobs.registry.start(job, false),
