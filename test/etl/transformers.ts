@@ -72,7 +72,9 @@ class Handler(BaseHTTPRequestHandler):
                 base = urllib.parse.urlsplit(os.environ['AIS_TARGET_URL'])
                 to = urllib.parse.urlunsplit((base.scheme, hop.netloc, base.path + hop.path, hop.query, ''))
                 urllib.request.urlopen(urllib.request.Request(to, data=body, method='PUT')).read()
-                print('direct put', hop.path, len(body), flush=True)
+                # One write(2) per line: print() writes its pieces one by one (python -u), and the
+                # server's threads interleave them ('direct putdirect put  ...'), losing a line.
+                os.write(1, ('direct put %s %d\n' % (hop.path, len(body))).encode())
                 self.send_response(204)
                 self.send_header('Ais-Direct-Put-Length', str(len(body)))
                 self.end_headers()
