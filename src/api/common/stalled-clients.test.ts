@@ -262,3 +262,26 @@ test('requests pipelined behind one that never ends are forgotten with their con
     },
   );
 });
+
+test('a silent upload whose handler never touched the body is dropped without an uncaught error', async () => {
+  let finished = false;
+  await withServer(
+    async (_request, response) => {
+      // Never reads the body and attaches no listener to it (a handler still routing, say).
+      await sleep(6 * idleMs);
+      finished = true;
+      response.end();
+      return undefined;
+    },
+    async (port) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write('PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n');
+      await Promise.race([closed, sleep(20 * idleMs)]);
+      socket.destroy();
+      await sleep(6 * idleMs);
+    },
+  );
+  assert.ok(finished);
+});

@@ -3,7 +3,7 @@
 // would hold its connection, the request's buffers and an open file for ever; enough of them
 // exhaust a node. As S3 does (`RequestTimeout` after about 20 s of silence), such an exchange is
 // dropped once the client has been silent for the idle timeout: an upload's request stream fails
-// with RequestTimeout (the write path removes what it started), a download's connection is closed.
+// with RequestTimeout (the write path removes what it started), a download's connection is reset.
 // Only the client's silence counts: a body the server has stopped reading (back-pressure from a
 // slow disk or peer), an answer the server is slow to produce, and a client waiting for
 // `100 Continue` before it was sent are never timed out. A trickle (a byte now and then) counts as
@@ -31,9 +31,9 @@ interface Exchange {
 }
 
 /**
- * The exchanges in progress on one server, swept every `idleMs`: one whose client moved no byte
- * over a whole period, while the server waited on it at both ends of that period, is dropped. So a
- * silent client goes after one to two periods.
+ * The exchanges in progress on one server, swept every `idleMs`: one whose client moved under
+ * `tricklePerPeriodBytes` over a whole period, while the server waited on it at both ends of that
+ * period, is dropped. So a silent client goes after one to two periods.
  */
 export class StalledClients {
   readonly #exchanges = new Set<Exchange>();
@@ -93,6 +93,8 @@ export class StalledClients {
       if (!exchange.told) exchange.told = sent > 0;
       else if (!request.complete && read < tricklePerPeriodBytes && !unread && !exchange.unread) {
         this.#exchanges.delete(exchange);
+        // A handler that has not started on the body has no 'error' listener yet: node:http then
+        // destroys the request without emitting the error (no uncaught exception; tested).
         request.destroy(
           new StoreError(
             'RequestTimeout',
