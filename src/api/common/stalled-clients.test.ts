@@ -279,3 +279,22 @@ test('a silent upload whose handler never touched the body is dropped without an
   );
   assert.ok(finished);
 });
+
+test('an upload that began right before a sweep, its body a moment later, is not dropped', async () => {
+  await withServer(readAll, async (port) => {
+    // The sweeps run every idleMs from the server's start: the request comes just before one, and
+    // its body a fifth of a period later (a client that sends its head, then its body).
+    await sleep(idleMs - 40);
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write('PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nConnection: close\r\n\r\n');
+    await sleep(idleMs / 5);
+    socket.write(Buffer.alloc(10));
+    await Promise.race([closed, sleep(20 * idleMs)]);
+    socket.destroy();
+    assert.match(Buffer.concat(received).toString(), /read 10$/);
+  });
+});

@@ -18,6 +18,11 @@ export const tricklePerPeriodBytes = 1024;
 interface Exchange {
   readonly request: IncomingMessage;
   readonly response: ServerResponse;
+  /**
+   * True until the first sweep after the exchange began: that sweep may come right after it (the
+   * client has not sent its body yet), so it only takes the counts a whole period is measured from.
+   */
+  fresh: boolean;
   /** False while the client waits for `100 Continue`: its silence is ours until we answer. */
   told: boolean;
   bytesRead: number;
@@ -33,7 +38,8 @@ interface Exchange {
 /**
  * The exchanges in progress on one server, swept every `idleMs`: one whose client moved under
  * `tricklePerPeriodBytes` over a whole period, while the server waited on it at both ends of that
- * period, is dropped. So a silent client goes after one to two periods.
+ * period, is dropped. Periods are counted from the first sweep after an exchange began, so a silent
+ * client goes after one to two periods.
  */
 export class StalledClients {
   readonly #exchanges = new Set<Exchange>();
@@ -49,6 +55,7 @@ export class StalledClients {
     const exchange: Exchange = {
       request,
       response,
+      fresh: true,
       told: !/100-continue/i.test(request.headers.expect ?? ''),
       bytesRead: socket.bytesRead,
       bytesWritten: socket.bytesWritten,
@@ -90,7 +97,8 @@ export class StalledClients {
         Math.max(0, (exchange.queued ?? 0) - (queued ?? 0));
       const unread = request.readableLength > 0;
       const unsent = socket.writableLength > 0;
-      if (!exchange.told) exchange.told = sent > 0;
+      if (exchange.fresh) exchange.fresh = false;
+      else if (!exchange.told) exchange.told = sent > 0;
       else if (!request.complete && read < tricklePerPeriodBytes && !unread && !exchange.unread) {
         this.#exchanges.delete(exchange);
         // A handler that has not started on the body has no 'error' listener yet: node:http then
