@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { EventEmitter } from 'node:events';
+import { connect, Socket, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StoreError } from '../../errors/index.js';
@@ -297,4 +298,20 @@ test('an upload that began right before a sweep, its body a moment later, is not
     socket.destroy();
     assert.match(Buffer.concat(received).toString(), /read 10$/);
   });
+});
+
+test('a request whose socket node:http has let go of (null) does not break the sweep', async () => {
+  const stalled = new StalledClients(50);
+  try {
+    const socket = new Socket();
+    const request = { socket, headers: {}, readableLength: 0, complete: false, destroy() {} };
+    const response = Object.assign(new EventEmitter(), { writableFinished: false });
+    stalled.watch(request as unknown as IncomingMessage, response as unknown as ServerResponse);
+    // What node:http does once a request is done with its connection.
+    (request as { socket: Socket | null }).socket = null;
+    await sleep(300);
+    socket.destroy();
+  } finally {
+    stalled.close();
+  }
 });

@@ -18,6 +18,8 @@ export const tricklePerPeriodBytes = 1024;
 interface Exchange {
   readonly request: IncomingMessage;
   readonly response: ServerResponse;
+  /** The connection, kept from the start: node:http sets `request.socket` to null once it is done. */
+  readonly socket: Socket;
   /**
    * True until the first sweep after the exchange began: that sweep may come right after it (the
    * client has not sent its body yet), so it only takes the counts a whole period is measured from.
@@ -55,6 +57,7 @@ export class StalledClients {
     const exchange: Exchange = {
       request,
       response,
+      socket,
       fresh: true,
       told: !/100-continue/i.test(request.headers.expect ?? ''),
       bytesRead: socket.bytesRead,
@@ -79,56 +82,65 @@ export class StalledClients {
 
   #sweep(): void {
     for (const exchange of this.#exchanges) {
-      const { request, response } = exchange;
-      const { socket } = request;
-      // A connection closed under responses still queued behind others (pipelined requests)
-      // never emits their 'close'.
-      if (socket.destroyed) {
+      // A fault here would be thrown from a timer and end the process: the exchange is left alone.
+      try {
+        this.#check(exchange);
+      } catch (error) {
         this.#exchanges.delete(exchange);
-        continue;
+        process.emitWarning(`stalled-client check failed: ${String(error)}`);
       }
-      const read = socket.bytesRead - exchange.bytesRead;
-      // `bytesWritten` counts what Node handed to libuv, so a large write in flight freezes it
-      // while the kernel takes its bytes: what libuv still holds is the other half of progress.
-      const queued = queuedForKernel(socket);
-      const sent =
-        socket.bytesWritten -
-        exchange.bytesWritten +
-        Math.max(0, (exchange.queued ?? 0) - (queued ?? 0));
-      const unread = request.readableLength > 0;
-      const unsent = socket.writableLength > 0;
-      if (exchange.fresh) exchange.fresh = false;
-      else if (!exchange.told) exchange.told = sent > 0;
-      else if (!request.complete && read < tricklePerPeriodBytes && !unread && !exchange.unread) {
-        this.#exchanges.delete(exchange);
-        // A handler that has not started on the body has no 'error' listener yet: node:http then
-        // destroys the request without emitting the error (no uncaught exception; tested).
-        request.destroy(
-          new StoreError(
-            'RequestTimeout',
-            `the request body stalled: under ${tricklePerPeriodBytes} bytes in ${this.idleMs} ms; the upload was dropped`,
-          ),
-        );
-        continue;
-      } else if (
-        !response.writableFinished &&
-        sent < tricklePerPeriodBytes &&
-        unsent &&
-        exchange.unsent &&
-        // Without libuv's count a large write in flight cannot be told from a stalled reader.
-        queued !== undefined
-      ) {
-        this.#exchanges.delete(exchange);
-        // Nobody reads this answer any more: an error status cannot reach the client either.
-        socket.destroy();
-        continue;
-      }
-      exchange.bytesRead = socket.bytesRead;
-      exchange.bytesWritten = socket.bytesWritten;
-      exchange.queued = queued;
-      exchange.unread = unread;
-      exchange.unsent = unsent;
     }
+  }
+
+  #check(exchange: Exchange): void {
+    const { request, response, socket } = exchange;
+    // A connection closed under responses still queued behind others (pipelined requests)
+    // never emits their 'close'.
+    if (socket.destroyed) {
+      this.#exchanges.delete(exchange);
+      return;
+    }
+    const read = socket.bytesRead - exchange.bytesRead;
+    // `bytesWritten` counts what Node handed to libuv, so a large write in flight freezes it
+    // while the kernel takes its bytes: what libuv still holds is the other half of progress.
+    const queued = queuedForKernel(socket);
+    const sent =
+      socket.bytesWritten -
+      exchange.bytesWritten +
+      Math.max(0, (exchange.queued ?? 0) - (queued ?? 0));
+    const unread = request.readableLength > 0;
+    const unsent = socket.writableLength > 0;
+    if (exchange.fresh) exchange.fresh = false;
+    else if (!exchange.told) exchange.told = sent > 0;
+    else if (!request.complete && read < tricklePerPeriodBytes && !unread && !exchange.unread) {
+      this.#exchanges.delete(exchange);
+      // A handler that has not started on the body has no 'error' listener yet: node:http then
+      // destroys the request without emitting the error (no uncaught exception; tested).
+      request.destroy(
+        new StoreError(
+          'RequestTimeout',
+          `the request body stalled: under ${tricklePerPeriodBytes} bytes in ${this.idleMs} ms; the upload was dropped`,
+        ),
+      );
+      return;
+    } else if (
+      !response.writableFinished &&
+      sent < tricklePerPeriodBytes &&
+      unsent &&
+      exchange.unsent &&
+      // Without libuv's count a large write in flight cannot be told from a stalled reader.
+      queued !== undefined
+    ) {
+      this.#exchanges.delete(exchange);
+      // Nobody reads this answer any more: an error status cannot reach the client either.
+      socket.destroy();
+      return;
+    }
+    exchange.bytesRead = socket.bytesRead;
+    exchange.bytesWritten = socket.bytesWritten;
+    exchange.queued = queued;
+    exchange.unread = unread;
+    exchange.unsent = unsent;
   }
 }
 
