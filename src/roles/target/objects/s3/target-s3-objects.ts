@@ -452,22 +452,15 @@ export class TargetS3Objects implements S3ObjectPort {
     retention: S3Retention | undefined,
     bypassGovernance: boolean,
   ): Promise<S3ObjectInfo> {
-    const view = this.#bucket(bucket);
-    requireObjectLock(view.props);
-    const object = await this.objects.setObjectLock(
-      { bucket: view, name: key },
-      versionId,
-      (current) => {
-        checkRetentionChange(
-          current.retention,
-          retention,
-          this.runtime.clock.nowMs(),
-          bypassGovernance,
-        );
-        return { ...current, retention };
-      },
-    );
-    return toS3Info(object, view.versioned);
+    return await this.#changeLock(bucket, key, versionId, (current) => {
+      checkRetentionChange(
+        current.retention,
+        retention,
+        this.runtime.clock.nowMs(),
+        bypassGovernance,
+      );
+      return { ...current, retention };
+    });
   }
 
   async setLegalHold(
@@ -476,13 +469,22 @@ export class TargetS3Objects implements S3ObjectPort {
     versionId: string | undefined,
     on: boolean,
   ): Promise<S3ObjectInfo> {
+    return await this.#changeLock(bucket, key, versionId, (current) => ({
+      ...current,
+      legalHold: on ? true : undefined,
+    }));
+  }
+
+  /** Retention and legal hold: one version's lock changed by `change`, in a bucket with object lock. */
+  async #changeLock(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    change: Parameters<ObjectService['setObjectLock']>[2],
+  ): Promise<S3ObjectInfo> {
     const view = this.#bucket(bucket);
     requireObjectLock(view.props);
-    const object = await this.objects.setObjectLock(
-      { bucket: view, name: key },
-      versionId,
-      (current) => ({ ...current, legalHold: on ? true : undefined }),
-    );
+    const object = await this.objects.setObjectLock({ bucket: view, name: key }, versionId, change);
     return toS3Info(object, view.versioned);
   }
 
