@@ -173,6 +173,14 @@ describe('shards: archived files, archive listings, GetBatch', () => {
       }
     }
     assert.equal(all.length, 1 + shardFormats.length * (1 + Object.keys(sampleFiles).length));
+    // Whatever the page size, a page boundary between `s.tar` and its files (which sort after
+    // `s.tar.gz` and `s.tar.lz4` and theirs) loses nothing.
+    for (const pagesize of [1, 2, 5]) {
+      const paged: string[] = [];
+      for await (const entry of client.listObjects(bucket, { flags, pagesize }))
+        paged.push(entry.name);
+      assert.deepEqual(paged, names, `page size ${pagesize}`);
+    }
     const inside = await client.listObjectsPage(bucket, { flags, prefix: 's.zip/a/' });
     assert.deepEqual(inside.entries.map((entry) => entry.name).sort(), [
       's.zip/a/000.cls',

@@ -8,7 +8,11 @@ function walker(names: string[]): { walk: ListWalk<string>; calls: string[] } {
   const calls: string[] = [];
   const walk: ListWalk<string> = (after, limit) => {
     calls.push(`${after}:${limit}`);
-    return Promise.resolve(names.filter((name) => name > after).slice(0, limit));
+    const read = names.filter((name) => name > after).slice(0, limit);
+    return Promise.resolve({
+      entries: read,
+      readTo: read.length < limit ? undefined : read[read.length - 1],
+    });
   };
   return { walk, calls };
 }
@@ -67,4 +71,28 @@ test('sessions are bounded: the oldest are forgotten first', async () => {
   await sessions.page('u99', 'k', 'a', 2, walk);
   await sessions.page('u0', 'k', 'a', 2, walk);
   assert.deepEqual(calls, ['a:2']);
+});
+
+test('entries made from what was read wait until the walk has read every name before them', async () => {
+  // An ArchDir walk: each shard read brings its files, and `a.tar/1` sorts after `a.tar.gz`.
+  const objects = ['a.tar', 'a.tar.gz', 'a.tar.lz4', 'b'];
+  const files: Record<string, string[]> = { 'a.tar': ['a.tar/1'], 'a.tar.lz4': ['a.tar.lz4/1'] };
+  const walk: ListWalk<string> = (after, limit) => {
+    const read = objects.filter((name) => name > after).slice(0, limit);
+    const entries = read.flatMap((name) => [name, ...(files[name] ?? [])]).sort();
+    return Promise.resolve({
+      entries,
+      readTo: read.length < limit ? undefined : read[read.length - 1],
+    });
+  };
+  const sessions = new ListSessions<string>((name) => name);
+  const pages: string[][] = [];
+  let token = '';
+  for (let page = 0; page < 10; page += 1) {
+    const entries = await sessions.page('u1', 'k', token, 2, walk);
+    pages.push(entries);
+    if (entries.length < 2) break;
+    token = entries[entries.length - 1] ?? '';
+  }
+  assert.deepEqual(pages.flat(), ['a.tar', 'a.tar.gz', 'a.tar.lz4', 'a.tar.lz4/1', 'a.tar/1', 'b']);
 });

@@ -20,8 +20,20 @@ interface Session<T> {
   readonly touchedAt: number;
 }
 
-/** Reads up to `limit` entries after `after`, ascending (a store walk). */
-export type ListWalk<T> = (after: string, limit: number) => Promise<T[]>;
+/** What one step of a store walk read. */
+export interface WalkStep<T> {
+  /**
+   * Ascending. Besides the entries read, it may hold entries made from them whose names sort
+   * after names not read yet (an ArchDir listing puts a shard's files after the shard: `a.tar/x`
+   * comes after `a.tar.gz`, which the next step may read).
+   */
+  readonly entries: T[];
+  /** The last name the walk read; undefined when it reached the end. */
+  readonly readTo: string | undefined;
+}
+
+/** Reads up to `limit` names after `after` from the store, ascending. */
+export type ListWalk<T> = (after: string, limit: number) => Promise<WalkStep<T>>;
 
 export class ListSessions<T> {
   readonly #sessions = new Map<string, Session<T>>();
@@ -54,15 +66,17 @@ export class ListSessions<T> {
     const kept = covered ? session.entries.filter((entry) => this.nameOf(entry) > keepAfter) : [];
     let entries = kept.filter((entry) => this.nameOf(entry) > startAfter);
     let walkedTo = covered ? session.walkedTo : startAfter;
-    const walked: T[] = [];
-    if (entries.length < limit && walkedTo !== undefined) {
-      const wanted = limit - entries.length;
-      walked.push(...(await walk(walkedTo, wanted)));
-      entries = [...entries, ...walked];
-      const last = walked[walked.length - 1];
-      walkedTo = walked.length < wanted || last === undefined ? undefined : this.nameOf(last);
+    let walked: T[] = [];
+    const ready = this.#upTo(entries, walkedTo).length;
+    if (ready < limit && walkedTo !== undefined) {
+      // Every name read is listed and sorts at or before where the walk stops, so reading the
+      // missing count makes the page whole; what sorts after it waits for a later step.
+      const step = await walk(walkedTo, limit - ready);
+      walked = step.entries;
+      entries = this.#merge(entries, walked);
+      walkedTo = step.readTo;
     }
-    const remembered = covered ? [...kept, ...walked] : walked;
+    const remembered = covered ? this.#merge(kept, walked) : walked;
     if (remembered.length <= maxRememberedEntries) {
       const from = covered && session.startAfter > keepAfter ? session.startAfter : keepAfter;
       this.#remember(id, {
@@ -73,7 +87,36 @@ export class ListSessions<T> {
         touchedAt: Date.now(),
       });
     }
-    return entries.slice(0, limit);
+    return this.#upTo(entries, walkedTo).slice(0, limit);
+  }
+
+  /** The entries a page may hold: none sorts after a name the walk has not read yet. */
+  #upTo(entries: T[], walkedTo: string | undefined): T[] {
+    return walkedTo === undefined
+      ? entries
+      : entries.filter((entry) => this.nameOf(entry) <= walkedTo);
+  }
+
+  /** Two ascending lists as one, an entry both hold once. */
+  #merge(first: T[], second: T[]): T[] {
+    if (first.length === 0) return second;
+    if (second.length === 0) return first;
+    const out: T[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < first.length || j < second.length) {
+      const a = first[i];
+      const b = second[j];
+      if (b === undefined || (a !== undefined && this.nameOf(a) < this.nameOf(b))) {
+        out.push(a as T);
+        i += 1;
+      } else {
+        if (a !== undefined && this.nameOf(a) === this.nameOf(b)) i += 1;
+        out.push(b);
+        j += 1;
+      }
+    }
+    return out;
   }
 
   #remember(id: string, session: Session<T>): void {

@@ -17,7 +17,7 @@ import { forwardToPrimary } from '../common/primary-forward.js';
 import { listFlagsOf } from '../common/ais-bucket/list-flags.js';
 import { listOneLevel } from './list-directories.js';
 import { listEntryMaker, listPropsOf } from './list-entries.js';
-import { ListSessions } from './list-sessions.js';
+import { ListSessions, type ListWalk } from './list-sessions.js';
 import type { ShardListing } from './shards/shard-listing.js';
 
 export class TargetBuckets extends KnownBuckets {
@@ -61,7 +61,7 @@ export class TargetBuckets extends KnownBuckets {
     const archDir = (flags & ListFlag.archDir) !== 0n;
     const key = JSON.stringify([bucket, prefix, [...props], reads, archDir]);
     const toEntry = listEntryMaker(props, this.runtime.id);
-    const walk = async (after: string, wanted: number): Promise<ListEntryJson[]> => {
+    const walk: ListWalk<ListEntryJson> = async (after, wanted) => {
       const objects = await this.store.listObjects(bucket, {
         ...(prefix === '' ? {} : { prefix }),
         ...(after === '' ? {} : { startAfter: after }),
@@ -70,7 +70,10 @@ export class TargetBuckets extends KnownBuckets {
         namesOnly: reads === 'names',
       });
       const entries = objects.map(toEntry);
-      return archDir ? await this.shards.expand(bucket, entries, after, prefix) : entries;
+      return {
+        entries: archDir ? await this.shards.expand(bucket, entries, after, prefix) : entries,
+        readTo: objects.length < wanted ? undefined : entries[entries.length - 1]?.name,
+      };
     };
     if (noRecursion) {
       const { entries, more } = await listOneLevel(

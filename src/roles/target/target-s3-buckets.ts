@@ -57,7 +57,7 @@ export class TargetS3Buckets implements S3BucketPort {
         limit,
         withMetadata: true,
       });
-      return objects.map((object) => {
+      const entries = objects.map((object) => {
         const info = toS3Info(object);
         return {
           key: info.key,
@@ -66,6 +66,10 @@ export class TargetS3Buckets implements S3BucketPort {
           modifiedTimeMs: info.modifiedTimeMs,
         };
       });
+      return {
+        entries,
+        readTo: entries.length < limit ? undefined : entries[entries.length - 1]?.key,
+      };
     };
     return rollUp<S3ListEntry>(request, (startAfter, limit) =>
       this.#sessions.page(request.session ?? '', key, startAfter, limit, walk, request.startAfter),

@@ -21,7 +21,8 @@ export class ShardListing {
 
   /**
    * `entries` (a walk after `after`, under `prefix`) with every shard's files after it, and the
-   * files of the shard `after` or `prefix` lies inside; ascending by name.
+   * files after `after` of the shards before it (`shardsBefore`) or `prefix` lies inside;
+   * ascending by name.
    */
   async expand(
     bucket: BucketJson,
@@ -30,12 +31,12 @@ export class ShardListing {
     prefix: string,
   ): Promise<ListEntryJson[]> {
     const out: ListEntryJson[] = [];
-    const inside = new Set(
-      [splitAtExtension(after)?.shard, splitAtExtension(prefix)?.shard].filter(
-        (shard): shard is string => shard !== undefined,
-      ),
-    );
+    const inside = new Set(shardsBefore(after));
+    const prefixShard = splitAtExtension(prefix)?.shard;
+    if (prefixShard !== undefined) inside.add(prefixShard);
     for (const shard of inside) {
+      const under = `${shard}/`;
+      if (!under.startsWith(prefix) && !prefix.startsWith(under)) continue;
       if (!(await this.#holds(bucket, shard))) continue;
       const files = await this.#files(bucket, shard, EntryFlag.isCached);
       out.push(...files.filter((file) => file.name > after && file.name.startsWith(prefix)));
@@ -80,4 +81,18 @@ export class ShardListing {
       flags: fileFlags,
     }));
   }
+}
+
+/**
+ * The shard names at or before `after` whose files sort after it: every leading part of `after`
+ * with an archive's extension. `a.tar` is one of `a.tar.lz4/x`'s (`a.tar/…` sorts after both),
+ * so a page that ended in `a.tar.lz4` or in its files must still list `a.tar`'s files.
+ */
+function shardsBefore(after: string): string[] {
+  const shards: string[] = [];
+  for (let end = 1; end <= after.length; end += 1) {
+    const name = after.slice(0, end);
+    if (formatFromName(name) !== undefined) shards.push(name);
+  }
+  return shards;
 }
