@@ -13,9 +13,10 @@ import { withScratch } from './lib/scratch.js';
 const objectCount = Number(process.env['BENCH_LIST_OBJECTS'] ?? 1_000_000);
 const perDirectory = 1000;
 const bucket = { name: 'listing', provider: 'ais' };
+const rounds = ['first', 'second'] as const;
 
 async function main(): Promise<void> {
-  let cairnRate: number | undefined;
+  const rates = new Map<(typeof rounds)[number], number>();
   let findRate: number | undefined;
   let note = '';
   await withScratch('list', async (scratch) => {
@@ -43,27 +44,33 @@ async function main(): Promise<void> {
     const findCount = found.stdout.length;
     findRate = findCount / ((performance.now() - findStarted) / 1000);
 
-    const listStarted = performance.now();
-    let listed = 0;
-    for await (const entry of client.listObjects(bucket)) {
-      if (entry.name !== '') listed += 1;
-    }
-    cairnRate = listed / ((performance.now() - listStarted) / 1000);
-    if (listed !== objectCount || findCount !== objectCount) {
-      note = `listed ${listed}, find ${findCount}, expected ${objectCount}`;
+    // Twice: the first listing of freshly started nodes also pays their JIT's warm-up (a few
+    // hundred ms, which a 100,000-object run notices); the second is what a running cluster does.
+    for (const round of rounds) {
+      const listStarted = performance.now();
+      let listed = 0;
+      for await (const entry of client.listObjects(bucket)) {
+        if (entry.name !== '') listed += 1;
+      }
+      rates.set(round, listed / ((performance.now() - listStarted) / 1000));
+      if (listed !== objectCount || findCount !== objectCount) {
+        note = `listed ${listed}, find ${findCount}, expected ${objectCount}`;
+      }
     }
   });
-  await publish('list-objects', `List a bucket of ${objectCount} objects`, [
-    {
-      workload: `list ${objectCount} objects`,
+  await publish(
+    'list-objects',
+    `List a bucket of ${objectCount} objects`,
+    rounds.map((round) => ({
+      workload: `list ${objectCount} objects (${round} listing)`,
       subject: 'Cairn native list',
       yardstick: "find -type f -printf '.'",
       unit: 'entries/s',
-      subjectValue: cairnRate,
+      subjectValue: rates.get(round),
       yardstickValue: findRate,
       ...(note === '' ? {} : { note }),
-    },
-  ]);
+    })),
+  );
 }
 
 await main();
