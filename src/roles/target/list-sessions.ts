@@ -92,9 +92,11 @@ export class ListSessions<T> {
 
   /** The entries a page may hold: none sorts after a name the walk has not read yet. */
   #upTo(entries: T[], walkedTo: string | undefined): T[] {
-    return walkedTo === undefined
-      ? entries
-      : entries.filter((entry) => this.nameOf(entry) <= walkedTo);
+    if (walkedTo === undefined) return entries;
+    // Ascending: only a tail can be past it (none at all unless a walk adds entries).
+    let end = entries.length;
+    while (end > 0 && this.nameOf(entries[end - 1] as T) > walkedTo) end -= 1;
+    return end === entries.length ? entries : entries.slice(0, end);
   }
 
   /** Two ascending lists as one, an entry both hold once. */
