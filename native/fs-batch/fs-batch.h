@@ -47,9 +47,10 @@ int64_t *bigint_array(napi_env env, napi_value value, size_t length);
 /** readFiles (read-file.c). */
 napi_value read_files(napi_env env, napi_callback_info info);
 
-/** unlinkFiles and removeDirectories (unlink-files.c). */
+/** unlinkFiles, removeDirectories and syncDirectories (unlink-files.c). */
 napi_value unlink_files(napi_env env, napi_callback_info info);
 napi_value remove_directories(napi_env env, napi_callback_info info);
+napi_value sync_directories(napi_env env, napi_callback_info info);
 
 /** md5Create, md5Update and md5Digest (md5-hash.c). */
 napi_value md5_create(napi_env env, napi_callback_info info);

@@ -66,6 +66,13 @@ export function unlinkFiles(
 export function removeDirectories(paths: string): Promise<Int32Array>;
 
 /**
+ * Each of `paths` (absolute, joined by NUL) opened read-only, fsynced and closed, in one
+ * thread-pool job. Resolves to one result per path: 0 synced, else the errno plus 4096 times the
+ * step that failed (0 open, 1 fsync, 2 close).
+ */
+export function syncDirectories(paths: string): Promise<Int32Array>;
+
+/**
  * Reads files one after another in one thread-pool job. `text` holds, for each read in order, the
  * name of the extended attribute to read (empty: none) then its `counts[i]` candidate paths, all
  * joined by NUL. Read i opens the first of its candidates that exists (one that is missing, below

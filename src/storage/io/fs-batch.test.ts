@@ -11,6 +11,7 @@ import {
   readDirectoryEntries,
   removeDirectories,
   statFiles,
+  syncDirectory,
   unlinkFiles,
   writeSmallFile,
 } from './index.js';
@@ -313,4 +314,19 @@ test('small files written in the same turn share a job, each with its own outcom
     (await readdir(directory)).filter((name) => name.startsWith('work')),
     [],
   );
+});
+
+test('syncDirectory fsyncs a directory in one job and fails as fs would', async () => {
+  await syncDirectory(root);
+  // fs.promises.open(path, 'r') opens a regular file too: so does the addon.
+  await syncDirectory(join(root, 'five'));
+  await assert.rejects(syncDirectory(join(root, 'missing')), {
+    code: 'ENOENT',
+    syscall: 'open',
+    path: join(root, 'missing'),
+  });
+  await assert.rejects(syncDirectory(join(root, 'five', 'below')), {
+    code: 'ENOTDIR',
+    syscall: 'open',
+  });
 });

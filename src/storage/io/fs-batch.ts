@@ -3,8 +3,9 @@
 // costs a few thread-pool hand-offs instead of one stat (and one attribute read) per object; and a
 // small file's open, stat, attribute, content and close in one job (`readSmallFile`); many files
 // removed, each on conditions, or many empty directories, in one job (`unlinkFiles`,
-// `removeDirectories`); a small file created, written, given its attribute and renamed into place
-// in one job (`writeSmallFile`), with the others asked for in the same turn of the event loop.
+// `removeDirectories`); a directory's open, fsync and close in one job (`syncDirectory`); a small
+// file created, written, given its attribute and renamed into place in one job (`writeSmallFile`),
+// with the others asked for in the same turn of the event loop.
 import { constants as osConstants } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import {
@@ -12,6 +13,7 @@ import {
   readFiles,
   removeDirectories as removeDirectoryBatch,
   statBatch,
+  syncDirectories,
   unlinkFiles as unlinkBatch,
   writeFile,
   writeFiles,
@@ -384,6 +386,17 @@ export async function removeDirectories(
   return Array.from(raw, (code, index) =>
     code === 0 ? undefined : errnoError(code, 'rmdir', paths[index] ?? ''),
   );
+}
+
+/**
+ * A directory opened read-only (as `fs.promises.open(path, 'r')`), fsynced and closed in one
+ * thread-pool job (fs.promises takes one each); fails as the failed step would through fs.
+ */
+export async function syncDirectory(directory: string): Promise<void> {
+  // A failure is its errno plus 4096 times its step's index in open, fsync, close (index.d.ts).
+  const [code = 0] = await syncDirectories(directory);
+  const step = (['open', 'fsync', 'close'] as const)[Math.floor(code / 4096)] ?? 'close';
+  if (code !== 0) throw errnoError(code % 4096, step, directory);
 }
 
 interface QueuedCall<A, R> {
