@@ -98,10 +98,11 @@ export function readFiles(
 /**
  * Creates `workPath` (O_EXCL, mode 0666 less the umask), writes all of `content`, sets attribute
  * `attribute` to `record` through the descriptor, fsyncs it when `sync`, renames it onto
- * `destination`, fstats and closes it: one thread-pool job. Fills `numbers` (12 slots: per step,
- * open, write, attribute, fsync, rename and fstat, the errno of its failure, 0 when it worked, -1
- * when it was not taken; then dev, ino, size, atime, mtime and ctime in ns, valid when the fstat
- * worked). A failed rename leaves the finished work file in place. Resolves once the job ran.
+ * `destination`, unlinks `supersedes` (unless '') once the rename worked, fstats and closes it:
+ * one thread-pool job. Fills `numbers` (13 slots: per step, open, write, attribute, fsync, rename
+ * and fstat, the errno of its failure, 0 when it worked, -1 when it was not taken; then dev, ino,
+ * size, atime, mtime and ctime in ns, valid when the fstat worked; then the unlink's, as a
+ * step's). A failed rename leaves the finished work file in place. Resolves once the job ran.
  */
 export function writeFile(
   workPath: string,
@@ -111,6 +112,7 @@ export function writeFile(
   destination: string,
   sync: boolean,
   numbers: BigInt64Array,
+  supersedes: string,
 ): Promise<void>;
 
 /**

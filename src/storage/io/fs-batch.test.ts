@@ -280,6 +280,39 @@ test('a small file is written, given its attribute and renamed in one job', asyn
   });
 });
 
+test('a small write removes the file it supersedes once renamed, and only then', async () => {
+  const directory = join(root, 'supersede');
+  await mkdir(directory);
+  const stale = join(directory, 'stale');
+  const request = (destination: string): Parameters<typeof writeSmallFile>[1] => ({
+    content: Buffer.from('new'),
+    attribute,
+    record: Buffer.from('record'),
+    destination,
+    sync: false,
+    supersedes: stale,
+  });
+  await writeFile(stale, 'old');
+  const renamed = await writeSmallFile(join(directory, 'work-1'), request(join(directory, 'a')));
+  assert.equal(renamed.renameError, undefined);
+  await assert.rejects(access(stale), { code: 'ENOENT' });
+  // Nothing to remove is no error (the usual case: no stale copy).
+  await writeSmallFile(join(directory, 'work-2'), request(join(directory, 'b')));
+  assert.deepEqual(await readFile(join(directory, 'b')), Buffer.from('new'));
+  // A failed rename keeps it; a failed unlink (a directory) fails the write as fs would.
+  await writeFile(stale, 'old');
+  const kept = await writeSmallFile(join(directory, 'work-3'), request(join(root, 'missing', 'c')));
+  assert.equal(kept.renameError?.code, 'ENOENT');
+  assert.deepEqual(await readFile(stale), Buffer.from('old'));
+  await rm(stale);
+  await mkdir(stale);
+  await assert.rejects(writeSmallFile(join(directory, 'work-4'), request(join(directory, 'd'))), {
+    code: 'EISDIR',
+    syscall: 'unlink',
+    path: stale,
+  });
+});
+
 test('small files written in the same turn share a job, each with its own outcome', async () => {
   const directory = join(root, 'write-many');
   await mkdir(directory);

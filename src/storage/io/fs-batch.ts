@@ -537,6 +537,8 @@ export interface SmallFileWrite {
   readonly destination: string;
   /** fsync the file (bytes and attribute) before the rename. */
   readonly sync: boolean;
+  /** Unlinked once the rename worked (a missing file is no error): a stale copy it replaces. */
+  readonly supersedes?: string | undefined;
 }
 
 /** The file `writeSmallFile` wrote: its stat after the rename, or why the rename failed. */
@@ -560,23 +562,25 @@ const writeSlot = {
   atimeNs: 9,
   mtimeNs: 10,
   ctimeNs: 11,
+  removeError: 12,
 } as const;
-const writeNumbersLength = 12;
+const writeNumbersLength = 13;
 
 /**
  * Creates `workPath` (failing with EEXIST when it exists), writes `request.content`, sets the
- * attribute, fsyncs when asked, renames the file onto `request.destination`, fstats and closes it:
- * one thread-pool job, where fs.promises and fs-xattr take one per call. Fails as the first failed
- * step would through fs (the work file may then be left behind: the caller removes it); a failed
- * rename is reported in the result instead, the finished work file left in place.
+ * attribute, fsyncs when asked, renames the file onto `request.destination`, removes the file it
+ * supersedes, fstats and closes it: one thread-pool job, where fs.promises and fs-xattr take one
+ * per call. Fails as the first failed step would through fs (the work file may then be left
+ * behind: the caller removes it); a failed rename is reported in the result instead, the finished
+ * work file left in place (and the superseded file kept).
  */
 export async function writeSmallFile(
   workPath: string,
   request: SmallFileWrite,
 ): Promise<WrittenFile> {
   const numbers = new BigInt64Array(writeNumbersLength);
-  const { content, attribute, record, destination, sync } = request;
-  await writes.call([workPath, content, attribute, record, destination, sync, numbers]);
+  const { content, attribute, record, destination, sync, supersedes = '' } = request;
+  await writes.call([workPath, content, attribute, record, destination, sync, numbers, supersedes]);
   const failed = (slot: number, syscall: string, path = workPath): void => {
     const errno = numbers[slot] ?? 0n;
     if (errno > 0n) throw errnoError(Number(errno), syscall, path);
@@ -586,6 +590,8 @@ export async function writeSmallFile(
   failed(writeSlot.attributeError, 'fsetxattr');
   failed(writeSlot.syncError, 'fsync');
   failed(writeSlot.statError, 'fstat', destination);
+  if (numbers[writeSlot.removeError] !== BigInt(ENOENT))
+    failed(writeSlot.removeError, 'unlink', supersedes);
   const renameErrno = numbers[writeSlot.renameError] ?? 0n;
   return {
     renameError:
