@@ -594,6 +594,10 @@ static napi_value init(napi_env env, napi_value exports) {
                            &function) != napi_ok ||
       napi_set_named_property(env, exports, "removeDirectories", function) != napi_ok)
     return NULL;
+  if (napi_create_function(env, "syncDirectories", NAPI_AUTO_LENGTH, sync_directories, NULL,
+                           &function) != napi_ok ||
+      napi_set_named_property(env, exports, "syncDirectories", function) != napi_ok)
+    return NULL;
   if (napi_create_function(env, "readFiles", NAPI_AUTO_LENGTH, read_files, NULL, &function) !=
           napi_ok ||
       napi_set_named_property(env, exports, "readFiles", function) != napi_ok)

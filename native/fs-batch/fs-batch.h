@@ -47,9 +47,10 @@ int64_t *bigint_array(napi_env env, napi_value value, size_t length);
 /** readFiles (read-file.c). */
 napi_value read_files(napi_env env, napi_callback_info info);
 
-/** unlinkFiles and removeDirectories (unlink-files.c). */
+/** unlinkFiles, removeDirectories and syncDirectories (unlink-files.c). */
 napi_value unlink_files(napi_env env, napi_callback_info info);
 napi_value remove_directories(napi_env env, napi_callback_info info);
+napi_value sync_directories(napi_env env, napi_callback_info info);
 
 /** md5Create, md5Update and md5Digest (md5-hash.c). */
 napi_value md5_create(napi_env env, napi_callback_info info);
@@ -61,7 +62,9 @@ napi_value write_file(napi_env env, napi_callback_info info);
 
 /** One small-file write: its arguments as writeFile takes them (write-file.c). */
 typedef struct FileWrite FileWrite;
-/** A write of writeFile's seven arguments (references held); NULL when invalid or out of memory. */
+/** How many arguments writeFile takes (and each of writeFiles' entries). */
+#define WRITE_FILE_ARGS 8
+/** A write of writeFile's arguments (references held); NULL when invalid or out of memory. */
 FileWrite *file_write_new(napi_env env, napi_value *args);
 /** Runs the write (in a thread-pool job); its outcome is in its `numbers`. */
 void file_write_run(FileWrite *job);

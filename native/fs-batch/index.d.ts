@@ -66,6 +66,13 @@ export function unlinkFiles(
 export function removeDirectories(paths: string): Promise<Int32Array>;
 
 /**
+ * Each of `paths` (absolute, joined by NUL) opened read-only, fsynced and closed, in one
+ * thread-pool job. Resolves to one result per path: 0 synced, else the errno plus 4096 times the
+ * step that failed (0 open, 1 fsync, 2 close).
+ */
+export function syncDirectories(paths: string): Promise<Int32Array>;
+
+/**
  * Reads files one after another in one thread-pool job. `text` holds, for each read in order, the
  * name of the extended attribute to read (empty: none) then its `counts[i]` candidate paths, all
  * joined by NUL. Read i opens the first of its candidates that exists (one that is missing, below
@@ -91,10 +98,11 @@ export function readFiles(
 /**
  * Creates `workPath` (O_EXCL, mode 0666 less the umask), writes all of `content`, sets attribute
  * `attribute` to `record` through the descriptor, fsyncs it when `sync`, renames it onto
- * `destination`, fstats and closes it: one thread-pool job. Fills `numbers` (12 slots: per step,
- * open, write, attribute, fsync, rename and fstat, the errno of its failure, 0 when it worked, -1
- * when it was not taken; then dev, ino, size, atime, mtime and ctime in ns, valid when the fstat
- * worked). A failed rename leaves the finished work file in place. Resolves once the job ran.
+ * `destination`, unlinks `supersedes` (unless '') once the rename worked, fstats and closes it:
+ * one thread-pool job. Fills `numbers` (13 slots: per step, open, write, attribute, fsync, rename
+ * and fstat, the errno of its failure, 0 when it worked, -1 when it was not taken; then dev, ino,
+ * size, atime, mtime and ctime in ns, valid when the fstat worked; then the unlink's, as a
+ * step's). A failed rename leaves the finished work file in place. Resolves once the job ran.
  */
 export function writeFile(
   workPath: string,
@@ -104,6 +112,7 @@ export function writeFile(
   destination: string,
   sync: boolean,
   numbers: BigInt64Array,
+  supersedes: string,
 ): Promise<void>;
 
 /**

@@ -7,6 +7,7 @@ export const statBatch = addon.statBatch;
 export const readDirectory = addon.readDirectory;
 export const unlinkFiles = addon.unlinkFiles;
 export const removeDirectories = addon.removeDirectories;
+export const syncDirectories = addon.syncDirectories;
 export const readFiles = addon.readFiles;
 export const writeFile = addon.writeFile;
 export const writeFiles = addon.writeFiles;

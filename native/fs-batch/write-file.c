@@ -37,6 +37,7 @@ enum {
   AT_ATIME_NS,
   AT_MTIME_NS,
   AT_CTIME_NS,
+  AT_REMOVE_ERROR,
   NUMBERS_LENGTH
 };
 #define STEP_NOT_TAKEN -1
@@ -47,6 +48,8 @@ struct FileWrite {
   char *work_path;
   char *destination;
   char *attribute;
+  /** Unlinked once the rename worked ('': nothing): a stale copy the new file replaces. */
+  char *supersedes;
   /** The caller's buffers and numbers, held until the job completes. */
   napi_ref content_ref;
   napi_ref record_ref;
@@ -63,6 +66,7 @@ void file_write_free(napi_env env, FileWrite *write_job) {
   free(write_job->work_path);
   free(write_job->destination);
   free(write_job->attribute);
+  free(write_job->supersedes);
   if (write_job->content_ref != NULL) napi_delete_reference(env, write_job->content_ref);
   if (write_job->record_ref != NULL) napi_delete_reference(env, write_job->record_ref);
   if (write_job->numbers_ref != NULL) napi_delete_reference(env, write_job->numbers_ref);
@@ -86,6 +90,7 @@ static int write_content(int fd, const char *content, size_t length) {
 void file_write_run(FileWrite *job) {
   int64_t *numbers = job->numbers;
   for (int slot = AT_OPEN_ERROR; slot <= AT_STAT_ERROR; slot += 1) numbers[slot] = STEP_NOT_TAKEN;
+  numbers[AT_REMOVE_ERROR] = STEP_NOT_TAKEN;
   int fd = open(job->work_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC_IF, 0666);
   numbers[AT_OPEN_ERROR] = fd < 0 ? errno : 0;
   if (fd < 0) return;
@@ -101,6 +106,8 @@ void file_write_run(FileWrite *job) {
   // A failed rename leaves the finished work file for the caller (a missing parent directory,
   // a name that collides with a directory): it places it by other means.
   numbers[AT_RENAME_ERROR] = rename(job->work_path, job->destination) == 0 ? 0 : errno;
+  if (numbers[AT_RENAME_ERROR] == 0 && job->supersedes[0] != '\0')
+    numbers[AT_REMOVE_ERROR] = unlink(job->supersedes) == 0 ? 0 : errno;
   // Stat'ed after the rename, which changes the inode's ctime: the object's identity as stored.
   struct stat stats;
   numbers[AT_STAT_ERROR] = fstat(fd, &stats) == 0 ? 0 : errno;
@@ -161,8 +168,9 @@ FileWrite *file_write_new(napi_env env, napi_value *args) {
   job->attribute = string_argument(env, args[2], NULL);
   job->destination = string_argument(env, args[4], NULL);
   job->numbers = bigint_array(env, args[6], NUMBERS_LENGTH);
+  job->supersedes = string_argument(env, args[7], NULL);
   if (job->work_path == NULL || job->attribute == NULL || job->destination == NULL ||
-      job->numbers == NULL || napi_get_value_bool(env, args[5], &sync) != napi_ok ||
+      job->numbers == NULL || job->supersedes == NULL || napi_get_value_bool(env, args[5], &sync) != napi_ok ||
       !buffer_argument(env, args[1], &job->content_ref, &job->content, &job->content_length) ||
       !buffer_argument(env, args[3], &job->record_ref, &job->record, &job->record_length) ||
       napi_create_reference(env, args[6], 1, &job->numbers_ref) != napi_ok) {
@@ -174,14 +182,15 @@ FileWrite *file_write_new(napi_env env, napi_value *args) {
 }
 
 /**
- * writeFile(workPath, content, attribute, record, destination, sync, numbers): see index.d.ts.
- * Resolves once the job ran; every outcome is in `numbers`.
+ * writeFile(workPath, content, attribute, record, destination, sync, numbers, supersedes): see
+ * index.d.ts. Resolves once the job ran; every outcome is in `numbers`.
  */
 napi_value write_file(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value args[7], promise, resource_name;
+  size_t argc = WRITE_FILE_ARGS;
+  napi_value args[WRITE_FILE_ARGS], promise, resource_name;
   FileWrite *job = NULL;
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 7) goto invalid;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != WRITE_FILE_ARGS)
+    goto invalid;
   job = file_write_new(env, args);
   if (job == NULL) goto invalid;
   if (napi_create_promise(env, &job->deferred, &promise) != napi_ok) goto invalid;
@@ -196,7 +205,7 @@ invalid:
   if (job != NULL) file_write_free(env, job);
   napi_throw_type_error(
       env, NULL,
-      "writeFile(workPath, content, attribute, record, destination, sync, numbers): invalid "
-      "arguments or out of memory");
+      "writeFile(workPath, content, attribute, record, destination, sync, numbers, supersedes): "
+      "invalid arguments or out of memory");
   return NULL;
 }

@@ -48,8 +48,8 @@ fail:
 }
 
 /**
- * writeFiles([[workPath, content, attribute, record, destination, sync, numbers]...]): see
- * index.d.ts. Resolves once the job ran; every write's outcome is in its `numbers`.
+ * writeFiles([[workPath, content, attribute, record, destination, sync, numbers, supersedes]...]):
+ * see index.d.ts. Resolves once the job ran; every write's outcome is in its `numbers`.
  */
 napi_value write_files(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -67,13 +67,13 @@ napi_value write_files(napi_env env, napi_callback_info info) {
   if (batch->writes == NULL) goto invalid;
   batch->count = count;
   for (uint32_t index = 0; index < count; index += 1) {
-    napi_value entry, args[7];
+    napi_value entry, args[WRITE_FILE_ARGS];
     uint32_t length;
     if (napi_get_element(env, list, index, &entry) != napi_ok ||
         napi_is_array(env, entry, &is_array) != napi_ok || !is_array ||
-        napi_get_array_length(env, entry, &length) != napi_ok || length != 7)
+        napi_get_array_length(env, entry, &length) != napi_ok || length != WRITE_FILE_ARGS)
       goto invalid;
-    for (uint32_t arg = 0; arg < 7; arg += 1)
+    for (uint32_t arg = 0; arg < WRITE_FILE_ARGS; arg += 1)
       if (napi_get_element(env, entry, arg, &args[arg]) != napi_ok) goto invalid;
     batch->writes[index] = file_write_new(env, args);
     if (batch->writes[index] == NULL) goto invalid;
@@ -91,7 +91,7 @@ invalid:
   else free(batch);
   napi_throw_type_error(
       env, NULL,
-      "writeFiles([[workPath, content, attribute, record, destination, sync, numbers]...]): "
-      "invalid arguments or out of memory");
+      "writeFiles([[workPath, content, attribute, record, destination, sync, numbers, "
+      "supersedes]...]): invalid arguments or out of memory");
   return NULL;
 }

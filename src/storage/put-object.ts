@@ -251,6 +251,10 @@ async function putSmallObject(
           record: encodeObjectMetadata(metadata),
           destination,
           sync: context.options.fsyncObjects,
+          // As `placeObjectFile`: a stale hashed copy of a name now stored naturally goes (in the
+          // same job: an unlink of its own cost a PUT that replaced an object a hand-off).
+          supersedes:
+            destination !== hashedPath && numbered?.previous !== 'none' ? hashedPath : undefined,
         });
       const written = await write().catch(async (error: unknown) => {
         if (!hasErrnoCode(error, 'ENOENT') || (error as NodeJS.ErrnoException).syscall !== 'open')
@@ -259,9 +263,6 @@ async function putSmallObject(
         return await write();
       });
       if (written.renameError === undefined) {
-        // As `placeObjectFile`: a stale hashed copy of a name now stored naturally goes.
-        if (destination !== hashedPath && numbered?.previous !== 'none')
-          await removeFileQuietly(disk, hashedPath);
         return { replacedChunks, stats: written.stats, directoriesToSync: [dirname(destination)] };
       }
       handle = await disk.open(workPath, 'r');

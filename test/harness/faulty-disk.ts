@@ -263,6 +263,11 @@ export class FaultyDisk implements Disk {
       } catch (error) {
         renameError = asErrno(error);
       }
+      if (renameError === undefined && request.supersedes !== undefined) {
+        await this.unlink(request.supersedes).catch((error: unknown) => {
+          if (asErrno(error).code !== 'ENOENT') throw error;
+        });
+      }
       const stats = await file.stat({ bigint: true });
       return { renameError, stats };
     } finally {

@@ -28,6 +28,7 @@ import {
   readSmallFile,
   removeDirectories,
   statFiles,
+  syncDirectory,
   unlinkFiles,
   writeSmallFile,
   type AttributeReads,
@@ -184,15 +185,6 @@ export interface Disk {
  */
 function descriptorPath(fd: number): string {
   return `/proc/self/fd/${fd}`;
-}
-
-async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /**

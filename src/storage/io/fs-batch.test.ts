@@ -11,6 +11,7 @@ import {
   readDirectoryEntries,
   removeDirectories,
   statFiles,
+  syncDirectory,
   unlinkFiles,
   writeSmallFile,
 } from './index.js';
@@ -279,6 +280,39 @@ test('a small file is written, given its attribute and renamed in one job', asyn
   });
 });
 
+test('a small write removes the file it supersedes once renamed, and only then', async () => {
+  const directory = join(root, 'supersede');
+  await mkdir(directory);
+  const stale = join(directory, 'stale');
+  const request = (destination: string): Parameters<typeof writeSmallFile>[1] => ({
+    content: Buffer.from('new'),
+    attribute,
+    record: Buffer.from('record'),
+    destination,
+    sync: false,
+    supersedes: stale,
+  });
+  await writeFile(stale, 'old');
+  const renamed = await writeSmallFile(join(directory, 'work-1'), request(join(directory, 'a')));
+  assert.equal(renamed.renameError, undefined);
+  await assert.rejects(access(stale), { code: 'ENOENT' });
+  // Nothing to remove is no error (the usual case: no stale copy).
+  await writeSmallFile(join(directory, 'work-2'), request(join(directory, 'b')));
+  assert.deepEqual(await readFile(join(directory, 'b')), Buffer.from('new'));
+  // A failed rename keeps it; a failed unlink (a directory) fails the write as fs would.
+  await writeFile(stale, 'old');
+  const kept = await writeSmallFile(join(directory, 'work-3'), request(join(root, 'missing', 'c')));
+  assert.equal(kept.renameError?.code, 'ENOENT');
+  assert.deepEqual(await readFile(stale), Buffer.from('old'));
+  await rm(stale);
+  await mkdir(stale);
+  await assert.rejects(writeSmallFile(join(directory, 'work-4'), request(join(directory, 'd'))), {
+    code: 'EISDIR',
+    syscall: 'unlink',
+    path: stale,
+  });
+});
+
 test('small files written in the same turn share a job, each with its own outcome', async () => {
   const directory = join(root, 'write-many');
   await mkdir(directory);
@@ -313,4 +347,19 @@ test('small files written in the same turn share a job, each with its own outcom
     (await readdir(directory)).filter((name) => name.startsWith('work')),
     [],
   );
+});
+
+test('syncDirectory fsyncs a directory in one job and fails as fs would', async () => {
+  await syncDirectory(root);
+  // fs.promises.open(path, 'r') opens a regular file too: so does the addon.
+  await syncDirectory(join(root, 'five'));
+  await assert.rejects(syncDirectory(join(root, 'missing')), {
+    code: 'ENOENT',
+    syscall: 'open',
+    path: join(root, 'missing'),
+  });
+  await assert.rejects(syncDirectory(join(root, 'five', 'below')), {
+    code: 'ENOTDIR',
+    syscall: 'open',
+  });
 });

@@ -3,8 +3,9 @@
 // costs a few thread-pool hand-offs instead of one stat (and one attribute read) per object; and a
 // small file's open, stat, attribute, content and close in one job (`readSmallFile`); many files
 // removed, each on conditions, or many empty directories, in one job (`unlinkFiles`,
-// `removeDirectories`); a small file created, written, given its attribute and renamed into place
-// in one job (`writeSmallFile`), with the others asked for in the same turn of the event loop.
+// `removeDirectories`); a directory's open, fsync and close in one job (`syncDirectory`); a small
+// file created, written, given its attribute and renamed into place in one job (`writeSmallFile`),
+// with the others asked for in the same turn of the event loop.
 import { constants as osConstants } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import {
@@ -12,6 +13,7 @@ import {
   readFiles,
   removeDirectories as removeDirectoryBatch,
   statBatch,
+  syncDirectories,
   unlinkFiles as unlinkBatch,
   writeFile,
   writeFiles,
@@ -386,6 +388,17 @@ export async function removeDirectories(
   );
 }
 
+/**
+ * A directory opened read-only (as `fs.promises.open(path, 'r')`), fsynced and closed in one
+ * thread-pool job (fs.promises takes one each); fails as the failed step would through fs.
+ */
+export async function syncDirectory(directory: string): Promise<void> {
+  // A failure is its errno plus 4096 times its step's index in open, fsync, close (index.d.ts).
+  const [code = 0] = await syncDirectories(directory);
+  const step = (['open', 'fsync', 'close'] as const)[Math.floor(code / 4096)] ?? 'close';
+  if (code !== 0) throw errnoError(code % 4096, step, directory);
+}
+
 interface QueuedCall<A, R> {
   readonly args: A;
   readonly resolve: (result: R) => void;
@@ -524,6 +537,8 @@ export interface SmallFileWrite {
   readonly destination: string;
   /** fsync the file (bytes and attribute) before the rename. */
   readonly sync: boolean;
+  /** Unlinked once the rename worked (a missing file is no error): a stale copy it replaces. */
+  readonly supersedes?: string | undefined;
 }
 
 /** The file `writeSmallFile` wrote: its stat after the rename, or why the rename failed. */
@@ -547,23 +562,25 @@ const writeSlot = {
   atimeNs: 9,
   mtimeNs: 10,
   ctimeNs: 11,
+  removeError: 12,
 } as const;
-const writeNumbersLength = 12;
+const writeNumbersLength = 13;
 
 /**
  * Creates `workPath` (failing with EEXIST when it exists), writes `request.content`, sets the
- * attribute, fsyncs when asked, renames the file onto `request.destination`, fstats and closes it:
- * one thread-pool job, where fs.promises and fs-xattr take one per call. Fails as the first failed
- * step would through fs (the work file may then be left behind: the caller removes it); a failed
- * rename is reported in the result instead, the finished work file left in place.
+ * attribute, fsyncs when asked, renames the file onto `request.destination`, removes the file it
+ * supersedes, fstats and closes it: one thread-pool job, where fs.promises and fs-xattr take one
+ * per call. Fails as the first failed step would through fs (the work file may then be left
+ * behind: the caller removes it); a failed rename is reported in the result instead, the finished
+ * work file left in place (and the superseded file kept).
  */
 export async function writeSmallFile(
   workPath: string,
   request: SmallFileWrite,
 ): Promise<WrittenFile> {
   const numbers = new BigInt64Array(writeNumbersLength);
-  const { content, attribute, record, destination, sync } = request;
-  await writes.call([workPath, content, attribute, record, destination, sync, numbers]);
+  const { content, attribute, record, destination, sync, supersedes = '' } = request;
+  await writes.call([workPath, content, attribute, record, destination, sync, numbers, supersedes]);
   const failed = (slot: number, syscall: string, path = workPath): void => {
     const errno = numbers[slot] ?? 0n;
     if (errno > 0n) throw errnoError(Number(errno), syscall, path);
@@ -573,6 +590,8 @@ export async function writeSmallFile(
   failed(writeSlot.attributeError, 'fsetxattr');
   failed(writeSlot.syncError, 'fsync');
   failed(writeSlot.statError, 'fstat', destination);
+  if (numbers[writeSlot.removeError] !== BigInt(ENOENT))
+    failed(writeSlot.removeError, 'unlink', supersedes);
   const renameErrno = numbers[writeSlot.renameError] ?? 0n;
   return {
     renameError:

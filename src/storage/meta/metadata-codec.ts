@@ -1,6 +1,6 @@
 // Binary encoding of the object metadata record: version byte, XXH64 of the payload, msgpack map.
 // The byte layout is documented in docs/formats/object-metadata.md; change both together.
-import { decode, encode } from '@msgpack/msgpack';
+import { decode, Encoder } from '@msgpack/msgpack';
 import { xxh64 } from '@node-rs/xxhash';
 import { objectMetadataCorrupted, objectMetadataTooLarge } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
@@ -15,6 +15,10 @@ export const chunkedMetadataFormatVersion = 2;
 export const maxEncodedMetadataBytes = 4000;
 
 const headerBytes = 9; // 1 version byte + 8 checksum bytes
+
+// One encoder for every record: msgpack's `encode` makes a new one, and its buffer, per call (a PUT
+// encodes two records: its size check and its own). Its defaults are `encode`'s: the same bytes.
+const encoder = new Encoder();
 
 // Short keys keep records small (the xattr budget is shared with custom metadata).
 const Key = {
@@ -73,7 +77,8 @@ export function encodeObjectMetadata(metadata: ObjectMetadata): Buffer {
   }
   if (metadata.legalHold === true) map[Key.legalHold] = true;
 
-  const payload = encode(map);
+  // A view of the encoder's buffer, copied into the record before the next encode.
+  const payload = encoder.encodeSharedRef(map);
   const record = Buffer.allocUnsafe(headerBytes + payload.length);
   record.writeUInt8(
     metadata.chunks === undefined ? metadataFormatVersion : chunkedMetadataFormatVersion,
