@@ -2,7 +2,8 @@
 // this process: the answer's status, headers (less the dropped ones) and body reach the client; a
 // client that hangs up mid-answer ends the exchange without harming either server; an origin that
 // is not listening is a PeerUnreachable with nothing written to the client, who still gets the
-// caller's answer when it was sending a body.
+// caller's answer when it was sending a body; a large answer, paused and resumed at every chunk,
+// makes no zero-length write to the client.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
@@ -140,6 +141,44 @@ test('proxy: answers stream through; hang-ups and dead origins leave both server
     const put = await send(`${frontUrl}/object`, 'PUT', Buffer.alloc(1 << 20, 7));
     assert.equal(put.statusCode, 502);
     assert.equal(settled.at(-1), 'PeerUnreachable');
+  } finally {
+    await client.close();
+    await close(front);
+    await close(originServer);
+  }
+});
+
+test('proxy: a large answer, paused at every chunk, reaches the client without empty writes', async () => {
+  const body = Buffer.alloc(1 << 20, 7);
+  const originServer = createServer((_req, res) => res.end(body));
+  const client = new IntraClient({ callerId: 'gw', callerName: 'gw', connectionsPerPeer: 2 });
+  const origin = await listen(originServer);
+  // Every write the front server makes to the client's socket, by length: 64 KiB chunks against
+  // a 16 KiB high-water mark pause and resume the exchange on every chunk.
+  const writes: number[] = [];
+  const settled: string[] = [];
+  const proxying = frontServer(client, () => origin, settled);
+  const front = createServer((req, res) => {
+    const socket = req.socket;
+    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+    socket.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
+      writes.push(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
+      return write(chunk, ...rest);
+    };
+    proxying.emit('request', req, res);
+  });
+  const frontUrl = await listen(front);
+  try {
+    const answer = await get(`${frontUrl}/large`);
+    assert.equal(answer.response.statusCode, 200);
+    assert.equal(answer.body.length, body.length);
+    assert.ok(writes.length > 1, 'the answer went out in chunks');
+    assert.deepEqual(
+      writes.filter((length) => length === 0),
+      [],
+      'no zero-length write reached the client',
+    );
+    assert.deepEqual(settled, ['done']);
   } finally {
     await client.close();
     await close(front);

@@ -69,6 +69,10 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
     // Never pause for a response that is gone (no 'drain' would come): undici asserts that a
     // connection the peer closes is not paused. The abort on 'close' ends the exchange.
     if (this.res.destroyed) return true;
+    // undici flushes its parser with an empty buffer on every resume after backpressure, which
+    // reports an empty body chunk: written, it would cost the client's socket a zero-length write
+    // syscall per 64 KiB of a proxied body (measured with strace on a gateway's GET 1 MiB).
+    if (chunk.length === 0) return true;
     return this.res.write(chunk);
   }
 
