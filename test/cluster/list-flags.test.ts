@@ -133,6 +133,41 @@ describe('list flags and promote addressing (issue 12)', () => {
     );
   });
 
+  test('NoRecursion: a name sorting past `dir/\\uffff` rolls up once, and every page ends', async () => {
+    const odd = { name: 'lf-ffff', provider: 'ais' };
+    await client.createBucket(odd);
+    for (const name of ['dir/a', 'dir/\uffffz', 'dir/\uffff\uffffy', 'e'])
+      await client.putObject(odd, name, Buffer.from('x'));
+    for (const pagesize of [1, 2, 1000]) {
+      const listed: string[] = [];
+      let token = '';
+      for (let page = 0; page < 10; page += 1) {
+        const response = await rawRequest(
+          gateways[0] ?? '',
+          'GET',
+          '/v1/buckets/lf-ffff?provider=ais',
+          {
+            body: JSON.stringify({
+              action: 'list',
+              name: '',
+              value: { flags: noRecursion, pagesize, continuation_token: token },
+            }),
+            headers: { 'content-type': 'application/json' },
+          },
+        );
+        assert.equal(response.status, 200, response.body);
+        const body = JSON.parse(response.body) as {
+          continuation_token: string;
+          entries: ListEntryJson[];
+        };
+        listed.push(...body.entries.map((entry) => entry.name));
+        token = body.continuation_token;
+        if (token === '') break;
+      }
+      assert.deepEqual(listed, ['dir/', 'e'], `pagesize ${pagesize}`);
+    }
+  });
+
   test('NoRecursion in msgpack: a directory is {n, f: 256} and nothing else', async () => {
     const response = await list(
       gateways[0] ?? '',

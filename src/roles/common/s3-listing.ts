@@ -1,6 +1,7 @@
 // S3 listings over sorted names: rolling keys up into common prefixes at the delimiter (on each
 // target), and merging the targets' pages into one (on the gateway).
 import type { S3ListRequest } from '../../api/s3/index.js';
+import { invariant } from '../../util/assert.js';
 
 /** Names fetched from the store per step while filling a page. */
 const batchSize = 1000;
@@ -36,9 +37,11 @@ export async function rollUp<T extends { key: string }>(
 ): Promise<RolledUpPage<T>> {
   const page: RolledUpPage<T> = { entries: [], commonPrefixes: [], truncated: false };
   let cursor = request.startAfter;
-  // A marker inside a common prefix (the previous page ended on it) skips the rest of it.
-  const markerPrefix = groupOf(request.startAfter);
-  if (markerPrefix !== undefined) cursor = `${markerPrefix}\uffff`;
+  // The common prefix last rolled up: keys still under it (any that sort after `prefix\uffff`,
+  // such as `dir/\uffffz`) are passed over, never rolled up again. A marker inside a common
+  // prefix (the previous page ended on it) skips the rest of it.
+  let skipping = groupOf(request.startAfter);
+  if (skipping !== undefined) cursor = pastPrefix(skipping, cursor);
   for (;;) {
     // Never more than the page can still take, plus one to tell whether more follow.
     const limit = Math.min(
@@ -46,16 +49,24 @@ export async function rollUp<T extends { key: string }>(
       request.maxKeys - page.entries.length - page.commonPrefixes.length + 1,
     );
     const batch = await fetch(cursor, limit);
+    const first = batch[0];
+    // Every step must move on: a fetch that does not would make this loop spin for ever.
+    invariant(first === undefined || first.key > cursor, 'a listing step did not move on');
     let jumped = false;
     for (const item of batch) {
       const prefix = groupOf(item.key);
+      if (prefix !== undefined && prefix === skipping) {
+        cursor = item.key;
+        continue;
+      }
       if (page.entries.length + page.commonPrefixes.length >= request.maxKeys) {
         page.truncated = true;
         return page;
       }
       if (prefix !== undefined) {
         if (prefix > request.startAfter) page.commonPrefixes.push(prefix);
-        cursor = `${prefix}\uffff`;
+        skipping = prefix;
+        cursor = pastPrefix(prefix, item.key);
         jumped = true;
         break;
       }
@@ -66,18 +77,42 @@ export async function rollUp<T extends { key: string }>(
   }
 }
 
-/** Merges the targets' pages: sorted, without duplicates, cut at `maxKeys`. */
+/**
+ * Where a walk resumes to pass over the keys under `prefix`: after `prefix\uffff` (past nearly all
+ * of them at once), or after `key` when that is further on.
+ */
+function pastPrefix(prefix: string, key: string): string {
+  const skipTo = `${prefix}\uffff`;
+  return skipTo > key ? skipTo : key;
+}
+
+/**
+ * Merges the targets' pages: sorted, cut at `maxKeys`, each entry once (`identity`: a key, or a
+ * key's version or upload; two targets hold the same object for a while during a rebalance).
+ */
 export function mergeRolledUp<T extends { key: string }>(
   pages: ReadonlyArray<RolledUpPage<T>>,
   maxKeys: number,
-  compare: (left: T, right: T) => number = (left, right) =>
-    left.key < right.key ? -1 : left.key > right.key ? 1 : 0,
+  options: {
+    compare?: (left: T, right: T) => number;
+    identity?: (entry: T) => string;
+  } = {},
 ): RolledUpPage<T> {
+  const {
+    compare = (left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0),
+    identity = (entry) => entry.key,
+  } = options;
   type Item = { key: string; entry?: T };
   const items: Item[] = [];
   const prefixes = new Set<string>();
+  const seen = new Set<string>();
   for (const page of pages) {
-    for (const entry of page.entries) items.push({ key: entry.key, entry });
+    for (const entry of page.entries) {
+      const id = identity(entry);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      items.push({ key: entry.key, entry });
+    }
     for (const prefix of page.commonPrefixes) prefixes.add(prefix);
   }
   for (const prefix of prefixes) items.push({ key: prefix });

@@ -203,7 +203,9 @@ export class GatewayS3Buckets implements S3BucketPort {
 
   async listObjectVersions(bucket: string, request: S3VersionListRequest): Promise<S3VersionPage> {
     const pages = await this.#fanOut<S3VersionPage>(bucket, 'versions', request);
-    return mergeRolledUp(pages, request.maxKeys);
+    return mergeRolledUp(pages, request.maxKeys, {
+      identity: (entry) => `${entry.key}\u0000${entry.versionId}`,
+    });
   }
 
   async listUploads(bucket: string, request: S3ListRequest): Promise<S3UploadPage> {
@@ -215,8 +217,15 @@ export class GatewayS3Buckets implements S3BucketPort {
         truncated: page.truncated,
       })),
       request.maxKeys,
-      (left, right) =>
-        left.key < right.key ? -1 : left.key > right.key ? 1 : left.initiatedMs - right.initiatedMs,
+      {
+        compare: (left, right) =>
+          left.key < right.key
+            ? -1
+            : left.key > right.key
+              ? 1
+              : left.initiatedMs - right.initiatedMs,
+        identity: (entry) => `${entry.key}\u0000${entry.uploadId}`,
+      },
     );
     return {
       uploads: merged.entries,
