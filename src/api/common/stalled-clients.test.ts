@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { EventEmitter } from 'node:events';
 import { connect, Socket, type AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StoreError } from '../../errors/index.js';
@@ -219,6 +220,51 @@ test('a client reading one large write slowly but steadily is never cut', async 
       socket.resume();
       await Promise.race([closed, sleep(20 * idleMs)]);
       socket.destroy();
+      assert.ok(received > size, `received ${received} bytes`);
+    },
+  );
+});
+
+test("a pause of this process (not the client) is not taken for the client's silence", async () => {
+  const size = 8 * 1024 * 1024;
+  await withServer(
+    (_request, response) => {
+      response.end(Buffer.alloc(size, 0x63));
+      return Promise.resolve(undefined);
+    },
+    async (port) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.pause();
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write('GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      // Created after the watch's timer, so it fires right after it: on its second tick, just
+      // after a sweep took its counts, the process stops for three periods (as under CPU
+      // starvation or a long pause), with the answer in flight and the client unable to read.
+      let ticks = 0;
+      const pause = setInterval(() => {
+        ticks += 1;
+        if (ticks < 2) return;
+        clearInterval(pause);
+        setImmediate(() => {
+          const until = performance.now() + 3 * idleMs;
+          while (performance.now() < until);
+        });
+      }, idleMs);
+      let received = 0;
+      try {
+        for (let round = 0; round < 2000 && socket.readyState !== 'closed'; round += 1) {
+          await sleep(20);
+          for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = null)
+            received += chunk.length;
+        }
+      } finally {
+        clearInterval(pause);
+      }
+      socket.resume();
+      await Promise.race([closed, sleep(20 * idleMs)]);
+      socket.destroy();
+      assert.ok(ticks >= 2, 'the process paused');
       assert.ok(received > size, `received ${received} bytes`);
     },
   );

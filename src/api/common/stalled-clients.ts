@@ -10,10 +10,13 @@
 // silence: it would hold the exchange as surely.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { StoreError } from '../../errors/index.js';
 
 /** Fewer bytes than this moved by the client in a whole period is silence (a trickle). */
 export const tricklePerPeriodBytes = 1024;
+/** A sweep this many periods after the last one finds the process, not its clients, was stalled. */
+const lateSweepFactor = 1.2;
 
 interface Exchange {
   readonly request: IncomingMessage;
@@ -46,9 +49,18 @@ interface Exchange {
 export class StalledClients {
   readonly #exchanges = new Set<Exchange>();
   readonly #timer: NodeJS.Timeout;
+  #lastSweepMs = performance.now();
+  #pending: NodeJS.Immediate | undefined;
 
   constructor(readonly idleMs: number) {
-    this.#timer = setInterval(() => this.#sweep(), idleMs);
+    // Checked after the event loop's next poll: after a pause, libuv first hands the kernel what
+    // the client made room for, and only then is the client's progress counted.
+    this.#timer = setInterval(() => {
+      this.#pending ??= setImmediate(() => {
+        this.#pending = undefined;
+        this.#sweep();
+      }).unref();
+    }, idleMs);
     this.#timer.unref();
   }
 
@@ -77,11 +89,19 @@ export class StalledClients {
 
   close(): void {
     clearInterval(this.#timer);
+    if (this.#pending !== undefined) clearImmediate(this.#pending);
     this.#exchanges.clear();
   }
 
   #sweep(): void {
+    // A sweep that comes late means this process did not run for a while (CPU starvation, a long
+    // pause): it could not move the clients' bytes either (libuv writes in the event loop), so the
+    // period proves nothing about them and only restarts their counts.
+    const now = performance.now();
+    const late = now - this.#lastSweepMs > this.idleMs * lateSweepFactor;
+    this.#lastSweepMs = now;
     for (const exchange of this.#exchanges) {
+      if (late) exchange.fresh = true;
       // A fault here would be thrown from a timer and end the process: the exchange is left alone.
       try {
         this.#check(exchange);
