@@ -50,6 +50,9 @@ export class AisBackend implements Backend {
         ...(options.continuationToken === undefined
           ? {}
           : { continuation_token: options.continuationToken }),
+        ...(options.startAfter === undefined || options.startAfter === ''
+          ? {}
+          : { start_after: options.startAfter }),
       }),
     );
     const entries: RemoteObject[] = page.entries.map((entry) => ({

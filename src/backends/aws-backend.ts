@@ -102,6 +102,9 @@ export class AwsBackend implements Backend {
           ...(options.continuationToken === undefined
             ? {}
             : { ContinuationToken: options.continuationToken }),
+          ...(options.startAfter === undefined || options.startAfter === ''
+            ? {}
+            : { StartAfter: options.startAfter }),
         }),
       ),
     );

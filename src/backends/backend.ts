@@ -40,6 +40,8 @@ export interface RemotePage {
 export interface RemoteListOptions {
   prefix?: string;
   continuationToken?: string;
+  /** Only names after this one (a listing's first page; later pages go by their token). */
+  startAfter?: string;
   /** At most this many entries (the backend may return fewer). */
   limit: number;
 }

@@ -19,7 +19,8 @@ function fakeBackend(): Backend & { calls: RemoteListOptions[] } {
   const calls: RemoteListOptions[] = [];
   const list = (options: RemoteListOptions): Promise<RemotePage> => {
     calls.push(options);
-    const from = Number(options.continuationToken ?? '0');
+    const skipped = remoteNames.filter((name) => name <= (options.startAfter ?? '')).length;
+    const from = Number(options.continuationToken ?? String(skipped));
     const entries = remoteNames
       .slice(from, from + options.limit)
       .map((name) => ({ name, size: 10, customMetadata: {} }));
@@ -149,4 +150,19 @@ test('Diff: a cached object unlike the remote is VerChanged, one the remote lost
   ]);
   assert.ok(requests.every((request) => /version/.test(request.props ?? '')));
   assert.ok(requests.every((request) => /custom/.test(request.props ?? '')));
+});
+
+test('start_after: the remote is asked from there, and cached flags hold past it', async () => {
+  const backend = fakeBackend();
+  const requests: ListObjectsRequestJson[] = [];
+  const page = await listRemotePage(backend, { start_after: 'b' }, 10, localListing(requests));
+  assert.deepEqual(backend.calls[0]?.startAfter, 'b');
+  assert.deepEqual(
+    page.entries.map((entry) => [entry.name, ((entry.flags ?? 0) & EntryFlag.isCached) !== 0]),
+    [
+      ['c', false],
+      ['d', true],
+      ['e', false],
+    ],
+  );
 });

@@ -40,9 +40,14 @@ export async function listRemotePage(
 ): Promise<ListPageJson> {
   const position = decodeToken(request.continuation_token ?? '');
   const prefix = request.prefix ?? '';
+  const startAfter = request.start_after ?? '';
   const page = await backend.list({
     ...(prefix === '' ? {} : { prefix }),
-    ...(position.remote === undefined ? {} : { continuationToken: position.remote }),
+    ...(position.remote === undefined
+      ? startAfter === ''
+        ? {}
+        : { startAfter }
+      : { continuationToken: position.remote }),
     limit: Math.min(pageSize, remotePageLimit),
   });
   const last = page.entries[page.entries.length - 1]?.name;

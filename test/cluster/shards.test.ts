@@ -191,6 +191,29 @@ describe('shards: archived files, archive listings, GetBatch', () => {
     assert.equal(plain.entries.length, 1 + shardFormats.length);
   });
 
+  test('ArchDir lists a path a tar holds twice (tar -r) once, as GET by archpath serves it', async () => {
+    const work = join(dir, 'twice');
+    execFileSync('sh', [
+      '-c',
+      `mkdir -p "${work}" && cd "${work}" && printf one > x.txt && tar -cf d.tar x.txt && printf two2 > x.txt && tar -rf d.tar x.txt`,
+    ]);
+    await client.putObject(bucket, 'twice/d.tar', readFileSync(join(work, 'd.tar')));
+    const page = await client.listObjectsPage(bucket, {
+      flags: String(ListFlag.archDir),
+      prefix: 'twice/',
+    });
+    assert.deepEqual(
+      page.entries.map((entry) => [entry.name, entry.size]),
+      [
+        ['twice/d.tar', page.entries[0]?.size],
+        ['twice/d.tar/x.txt', '3'],
+      ],
+    );
+    const got = await client.getFromShard(bucket, 'twice/d.tar', { path: 'x.txt' });
+    assert.equal((await bytesOf(got.body)).toString(), 'one');
+    await client.deleteObject(bucket, 'twice/d.tar');
+  });
+
   for (const format of shardFormats) {
     test(`${format}: PUT with archpath creates, appends, appends-or-creates`, async () => {
       const shard = `made${format}`;

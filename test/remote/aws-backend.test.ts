@@ -123,6 +123,11 @@ describe('aws:// backend over s3rver', () => {
     } while (token !== undefined && pages < 10);
     assert.deepEqual(names, ['list/0', 'list/1', 'list/2', 'list/3', 'list/4']);
     assert.equal(pages, 3);
+    const after = await backend.list({ prefix: 'list/', startAfter: 'list/2', limit: 10 });
+    assert.deepEqual(
+      after.entries.map((entry) => entry.name),
+      ['list/3', 'list/4'],
+    );
   });
 
   test('a missing bucket, an unknown profile, and providers without an adapter', async () => {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { EntryFlag, ListFlag } from '../../src/wire/index.js';
+import { ApiError } from '../../src/sdk/index.js';
 import {
   createRemoteBucket,
   errorMessage,
@@ -198,6 +199,29 @@ describe('cold GET from an aws:// bucket', () => {
       ['ls/4', false],
     ]);
     assert.deepEqual(await list(ListFlag.cached), [
+      ['ls/1', true],
+      ['ls/3', true],
+    ]);
+    // The first page from start_after: the remote is asked from there, cached flags hold.
+    const after = await client.listObjectsPage(remoteBucket, {
+      prefix: 'ls/',
+      start_after: 'ls/2',
+    });
+    assert.deepEqual(
+      after.entries.map((entry) => [entry.name, ((entry.flags ?? 0) & EntryFlag.isCached) !== 0]),
+      [
+        ['ls/3', true],
+        ['ls/4', false],
+      ],
+    );
+    // The remote listing does not roll up directories: refused (501), never listed recursively;
+    // with Cached (what the cluster holds, through the targets) it is served.
+    await assert.rejects(list(ListFlag.noRecursion), (error: unknown) => {
+      assert.ok(error instanceof ApiError && error.status === 501, String(error));
+      assert.match(error.detail, /NoRecursion/);
+      return true;
+    });
+    assert.deepEqual(await list(ListFlag.cached | ListFlag.noRecursion), [
       ['ls/1', true],
       ['ls/3', true],
     ]);

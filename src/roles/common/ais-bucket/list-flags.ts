@@ -21,6 +21,13 @@ export function listFlagsOf(flags: string | undefined): bigint {
   throw badRequest(`invalid list flags "${String(flags)}"`);
 }
 
+/** Flags the remote listing (backends/remote-listing.ts) does not serve yet. */
+const remoteListingUnbuilt: ReadonlyArray<[bigint, string]> = [
+  [ListFlag.noRecursion, 'NoRecursion'],
+  [ListFlag.archDir, 'ArchDir'],
+  [ListFlag.noDirs, 'NoDirs'],
+];
+
 function has(flags: bigint, flag: bigint): boolean {
   return (flags & flag) !== 0n;
 }
@@ -31,7 +38,16 @@ export function checkListFlags(bucket: BucketJson, flags: bigint): void {
   if (has(flags, ListFlag.nativeInventory))
     throw notImplemented('list flag NBI (listing through a native bucket inventory)');
   if (isRemoteBucket(bucket)) {
-    // NotCached, Cached and Diff are served by the remote listing (docs/remote-buckets.md).
+    // NotCached, Cached and Diff are served by the remote listing (docs/remote-buckets.md); a
+    // listing of what the cluster holds (Cached, and ht:// always) goes through the targets, which
+    // serve the rest. The remote listing does not roll up directories or open shards.
+    if (has(flags, ListFlag.cached) || bucket.provider === 'ht') return;
+    for (const [flag, label] of remoteListingUnbuilt) {
+      if (has(flags, flag))
+        throw notImplemented(
+          `list flag ${label} on a remote bucket's listing (${name}; with Cached, what the cluster holds)`,
+        );
+    }
     return;
   }
   if (has(flags, ListFlag.diff)) {

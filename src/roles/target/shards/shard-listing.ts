@@ -75,11 +75,16 @@ export class ShardListing {
       hasShardIndex(format) && opened.present
         ? (await indexes.indexOf(bucket, shard, opened.object, opened.source, format)).entries
         : await listArchive(opened.source, format);
-    return files.map((file) => ({
-      name: `${shard}/${file.name}`,
-      size: String(file.size),
-      flags: fileFlags,
-    }));
+    // A tar may hold a path twice (`tar -r` appends a newer copy): it is listed once, as the
+    // copy a GET by archpath serves (the first), so that names stay unique and sizes match.
+    const seen = new Set<string>();
+    const listed: ListEntryJson[] = [];
+    for (const file of files) {
+      if (seen.has(file.name)) continue;
+      seen.add(file.name);
+      listed.push({ name: `${shard}/${file.name}`, size: String(file.size), flags: fileFlags });
+    }
+    return listed;
   }
 }
 
