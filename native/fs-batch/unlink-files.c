@@ -171,18 +171,24 @@ napi_value unlink_files(napi_env env, napi_callback_info info) {
   return queue_removal(env, args, UNLINK_FILES);
 }
 
+/** Parses the one argument (`paths`) of the jobs that take no conditions and queues the job. */
+static napi_value queue_paths_job(napi_env env, napi_callback_info info, const char *usage,
+                                  Operation operation) {
+  size_t argc = 1;
+  napi_value args[1];
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 1) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  return queue_removal(env, args, operation);
+}
+
 /**
  * removeDirectories(paths): rmdir of each of `paths` (absolute, joined by NUL). Resolves to an
  * Int32Array: 0 removed, else the errno (ENOTEMPTY for a directory that is not empty).
  */
 napi_value remove_directories(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 1) {
-    napi_throw_type_error(env, NULL, "removeDirectories(paths)");
-    return NULL;
-  }
-  return queue_removal(env, args, REMOVE_DIRECTORIES);
+  return queue_paths_job(env, info, "removeDirectories(paths)", REMOVE_DIRECTORIES);
 }
 
 /**
@@ -191,11 +197,5 @@ napi_value remove_directories(napi_env env, napi_callback_info info) {
  * open, 1 fsync, 2 close).
  */
 napi_value sync_directories(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 1) {
-    napi_throw_type_error(env, NULL, "syncDirectories(paths)");
-    return NULL;
-  }
-  return queue_removal(env, args, SYNC_DIRECTORIES);
+  return queue_paths_job(env, info, "syncDirectories(paths)", SYNC_DIRECTORIES);
 }

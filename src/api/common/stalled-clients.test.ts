@@ -195,7 +195,12 @@ test('an answer slow to produce, or read in bursts, is never cut', async () => {
   );
 });
 
-test('a client reading one large write slowly but steadily is never cut', async () => {
+/**
+ * A client asks for one 8 MiB answer written at once, then reads what its socket buffered every
+ * 20 ms (a few MiB/s: the answer takes several periods with its one write in flight all along);
+ * `meanwhile` starts alongside and returns its stop. Asserts the client got all of it.
+ */
+async function readOneLargeWriteSlowly(meanwhile: () => () => void = () => () => undefined) {
   const size = 8 * 1024 * 1024;
   await withServer(
     (_request, response) => {
@@ -209,48 +214,7 @@ test('a client reading one large write slowly but steadily is never cut', async 
       socket.pause();
       const closed = new Promise((resolve) => socket.once('close', resolve));
       socket.write('GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-      // What the socket buffered (at most its high-water mark) every 20 ms: a few MiB/s, so the
-      // answer takes several periods with its one write in flight all along.
-      let received = 0;
-      for (let round = 0; round < 2000 && socket.readyState !== 'closed'; round += 1) {
-        await sleep(20);
-        for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = null)
-          received += chunk.length;
-      }
-      socket.resume();
-      await Promise.race([closed, sleep(20 * idleMs)]);
-      socket.destroy();
-      assert.ok(received > size, `received ${received} bytes`);
-    },
-  );
-});
-
-test("a pause of this process (not the client) is not taken for the client's silence", async () => {
-  const size = 8 * 1024 * 1024;
-  await withServer(
-    (_request, response) => {
-      response.end(Buffer.alloc(size, 0x63));
-      return Promise.resolve(undefined);
-    },
-    async (port) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.on('error', () => undefined);
-      socket.pause();
-      const closed = new Promise((resolve) => socket.once('close', resolve));
-      socket.write('GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-      // Created after the watch's timer, so it fires right after it: on its second tick, just
-      // after a sweep took its counts, the process stops for three periods (as under CPU
-      // starvation or a long pause), with the answer in flight and the client unable to read.
-      let ticks = 0;
-      const pause = setInterval(() => {
-        ticks += 1;
-        if (ticks < 2) return;
-        clearInterval(pause);
-        setImmediate(() => {
-          const until = performance.now() + 3 * idleMs;
-          while (performance.now() < until);
-        });
-      }, idleMs);
+      const stop = meanwhile();
       let received = 0;
       try {
         for (let round = 0; round < 2000 && socket.readyState !== 'closed'; round += 1) {
@@ -259,15 +223,38 @@ test("a pause of this process (not the client) is not taken for the client's sil
             received += chunk.length;
         }
       } finally {
-        clearInterval(pause);
+        stop();
       }
       socket.resume();
       await Promise.race([closed, sleep(20 * idleMs)]);
       socket.destroy();
-      assert.ok(ticks >= 2, 'the process paused');
       assert.ok(received > size, `received ${received} bytes`);
     },
   );
+}
+
+test('a client reading one large write slowly but steadily is never cut', async () => {
+  await readOneLargeWriteSlowly();
+});
+
+test("a pause of this process (not the client) is not taken for the client's silence", async () => {
+  let ticks = 0;
+  await readOneLargeWriteSlowly(() => {
+    // Created after the watch's timer, so it fires right after it: on its second tick, just
+    // after a sweep took its counts, the process stops for three periods (as under CPU
+    // starvation or a long pause), with the answer in flight and the client unable to read.
+    const pause = setInterval(() => {
+      ticks += 1;
+      if (ticks < 2) return;
+      clearInterval(pause);
+      setImmediate(() => {
+        const until = performance.now() + 3 * idleMs;
+        while (performance.now() < until);
+      });
+    }, idleMs);
+    return () => clearInterval(pause);
+  });
+  assert.ok(ticks >= 2, 'the process paused');
 });
 
 test('a trickle of a few bytes per period is silence', async () => {
