@@ -59,11 +59,16 @@ export function requireFormat(mime: string): ArchiveFormat {
   return format;
 }
 
-/** The format an object name's extension says, if any (`.tar.gz` before `.tar`...). */
+/** The formats, longest extension first (`.tar.gz` before `.tgz`...): sorted once. */
+const formatsByLength = [...archiveFormats].sort((a, b) => b.length - a.length);
+
+/**
+ * The format an object name's extension says, if any. Called for every listed entry and every
+ * write (the shard-index listener), so it sorts nothing and lower-cases only the tail.
+ */
 export function formatFromName(name: string): ArchiveFormat | undefined {
-  const lower = name.toLowerCase();
-  const byLength = [...archiveFormats].sort((a, b) => b.length - a.length);
-  return byLength.find((format) => lower.endsWith(format));
+  const tail = name.slice(-(formatsByLength[0]?.length ?? 0)).toLowerCase();
+  return formatsByLength.find((format) => tail.endsWith(format));
 }
 
 /** Bytes `formatFromMagic` needs to see. */
