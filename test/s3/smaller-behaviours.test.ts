@@ -9,11 +9,14 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteBucketCommand,
   DeleteBucketTaggingCommand,
+  DeleteObjectsCommand,
   GetBucketTaggingCommand,
   GetObjectCommand,
   GetObjectTorrentCommand,
   ListBucketsCommand,
+  ListObjectsV2Command,
   PutBucketTaggingCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -49,6 +52,32 @@ describe('S3 smaller behaviours', () => {
   after(async () => {
     s3?.destroy();
     await cluster?.destroy();
+  });
+
+  test('keys with edge spaces or a carriage return: DeleteObjects and listings keep them exact', async () => {
+    const Bucket = 'edge-keys';
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    const keys = ['k', 'k ', ' k', '   ', 'cr\r'];
+    for (const Key of keys) await s3.send(new PutObjectCommand({ Bucket, Key, Body: 'v' }));
+    const listed = async (): Promise<string[]> =>
+      ((await s3.send(new ListObjectsV2Command({ Bucket }))).Contents ?? []).map(
+        (item) => item.Key ?? '',
+      );
+    assert.deepEqual(await listed(), [...keys].sort());
+    // Trimmed, the key `k ` named `k`: the wrong object went and `k ` stayed.
+    const deleted = await s3.send(
+      new DeleteObjectsCommand({ Bucket, Delete: { Objects: [{ Key: 'k ' }, { Key: 'cr\r' }] } }),
+    );
+    assert.deepEqual((deleted.Deleted ?? []).map((item) => item.Key).sort(), ['cr\r', 'k ']);
+    assert.deepEqual(await listed(), ['   ', ' k', 'k']);
+    // The other tests count this cluster's buckets.
+    await s3.send(
+      new DeleteObjectsCommand({
+        Bucket,
+        Delete: { Objects: (await listed()).map((Key) => ({ Key })) },
+      }),
+    );
+    await s3.send(new DeleteBucketCommand({ Bucket }));
   });
 
   test('bucket tagging: put, get, replace, delete; NoSuchTagSet; InvalidTag', async () => {

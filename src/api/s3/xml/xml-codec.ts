@@ -11,10 +11,18 @@ export const s3Namespace = 'http://s3.amazonaws.com/doc/2006-03-01/';
 /** Elements that may repeat in request documents: always parsed as arrays. */
 const repeatedElements = new Set(['Object', 'Part', 'Tag']);
 
+/**
+ * Elements whose text is data, kept to the byte: an object key (`<Delete>`'s, a tag's), a tag's
+ * value, a lifecycle rule's prefix. S3 keys may begin or end with spaces; trimmed, a DeleteObjects
+ * of `"k "` deleted `"k"`. Every other element's text is trimmed (`<Days> 30 </Days>`).
+ */
+const verbatimElements = new Set(['Key', 'Value', 'Prefix']);
+
 const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
-  trimValues: true,
+  // Trimmed below, element by element (`verbatimElements`).
+  trimValues: false,
   // Numeric character references (Go clients write `&#34;` for quotes) are decoded too.
   htmlEntities: true,
   isArray: (name) => repeatedElements.has(name),
@@ -42,7 +50,7 @@ export function parseXmlDocument(text: string, rootName: string): XmlRecord {
   if (valid !== true) throw malformedXml(valid.err.msg);
   let parsed: unknown;
   try {
-    parsed = parser.parse(text) as unknown;
+    parsed = trimmed(parser.parse(text) as XmlValue, '');
   } catch (error) {
     throw malformedXml(error instanceof Error ? error.message : 'unparsable');
   }
@@ -52,6 +60,26 @@ export function parseXmlDocument(text: string, rootName: string): XmlRecord {
   const record = asRecord(root);
   if (record === undefined) throw malformedXml(`expected a <${rootName}> document`);
   return record as XmlRecord;
+}
+
+/**
+ * The parsed tree with every text trimmed but `verbatimElements`', and the whitespace between
+ * elements (`#text` of a record, when only whitespace) dropped: what `trimValues` would give,
+ * except for the text that is data.
+ */
+function trimmed(value: XmlValue, name: string): XmlValue {
+  if (typeof value === 'string') return verbatimElements.has(name) ? value : value.trim();
+  if (Array.isArray(value)) return value.map((item) => trimmed(item, name));
+  const record: XmlRecord = {};
+  for (const [child, content] of Object.entries(value)) {
+    if (content === undefined) continue;
+    if (child === '#text' && typeof content === 'string') {
+      if (content.trim() !== '') record[child] = content.trim();
+      continue;
+    }
+    record[child] = trimmed(content, child);
+  }
+  return record;
 }
 
 /** The text of child `name`, or undefined when absent; an element with children is malformed. */
@@ -78,7 +106,9 @@ export function childRecords(record: XmlRecord, name: string): XmlRecord[] {
 /** Renders `{ Root: {...} }` as a complete document with the S3 namespace on the root. */
 export function renderXml(rootName: string, content: Record<string, unknown>): string {
   const body = builder.build({ [rootName]: { '@_xmlns': s3Namespace, ...content } });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
+  // An XML reader turns a raw carriage return into a line feed: a key holding one would come back
+  // changed (and a list-then-delete would miss it). The builder writes none of its own.
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${body.replace(/\r/g, '&#13;')}`;
 }
 
 /** Sends an XML document (status 200 unless given). */
