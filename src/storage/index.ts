@@ -18,10 +18,9 @@ export type {
   SmallFileRead,
   SmallFileWrite,
   StatBatch,
-  UnlinkCondition,
-  UnlinkResult,
   WrittenFile,
 } from './io/fs-batch.js';
+export type { UnlinkCondition, UnlinkResult } from './io/fs-batch-removals.js';
 export { ObjectBody } from './io/object-body.js';
 export type {
   ByteRange,

@@ -26,10 +26,7 @@ import {
   readDirectoryEntries,
   readFirstFile,
   readSmallFile,
-  removeDirectories,
   statFiles,
-  syncDirectory,
-  unlinkFiles,
   writeSmallFile,
   type AttributeReads,
   type DirectoryEntries,
@@ -38,10 +35,15 @@ import {
   type SmallFileRead,
   type SmallFileWrite,
   type StatBatch,
-  type UnlinkCondition,
-  type UnlinkResult,
   type WrittenFile,
 } from './fs-batch.js';
+import {
+  removeDirectories,
+  syncDirectory,
+  unlinkFiles,
+  type UnlinkCondition,
+  type UnlinkResult,
+} from './fs-batch-removals.js';
 
 export type { BigIntStats, Dirent, Stats, StatsFs };
 

@@ -12,4 +12,5 @@ export * from './storage-errors.js';
 export * from './verified-read.js';
 export * from './object-body.js';
 export * from './fs-batch.js';
+export * from './fs-batch-removals.js';
 export * from './watched-disk.js';

@@ -21,10 +21,9 @@ import type {
   SmallFileRead,
   SmallFileWrite,
   StatBatch,
-  UnlinkCondition,
-  UnlinkResult,
   WrittenFile,
 } from './fs-batch.js';
+import type { UnlinkCondition, UnlinkResult } from './fs-batch-removals.js';
 
 /**
  * Wraps `disk` so that `changed(path)` runs after each call that changed (or may have changed,
