@@ -6,7 +6,7 @@
 // bucket) ask for what is already so; `deleted` is a flag AIStore defines and never reads; `missing`
 // (copies whose main replica is missing) adds nothing, since a Cairn listing already lists each
 // object once wherever its replicas are. Features not built are refused with 501.
-import { isRemoteBucket } from '../../../backends/index.js';
+import { isRemoteBucket, listsCachedOnly } from '../../../backends/index.js';
 import { badRequest, notImplemented } from '../../../errors/index.js';
 import { bucketDisplayName, ListFlag, type BucketJson } from '../../../wire/index.js';
 
@@ -41,7 +41,7 @@ export function checkListFlags(bucket: BucketJson, flags: bigint): void {
     // NotCached, Cached and Diff are served by the remote listing (docs/remote-buckets.md); a
     // listing of what the cluster holds (Cached, and ht:// always) goes through the targets, which
     // serve the rest. The remote listing does not roll up directories or open shards.
-    if (has(flags, ListFlag.cached) || bucket.provider === 'ht') return;
+    if (listsCachedOnly({ flags: String(flags) }, bucket)) return;
     for (const [flag, label] of remoteListingUnbuilt) {
       if (has(flags, flag))
         throw notImplemented(
