@@ -296,6 +296,44 @@ describe('S3 bucket versioning', () => {
     );
   });
 
+  test('suspended: a delete over a null delete marker leaves a null marker latest', async () => {
+    const setStatus = (Status: 'Enabled' | 'Suspended') =>
+      s3.send(
+        new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status } }),
+      );
+    const key = 'twice';
+    const deleted = async (): Promise<void> => {
+      const answer = await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      assert.equal(answer.VersionId, 'null');
+      assert.deepEqual(await failure(get(key)), {
+        name: 'NoSuchKey',
+        status: 404,
+        deleteMarker: 'true',
+      });
+    };
+    const kept = await put(key, 'kept');
+    await setStatus('Suspended');
+    await deleted();
+    // The new null marker's file replaces the old one's: it must not be removed with it.
+    await deleted();
+    assert.deepEqual(await versions(key), [
+      [key, 'null', true, 'm'],
+      [key, kept, false, 'v'],
+    ]);
+    // The same with the null marker no longer the latest: a newer version in between.
+    await setStatus('Enabled');
+    const newer = await put(key, 'newer');
+    await setStatus('Suspended');
+    await deleted();
+    assert.deepEqual(await versions(key), [
+      [key, 'null', true, 'm'],
+      [key, newer, false, 'v'],
+      [key, kept, false, 'v'],
+    ]);
+    assert.equal(await get(key, newer), 'newer');
+    await setStatus('Enabled');
+  });
+
   test('multipart objects and odd names keep their versions too', async () => {
     const upload = async (body: string): Promise<string> => {
       const { UploadId } = await s3.send(

@@ -149,14 +149,17 @@ export async function restoreVersion(
   await syncIfAsked(context, changed);
 }
 
-/** Writes a delete marker as a kept version: an empty file with a record, renamed into `%vr`. */
+/**
+ * Writes a delete marker as a kept version: an empty file with a record, renamed into `%vr`.
+ * Returns where it went (a `null` marker replaces a kept `null` version at that path).
+ */
 export async function writeDeleteMarker(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
   mountpath: Mountpath,
   step: HistoryStep,
-): Promise<void> {
+): Promise<string> {
   const metadata: ObjectMetadata = {
     size: 0,
     checksum: { type: 'none', value: '' },
@@ -179,7 +182,7 @@ export async function writeDeleteMarker(
       const result = await renameIntoPlace(disk, workPath, location.path);
       if (result.outcome === 'committed') {
         await syncIfAsked(context, result.directoriesToSync);
-        return;
+        return location.path;
       }
     }
     throw new Error(`cannot write delete marker ${step.versionId} of ${name}: its paths collide`);

@@ -43,10 +43,21 @@ export async function addDeleteMarker(
     if (mountpath === undefined) throw new StoreError('Internal', 'no enabled mountpath');
     // The marker first, then the object goes: a crash in between leaves the object current and
     // an unacknowledged newer marker, which readers ignore.
-    await writeDeleteMarker(context, bucket, name, mountpath, step);
+    const markerPath = await writeDeleteMarker(context, bucket, name, mountpath, step);
     // Every replica goes (mirror copies too): none may be found as the latest afterwards.
     if (current !== undefined) await unlinkAllReplicas(context, bucket, name);
-    const removed = await removeVersionFiles(context, bucket, step.obsolete);
+    // A kept `null` version at the marker's own path was replaced by its rename: removing that
+    // file now would remove the new marker (the key would read as deleted but list an older
+    // version as latest). Its chunks still go.
+    const replaced = step.obsolete.filter((file) => file.location.path === markerPath);
+    const removed = await removeVersionFiles(
+      context,
+      bucket,
+      step.obsolete.filter((file) => !replaced.includes(file)),
+    );
+    for (const file of replaced) {
+      if (file.metadata.chunks !== undefined) removed.push(file.metadata.chunks);
+    }
     if (step.replacesCurrent && current?.metadata.chunks !== undefined) {
       removed.push(current.metadata.chunks);
     }
