@@ -1,7 +1,8 @@
 // Multipart uploads with the AWS SDK for JavaScript v3 against a real cluster: lib-storage's
 // automatic multipart (chunks, multipart ETag, GET streaming the chunks in order) and the
 // operations by hand (parts, copy part, listing parts and uploads, order and size rules, abort),
-// through either of two gateways.
+// through either of two gateways, and ListMultipartUploads paged (markers inside a key's uploads and
+// after a common prefix).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -240,5 +241,48 @@ describe('AWS SDK v3 multipart uploads', () => {
       ).name,
       'NoSuchUpload',
     );
+  });
+
+  test('ListMultipartUploads pages: every upload once, with or without a delimiter', async () => {
+    const Bucket = 'upload-pages';
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    const created: string[] = [];
+    for (const Key of ['a', 'a', 'a', 'b/x', 'b/y', 'c', 'c']) {
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+      created.push(`${Key} ${UploadId}`);
+    }
+    for (const Delimiter of [undefined, '/']) {
+      const expected = created.filter(
+        (entry) => Delimiter === undefined || !entry.startsWith('b/'),
+      );
+      for (const MaxUploads of [1, 2, 3]) {
+        const listed: string[] = [];
+        const prefixes: string[] = [];
+        let KeyMarker: string | undefined;
+        let UploadIdMarker: string | undefined;
+        for (let pages = 0; ; pages += 1) {
+          assert.ok(pages <= created.length, `page ${pages}: paging does not end`);
+          const page = await s3.send(
+            new ListMultipartUploadsCommand({
+              Bucket,
+              Delimiter,
+              MaxUploads,
+              KeyMarker,
+              UploadIdMarker,
+            }),
+          );
+          for (const upload of page.Uploads ?? []) {
+            listed.push(`${upload.Key ?? ''} ${upload.UploadId ?? ''}`);
+          }
+          for (const prefix of page.CommonPrefixes ?? []) prefixes.push(prefix.Prefix ?? '');
+          if (page.IsTruncated !== true) break;
+          KeyMarker = page.NextKeyMarker;
+          UploadIdMarker = page.NextUploadIdMarker;
+        }
+        const what = `delimiter ${String(Delimiter)}, max-uploads ${MaxUploads}`;
+        assert.deepEqual(listed, expected, what);
+        assert.deepEqual(prefixes, Delimiter === undefined ? [] : ['b/'], what);
+      }
+    }
   });
 });

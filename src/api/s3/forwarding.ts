@@ -6,7 +6,12 @@ import type { RequestContext } from '../common/request-context.js';
 import type { AuthResult } from './auth/authenticate.js';
 import type { DeferredDecision } from './access/access-decision.js';
 import type { S3Principal } from './access/principal.js';
-import type { S3ListRequest, S3ReadRouting, S3VersionListRequest } from './ports.js';
+import type {
+  S3ListRequest,
+  S3ReadRouting,
+  S3UploadListRequest,
+  S3VersionListRequest,
+} from './ports.js';
 import { forwardedPath, pathStyleAddress, type S3Address } from './addressing.js';
 
 export const ForwardHeader = {
@@ -178,7 +183,7 @@ function forwardedDecision(
 export function internalListPath(
   bucket: string,
   kind: InternalListKind,
-  request: S3ListRequest | S3VersionListRequest,
+  request: S3ListRequest | S3VersionListRequest | S3UploadListRequest,
 ): string {
   const query = new URLSearchParams({
     [internalListQuery]: kind,
@@ -188,6 +193,7 @@ export function internalListPath(
     'max-keys': String(request.maxKeys),
   });
   if ('versionIdMarker' in request) query.set('version-id-marker', request.versionIdMarker);
+  if ('uploadIdMarker' in request) query.set('upload-id-marker', request.uploadIdMarker);
   if (request.session !== undefined) query.set('session', request.session);
   return `${forwardedPath(bucket)}?${query.toString()}`;
 }

@@ -104,6 +104,11 @@ export interface S3VersionListRequest extends S3ListRequest {
   versionIdMarker: string;
 }
 
+export interface S3UploadListRequest extends S3ListRequest {
+  /** With `startAfter` as the key marker: uploads of that key after this one (oldest first). */
+  uploadIdMarker: string;
+}
+
 export interface S3VersionPage {
   entries: S3VersionEntry[];
   commonPrefixes: string[];
@@ -228,7 +233,7 @@ export interface S3BucketPort {
   setVersioning(bucket: string, status: VersioningStatus, context: RequestContext): Promise<void>;
   listObjects(bucket: string, request: S3ListRequest): Promise<S3ListPage>;
   listObjectVersions(bucket: string, request: S3VersionListRequest): Promise<S3VersionPage>;
-  listUploads(bucket: string, request: S3ListRequest): Promise<S3UploadPage>;
+  listUploads(bucket: string, request: S3UploadListRequest): Promise<S3UploadPage>;
   deleteObjects(
     bucket: string,
     items: Array<{ key: string; versionId?: string }>,

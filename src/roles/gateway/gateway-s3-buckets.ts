@@ -13,6 +13,7 @@ import {
   type S3ListPage,
   type S3ListRequest,
   type S3UploadEntry,
+  type S3UploadListRequest,
   type S3UploadPage,
   type S3VersionListRequest,
   type S3VersionPage,
@@ -208,7 +209,7 @@ export class GatewayS3Buckets implements S3BucketPort {
     });
   }
 
-  async listUploads(bucket: string, request: S3ListRequest): Promise<S3UploadPage> {
+  async listUploads(bucket: string, request: S3UploadListRequest): Promise<S3UploadPage> {
     const pages = await this.#fanOut<S3UploadPage>(bucket, 'uploads', request);
     const merged = mergeRolledUp<S3UploadEntry>(
       pages.map((page) => ({
@@ -288,7 +289,7 @@ export class GatewayS3Buckets implements S3BucketPort {
   async #fanOut<T>(
     bucket: string,
     kind: InternalListKind,
-    request: S3ListRequest | S3VersionListRequest,
+    request: S3ListRequest | S3VersionListRequest | S3UploadListRequest,
   ): Promise<T[]> {
     this.headBucket(bucket);
     const targets = this.runtime.store.clusterMap?.activeTargets() ?? [];

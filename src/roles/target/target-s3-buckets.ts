@@ -5,6 +5,8 @@ import type {
   S3ListEntry,
   S3ListPage,
   S3ListRequest,
+  S3UploadEntry,
+  S3UploadListRequest,
   S3UploadPage,
   S3VersionEntry,
   S3VersionListRequest,
@@ -124,26 +126,34 @@ export class TargetS3Buckets implements S3BucketPort {
     return index < 0 ? [] : entries.slice(index + 1);
   }
 
-  async listUploads(bucketName: string, request: S3ListRequest): Promise<S3UploadPage> {
+  /**
+   * Uploads in key order, each key's oldest first. After an upload-ID marker, the rest of that
+   * key's uploads come first (a page may end between two uploads of one key).
+   */
+  async listUploads(bucketName: string, request: S3UploadListRequest): Promise<S3UploadPage> {
     const bucket = s3Bucket(bucketName);
     lookupBucket(this.runtime, bucket);
-    const uploads = await this.store.listUploads(bucket, {
-      prefix: request.prefix,
-      startAfter: '',
-    });
-    const page = await rollUp(request, (startAfter) =>
-      Promise.resolve(
-        uploads
-          .filter((upload) => upload.name > startAfter)
-          .map((upload) => ({
-            key: upload.name,
-            uploadId: upload.uploadId,
-            initiatedMs: upload.createdMs,
-          })),
-      ),
+    const uploads: S3UploadEntry[] = (
+      await this.store.listUploads(bucket, { prefix: request.prefix, startAfter: '' })
+    ).map((upload) => ({
+      key: upload.name,
+      uploadId: upload.uploadId,
+      initiatedMs: upload.createdMs,
+    }));
+    const ofMarkerKey = uploads.filter(
+      (upload) => request.uploadIdMarker !== '' && upload.key === request.startAfter,
+    );
+    const marker = ofMarkerKey.findIndex((upload) => upload.uploadId === request.uploadIdMarker);
+    const rest = marker < 0 ? [] : ofMarkerKey.slice(marker + 1);
+    if (rest.length >= request.maxKeys && request.maxKeys > 0) {
+      return { uploads: rest.slice(0, request.maxKeys), commonPrefixes: [], truncated: true };
+    }
+    const page = await rollUp(
+      { ...request, maxKeys: request.maxKeys - rest.length },
+      (startAfter) => Promise.resolve(uploads.filter((upload) => upload.key > startAfter)),
     );
     return {
-      uploads: page.entries,
+      uploads: [...rest, ...page.entries],
       commonPrefixes: page.commonPrefixes,
       truncated: page.truncated,
     };

@@ -40,7 +40,10 @@ export async function serveInternalList(
       });
       break;
     case 'uploads':
-      page = await buckets.listUploads(bucket, request);
+      page = await buckets.listUploads(bucket, {
+        ...request,
+        uploadIdMarker: context.query.get('upload-id-marker') ?? '',
+      });
       break;
     default:
       throw new StoreError('BadRequest', `internal listing: unknown kind "${String(kind)}"`);

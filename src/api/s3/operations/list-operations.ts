@@ -215,8 +215,9 @@ const listObjectVersions: S3Handler = async (request) => {
 const listMultipartUploads: S3Handler = async (request) => {
   const encode = encoderOf(request);
   const keyMarker = parameter(request, 'key-marker');
+  const uploadIdMarker = parameter(request, 'upload-id-marker');
   const maxUploads = maxKeysOf(request, 'max-uploads');
-  const listing = listRequest(request, keyMarker, maxUploads);
+  const listing = { ...listRequest(request, keyMarker, maxUploads), uploadIdMarker };
   const page = await pageOf(
     request,
     maxUploads,
@@ -224,12 +225,19 @@ const listMultipartUploads: S3Handler = async (request) => {
     () => request.ports.buckets.listUploads(request.bucket, listing),
   );
   const last = page.uploads[page.uploads.length - 1];
+  // A page may end on a common prefix: the next one starts after it (without an upload ID).
+  const nextKey = lastItem({ entries: page.uploads, commonPrefixes: page.commonPrefixes });
   sendXml(request.context.res, 'ListMultipartUploadsResult', {
     Bucket: request.bucket,
     KeyMarker: encode(keyMarker),
-    UploadIdMarker: parameter(request, 'upload-id-marker'),
-    ...(page.truncated && last !== undefined
-      ? { NextKeyMarker: encode(last.key), NextUploadIdMarker: last.uploadId }
+    UploadIdMarker: uploadIdMarker,
+    ...(page.truncated
+      ? {
+          NextKeyMarker: encode(nextKey),
+          ...(last !== undefined && nextKey === last.key
+            ? { NextUploadIdMarker: last.uploadId }
+            : {}),
+        }
       : {}),
     Prefix: encode(listing.prefix),
     ...(listing.delimiter === '' ? {} : { Delimiter: encode(listing.delimiter) }),
