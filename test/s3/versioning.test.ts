@@ -260,6 +260,13 @@ describe('S3 bucket versioning', () => {
     );
     assert.deepEqual(rolled.CommonPrefixes, [{ Prefix: 'p/d/' }]);
     assert.equal(rows(rolled).length, 5);
+    // As S3: a version-ID marker means nothing without its key marker.
+    assert.deepEqual(
+      await failure(
+        s3.send(new ListObjectVersionsCommand({ Bucket: bucket, VersionIdMarker: 'null' })),
+      ),
+      { name: 'InvalidArgument', status: 400 },
+    );
   });
 
   test('suspended: writes and deletes replace the null version, other versions stay', async () => {

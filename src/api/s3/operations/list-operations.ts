@@ -166,6 +166,12 @@ const listObjectVersions: S3Handler = async (request) => {
   const encode = encoderOf(request);
   const keyMarker = parameter(request, 'key-marker');
   const versionIdMarker = parameter(request, 'version-id-marker');
+  if (versionIdMarker !== '' && keyMarker === '') {
+    throw new StoreError(
+      'InvalidArgument',
+      'A version-id marker cannot be specified without a key marker.',
+    );
+  }
   const maxKeys = maxKeysOf(request, 'max-keys');
   const listing = { ...listRequest(request, keyMarker, maxKeys), versionIdMarker };
   const page = await pageOf(
