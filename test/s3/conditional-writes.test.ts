@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,6 +26,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { TestCluster } from '../harness/test-cluster.js';
 import { failure, sdkClient, writeClientConfigs } from '../harness/s3-setup.js';
+import { signedHeaders } from '../harness/s3-signer.js';
 
 const run = promisify(execFile);
 const awsProgram = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
@@ -50,6 +52,29 @@ describe('S3 conditional writes', () => {
   after(async () => {
     s3?.destroy();
     await cluster?.destroy();
+  });
+
+  test('a large PUT refused before its body is read gets its answer, not a reset or a 503', async () => {
+    // The owner refuses at once while the gateway is still sending it the body: answered then, the
+    // closed connection failed the gateway's next write (503, which clients retry with the whole
+    // body) or the client's (a reset). Bodies up to 64 MiB are read to their end first.
+    const size = 24 * mib;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'large', Body: Buffer.alloc(size) }));
+    const endpoint = cluster.primary.publicUrl;
+    const path = `/${bucket}/large`;
+    const answers: string[] = [];
+    for (let round = 0; round < 4; round += 1) {
+      const headers = { 'content-length': String(size), 'if-none-match': '*' };
+      answers.push(
+        await putInSteps(endpoint, path, await signedHeaders(endpoint, 'PUT', path, headers), size),
+      );
+      // Refused by the gateway itself (a bad signature), before anything is proxied.
+      const unsigned = { 'content-length': String(size), authorization: 'AWS4-HMAC-SHA256 x' };
+      answers.push(await putInSteps(endpoint, path, unsigned, size));
+    }
+    assert.deepEqual(answers, Array(4).fill(['412', '403']).flat());
+    const stored = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'large' }));
+    assert.equal(stored.ContentLength, size);
   });
 
   test('PutObject: If-None-Match: * creates once; If-Match replaces only that ETag', async () => {
@@ -230,3 +255,35 @@ describe('S3 conditional writes', () => {
     assert.equal(await read('cli'), 'from the cli');
   });
 });
+
+/** A PUT whose body is written 1 MiB at a time as the socket takes it: its status, or its error. */
+function putInSteps(
+  endpoint: string,
+  path: string,
+  headers: Record<string, string>,
+  size: number,
+): Promise<string> {
+  const url = new URL(endpoint);
+  const chunk = Buffer.alloc(mib);
+  return new Promise((resolve) => {
+    const req = request({ host: url.hostname, port: url.port, method: 'PUT', path, headers });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(String(res.statusCode)));
+      res.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    let sent = 0;
+    const write = (): void => {
+      while (sent < size) {
+        sent += chunk.length;
+        if (!req.write(chunk)) {
+          req.once('drain', write);
+          return;
+        }
+      }
+      req.end();
+    };
+    write();
+  });
+}

@@ -1,5 +1,6 @@
 // The one table from error code to HTTP status and S3 error code, and the native ErrHTTP JSON body
 // (Hdr-Error on HEAD). The S3 XML body is rendered by api/s3 from the same table.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { isStoreError, type ErrorCode } from '../../errors/index.js';
 import { ContentType, Header, type ErrorBodyJson } from '../../wire/index.js';
@@ -159,18 +160,56 @@ export function reportError(
     });
   }
   if (!res.headersSent && !res.writableEnded) {
-    // The request body was not read to its end (refused early, or over a limit): close the
-    // connection after the answer rather than read and discard the rest of an unbounded body.
     const hasBody =
       req.headers['transfer-encoding'] !== undefined ||
       (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-    if (hasBody && !req.complete) res.setHeader('connection', 'close');
+    if (hasBody && !req.complete) answerAfterUnreadBody(req, res);
     return true;
   }
   // A half-sent answer must not look complete: cut the connection.
   res.destroy(error instanceof Error ? error : new Error(described.message));
   return false;
 }
+
+// A request refused before its body was read (a failed precondition, a missing bucket, a bad
+// signature): a body of at most this many bytes is read and discarded before the answer goes out.
+// Answered while the peer is still sending, the closed connection makes the peer's next write
+// fail (EPIPE) before it reads the answer: a client saw a reset instead of the 412, and a gateway
+// proxying the body to the refusing target answered 503, which clients retry with the whole body.
+const discardedBodyMaxBytes = 64 * 1024 * 1024;
+// A peer that stops sending the rest is cut after this long.
+const discardTimeoutMs = 15_000;
+
+/**
+ * The answer to a request whose body is unread: held until the rest of a bounded body has arrived
+ * (and been dropped), or sent at once with the connection closed after it when the body is larger
+ * or of unknown length (never read and discard an unbounded body).
+ */
+function answerAfterUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  const length = Number(req.headers['content-length']);
+  const bounded = req.headers['transfer-encoding'] === undefined && length <= discardedBodyMaxBytes;
+  if (!bounded) {
+    res.setHeader('connection', 'close');
+    return;
+  }
+  // Corked, the answer's head and body wait in the socket's buffer until the body has ended.
+  res.cork();
+  const timer = setTimeout(() => res.destroy(), discardTimeoutMs);
+  timer.unref();
+  const release = (): void => {
+    clearTimeout(timer);
+    res.uncork();
+  };
+  // Whatever was reading the body (a file sink, a digest) is done with it.
+  req.unpipe();
+  req.removeAllListeners('data');
+  req.on('data', ignoreChunk);
+  req.once('end', release);
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
+}
+
+function ignoreChunk(): void {}
 
 /** Sends an error response unless the response already started (then the connection is cut). */
 export function sendError(context: RequestContext, error: unknown): void {
