@@ -99,3 +99,30 @@ test('the encoding round-trips; another version or a cut index is not used', asy
   assert.ok(isIndexable('.tar'));
   assert.ok(!isIndexable('.tgz') && !isIndexable('.zip') && !isIndexable('.tar.lz4'));
 });
+
+test('a tar cut in the middle of a file fails the index, not the process', async () => {
+  // The uploader of a PUT into a shard hangs up mid-file: the indexer is destroyed with the error
+  // while the parser is inside that file's bytes. The file's body stream errors too; unheard, that
+  // 'error' event ended the process.
+  const writer = createArchiveWriter('.tar');
+  const indexer = new TarIndexer();
+  // Its consumer (the store's PUT) hears the indexer's own error.
+  indexer.on('error', () => undefined);
+  indexer.resume();
+  writer.output.pipe(indexer);
+  const added = writer.add('big.bin', 1 << 20, Readable.from([Buffer.alloc(64 << 10)]), 1);
+  added.catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const uncaught: unknown[] = [];
+  const onUncaught = (error: unknown): number => uncaught.push(error);
+  process.on('uncaughtException', onUncaught);
+  try {
+    indexer.destroy(new Error('client hung up'));
+    await assert.rejects(indexer.entries, /client hung up/);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    process.off('uncaughtException', onUncaught);
+    writer.abort(new Error('client hung up'));
+  }
+  assert.deepEqual(uncaught, []);
+});

@@ -110,6 +110,9 @@ export class TarIndexer extends Transform {
           // `offset` is where the file's own header starts (after any pax or long-name headers).
           found.push({ name: header.name, size: header.size ?? 0, offset: body.offset + tarBlock });
         body.on('end', next);
+        // A parser destroyed inside this file (the tar cut short) fails its body too; `entries`
+        // rejects with that error already, and an 'error' event nobody hears ends the process.
+        body.on('error', () => undefined);
         body.resume();
       });
       this.#extract.on('finish', () => resolve(found));

@@ -221,3 +221,12 @@ test('a refused connection names the operation and the node', async () => {
   });
   await client.close();
 });
+
+test('putIntoShard refuses an empty path: the server would take the PUT as one replacing the shard', async (t) => {
+  const { client, gateway } = await withGateway(t, (_request, response) => response.end());
+  await assert.rejects(
+    client.putIntoShard(bucket, 's.tar', '', 'x', { mode: 'append' }),
+    TypeError,
+  );
+  assert.equal(gateway.requests.length, 0);
+});

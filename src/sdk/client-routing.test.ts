@@ -159,3 +159,36 @@ test('direct mode: a dead owner triggers one map refresh and a retry at the new 
   assert.equal(store.get('/v1/objects/bck1/o')?.toString(), 'x');
   assert.equal(fetches, 2);
 });
+
+test('direct mode: a map fetched before a write was sent is refreshed after it fails, whatever its age', async (t) => {
+  // A SIGKILLed target stays in the gateway's map until keepalive drops it: the first write's
+  // refresh still names it. A second write failing right after must fetch again (not reuse the
+  // map the throttle calls fresh), or it goes to the dead target a second time and fails.
+  const store = new Map<string, Buffer>();
+  const live = await startStubNode(() => undefined);
+  storingTarget(live, store);
+  const dead = await startStubNode(() => undefined);
+  const deadUrl = dead.url;
+  await dead.close();
+  const gateway = await startStubNode(() => undefined);
+  let deadInMap = true;
+  let fetches = 0;
+  gateway.handle((_request, response) => {
+    fetches += 1;
+    const node = deadInMap ? { ...live, url: deadUrl } : live;
+    sendJson(response, mapOf(gateway, [{ id: 't1', node }], String(fetches)));
+  });
+  const client = new Client(gateway.url, { mapRefreshIntervalMs: 60_000 });
+  t.after(async () => {
+    await client.close();
+    await Promise.all([gateway.close(), live.close()]);
+  });
+
+  await client.clusterMap();
+  await assert.rejects(client.putObject(bucket, 'o', 'first'));
+  assert.equal(fetches, 2, 'the failed write refreshed the map once');
+  deadInMap = false;
+  await client.putObject(bucket, 'o', 'second');
+  assert.equal(store.get('/v1/objects/bck1/o')?.toString(), 'second');
+  assert.equal(fetches, 3);
+});

@@ -10,6 +10,8 @@ export class ClusterMapCache {
   readonly #now: () => number;
   #current: PlacementMap | undefined;
   #fetchedAtMs = Number.NEGATIVE_INFINITY;
+  /** Counts completed fetches: lets a caller tell whether the map changed since it used it. */
+  #generation = 0;
   #inFlight: Promise<PlacementMap> | undefined;
 
   constructor(
@@ -25,6 +27,21 @@ export class ClusterMapCache {
   /** The cached map, fetching it the first time. */
   async current(): Promise<PlacementMap> {
     return this.#current ?? (await this.#fetch());
+  }
+
+  /** The number of fetches completed so far; pass it to `refreshSince` after using the map. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /**
+   * After a request routed with the map of `generation` failed: fetches a new map unless one was
+   * fetched since (a burst of failures costs one fetch). Unlike `refresh`, ignores the map's age: a
+   * young map may predate the failure and still name the dead node.
+   */
+  async refreshSince(generation: number): Promise<PlacementMap> {
+    if (this.#current !== undefined && this.#generation > generation) return this.#current;
+    return await this.#fetch();
   }
 
   /**
@@ -47,6 +64,7 @@ export class ClusterMapCache {
             : this.#current;
         this.#current = current;
         this.#fetchedAtMs = this.#now();
+        this.#generation += 1;
         return current;
       })
       .finally(() => {

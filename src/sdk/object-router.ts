@@ -64,14 +64,16 @@ export class ObjectRouter {
     request: ObjectRequest,
     send: (routed: ExchangeRequest) => Promise<T>,
   ): Promise<T> {
+    const routed = await this.#route(request);
+    const mapGeneration = this.#clusterMap?.generation ?? 0;
     try {
-      return await send(await this.#route(request));
+      return await send(routed);
     } catch (error) {
       let failure = connectionFailure(error);
       const unreachable = [failure.origin];
       if (this.#clusterMap !== undefined) {
         // The owner may have left the cluster: ask for the current map and try its owner once.
-        await this.#clusterMap.refresh();
+        await this.#clusterMap.refreshSince(mapGeneration);
         const again = await this.#route(request);
         if (!unreachable.includes(again.url.origin)) {
           try {

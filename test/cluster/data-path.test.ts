@@ -78,6 +78,17 @@ describe('data path across gateways', () => {
       headers: { range: `bytes=${data.length}-` },
     });
     assert.equal(bad.status, 416);
+    // AIStore serves one range: several, or one of a file inside a shard, are 416 too.
+    for (const [query, range] of [
+      ['', 'bytes=0-1,5-6'],
+      ['?archpath=a.txt', 'bytes=0-1'],
+    ] as const) {
+      const refused = await fetch(
+        `${cluster.proxies[0]?.publicUrl}/v1/objects/data/range.bin${query}`,
+        { headers: { range } },
+      );
+      assert.equal(refused.status, 416, `${query} ${range}`);
+    }
   });
 
   test('HEAD V2 returns only the requested properties; custom metadata round-trips', async () => {

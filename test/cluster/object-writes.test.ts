@@ -4,6 +4,7 @@
 // abandoned appends swept), native multipart upload, and HEAD V2 with every property.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { xxh64 } from '@node-rs/xxhash';
 import { ApiError, PlacementMap, type BucketJson, type Client } from '../../src/sdk/index.js';
@@ -480,5 +481,34 @@ describe('object writes: copy, append, native multipart, HEAD V2', () => {
       await cluster.setConfig({ 'storage.abandoned_append_age_ms': 30 * 60_000 });
     }
     await rejectsWith(client.headObject(source, 'append/abandoned'), 404, /does not exist/);
+  });
+
+  test('a PUT whose bucket is destroyed while its body arrives: 404 bucket, not 500', async () => {
+    const doomed = { name: 'writes-doomed', provider: 'ais' };
+    await client.createBucket(doomed);
+    const map = new PlacementMap(await fetchClusterMap(cluster.primary.publicUrl));
+    const owner =
+      cluster.targets.find((t) => t.id === map.owner(doomed, 'slow.bin')?.daemon_id)?.publicUrl ??
+      '';
+    // Straight to the owner (a gateway 307 would be followed the same way).
+    const put = request(`${owner}/v1/objects/${doomed.name}/slow.bin`, {
+      method: 'PUT',
+      headers: { 'content-length': String(2 * mib) },
+    });
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      put.on('response', (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      put.on('error', reject);
+    });
+    put.write(Buffer.alloc(mib, 1));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await client.destroyBucket(doomed);
+    put.end(Buffer.alloc(mib, 2));
+    const { status, body } = await answered;
+    assert.equal(status, 404, body);
+    assert.match(body, /writes-doomed.*does not exist/);
   });
 });

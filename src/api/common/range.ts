@@ -15,7 +15,7 @@ export function resolveRange(header: string | undefined, size: number): Resolved
   if (header === undefined || header === '') return undefined;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (match === null) {
-    if (/^bytes=.+,/.test(header)) return undefined;
+    if (hasSeveralRanges(header)) return undefined;
     throw invalidRange(header, size);
   }
   const [, first = '', last = ''] = match;
@@ -29,6 +29,11 @@ export function resolveRange(header: string | undefined, size: number): Resolved
   const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
   if (start >= size || (last !== '' && Number(last) < start)) throw invalidRange(header, size);
   return { start, end };
+}
+
+/** True when the header asks for several ranges (`bytes=0-1,5-6`). */
+export function hasSeveralRanges(header: string | undefined): boolean {
+  return header !== undefined && /^bytes=.+,/.test(header.trim());
 }
 
 function invalidRange(header: string, size: number): StoreError {

@@ -13,6 +13,7 @@ import {
   Query,
 } from '../../wire/index.js';
 import { readActionMessage } from '../common/body.js';
+import { hasSeveralRanges } from '../common/range.js';
 import { acceptBody } from '../common/http-server.js';
 import type { RequestContext } from '../common/request-context.js';
 import { bucketFromRequest } from './bucket-address.js';
@@ -149,6 +150,12 @@ async function getObject(
 ): Promise<void> {
   const archive = archiveReadRequest(context);
   if (archive !== undefined) return getFromArchive(context, port, address, archive);
+  // AIStore serves one range: several are 416 (native-api: not the whole object, as S3 does).
+  if (hasSeveralRanges(context.req.headers.range))
+    throw new StoreError(
+      'InvalidRange',
+      `several ranges ("${context.req.headers.range}") are not supported`,
+    );
   const { object, body, range } = await port.get(
     address,
     context.req.headers.range,

@@ -76,6 +76,8 @@ export async function writeIntoShard(
   body: ObjectBody,
   options: { mode?: ArchiveWriteMode; mime?: string } = {},
 ): Promise<void> {
+  // An empty `archpath` is no `archpath`: the PUT would replace the whole shard with the body.
+  if (path === '') throw new TypeError(`putIntoShard: empty path for a file inside ${shard}`);
   const label = objectLabel('PUT', bucket, shard);
   const query: Record<string, string> = { [Query.archpath]: path };
   if (options.mime !== undefined) query[Query.archmime] = options.mime;

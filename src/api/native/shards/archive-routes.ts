@@ -1,7 +1,7 @@
 // Object GETs that read inside a shard: `archpath` (one file's raw bytes) or `archregx` with
 // `archmode` (a TAR of the matches), as AIStore's `ais/dpq.go` reads them.
 import { pipeline } from 'node:stream/promises';
-import { badRequest } from '../../../errors/index.js';
+import { badRequest, StoreError } from '../../../errors/index.js';
 import { Header, Query } from '../../../wire/index.js';
 import type { RequestContext } from '../../common/request-context.js';
 import { acceptBody } from '../../common/http-server.js';
@@ -28,7 +28,7 @@ export function archiveReadRequest(context: RequestContext): ArchiveReadRequest 
       `"${Query.archpath}" and "${Query.archregx}"/"${Query.archmode}" are mutually exclusive`,
     );
   if (context.req.headers.range !== undefined)
-    throw badRequest('a Range read of a file inside a shard is not supported');
+    throw new StoreError('InvalidRange', 'a Range read of a file inside a shard is not supported');
   if (path !== '') return { mime, path };
   if (mode === null)
     throw badRequest(`"${Query.archregx}" selects files only with "${Query.archmode}"`);

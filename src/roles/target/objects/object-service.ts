@@ -540,13 +540,32 @@ export class ObjectService {
     const keepsProtected =
       bucket.history !== undefined && this.protection.isProtected(bucket.props);
     const before = keepsProtected ? await this.store.latestVersion(bucket.bucket, name) : undefined;
-    const object = await this.gate.write(bucket.bucket, write);
+    let object: StoredObject;
+    try {
+      object = await this.gate.write(bucket.bucket, write);
+    } catch (error) {
+      throw this.#destroyedMeanwhile(bucket.bucket) ?? error;
+    }
     if (before !== undefined && before.versionId !== object.versionId) {
       const address = { bucket: object.bucket, name: object.name };
       await this.protection.protectKept(address, [before.versionId ?? 'null'], bucket.props);
     }
     await this.#afterWrite(bucket, object);
     return object;
+  }
+
+  /**
+   * BucketNotFound when the bucket was destroyed while the write ran: its directories went first
+   * (the write fails on a missing work file or directory), and the answer is the bucket's 404,
+   * not a 500.
+   */
+  #destroyedMeanwhile(bucket: BucketJson): StoreError | undefined {
+    try {
+      lookupBucket(this.runtime, bucket);
+      return undefined;
+    } catch (error) {
+      return isStoreError(error) && error.code === 'BucketNotFound' ? error : undefined;
+    }
   }
 
   async #afterWrite(bucket: ResolvedBucket, object: StoredObject): Promise<void> {

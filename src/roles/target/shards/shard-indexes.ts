@@ -24,6 +24,7 @@ import {
 import { badRequest, isStoreError } from '../../../errors/index.js';
 import type { LocalStore, StoredObject } from '../../../storage/index.js';
 import type { Logger } from '../../../util/log.js';
+import { KeyedSerialQueue } from '../../../util/serial-queue.js';
 import { objectUname, type BucketJson } from '../../../wire/index.js';
 
 /** Where a target keeps its shards' indexes (AIStore's system bucket of that name). */
@@ -50,11 +51,23 @@ export class ShardIndexes {
   #cachedEntries = 0;
   /** Builds in progress, by shard uname and identity: concurrent first reads share one pass. */
   readonly #building = new Map<string, Promise<ShardIndex>>();
+  /** Writes in progress, by shard uname (`inTurn`). */
+  readonly #writes = new KeyedSerialQueue();
 
   constructor(
     private readonly store: LocalStore,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Runs a write of the shard after the earlier ones have settled. A write reads the shard it
+   * extends and indexes what it wrote: two at once would each extend the same old shard, and the
+   * later commit would drop the earlier one's files, acknowledged (a rewrite) or refused with 409
+   * (an append in place).
+   */
+  inTurn<T>(bucket: BucketJson, name: string, write: () => Promise<T>): Promise<T> {
+    return this.#writes.run(objectUname(bucket, name), write);
+  }
 
   /**
    * The index of the stored shard `object` (read through `source`): cached, stored, or built

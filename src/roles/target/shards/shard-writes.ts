@@ -53,6 +53,18 @@ export async function writeShard(
   write: ShardWrite,
   addNew: ShardFiller,
 ): Promise<void> {
+  await indexes.inTurn(target.bucket.bucket, target.name, () =>
+    writeShardNow(objects, indexes, target, write, addNew),
+  );
+}
+
+async function writeShardNow(
+  objects: ObjectService,
+  indexes: ShardIndexes,
+  target: ObjectTarget,
+  write: ShardWrite,
+  addNew: ShardFiller,
+): Promise<void> {
   const existing = write.mode === 'create' ? undefined : await openExisting(objects, target, write);
   if (
     existing !== undefined &&
