@@ -20,7 +20,6 @@ import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { commitFile } from 'cairn-fs-batch';
 import { invariant } from '../../util/assert.js';
-import type { DiskFile, FileStreamOptions } from './disk.js';
 import { errnoError, type SmallFileWrite, type WrittenFile } from './fs-batch.js';
 
 /** What `commitWorkFile` sets on the file and where it puts it (a small write's, less the content). */
@@ -41,12 +40,15 @@ function settle<T>(call: (callback: Callback<T>) => void): Promise<T> {
 }
 
 /** Creates `path` ('wx', failing with EEXIST when it exists) as a `WorkFile`. */
-export async function createWorkFile(path: string): Promise<DiskFile> {
+export async function createWorkFile(path: string): Promise<WorkFile> {
   return new WorkFile(await settle<number>((callback) => open(path, 'wx', callback)));
 }
 
-/** An open descriptor with `FileHandle`'s calls (those of `DiskFile`); `close` is idempotent. */
-class WorkFile implements DiskFile {
+/**
+ * An open descriptor with `FileHandle`'s calls (a `DiskFile`: disk.ts checks it, without an import
+ * of disk.ts here, which imports this); `close` is idempotent.
+ */
+class WorkFile {
   #fd: number;
 
   constructor(fd: number) {
@@ -119,8 +121,13 @@ class WorkFile implements DiskFile {
     );
   }
 
-  /** A stream over the descriptor; with `autoClose` (the default) its end closes the file. */
-  createReadStream(options: FileStreamOptions): Readable {
+  /** Options as disk.ts's `FileStreamOptions`; with `autoClose` (the default) its end closes it. */
+  createReadStream(options: {
+    start?: number;
+    end?: number;
+    highWaterMark?: number;
+    autoClose?: boolean;
+  }): Readable {
     const stream = createReadStream('', { ...options, fd: this.fd, autoClose: false });
     if (options.autoClose !== false) {
       stream.once('close', () => {
@@ -171,7 +178,7 @@ const enoent = BigInt(osConstants.errno.ENOENT);
  * place by other means. Once the rename worked the file is closed, even when a later step failed.
  */
 export async function commitWorkFile(
-  file: DiskFile,
+  file: object,
   workPath: string,
   request: FileCommit,
 ): Promise<CommittedFile> {
