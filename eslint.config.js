@@ -51,6 +51,7 @@ export default tseslint.config(
       'src/storage/io/disk.ts',
       'src/storage/io/fs-batch.ts',
       'src/storage/io/fs-batch-removals.ts',
+      'src/storage/io/work-file.ts',
       'src/storage/store-fixtures.ts',
       'src/**/*.test.ts',
     ],

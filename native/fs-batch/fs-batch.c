@@ -606,6 +606,10 @@ static napi_value init(napi_env env, napi_value exports) {
           napi_ok ||
       napi_set_named_property(env, exports, "writeFile", function) != napi_ok)
     return NULL;
+  if (napi_create_function(env, "commitFile", NAPI_AUTO_LENGTH, commit_file, NULL, &function) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "commitFile", function) != napi_ok)
+    return NULL;
   if (napi_create_function(env, "writeFiles", NAPI_AUTO_LENGTH, write_files, NULL, &function) !=
           napi_ok ||
       napi_set_named_property(env, exports, "writeFiles", function) != napi_ok)

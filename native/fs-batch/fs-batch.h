@@ -41,6 +41,10 @@ static inline int64_t ns_of(struct timespec time) {
 /** A copy of a string argument as UTF-8 (embedded NULs kept); sets *length when not NULL. */
 char *string_argument(napi_env env, napi_value value, size_t *length);
 
+/** A Buffer argument's data, referenced until the job completes; 0 when it is not a Buffer. */
+int buffer_argument(napi_env env, napi_value value, napi_ref *ref, const char **data,
+                    size_t *length);
+
 /** The data of a BigInt64Array argument of `length` elements (not a copy); NULL when it is not one. */
 int64_t *bigint_array(napi_env env, napi_value value, size_t length);
 
@@ -69,6 +73,9 @@ FileWrite *file_write_new(napi_env env, napi_value *args);
 /** Runs the write (in a thread-pool job); its outcome is in its `numbers`. */
 void file_write_run(FileWrite *job);
 void file_write_free(napi_env env, FileWrite *job);
+
+/** commitFile (commit-file.c). */
+napi_value commit_file(napi_env env, napi_callback_info info);
 
 /** writeFiles (write-files.c). */
 napi_value write_files(napi_env env, napi_callback_info info);

@@ -137,3 +137,23 @@ export function md5Update(state: Md5State, buffers: readonly Buffer[]): Promise<
 
 /** The 16-byte digest of everything hashed into `state`, which is then spent. */
 export function md5Digest(state: Md5State): Buffer;
+
+/**
+ * Commits a written work file through its open descriptor `fd`: sets attribute `attribute` to
+ * `record`, fsyncs when `sync`, renames `workPath` onto `destination`, and once the rename worked
+ * unlinks `supersedes` (unless ''), fstats and closes `fd`: one thread-pool job. Fills `numbers`
+ * (12 slots: per step, attribute, fsync, rename, unlink, fstat and close, the errno of its failure,
+ * 0 when it worked, -1 when it was not taken; then dev, ino, size, atime, mtime and ctime in ns,
+ * valid when the fstat worked). A failed step before the rename leaves `fd` open (and the work
+ * file in place); `fd` is closed exactly when the close step was taken. Resolves once the job ran.
+ */
+export function commitFile(
+  fd: number,
+  workPath: string,
+  attribute: string,
+  record: Buffer,
+  destination: string,
+  sync: boolean,
+  numbers: BigInt64Array,
+  supersedes: string,
+): Promise<void>;

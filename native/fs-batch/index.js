@@ -11,6 +11,7 @@ export const syncDirectories = addon.syncDirectories;
 export const readFiles = addon.readFiles;
 export const writeFile = addon.writeFile;
 export const writeFiles = addon.writeFiles;
+export const commitFile = addon.commitFile;
 export const md5Create = addon.md5Create;
 export const md5Update = addon.md5Update;
 export const md5Digest = addon.md5Digest;

@@ -147,9 +147,8 @@ fail:
   napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot settle the write", NAPI_AUTO_LENGTH);
 }
 
-/** A Buffer argument's data, referenced until the job completes; 0 when it is not a Buffer. */
-static int buffer_argument(napi_env env, napi_value value, napi_ref *ref, const char **data,
-                           size_t *length) {
+int buffer_argument(napi_env env, napi_value value, napi_ref *ref, const char **data,
+                    size_t *length) {
   bool is_buffer;
   void *bytes;
   if (napi_is_buffer(env, value, &is_buffer) != napi_ok || !is_buffer ||

@@ -21,6 +21,7 @@ export type {
   WrittenFile,
 } from './io/fs-batch.js';
 export type { UnlinkCondition, UnlinkResult } from './io/fs-batch-removals.js';
+export type { CommittedFile, FileCommit } from './io/work-file.js';
 export { ObjectBody } from './io/object-body.js';
 export type {
   ByteRange,

@@ -241,6 +241,11 @@ test('fsync follows setFsyncObjects: file and directory are synced only while it
       const sync = file.sync.bind(file);
       return Object.assign(file, { sync: () => ((syncs.files += 1), sync()) });
     },
+    // A streamed PUT's work file is fsynced inside its commit job.
+    commitFile: (file, workPath, request) => (
+      (syncs.files += request.sync ? 1 : 0),
+      localDisk.commitFile(file, workPath, request)
+    ),
     syncDirectory: (path) => ((syncs.directories += 1), localDisk.syncDirectory(path)),
   };
   const counted = await openTestStore(join(root, 'counted'), 1, { fsyncObjects: false }, 'n', {

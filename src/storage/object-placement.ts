@@ -1,8 +1,16 @@
 // Puts a finished file (a PUT's work file, or a kept version being restored) at an object's path on
 // a mountpath: the natural path when the name can be one, else (or on a file/directory collision)
-// the hashed path, with the name written into the file's record first; and removes such files.
+// the hashed path, with the name written into the file's record first (a PUT's open work file
+// given its record and renamed in one job, `commitObjectFile`); and removes such files.
 import { dirname } from 'node:path';
-import { removeEmptyParents, removeFileQuietly, renameIntoPlace, type Disk } from './io/index.js';
+import {
+  removeEmptyParents,
+  removeFileQuietly,
+  renameIntoPlace,
+  type BigIntStats,
+  type Disk,
+  type DiskFile,
+} from './io/index.js';
 import {
   contentDirectory,
   hashedObjectPath,
@@ -10,7 +18,7 @@ import {
   type ReplicaPath,
   type StoredContentType,
 } from './layout/index.js';
-import type { ObjectMetadata } from './meta/index.js';
+import { encodeObjectMetadata, metadataAttributeName, type ObjectMetadata } from './meta/index.js';
 import type { StoreContext } from './store-context.js';
 import type { BucketJson } from '../wire/index.js';
 
@@ -31,10 +39,9 @@ export async function placeObjectFile(
   type: StoredContentType = 'ob',
   noReplica = false,
 ): Promise<string[]> {
-  const hashedPath = hashedObjectPath(contentDirectory(mountpath, bucket, type), name);
-  const [first] = replicaPaths(mountpath, bucket, name, type);
-  if (first !== undefined && !first.hashed) {
-    const result = await renameIntoPlace(disk, source, first.path);
+  const { path, hashedPath } = objectDestination(mountpath, bucket, name, type);
+  if (path !== hashedPath) {
+    const result = await renameIntoPlace(disk, source, path);
     if (result.outcome === 'committed') {
       // An earlier PUT may have stored the name hashed (during a collision): drop that stale copy.
       if (!noReplica) await removeFileQuietly(disk, hashedPath);
@@ -51,6 +58,67 @@ export async function placeObjectFile(
     throw new Error(`hashed object path ${hashedPath} collides with a directory`);
   }
   return result.directoriesToSync;
+}
+
+/**
+ * Where an object file goes on `mountpath`: `path`, its natural path when the name can be one,
+ * else its hashed path (`hashedPath` either way: where a stale copy of the name may be).
+ */
+export function objectDestination(
+  mountpath: string,
+  bucket: BucketJson,
+  name: string,
+  type: StoredContentType,
+): { path: string; hashedPath: string } {
+  const hashedPath = hashedObjectPath(contentDirectory(mountpath, bucket, type), name);
+  const [first] = replicaPaths(mountpath, bucket, name, type);
+  return { path: first !== undefined && !first.hashed ? first.path : hashedPath, hashedPath };
+}
+
+/** What `commitObjectFile` did: the file's stat once in place, the directories to fsync. */
+export interface CommittedObject {
+  stats: Pick<BigIntStats, 'atimeNs' | 'mtimeNs'>;
+  directoriesToSync: string[];
+}
+
+/**
+ * Gives the open, written work `file` at `source` its record (`encodeObjectMetadata(metadata)`),
+ * fsyncs it when `sync` and renames it onto its place in one job (`Disk.commitFile`), dropping a
+ * stale hashed copy unless `noReplica`; the file is then closed. When that rename fails (a new
+ * directory, a collision) the file, its record written, is placed as `placeObjectFile` places it.
+ */
+export async function commitObjectFile(
+  disk: Disk,
+  file: DiskFile,
+  source: string,
+  place: { mountpath: string; bucket: BucketJson; name: string; type: StoredContentType },
+  metadata: ObjectMetadata,
+  options: { sync: boolean; noReplica: boolean; writeRecord: () => Promise<void> },
+): Promise<CommittedObject> {
+  const { mountpath, bucket, name, type } = place;
+  const { path, hashedPath } = objectDestination(mountpath, bucket, name, type);
+  if (path === hashedPath) metadata.name = name;
+  const committed = await disk.commitFile(file, source, {
+    attribute: metadataAttributeName,
+    record: encodeObjectMetadata(metadata),
+    destination: path,
+    sync: options.sync,
+    supersedes: path !== hashedPath && !options.noReplica ? hashedPath : undefined,
+  });
+  if (committed.renameError === undefined)
+    return { stats: committed.stats, directoriesToSync: [dirname(path)] };
+  const directoriesToSync = await placeObjectFile(
+    disk,
+    source,
+    mountpath,
+    bucket,
+    name,
+    metadata,
+    options.writeRecord,
+    type,
+    options.noReplica,
+  );
+  return { stats: await file.stat({ bigint: true }), directoriesToSync };
 }
 
 /**

@@ -18,9 +18,7 @@ import {
 import {
   contentDirectory,
   longestVersionId,
-  hashedObjectPath,
   isNaturallyStorable,
-  replicaPaths,
   validateObjectName,
   workFilePath,
   type StoredContentType,
@@ -34,7 +32,12 @@ import {
 } from './meta/index.js';
 import { removeChunkSet } from './multipart/chunk-sets.js';
 import type { Mountpath } from './mountpath/index.js';
-import { placeObjectFile } from './object-placement.js';
+import {
+  commitObjectFile,
+  objectDestination,
+  placeObjectFile,
+  type CommittedObject,
+} from './object-placement.js';
 import { beginNewVersion, removeVersionFiles, stampVersion } from './versions/version-history.js';
 import { findRecord, findReplica, type ReadReplica } from './replica-lookup.js';
 import {
@@ -123,19 +126,12 @@ export async function putObject(
     await receiveBody(request, metadata, (hashers) =>
       writeBody(request.body, opened, { limitBytes: request.contentLength, hashers, caughtUp }),
     );
-    // Without versioning the record is complete now; writing it before taking the lock keeps the
-    // critical section to the rename.
-    if (!recordsUnderLock(request)) await writeObjectMetadata(disk, workPath, metadata);
     if (request.migration !== undefined) {
       // Seconds as a double lose the last millisecond (x.123 s reads back as x.1229999 s): aim at
       // the middle of the millisecond so it reads back exactly.
       const seconds = (request.migration.modifiedTimeMs + 0.5) / 1000;
       await handle.utimes(context.clock.nowMs() / 1000, seconds);
     }
-    // One fsync makes the bytes and the record durable: here when the record is complete, else
-    // under the lock, once the version is known (the lock is the object's own: it then covers
-    // the flush of the bytes too, which only writers and readers of this name wait for).
-    if (context.options.fsyncObjects && !recordsUnderLock(request)) await handle.sync();
     const transaction: Transaction = { context, request, home, workPath, handle, metadata };
     const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
       commit(transaction),
@@ -154,7 +150,7 @@ export async function putObject(
       for (const directory of outcome.directoriesToSync) await context.syncs.sync(directory);
     }
     // The work file's inode is now the object: its stat is the object's.
-    const stats = await handle.stat({ bigint: true });
+    const stats = outcome.stats ?? (await handle.stat({ bigint: true }));
     return toStoredObject(bucket, name, metadata, stats, home);
   } catch (error) {
     context.faults.report(error, home.path);
@@ -239,9 +235,7 @@ async function putSmallObject(
     const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, 'ob'), async () => {
       const numbered = await checkAndNumber(context, request);
       if (numbered !== undefined) metadata.version = numbered.version;
-      const hashedPath = hashedObjectPath(contentDirectory(home.path, bucket, 'ob'), name);
-      const [first] = replicaPaths(home.path, bucket, name, 'ob');
-      const destination = first !== undefined && !first.hashed ? first.path : hashedPath;
+      const { path: destination, hashedPath } = objectDestination(home.path, bucket, name, 'ob');
       if (destination === hashedPath) metadata.name = name;
       const replacedChunks = await replacedChunksOf(disk, destination, 'ob', numbered?.previous);
       const write = (): Promise<WrittenFile> =>
@@ -306,11 +300,11 @@ interface Transaction {
 async function openWorkFile(context: StoreContext, workPath: string): Promise<DiskFile> {
   const { disk } = context;
   try {
-    return await disk.open(workPath, 'wx');
+    return await disk.createFile(workPath);
   } catch (error) {
     if (!hasErrnoCode(error, 'ENOENT')) throw error;
     await makeWorkDirectory(context, workPath);
-    return await disk.open(workPath, 'wx');
+    return await disk.createFile(workPath);
   }
 }
 
@@ -374,9 +368,13 @@ async function receiveBody(
     metadata.extraChecksums = { ...extra.extraChecksums };
 }
 
-/** What a commit did: directories to fsync after the lock is released, or the replica it kept. */
+/**
+ * What a commit did: directories to fsync after the lock is released, and the object's stat when
+ * the commit closed the work file; or the replica it kept.
+ */
 interface CommitOutcome {
   directoriesToSync: string[];
+  stats?: CommittedObject['stats'];
   kept?: StoredObject;
 }
 
@@ -392,7 +390,7 @@ async function commit(transaction: Transaction): Promise<CommitOutcome> {
     const current = await findRecord(transaction.context, request.bucket, request.name);
     runPrecondition(request, current);
   }
-  return { directoriesToSync: await renameIntoHome(transaction) };
+  return await renameIntoHome(transaction);
 }
 
 /** Runs the request's precondition against `current`, the latest object read under the write lock. */
@@ -496,8 +494,11 @@ async function newerReplica(
   }
 }
 
-/** Versions, then renames the work file into place; returns the directories to fsync. */
-async function renameIntoHome(transaction: Transaction): Promise<string[]> {
+/**
+ * Versions, then gives the work file its record and renames it into place, fsynced when asked: one
+ * job (`commitObjectFile`), under the object's own lock, which only its writers and readers wait for.
+ */
+async function renameIntoHome(transaction: Transaction): Promise<CommittedObject> {
   const { context, request, home, metadata } = transaction;
   const { bucket, name } = request;
   const type = request.contentType ?? 'ob';
@@ -509,19 +510,28 @@ async function renameIntoHome(transaction: Transaction): Promise<string[]> {
   if (step !== undefined) stampVersion(metadata, step);
   const numbered = assignsVersion(request) ? await nextVersion(context, request) : undefined;
   if (numbered !== undefined) metadata.version = numbered.version;
-  if (numbered !== undefined || step !== undefined) await writeMetadataDurably(transaction);
-  const [first] = replicaPaths(home.path, bucket, name, type);
-  const path = first?.path ?? hashedObjectPath(contentDirectory(home.path, bucket, type), name);
+  const { path } = objectDestination(home.path, bucket, name, type);
   // A kept current version keeps its chunks; a replaced one's go once the new object is in place.
   transaction.replacedChunks =
     step !== undefined && step.current !== undefined && !step.replacesCurrent
       ? undefined
       : await replacedChunksOf(context.disk, path, type, step?.current ?? numbered?.previous);
-  const changed = await placeWorkFile(transaction, type, numbered?.previous === 'none');
+  const committed = await commitObjectFile(
+    context.disk,
+    transaction.handle,
+    transaction.workPath,
+    { mountpath: home.path, bucket, name, type },
+    metadata,
+    {
+      sync: context.options.fsyncObjects,
+      noReplica: numbered?.previous === 'none',
+      writeRecord: () => writeMetadataDurably(transaction),
+    },
+  );
   if (step !== undefined) {
     transaction.obsoleteChunks = await removeVersionFiles(context, bucket, step.obsolete);
   }
-  return changed;
+  return committed;
 }
 
 /**
@@ -572,17 +582,6 @@ async function chunksOf(disk: Disk, path: string): Promise<string | undefined> {
     // Absent (the usual case for a new name), a directory, or unreadable: nothing to clean up.
     return undefined;
   }
-}
-
-/**
- * True when the commit writes the record (and fsyncs the file) under the lock: a numbered version,
- * or a new version of an object in a bucket that keeps history (`renameIntoHome`, `commitImport`).
- */
-function recordsUnderLock(request: PutObjectRequest): boolean {
-  return (
-    assignsVersion(request) ||
-    (request.history !== undefined && (request.contentType ?? 'ob') === 'ob')
-  );
 }
 
 /** True when the commit numbers the version (the previous one is only known under the lock). */

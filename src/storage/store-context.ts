@@ -6,7 +6,7 @@ import type { BufferPool } from '../util/buffer-pool.js';
 import type { Clock } from '../util/clock.js';
 import { bucketDisplayName, objectUname, type BucketJson } from '../wire/index.js';
 import type { BigIntStats, Disk } from './io/disk.js';
-import type { DirectorySyncs } from './io/directory-syncs.js';
+import type { DirectorySyncs } from './io/directories.js';
 import type { StoredContentType } from './layout/index.js';
 import type { NameLocks } from './lock/index.js';
 import type { MetadataCache, ObjectMetadata } from './meta/index.js';

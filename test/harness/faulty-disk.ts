@@ -8,10 +8,12 @@ import {
   localDisk,
   type AttributeReads,
   type BigIntStats,
+  type CommittedFile,
   type DirectoryEntries,
   type Dirent,
   type Disk,
   type DiskFile,
+  type FileCommit,
   type FirstFile,
   type SmallFile,
   type SmallFileRead,
@@ -255,21 +257,36 @@ export class FaultyDisk implements Disk {
         if (bytesWritten === 0) throw new Error('write made no progress');
         offset += bytesWritten;
       }
-      await this.setFileAttribute(file, request.attribute, request.record);
-      if (request.sync) await file.sync();
-      let renameError: NodeJS.ErrnoException | undefined;
-      try {
-        await this.rename(workPath, request.destination);
-      } catch (error) {
-        renameError = asErrno(error);
-      }
-      if (renameError === undefined && request.supersedes !== undefined) {
+      const committed = await this.commitFile(file, workPath, request);
+      return {
+        renameError: committed.renameError,
+        stats: committed.stats ?? (await file.stat({ bigint: true })),
+      };
+    } finally {
+      await file.close();
+    }
+  }
+
+  createFile(path: string): Promise<DiskFile> {
+    return this.open(path, 'wx');
+  }
+
+  /** Step by step through this disk's own calls, as `writeSmallFile`'s commit. */
+  async commitFile(file: DiskFile, workPath: string, request: FileCommit): Promise<CommittedFile> {
+    await this.setFileAttribute(file, request.attribute, request.record);
+    if (request.sync) await file.sync();
+    try {
+      await this.rename(workPath, request.destination);
+    } catch (error) {
+      return { renameError: asErrno(error) };
+    }
+    try {
+      if (request.supersedes !== undefined) {
         await this.unlink(request.supersedes).catch((error: unknown) => {
           if (asErrno(error).code !== 'ENOENT') throw error;
         });
       }
-      const stats = await file.stat({ bigint: true });
-      return { renameError, stats };
+      return { renameError: undefined, stats: await file.stat({ bigint: true }) };
     } finally {
       await file.close();
     }

@@ -1,5 +1,5 @@
 // The disk seam: the only module of the target's store that touches `node:fs` and `fs-xattr` (and
-// the fs-batch addon's batched calls, through fs-batch.ts). The store receives a `Disk` through its
+// the fs-batch addon's batched calls, through fs-batch.ts; a PUT's work file, work-file.ts). The store receives a `Disk` through its
 // context, so tests can hand it a faulty one (see test/harness/faulty-disk.ts); `localDisk` is the
 // real file system, with nothing in between.
 import { constants, type BigIntStats, type Dirent, type Stats, type StatsFs } from 'node:fs';
@@ -44,6 +44,12 @@ import {
   type UnlinkCondition,
   type UnlinkResult,
 } from './fs-batch-removals.js';
+import {
+  commitWorkFile,
+  createWorkFile,
+  type CommittedFile,
+  type FileCommit,
+} from './work-file.js';
 
 export type { BigIntStats, Dirent, Stats, StatsFs };
 
@@ -179,6 +185,14 @@ export interface Disk {
    * and renamed onto its destination in one job (fs-batch.ts); a failed rename is in the result.
    */
   writeSmallFile(workPath: string, request: SmallFileWrite): Promise<WrittenFile>;
+  /** A new file at `path` ('wx': EEXIST when it exists), written through, then `commitFile`d. */
+  createFile(path: string): Promise<DiskFile>;
+  /**
+   * A written `createFile` file at `workPath` given its attribute, fsynced when asked, renamed onto
+   * its destination and closed in one job (work-file.ts); a failed rename is in the result, the
+   * file then still open at `workPath`. Closed once the rename worked, even if a later step failed.
+   */
+  commitFile(file: DiskFile, workPath: string, request: FileCommit): Promise<CommittedFile>;
 }
 
 /**
@@ -222,4 +236,6 @@ export const localDisk: Disk = {
   unlinkFiles,
   removeDirectories,
   writeSmallFile,
+  createFile: createWorkFile,
+  commitFile: commitWorkFile,
 };

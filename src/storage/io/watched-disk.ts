@@ -24,6 +24,7 @@ import type {
   WrittenFile,
 } from './fs-batch.js';
 import type { UnlinkCondition, UnlinkResult } from './fs-batch-removals.js';
+import type { CommittedFile, FileCommit } from './work-file.js';
 
 /**
  * Wraps `disk` so that `changed(path)` runs after each call that changed (or may have changed,
@@ -194,6 +195,28 @@ export class WatchedDisk implements Disk {
   }
 
   writeSmallFile(workPath: string, request: SmallFileWrite): Promise<WrittenFile> {
-    return this.#after(this.disk.writeSmallFile(workPath, request), workPath, request.destination);
+    return this.#after(
+      this.disk.writeSmallFile(workPath, request),
+      ...committedPaths(workPath, request),
+    );
   }
+
+  async createFile(path: string): Promise<DiskFile> {
+    const file = await this.#after(this.disk.createFile(path), path);
+    this.#opened.set(file, path);
+    return file;
+  }
+
+  commitFile(file: DiskFile, workPath: string, request: FileCommit): Promise<CommittedFile> {
+    return this.#after(
+      this.disk.commitFile(file, workPath, request),
+      ...committedPaths(workPath, request),
+    );
+  }
+}
+
+/** The paths a write or commit may change: the work file, its destination, the superseded copy. */
+function committedPaths(workPath: string, request: FileCommit): string[] {
+  const { destination, supersedes } = request;
+  return supersedes === undefined ? [workPath, destination] : [workPath, destination, supersedes];
 }

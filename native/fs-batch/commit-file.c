@@ -1,0 +1,176 @@
+// A large object's commit in one libuv thread-pool job: the work file was created and written by
+// the caller (streamed, through its descriptor); this sets the metadata attribute through the
+// descriptor, optionally fsyncs, renames it onto the object's path, unlinks the copy it
+// supersedes, fstats and closes it. Through fs.promises and fs-xattr the same steps took five
+// hand-offs (attribute, rename, unlink, fstat, close; six with the fsync), each a wake-up of the
+// event loop.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "fs-batch.h"
+
+#ifdef __APPLE__
+#define set_attribute(fd, name, value, size) fsetxattr(fd, name, value, size, 0, 0)
+#else
+#define set_attribute(fd, name, value, size) fsetxattr(fd, name, value, size, 0)
+#endif
+
+/** `numbers` slots: per step the errno of its failure (0: worked, -1: not taken), then the stat. */
+enum {
+  AT_ATTRIBUTE_ERROR,
+  AT_SYNC_ERROR,
+  AT_RENAME_ERROR,
+  AT_REMOVE_ERROR,
+  AT_STAT_ERROR,
+  AT_CLOSE_ERROR,
+  AT_DEV,
+  AT_INO,
+  AT_SIZE,
+  AT_ATIME_NS,
+  AT_MTIME_NS,
+  AT_CTIME_NS,
+  NUMBERS_LENGTH
+};
+#define STEP_NOT_TAKEN -1
+#define COMMIT_FILE_ARGS 8
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  int fd;
+  char *work_path;
+  char *destination;
+  char *attribute;
+  /** Unlinked once the rename worked ('': nothing): a stale copy the new file replaces. */
+  char *supersedes;
+  napi_ref record_ref;
+  napi_ref numbers_ref;
+  const char *record;
+  size_t record_length;
+  int64_t *numbers;
+  int sync;
+} FileCommit;
+
+static void file_commit_free(napi_env env, FileCommit *job) {
+  free(job->work_path);
+  free(job->destination);
+  free(job->attribute);
+  free(job->supersedes);
+  if (job->record_ref != NULL) napi_delete_reference(env, job->record_ref);
+  if (job->numbers_ref != NULL) napi_delete_reference(env, job->numbers_ref);
+  free(job);
+}
+
+static void commit_file_execute(napi_env env, void *data) {
+  (void)env;
+  FileCommit *job = data;
+  int64_t *numbers = job->numbers;
+  for (int slot = AT_ATTRIBUTE_ERROR; slot <= AT_CLOSE_ERROR; slot += 1)
+    numbers[slot] = STEP_NOT_TAKEN;
+  // The record before the fsync, the fsync before the rename: once the name is visible, the
+  // bytes and the record under it are durable (as write-file.c orders them).
+  numbers[AT_ATTRIBUTE_ERROR] =
+      set_attribute(job->fd, job->attribute, job->record, job->record_length) == 0 ? 0 : errno;
+  if (numbers[AT_ATTRIBUTE_ERROR] != 0) return;
+  if (job->sync) {
+    numbers[AT_SYNC_ERROR] = fsync(job->fd) == 0 ? 0 : errno;
+    if (numbers[AT_SYNC_ERROR] != 0) return;
+  }
+  // Until the rename worked the descriptor stays open: the caller places the finished file by
+  // other means (a missing parent directory, a name that collides with a directory) or removes it.
+  numbers[AT_RENAME_ERROR] = rename(job->work_path, job->destination) == 0 ? 0 : errno;
+  if (numbers[AT_RENAME_ERROR] != 0) return;
+  if (job->supersedes[0] != '\0')
+    numbers[AT_REMOVE_ERROR] = unlink(job->supersedes) == 0 ? 0 : errno;
+  // Stat'ed after the rename, which changes the inode's ctime: the object's identity as stored.
+  struct stat stats;
+  numbers[AT_STAT_ERROR] = fstat(job->fd, &stats) == 0 ? 0 : errno;
+  if (numbers[AT_STAT_ERROR] == 0) {
+    numbers[AT_DEV] = (int64_t)stats.st_dev;
+    numbers[AT_INO] = (int64_t)stats.st_ino;
+    numbers[AT_SIZE] = (int64_t)stats.st_size;
+    numbers[AT_ATIME_NS] = ns_of(ATIME(stats));
+    numbers[AT_MTIME_NS] = ns_of(MTIME(stats));
+    numbers[AT_CTIME_NS] = ns_of(CTIME(stats));
+  }
+  // The descriptor is released whatever close returns (no retry on EINTR: it may be reused).
+  numbers[AT_CLOSE_ERROR] = close(job->fd) == 0 ? 0 : errno;
+}
+
+static void commit_file_complete(napi_env env, napi_status status, void *data) {
+  FileCommit *job = data;
+  napi_value result, error, code, message;
+  if (status != napi_ok) {
+    CHECK(napi_create_string_utf8(env, "file commit cancelled", NAPI_AUTO_LENGTH, &message));
+    CHECK(napi_create_string_utf8(env, "ECANCELED", NAPI_AUTO_LENGTH, &code));
+    CHECK(napi_create_error(env, code, message, &error));
+    CHECK(napi_reject_deferred(env, job->deferred, error));
+  } else {
+    CHECK(napi_get_undefined(env, &result));
+    CHECK(napi_resolve_deferred(env, job->deferred, result));
+  }
+  napi_delete_async_work(env, job->work);
+  file_commit_free(env, job);
+  return;
+fail:
+  napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot settle the commit", NAPI_AUTO_LENGTH);
+}
+
+static FileCommit *file_commit_new(napi_env env, napi_value *args) {
+  bool sync = false;
+  FileCommit *job = calloc(1, sizeof(FileCommit));
+  if (job == NULL) return NULL;
+  job->work_path = string_argument(env, args[1], NULL);
+  job->attribute = string_argument(env, args[2], NULL);
+  job->destination = string_argument(env, args[4], NULL);
+  job->numbers = bigint_array(env, args[6], NUMBERS_LENGTH);
+  job->supersedes = string_argument(env, args[7], NULL);
+  if (napi_get_value_int32(env, args[0], &job->fd) != napi_ok || job->fd < 0 ||
+      job->work_path == NULL || job->attribute == NULL || job->destination == NULL ||
+      job->numbers == NULL || job->supersedes == NULL ||
+      napi_get_value_bool(env, args[5], &sync) != napi_ok ||
+      !buffer_argument(env, args[3], &job->record_ref, &job->record, &job->record_length) ||
+      napi_create_reference(env, args[6], 1, &job->numbers_ref) != napi_ok) {
+    file_commit_free(env, job);
+    return NULL;
+  }
+  job->sync = sync;
+  return job;
+}
+
+/**
+ * commitFile(fd, workPath, attribute, record, destination, sync, numbers, supersedes): see
+ * index.d.ts. Resolves once the job ran; every outcome is in `numbers`.
+ */
+napi_value commit_file(napi_env env, napi_callback_info info) {
+  size_t argc = COMMIT_FILE_ARGS;
+  napi_value args[COMMIT_FILE_ARGS], promise, resource_name;
+  FileCommit *job = NULL;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != COMMIT_FILE_ARGS)
+    goto invalid;
+  job = file_commit_new(env, args);
+  if (job == NULL) goto invalid;
+  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok) goto invalid;
+  if (napi_create_string_utf8(env, "cairn:commit-file", NAPI_AUTO_LENGTH, &resource_name) !=
+          napi_ok ||
+      napi_create_async_work(env, NULL, resource_name, commit_file_execute, commit_file_complete,
+                             job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok)
+    napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot queue work", NAPI_AUTO_LENGTH);
+  return promise;
+invalid:
+  if (job != NULL) file_commit_free(env, job);
+  napi_throw_type_error(
+      env, NULL,
+      "commitFile(fd, workPath, attribute, record, destination, sync, numbers, supersedes): "
+      "invalid arguments or out of memory");
+  return NULL;
+}

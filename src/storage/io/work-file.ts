@@ -1,0 +1,216 @@
+// A PUT's work file held as a bare descriptor, so that the commit can end in the same thread-pool
+// job as the rename: attribute, fsync, rename, unlink of a superseded copy, fstat and close (the
+// fs-batch addon's `commitFile`, native/fs-batch/commit-file.c). A `FileHandle` cannot be used:
+// it would close its descriptor again (or, after a reuse, another file's) on its own `close`.
+import {
+  close,
+  createReadStream,
+  fstat,
+  fsync,
+  ftruncate,
+  futimes,
+  open,
+  read,
+  write,
+  writev,
+  type BigIntStats,
+  type Stats,
+} from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import type { Readable } from 'node:stream';
+import { commitFile } from 'cairn-fs-batch';
+import { invariant } from '../../util/assert.js';
+import { errnoError, type SmallFileWrite, type WrittenFile } from './fs-batch.js';
+
+/** What `commitWorkFile` sets on the file and where it puts it (a small write's, less the content). */
+export type FileCommit = Omit<SmallFileWrite, 'content'>;
+
+/** The committed file's stat after the rename, or the failed rename (the file still open). */
+export type CommittedFile =
+  | { readonly renameError: undefined; readonly stats: WrittenFile['stats'] }
+  | { readonly renameError: NodeJS.ErrnoException; readonly stats?: undefined };
+
+type Callback<T> = (error: NodeJS.ErrnoException | null, value: T) => void;
+
+/** A callback-style fs call as a promise. */
+function settle<T>(call: (callback: Callback<T>) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    call((error, value) => (error === null ? resolve(value) : reject(error)));
+  });
+}
+
+/** Creates `path` ('wx', failing with EEXIST when it exists) as a `WorkFile`. */
+export async function createWorkFile(path: string): Promise<WorkFile> {
+  return new WorkFile(await settle<number>((callback) => open(path, 'wx', callback)));
+}
+
+/**
+ * An open descriptor with `FileHandle`'s calls (a `DiskFile`: disk.ts checks it, without an import
+ * of disk.ts here, which imports this); `close` is idempotent.
+ */
+class WorkFile {
+  #fd: number;
+
+  constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  get fd(): number {
+    invariant(this.#fd >= 0, 'the work file is closed');
+    return this.#fd;
+  }
+
+  read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }> {
+    return settle<number>((callback) =>
+      read(this.fd, buffer, offset, length, position, callback),
+    ).then((bytesRead) => ({ bytesRead }));
+  }
+
+  write(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position?: number | null,
+  ): Promise<{ bytesWritten: number }> {
+    return settle<number>((callback) =>
+      write(this.fd, buffer, offset, length, position ?? null, callback),
+    ).then((bytesWritten) => ({ bytesWritten }));
+  }
+
+  writev(buffers: readonly Buffer[], position?: number): Promise<{ bytesWritten: number }> {
+    return settle<number>((callback) =>
+      writev(this.fd, buffers as Buffer[], position ?? null, callback),
+    ).then((bytesWritten) => ({ bytesWritten }));
+  }
+
+  async writeFile(data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
+    for (let offset = 0; offset < bytes.length;) {
+      const { bytesWritten } = await this.write(bytes, offset, bytes.length - offset);
+      if (bytesWritten === 0) throw new Error('write made no progress');
+      offset += bytesWritten;
+    }
+  }
+
+  sync(): Promise<void> {
+    return settle<void>((callback) => fsync(this.fd, (error) => callback(error, undefined)));
+  }
+
+  stat(options: { bigint: true }): Promise<BigIntStats>;
+  stat(): Promise<Stats>;
+  stat(options?: { bigint: true }): Promise<BigIntStats | Stats> {
+    return settle<BigIntStats | Stats>((callback) =>
+      fstat(this.fd, { bigint: options?.bigint ?? false }, callback),
+    );
+  }
+
+  utimes(atime: number, mtime: number): Promise<void> {
+    return settle<void>((callback) =>
+      futimes(this.fd, atime, mtime, (error) => callback(error, undefined)),
+    );
+  }
+
+  truncate(length: number): Promise<void> {
+    return settle<void>((callback) =>
+      ftruncate(this.fd, length, (error) => callback(error, undefined)),
+    );
+  }
+
+  /** Options as disk.ts's `FileStreamOptions`; with `autoClose` (the default) its end closes it. */
+  createReadStream(options: {
+    start?: number;
+    end?: number;
+    highWaterMark?: number;
+    autoClose?: boolean;
+  }): Readable {
+    const stream = createReadStream('', { ...options, fd: this.fd, autoClose: false });
+    if (options.autoClose !== false) {
+      stream.once('close', () => {
+        this.close().catch(() => undefined);
+      });
+    }
+    return stream;
+  }
+
+  close(): Promise<void> {
+    const fd = this.#fd;
+    if (fd < 0) return Promise.resolve();
+    this.#fd = -1;
+    return settle<void>((callback) => close(fd, (error) => callback(error, undefined)));
+  }
+
+  /** The commit job took the descriptor and closed it. */
+  released(): void {
+    this.#fd = -1;
+  }
+}
+
+/** Slots of the addon's `numbers` for a commit (see native/fs-batch/commit-file.c). */
+const commitSlot = {
+  attributeError: 0,
+  syncError: 1,
+  renameError: 2,
+  removeError: 3,
+  statError: 4,
+  closeError: 5,
+  dev: 6,
+  ino: 7,
+  size: 8,
+  atimeNs: 9,
+  mtimeNs: 10,
+  ctimeNs: 11,
+} as const;
+const commitNumbersLength = 12;
+const notTaken = -1n;
+const enoent = BigInt(osConstants.errno.ENOENT);
+
+/**
+ * Commits `file` (a `createWorkFile` file, written) at `workPath` in one thread-pool job: sets the
+ * attribute through the descriptor, fsyncs when asked, renames it onto `request.destination`,
+ * unlinks the file it supersedes (a missing one is no error), fstats and closes it. Fails as the
+ * first failed step would through fs; a failed rename is reported in the result instead, the file
+ * left open at its work path (with its attribute set, and fsynced when asked) for the caller to
+ * place by other means. Once the rename worked the file is closed, even when a later step failed.
+ */
+export async function commitWorkFile(
+  file: object,
+  workPath: string,
+  request: FileCommit,
+): Promise<CommittedFile> {
+  invariant(file instanceof WorkFile, 'commitFile takes a file made by createFile');
+  const numbers = new BigInt64Array(commitNumbersLength);
+  const { attribute, record, destination, sync, supersedes = '' } = request;
+  await commitFile(file.fd, workPath, attribute, record, destination, sync, numbers, supersedes);
+  if (numbers[commitSlot.closeError] !== notTaken) file.released();
+  const failed = (slot: number, syscall: string, path = workPath): void => {
+    const errno = numbers[slot] ?? 0n;
+    if (errno > 0n) throw errnoError(Number(errno), syscall, path);
+  };
+  failed(commitSlot.attributeError, 'fsetxattr');
+  failed(commitSlot.syncError, 'fsync');
+  const renameErrno = numbers[commitSlot.renameError] ?? 0n;
+  if (renameErrno > 0n) {
+    const renameError = errnoError(Number(renameErrno), 'rename', workPath);
+    return { renameError: Object.assign(renameError, { dest: destination }) };
+  }
+  if (numbers[commitSlot.removeError] !== enoent)
+    failed(commitSlot.removeError, 'unlink', supersedes);
+  failed(commitSlot.statError, 'fstat', destination);
+  failed(commitSlot.closeError, 'close', destination);
+  return {
+    renameError: undefined,
+    stats: {
+      dev: numbers[commitSlot.dev] ?? 0n,
+      ino: numbers[commitSlot.ino] ?? 0n,
+      size: numbers[commitSlot.size] ?? 0n,
+      atimeNs: numbers[commitSlot.atimeNs] ?? 0n,
+      mtimeNs: numbers[commitSlot.mtimeNs] ?? 0n,
+      ctimeNs: numbers[commitSlot.ctimeNs] ?? 0n,
+    },
+  };
+}
