@@ -22,6 +22,7 @@ export type {
 } from './io/fs-batch.js';
 export type { UnlinkCondition, UnlinkResult } from './io/fs-batch-removals.js';
 export { ObjectBody } from './io/object-body.js';
+export { ListingRoots } from './io/sorted-walk.js';
 export type {
   ByteRange,
   KeptHistory,
