@@ -13,7 +13,9 @@ import { withScratch } from './lib/scratch.js';
 
 const objectCount = Number(process.env['BENCH_LIST_OBJECTS'] ?? 200_000);
 const rounds = Number(process.env['BENCH_LIST_ROUNDS'] ?? 4);
-const perDirectory = 1000;
+// 1,000,000 objects make 1,000 directories of 1,000: 200 per directory gives a smaller run the same
+// root (a listing's pages walk from it).
+const perDirectory = Number(process.env['BENCH_LIST_PER_DIRECTORY'] ?? 1000);
 const bucket = { name: 'listing', provider: 'ais' };
 
 interface Pids {

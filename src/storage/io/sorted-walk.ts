@@ -64,8 +64,11 @@ export async function readSortedEntries(
   return entries.sort((left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0));
 }
 
-/** Directory entries a listing keeps from page to page, at most this many in all. */
-const maxRememberedRootEntries = 100_000;
+/**
+ * Directory entries a listing keeps from page to page, at most this many in all (a target keeps up
+ * to 32 listings, as many entries as their sessions hold).
+ */
+const maxRememberedRootEntries = 20_000;
 
 /**
  * The root directories one listing read, kept for its next pages: every page resumes its walk from
