@@ -373,7 +373,16 @@ static int key_byte(const SortEntry *entry, size_t index) {
  */
 static int compare_keys(const void *left, const void *right) {
   const SortEntry *a = left, *b = right;
-  for (size_t index = 0;; index += 1) {
+  // Names in one directory share long prefixes (`object-00012...`): memcmp skips the equal bytes
+  // at once (byte by byte this was the target's largest user-space cost in a listing).
+  size_t shorter = a->length < b->length ? a->length : b->length;
+  size_t index = 0;
+  if (shorter > 0 && memcmp(a->name, b->name, shorter) == 0) {
+    index = shorter;
+  } else {
+    while (a->name[index] == b->name[index]) index += 1;
+  }
+  for (;; index += 1) {
     int x = key_byte(a, index), y = key_byte(b, index);
     if (x == y) {
       if (x < 0) return 0;

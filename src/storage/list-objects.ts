@@ -11,6 +11,7 @@ import {
   readSortedEntries,
   walkEntryRuns,
   type Disk,
+  type ListingRoots,
   type WalkBounds,
 } from './io/index.js';
 import {
@@ -83,11 +84,18 @@ export async function listReplicas(
 function pageCandidates(
   context: StoreContext,
   bucket: BucketJson,
-  options: Pick<ListObjectsOptions, 'prefix' | 'startAfter' | 'contentType'>,
+  options: Pick<ListObjectsOptions, 'prefix' | 'startAfter' | 'contentType' | 'roots'>,
 ): AsyncGenerator<Candidate[]> {
   const bounds: WalkBounds = { prefix: options.prefix ?? '', startAfter: options.startAfter ?? '' };
   const sources = readableMountpaths(context).map((mountpath) =>
-    listMountpathRuns(context.disk, mountpath, bucket, bounds, options.contentType ?? 'ob'),
+    listMountpathRuns(
+      context.disk,
+      mountpath,
+      bucket,
+      bounds,
+      options.contentType ?? 'ob',
+      options.roots,
+    ),
   );
   return uniqueNames(
     mergeSortedRuns(sources, (candidate) => candidate.name),
@@ -163,16 +171,20 @@ export async function* listMountpath(
   for await (const run of listMountpathRuns(disk, mountpath, bucket, bounds, type)) yield* run;
 }
 
-/** The same candidates as `listMountpath`, in runs (see `walkEntryRuns`). */
+/**
+ * The same candidates as `listMountpath`, in runs (see `walkEntryRuns`); the root read is the
+ * listing's kept one when `roots` has it.
+ */
 export async function* listMountpathRuns(
   disk: Disk,
   mountpath: Mountpath,
   bucket: BucketJson,
   bounds: WalkBounds,
   type: StoredContentType,
+  roots?: ListingRoots,
 ): AsyncGenerator<Candidate[]> {
   const root = contentDirectory(mountpath.path, bucket, type);
-  const topEntries = await readSortedEntries(disk, root, '');
+  const topEntries = await (roots?.read(disk, root) ?? readSortedEntries(disk, root, ''));
   const hashedEntries = topEntries.filter(
     (item) => !item.directory && isHashedEntryName(item.entry),
   );

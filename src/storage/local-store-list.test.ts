@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
+import { ListingRoots } from './io/index.js';
 import type { LocalStore } from './local-store.js';
 import {
   bodyOf,
@@ -129,6 +130,34 @@ test('a name-only listing reports sizes from the file system', async () => {
     assert.deepEqual(Object.keys(entry).sort(), ['name', 'size']);
     assert.equal(entry.size, Buffer.byteLength(entry.name));
   }
+});
+
+test("a listing's pages share its root reads: a directory made after the first is not seen", async () => {
+  const bucket = { ...testBucket, name: 'roots' };
+  const put = (name: string): Promise<unknown> =>
+    store.putObject({
+      bucket,
+      name,
+      body: bodyOf(name),
+      checksumType: 'xxhash',
+      versioning: false,
+    });
+  for (const name of ['a/1', 'b/1']) await put(name);
+  const roots = new ListingRoots();
+  const page = (startAfter: string, kept?: ListingRoots): Promise<string[]> =>
+    store
+      .listObjects(bucket, {
+        startAfter,
+        limit: 10,
+        withMetadata: false,
+        ...(kept === undefined ? {} : { roots: kept }),
+      })
+      .then((entries) => entries.map((entry) => entry.name));
+  assert.deepEqual(await page('', roots), ['a/1', 'b/1']);
+  await put('c/1');
+  // Every mountpath's root was read by the first page: the next pages walk the same ones.
+  assert.deepEqual(await page('a/1', roots), ['b/1']);
+  assert.deepEqual(await page('a/1'), ['b/1', 'c/1']);
 });
 
 test('limit 0 returns an empty page; an unknown bucket lists empty', async () => {

@@ -96,3 +96,19 @@ test('entries made from what was read wait until the walk has read every name be
   }
   assert.deepEqual(pages.flat(), ['a.tar', 'a.tar.gz', 'a.tar.lz4', 'a.tar.lz4/1', 'a.tar/1', 'b']);
 });
+
+test("a listing's next pages walk with its first page's root reads; another listing has its own", async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const seen: unknown[] = [];
+  const walk: ListWalk<string> = (after, limit, roots) => {
+    seen.push(roots);
+    const read = names.filter((name) => name > after).slice(0, limit);
+    return Promise.resolve({ entries: read, readTo: read[read.length - 1] });
+  };
+  await sessions.page('u1', 'k', '', 2, walk);
+  await sessions.page('u1', 'k', 'b', 2, walk);
+  await sessions.page('u2', 'k', '', 2, walk);
+  assert.equal(seen.length, 3);
+  assert.equal(seen[1], seen[0]);
+  assert.notEqual(seen[2], seen[0]);
+});

@@ -2,7 +2,9 @@
 // keeps the first page-size names of the merge, so with N targets each page used only about 1/N
 // of what a target had read; the next page walked (and stat'ed) the rest again. A session keeps
 // the entries read but not yet consumed and where its walk stopped: the next page of the same
-// listing starts from them and walks only what is missing.
+// listing starts from them and walks only what is missing, with the root directories the
+// listing's earlier pages read (`ListingRoots`).
+import { ListingRoots } from '../../storage/index.js';
 
 const maxSessions = 32;
 const sessionTtlMs = 60_000;
@@ -18,6 +20,7 @@ interface Session<T> {
   /** The last name the walk read; undefined when the walk reached the end. */
   readonly walkedTo: string | undefined;
   readonly touchedAt: number;
+  readonly roots: ListingRoots;
 }
 
 /** What one step of a store walk read. */
@@ -32,8 +35,12 @@ export interface WalkStep<T> {
   readonly readTo: string | undefined;
 }
 
-/** Reads up to `limit` names after `after` from the store, ascending. */
-export type ListWalk<T> = (after: string, limit: number) => Promise<WalkStep<T>>;
+/** Reads up to `limit` names after `after` from the store, ascending (`roots`: the listing's). */
+export type ListWalk<T> = (
+  after: string,
+  limit: number,
+  roots: ListingRoots,
+) => Promise<WalkStep<T>>;
 
 export class ListSessions<T> {
   readonly #sessions = new Map<string, Session<T>>();
@@ -67,11 +74,12 @@ export class ListSessions<T> {
     let entries = kept.filter((entry) => this.nameOf(entry) > startAfter);
     let walkedTo = covered ? session.walkedTo : startAfter;
     let walked: T[] = [];
+    const roots = covered ? session.roots : new ListingRoots();
     const ready = this.#upTo(entries, walkedTo).length;
     if (ready < limit && walkedTo !== undefined) {
       // Every name read is listed and sorts at or before where the walk stops, so reading the
       // missing count makes the page whole; what sorts after it waits for a later step.
-      const step = await walk(walkedTo, limit - ready);
+      const step = await walk(walkedTo, limit - ready, roots);
       walked = step.entries;
       entries = this.#merge(entries, walked);
       walkedTo = step.readTo;
@@ -85,6 +93,7 @@ export class ListSessions<T> {
         startAfter: covered ? from : startAfter,
         walkedTo,
         touchedAt: Date.now(),
+        roots,
       });
     }
     return this.#upTo(entries, walkedTo).slice(0, limit);

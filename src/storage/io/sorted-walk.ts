@@ -64,6 +64,44 @@ export async function readSortedEntries(
   return entries.sort((left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0));
 }
 
+/**
+ * Directory entries a listing keeps from page to page, at most this many in all (a target keeps up
+ * to 32 listings, as many entries as their sessions hold).
+ */
+const maxRememberedRootEntries = 20_000;
+
+/**
+ * The root directories one listing read, kept for its next pages: every page resumes its walk from
+ * the root, and re-reading a root of 1,000 directories for each page of about 2,500 names per
+ * mountpath was a third of the directory reads. A directory made after the listing read its root
+ * is not seen by that listing, as in AIStore, whose walk runs on from page to page. A root larger
+ * than what is left of the bound is read again each time (a flat bucket of many objects).
+ */
+export class ListingRoots {
+  readonly #reads = new Map<string, Promise<SortedEntry[]>>();
+  #entries = 0;
+
+  async read(disk: Disk, directory: string): Promise<SortedEntry[]> {
+    const kept = this.#reads.get(directory);
+    if (kept !== undefined) return await kept;
+    const reading = readSortedEntries(disk, directory, '');
+    this.#reads.set(directory, reading);
+    try {
+      const entries = await reading;
+      this.#entries += entries.length;
+      if (this.#entries > maxRememberedRootEntries) {
+        this.#entries -= entries.length;
+        this.#reads.delete(directory);
+      }
+      return entries;
+    } catch (error) {
+      // A failed read is not remembered: the next page tries again.
+      this.#reads.delete(directory);
+      throw error;
+    }
+  }
+}
+
 /** Reads one directory's sorted entries; a seam so tests can see which directories a walk reads. */
 export type DirectoryReader = (
   disk: Disk,
