@@ -20,8 +20,9 @@ async function withServer(
   /** Resolves with the body bytes read (answered as `read N`), or undefined when it answered. */
   handle: (request: IncomingMessage, response: ServerResponse) => Promise<number | undefined>,
   run: (port: number, stalled: StalledClients) => Promise<void>,
+  periodMs = idleMs,
 ): Promise<void> {
-  const stalled = new StalledClients(idleMs);
+  const stalled = new StalledClients(periodMs);
   const serve = (request: IncomingMessage, response: ServerResponse): void => {
     stalled.watch(request, response);
     handle(request, response).then(
@@ -195,13 +196,20 @@ test('an answer slow to produce, or read in bursts, is never cut', async () => {
   );
 });
 
+// The slow reader's period. Reading steadily, the client still frees its receive buffer to the
+// sender in steps: the kernel reopens the TCP window only once half the buffer is read, which
+// took about 650 ms at 3 MiB/s on a machine whose receive buffers grow to 32 MiB, so a 500 ms
+// period saw a whole period without progress and cut a reader that never stopped.
+const slowReaderPeriodMs = 1000;
+
 /**
- * A client asks for one 8 MiB answer written at once, then reads what its socket buffered every
- * 20 ms (a few MiB/s: the answer takes several periods with its one write in flight all along);
- * `meanwhile` starts alongside and returns its stop. Asserts the client got all of it.
+ * A client asks for one 16 MiB answer written at once, then reads up to 128 KiB of what its socket
+ * buffered every 20 ms (a few MiB/s: the answer takes several periods with its one write in
+ * flight all along); `meanwhile` starts alongside and returns its stop. Asserts the client got
+ * all of it.
  */
 async function readOneLargeWriteSlowly(meanwhile: () => () => void = () => () => undefined) {
-  const size = 8 * 1024 * 1024;
+  const size = 16 * 1024 * 1024;
   await withServer(
     (_request, response) => {
       // One write: Node hands it to libuv whole, and only the kernel's progress shows.
@@ -219,8 +227,12 @@ async function readOneLargeWriteSlowly(meanwhile: () => () => void = () => () =>
       try {
         for (let round = 0; round < 2000 && socket.readyState !== 'closed'; round += 1) {
           await sleep(20);
-          for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = null)
+          for (let taken = 0; taken < 128 * 1024;) {
+            const chunk = socket.read() as Buffer | null;
+            if (chunk === null) break;
             received += chunk.length;
+            taken += chunk.length;
+          }
         }
       } finally {
         stop();
@@ -230,6 +242,7 @@ async function readOneLargeWriteSlowly(meanwhile: () => () => void = () => () =>
       socket.destroy();
       assert.ok(received > size, `received ${received} bytes`);
     },
+    slowReaderPeriodMs,
   );
 }
 
@@ -248,10 +261,10 @@ test("a pause of this process (not the client) is not taken for the client's sil
       if (ticks < 2) return;
       clearInterval(pause);
       setImmediate(() => {
-        const until = performance.now() + 3 * idleMs;
+        const until = performance.now() + 3 * slowReaderPeriodMs;
         while (performance.now() < until);
       });
-    }, idleMs);
+    }, slowReaderPeriodMs);
     return () => clearInterval(pause);
   });
   assert.ok(ticks >= 2, 'the process paused');
