@@ -115,7 +115,16 @@ export async function prepareTailAppend(
       mtimeNs: stats.mtimeNs,
       ctimeNs: stats.ctimeNs,
     };
-    return new PreparedTailAppend(context, request, replica.mountpath, metadata, identity, prefix);
+    const found = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
+    return new PreparedTailAppend(
+      context,
+      request,
+      replica.mountpath,
+      metadata,
+      identity,
+      prefix,
+      found,
+    );
   } finally {
     await replica.handle.close();
   }
@@ -139,6 +148,8 @@ export class PreparedTailAppend {
     private readonly identity: FileIdentity,
     /** The hash of the bytes before the tail, continued with the new bytes. */
     private readonly hasher: Hasher,
+    /** The object as it was prepared: the caller checks it is the one it located the tail in. */
+    readonly found: StoredObject,
   ) {}
 
   /**

@@ -2,11 +2,13 @@
 // the object service (verified when the whole object is read, a range read otherwise), so a shard
 // is read through the store and its Disk seam like any object, never whole into memory.
 import type { Readable } from 'node:stream';
-import type { ArchiveSource } from '../../../archive/index.js';
+import { sameShard, type ArchiveSource } from '../../../archive/index.js';
 import { StoreError } from '../../../errors/index.js';
+import type { StoredObject, WritePrecondition } from '../../../storage/index.js';
 import type { ObjectService } from '../objects/object-service.js';
 import type { ObjectRead, ObjectTarget } from '../objects/object-types.js';
 import { refuseCiphertext } from '../objects/object-encryption.js';
+import { identityOf } from './shard-indexes.js';
 
 export interface OpenedShard {
   source: ArchiveSource;
@@ -65,4 +67,37 @@ export async function openShard(
     },
   };
   return { source, object, present: object.present !== false };
+}
+
+/**
+ * The condition of a write built from `shard` (undefined: there was none): the stored object is
+ * still the one read, checked under the object's write lock as the write commits. Any other write
+ * of the name that committed since (a plain or S3 PUT, a copy, a multipart completion, a
+ * rebalance, a delete) would otherwise be overwritten by bytes made from the older shard.
+ */
+export function unchangedSince(
+  target: ObjectTarget,
+  shard: OpenedShard | undefined,
+): WritePrecondition {
+  return (current) => requireUnchanged(target, shard, current);
+}
+
+/** Conflict when `current` (undefined: no object) is not the shard the write was built from. */
+export function requireUnchanged(
+  target: ObjectTarget,
+  shard: OpenedShard | undefined,
+  current: StoredObject | undefined,
+): void {
+  const read = shard?.present === true ? shard.object : undefined;
+  if (read === undefined && current === undefined) return;
+  if (
+    read !== undefined &&
+    current !== undefined &&
+    sameShard(identityOf(read), identityOf(current))
+  )
+    return;
+  throw new StoreError(
+    'Conflict',
+    `shard ${target.name} was written by another request while this one added to it: nothing was added, retry`,
+  );
 }

@@ -18,7 +18,7 @@ import {
 import { badRequest, isStoreError } from '../../../errors/index.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { nativePutRequest, type ObjectTarget } from '../objects/object-types.js';
-import { openShard, type OpenedShard } from './object-archive-source.js';
+import { openShard, unchangedSince, type OpenedShard } from './object-archive-source.js';
 import type { ShardIndexes } from './shard-indexes.js';
 import { appendToTarInPlace } from './tar-append.js';
 
@@ -78,13 +78,14 @@ async function writeShardNow(
   const indexer = isIndexable(format) ? new TarIndexer() : undefined;
   const body = indexer === undefined ? writer.output : writer.output.pipe(indexer);
   writer.output.once('error', (error) => indexer?.destroy(error));
-  const put = objects.put(
-    target.bucket,
-    nativePutRequest(target.bucket, target.name, body, {
+  const put = objects.put(target.bucket, {
+    ...nativePutRequest(target.bucket, target.name, body, {
       contentLength: undefined,
       checksum: undefined,
     }),
-  );
+    // A shard created afresh replaces whatever is there, as a plain PUT does.
+    ...(write.mode === 'create' ? {} : { precondition: unchangedSince(target, existing) }),
+  });
   // A failed source aborts the archive, which fails the PUT: nothing is committed; a failed PUT
   // aborts the archive, so that no source waits on it.
   put.catch((error: unknown) =>

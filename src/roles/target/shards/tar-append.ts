@@ -12,7 +12,7 @@ import {
 } from '../../../archive/index.js';
 import type { ObjectService } from '../objects/object-service.js';
 import type { ObjectTarget } from '../objects/object-types.js';
-import type { OpenedShard } from './object-archive-source.js';
+import { requireUnchanged, type OpenedShard } from './object-archive-source.js';
 import type { ShardIndexes } from './shard-indexes.js';
 
 const tarBlock = 512;
@@ -35,6 +35,9 @@ export async function appendToTarInPlace(
   const offset = endOfFiles(index);
   const prepared = await objects.prepareTailAppend(target, offset);
   if ('notInPlace' in prepared) return false;
+  // The tail was located in the shard read before; the commit checks the file is still the one
+  // prepared, this that the one prepared is the one read (a write may have landed in between).
+  requireUnchanged(target, shard, prepared.found);
 
   const writer = createArchiveWriter('.tar');
   const indexer = new TarIndexer();
