@@ -218,3 +218,49 @@ test('a bucket without chunk sets lists its empty objects with size 0', async ()
     await removeTemporaryDirectory(otherRoot);
   }
 });
+
+test('a sized listing stats files below the root with their directory read, in no other job', async () => {
+  const otherRoot = await makeTemporaryDirectory();
+  const batches: string[] = [];
+  const disk = {
+    ...localDisk,
+    statFiles: (...args: Parameters<typeof localDisk.statFiles>) => {
+      batches.push(args[0]);
+      return localDisk.statFiles(...args);
+    },
+  };
+  const other = await openTestStore(otherRoot, 2, {}, 'target-1', { disk });
+  try {
+    for (const [name, body] of [
+      ['a/one', 'x'],
+      ['a/two', 'xyz'],
+      ['b/c/three', 'ab'],
+      ['top', 'abcd'],
+    ] as const) {
+      await other.putObject({
+        bucket: testBucket,
+        name,
+        body: bodyOf(body),
+        checksumType: 'xxhash',
+        versioning: false,
+      });
+    }
+    batches.length = 0;
+    const sized = await other.listObjects(testBucket, { limit: 10, withMetadata: false });
+    assert.deepEqual(sized, [
+      { name: 'a/one', size: 1 },
+      { name: 'a/two', size: 3 },
+      { name: 'b/c/three', size: 2 },
+      { name: 'top', size: 4 },
+    ]);
+    // Only the root's files (its read is kept from page to page) take a stat batch of their own.
+    assert.deepEqual(
+      batches.map((directory) => directory.endsWith('%ob')),
+      batches.map(() => true),
+    );
+    assert.equal(batches.length, 1);
+  } finally {
+    await other.close();
+    await removeTemporaryDirectory(otherRoot);
+  }
+});

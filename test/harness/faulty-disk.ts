@@ -10,6 +10,8 @@ import {
   type BigIntStats,
   type CommittedFile,
   type DirectoryEntries,
+  type FileStatsRequest,
+  EntryType,
   type Dirent,
   type Disk,
   type DiskFile,
@@ -155,9 +157,14 @@ export class FaultyDisk implements Disk {
       : await this.inner.readdir(path, options);
   }
 
-  async readDirectoryEntries(path: string): Promise<DirectoryEntries> {
+  /** With `stat`: the read, then the files' stats through `statFiles` (its faults apply). */
+  async readDirectoryEntries(path: string, stat?: FileStatsRequest): Promise<DirectoryEntries> {
     await this.#plan.before('readdir', [path]);
-    return await this.inner.readDirectoryEntries(path);
+    const read = await this.inner.readDirectoryEntries(path);
+    if (stat === undefined) return read;
+    const files = read.names.filter((_name, index) => read.types[index] === EntryType.file);
+    if (files.length === 0) return read;
+    return { ...read, stats: await this.statFiles(path, files, stat.attribute, stat.reads) };
   }
 
   /** One call for many files: a fault on any of them fails the whole batch. */

@@ -16,6 +16,7 @@ import {
 import type {
   AttributeReads,
   DirectoryEntries,
+  FileStatsRequest,
   FirstFile,
   SmallFile,
   SmallFileRead,
@@ -145,8 +146,8 @@ export class WatchedDisk implements Disk {
     return path === undefined ? call : this.#after(call, path);
   }
 
-  readDirectoryEntries(path: string): Promise<DirectoryEntries> {
-    return this.disk.readDirectoryEntries(path);
+  readDirectoryEntries(path: string, stat?: FileStatsRequest): Promise<DirectoryEntries> {
+    return this.disk.readDirectoryEntries(path, stat);
   }
 
   statFiles(
