@@ -199,33 +199,9 @@ static napi_status typed_copy(napi_env env, napi_typedarray_type type, const voi
   return napi_create_typedarray(env, type, length, buffer, 0, result);
 }
 
-/** The typed arrays of a finished batch, as one object (see RawStatBatch in index.d.ts). */
-static napi_status stat_result(napi_env env, const Batch *batch, napi_value *result) {
-  napi_value value;
-  size_t count = batch->count;
-  CHECK(napi_create_object(env, result));
-  CHECK(typed_copy(env, napi_float64_array, batch->sizes, count, 8, &value));
-  CHECK(napi_set_named_property(env, *result, "sizes", value));
-  CHECK(typed_copy(env, napi_int32_array, batch->stat_errors, count, 4, &value));
-  CHECK(napi_set_named_property(env, *result, "statErrors", value));
-  CHECK(typed_copy(env, napi_bigint64_array, batch->access_ns, count, 8, &value));
-  CHECK(napi_set_named_property(env, *result, "accessNs", value));
-  CHECK(typed_copy(env, napi_bigint64_array, batch->modify_ns, count, 8, &value));
-  CHECK(napi_set_named_property(env, *result, "modifyNs", value));
-  CHECK(typed_copy(env, napi_int32_array, batch->record_errors, count, 4, &value));
-  CHECK(napi_set_named_property(env, *result, "recordErrors", value));
-  CHECK(typed_copy(env, napi_int32_array, batch->record_lengths, count, 4, &value));
-  CHECK(napi_set_named_property(env, *result, "recordLengths", value));
-  CHECK(napi_create_buffer_copy(env, batch->records_length, batch->records, NULL, &value));
-  CHECK(napi_set_named_property(env, *result, "records", value));
-  return napi_ok;
-fail:
-  return napi_generic_failure;
-}
-
 static void complete(napi_env env, napi_status status, void *data) {
   Batch *batch = data;
-  napi_value result, error, code, message;
+  napi_value result, value, error, code, message;
   if (status != napi_ok || batch->failed_errno != 0) {
     const char *text = status != napi_ok ? "stat batch cancelled" : strerror(batch->failed_errno);
     CHECK(napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message));
@@ -234,7 +210,22 @@ static void complete(napi_env env, napi_status status, void *data) {
     CHECK(napi_reject_deferred(env, batch->deferred, error));
     goto cleanup;
   }
-  CHECK(stat_result(env, batch, &result));
+  size_t count = batch->count;
+  CHECK(napi_create_object(env, &result));
+  CHECK(typed_copy(env, napi_float64_array, batch->sizes, count, 8, &value));
+  CHECK(napi_set_named_property(env, result, "sizes", value));
+  CHECK(typed_copy(env, napi_int32_array, batch->stat_errors, count, 4, &value));
+  CHECK(napi_set_named_property(env, result, "statErrors", value));
+  CHECK(typed_copy(env, napi_bigint64_array, batch->access_ns, count, 8, &value));
+  CHECK(napi_set_named_property(env, result, "accessNs", value));
+  CHECK(typed_copy(env, napi_bigint64_array, batch->modify_ns, count, 8, &value));
+  CHECK(napi_set_named_property(env, result, "modifyNs", value));
+  CHECK(typed_copy(env, napi_int32_array, batch->record_errors, count, 4, &value));
+  CHECK(napi_set_named_property(env, result, "recordErrors", value));
+  CHECK(typed_copy(env, napi_int32_array, batch->record_lengths, count, 4, &value));
+  CHECK(napi_set_named_property(env, result, "recordLengths", value));
+  CHECK(napi_create_buffer_copy(env, batch->records_length, batch->records, NULL, &value));
+  CHECK(napi_set_named_property(env, result, "records", value));
   CHECK(napi_resolve_deferred(env, batch->deferred, result));
 cleanup:
   napi_delete_async_work(env, batch->work);
@@ -243,29 +234,6 @@ cleanup:
 fail:
   // Out of JavaScript heap or a broken environment: nothing sensible remains to do.
   napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot build the result", NAPI_AUTO_LENGTH);
-}
-
-/** A batch of `count` names (each ending with a NUL), its result arrays allocated; NULL: ENOMEM. */
-static Batch *batch_create(char *names, size_t count) {
-  Batch *batch = calloc(1, sizeof(Batch));
-  if (batch == NULL) {
-    free(names);
-    return NULL;
-  }
-  batch->names = names;
-  batch->count = count;
-  batch->sizes = calloc(count, sizeof(double));
-  batch->stat_errors = calloc(count, sizeof(int32_t));
-  batch->access_ns = calloc(count, sizeof(int64_t));
-  batch->modify_ns = calloc(count, sizeof(int64_t));
-  batch->record_errors = calloc(count, sizeof(int32_t));
-  batch->record_lengths = calloc(count, sizeof(int32_t));
-  if (batch->sizes == NULL || batch->stat_errors == NULL || batch->access_ns == NULL ||
-      batch->modify_ns == NULL || batch->record_errors == NULL || batch->record_lengths == NULL) {
-    batch_free(batch);
-    return NULL;
-  }
-  return batch;
 }
 
 char *string_argument(napi_env env, napi_value value, size_t *length) {
@@ -292,22 +260,30 @@ static napi_value stat_batch(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "statBatch(directory, names, attribute, mode)");
     return NULL;
   }
-  Batch *batch = NULL;
+  Batch *batch = calloc(1, sizeof(Batch));
   int32_t mode;
   size_t names_length = 0;
-  char *names = string_argument(env, args[1], &names_length);
-  if (names == NULL) goto invalid;
-  size_t count = 1;
-  for (size_t index = 0; index < names_length; index += 1)
-    if (names[index] == '\0') count += 1;
-  batch = batch_create(names, count);
   if (batch == NULL) goto invalid;
   batch->directory = string_argument(env, args[0], NULL);
+  batch->names = string_argument(env, args[1], &names_length);
   batch->attribute = string_argument(env, args[2], NULL);
-  if (batch->directory == NULL || batch->attribute == NULL) goto invalid;
+  if (batch->directory == NULL || batch->names == NULL || batch->attribute == NULL) goto invalid;
   if (napi_get_value_int32(env, args[3], &mode) != napi_ok || mode < READ_NONE || mode > READ_ALL)
     goto invalid;
   batch->mode = mode;
+  batch->count = 1;
+  for (size_t index = 0; index < names_length; index += 1)
+    if (batch->names[index] == '\0') batch->count += 1;
+  size_t count = batch->count;
+  batch->sizes = calloc(count, sizeof(double));
+  batch->stat_errors = calloc(count, sizeof(int32_t));
+  batch->access_ns = calloc(count, sizeof(int64_t));
+  batch->modify_ns = calloc(count, sizeof(int64_t));
+  batch->record_errors = calloc(count, sizeof(int32_t));
+  batch->record_lengths = calloc(count, sizeof(int32_t));
+  if (batch->sizes == NULL || batch->stat_errors == NULL || batch->access_ns == NULL ||
+      batch->modify_ns == NULL || batch->record_errors == NULL || batch->record_lengths == NULL)
+    goto invalid;
   if (napi_create_promise(env, &batch->deferred, &promise) != napi_ok) goto invalid;
   if (napi_create_string_utf8(env, "cairn:stat-batch", NAPI_AUTO_LENGTH, &resource_name) !=
           napi_ok ||
@@ -343,11 +319,6 @@ typedef struct {
   /** The names are in the order of their keys (see compare_keys). */
   int sorted;
   int error;
-  /** Asked for: the regular files are stat'ed in the same job, `attribute` read by `mode`. */
-  char *attribute;
-  int mode;
-  /** The files' stats, in name order (set once read when `attribute` is not NULL). */
-  Batch *stats;
 } Listing;
 
 static void listing_free(Listing *listing) {
@@ -355,8 +326,6 @@ static void listing_free(Listing *listing) {
   free(listing->names);
   free(listing->types);
   free(listing->offsets);
-  free(listing->attribute);
-  if (listing->stats != NULL) batch_free(listing->stats);
   free(listing);
 }
 
@@ -511,40 +480,6 @@ static int sort_listing(Listing *listing) {
   return 0;
 }
 
-/**
- * Stats the listing's regular files (in its order) as statBatch would, in the job that read the
- * directory: a listing then takes one thread-pool hand-off per directory instead of two. Returns 0
- * or ENOMEM.
- */
-static int stat_files(Listing *listing) {
-  size_t files = 0;
-  for (size_t index = 0; index < listing->count; index += 1)
-    if (listing->types[index] == TYPE_FILE) files += 1;
-  // Each file's name and its NUL; at most the listing's names and the last one's NUL.
-  char *names = malloc(listing->names_length + 1);
-  if (names == NULL) return ENOMEM;
-  size_t length = 0;
-  const char *name = listing->names;
-  for (size_t index = 0; index < listing->count; index += 1) {
-    size_t name_length = strnlen(name, listing->names + listing->names_length - name);
-    if (listing->types[index] == TYPE_FILE) {
-      memcpy(names + length, name, name_length);
-      length += name_length;
-      names[length++] = '\0';
-    }
-    name += name_length + 1;
-  }
-  Batch *batch = batch_create(names, files);
-  if (batch == NULL) return ENOMEM;
-  listing->stats = batch;
-  batch->directory = strdup(listing->directory);
-  batch->attribute = strdup(listing->attribute);
-  if (batch->directory == NULL || batch->attribute == NULL) return ENOMEM;
-  batch->mode = listing->mode;
-  execute(NULL, batch);
-  return batch->failed_errno;
-}
-
 static void read_directory_execute(napi_env env, void *data) {
   (void)env;
   Listing *listing = data;
@@ -593,7 +528,6 @@ static void read_directory_execute(napi_env env, void *data) {
   }
   closedir(directory);
   if (listing->error == 0) listing->error = sort_listing(listing);
-  if (listing->error == 0 && listing->attribute != NULL) listing->error = stat_files(listing);
 }
 
 static void read_directory_complete(napi_env env, napi_status status, void *data) {
@@ -611,10 +545,6 @@ static void read_directory_complete(napi_env env, napi_status status, void *data
   CHECK(napi_set_named_property(env, result, "types", value));
   CHECK(napi_get_boolean(env, listing->sorted != 0, &value));
   CHECK(napi_set_named_property(env, result, "sorted", value));
-  if (listing->error == 0 && listing->stats != NULL) {
-    CHECK(stat_result(env, listing->stats, &value));
-    CHECK(napi_set_named_property(env, result, "stats", value));
-  }
   CHECK(napi_resolve_deferred(env, listing->deferred, result));
   napi_delete_async_work(env, listing->work);
   listing_free(listing);
@@ -630,25 +560,16 @@ fail:
  * in key order (compare_keys) rather than in directory order.
  */
 static napi_value read_directory(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value args[3], promise, resource_name;
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || (argc != 1 && argc != 3)) {
-    napi_throw_type_error(env, NULL, "readDirectory(directory[, attribute, mode])");
+  size_t argc = 1;
+  napi_value args[1], promise, resource_name;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 1) {
+    napi_throw_type_error(env, NULL, "readDirectory(directory)");
     return NULL;
   }
   Listing *listing = calloc(1, sizeof(Listing));
-  int32_t mode;
   if (listing == NULL) goto invalid;
   listing->directory = string_argument(env, args[0], NULL);
   if (listing->directory == NULL) goto invalid;
-  if (argc == 3) {
-    listing->attribute = string_argument(env, args[1], NULL);
-    if (listing->attribute == NULL) goto invalid;
-    if (napi_get_value_int32(env, args[2], &mode) != napi_ok || mode < READ_NONE ||
-        mode > READ_ALL)
-      goto invalid;
-    listing->mode = mode;
-  }
   if (napi_create_promise(env, &listing->deferred, &promise) != napi_ok) goto invalid;
   if (napi_create_string_utf8(env, "cairn:read-directory", NAPI_AUTO_LENGTH, &resource_name) !=
           napi_ok ||

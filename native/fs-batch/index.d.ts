@@ -41,20 +41,10 @@ export interface RawDirectory {
    * directory); false (directory order) when a name is not valid UTF-8.
    */
   readonly sorted: boolean;
-  /** With `attribute` and `mode`: the regular files' stats, as statBatch's, in the names' order. */
-  readonly stats?: RawStatBatch;
 }
 
-/**
- * Reads a whole directory in one thread-pool job; given `attribute` and `mode`, that job also
- * stats its regular files as statBatch would.
- */
+/** Reads a whole directory in one thread-pool job. */
 export function readDirectory(directory: string): Promise<RawDirectory>;
-export function readDirectory(
-  directory: string,
-  attribute: string,
-  mode: 0 | 1 | 2,
-): Promise<RawDirectory>;
 
 /**
  * Removes `paths` (absolute, joined by NUL) in one thread-pool job, each only while it is a

@@ -13,7 +13,6 @@ export {
 export type {
   AttributeReads,
   DirectoryEntries,
-  FileStatsRequest,
   FirstFile,
   SmallFile,
   SmallFileRead,
@@ -21,7 +20,6 @@ export type {
   StatBatch,
   WrittenFile,
 } from './io/fs-batch.js';
-export { EntryType } from './io/fs-batch.js';
 export type { UnlinkCondition, UnlinkResult } from './io/fs-batch-removals.js';
 export type { CommittedFile, FileCommit } from './io/work-file.js';
 export { ObjectBody } from './io/object-body.js';

@@ -10,7 +10,6 @@ import {
   mergeSortedRuns,
   readSortedEntries,
   walkEntryRuns,
-  type DirectoryReader,
   type Disk,
   type ListingRoots,
   type WalkBounds,
@@ -29,7 +28,7 @@ import {
   resolveStoredObjects,
   Candidate,
 } from './list-resolve.js';
-import { metadataAttributeName, readObjectMetadata } from './meta/index.js';
+import { readObjectMetadata } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import { describeObject, readableMountpaths, unameOf, type StoreContext } from './store-context.js';
 import type {
@@ -53,29 +52,21 @@ export async function listObjects(
 ): Promise<StoredObject[] | ListedName[] | ObjectName[]> {
   invariant(Number.isInteger(options.limit) && options.limit >= 0, 'listing limit');
   const { disk } = context;
+  const candidates = pageCandidates(context, bucket, options);
   if (options.withMetadata) {
-    return collectPage(pageCandidates(context, bucket, options), options.limit, (batch) =>
+    return collectPage(candidates, options.limit, (batch) =>
       resolveStoredObjects(disk, bucket, batch),
     );
   }
   if (options.namesOnly === true) {
     // The walk just saw each file: nothing more to read (AIStore's LsNameOnly).
-    return collectPage(pageCandidates(context, bucket, options), options.limit, (batch) =>
+    return collectPage(candidates, options.limit, (batch) =>
       Promise.resolve(batch.map((candidate): ObjectName => ({ name: candidate.name }))),
     );
   }
   const chunkSets = (): Promise<boolean> => hasChunkSets(context, bucket);
-  const candidates = pageCandidates(context, bucket, options, readStatedEntries);
   return collectPage(candidates, options.limit, (batch) => resolveNames(disk, batch, chunkSets));
 }
-
-/**
- * Below the root, a names-and-sizes listing stats each directory's files in the job that reads it
- * (`resolveNames` uses those stats; a root's read is kept from page to page, its files' stats
- * would not stay true).
- */
-const readStatedEntries: DirectoryReader = (disk, directory, base) =>
-  readSortedEntries(disk, directory, base, { attribute: metadataAttributeName, reads: 'none' });
 
 /** One page of replicas with what LRU weighs (see `resolveReplicas`), ascending by name. */
 export async function listReplicas(
@@ -94,7 +85,6 @@ function pageCandidates(
   context: StoreContext,
   bucket: BucketJson,
   options: Pick<ListObjectsOptions, 'prefix' | 'startAfter' | 'contentType' | 'roots'>,
-  read: DirectoryReader = readSortedEntries,
 ): AsyncGenerator<Candidate[]> {
   const bounds: WalkBounds = { prefix: options.prefix ?? '', startAfter: options.startAfter ?? '' };
   const sources = readableMountpaths(context).map((mountpath) =>
@@ -105,7 +95,6 @@ function pageCandidates(
       bounds,
       options.contentType ?? 'ob',
       options.roots,
-      read,
     ),
   );
   return uniqueNames(
@@ -193,7 +182,6 @@ export async function* listMountpathRuns(
   bounds: WalkBounds,
   type: StoredContentType,
   roots?: ListingRoots,
-  read: DirectoryReader = readSortedEntries,
 ): AsyncGenerator<Candidate[]> {
   const root = contentDirectory(mountpath.path, bucket, type);
   const topEntries = await (roots?.read(disk, root) ?? readSortedEntries(disk, root, ''));
@@ -210,9 +198,8 @@ export async function* listMountpathRuns(
       root,
       naturalEntries,
       bounds,
-      read,
-      (name, directory, entry, item) =>
-        new Candidate(name, directory, entry, mountpath, undefined, item.stats, item.at),
+      readSortedEntries,
+      (name, directory, entry) => new Candidate(name, directory, entry, mountpath),
     );
   if (hashed.length === 0) {
     yield* natural();

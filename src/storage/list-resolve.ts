@@ -37,9 +37,6 @@ export class Candidate {
     readonly mountpath: Mountpath,
     /** Already read for hashed files (their name is only in the metadata). */
     readonly metadata?: ObjectMetadata,
-    /** The file's stat, without its attribute, taken with its directory's read; and its index. */
-    readonly stats?: StatBatch,
-    readonly at = 0,
   ) {}
 
   get path(): string {
@@ -181,12 +178,7 @@ async function readGroups(
   // Candidates arrive in name order, a directory's files mostly side by side.
   const groups = new Map<string, number[]>();
   for (const index of indices) {
-    const candidate = batch[index] as Candidate;
-    if (reads === 'none' && candidate.stats !== undefined) {
-      read(index, candidate, candidate.stats, candidate.at);
-      continue;
-    }
-    const directory = candidate.directory;
+    const directory = (batch[index] as Candidate).directory;
     const group = groups.get(directory);
     if (group === undefined) groups.set(directory, [index]);
     else group.push(index);

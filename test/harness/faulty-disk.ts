@@ -10,8 +10,6 @@ import {
   type BigIntStats,
   type CommittedFile,
   type DirectoryEntries,
-  type FileStatsRequest,
-  EntryType,
   type Dirent,
   type Disk,
   type DiskFile,
@@ -157,14 +155,9 @@ export class FaultyDisk implements Disk {
       : await this.inner.readdir(path, options);
   }
 
-  /** With `stat`: the read, then the files' stats through `statFiles` (its faults apply). */
-  async readDirectoryEntries(path: string, stat?: FileStatsRequest): Promise<DirectoryEntries> {
+  async readDirectoryEntries(path: string): Promise<DirectoryEntries> {
     await this.#plan.before('readdir', [path]);
-    const read = await this.inner.readDirectoryEntries(path);
-    if (stat === undefined) return read;
-    const files = read.names.filter((_name, index) => read.types[index] === EntryType.file);
-    if (files.length === 0) return read;
-    return { ...read, stats: await this.statFiles(path, files, stat.attribute, stat.reads) };
+    return await this.inner.readDirectoryEntries(path);
   }
 
   /** One call for many files: a fault on any of them fails the whole batch. */

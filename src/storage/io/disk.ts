@@ -30,7 +30,6 @@ import {
   writeSmallFile,
   type AttributeReads,
   type DirectoryEntries,
-  type FileStatsRequest,
   type FirstFile,
   type SmallFile,
   type SmallFileRead,
@@ -151,11 +150,8 @@ export interface Disk {
   removeAttribute(path: string, name: string): Promise<void>;
   getFileAttribute(file: DiskFile, name: string): Promise<Buffer>;
   setFileAttribute(file: DiskFile, name: string, value: Buffer): Promise<void>;
-  /**
-   * A whole directory in one thread-pool job, sorted by key there, its regular files stat'ed in
-   * that job when `stat` asks (see fs-batch.ts).
-   */
-  readDirectoryEntries(path: string, stat?: FileStatsRequest): Promise<DirectoryEntries>;
+  /** A whole directory in one thread-pool job, sorted by key there (see fs-batch.ts). */
+  readDirectoryEntries(path: string): Promise<DirectoryEntries>;
   /** Many files of one directory stat'ed, and attribute `name` read, in one job (fs-batch.ts). */
   statFiles(
     directory: string,

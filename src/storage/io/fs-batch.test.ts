@@ -363,26 +363,3 @@ test('syncDirectory fsyncs a directory in one job and fails as fs would', async 
     syscall: 'open',
   });
 });
-
-test('a directory read with stats stats its regular files in order, as a stat batch does', async () => {
-  for (const reads of ['none', 'empty', 'all'] as const) {
-    const read = await readDirectoryEntries(root, { attribute, reads });
-    const files = read.names.filter((_name, index) => read.types[index] === EntryType.file);
-    assert.ok(files.includes('empty') && !files.includes('sub') && !files.includes('link'));
-    const stats = read.stats;
-    assert.ok(stats !== undefined, reads);
-    const batch = await statFiles(root, files, attribute, reads);
-    for (const [at, name] of files.entries()) {
-      assert.equal(stats.isFile(at), true, name);
-      assert.equal(stats.size(at), batch.size(at), name);
-      assert.equal(stats.modifiedTimeNs(at), batch.modifiedTimeNs(at), name);
-      assert.deepEqual(stats.attribute(at), batch.attribute(at), `${reads} ${name}`);
-    }
-  }
-  assert.equal((await readDirectoryEntries(root)).stats, undefined, 'no stats unless asked');
-  assert.equal(
-    (await readDirectoryEntries(join(root, 'sub'), { attribute, reads: 'all' })).stats?.names
-      .length,
-    0,
-  );
-});

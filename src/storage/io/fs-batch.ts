@@ -137,17 +137,6 @@ export interface DirectoryEntries {
    * false: in directory order (some name is not valid UTF-8: only JavaScript sorts it as it sees it).
    */
   readonly sorted: boolean;
-  /**
-   * The regular files' stats when asked for (`FileStatsRequest`), indexed by their order among the
-   * files of `names`.
-   */
-  readonly stats?: StatBatch;
-}
-
-/** Stats of a directory's regular files read with it, and which files' attribute is read too. */
-export interface FileStatsRequest {
-  readonly attribute: string;
-  readonly reads: AttributeReads;
 }
 
 /** `DirectoryEntries.types` values. */
@@ -156,25 +145,15 @@ export const EntryType = { other: 0, directory: 1, file: 2 } as const;
 /**
  * Reads a whole directory in one thread-pool job, the names coming back as one string (no object
  * per entry, as `readdir` with file types makes) and sorted there, off the event loop: sorting
- * names with long common prefixes cost 0.3 us per entry in JavaScript. With `stat`, the same job
- * stats the regular files (a listing then takes one hand-off per directory, not two: each costs
- * about 25 us of CPU). Fails as `readdir` does (ENOENT, ENOTDIR...).
+ * names with long common prefixes cost 0.3 us per entry in JavaScript. Fails as `readdir` does
+ * (ENOENT, ENOTDIR...).
  */
-export async function readDirectoryEntries(
-  directory: string,
-  stat?: FileStatsRequest,
-): Promise<DirectoryEntries> {
-  const raw =
-    stat === undefined
-      ? await readDirectory(directory)
-      : await readDirectory(directory, stat.attribute, modeOf[stat.reads]);
+export async function readDirectoryEntries(directory: string): Promise<DirectoryEntries> {
+  const raw = await readDirectory(directory);
   if (raw.error !== 0) throw errnoError(raw.error, 'scandir', directory);
   const names = raw.types.length === 0 ? [] : raw.names.split('\0');
   invariant(names.length === raw.types.length, 'directory entries and types');
-  if (raw.stats === undefined) return { names, types: raw.types, sorted: raw.sorted };
-  const files = names.filter((_name, index) => raw.types[index] === EntryType.file);
-  const stats = new StatBatch(raw.stats, directory, files);
-  return { names, types: raw.types, sorted: raw.sorted, stats };
+  return { names, types: raw.types, sorted: raw.sorted };
 }
 
 /**

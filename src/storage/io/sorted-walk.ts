@@ -2,12 +2,7 @@
 // that lie before `startAfter` or outside `prefix`, so a listing page reads only what it returns.
 import { childPath } from '../layout/index.js';
 import type { Disk } from './disk.js';
-import {
-  EntryType,
-  type DirectoryEntries,
-  type FileStatsRequest,
-  type StatBatch,
-} from './fs-batch.js';
+import { EntryType, type DirectoryEntries } from './fs-batch.js';
 import { isMissing } from './storage-errors.js';
 
 /** Listing bounds; '' means unbounded. */
@@ -23,9 +18,6 @@ export interface SortedEntry {
   readonly key: string;
   readonly entry: string;
   readonly directory: boolean;
-  /** A file's stats read with the directory (when the read asked), and its index in them. */
-  readonly stats?: StatBatch | undefined;
-  readonly at?: number;
 }
 
 /** A regular file found by the walk. */
@@ -42,32 +34,29 @@ export interface WalkedFile {
  * Reads one directory and sorts its files and subdirectories by key. A directory sorts as
  * `entry + '/'`, which puts it exactly where its descendants' names fall among its siblings
  * (`a-b` < `a/...` < `a0`). Other entry types (symlinks, sockets) are not objects and are left out.
- * A directory that vanished reads as empty. With `stat`, each file carries its stats.
+ * A directory that vanished reads as empty.
  */
 export async function readSortedEntries(
   disk: Disk,
   directory: string,
   base: string,
-  stat?: FileStatsRequest,
 ): Promise<SortedEntry[]> {
   let read: DirectoryEntries;
   try {
-    read = await disk.readDirectoryEntries(directory, stat);
+    read = await disk.readDirectoryEntries(directory);
   } catch (error) {
     if (isMissing(error)) return [];
     throw error;
   }
-  const { names, types, sorted, stats } = read;
+  const { names, types, sorted } = read;
   const entries: SortedEntry[] = [];
-  let files = 0;
   for (let index = 0; index < names.length; index += 1) {
     const entry = names[index] as string;
     const type = types[index];
     if (type === EntryType.directory) {
       entries.push({ key: `${base}${entry}/`, entry, directory: true });
     } else if (type === EntryType.file) {
-      entries.push({ key: `${base}${entry}`, entry, directory: false, stats, at: files });
-      files += 1;
+      entries.push({ key: `${base}${entry}`, entry, directory: false });
     }
   }
   // Sorting by key within one directory is sorting by entry plus its '/': the addon did it.
@@ -141,11 +130,8 @@ export async function* walkEntries(
   for await (const run of walkEntryRuns(disk, directory, entries, bounds, read)) yield* run;
 }
 
-/**
- * Makes the walk's item for a file: its name, the directory holding it, its entry there (and the
- * entry as read, with its stats when the read took them).
- */
-export type FileMaker<T> = (name: string, directory: string, entry: string, item: SortedEntry) => T;
+/** Makes the walk's item for a file: its name, the directory holding it, its entry there. */
+export type FileMaker<T> = (name: string, directory: string, entry: string) => T;
 
 const walkedFile: FileMaker<WalkedFile> = (name, directory, entry) => ({
   name,
@@ -209,7 +195,7 @@ async function* walkRuns<T>(
       const path = childPath(directory, item.entry);
       yield* walkRuns(disk, path, await read(disk, path, item.key), bounds, read, make);
     } else if (item.key > startAfter) {
-      run.push(make(item.key, directory, item.entry, item));
+      run.push(make(item.key, directory, item.entry));
     }
   }
   if (run.length > 0) yield run;

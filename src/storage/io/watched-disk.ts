@@ -16,7 +16,6 @@ import {
 import type {
   AttributeReads,
   DirectoryEntries,
-  FileStatsRequest,
   FirstFile,
   SmallFile,
   SmallFileRead,
@@ -146,8 +145,8 @@ export class WatchedDisk implements Disk {
     return path === undefined ? call : this.#after(call, path);
   }
 
-  readDirectoryEntries(path: string, stat?: FileStatsRequest): Promise<DirectoryEntries> {
-    return this.disk.readDirectoryEntries(path, stat);
+  readDirectoryEntries(path: string): Promise<DirectoryEntries> {
+    return this.disk.readDirectoryEntries(path);
   }
 
   statFiles(
