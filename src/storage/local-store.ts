@@ -71,7 +71,7 @@ import {
   writeAccessTime,
 } from './versions/metadata-update.js';
 import { readVersionFiles } from './versions/version-files.js';
-import { findCurrent } from './versions/version-history.js';
+import { currentObject, findCurrent } from './versions/version-history.js';
 import { listVersions, type ListedVersion } from './versions/list-versions.js';
 import {
   keptVersions,
@@ -101,6 +101,7 @@ import {
   type KeptHistory,
   type ByteRange,
   type DeleteGuard,
+  type WritePrecondition,
   type ObjectLockState,
   type ListedName,
   type ListedReplica,
@@ -335,6 +336,11 @@ export class LocalStore {
       versionId?: string | undefined;
       /** With `versionId`: checks the version under the write lock before it goes. */
       guard?: DeleteGuard | undefined;
+      /**
+       * Without `versionId`: checks the current object (undefined when there is none) under the
+       * write lock before it goes or a delete marker hides it; throwing cancels the delete.
+       */
+      precondition?: WritePrecondition | undefined;
     } = {},
   ): Promise<DeleteOutcome> {
     return await this.#watch(async (context) => {
@@ -342,9 +348,15 @@ export class LocalStore {
         return await deleteVersion(context, bucket, name, options.versionId, options.guard);
       }
       if (options.history !== undefined) {
-        return await addDeleteMarker(context, bucket, name, options.history);
+        return await addDeleteMarker(context, bucket, name, options.history, options.precondition);
       }
-      await this.#removeReplicas(context, bucket, name, options.contentType ?? 'ob');
+      await this.#removeReplicas(
+        context,
+        bucket,
+        name,
+        options.contentType ?? 'ob',
+        options.precondition,
+      );
       return { deleteMarker: false };
     });
   }
@@ -377,10 +389,12 @@ export class LocalStore {
     bucket: BucketJson,
     name: string,
     type: StoredContentType,
+    precondition?: WritePrecondition,
   ): Promise<void> {
     validateObjectName(name);
     const uname = unameOf(bucket, name);
     const removed = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), async () => {
+      if (precondition !== undefined) precondition(await currentObject(context, bucket, name));
       let count = 0;
       for (const mountpath of mountpathsFor(context, uname)) {
         for (const location of replicaPaths(mountpath.path, bucket, name, type)) {

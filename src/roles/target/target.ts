@@ -250,7 +250,8 @@ export async function startTarget(
       ...etlJobDefinitions(etl),
       moveBucketDefinition(() => rebalanceManager.status()),
       lifecycleDefinition(runtime, store, {
-        delete: (bucket, key, versionId) => s3Objects.delete(bucket, key, versionId),
+        delete: (bucket, key, versionId, precondition) =>
+          s3Objects.delete(bucket, key, versionId, false, precondition),
         abortUpload: (bucket, key, uploadId) => s3Objects.abortUpload(bucket, key, uploadId),
       }),
     ],

@@ -25,8 +25,8 @@ import { writeFileMetadata, writeObjectMetadata, type ObjectMetadata } from '../
 import type { Mountpath } from '../mountpath/index.js';
 import { placeObjectFile, removeObjectFile } from '../object-placement.js';
 import { findReplica } from '../replica-lookup.js';
-import type { StoreContext } from '../store-context.js';
-import type { KeptHistory } from '../store-types.js';
+import { toStoredObject, type StoreContext } from '../store-context.js';
+import type { KeptHistory, StoredObject } from '../store-types.js';
 import {
   nextVersionStamp,
   readVersionFiles,
@@ -52,6 +52,17 @@ export async function findCurrent(
   const { handle, ...file } = replica;
   await handle.close();
   return { ...file, versionId: versionIdOf(file.metadata) };
+}
+
+/** The current object as a delete's precondition sees it (undefined: none, or unreadable). */
+export async function currentObject(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+): Promise<StoredObject | undefined> {
+  const current = await findCurrent(context, bucket, name);
+  if (current === undefined) return undefined;
+  return toStoredObject(bucket, name, current.metadata, current.stats, current.mountpath);
 }
 
 /** Kept entries newer than the current object: left by an interrupted delete, never acknowledged. */

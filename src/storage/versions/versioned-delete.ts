@@ -6,11 +6,12 @@ import type { BucketJson } from '../../wire/index.js';
 import { isVersionId, validateObjectName } from '../layout/index.js';
 import { removeChunkSet } from '../multipart/chunk-sets.js';
 import { mountpathsFor, unameOf, type StoreContext } from '../store-context.js';
-import type { DeleteGuard, KeptHistory } from '../store-types.js';
+import type { DeleteGuard, KeptHistory, WritePrecondition } from '../store-types.js';
 import { unlinkAllReplicas } from '../remove-replicas.js';
 import { readVersionFiles, type VersionFile } from './version-files.js';
 import {
   beginNewVersion,
+  currentObject,
   findCurrent,
   isLeftover,
   removeVersionFiles,
@@ -32,10 +33,12 @@ export async function addDeleteMarker(
   bucket: BucketJson,
   name: string,
   history: KeptHistory,
+  precondition?: WritePrecondition,
 ): Promise<DeleteOutcome> {
   validateObjectName(name);
   const uname = unameOf(bucket, name);
   const { versionId, chunks } = await context.locks.withWriteLock(uname, async () => {
+    if (precondition !== undefined) precondition(await currentObject(context, bucket, name));
     const step = await beginNewVersion(context, bucket, name, history);
     const { current } = step;
     const [home] = mountpathsFor(context, uname);

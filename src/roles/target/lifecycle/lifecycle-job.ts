@@ -13,9 +13,9 @@ import {
   uploadAbortRule,
   type BucketEntry,
 } from '../../../cluster/index.js';
-import { isStoreError } from '../../../errors/index.js';
+import { isStoreError, StoreError } from '../../../errors/index.js';
 import { Job, lifecycleJobKind, type JobDefinition } from '../../../jobs/index.js';
-import type { ListedVersion, LocalStore } from '../../../storage/index.js';
+import type { ListedVersion, LocalStore, WritePrecondition } from '../../../storage/index.js';
 import type { Logger } from '../../../util/log.js';
 import type { BucketJson, LifecycleRuleJson } from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
@@ -34,7 +34,13 @@ export const LifecycleCounter = {
 
 /** What the job does to objects: the S3 object port's delete and abort (object lock applies). */
 export interface LifecycleActions {
-  delete(bucket: string, key: string, versionId: string | undefined): Promise<unknown>;
+  /** `precondition`: see the S3 object port's delete (checked only without a version ID). */
+  delete(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    precondition?: WritePrecondition,
+  ): Promise<unknown>;
   abortUpload(bucket: string, key: string, uploadId: string): Promise<void>;
 }
 
@@ -139,15 +145,21 @@ class LifecycleJob extends Job {
     const expiry = currentVersionExpiry(rules, subjectOf(current), current.modifiedTimeMs);
     if (expiry !== undefined && nowMs >= expiry.atMs) {
       // No version ID: S3's delete of the current version (a marker where versions are kept).
-      if (await this.#delete(bucket, current.name, undefined))
+      // Only of the version listed: one written since then has not expired.
+      if (await this.#delete(bucket, current.name, undefined, stillCurrent(current)))
         this.#count(LifecycleCounter.expired, current.size);
     }
   }
 
-  /** Deletes; false when object lock kept it or it went meanwhile. */
-  async #delete(bucket: string, key: string, versionId: string | undefined): Promise<boolean> {
+  /** Deletes; false when object lock kept it, or it went or was replaced meanwhile. */
+  async #delete(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    precondition?: WritePrecondition,
+  ): Promise<boolean> {
     try {
-      await this.actions.delete(bucket, key, versionId);
+      await this.actions.delete(bucket, key, versionId, precondition);
       return true;
     } catch (error) {
       if (!isStoreError(error)) throw error;
@@ -156,7 +168,12 @@ class LifecycleJob extends Job {
           (this.extraCounters[LifecycleCounter.locked] ?? 0) + 1;
         return false;
       }
-      if (error.code === 'ObjectNotFound' || error.code === 'NoSuchVersion') return false;
+      if (
+        error.code === 'ObjectNotFound' ||
+        error.code === 'NoSuchVersion' ||
+        error.code === 'PreconditionFailed'
+      )
+        return false;
       throw error;
     }
   }
@@ -187,6 +204,20 @@ class LifecycleJob extends Job {
     this.counters.localObjects += 1;
     this.counters.localBytes += bytes;
   }
+}
+
+/** Refuses the delete unless the current object is still the version the listing saw. */
+function stillCurrent(listed: ListedVersion): WritePrecondition {
+  return (current) => {
+    if (
+      current === undefined ||
+      current.versionId !== listed.versionId ||
+      current.versionStamp !== listed.versionStamp ||
+      current.version !== listed.version ||
+      current.modifiedTimeMs !== listed.modifiedTimeMs
+    )
+      throw new StoreError('PreconditionFailed', `${listed.name}: replaced since it was listed`);
+  };
 }
 
 function subjectOf(version: ListedVersion): {

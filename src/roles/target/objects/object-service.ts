@@ -23,6 +23,7 @@ import type {
   PreparedTailAppend,
   PutObjectRequest,
   StoredObject,
+  WritePrecondition,
 } from '../../../storage/index.js';
 import { bucketDisplayName, keptHistoryOf, type BucketJson } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
@@ -375,8 +376,9 @@ export class ObjectService {
     target: ObjectTarget,
     versionId?: string,
     guard?: DeleteGuard,
+    precondition?: WritePrecondition,
   ): Promise<DeleteOutcome> {
-    const outcome = await this.#delete(target, versionId, guard);
+    const outcome = await this.#delete(target, versionId, guard, precondition);
     await this.#changed(addressOf(target));
     return outcome;
   }
@@ -385,6 +387,7 @@ export class ObjectService {
     target: ObjectTarget,
     versionId?: string,
     guard?: DeleteGuard,
+    precondition?: WritePrecondition,
   ): Promise<DeleteOutcome> {
     const address = addressOf(target);
     const { history, props } = target.bucket;
@@ -398,7 +401,7 @@ export class ObjectService {
     }
     if (history === undefined) {
       await this.#deleteEverywhere(target, () =>
-        this.store.deleteObject(address.bucket, address.name),
+        this.store.deleteObject(address.bucket, address.name, { precondition }),
       );
       return { deleteMarker: false };
     }
@@ -409,6 +412,7 @@ export class ObjectService {
         history,
         versionId,
         guard,
+        precondition,
       });
     };
     // A delete marker hides whatever moves in later (it is newer); a version deleted by ID must

@@ -414,17 +414,22 @@ export class TargetS3Objects implements S3ObjectPort {
     return sse === undefined ? info : { ...info, encryption: sse.encryption };
   }
 
+  /**
+   * `precondition` (the lifecycle job's): checks the current object under its write lock before a
+   * delete without a version ID removes or hides it; throwing keeps it.
+   */
   async delete(
     bucketName: string,
     key: string,
     versionId: string | undefined,
     bypassGovernance = false,
+    precondition?: WritePrecondition,
   ): Promise<S3DeleteOutcome> {
     const view = this.#bucket(bucketName);
     const target = { bucket: view, name: key };
     if (!view.versioned) {
       if (versionId !== undefined) await this.#describe(bucketName, key, versionId);
-      await this.objects.delete(target);
+      await this.objects.delete(target, undefined, undefined, precondition);
       return { deleteMarker: false };
     }
     // Only a delete by version ID removes data; a delete marker hides it and removes nothing.
@@ -442,7 +447,7 @@ export class TargetS3Objects implements S3ObjectPort {
             checkDeletable(lock, this.runtime.clock.nowMs(), bypassGovernance);
           }
         : undefined;
-    return await this.objects.delete(target, versionId, guard);
+    return await this.objects.delete(target, versionId, guard, precondition);
   }
 
   async setRetention(
