@@ -1,9 +1,10 @@
 // Unit tests for committing work files and the atomic file helper.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
+import { DirectorySyncs } from './directories.js';
 import { localDisk, makeDirectories, removeEmptyParents, renameIntoPlace } from './index.js';
 
 let root = '';
@@ -64,4 +65,19 @@ test('empty parents are pruned up to the stop directory', async () => {
   await writeFile(join(root, 'p/a/keep'), 'k');
   await removeEmptyParents(localDisk, join(root, 'p/a/b/c'), join(root, 'p'));
   assert.deepEqual(await readdir(join(root, 'p/a')), ['keep']);
+});
+
+test('a directory fsync after its directory was pruned (a delete meanwhile) succeeds', async () => {
+  const syncs = new DirectorySyncs(localDisk);
+  const directory = join(root, 'pruned');
+  await mkdir(directory);
+  await syncs.sync(directory);
+  await rmdir(directory);
+  await syncs.sync(directory);
+  // Other failures still fail the write.
+  await writeFile(join(root, 'a-file'), 'x');
+  await assert.rejects(
+    syncs.sync(join(root, 'a-file', 'below')),
+    (error: NodeJS.ErrnoException) => error.code === 'ENOTDIR',
+  );
 });

@@ -155,11 +155,14 @@ export class DirectorySyncs {
   }
 
   #start(directory: string): Promise<void> {
-    const running = this.disk.syncDirectory(directory).finally(() => {
-      const state = this.#directories.get(directory);
-      if (state?.running !== running) return;
-      if (state.next === undefined) this.#directories.delete(directory);
-    });
+    const running = this.disk
+      .syncDirectory(directory)
+      .catch(ignoreRemoved)
+      .finally(() => {
+        const state = this.#directories.get(directory);
+        if (state?.running !== running) return;
+        if (state.next === undefined) this.#directories.delete(directory);
+      });
     const state = this.#directories.get(directory);
     if (state === undefined) this.#directories.set(directory, { running, next: undefined });
     else {
@@ -168,4 +171,12 @@ export class DirectorySyncs {
     }
     return running;
   }
+}
+
+/**
+ * A directory fsync runs after the writer released its lock: a delete may meanwhile have removed
+ * the new entry and pruned its directory (ENOENT), which leaves no name to make durable.
+ */
+function ignoreRemoved(error: unknown): void {
+  if (!hasErrnoCode(error, 'ENOENT')) throw error;
 }
