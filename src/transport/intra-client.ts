@@ -159,14 +159,19 @@ export class IntraClient {
       this.options.callerName,
     );
     return new Promise<void>((resolve, reject) => {
-      const handler = new ProxyHandler(res, head, resolve, (error) =>
-        reject(
-          new StoreError(
-            'PeerUnreachable',
-            `${request.method} ${request.origin}${request.path}: ${describeRequestError(error)}`,
-            { cause: error },
+      const handler = new ProxyHandler(
+        res,
+        head,
+        resolve,
+        (error) =>
+          reject(
+            new StoreError(
+              'PeerUnreachable',
+              `${request.method} ${request.origin}${request.path}: ${describeRequestError(error)}`,
+              { cause: error },
+            ),
           ),
-        ),
+        request.body,
       );
       try {
         this.#agent.dispatch(

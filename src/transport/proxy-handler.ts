@@ -2,7 +2,7 @@
 // its body chunks straight into the response with its backpressure, and nothing is parsed into
 // objects on the way (undici's `stream()` turns the headers into an object and watches the writable
 // with `finished()`, which cost a gateway more than the rest of the proxy hop).
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 
 /** Writes the answer's status and headers (a raw list: names and values alternating) to `res`. */
@@ -33,17 +33,30 @@ export function passedHead(
   return { headers, contentLength };
 }
 
+interface HeldAnswer {
+  statusCode: number;
+  rawHeaders: Buffer[];
+  resume: () => void;
+  /** Body chunks parsed meanwhile (undici's parser may run on when the peer closes). */
+  chunks: Buffer[];
+  complete: boolean;
+}
+
 export class ProxyHandler implements Dispatcher.DispatchHandler {
   #abort: ((error?: Error) => void) | undefined;
   #resume: (() => void) | undefined;
   #started = false;
   #settled = false;
+  /** An answer that came before the request's body ended: held until it has (see onHeaders). */
+  #held: HeldAnswer | undefined;
 
   constructor(
     private readonly res: Writable,
     private readonly head: ProxyHead,
     private readonly resolve: () => void,
     private readonly reject: (error: Error) => void,
+    /** The request's body being sent: an answer that comes first waits for its end. */
+    private readonly body?: Readable,
   ) {
     // Watched from the start: a client that hangs up before the answer arrives cuts the exchange.
     res.once('close', this.#onClose);
@@ -57,6 +70,39 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     // 1xx informational answers (100 Continue) are the peer's business, not the client's.
     if (statusCode < 200) return true;
+    // A peer that refused the request before reading all of its body (412, 404) read the rest
+    // before answering, but the answer may still beat undici's own end of the upload: an answer
+    // complete before its request makes undici destroy the connection and the request body with
+    // it, which is the client's connection here (the client saw a reset instead of the answer).
+    // Held (the parser paused) until the body has ended, and a turn more for undici to see it.
+    // A peer closing the connection after its answer reads no more of the body: nothing to wait for.
+    const body = this.body;
+    if (
+      body !== undefined &&
+      !body.readableEnded &&
+      !body.destroyed &&
+      !closesConnection(rawHeaders)
+    ) {
+      this.#held = { statusCode, rawHeaders, resume, chunks: [], complete: false };
+      const release = (): void => void setImmediate(this.#release);
+      body.once('end', release).once('close', release);
+      return false;
+    }
+    return this.#passHead(statusCode, rawHeaders, resume);
+  }
+
+  readonly #release = (): void => {
+    const held = this.#held;
+    if (held === undefined || this.#settled) return;
+    this.#held = undefined;
+    let flowing = this.#passHead(held.statusCode, held.rawHeaders, held.resume);
+    for (const chunk of held.chunks) flowing = this.onData(chunk);
+    if (held.complete) this.onComplete();
+    else if (flowing) held.resume();
+  };
+
+  /** Writes the answer's head to `res`; false when `res` asks to wait for 'drain'. */
+  #passHead(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     this.#started = true;
     this.#resume = resume;
     if (this.res.destroyed) return true;
@@ -66,6 +112,10 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.#held !== undefined) {
+      this.#held.chunks.push(chunk);
+      return false;
+    }
     // Never pause for a response that is gone (no 'drain' would come): undici asserts that a
     // connection the peer closes is not paused. The abort on 'close' ends the exchange.
     if (this.res.destroyed) return true;
@@ -77,6 +127,10 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
+    if (this.#held !== undefined) {
+      this.#held.complete = true;
+      return;
+    }
     this.#settled = true;
     this.res.end();
     this.resolve();
@@ -104,4 +158,13 @@ export class ProxyHandler implements Dispatcher.DispatchHandler {
     this.#resume?.();
     if (!this.#settled) this.#abort?.(new Error('the client closed the connection'));
   };
+}
+
+/** Whether a raw header list says `Connection: close`. */
+function closesConnection(rawHeaders: readonly Buffer[]): boolean {
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    if ((rawHeaders[index] as Buffer).toString('latin1').toLowerCase() !== 'connection') continue;
+    return (rawHeaders[index + 1] as Buffer).toString('latin1').toLowerCase().includes('close');
+  }
+  return false;
 }

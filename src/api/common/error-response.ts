@@ -188,7 +188,9 @@ const discardTimeoutMs = 15_000;
 function answerAfterUnreadBody(req: IncomingMessage, res: ServerResponse): void {
   const length = Number(req.headers['content-length']);
   const bounded = req.headers['transfer-encoding'] === undefined && length <= discardedBodyMaxBytes;
-  if (!bounded) {
+  // A body torn down by its reader (a failed disk write detaches it from the socket, so that the
+  // error can be answered) never ends: nothing left to read it with.
+  if (!bounded || req.destroyed) {
     res.setHeader('connection', 'close');
     return;
   }
@@ -196,7 +198,10 @@ function answerAfterUnreadBody(req: IncomingMessage, res: ServerResponse): void 
   res.cork();
   const timer = setTimeout(() => res.destroy(), discardTimeoutMs);
   timer.unref();
+  let released = false;
   const release = (): void => {
+    if (released) return;
+    released = true;
     clearTimeout(timer);
     res.uncork();
   };
@@ -205,7 +210,14 @@ function answerAfterUnreadBody(req: IncomingMessage, res: ServerResponse): void 
   req.removeAllListeners('data');
   req.on('data', ignoreChunk);
   req.once('end', release);
-  req.once('close', () => clearTimeout(timer));
+  req.once('close', () => {
+    // Torn down before its end: the held answer cannot be followed by a usable connection.
+    if (req.complete) release();
+    else {
+      clearTimeout(timer);
+      res.destroy();
+    }
+  });
   req.resume();
 }
 
