@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { isStoreError } from '../errors/index.js';
 import { IntraClient } from './intra-client.js';
-import { passedHead } from './proxy-handler.js';
+import { passedHead, ProxyHandler } from './proxy-handler.js';
 
 const dropped: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'x-private']);
 
@@ -184,4 +185,48 @@ test('proxy: a large answer, paused at every chunk, reaches the client without e
     await close(front);
     await close(originServer);
   }
+});
+
+test('an answer before the end of the request body is held until that end, unless the peer closes', async () => {
+  const body = new PassThrough();
+  const res = new PassThrough();
+  let heads = 0;
+  let resolved = false;
+  const handler = new ProxyHandler(
+    res,
+    () => (heads += 1),
+    () => (resolved = true),
+    () => undefined,
+    body,
+  );
+  const raw = (name: string, value: string): Buffer[] => [Buffer.from(name), Buffer.from(value)];
+  assert.equal(
+    handler.onHeaders(412, raw('content-length', '2'), () => undefined),
+    false,
+  );
+  assert.equal(handler.onData(Buffer.from('no')), false);
+  handler.onComplete();
+  assert.deepEqual([heads, resolved], [0, false], 'nothing passed on before the body ended');
+  body.resume();
+  body.end();
+  await once(body, 'end');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual([heads, resolved], [1, true]);
+  assert.equal(String(res.read()), 'no');
+
+  // A peer closing the connection reads no more of the body: its answer goes on at once.
+  const open = new PassThrough();
+  const closing = new ProxyHandler(
+    new PassThrough(),
+    () => (heads += 1),
+    () => undefined,
+    () => undefined,
+    open,
+  );
+  assert.equal(
+    closing.onHeaders(412, raw('Connection', 'close'), () => undefined),
+    true,
+  );
+  assert.equal(heads, 2);
+  open.destroy();
 });
