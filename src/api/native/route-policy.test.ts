@@ -52,7 +52,9 @@ test('AIStore parameters Cairn does not serve are refused by name with 501', () 
   assert.equal(codeOf('HEAD', 'bsumm_remote=false&uuid=Xq1w2e3r4', 'bucket'), 'ok');
   assert.match(codeOf('HEAD', 'bsumm_remote=true'), /bucket summary/);
   assert.match(codeOf('GET', 'bsumm_remote=true', 'bucket'), /bucket summary/);
-  assert.match(codeOf('PATCH', 'set-new-custom=maybe'), /NotImplemented/);
+  // A flag the route reads with a value that is no boolean is a bad request (501 says "not built").
+  assert.match(codeOf('PATCH', 'set-new-custom=maybe'), /^BadRequest: invalid value "maybe"/);
+  assert.match(codeOf('GET', 'latest-ver=maybe'), /^BadRequest: .*"latest-ver" \(expected true/);
 });
 
 test('copy, append, multipart and shard operations accept their own parameters only', () => {

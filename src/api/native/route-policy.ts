@@ -181,6 +181,11 @@ export function checkQuery(
     if (everywhere.has(name)) continue;
     const values = Object.hasOwn(accepted, name) ? accepted[name] : undefined;
     if (values === 'any' || values?.includes(value) === true) continue;
+    // A flag this route reads, with a value that is no boolean: a bad request, not a missing feature.
+    if (values === flagValues)
+      throw badRequest(
+        `invalid value "${printable(value)}" of query parameter "${name}" (expected true or false)`,
+      );
     const spec = aisQueryParameter(name);
     // Cairn's own parameter where no route of this request reads it.
     if (spec === undefined) throw badRequest(`invalid query parameter "${printable(name)}"`);
