@@ -17,12 +17,6 @@
 
 #include "fs-batch.h"
 
-#ifdef __APPLE__
-#define set_attribute(fd, name, value, size) fsetxattr(fd, name, value, size, 0, 0)
-#else
-#define set_attribute(fd, name, value, size) fsetxattr(fd, name, value, size, 0)
-#endif
-
 /** `numbers` slots: per step the errno of its failure (0: worked, -1: not taken), then the stat. */
 enum {
   AT_ATTRIBUTE_ERROR,
@@ -91,37 +85,17 @@ static void commit_file_execute(napi_env env, void *data) {
   if (job->supersedes[0] != '\0')
     numbers[AT_REMOVE_ERROR] = unlink(job->supersedes) == 0 ? 0 : errno;
   // Stat'ed after the rename, which changes the inode's ctime: the object's identity as stored.
-  struct stat stats;
-  numbers[AT_STAT_ERROR] = fstat(job->fd, &stats) == 0 ? 0 : errno;
-  if (numbers[AT_STAT_ERROR] == 0) {
-    numbers[AT_DEV] = (int64_t)stats.st_dev;
-    numbers[AT_INO] = (int64_t)stats.st_ino;
-    numbers[AT_SIZE] = (int64_t)stats.st_size;
-    numbers[AT_ATIME_NS] = ns_of(ATIME(stats));
-    numbers[AT_MTIME_NS] = ns_of(MTIME(stats));
-    numbers[AT_CTIME_NS] = ns_of(CTIME(stats));
-  }
+  numbers[AT_STAT_ERROR] = stat_into(job->fd, &numbers[AT_DEV]);
   // The descriptor is released whatever close returns (no retry on EINTR: it may be reused).
   numbers[AT_CLOSE_ERROR] = close(job->fd) == 0 ? 0 : errno;
 }
 
 static void commit_file_complete(napi_env env, napi_status status, void *data) {
   FileCommit *job = data;
-  napi_value result, error, code, message;
-  if (status != napi_ok) {
-    CHECK(napi_create_string_utf8(env, "file commit cancelled", NAPI_AUTO_LENGTH, &message));
-    CHECK(napi_create_string_utf8(env, "ECANCELED", NAPI_AUTO_LENGTH, &code));
-    CHECK(napi_create_error(env, code, message, &error));
-    CHECK(napi_reject_deferred(env, job->deferred, error));
-  } else {
-    CHECK(napi_get_undefined(env, &result));
-    CHECK(napi_resolve_deferred(env, job->deferred, result));
-  }
+  if (settle_empty(env, job->deferred, status, "file commit cancelled") != napi_ok)
+    napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot settle the commit", NAPI_AUTO_LENGTH);
   napi_delete_async_work(env, job->work);
   file_commit_free(env, job);
-  return;
-fail:
-  napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot settle the commit", NAPI_AUTO_LENGTH);
 }
 
 static FileCommit *file_commit_new(napi_env env, napi_value *args) {
@@ -152,19 +126,14 @@ static FileCommit *file_commit_new(napi_env env, napi_value *args) {
  */
 napi_value commit_file(napi_env env, napi_callback_info info) {
   size_t argc = COMMIT_FILE_ARGS;
-  napi_value args[COMMIT_FILE_ARGS], promise, resource_name;
+  napi_value args[COMMIT_FILE_ARGS], promise;
   FileCommit *job = NULL;
   if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != COMMIT_FILE_ARGS)
     goto invalid;
   job = file_commit_new(env, args);
   if (job == NULL) goto invalid;
   if (napi_create_promise(env, &job->deferred, &promise) != napi_ok) goto invalid;
-  if (napi_create_string_utf8(env, "cairn:commit-file", NAPI_AUTO_LENGTH, &resource_name) !=
-          napi_ok ||
-      napi_create_async_work(env, NULL, resource_name, commit_file_execute, commit_file_complete,
-                             job, &job->work) != napi_ok ||
-      napi_queue_async_work(env, job->work) != napi_ok)
-    napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot queue work", NAPI_AUTO_LENGTH);
+  queue_job(env, "cairn:commit-file", commit_file_execute, commit_file_complete, job, &job->work);
   return promise;
 invalid:
   if (job != NULL) file_commit_free(env, job);

@@ -236,6 +236,42 @@ fail:
   napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot build the result", NAPI_AUTO_LENGTH);
 }
 
+int stat_into(int fd, int64_t *at) {
+  struct stat stats;
+  if (fstat(fd, &stats) != 0) return errno;
+  at[0] = (int64_t)stats.st_dev;
+  at[1] = (int64_t)stats.st_ino;
+  at[2] = (int64_t)stats.st_size;
+  at[3] = ns_of(ATIME(stats));
+  at[4] = ns_of(MTIME(stats));
+  at[5] = ns_of(CTIME(stats));
+  return 0;
+}
+
+napi_status settle_empty(napi_env env, napi_deferred deferred, napi_status status,
+                         const char *cancelled) {
+  napi_value result, code, message;
+  napi_status outcome;
+  if (status == napi_ok) {
+    outcome = napi_get_undefined(env, &result);
+    return outcome != napi_ok ? outcome : napi_resolve_deferred(env, deferred, result);
+  }
+  if ((outcome = napi_create_string_utf8(env, cancelled, NAPI_AUTO_LENGTH, &message)) != napi_ok ||
+      (outcome = napi_create_string_utf8(env, "ECANCELED", NAPI_AUTO_LENGTH, &code)) != napi_ok ||
+      (outcome = napi_create_error(env, code, message, &result)) != napi_ok)
+    return outcome;
+  return napi_reject_deferred(env, deferred, result);
+}
+
+void queue_job(napi_env env, const char *name, napi_async_execute_callback execute,
+               napi_async_complete_callback complete, void *data, napi_async_work *work) {
+  napi_value resource_name;
+  if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name) != napi_ok ||
+      napi_create_async_work(env, NULL, resource_name, execute, complete, data, work) != napi_ok ||
+      napi_queue_async_work(env, *work) != napi_ok)
+    napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot queue work", NAPI_AUTO_LENGTH);
+}
+
 char *string_argument(napi_env env, napi_value value, size_t *length) {
   size_t size;
   if (napi_get_value_string_utf8(env, value, NULL, 0, &size) != napi_ok) return NULL;

@@ -26,6 +26,31 @@ static inline int64_t ns_of(struct timespec time) {
   return (int64_t)time.tv_sec * 1000000000 + (int64_t)time.tv_nsec;
 }
 
+/** The metadata attribute set through a descriptor (macOS takes a position argument). */
+#ifdef __APPLE__
+#define set_attribute(fd, name, value, size) fsetxattr(fd, name, value, size, 0, 0)
+#else
+#define set_attribute(fd, name, value, size) fsetxattr(fd, name, value, size, 0)
+#endif
+
+/**
+ * fstat of `fd` into six consecutive slots from `at`: device, inode, size, then access,
+ * modification and change times in nanoseconds (the layout of writeFile's and commitFile's
+ * numbers). Returns 0, or the errno with the slots untouched.
+ */
+int stat_into(int fd, int64_t *at);
+
+/**
+ * Settles the promise of a job that resolves to nothing: undefined, or an ECANCELED error saying
+ * `cancelled` when libuv cancelled the job. napi_ok, or the status of the call that failed.
+ */
+napi_status settle_empty(napi_env env, napi_deferred deferred, napi_status status,
+                         const char *cancelled);
+
+/** Queues a thread-pool job named `name` (ends the process when N-API cannot: out of memory). */
+void queue_job(napi_env env, const char *name, napi_async_execute_callback execute,
+               napi_async_complete_callback complete, void *data, napi_async_work *work);
+
 /**
  * First read size of an attribute: Cairn's records are at most 4000 bytes. Linux allocates (and
  * zeroes) a kernel buffer of the size asked for, so asking for XATTR_SIZE_MAX every time costs

@@ -17,12 +17,6 @@
 
 #include "fs-batch.h"
 
-#ifdef __APPLE__
-#define set_attribute(fd, name, value, size) fsetxattr(fd, name, value, size, 0, 0)
-#else
-#define set_attribute(fd, name, value, size) fsetxattr(fd, name, value, size, 0)
-#endif
-
 /** `numbers` slots: per step the errno of its failure (0: worked, -1: not taken), then the stat. */
 enum {
   AT_OPEN_ERROR,
@@ -109,16 +103,7 @@ void file_write_run(FileWrite *job) {
   if (numbers[AT_RENAME_ERROR] == 0 && job->supersedes[0] != '\0')
     numbers[AT_REMOVE_ERROR] = unlink(job->supersedes) == 0 ? 0 : errno;
   // Stat'ed after the rename, which changes the inode's ctime: the object's identity as stored.
-  struct stat stats;
-  numbers[AT_STAT_ERROR] = fstat(fd, &stats) == 0 ? 0 : errno;
-  if (numbers[AT_STAT_ERROR] == 0) {
-    numbers[AT_DEV] = (int64_t)stats.st_dev;
-    numbers[AT_INO] = (int64_t)stats.st_ino;
-    numbers[AT_SIZE] = (int64_t)stats.st_size;
-    numbers[AT_ATIME_NS] = ns_of(ATIME(stats));
-    numbers[AT_MTIME_NS] = ns_of(MTIME(stats));
-    numbers[AT_CTIME_NS] = ns_of(CTIME(stats));
-  }
+  numbers[AT_STAT_ERROR] = stat_into(fd, &numbers[AT_DEV]);
 close:
   close(fd);
 }
@@ -130,21 +115,10 @@ static void write_file_execute(napi_env env, void *data) {
 
 static void write_file_complete(napi_env env, napi_status status, void *data) {
   FileWrite *job = data;
-  napi_value result, error, code, message;
-  if (status != napi_ok) {
-    CHECK(napi_create_string_utf8(env, "file write cancelled", NAPI_AUTO_LENGTH, &message));
-    CHECK(napi_create_string_utf8(env, "ECANCELED", NAPI_AUTO_LENGTH, &code));
-    CHECK(napi_create_error(env, code, message, &error));
-    CHECK(napi_reject_deferred(env, job->deferred, error));
-  } else {
-    CHECK(napi_get_undefined(env, &result));
-    CHECK(napi_resolve_deferred(env, job->deferred, result));
-  }
+  if (settle_empty(env, job->deferred, status, "file write cancelled") != napi_ok)
+    napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot settle the write", NAPI_AUTO_LENGTH);
   napi_delete_async_work(env, job->work);
   file_write_free(env, job);
-  return;
-fail:
-  napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot settle the write", NAPI_AUTO_LENGTH);
 }
 
 int buffer_argument(napi_env env, napi_value value, napi_ref *ref, const char **data,
@@ -186,19 +160,14 @@ FileWrite *file_write_new(napi_env env, napi_value *args) {
  */
 napi_value write_file(napi_env env, napi_callback_info info) {
   size_t argc = WRITE_FILE_ARGS;
-  napi_value args[WRITE_FILE_ARGS], promise, resource_name;
+  napi_value args[WRITE_FILE_ARGS], promise;
   FileWrite *job = NULL;
   if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != WRITE_FILE_ARGS)
     goto invalid;
   job = file_write_new(env, args);
   if (job == NULL) goto invalid;
   if (napi_create_promise(env, &job->deferred, &promise) != napi_ok) goto invalid;
-  if (napi_create_string_utf8(env, "cairn:write-file", NAPI_AUTO_LENGTH, &resource_name) !=
-          napi_ok ||
-      napi_create_async_work(env, NULL, resource_name, write_file_execute, write_file_complete,
-                             job, &job->work) != napi_ok ||
-      napi_queue_async_work(env, job->work) != napi_ok)
-    napi_fatal_error("fs-batch", NAPI_AUTO_LENGTH, "cannot queue work", NAPI_AUTO_LENGTH);
+  queue_job(env, "cairn:write-file", write_file_execute, write_file_complete, job, &job->work);
   return promise;
 invalid:
   if (job != NULL) file_write_free(env, job);
