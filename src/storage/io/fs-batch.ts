@@ -474,6 +474,21 @@ export interface WrittenFile {
   readonly stats: FileState & { readonly atimeNs: bigint };
 }
 
+/**
+ * The stat the addon wrote from slot `dev` on (device, inode, size, access, modification and change
+ * times: `stat_into` in native/fs-batch/fs-batch.c), as a write's or a commit's answer holds it.
+ */
+export function statsAt(numbers: BigInt64Array, dev: number): WrittenFile['stats'] {
+  return {
+    dev: numbers[dev] ?? 0n,
+    ino: numbers[dev + 1] ?? 0n,
+    size: numbers[dev + 2] ?? 0n,
+    atimeNs: numbers[dev + 3] ?? 0n,
+    mtimeNs: numbers[dev + 4] ?? 0n,
+    ctimeNs: numbers[dev + 5] ?? 0n,
+  };
+}
+
 /** Slots of the addon's `numbers` for a write (see native/fs-batch/write-file.c). */
 const writeSlot = {
   openError: 0,
@@ -482,12 +497,8 @@ const writeSlot = {
   syncError: 3,
   renameError: 4,
   statError: 5,
+  /** The stat's first slot; the five after it are read by `statsAt`. */
   dev: 6,
-  ino: 7,
-  size: 8,
-  atimeNs: 9,
-  mtimeNs: 10,
-  ctimeNs: 11,
   removeError: 12,
 } as const;
 const writeNumbersLength = 13;
@@ -524,13 +535,6 @@ export async function writeSmallFile(
       renameErrno > 0n
         ? Object.assign(errnoError(Number(renameErrno), 'rename', workPath), { dest: destination })
         : undefined,
-    stats: {
-      dev: numbers[writeSlot.dev] ?? 0n,
-      ino: numbers[writeSlot.ino] ?? 0n,
-      size: numbers[writeSlot.size] ?? 0n,
-      atimeNs: numbers[writeSlot.atimeNs] ?? 0n,
-      mtimeNs: numbers[writeSlot.mtimeNs] ?? 0n,
-      ctimeNs: numbers[writeSlot.ctimeNs] ?? 0n,
-    },
+    stats: statsAt(numbers, writeSlot.dev),
   };
 }

@@ -20,7 +20,7 @@ import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { commitFile } from 'cairn-fs-batch';
 import { invariant } from '../../util/assert.js';
-import { errnoError, type SmallFileWrite, type WrittenFile } from './fs-batch.js';
+import { errnoError, statsAt, type SmallFileWrite, type WrittenFile } from './fs-batch.js';
 
 /** What `commitWorkFile` sets on the file and where it puts it (a small write's, less the content). */
 export type FileCommit = Omit<SmallFileWrite, 'content'>;
@@ -158,12 +158,8 @@ const commitSlot = {
   removeError: 3,
   statError: 4,
   closeError: 5,
+  /** The stat's first slot; the five after it are read by `statsAt`. */
   dev: 6,
-  ino: 7,
-  size: 8,
-  atimeNs: 9,
-  mtimeNs: 10,
-  ctimeNs: 11,
 } as const;
 const commitNumbersLength = 12;
 const notTaken = -1n;
@@ -204,13 +200,6 @@ export async function commitWorkFile(
   failed(commitSlot.closeError, 'close', destination);
   return {
     renameError: undefined,
-    stats: {
-      dev: numbers[commitSlot.dev] ?? 0n,
-      ino: numbers[commitSlot.ino] ?? 0n,
-      size: numbers[commitSlot.size] ?? 0n,
-      atimeNs: numbers[commitSlot.atimeNs] ?? 0n,
-      mtimeNs: numbers[commitSlot.mtimeNs] ?? 0n,
-      ctimeNs: numbers[commitSlot.ctimeNs] ?? 0n,
-    },
+    stats: statsAt(numbers, commitSlot.dev),
   };
 }
