@@ -7,6 +7,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -14,6 +15,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
+import { crc32 } from '@node-rs/crc32';
 import { TestCluster } from '../harness/test-cluster.js';
 import { findFiles } from '../harness/disk.js';
 import { rawRequest, type RawResponse } from '../harness/raw-http.js';
@@ -145,6 +147,41 @@ describe('hostile S3 input', () => {
       assert.equal(s3Code(refused), 'SignatureDoesNotMatch', length);
       assert.deepEqual(await keys(), ['chunked']);
     }
+  });
+
+  test('an announced trailing checksum that is not sent (or is another one) stores nothing', async () => {
+    const data = randomBytes(5000);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(data));
+    const put = async (key: string, trailer: string): Promise<RawResponse> => {
+      const path = `/${bucket}/${key}`;
+      const headers = await signedHeaders(
+        gateway,
+        'PUT',
+        path,
+        {
+          'content-encoding': 'aws-chunked',
+          'x-amz-decoded-content-length': String(data.length),
+          'x-amz-trailer': 'x-amz-checksum-crc32',
+        },
+        'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+      );
+      const body = Buffer.concat([
+        Buffer.from(`${data.length.toString(16)}\r\n`),
+        data,
+        Buffer.from(`\r\n0\r\n${trailer}\r\n`),
+      ]);
+      return rawRequest(gateway, 'PUT', path, { headers, body });
+    };
+    const good = await put('trailed', `x-amz-checksum-crc32:${crc.toString('base64')}\r\n`);
+    assert.equal(good.status, 200, good.body);
+    for (const trailer of ['', `x-amz-checksum-sha256:${'A'.repeat(43)}=\r\n`]) {
+      const refused = await put('untrailed', trailer);
+      assert.equal(refused.status, 400, refused.body);
+      assert.equal(s3Code(refused), 'InvalidRequest');
+    }
+    assert.deepEqual(await keys(), ['chunked', 'trailed']);
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'trailed' }));
   });
 
   test('path traversal and over-long keys are refused', async () => {

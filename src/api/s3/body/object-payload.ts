@@ -128,6 +128,7 @@ function openPayload<Length extends number | undefined>(
     streaming ? headers['x-amz-decoded-content-length'] : headers['content-length'],
   );
   const declared = declaredChecksum(context.req.headers, checksumHeaders === 'body');
+  const promisedTrailer = headerText(context, 'x-amz-trailer')?.trim().toLowerCase();
   const payloadSha256 = /^[0-9a-f]{64}$/.test(mode) ? mode : undefined;
   const hashing = new PayloadHashing(
     payloadSha256 === undefined ? undefined : createHash('sha256'),
@@ -162,6 +163,14 @@ function openPayload<Length extends number | undefined>(
       if (declared !== undefined && hashing.checksum !== undefined) {
         const computed = await hashing.checksum.digestBase64();
         const expected = declared.value ?? decoder?.trailers.get(declared.header);
+        // A checksum the client said it would send after the body and did not (or sent another
+        // one) verifies nothing: storing the object would tell it its checksum was checked.
+        if (expected === undefined && declared.header === promisedTrailer) {
+          throw new StoreError(
+            'InvalidRequest',
+            `The ${declared.header} trailer announced in x-amz-trailer was not sent.`,
+          );
+        }
         if (expected !== undefined && expected !== computed) {
           throw new StoreError(
             'ChecksumMismatch',
