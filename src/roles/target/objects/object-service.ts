@@ -10,9 +10,7 @@ import { isRemoteBucket, requireRemoteBucket, type Backend } from '../../../back
 import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/native/index.js';
 import type { Readable } from 'node:stream';
 import type { ColdEviction } from '../../../jobs/index.js';
-import { mapBounded } from '../../../storage/io/index.js';
 import type {
-  ColdOutcome,
   ColdReplica,
   CompleteRequest,
   DeleteGuard,
@@ -42,6 +40,7 @@ import { backendSource, ColdReads, describeRemote, type ColdSource } from './col
 import { writeThrough } from './write-through.js';
 import { checkRemote, synchronizes, validatesWarmGet } from './warm-validation.js';
 import type { SpaceGuard } from '../space/out-of-space.js';
+import { evictColdBatch } from './cold-evictions.js';
 
 /**
  * What a bucket rename (move-bck, see roles/target/rename) asks of requests: a write into a bucket
@@ -58,9 +57,6 @@ const openGate: BucketGate = {
   write: (_bucket, write) => write(),
   ready: () => Promise.resolve(),
 };
-
-/** Objects evicted one by one at once (each waits on the disk more than it computes). */
-const evictionsInFlight = 16;
 
 /** Told of every object written or deleted through the service, before the request is answered. */
 export type ObjectChangeListener = (address: ObjectAddress) => Promise<void>;
@@ -450,54 +446,23 @@ export class ObjectService {
     await this.#changed(address);
   }
 
-  /**
-   * LRU's eviction of a batch of cold cached objects as its listing saw them, each only if not
-   * read after `readBeforeMs`. In a bucket without EC and with no rebalance running, eviction
-   * touches only this target's files: the store removes the batch in a few jobs. The others (and
-   * any object not where the listing saw it) go one by one like `evict`.
-   */
-  async evictCold(
+  /** LRU's eviction of a batch of cold cached objects (see evictColdBatch). */
+  evictCold(
     bucket: ResolvedBucket,
     replicas: readonly ColdReplica[],
     readBeforeMs: number,
   ): Promise<ColdEviction[]> {
-    requireRemoteBucket(bucket.bucket, 'evict');
-    const local = !bucket.props.ec.enabled && !this.rebalance.running();
-    const outcomes: ColdOutcome[] = local
-      ? await this.store.evictCold(bucket.bucket, replicas, readBeforeMs)
-      : replicas.map(() => 'elsewhere');
-    // Settled ones without a promise each: a batch is hundreds of objects.
-    const results: ColdEviction[] = [];
-    const elsewhere: number[] = [];
-    for (const [index, outcome] of outcomes.entries()) {
-      if (outcome === 'elsewhere') elsewhere.push(index);
-      results.push(outcome === 'elsewhere' ? 'gone' : outcome);
-    }
-    if (this.#changeListeners.length > 0)
-      for (const [index, outcome] of outcomes.entries())
-        if (outcome === 'evicted')
-          await this.#changed({
-            bucket: bucket.bucket,
-            name: (replicas[index] as ColdReplica).name,
-          });
-    await mapBounded(elsewhere, evictionsInFlight, async (index) => {
-      const { name } = replicas[index] as ColdReplica;
-      results[index] = await this.#evictIfUnread({ bucket, name }, readBeforeMs);
-    });
-    return results;
-  }
-
-  async #evictIfUnread(target: ObjectTarget, readBeforeMs: number): Promise<ColdEviction> {
-    try {
-      if ((await this.store.lastAccessMs(target.bucket.bucket, target.name)) > readBeforeMs)
-        return 'kept';
-      await this.evict(target);
-      return 'evicted';
-    } catch (error) {
-      // Deleted or evicted meanwhile.
-      if (isStoreError(error) && error.code === 'ObjectNotFound') return 'gone';
-      throw error;
-    }
+    const changed =
+      this.#changeListeners.length > 0
+        ? (address: ObjectAddress) => this.#changed(address)
+        : undefined;
+    const service = {
+      store: this.store,
+      rebalance: this.rebalance,
+      changed,
+      evict: (target: ObjectTarget) => this.evict(target),
+    };
+    return evictColdBatch(service, bucket, replicas, readBeforeMs);
   }
 
   /**
