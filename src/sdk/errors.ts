@@ -68,7 +68,9 @@ export class TransportError extends Error {
   }
 }
 
-/** Codes of failures where the request never reached a live server: retrying elsewhere is safe. */
+/**
+ * Codes of failures where no live server answered: retrying an idempotent request elsewhere is safe.
+ */
 const connectionErrorCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -81,6 +83,24 @@ const connectionErrorCodes = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
 ]);
+
+/**
+ * Codes of failures before the request was sent (no connection was made): a retry elsewhere cannot
+ * repeat an operation. The others above may come after the node read and applied the request.
+ */
+const notSentCodes = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** True when `error` means the request never left the client (see notSentCodes). */
+export function isNotSentError(error: unknown): boolean {
+  return error instanceof TransportError && notSentCodes.has(error.code ?? '');
+}
 
 /** True when `error` means the node could not be reached (a cluster-map refresh may help). */
 export function isConnectionError(error: unknown): boolean {

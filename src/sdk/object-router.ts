@@ -13,7 +13,7 @@ import {
 } from '../wire/index.js';
 import type { ClusterMapCache } from './cluster-map-cache.js';
 import { nodePublicUrl } from './cluster-map.js';
-import { isConnectionError, TransportError } from './errors.js';
+import { isConnectionError, isNotSentError, TransportError } from './errors.js';
 import type {
   BufferedResponse,
   ExchangeRequest,
@@ -71,6 +71,9 @@ export class ObjectRouter {
     } catch (error) {
       let failure = connectionFailure(error);
       const unreachable = [failure.origin];
+      // An append a dead target may have applied before the connection broke is not sent again:
+      // the new owner would append the same bytes a second time.
+      if (!isIdempotent(request) && !isNotSentError(error)) throw failure.error;
       if (this.#clusterMap !== undefined) {
         // The owner may have left the cluster: ask for the current map and try its owner once.
         await this.#clusterMap.refreshSince(mapGeneration);
@@ -146,6 +149,18 @@ function connectionFailure(error: unknown): { error: TransportError; origin: str
   const origin = error.origin;
   if (origin === undefined) throw error;
   return { error, origin };
+}
+
+/**
+ * Whether sending the request twice does what sending it once does: not so for a POST (object
+ * actions) nor for a PUT that appends (`append_type`, or a file written into a shard by `archpath`).
+ */
+function isIdempotent(request: ObjectRequest): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'DELETE')
+    return true;
+  if (request.method !== 'PUT') return false;
+  const query = request.query ?? {};
+  return query[Query.appendType] === undefined && query[Query.archpath] === undefined;
 }
 
 /** The object's URL on the node at `base`. */
