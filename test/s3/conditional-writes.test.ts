@@ -77,6 +77,24 @@ describe('S3 conditional writes', () => {
     assert.equal(stored.ContentLength, size);
   });
 
+  test('a PUT over 64 MiB refused by its owner gets its 412 through the gateway, not a 503', async () => {
+    // A direct client's body over 64 MiB is not read for a refusal (answered at once, connection
+    // closed); a gateway relaying its client's body is a peer, whose body is read to its end, so
+    // the gateway can pass the answer on instead of failing its next write (503, retried).
+    const size = 72 * mib;
+    const endpoint = cluster.primary.publicUrl;
+    const path = `/${bucket}/large`;
+    const headers = { 'content-length': String(size), 'if-none-match': '*' };
+    const answers: string[] = [];
+    for (let round = 0; round < 2; round += 1)
+      answers.push(
+        await putInSteps(endpoint, path, await signedHeaders(endpoint, 'PUT', path, headers), size),
+      );
+    assert.deepEqual(answers, ['412', '412']);
+    const stored = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'large' }));
+    assert.equal(stored.ContentLength, 24 * mib);
+  });
+
   test('PutObject: If-None-Match: * creates once; If-Match replaces only that ETag', async () => {
     const first = await put('doc', 'one', { IfNoneMatch: '*' });
     assert.deepEqual(await failure(put('doc', 'two', { IfNoneMatch: '*' })), {

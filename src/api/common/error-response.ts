@@ -163,7 +163,7 @@ export function reportError(
     const hasBody =
       req.headers['transfer-encoding'] !== undefined ||
       (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-    if (hasBody && !req.complete) answerAfterUnreadBody(req, res);
+    if (hasBody && !req.complete) answerAfterUnreadBody(req, res, context.intra);
     return true;
   }
   // A half-sent answer must not look complete: cut the connection.
@@ -177,17 +177,24 @@ export function reportError(
 // fail (EPIPE) before it reads the answer: a client saw a reset instead of the 412, and a gateway
 // proxying the body to the refusing target answered 503, which clients retry with the whole body.
 const discardedBodyMaxBytes = 64 * 1024 * 1024;
-// A peer that stops sending the rest is cut after this long.
-const discardTimeoutMs = 15_000;
+// From a cluster peer (a gateway relaying its client's upload) any body up to the largest single
+// S3 PUT is read to its end: the gateway holds the answer until then, so its client gets the 412
+// or 507 rather than a 503 it would retry with the whole body again.
+const discardedPeerBodyMaxBytes = 5 * 1024 * 1024 * 1024;
+// A peer that stops sending the rest for this long is cut.
+const discardIdleMs = 15_000;
 
 /**
  * The answer to a request whose body is unread: held until the rest of a bounded body has arrived
  * (and been dropped), or sent at once with the connection closed after it when the body is larger
- * or of unknown length (never read and discard an unbounded body).
+ * or (from a client) of unknown length: never read and discard an unbounded body.
  */
-function answerAfterUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+function answerAfterUnreadBody(req: IncomingMessage, res: ServerResponse, fromPeer: boolean): void {
   const length = Number(req.headers['content-length']);
-  const bounded = req.headers['transfer-encoding'] === undefined && length <= discardedBodyMaxBytes;
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  const bounded = fromPeer
+    ? !(length > discardedPeerBodyMaxBytes)
+    : !chunked && length <= discardedBodyMaxBytes;
   // A body torn down by its reader (a failed disk write detaches it from the socket, so that the
   // error can be answered) never ends: nothing left to read it with.
   if (!bounded || req.destroyed) {
@@ -196,9 +203,10 @@ function answerAfterUnreadBody(req: IncomingMessage, res: ServerResponse): void 
   }
   // Corked, the answer's head and body wait in the socket's buffer until the body has ended.
   res.cork();
-  const timer = setTimeout(() => res.destroy(), discardTimeoutMs);
+  const timer = setTimeout(() => res.destroy(), discardIdleMs);
   timer.unref();
   let released = false;
+  let dropped = 0;
   const release = (): void => {
     if (released) return;
     released = true;
@@ -208,7 +216,12 @@ function answerAfterUnreadBody(req: IncomingMessage, res: ServerResponse): void 
   // Whatever was reading the body (a file sink, a digest) is done with it.
   req.unpipe();
   req.removeAllListeners('data');
-  req.on('data', ignoreChunk);
+  req.on('data', (chunk: Buffer) => {
+    timer.refresh();
+    // A chunked body from a peer has no announced length: it is cut once over the bound.
+    dropped += chunk.length;
+    if (dropped > discardedPeerBodyMaxBytes) res.destroy();
+  });
   req.once('end', release);
   req.once('close', () => {
     // Torn down before its end: the held answer cannot be followed by a usable connection.
@@ -220,8 +233,6 @@ function answerAfterUnreadBody(req: IncomingMessage, res: ServerResponse): void 
   });
   req.resume();
 }
-
-function ignoreChunk(): void {}
 
 /** Sends an error response unless the response already started (then the connection is cut). */
 export function sendError(context: RequestContext, error: unknown): void {
