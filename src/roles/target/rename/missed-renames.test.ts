@@ -1,3 +1,5 @@
+// missedRenames: which buckets a target that was away during a move-bck renames instead of
+// destroying (by the renamed bucket ID, not only its name).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BucketMetadata, defaultBucketProps } from '../../../cluster/index.js';
