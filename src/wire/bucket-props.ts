@@ -253,6 +253,13 @@ export interface BucketPropsJson {
    */
   renamed?: string;
   renamed_to?: BucketJson;
+  /**
+   * Cairn's: the names (and bucket IDs) this bucket had before (move-bck), oldest first. A target that was away
+   * during a rename knows only the old name; when it comes back, the old name is gone from the
+   * metadata, and without this it would destroy its directories (the only replicas of the objects
+   * it owned) instead of renaming them.
+   */
+  renamed_from?: Array<{ bucket: BucketJson; bid: string }>;
 }
 
 /** Every field optional, at every depth. */

@@ -90,3 +90,18 @@ function total(snapshots: JobSnapshotsByNodeJson, counter: string): number {
     .flat()
     .reduce((sum, snapshot) => sum + Number(snapshot.stats[counter] ?? 0), 0);
 }
+
+/** Waits until the rebalance after `previous` (an RMD version) finished on every target. */
+export async function waitForRebalanceAfter(client: Client, previous: number): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const rmd = await client.cluster.rebalanceMetadata();
+    if (rmd !== undefined && rmd.version > previous) {
+      const status = await client.jobs.wait(`g${rmd.version}`, { timeoutMs: 60_000 });
+      assert.equal(status.err, '', `rebalance g${rmd.version}`);
+      return rmd.version;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no rebalance after g${previous} in 60 s`);
+}

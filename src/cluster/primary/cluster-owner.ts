@@ -288,8 +288,12 @@ export class ClusterOwner {
           `p[${this.self.id}]: failed to rename ${bucketDisplayName(from)}, err: rebalance is disabled`,
         );
       const bid = String(draft.bucketMetadata.maxBucketId() + 1n);
+      const renamedFrom = [
+        ...(entry.props.renamed_from ?? []),
+        { bucket: from, bid: entry.props.bid },
+      ];
       const bucketMetadata = draft.bucketMetadata
-        .withBucket(to, { ...entry.props, bid })
+        .withBucket(to, { ...entry.props, bid, renamed_from: renamedFrom })
         .withBucket(from, { ...entry.props, renamed: 'move-bck', renamed_to: to });
       const rebalance = RebalanceMetadata.next(draft.rebalance, draft.clusterMap);
       return { ...draft, bucketMetadata, rebalance };
@@ -325,9 +329,10 @@ export class ClusterOwner {
       // object lock (once enabled, it stays: the bucket's versions stay protected), and what the
       // S3 API configures and removes with its own calls (lifecycle rules; owner, ACL, policy,
       // public access block, CORS): AIStore's reset knows none of them, and dropping them would
-      // silently stop expirations or change who may read the bucket.
+      // silently stop expirations or change who may read the bucket. Former names stay too (a
+      // target away during a rename still renames its directories when it comes back).
       const history = entry.props.versioning.history ?? 'none';
-      const { object_lock: lock, lifecycle, s3_access: access } = entry.props;
+      const { object_lock: lock, lifecycle, s3_access: access, renamed_from: from } = entry.props;
       const props = reset
         ? {
             ...base,
@@ -336,6 +341,7 @@ export class ClusterOwner {
             ...(lock === undefined ? {} : { object_lock: lock }),
             ...(lifecycle === undefined ? {} : { lifecycle }),
             ...(access === undefined ? {} : { s3_access: access }),
+            ...(from === undefined ? {} : { renamed_from: from }),
           }
         : applyBucketPropsUpdate(base, update);
       return { ...draft, bucketMetadata: draft.bucketMetadata.withBucket(bucket, props) };

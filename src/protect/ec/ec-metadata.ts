@@ -87,7 +87,26 @@ export function metafileInRecord(
 ): ErasureMetadataJson | undefined {
   const text = piece.customMetadata[pieceRecordKey];
   if (text === undefined) return undefined;
-  return { ...decodeErasureMetadata(text, context), slice_cksum: piece.checksum.value };
+  const metadata = decodeErasureMetadata(text, context);
+  return { ...metadata, slice_cksum: sliceChecksumOf(metadata, piece.checksum.value) };
+}
+
+/**
+ * The checksum type a piece file is stored with: the object's, and xxhash for an object without
+ * one. Decoding a slice that rotted on disk gives wrong bytes, and with no object checksum nothing
+ * else would catch them: the holder verifies the piece file before it sends it (and refuses a
+ * rotten one, so another slice is used), as it does for any checksum type.
+ */
+export function pieceChecksumType(metadata: ErasureMetadataJson): ChecksumTypeName {
+  return metadata.cksum_type === 'none' ? 'xxhash' : metadata.cksum_type;
+}
+
+/**
+ * A piece's `slice_cksum` from its file's checksum: empty for an object without a checksum (the
+ * metafile's checksums are of `cksum_type`; the file's own xxhash stays in its record).
+ */
+export function sliceChecksumOf(metadata: ErasureMetadataJson, fileChecksum: string): string {
+  return metadata.cksum_type === 'none' ? '' : fileChecksum;
 }
 
 /** What the encoder knows about the object it encodes. */

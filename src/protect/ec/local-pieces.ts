@@ -11,8 +11,10 @@ import {
   decodeErasureMetadata,
   encodeErasureMetadata,
   metafileInRecord,
+  pieceChecksumType,
   pieceRecordOf,
   sameEncoding,
+  sliceChecksumOf,
 } from './ec-metadata.js';
 
 /** True for the owner's metafile of its main replica (it describes `%ob`, not an `%ec` piece). */
@@ -60,13 +62,16 @@ export class LocalPieces {
       name,
       body,
       ...(contentLength === undefined ? {} : { contentLength }),
-      checksumType: metadata.cksum_type,
+      checksumType: pieceChecksumType(metadata),
       versioning: false,
       ...(metadata.obj_version === '' ? {} : { version: metadata.obj_version }),
       ...(record === undefined ? {} : { customMetadata: record }),
       contentType: 'ec',
     });
-    const stored = { slice_cksum: piece.checksum.value, size: piece.size };
+    const stored = {
+      slice_cksum: sliceChecksumOf(metadata, piece.checksum.value),
+      size: piece.size,
+    };
     // A `%mt` left beside a piece whose record carries its metafile is ignored (`#find`).
     if (record === undefined)
       await this.#writeMetafile(bucket, { ...metadata, slice_cksum: stored.slice_cksum });

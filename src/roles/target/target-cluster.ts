@@ -21,6 +21,7 @@ import { answerNodeQuery } from '../common/node-queries.js';
 import type { DiskRateSampler } from '../common/metrics/disk-rates.js';
 import type { DiskHealth } from './disk-health.js';
 import type { MountpathActions } from './mountpath-actions.js';
+import { missedRenames } from './rename/bucket-renames.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { forwardToPrimary } from '../common/primary-forward.js';
 
@@ -89,8 +90,10 @@ export class TargetCluster implements ClusterPort {
   #onMetadataChange(change: MetadataChange): void {
     const bmd = change.bucketMetadata;
     if (bmd?.previous === undefined) return;
+    // Renamed while this target was away: BucketRenames moves their directories to the new name.
+    const renamed = new Set(missedRenames(bmd).map(({ from }) => bucketKeyOf(from)));
     for (const { bucket } of bmd.previous.list()) {
-      if (bmd.current.get(bucket) !== undefined) continue;
+      if (bmd.current.get(bucket) !== undefined || renamed.has(bucketKeyOf(bucket))) continue;
       this.runtime.log.info('bucket destroyed: removing its data', { bucket: bucket.name });
       this.jobs.abort({ bucketKey: bucketKeyOf(bucket) }, `bucket ${bucket.name} destroyed`);
       this.store

@@ -6,6 +6,7 @@
 // knows the new name first, so a request for it waits here for the metadata and the rename
 // (`ready`). A target that missed the change (down) renames when the metadata reaches it, before
 // its rebalance walk (see `settled`).
+import type { MetadataChange } from '../../../cluster/index.js';
 import type { JobRegistry } from '../../../jobs/index.js';
 import { bucketKeyOf } from '../../../jobs/index.js';
 import type { LocalStore } from '../../../storage/index.js';
@@ -14,6 +15,31 @@ import { lookupBucket } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 
 const settledPromise = Promise.resolve();
+
+interface Rename {
+  from: BucketJson;
+  to: BucketJson;
+}
+
+/**
+ * The renames a target missed (it was away while the old name was marked renamed and then
+ * removed): buckets its previous metadata had, gone from the new one, whose bucket ID a current
+ * bucket names as a former one (`renamed_from`). Their directories are renamed, not destroyed:
+ * they may hold the only replicas of objects this target owned. The bucket ID tells the renamed
+ * bucket from a later one of the same name that was destroyed.
+ */
+export function missedRenames(change: NonNullable<MetadataChange['bucketMetadata']>): Rename[] {
+  const previous = change.previous;
+  if (previous === undefined) return [];
+  const renames: Rename[] = [];
+  for (const { bucket, props } of change.current.list())
+    for (const former of props.renamed_from ?? []) {
+      const entry = previous.get(former.bucket);
+      if (entry?.props.bid === former.bid && change.current.get(former.bucket) === undefined)
+        renames.push({ from: former.bucket, to: bucket });
+    }
+  return renames;
+}
 
 /** The longest wait for writes under way into a bucket being renamed; it is renamed after it. */
 const drainTimeoutMs = 30_000;
@@ -36,7 +62,7 @@ export class BucketRenames {
     runtime.store.onChange((change) => {
       if (change.bucketMetadata === undefined) return;
       this.#newNames = this.#renameDestinations();
-      void this.apply();
+      void this.apply(missedRenames(change.bucketMetadata));
     });
   }
 
@@ -111,10 +137,13 @@ export class BucketRenames {
     return names;
   }
 
-  /** Applies every rename the bucket metadata asks for (again: it is idempotent). */
-  apply(): Promise<void> {
+  /**
+   * Applies every rename the bucket metadata asks for (again: it is idempotent), and the renames
+   * this target `missed` (see `missedRenames`).
+   */
+  apply(missed: readonly Rename[] = []): Promise<void> {
     this.#applied = this.#applied.then(() =>
-      this.#renameAll().catch((error: unknown) => {
+      this.#renameAll(missed).catch((error: unknown) => {
         this.runtime.log.error('bucket rename failed', { error });
       }),
     );
@@ -126,7 +155,7 @@ export class BucketRenames {
     return this.#applied;
   }
 
-  async #renameAll(): Promise<void> {
+  async #renameAll(missed: readonly Rename[]): Promise<void> {
     for (const { bucket, props } of this.runtime.store.bucketMetadata?.list() ?? []) {
       const to = props.renamed_to;
       if (to === undefined) continue;
@@ -134,14 +163,19 @@ export class BucketRenames {
       const reason = `bucket ${bucketDisplayName(bucket)} renamed to ${bucketDisplayName(to)}`;
       this.jobs.abort({ bucketKey: key }, reason);
       await this.#drained(key);
-      const mountpaths = await this.store.renameBucket(bucket, to);
-      if (mountpaths > 0)
-        this.runtime.log.info('bucket renamed here', {
-          from: bucketDisplayName(bucket),
-          to: bucketDisplayName(to),
-          mountpaths,
-        });
+      await this.#rename(bucket, to);
     }
+    for (const { from, to } of missed) await this.#rename(from, to);
+  }
+
+  async #rename(from: BucketJson, to: BucketJson): Promise<void> {
+    const mountpaths = await this.store.renameBucket(from, to);
+    if (mountpaths > 0)
+      this.runtime.log.info('bucket renamed here', {
+        from: bucketDisplayName(from),
+        to: bucketDisplayName(to),
+        mountpaths,
+      });
   }
 
   /** Resolves when no write into the bucket is under way, or after `drainTimeoutMs`. */
