@@ -6,7 +6,7 @@ import { uriEncode } from '../auth/signature-v4.js';
 import { quoteEtag } from '../object-headers.js';
 import type { S3Operation } from '../operation.js';
 import type { S3ListRequest } from '../ports.js';
-import type { S3Handler, S3Request } from '../request.js';
+import { checkedVersionId, type S3Handler, type S3Request } from '../request.js';
 import { sendXml, xmlTime } from '../xml/xml-codec.js';
 import { clusterOwner } from './xml-body.js';
 
@@ -172,6 +172,7 @@ const listObjectVersions: S3Handler = async (request) => {
       'A version-id marker cannot be specified without a key marker.',
     );
   }
+  if (versionIdMarker !== '') checkedVersionId(versionIdMarker);
   const maxKeys = maxKeysOf(request, 'max-keys');
   const listing = { ...listRequest(request, keyMarker, maxKeys), versionIdMarker };
   const page = await pageOf(
