@@ -2,6 +2,7 @@
 // set (the object ACL: ../access).
 import type { ServerResponse } from 'node:http';
 import { StoreError } from '../../../errors/index.js';
+import { rangeS3Reads } from '../../common/range.js';
 import { checkReadConditions } from '../conditions.js';
 import { forwardedRouting, isForwarded } from '../forwarding.js';
 import { quoteEtag, setObjectHeaders } from '../object-headers.js';
@@ -133,7 +134,7 @@ const getObject: S3Handler = async (request) => {
   const part = partNumber === undefined ? undefined : await locatePart(request, partNumber);
   const rangeHeader =
     part === undefined || part.end < part.start
-      ? header(request, 'range')
+      ? rangeS3Reads(header(request, 'range'))
       : `bytes=${part.start}-${part.end}`;
   const { info, body, range } = await request.ports.objects.get(
     request.bucket,
