@@ -1,7 +1,8 @@
 // The smaller AWS S3 behaviours of issue 19, against a real cluster (1 gateway, 1 target) through
 // the AWS SDK v3: bucket tagging and S3's tag rules (InvalidTag), ListBuckets pages, Content-Encoding
 // kept as sent, RFC 2047 metadata kept as sent, a chunked PUT without Content-Length, completing an
-// upload twice, a copy range outside its source, and GetObjectTorrent answering 501 by name.
+// upload twice, a copy range outside its source, GetObjectTorrent answering 501 by name, Range
+// headers S3 ignores, and error documents that name only what the client sent.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
@@ -28,6 +29,7 @@ import {
 import { TestCluster } from '../harness/test-cluster.js';
 import { bodyBytes, failure, sdkClient } from '../harness/s3-setup.js';
 import { signedHeaders } from '../harness/s3-signer.js';
+import { rawRequest } from '../harness/raw-http.js';
 
 const bucket = 'small';
 const invalidTag = { name: 'InvalidTag', status: 400 };
@@ -239,6 +241,46 @@ describe('S3 smaller behaviours', () => {
     assert.deepEqual(await failure(complete()), { name: 'NoSuchUpload', status: 404 });
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'twice' }));
     assert.equal((await bodyBytes(got.Body)).toString(), 'part');
+  });
+
+  test('a Range S3 ignores serves the whole object; an unsatisfiable one is 416', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'ranged', Body: '0123456789' }));
+    const read = async (Range: string) => {
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'ranged', Range }));
+      return [got.$metadata.httpStatusCode, (await bodyBytes(got.Body)).toString()];
+    };
+    // AWS ignores a Range it cannot parse or whose last byte precedes its first (all were 416).
+    for (const range of ['bytes=abc', 'bytes=3-0', 'bytes=-', 'items=0-1', 'invalid'])
+      assert.deepEqual(await read(range), [200, '0123456789'], range);
+    assert.deepEqual(await read('bytes=2-4'), [206, '234']);
+    assert.deepEqual(await read('bytes=-20'), [206, '0123456789']);
+    for (const range of ['bytes=10-', 'bytes=-0'])
+      assert.deepEqual(
+        await failure(
+          s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'ranged', Range: range })),
+        ),
+        { name: 'InvalidRange', status: 416 },
+        range,
+      );
+  });
+
+  test('error documents name the bucket and key as sent, never internal names', async () => {
+    const gateway = cluster.primary.publicUrl;
+    const signedGet = async (path: string) =>
+      rawRequest(gateway, 'GET', path, { headers: await signedHeaders(gateway, 'GET', path, {}) });
+    const element = (body: string, name: string) =>
+      new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
+    const missingKey = await signedGet(`/${bucket}/no-such-key`);
+    assert.equal(missingKey.status, 404);
+    assert.equal(element(missingKey.body, 'Message'), 'The specified key does not exist.');
+    // The target answers a forwarded request under /s3/: that path was the Resource.
+    assert.equal(element(missingKey.body, 'Resource'), `/${bucket}/no-such-key`);
+    const missingBucket = await signedGet('/no-such-bucket/key');
+    assert.equal(element(missingBucket.body, 'Message'), 'The specified bucket does not exist');
+    assert.doesNotMatch(missingKey.body + missingBucket.body, /ais:|t\[/);
+    const emptyVersion = await signedGet(`/${bucket}/ranged?versionId=`);
+    assert.equal(emptyVersion.status, 400);
+    assert.equal(element(emptyVersion.body, 'Code'), 'InvalidArgument');
   });
 
   test('GetObjectTorrent: 501 naming torrent', async () => {
