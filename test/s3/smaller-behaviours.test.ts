@@ -2,7 +2,7 @@
 // the AWS SDK v3: bucket tagging and S3's tag rules (InvalidTag), ListBuckets pages, Content-Encoding
 // kept as sent, RFC 2047 metadata kept as sent, a chunked PUT without Content-Length, completing an
 // upload twice, a copy range outside its source, GetObjectTorrent answering 501 by name, Range
-// headers S3 ignores, and error documents that name only what the client sent.
+// headers S3 ignores (GET and HEAD), and error documents that name only what the client sent.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
@@ -16,6 +16,7 @@ import {
   GetBucketTaggingCommand,
   GetObjectCommand,
   GetObjectTorrentCommand,
+  HeadObjectCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
   PutBucketTaggingCommand,
@@ -254,6 +255,14 @@ describe('S3 smaller behaviours', () => {
       assert.deepEqual(await read(range), [200, '0123456789'], range);
     assert.deepEqual(await read('bytes=2-4'), [206, '234']);
     assert.deepEqual(await read('bytes=-20'), [206, '0123456789']);
+    // HEAD answers a Range as GET does (it was ignored: 200 and the whole length).
+    const head = async (Range: string) => {
+      const got = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'ranged', Range }));
+      return [got.$metadata.httpStatusCode, got.ContentLength, got.ContentRange];
+    };
+    assert.deepEqual(await head('bytes=2-4'), [206, 3, 'bytes 2-4/10']);
+    assert.deepEqual(await head('bytes=3-0'), [200, 10, undefined]);
+    assert.equal((await failure(head('bytes=10-'))).status, 416);
     for (const range of ['bytes=10-', 'bytes=-0'])
       assert.deepEqual(
         await failure(

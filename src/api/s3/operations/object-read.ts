@@ -1,8 +1,8 @@
-// Reading objects: GetObject (ranges, conditions, `response-*` overrides), HeadObject and the tag
-// set (the object ACL: ../access).
+// Reading objects: GetObject (ranges, conditions, `response-*` overrides), HeadObject (ranges
+// too) and the tag set (the object ACL: ../access).
 import type { ServerResponse } from 'node:http';
 import { StoreError } from '../../../errors/index.js';
-import { rangeS3Reads } from '../../common/range.js';
+import { rangeS3Reads, resolveRange } from '../../common/range.js';
 import { checkReadConditions } from '../conditions.js';
 import { forwardedRouting, isForwarded } from '../forwarding.js';
 import { quoteEtag, setObjectHeaders } from '../object-headers.js';
@@ -183,15 +183,22 @@ const headObject: S3Handler = async (request) => {
   checkSameObject(part, info);
   checkConditions(request, info);
   const { res } = request.context;
-  if (part === undefined || part.end < part.start) {
+  // S3 answers a HEAD's Range as the GET's would: 206 with its length, 416 when unsatisfiable.
+  const range =
+    part === undefined
+      ? resolveRange(rangeS3Reads(header(request, 'range')), info.size)
+      : part.end < part.start
+        ? undefined
+        : part;
+  if (range === undefined) {
     writeHeaders(request, info, false);
     res.setHeader('content-length', info.size);
   } else {
     writeHeaders(request, info, true);
     res.statusCode = 206;
-    res.setHeader('x-amz-mp-parts-count', String(part.count));
-    res.setHeader('content-length', part.end - part.start + 1);
-    res.setHeader('content-range', `bytes ${part.start}-${part.end}/${info.size}`);
+    if (part !== undefined) res.setHeader('x-amz-mp-parts-count', String(part.count));
+    res.setHeader('content-length', range.end - range.start + 1);
+    res.setHeader('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
   }
   res.end();
 };
