@@ -1,6 +1,7 @@
 // Reading objects: GetObject (ranges, conditions, `response-*` overrides), HeadObject (ranges
 // too) and the tag set (the object ACL: ../access).
 import type { ServerResponse } from 'node:http';
+import type { RequestContext } from '../../common/request-context.js';
 import { StoreError } from '../../../errors/index.js';
 import { rangeS3Reads, resolveRange } from '../../common/range.js';
 import { checkReadConditions } from '../conditions.js';
@@ -24,6 +25,20 @@ const overridableHeaders = [
   'content-disposition',
   'content-encoding',
 ];
+
+/**
+ * S3 honours `response-*` overrides only for signed requests (a header or a presigned URL): an
+ * anonymous GET or HEAD with one is 400, even where a policy lets anyone read the object.
+ */
+export function refuseAnonymousOverrides(context: RequestContext, operation: S3Operation): void {
+  if (context.search === '' || (operation !== 'GetObject' && operation !== 'HeadObject')) return;
+  if (overridableHeaders.some((name) => context.query.has(`response-${name}`))) {
+    throw new StoreError(
+      'BadRequest',
+      'Request specific response headers cannot be used for anonymous GET requests.',
+    );
+  }
+}
 
 /** Writes the object's headers; whole-object checksums never go with a part of the object. */
 function writeHeaders(request: S3Request, info: S3ObjectInfo, partial: boolean): void {
