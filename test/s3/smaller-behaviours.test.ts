@@ -41,6 +41,14 @@ const tagSet = (count: number, prefix = 'k'): Tag[] =>
 describe('S3 smaller behaviours', () => {
   let cluster: TestCluster;
   let s3: S3Client;
+  const signedGet = async (path: string) => {
+    const gateway = cluster.primary.publicUrl;
+    return rawRequest(gateway, 'GET', path, {
+      headers: await signedHeaders(gateway, 'GET', path, {}),
+    });
+  };
+  const element = (body: string, name: string) =>
+    new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
 
   before(async () => {
     cluster = await TestCluster.start({
@@ -274,11 +282,6 @@ describe('S3 smaller behaviours', () => {
   });
 
   test('error documents name the bucket and key as sent, never internal names', async () => {
-    const gateway = cluster.primary.publicUrl;
-    const signedGet = async (path: string) =>
-      rawRequest(gateway, 'GET', path, { headers: await signedHeaders(gateway, 'GET', path, {}) });
-    const element = (body: string, name: string) =>
-      new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
     const missingKey = await signedGet(`/${bucket}/no-such-key`);
     assert.equal(missingKey.status, 404);
     assert.equal(element(missingKey.body, 'Message'), 'The specified key does not exist.');
@@ -290,6 +293,38 @@ describe('S3 smaller behaviours', () => {
     const emptyVersion = await signedGet(`/${bucket}/ranged?versionId=`);
     assert.equal(emptyVersion.status, 400);
     assert.equal(element(emptyVersion.body, 'Code'), 'InvalidArgument');
+  });
+
+  test("listing counts: S3's refusals of a negative and of a non-integer; leading zeros read", async () => {
+    const refusal = async (path: string) => {
+      const answer = await signedGet(path);
+      return [answer.status, element(answer.body, 'Code'), element(answer.body, 'Message')];
+    };
+    const invalid = (message: string) => [400, 'InvalidArgument', message];
+    assert.deepEqual(
+      await refusal(`/${bucket}?list-type=2&max-keys=-1`),
+      invalid('Argument maxKeys must be an integer between 0 and 2147483647'),
+    );
+    assert.deepEqual(
+      await refusal(`/${bucket}?max-keys=abc`),
+      invalid('Provided max-keys not an integer or within integer range'),
+    );
+    // Past int32: it was read as a page of 1000.
+    assert.deepEqual(
+      await refusal(`/${bucket}?list-type=2&max-keys=2147483648`),
+      invalid('Provided max-keys not an integer or within integer range'),
+    );
+    assert.deepEqual(
+      await refusal(`/${bucket}?versions&max-keys=-1`),
+      invalid('max-keys cannot be negative'),
+    );
+    assert.deepEqual(
+      await refusal(`/${bucket}?uploads&max-uploads=x`),
+      invalid('Provided max-uploads not an integer or within integer range'),
+    );
+    const zeros = await signedGet(`/${bucket}?list-type=2&max-keys=001`);
+    assert.equal(zeros.status, 200);
+    assert.equal(element(zeros.body, 'MaxKeys'), '1');
   });
 
   test('GetObjectTorrent: 501 naming torrent', async () => {
