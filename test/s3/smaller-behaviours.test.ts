@@ -41,10 +41,10 @@ const tagSet = (count: number, prefix = 'k'): Tag[] =>
 describe('S3 smaller behaviours', () => {
   let cluster: TestCluster;
   let s3: S3Client;
-  const signedGet = async (path: string) => {
+  const signedGet = async (path: string, headers: Record<string, string> = {}) => {
     const gateway = cluster.primary.publicUrl;
     return rawRequest(gateway, 'GET', path, {
-      headers: await signedHeaders(gateway, 'GET', path, {}),
+      headers: await signedHeaders(gateway, 'GET', path, headers),
     });
   };
   const element = (body: string, name: string) =>
@@ -271,6 +271,8 @@ describe('S3 smaller behaviours', () => {
     assert.deepEqual(await head('bytes=2-4'), [206, 3, 'bytes 2-4/10']);
     assert.deepEqual(await head('bytes=3-0'), [200, 10, undefined]);
     assert.equal((await failure(head('bytes=10-'))).status, 416);
+    const refused = await signedGet(`/${bucket}/ranged`, { range: 'bytes=10-' });
+    assert.equal(element(refused.body, 'Message'), 'The requested range is not satisfiable');
     for (const range of ['bytes=10-', 'bytes=-0'])
       assert.deepEqual(
         await failure(

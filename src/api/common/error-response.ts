@@ -28,7 +28,11 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   InvalidChecksumType: { status: 400, s3Code: 'InvalidArgument' },
   InvalidBucketProps: { status: 400, s3Code: 'InvalidArgument' },
   ChecksumMismatch: { status: 400, s3Code: 'BadDigest' },
-  InvalidRange: { status: 416, s3Code: 'InvalidRange' },
+  InvalidRange: {
+    status: 416,
+    s3Code: 'InvalidRange',
+    s3Message: 'The requested range is not satisfiable',
+  },
   InvalidPartNumber: { status: 416, s3Code: 'InvalidPartNumber' },
   BucketNotFound: {
     status: 404,
