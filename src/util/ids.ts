@@ -1,5 +1,6 @@
 // Identifiers: random ones (node IDs, cluster UUIDs, listing sessions: short, URL-safe,
-// alphanumeric) and request IDs, which are made on every request and so must cost next to nothing.
+// alphanumeric), object version IDs (drawn by storage, checked by the S3 API before any lookup) and
+// request IDs, which are made on every request and so must cost next to nothing.
 import { randomBytes } from 'node:crypto';
 
 const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -10,6 +11,25 @@ export function randomId(length = 10): string {
   let id = '';
   for (const byte of bytes) id += alphabet[byte % alphabet.length];
   return id;
+}
+
+/** S3's version ID of objects written while a bucket kept no history (and in Suspended state). */
+export const nullVersionId = 'null';
+
+const versionIdLength = 32;
+const versionIdPattern = /^(null|[A-Za-z0-9]{32})$/;
+
+/** As long as any version ID: for size checks of a record before its ID is drawn. */
+export const longestVersionId = 'x'.repeat(versionIdLength);
+
+/** A fresh, opaque version ID: 32 letters and digits. */
+export function newVersionId(): string {
+  return randomId(versionIdLength);
+}
+
+/** True for `null` and IDs of the `newVersionId` form (anything else cannot name a version). */
+export function isVersionId(id: string): boolean {
+  return versionIdPattern.test(id);
 }
 
 /**

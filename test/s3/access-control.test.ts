@@ -341,6 +341,21 @@ test('bucket policies: allow by principal, action, resource and condition; expli
 
   assert.equal((await anonymous('GET', '/alice-pol/pub/1.txt'))[1], 'pub/1.txt');
   assert.equal((await anonymous('GET', '/alice-pol/secret/s.txt'))[0], 403);
+  // S3 takes response-* overrides from signed requests only (they were applied for anyone).
+  const [overridden, refusal] = await anonymous(
+    'GET',
+    '/alice-pol/pub/1.txt?response-content-type=text/html',
+  );
+  assert.equal(overridden, 400);
+  assert.match(refusal, /<Code>InvalidRequest<\/Code>/);
+  assert.equal(
+    (await anonymous('HEAD', '/alice-pol/pub/1.txt?response-cache-control=no-store'))[0],
+    400,
+  );
+  assert.equal(
+    (await anonymous('GET', '/alice-pol/secret/s.txt?response-content-type=text/html'))[0],
+    403,
+  );
   assert.equal((await anonymous('GET', '/alice-pol?list-type=2&prefix=pub/'))[0], 200);
   assert.equal((await anonymous('GET', '/alice-pol?list-type=2'))[0], 403);
   assert.equal(await get('bob', 'alice-pol', 'pub/2.txt'), 'pub/2.txt');

@@ -243,6 +243,32 @@ describe('AWS SDK v3 multipart uploads', () => {
     );
   });
 
+  test('ListParts: a max-parts or part-number-marker that is no count is 400 InvalidArgument', async () => {
+    const upload = { Bucket: bucket, Key: 'mp/paging' };
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand(upload));
+    await s3.send(new UploadPartCommand({ ...upload, UploadId, PartNumber: 1, Body: 'one' }));
+    await s3.send(new UploadPartCommand({ ...upload, UploadId, PartNumber: 2, Body: 'two' }));
+    // Both were read as 0 (an empty page, or every part) instead of refused.
+    for (const paging of [
+      { MaxParts: -1 },
+      { PartNumberMarker: 'abc' },
+      { PartNumberMarker: '-2' },
+    ])
+      assert.deepEqual(
+        await failure(s3.send(new ListPartsCommand({ ...upload, UploadId, ...paging }))),
+        { name: 'InvalidArgument', status: 400 },
+        JSON.stringify(paging),
+      );
+    const page = await s3.send(
+      new ListPartsCommand({ ...upload, UploadId, MaxParts: 1, PartNumberMarker: '1' }),
+    );
+    assert.deepEqual(
+      (page.Parts ?? []).map((part) => part.PartNumber),
+      [2],
+    );
+    await s3.send(new AbortMultipartUploadCommand({ ...upload, UploadId }));
+  });
+
   test('ListMultipartUploads pages: every upload once, with or without a delimiter', async () => {
     const Bucket = 'upload-pages';
     await s3.send(new CreateBucketCommand({ Bucket }));

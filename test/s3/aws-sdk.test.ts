@@ -669,7 +669,9 @@ describe('AWS SDK for JavaScript v3', () => {
     assert.equal(
       (
         await failure(
-          s3.send(new GetObjectCommand({ Bucket: other, Key: 'copy/dst', VersionId: 'zzz' })),
+          s3.send(
+            new GetObjectCommand({ Bucket: other, Key: 'copy/dst', VersionId: 'z'.repeat(32) }),
+          ),
         )
       ).name,
       'NoSuchVersion',

@@ -1,7 +1,8 @@
 // The smaller AWS S3 behaviours of issue 19, against a real cluster (1 gateway, 1 target) through
 // the AWS SDK v3: bucket tagging and S3's tag rules (InvalidTag), ListBuckets pages, Content-Encoding
 // kept as sent, RFC 2047 metadata kept as sent, a chunked PUT without Content-Length, completing an
-// upload twice, a copy range outside its source, and GetObjectTorrent answering 501 by name.
+// upload twice, a copy range outside its source, GetObjectTorrent answering 501 by name, Range
+// headers S3 ignores (GET and HEAD), and error documents that name only what the client sent.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
@@ -15,6 +16,7 @@ import {
   GetBucketTaggingCommand,
   GetObjectCommand,
   GetObjectTorrentCommand,
+  HeadObjectCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
   PutBucketTaggingCommand,
@@ -28,6 +30,7 @@ import {
 import { TestCluster } from '../harness/test-cluster.js';
 import { bodyBytes, failure, sdkClient } from '../harness/s3-setup.js';
 import { signedHeaders } from '../harness/s3-signer.js';
+import { rawRequest } from '../harness/raw-http.js';
 
 const bucket = 'small';
 const invalidTag = { name: 'InvalidTag', status: 400 };
@@ -38,6 +41,14 @@ const tagSet = (count: number, prefix = 'k'): Tag[] =>
 describe('S3 smaller behaviours', () => {
   let cluster: TestCluster;
   let s3: S3Client;
+  const signedGet = async (path: string, headers: Record<string, string> = {}) => {
+    const gateway = cluster.primary.publicUrl;
+    return rawRequest(gateway, 'GET', path, {
+      headers: await signedHeaders(gateway, 'GET', path, headers),
+    });
+  };
+  const element = (body: string, name: string) =>
+    new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
 
   before(async () => {
     cluster = await TestCluster.start({
@@ -239,6 +250,83 @@ describe('S3 smaller behaviours', () => {
     assert.deepEqual(await failure(complete()), { name: 'NoSuchUpload', status: 404 });
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'twice' }));
     assert.equal((await bodyBytes(got.Body)).toString(), 'part');
+  });
+
+  test('a Range S3 ignores serves the whole object; an unsatisfiable one is 416', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'ranged', Body: '0123456789' }));
+    const read = async (Range: string) => {
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'ranged', Range }));
+      return [got.$metadata.httpStatusCode, (await bodyBytes(got.Body)).toString()];
+    };
+    // AWS ignores a Range it cannot parse or whose last byte precedes its first (all were 416).
+    for (const range of ['bytes=abc', 'bytes=3-0', 'bytes=-', 'items=0-1', 'invalid'])
+      assert.deepEqual(await read(range), [200, '0123456789'], range);
+    assert.deepEqual(await read('bytes=2-4'), [206, '234']);
+    assert.deepEqual(await read('bytes=-20'), [206, '0123456789']);
+    // HEAD answers a Range as GET does (it was ignored: 200 and the whole length).
+    const head = async (Range: string) => {
+      const got = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'ranged', Range }));
+      return [got.$metadata.httpStatusCode, got.ContentLength, got.ContentRange];
+    };
+    assert.deepEqual(await head('bytes=2-4'), [206, 3, 'bytes 2-4/10']);
+    assert.deepEqual(await head('bytes=3-0'), [200, 10, undefined]);
+    assert.equal((await failure(head('bytes=10-'))).status, 416);
+    const refused = await signedGet(`/${bucket}/ranged`, { range: 'bytes=10-' });
+    assert.equal(element(refused.body, 'Message'), 'The requested range is not satisfiable');
+    for (const range of ['bytes=10-', 'bytes=-0'])
+      assert.deepEqual(
+        await failure(
+          s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'ranged', Range: range })),
+        ),
+        { name: 'InvalidRange', status: 416 },
+        range,
+      );
+  });
+
+  test('error documents name the bucket and key as sent, never internal names', async () => {
+    const missingKey = await signedGet(`/${bucket}/no-such-key`);
+    assert.equal(missingKey.status, 404);
+    assert.equal(element(missingKey.body, 'Message'), 'The specified key does not exist.');
+    // The target answers a forwarded request under /s3/: that path was the Resource.
+    assert.equal(element(missingKey.body, 'Resource'), `/${bucket}/no-such-key`);
+    const missingBucket = await signedGet('/no-such-bucket/key');
+    assert.equal(element(missingBucket.body, 'Message'), 'The specified bucket does not exist');
+    assert.doesNotMatch(missingKey.body + missingBucket.body, /ais:|t\[/);
+    const emptyVersion = await signedGet(`/${bucket}/ranged?versionId=`);
+    assert.equal(emptyVersion.status, 400);
+    assert.equal(element(emptyVersion.body, 'Code'), 'InvalidArgument');
+  });
+
+  test("listing counts: S3's refusals of a negative and of a non-integer; leading zeros read", async () => {
+    const refusal = async (path: string) => {
+      const answer = await signedGet(path);
+      return [answer.status, element(answer.body, 'Code'), element(answer.body, 'Message')];
+    };
+    const invalid = (message: string) => [400, 'InvalidArgument', message];
+    assert.deepEqual(
+      await refusal(`/${bucket}?list-type=2&max-keys=-1`),
+      invalid('Argument maxKeys must be an integer between 0 and 2147483647'),
+    );
+    assert.deepEqual(
+      await refusal(`/${bucket}?max-keys=abc`),
+      invalid('Provided max-keys not an integer or within integer range'),
+    );
+    // Past int32: it was read as a page of 1000.
+    assert.deepEqual(
+      await refusal(`/${bucket}?list-type=2&max-keys=2147483648`),
+      invalid('Provided max-keys not an integer or within integer range'),
+    );
+    assert.deepEqual(
+      await refusal(`/${bucket}?versions&max-keys=-1`),
+      invalid('max-keys cannot be negative'),
+    );
+    assert.deepEqual(
+      await refusal(`/${bucket}?uploads&max-uploads=x`),
+      invalid('Provided max-uploads not an integer or within integer range'),
+    );
+    const zeros = await signedGet(`/${bucket}?list-type=2&max-keys=001`);
+    assert.equal(zeros.status, 200);
+    assert.equal(element(zeros.body, 'MaxKeys'), '1');
   });
 
   test('GetObjectTorrent: 501 naming torrent', async () => {

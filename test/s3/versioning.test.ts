@@ -168,6 +168,57 @@ describe('S3 bucket versioning', () => {
     ]);
   });
 
+  test('a malformed or empty version ID is 400 InvalidArgument, an unknown one 404 NoSuchVersion', async () => {
+    const version = await put('ids', 'v');
+    const invalid = { name: 'InvalidArgument', status: 400 };
+    // S3 checks the ID's form before looking for the version (it was 404 NoSuchVersion).
+    assert.deepEqual(await failure(get('ids', 'bogus')), invalid);
+    assert.deepEqual(await failure(get('ids', `${version}x`)), invalid);
+    assert.equal(
+      (
+        await failure(
+          s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'ids', VersionId: 'bogus' })),
+        )
+      ).status,
+      400,
+    );
+    assert.deepEqual(
+      await failure(
+        s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'ids', VersionId: 'bogus' })),
+      ),
+      invalid,
+    );
+    assert.deepEqual(
+      await failure(
+        s3.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: 'ids-copy',
+            CopySource: `${bucket}/ids?versionId=bogus`,
+          }),
+        ),
+      ),
+      invalid,
+    );
+    assert.deepEqual(
+      await failure(
+        s3.send(
+          new ListObjectVersionsCommand({
+            Bucket: bucket,
+            KeyMarker: 'ids',
+            VersionIdMarker: 'bogus',
+          }),
+        ),
+      ),
+      invalid,
+    );
+    assert.deepEqual(await failure(get('ids', 'A'.repeat(32))), {
+      name: 'NoSuchVersion',
+      status: 404,
+    });
+    assert.equal(await get('ids', version), 'v');
+  });
+
   test('copy from a version, tags of a version, batch deletes with version IDs', async () => {
     const first = await put('c/src', 'first');
     await put('c/src', 'second');

@@ -13,6 +13,11 @@ export interface ErrorWireForm {
   s3Code: string;
   /** When S3 answers with another status than the native API (e.g. RequestTimeout is a 400). */
   s3Status?: number;
+  /**
+   * S3's fixed `<Message>` for the code, where the native message names what the client never sent
+   * (a target's ID, the `ais://` provider, paths).
+   */
+  s3Message?: string;
 }
 
 export const errorTable: Record<ErrorCode, ErrorWireForm> = {
@@ -23,10 +28,22 @@ export const errorTable: Record<ErrorCode, ErrorWireForm> = {
   InvalidChecksumType: { status: 400, s3Code: 'InvalidArgument' },
   InvalidBucketProps: { status: 400, s3Code: 'InvalidArgument' },
   ChecksumMismatch: { status: 400, s3Code: 'BadDigest' },
-  InvalidRange: { status: 416, s3Code: 'InvalidRange' },
+  InvalidRange: {
+    status: 416,
+    s3Code: 'InvalidRange',
+    s3Message: 'The requested range is not satisfiable',
+  },
   InvalidPartNumber: { status: 416, s3Code: 'InvalidPartNumber' },
-  BucketNotFound: { status: 404, s3Code: 'NoSuchBucket' },
-  ObjectNotFound: { status: 404, s3Code: 'NoSuchKey' },
+  BucketNotFound: {
+    status: 404,
+    s3Code: 'NoSuchBucket',
+    s3Message: 'The specified bucket does not exist',
+  },
+  ObjectNotFound: {
+    status: 404,
+    s3Code: 'NoSuchKey',
+    s3Message: 'The specified key does not exist.',
+  },
   NodeNotFound: { status: 404, s3Code: 'InvalidArgument', s3Status: 400 },
   JobNotFound: { status: 404, s3Code: 'InvalidArgument', s3Status: 400 },
   LogNotFound: { status: 404, s3Code: 'InvalidArgument', s3Status: 400 },

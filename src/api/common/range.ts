@@ -31,6 +31,22 @@ export function resolveRange(header: string | undefined, size: number): Resolved
   return { start, end };
 }
 
+/**
+ * The Range header as S3 reads it: undefined (the whole object, 200) for any header S3 ignores —
+ * not one `bytes=first-last` / `first-` / `-suffix` (garbage, other units, several ranges, `bytes=-`)
+ * or a last byte before the first (`bytes=3-0`). What is left is resolved as usual: a first byte
+ * past the end or `bytes=-0` is 416.
+ */
+export function rangeS3Reads(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (match === null) return undefined;
+  const [, first = '', last = ''] = match;
+  if (first === '' && last === '') return undefined;
+  if (first !== '' && last !== '' && Number(last) < Number(first)) return undefined;
+  return header;
+}
+
 /** True when the header asks for several ranges (`bytes=0-1,5-6`). */
 export function hasSeveralRanges(header: string | undefined): boolean {
   return header !== undefined && /^bytes=.+,/.test(header.trim());

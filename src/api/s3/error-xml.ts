@@ -10,6 +10,20 @@ export function setRequestIdHeaders(context: RequestContext): void {
   context.res.setHeader('x-amz-id-2', context.nodeId);
 }
 
+/**
+ * `<Resource>`: the bucket and key as the client named them. The path is not it: a forwarded request
+ * arrives at the target under `/s3/`, and a virtual-hosted one names the bucket in its Host.
+ */
+function resourceOf(
+  context: RequestContext,
+  resource: { bucket?: string | undefined; key?: string | undefined },
+): string {
+  if (resource.bucket === undefined || resource.bucket === '') return context.path;
+  return resource.key === undefined || resource.key === ''
+    ? `/${resource.bucket}`
+    : `/${resource.bucket}/${resource.key}`;
+}
+
 export function sendS3Error(
   context: RequestContext,
   error: unknown,
@@ -29,10 +43,13 @@ export function sendS3Error(
   }
   const text = renderXml('Error', {
     Code: form.s3Code,
-    Message: status === 500 && code === 'Internal' ? 'We encountered an internal error.' : message,
+    Message:
+      status === 500 && code === 'Internal'
+        ? 'We encountered an internal error.'
+        : (form.s3Message ?? message),
     ...(resource.bucket === undefined ? {} : { BucketName: resource.bucket }),
     ...(resource.key === undefined ? {} : { Key: resource.key }),
-    Resource: context.path,
+    Resource: resourceOf(context, resource),
     RequestId: context.requestId,
   }).replace(/<Error xmlns="[^"]*">/, '<Error>');
   res.setHeader('content-type', 'application/xml');

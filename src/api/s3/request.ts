@@ -1,5 +1,7 @@
 // What every S3 operation handler receives: the request context, the resolved bucket and key,
 // the verified authentication, the role's ports and the current S3 settings.
+import { StoreError } from '../../errors/index.js';
+import { isVersionId } from '../../util/ids.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { AuthResult } from './auth/authenticate.js';
 import type { S3Ports } from './ports.js';
@@ -39,5 +41,15 @@ export function header(request: S3Request, name: string): string | undefined {
 export function versionIdOf(request: S3Request): string | undefined {
   if (request.context.search === '') return undefined;
   const value = request.context.query.get('versionId');
-  return value === null || value === '' ? undefined : value;
+  if (value === null) return undefined;
+  // S3 refuses an empty or malformed ID before looking for the object (400, not 404 NoSuchVersion).
+  if (value === '')
+    throw new StoreError('InvalidArgument', 'Version id cannot be the empty string');
+  return checkedVersionId(value);
+}
+
+/** A client-given version ID (query, copy source, marker): one Cairn can have made, or 400. */
+export function checkedVersionId(value: string): string {
+  if (!isVersionId(value)) throw new StoreError('InvalidArgument', 'Invalid version id specified');
+  return value;
 }

@@ -13,7 +13,7 @@ import { bucketHandlers } from './operations/bucket-operations.js';
 import { serveInternalList } from './operations/internal-list.js';
 import { listHandlers } from './operations/list-operations.js';
 import { multipartHandlers } from './operations/multipart-operations.js';
-import { objectReadHandlers } from './operations/object-read.js';
+import { objectReadHandlers, refuseAnonymousOverrides } from './operations/object-read.js';
 import { objectWriteHandlers } from './operations/object-write.js';
 import { objectLockHandlers } from './operations/object-lock-operations.js';
 import { lifecycleHandlers } from './operations/lifecycle-operations.js';
@@ -162,6 +162,8 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
       }
       // The object's ACL or tags decide (the node that checked the signature could not).
       if (auth.deferred !== undefined) await decideAtObject(request, operation, auth.deferred);
+      if (auth.anonymous === true || auth.principal?.anonymous === true)
+        refuseAnonymousOverrides(context, operation);
       await handlers[operation](request);
     } catch (error) {
       sendS3Error(context, error, address);

@@ -1,32 +1,17 @@
 // Paths of older object versions and delete markers (buckets that keep history): `%vr/<name>;<id>`,
 // next to where the name would sit under `%ob`, or `%vr/.x<sha256 of name>/<id>` for names that
 // cannot be a path (and on file/directory collisions). See docs/formats/object-versions.md.
-import { randomId } from '../../util/ids.js';
+import { isVersionId, longestVersionId } from '../../util/ids.js';
 import { invariant } from '../../util/assert.js';
 import type { BucketJson } from '../../wire/index.js';
 import { hashedEntryName, isNaturallyStorable } from './object-name.js';
 import { contentDirectory, type ReplicaPath } from './paths.js';
 
-/** S3's version ID of objects written while a bucket kept no history (and in Suspended state). */
-export const nullVersionId = 'null';
-
 /** Separates an object name from a version ID in a version file's name (IDs never contain it). */
 const versionSeparator = ';';
-const versionIdLength = 32;
-const versionIdPattern = /^(null|[A-Za-z0-9]{32})$/;
 
-/** As long as any version ID: for size checks of a record before its ID is drawn. */
-export const longestVersionId = 'x'.repeat(versionIdLength);
-
-/** A fresh, opaque version ID: 32 letters and digits. */
-export function newVersionId(): string {
-  return randomId(versionIdLength);
-}
-
-/** True for `null` and IDs of the `newVersionId` form (anything else cannot name a version). */
-export function isVersionId(id: string): boolean {
-  return versionIdPattern.test(id);
-}
+// The version ID format is util/ids.ts's (the S3 API checks client-given IDs against it too).
+export { isVersionId, longestVersionId, newVersionId, nullVersionId } from '../../util/ids.js';
 
 /** `<bucket directory>/%vr`: the root of a bucket's older versions on a mountpath. */
 export function versionRoot(mountpath: string, bucket: BucketJson): string {
@@ -65,7 +50,7 @@ export function versionLocations(
 ): { natural?: { directory: string; prefix: string }; hashedDirectory: string } {
   const root = versionRoot(mountpath, bucket);
   const hashedDirectory = `${root}/${hashedEntryName(name)}`;
-  if (!hasNaturalVersionPaths(name, root, `${versionSeparator}${'x'.repeat(versionIdLength)}`)) {
+  if (!hasNaturalVersionPaths(name, root, `${versionSeparator}${longestVersionId}`)) {
     return { hashedDirectory };
   }
   const slash = name.lastIndexOf('/');

@@ -6,7 +6,7 @@ import { uriEncode } from '../auth/signature-v4.js';
 import { quoteEtag } from '../object-headers.js';
 import type { S3Operation } from '../operation.js';
 import type { S3ListRequest } from '../ports.js';
-import type { S3Handler, S3Request } from '../request.js';
+import { checkedVersionId, type S3Handler, type S3Request } from '../request.js';
 import { sendXml, xmlTime } from '../xml/xml-codec.js';
 import { clusterOwner } from './xml-body.js';
 
@@ -17,15 +17,24 @@ function parameter(request: S3Request, name: string): string {
   return request.context.query.get(name) ?? '';
 }
 
-function maxKeysOf(request: S3Request, name: string): number {
+function maxKeysOf(request: S3Request, name: string, negativeMessage: string): number {
   const text = request.context.query.get(name);
   if (text === null || text === '') return maxListKeys;
+  // S3's two refusals (both 400 InvalidArgument): a negative count, and anything that is not an
+  // int32 at all. Leading zeros are fine.
+  if (/^-\d+$/.test(text)) throw new StoreError('InvalidArgument', negativeMessage);
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
-    throw new StoreError('InvalidArgument', `${name} must be a non-negative integer`);
+  if (!/^\d+$/.test(text) || value > 2_147_483_647) {
+    throw new StoreError(
+      'InvalidArgument',
+      `Provided ${name} not an integer or within integer range`,
+    );
   }
   return Math.min(value, maxListKeys);
 }
+
+/** ListObjects' and ListObjectsV2's message for a negative max-keys. */
+const negativeMaxKeys = 'Argument maxKeys must be an integer between 0 and 2147483647';
 
 /** Keys and prefixes as the client asked: raw, or URL-encoded with `encoding-type=url`. */
 function encoderOf(request: S3Request): (text: string) => string {
@@ -102,7 +111,7 @@ function contentsOf(
 const listObjects: S3Handler = async (request) => {
   const encode = encoderOf(request);
   const marker = parameter(request, 'marker');
-  const maxKeys = maxKeysOf(request, 'max-keys');
+  const maxKeys = maxKeysOf(request, 'max-keys', negativeMaxKeys);
   const { listing, page } = await listPage(request, marker, maxKeys);
   const next = lastItem(page);
   sendXml(request.context.res, 'ListBucketResult', {
@@ -139,7 +148,7 @@ const listObjectsV2: S3Handler = async (request) => {
   const startAfter = parameter(request, 'start-after');
   const { session, from } =
     token === null ? { session: randomId(10), from: startAfter } : decodeToken(token);
-  const maxKeys = maxKeysOf(request, 'max-keys');
+  const maxKeys = maxKeysOf(request, 'max-keys', negativeMaxKeys);
   const { listing, page } = await listPage(
     request,
     from > startAfter ? from : startAfter,
@@ -172,7 +181,8 @@ const listObjectVersions: S3Handler = async (request) => {
       'A version-id marker cannot be specified without a key marker.',
     );
   }
-  const maxKeys = maxKeysOf(request, 'max-keys');
+  if (versionIdMarker !== '') checkedVersionId(versionIdMarker);
+  const maxKeys = maxKeysOf(request, 'max-keys', 'max-keys cannot be negative');
   const listing = { ...listRequest(request, keyMarker, maxKeys), versionIdMarker };
   const page = await pageOf(
     request,
@@ -222,7 +232,11 @@ const listMultipartUploads: S3Handler = async (request) => {
   const encode = encoderOf(request);
   const keyMarker = parameter(request, 'key-marker');
   const uploadIdMarker = parameter(request, 'upload-id-marker');
-  const maxUploads = maxKeysOf(request, 'max-uploads');
+  const maxUploads = maxKeysOf(
+    request,
+    'max-uploads',
+    'Argument max-uploads must be an integer between 0 and 2147483647',
+  );
   const listing = { ...listRequest(request, keyMarker, maxUploads), uploadIdMarker };
   const page = await pageOf(
     request,

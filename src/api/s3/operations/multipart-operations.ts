@@ -216,11 +216,24 @@ const abortMultipartUpload: S3Handler = async (request) => {
   sendEmpty(request, 204);
 };
 
+/** A ListParts paging parameter: S3 takes 0 to 2^31-1 and refuses anything else (not ignores). */
+function pagingParameter(request: S3Request, name: string): number | undefined {
+  const text = request.context.query.get(name);
+  if (text === null) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > 2_147_483_647) {
+    throw new StoreError(
+      'InvalidArgument',
+      `Argument ${name} must be an integer between 0 and 2147483647`,
+    );
+  }
+  return value;
+}
+
 const listParts: S3Handler = async (request) => {
   const uploadId = uploadIdOf(request);
-  const marker = Number(request.context.query.get('part-number-marker') ?? '0') || 0;
-  const maxPartsText = request.context.query.get('max-parts');
-  const maxParts = maxPartsText === null ? 1000 : Math.min(Number(maxPartsText) || 0, 1000);
+  const marker = pagingParameter(request, 'part-number-marker') ?? 0;
+  const maxParts = Math.min(pagingParameter(request, 'max-parts') ?? 1000, 1000);
   const all = await request.ports.objects.listParts(request.bucket, request.key, uploadId);
   const after = all.filter((part) => part.partNumber > marker);
   const parts = after.slice(0, maxParts);

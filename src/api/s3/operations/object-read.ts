@@ -1,7 +1,9 @@
-// Reading objects: GetObject (ranges, conditions, `response-*` overrides), HeadObject and the tag
-// set (the object ACL: ../access).
+// Reading objects: GetObject (ranges, conditions, `response-*` overrides), HeadObject (ranges
+// too) and the tag set (the object ACL: ../access).
 import type { ServerResponse } from 'node:http';
+import type { RequestContext } from '../../common/request-context.js';
 import { StoreError } from '../../../errors/index.js';
+import { rangeS3Reads, resolveRange } from '../../common/range.js';
 import { checkReadConditions } from '../conditions.js';
 import { forwardedRouting, isForwarded } from '../forwarding.js';
 import { quoteEtag, setObjectHeaders } from '../object-headers.js';
@@ -23,6 +25,20 @@ const overridableHeaders = [
   'content-disposition',
   'content-encoding',
 ];
+
+/**
+ * S3 honours `response-*` overrides only for signed requests (a header or a presigned URL): an
+ * anonymous GET or HEAD with one is 400, even where a policy lets anyone read the object.
+ */
+export function refuseAnonymousOverrides(context: RequestContext, operation: S3Operation): void {
+  if (context.search === '' || (operation !== 'GetObject' && operation !== 'HeadObject')) return;
+  if (overridableHeaders.some((name) => context.query.has(`response-${name}`))) {
+    throw new StoreError(
+      'BadRequest',
+      'Request specific response headers cannot be used for anonymous GET requests.',
+    );
+  }
+}
 
 /** Writes the object's headers; whole-object checksums never go with a part of the object. */
 function writeHeaders(request: S3Request, info: S3ObjectInfo, partial: boolean): void {
@@ -133,7 +149,7 @@ const getObject: S3Handler = async (request) => {
   const part = partNumber === undefined ? undefined : await locatePart(request, partNumber);
   const rangeHeader =
     part === undefined || part.end < part.start
-      ? header(request, 'range')
+      ? rangeS3Reads(header(request, 'range'))
       : `bytes=${part.start}-${part.end}`;
   const { info, body, range } = await request.ports.objects.get(
     request.bucket,
@@ -182,15 +198,22 @@ const headObject: S3Handler = async (request) => {
   checkSameObject(part, info);
   checkConditions(request, info);
   const { res } = request.context;
-  if (part === undefined || part.end < part.start) {
+  // S3 answers a HEAD's Range as the GET's would: 206 with its length, 416 when unsatisfiable.
+  const range =
+    part === undefined
+      ? resolveRange(rangeS3Reads(header(request, 'range')), info.size)
+      : part.end < part.start
+        ? undefined
+        : part;
+  if (range === undefined) {
     writeHeaders(request, info, false);
     res.setHeader('content-length', info.size);
   } else {
     writeHeaders(request, info, true);
     res.statusCode = 206;
-    res.setHeader('x-amz-mp-parts-count', String(part.count));
-    res.setHeader('content-length', part.end - part.start + 1);
-    res.setHeader('content-range', `bytes ${part.start}-${part.end}/${info.size}`);
+    if (part !== undefined) res.setHeader('x-amz-mp-parts-count', String(part.count));
+    res.setHeader('content-length', range.end - range.start + 1);
+    res.setHeader('content-range', `bytes ${range.start}-${range.end}/${info.size}`);
   }
   res.end();
 };

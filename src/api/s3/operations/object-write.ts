@@ -12,7 +12,13 @@ import {
 } from '../object-headers.js';
 import type { S3Operation } from '../operation.js';
 import type { S3ObjectInfo } from '../ports.js';
-import { header, versionIdOf, type S3Handler, type S3Request } from '../request.js';
+import {
+  checkedVersionId,
+  header,
+  versionIdOf,
+  type S3Handler,
+  type S3Request,
+} from '../request.js';
 import { sendXml, xmlTime } from '../xml/xml-codec.js';
 import { readXmlDocument, sendEmpty } from './xml-body.js';
 import { parseWriteCondition } from '../write-conditions.js';
@@ -89,7 +95,7 @@ export function parseCopySource(request: S3Request): CopySource {
   return {
     bucket: path.slice(0, slash),
     key: path.slice(slash + 1),
-    versionId: versionId === null || versionId === '' ? undefined : versionId,
+    versionId: versionId === null || versionId === '' ? undefined : checkedVersionId(versionId),
   };
 }
 
