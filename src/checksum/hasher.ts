@@ -1,6 +1,6 @@
 // Streaming content hashers for every checksum type; values are lowercase hex as AIStore writes them.
 import { createHash, type Hash } from 'node:crypto';
-import { Xxh64 } from '@node-rs/xxhash';
+import { Xxh64, xxh64 } from '@node-rs/xxhash';
 import { crc32c } from '@node-rs/crc32';
 import type { ChecksumTypeName } from '../wire/index.js';
 
@@ -12,6 +12,8 @@ export interface Hasher {
   digest(): string;
 }
 
+const xxhashHex = (value: bigint): string => value.toString(16).padStart(16, '0');
+
 class XxhashHasher implements Hasher {
   readonly type = 'xxhash' as const;
   readonly #state = new Xxh64(0n);
@@ -19,7 +21,7 @@ class XxhashHasher implements Hasher {
     this.#state.update(chunk);
   }
   digest(): string {
-    return this.#state.digest().toString(16).padStart(16, '0');
+    return xxhashHex(this.#state.digest());
   }
 }
 
@@ -82,8 +84,12 @@ export function createHasher(type: ChecksumTypeName): Hasher {
   }
 }
 
-/** Hashes one buffer in full. */
+/**
+ * Hashes one buffer in full. xxhash in one call: no native hasher object (and its finalizer, work
+ * for the collector) per buffer, as each small object read whole and checked took.
+ */
 export function hashBuffer(type: ChecksumTypeName, data: Uint8Array): string {
+  if (type === 'xxhash') return xxhashHex(xxh64(data, 0n));
   const hasher = createHasher(type);
   hasher.update(data);
   return hasher.digest();

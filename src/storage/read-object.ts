@@ -17,6 +17,7 @@ import { findManifest } from './multipart/chunk-sets.js';
 import { invariant } from '../util/assert.js';
 import type { BucketJson } from '../wire/index.js';
 import {
+  checkBytes,
   checkContent,
   isDiskFault,
   ObjectBody,
@@ -246,9 +247,7 @@ async function serveRead(
       throw await corrupted(context, bucket, name, replica, problem, type);
     }
     const data = await unlessUnreadable(context, replica, () => contentOf(replica));
-    const hasher = createHasher(metadata.checksum.type);
-    hasher.update(data);
-    const problem = checkContent(metadata.checksum, metadata.size, hasher, data.length);
+    const problem = checkBytes(metadata.checksum, metadata.size, data);
     if (problem !== undefined) throw await corrupted(context, bucket, name, replica, problem, type);
     const bytes = range === undefined ? data : data.subarray(range.start, range.end + 1);
     const source = {
@@ -401,9 +400,7 @@ async function readVerified(
     lease.release();
     throw error;
   }
-  const hasher = createHasher(metadata.checksum.type);
-  hasher.update(data);
-  const problem = checkContent(metadata.checksum, metadata.size, hasher, data.length);
+  const problem = checkBytes(metadata.checksum, metadata.size, data);
   if (problem !== undefined) {
     lease.release();
     throw await corrupted(context, bucket, name, replica, problem, type);

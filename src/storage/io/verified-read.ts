@@ -1,7 +1,7 @@
 // Reads that check stored bytes against their stored checksum: whole reads for small objects, and
 // a pass-through stream for large ones that fails at the end instead of finishing on a mismatch.
 import { Transform, type TransformCallback } from 'node:stream';
-import { createHasher, type Hasher } from '../../checksum/index.js';
+import { createHasher, hashBuffer, type Hasher } from '../../checksum/index.js';
 import type { ObjectChecksum } from '../meta/index.js';
 import type { DiskFile } from './disk.js';
 
@@ -34,7 +34,7 @@ export interface ChecksumProblem {
 export function checkContent(
   expected: ObjectChecksum,
   expectedBytes: number,
-  hasher: Hasher,
+  hasher: Pick<Hasher, 'digest'>,
   actualBytes: number,
 ): ChecksumProblem | undefined {
   if (actualBytes !== expectedBytes) {
@@ -44,6 +44,16 @@ export function checkContent(
   const computed = hasher.digest();
   if (computed === expected.value) return undefined;
   return { type: expected.type, stored: expected.value, computed };
+}
+
+/** `checkContent` for bytes all in memory (a small object read whole), hashed in one call. */
+export function checkBytes(
+  expected: ObjectChecksum,
+  expectedBytes: number,
+  data: Buffer,
+): ChecksumProblem | undefined {
+  const digest = (): string => hashBuffer(expected.type, data);
+  return checkContent(expected, expectedBytes, { digest }, data.length);
 }
 
 /**

@@ -13,7 +13,7 @@ export interface BatchReadingOptions {
   bodies: boolean;
   /** `coloc` 2: each shard opened once for all its files in the batch, here and on the peers. */
   reuseShards: boolean;
-  /** The archive job's: small items opened `smallItemsInFlight` ahead (item-window.ts). */
+  /** Small items opened `smallItemsInFlight` ahead (item-window.ts): GetBatch and the archive job. */
   widenForSmall?: boolean;
 }
 

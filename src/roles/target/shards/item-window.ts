@@ -13,13 +13,13 @@ import type { BatchBudget } from './batch-budget.js';
 export const batchItemsInFlight = 16;
 
 /**
- * Items the archive job opens ahead (here and on the peers serving its parts) once its first
- * `batchItemsInFlight` items, and every one since, were small and read whole into memory (no open
- * file, no stream held): the openings of a turn are then 32, not 8, and share fewer thread-pool
- * jobs and turns (-9 to -24% node CPU per 4 KiB object, bench/RESULTS.md, shards6). The first item
- * that is not small narrows the window back to `batchItemsInFlight` for the rest of the job's page.
- * A GetBatch keeps the narrow window: its A/B showed no CPU gain for objects, more CPU for archived
- * files and a slower batch (the first items wait for a larger turn of reads).
+ * Items a GetBatch or the archive job opens ahead (here and on the peers serving its parts) once
+ * its first `batchItemsInFlight` items, and every one since, were small and read whole into memory
+ * (no open file, no stream held): the openings of a turn are then 32, not 8, and share fewer
+ * thread-pool jobs and turns (-9 to -24% node CPU per 4 KiB object, bench/RESULTS.md, shards6). On
+ * a GetBatch's designated target only a third of the items are its own: the narrow window made a
+ * thread-pool job of about 3 reads, whose hand-offs were a fifth of its profile (docs/profiling.md).
+ * The first item that is not small narrows the window back to `batchItemsInFlight` for the rest.
  */
 export const smallItemsInFlight = 64;
 

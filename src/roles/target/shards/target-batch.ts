@@ -27,8 +27,9 @@ import { BatchReading } from './batch-reading.js';
 
 /**
  * GetBatch requests a target serves at once; one more is refused with 429. With the window of
- * `batchItemsInFlight` items (item-window.ts),
- * this bounds what batches hold in flight: 16 × 16 open items (each a file or a socket's buffers).
+ * `batchItemsInFlight` items (item-window.ts), this bounds what batches hold in flight: 16 × 16
+ * open items (each a file or a socket's buffers); small items read whole, up to 64 ahead (64 KiB
+ * each at most: 4 MiB a batch).
  */
 export const batchesInProgressMax = 16;
 
@@ -78,7 +79,11 @@ export class TargetBatch implements BatchPort {
 
   #reading(request: BatchRequest, bodies: boolean): BatchReading {
     const reuseShards = request.colocation >= 2;
-    return new BatchReading(this.runtime, this.shards, request.items, { bodies, reuseShards });
+    return new BatchReading(this.runtime, this.shards, request.items, {
+      bodies,
+      reuseShards,
+      widenForSmall: true,
+    });
   }
 
   /** `strm`: the archive itself; a failure of the first item is still the answer's status. */

@@ -1,0 +1,98 @@
+// Unit tests: files in memory written straight into the pack (template headers) come out byte for
+// byte as tar-stream's `pack.entry` writes them, mixed with streamed files, long and non-ASCII
+// names (PAX records), every padding, and under back-pressure.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import tarStream from 'tar-stream';
+import { MemoryBody } from '../util/streams/memory-body.js';
+import { TarWriter } from './tar-archive.js';
+
+interface File {
+  name: string;
+  data: Buffer;
+  /** Added as a stream (through `pack.entry`), not as bytes in memory. */
+  streamed?: boolean;
+}
+
+const modifiedMs = 1_765_000_123_456.7;
+const files: File[] = [
+  { name: 'bucket/sample-000001', data: Buffer.alloc(4096, 1) },
+  { name: 'a', data: Buffer.alloc(0) },
+  { name: 'b/one', data: Buffer.alloc(1, 2) },
+  { name: 'b/511', data: Buffer.alloc(511, 3) },
+  { name: 'b/512', data: Buffer.alloc(512, 4) },
+  { name: 'b/streamed', data: Buffer.alloc(70_000, 5), streamed: true },
+  { name: 'b/513', data: Buffer.alloc(513, 6) },
+  { name: `${'x'.repeat(100)}`, data: Buffer.alloc(10, 7) },
+  { name: `dir/${'y'.repeat(100)}`, data: Buffer.alloc(10, 8) },
+  { name: 'dïr/ünïcode.jpg', data: Buffer.alloc(20, 9) },
+  { name: `${'z'.repeat(120)}`, data: Buffer.alloc(30, 10) },
+  { name: '__404__/bucket/missing', data: Buffer.alloc(0) },
+];
+
+async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function expected(): Promise<Buffer> {
+  const pack = tarStream.pack();
+  const mtime = new Date(modifiedMs);
+  for (const file of files)
+    pack.entry({ name: file.name, size: file.data.length, mode: 0o644, mtime }, file.data);
+  pack.finalize();
+  return collect(pack);
+}
+
+/** TarWriter's archive of `files`, read `slowly` (a pause per chunk: the output fills up). */
+async function written(slowly: boolean): Promise<Buffer> {
+  const writer = new TarWriter('tar');
+  const chunks: Buffer[] = [];
+  const read = (async () => {
+    for await (const chunk of writer.output) {
+      chunks.push(chunk as Buffer);
+      if (slowly) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  })();
+  for (const file of files) {
+    const body = file.streamed === true ? Readable.from([file.data]) : new MemoryBody(file.data);
+    await writer.add(file.name, file.data.length, body, modifiedMs);
+  }
+  writer.finish();
+  await read;
+  return Buffer.concat(chunks);
+}
+
+test('files in memory are written as tar-stream writes them, mixed with streamed ones', async () => {
+  assert.deepEqual(await written(false), await expected());
+});
+
+test('a slow reader gets the same archive', async () => {
+  assert.deepEqual(await written(true), await expected());
+});
+
+test('files written into the pack wait for a slow reader (bounded lead)', async () => {
+  const writer = new TarWriter('tar');
+  let readBytes = 0;
+  const read = (async () => {
+    for await (const chunk of writer.output) {
+      readBytes += (chunk as Buffer).length;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  })();
+  const data = Buffer.alloc(4096, 1);
+  let addedBytes = 0;
+  let lead = 0;
+  for (let index = 0; index < 1000; index += 1) {
+    await writer.add(`f/${index}`, data.length, new MemoryBody(data), modifiedMs);
+    addedBytes += 512 + data.length;
+    lead = Math.max(lead, addedBytes - readBytes);
+  }
+  writer.finish();
+  await read;
+  assert.equal(readBytes, 1000 * (512 + 4096) + 1024);
+  // Without back-pressure the writer would be the whole archive (4.6 MB) ahead.
+  assert.ok(lead < 512 * 1024, `${lead} bytes ahead of the reader`);
+});
