@@ -18,8 +18,6 @@ export interface BatchPartsRequestJson {
   bodies: boolean;
   /** GetBatch `coloc` 2: each shard opened once for all its files asked. */
   reuseShards?: boolean;
-  /** The archive job's parts: small items are opened 64 ahead, not 16 (item-window.ts). */
-  widenForSmall?: boolean;
 }
 
 /**

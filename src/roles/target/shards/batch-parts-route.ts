@@ -27,7 +27,7 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
   return async (context, segments) => {
     if (segments.length > 0 || context.method !== 'POST')
       throw new StoreError('MethodNotAllowed', `${context.method} ${context.path} is not served`);
-    const { items, bodies, reuseShards, widenForSmall } = parseRequest(await readJsonBody(context));
+    const { items, bodies, reuseShards } = parseRequest(await readJsonBody(context));
     const access = reuseShards ? { ...shards, reuse: new OpenedShards() } : shards;
     const { res } = context;
     res.statusCode = 200;
@@ -36,7 +36,6 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
       (index) => openHere(access, items[index] as BatchItem),
       items.length,
       shards.budget,
-      widenForSmall,
     );
     const gathered = new GatheredParts(res);
     try {
@@ -170,7 +169,6 @@ function parseRequest(value: unknown): {
   items: BatchItem[];
   bodies: boolean;
   reuseShards: boolean;
-  widenForSmall: boolean;
 } {
   const record = asRecord(value);
   const items = record?.items;
@@ -180,7 +178,6 @@ function parseRequest(value: unknown): {
     items: items.map(parseItem),
     bodies: record.bodies,
     reuseShards: record.reuseShards === true,
-    widenForSmall: record.widenForSmall === true,
   };
 }
 

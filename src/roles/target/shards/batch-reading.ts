@@ -13,8 +13,6 @@ export interface BatchReadingOptions {
   bodies: boolean;
   /** `coloc` 2: each shard opened once for all its files in the batch, here and on the peers. */
   reuseShards: boolean;
-  /** Small items opened `smallItemsInFlight` ahead (item-window.ts): GetBatch and the archive job. */
-  widenForSmall?: boolean;
 }
 
 export class BatchReading {
@@ -27,13 +25,11 @@ export class BatchReading {
     items: readonly BatchItem[],
     options: BatchReadingOptions,
   ) {
-    const widenForSmall = options.widenForSmall === true;
-    this.#sources = new BatchSources(runtime, shards, items, { ...options, widenForSmall });
+    this.#sources = new BatchSources(runtime, shards, items, options);
     this.#window = new ItemWindow(
       (index) => this.#sources.open(index),
       items.length,
       shards.budget,
-      widenForSmall,
     );
   }
 
@@ -72,6 +68,5 @@ export function readObjects(
   return new BatchReading(runtime, shards, items, {
     bodies: true,
     reuseShards: false,
-    widenForSmall: true,
   });
 }

@@ -1,7 +1,6 @@
-// Unit tests of the item window: how far ahead of the item taken it opens. For the archive job
-// (`widenForSmall`), small items read whole widen it to `smallItemsInFlight` once the first
-// `batchItemsInFlight` proved small, and a streamed or large item keeps (or puts) it back at
-// `batchItemsInFlight`; a GetBatch's window stays at `batchItemsInFlight`.
+// Unit tests of the item window: how far ahead of the item taken it opens. Small items read whole
+// widen it to `smallItemsInFlight` once the first `batchItemsInFlight` proved small, and a streamed
+// or large item keeps (or puts) it back at `batchItemsInFlight`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
@@ -16,11 +15,7 @@ import {
 } from './item-window.js';
 
 /** Takes every item in order; the most items opened and not yet taken at any take. */
-async function mostAhead(
-  count: number,
-  open: (index: number) => OpenedItem,
-  widenForSmall = true,
-): Promise<number> {
+async function mostAhead(count: number, open: (index: number) => OpenedItem): Promise<number> {
   let opened = 0;
   const window = new ItemWindow(
     (index) => {
@@ -29,7 +24,6 @@ async function mostAhead(
     },
     count,
     new BatchBudget(() => Number.MAX_SAFE_INTEGER),
-    widenForSmall,
   );
   let most = 0;
   for (let index = 0; index < count; index += 1) {
@@ -44,12 +38,8 @@ async function mostAhead(
 const small = (): OpenedItem => ({ size: 4096, body: new MemoryBody(Buffer.alloc(4096)) });
 const streamed = (): OpenedItem => ({ size: 4096, body: Readable.from([Buffer.alloc(4096)]) });
 
-test("small items in memory widen the archive job's window to smallItemsInFlight", async () => {
+test('small items in memory widen the window to smallItemsInFlight', async () => {
   assert.equal(await mostAhead(500, small), smallItemsInFlight);
-});
-
-test("a GetBatch's window stays at batchItemsInFlight whatever its items", async () => {
-  assert.equal(await mostAhead(500, small, false), batchItemsInFlight);
 });
 
 test('streamed items keep the window at batchItemsInFlight', async () => {
@@ -73,7 +63,6 @@ test('one large or streamed item narrows the window for the rest of the batch', 
       },
       count,
       new BatchBudget(() => Number.MAX_SAFE_INTEGER),
-      true,
     );
     for (let index = 0; index < count; index += 1) {
       const outcome = await window.take(index);

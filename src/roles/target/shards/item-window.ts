@@ -29,8 +29,8 @@ export const smallItemBytes = 64 * 1024;
 export type Outcome = { opened: OpenedItem } | { error: unknown };
 
 /**
- * Items `0..count-1` opened up to `batchItemsInFlight` (with `widenForSmall`, small ones:
- * `smallItemsInFlight`) ahead of the one taken, each once, in order.
+ * Items `0..count-1` opened up to `batchItemsInFlight` (small ones: `smallItemsInFlight`) ahead
+ * of the one taken, each once, in order.
  */
 export class ItemWindow {
   readonly #openings: (Promise<Outcome> | undefined)[] = [];
@@ -43,7 +43,6 @@ export class ItemWindow {
     private readonly open: (index: number) => Promise<OpenedItem>,
     private readonly count: number,
     private readonly budget: BatchBudget,
-    private readonly widenForSmall = false,
   ) {
     this.#openAhead(-1);
   }
@@ -76,7 +75,7 @@ export class ItemWindow {
    * where one opening a turn paid a job (a pool thread's wake-up and the loop's) each.
    */
   #openAhead(taken: number): void {
-    const wide = this.widenForSmall && this.#smallOpened >= batchItemsInFlight;
+    const wide = this.#smallOpened >= batchItemsInFlight;
     const width = wide ? smallItemsInFlight : batchItemsInFlight;
     if (this.#openings.length - (taken + 1) > width / 2) return;
     const end = Math.min(this.count, taken + 1 + width);

@@ -135,7 +135,6 @@ class PeerParts {
     items: readonly BatchItem[],
     private readonly bodies: boolean,
     reuseShards: boolean,
-    widenForSmall: boolean,
   ) {
     this.#abandoned = new Promise<never>((_resolve, reject) => {
       this.#abandon = reject;
@@ -144,7 +143,6 @@ class PeerParts {
     const request: BatchPartsRequestJson = {
       bodies,
       reuseShards,
-      ...(widenForSmall ? { widenForSmall } : {}),
       items: indexes.map((index) => {
         const item = items[index] as BatchItem;
         const { bucket, name, archpath, start, length } = item;
@@ -253,9 +251,9 @@ export class BatchSources {
     runtime: NodeRuntime,
     shards: ShardAccess,
     private readonly items: readonly BatchItem[],
-    options: { bodies: boolean; reuseShards: boolean; widenForSmall: boolean },
+    options: { bodies: boolean; reuseShards: boolean },
   ) {
-    const { bodies, reuseShards, widenForSmall } = options;
+    const { bodies, reuseShards } = options;
     this.shards = reuseShards ? { ...shards, reuse: new OpenedShards() } : shards;
     const map = runtime.store.clusterMap;
     const byOwner = new Map<string, { url: string; indexes: number[] }>();
@@ -270,7 +268,7 @@ export class BatchSources {
     for (const [id, group] of byOwner)
       this.#peers.set(
         id,
-        new PeerParts(runtime, group.url, group.indexes, items, bodies, reuseShards, widenForSmall),
+        new PeerParts(runtime, group.url, group.indexes, items, bodies, reuseShards),
       );
     this.#peerOf = owners.map((id) => (id === undefined ? undefined : this.#peers.get(id)));
   }

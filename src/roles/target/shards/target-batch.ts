@@ -82,7 +82,6 @@ export class TargetBatch implements BatchPort {
     return new BatchReading(this.runtime, this.shards, request.items, {
       bodies,
       reuseShards,
-      widenForSmall: true,
     });
   }
 
