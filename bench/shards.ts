@@ -6,7 +6,8 @@
 // - GetBatch of 100 × 1 MiB (MiB/s) vs plain GETs of the same objects, 16 in flight.
 // BENCH_SHARD_BYTES (default 1 GiB) and BENCH_ARCHIVE_OBJECTS (default 10,000) scale it down;
 // BENCH_SHARDS_ROWS (comma-separated, of getbatch, archpath, archive; default all) picks rows, and
-// BENCH_ARCHIVE_RUNS (default 1) repeats the archive job (the median is published). The notes give
+// BENCH_ARCHIVE_RUNS (default 1) repeats the archive job (the median is published);
+// BENCH_GETBATCH_ROUNDS (default 7) alternating rounds of each GetBatch row and its GETs (medians). The notes give
 // the nodes' CPU per item (user + system of every node process).
 import { createReadStream, createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
 import type { Client } from '../src/sdk/index.js';
+import { median } from './lib/median.js';
 import { Playground } from './lib/playground.js';
 import { runTool } from './lib/processes.js';
 import { publish, type ResultRow } from './lib/results-table.js';
@@ -32,6 +34,8 @@ const rowsWanted = new Set(
     .map((row) => row.trim()),
 );
 const archiveRuns = Math.max(1, Number(process.env['BENCH_ARCHIVE_RUNS'] ?? 1));
+const getBatchRounds = Math.max(1, Number(process.env['BENCH_GETBATCH_ROUNDS'] ?? 7));
+const getBatchWarmUps = 6;
 const sampleName = (index: number): string => `sample-${String(index).padStart(6, '0')}`;
 
 async function drain(stream: Readable): Promise<number> {
@@ -66,19 +70,51 @@ async function putSamples(client: Client, dir: string): Promise<void> {
   });
 }
 
+/**
+ * Seconds of each of `rounds` runs of `subject` and of `yardstick`, the two taking turns (the first
+ * in the opposite order every other round), after `warmUps` runs of `subject` alone: a GetBatch's
+ * designated target is picked at random, and a fresh node's first batches run before its code is
+ * compiled, so one timed batch measured the JIT as much as the batch.
+ */
+async function alternated(
+  subject: () => Promise<unknown>,
+  yardstick: () => Promise<unknown>,
+): Promise<{ subject: number[]; yardstick: number[] }> {
+  const seconds = async (run: () => Promise<unknown>): Promise<number> => {
+    const started = performance.now();
+    await run();
+    return (performance.now() - started) / 1000;
+  };
+  for (let index = 0; index < getBatchWarmUps; index += 1) await subject();
+  const times = { subject: [] as number[], yardstick: [] as number[] };
+  for (let round = 0; round < getBatchRounds; round += 1) {
+    if (round % 2 === 1) times.yardstick.push(await seconds(yardstick));
+    times.subject.push(await seconds(subject));
+    if (round % 2 === 0) times.yardstick.push(await seconds(yardstick));
+  }
+  return times;
+}
+
+const roundsNote = (times: { subject: number[]; yardstick: number[] }): string =>
+  `medians of ${times.subject.length} alternating rounds after ${getBatchWarmUps} warm-up batches; ` +
+  `batch ${times.subject.map((value) => (value * 1000).toFixed(0)).join('/')} ms`;
+
 async function getBatchRows(client: Client): Promise<ResultRow[]> {
   const count = Math.min(1000, archiveObjects);
   const request = {
     in: Array.from({ length: count }, (_, index) => ({ objname: sampleName(index) })),
     strm: true,
   };
-  await drain((await client.getBatch(request, bucket)).body);
-  const batchStarted = performance.now();
-  const got = await drain((await client.getBatch(request, bucket)).body);
-  const batchSeconds = (performance.now() - batchStarted) / 1000;
-  const singleSeconds = await timed(count, async (index) => {
-    await drain((await client.getObject(bucket, sampleName(index))).body);
-  });
+  let got = 0;
+  const smallTimes = await alternated(
+    async () => {
+      got = await drain((await client.getBatch(request, bucket)).body);
+    },
+    () =>
+      timed(count, async (index) => {
+        await drain((await client.getObject(bucket, sampleName(index))).body);
+      }),
+  );
   const big = 100;
   await timed(big, (index) =>
     client.putObject(bucket, `big-${index}`, Buffer.alloc(1 << 20, index)),
@@ -87,31 +123,36 @@ async function getBatchRows(client: Client): Promise<ResultRow[]> {
     in: Array.from({ length: big }, (_, index) => ({ objname: `big-${index}` })),
     strm: true,
   };
-  const bigStarted = performance.now();
-  const bigBytes = await drain((await client.getBatch(bigRequest, bucket)).body);
-  const bigSeconds = (performance.now() - bigStarted) / 1000;
-  const plainSeconds = await timed(big, async (index) => {
-    await drain((await client.getObject(bucket, `big-${index}`)).body);
-  });
+  let bigBytes = 0;
+  const bigTimes = await alternated(
+    async () => {
+      bigBytes = await drain((await client.getBatch(bigRequest, bucket)).body);
+    },
+    () =>
+      timed(big, async (index) => {
+        await drain((await client.getObject(bucket, `big-${index}`)).body);
+      }),
+  );
   return [
     {
       workload: `GetBatch ${count} x 4 KiB, 3 targets`,
       subject: 'one GetBatch (TAR)',
       yardstick: `${count} GETs, ${inFlight} in flight`,
       unit: 'samples/s',
-      subjectValue: count / batchSeconds,
-      yardstickValue: count / singleSeconds,
+      subjectValue: count / median(smallTimes.subject),
+      yardstickValue: count / median(smallTimes.yardstick),
       goal: 10,
-      note: `${got} bytes of TAR`,
+      note: `${got} bytes of TAR; ${roundsNote(smallTimes)}`,
     },
     {
       workload: `GetBatch ${big} x 1 MiB`,
       subject: 'one GetBatch (TAR)',
       yardstick: `${big} GETs, ${inFlight} in flight`,
       unit: 'MiB/s',
-      subjectValue: bigBytes / (1 << 20) / bigSeconds,
-      yardstickValue: big / plainSeconds,
+      subjectValue: bigBytes / (1 << 20) / median(bigTimes.subject),
+      yardstickValue: big / median(bigTimes.yardstick),
       goal: 1,
+      note: roundsNote(bigTimes),
     },
   ];
 }
@@ -186,9 +227,6 @@ async function cpuMsPerItem(
   await work();
   return (((await playground.cpuSeconds()).total - before) * 1000) / items;
 }
-
-const median = (values: number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 async function archiveRow(
   client: Client,
