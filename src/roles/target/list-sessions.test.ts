@@ -44,10 +44,16 @@ test('a page read in several steps keeps every step for the next page', async ()
   const sessions = new ListSessions<string>((name) => name);
   const { walk, calls } = walker(names);
   // One page of a listing that starts after '' reads a..c, then d..f (as S3's roll-up does).
-  await sessions.page('u1', 'k', '', 3, walk, '');
-  await sessions.page('u1', 'k', 'c', 3, walk, '');
+  await sessions.page('u1', 'k', '', 3, walk, { keepAfter: '' });
+  await sessions.page('u1', 'k', 'c', 3, walk, { keepAfter: '' });
   // The merge used a and b: the next page finds c..f in memory and walks only after f.
-  assert.deepEqual(await sessions.page('u1', 'k', 'b', 5, walk, 'b'), ['c', 'd', 'e', 'f', 'g']);
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 5, walk, { keepAfter: 'b' }), [
+    'c',
+    'd',
+    'e',
+    'f',
+    'g',
+  ]);
   assert.deepEqual(calls, [':3', 'c:3', 'f:1']);
 });
 
@@ -111,4 +117,67 @@ test("a listing's next pages walk with its first page's root reads; another list
   assert.equal(seen.length, 3);
   assert.equal(seen[1], seen[0]);
   assert.notEqual(seen[2], seen[0]);
+});
+
+test('a read-ahead walks the next page once a page is answered; the next page takes it', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  const options = { readAhead: true };
+  assert.deepEqual(await sessions.page('u1', 'k', '', 2, walk, options), ['a', 'b']);
+  // Started with the answer, before the gateway asks after `b`.
+  assert.deepEqual(calls, [':2', 'b:2']);
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, walk, options), ['c', 'd']);
+  assert.deepEqual(calls, [':2', 'b:2', 'd:2']);
+  assert.deepEqual(await sessions.page('u1', 'k', 'd', 2, walk, options), ['e', 'f']);
+  assert.deepEqual(await sessions.page('u1', 'k', 'f', 2, walk, options), ['g']);
+  // The walk ended with `g`: nothing is read ahead of the last page.
+  assert.deepEqual(calls, [':2', 'b:2', 'd:2', 'f:2']);
+});
+
+test('a read-ahead tops up what the session holds after the page; no session ID reads no more', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  const options = { readAhead: true };
+  await sessions.page('u1', 'k', '', 4, walk, options); // a..d, then e..g read ahead
+  // A gateway that took only a and b: c and d are held, the read-ahead's e, f, g complete it.
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 4, walk, options), ['c', 'd', 'e', 'f']);
+  // The read-ahead's `g` waits in the session for the page after.
+  assert.deepEqual(await sessions.page('u1', 'k', 'f', 4, walk, options), ['g']);
+  assert.deepEqual(calls, [':4', 'd:4']);
+  await sessions.page('', 'k', '', 2, walk, options);
+  assert.deepEqual(calls, [':4', 'd:4', ':2']);
+});
+
+test('a failed read-ahead is left out: the next page walks for itself', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  let failures = 1;
+  const flaky: ListWalk<string> = (after, limit, roots) => {
+    if (after === 'b' && failures > 0) {
+      failures -= 1;
+      calls.push(`failed ${after}:${limit}`);
+      return Promise.reject(new Error('disk fault'));
+    }
+    return walk(after, limit, roots);
+  };
+  const options = { readAhead: true };
+  await sessions.page('u1', 'k', '', 2, flaky, options);
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, flaky, options), ['c', 'd']);
+  assert.deepEqual(calls, [':2', 'failed b:2', 'b:2', 'd:2']);
+});
+
+test('a read-ahead keeps the names it read: an object made there later waits for the next listing', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const live = ['a', 'b', 'd', 'e'];
+  const { walk } = walker(live);
+  const options = { readAhead: true };
+  const walkLive: ListWalk<string> = (after, limit, roots) => {
+    // The walker filters the array as it is when called.
+    return walk(after, limit, roots);
+  };
+  await sessions.page('u1', 'k', '', 2, walkLive, options); // a, b; d, e read ahead
+  live.splice(2, 0, 'c'); // made after the read-ahead passed its place
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, walkLive, options), ['d', 'e']);
+  // A page whose token the session does not cover (an unknown or expired listing) walks afresh.
+  assert.deepEqual(await sessions.page('u9', 'k', 'b', 2, walkLive, options), ['c', 'd']);
 });

@@ -82,7 +82,8 @@ export class TargetBuckets extends KnownBuckets {
         startAfter,
         limit,
         (flags & ListFlag.noDirs) !== 0n,
-        (after, wanted) => this.#sessions.page(uuid, key, after, wanted, walk, startAfter),
+        (after, wanted) =>
+          this.#sessions.page(uuid, key, after, wanted, walk, { keepAfter: startAfter }),
       );
       const last = entries[entries.length - 1];
       return {
@@ -92,7 +93,7 @@ export class TargetBuckets extends KnownBuckets {
         flags: 0,
       };
     }
-    const page = await this.#sessions.page(uuid, key, startAfter, limit, walk);
+    const page = await this.#sessions.page(uuid, key, startAfter, limit, walk, { readAhead: true });
     return {
       uuid,
       continuation_token: page.length === limit ? (page[page.length - 1]?.name ?? '') : '',
