@@ -103,11 +103,11 @@ test('entries made from what was read wait until the walk has read every name be
   assert.deepEqual(pages.flat(), ['a.tar', 'a.tar.gz', 'a.tar.lz4', 'a.tar.lz4/1', 'a.tar/1', 'b']);
 });
 
-test("a listing's next pages walk with its first page's root reads; another listing has its own", async () => {
+test("a listing's next pages walk with its first page's directory reads; another listing has its own", async () => {
   const sessions = new ListSessions<string>((name) => name);
   const seen: unknown[] = [];
-  const walk: ListWalk<string> = (after, limit, roots) => {
-    seen.push(roots);
+  const walk: ListWalk<string> = (after, limit, directories) => {
+    seen.push(directories);
     const read = names.filter((name) => name > after).slice(0, limit);
     return Promise.resolve({ entries: read, readTo: read[read.length - 1] });
   };
@@ -152,13 +152,13 @@ test('a failed read-ahead is left out: the next page walks for itself', async ()
   const sessions = new ListSessions<string>((name) => name);
   const { walk, calls } = walker(names);
   let failures = 1;
-  const flaky: ListWalk<string> = (after, limit, roots) => {
+  const flaky: ListWalk<string> = (after, limit, directories) => {
     if (after === 'b' && failures > 0) {
       failures -= 1;
       calls.push(`failed ${after}:${limit}`);
       return Promise.reject(new Error('disk fault'));
     }
-    return walk(after, limit, roots);
+    return walk(after, limit, directories);
   };
   const options = { readAhead: true };
   await sessions.page('u1', 'k', '', 2, flaky, options);
@@ -171,13 +171,9 @@ test('a read-ahead keeps the names it read: an object made there later waits for
   const live = ['a', 'b', 'd', 'e'];
   const { walk } = walker(live);
   const options = { readAhead: true };
-  const walkLive: ListWalk<string> = (after, limit, roots) => {
-    // The walker filters the array as it is when called.
-    return walk(after, limit, roots);
-  };
-  await sessions.page('u1', 'k', '', 2, walkLive, options); // a, b; d, e read ahead
+  await sessions.page('u1', 'k', '', 2, walk, options); // a, b; d, e read ahead
   live.splice(2, 0, 'c'); // made after the read-ahead passed its place
-  assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, walkLive, options), ['d', 'e']);
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, walk, options), ['d', 'e']);
   // A page whose token the session does not cover (an unknown or expired listing) walks afresh.
-  assert.deepEqual(await sessions.page('u9', 'k', 'b', 2, walkLive, options), ['c', 'd']);
+  assert.deepEqual(await sessions.page('u9', 'k', 'b', 2, walk, options), ['c', 'd']);
 });

@@ -2,11 +2,12 @@
 // keeps the first page-size names of the merge, so with N targets each page used only about 1/N
 // of what a target had read; the next page walked (and stat'ed) the rest again. A session keeps
 // the entries read but not yet consumed and where its walk stopped: the next page of the same
-// listing starts from them and walks only what is missing, with the root directories the
-// listing's earlier pages read (`ListingRoots`). A recursive listing's session also reads ahead:
-// once a page is answered it walks on for the next one while the gateway and the client work on
-// this one, as AIStore's walk runs on from page to page.
-import { ListingRoots } from '../../storage/index.js';
+// listing starts from them and walks only what is missing, through the directories the listing's
+// earlier pages read and is still in (`ListingDirectories`). A recursive listing's session also
+// reads ahead: once a page is answered it walks on for the next one while the gateway and the
+// client work on this one, as AIStore's walk runs on from page to page. A session holds at most
+// 20,000 entries, 20,000 directory entries and one read-ahead of up to a page.
+import { ListingDirectories } from '../../storage/index.js';
 
 const maxSessions = 32;
 const sessionTtlMs = 60_000;
@@ -22,7 +23,7 @@ interface Session<T> {
   /** The last name the walk read; undefined when the walk reached the end. */
   readonly walkedTo: string | undefined;
   readonly touchedAt: number;
-  readonly roots: ListingRoots;
+  readonly directories: ListingDirectories;
   /** A walk on from `walkedTo` started after the last page; undefined if it failed. */
   readonly ahead: Promise<WalkStep<T> | undefined> | undefined;
 }
@@ -53,11 +54,11 @@ export interface WalkStep<T> {
   readonly readTo: string | undefined;
 }
 
-/** Reads up to `limit` names after `after` from the store, ascending (`roots`: the listing's). */
+/** Reads up to `limit` names after `after` from the store, ascending (`directories`: the listing's). */
 export type ListWalk<T> = (
   after: string,
   limit: number,
-  roots: ListingRoots,
+  directories: ListingDirectories,
 ) => Promise<WalkStep<T>>;
 
 export class ListSessions<T> {
@@ -91,7 +92,7 @@ export class ListSessions<T> {
     let entries = kept.filter((entry) => this.nameOf(entry) > startAfter);
     let walkedTo = covered ? session.walkedTo : startAfter;
     let ahead = covered ? session.ahead : undefined;
-    const roots = covered ? session.roots : new ListingRoots();
+    const directories = covered ? session.directories : new ListingDirectories();
     if (this.#upTo(entries, walkedTo).length < limit && ahead !== undefined) {
       // A failed read-ahead is left out: the walk below reads the same names again.
       const step = await ahead;
@@ -107,7 +108,7 @@ export class ListSessions<T> {
     if (ready < limit && walkedTo !== undefined) {
       // Every name read is listed and sorts at or before where the walk stops, so reading the
       // missing count makes the page whole; what sorts after it waits for a later step.
-      const step = await walk(walkedTo, limit - ready, roots);
+      const step = await walk(walkedTo, limit - ready, directories);
       walked = step.entries;
       entries = this.#merge(entries, walked);
       walkedTo = step.readTo;
@@ -123,7 +124,7 @@ export class ListSessions<T> {
         const left =
           last === undefined ? 0 : this.#countBetween(remembered, this.nameOf(last), walkedTo);
         const wanted = Math.min(limit - left, maxRememberedEntries - remembered.length);
-        if (wanted > 0) ahead = this.#readAhead(walk, walkedTo, wanted, roots);
+        if (wanted > 0) ahead = this.#readAhead(walk, walkedTo, wanted, directories);
       }
       this.#remember(id, {
         key,
@@ -131,7 +132,7 @@ export class ListSessions<T> {
         startAfter: covered ? from : startAfter,
         walkedTo,
         touchedAt: Date.now(),
-        roots,
+        directories,
         ahead,
       });
     }
@@ -143,9 +144,9 @@ export class ListSessions<T> {
     walk: ListWalk<T>,
     after: string,
     limit: number,
-    roots: ListingRoots,
+    directories: ListingDirectories,
   ): Promise<WalkStep<T> | undefined> {
-    return walk(after, limit, roots).then(
+    return walk(after, limit, directories).then(
       (step) => step,
       () => undefined,
     );

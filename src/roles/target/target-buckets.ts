@@ -61,12 +61,12 @@ export class TargetBuckets extends KnownBuckets {
     const archDir = (flags & ListFlag.archDir) !== 0n;
     const key = JSON.stringify([bucket, prefix, [...props], reads, archDir]);
     const toEntry = listEntryMaker(props, this.runtime.id);
-    const walk: ListWalk<ListEntryJson> = async (after, wanted, roots) => {
+    const walk: ListWalk<ListEntryJson> = async (after, wanted, directories) => {
       const objects = await this.store.listObjects(bucket, {
         ...(prefix === '' ? {} : { prefix }),
         ...(after === '' ? {} : { startAfter: after }),
         limit: wanted,
-        roots,
+        directories,
         withMetadata: reads === 'metadata',
         namesOnly: reads === 'names',
       });
