@@ -124,28 +124,29 @@ test('a read-ahead walks the next page once a page is answered; the next page ta
   const { walk, calls } = walker(names);
   const options = { readAhead: true };
   assert.deepEqual(await sessions.page('u1', 'k', '', 2, walk, options), ['a', 'b']);
-  // Started with the answer, before the gateway asks after `b`.
-  assert.deepEqual(calls, [':2', 'b:2']);
+  // Started with the answer, before the gateway asks after `b`: a page and an eighth.
+  assert.deepEqual(calls, [':2', 'b:3']);
   assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, walk, options), ['c', 'd']);
-  assert.deepEqual(calls, [':2', 'b:2', 'd:2']);
+  // `e` is held already: the read-ahead tops it up to a page and an eighth again.
+  assert.deepEqual(calls, [':2', 'b:3', 'e:2']);
   assert.deepEqual(await sessions.page('u1', 'k', 'd', 2, walk, options), ['e', 'f']);
   assert.deepEqual(await sessions.page('u1', 'k', 'f', 2, walk, options), ['g']);
-  // The walk ended with `g`: nothing is read ahead of the last page.
-  assert.deepEqual(calls, [':2', 'b:2', 'd:2', 'f:2']);
+  // The read-ahead after `g` found the end: nothing is read ahead of the last page.
+  assert.deepEqual(calls, [':2', 'b:3', 'e:2', 'g:2']);
 });
 
 test('a read-ahead tops up what the session holds after the page; no session ID reads no more', async () => {
   const sessions = new ListSessions<string>((name) => name);
   const { walk, calls } = walker(names);
   const options = { readAhead: true };
-  await sessions.page('u1', 'k', '', 4, walk, options); // a..d, then e..g read ahead
+  await sessions.page('u1', 'k', '', 4, walk, options); // a..d, then e..g read ahead (up to 5)
   // A gateway that took only a and b: c and d are held, the read-ahead's e, f, g complete it.
   assert.deepEqual(await sessions.page('u1', 'k', 'b', 4, walk, options), ['c', 'd', 'e', 'f']);
   // The read-ahead's `g` waits in the session for the page after.
   assert.deepEqual(await sessions.page('u1', 'k', 'f', 4, walk, options), ['g']);
-  assert.deepEqual(calls, [':4', 'd:4']);
+  assert.deepEqual(calls, [':4', 'd:5']);
   await sessions.page('', 'k', '', 2, walk, options);
-  assert.deepEqual(calls, [':4', 'd:4', ':2']);
+  assert.deepEqual(calls, [':4', 'd:5', ':2']);
 });
 
 test('a failed read-ahead is left out: the next page walks for itself', async () => {
@@ -163,7 +164,7 @@ test('a failed read-ahead is left out: the next page walks for itself', async ()
   const options = { readAhead: true };
   await sessions.page('u1', 'k', '', 2, flaky, options);
   assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, flaky, options), ['c', 'd']);
-  assert.deepEqual(calls, [':2', 'failed b:2', 'b:2', 'd:2']);
+  assert.deepEqual(calls, [':2', 'failed b:3', 'b:2', 'd:3']);
 });
 
 test('a read-ahead keeps the names it read: an object made there later waits for the next listing', async () => {
@@ -176,4 +177,16 @@ test('a read-ahead keeps the names it read: an object made there later waits for
   assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, walk, options), ['d', 'e']);
   // A page whose token the session does not cover (an unknown or expired listing) walks afresh.
   assert.deepEqual(await sessions.page('u9', 'k', 'b', 2, walk, options), ['c', 'd']);
+});
+
+test('an expired session is not used: its token walks afresh and its read-ahead is left unread', async (t) => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  const options = { readAhead: true };
+  let now = 1_000_000;
+  t.mock.method(Date, 'now', () => now);
+  await sessions.page('u1', 'k', '', 2, walk, options); // a, b; c, d, e read ahead
+  now += 60_000;
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, walk, options), ['c', 'd']);
+  assert.deepEqual(calls, [':2', 'b:3', 'b:2', 'd:3']);
 });
