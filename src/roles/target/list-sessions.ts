@@ -6,7 +6,7 @@
 // earlier pages read and is still in (`ListingDirectories`). A recursive listing's session also
 // reads ahead: once a page is answered it walks on for the next one while the gateway and the
 // client work on this one, as AIStore's walk runs on from page to page. A session holds at most
-// 20,000 entries, 20,000 directory entries and one read-ahead of up to a page.
+// 20,000 entries (a read-ahead included), 20,000 directory entries and one read-ahead in flight.
 import { ListingDirectories } from '../../storage/index.js';
 
 const maxSessions = 32;
