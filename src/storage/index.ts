@@ -23,7 +23,7 @@ export type {
 export type { UnlinkCondition, UnlinkResult } from './io/fs-batch-removals.js';
 export type { CommittedFile, FileCommit } from './io/work-file.js';
 export { ObjectBody } from './io/object-body.js';
-export { ListingRoots } from './io/sorted-walk.js';
+export { ListingDirectories } from './io/sorted-walk.js';
 export type {
   ByteRange,
   KeptHistory,

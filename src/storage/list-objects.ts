@@ -11,7 +11,7 @@ import {
   readSortedEntries,
   walkEntryRuns,
   type Disk,
-  type ListingRoots,
+  type ListingDirectories,
   type WalkBounds,
 } from './io/index.js';
 import {
@@ -84,9 +84,11 @@ export async function listReplicas(
 function pageCandidates(
   context: StoreContext,
   bucket: BucketJson,
-  options: Pick<ListObjectsOptions, 'prefix' | 'startAfter' | 'contentType' | 'roots'>,
+  options: Pick<ListObjectsOptions, 'prefix' | 'startAfter' | 'contentType' | 'directories'>,
 ): AsyncGenerator<Candidate[]> {
   const bounds: WalkBounds = { prefix: options.prefix ?? '', startAfter: options.startAfter ?? '' };
+  // A listing steps forward: what its earlier steps read before this one begins is not read again.
+  options.directories?.passed(bounds.startAfter);
   const sources = readableMountpaths(context).map((mountpath) =>
     listMountpathRuns(
       context.disk,
@@ -94,7 +96,7 @@ function pageCandidates(
       bucket,
       bounds,
       options.contentType ?? 'ob',
-      options.roots,
+      options.directories,
     ),
   );
   return uniqueNames(
@@ -172,8 +174,8 @@ export async function* listMountpath(
 }
 
 /**
- * The same candidates as `listMountpath`, in runs (see `walkEntryRuns`); the root read is the
- * listing's kept one when `roots` has it.
+ * The same candidates as `listMountpath`, in runs (see `walkEntryRuns`); the directories read are
+ * the listing's kept ones when `directories` has them.
  */
 export async function* listMountpathRuns(
   disk: Disk,
@@ -181,10 +183,10 @@ export async function* listMountpathRuns(
   bucket: BucketJson,
   bounds: WalkBounds,
   type: StoredContentType,
-  roots?: ListingRoots,
+  directories?: ListingDirectories,
 ): AsyncGenerator<Candidate[]> {
   const root = contentDirectory(mountpath.path, bucket, type);
-  const topEntries = await (roots?.read(disk, root) ?? readSortedEntries(disk, root, ''));
+  const topEntries = await (directories?.read(disk, root) ?? readSortedEntries(disk, root, ''));
   const hashedEntries = topEntries.filter(
     (item) => !item.directory && isHashedEntryName(item.entry),
   );
@@ -198,7 +200,7 @@ export async function* listMountpathRuns(
       root,
       naturalEntries,
       bounds,
-      readSortedEntries,
+      directories?.reader ?? readSortedEntries,
       (name, directory, entry) => new Candidate(name, directory, entry, mountpath),
     );
   if (hashed.length === 0) {

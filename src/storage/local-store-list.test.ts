@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
-import { ListingRoots } from './io/index.js';
+import { ListingDirectories } from './io/index.js';
 import type { LocalStore } from './local-store.js';
 import {
   bodyOf,
@@ -143,14 +143,14 @@ test("a listing's pages share its root reads: a directory made after the first i
       versioning: false,
     });
   for (const name of ['a/1', 'b/1']) await put(name);
-  const roots = new ListingRoots();
-  const page = (startAfter: string, kept?: ListingRoots): Promise<string[]> =>
+  const roots = new ListingDirectories();
+  const page = (startAfter: string, kept?: ListingDirectories): Promise<string[]> =>
     store
       .listObjects(bucket, {
         startAfter,
         limit: 10,
         withMetadata: false,
-        ...(kept === undefined ? {} : { roots: kept }),
+        ...(kept === undefined ? {} : { directories: kept }),
       })
       .then((entries) => entries.map((entry) => entry.name));
   assert.deepEqual(await page('', roots), ['a/1', 'b/1']);
@@ -158,6 +158,28 @@ test("a listing's pages share its root reads: a directory made after the first i
   // Every mountpath's root was read by the first page: the next pages walk the same ones.
   assert.deepEqual(await page('a/1', roots), ['b/1']);
   assert.deepEqual(await page('a/1'), ['b/1', 'c/1']);
+});
+
+test("a listing's pages share the directory a page stopped in: an object made there is not seen", async () => {
+  const bucket = { ...testBucket, name: 'kept-directories' };
+  const put = (name: string): Promise<unknown> =>
+    store.putObject({
+      bucket,
+      name,
+      body: bodyOf(name),
+      checksumType: 'xxhash',
+      versioning: false,
+    });
+  for (const name of ['a/1', 'a/2', 'b/1']) await put(name);
+  const directories = new ListingDirectories();
+  const page = (startAfter: string, limit: number): Promise<string[]> =>
+    store
+      .listObjects(bucket, { startAfter, limit, withMetadata: false, directories })
+      .then((entries) => entries.map((entry) => entry.name));
+  assert.deepEqual(await page('', 1), ['a/1']);
+  await put('a/3');
+  // The first page stopped in `a/`, read on every mountpath: the next goes on from that read.
+  assert.deepEqual(await page('a/1', 10), ['a/2', 'b/1']);
 });
 
 test('limit 0 returns an empty page; an unknown bucket lists empty', async () => {

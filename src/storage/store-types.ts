@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { BucketJson, ChecksumTypeName } from '../wire/index.js';
 import type { ObjectBody } from './io/object-body.js';
-import type { ListingRoots } from './io/sorted-walk.js';
+import type { ListingDirectories } from './io/sorted-walk.js';
 import type { ChunkedBody } from './multipart/chunked-body.js';
 import type { StoredContentType } from './layout/index.js';
 import type { ObjectChecksum, ObjectMetadata, ObjectRetention } from './meta/index.js';
@@ -239,8 +239,8 @@ export interface ListObjectsOptions {
   namesOnly?: boolean;
   /** The tree to list: objects (default), EC slices or EC metafiles. */
   contentType?: StoredContentType;
-  /** The listing's root reads, kept between its pages (read afresh without). */
-  roots?: ListingRoots;
+  /** The listing's directory reads, kept between its pages (read afresh without). */
+  directories?: ListingDirectories;
 }
 
 /** A GET's result: the object's metadata and its (verified) body. */

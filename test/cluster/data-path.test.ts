@@ -177,6 +177,41 @@ describe('data path across gateways', () => {
     assert.equal(packed.ContinuationToken, '');
   });
 
+  test('a listing session reads ahead across directories; later changes show only where it has not read', async () => {
+    // 12 directories of 6 objects over 3 targets x 2 mountpaths: pages of 3 end inside directories
+    // and cross into the next while every target reads its next step ahead (list-sessions.ts).
+    const name = (dir: number, item: number): string =>
+      `walk/d${String(dir).padStart(2, '0')}/o${item}`;
+    const names = Array.from({ length: 72 }, (_, i) => name(Math.floor(i / 6), i % 6));
+    await Promise.all(names.map((object) => viaA.putObject(bucket, object, object)));
+    const listed: string[] = [];
+    let request = { prefix: 'walk/', pagesize: 3, continuation_token: '', uuid: '' };
+    for (let page = 0; page < 30; page += 1) {
+      const answer = await viaB.listObjectsPage(bucket, request);
+      listed.push(...answer.entries.map((entry) => entry.name));
+      if (page === 0) {
+        // Far past what any target or the gateway has read: the listing sees both changes.
+        await viaA.putObject(bucket, name(11, 9), 'made');
+        await viaA.deleteObject(bucket, name(10, 3));
+      }
+      if (answer.continuation_token === '') break;
+      request = { ...request, continuation_token: answer.continuation_token, uuid: answer.uuid };
+    }
+    const expected = [...names.filter((object) => object !== name(10, 3)), name(11, 9)];
+    assert.deepEqual(listed, expected);
+    // A token of a listing the targets do not know (an expired session) walks afresh from it.
+    const resumed = await viaB.listObjectsPage(bucket, {
+      prefix: 'walk/',
+      pagesize: 5,
+      continuation_token: name(3, 4),
+      uuid: 'expired000',
+    });
+    assert.deepEqual(
+      resumed.entries.map((entry) => entry.name),
+      [name(3, 5), name(4, 0), name(4, 1), name(4, 2), name(4, 3)],
+    );
+  });
+
   test('buckets: list, HEAD props, set props, destroy removes the data', async () => {
     const other = { name: 'scratch', provider: 'ais' };
     await viaB.createBucket(other);

@@ -44,10 +44,16 @@ test('a page read in several steps keeps every step for the next page', async ()
   const sessions = new ListSessions<string>((name) => name);
   const { walk, calls } = walker(names);
   // One page of a listing that starts after '' reads a..c, then d..f (as S3's roll-up does).
-  await sessions.page('u1', 'k', '', 3, walk, '');
-  await sessions.page('u1', 'k', 'c', 3, walk, '');
+  await sessions.page('u1', 'k', '', 3, walk, { keepAfter: '' });
+  await sessions.page('u1', 'k', 'c', 3, walk, { keepAfter: '' });
   // The merge used a and b: the next page finds c..f in memory and walks only after f.
-  assert.deepEqual(await sessions.page('u1', 'k', 'b', 5, walk, 'b'), ['c', 'd', 'e', 'f', 'g']);
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 5, walk, { keepAfter: 'b' }), [
+    'c',
+    'd',
+    'e',
+    'f',
+    'g',
+  ]);
   assert.deepEqual(calls, [':3', 'c:3', 'f:1']);
 });
 
@@ -97,11 +103,11 @@ test('entries made from what was read wait until the walk has read every name be
   assert.deepEqual(pages.flat(), ['a.tar', 'a.tar.gz', 'a.tar.lz4', 'a.tar.lz4/1', 'a.tar/1', 'b']);
 });
 
-test("a listing's next pages walk with its first page's root reads; another listing has its own", async () => {
+test("a listing's next pages walk with its first page's directory reads; another listing has its own", async () => {
   const sessions = new ListSessions<string>((name) => name);
   const seen: unknown[] = [];
-  const walk: ListWalk<string> = (after, limit, roots) => {
-    seen.push(roots);
+  const walk: ListWalk<string> = (after, limit, directories) => {
+    seen.push(directories);
     const read = names.filter((name) => name > after).slice(0, limit);
     return Promise.resolve({ entries: read, readTo: read[read.length - 1] });
   };
@@ -111,4 +117,76 @@ test("a listing's next pages walk with its first page's root reads; another list
   assert.equal(seen.length, 3);
   assert.equal(seen[1], seen[0]);
   assert.notEqual(seen[2], seen[0]);
+});
+
+test('a read-ahead walks the next page once a page is answered; the next page takes it', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  const options = { readAhead: true };
+  assert.deepEqual(await sessions.page('u1', 'k', '', 2, walk, options), ['a', 'b']);
+  // Started with the answer, before the gateway asks after `b`: a page and an eighth.
+  assert.deepEqual(calls, [':2', 'b:3']);
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, walk, options), ['c', 'd']);
+  // `e` is held already: the read-ahead tops it up to a page and an eighth again.
+  assert.deepEqual(calls, [':2', 'b:3', 'e:2']);
+  assert.deepEqual(await sessions.page('u1', 'k', 'd', 2, walk, options), ['e', 'f']);
+  assert.deepEqual(await sessions.page('u1', 'k', 'f', 2, walk, options), ['g']);
+  // The read-ahead after `g` found the end: nothing is read ahead of the last page.
+  assert.deepEqual(calls, [':2', 'b:3', 'e:2', 'g:2']);
+});
+
+test('a read-ahead tops up what the session holds after the page; no session ID reads no more', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  const options = { readAhead: true };
+  await sessions.page('u1', 'k', '', 4, walk, options); // a..d, then e..g read ahead (up to 5)
+  // A gateway that took only a and b: c and d are held, the read-ahead's e, f, g complete it.
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 4, walk, options), ['c', 'd', 'e', 'f']);
+  // The read-ahead's `g` waits in the session for the page after.
+  assert.deepEqual(await sessions.page('u1', 'k', 'f', 4, walk, options), ['g']);
+  assert.deepEqual(calls, [':4', 'd:5']);
+  await sessions.page('', 'k', '', 2, walk, options);
+  assert.deepEqual(calls, [':4', 'd:5', ':2']);
+});
+
+test('a failed read-ahead is left out: the next page walks for itself', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  let failures = 1;
+  const flaky: ListWalk<string> = (after, limit, directories) => {
+    if (after === 'b' && failures > 0) {
+      failures -= 1;
+      calls.push(`failed ${after}:${limit}`);
+      return Promise.reject(new Error('disk fault'));
+    }
+    return walk(after, limit, directories);
+  };
+  const options = { readAhead: true };
+  await sessions.page('u1', 'k', '', 2, flaky, options);
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, flaky, options), ['c', 'd']);
+  assert.deepEqual(calls, [':2', 'failed b:3', 'b:2', 'd:3']);
+});
+
+test('a read-ahead keeps the names it read: an object made there later waits for the next listing', async () => {
+  const sessions = new ListSessions<string>((name) => name);
+  const live = ['a', 'b', 'd', 'e'];
+  const { walk } = walker(live);
+  const options = { readAhead: true };
+  await sessions.page('u1', 'k', '', 2, walk, options); // a, b; d, e read ahead
+  live.splice(2, 0, 'c'); // made after the read-ahead passed its place
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, walk, options), ['d', 'e']);
+  // A page whose token the session does not cover (an unknown or expired listing) walks afresh.
+  assert.deepEqual(await sessions.page('u9', 'k', 'b', 2, walk, options), ['c', 'd']);
+});
+
+test('an expired session is not used: its token walks afresh and its read-ahead is left unread', async (t) => {
+  const sessions = new ListSessions<string>((name) => name);
+  const { walk, calls } = walker(names);
+  const options = { readAhead: true };
+  let now = 1_000_000;
+  t.mock.method(Date, 'now', () => now);
+  await sessions.page('u1', 'k', '', 2, walk, options); // a, b; c, d, e read ahead
+  now += 60_000;
+  assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, walk, options), ['c', 'd']);
+  assert.deepEqual(calls, [':2', 'b:3', 'b:2', 'd:3']);
 });

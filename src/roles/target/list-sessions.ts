@@ -2,14 +2,19 @@
 // keeps the first page-size names of the merge, so with N targets each page used only about 1/N
 // of what a target had read; the next page walked (and stat'ed) the rest again. A session keeps
 // the entries read but not yet consumed and where its walk stopped: the next page of the same
-// listing starts from them and walks only what is missing, with the root directories the
-// listing's earlier pages read (`ListingRoots`).
-import { ListingRoots } from '../../storage/index.js';
+// listing starts from them and walks only what is missing, through the directories the listing's
+// earlier pages read and is still in (`ListingDirectories`). A recursive listing's session also
+// reads ahead: once a page is answered it walks on for the next one while the gateway and the
+// client work on this one, as AIStore's walk runs on from page to page. A session holds at most
+// 20,000 entries (a read-ahead included), 20,000 directory entries and one read-ahead in flight.
+import { ListingDirectories } from '../../storage/index.js';
 
 const maxSessions = 32;
 const sessionTtlMs = 60_000;
 /** A session holding more than this is not kept: two full native pages (10,000 each) fit. */
 const maxRememberedEntries = 20_000;
+/** A read-ahead walks 1/8 more than the next page is expected to ask for. */
+const readAheadSlack = 8;
 
 interface Session<T> {
   /** Bucket, prefix and properties: a page of another listing never reuses these entries. */
@@ -20,7 +25,23 @@ interface Session<T> {
   /** The last name the walk read; undefined when the walk reached the end. */
   readonly walkedTo: string | undefined;
   readonly touchedAt: number;
-  readonly roots: ListingRoots;
+  readonly directories: ListingDirectories;
+  /** A walk on from `walkedTo` started after the last page; undefined if it failed. */
+  readonly ahead: Promise<WalkStep<T> | undefined> | undefined;
+}
+
+/** How a page uses and keeps its session. */
+export interface PageOptions {
+  /**
+   * The session keeps what it read after this (a page that reads in several steps passes where
+   * the page began, so that its later steps do not drop what the next page will need).
+   */
+  readonly keepAfter?: string;
+  /**
+   * Walk on for the next page once this one is answered. Only for a listing whose next page
+   * starts inside this one (a roll-up skipping a subtree would not use what was read).
+   */
+  readonly readAhead?: boolean;
 }
 
 /** What one step of a store walk read. */
@@ -35,11 +56,11 @@ export interface WalkStep<T> {
   readonly readTo: string | undefined;
 }
 
-/** Reads up to `limit` names after `after` from the store, ascending (`roots`: the listing's). */
+/** Reads up to `limit` names after `after` from the store, ascending (`directories`: the listing's). */
 export type ListWalk<T> = (
   after: string,
   limit: number,
-  roots: ListingRoots,
+  directories: ListingDirectories,
 ) => Promise<WalkStep<T>>;
 
 export class ListSessions<T> {
@@ -50,9 +71,7 @@ export class ListSessions<T> {
   /**
    * Up to `limit` entries after `startAfter`: those session `id` read already (when it covers
    * `startAfter` and belongs to the same listing `key`), then a walk for the rest. A page with
-   * no session ID (or the first of a listing) walks afresh; every page is remembered. The session
-   * keeps what it read after `keepAfter` (a page that reads in several steps passes where the page
-   * began, so that its later steps do not drop what the next page will need).
+   * no session ID (or the first of a listing) walks afresh; every page is remembered.
    */
   async page(
     id: string,
@@ -60,8 +79,9 @@ export class ListSessions<T> {
     startAfter: string,
     limit: number,
     walk: ListWalk<T>,
-    keepAfter = startAfter,
+    options: PageOptions = {},
   ): Promise<T[]> {
+    const { keepAfter = startAfter, readAhead = false } = options;
     const session = this.#sessions.get(id);
     const covered =
       session !== undefined &&
@@ -70,33 +90,84 @@ export class ListSessions<T> {
       startAfter !== '' &&
       startAfter >= session.startAfter &&
       (session.walkedTo === undefined || startAfter <= session.walkedTo);
-    const kept = covered ? session.entries.filter((entry) => this.nameOf(entry) > keepAfter) : [];
+    let kept = covered ? session.entries.filter((entry) => this.nameOf(entry) > keepAfter) : [];
     let entries = kept.filter((entry) => this.nameOf(entry) > startAfter);
     let walkedTo = covered ? session.walkedTo : startAfter;
+    let ahead = covered ? session.ahead : undefined;
+    const directories = covered ? session.directories : new ListingDirectories();
+    if (this.#upTo(entries, walkedTo).length < limit && ahead !== undefined) {
+      // A failed read-ahead is left out: the walk below reads the same names again.
+      const step = await ahead;
+      ahead = undefined;
+      if (step !== undefined) {
+        kept = this.#merge(kept, step.entries);
+        entries = this.#merge(entries, step.entries);
+        walkedTo = step.readTo;
+      }
+    }
     let walked: T[] = [];
-    const roots = covered ? session.roots : new ListingRoots();
     const ready = this.#upTo(entries, walkedTo).length;
     if (ready < limit && walkedTo !== undefined) {
       // Every name read is listed and sorts at or before where the walk stops, so reading the
       // missing count makes the page whole; what sorts after it waits for a later step.
-      const step = await walk(walkedTo, limit - ready, roots);
+      const step = await walk(walkedTo, limit - ready, directories);
       walked = step.entries;
       entries = this.#merge(entries, walked);
       walkedTo = step.readTo;
     }
     const remembered = covered ? this.#merge(kept, walked) : walked;
+    const page = this.#upTo(entries, walkedTo).slice(0, limit);
     if (remembered.length <= maxRememberedEntries) {
       const from = covered && session.startAfter > keepAfter ? session.startAfter : keepAfter;
+      if (readAhead && ahead === undefined && walkedTo !== undefined && id !== '') {
+        // A gateway asks for its next page after the last entry of this one, about as many (what
+        // it took of each target's last answer: a few percent more or less). The read-ahead walks
+        // an eighth more than that, so that the next page seldom needs a short walk of its own,
+        // and never past what a session holds.
+        const last = page[page.length - 1];
+        const left =
+          last === undefined ? 0 : this.#countBetween(remembered, this.nameOf(last), walkedTo);
+        const wanted = Math.min(
+          limit + Math.ceil(limit / readAheadSlack) - left,
+          maxRememberedEntries - remembered.length,
+        );
+        if (wanted > 0) ahead = this.#readAhead(walk, walkedTo, wanted, directories);
+      }
       this.#remember(id, {
         key,
         entries: remembered,
         startAfter: covered ? from : startAfter,
         walkedTo,
         touchedAt: Date.now(),
-        roots,
+        directories,
+        ahead,
       });
     }
-    return this.#upTo(entries, walkedTo).slice(0, limit);
+    return page;
+  }
+
+  /** A walk for the next page, started now; a failure only makes that page walk itself. */
+  #readAhead(
+    walk: ListWalk<T>,
+    after: string,
+    limit: number,
+    directories: ListingDirectories,
+  ): Promise<WalkStep<T> | undefined> {
+    return walk(after, limit, directories).then(
+      (step) => step,
+      () => undefined,
+    );
+  }
+
+  /** How many of the ascending `entries` sort after `from` and at or before `to`. */
+  #countBetween(entries: T[], from: string, to: string): number {
+    let count = 0;
+    for (const entry of entries) {
+      const name = this.nameOf(entry);
+      if (name > to) break;
+      if (name > from) count += 1;
+    }
+    return count;
   }
 
   /** The entries a page may hold: none sorts after a name the walk has not read yet. */

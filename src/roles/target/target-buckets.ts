@@ -61,12 +61,12 @@ export class TargetBuckets extends KnownBuckets {
     const archDir = (flags & ListFlag.archDir) !== 0n;
     const key = JSON.stringify([bucket, prefix, [...props], reads, archDir]);
     const toEntry = listEntryMaker(props, this.runtime.id);
-    const walk: ListWalk<ListEntryJson> = async (after, wanted, roots) => {
+    const walk: ListWalk<ListEntryJson> = async (after, wanted, directories) => {
       const objects = await this.store.listObjects(bucket, {
         ...(prefix === '' ? {} : { prefix }),
         ...(after === '' ? {} : { startAfter: after }),
         limit: wanted,
-        roots,
+        directories,
         withMetadata: reads === 'metadata',
         namesOnly: reads === 'names',
       });
@@ -82,7 +82,8 @@ export class TargetBuckets extends KnownBuckets {
         startAfter,
         limit,
         (flags & ListFlag.noDirs) !== 0n,
-        (after, wanted) => this.#sessions.page(uuid, key, after, wanted, walk, startAfter),
+        (after, wanted) =>
+          this.#sessions.page(uuid, key, after, wanted, walk, { keepAfter: startAfter }),
       );
       const last = entries[entries.length - 1];
       return {
@@ -92,7 +93,7 @@ export class TargetBuckets extends KnownBuckets {
         flags: 0,
       };
     }
-    const page = await this.#sessions.page(uuid, key, startAfter, limit, walk);
+    const page = await this.#sessions.page(uuid, key, startAfter, limit, walk, { readAhead: true });
     return {
       uuid,
       continuation_token: page.length === limit ? (page[page.length - 1]?.name ?? '') : '',

@@ -74,7 +74,9 @@ export class TargetS3Buckets implements S3BucketPort {
       };
     };
     return rollUp<S3ListEntry>(request, (startAfter, limit) =>
-      this.#sessions.page(request.session ?? '', key, startAfter, limit, walk, request.startAfter),
+      this.#sessions.page(request.session ?? '', key, startAfter, limit, walk, {
+        keepAfter: request.startAfter,
+      }),
     );
   }
 

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
 import {
+  ListingDirectories,
   fromSortedArray,
   localDisk,
   mergeSorted,
@@ -249,4 +250,29 @@ test('mergeSortedRuns against a brute-force sort, and stopping early returns the
     if (run.includes('a')) break;
   }
   assert.ok(finished);
+});
+
+test('a listing keeps its roots and the directories it is in; those it passed are read again', async () => {
+  const top = await makeTemporaryDirectory();
+  try {
+    const inner = join(top, 'd');
+    await mkdir(inner);
+    await writeFile(join(inner, '1'), '');
+    const directories = new ListingDirectories();
+    const entries = async (directory: string, base: string): Promise<string[]> =>
+      (await directories.reader(localDisk, directory, base)).map((item) => item.key);
+    assert.deepEqual(await entries(top, ''), ['d/']);
+    assert.deepEqual(await entries(inner, 'd/'), ['d/1']);
+    await writeFile(join(inner, '2'), '');
+    await writeFile(join(top, 'e'), '');
+    // A step that begins inside `d/` still uses the listing's read of it.
+    directories.passed('d/1');
+    assert.deepEqual(await entries(inner, 'd/'), ['d/1']);
+    // A step past `d/` forgets it; the root is kept for the whole listing.
+    directories.passed('d0');
+    assert.deepEqual(await entries(inner, 'd/'), ['d/1', 'd/2']);
+    assert.deepEqual(await entries(top, ''), ['d/']);
+  } finally {
+    await removeTemporaryDirectory(top);
+  }
 });

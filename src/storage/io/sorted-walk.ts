@@ -68,36 +68,63 @@ export async function readSortedEntries(
  * Directory entries a listing keeps from page to page, at most this many in all (a target keeps up
  * to 32 listings, as many entries as their sessions hold).
  */
-const maxRememberedRootEntries = 20_000;
+const maxRememberedDirectoryEntries = 20_000;
+
+/** A directory read a listing keeps: `base` is its names' common start ('' for a root). */
+interface KeptRead {
+  readonly base: string;
+  readonly entries: Promise<SortedEntry[]>;
+  count: number;
+}
 
 /**
- * The root directories one listing read, kept for its next pages: every page resumes its walk from
- * the root, and re-reading a root of 1,000 directories for each page of about 2,500 names per
- * mountpath was a third of the directory reads. A directory made after the listing read its root
- * is not seen by that listing, as in AIStore, whose walk runs on from page to page. A root larger
- * than what is left of the bound is read again each time (a flat bucket of many objects).
+ * The directories one listing read and is still in, kept for its next pages: every page resumes
+ * its walk from the root, and re-reading a root of 1,000 directories for each page of about 2,500
+ * names per mountpath was a third of the directory reads; the directory a page stopped in was read
+ * again by the next (about a tenth of them). Kept: the roots, and the directories below whose names
+ * do not all sort before where the listing's last step began (`passed` forgets those). A directory
+ * or object made in a directory after the listing read it is not seen by that listing, as in
+ * AIStore, whose walk runs on from page to page. What does not fit in the bound is read again each
+ * time (a flat bucket of many objects).
  */
-export class ListingRoots {
-  readonly #reads = new Map<string, Promise<SortedEntry[]>>();
+export class ListingDirectories {
+  readonly #reads = new Map<string, KeptRead>();
   #entries = 0;
 
-  async read(disk: Disk, directory: string): Promise<SortedEntry[]> {
+  /** A root directory's entries, as the listing first read them. */
+  read(disk: Disk, directory: string): Promise<SortedEntry[]> {
+    return this.reader(disk, directory, '');
+  }
+
+  /** The walk's directory reader (`DirectoryReader`): a kept read, or a new one kept. */
+  readonly reader: DirectoryReader = async (disk, directory, base) => {
     const kept = this.#reads.get(directory);
-    if (kept !== undefined) return await kept;
-    const reading = readSortedEntries(disk, directory, '');
-    this.#reads.set(directory, reading);
+    if (kept !== undefined) return await kept.entries;
+    const read: KeptRead = { base, entries: readSortedEntries(disk, directory, base), count: 0 };
+    this.#reads.set(directory, read);
     try {
-      const entries = await reading;
-      this.#entries += entries.length;
-      if (this.#entries > maxRememberedRootEntries) {
-        this.#entries -= entries.length;
+      const entries = await read.entries;
+      if (this.#reads.get(directory) !== read) return entries;
+      if (this.#entries + entries.length > maxRememberedDirectoryEntries) {
         this.#reads.delete(directory);
+      } else {
+        read.count = entries.length;
+        this.#entries += entries.length;
       }
       return entries;
     } catch (error) {
       // A failed read is not remembered: the next page tries again.
-      this.#reads.delete(directory);
+      if (this.#reads.get(directory) === read) this.#reads.delete(directory);
       throw error;
+    }
+  };
+
+  /** Forgets the directories below the roots whose names all sort at or before `startAfter`. */
+  passed(startAfter: string): void {
+    for (const [directory, kept] of this.#reads) {
+      if (kept.base === '' || !isSubtreeBefore(kept.base, startAfter)) continue;
+      this.#reads.delete(directory);
+      this.#entries -= kept.count;
     }
   }
 }
