@@ -1,4 +1,5 @@
 // Bucket properties: defaults for new buckets, and validated nested updates (`set-bprops`).
+import { isDeepStrictEqual } from 'node:util';
 import { isChecksumType } from '../../checksum/index.js';
 import {
   kmsKeyIdPattern,
@@ -60,7 +61,9 @@ export function defaultBucketProps(
   };
 }
 
-const readOnlyKeys = new Set(['provider', 'bid', 'created']);
+// Kept by the cluster, accepted only unchanged (props read and written back whole). `renamed_from`
+// too: a returning target renames the directories of a destroyed bucket it names into this one.
+const readOnlyKeys = new Set(['provider', 'bid', 'created', 'renamed_from']);
 
 /** Largest data and parity slice counts the Reed-Solomon codec supports (AIStore allows 32). */
 export const maxDataSlices = 24;
@@ -81,7 +84,7 @@ export function applyBucketPropsUpdate(
   next.rate_limit ??= rateLimitSchema.parse({});
   for (const [key, value] of Object.entries(update as Record<string, unknown>)) {
     if (readOnlyKeys.has(key)) {
-      if (value !== undefined && value !== next[key])
+      if (value !== undefined && !isDeepStrictEqual(value, next[key]))
         throw invalidProps(`"${key}" cannot be changed`);
       continue;
     }

@@ -23,10 +23,11 @@ interface Rename {
 
 /**
  * The renames a target missed (it was away while the old name was marked renamed and then
- * removed): buckets its previous metadata had, gone from the new one, whose bucket ID a current
- * bucket names as a former one (`renamed_from`). Their directories are renamed, not destroyed:
- * they may hold the only replicas of objects this target owned. The bucket ID tells the renamed
- * bucket from a later one of the same name that was destroyed.
+ * removed): buckets its previous metadata had, whose bucket ID a current bucket names as a former
+ * one (`renamed_from`), and whose name is now gone or another bucket's (created again since).
+ * Their directories are renamed, not destroyed: they may hold the only replicas of objects this
+ * target owned. The bucket ID tells the renamed bucket from a later one of the same name that was
+ * destroyed. A bucket renamed back to its old name already has its directories.
  */
 export function missedRenames(change: NonNullable<MetadataChange['bucketMetadata']>): Rename[] {
   const previous = change.previous;
@@ -34,9 +35,11 @@ export function missedRenames(change: NonNullable<MetadataChange['bucketMetadata
   const renames: Rename[] = [];
   for (const { bucket, props } of change.current.list())
     for (const former of props.renamed_from ?? []) {
-      const entry = previous.get(former.bucket);
-      if (entry?.props.bid === former.bid && change.current.get(former.bucket) === undefined)
-        renames.push({ from: former.bucket, to: bucket });
+      const missed =
+        previous.get(former.bucket)?.props.bid === former.bid &&
+        change.current.get(former.bucket)?.props.bid !== former.bid &&
+        bucketKeyOf(former.bucket) !== bucketKeyOf(bucket);
+      if (missed) renames.push({ from: former.bucket, to: bucket });
     }
   return renames;
 }

@@ -32,3 +32,21 @@ test('nothing missed when the old name is still there or was never known', () =>
   assert.deepEqual(missedRenames({ previous: undefined, current: renamed }), []);
   assert.deepEqual(missedRenames({ previous: BucketMetadata.empty('u'), current: renamed }), []);
 });
+
+test('the old name created again while the target was away: renamed all the same', () => {
+  const previous = BucketMetadata.empty('u').withBucket(from, props(1n));
+  const recreated = renamed.withBucket(from, props(3n));
+  assert.deepEqual(missedRenames({ previous, current: recreated }), [{ from, to }]);
+});
+
+test('renamed back to its old name: its directories are already where they belong', () => {
+  const previous = BucketMetadata.empty('u').withBucket(from, props(1n));
+  const back = BucketMetadata.empty('u').withBucket(from, {
+    ...props(3n),
+    renamed_from: [
+      { bucket: from, bid: '1' },
+      { bucket: to, bid: '2' },
+    ],
+  });
+  assert.deepEqual(missedRenames({ previous, current: back }), []);
+});
