@@ -99,40 +99,35 @@ const roundsNote = (times: { subject: number[]; yardstick: number[] }): string =
   `medians of ${times.subject.length} alternating rounds after ${getBatchWarmUps} warm-up batches; ` +
   `batch ${times.subject.map((value) => (value * 1000).toFixed(0)).join('/')} ms`;
 
+/** One GetBatch (TAR) of `names` against a GET of each, 16 in flight, alternating. */
+async function batchAgainstGets(
+  client: Client,
+  names: readonly string[],
+): Promise<{ bytes: number; times: { subject: number[]; yardstick: number[] } }> {
+  const request = { in: names.map((objname) => ({ objname })), strm: true };
+  let bytes = 0;
+  const times = await alternated(
+    async () => {
+      bytes = await drain((await client.getBatch(request, bucket)).body);
+    },
+    () =>
+      timed(names.length, async (index) => {
+        await drain((await client.getObject(bucket, names[index] as string)).body);
+      }),
+  );
+  return { bytes, times };
+}
+
 async function getBatchRows(client: Client): Promise<ResultRow[]> {
   const count = Math.min(1000, archiveObjects);
-  const request = {
-    in: Array.from({ length: count }, (_, index) => ({ objname: sampleName(index) })),
-    strm: true,
-  };
-  let got = 0;
-  const smallTimes = await alternated(
-    async () => {
-      got = await drain((await client.getBatch(request, bucket)).body);
-    },
-    () =>
-      timed(count, async (index) => {
-        await drain((await client.getObject(bucket, sampleName(index))).body);
-      }),
-  );
+  const samples = Array.from({ length: count }, (_, index) => sampleName(index));
+  const { bytes: got, times: smallTimes } = await batchAgainstGets(client, samples);
   const big = 100;
+  const bigNames = Array.from({ length: big }, (_, index) => `big-${index}`);
   await timed(big, (index) =>
-    client.putObject(bucket, `big-${index}`, Buffer.alloc(1 << 20, index)),
+    client.putObject(bucket, bigNames[index] as string, Buffer.alloc(1 << 20, index)),
   );
-  const bigRequest = {
-    in: Array.from({ length: big }, (_, index) => ({ objname: `big-${index}` })),
-    strm: true,
-  };
-  let bigBytes = 0;
-  const bigTimes = await alternated(
-    async () => {
-      bigBytes = await drain((await client.getBatch(bigRequest, bucket)).body);
-    },
-    () =>
-      timed(big, async (index) => {
-        await drain((await client.getObject(bucket, `big-${index}`)).body);
-      }),
-  );
+  const { bytes: bigBytes, times: bigTimes } = await batchAgainstGets(client, bigNames);
   return [
     {
       workload: `GetBatch ${count} x 4 KiB, 3 targets`,

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { ListingDirectories } from './io/index.js';
+import type { BucketJson } from '../wire/index.js';
 import type { LocalStore } from './local-store.js';
 import {
   bodyOf,
@@ -16,6 +17,17 @@ import {
 let root = '';
 let store: LocalStore;
 const names: string[] = [];
+
+/** Stores an object whose content is its name (checksummed, unversioned). */
+function putNamed(bucket: BucketJson, name: string): Promise<unknown> {
+  return store.putObject({
+    bucket,
+    name,
+    body: bodyOf(name),
+    checksumType: 'xxhash',
+    versioning: false,
+  });
+}
 
 before(async () => {
   root = await makeTemporaryDirectory();
@@ -34,13 +46,7 @@ before(async () => {
   const queue = [...names];
   const worker = async (): Promise<void> => {
     for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
-      await store.putObject({
-        bucket: testBucket,
-        name,
-        body: bodyOf(name),
-        checksumType: 'xxhash',
-        versioning: false,
-      });
+      await putNamed(testBucket, name);
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
@@ -134,14 +140,7 @@ test('a name-only listing reports sizes from the file system', async () => {
 
 test("a listing's pages share its root reads: a directory made after the first is not seen", async () => {
   const bucket = { ...testBucket, name: 'roots' };
-  const put = (name: string): Promise<unknown> =>
-    store.putObject({
-      bucket,
-      name,
-      body: bodyOf(name),
-      checksumType: 'xxhash',
-      versioning: false,
-    });
+  const put = (name: string): Promise<unknown> => putNamed(bucket, name);
   for (const name of ['a/1', 'b/1']) await put(name);
   const roots = new ListingDirectories();
   const page = (startAfter: string, kept?: ListingDirectories): Promise<string[]> =>
@@ -162,14 +161,7 @@ test("a listing's pages share its root reads: a directory made after the first i
 
 test("a listing's pages share the directory a page stopped in: an object made there is not seen", async () => {
   const bucket = { ...testBucket, name: 'kept-directories' };
-  const put = (name: string): Promise<unknown> =>
-    store.putObject({
-      bucket,
-      name,
-      body: bodyOf(name),
-      checksumType: 'xxhash',
-      versioning: false,
-    });
+  const put = (name: string): Promise<unknown> => putNamed(bucket, name);
   for (const name of ['a/1', 'a/2', 'b/1']) await put(name);
   const directories = new ListingDirectories();
   const page = (startAfter: string, limit: number): Promise<string[]> =>
