@@ -195,29 +195,43 @@ test('direct mode: a map fetched before a write was sent is refreshed after it f
 
 test('direct mode: an append whose connection broke after it was sent is not sent again', async (t) => {
   // The dead target may have appended before the connection broke: its new owner must not append
-  // the same bytes again. A write that never left the client (refused) is still retried.
+  // the same bytes again. A write that never left the client (refused) is still retried, and so
+  // is an idempotent one whose connection broke (a plain PUT, a custom-metadata PATCH).
   const store = new Map<string, Buffer>();
   const live = await startStubNode(() => undefined);
   storingTarget(live, store);
   const breaking = await startStubNode((_request, response) => response.socket?.destroy());
   const gateway = await startStubNode(() => undefined);
+  let breakingInMap = true;
   let fetches = 0;
   gateway.handle((_request, response) => {
     fetches += 1;
-    const node = fetches === 1 ? breaking : live;
+    const node = breakingInMap ? breaking : live;
     sendJson(response, mapOf(gateway, [{ id: 't1', node }], String(fetches)));
   });
   const client = new Client(gateway.url, { mapRefreshIntervalMs: 60_000 });
+  const another = new Client(gateway.url, { mapRefreshIntervalMs: 60_000 });
   t.after(async () => {
-    await client.close();
+    await Promise.all([client.close(), another.close()]);
     await Promise.all([gateway.close(), live.close(), breaking.close()]);
   });
 
   await client.clusterMap();
+  // From here a refreshed map names the live target: a retry would reach it.
+  breakingInMap = false;
   await assert.rejects(client.putIntoShard(bucket, 's.tar', 'a.txt', 'x', { mode: 'append' }));
   assert.equal(breaking.requests.length, 1, 'the append reached the target that broke');
   assert.equal(live.requests.length, 0, 'and was not sent to the new owner');
   await client.putObject(bucket, 'o', 'whole');
   assert.equal(breaking.requests.length, 2);
   assert.equal(store.get('/v1/objects/bck1/o')?.toString(), 'whole', 'a plain PUT is retried');
+  breakingInMap = true;
+  await another.clusterMap();
+  breakingInMap = false;
+  await another.setCustomMetadata(bucket, 'o', { k: 'v' });
+  assert.deepEqual(
+    [breaking.requests.at(-1)?.method, live.requests.at(-1)?.method],
+    ['PATCH', 'PATCH'],
+    'a PATCH is retried',
+  );
 });

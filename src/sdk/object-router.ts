@@ -152,11 +152,13 @@ function connectionFailure(error: unknown): { error: TransportError; origin: str
 }
 
 /**
- * Whether sending the request twice does what sending it once does: not so for a POST (object
- * actions) nor for a PUT that appends (`append_type`, or a file written into a shard by `archpath`).
+ * Whether sending the request twice does what sending it once does (a PATCH sets the same custom
+ * metadata again): not so for a POST (object actions) nor for a PUT that appends (`append_type`,
+ * or a file written into a shard by `archpath`).
  */
 function isIdempotent(request: ObjectRequest): boolean {
-  if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'DELETE')
+  const { method } = request;
+  if (method === 'GET' || method === 'HEAD' || method === 'DELETE' || method === 'PATCH')
     return true;
   if (request.method !== 'PUT') return false;
   const query = request.query ?? {};
