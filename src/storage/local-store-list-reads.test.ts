@@ -39,8 +39,8 @@ before(async () => {
     await put(`dir-${index % 7}/object-${String(index).padStart(3, '0')}`, 'x'.repeat(index % 5));
   }
   // A chunked object: its file is empty, its size is in its record.
-  const uploadId = await store.createUpload(testBucket, 'dir-0/chunked', attributes);
-  await store.uploadPart({
+  const uploadId = await store.uploads.createUpload(testBucket, 'dir-0/chunked', attributes);
+  await store.uploads.uploadPart({
     bucket: testBucket,
     name: 'dir-0/chunked',
     uploadId,
@@ -50,7 +50,7 @@ before(async () => {
     checksumType: 'xxhash',
     finish: () => ({ etag: 'e' }),
   });
-  await store.completeUpload({
+  await store.uploads.completeUpload({
     bucket: testBucket,
     name: 'dir-0/chunked',
     uploadId,

@@ -1,7 +1,7 @@
 // LocalStore: the target's object store over its mountpaths — the one entry point the target
 // role uses for object data (PUT, GET, HEAD, DELETE, custom metadata, listing, bucket removal),
 // and for moving objects (rebalance hand-off, resilver after mountpath changes at run time).
-import { hasErrnoCode, objectNotFound, StoreError } from '../errors/index.js';
+import { StoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
 import { BufferPool } from '../util/buffer-pool.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -17,32 +17,15 @@ import {
 } from './io/index.js';
 import {
   bucketDirectory,
-  contentDirectory,
-  replicaPaths,
   trashEntryPath,
   validateObjectName,
   type StoredContentType,
 } from './layout/index.js';
 import { NameLocks } from './lock/index.js';
-import { MetadataCache, readObjectMetadata, type MetadataCacheStats } from './meta/index.js';
-import { AccessTimes, type AccessFlush } from './meta/access-times.js';
+import { MetadataCache, type MetadataCacheStats } from './meta/index.js';
+import { ColdObjects } from './meta/cold-objects.js';
 import { AppendFiles } from './append-files.js';
-import { chunkLayout, removeChunkSet, type ChunkLayout } from './multipart/chunk-sets.js';
-import { sweepChunkSets, type ChunkSweepResult } from './multipart/chunk-sweep.js';
-import {
-  abortUpload,
-  completeUpload,
-  createUpload,
-  listParts,
-  listUploads,
-  uploadAttributes,
-  uploadPart,
-  type CompleteRequest,
-  type PartWrite,
-  type StoredPart,
-  type UploadAttributes,
-  type UploadSummary,
-} from './multipart/multipart-uploads.js';
+import { StoreUploads } from './multipart/store-uploads.js';
 import {
   checkMountpath,
   DiskFaults,
@@ -55,7 +38,6 @@ import {
 } from './mountpath/index.js';
 import { listObjects, listReplicas } from './list-objects.js';
 import { repairCopies, type CopiesReport, type CopiesRequest } from './mirror-copies.js';
-import { removeObjectFile } from './object-placement.js';
 import { putObject } from './put-object.js';
 import {
   prepareTailAppend,
@@ -68,10 +50,9 @@ import {
   updateFileMetadata,
   updateObjectMetadata,
   withObjectLock,
-  writeAccessTime,
 } from './versions/metadata-update.js';
 import { readVersionFiles } from './versions/version-files.js';
-import { currentObject, findCurrent } from './versions/version-history.js';
+import { findCurrent } from './versions/version-history.js';
 import { listVersions, type ListedVersion } from './versions/list-versions.js';
 import {
   keptVersions,
@@ -80,21 +61,15 @@ import {
 } from './versions/version-removal.js';
 import { addDeleteMarker, deleteVersion, type DeleteOutcome } from './versions/versioned-delete.js';
 import {
-  lockKeyOf,
   mountpathsFor,
   smallReadBytes,
   toStoredObject,
   unameOf,
+  type StoreAccess,
   type StoreContext,
 } from './store-context.js';
 import { relocateMisplaced, type RelocateOptions } from './relocate.js';
-import {
-  evictColdReplicas,
-  removeIfUnchanged,
-  type ColdOutcome,
-  type ColdReplica,
-  type ReplicaIdentity,
-} from './remove-replicas.js';
+import { removeEveryReplica, removeIfUnchanged, type ReplicaIdentity } from './remove-replicas.js';
 import { Volume, type MountpathChange } from './volume.js';
 import {
   defaultMetadataCacheBytes,
@@ -117,12 +92,6 @@ import {
 
 /** Read buffers kept for reuse: enough for this many GETs in flight (two buffers each). */
 const readBuffersKept = 256;
-
-/** Recorded access times that start a flush to the object files. */
-const accessTimesBatch = 1024;
-
-/** Longest an access time stays only in memory. */
-const accessTimesFlushMs = 30_000;
 
 /** What `LocalStore.open` needs: the node's ID, its mountpaths and storage settings. */
 export interface LocalStoreOptions {
@@ -150,11 +119,13 @@ export class LocalStore {
   readonly clock: Clock;
   /** Appends in progress (AIStore's APPEND), each in its own work file. */
   readonly appends: AppendFiles;
+  /** Multipart uploads and chunk sets. */
+  readonly uploads: StoreUploads;
+  /** Access times and the eviction of cold cached objects (LRU). */
+  readonly cold: ColdObjects;
   readonly #context: StoreContext;
   readonly #volume: Volume;
   readonly #settings: { options: Readonly<StorageOptions> };
-  readonly #accessTimes: AccessTimes;
-  readonly #accessTimer: NodeJS.Timeout;
   #closed = false;
 
   private constructor(
@@ -168,12 +139,14 @@ export class LocalStore {
     this.#volume = volume;
     this.#settings = settings;
     this.appends = new AppendFiles(() => this.#open());
-    this.#accessTimes = new AccessTimes(
-      (bucket, name, atimeMs) => writeAccessTime(this.#open(), bucket, name, atimeMs),
-      accessTimesBatch,
+    const access: StoreAccess = {
+      open: () => this.#open(),
+      watch: (operation) => this.#watch(operation),
+    };
+    this.uploads = new StoreUploads(access);
+    this.cold = new ColdObjects(access, context.clock, (bucket, name) =>
+      this.headObject(bucket, name),
     );
-    this.#accessTimer = setInterval(() => void this.#accessTimes.flush(), accessTimesFlushMs);
-    this.#accessTimer.unref();
   }
 
   /**
@@ -350,7 +323,7 @@ export class LocalStore {
       if (options.history !== undefined) {
         return await addDeleteMarker(context, bucket, name, options.history, options.precondition);
       }
-      await this.#removeReplicas(
+      await removeEveryReplica(
         context,
         bucket,
         name,
@@ -382,48 +355,6 @@ export class LocalStore {
     options: { prefix: string; startAfter: string; limit: number },
   ): Promise<ListedVersion[]> {
     return listVersions(this.#open(), bucket, options);
-  }
-
-  async #removeReplicas(
-    context: StoreContext,
-    bucket: BucketJson,
-    name: string,
-    type: StoredContentType,
-    precondition?: WritePrecondition,
-  ): Promise<void> {
-    validateObjectName(name);
-    const uname = unameOf(bucket, name);
-    const removed = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), async () => {
-      if (precondition !== undefined) precondition(await currentObject(context, bucket, name));
-      let count = 0;
-      for (const mountpath of mountpathsFor(context, uname)) {
-        for (const location of replicaPaths(mountpath.path, bucket, name, type)) {
-          // Chunk sets belong to objects: EC slices and metafiles never have one.
-          const chunks =
-            type === 'ob'
-              ? await readObjectMetadata(context.disk, location.path, location.path).then(
-                  (metadata) => metadata.chunks,
-                  () => undefined,
-                )
-              : undefined;
-          try {
-            await removeObjectFile(
-              context,
-              location,
-              contentDirectory(mountpath.path, bucket, type),
-            );
-            if (chunks !== undefined) await removeChunkSet(context, bucket, chunks);
-          } catch (error) {
-            // Absent, below a file, or a directory (`a` while `a/b` exists): nothing here.
-            if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR', 'EISDIR', 'EPERM')) continue;
-            throw error;
-          }
-          count += 1;
-        }
-      }
-      return count;
-    });
-    if (removed === 0) throw objectNotFound(context.nodeId, bucket, name);
   }
 
   /** The object's home mountpath: where its main replica belongs (HRW over enabled mountpaths). */
@@ -518,56 +449,6 @@ export class LocalStore {
     return this.#watch((context) =>
       updateObjectMetadata(context, bucket, name, withObjectLock(change), versionId),
     );
-  }
-
-  /** Starts a multipart upload of `name`; returns its ID. */
-  createUpload(bucket: BucketJson, name: string, attributes: UploadAttributes): Promise<string> {
-    return createUpload(this.#open(), bucket, name, attributes);
-  }
-
-  /** Stores one part as a chunk (replacing an earlier part with the same number). */
-  uploadPart(write: PartWrite): Promise<StoredPart> {
-    return this.#watch((context) => uploadPart(context, write));
-  }
-
-  uploadAttributes(bucket: BucketJson, name: string, uploadId: string): Promise<UploadAttributes> {
-    return uploadAttributes(this.#open(), bucket, name, uploadId);
-  }
-
-  listParts(bucket: BucketJson, name: string, uploadId: string): Promise<StoredPart[]> {
-    return listParts(this.#open(), bucket, name, uploadId);
-  }
-
-  /** Makes the listed parts the object's chunks, in order, without copying any byte. */
-  completeUpload(request: CompleteRequest): Promise<StoredObject> {
-    return this.#watch((context) => completeUpload(context, request));
-  }
-
-  abortUpload(bucket: BucketJson, name: string, uploadId: string): Promise<void> {
-    return abortUpload(this.#open(), bucket, name, uploadId);
-  }
-
-  /** A chunked object's chunks, their count and largest (`StoredObject.chunkSet`). */
-  chunkLayout(bucket: BucketJson, chunkSet: string): Promise<ChunkLayout | undefined> {
-    return chunkLayout(this.#open(), bucket, chunkSet);
-  }
-
-  listUploads(
-    bucket: BucketJson,
-    options: { prefix: string; startAfter: string },
-  ): Promise<UploadSummary[]> {
-    return listUploads(this.#open(), bucket, options);
-  }
-
-  /**
-   * Removes the bucket's chunk sets that no object version names (left by a crash during a
-   * completion or an overwrite) and uploads older than `maxUploadAgeMs`.
-   */
-  sweepChunkSets(
-    bucket: BucketJson,
-    options: { maxUploadAgeMs: number; nowMs: number },
-  ): Promise<ChunkSweepResult> {
-    return sweepChunkSets(this.#open(), bucket, options);
   }
 
   /** One listing page; with `withMetadata` false, names and sizes only (no metadata reads). */
@@ -698,63 +579,9 @@ export class LocalStore {
     }
   }
 
-  /**
-   * Stops accepting operations. Nothing is buffered, so there is nothing to flush; streams already
-   * returned keep their descriptors until they end.
-   */
-  /**
-   * Records that the object was read now: its file's atime says so after the next flush (batched,
-   * so that a read costs no write; see meta/access-times.ts). LRU eviction orders by it.
-   */
-  recordAccess(bucket: BucketJson, name: string): void {
-    this.#accessTimes.record(bucket, name, unameOf(bucket, name), this.clock.nowMs());
-  }
-
-  /**
-   * When the object was last read (ms since the epoch): a read recorded in memory, else its file's
-   * atime. LRU asks again just before it evicts. ObjectNotFound when it is not stored.
-   */
-  async lastAccessMs(bucket: BucketJson, name: string): Promise<number> {
-    const pending = this.#accessTimes.pendingMs(unameOf(bucket, name));
-    if (pending !== undefined) return pending;
-    const object = await this.headObject(bucket, name);
-    return Number(object.accessTimeNs / 1_000_000n);
-  }
-
-  /**
-   * LRU's eviction of a batch of one bucket's cold cached objects, as its listing saw them: each
-   * goes unless it was read after `readBeforeMs` (recorded in memory or in its file's atime), was
-   * rewritten, or is in use now; see `evictColdReplicas`. 'elsewhere': evict it the general way.
-   */
-  async evictCold(
-    bucket: BucketJson,
-    replicas: readonly ColdReplica[],
-    readBeforeMs: number,
-  ): Promise<ColdOutcome[]> {
-    // LRU flushed the recorded reads before it listed: usually none is pending.
-    const unread =
-      this.#accessTimes.pending === 0
-        ? replicas
-        : replicas.filter(
-            ({ name }) => (this.#accessTimes.pendingMs(unameOf(bucket, name)) ?? 0) <= readBeforeMs,
-          );
-    const outcomes = await this.#watch((context) =>
-      evictColdReplicas(context, bucket, unread, BigInt(readBeforeMs) * 1_000_000n),
-    );
-    if (unread === replicas) return outcomes;
-    const byName = new Map(unread.map(({ name }, index) => [name, outcomes[index]]));
-    return replicas.map(({ name }) => byName.get(name) ?? 'kept');
-  }
-
-  /** Writes the recorded access times to the object files now (LRU does before it looks). */
-  flushAccessTimes(): Promise<AccessFlush> {
-    return this.#accessTimes.flush();
-  }
-
   /** Writes the access times still in memory, then refuses further operations. */
   async close(): Promise<void> {
-    clearInterval(this.#accessTimer);
-    await this.#accessTimes.flush();
+    await this.cold.close();
     this.#closed = true;
   }
 

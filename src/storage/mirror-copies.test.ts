@@ -199,13 +199,13 @@ describe('mirror copies of kept versions and chunked objects', () => {
 
   /** A chunked object of the two parts `first` and `second`; returns its chunk set. */
   async function putChunked(name: string): Promise<string> {
-    const uploadId = await store.createUpload(testBucket, name, {
+    const uploadId = await store.uploads.createUpload(testBucket, name, {
       customMetadata: {},
       contentHeaders: {},
       tags: {},
     });
     for (const [index, part] of [first, second].entries()) {
-      await store.uploadPart({
+      await store.uploads.uploadPart({
         bucket: testBucket,
         name,
         uploadId,
@@ -216,7 +216,7 @@ describe('mirror copies of kept versions and chunked objects', () => {
         finish: () => ({ etag: `e${index}` }),
       });
     }
-    const object = await store.completeUpload({
+    const object = await store.uploads.completeUpload({
       bucket: testBucket,
       name,
       uploadId,

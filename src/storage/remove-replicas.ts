@@ -2,10 +2,21 @@
 // rebalance sent away, the one copy a resilver moved off a mountpath, or a batch of cold cached
 // objects (LRU eviction) while each is still unread and unchanged.
 import { dirname } from 'node:path';
-import { hasErrnoCode, isStoreError } from '../errors/index.js';
+import { hasErrnoCode, isStoreError, objectNotFound } from '../errors/index.js';
 import type { BucketJson } from '../wire/index.js';
 import { removeEmptyParents, type UnlinkResult } from './io/index.js';
-import { objectRoot, replicaPaths, type ReplicaPath } from './layout/index.js';
+import {
+  contentDirectory,
+  objectRoot,
+  replicaPaths,
+  validateObjectName,
+  type ReplicaPath,
+  type StoredContentType,
+} from './layout/index.js';
+import { readObjectMetadata } from './meta/index.js';
+import { removeObjectFile } from './object-placement.js';
+import type { WritePrecondition } from './store-types.js';
+import { currentObject } from './versions/version-history.js';
 import { removeChunkSet } from './multipart/chunk-sets.js';
 import { findReplica } from './replica-lookup.js';
 import {
@@ -35,6 +46,48 @@ export async function unlinkAllReplicas(
     }
   }
   return count;
+}
+
+/**
+ * Removes every replica of the object in the `type` tree (its chunk set too), under its write lock
+ * and after `precondition` accepts the current object; objectNotFound when there was none.
+ */
+export async function removeEveryReplica(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  type: StoredContentType,
+  precondition?: WritePrecondition,
+): Promise<void> {
+  validateObjectName(name);
+  const uname = unameOf(bucket, name);
+  const removed = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), async () => {
+    if (precondition !== undefined) precondition(await currentObject(context, bucket, name));
+    let count = 0;
+    for (const mountpath of mountpathsFor(context, uname)) {
+      for (const location of replicaPaths(mountpath.path, bucket, name, type)) {
+        // Chunk sets belong to objects: EC slices and metafiles never have one.
+        const chunks =
+          type === 'ob'
+            ? await readObjectMetadata(context.disk, location.path, location.path).then(
+                (metadata) => metadata.chunks,
+                () => undefined,
+              )
+            : undefined;
+        try {
+          await removeObjectFile(context, location, contentDirectory(mountpath.path, bucket, type));
+          if (chunks !== undefined) await removeChunkSet(context, bucket, chunks);
+        } catch (error) {
+          // Absent, below a file, or a directory (`a` while `a/b` exists): nothing here.
+          if (hasErrnoCode(error, 'ENOENT', 'ENOTDIR', 'EISDIR', 'EPERM')) continue;
+          throw error;
+        }
+        count += 1;
+      }
+    }
+    return count;
+  });
+  if (removed === 0) throw objectNotFound(context.nodeId, bucket, name);
 }
 
 /**

@@ -126,3 +126,12 @@ export function toStoredObject(
   if (metadata.legalHold === true) object.legalHold = true;
   return object;
 }
+
+/**
+ * How the store hands its context to its parts (`LocalStore.uploads`, `LocalStore.cold`): `open`
+ * checks the store is open, `watch` also reports a disk fault the operation fails with.
+ */
+export interface StoreAccess {
+  open(): StoreContext;
+  watch<T>(operation: (context: StoreContext) => Promise<T>): Promise<T>;
+}

@@ -83,7 +83,7 @@ class LruJob extends Job {
     const { store } = this.environment;
     const { lowwm } = this.environment.clusterConfig().space;
     // Reads recorded in memory count: they are written to the files before anything is compared.
-    const flushed = await store.flushAccessTimes();
+    const flushed = await store.cold.flushAccessTimes();
     if (flushed.failed > 0) log.warn('lru: access times not written', { failed: flushed.failed });
     const selected = this.#selectBuckets();
     const evictable = selected.filter(

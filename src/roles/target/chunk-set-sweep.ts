@@ -8,7 +8,7 @@ export function sweepChunkSetsInBackground(runtime: NodeRuntime, store: LocalSto
     const maxUploadAgeMs = runtime.store.config.values.s3.abandoned_upload_age_ms;
     for (const { bucket } of runtime.store.bucketMetadata?.list() ?? []) {
       const nowMs = store.clock.nowMs();
-      const result = await store.sweepChunkSets(bucket, { maxUploadAgeMs, nowMs });
+      const result = await store.uploads.sweepChunkSets(bucket, { maxUploadAgeMs, nowMs });
       if (result.orphans + result.abandoned > 0) {
         runtime.log.info('removed chunk sets', { bucket: bucket.name, ...result });
       }

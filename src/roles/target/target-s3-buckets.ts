@@ -136,7 +136,7 @@ export class TargetS3Buckets implements S3BucketPort {
     const bucket = s3Bucket(bucketName);
     lookupBucket(this.runtime, bucket);
     const uploads: S3UploadEntry[] = (
-      await this.store.listUploads(bucket, { prefix: request.prefix, startAfter: '' })
+      await this.store.uploads.listUploads(bucket, { prefix: request.prefix, startAfter: '' })
     ).map((upload) => ({
       key: upload.name,
       uploadId: upload.uploadId,

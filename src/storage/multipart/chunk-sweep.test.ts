@@ -28,8 +28,8 @@ after(async () => {
 const attributes = { customMetadata: {}, contentHeaders: {}, tags: {} };
 
 async function completed(store: LocalStore, name: string): Promise<string> {
-  const uploadId = await store.createUpload(testBucket, name, attributes);
-  await store.uploadPart({
+  const uploadId = await store.uploads.createUpload(testBucket, name, attributes);
+  await store.uploads.uploadPart({
     bucket: testBucket,
     name,
     uploadId,
@@ -39,7 +39,7 @@ async function completed(store: LocalStore, name: string): Promise<string> {
     checksumType: 'xxhash',
     finish: () => ({ etag: 'e' }),
   });
-  await store.completeUpload({
+  await store.uploads.completeUpload({
     bucket: testBucket,
     name,
     uploadId,
@@ -58,9 +58,9 @@ test('orphaned and abandoned chunk sets are removed, live ones stay', async () =
   const orphan = await completed(store, 'orphan');
   // As if the process had died before the object's commit: the manifest says complete, no object.
   await unlink(join(directory, 'mp0/@ais/bucket/%ob/orphan'));
-  const young = await store.createUpload(testBucket, 'young', attributes);
+  const young = await store.uploads.createUpload(testBucket, 'young', attributes);
   const nowMs = Date.now();
-  const first = await store.sweepChunkSets(testBucket, { maxUploadAgeMs: 60_000, nowMs });
+  const first = await store.uploads.sweepChunkSets(testBucket, { maxUploadAgeMs: 60_000, nowMs });
   assert.deepEqual(first, { orphans: 1, abandoned: 0 });
   const manifests = await readdir(join(directory, 'mp0/@ais/bucket/%ut'));
   assert.deepEqual(manifests.sort(), [live, young].sort());
@@ -69,7 +69,7 @@ test('orphaned and abandoned chunk sets are removed, live ones stay', async () =
     (await readAll((await store.getObject(testBucket, 'live')).body)).toString(),
     'live bytes',
   );
-  const later = await store.sweepChunkSets(testBucket, {
+  const later = await store.uploads.sweepChunkSets(testBucket, {
     maxUploadAgeMs: 60_000,
     nowMs: nowMs + 120_000,
   });

@@ -184,7 +184,10 @@ class LifecycleJob extends Job {
     signal: AbortSignal,
   ): Promise<void> {
     const nowMs = this.runtime.clock.nowMs();
-    const uploads = await this.store.listUploads(entry.bucket, { prefix: '', startAfter: '' });
+    const uploads = await this.store.uploads.listUploads(entry.bucket, {
+      prefix: '',
+      startAfter: '',
+    });
     for (const upload of uploads) {
       if (signal.aborted) return;
       if (!this.#owned(entry.bucket.name, upload.name)) continue;

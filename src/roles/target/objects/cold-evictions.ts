@@ -38,7 +38,7 @@ export async function evictColdBatch(
   const { store, changed } = service;
   const local = !bucket.props.ec.enabled && !service.rebalance.running();
   const outcomes: ColdOutcome[] = local
-    ? await store.evictCold(bucket.bucket, replicas, readBeforeMs)
+    ? await store.cold.evictCold(bucket.bucket, replicas, readBeforeMs)
     : replicas.map(() => 'elsewhere');
   // Settled ones without a promise each: a batch is hundreds of objects.
   const results: ColdEviction[] = [];
@@ -64,7 +64,7 @@ async function evictIfUnread(
   readBeforeMs: number,
 ): Promise<ColdEviction> {
   try {
-    if ((await service.store.lastAccessMs(target.bucket.bucket, target.name)) > readBeforeMs)
+    if ((await service.store.cold.lastAccessMs(target.bucket.bucket, target.name)) > readBeforeMs)
       return 'kept';
     await service.evict(target);
     return 'evicted';

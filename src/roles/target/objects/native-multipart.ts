@@ -18,7 +18,11 @@ export class NativeMultipart {
   /** Starts an upload; its ID (the one S3 lists too). */
   async create(target: ObjectTarget): Promise<string> {
     const attributes = { customMetadata: {}, contentHeaders: {}, tags: {} };
-    return await this.objects.store.createUpload(target.bucket.bucket, target.name, attributes);
+    return await this.objects.store.uploads.createUpload(
+      target.bucket.bucket,
+      target.name,
+      attributes,
+    );
   }
 
   /** Stores a part (a part with the same number is replaced: last wins). */
@@ -29,7 +33,7 @@ export class NativeMultipart {
     const md5 = new HashingStream(['md5']);
     const body = pipeline(request.body, md5, () => undefined);
     await nativeUploadErrors(target, uploadId, () =>
-      this.objects.store.uploadPart({
+      this.objects.store.uploads.uploadPart({
         bucket: target.bucket.bucket,
         name: target.name,
         uploadId,
@@ -47,7 +51,7 @@ export class NativeMultipart {
     const { bucket, props, history } = target.bucket;
     const { name } = target;
     await nativeUploadErrors(target, uploadId, async () => {
-      const stored = await this.objects.store.listParts(bucket, name, uploadId);
+      const stored = await this.objects.store.uploads.listParts(bucket, name, uploadId);
       if (stored.length === 0) throw badRequest(`${name}: ${uploadId}: no chunks`);
       if (partNumbers.length !== stored.length) {
         throw badRequest(
@@ -81,7 +85,7 @@ export class NativeMultipart {
 
   async abort(target: ObjectTarget, uploadId: string): Promise<void> {
     await nativeUploadErrors(target, uploadId, () =>
-      this.objects.store.abortUpload(target.bucket.bucket, target.name, uploadId),
+      this.objects.store.uploads.abortUpload(target.bucket.bucket, target.name, uploadId),
     );
   }
 }

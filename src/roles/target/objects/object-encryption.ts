@@ -279,7 +279,7 @@ export async function storedSegments(
       );
     return partSizesOf(parts);
   }
-  const layout = await store.chunkLayout(bucket, object.chunkSet);
+  const layout = await store.uploads.chunkLayout(bucket, object.chunkSet);
   if (layout === undefined)
     throw new StoreError(
       'ObjectNotFound',

@@ -176,7 +176,7 @@ export class ObjectService {
       );
       if (versionId === undefined) this.protection.afterRead(read.object, target.bucket.props);
       // What LRU evicts by: cached objects of remote buckets (ais data is never evicted).
-      if (isRemoteBucket(bucket)) this.store.recordAccess(bucket, name);
+      if (isRemoteBucket(bucket)) this.store.cold.recordAccess(bucket, name);
       return { object: read.object, body: read.body, range: read.range };
     };
     if (
@@ -320,7 +320,9 @@ export class ObjectService {
 
   /** Completes a multipart upload; the chunked object is then protected like any PUT. */
   async completeUpload(bucket: ResolvedBucket, request: CompleteRequest): Promise<StoredObject> {
-    return await this.#write(bucket, request.name, () => this.store.completeUpload(request));
+    return await this.#write(bucket, request.name, () =>
+      this.store.uploads.completeUpload(request),
+    );
   }
 
   /**

@@ -149,7 +149,7 @@ export class TargetObjects implements ObjectPort {
     // An encrypted object is described as its plaintext (size; its record is no user metadata).
     const info: ObjectInfo = { ...object, ...plaintextView(object) };
     if (options?.chunks === true && object.chunkSet !== undefined) {
-      info.chunks = await this.store.chunkLayout(address.bucket, object.chunkSet);
+      info.chunks = await this.store.uploads.chunkLayout(address.bucket, object.chunkSet);
     }
     if (routing.substituteFor !== undefined) return info;
     const erasureCoding = await this.objects.describe(target);

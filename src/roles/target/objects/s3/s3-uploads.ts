@@ -68,7 +68,7 @@ export class S3Uploads {
     if (lock !== undefined) requireObjectLock(view.props);
     // The upload's key is sealed in its record; each part is encrypted with it as it arrives.
     const sse = this.encryption.start(encryption, view.props);
-    const uploadId = await this.store.createUpload(view.bucket, key, {
+    const uploadId = await this.store.uploads.createUpload(view.bucket, key, {
       customMetadata: withEncryptionRecord(attributes.userMetadata, sse?.record),
       contentHeaders: attributes.contentHeaders,
       tags: attributes.tags,
@@ -84,7 +84,7 @@ export class S3Uploads {
     await this.objects.space.require(
       `part ${request.partNumber} of ${request.bucket}/${request.key}`,
     );
-    const upload = await this.store.uploadAttributes(bucket, request.key, request.uploadId);
+    const upload = await this.store.uploads.uploadAttributes(bucket, request.key, request.uploadId);
     const record = encryptionRecordOf(upload.customMetadata);
     const objectKey = this.encryption.open(record, request.customerKey);
     const encryption = encryptionOf(record, request.customerKey);
@@ -92,7 +92,7 @@ export class S3Uploads {
       objectKey === undefined
         ? undefined
         : encryptBody(objectKey, request.body, request.contentLength, etagIsCipherMd5(encryption));
-    const part = await this.store.uploadPart({
+    const part = await this.store.uploads.uploadPart({
       bucket,
       name: request.key,
       uploadId: request.uploadId,
@@ -112,9 +112,9 @@ export class S3Uploads {
 
   async listParts(bucket: string, key: string, uploadId: string): Promise<S3PartInfo[]> {
     const view = this.resolve(bucket);
-    const upload = await this.store.uploadAttributes(view.bucket, key, uploadId);
+    const upload = await this.store.uploads.uploadAttributes(view.bucket, key, uploadId);
     const encrypted = encryptionRecordOf(upload.customMetadata) !== undefined;
-    const parts = await this.store.listParts(view.bucket, key, uploadId);
+    const parts = await this.store.uploads.listParts(view.bucket, key, uploadId);
     return parts.map((part) => toPartInfo(part, encrypted));
   }
 
@@ -150,7 +150,7 @@ export class S3Uploads {
   }
 
   abortUpload(bucket: string, key: string, uploadId: string): Promise<void> {
-    return this.store.abortUpload(this.resolve(bucket).bucket, key, uploadId);
+    return this.store.uploads.abortUpload(this.resolve(bucket).bucket, key, uploadId);
   }
 }
 

@@ -250,7 +250,7 @@ export class TargetS3Objects implements S3ObjectPort {
     if (!view.versioned) checkVersion(versionId, object);
     const info = toS3Info(object, view.versioned);
     if (object.chunkSet === undefined) return { info, parts: undefined };
-    const layout = await this.store.chunkLayout(view.bucket, object.chunkSet);
+    const layout = await this.store.uploads.chunkLayout(view.bucket, object.chunkSet);
     if (layout === undefined)
       throw new StoreError(
         'ObjectNotFound',
