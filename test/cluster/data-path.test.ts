@@ -190,15 +190,23 @@ describe('data path across gateways', () => {
       const answer = await viaB.listObjectsPage(bucket, request);
       listed.push(...answer.entries.map((entry) => entry.name));
       if (page === 0) {
-        // Far past what any target or the gateway has read: the listing sees both changes.
+        // Far past what any target or the gateway has read: the delete is seen. The new name is
+        // seen only if `walk/d11` already existed on its mountpath when the first page read
+        // `walk/` (a directory made after that read is not in this listing, docs/listing.md), and
+        // which mountpath it lands on depends on the cluster's random target IDs: either is right.
         await viaA.putObject(bucket, name(11, 9), 'made');
         await viaA.deleteObject(bucket, name(10, 3));
       }
       if (answer.continuation_token === '') break;
       request = { ...request, continuation_token: answer.continuation_token, uuid: answer.uuid };
     }
-    const expected = [...names.filter((object) => object !== name(10, 3)), name(11, 9)];
-    assert.deepEqual(listed, expected);
+    const expected = names.filter((object) => object !== name(10, 3));
+    assert.deepEqual(
+      listed.filter((object) => object !== name(11, 9)),
+      expected,
+    );
+    assert.ok(listed.filter((object) => object === name(11, 9)).length <= 1);
+    if (listed.includes(name(11, 9))) assert.equal(listed.at(-1), name(11, 9));
     // A token of a listing the targets do not know (an expired session) walks afresh from it.
     const resumed = await viaB.listObjectsPage(bucket, {
       prefix: 'walk/',
