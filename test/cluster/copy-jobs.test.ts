@@ -14,6 +14,7 @@ import { findFiles, flipByte } from '../harness/disk.js';
 import { cairnEntry } from '../harness/node-process.js';
 import { rawRequest } from '../harness/raw-http.js';
 import { TestCluster } from '../harness/test-cluster.js';
+import { waitFor } from '../harness/wait.js';
 
 const run = promisify(execFile);
 const source = { name: 'copy-src', provider: 'ais' };
@@ -235,6 +236,60 @@ describe('copy jobs', () => {
     const retry = await client.jobs.copyBucket(source, destination);
     assert.equal((await client.jobs.wait(retry, { timeoutMs: 120_000 })).err, '');
     assert.equal((await names(client, destination)).length, digests.size);
+  });
+
+  test('a share that fails at once keeps the created bucket until a peer still starting its share ends', async () => {
+    // Shares start in parallel; one can fail (a missing object) before another target has
+    // registered its own. The job's start is sent to each target here by hand, the second one late.
+    const targets = cluster.nodes.filter((node) => node.spec.role === 'target');
+    const ownerOf = async (name: string): Promise<string> => {
+      const location = (await client.headObject(source, name)).location ?? '';
+      return location.slice(location.indexOf('[') + 1, location.indexOf(']'));
+    };
+    const present = 'other/a.txt';
+    const lateId = await ownerOf(present);
+    let missing = '';
+    for (let i = 0; i < 60 && missing === ''; i += 1) {
+      await client.putObject(source, `early-gone-${i}`, Buffer.from('x'));
+      if ((await ownerOf(`early-gone-${i}`)) !== lateId) missing = `early-gone-${i}`;
+      await client.deleteObject(source, `early-gone-${i}`);
+    }
+    assert.notEqual(missing, '', 'a name owned by another target');
+    const destination = { name: 'copy-early-fail', provider: 'ais' };
+    await client.createBucket(destination);
+    const start = (node: (typeof targets)[number]) =>
+      rawRequest(node.ready?.intraUrl ?? '', 'POST', '/v1/jobs', {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id: 'tco-early-fail',
+          kind: 'copy-listrange',
+          bucket: source,
+          args: { objnames: [present, missing], tobck: destination },
+          created_bucket: destination,
+          targets: targets.map((target) => target.ready?.id),
+        }),
+      });
+    const early = targets.filter((node) => node.ready?.id !== lateId);
+    for (const node of early) assert.equal((await start(node)).status, 200);
+    await waitFor('the failed share', 10_000, async () => {
+      const snapshots = await client.jobs.snapshots({ id: 'tco-early-fail' });
+      return Object.values(snapshots)
+        .flat()
+        .some((snapshot) => /early-gone/.test(snapshot.err));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const listed = async (): Promise<boolean> =>
+      (await client.listBuckets()).some((bucket) => bucket.name === destination.name);
+    assert.ok(await listed(), 'kept while a peer of the job has not started its share');
+    const lateNode = targets.find((node) => node.ready?.id === lateId);
+    assert.ok(lateNode !== undefined);
+    assert.equal((await start(lateNode)).status, 200);
+    const status = await client.jobs.wait('tco-early-fail', { timeoutMs: 60_000 });
+    assert.match(status.err, new RegExp(missing));
+    const lateShare = (await client.jobs.snapshots({ id: 'tco-early-fail' }))[lateId] ?? [];
+    assert.equal(lateShare[0]?.err, '', 'the late share copied its object into the bucket');
+    assert.equal(lateShare[0]?.stats['loc-objs'], '1');
+    assert.ok(!(await listed()), 'destroyed once every share settled');
   });
 
   test('bad requests: clear statuses', async () => {

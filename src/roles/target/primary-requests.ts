@@ -44,35 +44,48 @@ const settlePollMs = 250;
  * target's share has settled (ended, failed or aborted; a target that does not answer counts as
  * settled), has the primary destroy the bucket. Shares still running keep their destination until
  * then, and this share reports its end only after, so a client that saw the job end can retry it
- * without a late destroy taking the retry's bucket. Several failed shares may ask; a bucket
- * already gone is fine. The wait lasts as long as the job's slowest share, as the job's end does.
+ * without a late destroy taking the retry's bucket. A peer of the job that answers but does not
+ * know it yet is still starting its share (a share here can fail before another target has
+ * registered its own): it is waited for, up to `unknownShareGraceMs` of the control timeout, in
+ * case the start never reached it. Several failed shares may ask; a bucket already gone is fine.
+ * The wait lasts as long as the job's slowest share, as the job's end does.
  */
 export async function destroyCreatedBucket(
   runtime: NodeRuntime,
-  jobId: string,
+  job: { id: string; peers: readonly string[] },
   bucket: BucketJson,
 ): Promise<void> {
-  while (!(await everyShareSettled(runtime, jobId))) await sleep(settlePollMs);
+  const timeouts = runtime.store.config.values.timeouts;
+  const graceEnd = performance.now() + timeouts.control_ms * unknownShareGrace;
+  while (!(await everyShareSettled(runtime, job, performance.now() > graceEnd)))
+    await sleep(settlePollMs);
   const url = `${primaryUrl(runtime, 'destroy a bucket')}${apiPath(Resource.buckets, bucket.name)}?${bucketQuery(bucket).toString()}`;
   runtime.log.warn('job failed: destroying the bucket created for it', {
-    job: jobId,
+    job: job.id,
     bucket: bucket.name,
   });
   try {
     await runtime.client.requestJson(url, {
       method: 'DELETE',
       body: { action: Action.destroyBucket },
-      timeoutMs: runtime.store.config.values.timeouts.control_ms * 3,
+      timeoutMs: timeouts.control_ms * 3,
     });
   } catch (error) {
     if (!isStoreError(error) || error.code !== 'BucketNotFound') throw error;
   }
 }
 
-async function everyShareSettled(runtime: NodeRuntime, jobId: string): Promise<boolean> {
-  const query = new URLSearchParams({ id: jobId }).toString();
+/** How many control timeouts a failed share waits for a peer that does not know the job yet. */
+const unknownShareGrace = 2;
+
+async function everyShareSettled(
+  runtime: NodeRuntime,
+  job: { id: string; peers: readonly string[] },
+  graceOver: boolean,
+): Promise<boolean> {
+  const query = new URLSearchParams({ id: job.id }).toString();
   const targets = runtime.store.clusterMap?.activeTargets() ?? [];
-  const shares = await Promise.all(
+  const settledOn = await Promise.all(
     targets.map((target) =>
       runtime.client
         .requestJson(`${target.intraUrl}${apiPath(Resource.jobs)}?${query}`, {
@@ -80,12 +93,16 @@ async function everyShareSettled(runtime: NodeRuntime, jobId: string): Promise<b
           timeoutMs: runtime.store.config.values.timeouts.control_ms,
         })
         .then(
-          (body) => (Array.isArray(body) ? (body as JobSnapshotJson[]) : []),
-          (): JobSnapshotJson[] => [],
+          (body) => {
+            const shares = Array.isArray(body) ? (body as JobSnapshotJson[]) : [];
+            if (shares.length === 0) return graceOver || !job.peers.includes(target.id);
+            return shares.every(settled);
+          },
+          () => true,
         ),
     ),
   );
-  return shares.flat().every(settled);
+  return settledOn.every(Boolean);
 }
 
 /** Ended, or failed or aborted and undoing (its end is recorded once that is done). */

@@ -80,7 +80,7 @@ export class TargetJobs implements JobsPort {
     const job = definition.create(request, this.environment);
     const created = request.created_bucket;
     if (created !== undefined)
-      job.onUnsuccessful = () => destroyCreatedBucket(this.runtime, job.id, created);
+      job.onUnsuccessful = () => destroyCreatedBucket(this.runtime, job, created);
     if (definition.kind.survivesRestart === true) {
       this.#applyEarlyNews(job);
       this.registry.start(job, definition.kind.exclusive);
@@ -120,7 +120,7 @@ export class TargetJobs implements JobsPort {
     for (const { job, createdBucket } of await this.interruptions.interrupted()) {
       if (this.registry.get(job.id) !== undefined) continue;
       if (createdBucket !== undefined)
-        job.onUnsuccessful = () => destroyCreatedBucket(this.runtime, job.id, createdBucket);
+        job.onUnsuccessful = () => destroyCreatedBucket(this.runtime, job, createdBucket);
       this.registry.start(job, false, () => this.#settle(this.interruptions.reported(job.id), job));
     }
   }
