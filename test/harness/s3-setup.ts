@@ -1,5 +1,6 @@
 // S3 client set-up for tests: the AWS SDK pointed at a cluster's gateway with the default key pair,
 // and temporary config files for the command-line clients (s3cmd, rclone, aws).
+import assert from 'node:assert/strict';
 import { S3Client } from '@aws-sdk/client-s3';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -99,4 +100,13 @@ export async function failure(
     return { name: typed.name, status: typed.$metadata?.httpStatusCode ?? 0 };
   }
   throw new Error('expected the call to fail');
+}
+
+/** Asserts that an SDK call fails with the S3 error `code` and HTTP `status`. */
+export async function refused(
+  promise: Promise<unknown>,
+  code: string,
+  status: number,
+): Promise<void> {
+  assert.deepEqual(await failure(promise), { name: code, status });
 }

@@ -1,7 +1,8 @@
 // S3 access control against a real cluster with AuthN on and three users (alice, bob, carol) who
 // may only create and list buckets: ownership, canned and granted ACLs, bucket policies with
-// conditions, the public access block and ownership controls — each through the AWS SDK v3, and
-// object ACLs, policies and CORS through the aws cli too — and anonymous (unsigned) requests.
+// conditions, the public access block and ownership controls — each through the AWS SDK v3 (CORS
+// rules in cors.test.ts), and object ACLs, policies and CORS through the aws cli too — and
+// anonymous (unsigned) requests.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -10,13 +11,9 @@ import { after, before, test } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateBucketCommand,
-  DeleteBucketCorsCommand,
-  DeleteBucketOwnershipControlsCommand,
   DeleteBucketPolicyCommand,
   DeletePublicAccessBlockCommand,
   GetBucketAclCommand,
-  GetBucketCorsCommand,
-  GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
   GetObjectAclCommand,
@@ -24,14 +21,12 @@ import {
   GetPublicAccessBlockCommand,
   ListObjectsV2Command,
   PutBucketAclCommand,
-  PutBucketCorsCommand,
-  PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { writeClientConfigs } from '../harness/s3-setup.js';
+import { refused, writeClientConfigs } from '../harness/s3-setup.js';
 import { command, type CommandAnswer } from '../harness/command.js';
 import { S3UsersCluster } from '../harness/s3-users.js';
 import type { TestCluster } from '../harness/test-cluster.js';
@@ -45,18 +40,6 @@ let setup: S3UsersCluster;
 let cluster: TestCluster;
 let clients: Record<User | 'admin', S3Client>;
 
-/** Rejects with the S3 error `code` and HTTP `status`. */
-async function refused(promise: Promise<unknown>, code: string, status: number): Promise<void> {
-  await assert.rejects(
-    promise,
-    (error: { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } }) => {
-      assert.equal(error.name, code);
-      assert.equal(error.$metadata?.httpStatusCode, status);
-      return true;
-    },
-  );
-}
-
 /** An unsigned request: status and body. */
 async function anonymous(method: string, path: string, body?: string): Promise<[number, string]> {
   const response = await fetch(`${cluster.primary.publicUrl}${path}`, {
@@ -64,17 +47,6 @@ async function anonymous(method: string, path: string, body?: string): Promise<[
     ...(body === undefined ? {} : { body }),
   });
   return [response.status, await response.text()];
-}
-
-/** An unsigned request with headers: status and headers. */
-async function browser(
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; headers: Headers }> {
-  const response = await fetch(`${cluster.primary.publicUrl}${path}`, { method, headers });
-  await response.arrayBuffer();
-  return { status: response.status, headers: response.headers };
 }
 
 before(async () => {
@@ -499,162 +471,6 @@ test('the public access block refuses and ignores public ACLs and policies', asy
     'NoSuchPublicAccessBlockConfiguration',
     404,
   );
-});
-
-test('ObjectOwnership BucketOwnerEnforced turns ACLs off', async () => {
-  await refused(
-    clients.alice.send(
-      new CreateBucketCommand({
-        Bucket: 'alice-own2',
-        ACL: 'public-read',
-        ObjectOwnership: 'BucketOwnerEnforced',
-      }),
-    ),
-    'InvalidBucketAclWithObjectOwnership',
-    400,
-  );
-  await clients.alice.send(
-    new CreateBucketCommand({ Bucket: 'alice-own2', ACL: 'authenticated-read' }),
-  );
-  await refused(
-    clients.alice.send(new GetBucketOwnershipControlsCommand({ Bucket: 'alice-own2' })),
-    'OwnershipControlsNotFoundError',
-    404,
-  );
-  const enforce = (): Promise<unknown> =>
-    clients.alice.send(
-      new PutBucketOwnershipControlsCommand({
-        Bucket: 'alice-own2',
-        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-      }),
-    );
-  // The bucket still grants others something: S3 refuses to enforce over it.
-  await refused(enforce(), 'InvalidBucketAclWithObjectOwnership', 400);
-  assert.deepEqual(await list('bob', 'alice-own2'), []);
-  await clients.alice.send(new PutBucketAclCommand({ Bucket: 'alice-own2', ACL: 'private' }));
-  await enforce();
-  const controls = await clients.alice.send(
-    new GetBucketOwnershipControlsCommand({ Bucket: 'alice-own2' }),
-  );
-  assert.equal(controls.OwnershipControls?.Rules?.[0]?.ObjectOwnership, 'BucketOwnerEnforced');
-  await refused(
-    clients.alice.send(new PutBucketAclCommand({ Bucket: 'alice-own2', ACL: 'public-read' })),
-    'AccessControlListNotSupported',
-    400,
-  );
-  await clients.alice.send(new DeleteBucketOwnershipControlsCommand({ Bucket: 'alice-own2' }));
-  await clients.alice.send(new PutBucketAclCommand({ Bucket: 'alice-own2', ACL: 'public-read' }));
-  assert.equal((await anonymous('GET', '/alice-own2?list-type=2'))[0], 200);
-});
-
-test('CORS: rules per bucket, preflights answered by them, headers on actual requests', async () => {
-  await clients.alice.send(new CreateBucketCommand({ Bucket: 'alice-cors' }));
-  await put('alice', 'alice-cors', 'page.txt', 'hello');
-  await refused(
-    clients.alice.send(new GetBucketCorsCommand({ Bucket: 'alice-cors' })),
-    'NoSuchCORSConfiguration',
-    404,
-  );
-  const preflight = (origin: string, method: string, headers?: string) =>
-    browser('OPTIONS', '/alice-cors/page.txt', {
-      origin,
-      'access-control-request-method': method,
-      ...(headers === undefined ? {} : { 'access-control-request-headers': headers }),
-    });
-  assert.equal((await preflight('https://app.example.com', 'GET')).status, 403);
-  await clients.alice.send(
-    new PutBucketCorsCommand({
-      Bucket: 'alice-cors',
-      CORSConfiguration: {
-        CORSRules: [
-          {
-            AllowedOrigins: ['https://*.example.com'],
-            AllowedMethods: ['GET', 'PUT'],
-            AllowedHeaders: ['content-type', 'x-amz-*'],
-            ExposeHeaders: ['ETag'],
-            MaxAgeSeconds: 600,
-          },
-          { AllowedOrigins: ['*'], AllowedMethods: ['HEAD'] },
-        ],
-      },
-    }),
-  );
-  const stored = await clients.alice.send(new GetBucketCorsCommand({ Bucket: 'alice-cors' }));
-  assert.equal(stored.CORSRules?.length, 2);
-  assert.deepEqual(stored.CORSRules?.[0]?.AllowedMethods, ['GET', 'PUT']);
-  assert.equal(stored.CORSRules?.[0]?.MaxAgeSeconds, 600);
-
-  const allowed = await preflight('https://app.example.com', 'PUT', 'Content-Type, X-Amz-Date');
-  assert.equal(allowed.status, 200);
-  assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
-  assert.equal(allowed.headers.get('access-control-allow-methods'), 'GET, PUT');
-  assert.equal(allowed.headers.get('access-control-allow-headers'), 'content-type, x-amz-date');
-  assert.equal(allowed.headers.get('access-control-max-age'), '600');
-  assert.equal(allowed.headers.get('access-control-expose-headers'), 'ETag');
-  assert.equal((await preflight('https://evil.test', 'GET')).status, 403);
-  assert.equal((await preflight('https://app.example.com', 'DELETE')).status, 403);
-  assert.equal((await preflight('https://app.example.com', 'GET', 'x-custom')).status, 403);
-  const anyOrigin = await preflight('https://other.test', 'HEAD');
-  assert.equal(anyOrigin.headers.get('access-control-allow-origin'), '*');
-  assert.equal(
-    (await browser('OPTIONS', '/alice-cors/page.txt', { origin: 'https://app.example.com' }))
-      .status,
-    400,
-  );
-  // Actual requests: the headers come with the answer (here a refusal: anonymous, private bucket).
-  const actual = await browser('GET', '/alice-cors/page.txt', {
-    origin: 'https://app.example.com',
-  });
-  assert.equal(actual.status, 403);
-  assert.equal(actual.headers.get('access-control-allow-origin'), 'https://app.example.com');
-  // A read the gateway forwards to the target storing the object carries them too.
-  await clients.alice.send(
-    new PutBucketPolicyCommand({
-      Bucket: 'alice-cors',
-      Policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: '*',
-            Action: 's3:GetObject',
-            Resource: 'arn:aws:s3:::alice-cors/*',
-          },
-        ],
-      }),
-    }),
-  );
-  const served = await browser('GET', '/alice-cors/page.txt', {
-    origin: 'https://app.example.com',
-  });
-  assert.equal(served.status, 200);
-  assert.equal(served.headers.get('access-control-allow-origin'), 'https://app.example.com');
-  assert.equal(served.headers.get('access-control-expose-headers'), 'ETag');
-  const otherOrigin = await browser('GET', '/alice-cors/page.txt', { origin: 'https://evil.test' });
-  assert.equal(otherOrigin.status, 200);
-  assert.equal(otherOrigin.headers.get('access-control-allow-origin'), null);
-  await refused(
-    clients.alice.send(
-      new PutBucketCorsCommand({
-        Bucket: 'alice-cors',
-        CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['PATCH'] }] },
-      }),
-    ),
-    'InvalidRequest',
-    400,
-  );
-  await refused(
-    clients.bob.send(
-      new PutBucketCorsCommand({
-        Bucket: 'alice-cors',
-        CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['GET'] }] },
-      }),
-    ),
-    'AccessDenied',
-    403,
-  );
-  await clients.alice.send(new DeleteBucketCorsCommand({ Bucket: 'alice-cors' }));
-  assert.equal((await preflight('https://app.example.com', 'GET')).status, 403);
 });
 
 test('the aws cli as the second and third user: object ACL, bucket policy, CORS', async () => {

@@ -12,6 +12,9 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectAclCommand,
+  ListObjectsV2Command,
+  GetBucketOwnershipControlsCommand,
+  DeleteBucketOwnershipControlsCommand,
   GetObjectCommand,
   GetObjectLegalHoldCommand,
   GetObjectLockConfigurationCommand,
@@ -30,6 +33,7 @@ import {
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { refused } from '../harness/s3-setup.js';
 import { S3UsersCluster } from '../harness/s3-users.js';
 
 const users = ['alice', 'bob', 'carol'] as const;
@@ -46,17 +50,6 @@ before(async () => {
 after(async () => {
   await setup?.destroy();
 });
-
-async function refused(promise: Promise<unknown>, code: string, status: number): Promise<void> {
-  await assert.rejects(
-    promise,
-    (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
-      assert.equal(error.name, code);
-      assert.equal(error.$metadata?.httpStatusCode, status);
-      return true;
-    },
-  );
-}
 
 const put = (user: User, bucket: string, key: string, extra: Partial<PutObjectCommandInput> = {}) =>
   clients[user].send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key, ...extra }));
@@ -289,6 +282,55 @@ test('the writer owns what it writes, unless the bucket owner is preferred or en
   );
   await put('alice', 'shared', 'enforced.txt', { ACL: 'bucket-owner-full-control' });
   assert.equal(await read('alice', 'shared', 'enforced.txt'), 'enforced.txt');
+});
+
+test('ObjectOwnership BucketOwnerEnforced turns ACLs off', async () => {
+  await refused(
+    clients.alice.send(
+      new CreateBucketCommand({
+        Bucket: 'alice-own2',
+        ACL: 'public-read',
+        ObjectOwnership: 'BucketOwnerEnforced',
+      }),
+    ),
+    'InvalidBucketAclWithObjectOwnership',
+    400,
+  );
+  await clients.alice.send(
+    new CreateBucketCommand({ Bucket: 'alice-own2', ACL: 'authenticated-read' }),
+  );
+  await refused(
+    clients.alice.send(new GetBucketOwnershipControlsCommand({ Bucket: 'alice-own2' })),
+    'OwnershipControlsNotFoundError',
+    404,
+  );
+  const enforce = (): Promise<unknown> =>
+    clients.alice.send(
+      new PutBucketOwnershipControlsCommand({
+        Bucket: 'alice-own2',
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      }),
+    );
+  // The bucket still grants others something: S3 refuses to enforce over it.
+  await refused(enforce(), 'InvalidBucketAclWithObjectOwnership', 400);
+  const listed = await clients.bob.send(new ListObjectsV2Command({ Bucket: 'alice-own2' }));
+  assert.deepEqual(listed.Contents ?? [], []);
+  await clients.alice.send(new PutBucketAclCommand({ Bucket: 'alice-own2', ACL: 'private' }));
+  await enforce();
+  const controls = await clients.alice.send(
+    new GetBucketOwnershipControlsCommand({ Bucket: 'alice-own2' }),
+  );
+  assert.equal(controls.OwnershipControls?.Rules?.[0]?.ObjectOwnership, 'BucketOwnerEnforced');
+  await refused(
+    clients.alice.send(new PutBucketAclCommand({ Bucket: 'alice-own2', ACL: 'public-read' })),
+    'AccessControlListNotSupported',
+    400,
+  );
+  await clients.alice.send(new DeleteBucketOwnershipControlsCommand({ Bucket: 'alice-own2' }));
+  await clients.alice.send(new PutBucketAclCommand({ Bucket: 'alice-own2', ACL: 'public-read' }));
+  const anonymous = await fetch(`${setup.cluster.primary.publicUrl}/alice-own2?list-type=2`);
+  await anonymous.arrayBuffer();
+  assert.equal(anonymous.status, 200);
 });
 
 test('multipart uploads, copies and browser forms take the ACL of their request', async () => {
