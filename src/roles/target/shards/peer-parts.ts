@@ -11,7 +11,7 @@ import { peerError } from '../../../transport/index.js';
 import { invariant } from '../../../util/assert.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
 import { ByteReader } from '../../../util/streams/byte-reader.js';
-import { copiedMaxBytes, MemoryBody } from '../../../util/streams/memory-body.js';
+import { copiedMaxBytes, MemoryBody, MemoryChunks } from '../../../util/streams/memory-body.js';
 import {
   apiPath,
   BatchPartKind,
@@ -191,7 +191,7 @@ class PeerParts {
       release();
       const [first] = bytes;
       if (bytes.length === 1 && first !== undefined) return { size, body: new MemoryBody(first) };
-      return { size, body: chunksBody(bytes) };
+      return { size, body: new MemoryChunks(bytes) };
     }
     const reader = this.#reader;
     const body = new Readable({
@@ -206,16 +206,6 @@ class PeerParts {
     if (!this.bodies || size === 0) body.push(null);
     return { size, body };
   }
-}
-
-/** A body over chunks already in memory (a large part read whole), handed on as they are. */
-function chunksBody(chunks: readonly Buffer[]): Readable {
-  return new Readable({
-    read(this: Readable) {
-      for (const chunk of chunks) this.push(chunk);
-      this.push(null);
-    },
-  });
 }
 
 async function requestParts(
