@@ -1,11 +1,12 @@
 // Unit tests: files in memory written straight into the pack (template headers) come out byte for
 // byte as tar-stream's `pack.entry` writes them, mixed with streamed files, long and non-ASCII
-// names (PAX records), every padding, and under back-pressure.
+// names (PAX records), every padding, chunks in memory (a peer's large part), and under
+// back-pressure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
-import { MemoryBody } from '../util/streams/memory-body.js';
+import { MemoryBody, MemoryChunks } from '../util/streams/memory-body.js';
 import { TarWriter } from './tar-archive.js';
 
 interface File {
@@ -13,6 +14,8 @@ interface File {
   data: Buffer;
   /** Added as a stream (through `pack.entry`), not as bytes in memory. */
   streamed?: boolean;
+  /** Added as chunks in memory (a peer's large part as its socket delivered it). */
+  chunked?: boolean;
 }
 
 const modifiedMs = 1_765_000_123_456.7;
@@ -29,6 +32,12 @@ const files: File[] = [
   { name: 'dïr/ünïcode.jpg', data: Buffer.alloc(20, 9) },
   { name: `${'z'.repeat(120)}`, data: Buffer.alloc(30, 10) },
   { name: '__404__/bucket/missing', data: Buffer.alloc(0) },
+  {
+    name: 'b/chunked',
+    data: Buffer.from(Array.from({ length: 70_001 }, (_, at) => at % 251)),
+    chunked: true,
+  },
+  { name: `${'c'.repeat(110)}`, data: Buffer.alloc(3000, 11), chunked: true },
 ];
 
 async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
@@ -57,7 +66,17 @@ async function written(slowly: boolean): Promise<Buffer> {
     }
   })();
   for (const file of files) {
-    const body = file.streamed === true ? Readable.from([file.data]) : new MemoryBody(file.data);
+    const { data } = file;
+    const body =
+      file.streamed === true
+        ? Readable.from([data])
+        : file.chunked === true
+          ? new MemoryChunks([
+              data.subarray(0, 1000),
+              data.subarray(1000, 1000),
+              data.subarray(1000),
+            ])
+          : new MemoryBody(data);
     await writer.add(file.name, file.data.length, body, modifiedMs);
   }
   writer.finish();

@@ -6,7 +6,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import tarStream, { type ExtractEvents } from 'tar-stream';
 import type { ArchiveCodec } from './archive-format.js';
 import type { ArchiveEntry, ArchiveSource } from './archive-source.js';
-import { MemoryBody, takeBytes } from '../util/streams/memory-body.js';
+import { MemoryBody, takeChunks } from '../util/streams/memory-body.js';
 import { lz4Decoder, lz4Encoder } from './lz4-frames.js';
 
 type TarCodec = Exclude<ArchiveCodec, 'zip'>;
@@ -226,6 +226,12 @@ class FileHeaders {
   }
 }
 
+function byteLength(chunks: readonly Buffer[]): number {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  return length;
+}
+
 /** A tar archive being written: files are added one at a time, in order. */
 export class TarWriter {
   readonly output: Readable;
@@ -254,10 +260,11 @@ export class TarWriter {
   /** Adds a file of exactly `size` bytes; resolves when all of `body` is in the archive. */
   add(name: string, size: number, body: Readable, modifiedMs: number): Promise<void> {
     const header = { name, size, mode: 0o644, mtime: new Date(modifiedMs) };
-    // Bytes already in memory are packed as one buffer: no stream pipeline per file.
-    const bytes = takeBytes(body);
-    if (bytes !== undefined && bytes.length === size) {
-      const direct = this.#addDirect(name, bytes, modifiedMs);
+    // Bytes already in memory are packed as they are: no stream pipeline per file.
+    const chunks = takeChunks(body);
+    const held = chunks === undefined ? 0 : byteLength(chunks);
+    if (chunks !== undefined && held === size) {
+      const direct = this.#addDirect(name, chunks, size, modifiedMs);
       if (direct !== undefined) return direct;
     }
     this.#packing += 1;
@@ -267,9 +274,11 @@ export class TarWriter {
         if (error) reject(error);
         else resolve();
       };
-      if (bytes !== undefined) {
-        if (bytes.length === size) this.#pack.entry(header, bytes, done);
-        else reject(new Error(`${name}: ${bytes.length} bytes, ${size} announced`));
+      if (chunks !== undefined) {
+        const [first] = chunks;
+        const bytes = chunks.length === 1 && first !== undefined ? first : Buffer.concat(chunks);
+        if (held === size) this.#pack.entry(header, bytes, done);
+        else reject(new Error(`${name}: ${held} bytes, ${size} announced`));
         return;
       }
       const entry: Writable = this.#pack.entry(header, done) as unknown as Writable;
@@ -281,22 +290,27 @@ export class TarWriter {
 
   /**
    * A file in memory whose header needs no PAX record, written into the pack as its header, bytes
-   * and padding: the bytes tar-stream's `pack.entry` writes, without its per-file `Sink` stream and
-   * header encoding (6-13% of a GetBatch's designated target, docs/profiling.md). Only between the
-   * pack's own files (never within one) and only uncompressed; waits while the output is full.
-   * Undefined: not taken that way.
+   * (one buffer, or a peer's part as its socket delivered it) and padding: the bytes tar-stream's
+   * `pack.entry` writes, without its per-file `Sink` stream and header encoding (6-13% of a
+   * GetBatch's designated target, docs/profiling.md). Only between the pack's own files (never
+   * within one) and only uncompressed; waits while the output is full. Undefined: not taken that way.
    */
-  #addDirect(name: string, bytes: Buffer, modifiedMs: number): Promise<void> | undefined {
+  #addDirect(
+    name: string,
+    chunks: readonly Buffer[],
+    size: number,
+    modifiedMs: number,
+  ): Promise<void> | undefined {
     const room = this.#room;
     if (room === undefined || this.#packing > 0) return undefined;
     if (this.#headers?.modifiedMs !== modifiedMs) this.#headers = new FileHeaders(modifiedMs);
-    const header = this.#headers.encode(name, bytes.length);
+    const header = this.#headers.encode(name, size);
     if (header === undefined) return undefined;
     if (this.output.destroyed) return Promise.reject(new Error('tar output destroyed'));
     const pack = this.#pack;
-    const padding = (blockBytes - (bytes.length % blockBytes)) % blockBytes;
+    const padding = (blockBytes - (size % blockBytes)) % blockBytes;
     let fits = pack.push(header);
-    if (bytes.length > 0) fits = pack.push(bytes);
+    for (const chunk of chunks) if (chunk.length > 0) fits = pack.push(chunk);
     if (padding > 0) fits = pack.push(zeroBlock.subarray(0, padding));
     if (fits) return Promise.resolve();
     return room().then(() => {

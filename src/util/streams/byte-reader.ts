@@ -1,6 +1,8 @@
 // Reading a byte stream by counts (a framed stream: headers of known length, then bodies) without
 // copying more than a header: chunks are handed on as views of what the stream delivered.
 
+import { invariant } from '../assert.js';
+
 export class ByteReader {
   #iterator: AsyncIterator<Buffer> | undefined;
   #leftover: Buffer = Buffer.alloc(0);
@@ -21,6 +23,20 @@ export class ByteReader {
     const chunk = this.#leftover.subarray(0, max);
     this.#leftover = this.#leftover.subarray(chunk.length);
     this.consumed += chunk.length;
+    return chunk;
+  }
+
+  /** The bytes read from the stream and not handed out yet (a view; `takeBuffered` takes them). */
+  get buffered(): Buffer {
+    return this.#leftover;
+  }
+
+  /** The first `count` of the `buffered` bytes, at once. */
+  takeBuffered(count: number): Buffer {
+    invariant(count <= this.#leftover.length, 'ByteReader: taking more than is buffered');
+    const chunk = this.#leftover.subarray(0, count);
+    this.#leftover = this.#leftover.subarray(count);
+    this.consumed += count;
     return chunk;
   }
 

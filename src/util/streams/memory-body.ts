@@ -89,6 +89,43 @@ export function takeBytes(body: Readable): Buffer | undefined {
   return body instanceof MemoryBody ? body.takeWhole() : undefined;
 }
 
+/**
+ * A body over chunks already in memory (a large part of a peer's stream read whole, as its socket
+ * delivered them: not copied into one buffer): streamed as they are, or taken at once by a consumer
+ * that knows it (the TAR writer writes them with their header: no stream pipeline per file).
+ */
+export class MemoryChunks extends Readable {
+  #chunks: readonly Buffer[] | undefined;
+
+  constructor(chunks: readonly Buffer[]) {
+    super();
+    this.#chunks = chunks;
+  }
+
+  /** The chunks, once and only if nothing was read as a stream; the body is closed then. */
+  takeChunks(): readonly Buffer[] | undefined {
+    const chunks = this.#chunks;
+    if (chunks === undefined || this.destroyed) return undefined;
+    this.#chunks = undefined;
+    this.destroy();
+    return chunks;
+  }
+
+  override _read(): void {
+    const chunks = this.#chunks ?? [];
+    this.#chunks = undefined;
+    for (const chunk of chunks) this.push(chunk);
+    this.push(null);
+  }
+}
+
+/** The bytes of `body` as chunks when it holds them in memory and nothing was read yet (then it is closed). */
+export function takeChunks(body: Readable): readonly Buffer[] | undefined {
+  if (body instanceof MemoryChunks) return body.takeChunks();
+  const bytes = takeBytes(body);
+  return bytes === undefined ? undefined : [bytes];
+}
+
 /** As `takeBytes`, with the release of their pooled buffer (see `MemoryBody.takeLease`). */
 export function takeLease(body: Readable): BytesLease | undefined {
   return body instanceof MemoryBody ? body.takeLease() : undefined;

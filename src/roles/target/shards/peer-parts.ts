@@ -3,7 +3,8 @@
 // order asked. An item opens when its header has arrived; its body is a Readable over the next
 // `size` bytes of the peer's stream, so the next item of that peer opens only once the previous
 // body is read or closed (what was left unread is skipped). Nothing is buffered beyond a chunk:
-// the peer's stream advances as the archive is written (socket back-pressure).
+// the peer's stream advances as the archive is written (socket back-pressure). A small part that
+// lies whole in the chunk read last is taken from it at once (`partNow`): no promise per read.
 import { Readable } from 'node:stream';
 import type { BatchItem } from '../../../api/native/index.js';
 import { StoreError } from '../../../errors/index.js';
@@ -11,7 +12,7 @@ import { peerError } from '../../../transport/index.js';
 import { invariant } from '../../../util/assert.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
 import { ByteReader } from '../../../util/streams/byte-reader.js';
-import { copiedMaxBytes, MemoryBody } from '../../../util/streams/memory-body.js';
+import { copiedMaxBytes, MemoryBody, MemoryChunks } from '../../../util/streams/memory-body.js';
 import {
   apiPath,
   BatchPartKind,
@@ -44,10 +45,20 @@ const maxErrorBytes = 64 * 1024;
  */
 const wholePartBytes = 1024 * 1024;
 
+/** A part as read: with `bytes` when its body was read whole. */
+interface Part {
+  kind: number;
+  size: number;
+  message: string;
+  bytes?: Buffer[] | undefined;
+}
+
 /** Reads a peer's stream part by part, one operation at a time. */
 class PartReader {
   readonly #bytes: ByteReader;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Operations queued and not settled yet. */
+  #pending = 0;
   /** Bytes of the current item's body not read yet (skipped before the next header). */
   #bodyRemaining = 0;
 
@@ -60,9 +71,7 @@ class PartReader {
    * body of up to `wholePartBytes` comes with it (`bytes`), read whole: one buffer when small, the
    * chunks as they came otherwise.
    */
-  header(
-    bodies: boolean,
-  ): Promise<{ kind: number; size: number; message: string; bytes?: Buffer[] | undefined }> {
+  header(bodies: boolean): Promise<Part> {
     return this.#serial(async () => {
       if (!(await this.#bytes.skip(this.#bodyRemaining))) throw endedEarly();
       this.#bodyRemaining = 0;
@@ -107,9 +116,38 @@ class PartReader {
     });
   }
 
+  /**
+   * The next part, when the reader is idle and its header, message and small body (or failure)
+   * lie whole in the chunk read last: taken at once, without a promise per read (most small parts
+   * do, a peer gathers them into 64 KiB writes). Undefined: not all there (`header` reads it).
+   */
+  partNow(bodies: boolean): Part | undefined {
+    if (this.#pending > 0 || this.#bodyRemaining > 0) return undefined;
+    const buffered = this.#bytes.buffered;
+    if (buffered.length < batchPartHeaderBytes) return undefined;
+    const header = decodeBatchPartHeader(buffered);
+    if (typeof header === 'string') return undefined;
+    const withBody = bodies && header.kind === BatchPartKind.item;
+    if (withBody && header.size > copiedMaxBytes) return undefined;
+    const messageEnd = batchPartHeaderBytes + header.messageLength;
+    const end = messageEnd + (withBody ? header.size : 0);
+    if (buffered.length < end) return undefined;
+    const part = this.#bytes.takeBuffered(end);
+    const message = part.toString('utf8', batchPartHeaderBytes, messageEnd);
+    const { kind, size } = header;
+    return withBody
+      ? { kind, size, message, bytes: [part.subarray(messageEnd)] }
+      : { kind, size, message };
+  }
+
   #serial<T>(operation: () => Promise<T>): Promise<T> {
+    this.#pending += 1;
     const result = this.#queue.then(operation);
-    this.#queue = result.catch(() => undefined);
+    this.#queue = result
+      .catch(() => undefined)
+      .finally(() => {
+        this.#pending -= 1;
+      });
     return result;
   }
 }
@@ -125,6 +163,9 @@ class PeerParts {
   #next = 0;
   /** Settles once the previous item's body is read or closed (or the batch is abandoned). */
   #turn: Promise<void> = Promise.resolve();
+  /** Items opened whose turn is not released yet (their body not read or closed). */
+  #holding = 0;
+  #closed = false;
   #abandon: (error: Error) => void = () => undefined;
   readonly #abandoned: Promise<never>;
 
@@ -157,11 +198,24 @@ class PeerParts {
   open(index: number): Promise<OpenedItem> {
     invariant(this.indexes[this.#next] === index, 'GetBatch: a peer item opened out of order');
     this.#next += 1;
+    if (this.#holding === 0 && !this.#closed) {
+      const part = this.#reader.partNow(this.bodies);
+      // A failure part rejects (the executor's throw).
+      if (part !== undefined) return new Promise((resolve) => resolve(this.#whole(part)));
+    }
     const previous = this.#turn;
-    let release = (): void => undefined;
+    let resolveTurn = (): void => undefined;
     this.#turn = new Promise((resolve) => {
-      release = resolve;
+      resolveTurn = resolve;
     });
+    this.#holding += 1;
+    let held = true;
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      this.#holding -= 1;
+      resolveTurn();
+    };
     return Promise.race([previous, this.#abandoned]).then(async () => {
       try {
         return await this.#openPart(release);
@@ -174,6 +228,7 @@ class PeerParts {
 
   /** Ends the exchange with the peer (whatever is still unread is dropped). */
   close(): void {
+    this.#closed = true;
     this.#abandon(new StoreError('Internal', 'GetBatch abandoned'));
     void this.#response.then(
       (body) => destroyQuietly(body),
@@ -181,17 +236,22 @@ class PeerParts {
     );
   }
 
+  /** A failure part's error, or an item whose body came whole (`bytes`) or has none. */
+  #whole(part: Part): OpenedItem {
+    const { kind, size, message, bytes } = part;
+    if (kind === BatchPartKind.failure) throw peerError('GET', 'batch part', 500, message);
+    if (bytes === undefined) return { size, body: new MemoryBody(Buffer.alloc(0)) };
+    const [first] = bytes;
+    if (bytes.length === 1 && first !== undefined) return { size, body: new MemoryBody(first) };
+    return { size, body: new MemoryChunks(bytes) };
+  }
+
   async #openPart(release: () => void): Promise<OpenedItem> {
-    const { kind, size, message, bytes } = await this.#reader.header(this.bodies);
-    if (kind === BatchPartKind.failure) {
+    const part = await this.#reader.header(this.bodies);
+    const { kind, size, bytes } = part;
+    if (kind === BatchPartKind.failure || bytes !== undefined) {
       release();
-      throw peerError('GET', 'batch part', 500, message);
-    }
-    if (bytes !== undefined) {
-      release();
-      const [first] = bytes;
-      if (bytes.length === 1 && first !== undefined) return { size, body: new MemoryBody(first) };
-      return { size, body: chunksBody(bytes) };
+      return this.#whole(part);
     }
     const reader = this.#reader;
     const body = new Readable({
@@ -206,16 +266,6 @@ class PeerParts {
     if (!this.bodies || size === 0) body.push(null);
     return { size, body };
   }
-}
-
-/** A body over chunks already in memory (a large part read whole), handed on as they are. */
-function chunksBody(chunks: readonly Buffer[]): Readable {
-  return new Readable({
-    read(this: Readable) {
-      for (const chunk of chunks) this.push(chunk);
-      this.push(null);
-    },
-  });
 }
 
 async function requestParts(
