@@ -26,7 +26,7 @@ const fileCount = Number(process.env['BENCH_DOWNLOAD_FILES'] ?? 100);
 const fileBytes = 1024 * 1024;
 /** Objects each target downloads at once. */
 const connections = 4;
-const rounds = Number(process.env['BENCH_DOWNLOAD_ROUNDS'] ?? 3);
+const rounds = Number(process.env['BENCH_DOWNLOAD_ROUNDS'] ?? 5);
 /** Status poll: short against a run of ~0.3 s (wget's time ends when it exits). */
 const pollMs = 10;
 const goal = 0.7;
