@@ -175,7 +175,8 @@ export class RebalanceManager {
         modifiedTimeMs: object.modifiedTimeMs,
         checksumValue: object.checksum.value,
       });
-      if (removed) this.#dropped.add(uname);
+      // A DELETE during this rebalance asks whether it found the object; a tombstone's drop is not one.
+      if (removed && this.#deleted.has(uname)) this.#dropped.add(uname);
     }
   }
 
