@@ -93,6 +93,11 @@ export const clusterConfigSchema = z
         concurrency: z.number().int().min(1).max(256).default(8),
         /** Per-object transfer deadline between targets. */
         transfer_timeout_ms: z.number().int().min(1000).max(3_600_000).default(120_000),
+        /**
+         * How long a tombstone (a delete taken while a target was away from the map) waits for
+         * that target to return; a target away longer may bring deleted objects back.
+         */
+        tombstone_retention_ms: z.number().int().min(60_000).max(2_592_000_000).default(86_400_000),
       })
       .strict()
       .prefault({}),

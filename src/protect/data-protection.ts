@@ -304,6 +304,28 @@ export class DataProtection {
     if (props.ec.enabled) await ensurePieces(this.erasure, bucket, name, props.ec, false, version);
   }
 
+  /**
+   * A delete this target missed while it was away from the map (a peer's tombstone): its replica
+   * with the mirror copies, and its EC piece or metafile, go unless they are newer than the delete
+   * (a write after the delete stays).
+   */
+  async dropDeleted(bucket: BucketJson, name: string, deletedAtMs: number): Promise<void> {
+    let replica: StoredObject | undefined;
+    try {
+      replica = await this.store.headObject(bucket, name);
+    } catch (error) {
+      if (!isStoreError(error) || error.code !== 'ObjectNotFound') throw error;
+    }
+    if (replica !== undefined && replica.modifiedTimeMs <= deletedAtMs)
+      await this.store.removeIfUnchanged(bucket, name, {
+        modifiedTimeMs: replica.modifiedTimeMs,
+        checksumValue: replica.checksum.value,
+      });
+    const piece = await this.erasure.pieces.metadata(bucket, name).catch(() => undefined);
+    if (piece !== undefined && piece.generation <= deletedAtMs * 1000)
+      await this.erasure.pieces.remove(bucket, name);
+  }
+
   /** This owner's metafile of the object (what HEAD reports); undefined when not erasure-coded. */
   async describe(
     bucket: BucketJson,

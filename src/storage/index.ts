@@ -62,6 +62,7 @@ export type {
   ObjectRetention,
   RetentionMode,
 } from './meta/index.js';
+export { Tombstones, tombstonesFileName, type Tombstone } from './meta/index.js';
 export type { NotInPlace, PreparedTailAppend, TailAppendRequest } from './in-place/tail-append.js';
 export { NameLocks, type NameLockLimits } from './lock/index.js';
 export type {

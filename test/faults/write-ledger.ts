@@ -78,17 +78,19 @@ export class WriteLedger {
   }
 
   /**
-   * Every key once more, acknowledged (retried while its owner is unreachable); with `deleteEvery`
-   * every such key is deleted instead.
+   * Every key once more (with `only`, the keys it picks), acknowledged (retried while its owner is
+   * unreachable); with `deleteEvery` every such key is deleted instead.
    */
   async settle(
     client: Client,
     tag: string,
     sizes: readonly number[],
     deleteEvery?: number,
+    only: (index: number) => boolean = () => true,
   ): Promise<void> {
     await Promise.all(
       this.names.map(async (name, index) => {
+        if (!only(index)) return;
         const deleting = deleteEvery !== undefined && index % deleteEvery === 0;
         const data = deleting ? null : bytesFor(`${name}@${tag}`, sizes[index % sizes.length] ?? 1);
         for (let attempt = 0; attempt < 20; attempt += 1) {

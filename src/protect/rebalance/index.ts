@@ -8,3 +8,4 @@ export * from './rebalance-manager.js';
 export * from './rebalance-marker.js';
 export * from './resilver-job.js';
 export * from './transfer-headers.js';
+export * from './deleted-while-away.js';

@@ -1,7 +1,8 @@
 // What rebalance and resilver use on a target: its store, the intra-cluster client, the metadata
 // store (cluster map, bucket metadata, config, RMD), the progress marker and a logger.
 import type { MetadataStore } from '../../cluster/index.js';
-import type { LocalStore } from '../../storage/index.js';
+import type { LocalStore, Tombstones } from '../../storage/index.js';
+import type { BucketJson } from '../../wire/index.js';
 import type { IntraClient } from '../../transport/index.js';
 import type { Logger } from '../../util/log.js';
 import type { RebalanceMarker } from './rebalance-marker.js';
@@ -23,7 +24,14 @@ export interface RebalanceEnvironment {
    * directories), so the walk sees the objects where they now are.
    */
   readonly beforeWalk?: () => Promise<void>;
+  /** Deletes taken while a target was away, kept for its return (see deleted-while-away.ts). */
+  readonly tombstones?: Tombstones;
+  /** Drops what this target holds of `bucket/name` (replica, copies, EC pieces) up to a delete. */
+  readonly dropDeleted?: DropDeleted;
 }
+
+/** See `RebalanceEnvironment.dropDeleted`. */
+export type DropDeleted = (bucket: BucketJson, name: string, deletedAtMs: number) => Promise<void>;
 
 /** Work after objects moved (rebalance) or changed mountpath (resilver); see above. */
 export type PlacementChangeHook = (signal: AbortSignal, log: Logger) => Promise<void>;

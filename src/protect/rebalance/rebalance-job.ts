@@ -30,6 +30,8 @@ export class RebalanceJob extends Job {
     readonly generation: number,
     private readonly environment: RebalanceEnvironment,
     private readonly keepsHistory: (bucket: BucketJson) => boolean,
+    /** Tells targets back in the map of deletes they missed (before the walk: see DeletedWhileAway). */
+    private readonly deliverTombstones?: (signal: AbortSignal) => Promise<void>,
   ) {
     super(rebalanceJobId(generation), 'rebalance', undefined);
   }
@@ -44,6 +46,8 @@ export class RebalanceJob extends Job {
     const { marker } = this.environment;
     if (marker.progress.walked < this.generation) {
       await this.environment.beforeWalk?.();
+      await this.deliverTombstones?.(signal);
+      if (signal.aborted) return;
       await this.#walk(signal, log);
       if (signal.aborted) return;
       await marker.record({ walked: this.generation });

@@ -5,11 +5,12 @@ import type { JobRegistry } from '../../jobs/index.js';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sleep } from '../../util/time.js';
-import { keptHistoryOf, objectUname, type BucketJson } from '../../wire/index.js';
+import { keptHistoryOf, objectUname, parseObjectUname, type BucketJson } from '../../wire/index.js';
 import { commitTransferred, sendObject, type ReceivingBucket } from './object-transfer.js';
 import type { TransferredObject } from './transfer-headers.js';
 import type { RebalanceEnvironment, RebalanceStatusJson } from './rebalance-environment.js';
 import { RebalanceJob } from './rebalance-job.js';
+import { DeletedWhileAway, type TombstonesJson } from './deleted-while-away.js';
 
 /** Attempts to hand a misplaced fresh object to its owner before leaving it to a rebalance. */
 const handOffAttempts = 5;
@@ -22,16 +23,25 @@ export class RebalanceManager {
   readonly #deleted = new Map<string, number>();
   /** Deleted objects whose moved-in copy was dropped here (the DELETE found it that way). */
   readonly #dropped = new Set<string>();
+  /** Deletes taken while a target was away from the map (none without a tombstone store). */
+  readonly #away: DeletedWhileAway | undefined;
 
   constructor(
     private readonly environment: RebalanceEnvironment,
     private readonly registry: JobRegistry,
-  ) {}
+  ) {
+    const { tombstones, dropDeleted } = environment;
+    if (tombstones !== undefined && dropDeleted !== undefined)
+      this.#away = new DeletedWhileAway(environment, tombstones);
+  }
 
   /** Follows RMD changes from now on, and resumes the rebalance a restart interrupted. */
   start(): void {
     const { metadata, marker } = this.environment;
+    if (metadata.clusterMap !== undefined) this.#away?.follow(undefined, metadata.clusterMap);
     metadata.onChange((change) => {
+      if (change.clusterMap !== undefined)
+        this.#away?.follow(change.clusterMap.previous, change.clusterMap.current);
       if (change.rebalance !== undefined) this.#begin(change.rebalance.current.version);
     });
     const latest = metadata.rebalance;
@@ -89,17 +99,32 @@ export class RebalanceManager {
   }
 
   /**
-   * A DELETE is about to run here: during a rebalance, remember it (see `commitMoved`). In a
-   * bucket that keeps history only deletes of one version are remembered: a delete marker needs
-   * no memory, versions moving in later are older than it and stay hidden behind it.
+   * A DELETE is about to run here: while a target is away from the map, a delete of the current
+   * object leaves a tombstone for its return; during a rebalance, it is remembered (see
+   * `commitMoved`). In a bucket that keeps history only deletes of one version are remembered: a
+   * delete marker needs neither, versions moving in later are older than it and stay hidden.
    */
-  recordDelete(bucket: BucketJson, name: string, versionId?: string): void {
+  async recordDelete(bucket: BucketJson, name: string, versionId?: string): Promise<void> {
+    if (versionId === undefined && !this.keepsHistory(bucket))
+      await this.#away?.beforeDelete(bucket, name);
     if (!this.active) return;
     if (this.#deleted.size >= maxRememberedDeletes) {
       const [oldest] = this.#deleted.keys();
       if (oldest !== undefined) this.#deleted.delete(oldest);
     }
     this.#deleted.set(deleteKey(bucket, name, versionId), this.environment.store.clock.nowMs());
+  }
+
+  /** A peer's tombstones (`POST /v1/rebalance/tombstones`): what is held here of them goes. */
+  async applyTombstones(json: TombstonesJson): Promise<void> {
+    const dropDeleted = this.environment.dropDeleted;
+    if (dropDeleted === undefined) return;
+    const buckets = this.environment.metadata.bucketMetadata;
+    for (const entry of json.tombstones) {
+      const parsed = parseObjectUname(entry.uname);
+      if (typeof parsed === 'string' || buckets?.get(parsed.bucket) === undefined) continue;
+      await dropDeleted(parsed.bucket, parsed.objectName, entry.deleted_ms);
+    }
   }
 
   /** Whether `bucket` keeps history (its objects move with all their versions). */
@@ -141,13 +166,17 @@ export class RebalanceManager {
     await commitTransferred(this.environment.store, bucket, name, object, body, receiving);
     if (receiving.history !== undefined) return;
     const uname = objectUname(bucket, name);
-    const deletedAtMs = this.#deleted.get(uname);
-    if (deletedAtMs !== undefined && object.modifiedTimeMs <= deletedAtMs) {
+    const deletedAtMs = Math.max(
+      this.#deleted.get(uname) ?? -1,
+      this.#away?.deletedAtMs(bucket, name) ?? -1,
+    );
+    if (object.modifiedTimeMs <= deletedAtMs) {
       const removed = await this.environment.store.removeIfUnchanged(bucket, name, {
         modifiedTimeMs: object.modifiedTimeMs,
         checksumValue: object.checksum.value,
       });
-      if (removed) this.#dropped.add(uname);
+      // A DELETE during this rebalance asks whether it found the object; a tombstone's drop is not one.
+      if (removed && this.#deleted.has(uname)) this.#dropped.add(uname);
     }
   }
 
@@ -183,8 +212,12 @@ export class RebalanceManager {
       this.#deleted.clear();
       this.#dropped.clear();
     }
-    const job = new RebalanceJob(generation, this.environment, (bucket) =>
-      this.keepsHistory(bucket),
+    const away = this.#away;
+    const job = new RebalanceJob(
+      generation,
+      this.environment,
+      (bucket) => this.keepsHistory(bucket),
+      away === undefined ? undefined : (signal) => away.deliver(signal),
     );
     const started = this.registry.start(job, false);
     this.#job = started instanceof RebalanceJob ? started : undefined;

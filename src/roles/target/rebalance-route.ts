@@ -2,14 +2,17 @@
 // object a peer moves here (verified, committed atomically), `GET objects/<bucket>/<name>` serves
 // the local replica to a new owner looking for it (get-from-neighbor; never redirected, never
 // recovered from elsewhere), `DELETE objects/<bucket>/<name>` removes the local replica (the owner
-// deletes during a rebalance), and `GET status` reports this target's rebalance progress.
-import { acceptBody, type RequestContext } from '../../api/common/index.js';
+// deletes during a rebalance), `POST tombstones` drops what this target kept of objects deleted
+// while it was away from the map, and `GET status` reports this target's rebalance progress.
+import { acceptBody, readJsonBody, type RequestContext } from '../../api/common/index.js';
 import { bucketFromRequest, sendValue, type InternalRoute } from '../../api/native/index.js';
 import { StoreError, badRequest } from '../../errors/index.js';
 import {
   objectsSegment,
   parseTransferHeaders,
   statusSegment,
+  tombstonesSegment,
+  type TombstonesJson,
   TransferHeader,
   transferHeaders,
   versionIdQuery,
@@ -30,6 +33,13 @@ export function rebalanceRoute(
     const [what, bucketName = '', ...nameParts] = segments;
     if (what === statusSegment && context.method === 'GET') {
       sendValue(context.res, manager.status());
+      return;
+    }
+    if (what === tombstonesSegment && context.method === 'POST') {
+      const body = (await readJsonBody(context)) as Partial<TombstonesJson> | null;
+      if (!Array.isArray(body?.tombstones)) throw badRequest('expected {"tombstones": [...]}');
+      await manager.applyTombstones({ tombstones: body.tombstones });
+      context.res.end();
       return;
     }
     if (what !== objectsSegment || bucketName === '' || nameParts.length === 0)

@@ -26,7 +26,13 @@ import {
   type PlacementChangeHook,
   type RebalanceEnvironment,
 } from '../../protect/rebalance/index.js';
-import { LocalStore, localDisk, type Disk } from '../../storage/index.js';
+import {
+  LocalStore,
+  localDisk,
+  Tombstones,
+  tombstonesFileName,
+  type Disk,
+} from '../../storage/index.js';
 import { IntraStreamClient } from '../../transport/index.js';
 import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
@@ -275,6 +281,11 @@ export async function startTarget(
     metadata: runtime.store,
     marker: await RebalanceMarker.load(config.dir),
     log: runtime.log,
+    tombstones: await Tombstones.open(
+      seams.disk ?? localDisk,
+      join(config.dir, tombstonesFileName),
+    ),
+    dropDeleted: (bucket, name, deletedAtMs) => protection.dropDeleted(bucket, name, deletedAtMs),
   };
   const rebalanceManager: RebalanceManager = new RebalanceManager(rebalance, jobs.registry);
   // Entering out-of-space asks for an lru run at once (the watcher starts after the join).

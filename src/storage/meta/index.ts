@@ -4,3 +4,4 @@ export * from './object-metadata.js';
 export * from './metadata-codec.js';
 export * from './metadata-attribute.js';
 export * from './metadata-cache.js';
+export * from './tombstones.js';

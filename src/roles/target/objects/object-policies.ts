@@ -73,7 +73,7 @@ export interface RebalancePolicy {
   /** After a write: an object this target does not own (any more) goes to its owner. */
   placeAfterWrite(address: ObjectAddress): Promise<void>;
   /** Before a delete here: remembered, so a copy moving in later is dropped. */
-  beforeDelete(address: ObjectAddress, versionId?: string): void;
+  beforeDelete(address: ObjectAddress, versionId?: string): Promise<void>;
   /** After a delete here: copies other targets still hold go too. True when one was removed. */
   deleteElsewhere(address: ObjectAddress, versionId?: string): Promise<boolean>;
   /** Whether a rebalance runs now (deletes must then reach the targets it moves objects from). */
@@ -135,9 +135,9 @@ export function rebalancePolicy(
           )
         : Promise.resolve(false),
     placeAfterWrite: (address) => manager.placeAfterPut(address.bucket, address.name),
-    beforeDelete: (address, versionId) => {
+    beforeDelete: async (address, versionId) => {
       if (manager.owns(address.bucket, address.name))
-        manager.recordDelete(address.bucket, address.name, versionId);
+        await manager.recordDelete(address.bucket, address.name, versionId);
     },
     deleteElsewhere: async (address, versionId) => {
       if (!duringRebalance(address)) return false;

@@ -565,7 +565,7 @@ export class ObjectService {
     versionId?: string,
   ): Promise<void> {
     const address = addressOf(target);
-    this.rebalance.beforeDelete(address, versionId);
+    await this.rebalance.beforeDelete(address, versionId);
     let missing: Error | undefined;
     try {
       await remove();

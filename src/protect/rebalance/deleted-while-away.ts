@@ -1,0 +1,131 @@
+// Deletes that must outlive a target away from the cluster map. A target dropped for silence (or
+// put in maintenance) keeps its replicas, mirror copies and EC pieces; when it is back it owns its
+// names again, and a name deleted meanwhile by its stand-in owner (or by its owner, of which the
+// away target held an EC piece) would come back from what it kept. So a DELETE taken while some
+// target is away leaves a tombstone (`storage/meta/tombstones.ts`) naming the away targets; the
+// first rebalance that finds one of them active again tells it (before this target's walk, so
+// before any target's post-rebalance protection runs), and it drops what it holds of the name up
+// to the delete's time; a later PUT is newer and stays. Targets that left through decommission
+// (or are still in the map) are not away. A move into this target older than a tombstone is
+// dropped too. Tombstones go once every away target was told, or past the retention bound.
+//
+// Why not a tombstone for every delete: a delete while every target of the map is present reaches
+// every replica and piece (the owner deletes its own, EC pieces go from every active target), so
+// nothing stale can return; tombstones are only written while the map is short of a target.
+import type { ClusterMap } from '../../cluster/index.js';
+import type { Tombstone, Tombstones } from '../../storage/index.js';
+import { sleep } from '../../util/time.js';
+import { apiPath, NodeFlag, objectUname, Resource, type BucketJson } from '../../wire/index.js';
+import type { RebalanceEnvironment } from './rebalance-environment.js';
+
+/** `tombstones` under `/v1/rebalance/`: a peer tells this target of deletes it missed. */
+export const tombstonesSegment = 'tombstones';
+/** Tombstones sent per request. */
+const batchSize = 1000;
+/** Attempts to tell a target before the next rebalance tries again. */
+const deliveryAttempts = 5;
+
+/** The body of `POST /v1/rebalance/tombstones`. */
+export interface TombstonesJson {
+  tombstones: { uname: string; deleted_ms: number }[];
+}
+
+export class DeletedWhileAway {
+  /** Targets away from the map (dropped for silence, or in maintenance): ID → since when. */
+  readonly #away = new Map<string, number>();
+
+  constructor(
+    private readonly environment: RebalanceEnvironment,
+    private readonly tombstones: Tombstones,
+  ) {
+    // After a restart: targets still owed a tombstone were away when it was written.
+    const now = environment.store.clock.nowMs();
+    for (const tombstone of tombstones.all())
+      for (const id of tombstone.awayTargets) this.#away.set(id, now);
+  }
+
+  /** Follows a cluster map change: who left without decommission, who is back. */
+  follow(previous: ClusterMap | undefined, current: ClusterMap): void {
+    const now = this.environment.store.clock.nowMs();
+    for (const [id, node] of previous?.targets ?? [])
+      if (!current.targets.has(id) && (node.flags & NodeFlag.decommission) === 0)
+        this.#away.set(id, now);
+    for (const [id, node] of current.targets) {
+      if ((node.flags & NodeFlag.decommission) !== 0) this.#away.delete(id);
+      else if ((node.flags & NodeFlag.maintenance) !== 0) this.#away.set(id, now);
+      else this.#away.delete(id);
+    }
+    const bound = now - this.#retentionMs();
+    for (const [id, since] of this.#away) if (since < bound) this.#away.delete(id);
+  }
+
+  /** A DELETE of the current object of `bucket/name` is about to run here. */
+  async beforeDelete(bucket: BucketJson, name: string): Promise<void> {
+    if (this.#away.size === 0) return;
+    const { store, metadata } = this.environment;
+    await this.tombstones.add({
+      bucket,
+      name,
+      deletedAtMs: store.clock.nowMs(),
+      mapVersion: metadata.clusterMap?.version ?? 0,
+      awayTargets: [...this.#away.keys()],
+    });
+  }
+
+  /** When `bucket/name` was deleted here while a target was away, if it was. */
+  deletedAtMs(bucket: BucketJson, name: string): number | undefined {
+    return this.tombstones.deletedAtMs(bucket, name);
+  }
+
+  /**
+   * Tells every active target of the map the tombstones it is owed (drops expired ones first). A
+   * target that cannot be told now is told by the next rebalance.
+   */
+  async deliver(signal: AbortSignal): Promise<void> {
+    const { metadata, nodeId, log } = this.environment;
+    const expired = await this.tombstones.expire(
+      this.environment.store.clock.nowMs() - this.#retentionMs(),
+    );
+    if (expired > 0) log.warn('tombstones expired before their targets returned', { expired });
+    for (const target of metadata.clusterMap?.activeTargets() ?? []) {
+      if (target.id === nodeId) continue;
+      const owed = this.tombstones.owedTo(target.id);
+      for (let start = 0; start < owed.length && !signal.aborted; start += batchSize) {
+        const batch = owed.slice(start, start + batchSize);
+        if (!(await this.#tell(target.intraUrl, batch, signal))) {
+          log.warn('tombstones not delivered yet', { target: target.id, count: owed.length });
+          break;
+        }
+        await this.tombstones.delivered(target.id, batch);
+      }
+    }
+  }
+
+  async #tell(url: string, batch: readonly Tombstone[], signal: AbortSignal): Promise<boolean> {
+    const { client, metadata } = this.environment;
+    const body: TombstonesJson = {
+      tombstones: batch.map((tombstone) => ({
+        uname: objectUname(tombstone.bucket, tombstone.name),
+        deleted_ms: tombstone.deletedAtMs,
+      })),
+    };
+    for (let attempt = 1; attempt <= deliveryAttempts && !signal.aborted; attempt += 1) {
+      try {
+        await client.requestJson(`${url}${apiPath(Resource.rebalance, tombstonesSegment)}`, {
+          method: 'POST',
+          body,
+          timeoutMs: metadata.config.values.rebalance.transfer_timeout_ms,
+        });
+        return true;
+      } catch (error) {
+        this.environment.log.debug('tombstone delivery failed', { attempt, error });
+        await sleep(200 * attempt, signal);
+      }
+    }
+    return false;
+  }
+
+  #retentionMs(): number {
+    return this.environment.metadata.config.values.rebalance.tombstone_retention_ms;
+  }
+}

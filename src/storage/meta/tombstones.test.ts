@@ -1,0 +1,111 @@
+// Unit tests for the tombstone log: what is added survives a reopen, delivery and expiry drop
+// tombstones for good, a torn last line is skipped, the file is compacted and the count bounded.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localDisk } from '../io/disk.js';
+import { Tombstones, tombstonesFileName, type Tombstone } from './tombstones.js';
+
+const bucket = { name: 'b', provider: 'ais' };
+
+function tombstone(name: string, deletedAtMs: number, awayTargets: string[]): Tombstone {
+  return { bucket, name, deletedAtMs, mapVersion: 7, awayTargets };
+}
+
+async function withLog(run: (path: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-tombstones-'));
+  try {
+    await run(join(dir, tombstonesFileName));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('tombstones survive a reopen; a later one for a name replaces the earlier', async () => {
+  await withLog(async (path) => {
+    const tombstones = await Tombstones.open(localDisk, path);
+    await tombstones.add(tombstone('a/x', 100, ['t1']));
+    await tombstones.add(tombstone('b', 200, ['t1', 't2']));
+    await tombstones.add(tombstone('a/x', 300, ['t2']));
+    const reopened = await Tombstones.open(localDisk, path);
+    assert.equal(reopened.size, 2);
+    assert.equal(reopened.deletedAtMs(bucket, 'a/x'), 300);
+    assert.equal(reopened.deletedAtMs(bucket, 'b'), 200);
+    assert.equal(reopened.deletedAtMs({ name: 'other', provider: 'ais' }, 'b'), undefined);
+    assert.deepEqual(
+      reopened.owedTo('t1').map((owed) => owed.name),
+      ['b'],
+    );
+    assert.deepEqual(
+      reopened
+        .owedTo('t2')
+        .map((owed) => [owed.name, owed.mapVersion])
+        .sort(),
+      [
+        ['a/x', 7],
+        ['b', 7],
+      ],
+    );
+  });
+});
+
+test('a tombstone goes once every away target was told, for good', async () => {
+  await withLog(async (path) => {
+    const tombstones = await Tombstones.open(localDisk, path);
+    await tombstones.add(tombstone('a', 100, ['t1', 't2']));
+    await tombstones.delivered('t1', tombstones.owedTo('t1'));
+    assert.equal(tombstones.deletedAtMs(bucket, 'a'), 100, 't2 is still owed it');
+    assert.deepEqual(tombstones.owedTo('t1'), []);
+    await tombstones.delivered('t2', tombstones.owedTo('t2'));
+    assert.equal(tombstones.size, 0);
+    assert.equal((await Tombstones.open(localDisk, path)).size, 0);
+  });
+});
+
+test('expiry drops tombstones older than the bound, and the drop is kept', async () => {
+  await withLog(async (path) => {
+    const tombstones = await Tombstones.open(localDisk, path);
+    await tombstones.add(tombstone('old', 100, ['t1']));
+    await tombstones.add(tombstone('new', 900, ['t1']));
+    assert.equal(await tombstones.expire(500), 1);
+    const reopened = await Tombstones.open(localDisk, path);
+    assert.deepEqual(
+      reopened.all().map((kept) => kept.name),
+      ['new'],
+    );
+  });
+});
+
+test('a torn last line is skipped; the lines before it count', async () => {
+  await withLog(async (path) => {
+    const tombstones = await Tombstones.open(localDisk, path);
+    await tombstones.add(tombstone('a', 100, ['t1']));
+    await writeFile(path, `${await readFile(path, 'utf8')}{"v":1,"uname":"ais/@#/b/c","del`);
+    const reopened = await Tombstones.open(localDisk, path);
+    assert.deepEqual(
+      reopened.all().map((kept) => kept.name),
+      ['a'],
+    );
+  });
+});
+
+test('the count is bounded (oldest dropped) and the log is compacted', async () => {
+  await withLog(async (path) => {
+    const tombstones = await Tombstones.open(localDisk, path, 3);
+    for (let index = 0; index < 2000; index += 1)
+      await tombstones.add(tombstone(`n${index}`, index, ['t1']));
+    assert.deepEqual(
+      tombstones.all().map((kept) => kept.name),
+      ['n1997', 'n1998', 'n1999'],
+    );
+    const lines = (await readFile(path, 'utf8')).split('\n').length - 1;
+    assert.ok(lines <= 2 * 3 + 1024, `${lines} lines on disk for 3 tombstones`);
+    const reopened = await Tombstones.open(localDisk, path, 3);
+    assert.deepEqual(
+      reopened.all().map((kept) => kept.name),
+      ['n1997', 'n1998', 'n1999'],
+    );
+  });
+});
