@@ -216,3 +216,22 @@ test('a body in memory with a pooled buffer gives the buffer back once written, 
   await assert.rejects(store.headObject(testBucket, 'leased-wrong'), hasCode('ObjectNotFound'));
   assert.deepEqual(await workFiles(), []);
 });
+
+test('EC pieces and metafiles take the one-job path into their own trees; whole up to 1 MiB when asked', async () => {
+  const before = writes.length;
+  const piece = patternBytes(256 * 1024, 9);
+  const pieceRequest = { contentType: 'ec' as const, versioning: false, receiveWhole: true };
+  await put('sliced', piece, pieceRequest);
+  await put('sliced', patternBytes(100, 10), { contentType: 'mt' as const, versioning: false });
+  assert.deepEqual(
+    writes.slice(before).map((write) => write.destination.slice(root.length)),
+    ['/mp0/@ais/bucket/%ec/sliced', '/mp0/@ais/bucket/%mt/sliced'],
+  );
+  const read = await store.getObject(testBucket, 'sliced', undefined, { contentType: 'ec' });
+  assert.deepEqual(await readAll(read.body), piece);
+  await assert.rejects(store.headObject(testBucket, 'sliced'), hasCode('ObjectNotFound'));
+  // Above 1 MiB, or not asked to be received whole, a piece streams to its work file.
+  await put('big-piece', patternBytes(1024 * 1024 + 8, 11), pieceRequest);
+  await put('streamed-piece', piece, { ...pieceRequest, receiveWhole: false });
+  assert.equal(writes.length, before + 2);
+});

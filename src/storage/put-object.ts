@@ -167,15 +167,20 @@ export async function putObject(
  */
 const smallObjectBytes = 64 * 1024;
 
+/** The most a request that asks to be received whole (`receiveWhole`) may bring. */
+export const wholeBodyMaxBytes = 1024 * 1024;
+
 /**
- * A write that takes the one-job path: a plain object of a known small size whose record the
- * commit writes (no migration, import, chunks or kept history, which place files their own way).
+ * A write that takes the one-job path: an object, EC piece or metafile of a known small size (or
+ * one in memory, or bounded by the caller) whose record the commit writes (no migration, import,
+ * chunks or kept history, which place files their own way).
  */
 function isSmallWrite(request: PutObjectRequest): boolean {
   return (
     request.contentLength !== undefined &&
-    (request.contentLength <= smallObjectBytes || request.verifiedSource?.inMemory === true) &&
-    (request.contentType ?? 'ob') === 'ob' &&
+    (request.contentLength <= smallObjectBytes ||
+      request.verifiedSource?.inMemory === true ||
+      (request.receiveWhole === true && request.contentLength <= wholeBodyMaxBytes)) &&
     request.migration === undefined &&
     request.chunked === undefined &&
     request.attributes === undefined &&
@@ -229,15 +234,16 @@ async function putSmallObject(
 ): Promise<StoredObject> {
   const { request, home, workPath, metadata } = parts;
   const { bucket, name } = request;
+  const type = request.contentType ?? 'ob';
   const { disk } = context;
   let handle: DiskFile | undefined;
   try {
-    const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, 'ob'), async () => {
+    const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), async () => {
       const numbered = await checkAndNumber(context, request);
       if (numbered !== undefined) metadata.version = numbered.version;
-      const { path: destination, hashedPath } = objectDestination(home.path, bucket, name, 'ob');
+      const { path: destination, hashedPath } = objectDestination(home.path, bucket, name, type);
       if (destination === hashedPath) metadata.name = name;
-      const replacedChunks = await replacedChunksOf(disk, destination, 'ob', numbered?.previous);
+      const replacedChunks = await replacedChunksOf(disk, destination, type, numbered?.previous);
       const write = (): Promise<WrittenFile> =>
         disk.writeSmallFile(workPath, {
           content,
@@ -263,7 +269,7 @@ async function putSmallObject(
       const transaction: Transaction = { ...parts, handle, replacedChunks };
       const directoriesToSync = await placeWorkFile(
         transaction,
-        'ob',
+        type,
         numbered?.previous === 'none',
       );
       return { replacedChunks, stats: await handle.stat({ bigint: true }), directoriesToSync };
