@@ -235,3 +235,57 @@ test('EC pieces and metafiles take the one-job path into their own trees; whole 
   await put('streamed-piece', piece, { ...pieceRequest, receiveWhole: false });
   assert.equal(writes.length, before + 2);
 });
+
+test('a piece received whole into a pooled buffer keeps it until its write is done', async () => {
+  const pooledRoot = await makeTemporaryDirectory();
+  // The first write waits until the second piece was received: had the first given its buffer
+  // back before its write, the second would have been received into it, over its bytes.
+  let open = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let first = true;
+  const gatedDisk: Disk = {
+    ...localDisk,
+    writeSmallFile: async (workPath, request) => {
+      if (first) {
+        first = false;
+        await gate;
+      }
+      return await localDisk.writeSmallFile(workPath, request);
+    },
+  };
+  // Read buffers of 1 MiB (the default): a piece up to that size is gathered into one of them.
+  const pooled = await openTestStore(
+    pooledRoot,
+    1,
+    { readChunkBytes: 1024 * 1024, fsyncObjects: false },
+    'n',
+    { disk: gatedDisk },
+  );
+  try {
+    const one = patternBytes(200 * 1024, 20);
+    const two = patternBytes(200 * 1024, 21);
+    const store = (name: string, data: Buffer): Promise<unknown> =>
+      pooled.putObject({
+        bucket: testBucket,
+        name,
+        body: bodyOf(data, 16 * 1024),
+        contentLength: data.length,
+        checksumType: 'xxhash',
+        versioning: false,
+        contentType: 'ec',
+        receiveWhole: true,
+      });
+    const storedOne = store('one', one);
+    while (first) await new Promise((resolve) => setImmediate(resolve));
+    await store('two', two);
+    open();
+    await storedOne;
+    for (const [name, data] of [['one', one] as const, ['two', two] as const]) {
+      const read = await pooled.getObject(testBucket, name, undefined, { contentType: 'ec' });
+      assert.deepEqual(await readAll(read.body), data, name);
+    }
+  } finally {
+    await pooled.close();
+    await removeTemporaryDirectory(pooledRoot);
+  }
+});

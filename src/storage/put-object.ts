@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { createHasher, type Hasher } from '../checksum/index.js';
 import { badRequest, checksumMismatch, hasErrnoCode, isStoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
+import type { BufferPool } from '../util/buffer-pool.js';
 import { takeLease, type BytesLease } from '../util/streams/memory-body.js';
 import type { ChecksumTypeName } from '../wire/index.js';
 import {
@@ -108,7 +109,7 @@ export async function putObject(
   let handle: DiskFile | undefined;
   try {
     if (isSmallWrite(request)) {
-      const content = await receiveSmallBody(request, metadata);
+      const content = await receiveSmallBody(request, metadata, context.buffers);
       try {
         return await putSmallObject(
           context,
@@ -191,32 +192,43 @@ function isSmallWrite(request: PutObjectRequest): boolean {
 /**
  * Receives a small body whole (at most its declared length), checked as `receiveBody` checks. A
  * body in memory already (a copy's source, read whole) comes with its pooled buffer's release:
- * released once written, the buffer serves the next read instead of becoming 1 MiB of garbage.
+ * released once written, the buffer serves the next read instead of becoming 1 MiB of garbage. A
+ * body above the small size received whole (`receiveWhole`) is gathered into a buffer of `pool`
+ * for the same reason, when it fits one.
  */
 async function receiveSmallBody(
   request: PutObjectRequest,
   metadata: ObjectMetadata,
+  pool: BufferPool,
 ): Promise<BytesLease> {
   const limit = request.contentLength ?? smallObjectBytes;
   const lease = takeLease(request.body);
   const body = lease === undefined ? (request.body as AsyncIterable<Buffer>) : [lease.bytes];
+  const pooled =
+    lease === undefined && limit > smallObjectBytes && limit <= pool.bufferBytes
+      ? pool.acquire()
+      : undefined;
   const chunks: Buffer[] = [];
   let total = 0;
   try {
     await receiveBody(request, metadata, async (hashers) => {
       for await (const chunk of body) {
-        total += chunk.length;
-        if (total > limit)
+        if (total + chunk.length > limit)
           throw badRequest(`content length mismatch: body longer than the declared ${limit} bytes`);
         for (const hasher of hashers) hasher.update(chunk);
-        chunks.push(chunk);
+        if (pooled === undefined) chunks.push(chunk);
+        else chunk.copy(pooled, total);
+        total += chunk.length;
       }
       return total;
     });
   } catch (error) {
     lease?.release();
+    if (pooled !== undefined) pool.release(pooled);
     throw error;
   }
+  if (pooled !== undefined)
+    return { bytes: pooled.subarray(0, total), release: () => pool.release(pooled) };
   const [only] = chunks;
   const bytes = chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks, total);
   return { bytes, release: lease?.release ?? (() => undefined) };
