@@ -1,6 +1,6 @@
 // LocalStore's one-job write of small objects (a declared length up to 64 KiB, or a copied object
-// already read whole and verified): the same object as a streamed PUT stores, placed by the same
-// rules when the one-job rename cannot place it.
+// already read whole and verified) and of EC pieces received whole: the same object as a streamed
+// PUT stores, placed by the same rules when the one-job rename cannot place it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
