@@ -4,22 +4,22 @@
 # every node process (utime + stime from /proc) per PUT: the steadier figure when the machine is
 # shared (docs/data-protection.md, What protection costs). With --prof DIR the nodes run with
 # --cpu-prof and their profiles land in DIR when the playground stops.
-#   bash bench/ec-put-cpu.sh [--seconds 10] [--rounds 2] [--prof DIR]
+#   bash bench/ec-put-cpu.sh [--seconds 10] [--rounds 2] [--prof DIR] [--port P]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=10 rounds=2 prof=''
+seconds=10 rounds=2 prof='' port=$((24000 + RANDOM % 500 * 20))
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --prof) prof=$2; shift 2 ;;
+    --port) port=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 [ -f dist/src/bin/cairn.js ] || npm run --silent build
 cairn() { node dist/src/bin/cairn.js "$@"; }
 dir=$(mktemp -d /tmp/cairn-ec-put-XXXXXX)
-port=$((24000 + RANDOM % 500 * 20))
 options=()
 if [ -n "$prof" ]; then
   mkdir -p "$prof"

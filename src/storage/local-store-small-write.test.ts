@@ -1,6 +1,6 @@
 // LocalStore's one-job write of small objects (a declared length up to 64 KiB, or a copied object
-// already read whole and verified): the same object as a streamed PUT stores, placed by the same
-// rules when the one-job rename cannot place it.
+// already read whole and verified) and of EC pieces received whole: the same object as a streamed
+// PUT stores, placed by the same rules when the one-job rename cannot place it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
@@ -215,4 +215,77 @@ test('a body in memory with a pooled buffer gives the buffer back once written, 
   assert.equal(writes.length, before + 1);
   await assert.rejects(store.headObject(testBucket, 'leased-wrong'), hasCode('ObjectNotFound'));
   assert.deepEqual(await workFiles(), []);
+});
+
+test('EC pieces and metafiles take the one-job path into their own trees; whole up to 1 MiB when asked', async () => {
+  const before = writes.length;
+  const piece = patternBytes(256 * 1024, 9);
+  const pieceRequest = { contentType: 'ec' as const, versioning: false, receiveWhole: true };
+  await put('sliced', piece, pieceRequest);
+  await put('sliced', patternBytes(100, 10), { contentType: 'mt' as const, versioning: false });
+  assert.deepEqual(
+    writes.slice(before).map((write) => write.destination.slice(root.length)),
+    ['/mp0/@ais/bucket/%ec/sliced', '/mp0/@ais/bucket/%mt/sliced'],
+  );
+  const read = await store.getObject(testBucket, 'sliced', undefined, { contentType: 'ec' });
+  assert.deepEqual(await readAll(read.body), piece);
+  await assert.rejects(store.headObject(testBucket, 'sliced'), hasCode('ObjectNotFound'));
+  // Above 1 MiB, or not asked to be received whole, a piece streams to its work file.
+  await put('big-piece', patternBytes(1024 * 1024 + 8, 11), pieceRequest);
+  await put('streamed-piece', piece, { ...pieceRequest, receiveWhole: false });
+  assert.equal(writes.length, before + 2);
+});
+
+test('a piece received whole into a pooled buffer keeps it until its write is done', async () => {
+  const pooledRoot = await makeTemporaryDirectory();
+  // The first write waits until the second piece was received: had the first given its buffer
+  // back before its write, the second would have been received into it, over its bytes.
+  let open = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let first = true;
+  const gatedDisk: Disk = {
+    ...localDisk,
+    writeSmallFile: async (workPath, request) => {
+      if (first) {
+        first = false;
+        await gate;
+      }
+      return await localDisk.writeSmallFile(workPath, request);
+    },
+  };
+  // Read buffers of 1 MiB (the default): a piece up to that size is gathered into one of them.
+  const pooled = await openTestStore(
+    pooledRoot,
+    1,
+    { readChunkBytes: 1024 * 1024, fsyncObjects: false },
+    'n',
+    { disk: gatedDisk },
+  );
+  try {
+    const one = patternBytes(200 * 1024, 20);
+    const two = patternBytes(200 * 1024, 21);
+    const store = (name: string, data: Buffer): Promise<unknown> =>
+      pooled.putObject({
+        bucket: testBucket,
+        name,
+        body: bodyOf(data, 16 * 1024),
+        contentLength: data.length,
+        checksumType: 'xxhash',
+        versioning: false,
+        contentType: 'ec',
+        receiveWhole: true,
+      });
+    const storedOne = store('one', one);
+    while (first) await new Promise((resolve) => setImmediate(resolve));
+    await store('two', two);
+    open();
+    await storedOne;
+    for (const [name, data] of [['one', one] as const, ['two', two] as const]) {
+      const read = await pooled.getObject(testBucket, name, undefined, { contentType: 'ec' });
+      assert.deepEqual(await readAll(read.body), data, name);
+    }
+  } finally {
+    await pooled.close();
+    await removeTemporaryDirectory(pooledRoot);
+  }
 });

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { createHasher, type Hasher } from '../checksum/index.js';
 import { badRequest, checksumMismatch, hasErrnoCode, isStoreError } from '../errors/index.js';
 import { invariant } from '../util/assert.js';
+import type { BufferPool } from '../util/buffer-pool.js';
 import { takeLease, type BytesLease } from '../util/streams/memory-body.js';
 import type { ChecksumTypeName } from '../wire/index.js';
 import {
@@ -108,7 +109,7 @@ export async function putObject(
   let handle: DiskFile | undefined;
   try {
     if (isSmallWrite(request)) {
-      const content = await receiveSmallBody(request, metadata);
+      const content = await receiveSmallBody(request, metadata, context.buffers);
       try {
         return await putSmallObject(
           context,
@@ -167,15 +168,20 @@ export async function putObject(
  */
 const smallObjectBytes = 64 * 1024;
 
+/** The most a request that asks to be received whole (`receiveWhole`) may bring. */
+export const wholeBodyMaxBytes = 1024 * 1024;
+
 /**
- * A write that takes the one-job path: a plain object of a known small size whose record the
- * commit writes (no migration, import, chunks or kept history, which place files their own way).
+ * A write that takes the one-job path: an object, EC piece or metafile of a known small size (or
+ * one in memory, or bounded by the caller) whose record the commit writes (no migration, import,
+ * chunks or kept history, which place files their own way).
  */
 function isSmallWrite(request: PutObjectRequest): boolean {
   return (
     request.contentLength !== undefined &&
-    (request.contentLength <= smallObjectBytes || request.verifiedSource?.inMemory === true) &&
-    (request.contentType ?? 'ob') === 'ob' &&
+    (request.contentLength <= smallObjectBytes ||
+      request.verifiedSource?.inMemory === true ||
+      (request.receiveWhole === true && request.contentLength <= wholeBodyMaxBytes)) &&
     request.migration === undefined &&
     request.chunked === undefined &&
     request.attributes === undefined &&
@@ -186,32 +192,43 @@ function isSmallWrite(request: PutObjectRequest): boolean {
 /**
  * Receives a small body whole (at most its declared length), checked as `receiveBody` checks. A
  * body in memory already (a copy's source, read whole) comes with its pooled buffer's release:
- * released once written, the buffer serves the next read instead of becoming 1 MiB of garbage.
+ * released once written, the buffer serves the next read instead of becoming 1 MiB of garbage. A
+ * body above the small size received whole (`receiveWhole`) is gathered into a buffer of `pool`
+ * for the same reason, when it fits one.
  */
 async function receiveSmallBody(
   request: PutObjectRequest,
   metadata: ObjectMetadata,
+  pool: BufferPool,
 ): Promise<BytesLease> {
   const limit = request.contentLength ?? smallObjectBytes;
   const lease = takeLease(request.body);
   const body = lease === undefined ? (request.body as AsyncIterable<Buffer>) : [lease.bytes];
+  const pooled =
+    lease === undefined && limit > smallObjectBytes && limit <= pool.bufferBytes
+      ? pool.acquire()
+      : undefined;
   const chunks: Buffer[] = [];
   let total = 0;
   try {
     await receiveBody(request, metadata, async (hashers) => {
       for await (const chunk of body) {
-        total += chunk.length;
-        if (total > limit)
+        if (total + chunk.length > limit)
           throw badRequest(`content length mismatch: body longer than the declared ${limit} bytes`);
         for (const hasher of hashers) hasher.update(chunk);
-        chunks.push(chunk);
+        if (pooled === undefined) chunks.push(chunk);
+        else chunk.copy(pooled, total);
+        total += chunk.length;
       }
       return total;
     });
   } catch (error) {
     lease?.release();
+    if (pooled !== undefined) pool.release(pooled);
     throw error;
   }
+  if (pooled !== undefined)
+    return { bytes: pooled.subarray(0, total), release: () => pool.release(pooled) };
   const [only] = chunks;
   const bytes = chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks, total);
   return { bytes, release: lease?.release ?? (() => undefined) };
@@ -229,15 +246,16 @@ async function putSmallObject(
 ): Promise<StoredObject> {
   const { request, home, workPath, metadata } = parts;
   const { bucket, name } = request;
+  const type = request.contentType ?? 'ob';
   const { disk } = context;
   let handle: DiskFile | undefined;
   try {
-    const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, 'ob'), async () => {
+    const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), async () => {
       const numbered = await checkAndNumber(context, request);
       if (numbered !== undefined) metadata.version = numbered.version;
-      const { path: destination, hashedPath } = objectDestination(home.path, bucket, name, 'ob');
+      const { path: destination, hashedPath } = objectDestination(home.path, bucket, name, type);
       if (destination === hashedPath) metadata.name = name;
-      const replacedChunks = await replacedChunksOf(disk, destination, 'ob', numbered?.previous);
+      const replacedChunks = await replacedChunksOf(disk, destination, type, numbered?.previous);
       const write = (): Promise<WrittenFile> =>
         disk.writeSmallFile(workPath, {
           content,
@@ -263,7 +281,7 @@ async function putSmallObject(
       const transaction: Transaction = { ...parts, handle, replacedChunks };
       const directoriesToSync = await placeWorkFile(
         transaction,
-        'ob',
+        type,
         numbered?.previous === 'none',
       );
       return { replacedChunks, stats: await handle.stat({ bigint: true }), directoriesToSync };

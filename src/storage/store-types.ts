@@ -145,6 +145,12 @@ export interface PutObjectRequest {
    * small object's are, whatever their size.
    */
   verifiedSource?: { checksum: ObjectChecksum; inMemory: boolean };
+  /**
+   * The caller bounds the body (with `contentLength`): it is received whole and written in one job,
+   * as a small object's, at sizes up to `wholeBodyMaxBytes` (an EC piece of one stripe, whose
+   * sender holds it in memory too).
+   */
+  receiveWhole?: boolean;
 }
 
 /** The S3 object lock of one version (each absent when not set). */

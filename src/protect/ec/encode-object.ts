@@ -2,7 +2,7 @@
 // slices to the targets HRW picks, then records the encoding in the owner's own metafile. Used
 // right after a PUT, by the ec-encode job, and to re-create pieces that were lost.
 import { PassThrough } from 'node:stream';
-import { createHasher, type Hasher } from '../../checksum/index.js';
+import { createHasher, hashBuffer, type Hasher } from '../../checksum/index.js';
 import { StoreError } from '../../errors/index.js';
 import { attributesOf, type ObjectReadResult, type StoredObject } from '../../storage/index.js';
 import {
@@ -140,7 +140,8 @@ async function sendReplicas(
 
 /**
  * Streams the slices: one verified read of the replica feeds the stripe encoder, whose units go
- * to one upload per holder; a stripe waits until every upload took the previous one.
+ * to one upload per holder; a stripe waits until every upload took the previous one. An object of
+ * one stripe goes as in `sendStripe`.
  */
 async function sendSlices(
   context: ErasureContext,
@@ -151,6 +152,11 @@ async function sendSlices(
   holders: PieceHolder[],
   metadataOf: (holder: PieceHolder) => ErasureMetadataJson,
 ): Promise<void> {
+  if (layout.stripes === 1) {
+    const source = new ExactReader((await readVersion(context, head, versionId)).toStream());
+    await sendStripe(context, bucket, head, source, layout, holders, metadataOf);
+    return;
+  }
   const streams = holders.map(() => new PassThrough({ highWaterMark: layout.unitBytes }));
   const hashers = holders.map(() => createHasher(head.checksum.type));
   const uploads = Promise.all(
@@ -190,6 +196,46 @@ async function sendSlices(
     throw error;
   }
   await uploads;
+}
+
+/**
+ * An object of one stripe (up to D units of 1 MiB): the units are computed first, then each goes
+ * to its holder as one buffer, without the stream per holder a longer object needs (its events and
+ * hand-offs were a measurable part of an EC PUT's CPU on the owner).
+ */
+async function sendStripe(
+  context: ErasureContext,
+  bucket: BucketJson,
+  head: StoredObject,
+  source: ExactReader,
+  layout: SliceLayout,
+  holders: PieceHolder[],
+  metadataOf: (holder: PieceHolder) => ErasureMetadataJson,
+): Promise<void> {
+  let units: Buffer[] = [];
+  try {
+    await encodeStripes(layout, codecFor(layout.dataSlices, layout.paritySlices), source, (all) => {
+      units = all;
+      return Promise.resolve();
+    });
+  } catch (error) {
+    source.close();
+    throw error;
+  }
+  const type = head.checksum.type;
+  await Promise.all(
+    holders.map(async (holder) => {
+      const unit = units[holder.sliceId - 1] as Buffer;
+      const stored = await context.peers.send(
+        holder.node,
+        bucket,
+        metadataOf(holder),
+        unit,
+        layout.sliceBytes,
+      );
+      checkStored(holder, stored.slice_cksum, hashBuffer(type, unit), type);
+    }),
+  );
 }
 
 /** A verified read of the version being encoded (the current object without an ID). */

@@ -62,6 +62,9 @@ export class LocalPieces {
       name,
       body,
       ...(contentLength === undefined ? {} : { contentLength }),
+      // A piece of one stripe (at most 1 MiB: its sender holds it whole too) is received whole and
+      // stored in one job; a bigger one streams to its work file.
+      receiveWhole: true,
       checksumType: pieceChecksumType(metadata),
       versioning: false,
       ...(metadata.obj_version === '' ? {} : { version: metadata.obj_version }),
@@ -202,10 +205,13 @@ export class LocalPieces {
   }
 
   async #writeMetafile(bucket: BucketJson, metadata: ErasureMetadataJson): Promise<void> {
+    const json = encodeErasureMetadata(metadata);
     await this.objects.putObject({
       bucket,
       name: metadata.name,
-      body: Readable.from([encodeErasureMetadata(metadata)], { objectMode: false }),
+      body: Readable.from([json], { objectMode: false }),
+      // A known length lets the store write the small file in one job.
+      contentLength: json.length,
       checksumType: 'xxhash',
       versioning: false,
       contentType: 'mt',
