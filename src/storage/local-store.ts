@@ -38,7 +38,7 @@ import {
 } from './mountpath/index.js';
 import { listObjects, listReplicas } from './list-objects.js';
 import { repairCopies, type CopiesReport, type CopiesRequest } from './mirror-copies.js';
-import { putObject } from './put-object.js';
+import { putObject } from './put/put-object.js';
 import {
   prepareTailAppend,
   type NotInPlace,

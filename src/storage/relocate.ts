@@ -15,7 +15,7 @@ import { relocateChunkSets } from './multipart/chunk-set-moves.js';
 import { keptCandidates } from './versions/list-versions.js';
 import { attributesOf } from './versions/version-import.js';
 import { listMountpath, type Candidate } from './list-objects.js';
-import { putObject } from './put-object.js';
+import { putObject } from './put/put-object.js';
 import { unlinkMovedReplica } from './remove-replicas.js';
 import {
   describeObject,

@@ -24,7 +24,7 @@ import {
   type ObjectMetadata,
   type ObjectRetention,
 } from '../meta/index.js';
-import { putObject } from '../put-object.js';
+import { putObject } from '../put/put-object.js';
 import { mountpathsFor, unameOf, type StoreContext } from '../store-context.js';
 import type { KeptHistory, StoredObject, WritePrecondition } from '../store-types.js';
 import type { ChunkManifest, ManifestChunk, UploadChecksum } from './chunk-manifest.js';
