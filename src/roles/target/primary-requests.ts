@@ -46,7 +46,7 @@ const settlePollMs = 250;
  * then, and this share reports its end only after, so a client that saw the job end can retry it
  * without a late destroy taking the retry's bucket. A peer of the job that answers but does not
  * know it yet is still starting its share (a share here can fail before another target has
- * registered its own): it is waited for, up to `unknownShareGraceMs` of the control timeout, in
+ * registered its own): it is waited for, up to `unknownShareGrace` control timeouts, in
  * case the start never reached it. Several failed shares may ask; a bucket already gone is fine.
  * The wait lasts as long as the job's slowest share, as the job's end does.
  */

@@ -1,10 +1,11 @@
 // The designated target's side of a GetBatch's items held by other targets: one intra-cluster
 // request per peer per batch (`POST /v1/batch-parts`), its answer read as a stream of parts in the
-// order asked. An item opens when its header has arrived; its body is a Readable over the next
-// `size` bytes of the peer's stream, so the next item of that peer opens only once the previous
-// body is read or closed (what was left unread is skipped). Nothing is buffered beyond a chunk:
-// the peer's stream advances as the archive is written (socket back-pressure). A small part that
-// lies whole in the chunk read last is taken from it at once (`partNow`): no promise per read.
+// order asked. A part of up to `wholePartBytes` is read whole with its header (in memory, not a
+// stream); a larger one's body is a Readable over the next `size` bytes of the peer's stream, so
+// the next item of that peer opens only once that body is read or closed (what was left unread is
+// skipped): the peer's stream advances as the archive is written (socket back-pressure). A small
+// part that lies whole in the chunk read last is taken from it at once (`partNow`): no promise per
+// read.
 import { Readable } from 'node:stream';
 import type { BatchItem } from '../../../api/native/index.js';
 import { StoreError } from '../../../errors/index.js';
