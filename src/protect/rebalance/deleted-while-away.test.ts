@@ -30,6 +30,8 @@ interface Harness {
   setMap: (map: ClusterMap) => void;
   /** Targets whose URL refuses the delivery. */
   unreachable: Set<string>;
+  /** This target restarted with the current map: what it loads from its files. */
+  restart: () => Promise<{ away: DeletedWhileAway; tombstones: Tombstones }>;
 }
 
 async function withHarness(run: (harness: Harness) => Promise<void>): Promise<void> {
@@ -66,7 +68,13 @@ async function withHarness(run: (harness: Harness) => Promise<void>): Promise<vo
       away.follow(map, next);
       map = next;
     };
-    await run({ away, tombstones, told, setMap, unreachable });
+    const restart = async () => {
+      const reopened = await Tombstones.open(localDisk, join(dir, 'tombstones.log'));
+      const restarted = new DeletedWhileAway(environment, reopened);
+      restarted.follow(undefined, map);
+      return { away: restarted, tombstones: reopened };
+    };
+    await run({ away, tombstones, told, setMap, unreachable, restart });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -114,5 +122,27 @@ test('the returning target is told before it counts as back; unreachable, it is 
     assert.deepEqual(told.get('http://t1'), ['ais/@#/b/x']);
     assert.equal(told.get('http://t2'), undefined, 't2 never was away');
     assert.equal(tombstones.size, 0);
+  });
+});
+
+test('a restart while a target is away remembers it (before any tombstone names it)', async () => {
+  await withHarness(async ({ setMap, restart }) => {
+    setMap(full.withoutNode('t1'));
+    // The away set is saved in the background; a restart after that finds it.
+    for (let waited = 0; waited < 2_000; waited += 20) {
+      const { tombstones } = await restart();
+      if (tombstones.awayTargets().has('t1')) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const { away, tombstones } = await restart();
+    await away.beforeDelete(bucket, 'after-restart');
+    assert.deepEqual(
+      tombstones.all().map((kept) => [kept.name, kept.awayTargets]),
+      [['after-restart', ['t1']]],
+    );
+    setMap(full);
+    const back = await restart();
+    await back.away.beforeDelete(bucket, 'all-back');
+    assert.equal(back.tombstones.owedTo('t1').length, 1, 'only the delete while away');
   });
 });

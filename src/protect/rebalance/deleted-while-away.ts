@@ -45,10 +45,12 @@ export class DeletedWhileAway {
     private readonly environment: RebalanceEnvironment,
     private readonly tombstones: Tombstones,
   ) {
-    // After a restart: targets still owed a tombstone were away when it was written.
+    // After a restart: the away set saved, and targets still owed a tombstone (away when it was
+    // written), until the map says they are back.
     const now = environment.store.clock.nowMs();
     for (const tombstone of tombstones.all())
       for (const id of tombstone.awayTargets) this.#away.set(id, now);
+    for (const [id, since] of tombstones.awayTargets()) this.#away.set(id, since);
   }
 
   /** Follows a cluster map change: who left without decommission, who is back. */
@@ -64,6 +66,18 @@ export class DeletedWhileAway {
     }
     const bound = now - this.#retentionMs();
     for (const [id, since] of this.#away) if (since < bound) this.#away.delete(id);
+    this.#save();
+  }
+
+  /** Saves the away set when it changed: a restart of this target must not forget it. */
+  #save(): void {
+    const saved = this.tombstones.awayTargets();
+    const same =
+      saved.size === this.#away.size && [...this.#away.keys()].every((id) => saved.has(id));
+    if (same) return;
+    this.tombstones.saveAway(this.#away).catch((error: unknown) => {
+      this.environment.log.warn('away targets not saved', { error });
+    });
   }
 
   /** A DELETE of the current object of `bucket/name` is about to run here. */
