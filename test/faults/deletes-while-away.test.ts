@@ -4,7 +4,7 @@
 // (no rebalance job tells it of the deletes) a GET right after its return must not find a deleted
 // object: the returner asks its peers for their tombstones before it serves object requests
 // (docs/elastic-cluster.md, Deletes while a target is away). Then a rebalance runs, and still
-// nothing deleted comes back.
+// nothing deleted comes back. The stand-ins remember who is away across their own restarts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
@@ -32,7 +32,6 @@ describe('deletes while a target is away (native, S3 DeleteObjects, delete-listr
     });
     client = cluster.client(0);
     await client.createBucket(bucket);
-    for (const name of names) await client.putObject(bucket, name, Buffer.from(`old ${name}`));
   });
   after(() => cluster?.destroy());
 
@@ -50,29 +49,28 @@ describe('deletes while a target is away (native, S3 DeleteObjects, delete-listr
     assert.deepEqual(back, [], `${when}: deleted objects came back`);
   }
 
-  test('nothing deleted is visible right after the return, nor after the rebalance', async () => {
-    const victim = cluster.targets[1];
+  /**
+   * Writes every name, SIGKILLs target `victimIndex` until it left the map, runs `whileAway`,
+   * writes every name again on the stand-ins and deletes it there through `deleteAll`; then the
+   * victim returns with its old replicas, first with rebalance off, then a rebalance runs.
+   */
+  async function awayAndBack(
+    victimIndex: number,
+    whileAway: () => Promise<void>,
+    deleteAll: () => Promise<void>,
+  ): Promise<void> {
+    for (const name of names) await client.putObject(bucket, name, Buffer.from(`old ${name}`));
+    const victim = cluster.targets[victimIndex];
     assert.ok(victim !== undefined);
     const rmdBefore = (await client.cluster.rebalanceMetadata())?.version ?? 0;
     await victim.stop('SIGKILL');
     await cluster.waitForTargetCount(3, 30_000);
     const left = await waitForRebalanceAfter(client, rmdBefore);
+    await whileAway();
     // Written again on the stand-ins (the victim's names have no replica there otherwise), then
     // deleted there: the victim still holds the old replicas.
     for (const name of names) await client.putObject(bucket, name, Buffer.from(`new ${name}`));
-    const byPath = (path: string): string[] => names.filter((_, index) => pathOf(index) === path);
-    for (const name of byPath('native')) await client.deleteObject(bucket, name);
-    const s3 = sdkClient(cluster.primary.publicUrl);
-    const answer = await s3.send(
-      new DeleteObjectsCommand({
-        Bucket: bucket.name,
-        Delete: { Objects: byPath('s3').map((Key) => ({ Key })) },
-      }),
-    );
-    s3.destroy();
-    assert.deepEqual(answer.Errors ?? [], [], 'S3 DeleteObjects');
-    const job = await client.jobs.deleteObjects(bucket, { objnames: byPath('listrange') });
-    assert.equal((await client.jobs.wait(job, { timeoutMs: 60_000 })).err, '');
+    await deleteAll();
     await assertAllDeleted('while away');
 
     // No rebalance at the return: only the returner's question to its peers can tell it.
@@ -85,5 +83,43 @@ describe('deletes while a target is away (native, S3 DeleteObjects, delete-listr
     await client.jobs.start('rebalance');
     await waitForRebalanceAfter(client, left);
     await assertAllDeleted('after the rebalance');
+  }
+
+  test('deleted by each path: not visible right after the return, nor after the rebalance', async () => {
+    const byPath = (path: string): string[] => names.filter((_, index) => pathOf(index) === path);
+    await awayAndBack(
+      1,
+      () => Promise.resolve(),
+      async () => {
+        for (const name of byPath('native')) await client.deleteObject(bucket, name);
+        const s3 = sdkClient(cluster.primary.publicUrl);
+        const answer = await s3.send(
+          new DeleteObjectsCommand({
+            Bucket: bucket.name,
+            Delete: { Objects: byPath('s3').map((Key) => ({ Key })) },
+          }),
+        );
+        s3.destroy();
+        assert.deepEqual(answer.Errors ?? [], [], 'S3 DeleteObjects');
+        const job = await client.jobs.deleteObjects(bucket, { objnames: byPath('listrange') });
+        assert.equal((await client.jobs.wait(job, { timeoutMs: 60_000 })).err, '');
+      },
+    );
+  });
+
+  test('the stand-ins restarted while the target is away: they still know it is away', async () => {
+    await awayAndBack(
+      2,
+      async () => {
+        for (const target of cluster.targets.filter((node) => node.running)) {
+          await target.stop('SIGKILL');
+          await target.start();
+        }
+        await cluster.waitForMembers(60_000, cluster.nodes.filter((node) => node.running).length);
+      },
+      async () => {
+        for (const name of names) await client.deleteObject(bucket, name);
+      },
+    );
   });
 });
