@@ -30,6 +30,8 @@ interface Harness {
   setMap: (map: ClusterMap) => void;
   /** Targets whose URL refuses the delivery. */
   unreachable: Set<string>;
+  /** What a peer (URL) answers when this target asks what it missed. */
+  asked: Map<string, TombstonesJson>;
   /** This target restarted with the current map: what it loads from its files. */
   restart: () => Promise<{ away: DeletedWhileAway; tombstones: Tombstones }>;
 }
@@ -42,10 +44,12 @@ async function withHarness(run: (harness: Harness) => Promise<void>): Promise<vo
     let nowMs = 1000;
     const told = new Map<string, string[]>();
     const unreachable = new Set<string>();
+    const asked = new Map<string, TombstonesJson>();
     const client = {
-      requestJson: (url: string, request: { body: TombstonesJson }) => {
+      requestJson: (url: string, request: { method: string; body: TombstonesJson }) => {
         const base = url.slice(0, url.indexOf('/v1/'));
         if (unreachable.has(base)) return Promise.reject(new Error('refused'));
+        if (request.method === 'GET') return Promise.resolve(asked.get(base) ?? { tombstones: [] });
         const names = request.body.tombstones.map((entry) => entry.uname);
         told.set(base, [...(told.get(base) ?? []), ...names]);
         return Promise.resolve({});
@@ -74,7 +78,7 @@ async function withHarness(run: (harness: Harness) => Promise<void>): Promise<vo
       restarted.follow(undefined, map);
       return { away: restarted, tombstones: reopened };
     };
-    await run({ away, tombstones, told, setMap, unreachable, restart });
+    await run({ away, tombstones, told, setMap, unreachable, asked, restart });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -144,5 +148,21 @@ test('a restart while a target is away remembers it (before any tombstone names 
     const back = await restart();
     await back.away.beforeDelete(bucket, 'all-back');
     assert.equal(back.tombstones.owedTo('t1').length, 1, 'only the delete while away');
+  });
+});
+
+test('on its return a target asks every peer; one down is given up after a few tries', async () => {
+  await withHarness(async ({ away, asked, unreachable, setMap }) => {
+    setMap(full.withNodeFlags('t2', NodeFlag.maintenance));
+    asked.set('http://t2', { tombstones: [{ uname: 'ais/@#/b/x', deleted_ms: 5 }] });
+    unreachable.add('http://t1');
+    const applied: string[] = [];
+    const startedMs = Date.now();
+    await away.askPeers((json) => {
+      applied.push(...json.tombstones.map((entry) => entry.uname));
+      return Promise.resolve();
+    });
+    assert.deepEqual(applied, ['ais/@#/b/x'], 'the peer in maintenance is asked too');
+    assert.ok(Date.now() - startedMs < 5_000, 'the unreachable peer did not hold it long');
   });
 });

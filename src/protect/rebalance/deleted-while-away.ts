@@ -104,13 +104,16 @@ export class DeletedWhileAway {
   }
 
   /**
-   * Asks every other active target of the map for the tombstones naming this target, and applies
-   * each answer. Bounded: a peer that does not answer in `askAttempts` tries is left to its
-   * rebalance's delivery, so a peer down never keeps this target from serving.
+   * Asks every other target of the map (one in maintenance may have taken deletes before it
+   * entered it) for the tombstones naming this target, and applies each answer. Bounded: a peer
+   * that does not answer in `askAttempts` tries is left to its rebalance's delivery, so a peer
+   * down never keeps this target from serving.
    */
   async askPeers(apply: (json: TombstonesJson) => Promise<void>): Promise<void> {
     const { metadata, nodeId, log } = this.environment;
-    const peers = (metadata.clusterMap?.activeTargets() ?? []).filter(({ id }) => id !== nodeId);
+    const peers = [...(metadata.clusterMap?.targets.values() ?? [])].filter(
+      ({ id }) => id !== nodeId,
+    );
     const query = `?target=${encodeURIComponent(nodeId)}`;
     await Promise.all(
       peers.map(async (peer) => {
