@@ -35,7 +35,7 @@ describe('deletes while a target is away (native, S3 DeleteObjects, delete-listr
   });
   after(() => cluster?.destroy());
 
-  /** Every name must be gone: a GET answers 404. */
+  /** Every name must be gone: a GET answers 404, a listing does not show it. */
   async function assertAllDeleted(when: string): Promise<void> {
     const back: string[] = [];
     for (const name of names) {
@@ -47,6 +47,9 @@ describe('deletes while a target is away (native, S3 DeleteObjects, delete-listr
       }
     }
     assert.deepEqual(back, [], `${when}: deleted objects came back`);
+    const listed: string[] = [];
+    for await (const entry of client.listObjects(bucket)) listed.push(entry.name);
+    assert.deepEqual(listed, [], `${when}: deleted objects listed`);
   }
 
   /**
