@@ -30,6 +30,10 @@ interface Harness {
   setMap: (map: ClusterMap) => void;
   /** Targets whose URL refuses the delivery. */
   unreachable: Set<string>;
+  /** What a peer (URL) answers when this target asks what it missed. */
+  asked: Map<string, TombstonesJson>;
+  /** This target restarted with the current map: what it loads from its files. */
+  restart: () => Promise<{ away: DeletedWhileAway; tombstones: Tombstones }>;
 }
 
 async function withHarness(run: (harness: Harness) => Promise<void>): Promise<void> {
@@ -40,10 +44,12 @@ async function withHarness(run: (harness: Harness) => Promise<void>): Promise<vo
     let nowMs = 1000;
     const told = new Map<string, string[]>();
     const unreachable = new Set<string>();
+    const asked = new Map<string, TombstonesJson>();
     const client = {
-      requestJson: (url: string, request: { body: TombstonesJson }) => {
+      requestJson: (url: string, request: { method: string; body: TombstonesJson }) => {
         const base = url.slice(0, url.indexOf('/v1/'));
         if (unreachable.has(base)) return Promise.reject(new Error('refused'));
+        if (request.method === 'GET') return Promise.resolve(asked.get(base) ?? { tombstones: [] });
         const names = request.body.tombstones.map((entry) => entry.uname);
         told.set(base, [...(told.get(base) ?? []), ...names]);
         return Promise.resolve({});
@@ -66,7 +72,13 @@ async function withHarness(run: (harness: Harness) => Promise<void>): Promise<vo
       away.follow(map, next);
       map = next;
     };
-    await run({ away, tombstones, told, setMap, unreachable });
+    const restart = async () => {
+      const reopened = await Tombstones.open(localDisk, join(dir, 'tombstones.log'));
+      const restarted = new DeletedWhileAway(environment, reopened);
+      restarted.follow(undefined, map);
+      return { away: restarted, tombstones: reopened };
+    };
+    await run({ away, tombstones, told, setMap, unreachable, asked, restart });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -114,5 +126,43 @@ test('the returning target is told before it counts as back; unreachable, it is 
     assert.deepEqual(told.get('http://t1'), ['ais/@#/b/x']);
     assert.equal(told.get('http://t2'), undefined, 't2 never was away');
     assert.equal(tombstones.size, 0);
+  });
+});
+
+test('a restart while a target is away remembers it (before any tombstone names it)', async () => {
+  await withHarness(async ({ setMap, restart }) => {
+    setMap(full.withoutNode('t1'));
+    // The away set is saved in the background; a restart after that finds it.
+    for (let waited = 0; waited < 2_000; waited += 20) {
+      const { tombstones } = await restart();
+      if (tombstones.awayTargets().has('t1')) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const { away, tombstones } = await restart();
+    await away.beforeDelete(bucket, 'after-restart');
+    assert.deepEqual(
+      tombstones.all().map((kept) => [kept.name, kept.awayTargets]),
+      [['after-restart', ['t1']]],
+    );
+    setMap(full);
+    const back = await restart();
+    await back.away.beforeDelete(bucket, 'all-back');
+    assert.equal(back.tombstones.owedTo('t1').length, 1, 'only the delete while away');
+  });
+});
+
+test('on its return a target asks every peer; one down is given up after a few tries', async () => {
+  await withHarness(async ({ away, asked, unreachable, setMap }) => {
+    setMap(full.withNodeFlags('t2', NodeFlag.maintenance));
+    asked.set('http://t2', { tombstones: [{ uname: 'ais/@#/b/x', deleted_ms: 5 }] });
+    unreachable.add('http://t1');
+    const applied: string[] = [];
+    const startedMs = Date.now();
+    await away.askPeers((json) => {
+      applied.push(...json.tombstones.map((entry) => entry.uname));
+      return Promise.resolve();
+    });
+    assert.deepEqual(applied, ['ais/@#/b/x'], 'the peer in maintenance is asked too');
+    assert.ok(Date.now() - startedMs < 5_000, 'the unreachable peer did not hold it long');
   });
 });

@@ -3,9 +3,12 @@
 // names again, and a name deleted meanwhile by its stand-in owner (or by its owner, of which the
 // away target held an EC piece) would come back from what it kept. So a DELETE taken while some
 // target is away leaves a tombstone (`storage/meta/tombstones.ts`) naming the away targets; the
-// first rebalance that finds one of them active again tells it (before this target's walk, so
-// before any target's post-rebalance protection runs), and it drops what it holds of the name up
-// to the delete's time; a later PUT is newer and stays. Targets that left through decommission
+// returning target asks every peer for the tombstones naming it as soon as it is in the map again,
+// before it serves object requests (it owns its names again at once: a GET there must not find
+// the stale replica), and drops what it holds of each name up to the delete's time; a later PUT is
+// newer and stays. The first rebalance that finds it active again tells it too (before this
+// target's walk, so before any target's post-rebalance protection runs): the backstop for a peer
+// it could not ask, and for a delete a peer took before it learnt of the return. Targets that left through decommission
 // (or are still in the map) are not away. A move into this target older than a tombstone is
 // dropped too. Tombstones go once every away target was told, or past the retention bound.
 //
@@ -24,6 +27,10 @@ export const tombstonesSegment = 'tombstones';
 const batchSize = 1000;
 /** Attempts to tell a target before the next rebalance tries again. */
 const deliveryAttempts = 5;
+/** Attempts to ask one peer, on return, for what it owes this target (then its rebalance tells). */
+const askAttempts = 3;
+/** Deadline of one such question: object requests wait for the answers. */
+const askTimeoutMs = 5_000;
 
 /** The body of `POST /v1/rebalance/tombstones`. */
 export interface TombstonesJson {
@@ -38,10 +45,12 @@ export class DeletedWhileAway {
     private readonly environment: RebalanceEnvironment,
     private readonly tombstones: Tombstones,
   ) {
-    // After a restart: targets still owed a tombstone were away when it was written.
+    // After a restart: the away set saved, and targets still owed a tombstone (away when it was
+    // written), until the map says they are back.
     const now = environment.store.clock.nowMs();
     for (const tombstone of tombstones.all())
       for (const id of tombstone.awayTargets) this.#away.set(id, now);
+    for (const [id, since] of tombstones.awayTargets()) this.#away.set(id, since);
   }
 
   /** Follows a cluster map change: who left without decommission, who is back. */
@@ -57,6 +66,18 @@ export class DeletedWhileAway {
     }
     const bound = now - this.#retentionMs();
     for (const [id, since] of this.#away) if (since < bound) this.#away.delete(id);
+    this.#save();
+  }
+
+  /** Saves the away set when it changed: a restart of this target must not forget it. */
+  #save(): void {
+    const saved = this.tombstones.awayTargets();
+    const same =
+      saved.size === this.#away.size && [...this.#away.keys()].every((id) => saved.has(id));
+    if (same) return;
+    this.tombstones.saveAway(this.#away).catch((error: unknown) => {
+      this.environment.log.warn('away targets not saved', { error });
+    });
   }
 
   /** A DELETE of the current object of `bucket/name` is about to run here. */
@@ -75,6 +96,52 @@ export class DeletedWhileAway {
   /** When `bucket/name` was deleted here while a target was away, if it was. */
   deletedAtMs(bucket: BucketJson, name: string): number | undefined {
     return this.tombstones.deletedAtMs(bucket, name);
+  }
+
+  /** The tombstones naming `targetId` (`GET /v1/rebalance/tombstones?target=`): asked on its return. */
+  owedJson(targetId: string): TombstonesJson {
+    return toJson(this.tombstones.owedTo(targetId));
+  }
+
+  /**
+   * Asks every other target of the map (one in maintenance may have taken deletes before it
+   * entered it) for the tombstones naming this target, and applies each answer. Bounded: a peer
+   * that does not answer in `askAttempts` tries is left to its rebalance's delivery, so a peer
+   * down never keeps this target from serving.
+   */
+  async askPeers(apply: (json: TombstonesJson) => Promise<void>): Promise<void> {
+    const { metadata, nodeId, log } = this.environment;
+    const peers = [...(metadata.clusterMap?.targets.values() ?? [])].filter(
+      ({ id }) => id !== nodeId,
+    );
+    const query = `?target=${encodeURIComponent(nodeId)}`;
+    await Promise.all(
+      peers.map(async (peer) => {
+        const url = `${peer.intraUrl}${apiPath(Resource.rebalance, tombstonesSegment)}${query}`;
+        for (let attempt = 1; attempt <= askAttempts; attempt += 1) {
+          try {
+            const json = (await this.environment.client.requestJson(url, {
+              method: 'GET',
+              timeoutMs: askTimeoutMs,
+            })) as Partial<TombstonesJson> | null;
+            if (Array.isArray(json?.tombstones) && json.tombstones.length > 0) {
+              await apply({ tombstones: json.tombstones });
+              log.info('applied deletes taken while away', {
+                peer: peer.id,
+                count: json.tombstones.length,
+              });
+            }
+            return;
+          } catch (error) {
+            log.debug('asking a peer for tombstones failed', { peer: peer.id, attempt, error });
+            await sleep(200 * attempt);
+          }
+        }
+        log.warn('peer not asked for tombstones; its rebalance tells this target', {
+          peer: peer.id,
+        });
+      }),
+    );
   }
 
   /**
@@ -103,12 +170,7 @@ export class DeletedWhileAway {
 
   async #tell(url: string, batch: readonly Tombstone[], signal: AbortSignal): Promise<boolean> {
     const { client, metadata } = this.environment;
-    const body: TombstonesJson = {
-      tombstones: batch.map((tombstone) => ({
-        uname: objectUname(tombstone.bucket, tombstone.name),
-        deleted_ms: tombstone.deletedAtMs,
-      })),
-    };
+    const body = toJson(batch);
     for (let attempt = 1; attempt <= deliveryAttempts && !signal.aborted; attempt += 1) {
       try {
         await client.requestJson(`${url}${apiPath(Resource.rebalance, tombstonesSegment)}`, {
@@ -128,4 +190,13 @@ export class DeletedWhileAway {
   #retentionMs(): number {
     return this.environment.metadata.config.values.rebalance.tombstone_retention_ms;
   }
+}
+
+function toJson(tombstones: readonly Tombstone[]): TombstonesJson {
+  return {
+    tombstones: tombstones.map((tombstone) => ({
+      uname: objectUname(tombstone.bucket, tombstone.name),
+      deleted_ms: tombstone.deletedAtMs,
+    })),
+  };
 }

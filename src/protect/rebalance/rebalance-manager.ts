@@ -1,6 +1,7 @@
 // A target's rebalances: starts job g<N> when RMD version N arrives (aborting an older one: a newer
 // rebalance supersedes it), resumes an unfinished one after a restart, answers peers' progress
 // questions, and tells reads whether objects may still be at their previous owner.
+import type { ClusterMap } from '../../cluster/index.js';
 import type { JobRegistry } from '../../jobs/index.js';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -25,6 +26,10 @@ export class RebalanceManager {
   readonly #dropped = new Set<string>();
   /** Deletes taken while a target was away from the map (none without a tombstone store). */
   readonly #away: DeletedWhileAway | undefined;
+  /** Resolves once the deletes peers took while this target was away are applied (see caughtUp). */
+  #caughtUp: Promise<void> = Promise.resolve();
+  /** Called once this target joined: it asks its peers then. */
+  #joined: (() => void) | undefined;
 
   constructor(
     private readonly environment: RebalanceEnvironment,
@@ -38,10 +43,22 @@ export class RebalanceManager {
   /** Follows RMD changes from now on, and resumes the rebalance a restart interrupted. */
   start(): void {
     const { metadata, marker } = this.environment;
-    if (metadata.clusterMap !== undefined) this.#away?.follow(undefined, metadata.clusterMap);
+    const away = this.#away;
+    if (metadata.clusterMap !== undefined) away?.follow(undefined, metadata.clusterMap);
+    if (away !== undefined) {
+      // Object requests wait from now until the join's question to the peers is answered.
+      this.#caughtUp = new Promise<void>((resolve) => (this.#joined = resolve)).then(() =>
+        this.#askPeers(away),
+      );
+    }
     metadata.onChange((change) => {
-      if (change.clusterMap !== undefined)
-        this.#away?.follow(change.clusterMap.previous, change.clusterMap.current);
+      const maps = change.clusterMap;
+      if (maps !== undefined) {
+        away?.follow(maps.previous, maps.current);
+        // Back in the map without a restart (dropped while alive, or out of maintenance).
+        if (away !== undefined && this.#joined === undefined && this.#cameBack(maps))
+          this.#caughtUp = this.#caughtUp.then(() => this.#askPeers(away));
+      }
       if (change.rebalance !== undefined) this.#begin(change.rebalance.current.version);
     });
     const latest = metadata.rebalance;
@@ -49,6 +66,42 @@ export class RebalanceManager {
       this.environment.log.info('resuming an interrupted rebalance', { job: latest.jobId });
       this.#begin(latest.version);
     }
+  }
+
+  /** This target joined the cluster (it is in the map again): it asks its peers what it missed. */
+  joined(): void {
+    const joined = this.#joined;
+    this.#joined = undefined;
+    joined?.();
+  }
+
+  /**
+   * Resolves once this target applied the deletes its peers took while it was away from the map
+   * (asked at the join, and whenever it is active again after being absent or in maintenance).
+   * Object requests wait for it: this target owns its names again, and must not serve a stale
+   * replica of a deleted object. Bounded by the peers' answers (see DeletedWhileAway.askPeers).
+   */
+  caughtUp(): Promise<void> {
+    return this.#caughtUp;
+  }
+
+  /** The tombstones this target owes `targetId` (asked by it on its return). */
+  owedTo(targetId: string): TombstonesJson {
+    return this.#away?.owedJson(targetId) ?? { tombstones: [] };
+  }
+
+  async #askPeers(away: DeletedWhileAway): Promise<void> {
+    try {
+      await away.askPeers((json) => this.applyTombstones(json));
+    } catch (error) {
+      this.environment.log.warn('deletes taken while away not all applied', { error });
+    }
+  }
+
+  #cameBack({ previous, current }: { previous: ClusterMap | undefined; current: ClusterMap }) {
+    const active = (map: ClusterMap | undefined): boolean =>
+      map?.activeTargets().some(({ id }) => id === this.environment.nodeId) === true;
+    return previous !== undefined && !active(previous) && active(current);
   }
 
   /** True while a rebalance runs here: a missing object may still be at its previous owner. */

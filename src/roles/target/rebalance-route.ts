@@ -3,7 +3,8 @@
 // the local replica to a new owner looking for it (get-from-neighbor; never redirected, never
 // recovered from elsewhere), `DELETE objects/<bucket>/<name>` removes the local replica (the owner
 // deletes during a rebalance), `POST tombstones` drops what this target kept of objects deleted
-// while it was away from the map, and `GET status` reports this target's rebalance progress.
+// while it was away from the map, `GET tombstones?target=<id>` lists those this target owes
+// target <id> (it asks on its return), and `GET status` reports this target's rebalance progress.
 import { acceptBody, readJsonBody, type RequestContext } from '../../api/common/index.js';
 import { bucketFromRequest, sendValue, type InternalRoute } from '../../api/native/index.js';
 import { StoreError, badRequest } from '../../errors/index.js';
@@ -33,6 +34,12 @@ export function rebalanceRoute(
     const [what, bucketName = '', ...nameParts] = segments;
     if (what === statusSegment && context.method === 'GET') {
       sendValue(context.res, manager.status());
+      return;
+    }
+    if (what === tombstonesSegment && context.method === 'GET') {
+      const target = context.query.get('target');
+      if (target === null || target === '') throw badRequest('expected ?target=<target ID>');
+      sendValue(context.res, manager.owedTo(target));
       return;
     }
     if (what === tombstonesSegment && context.method === 'POST') {

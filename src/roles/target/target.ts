@@ -409,6 +409,8 @@ export async function startTarget(
   rebalanceManager.start();
   const member = await runtime.joinCluster();
   membership.member = member;
+  // In the map now: object requests wait until the deletes taken while away are applied here.
+  rebalanceManager.joined();
   // Removed without shutting down, then added back by an admin (`cluster add`): keepalives again.
   runtime.store.onChange((change) => {
     if (member.stopped && change.clusterMap?.current.node(runtime.id) !== undefined) {

@@ -3,7 +3,9 @@
 // target drops its stale replica, copies and EC pieces instead of bringing the object back.
 // On disk: `<node dir>/tombstones.log`, JSON lines, one per change; a later line for a name
 // replaces the earlier one and one with no targets left drops it. Rewritten (atomically) when
-// dropped lines outnumber live ones. Format: docs/formats/tombstones.md.
+// dropped lines outnumber live ones. Beside it, `away-targets.json` keeps which targets are away
+// (and since when), so that a restart does not forget them. Format: docs/formats/tombstones.md.
+import { dirname, join } from 'node:path';
 import { parseObjectUname, objectUname, type BucketJson } from '../../wire/index.js';
 import { writeFileAtomically } from '../../util/atomic-file.js';
 import { SerialQueue } from '../../util/serial-queue.js';
@@ -11,6 +13,8 @@ import { hasErrnoCode } from '../../errors/index.js';
 import type { Disk } from '../io/disk.js';
 
 export const tombstonesFileName = 'tombstones.log';
+/** The away set's file, in the tombstones' directory. */
+export const awayTargetsFileName = 'away-targets.json';
 const formatVersion = 1;
 /** Tombstones kept at most (the oldest go first): about 200 bytes each in memory and on disk. */
 export const defaultMaxTombstones = 100_000;
@@ -28,6 +32,12 @@ export interface Tombstone {
   readonly awayTargets: readonly string[];
 }
 
+/** `away-targets.json`: target ID → since when (ms) it is away. */
+interface AwayTargetsJson {
+  v: number;
+  away: Record<string, number>;
+}
+
 /** One line of the log. */
 interface TombstoneLine {
   v: number;
@@ -40,6 +50,8 @@ interface TombstoneLine {
 export class Tombstones {
   readonly #byName = new Map<string, Tombstone>();
   readonly #queue = new SerialQueue();
+  readonly #awayQueue = new SerialQueue();
+  #away = new Map<string, number>();
   #unwritten: string[] = [];
   #lines = 0;
 
@@ -56,12 +68,7 @@ export class Tombstones {
     maxEntries = defaultMaxTombstones,
   ): Promise<Tombstones> {
     const tombstones = new Tombstones(disk, path, maxEntries);
-    let text = '';
-    try {
-      text = await disk.readFile(path, 'utf8');
-    } catch (error) {
-      if (!hasErrnoCode(error, 'ENOENT')) throw error;
-    }
+    const text = await readIfPresent(disk, path);
     for (const line of text.split('\n')) {
       if (line === '') continue;
       tombstones.#lines += 1;
@@ -70,7 +77,26 @@ export class Tombstones {
       tombstones.#byName.delete(parsed.key);
       if (parsed.tombstone !== undefined) tombstones.#byName.set(parsed.key, parsed.tombstone);
     }
+    tombstones.#away = parseAway(await readIfPresent(disk, tombstones.#awayPath()));
     return tombstones;
+  }
+
+  /** The targets away when this node last saved them (see `saveAway`): ID → since when. */
+  awayTargets(): ReadonlyMap<string, number> {
+    return this.#away;
+  }
+
+  /** Saves the away set (atomically; the latest call wins). */
+  saveAway(away: ReadonlyMap<string, number>): Promise<void> {
+    this.#away = new Map(away);
+    const json: AwayTargetsJson = { v: formatVersion, away: Object.fromEntries(away) };
+    return this.#awayQueue.run(() =>
+      writeFileAtomically(this.#awayPath(), `${JSON.stringify(json)}\n`, this.disk),
+    );
+  }
+
+  #awayPath(): string {
+    return join(dirname(this.path), awayTargetsFileName);
   }
 
   get size(): number {
@@ -189,4 +215,29 @@ function parseLine(line: string): { key: string; tombstone?: Tombstone } | undef
       awayTargets,
     },
   };
+}
+
+/** The file's text ('' when there is none). */
+async function readIfPresent(disk: Disk, path: string): Promise<string> {
+  try {
+    return await disk.readFile(path, 'utf8');
+  } catch (error) {
+    if (!hasErrnoCode(error, 'ENOENT')) throw error;
+    return '';
+  }
+}
+
+/** The saved away set (empty when absent or unreadable: then only tombstones' lists seed it). */
+function parseAway(text: string): Map<string, number> {
+  const away = new Map<string, number>();
+  let json: Partial<AwayTargetsJson>;
+  try {
+    json = JSON.parse(text) as Partial<AwayTargetsJson>;
+  } catch {
+    return away;
+  }
+  if (json.v !== formatVersion || typeof json.away !== 'object' || json.away === null) return away;
+  for (const [id, since] of Object.entries(json.away))
+    if (typeof since === 'number') away.set(id, since);
+  return away;
 }

@@ -78,6 +78,8 @@ export interface RebalancePolicy {
   deleteElsewhere(address: ObjectAddress, versionId?: string): Promise<boolean>;
   /** Whether a rebalance runs now (deletes must then reach the targets it moves objects from). */
   running(): boolean;
+  /** Resolves once deletes taken while this target was away are applied (object requests wait). */
+  caughtUp(): Promise<void>;
 }
 
 /** The protection policy of a target: its DataProtection. */
@@ -146,5 +148,6 @@ export function rebalancePolicy(
       return manager.droppedAfterDelete(bucket, name) || removed;
     },
     running: () => manager.active,
+    caughtUp: () => manager.caughtUp(),
   };
 }

@@ -95,10 +95,12 @@ export class ObjectService {
 
   /**
    * Resolves once a request routed here by a node that knew bucket metadata `senderVersion` (as
-   * the request carried it) may look its bucket up (see BucketGate).
+   * the request carried it) may look its bucket up (see BucketGate), and this target applied the
+   * deletes taken while it was away from the map (it must not serve a deleted object's replica).
    */
-  bucketReady(bucket: BucketJson, senderVersion: string | undefined): Promise<void> {
-    return this.gate.ready(bucket, senderVersion);
+  async bucketReady(bucket: BucketJson, senderVersion: string | undefined): Promise<void> {
+    await this.rebalance.caughtUp();
+    await this.gate.ready(bucket, senderVersion);
   }
 
   /** The bucket's entry (BucketNotFound when it does not exist), for the rest of the request. */
