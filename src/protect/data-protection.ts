@@ -321,7 +321,9 @@ export class DataProtection {
         modifiedTimeMs: replica.modifiedTimeMs,
         checksumValue: replica.checksum.value,
       });
-    const piece = await this.erasure.pieces.metadata(bucket, name).catch(() => undefined);
+    // A piece that cannot be read fails the call (the teller keeps the tombstone and tries
+    // again); taken for none, a stale piece would stay while its tombstone went.
+    const piece = await this.erasure.pieces.metadata(bucket, name);
     if (piece !== undefined && piece.generation <= deletedAtMs * 1000)
       await this.erasure.pieces.remove(bucket, name);
   }

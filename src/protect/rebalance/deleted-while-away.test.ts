@@ -63,7 +63,9 @@ async function withHarness(run: (harness: Harness) => Promise<void>): Promise<vo
         get clusterMap() {
           return map;
         },
-        config: { values: { rebalance: { tombstone_retention_ms: 60_000 } } },
+        config: {
+          values: { rebalance: { tombstone_retention_ms: 60_000 }, timeouts: { control_ms: 1000 } },
+        },
       } as unknown as MetadataStore,
       log: createLogger({}, 'error', () => undefined),
     } as unknown as RebalanceEnvironment;
@@ -95,6 +97,26 @@ test('no tombstone while every target is in the map; one naming the target dropp
       [['gone', ['t1']]],
     );
     assert.ok((away.deletedAtMs(bucket, 'gone') ?? 0) > 0);
+  });
+});
+
+test('a delete that then fails takes its tombstone back (and only its own)', async () => {
+  await withHarness(async ({ away, tombstones, setMap }) => {
+    setMap(full.withoutNode('t1'));
+    const undoFirst = await away.beforeDelete(bucket, 'refused');
+    await undoFirst();
+    assert.equal(tombstones.size, 0, 'a refused delete leaves no tombstone');
+    await away.beforeDelete(bucket, 'done');
+    const doneAt = away.deletedAtMs(bucket, 'done');
+    const undoLater = await away.beforeDelete(bucket, 'done');
+    await undoLater();
+    assert.equal(away.deletedAtMs(bucket, 'done'), doneAt, 'the earlier delete still holds');
+    // Two deletes of a name in flight: the first one's failure leaves the second's tombstone.
+    const undoRacing = await away.beforeDelete(bucket, 'racing');
+    await away.beforeDelete(bucket, 'racing');
+    const racingAt = away.deletedAtMs(bucket, 'racing');
+    await undoRacing();
+    assert.equal(away.deletedAtMs(bucket, 'racing'), racingAt);
   });
 });
 

@@ -18,7 +18,14 @@
 import type { ClusterMap } from '../../cluster/index.js';
 import type { Tombstone, Tombstones } from '../../storage/index.js';
 import { sleep } from '../../util/time.js';
-import { apiPath, NodeFlag, objectUname, Resource, type BucketJson } from '../../wire/index.js';
+import {
+  apiPath,
+  NodeFlag,
+  objectUname,
+  parseObjectUname,
+  Resource,
+  type BucketJson,
+} from '../../wire/index.js';
 import type { RebalanceEnvironment } from './rebalance-environment.js';
 
 /** `tombstones` under `/v1/rebalance/`: a peer tells this target of deletes it missed. */
@@ -31,6 +38,10 @@ const deliveryAttempts = 5;
 const askAttempts = 3;
 /** Deadline of one such question: object requests wait for the answers. */
 const askTimeoutMs = 5_000;
+
+/** Takes back what `beforeDelete` recorded, for a delete that did not happen. */
+export type UndoDelete = () => Promise<void>;
+export const noUndo: UndoDelete = () => Promise.resolve();
 
 /** The body of `POST /v1/rebalance/tombstones`. */
 export interface TombstonesJson {
@@ -81,16 +92,18 @@ export class DeletedWhileAway {
   }
 
   /** A DELETE of the current object of `bucket/name` is about to run here. */
-  async beforeDelete(bucket: BucketJson, name: string): Promise<void> {
-    if (this.#away.size === 0) return;
+  async beforeDelete(bucket: BucketJson, name: string): Promise<UndoDelete> {
+    if (this.#away.size === 0) return noUndo;
     const { store, metadata } = this.environment;
-    await this.tombstones.add({
+    const added: Tombstone = {
       bucket,
       name,
       deletedAtMs: store.clock.nowMs(),
       mapVersion: metadata.clusterMap?.version ?? 0,
       awayTargets: [...this.#away.keys()],
-    });
+    };
+    const previous = await this.tombstones.add(added);
+    return () => this.tombstones.restore(added, previous);
   }
 
   /** When `bucket/name` was deleted here while a target was away, if it was. */
@@ -120,12 +133,15 @@ export class DeletedWhileAway {
         const url = `${peer.intraUrl}${apiPath(Resource.rebalance, tombstonesSegment)}${query}`;
         for (let attempt = 1; attempt <= askAttempts; attempt += 1) {
           try {
-            const json = (await this.environment.client.requestJson(url, {
-              method: 'GET',
-              timeoutMs: askTimeoutMs,
-            })) as Partial<TombstonesJson> | null;
-            if (Array.isArray(json?.tombstones) && json.tombstones.length > 0) {
-              await apply({ tombstones: json.tombstones });
+            const json = parseTombstonesJson(
+              await this.environment.client.requestJson(url, {
+                method: 'GET',
+                timeoutMs: askTimeoutMs,
+              }),
+            );
+            if (typeof json === 'string') throw new Error(`peer ${peer.id}: ${json}`);
+            if (json.tombstones.length > 0) {
+              await apply(json);
               log.info('applied deletes taken while away', {
                 peer: peer.id,
                 count: json.tombstones.length,
@@ -145,8 +161,9 @@ export class DeletedWhileAway {
   }
 
   /**
-   * Tells every active target of the map the tombstones it is owed (drops expired ones first). A
-   * target that cannot be told now is told by the next rebalance.
+   * Tells every active target of the map the tombstones it is owed (drops expired ones first),
+   * all targets at once: every target's walk waits for this. A target that cannot be told now is
+   * told by the next rebalance.
    */
   async deliver(signal: AbortSignal): Promise<void> {
     const { metadata, nodeId, log } = this.environment;
@@ -154,18 +171,20 @@ export class DeletedWhileAway {
       this.environment.store.clock.nowMs() - this.#retentionMs(),
     );
     if (expired > 0) log.warn('tombstones expired before their targets returned', { expired });
-    for (const target of metadata.clusterMap?.activeTargets() ?? []) {
-      if (target.id === nodeId) continue;
-      const owed = this.tombstones.owedTo(target.id);
-      for (let start = 0; start < owed.length && !signal.aborted; start += batchSize) {
-        const batch = owed.slice(start, start + batchSize);
-        if (!(await this.#tell(target.intraUrl, batch, signal))) {
-          log.warn('tombstones not delivered yet', { target: target.id, count: owed.length });
-          break;
+    const targets = (metadata.clusterMap?.activeTargets() ?? []).filter(({ id }) => id !== nodeId);
+    await Promise.all(
+      targets.map(async (target) => {
+        const owed = this.tombstones.owedTo(target.id);
+        for (let start = 0; start < owed.length && !signal.aborted; start += batchSize) {
+          const batch = owed.slice(start, start + batchSize);
+          if (!(await this.#tell(target.intraUrl, batch, signal))) {
+            log.warn('tombstones not delivered yet', { target: target.id, count: owed.length });
+            return;
+          }
+          await this.tombstones.delivered(target.id, batch);
         }
-        await this.tombstones.delivered(target.id, batch);
-      }
-    }
+      }),
+    );
   }
 
   async #tell(url: string, batch: readonly Tombstone[], signal: AbortSignal): Promise<boolean> {
@@ -176,7 +195,9 @@ export class DeletedWhileAway {
         await client.requestJson(`${url}${apiPath(Resource.rebalance, tombstonesSegment)}`, {
           method: 'POST',
           body,
-          timeoutMs: metadata.config.values.rebalance.transfer_timeout_ms,
+          // A batch is small, its drops are a few disk calls each: a control exchange, not a
+          // transfer (120 s a try would hold every target's walk for minutes).
+          timeoutMs: metadata.config.values.timeouts.control_ms * 3,
         });
         return true;
       } catch (error) {
@@ -199,4 +220,18 @@ function toJson(tombstones: readonly Tombstone[]): TombstonesJson {
       deleted_ms: tombstone.deletedAtMs,
     })),
   };
+}
+
+/** A tombstones body as received (a POST, or a peer's answer); a string says what is wrong. */
+export function parseTombstonesJson(value: unknown): TombstonesJson | string {
+  const tombstones = (value as Partial<TombstonesJson> | null)?.tombstones;
+  if (!Array.isArray(tombstones)) return 'expected {"tombstones": [...]}';
+  for (const entry of tombstones as unknown[]) {
+    const { uname, deleted_ms: deletedMs } = (entry ?? {}) as Record<string, unknown>;
+    if (typeof uname !== 'string' || typeof parseObjectUname(uname) === 'string')
+      return `tombstone without a valid "uname": ${JSON.stringify(entry)}`;
+    if (typeof deletedMs !== 'number' || !Number.isFinite(deletedMs))
+      return `tombstone of ${uname} without a valid "deleted_ms"`;
+  }
+  return { tombstones: tombstones };
 }

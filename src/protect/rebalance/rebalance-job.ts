@@ -46,7 +46,11 @@ export class RebalanceJob extends Job {
     const { marker } = this.environment;
     if (marker.progress.walked < this.generation) {
       await this.environment.beforeWalk?.();
-      await this.deliverTombstones?.(signal);
+      // The tombstones stay owed when this fails (their log unwritable, say): the next rebalance
+      // tries again; the walk must not fail for it.
+      await this.deliverTombstones?.(signal).catch((error: unknown) =>
+        log.warn('tombstones not delivered: left for the next rebalance', { error }),
+      );
       if (signal.aborted) return;
       await this.#walk(signal, log);
       if (signal.aborted) return;

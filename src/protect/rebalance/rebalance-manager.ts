@@ -11,7 +11,12 @@ import { commitTransferred, sendObject, type ReceivingBucket } from './object-tr
 import type { TransferredObject } from './transfer-headers.js';
 import type { RebalanceEnvironment, RebalanceStatusJson } from './rebalance-environment.js';
 import { RebalanceJob } from './rebalance-job.js';
-import { DeletedWhileAway, type TombstonesJson } from './deleted-while-away.js';
+import {
+  DeletedWhileAway,
+  noUndo,
+  type TombstonesJson,
+  type UndoDelete,
+} from './deleted-while-away.js';
 
 /** Attempts to hand a misplaced fresh object to its owner before leaving it to a rebalance. */
 const handOffAttempts = 5;
@@ -156,16 +161,25 @@ export class RebalanceManager {
    * object leaves a tombstone for its return; during a rebalance, it is remembered (see
    * `commitMoved`). In a bucket that keeps history only deletes of one version are remembered: a
    * delete marker needs neither, versions moving in later are older than it and stay hidden.
+   * Returns the undo for a delete that then fails: what it left would drop a live object.
    */
-  async recordDelete(bucket: BucketJson, name: string, versionId?: string): Promise<void> {
-    if (versionId === undefined && !this.keepsHistory(bucket))
-      await this.#away?.beforeDelete(bucket, name);
-    if (!this.active) return;
+  async recordDelete(bucket: BucketJson, name: string, versionId?: string): Promise<UndoDelete> {
+    const undoTombstone =
+      versionId === undefined && !this.keepsHistory(bucket)
+        ? ((await this.#away?.beforeDelete(bucket, name)) ?? noUndo)
+        : noUndo;
+    if (!this.active) return undoTombstone;
     if (this.#deleted.size >= maxRememberedDeletes) {
       const [oldest] = this.#deleted.keys();
       if (oldest !== undefined) this.#deleted.delete(oldest);
     }
-    this.#deleted.set(deleteKey(bucket, name, versionId), this.environment.store.clock.nowMs());
+    const key = deleteKey(bucket, name, versionId);
+    const deletedAtMs = this.environment.store.clock.nowMs();
+    this.#deleted.set(key, deletedAtMs);
+    return () => {
+      if (this.#deleted.get(key) === deletedAtMs) this.#deleted.delete(key);
+      return undoTombstone();
+    };
   }
 
   /** A peer's tombstones (`POST /v1/rebalance/tombstones`): what is held here of them goes. */

@@ -13,7 +13,7 @@ import {
   parseTransferHeaders,
   statusSegment,
   tombstonesSegment,
-  type TombstonesJson,
+  parseTombstonesJson,
   TransferHeader,
   transferHeaders,
   versionIdQuery,
@@ -43,9 +43,9 @@ export function rebalanceRoute(
       return;
     }
     if (what === tombstonesSegment && context.method === 'POST') {
-      const body = (await readJsonBody(context)) as Partial<TombstonesJson> | null;
-      if (!Array.isArray(body?.tombstones)) throw badRequest('expected {"tombstones": [...]}');
-      await manager.applyTombstones({ tombstones: body.tombstones });
+      const body = parseTombstonesJson(await readJsonBody(context));
+      if (typeof body === 'string') throw badRequest(body);
+      await manager.applyTombstones(body);
       context.res.end();
       return;
     }

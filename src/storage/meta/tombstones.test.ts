@@ -109,3 +109,49 @@ test('the count is bounded (oldest dropped) and the log is compacted', async () 
     );
   });
 });
+
+test('a delete that did not happen is taken back: the previous tombstone, or none', async () => {
+  await withLog(async (path) => {
+    const tombstones = await Tombstones.open(localDisk, path);
+    const first = tombstone('a', 100, ['t1']);
+    assert.equal(await tombstones.add(first), undefined);
+    const second = tombstone('a', 200, ['t1']);
+    assert.equal(await tombstones.add(second), first);
+    await tombstones.restore(second, first);
+    assert.equal(tombstones.deletedAtMs(bucket, 'a'), 100);
+    const only = tombstone('b', 300, ['t2']);
+    await tombstones.restore(only, await tombstones.add(only));
+    assert.equal(tombstones.deletedAtMs(bucket, 'b'), undefined);
+    // Replaced meanwhile by a later delete: that one stays.
+    const third = tombstone('a', 400, ['t1']);
+    await tombstones.add(third);
+    await tombstones.restore(second, first);
+    assert.equal(tombstones.deletedAtMs(bucket, 'a'), 400);
+    const reopened = await Tombstones.open(localDisk, path);
+    assert.equal(reopened.deletedAtMs(bucket, 'a'), 400);
+    assert.equal(reopened.deletedAtMs(bucket, 'b'), undefined);
+  });
+});
+
+test('a write that fails: the tombstone is taken back, later lines are not lost', async () => {
+  await withLog(async (path) => {
+    let failures = 0;
+    const disk = {
+      ...localDisk,
+      open: (...args: Parameters<typeof localDisk.open>) =>
+        failures-- > 0 ? Promise.reject(new Error('EIO')) : localDisk.open(...args),
+    };
+    const tombstones = await Tombstones.open(disk, path);
+    await tombstones.add(tombstone('kept', 50, ['t1']));
+    failures = 1;
+    // Both in one tick: the failed write carried the second line too.
+    const failed = tombstones.add(tombstone('kept', 60, ['t1']));
+    const next = tombstones.add(tombstone('next', 70, ['t1']));
+    await assert.rejects(failed, /EIO/);
+    await next;
+    assert.equal(tombstones.deletedAtMs(bucket, 'kept'), 50, 'as before the failed add');
+    const reopened = await Tombstones.open(localDisk, path);
+    assert.equal(reopened.deletedAtMs(bucket, 'kept'), 50);
+    assert.equal(reopened.deletedAtMs(bucket, 'next'), 70, 'on disk once its add resolved');
+  });
+});

@@ -118,16 +118,42 @@ export class Tombstones {
     return this.all().filter((tombstone) => tombstone.awayTargets.includes(targetId));
   }
 
-  /** Records a delete (replacing an older tombstone of the name); resolves once it is on disk. */
-  add(tombstone: Tombstone): Promise<void> {
+  /**
+   * Records a delete (replacing an older tombstone of the name); resolves once it is on disk, with
+   * the tombstone it replaced (for `restore`). When the write fails the name's tombstone is put
+   * back as it was, and the call rejects.
+   */
+  async add(tombstone: Tombstone): Promise<Tombstone | undefined> {
     const key = objectUname(tombstone.bucket, tombstone.name);
+    const previous = this.#byName.get(key);
     this.#byName.delete(key);
     if (this.#byName.size >= this.maxEntries) {
       const [oldest] = this.#byName.values();
       if (oldest !== undefined) this.#set({ ...oldest, awayTargets: [] });
     }
     this.#set(tombstone);
+    try {
+      await this.#flush();
+    } catch (error) {
+      this.#putBack(tombstone, previous);
+      throw error;
+    }
+    return previous;
+  }
+
+  /**
+   * The delete `added` was recorded for did not happen (it failed, or its precondition refused
+   * it): the name's tombstone becomes `previous` again (none if undefined), unless a later delete
+   * of the name replaced `added` meanwhile. A tombstone left behind would drop a live object.
+   */
+  restore(added: Tombstone, previous: Tombstone | undefined): Promise<void> {
+    this.#putBack(added, previous);
     return this.#flush();
+  }
+
+  #putBack(added: Tombstone, previous: Tombstone | undefined): void {
+    if (this.#byName.get(objectUname(added.bucket, added.name)) !== added) return;
+    this.#set(previous ?? { ...added, awayTargets: [] });
   }
 
   /** `targetId` was told of `told`: it is no longer owed them; one owed to nobody goes. */
@@ -162,20 +188,27 @@ export class Tombstones {
       if (this.#unwritten.length === 0) return;
       const lines = this.#unwritten;
       this.#unwritten = [];
-      if (this.#lines + lines.length > 2 * this.#byName.size + compactSlack) {
-        const live = this.all().map(formatLine);
-        await writeFileAtomically(this.path, live.join(''), this.disk);
-        this.#lines = live.length;
-        return;
-      }
-      const file = await this.disk.open(this.path, 'a');
       try {
-        await file.writeFile(lines.join(''));
-        await file.sync();
-      } finally {
-        await file.close();
+        if (this.#lines + lines.length > 2 * this.#byName.size + compactSlack) {
+          const live = this.all().map(formatLine);
+          await writeFileAtomically(this.path, live.join(''), this.disk);
+          this.#lines = live.length;
+          return;
+        }
+        const file = await this.disk.open(this.path, 'a');
+        try {
+          await file.writeFile(lines.join(''));
+          await file.sync();
+        } finally {
+          await file.close();
+        }
+        this.#lines += lines.length;
+      } catch (error) {
+        // Written again by the next flush (a caller that waits on these lines sees this failure;
+        // one whose lines came later must not be told they are on disk when they are not).
+        this.#unwritten = [...lines, ...this.#unwritten];
+        throw error;
       }
-      this.#lines += lines.length;
     });
   }
 }

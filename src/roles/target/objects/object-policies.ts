@@ -13,8 +13,10 @@ import {
 import {
   deleteAtNeighbors,
   fetchFromNeighbors,
+  noUndo,
   type RebalanceEnvironment,
   type RebalanceManager,
+  type UndoDelete,
 } from '../../../protect/rebalance/index.js';
 import type { StoredObject } from '../../../storage/index.js';
 import type { BucketPropsJson } from '../../../wire/index.js';
@@ -72,8 +74,11 @@ export interface RebalancePolicy {
   fetchFromPreviousOwner(address: ObjectAddress): Promise<boolean>;
   /** After a write: an object this target does not own (any more) goes to its owner. */
   placeAfterWrite(address: ObjectAddress): Promise<void>;
-  /** Before a delete here: remembered, so a copy moving in later is dropped. */
-  beforeDelete(address: ObjectAddress, versionId?: string): Promise<void>;
+  /**
+   * Before a delete here: remembered, so a copy moving in later is dropped (and a target away from
+   * the map drops its own when back). Returns the undo for a delete that then fails.
+   */
+  beforeDelete(address: ObjectAddress, versionId?: string): Promise<UndoDelete>;
   /** After a delete here: copies other targets still hold go too. True when one was removed. */
   deleteElsewhere(address: ObjectAddress, versionId?: string): Promise<boolean>;
   /** Whether a rebalance runs now (deletes must then reach the targets it moves objects from). */
@@ -137,10 +142,10 @@ export function rebalancePolicy(
           )
         : Promise.resolve(false),
     placeAfterWrite: (address) => manager.placeAfterPut(address.bucket, address.name),
-    beforeDelete: async (address, versionId) => {
-      if (manager.owns(address.bucket, address.name))
-        await manager.recordDelete(address.bucket, address.name, versionId);
-    },
+    beforeDelete: async (address, versionId) =>
+      manager.owns(address.bucket, address.name)
+        ? await manager.recordDelete(address.bucket, address.name, versionId)
+        : noUndo,
     deleteElsewhere: async (address, versionId) => {
       if (!duringRebalance(address)) return false;
       const { bucket, name } = address;

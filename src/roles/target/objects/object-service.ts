@@ -567,12 +567,16 @@ export class ObjectService {
     versionId?: string,
   ): Promise<void> {
     const address = addressOf(target);
-    await this.rebalance.beforeDelete(address, versionId);
+    const undo = await this.rebalance.beforeDelete(address, versionId);
     let missing: Error | undefined;
     try {
       await remove();
     } catch (error) {
-      if (readFailureOf(error) !== 'missing' || !(error instanceof Error)) throw error;
+      if (readFailureOf(error) !== 'missing' || !(error instanceof Error)) {
+        // Refused (a precondition, a lock) or failed: nothing was deleted, nothing may say so.
+        await undo();
+        throw error;
+      }
       missing = error;
     }
     // Also when the local replica was already gone: pieces elsewhere must not bring it back.
