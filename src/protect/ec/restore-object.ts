@@ -1,5 +1,5 @@
 // Rebuilds a lost or corrupt main replica from what other targets hold (AIStore's EC "restore"):
-// asks every target for its metafile, takes the newest encoding, then copies a full replica or
+// asks every target for its metafile, takes the newest encoding it can rebuild, then copies a full replica or
 // decodes D slices straight into a verified PUT of the local store. Lost pieces are re-created
 // afterwards by `ensurePieces`. The same sources also stream the object without storing it, for a
 // target standing in for an unreachable owner.
@@ -48,16 +48,33 @@ export async function gatherPieces(
   return answers.filter((answer) => answer !== undefined);
 }
 
-/** The pieces of the newest encoding (highest generation), or none. */
-export function newestEncoding(pieces: HeldPiece[]): HeldPiece[] {
-  const newest = [...pieces].sort((a, b) => b.metadata.generation - a.metadata.generation)[0];
-  if (newest === undefined) return [];
-  return pieces.filter((piece) => sameEncoding(piece.metadata, newest.metadata));
+/**
+ * The pieces of the newest encoding that can rebuild the object (a full copy, or D distinct
+ * slices), else the newest encoding's (too few: the restore fails). An encoding with too few pieces
+ * while only up to P targets are lost is a write the owner never finished — it died sending the
+ * slices, so the write was never acknowledged — and the one before it is the last acknowledged
+ * write: skipping it serves that instead of nothing.
+ */
+export function newestUsableEncoding(pieces: HeldPiece[]): HeldPiece[] {
+  const byGeneration = [...pieces].sort((a, b) => b.metadata.generation - a.metadata.generation);
+  const encodings: HeldPiece[][] = [];
+  for (const piece of byGeneration) {
+    const encoding = encodings.find((held) =>
+      held[0] === undefined ? false : sameEncoding(held[0].metadata, piece.metadata),
+    );
+    if (encoding === undefined) encodings.push([piece]);
+    else encoding.push(piece);
+  }
+  const usable = encodings.find((held) => {
+    const slices = new Set(held.map((piece) => piece.metadata.slice_id));
+    return slices.has(0) || slices.size >= (held[0]?.metadata.data_slices ?? Infinity);
+  });
+  return usable ?? encodings[0] ?? [];
 }
 
 /**
  * The pieces a restore of the object (or of its kept version `versionId`) can use: the newest
- * encoding's, minus this target's own main replica. A kept version's piece name can be a real
+ * usable encoding's, minus this target's own main replica. A kept version's piece name can be a real
  * object's name too (see `version-pieces.ts`): only the pieces of the version asked for are used.
  */
 async function survivingPieces(
@@ -79,7 +96,7 @@ async function survivingPieces(
     }
     return kept?.name === name && kept.versionId === versionId;
   };
-  return newestEncoding(held.filter(wanted));
+  return newestUsableEncoding(held.filter(wanted));
 }
 
 /**
