@@ -190,6 +190,47 @@ describe('copy jobs', () => {
     assert.deepEqual(await names(client, destination), []);
   });
 
+  test('a copy damaged on its way to the destination target is refused; the old object stays', async () => {
+    // The destination's owner checks the bytes against the source's checksum as they arrive:
+    // received whole (up to 1 MiB, written in one disk job) or streamed to a work file (3 MiB).
+    const destination = { name: 'copy-damaged', provider: 'ais' };
+    await client.createBucket(destination);
+    const targets = cluster.nodes.filter((node) => node.spec.role === 'target');
+    for (const size of [100 * 1024, 1024 * 1024, 3 * 1024 * 1024]) {
+      const name = `damaged/${size}`;
+      const original = randomBytes(size);
+      await client.putObject(destination, name, original);
+      const { checksum, location = '' } = await client.headObject(destination, name);
+      const ownerId = location.slice(location.indexOf('[') + 1, location.indexOf(']'));
+      const owner = targets.find((node) => node.ready?.id === ownerId);
+      assert.ok(owner !== undefined, name);
+      const base64Json = (value: unknown): string =>
+        Buffer.from(JSON.stringify(value)).toString('base64');
+      const response = await rawRequest(
+        owner.ready?.intraUrl ?? '',
+        'PUT',
+        `/v1/copy/${destination.name}/${name}?provider=ais`,
+        {
+          headers: {
+            'ais-checksum-type': checksum.type,
+            // The checksum of the bytes before they were damaged on the way.
+            'ais-checksum-value': checksum.value,
+            'cairn-modified-ms': String(Date.now()),
+            'cairn-custom-md': base64Json({}),
+            'cairn-s3-attributes': base64Json({}),
+          },
+          body: Buffer.concat([
+            original.subarray(0, size - 1),
+            Buffer.from([(original.at(-1) ?? 0) ^ 1]),
+          ]),
+        },
+      );
+      assert.equal(response.status, 400, `${name}: ${response.body}`);
+      assert.match(response.body, /checksum/i);
+      assert.ok((await client.getObjectBytes(destination, name)).equals(original), name);
+    }
+  });
+
   test('synchronize removes destination objects whose source is gone', async () => {
     const destination = { name: 'copy-sync', provider: 'ais' };
     await Promise.all(['sync/x1', 'sync/x2'].map((name) => client.putObject(source, name, name)));

@@ -115,7 +115,11 @@ export function copyRoute(objects: ObjectService): InternalRoute {
     const into = objects.resolve(bucketFromRequest(context, bucketName));
     const object = parseTransferHeaders(context.req.headers);
     acceptBody(context);
-    await objects.put(into, copyRequest(into, name, object, context.req));
+    // The sender holds a copy of up to 1 MiB whole (read whole to verify it): received whole too,
+    // it is written, given its record and renamed in one disk job instead of a work file's open,
+    // a write per socket chunk and a commit (a bigger one streams to its work file).
+    const request = { ...copyRequest(into, name, object, context.req), receiveWhole: true };
+    await objects.put(into, request);
     context.res.end();
   };
 }
