@@ -5,7 +5,7 @@
 // refused (429, as AIStore's designated target refuses work under pressure) and the batches in
 // progress open nothing ahead of the item they write.
 import { StoreError } from '../../../errors/index.js';
-import type { OpenedItem } from './batch-items.js';
+import { isStreamed, type OpenedItem } from './batch-items.js';
 
 export class BatchBudget {
   #used = 0;
@@ -32,11 +32,15 @@ export class BatchBudget {
       );
   }
 
-  /** Charges the item's size until its body closes, once however it ends. */
+  /**
+   * Charges the item's size until its body closes, once however it ends. An item in memory (no
+   * body to close) is charged until `release` (the window's: when it is taken or discarded).
+   */
   hold(opened: OpenedItem): OpenedItem {
     const bytes = opened.size;
     if (bytes === 0) return opened;
     this.#used += bytes;
+    if (!isStreamed(opened)) return opened;
     let held = true;
     const release = (): void => {
       if (!held) return;
@@ -46,5 +50,10 @@ export class BatchBudget {
     if (opened.body.closed) release();
     else opened.body.once('close', release);
     return opened;
+  }
+
+  /** Ends the charge of an item in memory (see `hold`). */
+  release(opened: OpenedItem): void {
+    if (!isStreamed(opened)) this.#used -= opened.size;
   }
 }
