@@ -319,7 +319,7 @@ export class TarWriter {
     modifiedMs: number,
   ): Promise<void> | undefined {
     // Bytes already in memory are packed as they are: no stream pipeline per file.
-    const chunks = Array.isArray(body) ? body : takeChunks(body as Readable);
+    const chunks = Array.isArray(body) ? (body as readonly Buffer[]) : takeChunks(body as Readable);
     const held = chunks === undefined ? 0 : byteLength(chunks);
     if (chunks !== undefined && held === size && this.#addDirect(name, chunks, size, modifiedMs))
       return this.#roomAfterDirect();

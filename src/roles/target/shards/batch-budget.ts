@@ -4,8 +4,9 @@
 // has committed to pass on is bounded across all of them. At or over the limit, a new batch is
 // refused (429, as AIStore's designated target refuses work under pressure) and the batches in
 // progress open nothing ahead of the item they write.
+import type { Readable } from 'node:stream';
 import { StoreError } from '../../../errors/index.js';
-import { isStreamed, type OpenedItem } from './batch-items.js';
+import type { OpenedItem } from './batch-items.js';
 
 export class BatchBudget {
   #used = 0;
@@ -40,20 +41,26 @@ export class BatchBudget {
     const bytes = opened.size;
     if (bytes === 0) return opened;
     this.#used += bytes;
-    if (!isStreamed(opened)) return opened;
+    if (inMemory(opened)) return opened;
     let held = true;
     const release = (): void => {
       if (!held) return;
       held = false;
       this.#used -= bytes;
     };
-    if (opened.body.closed) release();
-    else opened.body.once('close', release);
+    const body = opened.body as Readable;
+    if (body.closed) release();
+    else body.once('close', release);
     return opened;
   }
 
   /** Ends the charge of an item in memory (see `hold`). */
   release(opened: OpenedItem): void {
-    if (!isStreamed(opened)) this.#used -= opened.size;
+    if (inMemory(opened)) this.#used -= opened.size;
   }
+}
+
+/** Bytes in memory: no body that closes. */
+function inMemory(opened: OpenedItem): boolean {
+  return Array.isArray(opened.body);
 }
