@@ -1,7 +1,8 @@
 // The items of a batch opened a bounded window ahead of the one being written, in index order
 // (the order peers stream their parts in), so that a batch's memory does not grow with its size.
-// Each opened item is charged to the target's budget of bytes in flight until its body closes;
-// while the target is at or over that budget, only the item being written is opened.
+// Each opened item is charged to the target's budget of bytes in flight until its body closes (an
+// item whose bytes are in memory: until it is taken); while the target is at or over that budget,
+// only the item being written is opened.
 import { MemoryBody } from '../../../util/streams/memory-body.js';
 import { bytesOf, close, type OpenedItem } from './batch-items.js';
 import type { BatchBudget } from './batch-budget.js';
