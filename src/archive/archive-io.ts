@@ -11,7 +11,12 @@ import {
   normalizeFormat,
   type ArchiveFormat,
 } from './archive-format.js';
-import type { ArchiveEntry, ArchiveEntryInfo, ArchiveSource } from './archive-source.js';
+import type {
+  ArchiveBody,
+  ArchiveEntry,
+  ArchiveEntryInfo,
+  ArchiveSource,
+} from './archive-source.js';
 import type { EntryMatcher } from './entry-match.js';
 import { readTarEntries, TarWriter } from './tar-archive.js';
 import { readZipEntries, ZipWriter } from './zip-archive.js';
@@ -119,7 +124,12 @@ export async function* selectEntries(
 /** An archive being written, whatever its format. */
 export interface ArchiveWriter {
   readonly output: Readable;
-  add(name: string, size: number, body: Readable, modifiedMs: number): Promise<void>;
+  /**
+   * Adds a file of exactly `size` bytes, in order after the files added before; settles once all
+   * of `body` is in the archive. Undefined: it is already (bytes in memory with room left), no
+   * promise made (a GetBatch adds a thousand small files a batch).
+   */
+  add(name: string, size: number, body: ArchiveBody, modifiedMs: number): Promise<void> | undefined;
   finish(): void;
   abort(error: Error): void;
 }
@@ -148,14 +158,24 @@ class AbortableWriter implements ArchiveWriter {
     return this.writer.output;
   }
 
-  add(name: string, size: number, body: Readable, modifiedMs: number): Promise<void> {
+  add(
+    name: string,
+    size: number,
+    body: ArchiveBody,
+    modifiedMs: number,
+  ): Promise<void> | undefined {
+    const destroy = (): void => {
+      if (!Array.isArray(body)) (body as Readable).destroy();
+    };
     if (this.#abortError !== undefined) {
-      body.destroy();
+      destroy();
       return Promise.reject(this.#abortError);
     }
+    const added = this.writer.add(name, size, body, modifiedMs);
+    if (added === undefined) return undefined;
     return new Promise((resolve, reject) => {
       const onAbort = (error: Error): void => {
-        body.destroy();
+        destroy();
         reject(error);
       };
       this.#rejectPending.add(onAbort);
@@ -167,7 +187,7 @@ class AbortableWriter implements ArchiveWriter {
           this.#rejectPending.delete(onAbort);
           finish(value);
         };
-      this.writer.add(name, size, body, modifiedMs).then(settle(resolve), settle(reject));
+      added.then(settle(resolve), settle(reject));
     });
   }
 

@@ -20,3 +20,6 @@ export interface ArchiveEntryInfo {
 export interface ArchiveEntry extends ArchiveEntryInfo {
   body: Readable;
 }
+
+/** A file's bytes for an archive writer: a stream, or chunks already in memory. */
+export type ArchiveBody = Readable | readonly Buffer[];

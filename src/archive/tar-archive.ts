@@ -5,7 +5,7 @@ import { pipeline, Readable, type Transform, type Writable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 import tarStream, { type ExtractEvents } from 'tar-stream';
 import type { ArchiveCodec } from './archive-format.js';
-import type { ArchiveEntry, ArchiveSource } from './archive-source.js';
+import type { ArchiveBody, ArchiveEntry, ArchiveSource } from './archive-source.js';
 import { MemoryBody, takeChunks } from '../util/streams/memory-body.js';
 import { lz4Decoder, lz4Encoder } from './lz4-frames.js';
 
@@ -106,7 +106,11 @@ const gatheredMaxBytes = 64 * 1024;
  * file (header, bytes, padding); the small ones of a turn are handed on as one buffer, where each
  * was a response write of its own (its chunked framing, its buffers in the socket's writev).
  */
-function asNodeReadable(pack: tarStream.Pack): { output: Readable; room: () => Promise<void> } {
+function asNodeReadable(pack: tarStream.Pack): {
+  output: Readable;
+  full: () => boolean;
+  room: () => Promise<void>;
+} {
   let gathered: Buffer[] = [];
   let gatheredBytes = 0;
   let flushScheduled = false;
@@ -170,11 +174,10 @@ function asNodeReadable(pack: tarStream.Pack): { output: Readable; room: () => P
   pack.on('error', (error: Error) => output.destroy(error));
   // Resolves once the pack has handed on a chunk while the output takes more, or the output asks.
   const room = (): Promise<void> => new Promise((resolve) => waiters.push(resolve));
-  return { output, room };
+  return { output, full: () => paused, room };
 }
 
 const blockBytes = 512;
-const zeroBlock = Buffer.alloc(blockBytes);
 
 /** `value` in octal, zero-padded to `digits`, then a space (tar-stream's `encodeOct`). */
 function octal(value: number, digits: number): string {
@@ -207,24 +210,73 @@ class FileHeaders {
     this.#sum = sum;
   }
 
-  encode(name: string, size: number): Buffer | undefined {
-    if (name.length === 0 || name.length > 100 || size >= 8 ** 11) return undefined;
+  /**
+   * Writes the header of `name` (`size` bytes) at `at` of `target` (512 bytes of room); false when
+   * it needs a PAX record (nothing written then).
+   */
+  encodeInto(target: Buffer, at: number, name: string, size: number): boolean {
+    if (name.length === 0 || name.length > 100 || size >= 8 ** 11) return false;
     let sum = this.#sum;
-    for (let at = 0; at < name.length; at += 1) {
-      const code = name.charCodeAt(at);
-      if (code >= 0x80) return undefined;
+    for (let index = 0; index < name.length; index += 1) {
+      const code = name.charCodeAt(index);
+      if (code >= 0x80) return false;
       sum += code;
     }
     const sizeField = octal(size, 11);
-    for (let at = 0; at < sizeField.length; at += 1) sum += sizeField.charCodeAt(at);
-    const header = Buffer.allocUnsafe(blockBytes);
-    this.#template.copy(header);
-    header.write(name, 0, 'latin1');
-    header.write(sizeField, 124, 'latin1');
-    header.write(octal(sum, 6), 148, 'latin1');
-    return header;
+    for (let index = 0; index < sizeField.length; index += 1) sum += sizeField.charCodeAt(index);
+    this.#template.copy(target, at);
+    target.write(name, at, 'latin1');
+    target.write(sizeField, at + 124, 'latin1');
+    target.write(octal(sum, 6), at + 148, 'latin1');
+    return true;
   }
 }
+
+/**
+ * The archive bytes (header, bytes, padding) of the files in memory added since they were last
+ * handed to the pack, laid out in one buffer: one chunk into the pack for the files of a turn,
+ * where each file was three pushes of its own (and a header buffer). Each hand-on is a view of the
+ * slab; the next files go after it, so a slab is reused until it is full, then a new one is taken.
+ */
+class EntrySlab {
+  #buffer = Buffer.allocUnsafe(slabBytes);
+  /** First byte not handed on yet. */
+  #start = 0;
+  /** End of what was written. */
+  #end = 0;
+
+  constructor(private readonly handOn: (chunk: Buffer) => void) {}
+
+  /** `bytes` of room (at most `slabBytes`) at the returned offset of `buffer`; commit with `wrote`. */
+  reserve(bytes: number): number {
+    if (this.#buffer.length - this.#end < bytes) {
+      this.flush();
+      this.#buffer = Buffer.allocUnsafe(slabBytes);
+      this.#start = 0;
+      this.#end = 0;
+    }
+    return this.#end;
+  }
+
+  get buffer(): Buffer {
+    return this.#buffer;
+  }
+
+  wrote(bytes: number): void {
+    this.#end += bytes;
+  }
+
+  /** Hands on what was written since the last time. */
+  flush(): void {
+    if (this.#end === this.#start) return;
+    const chunk = this.#buffer.subarray(this.#start, this.#end);
+    this.#start = this.#end;
+    this.handOn(chunk);
+  }
+}
+
+/** A slab's size: what a turn's files in memory gather into before they go on. */
+const slabBytes = 64 * 1024;
 
 function byteLength(chunks: readonly Buffer[]): number {
   let length = 0;
@@ -237,17 +289,19 @@ export class TarWriter {
   readonly output: Readable;
   readonly #pack = tarStream.pack();
   /** An uncompressed archive's room for files written straight into the pack (`#addDirect`). */
-  readonly #room: (() => Promise<void>) | undefined;
+  readonly #room: { full: () => boolean; wait: () => Promise<void> } | undefined;
   /** Files added through `pack.entry` and not in the archive yet. */
   #packing = 0;
   #headers: FileHeaders | undefined;
+  readonly #slab = new EntrySlab((chunk) => this.#pack.push(chunk));
+  #slabFlushScheduled = false;
 
   constructor(codec: TarCodec) {
     const deflate = compressor(codec);
     if (deflate === undefined) {
-      const { output, room } = asNodeReadable(this.#pack);
+      const { output, full, room } = asNodeReadable(this.#pack);
       this.output = output;
-      this.#room = room;
+      this.#room = { full, wait: room };
     } else {
       this.#room = undefined;
       pipeline(this.#pack, deflate, (error) => {
@@ -258,15 +312,20 @@ export class TarWriter {
   }
 
   /** Adds a file of exactly `size` bytes; resolves when all of `body` is in the archive. */
-  add(name: string, size: number, body: Readable, modifiedMs: number): Promise<void> {
-    const header = { name, size, mode: 0o644, mtime: new Date(modifiedMs) };
+  add(
+    name: string,
+    size: number,
+    body: ArchiveBody,
+    modifiedMs: number,
+  ): Promise<void> | undefined {
     // Bytes already in memory are packed as they are: no stream pipeline per file.
-    const chunks = takeChunks(body);
+    const chunks = Array.isArray(body) ? (body as readonly Buffer[]) : takeChunks(body as Readable);
     const held = chunks === undefined ? 0 : byteLength(chunks);
-    if (chunks !== undefined && held === size) {
-      const direct = this.#addDirect(name, chunks, size, modifiedMs);
-      if (direct !== undefined) return direct;
-    }
+    if (chunks !== undefined && held === size && this.#addDirect(name, chunks, size, modifiedMs))
+      return this.#roomAfterDirect();
+    // The pack's own files go after the files in memory before them.
+    this.#slab.flush();
+    const header = { name, size, mode: 0o644, mtime: new Date(modifiedMs) };
     this.#packing += 1;
     return new Promise((resolve, reject) => {
       const done = (error?: Error | null): void => {
@@ -282,7 +341,7 @@ export class TarWriter {
         return;
       }
       const entry: Writable = this.#pack.entry(header, done) as unknown as Writable;
-      pipeline(body, entry, (error) => {
+      pipeline(body as Readable, entry, (error) => {
         if (error) reject(error);
       });
     });
@@ -290,35 +349,58 @@ export class TarWriter {
 
   /**
    * A file in memory whose header needs no PAX record, written into the pack as its header, bytes
-   * (one buffer, or a peer's part as its socket delivered it) and padding: the bytes tar-stream's
-   * `pack.entry` writes, without its per-file `Sink` stream and header encoding (6-13% of a
-   * GetBatch's designated target, docs/profiling.md). Only between the pack's own files (never
-   * within one) and only uncompressed; waits while the output is full. Undefined: not taken that way.
+   * and padding: the bytes tar-stream's `pack.entry` writes, without its per-file `Sink` stream
+   * and header encoding (6-13% of a GetBatch's designated target, docs/profiling.md). Small files
+   * are laid out in the slab (handed on at the end of the turn, or once it is full); a large one's
+   * chunks (a peer's part as its socket delivered it) go on as they are. Only between the pack's
+   * own files (never within one) and only uncompressed. False: not taken that way.
    */
-  #addDirect(
-    name: string,
-    chunks: readonly Buffer[],
-    size: number,
-    modifiedMs: number,
-  ): Promise<void> | undefined {
-    const room = this.#room;
-    if (room === undefined || this.#packing > 0) return undefined;
+  #addDirect(name: string, chunks: readonly Buffer[], size: number, modifiedMs: number): boolean {
+    if (this.#room === undefined || this.#packing > 0 || this.output.destroyed) return false;
     if (this.#headers?.modifiedMs !== modifiedMs) this.#headers = new FileHeaders(modifiedMs);
-    const header = this.#headers.encode(name, size);
-    if (header === undefined) return undefined;
-    if (this.output.destroyed) return Promise.reject(new Error('tar output destroyed'));
-    const pack = this.#pack;
     const padding = (blockBytes - (size % blockBytes)) % blockBytes;
-    let fits = pack.push(header);
-    for (const chunk of chunks) if (chunk.length > 0) fits = pack.push(chunk);
-    if (padding > 0) fits = pack.push(zeroBlock.subarray(0, padding));
-    if (fits) return Promise.resolve();
-    return room().then(() => {
+    const copied = size < gatheredChunkMaxBytes;
+    const slab = this.#slab;
+    let at = slab.reserve(blockBytes + (copied ? size + padding : 0));
+    if (!this.#headers.encodeInto(slab.buffer, at, name, size)) return false;
+    at += blockBytes;
+    if (copied) {
+      for (const chunk of chunks) at += chunk.copy(slab.buffer, at);
+      slab.buffer.fill(0, at, at + padding);
+      slab.wrote(blockBytes + size + padding);
+    } else {
+      slab.wrote(blockBytes);
+      slab.flush();
+      for (const chunk of chunks) if (chunk.length > 0) this.#pack.push(chunk);
+      at = slab.reserve(padding);
+      slab.buffer.fill(0, at, at + padding);
+      slab.wrote(padding);
+    }
+    this.#scheduleSlabFlush();
+    return true;
+  }
+
+  /** Undefined while the output takes more; otherwise settles once it does. */
+  #roomAfterDirect(): Promise<void> | undefined {
+    const room = this.#room;
+    if (room === undefined || !room.full()) return undefined;
+    return room.wait().then(() => {
       if (this.output.destroyed) throw new Error('tar output destroyed');
     });
   }
 
+  /** After the I/O of this turn: the files in memory added in it go on as one chunk. */
+  #scheduleSlabFlush(): void {
+    if (this.#slabFlushScheduled) return;
+    this.#slabFlushScheduled = true;
+    setImmediate(() => {
+      this.#slabFlushScheduled = false;
+      if (!this.output.destroyed) this.#slab.flush();
+    });
+  }
+
   finish(): void {
+    this.#slab.flush();
     this.#pack.finalize();
   }
 

@@ -5,7 +5,8 @@ import { PassThrough, pipeline, type Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { badRequest } from '../errors/index.js';
-import type { ArchiveEntry, ArchiveSource } from './archive-source.js';
+import type { ArchiveBody, ArchiveEntry, ArchiveSource } from './archive-source.js';
+import { MemoryChunks } from '../util/streams/memory-body.js';
 
 /** Reads of at most this many bytes (central-directory records, local headers) are windowed. */
 const smallReadBytes = 64 * 1024;
@@ -136,7 +137,8 @@ export class ZipWriter {
   readonly output: Readable = this.#zip.outputStream as Readable;
 
   /** Adds a file of exactly `size` bytes; resolves when all of `body` is in the archive. */
-  add(name: string, size: number, body: Readable, modifiedMs: number): Promise<void> {
+  add(name: string, size: number, files: ArchiveBody, modifiedMs: number): Promise<void> {
+    const body = Array.isArray(files) ? new MemoryChunks(files) : (files as Readable);
     return new Promise((resolve, reject) => {
       try {
         this.#zip.addReadStream(body, name, { size, mtime: new Date(modifiedMs), compress: false });

@@ -1,6 +1,6 @@
 // What a target's job may use, and how a kind creates its job from a start request.
 import type { Readable } from 'node:stream';
-import type { ArchiveFormat, ArchiveWriter } from '../archive/index.js';
+import type { ArchiveBody, ArchiveFormat, ArchiveWriter } from '../archive/index.js';
 import type { BucketMetadata, ClusterMap } from '../cluster/index.js';
 import type { ClusterConfigValues } from '../config/index.js';
 import type { ColdReplica, Disk, LocalStore } from '../storage/index.js';
@@ -40,7 +40,9 @@ export interface DownloadedObjectOptions {
 
 /** Objects opened a window ahead of the one taken (a miss is an ObjectNotFound error). */
 export interface ObjectBatch {
-  take(index: number): Promise<{ opened: { size: number; body: Readable } } | { error: unknown }>;
+  take(
+    index: number,
+  ): Promise<{ opened: { size: number; body: ArchiveBody } } | { error: unknown }>;
   /** Every object was taken (and read or closed). */
   finish(): void;
   /** Closes what was opened and will not be taken. */

@@ -4,7 +4,7 @@
 import { pipeline, type Readable, type Writable } from 'node:stream';
 import { createHasher } from '../../checksum/index.js';
 import type { BufferPool } from '../../util/buffer-pool.js';
-import { MemoryBody } from '../../util/streams/memory-body.js';
+import { copiedMaxBytes, MemoryBody } from '../../util/streams/memory-body.js';
 import { writeChunk } from '../../util/write-chunk.js';
 import type { ObjectChecksum } from '../meta/index.js';
 import type { DiskFile } from './disk.js';
@@ -91,6 +91,21 @@ export class ObjectBody {
       throw error;
     }
     return new ObjectBody({ ...source, data }, this.pool);
+  }
+
+  /**
+   * The bytes, when the body holds them in memory and they are at most `copiedMaxBytes`: copied
+   * out of their pooled buffer (released at once), the body consumed. Undefined otherwise (the body
+   * untouched). What `toStream` would make a MemoryBody of, for a consumer that needs no stream.
+   */
+  takeSmall(): Buffer | undefined {
+    const source = this.source;
+    if (source.kind !== 'memory' || source.data.length > copiedMaxBytes) return undefined;
+    this.#take();
+    if (source.release === undefined) return source.data;
+    const copy = Buffer.from(source.data);
+    source.release();
+    return copy;
   }
 
   /**

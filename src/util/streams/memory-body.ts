@@ -1,5 +1,5 @@
-// A body whose bytes are all in memory already (a small object read whole, a small part of a peer's
-// stream): a Readable like any other for consumers that stream it, and one whose bytes a consumer
+// A body whose bytes are all in memory already (an object read whole, a file read out of a tar):
+// a Readable like any other for consumers that stream it, and one whose bytes a consumer
 // that knows it takes at once instead (an archive writer, a part sender), skipping the stream's
 // per-chunk machinery. Taking the bytes closes the body, which tells whoever waits for its 'close'.
 // Bytes that lie in a pooled buffer (an object read whole by the store) come with the buffer's
@@ -90,9 +90,9 @@ export function takeBytes(body: Readable): Buffer | undefined {
 }
 
 /**
- * A body over chunks already in memory (a large part of a peer's stream read whole, as its socket
- * delivered them: not copied into one buffer): streamed as they are, or taken at once by a consumer
- * that knows it (the TAR writer writes them with their header: no stream pipeline per file).
+ * A body over chunks already in memory (a GetBatch item's bytes, e.g. a peer's part as its socket
+ * delivered them, for a writer that streams its files: zip): streamed as they are, or taken at once
+ * by a consumer that knows it. GetBatch hands such chunks to the TAR writer as they are, no body.
  */
 export class MemoryChunks extends Readable {
   #chunks: readonly Buffer[] | undefined;

@@ -4,6 +4,7 @@
 // has committed to pass on is bounded across all of them. At or over the limit, a new batch is
 // refused (429, as AIStore's designated target refuses work under pressure) and the batches in
 // progress open nothing ahead of the item they write.
+import type { Readable } from 'node:stream';
 import { StoreError } from '../../../errors/index.js';
 import type { OpenedItem } from './batch-items.js';
 
@@ -32,19 +33,34 @@ export class BatchBudget {
       );
   }
 
-  /** Charges the item's size until its body closes, once however it ends. */
+  /**
+   * Charges the item's size until its body closes, once however it ends. An item in memory (no
+   * body to close) is charged until `release` (the window's: when it is taken or discarded).
+   */
   hold(opened: OpenedItem): OpenedItem {
     const bytes = opened.size;
     if (bytes === 0) return opened;
     this.#used += bytes;
+    if (inMemory(opened)) return opened;
     let held = true;
     const release = (): void => {
       if (!held) return;
       held = false;
       this.#used -= bytes;
     };
-    if (opened.body.closed) release();
-    else opened.body.once('close', release);
+    const body = opened.body as Readable;
+    if (body.closed) release();
+    else body.once('close', release);
     return opened;
   }
+
+  /** Ends the charge of an item in memory (see `hold`). */
+  release(opened: OpenedItem): void {
+    if (inMemory(opened)) this.#used -= opened.size;
+  }
+}
+
+/** Bytes in memory: no body that closes. */
+function inMemory(opened: OpenedItem): boolean {
+  return Array.isArray(opened.body);
 }

@@ -6,6 +6,7 @@
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { readSmallBody } from '../../../api/common/body.js';
 import type { BatchItem } from '../../../api/native/index.js';
+import type { ArchiveBody } from '../../../archive/index.js';
 import { StoreError, isStoreError } from '../../../errors/index.js';
 import { peerError } from '../../../transport/index.js';
 import { bucketQuery, Header, objectUname, Query, type BucketJson } from '../../../wire/index.js';
@@ -18,9 +19,17 @@ import type { BatchBudget } from './batch-budget.js';
 import type { OpenedShards } from './object-archive-source.js';
 import { readFromShard } from './shard-reads.js';
 
-/** An item ready to be archived; the body must be read to its end or destroyed. */
+/**
+ * An item ready to be archived: an unread body (read to its end or destroyed), or its bytes in
+ * memory (a small object read whole, a peer's part read whole), handed on with no stream.
+ */
 export interface OpenedItem {
   size: number;
+  body: ArchiveBody;
+}
+
+/** An item whose body is a stream (what jobs that gather objects read). */
+export interface StreamedItem extends OpenedItem {
   body: Readable;
 }
 
@@ -28,6 +37,7 @@ const maxErrorBytes = 64 * 1024;
 
 /** Closes an item that will not be read (a peer's response errors as it is aborted). */
 export function close(opened: OpenedItem): void {
+  if (!isStreamed(opened)) return;
   opened.body.once('error', () => undefined);
   opened.body.destroy();
 }
@@ -65,7 +75,7 @@ export async function openWholeObject(
   shards: ShardAccess,
   bucket: BucketJson,
   name: string,
-): Promise<OpenedItem & { modifiedMs: number }> {
+): Promise<StreamedItem & { modifiedMs: number }> {
   const item = { bucket, name, archpath: '', start: 0, length: 0, opaque: undefined };
   return { ...(await openItem(runtime, shards, item)), modifiedMs: runtime.clock.nowMs() };
 }
@@ -93,24 +103,48 @@ async function openItem(
   runtime: NodeRuntime,
   shards: ShardAccess,
   item: BatchItem,
-): Promise<OpenedItem> {
+): Promise<StreamedItem> {
   const owner = runtime.store.clusterMap?.ownerOf(objectUname(item.bucket, item.name));
   if (owner === undefined || owner.id === runtime.id) return openHere(shards, item);
   return sliceIfFile(item, await openRemote(runtime, item, owner.dataUrl));
 }
 
-/** The item read from this target's store (a GetBatch's own items, and those a peer asks for). */
-export async function openHere(shards: ShardAccess, item: BatchItem): Promise<OpenedItem> {
-  return sliceIfFile(item, await openLocal(shards, item));
+/** The item read from this target's store, as a stream. */
+async function openHere(shards: ShardAccess, item: BatchItem): Promise<StreamedItem> {
+  // Not `inMemory`: a stream.
+  return sliceIfFile(item, (await openLocal(shards, item, false)) as StreamedItem);
+}
+
+/**
+ * A GetBatch's item read from this target's store (its own items, and those a peer asks for): a
+ * small object read whole comes as its bytes (no stream: a thousand a batch).
+ */
+export async function openBatchItemHere(shards: ShardAccess, item: BatchItem): Promise<OpenedItem> {
+  const opened = await openLocal(shards, item, true);
+  return isStreamed(opened) ? sliceIfFile(item, opened) : opened;
+}
+
+export function isStreamed(opened: OpenedItem): opened is StreamedItem {
+  return !Array.isArray(opened.body);
+}
+
+/** The item's bytes when they are in memory (undefined: its body is a stream). */
+export function bytesOf(opened: OpenedItem): readonly Buffer[] | undefined {
+  return Array.isArray(opened.body) ? (opened.body as readonly Buffer[]) : undefined;
 }
 
 /** A range of a file in a shard is cut out of the file (an object's range was read as such). */
-function sliceIfFile(item: BatchItem, opened: OpenedItem): OpenedItem {
+function sliceIfFile(item: BatchItem, opened: StreamedItem): StreamedItem {
   if (item.archpath === '' || rangeHeaderOf(item) === undefined) return opened;
   return sliceFile(opened, item);
 }
 
-async function openLocal(shards: ShardAccess, item: BatchItem): Promise<OpenedItem> {
+/** `inMemory`: a small object read whole comes as its bytes. */
+async function openLocal(
+  shards: ShardAccess,
+  item: BatchItem,
+  inMemory: boolean,
+): Promise<OpenedItem> {
   const { objects, indexes } = shards;
   const target = { bucket: objects.resolve(item.bucket), name: item.name };
   if (item.archpath !== '') {
@@ -126,6 +160,9 @@ async function openLocal(shards: ShardAccess, item: BatchItem): Promise<OpenedIt
     throw error;
   }
   const size = read.range === undefined ? read.object.size : read.range.end - read.range.start + 1;
+  // A chunked or cold object's body is never in memory whole.
+  const bytes = inMemory && 'takeSmall' in read.body ? read.body.takeSmall() : undefined;
+  if (bytes !== undefined) return { size, body: [bytes] };
   return { size, body: read.body.toStream() };
 }
 
@@ -133,7 +170,7 @@ async function openRemote(
   runtime: NodeRuntime,
   item: BatchItem,
   ownerUrl: string,
-): Promise<OpenedItem> {
+): Promise<StreamedItem> {
   const query = bucketQuery(item.bucket);
   if (item.archpath !== '') query.set(Query.archpath, item.archpath);
   const url = peerObjectUrl(runtime, ownerUrl, item.bucket, item.name, query);
@@ -156,7 +193,7 @@ async function openRemote(
 }
 
 /** The item's range of a file read out of a shard (416 when it lies beyond the file). */
-function sliceFile(opened: OpenedItem, item: BatchItem): OpenedItem {
+function sliceFile(opened: StreamedItem, item: BatchItem): StreamedItem {
   const end = item.length === -1 ? opened.size : item.start + item.length;
   if (item.start >= opened.size || end > opened.size) {
     close(opened);

@@ -19,7 +19,7 @@ import {
   parseBucketJson,
 } from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
-import { close, openHere, type ShardAccess } from './batch-items.js';
+import { bytesOf, close, openBatchItemHere, type ShardAccess } from './batch-items.js';
 import { ItemWindow } from './item-window.js';
 import { OpenedShards } from './object-archive-source.js';
 
@@ -33,7 +33,7 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
     res.statusCode = 200;
     res.setHeader(Header.contentType, ContentType.octetStream);
     const window = new ItemWindow(
-      (index) => openHere(access, items[index] as BatchItem),
+      (index) => openBatchItemHere(access, items[index] as BatchItem),
       items.length,
       shards.budget,
     );
@@ -49,8 +49,18 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
           await gathered.add(encodeBatchPartHeader(BatchPartKind.failure, 0, text));
           continue;
         }
-        const { size, body } = outcome.opened;
+        const { opened } = outcome;
+        const { size } = opened;
         const header = encodeBatchPartHeader(BatchPartKind.item, size);
+        const inMemory = bytesOf(opened);
+        if (inMemory !== undefined) {
+          // A small object read whole: its bytes (its own copy, at most `copiedMaxBytes`).
+          const bytes = bodies ? inMemory : [];
+          if (bodies && byteLength(bytes) !== size) throw sizeMismatch(byteLength(bytes), size);
+          await gathered.add(header, ...bytes);
+          continue;
+        }
+        const body = opened.body as Readable;
         const lease = bodies ? takeLease(body) : undefined;
         if (lease !== undefined && lease.bytes.length <= copiedMaxBytes) {
           lease.release();
@@ -159,6 +169,12 @@ async function send(body: Readable, size: number, res: Writable): Promise<void> 
   });
   await pipeline(body, res, { end: false });
   if (sent !== size) throw sizeMismatch(sent, size);
+}
+
+function byteLength(chunks: readonly Buffer[]): number {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  return length;
 }
 
 function sizeMismatch(sent: number, size: number): StoreError {

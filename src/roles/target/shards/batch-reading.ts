@@ -38,6 +38,11 @@ export class BatchReading {
     return this.#window.take(index);
   }
 
+  /** As `take`, at once when the item is opened already (undefined: it is not yet). */
+  takeNow(index: number): Outcome | undefined {
+    return this.#window.takeNow(index);
+  }
+
   /** Every item was taken (and read or closed). */
   finish(): void {
     this.#sources.close();

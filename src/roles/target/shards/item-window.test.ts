@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { MemoryBody } from '../../../util/streams/memory-body.js';
 import { BatchBudget } from './batch-budget.js';
-import type { OpenedItem } from './batch-items.js';
+import { close, type OpenedItem } from './batch-items.js';
 import {
   batchItemsInFlight,
   ItemWindow,
@@ -30,7 +30,7 @@ async function mostAhead(count: number, open: (index: number) => OpenedItem): Pr
     const outcome = await window.take(index);
     most = Math.max(most, opened - index - 1);
     assert.ok('opened' in outcome);
-    outcome.opened.body.destroy();
+    close(outcome.opened);
   }
   return most;
 }
@@ -40,6 +40,8 @@ const streamed = (): OpenedItem => ({ size: 4096, body: Readable.from([Buffer.al
 
 test('small items in memory widen the window to smallItemsInFlight', async () => {
   assert.equal(await mostAhead(500, small), smallItemsInFlight);
+  const bytes = (): OpenedItem => ({ size: 4096, body: [Buffer.alloc(4096)] });
+  assert.equal(await mostAhead(500, bytes), smallItemsInFlight);
 });
 
 test('streamed items keep the window at batchItemsInFlight', async () => {
@@ -67,7 +69,7 @@ test('one large or streamed item narrows the window for the rest of the batch', 
     for (let index = 0; index < count; index += 1) {
       const outcome = await window.take(index);
       if (index >= 200) most = Math.max(most, opened - index - 1);
-      if ('opened' in outcome) outcome.opened.body.destroy();
+      if ('opened' in outcome) close(outcome.opened);
     }
     return most;
   };
@@ -89,12 +91,39 @@ test('isReady tells an item whose opening settled (opened or failed) from one st
   assert.equal(window.isReady(0), false);
   assert.equal(window.isReady(1), true);
   for (const resolve of pending) resolve(small());
-  const first = await window.take(0);
+  await new Promise((resolve) => setImmediate(resolve));
   assert.equal(window.isReady(0), true);
+  const first = await window.take(0);
   assert.ok('opened' in first);
-  first.opened.body.destroy();
+  close(first.opened);
   assert.ok('error' in (await window.take(1)));
   const last = await window.take(2);
   assert.ok('opened' in last);
-  last.opened.body.destroy();
+  close(last.opened);
+});
+
+test('an opening that settles at once is taken with no wait; bytes in memory are charged until taken', async () => {
+  const budget = new BatchBudget(() => Number.MAX_SAFE_INTEGER);
+  const window = new ItemWindow(
+    (index): OpenedItem | Promise<OpenedItem> => {
+      if (index === 1) throw new Error('a failure part');
+      if (index === 2) return Promise.resolve({ size: 10, body: [Buffer.alloc(10, 2)] });
+      return { size: 100 + index, body: [Buffer.alloc(100 + index, index)] };
+    },
+    4,
+    budget,
+  );
+  assert.equal(budget.used, 100 + 103, 'all four started, the two settled at once charged');
+  const first = window.takeNow(0);
+  assert.ok(first !== undefined && 'opened' in first);
+  assert.deepEqual(first.opened.body, [Buffer.alloc(100, 0)]);
+  assert.equal(budget.used, 103, 'released once taken');
+  const failed = window.takeNow(1);
+  assert.ok(failed !== undefined && 'error' in failed);
+  assert.equal(window.takeNow(2), undefined, 'a promise settles later');
+  const third = await window.take(2);
+  assert.ok('opened' in third);
+  assert.equal(third.opened.size, 10);
+  assert.equal(window.takeNow(3)?.constructor, Object);
+  assert.equal(budget.used, 0);
 });

@@ -1,9 +1,10 @@
 // The items of a batch opened a bounded window ahead of the one being written, in index order
 // (the order peers stream their parts in), so that a batch's memory does not grow with its size.
-// Each opened item is charged to the target's budget of bytes in flight until its body closes;
-// while the target is at or over that budget, only the item being written is opened.
+// Each opened item is charged to the target's budget of bytes in flight until its body closes (an
+// item whose bytes are in memory: until it is taken); while the target is at or over that budget,
+// only the item being written is opened.
 import { MemoryBody } from '../../../util/streams/memory-body.js';
-import { close, type OpenedItem } from './batch-items.js';
+import { bytesOf, close, type OpenedItem } from './batch-items.js';
 import type { BatchBudget } from './batch-budget.js';
 
 /**
@@ -30,17 +31,20 @@ export type Outcome = { opened: OpenedItem } | { error: unknown };
 
 /**
  * Items `0..count-1` opened up to `batchItemsInFlight` (small ones: `smallItemsInFlight`) ahead
- * of the one taken, each once, in order.
+ * of the one taken, each once, in order. An opening may settle at once (a peer's part already in
+ * memory): its outcome is kept as it is, with no promise made for it.
  */
 export class ItemWindow {
-  readonly #openings: (Promise<Outcome> | undefined)[] = [];
-  /** Per item started: its opening has settled (taking it will not wait). */
-  readonly #settled: boolean[] = [];
+  /** Items started so far. */
+  #started = 0;
+  /** Per item started and not taken: its outcome once settled, else its opening. */
+  readonly #outcomes: (Outcome | undefined)[] = [];
+  readonly #openings: (Promise<void> | undefined)[] = [];
   /** Small items opened so far; -1 once one was not (the window stays narrow then). */
   #smallOpened = 0;
 
   constructor(
-    private readonly open: (index: number) => Promise<OpenedItem>,
+    private readonly open: (index: number) => OpenedItem | Promise<OpenedItem>,
     private readonly count: number,
     private readonly budget: BatchBudget,
   ) {
@@ -48,24 +52,45 @@ export class ItemWindow {
   }
 
   /** The item's outcome (opened now if it was not yet); opens more ahead as the budget allows. */
-  async take(index: number): Promise<Outcome> {
-    while (this.#openings.length <= index) this.#startNext();
+  take(index: number): Promise<Outcome> {
+    const outcome = this.takeNow(index);
+    return outcome === undefined ? this.#takeLater(index) : Promise.resolve(outcome);
+  }
+
+  /**
+   * As `take`, when the item's opening has settled: its outcome, with no promise (the designated
+   * target takes a thousand small items a batch). Undefined: still opening (`take` waits for it).
+   */
+  takeNow(index: number): Outcome | undefined {
+    while (this.#started <= index) this.#startNext();
     this.#openAhead(index);
-    const outcome = (await this.#openings[index]) as Outcome;
+    const outcome = this.#outcomes[index];
+    if (outcome === undefined) return undefined;
+    this.#outcomes[index] = undefined;
     this.#openings[index] = undefined;
+    if ('opened' in outcome) this.budget.release(outcome.opened);
     return outcome;
+  }
+
+  async #takeLater(index: number): Promise<Outcome> {
+    await this.#openings[index];
+    return this.takeNow(index) as Outcome;
   }
 
   /** Item `index` was opened (or failed to be): taking it now does not wait. */
   isReady(index: number): boolean {
-    return this.#settled[index] === true;
+    return this.#outcomes[index] !== undefined;
   }
 
   /** Closes what was opened ahead and will not be taken. */
   async discard(): Promise<void> {
-    for (const opening of this.#openings) {
-      const outcome = await opening;
-      if (outcome !== undefined && 'opened' in outcome) close(outcome.opened);
+    for (let index = 0; index < this.#started; index += 1) {
+      await this.#openings[index];
+      const outcome = this.#outcomes[index];
+      this.#outcomes[index] = undefined;
+      if (outcome === undefined || !('opened' in outcome)) continue;
+      this.budget.release(outcome.opened);
+      close(outcome.opened);
     }
   }
 
@@ -77,27 +102,43 @@ export class ItemWindow {
   #openAhead(taken: number): void {
     const wide = this.#smallOpened >= batchItemsInFlight;
     const width = wide ? smallItemsInFlight : batchItemsInFlight;
-    if (this.#openings.length - (taken + 1) > width / 2) return;
+    if (this.#started - (taken + 1) > width / 2) return;
     const end = Math.min(this.count, taken + 1 + width);
-    while (this.#openings.length < end && this.budget.available) this.#startNext();
+    while (this.#started < end && this.budget.available) this.#startNext();
   }
 
   /** Items start in index order: peers' streams are read in that order. */
   #startNext(): void {
-    const index = this.#openings.length;
-    this.#openings.push(
-      this.open(index).then(
-        (opened) => {
-          this.#settled[index] = true;
-          const small = opened.body instanceof MemoryBody && opened.size <= smallItemBytes;
-          if (this.#smallOpened >= 0) this.#smallOpened = small ? this.#smallOpened + 1 : -1;
-          return { opened: this.budget.hold(opened) };
-        },
-        (error: unknown) => {
-          this.#settled[index] = true;
-          return { error };
-        },
-      ),
+    const index = this.#started;
+    this.#started += 1;
+    let opening: OpenedItem | Promise<OpenedItem>;
+    try {
+      opening = this.open(index);
+    } catch (error) {
+      this.#outcomes[index] = { error };
+      return;
+    }
+    if (!(opening instanceof Promise)) {
+      this.#opened(index, opening);
+      return;
+    }
+    this.#openings[index] = opening.then(
+      (opened) => this.#opened(index, opened),
+      (error: unknown) => {
+        this.#outcomes[index] = { error };
+      },
     );
   }
+
+  #opened(index: number, opened: OpenedItem): void {
+    const small = isSmall(opened);
+    if (this.#smallOpened >= 0) this.#smallOpened = small ? this.#smallOpened + 1 : -1;
+    this.#outcomes[index] = { opened: this.budget.hold(opened) };
+  }
+}
+
+/** In memory and at most `smallItemBytes`. */
+function isSmall(opened: OpenedItem): boolean {
+  if (opened.size > smallItemBytes) return false;
+  return opened.body instanceof MemoryBody || bytesOf(opened) !== undefined;
 }

@@ -13,7 +13,7 @@ import { peerError } from '../../../transport/index.js';
 import { invariant } from '../../../util/assert.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
 import { ByteReader } from '../../../util/streams/byte-reader.js';
-import { copiedMaxBytes, MemoryBody, MemoryChunks } from '../../../util/streams/memory-body.js';
+import { copiedMaxBytes } from '../../../util/streams/memory-body.js';
 import {
   apiPath,
   BatchPartKind,
@@ -27,7 +27,7 @@ import {
 } from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import { readSmallBody } from '../../../api/common/body.js';
-import { openHere, type OpenedItem, type ShardAccess } from './batch-items.js';
+import { openBatchItemHere, type OpenedItem, type ShardAccess } from './batch-items.js';
 import { OpenedShards } from './object-archive-source.js';
 
 /** Longest wait for a peer's answer, and between two chunks of it. */
@@ -196,13 +196,16 @@ class PeerParts {
     this.#reader = new PartReader(this.#response);
   }
 
-  open(index: number): Promise<OpenedItem> {
+  /**
+   * The item, at once when its part lies whole in the chunk read last (a failure part throws);
+   * otherwise once its part is read.
+   */
+  open(index: number): OpenedItem | Promise<OpenedItem> {
     invariant(this.indexes[this.#next] === index, 'GetBatch: a peer item opened out of order');
     this.#next += 1;
     if (this.#holding === 0 && !this.#closed) {
       const part = this.#reader.partNow(this.bodies);
-      // A failure part rejects (the executor's throw).
-      if (part !== undefined) return new Promise((resolve) => resolve(this.#whole(part)));
+      if (part !== undefined) return this.#whole(part);
     }
     const previous = this.#turn;
     let resolveTurn = (): void => undefined;
@@ -237,14 +240,11 @@ class PeerParts {
     );
   }
 
-  /** A failure part's error, or an item whose body came whole (`bytes`) or has none. */
+  /** A failure part's error, or an item whose bytes came whole (`bytes`: no stream) or has none. */
   #whole(part: Part): OpenedItem {
     const { kind, size, message, bytes } = part;
     if (kind === BatchPartKind.failure) throw peerError('GET', 'batch part', 500, message);
-    if (bytes === undefined) return { size, body: new MemoryBody(Buffer.alloc(0)) };
-    const [first] = bytes;
-    if (bytes.length === 1 && first !== undefined) return { size, body: new MemoryBody(first) };
-    return { size, body: new MemoryChunks(bytes) };
+    return { size, body: bytes ?? [] };
   }
 
   async #openPart(release: () => void): Promise<OpenedItem> {
@@ -324,10 +324,10 @@ export class BatchSources {
     this.#peerOf = owners.map((id) => (id === undefined ? undefined : this.#peers.get(id)));
   }
 
-  open(index: number): Promise<OpenedItem> {
+  open(index: number): OpenedItem | Promise<OpenedItem> {
     const peer = this.#peerOf[index];
     if (peer !== undefined) return peer.open(index);
-    return openHere(this.shards, this.items[index] as BatchItem);
+    return openBatchItemHere(this.shards, this.items[index] as BatchItem);
   }
 
   /** Ends every peer's stream; call once the batch is written or abandoned. */

@@ -41,9 +41,9 @@ export async function writeIntoShard(
   nowMs: number,
 ): Promise<void> {
   if (request.path === '') throw badRequest('PUT into a shard: empty archpath');
-  await writeShard(objects, indexes, target, request, (writer) =>
-    writer.add(request.path, request.contentLength, request.body, nowMs),
-  );
+  await writeShard(objects, indexes, target, request, async (writer) => {
+    await writer.add(request.path, request.contentLength, request.body, nowMs);
+  });
 }
 
 export async function writeShard(

@@ -176,18 +176,22 @@ export class TargetBatch implements BatchPort {
     const modifiedMs = this.runtime.clock.nowMs();
     try {
       for (const [index, item] of request.items.entries()) {
-        const outcome = index === 0 ? first : await reading.take(index);
+        // An item opened already is taken and added with no promise (most small ones are).
+        const outcome =
+          index === 0 ? first : (reading.takeNow(index) ?? (await reading.take(index)));
         const name = entryName(item, request.onlyObjectName);
+        let added: Promise<void> | undefined;
         if ('error' in outcome) {
           if (!request.continueOnError || !isMiss(outcome.error)) throw outcome.error;
           checkSize(item, 0, sizes?.[index]);
-          await writer.add(`${missingEntryPrefix}${name}`, 0, Readable.from([]), modifiedMs);
-          continue;
+          added = writer.add(`${missingEntryPrefix}${name}`, 0, [], modifiedMs);
+        } else {
+          const { size, body } = outcome.opened;
+          if (!sameSize(size, sizes?.[index])) close(outcome.opened);
+          checkSize(item, size, sizes?.[index]);
+          added = writer.add(name, size, body, modifiedMs);
         }
-        const { size, body } = outcome.opened;
-        if (!sameSize(size, sizes?.[index])) close(outcome.opened);
-        checkSize(item, size, sizes?.[index]);
-        await writer.add(name, size, body, modifiedMs);
+        if (added !== undefined) await added;
       }
       reading.finish();
       writer.finish();
