@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isStoreError } from '../errors/index.js';
-import { encodeFrameHead, FrameDecoder, FrameError, FrameKind } from './frame-codec.js';
+import { encodeFrameHead, FrameDecoder, FrameError, FrameKind, type Frame } from './frame-codec.js';
 
 /** The `Upgrade` protocol name of piece streams, and the path they are asked for on. */
 export const pieceStreamProtocol = 'cairn-pieces/1';
@@ -60,6 +60,20 @@ function servePieceFrames(
     // The sender went away: its pieces are failed on its side, nothing to tell.
     if (socket.writable) socket.write(encodeFrameHead(kind, id, header));
   };
+  // Never rejects: a failed store is the sender's refusal, not this connection's end.
+  const store = async (frame: Frame): Promise<void> => {
+    try {
+      answer(FrameKind.ack, frame.id, await handle(frame.header, frame.body, frame.bodyBytes));
+    } catch (error) {
+      answer(FrameKind.refusal, frame.id, {
+        code: isStoreError(error) ? error.code : 'Internal',
+        message: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      pendingBytes -= frame.bodyBytes;
+      if (pendingBytes <= options.maxPendingBytes && !socket.destroyed) socket.resume();
+    }
+  };
   const receive = (chunk: Buffer): void => {
     let frames;
     try {
@@ -77,19 +91,7 @@ function servePieceFrames(
       }
       pendingBytes += frame.bodyBytes;
       if (pendingBytes > options.maxPendingBytes) socket.pause();
-      handle(frame.header, frame.body, frame.bodyBytes)
-        .then(
-          (stored) => answer(FrameKind.ack, frame.id, stored),
-          (error: unknown) =>
-            answer(FrameKind.refusal, frame.id, {
-              code: isStoreError(error) ? error.code : 'Internal',
-              message: error instanceof Error ? error.message : String(error),
-            }),
-        )
-        .finally(() => {
-          pendingBytes -= frame.bodyBytes;
-          if (pendingBytes <= options.maxPendingBytes && !socket.destroyed) socket.resume();
-        });
+      void store(frame);
     }
   };
   socket.on('data', receive);
