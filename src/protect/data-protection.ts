@@ -5,7 +5,7 @@
 import type { ClusterMap } from '../cluster/index.js';
 import { isStoreError } from '../errors/index.js';
 import type { LocalStore, StoredObject } from '../storage/index.js';
-import type { IntraClient, IntraStreamClient } from '../transport/index.js';
+import type { IntraClient, IntraStreamClient, PieceStreams } from '../transport/index.js';
 import type { Logger } from '../util/log.js';
 import {
   objectUname,
@@ -28,6 +28,8 @@ export interface DataProtectionOptions {
   store: LocalStore;
   client: IntraClient;
   streams: IntraStreamClient;
+  /** Long-lived per-peer streams for pieces sent whole (one stripe's slices, metafiles). */
+  pieceStreams: PieceStreams;
   log: Logger;
   timeouts: PeerTimeouts;
   clusterMap(): ClusterMap | undefined;
@@ -84,6 +86,7 @@ export class DataProtection {
         pieces,
         options.client,
         options.streams,
+        options.pieceStreams,
         options.timeouts,
       ),
       log: options.log,

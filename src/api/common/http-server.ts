@@ -9,6 +9,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { SecureContextOptions } from 'node:tls';
 import type { CertificateMaterial, NodeCertificates } from '../../util/tls/node-certificates.js';
 import type { ErrorCode } from '../../errors/index.js';
@@ -38,7 +39,11 @@ export interface HttpServerOptions extends RequestContextOptions {
    * may wait on each other.
    */
   clientIdleTimeoutMs?: number;
+  /** Takes `Upgrade` requests (intra-cluster piece streams); absent: Node closes them. */
+  upgrade?: UpgradeHandler;
 }
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 export interface ServerTls {
   readonly certificates: NodeCertificates;
@@ -122,6 +127,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     server = httpsServer;
   }
   server.on('checkContinue', serve);
+  if (options.upgrade !== undefined) server.on('upgrade', options.upgrade);
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (!socket.writable) return;
     socket.end(refusedRequestAnswer(error, socket as Socket, options.nodeId));

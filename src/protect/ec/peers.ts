@@ -3,7 +3,12 @@
 import { Readable } from 'node:stream';
 import type { ClusterNode } from '../../cluster/index.js';
 import { isStoreError } from '../../errors/index.js';
-import type { IntraClient, IntraStreamClient } from '../../transport/index.js';
+import {
+  PieceStreamUnavailable,
+  type IntraClient,
+  type IntraStreamClient,
+  type PieceStreams,
+} from '../../transport/index.js';
 import {
   apiPath,
   bucketQuery,
@@ -39,6 +44,7 @@ export class PiecePeers {
     private readonly local: LocalPieces,
     private readonly client: IntraClient,
     private readonly streams: IntraStreamClient,
+    private readonly pieceStreams: PieceStreams,
     private readonly timeouts: PeerTimeouts,
   ) {}
 
@@ -87,7 +93,11 @@ export class PiecePeers {
     return { metadata, sizeBytes: download.contentLength, body: download.body };
   }
 
-  /** Stores a piece (or a main replica's metafile, with an empty body) on `node`. */
+  /**
+   * Stores a piece (or a main replica's metafile, with an empty body) on `node`: a piece held
+   * whole goes on the peer's piece stream (resolving once the holder acknowledged it stored), a
+   * streamed one as its own upload. A peer whose stream cannot be opened gets the upload.
+   */
   async send(
     node: ClusterNode,
     bucket: BucketJson,
@@ -98,6 +108,15 @@ export class PiecePeers {
     if (node.id === this.nodeId) {
       const stream = Buffer.isBuffer(body) ? Readable.from([body], { objectMode: false }) : body;
       return this.local.store(bucket, metadata, stream, sizeBytes);
+    }
+    if (Buffer.isBuffer(body)) {
+      try {
+        const header = { bucket, metadata };
+        const ack = await this.pieceStreams.send(node.dataUrl, header, body, this.timeouts.dataMs);
+        return ack as StoredSliceJson;
+      } catch (error) {
+        if (!(error instanceof PieceStreamUnavailable)) throw error;
+      }
     }
     const answer = await this.streams.upload(this.#url(node, bucket, metadata.name), {
       body,

@@ -12,6 +12,8 @@ import {
   MetadataStore,
   type ClusterNode,
 } from '../../cluster/index.js';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createNativeHandler, type NativeApiPorts } from '../../api/native/index.js';
 import { createS3Handler, type S3ApiOptions } from '../../api/s3/index.js';
 import {
@@ -19,6 +21,7 @@ import {
   startHttpServer,
   type RequestHandler,
   type RunningServer,
+  type UpgradeHandler,
 } from '../../api/common/index.js';
 import { Backends, attachedClusters, canonicalNamespace } from '../../backends/index.js';
 import { IntraClient } from '../../transport/index.js';
@@ -94,6 +97,7 @@ export class NodeRuntime {
   ready = false;
   readonly startedAtMs: number;
   #handler: RequestHandler | undefined;
+  #upgrade: UpgradeHandler | undefined;
   #servers: RunningServer[] = [];
   #self: ClusterNode | undefined;
   /** Targets this node found unreachable before the cluster map dropped them. */
@@ -226,7 +230,9 @@ export class NodeRuntime {
         host: endpoint.listenHost,
         port: endpoint.port,
         intra,
-        ...(intra ? {} : { clientIdleTimeoutMs: this.config.clientIdleTimeoutMs }),
+        ...(intra
+          ? { upgrade: (req, socket, head) => this.#acceptUpgrade(req, socket, head) }
+          : { clientIdleTimeoutMs: this.config.clientIdleTimeoutMs }),
         tls:
           certificates === undefined
             ? undefined
@@ -258,6 +264,22 @@ export class NodeRuntime {
           : extra !== undefined && !context.intra && extra.matches(context.path)
             ? extra.handle(context)
             : s3Handler(context);
+  }
+
+  /** Installs the role's taker of intra-cluster `Upgrade` requests (a target's piece streams). */
+  serveUpgrades(handler: UpgradeHandler): void {
+    this.#upgrade = handler;
+  }
+
+  #acceptUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#upgrade !== undefined) {
+      this.#upgrade(req, socket, head);
+      return;
+    }
+    socket.on('error', () => undefined);
+    socket.end(
+      'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+    );
   }
 
   get self(): ClusterNode {

@@ -1,10 +1,11 @@
 // The EC pieces this target holds for others (`/v1/ec`), served through the protection module.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ErasureCodingPort, ObjectAddress } from '../../api/native/index.js';
 import { badRequest, objectNotFound } from '../../errors/index.js';
 import type { DataProtection, KeptOutcome } from '../../protect/index.js';
 import { decodeErasureMetadata, keptVersionOf } from '../../protect/index.js';
-import type { StoredSliceJson } from '../../wire/index.js';
+import { bucketNameProblem, parseBucketJson, type StoredSliceJson } from '../../wire/index.js';
+import { asRecord } from '../../util/json.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 
@@ -25,6 +26,26 @@ export class TargetPieces implements ErasureCodingPort {
     if (decoded.name !== address.name)
       throw badRequest(`EC metafile names "${decoded.name}", not "${address.name}"`);
     return this.protection.erasure.pieces.store(address.bucket, decoded, body, contentLength);
+  }
+
+  /**
+   * A piece that came on a piece stream: its frame's header names the bucket and carries the
+   * metafile (the `/v1/ec` PUT's path and header), its body is the piece's bytes.
+   */
+  async storeFramed(header: unknown, body: Buffer[], bodyBytes: number): Promise<StoredSliceJson> {
+    const record = asRecord(header);
+    const bucket = parseBucketJson(record?.bucket);
+    if (typeof bucket === 'string') throw badRequest(`piece frame: ${bucket}`);
+    const problem = bucketNameProblem(bucket.name);
+    if (problem !== undefined) throw badRequest(`piece frame: ${problem}`);
+    const name = asRecord(record?.metadata)?.name;
+    if (typeof name !== 'string') throw badRequest('piece frame: no metafile with a name');
+    return this.store(
+      { bucket, name },
+      record?.metadata,
+      Readable.from(body, { objectMode: false }),
+      bodyBytes,
+    );
   }
 
   async metadata(address: ObjectAddress, verify: boolean): Promise<unknown> {

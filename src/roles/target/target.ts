@@ -33,7 +33,7 @@ import {
   tombstonesFileName,
   type Disk,
 } from '../../storage/index.js';
-import { IntraStreamClient } from '../../transport/index.js';
+import { acceptPieceStream, IntraStreamClient, PieceStreams } from '../../transport/index.js';
 import { Resource } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
@@ -101,6 +101,14 @@ import { s3Settings } from '../common/s3-settings.js';
 
 /** Longest upload of one EC piece, and longest silence while reading one from a peer. */
 const pieceTransferTimeoutMs = 30 * 60_000;
+/**
+ * Piece bytes one piece stream carries unacknowledged, on either end: a sender waits for room, a
+ * holder stops reading. Some slices of 1 MiB per peer keep the holder's disk busy without letting
+ * one peer's stream hold much memory.
+ */
+const maxPieceStreamBytes = 8 * 1024 * 1024;
+/** A piece frame: a slice of one stripe (the 1 MiB unit at most) and its metafile. */
+const maxPieceFrameBytes = 2 * 1024 * 1024;
 
 /** Longest wait for a peer's dSort answer, and between two chunks of a record (AIStore's call_timeout). */
 const dsortCallTimeoutMs = 10 * 60_000;
@@ -149,8 +157,16 @@ export async function startTarget(
     connectionsPerPeer: 32,
     connect: runtime.peerConnector?.connect,
   });
+  const pieceStreams = new PieceStreams({
+    callerId: runtime.id,
+    maxInFlightBytes: maxPieceStreamBytes,
+    maxAckBytes: 64 * 1024,
+    maxFrameBytes: maxPieceFrameBytes,
+    connect: runtime.peerConnector?.connect,
+  });
   const membership: { member?: ClusterMember } = {};
   const protection = new DataProtection({
+    pieceStreams,
     nodeId: runtime.id,
     store,
     client: runtime.client,
@@ -363,6 +379,20 @@ export async function startTarget(
     },
     jobs.registry,
   );
+  const pieces = new TargetPieces(runtime, protection);
+  runtime.serveUpgrades((req, socket, head) =>
+    acceptPieceStream(
+      req,
+      socket,
+      head,
+      (header, body, bytes) => pieces.storeFramed(header, body, bytes),
+      {
+        maxFrameBytes: maxPieceFrameBytes,
+        maxPendingBytes: maxPieceStreamBytes,
+        onBroken: (reason) => runtime.log.warn('piece stream broken', { reason }),
+      },
+    ),
+  );
   runtime.serve(
     {
       objects: nativeObjects,
@@ -379,7 +409,7 @@ export async function startTarget(
         () => renames.settled(),
       ),
       jobs,
-      erasureCoding: new TargetPieces(runtime, protection),
+      erasureCoding: pieces,
       etl,
       internal: {
         [Resource.rebalance]: rebalanceRoute(runtime, store, rebalanceManager),
@@ -453,6 +483,7 @@ export async function startTarget(
       await downloads.close();
       await runtime.close();
       await streams.close();
+      await pieceStreams.close();
       await store.close();
     },
   };
