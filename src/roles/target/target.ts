@@ -409,6 +409,9 @@ export async function startTarget(
   rebalanceManager.start();
   const member = await runtime.joinCluster();
   membership.member = member;
+  // The join brought the current bucket metadata: a bucket destroyed and created again meanwhile
+  // loses the old content here first (object requests wait for `joined`).
+  await renames.apply();
   // In the map now: object requests wait until the deletes taken while away are applied here.
   rebalanceManager.joined();
   // Removed without shutting down, then added back by an admin (`cluster add`): keepalives again.
