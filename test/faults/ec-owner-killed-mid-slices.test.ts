@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, type BucketJson } from '../../src/sdk/index.js';
+import type { BucketJson, Client } from '../../src/sdk/index.js';
 import { FaultyDisk } from '../harness/faulty-disk.js';
 import { InProcessTarget } from '../harness/in-process-target.js';
 import { fetchClusterMap } from '../harness/placement.js';

@@ -34,7 +34,7 @@ import {
   type Disk,
 } from '../../storage/index.js';
 import { IntraStreamClient } from '../../transport/index.js';
-import { Resource } from '../../wire/index.js';
+import { Resource, type BucketJson } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
 import {
@@ -304,6 +304,9 @@ export async function startTarget(
     renames,
   );
   const blobs: BlobDownloads = new BlobDownloads(objects, jobs.registry);
+  // Listings wait as object requests do: no stale replica of a delete taken while away is listed.
+  const listingReady = (bucket: BucketJson): Promise<void> =>
+    objects.bucketReady(bucket, undefined);
   const shardIndexes = new ShardIndexes(store, runtime.log);
   objects.onChange((address) => shardIndexes.forget(address.bucket, address.name));
   const budget = new BatchBudget(() => runtime.store.config.values.get_batch.max_inflight_bytes);
@@ -366,7 +369,7 @@ export async function startTarget(
   runtime.serve(
     {
       objects: nativeObjects,
-      buckets: new TargetBuckets(runtime, store, new ShardListing(shards, store)),
+      buckets: new TargetBuckets(runtime, store, new ShardListing(shards, store), listingReady),
       batch: new TargetBatch(runtime, shards),
       cluster: new TargetCluster(
         runtime,
@@ -394,7 +397,7 @@ export async function startTarget(
       runtime,
       {
         objects: s3Objects,
-        buckets: new TargetS3Buckets(runtime, store),
+        buckets: new TargetS3Buckets(runtime, store, listingReady),
         forwarder: new OwnerForwarder(runtime, undefined, (bucket, version) =>
           objects.bucketReady(bucket, version),
         ),
