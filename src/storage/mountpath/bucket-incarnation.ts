@@ -5,7 +5,7 @@
 // by a rebalance) as the new bucket's. See docs/formats/bucket-marker.md.
 import { asRecord, parseJson } from '../../util/json.js';
 import { writeFileAtomically } from '../../util/atomic-file.js';
-import { isMissing, removeTreeThroughTrash, type Disk } from '../io/index.js';
+import { isMissing, makeDirectories, removeTreeThroughTrash, type Disk } from '../io/index.js';
 import { bucketDirectory, bucketMarkerPath, trashEntryPath } from '../layout/index.js';
 import type { BucketJson } from '../../wire/index.js';
 import type { Clock } from '../../util/clock.js';
@@ -51,7 +51,9 @@ export async function settleBucketIncarnation(
           bucketDirectory(mountpath.path, bucket),
           trashEntryPath(mountpath.path, clock.nowMs()),
         );
-      await disk.mkdir(bucketDirectory(mountpath.path, bucket), { recursive: true });
+      // Durable at once: a later PUT finds the directory there and makes only its own part durable.
+      for (const directory of await makeDirectories(disk, bucketDirectory(mountpath.path, bucket)))
+        await disk.syncDirectory(directory);
       const marker = { formatVersion: bucketMarkerFormatVersion, bid: incarnation.bid };
       await writeFileAtomically(path, `${JSON.stringify(marker)}\n`, disk);
       return stale;
