@@ -11,7 +11,7 @@ import type { BucketJson } from '../../wire/index.js';
 import type { Clock } from '../../util/clock.js';
 import { isReadable, type Mountpath } from './mountpath.js';
 
-/** Marker format written today; a marker of another version is taken for a stale one. */
+/** Marker format written today; a marker of another version is not read (see `readMarker`). */
 export const bucketMarkerFormatVersion = 1;
 
 /** The bucket's current ID, and the IDs its content may still carry from renames (`renamed_from`). */
