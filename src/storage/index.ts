@@ -43,7 +43,7 @@ export type {
   ObjectLockState,
   ListedReplica,
 } from './store-types.js';
-export type { Mountpath, MountpathCapacity } from './mountpath/index.js';
+export type { BucketIncarnation, Mountpath, MountpathCapacity } from './mountpath/index.js';
 export {
   ContentType,
   maxObjectNameBytes,

@@ -32,6 +32,8 @@ import {
   isReadable,
   mountpathCapacity,
   mountpathPresent,
+  settleBucketIncarnation,
+  type BucketIncarnation,
   type DiskFaultListener,
   type Mountpath,
   type MountpathCapacity,
@@ -501,6 +503,11 @@ export class LocalStore {
         }),
       ),
     );
+  }
+
+  /** Removes a destroyed incarnation's content of the bucket, and marks its directories (see bucket-incarnation.ts). */
+  async settleBucket(bucket: BucketJson, incarnation: BucketIncarnation): Promise<number> {
+    return await settleBucketIncarnation(this.#open(), bucket, incarnation);
   }
 
   /**

@@ -10,6 +10,7 @@ import type { RunningNode } from '../../src/roles/common/node-runtime.js';
 import { startTarget } from '../../src/roles/target/target.js';
 import { Client } from '../../src/sdk/index.js';
 import type { Disk } from '../../src/storage/index.js';
+import type { Clock } from '../../src/util/clock.js';
 import { NodeProcess } from './node-process.js';
 import { waitFor } from './wait.js';
 
@@ -31,8 +32,11 @@ export class InProcessTarget {
     readonly primaryUrl: string,
   ) {}
 
-  /** Starts (again, on the same ports after the first run) on `disk`; resolves once it is ready. */
-  async start(disk: Disk): Promise<void> {
+  /**
+   * Starts (again, on the same ports after the first run) on `disk` (and `clock`, default the
+   * system's); resolves once it is ready.
+   */
+  async start(disk: Disk, clock?: Clock): Promise<void> {
     const config = parseNodeConfig({
       role: 'target',
       dir: this.dir,
@@ -43,7 +47,11 @@ export class InProcessTarget {
     this.#node = await startTarget(
       config,
       { requestExit: () => undefined },
-      { disk, writeLog: (line) => this.logs.push(JSON.parse(line) as LogLine) },
+      {
+        disk,
+        ...(clock === undefined ? {} : { clock }),
+        writeLog: (line) => this.logs.push(JSON.parse(line) as LogLine),
+      },
     );
     const { self } = this.#node.runtime;
     this.#ports = {

@@ -66,14 +66,18 @@ export class BucketMetadata {
       .sort((a, b) => (a.bucket.name < b.bucket.name ? -1 : a.bucket.name > b.bucket.name ? 1 : 0));
   }
 
-  /** The largest bucket ID in use, so new IDs stay unique. */
-  maxBucketId(): bigint {
-    let max = 0n;
+  /**
+   * The ID of a bucket created (or renamed) now: one no bucket ever had, not even a destroyed one,
+   * since a target away during the destroy tells the incarnations apart by it. Every ID is at most
+   * the version of the metadata that first held it, and versions only grow.
+   */
+  nextBucketId(): bigint {
+    let max = BigInt(this.version);
     for (const { props } of this.entries.values()) {
       const id = BigInt(props.bid);
       if (id > max) max = id;
     }
-    return max;
+    return max + 1n;
   }
 
   withBucket(bucket: BucketJson, props: BucketPropsJson): BucketMetadata {

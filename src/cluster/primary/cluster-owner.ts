@@ -256,7 +256,7 @@ export class ClusterOwner {
     }
     await this.#mutate((draft) => {
       if (draft.bucketMetadata.get(bucket) !== undefined) throw bucketAlreadyExists(bucket);
-      const bucketId = draft.bucketMetadata.maxBucketId() + 1n;
+      const bucketId = draft.bucketMetadata.nextBucketId();
       const { checksum, rate_limit: rateLimit } = draft.config.values;
       let props = defaultBucketProps(bucket.provider, checksum.type, bucketId, rateLimit);
       if (update !== undefined) props = applyBucketPropsUpdate(props, update);
@@ -287,7 +287,7 @@ export class ClusterOwner {
         throw badRequest(
           `p[${this.self.id}]: failed to rename ${bucketDisplayName(from)}, err: rebalance is disabled`,
         );
-      const bid = String(draft.bucketMetadata.maxBucketId() + 1n);
+      const bid = String(draft.bucketMetadata.nextBucketId());
       const renamedFrom = [
         ...(entry.props.renamed_from ?? []),
         { bucket: from, bid: entry.props.bid },

@@ -27,6 +27,12 @@ export class TargetBuckets extends KnownBuckets {
     runtime: NodeRuntime,
     private readonly store: LocalStore,
     private readonly shards: ShardListing,
+    /**
+     * Resolves once the bucket may be listed here: as for object requests (ObjectService's
+     * `bucketReady`), a target back from being away first applies the deletes its peers took
+     * meanwhile (bounded), so a listing does not show their stale replicas.
+     */
+    private readonly ready: (bucket: BucketJson) => Promise<void>,
   ) {
     super(runtime);
   }
@@ -47,6 +53,7 @@ export class TargetBuckets extends KnownBuckets {
    */
   async listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson> {
     lookupBucket(this.runtime, bucket);
+    await this.ready(bucket);
     const limit = Number(request.pagesize ?? 0) || maxListPageSize;
     if (!Number.isInteger(limit) || limit < 0)
       throw badRequest(`invalid page size ${String(request.pagesize)}`);

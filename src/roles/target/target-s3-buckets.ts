@@ -16,7 +16,7 @@ import { StoreError } from '../../errors/index.js';
 import type { ListedVersion, LocalStore } from '../../storage/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import { bucketAccessOf, isKnownS3User, s3UserIdByEmail } from '../common/auth/s3-bucket-access.js';
-import type { S3AccessPropsJson } from '../../wire/index.js';
+import type { BucketJson, S3AccessPropsJson } from '../../wire/index.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
 import { s3Bucket } from '../common/s3-forwarding.js';
 import { rollUp } from '../common/s3-listing.js';
@@ -46,11 +46,14 @@ export class TargetS3Buckets implements S3BucketPort {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly store: LocalStore,
+    /** Resolves once the bucket may be listed here (see TargetBuckets' `ready`). */
+    private readonly ready: (bucket: BucketJson) => Promise<void>,
   ) {}
 
-  listObjects(bucketName: string, request: S3ListRequest): Promise<S3ListPage> {
+  async listObjects(bucketName: string, request: S3ListRequest): Promise<S3ListPage> {
     const bucket = s3Bucket(bucketName);
     lookupBucket(this.runtime, bucket);
+    await this.ready(bucket);
     const key = JSON.stringify([bucket, request.prefix]);
     const walk: ListWalk<S3ListEntry> = async (startAfter, limit) => {
       const objects = await this.store.listObjects(bucket, {
@@ -91,6 +94,7 @@ export class TargetS3Buckets implements S3BucketPort {
   ): Promise<S3VersionPage> {
     const bucket = s3Bucket(bucketName);
     lookupBucket(this.runtime, bucket);
+    await this.ready(bucket);
     const rest = await this.#versionsAfterMarker(bucket, request);
     if (rest.length >= request.maxKeys && request.maxKeys > 0) {
       return { entries: rest.slice(0, request.maxKeys), commonPrefixes: [], truncated: true };

@@ -34,7 +34,7 @@ import {
   type Disk,
 } from '../../storage/index.js';
 import { acceptPieceStream, IntraStreamClient, PieceStreams } from '../../transport/index.js';
-import { Resource } from '../../wire/index.js';
+import { Resource, type BucketJson } from '../../wire/index.js';
 import type { DaemonExit } from '../common/daemon-actions.js';
 import { metadataRoute } from '../common/metadata-route.js';
 import {
@@ -320,6 +320,9 @@ export async function startTarget(
     renames,
   );
   const blobs: BlobDownloads = new BlobDownloads(objects, jobs.registry);
+  // Listings wait as object requests do: no stale replica of a delete taken while away is listed.
+  const listingReady = (bucket: BucketJson): Promise<void> =>
+    objects.bucketReady(bucket, undefined);
   const shardIndexes = new ShardIndexes(store, runtime.log);
   objects.onChange((address) => shardIndexes.forget(address.bucket, address.name));
   const budget = new BatchBudget(() => runtime.store.config.values.get_batch.max_inflight_bytes);
@@ -396,7 +399,7 @@ export async function startTarget(
   runtime.serve(
     {
       objects: nativeObjects,
-      buckets: new TargetBuckets(runtime, store, new ShardListing(shards, store)),
+      buckets: new TargetBuckets(runtime, store, new ShardListing(shards, store), listingReady),
       batch: new TargetBatch(runtime, shards),
       cluster: new TargetCluster(
         runtime,
@@ -424,7 +427,7 @@ export async function startTarget(
       runtime,
       {
         objects: s3Objects,
-        buckets: new TargetS3Buckets(runtime, store),
+        buckets: new TargetS3Buckets(runtime, store, listingReady),
         forwarder: new OwnerForwarder(runtime, undefined, (bucket, version) =>
           objects.bucketReady(bucket, version),
         ),
@@ -439,6 +442,9 @@ export async function startTarget(
   rebalanceManager.start();
   const member = await runtime.joinCluster();
   membership.member = member;
+  // The join brought the current bucket metadata: a bucket destroyed and created again meanwhile
+  // loses the old content here first (object requests wait for `joined`).
+  await renames.apply();
   // In the map now: object requests wait until the deletes taken while away are applied here.
   rebalanceManager.joined();
   // Removed without shutting down, then added back by an admin (`cluster add`): keepalives again.

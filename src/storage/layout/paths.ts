@@ -13,6 +13,8 @@ import { hashedEntryName, isNaturallyStorable } from './object-name.js';
 export const ownershipMarkerName = '.cairn.mountpath.json';
 /** Replicas that failed their checksum, kept for inspection: `<ms>/<path relative to mountpath>`. */
 export const quarantineDirectoryName = '.cairn.quarantine';
+/** In every bucket directory: the bucket ID (incarnation) its content belongs to. */
+export const bucketMarkerName = '.cairn.bucket.json';
 /** Destroyed buckets are renamed here first, then deleted; leftovers are removed at start-up. */
 export const trashDirectoryName = '.cairn.trash';
 
@@ -33,6 +35,11 @@ export function bucketDirectory(mountpath: string, bucket: BucketJson): string {
   const provider = `@${bucket.provider}`;
   if (isGlobalNamespace(bucket.namespace)) return `${mountpath}/${provider}/${bucket.name}`;
   return `${mountpath}/${provider}/${namespaceDirectoryName(bucket)}/${bucket.name}`;
+}
+
+/** `<bucket directory>/.cairn.bucket.json` (see bucket-incarnation.ts) */
+export function bucketMarkerPath(mountpath: string, bucket: BucketJson): string {
+  return `${bucketDirectory(mountpath, bucket)}/${bucketMarkerName}`;
 }
 
 /** `<bucket directory>/%<type>` */

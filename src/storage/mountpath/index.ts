@@ -7,3 +7,4 @@ export * from './startup-cleanup.js';
 export * from './volume-record.js';
 export * from './disk-faults.js';
 export * from './health-check.js';
+export * from './bucket-incarnation.js';

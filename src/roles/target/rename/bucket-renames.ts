@@ -53,6 +53,8 @@ export class BucketRenames {
   /** Renames waiting for a bucket's writes to end, by bucket key. */
   readonly #waiting = new Map<string, Array<() => void>>();
   #applied: Promise<void> = Promise.resolve();
+  /** The bucket ID each bucket's directories were last checked against, by bucket key. */
+  readonly #settledIds = new Map<string, string>();
   /** Buckets that are a rename's new name (their requests wait for the rename; see `ready`). */
   #newNames: Set<string>;
 
@@ -142,15 +144,46 @@ export class BucketRenames {
 
   /**
    * Applies every rename the bucket metadata asks for (again: it is idempotent), and the renames
-   * this target `missed` (see `missedRenames`).
+   * this target `missed` (see `missedRenames`); then makes each bucket's directories hold its
+   * current incarnation only (`#settleIncarnations`).
    */
   apply(missed: readonly Rename[] = []): Promise<void> {
-    this.#applied = this.#applied.then(() =>
-      this.#renameAll(missed).catch((error: unknown) => {
+    this.#applied = this.#applied.then(async () => {
+      await this.#renameAll(missed).catch((error: unknown) => {
         this.runtime.log.error('bucket rename failed', { error });
-      }),
-    );
+      });
+      await this.#settleIncarnations();
+    });
     return this.#applied;
+  }
+
+  /**
+   * A bucket destroyed and created again while this target was away (or restarted on its old
+   * metadata) has a new bucket ID: what its directories hold of the destroyed one is removed here,
+   * before the target serves or walks them (requests and the rebalance wait for `settled`). Each
+   * bucket is checked once per ID (`#settledIds`).
+   */
+  async #settleIncarnations(): Promise<void> {
+    for (const { bucket, props } of this.runtime.store.bucketMetadata?.list() ?? []) {
+      const key = bucketKeyOf(bucket);
+      if (props.renamed_to !== undefined || this.#settledIds.get(key) === props.bid) continue;
+      const formerBids = (props.renamed_from ?? []).map((former) => former.bid);
+      try {
+        const removed = await this.store.settleBucket(bucket, { bid: props.bid, formerBids });
+        this.#settledIds.set(key, props.bid);
+        if (removed > 0)
+          this.runtime.log.info('content of a destroyed bucket of the same name removed', {
+            bucket: bucketDisplayName(bucket),
+            bid: props.bid,
+            mountpaths: removed,
+          });
+      } catch (error) {
+        this.runtime.log.error('bucket incarnation not checked', {
+          bucket: bucketDisplayName(bucket),
+          error,
+        });
+      }
+    }
   }
 
   /** Resolves once the renames asked for so far are done. */
