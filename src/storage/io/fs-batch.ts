@@ -439,10 +439,16 @@ async function readJob(calls: readonly ReadCall[]): Promise<RawRead[]> {
   });
 }
 
+/**
+ * Reads a job makes: a GetBatch's window refill (half of its 64 small items, opened in one turn:
+ * item-window.ts) is one job, where 16 a job made it two. A cached 4 KiB read takes a pool thread
+ * some microseconds, so 32 in a row still hold one for well under a millisecond.
+ */
+const readsPerJob = 64;
 const reads = new TurnBatches<ReadCall, RawRead>(
   async (...call) => (await readJob([call]))[0] as RawRead,
   readJob,
-  16,
+  readsPerJob,
 );
 const writes = new TurnBatches(
   writeFile,

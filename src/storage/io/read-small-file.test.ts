@@ -176,9 +176,10 @@ test('the first existing of several candidates is read in one job; none existing
 });
 
 test('reads asked for in one turn share jobs, each with its own outcome', async () => {
-  // One turn of the event loop: the reads go to the pool together (16 a job), in any mix.
+  // One turn of the event loop: the reads go to the pool together (64 a job: 100 make two), in
+  // any mix.
   const asked = Array.from(
-    { length: 40 },
+    { length: 100 },
     (_, index) => ['small', 'absent', 'bare', 'large'][index % 4] ?? '',
   );
   const outcomes = await Promise.all(
