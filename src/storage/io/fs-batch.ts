@@ -442,9 +442,10 @@ async function readJob(calls: readonly ReadCall[]): Promise<RawRead[]> {
 /**
  * Reads a job makes: a GetBatch's window refill (half of its 64 small items, opened in one turn:
  * item-window.ts) is one job, where 16 a job made it two. A cached 4 KiB read takes a pool thread
- * some microseconds, so 32 in a row still hold one for well under a millisecond.
+ * some microseconds, so 32 in a row still hold one for well under a millisecond; more would put
+ * a turn's cold reads on a real disk one after another on one thread instead of in parallel.
  */
-const readsPerJob = 64;
+const readsPerJob = 32;
 const reads = new TurnBatches<ReadCall, RawRead>(
   async (...call) => (await readJob([call]))[0] as RawRead,
   readJob,

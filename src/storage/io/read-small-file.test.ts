@@ -176,7 +176,7 @@ test('the first existing of several candidates is read in one job; none existing
 });
 
 test('reads asked for in one turn share jobs, each with its own outcome', async () => {
-  // One turn of the event loop: the reads go to the pool together (64 a job: 100 make two), in
+  // One turn of the event loop: the reads go to the pool together (32 a job: 100 make four), in
   // any mix.
   const asked = Array.from(
     { length: 100 },
