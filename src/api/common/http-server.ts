@@ -127,7 +127,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     server = httpsServer;
   }
   server.on('checkContinue', serve);
-  if (options.upgrade !== undefined) server.on('upgrade', options.upgrade);
+  // An upgraded connection (a peer's piece stream) is no longer Node's HTTP connection: neither
+  // closeIdleConnections nor closeAllConnections ends it, and server.close waits for it, so a
+  // node stopping while a peer keeps its stream open would never finish closing.
+  const upgraded = new Set<Duplex>();
+  const upgrade = options.upgrade;
+  if (upgrade !== undefined)
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      upgraded.add(socket);
+      socket.once('close', () => upgraded.delete(socket));
+      upgrade(req, socket, head);
+    });
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (!socket.writable) return;
     socket.end(refusedRequestAnswer(error, socket as Socket, options.nodeId));
@@ -148,7 +158,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         stalledClients?.close();
         server.close(() => resolve());
         server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
+        setTimeout(() => {
+          server.closeAllConnections();
+          for (const socket of upgraded) socket.destroy();
+        }, 2000).unref();
       }),
   };
 }
