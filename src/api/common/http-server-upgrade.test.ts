@@ -13,8 +13,9 @@ test('close ends upgraded connections a peer keeps open', async () => {
     nodeId: 't1',
     intra: true,
     log: createLogger({}, 'error'),
-    handle: async (context) => {
+    handle: (context) => {
       context.res.end();
+      return Promise.resolve();
     },
     upgrade: (_req, socket) => {
       socket.on('error', () => undefined);
