@@ -3,14 +3,15 @@
 // not happen would make the returning target drop a live object. The stand-in is an in-process
 // target with a clock of the test's (moved 3 days ahead for the lifecycle run) and a disk that
 // refuses the removals (EACCES); afterwards it owes the away target no tombstone and still serves
-// every object.
+// every object. Every due object is tried (one that cannot be removed does not stop the run), and
+// the job reports the failures.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
-import type { BucketJson, Client } from '../../src/sdk/index.js';
+import { PlacementMap, type BucketJson, type Client } from '../../src/sdk/index.js';
 import { FaultyDisk } from '../harness/faulty-disk.js';
 import { InProcessTarget } from '../harness/in-process-target.js';
 import { fetchClusterMap } from '../harness/placement.js';
@@ -94,14 +95,24 @@ describe('a lifecycle expiry that fails while a target is away', () => {
       path: join(standIn.mountpaths[0] ?? '', '@ais', bucket.name, '%ob'),
       fault: { error: 'EACCES' },
     });
+    let failedJob = '';
     try {
-      const job = await client.jobs.start('lifecycle');
-      await client.jobs.wait(job, { timeoutMs: 60_000 }).catch(() => undefined);
+      failedJob = await client.jobs.start('lifecycle');
+      await client.jobs.wait(failedJob, { timeoutMs: 60_000 }).catch(() => undefined);
     } finally {
       refused.remove();
       offsetMs = 0;
     }
     assert.ok(refused.fired > 0, 'the stand-in tried to expire its objects');
+    const placement = new PlacementMap(await fetchClusterMap(cluster.primary.publicUrl));
+    const owned = names.filter((name) => placement.owner(bucket, name)?.daemon_id === standIn.id);
+    assert.ok(owned.length > 1, `the stand-in owns ${owned.length} of the objects`);
+    const snapshot = (await client.jobs.snapshots({ id: failedJob }))[standIn.id]?.[0];
+    assert.equal(snapshot?.stats['lifecycle-errors'], String(owned.length), 'each object tried');
+    assert.match(
+      snapshot?.err ?? '',
+      new RegExp(`${owned.length} lifecycle action\\(s\\) failed`),
+    );
     assert.deepEqual(await owedTo(away.id), [], 'tombstones of deletes that failed');
     for (const name of names)
       assert.equal((await client.getObjectBytes(bucket, name)).toString(), `live ${name}`);

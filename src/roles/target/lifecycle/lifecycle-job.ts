@@ -30,7 +30,12 @@ export const LifecycleCounter = {
   uploadsAborted: 'lifecycle-uploads-aborted',
   /** Versions due but kept by object lock (retention or legal hold). */
   locked: 'lifecycle-locked-kept',
+  /** Deletes and aborts that failed (a disk error, say): the job goes on with the rest. */
+  failed: 'lifecycle-errors',
 } as const;
+
+/** Failures logged one by one; the rest only counted (a failing mountpath fails every delete). */
+const failuresLogged = 10;
 
 /** What the job does to objects: the S3 object port's delete and abort (object lock applies). */
 export interface LifecycleActions {
@@ -48,6 +53,9 @@ export interface LifecycleActions {
 const namesPerPage = 500;
 
 class LifecycleJob extends Job {
+  #log: Logger | undefined;
+  #firstFailure: Error | undefined;
+
   constructor(
     id: string,
     bucket: BucketJson | undefined,
@@ -60,6 +68,7 @@ class LifecycleJob extends Job {
   }
 
   protected async execute(signal: AbortSignal, log: Logger): Promise<void> {
+    this.#log = log;
     const buckets = (this.runtime.store.bucketMetadata?.list('ais') ?? []).filter(
       (entry) =>
         (this.bucket === undefined || entry.bucket.name === this.bucket.name) &&
@@ -76,6 +85,24 @@ class LifecycleJob extends Job {
     }
     const counts = Object.entries(this.extraCounters).map(([name, value]) => `${name}=${value}`);
     this.controlMessage = `${buckets.length} bucket(s) with lifecycle rules; ${counts.join(' ')}`;
+    // Every due object was tried; the job still reports that some could not be expired.
+    const failed = this.extraCounters[LifecycleCounter.failed] ?? 0;
+    const first = this.#firstFailure;
+    if (first !== undefined) {
+      const message = `${failed} lifecycle action(s) failed, the first: ${first.message}`;
+      throw isStoreError(first)
+        ? new StoreError(first.code, message)
+        : new Error(message, { cause: first });
+    }
+  }
+
+  /** Counts a failed delete or abort (logging the first few) so that the walk goes on. */
+  #failed(key: string, error: unknown): void {
+    const failed = (this.extraCounters[LifecycleCounter.failed] ?? 0) + 1;
+    this.extraCounters[LifecycleCounter.failed] = failed;
+    this.#firstFailure ??= error instanceof Error ? error : new Error(String(error));
+    if (failed <= failuresLogged)
+      this.#log?.warn('lifecycle: action failed', { job: this.id, key, error });
   }
 
   #owned(bucket: string, key: string): boolean {
@@ -151,7 +178,10 @@ class LifecycleJob extends Job {
     }
   }
 
-  /** Deletes; false when object lock kept it, or it went or was replaced meanwhile. */
+  /**
+   * Deletes; false when object lock kept it, it went or was replaced meanwhile, or the delete
+   * failed (counted: one object that cannot be removed does not keep the rest from expiring).
+   */
   async #delete(
     bucket: string,
     key: string,
@@ -162,7 +192,11 @@ class LifecycleJob extends Job {
       await this.actions.delete(bucket, key, versionId, precondition);
       return true;
     } catch (error) {
-      if (!isStoreError(error)) throw error;
+      if (!isStoreError(error)) {
+        // A disk's error (EIO, EACCES) reaches here as it is.
+        this.#failed(key, error);
+        return false;
+      }
       if (error.code === 'AccessDenied') {
         this.extraCounters[LifecycleCounter.locked] =
           (this.extraCounters[LifecycleCounter.locked] ?? 0) + 1;
@@ -174,7 +208,8 @@ class LifecycleJob extends Job {
         error.code === 'PreconditionFailed'
       )
         return false;
-      throw error;
+      this.#failed(key, error);
+      return false;
     }
   }
 
@@ -197,7 +232,7 @@ class LifecycleJob extends Job {
         this.#count(LifecycleCounter.uploadsAborted, 0);
       } catch (error) {
         // Completed or aborted meanwhile.
-        if (!isStoreError(error) || error.code !== 'NoSuchUpload') throw error;
+        if (!isStoreError(error) || error.code !== 'NoSuchUpload') this.#failed(upload.name, error);
       }
     }
   }
