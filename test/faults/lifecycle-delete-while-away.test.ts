@@ -95,9 +95,11 @@ describe('a lifecycle expiry that fails while a target is away', () => {
       path: join(standIn.mountpaths[0] ?? '', '@ais', bucket.name, '%ob'),
       fault: { error: 'EACCES' },
     });
-    let failedJob = '';
+    const failedJob = await client.jobs.start('lifecycle').catch((error: unknown) => {
+      refused.remove();
+      throw error;
+    });
     try {
-      failedJob = await client.jobs.start('lifecycle');
       await client.jobs.wait(failedJob, { timeoutMs: 60_000 }).catch(() => undefined);
     } finally {
       refused.remove();
@@ -109,10 +111,7 @@ describe('a lifecycle expiry that fails while a target is away', () => {
     assert.ok(owned.length > 1, `the stand-in owns ${owned.length} of the objects`);
     const snapshot = (await client.jobs.snapshots({ id: failedJob }))[standIn.id]?.[0];
     assert.equal(snapshot?.stats['lifecycle-errors'], String(owned.length), 'each object tried');
-    assert.match(
-      snapshot?.err ?? '',
-      new RegExp(`${owned.length} lifecycle action\\(s\\) failed`),
-    );
+    assert.match(snapshot?.err ?? '', new RegExp(`${owned.length} lifecycle action\\(s\\) failed`));
     assert.deepEqual(await owedTo(away.id), [], 'tombstones of deletes that failed');
     for (const name of names)
       assert.equal((await client.getObjectBytes(bucket, name)).toString(), `live ${name}`);
