@@ -7,12 +7,10 @@
 // two of which are held, so generation 2 has one slice where two are needed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BucketJson, Client } from '../../src/sdk/index.js';
 import { FaultyDisk } from '../harness/faulty-disk.js';
-import { InProcessTarget } from '../harness/in-process-target.js';
+import { JoinedTargets, type InProcessTarget } from '../harness/in-process-target.js';
 import { fetchClusterMap } from '../harness/placement.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
@@ -25,7 +23,7 @@ const bytesOf = (generation: number): Buffer => Buffer.alloc(size, generation);
 describe('an EC owner SIGKILLed between slice stores', () => {
   let cluster: TestCluster;
   let client: Client;
-  let dir = '';
+  let joined: JoinedTargets | undefined;
   const held: Array<{ target: InProcessTarget; disk: FaultyDisk }> = [];
 
   before(async () => {
@@ -35,28 +33,20 @@ describe('an EC owner SIGKILLed between slice stores', () => {
       mountpaths: 1,
       config: { 'keepalive.interval_ms': 500, 'keepalive.timeout_ms': 60_000 },
     });
-    dir = await mkdtemp(join(tmpdir(), 'cairn-test-ec-killed-'));
-    for (const index of [0, 1]) {
-      const targetDir = join(dir, `held-${index}`);
-      const target = new InProcessTarget(
-        targetDir,
-        [join(targetDir, 'mp-0')],
-        cluster.primary.publicUrl,
-      );
-      const disk = new FaultyDisk();
-      await target.start(disk);
-      held.push({ target, disk });
-    }
-    await cluster.waitForTargetCount(4, 30_000);
+    const disks = [new FaultyDisk(), new FaultyDisk()];
+    joined = await JoinedTargets.start(cluster.primary.publicUrl, 'ec-killed', disks, () =>
+      cluster.waitForTargetCount(4, 30_000),
+    );
+    for (const [index, target] of joined.targets.entries())
+      held.push({ target, disk: disks[index] as FaultyDisk });
     client = cluster.client(0);
     await client.createBucket(bucket, {
       ec: { enabled: true, data_slices: 2, parity_slices: 1, objsize_limit: 16 * 1024 },
     });
   });
   after(async () => {
-    for (const { target } of held) await target.stop().catch(() => undefined);
+    await joined?.stop();
     await cluster?.destroy();
-    if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
   /** The generation of the EC piece `nodeId` holds of `name` (undefined: none). */

@@ -7,13 +7,11 @@
 // the job reports the failures.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { PlacementMap, type BucketJson, type Client } from '../../src/sdk/index.js';
 import { FaultyDisk } from '../harness/faulty-disk.js';
-import { InProcessTarget } from '../harness/in-process-target.js';
+import { JoinedTargets, type InProcessTarget } from '../harness/in-process-target.js';
 import { fetchClusterMap } from '../harness/placement.js';
 import { sdkClient } from '../harness/s3-setup.js';
 import { TestCluster } from '../harness/test-cluster.js';
@@ -26,7 +24,7 @@ const dayMs = 24 * 60 * 60 * 1000;
 describe('a lifecycle expiry that fails while a target is away', () => {
   let cluster: TestCluster;
   let client: Client;
-  let dir = '';
+  let joined: JoinedTargets | undefined;
   let standIn: InProcessTarget;
   const disk = new FaultyDisk();
   let offsetMs = 0;
@@ -39,21 +37,20 @@ describe('a lifecycle expiry that fails while a target is away', () => {
       mountpaths: 1,
       config: { 'keepalive.interval_ms': 500, 'keepalive.timeout_ms': 4_000 },
     });
-    dir = await mkdtemp(join(tmpdir(), 'cairn-test-lifecycle-away-'));
-    standIn = new InProcessTarget(
-      join(dir, 'stand-in'),
-      [join(dir, 'stand-in', 'mp-0')],
+    joined = await JoinedTargets.start(
       cluster.primary.publicUrl,
+      'lifecycle-away',
+      [disk],
+      () => cluster.waitForTargetCount(3, 30_000),
+      clock,
     );
-    await standIn.start(disk, clock);
-    await cluster.waitForTargetCount(3, 30_000);
+    standIn = joined.targets[0] as InProcessTarget;
     client = cluster.client(0);
     await client.createBucket(bucket);
   });
   after(async () => {
-    await standIn?.stop().catch(() => undefined);
+    await joined?.stop();
     await cluster?.destroy();
-    if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
   /** The tombstones the stand-in owes `targetId`, by object uname. */

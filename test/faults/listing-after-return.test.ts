@@ -4,13 +4,11 @@
 // holds its first replica removal for a few seconds, so a listing that did not wait would see them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { BucketJson, Client } from '../../src/sdk/index.js';
 import { FaultyDisk } from '../harness/faulty-disk.js';
-import { InProcessTarget } from '../harness/in-process-target.js';
+import { JoinedTargets, type InProcessTarget } from '../harness/in-process-target.js';
 import { sdkClient } from '../harness/s3-setup.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { waitForRebalanceAfter } from './protection-helpers.js';
@@ -21,7 +19,7 @@ const names = Array.from({ length: 40 }, (_, index) => `k-${index}`);
 describe('listings on a target back from being away', () => {
   let cluster: TestCluster;
   let client: Client;
-  let dir = '';
+  let joined: JoinedTargets | undefined;
   let returner: InProcessTarget;
   const disk = new FaultyDisk();
 
@@ -32,21 +30,16 @@ describe('listings on a target back from being away', () => {
       mountpaths: 1,
       config: { 'keepalive.interval_ms': 500, 'keepalive.timeout_ms': 4_000 },
     });
-    dir = await mkdtemp(join(tmpdir(), 'cairn-test-listing-return-'));
-    returner = new InProcessTarget(
-      join(dir, 'returner'),
-      [join(dir, 'returner', 'mp-0')],
-      cluster.primary.publicUrl,
+    joined = await JoinedTargets.start(cluster.primary.publicUrl, 'listing-return', [disk], () =>
+      cluster.waitForTargetCount(3, 30_000),
     );
-    await returner.start(disk);
-    await cluster.waitForTargetCount(3, 30_000);
+    returner = joined.targets[0] as InProcessTarget;
     client = cluster.client(0);
     await client.createBucket(bucket);
   });
   after(async () => {
-    await returner?.stop().catch(() => undefined);
+    await joined?.stop();
     await cluster?.destroy();
-    if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
   test('deleted while away: not listed (native and S3) right after the return', async () => {

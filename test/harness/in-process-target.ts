@@ -142,3 +142,43 @@ export class InProcessCluster {
     else await rm(this.dir, { recursive: true, force: true });
   }
 }
+
+/** In-process targets joined to a cluster of child processes, in a temp dir of their own. */
+export class JoinedTargets {
+  readonly targets: InProcessTarget[] = [];
+
+  private constructor(readonly dir: string) {}
+
+  /**
+   * Starts one in-process target (one mountpath) per `disk`, with `clock` if given, joined to the
+   * cluster whose primary is at `primaryUrl`; `waitForJoined` waits until the map lists them.
+   */
+  static async start(
+    primaryUrl: string,
+    name: string,
+    disks: readonly Disk[],
+    waitForJoined: () => Promise<void>,
+    clock?: Clock,
+  ): Promise<JoinedTargets> {
+    const joined = new JoinedTargets(await mkdtemp(join(tmpdir(), `cairn-test-${name}-`)));
+    try {
+      for (const [index, disk] of disks.entries()) {
+        const targetDir = join(joined.dir, `target-${index}`);
+        const target = new InProcessTarget(targetDir, [join(targetDir, 'mp-0')], primaryUrl);
+        joined.targets.push(target);
+        await target.start(disk, clock);
+      }
+      await waitForJoined();
+      return joined;
+    } catch (error) {
+      await joined.stop();
+      throw error;
+    }
+  }
+
+  /** Stops every target (whether running or not) and removes their directory. */
+  async stop(): Promise<void> {
+    for (const target of this.targets) await target.stop().catch(() => undefined);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
