@@ -35,6 +35,7 @@ import {
   settleBucketIncarnation,
   type BucketIncarnation,
   type DiskFaultListener,
+  type SettleOutcome,
   type Mountpath,
   type MountpathCapacity,
 } from './mountpath/index.js';
@@ -506,7 +507,7 @@ export class LocalStore {
   }
 
   /** Removes a destroyed incarnation's content of the bucket, and marks its directories (see bucket-incarnation.ts). */
-  async settleBucket(bucket: BucketJson, incarnation: BucketIncarnation): Promise<number> {
+  async settleBucket(bucket: BucketJson, incarnation: BucketIncarnation): Promise<SettleOutcome> {
     return await settleBucketIncarnation(this.#open(), bucket, incarnation);
   }
 

@@ -2,6 +2,7 @@
 // connection into frames (frame-codec.ts); each piece frame is handed to the store and answered by
 // an ack (or a refusal) with its id once stored, in whatever order the stores end.
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isStoreError } from '../errors/index.js';
 import { encodeFrameHead, FrameDecoder, FrameError, FrameKind, type Frame } from './frame-codec.js';
@@ -38,6 +39,8 @@ export function acceptPieceStream(
   options: PieceStreamServerOptions,
 ): void {
   socket.on('error', (error) => options.onBroken(`socket error: ${error.message}`));
+  // A sender whose host vanished without closing: found and closed by TCP keepalive.
+  if ('setKeepAlive' in socket) (socket as Socket).setKeepAlive(true, 60_000);
   if (req.headers.upgrade !== pieceStreamProtocol || req.url !== pieceStreamPath) {
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     return;

@@ -52,8 +52,9 @@ export class TargetBuckets extends KnownBuckets {
    * listing rolls deeper names up into directory entries (list-directories.ts).
    */
   async listObjects(bucket: BucketJson, request: ListObjectsRequestJson): Promise<ListPageJson> {
-    lookupBucket(this.runtime, bucket);
+    // Waits first: a target back from being away may not know the bucket yet.
     await this.ready(bucket);
+    lookupBucket(this.runtime, bucket);
     const limit = Number(request.pagesize ?? 0) || maxListPageSize;
     if (!Number.isInteger(limit) || limit < 0)
       throw badRequest(`invalid page size ${String(request.pagesize)}`);

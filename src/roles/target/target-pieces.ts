@@ -4,7 +4,12 @@ import type { ErasureCodingPort, ObjectAddress } from '../../api/native/index.js
 import { badRequest, objectNotFound } from '../../errors/index.js';
 import type { DataProtection, KeptOutcome } from '../../protect/index.js';
 import { decodeErasureMetadata, keptVersionOf } from '../../protect/index.js';
-import { bucketNameProblem, parseBucketJson, type StoredSliceJson } from '../../wire/index.js';
+import {
+  bucketNameProblem,
+  parseBucketJson,
+  type BucketJson,
+  type StoredSliceJson,
+} from '../../wire/index.js';
 import { asRecord } from '../../util/json.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
@@ -13,14 +18,20 @@ export class TargetPieces implements ErasureCodingPort {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly protection: DataProtection,
+    /**
+     * Resolves when the bucket's directories may be written, as for object requests: a target
+     * back from being away first removes what they hold of a destroyed bucket of the same name.
+     */
+    private readonly ready: (bucket: BucketJson) => Promise<void>,
   ) {}
 
-  store(
+  async store(
     address: ObjectAddress,
     metadata: unknown,
     body: Readable,
     contentLength: number | undefined,
   ): Promise<StoredSliceJson> {
+    await this.ready(address.bucket);
     lookupBucket(this.runtime, address.bucket);
     const decoded = decodeErasureMetadata(metadata, `${address.bucket.name}/${address.name}`);
     if (decoded.name !== address.name)

@@ -52,8 +52,9 @@ export class TargetS3Buckets implements S3BucketPort {
 
   async listObjects(bucketName: string, request: S3ListRequest): Promise<S3ListPage> {
     const bucket = s3Bucket(bucketName);
-    lookupBucket(this.runtime, bucket);
+    // Waits first: a target back from being away may not know the bucket yet.
     await this.ready(bucket);
+    lookupBucket(this.runtime, bucket);
     const key = JSON.stringify([bucket, request.prefix]);
     const walk: ListWalk<S3ListEntry> = async (startAfter, limit) => {
       const objects = await this.store.listObjects(bucket, {
@@ -93,8 +94,9 @@ export class TargetS3Buckets implements S3BucketPort {
     request: S3VersionListRequest,
   ): Promise<S3VersionPage> {
     const bucket = s3Bucket(bucketName);
-    lookupBucket(this.runtime, bucket);
+    // Waits first: a target back from being away may not know the bucket yet.
     await this.ready(bucket);
+    lookupBucket(this.runtime, bucket);
     const rest = await this.#versionsAfterMarker(bucket, request);
     if (rest.length >= request.maxKeys && request.maxKeys > 0) {
       return { entries: rest.slice(0, request.maxKeys), commonPrefixes: [], truncated: true };

@@ -320,7 +320,8 @@ export async function startTarget(
     renames,
   );
   const blobs: BlobDownloads = new BlobDownloads(objects, jobs.registry);
-  // Listings wait as object requests do: no stale replica of a delete taken while away is listed.
+  // Listings and stores of EC pieces wait as object requests do: no stale replica of a delete
+  // taken while away is listed, no piece written into a destroyed bucket's directory.
   const listingReady = (bucket: BucketJson): Promise<void> =>
     objects.bucketReady(bucket, undefined);
   const shardIndexes = new ShardIndexes(store, runtime.log);
@@ -382,7 +383,7 @@ export async function startTarget(
     },
     jobs.registry,
   );
-  const pieces = new TargetPieces(runtime, protection);
+  const pieces = new TargetPieces(runtime, protection, listingReady);
   runtime.serveUpgrades((req, socket, head) =>
     acceptPieceStream(
       req,

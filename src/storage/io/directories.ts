@@ -61,6 +61,20 @@ export async function removeTreeThroughTrash(
   directory: string,
   trashPath: string,
 ): Promise<boolean> {
+  if (!(await moveIntoTrash(disk, directory, trashPath))) return false;
+  await disk.rm(trashPath, { recursive: true, force: true });
+  return true;
+}
+
+/**
+ * Renames `directory` to `trashPath` (false: there was none); emptying it is the caller's (what a
+ * crash leaves in the trash is removed at start-up).
+ */
+export async function moveIntoTrash(
+  disk: Disk,
+  directory: string,
+  trashPath: string,
+): Promise<boolean> {
   await disk.mkdir(dirname(trashPath), { recursive: true });
   try {
     await disk.rename(directory, trashPath);
@@ -68,7 +82,6 @@ export async function removeTreeThroughTrash(
     if (isMissing(error)) return false;
     throw error;
   }
-  await disk.rm(trashPath, { recursive: true, force: true });
   return true;
 }
 

@@ -164,13 +164,31 @@ export class BucketRenames {
    * bucket is checked once per ID (`#settledIds`).
    */
   async #settleIncarnations(): Promise<void> {
-    for (const { bucket, props } of this.runtime.store.bucketMetadata?.list() ?? []) {
+    const buckets = this.runtime.store.bucketMetadata?.list() ?? [];
+    const claims = buckets.map(({ props }) => [
+      props.bid,
+      ...(props.renamed_from ?? []).map((former) => former.bid),
+    ]);
+    for (const [index, { bucket, props }] of buckets.entries()) {
       const key = bucketKeyOf(bucket);
       if (props.renamed_to !== undefined || this.#settledIds.get(key) === props.bid) continue;
       const formerBids = (props.renamed_from ?? []).map((former) => former.bid);
+      const claimedBids = new Set(claims.filter((_, other) => other !== index).flat());
       try {
-        const removed = await this.store.settleBucket(bucket, { bid: props.bid, formerBids });
-        this.#settledIds.set(key, props.bid);
+        const { removed, claimed } = await this.store.settleBucket(bucket, {
+          bid: props.bid,
+          formerBids,
+          claimedBids,
+        });
+        // A directory another bucket claims (a rename not carried out here yet, or one that
+        // failed) is left alone: checked again at the next change.
+        if (claimed > 0)
+          this.runtime.log.error("bucket directory holds another bucket's content: left as it is", {
+            bucket: bucketDisplayName(bucket),
+            bid: props.bid,
+            mountpaths: claimed,
+          });
+        else this.#settledIds.set(key, props.bid);
         if (removed > 0)
           this.runtime.log.info('content of a destroyed bucket of the same name removed', {
             bucket: bucketDisplayName(bucket),
