@@ -24,6 +24,8 @@ export class MountpathActions {
     private readonly registry: JobRegistry,
     private readonly metadata: MetadataStore,
     private readonly afterMoves: PlacementChangeHook,
+    /** Checks the buckets' directories against their incarnations (bucket-renames.ts). */
+    private readonly recheckBuckets: () => Promise<void>,
   ) {}
 
   #start(): string {
@@ -54,6 +56,9 @@ export class MountpathActions {
         'mountpaths: expected {"action": "attach-mp|enable-mp|detach-mp|disable-mp", "value": "<path>"}',
       );
     const moved = await this.store.changeMountpath(path, change);
+    // A mountpath back in use may hold a bucket destroyed (and created again) meanwhile: checked
+    // before the resilver moves its objects.
+    if (change === 'attach' || change === 'enable') await this.recheckBuckets();
     return moved ? this.#start() : undefined;
   }
 

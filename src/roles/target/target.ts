@@ -328,7 +328,9 @@ export async function startTarget(
   objects.onChange((address) => shardIndexes.forget(address.bucket, address.name));
   const budget = new BatchBudget(() => runtime.store.config.values.get_batch.max_inflight_bytes);
   const shards = { objects, indexes: shardIndexes, budget };
-  const mountpaths = new MountpathActions(store, jobs.registry, runtime.store, reprotect);
+  const mountpaths = new MountpathActions(store, jobs.registry, runtime.store, reprotect, () =>
+    renames.recheck(),
+  );
   const diskHealth = new DiskHealth(store, runtime.log, runtime.clock, () => {
     mountpaths.resilver();
   });

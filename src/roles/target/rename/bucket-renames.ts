@@ -204,6 +204,18 @@ export class BucketRenames {
     }
   }
 
+  /**
+   * Checks every bucket's directories again (a mountpath attached or enabled may hold another
+   * incarnation's): resolves once done, before a resilver may walk them.
+   */
+  recheck(): Promise<void> {
+    this.#applied = this.#applied.then(() => {
+      this.#settledIds.clear();
+      return this.#settleIncarnations();
+    });
+    return this.#applied;
+  }
+
   /** Resolves once the renames asked for so far are done. */
   settled(): Promise<void> {
     return this.#applied;
