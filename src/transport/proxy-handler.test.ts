@@ -174,10 +174,12 @@ test('proxy: a large answer, paused at every chunk, reaches the client without e
     assert.equal(answer.response.statusCode, 200);
     assert.equal(answer.body.length, body.length);
     assert.ok(writes.length > 1, 'the answer went out in chunks');
+    // Node's `res.end()` itself writes one empty chunk (to carry its finish callback) when the
+    // socket still holds unsent bytes: the last write may be that one, never one before it.
     assert.deepEqual(
-      writes.filter((length) => length === 0),
+      writes.slice(0, -1).filter((length) => length === 0),
       [],
-      'no zero-length write reached the client',
+      'no zero-length write reached the client before the end',
     );
     assert.deepEqual(settled, ['done']);
   } finally {
