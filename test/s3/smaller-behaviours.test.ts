@@ -3,7 +3,7 @@
 // kept as sent, RFC 2047 metadata kept as sent, a chunked PUT without Content-Length, completing an
 // upload twice, a copy range outside its source, GetObjectTorrent answering 501 by name, Range
 // headers S3 ignores (GET and HEAD), error documents that name only what the client sent, and
-// S3's reading of `partNumber`.
+// S3's reading of `partNumber` and `list-type`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
@@ -370,6 +370,19 @@ describe('S3 smaller behaviours', () => {
         refused,
       );
     assert.equal((await signed('HEAD', `/${bucket}/numbered?partNumber=1.0`)).status, 400);
+  });
+
+  test('list-type: 2 is ListObjectsV2, absent is ListObjects, any other value refused', async () => {
+    for (const listType of ['3', '1', '', 'two']) {
+      const answer = await signedGet(`/${bucket}?list-type=${listType}`);
+      assert.deepEqual([answer.status, element(answer.body, 'Code')], [400, 'InvalidArgument']);
+    }
+    const version2 = await signedGet(`/${bucket}?list-type=02&max-keys=1`);
+    assert.equal(version2.status, 200);
+    assert.notEqual(element(version2.body, 'KeyCount'), undefined, 'a V2 answer');
+    const version1 = await signedGet(`/${bucket}?max-keys=1`);
+    assert.equal(version1.status, 200);
+    assert.equal(element(version1.body, 'KeyCount'), undefined, 'a V1 answer');
   });
 
   test('GetObjectTorrent: 501 naming torrent', async () => {
