@@ -321,7 +321,14 @@ export class TarWriter {
     // Bytes already in memory are packed as they are: no stream pipeline per file.
     const chunks = Array.isArray(body) ? (body as readonly Buffer[]) : takeChunks(body as Readable);
     const held = chunks === undefined ? 0 : byteLength(chunks);
-    if (chunks !== undefined && held === size && this.#addDirect(name, chunks, size, modifiedMs))
+    if (chunks !== undefined && held !== size) {
+      // Its header would announce bytes the archive does not hold: every file after it would be
+      // read wrong. The archive fails (a streamed body's mismatch fails the pack the same way).
+      const error = new Error(`${name}: ${held} bytes, ${size} announced`);
+      this.abort(error);
+      return Promise.reject(error);
+    }
+    if (chunks !== undefined && this.#addDirect(name, chunks, size, modifiedMs))
       return this.#roomAfterDirect();
     // The pack's own files go after the files in memory before them.
     this.#slab.flush();
@@ -336,8 +343,7 @@ export class TarWriter {
       if (chunks !== undefined) {
         const [first] = chunks;
         const bytes = chunks.length === 1 && first !== undefined ? first : Buffer.concat(chunks);
-        if (held === size) this.#pack.entry(header, bytes, done);
-        else reject(new Error(`${name}: ${held} bytes, ${size} announced`));
+        this.#pack.entry(header, bytes, done);
         return;
       }
       const entry: Writable = this.#pack.entry(header, done) as unknown as Writable;
