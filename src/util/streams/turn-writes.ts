@@ -8,11 +8,16 @@ import type { Readable, Writable } from 'node:stream';
 import { writtenRelease } from './memory-body.js';
 
 /**
- * Writes all of `source` to `destination` and ends it; resolves once `destination` has finished.
+ * Writes all of `source` to `destination` and ends it (with `tail`, e.g. a multipart answer's
+ * closing boundary); resolves once `destination` has finished.
  * What the source holds at once is bounded by its high-water mark, so is what one turn writes. A
  * failure of either side destroys both (a response is cut, never ended early) and rejects.
  */
-export function writeByTurns(source: Readable, destination: Writable): Promise<void> {
+export function writeByTurns(
+  source: Readable,
+  destination: Writable,
+  tail?: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (error: Error): void => {
@@ -40,7 +45,7 @@ export function writeByTurns(source: Readable, destination: Writable): Promise<v
       checkScheduled = true;
       process.nextTick(pauseIfFull);
     });
-    source.once('end', () => destination.end());
+    source.once('end', () => (tail === undefined ? destination.end() : destination.end(tail)));
     source.once('error', fail);
     source.once('close', () => {
       if (!source.readableEnded) fail(new Error('the source closed before its end'));
