@@ -6,7 +6,12 @@ import { createGunzip, createGzip } from 'node:zlib';
 import tarStream, { type ExtractEvents } from 'tar-stream';
 import type { ArchiveCodec } from './archive-format.js';
 import type { ArchiveBody, ArchiveEntry, ArchiveSource } from './archive-source.js';
-import { MemoryBody, takeChunks } from '../util/streams/memory-body.js';
+import {
+  MemoryBody,
+  releaseWhenWritten,
+  takeChunks,
+  takeLease,
+} from '../util/streams/memory-body.js';
 import { lz4Decoder, lz4Encoder } from './lz4-frames.js';
 
 type TarCodec = Exclude<ArchiveCodec, 'zip'>;
@@ -101,6 +106,13 @@ const gatheredChunkMaxBytes = 16 * 1024;
 const gatheredMaxBytes = 64 * 1024;
 
 /**
+ * The archive's bytes held for its reader before the pack is paused: a peer's whole part of up to
+ * 1 MiB (GetBatch), so that a reader writing by turns (`writeByTurns`) sends its chunks in one
+ * system call, where at 16 KiB each drain of the reader's socket let one 64 KiB chunk through.
+ */
+const outputHighWaterMark = 1024 * 1024;
+
+/**
  * tar-stream's pack (a streamx stream) as a Node Readable, with its back-pressure kept (no async
  * iterator's promise per chunk, as `Readable.from` would take). The pack makes three chunks per
  * file (header, bytes, padding); the small ones of a turn are handed on as one buffer, where each
@@ -123,6 +135,7 @@ function asNodeReadable(pack: tarStream.Pack): {
     for (const waiter of woken) waiter();
   };
   const output = new Readable({
+    highWaterMark: outputHighWaterMark,
     read: () => {
       paused = false;
       pack.resume();
@@ -319,7 +332,9 @@ export class TarWriter {
     modifiedMs: number,
   ): Promise<void> | undefined {
     // Bytes already in memory are packed as they are: no stream pipeline per file.
-    const chunks = Array.isArray(body) ? (body as readonly Buffer[]) : takeChunks(body as Readable);
+    const chunks = Array.isArray(body)
+      ? (body as readonly Buffer[])
+      : this.#takeChunks(body as Readable);
     const held = chunks === undefined ? 0 : byteLength(chunks);
     if (chunks !== undefined && held !== size) {
       // Its header would announce bytes the archive does not hold: every file after it would be
@@ -351,6 +366,17 @@ export class TarWriter {
         if (error) reject(error);
       });
     });
+  }
+
+  /**
+   * The bytes of a body in memory: an object read whole into a pooled buffer (a GetBatch's own 1
+   * MiB items) is handed on as a chunk whose buffer goes back to its pool once the reader's socket
+   * took it (`releaseWhenWritten`), where each was 1 MiB left to the collector.
+   */
+  #takeChunks(body: Readable): readonly Buffer[] | undefined {
+    const lease = takeLease(body);
+    if (lease === undefined) return takeChunks(body);
+    return [releaseWhenWritten(lease)];
   }
 
   /**
