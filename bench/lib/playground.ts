@@ -30,6 +30,19 @@ export function baselineBuild(env: NodeJS.ProcessEnv = process.env): {
   return entry === undefined ? {} : { build: { entry, name: 'baseline' } };
 }
 
+/**
+ * BENCH_PORT_BASE keeps a bench's playgrounds in a given range (a shared machine's helpers each
+ * have their own): the n-th playground started takes base + 20n (its intra ports 100 higher).
+ */
+let playgroundsStarted = 0;
+
+function playgroundPort(env: NodeJS.ProcessEnv): number {
+  const base = env['BENCH_PORT_BASE'];
+  if (base === undefined) return 20_000 + Math.floor(Math.random() * 300) * 20;
+  playgroundsStarted += 1;
+  return Number(base) + (playgroundsStarted - 1) * 20;
+}
+
 export class Playground {
   private constructor(
     readonly dir: string,
@@ -53,7 +66,7 @@ export class Playground {
     const dir = join(scratch.dir, build.name);
     let lastError = '';
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const port = 20_000 + Math.floor(Math.random() * 300) * 20;
+      const port = playgroundPort(env);
       const result = await runCairn(
         [
           'playground',
