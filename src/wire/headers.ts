@@ -66,6 +66,8 @@ export const Header = {
 export const ContentType = {
   json: 'application/json',
   msgpack: 'application/msgpack',
+  /** A target's list page in columns (`ListColumnsJson`), asked by a gateway; sent as JSON. */
+  listColumns: 'application/vnd.cairn.list-columns+json',
   octetStream: 'application/octet-stream',
   text: 'text/plain; charset=utf-8',
 } as const;

@@ -108,3 +108,72 @@ export interface ListPageMsgpack {
   Entries: ListEntryMsgpack[];
   Flags: number;
 }
+
+/**
+ * Cairn, from a target to a gateway (asked with `Accept: ContentType.listColumns`): a page whose
+ * entries hold only name, flags and size, as one array each. A gateway parses it in about a fifth
+ * of the time an object per entry takes (docs/profiling.md "Listing, sixth pass").
+ */
+export interface ListColumnsJson {
+  uuid: string;
+  continuation_token: string;
+  flags: number;
+  names: string[];
+  entryFlags: number[];
+  /** An entry's size; null where it has none (names only). */
+  sizes: Array<string | null>;
+}
+
+/**
+ * The page in columns, or undefined when some entry holds more than name, flags and size. The
+ * entries come back (`listEntriesOf`) with their keys in that order, so the gateway asks for
+ * columns only where the target makes them so: not for ArchDir listings (a shard's files are
+ * made name, size, flags).
+ */
+export function listPageToColumns(page: ListPageJson): ListColumnsJson | undefined {
+  // Filled by push: arrays made with a length are holey, which JSON.stringify takes slowly.
+  const names: string[] = [];
+  const entryFlags: number[] = [];
+  const sizes: Array<string | null> = [];
+  for (const entry of page.entries) {
+    if (
+      entry.flags === undefined ||
+      entry.checksum !== undefined ||
+      entry.atime !== undefined ||
+      entry.version !== undefined ||
+      entry.location !== undefined ||
+      entry['custom-md'] !== undefined ||
+      entry.copies !== undefined
+    ) {
+      return undefined;
+    }
+    names.push(entry.name);
+    entryFlags.push(entry.flags);
+    sizes.push(entry.size ?? null);
+  }
+  const { uuid, continuation_token, flags } = page;
+  return { uuid, continuation_token, flags, names, entryFlags, sizes };
+}
+
+/** A target's page, as objects or in columns, as entries; undefined if the columns do not match. */
+export function listEntriesOf(page: ListPageJson | ListColumnsJson): ListEntryJson[] | undefined {
+  if (!('names' in page)) return Array.isArray(page.entries) ? page.entries : undefined;
+  const { names, entryFlags, sizes } = page;
+  if (
+    !Array.isArray(names) ||
+    !Array.isArray(entryFlags) ||
+    !Array.isArray(sizes) ||
+    entryFlags.length !== names.length ||
+    sizes.length !== names.length
+  ) {
+    return undefined;
+  }
+  const entries = new Array<ListEntryJson>(names.length);
+  for (let index = 0; index < names.length; index += 1) {
+    const name = names[index] as string;
+    const flags = entryFlags[index] as number;
+    const size = sizes[index];
+    entries[index] = size === null || size === undefined ? { name, flags } : { name, flags, size };
+  }
+  return entries;
+}

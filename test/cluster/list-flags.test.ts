@@ -241,6 +241,48 @@ describe('list flags and promote addressing (issue 12)', () => {
     assert.match(messageOf(bad), /invalid list flags "many"/);
   });
 
+  test('a target answers its gateway in columns; the pages are what JSON gives', async () => {
+    const columnsType = 'application/vnd.cairn.list-columns+json';
+    for (const value of [{}, { props: 'name' }, { flags: noRecursion }]) {
+      for (const target of cluster.targets) {
+        const url = target.ready?.intraUrl ?? '';
+        const asJson = await list(url, value);
+        const inColumns = await list(url, value, columnsType);
+        assert.equal(inColumns.status, 200, inColumns.body);
+        const columns = JSON.parse(inColumns.body) as {
+          names: string[];
+          entryFlags: number[];
+          sizes: Array<string | null>;
+        };
+        const entries = (JSON.parse(asJson.body) as { entries: ListEntryJson[] }).entries;
+        assert.ok(entries.length > 0);
+        assert.deepEqual(
+          columns.names,
+          entries.map((entry) => entry.name),
+        );
+        assert.deepEqual(
+          columns.entryFlags,
+          entries.map((entry) => entry.flags),
+        );
+        assert.deepEqual(
+          columns.sizes,
+          entries.map((entry) => entry.size ?? null),
+        );
+      }
+      // The gateway rebuilds each entry's keys in the order a target makes them.
+      const page = await list(gateways[0] ?? '', value);
+      const { entries } = JSON.parse(page.body) as { entries: ListEntryJson[] };
+      for (const entry of entries) {
+        const keys = entry.size === undefined ? ['name', 'flags'] : ['name', 'flags', 'size'];
+        assert.deepEqual(Object.keys(entry), keys);
+      }
+    }
+    // Entries with more than name, flags and size stay objects.
+    const target = cluster.targets[0]?.ready?.intraUrl ?? '';
+    const withAtime = await list(target, { props: 'name,atime' }, columnsType);
+    assert.ok('entries' in (JSON.parse(withAtime.body) as object), withAtime.body.slice(0, 200));
+  });
+
   test('SDK: listObjects with NoRecursion pages through directories', async () => {
     const listed: string[] = [];
     for await (const entry of client.listObjects(bucket, {

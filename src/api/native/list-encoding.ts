@@ -1,4 +1,5 @@
-// List-objects pages on the wire: JSON, or msgpack with AIStore's short keys when asked.
+// List-objects pages on the wire: JSON, or msgpack with AIStore's short keys when asked, or (a
+// target answering its gateway) JSON in columns.
 import { encode } from '@msgpack/msgpack';
 import type { ServerResponse } from 'node:http';
 import {
@@ -8,6 +9,7 @@ import {
   type ListEntryMsgpack,
   type ListPageJson,
   type ListPageMsgpack,
+  listPageToColumns,
 } from '../../wire/index.js';
 
 function entryToMsgpack(entry: ListEntryJson): ListEntryMsgpack {
@@ -32,7 +34,10 @@ export function pageToMsgpack(page: ListPageJson): ListPageMsgpack {
   };
 }
 
-/** Sends a page as msgpack when the Accept header asks for it, JSON otherwise. */
+/**
+ * Sends a page as msgpack when the Accept header asks for it, in columns when it asks for those
+ * and every entry fits them, JSON otherwise.
+ */
 export function sendListPage(
   res: ServerResponse,
   page: ListPageJson,
@@ -45,8 +50,11 @@ export function sendListPage(
     res.end(body);
     return;
   }
-  const body = JSON.stringify(page);
+  const columns =
+    accept?.includes(ContentType.listColumns) === true ? listPageToColumns(page) : undefined;
+  // Encoded once: a length taken from the string and then its write measured the text twice.
+  const body = Buffer.from(JSON.stringify(columns ?? page));
   res.setHeader(Header.contentType, ContentType.json);
-  res.setHeader(Header.contentLength, Buffer.byteLength(body));
+  res.setHeader(Header.contentLength, body.byteLength);
   res.end(body);
 }

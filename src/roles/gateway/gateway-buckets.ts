@@ -12,7 +12,7 @@ import {
   defaultBucketProps,
   type ClusterOwner,
 } from '../../cluster/index.js';
-import { badRequest, notImplemented } from '../../errors/index.js';
+import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
 import {
   parseArchiveMessage,
   parseMultiObjectArgs,
@@ -22,8 +22,11 @@ import { randomId } from '../../util/ids.js';
 import { asRecord } from '../../util/json.js';
 import {
   Action,
+  ContentType,
+  Header,
   ListFlag,
   apiPath,
+  listEntriesOf,
   flagOnValues,
   Query,
   type ExtraPropsJson,
@@ -33,6 +36,7 @@ import {
   type ActionMessage,
   type BucketJson,
   type BucketPropsJson,
+  type ListColumnsJson,
   type ListObjectsRequestJson,
   type ListPageJson,
 } from '../../wire/index.js';
@@ -247,6 +251,9 @@ export class GatewayBuckets extends KnownBuckets {
     pageSize: number,
   ): Promise<void> {
     const path = `${apiPath(Resource.buckets, bucket.name)}?${bucketQuery(bucket).toString()}`;
+    // Columns carry name, flags and size in that key order: an ArchDir listing's shard files are
+    // made in another (`listPageToColumns`).
+    const columns = (listFlagsOf(request.flags) & ListFlag.archDir) === 0n;
     await Promise.all(
       cursor.streams.map(async (stream) => {
         const wanted = missingEntries(stream, pageSize);
@@ -258,9 +265,13 @@ export class GatewayBuckets extends KnownBuckets {
         const page = (await this.runtime.client.requestJson(`${stream.url}${path}`, {
           method: 'GET',
           body,
+          headers: columns ? { [Header.accept]: ContentType.listColumns } : {},
           timeoutMs: this.runtime.store.config.values.timeouts.control_ms * 6,
-        })) as ListPageJson;
-        receive(stream, page.entries, wanted);
+        })) as ListPageJson | ListColumnsJson;
+        const entries = listEntriesOf(page);
+        if (entries === undefined)
+          throw new StoreError('Internal', `target ${stream.targetId} sent a malformed list page`);
+        receive(stream, entries, wanted);
       }),
     );
   }
