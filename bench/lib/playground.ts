@@ -52,8 +52,10 @@ export class Playground {
     const build = options.build ?? { entry: cairnEntry, name: 'playground' };
     const dir = join(scratch.dir, build.name);
     let lastError = '';
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const port = 20_000 + Math.floor(Math.random() * 300) * 20;
+    // BENCH_PORT: a fixed base port (a helper confined to a port range), tried once.
+    const fixedPort = env['BENCH_PORT'] === undefined ? undefined : Number(env['BENCH_PORT']);
+    for (let attempt = 0; attempt < (fixedPort === undefined ? 5 : 1); attempt += 1) {
+      const port = fixedPort ?? 20_000 + Math.floor(Math.random() * 300) * 20;
       const result = await runCairn(
         [
           'playground',
