@@ -1,7 +1,10 @@
 // GetBatch against plain GETs of the same items in the same run, on a playground of 3 targets:
 // - 1,000 objects of 10 KiB: one GetBatch (TAR, `strm`) vs 1,000 GETs, 16 in flight;
 // - 1,000 files of 10 KiB archived in 30 tar shards: one GetBatch vs 1,000 `GET ?archpath`, and
-//   the same GetBatch with `coloc` 2 (each shard opened once for the batch).
+//   the same GetBatch with `coloc` 2 (each shard opened once for the batch);
+// - 100 objects of 1 MiB: one GetBatch vs 100 GETs (the issue's 1 MiB row, where two thirds of the
+//   bytes cross the designated target from its peers).
+// BENCH_GETBATCH_WORKLOADS (comma-separated: objects, archived, coloc2, big; default all) picks them.
 // Items/s and the nodes' CPU per item (user + system of every node, /proc/PID/stat), medians of
 // BENCH_ROUNDS rounds (default 5), subject and yardstick alternating.
 // A/B: BENCH_BASELINE_ENTRY=<another build's dist/src/bin/cairn.js> also starts a playground of
@@ -23,10 +26,13 @@ const itemBytes = 10 * 1024;
 const shards = 30;
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const baselineEntry = process.env['BENCH_BASELINE_ENTRY'];
+const bigItems = 100;
+const bigItemBytes = 1024 * 1024;
 
 const objectName = (index: number): string => `obj-${String(index).padStart(5, '0')}`;
 const shardName = (index: number): string => `shard-${String(index).padStart(3, '0')}.tar`;
 const fileName = (index: number): string => `${String(index).padStart(5, '0')}.jpg`;
+const bigName = (index: number): string => `big-${String(index).padStart(3, '0')}`;
 
 async function drain(stream: Readable): Promise<number> {
   let bytes = 0;
@@ -76,10 +82,17 @@ async function load(client: Client): Promise<void> {
       files.push({ name: fileName(index), data: Buffer.alloc(itemBytes, index % 241) });
     await client.putObject(bucket, shardName(shard), await tarOf(files));
   });
+  await concurrently(bigItems, (index) =>
+    client.putObject(bucket, bigName(index), Buffer.alloc(bigItemBytes, index % 239)),
+  );
 }
 
 const objectsRequest: MossReqJson = {
   in: Array.from({ length: items }, (_, index) => ({ objname: objectName(index) })),
+  strm: true,
+};
+const bigRequest: MossReqJson = {
+  in: Array.from({ length: bigItems }, (_, index) => ({ objname: bigName(index) })),
   strm: true,
 };
 const archivedRequest: MossReqJson = {
@@ -95,23 +108,30 @@ interface Sample {
   cpuMsPerItem: number;
 }
 
-async function measure(playground: Playground, run: () => Promise<void>): Promise<Sample> {
+async function measure(
+  playground: Playground,
+  run: () => Promise<void>,
+  count = items,
+): Promise<Sample> {
   const cpuBefore = (await playground.cpuSeconds()).total;
   const started = performance.now();
   await run();
   const seconds = (performance.now() - started) / 1000;
   const cpu = (await playground.cpuSeconds()).total - cpuBefore;
-  return { perSecond: items / seconds, cpuMsPerItem: (cpu * 1000) / items };
+  return { perSecond: count / seconds, cpuMsPerItem: (cpu * 1000) / count };
 }
 
 const batchOf = (client: Client, request: MossReqJson) => async (): Promise<void> => {
   const bytes = await drain((await client.getBatch(request, bucket)).body);
-  if (bytes < items * itemBytes) throw new Error(`GetBatch: ${bytes} bytes, short`);
+  const least = request.in.length * (request === bigRequest ? bigItemBytes : itemBytes);
+  if (bytes < least) throw new Error(`GetBatch: ${bytes} bytes, short`);
 };
-const getsOf = (client: Client) => () =>
-  concurrently(items, async (index) => {
-    await drain((await client.getObject(bucket, objectName(index))).body);
-  });
+const getsOf =
+  (client: Client, count = items, name = objectName) =>
+  () =>
+    concurrently(count, async (index) => {
+      await drain((await client.getObject(bucket, name(index))).body);
+    });
 const shardGetsOf = (client: Client) => () =>
   concurrently(items, async (index) => {
     const path = fileName(index);
@@ -134,8 +154,23 @@ async function cluster(scratch: Scratch, entry?: string): Promise<Cluster> {
   return { playground, client };
 }
 
-type Workload = 'objects' | 'archived' | 'archived, coloc 2';
-const workloads: Workload[] = ['objects', 'archived', 'archived, coloc 2'];
+type Workload = 'objects' | 'archived' | 'archived, coloc 2' | '1 MiB objects';
+const workloadNames: Record<string, Workload> = {
+  objects: 'objects',
+  archived: 'archived',
+  coloc2: 'archived, coloc 2',
+  big: '1 MiB objects',
+};
+const workloads: Workload[] = (
+  process.env['BENCH_GETBATCH_WORKLOADS'] ?? Object.keys(workloadNames).join(',')
+)
+  .split(',')
+  .map((name) => {
+    const workload = workloadNames[name.trim()];
+    if (workload === undefined) throw new Error(`unknown GetBatch workload ${name}`);
+    return workload;
+  });
+const countOf = (workload: Workload): number => (workload === '1 MiB objects' ? bigItems : items);
 
 async function main(): Promise<void> {
   const rows: ResultRow[] = [];
@@ -159,6 +194,11 @@ async function main(): Promise<void> {
         yardstick: shardGetsOf(subject.client),
         label: `${items} GET ?archpath, ${inFlight} in flight`,
       },
+      '1 MiB objects': {
+        request: bigRequest,
+        yardstick: getsOf(subject.client, bigItems, bigName),
+        label: `${bigItems} GETs, ${inFlight} in flight`,
+      },
     };
     const samples = new Map<string, Sample[]>();
     const add = (key: string, sample: Sample): void => {
@@ -168,12 +208,13 @@ async function main(): Promise<void> {
     for (let round = 0; round <= rounds; round += 1) {
       for (const workload of workloads) {
         const { request, yardstick } = runs[workload];
-        const batch = await measure(subject.playground, batchOf(subject.client, request));
-        const plain = await measure(subject.playground, yardstick);
+        const count = countOf(workload);
+        const batch = await measure(subject.playground, batchOf(subject.client, request), count);
+        const plain = await measure(subject.playground, yardstick, count);
         const old =
           baseline === undefined
             ? undefined
-            : await measure(baseline.playground, batchOf(baseline.client, request));
+            : await measure(baseline.playground, batchOf(baseline.client, request), count);
         if (round === 0) continue;
         add(`${workload} batch`, batch);
         add(`${workload} plain`, plain);
@@ -184,9 +225,11 @@ async function main(): Promise<void> {
       median((samples.get(key) ?? []).map((sample) => sample[field]));
     for (const workload of workloads) {
       const what =
-        workload === 'objects'
-          ? `GetBatch ${items} x 10 KiB objects, 3 targets`
-          : `GetBatch ${items} x 10 KiB archived files (${shards} tars, ${workload}), 3 targets`;
+        workload === '1 MiB objects'
+          ? `GetBatch ${bigItems} x 1 MiB objects, 3 targets`
+          : workload === 'objects'
+            ? `GetBatch ${items} x 10 KiB objects, 3 targets`
+            : `GetBatch ${items} x 10 KiB archived files (${shards} tars, ${workload}), 3 targets`;
       rows.push({
         workload: what,
         subject: 'one GetBatch (TAR)',

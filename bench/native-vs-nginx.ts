@@ -3,6 +3,8 @@
 // measured with wrk and with `cairn bench`, PUTs with `cairn bench`. Each pair runs back to back.
 // The plainest Node file server (bench/lib/node-file-server.ts) runs the same loads as the
 // platform's floor: what Node's HTTP stack alone reaches on these cores, against nginx and Cairn.
+// The same server in memory mode (no disk: GETs from memory, PUT bodies dropped) is Node's ceiling:
+// a goal above its ratio to nginx is out of reach for any server on node:http on these cores.
 // Goals are issue 11's.
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,9 +32,9 @@ async function placeWrkObjects(
   playground: Playground,
   client: Client,
   nginx: Nginx,
-  nodeEndpoint: string,
+  nodeEndpoints: readonly string[],
   size: SizeCase,
-): Promise<{ cairnUrls: string[]; nginxUrls: string[]; nodeUrls: string[] }> {
+): Promise<{ cairnUrls: string[]; nginxUrls: string[]; nodeUrls: string[][] }> {
   const data = Buffer.alloc(size.bytes, 0x5a);
   const targets = await playground.targetUrls(client);
   const byTarget = new Map<string, string>();
@@ -46,12 +48,14 @@ async function placeWrkObjects(
     }
   }
   const nginxUrls: string[] = [];
-  const nodeUrls: string[] = [];
+  const nodeUrls = nodeEndpoints.map((): string[] => []);
   await mkdir(join(nginx.root, 'wrk'), { recursive: true });
   for (let index = 0; index < byTarget.size; index += 1) {
     await writeFile(join(nginx.root, 'wrk', `${size.label}-${index}`), data);
     nginxUrls.push(`${nginx.endpoint}/wrk/${size.label}-${index}`);
-    nodeUrls.push(`${nodeEndpoint}/wrk/${size.label}-${index}`);
+    nodeEndpoints.forEach((endpoint, server) =>
+      nodeUrls[server]?.push(`${endpoint}/wrk/${size.label}-${index}`),
+    );
   }
   return { cairnUrls: [...byTarget.values()], nginxUrls, nodeUrls };
 }
@@ -67,6 +71,13 @@ async function main(): Promise<void> {
       nginx.root,
       await freePortNear(31_100),
       benchShape.targets,
+    );
+    const ceilingEndpoint = await startNodeFileServer(
+      scratch,
+      nginx.root,
+      await freePortNear(31_200),
+      benchShape.targets,
+      'memory',
     );
     const client = playground.client();
     scratch.defer(() => client.close());
@@ -87,16 +98,24 @@ async function main(): Promise<void> {
         nodeEndpoint,
         ...common,
       ]);
+      const viaCeiling = await runBenchClient([
+        '--api',
+        'http',
+        '--endpoint',
+        ceilingEndpoint,
+        ...common,
+      ]);
       const viaCairn = await runBenchClient(['--endpoint', playground.endpoint, ...common]);
       const { cairnUrls, nginxUrls, nodeUrls } = await placeWrkObjects(
         playground,
         client,
         nginx,
-        nodeEndpoint,
+        [nodeEndpoint, ceilingEndpoint],
         size,
       );
       const wrkNginx = await runWrk(nginxUrls, size.concurrency, phaseSeconds);
-      const wrkNode = await runWrk(nodeUrls, size.concurrency, phaseSeconds);
+      const wrkNode = await runWrk(nodeUrls[0] ?? [], size.concurrency, phaseSeconds);
+      const wrkCeiling = await runWrk(nodeUrls[1] ?? [], size.concurrency, phaseSeconds);
       const wrkCairn = await runWrk(cairnUrls, size.concurrency, phaseSeconds);
       const wrkFigure = (result: typeof wrkNginx): number | undefined =>
         result.errors > 0
@@ -107,6 +126,7 @@ async function main(): Promise<void> {
       const goal = issueGoals[size.label];
       const base = { subject: 'Cairn native', yardstick: 'nginx', unit: unitOf(size) };
       const nodeServer = 'node:http file server';
+      const nodeCeiling = 'node:http from memory';
       rows.push(
         {
           ...base,
@@ -122,6 +142,14 @@ async function main(): Promise<void> {
           subjectValue: wrkFigure(wrkNode),
           yardstickValue: wrkFigure(wrkNginx),
           note: "Node's floor",
+        },
+        {
+          ...base,
+          workload: `GET ${size.label} (wrk)`,
+          subject: nodeCeiling,
+          subjectValue: wrkFigure(wrkCeiling),
+          yardstickValue: wrkFigure(wrkNginx),
+          note: "Node's ceiling",
         },
         {
           ...base,
@@ -152,6 +180,15 @@ async function main(): Promise<void> {
           subjectValue: figureOf(viaNode, 'put', size),
           yardstickValue: figureOf(viaNginx, 'put', size),
           note: "Node's floor",
+        },
+        {
+          ...base,
+          workload: `PUT ${size.label} (cairn bench)`,
+          subject: nodeCeiling,
+          yardstick: 'nginx WebDAV',
+          subjectValue: figureOf(viaCeiling, 'put', size),
+          yardstickValue: figureOf(viaNginx, 'put', size),
+          note: "Node's ceiling",
         },
         {
           ...base,

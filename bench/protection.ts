@@ -1,6 +1,6 @@
 // Data protection and rebalance: the Reed-Solomon encode rate on one core (goal: at least
 // 1 GiB/s), EC 4+2 and 2-copy mirror PUT as a ratio of plain PUT on the same cluster (goal for
-// EC 4+2: 0.5), the same for overwrites in buckets that keep history (kept versions protected too), and rebalance MiB/s when a target joins, from the rebalance job's own counters,
+// EC 4+2: 0.4, issue 11), the same for overwrites in buckets that keep history (kept versions protected too), and rebalance MiB/s when a target joins, from the rebalance job's own counters,
 // against `cp -r` of the same bytes on the same disk.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -209,7 +209,7 @@ async function main(): Promise<void> {
       { ec: { enabled: true, data_slices: 4, parity_slices: 2 } },
     );
     rows.push(
-      { ...erasure, goal: 0.5 },
+      { ...erasure, goal: 0.4 },
       await protectedPut(
         scratch,
         { proxies: 1, targets: 2, mountpaths: 2 },

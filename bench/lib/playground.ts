@@ -4,6 +4,7 @@
 // measures what fsync costs.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { intraPortOffset } from '../../src/cli/playground/layout.js';
 import { readState } from '../../src/cli/playground/state.js';
 import { Client, PlacementMap, nodePublicUrl, type BucketJson } from '../../src/sdk/index.js';
 import { cairnEntry, runCairn } from './processes.js';
@@ -30,6 +31,24 @@ export function baselineBuild(env: NodeJS.ProcessEnv = process.env): {
   return entry === undefined ? {} : { build: { entry, name: 'baseline' } };
 }
 
+/** Playgrounds started by this process with `BENCH_PORT_BASE` (each takes the next 20 ports). */
+let playgroundsOnBase = 0;
+
+/**
+ * A base port for the next playground: random in 20000-25980, or, with `BENCH_PORT_BASE` (a range
+ * of ports given to one person's benches, intra ports 100 above), the next 20 ports from it for
+ * each playground or retry, up to 100 ports.
+ */
+function playgroundPort(env: NodeJS.ProcessEnv): number {
+  const base = env['BENCH_PORT_BASE'];
+  if (base === undefined) return 20_000 + Math.floor(Math.random() * 300) * 20;
+  const port = Number(base) + 20 * playgroundsOnBase;
+  playgroundsOnBase += 1;
+  if (playgroundsOnBase * 20 > intraPortOffset)
+    throw new Error(`BENCH_PORT_BASE ${base}: no ports left`);
+  return port;
+}
+
 export class Playground {
   private constructor(
     readonly dir: string,
@@ -52,10 +71,8 @@ export class Playground {
     const build = options.build ?? { entry: cairnEntry, name: 'playground' };
     const dir = join(scratch.dir, build.name);
     let lastError = '';
-    // BENCH_PORT: a fixed base port (a helper confined to a port range), tried once.
-    const fixedPort = env['BENCH_PORT'] === undefined ? undefined : Number(env['BENCH_PORT']);
-    for (let attempt = 0; attempt < (fixedPort === undefined ? 5 : 1); attempt += 1) {
-      const port = fixedPort ?? 20_000 + Math.floor(Math.random() * 300) * 20;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const port = playgroundPort(env);
       const result = await runCairn(
         [
           'playground',

@@ -1,12 +1,13 @@
 // Unit tests: files in memory written straight into the pack (template headers) come out byte for
 // byte as tar-stream's `pack.entry` writes them, mixed with streamed files, long and non-ASCII
 // names (PAX records), every padding, chunks in memory (a peer's large part), and under
-// back-pressure.
+// back-pressure; a pooled buffer released once written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import tarStream from 'tar-stream';
 import { MemoryBody, MemoryChunks } from '../util/streams/memory-body.js';
+import { writeByTurns } from '../util/streams/turn-writes.js';
 import { TarWriter } from './tar-archive.js';
 
 interface File {
@@ -112,6 +113,24 @@ test('files written into the pack wait for a slow reader (bounded lead)', async 
   writer.finish();
   await read;
   assert.equal(readBytes, 1000 * (512 + 4096) + 1024);
-  // Without back-pressure the writer would be the whole archive (4.6 MB) ahead.
-  assert.ok(lead < 512 * 1024, `${lead} bytes ahead of the reader`);
+  // Without back-pressure the writer would be the whole archive (4.6 MB) ahead; the output holds
+  // up to 1 MiB (a peer's whole part, for one socket write) before the pack waits.
+  assert.ok(lead < 1536 * 1024, `${lead} bytes ahead of the reader`);
+});
+
+test("a file's pooled buffer is released once the reader's socket has written it", async () => {
+  const writer = new TarWriter('tar');
+  const destination = new Writable({
+    write(_chunk: Buffer, _encoding, callback) {
+      setImmediate(callback);
+    },
+  });
+  const sent = writeByTurns(writer.output, destination);
+  let released = 0;
+  const bytes = Buffer.alloc(1024 * 1024, 5);
+  await writer.add('big', bytes.length, new MemoryBody(bytes, () => (released += 1)), modifiedMs);
+  writer.finish();
+  await sent;
+  // Before: the buffer was left to the collector, never back to its pool.
+  assert.equal(released, 1);
 });

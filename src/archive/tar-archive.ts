@@ -6,7 +6,12 @@ import { createGunzip, createGzip } from 'node:zlib';
 import tarStream, { type ExtractEvents } from 'tar-stream';
 import type { ArchiveCodec } from './archive-format.js';
 import type { ArchiveBody, ArchiveEntry, ArchiveSource } from './archive-source.js';
-import { MemoryBody, takeChunks } from '../util/streams/memory-body.js';
+import {
+  MemoryBody,
+  releaseWhenWritten,
+  takeChunks,
+  takeLease,
+} from '../util/streams/memory-body.js';
 import { lz4Decoder, lz4Encoder } from './lz4-frames.js';
 
 type TarCodec = Exclude<ArchiveCodec, 'zip'>;
@@ -101,6 +106,13 @@ const gatheredChunkMaxBytes = 16 * 1024;
 const gatheredMaxBytes = 64 * 1024;
 
 /**
+ * The archive's bytes held for its reader before the pack is paused: a peer's whole part of up to
+ * 1 MiB (GetBatch), so that a reader writing by turns (`writeByTurns`) sends its chunks in one
+ * system call, where at 16 KiB each drain of the reader's socket let one 64 KiB chunk through.
+ */
+const outputHighWaterMark = 1024 * 1024;
+
+/**
  * tar-stream's pack (a streamx stream) as a Node Readable, with its back-pressure kept (no async
  * iterator's promise per chunk, as `Readable.from` would take). The pack makes three chunks per
  * file (header, bytes, padding); the small ones of a turn are handed on as one buffer, where each
@@ -123,6 +135,7 @@ function asNodeReadable(pack: tarStream.Pack): {
     for (const waiter of woken) waiter();
   };
   const output = new Readable({
+    highWaterMark: outputHighWaterMark,
     read: () => {
       paused = false;
       pack.resume();
@@ -319,9 +332,18 @@ export class TarWriter {
     modifiedMs: number,
   ): Promise<void> | undefined {
     // Bytes already in memory are packed as they are: no stream pipeline per file.
-    const chunks = Array.isArray(body) ? (body as readonly Buffer[]) : takeChunks(body as Readable);
+    const chunks = Array.isArray(body)
+      ? (body as readonly Buffer[])
+      : this.#takeChunks(body as Readable);
     const held = chunks === undefined ? 0 : byteLength(chunks);
-    if (chunks !== undefined && held === size && this.#addDirect(name, chunks, size, modifiedMs))
+    if (chunks !== undefined && held !== size) {
+      // Its header would announce bytes the archive does not hold: every file after it would be
+      // read wrong. The archive fails (a streamed body's mismatch fails the pack the same way).
+      const error = new Error(`${name}: ${held} bytes, ${size} announced`);
+      this.abort(error);
+      return Promise.reject(error);
+    }
+    if (chunks !== undefined && this.#addDirect(name, chunks, size, modifiedMs))
       return this.#roomAfterDirect();
     // The pack's own files go after the files in memory before them.
     this.#slab.flush();
@@ -336,8 +358,7 @@ export class TarWriter {
       if (chunks !== undefined) {
         const [first] = chunks;
         const bytes = chunks.length === 1 && first !== undefined ? first : Buffer.concat(chunks);
-        if (held === size) this.#pack.entry(header, bytes, done);
-        else reject(new Error(`${name}: ${held} bytes, ${size} announced`));
+        this.#pack.entry(header, bytes, done);
         return;
       }
       const entry: Writable = this.#pack.entry(header, done) as unknown as Writable;
@@ -345,6 +366,17 @@ export class TarWriter {
         if (error) reject(error);
       });
     });
+  }
+
+  /**
+   * The bytes of a body in memory: an object read whole into a pooled buffer (a GetBatch's own 1
+   * MiB items) is handed on as a chunk whose buffer goes back to its pool once the reader's socket
+   * took it (`releaseWhenWritten`), where each was 1 MiB left to the collector.
+   */
+  #takeChunks(body: Readable): readonly Buffer[] | undefined {
+    const lease = takeLease(body);
+    if (lease === undefined) return takeChunks(body);
+    return [releaseWhenWritten(lease)];
   }
 
   /**

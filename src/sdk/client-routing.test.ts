@@ -235,3 +235,28 @@ test('direct mode: an append whose connection broke after it was sent is not sen
     'a PATCH is retried',
   );
 });
+
+test('a stream body is never sent again once read: open() must give a fresh stream', async (t) => {
+  // Gateway mode: the gateway's 307 makes the client send the body again, to the target.
+  const store = new Map<string, Buffer>();
+  const target = await startStubNode(() => undefined);
+  storingTarget(target, store);
+  const gateway = await startStubNode((request, response) => {
+    response.writeHead(307, {
+      location: `${target.url}${request.url.pathname}${request.url.search}`,
+    });
+    response.end();
+  });
+  const client = new Client(gateway.url, { direct: false, timeoutMs: 2000 });
+  t.after(async () => {
+    await client.close();
+    await Promise.all([gateway.close(), target.close()]);
+  });
+  const once = Readable.from([Buffer.from('stream-body')]);
+  await assert.rejects(
+    client.putObject(bucket, 'reused', { size: 11, open: () => once }),
+    (error: unknown) => error instanceof TypeError && /fresh stream/.test(error.message),
+  );
+  assert.equal(target.requests.length, 0, 'nothing sent to the target');
+  assert.equal(store.size, 0);
+});

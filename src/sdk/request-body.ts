@@ -1,7 +1,10 @@
 // Request bodies that can be sent more than once: a redirect or a retry re-sends the same bytes.
 import type { Readable } from 'node:stream';
 
-/** An object body given to `putObject`: bytes, a string (UTF-8), or a re-openable stream. */
+/**
+ * An object body given to `putObject`: bytes, a string (UTF-8), or a re-openable stream: `open`
+ * is called for every attempt and must return a new stream of the whole body each time.
+ */
 export type ObjectBody = Uint8Array | string | { size: number; open: () => Readable };
 
 /** A body with a known size that can be opened again for every attempt. */
@@ -20,7 +23,20 @@ export function replayableBody(body: ObjectBody): ReplayableBody {
   if (!Number.isSafeInteger(body.size) || body.size < 0) {
     throw new RangeError(`body size must be a non-negative integer, got ${body.size}`);
   }
-  return { sizeBytes: body.size, open: () => body.open() };
+  return { sizeBytes: body.size, open: () => unread(body.open()) };
+}
+
+/**
+ * Every attempt (a redirect, a retry) sends the whole body: a stream read already (`open` gave the
+ * same one again) is refused before anything is sent, never sent on from where it stopped.
+ */
+function unread(stream: Readable): Readable {
+  if (stream.readableDidRead || stream.readableEnded || stream.destroyed) {
+    throw new TypeError(
+      'body.open() returned a stream that was read already: it must return a fresh stream of the whole body on every call (a redirect or a retry sends the body again)',
+    );
+  }
+  return stream;
 }
 
 /** A JSON action message or other small in-memory body. */

@@ -352,7 +352,10 @@ export class LocalStore {
     });
   }
 
-  /** A page of versions: names after `startAfter` in order, each name's versions newest first. */
+  /**
+   * A page of versions: names after `startAfter` in order, each name's versions newest first;
+   * fewer than `limit` names only at the end of the listing.
+   */
   listVersions(
     bucket: BucketJson,
     options: { prefix: string; startAfter: string; limit: number },

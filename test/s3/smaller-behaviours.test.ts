@@ -2,7 +2,8 @@
 // the AWS SDK v3: bucket tagging and S3's tag rules (InvalidTag), ListBuckets pages, Content-Encoding
 // kept as sent, RFC 2047 metadata kept as sent, a chunked PUT without Content-Length, completing an
 // upload twice, a copy range outside its source, GetObjectTorrent answering 501 by name, Range
-// headers S3 ignores (GET and HEAD), and error documents that name only what the client sent.
+// headers S3 ignores (GET and HEAD), error documents that name only what the client sent, and
+// S3's reading of `partNumber` and `list-type`.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
@@ -327,6 +328,61 @@ describe('S3 smaller behaviours', () => {
     const zeros = await signedGet(`/${bucket}?list-type=2&max-keys=001`);
     assert.equal(zeros.status, 200);
     assert.equal(element(zeros.body, 'MaxKeys'), '1');
+  });
+
+  test('partNumber: leading zeros read as decimal by every operation; anything else refused', async () => {
+    const gateway = cluster.primary.publicUrl;
+    const signed = async (method: string, path: string, body?: string) =>
+      rawRequest(gateway, method, path, {
+        headers: await signedHeaders(gateway, method, path, {}),
+        ...(body === undefined ? {} : { body }),
+      });
+    const codeOf = (answer: { status: number; body: string }) => [
+      answer.status,
+      element(answer.body, 'Code'),
+    ];
+    const refused = [400, 'InvalidArgument'];
+    const { UploadId = '' } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'numbered' }),
+    );
+    const partPath = (number: string) =>
+      `/${bucket}/numbered?partNumber=${number}&uploadId=${encodeURIComponent(UploadId)}`;
+    for (const number of ['', 'x', '0', '10001', '%2B1', '-1', '1.0', '1e1', '%201'])
+      assert.deepEqual(codeOf(await signed('PUT', partPath(number), 'p')), refused, number);
+    const uploaded = await signed('PUT', partPath('01'), 'part one');
+    assert.equal(uploaded.status, 200);
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'numbered',
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: String(uploaded.headers.etag) }] },
+      }),
+    );
+    // Six digits: GET and HEAD refused what UploadPart accepted.
+    const read = await signed('GET', `/${bucket}/numbered?partNumber=000001`);
+    assert.equal(read.status, 206);
+    assert.equal(read.body, 'part one');
+    assert.equal((await signed('HEAD', `/${bucket}/numbered?partNumber=01`)).status, 206);
+    for (const number of ['', 'x', '0', '10001', '%2B1'])
+      assert.deepEqual(
+        codeOf(await signed('GET', `/${bucket}/numbered?partNumber=${number}`)),
+        refused,
+      );
+    assert.equal((await signed('HEAD', `/${bucket}/numbered?partNumber=1.0`)).status, 400);
+  });
+
+  test('list-type: 2 is ListObjectsV2, absent is ListObjects, any other value refused', async () => {
+    for (const listType of ['3', '1', '', 'two']) {
+      const answer = await signedGet(`/${bucket}?list-type=${listType}`);
+      assert.deepEqual([answer.status, element(answer.body, 'Code')], [400, 'InvalidArgument']);
+    }
+    const version2 = await signedGet(`/${bucket}?list-type=02&max-keys=1`);
+    assert.equal(version2.status, 200);
+    assert.notEqual(element(version2.body, 'KeyCount'), undefined, 'a V2 answer');
+    const version1 = await signedGet(`/${bucket}?max-keys=1`);
+    assert.equal(version1.status, 200);
+    assert.equal(element(version1.body, 'KeyCount'), undefined, 'a V1 answer');
   });
 
   test('GetObjectTorrent: 501 naming torrent', async () => {

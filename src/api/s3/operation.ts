@@ -113,6 +113,19 @@ function unimplemented(what: string): StoreError {
   return new StoreError('NotImplemented', `S3 ${what} is not implemented yet`);
 }
 
+/**
+ * `list-type`: absent is ListObjects (V1), 2 is ListObjectsV2 (leading zeros read as decimal, as
+ * for S3's other integer parameters); S3 refuses any other value rather than serve V1.
+ */
+function listOperation(listType: string | null): S3Operation {
+  if (listType === null) return 'ListObjects';
+  if (/^0*2$/.test(listType)) return 'ListObjectsV2';
+  throw new StoreError(
+    'InvalidArgument',
+    `Invalid list-type "${listType}": 2 for ListObjectsV2, or no list-type for ListObjects`,
+  );
+}
+
 function methodNotAllowed(context: RequestContext, what: string): StoreError {
   return new StoreError(
     'MethodNotAllowed',
@@ -159,7 +172,7 @@ function bucketOperation(context: RequestContext): S3Operation {
       if (query.has('lifecycle')) return 'GetBucketLifecycleConfiguration';
       if (query.has('encryption')) return 'GetBucketEncryption';
       if (query.has('tagging')) return 'GetBucketTagging';
-      return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
+      return listOperation(query.get('list-type'));
     case 'HEAD':
       return 'HeadBucket';
     case 'PUT':

@@ -1,14 +1,16 @@
 // The EC metafile (docs/formats/ec-metadata.md): the one module that builds, encodes and validates
-// it. A slice or replica carries it in its own record (custom metadata `pieceRecordKey` of
-// `%ec/<name>`); the owner's main replica, and pieces whose metafile is too big for a record or that
-// were written before, have it as `%mt/<name>` (a file with its own checksummed metadata record).
+// it, and a holder's answer to a stored piece. A slice or replica carries it in its own record
+// (custom metadata `pieceRecordKey` of `%ec/<name>`); the owner's main replica, and pieces whose
+// metafile is too big for a record or that were written before, have it as `%mt/<name>` (a file
+// with its own checksummed metadata record).
 import { isChecksumType } from '../../checksum/index.js';
-import { objectMetadataCorrupted } from '../../errors/index.js';
+import { objectMetadataCorrupted, StoreError } from '../../errors/index.js';
 import { asRecord } from '../../util/json.js';
 import {
   erasureMetadataVersion,
   type ChecksumTypeName,
   type ErasureMetadataJson,
+  type StoredSliceJson,
 } from '../../wire/index.js';
 import type { VersionAttributes } from '../../storage/index.js';
 import { decodeS3Attributes, encodeS3Attributes } from '../s3-attributes.js';
@@ -55,6 +57,19 @@ export function decodeErasureMetadata(value: unknown, context: string): ErasureM
   const metadata = map as unknown as ErasureMetadataJson;
   if (metadata.slice_id > metadata.data_slices + metadata.parity_slices) fail('slice_id too big');
   return metadata;
+}
+
+/**
+ * A holder's answer to a piece it stored (a piece stream's ack or the `/v1/ec` PUT's answer): the
+ * checksum it computed and the size it stored. A malformed one fails that piece (Internal: the
+ * holder broke the protocol), never read as a checksum that does not match.
+ */
+export function decodeStoredSlice(value: unknown, context: string): StoredSliceJson {
+  const map = asRecord(value);
+  if (map !== undefined && typeof map.slice_cksum === 'string' && isCount(map.size))
+    return { slice_cksum: map.slice_cksum, size: map.size };
+  const shown = JSON.stringify(value)?.slice(0, 200) ?? String(value);
+  throw new StoreError('Internal', `${context}: malformed answer to a stored piece: ${shown}`);
 }
 
 /** Custom metadata key of a piece file's record (`%ec/<name>`) that holds the piece's metafile. */

@@ -21,7 +21,7 @@ import {
   type StoredSliceJson,
 } from '../../wire/index.js';
 import { asRecord } from '../../util/json.js';
-import { decodeErasureMetadata } from './ec-metadata.js';
+import { decodeErasureMetadata, decodeStoredSlice } from './ec-metadata.js';
 import type { LocalPieces } from './local-pieces.js';
 
 export interface PeerTimeouts {
@@ -113,7 +113,7 @@ export class PiecePeers {
       try {
         const header = { bucket, metadata };
         const ack = await this.pieceStreams.send(node.dataUrl, header, body, this.timeouts.dataMs);
-        return ack as StoredSliceJson;
+        return decodeStoredSlice(ack, `t[${node.id}] ${bucket.name}/${metadata.name}`);
       } catch (error) {
         if (!(error instanceof PieceStreamUnavailable)) throw error;
       }
@@ -124,7 +124,7 @@ export class PiecePeers {
       headers: { [Header.erasureMetadata]: JSON.stringify(metadata) },
       timeoutMs: this.timeouts.dataMs,
     });
-    return answer as StoredSliceJson;
+    return decodeStoredSlice(answer, `t[${node.id}] ${bucket.name}/${metadata.name}`);
   }
 
   /** Removes whatever `node` holds of the object. */

@@ -31,12 +31,37 @@ export interface KeptCandidate {
   metadata?: ObjectMetadata;
 }
 
-/** The versions of at most `limit` names after `startAfter` that start with `prefix`. */
+/**
+ * The versions of at most `limit` names after `startAfter` that start with `prefix`; fewer names
+ * only at the end of the listing (callers page on until a short page).
+ */
 export async function listVersions(
   context: StoreContext,
   bucket: BucketJson,
   options: { prefix: string; startAfter: string; limit: number },
 ): Promise<ListedVersion[]> {
+  const page: ListedVersion[] = [];
+  let { startAfter } = options;
+  let wanted = options.limit;
+  // A name whose versions all vanished between the walk and the read yields none: the next names
+  // take its place, or a short page would end the caller's walk early.
+  while (wanted > 0) {
+    const read = await readVersionPage(context, bucket, { ...options, startAfter, limit: wanted });
+    page.push(...read.versions);
+    const last = read.names.at(-1);
+    if (read.names.length < wanted || last === undefined) break;
+    wanted -= new Set(read.versions.map((version) => version.name)).size;
+    startAfter = last;
+  }
+  return page;
+}
+
+/** The versions of the next `limit` names found by the walk, and those names (some may be gone). */
+async function readVersionPage(
+  context: StoreContext,
+  bucket: BucketJson,
+  options: { prefix: string; startAfter: string; limit: number },
+): Promise<{ versions: ListedVersion[]; names: string[] }> {
   const listed: Array<StoredObject | ListedName | ObjectName> = await listObjects(context, bucket, {
     ...options,
     withMetadata: true,
@@ -70,7 +95,7 @@ export async function listVersions(
       page.push({ ...version, isLatest: latest === undefined && index === 0 });
     });
   }
-  return page;
+  return { versions: page, names };
 }
 
 /** A mountpath's kept files of names within the bounds (records read only for hashed ones). */

@@ -130,3 +130,24 @@ export function takeChunks(body: Readable): readonly Buffer[] | undefined {
 export function takeLease(body: Readable): BytesLease | undefined {
   return body instanceof MemoryBody ? body.takeLease() : undefined;
 }
+
+/** Pooled bytes handed on as chunks, and the release of their buffer once a socket took them. */
+const releasedWhenWritten = new WeakMap<Buffer, () => void>();
+
+/**
+ * The lease's bytes, to be handed on as one chunk whose writer calls `writtenRelease(chunk)` for the
+ * write's callback (see `writeByTurns`): the pooled buffer then goes back to its pool once the
+ * socket has copied it. A chunk that is never written that way (copied, dropped) is left to the
+ * collector, as `takeWhole`'s is.
+ */
+export function releaseWhenWritten(lease: BytesLease): Buffer {
+  if (lease.release !== noRelease) releasedWhenWritten.set(lease.bytes, lease.release);
+  return lease.bytes;
+}
+
+/** The release registered for `chunk` (`releaseWhenWritten`), taken: call it once written. */
+export function writtenRelease(chunk: Buffer): (() => void) | undefined {
+  const release = releasedWhenWritten.get(chunk);
+  if (release !== undefined) releasedWhenWritten.delete(chunk);
+  return release;
+}

@@ -13,6 +13,7 @@ import type { S3ObjectInfo, S3PartInfo } from '../ports.js';
 import { header, type S3Handler, type S3Request } from '../request.js';
 import { childRecords, childText, sendXml, xmlTime } from '../xml/xml-codec.js';
 import { parseCopySource, setWriteHeaders } from './object-write.js';
+import { maxPartNumber, parsePartNumber } from './part-number.js';
 import { readXmlDocument, sendEmpty } from './xml-body.js';
 import { parseWriteCondition } from '../write-conditions.js';
 import { parseLockHeaders } from '../object-lock.js';
@@ -23,9 +24,6 @@ import {
   encryptionRequestOf,
   setEncryptionHeaders,
 } from '../sse-headers.js';
-
-/** S3's part numbers run from 1 to 10000. */
-const maxPartNumber = 10_000;
 
 function uploadIdOf(request: S3Request): string {
   const uploadId = request.context.query.get('uploadId') ?? '';
@@ -39,15 +37,7 @@ function uploadIdOf(request: S3Request): string {
 }
 
 function partNumberOf(request: S3Request): number {
-  const text = request.context.query.get('partNumber') ?? '';
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 1 || value > maxPartNumber) {
-    throw new StoreError(
-      'InvalidArgument',
-      `Part number must be an integer between 1 and ${maxPartNumber}, inclusive`,
-    );
-  }
-  return value;
+  return parsePartNumber(request.context.query.get('partNumber') ?? '');
 }
 
 const createMultipartUpload: S3Handler = async (request) => {

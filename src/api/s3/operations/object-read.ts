@@ -12,9 +12,7 @@ import type { S3ObjectInfo } from '../ports.js';
 import { header, versionIdOf, type S3Handler, type S3Request } from '../request.js';
 import { sendXml } from '../xml/xml-codec.js';
 import { customerKeyOf } from '../sse-headers.js';
-
-/** S3's highest part number. */
-const maxPartNumber = 10_000;
+import { parsePartNumber } from './part-number.js';
 
 /** `response-<name>` query parameters override these response headers of a GET. */
 const overridableHeaders = [
@@ -90,13 +88,7 @@ function partNumberOf(request: S3Request): number | undefined {
   if (request.context.search === '') return undefined;
   const text = request.context.query.get('partNumber');
   if (text === null) return undefined;
-  const number = Number(text);
-  if (!/^\d{1,5}$/.test(text) || number < 1 || number > maxPartNumber) {
-    throw new StoreError(
-      'InvalidArgument',
-      `Part number must be an integer between 1 and ${maxPartNumber}, inclusive`,
-    );
-  }
+  const number = parsePartNumber(text);
   if (header(request, 'range') !== undefined) {
     throw new StoreError(
       'BadRequest',

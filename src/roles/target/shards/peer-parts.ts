@@ -14,6 +14,7 @@ import { invariant } from '../../../util/assert.js';
 import { destroyQuietly } from '../../../util/stream-teardown.js';
 import { ByteReader } from '../../../util/streams/byte-reader.js';
 import { copiedMaxBytes } from '../../../util/streams/memory-body.js';
+import { chunksOf } from '../../../util/streams/stream-chunks.js';
 import {
   apiPath,
   BatchPartKind,
@@ -64,7 +65,10 @@ class PartReader {
   #bodyRemaining = 0;
 
   constructor(body: Promise<Readable>) {
-    this.#bytes = new ByteReader(body as Promise<AsyncIterable<Buffer>>);
+    // The socket's chunks as they came (a Readable's own iterator joins those it holds: a copy).
+    const chunks = body.then(chunksOf);
+    chunks.catch(() => undefined);
+    this.#bytes = new ByteReader(chunks);
   }
 
   /**

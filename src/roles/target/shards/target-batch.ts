@@ -6,13 +6,12 @@
 // The streaming answer (`strm`) is the archive; the multipart one puts the metadata (every item's
 // size and error) first, so its items are opened twice: once to describe them, once to send them.
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { RequestContext } from '../../../api/common/index.js';
 import type { BatchItem, BatchPort, BatchRequest } from '../../../api/native/index.js';
 import { contentTypeOf, createArchiveWriter, type ArchiveWriter } from '../../../archive/index.js';
 import { StoreError } from '../../../errors/index.js';
 import { randomId } from '../../../util/ids.js';
+import { writeByTurns } from '../../../util/streams/turn-writes.js';
 import {
   batchMultipartFraming,
   Header,
@@ -29,7 +28,8 @@ import { BatchReading } from './batch-reading.js';
  * GetBatch requests a target serves at once; one more is refused with 429. With the window of
  * `batchItemsInFlight` items (item-window.ts), this bounds what batches hold in flight: 16 × 16
  * open items (each a file or a socket's buffers); small items read whole, up to 64 ahead (64 KiB
- * each at most: 4 MiB a batch).
+ * each at most: 4 MiB a batch). Items taken are out of the window's count: what the TAR writer
+ * holds for the client's socket is up to 1 MiB a batch, and one turn's writes of it.
  */
 export const batchesInProgressMax = 16;
 
@@ -98,7 +98,8 @@ export class TargetBatch implements BatchPort {
     res.statusCode = 200;
     res.setHeader(Header.contentType, contentTypeOf(request.format));
     // A client gone away fails the writer too, so that no item waits on a dead archive.
-    const sent = pipeline(writer.output, res).catch((error: unknown) => {
+    // A turn's chunks in one socket write (a peer's 1 MiB part as one `writev`, not 16).
+    const sent = writeByTurns(writer.output, res).catch((error: unknown) => {
       writer.abort(error instanceof Error ? error : new Error(String(error)));
     });
     await this.#fill(request, writer, reading, first, undefined);
@@ -121,12 +122,8 @@ export class TargetBatch implements BatchPort {
     const { res } = context;
     res.statusCode = 200;
     res.setHeader(Header.contentType, framing.contentType);
-    const framed = async function* (): AsyncGenerator<Buffer | string> {
-      yield framing.head;
-      for await (const chunk of writer.output) yield chunk as Buffer;
-      yield framing.tail;
-    };
-    const sent = pipeline(Readable.from(framed()), res).catch((error: unknown) => {
+    res.write(framing.head);
+    const sent = writeByTurns(writer.output, res, framing.tail).catch((error: unknown) => {
       writer.abort(error instanceof Error ? error : new Error(String(error)));
     });
     const reading = this.#reading(request, true);

@@ -1,0 +1,76 @@
+// Moving a stream's chunks without joining them (`chunksOf`) and writing a source a turn at a time
+// (`writeByTurns`): one system call for what a GetBatch's TAR holds, and a failure cutting the
+// destination.
+import assert from 'node:assert/strict';
+import { Readable, Writable } from 'node:stream';
+import { test } from 'node:test';
+import { chunksOf } from './stream-chunks.js';
+import { writeByTurns } from './turn-writes.js';
+
+const chunkOf = (index: number): Buffer => Buffer.alloc(64 * 1024, index);
+
+/** A destination that records the chunks of each of its writes (`writev` takes several). */
+function recordingDestination(): { destination: Writable; writes: number[] } {
+  const writes: number[] = [];
+  const destination = new Writable({
+    highWaterMark: 16 * 1024,
+    write(_chunk: Buffer, _encoding, callback) {
+      writes.push(1);
+      setImmediate(callback);
+    },
+    writev(chunks, callback) {
+      writes.push(chunks.length);
+      setImmediate(callback);
+    },
+  });
+  return { destination, writes };
+}
+
+test('chunksOf hands on the chunks a stream holds one by one, never joined', async () => {
+  const source = new Readable({ read() {} });
+  const chunks = [chunkOf(1), chunkOf(2), chunkOf(3)];
+  for (const chunk of chunks) source.push(chunk);
+  source.push(null);
+  const seen: Buffer[] = [];
+  for await (const chunk of chunksOf(source)) seen.push(chunk);
+  // Node's own iterator would read the three as one new buffer (a copy).
+  assert.equal(seen.length, 3);
+  seen.forEach((chunk, index) => assert.equal(chunk, chunks[index]));
+});
+
+test('chunksOf throws when the stream fails or closes before its end', async () => {
+  const failing = new Readable({ read() {} });
+  failing.push(chunkOf(1));
+  setImmediate(() => failing.destroy(new Error('peer gone')));
+  await assert.rejects(async () => {
+    for await (const chunk of chunksOf(failing)) assert.ok(chunk.length > 0);
+  }, /peer gone/);
+  const closed = new Readable({ read() {} });
+  setImmediate(() => closed.destroy());
+  await assert.rejects(async () => {
+    for await (const chunk of chunksOf(closed)) assert.ok(chunk.length > 0);
+  }, /closed before its end/);
+});
+
+test('writeByTurns writes what the source holds in one write, where pipeline wrote one a drain', async () => {
+  const source = new Readable({ highWaterMark: 1024 * 1024, read() {} });
+  for (let index = 0; index < 8; index += 1) source.push(chunkOf(index));
+  source.push(null);
+  const { destination, writes } = recordingDestination();
+  await writeByTurns(source, destination);
+  assert.deepEqual(writes, [1, 7]);
+});
+
+test('writeByTurns cuts the destination when the source fails (never ends it)', async () => {
+  const source = new Readable({ read() {} });
+  source.push(chunkOf(1));
+  const { destination } = recordingDestination();
+  let finished = false;
+  destination.on('finish', () => {
+    finished = true;
+  });
+  setImmediate(() => source.destroy(new Error('item failed')));
+  await assert.rejects(writeByTurns(source, destination), /item failed/);
+  assert.equal(destination.destroyed, true);
+  assert.equal(finished, false);
+});
