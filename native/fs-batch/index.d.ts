@@ -85,7 +85,9 @@ export function syncDirectories(paths: string): Promise<Int32Array>;
  * when none were; the index of the candidate opened, or whose open failed last; and the length of
  * its attribute's value in the result (0 when not read). Slots 6i..6i+5 of `known` (1, then dev,
  * ino, size, mtime ns, ctime ns; 0 for none) skip the attribute read when the open file still
- * matches them. Resolves to the attribute values read, back to back in read order.
+ * matches them. `offsets[i]` -1 reads the whole content as above; an offset reads from there up
+ * to the length of `buffers[i]` (fewer at the end of the file), whatever the file's size.
+ * Resolves to the attribute values read, back to back in read order.
  */
 export function readFiles(
   text: string,
@@ -93,6 +95,7 @@ export function readFiles(
   numbers: BigInt64Array,
   known: BigInt64Array,
   buffers: readonly (Buffer | null)[],
+  offsets: BigInt64Array,
 ): Promise<Buffer>;
 
 /**

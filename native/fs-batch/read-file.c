@@ -6,7 +6,9 @@
 // name (natural and hashed path on each mountpath, all missing) is one read instead of one per
 // path. A job's reads come in flat arrays (one string, one BigInt64Array of results for all of
 // them) and their attributes go back in one Buffer: per read, no typed array, reference or result
-// object of its own to make on either side of the hand-off.
+// object of its own to make on either side of the hand-off. A read may ask for a range instead
+// of the whole content (an offset): a small range of a large file (a file inside a shard, a
+// ranged GET) then costs the same one job as a small object.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +61,8 @@ typedef struct {
   int64_t *numbers;
   char *content;
   size_t capacity;
+  /** Where the content read starts; -1: the whole content, when it fits `capacity`. */
+  int64_t offset;
   int has_known;
   int64_t known[KNOWN_LENGTH];
   char *value;
@@ -86,11 +90,11 @@ static int read_attribute(FileRead *read, int fd) {
   return ERANGE;
 }
 
-/** Reads `size` bytes from the start (fewer when the file is shorter now); 0 or an errno. */
-static int read_content(FileRead *read, int fd, size_t size) {
+/** Reads `size` bytes from `offset` (fewer when the file is shorter now); 0 or an errno. */
+static int read_content(FileRead *read, int fd, off_t offset, size_t size) {
   size_t done = 0;
   while (done < size) {
-    ssize_t got = pread(fd, read->content + done, size - done, (off_t)done);
+    ssize_t got = pread(fd, read->content + done, size - done, offset + (off_t)done);
     if (got < 0) {
       if (errno == EINTR) continue;
       read->numbers[AT_BYTES_READ] = (int64_t)done;
@@ -160,9 +164,16 @@ static void read_file_execute(napi_env env, void *data) {
                         : read_attribute(read, fd);
     numbers[AT_ATTRIBUTE_ERROR] = attribute;
     // Without a record there is no object to serve: its bytes are not read.
-    if ((attribute == 0 || attribute == ATTRIBUTE_SKIPPED) && read->content != NULL &&
-        (uint64_t)stats.st_size <= read->capacity)
-      numbers[AT_READ_ERROR] = read_content(read, fd, (size_t)stats.st_size);
+    int has_record = attribute == 0 || attribute == ATTRIBUTE_SKIPPED;
+    if (has_record && read->content != NULL && read->offset >= 0) {
+      // A range: up to the buffer's length, fewer (none) at (past) the end of the file.
+      uint64_t size = (uint64_t)stats.st_size;
+      uint64_t offset = (uint64_t)read->offset;
+      uint64_t left = offset < size ? size - offset : 0;
+      size_t length = left < read->capacity ? (size_t)left : read->capacity;
+      numbers[AT_READ_ERROR] = read_content(read, fd, (off_t)offset, length);
+    } else if (has_record && read->content != NULL && (uint64_t)stats.st_size <= read->capacity)
+      numbers[AT_READ_ERROR] = read_content(read, fd, 0, (size_t)stats.st_size);
   }
   // A read-only descriptor has nothing to flush: a failed close loses nothing.
   close(fd);
@@ -309,7 +320,9 @@ static FileReads *file_reads_new(napi_env env, napi_value *args) {
   job->text = string_argument(env, args[0], &text_length);
   int64_t *numbers = bigint_array(env, args[2], count * READ_SLOTS);
   int64_t *known = bigint_array(env, args[3], count * KNOWN_SLOTS);
+  int64_t *offsets = bigint_array(env, args[5], count);
   if (job->reads == NULL || job->text == NULL || numbers == NULL || known == NULL ||
+      offsets == NULL ||
       !split_text(job, text_length, counts))
     goto invalid;
   if (napi_is_array(env, args[4], &is_array) != napi_ok || !is_array ||
@@ -322,6 +335,7 @@ static FileReads *file_reads_new(napi_env env, napi_value *args) {
     const int64_t *identity = known + (size_t)index * KNOWN_SLOTS;
     read->has_known = identity[0] == 1;
     memcpy(read->known, identity + 1, sizeof(read->known));
+    read->offset = offsets[index];
   }
   if (napi_create_reference(env, args[2], 1, &job->numbers_ref) != napi_ok ||
       napi_create_reference(env, args[4], 1, &job->buffers_ref) != napi_ok)
@@ -333,20 +347,22 @@ invalid:
 }
 
 /**
- * readFiles(text, counts, numbers, known, buffers): N reads, one after another in one thread-pool
- * job. `text` holds, for each read in order, its attribute name then its `counts[i]` candidate
+ * readFiles(text, counts, numbers, known, buffers, offsets): N reads, one after another in one
+ * thread-pool job. `text` holds, for each read in order, its attribute name then its `counts[i]` candidate
  * paths, all NUL-separated; read i opens the first of its candidates that exists and fills its
  * READ_SLOTS of `numbers` (a BigInt64Array: the AT_* slots, then its attribute's length in the
  * result); reads its content into `buffers[i]` when that is a Buffer the regular file fits; skips
  * the attribute when the open file matches its KNOWN_SLOTS of `known` (a BigInt64Array: 1 then
- * dev, ino, size, mtime and ctime in ns; 0 for none). Resolves to one Buffer of the attribute
- * values read, back to back in read order.
+ * dev, ino, size, mtime and ctime in ns; 0 for none). `offsets` (a BigInt64Array, one per read):
+ * -1 reads the whole content as above; an offset reads from there up to the buffer's length
+ * (fewer at the end of the file), whatever the file's size. Resolves to one Buffer of the
+ * attribute values read, back to back in read order.
  */
 napi_value read_files(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value args[5], promise;
-  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 5) {
-    napi_throw_type_error(env, NULL, "readFiles(text, counts, numbers, known, buffers)");
+  size_t argc = 6;
+  napi_value args[6], promise;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc != 6) {
+    napi_throw_type_error(env, NULL, "readFiles(text, counts, numbers, known, buffers, offsets)");
     return NULL;
   }
   FileReads *job = file_reads_new(env, args);

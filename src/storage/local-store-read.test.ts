@@ -138,6 +138,46 @@ test('ranges: a small object is verified then sliced; a large one is streamed', 
   assert.equal(largeRange.object.size, largeBytes);
 });
 
+test('a small range of a large object read before: in one job, never of an older object', async () => {
+  const large = patternBytes(largeBytes, 11);
+  await put('range/seen', large);
+  const range = { start: 123_456, end: 123_456 + 4095 };
+  const first = await store.getObject(testBucket, 'range/seen', range);
+  assert.deepEqual(await readAll(first.body), large.subarray(range.start, range.end + 1));
+  // The record is cached now: the range comes read whole in memory (one job), unverified.
+  const again = await store.getObject(testBucket, 'range/seen', range);
+  assert.ok('inMemory' in again.body && again.body.inMemory);
+  assert.deepEqual(again.range, range);
+  assert.deepEqual(await readAll(again.body), large.subarray(range.start, range.end + 1));
+  // Overwritten with other bytes of the same size, then shorter, then small: each read is the
+  // object stored now, whatever size the cache saw last.
+  const same = patternBytes(largeBytes, 12);
+  await put('range/seen', same);
+  const replaced = await store.getObject(testBucket, 'range/seen', range);
+  assert.deepEqual(await readAll(replaced.body), same.subarray(range.start, range.end + 1));
+  const shorter = patternBytes(200_000, 13);
+  await put('range/seen', shorter);
+  const cut = await store.getObject(testBucket, 'range/seen', (size) => ({
+    start: size - 4096,
+    end: size - 1,
+  }));
+  assert.deepEqual(await readAll(cut.body), shorter.subarray(200_000 - 4096));
+  await put('range/seen', 'tiny');
+  const tiny = await store.getObject(testBucket, 'range/seen', (size) => ({
+    start: 1,
+    end: size - 1,
+  }));
+  assert.equal((await readAll(tiny.body)).toString(), 'iny');
+  // A file shorter than its record fails as corrupt, as a streamed range does.
+  const path = await put('range/truncated', patternBytes(largeBytes, 14));
+  await readAll((await store.getObject(testBucket, 'range/truncated', range)).body);
+  await truncate(path, largeBytes - 10);
+  await assert.rejects(
+    store.getObject(testBucket, 'range/truncated', range),
+    (error: unknown) => hasCode('ObjectCorrupted')(error) && /size/.test(String(error)),
+  );
+});
+
 test('HEAD reports metadata; absent objects are ObjectNotFound with AIStore wording', async () => {
   await put('head/me', 'hello');
   const object = await store.headObject(testBucket, 'head/me');

@@ -1,7 +1,8 @@
 // HEAD and GET: locate the replica under the read lock, then serve it verified. Small objects are
 // read whole and checked before the first byte is returned: the latest version in one thread-pool
 // job (open, stat, record, bytes, close; see replica-lookup's `readReplica`). Larger ones are
-// opened and checked as they stream. A disk fault while reading fails the read as unreadable
+// opened and checked as they stream; a small range of one (a file inside a shard) is read in one
+// job too, unverified as any range of a large object is. A disk fault while reading fails the read as unreadable
 // (recovery may restore the object).
 import { createHasher } from '../checksum/index.js';
 import {
@@ -52,9 +53,12 @@ import type {
   StoredObject,
 } from './store-types.js';
 
-/** A replica found under the read lock: read in one job already, or open (to stream from). */
+/**
+ * A replica found under the read lock: read in one job already (its content the whole object, or
+ * only `range` of it), or open (to stream from).
+ */
 type Located =
-  | { kind: 'read'; replica: ReadReplica; lease: Lease | undefined }
+  | { kind: 'read'; replica: ReadReplica; lease: Lease | undefined; range?: ByteRange }
   | { kind: 'open'; replica: OpenReplica };
 
 /** What a read needs of each replica it looks at: the record only, or the bytes too. */
@@ -72,12 +76,13 @@ async function locateObject(
   type: StoredContentType,
   versionId: string | undefined,
   wanted: Wanted,
+  requested?: ByteRange | RangeResolver,
 ): Promise<Located> {
   validateObjectName(name);
   const located = await context.locks.withReadLock(lockKeyOf(bucket, name, type), async () => {
     const probe = (location: ReplicaPath, mountpath: Mountpath): Promise<Located | undefined> =>
       wanted === 'content'
-        ? readOrOpen(context, location, mountpath, bucket, name)
+        ? readOrOpen(context, location, mountpath, bucket, name, requested)
         : readRecord(context, location, mountpath, bucket, name);
     const current = await searchReplicas(context, bucket, name, type, undefined, probe);
     // Versions exist for objects only; EC slices and metafiles have one file each.
@@ -107,7 +112,8 @@ async function readRecord(
 /**
  * Reads the replica at `location` whole when it is small enough to verify in memory, else opens
  * it. The buffer is chosen by the size the metadata cache last saw; a file longer than that is
- * read again into a buffer of its size (one more job, the record then comes from the cache).
+ * read again into a buffer of its size (one more job, the record then comes from the cache). A
+ * small range of a large replica the cache has seen is read alone, in one job (`readRange`).
  */
 async function readOrOpen(
   context: StoreContext,
@@ -115,10 +121,15 @@ async function readOrOpen(
   mountpath: Mountpath,
   bucket: BucketJson,
   name: string,
+  requested: ByteRange | RangeResolver | undefined,
 ): Promise<Located | undefined> {
   const limit = wholeReadMaxBytes(context);
   const seen = context.metadataCache.peek(location.path)?.identity.size;
   let size = seen === undefined ? 0 : Number(seen);
+  if (size > limit && requested !== undefined) {
+    const ranged = await readRange(context, location, mountpath, bucket, name, requested, size);
+    if (ranged !== 'unranged') return ranged;
+  }
   for (let attempt = 0; attempt < 2 && size <= limit; attempt += 1) {
     const lease = leaseFor(context, size);
     let replica: ReadReplica | undefined;
@@ -140,6 +151,51 @@ async function readOrOpen(
   }
   const replica = await openReplica(context, location, mountpath, bucket, name);
   return replica === undefined ? undefined : { kind: 'open', replica };
+}
+
+/**
+ * `requested` of the replica at `location` in one job (open, fstat, the record unless the
+ * metadata cache holds it for that same file, the range's bytes, close), when the range resolved
+ * against `seenSize` (the file's size when last read) is at most `wholeReadMaxBytes` and the
+ * replica read is still that large, unchunked object (its range then is the same); 'unranged'
+ * when not (the caller reads it as usual). What a file inside a shard costs, where opening the
+ * shard and streaming the range took four jobs and a stream.
+ */
+async function readRange(
+  context: StoreContext,
+  location: ReplicaPath,
+  mountpath: Mountpath,
+  bucket: BucketJson,
+  name: string,
+  requested: ByteRange | RangeResolver,
+  seenSize: number,
+): Promise<Located | undefined | 'unranged'> {
+  let range: ByteRange | undefined;
+  try {
+    range = typeof requested === 'function' ? requested(seenSize) : requested;
+  } catch {
+    return 'unranged'; // Out of bounds of the size seen: resolved against the one read, as usual.
+  }
+  if (range === undefined || range.end - range.start + 1 > wholeReadMaxBytes(context))
+    return 'unranged';
+  const length = range.end - range.start + 1;
+  const lease = leaseFor(context, length);
+  let replica: ReadReplica | undefined;
+  try {
+    const buffer = lease.buffer.subarray(0, length);
+    replica = await readReplica(context, location, mountpath, bucket, name, buffer, range.start);
+  } catch (error) {
+    lease.release();
+    throw error;
+  }
+  if (replica === undefined) lease.release();
+  if (replica === undefined) return undefined;
+  const { metadata } = replica;
+  if (metadata.size === seenSize && metadata.chunks === undefined) {
+    return { kind: 'read', replica, lease, range };
+  }
+  lease.release();
+  return 'unranged';
 }
 
 /**
@@ -215,7 +271,19 @@ export async function getObject(
   options: ReadOptions = {},
 ): Promise<ObjectReadResult> {
   const type = options.contentType ?? 'ob';
-  const located = await locateObject(context, bucket, name, type, options.versionId, 'content');
+  const { versionId } = options;
+  const located = await locateObject(context, bucket, name, type, versionId, 'content', requested);
+  if (located.kind === 'read' && located.range !== undefined) {
+    return await serveRange(
+      context,
+      bucket,
+      name,
+      type,
+      located.replica,
+      located.lease,
+      located.range,
+    );
+  }
   if (located.kind === 'read') {
     return await serveRead(context, bucket, name, type, located.replica, located.lease, requested);
   }
@@ -257,6 +325,48 @@ async function serveRead(
     } as const;
     handedOver = true;
     return { object, body: new ObjectBody(source, context.buffers), ...ranged };
+  } finally {
+    if (!handedOver) lease?.release();
+  }
+}
+
+/**
+ * Serves a range read alone in one job (`readRange`): size-checked (the file against its record,
+ * the bytes against the range) but not verified, as any range of a large object (docs/shards.md).
+ */
+async function serveRange(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  type: StoredContentType,
+  replica: ReadReplica,
+  lease: Lease | undefined,
+  range: ByteRange,
+): Promise<ObjectReadResult> {
+  const { metadata, stats } = replica;
+  let handedOver = false;
+  try {
+    // A file longer or shorter than its record is corrupt; bytes missing from the range mean it
+    // shrank after its stat (an append in place rewrote its tail: `corrupted` tells them apart).
+    const length = range.end - range.start + 1;
+    const problem =
+      stats.size !== BigInt(metadata.size)
+        ? { type: 'size', stored: String(metadata.size), computed: String(stats.size) }
+        : undefined;
+    if (problem !== undefined) throw await corrupted(context, bucket, name, replica, problem, type);
+    const data = await unlessUnreadable(context, replica, () => contentOf(replica));
+    if (data.length !== length) {
+      const short = { type: 'size', stored: String(length), computed: String(data.length) };
+      throw await corrupted(context, bucket, name, replica, short, type);
+    }
+    const source = {
+      kind: 'memory',
+      data,
+      ...(lease === undefined ? {} : { release: lease.release }),
+    } as const;
+    handedOver = true;
+    const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
+    return { object, body: new ObjectBody(source, context.buffers), range };
   } finally {
     if (!handedOver) lease?.release();
   }

@@ -206,8 +206,9 @@ export async function openReplica(
 
 /**
  * Reads the file at `location` as a replica of `name` in one job: its record, and its bytes when
- * `buffer` is given and the file is no longer. Undefined when there is no such file. A failed
- * record read throws (a disk fault, or ObjectCorrupted); a failed bytes read is in the result.
+ * `buffer` is given and the file is no longer (with `offset`: the buffer's length of them from
+ * there, whatever the file's size). Undefined when there is no such file. A failed record read
+ * throws (a disk fault, or ObjectCorrupted); a failed bytes read is in the result.
  */
 export async function readReplica(
   context: StoreContext,
@@ -216,6 +217,7 @@ export async function readReplica(
   bucket: BucketJson,
   name: string,
   buffer: Buffer | undefined,
+  offset?: number,
 ): Promise<ReadReplica | undefined> {
   const { metadataCache } = context;
   const epoch = metadataCache.epoch;
@@ -225,6 +227,7 @@ export async function readReplica(
     file = await context.disk.readSmallFile(location.path, {
       attribute: metadataAttributeName,
       ...(buffer === undefined ? {} : { buffer }),
+      ...(offset === undefined ? {} : { offset }),
       ...(cached === undefined ? {} : { known: cached.identity }),
     });
   } catch (error) {

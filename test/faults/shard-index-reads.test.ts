@@ -171,6 +171,57 @@ describe('reads of one file of a large shard', () => {
     });
   });
 
+  test('the one-read path never serves old bytes: the shard overwritten at its size, or appended to', async () => {
+    // Three tars of the same size: the same names; in B the two files swapped places, in C the
+    // files are where A has them with other bytes. A read by a stale index, record or range
+    // would return A's bytes, or the other file's.
+    const files = (first: string, second: string, fill: number): string => {
+      const root = join(dir, `same-size-${first}`);
+      mkdirSync(root, { recursive: true });
+      writeFileSync(join(root, 'fill.bin'), Buffer.alloc(2 << 20, fill));
+      writeFileSync(join(root, 'one.bin'), Buffer.alloc(8192, first));
+      writeFileSync(join(root, 'two.bin'), Buffer.alloc(8192, second));
+      return root;
+    };
+    const tarOf = (root: string, order: string[]): string => {
+      const path = `${root}.tar`;
+      execFileSync('tar', ['-cf', path, '-C', root, ...order]);
+      return path;
+    };
+    const a = tarOf(files('A', 'a', 1), ['fill.bin', 'one.bin', 'two.bin']);
+    const b = tarOf(files('B', 'b', 2), ['fill.bin', 'two.bin', 'one.bin']);
+    const c = tarOf(files('C', 'c', 3), ['fill.bin', 'one.bin', 'two.bin']);
+    assert.equal(statSync(b).size, statSync(a).size);
+    assert.equal(statSync(c).size, statSync(a).size);
+    const expectFile = async (path: string, letter: string): Promise<void> => {
+      const { data } = await readCounted('same.tar', path);
+      assert.ok(
+        data.equals(Buffer.alloc(8192, letter)),
+        `${path}: ${data.subarray(0, 8).toString()}`,
+      );
+    };
+    await putFile('same.tar', a);
+    await expectFile('one.bin', 'A');
+    await expectFile('one.bin', 'A'); // index and record in memory: the one-read path
+    await expectFile('two.bin', 'a');
+    await putFile('same.tar', b);
+    await expectFile('one.bin', 'B');
+    await expectFile('two.bin', 'b');
+    await putFile('same.tar', c);
+    await expectFile('one.bin', 'C');
+    await expectFile('two.bin', 'c');
+    // Appended in place (the same file, longer): the old files where they were, the new one read.
+    const added = Buffer.alloc(5000, 'N');
+    await client.putIntoShard(bucket, 'same.tar', 'new.bin', added, { mode: 'append' });
+    assert.ok((await readCounted('same.tar', 'new.bin')).data.equals(added));
+    await expectFile('one.bin', 'C');
+    await putFile('same.tar', a);
+    await expectFile('two.bin', 'a');
+    await assert.rejects(client.getFromShard(bucket, 'same.tar', { path: 'new.bin' }), {
+      status: 404,
+    });
+  });
+
   test('a .tar.lz4 (the lz4 tool, 4 MiB blocks): indexed on the first read, then its blocks', async () => {
     // Incompressible big files first (the shared ones compress to nearly nothing), then the small.
     const root = join(dir, 'lz4-files');

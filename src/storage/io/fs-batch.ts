@@ -200,6 +200,11 @@ export interface SmallFileRead {
   readonly attribute: string;
   /** Receives the content of a regular file no longer than it; none: the content is not read. */
   readonly buffer?: Buffer;
+  /**
+   * Reads the buffer's length of content from here instead (fewer bytes at the end of the file,
+   * none past it), whatever the file's size: a small range of a large file in the same one job.
+   */
+  readonly offset?: number;
   /** The attribute is not read when the open file still has this identity. */
   readonly known?: FileState;
 }
@@ -214,9 +219,10 @@ export interface SmallFile {
   /** The failed attribute read, as fs-xattr would report it (ENODATA for none). */
   readonly attributeError: NodeJS.ErrnoException | undefined;
   /**
-   * The bytes read from the start (a view of the caller's buffer; shorter than the stat's size
-   * when the file shrank meanwhile). Undefined when not read: not a regular file, no buffer or a
-   * file longer than it, or the attribute read failed.
+   * The bytes read from the start, or from `offset` (a view of the caller's buffer; shorter than
+   * the stat's size, or the buffer, when the file shrank meanwhile or ends first). Undefined when
+   * not read: not a regular file, no buffer or (without `offset`) a file longer than it, or the
+   * attribute read failed.
    */
   readonly content: Buffer | undefined;
   /** The failed content read (the bytes read before it are lost). */
@@ -407,6 +413,7 @@ async function readJob(calls: readonly ReadCall[]): Promise<RawRead[]> {
   const counts = new Int32Array(calls.length);
   const numbers = new BigInt64Array(calls.length * readSlots);
   const known = new BigInt64Array(calls.length * knownSlots);
+  const offsets = new BigInt64Array(calls.length).fill(-1n);
   const buffers: (Buffer | null)[] = [];
   const texts: string[] = [];
   for (const [index, [paths, request]] of calls.entries()) {
@@ -414,6 +421,7 @@ async function readJob(calls: readonly ReadCall[]): Promise<RawRead[]> {
     texts.push(request.attribute, ...paths);
     counts[index] = paths.length;
     buffers.push(request.buffer ?? null);
+    if (request.offset !== undefined) offsets[index] = BigInt(request.offset);
     const identity = request.known;
     if (identity === undefined) continue;
     const at = index * knownSlots;
@@ -424,7 +432,7 @@ async function readJob(calls: readonly ReadCall[]): Promise<RawRead[]> {
     known[at + 4] = identity.mtimeNs;
     known[at + 5] = identity.ctimeNs;
   }
-  const values = await readFiles(texts.join('\0'), counts, numbers, known, buffers);
+  const values = await readFiles(texts.join('\0'), counts, numbers, known, buffers, offsets);
   let offset = 0;
   return calls.map((_call, index) => {
     const own = numbers.subarray(index * readSlots, (index + 1) * readSlots);

@@ -63,6 +63,32 @@ test("an empty attribute name reads none: a plain file's bytes (promote's source
   assert.equal(small.content?.toString(), 'hello, world');
 });
 
+test('a range of a file longer than the buffer: the bytes at the offset, fewer at the end', async () => {
+  const path = join(root, 'counted');
+  const bytes = Buffer.from(Array.from({ length: 100_000 }, (_, index) => index % 251));
+  await writeFile(path, bytes);
+  await setAttribute(path, attribute, Buffer.from('record of counted'));
+  const middle = await readSmallFile(path, {
+    attribute,
+    buffer: Buffer.alloc(4096),
+    offset: 50_000,
+  });
+  assert.deepEqual(middle.attribute, Buffer.from('record of counted'));
+  assert.equal(middle.stats.size, 100_000n);
+  assert.deepEqual(middle.content, bytes.subarray(50_000, 54_096));
+  const tail = await readSmallFile(path, { attribute, buffer: Buffer.alloc(4096), offset: 99_000 });
+  assert.deepEqual(tail.content, bytes.subarray(99_000));
+  const past = await readSmallFile(path, { attribute, buffer: Buffer.alloc(16), offset: 200_000 });
+  assert.equal(past.content?.length, 0);
+  // Without a record there is no object: no bytes either, as for a whole read.
+  const bare = await readSmallFile(join(root, 'bare'), {
+    attribute,
+    buffer: Buffer.alloc(4),
+    offset: 1,
+  });
+  assert.equal(bare.content, undefined);
+});
+
 test('an empty file reads as no bytes, even into an empty buffer', async () => {
   const file = await readSmallFile(join(root, 'empty'), { attribute, buffer: Buffer.alloc(0) });
   assert.deepEqual(file.attribute, Buffer.from('record of empty'));

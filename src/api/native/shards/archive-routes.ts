@@ -2,6 +2,8 @@
 // `archmode` (a TAR of the matches), as AIStore's `ais/dpq.go` reads them.
 import { pipeline } from 'node:stream/promises';
 import { badRequest, StoreError } from '../../../errors/index.js';
+import { takeLease } from '../../../util/streams/memory-body.js';
+import { writeChunk } from '../../../util/write-chunk.js';
 import { Header, Query } from '../../../wire/index.js';
 import type { RequestContext } from '../../common/request-context.js';
 import { acceptBody } from '../../common/http-server.js';
@@ -46,6 +48,18 @@ export async function getFromArchive(
   res.statusCode = 200;
   res.setHeader(Header.contentType, read.contentType);
   if (read.size !== undefined) res.setHeader(Header.contentLength, read.size);
+  // A file read whole (an indexed file of a plain tar) goes out in one write, as a small GET's
+  // bytes do, without a stream between the store and the socket.
+  const lease = takeLease(read.body);
+  if (lease !== undefined) {
+    try {
+      if (lease.bytes.length > 0) await writeChunk(res, lease.bytes);
+    } finally {
+      lease.release();
+    }
+    res.end();
+    return;
+  }
   // A failure mid-way destroys the response: the client sees a truncated transfer, not a success.
   await pipeline(read.body, res);
 }
