@@ -74,3 +74,27 @@ test('writeByTurns cuts the destination when the source fails (never ends it)', 
   assert.equal(destination.destroyed, true);
   assert.equal(finished, false);
 });
+
+test('writeByTurns fails at once when the destination closed before it began (a client gone while the answer was prepared)', async () => {
+  const { destination } = recordingDestination();
+  destination.destroy();
+  await new Promise((resolve) => setImmediate(resolve)); // its 'close' is past
+  const source = new Readable({ read() {} });
+  source.push(chunkOf(1));
+  source.push(null);
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    writeByTurns(source, destination).then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    ),
+    new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('still pending'), 1000);
+    }),
+  ]);
+  clearTimeout(timer);
+  // Pending forever, a GetBatch never returned: its place among the 16 batches in progress was
+  // never given back (every later batch 429 once 16 clients had gone that way).
+  assert.match(settled, /closed before the end/);
+  assert.equal(source.destroyed, true);
+});
