@@ -59,5 +59,8 @@ export function writeByTurns(
     destination.once('close', () => {
       if (!destination.writableFinished) fail(new Error('the destination closed before the end'));
     });
+    // Closed already (a client gone while the answer was prepared): it emits nothing more, and its
+    // writes and end fail quietly, so without this nothing would ever settle the promise.
+    if (destination.destroyed) fail(new Error('the destination closed before the end'));
   });
 }
