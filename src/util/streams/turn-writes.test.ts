@@ -98,3 +98,25 @@ test('writeByTurns fails at once when the destination closed before it began (a 
   assert.match(settled, /closed before the end/);
   assert.equal(source.destroyed, true);
 });
+
+test('chunksOf throws when the stream closed before it was handed over (a peer gone at once)', async () => {
+  const closed = new Readable({ read() {} });
+  closed.on('error', () => undefined); // whoever held it before
+  closed.destroy(new Error('peer reset'));
+  await new Promise((resolve) => setImmediate(resolve)); // its 'error' and 'close' are past
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    chunksOf(closed)
+      .next()
+      .then(
+        () => 'a chunk or the end',
+        (error: Error) => error.message,
+      ),
+    new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('still pending'), 1000);
+    }),
+  ]);
+  clearTimeout(timer);
+  // Pending forever, the batch reading that peer's parts never went on nor failed.
+  assert.equal(settled, 'peer reset');
+});
