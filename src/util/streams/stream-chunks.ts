@@ -32,6 +32,11 @@ class StreamChunks implements AsyncIterableIterator<Buffer> {
       if (!this.#ended) this.#failure ??= new Error('the stream closed before its end');
       this.#notify();
     });
+    // Ended or failed before it was handed over: it emits nothing more (Node's own iterator
+    // checks this too), and the reader would wait for ever.
+    if (stream.readableEnded) this.#ended = true;
+    else if (stream.destroyed)
+      this.#failure = stream.errored ?? new Error('the stream closed before its end');
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
