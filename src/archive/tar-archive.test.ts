@@ -118,6 +118,30 @@ test('files written into the pack wait for a slow reader (bounded lead)', async 
   assert.ok(lead < 1536 * 1024, `${lead} bytes ahead of the reader`);
 });
 
+test('large files in memory wait while nobody reads: the pack holds at most one of them', async () => {
+  const writer = new TarWriter('tar');
+  writer.output.on('error', () => {}); // aborted at the end
+  const item = Buffer.alloc(1024 * 1024, 1);
+  const chunks = (): Buffer[] =>
+    Array.from({ length: 16 }, (_, at) => item.subarray(at * 65_536, (at + 1) * 65_536));
+  let handed = 0;
+  const adding = (async () => {
+    for (let index = 0; index < 64; index += 1) {
+      // Each add is awaited only when it asks to be (as GetBatch adds the items ready at once).
+      const room = writer.add(`big/${index}`, item.length, new MemoryChunks(chunks()), modifiedMs);
+      handed += 1;
+      if (room !== undefined) await room;
+    }
+  })();
+  adding.catch(() => {});
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // The output holds 1 MiB and the pack one file more; without the bound every file ready was
+  // taken in one run (64 here; GetBatch's window of 16 in the cluster), outside any budget.
+  assert.ok(handed <= 4, `${handed} files of 1 MiB taken while nobody read`);
+  writer.abort(new Error('done'));
+  await assert.rejects(adding);
+});
+
 test("a file's pooled buffer is released once the reader's socket has written it", async () => {
   const writer = new TarWriter('tar');
   const destination = new Writable({

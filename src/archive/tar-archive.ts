@@ -306,7 +306,15 @@ export class TarWriter {
   /** Files added through `pack.entry` and not in the archive yet. */
   #packing = 0;
   #headers: FileHeaders | undefined;
-  readonly #slab = new EntrySlab((chunk) => this.#pack.push(chunk));
+  readonly #slab = new EntrySlab((chunk) => this.#pushDirect(chunk));
+  /**
+   * The pack refused more (its queue is over its high-water mark) and has not handed any of it on
+   * since: the next file written straight into it waits until it does. The pack hands its queue on
+   * a tick after a push, so a run of ready files added in one turn would otherwise all sit there,
+   * outside any bound (GetBatch counts a file against its in-flight budget only until the archive
+   * takes it); once handed on, the output's own bound (`full`) applies.
+   */
+  #packFull = false;
   #slabFlushScheduled = false;
 
   constructor(codec: TarCodec) {
@@ -315,6 +323,7 @@ export class TarWriter {
       const { output, full, room } = asNodeReadable(this.#pack);
       this.output = output;
       this.#room = { full, wait: room };
+      this.#pack.on('data', () => (this.#packFull = false));
     } else {
       this.#room = undefined;
       pipeline(this.#pack, deflate, (error) => {
@@ -403,7 +412,7 @@ export class TarWriter {
     } else {
       slab.wrote(blockBytes);
       slab.flush();
-      for (const chunk of chunks) if (chunk.length > 0) this.#pack.push(chunk);
+      for (const chunk of chunks) if (chunk.length > 0) this.#pushDirect(chunk);
       at = slab.reserve(padding);
       slab.buffer.fill(0, at, at + padding);
       slab.wrote(padding);
@@ -412,10 +421,15 @@ export class TarWriter {
     return true;
   }
 
-  /** Undefined while the output takes more; otherwise settles once it does. */
+  #pushDirect(chunk: Buffer): void {
+    if (!this.#pack.push(chunk)) this.#packFull = true;
+  }
+
+  /** Undefined while the pack and the output take more; otherwise settles once they do. */
   #roomAfterDirect(): Promise<void> | undefined {
     const room = this.#room;
-    if (room === undefined || !room.full()) return undefined;
+    if (room === undefined || (!room.full() && !this.#packFull)) return undefined;
+    this.#packFull = false;
     return room.wait().then(() => {
       if (this.output.destroyed) throw new Error('tar output destroyed');
     });

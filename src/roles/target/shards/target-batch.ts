@@ -29,7 +29,8 @@ import { BatchReading } from './batch-reading.js';
  * `batchItemsInFlight` items (item-window.ts), this bounds what batches hold in flight: 16 × 16
  * open items (each a file or a socket's buffers); small items read whole, up to 64 ahead (64 KiB
  * each at most: 4 MiB a batch). Items taken are out of the window's count: what the TAR writer
- * holds for the client's socket is up to 1 MiB a batch, and one turn's writes of it.
+ * holds for the client's socket is up to 1 MiB a batch, one item waiting in its pack beyond that
+ * (tar-archive.ts `#packFull`), and one turn's writes of it.
  */
 export const batchesInProgressMax = 16;
 
