@@ -621,8 +621,19 @@ invalid:
   return NULL;
 }
 
+/*
+ * The calling convention of this build's functions: raised whenever one changes (an argument added,
+ * a result laid out differently), so index.js refuses a stale build at load instead of every call
+ * failing (2: readFiles takes offsets).
+ */
+#define INTERFACE_VERSION 2
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value function;
+  napi_value version;
+  if (napi_create_uint32(env, INTERFACE_VERSION, &version) != napi_ok ||
+      napi_set_named_property(env, exports, "interfaceVersion", version) != napi_ok)
+    return NULL;
   if (napi_create_function(env, "statBatch", NAPI_AUTO_LENGTH, stat_batch, NULL, &function) !=
           napi_ok ||
       napi_set_named_property(env, exports, "statBatch", function) != napi_ok)

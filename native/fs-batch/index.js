@@ -3,6 +3,17 @@ import { createRequire } from 'node:module';
 
 const addon = createRequire(import.meta.url)('./build/Release/fs_batch.node');
 
+// The C sources' INTERFACE_VERSION (fs-batch.c): a build of older sources (npm ci not run again
+// after pulling) would fail every call it no longer matches, so it is refused here, at load.
+const interfaceVersion = 2;
+if (addon.interfaceVersion !== interfaceVersion) {
+  throw new Error(
+    `cairn-fs-batch: the compiled addon (build/Release/fs_batch.node) has interface ` +
+      `${addon.interfaceVersion ?? 1}, this code needs ${interfaceVersion}: rebuild it ` +
+      '(npm ci, or npm rebuild cairn-fs-batch)',
+  );
+}
+
 export const statBatch = addon.statBatch;
 export const readDirectory = addon.readDirectory;
 export const unlinkFiles = addon.unlinkFiles;
