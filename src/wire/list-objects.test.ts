@@ -57,6 +57,12 @@ test('entries with more than name, flags and size are not sent in columns', () =
     assert.equal(listPageToColumns(pageOf(entries)), undefined, JSON.stringify(extra));
   }
   assert.equal(listPageToColumns(pageOf([{ name: 'a' }])), undefined, 'no flags');
+  // A field entries may get later is not dropped from clients' pages: only the three known go.
+  const future = { name: 'b', flags: 64, size: '1', tier: 'cold' } as ListEntryJson;
+  assert.equal(listPageToColumns(pageOf([future])), undefined, 'a field columns do not carry');
+  // Columns give entries back as name, flags, size: another key order would change the bytes.
+  const reordered = { name: 'b', size: '1', flags: 64 };
+  assert.equal(listPageToColumns(pageOf([reordered])), undefined, 'name, size, flags');
 });
 
 test('columns of unequal lengths are refused', () => {
