@@ -183,6 +183,44 @@ test('custom metadata beyond the record limit is a BadRequest, nothing stored', 
   await assert.rejects(store.headObject(testBucket, 'too-much'), hasCode('ObjectNotFound'));
 });
 
+test('a record beyond the limit is refused before a byte of the body is read', async () => {
+  // The size check runs only for records with client-sized fields: each of them must trigger it.
+  const big = 'v'.repeat(3990);
+  for (const extra of [
+    { customMetadata: { big } },
+    { contentHeaders: { 'Content-Type': big } },
+    { tags: { big } },
+  ]) {
+    const body = new Readable({
+      read() {
+        this.destroy(new Error('the body was read'));
+      },
+    });
+    await assert.rejects(
+      store.putObject({
+        bucket: testBucket,
+        name: 'too-much',
+        body,
+        checksumType: 'xxhash',
+        versioning: false,
+        contentLength: 1,
+        ...extra,
+      }),
+      (error: unknown) => hasCode('BadRequest')(error) && /too large/.test(String(error)),
+      JSON.stringify(Object.keys(extra)),
+    );
+  }
+});
+
+test('the longest name with every fixed field fits the record (the size check is skipped)', async () => {
+  const name = '\u{10FFFF}'.repeat(256);
+  await put(name, 'x', {
+    retention: { mode: 'COMPLIANCE', untilMs: Date.now() + 60_000 },
+    legalHold: true,
+  });
+  assert.equal((await store.headObject(testBucket, name)).size, 1);
+});
+
 test('concurrent PUTs of one name leave exactly one complete object', async () => {
   const contents = Array.from({ length: 12 }, (_, index) =>
     patternBytes(50_000 + index * 1000, index + 1),

@@ -47,9 +47,22 @@ export function isNaturallyStorable(name: string, objectRoot: string): boolean {
   return true;
 }
 
+/**
+ * Hashed entry names of recent names: a PUT asks for its name's three times or more (the lookup's
+ * candidate on each mountpath, the destination), a SHA-256 each. Emptied when full: a bound
+ * (`hashedNamesKept` x 1 KiB names at most), not an LRU.
+ */
+const hashedNames = new Map<string, string>();
+const hashedNamesKept = 1024;
+
 /** The file name of a hashed object: `.x` + SHA-256 (hex) of the full object name. */
 export function hashedEntryName(name: string): string {
-  return hashedEntryPrefix + createHash('sha256').update(name, 'utf8').digest('hex');
+  const known = hashedNames.get(name);
+  if (known !== undefined) return known;
+  const hashed = hashedEntryPrefix + createHash('sha256').update(name, 'utf8').digest('hex');
+  if (hashedNames.size >= hashedNamesKept) hashedNames.clear();
+  hashedNames.set(name, hashed);
+  return hashed;
 }
 
 /** True for a top-level `%ob` entry in hashed form (its real name is in its metadata). */

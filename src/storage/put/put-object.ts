@@ -20,6 +20,7 @@ import {
   contentDirectory,
   longestVersionId,
   isNaturallyStorable,
+  maxObjectNameBytes,
   validateObjectName,
   workFilePath,
 } from '../layout/index.js';
@@ -49,6 +50,50 @@ const longestVersion = String(Number.MAX_SAFE_INTEGER);
 // ETag and additional checksum are added after the body: the limit check reserves room for them.
 const longestEtag = `${'0'.repeat(32)}-10000`;
 const longestChecksum = `${'A'.repeat(44)}-10000`;
+
+/** The record `putObject` checks the size of: every field the commit may add at its longest. */
+function asLargestRecord(metadata: ObjectMetadata, name: string): ObjectMetadata {
+  return {
+    ...metadata,
+    name,
+    version: longestVersion,
+    versionId: longestVersionId,
+    versionStamp: Number.MAX_SAFE_INTEGER,
+    etag: longestEtag,
+    extraChecksums: { sha256: longestChecksum },
+  };
+}
+
+/**
+ * Whether a record holds fields of a size the client chooses (beyond the name, which
+ * `validateObjectName` bounds). Without them the size check cannot fail (checked below, once, on
+ * the largest such record), and a PUT skips it: an encode of its own per PUT.
+ */
+function hasClientSizedFields(metadata: ObjectMetadata): boolean {
+  return (
+    Object.keys(metadata.customMetadata).length > 0 ||
+    metadata.contentHeaders !== undefined ||
+    metadata.tags !== undefined ||
+    metadata.chunks !== undefined
+  );
+}
+
+/** The largest record without client-sized fields: `encodeObjectMetadata` throws if it is too large. */
+export const largestFixedRecordBytes = encodeObjectMetadata(
+  asLargestRecord(
+    {
+      size: Number.MAX_SAFE_INTEGER,
+      checksum: { type: 'sha512', value: '' },
+      customMetadata: {},
+      copies: [],
+      flags: 0xffffffff,
+      retention: { mode: 'COMPLIANCE', untilMs: Number.MAX_SAFE_INTEGER },
+      legalHold: true,
+      deleteMarker: true,
+    },
+    '\u{10FFFF}'.repeat(maxObjectNameBytes / 4),
+  ),
+).length;
 
 /** Stores an object atomically: readers see the previous object or the new one, never a mix. */
 export async function putObject(
@@ -80,15 +125,7 @@ export async function putObject(
   if (request.attributes !== undefined) applyAttributes(metadata, request.attributes);
   // Whether a name ends up hashed can depend on the directory state (collisions), so the limit is
   // checked as if it were: the outcome of a PUT never depends on which other objects exist.
-  encodeObjectMetadata({
-    ...metadata,
-    name,
-    version: longestVersion,
-    versionId: longestVersionId,
-    versionStamp: Number.MAX_SAFE_INTEGER,
-    etag: longestEtag,
-    extraChecksums: { sha256: longestChecksum },
-  });
+  if (hasClientSizedFields(metadata)) encodeObjectMetadata(asLargestRecord(metadata, name));
 
   const workPath = workFilePath(home.path, bucket, type === 'ob' ? 'put' : 'slice');
   const { disk } = context;
