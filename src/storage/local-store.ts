@@ -352,10 +352,7 @@ export class LocalStore {
     });
   }
 
-  /**
-   * A page of versions: names after `startAfter` in order, each name's versions newest first;
-   * fewer than `limit` names only at the end of the listing.
-   */
+  /** Versions of the names after `startAfter`, newest first; under `limit` names only at the end. */
   listVersions(
     bucket: BucketJson,
     options: { prefix: string; startAfter: string; limit: number },
