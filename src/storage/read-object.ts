@@ -310,21 +310,13 @@ async function serveRead(
       const body = await openChunks(context, bucket, metadata.chunks, replica, range);
       return { object, body, ...ranged };
     }
-    if (stats.size !== BigInt(metadata.size)) {
-      const problem = { type: 'size', stored: String(metadata.size), computed: String(stats.size) };
-      throw await corrupted(context, bucket, name, replica, problem, type);
-    }
+    await checkFileSize(context, bucket, name, replica, type);
     const data = await unlessUnreadable(context, replica, () => contentOf(replica));
     const problem = checkBytes(metadata.checksum, metadata.size, data);
     if (problem !== undefined) throw await corrupted(context, bucket, name, replica, problem, type);
     const bytes = range === undefined ? data : data.subarray(range.start, range.end + 1);
-    const source = {
-      kind: 'memory',
-      data: bytes,
-      ...(lease === undefined ? {} : { release: lease.release }),
-    } as const;
     handedOver = true;
-    return { object, body: new ObjectBody(source, context.buffers), ...ranged };
+    return { object, body: memoryBody(context, bytes, lease), ...ranged };
   } finally {
     if (!handedOver) lease?.release();
   }
@@ -346,30 +338,41 @@ async function serveRange(
   const { metadata, stats } = replica;
   let handedOver = false;
   try {
-    // A file longer or shorter than its record is corrupt; bytes missing from the range mean it
-    // shrank after its stat (an append in place rewrote its tail: `corrupted` tells them apart).
+    // Bytes missing from the range mean the file shrank after its stat (an append in place
+    // rewrote its tail: `corrupted` tells them apart).
+    await checkFileSize(context, bucket, name, replica, type);
     const length = range.end - range.start + 1;
-    const problem =
-      stats.size !== BigInt(metadata.size)
-        ? { type: 'size', stored: String(metadata.size), computed: String(stats.size) }
-        : undefined;
-    if (problem !== undefined) throw await corrupted(context, bucket, name, replica, problem, type);
     const data = await unlessUnreadable(context, replica, () => contentOf(replica));
     if (data.length !== length) {
       const short = { type: 'size', stored: String(length), computed: String(data.length) };
       throw await corrupted(context, bucket, name, replica, short, type);
     }
-    const source = {
-      kind: 'memory',
-      data,
-      ...(lease === undefined ? {} : { release: lease.release }),
-    } as const;
     handedOver = true;
     const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
-    return { object, body: new ObjectBody(source, context.buffers), range };
+    return { object, body: memoryBody(context, data, lease), range };
   } finally {
     if (!handedOver) lease?.release();
   }
+}
+
+/** A file longer or shorter than its record is corrupt (reported, quarantined: `corrupted`). */
+async function checkFileSize(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  replica: ReadReplica,
+  type: StoredContentType,
+): Promise<void> {
+  const { metadata, stats } = replica;
+  if (stats.size === BigInt(metadata.size)) return;
+  const problem = { type: 'size', stored: String(metadata.size), computed: String(stats.size) };
+  throw await corrupted(context, bucket, name, replica, problem, type);
+}
+
+/** A body of bytes in memory; the lease their buffer came from goes back once they are sent. */
+function memoryBody(context: StoreContext, data: Buffer, lease: Lease | undefined): ObjectBody {
+  const release = lease === undefined ? {} : { release: lease.release };
+  return new ObjectBody({ kind: 'memory', data, ...release }, context.buffers);
 }
 
 /** The bytes a one-job read got, or the error it met reading them. */
