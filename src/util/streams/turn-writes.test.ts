@@ -99,6 +99,27 @@ test('writeByTurns fails at once when the destination closed before it began (a 
   assert.equal(source.destroyed, true);
 });
 
+test('writeByTurns fails at once when the source failed before it began (a batch aborted while its answer was prepared)', async () => {
+  const source = new Readable({ read() {} });
+  source.on('error', () => {});
+  source.destroy(new Error('item failed'));
+  await new Promise((resolve) => setImmediate(resolve)); // its 'error' and 'close' are past
+  const { destination } = recordingDestination();
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    writeByTurns(source, destination).then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    ),
+    new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('still pending'), 1000);
+    }),
+  ]);
+  clearTimeout(timer);
+  assert.match(settled, /item failed/);
+  assert.equal(destination.destroyed, true, 'the answer is cut, never ended');
+});
+
 test('chunksOf throws when the stream closed before it was handed over (a peer gone at once)', async () => {
   const closed = new Readable({ read() {} });
   closed.on('error', () => undefined); // whoever held it before

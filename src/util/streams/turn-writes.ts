@@ -62,5 +62,8 @@ export function writeByTurns(
     // Closed already (a client gone while the answer was prepared): it emits nothing more, and its
     // writes and end fail quietly, so without this nothing would ever settle the promise.
     if (destination.destroyed) fail(new Error('the destination closed before the end'));
+    // Likewise a source that failed before it was handed over (a batch aborted meanwhile).
+    else if (source.destroyed && !source.readableEnded)
+      fail(source.errored ?? new Error('the source closed before its end'));
   });
 }
