@@ -26,6 +26,16 @@ function storingTarget(node: StubNode, store: Map<string, Buffer>): void {
   });
 }
 
+/** A stub node that answers every request with a 307 to the same path on `target` (`extra` added to the query). */
+function redirectingTo(target: StubNode, extra = ''): Promise<StubNode> {
+  return startStubNode((request, response) => {
+    response.writeHead(307, {
+      location: `${target.url}${request.url.pathname}${request.url.search}${extra}`,
+    });
+    response.end();
+  });
+}
+
 function mapOf(
   gateway: StubNode,
   targets: { id: string; node: StubNode }[],
@@ -42,12 +52,7 @@ test('gateway mode follows 307 to the target and re-sends buffer and stream bodi
   const store = new Map<string, Buffer>();
   const target = await startStubNode(() => undefined);
   storingTarget(target, store);
-  const gateway = await startStubNode((request, response) => {
-    response.writeHead(307, {
-      location: `${target.url}${request.url.pathname}${request.url.search}&pid=p1`,
-    });
-    response.end();
-  });
+  const gateway = await redirectingTo(target, '&pid=p1');
   const client = new Client(gateway.url, { direct: false });
   t.after(async () => {
     await client.close();
@@ -108,12 +113,7 @@ test('direct mode: a target 307 refreshes the map and is followed', async (t) =>
   const store = new Map<string, Buffer>();
   const newOwner = await startStubNode(() => undefined);
   storingTarget(newOwner, store);
-  const oldOwner = await startStubNode((request, response) => {
-    response.writeHead(307, {
-      location: `${newOwner.url}${request.url.pathname}${request.url.search}`,
-    });
-    response.end();
-  });
+  const oldOwner = await redirectingTo(newOwner);
   const gateway = await startStubNode(() => undefined);
   let version = 1;
   gateway.handle((_request, response) => {
@@ -241,12 +241,7 @@ test('a stream body is never sent again once read: open() must give a fresh stre
   const store = new Map<string, Buffer>();
   const target = await startStubNode(() => undefined);
   storingTarget(target, store);
-  const gateway = await startStubNode((request, response) => {
-    response.writeHead(307, {
-      location: `${target.url}${request.url.pathname}${request.url.search}`,
-    });
-    response.end();
-  });
+  const gateway = await redirectingTo(target);
   const client = new Client(gateway.url, { direct: false, timeoutMs: 2000 });
   t.after(async () => {
     await client.close();

@@ -8,7 +8,7 @@ import { ChunkedBody } from './multipart/chunked-body.js';
 import { ObjectBody } from './io/index.js';
 import type { BucketJson } from '../wire/index.js';
 import { LocalStore, type LocalStoreOptions } from './local-store.js';
-import type { StorageOptions } from './store-types.js';
+import type { StorageOptions, StoredObject } from './store-types.js';
 
 export const testBucket: BucketJson = { name: 'bucket', provider: 'ais' };
 
@@ -41,6 +41,22 @@ export function openTestStore(
     mountpaths,
     storage: { ...testStorageOptions, ...storage },
     ...seams,
+  });
+}
+
+/** Stores `text` as object `name` of `bucket` (xxhash, no versioning): a test's object to find again. */
+export function putText(
+  store: LocalStore,
+  bucket: BucketJson,
+  name: string,
+  text: string,
+): Promise<StoredObject> {
+  return store.putObject({
+    bucket,
+    name,
+    body: bodyOf(text),
+    checksumType: 'xxhash',
+    versioning: false,
   });
 }
 

@@ -75,6 +75,23 @@ test('writeByTurns cuts the destination when the source fails (never ends it)', 
   assert.equal(finished, false);
 });
 
+/** How `promise` settled within `ms`: 'resolved', its error's message, or 'still pending'. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const pending = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('still pending'), ms);
+  });
+  const outcome = promise.then(
+    () => 'resolved',
+    (error: Error) => error.message,
+  );
+  try {
+    return await Promise.race([outcome, pending]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 test('writeByTurns fails at once when the destination closed before it began (a client gone while the answer was prepared)', async () => {
   const { destination } = recordingDestination();
   destination.destroy();
@@ -82,17 +99,7 @@ test('writeByTurns fails at once when the destination closed before it began (a 
   const source = new Readable({ read() {} });
   source.push(chunkOf(1));
   source.push(null);
-  let timer: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
-    writeByTurns(source, destination).then(
-      () => 'resolved',
-      (error: Error) => error.message,
-    ),
-    new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve('still pending'), 1000);
-    }),
-  ]);
-  clearTimeout(timer);
+  const settled = await settledWithin(writeByTurns(source, destination), 1000);
   // Pending forever, a GetBatch never returned: its place among the 16 batches in progress was
   // never given back (every later batch 429 once 16 clients had gone that way).
   assert.match(settled, /closed before the end/);
@@ -105,17 +112,7 @@ test('writeByTurns fails at once when the source failed before it began (a batch
   source.destroy(new Error('item failed'));
   await new Promise((resolve) => setImmediate(resolve)); // its 'error' and 'close' are past
   const { destination } = recordingDestination();
-  let timer: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
-    writeByTurns(source, destination).then(
-      () => 'resolved',
-      (error: Error) => error.message,
-    ),
-    new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve('still pending'), 1000);
-    }),
-  ]);
-  clearTimeout(timer);
+  const settled = await settledWithin(writeByTurns(source, destination), 1000);
   assert.match(settled, /item failed/);
   assert.equal(destination.destroyed, true, 'the answer is cut, never ended');
 });
