@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BucketJson, Client } from '../src/sdk/index.js';
 import { TestCluster } from '../test/harness/test-cluster.js';
+import { median } from './lib/median.js';
 import { benchShape } from './lib/playground.js';
 import { runTool } from './lib/processes.js';
 import { publish, type ResultRow } from './lib/results-table.js';
@@ -29,11 +30,6 @@ const promoteBytes = 4096;
 const filesPerDirectory = 500;
 const goal = 0.5;
 const waitOptions = { timeoutMs: 900_000, intervalMs: 10 };
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 /** Seconds `cp -r from to` takes (`to` removed afterwards). */
 async function copyTree(from: string, to: string): Promise<number> {

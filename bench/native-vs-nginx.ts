@@ -1,6 +1,7 @@
 // GET and PUT of 4 KiB, 1 MiB and 64 MiB objects through Cairn's native API (a playground
 // cluster) against nginx serving and accepting (WebDAV) the same sizes from the same disk; GETs
-// measured with wrk and with `cairn bench`, PUTs with `cairn bench`. Each pair runs back to back.
+// measured with wrk and with `cairn bench`, PUTs with `cairn bench`. Each server runs once per
+// round, in rotating order (BENCH_ROUNDS, default 3; 64 MiB once); a figure is its rounds' median.
 // The plainest Node file server (bench/lib/node-file-server.ts) runs the same loads as the
 // platform's floor: what Node's HTTP stack alone reaches on these cores, against nginx and Cairn.
 // The same server in memory mode (no disk: GETs from memory, PUT bodies dropped) is Node's ceiling:
@@ -9,17 +10,21 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '../src/sdk/index.js';
-import { figureOf, runBenchClient, sizeArguments } from './lib/bench-client.js';
+import { figureOf, runBenchClient, sizeArguments, type BenchRun } from './lib/bench-client.js';
+import { medianOf } from './lib/median.js';
 import { Nginx } from './lib/nginx.js';
 import { startNodeFileServer } from './lib/node-file-server.js';
 import { benchShape, Playground } from './lib/playground.js';
 import { freePortNear } from './lib/ports.js';
 import { publish, type ResultRow } from './lib/results-table.js';
+import { inRotation } from './lib/rotation.js';
 import { withScratch } from './lib/scratch.js';
 import { phaseSeconds, sizeCases, unitOf, type SizeCase } from './lib/sizes.js';
-import { runWrk } from './lib/wrk.js';
+import { runWrk, type WrkResult } from './lib/wrk.js';
 
 const bucket = { name: 'wrk', provider: 'ais' };
+/** Rounds per size up to 1 MiB (BENCH_ROUNDS); 64 MiB runs once (a round takes a minute). */
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 
 /** Issue 11's goals for Cairn / nginx: GETs measured with wrk, PUTs against nginx's WebDAV PUT. */
 const issueGoals: Readonly<Record<string, { get?: number; put?: number }>> = {
@@ -84,28 +89,16 @@ async function main(): Promise<void> {
     await client.createBucket(bucket);
     for (const size of sizeCases) {
       const common = sizeArguments(size, phaseSeconds);
-      const viaNginx = await runBenchClient([
-        '--api',
-        'http',
-        '--endpoint',
-        nginx.endpoint,
-        ...common,
+      // Every server runs once per round, the order rotating each round; a figure is the median of
+      // its rounds. nginx's WebDAV PUT of 4 KiB swung 7x between two runs minutes apart (10,216 and
+      // 1,432 ops/s, session 44): one run of each cannot give a ratio.
+      const sizeRounds = size.bytes > 1024 ** 2 ? 1 : rounds;
+      const [viaNginx, viaNode, viaCeiling, viaCairn] = await inRotation(sizeRounds, [
+        () => runBenchClient(['--api', 'http', '--endpoint', nginx.endpoint, ...common]),
+        () => runBenchClient(['--api', 'http', '--endpoint', nodeEndpoint, ...common]),
+        () => runBenchClient(['--api', 'http', '--endpoint', ceilingEndpoint, ...common]),
+        () => runBenchClient(['--endpoint', playground.endpoint, ...common]),
       ]);
-      const viaNode = await runBenchClient([
-        '--api',
-        'http',
-        '--endpoint',
-        nodeEndpoint,
-        ...common,
-      ]);
-      const viaCeiling = await runBenchClient([
-        '--api',
-        'http',
-        '--endpoint',
-        ceilingEndpoint,
-        ...common,
-      ]);
-      const viaCairn = await runBenchClient(['--endpoint', playground.endpoint, ...common]);
       const { cairnUrls, nginxUrls, nodeUrls } = await placeWrkObjects(
         playground,
         client,
@@ -113,16 +106,26 @@ async function main(): Promise<void> {
         [nodeEndpoint, ceilingEndpoint],
         size,
       );
-      const wrkNginx = await runWrk(nginxUrls, size.concurrency, phaseSeconds);
-      const wrkNode = await runWrk(nodeUrls[0] ?? [], size.concurrency, phaseSeconds);
-      const wrkCeiling = await runWrk(nodeUrls[1] ?? [], size.concurrency, phaseSeconds);
-      const wrkCairn = await runWrk(cairnUrls, size.concurrency, phaseSeconds);
-      const wrkFigure = (result: typeof wrkNginx): number | undefined =>
-        result.errors > 0
-          ? undefined
-          : size.metric === 'ops'
-            ? result.requestsPerSecond
-            : result.mibPerSecond;
+      const [wrkNginx, wrkNode, wrkCeiling, wrkCairn] = await inRotation(
+        sizeRounds,
+        [nginxUrls, nodeUrls[0] ?? [], nodeUrls[1] ?? [], cairnUrls].map(
+          (urls) => () => runWrk(urls, size.concurrency, phaseSeconds),
+        ),
+      );
+      const wrkFigure = (results: readonly WrkResult[] = []): number | undefined =>
+        medianOf(
+          results.map((result) =>
+            result.errors > 0
+              ? undefined
+              : size.metric === 'ops'
+                ? result.requestsPerSecond
+                : result.mibPerSecond,
+          ),
+        );
+      const benchFigure = (
+        phase: 'put' | 'get',
+        runs: readonly BenchRun[] = [],
+      ): number | undefined => medianOf(runs.map((run) => figureOf(run, phase, size)));
       const goal = issueGoals[size.label];
       const base = { subject: 'Cairn native', yardstick: 'nginx', unit: unitOf(size) };
       const nodeServer = 'node:http file server';
@@ -161,15 +164,15 @@ async function main(): Promise<void> {
         {
           ...base,
           workload: `GET ${size.label} (cairn bench)`,
-          subjectValue: figureOf(viaCairn, 'get', size),
-          yardstickValue: figureOf(viaNginx, 'get', size),
+          subjectValue: benchFigure('get', viaCairn),
+          yardstickValue: benchFigure('get', viaNginx),
         },
         {
           ...base,
           workload: `PUT ${size.label} (cairn bench)`,
           yardstick: 'nginx WebDAV',
-          subjectValue: figureOf(viaCairn, 'put', size),
-          yardstickValue: figureOf(viaNginx, 'put', size),
+          subjectValue: benchFigure('put', viaCairn),
+          yardstickValue: benchFigure('put', viaNginx),
           ...(goal?.put === undefined ? {} : { goal: goal.put }),
         },
         {
@@ -177,8 +180,8 @@ async function main(): Promise<void> {
           workload: `PUT ${size.label} (cairn bench)`,
           subject: nodeServer,
           yardstick: 'nginx WebDAV',
-          subjectValue: figureOf(viaNode, 'put', size),
-          yardstickValue: figureOf(viaNginx, 'put', size),
+          subjectValue: benchFigure('put', viaNode),
+          yardstickValue: benchFigure('put', viaNginx),
           note: "Node's floor",
         },
         {
@@ -186,16 +189,16 @@ async function main(): Promise<void> {
           workload: `PUT ${size.label} (cairn bench)`,
           subject: nodeCeiling,
           yardstick: 'nginx WebDAV',
-          subjectValue: figureOf(viaCeiling, 'put', size),
-          yardstickValue: figureOf(viaNginx, 'put', size),
+          subjectValue: benchFigure('put', viaCeiling),
+          yardstickValue: benchFigure('put', viaNginx),
           note: "Node's ceiling",
         },
         {
           ...base,
           workload: `PUT ${size.label} (cairn bench)`,
           yardstick: nodeServer,
-          subjectValue: figureOf(viaCairn, 'put', size),
-          yardstickValue: figureOf(viaNode, 'put', size),
+          subjectValue: benchFigure('put', viaCairn),
+          yardstickValue: benchFigure('put', viaNode),
         },
       );
       process.stderr.write(`native-vs-nginx: ${size.label} done\n`);
