@@ -135,6 +135,18 @@ export async function* readZipEntries(
 export class ZipWriter {
   readonly #zip = new yazl.ZipFile();
   readonly output: Readable = this.#zip.outputStream as Readable;
+  /** Rejecters of the adds whose bodies are not all in yet. */
+  readonly #pending = new Set<(error: Error) => void>();
+
+  constructor() {
+    // yazl reports a body of another length than announced on the ZipFile, not on its output: with
+    // nobody listening that 'error' ended the process. The archive fails instead (never a zip
+    // that looks complete without that file), and so does every add still waiting.
+    this.#zip.on('error', (error: Error) => {
+      for (const reject of this.#pending) reject(error);
+      this.output.destroy(error);
+    });
+  }
 
   /** Adds a file of exactly `size` bytes; resolves when all of `body` is in the archive. */
   add(name: string, size: number, files: ArchiveBody, modifiedMs: number): Promise<void> {
@@ -149,8 +161,22 @@ export class ZipWriter {
         reject(badRequest(`a zip cannot hold a file named "${name}": ${String(error)}`));
         return;
       }
-      body.once('end', resolve);
-      body.once('error', reject);
+      const settle = (): void => {
+        body.off('end', ended);
+        body.off('error', failed);
+        this.#pending.delete(failed);
+      };
+      const ended = (): void => {
+        settle();
+        resolve();
+      };
+      const failed = (error: Error): void => {
+        settle();
+        reject(error);
+      };
+      body.once('end', ended);
+      body.once('error', failed);
+      this.#pending.add(failed);
     });
   }
 

@@ -1,11 +1,13 @@
 // Unit tests: a file whose body has another length than its header announces fails the archive
-// (in memory or streamed, plain or compressed): never a tar that looks complete.
+// (in memory or streamed, tar plain or compressed, zip): never an archive that looks complete, and
+// never an uncaught error (yazl reports it on its ZipFile, which ended the process).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { MemoryBody } from '../util/streams/memory-body.js';
 import { TarWriter } from './tar-archive.js';
+import { ZipWriter } from './zip-archive.js';
 
 const modifiedMs = 1_765_000_123_456;
 
@@ -29,4 +31,16 @@ for (const codec of ['tar', 'gzip'] as const) {
       await assert.rejects(read);
     });
   }
+}
+
+for (const [kind, body] of wrongLength) {
+  test(`zip: a body of the wrong length (${kind}) fails the archive`, async () => {
+    const writer = new ZipWriter();
+    const read = buffer(writer.output);
+    await writer.add('first', 4, new MemoryBody(Buffer.alloc(4, 2)), modifiedMs);
+    // yazl counts the bytes once the body has ended: the add may settle either way first.
+    await Promise.allSettled([writer.add('wrong', 20, body(), modifiedMs)]);
+    writer.finish();
+    await assert.rejects(read, /unexpected number of bytes/);
+  });
 }
