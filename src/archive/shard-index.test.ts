@@ -3,11 +3,21 @@
 // out; the encoding round-trips, and an index of another version or cut short is not used.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, createReadStream } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  createReadStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import tarStream from 'tar-stream';
 import {
   createArchiveWriter,
   decodeShardIndex,
@@ -125,4 +135,68 @@ test('a tar cut in the middle of a file fails the index, not the process', async
     writer.abort(new Error('client hung up'));
   }
   assert.deepEqual(uncaught, []);
+});
+
+/** The files tar-stream's parser finds in `tar` (the index before it walked plain headers itself). */
+async function parsedByTarStream(
+  tar: Buffer,
+): Promise<{ name: string; size: number; offset: number }[]> {
+  const extract = tarStream.extract();
+  const found: { name: string; size: number; offset: number }[] = [];
+  extract.on('entry', (header, body, next) => {
+    if (header.type === 'file' || header.type === 'contiguous-file')
+      found.push({ name: header.name, size: header.size ?? 0, offset: body.offset + 512 });
+    body.on('end', next);
+    body.resume();
+  });
+  await pipeline(Readable.from([tar]), extract);
+  return found;
+}
+
+test('the index walks plain headers itself and agrees with tar-stream on every GNU tar format', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-index-'));
+  try {
+    const root = join(dir, 'files');
+    const names = [
+      'a.txt',
+      `ustar-split/${'p'.repeat(90)}/${'q'.repeat(60)}.bin`,
+      longName,
+      'z/empty',
+      'z/last.bin',
+    ];
+    for (const [index, name] of names.entries()) {
+      mkdirSync(join(root, name, '..'), { recursive: true });
+      writeFileSync(join(root, name), Buffer.alloc(index === 3 ? 0 : 700 * index + 1, index + 1));
+    }
+    symlinkSync('a.txt', join(root, 'link'));
+    for (const format of ['gnu', 'ustar', 'posix', 'oldgnu']) {
+      const path = join(dir, `${format}.tar`);
+      // ustar cannot hold the long name: that archive leaves it out.
+      const members = format === 'ustar' ? names.filter((n) => n !== longName) : names;
+      execFileSync('tar', [`--format=${format}`, '-cf', path, '-C', root, 'z', ...members, 'link']);
+      const tar = readFileSync(path);
+      const expected = await parsedByTarStream(tar);
+      // Chunks that end inside a header and inside a file.
+      const entries = await indexTar(Readable.from([tar.subarray(0, 700), tar.subarray(700)]));
+      assert.deepEqual(entries, expected, format);
+      assert.ok(entries.length >= members.length, format);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a header with a wrong checksum fails the index, as tar-stream does', async () => {
+  const writer = createArchiveWriter('.tar');
+  const chunks: Buffer[] = [];
+  const collected = pipeline(writer.output, async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) chunks.push(chunk);
+  });
+  for (const name of ['one', 'two']) await writer.add(name, 3, [Buffer.from('abc')], 1);
+  writer.finish();
+  await collected;
+  const tar = Buffer.concat(chunks);
+  tar[1024 + 10] = 0x41; // inside the second file's header name: its checksum no longer holds
+  await assert.rejects(indexTar(Readable.from([tar])), /Invalid tar header/);
+  await assert.rejects(parsedByTarStream(tar), /Invalid tar header/);
 });

@@ -93,54 +93,172 @@ export async function openIndexedEntry(
 
 /**
  * A pass-through that indexes the plain tar flowing through it: `entries` resolves with the
- * regular files once the stream has ended (it rejects when the bytes are not a tar). The tar
- * parser sees each chunk as it passes and skips file bodies at once, so it holds no more than a
- * header's worth of bytes.
+ * regular files once the stream has ended (it rejects when the bytes are not a tar). It walks the
+ * tar's blocks itself while their headers are plain ones (a ustar or GNU header of a file or an
+ * empty directory, its size in octal, its checksum right: every header Cairn writes for a name
+ * that needs no PAX record, and most of GNU tar's), reading a header's name, type and size and
+ * skipping the file's bytes. At the first other header (a PAX record, a GNU long name, a link,
+ * anything it does not know) it hands that header and everything after it to tar-stream's
+ * parser, which indexes the rest as before (a tar read from a header on is a tar). Why not
+ * tar-stream throughout: its parser decodes every field of a header and makes a stream and
+ * events per file, 11% of the archive job's CPU on the shard's target for 10,000 4 KiB objects
+ * (docs/profiling.md, "archive job"). Either way it holds no more than a header's worth of bytes.
  */
 export class TarIndexer extends Transform {
   readonly entries: Promise<IndexedEntry[]>;
-  readonly #extract = tarStream.extract();
+  readonly #found: IndexedEntry[] = [];
+  #resolve: (entries: IndexedEntry[]) => void = () => undefined;
+  #reject: (error: Error) => void = () => undefined;
+  /** Bytes of the tar seen so far. */
+  #position = 0;
+  /** Bytes of the current file (and its padding) still to skip. */
+  #skip = 0;
+  /** A header block not whole yet. */
+  readonly #header = Buffer.alloc(tarBlock);
+  #headerBytes = 0;
+  /** tar-stream's parser, from the first header the walk does not take on; and where it began. */
+  #parser: tarStream.Extract | undefined;
+  #parserBase = 0;
+  #ended = false;
 
   constructor() {
     super();
-    const found: IndexedEntry[] = [];
     this.entries = new Promise((resolve, reject) => {
-      this.#extract.on('entry', (header, body, next) => {
-        if (header.type === 'file' || header.type === 'contiguous-file')
-          // `offset` is where the file's own header starts (after any pax or long-name headers).
-          found.push({ name: header.name, size: header.size ?? 0, offset: body.offset + tarBlock });
-        body.on('end', next);
-        // A parser destroyed inside this file (the tar cut short) fails its body too; `entries`
-        // rejects with that error already, and an 'error' event nobody hears ends the process.
-        body.on('error', () => undefined);
-        body.resume();
-      });
-      this.#extract.on('finish', () => resolve(found));
-      this.#extract.on('error', reject);
+      this.#resolve = resolve;
+      this.#reject = reject;
     });
     // Settled by whoever awaits `entries`; a stream destroyed early must not leave it unhandled.
     this.entries.catch(() => undefined);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.#extract.write(chunk);
+    if (this.#parser !== undefined) this.#parser.write(chunk);
+    else this.#walk(chunk);
     callback(null, chunk);
   }
 
-  #ended = false;
+  #walk(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.#skip > 0) {
+        const skipped = Math.min(this.#skip, chunk.length - at);
+        this.#skip -= skipped;
+        this.#position += skipped;
+        at += skipped;
+        continue;
+      }
+      const taken = Math.min(tarBlock - this.#headerBytes, chunk.length - at);
+      chunk.copy(this.#header, this.#headerBytes, at, at + taken);
+      this.#headerBytes += taken;
+      at += taken;
+      if (this.#headerBytes < tarBlock) return;
+      this.#headerBytes = 0;
+      const plain = plainHeader(this.#header);
+      if (plain === undefined) {
+        this.#handToParser(Buffer.concat([this.#header, chunk.subarray(at)]));
+        return;
+      }
+      this.#position += tarBlock;
+      if (plain.file)
+        this.#found.push({ name: plain.name, size: plain.size, offset: this.#position });
+      this.#skip = plain.size + ((tarBlock - (plain.size % tarBlock)) % tarBlock);
+    }
+  }
+
+  #handToParser(rest: Buffer): void {
+    const parser = tarStream.extract();
+    this.#parser = parser;
+    this.#parserBase = this.#position;
+    parser.on('entry', (header, body, next) => {
+      if (header.type === 'file' || header.type === 'contiguous-file')
+        // `offset` is where the file's own header starts (after any pax or long-name headers).
+        this.#found.push({
+          name: header.name,
+          size: header.size ?? 0,
+          offset: this.#parserBase + body.offset + tarBlock,
+        });
+      body.on('end', next);
+      // A parser destroyed inside this file (the tar cut short) fails its body too; `entries`
+      // rejects with that error already, and an 'error' event nobody hears ends the process.
+      body.on('error', () => undefined);
+      body.resume();
+    });
+    parser.on('finish', () => this.#resolve(this.#found));
+    parser.on('error', (error: Error) => this.#reject(error));
+    parser.write(rest);
+  }
 
   override _flush(callback: TransformCallback): void {
     this.#ended = true;
-    this.#extract.end(undefined);
+    if (this.#parser !== undefined) this.#parser.end(undefined);
+    else if (this.#skip > 0 || this.#headerBytes > 0)
+      this.#reject(new Error('Unexpected end of data: the tar ends inside a file or header'));
+    else this.#resolve(this.#found);
     callback();
   }
 
   override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
     // After the end the parser finishes on its own; before it, the index would be partial.
-    if (error !== null || !this.#ended)
-      this.#extract.destroy(error ?? new Error('the tar stream was not read to its end'));
+    if (error !== null || !this.#ended) {
+      const reason = error ?? new Error('the tar stream was not read to its end');
+      if (this.#parser !== undefined) this.#parser.destroy(reason);
+      else this.#reject(reason);
+    }
     callback(error);
   }
+}
+
+const ustarMagic = Buffer.from('ustar\0', 'latin1');
+const gnuMagic = Buffer.from('ustar  \0', 'latin1');
+
+/**
+ * The name, size and kind of a plain header (as tar-stream's parser reads them), a zero block as
+ * an empty directory (skipped), or undefined for any header the walk leaves to tar-stream.
+ */
+function plainHeader(block: Buffer): { name: string; size: number; file: boolean } | undefined {
+  const flag = block[156];
+  const file = flag === 0 || flag === 0x30 || flag === 0x37;
+  if (!file && flag !== 0x35) return undefined;
+  let sum = 8 * 32;
+  for (let index = 0; index < 148; index += 1) sum += block[index] as number;
+  for (let index = 156; index < tarBlock; index += 1) sum += block[index] as number;
+  // A zero block (the end of the archive, or padding after it): tar-stream reads on past it.
+  if (sum === 8 * 32 && flag === 0) return { name: '', size: 0, file: false };
+  const size = plainOctal(block, 124, 12);
+  if (size === undefined || plainOctal(block, 148, 8) !== sum) return undefined;
+  const ustar = block.compare(ustarMagic, 0, 6, 257, 263) === 0;
+  if (!ustar && block.compare(gnuMagic, 0, 8, 257, 265) !== 0) return undefined;
+  let name = block.toString('utf8', 0, zeroAt(block, 0, 100));
+  if (ustar && block[345] !== 0)
+    name = `${block.toString('utf8', 345, zeroAt(block, 345, 155))}/${name}`;
+  // A directory (or a file named with a trailing `/`, which tar-stream reads as one) has no bytes
+  // to skip; one with a size is left to tar-stream, whose reading of it the index follows.
+  if (!file || name.endsWith('/')) return size === 0 ? { name, size, file: false } : undefined;
+  return { name, size, file: true };
+}
+
+/** The end of a NUL-terminated field. */
+function zeroAt(block: Buffer, start: number, length: number): number {
+  const end = block.indexOf(0, start);
+  return end === -1 || end > start + length ? start + length : end;
+}
+
+/**
+ * An octal field: leading spaces or zeros, octal digits, then NULs or spaces only; undefined for
+ * anything else (base-256 numbers among them).
+ */
+function plainOctal(block: Buffer, start: number, length: number): number | undefined {
+  let at = start;
+  const end = start + length;
+  while (at < end && (block[at] === 0x20 || block[at] === 0)) at += 1;
+  let value = 0;
+  for (; at < end; at += 1) {
+    const byte = block[at] as number;
+    if (byte < 0x30 || byte > 0x37) break;
+    value = value * 8 + (byte - 0x30);
+  }
+  for (; at < end; at += 1) if (block[at] !== 0 && block[at] !== 0x20) return undefined;
+  return value;
 }
 
 /** Indexes a whole plain tar read from `stream` (the first read of a shard with no index). */

@@ -86,7 +86,7 @@ export async function repairCopies(
 async function reconcile(
   context: StoreContext,
   request: CopiesRequest,
-  order: Mountpath[],
+  order: readonly Mountpath[],
   found: FoundReplica[],
 ): Promise<CopiesReport> {
   const report: CopiesReport = { intact: false, corrupt: 0, created: 0, removed: 0, copies: [] };
@@ -141,7 +141,7 @@ async function reconcile(
 async function collectReplicas(
   context: StoreContext,
   request: CopiesRequest,
-  order: Mountpath[],
+  order: readonly Mountpath[],
 ): Promise<FoundReplica[]> {
   const { bucket, name, verify } = request;
   const found: FoundReplica[] = [];
@@ -248,7 +248,11 @@ function sameContent(left: OpenReplica | undefined, right: OpenReplica | undefin
 }
 
 /** The home, then mountpaths that already hold an identical copy, then the others in order. */
-function chooseMountpaths(order: Mountpath[], same: FoundReplica[], count: number): Mountpath[] {
+function chooseMountpaths(
+  order: readonly Mountpath[],
+  same: FoundReplica[],
+  count: number,
+): Mountpath[] {
   const [home, ...others] = order;
   if (home === undefined) return [];
   const holding = others.filter((mountpath) => same.some((entry) => entry.mountpath === mountpath));

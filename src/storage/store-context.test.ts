@@ -4,7 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { highestRandomWeight, objectDigest } from '../placement/index.js';
 import { describeMountpath, type Mountpath } from './mountpath/index.js';
-import { homeMountpath, type StoreContext } from './store-context.js';
+import {
+  homeMountpath,
+  mountpathsFor,
+  readableMountpaths,
+  type StoreContext,
+} from './store-context.js';
 
 const names = Array.from({ length: 2_000 }, (_, index) => `ais/@#/bucket/object-${index}`);
 
@@ -47,4 +52,37 @@ test('a list that is not frozen (changed in place) is placed afresh each time', 
   const onB = names.find((name) => homeMountpath(context, name).path === '/mp/b') as string;
   list[1] = describeMountpath('/mp/b', false);
   assert.equal(homeMountpath(context, onB).path, '/mp/a');
+});
+
+test('the order to look in: the home, then the other readable mountpaths, kept per list and home', () => {
+  const paths = ['/mp/a', '/mp/b', '/mp/c'];
+  const list = Object.freeze([
+    describeMountpath('/mp/a'),
+    describeMountpath('/mp/b', false, 'detach'),
+    describeMountpath('/mp/c'),
+    describeMountpath('/mp/d', false),
+  ]);
+  const context = contextOf(list);
+  for (const name of names.slice(0, 200)) {
+    const order = mountpathsFor(context, name);
+    const home = homeMountpath(context, name);
+    // A detaching mountpath is read from (still drained), a disabled one is not.
+    const expected = [home, ...list.filter((mp) => mp !== home && paths.includes(mp.path))];
+    assert.deepEqual(order, expected);
+    // Computed once: the same frozen answer for every object of that home.
+    assert.equal(mountpathsFor(context, name), order);
+    assert.ok(Object.isFrozen(order));
+  }
+  assert.deepEqual(
+    readableMountpaths(context).map((mp) => mp.path),
+    paths,
+  );
+  // A list changed in place is read afresh.
+  const open = [describeMountpath('/mp/a'), describeMountpath('/mp/b')];
+  const name = names.find(
+    (each) => homeMountpath(contextOf(open), each).path === '/mp/a',
+  ) as string;
+  assert.equal(mountpathsFor(contextOf(open), name).length, 2);
+  open[1] = describeMountpath('/mp/b', false);
+  assert.deepEqual(mountpathsFor(contextOf(open), name), [open[0]]);
 });
