@@ -99,6 +99,10 @@ export class IntraClient {
           dispatcher: this.#agent,
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
+          // undici closes a connection after a GET or HEAD that sent a body (some servers would
+          // not read it); peers are Cairn nodes, which do, so a listing's page requests (GETs
+          // with their message) keep the pool's connection instead of opening one per page.
+          reset: false,
         },
         options.timeoutMs,
       );
