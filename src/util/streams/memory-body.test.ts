@@ -1,7 +1,13 @@
 // MemoryBody's pooled buffers: when each is released (never while its bytes may still be read).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { copiedMaxBytes, MemoryBody, takeBytes, takeLease } from './memory-body.js';
+import {
+  copiedMaxBytes,
+  MemoryBody,
+  takeBytes,
+  takeLease,
+  takeLeaseInPlace,
+} from './memory-body.js';
 
 function pooled(size: number): { bytes: Buffer; released: () => number; release: () => void } {
   const pool = Buffer.alloc(size * 2, 7);
@@ -29,6 +35,18 @@ test('large pooled bytes taken with their lease are released only by the taker',
   assert.ok(lease !== undefined);
   assert.equal(lease.bytes, buffer.bytes);
   assert.equal(buffer.released(), 0);
+  lease.release();
+  assert.equal(buffer.released(), 1);
+});
+
+test('small pooled bytes taken in place are not copied and are released only by the taker', () => {
+  const buffer = pooled(4096);
+  const body = new MemoryBody(buffer.bytes, buffer.release);
+  const lease = takeLeaseInPlace(body);
+  assert.ok(lease !== undefined);
+  assert.equal(lease.bytes, buffer.bytes);
+  assert.equal(buffer.released(), 0);
+  assert.equal(takeLease(body), undefined, 'taken once');
   lease.release();
   assert.equal(buffer.released(), 1);
 });

@@ -44,7 +44,19 @@ export class MemoryBody extends Readable {
    * socket has copied them): a large pooled buffer then goes back to its pool, not to the collector.
    */
   takeLease(): BytesLease | undefined {
-    const bytes = this.#own();
+    return this.#take(this.#own());
+  }
+
+  /**
+   * As `takeLease`, the bytes left where they lie even when small: for a consumer that releases
+   * them once one socket write has copied them, so the pooled buffer is back at once anyway and
+   * a copy would only make garbage (an `archpath` file of 4 KiB: a fresh 4 KiB buffer a read).
+   */
+  takeLeaseInPlace(): BytesLease | undefined {
+    return this.#take(this.#bytes);
+  }
+
+  #take(bytes: Buffer | undefined): BytesLease | undefined {
     if (bytes === undefined || this.destroyed) return undefined;
     const release = this.#release ?? noRelease;
     this.#bytes = undefined;
@@ -129,6 +141,11 @@ export function takeChunks(body: Readable): readonly Buffer[] | undefined {
 /** As `takeBytes`, with the release of their pooled buffer (see `MemoryBody.takeLease`). */
 export function takeLease(body: Readable): BytesLease | undefined {
   return body instanceof MemoryBody ? body.takeLease() : undefined;
+}
+
+/** As `takeLease`, small bytes not copied (see `MemoryBody.takeLeaseInPlace`). */
+export function takeLeaseInPlace(body: Readable): BytesLease | undefined {
+  return body instanceof MemoryBody ? body.takeLeaseInPlace() : undefined;
 }
 
 /** Pooled bytes handed on as chunks, and the release of their buffer once a socket took them. */

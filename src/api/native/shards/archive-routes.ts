@@ -2,7 +2,7 @@
 // `archmode` (a TAR of the matches), as AIStore's `ais/dpq.go` reads them.
 import { pipeline } from 'node:stream/promises';
 import { badRequest, StoreError } from '../../../errors/index.js';
-import { takeLease } from '../../../util/streams/memory-body.js';
+import { takeLeaseInPlace } from '../../../util/streams/memory-body.js';
 import { writeChunk } from '../../../util/write-chunk.js';
 import { Header, Query } from '../../../wire/index.js';
 import type { RequestContext } from '../../common/request-context.js';
@@ -48,9 +48,9 @@ export async function getFromArchive(
   res.statusCode = 200;
   res.setHeader(Header.contentType, read.contentType);
   if (read.size !== undefined) res.setHeader(Header.contentLength, read.size);
-  // A file read whole (an indexed file of a plain tar) goes out in one write, as a small GET's
-  // bytes do, without a stream between the store and the socket.
-  const lease = takeLease(read.body);
+  // A file read whole (an indexed file of a plain tar) goes out in one write from the buffer it
+  // was read into, as a small GET's bytes do: no stream between the store and the socket, no copy.
+  const lease = takeLeaseInPlace(read.body);
   if (lease !== undefined) {
     try {
       if (lease.bytes.length > 0) await writeChunk(res, lease.bytes);
