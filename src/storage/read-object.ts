@@ -38,6 +38,7 @@ import {
   type ReplicaFile,
 } from './replica-lookup.js';
 import { openVersionFile, versionIdOf } from './versions/version-files.js';
+import { cachedReplica, keepContent } from './content-reads.js';
 import {
   describeObject,
   lockKeyOf,
@@ -57,9 +58,18 @@ import type {
  * A replica found under the read lock: read in one job already (its content the whole object, or
  * only `range` of it), or open (to stream from).
  */
-type Located =
-  | { kind: 'read'; replica: ReadReplica; lease: Lease | undefined; range?: ByteRange }
-  | { kind: 'open'; replica: OpenReplica };
+type Located = ReadLocated | { kind: 'open'; replica: OpenReplica };
+
+interface ReadLocated {
+  kind: 'read';
+  replica: ReadReplica;
+  lease: Lease | undefined;
+  range?: ByteRange;
+  /** From the content cache: verified when kept, in memory the cache owns. */
+  cached?: true;
+  /** A whole read from the file: when its job started (the bytes may enter the content cache). */
+  readAtMs?: number;
+}
 
 /** What a read needs of each replica it looks at: the record only, or the bytes too. */
 type Wanted = 'record' | 'content';
@@ -123,6 +133,8 @@ async function readOrOpen(
   name: string,
   requested: ByteRange | RangeResolver | undefined,
 ): Promise<Located | undefined> {
+  const hit = cachedReplica(context, location, mountpath, name);
+  if (hit !== undefined) return { kind: 'read', replica: hit, lease: undefined, cached: true };
   const limit = wholeReadMaxBytes(context);
   const seen = context.metadataCache.peek(location.path)?.identity.size;
   let size = seen === undefined ? 0 : Number(seen);
@@ -132,6 +144,7 @@ async function readOrOpen(
   }
   for (let attempt = 0; attempt < 2 && size <= limit; attempt += 1) {
     const lease = leaseFor(context, size);
+    const readAtMs = context.clock.nowMs();
     let replica: ReadReplica | undefined;
     try {
       replica = await readReplica(context, location, mountpath, bucket, name, lease.buffer);
@@ -144,7 +157,7 @@ async function readOrOpen(
       return undefined;
     }
     if (replica.content !== undefined || replica.readError !== undefined) {
-      return { kind: 'read', replica, lease };
+      return { kind: 'read', replica, lease, readAtMs };
     }
     lease.release();
     size = Number(replica.stats.size);
@@ -284,22 +297,24 @@ export async function getObject(
       located.range,
     );
   }
-  if (located.kind === 'read') {
-    return await serveRead(context, bucket, name, type, located.replica, located.lease, requested);
-  }
+  if (located.kind === 'read')
+    return await serveRead(context, bucket, name, type, located, requested);
   return await serveOpen(context, bucket, name, type, located.replica, requested, options);
 }
 
-/** Serves a replica read whole in one job: checked here, before anything is returned. */
+/**
+ * Serves a replica read whole in one job: checked here, before anything is returned (then kept in
+ * the content cache when it fits); or one from the content cache, checked when it was kept.
+ */
 async function serveRead(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
   type: StoredContentType,
-  replica: ReadReplica,
-  lease: Lease | undefined,
+  located: ReadLocated,
   requested: ByteRange | RangeResolver | undefined,
 ): Promise<ObjectReadResult> {
+  const { replica, lease, cached = false, readAtMs } = located;
   const { metadata, stats } = replica;
   const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
   let handedOver = false;
@@ -310,13 +325,17 @@ async function serveRead(
       const body = await openChunks(context, bucket, metadata.chunks, replica, range);
       return { object, body, ...ranged };
     }
-    await checkFileSize(context, bucket, name, replica, type);
+    if (!cached) await checkFileSize(context, bucket, name, replica, type);
     const data = await unlessUnreadable(context, replica, () => contentOf(replica));
-    const problem = checkBytes(metadata.checksum, metadata.size, data);
-    if (problem !== undefined) throw await corrupted(context, bucket, name, replica, problem, type);
+    if (!cached) {
+      const problem = checkBytes(metadata.checksum, metadata.size, data);
+      if (problem !== undefined)
+        throw await corrupted(context, bucket, name, replica, problem, type);
+      if (readAtMs !== undefined) keepContent(context, replica, data, readAtMs);
+    }
     const bytes = range === undefined ? data : data.subarray(range.start, range.end + 1);
     handedOver = true;
-    return { object, body: memoryBody(context, bytes, lease), ...ranged };
+    return { object, body: memoryBody(context, bytes, lease, cached), ...ranged };
   } finally {
     if (!handedOver) lease?.release();
   }
@@ -369,10 +388,19 @@ async function checkFileSize(
   throw await corrupted(context, bucket, name, replica, problem, type);
 }
 
-/** A body of bytes in memory; the lease their buffer came from goes back once they are sent. */
-function memoryBody(context: StoreContext, data: Buffer, lease: Lease | undefined): ObjectBody {
+/**
+ * A body of bytes in memory; the lease their buffer came from goes back once they are sent. The
+ * content cache's bytes (`cached`) are read-only: a consumer that changes bytes gets a copy.
+ */
+function memoryBody(
+  context: StoreContext,
+  data: Buffer,
+  lease: Lease | undefined,
+  cached = false,
+): ObjectBody {
   const release = lease === undefined ? {} : { release: lease.release };
-  return new ObjectBody({ kind: 'memory', data, ...release }, context.buffers);
+  const shared = cached ? { readOnly: true } : {};
+  return new ObjectBody({ kind: 'memory', data, ...release, ...shared }, context.buffers);
 }
 
 /** The bytes a one-job read got, or the error it met reading them. */
