@@ -12,7 +12,6 @@ import {
   objectUnreadable,
   StoreError,
 } from '../errors/index.js';
-import { cipherSizeOf } from './encryption/packages.js';
 import { ChunkedBody } from './multipart/chunked-body.js';
 import { findManifest } from './multipart/chunk-sets.js';
 import { invariant } from '../util/assert.js';
@@ -38,14 +37,15 @@ import {
   type ReplicaFile,
 } from './replica-lookup.js';
 import { openVersionFile, versionIdOf } from './versions/version-files.js';
-import { cachedReplica, keepContent } from './content-reads.js';
 import {
-  describeObject,
-  lockKeyOf,
-  smallReadBytes,
-  toStoredObject,
-  type StoreContext,
-} from './store-context.js';
+  cachedReplica,
+  keepContent,
+  leaseFor,
+  memoryBody,
+  wholeReadMaxBytes,
+  type Lease,
+} from './memory-reads.js';
+import { describeObject, lockKeyOf, toStoredObject, type StoreContext } from './store-context.js';
 import type {
   ByteRange,
   ObjectReadResult,
@@ -211,44 +211,6 @@ async function readRange(
   return 'unranged';
 }
 
-/**
- * The longest replica read whole and verified in memory: `verifyInMemoryMaxBytes` of content, so
- * an encrypted object of that size (stored with its packages' headers and tags) is read whole too.
- */
-function wholeReadMaxBytes(context: StoreContext): number {
-  return cipherSizeOf(context.options.verifyInMemoryMaxBytes);
-}
-
-/** A read buffer taken from a pool (or allocated), returned once (later calls do nothing). */
-interface Lease {
-  /** At most `wholeReadMaxBytes` long: the one-job read reads no longer file. */
-  readonly buffer: Buffer;
-  readonly release: () => void;
-}
-
-/**
- * A buffer for an object of `sizeBytes`: a small pooled one, one of the GET path's pooled
- * `readChunkBytes` buffers, or a fresh one when the object is larger than those.
- */
-function leaseFor(context: StoreContext, sizeBytes: number): Lease {
-  const pool =
-    sizeBytes <= smallReadBytes
-      ? context.smallBuffers
-      : sizeBytes <= context.buffers.bufferBytes
-        ? context.buffers
-        : undefined;
-  const whole = pool?.acquire() ?? Buffer.allocUnsafe(sizeBytes);
-  let released = false;
-  return {
-    buffer: whole.subarray(0, Math.min(whole.length, wholeReadMaxBytes(context))),
-    release: () => {
-      if (released) return;
-      released = true;
-      pool?.release(whole);
-    },
-  };
-}
-
 async function release(located: Located): Promise<void> {
   if (located.kind === 'open') await located.replica.handle.close();
   else located.lease?.release();
@@ -386,21 +348,6 @@ async function checkFileSize(
   if (stats.size === BigInt(metadata.size)) return;
   const problem = { type: 'size', stored: String(metadata.size), computed: String(stats.size) };
   throw await corrupted(context, bucket, name, replica, problem, type);
-}
-
-/**
- * A body of bytes in memory; the lease their buffer came from goes back once they are sent. The
- * content cache's bytes (`cached`) are read-only: a consumer that changes bytes gets a copy.
- */
-function memoryBody(
-  context: StoreContext,
-  data: Buffer,
-  lease: Lease | undefined,
-  cached = false,
-): ObjectBody {
-  const release = lease === undefined ? {} : { release: lease.release };
-  const shared = cached ? { readOnly: true } : {};
-  return new ObjectBody({ kind: 'memory', data, ...release, ...shared }, context.buffers);
 }
 
 /** The bytes a one-job read got, or the error it met reading them. */

@@ -108,6 +108,8 @@ export class MetadataCache {
     if (record === undefined) return undefined;
     const hit = this.content.get(path, record, nowMs);
     if (hit === undefined) return undefined;
+    // The record is served from here too: a metadata cache hit as well.
+    this.#hits += 1;
     this.#entries.delete(path);
     this.#entries.set(path, record);
     return hit;
