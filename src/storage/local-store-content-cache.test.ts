@@ -30,6 +30,8 @@ const stats: string[] = [];
 let nowMs = 1_000_000;
 const clock: Clock = { nowMs: () => nowMs };
 const checkIntervalMs = 1000;
+/** A client's GET (an internal read does not fill the cache). */
+const client = { keepInMemory: true };
 
 const countingDisk: Disk = {
   ...localDisk,
@@ -82,7 +84,7 @@ async function get(
   range?: { start: number; end: number },
 ): Promise<{ data: Buffer; reads: number }> {
   diskReads.length = 0;
-  const { body } = await store.getObject(testBucket, name, range);
+  const { body } = await store.getObject(testBucket, name, range, client);
   const data = await readAll(body);
   return { data, reads: diskReads.length };
 }
@@ -110,11 +112,23 @@ test('a hot object is served from memory after its first read, ranges sliced fro
   assert.equal(head.size, 4096);
 });
 
+test('an internal read (no client GET) is answered from the cache but does not fill it', async () => {
+  await put('internal', patternBytes(1024, 9));
+  diskReads.length = 0;
+  await readAll((await store.getObject(testBucket, 'internal')).body);
+  await readAll((await store.getObject(testBucket, 'internal')).body);
+  assert.equal(diskReads.length, 2);
+  await get('internal');
+  diskReads.length = 0;
+  await readAll((await store.getObject(testBucket, 'internal')).body);
+  assert.equal(diskReads.length, 0);
+});
+
 test("a consumer that changes a cached body's bytes changes a copy", async () => {
   const data = patternBytes(2048, 2);
   await put('shared', data);
   await get('shared');
-  const { body } = await store.getObject(testBucket, 'shared');
+  const { body } = await store.getObject(testBucket, 'shared', undefined, client);
   assert.ok(body instanceof ObjectBody);
   const zeroed = body.mapMemory((bytes) => bytes.fill(0));
   assert.ok(zeroed !== undefined);
@@ -212,14 +226,14 @@ test('the cache is bounded: least recently used objects go, larger ones are not 
   try {
     for (const name of ['a', 'b', 'c']) {
       await put(name, patternBytes(4096, name.charCodeAt(0)), small);
-      await readAll((await small.getObject(testBucket, name)).body);
+      await readAll((await small.getObject(testBucket, name, undefined, client)).body);
     }
     const stats = small.contentCacheStats();
     assert.equal(stats.entries, 2);
     assert.equal(stats.bytes, 8192);
     assert.equal(stats.evictions, 1);
     await put('large', patternBytes(5000, 1), small);
-    await readAll((await small.getObject(testBucket, 'large')).body);
+    await readAll((await small.getObject(testBucket, 'large', undefined, client)).body);
     assert.equal(small.contentCacheStats().bytes, 8192, 'an object over the limit is not kept');
   } finally {
     await small.close();

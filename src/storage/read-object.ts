@@ -259,14 +259,17 @@ export async function getObject(
       located.range,
     );
   }
-  if (located.kind === 'read')
-    return await serveRead(context, bucket, name, type, located, requested);
+  if (located.kind === 'read') {
+    const keep = options.keepInMemory === true;
+    return await serveRead(context, bucket, name, type, located, requested, keep);
+  }
   return await serveOpen(context, bucket, name, type, located.replica, requested, options);
 }
 
 /**
  * Serves a replica read whole in one job: checked here, before anything is returned (then kept in
- * the content cache when it fits); or one from the content cache, checked when it was kept.
+ * the content cache when it fits, for a client's GET); or one from the content cache, checked when
+ * it was kept.
  */
 async function serveRead(
   context: StoreContext,
@@ -275,6 +278,7 @@ async function serveRead(
   type: StoredContentType,
   located: ReadLocated,
   requested: ByteRange | RangeResolver | undefined,
+  keepInMemory: boolean,
 ): Promise<ObjectReadResult> {
   const { replica, lease, cached = false, readAtMs } = located;
   const { metadata, stats } = replica;
@@ -293,7 +297,7 @@ async function serveRead(
       const problem = checkBytes(metadata.checksum, metadata.size, data);
       if (problem !== undefined)
         throw await corrupted(context, bucket, name, replica, problem, type);
-      if (readAtMs !== undefined) keepContent(context, replica, data, readAtMs);
+      if (keepInMemory && readAtMs !== undefined) keepContent(context, replica, data, readAtMs);
     }
     const bytes = range === undefined ? data : data.subarray(range.start, range.end + 1);
     handedOver = true;

@@ -211,6 +211,13 @@ export interface ReadOptions {
   /** A kept version (S3 version ID) instead of the latest. */
   versionId?: string | undefined;
   verifyBeforeSend?: boolean;
+  /**
+   * A client's GET: the whole verified bytes of a small object it reads from disk enter the
+   * content cache (meta/content-cache.ts). Internal reads (EC encoding, rebalance sends, shard
+   * indexes) are answered from the cache when it holds the object, but do not fill it: an object
+   * is hot because clients read it.
+   */
+  keepInMemory?: boolean;
 }
 
 /** Inclusive byte range, already validated against the object's size by the caller. */
