@@ -57,6 +57,30 @@ export const clusterConfigSchema = z
           .max(16 * 1024 * 1024 * 1024)
           .default(64 * 1024 * 1024),
         /**
+         * Memory for the bytes of hot small objects, kept beside their cached records so that a
+         * repeated GET needs no disk read (0 turns it off; see docs/design-decisions.md, Content
+         * cache). 256 MiB holds 65,536 objects of 4 KiB.
+         */
+        content_cache_bytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(64 * 1024 * 1024 * 1024)
+          .default(256 * 1024 * 1024),
+        /** Larger objects are not kept in the content cache. */
+        content_cache_object_max_bytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(64 * 1024 * 1024)
+          .default(1024 * 1024),
+        /**
+         * A cached object's file is checked (stat, in the background) at most once per half this;
+         * one not confirmed for this long is read from disk: the longest a change made behind
+         * the store's back is served from memory.
+         */
+        content_cache_check_ms: z.number().int().min(10).max(600_000).default(1000),
+        /**
          * An APPEND not continued or flushed for this long is abandoned: its work file is removed
          * (targets look every quarter of this, at most every 5 minutes).
          */

@@ -57,6 +57,7 @@ export type { RelocateOptions } from './relocate.js';
 export type { ColdOutcome, ColdReplica, ReplicaIdentity } from './remove-replicas.js';
 export type {
   MetadataCacheStats,
+  ContentCacheStats,
   ObjectChecksum,
   ObjectMetadata,
   ObjectRetention,

@@ -1,6 +1,8 @@
 // LocalStore with its metadata cache: a hot object's record is not read again from the file, the
 // bytes are still read and verified every time, and every change (the store's own, or one made
 // behind its back: another file renamed into place, the record rewritten) is seen by the next read.
+// The content cache is off here: with it, a hot object's bytes are not read at all
+// (local-store-content-cache.test.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, rename } from 'node:fs/promises';
@@ -40,8 +42,12 @@ const countingDisk: Disk = {
 
 before(async () => {
   root = await makeTemporaryDirectory();
-  store = await openTestStore(join(root, 'cached'), 1, {}, 'target-1', { disk: countingDisk });
-  uncached = await openTestStore(join(root, 'uncached'), 1, { metadataCacheBytes: 0 }, 'target-1', {
+  const noContent = { contentCache: { maxBytes: 0 } };
+  store = await openTestStore(join(root, 'cached'), 1, noContent, 'target-1', {
+    disk: countingDisk,
+  });
+  const off = { metadataCacheBytes: 0, ...noContent };
+  uncached = await openTestStore(join(root, 'uncached'), 1, off, 'target-1', {
     disk: countingDisk,
   });
 });

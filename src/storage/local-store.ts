@@ -22,7 +22,12 @@ import {
   type StoredContentType,
 } from './layout/index.js';
 import { NameLocks } from './lock/index.js';
-import { MetadataCache, type MetadataCacheStats } from './meta/index.js';
+import {
+  defaultContentCacheLimits,
+  MetadataCache,
+  type ContentCacheStats,
+  type MetadataCacheStats,
+} from './meta/index.js';
 import { ColdObjects } from './meta/cold-objects.js';
 import { AppendFiles } from './append-files.js';
 import { StoreUploads } from './multipart/store-uploads.js';
@@ -163,6 +168,7 @@ export class LocalStore {
     invariant(storage.readChunkBytes > 0, 'readChunkBytes must be > 0');
     const metadataCache = new MetadataCache(
       storage.metadataCacheBytes ?? defaultMetadataCacheBytes,
+      { ...defaultContentCacheLimits, ...storage.contentCache },
     );
     // Every change the store makes to a file drops that path's cached record.
     const disk = new WatchedDisk(options.disk ?? localDisk, (path) =>
@@ -530,6 +536,10 @@ export class LocalStore {
   /** The object metadata cache's size and hit counts (`/metrics`). */
   metadataCacheStats(): MetadataCacheStats {
     return this.#context.metadataCache.stats();
+  }
+
+  contentCacheStats(): ContentCacheStats {
+    return this.#context.metadataCache.content.stats();
   }
 
   /** File-system capacity of every mountpath. */

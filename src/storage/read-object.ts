@@ -12,7 +12,6 @@ import {
   objectUnreadable,
   StoreError,
 } from '../errors/index.js';
-import { cipherSizeOf } from './encryption/packages.js';
 import { ChunkedBody } from './multipart/chunked-body.js';
 import { findManifest } from './multipart/chunk-sets.js';
 import { invariant } from '../util/assert.js';
@@ -39,12 +38,14 @@ import {
 } from './replica-lookup.js';
 import { openVersionFile, versionIdOf } from './versions/version-files.js';
 import {
-  describeObject,
-  lockKeyOf,
-  smallReadBytes,
-  toStoredObject,
-  type StoreContext,
-} from './store-context.js';
+  cachedReplica,
+  keepContent,
+  leaseFor,
+  memoryBody,
+  wholeReadMaxBytes,
+  type Lease,
+} from './memory-reads.js';
+import { describeObject, lockKeyOf, toStoredObject, type StoreContext } from './store-context.js';
 import type {
   ByteRange,
   ObjectReadResult,
@@ -57,9 +58,18 @@ import type {
  * A replica found under the read lock: read in one job already (its content the whole object, or
  * only `range` of it), or open (to stream from).
  */
-type Located =
-  | { kind: 'read'; replica: ReadReplica; lease: Lease | undefined; range?: ByteRange }
-  | { kind: 'open'; replica: OpenReplica };
+type Located = ReadLocated | { kind: 'open'; replica: OpenReplica };
+
+interface ReadLocated {
+  kind: 'read';
+  replica: ReadReplica;
+  lease: Lease | undefined;
+  range?: ByteRange;
+  /** From the content cache: verified when kept, in memory the cache owns. */
+  cached?: true;
+  /** A whole read from the file: when its job started (the bytes may enter the content cache). */
+  readAtMs?: number;
+}
 
 /** What a read needs of each replica it looks at: the record only, or the bytes too. */
 type Wanted = 'record' | 'content';
@@ -123,6 +133,8 @@ async function readOrOpen(
   name: string,
   requested: ByteRange | RangeResolver | undefined,
 ): Promise<Located | undefined> {
+  const hit = cachedReplica(context, location, mountpath, name);
+  if (hit !== undefined) return { kind: 'read', replica: hit, lease: undefined, cached: true };
   const limit = wholeReadMaxBytes(context);
   const seen = context.metadataCache.peek(location.path)?.identity.size;
   let size = seen === undefined ? 0 : Number(seen);
@@ -132,6 +144,7 @@ async function readOrOpen(
   }
   for (let attempt = 0; attempt < 2 && size <= limit; attempt += 1) {
     const lease = leaseFor(context, size);
+    const readAtMs = context.clock.nowMs();
     let replica: ReadReplica | undefined;
     try {
       replica = await readReplica(context, location, mountpath, bucket, name, lease.buffer);
@@ -144,7 +157,7 @@ async function readOrOpen(
       return undefined;
     }
     if (replica.content !== undefined || replica.readError !== undefined) {
-      return { kind: 'read', replica, lease };
+      return { kind: 'read', replica, lease, readAtMs };
     }
     lease.release();
     size = Number(replica.stats.size);
@@ -198,44 +211,6 @@ async function readRange(
   return 'unranged';
 }
 
-/**
- * The longest replica read whole and verified in memory: `verifyInMemoryMaxBytes` of content, so
- * an encrypted object of that size (stored with its packages' headers and tags) is read whole too.
- */
-function wholeReadMaxBytes(context: StoreContext): number {
-  return cipherSizeOf(context.options.verifyInMemoryMaxBytes);
-}
-
-/** A read buffer taken from a pool (or allocated), returned once (later calls do nothing). */
-interface Lease {
-  /** At most `wholeReadMaxBytes` long: the one-job read reads no longer file. */
-  readonly buffer: Buffer;
-  readonly release: () => void;
-}
-
-/**
- * A buffer for an object of `sizeBytes`: a small pooled one, one of the GET path's pooled
- * `readChunkBytes` buffers, or a fresh one when the object is larger than those.
- */
-function leaseFor(context: StoreContext, sizeBytes: number): Lease {
-  const pool =
-    sizeBytes <= smallReadBytes
-      ? context.smallBuffers
-      : sizeBytes <= context.buffers.bufferBytes
-        ? context.buffers
-        : undefined;
-  const whole = pool?.acquire() ?? Buffer.allocUnsafe(sizeBytes);
-  let released = false;
-  return {
-    buffer: whole.subarray(0, Math.min(whole.length, wholeReadMaxBytes(context))),
-    release: () => {
-      if (released) return;
-      released = true;
-      pool?.release(whole);
-    },
-  };
-}
-
 async function release(located: Located): Promise<void> {
   if (located.kind === 'open') await located.replica.handle.close();
   else located.lease?.release();
@@ -285,21 +260,27 @@ export async function getObject(
     );
   }
   if (located.kind === 'read') {
-    return await serveRead(context, bucket, name, type, located.replica, located.lease, requested);
+    const keep = options.keepInMemory === true;
+    return await serveRead(context, bucket, name, type, located, requested, keep);
   }
   return await serveOpen(context, bucket, name, type, located.replica, requested, options);
 }
 
-/** Serves a replica read whole in one job: checked here, before anything is returned. */
+/**
+ * Serves a replica read whole in one job: checked here, before anything is returned (then kept in
+ * the content cache when it fits, for a client's GET); or one from the content cache, checked when
+ * it was kept.
+ */
 async function serveRead(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
   type: StoredContentType,
-  replica: ReadReplica,
-  lease: Lease | undefined,
+  located: ReadLocated,
   requested: ByteRange | RangeResolver | undefined,
+  keepInMemory: boolean,
 ): Promise<ObjectReadResult> {
+  const { replica, lease, cached = false, readAtMs } = located;
   const { metadata, stats } = replica;
   const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
   let handedOver = false;
@@ -310,13 +291,17 @@ async function serveRead(
       const body = await openChunks(context, bucket, metadata.chunks, replica, range);
       return { object, body, ...ranged };
     }
-    await checkFileSize(context, bucket, name, replica, type);
+    if (!cached) await checkFileSize(context, bucket, name, replica, type);
     const data = await unlessUnreadable(context, replica, () => contentOf(replica));
-    const problem = checkBytes(metadata.checksum, metadata.size, data);
-    if (problem !== undefined) throw await corrupted(context, bucket, name, replica, problem, type);
+    if (!cached) {
+      const problem = checkBytes(metadata.checksum, metadata.size, data);
+      if (problem !== undefined)
+        throw await corrupted(context, bucket, name, replica, problem, type);
+      if (keepInMemory && readAtMs !== undefined) keepContent(context, replica, data, readAtMs);
+    }
     const bytes = range === undefined ? data : data.subarray(range.start, range.end + 1);
     handedOver = true;
-    return { object, body: memoryBody(context, bytes, lease), ...ranged };
+    return { object, body: memoryBody(context, bytes, lease, cached), ...ranged };
   } finally {
     if (!handedOver) lease?.release();
   }
@@ -367,12 +352,6 @@ async function checkFileSize(
   if (stats.size === BigInt(metadata.size)) return;
   const problem = { type: 'size', stored: String(metadata.size), computed: String(stats.size) };
   throw await corrupted(context, bucket, name, replica, problem, type);
-}
-
-/** A body of bytes in memory; the lease their buffer came from goes back once they are sent. */
-function memoryBody(context: StoreContext, data: Buffer, lease: Lease | undefined): ObjectBody {
-  const release = lease === undefined ? {} : { release: lease.release };
-  return new ObjectBody({ kind: 'memory', data, ...release }, context.buffers);
 }
 
 /** The bytes a one-job read got, or the error it met reading them. */

@@ -5,7 +5,12 @@ import type { ObjectBody } from './io/object-body.js';
 import type { ListingDirectories } from './io/sorted-walk.js';
 import type { ChunkedBody } from './multipart/chunked-body.js';
 import type { StoredContentType } from './layout/index.js';
-import type { ObjectChecksum, ObjectMetadata, ObjectRetention } from './meta/index.js';
+import type {
+  ContentCacheLimits,
+  ObjectChecksum,
+  ObjectMetadata,
+  ObjectRetention,
+} from './meta/index.js';
 
 /** Storage settings from the node's configuration. */
 export interface StorageOptions {
@@ -20,6 +25,12 @@ export interface StorageOptions {
    * meta/metadata-cache.ts). 0 turns it off. Default `defaultMetadataCacheBytes`.
    */
   metadataCacheBytes?: number;
+  /**
+   * The content cache beside the metadata cache (bytes of hot small objects, meta/content-cache.ts):
+   * its limits, `defaultContentCacheLimits` where not given. Kept only with their records, so a
+   * metadata cache of 0 bytes keeps no content either.
+   */
+  contentCache?: Partial<ContentCacheLimits>;
 }
 
 /** The metadata cache's default limit: about 65,000 objects with small records (~1 KB each). */
@@ -200,6 +211,13 @@ export interface ReadOptions {
   /** A kept version (S3 version ID) instead of the latest. */
   versionId?: string | undefined;
   verifyBeforeSend?: boolean;
+  /**
+   * A client's GET: the whole verified bytes of a small object it reads from disk enter the
+   * content cache (meta/content-cache.ts). Internal reads (EC encoding, rebalance sends, shard
+   * indexes) are answered from the cache when it holds the object, but do not fill it: an object
+   * is hot because clients read it.
+   */
+  keepInMemory?: boolean;
 }
 
 /** Inclusive byte range, already validated against the object's size by the caller. */

@@ -140,6 +140,11 @@ export async function startTarget(
       verifyInMemoryMaxBytes: storage.verify_in_memory_max_bytes,
       readChunkBytes: storage.read_chunk_bytes,
       metadataCacheBytes: storage.metadata_cache_bytes,
+      contentCache: {
+        maxBytes: storage.content_cache_bytes,
+        objectMaxBytes: storage.content_cache_object_max_bytes,
+        checkIntervalMs: storage.content_cache_check_ms,
+      },
     },
     volumeRecordPath: join(config.dir, volumeRecordName),
     clock: runtime.clock,

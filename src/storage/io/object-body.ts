@@ -17,6 +17,8 @@ export type BodySource =
       data: Buffer;
       /** Returns the pooled buffer `data` lies in, once the bytes are sent (or discarded). */
       release?: () => void;
+      /** `data` is shared (the content cache's): never changed, `mapMemory` maps a copy. */
+      readOnly?: boolean;
     }
   | {
       kind: 'file';
@@ -85,12 +87,12 @@ export class ObjectBody {
     this.#take();
     let data: Buffer;
     try {
-      data = change(source.data);
+      data = change(source.readOnly === true ? Buffer.from(source.data) : source.data);
     } catch (error) {
       source.release?.();
       throw error;
     }
-    return new ObjectBody({ ...source, data }, this.pool);
+    return new ObjectBody({ ...source, data, readOnly: false }, this.pool);
   }
 
   /**

@@ -5,3 +5,4 @@ export * from './metadata-codec.js';
 export * from './metadata-attribute.js';
 export * from './metadata-cache.js';
 export * from './tombstones.js';
+export * from './content-cache.js';

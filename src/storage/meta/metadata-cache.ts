@@ -6,9 +6,16 @@
 // rewritten) is seen. The store's own changes invalidate the path as they are made (every
 // mutating call of the disk seam, see io/watched-disk.ts): timestamps advance at the kernel's
 // clock tick, and two changes within one tick could look alike. Bounded by an estimate of the
-// memory its entries take; least recently used entries go first.
+// memory its entries take; least recently used entries go first. Beside a record it may keep the
+// object's bytes (content-cache.ts), dropped with the record.
 import { invariant } from '../../util/assert.js';
-import type { FileState } from '../io/fs-batch.js';
+import type { FileState, FileStats } from '../io/fs-batch.js';
+import {
+  ContentCache,
+  type CachedContent,
+  type ContentCacheLimits,
+  type ContentCheck,
+} from './content-cache.js';
 import type { ObjectMetadata } from './object-metadata.js';
 
 /** One cached record. Its metadata is frozen: every reader shares it. */
@@ -50,10 +57,16 @@ export class MetadataCache {
   #bytes = 0;
   #hits = 0;
   #misses = 0;
+  /** Bytes of hot objects, each beside its record (none when the limits' `maxBytes` is 0). */
+  readonly content: ContentCache<CachedRecord>;
 
-  /** `maxBytes` 0 turns the cache off (nothing is kept). */
-  constructor(readonly maxBytes: number) {
+  /** `maxBytes` 0 turns the cache off (nothing is kept, no content either). */
+  constructor(
+    readonly maxBytes: number,
+    contentLimits: ContentCacheLimits = { maxBytes: 0, objectMaxBytes: 0, checkIntervalMs: 1000 },
+  ) {
     invariant(Number.isSafeInteger(maxBytes) && maxBytes >= 0, 'metadata cache bytes');
+    this.content = new ContentCache(contentLimits);
   }
 
   /** The record kept for `path`, whatever the file is now: the caller compares the identity. */
@@ -82,6 +95,48 @@ export class MetadataCache {
     return undefined;
   }
 
+  /**
+   * The bytes kept for `path` with its record, when the record is still cached and the file was
+   * confirmed unchanged within the content cache's interval; with the background check to start
+   * (`disk.stat`, then `contentChecked`) when one is due.
+   */
+  cachedContent(
+    path: string,
+    nowMs: number,
+  ): { content: CachedContent<CachedRecord>; check: ContentCheck | undefined } | undefined {
+    const record = this.#entries.get(path);
+    if (record === undefined) return undefined;
+    const hit = this.content.get(path, record, nowMs);
+    if (hit === undefined) return undefined;
+    // The record is served from here too: a metadata cache hit as well.
+    this.#hits += 1;
+    this.#entries.delete(path);
+    this.#entries.set(path, record);
+    return hit;
+  }
+
+  /**
+   * Keeps (a copy of) `data`, the verified bytes of the file at `path` read with `metadata` at
+   * `readAtMs` or later, if that record is still the one cached for the path: a change since the
+   * read (invalidated, or read anew with another identity) has replaced or dropped it.
+   */
+  keepContent(
+    path: string,
+    metadata: ObjectMetadata,
+    stats: FileStats,
+    data: Buffer,
+    readAtMs: number,
+  ): void {
+    const record = this.#entries.get(path);
+    if (record === undefined || record.metadata !== metadata) return;
+    this.content.keep(path, record, stats, data, readAtMs);
+  }
+
+  /** A background check of a content entry found the file `unchanged` (same identity) or not. */
+  contentChecked(check: ContentCheck, unchanged: boolean): void {
+    this.content.checked(check, unchanged);
+  }
+
   /** Take this before reading a file; give it to `remember` with what was read. */
   get epoch(): number {
     return this.#epoch;
@@ -101,7 +156,11 @@ export class MetadataCache {
   ): ObjectMetadata {
     this.#misses += 1;
     const charge = chargeOf(path, recordBytes);
-    if (charge > this.maxBytes || this.#invalidatedSince(path, epoch)) return metadata;
+    if (charge > this.maxBytes || this.#invalidatedSince(path, epoch)) {
+      // The file was read anew: a record of what it was before (and its bytes) must go.
+      this.#drop(path);
+      return metadata;
+    }
     const frozen = freezeMetadata(metadata);
     this.#drop(path);
     this.#entries.set(path, { identity: copyState(identity), metadata: frozen, charge });
@@ -110,6 +169,7 @@ export class MetadataCache {
       if (this.#bytes <= this.maxBytes) break;
       this.#entries.delete(oldest);
       this.#bytes -= record.charge;
+      this.content.drop(oldest);
     }
     return frozen;
   }
@@ -130,7 +190,9 @@ export class MetadataCache {
     };
   }
 
+  /** Drops the record and the bytes kept with it. */
   #drop(path: string): void {
+    this.content.drop(path);
     const record = this.#entries.get(path);
     if (record === undefined) return;
     this.#entries.delete(path);

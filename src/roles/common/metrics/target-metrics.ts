@@ -4,7 +4,12 @@
 import { Counter, Gauge } from 'prom-client';
 import type { JobRegistry } from '../../../jobs/index.js';
 import type { RepairCounts } from '../../../protect/index.js';
-import type { LocalStore, MetadataCacheStats, MountpathCapacity } from '../../../storage/index.js';
+import type {
+  ContentCacheStats,
+  LocalStore,
+  MetadataCacheStats,
+  MountpathCapacity,
+} from '../../../storage/index.js';
 import { registerDiskMetrics } from './disk-metrics.js';
 import type { DiskRateSampler } from './disk-rates.js';
 import type { NodeMetrics } from './node-metrics.js';
@@ -134,6 +139,33 @@ export function registerTargetMetrics(metrics: NodeMetrics, sources: TargetMetri
     registers,
     collect() {
       this.set(cacheStats().bytes);
+    },
+  });
+  const contentStats = (): ContentCacheStats => store.contentCacheStats();
+  new Counter({
+    name: 'cairn_content_cache_hits_total',
+    help: "GETs answered from the content cache (the object's bytes in memory, no disk read)",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(contentStats().hits);
+    },
+  });
+  new Counter({
+    name: 'cairn_content_cache_evictions_total',
+    help: 'objects dropped from the content cache to stay within its bytes',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(contentStats().evictions);
+    },
+  });
+  new Gauge({
+    name: 'cairn_content_cache_bytes',
+    help: 'bytes of objects held in the content cache',
+    registers,
+    collect() {
+      this.set(contentStats().bytes);
     },
   });
   new Counter({

@@ -174,6 +174,7 @@ export class ObjectService {
         this.store.getObject(bucket, name, resolver, {
           versionId,
           verifyBeforeSend: this.protection.verifyBeforeSend(target.bucket.props),
+          keepInMemory: true,
         }),
       );
       if (versionId === undefined) this.protection.afterRead(read.object, target.bucket.props);
