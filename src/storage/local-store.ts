@@ -69,6 +69,7 @@ import {
 } from './versions/version-removal.js';
 import { addDeleteMarker, deleteVersion, type DeleteOutcome } from './versions/versioned-delete.js';
 import {
+  forgetBucketFiles,
   mountpathsFor,
   smallReadBytes,
   toStoredObject,
@@ -498,23 +499,35 @@ export class LocalStore {
    */
   async destroyBucket(bucket: BucketJson): Promise<void> {
     const context = this.#open();
-    await Promise.all(
-      context.mountpaths.map((mountpath) =>
-        removeTreeThroughTrash(
-          context.disk,
-          bucketDirectory(mountpath.path, bucket),
-          trashEntryPath(mountpath.path, context.clock.nowMs()),
-        ).catch((error: unknown) => {
-          // A disabled mountpath whose disk fails keeps what it holds (it is not read).
-          if (isReadable(mountpath) || !isDiskFault(error)) throw error;
-        }),
-      ),
-    );
+    try {
+      await Promise.all(
+        context.mountpaths.map((mountpath) =>
+          removeTreeThroughTrash(
+            context.disk,
+            bucketDirectory(mountpath.path, bucket),
+            trashEntryPath(mountpath.path, context.clock.nowMs()),
+          ).catch((error: unknown) => {
+            // A disabled mountpath whose disk fails keeps what it holds (it is not read).
+            if (isReadable(mountpath) || !isDiskFault(error)) throw error;
+          }),
+        ),
+      );
+    } finally {
+      forgetBucketFiles(context, bucket);
+    }
   }
 
   /** Removes a destroyed incarnation's content of the bucket, and marks its directories (see bucket-incarnation.ts). */
   async settleBucket(bucket: BucketJson, incarnation: BucketIncarnation): Promise<SettleOutcome> {
-    return await settleBucketIncarnation(this.#open(), bucket, incarnation);
+    const context = this.#open();
+    let outcome: SettleOutcome | undefined;
+    try {
+      outcome = await settleBucketIncarnation(context, bucket, incarnation);
+      return outcome;
+    } finally {
+      // A destroyed incarnation's trees went to the trash (or may have: it failed).
+      if (outcome === undefined || outcome.removed > 0) forgetBucketFiles(context, bucket);
+    }
   }
 
   /**
@@ -524,13 +537,21 @@ export class LocalStore {
    * with the number of mountpaths that held the bucket.
    */
   async renameBucket(from: BucketJson, to: BucketJson): Promise<number> {
-    const { disk, mountpaths } = this.#open();
-    const moved = await Promise.all(
-      mountpaths.map((mountpath) =>
-        moveTree(disk, bucketDirectory(mountpath.path, from), bucketDirectory(mountpath.path, to)),
-      ),
-    );
-    return moved.filter(Boolean).length;
+    const context = this.#open();
+    try {
+      const moved = await Promise.all(
+        context.mountpaths.map((mountpath) =>
+          moveTree(
+            context.disk,
+            bucketDirectory(mountpath.path, from),
+            bucketDirectory(mountpath.path, to),
+          ),
+        ),
+      );
+      return moved.filter(Boolean).length;
+    } finally {
+      forgetBucketFiles(context, from);
+    }
   }
 
   /** The object metadata cache's size and hit counts (`/metrics`). */

@@ -181,6 +181,18 @@ export class MetadataCache {
     this.#drop(path);
   }
 
+  /**
+   * The tree at `directory` was moved or removed whole (a bucket destroyed or renamed): the disk
+   * seam reports only the directory, so every record (and content) below it goes, and no read in
+   * flight keeps what it read. Rare (bucket operations): a scan of the entries.
+   */
+  invalidateTree(directory: string): void {
+    const prefix = `${directory}/`;
+    for (const path of [...this.#entries.keys()]) if (path.startsWith(prefix)) this.#drop(path);
+    // Every read that began before this is now more than `recentInvalidations` behind.
+    this.#epoch += recentInvalidations + 1;
+  }
+
   stats(): MetadataCacheStats {
     return {
       entries: this.#entries.size,
