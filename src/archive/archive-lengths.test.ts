@@ -40,7 +40,12 @@ for (const [kind, body] of wrongLength) {
     await writer.add('first', 4, new MemoryBody(Buffer.alloc(4, 2)), modifiedMs);
     // yazl counts the bytes once the body has ended: the add may settle either way first.
     await Promise.allSettled([writer.add('wrong', 20, body(), modifiedMs)]);
-    writer.finish();
     await assert.rejects(read, /unexpected number of bytes/);
+    // A file added after the failure is refused at once, never left waiting.
+    await assert.rejects(
+      writer.add('next', 4, new MemoryBody(Buffer.alloc(4, 2)), modifiedMs),
+      /unexpected number of bytes/,
+    );
+    writer.finish();
   });
 }

@@ -200,3 +200,23 @@ test('a header with a wrong checksum fails the index, as tar-stream does', async
   await assert.rejects(indexTar(Readable.from([tar])), /Invalid tar header/);
   await assert.rejects(parsedByTarStream(tar), /Invalid tar header/);
 });
+
+test('a file header named with a trailing slash is a file to the index, as to tar-stream', async () => {
+  const pack = tarStream.pack();
+  const chunks: Buffer[] = [];
+  const collected = pipeline(pack as unknown as Readable, async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) chunks.push(chunk);
+  });
+  pack.entry({ name: 'empty-odd/', type: 'file', size: 0 }, Buffer.alloc(0));
+  pack.entry({ name: 'sized-odd/', type: 'file', size: 3 }, Buffer.from('abc'));
+  pack.entry({ name: 'after.txt', type: 'file', size: 2 }, Buffer.from('hi'));
+  pack.finalize();
+  await collected;
+  const tar = Buffer.concat(chunks);
+  const expected = await parsedByTarStream(tar);
+  assert.deepEqual(
+    expected.map((entry) => entry.name),
+    ['empty-odd/', 'sized-odd/', 'after.txt'],
+  );
+  assert.deepEqual(await indexTar(Readable.from([tar])), expected);
+});

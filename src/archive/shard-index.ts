@@ -231,9 +231,10 @@ function plainHeader(block: Buffer): { name: string; size: number; file: boolean
   let name = block.toString('utf8', 0, zeroAt(block, 0, 100));
   if (ustar && block[345] !== 0)
     name = `${block.toString('utf8', 345, zeroAt(block, 345, 155))}/${name}`;
-  // A directory (or a file named with a trailing `/`, which tar-stream reads as one) has no bytes
-  // to skip; one with a size is left to tar-stream, whose reading of it the index follows.
-  if (!file || name.endsWith('/')) return size === 0 ? { name, size, file: false } : undefined;
+  // A directory has no bytes to skip; one with a size is left to tar-stream, whose reading of it
+  // the index follows. A file header named with a trailing `/` stays a file, as in tar-stream
+  // (3.x decides the type before its old-tar "trailing slash is a directory" rule).
+  if (!file) return size === 0 ? { name, size, file: false } : undefined;
   return { name, size, file: true };
 }
 

@@ -137,12 +137,15 @@ export class ZipWriter {
   readonly output: Readable = this.#zip.outputStream as Readable;
   /** Rejecters of the adds whose bodies are not all in yet. */
   readonly #pending = new Set<(error: Error) => void>();
+  /** yazl's error, once it failed: a later add would wait for ever on a zip that writes no more. */
+  #failed: Error | undefined;
 
   constructor() {
     // yazl reports a body of another length than announced on the ZipFile, not on its output: with
     // nobody listening that 'error' ended the process. The archive fails instead (never a zip
-    // that looks complete without that file), and so does every add still waiting.
+    // that looks complete without that file), and so does every add still waiting or to come.
     this.#zip.on('error', (error: Error) => {
+      this.#failed = error;
       for (const reject of this.#pending) reject(error);
       this.output.destroy(error);
     });
@@ -152,6 +155,11 @@ export class ZipWriter {
   add(name: string, size: number, files: ArchiveBody, modifiedMs: number): Promise<void> {
     const body = Array.isArray(files) ? new MemoryChunks(files) : (files as Readable);
     return new Promise((resolve, reject) => {
+      if (this.#failed !== undefined) {
+        body.resume(); // never read: drained, not destroyed (it may be the client's request)
+        reject(this.#failed);
+        return;
+      }
       try {
         this.#zip.addReadStream(body, name, { size, mtime: new Date(modifiedMs), compress: false });
       } catch (error) {
