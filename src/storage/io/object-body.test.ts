@@ -1,5 +1,6 @@
 // ObjectBody.chunks: an in-memory body's pooled buffer goes back to its pool once the consumer asks
-// for the next chunk (it has flushed the last), and only when it is above the flush threshold.
+// for the next chunk (it has flushed the last), and only when it is above the flush threshold;
+// takeSmall hands out the caller's own bytes, never the content cache's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ObjectBody } from './object-body.js';
@@ -32,4 +33,14 @@ test('chunks: a chunk at or below the threshold is never released (its write may
   for await (const chunk of body.chunks(64 * 1024)) all.push(chunk);
   assert.equal(Buffer.concat(all).length, 16 * 1024);
   assert.equal(released(), false);
+});
+
+test("takeSmall: the content cache's bytes are copied, the caller's to keep or change", () => {
+  const data = Buffer.alloc(4096, 7);
+  const body = new ObjectBody({ kind: 'memory', data, readOnly: true }, new BufferPool(1024, 1));
+  const taken = body.takeSmall();
+  assert.ok(taken !== undefined);
+  assert.notEqual(taken.buffer, data.buffer);
+  taken.fill(0);
+  assert.equal(data[0], 7);
 });

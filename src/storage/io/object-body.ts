@@ -17,7 +17,7 @@ export type BodySource =
       data: Buffer;
       /** Returns the pooled buffer `data` lies in, once the bytes are sent (or discarded). */
       release?: () => void;
-      /** `data` is shared (the content cache's): never changed, `mapMemory` maps a copy. */
+      /** `data` is shared (the content cache's): never changed or handed out; `mapMemory` and `takeSmall` copy it. */
       readOnly?: boolean;
     }
   | {
@@ -96,14 +96,16 @@ export class ObjectBody {
   }
 
   /**
-   * The bytes, when the body holds them in memory and they are at most `copiedMaxBytes`: copied
-   * out of their pooled buffer (released at once), the body consumed. Undefined otherwise (the body
-   * untouched). What `toStream` would make a MemoryBody of, for a consumer that needs no stream.
+   * The bytes, when the body holds them in memory and they are at most `copiedMaxBytes`: the
+   * caller's own (copied out of their pooled buffer, released at once, or out of the content
+   * cache's), the body consumed. Undefined otherwise (the body untouched). What `toStream` would
+   * make a MemoryBody of, for a consumer that needs no stream.
    */
   takeSmall(): Buffer | undefined {
     const source = this.source;
     if (source.kind !== 'memory' || source.data.length > copiedMaxBytes) return undefined;
     this.#take();
+    if (source.readOnly === true) return Buffer.from(source.data);
     if (source.release === undefined) return source.data;
     const copy = Buffer.from(source.data);
     source.release();
