@@ -6,21 +6,8 @@ import { invariant } from '../util/assert.js';
 import { BufferPool } from '../util/buffer-pool.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { reservedMetadataOf, type BucketJson } from '../wire/index.js';
-import {
-  DirectorySyncs,
-  isDiskFault,
-  localDisk,
-  moveTree,
-  removeTreeThroughTrash,
-  WatchedDisk,
-  type Disk,
-} from './io/index.js';
-import {
-  bucketDirectory,
-  trashEntryPath,
-  validateObjectName,
-  type StoredContentType,
-} from './layout/index.js';
+import { DirectorySyncs, isDiskFault, localDisk, WatchedDisk, type Disk } from './io/index.js';
+import { validateObjectName, type StoredContentType } from './layout/index.js';
 import { NameLocks } from './lock/index.js';
 import {
   defaultContentCacheLimits,
@@ -34,15 +21,16 @@ import { StoreUploads } from './multipart/store-uploads.js';
 import {
   checkMountpath,
   DiskFaults,
-  isReadable,
   mountpathCapacity,
   mountpathPresent,
-  settleBucketIncarnation,
   type BucketIncarnation,
   type DiskFaultListener,
   type SettleOutcome,
   type Mountpath,
   type MountpathCapacity,
+  moveBucketTrees,
+  removeBucketTrees,
+  settleBucketTrees,
 } from './mountpath/index.js';
 import { listObjects, listReplicas } from './list-objects.js';
 import { repairCopies, type CopiesReport, type CopiesRequest } from './mirror-copies.js';
@@ -69,7 +57,6 @@ import {
 } from './versions/version-removal.js';
 import { addDeleteMarker, deleteVersion, type DeleteOutcome } from './versions/versioned-delete.js';
 import {
-  forgetBucketFiles,
   mountpathsFor,
   smallReadBytes,
   toStoredObject,
@@ -493,65 +480,23 @@ export class LocalStore {
     return await this.#watch((context) => listReplicas(context, bucket, options));
   }
 
-  /**
-   * Removes the bucket's tree on every mountpath: each is renamed into the trash at once (the
-   * bucket's objects vanish atomically per mountpath), then deleted.
-   */
-  async destroyBucket(bucket: BucketJson): Promise<void> {
-    const context = this.#open();
-    try {
-      await Promise.all(
-        context.mountpaths.map((mountpath) =>
-          removeTreeThroughTrash(
-            context.disk,
-            bucketDirectory(mountpath.path, bucket),
-            trashEntryPath(mountpath.path, context.clock.nowMs()),
-          ).catch((error: unknown) => {
-            // A disabled mountpath whose disk fails keeps what it holds (it is not read).
-            if (isReadable(mountpath) || !isDiskFault(error)) throw error;
-          }),
-        ),
-      );
-    } finally {
-      forgetBucketFiles(context, bucket);
-    }
+  /** Removes the bucket's tree on every mountpath (into the trash at once; see bucket-trees.ts). */
+  destroyBucket(bucket: BucketJson): Promise<void> {
+    return removeBucketTrees(this.#open(), bucket);
   }
 
   /** Removes a destroyed incarnation's content of the bucket, and marks its directories (see bucket-incarnation.ts). */
-  async settleBucket(bucket: BucketJson, incarnation: BucketIncarnation): Promise<SettleOutcome> {
-    const context = this.#open();
-    let outcome: SettleOutcome | undefined;
-    try {
-      outcome = await settleBucketIncarnation(context, bucket, incarnation);
-      return outcome;
-    } finally {
-      // A destroyed incarnation's trees went to the trash (or may have: it failed).
-      if (outcome === undefined || outcome.removed > 0) forgetBucketFiles(context, bucket);
-    }
+  settleBucket(bucket: BucketJson, incarnation: BucketIncarnation): Promise<SettleOutcome> {
+    return settleBucketTrees(this.#open(), bucket, incarnation);
   }
 
   /**
-   * move-bck on this target: the bucket's tree on every mountpath becomes `to`'s (one directory
-   * rename each; merged into what `to` already holds there). Objects keep their files; those whose
-   * owner or home mountpath changes with the name are moved later (rebalance, resilver). Resolves
-   * with the number of mountpaths that held the bucket.
+   * move-bck on this target: the bucket's tree on every mountpath becomes `to`'s. Objects keep
+   * their files; those whose owner or home mountpath changes with the name are moved later
+   * (rebalance, resilver). Resolves with the number of mountpaths that held the bucket.
    */
-  async renameBucket(from: BucketJson, to: BucketJson): Promise<number> {
-    const context = this.#open();
-    try {
-      const moved = await Promise.all(
-        context.mountpaths.map((mountpath) =>
-          moveTree(
-            context.disk,
-            bucketDirectory(mountpath.path, from),
-            bucketDirectory(mountpath.path, to),
-          ),
-        ),
-      );
-      return moved.filter(Boolean).length;
-    } finally {
-      forgetBucketFiles(context, from);
-    }
+  renameBucket(from: BucketJson, to: BucketJson): Promise<number> {
+    return moveBucketTrees(this.#open(), from, to);
   }
 
   /** The object metadata cache's size and hit counts (`/metrics`). */

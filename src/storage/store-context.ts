@@ -7,7 +7,7 @@ import type { Clock } from '../util/clock.js';
 import { bucketDisplayName, objectUname, type BucketJson } from '../wire/index.js';
 import type { BigIntStats, Disk } from './io/disk.js';
 import type { DirectorySyncs } from './io/directories.js';
-import { bucketDirectory, type StoredContentType } from './layout/index.js';
+import type { StoredContentType } from './layout/index.js';
 import type { NameLocks } from './lock/index.js';
 import type { MetadataCache, ObjectMetadata } from './meta/index.js';
 import { isReadable, type DiskFaults, type Mountpath } from './mountpath/index.js';
@@ -159,14 +159,4 @@ export function toStoredObject(
 export interface StoreAccess {
   open(): StoreContext;
   watch<T>(operation: (context: StoreContext) => Promise<T>): Promise<T>;
-}
-
-/**
- * The bucket's trees were moved or removed whole on every mountpath (destroyed, renamed, a former
- * incarnation's content trashed): the metadata cache, which hears of the directories only, forgets
- * every file below them. Its content cache serves hits without opening the file.
- */
-export function forgetBucketFiles(context: StoreContext, bucket: BucketJson): void {
-  for (const mountpath of context.mountpaths)
-    context.metadataCache.invalidateTree(bucketDirectory(mountpath.path, bucket));
 }

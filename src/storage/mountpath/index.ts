@@ -8,3 +8,4 @@ export * from './volume-record.js';
 export * from './disk-faults.js';
 export * from './health-check.js';
 export * from './bucket-incarnation.js';
+export * from './bucket-trees.js';
