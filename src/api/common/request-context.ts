@@ -91,7 +91,8 @@ class Context implements RequestContext {
   }
 
   get segments(): readonly string[] {
-    this.#segments ??= decodeSegments(this.path);
+    // A path with percent-encoding was decoded in the constructor: this one has nothing to decode.
+    this.#segments ??= this.path.split('/').slice(1);
     return this.#segments;
   }
 }

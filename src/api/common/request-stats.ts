@@ -32,6 +32,17 @@ export const metricKinds: Readonly<Record<string, MetricKind>> = Object.freeze({
   'up.ns.time': 'special',
 });
 
+/** Each counted operation's metric names, made once (a request's count looks them up). */
+const metricNames: Readonly<
+  Record<Exclude<StatsOperation, 'none'>, { count: string; errors: string; time: string }>
+> = Object.freeze({
+  get: { count: 'get.n', errors: 'err.get.n', time: 'get.ns.total' },
+  put: { count: 'put.n', errors: 'err.put.n', time: 'put.ns.total' },
+  head: { count: 'head.n', errors: 'err.head.n', time: 'head.ns.total' },
+  del: { count: 'del.n', errors: 'err.del.n', time: 'del.ns.total' },
+  lst: { count: 'lst.n', errors: 'err.lst.n', time: 'lst.ns.total' },
+});
+
 export class RequestStats {
   readonly #values = new Map<string, bigint>();
   readonly #startedNs = process.hrtime.bigint();
@@ -53,14 +64,15 @@ export class RequestStats {
     const { res, req } = context;
     const status = res.statusCode;
     const failed = status >= 400 && status !== 404;
-    this.#add(`${operation}.n`, 1n);
-    if (failed) this.#add(`err.${operation}.n`, 1n);
+    const names = metricNames[operation];
+    this.#add(names.count, 1n);
+    if (failed) this.#add(names.errors, 1n);
     const timed = !failed && res.writableFinished;
     let bytes = 0n;
     let nanoseconds = 0n;
     if (timed) {
       nanoseconds = process.hrtime.bigint() - startedNs;
-      this.#add(`${operation}.ns.total`, nanoseconds);
+      this.#add(names.time, nanoseconds);
       if (operation === 'get' && (status === 200 || status === 206)) {
         bytes =
           context.answerLength === undefined
@@ -142,6 +154,8 @@ export function s3StatsOperation(operation: string): StatsOperation {
 
 function byteCount(value: number | string | string[] | undefined): bigint {
   const first = Array.isArray(value) ? value[0] : value;
+  // The usual case, a length set as a number, without the text and the pattern.
+  if (typeof first === 'number' && Number.isSafeInteger(first) && first >= 0) return BigInt(first);
   const text = first === undefined ? '' : String(first);
   return /^\d+$/.test(text) ? BigInt(text) : 0n;
 }

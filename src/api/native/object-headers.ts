@@ -41,7 +41,7 @@ export function setObjectHeaders(
     if (info.copies.length > 0) res.setHeader(Header.mirrorPaths, info.copies.join(','));
   }
   if (want(ObjectProp.lastModified))
-    res.setHeader(Header.lastModified, new Date(info.modifiedTimeMs).toUTCString());
+    res.setHeader(Header.lastModified, httpDate(info.modifiedTimeMs));
   // V1 sends a stored ETag only (AIStore: the custom one); V2 `etag` derives one if need be.
   const etag = selected === undefined ? info.etag : etagOf(info);
   if (want(ObjectProp.etag) && etag !== undefined && etag !== '')
@@ -84,9 +84,19 @@ export function setGetHeaders(res: ServerResponse, info: ObjectInfo, partial: bo
   if (info.version !== undefined) res.setHeader(Header.version, info.version);
   const pairs = Object.entries(info.customMetadata).map(([key, value]) => `${key}=${value}`);
   if (pairs.length > 0) res.setHeader(Header.customMetadata, pairs);
-  res.setHeader(Header.lastModified, new Date(info.modifiedTimeMs).toUTCString());
+  res.setHeader(Header.lastModified, httpDate(info.modifiedTimeMs));
   res.setHeader(Header.acceptRanges, 'bytes');
   res.setHeader(Header.contentType, 'application/octet-stream');
+}
+
+/**
+ * The HTTP date of `ms`; the last one is kept: repeated reads of one object (a hot small object
+ * is read thousands of times a second) format its modification time once.
+ */
+let lastDate = { ms: Number.NaN, text: '' };
+function httpDate(ms: number): string {
+  if (ms !== lastDate.ms) lastDate = { ms, text: new Date(ms).toUTCString() };
+  return lastDate.text;
 }
 
 /** The name as AIStore sends it (raw); percent-encoded only when it cannot travel in a header. */
