@@ -16,6 +16,7 @@ import {
   bodyOf,
   makeTemporaryDirectory,
   openTestStore,
+  putObjectFile,
   patternBytes,
   readAll,
   removeTemporaryDirectory,
@@ -67,15 +68,8 @@ after(async () => {
   await removeTemporaryDirectory(root);
 });
 
-async function put(name: string, data: Buffer, target: LocalStore = store): Promise<string> {
-  const stored = await target.putObject({
-    bucket: testBucket,
-    name,
-    body: bodyOf(data),
-    checksumType: 'xxhash',
-    versioning: false,
-  });
-  return join(stored.mountpath, '@ais/bucket/%ob', name);
+function put(name: string, data: Buffer, target: LocalStore = store): Promise<string> {
+  return putObjectFile(target, name, data);
 }
 
 /** GETs `name` (a range of it with `range`): its bytes, and how many files were read for it. */

@@ -14,10 +14,10 @@ import { localDisk, type Disk } from './io/index.js';
 import type { LocalStore } from './local-store.js';
 import { decodeObjectMetadata, encodeObjectMetadata, metadataAttributeName } from './meta/index.js';
 import {
-  bodyOf,
   flipByte,
   makeTemporaryDirectory,
   openTestStore,
+  putObjectFile,
   patternBytes,
   readAll,
   removeTemporaryDirectory,
@@ -58,15 +58,8 @@ after(async () => {
   await removeTemporaryDirectory(root);
 });
 
-async function put(target: LocalStore, name: string, data: Buffer): Promise<string> {
-  const stored = await target.putObject({
-    bucket: testBucket,
-    name,
-    body: bodyOf(data),
-    checksumType: 'xxhash',
-    versioning: false,
-  });
-  return join(stored.mountpath, '@ais/bucket/%ob', name);
+function put(target: LocalStore, name: string, data: Buffer): Promise<string> {
+  return putObjectFile(target, name, data);
 }
 
 /** GETs `name`: its bytes, its custom metadata, and whether the record was read from the file. */

@@ -13,6 +13,7 @@ import {
   flipByte,
   makeTemporaryDirectory,
   openTestStore,
+  putObjectFile,
   patternBytes,
   readAll,
   removeTemporaryDirectory,
@@ -38,15 +39,8 @@ function hasCode(code: ErrorCode): (error: unknown) => boolean {
   return (error: unknown) => isStoreError(error) && error.code === code;
 }
 
-async function put(name: string, data: Buffer | string): Promise<string> {
-  const stored = await store.putObject({
-    bucket: testBucket,
-    name,
-    body: bodyOf(data),
-    checksumType: 'xxhash',
-    versioning: false,
-  });
-  return join(stored.mountpath, '@ais/bucket/%ob', name);
+function put(name: string, data: Buffer | string): Promise<string> {
+  return putObjectFile(store, name, data);
 }
 
 /** Files under a mountpath's quarantine, relative to `<quarantine>/<ms>/`. */

@@ -44,20 +44,30 @@ export function openTestStore(
   });
 }
 
-/** Stores `text` as object `name` of `bucket` (xxhash, no versioning): a test's object to find again. */
-export function putText(
+/** Stores `data` as object `name` of `bucket` (xxhash, no versioning): a test's object to find again. */
+export function putData(
   store: LocalStore,
   bucket: BucketJson,
   name: string,
-  text: string,
+  data: Buffer | string,
 ): Promise<StoredObject> {
   return store.putObject({
     bucket,
     name,
-    body: bodyOf(text),
+    body: bodyOf(data),
     checksumType: 'xxhash',
     versioning: false,
   });
+}
+
+/** Stores `data` as object `name` of the test bucket; resolves with its file's path. */
+export async function putObjectFile(
+  store: LocalStore,
+  name: string,
+  data: Buffer | string,
+): Promise<string> {
+  const stored = await putData(store, testBucket, name, data);
+  return join(stored.mountpath, '@ais/bucket/%ob', name);
 }
 
 /** A request body: the bytes in chunks of at most `chunkBytes`. */

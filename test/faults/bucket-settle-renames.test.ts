@@ -14,7 +14,7 @@ import type { NodeRuntime } from '../../src/roles/common/node-runtime.js';
 import { BucketRenames } from '../../src/roles/target/rename/bucket-renames.js';
 import type { LocalStore } from '../../src/storage/index.js';
 import {
-  putText,
+  putData,
   makeTemporaryDirectory,
   openTestStore,
   removeTemporaryDirectory,
@@ -50,7 +50,7 @@ test('a missed rename that failed leaves its content; it is not trashed as a sta
   const disk = new FaultyDisk();
   const store = await openTestStore(root, 1, {}, 'target-1', { disk });
   try {
-    await putText(store, a, 'only-replica', 'an object of the bucket renamed to b');
+    await putData(store, a, 'only-replica', 'an object of the bucket renamed to b');
     await store.settleBucket(a, { bid: '5', formerBids: [], claimedBids: new Set() });
     // Now: a (ID 5) was renamed to b (ID 6), then a was created again (ID 8).
     const bmd = BucketMetadata.empty('uuid')
@@ -81,7 +81,7 @@ test('a recheck (a mountpath back in use) removes a destroyed incarnation a firs
   const root = await makeTemporaryDirectory();
   const store = await openTestStore(root, 1, {}, 'target-1');
   try {
-    await putText(store, a, 'destroyed', 'an object of a destroyed incarnation of a');
+    await putData(store, a, 'destroyed', 'an object of a destroyed incarnation of a');
     const renames = renamesOver(
       store,
       BucketMetadata.empty('uuid').withBucket(a, defaultBucketProps('ais', 'xxhash', 8n)),

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  putText,
+  putData,
   makeTemporaryDirectory,
   openTestStore,
   removeTemporaryDirectory,
@@ -18,7 +18,7 @@ test('settling a destroyed incarnation does not wait for its old tree to be dele
   const disk = new FaultyDisk();
   const store = await openTestStore(root, 1, {}, 'target-1', { disk });
   try {
-    await putText(store, testBucket, 'old', 'bytes of the destroyed incarnation');
+    await putData(store, testBucket, 'old', 'bytes of the destroyed incarnation');
     const none = new Set<string>();
     await store.settleBucket(testBucket, { bid: '1', formerBids: [], claimedBids: none });
     // A large old tree: its recursive delete takes a while (here every rm takes 8 s).
