@@ -20,6 +20,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  PutObjectRetentionCommand,
   type LifecycleRule,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -349,5 +350,43 @@ describe('S3 lifecycle', () => {
     assert.equal(stat('lifecycle-locked-kept'), 1);
     assert.equal(stat('lifecycle-uploads-aborted'), 1);
     assert.equal(stat('lifecycle-delete-markers-removed'), 1);
+  });
+
+  test("a retain-until date is checked against the targets' clock, which runs 3 days ahead", async () => {
+    const ahead = String(3 * dayMs);
+    if (process.env.CAIRN_TEST_CLOCK_OFFSET_MS !== ahead) {
+      process.env.CAIRN_TEST_CLOCK_OFFSET_MS = ahead;
+      for (const target of cluster.targets) await target.restart();
+      await cluster.waitForMembers(60_000);
+    }
+    // Tomorrow by the system clock is two days ago on the targets that store and enforce it.
+    const tomorrow = new Date(Date.now() + dayMs);
+    assert.deepEqual(
+      await failure(
+        put(locked, 'dated', 'v1', {
+          ObjectLockMode: 'GOVERNANCE',
+          ObjectLockRetainUntilDate: tomorrow,
+        }),
+      ),
+      { name: 'InvalidArgument', status: 400 },
+    );
+    const stored = await put(locked, 'dated', 'v1', {
+      ObjectLockMode: 'GOVERNANCE',
+      ObjectLockRetainUntilDate: new Date(Date.now() + 5 * dayMs),
+    });
+    assert.deepEqual(
+      await failure(
+        s3.send(
+          new PutObjectRetentionCommand({
+            Bucket: locked,
+            Key: 'dated',
+            VersionId: stored.VersionId,
+            BypassGovernanceRetention: true,
+            Retention: { Mode: 'GOVERNANCE', RetainUntilDate: tomorrow },
+          }),
+        ),
+      ),
+      { name: 'InvalidArgument', status: 400 },
+    );
   });
 });

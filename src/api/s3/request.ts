@@ -4,6 +4,7 @@ import { StoreError } from '../../errors/index.js';
 import { isVersionId } from '../../util/ids.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { AuthResult } from './auth/authenticate.js';
+import type { Clock } from '../../util/clock.js';
 import type { S3Ports } from './ports.js';
 
 /** S3 settings, read from the cluster config for every request (they change at run time). */
@@ -27,6 +28,8 @@ export interface S3Request {
   readonly auth: AuthResult;
   readonly ports: S3Ports;
   readonly settings: S3Settings;
+  /** The node's clock (retention dates, policy expiry and time conditions are checked by it). */
+  readonly clock: Clock;
 }
 
 export type S3Handler = (request: S3Request) => Promise<void>;

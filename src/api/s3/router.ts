@@ -20,6 +20,7 @@ import { lifecycleHandlers } from './operations/lifecycle-operations.js';
 import { encryptionHandlers } from './operations/encryption-operations.js';
 import { objectAttributeHandlers } from './operations/object-attributes.js';
 import { bucketTaggingHandlers } from './operations/bucket-tagging.js';
+import type { Clock } from '../../util/clock.js';
 import type { S3Ports } from './ports.js';
 import {
   aclHandlers,
@@ -40,6 +41,8 @@ const maxKeyBytes = 1024;
 export interface S3ApiOptions {
   ports: S3Ports;
   settings(): S3Settings;
+  /** The node's clock: signature dates, retention dates, policy times and expiries are checked by it. */
+  clock: Clock;
   /** The secret of an access key, or undefined when unknown. */
   secretOf(accessKey: string): string | undefined;
   /** False on targets: bucket-level requests from clients belong to gateways. */
@@ -103,7 +106,7 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
             enabled: settings.authEnabled,
             secretOf,
             maxClockSkewMs: settings.maxClockSkewMs,
-            nowMs: Date.now,
+            nowMs: () => options.clock.nowMs(),
             hostBucket: virtualBucket,
           });
       const operation = detectOperation(context, address);
@@ -146,7 +149,8 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
         );
       }
       setRequestIdHeaders(context);
-      const request = { context, bucket, key, auth, ports: options.ports, settings };
+      const { ports, clock } = options;
+      const request = { context, bucket, key, auth, ports, settings, clock };
       if (operation === 'PostObject') {
         await servePostObject(request, {
           secretOf,

@@ -45,6 +45,7 @@ export function s3ApiOptions(
   return {
     ports,
     settings: () => s3Settings(runtime),
+    clock: runtime.clock,
     // The node config's pair, else a key the AuthN service handed the cluster (`cairn auth key add`).
     secretOf: (key) => (key === accessKey ? secretKey : runtime.auth.s3Secret(key)),
     servesBucketRequests,

@@ -22,6 +22,8 @@ export interface AccessQuestion {
   readonly userAllowed: boolean;
   readonly access: S3AccessPropsJson;
   readonly context: RequestContext;
+  /** The node's time (`aws:CurrentTime`, `aws:EpochTime`). */
+  readonly nowMs: number;
   /** The object's tags and ACL, known where the object is stored (see object-decision.ts). */
   readonly object?: ObjectFacts;
   /** The client's address and transport, when the request came through another node. */
@@ -150,9 +152,9 @@ function conditionValues(question: AccessQuestion): ConditionValues {
       case 'aws:securetransport':
         return [String(client.secure)];
       case 'aws:currenttime':
-        return [new Date().toISOString()];
+        return [new Date(question.nowMs).toISOString()];
       case 'aws:epochtime':
-        return [String(Math.floor(Date.now() / 1000))];
+        return [String(Math.floor(question.nowMs / 1000))];
       case 'aws:username':
       case 'aws:userid':
         return principal.anonymous ? undefined : [principal.id];

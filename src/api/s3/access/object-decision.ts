@@ -47,6 +47,7 @@ export async function decideAtObject(
     userAllowed: deferred.userAllowed,
     access: request.ports.buckets.getAccess(request.bucket),
     context: request.context,
+    nowMs: request.clock.nowMs(),
     object: await objectFacts(request),
     client: deferred.client,
   });

@@ -42,7 +42,7 @@ function partNumberOf(request: S3Request): number {
 
 const createMultipartUpload: S3Handler = async (request) => {
   const attributes = withWriteAcl(request, attributesFromHeaders(request.context.req.headers));
-  const lock = parseLockHeaders(request.context.req.headers, Date.now());
+  const lock = parseLockHeaders(request.context.req.headers, request.clock.nowMs());
   const checksum = parseUploadChecksum(
     header(request, 'x-amz-checksum-algorithm'),
     header(request, 'x-amz-checksum-type'),

@@ -58,7 +58,7 @@ const getObjectRetention: S3Handler = async (request) => {
 
 const putObjectRetention: S3Handler = async (request) => {
   const document = await readXmlDocument(request, 'Retention');
-  const retention = parseRetention(document, Date.now());
+  const retention = parseRetention(document, request.clock.nowMs());
   const info = await request.ports.objects.setRetention(
     request.bucket,
     request.key,

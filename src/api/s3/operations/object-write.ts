@@ -47,7 +47,7 @@ export function setWriteHeaders(
 const putObject: S3Handler = async (request) => {
   const attributes = withWriteAcl(request, attributesFromHeaders(request.context.req.headers));
   const condition = parseWriteCondition(request.context.req.headers);
-  const lock = parseLockHeaders(request.context.req.headers, Date.now());
+  const lock = parseLockHeaders(request.context.req.headers, request.clock.nowMs());
   const encryption = encryptionRequestOf(request.context.req.headers, request.settings);
   const payload = openPutPayload(request.context, request.auth);
   const info = await request.ports.objects.put({
@@ -113,7 +113,7 @@ const copyObject: S3Handler = async (request) => {
   const taggingDirective = directive(request, 'x-amz-tagging-directive');
   const condition = parseWriteCondition(request.context.req.headers);
   // A copy's lock is what the request asks for (or the bucket's default), never the source's.
-  const lock = parseLockHeaders(request.context.req.headers, Date.now());
+  const lock = parseLockHeaders(request.context.req.headers, request.clock.nowMs());
   const encryption = encryptionRequestOf(request.context.req.headers, request.settings);
   const sourceKey = copySourceCustomerKeyOf(request.context.req.headers);
   if (

@@ -97,7 +97,8 @@ function prepareUpload(
   }
   const policyText = fields.get('policy');
   const policy = policyText === undefined ? undefined : parsePostPolicy(policyText);
-  if (policy !== undefined) checkPostPolicy(policy, { fields, bucket: request.bucket }, Date.now());
+  if (policy !== undefined)
+    checkPostPolicy(policy, { fields, bucket: request.bucket }, request.clock.nowMs());
   const key = keyField.replaceAll('${filename}', form.filename);
   if (Buffer.byteLength(key, 'utf8') > maxKeyBytes)
     throw new StoreError('ObjectNameTooLong', 'Your key is too long');

@@ -84,6 +84,7 @@ export function s3Authorizer(runtime: NodeRuntime, adminAccessKey: string): Auth
       userAllowed,
       access: bucketAccess,
       context,
+      nowMs: runtime.clock.nowMs(),
     });
     if (outcome === 'deny') throw denied();
     return outcome === 'at-object' ? { userAllowed, client: clientFacts(context) } : undefined;
