@@ -39,10 +39,12 @@ export interface DownloadedObjectOptions {
 }
 
 /** Objects opened a window ahead of the one taken (a miss is an ObjectNotFound error). */
+export type ObjectOutcome = { opened: { size: number; body: ArchiveBody } } | { error: unknown };
+
 export interface ObjectBatch {
-  take(
-    index: number,
-  ): Promise<{ opened: { size: number; body: ArchiveBody } } | { error: unknown }>;
+  take(index: number): Promise<ObjectOutcome>;
+  /** As `take`, at once when the object is opened already (undefined: it is not yet). */
+  takeNow(index: number): ObjectOutcome | undefined;
   /** Every object was taken (and read or closed). */
   finish(): void;
   /** Closes what was opened and will not be taken. */

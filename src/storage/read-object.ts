@@ -89,23 +89,37 @@ async function locateObject(
   requested?: ByteRange | RangeResolver,
 ): Promise<Located> {
   validateObjectName(name);
-  const located = await context.locks.withReadLock(lockKeyOf(bucket, name, type), async () => {
-    const probe = (location: ReplicaPath, mountpath: Mountpath): Promise<Located | undefined> =>
-      wanted === 'content'
-        ? readOrOpen(context, location, mountpath, bucket, name, requested)
-        : readRecord(context, location, mountpath, bucket, name);
-    const current = await searchReplicas(context, bucket, name, type, undefined, probe);
-    // Versions exist for objects only; EC slices and metafiles have one file each.
-    if (versionId === undefined || type !== 'ob') return current;
-    if (current !== undefined && versionIdOf(current.replica.metadata) === versionId)
-      return current;
-    if (current !== undefined) await release(current);
-    const kept = await openVersionFile(context, bucket, name, versionId);
-    return kept === undefined ? undefined : ({ kind: 'open', replica: kept } as const);
-  });
+  const probe = (location: ReplicaPath, mountpath: Mountpath): Promise<Located | undefined> =>
+    wanted === 'content'
+      ? readOrOpen(context, location, mountpath, bucket, name, requested)
+      : readRecord(context, location, mountpath, bucket, name);
+  const search = (): Promise<Located | undefined> =>
+    searchReplicas(context, bucket, name, type, undefined, probe);
+  // Versions exist for objects only; EC slices and metafiles have one file each. The latest is
+  // the search itself, with no async step of its own around it (one per read).
+  const find =
+    versionId === undefined || type !== 'ob'
+      ? search
+      : () => findVersion(context, bucket, name, versionId, search);
+  const located = await context.locks.withReadLock(lockKeyOf(bucket, name, type), find);
   if (located !== undefined) return located;
   if (versionId === undefined) throw objectNotFound(context.nodeId, bucket, name);
   throw new StoreError('NoSuchVersion', 'The specified version does not exist.');
+}
+
+/** Version `versionId`: the latest replica when it has that ID, else the kept version, opened. */
+async function findVersion(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  versionId: string,
+  search: () => Promise<Located | undefined>,
+): Promise<Located | undefined> {
+  const current = await search();
+  if (current !== undefined && versionIdOf(current.replica.metadata) === versionId) return current;
+  if (current !== undefined) await release(current);
+  const kept = await openVersionFile(context, bucket, name, versionId);
+  return kept === undefined ? undefined : ({ kind: 'open', replica: kept } as const);
 }
 
 async function readRecord(
@@ -291,8 +305,12 @@ async function serveRead(
       const body = await openChunks(context, bucket, metadata.chunks, replica, range);
       return { object, body, ...ranged };
     }
-    if (!cached) await checkFileSize(context, bucket, name, replica, type);
-    const data = await unlessUnreadable(context, replica, () => contentOf(replica));
+    // Checked without an await when all is well (each an async call and a resumption per read).
+    if (!cached && !sizeAgrees(replica)) await checkFileSize(context, bucket, name, replica, type);
+    const data =
+      replica.readError === undefined && replica.content !== undefined
+        ? replica.content
+        : await unlessUnreadable(context, replica, () => contentOf(replica));
     if (!cached) {
       const problem = checkBytes(metadata.checksum, metadata.size, data);
       if (problem !== undefined)
@@ -340,6 +358,11 @@ async function serveRange(
   }
 }
 
+/** The file is as long as its record says. */
+function sizeAgrees(replica: ReplicaFile): boolean {
+  return replica.stats.size === BigInt(replica.metadata.size);
+}
+
 /** A file longer or shorter than its record is corrupt (reported, quarantined: `corrupted`). */
 async function checkFileSize(
   context: StoreContext,
@@ -349,7 +372,7 @@ async function checkFileSize(
   type: StoredContentType,
 ): Promise<void> {
   const { metadata, stats } = replica;
-  if (stats.size === BigInt(metadata.size)) return;
+  if (sizeAgrees(replica)) return;
   const problem = { type: 'size', stored: String(metadata.size), computed: String(stats.size) };
   throw await corrupted(context, bucket, name, replica, problem, type);
 }

@@ -118,7 +118,9 @@ class ArchiveJob extends Job {
       try {
         for (const [index, name] of page.entries()) {
           if (signal.aborted) throw new Error('aborted');
-          const outcome = await batch.take(index);
+          // An object opened already is taken, and a small one added, with no promise (most
+          // are: ten thousand a job of 4 KiB objects).
+          const outcome = batch.takeNow(index) ?? (await batch.take(index));
           if ('error' in outcome) {
             const { error } = outcome;
             if (
@@ -132,7 +134,8 @@ class ArchiveJob extends Job {
             throw error;
           }
           const { size, body } = outcome.opened;
-          await writer.add(this.#entryName(source, name), size, body, modifiedMs);
+          const added = writer.add(this.#entryName(source, name), size, body, modifiedMs);
+          if (added !== undefined) await added;
           this.counters.localObjects += 1;
           this.counters.localBytes += size;
         }
@@ -150,12 +153,18 @@ class ArchiveJob extends Job {
    * trimmed; empty: the whole bucket) the objects under the prefix across the cluster, in order,
    * less the shard itself.
    */
-  async *#names(source: BucketJson, destination: BucketJson): AsyncGenerator<string> {
+  #names(source: BucketJson, destination: BucketJson): Iterable<string> | AsyncIterable<string> {
     const prefix = selectionPrefix(this.args.selection);
-    if (prefix === undefined) {
-      yield* selectedNames(this.args.selection);
-      return;
-    }
+    // A list or a range template: walked as it is, with no promise per name.
+    if (prefix === undefined) return selectedNames(this.args.selection);
+    return this.#listed(source, destination, prefix);
+  }
+
+  async *#listed(
+    source: BucketJson,
+    destination: BucketJson,
+    prefix: string,
+  ): AsyncGenerator<string> {
     const directory = prefix.slice(0, prefix.lastIndexOf('/') + 1);
     const sameBucket = objectUname(source, '') === objectUname(destination, '');
     // A remote bucket's objects are the backend's (cached or not), as AIStore lists them.
@@ -175,14 +184,28 @@ class ArchiveJob extends Job {
   }
 }
 
-/** The names in pages of `size` (the last one shorter). */
-async function* pagesOf(names: AsyncIterable<string>, size: number): AsyncGenerator<string[]> {
+/**
+ * The names in pages of `size` (the last one shorter); a synchronous source is walked without a
+ * promise per name (three generators' steps each, where ten thousand names make ten pages).
+ */
+async function* pagesOf(
+  names: Iterable<string> | AsyncIterable<string>,
+  size: number,
+): AsyncGenerator<string[]> {
   let page: string[] = [];
-  for await (const name of names) {
-    page.push(name);
-    if (page.length < size) continue;
-    yield page;
-    page = [];
+  const full = (name: string): boolean => page.push(name) >= size;
+  if (Symbol.asyncIterator in names) {
+    for await (const name of names) {
+      if (!full(name)) continue;
+      yield page;
+      page = [];
+    }
+  } else {
+    for (const name of names) {
+      if (!full(name)) continue;
+      yield page;
+      page = [];
+    }
   }
   if (page.length > 0) yield page;
 }

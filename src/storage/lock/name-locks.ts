@@ -44,7 +44,8 @@ export class NameLocks {
 
   /** Runs `action` holding the shared lock of `name`. */
   async withReadLock<T>(name: string, action: () => Promise<T>): Promise<T> {
-    await this.#acquire(name, 'read');
+    const waiting = this.#acquire(name, 'read');
+    if (waiting !== undefined) await waiting;
     try {
       return await action();
     } finally {
@@ -54,7 +55,8 @@ export class NameLocks {
 
   /** Runs `action` holding the exclusive lock of `name`. */
   async withWriteLock<T>(name: string, action: () => Promise<T>): Promise<T> {
-    await this.#acquire(name, 'write');
+    const waiting = this.#acquire(name, 'write');
+    if (waiting !== undefined) await waiting;
     try {
       return await action();
     } finally {
@@ -89,7 +91,12 @@ export class NameLocks {
     return this.#entries.size;
   }
 
-  #acquire(name: string, mode: LockMode): Promise<void> {
+  /**
+   * Takes the lock now (undefined, most often), or queues for it (the promise settles once it is
+   * granted). A lock taken at once starts the action in the same turn: no await of a settled
+   * promise on every object read (one resumption each, and each of a job's reads waits its turn).
+   */
+  #acquire(name: string, mode: LockMode): Promise<void> | undefined {
     let entry = this.#entries.get(name);
     if (entry === undefined) {
       if (this.#entries.size >= this.#limits.maxNames) throw objectBusy('the name lock table');
@@ -98,7 +105,7 @@ export class NameLocks {
     }
     if (entry.waiters.length === 0 && canGrant(entry, mode)) {
       take(entry, mode);
-      return Promise.resolve();
+      return undefined;
     }
     if (entry.waiters.length >= this.#limits.maxWaitersPerName) throw objectBusy(`"${name}"`);
     const waiters = entry.waiters;
