@@ -66,16 +66,18 @@ export class StalledClients {
 
   watch(request: IncomingMessage, response: ServerResponse): void {
     const { socket } = request;
+    // The counts are taken by the first sweep (the exchange is fresh till then), not here: reading
+    // them (`bytesWritten` copies the socket's write queue) cost every request for nothing.
     const exchange: Exchange = {
       request,
       response,
       socket,
       fresh: true,
       told: !/100-continue/i.test(request.headers.expect ?? ''),
-      bytesRead: socket.bytesRead,
-      bytesWritten: socket.bytesWritten,
-      queued: queuedForKernel(socket),
-      unread: request.readableLength > 0,
+      bytesRead: 0,
+      bytesWritten: 0,
+      queued: undefined,
+      unread: false,
       unsent: false,
     };
     this.#exchanges.add(exchange);
