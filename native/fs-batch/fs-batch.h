@@ -92,7 +92,7 @@ napi_value write_file(napi_env env, napi_callback_info info);
 /** One small-file write: its arguments as writeFile takes them (write-file.c). */
 typedef struct FileWrite FileWrite;
 /** How many arguments writeFile takes (and each of writeFiles' entries). */
-#define WRITE_FILE_ARGS 8
+#define WRITE_FILE_ARGS 9
 /** A write of writeFile's arguments (references held); NULL when invalid or out of memory. */
 FileWrite *file_write_new(napi_env env, napi_value *args);
 /** Runs the write (in a thread-pool job); its outcome is in its `numbers`. */

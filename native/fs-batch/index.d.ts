@@ -102,10 +102,13 @@ export function readFiles(
  * Creates `workPath` (O_EXCL, mode 0666 less the umask), writes all of `content`, sets attribute
  * `attribute` to `record` through the descriptor, fsyncs it when `sync`, renames it onto
  * `destination`, unlinks `supersedes` (unless '') once the rename worked, fstats and closes it:
- * one thread-pool job. Fills `numbers` (13 slots: per step, open, write, attribute, fsync, rename
+ * one thread-pool job. First, when `absent` (paths joined by NUL characters) is not '', it checks
+ * that none of them exists: when one does (or its lstat fails otherwise than ENOENT/ENOTDIR),
+ * nothing else is done. Fills `numbers` (14 slots: per step, open, write, attribute, fsync, rename
  * and fstat, the errno of its failure, 0 when it worked, -1 when it was not taken; then dev, ino,
  * size, atime, mtime and ctime in ns, valid when the fstat worked; then the unlink's, as a
- * step's). A failed rename leaves the finished work file in place. Resolves once the job ran.
+ * step's; then 1 when a path of `absent` was present, else 0). A failed rename leaves the
+ * finished work file in place. Resolves once the job ran.
  */
 export function writeFile(
   workPath: string,
@@ -116,6 +119,7 @@ export function writeFile(
   sync: boolean,
   numbers: BigInt64Array,
   supersedes: string,
+  absent: string,
 ): Promise<void>;
 
 /**

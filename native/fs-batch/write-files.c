@@ -48,7 +48,8 @@ fail:
 }
 
 /**
- * writeFiles([[workPath, content, attribute, record, destination, sync, numbers, supersedes]...]):
+ * writeFiles([[workPath, content, attribute, record, destination, sync, numbers, supersedes,
+ * absent]...]):
  * see index.d.ts. Resolves once the job ran; every write's outcome is in its `numbers`.
  */
 napi_value write_files(napi_env env, napi_callback_info info) {
@@ -92,6 +93,6 @@ invalid:
   napi_throw_type_error(
       env, NULL,
       "writeFiles([[workPath, content, attribute, record, destination, sync, numbers, "
-      "supersedes]...]): invalid arguments or out of memory");
+      "supersedes, absent]...]): invalid arguments or out of memory");
   return NULL;
 }

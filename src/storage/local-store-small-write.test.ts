@@ -25,12 +25,18 @@ let root = '';
 let store: LocalStore;
 /** Every one-job write the store made: its destination and whether it was fsynced. */
 const writes: SmallFileWrite[] = [];
+/** How many version lookups (one job each) the store made. */
+let lookups = 0;
 
 const countingDisk: Disk = {
   ...localDisk,
   writeSmallFile: (workPath, request) => {
     writes.push(request);
     return localDisk.writeSmallFile(workPath, request);
+  },
+  readFirstFile: (paths, request) => {
+    lookups += 1;
+    return localDisk.readFirstFile(paths, request);
   },
 };
 
@@ -79,8 +85,9 @@ test('a small object is written in one job: bytes, checksum and version as a str
   // The first write into the bucket finds no work directory, makes it and writes again.
   await put('small', data);
   const before = writes.length;
-  await put('small', data);
+  await put('small-2', data);
   assert.equal(writes.length, before + 1);
+  await put('small', data);
   assert.deepEqual(await readFile(join(objectDirectory(), 'small')), data);
   const head = await store.headObject(testBucket, 'small');
   assert.equal(head.size, data.length);
@@ -88,6 +95,37 @@ test('a small object is written in one job: bytes, checksum and version as a str
   assert.equal(head.checksum.value, hashBuffer('xxhash', data));
   assert.ok(head.modifiedTimeMs > 0);
   assert.deepEqual(await workFiles(), []);
+});
+
+test("a new name's write checks its replica paths itself; one that exists is looked up", async () => {
+  const first = patternBytes(3000, 1);
+  const second = patternBytes(3000, 2);
+  await put('guess', first);
+  const written = writes.length;
+  const looked = lookups;
+  // Nothing cached for the name: the write takes it to be new and checks both its paths (natural
+  // and hashed) in its own job; a replica is there, so nothing is written and the lookup numbers it.
+  await put('guess', second);
+  assert.equal(lookups, looked + 1);
+  assert.equal(writes.length, written + 2);
+  assert.equal(writes.at(-2)?.absent?.length, 2);
+  assert.equal(writes.at(-1)?.absent, undefined);
+  assert.deepEqual(await readBack('guess'), second);
+  assert.equal((await store.headObject(testBucket, 'guess')).version, '2');
+  // Read, its record is cached: the name is taken to exist, and looked up first.
+  const third = patternBytes(3000, 3);
+  await put('guess', third);
+  assert.equal(lookups, looked + 2);
+  assert.equal(writes.length, written + 3);
+  assert.equal(writes.at(-1)?.absent, undefined);
+  assert.equal((await store.headObject(testBucket, 'guess')).version, '3');
+  // A new name: no lookup, version 1.
+  await put('guess-new', first);
+  assert.equal(lookups, looked + 2);
+  assert.equal((await store.headObject(testBucket, 'guess-new')).version, '1');
+  // A precondition needs the current object: looked up, as before.
+  await put('guess-new-2', first, { precondition: () => undefined });
+  assert.equal(lookups, looked + 3);
 });
 
 test('a name whose directory does not exist yet, and one that collides with a directory', async () => {

@@ -79,6 +79,37 @@ export async function findReplica(
   );
 }
 
+/** Every path `findRecord` looks at, in its search order: natural and hashed on each mountpath. */
+function recordCandidates(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+): Array<{ location: ReplicaPath; mountpath: Mountpath }> {
+  const candidates: Array<{ location: ReplicaPath; mountpath: Mountpath }> = [];
+  for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
+    for (const location of replicaPaths(mountpath.path, bucket, name, 'ob')) {
+      candidates.push({ location, mountpath });
+    }
+  }
+  return candidates;
+}
+
+/**
+ * The paths where `findRecord` would find `name`'s record, unless the metadata cache holds one for
+ * the first of them (a replica read or written lately: the name is likely not new). A write that
+ * checks under the object's write lock that none of them exists has learnt what `findRecord` would
+ * have answered (nothing), in its own job.
+ */
+export function newNameCandidates(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+): string[] | undefined {
+  const paths = recordCandidates(context, bucket, name).map(({ location }) => location.path);
+  const [first] = paths;
+  return first === undefined || context.metadataCache.peek(first) !== undefined ? undefined : paths;
+}
+
 /**
  * The record of `name`'s replica and where it is, without keeping the file open, as `findReplica`
  * would find it (same lock, fault and corruption rules). Every candidate path (natural and hashed
@@ -92,12 +123,7 @@ export async function findRecord(
   bucket: BucketJson,
   name: string,
 ): Promise<ReadReplica | undefined> {
-  const candidates: Array<{ location: ReplicaPath; mountpath: Mountpath }> = [];
-  for (const mountpath of mountpathsFor(context, unameOf(bucket, name))) {
-    for (const location of replicaPaths(mountpath.path, bucket, name, 'ob')) {
-      candidates.push({ location, mountpath });
-    }
-  }
+  const candidates = recordCandidates(context, bucket, name);
   const { metadataCache } = context;
   const epoch = metadataCache.epoch;
   const cached = metadataCache.peek(candidates[0]?.location.path ?? '');

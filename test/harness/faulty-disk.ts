@@ -248,7 +248,19 @@ export class FaultyDisk implements Disk {
   }
 
   /** Step by step through this disk's own calls, so that each step's faults and journal apply. */
-  async writeSmallFile(workPath: string, request: SmallFileWrite): Promise<WrittenFile> {
+  async writeSmallFile(
+    workPath: string,
+    request: SmallFileWrite,
+  ): Promise<WrittenFile | undefined> {
+    for (const path of request.absent ?? []) {
+      try {
+        await this.lstat(path);
+        return undefined;
+      } catch (error) {
+        const { code } = asErrno(error);
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined;
+      }
+    }
     const file = await this.open(workPath, 'wx');
     try {
       const { content } = request;

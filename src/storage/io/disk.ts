@@ -183,8 +183,9 @@ export interface Disk {
   /**
    * A small file created at `workPath` ('wx'), written, given its attribute, fsynced when asked
    * and renamed onto its destination in one job (fs-batch.ts); a failed rename is in the result.
+   * Undefined, nothing done, when a path of `request.absent` exists.
    */
-  writeSmallFile(workPath: string, request: SmallFileWrite): Promise<WrittenFile>;
+  writeSmallFile(workPath: string, request: SmallFileWrite): Promise<WrittenFile | undefined>;
   /** A new file at `path` ('wx': EEXIST when it exists), written through, then `commitFile`d. */
   createFile(path: string): Promise<DiskFile>;
   /**

@@ -253,22 +253,22 @@ test('a small file is written, given its attribute and renamed in one job', asyn
     sync: true,
   };
   const written = await writeSmallFile(work, request);
-  assert.equal(written.renameError, undefined);
+  assert.equal(written?.renameError, undefined);
   assert.deepEqual(await readFile(destination), request.content);
   assert.deepEqual(await getAttribute(destination, attribute), request.record);
   await assert.rejects(access(work), { code: 'ENOENT' });
   const stats = await stat(destination, { bigint: true });
-  assert.equal(written.stats.ino, stats.ino);
-  assert.equal(written.stats.size, BigInt(request.content.length));
-  assert.equal(written.stats.mtimeNs, stats.mtimeNs);
-  assert.equal(written.stats.ctimeNs, stats.ctimeNs);
+  assert.equal(written?.stats.ino, stats.ino);
+  assert.equal(written?.stats.size, BigInt(request.content.length));
+  assert.equal(written?.stats.mtimeNs, stats.mtimeNs);
+  assert.equal(written?.stats.ctimeNs, stats.ctimeNs);
 
   // A destination below a missing directory: the finished work file stays for the caller.
   const below = await writeSmallFile(work, {
     ...request,
     destination: join(root, 'missing', 'x'),
   });
-  assert.equal(below.renameError?.code, 'ENOENT');
+  assert.equal(below?.renameError?.code, 'ENOENT');
   assert.deepEqual(await readFile(work), request.content);
   assert.deepEqual(await getAttribute(work, attribute), request.record);
   // The work file exists now: a second write refuses to replace it.
@@ -294,7 +294,7 @@ test('a small write removes the file it supersedes once renamed, and only then',
   });
   await writeFile(stale, 'old');
   const renamed = await writeSmallFile(join(directory, 'work-1'), request(join(directory, 'a')));
-  assert.equal(renamed.renameError, undefined);
+  assert.equal(renamed?.renameError, undefined);
   await assert.rejects(access(stale), { code: 'ENOENT' });
   // Nothing to remove is no error (the usual case: no stale copy).
   await writeSmallFile(join(directory, 'work-2'), request(join(directory, 'b')));
@@ -302,7 +302,7 @@ test('a small write removes the file it supersedes once renamed, and only then',
   // A failed rename keeps it; a failed unlink (a directory) fails the write as fs would.
   await writeFile(stale, 'old');
   const kept = await writeSmallFile(join(directory, 'work-3'), request(join(root, 'missing', 'c')));
-  assert.equal(kept.renameError?.code, 'ENOENT');
+  assert.equal(kept?.renameError?.code, 'ENOENT');
   assert.deepEqual(await readFile(stale), Buffer.from('old'));
   await rm(stale);
   await mkdir(stale);
@@ -311,6 +311,34 @@ test('a small write removes the file it supersedes once renamed, and only then',
     syscall: 'unlink',
     path: stale,
   });
+});
+
+test('a small write that must find none of its absent paths writes nothing when one exists', async () => {
+  const directory = join(root, 'absent');
+  await mkdir(directory);
+  const present = join(directory, 'present');
+  await writeFile(present, 'old');
+  const request = {
+    content: Buffer.from('new'),
+    attribute,
+    record: Buffer.from('record'),
+    destination: join(directory, 'object'),
+    sync: false,
+  };
+  // Missing, and below a file (ENOTDIR): absent.
+  const missing = [join(directory, 'missing'), join(present, 'below')];
+  const work = join(directory, 'work');
+  const skipped = await writeSmallFile(work, { ...request, absent: [...missing, present] });
+  assert.equal(skipped, undefined);
+  await assert.rejects(access(work), { code: 'ENOENT' });
+  await assert.rejects(access(request.destination), { code: 'ENOENT' });
+  const written = await writeSmallFile(work, { ...request, absent: missing });
+  assert.equal(written?.renameError, undefined);
+  assert.deepEqual(await readFile(request.destination), request.content);
+  // Checked by lstat: a dangling symbolic link is an entry too.
+  const link = join(directory, 'link');
+  await symlink(join(directory, 'nowhere'), link);
+  assert.equal(await writeSmallFile(work, { ...request, absent: [link] }), undefined);
 });
 
 test('small files written in the same turn share a job, each with its own outcome', async () => {
@@ -334,11 +362,11 @@ test('small files written in the same turn share a job, each with its own outcom
   for (let index = 0; index < count; index += 1) {
     const result = results[index];
     assert.equal(result?.status, 'fulfilled');
-    assert.equal(result.value.renameError, undefined);
+    assert.equal(result.value?.renameError, undefined);
     const destination = join(directory, `object-${index}`);
     assert.deepEqual(await readFile(destination), request(index).content);
     assert.deepEqual(await getAttribute(destination, attribute), request(index).record);
-    assert.equal(result.value.stats.ino, (await stat(destination, { bigint: true })).ino);
+    assert.equal(result.value?.stats.ino, (await stat(destination, { bigint: true })).ino);
   }
   const failed = results[count];
   assert.equal(failed?.status, 'rejected');

@@ -480,6 +480,11 @@ export interface SmallFileWrite {
   readonly sync: boolean;
   /** Unlinked once the rename worked (a missing file is no error): a stale copy it replaces. */
   readonly supersedes?: string | undefined;
+  /**
+   * Paths that must not exist (a new name's replica paths, checked under its write lock): when one
+   * does, or cannot be checked, nothing is written and the answer is undefined.
+   */
+  readonly absent?: readonly string[] | undefined;
 }
 
 /** The file `writeSmallFile` wrote: its stat after the rename, or why the rename failed. */
@@ -515,8 +520,9 @@ const writeSlot = {
   /** The stat's first slot; the five after it are read by `statsAt`. */
   dev: 6,
   removeError: 12,
+  present: 13,
 } as const;
-const writeNumbersLength = 13;
+const writeNumbersLength = 14;
 
 /**
  * Creates `workPath` (failing with EEXIST when it exists), writes `request.content`, sets the
@@ -524,15 +530,29 @@ const writeNumbersLength = 13;
  * supersedes, fstats and closes it: one thread-pool job, where fs.promises and fs-xattr take one
  * per call. Fails as the first failed step would through fs (the work file may then be left
  * behind: the caller removes it); a failed rename is reported in the result instead, the finished
- * work file left in place (and the superseded file kept).
+ * work file left in place (and the superseded file kept). Undefined, having done nothing, when a
+ * path of `request.absent` exists.
  */
 export async function writeSmallFile(
   workPath: string,
   request: SmallFileWrite,
-): Promise<WrittenFile> {
+): Promise<WrittenFile | undefined> {
   const numbers = new BigInt64Array(writeNumbersLength);
   const { content, attribute, record, destination, sync, supersedes = '' } = request;
-  await writes.call([workPath, content, attribute, record, destination, sync, numbers, supersedes]);
+  // NUL cannot be part of a path: it separates them.
+  const absent = request.absent?.join('\0') ?? '';
+  await writes.call([
+    workPath,
+    content,
+    attribute,
+    record,
+    destination,
+    sync,
+    numbers,
+    supersedes,
+    absent,
+  ]);
+  if (numbers[writeSlot.present] === 1n) return undefined;
   const failed = (slot: number, syscall: string, path = workPath): void => {
     const errno = numbers[slot] ?? 0n;
     if (errno > 0n) throw errnoError(Number(errno), syscall, path);

@@ -194,7 +194,7 @@ export class WatchedDisk implements Disk {
     }
   }
 
-  writeSmallFile(workPath: string, request: SmallFileWrite): Promise<WrittenFile> {
+  writeSmallFile(workPath: string, request: SmallFileWrite): Promise<WrittenFile | undefined> {
     return this.#after(
       this.disk.writeSmallFile(workPath, request),
       ...committedPaths(workPath, request),

@@ -13,7 +13,7 @@ import {
   type CommittedObject,
 } from '../object-placement.js';
 import { beginNewVersion, removeVersionFiles, stampVersion } from '../versions/version-history.js';
-import { findRecord, findReplica, type ReadReplica } from '../replica-lookup.js';
+import { findRecord, findReplica, newNameCandidates, type ReadReplica } from '../replica-lookup.js';
 import {
   nextVersion,
   numberAfter,
@@ -86,6 +86,20 @@ export async function checkAndNumber(
   const current = await findRecord(context, request.bucket, request.name);
   runPrecondition(request, current);
   return assignsVersion(request) ? numberAfter(current) : undefined;
+}
+
+/**
+ * The small write's number when it may take its name to be new (no precondition to run, a version
+ * to assign, nothing cached for the name): "1", provided the write finds none of `absent` (every
+ * path `checkAndNumber`'s lookup would look at); when it finds one, the write looks up as usual.
+ */
+export function numberAsNew(
+  context: StoreContext,
+  request: PutObjectRequest,
+): { numbered: NumberedVersion; absent: string[] } | undefined {
+  if (request.precondition !== undefined || !assignsVersion(request)) return undefined;
+  const absent = newNameCandidates(context, request.bucket, request.name);
+  return absent === undefined ? undefined : { numbered: numberAfter(undefined), absent };
 }
 
 /** An existing version stored again in a bucket that keeps history: placed by its stamp. */

@@ -36,10 +36,12 @@ import {
   type StoreContext,
 } from '../store-context.js';
 import type { PutObjectRequest, StoredObject } from '../store-types.js';
+import type { NumberedVersion } from '../versions/version-numbers.js';
 import {
   applyAttributes,
   checkAndNumber,
   commit,
+  numberAsNew,
   placeWorkFile,
   replacedChunksOf,
   type Transaction,
@@ -274,29 +276,40 @@ async function putSmallObject(
   let handle: DiskFile | undefined;
   try {
     const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), async () => {
-      const numbered = await checkAndNumber(context, request);
-      if (numbered !== undefined) metadata.version = numbered.version;
       const { path: destination, hashedPath } = objectDestination(home.path, bucket, name, type);
       if (destination === hashedPath) metadata.name = name;
-      const replacedChunks = await replacedChunksOf(disk, destination, type, numbered?.previous);
-      const write = (): Promise<WrittenFile> =>
-        disk.writeSmallFile(workPath, {
-          content,
-          attribute: metadataAttributeName,
-          record: encodeObjectMetadata(metadata),
-          destination,
-          sync: context.options.fsyncObjects,
-          // As `placeObjectFile`: a stale hashed copy of a name now stored naturally goes (in the
-          // same job: an unlink of its own cost a PUT that replaced an object a hand-off).
-          supersedes:
-            destination !== hashedPath && numbered?.previous !== 'none' ? hashedPath : undefined,
+      /** The write as `numbered` says; undefined when a path of `absent` exists (nothing done). */
+      const writeAs = async (numbered: NumberedVersion | undefined, absent?: string[]) => {
+        if (numbered !== undefined) metadata.version = numbered.version;
+        const replacedChunks = await replacedChunksOf(disk, destination, type, numbered?.previous);
+        const write = (): Promise<WrittenFile | undefined> =>
+          disk.writeSmallFile(workPath, {
+            content,
+            attribute: metadataAttributeName,
+            record: encodeObjectMetadata(metadata),
+            destination,
+            sync: context.options.fsyncObjects,
+            // As `placeObjectFile`: a stale hashed copy of a name now stored naturally goes (in the
+            // same job: an unlink of its own cost a PUT that replaced an object a hand-off).
+            supersedes:
+              destination !== hashedPath && numbered?.previous !== 'none' ? hashedPath : undefined,
+            absent,
+          });
+        const written = await write().catch(async (error: unknown) => {
+          if (!hasErrnoCode(error, 'ENOENT') || (error as NodeJS.ErrnoException).syscall !== 'open')
+            throw error;
+          await makeWorkDirectory(context, workPath);
+          return await write();
         });
-      const written = await write().catch(async (error: unknown) => {
-        if (!hasErrnoCode(error, 'ENOENT') || (error as NodeJS.ErrnoException).syscall !== 'open')
-          throw error;
-        await makeWorkDirectory(context, workPath);
-        return await write();
-      });
+        return written === undefined ? undefined : { numbered, replacedChunks, written };
+      };
+      // A name taken to be new skips the lookup's job: its write checks that no replica exists.
+      const asNew = numberAsNew(context, request);
+      const attempt =
+        (asNew === undefined ? undefined : await writeAs(asNew.numbered, asNew.absent)) ??
+        (await writeAs(await checkAndNumber(context, request)));
+      invariant(attempt !== undefined, 'a write that checks no path always happens');
+      const { numbered, replacedChunks, written } = attempt;
       if (written.renameError === undefined) {
         return { replacedChunks, stats: written.stats, directoriesToSync: [dirname(destination)] };
       }
