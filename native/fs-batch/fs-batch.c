@@ -624,9 +624,9 @@ invalid:
 /*
  * The calling convention of this build's functions: raised whenever one changes (an argument added,
  * a result laid out differently), so index.js refuses a stale build at load instead of every call
- * failing (2: readFiles takes offsets).
+ * failing (2: readFiles takes offsets; 3: writeFile takes the paths that must be absent).
  */
-#define INTERFACE_VERSION 2
+#define INTERFACE_VERSION 3
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value function;
