@@ -42,6 +42,7 @@ import {
   type TailAppendRequest,
 } from './in-place/tail-append.js';
 import { getObject, headObject } from './read-object.js';
+import { getCachedObject } from './memory-reads.js';
 import {
   updateFileMetadata,
   updateObjectMetadata,
@@ -289,6 +290,14 @@ export class LocalStore {
     options?: ReadOptions,
   ): Promise<ObjectReadResult> {
     return await this.#watch((context) => getObject(context, bucket, name, range, options));
+  }
+
+  /**
+   * The whole latest object at once when the content cache answers it now (see
+   * `getCachedObject`), else undefined: read it with `getObject`.
+   */
+  getCachedObject(bucket: BucketJson, name: string): ObjectReadResult | undefined {
+    return getCachedObject(this.#open(), bucket, name);
   }
 
   /**

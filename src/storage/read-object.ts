@@ -42,6 +42,7 @@ import {
   keepContent,
   leaseFor,
   memoryBody,
+  servedFromCache,
   wholeReadMaxBytes,
   type Lease,
 } from './memory-reads.js';
@@ -281,6 +282,7 @@ async function serveRead(
   keepInMemory: boolean,
 ): Promise<ObjectReadResult> {
   const { replica, lease, cached = false, readAtMs } = located;
+  if (cached) return servedFromCache(context, bucket, name, replica, requested);
   const { metadata, stats } = replica;
   const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
   let handedOver = false;
@@ -291,17 +293,14 @@ async function serveRead(
       const body = await openChunks(context, bucket, metadata.chunks, replica, range);
       return { object, body, ...ranged };
     }
-    if (!cached) await checkFileSize(context, bucket, name, replica, type);
+    await checkFileSize(context, bucket, name, replica, type);
     const data = await unlessUnreadable(context, replica, () => contentOf(replica));
-    if (!cached) {
-      const problem = checkBytes(metadata.checksum, metadata.size, data);
-      if (problem !== undefined)
-        throw await corrupted(context, bucket, name, replica, problem, type);
-      if (keepInMemory && readAtMs !== undefined) keepContent(context, replica, data, readAtMs);
-    }
+    const problem = checkBytes(metadata.checksum, metadata.size, data);
+    if (problem !== undefined) throw await corrupted(context, bucket, name, replica, problem, type);
+    if (keepInMemory && readAtMs !== undefined) keepContent(context, replica, data, readAtMs);
     const bytes = range === undefined ? data : data.subarray(range.start, range.end + 1);
     handedOver = true;
-    return { object, body: memoryBody(context, bytes, lease, cached), ...ranged };
+    return { object, body: memoryBody(context, bytes, lease), ...ranged };
   } finally {
     if (!handedOver) lease?.release();
   }
