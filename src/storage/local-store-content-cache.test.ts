@@ -132,6 +132,46 @@ test("a consumer that changes a cached body's bytes changes a copy", async () =>
   assert.deepEqual(again.data, data);
 });
 
+test('getCachedObject: a confirmed hit at once, nothing else; never past a writer', async () => {
+  const data = patternBytes(4096, 11);
+  await put('now', data);
+  assert.equal(store.getCachedObject(testBucket, 'now'), undefined, 'not kept yet');
+  await get('now');
+  const hits = store.contentCacheStats().hits;
+  diskReads.length = 0;
+  const hit = store.getCachedObject(testBucket, 'now');
+  assert.ok(hit !== undefined);
+  assert.equal(hit.object.size, 4096);
+  assert.deepEqual(await readAll(hit.body), data);
+  assert.equal(diskReads.length, 0);
+  assert.equal(store.contentCacheStats().hits, hits + 1, 'counted as a hit');
+  assert.equal(store.getCachedObject(testBucket, 'no-such'), undefined);
+  assert.equal(store.getCachedObject(testBucket, 'a/../now'), undefined, 'refused by getObject');
+
+  // A writer holding the name's lock (a delete's precondition runs under it): not at once.
+  await assert.rejects(
+    store.deleteObject(testBucket, 'now', {
+      precondition: () => {
+        assert.equal(store.getCachedObject(testBucket, 'now'), undefined);
+        throw new Error('kept');
+      },
+    }),
+    /kept/,
+  );
+  // Overwritten: not the old bytes; the next GET's read keeps the new ones.
+  const replacement = patternBytes(3000, 12);
+  await put('now', replacement);
+  assert.equal(store.getCachedObject(testBucket, 'now'), undefined);
+  await get('now');
+  const again = store.getCachedObject(testBucket, 'now');
+  assert.ok(again !== undefined);
+  assert.deepEqual(await readAll(again.body), replacement);
+  // Not confirmed within the interval: read as usual.
+  nowMs += checkIntervalMs;
+  assert.equal(store.getCachedObject(testBucket, 'now'), undefined);
+  assert.deepEqual((await get('now')).data, replacement);
+});
+
 test('every change the store makes is seen by the next GET: PUT, metadata, append, delete', async () => {
   await put('changing', patternBytes(4096, 3));
   await get('changing');

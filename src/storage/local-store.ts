@@ -42,6 +42,7 @@ import {
   type TailAppendRequest,
 } from './in-place/tail-append.js';
 import { getObject, headObject } from './read-object.js';
+import { getCachedObject } from './memory-reads.js';
 import {
   updateFileMetadata,
   updateObjectMetadata,
@@ -290,6 +291,14 @@ export class LocalStore {
   ): Promise<ObjectReadResult> {
     // The watched read's own promise (an async step around it would be one more per read).
     return this.#watch((context) => getObject(context, bucket, name, range, options));
+  }
+
+  /**
+   * The whole latest object at once when the content cache answers it now (see
+   * `getCachedObject`), else undefined: read it with `getObject`.
+   */
+  getCachedObject(bucket: BucketJson, name: string): ObjectReadResult | undefined {
+    return getCachedObject(this.#open(), bucket, name);
   }
 
   /**

@@ -1,15 +1,26 @@
 // Small objects' bytes in memory: the pooled buffers a one-job read fills (leases), the bodies
 // made of them, and the content cache (meta/content-cache.ts), from which a hot object's GET is
-// answered without a thread-pool job (a whole verified read of one keeps a copy). The file behind
-// a cached entry is checked by a stat started in the background (never on a request's path), at
-// most once per half the cache's interval.
+// answered without a thread-pool job (a whole verified read of one keeps a copy), and a GetBatch's
+// item with no promise either (`getCachedObject`). The file behind a cached entry is checked by a
+// stat started in the background (never on a request's path), at most once per half the cache's
+// interval.
 import { cipherSizeOf } from './encryption/packages.js';
 import { ObjectBody } from './io/index.js';
-import type { ReplicaPath } from './layout/index.js';
+import { replicaPaths, validateObjectName, type ReplicaPath } from './layout/index.js';
 import { sameState } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import type { ReadReplica } from './replica-lookup.js';
-import { smallReadBytes, type StoreContext } from './store-context.js';
+import {
+  lockKeyOf,
+  mountpathsFor,
+  smallReadBytes,
+  toStoredObject,
+  unameOf,
+  type StoreContext,
+} from './store-context.js';
+import type { ByteRange, ObjectReadResult, RangeResolver } from './store-types.js';
+import type { BucketJson } from '../wire/index.js';
+import { invariant } from '../util/assert.js';
 
 /**
  * The replica of `name` at `location` from the content cache (its bytes in `content`, verified
@@ -108,4 +119,54 @@ export function memoryBody(
   const release = lease === undefined ? {} : { release: lease.release };
   const shared = cached ? { readOnly: true } : {};
   return new ObjectBody({ kind: 'memory', data, ...release, ...shared }, context.buffers);
+}
+
+/**
+ * Serves a replica from the content cache (`cachedReplica`): its bytes were verified when kept, and
+ * a chunked object's never are. Synchronous: `getCachedObject` serves a hit with no promise.
+ */
+export function servedFromCache(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  replica: ReadReplica,
+  requested: ByteRange | RangeResolver | undefined,
+): ObjectReadResult {
+  const { metadata, stats, content } = replica;
+  invariant(content !== undefined && metadata.chunks === undefined, 'a content hit without bytes');
+  const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
+  const range = typeof requested === 'function' ? requested(metadata.size) : requested;
+  if (range === undefined) return { object, body: memoryBody(context, content, undefined, true) };
+  const bytes = content.subarray(range.start, range.end + 1);
+  return { object, body: memoryBody(context, bytes, undefined, true), range };
+}
+
+/**
+ * The whole latest object from the content cache, at once (no promise), when `getObject` would
+ * answer it from there now: its name's read lock free to take (no writer holds or waits for it,
+ * so nothing can change the file before this returns, as under that lock) and its first
+ * candidate replica (home mountpath, natural path: what `searchReplicas` looks at first) a
+ * confirmed hit (`cachedReplica`, with its background check). Undefined otherwise: the caller
+ * reads it with `getObject`, which also meets any error (a bad name, a miss) the usual way. For
+ * reads of many small objects in a row (a GetBatch's items), where each `getObject` of a hit is
+ * a dozen async frames and their promises.
+ */
+export function getCachedObject(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+): ObjectReadResult | undefined {
+  try {
+    validateObjectName(name);
+  } catch {
+    return undefined; // `getObject` refuses it.
+  }
+  if (!context.locks.readableNow(lockKeyOf(bucket, name, 'ob'))) return undefined;
+  const [mountpath] = mountpathsFor(context, unameOf(bucket, name));
+  if (mountpath === undefined) return undefined;
+  const first = replicaPaths(mountpath.path, bucket, name, 'ob').next();
+  if (first.done === true) return undefined;
+  const replica = cachedReplica(context, first.value, mountpath, name);
+  if (replica === undefined) return undefined;
+  return servedFromCache(context, bucket, name, replica, undefined);
 }

@@ -42,6 +42,7 @@ import {
   keepContent,
   leaseFor,
   memoryBody,
+  servedFromCache,
   wholeReadMaxBytes,
   type Lease,
 } from './memory-reads.js';
@@ -295,6 +296,7 @@ async function serveRead(
   keepInMemory: boolean,
 ): Promise<ObjectReadResult> {
   const { replica, lease, cached = false, readAtMs } = located;
+  if (cached) return servedFromCache(context, bucket, name, replica, requested);
   const { metadata, stats } = replica;
   const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
   let handedOver = false;
@@ -306,20 +308,17 @@ async function serveRead(
       return { object, body, ...ranged };
     }
     // Checked without an await when all is well (each an async call and a resumption per read).
-    if (!cached && !sizeAgrees(replica)) await checkFileSize(context, bucket, name, replica, type);
+    if (!sizeAgrees(replica)) await checkFileSize(context, bucket, name, replica, type);
     const data =
       replica.readError === undefined && replica.content !== undefined
         ? replica.content
         : await unlessUnreadable(context, replica, () => contentOf(replica));
-    if (!cached) {
-      const problem = checkBytes(metadata.checksum, metadata.size, data);
-      if (problem !== undefined)
-        throw await corrupted(context, bucket, name, replica, problem, type);
-      if (keepInMemory && readAtMs !== undefined) keepContent(context, replica, data, readAtMs);
-    }
+    const problem = checkBytes(metadata.checksum, metadata.size, data);
+    if (problem !== undefined) throw await corrupted(context, bucket, name, replica, problem, type);
+    if (keepInMemory && readAtMs !== undefined) keepContent(context, replica, data, readAtMs);
     const bytes = range === undefined ? data : data.subarray(range.start, range.end + 1);
     handedOver = true;
-    return { object, body: memoryBody(context, bytes, lease, cached), ...ranged };
+    return { object, body: memoryBody(context, bytes, lease), ...ranged };
   } finally {
     if (!handedOver) lease?.release();
   }

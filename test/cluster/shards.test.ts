@@ -329,11 +329,11 @@ describe('shards: archived files, archive listings, GetBatch', () => {
       return { request, expected };
     }
 
-    test('objects, ranges, archived files and misses across 3 targets, in request order', async () => {
-      const { request, expected } = batch();
-      const answer = await client.getBatch(request, bucket);
-      assert.equal(answer.contentType, 'application/x-tar');
-      const files = await untar(answer.body);
+    /** The files of a batch's TAR are those expected, in order, byte for byte. */
+    function assertFiles(
+      files: { name: string; data: Buffer }[],
+      expected: { name: string; data: Buffer }[],
+    ): void {
       assert.deepEqual(
         files.map((file) => file.name),
         expected.map((file) => file.name),
@@ -341,6 +341,39 @@ describe('shards: archived files, archive listings, GetBatch', () => {
       files.forEach((file, index) =>
         assert.ok(file.data.equals(expected[index]?.data ?? Buffer.alloc(1)), file.name),
       );
+    }
+
+    test('objects, ranges, archived files and misses across 3 targets, in request order', async () => {
+      const { request, expected } = batch();
+      const answer = await client.getBatch(request, bucket);
+      assert.equal(answer.contentType, 'application/x-tar');
+      assertFiles(await untar(answer.body), expected);
+    });
+
+    test('objects from the content cache: the same bytes, and an overwrite seen at once', async () => {
+      // The batch before read every object whole: the targets hold their bytes now (hits).
+      const { request, expected } = batch();
+      for (let round = 0; round < 2; round += 1)
+        assertFiles(await untar((await client.getBatch(request, bucket)).body), expected);
+      // Batches racing an overwrite get the old bytes or the new whole; once it is answered, the new.
+      const name = 'obj-7';
+      const old = objects.get(name) ?? Buffer.alloc(0);
+      const fresh = Buffer.alloc(old.length + 5, 0xee);
+      const single: MossReqJson = { in: [{ objname: name }], strm: true };
+      const racing = Array.from({ length: 6 }, async () =>
+        untar((await client.getBatch(single, bucket)).body),
+      );
+      await client.putObject(bucket, name, fresh);
+      for (const files of await Promise.all(racing)) {
+        const data = files[0]?.data ?? Buffer.alloc(0);
+        assert.ok(data.equals(old) || data.equals(fresh), `${name}: ${data.length} bytes`);
+      }
+      objects.set(name, fresh);
+      const overwritten = batch();
+      for (let round = 0; round < 2; round += 1) {
+        const answer = await client.getBatch(overwritten.request, bucket);
+        assertFiles(await untar(answer.body), overwritten.expected);
+      }
     });
 
     for (const mime of ['.tgz', '.tar.lz4', '.zip']) {

@@ -105,3 +105,25 @@ test('free write locks: taken only where no one holds or waits, released after, 
   await reading;
   assert.equal(locks.size, 0);
 });
+
+test('readableNow: true while only readers hold the name, false once a writer holds or waits', async () => {
+  const locks = new NameLocks();
+  assert.ok(locks.readableNow('x'));
+  const gate = deferred();
+  const reading = locks.withReadLock('x', () => gate.promise);
+  assert.ok(locks.readableNow('x'), 'readers share');
+  const writing = locks.withWriteLock('x', () => Promise.resolve());
+  assert.ok(!locks.readableNow('x'), 'a waiting writer goes first');
+  gate.resolve();
+  await Promise.all([reading, writing]);
+  const held = deferred();
+  const writer = locks.withWriteLock('x', () => held.promise);
+  assert.ok(!locks.readableNow('x'));
+  held.resolve();
+  await writer;
+  assert.ok(locks.readableNow('x'));
+  const full = new NameLocks({ maxNames: 1, maxWaitersPerName: 1 });
+  const other = full.withReadLock('a', () => held.promise);
+  assert.ok(!full.readableNow('b'), 'no room in the table');
+  await other;
+});

@@ -53,6 +53,17 @@ export class NameLocks {
     }
   }
 
+  /**
+   * Whether a read lock of `name` would be granted at once (no writer holds or waits for it, the
+   * table has room): a read that runs to its end synchronously right after this is ordered
+   * against writers as one that took and released the lock.
+   */
+  readableNow(name: string): boolean {
+    const entry = this.#entries.get(name);
+    if (entry === undefined) return this.#entries.size < this.#limits.maxNames;
+    return entry.waiters.length === 0 && canGrant(entry, 'read');
+  }
+
   /** Runs `action` holding the exclusive lock of `name`. */
   async withWriteLock<T>(name: string, action: () => Promise<T>): Promise<T> {
     const waiting = this.#acquire(name, 'write');

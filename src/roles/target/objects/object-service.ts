@@ -18,6 +18,7 @@ import type {
   ObjectLockState,
   LocalStore,
   NotInPlace,
+  ObjectReadResult,
   PreparedTailAppend,
   PutObjectRequest,
   StoredObject,
@@ -29,7 +30,10 @@ import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ProtectionPolicy, RebalancePolicy } from './object-policies.js';
 import {
   addressOf,
+  openGate,
   readFailureOf,
+  type BucketGate,
+  type ObjectChangeListener,
   type ObjectRead,
   type ObjectTarget,
   type ReadOptions,
@@ -41,25 +45,6 @@ import { writeThrough } from './write-through.js';
 import { checkRemote, synchronizes, validatesWarmGet } from './warm-validation.js';
 import type { SpaceGuard } from '../space/out-of-space.js';
 import { evictColdBatch } from './cold-evictions.js';
-
-/**
- * What a bucket rename (move-bck, see roles/target/rename) asks of requests: a write into a bucket
- * is refused once the bucket is being renamed, and waited for by its rename; a request routed by a
- * node that already knows a newer bucket metadata waits until this target has it too, and for the
- * renames it asks for (the new name's directories exist only then). Without renames both just run.
- */
-export interface BucketGate {
-  write<T>(bucket: BucketJson, write: () => Promise<T>): Promise<T>;
-  ready(bucket: BucketJson, senderVersion: string | undefined): Promise<void>;
-}
-
-const openGate: BucketGate = {
-  write: (_bucket, write) => write(),
-  ready: () => Promise.resolve(),
-};
-
-/** Told of every object written or deleted through the service, before the request is answered. */
-export type ObjectChangeListener = (address: ObjectAddress) => Promise<void>;
 
 export class ObjectService {
   readonly #substitutes: SubstituteReads;
@@ -177,10 +162,7 @@ export class ObjectService {
           keepInMemory: true,
         }),
       );
-      if (versionId === undefined) this.protection.afterRead(read.object, target.bucket.props);
-      // What LRU evicts by: cached objects of remote buckets (ais data is never evicted).
-      if (isRemoteBucket(bucket)) this.store.cold.recordAccess(bucket, name);
-      return { object: read.object, body: read.body, range: read.range };
+      return this.#served(target, versionId, read);
     };
     if (
       versionId === undefined &&
@@ -198,6 +180,27 @@ export class ObjectService {
       await this.space.require(`cold GET of ${bucketDisplayName(bucket)}/${name}`);
       return await this.#cold.get(target, source, header === undefined, readStored);
     }
+  }
+
+  /**
+   * As `get` of the whole latest object, at once (no promise: a GetBatch's items), when the
+   * store's content cache answers it now (`LocalStore.getCachedObject`); undefined when `get` is
+   * needed: a remote bucket's object (its warm validation and cold GET), or no confirmed hit.
+   */
+  getCached(target: ObjectTarget): ObjectRead | undefined {
+    const { bucket, name } = addressOf(target);
+    if (isRemoteBucket(bucket)) return undefined;
+    const read = this.store.getCachedObject(bucket, name);
+    return read === undefined ? undefined : this.#served(target, undefined, read);
+  }
+
+  /** A read of the store, served: what reading it tells the policies. */
+  #served(target: ObjectTarget, versionId: string | undefined, read: ObjectReadResult): ObjectRead {
+    const { bucket, name } = addressOf(target);
+    if (versionId === undefined) this.protection.afterRead(read.object, target.bucket.props);
+    // What LRU evicts by: cached objects of remote buckets (ais data is never evicted).
+    if (isRemoteBucket(bucket)) this.store.cold.recordAccess(bucket, name);
+    return { object: read.object, body: read.body, range: read.range };
   }
 
   /**

@@ -1,5 +1,6 @@
 // The shapes the target's object path passes around: a bucket resolved once per request, the
-// object a request is about, what a read returns, and which read failures recovery can help with.
+// object a request is about, what a read returns, which read failures recovery can help with, and
+// what the object service is told by and tells (a bucket rename's gate, listeners of changes).
 import type { Readable } from 'node:stream';
 import type { ResolvedRange } from '../../../api/common/index.js';
 import type { ObjectAddress, PutOptions } from '../../../api/native/index.js';
@@ -85,3 +86,22 @@ export function nativePutRequest(
     history: bucket.history,
   };
 }
+
+/**
+ * What a bucket rename (move-bck, see roles/target/rename) asks of requests: a write into a bucket
+ * is refused once the bucket is being renamed, and waited for by its rename; a request routed by a
+ * node that already knows a newer bucket metadata waits until this target has it too, and for the
+ * renames it asks for (the new name's directories exist only then). Without renames both just run.
+ */
+export interface BucketGate {
+  write<T>(bucket: BucketJson, write: () => Promise<T>): Promise<T>;
+  ready(bucket: BucketJson, senderVersion: string | undefined): Promise<void>;
+}
+
+export const openGate: BucketGate = {
+  write: (_bucket, write) => write(),
+  ready: () => Promise.resolve(),
+};
+
+/** Told of every object written or deleted through the service, before the request is answered. */
+export type ObjectChangeListener = (address: ObjectAddress) => Promise<void>;

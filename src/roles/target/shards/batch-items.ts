@@ -14,6 +14,7 @@ import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { peerObjectUrl } from '../objects/owner-writes.js';
 import { refuseCiphertext } from '../objects/object-encryption.js';
+import type { ObjectRead } from '../objects/object-types.js';
 import type { ShardIndexes } from './shard-indexes.js';
 import type { BatchBudget } from './batch-budget.js';
 import type { OpenedShards } from './object-archive-source.js';
@@ -117,9 +118,28 @@ async function openHere(shards: ShardAccess, item: BatchItem): Promise<StreamedI
 
 /**
  * A GetBatch's item read from this target's store (its own items, and those a peer asks for): a
- * small object read whole comes as its bytes (no stream: a thousand a batch).
+ * small object read whole comes as its bytes (no stream: a thousand a batch). A whole object the
+ * content cache answers now is opened at once, with no promise (`ObjectService.getCached`); any
+ * other item (a range, a file in a shard, a miss, a remote bucket's object...) the usual way. A
+ * failure may be thrown at once too (an unknown bucket, an encrypted object).
  */
-export async function openBatchItemHere(shards: ShardAccess, item: BatchItem): Promise<OpenedItem> {
+export function openBatchItemHere(
+  shards: ShardAccess,
+  item: BatchItem,
+): OpenedItem | Promise<OpenedItem> {
+  if (item.archpath === '' && rangeHeaderOf(item) === undefined) {
+    const { objects } = shards;
+    const target = { bucket: objects.resolve(item.bucket), name: item.name };
+    const read = objects.getCached(target);
+    if (read !== undefined) {
+      refuseCiphertext(read.object, 'GetBatch'); // Its body holds no lease: nothing to discard.
+      return inMemoryItem(read, true);
+    }
+  }
+  return openBatchItemLater(shards, item);
+}
+
+async function openBatchItemLater(shards: ShardAccess, item: BatchItem): Promise<OpenedItem> {
   const opened = await openLocal(shards, item, true);
   return isStreamed(opened) ? sliceIfFile(item, opened) : opened;
 }
@@ -159,6 +179,11 @@ async function openLocal(
     await read.body.discard();
     throw error;
   }
+  return inMemoryItem(read, inMemory);
+}
+
+/** `inMemory`: a small object read whole comes as its bytes (else its body is a stream). */
+function inMemoryItem(read: ObjectRead, inMemory: boolean): OpenedItem {
   const size = read.range === undefined ? read.object.size : read.range.end - read.range.start + 1;
   // A chunked or cold object's body is never in memory whole.
   const bytes = inMemory && 'takeSmall' in read.body ? read.body.takeSmall() : undefined;
