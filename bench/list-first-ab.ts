@@ -8,6 +8,8 @@
 // -g` of the first target and of the gateway over each listing, written there (nodes started with
 // BENCH_NODE_OPTIONS=--perf-basic-prof name the JIT's functions); BENCH_PERF_EVENTS instead counts
 // those events with `perf stat` (e.g. syscalls:sys_enter_newfstatat,page-faults).
+// BENCH_THIS_NODE_OPTIONS gives this build's nodes their own Node.js flags instead of
+// BENCH_NODE_OPTIONS: with BENCH_BASELINE_ENTRY naming this same build, an A/B of a flag.
 import { spawn } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -85,7 +87,41 @@ function threadDeltas(before: Map<number, number>, after: Map<number, number>): 
     .join(' ');
 }
 
-async function restart(playground: Playground, entry: string): Promise<void> {
+const pagesSampled = process.env['BENCH_LIST_PAGE_CPU'] !== undefined;
+const pageEntries = 10_000;
+
+/**
+ * CPU us per entry of the targets and the gateway over bands of pages (the first page, 2-5, 6-20,
+ * the rest), from the CPU read before the listing and after each page: where in a listing a fresh
+ * node's extra cost lands. A page's figure includes the read-ahead its target ran for the next.
+ */
+function pageBands(readings: number[][]): string {
+  const bands = [
+    [0, 1],
+    [1, 5],
+    [5, 20],
+    [20, readings.length - 1],
+  ];
+  return bands
+    .filter(([from = 0, to = 0]) => to > from && to < readings.length)
+    .map(([from = 0, to = 0]) => {
+      const perEntry = (column: number): string =>
+        (
+          (((readings[to]?.[column] ?? 0) - (readings[from]?.[column] ?? 0)) * 1000) /
+          ((to - from) * pageEntries)
+        ).toFixed(2);
+      return `pages ${from + 1}-${to}: target ${perEntry(0)} gateway ${perEntry(2)}`;
+    })
+    .join('; ');
+}
+
+/** The Node.js flags of one side's nodes: BENCH_THIS_NODE_OPTIONS for this build's, if set. */
+function nodeOptionsOf(label: string): string | undefined {
+  const own = label === 'new' ? process.env['BENCH_THIS_NODE_OPTIONS'] : undefined;
+  return own ?? process.env['BENCH_NODE_OPTIONS'];
+}
+
+async function restart(playground: Playground, entry: string, options?: string): Promise<void> {
   const port = new URL(playground.endpoint).port;
   const stop = await runCairn(['playground', 'stop', '--dir', playground.dir], { entry });
   if (stop.code !== 0) throw new Error(`stop: ${stop.stderr}`);
@@ -103,9 +139,7 @@ async function restart(playground: Playground, entry: string): Promise<void> {
       String(benchShape.targets),
       '--mountpaths',
       String(benchShape.mountpaths),
-      ...(process.env['BENCH_NODE_OPTIONS'] === undefined
-        ? []
-        : ['--node-options', process.env['BENCH_NODE_OPTIONS']]),
+      ...(options === undefined ? [] : ['--node-options', options]),
     ],
     { entry },
   );
@@ -116,7 +150,17 @@ async function main(): Promise<void> {
   await withScratch('list-first', async (scratch) => {
     const baseline = baselineBuild().build;
     const builds = [
-      { label: 'new', entry: cairnEntry, playground: await Playground.start(scratch) },
+      {
+        label: 'new',
+        entry: cairnEntry,
+        playground: await Playground.start(
+          scratch,
+          undefined,
+          process.env['BENCH_THIS_NODE_OPTIONS'] === undefined
+            ? process.env
+            : { ...process.env, BENCH_NODE_OPTIONS: process.env['BENCH_THIS_NODE_OPTIONS'] },
+        ),
+      },
       ...(baseline === undefined
         ? []
         : [
@@ -151,7 +195,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round += 1) {
       const order = round % 2 === 0 ? builds : [...builds].reverse();
       for (const { label, entry, playground } of order) {
-        await restart(playground, entry);
+        await restart(playground, entry, nodeOptionsOf(label));
         const nodes = await nodesOf(playground.dir);
         const client = playground.client();
         try {
@@ -189,7 +233,13 @@ async function main(): Promise<void> {
             if (recorders.length > 0) await new Promise((resolve) => setTimeout(resolve, 500));
             const started = performance.now();
             let listed = 0;
-            for await (const item of client.listObjects(bucket)) if (item.name !== '') listed += 1;
+            // BENCH_LIST_PAGE_CPU: the CPU of targets and gateway read after every page of 10,000.
+            const pageCpu: number[][] = pagesSampled ? [await cpu(nodes)] : [];
+            for await (const item of client.listObjects(bucket)) {
+              if (item.name !== '') listed += 1;
+              if (pagesSampled && listed % pageEntries === 0) pageCpu.push(await cpu(nodes));
+            }
+            if (pagesSampled) process.stdout.write(`  ${pageBands(pageCpu)}\n`);
             const seconds = (performance.now() - started) / 1000;
             const [targetAfter = 0, mainAfter = 0, gatewayAfter = 0, gwMainAfter = 0] =
               await cpu(nodes);

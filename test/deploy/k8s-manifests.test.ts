@@ -200,8 +200,8 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       for (const flag of flags.keys()) assert.ok(known.has(flag), `${name}: unknown flag ${flag}`);
       // Node.js's own flags for the role (cli/playground/layout.ts), before the entry script.
       const script = (container.command ?? []).join(' ');
-      for (const flag of nodeFlagsFor(flags.get('--role') ?? ''))
-        assert.ok(script.includes(`node ${flag} `), `${name}: not started with ${flag}`);
+      const roleFlags = nodeFlagsFor(flags.get('--role') ?? '').join(' ');
+      assert.ok(script.includes(`node ${roleFlags} `), `${name}: not started with ${roleFlags}`);
       const ports = new Map((container.ports ?? []).map((port) => [port.name, port.containerPort]));
       assert.equal(String(ports.get('public')), flags.get('--port'), `${name}: public port`);
       assert.equal(String(ports.get('intra')), flags.get('--intra-port'), `${name}: intra port`);

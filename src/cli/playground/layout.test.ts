@@ -40,6 +40,7 @@ test('the primary has no --primary-url; the others point at it', () => {
   assert.ok(primary !== undefined && target !== undefined);
   assert.deepEqual(nodeArguments('/x/cairn.js', primary, 'http://127.0.0.1:9000'), [
     '--initial-old-space-size=256',
+    '--max-semi-space-size=32',
     '/x/cairn.js',
     'node',
     '--role',
@@ -53,9 +54,10 @@ test('the primary has no --primary-url; the others point at it', () => {
     '--intra-port',
     '9100',
   ]);
-  // Targets start with the gateway's larger initial old space too (cli/playground/layout.ts).
-  assert.deepEqual(nodeArguments('/x/cairn.js', target, 'http://127.0.0.1:9000').slice(0, 2), [
+  // Targets start with the gateway's heap flags too (cli/playground/layout.ts).
+  assert.deepEqual(nodeArguments('/x/cairn.js', target, 'http://127.0.0.1:9000').slice(0, 3), [
     '--initial-old-space-size=256',
+    '--max-semi-space-size=32',
     '/x/cairn.js',
   ]);
   assert.deepEqual(nodeArguments('/x/cairn.js', target, 'http://127.0.0.1:9000').slice(-6), [

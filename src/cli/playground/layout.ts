@@ -88,9 +88,19 @@ export function planPlayground(shape: PlaygroundShape): { dir: string; nodes: No
  * "Fifth pass"). Target, S3 PUT of 64 MiB: CPU per MiB about half (V8's helper threads 0.2-0.5 of
  * what they were), 4 KiB PUTs unchanged; the streaming bound of test/cluster/memory.test.ts (a
  * target under 300 MiB while serving 32 GETs of 384 MiB) read a peak of 191 MiB either way.
+ *
+ * A young generation of up to 2 x 32 MiB (Node 20's default: 2 x 16): a listing's pages (10,000
+ * entries each, built, merged and encoded within tens of ms) are, we infer, still alive at more of a 16 MiB
+ * semi-space's scavenges, which copy and promote them. CPU per listed entry 2-21% lower on a target
+ * and up to 20% on the gateway, in every round of two sittings, first listings of fresh nodes and
+ * later ones alike (docs/profiling.md, "Listing, eighth pass"); GET and PUT of 4 KiB unchanged
+ * within the noise (64 made them worse). It costs at most 32 MiB more per node, and only once load
+ * has grown the young generation that far.
  */
 export function nodeFlagsFor(role: string): string[] {
-  return role === 'proxy' || role === 'target' ? ['--initial-old-space-size=256'] : [];
+  return role === 'proxy' || role === 'target'
+    ? ['--initial-old-space-size=256', '--max-semi-space-size=32']
+    : [];
 }
 
 /** The command line of a node: `[flags] <entry> node --role ... --dir ...` (the node contract). */
