@@ -68,6 +68,12 @@ test('the primary has no --primary-url; the others point at it', () => {
     '--primary-url',
     'http://127.0.0.1:9000',
   ]);
+  // `start --node-options` come after the role's flags, so a repeated flag is the caller's.
+  const given = ['--max-semi-space-size=64', '--cpu-prof'];
+  assert.deepEqual(
+    nodeArguments('/x/cairn.js', target, 'http://127.0.0.1:9000', undefined, given).slice(0, 5),
+    ['--initial-old-space-size=256', '--max-semi-space-size=32', ...given, '/x/cairn.js'],
+  );
 });
 
 test('shapes that do not fit are usage errors', () => {

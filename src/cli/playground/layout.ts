@@ -103,15 +103,21 @@ export function nodeFlagsFor(role: string): string[] {
     : [];
 }
 
-/** The command line of a node: `[flags] <entry> node --role ... --dir ...` (the node contract). */
+/**
+ * The command line of a node: `[flags] <entry> node --role ... --dir ...` (the node contract). The
+ * caller's `nodeOptions` (`start --node-options`) come after the role's flags: Node takes the last
+ * of a repeated flag, so the caller's choice wins.
+ */
 export function nodeArguments(
   entryScript: string,
   plan: NodePlan,
   primaryUrl: string,
   tls?: PlaygroundTls,
+  nodeOptions: readonly string[] = [],
 ): string[] {
   const args = [
     ...nodeFlagsFor(plan.role),
+    ...nodeOptions,
     entryScript,
     'node',
     '--role',

@@ -129,15 +129,13 @@ export class Supervisor {
   /** Starts the node's process and records its run; never rejects. */
   async #spawn(node: Supervised): Promise<number | undefined> {
     const { record } = node;
-    const args = [
-      ...(this.#state.nodeOptions ?? []),
-      ...nodeArguments(
-        this.#state.entryScript,
-        record,
-        record.primaryUrl ?? this.#state.endpoint,
-        this.#state.tls,
-      ),
-    ];
+    const args = nodeArguments(
+      this.#state.entryScript,
+      record,
+      record.primaryUrl ?? this.#state.endpoint,
+      this.#state.tls,
+      this.#state.nodeOptions,
+    );
     const startedAtMs = Date.now();
     let spawned;
     try {
