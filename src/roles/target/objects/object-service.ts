@@ -152,6 +152,10 @@ export class ObjectService {
       return await this.#substitutes.get(target, header, options.substituteFor);
     const { bucket, name } = addressOf(target);
     const versionId = target.bucket.versioned ? options.versionId : undefined;
+    // A whole latest object the content cache holds now: at once, none of the async steps below.
+    const whole = header === undefined && versionId === undefined && !options.coldSource;
+    const hit = whole ? this.getCached(target) : undefined;
+    if (hit !== undefined) return hit;
     const resolver =
       header === undefined ? undefined : (size: number) => resolveRange(header, size);
     const readStored = async (): Promise<ObjectRead> => {
@@ -183,9 +187,9 @@ export class ObjectService {
   }
 
   /**
-   * As `get` of the whole latest object, at once (no promise: a GetBatch's items), when the
-   * store's content cache answers it now (`LocalStore.getCachedObject`); undefined when `get` is
-   * needed: a remote bucket's object (its warm validation and cold GET), or no confirmed hit.
+   * As `get` of the whole latest object (`get` serves such a hit through it), at once (no promise:
+   * a GetBatch's items), when the content cache answers it now (`LocalStore.getCachedObject`);
+   * undefined when `get` must read: a remote bucket's object (warm validation, cold GET), no hit.
    */
   getCached(target: ObjectTarget): ObjectRead | undefined {
     const { bucket, name } = addressOf(target);
