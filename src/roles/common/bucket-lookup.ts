@@ -1,6 +1,12 @@
 // Finds a bucket in the node's bucket metadata, with the checks every request needs.
 import { validateBucketName, type BucketEntry } from '../../cluster/index.js';
-import { StoreError, bucketNotFound, bucketRenamed, notImplemented } from '../../errors/index.js';
+import {
+  StoreError,
+  bucketNotFound,
+  bucketRenamed,
+  isStoreError,
+  notImplemented,
+} from '../../errors/index.js';
 import type { RequestContext } from '../../api/common/index.js';
 import { isRemoteBucket } from '../../backends/index.js';
 import type { BucketPort } from '../../api/native/index.js';
@@ -31,6 +37,20 @@ export function lookupBucket(runtime: NodeRuntime, bucket: BucketJson): BucketEn
       `using remote bucket ${bucketDisplayName(bucket)} without adding it to the cluster's buckets (it is added on first access unless ${Query.dontAddRemoteBucket} or DontAddRemote; or create it with create-bck)`,
     );
   throw bucketNotFound(bucket);
+}
+
+/**
+ * The bucket's BucketNotFound when it is gone now: a write that failed because the bucket was
+ * destroyed while it ran (its directories went first, the write failed on a missing work file or
+ * directory) answers the bucket's 404, not a 500.
+ */
+export function bucketGoneError(runtime: NodeRuntime, bucket: BucketJson): StoreError | undefined {
+  try {
+    lookupBucket(runtime, bucket);
+    return undefined;
+  } catch (error) {
+    return isStoreError(error) && error.code === 'BucketNotFound' ? error : undefined;
+  }
 }
 
 /** What both roles answer the same way from bucket metadata; each adds control and listing. */

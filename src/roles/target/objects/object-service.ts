@@ -25,7 +25,7 @@ import type {
   WritePrecondition,
 } from '../../../storage/index.js';
 import { bucketDisplayName, keptHistoryOf, type BucketJson } from '../../../wire/index.js';
-import { lookupBucket } from '../../common/bucket-lookup.js';
+import { bucketGoneError, lookupBucket } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ProtectionPolicy, RebalancePolicy } from './object-policies.js';
 import {
@@ -525,7 +525,7 @@ export class ObjectService {
     try {
       object = await this.gate.write(bucket.bucket, write);
     } catch (error) {
-      throw this.#destroyedMeanwhile(bucket.bucket) ?? error;
+      throw bucketGoneError(this.runtime, bucket.bucket) ?? error;
     }
     if (before !== undefined && before.versionId !== object.versionId) {
       const address = { bucket: object.bucket, name: object.name };
@@ -533,20 +533,6 @@ export class ObjectService {
     }
     await this.#afterWrite(bucket, object);
     return object;
-  }
-
-  /**
-   * BucketNotFound when the bucket was destroyed while the write ran: its directories went first
-   * (the write fails on a missing work file or directory), and the answer is the bucket's 404,
-   * not a 500.
-   */
-  #destroyedMeanwhile(bucket: BucketJson): StoreError | undefined {
-    try {
-      lookupBucket(this.runtime, bucket);
-      return undefined;
-    } catch (error) {
-      return isStoreError(error) && error.code === 'BucketNotFound' ? error : undefined;
-    }
   }
 
   async #afterWrite(bucket: ResolvedBucket, object: StoredObject): Promise<void> {
