@@ -60,8 +60,10 @@ export async function handleBatchRequest(
     bucketName === undefined || bucketName === ''
       ? undefined
       : bucketFromRequest(context, bucketName);
-  const request = parseBatchRequest(await readJsonBody(context), defaultBucket, context);
-  await port.getBatch({ ...request, xid }, context);
+  await port.getBatch(
+    parseBatchRequest(await readJsonBody(context), defaultBucket, context, xid),
+    context,
+  );
 }
 
 function lowerCaseKeys(value: unknown, where: string): Record<string, unknown> {
@@ -86,6 +88,7 @@ export function parseBatchRequest(
   body: unknown,
   defaultBucket: BucketJson | undefined,
   context: RequestContext,
+  xid?: string,
 ): BatchRequest {
   const where = 'GetBatch';
   const record = lowerCaseKeys(body ?? {}, where);
@@ -106,6 +109,8 @@ export function parseBatchRequest(
     onlyObjectName: typed<boolean>(record, 'onob', 'boolean', where) ?? false,
     streaming: typed<boolean>(record, 'strm', 'boolean', where) ?? false,
     colocation,
+    // Always present, in one literal: a copy spread with it made a second shape of the request.
+    xid,
   };
 }
 

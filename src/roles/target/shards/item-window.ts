@@ -37,9 +37,16 @@ export type Outcome = { opened: OpenedItem } | { error: unknown };
 export class ItemWindow {
   /** Items started so far. */
   #started = 0;
-  /** Per item started and not taken: its outcome once settled, else its opening. */
-  readonly #outcomes: (Outcome | undefined)[] = [];
-  readonly #openings: (Promise<void> | undefined)[] = [];
+  /**
+   * Per item started and not taken: its outcome once settled, else its opening. Made at their full
+   * length and filled, so that every batch's arrays have one elements kind from the start: grown
+   * from `[]` they were packed when every item settled at once and in order, holey otherwise, and
+   * still of small integers when the first item was read before anything was stored; at each such
+   * change the compiled `takeNow` was thrown away ("wrong map": docs/profiling.md, "## GetBatch",
+   * "V8's recompiles").
+   */
+  readonly #outcomes: (Outcome | undefined)[];
+  readonly #openings: (Promise<void> | undefined)[];
   /** Small items opened so far; -1 once one was not (the window stays narrow then). */
   #smallOpened = 0;
 
@@ -48,6 +55,8 @@ export class ItemWindow {
     private readonly count: number,
     private readonly budget: BatchBudget,
   ) {
+    this.#outcomes = new Array<Outcome | undefined>(count).fill(undefined);
+    this.#openings = new Array<Promise<void> | undefined>(count).fill(undefined);
     this.#openAhead(-1);
   }
 
