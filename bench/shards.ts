@@ -37,7 +37,14 @@ const rowsWanted = new Set(
 );
 const archiveRuns = Math.max(1, Number(process.env['BENCH_ARCHIVE_RUNS'] ?? 3));
 const getBatchRounds = Math.max(1, Number(process.env['BENCH_GETBATCH_ROUNDS'] ?? 7));
-const getBatchWarmUps = 6;
+/**
+ * Batches before the GetBatch rows are timed (the GETs, 1,000 or 100 requests a run, warm within
+ * their first run; 2 of them): V8 keeps compiling a batch's code for about its first 40 batches
+ * (29 compilations a batch after 15, 3–5 after 25; docs/profiling.md "V8's recompiles"), and a
+ * loader runs thousands: the steady state is the figure.
+ */
+const getBatchWarmUps = 40;
+const getsWarmUps = 2;
 /** The indexed-read row: reads of each kind before measuring, then turns of each, alternating. */
 const readsWarmUp = 500;
 const readTurns = 4;
@@ -78,9 +85,9 @@ async function putSamples(client: Client, dir: string): Promise<void> {
 
 /**
  * Seconds of each of `rounds` runs of `subject` and of `yardstick`, the two taking turns (the first
- * in the opposite order every other round), after `warmUps` runs of `subject` alone: a GetBatch's
- * designated target is picked at random, and a fresh node's first batches run before its code is
- * compiled, so one timed batch measured the JIT as much as the batch.
+ * in the opposite order every other round), after warm-up runs of each (`getBatchWarmUps`): a
+ * GetBatch's designated target is picked at random, and a fresh node's first batches run before
+ * its code is compiled, so one timed batch measured the JIT as much as the batch.
  */
 async function alternated(
   subject: () => Promise<unknown>,
@@ -92,6 +99,7 @@ async function alternated(
     return (performance.now() - started) / 1000;
   };
   for (let index = 0; index < getBatchWarmUps; index += 1) await subject();
+  for (let index = 0; index < getsWarmUps; index += 1) await yardstick();
   const times = { subject: [] as number[], yardstick: [] as number[] };
   for (let round = 0; round < getBatchRounds; round += 1) {
     if (round % 2 === 1) times.yardstick.push(await seconds(yardstick));
@@ -102,7 +110,7 @@ async function alternated(
 }
 
 const roundsNote = (times: { subject: number[]; yardstick: number[] }): string =>
-  `medians of ${times.subject.length} alternating rounds after ${getBatchWarmUps} warm-up batches; ` +
+  `medians of ${times.subject.length} alternating rounds after ${getBatchWarmUps} warm-up batches and ${getsWarmUps} of GETs; ` +
   `batch ${times.subject.map((value) => (value * 1000).toFixed(0)).join('/')} ms`;
 
 /** One GetBatch (TAR) of `names` against a GET of each, 16 in flight, alternating. */
