@@ -282,9 +282,8 @@ export async function getObject(
 }
 
 /**
- * Serves a replica read whole in one job: checked here, before anything is returned (then kept in
- * the content cache when it fits, for a client's GET); or one from the content cache, checked when
- * it was kept.
+ * Serves a replica read whole in one job, checked before anything is returned (then kept in the
+ * content cache when it fits, for a client's GET), or a content-cache hit (checked when kept).
  */
 async function serveRead(
   context: StoreContext,
