@@ -117,18 +117,22 @@ export interface StoreErrorOptions {
   cause?: unknown;
   /** For a refusal that ends by itself (a rate limit): when to try again, sent as Retry-After. */
   retryAfterSeconds?: number;
+  /** The request argument refused (S3's `ArgumentName` and `ArgumentValue` of InvalidArgument). */
+  argument?: { name: string; value: string };
 }
 
 /** Base class: domain code throws subclasses; only api/common turns them into responses. */
 export class StoreError extends Error {
   readonly code: ErrorCode;
   readonly retryAfterSeconds: number | undefined;
+  readonly argument: { name: string; value: string } | undefined;
 
   constructor(code: ErrorCode, message: string, options: StoreErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StoreError';
     this.code = code;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.argument = options.argument;
   }
 }
 

@@ -183,6 +183,21 @@ describe('S3 smaller behaviours', () => {
     );
   });
 
+  test('InvalidArgument names the argument refused (ArgumentName, ArgumentValue)', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'argued', Body: 'x' }));
+    const badVersion = await signedGet(`/${bucket}/argued?versionId=not-a-version`);
+    assert.equal(badVersion.status, 400);
+    assert.equal(element(badVersion.body, 'Code'), 'InvalidArgument');
+    assert.equal(element(badVersion.body, 'ArgumentName'), 'versionId');
+    assert.equal(element(badVersion.body, 'ArgumentValue'), 'not-a-version');
+    const badMarker = await signedGet(`/${bucket}?versions&key-marker=a&version-id-marker=zz`);
+    assert.equal(element(badMarker.body, 'ArgumentName'), 'version-id-marker');
+    assert.equal(element(badMarker.body, 'ArgumentValue'), 'zz');
+    // An error without an argument has neither element.
+    const missing = await signedGet(`/${bucket}/no-such-key`);
+    assert.equal(element(missing.body, 'ArgumentName'), undefined);
+  });
+
   test('Content-Encoding and RFC 2047 metadata are kept as sent', async () => {
     const encoded = '=?UTF-8?B?w6l0w6kgMjAyNg==?=';
     await s3.send(

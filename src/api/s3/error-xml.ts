@@ -1,5 +1,6 @@
 // S3 error responses: the status and `<Code>` come from api/common's one error table; this file only
 // renders them as S3's XML body (no body for HEAD and 304), with the request ID headers.
+import { isStoreError } from '../../errors/index.js';
 import { describeError, errorTable, reportError, setRetryAfter } from '../common/error-response.js';
 import type { RequestContext } from '../common/request-context.js';
 import { renderXml } from './xml/xml-codec.js';
@@ -41,12 +42,16 @@ export function sendS3Error(
     res.end();
     return;
   }
+  const argument = isStoreError(error) ? error.argument : undefined;
   const text = renderXml('Error', {
     Code: form.s3Code,
     Message:
       status === 500 && code === 'Internal'
         ? 'We encountered an internal error.'
         : (form.s3Message ?? message),
+    ...(argument === undefined
+      ? {}
+      : { ArgumentName: argument.name, ArgumentValue: argument.value }),
     ...(resource.bucket === undefined ? {} : { BucketName: resource.bucket }),
     ...(resource.key === undefined ? {} : { Key: resource.key }),
     Resource: resourceOf(context, resource),

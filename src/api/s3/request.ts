@@ -47,12 +47,20 @@ export function versionIdOf(request: S3Request): string | undefined {
   if (value === null) return undefined;
   // S3 refuses an empty or malformed ID before looking for the object (400, not 404 NoSuchVersion).
   if (value === '')
-    throw new StoreError('InvalidArgument', 'Version id cannot be the empty string');
-  return checkedVersionId(value);
+    throw new StoreError('InvalidArgument', 'Version id cannot be the empty string', {
+      argument: { name: 'versionId', value },
+    });
+  return checkedVersionId(value, 'versionId');
 }
 
-/** A client-given version ID (query, copy source, marker): one Cairn can have made, or 400. */
-export function checkedVersionId(value: string): string {
-  if (!isVersionId(value)) throw new StoreError('InvalidArgument', 'Invalid version id specified');
+/**
+ * A client-given version ID (query, copy source, marker): one Cairn can have made, or 400 naming
+ * the argument that carried it.
+ */
+export function checkedVersionId(value: string, argument: string): string {
+  if (!isVersionId(value))
+    throw new StoreError('InvalidArgument', 'Invalid version id specified', {
+      argument: { name: argument, value },
+    });
   return value;
 }

@@ -40,7 +40,9 @@ export function parseWriteCondition(headers: IncomingHttpHeaders): WriteConditio
   if (ifMatch !== undefined) {
     const etag = ifMatch.replace(/^W\//, '').replace(/"/g, '').trim();
     if (etag === '' || etag.includes(','))
-      throw new StoreError('InvalidArgument', 'If-Match takes exactly one ETag');
+      throw new StoreError('InvalidArgument', 'If-Match takes exactly one ETag', {
+        argument: { name: 'If-Match', value: ifMatch },
+      });
     condition.ifMatch = etag;
   }
   return condition;

@@ -181,7 +181,7 @@ const listObjectVersions: S3Handler = async (request) => {
       'A version-id marker cannot be specified without a key marker.',
     );
   }
-  if (versionIdMarker !== '') checkedVersionId(versionIdMarker);
+  if (versionIdMarker !== '') checkedVersionId(versionIdMarker, 'version-id-marker');
   const maxKeys = maxKeysOf(request, 'max-keys', 'max-keys cannot be negative');
   const listing = { ...listRequest(request, keyMarker, maxKeys), versionIdMarker };
   const page = await pageOf(

@@ -95,7 +95,10 @@ export function parseCopySource(request: S3Request): CopySource {
   return {
     bucket: path.slice(0, slash),
     key: path.slice(slash + 1),
-    versionId: versionId === null || versionId === '' ? undefined : checkedVersionId(versionId),
+    versionId:
+      versionId === null || versionId === ''
+        ? undefined
+        : checkedVersionId(versionId, 'x-amz-copy-source'),
   };
 }
 
