@@ -307,7 +307,7 @@ async function serveRead(
       return { object, body, ...ranged };
     }
     // Checked without an await when all is well (each an async call and a resumption per read).
-    if (!sizeAgrees(replica)) await checkFileSize(context, bucket, name, replica, type);
+    if (!sizeAgrees(replica)) throw await sizeMismatch(context, bucket, name, replica, type);
     const data =
       replica.readError === undefined && replica.content !== undefined
         ? replica.content
@@ -341,7 +341,7 @@ async function serveRange(
   try {
     // Bytes missing from the range mean the file shrank after its stat (an append in place
     // rewrote its tail: `corrupted` tells them apart).
-    await checkFileSize(context, bucket, name, replica, type);
+    if (!sizeAgrees(replica)) throw await sizeMismatch(context, bucket, name, replica, type);
     const length = range.end - range.start + 1;
     const data = await unlessUnreadable(context, replica, () => contentOf(replica));
     if (data.length !== length) {
@@ -361,18 +361,17 @@ function sizeAgrees(replica: ReplicaFile): boolean {
   return replica.stats.size === BigInt(replica.metadata.size);
 }
 
-/** A file longer or shorter than its record is corrupt (reported, quarantined: `corrupted`). */
-async function checkFileSize(
+/** A file longer or shorter than its record is corrupt: reported, quarantined (`corrupted`). */
+async function sizeMismatch(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
   replica: ReadReplica,
   type: StoredContentType,
-): Promise<void> {
+): Promise<Error> {
   const { metadata, stats } = replica;
-  if (sizeAgrees(replica)) return;
   const problem = { type: 'size', stored: String(metadata.size), computed: String(stats.size) };
-  throw await corrupted(context, bucket, name, replica, problem, type);
+  return await corrupted(context, bucket, name, replica, problem, type);
 }
 
 /** The bytes a one-job read got, or the error it met reading them. */
