@@ -212,6 +212,19 @@ export class TargetJobs implements JobsPort {
   snapshots(selector: JobSelector): JobSnapshotJson[] {
     return this.registry.find(toFilter(selector)).map((job) => job.snapshot());
   }
+
+  untilEnded(id: string, waitMs: number): Promise<void> {
+    const job = this.registry.get(id);
+    if (job === undefined || job.endTime !== undefined || waitMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      timer.unref();
+      void job.ended.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
 }
 
 /** The job's other targets, from its start request (anything but a list of IDs: none). */
