@@ -18,7 +18,7 @@ import type {
   ArchiveSource,
 } from './archive-source.js';
 import type { EntryMatcher } from './entry-match.js';
-import { readTarEntries, TarWriter } from './tar-archive.js';
+import { readTarEntries, TarWriter, type TarWriterOptions } from './tar-archive.js';
 import { readZipEntries, ZipWriter } from './zip-archive.js';
 
 /**
@@ -134,9 +134,13 @@ export interface ArchiveWriter {
   abort(error: Error): void;
 }
 
-export function createArchiveWriter(format: ArchiveFormat): ArchiveWriter {
+/** `options`: how a tar's files in memory gather (a reader's socket's default), who indexes them. */
+export function createArchiveWriter(
+  format: ArchiveFormat,
+  options: TarWriterOptions = {},
+): ArchiveWriter {
   const codec = codecOf(format);
-  return new AbortableWriter(codec === 'zip' ? new ZipWriter() : new TarWriter(codec));
+  return new AbortableWriter(codec === 'zip' ? new ZipWriter() : new TarWriter(codec, options));
 }
 
 /**

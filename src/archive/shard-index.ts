@@ -91,6 +91,14 @@ export async function openIndexedEntry(
   return { name: entry.name, size: entry.size, body };
 }
 
+/** What a tar's writer tells the `TarIndexer` its bytes flow through (`TarIndexer.feed`). */
+export interface TarIndexFeed {
+  /** A regular file of `size` bytes whose first byte is at `offset` of the tar. */
+  file(name: string, size: number, offset: number): void;
+  /** From `offset` on (where a header starts) the writer names no more files: they are walked. */
+  walkFrom(offset: number): void;
+}
+
 /**
  * A pass-through that indexes the plain tar flowing through it: `entries` resolves with the
  * regular files once the stream has ended (it rejects when the bytes are not a tar). It walks the
@@ -106,6 +114,8 @@ export async function openIndexedEntry(
  */
 export class TarIndexer extends Transform {
   readonly entries: Promise<IndexedEntry[]>;
+  /** The tar's bytes before this offset are its writer's, indexed by it (`feed`): not walked. */
+  #walkFrom = 0;
   readonly #found: IndexedEntry[] = [];
   #resolve: (entries: IndexedEntry[]) => void = () => undefined;
   #reject: (error: Error) => void = () => undefined;
@@ -131,9 +141,31 @@ export class TarIndexer extends Transform {
     this.entries.catch(() => undefined);
   }
 
+  /**
+   * For the writer of the tar that flows through (`TarWriter`): it names the files it lays out
+   * itself, so their headers are not walked again, until the first file it cannot (a header
+   * tar-stream writes: a PAX record...), from which the indexer walks the rest as usual.
+   */
+  feed(): TarIndexFeed {
+    this.#walkFrom = Number.POSITIVE_INFINITY;
+    return {
+      file: (name, size, offset) => {
+        this.#found.push({ name, size, offset });
+      },
+      walkFrom: (offset) => {
+        this.#walkFrom = offset;
+      },
+    };
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     if (this.#parser !== undefined) this.#parser.write(chunk);
-    else this.#walk(chunk);
+    else if (this.#position + chunk.length <= this.#walkFrom) this.#position += chunk.length;
+    else if (this.#position < this.#walkFrom) {
+      const fed = this.#walkFrom - this.#position;
+      this.#position = this.#walkFrom;
+      this.#walk(chunk.subarray(fed));
+    } else this.#walk(chunk);
     callback(null, chunk);
   }
 

@@ -8,6 +8,7 @@ import { Readable, Writable } from 'node:stream';
 import tarStream from 'tar-stream';
 import { MemoryBody, MemoryChunks } from '../util/streams/memory-body.js';
 import { writeByTurns } from '../util/streams/turn-writes.js';
+import { TarIndexer } from './shard-index.js';
 import { TarWriter } from './tar-archive.js';
 
 interface File {
@@ -47,10 +48,10 @@ async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function expected(): Promise<Buffer> {
+async function expected(list: readonly File[] = files): Promise<Buffer> {
   const pack = tarStream.pack();
   const mtime = new Date(modifiedMs);
-  for (const file of files)
+  for (const file of list)
     pack.entry({ name: file.name, size: file.data.length, mode: 0o644, mtime }, file.data);
   pack.finalize();
   return collect(pack);
@@ -58,15 +59,23 @@ async function expected(): Promise<Buffer> {
 
 /** TarWriter's archive of `files`, read `slowly` (a pause per chunk: the output fills up). */
 async function written(slowly: boolean): Promise<Buffer> {
-  const writer = new TarWriter('tar');
+  return writtenWith(new TarWriter('tar'), files, slowly);
+}
+
+async function writtenWith(
+  writer: TarWriter,
+  list: readonly File[],
+  slowly: boolean,
+  output: AsyncIterable<unknown> = writer.output,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const read = (async () => {
-    for await (const chunk of writer.output) {
+    for await (const chunk of output) {
       chunks.push(chunk as Buffer);
       if (slowly) await new Promise((resolve) => setTimeout(resolve, 1));
     }
   })();
-  for (const file of files) {
+  for (const file of list) {
     const { data } = file;
     const body =
       file.streamed === true
@@ -91,6 +100,29 @@ test('files in memory are written as tar-stream writes them, mixed with streamed
 
 test('a slow reader gets the same archive', async () => {
   assert.deepEqual(await written(true), await expected());
+});
+
+test("a shard's writer (large slabs, no flush each turn) names its files to the indexer: the same bytes and index as a walk", async () => {
+  // All files laid out by the writer; and the full list, whose streamed and long-named files the
+  // pack writes (the indexer walks from the first of them on).
+  const direct = files.filter(
+    (file) => file.streamed !== true && /^[\x20-\x7e]{1,100}$/.test(file.name),
+  );
+  for (const list of [direct, files]) {
+    const indexer = new TarIndexer();
+    const writer = new TarWriter('tar', {
+      slabBytes: 256 * 1024,
+      flushEachTurn: false,
+      index: indexer.feed(),
+    });
+    const bytes = await writtenWith(writer, list, false, writer.output.pipe(indexer));
+    assert.deepEqual(bytes, await expected(list));
+    const walked = new TarIndexer();
+    const walk = collect(Readable.from([bytes]).pipe(walked));
+    await walk;
+    assert.deepEqual(await indexer.entries, await walked.entries);
+    assert.equal((await indexer.entries).length, list.length);
+  }
 });
 
 test('files written into the pack wait for a slow reader (bounded lead)', async () => {

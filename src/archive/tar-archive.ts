@@ -13,6 +13,7 @@ import {
   takeLease,
 } from '../util/streams/memory-body.js';
 import { lz4Decoder, lz4Encoder } from './lz4-frames.js';
+import type { TarIndexFeed } from './shard-index.js';
 
 type TarCodec = Exclude<ArchiveCodec, 'zip'>;
 
@@ -252,19 +253,24 @@ class FileHeaders {
  * slab; the next files go after it, so a slab is reused until it is full, then a new one is taken.
  */
 class EntrySlab {
-  #buffer = Buffer.allocUnsafe(slabBytes);
+  #buffer: Buffer;
   /** First byte not handed on yet. */
   #start = 0;
   /** End of what was written. */
   #end = 0;
 
-  constructor(private readonly handOn: (chunk: Buffer) => void) {}
+  constructor(
+    private readonly handOn: (chunk: Buffer) => void,
+    private readonly bytes: number,
+  ) {
+    this.#buffer = Buffer.allocUnsafe(bytes);
+  }
 
-  /** `bytes` of room (at most `slabBytes`) at the returned offset of `buffer`; commit with `wrote`. */
+  /** `bytes` of room (at most the slab's size) at the returned offset of `buffer`; commit with `wrote`. */
   reserve(bytes: number): number {
     if (this.#buffer.length - this.#end < bytes) {
       this.flush();
-      this.#buffer = Buffer.allocUnsafe(slabBytes);
+      this.#buffer = Buffer.allocUnsafe(this.bytes);
       this.#start = 0;
       this.#end = 0;
     }
@@ -291,6 +297,27 @@ class EntrySlab {
 /** A slab's size: what a turn's files in memory gather into before they go on. */
 const slabBytes = 64 * 1024;
 
+/** How a tar's files in memory are gathered before they go on, and who indexes them. */
+export interface TarWriterOptions {
+  /**
+   * The indexer the tar's bytes flow through (a shard on its way to the store): told of each file
+   * the writer lays out itself, so that it does not walk their headers again.
+   */
+  index?: TarIndexFeed | undefined;
+  /**
+   * The slab's size, and with it the largest chunk of gathered files handed on (default 64 KiB:
+   * what a reader's socket takes in a write or two).
+   */
+  slabBytes?: number;
+  /**
+   * True (the default): the files of a turn go on at its end, so a reader (a GetBatch's client)
+   * gets each turn's files at once. False: only once the slab is full (or a file goes through the
+   * pack, or the archive ends): for an archive written to a file, where fewer, larger writes are
+   * what counts and no one waits on a turn's files.
+   */
+  flushEachTurn?: boolean;
+}
+
 function byteLength(chunks: readonly Buffer[]): number {
   let length = 0;
   for (const chunk of chunks) length += chunk.length;
@@ -306,7 +333,12 @@ export class TarWriter {
   /** Files added through `pack.entry` and not in the archive yet. */
   #packing = 0;
   #headers: FileHeaders | undefined;
-  readonly #slab = new EntrySlab((chunk) => this.#pushDirect(chunk));
+  readonly #slab: EntrySlab;
+  readonly #flushEachTurn: boolean;
+  /** Told of the files laid out here, until the first the pack writes (undefined from then). */
+  #index: TarIndexFeed | undefined;
+  /** Bytes of the archive laid out so far (in the slab or handed on): the index's offsets. */
+  #laidOut = 0;
   /**
    * The pack refused more (its queue is over its high-water mark) and has not handed any of it on
    * since: the next file written straight into it waits until it does. The pack hands its queue on
@@ -317,7 +349,13 @@ export class TarWriter {
   #packFull = false;
   #slabFlushScheduled = false;
 
-  constructor(codec: TarCodec) {
+  constructor(codec: TarCodec, options: TarWriterOptions = {}) {
+    this.#index = options.index;
+    this.#slab = new EntrySlab(
+      (chunk) => this.#pushDirect(chunk),
+      Math.max(options.slabBytes ?? slabBytes, slabBytes),
+    );
+    this.#flushEachTurn = options.flushEachTurn ?? true;
     const deflate = compressor(codec);
     if (deflate === undefined) {
       const { output, full, room } = asNodeReadable(this.#pack);
@@ -354,7 +392,9 @@ export class TarWriter {
     }
     if (chunks !== undefined && this.#addDirect(name, chunks, size, modifiedMs))
       return this.#roomAfterDirect();
-    // The pack's own files go after the files in memory before them.
+    // The pack's own files go after the files in memory before them; the index walks from here.
+    this.#index?.walkFrom(this.#laidOut);
+    this.#index = undefined;
     this.#slab.flush();
     const header = { name, size, mode: 0o644, mtime: new Date(modifiedMs) };
     this.#packing += 1;
@@ -404,6 +444,8 @@ export class TarWriter {
     const slab = this.#slab;
     let at = slab.reserve(blockBytes + (copied ? size + padding : 0));
     if (!this.#headers.encodeInto(slab.buffer, at, name, size)) return false;
+    this.#index?.file(name, size, this.#laidOut + blockBytes);
+    this.#laidOut += blockBytes + size + padding;
     at += blockBytes;
     if (copied) {
       for (const chunk of chunks) at += chunk.copy(slab.buffer, at);
@@ -437,7 +479,7 @@ export class TarWriter {
 
   /** After the I/O of this turn: the files in memory added in it go on as one chunk. */
   #scheduleSlabFlush(): void {
-    if (this.#slabFlushScheduled) return;
+    if (this.#slabFlushScheduled || !this.#flushEachTurn) return;
     this.#slabFlushScheduled = true;
     setImmediate(() => {
       this.#slabFlushScheduled = false;

@@ -43,6 +43,11 @@ export abstract class Job {
   readonly #peerEnds = new Map<string, string>();
   /** Why the job failed on a peer that has left the cluster since ('' while none did). */
   #lostPeer = '';
+  #markEnded: () => void = () => undefined;
+  /** Settles once the job has ended here (its `endTime` set): what a held status query waits on. */
+  readonly ended: Promise<void> = new Promise((resolve) => {
+    this.#markEnded = resolve;
+  });
 
   constructor(
     readonly id: string,
@@ -81,6 +86,7 @@ export abstract class Job {
       );
     }
     this.endTime = new Date();
+    this.#markEnded();
   }
 
   abort(reason: string): void {

@@ -109,8 +109,9 @@ export class Client {
     const placement = this.options.direct ? this.#clusterMap : undefined;
     this.#router = new ObjectRouter(this.#exchange, this.#endpointUrl, placement);
     this.#writes = new ObjectWrites(this.#router);
-    this.jobs = new JobsClient((method, path, label, extra) =>
-      this.#control(method, path, label, extra),
+    this.jobs = new JobsClient(
+      (method, path, label, extra) => this.#control(method, path, label, extra),
+      this.options.timeoutMs,
     );
     this.etl = new EtlClient((method, path, label, extra) =>
       this.#control(method, path, label, extra),

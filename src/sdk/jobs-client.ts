@@ -57,6 +57,11 @@ export interface JobSelector {
 
 export interface WaitOptions {
   timeoutMs?: number;
+  /**
+   * Between two status queries a Cairn gateway did not hold (default 250 ms). A Cairn gateway holds
+   * each query until the job ends (up to `jobWaitHoldMs`), so its end is heard at once; with
+   * `onProgress`, for at most this long, so that progress comes at this pace.
+   */
   intervalMs?: number;
   /** Called after every poll with each target's snapshots (for progress views). */
   onProgress?: (snapshots: JobSnapshotsByNodeJson) => void;
@@ -69,8 +74,18 @@ export interface WaitOptions {
  */
 const unknownJobGraceMs = 10_000;
 
+/**
+ * The longest `wait` asks a gateway to hold a status query until the job ends: well within the
+ * client's own timeout (60 s by default) and the gateway's cap (`jobWaitMaxMs`, 10 s).
+ */
+export const jobWaitHoldMs = 5_000;
+
 export class JobsClient {
-  constructor(private readonly control: ControlRequest) {}
+  constructor(
+    private readonly control: ControlRequest,
+    /** The client's request timeout: a held status query is answered well within it. */
+    private readonly requestTimeoutMs = 60_000,
+  ) {}
 
   /**
    * Starts a job of `kind` (kinds that `start` may launch, e.g. `rebalance`, `lru`); returns its
@@ -92,12 +107,16 @@ export class JobsClient {
     );
   }
 
-  /** One job's status (`what=status`); ApiError 404 for a job no target knows. */
-  async status(id: string): Promise<JobStatusJson> {
+  /**
+   * One job's status (`what=status`); ApiError 404 for a job no target knows. `holdMs` (Cairn): the
+   * gateway may answer only once the job ended, or after that long (another server at once).
+   */
+  async status(id: string, holdMs = 0): Promise<JobStatusJson> {
     return this.#query(
       'status',
       argsMessage({ id }),
       `status of job ${id}`,
+      holdMs > 0 ? { [Query.jobWaitMs]: String(Math.trunc(holdMs)) } : {},
     ) as Promise<JobStatusJson>;
   }
 
@@ -129,11 +148,18 @@ export class JobsClient {
   async wait(id: string, options: WaitOptions = {}): Promise<JobStatusJson> {
     const started = Date.now();
     const deadline = started + (options.timeoutMs ?? 600_000);
+    const intervalMs = options.intervalMs ?? 250;
+    const holdMs = Math.min(
+      options.onProgress === undefined ? jobWaitHoldMs : intervalMs,
+      this.requestTimeoutMs / 2,
+    );
     for (;;) {
       let status: JobStatusJson | undefined;
+      const asked = Date.now();
+      const held = Math.max(0, Math.min(holdMs, deadline - asked));
       try {
         if (options.onProgress !== undefined) options.onProgress(await this.snapshots({ id }));
-        status = await this.status(id);
+        status = await this.status(id, held);
       } catch (error) {
         const unknown = error instanceof ApiError && error.status === 404;
         if (!unknown || Date.now() - started > unknownJobGraceMs) throw error;
@@ -141,7 +167,10 @@ export class JobsClient {
       if (status !== undefined && status.end_time !== 0) return status;
       if (Date.now() > deadline)
         throw new Error(`job ${id} still running after ${options.timeoutMs ?? 600_000} ms`);
-      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+      // Held for most of `held` (a Cairn gateway waiting for the end): asked again at once; answered
+      // sooner (a server that does not hold, a target that does not know the job yet): a pause.
+      if (Date.now() - asked < held / 2 || held === 0)
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   }
 
@@ -421,10 +450,15 @@ export class JobsClient {
   }
 
   /** Job queries carry a bare ArgsMsg or QueryMsg as the GET body, as AIStore's clients send. */
-  async #query(what: string, message: object, text: string): Promise<unknown> {
+  async #query(
+    what: string,
+    message: object,
+    text: string,
+    query: Record<string, string> = {},
+  ): Promise<unknown> {
     const label = clusterLabel(text);
     const response = await this.control('GET', apiPath('cluster'), label, {
-      query: { [Query.what]: what },
+      query: { [Query.what]: what, ...query },
       message,
     });
     throwIfBufferedError(response, label);

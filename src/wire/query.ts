@@ -44,6 +44,13 @@ export const Query = {
    * target instead: the unreachable owner's ID. That target serves the read (see substitute reads).
    */
   substituteFor: 'x-cairn-substitute-for',
+  /**
+   * Cairn: a job status query (`what=status` by job ID on a gateway, `GET /v1/jobs?id=` on a
+   * target) may be held up to this many milliseconds until the job has ended, so that a client
+   * waiting for a job hears its end at once with one request, not one poll per interval (each a
+   * fan-out to every target). Any other server answers at once: the client polls as before.
+   */
+  jobWaitMs: 'x-cairn-job-wait-ms',
   /** AIStore's redirect signature (cluster-key signing): nonce and HMAC. Cairn does not sign. */
   redirectNonce: 'x',
   redirectSignature: 'u',

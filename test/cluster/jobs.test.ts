@@ -86,6 +86,22 @@ describe('jobs', () => {
     assert.equal(status.aborted, true);
   });
 
+  test('a status query by ID may be held until the job ends (x-cairn-job-wait-ms)', async () => {
+    const id = await client.jobs.deleteObjects(bucket, { template: 'absent-{0000000..8999999}' });
+    // Held for its whole hold while the job runs: still running when answered.
+    const asked = Date.now();
+    const running = await client.jobs.status(id, 300);
+    assert.equal(running.end_time, 0);
+    assert.ok(Date.now() - asked >= 250, `answered after ${Date.now() - asked} ms`);
+    // Held (up to 10 s) while the job is stopped: answered with its end.
+    const held = client.jobs.status(id, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await client.jobs.stop({ id });
+    const ended = await held;
+    assert.ok(ended.end_time > 0);
+    assert.equal(ended.aborted, true);
+  });
+
   test('start refuses unknown kinds (400), blob-download without its bucket, dsort (400: /v1/sort starts it)', async () => {
     await assert.rejects(
       client.jobs.start('no-such-kind'),

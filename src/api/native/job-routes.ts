@@ -6,6 +6,7 @@ import {
   isGlobalNamespace,
   normalizeProvider,
   parseNamespace,
+  Query,
   type BucketJson,
   type StartJobRequestJson,
 } from '../../wire/index.js';
@@ -43,15 +44,29 @@ export async function handleJobsRequest(
     case 'DELETE':
       sendValue(context.res, { aborted: port.abort(selectorFromQuery(context)) });
       return;
-    case 'GET':
-      sendValue(context.res, port.snapshots(selectorFromQuery(context)));
+    case 'GET': {
+      const selector = selectorFromQuery(context);
+      const waitMs = jobWaitMsOf(context.query);
+      if (waitMs > 0 && selector.id !== undefined && selector.id !== '')
+        await port.untilEnded(selector.id, waitMs);
+      sendValue(context.res, port.snapshots(selector));
       return;
+    }
     default:
       throw new StoreError(
         'MethodNotAllowed',
         `method ${context.method} is not allowed on /v1/jobs`,
       );
   }
+}
+
+/** The longest a status query is held for its job's end (`Query.jobWaitMs`). */
+export const jobWaitMaxMs = 10_000;
+
+/** `Query.jobWaitMs`, within 0..`jobWaitMaxMs` (0: answer at once). */
+export function jobWaitMsOf(query: URLSearchParams): number {
+  const value = Number(query.get(Query.jobWaitMs) ?? 0);
+  return Number.isFinite(value) ? Math.min(Math.max(Math.trunc(value), 0), jobWaitMaxMs) : 0;
 }
 
 /** `?id=&kind=&bucket=&provider=&namespace=&running=true` */

@@ -262,6 +262,11 @@ export interface JobsPort {
   peerEnded(end: ShareEndJson): void;
   abort(selector: JobSelector): number;
   snapshots(selector: JobSelector): JobSnapshotJson[];
+  /**
+   * Settles once job `id` has ended here, or after `waitMs` (at once when it is not here or has
+   * ended already): a status query held until the job's end (`Query.jobWaitMs`).
+   */
+  untilEnded(id: string, waitMs: number): Promise<void>;
 }
 
 /** EC pieces held by a target (`/v1/ec/<bucket>/<object>`, intra-cluster only). */

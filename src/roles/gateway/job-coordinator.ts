@@ -21,6 +21,7 @@ import {
   type JobStatusJson,
   type StartJobRequestJson,
 } from '../../wire/index.js';
+import { jobWaitMaxMs } from '../../api/native/index.js';
 import { lookupBucket } from '../common/bucket-lookup.js';
 import { findJobKind } from '../common/job-catalog.js';
 import type { NodeRuntime } from '../common/node-runtime.js';
@@ -143,12 +144,15 @@ export class JobCoordinator {
     if (status.err !== '') throw new StoreError('Internal', `${kind}[${id}]: ${status.err}`);
   }
 
-  /** Polls until job `id` ended on every target; its final status. */
+  /** Waits until job `id` ended on every target (held queries, else polls); its final status. */
   async ended(id: string): Promise<JobStatusJson> {
     for (;;) {
-      const status = await this.status({ id });
+      const asked = Date.now();
+      const status = await this.status({ id }, jobWaitMaxMs);
       if (status.end_time !== 0) return status;
-      await sleep(jobPollMs);
+      // Answered before the hold ran out without the end (a target that does not know the job
+      // yet, or does not hold queries): asked again after a pause.
+      if (Date.now() - asked < jobWaitMaxMs / 2) await sleep(jobPollMs);
     }
   }
 
@@ -174,14 +178,16 @@ export class JobCoordinator {
 
   /**
    * `what=status`: one job by ID, or the latest job of a kind, aggregated over targets (AIStore:
-   * 400 `invalid x-` without either, 404 `nl not found` for none, 400 `kind mismatch`).
+   * 400 `invalid x-` without either, 404 `nl not found` for none, 400 `kind mismatch`). `waitMs`
+   * (Cairn, by ID only): answered once every target's share ended, or after that long.
    */
-  async status(selection: JobSelection): Promise<JobStatusJson> {
+  async status(selection: JobSelection, waitMs = 0): Promise<JobStatusJson> {
     const { id, kind } = selection;
     if (id === undefined && kind === undefined)
       throw badRequest(`invalid ${describeSelection(selection)}`);
     const scope = id === undefined ? selection : { ...selection, kind: undefined };
-    const { byNode, silent } = await this.#askTargets(scope);
+    // By ID, each target may hold its answer until its share ended (`Query.jobWaitMs`).
+    const { byNode, silent } = await this.#askTargets(scope, id === undefined ? 0 : waitMs);
     const candidates = aggregate(byNode);
     const latest = candidates.sort((a, b) => b.startMs - a.startMs)[0]?.status;
     if (latest === undefined)
@@ -220,9 +226,11 @@ export class JobCoordinator {
    */
   async #askTargets(
     selection: JobSelection,
+    waitMs = 0,
   ): Promise<{ byNode: JobSnapshotsByNodeJson; silent: string[] }> {
     if (selection.bucket !== undefined) lookupBucket(this.runtime, selection.bucket);
-    const answers = await this.#fanOut('GET', this.#jobsPath(selection), undefined, true);
+    const path = this.#jobsPath(selection, waitMs);
+    const answers = await this.#fanOut('GET', path, undefined, true, waitMs);
     const byNode: JobSnapshotsByNodeJson = {};
     const silent: string[] = [];
     for (const { nodeId, body } of answers) {
@@ -232,8 +240,9 @@ export class JobCoordinator {
     return { byNode, silent };
   }
 
-  #jobsPath(selection: JobSelection): string {
+  #jobsPath(selection: JobSelection, waitMs = 0): string {
     const query = new URLSearchParams();
+    if (waitMs > 0) query.set(Query.jobWaitMs, String(waitMs));
     if (selection.id !== undefined && selection.id !== '') query.set('id', selection.id);
     if (selection.kind !== undefined && selection.kind !== '') query.set('kind', selection.kind);
     if (selection.bucket !== undefined) {
@@ -250,11 +259,12 @@ export class JobCoordinator {
     path: string,
     body: unknown,
     tolerant = false,
+    heldMs = 0,
   ): Promise<Array<{ nodeId: string; body: unknown }>> {
     const targets = this.runtime.store.clusterMap?.activeTargets() ?? [];
     if (targets.length === 0)
       throw new StoreError('ClusterNotReady', 'no storage targets in the cluster');
-    const timeoutMs = this.runtime.store.config.values.timeouts.control_ms;
+    const timeoutMs = this.runtime.store.config.values.timeouts.control_ms + heldMs;
     return Promise.all(
       targets.map(async (target) => {
         const answer = this.runtime.client.requestJson(`${target.intraUrl}${path}`, {

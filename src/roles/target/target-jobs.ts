@@ -87,8 +87,12 @@ export class TargetJobs implements JobsPort {
       return;
     }
     job.peers = peersOf(request.targets, this.runtime.id);
-    // On disk before the share does any work, so that a crash at any point is reported.
-    const recorded = await this.interruptions.started(request, job.startTime).then(
+    // Recorded on disk while the share starts its work (the record's fsyncs were a fixed wait of
+    // 5-250 ms before any work, docs/profiling.md "archive job"), and the start is answered only
+    // once the record is on disk: a start a gateway heard answered is reported after a crash, and
+    // one cut short before that fails the start. The share's end is recorded, and told to its
+    // peers, only after the record itself (never a record left behind by a share that ended).
+    const recording = this.interruptions.started(request, job.startTime).then(
       () => true,
       (error: unknown) => {
         this.runtime.log.warn('job share not recorded: a crash would not be reported', {
@@ -99,17 +103,20 @@ export class TargetJobs implements JobsPort {
       },
     );
     try {
-      // Right before the share is registered (no await in between): news that came while it was
-      // being recorded is in too.
       this.#applyEarlyNews(job);
       this.registry.start(job, definition.kind.exclusive, () => {
-        if (recorded) this.#settle(this.interruptions.ended(job.id), job);
-        this.#tellPeers(job);
+        void recording.then((recorded) => {
+          if (recorded) this.#settle(this.interruptions.ended(job.id), job);
+          this.#tellPeers(job);
+        });
       });
     } catch (error) {
-      if (recorded) this.#settle(this.interruptions.reported(job.id), job);
+      void recording.then((recorded) => {
+        if (recorded) this.#settle(this.interruptions.reported(job.id), job);
+      });
       throw error;
     }
+    await recording;
   }
 
   /**
@@ -211,6 +218,19 @@ export class TargetJobs implements JobsPort {
 
   snapshots(selector: JobSelector): JobSnapshotJson[] {
     return this.registry.find(toFilter(selector)).map((job) => job.snapshot());
+  }
+
+  untilEnded(id: string, waitMs: number): Promise<void> {
+    const job = this.registry.get(id);
+    if (job === undefined || job.endTime !== undefined || waitMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      timer.unref();
+      void job.ended.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }
 

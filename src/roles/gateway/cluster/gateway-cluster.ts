@@ -1,6 +1,6 @@
 // Cluster and node endpoints on a gateway: queries, membership (on the primary), config, metasync.
 import { readActionMessage, readJsonBody, type RequestContext } from '../../../api/common/index.js';
-import { refusedAction, type ClusterPort } from '../../../api/native/index.js';
+import { jobWaitMsOf, refusedAction, type ClusterPort } from '../../../api/native/index.js';
 import type {
   ClusterOwner,
   KeepaliveRequestJson,
@@ -53,7 +53,7 @@ export class GatewayCluster implements ClusterPort {
         if (scope === 'cluster') throw notImplemented('query what=sysinfo on /v1/cluster');
         return answerNodeQuery(this.runtime, what, {}, context.query);
       case 'status':
-        return this.jobs.status(await readJobQuery(context));
+        return this.jobs.status(await readJobQuery(context), jobWaitMsOf(context.query));
       case 'status_all':
         return this.jobs.statusAll(await readJobQuery(context));
       case 'running_all':
