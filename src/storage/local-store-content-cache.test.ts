@@ -25,7 +25,7 @@ import {
 
 let root = '';
 let store: LocalStore;
-/** Files the stores opened or read in one job, and the paths they stat'ed. */
+/** Files the stores opened or read in one job, and the paths they stat'ed (content checks). */
 const diskReads: string[] = [];
 const stats: string[] = [];
 let nowMs = 1_000_000;
@@ -37,7 +37,9 @@ const client = { keepInMemory: true };
 const countingDisk: Disk = {
   ...localDisk,
   readSmallFile: (path, request) => {
-    diskReads.push(path);
+    // A content check is the one-job read with no attribute and no content: the file's stat.
+    if (request.attribute === '' && request.buffer === undefined) stats.push(path);
+    else diskReads.push(path);
     return localDisk.readSmallFile(path, request);
   },
   readFirstFile: (paths, request) => {

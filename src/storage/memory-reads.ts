@@ -7,7 +7,7 @@
 import { cipherSizeOf } from './encryption/packages.js';
 import { ObjectBody } from './io/index.js';
 import { replicaPaths, validateObjectName, type ReplicaPath } from './layout/index.js';
-import { sameState } from './meta/index.js';
+import { startContentCheck } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import type { ReadReplica } from './replica-lookup.js';
 import {
@@ -37,13 +37,7 @@ export function cachedReplica(
   const hit = metadataCache.cachedContent(location.path, context.clock.nowMs());
   if (hit === undefined) return undefined;
   const { content, check } = hit;
-  if (check !== undefined) {
-    context.disk.stat(check.path, { bigint: true }).then(
-      (stats) => metadataCache.contentChecked(check, sameState(stats, check.identity)),
-      // Gone or unreadable: the next GET reads the file and meets the problem there.
-      () => metadataCache.contentChecked(check, false),
-    );
-  }
+  if (check !== undefined) startContentCheck(context.disk, metadataCache, check);
   const { metadata } = content.record;
   // A hashed file's name is in its metadata (as a read from disk checks).
   if (location.hashed && metadata.name !== name) return undefined;

@@ -6,3 +6,4 @@ export * from './metadata-attribute.js';
 export * from './metadata-cache.js';
 export * from './tombstones.js';
 export * from './content-cache.js';
+export * from './content-checks.js';

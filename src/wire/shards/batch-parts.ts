@@ -49,6 +49,19 @@ export function encodeBatchPartHeader(
   return header;
 }
 
+/**
+ * Writes an item's header (no message) into `into` at `at`, as `encodeBatchPartHeader(item, size)`
+ * encodes it, for a writer that lays many parts into one buffer; answers the bytes written.
+ */
+export function writeItemPartHeader(into: Buffer, at: number, size: number): number {
+  into[at] = BatchPartKind.item;
+  // u64 BE as two u32 (a safe integer's high half is below 2^21): no BigInt per part.
+  into.writeUInt32BE(Math.floor(size / 0x1_0000_0000), at + 1);
+  into.writeUInt32BE(size >>> 0, at + 5);
+  into.writeUInt32BE(0, at + 9);
+  return batchPartHeaderBytes;
+}
+
 /** The fixed header (the message's bytes follow it); a string says why it is not one. */
 export function decodeBatchPartHeader(bytes: Buffer): BatchPartHeader | string {
   const kind = bytes.readUInt8(0);

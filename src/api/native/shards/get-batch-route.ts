@@ -66,10 +66,22 @@ export async function handleBatchRequest(
   );
 }
 
+/**
+ * The object `value` with its keys in lower case: itself when they are already (every item of a
+ * usual request: no copy per item), else a copy (a later key wins over an earlier one that
+ * lowers to the same, as before).
+ */
 function lowerCaseKeys(value: unknown, where: string): Record<string, unknown> {
   const record = asRecord(value);
   if (record === undefined) throw badRequest(`${where}: failed to unmarshal: expected an object`);
-  return Object.fromEntries(Object.entries(record).map(([key, item]) => [key.toLowerCase(), item]));
+  for (const key in record) {
+    // toLowerCase of a key already in lower case gives the same string, without a copy.
+    if (key.toLowerCase() !== key)
+      return Object.fromEntries(
+        Object.entries(record).map(([name, item]) => [name.toLowerCase(), item]),
+      );
+  }
+  return record;
 }
 
 function typed<T>(

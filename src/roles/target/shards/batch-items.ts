@@ -182,11 +182,16 @@ async function openLocal(
   return inMemoryItem(read, inMemory);
 }
 
-/** `inMemory`: a small object read whole comes as its bytes (else its body is a stream). */
+/**
+ * `inMemory`: a small object read whole comes as its bytes (else its body is a stream). A content
+ * cache hit's are the cache's own, not a copy: a GetBatch never changes an item's bytes (a peer
+ * copies them into its gathered parts, the TAR writer into its slab or on to the socket as they are).
+ */
 function inMemoryItem(read: ObjectRead, inMemory: boolean): OpenedItem {
   const size = read.range === undefined ? read.object.size : read.range.end - read.range.start + 1;
   // A chunked or cold object's body is never in memory whole.
-  const bytes = inMemory && 'takeSmall' in read.body ? read.body.takeSmall() : undefined;
+  const bytes =
+    inMemory && 'takeSmallUnchanged' in read.body ? read.body.takeSmallUnchanged() : undefined;
   if (bytes !== undefined) return { size, body: [bytes] };
   return { size, body: read.body.toStream() };
 }

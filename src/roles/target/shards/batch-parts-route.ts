@@ -13,10 +13,12 @@ import { copiedMaxBytes, takeLease, type BytesLease } from '../../../util/stream
 import { writeOrDrain } from '../../../util/write-chunk.js';
 import {
   BatchPartKind,
+  batchPartHeaderBytes,
   ContentType,
   encodeBatchPartHeader,
   Header,
   parseBucketJson,
+  writeItemPartHeader,
 } from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import { bytesOf, close, openBatchItemHere, type ShardAccess } from './batch-items.js';
@@ -53,16 +55,16 @@ export function batchPartsRoute(runtime: NodeRuntime, shards: ShardAccess): Inte
         }
         const { opened } = outcome;
         const { size } = opened;
-        const header = encodeBatchPartHeader(BatchPartKind.item, size);
         const inMemory = bytesOf(opened);
         if (inMemory !== undefined) {
-          // A small object read whole: its bytes (its own copy, at most `copiedMaxBytes`).
+          // A small object read whole: its bytes (at most `copiedMaxBytes`).
           const bytes = bodies ? inMemory : [];
           if (bodies && byteLength(bytes) !== size) throw sizeMismatch(byteLength(bytes), size);
-          const full = gathered.add(header, ...bytes);
+          const full = gathered.addItem(size, bytes);
           if (full !== undefined) await full;
           continue;
         }
+        const header = encodeBatchPartHeader(BatchPartKind.item, size);
         const body = opened.body as Readable;
         const lease = bodies ? takeLease(body) : undefined;
         if (lease !== undefined && lease.bytes.length <= copiedMaxBytes) {
@@ -133,6 +135,18 @@ class GatheredParts {
       this.#pieces.push(piece);
       this.#bytes += piece.length;
     }
+    return this.#bytes >= gatheredMaxBytes ? this.flush() : undefined;
+  }
+
+  /**
+   * Adds an item's part: its header (`size`; a slice of Node's shared pool, written in place: no
+   * buffer of its own, `BigInt` or message encoding per item), then `bytes`; as `add`.
+   */
+  addItem(size: number, bytes: readonly Buffer[]): Promise<void> | undefined {
+    const header = Buffer.allocUnsafe(batchPartHeaderBytes);
+    writeItemPartHeader(header, 0, size);
+    this.#pieces.push(header, ...bytes);
+    this.#bytes += batchPartHeaderBytes + byteLength(bytes);
     return this.#bytes >= gatheredMaxBytes ? this.flush() : undefined;
   }
 
