@@ -191,7 +191,7 @@ export class ContentCache<R extends OwnerRecord> {
     const owner = this.#ownerFor(path, record, readAtMs);
     if (owner.whole !== undefined) return;
     const end = start + data.length - 1;
-    const ranges = (owner.ranges ??= new Map());
+    const ranges = (owner.ranges ??= new Map<number, Piece<R>>());
     const previous = ranges.get(start);
     if (previous !== undefined && previous.end === end) return;
     if (previous !== undefined) this.#remove(previous);
