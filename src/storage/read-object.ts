@@ -2,8 +2,9 @@
 // read whole and checked before the first byte is returned: the latest version in one thread-pool
 // job (open, stat, record, bytes, close; see replica-lookup's `readReplica`). Larger ones are
 // opened and checked as they stream; a small range of one (a file inside a shard) is read in one
-// job too, unverified as any range of a large object is. A disk fault while reading fails the read as unreadable
-// (recovery may restore the object).
+// job too, unverified as any range of a large object is (and, for an `archpath` read, kept in the
+// content cache to serve that range again). A disk fault while reading fails the read as
+// unreadable (recovery may restore the object).
 import { createHasher } from '../checksum/index.js';
 import {
   objectCorrupted,
@@ -188,7 +189,8 @@ async function readOrOpen(
  * against `seenSize` (the file's size when last read) is at most `wholeReadMaxBytes` and the
  * replica read is still that large, unchunked object (its range then is the same); 'unranged'
  * when not (the caller reads it as usual). What a file inside a shard costs, where opening the
- * shard and streaming the range took four jobs and a stream.
+ * shard and streaming the range took four jobs and a stream; none when an `archpath` read of
+ * that range kept it in the content cache (confirmed as any hit).
  */
 async function readRange(
   context: StoreContext,
