@@ -294,11 +294,15 @@ export class LocalStore {
   }
 
   /**
-   * The whole latest object at once when the content cache answers it now (see
+   * The latest object (or `range` of it) at once when the content cache answers it now (see
    * `getCachedObject`), else undefined: read it with `getObject`.
    */
-  getCachedObject(bucket: BucketJson, name: string): ObjectReadResult | undefined {
-    return getCachedObject(this.#open(), bucket, name);
+  getCachedObject(
+    bucket: BucketJson,
+    name: string,
+    range?: ByteRange | RangeResolver,
+  ): ObjectReadResult | undefined {
+    return getCachedObject(this.#open(), bucket, name, range);
   }
 
   /**

@@ -1,7 +1,8 @@
 // Small objects' bytes in memory: the pooled buffers a one-job read fills (leases), the bodies
 // made of them, and the content cache (meta/content-cache.ts), from which a hot object's GET is
-// answered without a thread-pool job (a whole verified read of one keeps a copy), and a GetBatch's
-// item with no promise either (`getCachedObject`). The file behind a cached entry is checked by a
+// answered without a thread-pool job (a whole verified read of one keeps a copy; a range read
+// alone for a file in a shard keeps that range), and a GetBatch's item or an `archpath` read with
+// no promise either (`getCachedObject`). The file behind a cached entry is checked by a
 // stat started in the background (never on a request's path), at most once per half the cache's
 // interval.
 import { cipherSizeOf } from './encryption/packages.js';
@@ -25,16 +26,23 @@ import { invariant } from '../util/assert.js';
 /**
  * The replica of `name` at `location` from the content cache (its bytes in `content`, verified
  * when kept, owned by the cache: never to be changed), or undefined when it is not kept or not
- * confirmed within the interval (the caller reads the file as usual).
+ * confirmed within the interval (the caller reads the file as usual). With `range`, only that
+ * range's bytes, kept by a read of that range alone (`keepRange`; checked, not verified, as such
+ * a read from disk is).
  */
 export function cachedReplica(
   context: StoreContext,
   location: ReplicaPath,
   mountpath: Mountpath,
   name: string,
+  range?: ByteRange,
 ): ReadReplica | undefined {
   const { metadataCache } = context;
-  const hit = metadataCache.cachedContent(location.path, context.clock.nowMs());
+  const nowMs = context.clock.nowMs();
+  const hit =
+    range === undefined
+      ? metadataCache.cachedContent(location.path, nowMs)
+      : metadataCache.cachedRange(location.path, range.start, range.end, nowMs);
   if (hit === undefined) return undefined;
   const { content, check } = hit;
   if (check !== undefined) startContentCheck(context.disk, metadataCache, check);
@@ -60,6 +68,27 @@ export function keepContent(
   const { metadata, stats, location } = replica;
   if (metadata.chunks !== undefined || !metadataCache.content.fits(data.length)) return;
   metadataCache.keepContent(location.path, metadata, stats, data, readAtMs);
+}
+
+/**
+ * Keeps the bytes of `range` of `replica` (read alone in one job started at `readAtMs`, and
+ * checked as a range read is: the file as long as its record, every byte read) in the content
+ * cache when they fit: a client's read of a file in a shard, likely read again (a loader's next
+ * epoch). They are what a read of that range from the file would serve while the file keeps its
+ * identity: the cache serves them only while it does (confirmed as a whole object is).
+ */
+export function keepRange(
+  context: StoreContext,
+  replica: ReadReplica,
+  range: ByteRange,
+  data: Buffer,
+  readAtMs: number,
+): void {
+  const { metadataCache } = context;
+  const { metadata, stats, location } = replica;
+  if (metadata.chunks !== undefined || !metadataCache.content.fitsRange(data.length)) return;
+  invariant(data.length === range.end - range.start + 1, 'a range kept short');
+  metadataCache.keepRange(location.path, metadata, stats, range.start, data, readAtMs);
 }
 
 /**
@@ -136,19 +165,22 @@ export function servedFromCache(
 }
 
 /**
- * The whole latest object from the content cache, at once (no promise), when `getObject` would
- * answer it from there now: its name's read lock free to take (no writer holds or waits for it,
- * so nothing can change the file before this returns, as under that lock) and its first
- * candidate replica (home mountpath, natural path: what `searchReplicas` looks at first) a
- * confirmed hit (`cachedReplica`, with its background check). Undefined otherwise: the caller
- * reads it with `getObject`, which also meets any error (a bad name, a miss) the usual way. For
- * reads of many small objects in a row (a GetBatch's items), where each `getObject` of a hit is
- * a dozen async frames and their promises.
+ * The latest object (or a range of it) from the content cache, at once (no promise), when
+ * `getObject` would answer it from there now: its name's read lock free to take (no writer holds
+ * or waits for it, so nothing can change the file before this returns, as under that lock) and its
+ * first candidate replica (home mountpath, natural path: what `searchReplicas` looks at first) a
+ * confirmed hit (`cachedReplica`, with its background check): the whole object (a range sliced
+ * from it), or else the range itself (kept by a read of it alone: a file in a shard). Undefined
+ * otherwise: the caller reads it with `getObject`, which also meets any error (a bad name, a miss,
+ * a range the object cannot satisfy) the usual way. For reads of many small objects in a row (a
+ * GetBatch's items, a loader's files in shards), where each `getObject` of a hit is a dozen async
+ * frames and their promises.
  */
 export function getCachedObject(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
+  requested?: ByteRange | RangeResolver,
 ): ObjectReadResult | undefined {
   try {
     validateObjectName(name);
@@ -160,7 +192,31 @@ export function getCachedObject(
   if (mountpath === undefined) return undefined;
   const first = replicaPaths(mountpath.path, bucket, name, 'ob').next();
   if (first.done === true) return undefined;
-  const replica = cachedReplica(context, first.value, mountpath, name);
-  if (replica === undefined) return undefined;
-  return servedFromCache(context, bucket, name, replica, undefined);
+  const location = first.value;
+  const whole = cachedReplica(context, location, mountpath, name);
+  if (whole === undefined && requested === undefined) return undefined;
+  // The range against the size the cached record says: a hit below is of that same record.
+  const size = whole?.metadata.size ?? context.metadataCache.peek(location.path)?.metadata.size;
+  if (size === undefined) return undefined;
+  const range = resolvedRange(requested, size);
+  if (range === 'refused') return undefined; // `getObject` refuses it the usual way.
+  if (whole !== undefined) return servedFromCache(context, bucket, name, whole, range);
+  if (range === undefined) return undefined;
+  const replica = cachedReplica(context, location, mountpath, name, range);
+  if (replica?.content === undefined) return undefined;
+  const object = toStoredObject(bucket, name, replica.metadata, replica.stats, mountpath);
+  return { object, body: memoryBody(context, replica.content, undefined, true), range };
+}
+
+/** `requested` against `size`: 'refused' when the resolver throws (a range it cannot satisfy). */
+function resolvedRange(
+  requested: ByteRange | RangeResolver | undefined,
+  size: number,
+): ByteRange | undefined | 'refused' {
+  if (typeof requested !== 'function') return requested;
+  try {
+    return requested(size);
+  } catch {
+    return 'refused';
+  }
 }

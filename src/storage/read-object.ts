@@ -2,8 +2,9 @@
 // read whole and checked before the first byte is returned: the latest version in one thread-pool
 // job (open, stat, record, bytes, close; see replica-lookup's `readReplica`). Larger ones are
 // opened and checked as they stream; a small range of one (a file inside a shard) is read in one
-// job too, unverified as any range of a large object is. A disk fault while reading fails the read as unreadable
-// (recovery may restore the object).
+// job too, unverified as any range of a large object is (and, for an `archpath` read, kept in the
+// content cache to serve that range again). A disk fault while reading fails the read as
+// unreadable (recovery may restore the object).
 import { createHasher } from '../checksum/index.js';
 import {
   objectCorrupted,
@@ -40,6 +41,7 @@ import { openVersionFile, versionIdOf } from './versions/version-files.js';
 import {
   cachedReplica,
   keepContent,
+  keepRange,
   leaseFor,
   memoryBody,
   servedFromCache,
@@ -68,7 +70,7 @@ interface ReadLocated {
   range?: ByteRange;
   /** From the content cache: verified when kept, in memory the cache owns. */
   cached?: true;
-  /** A whole read from the file: when its job started (the bytes may enter the content cache). */
+  /** A read from the file: when its job started (the bytes may enter the content cache). */
   readAtMs?: number;
 }
 
@@ -187,7 +189,8 @@ async function readOrOpen(
  * against `seenSize` (the file's size when last read) is at most `wholeReadMaxBytes` and the
  * replica read is still that large, unchunked object (its range then is the same); 'unranged'
  * when not (the caller reads it as usual). What a file inside a shard costs, where opening the
- * shard and streaming the range took four jobs and a stream.
+ * shard and streaming the range took four jobs and a stream; none when an `archpath` read of
+ * that range kept it in the content cache (confirmed as any hit).
  */
 async function readRange(
   context: StoreContext,
@@ -206,8 +209,13 @@ async function readRange(
   }
   if (range === undefined || range.end - range.start + 1 > wholeReadMaxBytes(context))
     return 'unranged';
+  // Kept by a read of this very range of this same file (the record's), confirmed as any hit.
+  const hit = cachedReplica(context, location, mountpath, name, range);
+  if (hit !== undefined)
+    return { kind: 'read', replica: hit, lease: undefined, range, cached: true };
   const length = range.end - range.start + 1;
   const lease = leaseFor(context, length);
+  const readAtMs = context.clock.nowMs();
   let replica: ReadReplica | undefined;
   try {
     const buffer = lease.buffer.subarray(0, length);
@@ -220,7 +228,7 @@ async function readRange(
   if (replica === undefined) return undefined;
   const { metadata } = replica;
   if (metadata.size === seenSize && metadata.chunks === undefined) {
-    return { kind: 'read', replica, lease, range };
+    return { kind: 'read', replica, lease, range, readAtMs };
   }
   lease.release();
   return 'unranged';
@@ -264,15 +272,8 @@ export async function getObject(
   const { versionId } = options;
   const located = await locateObject(context, bucket, name, type, versionId, 'content', requested);
   if (located.kind === 'read' && located.range !== undefined) {
-    return await serveRange(
-      context,
-      bucket,
-      name,
-      type,
-      located.replica,
-      located.lease,
-      located.range,
-    );
+    const keep = options.keepRangeInMemory === true;
+    return await serveRange(context, bucket, name, type, located, located.range, keep);
   }
   if (located.kind === 'read') {
     const keep = options.keepInMemory === true;
@@ -325,18 +326,26 @@ async function serveRead(
 
 /**
  * Serves a range read alone in one job (`readRange`): size-checked (the file against its record,
- * the bytes against the range) but not verified, as any range of a large object (docs/shards.md).
+ * the bytes against the range) but not verified, as any range of a large object (docs/shards.md);
+ * then kept in the content cache with `keepInMemory` (a file in a shard). Or that range from the
+ * content cache, kept there by such a read of the same file.
  */
 async function serveRange(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
   type: StoredContentType,
-  replica: ReadReplica,
-  lease: Lease | undefined,
+  located: ReadLocated,
   range: ByteRange,
+  keepInMemory: boolean,
 ): Promise<ObjectReadResult> {
+  const { replica, lease, cached = false, readAtMs } = located;
   const { metadata, stats } = replica;
+  if (cached) {
+    invariant(replica.content !== undefined, 'a range hit without bytes');
+    const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
+    return { object, body: memoryBody(context, replica.content, undefined, true), range };
+  }
   let handedOver = false;
   try {
     // Bytes missing from the range mean the file shrank after its stat (an append in place
@@ -348,6 +357,7 @@ async function serveRange(
       const short = { type: 'size', stored: String(length), computed: String(data.length) };
       throw await corrupted(context, bucket, name, replica, short, type);
     }
+    if (keepInMemory && readAtMs !== undefined) keepRange(context, replica, range, data, readAtMs);
     handedOver = true;
     const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
     return { object, body: memoryBody(context, data, lease), range };

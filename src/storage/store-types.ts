@@ -218,6 +218,13 @@ export interface ReadOptions {
    * is hot because clients read it.
    */
   keepInMemory?: boolean;
+  /**
+   * A client's read of a file in a shard (`archpath`): a range of a large object read alone from
+   * disk (`read-object.ts` `readRange`) enters the content cache, checked as read (never
+   * verified: a range cannot be), to serve that same range again. A plain Range GET does not fill
+   * it (random ranges of large objects would churn it, a copy each), though it is served from it.
+   */
+  keepRangeInMemory?: boolean;
 }
 
 /** Inclusive byte range, already validated against the object's size by the caller. */

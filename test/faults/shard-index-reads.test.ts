@@ -1,6 +1,7 @@
 // Reading one file of a large shard reads a bounded number of bytes, counted through the target's
 // Disk seam: a plain tar by its shard index (built on the first read, kept across a restart, built
-// on write by a PUT into the shard, never used once the shard is overwritten), a `.tar.lz4` by its
+// on write by a PUT into the shard, never used once the shard is overwritten; a small file read
+// again comes from the content cache, never once the shard changed), a `.tar.lz4` by its
 // index of files and LZ4 blocks (built on the first read: the blocks that hold the file are read),
 // a zip by its central directory.
 import { after, before, describe, test } from 'node:test';
@@ -120,7 +121,7 @@ describe('reads of one file of a large shard', () => {
     assert.ok(restarted.read < shardBytes / 20);
   });
 
-  test('a plain tar whose index is in memory: one open of the shard a read', async () => {
+  test('a plain tar whose index is in memory: one open of the shard a read, none again', async () => {
     await putFile('large.tar', tarPath);
     await readCounted('large.tar', lastName);
     // The shard's own file (not its index's, in .sys-shardidx).
@@ -138,10 +139,19 @@ describe('reads of one file of a large shard', () => {
       fault: { delayMs: 0 },
     });
     try {
-      for (const [index, name] of [lastName, 'big/3.bin', lastName].entries()) {
+      // A small file read again comes from the content cache (kept by its read from disk); a
+      // file larger than the cache keeps (1 MiB) is read from the shard each time.
+      const reads: [string, number][] = [
+        [lastName, 1],
+        ['big/3.bin', 2],
+        [lastName, 2],
+        ['big/3.bin', 3],
+      ];
+      for (const [index, [name, opened]] of reads.entries()) {
         const read = await readCounted('large.tar', name);
         assert.ok(read.data.equals(name === lastName ? smallFile(smallFiles - 1) : bigFile(3)));
-        assert.equal(opens.fired, index + 1, `opens of the shard after ${index + 1} reads`);
+        assert.equal(opens.fired, opened, `opens of the shard after ${index + 1} reads`);
+        if (index === 2) assert.equal(read.read, 0, 'read again: from memory');
       }
     } finally {
       opens.remove();
@@ -203,12 +213,19 @@ describe('reads of one file of a large shard', () => {
     await putFile('same.tar', a);
     await expectFile('one.bin', 'A');
     await expectFile('one.bin', 'A'); // index and record in memory: the one-read path
+    // Read again: from the content cache, which kept the file's range (no byte from disk).
+    const again = await readCounted('same.tar', 'one.bin');
+    assert.ok(again.data.equals(Buffer.alloc(8192, 'A')));
+    assert.equal(again.read, 0, `read again, ${again.read} bytes from disk`);
+    await expectFile('two.bin', 'a');
     await expectFile('two.bin', 'a');
     await putFile('same.tar', b);
     await expectFile('one.bin', 'B');
     await expectFile('two.bin', 'b');
     await putFile('same.tar', c);
     await expectFile('one.bin', 'C');
+    await expectFile('two.bin', 'c');
+    await expectFile('one.bin', 'C'); // each from memory now
     await expectFile('two.bin', 'c');
     // Appended in place (the same file, longer): the old files where they were, the new one read.
     const added = Buffer.alloc(5000, 'N');

@@ -1,11 +1,15 @@
-// The bytes of hot small objects (MinIO AIStor's object cache), kept beside their records in the
-// metadata cache (metadata-cache.ts), so that a repeated GET is answered from memory without a
-// thread-pool job. An entry belongs to one cached record: the metadata cache drops it whenever it
-// drops or replaces that record (every change the store makes to the file, eviction), so the
-// store's own writes need no second invalidation. A change made behind the store's back is seen by
-// a stat the reader starts in the background once an entry is half `checkIntervalMs` old; an entry
-// not confirmed by a stat (or a read) within `checkIntervalMs` is not served, so such a change is
-// served from memory for less than `checkIntervalMs` after it.
+// The bytes of hot small objects (MinIO AIStor's object cache), and of byte ranges read alone
+// from larger ones (the files of a shard read by its index), kept beside their records in the
+// metadata cache (metadata-cache.ts), so that a repeated GET (or `archpath` read) is answered from
+// memory without a thread-pool job. Everything kept of a file belongs to one cached record: the
+// metadata cache drops it whenever it drops or replaces that record (every change the store makes
+// to the file, eviction), so the store's own writes need no second invalidation. A change made
+// behind the store's back is seen by a stat the reader starts in the background once the file's
+// confirmation is half `checkIntervalMs` old (one stat confirms the file, so the whole object and
+// every range kept of it); nothing of a file not confirmed by a stat (or a read) within
+// `checkIntervalMs` is served, so such a change is served from memory for less than
+// `checkIntervalMs` after it. A range is kept only as a read from disk would have served it
+// (checked, never verified: docs/design-decisions.md, Content cache).
 import { invariant } from '../../util/assert.js';
 import type { FileState, FileStats } from '../io/fs-batch.js';
 
@@ -24,12 +28,41 @@ export interface CachedContent<R extends OwnerRecord = OwnerRecord> {
   readonly data: Buffer;
 }
 
-interface Entry<R extends OwnerRecord> extends CachedContent<R> {
+/**
+ * What the cache keeps of one file: the record its bytes belong to, when the file was last seen
+ * with that record's identity, and its pieces (the whole object, byte ranges of it). One stat
+ * confirms the file, so every piece of it; dropping the file drops every piece.
+ */
+interface Owner<R extends OwnerRecord> {
+  readonly path: string;
+  readonly record: R;
   /** When the file was last seen to have the record's identity (a read's or a check's start). */
   checkedAtMs: number;
   /** A background check of the file is in flight. */
   checking: boolean;
+  /** The whole object's bytes. */
+  whole: Piece<R> | undefined;
+  /** Ranges read alone, by first byte (one a start: the same record's range at an offset is one file in a shard). */
+  ranges: Map<number, Piece<R>> | undefined;
 }
+
+/** The whole object or one range of it, in the cache's least-recently-used order. */
+interface Piece<R extends OwnerRecord> extends CachedContent<R> {
+  readonly owner: Owner<R>;
+  /** First byte (a range's; 0 for the whole object). */
+  readonly start: number;
+  /** Last byte, inclusive. */
+  readonly end: number;
+  /** What it is counted for against `maxBytes`. */
+  readonly charge: number;
+}
+
+/**
+ * Bytes a range is counted for beyond its own: its piece, map entries and Buffer object (a
+ * whole object's are covered by its metadata cache record's charge, one per file; ranges can be
+ * many per file, and a cache of tiny ranges must not hold millions of them).
+ */
+export const rangeOverheadBytes = 256;
 
 export interface ContentCacheLimits {
   /** Total bytes of content kept; 0 turns the cache off. */
@@ -68,7 +101,10 @@ export interface ContentCheck {
 }
 
 export class ContentCache<R extends OwnerRecord> {
-  readonly #entries = new Map<string, Entry<R>>();
+  /** By file path. */
+  readonly #owners = new Map<string, Owner<R>>();
+  /** Every piece, least recently used first (a hit moves its piece to the end). */
+  readonly #order = new Set<Piece<R>>();
   #bytes = 0;
   #hits = 0;
   #evictions = 0;
@@ -85,91 +121,192 @@ export class ContentCache<R extends OwnerRecord> {
     return size <= this.limits.objectMaxBytes && size <= this.limits.maxBytes;
   }
 
+  /** Whether a range of `size` bytes would be kept. */
+  fitsRange(size: number): boolean {
+    const { objectMaxBytes, maxBytes } = this.limits;
+    return size > 0 && size <= objectMaxBytes && size + rangeOverheadBytes <= maxBytes;
+  }
+
   /**
-   * The entry of `path` when it belongs to `record` and was confirmed within the interval (a
-   * hit, made the most recently used), else undefined. With the hit, the check to start when the
-   * entry is half the interval old and none runs yet.
+   * The whole object kept for `path` when it belongs to `record` and was confirmed within the
+   * interval (a hit, made the most recently used), else undefined. With the hit, the check to
+   * start when the file's confirmation is half the interval old and none runs yet.
    */
   get(
     path: string,
     record: R,
     nowMs: number,
   ): { content: CachedContent<R>; check: ContentCheck | undefined } | undefined {
-    const entry = this.#entries.get(path);
-    if (entry === undefined || entry.record !== record) return undefined;
-    const age = nowMs - entry.checkedAtMs;
-    if (age >= this.limits.checkIntervalMs || age < 0) return undefined;
-    this.#hits += 1;
-    this.#entries.delete(path);
-    this.#entries.set(path, entry);
-    if (entry.checking || age < this.limits.checkIntervalMs / 2) {
-      return { content: entry, check: undefined };
-    }
-    entry.checking = true;
-    const check = { path, identity: record.identity, startedMs: nowMs, entry };
-    return { content: entry, check };
+    const owner = this.#owners.get(path);
+    if (owner === undefined || owner.whole === undefined) return undefined;
+    return this.#hit(owner, owner.whole, record, nowMs);
+  }
+
+  /**
+   * As `get`, for bytes `start` to `end` (inclusive) kept by a read of that very range (a whole
+   * object kept is not looked at: `get` it and slice).
+   */
+  getRange(
+    path: string,
+    record: R,
+    start: number,
+    end: number,
+    nowMs: number,
+  ): { content: CachedContent<R>; check: ContentCheck | undefined } | undefined {
+    const piece = this.#owners.get(path)?.ranges?.get(start);
+    if (piece === undefined || piece.end !== end) return undefined;
+    return this.#hit(piece.owner, piece, record, nowMs);
   }
 
   /**
    * Keeps a copy of `data` (the whole object, verified, read from the file when it had
-   * `record.identity`, at `readAtMs` or later) for `path`. An entry of the same record is only
-   * confirmed anew (its bytes are the same).
+   * `record.identity`, at `readAtMs` or later) for `path`. Already kept for the same record: only
+   * confirmed anew (its bytes are the same). Ranges kept of it go: the whole serves them.
    */
   keep(path: string, record: R, stats: FileStats, data: Buffer, readAtMs: number): void {
     if (!this.fits(data.length)) return;
-    const entry = this.#entries.get(path);
-    if (entry !== undefined && entry.record === record) {
-      entry.checkedAtMs = Math.max(entry.checkedAtMs, readAtMs);
-      return;
-    }
-    this.drop(path);
-    // Its own memory (not a slice of a pooled or shared slab): nothing else writes to it, and
-    // evicting it frees exactly its bytes once the responses that hold it are sent.
-    const owned = Buffer.allocUnsafeSlow(data.length);
-    data.copy(owned);
-    const kept: Entry<R> = {
-      record,
-      stats,
-      data: owned,
-      checkedAtMs: readAtMs,
-      checking: false,
-    };
-    this.#entries.set(path, kept);
-    this.#bytes += owned.length;
-    for (const [oldest, evicted] of this.#entries) {
-      if (this.#bytes <= this.limits.maxBytes) break;
-      this.#entries.delete(oldest);
-      this.#bytes -= evicted.data.length;
-      this.#evictions += 1;
-    }
+    const owner = this.#ownerFor(path, record, readAtMs);
+    if (owner.whole !== undefined) return;
+    for (const range of owner.ranges?.values() ?? []) this.#remove(range);
+    owner.ranges = undefined;
+    owner.whole = this.#add(owner, stats, data, 0, data.length - 1, data.length);
+    this.#evict(owner.whole);
+  }
+
+  /**
+   * Keeps a copy of `data`, bytes `start` to `start + data.length - 1` of the file at `path`, read
+   * alone from it when it had `record.identity` (at `readAtMs` or later) and checked as a range
+   * read from disk is (the file as long as its record says, every byte of the range read; not
+   * verified: a range's bytes cannot be, docs/shards.md). Nothing when the whole object is kept.
+   */
+  keepRange(
+    path: string,
+    record: R,
+    stats: FileStats,
+    start: number,
+    data: Buffer,
+    readAtMs: number,
+  ): void {
+    if (!this.fitsRange(data.length)) return;
+    const owner = this.#ownerFor(path, record, readAtMs);
+    if (owner.whole !== undefined) return;
+    const end = start + data.length - 1;
+    const ranges = (owner.ranges ??= new Map<number, Piece<R>>());
+    const previous = ranges.get(start);
+    if (previous !== undefined && previous.end === end) return;
+    if (previous !== undefined) this.#remove(previous);
+    const piece = this.#add(owner, stats, data, start, end, data.length + rangeOverheadBytes);
+    ranges.set(start, piece);
+    this.#evict(piece);
   }
 
   /**
    * A background check's result: the file still had the record's identity when the stat ran
-   * (`unchanged`), or not (changed, gone, unreadable: the entry is dropped; the record stays for
-   * the metadata cache, which compares identities on every read anyway).
+   * (`unchanged`: every piece of it is confirmed), or not (changed, gone, unreadable: its pieces
+   * are dropped; the record stays for the metadata cache, which compares identities on every read
+   * anyway).
    */
   checked(check: ContentCheck, unchanged: boolean): void {
-    const entry = this.#entries.get(check.path);
-    if (entry !== check.entry) return;
-    entry.checking = false;
-    if (unchanged) entry.checkedAtMs = Math.max(entry.checkedAtMs, check.startedMs);
+    const owner = this.#owners.get(check.path);
+    if (owner !== check.entry) return;
+    owner.checking = false;
+    if (unchanged) owner.checkedAtMs = Math.max(owner.checkedAtMs, check.startedMs);
     else this.drop(check.path);
   }
 
+  /** Drops everything kept of the file at `path`. */
   drop(path: string): void {
-    const entry = this.#entries.get(path);
-    if (entry === undefined) return;
-    this.#entries.delete(path);
-    this.#bytes -= entry.data.length;
+    const owner = this.#owners.get(path);
+    if (owner === undefined) return;
+    this.#owners.delete(path);
+    if (owner.whole !== undefined) this.#remove(owner.whole);
+    for (const range of owner.ranges?.values() ?? []) this.#remove(range);
   }
 
+  /** `entries`: pieces kept (whole objects and ranges). */
   stats(): ContentCacheStats {
     return {
-      entries: this.#entries.size,
+      entries: this.#order.size,
       bytes: this.#bytes,
       hits: this.#hits,
       evictions: this.#evictions,
     };
+  }
+
+  #hit(
+    owner: Owner<R>,
+    piece: Piece<R>,
+    record: R,
+    nowMs: number,
+  ): { content: CachedContent<R>; check: ContentCheck | undefined } | undefined {
+    if (owner.record !== record) return undefined;
+    const age = nowMs - owner.checkedAtMs;
+    if (age >= this.limits.checkIntervalMs || age < 0) return undefined;
+    this.#hits += 1;
+    this.#order.delete(piece);
+    this.#order.add(piece);
+    if (owner.checking || age < this.limits.checkIntervalMs / 2) {
+      return { content: piece, check: undefined };
+    }
+    owner.checking = true;
+    const check = { path: owner.path, identity: record.identity, startedMs: nowMs, entry: owner };
+    return { content: piece, check };
+  }
+
+  /** The file's owner for `record` (confirmed at `readAtMs`), replacing one of another record. */
+  #ownerFor(path: string, record: R, readAtMs: number): Owner<R> {
+    const existing = this.#owners.get(path);
+    if (existing !== undefined && existing.record === record) {
+      existing.checkedAtMs = Math.max(existing.checkedAtMs, readAtMs);
+      return existing;
+    }
+    this.drop(path);
+    const owner: Owner<R> = {
+      path,
+      record,
+      checkedAtMs: readAtMs,
+      checking: false,
+      whole: undefined,
+      ranges: undefined,
+    };
+    this.#owners.set(path, owner);
+    return owner;
+  }
+
+  #add(
+    owner: Owner<R>,
+    stats: FileStats,
+    data: Buffer,
+    start: number,
+    end: number,
+    charge: number,
+  ): Piece<R> {
+    // Its own memory (not a slice of a pooled or shared slab): nothing else writes to it, and
+    // evicting it frees exactly its bytes once the responses that hold it are sent.
+    const owned = Buffer.allocUnsafeSlow(data.length);
+    data.copy(owned);
+    const piece: Piece<R> = { owner, record: owner.record, stats, data: owned, start, end, charge };
+    this.#order.add(piece);
+    this.#bytes += charge;
+    return piece;
+  }
+
+  /** Least recently used pieces go until the bytes are within the limit (never `kept`). */
+  #evict(kept: Piece<R>): void {
+    for (const oldest of this.#order) {
+      if (this.#bytes <= this.limits.maxBytes || oldest === kept) break;
+      this.#remove(oldest);
+      this.#evictions += 1;
+      const { owner } = oldest;
+      if (owner.whole === oldest) owner.whole = undefined;
+      else owner.ranges?.delete(oldest.start);
+      const empty = owner.whole === undefined && (owner.ranges?.size ?? 0) === 0;
+      if (empty && this.#owners.get(owner.path) === owner) this.#owners.delete(owner.path);
+    }
+  }
+
+  /** Takes a piece out of the order and the count (its owner's maps are the caller's). */
+  #remove(piece: Piece<R>): void {
+    if (this.#order.delete(piece)) this.#bytes -= piece.charge;
   }
 }

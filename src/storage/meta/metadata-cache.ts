@@ -7,7 +7,7 @@
 // mutating call of the disk seam, see io/watched-disk.ts): timestamps advance at the kernel's
 // clock tick, and two changes within one tick could look alike. Bounded by an estimate of the
 // memory its entries take; least recently used entries go first. Beside a record it may keep the
-// object's bytes (content-cache.ts), dropped with the record.
+// object's bytes, or ranges of them (content-cache.ts), dropped with the record.
 import { invariant } from '../../util/assert.js';
 import type { FileState, FileStats } from '../io/fs-batch.js';
 import {
@@ -113,6 +113,44 @@ export class MetadataCache {
     this.#entries.delete(path);
     this.#entries.set(path, record);
     return hit;
+  }
+
+  /**
+   * As `cachedContent`, for bytes `start` to `end` (inclusive) kept by a read of that very range
+   * (`keepRange`).
+   */
+  cachedRange(
+    path: string,
+    start: number,
+    end: number,
+    nowMs: number,
+  ): { content: CachedContent<CachedRecord>; check: ContentCheck | undefined } | undefined {
+    const record = this.#entries.get(path);
+    if (record === undefined) return undefined;
+    const hit = this.content.getRange(path, record, start, end, nowMs);
+    if (hit === undefined) return undefined;
+    this.#hits += 1;
+    this.#entries.delete(path);
+    this.#entries.set(path, record);
+    return hit;
+  }
+
+  /**
+   * Keeps (a copy of) `data`, bytes from `start` of the file at `path`, read alone with `metadata`
+   * at `readAtMs` or later and checked as a range read is, if that record is still the one cached
+   * for the path (as `keepContent`).
+   */
+  keepRange(
+    path: string,
+    metadata: ObjectMetadata,
+    stats: FileStats,
+    start: number,
+    data: Buffer,
+    readAtMs: number,
+  ): void {
+    const record = this.#entries.get(path);
+    if (record === undefined || record.metadata !== metadata) return;
+    this.content.keepRange(path, record, stats, start, data, readAtMs);
   }
 
   /**

@@ -11,6 +11,7 @@ import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/
 import type { Readable } from 'node:stream';
 import type { ColdEviction } from '../../../jobs/index.js';
 import type {
+  ByteRange,
   ColdReplica,
   CompleteRequest,
   DeleteGuard,
@@ -21,6 +22,7 @@ import type {
   ObjectReadResult,
   PreparedTailAppend,
   PutObjectRequest,
+  RangeResolver,
   StoredObject,
   WritePrecondition,
 } from '../../../storage/index.js';
@@ -152,18 +154,20 @@ export class ObjectService {
       return await this.#substitutes.get(target, header, options.substituteFor);
     const { bucket, name } = addressOf(target);
     const versionId = target.bucket.versioned ? options.versionId : undefined;
-    // A whole latest object the content cache holds now: at once, none of the async steps below.
-    const whole = header === undefined && versionId === undefined && !options.coldSource;
-    const hit = whole ? this.getCached(target) : undefined;
-    if (hit !== undefined) return hit;
     const resolver =
       header === undefined ? undefined : (size: number) => resolveRange(header, size);
+    // The latest object (or a range of it) the content cache holds now: at once, none of the
+    // async steps below.
+    const latest = versionId === undefined && !options.coldSource;
+    const hit = latest ? this.getCached(target, resolver) : undefined;
+    if (hit !== undefined) return hit;
     const readStored = async (): Promise<ObjectRead> => {
       const read = await this.#recovering(target, versionId, () =>
         this.store.getObject(bucket, name, resolver, {
           versionId,
           verifyBeforeSend: this.protection.verifyBeforeSend(target.bucket.props),
           keepInMemory: true,
+          keepRangeInMemory: options.keepRangeInMemory === true,
         }),
       );
       return this.#served(target, versionId, read);
@@ -187,14 +191,16 @@ export class ObjectService {
   }
 
   /**
-   * As `get` of the whole latest object (`get` serves such a hit through it), at once (no promise:
-   * a GetBatch's items), when the content cache answers it now (`LocalStore.getCachedObject`);
-   * undefined when `get` must read: a remote bucket's object (warm validation, cold GET), no hit.
+   * As `get` of the latest object or `range` of it (`get` serves such a hit through it), at once
+   * (no promise: a GetBatch's items, a file of a shard by its index), when the content cache
+   * answers it now (`LocalStore.getCachedObject`: the whole object, a range sliced from it, or a
+   * range kept by an earlier read of that range with `keepRangeInMemory`); undefined when `get`
+   * must read: a remote bucket's object (warm validation, cold GET), no hit, a range refused.
    */
-  getCached(target: ObjectTarget): ObjectRead | undefined {
+  getCached(target: ObjectTarget, range?: ByteRange | RangeResolver): ObjectRead | undefined {
     const { bucket, name } = addressOf(target);
     if (isRemoteBucket(bucket)) return undefined;
-    const read = this.store.getCachedObject(bucket, name);
+    const read = this.store.getCachedObject(bucket, name, range);
     return read === undefined ? undefined : this.#served(target, undefined, read);
   }
 

@@ -51,6 +51,11 @@ export interface ReadOptions {
   latestVersion?: boolean;
   /** Where a cold GET reads the object (the backend's GET when not set): blob download's ranges. */
   coldSource?: ColdSource;
+  /**
+   * A file of a shard read by its index (`archpath`): the range, read alone from disk, enters the
+   * content cache to answer the next read of it from memory (the store's `keepRangeInMemory`).
+   */
+  keepRangeInMemory?: boolean;
 }
 
 /** Why a read failed, when recovery may help: the replica is missing or corrupt. */

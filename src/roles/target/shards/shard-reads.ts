@@ -64,6 +64,10 @@ export async function readFromShard(
  * where the general path reads the shard's metadata, then its index, then the range: served only
  * when the object read is the shard the index describes. Undefined to take the general path (no
  * index in memory, a file it does not hold, a shard changed since, a remote bucket's shard).
+ * A file read again while the shard is unchanged comes from the content cache at once (no disk
+ * read, no promise: `ObjectService.getCached` with the range), kept there by the read from disk
+ * before (`keepRangeInMemory`): the same bytes that read checked, under the same record, confirmed
+ * as a cached object is (docs/shards.md).
  */
 async function readCachedEntry(
   objects: ObjectService,
@@ -77,15 +81,9 @@ async function readCachedEntry(
   const index = indexes.cached(bucket, target.name);
   const entry = index?.find(entryPath(request.path ?? '', target.name));
   if (index === undefined || entry === undefined || entry.size === 0) return undefined;
-  const range = `bytes=${entry.offset}-${entry.offset + entry.size - 1}`;
-  let read: ObjectRead;
-  try {
-    read = await objects.get(target, range);
-  } catch (error) {
-    // A shard shorter than the index says is another shard: the general path reindexes it.
-    if (isStoreError(error) && error.code === 'InvalidRange') return undefined;
-    throw error;
-  }
+  const range = { start: entry.offset, end: entry.offset + entry.size - 1 };
+  const read = objects.getCached(target, range) ?? (await readEntryRange(objects, target, range));
+  if (read === undefined) return undefined;
   if (!sameShard(index.shard, identityOf(read.object))) {
     await read.body.discard();
     return undefined;
@@ -97,6 +95,22 @@ async function readCachedEntry(
     throw error;
   }
   return { contentType: 'application/octet-stream', size: entry.size, body: read.body.toStream() };
+}
+
+/** The range from the shard's file (kept in memory for the next read of it); undefined: reindex. */
+async function readEntryRange(
+  objects: ObjectService,
+  target: ObjectTarget,
+  range: { start: number; end: number },
+): Promise<ObjectRead | undefined> {
+  try {
+    const header = `bytes=${range.start}-${range.end}`;
+    return await objects.get(target, header, { keepRangeInMemory: true });
+  } catch (error) {
+    // A shard shorter than the index says is another shard: the general path reindexes it.
+    if (isStoreError(error) && error.code === 'InvalidRange') return undefined;
+    throw error;
+  }
 }
 
 /**
