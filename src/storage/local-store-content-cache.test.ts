@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { getAttribute, setAttribute } from 'fs-xattr';
 import { isStoreError } from '../errors/index.js';
 import type { Clock } from '../util/clock.js';
-import { localDisk, ObjectBody, type Disk } from './io/index.js';
+import { ObjectBody } from './io/index.js';
 import type { LocalStore } from './local-store.js';
 import { metadataAttributeName } from './meta/index.js';
 import {
@@ -21,40 +21,18 @@ import {
   readAll,
   removeTemporaryDirectory,
   testBucket,
+  countingDisk as countingDiskOf,
 } from './store-fixtures.js';
 
 let root = '';
 let store: LocalStore;
-/** Files the stores opened or read in one job, and the paths they stat'ed (content checks). */
-const diskReads: string[] = [];
-const stats: string[] = [];
+/** Files the store opened or read in one job, and the paths it stat'ed (content checks). */
+const { disk: countingDisk, reads: diskReads, stats } = countingDiskOf();
 let nowMs = 1_000_000;
 const clock: Clock = { nowMs: () => nowMs };
 const checkIntervalMs = 1000;
 /** A client's GET (an internal read does not fill the cache). */
 const client = { keepInMemory: true };
-
-const countingDisk: Disk = {
-  ...localDisk,
-  readSmallFile: (path, request) => {
-    // A content check is the one-job read with no attribute and no content: the file's stat.
-    if (request.attribute === '' && request.buffer === undefined) stats.push(path);
-    else diskReads.push(path);
-    return localDisk.readSmallFile(path, request);
-  },
-  readFirstFile: (paths, request) => {
-    diskReads.push(...paths);
-    return localDisk.readFirstFile(paths, request);
-  },
-  open: (path, flags, mode) => {
-    diskReads.push(path);
-    return localDisk.open(path, flags, mode);
-  },
-  stat: ((path: string, options?: { bigint: true }) => {
-    stats.push(path);
-    return options === undefined ? localDisk.stat(path) : localDisk.stat(path, options);
-  }) as Disk['stat'],
-};
 
 before(async () => {
   root = await makeTemporaryDirectory();

@@ -10,7 +10,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { getAttribute, setAttribute } from 'fs-xattr';
 import { isStoreError } from '../errors/index.js';
 import type { Clock } from '../util/clock.js';
-import { localDisk, type Disk } from './io/index.js';
 import type { LocalStore } from './local-store.js';
 import { metadataAttributeName, rangeOverheadBytes } from './meta/index.js';
 import {
@@ -21,14 +20,14 @@ import {
   readAll,
   removeTemporaryDirectory,
   testBucket,
+  countingDisk as countingDiskOf,
 } from './store-fixtures.js';
 import type { ByteRange } from './store-types.js';
 
 let root = '';
 let store: LocalStore;
-/** Files the store opened or read in one job, and the paths it stat'ed. */
-const diskReads: string[] = [];
-const stats: string[] = [];
+/** Files the store opened or read in one job, and the paths it stat'ed (content checks). */
+const { disk: countingDisk, reads: diskReads, stats } = countingDiskOf();
 let nowMs = 1_000_000;
 const clock: Clock = { nowMs: () => nowMs };
 const checkIntervalMs = 1000;
@@ -38,26 +37,6 @@ const shardBytes = 256 * 1024;
 const entryRead = { keepInMemory: true, keepRangeInMemory: true };
 const first: ByteRange = { start: 100_000, end: 100_000 + 4095 };
 const second: ByteRange = { start: 200_000, end: 200_000 + 999 };
-
-const countingDisk: Disk = {
-  ...localDisk,
-  readSmallFile: (path, request) => {
-    diskReads.push(path);
-    return localDisk.readSmallFile(path, request);
-  },
-  readFirstFile: (paths, request) => {
-    diskReads.push(...paths);
-    return localDisk.readFirstFile(paths, request);
-  },
-  open: (path, flags, mode) => {
-    diskReads.push(path);
-    return localDisk.open(path, flags, mode);
-  },
-  stat: ((path: string, options?: { bigint: true }) => {
-    stats.push(path);
-    return options === undefined ? localDisk.stat(path) : localDisk.stat(path, options);
-  }) as Disk['stat'],
-};
 
 before(async () => {
   root = await makeTemporaryDirectory();

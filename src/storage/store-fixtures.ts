@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { ChunkedBody } from './multipart/chunked-body.js';
-import { ObjectBody } from './io/index.js';
+import { localDisk, ObjectBody, type Disk } from './io/index.js';
 import type { BucketJson } from '../wire/index.js';
 import { LocalStore, type LocalStoreOptions } from './local-store.js';
 import type { StorageOptions, StoredObject } from './store-types.js';
@@ -124,4 +124,35 @@ export async function flipByte(path: string, position: number): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The local disk, noting the files the store opens or reads in one job (`reads`) and the paths
+ * it stats (`stats`: a `stat`, or a content check's one-job read with neither attribute nor
+ * content), so a test can tell a read from memory from one from disk.
+ */
+export function countingDisk(): { disk: Disk; reads: string[]; stats: string[] } {
+  const reads: string[] = [];
+  const stats: string[] = [];
+  const disk: Disk = {
+    ...localDisk,
+    readSmallFile: (path, request) => {
+      if (request.attribute === '' && request.buffer === undefined) stats.push(path);
+      else reads.push(path);
+      return localDisk.readSmallFile(path, request);
+    },
+    readFirstFile: (paths, request) => {
+      reads.push(...paths);
+      return localDisk.readFirstFile(paths, request);
+    },
+    open: (path, flags, mode) => {
+      reads.push(path);
+      return localDisk.open(path, flags, mode);
+    },
+    stat: ((path: string, options?: { bigint: true }) => {
+      stats.push(path);
+      return options === undefined ? localDisk.stat(path) : localDisk.stat(path, options);
+    }) as Disk['stat'],
+  };
+  return { disk, reads, stats };
 }
