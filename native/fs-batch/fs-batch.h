@@ -102,6 +102,9 @@ void file_write_free(napi_env env, FileWrite *job);
 /** commitFile (commit-file.c). */
 napi_value commit_file(napi_env env, napi_callback_info info);
 
+/** createFile (create-file.c). */
+napi_value create_file(napi_env env, napi_callback_info info);
+
 /** writeFiles (write-files.c). */
 napi_value write_files(napi_env env, napi_callback_info info);
 

@@ -164,3 +164,16 @@ export function commitFile(
   numbers: BigInt64Array,
   supersedes: string,
 ): Promise<void>;
+
+/**
+ * Creates `path` (O_EXCL, write only, mode 0666 less the umask) and writes all of `buffers` to it
+ * (gathered writes; a short one continued): one thread-pool job. Fills `numbers` (3 slots: the
+ * open's and the write's errno, 0 when it worked, -1 when not taken; then the open descriptor, -1
+ * when there is none). A failed write closes the file, which stays at `path`. The array and its
+ * Buffers must not change until it settles. Resolves once the job ran.
+ */
+export function createFile(
+  path: string,
+  buffers: readonly Buffer[],
+  numbers: BigInt64Array,
+): Promise<void>;

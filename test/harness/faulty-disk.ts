@@ -279,8 +279,22 @@ export class FaultyDisk implements Disk {
     }
   }
 
-  createFile(path: string): Promise<DiskFile> {
-    return this.open(path, 'wx');
+  /** Open, then the first bytes through the file's own writes (its faults apply). */
+  async createFile(path: string, content: readonly Buffer[] = []): Promise<DiskFile> {
+    const file = await this.open(path, 'wx');
+    try {
+      for (const buffer of content) {
+        for (let offset = 0; offset < buffer.length;) {
+          const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
+          if (bytesWritten === 0) throw new Error('write made no progress');
+          offset += bytesWritten;
+        }
+      }
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+    return file;
   }
 
   /** Step by step through this disk's own calls, as `writeSmallFile`'s commit. */

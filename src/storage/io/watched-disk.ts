@@ -201,8 +201,8 @@ export class WatchedDisk implements Disk {
     );
   }
 
-  async createFile(path: string): Promise<DiskFile> {
-    const file = await this.#after(this.disk.createFile(path), path);
+  async createFile(path: string, content?: readonly Buffer[]): Promise<DiskFile> {
+    const file = await this.#after(this.disk.createFile(path, content), path);
     this.#opened.set(file, path);
     return file;
   }

@@ -181,3 +181,27 @@ test('a work file refuses to replace an existing file, and truncates and stats a
   }
   assert.deepEqual(await readFile(path), Buffer.from('012ab'));
 });
+
+test('a work file created with content writes it in the same job, and refuses an existing path', async () => {
+  next += 1;
+  const path = join(root, `work-${next}`);
+  // More pieces than one gathered write takes (a body sent in tiny chunks), and empty ones.
+  const pieces = Array.from({ length: 2000 }, (_, index) => Buffer.alloc(index % 3, index % 251));
+  const descriptors = await openDescriptors();
+  const file = await localDisk.createFile(path, pieces);
+  try {
+    await file.write(Buffer.from('tail'), 0, 4);
+  } finally {
+    await file.close();
+  }
+  assert.deepEqual(await readFile(path), Buffer.concat([...pieces, Buffer.from('tail')]));
+  await assert.rejects(localDisk.createFile(path, [Buffer.from('x')]), {
+    code: 'EEXIST',
+    syscall: 'open',
+  });
+  await assert.rejects(localDisk.createFile(join(root, 'missing', 'work'), [Buffer.from('x')]), {
+    code: 'ENOENT',
+  });
+  assert.equal(await openDescriptors(), descriptors);
+  assert.deepEqual(await readFile(path), Buffer.concat([...pieces, Buffer.from('tail')]));
+});

@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
-import { commitFile } from 'cairn-fs-batch';
+import { commitFile, createFile } from 'cairn-fs-batch';
 import { invariant } from '../../util/assert.js';
 import { errnoError, statsAt, type SmallFileWrite, type WrittenFile } from './fs-batch.js';
 
@@ -39,9 +39,30 @@ function settle<T>(call: (callback: Callback<T>) => void): Promise<T> {
   });
 }
 
-/** Creates `path` ('wx', failing with EEXIST when it exists) as a `WorkFile`. */
-export async function createWorkFile(path: string): Promise<WorkFile> {
-  return new WorkFile(await settle<number>((callback) => open(path, 'wx', callback)));
+/** The most buffers the addon's `createFile` takes (native/fs-batch/create-file.c). */
+const maxCreateBuffers = 1024;
+
+/**
+ * Creates `path` ('wx', failing with EEXIST when it exists) as a `WorkFile`. With `content`, its
+ * first bytes are written in the same thread-pool job (the addon's `createFile`): a failed write
+ * rejects as fs would, the file closed and left at `path` for the caller to remove.
+ */
+export async function createWorkFile(
+  path: string,
+  content: readonly Buffer[] = [],
+): Promise<WorkFile> {
+  if (content.length === 0)
+    return new WorkFile(await settle<number>((callback) => open(path, 'wx', callback)));
+  const numbers = new BigInt64Array(3);
+  // The addon holds the array until the job ran: a copy, so that the caller may reuse its own;
+  // joined into one buffer past what the addon takes (a body sent in tiny pieces).
+  const buffers = content.length > maxCreateBuffers ? [Buffer.concat(content)] : [...content];
+  await createFile(path, buffers, numbers);
+  const [openErrno = 0n, writeErrno = 0n, fd = -1n] = numbers;
+  if (openErrno > 0n) throw errnoError(Number(openErrno), 'open', path);
+  if (writeErrno > 0n) throw errnoError(Number(writeErrno), 'write', path);
+  invariant(fd >= 0n, 'createFile opened the file');
+  return new WorkFile(Number(fd));
 }
 
 /**
