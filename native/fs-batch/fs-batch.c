@@ -624,7 +624,7 @@ invalid:
 /*
  * The calling convention of this build's functions: raised whenever one changes (an argument added,
  * a result laid out differently), so index.js refuses a stale build at load instead of every call
- * failing (2: readFiles takes offsets; 3: writeFile takes the paths that must be absent; 4: createFile).
+ * failing (2: readFiles takes offsets; 3: writeFile takes the paths that must be absent; 4: createFile, and commitFile takes the paths that must be absent).
  */
 #define INTERFACE_VERSION 4
 

@@ -99,6 +99,12 @@ FileWrite *file_write_new(napi_env env, napi_value *args);
 void file_write_run(FileWrite *job);
 void file_write_free(napi_env env, FileWrite *job);
 
+/**
+ * Whether any of the NUL-joined `paths` (`length` bytes) exists; a failure other than "no such
+ * entry" counts too (write-file.c).
+ */
+int any_present(const char *paths, size_t length);
+
 /** commitFile (commit-file.c). */
 napi_value commit_file(napi_env env, napi_callback_info info);
 

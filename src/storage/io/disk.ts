@@ -196,8 +196,13 @@ export interface Disk {
    * A written `createFile` file at `workPath` given its attribute, fsynced when asked, renamed onto
    * its destination and closed in one job (work-file.ts); a failed rename is in the result, the
    * file then still open at `workPath`. Closed once the rename worked, even if a later step failed.
+   * Undefined, nothing done, when a path of `request.absent` exists.
    */
-  commitFile(file: DiskFile, workPath: string, request: FileCommit): Promise<CommittedFile>;
+  commitFile(
+    file: DiskFile,
+    workPath: string,
+    request: FileCommit,
+  ): Promise<CommittedFile | undefined>;
 }
 
 /**

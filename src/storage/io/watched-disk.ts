@@ -207,7 +207,11 @@ export class WatchedDisk implements Disk {
     return file;
   }
 
-  commitFile(file: DiskFile, workPath: string, request: FileCommit): Promise<CommittedFile> {
+  commitFile(
+    file: DiskFile,
+    workPath: string,
+    request: FileCommit,
+  ): Promise<CommittedFile | undefined> {
     return this.#after(
       this.disk.commitFile(file, workPath, request),
       ...committedPaths(workPath, request),

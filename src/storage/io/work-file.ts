@@ -181,8 +181,10 @@ const commitSlot = {
   closeError: 5,
   /** The stat's first slot; the five after it are read by `statsAt`. */
   dev: 6,
+  /** 1 when a path of `absent` was present (nothing done). */
+  present: 12,
 } as const;
-const commitNumbersLength = 12;
+const commitNumbersLength = 13;
 const notTaken = -1n;
 const enoent = BigInt(osConstants.errno.ENOENT);
 
@@ -193,16 +195,28 @@ const enoent = BigInt(osConstants.errno.ENOENT);
  * first failed step would through fs; a failed rename is reported in the result instead, the file
  * left open at its work path (with its attribute set, and fsynced when asked) for the caller to
  * place by other means. Once the rename worked the file is closed, even when a later step failed.
+ * Undefined, nothing done, when a path of `request.absent` exists (checked first, in the job).
  */
 export async function commitWorkFile(
   file: object,
   workPath: string,
   request: FileCommit,
-): Promise<CommittedFile> {
+): Promise<CommittedFile | undefined> {
   invariant(file instanceof WorkFile, 'commitFile takes a file made by createFile');
   const numbers = new BigInt64Array(commitNumbersLength);
-  const { attribute, record, destination, sync, supersedes = '' } = request;
-  await commitFile(file.fd, workPath, attribute, record, destination, sync, numbers, supersedes);
+  const { attribute, record, destination, sync, supersedes = '', absent = [] } = request;
+  await commitFile(
+    file.fd,
+    workPath,
+    attribute,
+    record,
+    destination,
+    sync,
+    numbers,
+    supersedes,
+    absent.join('\0'),
+  );
+  if (numbers[commitSlot.present] === 1n) return undefined;
   if (numbers[commitSlot.closeError] !== notTaken) file.released();
   const failed = (slot: number, syscall: string, path = workPath): void => {
     const errno = numbers[slot] ?? 0n;
