@@ -31,10 +31,12 @@ enum {
   AT_ATIME_NS,
   AT_MTIME_NS,
   AT_CTIME_NS,
+  /** 1 when one of `absent` exists or could not be checked (nothing was done), else 0. */
+  AT_PRESENT,
   NUMBERS_LENGTH
 };
 #define STEP_NOT_TAKEN -1
-#define COMMIT_FILE_ARGS 8
+#define COMMIT_FILE_ARGS 9
 
 typedef struct {
   napi_async_work work;
@@ -45,6 +47,9 @@ typedef struct {
   char *attribute;
   /** Unlinked once the rename worked ('': nothing): a stale copy the new file replaces. */
   char *supersedes;
+  /** Paths that must not exist for the commit to run, joined by NUL characters ('': none). */
+  char *absent;
+  size_t absent_length;
   napi_ref record_ref;
   napi_ref numbers_ref;
   const char *record;
@@ -58,6 +63,7 @@ static void file_commit_free(napi_env env, FileCommit *job) {
   free(job->destination);
   free(job->attribute);
   free(job->supersedes);
+  free(job->absent);
   if (job->record_ref != NULL) napi_delete_reference(env, job->record_ref);
   if (job->numbers_ref != NULL) napi_delete_reference(env, job->numbers_ref);
   free(job);
@@ -69,6 +75,9 @@ static void commit_file_execute(napi_env env, void *data) {
   int64_t *numbers = job->numbers;
   for (int slot = AT_ATTRIBUTE_ERROR; slot <= AT_CLOSE_ERROR; slot += 1)
     numbers[slot] = STEP_NOT_TAKEN;
+  // A new name's version lookup, under the object's write lock, in the commit's job (write-file.c).
+  numbers[AT_PRESENT] = any_present(job->absent, job->absent_length);
+  if (numbers[AT_PRESENT] != 0) return;
   // The record before the fsync, the fsync before the rename: once the name is visible, the
   // bytes and the record under it are durable (as write-file.c orders them).
   numbers[AT_ATTRIBUTE_ERROR] =
@@ -107,6 +116,11 @@ static FileCommit *file_commit_new(napi_env env, napi_value *args) {
   job->destination = string_argument(env, args[4], NULL);
   job->numbers = bigint_array(env, args[6], NUMBERS_LENGTH);
   job->supersedes = string_argument(env, args[7], NULL);
+  job->absent = string_argument(env, args[8], &job->absent_length);
+  if (job->absent == NULL) {
+    file_commit_free(env, job);
+    return NULL;
+  }
   if (napi_get_value_int32(env, args[0], &job->fd) != napi_ok || job->fd < 0 ||
       job->work_path == NULL || job->attribute == NULL || job->destination == NULL ||
       job->numbers == NULL || job->supersedes == NULL ||
@@ -121,7 +135,7 @@ static FileCommit *file_commit_new(napi_env env, napi_value *args) {
 }
 
 /**
- * commitFile(fd, workPath, attribute, record, destination, sync, numbers, supersedes): see
+ * commitFile(fd, workPath, attribute, record, destination, sync, numbers, supersedes, absent): see
  * index.d.ts. Resolves once the job ran; every outcome is in `numbers`.
  */
 napi_value commit_file(napi_env env, napi_callback_info info) {
@@ -139,7 +153,7 @@ invalid:
   if (job != NULL) file_commit_free(env, job);
   napi_throw_type_error(
       env, NULL,
-      "commitFile(fd, workPath, attribute, record, destination, sync, numbers, supersedes): "
+      "commitFile(fd, workPath, attribute, record, destination, sync, numbers, supersedes, absent): "
       "invalid arguments or out of memory");
   return NULL;
 }

@@ -624,9 +624,9 @@ invalid:
 /*
  * The calling convention of this build's functions: raised whenever one changes (an argument added,
  * a result laid out differently), so index.js refuses a stale build at load instead of every call
- * failing (2: readFiles takes offsets; 3: writeFile takes the paths that must be absent).
+ * failing (2: readFiles takes offsets; 3: writeFile takes the paths that must be absent; 4: createFile, and commitFile takes the paths that must be absent).
  */
-#define INTERFACE_VERSION 3
+#define INTERFACE_VERSION 4
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value function;
@@ -665,6 +665,10 @@ static napi_value init(napi_env env, napi_value exports) {
   if (napi_create_function(env, "commitFile", NAPI_AUTO_LENGTH, commit_file, NULL, &function) !=
           napi_ok ||
       napi_set_named_property(env, exports, "commitFile", function) != napi_ok)
+    return NULL;
+  if (napi_create_function(env, "createFile", NAPI_AUTO_LENGTH, create_file, NULL, &function) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "createFile", function) != napi_ok)
     return NULL;
   if (napi_create_function(env, "writeFiles", NAPI_AUTO_LENGTH, write_files, NULL, &function) !=
           napi_ok ||

@@ -99,8 +99,17 @@ FileWrite *file_write_new(napi_env env, napi_value *args);
 void file_write_run(FileWrite *job);
 void file_write_free(napi_env env, FileWrite *job);
 
+/**
+ * Whether any of the NUL-joined `paths` (`length` bytes) exists; a failure other than "no such
+ * entry" counts too (write-file.c).
+ */
+int any_present(const char *paths, size_t length);
+
 /** commitFile (commit-file.c). */
 napi_value commit_file(napi_env env, napi_callback_info info);
+
+/** createFile (create-file.c). */
+napi_value create_file(napi_env env, napi_callback_info info);
 
 /** writeFiles (write-files.c). */
 napi_value write_files(napi_env env, napi_callback_info info);

@@ -149,10 +149,13 @@ export function md5Digest(state: Md5State): Buffer;
  * Commits a written work file through its open descriptor `fd`: sets attribute `attribute` to
  * `record`, fsyncs when `sync`, renames `workPath` onto `destination`, and once the rename worked
  * unlinks `supersedes` (unless ''), fstats and closes `fd`: one thread-pool job. Fills `numbers`
- * (12 slots: per step, attribute, fsync, rename, unlink, fstat and close, the errno of its failure,
+ * (13 slots: per step, attribute, fsync, rename, unlink, fstat and close, the errno of its failure,
  * 0 when it worked, -1 when it was not taken; then dev, ino, size, atime, mtime and ctime in ns,
- * valid when the fstat worked). A failed step before the rename leaves `fd` open (and the work
- * file in place); `fd` is closed exactly when the close step was taken. Resolves once the job ran.
+ * valid when the fstat worked; then 1 when a path of `absent` was present, else 0). First, when
+ * `absent` (paths joined by NUL characters) is not '', it checks that none of them exists: when
+ * one does (or its lstat fails otherwise than ENOENT/ENOTDIR), nothing else is done. A failed step
+ * before the rename leaves `fd` open (and the work file in place); `fd` is closed exactly when the
+ * close step was taken. Resolves once the job ran.
  */
 export function commitFile(
   fd: number,
@@ -163,4 +166,18 @@ export function commitFile(
   sync: boolean,
   numbers: BigInt64Array,
   supersedes: string,
+  absent: string,
+): Promise<void>;
+
+/**
+ * Creates `path` (O_EXCL, write only, mode 0666 less the umask) and writes all of `buffers` to it
+ * (gathered writes; a short one continued): one thread-pool job. Fills `numbers` (3 slots: the
+ * open's and the write's errno, 0 when it worked, -1 when not taken; then the open descriptor, -1
+ * when there is none). A failed write closes the file, which stays at `path`. The array and its
+ * Buffers must not change until it settles. Resolves once the job ran.
+ */
+export function createFile(
+  path: string,
+  buffers: readonly Buffer[],
+  numbers: BigInt64Array,
 ): Promise<void>;

@@ -90,7 +90,7 @@ static int write_content(int fd, const char *content, size_t length) {
 }
 
 /** Whether any of the NUL-joined `paths` exists; a failure other than "no such entry" counts too. */
-static int any_present(const char *paths, size_t length) {
+int any_present(const char *paths, size_t length) {
   struct stat stats;
   for (size_t offset = 0; offset < length;) {
     const char *path = paths + offset;

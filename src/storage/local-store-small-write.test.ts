@@ -1,6 +1,7 @@
 // LocalStore's one-job write of small objects (a declared length up to 64 KiB, or a copied object
 // already read whole and verified) and of EC pieces received whole: the same object as a streamed
-// PUT stores, placed by the same rules when the one-job rename cannot place it.
+// PUT stores, placed by the same rules when the one-job rename cannot place it. And a streamed
+// PUT's commit of a new name, which checks the replica paths in its own job as the small write does.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { hashBuffer } from '../checksum/index.js';
 import { isStoreError, type ErrorCode } from '../errors/index.js';
 import { MemoryBody } from '../util/streams/memory-body.js';
-import { localDisk, type Disk, type SmallFileWrite } from './io/index.js';
+import { localDisk, type Disk, type FileCommit, type SmallFileWrite } from './io/index.js';
 import type { LocalStore } from './local-store.js';
 import {
   bodyOf,
@@ -27,12 +28,18 @@ let store: LocalStore;
 const writes: SmallFileWrite[] = [];
 /** How many version lookups (one job each) the store made. */
 let lookups = 0;
+/** Every streamed PUT's commit (one job each). */
+const commits: FileCommit[] = [];
 
 const countingDisk: Disk = {
   ...localDisk,
   writeSmallFile: (workPath, request) => {
     writes.push(request);
     return localDisk.writeSmallFile(workPath, request);
+  },
+  commitFile: (file, workPath, request) => {
+    commits.push(request);
+    return localDisk.commitFile(file, workPath, request);
   },
   readFirstFile: (paths, request) => {
     lookups += 1;
@@ -326,4 +333,35 @@ test('a piece received whole into a pooled buffer keeps it until its write is do
     await pooled.close();
     await removeTemporaryDirectory(pooledRoot);
   }
+});
+
+test("a streamed PUT's commit of a new name checks its replica paths itself; one that exists is looked up", async () => {
+  const streamed = (name: string, data: Buffer): Promise<unknown> =>
+    store.putObject({
+      bucket: testBucket,
+      name,
+      // No declared length: the streamed path (work file, writes, commit).
+      body: bodyOf(data, 64 * 1024),
+      checksumType: 'xxhash',
+      versioning: true,
+    });
+  const first = patternBytes(700_000, 4);
+  const looked = lookups;
+  await streamed('streamed-new', first);
+  // No lookup's job: the commit checked both paths (natural and hashed) and numbered it 1.
+  assert.equal(lookups, looked);
+  assert.equal(commits.at(-1)?.absent?.length, 2);
+  assert.equal((await store.headObject(testBucket, 'streamed-new')).version, '1');
+  assert.deepEqual(await readBack('streamed-new'), first);
+  // An overwrite of a name nothing is cached for: the commit finds the replica and does nothing,
+  // the lookup numbers it, the second commit places it.
+  const second = patternBytes(300_000, 5);
+  await put('streamed-old', patternBytes(1000, 6));
+  const commitsBefore = commits.length;
+  await streamed('streamed-old', second);
+  assert.equal(commits.length, commitsBefore + 2);
+  assert.equal(commits.at(-1)?.absent, undefined);
+  assert.equal((await store.headObject(testBucket, 'streamed-old')).version, '2');
+  assert.deepEqual(await readBack('streamed-old'), second);
+  assert.deepEqual(await workFiles(), []);
 });

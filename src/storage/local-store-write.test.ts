@@ -157,6 +157,23 @@ test('a body that fails midway leaves the previous object intact', async () => {
   assert.deepEqual(await workFiles(), []);
 });
 
+test('a body that fails after the work file was made leaves nothing, the previous object intact', async () => {
+  await put('interrupted-late', 'previous');
+  async function* failing(): AsyncGenerator<Buffer> {
+    // More than the first write takes: the work file exists when the client goes.
+    for (let index = 0; index < 12; index += 1) yield patternBytes(64 * 1024, index);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    throw new Error('client went away');
+  }
+  await assert.rejects(
+    put('interrupted-late', '', { body: Readable.from(failing()) }),
+    /client went away/,
+  );
+  const { body } = await store.getObject(testBucket, 'interrupted-late');
+  assert.equal((await readAll(body)).toString(), 'previous');
+  assert.deepEqual(await workFiles(), []);
+});
+
 test('versioning counts up from 1; unversioned PUTs carry no version', async () => {
   const versions: Array<string | undefined> = [];
   for (let index = 0; index < 3; index += 1) {

@@ -93,8 +93,14 @@ export async function commitObjectFile(
   source: string,
   place: { mountpath: string; bucket: BucketJson; name: string; type: StoredContentType },
   metadata: ObjectMetadata,
-  options: { sync: boolean; noReplica: boolean; writeRecord: () => Promise<void> },
-): Promise<CommittedObject> {
+  options: {
+    sync: boolean;
+    noReplica: boolean;
+    writeRecord: () => Promise<void>;
+    /** Paths that must not exist (`Disk.commitFile`): undefined, nothing done, when one does. */
+    absent?: readonly string[] | undefined;
+  },
+): Promise<CommittedObject | undefined> {
   const { mountpath, bucket, name, type } = place;
   const { path, hashedPath } = objectDestination(mountpath, bucket, name, type);
   if (path === hashedPath) metadata.name = name;
@@ -104,7 +110,9 @@ export async function commitObjectFile(
     destination: path,
     sync: options.sync,
     supersedes: path !== hashedPath && !options.noReplica ? hashedPath : undefined,
+    absent: options.absent,
   });
+  if (committed === undefined) return undefined;
   if (committed.renameError === undefined)
     return { stats: committed.stats, directoriesToSync: [dirname(path)] };
   const directoriesToSync = await placeObjectFile(

@@ -252,15 +252,7 @@ export class FaultyDisk implements Disk {
     workPath: string,
     request: SmallFileWrite,
   ): Promise<WrittenFile | undefined> {
-    for (const path of request.absent ?? []) {
-      try {
-        await this.lstat(path);
-        return undefined;
-      } catch (error) {
-        const { code } = asErrno(error);
-        if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined;
-      }
-    }
+    if (await this.#anyPresent(request.absent)) return undefined;
     const file = await this.open(workPath, 'wx');
     try {
       const { content } = request;
@@ -269,7 +261,8 @@ export class FaultyDisk implements Disk {
         if (bytesWritten === 0) throw new Error('write made no progress');
         offset += bytesWritten;
       }
-      const committed = await this.commitFile(file, workPath, request);
+      const committed = await this.commitFile(file, workPath, { ...request, absent: undefined });
+      if (committed === undefined) throw new Error('a commit that checks no path always happens');
       return {
         renameError: committed.renameError,
         stats: committed.stats ?? (await file.stat({ bigint: true })),
@@ -279,12 +272,45 @@ export class FaultyDisk implements Disk {
     }
   }
 
-  createFile(path: string): Promise<DiskFile> {
-    return this.open(path, 'wx');
+  /** Whether a path of `absent` exists (or cannot be checked), by this disk's own `lstat`. */
+  async #anyPresent(absent: readonly string[] = []): Promise<boolean> {
+    for (const path of absent) {
+      try {
+        await this.lstat(path);
+        return true;
+      } catch (error) {
+        const { code } = asErrno(error);
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') return true;
+      }
+    }
+    return false;
+  }
+
+  /** Open, then the first bytes through the file's own writes (its faults apply). */
+  async createFile(path: string, content: readonly Buffer[] = []): Promise<DiskFile> {
+    const file = await this.open(path, 'wx');
+    try {
+      for (const buffer of content) {
+        for (let offset = 0; offset < buffer.length;) {
+          const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
+          if (bytesWritten === 0) throw new Error('write made no progress');
+          offset += bytesWritten;
+        }
+      }
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+    return file;
   }
 
   /** Step by step through this disk's own calls, as `writeSmallFile`'s commit. */
-  async commitFile(file: DiskFile, workPath: string, request: FileCommit): Promise<CommittedFile> {
+  async commitFile(
+    file: DiskFile,
+    workPath: string,
+    request: FileCommit,
+  ): Promise<CommittedFile | undefined> {
+    if (await this.#anyPresent(request.absent)) return undefined;
     await this.setFileAttribute(file, request.attribute, request.record);
     if (request.sync) await file.sync();
     try {

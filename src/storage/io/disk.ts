@@ -186,14 +186,23 @@ export interface Disk {
    * Undefined, nothing done, when a path of `request.absent` exists.
    */
   writeSmallFile(workPath: string, request: SmallFileWrite): Promise<WrittenFile | undefined>;
-  /** A new file at `path` ('wx': EEXIST when it exists), written through, then `commitFile`d. */
-  createFile(path: string): Promise<DiskFile>;
+  /**
+   * A new file at `path` ('wx': EEXIST when it exists), written through, then `commitFile`d. With
+   * `content`, its first bytes are written in the same job: a failed write rejects, the file then
+   * closed (and left at `path`).
+   */
+  createFile(path: string, content?: readonly Buffer[]): Promise<DiskFile>;
   /**
    * A written `createFile` file at `workPath` given its attribute, fsynced when asked, renamed onto
    * its destination and closed in one job (work-file.ts); a failed rename is in the result, the
    * file then still open at `workPath`. Closed once the rename worked, even if a later step failed.
+   * Undefined, nothing done, when a path of `request.absent` exists.
    */
-  commitFile(file: DiskFile, workPath: string, request: FileCommit): Promise<CommittedFile>;
+  commitFile(
+    file: DiskFile,
+    workPath: string,
+    request: FileCommit,
+  ): Promise<CommittedFile | undefined>;
 }
 
 /**

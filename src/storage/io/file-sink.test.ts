@@ -8,7 +8,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { createHasher, hashBuffer } from '../../checksum/index.js';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
 import type { DiskFile } from './disk.js';
-import { writeBody } from './file-sink.js';
+import { minWriteBytes, writeBody, writeNewFile } from './file-sink.js';
 
 let root = '';
 let files = 0;
@@ -111,7 +111,8 @@ test('a failed write rejects and destroys the body', async () => {
   });
   const body = new PassThrough();
   const written = writeBody(body, failing);
-  body.write(Buffer.alloc(1024));
+  // Enough for a write while the body is still open (less is held for the next one).
+  body.write(Buffer.alloc(minWriteBytes));
   try {
     await assert.rejects(written, /ENOSPC/);
   } finally {
@@ -173,4 +174,72 @@ test('each write waits for observers off the main thread to catch up, and fails 
   } finally {
     await failing.handle.close();
   }
+});
+
+/** A body that sends each chunk only once the previous one was taken (a slow client). */
+function trickling(chunks: readonly Buffer[]): Readable {
+  let next = 0;
+  return new Readable({
+    read() {
+      setTimeout(() => this.push(next < chunks.length ? chunks[next++] : null), 1);
+    },
+  });
+}
+
+test('a body that trickles in is written in writes of at least minWriteBytes', async () => {
+  const { path, handle, writes } = await countingFile();
+  const chunks = chunksOf(24, 64 * 1024);
+  try {
+    assert.equal(await writeBody(trickling(chunks), handle), 24 * 64 * 1024);
+  } finally {
+    await handle.close();
+  }
+  assert.deepEqual(await readFile(path), Buffer.concat(chunks));
+  // 1.5 MiB: three writes of 512 KiB (one each chunk, before).
+  assert.equal(writes(), Math.ceil((24 * 64 * 1024) / minWriteBytes));
+});
+
+test('writeNewFile creates the file with its first write, and nothing for a body that fails first', async () => {
+  const created: Array<{ bytes: number; handle: DiskFile; path: string }> = [];
+  const create = async (content: readonly Buffer[]): Promise<DiskFile> => {
+    const { path, handle } = await countingFile();
+    await handle.writev(content);
+    created.push({ bytes: Buffer.concat(content).length, handle, path });
+    return handle;
+  };
+  try {
+    const chunks = chunksOf(16, 64 * 1024);
+    assert.equal(await writeNewFile(trickling(chunks), create), 1024 * 1024);
+    assert.equal(created.length, 1);
+    assert.equal(created[0]?.bytes, minWriteBytes);
+    assert.deepEqual(await readFile(created[0]?.path ?? ''), Buffer.concat(chunks));
+
+    assert.equal(await writeNewFile(Readable.from([]), create), 0);
+    assert.equal(created.length, 2, 'an empty body makes an empty file');
+    assert.equal(created[1]?.bytes, 0);
+
+    const failing = new PassThrough();
+    const failed = writeNewFile(failing, create);
+    failing.write(Buffer.alloc(minWriteBytes - 1));
+    failing.destroy(new Error('client went away'));
+    await assert.rejects(failed, /client went away/);
+    assert.equal(created.length, 2, 'nothing created');
+  } finally {
+    for (const { handle } of created) await handle.close();
+  }
+});
+
+test('a failed create rejects once its job settled, and the body is destroyed', async () => {
+  let settled = false;
+  const create = async (): Promise<DiskFile> => {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    settled = true;
+    throw Object.assign(new Error('ENOSPC: no space'), { code: 'ENOSPC' });
+  };
+  const body = new PassThrough();
+  const written = writeNewFile(body, create);
+  body.write(Buffer.alloc(minWriteBytes));
+  await assert.rejects(written, /ENOSPC/);
+  assert.ok(settled);
+  assert.ok(body.destroyed);
 });

@@ -1,7 +1,10 @@
-// Streams a request body into an open file, feeding each chunk to the hashers on its way: the
-// chunks that arrive while a write is in flight go to the file together in the next one (one
-// `writev`). A 1 MiB body read from a socket in 64 KiB pieces then takes a few thread-pool writes
-// instead of sixteen; a body longer than its declared length is cut short instead of filling the disk.
+// Streams a request body into a file, feeding each chunk to the hashers on its way. Chunks are
+// gathered into writes of at least `minWriteBytes` (the last one excepted), and the chunks that
+// arrive while a write is in flight go to the file together in the next one (one `writev`). A new
+// file (`writeNewFile`) is created in the same thread-pool job as its first write. A 1 MiB body
+// read from a socket in 64 KiB pieces then takes two jobs, create included, instead of sixteen
+// writes and an open; a body longer than its declared length is cut short instead of filling the
+// disk.
 import { IncomingMessage } from 'node:http';
 import { finished, Writable, type Readable } from 'node:stream';
 import { badRequest } from '../../errors/index.js';
@@ -30,6 +33,16 @@ export interface BodyWrite {
 const batchBytes = 1024 * 1024;
 
 /**
+ * The least a write takes (but the body's last): chunks are held until this many bytes gathered.
+ * Each write is a hand-off to the thread pool and back; held bytes are the socket's own buffers
+ * (no copy), at most this many per body beyond what a write in flight holds.
+ */
+export const minWriteBytes = 512 * 1024;
+
+/** Creates the file a body goes to with its first bytes (`Disk.createFile` with content). */
+export type CreateFile = (content: readonly Buffer[]) => Promise<DiskFile>;
+
+/**
  * Writes all of `body` to `handle` at its current position; resolves with the byte count once the
  * body ended and every byte is written. A body error (or its end before the last byte), a failed
  * write or a body over the limit rejects and tears the body down, as `pipeline` would (a server
@@ -43,7 +56,24 @@ export function writeBody(
   handle: DiskFile,
   options: BodyWrite = {},
 ): Promise<number> {
-  const sink = new FileSink(handle, options);
+  return pipeBody(body, new FileSink(handle, options));
+}
+
+/**
+ * `writeBody` into a new file, which `create` makes with the body's first write (an empty body:
+ * with nothing) once the first `minWriteBytes` arrived or the body ended; nothing is created when
+ * the body fails before. The caller owns the file `create` returned (and closes it, whether this
+ * succeeds or not): `create` should keep it where the caller can reach it.
+ */
+export function writeNewFile(
+  body: Readable,
+  create: CreateFile,
+  options: BodyWrite = {},
+): Promise<number> {
+  return pipeBody(body, new FileSink(create, options));
+}
+
+function pipeBody(body: Readable, sink: FileSink): Promise<number> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (error: Error | null | undefined): void => {
@@ -62,7 +92,12 @@ export function writeBody(
         (body as { socket: IncomingMessage['socket'] | null }).socket = null;
       body.destroy(error);
       sink.destroy(error);
-      reject(error);
+      // A write (or the create) still in flight settles first: the caller's cleanup then finds the
+      // file it made, and closes no descriptor a job still uses.
+      sink.idle().then(
+        () => reject(error),
+        () => reject(error),
+      );
     };
     // Only errors and a premature close matter here: the sink's 'finish' says every byte is written.
     const stopWatching = finished(body, { writable: false }, (error) => {
@@ -74,54 +109,101 @@ export function writeBody(
   });
 }
 
-/** Writes (and hashes) what gathered while the previous write was in flight in one call. */
+/**
+ * Hashes each chunk as it comes and writes what gathered (at least `minWriteBytes`, or the rest at
+ * the end) in one call; the first write creates the file when given a `CreateFile`.
+ */
 class FileSink extends Writable {
-  readonly #handle: DiskFile;
+  #file: DiskFile | CreateFile;
   readonly #limitBytes: number | undefined;
   readonly #hashers: readonly ChunkObserver[];
   readonly #caughtUp: (() => Promise<void>) | undefined;
+  /** Chunks hashed but not written yet, and their bytes. */
+  #held: Buffer[] = [];
+  #heldBytes = 0;
+  #inFlight: Promise<void> | undefined;
+  /** Bytes taken (hashed) so far; every one of them written once the sink finished. */
   bytesWritten = 0;
 
-  constructor(handle: DiskFile, options: BodyWrite) {
+  constructor(file: DiskFile | CreateFile, options: BodyWrite) {
     super({ highWaterMark: batchBytes });
-    this.#handle = handle;
+    this.#file = file;
     this.#limitBytes = options.limitBytes;
     this.#hashers = options.hashers ?? [];
     this.#caughtUp = options.caughtUp;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: WriteCallback): void {
-    this.#writeAll([chunk], chunk.length).then(() => callback(), callback);
+    this.#take([chunk], chunk.length, callback);
   }
 
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: WriteCallback): void {
     const buffers = chunks.map((item) => item.chunk);
     const total = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
-    this.#writeAll(buffers, total).then(() => callback(), callback);
+    this.#take(buffers, total, callback);
   }
 
-  /** One gathered write; libuv loops over partial writes, so a short count follows an error only. */
-  async #writeAll(buffers: Buffer[], total: number): Promise<void> {
+  override _final(callback: WriteCallback): void {
+    if (this.#heldBytes === 0 && typeof this.#file !== 'function') callback();
+    else this.#flush().then(() => callback(), callback);
+  }
+
+  /** Checks and hashes `buffers`, then holds them, or writes them with what was held. */
+  #take(buffers: Buffer[], total: number, callback: WriteCallback): void {
     const limit = this.#limitBytes;
     if (limit !== undefined && this.bytesWritten + total > limit) {
-      throw badRequest(`content length mismatch: body longer than the declared ${limit} bytes`);
+      callback(badRequest(`content length mismatch: body longer than the declared ${limit} bytes`));
+      return;
     }
     for (const buffer of buffers) for (const hasher of this.#hashers) hasher.update(buffer);
+    this.bytesWritten += total;
+    this.#held.push(...buffers);
+    this.#heldBytes += total;
+    if (this.#heldBytes < minWriteBytes) callback();
+    else this.#flush().then(() => callback(), callback);
+  }
+
+  /** Settles once no write is in flight. */
+  idle(): Promise<void> {
+    return this.#inFlight ?? Promise.resolve();
+  }
+
+  /** Writes what is held (creating the file first when it is not yet). */
+  #flush(): Promise<void> {
+    const flushed = this.#write();
+    const tracked = flushed.finally(() => {
+      if (this.#inFlight === tracked) this.#inFlight = undefined;
+    });
+    this.#inFlight = tracked;
+    return tracked;
+  }
+
+  async #write(): Promise<void> {
+    const buffers = this.#held;
+    const total = this.#heldBytes;
+    this.#held = [];
+    this.#heldBytes = 0;
+    const file = this.#file;
+    if (typeof file === 'function') {
+      const [created] = await Promise.all([file(buffers), this.#caughtUp?.()]);
+      this.#file = created;
+      return;
+    }
     const [only] = buffers;
     const written =
       buffers.length === 1 && only !== undefined
-        ? this.#handle.write(only, 0, total)
-        : this.#handle.writev(buffers);
+        ? file.write(only, 0, total)
+        : file.writev(buffers);
     const [{ bytesWritten }] = await Promise.all([written, this.#caughtUp?.()]);
+    // libuv loops over partial writes, so a short count follows an error only.
     if (bytesWritten < total) {
       const rest = Buffer.concat(buffers).subarray(bytesWritten);
       for (let offset = 0; offset < rest.length;) {
-        const result = await this.#handle.write(rest, offset, rest.length - offset);
+        const result = await file.write(rest, offset, rest.length - offset);
         if (result.bytesWritten === 0) throw new Error('write made no progress');
         offset += result.bytesWritten;
       }
     }
-    this.bytesWritten += total;
   }
 }
 

@@ -201,13 +201,17 @@ export class WatchedDisk implements Disk {
     );
   }
 
-  async createFile(path: string): Promise<DiskFile> {
-    const file = await this.#after(this.disk.createFile(path), path);
+  async createFile(path: string, content?: readonly Buffer[]): Promise<DiskFile> {
+    const file = await this.#after(this.disk.createFile(path, content), path);
     this.#opened.set(file, path);
     return file;
   }
 
-  commitFile(file: DiskFile, workPath: string, request: FileCommit): Promise<CommittedFile> {
+  commitFile(
+    file: DiskFile,
+    workPath: string,
+    request: FileCommit,
+  ): Promise<CommittedFile | undefined> {
     return this.#after(
       this.disk.commitFile(file, workPath, request),
       ...committedPaths(workPath, request),

@@ -38,6 +38,15 @@ async function writtenWorkFile(content: string): Promise<{
   return { path, file };
 }
 
+/** `localDisk.commitFile`, which commits (no `absent` path exists). */
+async function commit(
+  ...args: Parameters<typeof localDisk.commitFile>
+): Promise<NonNullable<Awaited<ReturnType<typeof localDisk.commitFile>>>> {
+  const committed = await localDisk.commitFile(...args);
+  assert.ok(committed !== undefined);
+  return committed;
+}
+
 function commitOf(destination: string, extra: Partial<FileCommit> = {}): FileCommit {
   return { attribute, record: Buffer.from('the record'), destination, sync: false, ...extra };
 }
@@ -49,7 +58,7 @@ test('a written work file is given its record, renamed, stat-ed and closed in on
     const descriptors = await openDescriptors();
     const { path, file } = await writtenWorkFile(`large content ${sync}`);
     assert.equal(await openDescriptors(), descriptors + 1);
-    const committed = await localDisk.commitFile(file, path, commitOf(destination, { sync }));
+    const committed = await commit(file, path, commitOf(destination, { sync }));
     assert.equal(committed.renameError, undefined);
     assert.deepEqual(await readFile(destination), Buffer.from(`large content ${sync}`));
     assert.deepEqual(await getAttribute(destination, attribute), Buffer.from('the record'));
@@ -79,7 +88,7 @@ test('a failed rename reports the errno the fallback needs and leaves the file o
   for (const [destination, code] of cases) {
     const descriptors = await openDescriptors();
     const { path, file } = await writtenWorkFile('content');
-    const committed = await localDisk.commitFile(file, path, commitOf(destination));
+    const committed = await commit(file, path, commitOf(destination));
     assert.equal(committed.renameError?.code, code, destination);
     assert.equal(committed.renameError?.syscall, 'rename');
     assert.equal(committed.stats, undefined);
@@ -98,7 +107,7 @@ test('the superseded copy goes once the rename worked, and only then', async () 
   const stale = join(directory, 'stale');
   await writeFile(stale, 'old');
   const first = await writtenWorkFile('new');
-  const renamed = await localDisk.commitFile(
+  const renamed = await commit(
     first.file,
     first.path,
     commitOf(join(directory, 'a'), { supersedes: stale }),
@@ -116,7 +125,7 @@ test('the superseded copy goes once the rename worked, and only then', async () 
   // A failed rename keeps it.
   await writeFile(stale, 'old');
   const third = await writtenWorkFile('new');
-  const kept = await localDisk.commitFile(
+  const kept = await commit(
     third.file,
     third.path,
     commitOf(join(directory, 'missing', 'c'), { supersedes: stale }),
@@ -180,4 +189,56 @@ test('a work file refuses to replace an existing file, and truncates and stats a
     await file.close();
   }
   assert.deepEqual(await readFile(path), Buffer.from('012ab'));
+});
+
+test('a work file created with content writes it in the same job, and refuses an existing path', async () => {
+  next += 1;
+  const path = join(root, `work-${next}`);
+  // More pieces than one gathered write takes (a body sent in tiny chunks), and empty ones.
+  const pieces = Array.from({ length: 2000 }, (_, index) => Buffer.alloc(index % 3, index % 251));
+  const descriptors = await openDescriptors();
+  const file = await localDisk.createFile(path, pieces);
+  try {
+    await file.write(Buffer.from('tail'), 0, 4);
+  } finally {
+    await file.close();
+  }
+  assert.deepEqual(await readFile(path), Buffer.concat([...pieces, Buffer.from('tail')]));
+  await assert.rejects(localDisk.createFile(path, [Buffer.from('x')]), {
+    code: 'EEXIST',
+    syscall: 'open',
+  });
+  await assert.rejects(localDisk.createFile(join(root, 'missing', 'work'), [Buffer.from('x')]), {
+    code: 'ENOENT',
+  });
+  assert.equal(await openDescriptors(), descriptors);
+  assert.deepEqual(await readFile(path), Buffer.concat([...pieces, Buffer.from('tail')]));
+});
+
+test('a commit first checks that no path of `absent` exists, and when one does does nothing', async () => {
+  const destination = join(root, 'absent-destination');
+  const present = join(root, 'absent-present');
+  await writeFile(present, 'a replica');
+  const { path, file } = await writtenWorkFile('new content');
+  try {
+    const skipped = await localDisk.commitFile(
+      file,
+      path,
+      commitOf(destination, { absent: [join(root, 'nothing-here'), present] }),
+    );
+    assert.equal(skipped, undefined);
+    // Nothing done: no record, no rename, the file still open at its work path.
+    await assert.rejects(access(destination), { code: 'ENOENT' });
+    await assert.rejects(getAttribute(path, attribute));
+    const committed = await commit(
+      file,
+      path,
+      commitOf(destination, { absent: [join(root, 'nothing-here'), join(root, 'no-dir', 'x')] }),
+    );
+    assert.equal(committed.renameError, undefined);
+  } finally {
+    await file.close();
+  }
+  assert.equal(await readFile(destination, 'utf8'), 'new content');
+  assert.deepEqual(await getAttribute(destination, attribute), Buffer.from('the record'));
 });

@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
-import { commitFile } from 'cairn-fs-batch';
+import { commitFile, createFile } from 'cairn-fs-batch';
 import { invariant } from '../../util/assert.js';
 import { errnoError, statsAt, type SmallFileWrite, type WrittenFile } from './fs-batch.js';
 
@@ -39,9 +39,30 @@ function settle<T>(call: (callback: Callback<T>) => void): Promise<T> {
   });
 }
 
-/** Creates `path` ('wx', failing with EEXIST when it exists) as a `WorkFile`. */
-export async function createWorkFile(path: string): Promise<WorkFile> {
-  return new WorkFile(await settle<number>((callback) => open(path, 'wx', callback)));
+/** The most buffers the addon's `createFile` takes (native/fs-batch/create-file.c). */
+const maxCreateBuffers = 1024;
+
+/**
+ * Creates `path` ('wx', failing with EEXIST when it exists) as a `WorkFile`. With `content`, its
+ * first bytes are written in the same thread-pool job (the addon's `createFile`): a failed write
+ * rejects as fs would, the file closed and left at `path` for the caller to remove.
+ */
+export async function createWorkFile(
+  path: string,
+  content: readonly Buffer[] = [],
+): Promise<WorkFile> {
+  if (content.length === 0)
+    return new WorkFile(await settle<number>((callback) => open(path, 'wx', callback)));
+  const numbers = new BigInt64Array(3);
+  // The addon holds the array until the job ran: a copy, so that the caller may reuse its own;
+  // joined into one buffer past what the addon takes (a body sent in tiny pieces).
+  const buffers = content.length > maxCreateBuffers ? [Buffer.concat(content)] : [...content];
+  await createFile(path, buffers, numbers);
+  const [openErrno = 0n, writeErrno = 0n, fd = -1n] = numbers;
+  if (openErrno > 0n) throw errnoError(Number(openErrno), 'open', path);
+  if (writeErrno > 0n) throw errnoError(Number(writeErrno), 'write', path);
+  invariant(fd >= 0n, 'createFile opened the file');
+  return new WorkFile(Number(fd));
 }
 
 /**
@@ -160,8 +181,10 @@ const commitSlot = {
   closeError: 5,
   /** The stat's first slot; the five after it are read by `statsAt`. */
   dev: 6,
+  /** 1 when a path of `absent` was present (nothing done). */
+  present: 12,
 } as const;
-const commitNumbersLength = 12;
+const commitNumbersLength = 13;
 const notTaken = -1n;
 const enoent = BigInt(osConstants.errno.ENOENT);
 
@@ -172,16 +195,28 @@ const enoent = BigInt(osConstants.errno.ENOENT);
  * first failed step would through fs; a failed rename is reported in the result instead, the file
  * left open at its work path (with its attribute set, and fsynced when asked) for the caller to
  * place by other means. Once the rename worked the file is closed, even when a later step failed.
+ * Undefined, nothing done, when a path of `request.absent` exists (checked first, in the job).
  */
 export async function commitWorkFile(
   file: object,
   workPath: string,
   request: FileCommit,
-): Promise<CommittedFile> {
+): Promise<CommittedFile | undefined> {
   invariant(file instanceof WorkFile, 'commitFile takes a file made by createFile');
   const numbers = new BigInt64Array(commitNumbersLength);
-  const { attribute, record, destination, sync, supersedes = '' } = request;
-  await commitFile(file.fd, workPath, attribute, record, destination, sync, numbers, supersedes);
+  const { attribute, record, destination, sync, supersedes = '', absent = [] } = request;
+  await commitFile(
+    file.fd,
+    workPath,
+    attribute,
+    record,
+    destination,
+    sync,
+    numbers,
+    supersedes,
+    absent.join('\0'),
+  );
+  if (numbers[commitSlot.present] === 1n) return undefined;
   if (numbers[commitSlot.closeError] !== notTaken) file.released();
   const failed = (slot: number, syscall: string, path = workPath): void => {
     const errno = numbers[slot] ?? 0n;

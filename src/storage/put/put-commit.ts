@@ -2,6 +2,7 @@
 // precondition, the version number, and the work file renamed into the object's home with its
 // record — or a migrated or imported version kept or placed as history asks.
 import { isStoreError } from '../../errors/index.js';
+import { invariant } from '../../util/assert.js';
 import type { Disk, DiskFile } from '../io/index.js';
 import type { StoredContentType } from '../layout/index.js';
 import { readObjectMetadata, writeObjectMetadata, type ObjectMetadata } from '../meta/index.js';
@@ -180,6 +181,8 @@ async function newerReplica(
 /**
  * Versions, then gives the work file its record and renames it into place, fsynced when asked: one
  * job (`commitObjectFile`), under the object's own lock, which only its writers and readers wait for.
+ * A name taken to be new (`numberAsNew`) has its version lookup in the same job: the commit checks
+ * that no replica path exists first, and when one does, the PUT looks up and commits as usual.
  */
 async function renameIntoHome(transaction: Transaction): Promise<CommittedObject> {
   const { context, request, home, metadata } = transaction;
@@ -191,26 +194,36 @@ async function renameIntoHome(transaction: Transaction): Promise<CommittedObject
       ? undefined
       : await beginNewVersion(context, bucket, name, request.history);
   if (step !== undefined) stampVersion(metadata, step);
-  const numbered = assignsVersion(request) ? await nextVersion(context, request) : undefined;
-  if (numbered !== undefined) metadata.version = numbered.version;
-  const { path } = objectDestination(home.path, bucket, name, type);
-  // A kept current version keeps its chunks; a replaced one's go once the new object is in place.
-  transaction.replacedChunks =
-    step !== undefined && step.current !== undefined && !step.replacesCurrent
-      ? undefined
-      : await replacedChunksOf(context.disk, path, type, step?.current ?? numbered?.previous);
-  const committed = await commitObjectFile(
-    context.disk,
-    transaction.handle,
-    transaction.workPath,
-    { mountpath: home.path, bucket, name, type },
-    metadata,
-    {
-      sync: context.options.fsyncObjects,
-      noReplica: numbered?.previous === 'none',
-      writeRecord: () => writeMetadataDurably(transaction),
-    },
-  );
+  const commitAs = async (
+    numbered: NumberedVersion | undefined,
+    absent?: string[],
+  ): Promise<CommittedObject | undefined> => {
+    if (numbered !== undefined) metadata.version = numbered.version;
+    const { path } = objectDestination(home.path, bucket, name, type);
+    // A kept current version keeps its chunks; a replaced one's go once the new object is in place.
+    transaction.replacedChunks =
+      step !== undefined && step.current !== undefined && !step.replacesCurrent
+        ? undefined
+        : await replacedChunksOf(context.disk, path, type, step?.current ?? numbered?.previous);
+    return await commitObjectFile(
+      context.disk,
+      transaction.handle,
+      transaction.workPath,
+      { mountpath: home.path, bucket, name, type },
+      metadata,
+      {
+        sync: context.options.fsyncObjects,
+        noReplica: numbered?.previous === 'none',
+        writeRecord: () => writeMetadataDurably(transaction),
+        absent,
+      },
+    );
+  };
+  const asNew = step === undefined ? numberAsNew(context, request) : undefined;
+  const committed =
+    (asNew === undefined ? undefined : await commitAs(asNew.numbered, asNew.absent)) ??
+    (await commitAs(assignsVersion(request) ? await nextVersion(context, request) : undefined));
+  invariant(committed !== undefined, 'a commit that checks no path always happens');
   if (step !== undefined) {
     transaction.obsoleteChunks = await removeVersionFiles(context, bucket, step.obsolete);
   }

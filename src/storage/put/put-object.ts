@@ -9,7 +9,7 @@ import type { BufferPool } from '../../util/buffer-pool.js';
 import { takeLease, type BytesLease } from '../../util/streams/memory-body.js';
 import type { ChecksumTypeName } from '../../wire/index.js';
 import {
-  writeBody,
+  writeNewFile,
   makeDirectories,
   removeFileQuietly,
   toStorageError,
@@ -146,12 +146,15 @@ export async function putObject(
         content.release();
       }
     }
-    handle = await openWorkFile(context, workPath);
-    const opened = handle;
     const caughtUp = request.offloadDigests?.();
+    // The work file is created with the body's first write (one job): kept here, so that the
+    // `finally` below closes it whatever fails after.
+    const create = async (content: readonly Buffer[]): Promise<DiskFile> =>
+      (handle = await openWorkFile(context, workPath, content));
     await receiveBody(request, metadata, (hashers) =>
-      writeBody(request.body, opened, { limitBytes: request.contentLength, hashers, caughtUp }),
+      writeNewFile(request.body, create, { limitBytes: request.contentLength, hashers, caughtUp }),
     );
+    invariant(handle !== undefined, 'the body writer created the work file');
     if (request.migration !== undefined) {
       // Seconds as a double lose the last millisecond (x.123 s reads back as x.1229999 s): aim at
       // the middle of the millisecond so it reads back exactly.
@@ -334,18 +337,23 @@ async function putSmallObject(
 }
 
 /**
- * Opens a new work file. A new bucket (or one whose %wk start-up removed) has no work directory
- * yet: with fsync on, the directories made for it are fsynced into their parents, since the
- * object's directories will hang below them (only the new ones: once per bucket and mountpath).
+ * Creates a new work file with its first bytes. A new bucket (or one whose %wk start-up removed)
+ * has no work directory yet: with fsync on, the directories made for it are fsynced into their
+ * parents, since the object's directories will hang below them (only the new ones: once per
+ * bucket and mountpath).
  */
-async function openWorkFile(context: StoreContext, workPath: string): Promise<DiskFile> {
+async function openWorkFile(
+  context: StoreContext,
+  workPath: string,
+  content: readonly Buffer[],
+): Promise<DiskFile> {
   const { disk } = context;
   try {
-    return await disk.createFile(workPath);
+    return await disk.createFile(workPath, content);
   } catch (error) {
     if (!hasErrnoCode(error, 'ENOENT')) throw error;
     await makeWorkDirectory(context, workPath);
-    return await disk.createFile(workPath);
+    return await disk.createFile(workPath, content);
   }
 }
 
