@@ -7,6 +7,9 @@
 //
 //   BENCH_BASELINE_ENTRY=/path/to/main/dist/src/bin/cairn.js BENCH_PORT_BASE=19500 \
 //     node dist/bench/get-cpu-ab.js
+//
+// BENCH_AB_SIDES="label=entry;label=entry;..." runs any number of builds instead (e.g. a ladder's
+// rungs, each a patched copy of a build), in rotating order, reversed every other round.
 import { readFile } from 'node:fs/promises';
 import { median } from './lib/median.js';
 import { Playground } from './lib/playground.js';
@@ -36,14 +39,10 @@ async function targetPid(playground: Playground): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const baseline = process.env['BENCH_BASELINE_ENTRY'];
-  if (baseline === undefined) throw new Error('BENCH_BASELINE_ENTRY: the build to compare with');
+  const builds = buildsToCompare(process.env);
   await withScratch('get-cpu-ab', async (scratch) => {
     const sides: Side[] = [];
-    for (const [label, entry] of [
-      ['base', baseline],
-      ['this', cairnEntry],
-    ] as const) {
+    for (const [label, entry] of builds) {
       const playground = await Playground.start(scratch, shape, process.env, {
         build: { entry, name: label },
       });
@@ -58,7 +57,9 @@ async function main(): Promise<void> {
     const figures = new Map<string, number[]>();
     const lowerThis: boolean[] = [];
     for (let round = 0; round <= rounds; round += 1) {
-      const order = round % 2 === 0 ? sides : [...sides].reverse();
+      const shift = round % sides.length;
+      const rotated = [...sides.slice(shift), ...sides.slice(0, shift)];
+      const order = round % 2 === 0 ? rotated : rotated.reverse();
       const perGet = new Map<string, number>();
       for (const side of order) {
         const before = await cpuMs(side.target);
@@ -80,14 +81,34 @@ async function main(): Promise<void> {
           ]);
         }
       }
-      if (round > 0) lowerThis.push((perGet.get('this') ?? 0) < (perGet.get('base') ?? 0));
+      if (round > 0 && perGet.has('this') && perGet.has('base'))
+        lowerThis.push((perGet.get('this') ?? 0) < (perGet.get('base') ?? 0));
     }
     for (const [key, values] of figures)
       process.stdout.write(`median ${key}: ${median(values).toFixed(1)}\n`);
-    process.stdout.write(
-      `rounds where this build used less CPU per GET: ${lowerThis.filter(Boolean).length} of ${lowerThis.length}\n`,
-    );
+    if (lowerThis.length > 0)
+      process.stdout.write(
+        `rounds where this build used less CPU per GET: ${lowerThis.filter(Boolean).length} of ${lowerThis.length}\n`,
+      );
   });
+}
+
+/** The builds to compare, as label and `cairn.js` entry. */
+function buildsToCompare(env: NodeJS.ProcessEnv): [string, string][] {
+  const listed = env['BENCH_AB_SIDES'];
+  if (listed !== undefined)
+    return listed.split(';').map((side): [string, string] => {
+      const [label = '', entry = ''] = side.split('=');
+      if (label === '' || entry === '')
+        throw new Error(`BENCH_AB_SIDES: "${side}" is no label=entry`);
+      return [label, entry];
+    });
+  const baseline = env['BENCH_BASELINE_ENTRY'];
+  if (baseline === undefined) throw new Error('BENCH_BASELINE_ENTRY: the build to compare with');
+  return [
+    ['base', baseline],
+    ['this', cairnEntry],
+  ];
 }
 
 await main();
