@@ -9,6 +9,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { SecureContextOptions } from 'node:tls';
 import type { CertificateMaterial, NodeCertificates } from '../../util/tls/node-certificates.js';
@@ -76,14 +77,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       res.writeHead(answer.status, answer.headers).end(answer.body);
       return;
     }
-    stalledClients?.watch(req, res);
+    // One `close` listener for the stalled-client watch and the stats (each had its own, a
+    // `once` wrapper apiece): per-request work a 4 KiB GET pays for (docs/profiling.md).
+    const watched = stalledClients?.track(req, res);
     const { stats } = options;
-    if (stats !== undefined) {
-      const startedNs = process.hrtime.bigint();
-      res.once('close', () => {
+    if (stats !== undefined || watched !== undefined) {
+      const startedMs = stats === undefined ? 0 : performance.now();
+      res.on('close', () => {
+        if (watched !== undefined) stalledClients?.release(watched);
+        if (stats === undefined) return;
         // A throw here would escape from an event listener and end the process.
         try {
-          stats.record(context, startedNs);
+          stats.record(context, startedMs);
         } catch (error) {
           context.log.warn('request not counted', { error: String(error) });
         }

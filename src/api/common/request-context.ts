@@ -1,6 +1,7 @@
 // Per-request context: the request target split once into path and query; the query parameters
 // and the decoded path segments are parsed on first use (an S3 GET needs neither; a path with
-// percent-encoding is decoded at once, so a malformed one is refused up front), request ID.
+// percent-encoding is decoded at once, so a malformed one is refused up front), request ID (made
+// when an error answer or a log line first asks for it).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestId } from '../../util/ids.js';
 import type { Logger } from '../../util/log.js';
@@ -56,12 +57,12 @@ class Context implements RequestContext {
   readonly method: string;
   readonly path: string;
   readonly search: string;
-  readonly requestId = requestId();
   readonly remoteAddress: string;
   operation: StatsOperation | undefined = undefined;
   answerLength: number | undefined = undefined;
-  #query: URLSearchParams | undefined;
-  #segments: readonly string[] | undefined;
+  #query: URLSearchParams | undefined = undefined;
+  #segments: readonly string[] | undefined = undefined;
+  #requestId: string | undefined = undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -83,6 +84,12 @@ class Context implements RequestContext {
     // A path with percent-encoding is decoded now, so that a malformed one is refused before the
     // request is handled (and counted), as every later reader of `segments` expects.
     if (this.path.includes('%')) this.#segments = decodeSegments(this.path);
+  }
+
+  /** Made on first use: only an error answer or a log line names the request. */
+  get requestId(): string {
+    this.#requestId ??= requestId();
+    return this.#requestId;
   }
 
   get query(): URLSearchParams {

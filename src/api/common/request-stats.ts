@@ -2,6 +2,7 @@
 // how many object reads, writes, HEADs, deletes and listings this node served on either port (a
 // gateway counts what it redirects or forwards, a target what it serves), their bytes, their time,
 // and how many failed. `what=node_stats` and `what=node_status` report them as AIStore's tracker.
+import { performance } from 'node:perf_hooks';
 import { isNativeApiPath, type StatsTrackerJson } from '../../wire/index.js';
 import type { RequestContext } from './request-context.js';
 import type { RequestMetrics } from './request-metrics.js';
@@ -43,41 +44,56 @@ const metricNames: Readonly<
   lst: { count: 'lst.n', errors: 'err.lst.n', time: 'lst.ns.total' },
 });
 
+/**
+ * A plain number stays exact up to 2^53; a counter is folded into its BigInt total before it gets
+ * near that (a node adds up nanoseconds: 2^53 ns is 104 days of request time).
+ */
+const foldAbove = 2 ** 50;
+
 export class RequestStats {
+  /** Totals folded in from `#pending` (BigInt: AIStore's counters are int64). */
   readonly #values = new Map<string, bigint>();
+  /**
+   * What was counted since the last fold, in plain numbers: a BigInt sum allocates, and a request
+   * adds up to four of them (docs/profiling.md, "The ladder").
+   */
+  readonly #pending = new Map<string, { value: number }>();
   readonly #startedNs = process.hrtime.bigint();
 
   /** `metrics`: the Prometheus counters fed with the same requests (absent: not exported). */
   constructor(private readonly metrics?: RequestMetrics) {
-    for (const name of Object.keys(metricKinds)) this.#values.set(name, 0n);
+    for (const name of Object.keys(metricKinds)) {
+      this.#values.set(name, 0n);
+      this.#pending.set(name, { value: 0 });
+    }
   }
 
   /**
    * Counts a finished request: its operation (set by the route, else from the path), status,
    * bytes (the announced body length of a successful read or write) and duration. A failure is an
    * answer of 400 or more other than 404 (a missing object or bucket is the client's question,
-   * not the node failing).
+   * not the node failing). `startedMs`: `performance.now()` when the request arrived.
    */
-  record(context: RequestContext, startedNs: bigint): void {
+  record(context: RequestContext, startedMs: number): void {
     const operation = context.operation ?? classify(context);
     if (operation === 'none') return;
     const { res, req } = context;
     const status = res.statusCode;
     const failed = status >= 400 && status !== 404;
     const names = metricNames[operation];
-    this.#add(names.count, 1n);
-    if (failed) this.#add(names.errors, 1n);
+    this.#add(names.count, 1);
+    if (failed) this.#add(names.errors, 1);
     const timed = !failed && res.writableFinished;
-    let bytes = 0n;
-    let nanoseconds = 0n;
+    let bytes = 0;
+    let nanoseconds = 0;
     if (timed) {
-      nanoseconds = process.hrtime.bigint() - startedNs;
+      nanoseconds = Math.round((performance.now() - startedMs) * 1e6);
       this.#add(names.time, nanoseconds);
       if (operation === 'get' && (status === 200 || status === 206)) {
         bytes =
           context.answerLength === undefined
             ? byteCount(res.getHeader('content-length'))
-            : BigInt(context.answerLength);
+            : context.answerLength;
         this.#add('get.size', bytes);
       }
       if (operation === 'put' && status < 300) {
@@ -89,28 +105,40 @@ export class RequestStats {
     if (this.metrics === undefined) return;
     // The S3 router names its operations; everything else counted is under `/v1/`.
     const api = isNativeApiPath(context.path) ? 'native' : 's3';
-    this.metrics.record(api, operation, status, failed, timed, Number(bytes), Number(nanoseconds));
+    this.metrics.record(api, operation, status, failed, timed, bytes, nanoseconds);
   }
 
   /** The current values, as AIStore's tracker. */
   tracker(): StatsTrackerJson {
     const tracker: StatsTrackerJson = {};
-    for (const [name, value] of this.#values) tracker[name] = { v: value.toString() };
+    for (const name of this.#values.keys()) tracker[name] = { v: this.#fold(name).toString() };
     tracker['up.ns.time'] = { v: (process.hrtime.bigint() - this.#startedNs).toString() };
     return tracker;
   }
 
-  #add(name: string, amount: bigint): void {
-    if (!this.#values.has(name)) return;
-    this.#values.set(name, (this.#values.get(name) ?? 0n) + amount);
+  #add(name: string, amount: number): void {
+    const pending = this.#pending.get(name);
+    if (pending === undefined) return;
+    pending.value += amount;
+    if (pending.value > foldAbove) this.#fold(name);
+  }
+
+  /** Moves a counter's pending number into its BigInt total; answers the total. */
+  #fold(name: string): bigint {
+    const pending = this.#pending.get(name);
+    const total = (this.#values.get(name) ?? 0n) + BigInt(pending?.value ?? 0);
+    if (pending !== undefined) pending.value = 0;
+    this.#values.set(name, total);
+    return total;
   }
 }
 
 /** Native paths by method: objects under `/v1/objects/`, listings as GET `/v1/buckets/<b>`. */
 function classify(context: RequestContext): StatsOperation {
-  const [version, resource, bucket, ...object] = context.segments;
+  const { segments } = context;
+  const [version, resource, bucket] = segments;
   if (version !== 'v1') return 'none';
-  if (resource === 'objects' && object.length > 0) {
+  if (resource === 'objects' && segments.length > 3) {
     switch (context.method) {
       case 'GET':
         return 'get';
@@ -152,10 +180,10 @@ export function s3StatsOperation(operation: string): StatsOperation {
   }
 }
 
-function byteCount(value: number | string | string[] | undefined): bigint {
+function byteCount(value: number | string | string[] | undefined): number {
   const first = Array.isArray(value) ? value[0] : value;
   // The usual case, a length set as a number, without the text and the pattern.
-  if (typeof first === 'number' && Number.isSafeInteger(first) && first >= 0) return BigInt(first);
+  if (typeof first === 'number' && Number.isSafeInteger(first) && first >= 0) return first;
   const text = first === undefined ? '' : String(first);
-  return /^\d+$/.test(text) ? BigInt(text) : 0n;
+  return /^\d+$/.test(text) ? Number(text) : 0;
 }

@@ -18,6 +18,9 @@ export const tricklePerPeriodBytes = 1024;
 /** A sweep this many periods after the last one finds the process, not its clients, was stalled. */
 const lateSweepFactor = 1.2;
 
+/** An exchange being watched, as `track` hands it out (opaque to the caller). */
+export type WatchedExchange = object;
+
 interface Exchange {
   readonly request: IncomingMessage;
   readonly response: ServerResponse;
@@ -65,15 +68,25 @@ export class StalledClients {
   }
 
   watch(request: IncomingMessage, response: ServerResponse): void {
-    const { socket } = request;
+    const exchange = this.track(request, response);
+    response.once('close', () => this.release(exchange));
+  }
+
+  /**
+   * Watches an exchange without a listener of its own: the caller calls `release` with what this
+   * answers when the response closes (the server has one `close` listener per request for this
+   * and the request stats).
+   */
+  track(request: IncomingMessage, response: ServerResponse): WatchedExchange {
     // The counts are taken by the first sweep (the exchange is fresh till then), not here: reading
     // them (`bytesWritten` copies the socket's write queue) cost every request for nothing.
+    const { expect } = request.headers;
     const exchange: Exchange = {
       request,
       response,
-      socket,
+      socket: request.socket,
       fresh: true,
-      told: !/100-continue/i.test(request.headers.expect ?? ''),
+      told: expect === undefined || !/100-continue/i.test(expect),
       bytesRead: 0,
       bytesWritten: 0,
       queued: undefined,
@@ -81,7 +94,12 @@ export class StalledClients {
       unsent: false,
     };
     this.#exchanges.add(exchange);
-    response.once('close', () => this.#exchanges.delete(exchange));
+    return exchange;
+  }
+
+  /** Stops watching an exchange `track` started (its response closed). */
+  release(exchange: WatchedExchange): void {
+    this.#exchanges.delete(exchange as Exchange);
   }
 
   /** Exchanges being watched (for tests: none may stay once their connections are gone). */

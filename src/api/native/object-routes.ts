@@ -19,8 +19,8 @@ import type { RequestContext } from '../common/request-context.js';
 import { bucketFromRequest } from './bucket-address.js';
 import {
   checkAction,
-  checkQuery,
   checkQueryNames,
+  checkQueryValues,
   objectOperation,
   type NativeScope,
   type ObjectOperation,
@@ -49,9 +49,13 @@ export async function handleObjectRequest(
   etl?: EtlPort,
 ): Promise<void> {
   checkQueryNames(context);
-  const message = await checkObjectAction(context, objectName === '' ? 'objects' : 'object');
+  // Only a POST or DELETE has an action to read: the rest go on without waiting for it.
+  const message =
+    context.method === 'POST' || context.method === 'DELETE'
+      ? await checkObjectAction(context, objectName === '' ? 'objects' : 'object')
+      : undefined;
   const operation = objectOperation(context, message?.action);
-  checkQuery(context, 'object', operation);
+  checkQueryValues(context, 'object', operation);
   const address: ObjectAddress = {
     bucket: bucketFromRequest(context, bucketName),
     name: objectName,
@@ -113,7 +117,6 @@ async function checkObjectAction(
   context: RequestContext,
   scope: NativeScope,
 ): Promise<ActionMessage | undefined> {
-  if (context.method !== 'POST' && context.method !== 'DELETE') return undefined;
   const message = await readActionMessage(context);
   if (message === undefined) {
     if (context.method === 'POST') throw badRequest('POST object: missing action message');

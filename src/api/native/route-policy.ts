@@ -68,6 +68,7 @@ const objectActions = [
 
 /** The operation of an object request (`action`: the POST or DELETE body's, if any). */
 export function objectOperation(context: RequestContext, action?: string): ObjectOperation {
+  if (context.search === '' && action === undefined) return '';
   if (context.method === 'PUT') {
     const selected = (name: string): boolean => (context.query.get(name) ?? '') !== '';
     if (selected(Query.objectTo)) return 'copy';
@@ -76,6 +77,7 @@ export function objectOperation(context: RequestContext, action?: string): Objec
     if (selected(Query.archpath)) return 'archive';
     return '';
   }
+  if (action === undefined) return '';
   return objectActions.find((known) => known === action) ?? '';
 }
 
@@ -174,9 +176,21 @@ export function checkQuery(
   scope: NativeScope,
   operation: ObjectOperation = '',
 ): void {
-  const route = `${scope} ${context.method}${operation === '' ? '' : ` ${operation}`}`;
-  const accepted = routeParameters[route] ?? {};
   checkQueryNames(context);
+  checkQueryValues(context, scope, operation);
+}
+
+/**
+ * `checkQuery` for a request whose parameter names `checkQueryNames` has already checked (the
+ * object route checks them before it reads an action).
+ */
+export function checkQueryValues(
+  context: RequestContext,
+  scope: NativeScope,
+  operation: ObjectOperation = '',
+): void {
+  if (context.search === '') return;
+  const accepted = routeTable.get(scope)?.get(context.method)?.get(operation) ?? {};
   for (const [name, value] of context.query) {
     if (everywhere.has(name)) continue;
     const values = Object.hasOwn(accepted, name) ? accepted[name] : undefined;
@@ -195,11 +209,24 @@ export function checkQuery(
   }
 }
 
+/** `routeParameters` by scope, method and operation: looked up without making its key. */
+type Accepted = Readonly<Record<string, AcceptedValues>>;
+const routeTable = new Map<string, Map<string, Map<string, Accepted>>>();
+for (const [route, accepted] of Object.entries(routeParameters)) {
+  const [scope = '', method = '', operation = ''] = route.split(' ');
+  const methods = routeTable.get(scope) ?? new Map<string, Map<string, Accepted>>();
+  routeTable.set(scope, methods);
+  const operations = methods.get(method) ?? new Map<string, Accepted>();
+  methods.set(method, operations);
+  operations.set(operation, accepted);
+}
+
 /**
  * Refuses (400) a parameter nobody defines: checked before an action is read, so that a request
  * naming one is a 400 whatever its action.
  */
 export function checkQueryNames(context: RequestContext): void {
+  if (context.search === '') return;
   for (const name of context.query.keys()) {
     if (everywhere.has(name) || aisQueryParameter(name) !== undefined) continue;
     // Cairn's own parameters (the substitute-read marker) are known where a route reads them.

@@ -73,23 +73,28 @@ export class TargetObjects implements ObjectPort {
    * gateway or client with an older map reaches the right target, in two redirects at most.
    */
   async redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
+    const { query } = context;
     await this.objects.bucketReady(
       address.bucket,
-      context.query.get(Query.redirectBucketMetadataVersion) ?? undefined,
+      query.get(Query.redirectBucketMetadataVersion) ?? undefined,
     );
-    const unknownBucketAuthority = this.#unknownBucketAuthority(address.bucket, context);
-    if (unknownBucketAuthority !== undefined) return unknownBucketAuthority;
+    // A request a node sent here: its map version, or NaN (an older gateway's, without one).
+    const redirected = query.has(Query.redirectProxyId);
+    if (!redirected) {
+      const unknownBucketAuthority = this.#unknownBucketAuthority(address.bucket, context);
+      if (unknownBucketAuthority !== undefined) return unknownBucketAuthority;
+    }
     lookupBucket(this.runtime, address.bucket);
     validateObjectName(address.name);
     // A gateway sent a read here in place of an unreachable owner: served here, whatever the map.
-    if (context.query.has(Query.substituteFor)) return undefined;
+    if (query.has(Query.substituteFor)) return undefined;
     let map = this.runtime.store.clusterMap;
     // An append goes on where its work file is, whoever owns the object now.
     const appendNode = appendHandleNode(context);
     if (appendNode !== undefined && appendNode !== this.runtime.id) {
       const holder = map?.targets.get(appendNode);
       if (holder === undefined) {
-        const handle = context.query.get(Query.appendHandle) ?? '';
+        const handle = query.get(Query.appendHandle) ?? '';
         throw invalidAppendHandle(handle, `node ${appendNode} not present in the cluster map`);
       }
       return `${holder.publicUrl}${context.path}${context.search}`;
@@ -98,8 +103,9 @@ export class TargetObjects implements ObjectPort {
     const uname = objectUname(address.bucket, address.name);
     let owner = map?.ownerOf(uname);
     if (map === undefined || owner === undefined || owner.id === this.runtime.id) return undefined;
-    const senderVersion = Number(context.query.get(Query.redirectMapVersion) ?? Number.NaN);
-    const redirected = context.query.has(Query.redirectProxyId);
+    const senderVersion = redirected
+      ? Number(query.get(Query.redirectMapVersion) ?? Number.NaN)
+      : Number.NaN;
     // Without a version (an older gateway), trust the redirect as before.
     if (redirected && Number.isNaN(senderVersion)) return undefined;
     if (redirected && senderVersion > map.version) {
@@ -111,12 +117,12 @@ export class TargetObjects implements ObjectPort {
         return undefined;
     }
     if (redirected && senderVersion === map.version) return undefined;
-    const query = new URLSearchParams(context.search);
-    query.set(Query.redirectProxyId, this.runtime.id);
-    query.set(Query.redirectMapVersion, String(map.version));
+    const forwarded = new URLSearchParams(context.search);
+    forwarded.set(Query.redirectProxyId, this.runtime.id);
+    forwarded.set(Query.redirectMapVersion, String(map.version));
     const ownBucketMetadata = this.runtime.store.bucketMetadata?.version ?? 0;
-    query.set(Query.redirectBucketMetadataVersion, String(ownBucketMetadata));
-    return `${owner.publicUrl}${context.path}?${query.toString()}`;
+    forwarded.set(Query.redirectBucketMetadataVersion, String(ownBucketMetadata));
+    return `${owner.publicUrl}${context.path}?${forwarded.toString()}`;
   }
 
   /**
@@ -125,9 +131,9 @@ export class TargetObjects implements ObjectPort {
    * do, and another target may already have told the client the old name is gone. Such a request
    * goes to the primary, the authority on buckets: it answers "does not exist" itself, or
    * redirects back with its metadata version, which the owner then waits for (see BucketGate).
+   * Asked only of a request no node redirected here.
    */
   #unknownBucketAuthority(bucket: BucketJson, context: RequestContext): string | undefined {
-    if (context.query.has(Query.redirectProxyId)) return undefined;
     const known = this.runtime.store.bucketMetadata;
     if (known === undefined || known.get(bucket) !== undefined) return undefined;
     const primary = this.runtime.store.clusterMap?.primary;
