@@ -11,15 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, type Client } from '../../src/sdk/index.js';
 import { findFiles, flipByte } from '../harness/disk.js';
+import { bytesOf } from '../harness/raw-http.js';
 import { TestCluster } from '../harness/test-cluster.js';
 
 const bucket = { name: 'archived', provider: 'ais' };
-
-async function bytesOf(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 describe('archive job reads', () => {
   let cluster: TestCluster;

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '../../src/sdk/index.js';
-import { rawRequest, type RawResponse } from '../harness/raw-http.js';
+import { rawRequest, sendFollowing, type RawResponse } from '../harness/raw-http.js';
 import { makeShard } from '../harness/shard-files.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
@@ -20,24 +20,14 @@ const messageOf = (response: RawResponse): string =>
   (JSON.parse(response.body) as { message: string }).message;
 
 /** Follows 307s with the same method, headers and body, as AIStore's clients do. */
-async function send(
+const send = (
   base: string,
   method: string,
   path: string,
   body?: string,
   headers: Record<string, string> = {},
-): Promise<RawResponse> {
-  let url = new URL(path, base);
-  for (let hop = 0; hop < 4; hop += 1) {
-    const response = await rawRequest(url.origin, method, `${url.pathname}${url.search}`, {
-      headers,
-      ...(body === undefined ? {} : { body }),
-    });
-    if (response.status !== 307) return response;
-    url = new URL(String(response.headers.location));
-  }
-  throw new Error(`${method} ${path}: too many redirects`);
-}
+): Promise<RawResponse> =>
+  sendFollowing(base, method, path, { headers, ...(body === undefined ? {} : { body }) });
 
 /** A PUT of a small file into a shard (`archpath` in the path), with its `Ais-Pine` flags. */
 const sendWithHeaders = (

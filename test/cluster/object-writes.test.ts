@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { fetchClusterMap } from '../harness/placement.js';
 import { sdkClient } from '../harness/s3-setup.js';
-import { rawRequest, type RawResponse } from '../harness/raw-http.js';
+import { sendFollowing as send, type RawResponse } from '../harness/raw-http.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { waitFor } from '../harness/wait.js';
 
@@ -25,22 +25,6 @@ const other = { name: 'writes-other', provider: 'ais' };
 const mirrored = { name: 'writes-mirror', provider: 'ais' };
 const coded = { name: 'writes-ec', provider: 'ais' };
 const mib = 1024 * 1024;
-
-/** Follows 307s with the same method and body, as AIStore's clients do. */
-async function send(
-  base: string,
-  method: string,
-  path: string,
-  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
-): Promise<RawResponse> {
-  let url = new URL(path, base);
-  for (let hop = 0; hop < 4; hop += 1) {
-    const response = await rawRequest(url.origin, method, `${url.pathname}${url.search}`, options);
-    if (response.status !== 307) return response;
-    url = new URL(String(response.headers.location));
-  }
-  throw new Error(`${method} ${path}: too many redirects`);
-}
 
 function messageOf(response: RawResponse): string {
   const text = response.body !== '' ? response.body : String(response.headers['hdr-error'] ?? '');

@@ -12,16 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListFlag, type Client } from '../../src/sdk/index.js';
 import { filesOf, findFiles } from '../harness/disk.js';
+import { bytesOf } from '../harness/raw-http.js';
 import { makeShard, sampleFiles } from '../harness/shard-files.js';
 import { TestCluster } from '../harness/test-cluster.js';
 
 const bucket = { name: 'appends', provider: 'ais' };
-
-async function bytesOf(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 describe('shards: appending to a tar in place', () => {
   let cluster: TestCluster;

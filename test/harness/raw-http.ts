@@ -1,4 +1,4 @@
-// Raw HTTP requests for hostile-input tests: the path goes on the wire exactly as given
+// Raw HTTP requests for hostile-input and wire-format tests: the path goes on the wire exactly as given
 // (fetch and undici would normalise `..` segments away).
 import { request } from 'node:http';
 
@@ -49,4 +49,27 @@ export function rawRequest(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** `rawRequest` following 307s (and 301s) with the same method and body, as AIStore's clients do. */
+export async function sendFollowing(
+  base: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
+  let url = new URL(path, base);
+  for (let hop = 0; hop < 4; hop += 1) {
+    const response = await rawRequest(url.origin, method, `${url.pathname}${url.search}`, options);
+    if (response.status !== 307 && response.status !== 301) return response;
+    url = new URL(String(response.headers.location));
+  }
+  throw new Error(`${method} ${path}: too many redirects`);
+}
+
+/** A response body (or any stream of buffers) read whole. */
+export async function bytesOf(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
