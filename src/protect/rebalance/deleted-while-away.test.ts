@@ -82,7 +82,9 @@ async function withHarness(run: (harness: Harness) => Promise<void>): Promise<vo
     };
     await run({ away, tombstones, told, setMap, unreachable, asked, restart });
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    // The away set is saved in the background (write, then rename): a save still running when a
+    // test ends puts a file back while the directory is removed (ENOTEMPTY), so rm tries again.
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   }
 }
 
