@@ -6,12 +6,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListFlag, PlacementMap, type Client, type MossReqJson } from '../../src/sdk/index.js';
 import { bytesOf, rawRequest, sendFollowing as send } from '../harness/raw-http.js';
-import { makeShard, sampleFiles, shardFormats, untar } from '../harness/shard-files.js';
+import {
+  sampleFiles,
+  shardFormats,
+  startShardsCluster,
+  untar,
+  type ShardsCluster,
+} from '../harness/shard-files.js';
 import { TestCluster } from '../harness/test-cluster.js';
 import { fetchClusterMap } from '../harness/placement.js';
 import { waitFor } from '../harness/wait.js';
@@ -38,25 +43,17 @@ function openBatch(targetUrl: string, body: string): Promise<IncomingMessage> {
 }
 
 describe('GetBatch on 3 targets', () => {
+  let shards: ShardsCluster | undefined;
   let cluster: TestCluster;
   let client: Client;
   let gateway: string;
   let dir: string;
 
   before(async () => {
-    cluster = await TestCluster.start({ proxies: 1, targets: 3, mountpaths: 1 });
-    client = cluster.client(0);
-    gateway = cluster.primary.publicUrl;
-    await client.createBucket(bucket);
-    dir = mkdtempSync(join(tmpdir(), 'cairn-shards-'));
-    for (const format of shardFormats)
-      await client.putObject(bucket, `s${format}`, readFileSync(makeShard(dir, format)));
-    await client.putObject(bucket, 'plain.bin', Buffer.from('not a shard'));
+    shards = await startShardsCluster(bucket);
+    ({ cluster, client, gateway, dir } = shards);
   });
-  after(async () => {
-    await cluster?.destroy();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => shards?.destroy());
   describe('GetBatch', () => {
     const objects = new Map<string, Buffer>();
     before(async () => {

@@ -5,36 +5,31 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError, EntryFlag, ListFlag, type Client } from '../../src/sdk/index.js';
 import { bytesOf, sendFollowing as send } from '../harness/raw-http.js';
-import { makeShard, sampleFiles, shardFormats, untar } from '../harness/shard-files.js';
-import { TestCluster } from '../harness/test-cluster.js';
+import {
+  sampleFiles,
+  shardFormats,
+  startShardsCluster,
+  untar,
+  type ShardsCluster,
+} from '../harness/shard-files.js';
 
 const bucket = { name: 'shards', provider: 'ais' };
 
 describe('shards: archived files, archive listings', () => {
-  let cluster: TestCluster;
+  let shards: ShardsCluster | undefined;
   let client: Client;
   let gateway: string;
   let dir: string;
 
   before(async () => {
-    cluster = await TestCluster.start({ proxies: 1, targets: 3, mountpaths: 1 });
-    client = cluster.client(0);
-    gateway = cluster.primary.publicUrl;
-    await client.createBucket(bucket);
-    dir = mkdtempSync(join(tmpdir(), 'cairn-shards-'));
-    for (const format of shardFormats)
-      await client.putObject(bucket, `s${format}`, readFileSync(makeShard(dir, format)));
-    await client.putObject(bucket, 'plain.bin', Buffer.from('not a shard'));
+    shards = await startShardsCluster(bucket);
+    ({ client, gateway, dir } = shards);
   });
-  after(async () => {
-    await cluster?.destroy();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => shards?.destroy());
 
   for (const format of shardFormats) {
     test(`${format}: one file by archpath, through the SDK and raw HTTP`, async () => {

@@ -1,10 +1,14 @@
 // Shards made by the Debian tools (GNU tar, gzip, lz4, Info-ZIP) from a fixed set of sample files,
-// for tests that read them back byte for byte; and a TAR stream parsed into its files.
+// for tests that read them back byte for byte; a TAR stream parsed into its files; a cluster whose
+// bucket holds one shard of every format.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
+import type { BucketJson, Client } from '../../src/sdk/index.js';
+import { TestCluster } from './test-cluster.js';
 
 export const shardFormats = ['.tar', '.tgz', '.tar.gz', '.zip', '.tar.lz4'] as const;
 export type ShardFormat = (typeof shardFormats)[number];
@@ -52,4 +56,38 @@ export async function untar(stream: Readable): Promise<{ name: string; data: Buf
     files.push({ name: entry.header.name, data: Buffer.concat(chunks) });
   }
   return files;
+}
+
+/**
+ * A cluster of 1 gateway and 3 targets (one mountpath each) whose `bucket` holds a shard of every
+ * format, `s<ext>` (made in `dir`, a scratch directory the test may use too), and `plain.bin`,
+ * not a shard. `destroy` stops the cluster and removes `dir`.
+ */
+export interface ShardsCluster {
+  cluster: TestCluster;
+  client: Client;
+  gateway: string;
+  dir: string;
+  destroy(): Promise<void>;
+}
+
+export async function startShardsCluster(bucket: BucketJson): Promise<ShardsCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-shards-'));
+  let cluster: TestCluster | undefined;
+  const destroy = async (): Promise<void> => {
+    await cluster?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    cluster = await TestCluster.start({ proxies: 1, targets: 3, mountpaths: 1 });
+    const client = cluster.client(0);
+    await client.createBucket(bucket);
+    for (const format of shardFormats)
+      await client.putObject(bucket, `s${format}`, readFileSync(makeShard(dir, format)));
+    await client.putObject(bucket, 'plain.bin', Buffer.from('not a shard'));
+    return { cluster, client, gateway: cluster.primary.publicUrl, dir, destroy };
+  } catch (error) {
+    await destroy();
+    throw error;
+  }
 }
