@@ -17,7 +17,7 @@ import {
   untar,
   type ShardsCluster,
 } from '../harness/shard-files.js';
-import { TestCluster } from '../harness/test-cluster.js';
+import type { TestCluster } from '../harness/test-cluster.js';
 import { fetchClusterMap } from '../harness/placement.js';
 import { waitFor } from '../harness/wait.js';
 
