@@ -71,3 +71,27 @@ test('the sampler: no rate before two readings, then the rate since the previous
   await sampler.sample();
   assert.equal(sampler.rate('254:0')?.readBps, 0);
 });
+
+test('the sampler waits whole milliseconds (a fractional delay deoptimizes code using timers)', async (t) => {
+  const delays: number[] = [];
+  const realSetTimeout = globalThis.setTimeout;
+  t.mock.method(globalThis, 'setTimeout', (callback: () => void, delay: number) => {
+    delays.push(delay);
+    return realSetTimeout(callback, delay);
+  });
+  // Longer than the sampler's 1 s look at the config: the wait after that look is the rest of
+  // the interval, measured with `performance.now()`.
+  const sampler = new DiskRateSampler({
+    read: () => Promise.resolve(new Map()),
+    intervalMs: () => 1100,
+    onError: (error) => assert.fail(String(error)),
+  });
+  sampler.start();
+  try {
+    await new Promise((resolve) => realSetTimeout(resolve, 1300));
+  } finally {
+    sampler.stop();
+  }
+  assert.ok(delays.length >= 2, `waits: ${delays.join(', ')}`);
+  assert.ok(delays.every(Number.isInteger), `waits: ${delays.join(', ')}`);
+});

@@ -63,7 +63,10 @@ export class DiskRateSampler {
   start(): void {
     const schedule = (waitMs: number): void => {
       if (this.#stopped) return;
-      this.#timer = setTimeout(tick, Math.max(0, Math.min(waitMs, configCheckMs)));
+      // Whole milliseconds: a fractional delay turns Node's `Timeout._idleTimeout` from a small
+      // integer into a double, which deprecates the map of every timer, socket timeouts included,
+      // and deoptimizes the code that refreshes them (docs/profiling.md, session 47 deopt47).
+      this.#timer = setTimeout(tick, Math.ceil(Math.max(0, Math.min(waitMs, configCheckMs))));
       this.#timer.unref();
     };
     // Waits no longer than configCheckMs at once, so a new interval applies within a second.
