@@ -12,7 +12,7 @@ import type {
   PutObjectRequest,
   StoredObject,
 } from '../../../storage/index.js';
-import type { BucketJson, BucketPropsJson } from '../../../wire/index.js';
+import { keptHistoryOf, type BucketJson, type BucketPropsJson } from '../../../wire/index.js';
 import type { StreamedBody } from './streamed-body.js';
 import type { ColdSource } from './cold-reads.js';
 
@@ -24,6 +24,12 @@ export interface ResolvedBucket {
   readonly history: KeptHistory | undefined;
   /** Versions have IDs: the bucket keeps, or once kept, history. */
   readonly versioned: boolean;
+}
+
+/** A bucket as one request sees it, from its entry in bucket metadata. */
+export function resolvedBucket(bucket: BucketJson, props: BucketPropsJson): ResolvedBucket {
+  const history = keptHistoryOf(props);
+  return { bucket, props, history, versioned: history !== undefined };
 }
 
 /** One object of a resolved bucket. */
@@ -100,12 +106,13 @@ export function nativePutRequest(
  */
 export interface BucketGate {
   write<T>(bucket: BucketJson, write: () => Promise<T>): Promise<T>;
-  ready(bucket: BucketJson, senderVersion: string | undefined): Promise<void>;
+  /** Undefined when the request may go on now (the usual case); else resolves once it may. */
+  ready(bucket: BucketJson, senderVersion: string | undefined): Promise<void> | undefined;
 }
 
 export const openGate: BucketGate = {
   write: (_bucket, write) => write(),
-  ready: () => Promise.resolve(),
+  ready: () => undefined,
 };
 
 /** Told of every object written or deleted through the service, before the request is answered. */
