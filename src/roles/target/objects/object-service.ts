@@ -4,7 +4,6 @@
 // or corrupt is recovered by the protection policy, then by the rebalance policy, and retried
 // once; writes and deletes apply both policies before they are acknowledged; a read sent here in
 // place of an unreachable owner is served from what survives elsewhere.
-import { resolveRange } from '../../../api/common/index.js';
 import { StoreError, isStoreError } from '../../../errors/index.js';
 import { isRemoteBucket, requireRemoteBucket, type Backend } from '../../../backends/index.js';
 import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/native/index.js';
@@ -33,6 +32,7 @@ import type { ProtectionPolicy, RebalancePolicy } from './object-policies.js';
 import {
   addressOf,
   openGate,
+  rangeResolverOf,
   readFailureOf,
   type BucketGate,
   type ObjectChangeListener,
@@ -155,8 +155,7 @@ export class ObjectService {
       return await this.#substitutes.get(target, header, options.substituteFor);
     const { bucket, name } = addressOf(target);
     const versionId = target.bucket.versioned ? options.versionId : undefined;
-    const resolver =
-      header === undefined ? undefined : (size: number) => resolveRange(header, size);
+    const resolver = rangeResolverOf(header);
     // The latest object (or a range of it) the content cache holds now: at once, none of the
     // async steps below.
     const latest = versionId === undefined && !options.coldSource;

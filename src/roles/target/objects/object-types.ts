@@ -2,7 +2,7 @@
 // object a request is about, what a read returns, which read failures recovery can help with, and
 // what the object service is told by and tells (a bucket rename's gate, listeners of changes).
 import type { Readable } from 'node:stream';
-import type { ResolvedRange } from '../../../api/common/index.js';
+import { resolveRange, type ResolvedRange } from '../../../api/common/index.js';
 import type { ObjectAddress, PutOptions } from '../../../api/native/index.js';
 import { parseChecksumType } from '../../../checksum/index.js';
 import { isStoreError } from '../../../errors/index.js';
@@ -10,6 +10,7 @@ import type {
   KeptHistory,
   ObjectReadResult,
   PutObjectRequest,
+  RangeResolver,
   StoredObject,
 } from '../../../storage/index.js';
 import { keptHistoryOf, type BucketJson, type BucketPropsJson } from '../../../wire/index.js';
@@ -62,6 +63,12 @@ export interface ReadOptions {
    * content cache to answer the next read of it from memory (the store's `keepRangeInMemory`).
    */
   keepRangeInMemory?: boolean;
+}
+
+/** How a read resolves its Range header against the object's size (none: no header, or ''). */
+export function rangeResolverOf(rangeHeader: string | undefined): RangeResolver | undefined {
+  if (rangeHeader === undefined || rangeHeader === '') return undefined;
+  return (size: number) => resolveRange(rangeHeader, size);
 }
 
 /** Why a read failed, when recovery may help: the replica is missing or corrupt. */

@@ -15,8 +15,8 @@ import type { ObjectService } from './object-service.js';
 import { resolvedBucket, type ObjectRead, type ObjectTarget } from './object-types.js';
 import { TargetObjects } from './target-objects.js';
 
-function fixture(options: { known?: string[]; ready?: Promise<void> } = {}) {
-  const counts = { lookups: 0, resolves: 0, readyWaits: 0 };
+function fixture(options: { known?: string[]; ready?: Promise<void>; cached?: ObjectRead } = {}) {
+  const counts = { lookups: 0, resolves: 0, readyWaits: 0, decryptions: 0 };
   const known = new Set(options.known ?? ['b']);
   const bucketMetadata = {
     version: 1,
@@ -48,6 +48,7 @@ function fixture(options: { known?: string[]; ready?: Promise<void> } = {}) {
       if (entry === undefined) throw new Error('not found');
       return resolvedBucket(bucket, entry.props);
     },
+    getCached: () => options.cached,
     get: (target: ObjectTarget): Promise<ObjectRead> => {
       reads.push(target);
       const object = {
@@ -60,8 +61,10 @@ function fixture(options: { known?: string[]; ready?: Promise<void> } = {}) {
     },
   } as unknown as ObjectService;
   const encryption = {
-    read: (fetch: (header: string | undefined) => Promise<ObjectRead>, header?: string) =>
-      fetch(header),
+    read: (fetch: (header: string | undefined) => Promise<ObjectRead>, header?: string) => {
+      counts.decryptions += 1;
+      return fetch(header);
+    },
   } as unknown as ObjectEncryption;
   const port = new TargetObjects(
     runtime,
@@ -84,11 +87,11 @@ test('a GET served here looks its bucket up once, redirect and read together', a
   const request = address('b');
   assert.equal(await port.redirect(request, getContext('/v1/objects/b/obj')), undefined);
   await port.get(request, undefined);
-  assert.deepEqual(counts, { lookups: 1, resolves: 0, readyWaits: 0 });
+  assert.deepEqual(counts, { lookups: 1, resolves: 0, readyWaits: 0, decryptions: 1 });
   assert.equal(reads[0]?.bucket.props.provider, 'ais', 'the read has the resolved bucket');
   // The resolved bucket serves this request only: a read without a redirect resolves again.
   await port.get(request, undefined);
-  assert.deepEqual(counts, { lookups: 2, resolves: 1, readyWaits: 0 });
+  assert.deepEqual(counts, { lookups: 2, resolves: 1, readyWaits: 0, decryptions: 2 });
 });
 
 test('a request that waits for its bucket, then a missing bucket, still answer as before', async () => {
@@ -102,5 +105,22 @@ test('a request that waits for its bucket, then a missing bucket, still answer a
     port.redirect(address('gone'), context),
     (error: unknown) => isStoreError(error) && error.code === 'BucketNotFound',
   );
-  assert.deepEqual(counts, { lookups: 1, resolves: 0, readyWaits: 1 });
+  assert.deepEqual(counts, { lookups: 1, resolves: 0, readyWaits: 1, decryptions: 0 });
+});
+
+test('a content hit is served at once; an encrypted one goes to the decryption', async () => {
+  const object = { bucket: { name: 'b', provider: 'ais' }, name: 'obj', size: 4 };
+  const plain = { object: { ...object, customMetadata: { a: '1' } }, body: {}, range: undefined };
+  const served = fixture({ cached: plain as unknown as ObjectRead });
+  const read = await served.port.get(address('b'), undefined);
+  assert.equal(read.body, plain.body);
+  assert.deepEqual(read.object.customMetadata, { a: '1' });
+  assert.equal(served.counts.decryptions, 0, 'not through the decryption');
+  assert.equal(served.reads.length, 0, 'not through the object service');
+  const record = JSON.stringify({ mode: 'SSE-S3', sealedKey: 'k', plainBytes: 4 });
+  const sealed = { ...plain, object: { ...object, customMetadata: { 'cairn-sse': record } } };
+  const decrypted = fixture({ cached: sealed as unknown as ObjectRead });
+  await decrypted.port.get(address('b'), undefined);
+  assert.equal(decrypted.counts.decryptions, 1, 'through the decryption');
+  assert.equal(decrypted.reads.length, 0, 'which is handed the hit first');
 });

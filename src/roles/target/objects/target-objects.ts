@@ -23,6 +23,7 @@ import type { LocalStore } from '../../../storage/index.js';
 import { validateObjectName } from '../../../storage/layout/index.js';
 import { badRequest, notImplemented } from '../../../errors/index.js';
 import {
+  encryptionMetadataKey,
   objectUname,
   Query,
   reservedKeyIn,
@@ -37,6 +38,7 @@ import { copyObject } from './object-copy.js';
 import type { ObjectService } from './object-service.js';
 import {
   nativePutRequest,
+  rangeResolverOf,
   resolvedBucket,
   type ObjectRead,
   type ObjectTarget,
@@ -201,15 +203,28 @@ export class TargetObjects implements ObjectPort {
     checkOriginal(target, routing);
     const blob = routing?.blob;
     if (blob !== undefined) requireRemoteBucket(address.bucket, 'GET with Ais-Blob-Download');
+    // A content hit is the read `objects.get` answers first (ObjectService.getCached): taken here
+    // at once, and an unencrypted one served without the async steps of the reads below.
+    let hit =
+      blob === undefined && routing?.substituteFor === undefined
+        ? this.objects.getCached(target, rangeResolverOf(rangeHeader))
+        : undefined;
+    if (hit !== undefined && hit.object.customMetadata[encryptionMetadataKey] === undefined)
+      return { ...hit, object: plaintextView(hit.object) };
     const read = await this.encryption.read(
-      (header) =>
-        this.objects.get(
-          target,
-          header,
-          blob === undefined
-            ? routing
-            : { ...routing, coldSource: this.blobs.getSource(target, blob) },
-        ),
+      (header) => {
+        const first = hit;
+        hit = undefined;
+        return first !== undefined
+          ? Promise.resolve(first)
+          : this.objects.get(
+              target,
+              header,
+              blob === undefined
+                ? routing
+                : { ...routing, coldSource: this.blobs.getSource(target, blob) },
+            );
+      },
       rangeHeader,
       undefined,
       (object) => storedSegments(this.store, address.bucket, object),
