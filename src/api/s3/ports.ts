@@ -373,9 +373,9 @@ export interface S3Forwarder {
   /**
    * On the node serving a forwarded object request: resolves once its bucket may be looked up
    * here (this node knows the bucket metadata the forwarding node checked it with, or waited for
-   * it briefly).
+   * it briefly); undefined when it may be now (the usual case: nothing to wait for).
    */
-  arrived(context: RequestContext, bucket: string): Promise<void>;
+  arrived(context: RequestContext, bucket: string): Promise<void> | undefined;
 }
 
 export interface S3ForwardedWrite {

@@ -139,7 +139,8 @@ export function createS3Handler(options: S3ApiOptions): RequestHandler {
         if (!forwarded && (await options.ports.forwarder.forward(context, bucket, key, auth))) {
           return;
         }
-        if (forwarded) await options.ports.forwarder.arrived(context, bucket);
+        const waiting = forwarded ? options.ports.forwarder.arrived(context, bucket) : undefined;
+        if (waiting !== undefined) await waiting;
       } else if (!forwarded && !options.servesBucketRequests) {
         if (await options.ports.forwarder.forwardToGateway(context)) return;
         throw new StoreError(

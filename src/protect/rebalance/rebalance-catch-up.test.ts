@@ -47,7 +47,9 @@ test('object requests wait from the start until the join asked the peers and app
       },
     } as RebalanceEnvironment;
     const manager = new RebalanceManager(environment, {} as JobRegistry);
+    assert.equal(manager.isCaughtUp, true, 'nothing to wait for before the start');
     manager.start();
+    assert.equal(manager.isCaughtUp, false, 'requests wait (a promise) from the start');
     let caughtUp = false;
     void manager.caughtUp().then(() => (caughtUp = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -58,6 +60,7 @@ test('object requests wait from the start until the join asked the peers and app
     answer({ tombstones: [{ uname: 'ais/@#/b/gone', deleted_ms: 999 }] });
     await manager.caughtUp();
     assert.deepEqual(dropped, ['gone'], 'applied before requests go on');
+    assert.equal(manager.isCaughtUp, true, 'then requests go on without a promise');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

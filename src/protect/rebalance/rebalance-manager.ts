@@ -33,6 +33,8 @@ export class RebalanceManager {
   readonly #away: DeletedWhileAway | undefined;
   /** Resolves once the deletes peers took while this target was away are applied (see caughtUp). */
   #caughtUp: Promise<void> = Promise.resolve();
+  /** `#caughtUp` has not resolved yet (object requests must wait for it). */
+  #behind = false;
   /** Called once this target joined: it asks its peers then. */
   #joined: (() => void) | undefined;
 
@@ -52,8 +54,8 @@ export class RebalanceManager {
     if (metadata.clusterMap !== undefined) away?.follow(undefined, metadata.clusterMap);
     if (away !== undefined) {
       // Object requests wait from now until the join's question to the peers is answered.
-      this.#caughtUp = new Promise<void>((resolve) => (this.#joined = resolve)).then(() =>
-        this.#askPeers(away),
+      this.#waitFor(
+        new Promise<void>((resolve) => (this.#joined = resolve)).then(() => this.#askPeers(away)),
       );
     }
     metadata.onChange((change) => {
@@ -62,7 +64,7 @@ export class RebalanceManager {
         away?.follow(maps.previous, maps.current);
         // Back in the map without a restart (dropped while alive, or out of maintenance).
         if (away !== undefined && this.#joined === undefined && this.#cameBack(maps))
-          this.#caughtUp = this.#caughtUp.then(() => this.#askPeers(away));
+          this.#waitFor(this.#caughtUp.then(() => this.#askPeers(away)));
       }
       if (change.rebalance !== undefined) this.#begin(change.rebalance.current.version);
     });
@@ -88,6 +90,20 @@ export class RebalanceManager {
    */
   caughtUp(): Promise<void> {
     return this.#caughtUp;
+  }
+
+  /** Whether `caughtUp` has resolved (then a request need not wait for it: no promise, no tick). */
+  get isCaughtUp(): boolean {
+    return !this.#behind;
+  }
+
+  #waitFor(caughtUp: Promise<void>): void {
+    this.#caughtUp = caughtUp;
+    this.#behind = true;
+    // Never rejects (#askPeers logs its failures); a later wait replaces this one.
+    void caughtUp.then(() => {
+      if (this.#caughtUp === caughtUp) this.#behind = false;
+    });
   }
 
   /** The tombstones this target owes `targetId` (asked by it on its return). */

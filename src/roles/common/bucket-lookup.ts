@@ -1,5 +1,5 @@
 // Finds a bucket in the node's bucket metadata, with the checks every request needs.
-import { validateBucketName, type BucketEntry } from '../../cluster/index.js';
+import { validateBucketName, type BucketEntry, type BucketMetadata } from '../../cluster/index.js';
 import {
   StoreError,
   bucketNotFound,
@@ -23,11 +23,22 @@ import type { NodeRuntime } from './node-runtime.js';
 
 /** Validates the name and returns the bucket's entry (remote buckets must have been added). */
 export function lookupBucket(runtime: NodeRuntime, bucket: BucketJson): BucketEntry {
-  validateBucketName(bucket.name);
   const bmd = runtime.store.bucketMetadata;
+  return checkedBucketEntry(bucket, bmd, bmd?.get(bucket));
+}
+
+/**
+ * `lookupBucket` for a caller that looked the bucket up in the node's bucket metadata (`bmd`)
+ * itself and found `entry`: the entry, or the same errors.
+ */
+export function checkedBucketEntry(
+  bucket: BucketJson,
+  bmd: BucketMetadata | undefined,
+  entry: BucketEntry | undefined,
+): BucketEntry {
+  validateBucketName(bucket.name);
   if (bmd === undefined)
     throw new StoreError('ClusterNotReady', 'bucket metadata not received yet');
-  const entry = bmd.get(bucket);
   if (entry !== undefined && entry.props.renamed_to !== undefined)
     throw bucketRenamed(bucket, entry.props.renamed_to);
   if (entry !== undefined) return entry;

@@ -61,20 +61,23 @@ export interface RequestAdmission {
   admit(bucket: BucketJson, props: BucketPropsJson, method: string): void;
 }
 
-/** Resolves once a request routed by a node that knew bucket metadata `senderVersion` may look `bucket` up. */
+/**
+ * Resolves once a request routed by a node that knew bucket metadata `senderVersion` may look
+ * `bucket` up; undefined when it may now.
+ */
 export type BucketReadiness = (
   bucket: BucketJson,
   senderVersion: string | undefined,
-) => Promise<void>;
+) => Promise<void> | undefined;
 
 export class OwnerForwarder implements S3Forwarder {
   constructor(
     private readonly runtime: NodeRuntime,
     private readonly admission?: RequestAdmission,
-    private readonly bucketReady: BucketReadiness = () => Promise.resolve(),
+    private readonly bucketReady: BucketReadiness = () => undefined,
   ) {}
 
-  arrived(context: RequestContext, bucket: string): Promise<void> {
+  arrived(context: RequestContext, bucket: string): Promise<void> | undefined {
     const version = context.req.headers[ForwardHeader.bucketMetadataVersion];
     return this.bucketReady(s3Bucket(bucket), typeof version === 'string' ? version : undefined);
   }

@@ -328,7 +328,7 @@ export async function startTarget(
   // Listings and stores of EC pieces wait as object requests do: no stale replica of a delete
   // taken while away is listed, no piece written into a destroyed bucket's directory.
   const listingReady = (bucket: BucketJson): Promise<void> =>
-    objects.bucketReady(bucket, undefined);
+    objects.bucketReady(bucket, undefined) ?? Promise.resolve();
   const shardIndexes = new ShardIndexes(store, runtime.log);
   objects.onChange((address) => shardIndexes.forget(address.bucket, address.name));
   const budget = new BatchBudget(() => runtime.store.config.values.get_batch.max_inflight_bytes);

@@ -83,8 +83,11 @@ export interface RebalancePolicy {
   deleteElsewhere(address: ObjectAddress, versionId?: string): Promise<boolean>;
   /** Whether a rebalance runs now (deletes must then reach the targets it moves objects from). */
   running(): boolean;
-  /** Resolves once deletes taken while this target was away are applied (object requests wait). */
-  caughtUp(): Promise<void>;
+  /**
+   * Resolves once deletes taken while this target was away are applied (object requests wait);
+   * undefined when they are now (the usual case: nothing to wait for).
+   */
+  caughtUp(): Promise<void> | undefined;
 }
 
 /** The protection policy of a target: its DataProtection. */
@@ -153,6 +156,6 @@ export function rebalancePolicy(
       return manager.droppedAfterDelete(bucket, name) || removed;
     },
     running: () => manager.active,
-    caughtUp: () => manager.caughtUp(),
+    caughtUp: () => (manager.isCaughtUp ? undefined : manager.caughtUp()),
   };
 }

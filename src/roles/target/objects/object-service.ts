@@ -4,7 +4,6 @@
 // or corrupt is recovered by the protection policy, then by the rebalance policy, and retried
 // once; writes and deletes apply both policies before they are acknowledged; a read sent here in
 // place of an unreachable owner is served from what survives elsewhere.
-import { resolveRange } from '../../../api/common/index.js';
 import { StoreError, isStoreError } from '../../../errors/index.js';
 import { isRemoteBucket, requireRemoteBucket, type Backend } from '../../../backends/index.js';
 import type { ErasureCodingInfo, ObjectAddress, ObjectInfo } from '../../../api/native/index.js';
@@ -26,13 +25,14 @@ import type {
   StoredObject,
   WritePrecondition,
 } from '../../../storage/index.js';
-import { bucketDisplayName, keptHistoryOf, type BucketJson } from '../../../wire/index.js';
+import { bucketDisplayName, type BucketJson } from '../../../wire/index.js';
 import { bucketGoneError, lookupBucket } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ProtectionPolicy, RebalancePolicy } from './object-policies.js';
 import {
   addressOf,
   openGate,
+  rangeResolverOf,
   readFailureOf,
   type BucketGate,
   type ObjectChangeListener,
@@ -40,6 +40,7 @@ import {
   type ObjectTarget,
   type ReadOptions,
   type ResolvedBucket,
+  resolvedBucket,
 } from './object-types.js';
 import { SubstituteReads } from './substitute-reads.js';
 import { backendSource, ColdReads, describeRemote, type ColdSource } from './cold-reads.js';
@@ -84,17 +85,17 @@ export class ObjectService {
    * Resolves once a request routed here by a node that knew bucket metadata `senderVersion` (as
    * the request carried it) may look its bucket up (see BucketGate), and this target applied the
    * deletes taken while it was away from the map (it must not serve a deleted object's replica).
+   * Undefined when it may now (the usual case: the request goes on without a promise or a tick).
    */
-  async bucketReady(bucket: BucketJson, senderVersion: string | undefined): Promise<void> {
-    await this.rebalance.caughtUp();
-    await this.gate.ready(bucket, senderVersion);
+  bucketReady(bucket: BucketJson, senderVersion: string | undefined): Promise<void> | undefined {
+    const catchingUp = this.rebalance.caughtUp();
+    if (catchingUp === undefined) return this.gate.ready(bucket, senderVersion);
+    return catchingUp.then(() => this.gate.ready(bucket, senderVersion));
   }
 
   /** The bucket's entry (BucketNotFound when it does not exist), for the rest of the request. */
   resolve(bucket: BucketJson): ResolvedBucket {
-    const { props } = lookupBucket(this.runtime, bucket);
-    const history = keptHistoryOf(props);
-    return { bucket, props, history, versioned: history !== undefined };
+    return resolvedBucket(bucket, lookupBucket(this.runtime, bucket).props);
   }
 
   /**
@@ -154,8 +155,7 @@ export class ObjectService {
       return await this.#substitutes.get(target, header, options.substituteFor);
     const { bucket, name } = addressOf(target);
     const versionId = target.bucket.versioned ? options.versionId : undefined;
-    const resolver =
-      header === undefined ? undefined : (size: number) => resolveRange(header, size);
+    const resolver = rangeResolverOf(header);
     // The latest object (or a range of it) the content cache holds now: at once, none of the
     // async steps below.
     const latest = versionId === undefined && !options.coldSource;

@@ -2,7 +2,7 @@
 // object a request is about, what a read returns, which read failures recovery can help with, and
 // what the object service is told by and tells (a bucket rename's gate, listeners of changes).
 import type { Readable } from 'node:stream';
-import type { ResolvedRange } from '../../../api/common/index.js';
+import { resolveRange, type ResolvedRange } from '../../../api/common/index.js';
 import type { ObjectAddress, PutOptions } from '../../../api/native/index.js';
 import { parseChecksumType } from '../../../checksum/index.js';
 import { isStoreError } from '../../../errors/index.js';
@@ -10,9 +10,10 @@ import type {
   KeptHistory,
   ObjectReadResult,
   PutObjectRequest,
+  RangeResolver,
   StoredObject,
 } from '../../../storage/index.js';
-import type { BucketJson, BucketPropsJson } from '../../../wire/index.js';
+import { keptHistoryOf, type BucketJson, type BucketPropsJson } from '../../../wire/index.js';
 import type { StreamedBody } from './streamed-body.js';
 import type { ColdSource } from './cold-reads.js';
 
@@ -24,6 +25,12 @@ export interface ResolvedBucket {
   readonly history: KeptHistory | undefined;
   /** Versions have IDs: the bucket keeps, or once kept, history. */
   readonly versioned: boolean;
+}
+
+/** A bucket as one request sees it, from its entry in bucket metadata. */
+export function resolvedBucket(bucket: BucketJson, props: BucketPropsJson): ResolvedBucket {
+  const history = keptHistoryOf(props);
+  return { bucket, props, history, versioned: history !== undefined };
 }
 
 /** One object of a resolved bucket. */
@@ -56,6 +63,12 @@ export interface ReadOptions {
    * content cache to answer the next read of it from memory (the store's `keepRangeInMemory`).
    */
   keepRangeInMemory?: boolean;
+}
+
+/** How a read resolves its Range header against the object's size (none: no header, or ''). */
+export function rangeResolverOf(rangeHeader: string | undefined): RangeResolver | undefined {
+  if (rangeHeader === undefined || rangeHeader === '') return undefined;
+  return (size: number) => resolveRange(rangeHeader, size);
 }
 
 /** Why a read failed, when recovery may help: the replica is missing or corrupt. */
@@ -100,12 +113,13 @@ export function nativePutRequest(
  */
 export interface BucketGate {
   write<T>(bucket: BucketJson, write: () => Promise<T>): Promise<T>;
-  ready(bucket: BucketJson, senderVersion: string | undefined): Promise<void>;
+  /** Undefined when the request may go on now (the usual case); else resolves once it may. */
+  ready(bucket: BucketJson, senderVersion: string | undefined): Promise<void> | undefined;
 }
 
 export const openGate: BucketGate = {
   write: (_bucket, write) => write(),
-  ready: () => Promise.resolve(),
+  ready: () => undefined,
 };
 
 /** Told of every object written or deleted through the service, before the request is answered. */

@@ -23,18 +23,27 @@ import type { LocalStore } from '../../../storage/index.js';
 import { validateObjectName } from '../../../storage/layout/index.js';
 import { badRequest, notImplemented } from '../../../errors/index.js';
 import {
+  encryptionMetadataKey,
   objectUname,
   Query,
   reservedKeyIn,
   type BucketJson,
+  type BucketPropsJson,
   type PromoteArgsJson,
 } from '../../../wire/index.js';
-import { lookupBucket } from '../../common/bucket-lookup.js';
+import { checkedBucketEntry } from '../../common/bucket-lookup.js';
 import { checkPromote } from '../../common/ais-bucket/promote.js';
 import { ObjectAppends } from './object-appends.js';
 import { copyObject } from './object-copy.js';
 import type { ObjectService } from './object-service.js';
-import { nativePutRequest, type ObjectRead, type ObjectTarget } from './object-types.js';
+import {
+  nativePutRequest,
+  rangeResolverOf,
+  resolvedBucket,
+  type ObjectRead,
+  type ObjectTarget,
+  type ResolvedBucket,
+} from './object-types.js';
 import { NativeMultipart } from './native-multipart.js';
 import { plaintextView, storedSegments, type ObjectEncryption } from './object-encryption.js';
 import { readFromShard } from '../shards/shard-reads.js';
@@ -48,6 +57,12 @@ import { checkOriginalUrl, requireRemoteBucket } from '../../../backends/index.j
 export class TargetObjects implements ObjectPort {
   readonly appends: ObjectAppends;
   readonly #multipart: NativeMultipart;
+  /**
+   * A GET's or HEAD's bucket as `redirect` resolved it when it answered "serve here", keyed by the
+   * request's address (the route passes the same object on to `get` or `head`, with no wait in
+   * between): those look the bucket up once per request. Taken once; any other use resolves anew.
+   */
+  readonly #resolved = new WeakMap<ObjectAddress, ResolvedBucket>();
 
   constructor(
     private readonly runtime: NodeRuntime,
@@ -74,20 +89,25 @@ export class TargetObjects implements ObjectPort {
    */
   async redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
     const { query } = context;
-    await this.objects.bucketReady(
-      address.bucket,
+    const { bucket } = address;
+    const waiting = this.objects.bucketReady(
+      bucket,
       query.get(Query.redirectBucketMetadataVersion) ?? undefined,
     );
+    if (waiting !== undefined) await waiting;
     // A request a node sent here: its map version, or NaN (an older gateway's, without one).
     const redirected = query.has(Query.redirectProxyId);
-    if (!redirected) {
-      const unknownBucketAuthority = this.#unknownBucketAuthority(address.bucket, context);
+    // Looked up once: for the check of an unknown bucket, then for the request (see #resolved).
+    const known = this.runtime.store.bucketMetadata;
+    const entry = known?.get(bucket);
+    if (!redirected && known !== undefined && entry === undefined) {
+      const unknownBucketAuthority = this.#unknownBucketAuthority(context);
       if (unknownBucketAuthority !== undefined) return unknownBucketAuthority;
     }
-    lookupBucket(this.runtime, address.bucket);
+    const { props } = checkedBucketEntry(bucket, known, entry);
     validateObjectName(address.name);
     // A gateway sent a read here in place of an unreachable owner: served here, whatever the map.
-    if (query.has(Query.substituteFor)) return undefined;
+    if (query.has(Query.substituteFor)) return this.#serveHere(address, context, props);
     let map = this.runtime.store.clusterMap;
     // An append goes on where its work file is, whoever owns the object now.
     const appendNode = appendHandleNode(context);
@@ -102,12 +122,13 @@ export class TargetObjects implements ObjectPort {
     if (appendNode !== undefined) return undefined;
     const uname = objectUname(address.bucket, address.name);
     let owner = map?.ownerOf(uname);
-    if (map === undefined || owner === undefined || owner.id === this.runtime.id) return undefined;
+    if (map === undefined || owner === undefined || owner.id === this.runtime.id)
+      return this.#serveHere(address, context, props);
     const senderVersion = redirected
       ? Number(query.get(Query.redirectMapVersion) ?? Number.NaN)
       : Number.NaN;
     // Without a version (an older gateway), trust the redirect as before.
-    if (redirected && Number.isNaN(senderVersion)) return undefined;
+    if (redirected && Number.isNaN(senderVersion)) return this.#serveHere(address, context, props);
     if (redirected && senderVersion > map.version) {
       const { keepalive } = this.runtime.store.config.values;
       await this.runtime.store.waitForClusterMap(senderVersion, keepalive.interval_ms * 2);
@@ -116,13 +137,21 @@ export class TargetObjects implements ObjectPort {
       if (owner === undefined || owner.id === this.runtime.id || senderVersion > map.version)
         return undefined;
     }
-    if (redirected && senderVersion === map.version) return undefined;
+    if (redirected && senderVersion === map.version)
+      return this.#serveHere(address, context, props);
     const forwarded = new URLSearchParams(context.search);
     forwarded.set(Query.redirectProxyId, this.runtime.id);
     forwarded.set(Query.redirectMapVersion, String(map.version));
     const ownBucketMetadata = this.runtime.store.bucketMetadata?.version ?? 0;
     forwarded.set(Query.redirectBucketMetadataVersion, String(ownBucketMetadata));
     return `${owner.publicUrl}${context.path}?${forwarded.toString()}`;
+  }
+
+  /** "Serve here", keeping a GET's or HEAD's resolved bucket for it (see #resolved). */
+  #serveHere(address: ObjectAddress, context: RequestContext, props: BucketPropsJson): undefined {
+    if (context.method === 'GET' || context.method === 'HEAD')
+      this.#resolved.set(address, resolvedBucket(address.bucket, props));
+    return undefined;
   }
 
   /**
@@ -133,16 +162,14 @@ export class TargetObjects implements ObjectPort {
    * redirects back with its metadata version, which the owner then waits for (see BucketGate).
    * Asked only of a request no node redirected here.
    */
-  #unknownBucketAuthority(bucket: BucketJson, context: RequestContext): string | undefined {
-    const known = this.runtime.store.bucketMetadata;
-    if (known === undefined || known.get(bucket) !== undefined) return undefined;
+  #unknownBucketAuthority(context: RequestContext): string | undefined {
     const primary = this.runtime.store.clusterMap?.primary;
     if (primary === undefined) return undefined;
     return `${primary.publicUrl}${context.path}${context.search}`;
   }
 
   async head(address: ObjectAddress, options?: HeadOptions): Promise<ObjectInfo> {
-    const target = this.#target(address);
+    const target = this.#resolvedTarget(address);
     checkOriginal(target, options);
     const routing: ReadRouting =
       options?.substituteFor === undefined ? {} : { substituteFor: options.substituteFor };
@@ -172,19 +199,32 @@ export class TargetObjects implements ObjectPort {
     rangeHeader: string | undefined,
     routing?: ReadRouting,
   ): Promise<ObjectRead> {
-    const target = this.#target(address);
+    const target = this.#resolvedTarget(address);
     checkOriginal(target, routing);
     const blob = routing?.blob;
     if (blob !== undefined) requireRemoteBucket(address.bucket, 'GET with Ais-Blob-Download');
+    // A content hit is the read `objects.get` answers first (ObjectService.getCached): taken here
+    // at once, and an unencrypted one served without the async steps of the reads below.
+    let hit =
+      blob === undefined && routing?.substituteFor === undefined
+        ? this.objects.getCached(target, rangeResolverOf(rangeHeader))
+        : undefined;
+    if (hit !== undefined && hit.object.customMetadata[encryptionMetadataKey] === undefined)
+      return { ...hit, object: plaintextView(hit.object) };
     const read = await this.encryption.read(
-      (header) =>
-        this.objects.get(
-          target,
-          header,
-          blob === undefined
-            ? routing
-            : { ...routing, coldSource: this.blobs.getSource(target, blob) },
-        ),
+      (header) => {
+        const first = hit;
+        hit = undefined;
+        return first !== undefined
+          ? Promise.resolve(first)
+          : this.objects.get(
+              target,
+              header,
+              blob === undefined
+                ? routing
+                : { ...routing, coldSource: this.blobs.getSource(target, blob) },
+            );
+      },
       rangeHeader,
       undefined,
       (object) => storedSegments(this.store, address.bucket, object),
@@ -223,6 +263,14 @@ export class TargetObjects implements ObjectPort {
 
   #target(address: ObjectAddress): ObjectTarget {
     return { bucket: this.objects.resolve(address.bucket), name: address.name };
+  }
+
+  /** As `#target`, with the bucket `redirect` resolved for this request when it did (#resolved). */
+  #resolvedTarget(address: ObjectAddress): ObjectTarget {
+    const bucket = this.#resolved.get(address);
+    if (bucket === undefined) return this.#target(address);
+    this.#resolved.delete(address);
+    return { bucket, name: address.name };
   }
 
   setCustomMetadata(

@@ -14,8 +14,6 @@ import { bucketDisplayName, type BucketJson } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 
-const settledPromise = Promise.resolve();
-
 interface Rename {
   from: BucketJson;
   to: BucketJson;
@@ -109,11 +107,11 @@ export class BucketRenames {
    * request is answered by what is known); and when the bucket is a rename's new name, the rename of its directories here.
    * Per request, so the usual case costs one set lookup.
    */
-  ready(bucket: BucketJson, senderVersion: string | undefined): Promise<void> {
+  ready(bucket: BucketJson, senderVersion: string | undefined): Promise<void> | undefined {
     const store = this.runtime.store;
     const sender = senderVersion === undefined ? 0 : Number(senderVersion);
     const behind = Number.isSafeInteger(sender) && sender > (store.bucketMetadata?.version ?? 0);
-    if (!behind && !this.#newNames.has(bucketKeyOf(bucket))) return settledPromise;
+    if (!behind && !this.#newNames.has(bucketKeyOf(bucket))) return undefined;
     return this.#readyAfterWait(bucket, behind ? sender : 0);
   }
 

@@ -1,0 +1,126 @@
+// A native GET or HEAD served here looks its bucket up once: `redirect` (the unknown bucket's check,
+// the 404) and the read share one lookup of bucket metadata; the bucket's readiness costs no wait
+// when there is none. Other uses (no redirect before, a write) still resolve the bucket themselves.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RequestContext } from '../../../api/common/index.js';
+import { defaultBucketProps, type BucketEntry } from '../../../cluster/index.js';
+import { isStoreError } from '../../../errors/index.js';
+import type { BucketJson } from '../../../wire/index.js';
+import type { NodeRuntime } from '../../common/node-runtime.js';
+import type { BlobDownloads } from '../blob/blob-downloads.js';
+import type { ShardIndexes } from '../shards/shard-indexes.js';
+import type { ObjectEncryption } from './object-encryption.js';
+import type { ObjectService } from './object-service.js';
+import { resolvedBucket, type ObjectRead, type ObjectTarget } from './object-types.js';
+import { TargetObjects } from './target-objects.js';
+
+function fixture(options: { known?: string[]; ready?: Promise<void>; cached?: ObjectRead } = {}) {
+  const counts = { lookups: 0, resolves: 0, readyWaits: 0, decryptions: 0 };
+  const known = new Set(options.known ?? ['b']);
+  const bucketMetadata = {
+    version: 1,
+    get: (bucket: BucketJson): BucketEntry | undefined => {
+      counts.lookups += 1;
+      if (!known.has(bucket.name)) return undefined;
+      return { bucket, props: defaultBucketProps('ais', 'xxhash', 1n) };
+    },
+  };
+  const self = { id: 'self', publicUrl: 'http://self' };
+  const runtime = {
+    id: 'self',
+    store: {
+      bucketMetadata,
+      clusterMap: { version: 1, primary: undefined, ownerOf: () => self },
+    },
+  } as unknown as NodeRuntime;
+  const reads: ObjectTarget[] = [];
+  const objects = {
+    store: {},
+    bucketReady: () => {
+      if (options.ready === undefined) return undefined;
+      counts.readyWaits += 1;
+      return options.ready;
+    },
+    resolve: (bucket: BucketJson) => {
+      counts.resolves += 1;
+      const entry = bucketMetadata.get(bucket);
+      if (entry === undefined) throw new Error('not found');
+      return resolvedBucket(bucket, entry.props);
+    },
+    getCached: () => options.cached,
+    get: (target: ObjectTarget): Promise<ObjectRead> => {
+      reads.push(target);
+      const object = {
+        bucket: target.bucket.bucket,
+        name: target.name,
+        size: 1,
+        customMetadata: {},
+      };
+      return Promise.resolve({ object, body: {}, range: undefined } as unknown as ObjectRead);
+    },
+  } as unknown as ObjectService;
+  const encryption = {
+    read: (fetch: (header: string | undefined) => Promise<ObjectRead>, header?: string) => {
+      counts.decryptions += 1;
+      return fetch(header);
+    },
+  } as unknown as ObjectEncryption;
+  const port = new TargetObjects(
+    runtime,
+    objects,
+    {} as ShardIndexes,
+    encryption,
+    {} as BlobDownloads,
+  );
+  return { port, counts, reads };
+}
+
+function getContext(path: string): RequestContext {
+  return { method: 'GET', path, search: '', query: new URLSearchParams() } as RequestContext;
+}
+
+const address = (name: string) => ({ bucket: { name, provider: 'ais' }, name: 'obj' });
+
+test('a GET served here looks its bucket up once, redirect and read together', async () => {
+  const { port, counts, reads } = fixture();
+  const request = address('b');
+  assert.equal(await port.redirect(request, getContext('/v1/objects/b/obj')), undefined);
+  await port.get(request, undefined);
+  assert.deepEqual(counts, { lookups: 1, resolves: 0, readyWaits: 0, decryptions: 1 });
+  assert.equal(reads[0]?.bucket.props.provider, 'ais', 'the read has the resolved bucket');
+  // The resolved bucket serves this request only: a read without a redirect resolves again.
+  await port.get(request, undefined);
+  assert.deepEqual(counts, { lookups: 2, resolves: 1, readyWaits: 0, decryptions: 2 });
+});
+
+test('a request that waits for its bucket, then a missing bucket, still answer as before', async () => {
+  const { port, counts } = fixture({ known: [], ready: Promise.resolve() });
+  // Redirected here by a node (so no unknown-bucket detour): 404 BucketNotFound.
+  const context = {
+    ...getContext('/v1/objects/gone/obj'),
+    query: new URLSearchParams({ pid: 'p1' }),
+  } as RequestContext;
+  await assert.rejects(
+    port.redirect(address('gone'), context),
+    (error: unknown) => isStoreError(error) && error.code === 'BucketNotFound',
+  );
+  assert.deepEqual(counts, { lookups: 1, resolves: 0, readyWaits: 1, decryptions: 0 });
+});
+
+test('a content hit is served at once; an encrypted one goes to the decryption', async () => {
+  const object = { bucket: { name: 'b', provider: 'ais' }, name: 'obj', size: 4 };
+  const plain = { object: { ...object, customMetadata: { a: '1' } }, body: {}, range: undefined };
+  const served = fixture({ cached: plain as unknown as ObjectRead });
+  const read = await served.port.get(address('b'), undefined);
+  assert.equal(read.body, plain.body);
+  assert.deepEqual(read.object.customMetadata, { a: '1' });
+  assert.equal(served.counts.decryptions, 0, 'not through the decryption');
+  assert.equal(served.reads.length, 0, 'not through the object service');
+  const record = JSON.stringify({ mode: 'SSE-S3', sealedKey: 'k', plainBytes: 4 });
+  const sealed = { ...plain, object: { ...object, customMetadata: { 'cairn-sse': record } } };
+  const decrypted = fixture({ cached: sealed as unknown as ObjectRead });
+  await decrypted.port.get(address('b'), undefined);
+  assert.equal(decrypted.counts.decryptions, 1, 'through the decryption');
+  assert.equal(decrypted.reads.length, 0, 'which is handed the hit first');
+});
