@@ -24,7 +24,8 @@ async function withServer(
 ): Promise<void> {
   const stalled = new StalledClients(periodMs);
   const serve = (request: IncomingMessage, response: ServerResponse): void => {
-    stalled.watch(request, response);
+    const watched = stalled.track(request, response);
+    response.once('close', () => stalled.release(watched));
     handle(request, response).then(
       (bytes) => {
         if (bytes !== undefined) response.end(`read ${bytes}`);
@@ -352,7 +353,7 @@ test('a request whose socket node:http has let go of (null) does not break the s
     const socket = new Socket();
     const request = { socket, headers: {}, readableLength: 0, complete: false, destroy() {} };
     const response = Object.assign(new EventEmitter(), { writableFinished: false });
-    stalled.watch(request as unknown as IncomingMessage, response as unknown as ServerResponse);
+    stalled.track(request as unknown as IncomingMessage, response as unknown as ServerResponse);
     // What node:http does once a request is done with its connection.
     (request as { socket: Socket | null }).socket = null;
     await sleep(300);

@@ -67,13 +67,8 @@ export class StalledClients {
     this.#timer.unref();
   }
 
-  watch(request: IncomingMessage, response: ServerResponse): void {
-    const exchange = this.track(request, response);
-    response.once('close', () => this.release(exchange));
-  }
-
   /**
-   * Watches an exchange without a listener of its own: the caller calls `release` with what this
+   * Watches an exchange, without a listener of its own: the caller calls `release` with what this
    * answers when the response closes (the server has one `close` listener per request for this
    * and the request stats).
    */
