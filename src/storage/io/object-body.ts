@@ -17,7 +17,7 @@ export type BodySource =
       data: Buffer;
       /** Returns the pooled buffer `data` lies in, once the bytes are sent (or discarded). */
       release?: () => void;
-      /** `data` is shared (the content cache's): never changed or handed out; `mapMemory` and `takeSmall` copy it. */
+      /** `data` is shared (the content cache's): never changed or handed out; `mapMemory` copies it. */
       readOnly?: boolean;
     }
   | {
@@ -96,34 +96,21 @@ export class ObjectBody {
   }
 
   /**
-   * The bytes, when the body holds them in memory and they are at most `copiedMaxBytes`: the
-   * caller's own (copied out of their pooled buffer, released at once, or out of the content
-   * cache's), the body consumed. Undefined otherwise (the body untouched). What `toStream` would
-   * make a MemoryBody of, for a consumer that needs no stream.
+   * The bytes, when the body holds them in memory and they are at most `copiedMaxBytes`, for a
+   * consumer that never changes them and only copies or writes them onward (a GetBatch's part, its
+   * TAR entry): the content cache's as they are (a fresh 4 KiB ArrayBuffer and its copy per item
+   * were 4-7% of a GetBatch peer's samples, docs/profiling.md), a pooled buffer's copied out and
+   * the buffer released at once; the body consumed. Undefined otherwise (the body untouched).
+   * What `toStream` would make a MemoryBody of, for a consumer that needs no stream.
    */
   takeSmall(): Buffer | undefined {
     const source = this.source;
     if (source.kind !== 'memory' || source.data.length > copiedMaxBytes) return undefined;
     this.#take();
-    if (source.readOnly === true) return Buffer.from(source.data);
-    if (source.release === undefined) return source.data;
+    if (source.readOnly === true || source.release === undefined) return source.data;
     const copy = Buffer.from(source.data);
     source.release();
     return copy;
-  }
-
-  /**
-   * `takeSmall` for a consumer that never changes the bytes and only copies or writes them onward
-   * (a GetBatch's part, its TAR entry): the content cache's bytes are handed out as they are, not
-   * copied (a fresh 4 KiB ArrayBuffer and its copy per item: 4-7% of a GetBatch peer's samples,
-   * docs/profiling.md); any other body as `takeSmall` gives it.
-   */
-  takeSmallUnchanged(): Buffer | undefined {
-    const source = this.source;
-    if (source.kind !== 'memory' || source.readOnly !== true) return this.takeSmall();
-    if (source.data.length > copiedMaxBytes) return undefined;
-    this.#take();
-    return source.data;
   }
 
   /**

@@ -190,8 +190,7 @@ async function openLocal(
 function inMemoryItem(read: ObjectRead, inMemory: boolean): OpenedItem {
   const size = read.range === undefined ? read.object.size : read.range.end - read.range.start + 1;
   // A chunked or cold object's body is never in memory whole.
-  const bytes =
-    inMemory && 'takeSmallUnchanged' in read.body ? read.body.takeSmallUnchanged() : undefined;
+  const bytes = inMemory && 'takeSmall' in read.body ? read.body.takeSmall() : undefined;
   if (bytes !== undefined) return { size, body: [bytes] };
   return { size, body: read.body.toStream() };
 }
