@@ -51,6 +51,13 @@ export const Query = {
    * fan-out to every target). Any other server answers at once: the client polls as before.
    */
   jobWaitMs: 'x-cairn-job-wait-ms',
+  /**
+   * Cairn: the cluster map version the gateway asking a job's status has. A target answers once
+   * its map is at least that new (within a bound), so a target the gateway has dropped from the
+   * map is known to have left by the job's share here (its unfinished share fails the job) before
+   * that share's end is reported.
+   */
+  jobMapVersion: 'x-cairn-job-map-version',
   /** AIStore's redirect signature (cluster-key signing): nonce and HMAC. Cairn does not sign. */
   redirectNonce: 'x',
   redirectSignature: 'u',

@@ -47,8 +47,13 @@ export async function handleJobsRequest(
     case 'GET': {
       const selector = selectorFromQuery(context);
       const waitMs = jobWaitMsOf(context.query);
-      if (waitMs > 0 && selector.id !== undefined && selector.id !== '')
-        await port.untilEnded(selector.id, waitMs);
+      const mapVersion = Number(context.query.get(Query.jobMapVersion) ?? Number.NaN);
+      if (selector.id !== undefined && selector.id !== '')
+        await port.untilEnded(
+          selector.id,
+          waitMs,
+          Number.isSafeInteger(mapVersion) ? mapVersion : undefined,
+        );
       sendValue(context.res, port.snapshots(selector));
       return;
     }

@@ -264,9 +264,10 @@ export interface JobsPort {
   snapshots(selector: JobSelector): JobSnapshotJson[];
   /**
    * Settles once job `id` has ended here, or after `waitMs` (at once when it is not here or has
-   * ended already): a status query held until the job's end (`Query.jobWaitMs`).
+   * ended already): a status query held until the job's end (`Query.jobWaitMs`); then, with
+   * `mapVersion` (`Query.jobMapVersion`), once this target has that cluster map (bounded).
    */
-  untilEnded(id: string, waitMs: number): Promise<void>;
+  untilEnded(id: string, waitMs: number, mapVersion?: number): Promise<void>;
 }
 
 /** EC pieces held by a target (`/v1/ec/<bucket>/<object>`, intra-cluster only). */

@@ -243,7 +243,11 @@ export class JobCoordinator {
   #jobsPath(selection: JobSelection, waitMs = 0): string {
     const query = new URLSearchParams();
     if (waitMs > 0) query.set(Query.jobWaitMs, String(waitMs));
-    if (selection.id !== undefined && selection.id !== '') query.set('id', selection.id);
+    if (selection.id !== undefined && selection.id !== '') {
+      query.set('id', selection.id);
+      const mapVersion = this.runtime.store.clusterMap?.version;
+      if (mapVersion !== undefined) query.set(Query.jobMapVersion, String(mapVersion));
+    }
     if (selection.kind !== undefined && selection.kind !== '') query.set('kind', selection.kind);
     if (selection.bucket !== undefined) {
       for (const [key, value] of bucketQuery(selection.bucket)) query.set(key, value);

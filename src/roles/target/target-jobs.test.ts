@@ -55,3 +55,59 @@ test('share ends and direct puts heard while the share was being recorded are ke
   assert.equal(started.snapshot().err, '');
   job?.finish();
 });
+
+test("a status query with a newer map than this target's is answered once that map is here: a peer that left is reported first", async () => {
+  type Change = { clusterMap?: { current: { node: (id: string) => unknown } } };
+  const listeners: Array<(change: Change) => void> = [];
+  let version = 5;
+  let applyMap: () => void = () => undefined;
+  const store = {
+    onChange: (listener: (change: Change) => void) => listeners.push(listener),
+    get clusterMap() {
+      // No peer reachable: this share's end is told to nobody.
+      return { version, node: () => undefined };
+    },
+    config: { values: { keepalive: { interval_ms: 5_000 } } },
+    waitForClusterMap: (wanted: number) =>
+      new Promise<void>((resolve) => {
+        applyMap = () => {
+          // As the metadata store applies a map: listeners first, then the waiters.
+          version = wanted;
+          for (const listener of listeners)
+            listener({ clusterMap: { current: { node: (id) => (id === 't2' ? undefined : {}) } } });
+          resolve();
+        };
+      }),
+  };
+  const runtime = {
+    id: 't1',
+    log: createLogger({}, 'error', () => undefined),
+    metrics: { jobs: { started: () => undefined, ended: () => undefined } },
+    store,
+  } as unknown as NodeRuntime;
+  const interruptions = {
+    started: () => Promise.resolve(),
+    ended: () => Promise.resolve(),
+    reported: () => Promise.resolve(),
+  } as unknown as JobInterruptions;
+  let job: HeldJob | undefined;
+  const definition: JobDefinition = {
+    kind: { name: 'etl-listrange', startable: true, bucketScoped: false, exclusive: false },
+    create: (request) => (job = new HeldJob(request.id, request.kind, undefined)),
+  };
+  const jobs = new TargetJobs(runtime, {} as never, [definition], interruptions);
+  await jobs.start({ id: 'j2', kind: 'etl-listrange', targets: ['t1', 't2'] });
+  job?.finish();
+  await jobs.registry.get('j2')?.ended;
+
+  let answered = false;
+  const query = jobs.untilEnded('j2', 1_000, 6).then(() => (answered = true));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(answered, false, 'not answered before map 6 is here');
+  applyMap();
+  await query;
+  assert.match(jobs.registry.get('j2')?.snapshot().err ?? '', /target t2 left the cluster/);
+  // Its own map or an older one: answered at once.
+  await jobs.untilEnded('j2', 0, 6);
+  await jobs.untilEnded('j2', 0, 3);
+});

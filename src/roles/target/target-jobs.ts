@@ -220,17 +220,24 @@ export class TargetJobs implements JobsPort {
     return this.registry.find(toFilter(selector)).map((job) => job.snapshot());
   }
 
-  untilEnded(id: string, waitMs: number): Promise<void> {
+  async untilEnded(id: string, waitMs: number, mapVersion?: number): Promise<void> {
     const job = this.registry.get(id);
-    if (job === undefined || job.endTime !== undefined || waitMs <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, waitMs);
-      timer.unref();
-      void job.ended.then(() => {
-        clearTimeout(timer);
-        resolve();
+    if (job !== undefined && job.endTime === undefined && waitMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        timer.unref();
+        void job.ended.then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
-    });
+    }
+    // The asker's map dropped a target this one may not know has left yet: its share's loss is
+    // reported here (`peersLeft`, run as the map is applied) before this share's end is.
+    const { store } = this.runtime;
+    if (mapVersion !== undefined && mapVersion > (store.clusterMap?.version ?? 0)) {
+      await store.waitForClusterMap(mapVersion, store.config.values.keepalive.interval_ms * 2);
+    }
   }
 }
 
