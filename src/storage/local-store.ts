@@ -41,7 +41,7 @@ import {
   type PreparedTailAppend,
   type TailAppendRequest,
 } from './in-place/tail-append.js';
-import { getObject, headObject } from './read-object.js';
+import { getObject, headObject } from './read/read-object.js';
 import { getCachedObject } from './memory-reads.js';
 import {
   updateFileMetadata,

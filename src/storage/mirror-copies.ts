@@ -27,7 +27,7 @@ import type { Mountpath } from './mountpath/index.js';
 import { chunksIntact } from './multipart/chunk-check.js';
 import { findManifest } from './multipart/chunk-sets.js';
 import { dropChunkSetCopy, mirrorChunkSet } from './multipart/chunk-set-moves.js';
-import { checkReplica } from './read-object.js';
+import { checkReplica } from './read/read-object.js';
 import { openReplica, type OpenReplica } from './replica-lookup.js';
 import { mountpathsFor, unameOf, type StoreContext } from './store-context.js';
 

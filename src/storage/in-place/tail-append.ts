@@ -11,7 +11,7 @@
 //
 // Readers: a reader of a range before the tail is unaffected; a reader of the whole object that
 // opened it before the append sees bytes change under it, fails its verification and is told so
-// (read-object.ts does not quarantine a replica whose record changed meanwhile).
+// (read/corrupt-replicas.ts does not quarantine a replica whose record changed meanwhile).
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createHasher, type Hasher } from '../../checksum/index.js';

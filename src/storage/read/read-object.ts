@@ -5,30 +5,27 @@
 // job too, unverified as any range of a large object is (and, for an `archpath` read, kept in the
 // content cache to serve that range again). A disk fault while reading fails the read as
 // unreadable (recovery may restore the object).
-import { createHasher } from '../checksum/index.js';
+import { createHasher } from '../../checksum/index.js';
 import {
-  objectCorrupted,
   objectMetadataCorrupted,
   objectNotFound,
   objectUnreadable,
   StoreError,
-} from '../errors/index.js';
-import { ChunkedBody } from './multipart/chunked-body.js';
-import { findManifest } from './multipart/chunk-sets.js';
-import { invariant } from '../util/assert.js';
-import type { BucketJson } from '../wire/index.js';
+} from '../../errors/index.js';
+import { ChunkedBody } from '../multipart/chunked-body.js';
+import { findManifest } from '../multipart/chunk-sets.js';
+import { invariant } from '../../util/assert.js';
+import type { BucketJson } from '../../wire/index.js';
 import {
   checkBytes,
   checkContent,
   isDiskFault,
   ObjectBody,
-  quarantineReplica,
   readWhole,
   type ChecksumProblem,
-} from './io/index.js';
-import { validateObjectName, type ReplicaPath, type StoredContentType } from './layout/index.js';
-import { readObjectMetadata } from './meta/index.js';
-import type { Mountpath } from './mountpath/index.js';
+} from '../io/index.js';
+import { validateObjectName, type ReplicaPath, type StoredContentType } from '../layout/index.js';
+import type { Mountpath } from '../mountpath/index.js';
 import {
   openReplica,
   readReplica,
@@ -36,8 +33,8 @@ import {
   type OpenReplica,
   type ReadReplica,
   type ReplicaFile,
-} from './replica-lookup.js';
-import { openVersionFile, versionIdOf } from './versions/version-files.js';
+} from '../replica-lookup.js';
+import { openVersionFile, versionIdOf } from '../versions/version-files.js';
 import {
   cachedReplica,
   keepContent,
@@ -47,15 +44,16 @@ import {
   servedFromCache,
   wholeReadMaxBytes,
   type Lease,
-} from './memory-reads.js';
-import { describeObject, lockKeyOf, toStoredObject, type StoreContext } from './store-context.js';
+} from '../memory-reads.js';
+import { lockKeyOf, toStoredObject, type StoreContext } from '../store-context.js';
+import { corrupted } from './corrupt-replicas.js';
 import type {
   ByteRange,
   ObjectReadResult,
   RangeResolver,
   ReadOptions,
   StoredObject,
-} from './store-types.js';
+} from '../store-types.js';
 
 /**
  * A replica found under the read lock: read in one job already (its content the whole object, or
@@ -550,60 +548,4 @@ export async function checkReplica(
     context.buffers.release(buffer);
   }
   return checkContent(metadata.checksum, metadata.size, hasher, position);
-}
-
-/**
- * True when the replica's record changed since it was read (an append in place, under the write
- * lock the caller holds, wrote new bytes and a new record on the same inode): the bytes did not
- * rot, they were replaced.
- */
-async function changedInPlace(context: StoreContext, replica: ReplicaFile): Promise<boolean> {
-  const path = replica.location.path;
-  try {
-    const current = await context.disk.stat(path, { bigint: true });
-    if (current.dev !== replica.stats.dev || current.ino !== replica.stats.ino) return false;
-    const record = await readObjectMetadata(context.disk, path, path);
-    const read = replica.metadata;
-    return record.size !== read.size || record.checksum.value !== read.checksum.value;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Quarantines the replica (if its path still names the inode that failed) under the write lock,
- * and returns the error to report. A failed quarantine does not hide the corruption. A replica
- * appended to in place while it was read is not corrupt: the reader is told to read again.
- */
-async function corrupted(
-  context: StoreContext,
-  bucket: BucketJson,
-  name: string,
-  replica: ReplicaFile,
-  problem: ChecksumProblem,
-  type: StoredContentType,
-): Promise<Error> {
-  const identity = { dev: replica.stats.dev, ino: replica.stats.ino };
-  try {
-    const changed = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), async () => {
-      if (await changedInPlace(context, replica)) return true;
-      await quarantineReplica(
-        context.disk,
-        replica.mountpath.path,
-        replica.location.path,
-        identity,
-        context.clock.nowMs(),
-      );
-      return false;
-    });
-    if (changed)
-      return new StoreError(
-        'Conflict',
-        `${describeObject(bucket, name)} was appended to while it was read: read it again`,
-      );
-  } catch {
-    // Reported through the corruption error below; the next read will retry the quarantine.
-  }
-  const where = `${describeObject(bucket, name)} on ${replica.mountpath.path}`;
-  return objectCorrupted(problem.type, problem.stored, problem.computed, where);
 }
