@@ -74,19 +74,54 @@ export function etagOf(info: ObjectInfo): string | undefined {
   return `v1-${value}-${(BigInt(info.modifiedTimeMs) * 1_000_000n).toString(36)}`;
 }
 
-/** Headers of a GET response: size, checksum (whole-object reads only), times, version, custom. */
-export function setGetHeaders(res: ServerResponse, info: ObjectInfo, partial: boolean): void {
-  if (!partial && info.checksum.type !== 'none') {
-    res.setHeader(Header.checksumType, info.checksum.type);
-    res.setHeader(Header.checksumValue, info.checksum.value);
+/**
+ * Headers of a GET response as a flat list (name, value, name, value...: a repeated name is one
+ * line each), in the order they are sent: checksum (whole-object reads only), times, version,
+ * custom metadata, and the body's `Content-Length` (and `Content-Range` for a range) last. The
+ * list goes to `writeHead` as it is (a content hit: no `setHeader` per header) or through
+ * `setGetHeaders`.
+ */
+export function getHeaderList(
+  info: ObjectInfo,
+  range: { start: number; end: number } | undefined,
+): string[] {
+  const list: string[] = [];
+  if (range === undefined && info.checksum.type !== 'none')
+    list.push(Header.checksumType, info.checksum.type, Header.checksumValue, info.checksum.value);
+  list.push(Header.accessTime, String(info.accessTimeNs));
+  if (info.version !== undefined) list.push(Header.version, info.version);
+  const custom = info.customMetadata;
+  for (const key of Object.keys(custom)) list.push(Header.customMetadata, `${key}=${custom[key]}`);
+  list.push(
+    Header.lastModified,
+    httpDate(info.modifiedTimeMs),
+    Header.acceptRanges,
+    'bytes',
+    Header.contentType,
+    'application/octet-stream',
+  );
+  if (range === undefined) list.push(Header.contentLength, String(info.size));
+  else
+    list.push(
+      Header.contentLength,
+      String(range.end - range.start + 1),
+      Header.contentRange,
+      `bytes ${range.start}-${range.end}/${info.size}`,
+    );
+  return list;
+}
+
+/**
+ * Sets the headers of `getHeaderList` on `res` one by one (a repeated name becomes one header of
+ * several values): for an answer that may still turn into an error answer before its first byte.
+ */
+export function setGetHeaders(res: ServerResponse, list: readonly string[]): void {
+  for (let index = 0; index < list.length; index += 2) {
+    const name = list[index] as string;
+    const value = list[index + 1] as string;
+    if (name === Header.customMetadata && res.hasHeader(name)) res.appendHeader(name, value);
+    else res.setHeader(name, value);
   }
-  res.setHeader(Header.accessTime, String(info.accessTimeNs));
-  if (info.version !== undefined) res.setHeader(Header.version, info.version);
-  const pairs = Object.entries(info.customMetadata).map(([key, value]) => `${key}=${value}`);
-  if (pairs.length > 0) res.setHeader(Header.customMetadata, pairs);
-  res.setHeader(Header.lastModified, httpDate(info.modifiedTimeMs));
-  res.setHeader(Header.acceptRanges, 'bytes');
-  res.setHeader(Header.contentType, 'application/octet-stream');
 }
 
 /**

@@ -25,7 +25,7 @@ import {
   type NativeScope,
   type ObjectOperation,
 } from './route-policy.js';
-import { setGetHeaders, setObjectHeaders } from './object-headers.js';
+import { getHeaderList, setGetHeaders, setObjectHeaders } from './object-headers.js';
 import {
   abortUpload,
   appendObject,
@@ -165,15 +165,23 @@ async function getObject(
     readRouting(context),
   );
   const { res } = context;
-  setGetHeaders(res, object, range !== undefined);
-  if (range === undefined) {
-    res.statusCode = 200;
-    res.setHeader(Header.contentLength, object.size);
-  } else {
-    res.statusCode = 206;
-    res.setHeader(Header.contentLength, range.end - range.start + 1);
-    res.setHeader(Header.contentRange, `bytes ${range.start}-${range.end}/${object.size}`);
+  const headers = getHeaderList(object, range);
+  const status = range === undefined ? 200 : 206;
+  // The request stats read the answer's length from here (no Content-Length header to parse).
+  context.answerLength = range === undefined ? object.size : range.end - range.start + 1;
+  // Small verified bytes in memory (a content hit): the head as one list and the bytes in one
+  // `end`, as nothing can fail between them; anything else may still fail before its first byte
+  // (a file read, bitrot) and answer an error instead, so its headers stay unsent until then.
+  const bytes = body.takeSmall?.();
+  if (bytes !== undefined) {
+    if (res.destroyed || res.writableEnded) throw new Error('destination closed');
+    res.writeHead(status, headers);
+    if (bytes.length > 0) res.end(bytes);
+    else res.end();
+    return;
   }
+  res.statusCode = status;
+  setGetHeaders(res, headers);
   // A send error (e.g. bitrot found before the last chunk) destroys the response, so the client
   // sees a truncated transfer, never a completed success.
   await body.sendTo(res);

@@ -71,6 +71,11 @@ export interface ErasureCodingInfo {
 export interface ObjectBodySource {
   sendTo(destination: Writable): Promise<void>;
   discard(): Promise<void>;
+  /**
+   * The bytes when the body holds them verified in memory and they are small, the body consumed
+   * (nothing to release after); undefined otherwise, the body untouched (ObjectBody's).
+   */
+  takeSmall?(): Buffer | undefined;
 }
 
 export interface PutOptions {
