@@ -171,14 +171,14 @@ export class ObjectEncryption {
         throw error;
       }
       const whole = { firstSequence: 0, skip: 0, take: plainBytes };
-      if (read.range === undefined) return decrypted(read, key, whole, undefined);
+      if (read.range === undefined) return decrypted(read, record, key, whole, undefined);
       await read.body.discard();
       // The first read resolved the range against the stored size; the client's is the plaintext's.
       const range = resolveRange(rangeHeader, plainBytes) as ResolvedRange;
       const plan = planRange(await segmentsOf(read.object), range.start, range.end);
       const ranged = await fetch(`bytes=${plan.cipherStart}-${plan.cipherEnd}`);
       if (sealedKeyOf(ranged.object) === record.sealedKey)
-        return decrypted(ranged, key, plan, range);
+        return decrypted(ranged, record, key, plan, range);
       // Replaced between the two reads: start over with the new object.
       await ranged.body.discard();
     }
@@ -237,9 +237,14 @@ export function encryptionOf(
     : { kind: 'SSE-C', customerKeyMd5: customerKey.md5 };
 }
 
-/** The object as its plaintext: size, user metadata, no stored checksum (it is the ciphertext's). */
-export function plaintextView(object: StoredObject): StoredObject {
-  const record = encryptionRecordOf(object.customMetadata);
+/**
+ * The object as its plaintext: size, user metadata, no stored checksum (it is the ciphertext's).
+ * `record`: its encryption record when the caller has it parsed already (a decrypted read's).
+ */
+export function plaintextView(
+  object: StoredObject,
+  record = encryptionRecordOf(object.customMetadata),
+): StoredObject {
   const customMetadata = userMetadataOf(object.customMetadata);
   if (record === undefined)
     return customMetadata === object.customMetadata ? object : { ...object, customMetadata };
@@ -307,6 +312,7 @@ function requirePlainBytes(record: EncryptionRecord): number {
 
 function decrypted(
   read: ObjectRead,
+  encryption: EncryptionRecord,
   key: Buffer,
   plan: Pick<PackagePlan, 'firstSequence' | 'skip' | 'take'>,
   range: ResolvedRange | undefined,
@@ -317,9 +323,9 @@ function decrypted(
     read.body instanceof ObjectBody
       ? read.body.mapMemory((stored) => decryptPackagesInPlace(key, plan, stored))
       : undefined;
-  if (inMemory !== undefined) return { object: read.object, body: inMemory, range };
+  if (inMemory !== undefined) return { object: read.object, body: inMemory, range, encryption };
   const decryptor = new PackageDecryptor(key, plan);
   const stream = pipeline(read.body.toStream(), decryptor, () => undefined);
   // The record stays on the object: the API port reports the encryption from it.
-  return { object: read.object, body: new StreamedBody(stream), range };
+  return { object: read.object, body: new StreamedBody(stream), range, encryption };
 }

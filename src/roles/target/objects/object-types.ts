@@ -7,6 +7,7 @@ import type { ObjectAddress, PutOptions } from '../../../api/native/index.js';
 import { parseChecksumType } from '../../../checksum/index.js';
 import { isStoreError } from '../../../errors/index.js';
 import type {
+  EncryptionRecord,
   KeptHistory,
   ObjectReadResult,
   PutObjectRequest,
@@ -44,6 +45,11 @@ export interface ObjectRead {
   object: StoredObject;
   body: ObjectReadResult['body'] | StreamedBody;
   range: ResolvedRange | undefined;
+  /**
+   * The encryption record of a decrypted read, as the decryption parsed it from the object's
+   * metadata (which keeps it): `plaintextView` takes it instead of parsing it again.
+   */
+  encryption?: EncryptionRecord;
 }
 
 /** How a read reaches the store: a kept version, or in place of an unreachable owner. */

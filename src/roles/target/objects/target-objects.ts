@@ -229,7 +229,7 @@ export class TargetObjects implements ObjectPort {
       undefined,
       (object) => storedSegments(this.store, address.bucket, object),
     );
-    return { ...read, object: plaintextView(read.object) };
+    return { ...read, object: plaintextView(read.object, read.encryption) };
   }
 
   getFromArchive(address: ObjectAddress, request: ArchiveReadRequest): Promise<ArchiveRead> {
