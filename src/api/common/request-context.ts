@@ -34,8 +34,8 @@ export interface RequestContext {
   /** What the request counts as in the node's stats; routes set it when the path does not say. */
   operation?: StatsOperation | undefined;
   /**
-   * The announced length of a proxied answer, whose headers go out as a raw list (for which Node
-   * keeps no header object to read it from): the stats count it.
+   * The announced length of an answer whose headers go out as a raw list (a proxied answer, a
+   * native GET), for which Node keeps no header object to read it from: the stats count it.
    */
   answerLength?: number | undefined;
   /**

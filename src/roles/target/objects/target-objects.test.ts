@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { RequestContext } from '../../../api/common/index.js';
 import { defaultBucketProps, type BucketEntry } from '../../../cluster/index.js';
 import { isStoreError } from '../../../errors/index.js';
+import type { EncryptionRecord } from '../../../storage/index.js';
 import type { BucketJson } from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { BlobDownloads } from '../blob/blob-downloads.js';
@@ -15,7 +16,15 @@ import type { ObjectService } from './object-service.js';
 import { resolvedBucket, type ObjectRead, type ObjectTarget } from './object-types.js';
 import { TargetObjects } from './target-objects.js';
 
-function fixture(options: { known?: string[]; ready?: Promise<void>; cached?: ObjectRead } = {}) {
+function fixture(
+  options: {
+    known?: string[];
+    ready?: Promise<void>;
+    cached?: ObjectRead;
+    /** The record the decryption says it parsed (absent: the read as fetched). */
+    decrypted?: EncryptionRecord;
+  } = {},
+) {
   const counts = { lookups: 0, resolves: 0, readyWaits: 0, decryptions: 0 };
   const known = new Set(options.known ?? ['b']);
   const bucketMetadata = {
@@ -63,7 +72,9 @@ function fixture(options: { known?: string[]; ready?: Promise<void>; cached?: Ob
   const encryption = {
     read: (fetch: (header: string | undefined) => Promise<ObjectRead>, header?: string) => {
       counts.decryptions += 1;
-      return fetch(header);
+      const { decrypted } = options;
+      if (decrypted === undefined) return fetch(header);
+      return fetch(header).then((read) => ({ ...read, encryption: decrypted }));
     },
   } as unknown as ObjectEncryption;
   const port = new TargetObjects(
@@ -123,4 +134,21 @@ test('a content hit is served at once; an encrypted one goes to the decryption',
   await decrypted.port.get(address('b'), undefined);
   assert.equal(decrypted.counts.decryptions, 1, 'through the decryption');
   assert.equal(decrypted.reads.length, 0, 'which is handed the hit first');
+});
+
+test('a decrypted read is described from the record the decryption parsed, not parsed again', async () => {
+  const object = { bucket: { name: 'b', provider: 'ais' }, name: 'obj', size: 44 };
+  // The stored record says 4 plaintext bytes; the decryption hands on its own parse (3) to tell
+  // which one the answer is described from.
+  const stored = JSON.stringify({ mode: 'SSE-S3', sealedKey: 'k', plainBytes: 4 });
+  const cached = { object: { ...object, customMetadata: { 'cairn-sse': stored, a: '1' } } };
+  const parsed: EncryptionRecord = { mode: 'SSE-S3', sealedKey: 'k', plainBytes: 3 };
+  const { port } = fixture({
+    cached: { ...cached, body: {}, range: undefined } as unknown as ObjectRead,
+    decrypted: parsed,
+  });
+  const read = await port.get(address('b'), undefined);
+  assert.equal(read.object.size, 3);
+  assert.deepEqual(read.object.customMetadata, { a: '1' }, 'the record is no user metadata');
+  assert.deepEqual(read.object.checksum, { type: 'none', value: '' });
 });
