@@ -253,3 +253,37 @@ test('the cache is bounded: least recently used objects go, larger ones are not 
     await small.close();
   }
 });
+
+test('getCachedObject follows a mountpath change: the first candidate is the new home', async () => {
+  const moving = await openTestStore(
+    join(root, 'moving'),
+    2,
+    { contentCache: { maxBytes: 64 * 1024, objectMaxBytes: 32 * 1024, checkIntervalMs } },
+    'target-2',
+    { clock },
+  );
+  try {
+    const [, second] = moving.mountpaths();
+    assert.ok(second !== undefined);
+    const names = Array.from({ length: 12 }, (_, index) => `moving-${index}`);
+    const homes = new Map<string, string>();
+    for (const [index, name] of names.entries()) {
+      await put(name, patternBytes(1000, index + 20), moving);
+      await readAll((await moving.getObject(testBucket, name, undefined, client)).body);
+      assert.ok(moving.getCachedObject(testBucket, name) !== undefined, `${name}: a hit`);
+      homes.set(name, moving.homeMountpath(testBucket, name));
+    }
+    const onSecond = names.filter((name) => homes.get(name) === second.path);
+    assert.ok(onSecond.length > 0 && onSecond.length < names.length, 'both mountpaths used');
+    // Detached: draining (its files still read), no longer anyone's home.
+    assert.equal(await moving.changeMountpath(second.path, 'detach'), true);
+    for (const name of names) {
+      const hit = moving.getCachedObject(testBucket, name);
+      if (onSecond.includes(name))
+        assert.equal(hit, undefined, `${name}: its new home holds no copy`);
+      else assert.ok(hit !== undefined, `${name}: still a hit`);
+    }
+  } finally {
+    await moving.close();
+  }
+});

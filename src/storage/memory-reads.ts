@@ -12,7 +12,6 @@ import { startContentCheck } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import type { ReadReplica } from './replica-lookup.js';
 import {
-  lockKeyOf,
   mountpathsFor,
   smallReadBytes,
   toStoredObject,
@@ -182,17 +181,12 @@ export function getCachedObject(
   name: string,
   requested?: ByteRange | RangeResolver,
 ): ObjectReadResult | undefined {
-  try {
-    validateObjectName(name);
-  } catch {
-    return undefined; // `getObject` refuses it.
-  }
-  if (!context.locks.readableNow(lockKeyOf(bucket, name, 'ob'))) return undefined;
-  const [mountpath] = mountpathsFor(context, unameOf(bucket, name));
-  if (mountpath === undefined) return undefined;
-  const first = replicaPaths(mountpath.path, bucket, name, 'ob').next();
-  if (first.done === true) return undefined;
-  const location = first.value;
+  const uname = unameOf(bucket, name);
+  // An object's lock key is its uname (`lockKeyOf` with 'ob').
+  if (!context.locks.readableNow(uname)) return undefined;
+  const spot = firstReplica(context, bucket, name, uname);
+  if (spot === undefined) return undefined;
+  const { mountpath, location } = spot;
   const whole = cachedReplica(context, location, mountpath, name);
   if (whole === undefined && requested === undefined) return undefined;
   // The range against the size the cached record says: a hit below is of that same record.
@@ -206,6 +200,58 @@ export function getCachedObject(
   if (replica?.content === undefined) return undefined;
   const object = toStoredObject(bucket, name, replica.metadata, replica.stats, mountpath);
   return { object, body: memoryBody(context, replica.content, undefined, true), range };
+}
+
+/** Where an object's first candidate replica is: its home mountpath, its natural (or hashed) path. */
+interface FirstReplica {
+  /** The mountpath list it was found for (the volume replaces its frozen list on every change). */
+  readonly mountpaths: readonly Mountpath[];
+  readonly mountpath: Mountpath;
+  readonly location: ReplicaPath;
+}
+
+/**
+ * `firstReplica`'s answers by uname, for the objects asked for lately, per store. A content hit's
+ * name was validated, its home found by HRW and its path built (`replicaPaths`: the name split and
+ * measured twice, two regular expressions, a generator, a new path string, which the metadata and
+ * content caches' maps then hash anew) for every item of every GetBatch: 5-10% of a peer's busy
+ * time (docs/profiling.md, GetBatch). Kept only for a frozen mountpath list and dropped whole at
+ * `firstReplicasMax` (a few MiB).
+ */
+const firstReplicas = new WeakMap<StoreContext, Map<string, FirstReplica>>();
+const firstReplicasMax = 16_384;
+
+/**
+ * The first candidate replica of `name` (`uname`): what `searchReplicas` looks at first; undefined
+ * for a name `getObject` refuses, or no enabled mountpath.
+ */
+function firstReplica(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+  uname: string,
+): FirstReplica | undefined {
+  const { mountpaths } = context;
+  let known = firstReplicas.get(context);
+  const kept = known?.get(uname);
+  if (kept !== undefined && kept.mountpaths === mountpaths) return kept;
+  try {
+    validateObjectName(name);
+  } catch {
+    return undefined; // `getObject` refuses it.
+  }
+  const [mountpath] = mountpathsFor(context, uname);
+  if (mountpath === undefined) return undefined;
+  const first = replicaPaths(mountpath.path, bucket, name, 'ob').next();
+  if (first.done === true) return undefined;
+  const found = { mountpaths, mountpath, location: first.value };
+  if (!Object.isFrozen(mountpaths)) return found;
+  if (known === undefined || known.size >= firstReplicasMax) {
+    known = new Map();
+    firstReplicas.set(context, known);
+  }
+  known.set(uname, found);
+  return found;
 }
 
 /** `requested` against `size`: 'refused' when the resolver throws (a range it cannot satisfy). */

@@ -1,7 +1,7 @@
 // The content cache's background confirmations (content-cache.ts), many to a thread-pool job: a
 // check is the one-job read of the file (fs-batch.ts' `readSmallFile`) with neither attribute nor
-// content asked for (open not following a link, fstat, close), and the one-job reads asked for in
-// one turn of the event loop go to the pool together (up to 32 a job). A GetBatch's window starts
+// content asked for (open not following a link, fstat, close), and the stat-only reads asked for
+// in one turn of the event loop go to the pool together (up to 256 a job). A GetBatch's window starts
 // the checks of all the hits it opens in a turn (a few hundred, about every second batch), which
 // were one `fs.promises.stat` each: a hand-off to the pool, a wake-up and a promise apiece, the
 // largest piece of a cached item's cost on a target's main thread (docs/profiling.md, GetBatch).

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FileState } from '../io/index.js';
 import { MetadataCache, chargeOf, encodeObjectMetadata, type ObjectMetadata } from './index.js';
+import { movedOnHit } from './content-cache.js';
 
 function metadataOf(size: number): ObjectMetadata {
   return {
@@ -87,4 +88,35 @@ test('a limit of 0 keeps nothing but still returns what was read', () => {
   assert.equal(cache.remember('/a', stateOf(1), metadata, recordBytes, cache.epoch), metadata);
   assert.equal(cache.stats().entries, 0);
   assert.equal(cache.lookup('/a', stateOf(1)), undefined);
+});
+
+test('a hit moves an entry to the end of the use order only once it is in the older half', () => {
+  const charge = chargeOf('/p0', recordBytes);
+  const cache = new MetadataCache(charge * 4);
+  for (const path of ['/p0', '/p1', '/p2', '/p3']) {
+    cache.remember(path, stateOf(1), metadataOf(10), recordBytes, cache.epoch);
+  }
+  // '/p3' and '/p2' are the newest half: hits leave them where they are (no delete and set)...
+  assert.notEqual(cache.lookup('/p3', stateOf(1)), undefined);
+  assert.notEqual(cache.lookup('/p2', stateOf(1)), undefined);
+  // ...'/p1' is older: a hit moves it to the end.
+  assert.notEqual(cache.lookup('/p1', stateOf(1)), undefined);
+  assert.equal(cache.stats().hits, 3);
+  const evicted: string[][] = [];
+  for (const path of ['/p4', '/p5', '/p6', '/p7']) {
+    cache.remember(path, stateOf(1), metadataOf(10), recordBytes, cache.epoch);
+    evicted.push(['/p0', '/p1', '/p2', '/p3'].filter((old) => cache.peek(old) === undefined));
+  }
+  assert.deepEqual(
+    evicted.map((gone) => gone.join(',')),
+    ['/p0', '/p0,/p2', '/p0,/p2,/p3', '/p0,/p1,/p2,/p3'],
+  );
+});
+
+test('movedOnHit: not while among the newest half of the entries', () => {
+  assert.equal(movedOnHit(10, 9, 10), false);
+  assert.equal(movedOnHit(10, 5, 10), false);
+  assert.equal(movedOnHit(10, 4, 10), true);
+  assert.equal(movedOnHit(1, 0, 1), true);
+  assert.equal(movedOnHit(3, 0, 3), true);
 });

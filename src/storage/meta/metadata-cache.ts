@@ -15,6 +15,7 @@ import {
   type CachedContent,
   type ContentCacheLimits,
   type ContentCheck,
+  movedOnHit,
 } from './content-cache.js';
 import type { ObjectMetadata } from './object-metadata.js';
 
@@ -24,6 +25,12 @@ export interface CachedRecord {
   readonly metadata: ObjectMetadata;
   /** What it is counted for against the limit, in bytes. */
   readonly charge: number;
+}
+
+/** A record as kept: with where it was last put in the use order. */
+interface KeptRecord extends CachedRecord {
+  /** `#placed` when it was last put at the end of the order. */
+  placedAt: number;
 }
 
 /**
@@ -51,7 +58,9 @@ export interface MetadataCacheStats {
 }
 
 export class MetadataCache {
-  readonly #entries = new Map<string, CachedRecord>();
+  readonly #entries = new Map<string, KeptRecord>();
+  /** Entries put at the end of the use order so far (added or moved). */
+  #placed = 0;
   readonly #recent: string[] = new Array<string>(recentInvalidations).fill('');
   #epoch = 0;
   #bytes = 0;
@@ -80,9 +89,9 @@ export class MetadataCache {
    */
   touch(path: string, record: CachedRecord): void {
     this.#hits += 1;
-    if (this.#entries.get(path) !== record) return;
-    this.#entries.delete(path);
-    this.#entries.set(path, record);
+    const kept = this.#entries.get(path);
+    if (kept !== record || kept === undefined) return;
+    this.#used(path, kept);
   }
 
   /** The record of `path` if the file still has `identity` (a hit), else undefined (a miss). */
@@ -110,8 +119,7 @@ export class MetadataCache {
     if (hit === undefined) return undefined;
     // The record is served from here too: a metadata cache hit as well.
     this.#hits += 1;
-    this.#entries.delete(path);
-    this.#entries.set(path, record);
+    this.#used(path, record);
     return hit;
   }
 
@@ -130,8 +138,7 @@ export class MetadataCache {
     const hit = this.content.getRange(path, record, start, end, nowMs);
     if (hit === undefined) return undefined;
     this.#hits += 1;
-    this.#entries.delete(path);
-    this.#entries.set(path, record);
+    this.#used(path, record);
     return hit;
   }
 
@@ -201,7 +208,8 @@ export class MetadataCache {
     }
     const frozen = freezeMetadata(metadata);
     this.#drop(path);
-    this.#entries.set(path, { identity: copyState(identity), metadata: frozen, charge });
+    const placedAt = this.#placed++;
+    this.#entries.set(path, { identity: copyState(identity), metadata: frozen, charge, placedAt });
     this.#bytes += charge;
     for (const [oldest, record] of this.#entries) {
       if (this.#bytes <= this.maxBytes) break;
@@ -238,6 +246,14 @@ export class MetadataCache {
       hits: this.#hits,
       misses: this.#misses,
     };
+  }
+
+  /** A hit on `record`, kept for `path`: moved to the end of the use order when due (`movedOnHit`). */
+  #used(path: string, record: KeptRecord): void {
+    if (!movedOnHit(this.#placed, record.placedAt, this.#entries.size)) return;
+    this.#entries.delete(path);
+    this.#entries.set(path, record);
+    record.placedAt = this.#placed++;
   }
 
   /** Drops the record and the bytes kept with it. */
