@@ -7,7 +7,8 @@
 // - GetBatch of 100 × 1 MiB (MiB/s) vs plain GETs of the same objects, 16 in flight.
 // BENCH_SHARD_BYTES (default 1 GiB) and BENCH_ARCHIVE_OBJECTS (default 10,000) scale it down;
 // BENCH_SHARDS_ROWS (comma-separated, of getbatch, archpath, archive; default all) picks rows, and
-// BENCH_ARCHIVE_RUNS (default 3) runs of the archive job and of tar -cf in turns (medians);
+// BENCH_ARCHIVE_RUNS (default 3) runs of the archive job and of tar -cf in turns (medians), after
+// BENCH_ARCHIVE_WARMUPS (default 1) untimed runs of each;
 // BENCH_GETBATCH_ROUNDS (default 7) alternating rounds of each GetBatch row and its GETs (medians). The notes give
 // the nodes' CPU per item (user + system of every node process).
 import { createReadStream, createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,13 @@ const rowsWanted = new Set(
     .map((row) => row.trim()),
 );
 const archiveRuns = Math.max(1, Number(process.env['BENCH_ARCHIVE_RUNS'] ?? 3));
+/**
+ * Archive jobs (and `tar -cf` runs) before the timed ones, as the other rows warm up: on fresh
+ * nodes the first job of 10,000 objects took 3.7-5.4 s and the second 1.6-2.2 s against 0.8-1.7 s
+ * for the next three (load 12-15, docs/profiling.md "Session 48"), so a median of three measured
+ * V8's compilation and the first fill of the metadata and content caches as much as the job.
+ */
+const archiveWarmUps = Math.max(0, Number(process.env['BENCH_ARCHIVE_WARMUPS'] ?? 1));
 const getBatchRounds = Math.max(1, Number(process.env['BENCH_GETBATCH_ROUNDS'] ?? 7));
 /**
  * Batches before the GetBatch rows are timed (the GETs, 1,000 or 100 requests a run, warm within
@@ -273,7 +281,7 @@ async function archiveRow(
     cpu.push(
       await cpuMsPerItem(playground, archiveObjects, async () => {
         const id = await client.jobs.archive(bucket, {
-          archname: `all-${run}.tar`,
+          archname: run < 0 ? `warm-up-${-run}.tar` : `all-${run}.tar`,
           template: `sample-{000000..${String(archiveObjects - 1).padStart(6, '0')}}`,
         });
         // Polled often: at 100 ms the end was seen ~60 ms late, 5-10% of a run (helper arch45).
@@ -289,6 +297,13 @@ async function archiveRow(
     tarSeconds.push((performance.now() - started) / 1000);
     await rm(output, { force: true });
   };
+  for (let run = 0; run < archiveWarmUps; run += 1) {
+    await archiveJob(-1 - run);
+    await gnuTar();
+  }
+  const warmUpSeconds = seconds.splice(0);
+  cpu.splice(0);
+  tarSeconds.splice(0);
   // In turns, the first in the opposite order every other run: a run's neighbour (the disk
   // flushing the last shard) falls on each in turn.
   for (let run = 0; run < archiveRuns; run += 1) {
@@ -303,7 +318,7 @@ async function archiveRow(
     subjectValue: archiveObjects / median(seconds),
     yardstickValue: archiveObjects / median(tarSeconds),
     goal: 0.5,
-    note: `node CPU ${median(cpu).toFixed(3)} ms/object; runs ${secondsOf(seconds)} s; tar ${secondsOf(tarSeconds)} s`,
+    note: `node CPU ${median(cpu).toFixed(3)} ms/object; runs ${secondsOf(seconds)} s after ${archiveWarmUps} untimed (${secondsOf(warmUpSeconds)} s); tar ${secondsOf(tarSeconds)} s`,
   };
 }
 

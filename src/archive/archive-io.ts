@@ -168,18 +168,16 @@ class AbortableWriter implements ArchiveWriter {
     body: ArchiveBody,
     modifiedMs: number,
   ): Promise<void> | undefined {
-    const destroy = (): void => {
-      if (!Array.isArray(body)) (body as Readable).destroy();
-    };
     if (this.#abortError !== undefined) {
-      destroy();
+      destroyBody(body);
       return Promise.reject(this.#abortError);
     }
+    // Added at once (most small files): no closure or promise made for it.
     const added = this.writer.add(name, size, body, modifiedMs);
     if (added === undefined) return undefined;
     return new Promise((resolve, reject) => {
       const onAbort = (error: Error): void => {
-        destroy();
+        destroyBody(body);
         reject(error);
       };
       this.#rejectPending.add(onAbort);
@@ -205,4 +203,9 @@ class AbortableWriter implements ArchiveWriter {
     for (const reject of this.#rejectPending) reject(error);
     this.writer.abort(error);
   }
+}
+
+/** Closes a file's body that will not be read (bytes in memory have nothing to close). */
+function destroyBody(body: ArchiveBody): void {
+  if (!Array.isArray(body)) (body as Readable).destroy();
 }

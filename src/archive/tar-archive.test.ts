@@ -102,6 +102,22 @@ test('a slow reader gets the same archive', async () => {
   assert.deepEqual(await written(true), await expected());
 });
 
+test('headers of runs of equal and changing sizes, every printable name byte, match tar-stream', async () => {
+  // The size field is kept from one file to the next while the size stays: a run of equal sizes,
+  // sizes that differ in one digit, the largest direct size's neighbours in a few digits, and
+  // names of every printable ASCII byte (the checksum's digits vary with them).
+  const sizes = [4096, 4096, 4096, 4095, 4097, 4096, 0, 0, 1, 8, 7, 64, 512, 4096, 100_000, 4096];
+  const printable = Array.from({ length: 0x7f - 0x20 }, (_, at) => String.fromCharCode(0x20 + at));
+  const list: File[] = sizes.map((size, at) => ({
+    name: `${printable.slice(at * 5, at * 5 + 5 + at).join('')}-${at}`,
+    data: Buffer.alloc(size, at),
+  }));
+  list.push({ name: printable.join('').slice(0, 100), data: Buffer.alloc(3, 1) });
+  list.push({ name: '~'.repeat(100), data: Buffer.alloc(4096, 2) });
+  const writer = new TarWriter('tar', { slabBytes: 256 * 1024, flushEachTurn: false });
+  assert.deepEqual(await writtenWith(writer, list, false), await expected(list));
+});
+
 test("a shard's writer (large slabs, no flush each turn) names its files to the indexer: the same bytes and index as a walk", async () => {
   // All files laid out by the writer; and the full list, whose streamed and long-named files the
   // pack writes (the indexer walks from the first of them on).

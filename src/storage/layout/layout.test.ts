@@ -113,3 +113,104 @@ test('work files are flat, unique and carry the pid; quarantine keeps the relati
     '/mp/.cairn.quarantine/1234/@ais/b/%ob/x/y',
   );
 });
+
+/** The checks as written before their one-pass ASCII forms: what those must agree with. */
+function referenceValid(name: string): boolean {
+  if (name.length === 0 || name.includes('\0') || /\p{Surrogate}/u.test(name)) return false;
+  if (Buffer.byteLength(name, 'utf8') > 1024) return false;
+  return !name.split('/').includes('..');
+}
+
+function referenceNatural(name: string, objectRoot: string): boolean {
+  const pathBytes = Buffer.byteLength(objectRoot, 'utf8') + 1 + Buffer.byteLength(name, 'utf8');
+  if (pathBytes > 4000) return false;
+  const segments = name.split('/');
+  if (/^\.x[0-9a-f]{64}$/.test(segments[0] ?? '')) return false;
+  return segments.every(
+    (segment) => segment !== '' && segment !== '.' && Buffer.byteLength(segment, 'utf8') <= 255,
+  );
+}
+
+test('names checked in one pass (ASCII) are judged as by the full checks', () => {
+  const hashed = hashedEntryName('some name');
+  const pieces = [
+    'a',
+    'b',
+    '/',
+    '.',
+    '..',
+    'x',
+    '.x',
+    'é',
+    '\0',
+    '\ud800',
+    '😀',
+    ' ',
+    '\x7f',
+    '0f',
+  ];
+  const names = [
+    '',
+    '.',
+    '..',
+    '/',
+    '//',
+    'a/..',
+    '../a',
+    'a/../b',
+    '.../..a',
+    '/..',
+    '../',
+    hashed,
+    `${hashed}/a`,
+    `a/${hashed}`,
+    `${hashed}0`,
+    hashed.slice(0, 65),
+    hashed.toUpperCase(),
+    `${'s'.repeat(255)}/a`,
+    `${'s'.repeat(256)}/a`,
+    `a/${'s'.repeat(256)}`,
+    'n'.repeat(1024),
+    'n'.repeat(1025),
+    `${'é'.repeat(100)}/${'s'.repeat(200)}`,
+  ];
+  // Names built at random from the pieces above (a fixed sequence: the same names every run).
+  let seed = 12345;
+  const next = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed;
+  };
+  for (let count = 0; count < 5000; count += 1) {
+    let name = '';
+    const parts = next() % 12;
+    for (let part = 0; part < parts; part += 1) name += pieces[next() % pieces.length] ?? '';
+    names.push(name);
+  }
+  const roots = [root, `/${'r'.repeat(3000)}`, `/${'r'.repeat(2970)}`, '/mnt/dïsk/%ob'];
+  for (const name of names) {
+    let valid = true;
+    try {
+      validateObjectName(name);
+    } catch (error) {
+      assert.ok(isStoreError(error) && error.code === 'InvalidObjectName');
+      valid = false;
+    }
+    assert.equal(valid, referenceValid(name), JSON.stringify(name));
+    if (!valid) continue;
+    for (const objectRoot of roots)
+      assert.equal(
+        isNaturallyStorable(name, objectRoot),
+        referenceNatural(name, objectRoot),
+        `${JSON.stringify(name)} under ${objectRoot.length}`,
+      );
+  }
+  // Long names near the path limit under a long root, one of them one byte over.
+  const longRoot = `/${'r'.repeat(3000)}`;
+  const fits = 4000 - Buffer.byteLength(longRoot) - 1;
+  const longName = (bytes: number): string =>
+    Array.from({ length: Math.ceil(bytes / 200) }, () => 'p'.repeat(199))
+      .join('/')
+      .slice(0, bytes);
+  assert.equal(isNaturallyStorable(longName(fits), longRoot), true);
+  assert.equal(isNaturallyStorable(longName(fits + 1), longRoot), false);
+});
