@@ -1,7 +1,9 @@
 // A large object's commit in one libuv thread-pool job: the work file was created and written by
-// the caller (streamed, through its descriptor); this sets the metadata attribute through the
-// descriptor, optionally fsyncs, renames it onto the object's path, unlinks the copy it
-// supersedes, fstats and closes it. Through fs.promises and fs-xattr the same steps took five
+// the caller (streamed, through its descriptor) but for the body's last bytes, which this writes
+// first (the tail: one hand-off less per PUT than a write of its own), with the file's times when
+// asked (a migrated object keeps its modification time); then it sets the metadata attribute
+// through the descriptor, optionally fsyncs, renames it onto the object's path, unlinks the copy
+// it supersedes, fstats and closes it. Through fs.promises and fs-xattr the same steps took five
 // hand-offs (attribute, rename, unlink, fstat, close; six with the fsync), each a wake-up of the
 // event loop.
 #define _GNU_SOURCE
@@ -33,10 +35,13 @@ enum {
   AT_CTIME_NS,
   /** 1 when one of `absent` exists or could not be checked (nothing was done), else 0. */
   AT_PRESENT,
+  /** The tail's write, then the times' (futimens): errno, 0 or -1 as the steps above. */
+  AT_WRITE_ERROR,
+  AT_TIMES_ERROR,
   NUMBERS_LENGTH
 };
 #define STEP_NOT_TAKEN -1
-#define COMMIT_FILE_ARGS 9
+#define COMMIT_FILE_ARGS 11
 
 typedef struct {
   napi_async_work work;
@@ -56,6 +61,13 @@ typedef struct {
   size_t record_length;
   int64_t *numbers;
   int sync;
+  /** The body's last bytes, written first (the array referenced until the job completes). */
+  napi_ref tail_ref;
+  struct iovec *tail;
+  size_t tail_count;
+  /** Access and modification times set after the tail's write when `set_times`. */
+  int set_times;
+  struct timespec times[2];
 } FileCommit;
 
 static void file_commit_free(napi_env env, FileCommit *job) {
@@ -66,6 +78,8 @@ static void file_commit_free(napi_env env, FileCommit *job) {
   free(job->absent);
   if (job->record_ref != NULL) napi_delete_reference(env, job->record_ref);
   if (job->numbers_ref != NULL) napi_delete_reference(env, job->numbers_ref);
+  if (job->tail_ref != NULL) napi_delete_reference(env, job->tail_ref);
+  free(job->tail);
   free(job);
 }
 
@@ -75,9 +89,20 @@ static void commit_file_execute(napi_env env, void *data) {
   int64_t *numbers = job->numbers;
   for (int slot = AT_ATTRIBUTE_ERROR; slot <= AT_CLOSE_ERROR; slot += 1)
     numbers[slot] = STEP_NOT_TAKEN;
+  numbers[AT_WRITE_ERROR] = STEP_NOT_TAKEN;
+  numbers[AT_TIMES_ERROR] = STEP_NOT_TAKEN;
   // A new name's version lookup, under the object's write lock, in the commit's job (write-file.c).
   numbers[AT_PRESENT] = any_present(job->absent, job->absent_length);
   if (numbers[AT_PRESENT] != 0) return;
+  // The body's tail, then its times: a failure leaves the file open and unnamed, as below.
+  if (job->tail_count > 0) {
+    numbers[AT_WRITE_ERROR] = write_vectors(job->fd, job->tail, job->tail_count);
+    if (numbers[AT_WRITE_ERROR] != 0) return;
+  }
+  if (job->set_times) {
+    numbers[AT_TIMES_ERROR] = futimens(job->fd, job->times) == 0 ? 0 : errno;
+    if (numbers[AT_TIMES_ERROR] != 0) return;
+  }
   // The record before the fsync, the fsync before the rename: once the name is visible, the
   // bytes and the record under it are durable (as write-file.c orders them).
   numbers[AT_ATTRIBUTE_ERROR] =
@@ -107,6 +132,21 @@ static void commit_file_complete(napi_env env, napi_status status, void *data) {
   file_commit_free(env, job);
 }
 
+/** Null (no times), or a BigInt64Array of the access and modification times in nanoseconds. */
+static int times_argument(napi_env env, napi_value value, FileCommit *job) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) return 0;
+  if (type == napi_null || type == napi_undefined) return 1;
+  int64_t *times = bigint_array(env, value, 2);
+  if (times == NULL || times[0] < 0 || times[1] < 0) return 0;
+  for (int index = 0; index < 2; index += 1) {
+    job->times[index].tv_sec = (time_t)(times[index] / 1000000000);
+    job->times[index].tv_nsec = (long)(times[index] % 1000000000);
+  }
+  job->set_times = 1;
+  return 1;
+}
+
 static FileCommit *file_commit_new(napi_env env, napi_value *args) {
   bool sync = false;
   FileCommit *job = calloc(1, sizeof(FileCommit));
@@ -131,11 +171,17 @@ static FileCommit *file_commit_new(napi_env env, napi_value *args) {
     return NULL;
   }
   job->sync = sync;
+  if (!buffers_argument(env, args[9], &job->tail_ref, &job->tail, &job->tail_count) ||
+      !times_argument(env, args[10], job)) {
+    file_commit_free(env, job);
+    return NULL;
+  }
   return job;
 }
 
 /**
- * commitFile(fd, workPath, attribute, record, destination, sync, numbers, supersedes, absent): see
+ * commitFile(fd, workPath, attribute, record, destination, sync, numbers, supersedes, absent, tail,
+ * times): see
  * index.d.ts. Resolves once the job ran; every outcome is in `numbers`.
  */
 napi_value commit_file(napi_env env, napi_callback_info info) {
@@ -153,7 +199,7 @@ invalid:
   if (job != NULL) file_commit_free(env, job);
   napi_throw_type_error(
       env, NULL,
-      "commitFile(fd, workPath, attribute, record, destination, sync, numbers, supersedes, absent): "
-      "invalid arguments or out of memory");
+      "commitFile(fd, workPath, attribute, record, destination, sync, numbers, supersedes, absent, "
+      "tail, times): invalid arguments or out of memory");
   return NULL;
 }

@@ -18,7 +18,6 @@
 enum { AT_OPEN_ERROR, AT_WRITE_ERROR, AT_FD, NUMBERS_LENGTH };
 #define STEP_NOT_TAKEN -1
 #define CREATE_FILE_ARGS 3
-#define MAX_BUFFERS 1024
 
 typedef struct {
   napi_async_work work;
@@ -40,8 +39,7 @@ static void file_create_free(napi_env env, FileCreate *job) {
   free(job);
 }
 
-/** Writes every vector (a short write is continued; EINTR retried). 0, or the errno. */
-static int write_vectors(int fd, struct iovec *vectors, size_t count) {
+int write_vectors(int fd, struct iovec *vectors, size_t count) {
   size_t first = 0;
   while (first < count) {
     size_t batch = count - first < IOV_MAX ? count - first : IOV_MAX;
@@ -62,6 +60,31 @@ static int write_vectors(int fd, struct iovec *vectors, size_t count) {
     }
   }
   return 0;
+}
+
+int buffers_argument(napi_env env, napi_value value, napi_ref *ref, struct iovec **vectors,
+                     size_t *count) {
+  bool is_array = false;
+  uint32_t length = 0;
+  if (napi_is_array(env, value, &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, value, &length) != napi_ok || length > MAX_BUFFERS)
+    return 0;
+  *vectors = calloc(length == 0 ? 1 : length, sizeof(struct iovec));
+  if (*vectors == NULL || napi_create_reference(env, value, 1, ref) != napi_ok) return 0;
+  *count = length;
+  for (uint32_t index = 0; index < length; index += 1) {
+    napi_value element;
+    bool is_buffer = false;
+    void *bytes = NULL;
+    size_t size = 0;
+    if (napi_get_element(env, value, index, &element) != napi_ok ||
+        napi_is_buffer(env, element, &is_buffer) != napi_ok || !is_buffer ||
+        napi_get_buffer_info(env, element, &bytes, &size) != napi_ok)
+      return 0;
+    (*vectors)[index].iov_base = bytes;
+    (*vectors)[index].iov_len = size;
+  }
+  return 1;
 }
 
 static void create_file_execute(napi_env env, void *data) {
@@ -92,33 +115,14 @@ static void create_file_complete(napi_env env, napi_status status, void *data) {
 }
 
 static FileCreate *file_create_new(napi_env env, napi_value *args) {
-  bool is_array = false;
-  uint32_t count = 0;
   FileCreate *job = calloc(1, sizeof(FileCreate));
   if (job == NULL) return NULL;
   job->path = string_argument(env, args[0], NULL);
   job->numbers = bigint_array(env, args[2], NUMBERS_LENGTH);
   if (job->path == NULL || job->numbers == NULL ||
-      napi_is_array(env, args[1], &is_array) != napi_ok || !is_array ||
-      napi_get_array_length(env, args[1], &count) != napi_ok || count > MAX_BUFFERS ||
-      napi_create_reference(env, args[1], 1, &job->buffers_ref) != napi_ok ||
       napi_create_reference(env, args[2], 1, &job->numbers_ref) != napi_ok)
     goto fail;
-  job->vectors = calloc(count == 0 ? 1 : count, sizeof(struct iovec));
-  if (job->vectors == NULL) goto fail;
-  job->count = count;
-  for (uint32_t index = 0; index < count; index += 1) {
-    napi_value element;
-    bool is_buffer = false;
-    void *bytes = NULL;
-    size_t length = 0;
-    if (napi_get_element(env, args[1], index, &element) != napi_ok ||
-        napi_is_buffer(env, element, &is_buffer) != napi_ok || !is_buffer ||
-        napi_get_buffer_info(env, element, &bytes, &length) != napi_ok)
-      goto fail;
-    job->vectors[index].iov_base = bytes;
-    job->vectors[index].iov_len = length;
-  }
+  if (!buffers_argument(env, args[1], &job->buffers_ref, &job->vectors, &job->count)) goto fail;
   return job;
 fail:
   file_create_free(env, job);

@@ -626,7 +626,7 @@ invalid:
  * a result laid out differently), so index.js refuses a stale build at load instead of every call
  * failing (2: readFiles takes offsets; 3: writeFile takes the paths that must be absent; 4: createFile, and commitFile takes the paths that must be absent).
  */
-#define INTERFACE_VERSION 4
+#define INTERFACE_VERSION 5
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value function;

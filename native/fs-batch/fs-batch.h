@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 
 /** A stat's times, and close-on-exec where open() takes it, on Linux and macOS. */
@@ -107,6 +108,20 @@ int any_present(const char *paths, size_t length);
 
 /** commitFile (commit-file.c). */
 napi_value commit_file(napi_env env, napi_callback_info info);
+
+/** The most Buffers createFile and commitFile take in one array. */
+#define MAX_BUFFERS 1024
+
+/**
+ * The Buffers of an array argument (at most MAX_BUFFERS) as `*count` vectors (allocated: the
+ * caller frees `*vectors`, also on failure), the array referenced (and with it each Buffer) in
+ * `*ref` until the job completes. 1, or 0 when it is no such array or memory ran out.
+ */
+int buffers_argument(napi_env env, napi_value value, napi_ref *ref, struct iovec **vectors,
+                     size_t *count);
+
+/** Writes every vector (a short write is continued; EINTR retried). 0, or the errno (create-file.c). */
+int write_vectors(int fd, struct iovec *vectors, size_t count);
 
 /** createFile (create-file.c). */
 napi_value create_file(napi_env env, napi_callback_info info);

@@ -146,16 +146,19 @@ export function md5Update(state: Md5State, buffers: readonly Buffer[]): Promise<
 export function md5Digest(state: Md5State): Buffer;
 
 /**
- * Commits a written work file through its open descriptor `fd`: sets attribute `attribute` to
- * `record`, fsyncs when `sync`, renames `workPath` onto `destination`, and once the rename worked
- * unlinks `supersedes` (unless ''), fstats and closes `fd`: one thread-pool job. Fills `numbers`
- * (13 slots: per step, attribute, fsync, rename, unlink, fstat and close, the errno of its failure,
- * 0 when it worked, -1 when it was not taken; then dev, ino, size, atime, mtime and ctime in ns,
- * valid when the fstat worked; then 1 when a path of `absent` was present, else 0). First, when
- * `absent` (paths joined by NUL characters) is not '', it checks that none of them exists: when
- * one does (or its lstat fails otherwise than ENOENT/ENOTDIR), nothing else is done. A failed step
- * before the rename leaves `fd` open (and the work file in place); `fd` is closed exactly when the
- * close step was taken. Resolves once the job ran.
+ * Commits a written work file through its open descriptor `fd`: writes `tail` (the body's last
+ * bytes, at most 1024 Buffers; a short write continued), sets the access and modification times
+ * to `times` (ns) unless null, sets attribute `attribute` to `record`, fsyncs when `sync`, renames
+ * `workPath` onto `destination`, and once the rename worked unlinks `supersedes` (unless ''),
+ * fstats and closes `fd`: one thread-pool job. Fills `numbers` (15 slots: per step, attribute,
+ * fsync, rename, unlink, fstat and close, the errno of its failure, 0 when it worked, -1 when it
+ * was not taken; then dev, ino, size, atime, mtime and ctime in ns, valid when the fstat worked;
+ * then 1 when a path of `absent` was present, else 0; then the tail's write and the times' step,
+ * as the first six). First, when `absent` (paths joined by NUL characters) is not '', it checks
+ * that none of them exists: when one does (or its lstat fails otherwise than ENOENT/ENOTDIR),
+ * nothing else is done (the tail not written). A failed step before the rename leaves `fd` open
+ * (and the work file in place); `fd` is closed exactly when the close step was taken. The `tail`
+ * array and its Buffers must not change until it settles. Resolves once the job ran.
  */
 export function commitFile(
   fd: number,
@@ -167,6 +170,8 @@ export function commitFile(
   numbers: BigInt64Array,
   supersedes: string,
   absent: string,
+  tail: readonly Buffer[],
+  times: BigInt64Array | null,
 ): Promise<void>;
 
 /**

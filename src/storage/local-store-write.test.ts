@@ -355,3 +355,81 @@ test('a precondition runs under the write lock: of concurrent create-only PUTs e
   });
   assert.equal(seen, String(`writer ${won[0] ?? -1}`.length));
 });
+
+test("a streamed 1 MiB PUT: its file created with the first write, the rest written by the commit's job", async () => {
+  const jobs = { creates: 0, writes: 0, tails: [] as number[] };
+  const disk: Disk = {
+    ...localDisk,
+    createFile: async (path, content) => {
+      const file = await localDisk.createFile(path, content);
+      jobs.creates += 1; // the first may fail: a new store's work directory is made then
+      const [write, writev] = [file.write.bind(file), file.writev.bind(file)];
+      return Object.assign(file, {
+        write: (...args: Parameters<typeof write>) => ((jobs.writes += 1), write(...args)),
+        writev: (...args: Parameters<typeof writev>) => ((jobs.writes += 1), writev(...args)),
+      });
+    },
+    commitFile: (file, workPath, request) => {
+      jobs.tails.push((request.tail ?? []).reduce((sum, buffer) => sum + buffer.length, 0));
+      return localDisk.commitFile(file, workPath, request);
+    },
+  };
+  const counted = await openTestStore(join(root, 'tail'), 1, { fsyncObjects: false }, 'n', {
+    disk,
+  });
+  try {
+    const data = patternBytes(1024 * 1024 + 1000, 7);
+    const modifiedTimeMs = 1_600_000_000_123;
+    for (const [name, migration] of [
+      ['big', undefined],
+      ['moved', { modifiedTimeMs }],
+    ] as const) {
+      [jobs.creates, jobs.writes, jobs.tails] = [0, 0, []];
+      await counted.putObject({
+        bucket: testBucket,
+        name,
+        body: bodyOf(data, 64 * 1024),
+        contentLength: data.length,
+        checksumType: 'xxhash',
+        versioning: migration === undefined,
+        ...(migration === undefined ? {} : { migration }),
+      });
+      assert.equal(jobs.creates, 1);
+      assert.equal(jobs.writes, 0, 'no write of its own');
+      assert.equal(jobs.tails.length, 1);
+      assert.ok((jobs.tails[0] ?? 0) > 0, 'the commit wrote the tail');
+      const { body } = await counted.getObject(testBucket, name);
+      assert.deepEqual(await readAll(body), data);
+    }
+    // The migration's time, set after the tail's write.
+    const object = await counted.headObject(testBucket, 'moved');
+    assert.equal(object.modifiedTimeMs, modifiedTimeMs);
+  } finally {
+    await counted.close();
+  }
+});
+
+test('kept history with streamed bodies: the tail written before the current version is kept aside', async () => {
+  const first = patternBytes(1024 * 1024 + 10, 21);
+  const second = patternBytes(1024 * 1024 + 20, 22);
+  const stored = [];
+  for (const data of [first, second]) {
+    stored.push(
+      await store.putObject({
+        bucket: testBucket,
+        name: 'kept-big',
+        body: bodyOf(data, 64 * 1024),
+        contentLength: data.length,
+        checksumType: 'xxhash',
+        versioning: true,
+        history: 'enabled',
+      }),
+    );
+  }
+  const latest = await store.getObject(testBucket, 'kept-big');
+  assert.deepEqual(await readAll(latest.body), second);
+  const versionId = stored[0]?.versionId;
+  assert.ok(versionId !== undefined);
+  const older = await store.getObject(testBucket, 'kept-big', undefined, { versionId });
+  assert.deepEqual(await readAll(older.body), first);
+});

@@ -10,6 +10,7 @@ import {
   type BigIntStats,
   type Disk,
   type DiskFile,
+  type FileTimes,
 } from './io/index.js';
 import {
   contentDirectory,
@@ -82,7 +83,7 @@ export interface CommittedObject {
 }
 
 /**
- * Gives the open, written work `file` at `source` its record (`encodeObjectMetadata(metadata)`),
+ * Writes `options.tail` to the open work `file` at `source`, sets `options.times`, gives it its record (`encodeObjectMetadata(metadata)`),
  * fsyncs it when `sync` and renames it onto its place in one job (`Disk.commitFile`), dropping a
  * stale hashed copy unless `noReplica`; the file is then closed. When that rename fails (a new
  * directory, a collision) the file, its record written, is placed as `placeObjectFile` places it.
@@ -99,6 +100,9 @@ export async function commitObjectFile(
     writeRecord: () => Promise<void>;
     /** Paths that must not exist (`Disk.commitFile`): undefined, nothing done, when one does. */
     absent?: readonly string[] | undefined;
+    /** The body's last bytes and the file's times, written and set first (`Disk.commitFile`). */
+    tail?: readonly Buffer[] | undefined;
+    times?: FileTimes | undefined;
   },
 ): Promise<CommittedObject | undefined> {
   const { mountpath, bucket, name, type } = place;
@@ -111,6 +115,8 @@ export async function commitObjectFile(
     sync: options.sync,
     supersedes: path !== hashedPath && !options.noReplica ? hashedPath : undefined,
     absent: options.absent,
+    tail: options.tail,
+    times: options.times,
   });
   if (committed === undefined) return undefined;
   if (committed.renameError === undefined)

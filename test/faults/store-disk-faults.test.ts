@@ -82,6 +82,48 @@ describe('store on a faulty disk', () => {
     assert.deepEqual(await entries(join(mountpath, '@ais/bucket/%wk')), []);
   });
 
+  test("ENOSPC and EIO on the body's last write, in the commit's job: nothing partial, nothing older lost", async () => {
+    const older = patternBytes(300_000, 11);
+    await put(store, 'tail', older);
+    const commitFile = disk.commitFile.bind(disk);
+    const calls = { all: 0, withTail: 0 };
+    for (const [index, fault] of (['ENOSPC', 'EIO'] as const).entries()) {
+      // The first write (the create's, 512 KiB) goes through; the tail's fails.
+      disk.commitFile = async (file, workPath, request) => {
+        calls.all += 1;
+        calls.withTail += (request.tail ?? []).length > 0 ? 1 : 0;
+        const injected =
+          fault === 'ENOSPC'
+            ? disk.fillAfter(mountpath, 0)
+            : disk.inject({ operations: ['write'], path: workPath, fault: { error: 'EIO' } });
+        try {
+          return await commitFile(file, workPath, request);
+        } finally {
+          injected.remove();
+        }
+      };
+      try {
+        for (const name of ['tail', `tail-new-${index}`]) {
+          await assert.rejects(put(store, name, patternBytes(1_000_000, 12)), (error: unknown) =>
+            fault === 'EIO' ? error instanceof Error : hasCode('InsufficientStorage')(error),
+          );
+        }
+      } finally {
+        disk.commitFile = commitFile;
+      }
+      assert.deepEqual(await read(store, 'tail'), older, fault);
+      assert.equal((await store.headObject(testBucket, 'tail')).version, '1');
+      await assert.rejects(
+        store.headObject(testBucket, `tail-new-${index}`),
+        hasCode('ObjectNotFound'),
+      );
+      assert.deepEqual(await entries(join(mountpath, '@ais/bucket/%wk')), []);
+    }
+    // An existing name's first commit may find it present (nothing done), then commits after a lookup.
+    assert.ok(calls.all >= 4);
+    assert.equal(calls.withTail, calls.all, "every commit was given the body's tail");
+  });
+
   test('a torn metadata write: the object is reported corrupt, never served', async () => {
     const torn = disk.inject({
       operations: ['setAttribute'],

@@ -311,6 +311,20 @@ export class FaultyDisk implements Disk {
     request: FileCommit,
   ): Promise<CommittedFile | undefined> {
     if (await this.#anyPresent(request.absent)) return undefined;
+    // The body's tail and the times first, through the file's own calls (their faults apply).
+    for (const buffer of request.tail ?? []) {
+      for (let offset = 0; offset < buffer.length;) {
+        const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
+        if (bytesWritten === 0) throw new Error('write made no progress');
+        offset += bytesWritten;
+      }
+    }
+    const { times } = request;
+    if (times !== undefined)
+      await file.utimes(
+        Number(times.accessNs / 1000n) / 1e6,
+        Number(times.modifiedNs / 1000n) / 1e6,
+      );
     await this.setFileAttribute(file, request.attribute, request.record);
     if (request.sync) await file.sync();
     try {

@@ -4,7 +4,8 @@
 // file (`writeNewFile`) is created in the same thread-pool job as its first write. A 1 MiB body
 // read from a socket in 64 KiB pieces then takes two jobs, create included, instead of sixteen
 // writes and an open; a body longer than its declared length is cut short instead of filling the
-// disk.
+// disk. `writeNewFileButTail` leaves the body's last bytes unwritten, for the commit's job to write
+// (one hand-off less).
 import { IncomingMessage } from 'node:http';
 import { finished, Writable, type Readable } from 'node:stream';
 import { badRequest } from '../../errors/index.js';
@@ -73,6 +74,31 @@ export function writeNewFile(
   return pipeBody(body, new FileSink(create, options));
 }
 
+/** What `writeNewFileButTail` received: every byte hashed, all but `tail` written. */
+export interface HeldBody {
+  /** The body's length. */
+  readonly bytes: number;
+  /** Its last bytes, in order, not written yet (none when the whole body went with the create). */
+  readonly tail: Buffer[];
+}
+
+/**
+ * `writeNewFile`, but the body's last bytes (what gathered after the last write: less than
+ * `minWriteBytes`, or, when the declared length arrived while a write was in flight, what came
+ * meanwhile) are held instead of written, for the caller to write with its commit
+ * (`Disk.commitFile`'s `tail`). A body that ends before its file was created creates it with
+ * everything. The tail is the socket's own buffers: held until the caller is done with them.
+ */
+export async function writeNewFileButTail(
+  body: Readable,
+  create: CreateFile,
+  options: BodyWrite = {},
+): Promise<HeldBody> {
+  const sink = new FileSink(create, options, true);
+  const bytes = await pipeBody(body, sink);
+  return { bytes, tail: sink.takeTail() };
+}
+
 function pipeBody(body: Readable, sink: FileSink): Promise<number> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -122,11 +148,14 @@ class FileSink extends Writable {
   #held: Buffer[] = [];
   #heldBytes = 0;
   #inFlight: Promise<void> | undefined;
-  /** Bytes taken (hashed) so far; every one of them written once the sink finished. */
+  /** The last bytes stay held once the file exists (`writeNewFileButTail`). */
+  readonly #keepTail: boolean;
+  /** Bytes taken (hashed) so far; every one of them written (but a kept tail) once finished. */
   bytesWritten = 0;
 
-  constructor(file: DiskFile | CreateFile, options: BodyWrite) {
+  constructor(file: DiskFile | CreateFile, options: BodyWrite, keepTail = false) {
     super({ highWaterMark: batchBytes });
+    this.#keepTail = keepTail;
     this.#file = file;
     this.#limitBytes = options.limitBytes;
     this.#hashers = options.hashers ?? [];
@@ -144,8 +173,25 @@ class FileSink extends Writable {
   }
 
   override _final(callback: WriteCallback): void {
-    if (this.#heldBytes === 0 && typeof this.#file !== 'function') callback();
+    if (typeof this.#file !== 'function' && (this.#heldBytes === 0 || this.#keepTail)) callback();
     else this.#flush().then(() => callback(), callback);
+  }
+
+  /** The bytes held at the end (`writeNewFileButTail`), handed over once. */
+  takeTail(): Buffer[] {
+    const tail = this.#held;
+    this.#held = [];
+    this.#heldBytes = 0;
+    return tail;
+  }
+
+  /** Whether `#take` holds what it took: too little for a write, or a tail kept to the end. */
+  #holds(): boolean {
+    if (this.#heldBytes < minWriteBytes) return true;
+    // The declared length arrived whole: the sink's end follows, with nothing more to gather.
+    return (
+      this.#keepTail && typeof this.#file !== 'function' && this.bytesWritten === this.#limitBytes
+    );
   }
 
   /** Checks and hashes `buffers`, then holds them, or writes them with what was held. */
@@ -159,7 +205,7 @@ class FileSink extends Writable {
     this.bytesWritten += total;
     this.#held.push(...buffers);
     this.#heldBytes += total;
-    if (this.#heldBytes < minWriteBytes) callback();
+    if (this.#holds()) callback();
     else this.#flush().then(() => callback(), callback);
   }
 

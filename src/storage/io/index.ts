@@ -13,4 +13,4 @@ export * from './object-body.js';
 export * from './fs-batch.js';
 export * from './fs-batch-removals.js';
 export * from './watched-disk.js';
-export type { CommittedFile, FileCommit } from './work-file.js';
+export type { CommittedFile, FileCommit, FileTimes } from './work-file.js';

@@ -3,6 +3,7 @@
 // failures the store's fallback relies on, with the file still open.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { closeSync, openSync } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getAttribute } from 'fs-xattr';
@@ -241,4 +242,56 @@ test('a commit first checks that no path of `absent` exists, and when one does d
   }
   assert.equal(await readFile(destination, 'utf8'), 'new content');
   assert.deepEqual(await getAttribute(destination, attribute), Buffer.from('the record'));
+});
+
+test("the body's tail is written in the commit's job, then the times, before the rename", async () => {
+  const destination = join(root, 'with-tail');
+  const { path, file } = await writtenWorkFile('head ');
+  // More pieces than one gathered write takes (joined by the caller), and empty ones.
+  const tail = Array.from({ length: 1500 }, (_, index) => Buffer.from(index % 2 === 0 ? 't' : ''));
+  const times = { accessNs: 1_000_000_000_123_000_000n, modifiedNs: 1_700_000_000_123_500_000n };
+  const committed = await commit(file, path, commitOf(destination, { tail, times }));
+  assert.equal(committed.renameError, undefined);
+  assert.deepEqual(await readFile(destination), Buffer.from(`head ${'t'.repeat(750)}`));
+  const stats = await stat(destination, { bigint: true });
+  assert.equal(stats.mtimeNs, times.modifiedNs);
+  assert.equal(committed.stats?.mtimeNs, times.modifiedNs);
+  assert.equal(committed.stats?.size, BigInt('head '.length + 750));
+  // A name found present: nothing done, the tail not written either (the retry brings it again).
+  const again = await writtenWorkFile('head ');
+  const present = await localDisk.commitFile(
+    again.file,
+    again.path,
+    commitOf(join(root, 'not-this'), { tail, absent: [destination] }),
+  );
+  assert.equal(present, undefined);
+  assert.equal((await again.file.stat()).size, 'head '.length);
+  await again.file.close();
+});
+
+test("ENOSPC on the tail's write: no rename, the older file kept, the work file left open", async () => {
+  const destination = join(root, 'full-tail');
+  await writeFile(destination, 'older');
+  const { path, file } = await writtenWorkFile('head ');
+  // The work file's descriptor number now names /dev/full (ENOSPC on every write): the lowest
+  // free number is taken again at once.
+  const fd = file.fd;
+  closeSync(fd);
+  const full = openSync('/dev/full', 'w');
+  try {
+    assert.equal(full, fd, 'the descriptor number was reused');
+    const descriptors = await openDescriptors();
+    await assert.rejects(
+      localDisk.commitFile(file, path, commitOf(destination, { tail: [Buffer.from('tail')] })),
+      { code: 'ENOSPC', syscall: 'write', path },
+    );
+    assert.deepEqual(await readFile(destination), Buffer.from('older'));
+    assert.deepEqual(await readFile(path), Buffer.from('head '));
+    await assert.rejects(getAttribute(path, attribute), { code: 'ENODATA' });
+    // Not closed by the job: the caller closes (and removes) it.
+    assert.equal(await openDescriptors(), descriptors);
+    assert.equal(file.fd, fd);
+  } finally {
+    await file.close();
+  }
 });

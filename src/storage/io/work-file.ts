@@ -23,7 +23,18 @@ import { invariant } from '../../util/assert.js';
 import { errnoError, statsAt, type SmallFileWrite, type WrittenFile } from './fs-batch.js';
 
 /** What `commitWorkFile` sets on the file and where it puts it (a small write's, less the content). */
-export type FileCommit = Omit<SmallFileWrite, 'content'>;
+export interface FileCommit extends Omit<SmallFileWrite, 'content'> {
+  /** The body's last bytes, written first (in the commit's job); unchanged until it settled. */
+  readonly tail?: readonly Buffer[] | undefined;
+  /** Access and modification times (ns) set after the tail's write (a migrated object's). */
+  readonly times?: FileTimes | undefined;
+}
+
+/** A file's access and modification times in nanoseconds since the epoch. */
+export interface FileTimes {
+  readonly accessNs: bigint;
+  readonly modifiedNs: bigint;
+}
 
 /** The committed file's stat after the rename, or the failed rename (the file still open). */
 export type CommittedFile =
@@ -39,8 +50,8 @@ function settle<T>(call: (callback: Callback<T>) => void): Promise<T> {
   });
 }
 
-/** The most buffers the addon's `createFile` takes (native/fs-batch/create-file.c). */
-const maxCreateBuffers = 1024;
+/** The most buffers the addon's `createFile` and `commitFile` take (MAX_BUFFERS, fs-batch.h). */
+const maxJobBuffers = 1024;
 
 /**
  * Creates `path` ('wx', failing with EEXIST when it exists) as a `WorkFile`. With `content`, its
@@ -56,7 +67,7 @@ export async function createWorkFile(
   const numbers = new BigInt64Array(3);
   // The addon holds the array until the job ran: a copy, so that the caller may reuse its own;
   // joined into one buffer past what the addon takes (a body sent in tiny pieces).
-  const buffers = content.length > maxCreateBuffers ? [Buffer.concat(content)] : [...content];
+  const buffers = content.length > maxJobBuffers ? [Buffer.concat(content)] : [...content];
   await createFile(path, buffers, numbers);
   const [openErrno = 0n, writeErrno = 0n, fd = -1n] = numbers;
   if (openErrno > 0n) throw errnoError(Number(openErrno), 'open', path);
@@ -183,14 +194,16 @@ const commitSlot = {
   dev: 6,
   /** 1 when a path of `absent` was present (nothing done). */
   present: 12,
+  writeError: 13,
+  timesError: 14,
 } as const;
-const commitNumbersLength = 13;
+const commitNumbersLength = 15;
 const notTaken = -1n;
 const enoent = BigInt(osConstants.errno.ENOENT);
 
 /**
- * Commits `file` (a `createWorkFile` file, written) at `workPath` in one thread-pool job: sets the
- * attribute through the descriptor, fsyncs when asked, renames it onto `request.destination`,
+ * Commits `file` (a `createWorkFile` file, written) at `workPath` in one thread-pool job: writes
+ * `request.tail`, sets `request.times`, sets the attribute through the descriptor, fsyncs when asked, renames it onto `request.destination`,
  * unlinks the file it supersedes (a missing one is no error), fstats and closes it. Fails as the
  * first failed step would through fs; a failed rename is reported in the result instead, the file
  * left open at its work path (with its attribute set, and fsynced when asked) for the caller to
@@ -205,6 +218,7 @@ export async function commitWorkFile(
   invariant(file instanceof WorkFile, 'commitFile takes a file made by createFile');
   const numbers = new BigInt64Array(commitNumbersLength);
   const { attribute, record, destination, sync, supersedes = '', absent = [] } = request;
+  const { tail = [], times } = request;
   await commitFile(
     file.fd,
     workPath,
@@ -215,6 +229,9 @@ export async function commitWorkFile(
     numbers,
     supersedes,
     absent.join('\0'),
+    // As `createWorkFile`'s content: a copy, joined past what the addon takes.
+    tail.length > maxJobBuffers ? [Buffer.concat(tail)] : [...tail],
+    times === undefined ? null : BigInt64Array.of(times.accessNs, times.modifiedNs),
   );
   if (numbers[commitSlot.present] === 1n) return undefined;
   if (numbers[commitSlot.closeError] !== notTaken) file.released();
@@ -222,6 +239,8 @@ export async function commitWorkFile(
     const errno = numbers[slot] ?? 0n;
     if (errno > 0n) throw errnoError(Number(errno), syscall, path);
   };
+  failed(commitSlot.writeError, 'write');
+  failed(commitSlot.timesError, 'futime');
   failed(commitSlot.attributeError, 'fsetxattr');
   failed(commitSlot.syncError, 'fsync');
   const renameErrno = numbers[commitSlot.renameError] ?? 0n;

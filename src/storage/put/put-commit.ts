@@ -3,7 +3,7 @@
 // record — or a migrated or imported version kept or placed as history asks.
 import { isStoreError } from '../../errors/index.js';
 import { invariant } from '../../util/assert.js';
-import type { Disk, DiskFile } from '../io/index.js';
+import type { Disk, DiskFile, FileTimes } from '../io/index.js';
 import type { StoredContentType } from '../layout/index.js';
 import { readObjectMetadata, writeObjectMetadata, type ObjectMetadata } from '../meta/index.js';
 import type { Mountpath } from '../mountpath/index.js';
@@ -36,6 +36,36 @@ export interface Transaction {
   workPath: string;
   handle: DiskFile;
   metadata: ObjectMetadata;
+  /**
+   * The body's last bytes, not written yet: the commit's job writes them (`Disk.commitFile`'s
+   * `tail`), a commit by other means first (`settleWorkFile`). Emptied once written.
+   */
+  tail?: Buffer[];
+  /** The work file's times to set after its last write (a migration's); cleared once set. */
+  times?: FileTimes | undefined;
+}
+
+/**
+ * Writes the transaction's tail to its work file and sets its times, through the file's own calls:
+ * for the commits that do not go through `Disk.commitFile` (an imported version, kept history).
+ */
+export async function settleWorkFile(transaction: Transaction): Promise<void> {
+  const { handle, tail = [], times } = transaction;
+  transaction.tail = [];
+  transaction.times = undefined;
+  for (const buffer of tail) {
+    for (let offset = 0; offset < buffer.length;) {
+      const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
+      if (bytesWritten === 0) throw new Error('write made no progress');
+      offset += bytesWritten;
+    }
+  }
+  if (times !== undefined)
+    await handle.utimes(secondsOf(times.accessNs), secondsOf(times.modifiedNs));
+}
+
+function secondsOf(ns: bigint): number {
+  return Number(ns / 1000n) / 1e6;
 }
 
 /**
@@ -113,6 +143,7 @@ function isVersionImport(request: PutObjectRequest): boolean {
 }
 
 async function commitImport(transaction: Transaction): Promise<CommitOutcome> {
+  await settleWorkFile(transaction);
   const { context, request, home, workPath, metadata } = transaction;
   const placement = await importVersion(context, request.bucket, request.name, {
     workPath,
@@ -188,7 +219,10 @@ async function renameIntoHome(transaction: Transaction): Promise<CommittedObject
   const { context, request, home, metadata } = transaction;
   const { bucket, name } = request;
   const type = request.contentType ?? 'ob';
-  // Kept history (S3 versioning) applies to objects only; EC pieces are single files.
+  // Kept history (S3 versioning) applies to objects only; EC pieces are single files. The body is
+  // whole before the current object is kept aside: a failed last write then changes nothing.
+  const keepsHistory = request.history !== undefined && type === 'ob';
+  if (keepsHistory) await settleWorkFile(transaction);
   const step =
     request.history === undefined || type !== 'ob'
       ? undefined
@@ -205,7 +239,7 @@ async function renameIntoHome(transaction: Transaction): Promise<CommittedObject
       step !== undefined && step.current !== undefined && !step.replacesCurrent
         ? undefined
         : await replacedChunksOf(context.disk, path, type, step?.current ?? numbered?.previous);
-    return await commitObjectFile(
+    const committed = await commitObjectFile(
       context.disk,
       transaction.handle,
       transaction.workPath,
@@ -216,8 +250,13 @@ async function renameIntoHome(transaction: Transaction): Promise<CommittedObject
         noReplica: numbered?.previous === 'none',
         writeRecord: () => writeMetadataDurably(transaction),
         absent,
+        tail: transaction.tail,
+        times: transaction.times,
       },
     );
+    // Written by the commit's job (which, when it found a replica, did nothing at all).
+    if (committed !== undefined) [transaction.tail, transaction.times] = [[], undefined];
+    return committed;
   };
   const asNew = step === undefined ? numberAsNew(context, request) : undefined;
   const committed =

@@ -9,7 +9,7 @@ import type { BufferPool } from '../../util/buffer-pool.js';
 import { takeLease, type BytesLease } from '../../util/streams/memory-body.js';
 import type { ChecksumTypeName } from '../../wire/index.js';
 import {
-  writeNewFile,
+  writeNewFileButTail,
   makeDirectories,
   removeFileQuietly,
   toStorageError,
@@ -151,17 +151,24 @@ export async function putObject(
     // `finally` below closes it whatever fails after.
     const create = async (content: readonly Buffer[]): Promise<DiskFile> =>
       (handle = await openWorkFile(context, workPath, content));
-    await receiveBody(request, metadata, (hashers) =>
-      writeNewFile(request.body, create, { limitBytes: request.contentLength, hashers, caughtUp }),
-    );
+    // The body's last bytes are written by the commit's job (one hand-off less).
+    let tail: Buffer[] = [];
+    await receiveBody(request, metadata, async (hashers) => {
+      const options = { limitBytes: request.contentLength, hashers, caughtUp };
+      const held = await writeNewFileButTail(request.body, create, options);
+      tail = held.tail;
+      return held.bytes;
+    });
     invariant(handle !== undefined, 'the body writer created the work file');
+    const transaction: Transaction = { context, request, home, workPath, handle, metadata, tail };
     if (request.migration !== undefined) {
-      // Seconds as a double lose the last millisecond (x.123 s reads back as x.1229999 s): aim at
-      // the middle of the millisecond so it reads back exactly.
-      const seconds = (request.migration.modifiedTimeMs + 0.5) / 1000;
-      await handle.utimes(context.clock.nowMs() / 1000, seconds);
+      // The middle of the millisecond, as before (seconds as a double read back as x.1229999 s).
+      const { modifiedTimeMs } = request.migration;
+      transaction.times = {
+        accessNs: BigInt(Math.floor(context.clock.nowMs())) * 1_000_000n,
+        modifiedNs: BigInt(Math.floor(modifiedTimeMs)) * 1_000_000n + 500_000n,
+      };
     }
-    const transaction: Transaction = { context, request, home, workPath, handle, metadata };
     const outcome = await context.locks.withWriteLock(lockKeyOf(bucket, name, type), () =>
       commit(transaction),
     );
