@@ -11,6 +11,7 @@ import {
   readSortedEntries,
   walkEntryRuns,
   type Disk,
+  type FileMaker,
   type ListingDirectories,
   type WalkBounds,
 } from './io/index.js';
@@ -43,6 +44,22 @@ export { Candidate } from './list-resolve.js';
 
 /** Hashed files whose metadata is read at the same time while building a page. */
 const metadataReadConcurrency = 32;
+
+// The walk's and the merge's callbacks are the same functions from page to page: a new closure
+// per page made V8 deoptimize the optimized walk and merge ("wrong call target") during a fresh
+// node's first listing, and compile them again.
+const candidateName = (candidate: Candidate): string => candidate.name;
+const candidateMakers = new WeakMap<Mountpath, FileMaker<Candidate>>();
+
+/** The walk's maker of a mountpath's candidates, one per mountpath. */
+function candidateMaker(mountpath: Mountpath): FileMaker<Candidate> {
+  let make = candidateMakers.get(mountpath);
+  if (make === undefined) {
+    make = (name, directory, entry) => new Candidate(name, directory, entry, mountpath);
+    candidateMakers.set(mountpath, make);
+  }
+  return make;
+}
 
 /** One page of a bucket listing, ascending by name, strictly after `startAfter`. */
 export async function listObjects(
@@ -99,10 +116,7 @@ function pageCandidates(
       options.directories,
     ),
   );
-  return uniqueNames(
-    mergeSortedRuns(sources, (candidate) => candidate.name),
-    bucket,
-  );
+  return uniqueNames(mergeSortedRuns(sources, candidateName), bucket);
 }
 
 /**
@@ -201,7 +215,7 @@ export async function* listMountpathRuns(
       naturalEntries,
       bounds,
       directories?.reader ?? readSortedEntries,
-      (name, directory, entry) => new Candidate(name, directory, entry, mountpath),
+      candidateMaker(mountpath),
     );
   if (hashed.length === 0) {
     yield* natural();
@@ -209,7 +223,7 @@ export async function* listMountpathRuns(
   }
   // Natural first: if a name briefly has both forms (a PUT replacing a hashed copy), the natural
   // file is the newer one and deduplication keeps the first of equal names on a mountpath.
-  yield* mergeSortedRuns([natural(), singleRun(hashed)], (candidate) => candidate.name);
+  yield* mergeSortedRuns([natural(), singleRun(hashed)], candidateName);
 }
 
 async function* singleRun<T>(items: T[]): AsyncGenerator<T[]> {
@@ -255,8 +269,6 @@ async function* uniqueNames(
 ): AsyncGenerator<Candidate[]> {
   let pending: Candidate | undefined;
   let equals: Candidate[] = [];
-  const settle = (first: Candidate): Candidate =>
-    equals.length === 0 ? first : preferred([first, ...equals], bucket);
   for await (const run of runs) {
     const unique: Candidate[] = [];
     for (const candidate of run) {
@@ -265,7 +277,7 @@ async function* uniqueNames(
       } else if (pending.name === candidate.name) {
         equals.push(candidate);
       } else {
-        unique.push(settle(pending));
+        unique.push(equals.length === 0 ? pending : preferred([pending, ...equals], bucket));
         pending = candidate;
         equals = [];
       }
@@ -273,7 +285,8 @@ async function* uniqueNames(
     // The last name of a run may continue in the next one: it waits.
     if (unique.length > 0) yield unique;
   }
-  if (pending !== undefined) yield [settle(pending)];
+  if (pending !== undefined)
+    yield [equals.length === 0 ? pending : preferred([pending, ...equals], bucket)];
 }
 
 function preferred(group: Candidate[], bucket: BucketJson): Candidate {

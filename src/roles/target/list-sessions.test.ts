@@ -190,3 +190,21 @@ test('an expired session is not used: its token walks afresh and its read-ahead 
   assert.deepEqual(await sessions.page('u1', 'k', 'b', 2, walk, options), ['c', 'd']);
   assert.deepEqual(calls, [':2', 'b:3', 'b:2', 'd:3']);
 });
+
+test('a page finds its place in what the session holds by binary search, not a pass over it', async () => {
+  // A session holding 10,000 entries: each later page reads names a few dozen times, where a
+  // filter and merge over every held entry read them tens of thousands of times.
+  let reads = 0;
+  const sessions = new ListSessions<string>((name) => {
+    reads += 1;
+    return name;
+  });
+  const many = Array.from({ length: 30_000 }, (_, index) => `n${String(index).padStart(6, '0')}`);
+  const { walk } = walker(many);
+  await sessions.page('u1', 'k', '', 10_000, walk);
+  reads = 0;
+  const page = await sessions.page('u1', 'k', 'n004999', 5_000, walk);
+  assert.equal(page.length, 5_000);
+  assert.equal(page[0], 'n005000');
+  assert.ok(reads < 200, `${reads} names read`);
+});

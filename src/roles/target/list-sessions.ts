@@ -90,8 +90,10 @@ export class ListSessions<T> {
       startAfter !== '' &&
       startAfter >= session.startAfter &&
       (session.walkedTo === undefined || startAfter <= session.walkedTo);
-    let kept = covered ? session.entries.filter((entry) => this.nameOf(entry) > keepAfter) : [];
-    let entries = kept.filter((entry) => this.nameOf(entry) > startAfter);
+    // Ascending: what sorts after a name is a tail, found by a binary search (not a filter that
+    // compares every held entry on every page).
+    let kept = covered ? this.#after(session.entries, keepAfter) : [];
+    let entries = keepAfter === startAfter ? kept : this.#after(kept, startAfter);
     let walkedTo = covered ? session.walkedTo : startAfter;
     let ahead = covered ? session.ahead : undefined;
     const directories = covered ? session.directories : new ListingDirectories();
@@ -100,8 +102,9 @@ export class ListSessions<T> {
       const step = await ahead;
       ahead = undefined;
       if (step !== undefined) {
+        const same = entries === kept;
         kept = this.#merge(kept, step.entries);
-        entries = this.#merge(entries, step.entries);
+        entries = same ? kept : this.#merge(entries, step.entries);
         walkedTo = step.readTo;
       }
     }
@@ -161,13 +164,25 @@ export class ListSessions<T> {
 
   /** How many of the ascending `entries` sort after `from` and at or before `to`. */
   #countBetween(entries: T[], from: string, to: string): number {
-    let count = 0;
-    for (const entry of entries) {
-      const name = this.nameOf(entry);
-      if (name > to) break;
-      if (name > from) count += 1;
+    return Math.max(0, this.#firstAfter(entries, to) - this.#firstAfter(entries, from));
+  }
+
+  /** The index of the first of the ascending `entries` that sorts after `name`. */
+  #firstAfter(entries: T[], name: string): number {
+    let low = 0;
+    let high = entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.nameOf(entries[middle] as T) > name) high = middle;
+      else low = middle + 1;
     }
-    return count;
+    return low;
+  }
+
+  /** The ascending `entries` that sort after `name` (the array itself when all do). */
+  #after(entries: T[], name: string): T[] {
+    const from = this.#firstAfter(entries, name);
+    return from === 0 ? entries : entries.slice(from);
   }
 
   /** The entries a page may hold: none sorts after a name the walk has not read yet. */
@@ -183,6 +198,9 @@ export class ListSessions<T> {
   #merge(first: T[], second: T[]): T[] {
     if (first.length === 0) return second;
     if (second.length === 0) return first;
+    // A walk step reads after what the session holds: then the two only join, end to end.
+    if (this.nameOf(first[first.length - 1] as T) < this.nameOf(second[0] as T))
+      return first.concat(second);
     const out: T[] = [];
     let i = 0;
     let j = 0;

@@ -58,7 +58,9 @@ export async function* mergeSortedRuns<T>(
   keyOf: (item: T) => string,
 ): AsyncGenerator<T[]> {
   const iterators = sources.map((source) => source[Symbol.asyncIterator]());
-  const runs: Array<readonly T[] | undefined> = iterators.map(() => []);
+  // Every source is refilled before the first use. Not an empty array literal meanwhile: its
+  // elements kind (small integers) differs from a run's, and the merge deoptimized on it.
+  const runs: Array<readonly T[] | undefined> = iterators.map(() => undefined);
   const positions = iterators.map(() => 0);
   const refill = async (index: number): Promise<void> => {
     const iterator = iterators[index];

@@ -276,3 +276,40 @@ test('a listing keeps its roots and the directories it is in; those it passed ar
     await removeTemporaryDirectory(top);
   }
 });
+
+test("a walk after startAfter looks at a kept directory's entries before it only by binary search", async () => {
+  // 1,000 directories of one file each, as a kept root the walk enters on every page: each key
+  // read is counted, so a walk that compares every entry before startAfter reads about 1,000.
+  let reads = 0;
+  const counted = (
+    key: string,
+    directory: boolean,
+  ): { key: string; entry: string; directory: boolean } => ({
+    get key() {
+      reads += 1;
+      return key;
+    },
+    entry: directory ? key.slice(0, -1) : key.slice(key.lastIndexOf('/') + 1),
+    directory,
+  });
+  const top = Array.from({ length: 1000 }, (_, index) =>
+    counted(`d${String(index).padStart(4, '0')}/`, true),
+  );
+  const read: DirectoryReader = (_disk, _directory, base) =>
+    Promise.resolve([counted(`${base}x`, false)]);
+  const found: string[] = [];
+  for await (const run of walkEntryRuns(
+    localDisk,
+    root,
+    top,
+    { prefix: '', startAfter: 'd0990/x' },
+    read,
+  )) {
+    for (const file of run) found.push(file.name);
+  }
+  assert.deepEqual(
+    found,
+    Array.from({ length: 9 }, (_, index) => `d0${991 + index}/x`),
+  );
+  assert.ok(reads < 100, `${reads} keys read`);
+});

@@ -208,7 +208,8 @@ async function* walkRuns<T>(
 ): AsyncGenerator<T[]> {
   const { prefix, startAfter } = bounds;
   let run: T[] = [];
-  for (const item of entries) {
+  for (let index = firstToWalk(entries, startAfter); index < entries.length; index += 1) {
+    const item = entries[index] as SortedEntry;
     if (!item.key.startsWith(prefix)) {
       // Sorted order: once past the prefix range, nothing later can match.
       if (item.key > prefix) break;
@@ -226,6 +227,29 @@ async function* walkRuns<T>(
     }
   }
   if (run.length > 0) yield run;
+}
+
+/**
+ * Where a walk of the sorted `entries` begins: every entry before it lies at or before `startAfter`
+ * (files) or holds only such names (directories), so the walk would skip it; a kept directory is
+ * walked again from page to page (a root of 1,000 directories, or the directory a page stopped in),
+ * so its skipped part is found by a binary search instead of a comparison per entry. The directory
+ * that holds `startAfter`, if any, sorts last among the keys below it (no sibling's key sorts
+ * between a directory's key and its names): it is walked.
+ */
+export function firstToWalk(entries: readonly SortedEntry[], startAfter: string): number {
+  if (startAfter === '') return 0;
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((entries[middle] as SortedEntry).key < startAfter) low = middle + 1;
+    else high = middle;
+  }
+  const previous = entries[low - 1];
+  return previous !== undefined && previous.directory && startAfter.startsWith(previous.key)
+    ? low - 1
+    : low;
 }
 
 // Every name below directory key `key` starts with `key`; they are all <= startAfter exactly when
