@@ -105,6 +105,22 @@ test('a GET served here looks its bucket up once, redirect and read together', a
   assert.deepEqual(counts, { lookups: 2, resolves: 1, readyWaits: 0, decryptions: 2 });
 });
 
+test('two requests redirected before either reads: each reads its own bucket', async () => {
+  const { port, counts, reads } = fixture({ known: ['a', 'b'] });
+  const first = address('a');
+  const second = address('b');
+  assert.equal(await port.redirect(first, getContext('/v1/objects/a/obj')), undefined);
+  assert.equal(await port.redirect(second, getContext('/v1/objects/b/obj')), undefined);
+  // The first request's hand-off was taken by the second one's: it resolves its bucket anew.
+  await port.get(first, undefined);
+  await port.get(second, undefined);
+  assert.deepEqual(
+    reads.map((read) => read.bucket.bucket.name),
+    ['a', 'b'],
+  );
+  assert.deepEqual(counts, { lookups: 3, resolves: 1, readyWaits: 0, decryptions: 2 });
+});
+
 test('a request that waits for its bucket, then a missing bucket, still answer as before', async () => {
   const { port, counts } = fixture({ known: [], ready: Promise.resolve() });
   // Redirected here by a node (so no unknown-bucket detour): 404 BucketNotFound.

@@ -58,11 +58,15 @@ export class TargetObjects implements ObjectPort {
   readonly appends: ObjectAppends;
   readonly #multipart: NativeMultipart;
   /**
-   * A GET's or HEAD's bucket as `redirect` resolved it when it answered "serve here", keyed by the
-   * request's address (the route passes the same object on to `get` or `head`, with no wait in
-   * between): those look the bucket up once per request. Taken once; any other use resolves anew.
+   * The last GET's or HEAD's bucket as `redirect` resolved it when it answered "serve here", with
+   * the request's address it belongs to (the route passes the same object on to `get` or `head`,
+   * with no I/O in between): those look the bucket up once per request. One slot, not a WeakMap:
+   * a WeakMap entry costs a runtime call and an ephemeron for the garbage collector on every GET.
+   * Taken once; another request's redirect in between takes the slot, and the address that lost
+   * it (or any other use) resolves anew.
    */
-  readonly #resolved = new WeakMap<ObjectAddress, ResolvedBucket>();
+  #resolvedFor: ObjectAddress | undefined;
+  #resolved: ResolvedBucket | undefined;
 
   constructor(
     private readonly runtime: NodeRuntime,
@@ -149,8 +153,10 @@ export class TargetObjects implements ObjectPort {
 
   /** "Serve here", keeping a GET's or HEAD's resolved bucket for it (see #resolved). */
   #serveHere(address: ObjectAddress, context: RequestContext, props: BucketPropsJson): undefined {
-    if (context.method === 'GET' || context.method === 'HEAD')
-      this.#resolved.set(address, resolvedBucket(address.bucket, props));
+    if (context.method === 'GET' || context.method === 'HEAD') {
+      this.#resolvedFor = address;
+      this.#resolved = resolvedBucket(address.bucket, props);
+    }
     return undefined;
   }
 
@@ -267,9 +273,10 @@ export class TargetObjects implements ObjectPort {
 
   /** As `#target`, with the bucket `redirect` resolved for this request when it did (#resolved). */
   #resolvedTarget(address: ObjectAddress): ObjectTarget {
-    const bucket = this.#resolved.get(address);
-    if (bucket === undefined) return this.#target(address);
-    this.#resolved.delete(address);
+    const bucket = this.#resolved;
+    if (this.#resolvedFor !== address || bucket === undefined) return this.#target(address);
+    this.#resolvedFor = undefined;
+    this.#resolved = undefined;
     return { bucket, name: address.name };
   }
 
