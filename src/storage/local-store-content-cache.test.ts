@@ -257,7 +257,11 @@ test('hits spaced by the interval or more wait for one stat, not a read', async 
   stats.length = 0;
   assert.equal(store.getCachedObject(testBucket, 'spaced'), undefined);
   assert.deepEqual(stats, [path]);
-  await settle();
+  const confirming = store.cachedConfirmation(testBucket, 'spaced');
+  assert.ok(confirming !== undefined, 'that stat to wait for');
+  await confirming;
+  assert.deepEqual(stats, [path], 'one stat');
+  assert.equal(store.cachedConfirmation(testBucket, 'spaced'), undefined, 'confirmed');
   const confirmed = store.getCachedObject(testBucket, 'spaced');
   assert.ok(confirmed !== undefined, 'confirmed by that stat');
   assert.deepEqual(await readAll(confirmed.body), data);

@@ -246,6 +246,20 @@ export function getCachedObject(
   return { object, body: memoryBody(context, replica.content, undefined, true), range };
 }
 
+/**
+ * The stat confirming the latest object's whole bytes, kept for its first candidate replica but
+ * not confirmed within the interval (`getCachedObject` started it): once it settles,
+ * `getCachedObject` answers if the file was unchanged. Undefined when there is none to wait for.
+ */
+export function cachedConfirmation(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+): Promise<void> | undefined {
+  const spot = firstReplica(context, bucket, name, unameOf(bucket, name));
+  return spot === undefined ? undefined : confirmation(context, spot.location.path, undefined);
+}
+
 /** Where an object's first candidate replica is: its home mountpath, its natural (or hashed) path. */
 interface FirstReplica {
   /** The mountpath list it was found for (the volume replaces its frozen list on every change). */
