@@ -44,7 +44,7 @@ export function cachedReplica(
       : metadataCache.cachedRange(location.path, range.start, range.end, nowMs);
   if (hit === undefined) return undefined;
   const { content, check } = hit;
-  if (check !== undefined) startContentCheck(context.disk, metadataCache, check);
+  if (check !== undefined) void startContentCheck(context.disk, metadataCache, check);
   const { metadata } = content.record;
   // A hashed file's name is in its metadata (as a read from disk checks).
   if (location.hashed && metadata.name !== name) return undefined;
