@@ -233,6 +233,54 @@ test('a change made behind the store is seen within the check interval', async (
   );
 });
 
+test('hits spaced by the interval or more wait for one stat, not a read', async () => {
+  const data = patternBytes(4096, 30);
+  const path = await put('spaced', data);
+  await get('spaced');
+  // A loader between epochs, a loaded machine: every GET past the interval, and one just
+  // under half of it (which starts no check) followed by one past the interval.
+  for (const stepMs of [
+    checkIntervalMs,
+    checkIntervalMs * 5,
+    checkIntervalMs / 2 - 1,
+    checkIntervalMs,
+  ]) {
+    nowMs += stepMs;
+    stats.length = 0;
+    const spaced = await get('spaced');
+    assert.equal(spaced.reads, 0, `${stepMs} ms on: served from memory`);
+    assert.deepEqual(spaced.data, data);
+    assert.deepEqual(stats, stepMs < checkIntervalMs / 2 ? [] : [path], `${stepMs} ms on`);
+  }
+  // A GetBatch's item: not at once, but its stat starts; served from memory once it confirms.
+  nowMs += checkIntervalMs;
+  stats.length = 0;
+  assert.equal(store.getCachedObject(testBucket, 'spaced'), undefined);
+  assert.deepEqual(stats, [path]);
+  const confirming = store.cachedConfirmation(testBucket, 'spaced');
+  assert.ok(confirming !== undefined, 'that stat to wait for');
+  await confirming;
+  assert.deepEqual(stats, [path], 'one stat');
+  assert.equal(store.cachedConfirmation(testBucket, 'spaced'), undefined, 'confirmed');
+  const confirmed = store.getCachedObject(testBucket, 'spaced');
+  assert.ok(confirmed !== undefined, 'confirmed by that stat');
+  assert.deepEqual(await readAll(confirmed.body), data);
+  // Replaced behind the store's back, then a GET past the interval: the stat drops the bytes.
+  const otherPath = await put('spaced-other', patternBytes(3000, 31));
+  const staged = join(root, 'staged-spaced');
+  await copyFile(otherPath, staged);
+  await setAttribute(
+    staged,
+    metadataAttributeName,
+    await getAttribute(otherPath, metadataAttributeName),
+  );
+  await rename(staged, path);
+  nowMs += checkIntervalMs;
+  const replaced = await get('spaced');
+  assert.equal(replaced.reads, 1, 'read from the file');
+  assert.deepEqual(replaced.data, patternBytes(3000, 31));
+});
+
 test('the cache is bounded: least recently used objects go, larger ones are not kept', async () => {
   const root2 = join(root, 'bounded');
   const limits = { maxBytes: 10 * 1024, objectMaxBytes: 4096, checkIntervalMs };

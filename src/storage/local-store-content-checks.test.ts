@@ -145,7 +145,7 @@ test('startContentCheck: each result its own, a failed read of one path drops on
       const identity = identities[index] ?? identities[0];
       assert.ok(identity !== undefined);
       const check: ContentCheck = { path, identity, startedMs: nowMs, entry: {} };
-      startContentCheck(disk, collected, check);
+      void startContentCheck(disk, collected, check);
     }
     for (let waited = 0; results.size < 4 && waited < 100; waited += 1) await sleep(10);
   } finally {

@@ -42,7 +42,7 @@ import {
   type TailAppendRequest,
 } from './in-place/tail-append.js';
 import { getObject, headObject } from './read/read-object.js';
-import { getCachedObject } from './memory-reads.js';
+import { cachedConfirmation, getCachedObject } from './memory-reads.js';
 import {
   updateFileMetadata,
   updateObjectMetadata,
@@ -303,6 +303,15 @@ export class LocalStore {
     range?: ByteRange | RangeResolver,
   ): ObjectReadResult | undefined {
     return getCachedObject(this.#open(), bucket, name, range);
+  }
+
+  /**
+   * When `getCachedObject` did not answer because the object's bytes are kept but not confirmed
+   * within the content cache's interval: the stat that confirms them (`cachedConfirmation`), after
+   * which `getCachedObject` answers if the file is unchanged; else undefined.
+   */
+  cachedConfirmation(bucket: BucketJson, name: string): Promise<void> | undefined {
+    return cachedConfirmation(this.#open(), bucket, name);
   }
 
   /**

@@ -3,12 +3,12 @@
 // answered without a thread-pool job (a whole verified read of one keeps a copy; a range read
 // alone for a file in a shard keeps that range), and a GetBatch's item or an `archpath` read with
 // no promise either (`getCachedObject`). The file behind a cached entry is checked by a
-// stat started in the background (never on a request's path), at most once per half the cache's
-// interval.
+// stat started in the background at most once per half the cache's interval; bytes not confirmed
+// within the interval wait for a stat (`cachedOrConfirmed`), not a read and a hash.
 import { cipherSizeOf } from './encryption/packages.js';
 import { ObjectBody } from './io/index.js';
 import { replicaPaths, validateObjectName, type ReplicaPath } from './layout/index.js';
-import { startContentCheck } from './meta/index.js';
+import { contentCheckOf, startContentCheck } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
 import type { ReadReplica } from './replica-lookup.js';
 import {
@@ -44,12 +44,52 @@ export function cachedReplica(
       : metadataCache.cachedRange(location.path, range.start, range.end, nowMs);
   if (hit === undefined) return undefined;
   const { content, check } = hit;
-  if (check !== undefined) startContentCheck(context.disk, metadataCache, check);
+  if (check !== undefined) void startContentCheck(context.disk, metadataCache, check);
   const { metadata } = content.record;
   // A hashed file's name is in its metadata (as a read from disk checks).
   if (location.hashed && metadata.name !== name) return undefined;
   const { stats, data } = content;
   return { stats, metadata, mountpath, location, content: data, readError: undefined };
+}
+
+/**
+ * As `cachedReplica`; and when the bytes are kept but not confirmed within the interval (their
+ * file's last stat or read is older: hits spaced by the interval or more, as a loader's between
+ * epochs or any reader on a loaded machine), the replica once one stat confirms the file
+ * unchanged (`confirmation`): a promise, settled with undefined when the stat found the file
+ * changed, gone or a link (its bytes are dropped), or it took so long that the bytes are still not
+ * confirmed within the interval. Where a read of the file and a hash of its bytes was.
+ */
+export function cachedOrConfirmed(
+  context: StoreContext,
+  location: ReplicaPath,
+  mountpath: Mountpath,
+  name: string,
+  range?: ByteRange,
+): ReadReplica | Promise<ReadReplica | undefined> | undefined {
+  const hit = cachedReplica(context, location, mountpath, name, range);
+  if (hit !== undefined) return hit;
+  const confirming = confirmation(context, location.path, range);
+  if (confirming === undefined) return undefined;
+  return confirming.then(() => cachedReplica(context, location, mountpath, name, range));
+}
+
+/**
+ * The stat confirming the bytes kept of the file at `path` (the whole object, or `range` read
+ * alone) that are not confirmed within the interval: started now, or the one in flight; undefined
+ * when none is needed (nothing kept, or the bytes are served as they are).
+ */
+function confirmation(
+  context: StoreContext,
+  path: string,
+  range: ByteRange | undefined,
+): Promise<void> | undefined {
+  const { metadataCache } = context;
+  const nowMs = context.clock.nowMs();
+  const due = metadataCache.contentConfirmation(path, nowMs, range?.start, range?.end);
+  if (due === undefined) return undefined;
+  if (due.check === undefined) return contentCheckOf(due.entry);
+  return startContentCheck(context.disk, metadataCache, due.check);
 }
 
 /**
@@ -188,6 +228,9 @@ export function getCachedObject(
   if (spot === undefined) return undefined;
   const { mountpath, location } = spot;
   const whole = cachedReplica(context, location, mountpath, name);
+  // Kept but not confirmed within the interval: its stat starts now (with the other items' of a
+  // GetBatch's window, in a few jobs), and `getObject` serves it once the stat confirms it.
+  if (whole === undefined) void confirmation(context, location.path, undefined);
   if (whole === undefined && requested === undefined) return undefined;
   // The range against the size the cached record says: a hit below is of that same record.
   const size = whole?.metadata.size ?? context.metadataCache.peek(location.path)?.metadata.size;
@@ -197,9 +240,24 @@ export function getCachedObject(
   if (whole !== undefined) return servedFromCache(context, bucket, name, whole, range);
   if (range === undefined) return undefined;
   const replica = cachedReplica(context, location, mountpath, name, range);
+  if (replica === undefined) void confirmation(context, location.path, range);
   if (replica?.content === undefined) return undefined;
   const object = toStoredObject(bucket, name, replica.metadata, replica.stats, mountpath);
   return { object, body: memoryBody(context, replica.content, undefined, true), range };
+}
+
+/**
+ * The stat confirming the latest object's whole bytes, kept for its first candidate replica but
+ * not confirmed within the interval (`getCachedObject` started it): once it settles,
+ * `getCachedObject` answers if the file was unchanged. Undefined when there is none to wait for.
+ */
+export function cachedConfirmation(
+  context: StoreContext,
+  bucket: BucketJson,
+  name: string,
+): Promise<void> | undefined {
+  const spot = firstReplica(context, bucket, name, unameOf(bucket, name));
+  return spot === undefined ? undefined : confirmation(context, spot.location.path, undefined);
 }
 
 /** Where an object's first candidate replica is: its home mountpath, its natural (or hashed) path. */

@@ -131,15 +131,15 @@ export function toStoredObject(
     bucket,
     name,
     size: metadata.size,
-    checksum: { ...metadata.checksum },
-    customMetadata: { ...metadata.customMetadata },
-    copies: [...metadata.copies],
+    checksum: shared(metadata.checksum),
+    customMetadata: shared(metadata.customMetadata),
+    copies: Object.isFrozen(metadata.copies) ? metadata.copies : [...metadata.copies],
     accessTimeNs: stats.atimeNs,
     modifiedTimeMs: Number(stats.mtimeNs / 1_000_000n),
     mountpath: mountpath.path,
-    contentHeaders: { ...metadata.contentHeaders },
-    tags: { ...metadata.tags },
-    extraChecksums: { ...metadata.extraChecksums },
+    contentHeaders: shared(metadata.contentHeaders),
+    tags: shared(metadata.tags),
+    extraChecksums: shared(metadata.extraChecksums),
   };
   if (metadata.version !== undefined) object.version = metadata.version;
   if (metadata.etag !== undefined) object.etag = metadata.etag;
@@ -150,6 +150,16 @@ export function toStoredObject(
   if (metadata.retention !== undefined) object.retention = { ...metadata.retention };
   if (metadata.legalHold === true) object.legalHold = true;
   return object;
+}
+
+/**
+ * A record's part for a `StoredObject`: the record's own when it is frozen (a metadata cache
+ * record's are: nothing can change them, and a reader that tried would throw), else a copy. A
+ * GetBatch's item was six copies, none of which it reads (2-3.5% of a peer's busy time).
+ */
+function shared<T extends object>(part: T | undefined): T {
+  if (part === undefined) return {} as T;
+  return Object.isFrozen(part) ? part : { ...part };
 }
 
 /**

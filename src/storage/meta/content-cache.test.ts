@@ -57,3 +57,28 @@ test('a whole object kept replaces its ranges; ranges are bounded with objects',
   cache.drop('g');
   assert.deepEqual(cache.stats().bytes, 0);
 });
+
+test('bytes not confirmed within the interval: a stat to start, then served if unchanged', () => {
+  const cache = new ContentCache<{ identity: FileState }>(limits);
+  const record = { identity };
+  cache.keep('f', record, stats, Buffer.from('abc'), 0);
+  cache.keepRange('g', record, stats, 5, Buffer.from('xyz'), 0);
+  assert.equal(cache.confirmation('f', record, 999), undefined, 'served: nothing to confirm');
+  assert.equal(cache.get('f', record, 1000), undefined, 'not confirmed within the interval');
+  const due = cache.confirmation('f', record, 1000);
+  assert.ok(due?.check !== undefined, 'a stat to start');
+  assert.equal(due.check.startedMs, 1000);
+  const again = cache.confirmation('f', record, 1001);
+  assert.ok(again !== undefined && again.check === undefined, 'one in flight');
+  assert.equal(again.entry, due.entry, 'the same entry to wait for');
+  assert.equal(cache.confirmation('f', { identity }, 1001), undefined, 'another record');
+  cache.checked(due.check, true);
+  assert.equal(cache.get('f', record, 1001)?.content.data.toString(), 'abc', 'confirmed at 1000');
+  assert.equal(cache.get('f', record, 2000), undefined, 'not since 1000');
+  const range = cache.confirmation('g', record, 2000, 5, 7);
+  assert.ok(range?.check !== undefined, 'a range: a stat too');
+  assert.equal(cache.confirmation('g', record, 2000, 5, 8), undefined, 'another length');
+  cache.checked(range.check, false);
+  assert.equal(cache.getRange('g', record, 5, 7, 2000), undefined, 'changed: dropped');
+  assert.equal(cache.confirmation('g', record, 2000, 5, 7), undefined, 'nothing to confirm');
+});

@@ -175,6 +175,34 @@ export class ContentCache<R extends OwnerRecord> {
   }
 
   /**
+   * For bytes kept of `path` for `record` (the whole object, or with `start`/`end` that very range)
+   * that `get`/`getRange` refuse only because the file was not confirmed within the interval: the
+   * stat to start now to confirm it (`check`: its result goes to `checked`), or undefined in
+   * `check` when one is in flight already (`entry` names the file's owner, whose check the caller
+   * may wait for). Undefined when nothing is kept for that record, or it is served (confirmed). A
+   * reader whose hits are spaced by the interval or more (a loader between epochs, a loaded
+   * machine) waits for one stat, not a read and a hash; after it, `get` serves the bytes only if
+   * the stat found the file unchanged (a change drops them) and it started within the interval.
+   */
+  confirmation(
+    path: string,
+    record: R,
+    nowMs: number,
+    start?: number,
+    end?: number,
+  ): { check: ContentCheck | undefined; entry: object } | undefined {
+    const owner = this.#owners.get(path);
+    if (owner === undefined || owner.record !== record) return undefined;
+    const piece = start === undefined ? owner.whole : owner.ranges?.get(start);
+    if (piece === undefined || (start !== undefined && piece.end !== end)) return undefined;
+    const age = nowMs - owner.checkedAtMs;
+    if (!(age >= this.limits.checkIntervalMs)) return undefined; // Served, or the clock went back.
+    if (owner.checking) return { check: undefined, entry: owner };
+    owner.checking = true;
+    return { check: this.#check(owner, nowMs), entry: owner };
+  }
+
+  /**
    * Keeps a copy of `data` (the whole object, verified, read from the file when it had
    * `record.identity`, at `readAtMs` or later) for `path`. Already kept for the same record: only
    * confirmed anew (its bytes are the same). Ranges kept of it go: the whole serves them.
@@ -268,8 +296,11 @@ export class ContentCache<R extends OwnerRecord> {
       return { content: piece, check: undefined };
     }
     owner.checking = true;
-    const check = { path: owner.path, identity: record.identity, startedMs: nowMs, entry: owner };
-    return { content: piece, check };
+    return { content: piece, check: this.#check(owner, nowMs) };
+  }
+
+  #check(owner: Owner<R>, nowMs: number): ContentCheck {
+    return { path: owner.path, identity: owner.record.identity, startedMs: nowMs, entry: owner };
   }
 
   /** The file's owner for `record` (confirmed at `readAtMs`), replacing one of another record. */

@@ -21,19 +21,34 @@ export interface CheckResults {
 /** The stat alone: no attribute, no content. */
 const statOnly: SmallFileRead = Object.freeze({ attribute: '' });
 
+/** The checks in flight, by the entry they confirm (`ContentCheck.entry`): a reader may wait for one. */
+const inFlight = new WeakMap<object, Promise<void>>();
+
 /**
  * Starts `check` in the background: the file at its path still has the identity its entry was
  * read with (`unchanged`), or not: changed, gone, a link, or unreadable (the entry is dropped and
  * the next GET reads the file and meets the problem there). Each check's result is its own: one
- * path's failure (ENOENT, EIO...) in a job does not touch the others'.
+ * path's failure (ENOENT, EIO...) in a job does not touch the others'. Settles (never rejects)
+ * once `results` has the result.
  */
 export function startContentCheck(
   disk: CheckingDisk,
   results: CheckResults,
   check: ContentCheck,
-): void {
-  disk.readSmallFile(check.path, statOnly).then(
+): Promise<void> {
+  const { entry } = check;
+  const done = disk.readSmallFile(check.path, statOnly).then(
     (file) => results.contentChecked(check, sameState(file.stats, check.identity)),
     () => results.contentChecked(check, false),
   );
+  const settled = done.finally(() => {
+    if (inFlight.get(entry) === settled) inFlight.delete(entry);
+  });
+  inFlight.set(entry, settled);
+  return settled;
+}
+
+/** The check of `entry` in flight (started by `startContentCheck`), if any. */
+export function contentCheckOf(entry: object): Promise<void> | undefined {
+  return inFlight.get(entry);
 }

@@ -143,6 +143,22 @@ export class MetadataCache {
   }
 
   /**
+   * For the bytes kept for `path` with its record (the whole object, or bytes `start` to `end`)
+   * but not confirmed within the interval: the stat to start to confirm them, or the entry whose
+   * check is in flight (`ContentCache.confirmation`).
+   */
+  contentConfirmation(
+    path: string,
+    nowMs: number,
+    start?: number,
+    end?: number,
+  ): { check: ContentCheck | undefined; entry: object } | undefined {
+    const record = this.#entries.get(path);
+    if (record === undefined) return undefined;
+    return this.content.confirmation(path, record, nowMs, start, end);
+  }
+
+  /**
    * Keeps (a copy of) `data`, bytes from `start` of the file at `path`, read alone with `metadata`
    * at `readAtMs` or later and checked as a range read is, if that record is still the one cached
    * for the path (as `keepContent`).

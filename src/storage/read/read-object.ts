@@ -36,7 +36,7 @@ import {
 } from '../replica-lookup.js';
 import { openVersionFile, versionIdOf } from '../versions/version-files.js';
 import {
-  cachedReplica,
+  cachedOrConfirmed,
   keepContent,
   keepRange,
   leaseFor,
@@ -148,7 +148,8 @@ async function readOrOpen(
   name: string,
   requested: ByteRange | RangeResolver | undefined,
 ): Promise<Located | undefined> {
-  const hit = cachedReplica(context, location, mountpath, name);
+  const found = cachedOrConfirmed(context, location, mountpath, name);
+  const hit = found instanceof Promise ? await found : found;
   if (hit !== undefined) return { kind: 'read', replica: hit, lease: undefined, cached: true };
   const limit = wholeReadMaxBytes(context);
   const seen = context.metadataCache.peek(location.path)?.identity.size;
@@ -208,7 +209,8 @@ async function readRange(
   if (range === undefined || range.end - range.start + 1 > wholeReadMaxBytes(context))
     return 'unranged';
   // Kept by a read of this very range of this same file (the record's), confirmed as any hit.
-  const hit = cachedReplica(context, location, mountpath, name, range);
+  const found = cachedOrConfirmed(context, location, mountpath, name, range);
+  const hit = found instanceof Promise ? await found : found;
   if (hit !== undefined)
     return { kind: 'read', replica: hit, lease: undefined, range, cached: true };
   const length = range.end - range.start + 1;

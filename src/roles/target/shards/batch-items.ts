@@ -135,8 +135,25 @@ export function openBatchItemHere(
       refuseCiphertext(read.object, 'GetBatch'); // Its body holds no lease: nothing to discard.
       return inMemoryItem(read, true);
     }
+    // Kept but not confirmed within the interval (items spaced a second or more): after its stat.
+    const confirming = objects.store.cachedConfirmation(target.bucket.bucket, item.name);
+    if (confirming !== undefined) return openConfirmed(shards, item, confirming);
   }
   return openBatchItemLater(shards, item);
+}
+
+/** As `openBatchItemHere` once the stat `confirming` the item's cached bytes has settled. */
+async function openConfirmed(
+  shards: ShardAccess,
+  item: BatchItem,
+  confirming: Promise<void>,
+): Promise<OpenedItem> {
+  await confirming;
+  const { objects } = shards;
+  const read = objects.getCached({ bucket: objects.resolve(item.bucket), name: item.name });
+  if (read === undefined) return openBatchItemLater(shards, item);
+  refuseCiphertext(read.object, 'GetBatch');
+  return inMemoryItem(read, true);
 }
 
 async function openBatchItemLater(shards: ShardAccess, item: BatchItem): Promise<OpenedItem> {
