@@ -43,6 +43,22 @@ export function jsonNestingDepth(text: string, limit: number): number {
   return deepest;
 }
 
+/**
+ * Whether a parsed value nests arrays and objects more than `levels` deep (a scalar: 0, `[]`: 1);
+ * the walk goes at most `levels + 1` frames down, whatever the value's depth.
+ */
+export function nestsDeeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels <= 0) return true;
+  if (Array.isArray(value)) {
+    for (const element of value as unknown[]) if (nestsDeeperThan(element, levels - 1)) return true;
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (nestsDeeperThan(record[key], levels - 1)) return true;
+  return false;
+}
+
 /** Parses JSON of unknown shape; callers validate what they read. */
 export function parseJson(text: string): unknown {
   return JSON.parse(text) as unknown;

@@ -180,6 +180,12 @@ describe('bad input', () => {
     });
     assert.equal(deep.status, 400);
     assert.match(deep.body, /deeper than 64 levels/);
+    // Over 256 KiB the text is measured before it is parsed; below, the parsed value is walked.
+    const deepLong = await rawRequest(gateway, 'POST', '/v1/buckets/newb', {
+      body: `${'['.repeat(200_000)}${']'.repeat(200_000)}`,
+    });
+    assert.equal(deepLong.status, 400);
+    assert.match(deepLong.body, /deeper than 64 levels/);
     const list = await rawRequest(gateway, 'GET', '/v1/buckets/inputs', {
       body: '{"action":"list","value":{"pagesize":-3}}',
     });

@@ -1,7 +1,7 @@
 // Small request bodies: bounded reading, JSON and action messages (`{"action","name","value"}`).
 import type { Readable } from 'node:stream';
 import { StoreError, badRequest } from '../../errors/index.js';
-import { asRecord } from '../../util/json.js';
+import { asRecord, jsonNestingDepth, nestsDeeperThan } from '../../util/json.js';
 import type { ActionMessage } from '../../wire/index.js';
 import { acceptBody } from './http-server.js';
 import type { RequestContext } from './request-context.js';
@@ -13,36 +13,30 @@ export const maxJsonBodyBytes = 4 * 1024 * 1024;
 export const maxJsonDepth = 64;
 
 /**
- * Parses JSON a client sent (`what` names it in the 400), refusing malformed or too deep input.
- * The depth is measured on the parsed value (`deeperThan`: a walk of at most `maxJsonDepth`
- * frames), not on the text: V8's JSON.parse is not recursive (any depth within the body limits
- * parses), and the walk visits each value once where the scan of the text looked at every
- * character (a peer's GetBatch request of 333 items: as long as the parse itself, 5-7% of the
- * peer's busy time with it; docs/profiling.md, GetBatch).
+ * Texts longer than this are measured for depth before they are parsed: a parse of deeply nested
+ * input builds an array or object per opening bracket (a 4 MiB body of `[` would hold ~100 MiB
+ * until refused). Shorter ones are parsed and then walked (`nestsDeeperThan` visits each value
+ * once where the scan of the text looks at every character: for a peer's GetBatch request of 333
+ * items the scan cost as much as the parse; docs/profiling.md, GetBatch).
  */
+export const scanDepthAboveChars = 256 * 1024;
+
+/** Parses JSON a client sent (`what` names it in the 400), refusing malformed or too deep input. */
 export function parseClientJson(text: string, what: string): unknown {
+  const scanned = text.length > scanDepthAboveChars;
+  if (scanned && jsonNestingDepth(text, maxJsonDepth) > maxJsonDepth) throw tooDeep(what);
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
   } catch (error) {
     throw badRequest(`${what} is not valid JSON`, { cause: error });
   }
-  if (deeperThan(value, maxJsonDepth))
-    throw badRequest(`${what} nests arrays or objects deeper than ${maxJsonDepth} levels`);
+  if (!scanned && nestsDeeperThan(value, maxJsonDepth)) throw tooDeep(what);
   return value;
 }
 
-/** Whether `value` nests arrays and objects more than `levels` deep (a scalar: 0, `[]`: 1). */
-export function deeperThan(value: unknown, levels: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (levels <= 0) return true;
-  if (Array.isArray(value)) {
-    for (const element of value as unknown[]) if (deeperThan(element, levels - 1)) return true;
-    return false;
-  }
-  const record = value as Record<string, unknown>;
-  for (const key in record) if (deeperThan(record[key], levels - 1)) return true;
-  return false;
+function tooDeep(what: string): StoreError {
+  return badRequest(`${what} nests arrays or objects deeper than ${maxJsonDepth} levels`);
 }
 
 /**
