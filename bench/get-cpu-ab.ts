@@ -12,7 +12,7 @@
 // rungs, each a patched copy of a build), in rotating order, reversed every other round.
 import { readFile } from 'node:fs/promises';
 import { median } from './lib/median.js';
-import { Playground } from './lib/playground.js';
+import { Playground, soleTargetPid } from './lib/playground.js';
 import { cairnEntry } from './lib/processes.js';
 import { cpuMs } from './lib/s3-peers.js';
 import { withScratch } from './lib/scratch.js';
@@ -29,15 +29,6 @@ interface Side {
   target: number;
 }
 
-async function targetPid(playground: Playground): Promise<number> {
-  const state = JSON.parse(await readFile(`${playground.dir}/playground.json`, 'utf8')) as {
-    nodes: { role: string; pid: number }[];
-  };
-  const target = state.nodes.find((node) => node.role === 'target');
-  if (target === undefined) throw new Error('the playground has no target');
-  return target.pid;
-}
-
 async function main(): Promise<void> {
   const builds = buildsToCompare(process.env);
   await withScratch('get-cpu-ab', async (scratch) => {
@@ -49,7 +40,7 @@ async function main(): Promise<void> {
       const client = playground.client();
       try {
         const urls = await playground.objectPerTarget(client, bucket, Buffer.alloc(4096, 7));
-        sides.push({ label, urls, target: await targetPid(playground) });
+        sides.push({ label, urls, target: await soleTargetPid(playground) });
       } finally {
         await client.close();
       }

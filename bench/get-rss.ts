@@ -3,10 +3,9 @@
 // body drained as it arrives. The target's resident set is sampled from /proc every 50 ms; the
 // yardstick is the same target's resident set just before the reads (idle, object written).
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import { Playground } from './lib/playground.js';
+import { Playground, soleTargetPid } from './lib/playground.js';
 import { publish } from './lib/results-table.js';
 import { withScratch } from './lib/scratch.js';
 
@@ -43,11 +42,7 @@ async function main(): Promise<void> {
     scratch.defer(() => client.close());
     await client.createBucket(bucket);
     await client.putObject(bucket, 'big', { size: objectMiB * mib, open: patternStream });
-    const state = JSON.parse(await readFile(join(playground.dir, 'playground.json'), 'utf8')) as {
-      nodes: { role: string; pid: number }[];
-    };
-    const target = state.nodes.find((node) => node.role === 'target');
-    if (target === undefined) throw new Error('the playground has no target');
+    const target = { pid: await soleTargetPid(playground) };
     idle = await residentMiB(target.pid);
     let sampling = true;
     const sampler = (async () => {

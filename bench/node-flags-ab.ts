@@ -26,17 +26,7 @@ interface Side {
   label: string;
   playground: Playground;
   getUrls: string[];
-  pids: { gateway: number[]; targets: number[] };
-}
-
-async function pidsOf(playground: Playground): Promise<Side['pids']> {
-  const state = JSON.parse(await readFile(`${playground.dir}/playground.json`, 'utf8')) as {
-    nodes: { role: string; pid: number }[];
-  };
-  return {
-    gateway: state.nodes.filter((node) => node.role === 'proxy').map((node) => node.pid),
-    targets: state.nodes.filter((node) => node.role === 'target').map((node) => node.pid),
-  };
+  pids: { gateways: number[]; targets: number[] };
 }
 
 /** CPU ms of the processes `pids`, all threads and main threads. */
@@ -61,12 +51,12 @@ async function measured(
   load: () => Promise<number>,
 ): Promise<{ rate: number; target: number; targetMain: number; gateway: number }> {
   const targets = await cpuOf(side.pids.targets);
-  const gateway = await cpuOf(side.pids.gateway);
+  const gateway = await cpuOf(side.pids.gateways);
   const started = performance.now();
   const requests = await load();
   const elapsed = (performance.now() - started) / 1000;
   const targetsAfter = await cpuOf(side.pids.targets);
-  const gatewayAfter = await cpuOf(side.pids.gateway);
+  const gatewayAfter = await cpuOf(side.pids.gateways);
   const per = (ms: number): number => (ms * 1000) / requests;
   return {
     rate: requests / elapsed,
@@ -96,7 +86,7 @@ async function main(): Promise<void> {
         // PUTs go to a bucket made here, and `cairn bench` leaves its objects: the measured CPU is
         // the PUTs' only.
         await client.createBucket(putBucket);
-        sides.push({ label, playground, getUrls, pids: await pidsOf(playground) });
+        sides.push({ label, playground, getUrls, pids: await playground.pids() });
       } finally {
         await client.close();
       }
@@ -152,7 +142,7 @@ async function main(): Promise<void> {
       process.stdout.write(`median ${key}: ${median(values).toFixed(2)}\n`);
     for (const side of sides) {
       const resident = await Promise.all(
-        [...side.pids.gateway, ...side.pids.targets].map(residentMiB),
+        [...side.pids.gateways, ...side.pids.targets].map(residentMiB),
       );
       process.stdout.write(
         `${side.label} resident MiB (gateway, targets): ${resident.map((mib) => mib.toFixed(0)).join(', ')}\n`,

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { runBenchClient } from './lib/bench-client.js';
 import { median } from './lib/median.js';
 import { Nginx } from './lib/nginx.js';
-import { Playground } from './lib/playground.js';
+import { Playground, soleTargetPid } from './lib/playground.js';
 import { freePortNear } from './lib/ports.js';
 import { cairnEntry } from './lib/processes.js';
 import { cpuMs } from './lib/s3-peers.js';
@@ -32,15 +32,6 @@ interface Side {
   target?: number;
   /** Removes a phase's bucket, after its CPU was read. */
   cleanup?: (bucket: string) => Promise<void>;
-}
-
-async function targetPid(playground: Playground): Promise<number> {
-  const state = JSON.parse(await readFile(`${playground.dir}/playground.json`, 'utf8')) as {
-    nodes: { role: string; pid: number }[];
-  };
-  const target = state.nodes.find((node) => node.role === 'target');
-  if (target === undefined) throw new Error('the playground has no target');
-  return target.pid;
 }
 
 const phase = ['--workload', 'put', '--size', size, '--concurrency', '16'];
@@ -61,7 +52,7 @@ async function main(): Promise<void> {
       scratch.defer(() => client.close());
       sides.push({
         label,
-        target: await targetPid(playground),
+        target: await soleTargetPid(playground),
         run: async (bucket) => {
           const endpoint = ['--endpoint', playground.endpoint, '--bucket', bucket];
           const result = await runBenchClient([

@@ -153,6 +153,18 @@ export class Playground {
     return [...byTarget.values()];
   }
 
+  /** The process IDs of the playground's running nodes, by role (cluster-map order). */
+  async pids(): Promise<{ gateways: number[]; targets: number[] }> {
+    const state = await readState(this.dir);
+    if (state === undefined) throw new Error(`no playground record in ${this.dir}`);
+    const pids = { gateways: [] as number[], targets: [] as number[] };
+    for (const node of state.nodes) {
+      if (node.pid === null) throw new Error(`${node.name} is not running`);
+      (node.role === 'proxy' ? pids.gateways : pids.targets).push(node.pid);
+    }
+    return pids;
+  }
+
   /**
    * User + system CPU seconds of the playground's node processes so far (their own, not their
    * children's), by role: what a phase cost is the difference over it.
@@ -177,4 +189,13 @@ export class Playground {
     const map = await client.clusterMap({ refresh: true });
     return Object.values(map.tmap).map(nodePublicUrl);
   }
+}
+
+/** The process ID of a playground's one target (a bench's shape with `targets: 1`). */
+export async function soleTargetPid(playground: Playground): Promise<number> {
+  const { targets } = await playground.pids();
+  const [pid] = targets;
+  if (pid === undefined || targets.length !== 1)
+    throw new Error(`the playground has ${targets.length} targets, not one`);
+  return pid;
 }

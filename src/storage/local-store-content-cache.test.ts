@@ -3,15 +3,13 @@
 // the next GET, one made behind its back within the check interval, and the bound evicts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, rename, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { getAttribute, setAttribute } from 'fs-xattr';
 import { isStoreError } from '../errors/index.js';
 import type { Clock } from '../util/clock.js';
 import { ObjectBody } from './io/index.js';
 import type { LocalStore } from './local-store.js';
-import { metadataAttributeName } from './meta/index.js';
 import {
   bodyOf,
   makeTemporaryDirectory,
@@ -22,6 +20,7 @@ import {
   removeTemporaryDirectory,
   testBucket,
   countingDisk as countingDiskOf,
+  replaceBehindStore,
 } from './store-fixtures.js';
 
 let root = '';
@@ -198,14 +197,7 @@ test('a change made behind the store is seen within the check interval', async (
   const otherData = patternBytes(3000, 8);
   const otherPath = await put('other', otherData);
   await get('outside');
-  const staged = join(root, 'staged');
-  await copyFile(otherPath, staged);
-  await setAttribute(
-    staged,
-    metadataAttributeName,
-    await getAttribute(otherPath, metadataAttributeName),
-  );
-  await rename(staged, path);
+  await replaceBehindStore(otherPath, path, join(root, 'staged'));
 
   // Confirmed by its read less than half the interval ago: served from memory, no check.
   stats.length = 0;
@@ -267,14 +259,7 @@ test('hits spaced by the interval or more wait for one stat, not a read', async 
   assert.deepEqual(await readAll(confirmed.body), data);
   // Replaced behind the store's back, then a GET past the interval: the stat drops the bytes.
   const otherPath = await put('spaced-other', patternBytes(3000, 31));
-  const staged = join(root, 'staged-spaced');
-  await copyFile(otherPath, staged);
-  await setAttribute(
-    staged,
-    metadataAttributeName,
-    await getAttribute(otherPath, metadataAttributeName),
-  );
-  await rename(staged, path);
+  await replaceBehindStore(otherPath, path, join(root, 'staged-spaced'));
   nowMs += checkIntervalMs;
   const replaced = await get('spaced');
   assert.equal(replaced.reads, 1, 'read from the file');

@@ -5,7 +5,6 @@
 // (local-store-content-cache.test.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getAttribute, setAttribute } from 'fs-xattr';
@@ -22,6 +21,7 @@ import {
   readAll,
   removeTemporaryDirectory,
   testBucket,
+  replaceBehindStore,
 } from './store-fixtures.js';
 
 let root = '';
@@ -129,14 +129,7 @@ test('changes made behind the store: another file renamed into place, the record
   await get(store, 'outside');
 
   // Another inode at the path (with the other object's record and bytes).
-  const staged = join(root, 'staged');
-  await copyFile(otherPath, staged);
-  await setAttribute(
-    staged,
-    metadataAttributeName,
-    await getAttribute(otherPath, metadataAttributeName),
-  );
-  await rename(staged, path);
+  await replaceBehindStore(otherPath, path, join(root, 'staged'));
   const renamed = await get(store, 'outside');
   assert.equal(renamed.recordRead, true);
   assert.deepEqual(renamed.data, otherData);

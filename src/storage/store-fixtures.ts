@@ -1,6 +1,7 @@
 // Fixtures for the store's unit tests: temporary mountpaths, bodies as streams, draining streams,
 // damaged bytes. Test support: it sets up and damages files directly, not through the disk seam.
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, open, rename, rm } from 'node:fs/promises';
+import { getAttribute, setAttribute } from 'fs-xattr';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -8,6 +9,7 @@ import { ChunkedBody } from './multipart/chunked-body.js';
 import { localDisk, ObjectBody, type Disk } from './io/index.js';
 import type { BucketJson } from '../wire/index.js';
 import { LocalStore, type LocalStoreOptions } from './local-store.js';
+import { metadataAttributeName } from './meta/index.js';
 import type { StorageOptions, StoredObject } from './store-types.js';
 
 export const testBucket: BucketJson = { name: 'bucket', provider: 'ais' };
@@ -155,4 +157,23 @@ export function countingDisk(): { disk: Disk; reads: string[]; stats: string[] }
     }) as Disk['stat'],
   };
   return { disk, reads, stats };
+}
+
+/**
+ * Puts another inode at `path` behind the store's back: a copy of the object file `from` with its
+ * metadata record, staged at `staging` and renamed over `path` (what an outside tool's rewrite
+ * looks like to the caches).
+ */
+export async function replaceBehindStore(
+  from: string,
+  path: string,
+  staging: string,
+): Promise<void> {
+  await copyFile(from, staging);
+  await setAttribute(
+    staging,
+    metadataAttributeName,
+    await getAttribute(from, metadataAttributeName),
+  );
+  await rename(staging, path);
 }
