@@ -121,7 +121,7 @@ describe('web console', () => {
       return;
     }
     const shots = await mkdtemp(join(tmpdir(), 'cairn-console-'));
-    t.diagnostic(`screenshots in ${shots}`);
+    t.diagnostic(`screenshots in ${shots} (removed when the test passes)`);
     let browser: Browser | undefined;
     try {
       browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
@@ -190,6 +190,8 @@ describe('web console', () => {
       assert.ok((await page.locator('pre.log').innerText()).includes(target));
 
       assert.deepEqual(errors, []);
+      // Kept only for a failure to look at.
+      await rm(shots, { recursive: true, force: true });
     } finally {
       await browser?.close();
     }
