@@ -1,7 +1,7 @@
 // Bucket identity: AIStore's bucket-name rules and their exact wording.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bucketDisplayName, bucketNameProblem, parseBucketUri } from './bucket.js';
+import { bucketDisplayName, bucketNameProblem, parseBucketJson, parseBucketUri } from './bucket.js';
 
 const invalid =
   'bucket name is invalid: may only contain letters, numbers, dashes (-), underscores (_), and dots (.)';
@@ -43,4 +43,28 @@ test('URIs with a namespace (remote AIS clusters) parse and print as AIStore wri
   assert.equal(display('ais://@U1#ns/b'), 'ais://@U1#ns/b');
   assert.equal(display('ais://#ns/b'), 'ais://#ns/b');
   assert.equal(display('ais://b'), 'ais://b');
+});
+
+test('a bucket in JSON: keys in any case, provider spellings, namespaces, refusals', () => {
+  assert.deepEqual(parseBucketJson({ Name: 'b', PROVIDER: 's3' }), { name: 'b', provider: 'aws' });
+  assert.deepEqual(parseBucketJson({ name: 'b' }), { name: 'b', provider: 'ais' });
+  assert.deepEqual(parseBucketJson({ name: 'a', NAME: 'b', provider: 'ais' }), {
+    name: 'b',
+    provider: 'ais',
+  });
+  assert.deepEqual(
+    parseBucketJson({ name: 'b', provider: 'ais', Namespace: { uuid: 'u', name: 'n' } }),
+    {
+      name: 'b',
+      provider: 'ais',
+      namespace: { uuid: 'u', name: 'n' },
+    },
+  );
+  assert.deepEqual(parseBucketJson({ name: 'b', namespace: { uuid: '', name: '' } }), {
+    name: 'b',
+    provider: 'ais',
+  });
+  assert.equal(parseBucketJson({ provider: 'ais' }), 'missing bucket name');
+  assert.equal(parseBucketJson({ name: 'b', provider: 'nope' }), 'invalid provider "nope"');
+  assert.equal(parseBucketJson([]), 'expected a bucket {"name", "provider"}');
 });

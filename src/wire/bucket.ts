@@ -129,10 +129,18 @@ function parseUname(text: string): { bucket: BucketJson; objectName: string } | 
 export function parseBucketJson(value: unknown): BucketJson | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return 'expected a bucket {"name", "provider"}';
-  const record = Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key.toLowerCase(), item as unknown]),
-  );
-  const { name, provider: spelling, namespace } = record;
+  // Keys matched case-insensitively (the last of two spellings wins), without a lowered copy: a
+  // peer parses one per GetBatch item.
+  let name: unknown;
+  let spelling: unknown;
+  let namespace: unknown;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    const lower = key.toLowerCase();
+    if (lower === 'name') name = item;
+    else if (lower === 'provider') spelling = item;
+    else if (lower === 'namespace') namespace = item;
+  }
   if (typeof name !== 'string' || name === '') return 'missing bucket name';
   const provider = normalizeProvider(
     typeof spelling === 'string' && spelling !== '' ? spelling : 'ais',

@@ -19,7 +19,6 @@ import {
   Header,
   parseBucketJson,
   writeItemPartHeader,
-  type BucketJson,
 } from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import { bytesOf, close, openBatchItemHere, type ShardAccess } from './batch-items.js';
@@ -211,31 +210,16 @@ function parseRequest(value: unknown): {
   const items = record?.items;
   if (record === undefined || !Array.isArray(items) || typeof record.bodies !== 'boolean')
     throw badRequest('batch parts: expecting {"items": [...], "bodies": true|false}');
-  const buckets = new Map<string, BucketJson | string>();
   return {
-    items: items.map((item: unknown, index) => parseItem(item, index, buckets)),
+    items: items.map(parseItem),
     bodies: record.bodies,
     reuseShards: record.reuseShards === true,
   };
 }
 
-/**
- * One item of the request. `buckets`: the request's buckets parsed so far, by their JSON text (a
- * batch's items nearly all name one bucket: parsed once, not once an item, where the key-lowering
- * copy of each was a per-item cost of a peer; the same text always parses the same).
- */
-function parseItem(
-  value: unknown,
-  index: number,
-  buckets: Map<string, BucketJson | string>,
-): BatchItem {
+function parseItem(value: unknown, index: number): BatchItem {
   const record = asRecord(value) ?? {};
-  const text = JSON.stringify(record.bucket) ?? '';
-  let bucket = buckets.get(text);
-  if (bucket === undefined) {
-    bucket = parseBucketJson(record.bucket);
-    buckets.set(text, bucket);
-  }
+  const bucket = parseBucketJson(record.bucket);
   const { objname, archpath = '', start = 0, length = 0 } = record;
   if (
     typeof bucket === 'string' ||
