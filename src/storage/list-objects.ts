@@ -277,7 +277,7 @@ async function* uniqueNames(
       } else if (pending.name === candidate.name) {
         equals.push(candidate);
       } else {
-        unique.push(equals.length === 0 ? pending : preferred([pending, ...equals], bucket));
+        unique.push(settled(pending, equals, bucket));
         pending = candidate;
         equals = [];
       }
@@ -285,8 +285,12 @@ async function* uniqueNames(
     // The last name of a run may continue in the next one: it waits.
     if (unique.length > 0) yield unique;
   }
-  if (pending !== undefined)
-    yield [equals.length === 0 ? pending : preferred([pending, ...equals], bucket)];
+  if (pending !== undefined) yield [settled(pending, equals, bucket)];
+}
+
+/** The one candidate of a name: `first`, or the preferred of it and its `equals` (other mountpaths). */
+function settled(first: Candidate, equals: Candidate[], bucket: BucketJson): Candidate {
+  return equals.length === 0 ? first : preferred([first, ...equals], bucket);
 }
 
 function preferred(group: Candidate[], bucket: BucketJson): Candidate {

@@ -83,10 +83,11 @@ export interface CommittedObject {
 }
 
 /**
- * Writes `options.tail` to the open work `file` at `source`, sets `options.times`, gives it its record (`encodeObjectMetadata(metadata)`),
- * fsyncs it when `sync` and renames it onto its place in one job (`Disk.commitFile`), dropping a
- * stale hashed copy unless `noReplica`; the file is then closed. When that rename fails (a new
- * directory, a collision) the file, its record written, is placed as `placeObjectFile` places it.
+ * Writes `options.tail` to the open work `file` at `source`, sets `options.times`, gives it its
+ * record (`encodeObjectMetadata(metadata)`), fsyncs it when `sync` and renames it onto its place in
+ * one job (`Disk.commitFile`), dropping a stale hashed copy unless `noReplica`; the file is then
+ * closed. When that rename fails (a new directory, a collision) the file, its record written, is
+ * placed as `placeObjectFile` places it.
  */
 export async function commitObjectFile(
   disk: Disk,

@@ -89,6 +89,7 @@ export class FaultyFile implements DiskFile {
     const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
     for (let offset = 0; offset < bytes.length;) {
       const { bytesWritten } = await this.write(bytes, offset, bytes.length - offset);
+      if (bytesWritten === 0) throw new Error('write made no progress');
       offset += bytesWritten;
     }
   }

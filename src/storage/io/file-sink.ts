@@ -242,14 +242,7 @@ class FileSink extends Writable {
         : file.writev(buffers);
     const [{ bytesWritten }] = await Promise.all([written, this.#caughtUp?.()]);
     // libuv loops over partial writes, so a short count follows an error only.
-    if (bytesWritten < total) {
-      const rest = Buffer.concat(buffers).subarray(bytesWritten);
-      for (let offset = 0; offset < rest.length;) {
-        const result = await file.write(rest, offset, rest.length - offset);
-        if (result.bytesWritten === 0) throw new Error('write made no progress');
-        offset += result.bytesWritten;
-      }
-    }
+    if (bytesWritten < total) await file.writeFile(Buffer.concat(buffers).subarray(bytesWritten));
   }
 }
 

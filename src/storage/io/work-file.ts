@@ -121,7 +121,11 @@ class WorkFile {
   }
 
   async writeFile(data: string | Uint8Array): Promise<void> {
-    const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
+    // A view of the caller's bytes (written, never changed), not a copy.
+    const bytes =
+      typeof data === 'string'
+        ? Buffer.from(data)
+        : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     for (let offset = 0; offset < bytes.length;) {
       const { bytesWritten } = await this.write(bytes, offset, bytes.length - offset);
       if (bytesWritten === 0) throw new Error('write made no progress');
@@ -203,12 +207,13 @@ const enoent = BigInt(osConstants.errno.ENOENT);
 
 /**
  * Commits `file` (a `createWorkFile` file, written) at `workPath` in one thread-pool job: writes
- * `request.tail`, sets `request.times`, sets the attribute through the descriptor, fsyncs when asked, renames it onto `request.destination`,
- * unlinks the file it supersedes (a missing one is no error), fstats and closes it. Fails as the
- * first failed step would through fs; a failed rename is reported in the result instead, the file
- * left open at its work path (with its attribute set, and fsynced when asked) for the caller to
- * place by other means. Once the rename worked the file is closed, even when a later step failed.
- * Undefined, nothing done, when a path of `request.absent` exists (checked first, in the job).
+ * `request.tail`, sets `request.times`, sets the attribute through the descriptor, fsyncs when
+ * asked, renames it onto `request.destination`, unlinks the file it supersedes (a missing one is no
+ * error), fstats and closes it. Fails as the first failed step would through fs; a failed rename is
+ * reported in the result instead, the file left open at its work path (with its attribute set, and
+ * fsynced when asked) for the caller to place by other means. Once the rename worked the file is
+ * closed, even when a later step failed. Undefined, nothing done, when a path of `request.absent`
+ * exists (checked first, in the job).
  */
 export async function commitWorkFile(
   file: object,

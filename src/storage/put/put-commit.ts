@@ -53,13 +53,7 @@ export async function settleWorkFile(transaction: Transaction): Promise<void> {
   const { handle, tail = [], times } = transaction;
   transaction.tail = [];
   transaction.times = undefined;
-  for (const buffer of tail) {
-    for (let offset = 0; offset < buffer.length;) {
-      const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
-      if (bytesWritten === 0) throw new Error('write made no progress');
-      offset += bytesWritten;
-    }
-  }
+  for (const buffer of tail) await handle.writeFile(buffer);
   if (times !== undefined)
     await handle.utimes(secondsOf(times.accessNs), secondsOf(times.modifiedNs));
 }
@@ -221,12 +215,10 @@ async function renameIntoHome(transaction: Transaction): Promise<CommittedObject
   const type = request.contentType ?? 'ob';
   // Kept history (S3 versioning) applies to objects only; EC pieces are single files. The body is
   // whole before the current object is kept aside: a failed last write then changes nothing.
-  const keepsHistory = request.history !== undefined && type === 'ob';
-  if (keepsHistory) await settleWorkFile(transaction);
+  const history = type === 'ob' ? request.history : undefined;
+  if (history !== undefined) await settleWorkFile(transaction);
   const step =
-    request.history === undefined || type !== 'ob'
-      ? undefined
-      : await beginNewVersion(context, bucket, name, request.history);
+    history === undefined ? undefined : await beginNewVersion(context, bucket, name, history);
   if (step !== undefined) stampVersion(metadata, step);
   const commitAs = async (
     numbered: NumberedVersion | undefined,
