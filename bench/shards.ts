@@ -2,7 +2,7 @@
 // yardstick measured in the same run:
 // - GetBatch of 1,000 × 4 KiB objects (samples/s) vs 1,000 single GETs with 16 in flight;
 // - one 4 KiB file out of a 1 GiB tar (indexed; reads/s, 16 in flight) vs GETs of a 4 KiB object
-//   (both warmed up, then measured in alternating turns);
+//   (both warmed up, then BENCH_ARCHPATH_ROUNDS rounds of a turn of each, alternating; medians);
 // - the archive job over 10,000 objects (objects/s) vs GNU `tar -cf` of the same files on disk;
 // - GetBatch of 100 × 1 MiB (MiB/s) vs plain GETs of the same objects, 16 in flight.
 // BENCH_SHARD_BYTES (default 1 GiB) and BENCH_ARCHIVE_OBJECTS (default 10,000) scale it down;
@@ -53,10 +53,15 @@ const getBatchRounds = Math.max(1, Number(process.env['BENCH_GETBATCH_ROUNDS'] ?
  */
 const getBatchWarmUps = 40;
 const getsWarmUps = 2;
-/** The indexed-read row: reads of each kind before measuring, then turns of each, alternating. */
-const readsWarmUp = 500;
-const readTurns = 4;
-const readsPerTurn = 500;
+/**
+ * The indexed-read row: reads of each kind before measuring, then rounds of one turn of each (the
+ * first in the opposite order every other round), and the medians of the turns' rates and node CPU.
+ * Four turns of 500 summed (before session 49) gave 0.67-1.03 on a busy machine: the GETs' node CPU
+ * per read alone swung 0.065-0.105 ms between runs, and one slow turn of either kind moved a sum.
+ */
+const readsWarmUp = 1000;
+const readRounds = Math.max(1, Number(process.env['BENCH_ARCHPATH_ROUNDS'] ?? 12));
+const readsPerTurn = 1000;
 const sampleName = (index: number): string => `sample-${String(index).padStart(6, '0')}`;
 
 async function drain(stream: Readable): Promise<number> {
@@ -215,41 +220,47 @@ async function indexedReadRow(
   const readObject = async (): Promise<void> => {
     await drain((await client.getObject(bucket, sampleName(0))).body);
   };
-  // Both warmed first (the nodes' and this client's code compiled), then in turns, the first in
-  // the opposite order every other turn: run after a fresh start and before the GETs, the
+  // Both warmed first (the nodes' and this client's code compiled), then in rounds, the first in
+  // the opposite order every other round: run after a fresh start and before the GETs, the
   // archpath reads also measured the JIT and the GETs did not.
   await timed(readsWarmUp, readFile);
   await timed(readsWarmUp, readObject);
-  const totals = { shard: { seconds: 0, cpu: 0 }, get: { seconds: 0, cpu: 0 } };
+  const turns = {
+    shard: { rates: [] as number[], cpu: [] as number[] },
+    get: { rates: [] as number[], cpu: [] as number[] },
+  };
+  const ratios: number[] = [];
   const turn = async (
-    total: { seconds: number; cpu: number },
+    kind: { rates: number[]; cpu: number[] },
     one: (index: number) => Promise<void>,
   ): Promise<void> => {
     let seconds = 0;
-    total.cpu += await cpuMsPerItem(playground, readsPerTurn, async () => {
-      seconds = await timed(readsPerTurn, one);
-    });
-    total.seconds += seconds;
+    kind.cpu.push(
+      await cpuMsPerItem(playground, readsPerTurn, async () => {
+        seconds = await timed(readsPerTurn, one);
+      }),
+    );
+    kind.rates.push(readsPerTurn / seconds);
   };
-  for (let index = 0; index < readTurns; index += 1) {
-    if (index % 2 === 1) await turn(totals.get, readObject);
-    await turn(totals.shard, readFile);
-    if (index % 2 === 0) await turn(totals.get, readObject);
+  for (let round = 0; round < readRounds; round += 1) {
+    if (round % 2 === 1) await turn(turns.get, readObject);
+    await turn(turns.shard, readFile);
+    if (round % 2 === 0) await turn(turns.get, readObject);
+    ratios.push((turns.shard.rates[round] ?? 0) / (turns.get.rates[round] ?? 1));
   }
-  const reads = readsPerTurn * readTurns;
-  const shardCpu = totals.shard.cpu / readTurns;
-  const getCpu = totals.get.cpu / readTurns;
-  const shardSeconds = totals.shard.seconds;
-  const getSeconds = totals.get.seconds;
+  const sorted = [...ratios].sort((a, b) => a - b);
   return {
     workload: `4 KiB file of a ${(size / (1 << 30)).toFixed(2)} GiB tar`,
     subject: 'GET ?archpath (indexed)',
     yardstick: 'GET of a 4 KiB object',
     unit: 'reads/s',
-    subjectValue: reads / shardSeconds,
-    yardstickValue: reads / getSeconds,
+    subjectValue: median(turns.shard.rates),
+    yardstickValue: median(turns.get.rates),
     goal: 0.8,
-    note: `first read (builds the index) ${firstSeconds.toFixed(1)} s; ${readsWarmUp} of each to warm up, then ${readTurns} turns of ${readsPerTurn}; node CPU ${shardCpu.toFixed(3)} vs ${getCpu.toFixed(3)} ms/read`,
+    note:
+      `first read (builds the index) ${firstSeconds.toFixed(1)} s; ${readsWarmUp} of each to warm up, then medians of ${readRounds} rounds of ${readsPerTurn} of each, alternating; ` +
+      `rounds' ratios ${sorted[0]?.toFixed(2)}-${sorted[sorted.length - 1]?.toFixed(2)} (median ${median(ratios).toFixed(2)}); ` +
+      `node CPU ${median(turns.shard.cpu).toFixed(3)} vs ${median(turns.get.cpu).toFixed(3)} ms/read`,
   };
 }
 

@@ -160,6 +160,26 @@ test('not served unconfirmed past the interval; one stat confirms every range of
   assert.deepEqual(await cachedNow('window', second), slice(data, second));
 });
 
+test('a range kept but unconfirmed past the interval: its confirmation to wait for, then at once', async () => {
+  const data = patternBytes(shardBytes, 8);
+  await putShard('waited', data);
+  await getRange('waited', first);
+  assert.equal(store.cachedConfirmation(testBucket, 'waited', first), undefined, 'confirmed');
+  nowMs += checkIntervalMs;
+  stats.length = 0;
+  diskReads.length = 0;
+  assert.equal(await cachedNow('waited', first), undefined, 'unconfirmed for the interval');
+  // The stat that miss started (an archpath read waits for it, not the object's whole read path).
+  const confirming = store.cachedConfirmation(testBucket, 'waited', first);
+  assert.ok(confirming !== undefined, 'a confirmation of the range to wait for');
+  await confirming;
+  assert.deepEqual(await cachedNow('waited', first), slice(data, first));
+  assert.equal(stats.length, 1, 'one stat');
+  assert.equal(diskReads.length, 0, 'no read of the file');
+  // A range not kept has nothing to wait for (read from the file).
+  assert.equal(store.cachedConfirmation(testBucket, 'waited', second), undefined);
+});
+
 test('a change made behind the store is seen by the background stat', async () => {
   const data = patternBytes(shardBytes, 5);
   const path = await putShard('outside', data);

@@ -308,10 +308,15 @@ export class LocalStore {
   /**
    * When `getCachedObject` did not answer because the object's bytes are kept but not confirmed
    * within the content cache's interval: the stat that confirms them (`cachedConfirmation`), after
-   * which `getCachedObject` answers if the file is unchanged; else undefined.
+   * which `getCachedObject` answers if the file is unchanged; else undefined. With `range`, the
+   * bytes kept of that range alone (an `archpath` file's).
    */
-  cachedConfirmation(bucket: BucketJson, name: string): Promise<void> | undefined {
-    return cachedConfirmation(this.#open(), bucket, name);
+  cachedConfirmation(
+    bucket: BucketJson,
+    name: string,
+    range?: ByteRange,
+  ): Promise<void> | undefined {
+    return cachedConfirmation(this.#open(), bucket, name, range);
   }
 
   /**

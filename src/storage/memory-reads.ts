@@ -247,17 +247,19 @@ export function getCachedObject(
 }
 
 /**
- * The stat confirming the latest object's whole bytes, kept for its first candidate replica but
- * not confirmed within the interval (`getCachedObject` started it): once it settles,
- * `getCachedObject` answers if the file was unchanged. Undefined when there is none to wait for.
+ * The stat confirming the latest object's whole bytes (or those kept of `range` alone), kept for
+ * its first candidate replica but not confirmed within the interval (`getCachedObject` started
+ * it): once it settles, `getCachedObject` answers if the file was unchanged. Undefined when there
+ * is none to wait for.
  */
 export function cachedConfirmation(
   context: StoreContext,
   bucket: BucketJson,
   name: string,
+  range?: ByteRange,
 ): Promise<void> | undefined {
   const spot = firstReplica(context, bucket, name, unameOf(bucket, name));
-  return spot === undefined ? undefined : confirmation(context, spot.location.path, undefined);
+  return spot === undefined ? undefined : confirmation(context, spot.location.path, range);
 }
 
 /** Where an object's first candidate replica is: its home mountpath, its natural (or hashed) path. */

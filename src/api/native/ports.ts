@@ -157,6 +157,12 @@ export interface ArchiveRead {
   /** Known for one file; a TAR of selected files is streamed without a length. */
   size: number | undefined;
   body: Readable;
+  /**
+   * The file's bytes when they are in memory already (an indexed file of a plain tar, e.g. out of
+   * the content cache), never changed by anyone: a route writes them at once, with no stream;
+   * `body` streams the same bytes to any other consumer.
+   */
+  bytes?: Buffer | undefined;
 }
 
 export interface ObjectPort {

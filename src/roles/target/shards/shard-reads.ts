@@ -1,6 +1,7 @@
 // Reads out of a shard (AIStore's `archpath`, `archregx` + `archmode`): one file's raw bytes, or a
 // TAR of the files a pattern selects, whatever the shard's format. The shard is read as a stream
 // (tar) or by ranges (zip), never whole into memory.
+import type { Readable } from 'node:stream';
 import type { ArchiveRead, ArchiveReadRequest } from '../../../api/native/index.js';
 import {
   contentTypeOf,
@@ -20,6 +21,7 @@ import {
 } from '../../../archive/index.js';
 import { isStoreError, StoreError } from '../../../errors/index.js';
 import { isRemoteBucket } from '../../../backends/index.js';
+import { MemoryBody } from '../../../util/streams/memory-body.js';
 import { bucketDisplayName } from '../../../wire/index.js';
 import type { ObjectService } from '../objects/object-service.js';
 import type { ObjectRead, ObjectTarget } from '../objects/object-types.js';
@@ -82,7 +84,7 @@ async function readCachedEntry(
   const entry = index?.find(entryPath(request.path ?? '', target.name));
   if (index === undefined || entry === undefined || entry.size === 0) return undefined;
   const range = { start: entry.offset, end: entry.offset + entry.size - 1 };
-  const read = objects.getCached(target, range) ?? (await readEntryRange(objects, target, range));
+  const read = objects.getCached(target, range) ?? (await confirmedOrRead(objects, target, range));
   if (read === undefined) return undefined;
   if (!sameShard(index.shard, identityOf(read.object))) {
     await read.body.discard();
@@ -94,7 +96,51 @@ async function readCachedEntry(
     await read.body.discard();
     throw error;
   }
+  // Small bytes in memory (a content hit: the cache's own, no copy) go to the route as they are.
+  const bytes = 'takeSmall' in read.body ? read.body.takeSmall() : undefined;
+  if (bytes !== undefined) return new FileInMemory(bytes);
   return { contentType: 'application/octet-stream', size: entry.size, body: read.body.toStream() };
+}
+
+/**
+ * A file's bytes in memory as an `ArchiveRead`: the route writes `bytes`, and the stream another
+ * consumer asks for (a GetBatch item) is made only then.
+ */
+class FileInMemory implements ArchiveRead {
+  readonly contentType = 'application/octet-stream';
+  #body: Readable | undefined;
+
+  constructor(readonly bytes: Buffer) {}
+
+  get size(): number {
+    return this.bytes.length;
+  }
+
+  get body(): Readable {
+    this.#body ??= new MemoryBody(this.bytes);
+    return this.#body;
+  }
+}
+
+/**
+ * The range kept in memory but not confirmed within the content cache's interval (files read again
+ * a second or more apart: a loader over many files, a loaded machine), once one stat confirms the
+ * shard unchanged, as a GetBatch item's (`cachedConfirmation`); else read from the file. Before,
+ * such a read took the object service's whole read path (its lock, the replica search) to the same
+ * stat.
+ */
+async function confirmedOrRead(
+  objects: ObjectService,
+  target: ObjectTarget,
+  range: { start: number; end: number },
+): Promise<ObjectRead | undefined> {
+  const confirming = objects.store.cachedConfirmation(target.bucket.bucket, target.name, range);
+  if (confirming !== undefined) {
+    await confirming;
+    const read = objects.getCached(target, range);
+    if (read !== undefined) return read;
+  }
+  return await readEntryRange(objects, target, range);
 }
 
 /** The range from the shard's file (kept in memory for the next read of it); undefined: reindex. */
