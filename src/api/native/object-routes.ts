@@ -129,6 +129,8 @@ function serveObject(route: ObjectRoute, location: string | undefined): Promise<
     return startBlobDownload(context, port, blobAddress, message);
   switch (context.method) {
     case 'GET':
+      // Only the bucket in the query (the usual GET): no archive, ETL or routing to read from it.
+      if (bucketOnlyQuery(context)) return readObject(context, port, address, {});
       if ((context.query.get(Query.etlName) ?? '') !== '') {
         if (etl?.transform === undefined) throw notImplemented('inline ETL on this node');
         return etl.transform(context, address);
@@ -212,15 +214,37 @@ function getObject(
 ): Promise<void> | undefined {
   const archive = archiveReadRequest(context);
   if (archive !== undefined) return getFromArchive(context, port, address, archive);
+  return readObject(context, port, address, readRouting(context));
+}
+
+/** The object's GET (no archive read): its one range at most, read and answered. */
+function readObject(
+  context: RequestContext,
+  port: ObjectPort,
+  address: ObjectAddress,
+  routing: ReadRouting,
+): Promise<void> | undefined {
+  const { headers } = context.req;
   // AIStore serves one range: several are 416 (native-api: not the whole object, as S3 does).
-  if (hasSeveralRanges(context.req.headers.range))
-    throw new StoreError(
-      'InvalidRange',
-      `several ranges ("${context.req.headers.range}") are not supported`,
-    );
-  const read = port.get(address, context.req.headers.range, readRouting(context));
+  if (hasSeveralRanges(headers.range))
+    throw new StoreError('InvalidRange', `several ranges ("${headers.range}") are not supported`);
+  const blob = blobGetRequest(headers);
+  if (blob !== undefined) routing.blob = blob;
+  const read = port.get(address, headers.range, routing);
   if (read instanceof Promise) return read.then((found) => answerGet(context, found));
   return answerGet(context, read);
+}
+
+/**
+ * Whether the query names the bucket only (`provider`, `namespace`, each once) or nothing: a GET
+ * then has no archive read, ETL, stand-in, `latest-ver` or `original_url` to look up.
+ */
+function bucketOnlyQuery(context: RequestContext): boolean {
+  if (context.search === '') return true;
+  const { query } = context;
+  const { size } = query;
+  if (size > 2) return false;
+  return (query.has(Query.provider) ? 1 : 0) + (query.has(Query.namespace) ? 1 : 0) === size;
 }
 
 /** A GET's answer: at once for bytes in memory (undefined), else the promise of its send. */
@@ -283,7 +307,7 @@ async function headObject(
 
 /**
  * A read a gateway sent here in place of an unreachable owner says so in its query; `latest-ver`,
- * `original_url`, and a GET's blob download headers.
+ * `original_url` (a GET's blob download headers: `readObject`).
  */
 function readRouting(context: RequestContext): ReadRouting {
   const substituteFor = context.query.get(Query.substituteFor);
@@ -293,10 +317,6 @@ function readRouting(context: RequestContext): ReadRouting {
     routing.latestVersion = true;
   const originalUrl = context.query.get(Query.originalUrl) ?? '';
   if (originalUrl !== '') routing.originalUrl = originalUrl;
-  if (context.method === 'GET') {
-    const blob = blobGetRequest(context.req.headers);
-    if (blob !== undefined) routing.blob = blob;
-  }
   return routing;
 }
 

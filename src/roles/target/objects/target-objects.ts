@@ -256,8 +256,10 @@ export class TargetObjects implements ObjectPort {
     } catch (error) {
       return rejected(error);
     }
-    if (hit !== undefined && hit.object.customMetadata[encryptionMetadataKey] === undefined)
-      return { object: plaintextView(hit.object), body: hit.body, range: hit.range };
+    if (hit !== undefined && hit.object.customMetadata[encryptionMetadataKey] === undefined) {
+      const object = plaintextView(hit.object);
+      return object === hit.object ? hit : { object, body: hit.body, range: hit.range };
+    }
     return this.#read(address, target, rangeHeader, routing, hit);
   }
 
