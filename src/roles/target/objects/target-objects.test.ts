@@ -209,3 +209,58 @@ test('a redirect that waits for its bucket, or refuses, is still a promise', asy
     (error: unknown) => isStoreError(error) && error.code === 'BucketNotFound',
   );
 });
+
+test('a redirect from a node with a newer map waits for it, then serves or sends on', async () => {
+  const other = { id: 'other', publicUrl: 'http://other' };
+  const self = { id: 'self', publicUrl: 'http://self' };
+  const maps = {
+    v1: { version: 1, primary: undefined, ownerOf: () => other },
+    mine: { version: 2, primary: undefined, ownerOf: () => self },
+    v3: { version: 3, primary: undefined, ownerOf: () => other },
+  };
+  let map: { version: number } = maps.v1;
+  let next: { version: number } = maps.mine;
+  const waits: number[] = [];
+  const runtime = {
+    id: 'self',
+    store: {
+      bucketMetadata: {
+        version: 7,
+        get: (bucket: BucketJson): BucketEntry => ({
+          bucket,
+          props: defaultBucketProps('ais', 'xxhash', 1n),
+        }),
+      },
+      get clusterMap() {
+        return map;
+      },
+      config: { values: { keepalive: { interval_ms: 10 } } },
+      waitForClusterMap: (version: number) => {
+        waits.push(version);
+        map = next;
+        return Promise.resolve();
+      },
+    },
+  } as unknown as NodeRuntime;
+  const objects = { bucketReady: () => undefined } as unknown as ObjectService;
+  const port = new TargetObjects(
+    runtime,
+    objects,
+    {} as ShardIndexes,
+    {} as ObjectEncryption,
+    {} as BlobDownloads,
+  );
+  const context = {
+    ...getContext('/v1/objects/b/obj'),
+    search: '?pid=g1&vpams=2',
+    query: new URLSearchParams({ pid: 'g1', vpams: '2' }),
+  } as RequestContext;
+  const served = port.redirect(address('b'), context);
+  assert.ok(served instanceof Promise, 'it waits');
+  assert.equal(await served, undefined, 'the new map makes it this target’s');
+  map = maps.v1;
+  next = maps.v3;
+  const location = await port.redirect(address('b'), context);
+  assert.equal(location, 'http://other/v1/objects/b/obj?pid=self&vpams=3&x-cairn-bmd-version=7');
+  assert.deepEqual(waits, [2, 2]);
+});
