@@ -6,7 +6,7 @@
 // stat started in the background at most once per half the cache's interval; bytes not confirmed
 // within the interval wait for a stat (`cachedOrConfirmed`), not a read and a hash.
 import { cipherSizeOf } from './encryption/packages.js';
-import { ObjectBody } from './io/index.js';
+import { ObjectBody, type BodySource } from './io/index.js';
 import { replicaPaths, validateObjectName, type ReplicaPath } from './layout/index.js';
 import { contentCheckOf, startContentCheck } from './meta/index.js';
 import type { Mountpath } from './mountpath/index.js';
@@ -178,9 +178,16 @@ export function memoryBody(
   lease: Lease | undefined,
   cached = false,
 ): ObjectBody {
-  const release = lease === undefined ? {} : { release: lease.release };
-  const shared = cached ? { readOnly: true } : {};
-  return new ObjectBody({ kind: 'memory', data, ...release, ...shared }, context.buffers);
+  // Literals, not spreads of optional parts: a content hit makes one per GET.
+  const source: BodySource =
+    lease === undefined
+      ? cached
+        ? { kind: 'memory', data, readOnly: true }
+        : { kind: 'memory', data }
+      : cached
+        ? { kind: 'memory', data, release: lease.release, readOnly: true }
+        : { kind: 'memory', data, release: lease.release };
+  return new ObjectBody(source, context.buffers);
 }
 
 /**

@@ -4,9 +4,11 @@
 // GET racing an overwrite must get the old or the new bytes whole.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { FaultyDisk } from '../harness/faulty-disk.js';
 import { InProcessCluster } from '../harness/in-process-target.js';
 import { signedHeaders } from '../harness/s3-signer.js';
+import { waitFor } from '../harness/wait.js';
 import type { Client } from '../../src/sdk/index.js';
 
 const bucket = { name: 'hits', provider: 'ais' };
@@ -106,6 +108,49 @@ describe('a GET of a content hit, served at once', () => {
     assert.equal(ranged.status, 206);
     assert.equal(ranged.headers.get('content-range'), `bytes 10-29/${data.length}`);
     assert.ok(Buffer.from(await ranged.arrayBuffer()).equals(data.subarray(10, 30)));
+  });
+
+  test('a hit after an overwrite serves the new bytes, headers and all', async () => {
+    const url = `${nativeUrl}/o?provider=ais`;
+    const old = Buffer.alloc(4096, 'a');
+    const next = Buffer.alloc(4000, 'b');
+    await put('o', old);
+    for (let round = 0; round < 2; round += 1) await (await get(url)).arrayBuffer();
+    await put('o', next);
+    await client.setCustomMetadata(bucket, 'o', { shade: 'dark' });
+    for (let round = 0; round < 2; round += 1) {
+      const response = await get(url);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      assert.ok(bytes.equals(next), `read ${round}: the new bytes`);
+      assert.equal(response.headers.get('content-length'), String(next.length));
+      assert.equal(response.headers.get('ais-custom-md'), 'shade=dark');
+    }
+  });
+
+  test('a hit while a writer holds the name waits for it, then serves the new bytes', async () => {
+    const url = `${nativeUrl}/w?provider=ais`;
+    const old = Buffer.alloc(4096, 'c');
+    const next = Buffer.alloc(4096, 'd');
+    await put('w', old);
+    for (let round = 0; round < 2; round += 1) await (await get(url)).arrayBuffer();
+    // The overwrite's rename into place (under the name's write lock) is held for a while.
+    const objectPath = join(cluster.target.mountpaths[0] ?? '', '@ais', bucket.name, '%ob', 'w');
+    const held = disk.inject({
+      operations: ['rename'],
+      path: objectPath,
+      fault: { delayMs: 1500 },
+      times: 1,
+    });
+    try {
+      const writing = put('w', next);
+      await waitFor('the overwrite in its commit', 10_000, () => Promise.resolve(held.fired > 0));
+      const response = await get(url);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      await writing;
+      assert.ok(bytes.equals(next), 'the GET waited for the writer: the new bytes');
+    } finally {
+      held.remove();
+    }
   });
 
   test('a GET racing an overwrite gets the old or the new bytes, whole', async () => {

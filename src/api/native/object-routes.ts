@@ -37,23 +37,54 @@ import {
   requestLength,
 } from './object-write-routes.js';
 import { archiveReadRequest, getFromArchive, putIntoArchive } from './shards/archive-routes.js';
-import type { EtlPort, ObjectAddress, ObjectPort, ReadRouting } from './ports.js';
+import type {
+  EtlPort,
+  ObjectAddress,
+  ObjectBodySource,
+  ObjectGet,
+  ObjectPort,
+  ReadRouting,
+} from './ports.js';
 import { promoteObjects } from './promote-route.js';
 import { blobDownloadAddress, blobGetRequest, startBlobDownload } from './data/blob-route.js';
 
-export async function handleObjectRequest(
+/**
+ * A plain GET served here is answered with no promise when the port has its read at once (a
+ * content hit): undefined then, else the promise of the answer.
+ */
+export function handleObjectRequest(
   context: RequestContext,
   port: ObjectPort,
   bucketName: string,
   objectName: string,
   etl?: EtlPort,
-): Promise<void> {
+): Promise<void> | undefined {
   checkQueryNames(context);
   // Only a POST or DELETE has an action to read: the rest go on without waiting for it.
-  const message =
-    context.method === 'POST' || context.method === 'DELETE'
-      ? await checkObjectAction(context, objectName === '' ? 'objects' : 'object')
-      : undefined;
+  if (context.method === 'POST' || context.method === 'DELETE')
+    return withAction(context, port, bucketName, objectName, etl);
+  return routeObject(context, port, bucketName, objectName, undefined, etl);
+}
+
+async function withAction(
+  context: RequestContext,
+  port: ObjectPort,
+  bucketName: string,
+  objectName: string,
+  etl: EtlPort | undefined,
+): Promise<void> {
+  const message = await checkObjectAction(context, objectName === '' ? 'objects' : 'object');
+  await routeObject(context, port, bucketName, objectName, message, etl);
+}
+
+function routeObject(
+  context: RequestContext,
+  port: ObjectPort,
+  bucketName: string,
+  objectName: string,
+  message: ActionMessage | undefined,
+  etl: EtlPort | undefined,
+): Promise<void> | undefined {
   const operation = objectOperation(context, message?.action);
   checkQueryValues(context, 'object', operation);
   const address: ObjectAddress = {
@@ -68,16 +99,38 @@ export async function handleObjectRequest(
     message?.action === Action.blobDownload
       ? blobDownloadAddress(address.bucket, message)
       : undefined;
-  const location = await port.redirect(blobAddress ?? address, context);
+  const route: ObjectRoute = { context, port, address, operation, message, blobAddress, etl };
+  const location = port.redirect(blobAddress ?? address, context);
+  if (location instanceof Promise) return location.then((found) => serveObject(route, found));
+  return serveObject(route, location);
+}
+
+/** An object request, checked, on its way to the port. */
+interface ObjectRoute {
+  context: RequestContext;
+  port: ObjectPort;
+  address: ObjectAddress;
+  operation: ObjectOperation;
+  message: ActionMessage | undefined;
+  /** A blob download's object (named in its action). */
+  blobAddress: ObjectAddress | undefined;
+  etl: EtlPort | undefined;
+}
+
+/** The request once the port said where it is served: a 307 to `location`, or here. */
+function serveObject(route: ObjectRoute, location: string | undefined): Promise<void> | undefined {
+  const { context, port, address, operation, message, blobAddress, etl } = route;
   if (location !== undefined) {
     context.res.writeHead(307, { [Header.location307]: location, [Header.contentLength]: 0 });
     context.res.end();
-    return;
+    return undefined;
   }
   if (blobAddress !== undefined && message !== undefined)
     return startBlobDownload(context, port, blobAddress, message);
   switch (context.method) {
     case 'GET':
+      // Only the bucket in the query (the usual GET): no archive, ETL or routing to read from it.
+      if (bucketOnlyQuery(context)) return readObject(context, port, address, {});
       if ((context.query.get(Query.etlName) ?? '') !== '') {
         if (etl?.transform === undefined) throw notImplemented('inline ETL on this node');
         return etl.transform(context, address);
@@ -96,15 +149,23 @@ export async function handleObjectRequest(
       if (operation === 'mpt-complete') return completeUpload(context, port, address, message);
       break;
     case 'DELETE':
-      if (operation === 'mpt-abort') return abortUpload(context, port, address);
-      if (operation === Action.evictListRange) await port.evict(address);
-      else await port.delete(address);
-      context.res.end();
-      return;
+      return deleteObject(context, port, address, operation);
     case 'PATCH':
       return patchObject(context, port, address);
   }
   throw new StoreError('MethodNotAllowed', `method ${context.method} is not allowed on objects`);
+}
+
+async function deleteObject(
+  context: RequestContext,
+  port: ObjectPort,
+  address: ObjectAddress,
+  operation: ObjectOperation,
+): Promise<void> {
+  if (operation === 'mpt-abort') return abortUpload(context, port, address);
+  if (operation === Action.evictListRange) await port.evict(address);
+  else await port.delete(address);
+  context.res.end();
 }
 
 /**
@@ -146,24 +207,49 @@ function putOperation(
   }
 }
 
-async function getObject(
+function getObject(
   context: RequestContext,
   port: ObjectPort,
   address: ObjectAddress,
-): Promise<void> {
+): Promise<void> | undefined {
   const archive = archiveReadRequest(context);
   if (archive !== undefined) return getFromArchive(context, port, address, archive);
+  return readObject(context, port, address, readRouting(context));
+}
+
+/** The object's GET (no archive read): its one range at most, read and answered. */
+function readObject(
+  context: RequestContext,
+  port: ObjectPort,
+  address: ObjectAddress,
+  routing: ReadRouting,
+): Promise<void> | undefined {
+  const { headers } = context.req;
   // AIStore serves one range: several are 416 (native-api: not the whole object, as S3 does).
-  if (hasSeveralRanges(context.req.headers.range))
-    throw new StoreError(
-      'InvalidRange',
-      `several ranges ("${context.req.headers.range}") are not supported`,
-    );
-  const { object, body, range } = await port.get(
-    address,
-    context.req.headers.range,
-    readRouting(context),
-  );
+  if (hasSeveralRanges(headers.range))
+    throw new StoreError('InvalidRange', `several ranges ("${headers.range}") are not supported`);
+  const blob = blobGetRequest(headers);
+  if (blob !== undefined) routing.blob = blob;
+  const read = port.get(address, headers.range, routing);
+  if (read instanceof Promise) return read.then((found) => answerGet(context, found));
+  return answerGet(context, read);
+}
+
+/**
+ * Whether the query names the bucket only (`provider`, `namespace`, each once) or nothing: a GET
+ * then has no archive read, ETL, stand-in, `latest-ver` or `original_url` to look up.
+ */
+function bucketOnlyQuery(context: RequestContext): boolean {
+  if (context.search === '') return true;
+  const { query } = context;
+  const { size } = query;
+  if (size > 2) return false;
+  return (query.has(Query.provider) ? 1 : 0) + (query.has(Query.namespace) ? 1 : 0) === size;
+}
+
+/** A GET's answer: at once for bytes in memory (undefined), else the promise of its send. */
+function answerGet(context: RequestContext, read: ObjectGet): Promise<void> | undefined {
+  const { object, body, range } = read;
   const { res } = context;
   const headers = getHeaderList(object, range);
   const status = range === undefined ? 200 : 206;
@@ -178,14 +264,20 @@ async function getObject(
     res.writeHead(status, headers);
     if (bytes.length > 0) res.end(bytes);
     else res.end();
-    return;
+    return undefined;
   }
   res.statusCode = status;
   setGetHeaders(res, headers);
-  // A send error (e.g. bitrot found before the last chunk) destroys the response, so the client
-  // sees a truncated transfer, never a completed success.
-  await body.sendTo(res);
-  res.end();
+  return sendBody(context, body);
+}
+
+/**
+ * A send error (e.g. bitrot found before the last chunk) destroys the response, so the client
+ * sees a truncated transfer, never a completed success.
+ */
+async function sendBody(context: RequestContext, body: ObjectBodySource): Promise<void> {
+  await body.sendTo(context.res);
+  context.res.end();
 }
 
 async function headObject(
@@ -215,7 +307,7 @@ async function headObject(
 
 /**
  * A read a gateway sent here in place of an unreachable owner says so in its query; `latest-ver`,
- * `original_url`, and a GET's blob download headers.
+ * `original_url` (a GET's blob download headers: `readObject`).
  */
 function readRouting(context: RequestContext): ReadRouting {
   const substituteFor = context.query.get(Query.substituteFor);
@@ -225,10 +317,6 @@ function readRouting(context: RequestContext): ReadRouting {
     routing.latestVersion = true;
   const originalUrl = context.query.get(Query.originalUrl) ?? '';
   if (originalUrl !== '') routing.originalUrl = originalUrl;
-  if (context.method === 'GET') {
-    const blob = blobGetRequest(context.req.headers);
-    if (blob !== undefined) routing.blob = blob;
-  }
   return routing;
 }
 

@@ -165,16 +165,32 @@ export interface ArchiveRead {
   bytes?: Buffer | undefined;
 }
 
+/** What `ObjectPort.get` answers. */
+export interface ObjectGet {
+  object: ObjectInfo;
+  body: ObjectBodySource;
+  range: ResolvedRange | undefined;
+}
+
 export interface ObjectPort {
-  /** A URL to answer with 307 (gateways; targets that do not own the object), or undefined to serve here. */
-  redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined>;
+  /**
+   * A URL to answer with 307 (gateways; targets that do not own the object), or undefined to serve
+   * here: at once when nothing is to wait for (a target's usual case), else a promise.
+   */
+  redirect(
+    address: ObjectAddress,
+    context: RequestContext,
+  ): string | undefined | Promise<string | undefined>;
   head(address: ObjectAddress, options?: HeadOptions): Promise<ObjectInfo>;
-  /** `rangeHeader` is the raw Range header; resolve it with `resolveRange` against the size. */
+  /**
+   * `rangeHeader` is the raw Range header; resolve it with `resolveRange` against the size. At once
+   * when the read is ready now (a target's content hit), else a promise.
+   */
   get(
     address: ObjectAddress,
     rangeHeader: string | undefined,
     options?: ReadRouting,
-  ): Promise<{ object: ObjectInfo; body: ObjectBodySource; range: ResolvedRange | undefined }>;
+  ): ObjectGet | Promise<ObjectGet>;
   /** `GET ?archpath=` or `?archregx=&archmode=`: files out of a shard. */
   getFromArchive(address: ObjectAddress, request: ArchiveReadRequest): Promise<ArchiveRead>;
   /** `PUT ?archpath=`: adds one file to a shard (or makes a shard of it). */

@@ -46,10 +46,13 @@ export async function startBlobDownload(
  */
 export function blobGetRequest(headers: IncomingHttpHeaders): BlobGetRequest | undefined {
   const flag = (one(headers, Header.blobDownload) ?? '').toLowerCase();
-  const given = settingHeaders.filter((name) => one(headers, name) !== undefined);
   if (no.includes(flag)) {
-    if (given.length > 0)
+    // Every GET asks: no array made unless a setting is there to refuse.
+    for (const name of settingHeaders) {
+      if (one(headers, name) === undefined) continue;
+      const given = settingHeaders.filter((setting) => one(headers, setting) !== undefined);
       throw badRequest(`${given.join(', ')}: only with ${Header.blobDownload}: true`);
+    }
     return undefined;
   }
   if (!yes.includes(flag)) throw badRequest(`${Header.blobDownload}: invalid value "${flag}"`);

@@ -198,15 +198,16 @@ export class ObjectService {
    * must read: a remote bucket's object (warm validation, cold GET), no hit, a range refused.
    */
   getCached(target: ObjectTarget, range?: ByteRange | RangeResolver): ObjectRead | undefined {
-    const { bucket, name } = addressOf(target);
+    const { bucket } = target.bucket;
     if (isRemoteBucket(bucket)) return undefined;
-    const read = this.store.getCachedObject(bucket, name, range);
+    const read = this.store.getCachedObject(bucket, target.name, range);
     return read === undefined ? undefined : this.#served(target, undefined, read);
   }
 
   /** A read of the store, served: what reading it tells the policies. */
   #served(target: ObjectTarget, versionId: string | undefined, read: ObjectReadResult): ObjectRead {
-    const { bucket, name } = addressOf(target);
+    const { bucket } = target.bucket;
+    const { name } = target;
     if (versionId === undefined) this.protection.afterRead(read.object, target.bucket.props);
     // What LRU evicts by: cached objects of remote buckets (ais data is never evicted).
     if (isRemoteBucket(bucket)) this.store.cold.recordAccess(bucket, name);

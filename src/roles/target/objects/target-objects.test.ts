@@ -129,7 +129,7 @@ test('a request that waits for its bucket, then a missing bucket, still answer a
     query: new URLSearchParams({ pid: 'p1' }),
   } as RequestContext;
   await assert.rejects(
-    port.redirect(address('gone'), context),
+    async () => port.redirect(address('gone'), context),
     (error: unknown) => isStoreError(error) && error.code === 'BucketNotFound',
   );
   assert.deepEqual(counts, { lookups: 1, resolves: 0, readyWaits: 1, decryptions: 0 });
@@ -167,4 +167,100 @@ test('a decrypted read is described from the record the decryption parsed, not p
   assert.equal(read.object.size, 3);
   assert.deepEqual(read.object.customMetadata, { a: '1' }, 'the record is no user metadata');
   assert.deepEqual(read.object.checksum, { type: 'none', value: '' });
+});
+
+test('a GET served here: redirect and a content hit answer at once, no promise', async () => {
+  const object = { bucket: { name: 'b', provider: 'ais' }, name: 'obj', size: 4 };
+  const plain = { object: { ...object, customMetadata: {} }, body: {}, range: undefined };
+  const { port, counts, reads } = fixture({ cached: plain as unknown as ObjectRead });
+  const request = address('b');
+  const location = port.redirect(request, getContext('/v1/objects/b/obj'));
+  assert.equal(location, undefined, 'served here, at once');
+  const read = port.get(request, undefined);
+  assert.ok(!(read instanceof Promise), 'the hit at once');
+  assert.equal(read.body, plain.body);
+  assert.deepEqual(counts, { lookups: 1, resolves: 0, readyWaits: 0, decryptions: 0 });
+  assert.equal(reads.length, 0);
+  // Not a plain read (a stand-in's, an original URL's), or no redirect before: the async way.
+  const other = address('b');
+  assert.equal(port.redirect(other, getContext('/v1/objects/b/obj')), undefined);
+  const withUrl = port.get(other, undefined, { originalUrl: 'http://x/obj' });
+  assert.ok(withUrl instanceof Promise);
+  await withUrl.catch(() => undefined); // refused: the bucket has no original URL
+  const unrouted = port.get(address('b'), undefined);
+  assert.ok(unrouted instanceof Promise);
+  assert.equal((await unrouted).body, plain.body, 'the hit, the async way');
+});
+
+test('a redirect that waits for its bucket, or refuses, is still a promise', async () => {
+  const waiting = fixture({ ready: Promise.resolve() });
+  const pending = waiting.port.redirect(address('b'), getContext('/v1/objects/b/obj'));
+  assert.ok(pending instanceof Promise);
+  assert.equal(await pending, undefined);
+  const { port } = fixture({ known: [] });
+  const context = {
+    ...getContext('/v1/objects/gone/obj'),
+    query: new URLSearchParams({ pid: 'p1' }),
+  } as RequestContext;
+  const refused = port.redirect(address('gone'), context);
+  assert.ok(refused instanceof Promise, 'a rejection, not a throw');
+  await assert.rejects(
+    refused,
+    (error: unknown) => isStoreError(error) && error.code === 'BucketNotFound',
+  );
+});
+
+test('a redirect from a node with a newer map waits for it, then serves or sends on', async () => {
+  const other = { id: 'other', publicUrl: 'http://other' };
+  const self = { id: 'self', publicUrl: 'http://self' };
+  const maps = {
+    v1: { version: 1, primary: undefined, ownerOf: () => other },
+    mine: { version: 2, primary: undefined, ownerOf: () => self },
+    v3: { version: 3, primary: undefined, ownerOf: () => other },
+  };
+  let map: { version: number } = maps.v1;
+  let next: { version: number } = maps.mine;
+  const waits: number[] = [];
+  const runtime = {
+    id: 'self',
+    store: {
+      bucketMetadata: {
+        version: 7,
+        get: (bucket: BucketJson): BucketEntry => ({
+          bucket,
+          props: defaultBucketProps('ais', 'xxhash', 1n),
+        }),
+      },
+      get clusterMap() {
+        return map;
+      },
+      config: { values: { keepalive: { interval_ms: 10 } } },
+      waitForClusterMap: (version: number) => {
+        waits.push(version);
+        map = next;
+        return Promise.resolve();
+      },
+    },
+  } as unknown as NodeRuntime;
+  const objects = { bucketReady: () => undefined } as unknown as ObjectService;
+  const port = new TargetObjects(
+    runtime,
+    objects,
+    {} as ShardIndexes,
+    {} as ObjectEncryption,
+    {} as BlobDownloads,
+  );
+  const context = {
+    ...getContext('/v1/objects/b/obj'),
+    search: '?pid=g1&vpams=2',
+    query: new URLSearchParams({ pid: 'g1', vpams: '2' }),
+  } as RequestContext;
+  const served = port.redirect(address('b'), context);
+  assert.ok(served instanceof Promise, 'it waits');
+  assert.equal(await served, undefined, 'the new map makes it this target’s');
+  map = maps.v1;
+  next = maps.v3;
+  const location = await port.redirect(address('b'), context);
+  assert.equal(location, 'http://other/v1/objects/b/obj?pid=self&vpams=3&x-cairn-bmd-version=7');
+  assert.deepEqual(waits, [2, 2]);
 });

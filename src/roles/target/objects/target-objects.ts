@@ -53,6 +53,7 @@ import { refuseOnRemote } from './write-through.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { BlobDownloads } from '../blob/blob-downloads.js';
 import { checkOriginalUrl, requireRemoteBucket } from '../../../backends/index.js';
+import type { ClusterMap } from '../../../cluster/index.js';
 
 export class TargetObjects implements ObjectPort {
   readonly appends: ObjectAppends;
@@ -91,14 +92,30 @@ export class TargetObjects implements ObjectPort {
    * the object is its own or the map did not come. Otherwise the request goes on to the owner: a
    * gateway or client with an older map reaches the right target, in two redirects at most.
    */
-  async redirect(address: ObjectAddress, context: RequestContext): Promise<string | undefined> {
+  redirect(
+    address: ObjectAddress,
+    context: RequestContext,
+  ): string | undefined | Promise<string | undefined> {
+    const waiting = this.objects.bucketReady(
+      address.bucket,
+      context.query.get(Query.redirectBucketMetadataVersion) ?? undefined,
+    );
+    if (waiting !== undefined) return waiting.then(() => this.#route(address, context));
+    // At once when nothing is to wait for (the usual case); a refusal is a rejection, as always.
+    try {
+      return this.#route(address, context);
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  /** `redirect` once the bucket is ready: a promise only when it waits for a newer cluster map. */
+  #route(
+    address: ObjectAddress,
+    context: RequestContext,
+  ): string | undefined | Promise<string | undefined> {
     const { query } = context;
     const { bucket } = address;
-    const waiting = this.objects.bucketReady(
-      bucket,
-      query.get(Query.redirectBucketMetadataVersion) ?? undefined,
-    );
-    if (waiting !== undefined) await waiting;
     // A request a node sent here: its map version, or NaN (an older gateway's, without one).
     const redirected = query.has(Query.redirectProxyId);
     // Looked up once: for the check of an unknown bucket, then for the request (see #resolved).
@@ -112,7 +129,7 @@ export class TargetObjects implements ObjectPort {
     validateObjectName(address.name);
     // A gateway sent a read here in place of an unreachable owner: served here, whatever the map.
     if (query.has(Query.substituteFor)) return this.#serveHere(address, context, props);
-    let map = this.runtime.store.clusterMap;
+    const map = this.runtime.store.clusterMap;
     // An append goes on where its work file is, whoever owns the object now.
     const appendNode = appendHandleNode(context);
     if (appendNode !== undefined && appendNode !== this.runtime.id) {
@@ -125,7 +142,7 @@ export class TargetObjects implements ObjectPort {
     }
     if (appendNode !== undefined) return undefined;
     const uname = objectUname(address.bucket, address.name);
-    let owner = map?.ownerOf(uname);
+    const owner = map?.ownerOf(uname);
     if (map === undefined || owner === undefined || owner.id === this.runtime.id)
       return this.#serveHere(address, context, props);
     const senderVersion = redirected
@@ -133,16 +150,37 @@ export class TargetObjects implements ObjectPort {
       : Number.NaN;
     // Without a version (an older gateway), trust the redirect as before.
     if (redirected && Number.isNaN(senderVersion)) return this.#serveHere(address, context, props);
-    if (redirected && senderVersion > map.version) {
-      const { keepalive } = this.runtime.store.config.values;
-      await this.runtime.store.waitForClusterMap(senderVersion, keepalive.interval_ms * 2);
-      map = this.runtime.store.clusterMap ?? map;
-      owner = map.ownerOf(uname);
-      if (owner === undefined || owner.id === this.runtime.id || senderVersion > map.version)
-        return undefined;
-    }
+    if (redirected && senderVersion > map.version)
+      return this.#afterNewerMap(address, context, props, uname, senderVersion);
     if (redirected && senderVersion === map.version)
       return this.#serveHere(address, context, props);
+    return this.#ownerUrl(map, owner, context);
+  }
+
+  /**
+   * A node redirected here with a newer cluster map than this target's: the new map is on its
+   * way, so the target waits for it briefly (then it knows the rebalance that may be moving the
+   * object here), and serves if the object is its own or the map did not come.
+   */
+  async #afterNewerMap(
+    address: ObjectAddress,
+    context: RequestContext,
+    props: BucketPropsJson,
+    uname: string,
+    senderVersion: number,
+  ): Promise<string | undefined> {
+    const { store } = this.runtime;
+    await store.waitForClusterMap(senderVersion, store.config.values.keepalive.interval_ms * 2);
+    const map = store.clusterMap;
+    const owner = map?.ownerOf(uname);
+    if (map === undefined || owner === undefined || owner.id === this.runtime.id) return undefined;
+    if (senderVersion > map.version) return undefined;
+    if (senderVersion === map.version) return this.#serveHere(address, context, props);
+    return this.#ownerUrl(map, owner, context);
+  }
+
+  /** The owner's URL for the request, marked as this target's redirect with its map's versions. */
+  #ownerUrl(map: ClusterMap, owner: { publicUrl: string }, context: RequestContext): string {
     const forwarded = new URLSearchParams(context.search);
     forwarded.set(Query.redirectProxyId, this.runtime.id);
     forwarded.set(Query.redirectMapVersion, String(map.version));
@@ -198,31 +236,67 @@ export class TargetObjects implements ObjectPort {
 
   /**
    * SSE-S3 objects are decrypted; SSE-C ones are refused (their key comes only with S3 requests):
-   * ciphertext is never served as if it were the object.
+   * ciphertext is never served as if it were the object. A content hit of an unencrypted object
+   * (a plain read: no blob download, no stand-in, no `original_url`) of the bucket `redirect`
+   * resolved for this request is answered at once, with no promise (see `#hitNow`).
    */
-  async get(
+  get(
     address: ObjectAddress,
     rangeHeader: string | undefined,
     routing?: ReadRouting,
+  ): ObjectRead | Promise<ObjectRead> {
+    const bucket = this.#takeResolved(address);
+    const target = bucket === undefined ? undefined : { bucket, name: address.name };
+    if (target === undefined || !plainRead(routing))
+      return this.#read(address, target, rangeHeader, routing, 'ask');
+    let hit: ObjectRead | undefined;
+    try {
+      // The read `objects.get` answers first (ObjectService.getCached), taken here at once.
+      hit = this.objects.getCached(target, rangeResolverOf(rangeHeader));
+    } catch (error) {
+      return rejected(error);
+    }
+    if (hit !== undefined && hit.object.customMetadata[encryptionMetadataKey] === undefined) {
+      const object = plaintextView(hit.object);
+      return object === hit.object ? hit : { object, body: hit.body, range: hit.range };
+    }
+    return this.#read(address, target, rangeHeader, routing, hit);
+  }
+
+  /**
+   * `get` through the decryption and the object service's reads. `hit`: the content hit `get` took
+   * (an encrypted one), undefined when it found none, 'ask' when it did not ask.
+   */
+  async #read(
+    address: ObjectAddress,
+    resolved: ObjectTarget | undefined,
+    rangeHeader: string | undefined,
+    routing: ReadRouting | undefined,
+    hit: ObjectRead | undefined | 'ask',
   ): Promise<ObjectRead> {
-    const target = this.#resolvedTarget(address);
+    const target = resolved ?? this.#target(address);
     checkOriginal(target, routing);
     const blob = routing?.blob;
     if (blob !== undefined) requireRemoteBucket(address.bucket, 'GET with Ais-Blob-Download');
-    // A content hit is the read `objects.get` answers first (ObjectService.getCached): taken here
-    // at once, and an unencrypted one served without the async steps of the reads below.
-    let hit =
-      blob === undefined && routing?.substituteFor === undefined
-        ? this.objects.getCached(target, rangeResolverOf(rangeHeader))
-        : undefined;
-    if (hit !== undefined && hit.object.customMetadata[encryptionMetadataKey] === undefined)
-      return { ...hit, object: plaintextView(hit.object) };
+    // A content hit is the read `objects.get` answers first (ObjectService.getCached).
+    let first =
+      hit !== 'ask'
+        ? hit
+        : blob === undefined && routing?.substituteFor === undefined
+          ? this.objects.getCached(target, rangeResolverOf(rangeHeader))
+          : undefined;
+    if (
+      hit === 'ask' &&
+      first !== undefined &&
+      first.object.customMetadata[encryptionMetadataKey] === undefined
+    )
+      return { ...first, object: plaintextView(first.object) };
     const read = await this.encryption.read(
       (header) => {
-        const first = hit;
-        hit = undefined;
-        return first !== undefined
-          ? Promise.resolve(first)
+        const taken = first;
+        first = undefined;
+        return taken !== undefined
+          ? Promise.resolve(taken)
           : this.objects.get(
               target,
               header,
@@ -273,11 +347,17 @@ export class TargetObjects implements ObjectPort {
 
   /** As `#target`, with the bucket `redirect` resolved for this request when it did (#resolved). */
   #resolvedTarget(address: ObjectAddress): ObjectTarget {
+    const bucket = this.#takeResolved(address);
+    return bucket === undefined ? this.#target(address) : { bucket, name: address.name };
+  }
+
+  /** The bucket `redirect` resolved for this request's `address` (#resolved), taken once. */
+  #takeResolved(address: ObjectAddress): ResolvedBucket | undefined {
     const bucket = this.#resolved;
-    if (this.#resolvedFor !== address || bucket === undefined) return this.#target(address);
+    if (this.#resolvedFor !== address || bucket === undefined) return undefined;
     this.#resolvedFor = undefined;
     this.#resolved = undefined;
-    return { bucket, name: address.name };
+    return bucket;
   }
 
   setCustomMetadata(
@@ -343,6 +423,21 @@ export class TargetObjects implements ObjectPort {
     checkPromote(this.runtime, bucket, args);
     throw badRequest('promote: send it to a gateway (it has every target promote its share)');
   }
+}
+
+/** A refusal found at once, as the rejection an async step would have made of it. */
+function rejected(error: unknown): Promise<never> {
+  return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+}
+
+/** A read with nothing but a range to it: no blob download, no stand-in, no `original_url`. */
+function plainRead(routing: ReadRouting | undefined): boolean {
+  return (
+    routing === undefined ||
+    (routing.blob === undefined &&
+      routing.substituteFor === undefined &&
+      routing.originalUrl === undefined)
+  );
 }
 
 /** A read naming the ht:// object's URL (`original_url`) must name its own (see http-object-url). */
