@@ -99,7 +99,9 @@ class Context implements RequestContext {
 
   get segments(): readonly string[] {
     // A path with percent-encoding was decoded in the constructor: this one has nothing to decode.
-    this.#segments ??= this.path.split('/').slice(1);
+    // The path starts with `/` (checked when the context is made): one array, not a split's and
+    // a slice's.
+    this.#segments ??= this.path.slice(1).split('/');
     return this.#segments;
   }
 }
@@ -114,7 +116,7 @@ export function createRequestContext(
 }
 
 function decodeSegments(path: string): readonly string[] {
-  return path.split('/').slice(1).map(decodeSegment);
+  return path.slice(1).split('/').map(decodeSegment);
 }
 
 function decodeSegment(segment: string): string {

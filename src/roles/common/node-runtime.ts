@@ -204,13 +204,21 @@ export class NodeRuntime {
 
   /** Starts both servers; requests get 503 until `serve` installs the role's ports. */
   async listen(): Promise<void> {
-    const handle: RequestHandler = async (context) => {
-      if (this.#handler === undefined) {
+    // Not an async function: the role's handler's promise is handed on as it is (an async wrapper
+    // made a second promise per request, resolved with the first a microtask later). A handler
+    // that throws before its first await still answers as a rejected promise.
+    const handle: RequestHandler = (context) => {
+      const handler = this.#handler;
+      if (handler === undefined) {
         context.res.statusCode = 503;
         context.res.end();
-        return;
+        return Promise.resolve();
       }
-      return this.#handler(context);
+      try {
+        return handler(context);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
     };
     const common = {
       nodeId: this.id,
