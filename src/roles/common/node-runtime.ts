@@ -225,8 +225,13 @@ export class NodeRuntime {
       log: this.log,
       handle,
       stats: this.stats,
+      // Asked by every native request naming a bucket: a namespace without a UUID (the global
+      // one) is its own spelling, answered without making the attached clusters' list from the
+      // config (an `Object.entries` and a settings object per request).
       canonicalNamespace: (namespace: NamespaceJson) =>
-        canonicalNamespace(namespace, this.backends.remoteClusters()),
+        namespace.uuid === ''
+          ? namespace
+          : canonicalNamespace(namespace, this.backends.remoteClusters()),
     };
     // Each network's server binds its own address (or the common listen address) and is
     // advertised under the network's address; intra-data shares the intra-control server unless
