@@ -194,3 +194,26 @@ test('no candidates: no owner and an empty ranking; a digest outside uint64 is a
   assert.throws(() => new PlacementTable([{ digest: -1n }]), /uint64/);
   assert.throws(() => new PlacementTable([{ digest: 1n << 64n }]), /uint64/);
 });
+
+test('a sole candidate owns every name; a table with one more shares them as HRW says', () => {
+  const random = randomSource(11);
+  const first = { id: 0, digest: nodeDigest('t-first') };
+  const second = { id: 1, digest: nodeDigest('t-second') };
+  const sole = new PlacementTable([first]);
+  const pair = new PlacementTable([first, second]);
+  const empty = new PlacementTable<Node>([]);
+  let moved = 0;
+  for (const name of names(random, 2000)) {
+    const digest = objectDigest(name);
+    assert.equal(sole.owner(name), first);
+    assert.equal(sole.ownerByDigest(digest), first);
+    assert.equal(empty.owner(name), undefined);
+    assert.equal(empty.ownerByDigest(digest), undefined);
+    // The map's next version (a table of its own): the answer is HRW's again, not the sole one's.
+    const owner = pair.owner(name);
+    assert.equal(owner, referenceOwner(digest, [first, second]));
+    assert.equal(pair.ownerByDigest(digest), owner);
+    if (owner === second) moved += 1;
+  }
+  assert.ok(moved > 800 && moved < 1200, `${moved} of 2000 names moved to the new candidate`);
+});

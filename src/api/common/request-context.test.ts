@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isStoreError } from '../../errors/index.js';
 import { createLogger } from '../../util/log.js';
-import { createRequestContext } from './request-context.js';
+import { createRequestContext, pathSegments } from './request-context.js';
 
 function contextFor(url: string) {
   const req = { url, method: 'GET', socket: { remoteAddress: '127.0.0.1' } } as IncomingMessage;
@@ -36,4 +36,26 @@ test('malformed percent-encoding is a BadRequest when the context is made', () =
     () => contextFor('no-slash'),
     (error: unknown) => isStoreError(error),
   );
+});
+
+test('segments split by indexOf are those of split: empty segments, trailing and repeated slashes', () => {
+  const paths = [
+    '/',
+    '//',
+    '/v1',
+    '/v1/',
+    '/v1/objects/b/o',
+    '/v1/objects/b/a/b/c/',
+    '//a//b',
+    '/a/%2F/',
+    '/é/ü',
+  ];
+  for (const path of paths) {
+    assert.deepEqual(pathSegments(path), path.split('/').slice(1), path);
+    assert.deepEqual(
+      contextFor(path).segments,
+      path.split('/').slice(1).map(decodeURIComponent),
+      path,
+    );
+  }
 });

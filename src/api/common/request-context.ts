@@ -99,7 +99,7 @@ class Context implements RequestContext {
 
   get segments(): readonly string[] {
     // A path with percent-encoding was decoded in the constructor: this one has nothing to decode.
-    this.#segments ??= this.path.split('/').slice(1);
+    this.#segments ??= pathSegments(this.path);
     return this.#segments;
   }
 }
@@ -114,7 +114,25 @@ export function createRequestContext(
 }
 
 function decodeSegments(path: string): readonly string[] {
-  return path.split('/').slice(1).map(decodeSegment);
+  return pathSegments(path).map(decodeSegment);
+}
+
+/**
+ * `path.split('/').slice(1)` for a path that starts with `/`, in a loop of `indexOf`: a request's
+ * URL is a fresh string, which `split` takes through a runtime call (2.4x the time for a native
+ * GET's four segments, docs/profiling.md).
+ */
+export function pathSegments(path: string): string[] {
+  const segments: string[] = [];
+  let start = 1;
+  for (;;) {
+    const end = path.indexOf('/', start);
+    if (end < 0) break;
+    segments.push(path.slice(start, end));
+    start = end + 1;
+  }
+  segments.push(path.slice(start));
+  return segments;
 }
 
 function decodeSegment(segment: string): string {

@@ -10,6 +10,8 @@ import {
   refusedAction,
   type NativeScope,
 } from './route-policy.js';
+import type { NativeApiPorts } from './ports.js';
+import { createNativeHandler } from './router.js';
 
 function codeOf(method: string, search: string, scope: NativeScope = 'object', action?: string) {
   const context = { method, query: new URLSearchParams(search) } as unknown as RequestContext;
@@ -107,4 +109,22 @@ test('actions: served ones pass, AIStore ones are 501, others 400', () => {
   assert.throws(() => checkAction('bucket', 'POST', 'toString'), { code: 'BadRequest' });
   assert.equal(refusedAction('cluster', 'rotate-logs').code, 'NotImplemented');
   assert.equal(refusedAction('cluster', 'nope').code, 'BadRequest');
+});
+
+// The router (not an async function since session 49) must still answer a refusal before any route
+// as a rejected promise: a throw out of the server's request listener would end the process.
+test('the native router refuses an unknown resource or version with a rejected promise', async () => {
+  const handler = createNativeHandler({} as unknown as NativeApiPorts);
+  const contexts = [
+    { segments: ['v1', 'nosuch'], path: '/v1/nosuch', intra: false, method: 'GET' },
+    { segments: ['v2', 'objects'], path: '/v2/objects', intra: false, method: 'GET' },
+    { segments: ['v1', 'objects', ''], path: '/v1/objects/', intra: false, method: 'GET' },
+  ];
+  for (const context of contexts) {
+    let answer: Promise<void> | undefined;
+    assert.doesNotThrow(() => {
+      answer = handler(context as unknown as RequestContext);
+    }, context.path);
+    await assert.rejects(answer as Promise<void>, { code: 'BadRequest' }, context.path);
+  }
 });

@@ -16,71 +16,82 @@ import { handleSortRequest } from './shards/sort-routes.js';
 import type { NativeApiPorts } from './ports.js';
 
 export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
-  return async (context: RequestContext): Promise<void> => {
-    const [version, resource, ...rest] = context.segments;
-    if (version !== 'v1')
-      throw new StoreError('BadRequest', `unknown path ${context.path}: expecting /v1/...`);
-    switch (resource) {
-      case Resource.objects: {
-        const [bucketName = '', ...nameParts] = rest;
-        if (bucketName === '')
-          throw badRequest('missing bucket name in /v1/objects/<bucket>/<object>');
-        return handleObjectRequest(
-          context,
-          ports.objects,
-          bucketName,
-          nameParts.join('/'),
-          ports.etl,
-        );
-      }
-      case Resource.buckets:
-        return handleBucketRequest(
-          context,
-          ports.buckets,
-          rest[0],
-          rest.slice(1),
-          ports.bucketSummary,
-        );
-      case Resource.health:
-        return handleHealthRequest(context, ports.cluster);
-      case Resource.daemon:
-      case Resource.cluster:
-        return handleClusterRequest(context, ports, resource);
-      case Resource.jobs:
-        return handleJobsRequest(context, ports.jobs);
-      case Resource.reverse:
-        // AIStore: only gateways forward requests to a node (`Ais-Node-Id`).
-        if (ports.reverse === undefined)
-          throw badRequest(`invalid request URI ${context.path}: not a gateway`);
-        return ports.reverse(context, rest);
-      case Resource.etl:
-        if (ports.etl === undefined) throw notImplemented('ETL on this node');
-        return ports.etl.handle(context, rest);
-      case Resource.ml:
-        return handleBatchRequest(context, ports.batch, rest);
-      case Resource.sort:
-        return handleSortRequest(context, ports.dsort, rest);
-      case Resource.erasureCoding:
-        return handleErasureCodingRequest(context, ports.erasureCoding, rest);
-      case Resource.metasync:
-        if (!context.intra || context.method !== 'PUT') {
-          throw new StoreError(
-            'MethodNotAllowed',
-            'metasync is accepted only as PUT on the intra-cluster port',
-          );
-        }
-        await ports.cluster.metasync(await readJsonBody(context));
-        context.res.end();
-        return;
-      case Resource.download:
-        // Gateways serve the downloader; a target, its share of each job (intra-cluster).
-        if (ports.download !== undefined)
-          return handleDownloadRequest(context, ports.download, rest);
-        return routeInternal(context, ports, resource, rest);
-      default:
-        return routeInternal(context, ports, resource, rest);
+  // Not an async function: the route's promise is handed on as it is (an async wrapper made a
+  // second one per request, resolved with the route's a microtask later); a refusal before any
+  // route is a rejected promise, as it was.
+  return (context: RequestContext): Promise<void> => {
+    try {
+      return route(context, ports);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   };
+}
+
+function route(context: RequestContext, ports: NativeApiPorts): Promise<void> {
+  const { segments } = context;
+  if (segments[0] !== 'v1')
+    throw new StoreError('BadRequest', `unknown path ${context.path}: expecting /v1/...`);
+  const resource = segments[1];
+  // An object's request reads its bucket and name by index: no arrays made for them (a GET of
+  // a name without `/` makes none at all).
+  if (resource === Resource.objects) {
+    const bucketName = segments[2] ?? '';
+    if (bucketName === '') throw badRequest('missing bucket name in /v1/objects/<bucket>/<object>');
+    const name = segments.length === 4 ? (segments[3] as string) : segments.slice(3).join('/');
+    return handleObjectRequest(context, ports.objects, bucketName, name, ports.etl);
+  }
+  const rest = segments.slice(2);
+  switch (resource) {
+    case Resource.buckets:
+      return handleBucketRequest(
+        context,
+        ports.buckets,
+        rest[0],
+        rest.slice(1),
+        ports.bucketSummary,
+      );
+    case Resource.health:
+      return handleHealthRequest(context, ports.cluster);
+    case Resource.daemon:
+    case Resource.cluster:
+      return handleClusterRequest(context, ports, resource);
+    case Resource.jobs:
+      return handleJobsRequest(context, ports.jobs);
+    case Resource.reverse:
+      // AIStore: only gateways forward requests to a node (`Ais-Node-Id`).
+      if (ports.reverse === undefined)
+        throw badRequest(`invalid request URI ${context.path}: not a gateway`);
+      return ports.reverse(context, rest);
+    case Resource.etl:
+      if (ports.etl === undefined) throw notImplemented('ETL on this node');
+      return ports.etl.handle(context, rest);
+    case Resource.ml:
+      return handleBatchRequest(context, ports.batch, rest);
+    case Resource.sort:
+      return handleSortRequest(context, ports.dsort, rest);
+    case Resource.erasureCoding:
+      return handleErasureCodingRequest(context, ports.erasureCoding, rest);
+    case Resource.metasync:
+      if (!context.intra || context.method !== 'PUT') {
+        throw new StoreError(
+          'MethodNotAllowed',
+          'metasync is accepted only as PUT on the intra-cluster port',
+        );
+      }
+      return metasync(context, ports);
+    case Resource.download:
+      // Gateways serve the downloader; a target, its share of each job (intra-cluster).
+      if (ports.download !== undefined) return handleDownloadRequest(context, ports.download, rest);
+      return routeInternal(context, ports, resource, rest);
+    default:
+      return routeInternal(context, ports, resource, rest);
+  }
+}
+
+async function metasync(context: RequestContext, ports: NativeApiPorts): Promise<void> {
+  await ports.cluster.metasync(await readJsonBody(context));
+  context.res.end();
 }
 
 /** A node-to-node resource a role added, served only on the intra-cluster port. */

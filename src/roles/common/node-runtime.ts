@@ -204,21 +204,34 @@ export class NodeRuntime {
 
   /** Starts both servers; requests get 503 until `serve` installs the role's ports. */
   async listen(): Promise<void> {
-    const handle: RequestHandler = async (context) => {
-      if (this.#handler === undefined) {
+    // Not an async function: the role's handler's promise is handed on as it is (an async wrapper
+    // made a second promise per request, resolved with the first a microtask later). A handler
+    // that throws before its first await still answers as a rejected promise.
+    const handle: RequestHandler = (context) => {
+      const handler = this.#handler;
+      if (handler === undefined) {
         context.res.statusCode = 503;
         context.res.end();
-        return;
+        return Promise.resolve();
       }
-      return this.#handler(context);
+      try {
+        return handler(context);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
     };
     const common = {
       nodeId: this.id,
       log: this.log,
       handle,
       stats: this.stats,
+      // Asked by every native request naming a bucket: a namespace without a UUID (the global
+      // one) is its own spelling, answered without making the attached clusters' list from the
+      // config (an `Object.entries` and a settings object per request).
       canonicalNamespace: (namespace: NamespaceJson) =>
-        canonicalNamespace(namespace, this.backends.remoteClusters()),
+        namespace.uuid === ''
+          ? namespace
+          : canonicalNamespace(namespace, this.backends.remoteClusters()),
     };
     // Each network's server binds its own address (or the common listen address) and is
     // advertised under the network's address; intra-data shares the intra-control server unless
