@@ -24,7 +24,8 @@ import {
 } from './request-context.js';
 import type { RequestStats } from './request-stats.js';
 
-export type RequestHandler = (context: RequestContext) => Promise<void>;
+/** A request's handling: a promise, or undefined when it answered at once (a native content hit). */
+export type RequestHandler = (context: RequestContext) => Promise<void> | undefined;
 
 export interface HttpServerOptions extends RequestContextOptions {
   host: string;
@@ -94,7 +95,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         }
       });
     }
-    options.handle(context).catch((error: unknown) => {
+    options.handle(context)?.catch((error: unknown) => {
       try {
         sendError(context, error);
       } catch (failure) {

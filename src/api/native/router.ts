@@ -19,7 +19,7 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
   // Not an async function: the route's promise is handed on as it is (an async wrapper made a
   // second one per request, resolved with the route's a microtask later); a refusal before any
   // route is a rejected promise, as it was.
-  return (context: RequestContext): Promise<void> => {
+  return (context: RequestContext): Promise<void> | undefined => {
     try {
       return route(context, ports);
     } catch (error) {
@@ -28,7 +28,7 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
   };
 }
 
-function route(context: RequestContext, ports: NativeApiPorts): Promise<void> {
+function route(context: RequestContext, ports: NativeApiPorts): Promise<void> | undefined {
   const { segments } = context;
   if (segments[0] !== 'v1')
     throw new StoreError('BadRequest', `unknown path ${context.path}: expecting /v1/...`);

@@ -141,19 +141,20 @@ export class TargetObjects implements ObjectPort {
       return `${holder.publicUrl}${context.path}${context.search}`;
     }
     if (appendNode !== undefined) return undefined;
+    const senderVersion = redirected
+      ? Number(query.get(Query.redirectMapVersion) ?? Number.NaN)
+      : Number.NaN;
+    // A node that routed here with this target's map (or an older gateway, without a version:
+    // trusted as before) is served here whoever the owner, so no owner is computed for it (the
+    // usual GET through a gateway).
+    if (redirected && (Number.isNaN(senderVersion) || senderVersion === map?.version))
+      return this.#serveHere(address, context, props);
     const uname = objectUname(address.bucket, address.name);
     const owner = map?.ownerOf(uname);
     if (map === undefined || owner === undefined || owner.id === this.runtime.id)
       return this.#serveHere(address, context, props);
-    const senderVersion = redirected
-      ? Number(query.get(Query.redirectMapVersion) ?? Number.NaN)
-      : Number.NaN;
-    // Without a version (an older gateway), trust the redirect as before.
-    if (redirected && Number.isNaN(senderVersion)) return this.#serveHere(address, context, props);
     if (redirected && senderVersion > map.version)
       return this.#afterNewerMap(address, context, props, uname, senderVersion);
-    if (redirected && senderVersion === map.version)
-      return this.#serveHere(address, context, props);
     return this.#ownerUrl(map, owner, context);
   }
 
