@@ -21,7 +21,7 @@ import {
 } from '../../../wire/index.js';
 import { lookupBucket } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
-import { close, isMiss, type ShardAccess } from './batch-items.js';
+import { close, isMiss, sameBucket, type ShardAccess } from './batch-items.js';
 import type { Outcome } from './item-window.js';
 import { BatchReading } from './batch-reading.js';
 
@@ -214,11 +214,6 @@ function checkBuckets(runtime: NodeRuntime, items: readonly BatchItem[]): void {
     lookupBucket(runtime, bucket);
     checked = bucket;
   }
-}
-
-/** The same bucket (a namespace compared as the same object, or both without one). */
-function sameBucket(a: BucketJson, b: BucketJson): boolean {
-  return a === b || (a.name === b.name && a.provider === b.provider && a.namespace === b.namespace);
 }
 
 function sameSize(size: number, announced: number | undefined): boolean {
