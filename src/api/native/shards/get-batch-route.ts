@@ -71,9 +71,10 @@ export async function handleBatchRequest(
  * usual request: no copy per item), else a copy (a later key wins over an earlier one that
  * lowers to the same, as before).
  */
-function lowerCaseKeys(value: unknown, where: string): Record<string, unknown> {
+function lowerCaseKeys(value: unknown, where: Where): Record<string, unknown> {
   const record = asRecord(value);
-  if (record === undefined) throw badRequest(`${where}: failed to unmarshal: expected an object`);
+  if (record === undefined)
+    throw badRequest(`${whereText(where)}: failed to unmarshal: expected an object`);
   for (const key in record) {
     // toLowerCase of a key already in lower case gives the same string, without a copy.
     if (key.toLowerCase() !== key)
@@ -84,15 +85,25 @@ function lowerCaseKeys(value: unknown, where: string): Record<string, unknown> {
   return record;
 }
 
+/**
+ * Where a value is, for a 400: the request, or the index of an item in `in` (its text made only
+ * for an error: not a string per item of every batch, on the gateway and the designated target).
+ */
+type Where = string | number;
+
+function whereText(where: Where): string {
+  return typeof where === 'number' ? `GetBatch: in[${where}]` : where;
+}
+
 function typed<T>(
   record: Record<string, unknown>,
   key: string,
   type: string,
-  where: string,
+  where: Where,
 ): T | undefined {
   const value = record[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== type) throw badRequest(`${where}: "${key}" must be a ${type}`);
+  if (typeof value !== type) throw badRequest(`${whereText(where)}: "${key}" must be a ${type}`);
   return value as T;
 }
 
@@ -131,7 +142,7 @@ function parseItem(
   index: number,
   defaultBucket: BucketJson | undefined,
 ): BatchItem {
-  const where = `GetBatch: in[${index}]`;
+  const where = index;
   const record = lowerCaseKeys(value, where);
   const uname = typed<string>(record, 'uname', 'string', where) ?? '';
   let bucket: BucketJson | undefined = defaultBucket;
@@ -139,7 +150,7 @@ function parseItem(
   if (uname !== '') {
     const parsed = parseObjectUname(uname);
     if (typeof parsed === 'string')
-      throw badRequest(`${where}: invalid uname "${uname}": ${parsed}`);
+      throw badRequest(`${whereText(where)}: invalid uname "${uname}": ${parsed}`);
     bucket = parsed.bucket;
     name = parsed.objectName;
   } else {
@@ -149,18 +160,20 @@ function parseItem(
       const provider = normalizeProvider(
         providerText === '' ? (bucket?.provider ?? 'ais') : providerText,
       );
-      if (provider === undefined) throw badRequest(`${where}: invalid provider "${providerText}"`);
+      if (provider === undefined)
+        throw badRequest(`${whereText(where)}: invalid provider "${providerText}"`);
       bucket = { name: bucketName === '' ? (bucket?.name ?? '') : bucketName, provider };
     }
   }
-  if (bucket === undefined || bucket.name === '') throw badRequest(`${where}: missing bucket`);
-  if (name === '') throw badRequest(`${where}: missing object name`);
+  if (bucket === undefined || bucket.name === '')
+    throw badRequest(`${whereText(where)}: missing bucket`);
+  if (name === '') throw badRequest(`${whereText(where)}: missing object name`);
   const start = typed<number>(record, 'start', 'number', where) ?? 0;
   const length = typed<number>(record, 'length', 'number', where) ?? 0;
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 0 || length < -1)
-    throw badRequest(`${where}: invalid range (start ${start}, length ${length})`);
+    throw badRequest(`${whereText(where)}: invalid range (start ${start}, length ${length})`);
   if (start !== 0 && length === 0)
-    throw badRequest(`${where}: invalid range: start ${start} with zero length`);
+    throw badRequest(`${whereText(where)}: invalid range: start ${start} with zero length`);
   const opaqueText = typed<string>(record, 'opaque', 'string', where);
   return {
     bucket,

@@ -14,7 +14,7 @@ import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { peerObjectUrl } from '../objects/owner-writes.js';
 import { refuseCiphertext } from '../objects/object-encryption.js';
-import type { ObjectRead } from '../objects/object-types.js';
+import type { ObjectRead, ResolvedBucket } from '../objects/object-types.js';
 import type { ShardIndexes } from './shard-indexes.js';
 import type { BatchBudget } from './batch-budget.js';
 import type { OpenedShards } from './object-archive-source.js';
@@ -129,7 +129,7 @@ export function openBatchItemHere(
 ): OpenedItem | Promise<OpenedItem> {
   if (item.archpath === '' && rangeHeaderOf(item) === undefined) {
     const { objects } = shards;
-    const target = { bucket: objects.resolve(item.bucket), name: item.name };
+    const target = { bucket: resolvedInTurn(objects, item.bucket), name: item.name };
     const read = objects.getCached(target);
     if (read !== undefined) {
       refuseCiphertext(read.object, 'GetBatch'); // Its body holds no lease: nothing to discard.
@@ -140,6 +140,34 @@ export function openBatchItemHere(
     if (confirming !== undefined) return openConfirmed(shards, item, confirming);
   }
   return openBatchItemLater(shards, item);
+}
+
+/** The bucket resolved last in this turn of the event loop, for the items opened in it. */
+let resolvedNow:
+  { objects: ObjectService; bucket: BucketJson; resolved: ResolvedBucket } | undefined;
+
+/**
+ * `objects.resolve(bucket)` (the bucket's entry and properties, or its error), once per turn for
+ * the items of one bucket: a window refill opens 32 items in one turn, each looked up (its name
+ * checked, its key made, the bucket metadata searched) and resolved anew before. The bucket
+ * metadata cannot change within a turn; the next turn looks it up again.
+ */
+export function resolvedInTurn(objects: ObjectService, bucket: BucketJson): ResolvedBucket {
+  const memo = resolvedNow;
+  if (memo !== undefined && memo.objects === objects && sameBucket(memo.bucket, bucket))
+    return memo.resolved;
+  const resolved = objects.resolve(bucket);
+  if (memo === undefined)
+    queueMicrotask(() => {
+      resolvedNow = undefined;
+    });
+  resolvedNow = { objects, bucket, resolved };
+  return resolved;
+}
+
+/** The same bucket (a namespace compared as the same object, or both without one). */
+export function sameBucket(a: BucketJson, b: BucketJson): boolean {
+  return a === b || (a.name === b.name && a.provider === b.provider && a.namespace === b.namespace);
 }
 
 /** As `openBatchItemHere` once the stat `confirming` the item's cached bytes has settled. */

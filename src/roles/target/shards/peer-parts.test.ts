@@ -1,10 +1,13 @@
 // Unit tests of reading a peer's parts: a part read through the queue (it straddled two socket
 // chunks) leaves the reader idle for whoever awaited it, so the parts behind it that arrived in the
-// same chunk are taken at once (`partNow`), not each through the queue.
+// same chunk are taken at once (`partNow`), not each through the queue. And the bucket of the items
+// a peer (or the designated target) opens in one turn is resolved once (`resolvedInTurn`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { BatchPartKind, encodeBatchPartHeader } from '../../../wire/index.js';
+import { BatchPartKind, encodeBatchPartHeader, type BucketJson } from '../../../wire/index.js';
+import type { ObjectService } from '../objects/object-service.js';
+import { resolvedInTurn } from './batch-items.js';
 import { PartReader } from './peer-parts.js';
 
 function itemPart(fill: number, size: number): Buffer {
@@ -37,4 +40,36 @@ test('a failure part straddling two chunks is read through the queue', async () 
   assert.equal(part.kind, BatchPartKind.failure);
   assert.equal(part.message, '{"tcode":"x"}');
   assert.deepEqual(Buffer.concat(reader.partNow(true)?.bytes ?? []), Buffer.alloc(10, 4));
+});
+
+test("the items' bucket is resolved once per turn for a bucket, anew in the next turn", async () => {
+  const calls: string[] = [];
+  let props = { version: 1 };
+  const objects = {
+    resolve(bucket: BucketJson) {
+      calls.push(`${bucket.provider}/${bucket.name}`);
+      if (bucket.name === 'gone') throw new Error('bucket gone');
+      return { bucket, props, history: undefined, versioned: false };
+    },
+  } as unknown as ObjectService;
+  const a = { name: 'a', provider: 'ais' };
+  // One turn: the same bucket (the same object, or equal fields as a peer parses each item's).
+  const first = resolvedInTurn(objects, a);
+  assert.equal(resolvedInTurn(objects, { name: 'a', provider: 'ais' }), first);
+  assert.equal(resolvedInTurn(objects, a), first);
+  // Another bucket, by provider or namespace, is looked up; an error is never kept.
+  resolvedInTurn(objects, { name: 'a', provider: 'aws' });
+  resolvedInTurn(objects, { name: 'a', provider: 'ais', namespace: { uuid: '', name: 'ns' } });
+  assert.throws(() => resolvedInTurn(objects, { name: 'gone', provider: 'ais' }), /gone/);
+  assert.throws(() => resolvedInTurn(objects, { name: 'gone', provider: 'ais' }), /gone/);
+  const last = resolvedInTurn(objects, a);
+  assert.equal(resolvedInTurn(objects, a), last);
+  assert.deepEqual(calls, ['ais/a', 'aws/a', 'ais/a', 'ais/gone', 'ais/gone', 'ais/a']);
+  // The next turn (the bucket metadata may have changed in between): looked up again.
+  await new Promise((resolve) => setImmediate(resolve));
+  props = { version: 2 };
+  const later = resolvedInTurn(objects, a);
+  assert.notEqual(later, last);
+  assert.equal(later.props, props);
+  assert.equal(calls.length, 7);
 });

@@ -24,6 +24,7 @@ import {
   Header,
   objectUname,
   Resource,
+  type BatchPartJson,
   type BatchPartsRequestJson,
 } from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
@@ -188,11 +189,7 @@ class PeerParts {
     const request: BatchPartsRequestJson = {
       bodies,
       reuseShards,
-      items: indexes.map((index) => {
-        const item = items[index] as BatchItem;
-        const { bucket, name, archpath, start, length } = item;
-        return { bucket, objname: name, archpath, start, length };
-      }),
+      items: indexes.map((index) => partOf(items[index] as BatchItem)),
     };
     this.#response = requestParts(runtime, ownerUrl, request);
     this.#response.catch(() => undefined);
@@ -274,6 +271,17 @@ class PeerParts {
     if (!this.bodies || size === 0) body.push(null);
     return { size, body };
   }
+}
+
+/**
+ * An item as asked of its owner: a whole object (most items) as its bucket and name alone, the
+ * range and file left out (the owner takes them as 0 and '', as the wire allows): a third of the
+ * request's keys a peer parses, and of the text made here.
+ */
+function partOf(item: BatchItem): BatchPartJson {
+  const { bucket, name, archpath, start, length } = item;
+  if (archpath === '' && start === 0 && length === 0) return { bucket, objname: name };
+  return { bucket, objname: name, archpath, start, length };
 }
 
 async function requestParts(
