@@ -463,24 +463,26 @@ describe('GetBatch on 3 targets', () => {
       assert.equal(badRange.status, 400, badRange.body);
       const post = await rawRequest(gateway, 'POST', '/v1/ml/moss/shards', { body: '{}' });
       assert.equal(post.status, 405, post.body);
-      // Straight to a target (its own check, not the gateway's): an item in a bucket that does
-      // not exist after items in one that does, by name, provider or namespace, fails the batch
-      // (the target looks a bucket up once per run of items in it, not once per item).
+      // Through the gateway and straight to a target (each its own check): an item in a bucket
+      // that does not exist after items in one that does, by name, provider or namespace, fails
+      // the batch (each looks a bucket up once per run of items in it, not once per item).
       const target = cluster.targets[0]?.publicUrl ?? '';
-      for (const other of [
-        { bucket: 'no-such-bucket' },
-        { bucket: 'shards', provider: 'aws' },
-        { uname: 'ais/@#other-ns/shards/obj-1' },
-      ]) {
-        const late = await rawRequest(target, 'GET', '/v1/ml/moss/shards', {
-          body: JSON.stringify({
-            in: [{ objname: 'obj-1' }, { objname: 'obj-2' }, { objname: 'obj-1', ...other }],
-            strm: true,
-          }),
-        });
-        assert.ok(late.status >= 400, `${JSON.stringify(other)}: ${late.status}`);
-        assert.match(late.body, /bucket/i, JSON.stringify(other));
-      }
+      for (const node of [gateway, target])
+        for (const other of [
+          { bucket: 'no-such-bucket' },
+          { bucket: 'shards', provider: 'aws' },
+          { uname: 'ais/@#other-ns/shards/obj-1' },
+        ]) {
+          const late = await rawRequest(node, 'GET', '/v1/ml/moss/shards', {
+            body: JSON.stringify({
+              in: [{ objname: 'obj-1' }, { objname: 'obj-2' }, { objname: 'obj-1', ...other }],
+              strm: true,
+            }),
+          });
+          const what = `${node === gateway ? 'gateway' : 'target'} ${JSON.stringify(other)}`;
+          assert.ok(late.status >= 400, `${what}: ${late.status}`);
+          assert.match(late.body, /bucket/i, what);
+        }
       // A malformed item is named by its index.
       const third = await rawRequest(target, 'GET', '/v1/ml/moss/shards', {
         body: JSON.stringify({ in: [{ objname: 'obj-1' }, { objname: 'obj-2' }, { objname: 7 }] }),

@@ -28,6 +28,28 @@ export function lookupBucket(runtime: NodeRuntime, bucket: BucketJson): BucketEn
 }
 
 /**
+ * Every bucket of `items` exists (else the first missing one's error): looked up once per run of
+ * items in the same bucket (a GetBatch names a thousand items, usually all in the request's
+ * bucket: a name check, key and map lookup each, before the batch's first byte).
+ */
+export function lookupBuckets(
+  runtime: NodeRuntime,
+  items: readonly { readonly bucket: BucketJson }[],
+): void {
+  let checked: BucketJson | undefined;
+  for (const { bucket } of items) {
+    if (checked !== undefined && sameBucket(bucket, checked)) continue;
+    lookupBucket(runtime, bucket);
+    checked = bucket;
+  }
+}
+
+/** The same bucket (a namespace compared as the same object, or both without one). */
+export function sameBucket(a: BucketJson, b: BucketJson): boolean {
+  return a === b || (a.name === b.name && a.provider === b.provider && a.namespace === b.namespace);
+}
+
+/**
  * `lookupBucket` for a caller that looked the bucket up in the node's bucket metadata (`bmd`)
  * itself and found `entry`: the entry, or the same errors.
  */

@@ -21,7 +21,7 @@ import {
   type PromoteArgsJson,
 } from '../../wire/index.js';
 import type { ClusterMap, ClusterNode } from '../../cluster/index.js';
-import { lookupBucket } from '../common/bucket-lookup.js';
+import { lookupBucket, lookupBuckets } from '../common/bucket-lookup.js';
 import { dontAddRemote, type RemoteBucketAdd } from './remote-bucket-add.js';
 import { promote } from './data/promote-action.js';
 import type { JobCoordinator } from './job-coordinator.js';
@@ -200,7 +200,7 @@ export class GatewayBatch implements BatchPort {
   constructor(private readonly runtime: NodeRuntime) {}
 
   getBatch(request: BatchRequest, context: RequestContext): Promise<void> {
-    for (const item of request.items) lookupBucket(this.runtime, item.bucket);
+    lookupBuckets(this.runtime, request.items);
     const map = this.runtime.store.clusterMap;
     const targets = map?.activeTargets() ?? [];
     const designated =

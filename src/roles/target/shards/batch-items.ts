@@ -11,6 +11,7 @@ import { StoreError, isStoreError } from '../../../errors/index.js';
 import { peerError } from '../../../transport/index.js';
 import { bucketQuery, Header, objectUname, Query, type BucketJson } from '../../../wire/index.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
+import { sameBucket } from '../../common/bucket-lookup.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { peerObjectUrl } from '../objects/owner-writes.js';
 import { refuseCiphertext } from '../objects/object-encryption.js';
@@ -163,11 +164,6 @@ export function resolvedInTurn(objects: ObjectService, bucket: BucketJson): Reso
     });
   resolvedNow = { objects, bucket, resolved };
   return resolved;
-}
-
-/** The same bucket (a namespace compared as the same object, or both without one). */
-export function sameBucket(a: BucketJson, b: BucketJson): boolean {
-  return a === b || (a.name === b.name && a.provider === b.provider && a.namespace === b.namespace);
 }
 
 /** As `openBatchItemHere` once the stat `confirming` the item's cached bytes has settled. */

@@ -16,12 +16,11 @@ import {
   batchMultipartFraming,
   Header,
   missingEntryPrefix,
-  type BucketJson,
   type MossOutJson,
 } from '../../../wire/index.js';
-import { lookupBucket } from '../../common/bucket-lookup.js';
+import { lookupBuckets } from '../../common/bucket-lookup.js';
 import type { NodeRuntime } from '../../common/node-runtime.js';
-import { close, isMiss, sameBucket, type ShardAccess } from './batch-items.js';
+import { close, isMiss, type ShardAccess } from './batch-items.js';
 import type { Outcome } from './item-window.js';
 import { BatchReading } from './batch-reading.js';
 
@@ -51,7 +50,7 @@ export class TargetBatch implements BatchPort {
   ) {}
 
   async getBatch(request: BatchRequest, context: RequestContext): Promise<void> {
-    checkBuckets(this.runtime, request.items);
+    lookupBuckets(this.runtime, request.items);
     const items = request.items.length;
     this.#admit(items);
     this.#inProgress += 1;
@@ -199,20 +198,6 @@ export class TargetBatch implements BatchPort {
       writer.abort(error instanceof Error ? error : new Error(String(error)));
       this.runtime.log.warn('GetBatch failed mid-stream', { error: String(error) });
     }
-  }
-}
-
-/**
- * Every item's bucket exists (else the first missing one's error): looked up once per run of
- * items in the same bucket, where it was once per item (a thousand name checks, keys and map
- * lookups a batch, before its first byte; usually every item is in the request's bucket).
- */
-function checkBuckets(runtime: NodeRuntime, items: readonly BatchItem[]): void {
-  let checked: BucketJson | undefined;
-  for (const { bucket } of items) {
-    if (checked !== undefined && sameBucket(bucket, checked)) continue;
-    lookupBucket(runtime, bucket);
-    checked = bucket;
   }
 }
 
