@@ -9,6 +9,7 @@ import type { BufferPool } from '../../util/buffer-pool.js';
 import { takeLease, type BytesLease } from '../../util/streams/memory-body.js';
 import type { ChecksumTypeName } from '../../wire/index.js';
 import {
+  gatherBody,
   writeNewFileButTail,
   makeDirectories,
   removeFileQuietly,
@@ -262,6 +263,14 @@ async function receiveSmallBody(
     kind === 'whole' && lease === undefined && limit > smallObjectBytes && limit <= pool.bufferBytes
       ? pool.acquire()
       : undefined;
+  if (kind === 'chunks' && lease === undefined) {
+    let chunks: Buffer[] = [];
+    await receiveBody(request, metadata, async (hashers) => {
+      chunks = await gatherBody(request.body, limit, hashers);
+      return chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    });
+    return { bytes: chunks, release: () => undefined };
+  }
   const chunks: Buffer[] = [];
   let total = 0;
   try {
