@@ -194,9 +194,9 @@ test('a copy verified in memory is written in one job, whatever its size, with i
   // Stored as given, not computed: a value no hash of these bytes gives is what the record holds
   // (the read that verified the bytes is what vouches for it; every later read checks it).
   const given = { type: 'xxhash' as const, value: '0123456789abcdef' };
-  // Above 1 MiB a streamed copy takes the streamed path (up to 1 MiB, any streamed body is written
-  // in one job too).
-  const large = patternBytes(1536 * 1024, 8);
+  // Above 512 KiB a streamed copy takes the streamed path (up to that, any streamed body is
+  // written in one job too).
+  const large = patternBytes(600 * 1024, 8);
   await put('as-given', large, { verifiedSource: { checksum: given, inMemory: false } });
   assert.equal(writes.length, before + 1, 'a streamed copy takes the streamed path');
   assert.equal((await store.headObject(testBucket, 'as-given')).checksum.value, given.value);

@@ -69,9 +69,9 @@ describe('store on a faulty disk', () => {
         (error: unknown) =>
           hasCode('InsufficientStorage')(error) && /mountpath .* is full/.test(String(error)),
       );
-      // Up to 1 MiB the body is written in one job with the commit; above, it streams.
+      // Up to 512 KiB the body is written in one job with the commit; above, it streams.
       for (const name of ['new-name', 'new-name-streamed']) {
-        const size = name === 'new-name' ? 1_000_000 : 2_000_000;
+        const size = name === 'new-name' ? 400_000 : 1_000_000;
         await assert.rejects(put(store, name, patternBytes(size, 3)), {
           name: 'StoreError',
           code: 'InsufficientStorage',
@@ -109,8 +109,7 @@ describe('store on a faulty disk', () => {
       };
       try {
         for (const name of ['tail', `tail-new-${index}`]) {
-          // Above 1 MiB: a body up to that size is written in one job with its create and commit.
-          await assert.rejects(put(store, name, patternBytes(1_200_000, 12)), (error: unknown) =>
+          await assert.rejects(put(store, name, patternBytes(1_000_000, 12)), (error: unknown) =>
             fault === 'EIO' ? error instanceof Error : hasCode('InsufficientStorage')(error),
           );
         }

@@ -494,7 +494,7 @@ const writes = new TurnBatches(
 export interface SmallFileWrite {
   /**
    * The bytes: one Buffer, or a body's chunks in order (written gathered, in a job of their own:
-   * a body of up to 1 MiB, too large to share a job with other writes).
+   * a body of up to 512 KiB, too large to share a job with other writes).
    */
   readonly content: Buffer | readonly Buffer[];
   /** The extended attribute set on the file (through its descriptor), and its value. */

@@ -10,6 +10,7 @@ import { takeLease, type BytesLease } from '../../util/streams/memory-body.js';
 import type { ChecksumTypeName } from '../../wire/index.js';
 import {
   gatherBody,
+  minWriteBytes,
   writeNewFileButTail,
   makeDirectories,
   removeFileQuietly,
@@ -212,11 +213,12 @@ export const wholeBodyMaxBytes = 1024 * 1024;
  * How a write takes the one-job path, if it does: an object, EC piece or metafile of a known size
  * whose record the commit writes (no migration, import, chunks or kept history, which place files
  * their own way). `whole`: a small one (or one in memory, or bounded by the caller), gathered into
- * one buffer. `chunks`: a streamed body up to `wholeBodyMaxBytes`, kept as the socket's chunks
- * (no copy) and written gathered with its create and commit: one pool job where streaming it took
- * two (create with the first half, the rest with the commit), for at most 1 MiB held per PUT, no
- * more than streaming holds (docs/profiling.md, tenth pass). A body whose digests go to the pool
- * (`offloadDigests`, S3's MD5) keeps streaming, as it overlaps them with its writes.
+ * one buffer. `chunks`: a streamed body up to `minWriteBytes` (512 KiB), kept as the socket's
+ * chunks (no copy) and written gathered with its create and commit: one pool job where streaming
+ * took two (the create with everything once the body ended, then the commit), no overlap lost
+ * (streaming holds that much before its first write too). A longer body streams: its first write
+ * runs while the rest arrives (a 1 MiB body taken whole was slower, docs/profiling.md, tenth
+ * pass). A body whose digests go to the pool (`offloadDigests`, S3's MD5) streams too.
  */
 function smallWriteOf(request: PutObjectRequest): 'whole' | 'chunks' | undefined {
   const length = request.contentLength;
@@ -234,7 +236,7 @@ function smallWriteOf(request: PutObjectRequest): 'whole' | 'chunks' | undefined
     (request.receiveWhole === true && length <= wholeBodyMaxBytes)
   )
     return 'whole';
-  return length <= wholeBodyMaxBytes && request.offloadDigests === undefined ? 'chunks' : undefined;
+  return length <= minWriteBytes && request.offloadDigests === undefined ? 'chunks' : undefined;
 }
 
 /** A body received as the chunks it came in (`receiveSmallBody`'s `chunks`). */
