@@ -254,6 +254,8 @@ test('gatherBody keeps the chunks as they came, hashed; an over-long, failed or 
     'no copies',
   );
   assert.equal(hasher.digest(), hashBuffer('xxhash', Buffer.concat(chunks)));
+  const paused = Readable.from(chunksOf(4, 1024)).pause();
+  assert.equal((await gatherBody(paused, 4096)).length, 4, 'a paused body flows');
   const long = Readable.from(chunksOf(4, 1024));
   await assert.rejects(gatherBody(long, 3000), /content length mismatch/);
   assert.ok(long.destroyed);

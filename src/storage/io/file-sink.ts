@@ -141,6 +141,9 @@ export function gatherBody(
     };
     const stopWatching = finished(body, { writable: false }, settle);
     body.on('data', take);
+    // A body paused before (S3's payload hashing pauses it) stays paused for a 'data' listener:
+    // resumed, as `pipe` does.
+    body.resume();
   });
 }
 
