@@ -41,7 +41,10 @@ static void file_create_free(napi_env env, FileCreate *job) {
 
 int write_vectors(int fd, struct iovec *vectors, size_t count) {
   size_t first = 0;
-  while (first < count) {
+  for (;;) {
+    // Empty vectors (an empty body) are no write: a writev of nothing would return 0.
+    while (first < count && vectors[first].iov_len == 0) first += 1;
+    if (first == count) break;
     size_t batch = count - first < IOV_MAX ? count - first : IOV_MAX;
     ssize_t written = writev(fd, vectors + first, (int)batch);
     if (written < 0) {

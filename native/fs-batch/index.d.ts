@@ -99,7 +99,8 @@ export function readFiles(
 ): Promise<Buffer>;
 
 /**
- * Creates `workPath` (O_EXCL, mode 0666 less the umask), writes all of `content`, sets attribute
+ * Creates `workPath` (O_EXCL, mode 0666 less the umask), writes all of `content` (a Buffer, or the
+ * Buffers of an array in order, at most 1024, in gathered writes), sets attribute
  * `attribute` to `record` through the descriptor, fsyncs it when `sync`, renames it onto
  * `destination`, unlinks `supersedes` (unless '') once the rename worked, fstats and closes it:
  * one thread-pool job. First, when `absent` (paths joined by NUL characters) is not '', it checks
@@ -112,7 +113,7 @@ export function readFiles(
  */
 export function writeFile(
   workPath: string,
-  content: Buffer,
+  content: Buffer | readonly Buffer[],
   attribute: string,
   record: Buffer,
   destination: string,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -55,8 +56,9 @@ struct FileWrite {
   napi_ref content_ref;
   napi_ref record_ref;
   napi_ref numbers_ref;
-  const char *content;
-  size_t content_length;
+  /** The content: one Buffer's bytes, or each Buffer of an array's (a body's socket chunks). */
+  struct iovec *content;
+  size_t content_count;
   const char *record;
   size_t record_length;
   int64_t *numbers;
@@ -69,24 +71,11 @@ void file_write_free(napi_env env, FileWrite *write_job) {
   free(write_job->attribute);
   free(write_job->supersedes);
   free(write_job->absent);
+  free(write_job->content);
   if (write_job->content_ref != NULL) napi_delete_reference(env, write_job->content_ref);
   if (write_job->record_ref != NULL) napi_delete_reference(env, write_job->record_ref);
   if (write_job->numbers_ref != NULL) napi_delete_reference(env, write_job->numbers_ref);
   free(write_job);
-}
-
-/** Writes all of the content (a short write is continued; EINTR retried). */
-static int write_content(int fd, const char *content, size_t length) {
-  for (size_t offset = 0; offset < length;) {
-    ssize_t written = write(fd, content + offset, length - offset);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    if (written == 0) return EIO;
-    offset += (size_t)written;
-  }
-  return 0;
 }
 
 /** Whether any of the NUL-joined `paths` exists; a failure other than "no such entry" counts too. */
@@ -109,7 +98,7 @@ void file_write_run(FileWrite *job) {
   int fd = open(job->work_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC_IF, 0666);
   numbers[AT_OPEN_ERROR] = fd < 0 ? errno : 0;
   if (fd < 0) return;
-  numbers[AT_WRITE_ERROR] = write_content(fd, job->content, job->content_length);
+  numbers[AT_WRITE_ERROR] = write_vectors(fd, job->content, job->content_count);
   if (numbers[AT_WRITE_ERROR] != 0) goto close;
   numbers[AT_ATTRIBUTE_ERROR] =
       set_attribute(fd, job->attribute, job->record, job->record_length) == 0 ? 0 : errno;
@@ -142,6 +131,26 @@ static void write_file_complete(napi_env env, napi_status status, void *data) {
   file_write_free(env, job);
 }
 
+/**
+ * The content argument: a Buffer (one vector), or an array of Buffers (`buffers_argument`), as
+ * vectors in `*vectors` (allocated). 1, or 0 when it is neither or memory ran out.
+ */
+static int content_argument(napi_env env, napi_value value, napi_ref *ref, struct iovec **vectors,
+                            size_t *count) {
+  bool is_array = false;
+  if (napi_is_array(env, value, &is_array) != napi_ok) return 0;
+  if (is_array) return buffers_argument(env, value, ref, vectors, count);
+  const char *bytes = NULL;
+  size_t length = 0;
+  if (!buffer_argument(env, value, ref, &bytes, &length)) return 0;
+  *vectors = calloc(1, sizeof(struct iovec));
+  if (*vectors == NULL) return 0;
+  (*vectors)[0].iov_base = (void *)bytes;
+  (*vectors)[0].iov_len = length;
+  *count = 1;
+  return 1;
+}
+
 int buffer_argument(napi_env env, napi_value value, napi_ref *ref, const char **data,
                     size_t *length) {
   bool is_buffer;
@@ -166,7 +175,7 @@ FileWrite *file_write_new(napi_env env, napi_value *args) {
   job->absent = string_argument(env, args[8], &job->absent_length);
   if (job->work_path == NULL || job->attribute == NULL || job->destination == NULL ||
       job->numbers == NULL || job->supersedes == NULL || job->absent == NULL || napi_get_value_bool(env, args[5], &sync) != napi_ok ||
-      !buffer_argument(env, args[1], &job->content_ref, &job->content, &job->content_length) ||
+      !content_argument(env, args[1], &job->content_ref, &job->content, &job->content_count) ||
       !buffer_argument(env, args[3], &job->record_ref, &job->record, &job->record_length) ||
       napi_create_reference(env, args[6], 1, &job->numbers_ref) != napi_ok) {
     file_write_free(env, job);

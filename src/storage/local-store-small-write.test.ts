@@ -194,7 +194,10 @@ test('a copy verified in memory is written in one job, whatever its size, with i
   // Stored as given, not computed: a value no hash of these bytes gives is what the record holds
   // (the read that verified the bytes is what vouches for it; every later read checks it).
   const given = { type: 'xxhash' as const, value: '0123456789abcdef' };
-  await put('as-given', data, { verifiedSource: { checksum: given, inMemory: false } });
+  // Above 512 KiB a streamed copy takes the streamed path (up to that, any streamed body is
+  // written in one job too).
+  const large = patternBytes(600 * 1024, 8);
+  await put('as-given', large, { verifiedSource: { checksum: given, inMemory: false } });
   assert.equal(writes.length, before + 1, 'a streamed copy takes the streamed path');
   assert.equal((await store.headObject(testBucket, 'as-given')).checksum.value, given.value);
   await assert.rejects(readBack('as-given'), hasCode('ObjectCorrupted'));
@@ -275,10 +278,13 @@ test('EC pieces and metafiles take the one-job path into their own trees; whole 
   const read = await store.getObject(testBucket, 'sliced', undefined, { contentType: 'ec' });
   assert.deepEqual(await readAll(read.body), piece);
   await assert.rejects(store.headObject(testBucket, 'sliced'), hasCode('ObjectNotFound'));
-  // Above 1 MiB, or not asked to be received whole, a piece streams to its work file.
+  // Above 1 MiB a piece streams to its work file; not asked to be received whole, it is written
+  // in one job all the same, as the chunks it came in.
   await put('big-piece', patternBytes(1024 * 1024 + 8, 11), pieceRequest);
-  await put('streamed-piece', piece, { ...pieceRequest, receiveWhole: false });
   assert.equal(writes.length, before + 2);
+  await put('chunked-piece', piece, { ...pieceRequest, receiveWhole: false });
+  assert.equal(writes.length, before + 3);
+  assert.ok(!Buffer.isBuffer(writes.at(-1)?.content), 'written as its chunks');
 });
 
 test('a piece received whole into a pooled buffer keeps it until its write is done', async () => {

@@ -409,6 +409,56 @@ test("a streamed 1 MiB PUT: its file created with the first write, the rest writ
   }
 });
 
+test('a streamed body up to 512 KiB is written in one job as the chunks it came in; one above streams', async () => {
+  const jobs = { creates: 0, commits: 0, smallWrites: [] as (Buffer | readonly Buffer[])[] };
+  const disk: Disk = {
+    ...localDisk,
+    createFile: (path, content) => ((jobs.creates += 1), localDisk.createFile(path, content)),
+    commitFile: (file, workPath, request) => (
+      (jobs.commits += 1),
+      localDisk.commitFile(file, workPath, request)
+    ),
+    writeSmallFile: (workPath, request) => (
+      jobs.smallWrites.push(request.content),
+      localDisk.writeSmallFile(workPath, request)
+    ),
+  };
+  const counted = await openTestStore(join(root, 'whole'), 1, { fsyncObjects: false }, 'n', {
+    disk,
+  });
+  const put = (name: string, data: Buffer, extra: object = {}): Promise<unknown> =>
+    counted.putObject({
+      bucket: testBucket,
+      name,
+      body: bodyOf(data, 64 * 1024),
+      contentLength: data.length,
+      checksumType: 'xxhash',
+      versioning: true,
+      ...extra,
+    });
+  try {
+    const data = patternBytes(512 * 1024, 31);
+    for (const [index, name] of ['one-job', 'one-job', 'one-job-new'].entries()) {
+      await put(name, data);
+      assert.deepEqual([jobs.creates, jobs.commits], [0, 0], 'neither create nor commit job');
+      const content = jobs.smallWrites.at(-1);
+      assert.ok(content !== undefined && !Buffer.isBuffer(content), 'the chunks, not a copy');
+      assert.equal(content.length, 8);
+      const { body } = await counted.getObject(testBucket, name);
+      assert.deepEqual(await readAll(body), data);
+      if (index === 1) assert.equal((await counted.headObject(testBucket, name)).version, '2');
+    }
+    // A byte more, or digests computed off the main thread (S3's MD5), stream as before.
+    const before = jobs.smallWrites.length;
+    await put('streamed', patternBytes(512 * 1024 + 1, 32));
+    await put('offloaded', data, { offloadDigests: () => () => Promise.resolve() });
+    assert.equal(jobs.smallWrites.length, before);
+    assert.deepEqual([jobs.creates, jobs.commits], [2, 2]);
+  } finally {
+    await counted.close();
+  }
+});
+
 test('kept history with streamed bodies: the tail written before the current version is kept aside', async () => {
   const first = patternBytes(1024 * 1024 + 10, 21);
   const second = patternBytes(1024 * 1024 + 20, 22);

@@ -256,10 +256,12 @@ export class FaultyDisk implements Disk {
     const file = await this.open(workPath, 'wx');
     try {
       const { content } = request;
-      for (let offset = 0; offset < content.length;) {
-        const { bytesWritten } = await file.write(content, offset, content.length - offset);
-        if (bytesWritten === 0) throw new Error('write made no progress');
-        offset += bytesWritten;
+      for (const buffer of Buffer.isBuffer(content) ? [content] : content) {
+        for (let offset = 0; offset < buffer.length;) {
+          const { bytesWritten } = await file.write(buffer, offset, buffer.length - offset);
+          if (bytesWritten === 0) throw new Error('write made no progress');
+          offset += bytesWritten;
+        }
       }
       const committed = await this.commitFile(file, workPath, { ...request, absent: undefined });
       if (committed === undefined) throw new Error('a commit that checks no path always happens');

@@ -8,7 +8,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { createHasher, hashBuffer } from '../../checksum/index.js';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
 import type { DiskFile } from './disk.js';
-import { minWriteBytes, writeBody, writeNewFile } from './file-sink.js';
+import { gatherBody, minWriteBytes, writeBody, writeNewFile } from './file-sink.js';
 
 let root = '';
 let files = 0;
@@ -242,4 +242,31 @@ test('a failed create rejects once its job settled, and the body is destroyed', 
   await assert.rejects(written, /ENOSPC/);
   assert.ok(settled);
   assert.ok(body.destroyed);
+});
+
+test('gatherBody keeps the chunks as they came, hashed; an over-long, failed or cut body rejects', async () => {
+  const chunks = [...chunksOf(4, 1024)];
+  const hasher = createHasher('xxhash');
+  const gathered = await gatherBody(Readable.from(chunks), 4096, [hasher]);
+  assert.equal(gathered.length, 4);
+  assert.ok(
+    gathered.every((chunk, index) => chunk === chunks[index]),
+    'no copies',
+  );
+  assert.equal(hasher.digest(), hashBuffer('xxhash', Buffer.concat(chunks)));
+  const paused = Readable.from(chunksOf(4, 1024)).pause();
+  assert.equal((await gatherBody(paused, 4096)).length, 4, 'a paused body flows');
+  const long = Readable.from(chunksOf(4, 1024));
+  await assert.rejects(gatherBody(long, 3000), /content length mismatch/);
+  assert.ok(long.destroyed);
+  const failing = new PassThrough();
+  const failed = gatherBody(failing, 4096);
+  failing.write(Buffer.alloc(10));
+  failing.destroy(new Error('socket reset'));
+  await assert.rejects(failed, /socket reset/);
+  const gone = new PassThrough();
+  const closed = gatherBody(gone, 4096);
+  gone.write(Buffer.alloc(10));
+  gone.destroy();
+  await assert.rejects(closed, /premature close/i);
 });

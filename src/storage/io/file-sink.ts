@@ -5,7 +5,8 @@
 // read from a socket in 64 KiB pieces then takes two jobs, create included, instead of sixteen
 // writes and an open; a body longer than its declared length is cut short instead of filling the
 // disk. `writeNewFileButTail` leaves the body's last bytes unwritten, for the commit's job to write
-// (one hand-off less).
+// (one hand-off less); `gatherBody` writes nothing, keeping a body of up to 512 KiB as its chunks
+// for a job that creates, writes and commits the file at once.
 import { IncomingMessage } from 'node:http';
 import { finished, Writable, type Readable } from 'node:stream';
 import { badRequest } from '../../errors/index.js';
@@ -99,6 +100,63 @@ export async function writeNewFileButTail(
   return { bytes, tail: sink.takeTail() };
 }
 
+/**
+ * Gathers all of `body` (at most `limitBytes`) as the chunks it came in, feeding each to the
+ * hashers; resolves with them once it ended. Read in flowing mode, as `writeBody` pipes it: an
+ * async iterator reads through the body's small buffer, which pauses and resumes the socket along
+ * the way (more reads, and more main-thread CPU per MiB). A body error, a premature end or a body
+ * over the limit rejects and tears the body down as `writeBody` does.
+ */
+export function gatherBody(
+  body: Readable,
+  limitBytes: number,
+  hashers: readonly ChunkObserver[] = [],
+): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const settle = (error: Error | null | undefined): void => {
+      if (settled) return;
+      settled = true;
+      body.off('data', take);
+      if (error === null || error === undefined) {
+        stopWatching();
+        resolve(chunks);
+        return;
+      }
+      tearDown(body, error);
+      reject(error);
+    };
+    const take = (chunk: Buffer): void => {
+      if (total + chunk.length > limitBytes) {
+        settle(
+          badRequest(`content length mismatch: body longer than the declared ${limitBytes} bytes`),
+        );
+        return;
+      }
+      for (const hasher of hashers) hasher.update(chunk);
+      chunks.push(chunk);
+      total += chunk.length;
+    };
+    const stopWatching = finished(body, { writable: false }, settle);
+    body.on('data', take);
+    // A body paused before (S3's payload hashing pauses it) stays paused for a 'data' listener:
+    // resumed, as `pipe` does.
+    body.resume();
+  });
+}
+
+/**
+ * Destroys a body with `error`, as `pipeline` would: a server request without its socket
+ * (destroying an unfinished one would reset the connection), so that the error can be answered.
+ */
+function tearDown(body: Readable, error: Error): void {
+  if (body instanceof IncomingMessage && !('req' in body))
+    (body as { socket: IncomingMessage['socket'] | null }).socket = null;
+  body.destroy(error);
+}
+
 function pipeBody(body: Readable, sink: FileSink): Promise<number> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -112,11 +170,7 @@ function pipeBody(body: Readable, sink: FileSink): Promise<number> {
       }
       // The watcher stays: it takes the 'error' the body's destruction emits.
       body.unpipe(sink);
-      // As `pipeline` does: a server request is torn down without its socket (destroying an
-      // unfinished one would reset the connection), so that the error can still be answered.
-      if (body instanceof IncomingMessage && !('req' in body))
-        (body as { socket: IncomingMessage['socket'] | null }).socket = null;
-      body.destroy(error);
+      tearDown(body, error);
       sink.destroy(error);
       // A write (or the create) still in flight settles first: the caller's cleanup then finds the
       // file it made, and closes no descriptor a job still uses.

@@ -492,7 +492,11 @@ const writes = new TurnBatches(
 
 /** What `writeSmallFile` writes, and where it puts the file. */
 export interface SmallFileWrite {
-  readonly content: Buffer;
+  /**
+   * The bytes: one Buffer, or a body's chunks in order (written gathered, in a job of their own:
+   * a body of up to 512 KiB, too large to share a job with other writes).
+   */
+  readonly content: Buffer | readonly Buffer[];
   /** The extended attribute set on the file (through its descriptor), and its value. */
   readonly attribute: string;
   readonly record: Buffer;
@@ -563,9 +567,10 @@ export async function writeSmallFile(
   const { content, attribute, record, destination, sync, supersedes = '' } = request;
   // NUL cannot be part of a path: it separates them.
   const absent = request.absent?.join('\0') ?? '';
-  await writes.call([
+  const call: Parameters<typeof writeFile> = [
     workPath,
-    content,
+    // The addon takes up to 1,024 Buffers: a body sent in tinier pieces is joined.
+    Buffer.isBuffer(content) || content.length <= 1024 ? content : Buffer.concat(content),
     attribute,
     record,
     destination,
@@ -573,7 +578,8 @@ export async function writeSmallFile(
     numbers,
     supersedes,
     absent,
-  ]);
+  ];
+  await (Buffer.isBuffer(content) ? writes.call(call) : writeFile(...call));
   if (numbers[writeSlot.present] === 1n) return undefined;
   const failed = (slot: number, syscall: string, path = workPath): void => {
     const errno = numbers[slot] ?? 0n;

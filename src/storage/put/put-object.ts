@@ -9,6 +9,8 @@ import type { BufferPool } from '../../util/buffer-pool.js';
 import { takeLease, type BytesLease } from '../../util/streams/memory-body.js';
 import type { ChecksumTypeName } from '../../wire/index.js';
 import {
+  gatherBody,
+  minWriteBytes,
   writeNewFileButTail,
   makeDirectories,
   removeFileQuietly,
@@ -133,8 +135,9 @@ export async function putObject(
   const { disk } = context;
   let handle: DiskFile | undefined;
   try {
-    if (isSmallWrite(request)) {
-      const content = await receiveSmallBody(request, metadata, context.buffers);
+    const smallWrite = smallWriteOf(request);
+    if (smallWrite !== undefined) {
+      const content = await receiveSmallBody(request, metadata, context.buffers, smallWrite);
       try {
         return await putSmallObject(
           context,
@@ -207,21 +210,39 @@ const smallObjectBytes = 64 * 1024;
 export const wholeBodyMaxBytes = 1024 * 1024;
 
 /**
- * A write that takes the one-job path: an object, EC piece or metafile of a known small size (or
- * one in memory, or bounded by the caller) whose record the commit writes (no migration, import,
- * chunks or kept history, which place files their own way).
+ * How a write takes the one-job path, if it does: an object, EC piece or metafile of a known size
+ * whose record the commit writes (no migration, import, chunks or kept history, which place files
+ * their own way). `whole`: a small one (or one in memory, or bounded by the caller), gathered into
+ * one buffer. `chunks`: a streamed body up to `minWriteBytes` (512 KiB), kept as the socket's
+ * chunks (no copy) and written gathered with its create and commit: one pool job where streaming
+ * took two (the create with everything once the body ended, then the commit), no overlap lost
+ * (streaming holds that much before its first write too). A longer body streams: its first write
+ * runs while the rest arrives (a 1 MiB body taken whole was slower, docs/profiling.md, tenth
+ * pass). A body whose digests go to the pool (`offloadDigests`, S3's MD5) streams too.
  */
-function isSmallWrite(request: PutObjectRequest): boolean {
-  return (
-    request.contentLength !== undefined &&
-    (request.contentLength <= smallObjectBytes ||
-      request.verifiedSource?.inMemory === true ||
-      (request.receiveWhole === true && request.contentLength <= wholeBodyMaxBytes)) &&
-    request.migration === undefined &&
-    request.chunked === undefined &&
-    request.attributes === undefined &&
-    request.history === undefined
-  );
+function smallWriteOf(request: PutObjectRequest): 'whole' | 'chunks' | undefined {
+  const length = request.contentLength;
+  if (
+    length === undefined ||
+    request.migration !== undefined ||
+    request.chunked !== undefined ||
+    request.attributes !== undefined ||
+    request.history !== undefined
+  )
+    return undefined;
+  if (
+    length <= smallObjectBytes ||
+    request.verifiedSource?.inMemory === true ||
+    (request.receiveWhole === true && length <= wholeBodyMaxBytes)
+  )
+    return 'whole';
+  return length <= minWriteBytes && request.offloadDigests === undefined ? 'chunks' : undefined;
+}
+
+/** A body received as the chunks it came in (`receiveSmallBody`'s `chunks`). */
+interface ChunksLease {
+  readonly bytes: Buffer[];
+  readonly release: () => void;
 }
 
 /**
@@ -229,20 +250,29 @@ function isSmallWrite(request: PutObjectRequest): boolean {
  * body in memory already (a copy's source, read whole) comes with its pooled buffer's release:
  * released once written, the buffer serves the next read instead of becoming 1 MiB of garbage. A
  * body above the small size received whole (`receiveWhole`) is gathered into a buffer of `pool`
- * for the same reason, when it fits one.
+ * for the same reason, when it fits one. A body received as `chunks` stays the chunks it came in.
  */
 async function receiveSmallBody(
   request: PutObjectRequest,
   metadata: ObjectMetadata,
   pool: BufferPool,
-): Promise<BytesLease> {
+  kind: 'whole' | 'chunks',
+): Promise<BytesLease | ChunksLease> {
   const limit = request.contentLength ?? smallObjectBytes;
   const lease = takeLease(request.body);
   const body = lease === undefined ? (request.body as AsyncIterable<Buffer>) : [lease.bytes];
   const pooled =
-    lease === undefined && limit > smallObjectBytes && limit <= pool.bufferBytes
+    kind === 'whole' && lease === undefined && limit > smallObjectBytes && limit <= pool.bufferBytes
       ? pool.acquire()
       : undefined;
+  if (kind === 'chunks' && lease === undefined) {
+    let chunks: Buffer[] = [];
+    await receiveBody(request, metadata, async (hashers) => {
+      chunks = await gatherBody(request.body, limit, hashers);
+      return chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    });
+    return { bytes: chunks, release: () => undefined };
+  }
   const chunks: Buffer[] = [];
   let total = 0;
   try {
@@ -264,6 +294,7 @@ async function receiveSmallBody(
   }
   if (pooled !== undefined)
     return { bytes: pooled.subarray(0, total), release: () => pool.release(pooled) };
+  if (kind === 'chunks') return { bytes: chunks, release: lease?.release ?? (() => undefined) };
   const [only] = chunks;
   const bytes = chunks.length === 1 && only !== undefined ? only : Buffer.concat(chunks, total);
   return { bytes, release: lease?.release ?? (() => undefined) };
@@ -277,7 +308,7 @@ async function receiveSmallBody(
 async function putSmallObject(
   context: StoreContext,
   parts: Omit<Transaction, 'handle'>,
-  content: Buffer,
+  content: Buffer | readonly Buffer[],
 ): Promise<StoredObject> {
   const { request, home, workPath, metadata } = parts;
   const { bucket, name } = request;
