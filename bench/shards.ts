@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tarStream from 'tar-stream';
-import type { Client } from '../src/sdk/index.js';
+import { PlacementMap, type Client } from '../src/sdk/index.js';
 import { median } from './lib/median.js';
 import { Playground } from './lib/playground.js';
 import { runTool } from './lib/processes.js';
@@ -42,6 +42,13 @@ const archiveRuns = Math.max(1, Number(process.env['BENCH_ARCHIVE_RUNS'] ?? 3));
  * nodes the first job of 10,000 objects took 3.7-5.4 s and the second 1.6-2.2 s against 0.8-1.7 s
  * for the next three (load 12-15, docs/profiling.md "Session 48"), so a median of three measured
  * V8's compilation and the first fill of the metadata and content caches as much as the job.
+ * A warm-up is one job per target, each archive named so that it lands on a different target: the
+ * shard's target runs code the others do not (the writer, the indexer, the file sink, the peers'
+ * parts coming in), and a target's first job as the shard's compiled 140-800 functions
+ * (`--trace-opt`) at 85-250 us of node CPU per object against 50-60 for its later ones, however
+ * many jobs the other targets had run (docs/profiling.md "Session 49 (arch49b)"). One warm-up
+ * named by the run warmed one target of three; the timed runs landing on the other two measured
+ * their compilation (GNU tar, a compiled program, has none to do).
  */
 const archiveWarmUps = Math.max(0, Number(process.env['BENCH_ARCHIVE_WARMUPS'] ?? 1));
 const getBatchRounds = Math.max(1, Number(process.env['BENCH_GETBATCH_ROUNDS'] ?? 7));
@@ -278,6 +285,32 @@ async function cpuMsPerItem(
 const secondsOf = (values: readonly number[]): string =>
   values.map((value) => value.toFixed(2)).join(', ');
 
+/**
+ * `perTarget` archive names for each target, each the name of a shard that target owns (HRW, as
+ * the job places it), the targets in turn: the warm-up jobs' shards.
+ */
+async function namesPerTarget(client: Client, perTarget: number): Promise<string[]> {
+  const placement = new PlacementMap(await client.clusterMap({ refresh: true }));
+  const byTarget = new Map<string, string[]>();
+  for (let index = 0; index < 10_000; index += 1) {
+    const name = `warm-up-${index}.tar`;
+    const owner = placement.owner(bucket, name);
+    if (owner === undefined) throw new Error('the cluster has no target');
+    const names = byTarget.get(owner.daemon_id) ?? [];
+    byTarget.set(owner.daemon_id, names);
+    if (names.length < perTarget) names.push(name);
+    if (
+      byTarget.size === shape.targets &&
+      [...byTarget.values()].every((list) => list.length >= perTarget)
+    )
+      break;
+  }
+  const lists = [...byTarget.values()];
+  return Array.from({ length: perTarget }, (_, turn) =>
+    lists.map((names) => names[turn]).filter((name) => name !== undefined),
+  ).flat();
+}
+
 async function archiveRow(
   client: Client,
   playground: Playground,
@@ -287,12 +320,12 @@ async function archiveRow(
   const seconds: number[] = [];
   const cpu: number[] = [];
   const tarSeconds: number[] = [];
-  const archiveJob = async (run: number): Promise<void> => {
+  const archiveJob = async (archname: string): Promise<void> => {
     const started = performance.now();
     cpu.push(
       await cpuMsPerItem(playground, archiveObjects, async () => {
         const id = await client.jobs.archive(bucket, {
-          archname: run < 0 ? `warm-up-${-run}.tar` : `all-${run}.tar`,
+          archname,
           template: `sample-{000000..${String(archiveObjects - 1).padStart(6, '0')}}`,
         });
         // Polled often: at 100 ms the end was seen ~60 ms late, 5-10% of a run (helper arch45).
@@ -308,8 +341,9 @@ async function archiveRow(
     tarSeconds.push((performance.now() - started) / 1000);
     await rm(output, { force: true });
   };
-  for (let run = 0; run < archiveWarmUps; run += 1) {
-    await archiveJob(-1 - run);
+  const warmUpNames = await namesPerTarget(client, archiveWarmUps);
+  for (const name of warmUpNames) {
+    await archiveJob(name);
     await gnuTar();
   }
   const warmUpSeconds = seconds.splice(0);
@@ -318,7 +352,8 @@ async function archiveRow(
   // In turns, the first in the opposite order every other run: a run's neighbour (the disk
   // flushing the last shard) falls on each in turn.
   for (let run = 0; run < archiveRuns; run += 1) {
-    const turns = run % 2 === 0 ? [() => archiveJob(run), gnuTar] : [gnuTar, () => archiveJob(run)];
+    const job = (): Promise<void> => archiveJob(`all-${run}.tar`);
+    const turns = run % 2 === 0 ? [job, gnuTar] : [gnuTar, job];
     for (const turn of turns) await turn();
   }
   return {
@@ -329,7 +364,7 @@ async function archiveRow(
     subjectValue: archiveObjects / median(seconds),
     yardstickValue: archiveObjects / median(tarSeconds),
     goal: 0.5,
-    note: `node CPU ${median(cpu).toFixed(3)} ms/object; runs ${secondsOf(seconds)} s after ${archiveWarmUps} untimed (${secondsOf(warmUpSeconds)} s); tar ${secondsOf(tarSeconds)} s`,
+    note: `node CPU ${median(cpu).toFixed(3)} ms/object; runs ${secondsOf(seconds)} s after ${warmUpNames.length} untimed (${archiveWarmUps} per target: ${secondsOf(warmUpSeconds)} s); tar ${secondsOf(tarSeconds)} s`,
   };
 }
 
