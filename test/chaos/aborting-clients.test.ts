@@ -47,10 +47,13 @@ const settleMs = 30_000;
  *   the mix runs at least 50 times, so one descriptor leaked per request of any kind exceeds it.
  * - resident memory: baseline + 64 MiB, and the second round may add at most 32 MiB to what the
  *   first left. V8 and the buffer pool (up to 256 read buffers of 1 MiB, kept for reuse) grow to a
- *   plateau in the first round and stay there (measured: rounds of 2400 requests move RSS by at
- *   most ±22 MiB once warm); a leak grows with every round. A target serves some 300 requests of a
- *   round, so the second bound catches a leak of about 100 KiB per request, e.g. a 1 MiB read
- *   buffer never returned on each aborted large GET (a third of the GETs are of large objects).
+ *   plateau, usually in the first round, and stay there (measured: rounds of 2400 requests move
+ *   RSS by at most ±22 MiB once warm); a leak grows with every round. A target serves some 300
+ *   requests of a round, so the second bound catches a leak of about 100 KiB per request, e.g. a
+ *   1 MiB read buffer never returned on each aborted large GET (a third of the GETs are of large
+ *   objects). A node whose plateau came in the second round instead (seen once in CI: 169 MiB
+ *   after round 1, 203 after round 2) gets a third round, which must then add at most 32 MiB: a
+ *   leak would add as much again.
  */
 const tolerance = {
   files: 2,
@@ -245,19 +248,35 @@ describe(`clients that hang up at random points (CAIRN_CHAOS_SEED=${seed})`, () 
           );
         if (census.residentBytes > middle.residentBytes + tolerance.residentPerRoundBytes) {
           problems.push(
-            `${name}: resident ${rss(middle.residentBytes)} after round 1 -> ${rss(census.residentBytes)}`,
+            `${name}: resident ${rss(middle.residentBytes)} after the round before -> ${rss(census.residentBytes)}`,
           );
         }
       }
       return problems;
     };
+    const isRoundGrowth = (problem: string): boolean =>
+      problem.includes(' after the round before ');
     try {
       await waitFor('every node back to its baseline', settleMs, async () => {
         last = await censusAll();
         return excess().length === 0;
       });
     } catch (error) {
-      assert.deepEqual(excess(), [], String(error));
+      const problems = excess();
+      if (problems.length === 0 || !problems.every(isRoundGrowth))
+        assert.deepEqual(problems, [], String(error));
+      // Growth in the second round alone: a plateau reached late, or a leak. A third round tells.
+      console.log(`${problems.join('; ')}: a third round`);
+      afterFirstRound = last;
+      console.log(`round 3: ${await chaosRound(roundRequests, roundSessions)}`);
+      try {
+        await waitFor('every node back to its baseline', settleMs, async () => {
+          last = await censusAll();
+          return excess().length === 0;
+        });
+      } catch (third) {
+        assert.deepEqual(excess(), [], String(third));
+      }
     } finally {
       for (const [node, census] of last)
         console.log(`after ${node.spec.name}: ${describeCensus(census)}`);
