@@ -1,7 +1,13 @@
 // Bucket identity: AIStore's bucket-name rules and their exact wording.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bucketDisplayName, bucketNameProblem, parseBucketJson, parseBucketUri } from './bucket.js';
+import {
+  bucketDisplayName,
+  bucketNameProblem,
+  normalizeProvider,
+  parseBucketJson,
+  parseBucketUri,
+} from './bucket.js';
 
 const invalid =
   'bucket name is invalid: may only contain letters, numbers, dashes (-), underscores (_), and dots (.)';
@@ -67,4 +73,33 @@ test('a bucket in JSON: keys in any case, provider spellings, namespaces, refusa
   assert.equal(parseBucketJson({ provider: 'ais' }), 'missing bucket name');
   assert.equal(parseBucketJson({ name: 'b', provider: 'nope' }), 'invalid provider "nope"');
   assert.equal(parseBucketJson([]), 'expected a bucket {"name", "provider"}');
+});
+
+test('every character, and names at the length limit, checked as the regular expression does', () => {
+  // The reference: AIStore's rule as the byte count and the pattern say it.
+  const reference = (name: string): boolean =>
+    Buffer.byteLength(name, 'utf8') <= 64 && /^[A-Za-z0-9_.-]*$/.test(name) && !name.includes('..');
+  const names: string[] = ['x'.repeat(63) + '.', 'x'.repeat(64) + '.', 'é'.repeat(32), 'a.-.b'];
+  for (let code = 0; code < 0x180; code += 1) {
+    const char = String.fromCharCode(code);
+    names.push(`a${char}b`, `${char}z`, `z${char}`, `${char}.`, `.${char}x`);
+  }
+  for (const name of names) {
+    const problem = bucketNameProblem(name);
+    if (name.startsWith('.') && reference(name)) continue; // the system-bucket rule
+    assert.equal(problem === undefined, reference(name), JSON.stringify(name));
+  }
+});
+
+test('provider spellings: aliases in any case; a member of an object is no provider', () => {
+  assert.equal(normalizeProvider(undefined), 'ais');
+  assert.equal(normalizeProvider(null), 'ais');
+  assert.equal(normalizeProvider(''), 'ais');
+  assert.equal(normalizeProvider('AIS'), 'ais');
+  assert.equal(normalizeProvider('S3'), 'aws');
+  assert.equal(normalizeProvider('gs'), 'gcp');
+  assert.equal(normalizeProvider('Az'), 'azure');
+  for (const spelling of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'nope']) {
+    assert.equal(normalizeProvider(spelling), undefined, spelling);
+  }
 });

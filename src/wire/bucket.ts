@@ -12,23 +12,28 @@ export const Provider = {
 } as const;
 export type ProviderName = (typeof Provider)[keyof typeof Provider];
 
-const providerAliases: Record<string, ProviderName> = {
-  '': 'ais',
-  ais: 'ais',
-  aws: 'aws',
-  s3: 'aws',
-  gcp: 'gcp',
-  gs: 'gcp',
-  azure: 'azure',
-  az: 'azure',
-  oci: 'oci',
-  oc: 'oci',
-  ht: 'ht',
-};
+// A Map, not an object literal: a spelling such as `constructor` or `__proto__` names no provider
+// (an object's lookup found its prototype's members).
+const providerAliases: ReadonlyMap<string, ProviderName> = new Map<string, ProviderName>([
+  ['', 'ais'],
+  ['ais', 'ais'],
+  ['aws', 'aws'],
+  ['s3', 'aws'],
+  ['gcp', 'gcp'],
+  ['gs', 'gcp'],
+  ['azure', 'azure'],
+  ['az', 'azure'],
+  ['oci', 'oci'],
+  ['oc', 'oci'],
+  ['ht', 'ht'],
+]);
 
 /** Returns the canonical provider for a wire spelling, or undefined when unknown. */
 export function normalizeProvider(spelling: string | null | undefined): ProviderName | undefined {
-  return providerAliases[(spelling ?? '').toLowerCase()];
+  // Every request naming a bucket asks (a native GET twice): the usual spellings need no lowercase
+  // copy of a fresh string.
+  if (spelling === null || spelling === undefined || spelling === 'ais') return 'ais';
+  return providerAliases.get(spelling.toLowerCase());
 }
 
 /** Bucket namespace; both empty = the global namespace. */
@@ -213,6 +218,9 @@ export function bucketNameProblem(name: string): string | undefined {
 
 /** AIStore's `CheckAlphaPlus`: letters, digits, `-`, `_`, and `.` but never two dots in a row. */
 function alphaPlusProblem(text: string, tag: string): string | undefined {
+  // Every request naming a bucket checks its name (a native GET twice): a valid one in one pass
+  // over its characters, no byte count or regular expression; anything else is told below.
+  if (isAlphaPlus(text)) return undefined;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxBucketNameLength) {
     return `${tag} is too long: ${bytes} > ${maxBucketNameLength}(max length)`;
@@ -220,4 +228,30 @@ function alphaPlusProblem(text: string, tag: string): string | undefined {
   if (!/^[A-Za-z0-9_.-]*$/.test(text) || text.includes('..'))
     return `${tag} is invalid: ${onlyPlus}`;
   return undefined;
+}
+
+/**
+ * True when `text` passes `alphaPlusProblem`: at most `maxBucketNameLength` characters, each one
+ * byte (so bytes = characters) among letters, digits, `-`, `_` and `.`, no two dots in a row.
+ */
+function isAlphaPlus(text: string): boolean {
+  if (text.length > maxBucketNameLength) return false;
+  let previousDot = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    const dot = code === 0x2e;
+    if (dot) {
+      if (previousDot) return false;
+    } else if (!(
+      (code >= 0x61 && code <= 0x7a) || // a-z
+      (code >= 0x41 && code <= 0x5a) || // A-Z
+      (code >= 0x30 && code <= 0x39) || // 0-9
+      code === 0x2d || // -
+      code === 0x5f // _
+    )) {
+      return false;
+    }
+    previousDot = dot;
+  }
+  return true;
 }
