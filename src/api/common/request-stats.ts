@@ -33,7 +33,7 @@ export const metricKinds: Readonly<Record<string, MetricKind>> = Object.freeze({
   'up.ns.time': 'special',
 });
 
-/** Each counted operation's metric names, made once (a request's count looks them up). */
+/** Each counted operation's metric names. */
 const metricNames: Readonly<
   Record<Exclude<StatsOperation, 'none'>, { count: string; errors: string; time: string }>
 > = Object.freeze({
@@ -43,6 +43,18 @@ const metricNames: Readonly<
   del: { count: 'del.n', errors: 'err.del.n', time: 'del.ns.total' },
   lst: { count: 'lst.n', errors: 'err.lst.n', time: 'lst.ns.total' },
 });
+
+/** A counter's part not yet folded into its BigInt total, under its metric name. */
+interface PendingCount {
+  readonly name: string;
+  value: number;
+}
+
+interface OperationCells {
+  readonly count: PendingCount;
+  readonly errors: PendingCount;
+  readonly time: PendingCount;
+}
 
 /**
  * A plain number stays exact up to 2^53; a counter is folded into its BigInt total before it gets
@@ -57,15 +69,34 @@ export class RequestStats {
    * What was counted since the last fold, in plain numbers: a BigInt sum allocates, and a request
    * adds up to four of them (docs/profiling.md, "The ladder").
    */
-  readonly #pending = new Map<string, { value: number }>();
+  readonly #pending = new Map<string, PendingCount>();
+  /** Each counted operation's cells of `#pending`, found without a lookup by name per request. */
+  readonly #cells: Record<Exclude<StatsOperation, 'none'>, OperationCells>;
+  readonly #getSize: PendingCount;
+  readonly #putSize: PendingCount;
   readonly #startedNs = process.hrtime.bigint();
 
   /** `metrics`: the Prometheus counters fed with the same requests (absent: not exported). */
   constructor(private readonly metrics?: RequestMetrics) {
     for (const name of Object.keys(metricKinds)) {
       this.#values.set(name, 0n);
-      this.#pending.set(name, { value: 0 });
+      this.#pending.set(name, { name, value: 0 });
     }
+    const cell = (name: string): PendingCount => this.#pending.get(name) ?? { name, value: 0 };
+    const cellsOf = (names: { count: string; errors: string; time: string }): OperationCells => ({
+      count: cell(names.count),
+      errors: cell(names.errors),
+      time: cell(names.time),
+    });
+    this.#cells = {
+      get: cellsOf(metricNames.get),
+      put: cellsOf(metricNames.put),
+      head: cellsOf(metricNames.head),
+      del: cellsOf(metricNames.del),
+      lst: cellsOf(metricNames.lst),
+    };
+    this.#getSize = cell('get.size');
+    this.#putSize = cell('put.size');
   }
 
   /**
@@ -80,26 +111,26 @@ export class RequestStats {
     const { res, req } = context;
     const status = res.statusCode;
     const failed = status >= 400 && status !== 404;
-    const names = metricNames[operation];
-    this.#add(names.count, 1);
-    if (failed) this.#add(names.errors, 1);
+    const cells = this.#cells[operation];
+    this.#add(cells.count, 1);
+    if (failed) this.#add(cells.errors, 1);
     const timed = !failed && res.writableFinished;
     let bytes = 0;
     let nanoseconds = 0;
     if (timed) {
       nanoseconds = Math.round((performance.now() - startedMs) * 1e6);
-      this.#add(names.time, nanoseconds);
+      this.#add(cells.time, nanoseconds);
       if (operation === 'get' && (status === 200 || status === 206)) {
         bytes =
           context.answerLength === undefined
             ? byteCount(res.getHeader('content-length'))
             : context.answerLength;
-        this.#add('get.size', bytes);
+        this.#add(this.#getSize, bytes);
       }
       if (operation === 'put' && status < 300) {
         const decoded = req.headers['x-amz-decoded-content-length'];
         bytes = byteCount(decoded ?? req.headers['content-length']);
-        this.#add('put.size', bytes);
+        this.#add(this.#putSize, bytes);
       }
     }
     if (this.metrics === undefined) return;
@@ -116,11 +147,9 @@ export class RequestStats {
     return tracker;
   }
 
-  #add(name: string, amount: number): void {
-    const pending = this.#pending.get(name);
-    if (pending === undefined) return;
+  #add(pending: PendingCount, amount: number): void {
     pending.value += amount;
-    if (pending.value > foldAbove) this.#fold(name);
+    if (pending.value > foldAbove) this.#fold(pending.name);
   }
 
   /** Moves a counter's pending number into its BigInt total; answers the total. */
