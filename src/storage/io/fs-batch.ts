@@ -496,6 +496,7 @@ export async function checkFileStates(
 ): Promise<Uint8Array> {
   const count = paths.length;
   invariant(states.length === count, 'checkFileStates lengths');
+  if (count === 0) return new Uint8Array(0);
   const counts = new Int32Array(count).fill(1);
   const numbers = new BigInt64Array(count * readSlots);
   const expected = new BigInt64Array(count * stateSlots);
