@@ -63,6 +63,9 @@ async function get(
 }
 
 /** Lets a background check (a stat in the thread pool) finish. */
+/** The end of this turn: the content checks started in it are sent. */
+const turnEnd = (): Promise<void> => new Promise((done) => setImmediate(done));
+
 async function settle(): Promise<void> {
   await sleep(50);
 }
@@ -207,6 +210,7 @@ test('a change made behind the store is seen within the check interval', async (
   nowMs += checkIntervalMs / 2;
   const checking = await get('outside');
   assert.equal(checking.reads, 0);
+  await turnEnd(); // a turn's checks are sent at its end
   assert.deepEqual(stats, [path]);
   await settle();
   // ...found the other file there: the next GET reads it.
@@ -242,12 +246,14 @@ test('hits spaced by the interval or more wait for one stat, not a read', async 
     const spaced = await get('spaced');
     assert.equal(spaced.reads, 0, `${stepMs} ms on: served from memory`);
     assert.deepEqual(spaced.data, data);
+    await turnEnd(); // a turn's checks are sent at its end
     assert.deepEqual(stats, stepMs < checkIntervalMs / 2 ? [] : [path], `${stepMs} ms on`);
   }
   // A GetBatch's item: not at once, but its stat starts; served from memory once it confirms.
   nowMs += checkIntervalMs;
   stats.length = 0;
   assert.equal(store.getCachedObject(testBucket, 'spaced'), undefined);
+  await turnEnd(); // a turn's checks are sent at its end
   assert.deepEqual(stats, [path]);
   const confirming = store.cachedConfirmation(testBucket, 'spaced');
   assert.ok(confirming !== undefined, 'that stat to wait for');

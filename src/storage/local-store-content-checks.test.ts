@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getAttribute, setAttribute } from 'fs-xattr';
 import type { Clock } from '../util/clock.js';
-import { localDisk, type Disk } from './io/index.js';
+import { checkFileStates, localDisk, type Disk } from './io/index.js';
 import type { LocalStore } from './local-store.js';
 import {
   metadataAttributeName,
@@ -41,7 +41,15 @@ const disk: Disk = {
     failing.has(path) && request.buffer === undefined
       ? Promise.reject(Object.assign(new Error(`EIO: i/o error, open '${path}'`), { code: 'EIO' }))
       : localDisk.readSmallFile(path, request),
+  // As an unreadable file's open would fail in the job: that path alone is found changed.
+  checkFileStates: async (paths, states) => {
+    const unchanged = await checkFileStates(paths, states);
+    for (const [index, path] of paths.entries()) if (failing.has(path)) unchanged[index] = 0;
+    return unchanged;
+  },
 };
+/** The same disk without `checkFileStates`: a stat-only `readSmallFile` per check. */
+const oneByOne: Disk = { ...disk, checkFileStates: undefined };
 
 before(async () => {
   root = await makeTemporaryDirectory();
@@ -120,6 +128,8 @@ test("a turn's checks: a few one-job reads, unchanged files confirmed, changed o
   const jobs = counts.get('cairn:read-files') ?? 0;
   assert.ok(jobs >= 1 && jobs <= 4, `100 checks in ${jobs} one-job reads (32 a job)`);
   assert.equal(counts.get('FSREQPROMISE') ?? 0, 0, 'no stat of its own per check');
+  const promises = counts.get('PROMISE') ?? 0;
+  assert.ok(promises < names.length / 2, `100 checks made ${promises} promises: a few a job`);
 
   // Past the interval since the reads: only what a check confirmed is still served.
   nowMs += checkIntervalMs * 0.6;
@@ -131,30 +141,37 @@ test("a turn's checks: a few one-job reads, unchanged files confirmed, changed o
   failing.clear();
 });
 
-test('startContentCheck: each result its own, a failed read of one path drops only its entry', async () => {
-  const files = ['a', 'b', 'c'].map((name) => join(root, `check-${name}`));
-  for (const path of files) await writeFile(path, path);
-  const identities = await Promise.all(files.map((path) => localDisk.stat(path, { bigint: true })));
-  const results = new Map<string, boolean>();
-  const collected: CheckResults = {
-    contentChecked: (check, unchanged) => results.set(check.path, unchanged),
-  };
-  failing.add(files[1] as string);
-  try {
-    for (const [index, path] of [...files, join(root, 'check-missing')].entries()) {
-      const identity = identities[index] ?? identities[0];
-      assert.ok(identity !== undefined);
-      const check: ContentCheck = { path, identity, startedMs: nowMs, entry: {} };
-      void startContentCheck(disk, collected, check);
+for (const [how, checking] of [
+  ['in one job', disk],
+  ['one by one', oneByOne],
+] as const) {
+  test(`startContentCheck ${how}: each result its own, a failed read of one path drops only its entry`, async () => {
+    const files = ['a', 'b', 'c'].map((name) => join(root, `check-${how}-${name}`));
+    for (const path of files) await writeFile(path, path);
+    const identities = await Promise.all(
+      files.map((path) => localDisk.stat(path, { bigint: true })),
+    );
+    const results = new Map<string, boolean>();
+    const collected: CheckResults = {
+      contentChecked: (check, unchanged) => results.set(check.path, unchanged),
+    };
+    failing.add(files[1] as string);
+    try {
+      for (const [index, path] of [...files, join(root, `check-${how}-missing`)].entries()) {
+        const identity = identities[index] ?? identities[0];
+        assert.ok(identity !== undefined);
+        const check: ContentCheck = { path, identity, startedMs: nowMs, entry: {} };
+        void startContentCheck(checking, collected, check);
+      }
+      for (let waited = 0; results.size < 4 && waited < 100; waited += 1) await sleep(10);
+    } finally {
+      failing.clear();
     }
-    for (let waited = 0; results.size < 4 && waited < 100; waited += 1) await sleep(10);
-  } finally {
-    failing.clear();
-  }
-  assert.deepEqual(Object.fromEntries(results), {
-    [files[0] as string]: true,
-    [files[1] as string]: false,
-    [files[2] as string]: true,
-    [join(root, 'check-missing')]: false,
+    assert.deepEqual(Object.fromEntries(results), {
+      [files[0] as string]: true,
+      [files[1] as string]: false,
+      [files[2] as string]: true,
+      [join(root, `check-${how}-missing`)]: false,
+    });
   });
-});
+}

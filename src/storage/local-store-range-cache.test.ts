@@ -81,6 +81,9 @@ async function putShard(name: string, data: Buffer): Promise<string> {
   return path;
 }
 
+/** The end of this turn: the content checks started in it are sent. */
+const turnEnd = (): Promise<void> => new Promise((done) => setImmediate(done));
+
 test('a range read alone for a file of a shard is answered from memory after, also at once', async () => {
   const data = patternBytes(shardBytes, 1);
   await putShard('shard', data);
@@ -147,6 +150,7 @@ test('not served unconfirmed past the interval; one stat confirms every range of
   stats.length = 0;
   assert.equal(await cachedNow('window', first), undefined, 'unconfirmed for the interval');
   assert.equal((await getRange('window', first)).reads, 0, 'served once a stat confirms it');
+  await turnEnd(); // a turn's checks are sent at its end
   assert.equal(stats.length, 1, 'one stat, no read of the file');
   assert.equal((await getRange('window', second)).reads, 0, 'the file confirmed by that stat');
   assert.equal(stats.length, 1);
@@ -154,6 +158,7 @@ test('not served unconfirmed past the interval; one stat confirms every range of
   nowMs += checkIntervalMs / 2;
   stats.length = 0;
   assert.ok((await cachedNow('window', first)) !== undefined);
+  await turnEnd(); // a turn's checks are sent at its end
   assert.equal(stats.length, 1, 'a stat started in the background');
   await sleep(50);
   nowMs += (checkIntervalMs * 7) / 10;
@@ -196,6 +201,7 @@ test('a change made behind the store is seen by the background stat', async () =
   nowMs += checkIntervalMs / 2;
   stats.length = 0;
   assert.ok((await cachedNow('outside', first)) !== undefined);
+  await turnEnd(); // a turn's checks are sent at its end
   assert.deepEqual(stats, [path]);
   await sleep(50);
   assert.equal(await cachedNow('outside', first), undefined, 'dropped by the stat');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { ChunkedBody } from './multipart/chunked-body.js';
-import { localDisk, ObjectBody, type Disk } from './io/index.js';
+import { checkFileStates, localDisk, ObjectBody, type Disk } from './io/index.js';
 import type { BucketJson } from '../wire/index.js';
 import { LocalStore, type LocalStoreOptions } from './local-store.js';
 import { metadataAttributeName } from './meta/index.js';
@@ -130,8 +130,7 @@ export async function flipByte(path: string, position: number): Promise<void> {
 
 /**
  * The local disk, noting the files the store opens or reads in one job (`reads`) and the paths
- * it stats (`stats`: a `stat`, or a content check's one-job read with neither attribute nor
- * content), so a test can tell a read from memory from one from disk.
+ * it stats (`stats`: a `stat`, or a content check's `checkFileStates` or stat-only read), so a test can tell a read from memory from one from disk.
  */
 export function countingDisk(): { disk: Disk; reads: string[]; stats: string[] } {
   const reads: string[] = [];
@@ -146,6 +145,10 @@ export function countingDisk(): { disk: Disk; reads: string[]; stats: string[] }
     readFirstFile: (paths, request) => {
       reads.push(...paths);
       return localDisk.readFirstFile(paths, request);
+    },
+    checkFileStates: (paths, states) => {
+      stats.push(...paths);
+      return checkFileStates(paths, states);
     },
     open: (path, flags, mode) => {
       reads.push(path);

@@ -23,6 +23,7 @@ import {
 import type { Readable } from 'node:stream';
 import { getAttribute, removeAttribute, setAttribute } from 'fs-xattr';
 import {
+  checkFileStates,
   readDirectoryEntries,
   readFirstFile,
   readSmallFile,
@@ -30,6 +31,7 @@ import {
   writeSmallFile,
   type AttributeReads,
   type DirectoryEntries,
+  type FileState,
   type FirstFile,
   type SmallFile,
   type SmallFileRead,
@@ -171,6 +173,13 @@ export interface Disk {
    */
   readFirstFile(paths: readonly string[], request: SmallFileRead): Promise<FirstFile | undefined>;
   /**
+   * Whether each of `paths` still has the identity at the same index of `states`, in one job
+   * (fs-batch.ts' `checkFileStates`: 1 unchanged, 0 changed, gone, a link or unreadable). Optional:
+   * without it, the content cache checks each file with a stat-only `readSmallFile`.
+   */
+  checkFileStates?:
+    ((paths: readonly string[], states: readonly FileState[]) => Promise<Uint8Array>) | undefined;
+  /**
    * Many files removed in one job (fs-batch.ts), each only while it is a regular file meeting its
    * condition; never rejects for one path: each result says what became of it.
    */
@@ -243,6 +252,7 @@ export const localDisk: Disk = {
   statFiles,
   readSmallFile,
   readFirstFile,
+  checkFileStates,
   unlinkFiles,
   removeDirectories,
   writeSmallFile,

@@ -476,6 +476,68 @@ const statReads = new TurnBatches<ReadCall, RawRead>(
   statReadsPerJob,
 );
 
+/** Slots of one identity in `checkFileStates`' expected states: dev, ino, size, mtime, ctime. */
+const stateSlots = 5;
+/** The slots of `numbers` an identity is compared with, in `stateSlots` order. */
+const stateAt = [slot.dev, slot.ino, slot.size, slot.mtimeNs, slot.ctimeNs] as const;
+
+/**
+ * Whether each of `paths` still has the identity at the same index of `states` (dev, ino, size,
+ * mtime, ctime): opened as `readSmallFile` opens it (not following a link), fstat'ed and closed,
+ * all in one thread-pool job (the caller keeps to a few hundred). 1 when it has, 0 when it
+ * changed, is gone, is a link or cannot be opened or stat'ed: each path's answer is its own.
+ * Never rejects for one path. The content cache's background checks (meta/content-checks.ts):
+ * one promise and a few typed arrays a job, the identities compared as 32-bit words, where a
+ * `readSmallFile` a check made a promise, a result object, a FileStats and seven BigInts.
+ */
+export async function checkFileStates(
+  paths: readonly string[],
+  states: readonly FileState[],
+): Promise<Uint8Array> {
+  const count = paths.length;
+  invariant(states.length === count, 'checkFileStates lengths');
+  if (count === 0) return new Uint8Array(0);
+  const counts = new Int32Array(count).fill(1);
+  const numbers = new BigInt64Array(count * readSlots);
+  const expected = new BigInt64Array(count * stateSlots);
+  const buffers: null[] = new Array<null>(count).fill(null);
+  const offsets = new BigInt64Array(count).fill(-1n);
+  let text = '';
+  for (let index = 0; index < count; index += 1) {
+    // No attribute ('') and one candidate per read: the addon splits on NUL.
+    text += index === 0 ? `\0${paths[index] ?? ''}` : `\0\0${paths[index] ?? ''}`;
+    const state = states[index] as FileState;
+    const at = index * stateSlots;
+    expected[at] = state.dev;
+    expected[at + 1] = state.ino;
+    expected[at + 2] = state.size;
+    expected[at + 3] = state.mtimeNs;
+    expected[at + 4] = state.ctimeNs;
+  }
+  await readFiles(text, counts, numbers, new BigInt64Array(count * knownSlots), buffers, offsets);
+  // 32-bit views: a slot compared as two words makes no BigInt.
+  const got = new Int32Array(numbers.buffer, numbers.byteOffset, numbers.length * 2);
+  const want = new Int32Array(expected.buffer, expected.byteOffset, expected.length * 2);
+  const unchanged = new Uint8Array(count);
+  for (let index = 0; index < count; index += 1) {
+    const base = index * readSlots * 2;
+    // An error slot is 0 (done), an errno or -1 (not taken): 0 in both words only when done.
+    if ((got[base + slot.openError * 2] as number) !== 0) continue;
+    if ((got[base + slot.openError * 2 + 1] as number) !== 0) continue;
+    if ((got[base + slot.statError * 2] as number) !== 0) continue;
+    if ((got[base + slot.statError * 2 + 1] as number) !== 0) continue;
+    const wantBase = index * stateSlots * 2;
+    let same = true;
+    for (let field = 0; field < stateSlots && same; field += 1) {
+      const from = base + (stateAt[field] as number) * 2;
+      const to = wantBase + field * 2;
+      same = got[from] === want[to] && got[from + 1] === want[to + 1];
+    }
+    if (same) unchanged[index] = 1;
+  }
+  return unchanged;
+}
+
 /** Neither the attribute nor the content is read: a stat through an open descriptor. */
 function isStatOnly(request: SmallFileRead): boolean {
   return request.attribute === '' && request.buffer === undefined;

@@ -3,12 +3,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setAttribute } from 'fs-xattr';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
-import { readFirstFile, readSmallFile, type FileState } from './index.js';
+import { checkFileStates, readFirstFile, readSmallFile, type FileState } from './index.js';
 
 const attribute = 'user.cairn.test';
 let root = '';
@@ -233,4 +233,34 @@ test('reads asked for in one turn share jobs, each with its own outcome', async 
       assert.deepEqual(outcome.attribute, Buffer.from('record of large'));
     }
   }
+});
+
+test('checkFileStates: each path against its identity in one job, one failure touching no other', async () => {
+  const names = ['same-a', 'rewritten', 'removed', 'linked', 'same-b', 'replaced', 'grown'];
+  const paths = names.map((name) => join(root, `check-${name}`));
+  for (const path of paths) await writeFile(path, `content of ${path}`);
+  const states: FileState[] = [];
+  for (const path of paths) {
+    const { stats } = await readSmallFile(path, { attribute: '' });
+    states.push(stats);
+  }
+  assert.deepEqual([...(await checkFileStates(paths, states))], [1, 1, 1, 1, 1, 1, 1]);
+  await new Promise((done) => setTimeout(done, 20)); // past the kernel's timestamp tick
+  const at = (name: string): string => paths[names.indexOf(name)] as string;
+  await writeFile(at('rewritten'), `content of ${at('rewritten')}`.toUpperCase()); // same size
+  await rm(at('removed'));
+  await rm(at('linked'));
+  await symlink(at('same-a'), at('linked'));
+  await writeFile(join(root, 'check-staged'), `content of ${at('replaced')}`);
+  await rename(join(root, 'check-staged'), at('replaced')); // another inode, same size
+  await truncate(at('grown'), 5_000_000_000); // sparse: a size past 32 bits
+  const unchanged = await checkFileStates(paths, states);
+  assert.deepEqual([...unchanged], [1, 0, 0, 0, 1, 0, 0]);
+  // A directory and a path below a file: changed, not an error.
+  const odd = [join(root, 'directory'), join(root, 'small', 'below')];
+  assert.deepEqual(
+    [...(await checkFileStates(odd, [states[0] as FileState, states[0] as FileState]))],
+    [0, 0],
+  );
+  assert.deepEqual([...(await checkFileStates([], []))], []);
 });

@@ -16,6 +16,7 @@ import {
 import type {
   AttributeReads,
   DirectoryEntries,
+  FileState,
   FirstFile,
   SmallFile,
   SmallFileRead,
@@ -164,6 +165,14 @@ export class WatchedDisk implements Disk {
 
   readFirstFile(paths: readonly string[], request: SmallFileRead): Promise<FirstFile | undefined> {
     return this.disk.readFirstFile(paths, request);
+  }
+
+  /** The wrapped disk's, when it has one (a read: nothing changes). */
+  get checkFileStates():
+    ((paths: readonly string[], states: readonly FileState[]) => Promise<Uint8Array>) | undefined {
+    const disk = this.disk;
+    const check = disk.checkFileStates;
+    return check === undefined ? undefined : (paths, states) => check.call(disk, paths, states);
   }
 
   async unlinkFiles(
