@@ -130,7 +130,8 @@ export async function flipByte(path: string, position: number): Promise<void> {
 
 /**
  * The local disk, noting the files the store opens or reads in one job (`reads`) and the paths
- * it stats (`stats`: a `stat`, or a content check's `checkFileStates` or stat-only read), so a test can tell a read from memory from one from disk.
+ * it stats (`stats`: a `stat`, or a content check's `checkFileStates` or stat-only read), so a
+ * test can tell a read from memory from one from disk.
  */
 export function countingDisk(): { disk: Disk; reads: string[]; stats: string[] } {
   const reads: string[] = [];

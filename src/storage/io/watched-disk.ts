@@ -37,10 +37,18 @@ export class WatchedDisk implements Disk {
   /** Paths of the files opened through this disk (attributes set through a file report it). */
   readonly #opened = new WeakMap<DiskFile, string>();
 
+  /** The wrapped disk's, when it has one (a read: nothing changes). */
+  readonly checkFileStates:
+    ((paths: readonly string[], states: readonly FileState[]) => Promise<Uint8Array>) | undefined;
+
   constructor(
     private readonly disk: Disk,
     private readonly changed: (path: string) => void,
-  ) {}
+  ) {
+    const check = disk.checkFileStates;
+    this.checkFileStates =
+      check === undefined ? undefined : (paths, states) => check.call(disk, paths, states);
+  }
 
   async #after<T>(call: Promise<T>, ...paths: string[]): Promise<T> {
     try {
@@ -165,14 +173,6 @@ export class WatchedDisk implements Disk {
 
   readFirstFile(paths: readonly string[], request: SmallFileRead): Promise<FirstFile | undefined> {
     return this.disk.readFirstFile(paths, request);
-  }
-
-  /** The wrapped disk's, when it has one (a read: nothing changes). */
-  get checkFileStates():
-    ((paths: readonly string[], states: readonly FileState[]) => Promise<Uint8Array>) | undefined {
-    const disk = this.disk;
-    const check = disk.checkFileStates;
-    return check === undefined ? undefined : (paths, states) => check.call(disk, paths, states);
   }
 
   async unlinkFiles(
