@@ -50,7 +50,7 @@ export default tseslint.config(
     ignores: [
       'src/storage/io/disk.ts',
       'src/storage/io/fs-batch.ts',
-      'src/storage/io/fs-batch-removals.ts',
+      'src/storage/io/fs-batch-writes.ts',
       'src/storage/io/work-file.ts',
       'src/storage/store-fixtures.ts',
       'src/**/*.test.ts',

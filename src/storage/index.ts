@@ -16,11 +16,14 @@ export type {
   FirstFile,
   SmallFile,
   SmallFileRead,
-  SmallFileWrite,
   StatBatch,
-  WrittenFile,
 } from './io/fs-batch.js';
-export type { UnlinkCondition, UnlinkResult } from './io/fs-batch-removals.js';
+export type {
+  SmallFileWrite,
+  UnlinkCondition,
+  UnlinkResult,
+  WrittenFile,
+} from './io/fs-batch-writes.js';
 export type { CommittedFile, FileCommit } from './io/work-file.js';
 export { ObjectBody } from './io/object-body.js';
 export { ListingDirectories } from './io/sorted-walk.js';

@@ -293,10 +293,7 @@ export class LocalStore {
     return this.#watch((context) => getObject(context, bucket, name, range, options));
   }
 
-  /**
-   * The latest object (or `range` of it) at once when the content cache answers it now (see
-   * `getCachedObject`), else undefined: read it with `getObject`.
-   */
+  /** The latest object (or `range` of it) at once from the content cache, else undefined. */
   getCachedObject(
     bucket: BucketJson,
     name: string,
@@ -306,10 +303,9 @@ export class LocalStore {
   }
 
   /**
-   * When `getCachedObject` did not answer because the object's bytes are kept but not confirmed
-   * within the content cache's interval: the stat that confirms them (`cachedConfirmation`), after
-   * which `getCachedObject` answers if the file is unchanged; else undefined. With `range`, the
-   * bytes kept of that range alone (an `archpath` file's).
+   * The stat confirming bytes kept but not confirmed within the content cache's interval (those of
+   * `range` alone: an `archpath` file's), after which `getCachedObject` answers if the file is
+   * unchanged; undefined when there is none to wait for.
    */
   cachedConfirmation(
     bucket: BucketJson,

@@ -28,24 +28,24 @@ import {
   readFirstFile,
   readSmallFile,
   statFiles,
-  writeSmallFile,
   type AttributeReads,
   type DirectoryEntries,
   type FileState,
   type FirstFile,
   type SmallFile,
   type SmallFileRead,
-  type SmallFileWrite,
   type StatBatch,
-  type WrittenFile,
 } from './fs-batch.js';
 import {
   removeDirectories,
   syncDirectory,
   unlinkFiles,
+  writeSmallFile,
+  type SmallFileWrite,
   type UnlinkCondition,
   type UnlinkResult,
-} from './fs-batch-removals.js';
+  type WrittenFile,
+} from './fs-batch-writes.js';
 import {
   commitWorkFile,
   createWorkFile,

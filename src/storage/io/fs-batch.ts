@@ -1,20 +1,12 @@
 // File-system calls in batches (the `cairn-fs-batch` addon, native/fs-batch): a whole directory
 // read, or many files of one directory stat'ed, in one thread-pool job each, so that a listing page
 // costs a few thread-pool hand-offs instead of one stat (and one attribute read) per object; and a
-// small file's open, stat, attribute, content and close in one job (`readSmallFile`); a small
-// file created, written, given its attribute and renamed into place in one job (`writeSmallFile`),
-// with the others asked for in the same turn of the event loop. Removals and directory syncs:
-// fs-batch-removals.ts.
+// small file's open, stat, attribute, content and close in one job (`readSmallFile`), with the
+// others asked for in the same turn of the event loop; many files' identities checked in one job
+// (`checkFileStates`). Writes, removals and directory syncs: fs-batch-writes.ts.
 import { constants as osConstants } from 'node:os';
 import { getSystemErrorName } from 'node:util';
-import {
-  readDirectory,
-  readFiles,
-  statBatch,
-  writeFile,
-  writeFiles,
-  type RawStatBatch,
-} from 'cairn-fs-batch';
+import { readDirectory, readFiles, statBatch, type RawStatBatch } from 'cairn-fs-batch';
 import { invariant } from '../../util/assert.js';
 import { childPath } from '../layout/index.js';
 
@@ -354,7 +346,7 @@ interface RawRead {
  * context switch on a busy machine), so a batch of them pays it once. A lone call waits only for
  * the rest of the turn (`setImmediate`).
  */
-class TurnBatches<A extends readonly unknown[], R> {
+export class TurnBatches<A extends readonly unknown[], R> {
   #queued: QueuedCall<A, R>[] = [];
 
   constructor(
@@ -541,125 +533,4 @@ export async function checkFileStates(
 /** Neither the attribute nor the content is read: a stat through an open descriptor. */
 function isStatOnly(request: SmallFileRead): boolean {
   return request.attribute === '' && request.buffer === undefined;
-}
-
-const writes = new TurnBatches(
-  writeFile,
-  async (calls) => {
-    await writeFiles(calls);
-    return calls.map(() => undefined);
-  },
-  16,
-);
-
-/** What `writeSmallFile` writes, and where it puts the file. */
-export interface SmallFileWrite {
-  /**
-   * The bytes: one Buffer, or a body's chunks in order (written gathered, in a job of their own:
-   * a body of up to 512 KiB, too large to share a job with other writes).
-   */
-  readonly content: Buffer | readonly Buffer[];
-  /** The extended attribute set on the file (through its descriptor), and its value. */
-  readonly attribute: string;
-  readonly record: Buffer;
-  /** The file is renamed onto this path once written. */
-  readonly destination: string;
-  /** fsync the file (bytes and attribute) before the rename. */
-  readonly sync: boolean;
-  /** Unlinked once the rename worked (a missing file is no error): a stale copy it replaces. */
-  readonly supersedes?: string | undefined;
-  /**
-   * Paths that must not exist (a new name's replica paths, checked under its write lock): when one
-   * does, or cannot be checked, nothing is written and the answer is undefined.
-   */
-  readonly absent?: readonly string[] | undefined;
-}
-
-/** The file `writeSmallFile` wrote: its stat after the rename, or why the rename failed. */
-export interface WrittenFile {
-  /** The failed rename (the finished file is still at its work path); undefined when renamed. */
-  readonly renameError: NodeJS.ErrnoException | undefined;
-  readonly stats: FileState & { readonly atimeNs: bigint };
-}
-
-/**
- * The stat the addon wrote from slot `dev` on (device, inode, size, access, modification and change
- * times: `stat_into` in native/fs-batch/fs-batch.c), as a write's or a commit's answer holds it.
- */
-export function statsAt(numbers: BigInt64Array, dev: number): WrittenFile['stats'] {
-  return {
-    dev: numbers[dev] ?? 0n,
-    ino: numbers[dev + 1] ?? 0n,
-    size: numbers[dev + 2] ?? 0n,
-    atimeNs: numbers[dev + 3] ?? 0n,
-    mtimeNs: numbers[dev + 4] ?? 0n,
-    ctimeNs: numbers[dev + 5] ?? 0n,
-  };
-}
-
-/** Slots of the addon's `numbers` for a write (see native/fs-batch/write-file.c). */
-const writeSlot = {
-  openError: 0,
-  writeError: 1,
-  attributeError: 2,
-  syncError: 3,
-  renameError: 4,
-  statError: 5,
-  /** The stat's first slot; the five after it are read by `statsAt`. */
-  dev: 6,
-  removeError: 12,
-  present: 13,
-} as const;
-const writeNumbersLength = 14;
-
-/**
- * Creates `workPath` (failing with EEXIST when it exists), writes `request.content`, sets the
- * attribute, fsyncs when asked, renames the file onto `request.destination`, removes the file it
- * supersedes, fstats and closes it: one thread-pool job, where fs.promises and fs-xattr take one
- * per call. Fails as the first failed step would through fs (the work file may then be left
- * behind: the caller removes it); a failed rename is reported in the result instead, the finished
- * work file left in place (and the superseded file kept). Undefined, having done nothing, when a
- * path of `request.absent` exists.
- */
-export async function writeSmallFile(
-  workPath: string,
-  request: SmallFileWrite,
-): Promise<WrittenFile | undefined> {
-  const numbers = new BigInt64Array(writeNumbersLength);
-  const { content, attribute, record, destination, sync, supersedes = '' } = request;
-  // NUL cannot be part of a path: it separates them.
-  const absent = request.absent?.join('\0') ?? '';
-  const call: Parameters<typeof writeFile> = [
-    workPath,
-    // The addon takes up to 1,024 Buffers: a body sent in tinier pieces is joined.
-    Buffer.isBuffer(content) || content.length <= 1024 ? content : Buffer.concat(content),
-    attribute,
-    record,
-    destination,
-    sync,
-    numbers,
-    supersedes,
-    absent,
-  ];
-  await (Buffer.isBuffer(content) ? writes.call(call) : writeFile(...call));
-  if (numbers[writeSlot.present] === 1n) return undefined;
-  const failed = (slot: number, syscall: string, path = workPath): void => {
-    const errno = numbers[slot] ?? 0n;
-    if (errno > 0n) throw errnoError(Number(errno), syscall, path);
-  };
-  failed(writeSlot.openError, 'open');
-  failed(writeSlot.writeError, 'write');
-  failed(writeSlot.attributeError, 'fsetxattr');
-  failed(writeSlot.syncError, 'fsync');
-  failed(writeSlot.statError, 'fstat', destination);
-  if (numbers[writeSlot.removeError] !== BigInt(ENOENT))
-    failed(writeSlot.removeError, 'unlink', supersedes);
-  const renameErrno = numbers[writeSlot.renameError] ?? 0n;
-  return {
-    renameError:
-      renameErrno > 0n
-        ? Object.assign(errnoError(Number(renameErrno), 'rename', workPath), { dest: destination })
-        : undefined,
-    stats: statsAt(numbers, writeSlot.dev),
-  };
 }

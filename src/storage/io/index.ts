@@ -11,6 +11,6 @@ export * from './storage-errors.js';
 export * from './verified-read.js';
 export * from './object-body.js';
 export * from './fs-batch.js';
-export * from './fs-batch-removals.js';
+export * from './fs-batch-writes.js';
 export * from './watched-disk.js';
 export type { CommittedFile, FileCommit, FileTimes } from './work-file.js';

@@ -20,11 +20,14 @@ import type {
   FirstFile,
   SmallFile,
   SmallFileRead,
-  SmallFileWrite,
   StatBatch,
-  WrittenFile,
 } from './fs-batch.js';
-import type { UnlinkCondition, UnlinkResult } from './fs-batch-removals.js';
+import type {
+  SmallFileWrite,
+  UnlinkCondition,
+  UnlinkResult,
+  WrittenFile,
+} from './fs-batch-writes.js';
 import type { CommittedFile, FileCommit } from './work-file.js';
 
 /**

@@ -20,7 +20,8 @@ import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { commitFile, createFile } from 'cairn-fs-batch';
 import { invariant } from '../../util/assert.js';
-import { errnoError, statsAt, type SmallFileWrite, type WrittenFile } from './fs-batch.js';
+import { errnoError } from './fs-batch.js';
+import { statsAt, type SmallFileWrite, type WrittenFile } from './fs-batch-writes.js';
 
 /** What `commitWorkFile` sets on the file and where it puts it (a small write's, less the content). */
 export interface FileCommit extends Omit<SmallFileWrite, 'content'> {
