@@ -140,6 +140,14 @@ export function isStoreError(error: unknown): error is StoreError {
   return error instanceof StoreError;
 }
 
+/**
+ * A failure met at once, as the rejection an async step would have made of it: a handler that
+ * answers without a promise when it can still fails through one (its caller's `catch`).
+ */
+export function rejection(error: unknown): Promise<never> {
+  return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+}
+
 /** True when `error` is a Node system error with the given errno code (ENOENT, ENOSPC, ...). */
 export function hasErrnoCode(error: unknown, ...codes: string[]): boolean {
   return (

@@ -1,5 +1,6 @@
 // Object properties as response headers: V1 (every non-empty property) and V2 (`props=` selection).
 import type { ServerResponse } from 'node:http';
+import type { RequestContext } from '../common/request-context.js';
 import { Header, ObjectProp } from '../../wire/index.js';
 import type { ObjectInfo } from './ports.js';
 
@@ -148,4 +149,24 @@ function nanosecondsText(ns: bigint): string {
 /** The name as AIStore sends it (raw); percent-encoded only when it cannot travel in a header. */
 function headerSafeName(name: string): string {
   return /^[\x20-\x7e]*$/.test(name) ? name : encodeURIComponent(name);
+}
+
+/**
+ * Answers bytes already in memory (a content hit, an indexed file of a shard): the head as one
+ * list (`headers`, names and values in turn, Content-Length among them) and the bytes in one
+ * `end`, since nothing can fail between them. A response already closed (the client hung up) is an
+ * error for the caller's `catch`, nothing written.
+ */
+export function answerFromMemory(
+  context: RequestContext,
+  status: number,
+  headers: readonly string[],
+  bytes: Buffer,
+): void {
+  const { res } = context;
+  if (res.destroyed || res.writableEnded) throw new Error('destination closed');
+  context.answerLength = bytes.length;
+  res.writeHead(status, headers as string[]);
+  if (bytes.length > 0) res.end(bytes);
+  else res.end();
 }

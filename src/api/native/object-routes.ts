@@ -25,7 +25,12 @@ import {
   type NativeScope,
   type ObjectOperation,
 } from './route-policy.js';
-import { getHeaderList, setGetHeaders, setObjectHeaders } from './object-headers.js';
+import {
+  answerFromMemory,
+  getHeaderList,
+  setGetHeaders,
+  setObjectHeaders,
+} from './object-headers.js';
 import {
   abortUpload,
   appendObject,
@@ -260,10 +265,7 @@ function answerGet(context: RequestContext, read: ObjectGet): Promise<void> | un
   // (a file read, bitrot) and answer an error instead, so its headers stay unsent until then.
   const bytes = body.takeSmall?.();
   if (bytes !== undefined) {
-    if (res.destroyed || res.writableEnded) throw new Error('destination closed');
-    res.writeHead(status, headers);
-    if (bytes.length > 0) res.end(bytes);
-    else res.end();
+    answerFromMemory(context, status, headers, bytes);
     return undefined;
   }
   res.statusCode = status;

@@ -1,5 +1,5 @@
 // The native API router: `/v1/<resource>/...` to the route module of each resource.
-import { StoreError, badRequest, notImplemented } from '../../errors/index.js';
+import { StoreError, badRequest, notImplemented, rejection } from '../../errors/index.js';
 import { Query, Resource } from '../../wire/index.js';
 import { readJsonBody } from '../common/body.js';
 import type { RequestHandler } from '../common/http-server.js';
@@ -23,7 +23,7 @@ export function createNativeHandler(ports: NativeApiPorts): RequestHandler {
     try {
       return route(context, ports);
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return rejection(error);
     }
   };
 }

@@ -25,6 +25,7 @@ import {
 } from '../../api/common/index.js';
 import { Backends, attachedClusters, canonicalNamespace } from '../../backends/index.js';
 import { IntraClient } from '../../transport/index.js';
+import { rejection } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import { createLogger, type Logger } from '../../util/log.js';
 import { defaultLogFileLimits, NodeLogFiles } from '../../util/log-files.js';
@@ -217,7 +218,7 @@ export class NodeRuntime {
       try {
         return handler(context);
       } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+        return rejection(error);
       }
     };
     const common = {

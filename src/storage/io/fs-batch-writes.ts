@@ -12,7 +12,7 @@ import {
   writeFile,
   writeFiles,
 } from 'cairn-fs-batch';
-import { errnoError, TurnBatches, type FileState } from './fs-batch.js';
+import { errnoError, throwIfStepFailed, TurnBatches, type FileState } from './fs-batch.js';
 
 const { ENOENT } = osConstants.errno;
 
@@ -186,10 +186,8 @@ export async function writeSmallFile(
   ];
   await (Buffer.isBuffer(content) ? writes.call(call) : writeFile(...call));
   if (numbers[writeSlot.present] === 1n) return undefined;
-  const failed = (slot: number, syscall: string, path = workPath): void => {
-    const errno = numbers[slot] ?? 0n;
-    if (errno > 0n) throw errnoError(Number(errno), syscall, path);
-  };
+  const failed = (slot: number, syscall: string, path = workPath): void =>
+    throwIfStepFailed(numbers, slot, syscall, path);
   failed(writeSlot.openError, 'open');
   failed(writeSlot.writeError, 'write');
   failed(writeSlot.attributeError, 'fsetxattr');

@@ -103,6 +103,17 @@ export function errnoError(errno: number, syscall: string, path: string): NodeJS
   });
 }
 
+/** Throws the errno an addon job left in `numbers[slot]` for one of its steps, if that step failed. */
+export function throwIfStepFailed(
+  numbers: BigInt64Array,
+  slot: number,
+  syscall: string,
+  path: string,
+): void {
+  const errno = numbers[slot] ?? 0n;
+  if (errno > 0n) throw errnoError(Number(errno), syscall, path);
+}
+
 /**
  * Stats `names` (entries of `directory`) and reads `attribute` of the files `reads` asks for, in
  * one job on libuv's thread pool. Entries that vanished report ENOENT through `statError`.

@@ -20,7 +20,7 @@ import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { commitFile, createFile } from 'cairn-fs-batch';
 import { invariant } from '../../util/assert.js';
-import { errnoError } from './fs-batch.js';
+import { errnoError, throwIfStepFailed } from './fs-batch.js';
 import { statsAt, type SmallFileWrite, type WrittenFile } from './fs-batch-writes.js';
 
 /** What `commitWorkFile` sets on the file and where it puts it (a small write's, less the content). */
@@ -241,10 +241,8 @@ export async function commitWorkFile(
   );
   if (numbers[commitSlot.present] === 1n) return undefined;
   if (numbers[commitSlot.closeError] !== notTaken) file.released();
-  const failed = (slot: number, syscall: string, path = workPath): void => {
-    const errno = numbers[slot] ?? 0n;
-    if (errno > 0n) throw errnoError(Number(errno), syscall, path);
-  };
+  const failed = (slot: number, syscall: string, path = workPath): void =>
+    throwIfStepFailed(numbers, slot, syscall, path);
   failed(commitSlot.writeError, 'write');
   failed(commitSlot.timesError, 'futime');
   failed(commitSlot.attributeError, 'fsetxattr');

@@ -14,6 +14,7 @@ import type {
   ObjectPort,
 } from '../ports.js';
 import { requestLength } from '../object-write-routes.js';
+import { answerFromMemory } from '../object-headers.js';
 
 /**
  * The shard read a GET asks for, or undefined for a plain GET. As in AIStore the multi-file read
@@ -47,18 +48,8 @@ export async function getFromArchive(
   const { res } = context;
   const { bytes } = read;
   if (bytes !== undefined) {
-    // Bytes in memory (an indexed file, a content hit): the head as one list and the bytes in one
-    // `end`, as a small GET's are, since nothing can fail between them.
-    if (res.destroyed || res.writableEnded) throw new Error('destination closed');
-    context.answerLength = bytes.length;
-    res.writeHead(200, [
-      Header.contentType,
-      read.contentType,
-      Header.contentLength,
-      String(bytes.length),
-    ]);
-    if (bytes.length > 0) res.end(bytes);
-    else res.end();
+    const headers = [Header.contentType, read.contentType, Header.contentLength, `${bytes.length}`];
+    answerFromMemory(context, 200, headers, bytes);
     return;
   }
   res.statusCode = 200;

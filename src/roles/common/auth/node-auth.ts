@@ -24,7 +24,7 @@ import {
   type VerifiedToken,
 } from '../../../auth/index.js';
 import type { ClusterConfigValues } from '../../../config/index.js';
-import { StoreError } from '../../../errors/index.js';
+import { StoreError, rejection } from '../../../errors/index.js';
 import { writeFileAtomically } from '../../../util/atomic-file.js';
 import { asRecord } from '../../../util/json.js';
 import { SerialQueue } from '../../../util/serial-queue.js';
@@ -79,7 +79,7 @@ export class NodeAuth {
         pending = this.#checkNative(context);
       } catch (error) {
         // A refusal (StoreError) answers as the handler's own failures do: a rejected promise.
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+        return rejection(error);
       }
       return pending === undefined ? handler(context) : pending.then(() => handler(context));
     };

@@ -21,7 +21,7 @@ import {
 } from '../../../api/native/index.js';
 import type { LocalStore } from '../../../storage/index.js';
 import { validateObjectName } from '../../../storage/layout/index.js';
-import { badRequest, notImplemented } from '../../../errors/index.js';
+import { badRequest, notImplemented, rejection } from '../../../errors/index.js';
 import {
   encryptionMetadataKey,
   objectUname,
@@ -105,7 +105,7 @@ export class TargetObjects implements ObjectPort {
     try {
       return this.#route(address, context);
     } catch (error) {
-      return rejected(error);
+      return rejection(error);
     }
   }
 
@@ -255,7 +255,7 @@ export class TargetObjects implements ObjectPort {
       // The read `objects.get` answers first (ObjectService.getCached), taken here at once.
       hit = this.objects.getCached(target, rangeResolverOf(rangeHeader));
     } catch (error) {
-      return rejected(error);
+      return rejection(error);
     }
     if (hit !== undefined && hit.object.customMetadata[encryptionMetadataKey] === undefined) {
       const object = plaintextView(hit.object);
@@ -424,11 +424,6 @@ export class TargetObjects implements ObjectPort {
     checkPromote(this.runtime, bucket, args);
     throw badRequest('promote: send it to a gateway (it has every target promote its share)');
   }
-}
-
-/** A refusal found at once, as the rejection an async step would have made of it. */
-function rejected(error: unknown): Promise<never> {
-  return Promise.reject(error instanceof Error ? error : new Error(String(error)));
 }
 
 /** A read with nothing but a range to it: no blob download, no stand-in, no `original_url`. */
