@@ -16,6 +16,17 @@ import { errnoError, throwIfStepFailed, TurnBatches, type FileState } from './fs
 
 const { ENOENT } = osConstants.errno;
 
+/** The most Buffers the addon takes in one call (`MAX_BUFFERS`, native/fs-batch/fs-batch.h). */
+const maxJobBuffers = 1024;
+
+/**
+ * `chunks` as a job's own list of Buffers (a copy: the caller may reuse its array), joined into
+ * one when there are more than the addon takes (a body sent in tiny pieces).
+ */
+export function jobBuffers(chunks: readonly Buffer[]): Buffer[] {
+  return chunks.length > maxJobBuffers ? [Buffer.concat(chunks)] : [...chunks];
+}
+
 /** What must still hold of a file for `unlinkFiles` to remove it (each unchecked when absent). */
 export interface UnlinkCondition {
   /** Its access time is at most this (ns since the epoch): it was not read after. */
@@ -174,8 +185,7 @@ export async function writeSmallFile(
   const absent = request.absent?.join('\0') ?? '';
   const call: Parameters<typeof writeFile> = [
     workPath,
-    // The addon takes up to 1,024 Buffers: a body sent in tinier pieces is joined.
-    Buffer.isBuffer(content) || content.length <= 1024 ? content : Buffer.concat(content),
+    Buffer.isBuffer(content) ? content : jobBuffers(content),
     attribute,
     record,
     destination,

@@ -21,7 +21,7 @@ import type { Readable } from 'node:stream';
 import { commitFile, createFile } from 'cairn-fs-batch';
 import { invariant } from '../../util/assert.js';
 import { errnoError, throwIfStepFailed } from './fs-batch.js';
-import { statsAt, type SmallFileWrite, type WrittenFile } from './fs-batch-writes.js';
+import { jobBuffers, statsAt, type SmallFileWrite, type WrittenFile } from './fs-batch-writes.js';
 
 /** What `commitWorkFile` sets on the file and where it puts it (a small write's, less the content). */
 export interface FileCommit extends Omit<SmallFileWrite, 'content'> {
@@ -51,9 +51,6 @@ function settle<T>(call: (callback: Callback<T>) => void): Promise<T> {
   });
 }
 
-/** The most buffers the addon's `createFile` and `commitFile` take (MAX_BUFFERS, fs-batch.h). */
-const maxJobBuffers = 1024;
-
 /**
  * Creates `path` ('wx', failing with EEXIST when it exists) as a `WorkFile`. With `content`, its
  * first bytes are written in the same thread-pool job (the addon's `createFile`): a failed write
@@ -66,9 +63,8 @@ export async function createWorkFile(
   if (content.length === 0)
     return new WorkFile(await settle<number>((callback) => open(path, 'wx', callback)));
   const numbers = new BigInt64Array(3);
-  // The addon holds the array until the job ran: a copy, so that the caller may reuse its own;
-  // joined into one buffer past what the addon takes (a body sent in tiny pieces).
-  const buffers = content.length > maxJobBuffers ? [Buffer.concat(content)] : [...content];
+  // The addon holds the array until the job ran: the job's own copy of it.
+  const buffers = jobBuffers(content);
   await createFile(path, buffers, numbers);
   const [openErrno = 0n, writeErrno = 0n, fd = -1n] = numbers;
   if (openErrno > 0n) throw errnoError(Number(openErrno), 'open', path);
@@ -235,8 +231,7 @@ export async function commitWorkFile(
     numbers,
     supersedes,
     absent.join('\0'),
-    // As `createWorkFile`'s content: a copy, joined past what the addon takes.
-    tail.length > maxJobBuffers ? [Buffer.concat(tail)] : [...tail],
+    jobBuffers(tail),
     times === undefined ? null : BigInt64Array.of(times.accessNs, times.modifiedNs),
   );
   if (numbers[commitSlot.present] === 1n) return undefined;
