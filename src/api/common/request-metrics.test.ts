@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createLogger } from '../../util/log.js';
 import { createRequestContext } from './request-context.js';
 import { RequestMetrics } from './request-metrics.js';
-import { RequestStats } from './request-stats.js';
+import { metricKinds, RequestStats } from './request-stats.js';
 
 async function counterValue(registry: Registry, name: string, api: string): Promise<number> {
   const metric = await registry.getSingleMetric(name)?.get();
@@ -66,9 +66,22 @@ test('durations reach the histogram at the next read, and when a batch of them i
   assert.equal(await histogramValue(registry, '_bucket', '0.025'), timed + 1);
 });
 
-/** A finished native GET of `/v1/objects/b/o` that answered `length` bytes. */
-function finishedGet(length: number): ReturnType<typeof createRequestContext> {
-  const req = { url: '/v1/objects/b/o', method: 'GET', headers: {}, socket: {} };
+test('HEADs and deletes are counted, not timed: the tracker has only the metrics it names', () => {
+  const stats = new RequestStats();
+  // Fourteen days of request time each, past the fold at 2^50 ns (~13 days): that fold once made
+  // up a `head.ns.total` and a `del.ns.total` the tracker does not name.
+  const longAgo = performance.now() - 14 * 86_400_000;
+  stats.record(finishedGet(0, 'HEAD'), longAgo);
+  stats.record(finishedGet(0, 'DELETE'), longAgo);
+  const tracker = stats.tracker();
+  assert.equal(tracker['head.n']?.v, '1');
+  assert.equal(tracker['del.n']?.v, '1');
+  assert.deepEqual(Object.keys(tracker).sort(), Object.keys(metricKinds).sort());
+});
+
+/** A finished native GET (or `method`) of `/v1/objects/b/o` that answered `length` bytes. */
+function finishedGet(length: number, method = 'GET'): ReturnType<typeof createRequestContext> {
+  const req = { url: '/v1/objects/b/o', method, headers: {}, socket: {} };
   const res = { statusCode: 200, writableFinished: true, getHeader: () => length };
   const log = createLogger({}, 'error', () => undefined);
   return createRequestContext(req as unknown as IncomingMessage, res as unknown as ServerResponse, {

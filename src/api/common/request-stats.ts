@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { isNativeApiPath, type StatsTrackerJson } from '../../wire/index.js';
 import type { RequestContext } from './request-context.js';
 import type { RequestMetrics } from './request-metrics.js';
+import { invariant } from '../../util/assert.js';
 
 /** The kinds of request counted; `none` is not counted (e.g. a bucket summary poll). */
 export type StatsOperation = 'get' | 'put' | 'head' | 'del' | 'lst' | 'none';
@@ -33,16 +34,22 @@ export const metricKinds: Readonly<Record<string, MetricKind>> = Object.freeze({
   'up.ns.time': 'special',
 });
 
-/** Each counted operation's metric names. */
-const metricNames: Readonly<
-  Record<Exclude<StatsOperation, 'none'>, { count: string; errors: string; time: string }>
-> = Object.freeze({
-  get: { count: 'get.n', errors: 'err.get.n', time: 'get.ns.total' },
-  put: { count: 'put.n', errors: 'err.put.n', time: 'put.ns.total' },
-  head: { count: 'head.n', errors: 'err.head.n', time: 'head.ns.total' },
-  del: { count: 'del.n', errors: 'err.del.n', time: 'del.ns.total' },
-  lst: { count: 'lst.n', errors: 'err.lst.n', time: 'lst.ns.total' },
-});
+/** An operation's metric names (AIStore times GETs, PUTs and listings, not HEADs or deletes). */
+interface OperationNames {
+  readonly count: string;
+  readonly errors: string;
+  readonly time?: string;
+}
+
+/** Each counted operation's metric names, every one of them in `metricKinds`. */
+const metricNames: Readonly<Record<Exclude<StatsOperation, 'none'>, OperationNames>> =
+  Object.freeze({
+    get: { count: 'get.n', errors: 'err.get.n', time: 'get.ns.total' },
+    put: { count: 'put.n', errors: 'err.put.n', time: 'put.ns.total' },
+    head: { count: 'head.n', errors: 'err.head.n' },
+    del: { count: 'del.n', errors: 'err.del.n' },
+    lst: { count: 'lst.n', errors: 'err.lst.n', time: 'lst.ns.total' },
+  });
 
 /** A counter's part not yet folded into its BigInt total, under its metric name. */
 interface PendingCount {
@@ -53,7 +60,7 @@ interface PendingCount {
 interface OperationCells {
   readonly count: PendingCount;
   readonly errors: PendingCount;
-  readonly time: PendingCount;
+  readonly time: PendingCount | undefined;
 }
 
 /**
@@ -82,11 +89,15 @@ export class RequestStats {
       this.#values.set(name, 0n);
       this.#pending.set(name, { name, value: 0 });
     }
-    const cell = (name: string): PendingCount => this.#pending.get(name) ?? { name, value: 0 };
-    const cellsOf = (names: { count: string; errors: string; time: string }): OperationCells => ({
+    const cell = (name: string): PendingCount => {
+      const found = this.#pending.get(name);
+      invariant(found !== undefined, `${name} is not one of the node's metrics`);
+      return found;
+    };
+    const cellsOf = (names: OperationNames): OperationCells => ({
       count: cell(names.count),
       errors: cell(names.errors),
-      time: cell(names.time),
+      time: names.time === undefined ? undefined : cell(names.time),
     });
     this.#cells = {
       get: cellsOf(metricNames.get),
@@ -119,7 +130,7 @@ export class RequestStats {
     let nanoseconds = 0;
     if (timed) {
       nanoseconds = Math.round((performance.now() - startedMs) * 1e6);
-      this.#add(cells.time, nanoseconds);
+      if (cells.time !== undefined) this.#add(cells.time, nanoseconds);
       if (operation === 'get' && (status === 200 || status === 206)) {
         bytes =
           context.answerLength === undefined
