@@ -168,26 +168,26 @@ export function leaseFor(context: StoreContext, sizeBytes: number): Lease {
   };
 }
 
-/**
- * A body of bytes in memory; the lease their buffer came from goes back once they are sent. The
- * content cache's bytes (`cached`) are read-only: a consumer that changes bytes gets a copy.
- */
+/** A body of bytes in memory; the lease their buffer came from goes back once they are sent. */
 export function memoryBody(
   context: StoreContext,
   data: Buffer,
   lease: Lease | undefined,
-  cached = false,
 ): ObjectBody {
-  // Literals, not spreads of optional parts: a content hit makes one per GET.
+  // Literals, not spreads of optional parts.
   const source: BodySource =
     lease === undefined
-      ? cached
-        ? { kind: 'memory', data, readOnly: true }
-        : { kind: 'memory', data }
-      : cached
-        ? { kind: 'memory', data, release: lease.release, readOnly: true }
-        : { kind: 'memory', data, release: lease.release };
+      ? { kind: 'memory', data }
+      : { kind: 'memory', data, release: lease.release };
   return new ObjectBody(source, context.buffers);
+}
+
+/**
+ * A body of the content cache's bytes: read-only (a consumer that changes bytes gets a copy) and
+ * never released (the cache owns them). A content hit makes one per GET.
+ */
+export function cachedBody(context: StoreContext, data: Buffer): ObjectBody {
+  return new ObjectBody({ kind: 'memory', data, readOnly: true }, context.buffers);
 }
 
 /**
@@ -205,9 +205,9 @@ export function servedFromCache(
   invariant(content !== undefined && metadata.chunks === undefined, 'a content hit without bytes');
   const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
   const range = typeof requested === 'function' ? requested(metadata.size) : requested;
-  if (range === undefined) return { object, body: memoryBody(context, content, undefined, true) };
+  if (range === undefined) return { object, body: cachedBody(context, content) };
   const bytes = content.subarray(range.start, range.end + 1);
-  return { object, body: memoryBody(context, bytes, undefined, true), range };
+  return { object, body: cachedBody(context, bytes), range };
 }
 
 /**
@@ -250,7 +250,7 @@ export function getCachedObject(
   if (replica === undefined) void confirmation(context, location.path, range);
   if (replica?.content === undefined) return undefined;
   const object = toStoredObject(bucket, name, replica.metadata, replica.stats, mountpath);
-  return { object, body: memoryBody(context, replica.content, undefined, true), range };
+  return { object, body: cachedBody(context, replica.content), range };
 }
 
 /**

@@ -36,6 +36,7 @@ import {
 } from '../replica-lookup.js';
 import { openVersionFile, versionIdOf } from '../versions/version-files.js';
 import {
+  cachedBody,
   cachedOrConfirmed,
   keepContent,
   keepRange,
@@ -344,7 +345,7 @@ async function serveRange(
   if (cached) {
     invariant(replica.content !== undefined, 'a range hit without bytes');
     const object = toStoredObject(bucket, name, metadata, stats, replica.mountpath);
-    return { object, body: memoryBody(context, replica.content, undefined, true), range };
+    return { object, body: cachedBody(context, replica.content), range };
   }
   let handedOver = false;
   try {
