@@ -27,9 +27,10 @@ import { appendToTarInPlace } from './tar-append.js';
  * into 256 KiB before they go on (the archive job's 10,000 x 4 KiB objects: ~180 chunks through
  * the pack, the indexer and the file sink, and fewer thread-pool writes, where 64 KiB slabs handed
  * on each turn made ~700 of each). Not larger: the archive's output holds 1 MiB before the writer
- * waits, and four slabs of it keep the file's writes going while the next files are added.
+ * waits, and four slabs of it keep the file's writes going while the next files are added. The
+ * slabs are reused once the file sink wrote them (`reuseSlabs`: it releases each chunk written).
  */
-const shardGathering = { slabBytes: 256 * 1024, flushEachTurn: false };
+const shardGathering = { slabBytes: 256 * 1024, flushEachTurn: false, reuseSlabs: true };
 
 export interface ShardWrite {
   /** Create (or replace) the shard, append to it (it must exist), or either. */
