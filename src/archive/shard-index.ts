@@ -100,7 +100,16 @@ export interface TarIndexFeed {
 }
 
 /**
- * A pass-through that indexes the plain tar flowing through it: `entries` resolves with the
+ * What sees a plain tar's bytes as its writer hands them on (`TarIndexer.observer`): the chunks in
+ * order, then the end.
+ */
+export interface TarObserver {
+  chunk(bytes: Buffer): void;
+  end(): void;
+}
+
+/**
+ * A pass-through that indexes the plain tar flowing through it (or, as `observer`, beside it): `entries` resolves with the
  * regular files once the stream has ended (it rejects when the bytes are not a tar). It walks the
  * tar's blocks itself while their headers are plain ones (a ustar or GNU header of a file or an
  * empty directory, its size in octal, its checksum right: every header Cairn writes for a name
@@ -158,7 +167,27 @@ export class TarIndexer extends Transform {
     };
   }
 
+  /**
+   * For the writer of a plain tar that goes elsewhere (a shard's file): it hands each chunk here
+   * as it hands it on, and the end once there is no more; this stream itself is not written to
+   * (no stage of its own between the writer and the file: a Transform's write, push and read
+   * for each chunk). `entries` settles as with a stream; `destroy` still fails it.
+   */
+  observer(): TarObserver {
+    // Nobody reads this stream: a failure (`destroy(error)`) is reported through `entries` only.
+    this.on('error', () => undefined);
+    return {
+      chunk: (bytes) => this.#see(bytes),
+      end: () => this.#seenAll(),
+    };
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#see(chunk);
+    callback(null, chunk);
+  }
+
+  #see(chunk: Buffer): void {
     if (this.#parser !== undefined) this.#parser.write(chunk);
     else if (this.#position + chunk.length <= this.#walkFrom) this.#position += chunk.length;
     else if (this.#position < this.#walkFrom) {
@@ -166,7 +195,6 @@ export class TarIndexer extends Transform {
       this.#position = this.#walkFrom;
       this.#walk(chunk.subarray(fed));
     } else this.#walk(chunk);
-    callback(null, chunk);
   }
 
   #walk(chunk: Buffer): void {
@@ -221,12 +249,17 @@ export class TarIndexer extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    this.#seenAll();
+    callback();
+  }
+
+  #seenAll(): void {
+    if (this.#ended) return;
     this.#ended = true;
     if (this.#parser !== undefined) this.#parser.end(undefined);
     else if (this.#skip > 0 || this.#headerBytes > 0)
       this.#reject(new Error('Unexpected end of data: the tar ends inside a file or header'));
     else this.#resolve(this.#found);
-    callback();
   }
 
   override _destroy(error: Error | null, callback: (error: Error | null) => void): void {

@@ -125,21 +125,37 @@ test("a shard's writer (large slabs, no flush each turn) names its files to the 
   const direct = files.filter(
     (file) => file.streamed !== true && /^[\x20-\x7e]{1,100}$/.test(file.name),
   );
+  // Piped through the indexer, or the indexer told each chunk beside the output (`observer`, as a
+  // shard's write does: no stream stage of its own).
   for (const list of [direct, files]) {
-    const indexer = new TarIndexer();
-    const writer = new TarWriter('tar', {
-      slabBytes: 256 * 1024,
-      flushEachTurn: false,
-      index: indexer.feed(),
-    });
-    const bytes = await writtenWith(writer, list, false, writer.output.pipe(indexer));
-    assert.deepEqual(bytes, await expected(list));
-    const walked = new TarIndexer();
-    const walk = collect(Readable.from([bytes]).pipe(walked));
-    await walk;
-    assert.deepEqual(await indexer.entries, await walked.entries);
-    assert.equal((await indexer.entries).length, list.length);
+    for (const observed of [false, true]) {
+      const indexer = new TarIndexer();
+      const writer = new TarWriter('tar', {
+        slabBytes: 256 * 1024,
+        flushEachTurn: false,
+        index: indexer.feed(),
+        observer: observed ? indexer.observer() : undefined,
+      });
+      const output = observed ? writer.output : writer.output.pipe(indexer);
+      const bytes = await writtenWith(writer, list, false, output);
+      assert.deepEqual(bytes, await expected(list));
+      const walked = new TarIndexer();
+      const walk = collect(Readable.from([bytes]).pipe(walked));
+      await walk;
+      assert.deepEqual(await indexer.entries, await walked.entries);
+      assert.equal((await indexer.entries).length, list.length);
+    }
   }
+});
+
+test("an observing indexer fails its entries when the writer's output is destroyed before its end", async () => {
+  const indexer = new TarIndexer();
+  const writer = new TarWriter('tar', { index: indexer.feed(), observer: indexer.observer() });
+  writer.output.once('error', (error) => indexer.destroy(error));
+  writer.output.resume();
+  await writer.add('one', 3, new MemoryBody(Buffer.from('abc')), modifiedMs);
+  writer.abort(new Error('source failed'));
+  await assert.rejects(indexer.entries, /source failed/);
 });
 
 test("a shard's slabs (reuseSlabs) are filled again once written and released: the same bytes", async () => {

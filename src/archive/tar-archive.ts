@@ -13,7 +13,7 @@ import {
   takeLease,
 } from '../util/streams/memory-body.js';
 import { lz4Decoder, lz4Encoder } from './lz4-frames.js';
-import type { TarIndexFeed } from './shard-index.js';
+import type { TarIndexFeed, TarObserver } from './shard-index.js';
 
 type TarCodec = Exclude<ArchiveCodec, 'zip'>;
 
@@ -119,7 +119,10 @@ const outputHighWaterMark = 1024 * 1024;
  * file (header, bytes, padding); the small ones of a turn are handed on as one buffer, where each
  * was a response write of its own (its chunked framing, its buffers in the socket's writev).
  */
-function asNodeReadable(pack: tarStream.Pack): {
+function asNodeReadable(
+  pack: tarStream.Pack,
+  observer: TarObserver | undefined,
+): {
   output: Readable;
   full: () => boolean;
   room: () => Promise<void>;
@@ -150,6 +153,7 @@ function asNodeReadable(pack: tarStream.Pack): {
     },
   });
   const hand = (chunk: Buffer): void => {
+    observer?.chunk(chunk);
     if (output.push(chunk)) return;
     paused = true;
     pack.pause();
@@ -183,6 +187,7 @@ function asNodeReadable(pack: tarStream.Pack): {
   });
   pack.on('end', () => {
     flush();
+    observer?.end();
     output.push(null);
   });
   pack.on('error', (error: Error) => output.destroy(error));
@@ -403,6 +408,11 @@ export interface TarWriterOptions {
    * file sink). Default false.
    */
   reuseSlabs?: boolean;
+  /**
+   * Told each chunk of an uncompressed tar as it is handed on, and its end (a shard's indexer:
+   * `TarIndexer.observer`, where the tar was piped through it). Not called for a compressed one.
+   */
+  observer?: TarObserver | undefined;
 }
 
 function byteLength(chunks: readonly Buffer[]): number {
@@ -446,7 +456,7 @@ export class TarWriter {
     this.#flushEachTurn = options.flushEachTurn ?? true;
     const deflate = compressor(codec);
     if (deflate === undefined) {
-      const { output, full, room } = asNodeReadable(this.#pack);
+      const { output, full, room } = asNodeReadable(this.#pack, options.observer);
       this.output = output;
       this.#room = { full, wait: room };
       this.#pack.on('data', () => (this.#packFull = false));

@@ -84,10 +84,15 @@ async function writeShardNow(
     return;
   const format = existing?.format ?? newShardFormat(target.name, write.mime);
   const indexer = isIndexable(format) ? new TarIndexer() : undefined;
-  // The writer names the files it lays out to the indexer, which walks only the others' headers.
-  const writer = createArchiveWriter(format, { ...shardGathering, index: indexer?.feed() });
+  // The writer names the files it lays out to the indexer, which walks only the others' headers;
+  // it sees the bytes as the writer hands them on (no stream stage between the writer and the file).
+  const writer = createArchiveWriter(format, {
+    ...shardGathering,
+    index: indexer?.feed(),
+    observer: indexer?.observer(),
+  });
   const filled = fill(writer, existing, addNew);
-  const body = indexer === undefined ? writer.output : writer.output.pipe(indexer);
+  const body = writer.output;
   writer.output.once('error', (error) => indexer?.destroy(error));
   const put = objects.put(target.bucket, {
     ...nativePutRequest(target.bucket, target.name, body, {
