@@ -109,17 +109,18 @@ export interface TarObserver {
 }
 
 /**
- * A pass-through that indexes the plain tar flowing through it (or, as `observer`, beside it): `entries` resolves with the
- * regular files once the stream has ended (it rejects when the bytes are not a tar). It walks the
- * tar's blocks itself while their headers are plain ones (a ustar or GNU header of a file or an
- * empty directory, its size in octal, its checksum right: every header Cairn writes for a name
- * that needs no PAX record, and most of GNU tar's), reading a header's name, type and size and
- * skipping the file's bytes. At the first other header (a PAX record, a GNU long name, a link,
- * anything it does not know) it hands that header and everything after it to tar-stream's
- * parser, which indexes the rest as before (a tar read from a header on is a tar). Why not
- * tar-stream throughout: its parser decodes every field of a header and makes a stream and
- * events per file, 11% of the archive job's CPU on the shard's target for 10,000 4 KiB objects
- * (docs/profiling.md, "archive job"). Either way it holds no more than a header's worth of bytes.
+ * A pass-through that indexes the plain tar flowing through it (or, as `observer`, beside it):
+ * `entries` resolves with the regular files once the stream has ended (it rejects when the bytes
+ * are not a tar). It walks the tar's blocks itself while their headers are plain ones (a ustar or
+ * GNU header of a file or an empty directory, its size in octal, its checksum right: every header
+ * Cairn writes for a name that needs no PAX record, and most of GNU tar's), reading a header's
+ * name, type and size and skipping the file's bytes. At the first other header (a PAX record, a
+ * GNU long name, a link, anything it does not know) it hands that header and everything after it
+ * to tar-stream's parser, which indexes the rest as before (a tar read from a header on is a
+ * tar). Why not tar-stream throughout: its parser decodes every field of a header and makes a
+ * stream and events per file, 11% of the archive job's CPU on the shard's target for 10,000 4 KiB
+ * objects (docs/profiling.md, "archive job"). Either way it holds no more than a header's worth
+ * of bytes.
  */
 export class TarIndexer extends Transform {
   readonly entries: Promise<IndexedEntry[]>;
