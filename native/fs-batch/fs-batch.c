@@ -625,9 +625,9 @@ invalid:
  * The calling convention of this build's functions: raised whenever one changes (an argument added,
  * a result laid out differently), so index.js refuses a stale build at load instead of every call
  * failing (2: readFiles takes offsets; 3: writeFile takes the paths that must be absent; 4: createFile, and commitFile takes the paths that must be absent; 5: commitFile takes a tail
- * and times; 6: writeFile's content may be an array of Buffers).
+ * and times; 6: writeFile's content may be an array of Buffers; 7: readFiles' `known` 2 reads the identity alone, by lstat).
  */
-#define INTERFACE_VERSION 6
+#define INTERFACE_VERSION 7
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value function;

@@ -5,7 +5,7 @@ const addon = createRequire(import.meta.url)('./build/Release/fs_batch.node');
 
 // The C sources' INTERFACE_VERSION (fs-batch.c): a build of older sources (npm ci not run again
 // after pulling) would fail every call it no longer matches, so it is refused here, at load.
-const interfaceVersion = 6;
+const interfaceVersion = 7;
 if (addon.interfaceVersion !== interfaceVersion) {
   throw new Error(
     `cairn-fs-batch: the compiled addon (build/Release/fs_batch.node) has interface ` +

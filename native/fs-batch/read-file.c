@@ -64,6 +64,8 @@ typedef struct {
   /** Where the content read starts; -1: the whole content, when it fits `capacity`. */
   int64_t offset;
   int has_known;
+  /** Only the identity, by path (`known` 2): lstat, no open (stat_by_path). */
+  int by_path;
   int64_t known[KNOWN_LENGTH];
   char *value;
   ssize_t value_length;
@@ -115,6 +117,44 @@ static int is_known(const FileRead *read, const struct stat *stats) {
          read->known[KNOWN_CTIME_NS] == ns_of(CTIME(*stats));
 }
 
+/** The stat step's numbers of `stats`. */
+static void put_stats(int64_t *numbers, const struct stat *stats) {
+  numbers[AT_STAT_ERROR] = 0;
+  numbers[AT_DEV] = (int64_t)stats->st_dev;
+  numbers[AT_INO] = (int64_t)stats->st_ino;
+  numbers[AT_MODE] = (int64_t)stats->st_mode;
+  numbers[AT_SIZE] = (int64_t)stats->st_size;
+  numbers[AT_ATIME_NS] = ns_of(ATIME(*stats));
+  numbers[AT_MTIME_NS] = ns_of(MTIME(*stats));
+  numbers[AT_CTIME_NS] = ns_of(CTIME(*stats));
+}
+
+/**
+ * A read of the identity alone (`known` 2: the content cache's checks): `lstat` of the first
+ * candidate that exists, one system call where open, fstat and close were three. Its numbers are
+ * an open's and a stat's (a failed lstat is reported as the open's errno); a symbolic link, a FIFO
+ * or a directory there is stat'ed, not opened: its identity is not a regular file's that was read,
+ * so a check comparing identities answers as it did (changed).
+ */
+static void stat_by_path(FileRead *read, const char *path, const char *end) {
+  int64_t *numbers = read->numbers;
+  struct stat stats;
+  for (int64_t index = 0;; index += 1) {
+    numbers[AT_PATH_INDEX] = index;
+    if (lstat(path, &stats) == 0) break;
+    int error = errno;
+    const char *next = path + strlen(path) + 1;
+    if (next >= end ||
+        (error != ENOENT && error != ENOTDIR && error != ELOOP && error != ENAMETOOLONG)) {
+      numbers[AT_OPEN_ERROR] = error;
+      return;
+    }
+    path = next;
+  }
+  numbers[AT_OPEN_ERROR] = 0;
+  put_stats(numbers, &stats);
+}
+
 static void read_file_execute(napi_env env, void *data) {
   (void)env;
   FileRead *read = data;
@@ -128,6 +168,10 @@ static void read_file_execute(napi_env env, void *data) {
   // to the next; any other failure, or the last candidate's, ends the job with its errno.
   const char *path = read->path;
   const char *end = read->path + read->path_length;
+  if (read->by_path) {
+    stat_by_path(read, path, end);
+    return;
+  }
   int fd;
   for (int64_t index = 0;; index += 1) {
     numbers[AT_PATH_INDEX] = index;
@@ -149,14 +193,7 @@ static void read_file_execute(napi_env env, void *data) {
     close(fd);
     return;
   }
-  numbers[AT_STAT_ERROR] = 0;
-  numbers[AT_DEV] = (int64_t)stats.st_dev;
-  numbers[AT_INO] = (int64_t)stats.st_ino;
-  numbers[AT_MODE] = (int64_t)stats.st_mode;
-  numbers[AT_SIZE] = (int64_t)stats.st_size;
-  numbers[AT_ATIME_NS] = ns_of(ATIME(stats));
-  numbers[AT_MTIME_NS] = ns_of(MTIME(stats));
-  numbers[AT_CTIME_NS] = ns_of(CTIME(stats));
+  put_stats(numbers, &stats);
   if (S_ISREG(stats.st_mode)) {
     // An empty attribute name asks for none: a plain file's content (promote's source files).
     int attribute = read->attribute[0] == '\0' || is_known(read, &stats)
@@ -334,6 +371,7 @@ static FileReads *file_reads_new(napi_env env, napi_value *args) {
     read->numbers = numbers + (size_t)index * READ_SLOTS;
     const int64_t *identity = known + (size_t)index * KNOWN_SLOTS;
     read->has_known = identity[0] == 1;
+    read->by_path = identity[0] == 2;
     memcpy(read->known, identity + 1, sizeof(read->known));
     read->offset = offsets[index];
   }
@@ -353,7 +391,8 @@ invalid:
  * READ_SLOTS of `numbers` (a BigInt64Array: the AT_* slots, then its attribute's length in the
  * result); reads its content into `buffers[i]` when that is a Buffer the regular file fits; skips
  * the attribute when the open file matches its KNOWN_SLOTS of `known` (a BigInt64Array: 1 then
- * dev, ino, size, mtime and ctime in ns; 0 for none). `offsets` (a BigInt64Array, one per read):
+ * dev, ino, size, mtime and ctime in ns; 0 for none; 2: the identity alone, by `lstat` of the first
+ * candidate that exists, nothing opened: interface 7). `offsets` (a BigInt64Array, one per read):
  * -1 reads the whole content as above; an offset reads from there up to the buffer's length
  * (fewer at the end of the file), whatever the file's size. Resolves to one Buffer of the
  * attribute values read, back to back in read order.

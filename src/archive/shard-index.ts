@@ -100,17 +100,27 @@ export interface TarIndexFeed {
 }
 
 /**
- * A pass-through that indexes the plain tar flowing through it: `entries` resolves with the
- * regular files once the stream has ended (it rejects when the bytes are not a tar). It walks the
- * tar's blocks itself while their headers are plain ones (a ustar or GNU header of a file or an
- * empty directory, its size in octal, its checksum right: every header Cairn writes for a name
- * that needs no PAX record, and most of GNU tar's), reading a header's name, type and size and
- * skipping the file's bytes. At the first other header (a PAX record, a GNU long name, a link,
- * anything it does not know) it hands that header and everything after it to tar-stream's
- * parser, which indexes the rest as before (a tar read from a header on is a tar). Why not
- * tar-stream throughout: its parser decodes every field of a header and makes a stream and
- * events per file, 11% of the archive job's CPU on the shard's target for 10,000 4 KiB objects
- * (docs/profiling.md, "archive job"). Either way it holds no more than a header's worth of bytes.
+ * What sees a plain tar's bytes as its writer hands them on (`TarIndexer.observer`): the chunks in
+ * order, then the end.
+ */
+export interface TarObserver {
+  chunk(bytes: Buffer): void;
+  end(): void;
+}
+
+/**
+ * A pass-through that indexes the plain tar flowing through it (or, as `observer`, beside it):
+ * `entries` resolves with the regular files once the stream has ended (it rejects when the bytes
+ * are not a tar). It walks the tar's blocks itself while their headers are plain ones (a ustar or
+ * GNU header of a file or an empty directory, its size in octal, its checksum right: every header
+ * Cairn writes for a name that needs no PAX record, and most of GNU tar's), reading a header's
+ * name, type and size and skipping the file's bytes. At the first other header (a PAX record, a
+ * GNU long name, a link, anything it does not know) it hands that header and everything after it
+ * to tar-stream's parser, which indexes the rest as before (a tar read from a header on is a
+ * tar). Why not tar-stream throughout: its parser decodes every field of a header and makes a
+ * stream and events per file, 11% of the archive job's CPU on the shard's target for 10,000 4 KiB
+ * objects (docs/profiling.md, "archive job"). Either way it holds no more than a header's worth
+ * of bytes.
  */
 export class TarIndexer extends Transform {
   readonly entries: Promise<IndexedEntry[]>;
@@ -158,7 +168,27 @@ export class TarIndexer extends Transform {
     };
   }
 
+  /**
+   * For the writer of a plain tar that goes elsewhere (a shard's file): it hands each chunk here
+   * as it hands it on, and the end once there is no more; this stream itself is not written to
+   * (no stage of its own between the writer and the file: a Transform's write, push and read
+   * for each chunk). `entries` settles as with a stream; `destroy` still fails it.
+   */
+  observer(): TarObserver {
+    // Nobody reads this stream: a failure (`destroy(error)`) is reported through `entries` only.
+    this.on('error', () => undefined);
+    return {
+      chunk: (bytes) => this.#see(bytes),
+      end: () => this.#seenAll(),
+    };
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#see(chunk);
+    callback(null, chunk);
+  }
+
+  #see(chunk: Buffer): void {
     if (this.#parser !== undefined) this.#parser.write(chunk);
     else if (this.#position + chunk.length <= this.#walkFrom) this.#position += chunk.length;
     else if (this.#position < this.#walkFrom) {
@@ -166,7 +196,6 @@ export class TarIndexer extends Transform {
       this.#position = this.#walkFrom;
       this.#walk(chunk.subarray(fed));
     } else this.#walk(chunk);
-    callback(null, chunk);
   }
 
   #walk(chunk: Buffer): void {
@@ -221,12 +250,17 @@ export class TarIndexer extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    this.#seenAll();
+    callback();
+  }
+
+  #seenAll(): void {
+    if (this.#ended) return;
     this.#ended = true;
     if (this.#parser !== undefined) this.#parser.end(undefined);
     else if (this.#skip > 0 || this.#headerBytes > 0)
       this.#reject(new Error('Unexpected end of data: the tar ends inside a file or header'));
     else this.#resolve(this.#found);
-    callback();
   }
 
   override _destroy(error: Error | null, callback: (error: Error | null) => void): void {

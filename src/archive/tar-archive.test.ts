@@ -1,12 +1,13 @@
 // Unit tests: files in memory written straight into the pack (template headers) come out byte for
 // byte as tar-stream's `pack.entry` writes them, mixed with streamed files, long and non-ASCII
 // names (PAX records), every padding, chunks in memory (a peer's large part), and under
-// back-pressure; a pooled buffer released once written.
+// back-pressure; a pooled buffer released once written; a shard's slabs filled again once their
+// writer released them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable, Writable } from 'node:stream';
 import tarStream from 'tar-stream';
-import { MemoryBody, MemoryChunks } from '../util/streams/memory-body.js';
+import { MemoryBody, MemoryChunks, writtenRelease } from '../util/streams/memory-body.js';
 import { writeByTurns } from '../util/streams/turn-writes.js';
 import { TarIndexer } from './shard-index.js';
 import { TarWriter } from './tar-archive.js';
@@ -124,21 +125,75 @@ test("a shard's writer (large slabs, no flush each turn) names its files to the 
   const direct = files.filter(
     (file) => file.streamed !== true && /^[\x20-\x7e]{1,100}$/.test(file.name),
   );
+  // Piped through the indexer, or the indexer told each chunk beside the output (`observer`, as a
+  // shard's write does: no stream stage of its own).
   for (const list of [direct, files]) {
-    const indexer = new TarIndexer();
-    const writer = new TarWriter('tar', {
-      slabBytes: 256 * 1024,
-      flushEachTurn: false,
-      index: indexer.feed(),
-    });
-    const bytes = await writtenWith(writer, list, false, writer.output.pipe(indexer));
-    assert.deepEqual(bytes, await expected(list));
-    const walked = new TarIndexer();
-    const walk = collect(Readable.from([bytes]).pipe(walked));
-    await walk;
-    assert.deepEqual(await indexer.entries, await walked.entries);
-    assert.equal((await indexer.entries).length, list.length);
+    for (const observed of [false, true]) {
+      const indexer = new TarIndexer();
+      const writer = new TarWriter('tar', {
+        slabBytes: 256 * 1024,
+        flushEachTurn: false,
+        index: indexer.feed(),
+        observer: observed ? indexer.observer() : undefined,
+      });
+      const output = observed ? writer.output : writer.output.pipe(indexer);
+      const bytes = await writtenWith(writer, list, false, output);
+      assert.deepEqual(bytes, await expected(list));
+      const walked = new TarIndexer();
+      const walk = collect(Readable.from([bytes]).pipe(walked));
+      await walk;
+      assert.deepEqual(await indexer.entries, await walked.entries);
+      assert.equal((await indexer.entries).length, list.length);
+    }
   }
+});
+
+test("an observing indexer fails its entries when the writer's output is destroyed before its end", async () => {
+  const indexer = new TarIndexer();
+  const writer = new TarWriter('tar', { index: indexer.feed(), observer: indexer.observer() });
+  writer.output.once('error', (error) => indexer.destroy(error));
+  writer.output.resume();
+  await writer.add('one', 3, new MemoryBody(Buffer.from('abc')), modifiedMs);
+  writer.abort(new Error('source failed'));
+  await assert.rejects(indexer.entries, /source failed/);
+});
+
+test("a shard's slabs (reuseSlabs) are filled again once written and released: the same bytes", async () => {
+  // 600 files of 4 KiB, each its own bytes, through 64 KiB slabs: ~40 chunks. The reader copies
+  // each chunk and releases it a turn later, as the file sink does once its write completed.
+  const list: File[] = Array.from({ length: 600 }, (_, at) => ({
+    name: `sample-${String(at).padStart(6, '0')}`,
+    data: Buffer.alloc(4096, at % 251),
+  }));
+  const writer = new TarWriter('tar', {
+    slabBytes: 64 * 1024,
+    flushEachTurn: false,
+    reuseSlabs: true,
+  });
+  const slabs = new Set<ArrayBufferLike>();
+  let chunks = 0;
+  const copies: Buffer[] = [];
+  const read = (async () => {
+    for await (const chunk of writer.output) {
+      const bytes = chunk as Buffer;
+      chunks += 1;
+      slabs.add(bytes.buffer);
+      copies.push(Buffer.from(bytes));
+      const release = writtenRelease(bytes);
+      await new Promise((resolve) => setImmediate(resolve));
+      release?.();
+    }
+  })();
+  for (const file of list) {
+    const added = writer.add(file.name, file.data.length, new MemoryBody(file.data), modifiedMs);
+    if (added !== undefined) await added;
+    if (file.name.endsWith('0')) await new Promise((resolve) => setImmediate(resolve));
+  }
+  writer.finish();
+  await read;
+  assert.deepEqual(Buffer.concat(copies), await expected(list));
+  assert.ok(chunks >= 30, `${chunks} chunks`);
+  assert.ok(slabs.size <= 10, `${slabs.size} slabs for ${chunks} chunks`);
 });
 
 test('files written into the pack wait for a slow reader (bounded lead)', async () => {

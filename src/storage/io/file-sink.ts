@@ -10,6 +10,7 @@
 import { IncomingMessage } from 'node:http';
 import { finished, Writable, type Readable } from 'node:stream';
 import { badRequest } from '../../errors/index.js';
+import { writtenRelease } from '../../util/streams/memory-body.js';
 import type { DiskFile } from './disk.js';
 
 /** Something fed every body byte in order (a checksum's hasher). */
@@ -287,6 +288,7 @@ class FileSink extends Writable {
     if (typeof file === 'function') {
       const [created] = await Promise.all([file(buffers), this.#caughtUp?.()]);
       this.#file = created;
+      released(buffers);
       return;
     }
     const [only] = buffers;
@@ -297,7 +299,17 @@ class FileSink extends Writable {
     const [{ bytesWritten }] = await Promise.all([written, this.#caughtUp?.()]);
     // libuv loops over partial writes, so a short count follows an error only.
     if (bytesWritten < total) await file.writeFile(Buffer.concat(buffers).subarray(bytesWritten));
+    released(buffers);
   }
 }
 
 type WriteCallback = (error?: Error | null) => void;
+
+/**
+ * Chunks written and hashed (the hashers off the main thread caught up): a writer that lent them
+ * (`releaseWhenWritten`, a shard's TAR slabs) may fill their bytes again. Not on failure: those are
+ * left to the collector.
+ */
+function released(buffers: readonly Buffer[]): void {
+  for (const buffer of buffers) writtenRelease(buffer)?.();
+}

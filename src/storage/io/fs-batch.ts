@@ -486,9 +486,10 @@ const stateAt = [slot.dev, slot.ino, slot.size, slot.mtimeNs, slot.ctimeNs] as c
 
 /**
  * Whether each of `paths` still has the identity at the same index of `states` (dev, ino, size,
- * mtime, ctime): opened as `readSmallFile` opens it (not following a link), fstat'ed and closed,
- * all in one thread-pool job (the caller keeps to a few hundred). 1 when it has, 0 when it
- * changed, is gone, is a link or cannot be opened or stat'ed: each path's answer is its own.
+ * mtime, ctime): `lstat`'ed (a link's own identity, not its target's), all in one thread-pool job
+ * (the caller keeps to a few hundred; one system call a path, where open, fstat and close were
+ * three). 1 when it has, 0 when it changed, is gone, is a link or cannot be stat'ed: each path's
+ * answer is its own (a file whose mode changed has a new ctime: changed).
  * Never rejects for one path. The content cache's background checks (meta/content-checks.ts):
  * one promise and a few typed arrays a job, the identities compared as 32-bit words, where a
  * `readSmallFile` a check made a promise, a result object, a FileStats and seven BigInts.
@@ -517,7 +518,11 @@ export async function checkFileStates(
     expected[at + 3] = state.mtimeNs;
     expected[at + 4] = state.ctimeNs;
   }
-  await readFiles(text, counts, numbers, new BigInt64Array(count * knownSlots), buffers, offsets);
+  // `known` 2: the identity alone, by lstat (interface 7): one system call where open, fstat and
+  // close were three; a link or other non-file there differs from the regular file's identity.
+  const known = new BigInt64Array(count * knownSlots);
+  for (let at = 0; at < known.length; at += knownSlots) known[at] = 2n;
+  await readFiles(text, counts, numbers, known, buffers, offsets);
   // 32-bit views: a slot compared as two words makes no BigInt.
   const got = new Int32Array(numbers.buffer, numbers.byteOffset, numbers.length * 2);
   const want = new Int32Array(expected.buffer, expected.byteOffset, expected.length * 2);

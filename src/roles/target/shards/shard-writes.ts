@@ -27,9 +27,10 @@ import { appendToTarInPlace } from './tar-append.js';
  * into 256 KiB before they go on (the archive job's 10,000 x 4 KiB objects: ~180 chunks through
  * the pack, the indexer and the file sink, and fewer thread-pool writes, where 64 KiB slabs handed
  * on each turn made ~700 of each). Not larger: the archive's output holds 1 MiB before the writer
- * waits, and four slabs of it keep the file's writes going while the next files are added.
+ * waits, and four slabs of it keep the file's writes going while the next files are added. The
+ * slabs are reused once the file sink wrote them (`reuseSlabs`: it releases each chunk written).
  */
-const shardGathering = { slabBytes: 256 * 1024, flushEachTurn: false };
+const shardGathering = { slabBytes: 256 * 1024, flushEachTurn: false, reuseSlabs: true };
 
 export interface ShardWrite {
   /** Create (or replace) the shard, append to it (it must exist), or either. */
@@ -83,10 +84,15 @@ async function writeShardNow(
     return;
   const format = existing?.format ?? newShardFormat(target.name, write.mime);
   const indexer = isIndexable(format) ? new TarIndexer() : undefined;
-  // The writer names the files it lays out to the indexer, which walks only the others' headers.
-  const writer = createArchiveWriter(format, { ...shardGathering, index: indexer?.feed() });
+  // The writer names the files it lays out to the indexer, which walks only the others' headers;
+  // it sees the bytes as the writer hands them on (no stream stage between the writer and the file).
+  const writer = createArchiveWriter(format, {
+    ...shardGathering,
+    index: indexer?.feed(),
+    observer: indexer?.observer(),
+  });
   const filled = fill(writer, existing, addNew);
-  const body = indexer === undefined ? writer.output : writer.output.pipe(indexer);
+  const body = writer.output;
   writer.output.once('error', (error) => indexer?.destroy(error));
   const put = objects.put(target.bucket, {
     ...nativePutRequest(target.bucket, target.name, body, {
