@@ -74,6 +74,27 @@ test('a tar written here is indexed as it passes', async () => {
   assertOffsets(Buffer.concat(chunks), await indexer.entries);
 });
 
+test("an observer's chunks may be filled again once handed on: tar-stream's part indexes the same", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-index-'));
+  try {
+    // GNU tar's long pax name hands the rest to tar-stream, which may keep views of what it was
+    // given; a shard's writer fills each slab again once the file has it (`reuseSlabs`).
+    const tar = readFileSync(makeShard(dir, '.tar', files));
+    const indexer = new TarIndexer();
+    const observer = indexer.observer();
+    const slab = Buffer.alloc(700);
+    for (let at = 0; at < tar.length; at += slab.length) {
+      const length = tar.copy(slab, 0, at, at + slab.length);
+      observer.chunk(slab.subarray(0, length));
+      slab.fill(0);
+    }
+    observer.end();
+    assertOffsets(tar, await indexer.entries);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('bytes that are not a tar fail the index, not the stream', async () => {
   const indexer = new TarIndexer();
   const passed: Buffer[] = [];

@@ -140,6 +140,8 @@ export class TarIndexer extends Transform {
   #parser: tarStream.Extract | undefined;
   #parserBase = 0;
   #ended = false;
+  /** Fed by a writer (`observer`), not piped: its chunks may be filled again once written. */
+  #observing = false;
 
   constructor() {
     super();
@@ -177,6 +179,7 @@ export class TarIndexer extends Transform {
   observer(): TarObserver {
     // Nobody reads this stream: a failure (`destroy(error)`) is reported through `entries` only.
     this.on('error', () => undefined);
+    this.#observing = true;
     return {
       chunk: (bytes) => this.#see(bytes),
       end: () => this.#seenAll(),
@@ -189,7 +192,10 @@ export class TarIndexer extends Transform {
   }
 
   #see(chunk: Buffer): void {
-    if (this.#parser !== undefined) this.#parser.write(chunk);
+    // An observer's writer may fill its slab again once the file has it (`reuseSlabs`), while
+    // tar-stream may still hold a view it has not parsed: the parser gets its own copy then.
+    if (this.#parser !== undefined)
+      this.#parser.write(this.#observing ? Buffer.from(chunk) : chunk);
     else if (this.#position + chunk.length <= this.#walkFrom) this.#position += chunk.length;
     else if (this.#position < this.#walkFrom) {
       const fed = this.#walkFrom - this.#position;
