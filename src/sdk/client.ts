@@ -36,7 +36,7 @@ import {
   type BufferedResponse,
 } from './http-exchange.js';
 import { bucketLabel, clusterLabel, objectLabel } from './labels.js';
-import { decodeListPage } from './list-page.js';
+import { ListEntries, decodeListPage } from './list-page.js';
 import { objectPropsFromHeaders, type ObjectProps } from './object-props.js';
 import { ObjectRouter, bucketQuery } from './object-router.js';
 import {
@@ -474,24 +474,16 @@ export class Client {
   }
 
   /** All entries, page after page, until the server returns an empty continuation token. */
-  async *listObjects(
-    bucket: BucketJson,
-    request?: ListObjectsRequestJson,
-  ): AsyncIterable<ListEntryJson> {
-    let pageRequest: ListObjectsRequestJson = { ...request };
-    for (;;) {
-      const page = await this.listObjectsPage(bucket, pageRequest);
-      yield* page.entries;
-      const token = page.continuation_token;
-      if (token === '') return;
-      if (token === pageRequest.continuation_token) {
-        const label = bucketLabel('GET', bucket, 'list objects in');
-        throw new TransportError(label, `listing does not advance past "${token}"`);
-      }
-      // The session `uuid` ties the pages together on the server.
-      pageRequest = { ...pageRequest, continuation_token: token };
-      if (page.uuid !== '') pageRequest.uuid = page.uuid;
-    }
+  listObjects(bucket: BucketJson, request?: ListObjectsRequestJson): AsyncIterable<ListEntryJson> {
+    return new ListEntries(
+      request ?? {},
+      (pageRequest) => this.listObjectsPage(bucket, pageRequest),
+      (token) =>
+        new TransportError(
+          bucketLabel('GET', bucket, 'list objects in'),
+          `listing does not advance past "${token}"`,
+        ),
+    );
   }
 
   /** Closes the connections; in-flight requests finish first. */

@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode } from '@msgpack/msgpack';
+import type { ListPageJson } from '../wire/index.js';
+import { Client } from './client.js';
 import { decodeListPage } from './list-page.js';
 
 test('decodes a JSON page; null entries become empty, numeric sizes become strings', () => {
@@ -66,4 +68,80 @@ test('rejects malformed pages', () => {
     () => decodeListPage(Buffer.from('{"entries":[{"size":"1"}]}'), 'application/json'),
     /without a name/,
   );
+});
+
+/** A client whose pages come from `pages` without HTTP, each after the token of the one before. */
+function clientOfPages(pages: ListPageJson[]): { client: Client; asked: unknown[] } {
+  const client = new Client('http://127.0.0.1:1');
+  const asked: unknown[] = [];
+  client.listObjectsPage = (_bucket, request) => {
+    asked.push(request);
+    const page = pages[asked.length - 1];
+    return page === undefined ? Promise.reject(new Error('no such page')) : Promise.resolve(page);
+  };
+  return { client, asked };
+}
+
+const listBucket = { name: 'b', provider: 'ais' };
+const entriesOf = (from: number, count: number): ListPageJson['entries'] =>
+  Array.from({ length: count }, (_, index) => ({
+    name: `n${String(from + index).padStart(5, '0')}`,
+  }));
+
+test("listObjects hands out a page's entries one promise turn each (an async generator took three)", async () => {
+  const { client } = clientOfPages([
+    { uuid: 'u', continuation_token: 'n00999', entries: entriesOf(0, 1000), flags: 0 },
+    { uuid: 'u', continuation_token: '', entries: entriesOf(1000, 1000), flags: 0 },
+  ]);
+  // A chain of microtasks counts the promise turns the listing takes; no I/O runs meanwhile.
+  let turns = 0;
+  let counting = true;
+  const count = (): void => {
+    turns += 1;
+    if (counting) queueMicrotask(count);
+  };
+  queueMicrotask(count);
+  let listed = 0;
+  for await (const entry of client.listObjects(listBucket)) if (entry.name !== '') listed += 1;
+  counting = false;
+  assert.equal(listed, 2000);
+  assert.ok(turns < 2 * listed, `${turns} promise turns for ${listed} entries`);
+});
+
+test('listObjects lists a page that does not advance, then fails; stops asking when the caller stops', async () => {
+  const stuck = clientOfPages([
+    { uuid: 'u', continuation_token: 'b', entries: entriesOf(0, 2), flags: 0 },
+    { uuid: 'u', continuation_token: '', entries: [], flags: 0 },
+    { uuid: 'u', continuation_token: 'b', entries: entriesOf(2, 1), flags: 0 },
+  ]);
+  const names: string[] = [];
+  const listing = async (): Promise<void> => {
+    for await (const entry of stuck.client.listObjects(listBucket, { continuation_token: 'b' }))
+      names.push(entry.name);
+  };
+  await assert.rejects(listing(), /does not advance past "b"/);
+  assert.deepEqual(names, ['n00000', 'n00001']);
+  assert.equal(stuck.asked.length, 1);
+
+  const stopped = clientOfPages([
+    { uuid: 'u', continuation_token: 'n00001', entries: entriesOf(0, 2), flags: 0 },
+    { uuid: 'u', continuation_token: '', entries: entriesOf(2, 2), flags: 0 },
+  ]);
+  for await (const entry of stopped.client.listObjects(listBucket)) if (entry.name !== '') break;
+  assert.equal(stopped.asked.length, 1);
+  // Empty pages in between are skipped; the session uuid goes with every later ask.
+  const gaps = clientOfPages([
+    { uuid: 'u', continuation_token: 'a', entries: [], flags: 0 },
+    { uuid: 'u', continuation_token: 'c', entries: entriesOf(0, 1), flags: 0 },
+    { uuid: 'u', continuation_token: '', entries: [], flags: 0 },
+  ]);
+  const all: string[] = [];
+  for await (const entry of gaps.client.listObjects(listBucket, { prefix: 'n' }))
+    all.push(entry.name);
+  assert.deepEqual(all, ['n00000']);
+  assert.deepEqual(gaps.asked, [
+    { prefix: 'n' },
+    { prefix: 'n', continuation_token: 'a', uuid: 'u' },
+    { prefix: 'n', continuation_token: 'c', uuid: 'u' },
+  ]);
 });
