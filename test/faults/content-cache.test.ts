@@ -1,8 +1,11 @@
 // The content cache on a running target, its reads counted through the Disk seam: after the first
 // GET a hot object's GETs (native, S3 through the gateway, ranges, conditional) read no byte from
-// disk and answer exactly as a read from disk would; an overwrite and a delete are seen at once.
+// disk and answer exactly as a read from disk would; an overwrite and a delete are seen at once;
+// a hit's check that fails (a stat fault) sends that object alone back to its file.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -80,5 +83,41 @@ describe('content cache on a running target', () => {
     assert.ok((await client.getObjectBytes(bucket, 'a')).equals(replacement));
     await s3.send(new DeleteObjectCommand({ Bucket: bucket.name, Key: 'a' }));
     assert.equal((await s3Get('a')).status, 404, 'a delete too');
+  });
+
+  test("a check that fails for one object re-reads that object alone; the job's other checks stand", async () => {
+    const bodies = {
+      c1: Buffer.from('checked one '.repeat(300)),
+      c2: Buffer.from('two '.repeat(900)),
+    };
+    for (const [key, body] of Object.entries(bodies))
+      await s3.send(new PutObjectCommand({ Bucket: bucket.name, Key: key, Body: body }));
+    for (const key of ['c1', 'c2', 'c1', 'c2']) await client.getObjectBytes(bucket, key);
+    // Past the check interval (1 s by default), each hit's bytes are checked against the file
+    // first: both GETs at once, so both checks go in one job of the disk's `checkFileStates`.
+    await delay(1_200);
+    const fileOf = (key: string): string =>
+      join(cluster.target.dir, 'mp-0', '@ais', bucket.name, '%ob', key);
+    const failed = disk.inject({
+      operations: ['stat'],
+      path: fileOf('c1'),
+      times: 1,
+      fault: { error: 'EIO' },
+    });
+    const reads = { c1: disk.countReads(fileOf('c1')), c2: disk.countReads(fileOf('c2')) };
+    try {
+      const [got1, got2] = await Promise.all([
+        client.getObjectBytes(bucket, 'c1'),
+        client.getObjectBytes(bucket, 'c2'),
+      ]);
+      assert.ok(got1.equals(bodies.c1) && got2.equals(bodies.c2));
+      assert.equal(failed.fired, 1, 'the check of c1 met the fault');
+      assert.ok(reads.c1.bytes > 0, 'c1, unconfirmed, read from its file');
+      assert.equal(reads.c2.bytes, 0, 'c2, confirmed in the same job, served from memory');
+    } finally {
+      failed.remove();
+      reads.c1.remove();
+      reads.c2.remove();
+    }
   });
 });

@@ -39,6 +39,9 @@ export interface FaultyDiskOptions {
   keepDirectory?: string;
 }
 
+/** The content cache's checks of many files in one job (`Disk.checkFileStates`). */
+type CheckFileStates = NonNullable<Disk['checkFileStates']>;
+
 /** Flags that create the file when it is missing. */
 function creates(flags: string | number): boolean {
   return typeof flags === 'number'
@@ -48,6 +51,8 @@ function creates(flags: string | number): boolean {
 
 export class FaultyDisk implements Disk {
   readonly #plan: FaultPlan;
+  /** The content cache's checks in one job, when the wrapped disk has them (`#checkFileStates`). */
+  readonly checkFileStates: Disk['checkFileStates'];
 
   constructor(
     private readonly inner: Disk = localDisk,
@@ -57,6 +62,11 @@ export class FaultyDisk implements Disk {
     this.#plan = new FaultPlan(
       keepDirectory === undefined ? undefined : new DurabilityJournal(keepDirectory),
     );
+    const check = inner.checkFileStates?.bind(inner);
+    this.checkFileStates =
+      check === undefined
+        ? undefined
+        : (paths, states): Promise<Uint8Array> => this.#checkFileStates(check, paths, states);
   }
 
   /** Adds a fault rule (see `FaultRule`); `remove()` lifts it. */
@@ -207,6 +217,35 @@ export class FaultyDisk implements Disk {
       }
     }
     return { ...file, attribute, attributeError, content, readError };
+  }
+
+  /**
+   * Path by path under `stat`'s rules (the real job `lstat`s each): a path a stat fault or the
+   * crash fails answers 0, changed (its next read goes to the file, as the real job answers for
+   * a file it cannot stat); a delay delays the job; the others are checked in one inner job.
+   */
+  async #checkFileStates(
+    check: CheckFileStates,
+    paths: Parameters<CheckFileStates>[0],
+    states: Parameters<CheckFileStates>[1],
+  ): Promise<Uint8Array> {
+    const results = new Uint8Array(paths.length);
+    const passed: number[] = [];
+    for (const [index, path] of paths.entries()) {
+      try {
+        await this.#plan.before('stat', [path]);
+        passed.push(index);
+      } catch {
+        results[index] = 0;
+      }
+    }
+    if (passed.length === 0) return results;
+    const answers = await check(
+      passed.map((index) => paths[index] ?? ''),
+      passed.map((index) => states[index] as (typeof states)[number]),
+    );
+    for (const [at, index] of passed.entries()) results[index] = answers[at] ?? 0;
+    return results;
   }
 
   /** The candidates one by one, each under `readSmallFile`'s rules: a fault stops the search there. */
