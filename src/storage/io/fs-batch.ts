@@ -309,10 +309,7 @@ async function readCandidates(
   paths: readonly string[],
   request: SmallFileRead,
 ): Promise<FirstFile | FailedRead> {
-  const { numbers, attribute } = await (isStatOnly(request) ? statReads : reads).call([
-    paths,
-    request,
-  ]);
+  const { numbers, attribute } = await reads.call([paths, request]);
   const index = Number(numbers[slot.pathIndex] ?? 0n);
   const path = paths[index] ?? '';
   const openError = numbers[slot.openError] ?? 0n;
@@ -465,20 +462,6 @@ const reads = new TurnBatches<ReadCall, RawRead>(
   readJob,
   readsPerJob,
 );
-/**
- * Stat-only reads a job makes (neither attribute nor content: the content cache's background
- * checks, content-checks.ts): open, fstat and close take a pool thread 2-3 us for a cached inode,
- * so a peer's ~333 checks of one turn of a GetBatch are two jobs, where 32 a job made them ~11
- * (each a hand-off, a wake-up and a result turn). Not on any request's path: a longer job delays
- * no reader.
- */
-const statReadsPerJob = 256;
-const statReads = new TurnBatches<ReadCall, RawRead>(
-  async (...call) => (await readJob([call]))[0] as RawRead,
-  readJob,
-  statReadsPerJob,
-);
-
 /** Slots of one identity in `checkFileStates`' expected states: dev, ino, size, mtime, ctime. */
 const stateSlots = 5;
 /** The slots of `numbers` an identity is compared with, in `stateSlots` order. */
@@ -544,9 +527,4 @@ export async function checkFileStates(
     if (same) unchanged[index] = 1;
   }
   return unchanged;
-}
-
-/** Neither the attribute nor the content is read: a stat through an open descriptor. */
-function isStatOnly(request: SmallFileRead): boolean {
-  return request.attribute === '' && request.buffer === undefined;
 }
