@@ -4,7 +4,6 @@
 // conditions, or many empty directories, in one thread-pool job (`unlinkFiles`,
 // `removeDirectories`: LRU eviction and the pruning of the parents it leaves); a directory's open,
 // fsync and close in one job (`syncDirectory`: a PUT's directory sync).
-import { constants as osConstants } from 'node:os';
 import {
   removeDirectories as removeDirectoryBatch,
   syncDirectories,
@@ -12,9 +11,14 @@ import {
   writeFile,
   writeFiles,
 } from 'cairn-fs-batch';
-import { errnoError, throwIfStepFailed, TurnBatches, type FileState } from './fs-batch.js';
-
-const { ENOENT } = osConstants.errno;
+import {
+  errnoError,
+  renameErrorAt,
+  throwIfRemoveFailed,
+  throwIfStepFailed,
+  TurnBatches,
+  type FileState,
+} from './fs-batch.js';
 
 /** The most Buffers the addon takes in one call (`MAX_BUFFERS`, native/fs-batch/fs-batch.h). */
 const maxJobBuffers = 1024;
@@ -203,14 +207,9 @@ export async function writeSmallFile(
   failed(writeSlot.attributeError, 'fsetxattr');
   failed(writeSlot.syncError, 'fsync');
   failed(writeSlot.statError, 'fstat', destination);
-  if (numbers[writeSlot.removeError] !== BigInt(ENOENT))
-    failed(writeSlot.removeError, 'unlink', supersedes);
-  const renameErrno = numbers[writeSlot.renameError] ?? 0n;
+  throwIfRemoveFailed(numbers, writeSlot.removeError, supersedes);
   return {
-    renameError:
-      renameErrno > 0n
-        ? Object.assign(errnoError(Number(renameErrno), 'rename', workPath), { dest: destination })
-        : undefined,
+    renameError: renameErrorAt(numbers, writeSlot.renameError, workPath, destination),
     stats: statsAt(numbers, writeSlot.dev),
   };
 }

@@ -114,6 +114,28 @@ export function throwIfStepFailed(
   if (errno > 0n) throw errnoError(Number(errno), syscall, path);
 }
 
+const enoent = BigInt(osConstants.errno.ENOENT);
+
+/**
+ * Throws the failed unlink of the file a write replaced (`supersedes`: its other copy) a job left
+ * in `numbers[slot]`; a file already gone is no failure.
+ */
+export function throwIfRemoveFailed(numbers: BigInt64Array, slot: number, path: string): void {
+  if (numbers[slot] !== enoent) throwIfStepFailed(numbers, slot, 'unlink', path);
+}
+
+/** The failed rename of `workPath` to `destination` a job left in `numbers[slot]`, if any. */
+export function renameErrorAt(
+  numbers: BigInt64Array,
+  slot: number,
+  workPath: string,
+  destination: string,
+): (NodeJS.ErrnoException & { dest: string }) | undefined {
+  const errno = numbers[slot] ?? 0n;
+  if (errno <= 0n) return undefined;
+  return Object.assign(errnoError(Number(errno), 'rename', workPath), { dest: destination });
+}
+
 /**
  * Stats `names` (entries of `directory`) and reads `attribute` of the files `reads` asks for, in
  * one job on libuv's thread pool. Entries that vanished report ENOENT through `statError`.

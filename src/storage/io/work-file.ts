@@ -16,11 +16,10 @@ import {
   type BigIntStats,
   type Stats,
 } from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { commitFile, createFile } from 'cairn-fs-batch';
 import { invariant } from '../../util/assert.js';
-import { errnoError, throwIfStepFailed } from './fs-batch.js';
+import { errnoError, renameErrorAt, throwIfRemoveFailed, throwIfStepFailed } from './fs-batch.js';
 import { jobBuffers, statsAt, type SmallFileWrite, type WrittenFile } from './fs-batch-writes.js';
 
 /** What `commitWorkFile` sets on the file and where it puts it (a small write's, less the content). */
@@ -200,7 +199,6 @@ const commitSlot = {
 } as const;
 const commitNumbersLength = 15;
 const notTaken = -1n;
-const enoent = BigInt(osConstants.errno.ENOENT);
 
 /**
  * Commits `file` (a `createWorkFile` file, written) at `workPath` in one thread-pool job: writes
@@ -242,13 +240,9 @@ export async function commitWorkFile(
   failed(commitSlot.timesError, 'futime');
   failed(commitSlot.attributeError, 'fsetxattr');
   failed(commitSlot.syncError, 'fsync');
-  const renameErrno = numbers[commitSlot.renameError] ?? 0n;
-  if (renameErrno > 0n) {
-    const renameError = errnoError(Number(renameErrno), 'rename', workPath);
-    return { renameError: Object.assign(renameError, { dest: destination }) };
-  }
-  if (numbers[commitSlot.removeError] !== enoent)
-    failed(commitSlot.removeError, 'unlink', supersedes);
+  const renameError = renameErrorAt(numbers, commitSlot.renameError, workPath, destination);
+  if (renameError !== undefined) return { renameError };
+  throwIfRemoveFailed(numbers, commitSlot.removeError, supersedes);
   failed(commitSlot.statError, 'fstat', destination);
   failed(commitSlot.closeError, 'close', destination);
   return {
