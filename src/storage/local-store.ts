@@ -197,6 +197,11 @@ export class LocalStore {
     this.#settings.options = Object.freeze({ ...options, fsyncObjects });
   }
 
+  /** `storage.content_cache_check_ms` as the cluster config changes (meta/content-cache.ts). */
+  setContentCheckMs(checkIntervalMs: number): void {
+    this.#context.metadataCache.content.setCheckIntervalMs(checkIntervalMs);
+  }
+
   /** The mountpaths in configured order (then attached ones), with their states. */
   mountpaths(): readonly Mountpath[] {
     return this.#context.mountpaths;

@@ -1,7 +1,8 @@
 // The content cache on a running target, its reads counted through the Disk seam: after the first
 // GET a hot object's GETs (native, S3 through the gateway, ranges, conditional) read no byte from
 // disk and answer exactly as a read from disk would; an overwrite and a delete are seen at once;
-// a hit's check that fails (a stat fault) sends that object alone back to its file.
+// a hit's check that fails (a stat fault) sends that object alone back to its file;
+// `storage.content_cache_check_ms` changed in the cluster config applies without a restart.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -118,6 +119,30 @@ describe('content cache on a running target', () => {
       failed.remove();
       reads.c1.remove();
       reads.c2.remove();
+    }
+  });
+
+  test('the check interval set in the cluster config applies at once, no restart', async () => {
+    const data = Buffer.from('kept '.repeat(100));
+    await client.putObject(bucket, 'c', data);
+    assert.ok((await client.getObjectBytes(bucket, 'c')).equals(data), 'read once: kept');
+    await client.cluster.setConfig({ 'storage.content_cache_check_ms': 60_000 });
+    try {
+      // Past the default interval (1 s): under it the next GET would wait for a stat.
+      await delay(1_300);
+      const stats = disk.inject({
+        operations: ['stat'],
+        path: cluster.target.dir,
+        fault: { delayMs: 0 },
+      });
+      try {
+        assert.ok((await client.getObjectBytes(bucket, 'c')).equals(data));
+        assert.equal(stats.fired, 0, 'confirmed 1.3 s ago: within 60 s, no stat');
+      } finally {
+        stats.remove();
+      }
+    } finally {
+      await client.cluster.setConfig({ 'storage.content_cache_check_ms': 1000 });
     }
   });
 });

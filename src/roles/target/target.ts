@@ -150,11 +150,13 @@ export async function startTarget(
     clock: runtime.clock,
     ...(seams.disk === undefined ? {} : { disk: seams.disk }),
   });
-  // fsync of objects follows the cluster config as it changes (a new target's store opens with the
-  // defaults, before the join brings the cluster's config).
+  // fsync of objects and the content cache's check interval follow the cluster config as it changes
+  // (a new target's store opens with the defaults, before the join brings the cluster's config).
   runtime.store.onChange((change) => {
-    if (change.config !== undefined)
-      store.setFsyncObjects(change.config.current.values.storage.fsync_objects);
+    if (change.config === undefined) return;
+    const current = change.config.current.values.storage;
+    store.setFsyncObjects(current.fsync_objects);
+    store.setContentCheckMs(current.content_cache_check_ms);
   });
   await runtime.listen();
   const streams = new IntraStreamClient({

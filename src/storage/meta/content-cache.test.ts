@@ -82,3 +82,16 @@ test('bytes not confirmed within the interval: a stat to start, then served if u
   assert.equal(cache.getRange('g', record, 5, 7, 2000), undefined, 'changed: dropped');
   assert.equal(cache.confirmation('g', record, 2000, 5, 7), undefined, 'nothing to confirm');
 });
+
+test('a new check interval applies to the next hit of every entry', () => {
+  const cache = new ContentCache<{ identity: FileState }>(limits);
+  const record = { identity };
+  cache.keep('f', record, stats, Buffer.from('abc'), 0);
+  cache.setCheckIntervalMs(100);
+  assert.equal(cache.limits.checkIntervalMs, 100);
+  assert.equal(cache.get('f', record, 150), undefined, 'unconfirmed for 150 ms: past 100');
+  cache.setCheckIntervalMs(60_000);
+  const hit = cache.get('f', record, 20_000);
+  assert.ok(hit !== undefined && hit.check === undefined, 'within 60 s, not yet half of it');
+  assert.throws(() => cache.setCheckIntervalMs(0));
+});

@@ -125,11 +125,30 @@ export class ContentCache<R extends OwnerRecord> {
   #hits = 0;
   #evictions = 0;
 
-  constructor(readonly limits: ContentCacheLimits) {
+  #limits: ContentCacheLimits;
+
+  constructor(limits: ContentCacheLimits) {
     const { maxBytes, objectMaxBytes, checkIntervalMs } = limits;
     invariant(Number.isSafeInteger(maxBytes) && maxBytes >= 0, 'content cache bytes');
     invariant(Number.isSafeInteger(objectMaxBytes) && objectMaxBytes >= 0, 'content object bytes');
     invariant(Number.isSafeInteger(checkIntervalMs) && checkIntervalMs > 0, 'content check ms');
+    this.#limits = limits;
+  }
+
+  get limits(): ContentCacheLimits {
+    return this.#limits;
+  }
+
+  /**
+   * The interval from now on (`storage.content_cache_check_ms` changed in the cluster config): the
+   * next hit of every entry is judged by it against the entry's last confirmation, so a shorter
+   * one serves nothing unconfirmed for longer than it. Read at the store's opening only before:
+   * a change took effect at the target's restart.
+   */
+  setCheckIntervalMs(checkIntervalMs: number): void {
+    invariant(Number.isSafeInteger(checkIntervalMs) && checkIntervalMs > 0, 'content check ms');
+    if (checkIntervalMs === this.#limits.checkIntervalMs) return;
+    this.#limits = Object.freeze({ ...this.#limits, checkIntervalMs });
   }
 
   /** Whether an object of `size` bytes would be kept. */
