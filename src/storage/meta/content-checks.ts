@@ -26,11 +26,11 @@ const statOnly: SmallFileRead = Object.freeze({ attribute: '' });
 const inFlight = new WeakMap<object, Promise<void>>();
 
 /**
- * Checks a job makes: open, fstat and close take a pool thread 2-3 us for a cached inode, so a
- * peer's ~333 checks of one turn of a GetBatch are two jobs. Not on any request's path: a longer
- * job delays no reader.
+ * Checks a job makes: an lstat takes a pool thread ~1-2 us for a cached inode, so a peer's ~333
+ * checks of one turn of a GetBatch are two jobs. Not on any request's path: a longer job delays
+ * no reader.
  */
-export const checksPerJob = 256;
+const checksPerJob = 256;
 
 /** Checks of one disk and one cache asked for in this turn, sent as one job at its end. */
 interface CheckJob {
