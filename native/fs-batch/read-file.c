@@ -130,6 +130,20 @@ static void put_stats(int64_t *numbers, const struct stat *stats) {
 }
 
 /**
+ * After a failed open or lstat of `*path` (`error`): moves `*path` on to the next candidate and
+ * answers 1 when there is one and the failure means "not here" (missing, below a file, a link, a
+ * name too long); else 0, and the job ends with that errno.
+ */
+static int next_candidate(int error, const char **path, const char *end) {
+  const char *next = *path + strlen(*path) + 1;
+  if (next >= end ||
+      (error != ENOENT && error != ENOTDIR && error != ELOOP && error != ENAMETOOLONG))
+    return 0;
+  *path = next;
+  return 1;
+}
+
+/**
  * A read of the identity alone (`known` 2: the content cache's checks): `lstat` of the first
  * candidate that exists, one system call where open, fstat and close were three. Its numbers are
  * an open's and a stat's (a failed lstat is reported as the open's errno); a symbolic link, a FIFO
@@ -143,13 +157,10 @@ static void stat_by_path(FileRead *read, const char *path, const char *end) {
     numbers[AT_PATH_INDEX] = index;
     if (lstat(path, &stats) == 0) break;
     int error = errno;
-    const char *next = path + strlen(path) + 1;
-    if (next >= end ||
-        (error != ENOENT && error != ENOTDIR && error != ELOOP && error != ENAMETOOLONG)) {
+    if (!next_candidate(error, &path, end)) {
       numbers[AT_OPEN_ERROR] = error;
       return;
     }
-    path = next;
   }
   numbers[AT_OPEN_ERROR] = 0;
   put_stats(numbers, &stats);
@@ -178,13 +189,10 @@ static void read_file_execute(napi_env env, void *data) {
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC_IF);
     if (fd >= 0) break;
     int error = errno;
-    const char *next = path + strlen(path) + 1;
-    if (next >= end ||
-        (error != ENOENT && error != ENOTDIR && error != ELOOP && error != ENAMETOOLONG)) {
+    if (!next_candidate(error, &path, end)) {
       numbers[AT_OPEN_ERROR] = error;
       return;
     }
-    path = next;
   }
   numbers[AT_OPEN_ERROR] = 0;
   struct stat stats;
