@@ -159,6 +159,38 @@ describe('cairn bench', () => {
     }
   });
 
+  test('cleanup tries a delete answered 500 again, as S3 clients do', async () => {
+    const stored = new Map<string, Buffer>();
+    const refusedOnce = new Set<string>();
+    const server: Server = createServer((request, response) => {
+      const key = request.url ?? '';
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (request.method === 'PUT') stored.set(key, Buffer.concat(chunks));
+        if (request.method === 'DELETE' && !refusedOnce.has(key)) {
+          refusedOnce.add(key);
+          response.statusCode = 500;
+          return void response.end('try again');
+        }
+        if (request.method === 'DELETE') stored.delete(key);
+        response.end(request.method === 'GET' ? (stored.get(key) ?? '') : '');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      const endpoint = ['--api', 'http', '--endpoint', `http://127.0.0.1:${port}`];
+      const result = await cairn(['bench', ...endpoint, ...briefRun('1KiB', 'plain', 2)]);
+      assertHealthy(parseReport(result), ['put', 'get']);
+      assert.ok(refusedOnce.size > 0, 'objects were written and deleted');
+      assert.equal(stored.size, 0, 'each deleted on its second attempt');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test('--s3 against another S3 server (s3rver): bucket created, PUT, GET verified, cleaned up', async () => {
     const s3 = await S3rverProcess.start(join(cluster.dir, 's3rver'));
     try {

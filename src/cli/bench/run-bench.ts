@@ -1,10 +1,11 @@
 // A whole `cairn bench` run: check the endpoint and bucket, run the phases in order with the
 // progress line, clean up what the run wrote, and print the report. Fails (exit code 1) with one
 // line when the endpoint is down, and after the report when any request failed.
+import { setTimeout as delay } from 'node:timers/promises';
 import { errorLine, CommandError } from '../cli-errors.js';
 import type { CommandContext } from '../context.js';
 import type { BenchPlan } from './bench-options.js';
-import { createDriver, type BenchDriver } from './drivers/index.js';
+import { BenchRequestError, createDriver, type BenchDriver } from './drivers/index.js';
 import { NameSource, ObjectSet, objectName } from './object-set.js';
 import { ErrorLog } from './operation-stats.js';
 import { objectSize } from './payload.js';
@@ -106,7 +107,7 @@ async function cleanup(
   const worker = async (): Promise<void> => {
     for (let name = names[next++]; name !== undefined; name = names[next++]) {
       try {
-        await driver.delete(name);
+        await deleteRetrying(driver, name);
       } catch (error) {
         errors.add('cleanup', errorLine(error));
       }
@@ -118,6 +119,27 @@ async function cleanup(
     await driver.destroyBucket();
   } catch (error) {
     errors.add('cleanup', errorLine(error));
+  }
+}
+
+/** Attempts at each delete of the cleanup. */
+const cleanupAttempts = 3;
+
+/**
+ * A delete of the cleanup, tried again after a 500 or 503 ("please try again": the AWS SDKs retry
+ * those too; s3rver answers a DELETE with a 500 now and then). The timed phases never retry: a
+ * failure there is a figure.
+ */
+async function deleteRetrying(driver: BenchDriver, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await driver.delete(name);
+      return;
+    } catch (error) {
+      const status = error instanceof BenchRequestError ? error.status : undefined;
+      if (attempt >= cleanupAttempts || (status !== 500 && status !== 503)) throw error;
+      await delay(100 * attempt);
+    }
   }
 }
 

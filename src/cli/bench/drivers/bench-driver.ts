@@ -46,8 +46,12 @@ export function requestBody(name: string, sizeBytes: number): Buffer | Readable 
 
 /** A failed request, worded for the report (`PUT b/o: 503 ...`). */
 export class BenchRequestError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The HTTP status the server answered with (none when the request failed on its way). */
+  readonly status: number | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
     super(message, options);
     this.name = 'BenchRequestError';
+    this.status = options?.status;
   }
 }

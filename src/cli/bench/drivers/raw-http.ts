@@ -113,6 +113,7 @@ export async function expectStatus(
   const detail = explain(text) ?? text.replace(/\s+/g, ' ').trim().slice(0, 200);
   throw new BenchRequestError(
     `${label}: HTTP ${response.status}${detail === '' ? '' : `: ${detail}`}`,
+    { status: response.status },
   );
 }
 
