@@ -187,17 +187,14 @@ export class LocalStore {
     return new LocalStore(context, volume, settings);
   }
 
-  /**
-   * Turns fsync of objects on or off for operations that start from now on (the cluster config's
-   * `storage.fsync_objects` changed). The other storage options are fixed when the store opens.
-   */
+  /** fsync of objects on or off for operations from now on (`storage.fsync_objects` changed). */
   setFsyncObjects(fsyncObjects: boolean): void {
     const { options } = this.#settings;
     if (options.fsyncObjects === fsyncObjects) return;
     this.#settings.options = Object.freeze({ ...options, fsyncObjects });
   }
 
-  /** `storage.content_cache_check_ms` as the cluster config changes (meta/content-cache.ts). */
+  /** `storage.content_cache_check_ms` changed; the other storage options are fixed at opening. */
   setContentCheckMs(checkIntervalMs: number): void {
     this.#context.metadataCache.content.setCheckIntervalMs(checkIntervalMs);
   }
@@ -533,6 +530,7 @@ export class LocalStore {
     return this.#context.metadataCache.stats();
   }
 
+  /** The content cache's size and hit counts (`/metrics`). */
   contentCacheStats(): ContentCacheStats {
     return this.#context.metadataCache.content.stats();
   }
