@@ -15,6 +15,7 @@ import {
   type ArchiveFormat,
   type ArchiveWriter,
 } from '../../../archive/index.js';
+import { isRemoteBucket } from '../../../backends/index.js';
 import { badRequest, isStoreError } from '../../../errors/index.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { nativePutRequest, type ObjectTarget } from '../objects/object-types.js';
@@ -30,7 +31,7 @@ import { appendToTarInPlace } from './tar-append.js';
  * waits, and four slabs of it keep the file's writes going while the next files are added. The
  * slabs are reused once the file sink wrote them (`reuseSlabs`: it releases each chunk written).
  */
-const shardGathering = { slabBytes: 256 * 1024, flushEachTurn: false, reuseSlabs: true };
+const shardGathering = { slabBytes: 256 * 1024, flushEachTurn: false };
 
 export interface ShardWrite {
   /** Create (or replace) the shard, append to it (it must exist), or either. */
@@ -88,6 +89,9 @@ async function writeShardNow(
   // it sees the bytes as the writer hands them on (no stream stage between the writer and the file).
   const writer = createArchiveWriter(format, {
     ...shardGathering,
+    // Slabs are filled again once the local file has their bytes: only where nothing else holds
+    // them (a remote bucket's write-through would tee them to its backend, which may lag).
+    reuseSlabs: !isRemoteBucket(target.bucket.bucket),
     index: indexer?.feed(),
     observer: indexer?.observer(),
   });
