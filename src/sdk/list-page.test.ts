@@ -108,6 +108,20 @@ test("listObjects hands out a page's entries one promise turn each (an async gen
   assert.ok(turns < 2 * listed, `${turns} promise turns for ${listed} entries`);
 });
 
+test('listObjects called for its next entries without waiting hands each out once, in order', async () => {
+  const { client, asked } = clientOfPages([
+    { uuid: 'u', continuation_token: 'n00001', entries: entriesOf(0, 2), flags: 0 },
+    { uuid: 'u', continuation_token: '', entries: entriesOf(2, 2), flags: 0 },
+  ]);
+  const listing = client.listObjects(listBucket)[Symbol.asyncIterator]();
+  const results = await Promise.all(Array.from({ length: 5 }, () => listing.next()));
+  assert.deepEqual(
+    results.map((result) => (result.done === true ? 'done' : result.value.name)),
+    ['n00000', 'n00001', 'n00002', 'n00003', 'done'],
+  );
+  assert.equal(asked.length, 2);
+});
+
 test('listObjects lists a page that does not advance, then fails; stops asking when the caller stops', async () => {
   const stuck = clientOfPages([
     { uuid: 'u', continuation_token: 'b', entries: entriesOf(0, 2), flags: 0 },

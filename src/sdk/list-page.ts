@@ -88,6 +88,8 @@ export class ListEntries implements AsyncIterableIterator<ListEntryJson> {
   #finished = false;
   /** The token of a page that did not advance past the one asked for. */
   #stuckAt: string | undefined;
+  /** The next page being asked for: a `next()` meanwhile waits for it, as a generator's would. */
+  #asking: Promise<IteratorResult<ListEntryJson>> | undefined;
 
   constructor(
     request: ListObjectsRequestJson,
@@ -102,8 +104,17 @@ export class ListEntries implements AsyncIterableIterator<ListEntryJson> {
   }
 
   next(): Promise<IteratorResult<ListEntryJson>> {
+    const asking = this.#asking;
+    if (asking !== undefined) {
+      const after = (): Promise<IteratorResult<ListEntryJson>> => this.next();
+      return asking.then(after, after);
+    }
     const entry = this.#entries[this.#at];
-    if (entry === undefined) return this.#nextPage();
+    if (entry === undefined) {
+      const page = this.#nextPage().finally(() => (this.#asking = undefined));
+      this.#asking = page;
+      return page;
+    }
     this.#at += 1;
     return Promise.resolve({ value: entry, done: false });
   }
