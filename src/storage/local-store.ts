@@ -6,7 +6,7 @@ import { invariant } from '../util/assert.js';
 import { BufferPool } from '../util/buffer-pool.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { reservedMetadataOf, type BucketJson } from '../wire/index.js';
-import { DirectorySyncs, isDiskFault, localDisk, WatchedDisk, type Disk } from './io/index.js';
+import { DirectorySyncs, localDisk, WatchedDisk, type Disk } from './io/index.js';
 import { validateObjectName, type StoredContentType } from './layout/index.js';
 import { NameLocks } from './lock/index.js';
 import {
@@ -21,7 +21,7 @@ import { StoreUploads } from './multipart/store-uploads.js';
 import {
   checkMountpath,
   DiskFaults,
-  mountpathCapacity,
+  mountpathCapacities,
   mountpathPresent,
   type BucketIncarnation,
   type DiskFaultListener,
@@ -535,24 +535,13 @@ export class LocalStore {
     return this.#context.metadataCache.content.stats();
   }
 
-  /** File-system capacity of every mountpath. */
+  /** File-system capacity of every mountpath (zeros for one whose disk fails). */
   async capacity(): Promise<MountpathCapacity[]> {
     const { disk, mountpaths, faults } = this.#open();
-    return await Promise.all(
-      mountpaths.map(({ path }) =>
-        mountpathCapacity(disk, path).catch((error: unknown) => {
-          // A failing disk reports zeros (and the fault) rather than failing the answer.
-          if (!isDiskFault(error)) throw error;
-          faults.report(error, path);
-          return {
-            mountpath: path,
-            filesystem: '',
-            totalBytes: 0,
-            usedBytes: 0,
-            availableBytes: 0,
-          };
-        }),
-      ),
+    return await mountpathCapacities(
+      disk,
+      mountpaths.map(({ path }) => path),
+      faults,
     );
   }
 
