@@ -7,7 +7,14 @@ import { isStoreError } from '../../errors/index.js';
 import { mountpathDigest } from '../../placement/index.js';
 import { makeTemporaryDirectory, removeTemporaryDirectory } from '../store-fixtures.js';
 import { localDisk } from '../io/index.js';
-import { cleanMountpaths, mountpathCapacity, prepareMountpaths } from './index.js';
+import { FaultyDisk } from '../../../test/harness/faulty-disk.js';
+import {
+  cleanMountpaths,
+  DiskFaults,
+  mountpathCapacities,
+  mountpathCapacity,
+  prepareMountpaths,
+} from './index.js';
 
 let root = '';
 
@@ -85,4 +92,24 @@ test('capacity reports the file system sizes', async () => {
   assert.ok(capacity.totalBytes > 0);
   assert.ok(capacity.availableBytes <= capacity.totalBytes);
   assert.ok(capacity.usedBytes <= capacity.totalBytes);
+});
+
+test("a mountpath whose disk fails reports zeros and the fault; the others' sizes stand", async () => {
+  const [good, bad] = [join(root, 'cap-good'), join(root, 'cap-bad')];
+  await Promise.all([mkdir(good), mkdir(bad)]);
+  const disk = new FaultyDisk();
+  disk.inject({ operations: ['statfs'], path: bad, fault: { error: 'EIO' } });
+  const faults = new DiskFaults(() => []);
+  const reported: (string | undefined)[] = [];
+  faults.listen((mountpath) => reported.push(mountpath));
+  const [first, second] = await mountpathCapacities(disk, [good, bad], faults);
+  assert.ok((first?.totalBytes ?? 0) > 0);
+  assert.deepEqual(second, {
+    mountpath: bad,
+    filesystem: '',
+    totalBytes: 0,
+    usedBytes: 0,
+    availableBytes: 0,
+  });
+  assert.deepEqual(reported, [bad]);
 });
