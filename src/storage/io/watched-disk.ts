@@ -16,7 +16,6 @@ import {
 import type {
   AttributeReads,
   DirectoryEntries,
-  FileState,
   FirstFile,
   SmallFile,
   SmallFileRead,
@@ -41,16 +40,13 @@ export class WatchedDisk implements Disk {
   readonly #opened = new WeakMap<DiskFile, string>();
 
   /** The wrapped disk's, when it has one (a read: nothing changes). */
-  readonly checkFileStates:
-    ((paths: readonly string[], states: readonly FileState[]) => Promise<Uint8Array>) | undefined;
+  readonly checkFileStates: Disk['checkFileStates'];
 
   constructor(
     private readonly disk: Disk,
     private readonly changed: (path: string) => void,
   ) {
-    const check = disk.checkFileStates;
-    this.checkFileStates =
-      check === undefined ? undefined : (paths, states) => check.call(disk, paths, states);
+    this.checkFileStates = disk.checkFileStates?.bind(disk);
   }
 
   async #after<T>(call: Promise<T>, ...paths: string[]): Promise<T> {
