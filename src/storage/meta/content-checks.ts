@@ -1,8 +1,8 @@
 // The content cache's background confirmations (content-cache.ts), many to a thread-pool job: a
-// check opens the file (not following a link), fstats and closes it, and the checks asked for in
-// one turn of the event loop go to the pool together (up to 256 a job: the disk's
-// `checkFileStates`, fs-batch.ts, one promise and a few typed arrays a job; a disk without it, a
-// stat-only `readSmallFile` each). A GetBatch's window starts
+// check `lstat`s the file's path (a link's own identity), and the checks asked for in one turn of
+// the event loop go to the pool together (up to 256 a job: the disk's `checkFileStates`,
+// fs-batch.ts, one promise and a few typed arrays a job; a disk without it, a stat-only
+// `readSmallFile` each: open not following a link, fstat, close). A GetBatch's window starts
 // the checks of all the hits it opens in a turn (a few hundred, about every second batch), which
 // were one `fs.promises.stat` each: a hand-off to the pool, a wake-up and a promise apiece, the
 // largest piece of a cached item's cost on a target's main thread (docs/profiling.md, GetBatch).
