@@ -443,4 +443,16 @@ describe('CLI: shards and GetBatch', () => {
     assert.match(run.stderr, /Error: .*ghost.*\n$/);
     assert.equal(existsSync(out), false);
   });
+  test('batch cut short after its first byte says so, exits 1 and leaves no file', async () => {
+    // The miss comes after an item was sent: the cluster can only close the connection.
+    const out = join(dir, 'cut.tar');
+    const list = 'ais://clishards/obj-0\nais://clishards/ghost\n';
+    const run = await cairn(endpoint, ['batch', '-', out], list);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Error: GetBatch of 2 item\(s\) cut short: .*no file was written/);
+    assert.equal(existsSync(out), false);
+    const piped = await cairn(endpoint, ['batch', '-', '-'], list);
+    assert.equal(piped.code, 1);
+    assert.match(piped.stderr, /cut short: .*what went to stdout is incomplete/);
+  });
 });
