@@ -328,6 +328,27 @@ describe('CLI: shards and GetBatch', () => {
     assert.equal(execFileSync('tar', ['-xOf', out, 'obj-2']).toString(), 'object 2\n');
   });
 
+  test('archive bucket --base-name-only names the files by base name (bnonly)', async () => {
+    await client.putObject(bucket, 'deep/dir/leaf-0', Buffer.from('leaf\n'));
+    const run = await cairn(endpoint, [
+      'archive',
+      'create',
+      'ais://clishards',
+      'ais://clishards/leaves.tar',
+      '--list',
+      'deep/dir/leaf-0,obj-1',
+      '--base-name-only',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const out = join(dir, 'leaves.tar');
+    assert.equal((await cairn(endpoint, ['get', 'ais://clishards/leaves.tar', out])).code, 0);
+    assert.deepEqual(execFileSync('tar', ['-tf', out]).toString().split('\n').filter(Boolean), [
+      'leaf-0',
+      'obj-1',
+    ]);
+    assert.equal(execFileSync('tar', ['-xOf', out, 'leaf-0']).toString(), 'leaf\n');
+  });
+
   test('archive bucket without --list or --template is a usage error', async () => {
     const run = await cairn(endpoint, [
       'archive',

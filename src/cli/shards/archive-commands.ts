@@ -38,6 +38,7 @@ interface BucketOptions {
   append?: boolean;
   nonRecursive?: boolean;
   includeSrcBck?: boolean;
+  baseNameOnly?: boolean;
   contOnErr?: boolean;
   archmime?: string;
   wait: boolean;
@@ -96,6 +97,7 @@ export function registerArchiveCommands(program: Command, io: CliIo): void {
     .option('--non-recursive', 'with --prefix: not the objects of its virtual subdirectories')
     .option('--append', 'append to the shard if it exists')
     .option('--include-src-bck', 'name each file <source bucket>/<object>')
+    .option('--base-name-only', "name each file by the object's base name (after its last /)")
     .option('--cont-on-err', 'skip missing objects instead of failing')
     .option('--archmime <format>', 'the shard format when its name does not tell')
     .option('--no-wait', 'return once the job started')
@@ -113,6 +115,7 @@ export function registerArchiveCommands(program: Command, io: CliIo): void {
             ...names.selection,
             ...(options.archmime === undefined ? {} : { mime: options.archmime }),
             ...(options.includeSrcBck === true ? { isbn: true } : {}),
+            ...(options.baseNameOnly === true ? { bnonly: true } : {}),
             ...(options.contOnErr === true ? { coer: true } : {}),
             ...(options.append === true ? { aate: true } : {}),
             ...(options.nonRecursive === true ? { 'non-recurs': true } : {}),
