@@ -476,4 +476,26 @@ describe('CLI: shards and GetBatch', () => {
     assert.equal(piped.code, 1);
     assert.match(piped.stderr, /cut short: .*what went to stdout is incomplete/);
   });
+  test('archive ls of a shard lists that shard only, not another whose name extends it', async () => {
+    await client.putObject(bucket, 'gnu.tar.zip', readFileSync(makeShard(dir, '.zip')));
+    try {
+      const run = await cairn(endpoint, ['archive', 'ls', 'ais://clishards/gnu.tar']);
+      assert.equal(run.code, 0, run.stderr);
+      const names = run.stdout
+        .toString()
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((line) => line.split(/\s+/)[0] ?? '');
+      assert.ok(names.includes('gnu.tar') && names.length > 1, names.join(' '));
+      assert.deepEqual(
+        names.filter((name) => name !== 'gnu.tar' && !name.startsWith('gnu.tar/')),
+        [],
+      );
+      const prefix = await cairn(endpoint, ['archive', 'ls', 'ais://clishards/gnu']);
+      assert.match(prefix.stdout.toString(), /^gnu\.tar\.zip\/\S+/m);
+    } finally {
+      await client.deleteObject(bucket, 'gnu.tar.zip');
+    }
+  });
 });

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { bucketDisplayName, type ArchiveWriteMode } from '../../sdk/index.js';
+import { bucketDisplayName, type ArchiveWriteMode, type ListEntryJson } from '../../sdk/index.js';
 import { formatBytes } from '../../util/bytes.js';
 import { waitForJob } from '../admin/job-commands.js';
 import {
@@ -23,6 +23,9 @@ import { commandAction } from '../context.js';
 import { defineGet } from '../get-command.js';
 import { listObjects } from '../ls-command.js';
 import { fileBody } from '../put-sources.js';
+
+/** Names of shards, by their extension (AIStore's formats). */
+const shardNamePattern = /\.(tar|tgz|tar\.gz|zip|tar\.lz4)$/i;
 
 interface PutOptions {
   archpath?: string;
@@ -77,11 +80,21 @@ export function registerArchiveCommands(program: Command, io: CliIo): void {
   archive
     .command('ls')
     .description('list the files inside shards, as <shard>/<path> (ls --archive)')
-    .argument('<shard>', 'ais://bucket/shard.tar, or a prefix of shards')
+    .argument('<shard>', 'ais://bucket/shard.tar (that shard only), or a prefix of shards')
     .action(
       commandAction(io, async (context, uri: string) => {
         const { bucket, objectName } = parseBucketObject(uri);
-        await listObjects(context, bucket, { prefix: objectName, archive: true });
+        // A shard's name is also the prefix of others (`a.tar.lz4` of `a.tar`): a name that ends
+        // in an archive extension lists that shard only.
+        const only = shardNamePattern.test(objectName)
+          ? (entry: ListEntryJson) =>
+              entry.name === objectName || entry.name.startsWith(`${objectName}/`)
+          : undefined;
+        await listObjects(context, bucket, {
+          prefix: objectName,
+          archive: true,
+          ...(only === undefined ? {} : { only }),
+        });
       }),
     );
 
