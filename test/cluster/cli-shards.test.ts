@@ -498,4 +498,17 @@ describe('CLI: shards and GetBatch', () => {
       await client.deleteObject(bucket, 'gnu.tar.zip');
     }
   });
+  test('ls --archive over a shard that is not one fails naming it', async () => {
+    await client.putObject(bucket, 'broken.zip', Buffer.from('not a zip\n'));
+    try {
+      const run = await cairn(endpoint, ['ls', 'ais://clishards', '--archive']);
+      assert.equal(run.code, 1);
+      assert.match(
+        run.stderr,
+        /^Error: .*ais:\/\/clishards\/broken\.zip: not a valid \.zip archive/m,
+      );
+    } finally {
+      await client.deleteObject(bucket, 'broken.zip');
+    }
+  });
 });
