@@ -511,4 +511,23 @@ describe('CLI: shards and GetBatch', () => {
       await client.deleteObject(bucket, 'broken.zip');
     }
   });
+  test('archive put of an empty file packs a new shard; appending one is a usage error', async () => {
+    const empty = join(dir, 'empty.txt');
+    writeFileSync(empty, '');
+    const run = await cairn(endpoint, ['archive', 'put', empty, 'ais://clishards/empty.tar']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout.toString(),
+      /empty\.txt => ais:\/\/clishards\/empty\.tar\/empty\.txt \(0B\)/,
+    );
+    const out = join(dir, 'empty-shard.tar');
+    assert.equal((await cairn(endpoint, ['get', 'ais://clishards/empty.tar', out])).code, 0);
+    assert.equal(execFileSync('tar', ['-tvf', out]).toString().split(/\s+/)[2], '0');
+    assert.deepEqual(execFileSync('tar', ['-tf', out]).toString().split('\n').filter(Boolean), [
+      'empty.txt',
+    ]);
+    const append = await cairn(endpoint, ['archive', 'append', empty, 'ais://clishards/empty.tar']);
+    assert.equal(append.code, 2);
+    assert.match(append.stderr, /is empty: .*PUT with a body/);
+  });
 });

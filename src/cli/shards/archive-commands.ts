@@ -177,6 +177,14 @@ function definePut(
         }
         if (!info.isFile()) throw new UsageError(`"${file}" is not a file`);
         const path = options.archpath ?? basename(file);
+        const display = `${bucketDisplayName(bucket)}/${objectName}`;
+        if (info.size === 0) {
+          const { putEmptyFileIntoShard } = await import('./archive-directory.js');
+          const shard = { bucket, shard: objectName, mode, archmime: options.archmime };
+          await putEmptyFileIntoShard(context, shard, file, path);
+          context.print(`${file} => ${display}/${path} (${formatBytes(0)})`);
+          return;
+        }
         await context.client.putIntoShard(
           bucket,
           objectName,
@@ -184,7 +192,6 @@ function definePut(
           fileBody(file, info.size),
           options.archmime === undefined ? { mode } : { mode, mime: options.archmime },
         );
-        const display = `${bucketDisplayName(bucket)}/${objectName}`;
         context.print(`${file} => ${display}/${path} (${formatBytes(info.size)})`);
       }),
     );
