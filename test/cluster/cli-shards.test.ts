@@ -530,4 +530,25 @@ describe('CLI: shards and GetBatch', () => {
     assert.equal(append.code, 2);
     assert.match(append.stderr, /is empty: .*PUT with a body/);
   });
+  test('batch takes a JSON list of items: byte ranges, archived files', async () => {
+    const list = JSON.stringify([
+      { bucket: 'clishards', objname: 'obj-3', start: 2, length: 4 },
+      { bucket: 'clishards', objname: 'gnu.zip', archpath: 'a/000.cls', opaque: 'AQI=' },
+      { uname: 'ais/@#/clishards/obj-2', start: 7, length: -1 },
+    ]);
+    const run = await cairn(endpoint, ['batch', '-', '-'], list);
+    assert.equal(run.code, 0, run.stderr);
+    const files = await untar(Readable.from([run.stdout]));
+    assert.deepEqual(
+      files.map((file) => [file.name, file.data.toString()]),
+      [
+        ['clishards/obj-3', 'ject'],
+        ['clishards/gnu.zip/a/000.cls', 'cat'],
+        ['clishards/obj-2', '2\n'],
+      ],
+    );
+    const bad = await cairn(endpoint, ['batch', '-', '-'], '[{"objname": ');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /not valid JSON/);
+  });
 });

@@ -32,7 +32,7 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
     )
     .argument(
       '<list>',
-      "a file (- for stdin): one item a line, 'ais://bucket/object' or 'ais://bucket/shard.tar PATH'",
+      "a file (- for stdin): one item a line, 'ais://bucket/object' or 'ais://bucket/shard.tar PATH'; or JSON MossIn items (ranges, opaque)",
     )
     .argument('<destination>', 'the archive file (its ending picks the format), - for stdout')
     .option('--mime <format>', 'the archive format: .tar (default), .tgz, .tar.gz, .zip, .tar.lz4')
@@ -111,14 +111,27 @@ function colocation(text: string): number {
   return Number(text);
 }
 
-/** The items of a list: `ais://bucket/object [archpath]` a line; blank lines and `#...` skipped. */
+/**
+ * The items of a list: `ais://bucket/object [archpath]` a line (blank lines and `#...` skipped),
+ * or, when the list starts with `[` or `{`, JSON: MossIn items as the cluster takes them (an
+ * array, or a MossReq's `in`), for byte ranges (`start`, `length`) and `opaque`.
+ */
 async function readItems(input: NodeJS.ReadableStream): Promise<MossInJson[]> {
   const items: MossInJson[] = [];
   let lineNumber = 0;
+  let json: string[] | undefined;
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     lineNumber += 1;
     const text = line.trim();
+    if (json !== undefined) {
+      json.push(line);
+      continue;
+    }
     if (text === '' || text.startsWith('#')) continue;
+    if (items.length === 0 && /^[[{]/.test(text)) {
+      json = [line];
+      continue;
+    }
     const [uri = '', archpath, extra] = text.split(/\s+/);
     if (extra !== undefined) {
       throw new UsageError(`line ${lineNumber}: expected 'ais://bucket/object [archpath]'`);
@@ -131,5 +144,23 @@ async function readItems(input: NodeJS.ReadableStream): Promise<MossInJson[]> {
       ...(archpath === undefined ? {} : { archpath }),
     });
   }
-  return items;
+  return json === undefined ? items : jsonItems(json.join('\n'));
+}
+
+/** MossIn items from JSON: an array of them, or an object with `in` (a MossReq). */
+function jsonItems(text: string): MossInJson[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`the list is not valid JSON: ${(error as Error).message}`);
+  }
+  const list: unknown =
+    Array.isArray(parsed) || typeof parsed !== 'object' || parsed === null
+      ? parsed
+      : (parsed as { in?: unknown }).in;
+  if (!Array.isArray(list) || !list.every((item) => typeof item === 'object' && item !== null))
+    throw new UsageError('a JSON list is an array of items, or an object with "in": [items]');
+  // The cluster checks each item (names, ranges, opaque) and answers 400 naming the bad one.
+  return list as MossInJson[];
 }
