@@ -29,6 +29,8 @@ export interface LsOptions {
   archive?: boolean;
   /** Buckets with their object counts and sizes (a summary job per bucket). */
   summary?: boolean;
+  /** Lists only the entries this keeps (`archive ls` of one shard: not `a.tar.lz4` after `a.tar`). */
+  only?: (entry: ListEntryJson) => boolean;
 }
 
 /** Props always listed; others come from `--props`. */
@@ -106,6 +108,7 @@ export async function listObjects(
   let listed = 0;
   let batch: ListEntryJson[] = [];
   for await (const entry of context.client.listObjects(bucket, request)) {
+    if (options.only !== undefined && !options.only(entry)) continue;
     batch.push(entry);
     listed += 1;
     if (batch.length >= 1000) {

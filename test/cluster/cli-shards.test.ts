@@ -328,6 +328,27 @@ describe('CLI: shards and GetBatch', () => {
     assert.equal(execFileSync('tar', ['-xOf', out, 'obj-2']).toString(), 'object 2\n');
   });
 
+  test('archive bucket --base-name-only names the files by base name (bnonly)', async () => {
+    await client.putObject(bucket, 'deep/dir/leaf-0', Buffer.from('leaf\n'));
+    const run = await cairn(endpoint, [
+      'archive',
+      'create',
+      'ais://clishards',
+      'ais://clishards/leaves.tar',
+      '--list',
+      'deep/dir/leaf-0,obj-1',
+      '--base-name-only',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const out = join(dir, 'leaves.tar');
+    assert.equal((await cairn(endpoint, ['get', 'ais://clishards/leaves.tar', out])).code, 0);
+    assert.deepEqual(execFileSync('tar', ['-tf', out]).toString().split('\n').filter(Boolean), [
+      'leaf-0',
+      'obj-1',
+    ]);
+    assert.equal(execFileSync('tar', ['-xOf', out, 'leaf-0']).toString(), 'leaf\n');
+  });
+
   test('archive bucket without --list or --template is a usage error', async () => {
     const run = await cairn(endpoint, [
       'archive',
@@ -442,5 +463,92 @@ describe('CLI: shards and GetBatch', () => {
     assert.equal(run.code, 1);
     assert.match(run.stderr, /Error: .*ghost.*\n$/);
     assert.equal(existsSync(out), false);
+  });
+  test('batch cut short after its first byte says so, exits 1 and leaves no file', async () => {
+    // The miss comes after an item was sent: the cluster can only close the connection.
+    const out = join(dir, 'cut.tar');
+    const list = 'ais://clishards/obj-0\nais://clishards/ghost\n';
+    const run = await cairn(endpoint, ['batch', '-', out], list);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Error: GetBatch of 2 item\(s\) cut short: .*no file was written/);
+    assert.equal(existsSync(out), false);
+    const piped = await cairn(endpoint, ['batch', '-', '-'], list);
+    assert.equal(piped.code, 1);
+    assert.match(piped.stderr, /cut short: .*what went to stdout is incomplete/);
+  });
+  test('archive ls of a shard lists that shard only, not another whose name extends it', async () => {
+    await client.putObject(bucket, 'gnu.tar.zip', readFileSync(makeShard(dir, '.zip')));
+    try {
+      const run = await cairn(endpoint, ['archive', 'ls', 'ais://clishards/gnu.tar']);
+      assert.equal(run.code, 0, run.stderr);
+      const names = run.stdout
+        .toString()
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((line) => line.split(/\s+/)[0] ?? '');
+      assert.ok(names.includes('gnu.tar') && names.length > 1, names.join(' '));
+      assert.deepEqual(
+        names.filter((name) => name !== 'gnu.tar' && !name.startsWith('gnu.tar/')),
+        [],
+      );
+      const prefix = await cairn(endpoint, ['archive', 'ls', 'ais://clishards/gnu']);
+      assert.match(prefix.stdout.toString(), /^gnu\.tar\.zip\/\S+/m);
+    } finally {
+      await client.deleteObject(bucket, 'gnu.tar.zip');
+    }
+  });
+  test('ls --archive over a shard that is not one fails naming it', async () => {
+    await client.putObject(bucket, 'broken.zip', Buffer.from('not a zip\n'));
+    try {
+      const run = await cairn(endpoint, ['ls', 'ais://clishards', '--archive']);
+      assert.equal(run.code, 1);
+      assert.match(
+        run.stderr,
+        /^Error: .*ais:\/\/clishards\/broken\.zip: not a valid \.zip archive/m,
+      );
+    } finally {
+      await client.deleteObject(bucket, 'broken.zip');
+    }
+  });
+  test('archive put of an empty file packs a new shard; appending one is a usage error', async () => {
+    const empty = join(dir, 'empty.txt');
+    writeFileSync(empty, '');
+    const run = await cairn(endpoint, ['archive', 'put', empty, 'ais://clishards/empty.tar']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout.toString(),
+      /empty\.txt => ais:\/\/clishards\/empty\.tar\/empty\.txt \(0B\)/,
+    );
+    const out = join(dir, 'empty-shard.tar');
+    assert.equal((await cairn(endpoint, ['get', 'ais://clishards/empty.tar', out])).code, 0);
+    assert.equal(execFileSync('tar', ['-tvf', out]).toString().split(/\s+/)[2], '0');
+    assert.deepEqual(execFileSync('tar', ['-tf', out]).toString().split('\n').filter(Boolean), [
+      'empty.txt',
+    ]);
+    const append = await cairn(endpoint, ['archive', 'append', empty, 'ais://clishards/empty.tar']);
+    assert.equal(append.code, 2);
+    assert.match(append.stderr, /is empty: .*PUT with a body/);
+  });
+  test('batch takes a JSON list of items: byte ranges, archived files', async () => {
+    const list = JSON.stringify([
+      { bucket: 'clishards', objname: 'obj-3', start: 2, length: 4 },
+      { bucket: 'clishards', objname: 'gnu.zip', archpath: 'a/000.cls', opaque: 'AQI=' },
+      { uname: 'ais/@#/clishards/obj-2', start: 7, length: -1 },
+    ]);
+    const run = await cairn(endpoint, ['batch', '-', '-'], list);
+    assert.equal(run.code, 0, run.stderr);
+    const files = await untar(Readable.from([run.stdout]));
+    assert.deepEqual(
+      files.map((file) => [file.name, file.data.toString()]),
+      [
+        ['clishards/obj-3', 'ject'],
+        ['clishards/gnu.zip/a/000.cls', 'cat'],
+        ['clishards/obj-2', '2\n'],
+      ],
+    );
+    const bad = await cairn(endpoint, ['batch', '-', '-'], '[{"objname": ');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /not valid JSON/);
   });
 });

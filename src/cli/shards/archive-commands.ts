@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { bucketDisplayName, type ArchiveWriteMode } from '../../sdk/index.js';
+import { bucketDisplayName, type ArchiveWriteMode, type ListEntryJson } from '../../sdk/index.js';
 import { formatBytes } from '../../util/bytes.js';
 import { waitForJob } from '../admin/job-commands.js';
 import {
@@ -24,6 +24,9 @@ import { defineGet } from '../get-command.js';
 import { listObjects } from '../ls-command.js';
 import { fileBody } from '../put-sources.js';
 
+/** Names of shards, by their extension (AIStore's formats). */
+const shardNamePattern = /\.(tar|tgz|tar\.gz|zip|tar\.lz4)$/i;
+
 interface PutOptions {
   archpath?: string;
   append?: boolean;
@@ -38,6 +41,7 @@ interface BucketOptions {
   append?: boolean;
   nonRecursive?: boolean;
   includeSrcBck?: boolean;
+  baseNameOnly?: boolean;
   contOnErr?: boolean;
   archmime?: string;
   wait: boolean;
@@ -76,11 +80,21 @@ export function registerArchiveCommands(program: Command, io: CliIo): void {
   archive
     .command('ls')
     .description('list the files inside shards, as <shard>/<path> (ls --archive)')
-    .argument('<shard>', 'ais://bucket/shard.tar, or a prefix of shards')
+    .argument('<shard>', 'ais://bucket/shard.tar (that shard only), or a prefix of shards')
     .action(
       commandAction(io, async (context, uri: string) => {
         const { bucket, objectName } = parseBucketObject(uri);
-        await listObjects(context, bucket, { prefix: objectName, archive: true });
+        // A shard's name is also the prefix of others (`a.tar.lz4` of `a.tar`): a name that ends
+        // in an archive extension lists that shard only.
+        const only = shardNamePattern.test(objectName)
+          ? (entry: ListEntryJson) =>
+              entry.name === objectName || entry.name.startsWith(`${objectName}/`)
+          : undefined;
+        await listObjects(context, bucket, {
+          prefix: objectName,
+          archive: true,
+          ...(only === undefined ? {} : { only }),
+        });
       }),
     );
 
@@ -96,6 +110,7 @@ export function registerArchiveCommands(program: Command, io: CliIo): void {
     .option('--non-recursive', 'with --prefix: not the objects of its virtual subdirectories')
     .option('--append', 'append to the shard if it exists')
     .option('--include-src-bck', 'name each file <source bucket>/<object>')
+    .option('--base-name-only', "name each file by the object's base name (after its last /)")
     .option('--cont-on-err', 'skip missing objects instead of failing')
     .option('--archmime <format>', 'the shard format when its name does not tell')
     .option('--no-wait', 'return once the job started')
@@ -113,6 +128,7 @@ export function registerArchiveCommands(program: Command, io: CliIo): void {
             ...names.selection,
             ...(options.archmime === undefined ? {} : { mime: options.archmime }),
             ...(options.includeSrcBck === true ? { isbn: true } : {}),
+            ...(options.baseNameOnly === true ? { bnonly: true } : {}),
             ...(options.contOnErr === true ? { coer: true } : {}),
             ...(options.append === true ? { aate: true } : {}),
             ...(options.nonRecursive === true ? { 'non-recurs': true } : {}),
@@ -161,6 +177,14 @@ function definePut(
         }
         if (!info.isFile()) throw new UsageError(`"${file}" is not a file`);
         const path = options.archpath ?? basename(file);
+        const display = `${bucketDisplayName(bucket)}/${objectName}`;
+        if (info.size === 0) {
+          const { putEmptyFileIntoShard } = await import('./archive-directory.js');
+          const shard = { bucket, shard: objectName, mode, archmime: options.archmime };
+          await putEmptyFileIntoShard(context, shard, file, path);
+          context.print(`${file} => ${display}/${path} (${formatBytes(0)})`);
+          return;
+        }
         await context.client.putIntoShard(
           bucket,
           objectName,
@@ -168,7 +192,6 @@ function definePut(
           fileBody(file, info.size),
           options.archmime === undefined ? { mode } : { mode, mime: options.archmime },
         );
-        const display = `${bucketDisplayName(bucket)}/${objectName}`;
         context.print(`${file} => ${display}/${path} (${formatBytes(info.size)})`);
       }),
     );

@@ -52,6 +52,24 @@ export async function putDirectoryIntoShard(
   context.print(`${request.root} => ${display}: ${items.length} files, ${formatBytes(totalBytes)}`);
 }
 
+/**
+ * An empty file into a shard: a PUT into a shard needs a body (AIStore refuses an empty one), so a
+ * new shard holding only it is packed here and uploaded whole; it cannot be appended.
+ */
+export async function putEmptyFileIntoShard(
+  context: CommandContext,
+  request: Omit<DirectoryIntoShard, 'root' | 'archpath'>,
+  file: string,
+  archpath: string,
+): Promise<void> {
+  if (request.mode !== 'create')
+    throw new UsageError(
+      `${file} is empty: a file is appended to a shard by a PUT with a body (put it into a new shard instead)`,
+    );
+  const item = { path: file, objectName: archpath.replace(/^\/+/, ''), sizeBytes: 0 };
+  await uploadNewShard(context, { ...request, root: file, archpath }, [item], () => undefined);
+}
+
 function formatOf(request: DirectoryIntoShard): ArchiveFormat {
   if (request.archmime !== undefined) {
     const format = normalizeFormat(request.archmime);

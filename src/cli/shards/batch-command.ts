@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import type { MossInJson } from '../../sdk/index.js';
+import { ApiError, type MossInJson } from '../../sdk/index.js';
 import { formatBytes } from '../../util/bytes.js';
 import { parseObject } from '../arguments.js';
 import { UsageError } from '../cli-errors.js';
@@ -32,7 +32,7 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
     )
     .argument(
       '<list>',
-      "a file (- for stdin): one item a line, 'ais://bucket/object' or 'ais://bucket/shard.tar PATH'",
+      "a file (- for stdin): one item a line, 'ais://bucket/object' or 'ais://bucket/shard.tar PATH'; or JSON MossIn items (ranges, opaque)",
     )
     .argument('<destination>', 'the archive file (its ending picks the format), - for stdout')
     .option('--mime <format>', 'the archive format: .tar (default), .tgz, .tar.gz, .zip, .tar.lz4')
@@ -51,21 +51,27 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
           const mime =
             options.mime ?? formatsByEnding.find((ending) => destination.endsWith(ending));
           context.note(`GetBatch of ${items.length} item(s)`);
-          const { body } = await context.client.getBatch({
-            in: items,
-            strm: true,
-            ...(mime === undefined ? {} : { mime }),
-            ...(options.contOnErr === true ? { coer: true } : {}),
-            ...(options.omitSrcBck === true ? { onob: true } : {}),
-            ...(options.coloc === undefined ? {} : { coloc: colocation(options.coloc) }),
-          });
-          const { path, bytes } = await download(
-            context,
-            body,
-            destination,
-            `batch${mime ?? '.tar'}`,
-            'GetBatch',
-          );
+          let received: { path: string | undefined; bytes: number };
+          try {
+            const { body } = await context.client.getBatch({
+              in: items,
+              strm: true,
+              ...(mime === undefined ? {} : { mime }),
+              ...(options.contOnErr === true ? { coer: true } : {}),
+              ...(options.omitSrcBck === true ? { onob: true } : {}),
+              ...(options.coloc === undefined ? {} : { coloc: colocation(options.coloc) }),
+            });
+            received = await download(
+              context,
+              body,
+              destination,
+              `batch${mime ?? '.tar'}`,
+              'GetBatch',
+            );
+          } catch (error) {
+            throw cutShort(error, items.length, destination);
+          }
+          const { path, bytes } = received;
           if (path !== undefined) {
             context.print(`${items.length} item(s) => ${path} (${formatBytes(bytes)})`);
           }
@@ -74,19 +80,58 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
     );
 }
 
+/**
+ * A streamed batch has no trailer: the cluster reports a failure after its first byte (an item
+ * missing without --cont-on-err, a target lost) only by closing the connection, which the HTTP
+ * client reports as a bare socket error. Says what that means; other errors pass unchanged.
+ */
+function cutShort(error: unknown, count: number, destination: string): unknown {
+  if (error instanceof ApiError) return error;
+  const codes = [error, (error as { cause?: unknown } | undefined)?.cause].map(
+    (value) => (value as { code?: unknown } | undefined)?.code,
+  );
+  if (!codes.some((code) => typeof code === 'string' && cutCodes.has(code))) return error;
+  const left = destination === '-' ? 'what went to stdout is incomplete' : 'no file was written';
+  return new Error(
+    `GetBatch of ${count} item(s) cut short: the cluster closed the answer before the archive was complete (an item missing or failing without --cont-on-err, or a target lost mid-way); ${left} (${(error as Error).message})`,
+    { cause: error },
+  );
+}
+
+/** Codes of an answer closed before its end. */
+const cutCodes = new Set([
+  'UND_ERR_SOCKET',
+  'ECONNRESET',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_ABORTED',
+]);
+
 function colocation(text: string): number {
   if (!/^[012]$/.test(text)) throw new UsageError(`--coloc: expecting 0, 1 or 2, not "${text}"`);
   return Number(text);
 }
 
-/** The items of a list: `ais://bucket/object [archpath]` a line; blank lines and `#...` skipped. */
+/**
+ * The items of a list: `ais://bucket/object [archpath]` a line (blank lines and `#...` skipped),
+ * or, when the list starts with `[` or `{`, JSON: MossIn items as the cluster takes them (an
+ * array, or a MossReq's `in`), for byte ranges (`start`, `length`) and `opaque`.
+ */
 async function readItems(input: NodeJS.ReadableStream): Promise<MossInJson[]> {
   const items: MossInJson[] = [];
   let lineNumber = 0;
+  let json: string[] | undefined;
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     lineNumber += 1;
     const text = line.trim();
+    if (json !== undefined) {
+      json.push(line);
+      continue;
+    }
     if (text === '' || text.startsWith('#')) continue;
+    if (items.length === 0 && /^[[{]/.test(text)) {
+      json = [line];
+      continue;
+    }
     const [uri = '', archpath, extra] = text.split(/\s+/);
     if (extra !== undefined) {
       throw new UsageError(`line ${lineNumber}: expected 'ais://bucket/object [archpath]'`);
@@ -99,5 +144,23 @@ async function readItems(input: NodeJS.ReadableStream): Promise<MossInJson[]> {
       ...(archpath === undefined ? {} : { archpath }),
     });
   }
-  return items;
+  return json === undefined ? items : jsonItems(json.join('\n'));
+}
+
+/** MossIn items from JSON: an array of them, or an object with `in` (a MossReq). */
+function jsonItems(text: string): MossInJson[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`the list is not valid JSON: ${(error as Error).message}`);
+  }
+  const list: unknown =
+    Array.isArray(parsed) || typeof parsed !== 'object' || parsed === null
+      ? parsed
+      : (parsed as { in?: unknown }).in;
+  if (!Array.isArray(list) || !list.every((item) => typeof item === 'object' && item !== null))
+    throw new UsageError('a JSON list is an array of items, or an object with "in": [items]');
+  // The cluster checks each item (names, ranges, opaque) and answers 400 naming the bad one.
+  return list as MossInJson[];
 }

@@ -9,7 +9,13 @@ import {
   splitAtExtension,
 } from '../../../archive/index.js';
 import type { LocalStore } from '../../../storage/index.js';
-import { EntryFlag, type BucketJson, type ListEntryJson } from '../../../wire/index.js';
+import { StoreError, isStoreError } from '../../../errors/index.js';
+import {
+  EntryFlag,
+  bucketDisplayName,
+  type BucketJson,
+  type ListEntryJson,
+} from '../../../wire/index.js';
 import type { ShardAccess } from './batch-items.js';
 import { openShard } from './object-archive-source.js';
 
@@ -65,7 +71,23 @@ export class ShardListing {
     return first?.name === name;
   }
 
+  /**
+   * A shard that cannot be read as its name's format fails the listing, as in AIStore; the error
+   * names it (the format's own, "not a valid .zip archive", does not say which of the bucket's).
+   */
   async #files(bucket: BucketJson, shard: string, flags: number): Promise<ListEntryJson[]> {
+    try {
+      return await this.#filesOf(bucket, shard, flags);
+    } catch (error) {
+      if (!isStoreError(error) || error.code !== 'BadRequest') throw error;
+      const name = `${bucketDisplayName(bucket)}/${shard}`;
+      throw new StoreError('BadRequest', `listing the files of ${name}: ${error.message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async #filesOf(bucket: BucketJson, shard: string, flags: number): Promise<ListEntryJson[]> {
     const { objects, indexes } = this.shards;
     const opened = await openShard(objects, { bucket: objects.resolve(bucket), name: shard });
     const format = formatFromName(shard) ?? '.tar';
