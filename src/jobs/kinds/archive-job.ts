@@ -11,11 +11,17 @@ import {
   type ArchiveWriter,
 } from '../../archive/index.js';
 import { badRequest, isStoreError } from '../../errors/index.js';
-import { asRecord } from '../../util/json.js';
 import type { Logger } from '../../util/log.js';
-import { objectUname, type BucketJson, type ListRangeJson } from '../../wire/index.js';
+import { validateObjectName } from '../../storage/layout/index.js';
+import {
+  objectUname,
+  parseBucketJson,
+  type BucketJson,
+  type ListRangeJson,
+} from '../../wire/index.js';
 import type { JobDefinition, TargetJobEnvironment } from '../job-environment.js';
 import { Job } from '../job.js';
+import { caselessRecord, readBoolean, readString } from '../multi-object.js';
 import { parseListRange, selectedNames, selectionPrefix } from '../object-selection.js';
 
 export interface ArchiveArgs {
@@ -32,41 +38,50 @@ export interface ArchiveArgs {
   nonRecursive: boolean;
 }
 
-/** Validates an ArchiveBckMsg (keys case-insensitive). */
+/** Validates an ArchiveBckMsg (keys case-insensitive, at every level, as Go decodes them). */
 export function parseArchiveMessage(value: unknown): ArchiveArgs {
-  const record = Object.fromEntries(
-    Object.entries(asRecord(value) ?? {}).map(([key, item]) => [key.toLowerCase(), item]),
-  );
-  const name = typeof record.archname === 'string' ? record.archname : '';
+  const record = caselessRecord(value, 'archive');
+  const name = readString(record, 'archname', 'archive');
   const format = formatFromName(name);
   if (format === undefined)
     throw badRequest(`archive: "archname" must end in a supported extension (got "${name}")`);
-  const mime = typeof record.mime === 'string' ? record.mime : '';
+  validateObjectName(name);
+  const mime = readString(record, 'mime', 'archive');
   if (
     mime !== '' &&
     normalizeFormat(mime) !== format &&
     !(mime.includes('gz') && format.includes('gz'))
   )
     throw badRequest(`archive: mime "${mime}" does not agree with "${name}"`);
-  const selection = parseListRange({ objnames: record.objnames, template: record.template ?? '' });
-  const to = asRecord(record.tobck);
+  // AIStore's ListRange is a list only when it names something: `"objnames": []` with no
+  // template is the whole bucket, as an absent list is.
+  const names =
+    Array.isArray(record.objnames) && record.objnames.length === 0 ? undefined : record.objnames;
+  const selection = parseListRange({ objnames: names, template: record.template ?? '' });
   return {
-    to:
-      to === undefined || typeof to.name !== 'string' || to.name === ''
-        ? undefined
-        : {
-            name: to.name,
-            provider: typeof to.provider === 'string' && to.provider !== '' ? to.provider : 'ais',
-          },
+    to: destinationOf(record.tobck),
     name,
     format,
     selection,
-    baseNameOnly: record.bnonly === true,
-    includeBucketName: record.isbn === true,
-    continueOnError: record.coer === true,
-    appendToExisting: record.aate === true,
-    nonRecursive: record['non-recurs'] === true,
+    baseNameOnly: readBoolean(record, 'bnonly', 'archive'),
+    includeBucketName: readBoolean(record, 'isbn', 'archive'),
+    continueOnError: readBoolean(record, 'coer', 'archive'),
+    appendToExisting: readBoolean(record, 'aate', 'archive'),
+    nonRecursive: readBoolean(record, 'non-recurs', 'archive'),
   };
+}
+
+/**
+ * The shard's bucket (`tobck`), undefined for the source bucket: absent, or Go's empty `cmn.Bck`
+ * (a struct is always encoded, `{"name": "", ...}` when not set).
+ */
+function destinationOf(value: unknown): BucketJson | undefined {
+  if (value === undefined || value === null) return undefined;
+  const fields = caselessRecord(value, 'archive: "tobck"');
+  if (fields.name === undefined || fields.name === '') return undefined;
+  const bucket = parseBucketJson(value);
+  if (typeof bucket === 'string') throw badRequest(`archive: "tobck": ${bucket}`);
+  return bucket;
 }
 
 /**
