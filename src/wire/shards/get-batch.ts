@@ -3,7 +3,8 @@
 
 /** One requested item (MossIn). */
 export interface MossInJson {
-  objname: string;
+  /** Required unless `uname` names the object. */
+  objname?: string;
   bucket?: string;
   provider?: string;
   /** `provider/@ns/bucket/object`, in place of bucket and provider. */
