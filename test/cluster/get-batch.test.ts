@@ -461,6 +461,14 @@ describe('GetBatch on 3 targets', () => {
         body: JSON.stringify({ in: [{ objname: 'obj-1', start: 5, length: 0 }], strm: true }),
       });
       assert.equal(badRange.status, 400, badRange.body);
+      // Node's base64 decoder would skip the bad characters and echo what is left; Go's is a 400.
+      for (const opaque of ['!!!', 'QUJD!', 'QUJDR', 'QQ=A']) {
+        const badOpaque = await send(gateway, 'GET', '/v1/ml/moss/shards', {
+          body: JSON.stringify({ in: [{ objname: 'obj-1', opaque }], strm: true }),
+        });
+        assert.equal(badOpaque.status, 400, `${opaque}: ${badOpaque.body}`);
+        assert.match(badOpaque.body, /in\[0\].*invalid opaque/);
+      }
       const post = await rawRequest(gateway, 'POST', '/v1/ml/moss/shards', { body: '{}' });
       assert.equal(post.status, 405, post.body);
       // Through the gateway and straight to a target (each its own check): an item in a bucket

@@ -175,6 +175,9 @@ function parseItem(
   if (start !== 0 && length === 0)
     throw badRequest(`${whereText(where)}: invalid range: start ${start} with zero length`);
   const opaqueText = typed<string>(record, 'opaque', 'string', where);
+  // Node's decoder skips what is not base64 (Go's answers 400): checked first, both alphabets.
+  if (opaqueText !== undefined && !isBase64(opaqueText))
+    throw badRequest(`${whereText(where)}: invalid opaque: not base64`);
   return {
     bucket,
     name,
@@ -184,4 +187,13 @@ function parseItem(
     // Go decodes []byte as standard base64, Python sends URL-safe: Node's decoder takes both.
     opaque: opaqueText === undefined ? undefined : Buffer.from(opaqueText, 'base64'),
   };
+}
+
+/** Base64 in the standard or the URL-safe alphabet, padded or not (a length of 4n+1 is neither). */
+function isBase64(text: string): boolean {
+  return (
+    /^[A-Za-z0-9+/_-]*={0,2}$/.test(text) &&
+    text.replace(/=+$/, '').length % 4 !== 1 &&
+    (!text.endsWith('=') || text.length % 4 === 0)
+  );
 }
