@@ -22,7 +22,8 @@ export interface IntraRequest {
 export interface IntraStreamRequest {
   method: string;
   headers: Record<string, string | string[]>;
-  body?: Readable;
+  /** A stream, or a text sent whole with its length (one write with the head, no chunked framing). */
+  body?: Readable | string;
   /** Longest wait for the answer's headers and between two body chunks. */
   timeoutMs: number;
 }
