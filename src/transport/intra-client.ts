@@ -22,8 +22,7 @@ export interface IntraRequest {
 export interface IntraStreamRequest {
   method: string;
   headers: Record<string, string | string[]>;
-  /** A stream, or a text sent whole with its length (one write with the head, no chunked framing). */
-  body?: Readable | string;
+  body?: Readable;
   /** Longest wait for the answer's headers and between two body chunks. */
   timeoutMs: number;
 }

@@ -1,19 +1,14 @@
 // Unit tests of reading a peer's parts: a part read through the queue (it straddled two socket
 // chunks) leaves the reader idle for whoever awaited it, so the parts behind it that arrived in the
 // same chunk are taken at once (`partNow`), not each through the queue. And the bucket of the items
-// a peer (or the designated target) opens in one turn is resolved once (`resolvedInTurn`). And the
-// request for a peer's parts carries its length (no chunked framing).
+// a peer (or the designated target) opens in one turn is resolved once (`resolvedInTurn`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { IntraClient } from '../../../transport/index.js';
 import { BatchPartKind, encodeBatchPartHeader, type BucketJson } from '../../../wire/index.js';
-import type { NodeRuntime } from '../../common/node-runtime.js';
 import type { ObjectService } from '../objects/object-service.js';
 import { resolvedInTurn } from './batch-items.js';
-import { PartReader, requestParts } from './peer-parts.js';
+import { PartReader } from './peer-parts.js';
 
 function itemPart(fill: number, size: number): Buffer {
   return Buffer.concat([encodeBatchPartHeader(BatchPartKind.item, size), Buffer.alloc(size, fill)]);
@@ -77,46 +72,4 @@ test("the items' bucket is resolved once per turn for a bucket, anew in the next
   assert.notEqual(later, last);
   assert.equal(later.props, props);
   assert.equal(calls.length, 7);
-});
-
-test("a peer's parts are asked for with the request's length, not chunked", async () => {
-  const seen: { length: string | undefined; encoding: string | undefined; body: string }[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      seen.push({
-        length: req.headers['content-length'],
-        encoding: req.headers['transfer-encoding'],
-        body,
-      });
-      res.end(itemPart(5, 3));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const client = new IntraClient({
-    callerId: 't1',
-    callerName: 'parts-test',
-    connectionsPerPeer: 2,
-  });
-  const runtime = { client } as unknown as NodeRuntime;
-  try {
-    const request = {
-      bodies: true,
-      reuseShards: false,
-      items: [{ bucket: { name: 'b', provider: 'ais' }, objname: 'o' }],
-    };
-    const answer = await requestParts(runtime, `http://127.0.0.1:${port}`, request);
-    const reader = new PartReader(Promise.resolve(answer));
-    assert.deepEqual(Buffer.concat((await reader.header(true)).bytes ?? []), Buffer.alloc(3, 5));
-    const text = JSON.stringify(request);
-    assert.deepEqual(seen, [
-      { length: String(Buffer.byteLength(text)), encoding: undefined, body: text },
-    ]);
-  } finally {
-    await client.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
 });

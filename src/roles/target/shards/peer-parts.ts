@@ -284,8 +284,7 @@ function partOf(item: BatchItem): BatchPartJson {
   return { bucket, objname: name, archpath, start, length };
 }
 
-/** Asks the peer at `ownerUrl` for its parts; its answer's body once the head is in. */
-export async function requestParts(
+async function requestParts(
   runtime: NodeRuntime,
   ownerUrl: string,
   request: BatchPartsRequestJson,
@@ -294,9 +293,7 @@ export async function requestParts(
   const response = await runtime.client.stream(url, {
     method: 'POST',
     headers: { [Header.contentType]: ContentType.json },
-    // The text whole: sent with its length in the head's write (a stream was chunked: the peer
-    // read its head, then the body and the chunked framing's end in later turns).
-    body: JSON.stringify(request),
+    body: Readable.from([JSON.stringify(request)]),
     timeoutMs: peerReadTimeoutMs,
   });
   if (response.statusCode >= 300) {
