@@ -70,6 +70,19 @@ test('a bucket in JSON: keys in any case, provider spellings, namespaces, refusa
     name: 'b',
     provider: 'ais',
   });
+  assert.deepEqual(parseBucketJson({ name: 'b', namespace: { UUID: 'u', Name: 'n' } }), {
+    name: 'b',
+    provider: 'ais',
+    namespace: { uuid: 'u', name: 'n' },
+  });
+  assert.equal(
+    parseBucketJson({ name: 'b', namespace: 'n' }),
+    'expected a namespace {"uuid", "name"}',
+  );
+  assert.equal(
+    parseBucketJson({ name: 'b', namespace: { name: 7 } }),
+    'namespace "name" must be a string',
+  );
   assert.equal(parseBucketJson({ provider: 'ais' }), 'missing bucket name');
   assert.equal(parseBucketJson({ name: 'b', provider: 'nope' }), 'invalid provider "nope"');
   assert.equal(parseBucketJson([]), 'expected a bucket {"name", "provider"}');

@@ -151,13 +151,26 @@ export function parseBucketJson(value: unknown): BucketJson | string {
     typeof spelling === 'string' && spelling !== '' ? spelling : 'ais',
   );
   if (provider === undefined) return `invalid provider "${String(spelling)}"`;
-  if (typeof namespace !== 'object' || namespace === null) return { name, provider };
-  const { uuid, name: nsName } = namespace as Record<string, unknown>;
-  const parsed = {
-    uuid: typeof uuid === 'string' ? uuid : '',
-    name: typeof nsName === 'string' ? nsName : '',
-  };
+  if (namespace === undefined || namespace === null) return { name, provider };
+  const parsed = parseNamespaceJson(namespace);
+  if (typeof parsed === 'string') return parsed;
   return isGlobalNamespace(parsed) ? { name, provider } : { name, provider, namespace: parsed };
+}
+
+/** A bucket's namespace in JSON (`{"uuid", "name"}`, keys in any case, as Go decodes them). */
+function parseNamespaceJson(value: unknown): { uuid: string; name: string } | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'expected a namespace {"uuid", "name"}';
+  const parsed = { uuid: '', name: '' };
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    const lower = key.toLowerCase();
+    if (lower !== 'uuid' && lower !== 'name') continue;
+    if (item === undefined || item === null) continue;
+    if (typeof item !== 'string') return `namespace "${key}" must be a string`;
+    parsed[lower] = item;
+  }
+  return parsed;
 }
 
 /**

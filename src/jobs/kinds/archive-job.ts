@@ -73,12 +73,19 @@ export function parseArchiveMessage(value: unknown): ArchiveArgs {
 
 /**
  * The shard's bucket (`tobck`), undefined for the source bucket: absent, or Go's empty `cmn.Bck`
- * (a struct is always encoded, `{"name": "", ...}` when not set).
+ * (a struct is always encoded: `{"name": "", "provider": ""}` when not set). As AIStore's proxy,
+ * only a wholly empty one means the source; one with a provider or namespace but no name is a 400.
  */
 function destinationOf(value: unknown): BucketJson | undefined {
   if (value === undefined || value === null) return undefined;
   const fields = caselessRecord(value, 'archive: "tobck"');
-  if (fields.name === undefined || fields.name === '') return undefined;
+  const namespace = fields.namespace;
+  const emptyNamespace =
+    namespace === undefined ||
+    namespace === null ||
+    (typeof namespace === 'object' &&
+      Object.values(namespace).every((item) => item === '' || item === null));
+  if (!fields.name && !fields.provider && emptyNamespace) return undefined;
   const bucket = parseBucketJson(value);
   if (typeof bucket === 'string') throw badRequest(`archive: "tobck": ${bucket}`);
   return bucket;

@@ -19,10 +19,27 @@ test('the shard bucket is read with its keys in any case, namespace included', (
     ToBck: { Name: 'dst', Provider: 'ais', Namespace: { uuid: '', name: 'ns' } },
   });
   assert.deepEqual(args.to, { name: 'dst', provider: 'ais', namespace: { uuid: '', name: 'ns' } });
+  const upper = parseArchiveMessage({
+    archname: 'k.tar',
+    tobck: { name: 'dst', namespace: { UUID: 'u1', Name: 'ns' } },
+  });
+  assert.deepEqual(upper.to, {
+    name: 'dst',
+    provider: 'ais',
+    namespace: { uuid: 'u1', name: 'ns' },
+  });
+  refused(
+    { archname: 'k.tar', tobck: { name: 'dst', namespace: 'ns' } },
+    'BadRequest',
+    /namespace/,
+  );
 });
 
 test("an empty tobck (Go's zero cmn.Bck) or none means the source bucket; a bad one is refused", () => {
+  const empty = { name: '', provider: '', namespace: { uuid: '', name: '' } };
+  assert.equal(parseArchiveMessage({ archname: 'k.tar', tobck: empty }).to, undefined);
   assert.equal(parseArchiveMessage({ archname: 'k.tar', tobck: { name: '' } }).to, undefined);
+  refused({ archname: 'k.tar', tobck: { name: '', provider: 'ais' } }, 'BadRequest', /tobck/);
   assert.equal(parseArchiveMessage({ archname: 'k.tar' }).to, undefined);
   refused({ archname: 'k.tar', tobck: { name: 'd', provider: 'nope' } }, 'BadRequest', /tobck/);
   refused({ archname: 'k.tar', tobck: 'dst' }, 'BadRequest', /tobck/);
