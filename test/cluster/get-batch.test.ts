@@ -287,7 +287,8 @@ describe('GetBatch on 3 targets', () => {
       request.in[1] = {
         ...request.in[1],
         objname: 'obj-1',
-        opaque: Buffer.from([0xfb, 0xff]).toString('base64'),
+        // Wrapped as Python's base64.encodebytes does: Go skips the line breaks, so do we.
+        opaque: `${Buffer.from([0xfb, 0xff]).toString('base64')}\n`,
       };
       const answer = await client.getBatch(request, bucket);
       const metadata = answer.metadata;

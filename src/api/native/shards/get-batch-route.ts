@@ -174,8 +174,9 @@ function parseItem(
     throw badRequest(`${whereText(where)}: invalid range (start ${start}, length ${length})`);
   if (start !== 0 && length === 0)
     throw badRequest(`${whereText(where)}: invalid range: start ${start} with zero length`);
-  const opaqueText = typed<string>(record, 'opaque', 'string', where);
-  // Node's decoder skips what is not base64 (Go's answers 400): checked first, both alphabets.
+  // Line breaks are skipped, as Go's decoder does (Python's `encodebytes` wraps at 76); anything
+  // else that is not base64 is a 400 as in Go, where Node's decoder would skip it silently.
+  const opaqueText = typed<string>(record, 'opaque', 'string', where)?.replace(/[\r\n]/g, '');
   if (opaqueText !== undefined && !isBase64(opaqueText))
     throw badRequest(`${whereText(where)}: invalid opaque: not base64`);
   return {
