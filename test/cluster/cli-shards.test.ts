@@ -551,4 +551,35 @@ describe('CLI: shards and GetBatch', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /not valid JSON/);
   });
+  test('batch of a JSON MossReq keeps its coer and onob (flags win over them)', async () => {
+    const request = JSON.stringify({
+      in: [
+        { bucket: 'clishards', objname: 'obj-0' },
+        { bucket: 'clishards', objname: 'ghost' },
+      ],
+      coer: true,
+      onob: true,
+    });
+    const run = await cairn(endpoint, ['batch', '-', '-'], request);
+    assert.equal(run.code, 0, run.stderr);
+    const files = await untar(Readable.from([run.stdout]));
+    assert.deepEqual(
+      files.map((file) => file.name),
+      ['obj-0', '__404__/ghost'],
+    );
+  });
+  test('archive put of an empty file refuses an archpath that names no file', async () => {
+    const empty = join(dir, 'empty-2.txt');
+    writeFileSync(empty, '');
+    const run = await cairn(endpoint, [
+      'archive',
+      'put',
+      empty,
+      'ais://clishards/empty-2.tar',
+      '--archpath',
+      '/',
+    ]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /--archpath "\/": expecting a file's path/);
+  });
 });

@@ -66,7 +66,11 @@ export async function putEmptyFileIntoShard(
     throw new UsageError(
       `${file} is empty: a file is appended to a shard by a PUT with a body (put it into a new shard instead)`,
     );
-  const item = { path: file, objectName: archpath.replace(/^\/+/, ''), sizeBytes: 0 };
+  const name = archpath.replace(/^\/+/, '');
+  // The server's rule for a PUT into a shard, which this upload of a whole shard does not meet.
+  if (name === '' || name.endsWith('/') || name.split('/').includes('..'))
+    throw new UsageError(`--archpath "${archpath}": expecting a file's path inside the shard`);
+  const item = { path: file, objectName: name, sizeBytes: 0 };
   await uploadNewShard(context, { ...request, root: file, archpath }, [item], () => undefined);
 }
 

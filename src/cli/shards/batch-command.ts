@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { ApiError, type MossInJson } from '../../sdk/index.js';
+import { ApiError, type MossInJson, type MossReqJson } from '../../sdk/index.js';
 import { formatBytes } from '../../util/bytes.js';
 import { parseObject } from '../arguments.js';
 import { UsageError } from '../cli-errors.js';
@@ -32,7 +32,7 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
     )
     .argument(
       '<list>',
-      "a file (- for stdin): one item a line, 'ais://bucket/object' or 'ais://bucket/shard.tar PATH'; or JSON MossIn items (ranges, opaque)",
+      "a file (- for stdin): one item a line, 'ais://bucket/object' or 'ais://bucket/shard.tar PATH'; or JSON: MossIn items, or a MossReq whose mime/coer/onob/coloc apply unless a flag says otherwise",
     )
     .argument('<destination>', 'the archive file (its ending picks the format), - for stdout')
     .option('--mime <format>', 'the archive format: .tar (default), .tgz, .tar.gz, .zip, .tar.lz4')
@@ -46,21 +46,27 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
       commandAction(
         io,
         async (context, list: string, destination: string, options: BatchOptions) => {
-          const items = await readItems(list === '-' ? context.io.stdin : createReadStream(list));
+          const { items, request } = await readItems(
+            list === '-' ? context.io.stdin : createReadStream(list),
+          );
           if (items.length === 0) throw new UsageError(`"${list}" lists no item`);
+          // A flag wins over the ending of OUT, which wins over a MossReq's own keys.
           const mime =
-            options.mime ?? formatsByEnding.find((ending) => destination.endsWith(ending));
+            options.mime ??
+            formatsByEnding.find((ending) => destination.endsWith(ending)) ??
+            request.mime;
+          const coloc = options.coloc === undefined ? request.coloc : colocation(options.coloc);
           context.note(`GetBatch of ${items.length} item(s)`);
+          const { body } = await context.client.getBatch({
+            in: items,
+            strm: true,
+            ...(mime === undefined ? {} : { mime }),
+            ...(options.contOnErr === true || request.coer === true ? { coer: true } : {}),
+            ...(options.omitSrcBck === true || request.onob === true ? { onob: true } : {}),
+            ...(coloc === undefined ? {} : { coloc }),
+          });
           let received: { path: string | undefined; bytes: number };
           try {
-            const { body } = await context.client.getBatch({
-              in: items,
-              strm: true,
-              ...(mime === undefined ? {} : { mime }),
-              ...(options.contOnErr === true ? { coer: true } : {}),
-              ...(options.omitSrcBck === true ? { onob: true } : {}),
-              ...(options.coloc === undefined ? {} : { coloc: colocation(options.coloc) }),
-            });
             received = await download(
               context,
               body,
@@ -83,7 +89,8 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
 /**
  * A streamed batch has no trailer: the cluster reports a failure after its first byte (an item
  * missing without --cont-on-err, a target lost) only by closing the connection, which the HTTP
- * client reports as a bare socket error. Says what that means; other errors pass unchanged.
+ * client reports as a bare socket error. Says what that means (for errors of the answer's body
+ * only: one before the answer is the client's own); other errors pass unchanged.
  */
 function cutShort(error: unknown, count: number, destination: string): unknown {
   if (error instanceof ApiError) return error;
@@ -111,12 +118,19 @@ function colocation(text: string): number {
   return Number(text);
 }
 
+/** The keys of a MossReq given as the list that apply to the batch (flags override them). */
+type ListedRequest = Pick<MossReqJson, 'mime' | 'coer' | 'onob' | 'coloc'>;
+
 /**
  * The items of a list: `ais://bucket/object [archpath]` a line (blank lines and `#...` skipped),
  * or, when the list starts with `[` or `{`, JSON: MossIn items as the cluster takes them (an
- * array, or a MossReq's `in`), for byte ranges (`start`, `length`) and `opaque`.
+ * array, or a MossReq: its `in`, and its `mime`, `coer`, `onob` and `coloc`), for byte ranges
+ * (`start`, `length`); an `opaque` is checked by the cluster but not shown (a streamed archive
+ * has no metadata).
  */
-async function readItems(input: NodeJS.ReadableStream): Promise<MossInJson[]> {
+async function readItems(
+  input: NodeJS.ReadableStream,
+): Promise<{ items: MossInJson[]; request: ListedRequest }> {
   const items: MossInJson[] = [];
   let lineNumber = 0;
   let json: string[] | undefined;
@@ -144,23 +158,29 @@ async function readItems(input: NodeJS.ReadableStream): Promise<MossInJson[]> {
       ...(archpath === undefined ? {} : { archpath }),
     });
   }
-  return json === undefined ? items : jsonItems(json.join('\n'));
+  return json === undefined ? { items, request: {} } : jsonItems(json.join('\n'));
 }
 
-/** MossIn items from JSON: an array of them, or an object with `in` (a MossReq). */
-function jsonItems(text: string): MossInJson[] {
+/** MossIn items from JSON: an array of them, or a MossReq (`in` and the batch's own keys). */
+function jsonItems(text: string): { items: MossInJson[]; request: ListedRequest } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new UsageError(`the list is not valid JSON: ${(error as Error).message}`);
   }
-  const list: unknown =
-    Array.isArray(parsed) || typeof parsed !== 'object' || parsed === null
-      ? parsed
-      : (parsed as { in?: unknown }).in;
+  const whole = Array.isArray(parsed) || typeof parsed !== 'object' || parsed === null;
+  const list: unknown = whole ? parsed : (parsed as { in?: unknown }).in;
   if (!Array.isArray(list) || !list.every((item) => typeof item === 'object' && item !== null))
     throw new UsageError('a JSON list is an array of items, or an object with "in": [items]');
-  // The cluster checks each item (names, ranges, opaque) and answers 400 naming the bad one.
-  return list as MossInJson[];
+  // The cluster checks each item (names, ranges, opaque) and the request's keys, and answers 400
+  // naming the bad one.
+  const { mime, coer, onob, coloc } = whole ? {} : (parsed as ListedRequest);
+  const request: ListedRequest = {
+    ...(mime === undefined ? {} : { mime }),
+    ...(coer === undefined ? {} : { coer }),
+    ...(onob === undefined ? {} : { onob }),
+    ...(coloc === undefined ? {} : { coloc }),
+  };
+  return { items: list as MossInJson[], request };
 }
