@@ -66,6 +66,17 @@ describe('CLI: shards and GetBatch', () => {
       await client.putObject(bucket, `obj-${index}`, Buffer.from(`object ${index}\n`));
     }
   });
+  /** Shard `name` of the bucket got with `cairn get` into `file` (in the temp dir), listed by GNU tar. */
+  const fetchedShard = async (
+    name: string,
+    file: string,
+  ): Promise<{ path: string; names: string[] }> => {
+    const path = join(dir, file);
+    const got = await cairn(endpoint, ['get', `ais://clishards/${name}`, path]);
+    assert.equal(got.code, 0, got.stderr.toString());
+    const names = execFileSync('tar', ['-tf', path]).toString().split('\n').filter(Boolean);
+    return { path, names };
+  };
   after(async () => {
     await cluster?.destroy();
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
@@ -192,13 +203,12 @@ describe('CLI: shards and GetBatch', () => {
     ]);
     assert.equal(orCreate.code, 0, orCreate.stderr);
 
-    const made = join(dir, 'made.tar');
-    assert.equal((await cairn(endpoint, ['get', 'ais://clishards/made.tar', made])).code, 0);
-    assert.deepEqual(execFileSync('tar', ['-tf', made]).toString().split('\n').filter(Boolean), [
-      'first.txt',
-      'dir/second.bin',
-    ]);
-    assert.deepEqual(execFileSync('tar', ['-xOf', made, 'dir/second.bin']), Buffer.alloc(3000, 9));
+    const made = await fetchedShard('made.tar', 'made.tar');
+    assert.deepEqual(made.names, ['first.txt', 'dir/second.bin']);
+    assert.deepEqual(
+      execFileSync('tar', ['-xOf', made.path, 'dir/second.bin']),
+      Buffer.alloc(3000, 9),
+    );
     const fresh = await cairn(endpoint, [
       'get',
       'ais://clishards/new.tar',
@@ -266,9 +276,8 @@ describe('CLI: shards and GetBatch', () => {
       '--append',
     ]);
     assert.equal(append.code, 0, append.stderr);
-    const got = join(dir, 'got-tree-appended.tar');
-    assert.equal((await cairn(endpoint, ['get', 'ais://clishards/tree.tar', got])).code, 0);
-    assert.deepEqual(execFileSync('tar', ['-tf', got]).toString().trim().split('\n'), [
+    const got = await fetchedShard('tree.tar', 'got-tree-appended.tar');
+    assert.deepEqual(got.names, [
       ...names.map((name) => `tree/${name}`),
       'a/1.txt',
       'a/b/2.bin',
@@ -317,15 +326,9 @@ describe('CLI: shards and GetBatch', () => {
     const id = run.stdout.toString().trim();
     assert.match(id, /^\S+$/);
     assert.match(run.stderr, new RegExp(`job ${id} \\(archive\\) finished`));
-    const out = join(dir, 'objs.tar');
-    assert.equal((await cairn(endpoint, ['get', 'ais://clishards/objs.tar', out])).code, 0);
-    assert.deepEqual(execFileSync('tar', ['-tf', out]).toString().split('\n').filter(Boolean), [
-      'obj-0',
-      'obj-1',
-      'obj-2',
-      'obj-3',
-    ]);
-    assert.equal(execFileSync('tar', ['-xOf', out, 'obj-2']).toString(), 'object 2\n');
+    const out = await fetchedShard('objs.tar', 'objs.tar');
+    assert.deepEqual(out.names, ['obj-0', 'obj-1', 'obj-2', 'obj-3']);
+    assert.equal(execFileSync('tar', ['-xOf', out.path, 'obj-2']).toString(), 'object 2\n');
   });
 
   test('archive bucket --base-name-only names the files by base name (bnonly)', async () => {
@@ -340,13 +343,9 @@ describe('CLI: shards and GetBatch', () => {
       '--base-name-only',
     ]);
     assert.equal(run.code, 0, run.stderr);
-    const out = join(dir, 'leaves.tar');
-    assert.equal((await cairn(endpoint, ['get', 'ais://clishards/leaves.tar', out])).code, 0);
-    assert.deepEqual(execFileSync('tar', ['-tf', out]).toString().split('\n').filter(Boolean), [
-      'leaf-0',
-      'obj-1',
-    ]);
-    assert.equal(execFileSync('tar', ['-xOf', out, 'leaf-0']).toString(), 'leaf\n');
+    const out = await fetchedShard('leaves.tar', 'leaves.tar');
+    assert.deepEqual(out.names, ['leaf-0', 'obj-1']);
+    assert.equal(execFileSync('tar', ['-xOf', out.path, 'leaf-0']).toString(), 'leaf\n');
   });
 
   test('archive bucket without --list or --template is a usage error', async () => {
@@ -520,12 +519,9 @@ describe('CLI: shards and GetBatch', () => {
       run.stdout.toString(),
       /empty\.txt => ais:\/\/clishards\/empty\.tar\/empty\.txt \(0B\)/,
     );
-    const out = join(dir, 'empty-shard.tar');
-    assert.equal((await cairn(endpoint, ['get', 'ais://clishards/empty.tar', out])).code, 0);
-    assert.equal(execFileSync('tar', ['-tvf', out]).toString().split(/\s+/)[2], '0');
-    assert.deepEqual(execFileSync('tar', ['-tf', out]).toString().split('\n').filter(Boolean), [
-      'empty.txt',
-    ]);
+    const out = await fetchedShard('empty.tar', 'empty-shard.tar');
+    assert.equal(execFileSync('tar', ['-tvf', out.path]).toString().split(/\s+/)[2], '0');
+    assert.deepEqual(out.names, ['empty.txt']);
     const append = await cairn(endpoint, ['archive', 'append', empty, 'ais://clishards/empty.tar']);
     assert.equal(append.code, 2);
     assert.match(append.stderr, /is empty: .*PUT with a body/);
