@@ -77,6 +77,20 @@ describe('CLI: shards and GetBatch', () => {
     const names = execFileSync('tar', ['-tf', path]).toString().split('\n').filter(Boolean);
     return { path, names };
   };
+  /** `cairn batch ARGS` writing to stdout (the list from `input` when ARGS has `-`): its entries. */
+  const batchEntries = async (args: string[], input?: string): Promise<string[][]> => {
+    const run = await cairn(endpoint, ['batch', ...args, '-'], input);
+    assert.equal(run.code, 0, run.stderr.toString());
+    const files = await untar(Readable.from([run.stdout]));
+    return files.map((file) => [file.name, file.data.toString()]);
+  };
+  /** The first column of a listing command's rows (the names), its header left out. */
+  const listedNames = async (args: string[]): Promise<string[]> => {
+    const run = await cairn(endpoint, args);
+    assert.equal(run.code, 0, run.stderr.toString());
+    const rows = run.stdout.toString().split('\n').slice(1).filter(Boolean);
+    return rows.map((line) => line.split(/\s+/)[0] ?? '');
+  };
   after(async () => {
     await cluster?.destroy();
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
@@ -109,14 +123,7 @@ describe('CLI: shards and GetBatch', () => {
   });
 
   test('ls --archive lists the files inside shards after each shard', async () => {
-    const run = await cairn(endpoint, ['ls', 'ais://clishards/gnu.tar', '--archive']);
-    assert.equal(run.code, 0, run.stderr);
-    const names = run.stdout
-      .toString()
-      .split('\n')
-      .slice(1)
-      .filter(Boolean)
-      .map((line) => line.split(/\s+/)[0]);
+    const names = await listedNames(['ls', 'ais://clishards/gnu.tar', '--archive']);
     const inside = Object.keys(sampleFiles).map((name) => `gnu.tar/${name}`);
     assert.deepEqual(names.sort(), ['gnu.tar', ...inside].sort());
     const plain = await cairn(endpoint, ['ls', 'ais://clishards/gnu.tar']);
@@ -383,14 +390,7 @@ describe('CLI: shards and GetBatch', () => {
       'more/extra.txt',
     ]);
     assert.equal(append.code, 0, append.stderr);
-    const ls = await cairn(endpoint, ['archive', 'ls', 'ais://clishards/prefixed.tar']);
-    assert.equal(ls.code, 0, ls.stderr);
-    const names = ls.stdout
-      .toString()
-      .split('\n')
-      .slice(1)
-      .filter(Boolean)
-      .map((line) => line.split(/\s+/)[0]);
+    const names = await listedNames(['archive', 'ls', 'ais://clishards/prefixed.tar']);
     // A listing is in name order.
     const files = ['more/extra.txt', 'obj-0', 'obj-1', 'obj-2', 'obj-3', 'obj-4'];
     assert.deepEqual(names, ['prefixed.tar', ...files.map((file) => `prefixed.tar/${file}`)]);
@@ -419,17 +419,11 @@ describe('CLI: shards and GetBatch', () => {
       list,
       '# samples\nais://clishards/obj-4\n\nais://clishards/gnu.zip a/000.cls\nais://clishards/obj-1\n',
     );
-    const run = await cairn(endpoint, ['batch', list, '-']);
-    assert.equal(run.code, 0, run.stderr);
-    const files = await untar(Readable.from([run.stdout]));
-    assert.deepEqual(
-      files.map((file) => [file.name, file.data.toString()]),
-      [
-        ['clishards/obj-4', 'object 4\n'],
-        ['clishards/gnu.zip/a/000.cls', 'cat'],
-        ['clishards/obj-1', 'object 1\n'],
-      ],
-    );
+    assert.deepEqual(await batchEntries([list]), [
+      ['clishards/obj-4', 'object 4\n'],
+      ['clishards/gnu.zip/a/000.cls', 'cat'],
+      ['clishards/obj-1', 'object 1\n'],
+    ]);
   });
 
   test('batch picks the format from the file name; misses become __404__/ with --cont-on-err', async () => {
@@ -478,14 +472,7 @@ describe('CLI: shards and GetBatch', () => {
   test('archive ls of a shard lists that shard only, not another whose name extends it', async () => {
     await client.putObject(bucket, 'gnu.tar.zip', readFileSync(makeShard(dir, '.zip')));
     try {
-      const run = await cairn(endpoint, ['archive', 'ls', 'ais://clishards/gnu.tar']);
-      assert.equal(run.code, 0, run.stderr);
-      const names = run.stdout
-        .toString()
-        .split('\n')
-        .slice(1)
-        .filter(Boolean)
-        .map((line) => line.split(/\s+/)[0] ?? '');
+      const names = await listedNames(['archive', 'ls', 'ais://clishards/gnu.tar']);
       assert.ok(names.includes('gnu.tar') && names.length > 1, names.join(' '));
       assert.deepEqual(
         names.filter((name) => name !== 'gnu.tar' && !name.startsWith('gnu.tar/')),
@@ -532,17 +519,11 @@ describe('CLI: shards and GetBatch', () => {
       { bucket: 'clishards', objname: 'gnu.zip', archpath: 'a/000.cls', opaque: 'AQI=' },
       { uname: 'ais/@#/clishards/obj-2', start: 7, length: -1 },
     ]);
-    const run = await cairn(endpoint, ['batch', '-', '-'], list);
-    assert.equal(run.code, 0, run.stderr);
-    const files = await untar(Readable.from([run.stdout]));
-    assert.deepEqual(
-      files.map((file) => [file.name, file.data.toString()]),
-      [
-        ['clishards/obj-3', 'ject'],
-        ['clishards/gnu.zip/a/000.cls', 'cat'],
-        ['clishards/obj-2', '2\n'],
-      ],
-    );
+    assert.deepEqual(await batchEntries(['-'], list), [
+      ['clishards/obj-3', 'ject'],
+      ['clishards/gnu.zip/a/000.cls', 'cat'],
+      ['clishards/obj-2', '2\n'],
+    ]);
     const bad = await cairn(endpoint, ['batch', '-', '-'], '[{"objname": ');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /not valid JSON/);
@@ -556,11 +537,9 @@ describe('CLI: shards and GetBatch', () => {
       coer: true,
       onob: true,
     });
-    const run = await cairn(endpoint, ['batch', '-', '-'], request);
-    assert.equal(run.code, 0, run.stderr);
-    const files = await untar(Readable.from([run.stdout]));
+    const entries = await batchEntries(['-'], request);
     assert.deepEqual(
-      files.map((file) => file.name),
+      entries.map(([name]) => name),
       ['obj-0', '__404__/ghost'],
     );
   });
