@@ -36,7 +36,9 @@ test('writes every byte to the file and shows the count on a terminal', async (t
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const { context, stderr } = contextWith(true);
   const parts = [Buffer.alloc(1000, 1), Buffer.alloc(2000, 2)];
-  const result = await download(context, Readable.from(parts), join(dir, 'out'), 'x', 'GetBatch');
+  const result = await download(context, Readable.from(parts), join(dir, 'out'), 'x', {
+    label: 'GetBatch',
+  });
   assert.deepEqual(result, { path: join(dir, 'out'), bytes: 3000 });
   assert.deepEqual(readFileSync(join(dir, 'out')), Buffer.concat(parts));
   const clear = '\r\u001b[K';
@@ -61,4 +63,27 @@ test('a stream that fails leaves no file, and nothing on a non-terminal stderr',
   await assert.rejects(download(context, failing, join(dir, 'out'), 'x'), /cut short/);
   assert.deepEqual(readdirSync(dir), []);
   assert.equal(stderr(), '');
+});
+
+test('an answer whose connection closed early says so, and leaves no file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-download-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { context } = contextWith(false);
+  const closed = (): Readable => {
+    let reads = 0;
+    return new Readable({
+      read() {
+        reads += 1;
+        if (reads === 1) this.push(Buffer.from('partial'));
+        else
+          this.destroy(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+      },
+    });
+  };
+  const labels = { subject: 'GET ais://b/o', why: 'a target lost' };
+  await assert.rejects(
+    download(context, closed(), join(dir, 'out'), 'x', labels),
+    /^Error: GET ais:\/\/b\/o cut short: .* \(a target lost\); no file was written \(other side closed\)$/,
+  );
+  assert.deepEqual(readdirSync(dir), []);
 });

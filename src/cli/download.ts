@@ -44,19 +44,30 @@ class ByteMeter {
   }
 }
 
+/** How a download names itself: on the terminal's byte count, and when it is cut short. */
+export interface DownloadLabels {
+  /** Prefixes the byte count shown on a terminal (default `received`). */
+  label?: string;
+  /** What was asked, for the error of an answer cut short (default `the download`). */
+  subject?: string;
+  /** Why such an answer may end early, added to that error. */
+  why?: string;
+}
+
 /**
  * Writes `body` to stdout when `destination` is `-`, else to the file it names (inside it when it
  * is a directory; `defaultName` here when absent). Returns the file written (undefined for
- * stdout) and the bytes written. `label` prefixes the byte count shown on a terminal.
+ * stdout) and the bytes written. An answer whose connection closed before its end (the HTTP
+ * client's bare socket error) fails saying so, and what was left of it.
  */
 export async function download(
   context: CommandContext,
   body: Readable,
   destination: string | undefined,
   defaultName: string,
-  label = 'received',
+  labels: DownloadLabels = {},
 ): Promise<{ path: string | undefined; bytes: number }> {
-  const meter = new ByteMeter(context.io.stderr, label);
+  const meter = new ByteMeter(context.io.stderr, labels.label ?? 'received');
   const counted = (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> => meter.pass(source);
   try {
     if (destination === '-') {
@@ -64,7 +75,7 @@ export async function download(
         await pipeline(body, counted, context.io.stdout, { end: false });
       } catch (error) {
         // A reader that stops early (`| head`) is not a failure of ours.
-        if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw cutShort(error, labels, true);
       }
       return { path: undefined, bytes: meter.bytes };
     }
@@ -75,12 +86,38 @@ export async function download(
       await rename(partial, path);
     } catch (error) {
       await rm(partial, { force: true });
-      throw error;
+      throw cutShort(error, labels, false);
     }
     return { path, bytes: meter.bytes };
   } finally {
     meter.clear();
   }
+}
+
+/** Codes of an answer whose connection closed before its end. */
+const cutCodes = new Set([
+  'UND_ERR_SOCKET',
+  'ECONNRESET',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_ABORTED',
+]);
+
+/**
+ * A streamed answer has no trailer: a cluster that fails after its first byte can only close the
+ * connection, which the HTTP client reports as a bare socket error. Says what that means; other
+ * errors pass unchanged.
+ */
+function cutShort(error: unknown, labels: DownloadLabels, toStdout: boolean): unknown {
+  const codes = [error, (error as { cause?: unknown } | undefined)?.cause].map(
+    (value) => (value as { code?: unknown } | undefined)?.code,
+  );
+  if (!codes.some((code) => typeof code === 'string' && cutCodes.has(code))) return error;
+  const left = toStdout ? 'what went to stdout is incomplete' : 'no file was written';
+  const why = labels.why === undefined ? '' : ` (${labels.why})`;
+  return new Error(
+    `${labels.subject ?? 'the download'} cut short: the cluster closed the answer before it was complete${why}; ${left} (${(error as Error).message})`,
+    { cause: error },
+  );
 }
 
 /** The file to write: the destination, inside it when it is a directory, or the name here. */

@@ -76,7 +76,9 @@ export function defineGet(command: Command, io: CliIo): void {
                 };
           if (selection === undefined) {
             const { body, props } = await context.client.getObject(bucket, objectName, etl);
-            const { path } = await download(context, body, destination, objectName);
+            const { path } = await download(context, body, destination, objectName, {
+              subject: `GET ${display}`,
+            });
             if (path === undefined) return;
             const size = props.size >= 0 ? formatBytes(props.size) : 'size unknown';
             context.print(`${display} => ${path} (${size})`);
@@ -87,7 +89,9 @@ export function defineGet(command: Command, io: CliIo): void {
           }
           const { body } = await context.client.getFromShard(bucket, objectName, selection);
           const name = 'path' in selection ? selection.path : `${objectName}.tar`;
-          const { path, bytes } = await download(context, body, destination, name);
+          const { path, bytes } = await download(context, body, destination, name, {
+            subject: `GET ${display}`,
+          });
           if (path === undefined) return;
           const what = 'path' in selection ? `${display}/${selection.path}` : display;
           context.print(`${what} => ${path} (${formatBytes(bytes)})`);

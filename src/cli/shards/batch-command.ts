@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { ApiError, type MossInJson, type MossReqJson } from '../../sdk/index.js';
+import type { MossInJson, MossReqJson } from '../../sdk/index.js';
 import { formatBytes } from '../../util/bytes.js';
 import { parseObject } from '../arguments.js';
 import { UsageError } from '../cli-errors.js';
@@ -65,18 +65,11 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
             ...(options.omitSrcBck === true || request.onob === true ? { onob: true } : {}),
             ...(coloc === undefined ? {} : { coloc }),
           });
-          let received: { path: string | undefined; bytes: number };
-          try {
-            received = await download(
-              context,
-              body,
-              destination,
-              `batch${mime ?? '.tar'}`,
-              'GetBatch',
-            );
-          } catch (error) {
-            throw cutShort(error, items.length, destination);
-          }
+          const received = await download(context, body, destination, `batch${mime ?? '.tar'}`, {
+            label: 'GetBatch',
+            subject: `GetBatch of ${items.length} item(s)`,
+            why: 'an item missing or failing without --cont-on-err, or a target lost mid-way',
+          });
           const { path, bytes } = received;
           if (path !== undefined) {
             context.print(`${items.length} item(s) => ${path} (${formatBytes(bytes)})`);
@@ -85,33 +78,6 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
       ),
     );
 }
-
-/**
- * A streamed batch has no trailer: the cluster reports a failure after its first byte (an item
- * missing without --cont-on-err, a target lost) only by closing the connection, which the HTTP
- * client reports as a bare socket error. Says what that means (for errors of the answer's body
- * only: one before the answer is the client's own); other errors pass unchanged.
- */
-function cutShort(error: unknown, count: number, destination: string): unknown {
-  if (error instanceof ApiError) return error;
-  const codes = [error, (error as { cause?: unknown } | undefined)?.cause].map(
-    (value) => (value as { code?: unknown } | undefined)?.code,
-  );
-  if (!codes.some((code) => typeof code === 'string' && cutCodes.has(code))) return error;
-  const left = destination === '-' ? 'what went to stdout is incomplete' : 'no file was written';
-  return new Error(
-    `GetBatch of ${count} item(s) cut short: the cluster closed the answer before the archive was complete (an item missing or failing without --cont-on-err, or a target lost mid-way); ${left} (${(error as Error).message})`,
-    { cause: error },
-  );
-}
-
-/** Codes of an answer closed before its end. */
-const cutCodes = new Set([
-  'UND_ERR_SOCKET',
-  'ECONNRESET',
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'UND_ERR_ABORTED',
-]);
 
 function colocation(text: string): number {
   if (!/^[012]$/.test(text)) throw new UsageError(`--coloc: expecting 0, 1 or 2, not "${text}"`);
