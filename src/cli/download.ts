@@ -104,10 +104,10 @@ const cutCodes = new Set([
 
 /**
  * A streamed answer has no trailer: a cluster that fails after its first byte can only close the
- * connection, which the HTTP client reports as a bare socket error. Says what that means; other
- * errors pass unchanged.
+ * connection, which the HTTP client reports as a bare socket error (before the head arrives, when
+ * the head was still held back with that byte). Says what that means; other errors pass unchanged.
  */
-function cutShort(error: unknown, labels: DownloadLabels, toStdout: boolean): unknown {
+export function cutShort(error: unknown, labels: DownloadLabels, toStdout: boolean): unknown {
   const codes = [error, (error as { cause?: unknown } | undefined)?.cause].map(
     (value) => (value as { code?: unknown } | undefined)?.code,
   );

@@ -11,7 +11,7 @@ import { parseObject } from '../arguments.js';
 import { UsageError } from '../cli-errors.js';
 import type { CliIo } from '../cli-io.js';
 import { commandAction } from '../context.js';
-import { download } from '../download.js';
+import { cutShort, download } from '../download.js';
 
 /** Output formats by file name ending (compound endings first). */
 const formatsByEnding = ['.tar.gz', '.tar.lz4', '.tgz', '.zip', '.tar'] as const;
@@ -57,19 +57,32 @@ export function registerBatchCommand(program: Command, io: CliIo): void {
             request.mime;
           const coloc = options.coloc === undefined ? request.coloc : colocation(options.coloc);
           context.note(`GetBatch of ${items.length} item(s)`);
-          const { body } = await context.client.getBatch({
-            in: items,
-            strm: true,
-            ...(mime === undefined ? {} : { mime }),
-            ...(options.contOnErr === true || request.coer === true ? { coer: true } : {}),
-            ...(options.omitSrcBck === true || request.onob === true ? { onob: true } : {}),
-            ...(coloc === undefined ? {} : { coloc }),
-          });
-          const received = await download(context, body, destination, `batch${mime ?? '.tar'}`, {
+          const labels = {
             label: 'GetBatch',
             subject: `GetBatch of ${items.length} item(s)`,
             why: 'an item missing or failing without --cont-on-err, or a target lost mid-way',
-          });
+          };
+          // The designated target holds its answer's head back with the first item's bytes: a
+          // failure right after them closes the connection before any of it arrives.
+          const { body } = await context.client
+            .getBatch({
+              in: items,
+              strm: true,
+              ...(mime === undefined ? {} : { mime }),
+              ...(options.contOnErr === true || request.coer === true ? { coer: true } : {}),
+              ...(options.omitSrcBck === true || request.onob === true ? { onob: true } : {}),
+              ...(coloc === undefined ? {} : { coloc }),
+            })
+            .catch((error: unknown) => {
+              throw cutShort(error, labels, destination === '-');
+            });
+          const received = await download(
+            context,
+            body,
+            destination,
+            `batch${mime ?? '.tar'}`,
+            labels,
+          );
           const { path, bytes } = received;
           if (path !== undefined) {
             context.print(`${items.length} item(s) => ${path} (${formatBytes(bytes)})`);
