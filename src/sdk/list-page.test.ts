@@ -159,3 +159,15 @@ test('listObjects lists a page that does not advance, then fails; stops asking w
     { prefix: 'n', continuation_token: 'c', uuid: 'u' },
   ]);
 });
+
+test('listObjects stopped while a page is on its way hands out nothing after', async () => {
+  const client = new Client('http://127.0.0.1:1');
+  let arrive: (page: ListPageJson) => void = () => undefined;
+  client.listObjectsPage = () => new Promise((resolve) => (arrive = resolve));
+  const listing = client.listObjects(listBucket)[Symbol.asyncIterator]();
+  const pending = listing.next();
+  await listing.return?.();
+  arrive({ uuid: 'u', continuation_token: '', entries: entriesOf(0, 3), flags: 0 });
+  assert.equal((await pending).done, true);
+  assert.equal((await listing.next()).done, true);
+});

@@ -140,6 +140,8 @@ export class ListEntries implements AsyncIterableIterator<ListEntryJson> {
         this.#finish();
         throw error;
       }
+      // The caller stopped (`return`) while the page was on its way: nothing more is handed out.
+      if (this.#finished) return { value: undefined, done: true };
       const token = page.continuation_token;
       if (token === '') this.#finished = true;
       // A page that does not advance is listed, and the listing fails where it would ask again.
